@@ -1,0 +1,149 @@
+/**
+ * Time, injected. Nothing in the engine calls `Date.now()` or `setTimeout` directly, so
+ * backoff, timeouts, leases and durable timers can be tested in virtual time.
+ * @module
+ */
+
+/** A cancellable timer handle. */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/** The source of time and timers. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Calls `fn` after `ms` milliseconds (never before). */
+  setTimer(fn: () => void, ms: number): TimerHandle;
+  /** Resolves after `ms`; rejects with the signal's reason if it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Largest delay Node's timers accept; longer waits are chained. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** The real clock. Timers are unref'd so they never keep a process alive on their own. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer(fn, ms) {
+    let handle: NodeJS.Timeout;
+    let cancelled = false;
+    const arm = (remaining: number) => {
+      const step = Math.min(Math.max(0, remaining), MAX_TIMER_MS);
+      handle = setTimeout(() => {
+        if (cancelled) return;
+        if (remaining > MAX_TIMER_MS) arm(remaining - MAX_TIMER_MS);
+        else fn();
+      }, step);
+      handle.unref();
+    };
+    arm(ms);
+    return {
+      cancel() {
+        cancelled = true;
+        clearTimeout(handle);
+      },
+    };
+  },
+  sleep(ms, signal) {
+    return sleepWith(systemClock, ms, signal);
+  },
+};
+
+/** `sleep` built on a clock's `setTimer`, honouring an AbortSignal. */
+export function sleepWith(clock: Pick<Clock, 'setTimer'>, ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      timer.cancel();
+      reject(signal?.reason);
+    };
+    const timer = clock.setTimer(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+interface FakeTimer {
+  at: number;
+  seq: number;
+  fn: () => void;
+}
+
+/**
+ * A clock for tests: time stands still until `advance` moves it, firing due timers in order
+ * and letting promise callbacks run between them.
+ */
+export class FakeClock implements Clock {
+  private current: number;
+  private timers: FakeTimer[] = [];
+  private seq = 0;
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(fn: () => void, ms: number): TimerHandle {
+    const timer: FakeTimer = { at: this.current + Math.max(0, ms), seq: this.seq++, fn };
+    this.timers.push(timer);
+    return {
+      cancel: () => {
+        this.timers = this.timers.filter((t) => t !== timer);
+      },
+    };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepWith(this, ms, signal);
+  }
+
+  /** Number of timers waiting to fire. */
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due, in order. */
+  async advance(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      await settle();
+      const next = this.nextDue(target);
+      if (!next) break;
+      this.timers = this.timers.filter((t) => t !== next);
+      this.current = Math.max(this.current, next.at);
+      next.fn();
+    }
+    this.current = target;
+    await settle();
+  }
+
+  /** Fires timers one by one (advancing time to each) until none is left or `limit` fired. */
+  async runAll(limit = 10_000): Promise<void> {
+    for (let i = 0; i < limit; i++) {
+      await settle();
+      const next = this.nextDue(Number.POSITIVE_INFINITY);
+      if (!next) return;
+      await this.advance(next.at - this.current);
+    }
+  }
+
+  private nextDue(until: number): FakeTimer | undefined {
+    let best: FakeTimer | undefined;
+    for (const t of this.timers) {
+      if (t.at > until) continue;
+      if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
+    }
+    return best;
+  }
+}
+
+/** Lets pending promise callbacks and I/O callbacks run (a few macrotask turns). */
+export async function settle(turns = 5): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,195 @@
+/**
+ * Configuration (SPEC §2): one `DEFAULTS` object, a zod schema, and `compileConfig`, which
+ * validates user options at the edge and reports every bad key by name.
+ * @module
+ */
+import { z } from 'zod';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { ValidationError } from './errors.js';
+import type { Store } from './store/store.js';
+import { issuesFromZod } from './zod-issues.js';
+
+/** The seed's defaults. Durations are seconds. */
+export const DEFAULTS = {
+  maxConcurrentWorkflows: 100,
+  workflowTimeout: 300,
+  retryAttempts: 3,
+  retryDelay: 5,
+  enableWorkflowPersistence: true,
+  enableCompensation: true,
+  workers: ['worker_1'],
+  /** Slow-execution threshold of the optimizer, ms. */
+  slowThreshold: 1000,
+  /** How long a node's claim on an execution lasts without renewal, seconds. */
+  leaseSeconds: 30,
+  /** How often leases are renewed and orphans, cancel requests and alerts checked, seconds. */
+  sweepInterval: 1,
+} as const;
+
+/** Default SQLite file when persistence is on and nothing else is chosen. */
+export const DEFAULT_SQLITE_STORE = 'sqlite:./data/orchestrator.sqlite';
+
+/** Alert thresholds (SPEC §5). */
+export interface AlertConfig {
+  /** Alert when one execution takes longer than this many ms. @default 30000 */
+  executionTimeMs?: number;
+  /** Alert when the failure rate of recent executions of a workflow exceeds this fraction. @default 0.5 */
+  failureRate?: number;
+  /** Finished executions (per workflow) needed before the failure rate is judged. @default 10 */
+  minSamples?: number;
+  /** Load-imbalance threshold passed to `isBalanced`. @default 0.3 */
+  imbalanceThreshold?: number;
+  /** Active executions needed before imbalance is judged. @default 10 */
+  imbalanceMinActive?: number;
+  /** Minimum seconds between two alerts of the same kind and subject. @default 60 */
+  cooldown?: number;
+}
+
+/** A minimal structured logger (pino's shape). */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+/** Options of `createOrchestrator`. Every key is optional. */
+export interface Config {
+  /** Executions running at once; more wait as `pending` (FIFO). @default 100 */
+  maxConcurrentWorkflows: number;
+  /** Seconds from start to terminal state. @default 300 */
+  workflowTimeout: number;
+  /** Default retries of a step with `retry: true`. @default 3 */
+  retryAttempts: number;
+  /** Default cap, in seconds, on one backoff delay. @default 5 */
+  retryDelay: number;
+  /** true: durable store; false: in memory. @default true */
+  enableWorkflowPersistence: boolean;
+  /** Run compensation on failure, timeout and cancellation. @default true */
+  enableCompensation: boolean;
+  /** `memory`, `sqlite:<path>`, `postgres://...`, or a `Store` instance. @default see SPEC §2 */
+  store?: string | Store;
+  /** Worker ids the load balancer spreads executions over. @default ['worker_1'] */
+  workers: string[];
+  /** Slow threshold of the performance optimizer, ms. @default 1000 */
+  slowThreshold: number;
+  /** Lease length in seconds. @default 30 */
+  leaseSeconds: number;
+  /** Housekeeping interval in seconds. @default 1 */
+  sweepInterval: number;
+  /** Alert thresholds. */
+  alerts?: AlertConfig;
+  /** This node's id. @default host:pid:random */
+  nodeId?: string;
+  /** Time source (tests inject a `FakeClock`). @default the system clock */
+  clock?: Clock;
+  /** Structured logger. @default pino at level `ORCHESTRATOR_LOG_LEVEL` or `warn` */
+  logger?: Logger;
+  /** Hosts the built-in `http` action may reach even if private. @default [] */
+  httpAllowlist?: string[];
+}
+
+const positiveNumber = (key: string) =>
+  z.number({ error: `Expected \`${key}\` to be a positive number` }).positive({
+    error: (i) => `Expected \`${key}\` to be a positive number, got ${String(i.input)}`,
+  });
+
+const alertsSchema = z
+  .object({
+    executionTimeMs: z.number().positive().optional(),
+    failureRate: z.number().min(0).max(1).optional(),
+    minSamples: z.number().int().positive().optional(),
+    imbalanceThreshold: z.number().positive().optional(),
+    imbalanceMinActive: z.number().int().nonnegative().optional(),
+    cooldown: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+const configSchema = z
+  .object({
+    maxConcurrentWorkflows: z
+      .number()
+      .int({ error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${String(i.input)}` })
+      .positive({ error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${String(i.input)}` }),
+    workflowTimeout: positiveNumber('workflowTimeout'),
+    retryAttempts: z
+      .number()
+      .int({ error: (i) => `Expected \`retryAttempts\` to be a non-negative integer, got ${String(i.input)}` })
+      .nonnegative({ error: (i) => `Expected \`retryAttempts\` to be a non-negative integer, got ${String(i.input)}` }),
+    retryDelay: positiveNumber('retryDelay'),
+    enableWorkflowPersistence: z.boolean({ error: 'Expected `enableWorkflowPersistence` to be a boolean' }),
+    enableCompensation: z.boolean({ error: 'Expected `enableCompensation` to be a boolean' }),
+    store: z
+      .union([
+        z.string().refine((s) => /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/.test(s), {
+          error: (i) =>
+            `Expected \`store\` to be "memory", "sqlite:<path>" or "postgres://...", got ${JSON.stringify(i.input)}`,
+        }),
+        z.custom<Store>((v) => !!v && typeof v === 'object' && typeof (v as Store).update === 'function', {
+          error: 'Expected `store` to be a store URL or a Store instance',
+        }),
+      ])
+      .optional(),
+    workers: z
+      .array(z.string().min(1), { error: 'Expected `workers` to be an array of worker ids' })
+      .min(1, { error: 'Expected `workers` to list at least one worker id' })
+      .refine((w) => new Set(w).size === w.length, { error: 'Expected `workers` to have no duplicate ids' }),
+    slowThreshold: positiveNumber('slowThreshold'),
+    leaseSeconds: positiveNumber('leaseSeconds'),
+    sweepInterval: positiveNumber('sweepInterval'),
+    alerts: alertsSchema.optional(),
+    nodeId: z.string().min(1).optional(),
+    clock: z
+      .custom<Clock>((v) => !!v && typeof (v as Clock).now === 'function' && typeof (v as Clock).setTimer === 'function', {
+        error: 'Expected `clock` to implement now() and setTimer()',
+      })
+      .optional(),
+    logger: z
+      .custom<Logger>((v) => !!v && typeof (v as Logger).warn === 'function', {
+        error: 'Expected `logger` to be a logger with info/warn/error/debug',
+      })
+      .optional(),
+    httpAllowlist: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+/** Config after defaults and validation. */
+export interface CompiledConfig extends Config {
+  clock: Clock;
+  alerts: Required<AlertConfig>;
+}
+
+const ALERT_DEFAULTS: Required<AlertConfig> = {
+  executionTimeMs: 30_000,
+  failureRate: 0.5,
+  minSamples: 10,
+  imbalanceThreshold: 0.3,
+  imbalanceMinActive: 10,
+  cooldown: 60,
+};
+
+/**
+ * Applies defaults and validates. Throws a `ValidationError` naming every bad key.
+ * `actions` and `compensations` are not config; callers strip them first.
+ */
+export function compileConfig(options: Partial<Config> = {}): CompiledConfig {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ValidationError([{ path: '', message: 'Expected the config to be an object' }], 'Invalid config');
+  }
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const merged = { ...DEFAULTS, workers: [...DEFAULTS.workers], ...defined };
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error), 'Invalid config');
+  const value = parsed.data as Config;
+  return { ...value, clock: value.clock ?? systemClock, alerts: { ...ALERT_DEFAULTS, ...value.alerts } };
+}
+
+/** Which store a config selects (SPEC §2): explicit `store`, else memory when persistence is off, else env, else SQLite. */
+export function resolveStoreUrl(config: Pick<Config, 'store' | 'enableWorkflowPersistence'>): string | Store {
+  if (config.store !== undefined) return config.store;
+  if (!config.enableWorkflowPersistence) return 'memory';
+  const fromEnv = process.env.ORCHESTRATOR_STORE;
+  if (fromEnv) return fromEnv;
+  return DEFAULT_SQLITE_STORE;
+}

@@ -1,0 +1,137 @@
+/**
+ * The error hierarchy. Every error the orchestrator raises is an {@link OrchestratorError}
+ * with a stable string `code`; the HTTP layer maps codes to statuses in one table.
+ * @module
+ */
+
+/** One problem found while validating input, with the path where it was found. */
+export interface Issue {
+  /** Where the problem is, e.g. `steps[2].then` or `maxConcurrentWorkflows`. */
+  path: string;
+  message: string;
+}
+
+/** Options accepted by every orchestrator error. */
+export interface OrchestratorErrorOptions {
+  cause?: unknown;
+}
+
+/** Base class of every error the orchestrator raises. `code` is stable and machine-readable. */
+export class OrchestratorError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options: OrchestratorErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Bad input: a definition, a config or a request body. `issues` lists every problem with its
+ * path; the message names them all.
+ */
+export class ValidationError extends OrchestratorError {
+  readonly issues: Issue[];
+  constructor(issues: Issue[], context = 'Invalid input') {
+    const list = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
+    super('VALIDATION', `${context}: ${list.join('; ')}`);
+    this.issues = issues;
+  }
+}
+
+/** `executeWorkflow` (or a lookup) named a workflow id that was never defined. */
+export class WorkflowNotFoundError extends OrchestratorError {
+  readonly workflowId: string;
+  constructor(workflowId: string) {
+    super('WORKFLOW_NOT_FOUND', `Workflow '${workflowId}' is not defined`);
+    this.workflowId = workflowId;
+  }
+}
+
+/** An execution id that the store does not know. */
+export class ExecutionNotFoundError extends OrchestratorError {
+  readonly executionId: string;
+  constructor(executionId: string) {
+    super('EXECUTION_NOT_FOUND', `Execution '${executionId}' does not exist`);
+    this.executionId = executionId;
+  }
+}
+
+/** A wait (e.g. `waitForCompletion`) ran out of time. */
+export class TimeoutError extends OrchestratorError {
+  constructor(message: string) {
+    super('TIMEOUT', message);
+  }
+}
+
+/**
+ * Throw this from a step handler to fail the step at once, without retries.
+ * The step's error code is `options.code`, else `NON_RETRYABLE`.
+ */
+export class NonRetryableError extends OrchestratorError {
+  constructor(message: string, options: OrchestratorErrorOptions & { code?: string } = {}) {
+    super(options.code ?? 'NON_RETRYABLE', message, options);
+  }
+}
+
+/** The load balancer has no workers to assign to. */
+export class NoWorkersError extends OrchestratorError {
+  constructor(message = 'No workers are registered with the load balancer') {
+    super('NO_WORKERS', message);
+  }
+}
+
+/** A step named an action that no handler is registered for. Never retried. */
+export class ActionNotFoundError extends OrchestratorError {
+  constructor(action: string) {
+    super('ACTION_NOT_FOUND', `No handler is registered for action '${action}'`);
+  }
+}
+
+/** A request conflicts with the current state (e.g. a reserved action name). */
+export class ConflictError extends OrchestratorError {
+  constructor(message: string) {
+    super('CONFLICT', message);
+  }
+}
+
+/** The orchestrator was closed; it takes no more work. */
+export class ClosedError extends OrchestratorError {
+  constructor() {
+    super('CLOSED', 'The orchestrator is closed');
+  }
+}
+
+/** This node lost its lease on an execution: another node owns it now, so this node stops writing. */
+export class LeaseLostError extends OrchestratorError {
+  constructor(executionId: string) {
+    super('LEASE_LOST', `Lease on execution '${executionId}' was lost to another node`);
+  }
+}
+
+/** The error shape stored for a failed step or execution. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  step?: string;
+}
+
+/** Turns anything thrown into an Error. */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  if (typeof value === 'string') return new Error(value);
+  try {
+    return new Error(JSON.stringify(value));
+  } catch {
+    return new Error(String(value));
+  }
+}
+
+/** The string `code` an error carries, if it has one. */
+export function errorCode(error: unknown): string | undefined {
+  if (error && typeof error === 'object' && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    if (typeof code === 'string' && code.length > 0) return code;
+  }
+  return undefined;
+}

@@ -1,0 +1,211 @@
+/**
+ * The store port: everything the engine persists, in domain terms. No SQL, connections or
+ * transactions cross this line. Adapters: memory, SQLite (embedded default), PostgreSQL.
+ *
+ * Writes of one execution carry the `epoch` of the lease its writer holds; a store refuses a
+ * write whose epoch is not the current one (fencing), so a node that lost its lease cannot
+ * overwrite the new owner's work.
+ * @module
+ */
+import type { ErrorInfo } from '../errors.js';
+import type { ExecutionState, StepState } from '../types.js';
+
+/** A stored definition version. `body` is the definition's JSON (steps and options). */
+export interface DefinitionRecord {
+  id: string;
+  version: number;
+  steps: unknown[];
+  options: Record<string, unknown>;
+  createdAt: number;
+}
+
+/** The durable state of one execution. Times are epoch milliseconds. */
+export interface ExecutionRecord {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  status: ExecutionState;
+  input: unknown;
+  /** Error that failed (or is failing) the execution. */
+  error: ErrorInfo | null;
+  /** While compensating: the terminal state it ends in. */
+  outcome: 'failed' | 'cancelled' | null;
+  createdAt: number;
+  /** When it first started running. */
+  startedAt: number | null;
+  completedAt: number | null;
+  workerId: string | null;
+  idempotencyKey: string | null;
+  /** Index of the next top-level step to run. */
+  cursor: number;
+  /** Steps entered so far (loop guard). */
+  transitions: number;
+  /** Name of the step that completed last (its output is `result` for conditions). */
+  lastStep: string | null;
+  /** Absolute workflow deadline. */
+  deadlineAt: number | null;
+  cancelRequested: boolean;
+  /** Whether compensation ran (or runs) for this execution. */
+  compensated: boolean;
+  /** Step attempts started, and steps that needed a retry (for the retry rate). */
+  stepsRun: number;
+  stepsRetried: number;
+  /** Counter that orders step completions (compensation runs in reverse of it). */
+  completionSeq: number;
+  /** Steps compensated so far, in order. */
+  compensatedSteps: string[];
+  /** Lease: the node that runs it, until when, and the fencing epoch. */
+  owner: string | null;
+  leaseUntil: number | null;
+  epoch: number;
+}
+
+/** One attempt of a step, kept for timelines. */
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: number;
+  completedAt?: number;
+  error?: ErrorInfo;
+  retryAt?: number;
+}
+
+/** Compensation progress of a step. */
+export interface CompensationRecord {
+  status: 'running' | 'completed' | 'failed';
+  attempts: number;
+  startedAt: number;
+  completedAt?: number;
+  error?: ErrorInfo;
+}
+
+/** The durable state of one step or branch of an execution. */
+export interface StepRecord {
+  executionId: string;
+  /** Step name (unique in its workflow, branches included). */
+  name: string;
+  /** Parallel step a branch belongs to, else null. */
+  parent: string | null;
+  status: StepState;
+  /** Attempts started in the current visit. */
+  attempts: number;
+  /** Times the step was entered (jumps may revisit it). */
+  visits: number;
+  startedAt: number | null;
+  completedAt: number | null;
+  durationMs: number | null;
+  output: unknown;
+  error: ErrorInfo | null;
+  /** When a scheduled retry starts. */
+  nextAttemptAt: number | null;
+  /** When a durable timer (`delay`) fires. */
+  timerAt: number | null;
+  /** Order of completion within the execution. */
+  completionSeq: number | null;
+  /** Branch a conditional step took. */
+  decision: 'then' | 'else' | null;
+  history: AttemptRecord[];
+  compensation: CompensationRecord | null;
+}
+
+/** Fields of an execution that an update may change. */
+export type ExecutionPatch = Partial<Omit<ExecutionRecord, 'id' | 'workflowId' | 'input' | 'createdAt' | 'idempotencyKey'>>;
+
+/** One atomic change to an execution: a patch and whole step records, under a lease epoch. */
+export interface ExecutionUpdate {
+  id: string;
+  /** Epoch the writer holds; the write is refused with `LeaseLostError` if it is stale. */
+  epoch: number;
+  set?: ExecutionPatch;
+  /** Step records to insert or replace. */
+  steps?: StepRecord[];
+}
+
+/** Result of `createExecution`. */
+export interface CreateResult {
+  id: string;
+  /** false when an execution with the same idempotency key already existed (its id is returned). */
+  created: boolean;
+}
+
+/** Filter of `listExecutions`. */
+export interface ExecutionFilter {
+  status?: ExecutionState;
+  workflowId?: string;
+  limit: number;
+  offset?: number;
+}
+
+/** An execution with its steps. */
+export interface ExecutionSnapshot {
+  execution: ExecutionRecord;
+  steps: StepRecord[];
+}
+
+/** Request to take over runnable executions. */
+export interface ClaimRequest {
+  owner: string;
+  leaseUntil: number;
+  now: number;
+  /** Owners known to be dead (their leases count as expired). */
+  staleOwners?: string[];
+  /** Only these executions (e.g. a cancel of an orphan). */
+  ids?: string[];
+  limit: number;
+}
+
+/** Counts the metrics start from. */
+export interface StoreAggregates {
+  byStatus: Record<ExecutionState, number>;
+  compensated: number;
+  stepsRun: number;
+  stepsRetried: number;
+}
+
+/** What every store adapter implements. */
+export interface Store {
+  /** `memory`, `sqlite` or `postgres`. */
+  readonly kind: string;
+  /** Whether state survives the process. */
+  readonly durable: boolean;
+  /** Opens connections and runs migrations. */
+  init(): Promise<void>;
+  /** Flushes pending writes and closes. */
+  close(): Promise<void>;
+
+  saveDefinition(def: DefinitionRecord): Promise<void>;
+  /** All versions of one workflow (or of all workflows), oldest version first. */
+  listDefinitions(workflowId?: string): Promise<DefinitionRecord[]>;
+
+  /**
+   * Stores a new execution. When `idempotencyKey` is already taken, nothing is written and the
+   * existing execution's id is returned with `created: false`.
+   */
+  createExecution(execution: ExecutionRecord, steps?: StepRecord[]): Promise<CreateResult>;
+  /**
+   * Applies one atomic update. Adapters may commit concurrent updates together (group commit);
+   * the promise resolves only after the update is durable.
+   */
+  update(update: ExecutionUpdate): Promise<void>;
+  getExecution(id: string): Promise<ExecutionSnapshot | null>;
+  /** Newest first. */
+  listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]>;
+  countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset'>): Promise<number>;
+
+  /** Owners of unfinished executions. */
+  listOwners(): Promise<string[]>;
+  /**
+   * Takes over unfinished executions that have no owner, an expired lease, or a stale owner
+   * (oldest first), bumping their epoch. Returns them with the new owner and epoch.
+   */
+  claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]>;
+  /** Extends the leases of an owner's unfinished executions; returns how many. */
+  renewLeases(owner: string, leaseUntil: number): Promise<number>;
+  /** Gives up an owner's unfinished executions so others can claim them at once. */
+  releaseLeases(owner: string): Promise<void>;
+  /** Marks an execution for cancellation (seen by its owner). Returns its state, or null. */
+  requestCancel(id: string): Promise<ExecutionRecord | null>;
+  /** Unfinished executions of an owner with a cancel request. */
+  listCancelRequests(owner: string): Promise<string[]>;
+
+  aggregate(workflowId?: string): Promise<StoreAggregates>;
+}

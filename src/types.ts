@@ -1,0 +1,90 @@
+/**
+ * The shapes the public API returns (SPEC §4): execution and step status.
+ * @module
+ */
+import type { ErrorInfo } from './errors.js';
+
+/** Life cycle of an execution. */
+export type ExecutionState = 'pending' | 'running' | 'compensating' | 'completed' | 'failed' | 'cancelled';
+
+/** Terminal execution states. */
+export const TERMINAL_STATES: ReadonlySet<ExecutionState> = new Set(['completed', 'failed', 'cancelled']);
+
+/** Life cycle of a step. `waiting`: a retry is scheduled; `skipped`: a jump passed over it. */
+export type StepState = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled' | 'skipped';
+
+/** Compensation progress of one completed step. */
+export interface CompensationStatus {
+  status: 'running' | 'completed' | 'failed';
+  attempts: number;
+  startedAt?: Date;
+  completedAt?: Date;
+  error?: ErrorInfo;
+}
+
+/** One run of a step handler, for timelines. */
+export interface AttemptStatus {
+  attempt: number;
+  startedAt: Date;
+  completedAt?: Date;
+  durationMs?: number;
+  error?: ErrorInfo;
+  /** When the next attempt was scheduled, if this one failed and is retried. */
+  retryAt?: Date;
+}
+
+/** Status of one step (or one branch of a parallel step). */
+export interface StepStatus {
+  name: string;
+  status: StepState;
+  attempts: number;
+  startedAt?: Date;
+  completedAt?: Date;
+  durationMs?: number;
+  output?: unknown;
+  error?: ErrorInfo;
+  /** The branch steps of a parallel step. */
+  branches?: StepStatus[];
+  /** For a conditional step: the branch it took. */
+  decision?: 'then' | 'else';
+  /** For a step waiting to retry: when the next attempt starts. */
+  nextAttemptAt?: Date;
+  /** Every attempt, oldest first. */
+  history?: AttemptStatus[];
+  /** Compensation of this step, once it started. */
+  compensation?: CompensationStatus;
+}
+
+/** Status of an execution, as `getExecutionStatus` returns it. */
+export interface ExecutionStatus {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  status: ExecutionState;
+  /** When the execution was accepted. */
+  startedAt: Date;
+  completedAt?: Date;
+  /** Top-level steps that completed. */
+  stepsCompleted: number;
+  /** Top-level steps of the definition. */
+  totalSteps: number;
+  inputData: unknown;
+  /** Output of each completed top-level step, by name. */
+  outputData: Record<string, unknown>;
+  steps: StepStatus[];
+  error?: ErrorInfo;
+  /** Steps compensated, in the order they were compensated. */
+  compensatedSteps: string[];
+  workerId?: string;
+  idempotencyKey?: string;
+}
+
+/** Filter for `listExecutions`. */
+export interface ListExecutionsOptions {
+  status?: ExecutionState;
+  workflowId?: string;
+  /** @default 100 */
+  limit?: number;
+  /** Skip this many (for pagination). @default 0 */
+  offset?: number;
+}
