@@ -135,3 +135,10 @@ export function errorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** A condition or input expression failed to compile or evaluate, or a condition was not boolean. Never retried. */
+export class ExpressionError extends OrchestratorError {
+  constructor(message: string, options: OrchestratorErrorOptions = {}) {
+    super('EXPRESSION_ERROR', message, options);
+  }
+}

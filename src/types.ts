@@ -88,3 +88,24 @@ export interface ListExecutionsOptions {
   /** Skip this many (for pagination). @default 0 */
   offset?: number;
 }
+
+/** What a step handler receives besides its input. */
+export interface StepContext {
+  executionId: string;
+  workflowId: string;
+  stepName: string;
+  /** 1 for the first run of this step, 2 for the first retry, ... */
+  attempt: number;
+  /** Aborts on cancellation and on timeout. */
+  signal: AbortSignal;
+  /** Stable across attempts and restarts: `<executionId>:<stepName>` (`#<visit>` appended when a jump revisits the step). */
+  idempotencyKey: string;
+  /** Outputs of completed steps, by name. */
+  outputs: Readonly<Record<string, unknown>>;
+}
+
+/** A step action: returns (or resolves to) the step's output. */
+export type ActionHandler = (input: unknown, ctx: StepContext) => unknown;
+
+/** A compensation: undoes a completed step, given that step's output. */
+export type CompensationHandler = (stepOutput: unknown, ctx: StepContext) => unknown;
