@@ -13,8 +13,11 @@ export interface TimerHandle {
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Calls `fn` after `ms` milliseconds (never before). */
-  setTimer(fn: () => void, ms: number): TimerHandle;
+  /**
+   * Calls `fn` after `ms` milliseconds (never before). A `background` timer does not keep the
+   * process alive (housekeeping); others do (a step waiting on a backoff or a timer must).
+   */
+  setTimer(fn: () => void, ms: number, background?: boolean): TimerHandle;
   /** Resolves after `ms`; rejects with the signal's reason if it aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
@@ -22,10 +25,10 @@ export interface Clock {
 /** Largest delay Node's timers accept; longer waits are chained. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** The real clock. Timers are unref'd so they never keep a process alive on their own. */
+/** The real clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimer(fn, ms) {
+  setTimer(fn, ms, background = false) {
     let handle: NodeJS.Timeout;
     let cancelled = false;
     const arm = (remaining: number) => {
@@ -35,7 +38,7 @@ export const systemClock: Clock = {
         if (remaining > MAX_TIMER_MS) arm(remaining - MAX_TIMER_MS);
         else fn();
       }, step);
-      handle.unref();
+      if (background) handle.unref();
     };
     arm(ms);
     return {

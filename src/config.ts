@@ -110,13 +110,21 @@ const configSchema = z
   .object({
     maxConcurrentWorkflows: z
       .number()
-      .int({ error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${String(i.input)}` })
-      .positive({ error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${String(i.input)}` }),
+      .int({
+        error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${String(i.input)}`,
+      })
+      .positive({
+        error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${String(i.input)}`,
+      }),
     workflowTimeout: positiveNumber('workflowTimeout'),
     retryAttempts: z
       .number()
-      .int({ error: (i) => `Expected \`retryAttempts\` to be a non-negative integer, got ${String(i.input)}` })
-      .nonnegative({ error: (i) => `Expected \`retryAttempts\` to be a non-negative integer, got ${String(i.input)}` }),
+      .int({
+        error: (i) => `Expected \`retryAttempts\` to be a non-negative integer, got ${String(i.input)}`,
+      })
+      .nonnegative({
+        error: (i) => `Expected \`retryAttempts\` to be a non-negative integer, got ${String(i.input)}`,
+      }),
     retryDelay: positiveNumber('retryDelay'),
     enableWorkflowPersistence: z.boolean({ error: 'Expected `enableWorkflowPersistence` to be a boolean' }),
     enableCompensation: z.boolean({ error: 'Expected `enableCompensation` to be a boolean' }),
@@ -141,9 +149,12 @@ const configSchema = z
     alerts: alertsSchema.optional(),
     nodeId: z.string().min(1).optional(),
     clock: z
-      .custom<Clock>((v) => !!v && typeof (v as Clock).now === 'function' && typeof (v as Clock).setTimer === 'function', {
-        error: 'Expected `clock` to implement now() and setTimer()',
-      })
+      .custom<Clock>(
+        (v) => !!v && typeof (v as Clock).now === 'function' && typeof (v as Clock).setTimer === 'function',
+        {
+          error: 'Expected `clock` to implement now() and setTimer()',
+        },
+      )
       .optional(),
     logger: z
       .custom<Logger>((v) => !!v && typeof (v as Logger).warn === 'function', {
@@ -175,7 +186,10 @@ const ALERT_DEFAULTS: Required<AlertConfig> = {
  */
 export function compileConfig(options: Partial<Config> = {}): CompiledConfig {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ValidationError([{ path: '', message: 'Expected the config to be an object' }], 'Invalid config');
+    throw new ValidationError(
+      [{ path: '', message: 'Expected the config to be an object' }],
+      'Invalid config',
+    );
   }
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const merged = { ...DEFAULTS, workers: [...DEFAULTS.workers], ...defined };

@@ -76,6 +76,8 @@ export interface CompensationRecord {
   startedAt: number;
   completedAt?: number;
   error?: ErrorInfo;
+  /** When the next compensation attempt starts, after a failed one. */
+  nextAttemptAt?: number;
 }
 
 /** The durable state of one step or branch of an execution. */
@@ -105,10 +107,14 @@ export interface StepRecord {
   decision: 'then' | 'else' | null;
   history: AttemptRecord[];
   compensation: CompensationRecord | null;
+  /** Attempts cut short by a crash or shutdown (they do not count against the retry budget). */
+  interruptions?: number;
 }
 
 /** Fields of an execution that an update may change. */
-export type ExecutionPatch = Partial<Omit<ExecutionRecord, 'id' | 'workflowId' | 'input' | 'createdAt' | 'idempotencyKey'>>;
+export type ExecutionPatch = Partial<
+  Omit<ExecutionRecord, 'id' | 'workflowId' | 'input' | 'createdAt' | 'idempotencyKey'>
+>;
 
 /** One atomic change to an execution: a patch and whole step records, under a lease epoch. */
 export interface ExecutionUpdate {

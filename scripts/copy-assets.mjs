@@ -1,0 +1,21 @@
+// Copies the non-TypeScript files the built code loads at runtime (the SQL migrations) from
+// `src/` to `dist/src/`, keeping their paths. Runs after `tsc` in `npm run build`.
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const from = join(root, 'src');
+const to = join(root, 'dist', 'src');
+const ASSETS = ['.sql'];
+
+let copied = 0;
+for (const entry of readdirSync(from, { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !ASSETS.some((ext) => entry.name.endsWith(ext))) continue;
+  const source = join(entry.parentPath, entry.name);
+  const target = join(to, relative(from, source));
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync(source, target);
+  copied++;
+}
+console.log(`copy-assets: ${copied} file(s) copied to ${relative(root, to)}`);

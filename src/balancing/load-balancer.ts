@@ -1,0 +1,218 @@
+/**
+ * `LoadBalancer` (SPEC §4): assigns each execution to the worker with the fewest active
+ * executions. Synchronous and allocation-free on the hot path (`assignWorkflow`,
+ * `completeWorkflow`): one linear scan over the workers plus one map operation.
+ * @module
+ */
+import { NoWorkersError, ValidationError } from '../errors.js';
+
+/** Options of {@link LoadBalancer}. */
+export interface LoadBalancerOptions {
+  /** Worker ids, in registration order (which breaks ties). Duplicates are ignored. @default ['worker_1', 'worker_2', 'worker_3'] */
+  workers?: readonly string[];
+  /**
+   * Called once per execution that {@link LoadBalancer.removeWorker} moves, after the balancer's
+   * state is updated. If it throws, the remaining calls still run and the first error is rethrown.
+   */
+  onReassign?: (executionId: string, from: string, to: string) => void;
+}
+
+interface WorkerSlot {
+  readonly id: string;
+  active: number;
+}
+
+/**
+ * Least-loaded assignment of executions to workers.
+ *
+ * Note that the records it returns are plain objects: a worker id that looks like an integer
+ * (`'1'`) is listed before the others, as JavaScript orders such keys first.
+ */
+export class LoadBalancer {
+  private readonly slots: WorkerSlot[] = [];
+  private readonly byId = new Map<string, WorkerSlot>();
+  private readonly assignments = new Map<string, WorkerSlot>();
+  private readonly onReassign: ((executionId: string, from: string, to: string) => void) | undefined;
+
+  /** @throws ValidationError when `workers` is not an array of non-empty strings. */
+  constructor(options: LoadBalancerOptions = {}) {
+    const { workers = ['worker_1', 'worker_2', 'worker_3'], onReassign } = options;
+    if (!Array.isArray(workers)) {
+      throw new ValidationError([
+        { path: 'workers', message: 'Expected `workers` to be an array of strings' },
+      ]);
+    }
+    if (onReassign !== undefined && typeof onReassign !== 'function') {
+      throw new ValidationError([{ path: 'onReassign', message: 'Expected `onReassign` to be a function' }]);
+    }
+    workers.forEach((id, i) => {
+      checkId(id, `workers[${i}]`);
+      this.addWorker(id);
+    });
+    this.onReassign = onReassign;
+  }
+
+  /**
+   * Assigns `executionId` to the worker with the fewest active executions (ties: the first in
+   * registration order) and returns that worker. An id that is already active keeps its worker
+   * and is not counted twice.
+   * @throws NoWorkersError when no worker is registered.
+   */
+  assignWorkflow(executionId: string): string {
+    const current = this.assignments.get(executionId);
+    if (current !== undefined) return current.id;
+    checkId(executionId, 'executionId');
+    const slot = this.leastLoaded();
+    if (slot === undefined) throw new NoWorkersError();
+    slot.active++;
+    this.assignments.set(executionId, slot);
+    return slot.id;
+  }
+
+  /** Marks `executionId` finished; its worker's load drops at once. `true` if it was active. */
+  completeWorkflow(executionId: string): boolean {
+    const slot = this.assignments.get(executionId);
+    if (slot === undefined) return false;
+    this.assignments.delete(executionId);
+    slot.active--;
+    return true;
+  }
+
+  /** The worker `executionId` is assigned to, while it is active. */
+  getWorker(executionId: string): string | undefined {
+    return this.assignments.get(executionId)?.id;
+  }
+
+  /** Worker ids in registration order. */
+  getWorkers(): string[] {
+    return this.slots.map((s) => s.id);
+  }
+
+  /** Active executions across all workers. */
+  activeCount(): number {
+    return this.assignments.size;
+  }
+
+  /** `{ workerId: activeExecutions }` for every worker, idle ones included, in registration order. */
+  getLoadDistribution(): Record<string, number> {
+    return Object.fromEntries(this.slots.map((s) => [s.id, s.active]));
+  }
+
+  /**
+   * Whether every worker's load is within `threshold × mean` of the mean load. `true` when all
+   * workers are idle or none is registered.
+   * @param threshold Allowed deviation as a fraction of the mean. @default 0.3
+   * @throws ValidationError when `threshold` is not a non-negative number.
+   */
+  isBalanced(threshold = 0.3): boolean {
+    if (typeof threshold !== 'number' || !(threshold >= 0)) {
+      throw new ValidationError([
+        {
+          path: 'threshold',
+          message: `Expected \`threshold\` to be a non-negative number, got ${threshold}`,
+        },
+      ]);
+    }
+    const total = this.assignments.size;
+    if (total === 0 || this.slots.length === 0) return true;
+    const mean = total / this.slots.length;
+    // The tolerance absorbs float error when a load sits exactly on the boundary.
+    const allowed = threshold * mean + 1e-9;
+    return this.slots.every((s) => Math.abs(s.active - mean) <= allowed);
+  }
+
+  /**
+   * A balance score in 0..1: `1 − (max − min) / max` over the workers' loads, where 1 means every
+   * worker carries the same load and 0 means some worker is idle while another is busy. 1 when
+   * all workers are idle or none is registered.
+   */
+  balanceScore(): number {
+    if (this.slots.length === 0) return 1;
+    let max = 0;
+    let min = Number.POSITIVE_INFINITY;
+    for (const s of this.slots) {
+      if (s.active > max) max = s.active;
+      if (s.active < min) min = s.active;
+    }
+    return max === 0 ? 1 : 1 - (max - min) / max;
+  }
+
+  /**
+   * Registers a worker at the end of the registration order. A worker that is already registered
+   * is left as it is (no error): returns `false` then, `true` when the worker was added.
+   * @throws ValidationError when `id` is not a non-empty string.
+   */
+  addWorker(id: string): boolean {
+    checkId(id, 'id');
+    if (this.byId.has(id)) return false;
+    const slot: WorkerSlot = { id, active: 0 };
+    this.slots.push(slot);
+    this.byId.set(id, slot);
+    return true;
+  }
+
+  /**
+   * Unregisters a worker and moves each of its active executions (in assignment order) to the
+   * least-loaded remaining worker. Returns `{ executionId: newWorkerId }` (`{}` for an idle or
+   * unknown worker).
+   * @throws NoWorkersError when `id` is the last worker and still has active executions; the
+   *   worker stays registered then.
+   */
+  removeWorker(id: string): Record<string, string> {
+    const slot = this.byId.get(id);
+    if (slot === undefined) return {};
+    if (slot.active > 0 && this.slots.length === 1) {
+      throw new NoWorkersError(
+        `Cannot remove worker '${id}': it has ${slot.active} active executions and no other worker can take them`,
+      );
+    }
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    this.byId.delete(id);
+    const moves: [executionId: string, to: string][] = [];
+    if (slot.active > 0) {
+      for (const [executionId, assigned] of this.assignments) {
+        if (assigned !== slot) continue;
+        const target = this.leastLoaded() as WorkerSlot;
+        target.active++;
+        this.assignments.set(executionId, target);
+        moves.push([executionId, target.id]);
+      }
+      slot.active = 0;
+    }
+    this.notify(id, moves);
+    return Object.fromEntries(moves);
+  }
+
+  /** The first worker (in registration order) with the fewest active executions. */
+  private leastLoaded(): WorkerSlot | undefined {
+    let best: WorkerSlot | undefined;
+    for (const s of this.slots) {
+      if (best === undefined || s.active < best.active) best = s;
+    }
+    return best;
+  }
+
+  private notify(from: string, moves: readonly [string, string][]): void {
+    if (this.onReassign === undefined) return;
+    let firstError: unknown;
+    let failed = false;
+    for (const [executionId, to] of moves) {
+      try {
+        this.onReassign(executionId, from, to);
+      } catch (error) {
+        if (!failed) firstError = error;
+        failed = true;
+      }
+    }
+    if (failed) throw firstError;
+  }
+}
+
+function checkId(value: unknown, path: string): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    const got = typeof value === 'string' ? '""' : String(value);
+    throw new ValidationError([
+      { path, message: `Expected \`${path}\` to be a non-empty string, got ${got}` },
+    ]);
+  }
+}

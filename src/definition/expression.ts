@@ -1,0 +1,204 @@
+/**
+ * CEL expressions (SPEC §3): step conditions and step inputs, compiled once at definition
+ * time with @marcbachmann/cel-js and evaluated against `result`, `input` and `steps`.
+ *
+ * Safety: the library parses CEL itself (no `eval`, `new Function` or `node:vm`), reads
+ * only own properties (`result.constructor` → "No such key") and calls only registered CEL
+ * functions, so host objects are out of reach. Parse limits, a comprehension-nesting cap and
+ * a `matches` guard (see `expression-guard.ts`) bound the cost; results are converted to
+ * fresh plain JSON with a size budget.
+ *
+ * Numbers: JSON numbers arrive as CEL `double`s, CEL integer literals are `int` (BigInt).
+ * The library already compares them across types (`result.count > 3`, `== 5`, `in [5]`),
+ * but CEL has no mixed arithmetic (`result.count + 1` is "no such overload: dyn<double> +
+ * int"), so this module registers `double op int` and `int op double` for `+ - * /`,
+ * computed as doubles. Integer results (`size(x)`, `1 + 2`) come back as JS numbers.
+ * @module
+ */
+import { Environment, type ParseResult } from '@marcbachmann/cel-js';
+import { ExpressionError } from '../errors.js';
+import { findCostProblem } from './expression-guard.js';
+import type { CompiledExpression, ExpressionScope } from './types.js';
+
+/** Longest expression source accepted, in characters. */
+export const MAX_EXPRESSION_LENGTH = 4096;
+
+/** Most values (scalars, lists and maps) an expression's result may hold. */
+export const MAX_RESULT_VALUES = 1_000_000;
+
+/** Deepest nesting an expression's result may have. */
+export const MAX_RESULT_DEPTH = 1000;
+
+const env = new Environment({
+  // `{'text': steps.stt.output.text, 'n': 1}` mixes value types; JSON data needs that.
+  homogeneousAggregateLiterals: false,
+  limits: { maxAstNodes: 1000, maxDepth: 32, maxListElements: 256, maxMapEntries: 256, maxCallArguments: 16 },
+})
+  .registerVariable('result', 'dyn')
+  .registerVariable('input', 'dyn')
+  .registerVariable('steps', 'map<string, dyn>');
+
+const mixed: Record<string, (a: number, b: number) => number> = {
+  '+': (a, b) => a + b,
+  '-': (a, b) => a - b,
+  '*': (a, b) => a * b,
+  '/': (a, b) => a / b,
+};
+for (const [op, fn] of Object.entries(mixed)) {
+  env.registerOperator(`double ${op} int`, (a: number, b: bigint) => fn(a, Number(b)));
+  env.registerOperator(`int ${op} double`, (a: bigint, b: number) => fn(Number(a), b));
+}
+
+// The library's value classes (uint, duration, type) are not exported; take their prototypes.
+const UINT_PROTO: unknown = Object.getPrototypeOf(env.evaluate('1u'));
+const DURATION_PROTO: unknown = Object.getPrototypeOf(env.evaluate("duration('1s')"));
+const TYPE_PROTO: unknown = Object.getPrototypeOf(env.evaluate('type(1)'));
+
+/** What an expression must produce, checked statically where the type is known. */
+export type ExpectedType = 'boolean';
+
+/**
+ * Parses and type-checks a CEL expression once. With `expect: 'boolean'` an expression whose
+ * static type is known and not `bool` (e.g. `result.status + 'x'`) is refused too.
+ * @throws ExpressionError on syntax or type errors, or when a limit is exceeded.
+ */
+export function compileExpression(source: string, expect?: ExpectedType): CompiledExpression {
+  if (typeof source !== 'string') throw new ExpressionError('An expression must be a string');
+  if (source.length > MAX_EXPRESSION_LENGTH) {
+    throw new ExpressionError(
+      `Invalid expression: ${source.length} characters, at most ${MAX_EXPRESSION_LENGTH} are allowed`,
+    );
+  }
+  if (source.trim() === '') throw new ExpressionError('Invalid expression: it is empty');
+  let program: ParseResult;
+  let type: string | undefined;
+  try {
+    program = env.parse(source);
+    const checked = program.check();
+    if (!checked.valid) throw checked.error ?? new Error('type check failed');
+    type = checked.type;
+  } catch (error) {
+    throw new ExpressionError(`Invalid expression ${quote(source)}: ${reason(error)}`, { cause: error });
+  }
+  const problem = findCostProblem(program.ast);
+  if (problem !== null) throw new ExpressionError(`Invalid expression ${quote(source)}: ${problem}`);
+  if (expect === 'boolean' && type !== undefined && type !== 'bool' && type !== 'dyn') {
+    throw new ExpressionError(`Invalid condition ${quote(source)}: it returns ${type}, expected a boolean`);
+  }
+  const run = program;
+  return Object.freeze({
+    source,
+    evaluate(scope: ExpressionScope): unknown {
+      let value: unknown;
+      try {
+        value = run({ result: scope.result ?? null, input: scope.input ?? null, steps: scope.steps ?? {} });
+      } catch (error) {
+        throw new ExpressionError(`Expression ${quote(source)} failed: ${reason(error)}`, { cause: error });
+      }
+      return toJson(value, source);
+    },
+  });
+}
+
+/**
+ * Evaluates a condition.
+ * @throws ExpressionError when evaluation fails or the value is not a boolean
+ *   (`condition 'x' returned a string, expected a boolean`).
+ */
+export function evaluateCondition(expr: CompiledExpression, scope: ExpressionScope): boolean {
+  const value = expr.evaluate(scope);
+  if (typeof value !== 'boolean') {
+    throw new ExpressionError(
+      `condition ${quote(expr.source)} returned ${describe(value)}, expected a boolean`,
+    );
+  }
+  return value;
+}
+
+/** A JSON-ish name of a value's type, with an article: `a string`, `null`, `a map`. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `a ${typeof value}`;
+}
+
+function quote(source: string): string {
+  const flat = source.replace(/\s+/g, ' ').trim();
+  return `'${flat.length > 80 ? `${flat.slice(0, 77)}...` : flat}'`;
+}
+
+/** One line: the library's `summary`, else the first line of the message. */
+function reason(error: unknown): string {
+  if (error instanceof Error) {
+    const summary = (error as { summary?: unknown }).summary;
+    const text = typeof summary === 'string' && summary !== '' ? summary : error.message;
+    return text.split('\n')[0] ?? text;
+  }
+  return String(error);
+}
+
+/**
+ * Copies a CEL value into fresh plain JSON: BigInt and uint → number, Map → object, bytes →
+ * base64, timestamp → ISO string, duration → `"1.5s"`, type → its name. Undefined in a list
+ * becomes null and in a map is dropped (as `JSON.stringify` does).
+ */
+function toJson(root: unknown, source: string): unknown {
+  let count = 0;
+  const fail = (why: string): never => {
+    throw new ExpressionError(`Expression ${quote(source)} failed: the result ${why}`);
+  };
+  const put = (out: Record<string, unknown>, key: string, value: unknown): void => {
+    if (value === undefined) return;
+    // A plain assignment to `__proto__` would set the prototype instead of a key.
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    } else {
+      out[key] = value;
+    }
+  };
+  const convert = (value: unknown, depth: number): unknown => {
+    if (++count > MAX_RESULT_VALUES) fail(`has more than ${MAX_RESULT_VALUES} values`);
+    if (depth > MAX_RESULT_DEPTH) fail(`is nested deeper than ${MAX_RESULT_DEPTH} levels`);
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+      case 'undefined':
+        return value;
+      case 'number':
+        return Number.isFinite(value) ? value : fail(`contains the non-JSON number ${value}`);
+      case 'bigint':
+        return Number(value);
+      case 'object':
+        break;
+      default:
+        return fail(`contains a ${typeof value}, which is not JSON`);
+    }
+    if (value === null) return null;
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      for (let i = 0; i < value.length; i++) out.push(convert(value[i], depth + 1) ?? null);
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    if (value instanceof Map) {
+      for (const [key, item] of value) put(out, String(key), convert(item, depth + 1));
+      return out;
+    }
+    if (value instanceof Date) {
+      return Number.isNaN(value.getTime()) ? fail('contains an invalid timestamp') : value.toISOString();
+    }
+    if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) {
+      for (const key of Object.keys(value))
+        put(out, key, convert((value as Record<string, unknown>)[key], depth + 1));
+      return out;
+    }
+    if (proto === UINT_PROTO) return Number(value.valueOf());
+    if (proto === DURATION_PROTO) return `${Number(value.valueOf()) / 1000}s`;
+    if (proto === TYPE_PROTO) return String((value as { name: unknown }).name);
+    return fail('contains an object that is not plain data');
+  };
+  return convert(root, 0) ?? null;
+}

@@ -1,0 +1,170 @@
+/**
+ * Zod schemas of the workflow definition format (SPEC §3). Every object is strict, so an
+ * unknown key (`retyr`) is an error. These check shapes only; `validate.ts` adds the checks
+ * across steps (duplicate names, jump targets, expressions) and reports every problem at once.
+ * @module
+ */
+import { z } from 'zod';
+import type {
+  ActionStepDefinition,
+  ConditionStepDefinition,
+  ParallelStepDefinition,
+  RetryOptions,
+  StepDefinition,
+  WorkflowOptions,
+} from './types.js';
+
+/** Longest name of a workflow, step, action or compensation. */
+export const MAX_NAME_LENGTH = 128;
+
+/** Longest duration accepted, in seconds (about 31 years), so milliseconds stay exact integers. */
+export const MAX_SECONDS = 1e9;
+
+/** Most top-level steps in a workflow, and most branches in one parallel step. */
+export const MAX_STEPS = 1000;
+
+/** Longest expression source, in characters (the compiler enforces the same limit). */
+export const MAX_EXPRESSION_SOURCE = 4096;
+
+/** The characters allowed in names. */
+export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+const name = () =>
+  z
+    .string()
+    .min(1, { error: 'must not be empty', abort: true })
+    .max(MAX_NAME_LENGTH, { error: `must be at most ${MAX_NAME_LENGTH} characters` })
+    .regex(NAME_PATTERN, { error: "may contain only letters, digits, '_', '.' and '-'" })
+    // Names become object keys (outputs keyed by step or branch name); `__proto__` would set a prototype.
+    .refine((value) => value !== '__proto__', { error: "'__proto__' is reserved" });
+
+const seconds = () =>
+  z
+    .number()
+    .positive({ error: (issue) => `must be a positive number of seconds, got ${String(issue.input)}` })
+    .max(MAX_SECONDS, { error: `must be at most ${MAX_SECONDS} seconds` });
+
+const expression = () =>
+  z
+    .string()
+    .min(1, { error: 'must be a non-empty CEL expression' })
+    .max(MAX_EXPRESSION_SOURCE, { error: `must be at most ${MAX_EXPRESSION_SOURCE} characters` });
+
+/** A workflow id: `[A-Za-z0-9_.-]+`, 1 to 128 characters. */
+export const workflowIdSchema = name();
+
+/** A step, action or compensation name: `[A-Za-z0-9_.-]+`, 1 to 128 characters. */
+export const stepNameSchema = name();
+
+/** Retry options; `maxDelay` below an explicit `initialDelay` is an error. */
+export const retryOptionsSchema = z
+  .strictObject({
+    maxAttempts: z
+      .number()
+      .int({ error: 'must be a whole number' })
+      .nonnegative({ error: 'must not be negative' })
+      .optional(),
+    initialDelay: seconds().optional(),
+    backoffCoefficient: z.number().min(1, { error: 'must be at least 1' }).max(1000).optional(),
+    maxDelay: seconds().optional(),
+    nonRetryable: z
+      .array(z.string().min(1, { error: 'must not be empty' }))
+      .max(MAX_STEPS)
+      .optional(),
+  })
+  .superRefine((retry, ctx) => {
+    if (
+      retry.initialDelay !== undefined &&
+      retry.maxDelay !== undefined &&
+      retry.maxDelay < retry.initialDelay
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxDelay'],
+        message: `must not be less than initialDelay (${retry.maxDelay} < ${retry.initialDelay})`,
+      });
+    }
+  }) satisfies z.ZodType<RetryOptions>;
+
+/**
+ * A step's `retry`: `true` (default policy), `false` (none) or retry options. (A zod union
+ * hides the inner problems of a mistyped field, so `validate.ts` checks `retry` on its own.)
+ */
+export const retrySchema = z.union([z.boolean(), retryOptionsSchema], {
+  error: 'must be true, false or an object of retry options',
+});
+
+/** A step that runs an action handler. */
+export const actionStepSchema = z.strictObject({
+  name: stepNameSchema,
+  action: name().optional(),
+  timeout: seconds().optional(),
+  retry: retrySchema.optional(),
+  compensation: name().optional(),
+  input: expression().optional(),
+}) satisfies z.ZodType<ActionStepDefinition>;
+
+/** A step that evaluates a CEL condition and jumps. */
+export const conditionStepSchema = z.strictObject({
+  name: stepNameSchema,
+  condition: expression(),
+  // biome-ignore lint/suspicious/noThenProperty: SPEC §3 names the jump key `then`.
+  then: name().optional(),
+  else: name().optional(),
+}) satisfies z.ZodType<ConditionStepDefinition>;
+
+const parallelFields = {
+  name: stepNameSchema,
+  timeout: seconds().optional(),
+  compensation: name().optional(),
+};
+
+/** A step whose branches (action steps only) run concurrently. */
+export const parallelStepSchema = z.strictObject({
+  ...parallelFields,
+  parallel: z
+    .array(actionStepSchema)
+    .min(1, { error: 'must list at least one branch' })
+    .max(MAX_STEPS, { error: `must list at most ${MAX_STEPS} branches` }),
+}) satisfies z.ZodType<ParallelStepDefinition>;
+
+/**
+ * A parallel step whose branches are left unchecked; `validate.ts` checks each branch on
+ * its own to explain a condition or parallel branch better than a strict-key error would.
+ * @internal
+ */
+export const parallelStepShellSchema = z.strictObject({
+  ...parallelFields,
+  parallel: z
+    .array(z.unknown(), { error: 'must be an array of action steps' })
+    .min(1, { error: 'must list at least one branch' })
+    .max(MAX_STEPS, { error: `must list at most ${MAX_STEPS} branches` }),
+});
+
+/** One step: exactly one of action, condition or parallel (strict keys make the kinds exclusive). */
+export const stepDefinitionSchema = z.union([
+  actionStepSchema,
+  conditionStepSchema,
+  parallelStepSchema,
+]) satisfies z.ZodType<StepDefinition>;
+
+/** Options of a workflow definition. */
+export const workflowOptionsSchema = z.strictObject({
+  timeout: seconds().optional(),
+  description: z.string().max(10_000).optional(),
+}) satisfies z.ZodType<WorkflowOptions>;
+
+/** A whole definition `{ id, steps, options? }`, as the HTTP API accepts it. */
+export const workflowDefinitionSchema = z.strictObject({
+  id: workflowIdSchema,
+  steps: z
+    .array(stepDefinitionSchema)
+    .min(1, { error: 'must list at least one step' })
+    .max(MAX_STEPS, { error: `must list at most ${MAX_STEPS} steps` }),
+  options: workflowOptionsSchema.optional(),
+});
+
+/** JSON Schema (draft 2020-12) of `{ id, steps, options? }`, for the HTTP/OpenAPI layer. */
+export function definitionJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(workflowDefinitionSchema) as Record<string, unknown>;
+}

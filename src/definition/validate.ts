@@ -1,0 +1,275 @@
+/**
+ * `validateDefinition`: checks a whole workflow definition (SPEC §3) and reports every
+ * problem with its path in one `ValidationError` (`steps[2].then: unknown step 'foo'`).
+ * Shapes come from `schema.ts`; this adds the kind of each step, names unique across steps
+ * and branches, jump targets, and that every expression compiles.
+ * @module
+ */
+import type { z } from 'zod';
+import { type Issue, ValidationError } from '../errors.js';
+import { issuesFromZod } from '../zod-issues.js';
+import { compileExpression, type ExpectedType } from './expression.js';
+import {
+  actionStepSchema,
+  conditionStepSchema,
+  MAX_STEPS,
+  NAME_PATTERN,
+  parallelStepShellSchema,
+  retryOptionsSchema,
+  workflowIdSchema,
+  workflowOptionsSchema,
+} from './schema.js';
+import type { ActionStepDefinition, RetryOptions, StepDefinition, WorkflowOptions } from './types.js';
+
+/** Most issues one `ValidationError` lists; the rest are counted in a last issue. */
+export const MAX_ISSUES = 100;
+
+/** A definition that passed validation: fresh plain data, safe to store and compile. */
+export interface ValidDefinition {
+  id: string;
+  steps: StepDefinition[];
+  options: WorkflowOptions;
+}
+
+/** Keys only an action step may have; `timeout` and `compensation` are shared with parallel steps. */
+const ACTION_ONLY_KEYS = ['action', 'retry', 'input'] as const;
+
+type Raw = Record<string, unknown>;
+
+/** Where a name was first seen, and the parallel step it is a branch of. */
+interface NameEntry {
+  path: string;
+  parent: string | null;
+}
+
+/**
+ * Validates a definition from any (JSON) input.
+ * @returns the definition as fresh plain data; `options` defaults to `{}`.
+ * @throws ValidationError listing every problem with its path, and nothing else.
+ */
+export function validateDefinition(id: unknown, steps: unknown, options?: unknown): ValidDefinition {
+  const context =
+    typeof id === 'string'
+      ? `Invalid workflow definition '${id.slice(0, 128)}'`
+      : 'Invalid workflow definition';
+  const issues: Issue[] = [];
+  let result: ValidDefinition | null = null;
+  try {
+    result = check(id, steps, options, issues);
+  } catch (error) {
+    // Defensive: whatever arrives (very deep or odd input), callers only ever see a ValidationError.
+    const message = error instanceof Error ? error.message : String(error);
+    issues.push({ path: '', message: `the definition could not be checked: ${message}` });
+  }
+  if (issues.length > 0 || result === null) throw new ValidationError(capIssues(issues), context);
+  return result;
+}
+
+function capIssues(issues: Issue[]): Issue[] {
+  if (issues.length <= MAX_ISSUES) return issues;
+  const more = issues.length - MAX_ISSUES;
+  return [
+    ...issues.slice(0, MAX_ISSUES),
+    { path: '', message: `and ${more} more problem${more === 1 ? '' : 's'}` },
+  ];
+}
+
+function check(id: unknown, steps: unknown, options: unknown, issues: Issue[]): ValidDefinition | null {
+  const idResult = workflowIdSchema.safeParse(id);
+  if (!idResult.success) issues.push(...issuesFromZod(idResult.error, 'id'));
+
+  let parsedOptions: WorkflowOptions = {};
+  if (options !== undefined) {
+    const optionsResult = workflowOptionsSchema.safeParse(options);
+    if (optionsResult.success) parsedOptions = optionsResult.data;
+    else issues.push(...issuesFromZod(optionsResult.error, 'options'));
+  }
+
+  if (!Array.isArray(steps)) {
+    issues.push({ path: 'steps', message: `must be an array of steps, got ${describe(steps)}` });
+    return null;
+  }
+  if (steps.length === 0) {
+    issues.push({ path: 'steps', message: 'must list at least one step' });
+    return null;
+  }
+  if (steps.length > MAX_STEPS) {
+    issues.push({ path: 'steps', message: `must list at most ${MAX_STEPS} steps, got ${steps.length}` });
+    return null;
+  }
+
+  const parsed: StepDefinition[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const step = checkStep(steps[i], `steps[${i}]`, issues);
+    if (step !== null) parsed.push(step);
+  }
+  const names = checkNames(steps, issues);
+  checkJumps(steps, names, issues);
+
+  if (issues.length > 0 || !idResult.success) return null;
+  return { id: idResult.data, steps: parsed, options: parsedOptions };
+}
+
+function isRaw(value: unknown): value is Raw {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function has(raw: Raw, key: string): boolean {
+  return Object.hasOwn(raw, key);
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** A shallow copy without some keys; `Object.fromEntries` keeps a `__proto__` key as plain data. */
+function without(raw: Raw, keys: readonly string[]): Raw {
+  return Object.fromEntries(Object.entries(raw).filter(([key]) => !keys.includes(key)));
+}
+
+function pushZod(issues: Issue[], result: z.ZodSafeParseResult<unknown>, path: string): void {
+  if (!result.success) issues.push(...issuesFromZod(result.error, path));
+}
+
+function checkExpression(raw: Raw, key: string, path: string, issues: Issue[], expect?: ExpectedType): void {
+  const source = raw[key];
+  // Non-strings are already reported by the schema.
+  if (typeof source !== 'string' || source.length === 0) return;
+  try {
+    compileExpression(source, expect);
+  } catch (error) {
+    issues.push({ path: `${path}.${key}`, message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** Checks one top-level step; returns the parsed step or null (issues pushed). */
+function checkStep(value: unknown, path: string, issues: Issue[]): StepDefinition | null {
+  if (!isRaw(value)) {
+    issues.push({ path, message: `must be a step object, got ${describe(value)}` });
+    return null;
+  }
+  const isCondition = has(value, 'condition');
+  const isParallel = has(value, 'parallel');
+  const conflicts = [
+    ...(isCondition && isParallel ? ['parallel'] : []),
+    ...(isCondition || isParallel ? ACTION_ONLY_KEYS.filter((key) => has(value, key)) : []),
+  ];
+  if (conflicts.length > 0) {
+    const kind = isCondition ? 'condition' : 'parallel';
+    const list = conflicts.map((key) => `'${key}'`).join(', ');
+    issues.push({
+      path,
+      message: `a step must be exactly one kind: '${kind}' cannot be combined with ${list}`,
+    });
+  }
+  const raw = conflicts.length > 0 ? without(value, conflicts) : value;
+  if (isCondition) {
+    const result = conditionStepSchema.safeParse(raw);
+    pushZod(issues, result, path);
+    checkExpression(raw, 'condition', path, issues, 'boolean');
+    return result.success ? result.data : null;
+  }
+  if (isParallel) return checkParallel(raw, path, issues);
+  return checkAction(raw, path, issues);
+}
+
+function checkAction(raw: Raw, path: string, issues: Issue[]): ActionStepDefinition | null {
+  const hasRetry = has(raw, 'retry');
+  const result = actionStepSchema.safeParse(hasRetry ? without(raw, ['retry']) : raw);
+  pushZod(issues, result, path);
+  checkExpression(raw, 'input', path, issues);
+  const retry = hasRetry ? checkRetry(raw.retry, `${path}.retry`, issues) : undefined;
+  if (!result.success || retry === null) return null;
+  return retry === undefined ? result.data : { ...result.data, retry };
+}
+
+/** `true`, `false` or retry options; null when invalid (issues pushed). */
+function checkRetry(value: unknown, path: string, issues: Issue[]): boolean | RetryOptions | null {
+  if (typeof value === 'boolean') return value;
+  if (!isRaw(value)) {
+    issues.push({
+      path,
+      message: `must be true, false or an object of retry options, got ${describe(value)}`,
+    });
+    return null;
+  }
+  const result = retryOptionsSchema.safeParse(value);
+  pushZod(issues, result, path);
+  return result.success ? result.data : null;
+}
+
+function checkParallel(raw: Raw, path: string, issues: Issue[]): StepDefinition | null {
+  const shell = parallelStepShellSchema.safeParse(raw);
+  pushZod(issues, shell, path);
+  const branches = raw.parallel;
+  if (!Array.isArray(branches) || branches.length > MAX_STEPS) return null;
+  const parsed: ActionStepDefinition[] = [];
+  for (let j = 0; j < branches.length; j++) {
+    const branchPath = `${path}.parallel[${j}]`;
+    const branch: unknown = branches[j];
+    if (!isRaw(branch)) {
+      issues.push({ path: branchPath, message: `must be an action step object, got ${describe(branch)}` });
+      continue;
+    }
+    const kind = has(branch, 'condition') ? 'condition' : has(branch, 'parallel') ? 'parallel' : null;
+    if (kind !== null) {
+      issues.push({
+        path: branchPath,
+        message: `a parallel branch must be an action step, not a ${kind} step`,
+      });
+      continue;
+    }
+    const step = checkAction(branch, branchPath, issues);
+    if (step !== null) parsed.push(step);
+  }
+  if (!shell.success || parsed.length !== branches.length) return null;
+  return { ...shell.data, parallel: parsed };
+}
+
+/** Registers every well-formed name (steps and branches) and reports duplicates. */
+function checkNames(steps: readonly unknown[], issues: Issue[]): Map<string, NameEntry> {
+  const names = new Map<string, NameEntry>();
+  const visit = (step: unknown, path: string, parent: string | null): void => {
+    if (!isRaw(step) || typeof step.name !== 'string' || !NAME_PATTERN.test(step.name)) return;
+    const first = names.get(step.name);
+    if (first) {
+      issues.push({
+        path: `${path}.name`,
+        message: `duplicate step name '${step.name}' (first at ${first.path})`,
+      });
+    } else {
+      names.set(step.name, { path, parent });
+    }
+  };
+  steps.forEach((step, i) => {
+    visit(step, `steps[${i}]`, null);
+    if (!isRaw(step) || !Array.isArray(step.parallel) || step.parallel.length > MAX_STEPS) return;
+    const parent = typeof step.name === 'string' ? step.name : `steps[${i}]`;
+    step.parallel.forEach((branch: unknown, j: number) => {
+      visit(branch, `steps[${i}].parallel[${j}]`, parent);
+    });
+  });
+  return names;
+}
+
+/** `then`/`else` must name a top-level step. A jump to itself is allowed (loops are bounded at run time). */
+function checkJumps(steps: readonly unknown[], names: Map<string, NameEntry>, issues: Issue[]): void {
+  steps.forEach((step, i) => {
+    if (!isRaw(step) || !has(step, 'condition')) return;
+    for (const key of ['then', 'else'] as const) {
+      const target = step[key];
+      if (typeof target !== 'string' || !NAME_PATTERN.test(target)) continue;
+      const entry = names.get(target);
+      const path = `steps[${i}].${key}`;
+      if (!entry) issues.push({ path, message: `unknown step '${target}'` });
+      else if (entry.parent !== null) {
+        issues.push({
+          path,
+          message: `step '${target}' is a branch of parallel step '${entry.parent}'; a jump must target a top-level step`,
+        });
+      }
+    }
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * The action registry: handler names to handlers, with the built-in actions (`noop`, `delay`,
+ * `http`) whose names user handlers may not take.
+ * @module
+ */
+import { ValidationError } from '../errors.js';
+import type { ActionHandler } from '../types.js';
+
+/** Names reserved for built-in actions. */
+export const BUILTIN_ACTION_NAMES: ReadonlySet<string> = new Set(['noop', 'delay', 'http']);
+
+const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** Checks a handler registration; throws a ValidationError naming the bad argument. */
+export function checkHandlerRegistration(
+  kind: 'action' | 'compensation',
+  name: unknown,
+  handler: unknown,
+): void {
+  const issues = [];
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    issues.push({
+      path: 'name',
+      message: `Expected the ${kind} name to match [A-Za-z0-9_.-]+, got ${JSON.stringify(name)}`,
+    });
+  }
+  if (typeof handler !== 'function') {
+    issues.push({
+      path: 'handler',
+      message: `Expected the ${kind} handler to be a function, got ${typeof handler}`,
+    });
+  }
+  if (issues.length > 0) throw new ValidationError(issues, `Invalid ${kind} registration`);
+}
+
+/** Handlers by action name. */
+export class ActionRegistry {
+  private readonly handlers = new Map<string, ActionHandler>();
+
+  /** Registers a user handler. Built-in names are refused. Re-registering replaces. */
+  register(name: string, handler: ActionHandler): void {
+    checkHandlerRegistration('action', name, handler);
+    if (BUILTIN_ACTION_NAMES.has(name)) {
+      throw new ValidationError(
+        [{ path: 'name', message: `'${name}' is a built-in action and cannot be replaced` }],
+        'Invalid action registration',
+      );
+    }
+    this.handlers.set(name, handler);
+  }
+
+  /** Registers a built-in action (engine use). */
+  registerBuiltin(name: string, handler: ActionHandler): void {
+    this.handlers.set(name, handler);
+  }
+
+  get(name: string): ActionHandler | undefined {
+    return this.handlers.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.handlers.has(name);
+  }
+
+  list(): string[] {
+    return [...this.handlers.keys()];
+  }
+}
+
+/** `noop`: returns its input. */
+export const noopAction: ActionHandler = (input) => input;

@@ -1,0 +1,226 @@
+/**
+ * Runs one action step (or parallel branch) to its end: attempts, timeouts, retries with
+ * durable backoff, and the `delay` built-in's durable timer. Returns the final record; the
+ * caller decides how the result is committed (with the next position, or with the branch).
+ * @module
+ */
+
+import type { PlanActionStep } from '../definition/types.js';
+import { ActionNotFoundError, type ErrorInfo, errorCode, NonRetryableError, toError } from '../errors.js';
+import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
+import type { StepRecord } from '../store/store.js';
+import type { ActionHandler } from '../types.js';
+import type { ActiveExecution } from './active-execution.js';
+import type { EngineContext } from './context.js';
+import { expressionScope } from './expression-scope.js';
+import { persist, persistLater } from './persist.js';
+import { runAttempt } from './step-attempt.js';
+import { endAttempt, failuresSoFar, startAttempt } from './step-records.js';
+
+/** How a step ended. `stopped`: its signal aborted (cancel, timeout, shutdown, a failed sibling). */
+export type StepOutcome =
+  | { ok: true; rec: StepRecord; output: unknown }
+  | { ok: false; rec: StepRecord; error: ErrorInfo; stopped: boolean };
+
+/** The error info of a step failure (SPEC §4: the error's own code, else STEP_FAILED). */
+export function stepErrorInfo(error: unknown, step: string): ErrorInfo {
+  const e = toError(error);
+  return { code: errorCode(error) ?? 'STEP_FAILED', message: e.message || e.name, step };
+}
+
+/** Idempotency key of a step visit. */
+export function idempotencyKey(executionId: string, step: string, visit: number): string {
+  return visit > 1 ? `${executionId}:${step}#${visit}` : `${executionId}:${step}`;
+}
+
+function delayHandler(ctx: EngineContext, rec: () => StepRecord): ActionHandler {
+  return (_input, c) => {
+    const at = rec().timerAt ?? ctx.clock.now();
+    return ctx.clock.sleep(Math.max(0, at - ctx.clock.now()), c.signal).then(() => _input);
+  };
+}
+
+function delaySeconds(input: unknown): number {
+  const seconds = (input as { seconds?: unknown } | null)?.seconds;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+    throw new NonRetryableError(
+      `The 'delay' action needs input.seconds as a non-negative number, got ${JSON.stringify(seconds)}`,
+      {
+        code: 'INVALID_INPUT',
+      },
+    );
+  }
+  return seconds;
+}
+
+/**
+ * Runs `step` until it completes, fails for good, or `signal` aborts. `rec` is the entered
+ * record (see `enterStep`).
+ */
+export async function runActionStep(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  step: PlanActionStep,
+  entered: StepRecord,
+  signal: AbortSignal,
+): Promise<StepOutcome> {
+  const { clock } = ctx;
+  const name = step.name;
+  let rec = entered;
+  const set = (r: StepRecord) => {
+    rec = r;
+    ex.steps.set(name, r);
+  };
+  const handler = step.action === 'delay' ? delayHandler(ctx, () => rec) : ctx.actions.get(step.action);
+
+  for (;;) {
+    if (rec.nextAttemptAt !== null) {
+      const wait = rec.nextAttemptAt - clock.now();
+      if (rec.status !== 'waiting') set({ ...rec, status: 'waiting' });
+      if (wait > 0) {
+        try {
+          await clock.sleep(wait, signal);
+        } catch {
+          return stopped(ctx, ex, set, rec);
+        }
+      }
+    }
+    if (signal.aborted) return stopped(ctx, ex, set, rec);
+
+    const now = clock.now();
+    set(startAttempt(rec, now));
+    const firstRetry = failuresSoFar(rec) === 2;
+    ex.record.stepsRun++;
+    if (firstRetry) ex.record.stepsRetried++;
+    ctx.metrics.stepStarted(ex.record.workflowId, firstRetry);
+
+    let input: unknown;
+    let early: unknown = null;
+    try {
+      input = step.input ? step.input.evaluate(expressionScope(ex)) : ex.record.input;
+      if (!handler) early = new ActionNotFoundError(step.action);
+      else if (step.action === 'delay' && rec.timerAt === null) {
+        set({ ...rec, timerAt: now + delaySeconds(input) * 1000 });
+      }
+    } catch (error) {
+      early = error;
+    }
+    if (early === null && step.action === 'delay') await persist(ctx, ex, [rec]);
+    else persistLater(ctx, ex, [rec]);
+    const attempt = rec.attempts;
+    ctx.events.emit('step.started', {
+      executionId: ex.id,
+      workflowId: ex.record.workflowId,
+      step: name,
+      parent: step.parent ?? undefined,
+      attempt,
+    });
+
+    const result =
+      early !== null || !handler
+        ? { ok: false as const, error: early, timedOut: false, aborted: false }
+        : await runAttempt(
+            handler,
+            input,
+            {
+              executionId: ex.id,
+              workflowId: ex.record.workflowId,
+              stepName: name,
+              attempt,
+              idempotencyKey: idempotencyKey(ex.id, name, rec.visits),
+              outputs: ex.outputs,
+            },
+            signal,
+            step.timeoutMs,
+            clock,
+          );
+    const end = clock.now();
+    const started = rec.history[rec.history.length - 1]?.startedAt ?? now;
+
+    if (result.ok) {
+      const output = result.output === undefined ? null : result.output;
+      set({
+        ...rec,
+        status: 'completed',
+        completedAt: end,
+        durationMs: end - (rec.startedAt ?? now),
+        output,
+        error: null,
+        completionSeq: ++ex.record.completionSeq,
+        history: endAttempt(rec.history, end),
+      });
+      return { ok: true, rec, output };
+    }
+    if (result.aborted) return stopped(ctx, ex, set, rec);
+
+    const error = stepErrorInfo(result.error, name);
+    const failures = failuresSoFar(rec);
+    if (isRetryable(result.error, step.retry, failures - 1) && step.retry) {
+      const delay = nextRetryDelayMs(step.retry, failures);
+      const retryAt = end + delay;
+      set({
+        ...rec,
+        status: 'waiting',
+        error,
+        nextAttemptAt: retryAt,
+        history: endAttempt(rec.history, end, error, retryAt),
+      });
+      await persist(ctx, ex, [rec]);
+      ctx.events.emit('step.failed', {
+        executionId: ex.id,
+        workflowId: ex.record.workflowId,
+        step: name,
+        parent: step.parent ?? undefined,
+        attempt,
+        error,
+        durationMs: end - started,
+        retryAt: new Date(retryAt),
+        delayMs: delay,
+      });
+      continue;
+    }
+    set({
+      ...rec,
+      status: 'failed',
+      completedAt: end,
+      durationMs: end - (rec.startedAt ?? now),
+      error,
+      history: endAttempt(rec.history, end, error),
+    });
+    ctx.events.emit('step.failed', {
+      executionId: ex.id,
+      workflowId: ex.record.workflowId,
+      step: name,
+      parent: step.parent ?? undefined,
+      attempt,
+      error,
+      durationMs: end - started,
+    });
+    return { ok: false, rec, error, stopped: false };
+  }
+}
+
+const CANCELLED: ErrorInfo = { code: 'CANCELLED', message: 'The step was stopped before it finished' };
+
+function stopped(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  set: (r: StepRecord) => void,
+  rec: StepRecord,
+): StepOutcome {
+  // A halt (shutdown, lost lease) leaves the record as stored so the next owner resumes it.
+  if (ex.halted) return { ok: false, rec, error: CANCELLED, stopped: true };
+  const now = ctx.clock.now();
+  const error = { ...CANCELLED, step: rec.name };
+  const ended: StepRecord = {
+    ...rec,
+    status: 'cancelled',
+    completedAt: now,
+    durationMs: rec.startedAt === null ? null : now - rec.startedAt,
+    nextAttemptAt: null,
+    error,
+    history: endAttempt(rec.history, now, error),
+  };
+  set(ended);
+  return { ok: false, rec: ended, error, stopped: true };
+}

@@ -1,0 +1,134 @@
+/**
+ * The in-memory state of one execution this node runs: its record, its step records, the
+ * plan it follows, and the abort signal that cancellation, timeout and shutdown share.
+ * Memory holds only this cache; every fact that matters after a crash is written to the store.
+ * @module
+ */
+import type { Plan } from '../definition/types.js';
+import type { ExecutionPatch, ExecutionRecord, StepRecord } from '../store/store.js';
+
+/** Why an execution's work stops: a cancel or the workflow timeout end it (with compensation); a shutdown or a lost lease leave it to whoever runs it next. */
+export type StopReason = 'cancel' | 'timeout' | 'shutdown' | 'lease';
+
+/** Stops after which this node must not write anything more. */
+export type HaltReason = 'shutdown' | 'lease';
+
+/** A deferred: a promise with its resolver. */
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** One execution held by this node. */
+export class ActiveExecution {
+  record: ExecutionRecord;
+  readonly steps: Map<string, StepRecord>;
+  readonly plan: Plan;
+  /** Outputs of completed steps by name (what handlers see as `ctx.outputs`). */
+  readonly outputs: Record<string, unknown> = Object.create(null);
+  /** Aborts the steps: cancel, timeout, shutdown, lease loss. */
+  readonly controller = new AbortController();
+  /** Aborts compensation too: shutdown and lease loss only. */
+  readonly haltController = new AbortController();
+  stopReason: StopReason | null = null;
+  halted: HaltReason | null = null;
+  /** Set when the runner left the execution (terminal, or stopped by shutdown / lease loss). */
+  private readonly finished = deferred();
+  /** Whether it came from recovery rather than from `executeWorkflow`. */
+  readonly resumed: boolean;
+  /** Whether the runner has started. */
+  started = false;
+
+  constructor(record: ExecutionRecord, steps: StepRecord[], plan: Plan, resumed: boolean) {
+    this.record = record;
+    this.plan = plan;
+    this.resumed = resumed;
+    this.steps = new Map(steps.map((s) => [s.name, s]));
+    for (const s of steps)
+      if (s.status === 'completed' && s.output !== undefined) this.outputs[s.name] = s.output;
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Aborts the running step (first reason wins); a halt also stops compensation and all writes. */
+  stop(reason: StopReason): void {
+    if (reason === 'shutdown' || reason === 'lease') {
+      if (!this.halted) {
+        this.halted = reason;
+        this.haltController.abort(reason);
+      }
+    }
+    if (this.stopReason) return;
+    this.stopReason = reason;
+    this.controller.abort(reason);
+  }
+
+  /** Resolves when the runner has let go of the execution. */
+  get done(): Promise<void> {
+    return this.finished.promise;
+  }
+
+  markDone(): void {
+    this.finished.resolve();
+  }
+
+  /** The fields the runner owns, as one patch (lease and cancel-request fields excluded). */
+  snapshot(): ExecutionPatch {
+    const r = this.record;
+    return {
+      workflowVersion: r.workflowVersion,
+      status: r.status,
+      error: r.error,
+      outcome: r.outcome,
+      startedAt: r.startedAt,
+      completedAt: r.completedAt,
+      workerId: r.workerId,
+      cursor: r.cursor,
+      transitions: r.transitions,
+      lastStep: r.lastStep,
+      deadlineAt: r.deadlineAt,
+      compensated: r.compensated,
+      stepsRun: r.stepsRun,
+      stepsRetried: r.stepsRetried,
+      completionSeq: r.completionSeq,
+      compensatedSteps: r.compensatedSteps,
+    };
+  }
+}
+
+/** A fresh step record. */
+export function newStepRecord(executionId: string, name: string, parent: string | null): StepRecord {
+  return {
+    executionId,
+    name,
+    parent,
+    status: 'pending',
+    attempts: 0,
+    visits: 0,
+    startedAt: null,
+    completedAt: null,
+    durationMs: null,
+    output: null,
+    error: null,
+    nextAttemptAt: null,
+    timerAt: null,
+    completionSeq: null,
+    decision: null,
+    history: [],
+    compensation: null,
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The saga path: compensations of the completed steps, in reverse order of completion, each
+ * retried with backoff and recorded, resumable after a crash. A compensation that fails for
+ * good is recorded, raised as an alert, and the others still run.
+ * @module
+ */
+import { type ErrorInfo, OrchestratorError } from '../errors.js';
+import { backoffDelayMs } from '../recovery/backoff.js';
+import type { CompensationRecord, StepRecord } from '../store/store.js';
+import { stepErrorInfo } from './action-step.js';
+import type { ActiveExecution } from './active-execution.js';
+import type { EngineContext } from './context.js';
+import { persist, persistLater } from './persist.js';
+import { runAttempt } from './step-attempt.js';
+
+/** Completed steps with a compensation still to run, in the order to run them. */
+export function pendingCompensations(ex: ActiveExecution): StepRecord[] {
+  const list: StepRecord[] = [];
+  for (const rec of ex.steps.values()) {
+    if (rec.status !== 'completed' || rec.completionSeq === null) continue;
+    const planned = ex.plan.byName.get(rec.name);
+    if (!planned?.compensation) continue;
+    if (rec.compensation && rec.compensation.status !== 'running') continue;
+    list.push(rec);
+  }
+  return list.sort((a, b) => (b.completionSeq ?? 0) - (a.completionSeq ?? 0));
+}
+
+/** Runs every pending compensation. Returns false if a halt (shutdown, lost lease) stopped it. */
+export async function runCompensations(ctx: EngineContext, ex: ActiveExecution): Promise<boolean> {
+  for (const rec of pendingCompensations(ex)) {
+    if (ex.halted) return false;
+    if (!(await compensateStep(ctx, ex, rec))) return false;
+  }
+  return !ex.halted;
+}
+
+async function compensateStep(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  stepRec: StepRecord,
+): Promise<boolean> {
+  const { clock, config } = ctx;
+  const planned = ex.plan.byName.get(stepRec.name);
+  const handlerName = planned?.compensation ?? '';
+  const handler = ctx.errorRecovery.getCompensation(handlerName);
+  const timeoutMs =
+    (planned && 'timeoutMs' in planned ? planned.timeoutMs : null) ?? config.workflowTimeout * 1000;
+  const maxRuns = handler ? 1 + config.retryAttempts : 1;
+  const signal = ex.haltController.signal;
+  let rec = stepRec;
+  let comp: CompensationRecord = rec.compensation ?? {
+    status: 'running',
+    attempts: 0,
+    startedAt: clock.now(),
+  };
+  const write = (c: CompensationRecord) => {
+    comp = c;
+    rec = { ...rec, compensation: c };
+    ex.steps.set(rec.name, rec);
+  };
+  const ref = {
+    executionId: ex.id,
+    workflowId: ex.record.workflowId,
+    step: rec.name,
+    parent: rec.parent ?? undefined,
+  };
+
+  for (;;) {
+    if (comp.nextAttemptAt !== undefined) {
+      const wait = comp.nextAttemptAt - clock.now();
+      if (wait > 0) {
+        try {
+          await clock.sleep(wait, signal);
+        } catch {
+          return false;
+        }
+      }
+    }
+    if (ex.halted) return false;
+    const attempt = comp.attempts + 1;
+    const started = clock.now();
+    const { nextAttemptAt: _drop, ...rest } = comp;
+    write({ ...rest, status: 'running', attempts: attempt });
+    persistLater(ctx, ex, [rec]);
+    ctx.events.emit('compensation.started', { ...ref, attempt });
+
+    const result = handler
+      ? await runAttempt(
+          handler,
+          rec.output,
+          {
+            executionId: ex.id,
+            workflowId: ex.record.workflowId,
+            stepName: rec.name,
+            attempt,
+            idempotencyKey: `${ex.id}:${rec.name}:compensate`,
+            outputs: ex.outputs,
+          },
+          signal,
+          timeoutMs,
+          clock,
+        )
+      : {
+          ok: false as const,
+          error: new OrchestratorError(
+            'COMPENSATION_NOT_FOUND',
+            `No compensation handler is registered as '${handlerName}'`,
+          ),
+          timedOut: false,
+          aborted: false,
+        };
+    if (ex.halted) return false;
+    const end = clock.now();
+    if (result.ok) {
+      write({ ...comp, status: 'completed', completedAt: end });
+      ex.record.compensatedSteps = [...ex.record.compensatedSteps, rec.name];
+      await persist(ctx, ex, [rec]);
+      ctx.events.emit('compensation.completed', { ...ref, attempt, durationMs: end - started });
+      return true;
+    }
+    const error: ErrorInfo = stepErrorInfo(result.error, rec.name);
+    if (attempt < maxRuns) {
+      const delay = backoffDelayMs(
+        { initialDelayMs: 1000, backoffCoefficient: 2, maxDelayMs: config.retryDelay * 1000 },
+        attempt,
+      );
+      write({ ...comp, error, nextAttemptAt: end + delay });
+      await persist(ctx, ex, [rec]);
+      ctx.events.emit('compensation.failed', { ...ref, attempt, error, final: false });
+      continue;
+    }
+    write({ ...comp, status: 'failed', completedAt: end, error });
+    await persist(ctx, ex, [rec]);
+    ctx.events.emit('compensation.failed', { ...ref, attempt, error, final: true });
+    ctx.alerts.onCompensationFailed(ex.record.workflowId, ex.id, rec.name, error.message);
+    return true;
+  }
+}

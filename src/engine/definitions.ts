@@ -1,0 +1,157 @@
+/**
+ * Workflow definitions: validated, versioned, stored, and compiled to plans once. Redefining
+ * an id with the same steps returns the current version; other steps create the next version.
+ * Running executions keep the version they began with.
+ * @module
+ */
+import type { Clock } from '../clock.js';
+import { canonicalDefinitionJson, compilePlan } from '../definition/plan.js';
+import type {
+  Plan,
+  PlanDefaults,
+  StepDefinition,
+  WorkflowDefinition,
+  WorkflowOptions,
+} from '../definition/types.js';
+import { validateDefinition } from '../definition/validate.js';
+import type { DefinitionRecord, Store } from '../store/store.js';
+
+interface Entry {
+  def: WorkflowDefinition;
+  plan: Plan;
+  canonical: string;
+}
+
+interface Versions {
+  byVersion: Map<number, Entry>;
+  latest: Entry;
+}
+
+/** Definitions by id and version, backed by the store. */
+export class DefinitionRegistry {
+  private readonly byId = new Map<string, Versions>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly store: Store;
+  private readonly defaults: PlanDefaults;
+  private readonly clock: Clock;
+
+  constructor(store: Store, defaults: PlanDefaults, clock: Clock) {
+    this.store = store;
+    this.defaults = defaults;
+    this.clock = clock;
+  }
+
+  /** Loads every stored definition. */
+  async load(workflowId?: string): Promise<void> {
+    for (const rec of await this.store.listDefinitions(workflowId)) this.add(rec);
+  }
+
+  /** Validates and stores a definition (serialized per id). */
+  define(id: unknown, steps: unknown, options?: unknown): Promise<WorkflowDefinition> {
+    const valid = validateDefinition(id, steps, options);
+    const prior = this.locks.get(valid.id) ?? Promise.resolve();
+    const next = prior
+      .catch(() => undefined)
+      .then(() => this.defineValid(valid.id, valid.steps, valid.options));
+    this.locks.set(valid.id, next);
+    void next
+      .finally(() => {
+        if (this.locks.get(valid.id) === next) this.locks.delete(valid.id);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  private async defineValid(
+    id: string,
+    steps: StepDefinition[],
+    options: WorkflowOptions,
+  ): Promise<WorkflowDefinition> {
+    const canonical = canonicalDefinitionJson(steps, options);
+    for (let tries = 0; ; tries++) {
+      const current = this.byId.get(id)?.latest;
+      if (current && current.canonical === canonical) return copy(current.def);
+      const rec: DefinitionRecord = {
+        id,
+        version: (current?.def.version ?? 0) + 1,
+        steps: steps as unknown[],
+        options: options as Record<string, unknown>,
+        createdAt: this.clock.now(),
+      };
+      try {
+        await this.store.saveDefinition(rec);
+        return copy(this.add(rec).def);
+      } catch (error) {
+        // Another node may have stored this version first: reload and compare again.
+        if (tries >= 2) throw error;
+        await this.load(id);
+      }
+    }
+  }
+
+  /** The latest version of a workflow (reloading from the store once if unknown here). */
+  async latest(id: string): Promise<Entry | undefined> {
+    const known = this.byId.get(id)?.latest;
+    if (known) return known;
+    await this.load(id);
+    return this.byId.get(id)?.latest;
+  }
+
+  /** A specific version (reloading once if unknown here). */
+  async version(id: string, version: number): Promise<Entry | undefined> {
+    const known = this.byId.get(id)?.byVersion.get(version);
+    if (known) return known;
+    await this.load(id);
+    return this.byId.get(id)?.byVersion.get(version);
+  }
+
+  /** Cached plan of a version, without touching the store. */
+  cachedPlan(id: string, version: number): Plan | undefined {
+    return this.byId.get(id)?.byVersion.get(version)?.plan;
+  }
+
+  /** Latest version of every workflow, by id. */
+  list(): WorkflowDefinition[] {
+    return [...this.byId.values()].map((v) => copy(v.latest.def)).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Every version of one workflow, oldest first. */
+  versions(id: string): WorkflowDefinition[] {
+    const v = this.byId.get(id);
+    return v ? [...v.byVersion.values()].map((e) => copy(e.def)).sort((a, b) => a.version - b.version) : [];
+  }
+
+  private add(rec: DefinitionRecord): Entry {
+    const steps = rec.steps as StepDefinition[];
+    const options = rec.options as WorkflowOptions;
+    const def: WorkflowDefinition = {
+      id: rec.id,
+      version: rec.version,
+      steps,
+      options,
+      createdAt: new Date(rec.createdAt),
+    };
+    const entry: Entry = {
+      def,
+      plan: compilePlan({ id: rec.id, version: rec.version, steps, options }, this.defaults),
+      canonical: canonicalDefinitionJson(steps, options),
+    };
+    let v = this.byId.get(rec.id);
+    if (!v) {
+      v = { byVersion: new Map(), latest: entry };
+      this.byId.set(rec.id, v);
+    }
+    v.byVersion.set(rec.version, entry);
+    if (rec.version >= v.latest.def.version) v.latest = entry;
+    return entry;
+  }
+}
+
+function copy(def: WorkflowDefinition): WorkflowDefinition {
+  return {
+    ...def,
+    steps: structuredClone(def.steps),
+    options: { ...def.options },
+    createdAt: new Date(def.createdAt),
+  };
+}

@@ -1,0 +1,284 @@
+/**
+ * Drives one execution from its stored position to a terminal state: walks the plan (actions,
+ * conditions, parallel steps), commits each step's result with the next position before the
+ * next step starts, enforces the workflow deadline, and on failure, timeout or cancellation
+ * runs the saga. Recovery runs the same code from the stored position.
+ * @module
+ */
+import type { TimerHandle } from '../clock.js';
+import { evaluateCondition } from '../definition/expression.js';
+import type { PlanConditionStep } from '../definition/types.js';
+import { type ErrorInfo, LeaseLostError, toError } from '../errors.js';
+import type { StepRecord } from '../store/store.js';
+import type { ExecutionState } from '../types.js';
+import { runActionStep, stepErrorInfo } from './action-step.js';
+import type { ActiveExecution } from './active-execution.js';
+import { pendingCompensations, runCompensations } from './compensation.js';
+import type { EngineContext } from './context.js';
+import { expressionScope } from './expression-scope.js';
+import { runParallelStep } from './parallel-step.js';
+import { persist, persistLater } from './persist.js';
+import { enterStep } from './step-records.js';
+
+/** An execution that makes more step transitions than this fails with `LOOP_LIMIT`. */
+export const LOOP_LIMIT = 10_000;
+
+type WalkOutcome =
+  | { kind: 'completed'; last: StepRecord | null }
+  | { kind: 'failed'; error: ErrorInfo }
+  | { kind: 'stopped' };
+
+/** How the runner left an execution: terminal, or halted (shutdown / lost lease) for the next owner. */
+export type RunResult = 'finished' | 'halted';
+
+/** Runs an execution this node holds. Never throws. */
+export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult> {
+  let deadline: TimerHandle | null = null;
+  try {
+    begin(ctx, ex);
+    const r = ex.record;
+    if (r.deadlineAt !== null && r.status !== 'compensating') {
+      const left = r.deadlineAt - ctx.clock.now();
+      if (left <= 0) ex.stop('timeout');
+      else deadline = ctx.clock.setTimer(() => ex.stop('timeout'), left);
+    }
+    if (r.cancelRequested && r.status === 'running') ex.stop('cancel');
+    if (r.status === 'compensating') return await compensateAndFinish(ctx, ex);
+
+    const outcome = await walk(ctx, ex);
+    if (ex.halted) return 'halted';
+    if (outcome.kind === 'completed') {
+      await finish(ctx, ex, 'completed', null, outcome.last ? [outcome.last] : []);
+      if (outcome.last) emitStepCompleted(ctx, ex, outcome.last);
+      return 'finished';
+    }
+    if (outcome.kind === 'failed') return await failExecution(ctx, ex, outcome.error, 'failed');
+    if (ex.stopReason === 'cancel') return await failExecution(ctx, ex, null, 'cancelled');
+    const current = ex.plan.steps[r.cursor]?.name;
+    const seconds = ex.plan.timeoutMs / 1000;
+    return await failExecution(
+      ctx,
+      ex,
+      {
+        code: 'WORKFLOW_TIMEOUT',
+        message: `Workflow timed out after ${seconds}s`,
+        ...(current ? { step: current } : {}),
+      },
+      'failed',
+    );
+  } catch (error) {
+    if (error instanceof LeaseLostError || ex.halted) {
+      ex.stop(ex.halted ?? 'lease');
+      ctx.logger.warn(
+        { executionId: ex.id, nodeId: ctx.nodeId },
+        'lease lost; another node runs this execution now',
+      );
+      return 'halted';
+    }
+    ctx.logger.error({ executionId: ex.id, err: toError(error) }, 'execution runner failed');
+    try {
+      await finish(
+        ctx,
+        ex,
+        'failed',
+        { code: 'INTERNAL', message: toError(error).message },
+        nonCompleted(ex),
+      );
+      return 'finished';
+    } catch {
+      return 'halted';
+    }
+  } finally {
+    deadline?.cancel();
+  }
+}
+
+function begin(ctx: EngineContext, ex: ActiveExecution): void {
+  const r = ex.record;
+  r.workerId = ctx.loadBalancer.assignWorkflow(ex.id);
+  const from = r.status;
+  if (r.status === 'pending') {
+    r.status = 'running';
+    r.startedAt = ctx.clock.now();
+  }
+  ctx.metrics.transition(r.workflowId, ex.resumed ? null : from, r.status);
+  persistLater(ctx, ex, null);
+  ctx.events.emit('execution.started', {
+    executionId: ex.id,
+    workflowId: r.workflowId,
+    workerId: r.workerId,
+    resumed: ex.resumed,
+  });
+}
+
+async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcome> {
+  const { plan } = ex;
+  const r = ex.record;
+  for (;;) {
+    if (ctx.lifecycle.draining) ex.stop('shutdown');
+    if (ex.stopReason) return { kind: 'stopped' };
+    const step = plan.steps[r.cursor];
+    if (!step) return { kind: 'completed', last: null };
+    if (++r.transitions > LOOP_LIMIT) {
+      return {
+        kind: 'failed',
+        error: {
+          code: 'LOOP_LIMIT',
+          message: `Execution made more than ${LOOP_LIMIT} step transitions`,
+          step: step.name,
+        },
+      };
+    }
+    if (step.kind === 'condition') {
+      const error = decide(ctx, ex, step);
+      if (error) return { kind: 'failed', error };
+      continue;
+    }
+    const { rec, newVisit } = enterStep(ex, step.name, null);
+    const out =
+      step.kind === 'action'
+        ? await runActionStep(ctx, ex, step, rec, ex.signal)
+        : await runParallelStep(ctx, ex, step, rec, newVisit);
+    if (!out.ok) return out.stopped ? { kind: 'stopped' } : { kind: 'failed', error: out.error };
+    ex.outputs[step.name] = out.output;
+    r.cursor++;
+    r.lastStep = step.name;
+    ctx.optimizer.recordStep(r.workflowId, step.name, out.rec.durationMs ?? 0, {
+      timeoutMs: step.timeoutMs,
+      retried: out.rec.attempts > 1,
+    });
+    // The last step's result is committed together with the terminal state.
+    if (r.cursor >= plan.steps.length) return { kind: 'completed', last: out.rec };
+    await persist(ctx, ex, [out.rec]);
+    emitStepCompleted(ctx, ex, out.rec);
+  }
+}
+
+/** Evaluates a condition and moves the cursor; the decision is recorded so recovery reuses it. */
+function decide(ctx: EngineContext, ex: ActiveExecution, step: PlanConditionStep): ErrorInfo | null {
+  const { rec } = enterStep(ex, step.name, null);
+  const now = ctx.clock.now();
+  let value: boolean;
+  try {
+    value = evaluateCondition(step.condition, expressionScope(ex));
+  } catch (error) {
+    const info = { ...stepErrorInfo(error, step.name), code: 'EXPRESSION_ERROR' };
+    ex.steps.set(step.name, {
+      ...rec,
+      status: 'failed',
+      attempts: 1,
+      startedAt: now,
+      completedAt: now,
+      durationMs: 0,
+      error: info,
+      history: [{ attempt: 1, startedAt: now, completedAt: now, error: info }],
+    });
+    return info;
+  }
+  const target = value ? step.thenIndex : step.elseIndex;
+  const decision = value ? 'then' : 'else';
+  const decided: StepRecord = {
+    ...rec,
+    status: 'completed',
+    attempts: 1,
+    startedAt: now,
+    completedAt: now,
+    durationMs: 0,
+    decision,
+    history: [{ attempt: 1, startedAt: now, completedAt: now }],
+  };
+  ex.steps.set(step.name, decided);
+  ex.record.cursor = target ?? ex.record.cursor + 1;
+  // Not awaited: a lost decision is re-evaluated on recovery from the same durable outputs.
+  persistLater(ctx, ex, [decided]);
+  ctx.events.emit('step.decided', {
+    executionId: ex.id,
+    workflowId: ex.record.workflowId,
+    step: step.name,
+    decision,
+    next: ex.plan.steps[ex.record.cursor]?.name ?? null,
+  });
+  return null;
+}
+
+function nonCompleted(ex: ActiveExecution): StepRecord[] {
+  const list: StepRecord[] = [];
+  for (const s of ex.steps.values()) if (s.status !== 'completed') list.push(s);
+  return list;
+}
+
+async function failExecution(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  error: ErrorInfo | null,
+  outcome: 'failed' | 'cancelled',
+): Promise<RunResult> {
+  const r = ex.record;
+  if (ctx.config.enableCompensation && pendingCompensations(ex).length > 0) {
+    const steps = pendingCompensations(ex).map((s) => s.name);
+    r.status = 'compensating';
+    r.error = error;
+    r.outcome = outcome;
+    r.compensated = true;
+    await persist(ctx, ex, nonCompleted(ex));
+    ctx.metrics.transition(r.workflowId, 'running', 'compensating');
+    ctx.events.emit('execution.compensating', {
+      executionId: ex.id,
+      workflowId: r.workflowId,
+      error: error ?? { code: 'CANCELLED', message: 'Execution was cancelled' },
+      steps,
+    });
+    return compensateAndFinish(ctx, ex);
+  }
+  await finish(ctx, ex, outcome, error, nonCompleted(ex));
+  return 'finished';
+}
+
+async function compensateAndFinish(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult> {
+  if (!(await runCompensations(ctx, ex))) return 'halted';
+  await finish(ctx, ex, ex.record.outcome ?? 'failed', ex.record.error, []);
+  return 'finished';
+}
+
+async function finish(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  status: Extract<ExecutionState, 'completed' | 'failed' | 'cancelled'>,
+  error: ErrorInfo | null,
+  steps: StepRecord[],
+): Promise<void> {
+  const r = ex.record;
+  const from = r.status;
+  const now = ctx.clock.now();
+  r.status = status;
+  r.completedAt = now;
+  r.error = error;
+  r.outcome = null;
+  await persist(ctx, ex, steps.length > 0 ? steps : null);
+  const durationMs = now - (r.startedAt ?? r.createdAt);
+  ctx.optimizer.recordExecution(r.workflowId, durationMs);
+  ctx.metrics.finished(r.workflowId, from, status, durationMs);
+  ctx.alerts.onExecutionFinished(r.workflowId, ex.id, durationMs, status === 'failed');
+  const base = { executionId: ex.id, workflowId: r.workflowId, durationMs };
+  if (status === 'completed') ctx.events.emit('execution.completed', { ...base, status });
+  else if (status === 'cancelled') ctx.events.emit('execution.cancelled', { ...base, status });
+  else
+    ctx.events.emit('execution.failed', {
+      ...base,
+      status,
+      error: error ?? { code: 'FAILED', message: 'failed' },
+    });
+  ctx.events.emit('execution.finished', { ...base, status, ...(error ? { error } : {}) });
+}
+
+function emitStepCompleted(ctx: EngineContext, ex: ActiveExecution, rec: StepRecord): void {
+  if (!ctx.events.has('step.completed')) return;
+  ctx.events.emit('step.completed', {
+    executionId: ex.id,
+    workflowId: ex.record.workflowId,
+    step: rec.name,
+    attempt: rec.attempts,
+    durationMs: rec.durationMs ?? 0,
+    output: rec.output,
+  });
+}

@@ -1,0 +1,144 @@
+/**
+ * Runs a parallel step: its branches concurrently, each committed when it completes (so a
+ * restart reruns only the unfinished ones); the first branch to fail for good cancels its
+ * siblings and fails the step.
+ * @module
+ */
+
+import type { PlanParallelStep } from '../definition/types.js';
+import type { ErrorInfo } from '../errors.js';
+import type { StepRecord } from '../store/store.js';
+import type { StepOutcome } from './action-step.js';
+import { runActionStep } from './action-step.js';
+import type { ActiveExecution } from './active-execution.js';
+import { newStepRecord } from './active-execution.js';
+import type { EngineContext } from './context.js';
+import { persist, persistLater } from './persist.js';
+import { enterStep } from './step-records.js';
+
+const TIMED_OUT = Symbol('parallel step timed out');
+
+export async function runParallelStep(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  step: PlanParallelStep,
+  entered: StepRecord,
+  newVisit: boolean,
+): Promise<StepOutcome> {
+  const { clock } = ctx;
+  const now = clock.now();
+  if (newVisit) {
+    for (const b of step.branches) {
+      const prev = ex.steps.get(b.name);
+      if (prev) {
+        ex.steps.set(b.name, { ...newStepRecord(ex.id, b.name, step.name), visits: prev.visits });
+        delete ex.outputs[b.name];
+      }
+    }
+  }
+  let rec: StepRecord = {
+    ...entered,
+    status: 'running',
+    attempts: Math.max(1, entered.attempts),
+    startedAt: entered.startedAt ?? now,
+    history: entered.history.length > 0 ? entered.history : [{ attempt: 1, startedAt: now }],
+  };
+  ex.steps.set(step.name, rec);
+  persistLater(ctx, ex, [rec]);
+
+  const group = new AbortController();
+  const onParent = () => group.abort(ex.signal.reason);
+  if (ex.signal.aborted) group.abort(ex.signal.reason);
+  else ex.signal.addEventListener('abort', onParent, { once: true });
+  const timer = step.timeoutMs === null ? null : clock.setTimer(() => group.abort(TIMED_OUT), step.timeoutMs);
+
+  let failure: Extract<StepOutcome, { ok: false }> | null = null;
+  try {
+    await Promise.all(
+      step.branches.map(async (branch) => {
+        const existing = ex.steps.get(branch.name);
+        if (existing?.status === 'completed') return;
+        const { rec: bEntered } = enterStep(ex, branch.name, step.name);
+        const out = await runActionStep(ctx, ex, branch, bEntered, group.signal);
+        if (out.ok) {
+          ex.outputs[branch.name] = out.output;
+          await persist(ctx, ex, [out.rec]);
+          ctx.events.emit('step.completed', {
+            executionId: ex.id,
+            workflowId: ex.record.workflowId,
+            step: branch.name,
+            parent: step.name,
+            attempt: out.rec.attempts,
+            durationMs: out.rec.durationMs ?? 0,
+            output: out.output,
+          });
+          ctx.optimizer.recordStep(ex.record.workflowId, branch.name, out.rec.durationMs ?? 0, {
+            timeoutMs: branch.timeoutMs,
+            retried: out.rec.attempts > 1,
+          });
+          return;
+        }
+        if (!out.stopped && !failure) {
+          failure = out;
+          group.abort('sibling failed');
+        }
+      }),
+    );
+  } finally {
+    timer?.cancel();
+    ex.signal.removeEventListener('abort', onParent);
+  }
+
+  const end = clock.now();
+  const timedOut = group.signal.aborted && group.signal.reason === TIMED_OUT;
+  if (ex.stopReason && !timedOut && !failure) {
+    return {
+      ok: false,
+      rec,
+      error: { code: 'CANCELLED', message: 'The step was stopped', step: step.name },
+      stopped: true,
+    };
+  }
+  const failed = failure as Extract<StepOutcome, { ok: false }> | null;
+  if (failed || timedOut) {
+    const error: ErrorInfo = failed
+      ? failed.error
+      : {
+          code: 'STEP_TIMEOUT',
+          message: `Step '${step.name}' timed out after ${(step.timeoutMs ?? 0) / 1000}s`,
+          step: step.name,
+        };
+    rec = {
+      ...rec,
+      status: 'failed',
+      completedAt: end,
+      durationMs: end - (rec.startedAt ?? now),
+      error,
+      history: closeHistory(rec, end, error),
+    };
+    ex.steps.set(step.name, rec);
+    return { ok: false, rec, error, stopped: false };
+  }
+  const output: Record<string, unknown> = {};
+  for (const b of step.branches) output[b.name] = ex.outputs[b.name] ?? null;
+  rec = {
+    ...rec,
+    status: 'completed',
+    completedAt: end,
+    durationMs: end - (rec.startedAt ?? now),
+    output,
+    error: null,
+    completionSeq: ++ex.record.completionSeq,
+    history: closeHistory(rec, end),
+  };
+  ex.steps.set(step.name, rec);
+  return { ok: true, rec, output };
+}
+
+function closeHistory(rec: StepRecord, end: number, error?: ErrorInfo): StepRecord['history'] {
+  return rec.history.map((h, i) =>
+    i === rec.history.length - 1 && h.completedAt === undefined
+      ? { ...h, completedAt: end, ...(error ? { error } : {}) }
+      : h,
+  );
+}

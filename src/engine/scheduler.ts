@@ -1,0 +1,100 @@
+/**
+ * The concurrency limit: at most `maxConcurrentWorkflows` executions run at once; the rest
+ * wait in a FIFO queue as `pending`. Holds every execution this node has in memory, and
+ * releases the worker and the slot when a runner lets go.
+ * @module
+ */
+import type { ActiveExecution, StopReason } from './active-execution.js';
+import type { EngineContext } from './context.js';
+import { runExecution } from './execution-runner.js';
+
+export class Scheduler {
+  /** Executions held by this node: queued or running. */
+  readonly active = new Map<string, ActiveExecution>();
+  private queue: ActiveExecution[] = [];
+  private head = 0;
+  private running = 0;
+  private readonly ctx: EngineContext;
+  private readonly limit: number;
+
+  constructor(ctx: EngineContext, limit: number) {
+    this.ctx = ctx;
+    this.limit = limit;
+  }
+
+  get runningCount(): number {
+    return this.running;
+  }
+
+  get queuedCount(): number {
+    return this.queue.length - this.head;
+  }
+
+  get(id: string): ActiveExecution | undefined {
+    return this.active.get(id);
+  }
+
+  /** Takes an execution: runs it now if a slot is free, else queues it. */
+  submit(ex: ActiveExecution): void {
+    this.active.set(ex.id, ex);
+    if (this.running < this.limit && !this.ctx.lifecycle.draining) this.launch(ex);
+    else this.queue.push(ex);
+  }
+
+  /** Removes a queued (not yet started) execution; the caller settles it. Returns false if it already started. */
+  dequeue(ex: ActiveExecution): boolean {
+    if (ex.started) return false;
+    const i = this.queue.indexOf(ex, this.head);
+    if (i < 0) return false;
+    this.queue.splice(i, 1);
+    this.active.delete(ex.id);
+    return true;
+  }
+
+  /** Stops every execution (running ones abort; queued ones are let go untouched). */
+  stopAll(reason: StopReason): void {
+    for (let i = this.head; i < this.queue.length; i++) {
+      const ex = this.queue[i];
+      if (!ex) continue;
+      this.active.delete(ex.id);
+      ex.stop(reason);
+      ex.markDone();
+    }
+    this.queue = [];
+    this.head = 0;
+    for (const ex of this.active.values()) ex.stop(reason);
+  }
+
+  /** Resolves when every held execution has been let go. */
+  async idle(): Promise<void> {
+    while (this.active.size > 0) await Promise.all([...this.active.values()].map((ex) => ex.done));
+  }
+
+  private launch(ex: ActiveExecution): void {
+    this.running++;
+    ex.started = true;
+    void runExecution(this.ctx, ex).then(
+      () => this.exit(ex),
+      () => this.exit(ex),
+    );
+  }
+
+  private exit(ex: ActiveExecution): void {
+    this.running--;
+    this.active.delete(ex.id);
+    this.ctx.loadBalancer.completeWorkflow(ex.id);
+    ex.markDone();
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < this.limit && this.head < this.queue.length && !this.ctx.lifecycle.draining) {
+      const next = this.queue[this.head++];
+      if (next) this.launch(next);
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+}

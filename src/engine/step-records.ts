@@ -1,0 +1,96 @@
+/**
+ * Pure transitions of step records: entering a step (new visit or resumed), starting and
+ * ending attempts. Records are replaced, never mutated, so a record handed to the store
+ * stays as it was written.
+ * @module
+ */
+import type { ErrorInfo } from '../errors.js';
+import type { AttemptRecord, StepRecord } from '../store/store.js';
+import type { ActiveExecution } from './active-execution.js';
+import { newStepRecord } from './active-execution.js';
+import { FINAL_STEP_STATES } from './status.js';
+
+/** Attempts kept per step visit (a long retry loop keeps the newest). */
+const HISTORY_LIMIT = 50;
+
+const INTERRUPTED: ErrorInfo = {
+  code: 'INTERRUPTED',
+  message: 'The node running this attempt stopped before it finished',
+};
+
+/**
+ * Enters a step: a fresh record on the first visit, a new visit when the previous one ended
+ * (a jump came back), or the stored in-progress visit after a restart, with the interrupted
+ * attempt marked.
+ */
+export function enterStep(
+  ex: ActiveExecution,
+  name: string,
+  parent: string | null,
+): { rec: StepRecord; newVisit: boolean } {
+  const prev = ex.steps.get(name);
+  if (!prev) {
+    const rec = { ...newStepRecord(ex.id, name, parent), visits: 1 };
+    ex.steps.set(name, rec);
+    return { rec, newVisit: true };
+  }
+  if (FINAL_STEP_STATES.has(prev.status)) {
+    const rec = { ...newStepRecord(ex.id, name, parent), visits: prev.visits + 1 };
+    ex.steps.set(name, rec);
+    delete ex.outputs[name];
+    return { rec, newVisit: true };
+  }
+  if (prev.status === 'running') {
+    const last = prev.history[prev.history.length - 1];
+    const history =
+      last && last.completedAt === undefined
+        ? [...prev.history.slice(0, -1), { ...last, error: INTERRUPTED }]
+        : prev.history;
+    const rec: StepRecord = {
+      ...prev,
+      status: 'pending',
+      history,
+      interruptions: (prev.interruptions ?? 0) + 1,
+    };
+    ex.steps.set(name, rec);
+    return { rec, newVisit: false };
+  }
+  return { rec: prev, newVisit: false };
+}
+
+/** The record of a newly started attempt. */
+export function startAttempt(rec: StepRecord, now: number): StepRecord {
+  const attempt = rec.attempts + 1;
+  const entry: AttemptRecord = { attempt, startedAt: now };
+  const history =
+    rec.history.length >= HISTORY_LIMIT ? [...rec.history.slice(1), entry] : [...rec.history, entry];
+  return {
+    ...rec,
+    status: 'running',
+    attempts: attempt,
+    startedAt: rec.startedAt ?? now,
+    nextAttemptAt: null,
+    error: null,
+    history,
+  };
+}
+
+/** Closes the newest history entry. */
+export function endAttempt(
+  history: AttemptRecord[],
+  now: number,
+  error?: ErrorInfo,
+  retryAt?: number,
+): AttemptRecord[] {
+  const last = history[history.length - 1];
+  if (!last || last.completedAt !== undefined) return history;
+  const closed: AttemptRecord = { ...last, completedAt: now };
+  if (error) closed.error = error;
+  if (retryAt !== undefined) closed.retryAt = retryAt;
+  return [...history.slice(0, -1), closed];
+}
+
+/** Failed attempts of the current visit (interrupted ones do not count). */
+export function failuresSoFar(rec: StepRecord): number {
+  return rec.attempts - (rec.interruptions ?? 0);
+}

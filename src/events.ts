@@ -1,0 +1,95 @@
+/**
+ * The typed event map of an orchestrator (`orch.on(event, listener)`), and the emitter.
+ * Events are notifications: the engine never waits on listeners, and a listener that throws
+ * is logged, not propagated.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import type { ErrorInfo } from './errors.js';
+import type { Alert } from './monitoring/alerts.js';
+import type { ExecutionState } from './types.js';
+
+interface ExecutionRef {
+  executionId: string;
+  workflowId: string;
+}
+
+interface StepRef extends ExecutionRef {
+  step: string;
+  /** Parallel step a branch belongs to. */
+  parent?: string;
+  attempt: number;
+}
+
+/** Every event and its payload. */
+export interface OrchestratorEvents {
+  /** Stored and queued (status `pending`). */
+  'execution.created': ExecutionRef & { workflowVersion: number };
+  /** Took a slot and a worker; `resumed` after a restart or failover. */
+  'execution.started': ExecutionRef & { workerId: string; resumed: boolean };
+  'step.started': StepRef;
+  'step.completed': StepRef & { durationMs: number; output: unknown };
+  /** An attempt failed; `retryAt` is set when another attempt follows. */
+  'step.failed': StepRef & { error: ErrorInfo; durationMs: number; retryAt?: Date; delayMs?: number };
+  /** A conditional step chose a branch. */
+  'step.decided': ExecutionRef & { step: string; decision: 'then' | 'else'; next: string | null };
+  'execution.compensating': ExecutionRef & { error: ErrorInfo; steps: string[] };
+  'compensation.started': StepRef;
+  'compensation.completed': StepRef & { durationMs: number };
+  'compensation.failed': StepRef & { error: ErrorInfo; final: boolean };
+  'execution.completed': ExecutionRef & { status: 'completed'; durationMs: number };
+  'execution.failed': ExecutionRef & { status: 'failed'; durationMs: number; error: ErrorInfo };
+  'execution.cancelled': ExecutionRef & { status: 'cancelled'; durationMs: number };
+  /** Any terminal state. */
+  'execution.finished': ExecutionRef & { status: ExecutionState; durationMs: number; error?: ErrorInfo };
+  alert: Alert;
+}
+
+export type EventName = keyof OrchestratorEvents;
+export type Listener<E extends EventName> = (payload: OrchestratorEvents[E]) => void;
+
+/** A typed wrapper over Node's EventEmitter. */
+export class TypedEmitter {
+  private readonly emitter = new EventEmitter({ captureRejections: false });
+  private readonly onListenerError: (event: string, error: unknown) => void;
+
+  constructor(onListenerError: (event: string, error: unknown) => void) {
+    this.emitter.setMaxListeners(0);
+    this.onListenerError = onListenerError;
+  }
+
+  on<E extends EventName>(event: E, listener: Listener<E>): this {
+    this.emitter.on(event, listener as (p: unknown) => void);
+    return this;
+  }
+
+  once<E extends EventName>(event: E, listener: Listener<E>): this {
+    this.emitter.once(event, listener as (p: unknown) => void);
+    return this;
+  }
+
+  off<E extends EventName>(event: E, listener: Listener<E>): this {
+    this.emitter.off(event, listener as (p: unknown) => void);
+    return this;
+  }
+
+  /** Whether anyone listens (callers skip building payloads when nobody does). */
+  has(event: EventName): boolean {
+    return this.emitter.listenerCount(event) > 0;
+  }
+
+  emit<E extends EventName>(event: E, payload: OrchestratorEvents[E]): void {
+    if (this.emitter.listenerCount(event) === 0) return;
+    for (const listener of this.emitter.listeners(event)) {
+      try {
+        (listener as Listener<E>)(payload);
+      } catch (error) {
+        this.onListenerError(event, error);
+      }
+    }
+  }
+
+  removeAll(): void {
+    this.emitter.removeAllListeners();
+  }
+}

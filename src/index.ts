@@ -1,0 +1,90 @@
+/**
+ * Orchestrator: a durable workflow orchestrator for Node.js.
+ *
+ * Start with {@link createOrchestrator}; its `workflowEngine` defines and runs workflows.
+ * @example
+ * ```ts
+ * import { createOrchestrator } from 'orchestrator';
+ * const orch = await createOrchestrator({ actions: { greet: (input) => ({ hello: input.name }) } });
+ * await orch.workflowEngine.defineWorkflow('hello', [{ name: 'greet' }]);
+ * const id = await orch.workflowEngine.executeWorkflow('hello', { name: 'Ada' });
+ * const status = await orch.workflowEngine.waitForCompletion(id);
+ * await orch.close();
+ * ```
+ * @module
+ */
+
+export type { LoadBalancerOptions } from './balancing/load-balancer.js';
+/** The least-loaded balancer (`orch.loadBalancer`). */
+export { LoadBalancer } from './balancing/load-balancer.js';
+export type { Clock, TimerHandle } from './clock.js';
+/** Time injection for tests: a fake clock advances virtual time. */
+export { FakeClock, systemClock } from './clock.js';
+export type { AlertConfig, Config, Logger } from './config.js';
+/** Config keys, defaults and the logger shape. */
+export { DEFAULT_SQLITE_STORE, DEFAULTS } from './config.js';
+/** The workflow definition format. */
+export type {
+  ActionStepDefinition,
+  ConditionStepDefinition,
+  ParallelStepDefinition,
+  RetryOptions,
+  StepDefinition,
+  WorkflowDefinition,
+  WorkflowOptions,
+} from './definition/types.js';
+export type { ExecuteOptions, WaitOptions } from './engine/workflow-engine.js';
+/** The workflow engine facade (`orch.workflowEngine`): define, execute, follow, cancel. */
+export { WorkflowEngine } from './engine/workflow-engine.js';
+export type { ErrorInfo, Issue } from './errors.js';
+/** The error hierarchy; every error has a stable string `code`. */
+export {
+  ActionNotFoundError,
+  ClosedError,
+  ConflictError,
+  ExecutionNotFoundError,
+  ExpressionError,
+  LeaseLostError,
+  NonRetryableError,
+  NoWorkersError,
+  OrchestratorError,
+  TimeoutError,
+  ValidationError,
+  WorkflowNotFoundError,
+} from './errors.js';
+export type { EventName, OrchestratorEvents } from './events.js';
+export type { Alert, AlertType } from './monitoring/alerts.js';
+/** Metrics and alerts. */
+export type { MetricsSnapshot } from './monitoring/metrics.js';
+export type { CloseOptions, OrchestratorOptions } from './orchestrator.js';
+/** Creates an orchestrator: validates config, opens the store, registers handlers, resumes unfinished executions. */
+export { createOrchestrator, Orchestrator } from './orchestrator.js';
+export type {
+  ExecutionStats,
+  PerformanceOptimizerOptions,
+  StepStats,
+} from './performance/performance-optimizer.js';
+/** Timing statistics, bottlenecks and suggestions (`orch.performanceOptimizer`). */
+export { PerformanceOptimizer } from './performance/performance-optimizer.js';
+export type {
+  CompensationResult,
+  ErrorRecoveryOptions,
+  RetryStepOptions,
+} from './recovery/error-recovery.js';
+/** Compensation registry, backoff and the seed's retry helpers (`orch.errorRecovery`). */
+export { ErrorRecovery } from './recovery/error-recovery.js';
+/** The store port, for custom adapters. */
+export type { Store } from './store/store.js';
+/** Status shapes returned by the engine. */
+export type {
+  ActionHandler,
+  AttemptStatus,
+  CompensationHandler,
+  CompensationStatus,
+  ExecutionState,
+  ExecutionStatus,
+  ListExecutionsOptions,
+  StepContext,
+  StepState,
+  StepStatus,
+} from './types.js';

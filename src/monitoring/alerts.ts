@@ -1,0 +1,145 @@
+/**
+ * Alerts (SPEC §5): execution time over a threshold, failure rate over a threshold, load
+ * imbalance, compensation failure. Each alert is emitted as an `alert` event and logged; the
+ * service adds a webhook. A cooldown per kind and subject keeps a flapping condition from
+ * flooding listeners.
+ * @module
+ */
+import type { Clock } from '../clock.js';
+import type { AlertConfig, Logger } from '../config.js';
+
+/** Kinds of alert. */
+export type AlertType = 'execution_time' | 'failure_rate' | 'load_imbalance' | 'compensation_failure';
+
+/** One alert. */
+export interface Alert {
+  type: AlertType;
+  severity: 'warning' | 'critical';
+  message: string;
+  at: Date;
+  workflowId?: string;
+  executionId?: string;
+  step?: string;
+  /** The measured value and the threshold it crossed. */
+  value?: number;
+  threshold?: number;
+}
+
+const WINDOW = 100;
+
+/** Watches outcomes and raises alerts through `emit`. */
+export class AlertMonitor {
+  private readonly config: Required<AlertConfig>;
+  private readonly clock: Clock;
+  private readonly emit: (alert: Alert) => void;
+  private readonly logger: Logger;
+  private readonly lastFired = new Map<string, number>();
+  /** Recent outcomes per workflow: ring buffers of 1 (failed) / 0. */
+  private readonly outcomes = new Map<
+    string,
+    { buf: Uint8Array; next: number; size: number; failed: number }
+  >();
+  private readonly recent: Alert[] = [];
+
+  constructor(config: Required<AlertConfig>, clock: Clock, logger: Logger, emit: (alert: Alert) => void) {
+    this.config = config;
+    this.clock = clock;
+    this.logger = logger;
+    this.emit = emit;
+  }
+
+  /** Alerts raised lately (newest last, at most 100). */
+  getRecent(): Alert[] {
+    return [...this.recent];
+  }
+
+  /** Called when an execution reaches a terminal state. */
+  onExecutionFinished(workflowId: string, executionId: string, durationMs: number, failed: boolean): void {
+    if (durationMs > this.config.executionTimeMs) {
+      this.raise(
+        {
+          type: 'execution_time',
+          severity: 'warning',
+          message: `Execution ${executionId} of '${workflowId}' took ${Math.round(durationMs)} ms (threshold ${this.config.executionTimeMs} ms)`,
+          workflowId,
+          executionId,
+          value: durationMs,
+          threshold: this.config.executionTimeMs,
+        },
+        `execution_time:${workflowId}`,
+      );
+    }
+    const rate = this.recordOutcome(workflowId, failed);
+    if (rate !== null && rate > this.config.failureRate) {
+      this.raise(
+        {
+          type: 'failure_rate',
+          severity: 'critical',
+          message: `Failure rate of '${workflowId}' is ${(rate * 100).toFixed(0)}% over its last executions (threshold ${(this.config.failureRate * 100).toFixed(0)}%)`,
+          workflowId,
+          value: rate,
+          threshold: this.config.failureRate,
+        },
+        `failure_rate:${workflowId}`,
+      );
+    }
+  }
+
+  /** Called when a compensation failed for good. Never suppressed: each one matters. */
+  onCompensationFailed(workflowId: string, executionId: string, step: string, message: string): void {
+    this.raise(
+      {
+        type: 'compensation_failure',
+        severity: 'critical',
+        message: `Compensation of step '${step}' in execution ${executionId} failed: ${message}`,
+        workflowId,
+        executionId,
+        step,
+      },
+      null,
+    );
+  }
+
+  /** Called periodically with the balancer's view. */
+  checkBalance(balanced: boolean, active: number, distribution: Record<string, number>): void {
+    if (balanced || active < this.config.imbalanceMinActive) return;
+    this.raise(
+      {
+        type: 'load_imbalance',
+        severity: 'warning',
+        message: `Worker load is unbalanced (threshold ${this.config.imbalanceThreshold}): ${JSON.stringify(distribution)}`,
+        threshold: this.config.imbalanceThreshold,
+      },
+      'load_imbalance',
+    );
+  }
+
+  private recordOutcome(workflowId: string, failed: boolean): number | null {
+    let o = this.outcomes.get(workflowId);
+    if (!o) {
+      if (this.outcomes.size >= 1000) this.outcomes.clear();
+      o = { buf: new Uint8Array(WINDOW), next: 0, size: 0, failed: 0 };
+      this.outcomes.set(workflowId, o);
+    }
+    if (o.size === WINDOW) o.failed -= o.buf[o.next] ?? 0;
+    else o.size++;
+    o.buf[o.next] = failed ? 1 : 0;
+    o.failed += failed ? 1 : 0;
+    o.next = (o.next + 1) % WINDOW;
+    return o.size >= this.config.minSamples ? o.failed / o.size : null;
+  }
+
+  private raise(fields: Omit<Alert, 'at'>, cooldownKey: string | null): void {
+    const now = this.clock.now();
+    if (cooldownKey) {
+      const last = this.lastFired.get(cooldownKey);
+      if (last !== undefined && now - last < this.config.cooldown * 1000) return;
+      this.lastFired.set(cooldownKey, now);
+    }
+    const alert: Alert = { ...fields, at: new Date(now) };
+    this.recent.push(alert);
+    if (this.recent.length > 100) this.recent.shift();
+    this.logger.warn({ alert: { ...alert, at: alert.at.toISOString() } }, `alert: ${alert.message}`);
+    this.emit(alert);
+  }
+}

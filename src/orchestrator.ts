@@ -1,0 +1,226 @@
+/**
+ * `createOrchestrator`: config → store → components → handlers → recovery of unfinished work.
+ * @module
+ */
+import { LoadBalancer } from './balancing/load-balancer.js';
+import type { CompiledConfig, Config, Logger } from './config.js';
+import { compileConfig, resolveStoreUrl } from './config.js';
+import { ActionRegistry, checkHandlerRegistration, noopAction } from './engine/action-registry.js';
+import type { EngineContext } from './engine/context.js';
+import { DefinitionRegistry } from './engine/definitions.js';
+import { LeaseKeeper } from './engine/lease-keeper.js';
+import { newNodeId } from './engine/owners.js';
+import { Scheduler } from './engine/scheduler.js';
+import { WorkflowEngine } from './engine/workflow-engine.js';
+import { toError, ValidationError } from './errors.js';
+import type { EventName, Listener } from './events.js';
+import { TypedEmitter } from './events.js';
+import { createDefaultLogger } from './logger.js';
+import type { Alert } from './monitoring/alerts.js';
+import { AlertMonitor } from './monitoring/alerts.js';
+import type { MetricsSnapshot } from './monitoring/metrics.js';
+import { Metrics } from './monitoring/metrics.js';
+import { PerformanceOptimizer } from './performance/performance-optimizer.js';
+import { ErrorRecovery } from './recovery/error-recovery.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import type { ActionHandler, CompensationHandler } from './types.js';
+
+/** Options of `createOrchestrator`: config keys plus handlers registered before recovery. */
+export interface OrchestratorOptions extends Partial<Config> {
+  /** Step handlers by action name. */
+  actions?: Record<string, ActionHandler>;
+  /** Compensation handlers by name. */
+  compensations?: Record<string, CompensationHandler>;
+}
+
+/** Options of `close`. */
+export interface CloseOptions {
+  /** Seconds running steps may take to finish before they are stopped (the rest resume on the next start). @default 0 */
+  grace?: number;
+}
+
+/** A running orchestrator: the four components, metrics, events and life cycle. */
+export class Orchestrator {
+  readonly workflowEngine: WorkflowEngine;
+  readonly errorRecovery: ErrorRecovery;
+  readonly loadBalancer: LoadBalancer;
+  readonly performanceOptimizer: PerformanceOptimizer;
+  /** The validated config. */
+  readonly config: CompiledConfig;
+  /** This node's id (lease owner). */
+  readonly nodeId: string;
+  /** The store this orchestrator persists to. */
+  readonly store: Store;
+  readonly logger: Logger;
+  private readonly ctx: EngineContext;
+  private readonly scheduler: Scheduler;
+  private readonly keeper: LeaseKeeper;
+  private closing: Promise<void> | null = null;
+
+  /** @internal Use `createOrchestrator`. */
+  constructor(ctx: EngineContext, engine: WorkflowEngine, scheduler: Scheduler, keeper: LeaseKeeper) {
+    this.ctx = ctx;
+    this.workflowEngine = engine;
+    this.errorRecovery = ctx.errorRecovery;
+    this.loadBalancer = ctx.loadBalancer;
+    this.performanceOptimizer = ctx.optimizer;
+    this.config = ctx.config;
+    this.nodeId = ctx.nodeId;
+    this.store = ctx.store;
+    this.logger = ctx.logger;
+    this.scheduler = scheduler;
+    this.keeper = keeper;
+  }
+
+  /** Metrics of all executions, or of one workflow (SPEC §5). */
+  getMetrics(workflowId?: string): MetricsSnapshot {
+    return this.ctx.metrics.snapshot(this.loadBalancer.getLoadDistribution(), workflowId);
+  }
+
+  /** Alerts raised lately, oldest first. */
+  getAlerts(): Alert[] {
+    return this.ctx.alerts.getRecent();
+  }
+
+  /** Executions this node holds: running and queued. */
+  getLocalLoad(): { running: number; queued: number } {
+    return { running: this.scheduler.runningCount, queued: this.scheduler.queuedCount };
+  }
+
+  on<E extends EventName>(event: E, listener: Listener<E>): this {
+    this.ctx.events.on(event, listener);
+    return this;
+  }
+
+  once<E extends EventName>(event: E, listener: Listener<E>): this {
+    this.ctx.events.once(event, listener);
+    return this;
+  }
+
+  off<E extends EventName>(event: E, listener: Listener<E>): this {
+    this.ctx.events.off(event, listener);
+    return this;
+  }
+
+  /** Whether `close` was called. */
+  get closed(): boolean {
+    return this.closing !== null;
+  }
+
+  /**
+   * Stops taking work. Running executions stay persisted (durable stores) and resume on the
+   * next start; with `grace`, running steps may finish first.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.grace ?? 0);
+    return this.closing;
+  }
+
+  private async shutdown(graceSeconds: number): Promise<void> {
+    const { ctx } = this;
+    this.workflowEngine.markClosed();
+    await this.keeper.stop();
+    if (graceSeconds > 0 && this.scheduler.active.size > 0) {
+      ctx.lifecycle.draining = true;
+      await Promise.race([this.scheduler.idle(), ctx.clock.sleep(graceSeconds * 1000)]);
+    }
+    this.scheduler.stopAll('shutdown');
+    await this.scheduler.idle();
+    if (ctx.store.durable) {
+      try {
+        await ctx.store.releaseLeases(ctx.nodeId);
+      } catch (error) {
+        ctx.logger.warn({ err: toError(error) }, 'could not release leases; they expire on their own');
+      }
+    }
+    await ctx.store.close();
+    ctx.events.removeAll();
+  }
+}
+
+function checkHandlers(kind: 'action' | 'compensation', handlers: unknown): [string, ActionHandler][] {
+  if (handlers === undefined) return [];
+  if (handlers === null || typeof handlers !== 'object' || Array.isArray(handlers)) {
+    throw new ValidationError(
+      [{ path: `${kind}s`, message: `Expected \`${kind}s\` to be an object of { name: handler }` }],
+      'Invalid config',
+    );
+  }
+  const list = Object.entries(handlers as Record<string, unknown>);
+  for (const [name, handler] of list) checkHandlerRegistration(kind, name, handler);
+  return list as [string, ActionHandler][];
+}
+
+/**
+ * Creates an orchestrator: validates the config, opens the store (running migrations),
+ * registers the given handlers, and resumes every unfinished execution from its stored
+ * position before it resolves.
+ */
+export async function createOrchestrator(options: OrchestratorOptions = {}): Promise<Orchestrator> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ValidationError(
+      [{ path: '', message: 'Expected the config to be an object' }],
+      'Invalid config',
+    );
+  }
+  const { actions, compensations, ...rest } = options;
+  const config = compileConfig(rest);
+  const actionList = checkHandlers('action', actions);
+  const compensationList = checkHandlers('compensation', compensations);
+
+  const store = openStore(resolveStoreUrl(config));
+  await store.init();
+  try {
+    const logger = config.logger ?? createDefaultLogger();
+    const clock = config.clock;
+    const registry = new ActionRegistry();
+    registry.registerBuiltin('noop', noopAction);
+    registry.registerBuiltin('delay', (input) => input);
+    for (const [name, handler] of actionList) registry.register(name, handler);
+    const errorRecovery = new ErrorRecovery({ baseDelay: 1, multiplier: 2, maxDelay: config.retryDelay });
+    for (const [name, handler] of compensationList)
+      errorRecovery.registerCompensation(name, handler as CompensationHandler);
+    const events = new TypedEmitter((event, error) =>
+      logger.error({ event, err: toError(error) }, 'event listener threw'),
+    );
+    const ctx: EngineContext = {
+      store,
+      clock,
+      config,
+      nodeId: config.nodeId ?? newNodeId(),
+      actions: registry,
+      errorRecovery,
+      loadBalancer: new LoadBalancer({ workers: config.workers }),
+      optimizer: new PerformanceOptimizer({ slowThreshold: config.slowThreshold }),
+      metrics: new Metrics(),
+      alerts: new AlertMonitor(config.alerts, clock, logger, (alert) => events.emit('alert', alert)),
+      events,
+      logger,
+      lifecycle: { draining: false },
+    };
+    const definitions = new DefinitionRegistry(
+      store,
+      {
+        retryAttempts: config.retryAttempts,
+        retryDelay: config.retryDelay,
+        workflowTimeout: config.workflowTimeout,
+      },
+      clock,
+    );
+    await definitions.load();
+    ctx.metrics.load(await store.aggregate());
+    for (const def of definitions.list()) ctx.metrics.load(await store.aggregate(def.id), def.id);
+
+    const scheduler = new Scheduler(ctx, config.maxConcurrentWorkflows);
+    const engine = new WorkflowEngine(ctx, definitions, scheduler);
+    const keeper = new LeaseKeeper(ctx, scheduler, definitions, (ex) => engine.cancelLocal(ex));
+    engine.claimOrphan = (id) => keeper.claim([id]);
+    await keeper.recover();
+    keeper.start();
+    return new Orchestrator(ctx, engine, scheduler, keeper);
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The rules behind `PerformanceOptimizer.suggestOptimization`: the seed's three generic
+ * suggestions, then data-driven ones built from the recorded step statistics.
+ * @module
+ */
+
+/** The seed's suggestions for any slow workflow, verbatim and in this order. */
+export const GENERIC_SUGGESTIONS: readonly string[] = Object.freeze([
+  'Consider parallel execution of independent steps',
+  'Review step implementations for optimization',
+  'Consider caching intermediate results',
+]);
+
+/** A step is "retried often" when retries / runs reaches this fraction. */
+export const FREQUENT_RETRY_RATIO = 0.2;
+
+/** A step "nears its timeout" when its p95 reaches this fraction of the timeout. */
+export const NEAR_TIMEOUT_RATIO = 0.8;
+
+/** What the rules need to know about one step. */
+export interface StepFacts {
+  name: string;
+  /** Recorded runs. */
+  count: number;
+  /** Runs that were retries. */
+  retries: number;
+  /** p95 duration, ms. */
+  p95: number;
+  /** Share of the workflow's total step time, 0..1. */
+  share: number;
+  /** The step's timeout, ms, if it has one. */
+  timeoutMs: number | null;
+}
+
+/**
+ * Data-driven suggestions: the bottleneck step and its share of the time, then each step retried
+ * often, then each step whose p95 nears its timeout (steps in the order given).
+ */
+export function dataDrivenSuggestions(steps: readonly StepFacts[], bottleneck: string | null): string[] {
+  const out: string[] = [];
+  const slowest = bottleneck === null ? undefined : steps.find((s) => s.name === bottleneck);
+  if (slowest !== undefined && slowest.share > 0) {
+    out.push(`Step '${slowest.name}' takes ${percent(slowest.share)} of the execution time`);
+  }
+  for (const s of steps) {
+    if (s.count > 0 && s.retries / s.count >= FREQUENT_RETRY_RATIO) {
+      out.push(
+        `Step '${s.name}' is retried often (${s.retries} retries in ${s.count} runs): ` +
+          'check the service it calls or mark permanent errors non-retryable',
+      );
+    }
+  }
+  for (const s of steps) {
+    if (s.timeoutMs !== null && s.timeoutMs > 0 && s.count > 0 && s.p95 >= NEAR_TIMEOUT_RATIO * s.timeoutMs) {
+      out.push(
+        `Step '${s.name}' p95 (${formatMs(s.p95)}) is ${percent(s.p95 / s.timeoutMs)} of its timeout ` +
+          `(${formatMs(s.timeoutMs)}): speed it up or raise the timeout`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * The name with the largest finite number among `entries` (ties: the first); `null` when none.
+ * Non-numeric and non-finite values are passed over.
+ */
+export function slowest(entries: Iterable<readonly [string, unknown]>): string | null {
+  let best: string | null = null;
+  let bestMs = Number.NEGATIVE_INFINITY;
+  for (const [name, ms] of entries) {
+    if (typeof ms === 'number' && Number.isFinite(ms) && ms > bestMs) {
+      best = name;
+      bestMs = ms;
+    }
+  }
+  return best;
+}
+
+/** `0.873` → `"87%"`. */
+function percent(fraction: number): string {
+  return `${Math.round(fraction * 100)}%`;
+}
+
+/** `850` → `"850 ms"`, `4200` → `"4.2 s"`. */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}

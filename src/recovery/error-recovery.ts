@@ -1,0 +1,220 @@
+/**
+ * `ErrorRecovery` (SPEC §4): the registry of compensation handlers, the saga's reverse-order
+ * compensation run, and in-memory retry counting with exponential backoff. The engine reads
+ * handlers from here; durable retry state lives in the store, not in this class.
+ * @module
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Issue } from '../errors.js';
+import { toError, ValidationError } from '../errors.js';
+import type { CompensationHandler, StepContext } from '../types.js';
+import { backoffDelayMs } from './backoff.js';
+
+/** Options of {@link ErrorRecovery}. Delays are in seconds. */
+export interface ErrorRecoveryOptions {
+  /** Seconds before the first retry. @default 1 */
+  baseDelay?: number;
+  /** Multiplier between consecutive delays; at least 1. @default 2 */
+  multiplier?: number;
+  /** Cap on one delay, in seconds. @default 5 */
+  maxDelay?: number;
+  /**
+   * Waits `ms` milliseconds. Inject one in tests so nothing waits on real time.
+   * @default a real timer (`node:timers/promises` `setTimeout`)
+   */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Options of {@link ErrorRecovery.retryStep}. */
+export interface RetryStepOptions {
+  /** Retries allowed for the step. @default 3 */
+  maxAttempts?: number;
+}
+
+/** What {@link ErrorRecovery.compensate} did. */
+export interface CompensationResult {
+  /** Steps whose handler ran without throwing, in the order they ran (reverse completion order). */
+  compensated: string[];
+  /** Steps with no registered handler, in the order they were reached. */
+  skipped: string[];
+  /** Steps whose handler threw, with the error. */
+  failed: { step: string; error: Error }[];
+}
+
+/** A signal that never aborts: compensation is not cancellable once started. */
+const NEVER_ABORTS: AbortSignal = new AbortController().signal;
+const EMPTY_OUTPUTS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/**
+ * Compensation registry, saga runner and retry counter.
+ *
+ * @example
+ * ```ts
+ * const recovery = new ErrorRecovery();
+ * recovery.registerCompensation('database_write', async () => db.delete(id));
+ * await recovery.compensate('api_call', ['database_write']);
+ * ```
+ */
+export class ErrorRecovery {
+  private readonly baseDelay: number;
+  private readonly multiplier: number;
+  private readonly maxDelay: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly handlers = new Map<string, CompensationHandler>();
+  private readonly attempts = new Map<string, number>();
+
+  /** @throws ValidationError when an option is out of range. */
+  constructor(options: ErrorRecoveryOptions = {}) {
+    const { baseDelay = 1, multiplier = 2, maxDelay = 5, sleep = defaultSleep } = options;
+    const issues: Issue[] = [];
+    checkNumber(issues, 'baseDelay', baseDelay, 0, 'a non-negative number');
+    checkNumber(issues, 'multiplier', multiplier, 1, 'a number of at least 1');
+    checkNumber(issues, 'maxDelay', maxDelay, 0, 'a non-negative number');
+    if (typeof sleep !== 'function') {
+      issues.push({ path: 'sleep', message: `Expected \`sleep\` to be a function, got ${describe(sleep)}` });
+    }
+    if (issues.length > 0) throw new ValidationError(issues, 'Invalid ErrorRecovery options');
+    this.baseDelay = baseDelay;
+    this.multiplier = multiplier;
+    this.maxDelay = maxDelay;
+    this.sleep = sleep;
+  }
+
+  /**
+   * Registers (or replaces) the compensation handler named `name`. It is called as
+   * `handler(stepOutput, ctx)` when a later step fails.
+   * @throws ValidationError when `name` is not a non-empty string or `handler` is not a function.
+   */
+  registerCompensation(name: string, handler: CompensationHandler): void {
+    const issues: Issue[] = [];
+    if (typeof name !== 'string' || name.length === 0) {
+      issues.push({
+        path: 'name',
+        message: `Expected \`name\` to be a non-empty string, got ${describe(name)}`,
+      });
+    }
+    if (typeof handler !== 'function') {
+      issues.push({
+        path: 'handler',
+        message: `Expected \`handler\` to be a function, got ${describe(handler)}`,
+      });
+    }
+    if (issues.length > 0) throw new ValidationError(issues, 'Invalid compensation');
+    this.handlers.set(name, handler);
+  }
+
+  /** The handler registered under `name`, if any. */
+  getCompensation(name: string): CompensationHandler | undefined {
+    return this.handlers.get(name);
+  }
+
+  /** Whether a handler is registered under `name`. */
+  hasCompensation(name: string): boolean {
+    return this.handlers.has(name);
+  }
+
+  /** Names of the registered handlers, in registration order. */
+  listCompensations(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /**
+   * Undoes `completedSteps` after `failedStep` failed: runs the handler registered under each
+   * completed step's name, last completed first, one at a time. Steps without a handler are
+   * skipped; a handler that throws is recorded in `failed` and the run carries on.
+   *
+   * Handlers get `undefined` as the step output (this standalone API does not know it) and a
+   * minimal context whose `idempotencyKey` is `compensate:<failedStep>:<step>`.
+   */
+  async compensate(failedStep: string, completedSteps: readonly string[]): Promise<CompensationResult> {
+    const result: CompensationResult = { compensated: [], skipped: [], failed: [] };
+    for (let i = completedSteps.length - 1; i >= 0; i--) {
+      const step = completedSteps[i] as string;
+      const handler = this.handlers.get(step);
+      if (handler === undefined) {
+        result.skipped.push(step);
+        continue;
+      }
+      const ctx: StepContext = {
+        executionId: '',
+        workflowId: '',
+        stepName: step,
+        attempt: 1,
+        signal: NEVER_ABORTS,
+        idempotencyKey: `compensate:${failedStep}:${step}`,
+        outputs: EMPTY_OUTPUTS,
+      };
+      try {
+        await handler(undefined, ctx);
+        result.compensated.push(step);
+      } catch (error) {
+        result.failed.push({ step, error: toError(error) });
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Counts a retry of `stepName` and waits the backoff delay for it, then resolves `true`; once
+   * `maxAttempts` retries were taken it resolves `false` at once. The retry is counted before the
+   * wait, so concurrent callers cannot overrun the limit.
+   * @throws ValidationError when `maxAttempts` is not a non-negative integer.
+   */
+  async retryStep(stepName: string, options: RetryStepOptions = {}): Promise<boolean> {
+    const { maxAttempts = 3 } = options;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 0) {
+      throw new ValidationError(
+        [
+          {
+            path: 'maxAttempts',
+            message: `Expected \`maxAttempts\` to be a non-negative integer, got ${describe(maxAttempts)}`,
+          },
+        ],
+        'Invalid retry options',
+      );
+    }
+    const taken = this.attempts.get(stepName) ?? 0;
+    if (taken >= maxAttempts) return false;
+    this.attempts.set(stepName, taken + 1);
+    await this.sleep(this.getBackoffDelay(taken + 1) * 1000);
+    return true;
+  }
+
+  /**
+   * Seconds to wait before retry `retryNumber` (1 for the first):
+   * `min(baseDelay × multiplier^(retryNumber − 1), maxDelay)` — 1, 2, 4, 5, 5 ... by default.
+   */
+  getBackoffDelay(retryNumber: number): number {
+    return backoffDelayMs(
+      { initialDelayMs: this.baseDelay, backoffCoefficient: this.multiplier, maxDelayMs: this.maxDelay },
+      retryNumber,
+    );
+  }
+
+  /** Retries counted for `stepName` since the last reset (0 when none). */
+  getAttempts(stepName: string): number {
+    return this.attempts.get(stepName) ?? 0;
+  }
+
+  /** Forgets the retries counted for `stepName` (call it after the step succeeds). */
+  resetAttempts(stepName: string): void {
+    this.attempts.delete(stepName);
+  }
+}
+
+async function defaultSleep(ms: number): Promise<void> {
+  await delay(ms);
+}
+
+function checkNumber(issues: Issue[], key: string, value: unknown, min: number, expected: string): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    issues.push({ path: key, message: `Expected \`${key}\` to be ${expected}, got ${describe(value)}` });
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}

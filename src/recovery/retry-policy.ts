@@ -1,0 +1,55 @@
+/**
+ * The retry decision: whether a failed attempt may run again under a step's policy, and how
+ * long to wait before it does.
+ * @module
+ */
+import type { RetryPolicy } from '../definition/types.js';
+import { errorCode, NonRetryableError } from '../errors.js';
+import { backoffDelayMs } from './backoff.js';
+
+/**
+ * Error codes that are never retried, whatever the policy says: a missing handler, a broken
+ * expression and bad input fail the same way every time, and a cancelled step must stop.
+ */
+export const NEVER_RETRIED_CODES: ReadonlySet<string> = new Set([
+  'ACTION_NOT_FOUND',
+  'EXPRESSION_ERROR',
+  'VALIDATION',
+  'CANCELLED',
+]);
+
+/**
+ * Whether a step that failed with `error` may be retried.
+ *
+ * False when there is no policy, when `retriesTaken` has reached `policy.maxAttempts`, when the
+ * error is a {@link NonRetryableError} or carries one of {@link NEVER_RETRIED_CODES}, or when the
+ * error's `name` or string `code` is listed in `policy.nonRetryable`.
+ *
+ * @param retriesTaken Retries already run for this step (0 after the first failure).
+ */
+export function isRetryable(error: unknown, policy: RetryPolicy | null, retriesTaken: number): boolean {
+  if (policy === null) return false;
+  if (!(retriesTaken < policy.maxAttempts)) return false;
+  if (error instanceof NonRetryableError) return false;
+  const code = errorCode(error);
+  if (code !== undefined && NEVER_RETRIED_CODES.has(code)) return false;
+  if (policy.nonRetryable.length > 0) {
+    if (code !== undefined && policy.nonRetryable.includes(code)) return false;
+    const name = errorName(error);
+    if (name !== undefined && policy.nonRetryable.includes(name)) return false;
+  }
+  return true;
+}
+
+/** Milliseconds to wait before retry `retryNumber` (1 for the first retry) under `policy`. */
+export function nextRetryDelayMs(policy: RetryPolicy, retryNumber: number): number {
+  return backoffDelayMs(policy, retryNumber);
+}
+
+function errorName(error: unknown): string | undefined {
+  if (error && typeof error === 'object' && 'name' in error) {
+    const name = (error as { name: unknown }).name;
+    if (typeof name === 'string' && name.length > 0) return name;
+  }
+  return undefined;
+}

@@ -1,0 +1,235 @@
+/**
+ * The in-memory store: state lives in Maps and dies with the process (`durable: false`).
+ *
+ * Writes apply synchronously and return settled promises, so it adds no scheduling delay to the
+ * engine. Callers hand over fresh objects on writes and the store keeps them; reads return
+ * copies (records shallow-copied, their arrays copied) so callers cannot alias stored state.
+ * @module
+ */
+import { ConflictError, ExecutionNotFoundError, LeaseLostError } from '../errors.js';
+import { emptyStatusCounts, UNFINISHED_STATES as UNFINISHED } from './states.js';
+import type {
+  ClaimRequest,
+  CreateResult,
+  DefinitionRecord,
+  ExecutionFilter,
+  ExecutionRecord,
+  ExecutionSnapshot,
+  ExecutionUpdate,
+  StepRecord,
+  Store,
+  StoreAggregates,
+} from './store.js';
+
+function copyExecution(record: ExecutionRecord): ExecutionRecord {
+  return { ...record, compensatedSteps: [...record.compensatedSteps] };
+}
+
+function copyStep(record: StepRecord): StepRecord {
+  return {
+    ...record,
+    history: record.history.map((attempt) => ({ ...attempt })),
+    compensation: record.compensation && { ...record.compensation },
+  };
+}
+
+/** Newest first: createdAt descending, then id descending. */
+function newestFirst(a: ExecutionRecord, b: ExecutionRecord): number {
+  if (a.createdAt !== b.createdAt) return b.createdAt - a.createdAt;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+function byName(a: StepRecord, b: StepRecord): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** A {@link Store} kept in process memory. Fast, not durable; for tests and `enableWorkflowPersistence: false`. */
+export class MemoryStore implements Store {
+  readonly kind = 'memory';
+  readonly durable = false;
+  private readonly definitions = new Map<string, DefinitionRecord>();
+  private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly steps = new Map<string, Map<string, StepRecord>>();
+  private readonly idempotency = new Map<string, string>();
+  /** Ids of pending, running and compensating executions (what claims and leases scan). */
+  private readonly unfinished = new Set<string>();
+
+  async init(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  async saveDefinition(def: DefinitionRecord): Promise<void> {
+    this.definitions.set(`${def.id}\u0000${def.version}`, def);
+  }
+
+  async listDefinitions(workflowId?: string): Promise<DefinitionRecord[]> {
+    const out: DefinitionRecord[] = [];
+    for (const def of this.definitions.values()) {
+      if (workflowId === undefined || def.id === workflowId) {
+        out.push({ ...def, steps: [...def.steps], options: { ...def.options } });
+      }
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.version - b.version));
+  }
+
+  createExecution(execution: ExecutionRecord, steps: StepRecord[] = []): Promise<CreateResult> {
+    const key = execution.idempotencyKey ?? null;
+    if (key !== null) {
+      const existing = this.idempotency.get(key);
+      if (existing !== undefined) return Promise.resolve({ id: existing, created: false });
+    }
+    if (this.executions.has(execution.id)) {
+      return Promise.reject(new ConflictError(`Execution '${execution.id}' already exists`));
+    }
+    if (execution.input === undefined) execution.input = null;
+    this.executions.set(execution.id, execution);
+    if (key !== null) this.idempotency.set(key, execution.id);
+    if (UNFINISHED.has(execution.status)) this.unfinished.add(execution.id);
+    const map = new Map<string, StepRecord>();
+    this.steps.set(execution.id, map);
+    for (const step of steps) map.set(step.name, normalizeStep(step));
+    return Promise.resolve({ id: execution.id, created: true });
+  }
+
+  update(update: ExecutionUpdate): Promise<void> {
+    const record = this.executions.get(update.id);
+    if (!record) return Promise.reject(new ExecutionNotFoundError(update.id));
+    if (record.epoch !== update.epoch) return Promise.reject(new LeaseLostError(update.id));
+    const set = update.set;
+    if (set) {
+      const target = record as unknown as Record<string, unknown>;
+      for (const key in set) {
+        const value = (set as Record<string, unknown>)[key];
+        if (value !== undefined) target[key] = value;
+      }
+      if (UNFINISHED.has(record.status)) this.unfinished.add(record.id);
+      else this.unfinished.delete(record.id);
+    }
+    if (update.steps) {
+      const map = this.steps.get(update.id)!;
+      for (const step of update.steps) map.set(step.name, normalizeStep(step));
+    }
+    return Promise.resolve();
+  }
+
+  async getExecution(id: string): Promise<ExecutionSnapshot | null> {
+    const record = this.executions.get(id);
+    return record ? this.snapshot(record) : null;
+  }
+
+  async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
+    const offset = filter.offset ?? 0;
+    return this.matching(filter)
+      .sort(newestFirst)
+      .slice(offset, offset + filter.limit)
+      .map((record) => this.snapshot(record));
+  }
+
+  async countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset'>): Promise<number> {
+    return this.matching(filter).length;
+  }
+
+  async listOwners(): Promise<string[]> {
+    const owners = new Set<string>();
+    for (const record of this.unfinishedRecords()) if (record.owner !== null) owners.add(record.owner);
+    return [...owners].sort();
+  }
+
+  async claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]> {
+    const stale = new Set(request.staleOwners ?? []);
+    const only = request.ids ? new Set(request.ids) : null;
+    const claimable: ExecutionRecord[] = [];
+    for (const record of this.unfinishedRecords()) {
+      if (only && !only.has(record.id)) continue;
+      // An owner without a lease end holds no lease: claimable, as in the SQL adapters.
+      const free =
+        record.owner === null ||
+        record.leaseUntil === null ||
+        record.leaseUntil < request.now ||
+        stale.has(record.owner);
+      if (free) claimable.push(record);
+    }
+    claimable.sort((a, b) => newestFirst(b, a));
+    return claimable.slice(0, Math.max(0, request.limit)).map((record) => {
+      record.owner = request.owner;
+      record.leaseUntil = request.leaseUntil;
+      record.epoch += 1;
+      return copyExecution(record);
+    });
+  }
+
+  async renewLeases(owner: string, leaseUntil: number): Promise<number> {
+    let count = 0;
+    for (const record of this.unfinishedRecords()) {
+      if (record.owner !== owner) continue;
+      record.leaseUntil = leaseUntil;
+      count++;
+    }
+    return count;
+  }
+
+  async releaseLeases(owner: string): Promise<void> {
+    for (const record of this.unfinishedRecords()) {
+      if (record.owner !== owner) continue;
+      record.owner = null;
+      record.leaseUntil = null;
+    }
+  }
+
+  async requestCancel(id: string): Promise<ExecutionRecord | null> {
+    const record = this.executions.get(id);
+    if (!record) return null;
+    if (UNFINISHED.has(record.status)) record.cancelRequested = true;
+    return copyExecution(record);
+  }
+
+  async listCancelRequests(owner: string): Promise<string[]> {
+    const records: ExecutionRecord[] = [];
+    for (const record of this.unfinishedRecords()) {
+      if (record.owner === owner && record.cancelRequested) records.push(record);
+    }
+    return records.sort((a, b) => newestFirst(b, a)).map((record) => record.id);
+  }
+
+  async aggregate(workflowId?: string): Promise<StoreAggregates> {
+    const out: StoreAggregates = {
+      byStatus: emptyStatusCounts(),
+      compensated: 0,
+      stepsRun: 0,
+      stepsRetried: 0,
+    };
+    for (const record of this.executions.values()) {
+      if (workflowId !== undefined && record.workflowId !== workflowId) continue;
+      out.byStatus[record.status]++;
+      if (record.compensated) out.compensated++;
+      out.stepsRun += record.stepsRun;
+      out.stepsRetried += record.stepsRetried;
+    }
+    return out;
+  }
+
+  private *unfinishedRecords(): Generator<ExecutionRecord> {
+    for (const id of this.unfinished) yield this.executions.get(id)!;
+  }
+
+  private matching(filter: Omit<ExecutionFilter, 'limit' | 'offset'>): ExecutionRecord[] {
+    const out: ExecutionRecord[] = [];
+    for (const record of this.executions.values()) {
+      if (filter.status !== undefined && record.status !== filter.status) continue;
+      if (filter.workflowId !== undefined && record.workflowId !== filter.workflowId) continue;
+      out.push(record);
+    }
+    return out;
+  }
+
+  private snapshot(record: ExecutionRecord): ExecutionSnapshot {
+    const steps = [...(this.steps.get(record.id)?.values() ?? [])].map(copyStep).sort(byName);
+    return { execution: copyExecution(record), steps };
+  }
+}
+
+/** Undefined outputs are stored as null, as the durable stores do. */
+function normalizeStep(step: StepRecord): StepRecord {
+  if (step.output === undefined) step.output = null;
+  return step;
+}

@@ -1,0 +1,80 @@
+/**
+ * Schema migrations of the SQLite store: numbered plain SQL files (`migrations/001_init.sql`,
+ * `002_….sql`, ...) applied in order and recorded in `schema_migrations`.
+ *
+ * All pending migrations run in one `BEGIN IMMEDIATE` transaction, which takes the write lock
+ * first: when several processes open the same file at once, one applies them and the others wait
+ * (busy timeout), then find them recorded and apply nothing.
+ * @module
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import { OrchestratorError } from '../../errors.js';
+
+/** One migration file. */
+export interface Migration {
+  version: number;
+  /** File name, e.g. `001_init.sql`. */
+  name: string;
+  sql: string;
+}
+
+/** Where the migration files live: next to this module (copied to `dist/` by the build). */
+export const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
+
+const FILE = /^(\d+)_[\w-]+\.sql$/;
+
+/** Reads the migration files of `dir`, ordered by number. */
+export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
+  const migrations: Migration[] = [];
+  for (const name of readdirSync(dir)) {
+    const match = FILE.exec(name);
+    if (!match) continue;
+    migrations.push({ version: Number(match[1]), name, sql: readFileSync(new URL(name, dir), 'utf8') });
+  }
+  migrations.sort((a, b) => a.version - b.version);
+  for (let i = 1; i < migrations.length; i++) {
+    if (migrations[i]!.version === migrations[i - 1]!.version) {
+      throw new OrchestratorError(
+        'STORE_UNAVAILABLE',
+        `Two SQLite migrations share version ${migrations[i]!.version}: ${migrations[i - 1]!.name}, ${migrations[i]!.name}`,
+      );
+    }
+  }
+  return migrations;
+}
+
+/**
+ * Applies the migrations that `schema_migrations` does not record yet, in one write transaction.
+ * Returns the versions applied by this call (empty when the schema was up to date).
+ */
+export function migrate(
+  db: Database.Database,
+  migrations: Migration[] = loadMigrations(),
+  now = Date.now(),
+): number[] {
+  const applied: number[] = [];
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
+    const done = new Set(
+      (db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]).map(Number),
+    );
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, now);
+      applied.push(migration.version);
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw new OrchestratorError('STORE_UNAVAILABLE', `SQLite migration failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return applied;
+}

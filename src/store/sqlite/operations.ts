@@ -1,0 +1,150 @@
+/**
+ * The write operations of the SQLite store, as queued by group commit, and how each is applied
+ * inside the shared transaction. Payloads are already JSON when an operation is queued.
+ * @module
+ */
+import type Database from 'better-sqlite3';
+import { ConflictError, ExecutionNotFoundError, LeaseLostError } from '../../errors.js';
+import type { ClaimRequest, CreateResult, StepRecord } from '../store.js';
+import {
+  type ColumnPatch,
+  needsFullUpdate,
+  progressParams,
+  toExecution,
+  toJson,
+  updateParams,
+} from './rows.js';
+import type { ExecutionRow, ExecutionRowWithInput, Statements } from './statements.js';
+
+/** A fenced update of one execution. */
+export interface UpdateOp {
+  kind: 'update';
+  id: string;
+  /** Epoch the writer holds. */
+  epoch: number;
+  columns: ColumnPatch;
+  /** Fields of the `state` JSON to set. */
+  rest: Record<string, unknown> | null;
+  /** Step JSON by name (a later record of the same step replaces an earlier one). */
+  steps: Map<string, string>;
+}
+
+/** A new execution (input and steps already JSON). */
+export interface CreateOp {
+  kind: 'create';
+  id: string;
+  key: string | null;
+  params: unknown[];
+  input: string;
+  steps: Map<string, string>;
+}
+
+/** Any write of the store. */
+export type Op =
+  | UpdateOp
+  | CreateOp
+  | { kind: 'definition'; params: unknown[] }
+  | { kind: 'claim'; request: ClaimRequest }
+  | { kind: 'renew'; owner: string; leaseUntil: number }
+  | { kind: 'release'; owner: string }
+  | { kind: 'cancel'; id: string };
+
+/** Step records as JSON by name; a value JSON cannot encode throws a `ValidationError`. */
+export function stepJson(executionId: string, steps: StepRecord[] | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (steps) for (const step of steps) out.set(step.name, toJson(step, executionId, `steps.${step.name}`));
+  return out;
+}
+
+/** Group-commit key: writes of one execution may merge; every other write is a barrier. */
+export function opKey(op: Op): string | undefined {
+  return op.kind === 'update' || op.kind === 'create' ? op.id : undefined;
+}
+
+/**
+ * Merges update `next` into the queued update `into` of the same execution when both hold the
+ * same epoch (and `into` does not move the epoch): patches in order, step records by name.
+ */
+export function mergeOps(into: Op, next: Op): boolean {
+  if (into.kind !== 'update' || next.kind !== 'update') return false;
+  if (into.epoch !== next.epoch || into.columns.epoch !== undefined) return false;
+  Object.assign(into.columns, next.columns);
+  if (next.rest) into.rest = Object.assign(into.rest ?? {}, next.rest);
+  for (const [name, json] of next.steps) into.steps.set(name, json);
+  return true;
+}
+
+/** Applies one operation inside the open transaction and returns its result. */
+export function applyOp(s: Statements, op: Op): unknown {
+  switch (op.kind) {
+    case 'update':
+      applyUpdate(s, op);
+      return undefined;
+    case 'create':
+      return applyCreate(s, op);
+    case 'definition':
+      s.saveDefinition.run(...op.params);
+      return undefined;
+    case 'claim': {
+      const r = op.request;
+      const params = {
+        owner: r.owner,
+        leaseUntil: r.leaseUntil,
+        now: r.now,
+        stale: JSON.stringify(r.staleOwners ?? []),
+        limit: Math.max(0, r.limit),
+      };
+      const ids = (
+        r.ids ? s.claimAmong.all({ ...params, ids: JSON.stringify(r.ids) }) : s.claim.all(params)
+      ) as string[];
+      if (ids.length === 0) return [];
+      return (s.byIdsOldestFirst.all(JSON.stringify(ids)) as ExecutionRowWithInput[]).map(toExecution);
+    }
+    case 'renew':
+      return s.renewLeases.run(op.leaseUntil, op.owner).changes;
+    case 'release':
+      s.releaseLeases.run(op.owner);
+      return undefined;
+    case 'cancel': {
+      s.requestCancel.run(op.id);
+      const row = s.getExecution.get(op.id) as ExecutionRowWithInput | undefined;
+      return row ? toExecution(row) : null;
+    }
+  }
+}
+
+/** The fenced update: nothing is written unless the row still holds the writer's epoch. */
+function applyUpdate(s: Statements, op: UpdateOp): void {
+  const row = s.rowForUpdate.get(op.id) as ExecutionRow | undefined;
+  if (!row) throw new ExecutionNotFoundError(op.id);
+  if (row.epoch !== op.epoch) throw new LeaseLostError(op.id);
+  if (op.rest || hasKeys(op.columns)) {
+    const result = needsFullUpdate(row, op.columns)
+      ? s.updateExecution.run(...updateParams(row, op.columns, op.rest), op.id, op.epoch)
+      : s.updateProgress.run(...progressParams(row, op.columns, op.rest), op.id, op.epoch);
+    if (result.changes !== 1) throw new LeaseLostError(op.id);
+  }
+  for (const [name, json] of op.steps) s.upsertStep.run(op.id, name, json);
+}
+
+/** Inserts the execution unless its idempotency key is taken (then returns the holder's id). */
+function applyCreate(s: Statements, op: CreateOp): CreateResult {
+  let result: Database.RunResult;
+  try {
+    result = s.insertExecution.run(...op.params);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      throw new ConflictError(`Execution '${op.id}' already exists`);
+    }
+    throw error;
+  }
+  if (result.changes === 0) return { id: s.idByIdempotencyKey.get(op.key) as string, created: false };
+  s.insertInput.run(op.id, op.input);
+  for (const [name, json] of op.steps) s.upsertStep.run(op.id, name, json);
+  return { id: op.id, created: true };
+}
+
+function hasKeys(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
+}

@@ -1,0 +1,285 @@
+/**
+ * The SQLite store: the embedded, durable default (`sqlite:<path>`).
+ *
+ * One connection per store, WAL with `synchronous=FULL` by default, `busy_timeout` 5 s, foreign
+ * keys on. Every write goes through {@link GroupCommit}: the writes enqueued in one tick share ONE
+ * `BEGIN IMMEDIATE … COMMIT`, and each caller's promise resolves only after that commit. An
+ * operation that fails (a fenced update, a duplicate id) is rejected alone while the others
+ * commit (see `batch-commit.ts`). Reads run directly on the connection and see
+ * committed state. Several stores (processes) may share one file; the write lock serializes them.
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { OrchestratorError } from '../../errors.js';
+import { GroupCommit, type GroupCommitStats, type Outcome } from '../group-commit.js';
+import type {
+  ClaimRequest,
+  CreateResult,
+  DefinitionRecord,
+  ExecutionFilter,
+  ExecutionRecord,
+  ExecutionSnapshot,
+  ExecutionUpdate,
+  StepRecord,
+  Store,
+  StoreAggregates,
+} from '../store.js';
+import { batchCommitter } from './batch-commit.js';
+import { migrate } from './migrate.js';
+import { applyOp, mergeOps, type Op, opKey, stepJson } from './operations.js';
+import {
+  definitionParams,
+  insertParams,
+  splitPatch,
+  toAggregates,
+  toDefinition,
+  toExecution,
+  toJson,
+  toStep,
+} from './rows.js';
+import {
+  type AggregateRow,
+  type DefinitionRow,
+  type ExecutionRowWithInput,
+  filterArgs,
+  prepareStatements,
+  type Statements,
+  type StepRow,
+} from './statements.js';
+
+/** Options of {@link SqliteStore}. */
+export interface SqliteStoreOptions {
+  /**
+   * `FULL` fsyncs every commit, so an acknowledged write survives power loss. `NORMAL` (WAL) only
+   * survives application crashes: the last commits can roll back after an OS crash.
+   * @default 'FULL'
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+/** The connection settings in effect, e.g. to refuse unsafe ones at startup. */
+export interface SqliteSettings {
+  journalMode: string;
+  synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+  foreignKeys: boolean;
+  busyTimeoutMs: number;
+}
+
+/** A durable {@link Store} in one SQLite file. See the module comment. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  readonly durable = true;
+  private db: Database.Database | null = null;
+  private statements: Statements | null = null;
+  private closed = false;
+  private readonly batcher = new GroupCommit<Op>({
+    commit: (batch) => this.commit(batch),
+    key: opKey,
+    merge: mergeOps,
+  });
+  private commitBatch: ((batch: readonly Op[]) => Outcome[]) | null = null;
+
+  /**
+   * @param path database file (its directory is created if missing), or `:memory:` for tests.
+   * @param options see {@link SqliteStoreOptions}.
+   */
+  constructor(
+    readonly path: string,
+    private readonly options: SqliteStoreOptions = {},
+  ) {}
+
+  async init(): Promise<void> {
+    if (this.db) return;
+    if (this.closed) throw new OrchestratorError('CLOSED', 'The store is closed');
+    let db: Database.Database | undefined;
+    try {
+      if (this.path !== ':memory:' && this.path !== '') mkdirSync(dirname(this.path), { recursive: true });
+      db = new Database(this.path);
+      // busy_timeout first: switching to WAL needs a lock another process may hold.
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${this.options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+      this.statements = prepareStatements(db);
+    } catch (error) {
+      db?.close();
+      if (error instanceof OrchestratorError) throw error;
+      throw new OrchestratorError(
+        'STORE_UNAVAILABLE',
+        `Cannot open SQLite store '${this.path}': ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const statements = this.statements;
+    this.commitBatch = batchCommitter(db, (op: Op) => applyOp(statements, op));
+    this.db = db;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.batcher.close();
+    if (this.db) {
+      try {
+        // Keeps the planner's statistics fresh (cheap; https://sqlite.org/pragma.html#pragma_optimize).
+        this.db.pragma('optimize');
+      } finally {
+        this.db.close();
+      }
+    }
+    this.db = null;
+    this.statements = null;
+  }
+
+  /** The pragmas in effect on this connection. */
+  settings(): SqliteSettings {
+    if (!this.db) throw this.notOpen();
+    const db = this.db;
+    const sync = Number(db.pragma('synchronous', { simple: true }));
+    return {
+      journalMode: String(db.pragma('journal_mode', { simple: true })),
+      synchronous: (['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const)[sync] ?? 'FULL',
+      foreignKeys: Number(db.pragma('foreign_keys', { simple: true })) === 1,
+      busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
+    };
+  }
+
+  /** Group-commit counters: transactions run and operations they carried. */
+  get commitStats(): GroupCommitStats {
+    return this.batcher.stats;
+  }
+
+  saveDefinition(def: DefinitionRecord): Promise<void> {
+    try {
+      return this.write({ kind: 'definition', params: definitionParams(def) });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async listDefinitions(workflowId?: string): Promise<DefinitionRecord[]> {
+    const s = this.stmts();
+    const rows = (
+      workflowId === undefined ? s.allDefinitions.all() : s.definitionsOf.all(workflowId)
+    ) as DefinitionRow[];
+    return rows.map(toDefinition);
+  }
+
+  createExecution(execution: ExecutionRecord, steps?: StepRecord[]): Promise<CreateResult> {
+    try {
+      const { id } = execution;
+      const input = toJson(execution.input, id, 'input');
+      const params = insertParams(execution);
+      return this.write({
+        kind: 'create',
+        id,
+        key: execution.idempotencyKey ?? null,
+        params,
+        input,
+        steps: stepJson(id, steps),
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  update(update: ExecutionUpdate): Promise<void> {
+    try {
+      const { columns, rest } = update.set ? splitPatch(update.set, update.id) : { columns: {}, rest: null };
+      const steps = stepJson(update.id, update.steps);
+      return this.write({ kind: 'update', id: update.id, epoch: update.epoch, columns, rest, steps });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async getExecution(id: string): Promise<ExecutionSnapshot | null> {
+    const s = this.stmts();
+    const row = s.getExecution.get(id) as ExecutionRowWithInput | undefined;
+    if (!row) return null;
+    return { execution: toExecution(row), steps: (s.stepsOf.all(id) as StepRow[]).map(toStep) };
+  }
+
+  async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
+    const s = this.stmts();
+    const [index, args] = filterArgs(filter);
+    const page = Math.max(0, filter.limit);
+    const rows = s.list[index]!.all(
+      ...args,
+      page,
+      Math.max(0, filter.offset ?? 0),
+    ) as ExecutionRowWithInput[];
+    if (rows.length === 0) return [];
+    const steps = new Map<string, StepRecord[]>();
+    for (const row of s.stepsOfMany.all(JSON.stringify(rows.map((r) => r.id))) as StepRow[]) {
+      const list = steps.get(row.execution_id);
+      if (list) list.push(toStep(row));
+      else steps.set(row.execution_id, [toStep(row)]);
+    }
+    return rows.map((row) => ({ execution: toExecution(row), steps: steps.get(row.id) ?? [] }));
+  }
+
+  async countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset'>): Promise<number> {
+    const [index, args] = filterArgs(filter);
+    return Number(this.stmts().count[index]!.get(...args));
+  }
+
+  async listOwners(): Promise<string[]> {
+    return this.stmts().listOwners.all() as string[];
+  }
+
+  claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]> {
+    return this.write({ kind: 'claim', request });
+  }
+
+  renewLeases(owner: string, leaseUntil: number): Promise<number> {
+    return this.write({ kind: 'renew', owner, leaseUntil });
+  }
+
+  releaseLeases(owner: string): Promise<void> {
+    return this.write({ kind: 'release', owner });
+  }
+
+  requestCancel(id: string): Promise<ExecutionRecord | null> {
+    return this.write({ kind: 'cancel', id });
+  }
+
+  async listCancelRequests(owner: string): Promise<string[]> {
+    return this.stmts().cancelRequests.all(owner) as string[];
+  }
+
+  async aggregate(workflowId?: string): Promise<StoreAggregates> {
+    const s = this.stmts();
+    const rows = (
+      workflowId === undefined ? s.aggregate.all() : s.aggregateOf.all(workflowId)
+    ) as AggregateRow[];
+    return toAggregates(rows);
+  }
+
+  private write<T>(op: Op): Promise<T> {
+    if (!this.db) return Promise.reject(this.notOpen());
+    return this.batcher.enqueue(op) as Promise<T>;
+  }
+
+  /** ONE `BEGIN IMMEDIATE … COMMIT` for the batch (throws, rolled back, if the transaction fails). */
+  private commit(batch: readonly Op[]): Outcome[] {
+    if (!this.commitBatch) throw this.notOpen();
+    return this.commitBatch(batch);
+  }
+
+  private stmts(): Statements {
+    if (!this.statements) throw this.notOpen();
+    return this.statements;
+  }
+
+  private notOpen(): OrchestratorError {
+    return this.closed
+      ? new OrchestratorError('CLOSED', 'The store is closed')
+      : new OrchestratorError('STORE_UNAVAILABLE', 'The SQLite store is not open: call init() first');
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Every SQL statement of the SQLite store, prepared once per connection.
+ * @module
+ */
+import type Database from 'better-sqlite3';
+
+/** A row of `executions` (columns as stored). */
+export interface ExecutionRow {
+  id: string;
+  workflow_id: string;
+  workflow_version: number;
+  status: string;
+  created_at: number;
+  completed_at: number | null;
+  idempotency_key: string | null;
+  owner: string | null;
+  lease_until: number | null;
+  epoch: number;
+  cancel_requested: number;
+  compensated: number;
+  steps_run: number;
+  steps_retried: number;
+  /** JSON object with the record's other fields. */
+  state: string;
+}
+
+/** An execution row with its input (JSON). */
+export interface ExecutionRowWithInput extends ExecutionRow {
+  input: string | null;
+}
+
+/** A row of `steps`. */
+export interface StepRow {
+  execution_id: string;
+  name: string;
+  record: string;
+}
+
+/** A row of `definitions`. */
+export interface DefinitionRow {
+  id: string;
+  version: number;
+  created_at: number;
+  body: string;
+}
+
+/** One row of the aggregate query. */
+export interface AggregateRow {
+  status: string;
+  n: number;
+  compensated: number;
+  steps_run: number;
+  steps_retried: number;
+}
+
+const UNFINISHED = `status IN ('pending', 'running', 'compensating')`;
+const WITH_INPUT =
+  'SELECT e.*, (SELECT input FROM execution_inputs WHERE execution_id = e.id) AS input FROM executions e';
+const NEWEST_FIRST = 'ORDER BY e.created_at DESC, e.id DESC';
+/** No owner, no lease end, an expired lease, or an owner known to be dead. */
+const CLAIMABLE = `${UNFINISHED} AND (owner IS NULL OR lease_until IS NULL OR lease_until < @now OR owner IN (SELECT value FROM json_each(@stale)))`;
+
+/** Filter shapes of list/count: none, status, workflow, both (arguments bound in that order). */
+const FILTERS = [
+  '',
+  'WHERE e.status = ?',
+  'WHERE e.workflow_id = ?',
+  'WHERE e.status = ? AND e.workflow_id = ?',
+];
+const AGGREGATE = `SELECT status, count(*) AS n, sum(compensated) AS compensated, sum(steps_run) AS steps_run,
+  sum(steps_retried) AS steps_retried FROM executions`;
+
+/** Every single statement, by name. */
+const SQL = {
+  saveDefinition: `INSERT INTO definitions (id, version, created_at, body) VALUES (?, ?, ?, ?)
+    ON CONFLICT (id, version) DO UPDATE SET created_at = excluded.created_at, body = excluded.body`,
+  allDefinitions: 'SELECT * FROM definitions ORDER BY id, version',
+  definitionsOf: 'SELECT * FROM definitions WHERE id = ? ORDER BY version',
+
+  insertExecution: `INSERT INTO executions (id, workflow_id, workflow_version, status, created_at, completed_at,
+      idempotency_key, owner, lease_until, epoch, cancel_requested, compensated, steps_run, steps_retried, state)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (idempotency_key) DO NOTHING`,
+  insertInput: 'INSERT INTO execution_inputs (execution_id, input) VALUES (?, ?)',
+  idByIdempotencyKey: 'SELECT id FROM executions WHERE idempotency_key = ?',
+  rowForUpdate: 'SELECT * FROM executions WHERE id = ?',
+  updateExecution: `UPDATE executions SET workflow_version = ?, status = ?, owner = ?, lease_until = ?, epoch = ?,
+      cancel_requested = ?, completed_at = ?, compensated = ?, steps_run = ?, steps_retried = ?, state = ?
+    WHERE id = ? AND epoch = ?`,
+  // The common step update: no indexed column changes, so no index entry is rewritten.
+  updateProgress: `UPDATE executions SET completed_at = ?, compensated = ?, steps_run = ?, steps_retried = ?, state = ?
+    WHERE id = ? AND epoch = ?`,
+  upsertStep: `INSERT INTO steps (execution_id, name, record) VALUES (?, ?, ?)
+    ON CONFLICT (execution_id, name) DO UPDATE SET record = excluded.record`,
+
+  getExecution: `${WITH_INPUT} WHERE e.id = ?`,
+  stepsOf: 'SELECT * FROM steps WHERE execution_id = ? ORDER BY name',
+  stepsOfMany:
+    'SELECT * FROM steps WHERE execution_id IN (SELECT value FROM json_each(?)) ORDER BY execution_id, name',
+  listOwners: `SELECT DISTINCT owner FROM executions WHERE ${UNFINISHED} AND owner IS NOT NULL ORDER BY owner`,
+
+  // Claims bind named parameters; @stale and @ids are JSON arrays.
+  claim: `UPDATE executions SET owner = @owner, lease_until = @leaseUntil, epoch = epoch + 1 WHERE id IN (
+      SELECT id FROM executions WHERE ${CLAIMABLE} ORDER BY created_at, id LIMIT @limit)
+    RETURNING id`,
+  claimAmong: `UPDATE executions SET owner = @owner, lease_until = @leaseUntil, epoch = epoch + 1 WHERE id IN (
+      SELECT id FROM executions WHERE id IN (SELECT value FROM json_each(@ids)) AND ${CLAIMABLE}
+      ORDER BY created_at, id LIMIT @limit)
+    RETURNING id`,
+  byIdsOldestFirst: `${WITH_INPUT} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.created_at, e.id`,
+  renewLeases: `UPDATE executions SET lease_until = ? WHERE owner = ? AND ${UNFINISHED}`,
+  releaseLeases: `UPDATE executions SET owner = NULL, lease_until = NULL WHERE owner = ? AND ${UNFINISHED}`,
+  requestCancel: `UPDATE executions SET cancel_requested = 1 WHERE id = ? AND ${UNFINISHED}`,
+  cancelRequests: `SELECT id FROM executions WHERE owner = ? AND cancel_requested = 1 AND ${UNFINISHED}
+    ORDER BY created_at, id`,
+
+  aggregate: `${AGGREGATE} GROUP BY status`,
+  aggregateOf: `${AGGREGATE} WHERE workflow_id = ? GROUP BY status`,
+} as const;
+
+/** Statements that return the first column's value instead of row objects. */
+const PLUCKED: ReadonlySet<keyof typeof SQL> = new Set([
+  'idByIdempotencyKey',
+  'listOwners',
+  'claim',
+  'claimAmong',
+  'cancelRequests',
+] as const);
+
+/** The prepared statements of one connection. */
+export type Statements = { readonly [K in keyof typeof SQL]: Database.Statement } & {
+  /** Newest first, `LIMIT ? OFFSET ?`; indexed by filter shape (see `FILTERS`). */
+  readonly list: Database.Statement[];
+  /** `count(*)`, plucked; indexed by filter shape. */
+  readonly count: Database.Statement[];
+};
+
+/** Prepares every statement of the store on `db`. */
+export function prepareStatements(db: Database.Database): Statements {
+  const out: Record<string, unknown> = {};
+  for (const [name, sql] of Object.entries(SQL)) {
+    const statement = db.prepare(sql);
+    out[name] = PLUCKED.has(name as keyof typeof SQL) ? statement.pluck() : statement;
+  }
+  out.list = FILTERS.map((where) => db.prepare(`${WITH_INPUT} ${where} ${NEWEST_FIRST} LIMIT ? OFFSET ?`));
+  out.count = FILTERS.map((where) => db.prepare(`SELECT count(*) FROM executions e ${where}`).pluck());
+  return out as Statements;
+}
+
+/** Which `list`/`count` statement a filter uses, and its arguments. */
+export function filterArgs(filter: { status?: string; workflowId?: string }): [number, unknown[]] {
+  const args: unknown[] = [];
+  let index = 0;
+  if (filter.status !== undefined) {
+    index += 1;
+    args.push(filter.status);
+  }
+  if (filter.workflowId !== undefined) {
+    index += 2;
+    args.push(filter.workflowId);
+  }
+  return [index, args];
+}

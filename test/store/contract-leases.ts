@@ -1,0 +1,175 @@
+/**
+ * Store contract, part 4: claims, leases, fencing after a claim, owners and cancel requests.
+ * @module
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { LeaseLostError } from '../../src/errors.js';
+import type { ExecutionRecord } from '../../src/store/store.js';
+import type { CurrentStore } from './contract.js';
+import { makeExecution } from './records.js';
+
+const NOW = 1_000_000;
+const LIVE = NOW + 60_000;
+const EXPIRED = NOW - 1;
+
+/** One execution per case, created oldest (createdAt 10) to newest. */
+function seed(): ExecutionRecord[] {
+  return [
+    makeExecution({ id: 'done', createdAt: 5, status: 'completed' }),
+    makeExecution({ id: 'free', createdAt: 10, status: 'pending', input: { free: true } }),
+    makeExecution({
+      id: 'expired',
+      createdAt: 20,
+      status: 'running',
+      owner: 'dead',
+      leaseUntil: EXPIRED,
+      epoch: 3,
+    }),
+    makeExecution({
+      id: 'stale',
+      createdAt: 30,
+      status: 'running',
+      owner: 'stale',
+      leaseUntil: LIVE,
+      epoch: 1,
+    }),
+    makeExecution({
+      id: 'live',
+      createdAt: 40,
+      status: 'running',
+      owner: 'live',
+      leaseUntil: LIVE,
+      epoch: 1,
+    }),
+    makeExecution({ id: 'edge', createdAt: 45, status: 'running', owner: 'live', leaseUntil: NOW, epoch: 1 }),
+    makeExecution({ id: 'comp', createdAt: 50, status: 'compensating', owner: null, leaseUntil: null }),
+    makeExecution({ id: 'failed', createdAt: 60, status: 'failed', owner: 'gone', leaseUntil: EXPIRED }),
+  ];
+}
+
+const ids = (records: ExecutionRecord[]) => records.map((r) => r.id);
+
+/** Claims, leases and cancellation. */
+export function leaseContract(store: CurrentStore): void {
+  describe('claims and leases', () => {
+    beforeEach(async () => {
+      for (const record of seed()) await store().createExecution(record);
+    });
+
+    const claim = (extra: Partial<Parameters<ReturnType<CurrentStore>['claimExecutions']>[0]> = {}) =>
+      store().claimExecutions({ owner: 'me', leaseUntil: NOW + 30_000, now: NOW, limit: 100, ...extra });
+
+    it('takes unowned, expired and stale-owner executions, oldest first, bumping the epoch', async () => {
+      const claimed = await claim({ staleOwners: ['stale'] });
+      expect(ids(claimed)).toEqual(['free', 'expired', 'stale', 'comp']);
+      for (const record of claimed) expect(record).toMatchObject({ owner: 'me', leaseUntil: NOW + 30_000 });
+      expect(claimed.map((r) => r.epoch)).toEqual([1, 4, 2, 1]);
+      expect(claimed[0]).toEqual({ ...seed()[1], owner: 'me', leaseUntil: NOW + 30_000, epoch: 1 });
+      const stored = (await store().getExecution('expired'))!.execution;
+      expect(stored).toMatchObject({ owner: 'me', leaseUntil: NOW + 30_000, epoch: 4 });
+    });
+
+    it('leaves live leases (a lease ending exactly now included) and finished executions alone', async () => {
+      expect(ids(await claim())).toEqual(['free', 'expired', 'comp']);
+      for (const id of ['done', 'stale', 'live', 'edge', 'failed']) {
+        const before = seed().find((r) => r.id === id)!;
+        expect((await store().getExecution(id))!.execution).toMatchObject({
+          owner: before.owner,
+          leaseUntil: before.leaseUntil,
+          epoch: before.epoch,
+        });
+      }
+    });
+
+    it('respects the limit and does not take a live claim again', async () => {
+      expect(ids(await claim({ limit: 2 }))).toEqual(['free', 'expired']);
+      expect(ids(await claim({ owner: 'other', limit: 2 }))).toEqual(['comp']);
+      expect(await claim({ owner: 'third' })).toEqual([]);
+      expect(await claim({ limit: 0, now: LIVE + 1 })).toEqual([]);
+    });
+
+    it('restricts the claim to the given ids', async () => {
+      expect(ids(await claim({ ids: ['comp', 'live', 'done', 'unknown'] }))).toEqual(['comp']);
+      expect(ids(await claim({ ids: ['live'], staleOwners: ['live'] }))).toEqual(['live']);
+    });
+
+    it("fences the previous holder's writes after a claim", async () => {
+      const [claimed] = await claim({ ids: ['expired'] });
+      await expect(store().update({ id: 'expired', epoch: 3, set: { cursor: 7 } })).rejects.toBeInstanceOf(
+        LeaseLostError,
+      );
+      await store().update({ id: 'expired', epoch: claimed!.epoch, set: { cursor: 8 } });
+      expect((await store().getExecution('expired'))!.execution.cursor).toBe(8);
+    });
+
+    it('lists the owners of unfinished executions', async () => {
+      expect(await store().listOwners()).toEqual(['dead', 'live', 'stale']);
+    });
+
+    it("renews only the owner's unfinished executions", async () => {
+      await store().createExecution(
+        makeExecution({ id: 'live-done', status: 'completed', owner: 'live', leaseUntil: 1 }),
+      );
+      expect(await store().renewLeases('live', LIVE + 5)).toBe(2);
+      expect((await store().getExecution('edge'))!.execution).toMatchObject({
+        leaseUntil: LIVE + 5,
+        epoch: 1,
+      });
+      expect((await store().getExecution('live-done'))!.execution.leaseUntil).toBe(1);
+      expect((await store().getExecution('stale'))!.execution.leaseUntil).toBe(LIVE);
+      expect(await store().renewLeases('nobody', LIVE)).toBe(0);
+    });
+
+    it("releases the owner's unfinished executions for an immediate claim", async () => {
+      await store().createExecution(
+        makeExecution({ id: 'live-done', status: 'completed', owner: 'live', leaseUntil: 1 }),
+      );
+      await store().releaseLeases('live');
+      expect((await store().getExecution('live'))!.execution).toMatchObject({
+        owner: null,
+        leaseUntil: null,
+        epoch: 1,
+      });
+      expect((await store().getExecution('live-done'))!.execution.owner).toBe('live');
+      expect(ids(await claim({ ids: ['live', 'edge'] }))).toEqual(['live', 'edge']);
+      expect(await store().listOwners()).toEqual(['dead', 'me', 'stale']);
+    });
+  });
+
+  describe('cancel requests', () => {
+    it('marks an unfinished execution, and its owner lists it', async () => {
+      await store().createExecution(
+        makeExecution({ id: 'a', status: 'running', owner: 'n1', leaseUntil: LIVE }),
+      );
+      await store().createExecution(
+        makeExecution({ id: 'b', status: 'running', owner: 'n1', leaseUntil: LIVE }),
+      );
+      await store().createExecution(
+        makeExecution({ id: 'c', status: 'pending', owner: 'n2', leaseUntil: LIVE }),
+      );
+      const record = await store().requestCancel('a');
+      expect(record).toMatchObject({ id: 'a', status: 'running', cancelRequested: true });
+      await store().requestCancel('c');
+      expect(await store().listCancelRequests('n1')).toEqual(['a']);
+      expect(await store().listCancelRequests('n2')).toEqual(['c']);
+      expect((await store().getExecution('a'))!.execution.cancelRequested).toBe(true);
+      expect((await store().getExecution('b'))!.execution.cancelRequested).toBe(false);
+    });
+
+    it('returns a finished execution unchanged and null for an unknown id', async () => {
+      await store().createExecution(makeExecution({ id: 'done', status: 'completed', owner: 'n1' }));
+      expect(await store().requestCancel('done')).toMatchObject({ id: 'done', cancelRequested: false });
+      expect(await store().listCancelRequests('n1')).toEqual([]);
+      expect(await store().requestCancel('missing')).toBeNull();
+    });
+
+    it('stops listing an execution once it finished', async () => {
+      await store().createExecution(
+        makeExecution({ id: 'x', status: 'running', owner: 'n1', leaseUntil: LIVE }),
+      );
+      await store().requestCancel('x');
+      await store().update({ id: 'x', epoch: 0, set: { status: 'cancelled' } });
+      expect(await store().listCancelRequests('n1')).toEqual([]);
+    });
+  });
+}

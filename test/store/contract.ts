@@ -1,0 +1,69 @@
+/**
+ * The store contract: one suite every adapter must pass (memory, SQLite, PostgreSQL), in the
+ * shape of Hono's router `runTest`. An adapter's test file calls {@link runStoreContract} with a
+ * factory that returns a fresh, not yet initialised store and a cleanup that closes it and
+ * removes what it created.
+ * @module
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/store.js';
+import { leaseContract } from './contract-leases.js';
+import { queryContract } from './contract-queries.js';
+import { recordContract } from './contract-records.js';
+import { updateContract } from './contract-updates.js';
+import { makeExecution } from './records.js';
+
+/** A fresh store (not initialised) and how to dispose of it. */
+export interface StoreFixture {
+  store: Store;
+  /** Closes the store (it may already be closed) and removes its files or schema. */
+  cleanup(): Promise<void>;
+}
+
+/** Returns the store of the running test. */
+export type CurrentStore = () => Store;
+
+/** Defines the contract suite for one adapter. */
+export function runStoreContract(name: string, factory: () => Promise<StoreFixture>): void {
+  describe(`store contract: ${name}`, () => {
+    let fixture: StoreFixture | undefined;
+    const current: CurrentStore = () => {
+      if (!fixture) throw new Error('no store: beforeEach did not run');
+      return fixture.store;
+    };
+
+    beforeEach(async () => {
+      fixture = await factory();
+      await fixture.store.init();
+    });
+
+    afterEach(async () => {
+      await fixture?.cleanup();
+      fixture = undefined;
+    });
+
+    it('names its kind and durability', () => {
+      expect(typeof current().kind).toBe('string');
+      expect(typeof current().durable).toBe('boolean');
+    });
+
+    it('close waits for writes still in flight and is idempotent', async () => {
+      const store = current();
+      const record = makeExecution({ id: 'closing' });
+      await store.createExecution(record);
+      let settled = false;
+      const pending = store.update({ id: 'closing', epoch: 0, set: { cursor: 1 } }).then(() => {
+        settled = true;
+      });
+      await store.close();
+      expect(settled).toBe(true);
+      await pending;
+      await store.close();
+    });
+
+    recordContract(current);
+    updateContract(current);
+    queryContract(current);
+    leaseContract(current);
+  });
+}

@@ -1,0 +1,66 @@
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OrchestratorError, ValidationError } from '../../src/errors.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { openStore } from '../../src/store/open-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { tempDir } from './sqlite-fixture.js';
+
+describe('openStore', () => {
+  it('memory → MemoryStore', () => {
+    expect(openStore('memory')).toBeInstanceOf(MemoryStore);
+  });
+
+  it('sqlite:<path> → SqliteStore, relative to the working directory', async () => {
+    const relativeStore = openStore('sqlite:data/x.sqlite') as SqliteStore;
+    expect(relativeStore).toBeInstanceOf(SqliteStore);
+    expect(relativeStore.path).toBe(resolve(process.cwd(), 'data/x.sqlite'));
+    const { dir, remove } = tempDir();
+    try {
+      const store = openStore(`sqlite:${join(dir, 'a.sqlite')}`);
+      await store.init();
+      expect(store.durable).toBe(true);
+      await store.close();
+    } finally {
+      remove();
+    }
+  });
+
+  it('sqlite::memory: → an in-memory SQLite database', async () => {
+    const store = openStore('sqlite::memory:') as SqliteStore;
+    expect(store.path).toBe(':memory:');
+    await store.init();
+    expect(store.kind).toBe('sqlite');
+    await store.close();
+  });
+
+  it('PostgreSQL URLs are refused as not built yet', () => {
+    for (const url of ['postgres://u@h/db', 'postgresql://u@h/db']) {
+      expect(() => openStore(url)).toThrow(OrchestratorError);
+      expect(() => openStore(url)).toThrow(/PostgreSQL/);
+      try {
+        openStore(url);
+      } catch (error) {
+        expect((error as OrchestratorError).code).toBe('STORE_UNAVAILABLE');
+      }
+    }
+  });
+
+  it('returns a Store instance as is', () => {
+    const store = new MemoryStore();
+    expect(openStore(store)).toBe(store);
+  });
+
+  it('anything else is a ValidationError naming `store`', () => {
+    for (const bad of ['mysql://x', 'sqlite:', '', 'Memory', { update() {} } as unknown as Store]) {
+      try {
+        openStore(bad);
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).issues[0]?.path).toBe('store');
+      }
+    }
+  });
+});

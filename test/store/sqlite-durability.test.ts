@@ -1,0 +1,247 @@
+/**
+ * SQLite-only behaviour: settings, files, migrations, several connections and processes on one
+ * file, crash durability of acknowledged writes, group commit and failure isolation.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LeaseLostError, ValidationError } from '../../src/errors.js';
+import { loadMigrations, migrate } from '../../src/store/sqlite/migrate.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { makeExecution, makeStep } from './records.js';
+import { tempDir } from './sqlite-fixture.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+/** A new file path in a temp dir removed after the test. */
+function newPath(name = 'store.sqlite'): string {
+  const { dir, remove } = tempDir();
+  cleanups.push(remove);
+  return join(dir, name);
+}
+
+async function open(
+  path: string,
+  options?: ConstructorParameters<typeof SqliteStore>[1],
+): Promise<SqliteStore> {
+  const store = new SqliteStore(path, options);
+  await store.init();
+  cleanups.push(() => store.close());
+  return store;
+}
+
+function raw(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('busy_timeout = 5000');
+  cleanups.push(() => {
+    db.close();
+  });
+  return db;
+}
+
+/** Runs the child fixture; resolves with its stdout and exit signal. */
+function child(
+  ...args: string[]
+): Promise<{ stdout: string; signal: NodeJS.Signals | null; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/store/fixtures/sqlite-child.ts', ...args],
+      {
+        cwd: process.cwd(),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let stdout = '';
+    proc.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    proc.on('error', reject);
+    proc.on('close', (code, signal) => resolve({ stdout, signal, code }));
+  });
+}
+
+describe('SQLite store: files and settings', () => {
+  it('uses WAL and synchronous=FULL by default, NORMAL on request', async () => {
+    expect((await open(newPath())).settings()).toEqual({
+      journalMode: 'wal',
+      synchronous: 'FULL',
+      foreignKeys: true,
+      busyTimeoutMs: 5000,
+    });
+    expect((await open(newPath(), { synchronous: 'NORMAL' })).settings().synchronous).toBe('NORMAL');
+  });
+
+  it('creates the parent directory of the file', async () => {
+    const path = join(newPath(), '..', 'nested', 'deeper', 'store.sqlite');
+    await open(path);
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('keeps executions, steps and definitions across close and reopen', async () => {
+    const path = newPath();
+    const first = await open(path);
+    await first.saveDefinition({ id: 'wf', version: 1, steps: [{ name: 'a' }], options: {}, createdAt: 1 });
+    await first.createExecution(makeExecution({ id: 'e', input: undefined }), [makeStep('e', 'a')]);
+    await first.update({
+      id: 'e',
+      epoch: 0,
+      set: { status: 'running', cursor: 1 },
+      steps: [makeStep('e', 'b')],
+    });
+    await first.close();
+    const second = await open(path);
+    const snapshot = (await second.getExecution('e'))!;
+    expect(snapshot.execution).toMatchObject({ status: 'running', cursor: 1, input: null });
+    expect(snapshot.steps.map((s) => s.name)).toEqual(['a', 'b']);
+    expect(await second.listDefinitions()).toHaveLength(1);
+  });
+
+  it('runs each migration once and records it', async () => {
+    const path = newPath();
+    await (await open(path)).close();
+    await (await open(path)).close();
+    const db = raw(path);
+    const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    expect(rows).toEqual(loadMigrations().map(({ version, name }) => ({ version, name })));
+    expect(rows[0]).toEqual({ version: 1, name: '001_init.sql' });
+    expect(migrate(db)).toEqual([]);
+  });
+
+  it('migrates safely when several processes open a new file at once', async () => {
+    const path = newPath();
+    const results = await Promise.all([1, 2, 3, 4].map(() => child('open', path)));
+    expect(results.map((r) => r.stdout.trim())).toEqual(['opened', 'opened', 'opened', 'opened']);
+    const count = raw(path).prepare('SELECT count(*) FROM schema_migrations').pluck().get();
+    expect(count).toBe(loadMigrations().length);
+  });
+});
+
+describe('SQLite store: several connections on one file', () => {
+  it('two stores on one file both read and write, and fence each other', async () => {
+    const path = newPath();
+    const a = await open(path);
+    const b = await open(path);
+    await a.createExecution(makeExecution({ id: 'x', status: 'running', owner: 'a', leaseUntil: 10 }));
+    expect((await b.getExecution('x'))?.execution.owner).toBe('a');
+    const [claimed] = await b.claimExecutions({ owner: 'b', leaseUntil: 1e12, now: 100, limit: 5 });
+    expect(claimed).toMatchObject({ id: 'x', owner: 'b', epoch: 1 });
+    await expect(a.update({ id: 'x', epoch: 0, set: { cursor: 5 } })).rejects.toBeInstanceOf(LeaseLostError);
+    const ids = Array.from({ length: 20 }, (_, i) => `p${i}`);
+    await Promise.all(ids.map((id, i) => (i % 2 ? a : b).createExecution(makeExecution({ id }))));
+    await Promise.all(ids.map((id, i) => (i % 2 ? b : a).update({ id, epoch: 0, set: { cursor: i } })));
+    for (const [i, id] of ids.entries()) expect((await a.getExecution(id))?.execution.cursor).toBe(i);
+  });
+
+  it('a write is visible to another connection when its promise resolves', async () => {
+    const path = newPath();
+    const store = await open(path);
+    const other = raw(path);
+    await store.createExecution(makeExecution({ id: 'v' }));
+    const seen = await store
+      .update({ id: 'v', epoch: 0, steps: [makeStep('v', 'done')] })
+      .then(() => other.prepare("SELECT count(*) FROM steps WHERE execution_id = 'v'").pluck().get());
+    expect(seen).toBe(1);
+  });
+
+  it('every acknowledged write survives a SIGKILL of the writing process', async () => {
+    const path = newPath();
+    const result = await child('crash', path, 'k', '5');
+    expect(result.signal).toBe('SIGKILL');
+    const acked = result.stdout.trim().split('\n').length;
+    expect(acked).toBe(5);
+    const store = await open(path);
+    const snapshot = (await store.getExecution('k'))!;
+    expect(snapshot.execution.cursor).toBe(acked);
+    expect(snapshot.steps.map((s) => s.name)).toEqual(['s1', 's2', 's3', 's4', 's5']);
+  });
+});
+
+describe('SQLite store: group commit', () => {
+  it('commits 100 concurrent updates in one transaction', async () => {
+    const store = await open(newPath());
+    const ids = Array.from({ length: 100 }, (_, i) => `g${i}`);
+    await Promise.all(ids.map((id) => store.createExecution(makeExecution({ id }))));
+    const before = store.commitStats.flushes;
+    await Promise.all(ids.map((id) => store.update({ id, epoch: 0, set: { cursor: 1 } })));
+    expect(store.commitStats.flushes - before).toBe(1);
+    const loops = ids.map(async (id) => {
+      for (let i = 2; i <= 4; i++) await store.update({ id, epoch: 0, set: { cursor: i } });
+    });
+    const start = store.commitStats.flushes;
+    await Promise.all(loops);
+    expect(store.commitStats.flushes - start).toBe(3);
+  });
+
+  it('a value JSON cannot encode fails only its own write, naming where it is', async () => {
+    const store = await open(newPath());
+    await store.createExecution(makeExecution({ id: 'j' }));
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const results = await Promise.allSettled([
+      store.update({ id: 'j', epoch: 0, steps: [makeStep('j', 'fetch', { output: { n: 10n } })] }),
+      store.update({ id: 'j', epoch: 0, set: { cursor: 1 } }),
+      store.update({ id: 'j', epoch: 0, set: { lastStep: 'x', outcome: cyclic as never } }),
+      store.createExecution(makeExecution({ id: 'k', input: cyclic })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'rejected', 'rejected']);
+    const reasons = results.map((r) => (r.status === 'rejected' ? (r.reason as ValidationError) : null));
+    expect(reasons[0]).toBeInstanceOf(ValidationError);
+    expect(reasons[0]?.issues[0]?.path).toBe('steps.fetch');
+    expect(reasons[0]?.message).toMatch(/BigInt/);
+    expect(reasons[2]?.issues[0]?.path).toBe('outcome');
+    expect(reasons[3]?.issues[0]?.path).toBe('input');
+    const snapshot = (await store.getExecution('j'))!;
+    expect(snapshot.execution).toMatchObject({ cursor: 1, lastStep: null });
+    expect(snapshot.steps).toEqual([]);
+    expect(await store.getExecution('k')).toBeNull();
+  });
+
+  it('an operation that fails in SQL is undone alone; the rest of the batch commits', async () => {
+    const path = newPath();
+    const store = await open(path);
+    raw(path).exec(
+      "CREATE TRIGGER bad_step BEFORE INSERT ON steps WHEN NEW.name = 'bad' BEGIN SELECT RAISE(ABORT, 'bad step'); END",
+    );
+    await Promise.all(['a', 'b'].map((id) => store.createExecution(makeExecution({ id }))));
+    const results = await Promise.allSettled([
+      store.update({
+        id: 'a',
+        epoch: 0,
+        set: { cursor: 5 },
+        steps: [makeStep('a', 'good'), makeStep('a', 'bad')],
+      }),
+      store.update({ id: 'b', epoch: 0, set: { cursor: 6 }, steps: [makeStep('b', 'good')] }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    const a = (await store.getExecution('a'))!;
+    expect([a.execution.cursor, a.steps]).toEqual([0, []]);
+    expect((await store.getExecution('b'))!.execution.cursor).toBe(6);
+  });
+
+  it('when the transaction fails, every write in it is rejected and none is applied', async () => {
+    const path = newPath();
+    const store = await open(path);
+    raw(path).exec(
+      "CREATE TRIGGER doom BEFORE UPDATE ON executions WHEN NEW.steps_run = 666 BEGIN SELECT RAISE(ROLLBACK, 'doomed'); END",
+    );
+    await Promise.all(['a', 'b', 'c'].map((id) => store.createExecution(makeExecution({ id }))));
+    const results = await Promise.allSettled([
+      store.update({ id: 'a', epoch: 0, set: { cursor: 1 } }),
+      store.update({ id: 'b', epoch: 0, set: { cursor: 2, stepsRun: 666 } }),
+      store.createExecution(makeExecution({ id: 'd' })),
+      store.update({ id: 'c', epoch: 0, set: { cursor: 3 } }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    for (const r of results) expect(String((r as PromiseRejectedResult).reason)).toMatch(/doomed/);
+    for (const id of ['a', 'b', 'c']) expect((await store.getExecution(id))!.execution.cursor).toBe(0);
+    expect(await store.getExecution('d')).toBeNull();
+    await store.update({ id: 'a', epoch: 0, set: { cursor: 2 } });
+    expect((await store.getExecution('a'))!.execution.cursor).toBe(2);
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * Temporary SQLite files for the store tests: a fresh directory per store, removed afterwards.
+ * @module
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
+import type { StoreFixture } from './contract.js';
+
+/** A fresh temporary directory; `remove` deletes it. */
+export function tempDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'orchestrator-sqlite-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A SqliteStore on a new file in a new temporary directory. */
+export async function sqliteFixture(options?: SqliteStoreOptions): Promise<StoreFixture & { path: string }> {
+  const { dir, remove } = tempDir();
+  const path = join(dir, 'store.sqlite');
+  const store = new SqliteStore(path, options);
+  return {
+    store,
+    path,
+    async cleanup() {
+      await store.close();
+      remove();
+    },
+  };
+}

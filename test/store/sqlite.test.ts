@@ -1,0 +1,10 @@
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { runStoreContract } from './contract.js';
+import { sqliteFixture } from './sqlite-fixture.js';
+
+runStoreContract('sqlite (file)', () => sqliteFixture());
+
+runStoreContract('sqlite (:memory:)', async () => {
+  const store = new SqliteStore(':memory:');
+  return { store, cleanup: () => store.close() };
+});

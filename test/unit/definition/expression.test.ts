@@ -1,0 +1,291 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compileExpression,
+  evaluateCondition,
+  MAX_EXPRESSION_LENGTH,
+} from '../../../src/definition/expression.js';
+import { unsafePatternReason } from '../../../src/definition/expression-guard.js';
+import type { ExpressionScope } from '../../../src/definition/types.js';
+import { ExpressionError } from '../../../src/errors.js';
+
+const scope = (result: unknown, extra: Partial<ExpressionScope> = {}): ExpressionScope => ({
+  result,
+  input: { audioUrl: 'https://example.com/a.wav', userId: 123 },
+  steps: { stt: { output: { text: 'hello', confidence: 0.9 } } },
+  ...extra,
+});
+
+const evaluate = (source: string, s: ExpressionScope = scope({})) => compileExpression(source).evaluate(s);
+
+function expressionError(fn: () => unknown): ExpressionError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ExpressionError);
+    expect((error as ExpressionError).code).toBe('EXPRESSION_ERROR');
+    return error as ExpressionError;
+  }
+  throw new Error('expected an ExpressionError');
+}
+
+describe('compileExpression / evaluate', () => {
+  it("evaluates the seed's condition `result.status == 'success'`", () => {
+    const expr = compileExpression("result.status == 'success'");
+    expect(expr.source).toBe("result.status == 'success'");
+    expect(evaluateCondition(expr, scope({ status: 'success' }))).toBe(true);
+    expect(evaluateCondition(expr, scope({ status: 'failed' }))).toBe(false);
+  });
+
+  it('builds input maps from step outputs, workflow input and literals', () => {
+    expect(evaluate("{'text': steps.stt.output.text}")).toEqual({ text: 'hello' });
+    expect(
+      evaluate("{'text': steps.stt.output.text, 'user': input.userId, 'n': 1, 'tags': ['a', 2]}"),
+    ).toEqual({
+      text: 'hello',
+      user: 123,
+      n: 1,
+      tags: ['a', 2],
+    });
+    expect(evaluate('input')).toEqual({ audioUrl: 'https://example.com/a.wav', userId: 123 });
+  });
+
+  it('returns plain JSON: numbers not BigInt, fresh copies, CEL-only values converted', () => {
+    expect(evaluate('1 + 2')).toBe(3);
+    expect(evaluate('size([1, 2, 3])')).toBe(3);
+    expect(evaluate('[1, 2].map(x, x * 2)')).toEqual([2, 4]);
+    expect(evaluate('1u')).toBe(1);
+    expect(evaluate("b'ab'")).toBe('YWI=');
+    expect(evaluate("timestamp('2024-01-01T00:00:00Z')")).toBe('2024-01-01T00:00:00.000Z');
+    expect(evaluate("duration('1.5s')")).toBe('1.5s');
+    expect(evaluate('type(1)')).toBe('int');
+    expect(evaluate('null')).toBeNull();
+    const result = { nested: { list: [1, { a: 2 }] } };
+    const copy = evaluate('result', scope(result)) as typeof result;
+    expect(copy).toEqual(result);
+    expect(copy).not.toBe(result);
+    expect(copy.nested.list).not.toBe(result.nested.list);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+  });
+
+  it('converts Map values from the scope to plain objects and keeps `__proto__` keys as data', () => {
+    const value = evaluate('result', scope({ m: new Map<string, unknown>([['k', 1]]) })) as Record<
+      string,
+      unknown
+    >;
+    expect(value).toEqual({ m: { k: 1 } });
+    const withProto = evaluate('result', scope(JSON.parse('{"__proto__": {"x": 1}}'))) as object;
+    expect(Object.getPrototypeOf(withProto)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyNames(withProto)).toEqual(['__proto__']);
+  });
+
+  it('compares JSON numbers (doubles) with integer literals, and mixes ints and doubles in arithmetic', () => {
+    const s = scope({ count: 5, ratio: 0.5 });
+    expect(evaluate('result.count > 3', s)).toBe(true);
+    expect(evaluate('result.count == 5', s)).toBe(true);
+    expect(evaluate('result.count >= 5 && result.count < 6', s)).toBe(true);
+    expect(evaluate('result.count in [4, 5]', s)).toBe(true);
+    expect(evaluate('result.ratio < 1', s)).toBe(true);
+    expect(evaluate('result.count + 1', s)).toBe(6);
+    expect(evaluate('2 * result.count', s)).toBe(10);
+    expect(evaluate('result.count / 2', s)).toBe(2.5);
+    expect(evaluate('result.count - 1 == 4', s)).toBe(true);
+    expect(evaluate('7 / 2')).toBe(3); // int / int stays integer division, as CEL says
+  });
+
+  it('reports a missing key with the expression and the reason', () => {
+    const error = expressionError(() => evaluate('result.missing', scope({ status: 'x' })));
+    expect(error.message).toBe("Expression 'result.missing' failed: No such key: missing");
+    expect(expressionError(() => evaluate('steps.nope.output')).message).toContain('No such key: nope');
+    expect(evaluate('has(result.missing)', scope({}))).toBe(false);
+  });
+
+  it('reports evaluation errors: no overload, division by zero, overflow, bad conversion', () => {
+    expect(expressionError(() => evaluate('result.status + 1', scope({ status: 'a' }))).message).toContain(
+      'no such overload',
+    );
+    expect(expressionError(() => evaluate('1 / 0')).message).toContain('division by zero');
+    expect(expressionError(() => evaluate('9223372036854775807 + 1')).message).toContain('overflow');
+    expect(expressionError(() => evaluate("int('x')")).message).toContain('int()');
+    expect(expressionError(() => evaluate("b'{x'.json()")).message).toMatch(/failed/);
+  });
+
+  it('refuses results that are not JSON', () => {
+    expect(expressionError(() => evaluate('1.0 / 0.0')).message).toContain('non-JSON number Infinity');
+    expect(expressionError(() => evaluate('result', scope({ f: () => 1 }))).message).toContain('function');
+    class Secret {
+      x = 1;
+    }
+    expect(expressionError(() => evaluate('result', scope({ k: new Secret() }))).message).toContain(
+      'not plain data',
+    );
+    expect(expressionError(() => evaluate('result', scope(new Secret()))).message).toContain(
+      'Unsupported type',
+    );
+    expect(expressionError(() => evaluate('result.x', scope(new Secret()))).message).toContain(
+      'Unsupported type',
+    );
+  });
+
+  it('bounds the size of a result built from shared references', () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    let source = 'g';
+    for (let i = names.length - 1; i >= 0; i--) {
+      const item = i === 0 ? '1' : names[i - 1];
+      source = `cel.bind(${names[i]}, [${Array.from({ length: 10 }, () => item).join(', ')}], ${source})`;
+    }
+    const started = performance.now();
+    expect(expressionError(() => evaluate(source)).message).toContain('has more than 1000000 values');
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('treats an undefined result or input as null', () => {
+    const expr = compileExpression('result == null && input == null');
+    expect(expr.evaluate({ result: undefined, input: undefined, steps: {} })).toBe(true);
+  });
+
+  it('refuses syntax and type errors at compile time', () => {
+    expect(expressionError(() => compileExpression("result.status == 'x")).message).toMatch(
+      /^Invalid expression 'result.status == 'x': /,
+    );
+    expect(expressionError(() => compileExpression('result.')).message).toContain('Invalid expression');
+    expect(expressionError(() => compileExpression("'a' + 1")).message).toContain('no such overload');
+    expect(expressionError(() => compileExpression('unknownVar > 1')).message).toContain('Unknown variable');
+    expect(expressionError(() => compileExpression('foo(1)')).message).toContain('foo(int)');
+    expect(expressionError(() => compileExpression('')).message).toContain('empty');
+    expect(expressionError(() => compileExpression('   ')).message).toContain('empty');
+    expect(expressionError(() => compileExpression(42 as unknown as string)).message).toContain('string');
+  });
+
+  it('enforces the length, AST size and depth limits', () => {
+    const long = `result.a == '${'x'.repeat(MAX_EXPRESSION_LENGTH)}'`;
+    expect(expressionError(() => compileExpression(long)).message).toContain('at most 4096');
+    const many = Array.from({ length: 1200 }, () => '1').join('+');
+    expect(many.length).toBeLessThanOrEqual(MAX_EXPRESSION_LENGTH);
+    expect(expressionError(() => compileExpression(many)).message).toContain('maxAstNodes');
+    const deep = `${'['.repeat(40)}1${']'.repeat(40)}`;
+    expect(expressionError(() => compileExpression(deep)).message).toContain('maxDepth');
+  });
+
+  it('bounds comprehension nesting', () => {
+    expect(evaluate('[1, 2].map(x, [1].map(y, x * y))')).toEqual([[1], [2]]);
+    const error = expressionError(() => compileExpression('[1].map(x, [1].map(y, [1].map(z, z)))'));
+    expect(error.message).toContain('comprehensions may nest at most 2 deep');
+  });
+
+  it('guards matches(): literal, non-catastrophic patterns only', () => {
+    expect(evaluate("result.s.matches('^[a-z]+!$')", scope({ s: 'abc!' }))).toBe(true);
+    expect(evaluate("result.s.matches('^(?:ab)+$')", scope({ s: 'abab' }))).toBe(true);
+    expect(expressionError(() => compileExpression('result.s.matches(input.p)')).message).toContain(
+      'string literal pattern',
+    );
+    expect(expressionError(() => compileExpression("result.s.matches('^(a+)+$')")).message).toContain(
+      'catastrophic backtracking',
+    );
+    expect(expressionError(() => compileExpression("result.s.matches('(a|aa)*$')")).message).toContain(
+      'catastrophic',
+    );
+    // this cel-js version has only the receiver form; the global form does not type-check
+    expect(() => compileExpression("matches(result.s, 'a')")).toThrow(ExpressionError);
+  });
+
+  it('classifies regular expressions conservatively', () => {
+    for (const safe of [
+      '^[a-z]+$',
+      '(ab)+',
+      '(?:foo)?bar',
+      'a{2,5}',
+      '(?<y>\\d{4})-\\d+',
+      '[(a+)+]+',
+      '(a|b)c',
+    ]) {
+      expect(unsafePatternReason(safe), safe).toBeNull();
+    }
+    for (const unsafe of [
+      '(a+)+',
+      '(a*)*',
+      '(a|aa)+',
+      '((ab)+)+',
+      '(a+){2,}',
+      '(.*a){3}',
+      '(a)\\1',
+      'x'.repeat(300),
+    ]) {
+      expect(unsafePatternReason(unsafe), unsafe).not.toBeNull();
+    }
+  });
+});
+
+describe('evaluateCondition', () => {
+  it('refuses non-boolean values, naming the type', () => {
+    const s = scope({ status: 'success', n: 1, list: [], map: {} });
+    const cases: [string, string][] = [
+      ['result.status', "condition 'result.status' returned a string, expected a boolean"],
+      ['result.n', "condition 'result.n' returned a number, expected a boolean"],
+      ['result.list', "condition 'result.list' returned a list, expected a boolean"],
+      ['result.map', "condition 'result.map' returned a map, expected a boolean"],
+      ['null', "condition 'null' returned null, expected a boolean"],
+    ];
+    for (const [source, message] of cases) {
+      expect(expressionError(() => evaluateCondition(compileExpression(source), s)).message).toBe(message);
+    }
+  });
+
+  it("refuses a condition whose static type is not bool when compiled with expect 'boolean'", () => {
+    expect(expressionError(() => compileExpression("'yes'", 'boolean')).message).toContain(
+      'returns string, expected a boolean',
+    );
+    expect(compileExpression('result.ok', 'boolean').source).toBe('result.ok');
+  });
+});
+
+describe('expression injection corpus', () => {
+  const corpus = [
+    "constructor.constructor('return process')()",
+    "result.constructor.constructor('return process')()",
+    "result['constructor']['constructor']('return process')()",
+    "result.status.constructor.constructor('return globalThis')()",
+    "result.constructor.constructor('return process')",
+    'result.constructor',
+    'result.__proto__',
+    "result['__proto__']",
+    "result['constr' + 'uctor']",
+    "steps['constructor']",
+    'steps.__proto__',
+    'input.constructor.prototype',
+    'result.toString()',
+    "result.hasOwnProperty('status')",
+    'result.status.length',
+    'process.env',
+    'process',
+    'globalThis',
+    'this',
+    'require',
+    "$eval('1')",
+    "eval('1')",
+    "Function('return 1')()",
+    "import('node:fs')",
+    "{'__proto__': {'polluted': true}}.polluted",
+    'has(result.__proto__.polluted) && result.__proto__.polluted',
+  ];
+
+  it.each(corpus)('refuses %s at compile or evaluation time', (source) => {
+    const run = () => compileExpression(source).evaluate(scope({ status: 'success' }));
+    expect(run).toThrow(ExpressionError);
+  });
+
+  it('leaves no prototype pollution behind', () => {
+    for (const source of corpus) {
+      try {
+        compileExpression(source).evaluate(scope({ status: 'success' }));
+      } catch {
+        // every entry throws; the point is what is left afterwards
+      }
+    }
+    expect(evaluate("{'__proto__': {'polluted': true}}")).toEqual({});
+    const probe: Record<string, unknown> = {};
+    expect(probe.polluted).toBeUndefined();
+    expect(Object.keys(Object.prototype)).toEqual([]);
+    expect(Object.keys(Array.prototype)).toEqual([]);
+    expect({}.constructor).toBe(Object);
+  });
+});

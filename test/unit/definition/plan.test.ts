@@ -1,0 +1,204 @@
+// biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
+import { describe, expect, it } from 'vitest';
+import { evaluateCondition } from '../../../src/definition/expression.js';
+import { canonicalDefinitionJson, compilePlan, compileRetry } from '../../../src/definition/plan.js';
+import type {
+  PlanActionStep,
+  PlanConditionStep,
+  PlanDefaults,
+  PlanParallelStep,
+  StepDefinition,
+} from '../../../src/definition/types.js';
+import { validateDefinition } from '../../../src/definition/validate.js';
+import { ExpressionError } from '../../../src/errors.js';
+
+const defaults: PlanDefaults = { retryAttempts: 3, retryDelay: 5, workflowTimeout: 300 };
+
+const steps: StepDefinition[] = [
+  { name: 'download', action: 'download_audio', timeout: 30, retry: true },
+  { name: 'stt', timeout: 0.25, retry: { maxAttempts: 5, nonRetryable: ['ValidationError'] } },
+  { name: 'check', condition: "result.status == 'success'", then: 'store', else: 'check' },
+  {
+    name: 'enrich',
+    parallel: [
+      { name: 'sentiment', input: "{'text': steps.stt.output.text}", timeout: 2 },
+      { name: 'keywords' },
+    ],
+    timeout: 10,
+    compensation: 'undo_enrich',
+  },
+  { name: 'store', compensation: 'delete_result', retry: false },
+  { name: 'last', condition: 'true' },
+];
+
+const plan = () => compilePlan({ id: 'voice', version: 2, steps, options: {} }, defaults);
+
+describe('compilePlan', () => {
+  it('compiles action steps: ms timeouts, action defaulting to the name, compensation, index', () => {
+    const p = plan();
+    expect(p.workflowId).toBe('voice');
+    expect(p.version).toBe(2);
+    expect(p.steps.map((s) => s.kind)).toEqual([
+      'action',
+      'action',
+      'condition',
+      'parallel',
+      'action',
+      'condition',
+    ]);
+    const [download, stt] = p.steps as PlanActionStep[];
+    expect(download).toMatchObject({
+      name: 'download',
+      action: 'download_audio',
+      timeoutMs: 30_000,
+      index: 0,
+      parent: null,
+    });
+    expect(stt).toMatchObject({
+      name: 'stt',
+      action: 'stt',
+      timeoutMs: 250,
+      compensation: null,
+      input: null,
+      index: 1,
+    });
+    expect(p.steps[4]).toMatchObject({
+      kind: 'action',
+      compensation: 'delete_result',
+      retry: null,
+      timeoutMs: null,
+    });
+  });
+
+  it('applies retry defaults: true → config defaults, object merges, false/absent → null', () => {
+    const [download, stt] = plan().steps as PlanActionStep[];
+    expect(download?.retry).toEqual({
+      maxAttempts: 3,
+      initialDelayMs: 1000,
+      backoffCoefficient: 2,
+      maxDelayMs: 5000,
+      nonRetryable: [],
+    });
+    expect(stt?.retry).toEqual({
+      maxAttempts: 5,
+      initialDelayMs: 1000,
+      backoffCoefficient: 2,
+      maxDelayMs: 5000,
+      nonRetryable: ['ValidationError'],
+    });
+    expect(compileRetry(false, defaults)).toBeNull();
+    expect(compileRetry(undefined, defaults)).toBeNull();
+    expect(
+      compileRetry({ maxAttempts: 0, initialDelay: 0.5, backoffCoefficient: 3, maxDelay: 30 }, defaults),
+    ).toEqual({
+      maxAttempts: 0,
+      initialDelayMs: 500,
+      backoffCoefficient: 3,
+      maxDelayMs: 30_000,
+      nonRetryable: [],
+    });
+    // an explicit initialDelay above the default cap raises the cap to it
+    expect(compileRetry({ initialDelay: 10 }, defaults)?.maxDelayMs).toBe(10_000);
+    expect(compileRetry(true, { ...defaults, retryDelay: 0.5 })?.maxDelayMs).toBe(500);
+  });
+
+  it('resolves jump targets to top-level indexes, null when absent', () => {
+    const p = plan();
+    const check = p.steps[2] as PlanConditionStep;
+    expect(check).toMatchObject({
+      kind: 'condition',
+      thenIndex: 4,
+      elseIndex: 2,
+      index: 2,
+      parent: null,
+      compensation: null,
+    });
+    expect(
+      evaluateCondition(check.condition, { result: { status: 'success' }, input: null, steps: {} }),
+    ).toBe(true);
+    expect(p.steps[5]).toMatchObject({ thenIndex: null, elseIndex: null });
+  });
+
+  it('compiles parallel branches with parent and index of their parallel step', () => {
+    const p = plan();
+    const enrich = p.steps[3] as PlanParallelStep;
+    expect(enrich).toMatchObject({
+      kind: 'parallel',
+      timeoutMs: 10_000,
+      compensation: 'undo_enrich',
+      index: 3,
+      parent: null,
+    });
+    expect(enrich.branches.map((b) => [b.name, b.action, b.parent, b.index, b.timeoutMs])).toEqual([
+      ['sentiment', 'sentiment', 'enrich', 3, 2000],
+      ['keywords', 'keywords', 'enrich', 3, null],
+    ]);
+    const input = enrich.branches[0]?.input;
+    expect(
+      input?.evaluate({ result: null, input: null, steps: { stt: { output: { text: 'hi' } } } }),
+    ).toEqual({ text: 'hi' });
+  });
+
+  it('indexes every step and branch by name', () => {
+    const p = plan();
+    expect([...p.byName.keys()].sort()).toEqual(
+      ['check', 'download', 'enrich', 'keywords', 'last', 'sentiment', 'store', 'stt'].sort(),
+    );
+    expect(p.byName.get('keywords')).toBe((p.steps[3] as PlanParallelStep).branches[1]);
+    expect(p.byName.get('store')).toBe(p.steps[4]);
+  });
+
+  it('takes the workflow timeout from the options, else from the defaults, in ms', () => {
+    expect(plan().timeoutMs).toBe(300_000);
+    expect(compilePlan({ id: 'w', version: 1, steps, options: { timeout: 1.5 } }, defaults).timeoutMs).toBe(
+      1500,
+    );
+  });
+
+  it('throws on a definition that did not pass validation', () => {
+    const bad = [{ name: 'c', condition: 'result.' }] as StepDefinition[];
+    expect(() => compilePlan({ id: 'w', version: 1, steps: bad, options: {} }, defaults)).toThrow(
+      ExpressionError,
+    );
+    const unknown = [{ name: 'c', condition: 'true', then: 'nope' }] as StepDefinition[];
+    expect(() => compilePlan({ id: 'w', version: 1, steps: unknown, options: {} }, defaults)).toThrow(
+      /unknown jump target 'nope'/,
+    );
+  });
+
+  it('compiles what validateDefinition returns', () => {
+    const valid = validateDefinition('voice', JSON.parse(JSON.stringify(steps)));
+    const p = compilePlan({ ...valid, version: 1 }, defaults);
+    expect(p.byName.size).toBe(8);
+  });
+});
+
+describe('canonicalDefinitionJson', () => {
+  it('ignores key order and undefined values', () => {
+    const a = canonicalDefinitionJson(
+      [{ name: 'a', timeout: 1, retry: { maxAttempts: 2, initialDelay: 1 } }],
+      {
+        timeout: 5,
+        description: 'x',
+      },
+    );
+    const b = canonicalDefinitionJson(
+      [{ retry: { initialDelay: 1, maxAttempts: 2 }, timeout: 1, name: 'a', input: undefined }],
+      {
+        description: 'x',
+        timeout: 5,
+      },
+    );
+    expect(a).toBe(b);
+    expect(a).toBe(
+      '{"options":{"description":"x","timeout":5},"steps":[{"name":"a","retry":{"initialDelay":1,"maxAttempts":2},"timeout":1}]}',
+    );
+  });
+
+  it('changes when anything meaningful changes, including step order', () => {
+    const base = canonicalDefinitionJson([{ name: 'a' }, { name: 'b' }], {});
+    expect(canonicalDefinitionJson([{ name: 'b' }, { name: 'a' }], {})).not.toBe(base);
+    expect(canonicalDefinitionJson([{ name: 'a' }, { name: 'b', timeout: 1 }], {})).not.toBe(base);
+    expect(canonicalDefinitionJson([{ name: 'a' }, { name: 'b' }], { timeout: 1 })).not.toBe(base);
+  });
+});

@@ -1,0 +1,456 @@
+// biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
+import { describe, expect, it } from 'vitest';
+import { definitionJsonSchema, workflowDefinitionSchema } from '../../../src/definition/schema.js';
+import { MAX_ISSUES, validateDefinition } from '../../../src/definition/validate.js';
+import { type Issue, ValidationError } from '../../../src/errors.js';
+
+/** The seed's voice-transcription workflow, more or less. */
+const voice = () => [
+  { name: 'download', action: 'download_audio', timeout: 30, retry: true },
+  {
+    name: 'stt',
+    action: 'transcribe',
+    timeout: 60.5,
+    retry: { maxAttempts: 5, nonRetryable: ['ValidationError'] },
+  },
+  { name: 'check', condition: "result.status == 'success'", then: 'store', else: 'notify' },
+  {
+    name: 'enrich',
+    parallel: [{ name: 'sentiment', input: "{'text': steps.stt.output.text}" }, { name: 'keywords' }],
+    timeout: 10,
+    compensation: 'undo_enrich',
+  },
+  { name: 'store', compensation: 'delete_result', input: "{'text': steps.stt.output.text}" },
+  { name: 'notify' },
+];
+
+function issuesOf(id: unknown, steps: unknown, options?: unknown): Issue[] {
+  try {
+    validateDefinition(id, steps, options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).issues;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+const issuesOfSteps = (steps: unknown[]) => issuesOf('wf', steps);
+
+describe('validateDefinition: valid input', () => {
+  it('accepts the seed-like workflow and returns fresh plain data', () => {
+    const steps = voice();
+    const out = validateDefinition('voice_transcription', steps, { timeout: 120, description: 'STT' });
+    expect(out).toEqual({
+      id: 'voice_transcription',
+      steps: voice(),
+      options: { timeout: 120, description: 'STT' },
+    });
+    expect(out.steps).not.toBe(steps);
+    expect(out.steps[1]).not.toBe(steps[1]);
+    const retry = (out.steps[1] as { retry: { nonRetryable: string[] } }).retry;
+    expect(retry.nonRetryable).not.toBe(
+      (steps[1] as { retry: { nonRetryable: string[] } }).retry.nonRetryable,
+    );
+    expect(Object.getPrototypeOf(out.steps[0])).toBe(Object.prototype);
+  });
+
+  it('defaults options to {} and accepts a condition that jumps to itself', () => {
+    const out = validateDefinition('loop', [
+      { name: 'poll' },
+      { name: 'again', condition: 'result.done == false', then: 'poll', else: 'again' },
+    ]);
+    expect(out.options).toEqual({});
+    expect(out.steps).toHaveLength(2);
+  });
+
+  it('accepts names with every allowed character, fractional timeouts and retry: false', () => {
+    const out = validateDefinition('A-z_0.9', [
+      { name: 'a.B-c_9', action: 'x.y', timeout: 0.25, retry: false },
+    ]);
+    expect(out.steps[0]).toEqual({ name: 'a.B-c_9', action: 'x.y', timeout: 0.25, retry: false });
+  });
+});
+
+describe('validateDefinition: each rule, with its path', () => {
+  const cases: [string, unknown[], Issue[]][] = [
+    [
+      'unknown key',
+      [{ name: 'a', retyr: true }],
+      [{ path: 'steps[0].retyr', message: "unknown key 'retyr'" }],
+    ],
+    [
+      'unknown key in retry options',
+      [{ name: 'a', retry: { maxAttempt: 3 } }],
+      [{ path: 'steps[0].retry.maxAttempt', message: "unknown key 'maxAttempt'" }],
+    ],
+    [
+      'bad name characters',
+      [{ name: 'has space' }],
+      [{ path: 'steps[0].name', message: "may contain only letters, digits, '_', '.' and '-'" }],
+    ],
+    ['empty name', [{ name: '' }], [{ path: 'steps[0].name', message: 'must not be empty' }]],
+    [
+      'reserved name',
+      [{ name: '__proto__' }],
+      [{ path: 'steps[0].name', message: "'__proto__' is reserved" }],
+    ],
+    [
+      'name too long',
+      [{ name: 'x'.repeat(129) }],
+      [{ path: 'steps[0].name', message: 'must be at most 128 characters' }],
+    ],
+    [
+      'missing name',
+      [{ action: 'x' }],
+      [{ path: 'steps[0].name', message: expect.stringContaining('expected string') }],
+    ],
+    [
+      'bad action',
+      [{ name: 'a', action: 'rm -rf' }],
+      [{ path: 'steps[0].action', message: expect.stringContaining('only letters') }],
+    ],
+    [
+      'negative timeout',
+      [{ name: 'a', timeout: -1 }],
+      [{ path: 'steps[0].timeout', message: 'must be a positive number of seconds, got -1' }],
+    ],
+    [
+      'zero timeout',
+      [{ name: 'a', timeout: 0 }],
+      [{ path: 'steps[0].timeout', message: 'must be a positive number of seconds, got 0' }],
+    ],
+    [
+      'string timeout',
+      [{ name: 'a', timeout: '5' }],
+      [{ path: 'steps[0].timeout', message: expect.stringContaining('expected number') }],
+    ],
+    [
+      'retry of the wrong type',
+      [{ name: 'a', retry: 'yes' }],
+      [
+        {
+          path: 'steps[0].retry',
+          message: 'must be true, false or an object of retry options, got a string',
+        },
+      ],
+    ],
+    [
+      'retry limits',
+      [
+        {
+          name: 'a',
+          retry: {
+            maxAttempts: 1.5,
+            initialDelay: 0,
+            backoffCoefficient: 0.5,
+            maxDelay: -2,
+            nonRetryable: [''],
+          },
+        },
+      ],
+      [
+        { path: 'steps[0].retry.maxAttempts', message: 'must be a whole number' },
+        { path: 'steps[0].retry.initialDelay', message: 'must be a positive number of seconds, got 0' },
+        { path: 'steps[0].retry.backoffCoefficient', message: 'must be at least 1' },
+        { path: 'steps[0].retry.maxDelay', message: 'must be a positive number of seconds, got -2' },
+        { path: 'steps[0].retry.nonRetryable[0]', message: 'must not be empty' },
+      ],
+    ],
+    [
+      'mistyped retry fields',
+      [{ name: 'a', retry: { maxAttempts: 'x', nonRetryable: 'ValidationError' } }],
+      [
+        { path: 'steps[0].retry.maxAttempts', message: expect.stringContaining('expected number') },
+        { path: 'steps[0].retry.nonRetryable', message: expect.stringContaining('expected array') },
+      ],
+    ],
+    [
+      'maxDelay below initialDelay',
+      [{ name: 'a', retry: { initialDelay: 5, maxDelay: 1 } }],
+      [{ path: 'steps[0].retry.maxDelay', message: 'must not be less than initialDelay (1 < 5)' }],
+    ],
+    [
+      'empty compensation',
+      [{ name: 'a', compensation: '' }],
+      [{ path: 'steps[0].compensation', message: 'must not be empty' }],
+    ],
+    [
+      'step that is not an object',
+      [null, 'x', [1]],
+      [
+        { path: 'steps[0]', message: 'must be a step object, got null' },
+        { path: 'steps[1]', message: 'must be a step object, got a string' },
+        { path: 'steps[2]', message: 'must be a step object, got an array' },
+      ],
+    ],
+    [
+      'condition plus parallel',
+      [{ name: 'a', condition: 'true', parallel: [{ name: 'b' }] }],
+      [
+        {
+          path: 'steps[0]',
+          message: "a step must be exactly one kind: 'condition' cannot be combined with 'parallel'",
+        },
+      ],
+    ],
+    [
+      'condition plus action',
+      [{ name: 'a', condition: 'true', action: 'x' }],
+      [
+        {
+          path: 'steps[0]',
+          message: "a step must be exactly one kind: 'condition' cannot be combined with 'action'",
+        },
+      ],
+    ],
+    [
+      'parallel plus retry and input',
+      [{ name: 'a', parallel: [{ name: 'b' }], retry: true, input: 'input' }],
+      [
+        {
+          path: 'steps[0]',
+          message: "a step must be exactly one kind: 'parallel' cannot be combined with 'retry', 'input'",
+        },
+      ],
+    ],
+    [
+      'condition with a timeout',
+      [{ name: 'a', condition: 'true', timeout: 5 }],
+      [{ path: 'steps[0].timeout', message: "unknown key 'timeout'" }],
+    ],
+    [
+      'unknown then target',
+      [{ name: 'a', condition: 'true', then: 'foo' }],
+      [{ path: 'steps[0].then', message: "unknown step 'foo'" }],
+    ],
+    [
+      'jump to a branch',
+      [
+        { name: 'p', parallel: [{ name: 'b1' }] },
+        { name: 'c', condition: 'true', else: 'b1' },
+      ],
+      [
+        {
+          path: 'steps[1].else',
+          message: "step 'b1' is a branch of parallel step 'p'; a jump must target a top-level step",
+        },
+      ],
+    ],
+    [
+      'duplicate names',
+      [{ name: 'x' }, { name: 'y' }, { name: 'x' }],
+      [{ path: 'steps[2].name', message: "duplicate step name 'x' (first at steps[0])" }],
+    ],
+    [
+      'duplicate name across branches',
+      [{ name: 'x' }, { name: 'p', parallel: [{ name: 'b' }, { name: 'x' }] }, { name: 'b' }],
+      [
+        { path: 'steps[1].parallel[1].name', message: "duplicate step name 'x' (first at steps[0])" },
+        { path: 'steps[2].name', message: "duplicate step name 'b' (first at steps[1].parallel[0])" },
+      ],
+    ],
+    [
+      'condition and parallel branches',
+      [{ name: 'p', parallel: [{ name: 'c', condition: 'true' }, { name: 'q', parallel: [] }, 5] }],
+      [
+        {
+          path: 'steps[0].parallel[0]',
+          message: 'a parallel branch must be an action step, not a condition step',
+        },
+        {
+          path: 'steps[0].parallel[1]',
+          message: 'a parallel branch must be an action step, not a parallel step',
+        },
+        { path: 'steps[0].parallel[2]', message: 'must be an action step object, got a number' },
+      ],
+    ],
+    [
+      'empty parallel',
+      [{ name: 'p', parallel: [] }],
+      [{ path: 'steps[0].parallel', message: 'must list at least one branch' }],
+    ],
+    [
+      'branch problems',
+      [{ name: 'p', parallel: [{ name: 'b', timeout: -3, colour: 'red' }] }],
+      [
+        { path: 'steps[0].parallel[0].timeout', message: 'must be a positive number of seconds, got -3' },
+        { path: 'steps[0].parallel[0].colour', message: "unknown key 'colour'" },
+      ],
+    ],
+    [
+      'bad condition expression',
+      [{ name: 'c', condition: "result.status == 'x" }],
+      [
+        {
+          path: 'steps[0].condition',
+          message: expect.stringMatching(/^Invalid expression 'result.status == 'x': /),
+        },
+      ],
+    ],
+    [
+      'condition of the wrong static type',
+      [{ name: 'c', condition: "'yes'" }],
+      [
+        {
+          path: 'steps[0].condition',
+          message: "Invalid condition ''yes'': it returns string, expected a boolean",
+        },
+      ],
+    ],
+    [
+      'bad input expression',
+      [{ name: 'a', input: '{"text": }' }],
+      [{ path: 'steps[0].input', message: expect.stringContaining('Invalid expression') }],
+    ],
+    [
+      'bad branch input expression',
+      [{ name: 'p', parallel: [{ name: 'b', input: 'nope.x' }] }],
+      [{ path: 'steps[0].parallel[0].input', message: expect.stringContaining('Unknown variable: nope') }],
+    ],
+    [
+      'empty expression',
+      [{ name: 'a', input: '' }],
+      [{ path: 'steps[0].input', message: 'must be a non-empty CEL expression' }],
+    ],
+  ];
+
+  it.each(cases)('%s', (_label, steps, expected) => {
+    expect(issuesOfSteps(steps)).toEqual(expected);
+  });
+
+  it('checks the id', () => {
+    expect(issuesOf('bad id!', [{ name: 'a' }])).toEqual([
+      { path: 'id', message: "may contain only letters, digits, '_', '.' and '-'" },
+    ]);
+    expect(issuesOf('', [{ name: 'a' }])).toEqual([{ path: 'id', message: 'must not be empty' }]);
+    expect(issuesOf(42, [{ name: 'a' }])).toEqual([
+      { path: 'id', message: expect.stringContaining('expected string') },
+    ]);
+    expect(issuesOf('x'.repeat(129), [{ name: 'a' }])).toEqual([
+      { path: 'id', message: 'must be at most 128 characters' },
+    ]);
+  });
+
+  it('checks the steps array', () => {
+    expect(issuesOf('wf', [])).toEqual([{ path: 'steps', message: 'must list at least one step' }]);
+    expect(issuesOf('wf', { name: 'a' })).toEqual([
+      { path: 'steps', message: 'must be an array of steps, got an object' },
+    ]);
+    expect(issuesOf('wf', undefined)).toEqual([
+      { path: 'steps', message: 'must be an array of steps, got undefined' },
+    ]);
+    const huge = Array.from({ length: 1001 }, (_, i) => ({ name: `s${i}` }));
+    expect(issuesOf('wf', huge)).toEqual([
+      { path: 'steps', message: 'must list at most 1000 steps, got 1001' },
+    ]);
+    expect(validateDefinition('wf', huge.slice(0, 1000)).steps).toHaveLength(1000);
+  });
+
+  it('checks the options', () => {
+    expect(issuesOf('wf', [{ name: 'a' }], { timeout: 0, colour: 1 })).toEqual([
+      { path: 'options.timeout', message: 'must be a positive number of seconds, got 0' },
+      { path: 'options.colour', message: "unknown key 'colour'" },
+    ]);
+    expect(issuesOf('wf', [{ name: 'a' }], null)).toEqual([
+      { path: 'options', message: expect.stringContaining('expected object') },
+    ]);
+  });
+});
+
+describe('validateDefinition: reporting', () => {
+  it('reports every problem together in one error with a context message', () => {
+    let error: unknown;
+    try {
+      validateDefinition('voice', [
+        { name: 'a', timeout: -1 },
+        { name: 'a', retyr: true },
+        { name: 'c', condition: 'result.ok', then: 'foo', else: 'a' },
+      ]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    const v = error as ValidationError;
+    expect(v.code).toBe('VALIDATION');
+    expect(v.issues).toEqual([
+      { path: 'steps[0].timeout', message: 'must be a positive number of seconds, got -1' },
+      { path: 'steps[1].retyr', message: "unknown key 'retyr'" },
+      { path: 'steps[1].name', message: "duplicate step name 'a' (first at steps[0])" },
+      { path: 'steps[2].then', message: "unknown step 'foo'" },
+    ]);
+    expect(v.message).toBe(
+      "Invalid workflow definition 'voice': steps[0].timeout: must be a positive number of seconds, got -1; " +
+        "steps[1].retyr: unknown key 'retyr'; steps[1].name: duplicate step name 'a' (first at steps[0]); " +
+        "steps[2].then: unknown step 'foo'",
+    );
+  });
+
+  it(`lists at most ${MAX_ISSUES} issues and counts the rest`, () => {
+    const steps = Array.from({ length: 150 }, () => ({ name: 'x y' }));
+    const issues = issuesOf('wf', steps);
+    expect(issues).toHaveLength(MAX_ISSUES + 1);
+    expect(issues.at(-1)).toEqual({ path: '', message: 'and 50 more problems' });
+  });
+
+  it('treats __proto__ keys as unknown data and pollutes nothing', () => {
+    const steps = JSON.parse(
+      '[{"name": "a", "__proto__": {"polluted": true}, "retry": {"__proto__": {"x": 1}}}]',
+    );
+    expect(issuesOf('wf', steps)).toEqual([
+      { path: 'steps[0].__proto__', message: "unknown key '__proto__'" },
+      { path: 'steps[0].retry.__proto__', message: "unknown key '__proto__'" },
+    ]);
+    const options = JSON.parse('{"__proto__": {"polluted": true}}');
+    expect(issuesOf('wf', [{ name: 'a' }], options)).toEqual([
+      { path: 'options.__proto__', message: "unknown key '__proto__'" },
+    ]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(Object.prototype)).toEqual([]);
+  });
+
+  it('survives deeply nested input with a ValidationError', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(issuesOf('wf', [{ name: 'a', retry: deep }])[0]?.path).toBe('steps[0].retry');
+    expect(issuesOf('wf', deep).length).toBeGreaterThan(0);
+  });
+
+  it('turns an unexpected failure while reading the input into a ValidationError', () => {
+    const step = {};
+    Object.defineProperty(step, 'name', {
+      enumerable: true,
+      get() {
+        throw new Error('boom');
+      },
+    });
+    expect(issuesOf('wf', [step])).toEqual([
+      { path: '', message: 'the definition could not be checked: boom' },
+    ]);
+  });
+});
+
+describe('definition schemas', () => {
+  it('accepts the same definitions as validateDefinition and rejects mixed kinds', () => {
+    expect(workflowDefinitionSchema.safeParse({ id: 'v', steps: voice() }).success).toBe(true);
+    const mixed = { id: 'v', steps: [{ name: 'a', condition: 'true', parallel: [{ name: 'b' }] }] };
+    expect(workflowDefinitionSchema.safeParse(mixed).success).toBe(false);
+    const nested = { id: 'v', steps: [{ name: 'a', parallel: [{ name: 'b', condition: 'true' }] }] };
+    expect(workflowDefinitionSchema.safeParse(nested).success).toBe(false);
+  });
+
+  it('exports a JSON Schema of { id, steps, options? }', () => {
+    const schema = definitionJsonSchema() as {
+      type: string;
+      required: string[];
+      properties: Record<string, { pattern?: string; minItems?: number; maxItems?: number }>;
+      additionalProperties: boolean;
+    };
+    expect(schema.type).toBe('object');
+    expect(schema.required).toEqual(['id', 'steps']);
+    expect(Object.keys(schema.properties)).toEqual(['id', 'steps', 'options']);
+    expect(schema.properties.id?.pattern).toBe('^[A-Za-z0-9_.-]+$');
+    expect(schema.properties.steps).toMatchObject({ minItems: 1, maxItems: 1000 });
+    expect(schema.additionalProperties).toBe(false);
+    expect(JSON.stringify(schema)).toContain('"anyOf"');
+  });
+});

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../src/errors.js';
+import { ErrorRecovery } from '../../../src/recovery/error-recovery.js';
+import type { CompensationHandler, StepContext } from '../../../src/types.js';
+
+function recording() {
+  const waits: number[] = [];
+  const recovery = new ErrorRecovery({
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
+  });
+  return { recovery, waits };
+}
+
+describe('ErrorRecovery retries', () => {
+  it('waits 1 s, 2 s, 4 s, then refuses the fourth retry at once', async () => {
+    const { recovery, waits } = recording();
+    expect(await recovery.retryStep('api_call')).toBe(true);
+    expect(await recovery.retryStep('api_call')).toBe(true);
+    expect(await recovery.retryStep('api_call')).toBe(true);
+    expect(await recovery.retryStep('api_call')).toBe(false);
+    expect(waits).toEqual([1000, 2000, 4000]);
+    expect(recovery.getAttempts('api_call')).toBe(3);
+  });
+
+  it('honours maxAttempts and counts steps separately', async () => {
+    const { recovery, waits } = recording();
+    expect(await recovery.retryStep('a', { maxAttempts: 1 })).toBe(true);
+    expect(await recovery.retryStep('a', { maxAttempts: 1 })).toBe(false);
+    expect(await recovery.retryStep('b', { maxAttempts: 0 })).toBe(false);
+    expect(recovery.getAttempts('a')).toBe(1);
+    expect(recovery.getAttempts('b')).toBe(0);
+    expect(waits).toEqual([1000]);
+  });
+
+  it('starts over after resetAttempts', async () => {
+    const { recovery, waits } = recording();
+    await recovery.retryStep('s');
+    await recovery.retryStep('s');
+    recovery.resetAttempts('s');
+    expect(recovery.getAttempts('s')).toBe(0);
+    expect(await recovery.retryStep('s')).toBe(true);
+    expect(waits).toEqual([1000, 2000, 1000]);
+  });
+
+  it('counts a retry before waiting, so concurrent callers cannot overrun the limit', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const recovery = new ErrorRecovery({ sleep: () => gate });
+    const results = Promise.all([1, 2, 3, 4, 5].map(() => recovery.retryStep('s', { maxAttempts: 2 })));
+    release();
+    expect(await results).toEqual([true, true, false, false, false]);
+  });
+
+  it('computes backoff delays in seconds: 1, 2, 4, 5, 5 by default', () => {
+    const recovery = new ErrorRecovery();
+    expect([1, 2, 3, 4, 5].map((n) => recovery.getBackoffDelay(n))).toEqual([1, 2, 4, 5, 5]);
+    expect(recovery.getBackoffDelay(1e9)).toBe(5);
+    const custom = new ErrorRecovery({ baseDelay: 0.5, multiplier: 3, maxDelay: 10 });
+    expect([1, 2, 3, 4].map((n) => custom.getBackoffDelay(n))).toEqual([0.5, 1.5, 4.5, 10]);
+  });
+
+  it('uses a real timer by default (zero delay here, so nothing waits)', async () => {
+    const recovery = new ErrorRecovery({ baseDelay: 0 });
+    expect(await recovery.retryStep('s')).toBe(true);
+    expect(recovery.getAttempts('s')).toBe(1);
+  });
+
+  it('rejects bad options and a bad maxAttempts', async () => {
+    expect(() => new ErrorRecovery({ baseDelay: -1 })).toThrow(ValidationError);
+    expect(() => new ErrorRecovery({ multiplier: 0.5 })).toThrow(/multiplier/);
+    expect(() => new ErrorRecovery({ maxDelay: Number.NaN })).toThrow(/maxDelay/);
+    const { recovery } = recording();
+    await expect(recovery.retryStep('s', { maxAttempts: -1 })).rejects.toThrow(ValidationError);
+    await expect(recovery.retryStep('s', { maxAttempts: 1.5 })).rejects.toThrow(/maxAttempts/);
+  });
+});
+
+describe('ErrorRecovery compensation', () => {
+  it('runs handlers in reverse completion order with a minimal context', async () => {
+    const { recovery } = recording();
+    const calls: { step: string; output: unknown; ctx: StepContext }[] = [];
+    for (const step of ['a', 'b', 'c']) {
+      recovery.registerCompensation(step, (output, ctx) => {
+        calls.push({ step, output, ctx });
+      });
+    }
+    const result = await recovery.compensate('d', ['a', 'b', 'c']);
+    expect(result).toEqual({ compensated: ['c', 'b', 'a'], skipped: [], failed: [] });
+    expect(calls.map((c) => c.step)).toEqual(['c', 'b', 'a']);
+    const first = calls[0]!;
+    expect(first.output).toBeUndefined();
+    expect(first.ctx).toMatchObject({
+      stepName: 'c',
+      attempt: 1,
+      idempotencyKey: 'compensate:d:c',
+      executionId: '',
+      workflowId: '',
+      outputs: {},
+    });
+    expect(first.ctx.signal.aborted).toBe(false);
+  });
+
+  it('skips steps without a handler and awaits async handlers one at a time', async () => {
+    const { recovery } = recording();
+    const log: string[] = [];
+    const slow: CompensationHandler = async () => {
+      log.push('start database_write');
+      await Promise.resolve();
+      log.push('end database_write');
+    };
+    recovery.registerCompensation('database_write', slow);
+    recovery.registerCompensation('api_call', () => {
+      log.push('api_call');
+    });
+    const result = await recovery.compensate('failed_step', ['database_write', 'validate', 'api_call']);
+    expect(result).toEqual({
+      compensated: ['api_call', 'database_write'],
+      skipped: ['validate'],
+      failed: [],
+    });
+    expect(log).toEqual(['api_call', 'start database_write', 'end database_write']);
+  });
+
+  it('carries on past handlers that throw or reject, and reports them', async () => {
+    const { recovery } = recording();
+    recovery.registerCompensation('a', () => {});
+    recovery.registerCompensation('b', () => {
+      throw new Error('sync failure');
+    });
+    recovery.registerCompensation('c', async () => {
+      throw 'not an error';
+    });
+    const result = await recovery.compensate('d', ['a', 'b', 'c']);
+    expect(result.compensated).toEqual(['a']);
+    expect(result.skipped).toEqual([]);
+    expect(result.failed.map((f) => f.step)).toEqual(['c', 'b']);
+    expect(result.failed[0]!.error).toBeInstanceOf(Error);
+    expect(result.failed[0]!.error.message).toContain('not an error');
+    expect(result.failed[1]!.error.message).toBe('sync failure');
+  });
+
+  it('returns empty lists when nothing completed', async () => {
+    const { recovery } = recording();
+    expect(await recovery.compensate('first', [])).toEqual({ compensated: [], skipped: [], failed: [] });
+  });
+
+  it('rejects bad registrations, naming the argument', () => {
+    const { recovery } = recording();
+    expect(() => recovery.registerCompensation('', () => {})).toThrow(/`name`/);
+    expect(() => recovery.registerCompensation(42 as unknown as string, () => {})).toThrow(ValidationError);
+    expect(() => recovery.registerCompensation('x', 'nope' as unknown as CompensationHandler)).toThrow(
+      /`handler`/,
+    );
+    try {
+      recovery.registerCompensation('', null as unknown as CompensationHandler);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ValidationError).issues.map((i) => i.path)).toEqual(['name', 'handler']);
+    }
+    expect(recovery.listCompensations()).toEqual([]);
+  });
+
+  it('exposes the registry to the engine; a later registration replaces the earlier', () => {
+    const { recovery } = recording();
+    const first: CompensationHandler = () => 1;
+    const second: CompensationHandler = () => 2;
+    recovery.registerCompensation('undo', first);
+    recovery.registerCompensation('other', first);
+    recovery.registerCompensation('undo', second);
+    expect(recovery.getCompensation('undo')).toBe(second);
+    expect(recovery.hasCompensation('other')).toBe(true);
+    expect(recovery.hasCompensation('missing')).toBe(false);
+    expect(recovery.getCompensation('missing')).toBeUndefined();
+    expect(recovery.listCompensations()).toEqual(['undo', 'other']);
+  });
+});
