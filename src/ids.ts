@@ -1,20 +1,18 @@
 /**
  * Execution ids: time-ordered (so newest-first listings and FIFO claims agree with ids),
- * unique across nodes, URL-safe.
+ * unique across nodes, URL-safe. The random part is drawn once per process: ids from one
+ * process differ by their counter, ids from two processes by that random part.
  * @module
  */
 import { randomBytes } from 'node:crypto';
 
+const PROCESS_PART = randomBytes(5).toString('hex');
 let counter = 0;
-let lastMs = 0;
 
-/** `exec_` + 9 base-36 chars of time + 4 of a per-millisecond counter + 8 random hex. */
+/** `exec_` + 9 base-36 chars of time + 4 of a process-wide counter + 10 hex of the process. */
 export function newExecutionId(nowMs: number): string {
-  if (nowMs !== lastMs) {
-    lastMs = nowMs;
-    counter = 0;
-  }
+  const ms = Math.max(0, Math.floor(nowMs));
+  // Never reset: with several clocks in one process (tests), a reset could repeat an id.
   counter = (counter + 1) % 1_679_616;
-  const time = Math.max(0, Math.floor(nowMs)).toString(36).padStart(9, '0');
-  return `exec_${time}${counter.toString(36).padStart(4, '0')}${randomBytes(4).toString('hex')}`;
+  return `exec_${ms.toString(36).padStart(9, '0')}${counter.toString(36).padStart(4, '0')}${PROCESS_PART}`;
 }

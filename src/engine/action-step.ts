@@ -10,6 +10,7 @@ import { ActionNotFoundError, type ErrorInfo, errorCode, NonRetryableError, toEr
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
 import type { StepRecord } from '../store/store.js';
 import type { ActionHandler } from '../types.js';
+import type { AbortScope } from './abort-scope.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { expressionScope } from './expression-scope.js';
@@ -54,7 +55,7 @@ function delaySeconds(input: unknown): number {
 }
 
 /**
- * Runs `step` until it completes, fails for good, or `signal` aborts. `rec` is the entered
+ * Runs `step` until it completes, fails for good, or `scope` aborts. `rec` is the entered
  * record (see `enterStep`).
  */
 export async function runActionStep(
@@ -62,7 +63,7 @@ export async function runActionStep(
   ex: ActiveExecution,
   step: PlanActionStep,
   entered: StepRecord,
-  signal: AbortSignal,
+  scope: AbortScope,
 ): Promise<StepOutcome> {
   const { clock } = ctx;
   const name = step.name;
@@ -79,13 +80,13 @@ export async function runActionStep(
       if (rec.status !== 'waiting') set({ ...rec, status: 'waiting' });
       if (wait > 0) {
         try {
-          await clock.sleep(wait, signal);
+          await clock.sleep(wait, scope.signal);
         } catch {
           return stopped(ctx, ex, set, rec);
         }
       }
     }
-    if (signal.aborted) return stopped(ctx, ex, set, rec);
+    if (scope.aborted) return stopped(ctx, ex, set, rec);
 
     const now = clock.now();
     set(startAttempt(rec, now));
@@ -130,7 +131,7 @@ export async function runActionStep(
               idempotencyKey: idempotencyKey(ex.id, name, rec.visits),
               outputs: ex.outputs,
             },
-            signal,
+            scope,
             step.timeoutMs,
             clock,
           );

@@ -6,6 +6,7 @@
  */
 import type { Plan } from '../definition/types.js';
 import type { ExecutionPatch, ExecutionRecord, StepRecord } from '../store/store.js';
+import { AbortScope } from './abort-scope.js';
 
 /** Why an execution's work stops: a cancel or the workflow timeout end it (with compensation); a shutdown or a lost lease leave it to whoever runs it next. */
 export type StopReason = 'cancel' | 'timeout' | 'shutdown' | 'lease';
@@ -35,9 +36,9 @@ export class ActiveExecution {
   /** Outputs of completed steps by name (what handlers see as `ctx.outputs`). */
   readonly outputs: Record<string, unknown> = Object.create(null);
   /** Aborts the steps: cancel, timeout, shutdown, lease loss. */
-  readonly controller = new AbortController();
+  readonly scope = new AbortScope();
   /** Aborts compensation too: shutdown and lease loss only. */
-  readonly haltController = new AbortController();
+  readonly haltScope = new AbortScope();
   stopReason: StopReason | null = null;
   halted: HaltReason | null = null;
   /** Set when the runner left the execution (terminal, or stopped by shutdown / lease loss). */
@@ -60,21 +61,17 @@ export class ActiveExecution {
     return this.record.id;
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
   /** Aborts the running step (first reason wins); a halt also stops compensation and all writes. */
   stop(reason: StopReason): void {
     if (reason === 'shutdown' || reason === 'lease') {
       if (!this.halted) {
         this.halted = reason;
-        this.haltController.abort(reason);
+        this.haltScope.abort(reason);
       }
     }
     if (this.stopReason) return;
     this.stopReason = reason;
-    this.controller.abort(reason);
+    this.scope.abort(reason);
   }
 
   /** Resolves when the runner has let go of the execution. */

@@ -47,7 +47,7 @@ async function compensateStep(
   const timeoutMs =
     (planned && 'timeoutMs' in planned ? planned.timeoutMs : null) ?? config.workflowTimeout * 1000;
   const maxRuns = handler ? 1 + config.retryAttempts : 1;
-  const signal = ex.haltController.signal;
+  const scope = ex.haltScope;
   let rec = stepRec;
   let comp: CompensationRecord = rec.compensation ?? {
     status: 'running',
@@ -71,7 +71,7 @@ async function compensateStep(
       const wait = comp.nextAttemptAt - clock.now();
       if (wait > 0) {
         try {
-          await clock.sleep(wait, signal);
+          await clock.sleep(wait, scope.signal);
         } catch {
           return false;
         }
@@ -97,7 +97,7 @@ async function compensateStep(
             idempotencyKey: `${ex.id}:${rec.name}:compensate`,
             outputs: ex.outputs,
           },
-          signal,
+          scope,
           timeoutMs,
           clock,
         )

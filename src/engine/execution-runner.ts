@@ -137,7 +137,7 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
     const { rec, newVisit } = enterStep(ex, step.name, null);
     const out =
       step.kind === 'action'
-        ? await runActionStep(ctx, ex, step, rec, ex.signal)
+        ? await runActionStep(ctx, ex, step, rec, ex.scope)
         : await runParallelStep(ctx, ex, step, rec, newVisit);
     if (!out.ok) return out.stopped ? { kind: 'stopped' } : { kind: 'failed', error: out.error };
     ex.outputs[step.name] = out.output;

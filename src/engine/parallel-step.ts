@@ -8,6 +8,7 @@
 import type { PlanParallelStep } from '../definition/types.js';
 import type { ErrorInfo } from '../errors.js';
 import type { StepRecord } from '../store/store.js';
+import { AbortScope } from './abort-scope.js';
 import type { StepOutcome } from './action-step.js';
 import { runActionStep } from './action-step.js';
 import type { ActiveExecution } from './active-execution.js';
@@ -46,10 +47,7 @@ export async function runParallelStep(
   ex.steps.set(step.name, rec);
   persistLater(ctx, ex, [rec]);
 
-  const group = new AbortController();
-  const onParent = () => group.abort(ex.signal.reason);
-  if (ex.signal.aborted) group.abort(ex.signal.reason);
-  else ex.signal.addEventListener('abort', onParent, { once: true });
+  const group = new AbortScope(ex.scope);
   const timer = step.timeoutMs === null ? null : clock.setTimer(() => group.abort(TIMED_OUT), step.timeoutMs);
 
   let failure: Extract<StepOutcome, { ok: false }> | null = null;
@@ -59,7 +57,7 @@ export async function runParallelStep(
         const existing = ex.steps.get(branch.name);
         if (existing?.status === 'completed') return;
         const { rec: bEntered } = enterStep(ex, branch.name, step.name);
-        const out = await runActionStep(ctx, ex, branch, bEntered, group.signal);
+        const out = await runActionStep(ctx, ex, branch, bEntered, group);
         if (out.ok) {
           ex.outputs[branch.name] = out.output;
           await persist(ctx, ex, [out.rec]);
@@ -86,11 +84,11 @@ export async function runParallelStep(
     );
   } finally {
     timer?.cancel();
-    ex.signal.removeEventListener('abort', onParent);
+    group.dispose();
   }
 
   const end = clock.now();
-  const timedOut = group.signal.aborted && group.signal.reason === TIMED_OUT;
+  const timedOut = group.aborted && group.reason === TIMED_OUT;
   if (ex.stopReason && !timedOut && !failure) {
     return {
       ok: false,

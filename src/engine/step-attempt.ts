@@ -7,6 +7,7 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
 import type { StepContext } from '../types.js';
+import { AbortScope } from './abort-scope.js';
 
 /** The reason an attempt's signal aborts when its timeout fires. */
 export class StepTimeoutError extends OrchestratorError {
@@ -30,65 +31,52 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-function raceAbort(value: PromiseLike<unknown>, signal: AbortSignal): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    value.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
 /**
- * Runs `handler(input, ctx)` once. `ctx.signal` aborts when `signal` does or when
- * `timeoutMs` passes. Never throws: failures come back as `{ ok: false }`.
+ * Runs `handler(input, ctx)` once. `ctx.signal` aborts when `scope` does or when `timeoutMs`
+ * passes. Never throws: failures come back as `{ ok: false }`.
  */
 export async function runAttempt(
   handler: Handler,
   input: unknown,
   ctx: Omit<StepContext, 'signal'>,
-  signal: AbortSignal,
+  scope: AbortScope,
   timeoutMs: number | null,
   clock: Clock,
 ): Promise<AttemptResult> {
-  if (signal.aborted) return { ok: false, error: signal.reason, timedOut: false, aborted: true };
-  let attemptSignal = signal;
+  if (scope.aborted) return { ok: false, error: scope.reason, timedOut: false, aborted: true };
+  let own: AbortScope = scope;
   let timer: TimerHandle | null = null;
-  let unlink: (() => void) | null = null;
-  const fired = { timeout: false };
+  let timedOut = false;
   if (timeoutMs !== null) {
-    const c = new AbortController();
-    const onParent = () => c.abort(signal.reason);
-    signal.addEventListener('abort', onParent, { once: true });
-    unlink = () => signal.removeEventListener('abort', onParent);
+    const child = new AbortScope(scope);
+    own = child;
     timer = clock.setTimer(() => {
-      fired.timeout = true;
-      c.abort(new StepTimeoutError(ctx.stepName, timeoutMs));
+      timedOut = true;
+      child.abort(new StepTimeoutError(ctx.stepName, timeoutMs));
     }, timeoutMs);
-    attemptSignal = c.signal;
   }
+  const attemptScope = own;
+  const handlerCtx: StepContext = {
+    executionId: ctx.executionId,
+    workflowId: ctx.workflowId,
+    stepName: ctx.stepName,
+    attempt: ctx.attempt,
+    idempotencyKey: ctx.idempotencyKey,
+    outputs: ctx.outputs,
+    get signal() {
+      return attemptScope.signal;
+    },
+  };
   try {
-    let output = handler(input, { ...ctx, signal: attemptSignal });
-    if (isThenable(output)) output = await raceAbort(output, attemptSignal);
-    if (attemptSignal.aborted) return failure(attemptSignal.reason, fired.timeout);
+    let output = handler(input, handlerCtx);
+    if (isThenable(output)) output = await attemptScope.race(output);
+    if (attemptScope.aborted) return { ok: false, error: attemptScope.reason, timedOut, aborted: !timedOut };
     return { ok: true, output };
   } catch (error) {
-    if (attemptSignal.aborted) return failure(attemptSignal.reason, fired.timeout);
+    if (attemptScope.aborted) return { ok: false, error: attemptScope.reason, timedOut, aborted: !timedOut };
     return { ok: false, error, timedOut: false, aborted: false };
   } finally {
     timer?.cancel();
-    unlink?.();
+    if (attemptScope !== scope) attemptScope.dispose();
   }
-}
-
-function failure(reason: unknown, timedOut: boolean): AttemptResult {
-  return { ok: false, error: reason, timedOut, aborted: !timedOut };
 }

@@ -1,0 +1,82 @@
+/**
+ * A cheap abort scope. Runners race every handler against cancellation, timeout and shutdown;
+ * doing that with an `AbortController` and `addEventListener` per attempt dominated the hot
+ * path. A scope keeps plain listener sets and creates a real `AbortSignal` only when a handler
+ * reads `ctx.signal` (or a wait needs one).
+ * @module
+ */
+
+type AbortListener = (reason: unknown) => void;
+
+export class AbortScope {
+  aborted = false;
+  reason: unknown = undefined;
+  private controller: AbortController | null = null;
+  private listeners: Set<AbortListener> | null = null;
+  private detach: (() => void) | null = null;
+
+  /** A child scope aborts when its parent does (call `dispose` when done with it). */
+  constructor(parent?: AbortScope) {
+    if (!parent) return;
+    if (parent.aborted) this.abort(parent.reason);
+    else this.detach = parent.onAbort((reason) => this.abort(reason));
+  }
+
+  /** A real AbortSignal tied to this scope, created on first use. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Aborts the scope and its children (the first reason wins). */
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    const listeners = this.listeners;
+    this.listeners = null;
+    if (listeners) for (const l of listeners) l(reason);
+    this.dispose();
+  }
+
+  /** Calls `fn` on abort (at once if already aborted). Returns the unsubscribe function. */
+  onAbort(fn: AbortListener): () => void {
+    if (this.aborted) {
+      fn(this.reason);
+      return noop;
+    }
+    this.listeners ??= new Set();
+    const set = this.listeners;
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  /** Detaches from the parent. */
+  dispose(): void {
+    this.detach?.();
+    this.detach = null;
+  }
+
+  /** Resolves with `value`, or rejects with the abort reason if the scope aborts first. */
+  race<T>(value: PromiseLike<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const off = this.onAbort(reject);
+      value.then(
+        (v) => {
+          off();
+          resolve(v);
+        },
+        (e) => {
+          off();
+          reject(e);
+        },
+      );
+    });
+  }
+}
+
+function noop(): void {}
