@@ -10,6 +10,11 @@ import { ValidationError } from './errors.js';
 import type { Store } from './store/store.js';
 import { issuesFromZod } from './zod-issues.js';
 
+/** A URL with its password (and any user info) replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@');
+}
+
 /** The seed's defaults. Durations are seconds. */
 export const DEFAULTS = {
   maxConcurrentWorkflows: 100,
@@ -132,7 +137,7 @@ const configSchema = z
       .union([
         z.string().refine((s) => /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/.test(s), {
           error: (i) =>
-            `Expected \`store\` to be "memory", "sqlite:<path>" or "postgres://...", got ${JSON.stringify(i.input)}`,
+            `Expected \`store\` to be "memory", "sqlite:<path>" or "postgres://...", got ${JSON.stringify(redactUrl(String(i.input)))}`,
         }),
         z.custom<Store>((v) => !!v && typeof v === 'object' && typeof (v as Store).update === 'function', {
           error: 'Expected `store` to be a store URL or a Store instance',

@@ -90,10 +90,13 @@ export async function runActionStep(
 
     const now = clock.now();
     set(startAttempt(rec, now));
+    // The retry rate is steps that needed a retry / steps run (SPEC §5): a step counts once per
+    // visit, on its first attempt, and once more as retried on its first retry.
+    const firstRun = rec.attempts === 1;
     const firstRetry = failuresSoFar(rec) === 2;
-    ex.record.stepsRun++;
+    if (firstRun) ex.record.stepsRun++;
     if (firstRetry) ex.record.stepsRetried++;
-    ctx.metrics.stepStarted(ex.record.workflowId, firstRetry);
+    ctx.metrics.stepStarted(ex.record.workflowId, firstRun, firstRetry);
 
     let input: unknown;
     let early: unknown = null;

@@ -28,8 +28,11 @@ type WalkOutcome =
   | { kind: 'failed'; error: ErrorInfo }
   | { kind: 'stopped' };
 
-/** How the runner left an execution: terminal, or halted (shutdown / lost lease) for the next owner. */
-export type RunResult = 'finished' | 'halted';
+/**
+ * How the runner left an execution: terminal; halted (shutdown / lost lease) for the next owner;
+ * or abandoned after a store failure, still owned by this node, to be taken up again.
+ */
+export type RunResult = 'finished' | 'halted' | 'abandoned';
 
 /** Runs an execution this node holds. Never throws. */
 export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult> {
@@ -48,8 +51,7 @@ export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Pro
     const outcome = await walk(ctx, ex);
     if (ex.halted) return 'halted';
     if (outcome.kind === 'completed') {
-      await finish(ctx, ex, 'completed', null, outcome.last ? [outcome.last] : []);
-      if (outcome.last) emitStepCompleted(ctx, ex, outcome.last);
+      await finish(ctx, ex, 'completed', null, outcome.last ? [outcome.last] : [], outcome.last);
       return 'finished';
     }
     if (outcome.kind === 'failed') return await failExecution(ctx, ex, outcome.error, 'failed');
@@ -101,7 +103,7 @@ function begin(ctx: EngineContext, ex: ActiveExecution): void {
     r.status = 'running';
     r.startedAt = ctx.clock.now();
   }
-  ctx.metrics.transition(r.workflowId, ex.resumed ? null : from, r.status);
+  ctx.metrics.transition(r.workflowId, from, r.status);
   persistLater(ctx, ex, null);
   ctx.events.emit('execution.started', {
     executionId: ex.id,
@@ -246,6 +248,7 @@ async function finish(
   status: Extract<ExecutionState, 'completed' | 'failed' | 'cancelled'>,
   error: ErrorInfo | null,
   steps: StepRecord[],
+  lastStep: StepRecord | null = null,
 ): Promise<void> {
   const r = ex.record;
   const from = r.status;
@@ -255,6 +258,8 @@ async function finish(
   r.error = error;
   r.outcome = null;
   await persist(ctx, ex, steps.length > 0 ? steps : null);
+  // The last step's result is committed with the terminal state; announce it before the end.
+  if (lastStep) emitStepCompleted(ctx, ex, lastStep);
   const durationMs = now - (r.startedAt ?? r.createdAt);
   ctx.optimizer.recordExecution(r.workflowId, durationMs);
   ctx.metrics.finished(r.workflowId, from, status, durationMs);

@@ -93,6 +93,7 @@ export class LeaseKeeper {
           if (ex) void this.cancelOne(ex).catch(() => undefined);
         }
         if (!this.stopped) await this.claim();
+        if (!this.stopped && this.scheduler.abandoned.size > 0) await this.retakeAbandoned();
       }
       const lb = ctx.loadBalancer;
       ctx.alerts.checkBalance(
@@ -103,6 +104,23 @@ export class LeaseKeeper {
     } catch (error) {
       ctx.logger.error({ err: toError(error) }, 'housekeeping sweep failed');
     }
+  }
+
+  /** Takes up again executions this node gave up after a store failure (it still owns them). */
+  private async retakeAbandoned(): Promise<void> {
+    const { ctx } = this;
+    const ids = [...this.scheduler.abandoned];
+    const now = ctx.clock.now();
+    const claimed = await ctx.store.claimExecutions({
+      owner: ctx.nodeId,
+      leaseUntil: now + this.leaseMs,
+      now,
+      staleOwners: [ctx.nodeId],
+      ids,
+      limit: ids.length,
+    });
+    for (const id of ids) this.scheduler.abandoned.delete(id);
+    for (const record of claimed) await this.adopt(record);
   }
 
   /** Claims one batch of orphans and hands them to the scheduler. */

@@ -16,6 +16,8 @@ export class Scheduler {
   private running = 0;
   private readonly ctx: EngineContext;
   private readonly limit: number;
+  /** Executions a runner gave up after a store failure; the lease keeper takes them up again. */
+  readonly abandoned = new Set<string>();
 
   constructor(ctx: EngineContext, limit: number) {
     this.ctx = ctx;
@@ -74,7 +76,10 @@ export class Scheduler {
     this.running++;
     ex.started = true;
     void runExecution(this.ctx, ex).then(
-      () => this.exit(ex),
+      (result) => {
+        if (result === 'abandoned') this.abandoned.add(ex.id);
+        this.exit(ex);
+      },
       () => this.exit(ex),
     );
   }

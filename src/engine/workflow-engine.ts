@@ -210,6 +210,8 @@ export class WorkflowEngine {
 
   /** Cancels a pending or running execution (compensating first where needed). */
   async cancelWorkflow(executionId: string): Promise<boolean> {
+    // A closed orchestrator cannot run the cancellation (or its compensation) any more.
+    this.assertOpen();
     const ex = this.scheduler.get(executionId);
     if (ex) return this.cancelLocal(ex);
     const rec = await this.ctx.store.requestCancel(executionId);
@@ -218,6 +220,8 @@ export class WorkflowEngine {
     await this.claimOrphan(executionId);
     const claimed = this.scheduler.get(executionId);
     if (claimed) return this.cancelLocal(claimed);
+    // An in-memory store has no other node that could apply the request.
+    if (!this.ctx.store.durable) return false;
     // Another node owns it and applies the request on its next sweep.
     const deadline = this.ctx.clock.now() + this.ctx.config.leaseSeconds * 1000;
     while (this.ctx.clock.now() < deadline) {

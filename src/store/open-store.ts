@@ -4,8 +4,9 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { OrchestratorError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { MemoryStore } from './memory-store.js';
+import { PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -23,7 +24,8 @@ function isStore(value: unknown): value is Store {
  * - `memory` → {@link MemoryStore};
  * - `sqlite:<path>` → {@link SqliteStore} (a relative path is relative to the working directory;
  *   `sqlite::memory:` is an in-memory database, for tests);
- * - `postgres://…` / `postgresql://…` → PostgreSQL (throws `STORE_UNAVAILABLE` until it is built);
+ * - `postgres://…` / `postgresql://…` → {@link PostgresStore}; a `schema` query parameter picks the
+ *   schema (default `orchestrator`) and is removed before the URL reaches the driver;
  * - a `Store` instance is returned as is.
  * @throws ValidationError naming `store` for anything else.
  */
@@ -38,13 +40,32 @@ export function openStore(target: string | Store): Store {
     if (path === '') throw invalid(target);
     return new SqliteStore(path === ':memory:' ? path : resolve(process.cwd(), path));
   }
-  if (/^postgres(ql)?:\/\//.test(target)) {
-    throw new OrchestratorError(
-      'STORE_UNAVAILABLE',
-      'PostgreSQL support is not built yet: use "memory" or "sqlite:<path>"',
-    );
-  }
+  if (/^postgres(ql)?:\/\//.test(target)) return openPostgres(target);
   throw invalid(target);
+}
+
+/** A PostgresStore for `target`, with its `?schema=` parameter taken out. */
+function openPostgres(target: string): PostgresStore {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw invalid('postgres://<unparsable URL>');
+  }
+  const schema = url.searchParams.get('schema');
+  if (schema === null) return new PostgresStore(target);
+  url.searchParams.delete('schema');
+  try {
+    return new PostgresStore(url.toString(), { schema });
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      throw new ValidationError(
+        [{ path: 'store', message: error.issues.map((i) => i.message).join('; ') }],
+        'Invalid config',
+      );
+    }
+    throw error;
+  }
 }
 
 function invalid(target: unknown): ValidationError {

@@ -47,7 +47,7 @@ export interface ExecutionRecord {
   cancelRequested: boolean;
   /** Whether compensation ran (or runs) for this execution. */
   compensated: boolean;
-  /** Step attempts started, and steps that needed a retry (for the retry rate). */
+  /** Steps run (once per step visit, whatever its attempts), and steps that needed a retry (for the retry rate). */
   stepsRun: number;
   stepsRetried: number;
   /** Counter that orders step completions (compensation runs in reverse of it). */
@@ -214,4 +214,16 @@ export interface Store {
   listCancelRequests(owner: string): Promise<string[]>;
 
   aggregate(workflowId?: string): Promise<StoreAggregates>;
+
+  /**
+   * Optional: wake-up hints from other processes sharing the store. `onNotify` is called soon after
+   * another node (or this one) created an execution or released leases, and may be called at other
+   * times too (e.g. after the adapter reconnected, since hints can be lost). It is a hint ONLY:
+   * hints can be missed (a dropped connection, a proxy in between), so correctness still comes
+   * from polling (`claimExecutions` on a timer); a hint merely lets that poll run early. Resolves
+   * after the first attempt to start listening (an adapter retries a failed one in the background)
+   * with the function that ends the subscription. Adapters without a cross-process channel (memory,
+   * SQLite) leave it out; PostgreSQL uses LISTEN/NOTIFY.
+   */
+  subscribe?(channel: 'work', onNotify: () => void): Promise<() => Promise<void>>;
 }

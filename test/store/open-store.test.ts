@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { OrchestratorError, ValidationError } from '../../src/errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { openStore } from '../../src/store/open-store.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { tempDir } from './sqlite-fixture.js';
@@ -35,15 +36,9 @@ describe('openStore', () => {
     await store.close();
   });
 
-  it('PostgreSQL URLs are refused as not built yet', () => {
-    for (const url of ['postgres://u@h/db', 'postgresql://u@h/db']) {
-      expect(() => openStore(url)).toThrow(OrchestratorError);
-      expect(() => openStore(url)).toThrow(/PostgreSQL/);
-      try {
-        openStore(url);
-      } catch (error) {
-        expect((error as OrchestratorError).code).toBe('STORE_UNAVAILABLE');
-      }
+  it('postgres:// and postgresql:// → PostgresStore (no connection until init)', () => {
+    for (const url of ['postgres://u@h/db', 'postgresql://u@h/db?schema=s1']) {
+      expect(openStore(url)).toBeInstanceOf(PostgresStore);
     }
   });
 

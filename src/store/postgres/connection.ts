@@ -1,0 +1,131 @@
+/**
+ * Connection plumbing of the PostgreSQL store: type parsers, pool and client settings, schema
+ * names, and how driver errors become `OrchestratorError`s (without leaking passwords).
+ * @module
+ */
+import pg from 'pg';
+import { OrchestratorError, ValidationError } from '../../errors.js';
+
+/** The schema a store uses unless told otherwise. */
+export const DEFAULT_SCHEMA = 'orchestrator';
+
+/** Connections in the pool unless told otherwise. */
+export const DEFAULT_POOL_SIZE = 10;
+
+/** How long opening a connection may take before it fails. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const toNumber = (value: string) => Number(value);
+
+/**
+ * Type parsers of every connection the store opens: `int8` (`bigint`, `count(*)`) and `numeric`
+ * (`sum(...)`) come back as numbers, as in the other adapters, instead of strings. Store values
+ * (epoch-millisecond times, counters) stay far below 2^53. Per connection, not global, so other
+ * users of `pg` in the process are unaffected.
+ */
+export const TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    (oid === INT8 || oid === NUMERIC) && format !== 'binary'
+      ? toNumber
+      : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+const SCHEMA = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** Checks a schema name (a plain identifier of at most 63 characters) and returns it. */
+export function checkSchema(schema: string): string {
+  if (!SCHEMA.test(schema)) {
+    throw new ValidationError(
+      [
+        {
+          path: 'store.schema',
+          message: `Expected a PostgreSQL schema name (letters, digits, _; at most 63), got ${JSON.stringify(schema)}`,
+        },
+      ],
+      'Invalid config',
+    );
+  }
+  return schema;
+}
+
+/** Checks a pool size (a positive integer) and returns it. */
+export function checkPoolSize(size: number): number {
+  if (!Number.isInteger(size) || size < 1) {
+    throw new ValidationError(
+      [{ path: 'store.poolSize', message: `Expected a positive integer, got ${size}` }],
+      'Invalid config',
+    );
+  }
+  return size;
+}
+
+/** `name` as a quoted SQL identifier. */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Settings of the client connections (pool and listener) for `url`. */
+export function clientConfig(url: string, applicationName: string): pg.ClientConfig {
+  return {
+    connectionString: url,
+    types: TYPES,
+    application_name: applicationName.slice(0, 63),
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // TCP keepalive: a peer that vanished (no FIN, e.g. a partition) is noticed instead of hanging.
+    keepAlive: true,
+  };
+}
+
+/**
+ * The pool of a store. Its clients pipeline: a flush sends BEGIN, its statements and COMMIT
+ * without waiting for each reply.
+ */
+export function createPool(url: string, size: number, schema: string): pg.Pool {
+  const pool = new pg.Pool({
+    ...clientConfig(url, `orchestrator:${schema}`),
+    max: size,
+    pipeline: true,
+  });
+  // An idle client whose connection dies (server restart, pg_terminate_backend) emits 'error' on
+  // the pool; without a listener that would crash the process. The pool drops the client itself.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** `url` with any password replaced by `***`, for messages. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<unparsable PostgreSQL URL>';
+  }
+}
+
+/** Whether the connection is gone after `error` (connection exception, shutdown, socket error). */
+export function isConnectionError(error: unknown): boolean {
+  // Anything but a server-reported error (a socket error, "Connection terminated") is one too.
+  if (!(error instanceof pg.DatabaseError)) return true;
+  const code = error.code ?? '';
+  return code.startsWith('08') || code.startsWith('57P');
+}
+
+/** Deadlocks and serialization failures: the transaction may simply be run again. */
+export function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/**
+ * An `OrchestratorError` for a driver or server error (kept as `cause`). Errors that already are
+ * `OrchestratorError`s pass through.
+ */
+export function storeError(error: unknown, context = 'PostgreSQL store'): OrchestratorError {
+  if (error instanceof OrchestratorError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const suffix = error instanceof pg.DatabaseError && error.code ? ` (SQLSTATE ${error.code})` : '';
+  return new OrchestratorError('STORE_UNAVAILABLE', `${context}: ${message}${suffix}`, { cause: error });
+}

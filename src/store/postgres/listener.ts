@@ -1,0 +1,147 @@
+/**
+ * LISTEN side of the store's wake-up hints: one dedicated `pg.Client` (not from the pool: a
+ * pooled connection would be handed to other work) that LISTENs on the store's channel and calls
+ * the subscribers when a notification for its schema arrives.
+ *
+ * Notifications are only hints: they arrive only at commit, a disconnected listener misses them
+ * for good, and they do not pass transaction-pooling proxies. Correctness comes from polling. When
+ * the connection drops, the listener reconnects with capped exponential backoff and jitter, and
+ * after each reconnect calls every subscriber once, since it may have missed notifications.
+ * @module
+ */
+import pg from 'pg';
+import { clientConfig, ident } from './connection.js';
+
+const MIN_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 5_000;
+
+/** A LISTEN connection that reconnects by itself. See the module comment. */
+export class WorkListener {
+  private client: pg.Client | null = null;
+  private readonly subscribers = new Set<() => void>();
+  private connecting: Promise<void> | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private closed = false;
+
+  /**
+   * @param url connection string.
+   * @param channel channel to LISTEN on.
+   * @param payload only notifications with this payload (the store's schema) wake subscribers.
+   * @param applicationName `application_name` of the connection (seen in `pg_stat_activity`).
+   */
+  constructor(
+    private readonly url: string,
+    private readonly channel: string,
+    private readonly payload: string,
+    private readonly applicationName: string,
+  ) {}
+
+  /** Whether the connection is up and listening. */
+  get listening(): boolean {
+    return this.client !== null;
+  }
+
+  /**
+   * Adds a subscriber; connects on the first one. Resolves once the first connection attempt
+   * ended; if it failed, the listener keeps retrying in the background (polling still works).
+   * Resolves with the function that removes the subscriber (and disconnects after the last one).
+   */
+  async subscribe(onNotify: () => void): Promise<() => Promise<void>> {
+    const subscriber = () => onNotify();
+    this.subscribers.add(subscriber);
+    if (!this.client && !this.retry) await this.connect();
+    else if (this.connecting) await this.connecting;
+    return async () => {
+      this.subscribers.delete(subscriber);
+      if (this.subscribers.size === 0) await this.disconnect();
+    };
+  }
+
+  /** Disconnects for good. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.subscribers.clear();
+    await this.disconnect();
+  }
+
+  private connect(): Promise<void> {
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<void> {
+    const client = new pg.Client(clientConfig(this.url, this.applicationName));
+    const lost = () => this.lost(client);
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (message) => {
+      if (message.channel === this.channel && message.payload === this.payload) this.wake();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${ident(this.channel)}`);
+    } catch {
+      client.removeListener('end', lost);
+      await client.end().catch(() => undefined);
+      this.scheduleRetry();
+      return;
+    }
+    if (this.closed || this.subscribers.size === 0) {
+      client.removeListener('end', lost);
+      await client.end().catch(() => undefined);
+      return;
+    }
+    const reconnected = this.failures > 0;
+    this.failures = 0;
+    this.client = client;
+    // Notifications sent while the listener was away are lost: wake everyone once.
+    if (reconnected) this.wake();
+  }
+
+  private lost(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = null;
+    client.removeAllListeners('end');
+    client.end().catch(() => undefined);
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed || this.subscribers.size === 0 || this.retry) return;
+    const cap = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** this.failures);
+    this.failures++;
+    // Full jitter, at least the minimum: listeners of many nodes do not reconnect in lockstep.
+    const delay = MIN_BACKOFF_MS + Math.random() * (cap - MIN_BACKOFF_MS);
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      void this.connect();
+    }, delay);
+    this.retry.unref();
+  }
+
+  private async disconnect(): Promise<void> {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    await this.connecting;
+    const client = this.client;
+    this.client = null;
+    this.failures = 0;
+    if (client) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private wake(): void {
+    for (const subscriber of this.subscribers) {
+      try {
+        subscriber();
+      } catch {
+        // A subscriber's failure must not stop the others or the listener.
+      }
+    }
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Schema migrations of the PostgreSQL store: numbered plain SQL files (`migrations/001_init.sql`,
+ * `002_….sql`, ...) applied in order and recorded in `<schema>.schema_migrations`.
+ *
+ * Each migration runs in its own transaction that first takes a transaction-scoped advisory lock
+ * for the schema (`pg_advisory_xact_lock`), then checks again whether the migration is recorded:
+ * when several processes start at once, one applies it and the others wait, see it recorded and
+ * skip it. The lock is released by COMMIT or ROLLBACK, never left behind by a lost connection,
+ * and works through transaction-pooling proxies. The files are written without schema names: they
+ * run with `search_path` set to the store's schema for that transaction only.
+ * @module
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import pg from 'pg';
+import { OrchestratorError } from '../../errors.js';
+import { clientConfig, ident, redact, storeError } from './connection.js';
+
+/** One migration file. */
+export interface Migration {
+  version: number;
+  /** File name, e.g. `001_init.sql`. */
+  name: string;
+  sql: string;
+}
+
+/** Where the migration files live: next to this module (copied to `dist/` by the build). */
+export const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
+
+const FILE = /^(\d+)_[\w-]+\.sql$/;
+
+/** First key of the advisory lock (`orch`); the second is a hash of the schema name. */
+const LOCK_CLASS = 0x6f726368;
+
+/** Reads the migration files of `dir`, ordered by number. */
+export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
+  const migrations: Migration[] = [];
+  for (const name of readdirSync(dir)) {
+    const match = FILE.exec(name);
+    if (!match) continue;
+    migrations.push({ version: Number(match[1]), name, sql: readFileSync(new URL(name, dir), 'utf8') });
+  }
+  migrations.sort((a, b) => a.version - b.version);
+  for (let i = 1; i < migrations.length; i++) {
+    if (migrations[i]!.version === migrations[i - 1]!.version) {
+      throw new OrchestratorError(
+        'STORE_UNAVAILABLE',
+        `Two PostgreSQL migrations share version ${migrations[i]!.version}: ${migrations[i - 1]!.name}, ${migrations[i]!.name}`,
+      );
+    }
+  }
+  return migrations;
+}
+
+/** Runs `body` in a transaction holding the schema's migration lock. */
+async function locked<T>(client: pg.ClientBase, schema: string, body: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
+    const result = await body();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Creates `schema` and its `schema_migrations` table if missing, then applies the migrations not
+ * recorded yet, one transaction each. Returns the versions this call applied (empty when the
+ * schema was up to date). `client` must not pipeline (migration files hold several statements).
+ */
+export async function migrate(
+  client: pg.ClientBase,
+  schema: string,
+  migrations: Migration[] = loadMigrations(),
+): Promise<number[]> {
+  const s = ident(schema);
+  const applied: number[] = [];
+  try {
+    // CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent one: hence under the lock.
+    const done = await locked(client, schema, async () => {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      const rows = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
+      return new Set(rows.rows.map((row) => row.version));
+    });
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      const ran = await locked(client, schema, async () => {
+        const again = await client.query(`SELECT 1 FROM ${s}.schema_migrations WHERE version = $1`, [
+          migration.version,
+        ]);
+        if (again.rowCount) return false;
+        await client.query(`SET LOCAL search_path TO ${s}`);
+        await client.query(migration.sql);
+        await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
+          migration.version,
+          migration.name,
+        ]);
+        return true;
+      });
+      if (ran) applied.push(migration.version);
+    }
+  } catch (error) {
+    throw new OrchestratorError(
+      'STORE_UNAVAILABLE',
+      `PostgreSQL migration of schema '${schema}' failed: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return applied;
+}
+
+/**
+ * Opens a plain client on `url` (not pipelined: migration files hold several statements), runs
+ * {@link migrate} for `schema` and closes it. Throws `STORE_UNAVAILABLE` (password redacted) if the
+ * server cannot be reached or a migration fails.
+ */
+export async function migrateAt(url: string, schema: string): Promise<number[]> {
+  const client = new pg.Client(clientConfig(url, `orchestrator-migrate:${schema}`));
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw storeError(error, `Cannot open PostgreSQL store at ${redact(url)}`);
+  }
+  try {
+    return await migrate(client, schema);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

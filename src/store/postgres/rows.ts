@@ -1,0 +1,159 @@
+/**
+ * Mapping between store records and PostgreSQL rows.
+ *
+ * As in the SQLite adapter, an execution keeps its filtered/sorted/aggregated/fenced fields in
+ * real columns and every other field (including fields added to `ExecutionRecord` later) in the
+ * `state` JSONB object, so extending the record needs no migration. Payloads are serialized before
+ * a transaction starts, so a value JSON cannot encode fails only the write that carries it.
+ *
+ * JSONB cannot hold U+0000: in `state` and in column patches (engine-made strings such as error
+ * messages) a NUL character is stored as U+FFFD. Input, step records and definitions are `json`
+ * and keep it.
+ * @module
+ */
+import type { ExecutionState } from '../../types.js';
+import { type ColumnPatch, toJson } from '../sqlite/rows.js';
+import { emptyStatusCounts } from '../states.js';
+import type { DefinitionRecord, ExecutionRecord, StepRecord, StoreAggregates } from '../store.js';
+import type { AggregateRow, DefinitionRow, ExecutionRow, SnapshotRow } from './statements.js';
+
+export { splitPatch, toJson } from '../sqlite/rows.js';
+export type { ColumnPatch };
+
+/** Record fields with a column of their own (written by `create`; patched through `ColumnPatch`). */
+const COLUMN_FIELDS: ReadonlySet<string> = new Set([
+  'id',
+  'workflowId',
+  'workflowVersion',
+  'status',
+  'createdAt',
+  'completedAt',
+  'idempotencyKey',
+  'owner',
+  'leaseUntil',
+  'epoch',
+  'cancelRequested',
+  'compensated',
+  'stepsRun',
+  'stepsRetried',
+  'input',
+]);
+
+/** `\u0000` escapes that are not themselves escaped backslashes. */
+const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
+/** JSON text JSONB accepts: escaped NULs become U+FFFD (see the module comment). */
+export function jsonbText(json: string): string {
+  return json.includes('\\u0000') ? json.replace(NUL_ESCAPE, '$1\\ufffd') : json;
+}
+
+/** JSONB text of the `state` fields of an update (null when there are none). */
+export function statePatchJson(rest: Record<string, unknown> | null): string | null {
+  return rest ? jsonbText(JSON.stringify(rest)) : null;
+}
+
+/** JSONB text of the column fields of an update. */
+export function columnPatchJson(columns: ColumnPatch): string {
+  return jsonbText(JSON.stringify(columns));
+}
+
+/**
+ * The column values of a new execution, in the order of the create statement's arrays $1..$15
+ * (`state` as JSONB text). Throws a `ValidationError` naming the field JSON cannot encode.
+ */
+export function createColumns(record: ExecutionRecord): unknown[] {
+  const rest: Record<string, unknown> = {};
+  for (const key in record) {
+    if (!COLUMN_FIELDS.has(key)) rest[key] = (record as unknown as Record<string, unknown>)[key];
+  }
+  let state: string;
+  try {
+    state = JSON.stringify(rest);
+  } catch {
+    for (const key in rest) toJson(rest[key], record.id, key);
+    state = toJson(rest, record.id, 'execution');
+  }
+  return [
+    record.id,
+    record.workflowId,
+    record.workflowVersion,
+    record.status,
+    record.createdAt,
+    record.completedAt ?? null,
+    record.idempotencyKey ?? null,
+    record.owner ?? null,
+    record.leaseUntil ?? null,
+    record.epoch ?? 0,
+    record.cancelRequested === true,
+    record.compensated === true,
+    record.stepsRun ?? 0,
+    record.stepsRetried ?? 0,
+    jsonbText(state),
+  ];
+}
+
+/** The record a row holds. */
+export function toExecution(row: ExecutionRow): ExecutionRecord {
+  return {
+    ...(row.state as unknown as ExecutionRecord),
+    id: row.id,
+    workflowId: row.workflow_id,
+    workflowVersion: row.workflow_version,
+    status: row.status as ExecutionState,
+    input: row.input ?? null,
+    createdAt: row.created_at,
+    completedAt: row.completed_at,
+    idempotencyKey: row.idempotency_key,
+    owner: row.owner,
+    leaseUntil: row.lease_until,
+    epoch: row.epoch,
+    cancelRequested: row.cancel_requested,
+    compensated: row.compensated,
+    stepsRun: row.steps_run,
+    stepsRetried: row.steps_retried,
+  };
+}
+
+/** The step records of a snapshot row (a missing output, i.e. undefined, reads as null). */
+export function toSteps(row: SnapshotRow): StepRecord[] {
+  return row.steps.map(([name, json]) => {
+    const record = json as unknown as StepRecord;
+    record.executionId = row.id;
+    record.name = name;
+    if (record.output === undefined) record.output = null;
+    return record;
+  });
+}
+
+/** Parameters of `saveDefinition`. */
+export function definitionParams(def: DefinitionRecord): unknown[] {
+  const { id, version, createdAt, ...body } = def;
+  return [id, version, createdAt, toJson(body, id, 'definition', 'definition')];
+}
+
+/** The definition record a row holds. */
+export function toDefinition(row: DefinitionRow): DefinitionRecord {
+  return {
+    ...(row.body as unknown as DefinitionRecord),
+    id: row.id,
+    version: row.version,
+    createdAt: row.created_at,
+  };
+}
+
+/** Aggregates from the per-status rows (states without executions count 0). */
+export function toAggregates(rows: AggregateRow[]): StoreAggregates {
+  const out: StoreAggregates = {
+    byStatus: emptyStatusCounts(),
+    compensated: 0,
+    stepsRun: 0,
+    stepsRetried: 0,
+  };
+  for (const row of rows) {
+    if (row.status in out.byStatus) out.byStatus[row.status as ExecutionState] = row.n;
+    out.compensated += row.compensated;
+    out.stepsRun += row.steps_run;
+    out.stepsRetried += row.steps_retried;
+  }
+  return out;
+}

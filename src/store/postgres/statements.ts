@@ -1,0 +1,209 @@
+/**
+ * Every SQL statement of the PostgreSQL store, with each table qualified by the store's schema.
+ *
+ * Writes are set-based: a run of creates or of updates in one group-commit flush becomes ONE
+ * statement over `unnest()`ed arrays, so its size does not change the statement text and each is
+ * prepared once per connection (named statements).
+ * @module
+ */
+import { ident } from './connection.js';
+
+/** A row of `executions` (columns as read, int8 parsed to numbers, `state` parsed). */
+export interface ExecutionRow {
+  id: string;
+  workflow_id: string;
+  workflow_version: number;
+  status: string;
+  created_at: number;
+  completed_at: number | null;
+  idempotency_key: string | null;
+  owner: string | null;
+  lease_until: number | null;
+  epoch: number;
+  cancel_requested: boolean;
+  compensated: boolean;
+  steps_run: number;
+  steps_retried: number;
+  state: Record<string, unknown>;
+  /** The input (parsed JSON); null when missing. */
+  input: unknown;
+}
+
+/** An execution row with its steps as `[name, record]` pairs ordered by name. */
+export interface SnapshotRow extends ExecutionRow {
+  steps: [string, Record<string, unknown>][];
+}
+
+/** A row of `definitions`. */
+export interface DefinitionRow {
+  id: string;
+  version: number;
+  created_at: number;
+  body: Record<string, unknown>;
+}
+
+/** One row of the aggregate query. */
+export interface AggregateRow {
+  status: string;
+  n: number;
+  compensated: number;
+  steps_run: number;
+  steps_retried: number;
+}
+
+/** Per input row of the create statement: whether it was inserted, else the key's holder. */
+export interface CreateResultRow {
+  id: string;
+  created: boolean;
+  existing: string | null;
+}
+
+/** Per input row of the update statement: whether it was applied, and whether the row exists. */
+export interface UpdateResultRow {
+  id: string;
+  ok: boolean;
+  found: boolean;
+}
+
+const UNFINISHED = `status IN ('pending', 'running', 'compensating')`;
+
+/** Filter shapes of list/count: none, status, workflow, both (arguments bound in that order). */
+const FILTERS = [
+  '',
+  'WHERE e.status = $1',
+  'WHERE e.workflow_id = $1',
+  'WHERE e.status = $1 AND e.workflow_id = $2',
+];
+
+/** The SQL of one store, by statement. */
+export type Sql = ReturnType<typeof buildSql>;
+
+/** Builds every statement for the tables of `schema`. */
+export function buildSql(schema: string) {
+  const s = ident(schema);
+  const executions = `${s}.executions`;
+  const steps = `${s}.steps`;
+  const inputs = `${s}.execution_inputs`;
+  const withInput = `(SELECT input FROM ${inputs} WHERE execution_id = e.id) AS input`;
+  const snapshot = `SELECT e.*, ${withInput},
+    (SELECT coalesce(json_agg(json_build_array(st.name, st.record) ORDER BY st.name), '[]')
+      FROM ${steps} st WHERE st.execution_id = e.id) AS steps
+    FROM ${executions} e`;
+  const claimable = `${UNFINISHED} AND (owner IS NULL OR lease_until IS NULL OR lease_until < $3
+    OR owner = ANY($4::text[]))`;
+  const claim = (among: string) => `WITH c AS (
+      SELECT id FROM ${executions} WHERE ${claimable} ${among}
+      ORDER BY created_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
+    UPDATE ${executions} e SET owner = $1, lease_until = $2, epoch = e.epoch + 1 FROM c WHERE e.id = c.id
+    RETURNING e.*, ${withInput}`;
+  const aggregate = (where: string) => `SELECT status, count(*) AS n,
+      count(*) FILTER (WHERE compensated) AS compensated,
+      coalesce(sum(steps_run), 0) AS steps_run, coalesce(sum(steps_retried), 0) AS steps_retried
+    FROM ${executions} ${where} GROUP BY status`;
+
+  return {
+    /** $1..$16: column arrays of the new executions (and their inputs); $17..$19: their steps. */
+    create: `WITH c AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int8[], $6::int8[],
+          $7::text[], $8::text[], $9::int8[], $10::int8[], $11::bool[], $12::bool[], $13::int8[],
+          $14::int8[], $15::jsonb[], $16::json[])
+        AS c(id, workflow_id, workflow_version, status, created_at, completed_at, idempotency_key, owner,
+          lease_until, epoch, cancel_requested, compensated, steps_run, steps_retried, state, input)
+      ), ins AS (
+        INSERT INTO ${executions} (id, workflow_id, workflow_version, status, created_at, completed_at,
+          idempotency_key, owner, lease_until, epoch, cancel_requested, compensated, steps_run,
+          steps_retried, state)
+        SELECT id, workflow_id, workflow_version, status, created_at, completed_at, idempotency_key, owner,
+          lease_until, epoch, cancel_requested, compensated, steps_run, steps_retried, state FROM c
+        ON CONFLICT DO NOTHING
+        RETURNING id
+      ), inputs AS (
+        INSERT INTO ${inputs} (execution_id, input) SELECT c.id, c.input FROM c JOIN ins ON ins.id = c.id
+      ), new_steps AS (
+        INSERT INTO ${steps} (execution_id, name, record)
+        SELECT st.execution_id, st.name, st.record
+        FROM unnest($17::text[], $18::text[], $19::json[]) AS st(execution_id, name, record)
+        JOIN ins ON ins.id = st.execution_id
+      )
+      SELECT c.id, ins.id IS NOT NULL AS created,
+        CASE WHEN ins.id IS NULL AND c.idempotency_key IS NOT NULL THEN
+          (SELECT x.id FROM ${executions} x WHERE x.idempotency_key = c.idempotency_key) END AS existing
+      FROM c LEFT JOIN ins ON ins.id = c.id`,
+
+    /**
+     * $1 ids, $2 epochs, $3 column patches (JSONB, keys as in the record), $4 `state` patches;
+     * $5..$7 steps. The compare-and-set on epoch is the fence: a row whose epoch moved is not
+     * updated and its steps are not written.
+     */
+    update: `WITH u AS (
+        SELECT * FROM unnest($1::text[], $2::int8[], $3::jsonb[], $4::jsonb[]) AS u(id, epoch, c, s)
+      ), done AS (
+        UPDATE ${executions} e SET
+          workflow_version = coalesce((u.c->>'workflowVersion')::int, e.workflow_version),
+          status = coalesce(u.c->>'status', e.status),
+          completed_at = CASE WHEN u.c ? 'completedAt' THEN (u.c->>'completedAt')::int8 ELSE e.completed_at END,
+          owner = CASE WHEN u.c ? 'owner' THEN u.c->>'owner' ELSE e.owner END,
+          lease_until = CASE WHEN u.c ? 'leaseUntil' THEN (u.c->>'leaseUntil')::int8 ELSE e.lease_until END,
+          epoch = coalesce((u.c->>'epoch')::int8, e.epoch),
+          cancel_requested = coalesce((u.c->>'cancelRequested')::bool, e.cancel_requested),
+          compensated = coalesce((u.c->>'compensated')::bool, e.compensated),
+          steps_run = coalesce((u.c->>'stepsRun')::int8, e.steps_run),
+          steps_retried = coalesce((u.c->>'stepsRetried')::int8, e.steps_retried),
+          state = CASE WHEN u.s IS NULL THEN e.state ELSE e.state || u.s END
+        FROM u WHERE e.id = u.id AND e.epoch = u.epoch
+        RETURNING e.id
+      ), new_steps AS (
+        INSERT INTO ${steps} (execution_id, name, record)
+        SELECT st.execution_id, st.name, st.record
+        FROM unnest($5::text[], $6::text[], $7::json[]) AS st(execution_id, name, record)
+        JOIN done ON done.id = st.execution_id
+        ON CONFLICT (execution_id, name) DO UPDATE SET record = excluded.record
+      )
+      SELECT u.id, done.id IS NOT NULL AS ok,
+        done.id IS NOT NULL OR EXISTS (SELECT 1 FROM ${executions} x WHERE x.id = u.id) AS found
+      FROM u LEFT JOIN done ON done.id = u.id`,
+
+    saveDefinition: `INSERT INTO ${s}.definitions (id, version, created_at, body) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (id, version) DO UPDATE SET created_at = excluded.created_at, body = excluded.body`,
+    allDefinitions: `SELECT * FROM ${s}.definitions ORDER BY id, version`,
+    definitionsOf: `SELECT * FROM ${s}.definitions WHERE id = $1 ORDER BY version`,
+    idsByIdempotencyKey: `SELECT id, idempotency_key FROM ${executions} WHERE idempotency_key = ANY($1::text[])`,
+
+    getExecution: `${snapshot} WHERE e.id = $1`,
+    /** Newest first; indexed by filter shape (see `FILTERS`); limit and offset follow the filter. */
+    list: FILTERS.map((where, i) => {
+      const n = i === 3 ? 3 : i === 0 ? 1 : 2;
+      return `${snapshot} ${where} ORDER BY e.created_at DESC, e.id DESC LIMIT $${n} OFFSET $${n + 1}`;
+    }),
+    count: FILTERS.map((where) => `SELECT count(*) AS n FROM ${executions} e ${where}`),
+    listOwners: `SELECT DISTINCT owner FROM ${executions} WHERE ${UNFINISHED} AND owner IS NOT NULL ORDER BY owner`,
+
+    /** $1 owner, $2 lease end, $3 now, $4 stale owners, $5 limit (and $6 ids for `claimAmong`). */
+    claim: claim(''),
+    claimAmong: claim('AND id = ANY($6::text[])'),
+    renewLeases: `UPDATE ${executions} SET lease_until = $2 WHERE owner = $1 AND ${UNFINISHED}`,
+    releaseLeases: `UPDATE ${executions} SET owner = NULL, lease_until = NULL WHERE owner = $1 AND ${UNFINISHED}`,
+    requestCancel: `UPDATE ${executions} e SET cancel_requested = e.cancel_requested OR e.${UNFINISHED}
+      WHERE e.id = $1 RETURNING e.*, ${withInput}`,
+    cancelRequests: `SELECT id FROM ${executions} WHERE owner = $1 AND cancel_requested AND ${UNFINISHED}
+      ORDER BY created_at, id`,
+
+    aggregate: aggregate(''),
+    aggregateOf: aggregate('WHERE workflow_id = $1'),
+  };
+}
+
+/** Which `list`/`count` statement a filter uses, and its arguments. */
+export function filterArgs(filter: { status?: string; workflowId?: string }): [number, unknown[]] {
+  const args: unknown[] = [];
+  let index = 0;
+  if (filter.status !== undefined) {
+    index += 1;
+    args.push(filter.status);
+  }
+  if (filter.workflowId !== undefined) {
+    index += 2;
+    args.push(filter.workflowId);
+  }
+  return [index, args];
+}

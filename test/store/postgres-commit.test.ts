@@ -1,0 +1,89 @@
+/**
+ * PostgreSQL-only behaviour of writes: group commit shares transactions, a failing operation is
+ * rejected alone, and what JSONB does to U+0000.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LeaseLostError } from '../../src/errors.js';
+import type { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { assertServerReachable, pgFixture } from './pg-fixture.js';
+import { makeExecution, makeStep } from './records.js';
+
+beforeEach(assertServerReachable);
+
+let store: PostgresStore;
+let cleanup: (() => Promise<void>) | undefined;
+
+beforeEach(async () => {
+  const fixture = await pgFixture();
+  store = fixture.store;
+  cleanup = fixture.cleanup;
+  await store.init();
+});
+
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+describe('PostgreSQL store: group commit', () => {
+  it('commits the writes of one tick in one transaction, creates and updates set-based', async () => {
+    const ids = Array.from({ length: 100 }, (_, i) => `g${i}`);
+    await Promise.all(ids.map((id) => store.createExecution(makeExecution({ id }), [makeStep(id, 'a')])));
+    expect(store.commitStats).toEqual({ flushes: 1, operations: 100, merged: 0 });
+    await Promise.all(
+      ids.flatMap((id, i) => [
+        store.update({
+          id,
+          epoch: 0,
+          set: { status: 'running' },
+          steps: [makeStep(id, 'a', { attempts: 1 })],
+        }),
+        store.update({ id, epoch: 0, set: { cursor: i }, steps: [makeStep(id, 'b')] }),
+      ]),
+    );
+    expect(store.commitStats).toEqual({ flushes: 2, operations: 200, merged: 100 });
+    const snapshot = (await store.getExecution('g7'))!;
+    expect(snapshot.execution).toMatchObject({ status: 'running', cursor: 7 });
+    expect(snapshot.steps.map((s) => [s.name, s.attempts])).toEqual([
+      ['a', 1],
+      ['b', 0],
+    ]);
+  });
+
+  it('a write the server rejects fails alone; the rest of its transaction commits', async () => {
+    await store.createExecution(makeExecution({ id: 'ok', epoch: 1 }));
+    const results = await Promise.allSettled([
+      store.update({ id: 'ok', epoch: 1, set: { cursor: 1 } }),
+      // PostgreSQL text cannot hold a NUL byte: this statement fails on the server.
+      store.createExecution(makeExecution({ id: 'bad\u0000id' })),
+      store.update({ id: 'ok', epoch: 0, set: { cursor: 99 } }),
+      store.createExecution(makeExecution({ id: 'fine' }), [makeStep('fine', 'a')]),
+      store.update({ id: 'ok', epoch: 1, steps: [makeStep('ok', 'z')] }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(LeaseLostError);
+    const ok = (await store.getExecution('ok'))!;
+    expect(ok.execution.cursor).toBe(1);
+    expect(ok.steps.map((s) => s.name)).toEqual(['z']);
+    expect((await store.getExecution('fine'))!.steps).toHaveLength(1);
+    expect(await store.countExecutions({})).toBe(2);
+  });
+
+  it('keeps U+0000 in input and steps; execution fields (JSONB) store it as U+FFFD', async () => {
+    await store.createExecution(makeExecution({ id: 'nul', input: { s: 'a\u0000b' } }), [
+      makeStep('nul', 'a', { output: 'x\u0000y' }),
+    ]);
+    await store.update({ id: 'nul', epoch: 0, set: { error: { code: 'E', message: 'm\u0000n \\u0000' } } });
+    const { execution, steps } = (await store.getExecution('nul'))!;
+    expect(execution.input).toEqual({ s: 'a\u0000b' });
+    expect(steps[0]!.output).toBe('x\u0000y');
+    expect(execution.error).toEqual({ code: 'E', message: 'm\ufffdn \\u0000' });
+  });
+});

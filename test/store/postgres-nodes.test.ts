@@ -1,0 +1,186 @@
+/**
+ * PostgreSQL-only behaviour with several stores (nodes) on one schema: concurrent migrations,
+ * disjoint claims under contention, fencing across instances, idempotency across instances, and
+ * durability across close/reopen.
+ */
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LeaseLostError } from '../../src/errors.js';
+import { loadMigrations, migrate } from '../../src/store/postgres/migrate.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import type { ExecutionRecord } from '../../src/store/store.js';
+import { assertServerReachable, dropSchema, freshSchema, PG_URL, withClient } from './pg-fixture.js';
+import { makeExecution, makeStep } from './records.js';
+
+beforeEach(assertServerReachable);
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+/** A fresh schema, dropped after the test. */
+function schema(): string {
+  const name = freshSchema();
+  cleanups.push(() => dropSchema(name));
+  return name;
+}
+
+/** An initialised store on `name`, closed after the test (before the schema is dropped). */
+async function open(name: string, poolSize = 4): Promise<PostgresStore> {
+  const store = new PostgresStore(PG_URL, { schema: name, poolSize });
+  cleanups.push(() => store.close());
+  await store.init();
+  return store;
+}
+
+const NOW = 1_000_000;
+
+describe('PostgreSQL store: several nodes on one schema', () => {
+  it('applies each migration once when 4 clients migrate at the same time', async () => {
+    const name = schema();
+    const clients = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        return client;
+      }),
+    );
+    try {
+      const applied = await Promise.all(clients.map((client) => migrate(client, name)));
+      const versions = loadMigrations().map((m) => m.version);
+      expect(applied.flat().sort()).toEqual(versions);
+      expect(applied.filter((list) => list.length > 0)).toHaveLength(1);
+    } finally {
+      await Promise.all(clients.map((client) => client.end()));
+    }
+    const rows = await withClient((client) =>
+      client.query(`SELECT version, name FROM "${name}".schema_migrations ORDER BY version`),
+    );
+    expect(rows.rows.map((r) => r.name)).toEqual(loadMigrations().map((m) => m.name));
+    // Stores opening at once on the same (now current) schema, and on a new one, all succeed.
+    const other = schema();
+    await Promise.all([open(name), open(name), open(other), open(other), open(other), open(other)]);
+    const count = await withClient((client) =>
+      client.query(`SELECT count(*)::int AS n FROM "${other}".schema_migrations`),
+    );
+    expect(count.rows[0].n).toBe(loadMigrations().length);
+  });
+
+  it('4 stores claiming 500 executions in parallel batches take each exactly once', async () => {
+    const name = schema();
+    const seeder = await open(name, 2);
+    const total = 500;
+    await Promise.all(
+      Array.from({ length: total }, (_, i) =>
+        seeder.createExecution(makeExecution({ id: `c${String(i).padStart(4, '0')}`, createdAt: i })),
+      ),
+    );
+    const nodes = await Promise.all(Array.from({ length: 4 }, () => open(name)));
+    const claimedBy = await Promise.all(
+      nodes.map(async (node, n) => {
+        const mine: ExecutionRecord[] = [];
+        for (;;) {
+          // Two claims in flight per node: they contend with each other as well as with the others.
+          const batches = await Promise.all(
+            [0, 1].map(() =>
+              node.claimExecutions({ owner: `node-${n}`, leaseUntil: NOW + 60_000, now: NOW, limit: 25 }),
+            ),
+          );
+          const got = batches.flat();
+          if (got.length === 0) return mine;
+          mine.push(...got);
+        }
+      }),
+    );
+    const all = claimedBy.flat();
+    expect(all).toHaveLength(total);
+    expect(new Set(all.map((r) => r.id)).size).toBe(total);
+    for (const record of all) expect(record.epoch).toBe(1);
+    // Contention really happened: more than one node got work.
+    expect(claimedBy.filter((list) => list.length > 0).length).toBeGreaterThan(1);
+    for (const [n, list] of claimedBy.entries()) {
+      for (const record of list) expect(record.owner).toBe(`node-${n}`);
+    }
+    expect(await seeder.countExecutions({})).toBe(total);
+    expect((await seeder.listOwners()).length).toBe(claimedBy.filter((list) => list.length > 0).length);
+  });
+
+  it("refuses a node's stale-epoch write after another node claimed the execution", async () => {
+    const name = schema();
+    const a = await open(name);
+    const b = await open(name);
+    await a.createExecution(makeExecution({ id: 'x', status: 'running' }));
+    const [mine] = await a.claimExecutions({ owner: 'a', leaseUntil: NOW + 100, now: NOW, limit: 1 });
+    expect(mine!.epoch).toBe(1);
+    await a.update({ id: 'x', epoch: 1, set: { cursor: 1 }, steps: [makeStep('x', 's1')] });
+    // a's lease runs out; b takes over.
+    const [theirs] = await b.claimExecutions({
+      owner: 'b',
+      leaseUntil: NOW + 10_000,
+      now: NOW + 101,
+      limit: 1,
+    });
+    expect(theirs).toMatchObject({ id: 'x', owner: 'b', epoch: 2, cursor: 1 });
+    // The zombie's write (same tick as a legitimate one of b) is refused alone.
+    const results = await Promise.allSettled([
+      a.update({
+        id: 'x',
+        epoch: 1,
+        set: { cursor: 99, status: 'failed' },
+        steps: [makeStep('x', 'zombie')],
+      }),
+      b.update({ id: 'x', epoch: 2, set: { cursor: 2 }, steps: [makeStep('x', 's2')] }),
+    ]);
+    expect(results[0].status).toBe('rejected');
+    expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(LeaseLostError);
+    expect(results[1].status).toBe('fulfilled');
+    const snapshot = (await a.getExecution('x'))!;
+    expect(snapshot.execution).toMatchObject({ cursor: 2, status: 'running', owner: 'b', epoch: 2 });
+    expect(snapshot.steps.map((s) => s.name)).toEqual(['s1', 's2']);
+    // a's renewals no longer reach it either.
+    expect(await a.renewLeases('a', NOW + 50_000)).toBe(0);
+  });
+
+  it('creates with one idempotency key on two stores at once make one execution', async () => {
+    const name = schema();
+    const a = await open(name);
+    const b = await open(name);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b).createExecution(makeExecution({ id: `k${i}`, idempotencyKey: 'same' })),
+      ),
+    );
+    const created = results.filter((r) => r.created);
+    expect(created).toHaveLength(1);
+    expect(new Set(results.map((r) => r.id))).toEqual(new Set([created[0]!.id]));
+    expect(await a.countExecutions({})).toBe(1);
+  });
+
+  it('keeps everything across close and reopen', async () => {
+    const name = schema();
+    const first = new PostgresStore(PG_URL, { schema: name });
+    await first.init();
+    await first.saveDefinition({ id: 'wf', version: 1, steps: [{ name: 'a' }], options: {}, createdAt: 1 });
+    await first.createExecution(makeExecution({ id: 'keep', input: { deep: [1, { x: 'é' }] } }), [
+      makeStep('keep', 'a'),
+    ]);
+    await first.update({
+      id: 'keep',
+      epoch: 0,
+      set: { status: 'running', cursor: 1 },
+      steps: [makeStep('keep', 'b')],
+    });
+    const [claimed] = await first.claimExecutions({ owner: 'n1', leaseUntil: NOW, now: NOW - 1, limit: 5 });
+    const before = (await first.getExecution('keep'))!;
+    await first.close();
+    await expect(first.getExecution('keep')).rejects.toMatchObject({ code: 'CLOSED' });
+
+    const second = await open(name);
+    expect(await second.getExecution('keep')).toEqual(before);
+    expect(before.execution).toMatchObject({ owner: 'n1', epoch: claimed!.epoch, status: 'running' });
+    expect(await second.listDefinitions()).toEqual([
+      { id: 'wf', version: 1, steps: [{ name: 'a' }], options: {}, createdAt: 1 },
+    ]);
+  });
+});
