@@ -93,6 +93,12 @@ export interface Config {
   logger?: Logger;
   /** Hosts the built-in `http` action may reach even if private. @default [] */
   httpAllowlist?: string[];
+  /**
+   * Cluster mode: nodes sharing the store register with heartbeats, become the balancer's
+   * workers, and new executions are placed on the least-loaded live node.
+   * @default true for a PostgreSQL store, else false
+   */
+  cluster?: boolean;
 }
 
 const positiveNumber = (key: string) =>
@@ -167,6 +173,7 @@ const configSchema = z
       })
       .optional(),
     httpAllowlist: z.array(z.string().min(1)).optional(),
+    cluster: z.boolean({ error: 'Expected `cluster` to be a boolean' }).optional(),
   })
   .strict();
 

@@ -20,6 +20,8 @@ export interface LoadBalancerOptions {
 interface WorkerSlot {
   readonly id: string;
   active: number;
+  /** Load reported from elsewhere (cluster nodes' own executions), not tracked by id here. */
+  external: number;
 }
 
 /**
@@ -88,14 +90,55 @@ export class LoadBalancer {
     return this.slots.map((s) => s.id);
   }
 
-  /** Active executions across all workers. */
+  /** Active executions across all workers (external load included). */
   activeCount(): number {
-    return this.assignments.size;
+    let external = 0;
+    for (const s of this.slots) external += s.external;
+    return this.assignments.size + external;
   }
 
   /** `{ workerId: activeExecutions }` for every worker, idle ones included, in registration order. */
   getLoadDistribution(): Record<string, number> {
-    return Object.fromEntries(this.slots.map((s) => [s.id, s.active]));
+    return Object.fromEntries(this.slots.map((s) => [s.id, s.active + s.external]));
+  }
+
+  /**
+   * The least-loaded worker, without assigning anything (cluster placement: the chosen node
+   * then runs the execution and attaches it there).
+   * @throws NoWorkersError when no worker is registered.
+   */
+  pickWorker(): string {
+    const slot = this.leastLoaded();
+    if (slot === undefined) throw new NoWorkersError();
+    return slot.id;
+  }
+
+  /** Records `executionId` as active on `worker` (registered first if unknown). Returns the worker. */
+  attach(executionId: string, worker: string): string {
+    checkId(executionId, 'executionId');
+    this.addWorker(worker);
+    const slot = this.byId.get(worker) as WorkerSlot;
+    const current = this.assignments.get(executionId);
+    if (current === slot) return worker;
+    if (current) current.active--;
+    slot.active++;
+    this.assignments.set(executionId, slot);
+    return worker;
+  }
+
+  /**
+   * Sets the load of `worker` that runs elsewhere (a cluster node's executions, known from the
+   * store), counted beside the executions tracked here. Unknown workers are ignored.
+   */
+  setExternalLoad(worker: string, load: number): void {
+    const slot = this.byId.get(worker);
+    if (slot) slot.external = Math.max(0, Math.floor(load));
+  }
+
+  /** Adds to a worker's external load (a placement on another node, until the next refresh). */
+  addExternalLoad(worker: string, delta: number): void {
+    const slot = this.byId.get(worker);
+    if (slot) slot.external = Math.max(0, slot.external + delta);
   }
 
   /**
@@ -113,12 +156,12 @@ export class LoadBalancer {
         },
       ]);
     }
-    const total = this.assignments.size;
+    const total = this.activeCount();
     if (total === 0 || this.slots.length === 0) return true;
     const mean = total / this.slots.length;
     // The tolerance absorbs float error when a load sits exactly on the boundary.
     const allowed = threshold * mean + 1e-9;
-    return this.slots.every((s) => Math.abs(s.active - mean) <= allowed);
+    return this.slots.every((s) => Math.abs(s.active + s.external - mean) <= allowed);
   }
 
   /**
@@ -131,8 +174,9 @@ export class LoadBalancer {
     let max = 0;
     let min = Number.POSITIVE_INFINITY;
     for (const s of this.slots) {
-      if (s.active > max) max = s.active;
-      if (s.active < min) min = s.active;
+      const load = s.active + s.external;
+      if (load > max) max = load;
+      if (load < min) min = load;
     }
     return max === 0 ? 1 : 1 - (max - min) / max;
   }
@@ -145,7 +189,7 @@ export class LoadBalancer {
   addWorker(id: string): boolean {
     checkId(id, 'id');
     if (this.byId.has(id)) return false;
-    const slot: WorkerSlot = { id, active: 0 };
+    const slot: WorkerSlot = { id, active: 0, external: 0 };
     this.slots.push(slot);
     this.byId.set(id, slot);
     return true;
@@ -187,7 +231,7 @@ export class LoadBalancer {
   private leastLoaded(): WorkerSlot | undefined {
     let best: WorkerSlot | undefined;
     for (const s of this.slots) {
-      if (best === undefined || s.active < best.active) best = s;
+      if (best === undefined || s.active + s.external < best.active + best.external) best = s;
     }
     return best;
   }

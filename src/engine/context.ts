@@ -20,6 +20,10 @@ export interface EngineContext {
   readonly clock: Clock;
   readonly config: CompiledConfig;
   readonly nodeId: string;
+  /** Cluster mode: nodes are the balancer's workers and executions are placed across nodes. */
+  readonly cluster: boolean;
+  /** Ids being created by this node (stored but not yet handed to the scheduler). */
+  readonly creating: Set<string>;
   readonly actions: ActionRegistry;
   readonly errorRecovery: ErrorRecovery;
   readonly loadBalancer: LoadBalancer;

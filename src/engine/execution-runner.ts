@@ -18,7 +18,7 @@ import type { EngineContext } from './context.js';
 import { expressionScope } from './expression-scope.js';
 import { runParallelStep } from './parallel-step.js';
 import { persist, persistLater } from './persist.js';
-import { enterStep } from './step-records.js';
+import { endAttempt, enterStep } from './step-records.js';
 
 /** An execution that makes more step transitions than this fails with `LOOP_LIMIT`. */
 export const LOOP_LIMIT = 10_000;
@@ -77,19 +77,13 @@ export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Pro
       );
       return 'halted';
     }
-    ctx.logger.error({ executionId: ex.id, err: toError(error) }, 'execution runner failed');
-    try {
-      await finish(
-        ctx,
-        ex,
-        'failed',
-        { code: 'INTERNAL', message: toError(error).message },
-        nonCompleted(ex),
-      );
-      return 'finished';
-    } catch {
-      return 'halted';
-    }
+    // The store failed (disk full, connection lost, ...): the stored state is still valid, so
+    // leave the execution to be resumed from it rather than guess at a terminal state.
+    ctx.logger.error(
+      { executionId: ex.id, err: toError(error) },
+      'store write failed; execution will be resumed',
+    );
+    return 'abandoned';
   } finally {
     deadline?.cancel();
   }
@@ -97,7 +91,9 @@ export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Pro
 
 function begin(ctx: EngineContext, ex: ActiveExecution): void {
   const r = ex.record;
-  r.workerId = ctx.loadBalancer.assignWorkflow(ex.id);
+  r.workerId = ctx.cluster
+    ? ctx.loadBalancer.attach(ex.id, ctx.nodeId)
+    : ctx.loadBalancer.assignWorkflow(ex.id);
   const from = r.status;
   if (r.status === 'pending') {
     r.status = 'running';
@@ -203,9 +199,31 @@ function decide(ctx: EngineContext, ex: ActiveExecution, step: PlanConditionStep
   return null;
 }
 
-function nonCompleted(ex: ActiveExecution): StepRecord[] {
+/**
+ * Step records to write when the execution leaves the normal path: every step that did not
+ * complete. Steps still open (running, waiting for a retry, or never started again after a
+ * restart) are closed as cancelled first, so a finished execution has no running step.
+ */
+function nonCompleted(ctx: EngineContext, ex: ActiveExecution): StepRecord[] {
+  const now = ctx.clock.now();
   const list: StepRecord[] = [];
-  for (const s of ex.steps.values()) if (s.status !== 'completed') list.push(s);
+  for (const s of ex.steps.values()) {
+    if (s.status === 'completed') continue;
+    if (s.status === 'running' || s.status === 'waiting' || s.status === 'pending') {
+      const error = { code: 'CANCELLED', message: 'The step was stopped before it finished', step: s.name };
+      const closed: StepRecord = {
+        ...s,
+        status: 'cancelled',
+        completedAt: now,
+        durationMs: s.startedAt === null ? null : now - s.startedAt,
+        nextAttemptAt: null,
+        error: s.error ?? error,
+        history: endAttempt(s.history, now, error),
+      };
+      ex.steps.set(s.name, closed);
+      list.push(closed);
+    } else list.push(s);
+  }
   return list;
 }
 
@@ -222,7 +240,7 @@ async function failExecution(
     r.error = error;
     r.outcome = outcome;
     r.compensated = true;
-    await persist(ctx, ex, nonCompleted(ex));
+    await persist(ctx, ex, nonCompleted(ctx, ex));
     ctx.metrics.transition(r.workflowId, 'running', 'compensating');
     ctx.events.emit('execution.compensating', {
       executionId: ex.id,
@@ -232,7 +250,7 @@ async function failExecution(
     });
     return compensateAndFinish(ctx, ex);
   }
-  await finish(ctx, ex, outcome, error, nonCompleted(ex));
+  await finish(ctx, ex, outcome, error, nonCompleted(ctx, ex));
   return 'finished';
 }
 

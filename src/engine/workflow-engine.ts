@@ -129,6 +129,8 @@ export class WorkflowEngine {
 
     const { clock, config } = this.ctx;
     const now = clock.now();
+    // Cluster mode places the execution on the least-loaded live node, which adopts it.
+    const owner = this.ctx.cluster ? this.ctx.loadBalancer.pickWorker() : this.ctx.nodeId;
     const record: ExecutionRecord = {
       id: newExecutionId(now),
       workflowId,
@@ -152,21 +154,27 @@ export class WorkflowEngine {
       stepsRetried: 0,
       completionSeq: 0,
       compensatedSteps: [],
-      owner: this.ctx.nodeId,
+      owner,
       leaseUntil: now + config.leaseSeconds * 1000,
       epoch: 1,
     };
-    const result = await this.ctx.store.createExecution({ ...record });
-    if (!result.created) return result.id;
-    if (this.closed) return record.id;
-    this.ctx.metrics.created(workflowId);
-    this.ctx.events.emit('execution.created', {
-      executionId: record.id,
-      workflowId,
-      workflowVersion: record.workflowVersion,
-    });
-    this.scheduler.submit(new ActiveExecution(record, [], entry.plan, false));
-    return record.id;
+    const local = owner === this.ctx.nodeId;
+    if (local) this.ctx.creating.add(record.id);
+    try {
+      const result = await this.ctx.store.createExecution({ ...record });
+      if (!result.created) return result.id;
+      this.ctx.metrics.created(workflowId);
+      this.ctx.events.emit('execution.created', {
+        executionId: record.id,
+        workflowId,
+        workflowVersion: record.workflowVersion,
+      });
+      if (!local) this.ctx.loadBalancer.addExternalLoad(owner, 1);
+      else if (!this.closed) this.scheduler.submit(new ActiveExecution(record, [], entry.plan, false));
+      return record.id;
+    } finally {
+      if (local) this.ctx.creating.delete(record.id);
+    }
   }
 
   /** Current status, or null for an unknown id. */

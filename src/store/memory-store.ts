@@ -3,7 +3,8 @@
  *
  * Writes apply synchronously and return settled promises, so it adds no scheduling delay to the
  * engine. Callers hand over fresh objects on writes and the store keeps them; reads return
- * copies (records shallow-copied, their arrays copied) so callers cannot alias stored state.
+ * copies (records shallow-copied, their arrays copied, a node's `info` deep-copied) so callers
+ * cannot alias stored state.
  * @module
  */
 import { ConflictError, ExecutionNotFoundError, LeaseLostError } from '../errors.js';
@@ -16,6 +17,7 @@ import type {
   ExecutionRecord,
   ExecutionSnapshot,
   ExecutionUpdate,
+  NodeRecord,
   StepRecord,
   Store,
   StoreAggregates,
@@ -23,6 +25,11 @@ import type {
 
 function copyExecution(record: ExecutionRecord): ExecutionRecord {
   return { ...record, compensatedSteps: [...record.compensatedSteps] };
+}
+
+/** `info` is free-form (nested objects and arrays): deep-copied. */
+function copyNode(record: NodeRecord): NodeRecord {
+  return { ...record, info: structuredClone(record.info) };
 }
 
 function copyStep(record: StepRecord): StepRecord {
@@ -53,6 +60,8 @@ export class MemoryStore implements Store {
   private readonly idempotency = new Map<string, string>();
   /** Ids of pending, running and compensating executions (what claims and leases scan). */
   private readonly unfinished = new Set<string>();
+  /** The cluster registry: node rows by id. */
+  private readonly nodes = new Map<string, NodeRecord>();
 
   async init(): Promise<void> {}
 
@@ -206,6 +215,41 @@ export class MemoryStore implements Store {
       out.stepsRetried += record.stepsRetried;
     }
     return out;
+  }
+
+  async heartbeat(node: NodeRecord): Promise<void> {
+    this.nodes.set(node.id, node);
+  }
+
+  async listNodes(since?: number): Promise<NodeRecord[]> {
+    const out: NodeRecord[] = [];
+    for (const node of this.nodes.values()) {
+      if (since === undefined || node.lastHeartbeat >= since) out.push(copyNode(node));
+    }
+    return out.sort((a, b) =>
+      a.startedAt !== b.startedAt ? a.startedAt - b.startedAt : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+    );
+  }
+
+  async removeNode(id: string): Promise<void> {
+    this.nodes.delete(id);
+  }
+
+  async loadByOwner(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const record of this.unfinishedRecords()) {
+      if (record.owner !== null) out[record.owner] = (out[record.owner] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  async listOwned(owner: string, limit: number): Promise<string[]> {
+    const records: ExecutionRecord[] = [];
+    for (const record of this.unfinishedRecords()) if (record.owner === owner) records.push(record);
+    return records
+      .sort((a, b) => newestFirst(b, a))
+      .slice(0, Math.max(0, limit))
+      .map((record) => record.id);
   }
 
   private *unfinishedRecords(): Generator<ExecutionRecord> {

@@ -167,6 +167,20 @@ export interface StoreAggregates {
   stepsRetried: number;
 }
 
+/** A node of a cluster as its heartbeats report it. Times are epoch milliseconds. */
+export interface NodeRecord {
+  id: string;
+  startedAt: number;
+  lastHeartbeat: number;
+  /** Executions the node runs, and holds queued, by its own count. */
+  running: number;
+  queued: number;
+  /** Its `maxConcurrentWorkflows`. */
+  capacity: number;
+  /** Free-form details (host, pid, version, HTTP address). */
+  info: Record<string, unknown>;
+}
+
 /** What every store adapter implements. */
 export interface Store {
   /** `memory`, `sqlite` or `postgres`. */
@@ -214,6 +228,17 @@ export interface Store {
   listCancelRequests(owner: string): Promise<string[]>;
 
   aggregate(workflowId?: string): Promise<StoreAggregates>;
+
+  /** Inserts or replaces a node's row (the cluster registry). */
+  heartbeat(node: NodeRecord): Promise<void>;
+  /** Nodes whose last heartbeat is at or after `since` (all when absent), by `startedAt` then id. */
+  listNodes(since?: number): Promise<NodeRecord[]>;
+  /** Removes a node's row (a node leaving gracefully). */
+  removeNode(id: string): Promise<void>;
+  /** Unfinished executions per owner (owners with none are absent; unowned ones are not counted). */
+  loadByOwner(): Promise<Record<string, number>>;
+  /** Ids of an owner's unfinished executions, oldest first, at most `limit`. */
+  listOwned(owner: string, limit: number): Promise<string[]>;
 
   /**
    * Optional: wake-up hints from other processes sharing the store. `onNotify` is called soon after

@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { leaseContract } from './contract-leases.js';
+import { nodeContract } from './contract-nodes.js';
 import { queryContract } from './contract-queries.js';
 import { recordContract } from './contract-records.js';
 import { updateContract } from './contract-updates.js';
@@ -65,5 +66,6 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
     updateContract(current);
     queryContract(current);
     leaseContract(current);
+    nodeContract(current);
   });
 }

@@ -1,7 +1,7 @@
 /**
  * PostgreSQL-only behaviour with several stores (nodes) on one schema: concurrent migrations,
- * disjoint claims under contention, fencing across instances, idempotency across instances, and
- * durability across close/reopen.
+ * disjoint claims under contention, fencing across instances, idempotency across instances,
+ * durability across close/reopen, and the cluster registry seen from every node.
  */
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -182,5 +182,53 @@ describe('PostgreSQL store: several nodes on one schema', () => {
     expect(await second.listDefinitions()).toEqual([
       { id: 'wf', version: 1, steps: [{ name: 'a' }], options: {}, createdAt: 1 },
     ]);
+  });
+
+  it('a heartbeat is visible to every node once it resolves, and survives close and reopen', async () => {
+    const name = schema();
+    const a = new PostgresStore(PG_URL, { schema: name, poolSize: 2 });
+    await a.init();
+    const b = await open(name);
+    const node = (id: string, lastHeartbeat: number) => ({
+      id,
+      startedAt: 10,
+      lastHeartbeat,
+      running: 2,
+      queued: 1,
+      capacity: 100,
+      info: { host: 'h', nul: 'a\u0000b', deep: { list: [1, 'x'] } },
+    });
+    await a.heartbeat(node('a', 100));
+    expect(await b.listNodes()).toEqual([node('a', 100)]);
+    await Promise.all([b.heartbeat(node('b', 150)), a.heartbeat(node('a', 200)), a.removeNode('gone')]);
+    expect(await a.listNodes(150)).toEqual([node('a', 200), node('b', 150)]);
+    await a.close();
+    const again = await open(name);
+    expect(await again.listNodes()).toEqual([node('a', 200), node('b', 150)]);
+    await b.removeNode('a');
+    expect((await again.listNodes()).map((n) => n.id)).toEqual(['b']);
+    const table = await withClient((client) =>
+      client.query(
+        `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'nodes' ORDER BY indexname`,
+        [name],
+      ),
+    );
+    expect(table.rows.map((r) => r.indexname)).toEqual(['nodes_last_heartbeat', 'nodes_pkey']);
+  });
+
+  it('loadByOwner and listOwned see the claims of every node', async () => {
+    const name = schema();
+    const a = await open(name);
+    const b = await open(name);
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        a.createExecution(makeExecution({ id: `o${i}`, createdAt: i, status: 'running' })),
+      ),
+    );
+    await a.claimExecutions({ owner: 'a', leaseUntil: NOW + 60_000, now: NOW, limit: 4 });
+    await b.claimExecutions({ owner: 'b', leaseUntil: NOW + 60_000, now: NOW, limit: 3 });
+    expect(await b.loadByOwner()).toEqual({ a: 4, b: 3 });
+    expect(await b.listOwned('a', 10)).toEqual(['o0', 'o1', 'o2', 'o3']);
+    expect(await a.listOwned('b', 2)).toEqual(['o4', 'o5']);
   });
 });

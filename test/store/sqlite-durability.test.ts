@@ -245,3 +245,90 @@ describe('SQLite store: group commit', () => {
     expect((await store.getExecution('a'))!.execution.cursor).toBe(2);
   });
 });
+
+describe('SQLite store: cluster nodes', () => {
+  const node = (id: string, lastHeartbeat: number) => ({
+    id,
+    startedAt: 10,
+    lastHeartbeat,
+    running: 1,
+    queued: 2,
+    capacity: 3,
+    info: { host: 'h', pid: 7 },
+  });
+
+  it('creates the nodes table and its heartbeat index', async () => {
+    const path = newPath();
+    await (await open(path)).close();
+    const names = raw(path)
+      .prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'nodes' ORDER BY name")
+      .pluck()
+      .all();
+    expect(names).toEqual(expect.arrayContaining(['nodes', 'nodes_last_heartbeat']));
+  });
+
+  it('keeps heartbeats and removals across close and reopen', async () => {
+    const path = newPath();
+    const first = await open(path);
+    await first.heartbeat(node('a', 100));
+    await first.heartbeat(node('b', 100));
+    await first.heartbeat(node('a', 200));
+    await first.removeNode('b');
+    await first.close();
+    const second = await open(path);
+    expect(await second.listNodes()).toEqual([node('a', 200)]);
+  });
+
+  it('a heartbeat is visible to another connection when its promise resolves', async () => {
+    const path = newPath();
+    const store = await open(path);
+    const other = raw(path);
+    const seen = await store
+      .heartbeat(node('v', 5))
+      .then(() => other.prepare("SELECT last_heartbeat FROM nodes WHERE id = 'v'").pluck().get());
+    expect(seen).toBe(5);
+    const gone = await store
+      .removeNode('v')
+      .then(() => other.prepare("SELECT count(*) FROM nodes WHERE id = 'v'").pluck().get());
+    expect(gone).toBe(0);
+  });
+
+  it('every acknowledged heartbeat survives a SIGKILL of the writing process', async () => {
+    const path = newPath();
+    const result = await child('heartbeat', path, 'n', '3');
+    expect(result.signal).toBe('SIGKILL');
+    const acked = result.stdout.trim().split('\n').length;
+    expect(acked).toBe(3);
+    const store = await open(path);
+    const [row] = await store.listNodes();
+    expect(row).toMatchObject({ id: 'n', lastHeartbeat: acked, running: acked, info: { beat: acked } });
+  });
+
+  it('heartbeats and removals share the group commit with the other writes of the tick', async () => {
+    const store = await open(newPath());
+    await store.createExecution(makeExecution({ id: 'x' }));
+    const before = store.commitStats.flushes;
+    await Promise.all([
+      store.heartbeat(node('a', 1)),
+      store.update({ id: 'x', epoch: 0, set: { cursor: 1 } }),
+      store.heartbeat(node('b', 1)),
+      store.removeNode('a'),
+    ]);
+    expect(store.commitStats.flushes - before).toBe(1);
+    expect((await store.listNodes()).map((n) => n.id)).toEqual(['b']);
+  });
+
+  it('an info JSON cannot encode fails only its own heartbeat', async () => {
+    const store = await open(newPath());
+    const results = await Promise.allSettled([
+      store.heartbeat({ ...node('bad', 1), info: { n: 10n } }),
+      store.heartbeat(node('good', 1)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    const reason = (results[0] as PromiseRejectedResult).reason as ValidationError;
+    expect(reason).toBeInstanceOf(ValidationError);
+    expect(reason.issues[0]?.path).toBe('info');
+    expect(reason.message).toMatch(/node 'bad'/);
+    expect((await store.listNodes()).map((n) => n.id)).toEqual(['good']);
+  });
+});

@@ -47,7 +47,9 @@ export type Op =
   | { kind: 'claim'; request: ClaimRequest }
   | { kind: 'renew'; owner: string; leaseUntil: number }
   | { kind: 'release'; owner: string }
-  | { kind: 'cancel'; id: string };
+  | { kind: 'cancel'; id: string }
+  | { kind: 'heartbeat'; params: unknown[] }
+  | { kind: 'removeNode'; id: string };
 
 /** A create that found its idempotency key taken by a row its statement could not see yet. */
 export interface KeyLookup {
@@ -225,6 +227,16 @@ function singleStatement(op: Exclude<Op, CreateOp | UpdateOp>, index: number, sq
         const row = result.rows[0] as ExecutionRow | undefined;
         return row ? toExecution(row) : null;
       });
+    case 'heartbeat':
+      return one(
+        { name: 'orchestrator_heartbeat', text: sql.upsertNode, values: op.params },
+        () => undefined,
+      );
+    case 'removeNode':
+      return one(
+        { name: 'orchestrator_remove_node', text: sql.removeNode, values: [op.id] },
+        () => undefined,
+      );
   }
 }
 

@@ -26,6 +26,7 @@ import type {
   ExecutionRecord,
   ExecutionSnapshot,
   ExecutionUpdate,
+  NodeRecord,
   StepRecord,
   Store,
   StoreAggregates,
@@ -45,11 +46,14 @@ import { mergeOps, type Op, opKey, stepJson, wakesWorkers } from './operations.j
 import {
   createColumns,
   definitionParams,
+  nodeParams,
   splitPatch,
   toAggregates,
   toDefinition,
   toExecution,
   toJson,
+  toNode,
+  toOwnerLoad,
   toSteps,
 } from './rows.js';
 import {
@@ -57,6 +61,8 @@ import {
   buildSql,
   type DefinitionRow,
   filterArgs,
+  type NodeRow,
+  type OwnerLoadRow,
   type SnapshotRow,
   type Sql,
 } from './statements.js';
@@ -257,6 +263,35 @@ export class PostgresStore implements Store {
         ? await this.read<AggregateRow>(this.sql.aggregate, [])
         : await this.read<AggregateRow>(this.sql.aggregateOf, [workflowId]);
     return toAggregates(rows);
+  }
+
+  heartbeat(node: NodeRecord): Promise<void> {
+    try {
+      return this.write({ kind: 'heartbeat', params: nodeParams(node) });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async listNodes(since?: number): Promise<NodeRecord[]> {
+    const rows =
+      since === undefined
+        ? await this.read<NodeRow>(this.sql.allNodes, [])
+        : await this.read<NodeRow>(this.sql.nodesSince, [since]);
+    return rows.map(toNode);
+  }
+
+  removeNode(id: string): Promise<void> {
+    return this.write({ kind: 'removeNode', id });
+  }
+
+  async loadByOwner(): Promise<Record<string, number>> {
+    return toOwnerLoad(await this.read<OwnerLoadRow>(this.sql.loadByOwner, []));
+  }
+
+  async listOwned(owner: string, limit: number): Promise<string[]> {
+    const rows = await this.read<{ id: string }>(this.sql.listOwned, [owner, Math.max(0, limit)]);
+    return rows.map((row) => row.id);
   }
 
   private write<T>(op: Op): Promise<T> {

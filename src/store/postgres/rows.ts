@@ -14,10 +14,10 @@
 import type { ExecutionState } from '../../types.js';
 import { type ColumnPatch, toJson } from '../sqlite/rows.js';
 import { emptyStatusCounts } from '../states.js';
-import type { DefinitionRecord, ExecutionRecord, StepRecord, StoreAggregates } from '../store.js';
-import type { AggregateRow, DefinitionRow, ExecutionRow, SnapshotRow } from './statements.js';
+import type { DefinitionRecord, ExecutionRecord, NodeRecord, StepRecord, StoreAggregates } from '../store.js';
+import type { AggregateRow, DefinitionRow, ExecutionRow, NodeRow, SnapshotRow } from './statements.js';
 
-export { splitPatch, toJson } from '../sqlite/rows.js';
+export { nodeParams, splitPatch, toJson, toOwnerLoad } from '../sqlite/rows.js';
 export type { ColumnPatch };
 
 /** Record fields with a column of their own (written by `create`; patched through `ColumnPatch`). */
@@ -156,4 +156,17 @@ export function toAggregates(rows: AggregateRow[]): StoreAggregates {
     out.stepsRetried += row.steps_retried;
   }
   return out;
+}
+
+/** The node record a row holds. */
+export function toNode(row: NodeRow): NodeRecord {
+  return {
+    id: row.id,
+    startedAt: row.started_at,
+    lastHeartbeat: row.last_heartbeat,
+    running: row.running,
+    queued: row.queued,
+    capacity: row.capacity,
+    info: row.info,
+  };
 }

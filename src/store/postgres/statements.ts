@@ -42,6 +42,23 @@ export interface DefinitionRow {
   body: Record<string, unknown>;
 }
 
+/** A row of `nodes` (int8 parsed to numbers, `info` parsed). */
+export interface NodeRow {
+  id: string;
+  started_at: number;
+  last_heartbeat: number;
+  running: number;
+  queued: number;
+  capacity: number;
+  info: Record<string, unknown>;
+}
+
+/** One row of the per-owner load query. */
+export interface OwnerLoadRow {
+  owner: string;
+  n: number;
+}
+
 /** One row of the aggregate query. */
 export interface AggregateRow {
   status: string;
@@ -84,6 +101,7 @@ export function buildSql(schema: string) {
   const executions = `${s}.executions`;
   const steps = `${s}.steps`;
   const inputs = `${s}.execution_inputs`;
+  const nodes = `${s}.nodes`;
   const withInput = `(SELECT input FROM ${inputs} WHERE execution_id = e.id) AS input`;
   const snapshot = `SELECT e.*, ${withInput},
     (SELECT coalesce(json_agg(json_build_array(st.name, st.record) ORDER BY st.name), '[]')
@@ -190,6 +208,18 @@ export function buildSql(schema: string) {
 
     aggregate: aggregate(''),
     aggregateOf: aggregate('WHERE workflow_id = $1'),
+
+    /** Cluster: the node registry ($1..$7 in column order), and the load of each owner. */
+    upsertNode: `INSERT INTO ${nodes} (id, started_at, last_heartbeat, running, queued, capacity, info)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, last_heartbeat = excluded.last_heartbeat,
+        running = excluded.running, queued = excluded.queued, capacity = excluded.capacity, info = excluded.info`,
+    removeNode: `DELETE FROM ${nodes} WHERE id = $1`,
+    allNodes: `SELECT * FROM ${nodes} ORDER BY started_at, id`,
+    nodesSince: `SELECT * FROM ${nodes} WHERE last_heartbeat >= $1 ORDER BY started_at, id`,
+    loadByOwner: `SELECT owner, count(*) AS n FROM ${executions} WHERE ${UNFINISHED} AND owner IS NOT NULL
+      GROUP BY owner`,
+    listOwned: `SELECT id FROM ${executions} WHERE owner = $1 AND ${UNFINISHED} ORDER BY created_at, id LIMIT $2`,
   };
 }
 

@@ -47,7 +47,9 @@ export type Op =
   | { kind: 'claim'; request: ClaimRequest }
   | { kind: 'renew'; owner: string; leaseUntil: number }
   | { kind: 'release'; owner: string }
-  | { kind: 'cancel'; id: string };
+  | { kind: 'cancel'; id: string }
+  | { kind: 'heartbeat'; params: unknown[] }
+  | { kind: 'removeNode'; id: string };
 
 /** Step records as JSON by name; a value JSON cannot encode throws a `ValidationError`. */
 export function stepJson(executionId: string, steps: StepRecord[] | undefined): Map<string, string> {
@@ -110,6 +112,12 @@ export function applyOp(s: Statements, op: Op): unknown {
       const row = s.getExecution.get(op.id) as ExecutionRowWithInput | undefined;
       return row ? toExecution(row) : null;
     }
+    case 'heartbeat':
+      s.upsertNode.run(...op.params);
+      return undefined;
+    case 'removeNode':
+      s.removeNode.run(op.id);
+      return undefined;
   }
 }
 

@@ -14,6 +14,7 @@ import type {
   DefinitionRecord,
   ExecutionPatch,
   ExecutionRecord,
+  NodeRecord,
   StepRecord,
   StoreAggregates,
 } from '../store.js';
@@ -22,6 +23,8 @@ import type {
   DefinitionRow,
   ExecutionRow,
   ExecutionRowWithInput,
+  NodeRow,
+  OwnerLoadRow,
   StepRow,
 } from './statements.js';
 
@@ -67,7 +70,7 @@ export function toJson(
   value: unknown,
   id: string,
   path: string,
-  kind: 'execution' | 'definition' = 'execution',
+  kind: 'execution' | 'definition' | 'node' = 'execution',
 ): string {
   let json: string | undefined;
   try {
@@ -255,5 +258,38 @@ export function toAggregates(rows: AggregateRow[]): StoreAggregates {
     out.stepsRun += row.steps_run;
     out.stepsRetried += row.steps_retried;
   }
+  return out;
+}
+
+/** Parameters of `upsertNode`, in column order (`info` as JSON). */
+export function nodeParams(node: NodeRecord): unknown[] {
+  return [
+    node.id,
+    node.startedAt,
+    node.lastHeartbeat,
+    node.running,
+    node.queued,
+    node.capacity,
+    toJson(node.info ?? {}, node.id, 'info', 'node'),
+  ];
+}
+
+/** The node record a row holds. */
+export function toNode(row: NodeRow): NodeRecord {
+  return {
+    id: row.id,
+    startedAt: row.started_at,
+    lastHeartbeat: row.last_heartbeat,
+    running: row.running,
+    queued: row.queued,
+    capacity: row.capacity,
+    info: JSON.parse(row.info) as Record<string, unknown>,
+  };
+}
+
+/** Unfinished executions per owner, from the per-owner rows. */
+export function toOwnerLoad(rows: OwnerLoadRow[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const row of rows) out[row.owner] = row.n;
   return out;
 }

@@ -22,6 +22,7 @@ import type {
   ExecutionRecord,
   ExecutionSnapshot,
   ExecutionUpdate,
+  NodeRecord,
   StepRecord,
   Store,
   StoreAggregates,
@@ -32,11 +33,14 @@ import { applyOp, mergeOps, type Op, opKey, stepJson } from './operations.js';
 import {
   definitionParams,
   insertParams,
+  nodeParams,
   splitPatch,
   toAggregates,
   toDefinition,
   toExecution,
   toJson,
+  toNode,
+  toOwnerLoad,
   toStep,
 } from './rows.js';
 import {
@@ -44,6 +48,8 @@ import {
   type DefinitionRow,
   type ExecutionRowWithInput,
   filterArgs,
+  type NodeRow,
+  type OwnerLoadRow,
   prepareStatements,
   type Statements,
   type StepRow,
@@ -259,6 +265,32 @@ export class SqliteStore implements Store {
       workflowId === undefined ? s.aggregate.all() : s.aggregateOf.all(workflowId)
     ) as AggregateRow[];
     return toAggregates(rows);
+  }
+
+  heartbeat(node: NodeRecord): Promise<void> {
+    try {
+      return this.write({ kind: 'heartbeat', params: nodeParams(node) });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async listNodes(since?: number): Promise<NodeRecord[]> {
+    const s = this.stmts();
+    const rows = (since === undefined ? s.allNodes.all() : s.nodesSince.all(since)) as NodeRow[];
+    return rows.map(toNode);
+  }
+
+  removeNode(id: string): Promise<void> {
+    return this.write({ kind: 'removeNode', id });
+  }
+
+  async loadByOwner(): Promise<Record<string, number>> {
+    return toOwnerLoad(this.stmts().loadByOwner.all() as OwnerLoadRow[]);
+  }
+
+  async listOwned(owner: string, limit: number): Promise<string[]> {
+    return this.stmts().listOwned.all(owner, Math.max(0, limit)) as string[];
   }
 
   private write<T>(op: Op): Promise<T> {

@@ -44,6 +44,24 @@ export interface DefinitionRow {
   body: string;
 }
 
+/** A row of `nodes`. */
+export interface NodeRow {
+  id: string;
+  started_at: number;
+  last_heartbeat: number;
+  running: number;
+  queued: number;
+  capacity: number;
+  /** JSON object. */
+  info: string;
+}
+
+/** One row of the per-owner load query. */
+export interface OwnerLoadRow {
+  owner: string;
+  n: number;
+}
+
 /** One row of the aggregate query. */
 export interface AggregateRow {
   status: string;
@@ -116,6 +134,18 @@ const SQL = {
 
   aggregate: `${AGGREGATE} GROUP BY status`,
   aggregateOf: `${AGGREGATE} WHERE workflow_id = ? GROUP BY status`,
+
+  // Cluster: the node registry, and the load of each owner.
+  upsertNode: `INSERT INTO nodes (id, started_at, last_heartbeat, running, queued, capacity, info)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, last_heartbeat = excluded.last_heartbeat,
+      running = excluded.running, queued = excluded.queued, capacity = excluded.capacity, info = excluded.info`,
+  removeNode: 'DELETE FROM nodes WHERE id = ?',
+  allNodes: 'SELECT * FROM nodes ORDER BY started_at, id',
+  nodesSince: 'SELECT * FROM nodes WHERE last_heartbeat >= ? ORDER BY started_at, id',
+  loadByOwner: `SELECT owner, count(*) AS n FROM executions WHERE ${UNFINISHED} AND owner IS NOT NULL
+    GROUP BY owner`,
+  listOwned: `SELECT id FROM executions WHERE owner = ? AND ${UNFINISHED} ORDER BY created_at, id LIMIT ?`,
 } as const;
 
 /** Statements that return the first column's value instead of row objects. */
@@ -125,6 +155,7 @@ const PLUCKED: ReadonlySet<keyof typeof SQL> = new Set([
   'claim',
   'claimAmong',
   'cancelRequests',
+  'listOwned',
 ] as const);
 
 /** The prepared statements of one connection. */
