@@ -10,6 +10,7 @@ import {
   type ColumnPatch,
   needsFullUpdate,
   progressParams,
+  replaceStateParams,
   toExecution,
   toJson,
   updateParams,
@@ -25,6 +26,8 @@ export interface UpdateOp {
   columns: ColumnPatch;
   /** Fields of the `state` JSON to set. */
   rest: Record<string, unknown> | null;
+  /** `rest` as JSON, while no merge changed it. */
+  restJson: string | null;
   /** Step JSON by name (a later record of the same step replaces an earlier one). */
   steps: Map<string, string>;
 }
@@ -71,7 +74,10 @@ export function mergeOps(into: Op, next: Op): boolean {
   if (into.kind !== 'update' || next.kind !== 'update') return false;
   if (into.epoch !== next.epoch || into.columns.epoch !== undefined) return false;
   Object.assign(into.columns, next.columns);
-  if (next.rest) into.rest = Object.assign(into.rest ?? {}, next.rest);
+  if (next.rest) {
+    into.rest = Object.assign(into.rest ?? {}, next.rest);
+    into.restJson = null;
+  }
   for (const [name, json] of next.steps) into.steps.set(name, json);
   return true;
 }
@@ -123,6 +129,15 @@ export function applyOp(s: Statements, op: Op): unknown {
 
 /** The fenced update: nothing is written unless the row still holds the writer's epoch. */
 function applyUpdate(s: Statements, op: UpdateOp): void {
+  const fast = replaceStateParams(op.columns, op.rest, op.restJson);
+  if (fast) {
+    if (s.replaceState.run(...fast, op.id, op.epoch).changes === 1) {
+      for (const [name, json] of op.steps) s.upsertStep.run(op.id, name, json);
+      return;
+    }
+    if (!s.rowForUpdate.get(op.id)) throw new ExecutionNotFoundError(op.id);
+    throw new LeaseLostError(op.id);
+  }
   const row = s.rowForUpdate.get(op.id) as ExecutionRow | undefined;
   if (!row) throw new ExecutionNotFoundError(op.id);
   if (row.epoch !== op.epoch) throw new LeaseLostError(op.id);

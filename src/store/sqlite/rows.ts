@@ -56,6 +56,65 @@ const COLUMN_FIELDS: ReadonlySet<string> = new Set<keyof ColumnPatch>([
   'stepsRetried',
 ]);
 
+/** Fields kept in the `state` JSON column. */
+export const STATE_FIELDS = [
+  'error',
+  'outcome',
+  'startedAt',
+  'workerId',
+  'cursor',
+  'transitions',
+  'lastStep',
+  'deadlineAt',
+  'completionSeq',
+  'compensatedSteps',
+] as const satisfies readonly (keyof ExecutionRecord)[];
+
+// Every field of an execution record is a column, written once, or in `state`: adding a field
+// without classifying it here fails to compile (it would be dropped by `replaceState`).
+type Unclassified = Exclude<
+  keyof ExecutionRecord,
+  | keyof ColumnPatch
+  | 'id'
+  | 'workflowId'
+  | 'createdAt'
+  | 'idempotencyKey'
+  | 'input'
+  | (typeof STATE_FIELDS)[number]
+>;
+const everyFieldClassified: [Unclassified] extends [never] ? true : never = true;
+void everyFieldClassified;
+
+/**
+ * Parameters of `replaceState` when an update can skip reading the row: it sets every `state`
+ * field and no lease column (owner, lease, epoch, cancel flag); else null.
+ */
+export function replaceStateParams(
+  columns: ColumnPatch,
+  rest: Record<string, unknown> | null,
+  restJson: string | null,
+): unknown[] | null {
+  if (!rest) return null;
+  if (
+    columns.owner !== undefined ||
+    columns.leaseUntil !== undefined ||
+    columns.epoch !== undefined ||
+    columns.cancelRequested !== undefined
+  ) {
+    return null;
+  }
+  for (const field of STATE_FIELDS) if (!(field in rest)) return null;
+  return [
+    columns.workflowVersion ?? null,
+    columns.status ?? null,
+    columns.completedAt ?? null,
+    columns.compensated === undefined ? null : columns.compensated ? 1 : 0,
+    columns.stepsRun ?? null,
+    columns.stepsRetried ?? null,
+    restJson ?? JSON.stringify(rest),
+  ];
+}
+
 /** Fields written once, at creation, outside `state`. */
 const FIXED_FIELDS: ReadonlySet<string> = new Set([
   'id',
@@ -99,7 +158,7 @@ function stateJson(fields: Record<string, unknown>, executionId: string): string
 export function splitPatch(
   patch: ExecutionPatch,
   executionId: string,
-): { columns: ColumnPatch; rest: Record<string, unknown> | null } {
+): { columns: ColumnPatch; rest: Record<string, unknown> | null; restJson: string | null } {
   const columns: Record<string, unknown> = {};
   let rest: Record<string, unknown> | null = null;
   for (const key in patch) {
@@ -111,8 +170,7 @@ export function splitPatch(
       rest[key] = value;
     }
   }
-  if (rest) stateJson(rest, executionId);
-  return { columns: columns as ColumnPatch, rest };
+  return { columns: columns as ColumnPatch, rest, restJson: rest ? stateJson(rest, executionId) : null };
 }
 
 /** Parameters of `insertExecution` for a new execution, in column order. */

@@ -196,9 +196,19 @@ export class SqliteStore implements Store {
 
   update(update: ExecutionUpdate): Promise<void> {
     try {
-      const { columns, rest } = update.set ? splitPatch(update.set, update.id) : { columns: {}, rest: null };
+      const { columns, rest, restJson } = update.set
+        ? splitPatch(update.set, update.id)
+        : { columns: {}, rest: null, restJson: null };
       const steps = stepJson(update.id, update.steps);
-      return this.write({ kind: 'update', id: update.id, epoch: update.epoch, columns, rest, steps });
+      return this.write({
+        kind: 'update',
+        id: update.id,
+        epoch: update.epoch,
+        columns,
+        rest,
+        restJson,
+        steps,
+      });
     } catch (error) {
       return Promise.reject(error);
     }

@@ -108,6 +108,12 @@ const SQL = {
   // The common step update: no indexed column changes, so no index entry is rewritten.
   updateProgress: `UPDATE executions SET completed_at = ?, compensated = ?, steps_run = ?, steps_retried = ?, state = ?
     WHERE id = ? AND epoch = ?`,
+  // A runner's update carries the whole state: written without reading the row first. Columns
+  // the patch leaves out keep their value; none of them may be set to NULL this way.
+  replaceState: `UPDATE executions SET workflow_version = coalesce(?, workflow_version), status = coalesce(?, status),
+      completed_at = coalesce(?, completed_at), compensated = coalesce(?, compensated),
+      steps_run = coalesce(?, steps_run), steps_retried = coalesce(?, steps_retried), state = ?
+    WHERE id = ? AND epoch = ?`,
   upsertStep: `INSERT INTO steps (execution_id, name, record) VALUES (?, ?, ?)
     ON CONFLICT (execution_id, name) DO UPDATE SET record = excluded.record`,
 
