@@ -56,6 +56,8 @@ export type { EventName, OrchestratorEvents } from './events.js';
 export type { Alert, AlertType } from './monitoring/alerts.js';
 /** Metrics and alerts. */
 export type { MetricsSnapshot } from './monitoring/metrics.js';
+/** Options of the Prometheus exporter behind `GET /metrics`. */
+export type { PrometheusOptions } from './monitoring/prometheus.js';
 export type { CloseOptions, OrchestratorOptions } from './orchestrator.js';
 /** Creates an orchestrator: validates config, opens the store, registers handlers, resumes unfinished executions. */
 export { createOrchestrator, Orchestrator } from './orchestrator.js';
@@ -73,6 +75,15 @@ export type {
 } from './recovery/error-recovery.js';
 /** Compensation registry, backoff and the seed's retry helpers (`orch.errorRecovery`). */
 export { ErrorRecovery } from './recovery/error-recovery.js';
+/** Options of {@link buildApp}, extra plugins (a dashboard) and what they receive. */
+export type { AppContext, AppOptions, AppPlugin } from './server/app.js';
+/**
+ * The HTTP API (SPEC §7) as a fastify app around an orchestrator: `await buildApp(orch, { token })`,
+ * then `app.listen(...)` or `app.inject(...)`. The caller keeps ownership of the orchestrator.
+ */
+export { buildApp, DEFAULT_BODY_LIMIT } from './server/app.js';
+/** The engine nodes `GET /v1/workers` lists, and the provider that supplies them. */
+export type { NodeInfo, NodesProvider } from './server/routes/monitoring.js';
 /** The store port, for custom adapters. */
 export type { Store } from './store/store.js';
 /** Status shapes returned by the engine. */

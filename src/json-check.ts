@@ -9,21 +9,30 @@ const MAX_DEPTH = 64;
 
 /** Throws a ValidationError naming the first non-JSON value and its path. */
 export function assertJson(value: unknown, path: string): void {
-  const problem = find(value, path, 0, new Set());
+  const problem = findJsonProblem(value, path);
   if (problem) throw new ValidationError([problem], 'Invalid input');
+}
+
+/** The first non-JSON value in `value` and its path, or null. */
+export function findJsonProblem(value: unknown, path: string): { path: string; message: string } | null {
+  return find(value, path, 0, null);
 }
 
 function find(
   value: unknown,
   path: string,
   depth: number,
-  seen: Set<object>,
+  seen: Set<object> | null,
 ): { path: string; message: string } | null {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
+  // undefined is stored as null (and skipped inside objects), as JSON does.
+  if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean')
+    return null;
   if (typeof value === 'number')
     return Number.isFinite(value) ? null : { path, message: `expected a finite number, got ${value}` };
   if (typeof value !== 'object') return { path, message: `expected a JSON value, got ${typeof value}` };
   if (depth >= MAX_DEPTH) return { path, message: `nested deeper than ${MAX_DEPTH} levels` };
+  // The cycle guard is only allocated for values that have structure.
+  if (!seen) return find(value, path, depth, new Set());
   if (seen.has(value)) return { path, message: 'contains a circular reference' };
   seen.add(value);
   try {

@@ -2,6 +2,7 @@
  * `createOrchestrator`: config → store → components → handlers → recovery of unfinished work.
  * @module
  */
+import { createHttpAction } from './actions/http-action.js';
 import { LoadBalancer } from './balancing/load-balancer.js';
 import type { CompiledConfig, Config, Logger } from './config.js';
 import { compileConfig, resolveStoreUrl } from './config.js';
@@ -23,7 +24,7 @@ import { Metrics } from './monitoring/metrics.js';
 import { PerformanceOptimizer } from './performance/performance-optimizer.js';
 import { ErrorRecovery } from './recovery/error-recovery.js';
 import { openStore } from './store/open-store.js';
-import type { Store } from './store/store.js';
+import type { NodeRecord, Store } from './store/store.js';
 import type { ActionHandler, CompensationHandler } from './types.js';
 
 /** Options of `createOrchestrator`: config keys plus handlers registered before recovery. */
@@ -88,6 +89,23 @@ export class Orchestrator {
     return { running: this.scheduler.runningCount, queued: this.scheduler.queuedCount };
   }
 
+  /** Whether this orchestrator runs in cluster mode (nodes are the balancer's workers). */
+  get cluster(): boolean {
+    return this.ctx.cluster;
+  }
+
+  /**
+   * Nodes sharing this store, with their last heartbeat and load; `alive` when the heartbeat is
+   * within one lease. With the memory store, just this node.
+   */
+  async getNodes(): Promise<(NodeRecord & { alive: boolean; self: boolean })[]> {
+    const now = this.ctx.clock.now();
+    const leaseMs = this.config.leaseSeconds * 1000;
+    const nodes = this.ctx.store.durable ? await this.ctx.store.listNodes() : [];
+    if (!nodes.some((n) => n.id === this.nodeId)) nodes.push(this.keeper.nodeRecord());
+    return nodes.map((n) => ({ ...n, alive: now - n.lastHeartbeat <= leaseMs, self: n.id === this.nodeId }));
+  }
+
   on<E extends EventName>(event: E, listener: Listener<E>): this {
     this.ctx.events.on(event, listener);
     return this;
@@ -130,6 +148,7 @@ export class Orchestrator {
     if (ctx.store.durable) {
       try {
         await ctx.store.releaseLeases(ctx.nodeId);
+        await ctx.store.removeNode(ctx.nodeId);
       } catch (error) {
         ctx.logger.warn({ err: toError(error) }, 'could not release leases; they expire on their own');
       }
@@ -148,7 +167,18 @@ function checkHandlers(kind: 'action' | 'compensation', handlers: unknown): [str
     );
   }
   const list = Object.entries(handlers as Record<string, unknown>);
-  for (const [name, handler] of list) checkHandlerRegistration(kind, name, handler);
+  for (const [name, handler] of list) {
+    try {
+      checkHandlerRegistration(kind, name, handler);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      // Name the config key (`actions.validate`), not the registration argument (`handler`).
+      throw new ValidationError(
+        error.issues.map((i) => ({ path: `${kind}s.${name}`, message: i.message })),
+        'Invalid config',
+      );
+    }
+  }
   return list as [string, ActionHandler][];
 }
 
@@ -177,6 +207,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     const registry = new ActionRegistry();
     registry.registerBuiltin('noop', noopAction);
     registry.registerBuiltin('delay', (input) => input);
+    registry.registerBuiltin('http', createHttpAction({ allowlist: config.httpAllowlist ?? [] }));
     for (const [name, handler] of actionList) registry.register(name, handler);
     const errorRecovery = new ErrorRecovery({ baseDelay: 1, multiplier: 2, maxDelay: config.retryDelay });
     for (const [name, handler] of compensationList)
@@ -184,14 +215,19 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     const events = new TypedEmitter((event, error) =>
       logger.error({ event, err: toError(error) }, 'event listener threw'),
     );
+    const nodeId = config.nodeId ?? newNodeId();
+    const cluster = config.cluster ?? store.kind === 'postgres';
     const ctx: EngineContext = {
       store,
       clock,
       config,
-      nodeId: config.nodeId ?? newNodeId(),
+      nodeId,
+      cluster,
+      creating: new Set(),
       actions: registry,
       errorRecovery,
-      loadBalancer: new LoadBalancer({ workers: config.workers }),
+      // In cluster mode the nodes are the workers; otherwise the configured logical workers.
+      loadBalancer: new LoadBalancer({ workers: cluster ? [nodeId] : config.workers }),
       optimizer: new PerformanceOptimizer({ slowThreshold: config.slowThreshold }),
       metrics: new Metrics(),
       alerts: new AlertMonitor(config.alerts, clock, logger, (alert) => events.emit('alert', alert)),
@@ -216,8 +252,10 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     const engine = new WorkflowEngine(ctx, definitions, scheduler);
     const keeper = new LeaseKeeper(ctx, scheduler, definitions, (ex) => engine.cancelLocal(ex));
     engine.claimOrphan = (id) => keeper.claim([id]);
+    if (store.durable) await keeper.heartbeat();
+    if (cluster) await keeper.refreshCluster();
     await keeper.recover();
-    keeper.start();
+    await keeper.start();
     return new Orchestrator(ctx, engine, scheduler, keeper);
   } catch (error) {
     await store.close().catch(() => undefined);

@@ -7,6 +7,7 @@
 
 import type { PlanActionStep } from '../definition/types.js';
 import { ActionNotFoundError, type ErrorInfo, errorCode, NonRetryableError, toError } from '../errors.js';
+import { findJsonProblem } from '../json-check.js';
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
 import type { StepRecord } from '../store/store.js';
 import type { ActionHandler } from '../types.js';
@@ -15,7 +16,7 @@ import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { expressionScope } from './expression-scope.js';
 import { persist, persistLater } from './persist.js';
-import { runAttempt } from './step-attempt.js';
+import { type AttemptResult, runAttempt } from './step-attempt.js';
 import { endAttempt, failuresSoFar, startAttempt } from './step-records.js';
 
 /** How a step ended. `stopped`: its signal aborted (cancel, timeout, shutdown, a failed sibling). */
@@ -120,7 +121,7 @@ export async function runActionStep(
       attempt,
     });
 
-    const result =
+    let result: AttemptResult =
       early !== null || !handler
         ? { ok: false as const, error: early, timedOut: false, aborted: false }
         : await runAttempt(
@@ -141,6 +142,19 @@ export async function runActionStep(
     const end = clock.now();
     const started = rec.history[rec.history.length - 1]?.startedAt ?? now;
 
+    const badOutput = result.ok ? findJsonProblem(result.output, 'output') : null;
+    if (result.ok && badOutput) {
+      // Every store keeps outputs as JSON: refuse the value here, the same way on every store.
+      result = {
+        ok: false,
+        error: new NonRetryableError(
+          `Step '${name}' returned a value that cannot be stored: ${badOutput.path}: ${badOutput.message}`,
+          { code: 'INVALID_OUTPUT' },
+        ),
+        timedOut: false,
+        aborted: false,
+      };
+    }
     if (result.ok) {
       const output = result.output === undefined ? null : result.output;
       set({

@@ -7,6 +7,7 @@
 import type { StepDefinition, WorkflowDefinition, WorkflowOptions } from '../definition/types.js';
 import {
   ClosedError,
+  ConflictError,
   ExecutionNotFoundError,
   TimeoutError,
   ValidationError,
@@ -162,7 +163,7 @@ export class WorkflowEngine {
     if (local) this.ctx.creating.add(record.id);
     try {
       const result = await this.ctx.store.createExecution({ ...record });
-      if (!result.created) return result.id;
+      if (!result.created) return this.existingForKey(result.id, workflowId);
       this.ctx.metrics.created(workflowId);
       this.ctx.events.emit('execution.created', {
         executionId: record.id,
@@ -177,8 +178,20 @@ export class WorkflowEngine {
     }
   }
 
+  /** The execution an idempotency key already names; a key used by another workflow is a conflict. */
+  private async existingForKey(id: string, workflowId: string): Promise<string> {
+    const existing = this.scheduler.get(id)?.record ?? (await this.ctx.store.getExecution(id))?.execution;
+    if (existing && existing.workflowId !== workflowId) {
+      throw new ConflictError(
+        `Idempotency key is already used by an execution of workflow '${existing.workflowId}'`,
+      );
+    }
+    return id;
+  }
+
   /** Current status, or null for an unknown id. */
   async getExecutionStatus(executionId: string): Promise<ExecutionStatus | null> {
+    this.assertOpen();
     if (typeof executionId !== 'string') return null;
     const local = this.localStatus(executionId);
     if (local) return local;
@@ -260,6 +273,7 @@ export class WorkflowEngine {
 
   /** Lists executions, newest first. */
   async listExecutions(options: ListExecutionsOptions = {}): Promise<ExecutionStatus[]> {
+    this.assertOpen();
     const { status, workflowId } = options;
     if (status !== undefined && !STATES.has(status)) {
       throw new ValidationError(

@@ -79,11 +79,13 @@ export class Metrics {
     }
   }
 
-  /** A step attempt started (`retry`: it is the first retry of that step). */
-  stepStarted(workflowId: string, retry: boolean): void {
-    this.all.stepsRun++;
+  /** A step attempt started (`firstRun`: the step's first attempt; `retry`: its first retry). */
+  stepStarted(workflowId: string, firstRun: boolean, retry: boolean): void {
     const c = this.counters(workflowId);
-    c.stepsRun++;
+    if (firstRun) {
+      this.all.stepsRun++;
+      c.stepsRun++;
+    }
     if (retry) {
       this.all.stepsRetried++;
       c.stepsRetried++;

@@ -87,8 +87,19 @@ describe('kill -9 in the middle of many executions', () => {
     const first = spawnChild(['start', storeFile, ledger, idsFile, String(COUNT)]);
     await until(() => first.output().includes('submitted') || first.child.exitCode !== null, 'submission');
     expect(first.output()).toContain('submitted');
-    // Kill once a good share of the work is done and much is still in flight.
-    await until(() => readLedger(ledger).filter((l) => l.kind === 'end').length >= COUNT, 'progress');
+    // Kill once a good share of the work is done, at a moment when some step is mid-run.
+    const midRun = () => {
+      const lines = readLedger(ledger);
+      if (lines.filter((l) => l.kind === 'end').length < COUNT) return false;
+      const open = new Set<string>();
+      for (const l of lines) {
+        const key = `${l.exec}:${l.step}:${l.attempt}`;
+        if (l.kind === 'start') open.add(key);
+        else open.delete(key);
+      }
+      return open.size > 0;
+    };
+    await until(midRun, 'progress with a step in flight');
     first.child.kill('SIGKILL');
     await first.exited;
 

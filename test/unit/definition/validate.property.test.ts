@@ -225,10 +225,10 @@ describe('validateDefinition properties', () => {
             if (m.branch !== null && Array.isArray(branches) && branches.length > 0) {
               target = branches[m.branch % branches.length] as Record<string, unknown>;
             }
+            if (target === null || typeof target !== 'object') continue;
             if (m.intoRetry && target.retry !== null && typeof target.retry === 'object') {
               target = target.retry as Record<string, unknown>;
             }
-            if (target === null || typeof target !== 'object') continue;
             if (m.remove) delete target[m.key];
             else
               Object.defineProperty(target, m.key, {

@@ -1,0 +1,151 @@
+/**
+ * The simulation knobs shared by the example services: realistic latencies with jitter that
+ * honour `ctx.signal`, and failures switched on per step from the workflow input or the
+ * environment.
+ *
+ * Flags (workflow input keys, or environment variables):
+ * - `fast: true` / `EXAMPLE_FAST=1`: latencies ×0.01 (for tests);
+ * - `latency: 5` / `EXAMPLE_LATENCY=5`: latencies ×5 (time to try `orchestrator cancel`);
+ * - `failures: { "transcribe_stt": 2 }` / `EXAMPLE_FAILURES='{"transcribe_stt":2}'`: the first
+ *   2 attempts of that step fail with a retryable `SERVICE_UNAVAILABLE`;
+ * - `fail: "store_result"` (or a list) / `EXAMPLE_FAIL=store_result,send_email`: that step fails
+ *   for good (`NonRetryableError`, code `SIMULATED_FAILURE`), so the saga compensates.
+ *
+ * Steps whose input is an expression do not see the workflow input, so the first step of each
+ * example echoes the flags in its output (`simulation`) and the others find them in `ctx.outputs`.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ActionHandler, StepContext } from '../../src/index.js';
+import { NonRetryableError } from '../../src/index.js';
+
+/** Simulation flags in effect for one step. */
+export interface SimulationFlags {
+  /** Latency multiplier (`fast` means 0.01). */
+  latency: number;
+  /** Step name → how many first attempts fail (retryable). */
+  failures: Record<string, number>;
+  /** Steps that fail for good. */
+  fail: string[];
+}
+
+const FLAG_KEYS = ['fast', 'latency', 'failures', 'fail'] as const;
+
+type Raw = Partial<Record<(typeof FLAG_KEYS)[number], unknown>>;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): Raw {
+  const raw: Raw = {};
+  if (env.EXAMPLE_FAST === '1' || env.EXAMPLE_FAST === 'true') raw.fast = true;
+  if (env.EXAMPLE_LATENCY) raw.latency = Number(env.EXAMPLE_LATENCY);
+  if (env.EXAMPLE_FAIL) raw.fail = env.EXAMPLE_FAIL.split(',').map((s) => s.trim());
+  if (env.EXAMPLE_FAILURES) {
+    try {
+      raw.failures = JSON.parse(env.EXAMPLE_FAILURES) as unknown;
+    } catch {
+      throw new NonRetryableError('EXAMPLE_FAILURES is not valid JSON', { code: 'BAD_SIMULATION' });
+    }
+  }
+  return raw;
+}
+
+/** The flags given in a workflow input, or undefined if it sets none (what first steps echo). */
+export function simulationOf(input: unknown): Raw | undefined {
+  if (!isObject(input)) return undefined;
+  const raw: Raw = {};
+  for (const key of FLAG_KEYS) if (input[key] !== undefined) raw[key] = input[key];
+  return Object.keys(raw).length > 0 ? raw : undefined;
+}
+
+/** Flags for a step: the environment, overridden by the step input's flags or the echoed ones. */
+export function flagsFor(
+  input: unknown,
+  ctx: Pick<StepContext, 'outputs'>,
+  env = process.env,
+): SimulationFlags {
+  let given = simulationOf(input);
+  if (!given) {
+    for (const output of Object.values(ctx.outputs ?? {})) {
+      if (isObject(output) && isObject(output.simulation)) given = output.simulation as Raw;
+    }
+  }
+  const raw = { ...fromEnv(env), ...given };
+  const latency =
+    raw.fast === true ? 0.01 : typeof raw.latency === 'number' && raw.latency >= 0 ? raw.latency : 1;
+  const failures: Record<string, number> = {};
+  if (isObject(raw.failures)) {
+    for (const [step, n] of Object.entries(raw.failures)) if (typeof n === 'number') failures[step] = n;
+  }
+  const fail =
+    typeof raw.fail === 'string' ? [raw.fail] : Array.isArray(raw.fail) ? raw.fail.map(String) : [];
+  return { latency, failures, fail };
+}
+
+/** Waits about `baseMs` × the latency multiplier (±15% jitter); rejects if `signal` aborts. */
+export async function work(baseMs: number, flags: SimulationFlags, signal?: AbortSignal): Promise<void> {
+  const jitter = 0.85 + Math.random() * 0.3;
+  const ms = Math.round(baseMs * flags.latency * jitter);
+  if (ms > 0) await sleep(ms, undefined, signal ? { signal } : {});
+  else signal?.throwIfAborted();
+}
+
+/** A retryable failure of a remote service. */
+export class ServiceUnavailableError extends Error {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServiceUnavailableError';
+  }
+}
+
+/** Throws the failure the flags ask for on this attempt of this step, if any. */
+export function failIfAsked(service: string, flags: SimulationFlags, ctx: StepContext): void {
+  if (flags.fail.includes(ctx.stepName)) {
+    throw new NonRetryableError(`${service} rejected the request (simulated permanent failure)`, {
+      code: 'SIMULATED_FAILURE',
+    });
+  }
+  const failing = flags.failures[ctx.stepName] ?? 0;
+  if (ctx.attempt <= failing) {
+    throw new ServiceUnavailableError(
+      `${service} unavailable (simulated: attempt ${ctx.attempt} of the first ${failing} fails)`,
+    );
+  }
+}
+
+/**
+ * An action that simulates a call to `service`: waits its latency, fails when asked, then
+ * returns what `body` computes.
+ */
+export function simulated<I>(
+  service: string,
+  baseMs: number,
+  body: (input: I, ctx: StepContext) => unknown,
+): ActionHandler {
+  return async (input, ctx) => {
+    const flags = flagsFor(input, ctx);
+    await work(baseMs, flags, ctx.signal);
+    failIfAsked(service, flags, ctx);
+    return body((input ?? {}) as I, ctx);
+  };
+}
+
+/** A short stable id derived from a key (e.g. `ctx.idempotencyKey`): same key, same id. */
+export function stableId(prefix: string, key: string): string {
+  return `${prefix}_${createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
+}
+
+/** A deterministic number in [0, 1) from a string (for simulated data). */
+export function unitFrom(text: string): number {
+  return createHash('sha256').update(text).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/** Logs what a simulated service did (stderr, so `--json` output stays clean; `EXAMPLE_QUIET=1` silences). */
+export function log(message: string): void {
+  if (process.env.EXAMPLE_QUIET === '1') return;
+  process.stderr.write(`  [examples] ${message}\n`);
+}

@@ -1,0 +1,246 @@
+/**
+ * The built-in `http` action (SPEC §3): calls a URL and returns `{ status, headers, body }`.
+ *
+ * - Input: `{ method?, url, headers?, body?, timeout? }` (`timeout` in seconds, default 10, the
+ *   whole call: DNS, connect, redirects and body). The step's own signal (cancellation, step
+ *   timeout) aborts it too.
+ * - A non-string `body` is sent as JSON; a JSON response body is parsed, text is returned as a
+ *   string, anything else as base64 (with `bodyEncoding: 'base64'`).
+ * - 5xx, 408, 429, timeouts and network errors fail with a plain (retryable) error coded
+ *   `HTTP_5XX`, `HTTP_408`, `HTTP_429`, `HTTP_TIMEOUT` or `HTTP_NETWORK`; other 4xx fail with a
+ *   `NonRetryableError` coded `HTTP_4XX`.
+ * - SSRF: every hop (the URL and each of up to 5 redirects) is vetted by {@link SsrfGuard} and
+ *   the connection is pinned to the vetted address. Credentials are dropped when a redirect
+ *   leaves the origin.
+ * @module
+ */
+import { z } from 'zod';
+import { NonRetryableError, OrchestratorError, ValidationError } from '../errors.js';
+import type { ActionHandler, StepContext } from '../types.js';
+import { issuesFromZod } from '../zod-issues.js';
+import { displayUrl, type RawResponse, sendRequest } from './http-request.js';
+import { type ResolveHost, SsrfGuard } from './ssrf-guard.js';
+
+/** Options of {@link createHttpAction}. */
+export interface HttpActionOptions {
+  /** Hosts, addresses or CIDR blocks that may be reached even if private. @default [] */
+  allowlist?: readonly string[];
+  /** DNS resolver (tests inject one). @default `dns.lookup` with all addresses */
+  resolve?: ResolveHost;
+  /** Seconds a call may take when the input sets no `timeout`. @default 10 */
+  defaultTimeout?: number;
+  /** Largest `timeout` an input may ask for, seconds. @default 3600 */
+  maxTimeout?: number;
+  /** Redirects followed before failing with `HTTP_TOO_MANY_REDIRECTS`. @default 5 */
+  maxRedirects?: number;
+  /** Largest response body read, bytes. @default 10 MiB */
+  maxResponseBytes?: number;
+}
+
+/** The action's output. */
+export interface HttpActionOutput {
+  status: number;
+  /** Response headers, lower-case names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  /** Parsed JSON, a string, or base64 (see `bodyEncoding`); null when empty. */
+  body: unknown;
+  /** Set when `body` is base64 because the response was binary. */
+  bodyEncoding?: 'base64';
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+/** Headers the action manages itself. */
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
+/** Headers never carried to another origin on a redirect. */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function inputSchema(maxTimeout: number) {
+  return z.strictObject({
+    method: z
+      .string()
+      .transform((m) => m.toUpperCase())
+      .pipe(z.enum(METHODS, { error: `must be one of ${METHODS.join(', ')}` }))
+      .optional(),
+    url: z.string().min(1).max(8192),
+    headers: z.record(z.string(), z.string()).optional(),
+    body: z.unknown().optional(),
+    timeout: z.number().positive().max(maxTimeout).optional(),
+  });
+}
+
+type Input = z.infer<ReturnType<typeof inputSchema>>;
+
+function parseInput(schema: ReturnType<typeof inputSchema>, input: unknown): { input: Input; url: URL } {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error, 'input'), 'Invalid http input');
+  let url: URL;
+  try {
+    url = new URL(parsed.data.url);
+  } catch {
+    throw new ValidationError(
+      [{ path: 'input.url', message: 'is not a valid absolute URL' }],
+      'Invalid http input',
+    );
+  }
+  for (const name of Object.keys(parsed.data.headers ?? {})) {
+    if (RESERVED_HEADERS.has(name.toLowerCase())) {
+      throw new ValidationError(
+        [{ path: `input.headers.${name}`, message: 'is set by the http action itself' }],
+        'Invalid http input',
+      );
+    }
+  }
+  return { input: parsed.data, url };
+}
+
+function buildRequest(input: Input): { method: string; headers: Record<string, string>; body?: Buffer } {
+  const headers: Record<string, string> = {
+    accept: 'application/json, text/plain;q=0.9, */*;q=0.5',
+    'user-agent': 'orchestrator-http-action',
+  };
+  for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
+  const method = input.method ?? (input.body === undefined ? 'GET' : 'POST');
+  if (input.body === undefined) return { method, headers };
+  const text = typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
+  headers['content-type'] ??=
+    typeof input.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+  return { method, headers, body: Buffer.from(text, 'utf8') };
+}
+
+function flattenHeaders(raw: RawResponse['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+const TEXTUAL = /^(text\/|application\/(xml|javascript|x-www-form-urlencoded)|[^;]*\+xml)/i;
+
+function decodeBody(res: RawResponse, method: string): Pick<HttpActionOutput, 'body' | 'bodyEncoding'> {
+  if (res.body.length === 0 || method === 'HEAD') return { body: null };
+  const type = String(res.headers['content-type'] ?? '');
+  const text = res.body.toString('utf8');
+  if (/[/+]json\b/i.test(type)) {
+    try {
+      return { body: JSON.parse(text) as unknown };
+    } catch {
+      return { body: text };
+    }
+  }
+  if (type === '' || TEXTUAL.test(type)) return { body: text };
+  return { body: res.body.toString('base64'), bodyEncoding: 'base64' };
+}
+
+/** The error a finished exchange maps to, or null for a success. */
+function statusError(res: RawResponse, method: string, url: URL): Error | null {
+  const what = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${method} ${displayUrl(url)}`;
+  if (res.status >= 500) return new OrchestratorError('HTTP_5XX', what);
+  if (res.status === 408 || res.status === 429) return new OrchestratorError(`HTTP_${res.status}`, what);
+  if (res.status >= 400) return new NonRetryableError(what, { code: 'HTTP_4XX' });
+  return null;
+}
+
+function networkError(error: unknown, method: string, url: URL): OrchestratorError {
+  if (error instanceof OrchestratorError) return error;
+  const code = (error as { code?: unknown })?.code;
+  const detail = typeof code === 'string' ? code : error instanceof Error ? error.message : 'unknown error';
+  return new OrchestratorError('HTTP_NETWORK', `${method} ${displayUrl(url)} failed: ${detail}`, {
+    cause: error,
+  });
+}
+
+/** Runs the exchange, following redirects; every hop is vetted and pinned. */
+async function exchange(
+  guard: SsrfGuard,
+  start: URL,
+  first: ReturnType<typeof buildRequest>,
+  signal: AbortSignal,
+  options: Required<Pick<HttpActionOptions, 'maxRedirects' | 'maxResponseBytes'>>,
+): Promise<{ res: RawResponse; url: URL; method: string }> {
+  let url = start;
+  let request = first;
+  for (let hop = 0; ; hop++) {
+    const pinned = await guard.vet(url, signal);
+    let res: RawResponse;
+    try {
+      res = await sendRequest(url, pinned, request, signal, options.maxResponseBytes);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw networkError(error, request.method, url);
+    }
+    const location = res.headers.location;
+    if (!REDIRECTS.has(res.status) || !location) return { res, url, method: request.method };
+    if (hop >= options.maxRedirects) {
+      throw new NonRetryableError(`More than ${options.maxRedirects} redirects from ${displayUrl(start)}`, {
+        code: 'HTTP_TOO_MANY_REDIRECTS',
+      });
+    }
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch {
+      throw new NonRetryableError(`Invalid redirect location from ${displayUrl(url)}`, { code: 'HTTP_4XX' });
+    }
+    const headers = { ...request.headers };
+    if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
+    const toGet =
+      res.status === 303
+        ? request.method !== 'HEAD'
+        : (res.status === 301 || res.status === 302) && request.method === 'POST';
+    if (toGet) {
+      delete headers['content-type'];
+      request = { method: 'GET', headers };
+    } else {
+      request = { ...request, headers };
+    }
+    if (next.origin !== url.origin) {
+      next.username = '';
+      next.password = '';
+    }
+    url = next;
+  }
+}
+
+/**
+ * Creates the `http` action handler with its SSRF policy.
+ * @example
+ * ```ts
+ * registry.registerBuiltin('http', createHttpAction({ allowlist: config.httpAllowlist }));
+ * ```
+ */
+export function createHttpAction(options: HttpActionOptions = {}): ActionHandler {
+  const guard = new SsrfGuard({
+    allowlist: options.allowlist ?? [],
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
+  const defaultTimeout = options.defaultTimeout ?? 10;
+  const schema = inputSchema(options.maxTimeout ?? 3600);
+  const limits = {
+    maxRedirects: options.maxRedirects ?? 5,
+    maxResponseBytes: options.maxResponseBytes ?? 10 * 1024 * 1024,
+  };
+  return async (rawInput: unknown, ctx: StepContext): Promise<HttpActionOutput> => {
+    const { input, url } = parseInput(schema, rawInput);
+    const request = buildRequest(input);
+    const seconds = input.timeout ?? defaultTimeout;
+    const timer = AbortSignal.timeout(Math.ceil(seconds * 1000));
+    const signal = ctx?.signal ? AbortSignal.any([ctx.signal, timer]) : timer;
+    try {
+      const { res, url: final, method } = await exchange(guard, url, request, signal, limits);
+      const failure = statusError(res, method, final);
+      if (failure) throw failure;
+      return { status: res.status, headers: flattenHeaders(res.headers), ...decodeBody(res, method) };
+    } catch (error) {
+      if (ctx?.signal?.aborted) throw ctx.signal.reason;
+      if (timer.aborted && error === signal.reason) {
+        throw new OrchestratorError(
+          'HTTP_TIMEOUT',
+          `${request.method} ${displayUrl(url)} did not finish within ${seconds}s`,
+        );
+      }
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * The SSRF guard of the built-in `http` action: decides whether a URL may be fetched and which
+ * IP address the connection must use. It refuses non-HTTP schemes, internal host names
+ * (`localhost`, `*.internal`, `metadata.google.internal`, ...) and any host that resolves to a
+ * non-public address (see `ip-address.ts`), unless the operator allowlisted the host or the
+ * address. The vetted address is returned so the caller connects to exactly that address:
+ * a second DNS answer (DNS rebinding) cannot switch it.
+ * @module
+ */
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { NonRetryableError, OrchestratorError } from '../errors.js';
+import { addressBlockReason, type Cidr, cidrContains, parseCidr } from './ip-address.js';
+
+/** One resolved address. */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** Resolves a host name to every address it has (injectable for tests). */
+export type ResolveHost = (hostname: string) => Promise<ResolvedAddress[]>;
+
+/** Host names refused by name, before any DNS lookup. */
+const BLOCKED_NAMES: ReadonlySet<string> = new Set([
+  'localhost',
+  'metadata',
+  'metadata.google.internal',
+  'instance-data',
+]);
+/** Suffixes of names that only resolve inside a private network. */
+const BLOCKED_SUFFIXES = ['.localhost', '.internal', '.local', '.home.arpa'];
+
+/** The default resolver: `dns.lookup` with `all: true`, every address the system resolver returns. */
+export const systemResolve: ResolveHost = async (hostname) => {
+  const answers = await dnsLookup(hostname, { all: true, verbatim: true });
+  return answers.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+};
+
+/** `new URL(...).hostname` without IPv6 brackets and trailing dots, lower-cased. */
+export function normalizeHost(hostname: string): string {
+  let host = hostname.toLowerCase();
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  while (host.endsWith('.')) host = host.slice(0, -1);
+  return host;
+}
+
+/** Why a host name is refused by name alone, or null. */
+export function hostNameBlockReason(hostname: string): string | null {
+  const host = normalizeHost(hostname);
+  if (BLOCKED_NAMES.has(host)) return `internal host name '${host}'`;
+  const suffix = BLOCKED_SUFFIXES.find((s) => host.endsWith(s));
+  return suffix ? `internal host name (*${suffix})` : null;
+}
+
+/** Thrown (as a non-retryable step failure) when a URL is refused. */
+function blocked(host: string, reason: string): NonRetryableError {
+  return new NonRetryableError(
+    `Refused to call '${host}': ${reason}. Add the host to the orchestrator's httpAllowlist to allow it.`,
+    { code: 'SSRF_BLOCKED' },
+  );
+}
+
+/** Options of {@link SsrfGuard}. */
+export interface SsrfGuardOptions {
+  /**
+   * Hosts that may be reached even if internal: exact names (`api.local`), wildcard subdomains
+   * (`*.corp.example`), IP addresses (`127.0.0.1`, `::1`) or CIDR blocks (`10.0.0.0/8`).
+   * @default []
+   */
+  allowlist?: readonly string[];
+  /** DNS resolver. @default {@link systemResolve} */
+  resolve?: ResolveHost;
+}
+
+/** Vets URLs against the SSRF policy and returns the address to connect to. */
+export class SsrfGuard {
+  private readonly names = new Set<string>();
+  private readonly wildcards: string[] = [];
+  private readonly blocks: Cidr[] = [];
+  private readonly resolve: ResolveHost;
+
+  constructor(options: SsrfGuardOptions = {}) {
+    this.resolve = options.resolve ?? systemResolve;
+    for (const raw of options.allowlist ?? []) {
+      const entry = normalizeHost(raw.trim());
+      if (entry.length === 0) continue;
+      const cidr = parseCidr(entry);
+      if (cidr) this.blocks.push(cidr);
+      else if (entry.startsWith('*.')) this.wildcards.push(entry.slice(1));
+      else this.names.add(entry);
+    }
+  }
+
+  /** Whether the host name itself is allowlisted (exact or wildcard). */
+  allowsHost(hostname: string): boolean {
+    const host = normalizeHost(hostname);
+    return this.names.has(host) || this.wildcards.some((suffix) => host.endsWith(suffix));
+  }
+
+  /** Whether an address is allowlisted (listed or inside a listed CIDR block). */
+  allowsAddress(address: string): boolean {
+    return this.blocks.some((cidr) => cidrContains(cidr, address));
+  }
+
+  /**
+   * Checks a URL and resolves its host once. Returns the address to connect to.
+   * @throws NonRetryableError with code `SSRF_BLOCKED` naming the host and the reason.
+   * @throws OrchestratorError with code `HTTP_NETWORK` (retryable) when the name does not resolve.
+   */
+  async vet(url: URL, signal?: AbortSignal): Promise<ResolvedAddress> {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw blocked(url.protocol, `scheme '${url.protocol}' is not allowed (only http and https)`);
+    }
+    const host = normalizeHost(url.hostname);
+    const trusted = this.allowsHost(host);
+    const literal = isIP(host);
+    if (literal !== 0) {
+      const reason = addressBlockReason(host);
+      if (reason && !trusted && !this.allowsAddress(host)) throw blocked(host, reason);
+      return { address: host, family: literal === 6 ? 6 : 4 };
+    }
+    if (!trusted) {
+      const reason = hostNameBlockReason(host);
+      if (reason) throw blocked(host, reason);
+    }
+    const answers = await abortable(this.resolveHost(host), signal);
+    if (answers.length === 0) {
+      throw new OrchestratorError('HTTP_NETWORK', `Host '${host}' did not resolve to any address`);
+    }
+    if (!trusted) {
+      // Every answer must be public: a mixed answer would let the connection pick the private one.
+      for (const { address } of answers) {
+        const reason = addressBlockReason(address);
+        if (reason && !this.allowsAddress(address))
+          throw blocked(host, `it resolves to ${address}, a ${reason}`);
+      }
+    }
+    return answers[0]!;
+  }
+
+  private async resolveHost(host: string): Promise<ResolvedAddress[]> {
+    try {
+      return await this.resolve(host);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new OrchestratorError(
+        'HTTP_NETWORK',
+        `Could not resolve '${host}'${typeof code === 'string' ? ` (${code})` : ''}`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+/** Races a promise against an abort signal (DNS lookups cannot be aborted themselves). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

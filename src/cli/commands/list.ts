@@ -1,0 +1,85 @@
+/**
+ * `orchestrator list [--status s] [--workflow id] [--limit n]`: executions newest first, as an
+ * aligned table (or a JSON array of `ExecutionStatus`).
+ * @module
+ */
+import type { Command } from 'commander';
+import type { ExecutionState } from '../../types.js';
+import { formatDuration, formatTime, plural } from '../format.js';
+import { setup } from '../globals.js';
+import { parsePositiveInt, parseState } from '../parse.js';
+import { executionDuration } from '../render-status.js';
+import { storeHint, withClient } from '../store-client.js';
+import { statusColor } from '../style.js';
+import { renderTable } from '../table.js';
+
+interface ListOptions {
+  status?: ExecutionState;
+  workflow?: string;
+  limit: number;
+}
+
+/** Default number of executions listed. */
+export const DEFAULT_LIST_LIMIT = 20;
+
+/** Registers `list`. */
+export function register(program: Command): void {
+  program
+    .command('list')
+    .description('list executions, newest first')
+    .option(
+      '--status <state>',
+      'only executions in this state (pending, running, compensating, completed, failed, cancelled)',
+      parseState,
+    )
+    .option('--workflow <id>', 'only executions of this workflow')
+    .option(
+      '--limit <n>',
+      `how many to show (default: ${DEFAULT_LIST_LIMIT})`,
+      parsePositiveInt(10_000),
+      DEFAULT_LIST_LIMIT,
+    )
+    .action(async (options: ListOptions, command: Command) => {
+      const { globals, out } = setup(command);
+      const { executions, total } = await withClient(globals.store, (client) =>
+        client.list({
+          limit: options.limit,
+          ...(options.status ? { status: options.status } : {}),
+          ...(options.workflow ? { workflowId: options.workflow } : {}),
+        }),
+      );
+      process.exitCode = 0;
+      if (out.json) {
+        out.data(executions);
+        return;
+      }
+      if (executions.length === 0) {
+        out.line(
+          `No executions${options.status || options.workflow ? ' match' : ''} in store ${globals.store}${storeHint(globals.store)}.`,
+        );
+        return;
+      }
+      const now = Date.now();
+      const rows = executions.map((s) => [
+        s.id,
+        s.workflowId,
+        statusColor(out.style, s.status),
+        `${s.stepsCompleted}/${s.totalSteps}`,
+        formatTime(s.startedAt),
+        formatDuration(executionDuration(s, now)),
+        s.workerId ?? '-',
+        s.error ? s.error.code : '',
+      ]);
+      out.line(
+        ...renderTable(
+          ['ID', 'WORKFLOW', 'STATUS', 'STEPS', 'STARTED', 'DURATION', 'WORKER', 'ERROR'],
+          rows,
+          {
+            header: out.style.dim,
+          },
+        ),
+      );
+      const more = total > executions.length ? ` of ${total}; use --limit to see more` : '';
+      out.line('', out.style.dim(`${plural(executions.length, 'execution')}${more} (newest first)`));
+    });
+}

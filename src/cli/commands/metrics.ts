@@ -1,0 +1,110 @@
+/**
+ * `orchestrator metrics [--workflow id]`: execution counts, success / retry / compensation
+ * rates and recent durations, computed from the store — this process runs nothing, so it has
+ * no live latency histograms (a running service's `GET /v1/metrics` has those).
+ * @module
+ */
+import type { Command } from 'commander';
+import { formatDuration, formatPercent, plural } from '../format.js';
+import { setup } from '../globals.js';
+import { durationStats, metricsFromAggregates, recentDurations, type StoreMetrics } from '../reports.js';
+import { withClient } from '../store-client.js';
+import { renderPairs, renderTable } from '../table.js';
+
+/** Registers `metrics`. */
+export function register(program: Command): void {
+  program
+    .command('metrics')
+    .description('execution counts and rates computed from the store')
+    .option('--workflow <id>', 'only this workflow')
+    .action(async (options: { workflow?: string }, command: Command) => {
+      const { globals, out } = setup(command);
+      const result = await withClient(globals.store, async (client) => {
+        const overall = metricsFromAggregates(await client.store.aggregate(options.workflow));
+        const durations = durationStats(await recentDurations(client, options.workflow));
+        const workflows: (StoreMetrics & { workflowId: string })[] = [];
+        if (!options.workflow) {
+          for (const id of await client.workflowIds())
+            workflows.push({ workflowId: id, ...metricsFromAggregates(await client.store.aggregate(id)) });
+        }
+        return { overall, durations, workflows };
+      });
+      process.exitCode = 0;
+      const { overall, durations, workflows } = result;
+      if (out.json) {
+        out.data({
+          source: 'store',
+          store: globals.store,
+          ...(options.workflow ? { workflowId: options.workflow } : {}),
+          ...overall,
+          avgExecutionMs: durations.avgMs,
+          p95ExecutionMs: durations.p95Ms,
+          durationSample: durations.count,
+          ...(options.workflow ? {} : { workflows }),
+        });
+        return;
+      }
+      const e = overall.executions;
+      out.line(
+        out.style.bold(
+          `Metrics of ${options.workflow ? `workflow ${options.workflow}` : 'all workflows'} in ${globals.store}`,
+        ),
+        ...renderPairs([
+          [
+            'executions',
+            `${e.total} total: ${e.completed} completed, ${e.failed} failed, ${e.cancelled} cancelled, ${e.running} running, ${e.pending} pending, ${e.compensating} compensating`,
+          ],
+          ['success rate', `${formatPercent(overall.successRate)}  (completed / finished)`],
+          ['retry rate', `${formatPercent(overall.retryRate)}  (steps that needed a retry / steps run)`],
+          [
+            'compensation rate',
+            `${formatPercent(overall.compensationRate)}  (executions that compensated / finished)`,
+          ],
+          ['avg duration', durations.count > 0 ? formatDuration(durations.avgMs) : '-'],
+          [
+            'p95 duration',
+            durations.count > 0
+              ? `${formatDuration(durations.p95Ms)}  (over the ${plural(durations.count, 'latest finished execution')})`
+              : '-',
+          ],
+        ]),
+      );
+      if (workflows.length > 0) {
+        const rows = workflows.map((w) => [
+          w.workflowId,
+          String(w.executions.total),
+          String(w.executions.running + w.executions.pending + w.executions.compensating),
+          String(w.executions.completed),
+          String(w.executions.failed),
+          String(w.executions.cancelled),
+          formatPercent(w.successRate),
+          formatPercent(w.retryRate),
+          formatPercent(w.compensationRate),
+        ]);
+        out.line(
+          '',
+          ...renderTable(
+            [
+              'WORKFLOW',
+              'TOTAL',
+              'ACTIVE',
+              'COMPLETED',
+              'FAILED',
+              'CANCELLED',
+              'SUCCESS',
+              'RETRY',
+              'COMPENSATION',
+            ],
+            rows,
+            { header: out.style.dim },
+          ),
+        );
+      }
+      out.line(
+        '',
+        out.style.dim(
+          'Computed from the store: counts and rates from its aggregates, durations from recent executions. Live latency histograms exist only inside a running orchestrator (`orchestrator serve`, GET /v1/metrics).',
+        ),
+      );
+    });
+}

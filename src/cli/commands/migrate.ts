@@ -1,0 +1,43 @@
+/**
+ * `orchestrator migrate`: opens the store, which creates it if needed and applies pending schema
+ * migrations, and reports which store it is.
+ * @module
+ */
+import type { Command } from 'commander';
+import { setup } from '../globals.js';
+import { StoreClient, sqliteFile } from '../store-client.js';
+import { renderPairs } from '../table.js';
+
+/** Registers `migrate`. */
+export function register(program: Command): void {
+  program
+    .command('migrate')
+    .description('create the store if needed and apply its schema migrations')
+    .action(async (_options: object, command: Command) => {
+      const { globals, out } = setup(command);
+      const client = await StoreClient.open(globals.store, { create: true });
+      const { kind, durable } = client.store;
+      await client.close();
+      const file = sqliteFile(globals.store);
+      process.exitCode = 0;
+      if (out.json) {
+        out.data({ store: globals.store, kind, durable, ...(file ? { file } : {}), migrated: true });
+        return;
+      }
+      out.line(
+        `Store ${globals.store} is up to date.`,
+        ...renderPairs([
+          ['kind', `${kind}${durable ? '' : ' (not durable: nothing is kept after this process)'}`],
+          ...(file ? ([['file', file]] as [string, string][]) : []),
+          [
+            'source',
+            globals.storeSource === 'flag'
+              ? '--store'
+              : globals.storeSource === 'env'
+                ? 'ORCHESTRATOR_STORE'
+                : 'default',
+          ],
+        ]),
+      );
+    });
+}

@@ -1,0 +1,172 @@
+/**
+ * `orchestrator run <definition.json>`: defines the workflow, executes it with live progress,
+ * prints the final summary (or, with `--json`, the final `ExecutionStatus`). Exit 0 only if the
+ * execution completed. Ctrl-C closes the orchestrator; the execution stays in the store and
+ * resumes the next time an orchestrator opens it (e.g. the next `run`).
+ * @module
+ */
+import type { Command } from 'commander';
+import { TimeoutError } from '../../errors.js';
+import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
+import type { ExecutionStatus } from '../../types.js';
+import { readDefinitionFile } from '../definition-file.js';
+import { EXIT } from '../errors.js';
+import { formatDuration, jsonPreview, plural } from '../format.js';
+import type { Globals } from '../globals.js';
+import { setup } from '../globals.js';
+import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
+import { type Interrupt, listenForInterrupt } from '../interrupt.js';
+import { cliLogger } from '../logger.js';
+import type { Output } from '../output.js';
+import { parseJsonOption, parseSeconds } from '../parse.js';
+import { ProgressPrinter } from '../progress.js';
+import { outcomeText, renderStatus } from '../render-status.js';
+
+interface RunOptions {
+  input?: string;
+  handlers?: string;
+  timeout?: number;
+}
+
+type Outcome =
+  | { kind: 'done'; status: ExecutionStatus }
+  | { kind: 'timeout'; error: TimeoutError }
+  | { kind: 'interrupted' };
+
+const POLL_MS = 100;
+
+/** Registers `run`. */
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('define a workflow from a JSON file, execute it and show live progress')
+    .argument('<definition>', 'workflow definition file: { "id", "steps", "options"? }')
+    .option('--input <json>', 'workflow input as JSON (default: {})')
+    .option(
+      '--handlers <module>',
+      'ES module exporting `actions` and `compensations` objects (path relative to the working directory)',
+    )
+    .option(
+      '--timeout <seconds>',
+      'stop waiting after this many seconds (the execution stays in the store and resumes on the next start)',
+      parseSeconds,
+    )
+    .action(async (file: string, options: RunOptions, command: Command) => {
+      process.exitCode = await run(file, options, command);
+    });
+}
+
+async function run(file: string, options: RunOptions, command: Command): Promise<number> {
+  const { globals, out } = setup(command);
+  const input = parseJsonOption('--input', options.input, {});
+  const def = readDefinitionFile(file);
+  const handlers: Handlers = options.handlers
+    ? await loadHandlers(options.handlers)
+    : { actions: {}, compensations: {} };
+  checkHandlersCover(
+    def.steps,
+    handlers,
+    options.handlers ? `export them from '${options.handlers}'` : 'pass --handlers <module>',
+  );
+
+  const interrupt = listenForInterrupt();
+  const logger = cliLogger();
+  let orch: Orchestrator | null = null;
+  try {
+    orch = await createOrchestrator({ store: globals.store, ...handlers, ...(logger ? { logger } : {}) });
+    const resumed = orch.getLocalLoad();
+    const defined = await orch.workflowEngine.defineWorkflow(def.id, def.steps, def.options);
+    out.line(
+      `${out.style.bold(`Workflow ${defined.id} v${defined.version}`)} (${plural(defined.steps.length, 'step')}) on ${globals.store}`,
+    );
+    if (resumed.running + resumed.queued > 0) {
+      out.line(
+        `Resuming ${plural(resumed.running + resumed.queued, 'unfinished execution')} found in the store`,
+      );
+    }
+    if (interrupt.fired) return await interrupted(orch, null, globals, out);
+    const progress = new ProgressPrinter(out, def.steps);
+    const detach = out.json ? () => undefined : progress.attach(orch);
+    const id = await orch.workflowEngine.executeWorkflow(def.id, input);
+    out.line(
+      `Execution ${id}  input ${jsonPreview(input, 80)}`,
+      out.style.dim('Ctrl-C stops and keeps it in the store'),
+      '',
+    );
+    progress.follow(id);
+
+    const outcome = await wait(orch, id, options.timeout, interrupt);
+    if (outcome.kind === 'interrupted') return await interrupted(orch, id, globals, out);
+    const status =
+      outcome.kind === 'done' ? outcome.status : await orch.workflowEngine.getExecutionStatus(id);
+    if (status) progress.finished(outcomeText(status, out.style));
+    const drained = outcome.kind !== 'done' || (await drainResumed(orch, out, interrupt));
+    detach();
+    if (status) {
+      if (out.json) out.data(status);
+      else out.line('', ...renderStatus(status, out.style));
+    }
+    if (!drained) return await interrupted(orch, null, globals, out);
+    if (outcome.kind === 'timeout') {
+      out.problem(
+        `error: execution ${id} did not finish within ${options.timeout}s; it stays in the store and resumes on the next start`,
+      );
+      return EXIT.failed;
+    }
+    return outcome.status.status === 'completed' ? EXIT.ok : EXIT.failed;
+  } finally {
+    interrupt.dispose();
+    await orch?.close();
+  }
+}
+
+async function wait(
+  orch: Orchestrator,
+  id: string,
+  timeout: number | undefined,
+  interrupt: Interrupt,
+): Promise<Outcome> {
+  const done = orch.workflowEngine
+    .waitForCompletion(id, timeout === undefined ? {} : { timeout })
+    .then((status): Outcome => ({ kind: 'done', status }))
+    .catch((error: unknown): Outcome => {
+      if (error instanceof TimeoutError) return { kind: 'timeout', error };
+      throw error;
+    });
+  return Promise.race([done, interrupt.signaled.then((): Outcome => ({ kind: 'interrupted' }))]);
+}
+
+/** Waits for executions resumed from earlier runs; false if interrupted meanwhile. */
+async function drainResumed(orch: Orchestrator, out: Output, interrupt: Interrupt): Promise<boolean> {
+  let told = false;
+  for (;;) {
+    const load = orch.getLocalLoad();
+    const left = load.running + load.queued;
+    if (left === 0) return true;
+    if (interrupt.fired) return false;
+    if (!told) {
+      out.note(
+        `waiting for ${plural(left, 'resumed execution')} to finish (Ctrl-C leaves them in the store for the next start)`,
+      );
+      told = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+async function interrupted(
+  orch: Orchestrator,
+  id: string | null,
+  globals: Globals,
+  out: Output,
+): Promise<number> {
+  const status = id ? await orch.workflowEngine.getExecutionStatus(id) : null;
+  out.note(
+    `\ninterrupted: closing. ${id ? `Execution ${id} stays in the store and resumes` : 'Unfinished executions stay in the store and resume'} the next time an orchestrator opens ${globals.store} (e.g. the next \`orchestrator run\` on it).`,
+  );
+  await orch.close();
+  if (out.json && status) out.data(status);
+  else if (status)
+    out.line(`  status ${status.status} after ${formatDuration(Date.now() - status.startedAt.getTime())}`);
+  return EXIT.interrupted;
+}

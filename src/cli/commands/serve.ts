@@ -1,0 +1,213 @@
+/**
+ * `orchestrator serve`: the HTTP service (SPEC §7). Loads a handlers module and every `*.json`
+ * definition of a folder, opens the orchestrator on the store (resuming unfinished
+ * executions), and serves the API on 127.0.0.1:8080 by default. The API token comes from
+ * `ORCHESTRATOR_API_TOKEN`, else a random one is generated and printed once. Logs are pino
+ * JSON lines on stderr. SIGINT/SIGTERM stop taking requests and work, let running steps finish
+ * for up to `--grace` seconds, and leave the rest in the store for the next start; a second
+ * signal exits at once.
+ * @module
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import type { Config } from '../../config.js';
+import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
+import { type AlertWebhook, createAlertWebhook, redactUrl } from '../../server/alert-webhook.js';
+import { buildApp, DEFAULT_BODY_LIMIT } from '../../server/app.js';
+import { generateToken } from '../../server/auth.js';
+import { createServerLogger } from '../../server/logger.js';
+import { readDefinitionFile, readJsonFile, type ValidDefinition } from '../definition-file.js';
+import { CliError, EXIT, UsageError } from '../errors.js';
+import { setup } from '../globals.js';
+import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
+import { listenForInterrupt } from '../interrupt.js';
+import { parsePositiveInt, parseSeconds } from '../parse.js';
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  handlers?: string;
+  workflows?: string;
+  grace: number;
+  alertWebhook?: string;
+  bodyLimit: number;
+  httpAllow?: string;
+  config?: string;
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) {
+    throw new InvalidArgumentError('expected a port number from 0 to 65535 (0: any free port).');
+  }
+  return n;
+}
+
+function parseGrace(value: string): number {
+  return value.trim() === '0' ? 0 : parseSeconds(value);
+}
+
+/** Registers `serve`. */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('run the HTTP API (token from ORCHESTRATOR_API_TOKEN, else generated and printed)')
+    .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 8080)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--handlers <module>',
+      'ES module exporting `actions` and `compensations` objects (path relative to the working directory)',
+    )
+    .option('--workflows <dir>', 'define every *.json workflow definition in this folder at start')
+    .option('--grace <seconds>', 'on SIGINT/SIGTERM, let running steps finish for this long', parseGrace, 10)
+    .option('--alert-webhook <url>', 'POST every alert as JSON to this URL (best-effort)')
+    .option(
+      '--body-limit <bytes>',
+      'largest request body accepted',
+      parsePositiveInt(1024 ** 3),
+      DEFAULT_BODY_LIMIT,
+    )
+    .option(
+      '--http-allow <hosts>',
+      'comma-separated hosts, IPs or CIDRs the `http` action may reach even if private',
+    )
+    .option(
+      '--config <file>',
+      'JSON file of orchestrator config keys (maxConcurrentWorkflows, workers, alerts thresholds, ...)',
+    )
+    .action(async (options: ServeOptions, command: Command) => {
+      process.exitCode = await serve(options, command);
+    });
+}
+
+/** Reads every `*.json` definition of a folder, in name order. */
+function readWorkflowDir(dir: string): ValidDefinition[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.json'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT' ? `workflows folder '${dir}' not found` : `cannot read workflows folder '${dir}'`,
+    );
+  }
+  return names.sort().map((name) => readDefinitionFile(join(dir, name)));
+}
+
+/** Orchestrator config from `--config`: a JSON object of config keys (validated by the orchestrator). */
+function readConfigFile(path: string | undefined): Partial<Config> {
+  if (path === undefined) return {};
+  const value = readJsonFile(path, 'config file');
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UsageError(`config file '${path}' must contain a JSON object of config keys`);
+  }
+  return value as Partial<Config>;
+}
+
+function urlOf(address: { address: string; port: number }): string {
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+async function serve(options: ServeOptions, command: Command): Promise<number> {
+  const { globals, out } = setup(command);
+  const definitions = options.workflows ? readWorkflowDir(options.workflows) : [];
+  const handlers: Handlers = options.handlers
+    ? await loadHandlers(options.handlers)
+    : { actions: {}, compensations: {} };
+  for (const def of definitions) {
+    checkHandlersCover(
+      def.steps,
+      handlers,
+      `workflow '${def.id}' needs them (${options.handlers ? `export them from '${options.handlers}'` : 'pass --handlers <module>'})`,
+    );
+  }
+  const envToken = process.env.ORCHESTRATOR_API_TOKEN?.trim();
+  const token = envToken || generateToken();
+  const logger = createServerLogger();
+  const webhook: AlertWebhook | null = options.alertWebhook
+    ? createAlertWebhook({ url: options.alertWebhook, logger })
+    : null;
+  const fileConfig = readConfigFile(options.config);
+  // --store wins; else the config file's store; else ORCHESTRATOR_STORE, else the default file.
+  const store =
+    globals.storeSource !== 'flag' && typeof fileConfig.store === 'string' ? fileConfig.store : globals.store;
+  const httpAllowlist = [
+    ...(fileConfig.httpAllowlist ?? []),
+    ...(options.httpAllow ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+  ];
+
+  const interrupt = listenForInterrupt();
+  let orch: Orchestrator | null = null;
+  try {
+    orch = await createOrchestrator({ ...fileConfig, store, ...handlers, logger, httpAllowlist });
+    for (const def of definitions) {
+      const stored = await orch.workflowEngine.defineWorkflow(def.id, def.steps, def.options);
+      logger.info({ workflow: stored.id, version: stored.version }, 'workflow defined');
+    }
+    if (webhook) {
+      orch.on('alert', (alert) => webhook.send(alert));
+      logger.info({ webhook: redactUrl(options.alertWebhook ?? '') }, 'alert webhook enabled');
+    }
+    const app = await buildApp(orch, {
+      token,
+      logger,
+      bodyLimit: options.bodyLimit,
+      prometheus: { defaultMetrics: true },
+    });
+    try {
+      await app.listen({ port: options.port, host: options.host });
+    } catch (error) {
+      await app.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new CliError(
+        code === 'EADDRINUSE'
+          ? `port ${options.port} on ${options.host} is already in use (pick another with --port)`
+          : `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`,
+        { code: 'LISTEN_FAILED' },
+      );
+    }
+    const address = app.server.address();
+    const url =
+      address && typeof address === 'object' ? urlOf(address) : `http://${options.host}:${options.port}`;
+    logger.info({ url, store: store, workflows: definitions.length }, 'orchestrator listening');
+    if (out.json) {
+      out.data({
+        url,
+        store: store,
+        tokenSource: envToken ? 'env' : 'generated',
+        ...(envToken ? {} : { token }),
+      });
+    } else {
+      out.line(
+        `Orchestrator API listening on ${url} (store ${store}, ${definitions.length} workflows loaded)`,
+        envToken
+          ? '  API token: from ORCHESTRATOR_API_TOKEN'
+          : `  API token: ${token}   (generated for this run; set ORCHESTRATOR_API_TOKEN to choose one)`,
+        `  Try: curl -H "Authorization: Bearer ${envToken ? '$ORCHESTRATOR_API_TOKEN' : token}" ${url}/v1/workflows`,
+        `  OpenAPI: ${url}/openapi.json   Prometheus: ${url}/metrics   Ctrl-C stops`,
+      );
+    }
+
+    const signal = await interrupt.signaled;
+    logger.info(
+      { signal, grace: options.grace },
+      'shutting down: no new requests or work; running steps may finish',
+    );
+    out.note(
+      `\n${signal}: shutting down (running steps get up to ${options.grace}s; the rest resume on the next start)`,
+    );
+    const running = orch;
+    await Promise.all([app.close(), running.close({ grace: options.grace })]);
+    await webhook?.flush();
+    logger.info({}, 'stopped');
+    return EXIT.ok;
+  } finally {
+    interrupt.dispose();
+    await orch?.close();
+  }
+}

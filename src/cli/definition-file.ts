@@ -1,0 +1,110 @@
+/**
+ * Reads a workflow definition file (`{ "id", "steps", "options"? }`) and validates it with the
+ * engine's own validator, so every problem is reported with its path before any store opens.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import type { StepDefinition } from '../definition/types.js';
+import { type ValidDefinition, validateDefinition } from '../definition/validate.js';
+import { type Issue, ValidationError } from '../errors.js';
+import { UsageError } from './errors.js';
+
+/** Keys a definition file may have at its top level (`$schema` helps editors). */
+const FILE_KEYS = new Set(['id', 'steps', 'options', '$schema']);
+
+/** Reads and parses a JSON file, with one-line errors that name the file. */
+export function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`${what} '${path}' not found`);
+    if (code === 'EISDIR') throw new UsageError(`${what} '${path}' is a directory, not a file`);
+    throw new UsageError(`cannot read ${what} '${path}': ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UsageError(`${what} '${path}' is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Reads and validates a definition file.
+ * @throws UsageError if the file is missing or not JSON; ValidationError (exit 2) naming every
+ *   problem with its path, prefixed by the file name.
+ */
+export function readDefinitionFile(path: string): ValidDefinition {
+  const raw = readJsonFile(path, 'definition file');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new UsageError(
+      `definition file '${path}' must contain a JSON object { "id", "steps", "options"? }`,
+    );
+  }
+  const body = raw as Record<string, unknown>;
+  const issues: Issue[] = Object.keys(body)
+    .filter((key) => !FILE_KEYS.has(key))
+    .map((key) => ({ path: key, message: 'unknown key (expected "id", "steps" and "options")' }));
+  let valid: ValidDefinition | null = null;
+  try {
+    valid = validateDefinition(body.id, body.steps, body.options);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    issues.push(...error.issues);
+  }
+  if (issues.length > 0 || valid === null) {
+    const name = typeof body.id === 'string' ? ` '${body.id.slice(0, 128)}'` : '';
+    throw new ValidationError(issues, `${path}: invalid workflow definition${name}`);
+  }
+  return valid;
+}
+
+/** The action names a definition uses (steps and parallel branches), with the path of each use. */
+export function actionsUsed(steps: StepDefinition[]): Map<string, string> {
+  const used = new Map<string, string>();
+  steps.forEach((step, i) => {
+    if ('condition' in step) return;
+    if ('parallel' in step) {
+      step.parallel.forEach((branch, j) => {
+        if (!used.has(branch.action ?? branch.name))
+          used.set(branch.action ?? branch.name, `steps[${i}].parallel[${j}]`);
+      });
+      return;
+    }
+    if (!used.has(step.action ?? step.name)) used.set(step.action ?? step.name, `steps[${i}]`);
+  });
+  return used;
+}
+
+/** The compensation names a definition uses, with the path of each use. */
+export function compensationsUsed(steps: StepDefinition[]): Map<string, string> {
+  const used = new Map<string, string>();
+  steps.forEach((step, i) => {
+    if ('condition' in step) return;
+    if (step.compensation && !used.has(step.compensation)) used.set(step.compensation, `steps[${i}]`);
+    if ('parallel' in step) {
+      step.parallel.forEach((branch, j) => {
+        if (branch.compensation && !used.has(branch.compensation))
+          used.set(branch.compensation, `steps[${i}].parallel[${j}]`);
+      });
+    }
+  });
+  return used;
+}
+
+/** Step name → compensation handler name, for progress lines. */
+export function compensationNames(steps: StepDefinition[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const step of steps) {
+    if ('condition' in step) continue;
+    if (step.compensation) names.set(step.name, step.compensation);
+    if ('parallel' in step)
+      for (const branch of step.parallel)
+        if (branch.compensation) names.set(branch.name, branch.compensation);
+  }
+  return names;
+}
+
+/** Re-exported for commands that only need the type. */
+export type { ValidDefinition };

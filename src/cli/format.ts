@@ -1,0 +1,65 @@
+/**
+ * Small, pure formatting helpers for human output: durations, delays, times, rates and
+ * one-line JSON previews.
+ * @module
+ */
+
+/** A duration for people: `8 ms`, `1.52 s`, `2m 03s`, `1h 05m`. */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  const totalSeconds = Math.round(ms / 1000);
+  if (totalSeconds < 3600) {
+    const m = Math.floor(totalSeconds / 60);
+    return `${m}m ${String(totalSeconds % 60).padStart(2, '0')}s`;
+  }
+  const totalMinutes = Math.floor(totalSeconds / 60);
+  return `${Math.floor(totalMinutes / 60)}h ${String(totalMinutes % 60).padStart(2, '0')}m`;
+}
+
+/** A short delay in seconds without trailing zeros: `1s`, `0.05s`, `2.5s`. */
+export function formatDelay(ms: number): string {
+  return `${Number((ms / 1000).toFixed(2))}s`;
+}
+
+/** Seconds since a start, for progress lines: `+0.31s`, `+12.40s`. */
+export function formatElapsed(ms: number): string {
+  return `+${(Math.max(0, ms) / 1000).toFixed(2)}s`;
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** A local timestamp `YYYY-MM-DD HH:MM:SS`, or `-`. */
+export function formatTime(date: Date | undefined): string {
+  if (!date || Number.isNaN(date.getTime())) return '-';
+  const d = `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())}`;
+  return `${d} ${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
+}
+
+/** A fraction 0..1 as a percentage with one decimal: `75.0%`. */
+export function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
+}
+
+/** Cuts `text` to `max` characters, ending with `…` when cut. */
+export function truncate(text: string, max: number): string {
+  if (max <= 1) return text.slice(0, Math.max(0, max));
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** One-line JSON of a value, cut to `max` characters. */
+export function jsonPreview(value: unknown, max = 100): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return truncate(text, max);
+}
+
+/** `1 step`, `3 steps`. */
+export function plural(count: number, word: string, many = `${word}s`): string {
+  return `${count} ${count === 1 ? word : many}`;
+}

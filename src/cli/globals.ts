@@ -1,0 +1,61 @@
+/**
+ * The global options every command takes (`--json`, `--store <url>`) and the store URL they
+ * select (SPEC §2): the flag, else `ORCHESTRATOR_STORE`, else the default SQLite file.
+ * @module
+ */
+import type { Command } from 'commander';
+import { DEFAULT_SQLITE_STORE } from '../config.js';
+import { UsageError } from './errors.js';
+import { Output } from './output.js';
+
+/** Global options, resolved. */
+export interface Globals {
+  json: boolean;
+  /** The store URL in effect. */
+  store: string;
+  /** Where the store URL came from. */
+  storeSource: 'flag' | 'env' | 'default';
+}
+
+/** The store URL: explicit flag, else env `ORCHESTRATOR_STORE`, else `sqlite:./data/orchestrator.sqlite`. */
+export function resolveCliStore(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<Globals, 'store' | 'storeSource'> {
+  if (flag !== undefined && flag !== '') return { store: flag, storeSource: 'flag' };
+  const fromEnv = env.ORCHESTRATOR_STORE;
+  if (fromEnv) return { store: fromEnv, storeSource: 'env' };
+  return { store: DEFAULT_SQLITE_STORE, storeSource: 'default' };
+}
+
+/** Store URLs the CLI accepts (as the config does). */
+const STORE_URL = /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/;
+
+/** Global options as seen from a (sub)command. @throws UsageError for a malformed store URL. */
+export function globalsOf(command: Command): Globals {
+  const opts = command.optsWithGlobals<{ json?: boolean; store?: string }>();
+  const store = resolveCliStore(opts.store);
+  if (!STORE_URL.test(store.store)) {
+    const from = store.storeSource === 'env' ? 'ORCHESTRATOR_STORE' : '--store';
+    throw new UsageError(
+      `${from} must be "sqlite:<path>", "memory" or "postgres://...", got ${JSON.stringify(store.store)}`,
+    );
+  }
+  return { json: opts.json === true, ...store };
+}
+
+/** The global options and an output channel for a command. */
+export function setup(command: Command): { globals: Globals; out: Output } {
+  const globals = globalsOf(command);
+  return { globals, out: new Output({ json: globals.json }) };
+}
+
+/** Adds the global options to the program. */
+export function addGlobalOptions(program: Command): Command {
+  return program
+    .option('--json', 'print machine-readable JSON instead of human output')
+    .option(
+      '--store <url>',
+      `store URL: "sqlite:<path>", "memory" or "postgres://..." (default: env ORCHESTRATOR_STORE, else "${DEFAULT_SQLITE_STORE}")`,
+    );
+}

@@ -1,0 +1,81 @@
+/**
+ * Loads a handlers module (`--handlers <module>`): an ES module, path relative to the working
+ * directory, exporting `actions` and/or `compensations` objects of `{ name: handler }`
+ * (a default export with those keys works too).
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { StepDefinition } from '../definition/types.js';
+import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
+import type { ActionHandler, CompensationHandler } from '../types.js';
+import { actionsUsed, compensationsUsed } from './definition-file.js';
+import { UsageError } from './errors.js';
+
+/** Handlers a module provides. */
+export interface Handlers {
+  actions: Record<string, ActionHandler>;
+  compensations: Record<string, CompensationHandler>;
+}
+
+function handlerMap<T>(value: unknown, key: string, path: string): Record<string, T> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UsageError(`handlers module '${path}': \`${key}\` must be an object of { name: handler }`);
+  }
+  for (const [name, handler] of Object.entries(value)) {
+    if (typeof handler !== 'function') {
+      throw new UsageError(`handlers module '${path}': ${key}.${name} is not a function`);
+    }
+  }
+  return { ...(value as Record<string, T>) };
+}
+
+/**
+ * Imports a handlers module.
+ * @throws UsageError if the file is missing, fails to load, or exports neither object.
+ */
+export async function loadHandlers(path: string, cwd = process.cwd()): Promise<Handlers> {
+  const absolute = resolve(cwd, path);
+  if (!existsSync(absolute)) throw new UsageError(`handlers module '${path}' not found`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`cannot load handlers module '${path}': ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const source =
+    mod.actions === undefined &&
+    mod.compensations === undefined &&
+    mod.default &&
+    typeof mod.default === 'object'
+      ? (mod.default as Record<string, unknown>)
+      : mod;
+  if (source.actions === undefined && source.compensations === undefined) {
+    throw new UsageError(`handlers module '${path}' exports neither \`actions\` nor \`compensations\``);
+  }
+  return {
+    actions: handlerMap<ActionHandler>(source.actions, 'actions', path),
+    compensations: handlerMap<CompensationHandler>(source.compensations, 'compensations', path),
+  };
+}
+
+/**
+ * Checks that every action and compensation a definition names has a handler (or is built in),
+ * so a run does not start only to fail with `ACTION_NOT_FOUND` halfway.
+ * @throws UsageError listing every missing handler.
+ */
+export function checkHandlersCover(steps: StepDefinition[], handlers: Handlers, hint: string): void {
+  const missing: string[] = [];
+  for (const [name, path] of actionsUsed(steps)) {
+    if (!(name in handlers.actions) && !BUILTIN_ACTION_NAMES.has(name))
+      missing.push(`action '${name}' (${path})`);
+  }
+  for (const [name, path] of compensationsUsed(steps)) {
+    if (!(name in handlers.compensations)) missing.push(`compensation '${name}' (${path})`);
+  }
+  if (missing.length > 0) throw new UsageError(`no handler for ${missing.join(', ')}; ${hint}`);
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * The `orchestrator` command line (SPEC §7). Each command lives in its own module under
+ * `commands/` and exports `register(program)`; add a command by adding its `register` to
+ * {@link COMMANDS}. This is the only place in the package that exits the process.
+ * @module
+ */
+import { Command } from 'commander';
+import { register as registerCancel } from './commands/cancel.js';
+import { register as registerList } from './commands/list.js';
+import { register as registerMetrics } from './commands/metrics.js';
+import { register as registerMigrate } from './commands/migrate.js';
+import { register as registerRun } from './commands/run.js';
+import { register as registerServe } from './commands/serve.js';
+import { register as registerStatus } from './commands/status.js';
+import { register as registerWorkers } from './commands/workers.js';
+import { reportFor } from './errors.js';
+import { addGlobalOptions } from './globals.js';
+import { Output } from './output.js';
+import { packageVersion } from './version.js';
+
+/** Every command, in the order `--help` lists them. */
+const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerRun,
+  registerStatus,
+  registerList,
+  registerCancel,
+  registerMetrics,
+  registerWorkers,
+  registerMigrate,
+  registerServe,
+];
+
+function createProgram(): Command {
+  const program = new Command('orchestrator')
+    .description('Durable workflow orchestrator: run workflows and inspect executions in a store')
+    .version(packageVersion(), '-V, --version')
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureHelp({ showGlobalOptions: true });
+  addGlobalOptions(program);
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    process.exitCode = undefined;
+    await createProgram().parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    const report = reportFor(error);
+    if (report.exitCode !== 0) {
+      const json = argv.includes('--json');
+      new Output({ json }).error(report.code, report.message, report.printed);
+      if (process.env.ORCHESTRATOR_DEBUG && error instanceof Error && error.stack) {
+        process.stderr.write(`${error.stack}\n`);
+      }
+    }
+    return report.exitCode;
+  }
+}
+
+const code = await main(process.argv);
+// Let buffered output reach a pipe before exiting.
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,57 @@
+/**
+ * Parsers for option values. Commander parsers throw `InvalidArgumentError` (reported by
+ * commander with the option's name, exit 2); `parseJsonOption` throws a `UsageError` with the
+ * JSON parser's own message.
+ * @module
+ */
+import { InvalidArgumentError } from 'commander';
+import type { ExecutionState } from '../types.js';
+import { UsageError } from './errors.js';
+
+/** The execution states `--status` accepts. */
+export const EXECUTION_STATES: readonly ExecutionState[] = [
+  'pending',
+  'running',
+  'compensating',
+  'completed',
+  'failed',
+  'cancelled',
+];
+
+/** A positive number of seconds (fractions allowed). */
+export function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError('Expected a positive number of seconds.');
+  }
+  return n;
+}
+
+/** A positive integer no larger than `max`. */
+export function parsePositiveInt(max: number): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+      throw new InvalidArgumentError(`Expected an integer from 1 to ${max}.`);
+    }
+    return n;
+  };
+}
+
+/** One of the execution states. */
+export function parseState(value: string): ExecutionState {
+  if (!(EXECUTION_STATES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`Expected one of ${EXECUTION_STATES.join(', ')}.`);
+  }
+  return value as ExecutionState;
+}
+
+/** The JSON value of an option such as `--input`. */
+export function parseJsonOption(flag: string, value: string | undefined, fallback: unknown): unknown {
+  if (value === undefined) return fallback;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (error) {
+    throw new UsageError(`${flag} is not valid JSON: ${(error as Error).message}`);
+  }
+}

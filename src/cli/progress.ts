@@ -1,0 +1,200 @@
+/**
+ * Live progress of `run`: one line per event of the execution being run (steps started,
+ * completed, failed with the retry delay, condition decisions, compensations), and a line when
+ * an execution resumed from an earlier run finishes. Events that arrive before the execution's
+ * id is known are held and replayed once it is.
+ * @module
+ */
+import type { StepDefinition } from '../definition/types.js';
+import type { EventName, Listener, OrchestratorEvents } from '../events.js';
+import type { Orchestrator } from '../orchestrator.js';
+import { compensationNames } from './definition-file.js';
+import { formatDelay, formatDuration, formatElapsed, plural } from './format.js';
+import type { Output } from './output.js';
+import { statusColor } from './style.js';
+
+type Payload = { [E in EventName]: { event: E; payload: OrchestratorEvents[E] } }[EventName];
+
+const WATCHED = [
+  'execution.started',
+  'step.started',
+  'step.completed',
+  'step.failed',
+  'step.decided',
+  'execution.compensating',
+  'compensation.started',
+  'compensation.completed',
+  'compensation.failed',
+  'execution.finished',
+] as const satisfies readonly EventName[];
+
+/** Column width of the step label. */
+function labelWidth(steps: StepDefinition[]): number {
+  let width = 'saga'.length;
+  for (const step of steps) {
+    width = Math.max(width, step.name.length);
+    if ('parallel' in step)
+      for (const b of step.parallel) width = Math.max(width, step.name.length + 1 + b.name.length);
+  }
+  return Math.min(width, 40);
+}
+
+/** Prints progress lines for one execution (and finish lines for resumed ones). */
+export class ProgressPrinter {
+  private readonly out: Output;
+  private readonly startedAt: number;
+  private readonly width: number;
+  private readonly compensations: Map<string, string>;
+  private executionId: string | null = null;
+  /** When each step's current attempt started (by label), to time a retried attempt alone. */
+  private readonly attemptStarts = new Map<string, number>();
+  private held: Payload[] = [];
+
+  constructor(out: Output, steps: StepDefinition[], startedAt = Date.now()) {
+    this.out = out;
+    this.startedAt = startedAt;
+    this.width = labelWidth(steps);
+    this.compensations = compensationNames(steps);
+  }
+
+  /** Subscribes to the orchestrator's events; returns a function that unsubscribes. */
+  attach(orch: Orchestrator): () => void {
+    const offs = WATCHED.map((event) => {
+      const listener = ((payload: unknown) => this.receive({ event, payload } as Payload)) as Listener<
+        typeof event
+      >;
+      orch.on(event, listener);
+      return () => orch.off(event, listener);
+    });
+    return () => {
+      for (const off of offs) off();
+    };
+  }
+
+  /** Sets the execution to follow, and replays what it missed. */
+  follow(executionId: string): void {
+    this.executionId = executionId;
+    const held = this.held;
+    this.held = [];
+    for (const item of held) this.receive(item);
+  }
+
+  /** Handles one event (public for tests). */
+  receive(item: Payload): void {
+    if (this.executionId === null) {
+      this.held.push(item);
+      return;
+    }
+    if (item.payload.executionId !== this.executionId) {
+      if (item.event === 'execution.finished') {
+        const p = item.payload;
+        this.print(
+          'resumed',
+          `execution ${p.executionId} (${p.workflowId}) ${statusColor(this.out.style, p.status)} after ${formatDuration(p.durationMs)}`,
+        );
+      }
+      return;
+    }
+    this.render(item);
+  }
+
+  private render(item: Payload): void {
+    const { style } = this.out;
+    switch (item.event) {
+      case 'execution.started': {
+        const p = item.payload;
+        this.print('execution', `${p.resumed ? 'resumed' : 'started'} on ${p.workerId}`);
+        return;
+      }
+      case 'step.started': {
+        const p = item.payload;
+        const retry = p.attempt > 1 ? style.yellow(` (retry ${p.attempt - 1})`) : '';
+        this.attemptStarts.set(this.label(p.step, p.parent), Date.now());
+        this.print(this.label(p.step, p.parent), `started      attempt ${p.attempt}${retry}`);
+        return;
+      }
+      case 'step.completed': {
+        const p = item.payload;
+        const label = this.label(p.step, p.parent);
+        const started = this.attemptStarts.get(label);
+        // The event's duration spans every attempt (and the waits between them): show both.
+        const took =
+          p.attempt > 1 && started !== undefined
+            ? `in ${formatDuration(Date.now() - started)} on attempt ${p.attempt} (${formatDuration(p.durationMs)} since the first)`
+            : `in ${formatDuration(p.durationMs)}`;
+        this.print(label, `${style.green('completed')}    ${took}`);
+        return;
+      }
+      case 'step.failed': {
+        const p = item.payload;
+        const next =
+          p.delayMs !== undefined
+            ? style.yellow(`; retry in ${formatDelay(p.delayMs)}`)
+            : style.red('; no retry');
+        this.print(
+          this.label(p.step, p.parent),
+          `${style.red('failed')}       attempt ${p.attempt} after ${formatDuration(p.durationMs)}: ${p.error.code}: ${p.error.message}${next}`,
+        );
+        return;
+      }
+      case 'step.decided': {
+        const p = item.payload;
+        this.print(p.step, `decided      '${p.decision}' -> ${p.next ?? 'next step'}`);
+        return;
+      }
+      case 'execution.compensating': {
+        const p = item.payload;
+        const list = p.steps.length > 0 ? `: ${p.steps.join(', ')}` : ' (nothing to undo)';
+        this.print(
+          'saga',
+          style.yellow(
+            `${p.error.code}: compensating ${plural(p.steps.length, 'step')} in reverse order${list}`,
+          ),
+        );
+        return;
+      }
+      case 'compensation.started': {
+        const p = item.payload;
+        const handler = this.compensations.get(p.step) ?? 'compensation';
+        this.print(
+          this.label(p.step, p.parent),
+          style.yellow(`compensating with ${handler} (attempt ${p.attempt})`),
+        );
+        return;
+      }
+      case 'compensation.completed': {
+        const p = item.payload;
+        this.print(
+          this.label(p.step, p.parent),
+          `${style.yellow('compensated')}  in ${formatDuration(p.durationMs)}`,
+        );
+        return;
+      }
+      case 'compensation.failed': {
+        const p = item.payload;
+        const then = p.final ? 'giving up' : 'will retry';
+        this.print(
+          this.label(p.step, p.parent),
+          style.red(`compensation failed: ${p.error.code}: ${p.error.message}; ${then}`),
+        );
+        return;
+      }
+      case 'execution.finished':
+        return;
+    }
+  }
+
+  /** Prints the closing line (the execution's verdict). */
+  finished(text: string): void {
+    this.print('execution', text);
+  }
+
+  private label(step: string, parent: string | undefined): string {
+    return parent ? `${parent}/${step}` : step;
+  }
+
+  private print(label: string, text: string): void {
+    const elapsed = this.out.style.dim(formatElapsed(Date.now() - this.startedAt).padStart(8));
+    this.out.line(`${elapsed}  ${label.padEnd(this.width)}  ${text}`);
+  }
+}

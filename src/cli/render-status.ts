@@ -1,0 +1,111 @@
+/**
+ * The human summary of an execution (`run`'s final summary and `status`): header, steps
+ * table with attempts and durations, outputs, error and compensated steps.
+ * @module
+ */
+import type { ExecutionStatus, StepStatus } from '../types.js';
+import { TERMINAL_STATES } from '../types.js';
+import { formatDuration, formatTime, jsonPreview, plural } from './format.js';
+import { type Style, statusColor } from './style.js';
+import { renderPairs, renderTable } from './table.js';
+
+/** Widest one-line JSON preview of an output. */
+const OUTPUT_WIDTH = 100;
+
+/** Milliseconds from start to finish (or until `now` while unfinished). */
+export function executionDuration(status: ExecutionStatus, now = Date.now()): number {
+  const end = status.completedAt ? status.completedAt.getTime() : now;
+  return end - status.startedAt.getTime();
+}
+
+function stepNote(step: StepStatus): string {
+  const notes: string[] = [];
+  if (step.decision) notes.push(`took '${step.decision}'`);
+  if (step.attempts > 1) notes.push(plural(step.attempts - 1, 'retry', 'retries'));
+  if (step.status === 'waiting' && step.nextAttemptAt)
+    notes.push(`retry at ${formatTime(step.nextAttemptAt)}`);
+  if (step.error && step.status !== 'completed') notes.push(step.error.code);
+  const c = step.compensation;
+  if (c?.status === 'completed') notes.push('compensated');
+  else if (c?.status === 'running') notes.push('compensating');
+  else if (c?.status === 'failed') notes.push(`compensation failed${c.error ? `: ${c.error.code}` : ''}`);
+  return notes.join('; ');
+}
+
+function stepRow(step: StepStatus, style: Style, indent: string, isCondition: boolean): string[] {
+  return [
+    indent + step.name,
+    statusColor(style, step.status),
+    isCondition || step.attempts === 0 ? '-' : String(step.attempts),
+    formatDuration(step.durationMs),
+    stepNote(step),
+  ];
+}
+
+/** The steps table: one row per top-level step, parallel branches indented below their step. */
+export function renderStepsTable(status: ExecutionStatus, style: Style, indent = 2): string[] {
+  const rows: string[][] = [];
+  for (const step of status.steps) {
+    rows.push(stepRow(step, style, '', step.decision !== undefined));
+    for (const branch of step.branches ?? []) rows.push(stepRow(branch, style, '  ', false));
+  }
+  return renderTable(['STEP', 'STATUS', 'ATTEMPTS', 'DURATION', 'NOTE'], rows, {
+    indent,
+    header: style.dim,
+  });
+}
+
+/** The full summary of an execution, as lines. */
+export function renderStatus(status: ExecutionStatus, style: Style, now = Date.now()): string[] {
+  const finished = TERMINAL_STATES.has(status.status);
+  const lines = [`${style.bold(`Execution ${status.id}`)}  ${statusColor(style, status.status)}`];
+  const pairs: [string, string][] = [
+    ['workflow', `${status.workflowId} (v${status.workflowVersion})`],
+    ['started', formatTime(status.startedAt)],
+    [finished ? 'duration' : 'running for', formatDuration(executionDuration(status, now))],
+    ['steps', `${status.stepsCompleted}/${status.totalSteps} completed`],
+  ];
+  if (status.workerId) pairs.splice(1, 0, ['worker', status.workerId]);
+  if (status.idempotencyKey) pairs.push(['idempotency key', status.idempotencyKey]);
+  lines.push(...renderPairs(pairs), '', ...renderStepsTable(status, style));
+
+  const outputs = Object.entries(status.outputData);
+  if (outputs.length > 0) {
+    lines.push('', style.bold('Outputs'));
+    lines.push(...renderPairs(outputs.map(([name, value]) => [name, jsonPreview(value, OUTPUT_WIDTH)])));
+  }
+  if (status.error) {
+    const where = status.error.step ? ` at step ${status.error.step}` : '';
+    lines.push('', style.bold('Error'), `  ${style.red(status.error.code)}${where}: ${status.error.message}`);
+  }
+  if (status.compensatedSteps.length > 0) {
+    lines.push('', style.bold('Compensated'), `  ${status.compensatedSteps.join(', ')} (in this order)`);
+  }
+  const failedCompensations = status.steps
+    .flatMap((s) => [s, ...(s.branches ?? [])])
+    .filter((s) => s.compensation?.status === 'failed');
+  for (const step of failedCompensations) {
+    const error = step.compensation?.error;
+    lines.push(
+      `  ${style.red('compensation failed')} for ${step.name}${error ? `: ${error.code}: ${error.message}` : ''}`,
+    );
+  }
+  return lines;
+}
+
+/** How an execution ended (or stands): `completed in 1.52 s`, `failed after 300 ms: CODE at step: message`. */
+export function outcomeText(status: ExecutionStatus, style: Style, now = Date.now()): string {
+  const took = formatDuration(executionDuration(status, now));
+  const state = statusColor(style, status.status);
+  if (status.status === 'completed') return `${state} in ${took}`;
+  if (!TERMINAL_STATES.has(status.status)) return `still ${state} after ${took}`;
+  const error = status.error
+    ? `: ${status.error.code}${status.error.step ? ` at ${status.error.step}` : ''}: ${status.error.message}`
+    : '';
+  return `${state} after ${took}${error}`;
+}
+
+/** A one-line verdict: `execution <id> completed in 1.52 s`. */
+export function verdict(status: ExecutionStatus, style: Style, now = Date.now()): string {
+  return `execution ${status.id} ${outcomeText(status, style, now)}`;
+}

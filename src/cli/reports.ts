@@ -1,0 +1,118 @@
+/**
+ * What `metrics` and `workers` compute from a store, without a running orchestrator: counts
+ * and rates from the store's aggregates (the same counts a live orchestrator starts from),
+ * durations from a sample of recent finished executions, and worker load from the stored
+ * `workerId` of active executions.
+ * @module
+ */
+import { DEFAULTS } from '../config.js';
+import { isDeadLocalOwner } from '../engine/owners.js';
+import type { StoreAggregates } from '../store/store.js';
+import type { ExecutionState } from '../types.js';
+import type { StoreClient } from './store-client.js';
+
+/** Finished executions sampled (per terminal state) for the duration figures. */
+export const DURATION_SAMPLE = 500;
+
+/** Metrics of all workflows or one, computed from the store. */
+export interface StoreMetrics {
+  executions: Record<ExecutionState, number> & { total: number };
+  /** completed / finished. */
+  successRate: number;
+  /** steps that needed a retry / steps run. */
+  retryRate: number;
+  /** executions that compensated / finished. */
+  compensationRate: number;
+}
+
+/** Counts and rates from aggregates (the definitions of SPEC §5). */
+export function metricsFromAggregates(a: StoreAggregates): StoreMetrics {
+  const s = a.byStatus;
+  const finished = s.completed + s.failed + s.cancelled;
+  const total = finished + s.pending + s.running + s.compensating;
+  return {
+    executions: { total, ...s },
+    successRate: finished > 0 ? s.completed / finished : 0,
+    retryRate: a.stepsRun > 0 ? a.stepsRetried / a.stepsRun : 0,
+    compensationRate: finished > 0 ? Math.min(1, a.compensated / finished) : 0,
+  };
+}
+
+/** Average and p95 (nearest rank) of durations in ms; zeros when empty. */
+export function durationStats(durations: number[]): { count: number; avgMs: number; p95Ms: number } {
+  if (durations.length === 0) return { count: 0, avgMs: 0, p95Ms: 0 };
+  const sorted = [...durations].sort((a, b) => a - b);
+  const sum = sorted.reduce((acc, d) => acc + d, 0);
+  const rank = Math.max(1, Math.ceil(0.95 * sorted.length));
+  return { count: sorted.length, avgMs: sum / sorted.length, p95Ms: sorted[rank - 1] ?? 0 };
+}
+
+/** Durations (start to finish) of recent finished executions. */
+export async function recentDurations(client: StoreClient, workflowId?: string): Promise<number[]> {
+  const records = await client.records(['completed', 'failed', 'cancelled'], DURATION_SAMPLE, workflowId);
+  return records
+    .filter((r) => r.completedAt !== null)
+    .map((r) => (r.completedAt ?? 0) - (r.startedAt ?? r.createdAt));
+}
+
+/** One worker's load. */
+export interface WorkerLoad {
+  id: string;
+  /** Running or compensating executions placed on it. */
+  active: number;
+  /** Whether it is in the default configuration. */
+  configured: boolean;
+}
+
+/** One node (process) holding executions. */
+export interface NodeLoad {
+  id: string;
+  /** Unfinished executions it holds. */
+  executions: number;
+  /** Latest lease expiry (ms) of those. */
+  leaseUntil: number | null;
+  /** `alive`: lease current; `expired`: lease ran out; `dead`: its process on this host is gone. */
+  state: 'alive' | 'expired' | 'dead';
+}
+
+/** Worker and node load of a store. */
+export interface WorkersReport {
+  workers: WorkerLoad[];
+  loadDistribution: Record<string, number>;
+  nodes: NodeLoad[];
+}
+
+/** Most unfinished executions scanned (per state) for the workers report. */
+const SCAN_LIMIT = 10_000;
+
+/** Configured workers (the defaults) and every worker seen on active executions, with loads. */
+export async function workersReport(client: StoreClient, now = Date.now()): Promise<WorkersReport> {
+  const active = await client.records(['running', 'compensating'], SCAN_LIMIT);
+  const held = await client.records(['pending', 'running', 'compensating'], SCAN_LIMIT);
+  const load = new Map<string, number>(DEFAULTS.workers.map((w) => [w, 0]));
+  for (const r of active) if (r.workerId) load.set(r.workerId, (load.get(r.workerId) ?? 0) + 1);
+  const configured = new Set<string>(DEFAULTS.workers);
+  const workers = [...load.entries()].map(([id, count]) => ({
+    id,
+    active: count,
+    configured: configured.has(id),
+  }));
+
+  const nodes = new Map<string, NodeLoad>();
+  for (const r of held) {
+    if (!r.owner) continue;
+    const node = nodes.get(r.owner) ?? { id: r.owner, executions: 0, leaseUntil: null, state: 'alive' };
+    node.executions++;
+    node.leaseUntil = Math.max(node.leaseUntil ?? 0, r.leaseUntil ?? 0) || null;
+    nodes.set(r.owner, node);
+  }
+  for (const node of nodes.values()) {
+    if (isDeadLocalOwner(node.id)) node.state = 'dead';
+    else if (node.leaseUntil === null || node.leaseUntil <= now) node.state = 'expired';
+  }
+  return {
+    workers,
+    loadDistribution: Object.fromEntries(load),
+    nodes: [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id)),
+  };
+}

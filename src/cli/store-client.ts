@@ -1,0 +1,167 @@
+/**
+ * A read-only client over a store for the commands that inspect executions (`status`, `list`,
+ * `cancel`, `metrics`, `workers`). It opens the store directly — it never creates an
+ * orchestrator, so it never resumes or runs executions — and builds `ExecutionStatus` with
+ * the engine's own builder from stored records and the stored definitions' plans.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULTS } from '../config.js';
+import { compilePlan } from '../definition/plan.js';
+import type { Plan, StepDefinition, WorkflowOptions } from '../definition/types.js';
+import { isDeadLocalOwner } from '../engine/owners.js';
+import { buildStatus } from '../engine/status.js';
+import { openStore } from '../store/open-store.js';
+import type { ExecutionFilter, ExecutionRecord, ExecutionSnapshot, Store } from '../store/store.js';
+import type { ExecutionState, ExecutionStatus } from '../types.js';
+import { CliError } from './errors.js';
+
+/** Plan defaults: only step names, kinds and branches matter for a status, so the seed's defaults do. */
+const PLAN_DEFAULTS = {
+  retryAttempts: DEFAULTS.retryAttempts,
+  retryDelay: DEFAULTS.retryDelay,
+  workflowTimeout: DEFAULTS.workflowTimeout,
+};
+
+/** The SQLite file a `sqlite:<path>` URL names, or null for other stores. */
+export function sqliteFile(url: string): string | null {
+  if (!url.startsWith('sqlite:')) return null;
+  const path = url.slice('sqlite:'.length);
+  return path === '' || path === ':memory:' ? null : resolve(process.cwd(), path);
+}
+
+/** A hint for stores that cannot be inspected from another process. */
+export function storeHint(url: string): string {
+  return url === 'memory'
+    ? ' (the memory store lives inside one process: inspect a durable store instead)'
+    : '';
+}
+
+/** Whether the execution's owner is a live process holding an unexpired lease. */
+export function hasLiveOwner(record: ExecutionRecord, now = Date.now()): boolean {
+  return (
+    record.owner !== null &&
+    record.leaseUntil !== null &&
+    record.leaseUntil > now &&
+    !isDeadLocalOwner(record.owner)
+  );
+}
+
+/** Store-backed, read-only queries. Close it when done. */
+export class StoreClient {
+  readonly store: Store;
+  /** The store URL, as given. */
+  readonly url: string;
+  private readonly plans = new Map<string, Plan | null>();
+  private closed = false;
+
+  private constructor(store: Store, url: string) {
+    this.store = store;
+    this.url = url;
+  }
+
+  /**
+   * Opens the store (running its migrations). Unless `create` is set, a SQLite file that does not
+   * exist yet is an error rather than silently created empty.
+   */
+  static async open(url: string, options: { create?: boolean } = {}): Promise<StoreClient> {
+    const file = sqliteFile(url);
+    if (!options.create && file !== null && !existsSync(file)) {
+      throw new CliError(
+        `store '${url}' does not exist yet (no file ${file}); run a workflow or \`orchestrator migrate\` first`,
+        { code: 'STORE_NOT_FOUND' },
+      );
+    }
+    const store = openStore(url);
+    await store.init();
+    return new StoreClient(store, url);
+  }
+
+  /** The status of one execution, or null. */
+  async getStatus(id: string): Promise<ExecutionStatus | null> {
+    const snapshot = await this.store.getExecution(id);
+    return snapshot ? this.toStatus(snapshot) : null;
+  }
+
+  /** The raw record of one execution, or null. */
+  async getRecord(id: string): Promise<ExecutionRecord | null> {
+    return (await this.store.getExecution(id))?.execution ?? null;
+  }
+
+  /** Executions newest first, and how many match the filter in all. */
+  async list(filter: {
+    status?: ExecutionState;
+    workflowId?: string;
+    limit: number;
+  }): Promise<{ executions: ExecutionStatus[]; total: number }> {
+    const where = {
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.workflowId ? { workflowId: filter.workflowId } : {}),
+    };
+    const rows = await this.store.listExecutions({ ...where, limit: filter.limit });
+    const executions: ExecutionStatus[] = [];
+    for (const row of rows) executions.push(await this.toStatus(row));
+    return { executions, total: await this.store.countExecutions(where) };
+  }
+
+  /** Raw records of the given states (at most `limit` of each), newest first. */
+  async records(states: ExecutionState[], limit: number, workflowId?: string): Promise<ExecutionRecord[]> {
+    const out: ExecutionRecord[] = [];
+    for (const status of states) {
+      const filter: ExecutionFilter = { status, limit, ...(workflowId ? { workflowId } : {}) };
+      for (const row of await this.store.listExecutions(filter)) out.push(row.execution);
+    }
+    return out.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+  }
+
+  /** The compiled plan of a stored definition version, or undefined if it is not stored. */
+  async plan(workflowId: string, version: number): Promise<Plan | undefined> {
+    const key = `${workflowId}@${version}`;
+    if (!this.plans.has(key)) {
+      for (const def of await this.store.listDefinitions(workflowId)) {
+        const plan = compilePlan(
+          {
+            id: def.id,
+            version: def.version,
+            steps: def.steps as StepDefinition[],
+            options: def.options as WorkflowOptions,
+          },
+          PLAN_DEFAULTS,
+        );
+        this.plans.set(`${def.id}@${def.version}`, plan);
+      }
+      if (!this.plans.has(key)) this.plans.set(key, null);
+    }
+    return this.plans.get(key) ?? undefined;
+  }
+
+  /** Ids of the workflows with a stored definition. */
+  async workflowIds(): Promise<string[]> {
+    const ids = new Set((await this.store.listDefinitions()).map((d) => d.id));
+    return [...ids].sort();
+  }
+
+  /** Closes the store (idempotent). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.store.close();
+  }
+
+  private async toStatus(snapshot: ExecutionSnapshot): Promise<ExecutionStatus> {
+    const r = snapshot.execution;
+    const plan = await this.plan(r.workflowId, r.workflowVersion);
+    return buildStatus(r, new Map(snapshot.steps.map((s) => [s.name, s])), plan);
+  }
+}
+
+/** Opens a client, runs `fn`, and always closes the store. */
+export async function withClient<T>(url: string, fn: (client: StoreClient) => Promise<T>): Promise<T> {
+  const client = await StoreClient.open(url);
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The alert webhook of `orchestrator serve --alert-webhook <url>`: each alert is POSTed as JSON,
+ * best-effort. The engine never waits on it: sending starts in the background with a short
+ * timeout, a bounded number of requests is in flight (extra alerts are dropped and counted),
+ * and failures are logged with the URL's origin only (webhook URLs often carry a secret in
+ * their credentials, path or query). The URL is configured by the operator, so it may be
+ * loopback or private; it is not subject to the `http` action's SSRF guard.
+ * @module
+ */
+import type { Logger } from '../config.js';
+import { ValidationError } from '../errors.js';
+import type { Alert } from '../monitoring/alerts.js';
+
+/** Options of {@link createAlertWebhook}. */
+export interface AlertWebhookOptions {
+  /** Where alerts are POSTed (http or https). */
+  url: string;
+  logger: Logger;
+  /** Milliseconds one delivery may take. @default 5000 */
+  timeoutMs?: number;
+  /** Deliveries in flight at once; more alerts are dropped. @default 16 */
+  maxInFlight?: number;
+  /** The fetch implementation. @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/** A running webhook. */
+export interface AlertWebhook {
+  /** Starts delivering one alert; returns at once. */
+  send(alert: Alert): void;
+  /** Resolves when every delivery in flight has settled. */
+  flush(): Promise<void>;
+  /** Alerts dropped because too many deliveries were in flight. */
+  readonly dropped: number;
+}
+
+/** The URL as it may appear in logs: scheme, host and port only. */
+export function redactUrl(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '[invalid URL]';
+  }
+}
+
+/**
+ * Creates the webhook.
+ * @throws ValidationError when the URL is not an absolute http(s) URL.
+ */
+export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
+  let target: URL;
+  try {
+    target = new URL(options.url);
+  } catch {
+    throw new ValidationError([{ path: 'alertWebhook', message: 'Expected an absolute http(s) URL' }]);
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    throw new ValidationError([
+      { path: 'alertWebhook', message: `Expected an http(s) URL, got scheme '${target.protocol}'` },
+    ]);
+  }
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'orchestrator-alert-webhook',
+  };
+  if (target.username || target.password) {
+    // fetch refuses URLs with credentials: send them as Basic auth instead.
+    const credentials = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+    headers.authorization = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+    target.username = '';
+    target.password = '';
+  }
+  const href = target.href;
+  const origin = target.origin;
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const maxInFlight = options.maxInFlight ?? 16;
+  const inFlight = new Set<Promise<void>>();
+  let dropped = 0;
+
+  async function deliver(alert: Alert): Promise<void> {
+    try {
+      const res = await doFetch(href, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ ...alert, at: alert.at.toISOString() }),
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'manual',
+      });
+      await res.body?.cancel().catch(() => undefined);
+      if (!res.ok) {
+        options.logger.warn(
+          { webhook: origin, status: res.status, alert: alert.type },
+          'alert webhook refused',
+        );
+      }
+    } catch (error) {
+      const e = error as { name?: string; message?: string };
+      options.logger.warn(
+        { webhook: origin, alert: alert.type, error: e?.name === 'TimeoutError' ? 'timeout' : e?.message },
+        'alert webhook failed',
+      );
+    }
+  }
+
+  return {
+    send(alert) {
+      if (inFlight.size >= maxInFlight) {
+        dropped++;
+        options.logger.warn(
+          { webhook: origin, alert: alert.type, dropped },
+          'alert webhook busy; alert dropped',
+        );
+        return;
+      }
+      const delivery = deliver(alert).finally(() => inFlight.delete(delivery));
+      inFlight.add(delivery);
+    },
+    async flush() {
+      await Promise.allSettled([...inFlight]);
+    },
+    get dropped() {
+      return dropped;
+    },
+  };
+}

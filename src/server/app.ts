@@ -1,0 +1,180 @@
+/**
+ * The HTTP app factory (DESIGN §3.6): `buildApp(orch, options)` returns a fastify instance
+ * around an injected orchestrator — it never creates or closes one, and tests drive it with
+ * `app.inject()`. Routes are declared with zod schemas; the OpenAPI document at
+ * `/openapi.json` is generated from them. Every error answers `{ error: { code, message } }`
+ * with the status from the one table in `errors.ts`.
+ * @module
+ */
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+} from 'fastify-type-provider-zod';
+import { ValidationError } from '../errors.js';
+import { PrometheusExporter, type PrometheusOptions } from '../monitoring/prometheus.js';
+import type { Orchestrator } from '../orchestrator.js';
+import { createTokenVerifier, registerAuth } from './auth.js';
+import { toErrorReply } from './errors.js';
+import { executionRoutes } from './routes/executions.js';
+import { localNodes, monitoringRoutes, type NodesProvider } from './routes/monitoring.js';
+import { systemRoutes } from './routes/system.js';
+import { workflowRoutes } from './routes/workflows.js';
+import { validatorCompiler } from './validation.js';
+
+/** Default request body limit: 1 MiB. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** What an extra plugin (the dashboard, say) gets besides its encapsulated scope. */
+export interface AppContext {
+  orch: Orchestrator;
+  /** Checks a presented API token in constant time (for a sign-in form). */
+  verifyToken(presented: string): boolean;
+}
+
+/**
+ * An extra plugin, registered in its own encapsulated scope after the API routes. Its routes
+ * need the bearer token unless they declare `config: { auth: false }`.
+ */
+export type AppPlugin = (scope: FastifyInstance, context: AppContext) => Promise<void> | void;
+
+/** Options of {@link buildApp}. */
+export interface AppOptions {
+  /** The API token every `/v1` route and `/metrics` require (`Authorization: Bearer <token>`). */
+  token: string;
+  /** A pino logger (create it with `redact` for `req.headers.authorization`). @default no logging */
+  logger?: FastifyBaseLogger;
+  /** Largest request body in bytes; larger bodies answer 413. @default 1 MiB */
+  bodyLimit?: number;
+  /** The nodes `GET /v1/workers` lists. @default this node only */
+  nodes?: NodesProvider;
+  /** Prometheus options (`/metrics`). @default prefix `orchestrator_`, no process metrics */
+  prometheus?: PrometheusOptions;
+  /** Extra plugins, e.g. the dashboard. @default [] */
+  plugins?: AppPlugin[];
+  /** `info.version` of the OpenAPI document. @default '1.0.0' */
+  apiVersion?: string;
+}
+
+function checkOptions(options: AppOptions): number {
+  const issues = [];
+  if (typeof options?.token !== 'string' || options.token.length === 0) {
+    issues.push({ path: 'token', message: 'Expected `token` to be a non-empty string' });
+  }
+  const bodyLimit = options?.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1) {
+    issues.push({
+      path: 'bodyLimit',
+      message: `Expected \`bodyLimit\` to be a positive integer, got ${bodyLimit}`,
+    });
+  }
+  if (issues.length > 0) throw new ValidationError(issues, 'Invalid app options');
+  return bodyLimit;
+}
+
+/** What a 5xx is logged with: no stack unless the logger is at debug level. */
+function errorSummary(error: unknown, withStack: boolean): Record<string, unknown> {
+  const e = error as Partial<FastifyError>;
+  return {
+    type: e?.name ?? typeof error,
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    message: e?.message ?? String(error),
+    ...(withStack && e?.stack ? { stack: e.stack } : {}),
+  };
+}
+
+function debugEnabled(log: FastifyBaseLogger): boolean {
+  const check = (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
+  return typeof check === 'function' && check.call(log, 'debug');
+}
+
+function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler((error, req, reply) => {
+    const { status, body } = toErrorReply(error, { bodyLimit });
+    if (status >= 500) {
+      req.log.error({ error: errorSummary(error, debugEnabled(req.log)) }, 'request failed');
+    }
+    if (body.error.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer realm="orchestrator"');
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({
+      error: { code: 'NOT_FOUND', message: `Route ${req.method} ${req.url.split('?')[0]} not found` },
+    }),
+  );
+}
+
+function installJsonParser(app: FastifyInstance): void {
+  // JSON only: any other media type answers 415. An empty JSON body counts as no body.
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') done(null, undefined);
+    else parse(req, body as string, done);
+  });
+}
+
+/**
+ * Builds the HTTP app around an orchestrator. The caller owns the orchestrator: closing the
+ * app detaches its listeners but leaves the orchestrator open.
+ * @throws ValidationError for a missing token or a bad body limit.
+ * @example
+ * ```ts
+ * const app = await buildApp(orch, { token: process.env.ORCHESTRATOR_API_TOKEN! });
+ * await app.listen({ port: 8080, host: '127.0.0.1' });
+ * ```
+ */
+export async function buildApp(orch: Orchestrator, options: AppOptions): Promise<FastifyInstance> {
+  const bodyLimit = checkOptions(options);
+  const app = Fastify({
+    bodyLimit,
+    requestTimeout: 30_000,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installJsonParser(app);
+  installErrorHandling(app, bodyLimit);
+  const verifyToken = createTokenVerifier(options.token);
+  registerAuth(app, verifyToken);
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Orchestrator API',
+        description: 'Durable workflow orchestrator: define workflows, run and follow executions.',
+        version: options.apiVersion ?? '1.0.0',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearerAuth: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  const exporter = new PrometheusExporter(orch, options.prometheus);
+  app.addHook('onClose', async () => exporter.close());
+  const nodes = options.nodes ?? localNodes;
+  await app.register(
+    async (v1) => {
+      await workflowRoutes(v1, { orch });
+      await executionRoutes(v1, { orch });
+      await monitoringRoutes(v1, { orch, nodes });
+    },
+    { prefix: '/v1' },
+  );
+  await systemRoutes(app, { orch, exporter });
+
+  const context: AppContext = { orch, verifyToken };
+  for (const plugin of options.plugins ?? []) {
+    await app.register(async (scope) => plugin(scope, context));
+  }
+  return app;
+}

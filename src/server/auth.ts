@@ -1,0 +1,61 @@
+/**
+ * Bearer-token authentication. Every route needs `Authorization: Bearer <token>` unless it
+ * opts out with `config: { auth: false }` (`/healthz`, `/openapi.json`); unknown paths under
+ * `/v1` and `/metrics` need it too, so probing does not reveal which routes exist. Tokens are
+ * compared in constant time: both sides are hashed to equal-length SHA-256 digests first.
+ * @module
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { UnauthorizedError } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `false`: the route is public (no bearer token). @default true */
+    auth?: boolean;
+  }
+}
+
+/** Generates a random API token (256 bits, base64url). */
+export function generateToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** A constant-time check of presented tokens against the expected one. */
+export function createTokenVerifier(token: string): (presented: string) => boolean {
+  const expected = digest(token);
+  return (presented) => timingSafeEqual(digest(presented), expected);
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: string | undefined): string | null {
+  if (typeof header !== 'string') return null;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return match ? match[1]! : null;
+}
+
+const PROTECTED_PREFIXES = ['/v1/', '/metrics/'];
+
+/** Whether a request for a path that matched no route still needs a token (see the module doc). */
+function protectedPath(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  return path === '/v1' || path === '/metrics' || PROTECTED_PREFIXES.some((p) => path.startsWith(p));
+}
+
+function needsToken(req: FastifyRequest): boolean {
+  if (req.is404) return protectedPath(req.url);
+  return req.routeOptions.config?.auth !== false;
+}
+
+/** Adds the authentication hook to the app (root level, so it covers every route and the 404 handler). */
+export function registerAuth(app: FastifyInstance, verify: (presented: string) => boolean): void {
+  app.addHook('onRequest', async (req) => {
+    if (!needsToken(req)) return;
+    const presented = bearerToken(req.headers.authorization);
+    if (presented === null || !verify(presented)) throw new UnauthorizedError();
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * Execution routes: status (`GET /v1/executions/:id`), listing with filters and pagination,
+ * and cancellation (`POST /v1/executions/:id/cancel`).
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ExecutionNotFoundError } from '../../errors.js';
+import type { Orchestrator } from '../../orchestrator.js';
+import type { ExecutionStatus } from '../../types.js';
+import { toJson } from '../json.js';
+import {
+  errorResponses,
+  executionParamsSchema,
+  executionStatusSchema,
+  listExecutionsQuerySchema,
+} from '../schemas.js';
+
+type StatusJson = z.output<typeof executionStatusSchema>;
+
+const asJson = (status: ExecutionStatus): StatusJson => toJson(status) as StatusJson;
+
+/** Registers the execution routes on a `/v1`-prefixed scope. */
+export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orchestrator }): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+  const engine = deps.orch.workflowEngine;
+
+  app.get(
+    '/executions',
+    {
+      schema: {
+        summary: 'List executions, newest first',
+        tags: ['executions'],
+        querystring: listExecutionsQuerySchema,
+        response: {
+          200: z.object({
+            executions: z.array(executionStatusSchema),
+            total: z.number().int().nonnegative().describe('Executions matching the filter'),
+            limit: z.number().int(),
+            offset: z.number().int(),
+          }),
+          ...errorResponses(400),
+        },
+      },
+    },
+    async (req) => {
+      const { status, workflowId, limit, offset } = req.query;
+      const filter = { ...(status ? { status } : {}), ...(workflowId ? { workflowId } : {}) };
+      const [executions, total] = await Promise.all([
+        engine.listExecutions({ ...filter, limit, offset }),
+        engine.countExecutions(filter),
+      ]);
+      return { executions: executions.map(asJson), total, limit, offset };
+    },
+  );
+
+  app.get(
+    '/executions/:id',
+    {
+      schema: {
+        summary: 'Status of one execution',
+        tags: ['executions'],
+        params: executionParamsSchema,
+        response: { 200: executionStatusSchema, ...errorResponses(400, 404) },
+      },
+    },
+    async (req) => {
+      const status = await engine.getExecutionStatus(req.params.id);
+      if (!status) throw new ExecutionNotFoundError(req.params.id);
+      return asJson(status);
+    },
+  );
+
+  app.post(
+    '/executions/:id/cancel',
+    {
+      schema: {
+        summary: 'Cancel a pending or running execution (compensating first where needed)',
+        description: '`cancelled` is false when the execution had already finished.',
+        tags: ['executions'],
+        params: executionParamsSchema,
+        response: { 200: z.object({ cancelled: z.boolean() }), ...errorResponses(400, 404, 503) },
+      },
+    },
+    async (req) => {
+      const { id } = req.params;
+      if (!(await engine.getExecutionStatus(id))) throw new ExecutionNotFoundError(id);
+      return { cancelled: await engine.cancelWorkflow(id) };
+    },
+  );
+}

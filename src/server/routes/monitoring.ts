@@ -1,0 +1,103 @@
+/**
+ * Monitoring routes under `/v1`: the metrics snapshot, worker load and node health, and recent
+ * alerts. Nodes come from a {@link NodesProvider} so a cluster-wide view can replace the
+ * local one without touching the route.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Orchestrator } from '../../orchestrator.js';
+import { toJson } from '../json.js';
+import { alertSchema, errorResponses, metricsSnapshotSchema, workersSchema } from '../schemas.js';
+
+/** One engine node as `GET /v1/workers` reports it. Extra fields pass through. */
+export interface NodeInfo {
+  id: string;
+  /** When the node last proved it was alive. */
+  lastHeartbeat: Date;
+  /** Executions it runs. */
+  running: number;
+  /** Executions waiting for one of its slots. */
+  queued: number;
+  [extra: string]: unknown;
+}
+
+/** Lists the nodes running executions. */
+export type NodesProvider = (orch: Orchestrator) => NodeInfo[] | Promise<NodeInfo[]>;
+
+/**
+ * The default provider: the nodes registered in the store (one row per node, written by its
+ * heartbeat), with this node's live load; `alive` is false once a heartbeat is older than a lease.
+ */
+export const localNodes: NodesProvider = async (orch) =>
+  (await orch.getNodes()).map((n) => ({
+    ...(n.self ? { ...n, ...orch.getLocalLoad() } : n),
+    startedAt: new Date(n.startedAt),
+    lastHeartbeat: new Date(n.lastHeartbeat),
+  }));
+
+/** Dependencies of the monitoring routes. */
+export interface MonitoringDeps {
+  orch: Orchestrator;
+  nodes: NodesProvider;
+}
+
+type MetricsJson = z.output<typeof metricsSnapshotSchema>;
+type WorkersJson = z.output<typeof workersSchema>;
+type AlertJson = z.output<typeof alertSchema>;
+
+/** Registers the monitoring routes on a `/v1`-prefixed scope. */
+export async function monitoringRoutes(scope: FastifyInstance, deps: MonitoringDeps): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+  const { orch } = deps;
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Metrics snapshot (SPEC §5), for all workflows or one',
+        tags: ['monitoring'],
+        querystring: z.strictObject({ workflowId: z.string().min(1).max(128).optional() }),
+        response: { 200: metricsSnapshotSchema, ...errorResponses(400) },
+      },
+    },
+    async (req) => toJson(orch.getMetrics(req.query.workflowId)) as MetricsJson,
+  );
+
+  app.get(
+    '/workers',
+    {
+      schema: {
+        summary: 'Load per worker, balance, and the health of engine nodes',
+        tags: ['monitoring'],
+        response: { 200: workersSchema, ...errorResponses() },
+      },
+    },
+    async () => {
+      const lb = orch.loadBalancer;
+      const threshold = orch.config.alerts.imbalanceThreshold;
+      const load = lb.getLoadDistribution();
+      const nodes = await deps.nodes(orch);
+      return toJson({
+        workers: lb.getWorkers().map((id) => ({ id, active: load[id] ?? 0 })),
+        balanced: lb.isBalanced(threshold),
+        threshold,
+        balanceScore: lb.balanceScore(),
+        nodes,
+      }) as WorkersJson;
+    },
+  );
+
+  app.get(
+    '/alerts',
+    {
+      schema: {
+        summary: 'Recent alerts, oldest first (at most 100)',
+        tags: ['monitoring'],
+        response: { 200: z.object({ alerts: z.array(alertSchema) }), ...errorResponses() },
+      },
+    },
+    async () => ({ alerts: orch.getAlerts().map((a) => toJson(a) as AlertJson) }),
+  );
+}

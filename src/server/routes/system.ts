@@ -1,0 +1,71 @@
+/**
+ * Routes outside `/v1`: `GET /healthz` (public), `GET /openapi.json` (public, generated from
+ * the route schemas) and `GET /metrics` (Prometheus text, token required).
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { PrometheusExporter } from '../../monitoring/prometheus.js';
+import type { Orchestrator } from '../../orchestrator.js';
+import { errorResponses } from '../schemas.js';
+
+/** Dependencies of the system routes. */
+export interface SystemDeps {
+  orch: Orchestrator;
+  exporter: PrometheusExporter;
+}
+
+/** Registers `/healthz`, `/openapi.json` and `/metrics` on the root scope. */
+export async function systemRoutes(scope: FastifyInstance, deps: SystemDeps): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+  const { orch, exporter } = deps;
+
+  app.get(
+    '/healthz',
+    {
+      // Probes and scrapers call these every few seconds: keep them out of the info log.
+      logLevel: 'warn',
+      config: { auth: false },
+      schema: {
+        summary: 'Liveness: 200 while the orchestrator takes work, 503 once it is closing',
+        tags: ['system'],
+        security: [],
+        response: {
+          200: z.object({ status: z.literal('ok') }),
+          503: z.object({ status: z.literal('closing') }),
+        },
+      },
+    },
+    async (_req, reply) =>
+      orch.closed ? reply.code(503).send({ status: 'closing' as const }) : { status: 'ok' as const },
+  );
+
+  app.get(
+    '/openapi.json',
+    {
+      config: { auth: false },
+      schema: { summary: 'This API as an OpenAPI 3.1 document', tags: ['system'], security: [] },
+    },
+    async (_req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(app.swagger())),
+  );
+
+  app.get(
+    '/metrics',
+    {
+      logLevel: 'warn',
+      schema: {
+        summary: 'Prometheus metrics (text exposition format)',
+        tags: ['system'],
+        response: {
+          200: {
+            description: 'Prometheus text format 0.0.4',
+            content: { 'text/plain': { schema: z.string() } },
+          },
+          ...errorResponses(),
+        },
+      },
+    },
+    async (_req, reply) => reply.type(exporter.contentType).send(await exporter.metrics()),
+  );
+}

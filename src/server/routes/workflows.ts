@@ -1,0 +1,127 @@
+/**
+ * Workflow routes: define (`POST /v1/workflows`), list, get (latest or `?version=`), and start
+ * an execution (`POST /v1/workflows/:id/executions`).
+ * @module
+ */
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { workflowDefinitionSchema } from '../../definition/schema.js';
+import type { StepDefinition, WorkflowDefinition, WorkflowOptions } from '../../definition/types.js';
+import { OrchestratorError } from '../../errors.js';
+import type { Orchestrator } from '../../orchestrator.js';
+import { toJson } from '../json.js';
+import {
+  definitionEnvelopeSchema,
+  errorResponses,
+  executeBodySchema,
+  workflowParamsSchema,
+  workflowSchema,
+} from '../schemas.js';
+import { zodValidator } from '../validation.js';
+
+type WorkflowJson = z.output<typeof workflowSchema>;
+
+const asJson = (def: WorkflowDefinition): WorkflowJson => toJson(def) as WorkflowJson;
+
+/**
+ * The definition body is documented with the full definition schema, but only its envelope is
+ * checked here: the engine's validator then reports every problem with its path
+ * (`steps[2].then: unknown step 'foo'`), which a zod union error cannot.
+ */
+const envelopeOnly: FastifySchemaCompiler<unknown> = () => zodValidator(definitionEnvelopeSchema, 'body');
+
+/** Registers the workflow routes on a `/v1`-prefixed scope. */
+export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orchestrator }): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+  const engine = deps.orch.workflowEngine;
+
+  app.post(
+    '/workflows',
+    {
+      validatorCompiler: envelopeOnly,
+      schema: {
+        summary: 'Define a workflow (a changed definition gets the next version)',
+        tags: ['workflows'],
+        body: workflowDefinitionSchema,
+        response: { 201: workflowSchema, ...errorResponses(400, 413, 415, 503) },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as unknown as { id: unknown; steps: unknown; options?: unknown };
+      const def = await engine.defineWorkflow(
+        body.id as string,
+        body.steps as StepDefinition[],
+        body.options as WorkflowOptions | undefined,
+      );
+      reply.header('location', `/v1/workflows/${encodeURIComponent(def.id)}?version=${def.version}`);
+      return reply.code(201).send(asJson(def));
+    },
+  );
+
+  app.get(
+    '/workflows',
+    {
+      schema: {
+        summary: 'List workflows (latest version of each)',
+        tags: ['workflows'],
+        response: { 200: z.object({ workflows: z.array(workflowSchema) }), ...errorResponses() },
+      },
+    },
+    async () => ({ workflows: engine.listWorkflows().map(asJson) }),
+  );
+
+  app.get(
+    '/workflows/:id',
+    {
+      schema: {
+        summary: 'Get a workflow definition (latest version, or ?version=)',
+        tags: ['workflows'],
+        params: workflowParamsSchema,
+        querystring: z.strictObject({ version: z.coerce.number().int().positive().optional() }),
+        response: { 200: workflowSchema, ...errorResponses(400, 404) },
+      },
+    },
+    async (req) => {
+      const { id } = req.params;
+      const { version } = req.query;
+      const def = await engine.getWorkflow(id, version);
+      if (!def) {
+        throw new OrchestratorError(
+          'WORKFLOW_NOT_FOUND',
+          version === undefined
+            ? `Workflow '${id}' is not defined`
+            : `Workflow '${id}' has no version ${version}`,
+        );
+      }
+      return asJson(def);
+    },
+  );
+
+  app.post(
+    '/workflows/:id/executions',
+    {
+      schema: {
+        summary: 'Start an execution of the latest version; 202 once it is stored',
+        tags: ['executions'],
+        params: workflowParamsSchema,
+        body: executeBodySchema,
+        response: {
+          202: z.object({ id: z.string() }),
+          ...errorResponses(400, 404, 409, 413, 415, 503),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      const { input, idempotencyKey } = req.body ?? {};
+      const executionId = await engine.executeWorkflow(
+        id,
+        input,
+        idempotencyKey === undefined ? {} : { idempotencyKey },
+      );
+      reply.header('location', `/v1/executions/${encodeURIComponent(executionId)}`);
+      return reply.code(202).send({ id: executionId });
+    },
+  );
+}

@@ -1,0 +1,173 @@
+/**
+ * Zod schemas of the HTTP API: request bodies, query strings and the JSON shapes responses
+ * take (dates as ISO 8601 strings). They drive validation, response serialization and the
+ * generated OpenAPI document. Response objects are loose, so fields the engine adds later
+ * pass through rather than break responses.
+ * @module
+ */
+import { z } from 'zod';
+import { stepDefinitionSchema, workflowIdSchema, workflowOptionsSchema } from '../definition/schema.js';
+
+const EXECUTION_STATES = ['pending', 'running', 'compensating', 'completed', 'failed', 'cancelled'] as const;
+const STEP_STATES = ['pending', 'running', 'waiting', 'completed', 'failed', 'cancelled', 'skipped'] as const;
+
+const isoDate = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
+const count = z.number().int().nonnegative();
+
+/** The error envelope of every failed request. */
+export const errorEnvelopeSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .meta({ id: 'Error', description: 'Every error: a stable code and a message for people' });
+
+/** The envelope of a definition body, checked before the engine validates the definition itself. */
+export const definitionEnvelopeSchema = z.strictObject(
+  { id: z.unknown().optional(), steps: z.unknown().optional(), options: z.unknown().optional() },
+  { error: 'expected a JSON object { id, steps, options? }' },
+);
+
+/** A stored definition. */
+export const workflowSchema = z
+  .looseObject({
+    id: z.string(),
+    version: z.number().int().positive(),
+    steps: z.array(stepDefinitionSchema),
+    options: workflowOptionsSchema,
+    createdAt: isoDate,
+  })
+  .meta({ id: 'WorkflowDefinition' });
+
+/** `{ input?, idempotencyKey? }`; an absent body means `{}`. */
+export const executeBodySchema = z
+  .strictObject({
+    input: z.unknown().optional().describe('Workflow input (any JSON); defaults to {}'),
+    idempotencyKey: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe('Same key → same execution id; the second request starts nothing'),
+  })
+  .optional();
+
+const errorInfoSchema = z.looseObject({ code: z.string(), message: z.string(), step: z.string().optional() });
+
+const attemptSchema = z.looseObject({
+  attempt: z.number().int(),
+  startedAt: isoDate,
+  completedAt: isoDate.optional(),
+  durationMs: z.number().optional(),
+  error: errorInfoSchema.optional(),
+  retryAt: isoDate.optional(),
+});
+
+const stepFields = {
+  name: z.string(),
+  status: z.enum(STEP_STATES),
+  attempts: count,
+  startedAt: isoDate.optional(),
+  completedAt: isoDate.optional(),
+  durationMs: z.number().optional(),
+  output: z.unknown().optional(),
+  error: errorInfoSchema.optional(),
+  decision: z.enum(['then', 'else']).optional(),
+  nextAttemptAt: isoDate.optional(),
+  history: z.array(attemptSchema).optional(),
+  compensation: z
+    .looseObject({
+      status: z.enum(['running', 'completed', 'failed']),
+      attempts: count,
+      startedAt: isoDate.optional(),
+      completedAt: isoDate.optional(),
+      error: errorInfoSchema.optional(),
+    })
+    .optional(),
+};
+
+const stepStatusSchema = z.looseObject({
+  ...stepFields,
+  branches: z.array(z.looseObject(stepFields)).optional(),
+});
+
+/** `ExecutionStatus` with ISO dates. */
+export const executionStatusSchema = z
+  .looseObject({
+    id: z.string(),
+    workflowId: z.string(),
+    workflowVersion: z.number().int(),
+    status: z.enum(EXECUTION_STATES),
+    startedAt: isoDate,
+    completedAt: isoDate.optional(),
+    stepsCompleted: count,
+    totalSteps: count,
+    inputData: z.unknown(),
+    outputData: z.record(z.string(), z.unknown()),
+    steps: z.array(stepStatusSchema),
+    error: errorInfoSchema.optional(),
+    compensatedSteps: z.array(z.string()),
+    workerId: z.string().optional(),
+    idempotencyKey: z.string().optional(),
+  })
+  .meta({ id: 'ExecutionStatus' });
+
+/** Query of `GET /v1/executions`. */
+export const listExecutionsQuerySchema = z.strictObject({
+  status: z.enum(EXECUTION_STATES).optional(),
+  workflowId: workflowIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** `MetricsSnapshot` (SPEC §5). */
+export const metricsSnapshotSchema = z
+  .looseObject({
+    executions: z.looseObject({
+      total: count,
+      running: count,
+      pending: count,
+      compensating: count,
+      completed: count,
+      failed: count,
+      cancelled: count,
+    }),
+    successRate: z.number(),
+    avgExecutionMs: z.number(),
+    p95ExecutionMs: z.number(),
+    retryRate: z.number(),
+    compensationRate: z.number(),
+    loadDistribution: z.record(z.string(), z.number()),
+  })
+  .meta({ id: 'MetricsSnapshot' });
+
+/** `GET /v1/workers`: load per worker, balance, and the nodes running the engine. */
+export const workersSchema = z.looseObject({
+  workers: z.array(z.looseObject({ id: z.string(), active: count })),
+  balanced: z.boolean(),
+  threshold: z.number(),
+  balanceScore: z.number(),
+  nodes: z.array(z.looseObject({ id: z.string(), lastHeartbeat: isoDate, running: count, queued: count })),
+});
+
+/** One alert. */
+export const alertSchema = z.looseObject({
+  type: z.enum(['execution_time', 'failure_rate', 'load_imbalance', 'compensation_failure']),
+  severity: z.enum(['warning', 'critical']),
+  message: z.string(),
+  at: isoDate,
+  workflowId: z.string().optional(),
+  executionId: z.string().optional(),
+  step: z.string().optional(),
+  value: z.number().optional(),
+  threshold: z.number().optional(),
+});
+
+/** Path parameter of workflow routes. */
+export const workflowParamsSchema = z.object({ id: workflowIdSchema });
+/** Path parameter of execution routes. */
+export const executionParamsSchema = z.object({ id: z.string().min(1).max(256) });
+
+/** Error responses a route documents, by status. */
+export function errorResponses(...statuses: number[]): Record<number, typeof errorEnvelopeSchema> {
+  const out: Record<number, typeof errorEnvelopeSchema> = {};
+  for (const status of [...statuses, 401, 500]) out[status] = errorEnvelopeSchema;
+  return out;
+}

@@ -1,0 +1,148 @@
+/**
+ * The CLI with live processes: `cancel` of an execution a running `run` owns, `cancel` of an
+ * orphan left by a killed process (taken over, compensated), and Ctrl-C, after which the
+ * execution stays in the store and the next `run` resumes it.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ExecutionStatus } from '../../src/index.js';
+import { cli, HANDLERS, parseJson, startCli, tempStore } from './fixtures/cli-harness.js';
+
+const stores: { remove(): void }[] = [];
+afterAll(() => {
+  for (const s of stores) s.remove();
+});
+
+function newStore() {
+  const s = tempStore();
+  stores.push(s);
+  return s;
+}
+
+/** Registration with slow services: create_user ≈ 0.6 s × latency, send_email ≈ 1.5 s × latency. */
+const slowRegistration = (latency: number) =>
+  JSON.stringify({ email: 'grace@example.com', name: 'Grace', latency });
+
+function startRegistration(url: string, latency: number) {
+  return startCli([
+    'run',
+    'examples/user-registration.json',
+    '--handlers',
+    HANDLERS,
+    '--store',
+    url,
+    '--input',
+    slowRegistration(latency),
+  ]);
+}
+
+async function statusOf(url: string, id: string): Promise<ExecutionStatus> {
+  const r = await cli(['--json', 'status', id, '--store', url]);
+  expect(r.code).toBe(0);
+  return parseJson<ExecutionStatus>(r.stdout);
+}
+
+describe('orchestrator cancel', () => {
+  it('asks the live owner to cancel and waits until it has (compensating completed steps)', async () => {
+    const store = newStore();
+    const running = startRegistration(store.url, 20);
+    const id = (await running.waitFor(/Execution (exec_\w+)/))[1]!;
+    await running.waitFor(/send_email\s+started/);
+
+    const cancelled = await cli(['cancel', id, '--store', store.url]);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout).toMatch(/Cancel requested; waiting for its owner .+ to apply it/);
+    expect(cancelled.stdout).toMatch(new RegExp(`execution ${id} cancelled after`));
+    expect(cancelled.stdout).toContain('compensated: create_user');
+
+    const owner = await running.exited;
+    expect(owner.code).toBe(1);
+    expect(owner.stdout).toMatch(/saga\s+CANCELLED: compensating 1 step in reverse order: create_user/);
+    expect(owner.stdout).toMatch(/execution\s+cancelled after/);
+    expect((await statusOf(store.url, id)).status).toBe('cancelled');
+  });
+
+  it('takes over an orphan of a killed process, needing its compensation handlers', async () => {
+    const store = newStore();
+    const running = startRegistration(store.url, 20);
+    const id = (await running.waitFor(/Execution (exec_\w+)/))[1]!;
+    await running.waitFor(/send_email\s+started/);
+    running.child.kill('SIGKILL');
+    await running.exited;
+
+    const workers = await cli(['workers', '--store', store.url, '--json']);
+    const report = parseJson<{ nodes: { state: string; executions: number }[] }>(workers.stdout);
+    expect(report.nodes).toEqual([expect.objectContaining({ state: 'dead', executions: 1 })]);
+
+    const refused = await cli(['cancel', id, '--store', store.url]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("needs the compensation handler 'delete_user'");
+
+    const taken = await cli(['cancel', id, '--store', store.url, '--handlers', HANDLERS]);
+    expect(taken.code).toBe(0);
+    expect(taken.stdout).toContain(`No live process owns ${id}; cancelling it here`);
+    expect(taken.stdout).toContain('compensated: create_user');
+    expect(taken.stderr).toMatch(/undo create_user: deleting user usr_\w+/);
+    const status = await statusOf(store.url, id);
+    expect(status).toMatchObject({ status: 'cancelled', compensatedSteps: ['create_user'] });
+    expect(status.steps.find((s) => s.name === 'create_session')?.attempts).toBe(0);
+
+    const again = await cli(['--json', 'cancel', id, '--store', store.url]);
+    expect(again.code).toBe(1);
+    expect(parseJson<Record<string, unknown>>(again.stdout)).toMatchObject({ id, cancelled: false });
+    expect(again.stderr).toContain('is already cancelled; nothing to cancel');
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('closes with exit 130, keeps the execution, and the next run resumes it', async () => {
+    const store = newStore();
+    const running = startRegistration(store.url, 6);
+    const id = (await running.waitFor(/Execution (exec_\w+)/))[1]!;
+    await running.waitFor(/create_user\s+started/);
+    running.child.kill('SIGINT');
+    const stopped = await running.exited;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toMatch(new RegExp(`interrupted: closing\\. Execution ${id} stays in the store`));
+    expect(['pending', 'running']).toContain((await statusOf(store.url, id)).status);
+
+    const next = await cli([
+      'run',
+      'examples/user-registration.json',
+      '--handlers',
+      HANDLERS,
+      '--store',
+      store.url,
+      '--input',
+      JSON.stringify({ email: 'alan@example.com', name: 'Alan', fast: true }),
+    ]);
+    expect(next.code).toBe(0);
+    expect(next.stdout).toContain('Resuming 1 unfinished execution found in the store');
+    expect(next.stdout).toMatch(new RegExp(`resumed\\s+execution ${id} \\(user-registration\\) completed`));
+    expect((await statusOf(store.url, id)).status).toBe('completed');
+  });
+});
+
+describe('run --timeout', () => {
+  it('stops waiting, prints the current status and leaves the execution in the store (exit 1)', async () => {
+    const store = newStore();
+    const r = await cli([
+      '--json',
+      'run',
+      'examples/user-registration.json',
+      '--handlers',
+      HANDLERS,
+      '--store',
+      store.url,
+      '--input',
+      slowRegistration(10),
+      '--timeout',
+      '0.2',
+    ]);
+    expect(r.code).toBe(1);
+    const status = parseJson<ExecutionStatus>(r.stdout);
+    expect(['pending', 'running']).toContain(status.status);
+    expect(r.stderr).toContain(
+      `error: execution ${status.id} did not finish within 0.2s; it stays in the store`,
+    );
+  });
+});

@@ -1,0 +1,291 @@
+/**
+ * The CLI end to end: `run` of the examples (success, retry, parallel + condition, saga
+ * compensation, `--json`), the store commands on the executions it left, and usage errors.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExecutionStatus } from '../../src/index.js';
+import { type CliResult, cli, HANDLERS, parseJson, tempStore } from './fixtures/cli-harness.js';
+
+const store = tempStore();
+afterAll(() => store.remove());
+
+const voiceInput = (extra: object = {}) =>
+  JSON.stringify({ audioUrl: 'https://example.com/hello.wav', userId: 7, fast: true, ...extra });
+const run = (file: string, input: string, ...more: string[]) =>
+  cli(['run', file, '--handlers', HANDLERS, '--store', store.url, '--input', input, ...more]);
+
+const executionId = (r: CliResult): string => {
+  const m = r.stdout.match(/Execution (exec_\w+)/);
+  if (!m?.[1]) throw new Error(`no execution id in:\n${r.stdout}\n${r.stderr}`);
+  return m[1];
+};
+
+let voice: CliResult;
+let saga: CliResult;
+let json: CliResult;
+let pipeline: CliResult;
+let retry: CliResult;
+
+beforeAll(async () => {
+  [voice, saga, json, pipeline, retry] = await Promise.all([
+    run('examples/voice-transcription.json', voiceInput()),
+    run(
+      'examples/user-registration.json',
+      JSON.stringify({ email: 'ada@example.com', name: 'Ada', fast: true, fail: 'create_session' }),
+    ),
+    cli([
+      '--json',
+      'run',
+      'examples/voice-transcription.json',
+      '--handlers',
+      HANDLERS,
+      '--store',
+      store.url,
+      '--input',
+      voiceInput(),
+    ]),
+    run('examples/data-pipeline.json', JSON.stringify({ fast: true, invalidRows: 2 })),
+    run('test/e2e/fixtures/cli-retry.json', voiceInput({ failures: { transcribe_stt: 1 } })),
+  ]);
+});
+
+describe('orchestrator run', () => {
+  it('runs the voice example to completion with live progress and a summary (exit 0)', () => {
+    expect(voice.stderr).toBe('');
+    expect(voice.code).toBe(0);
+    const out = voice.stdout;
+    expect(out).toMatch(/Workflow voice-transcription v\d+ \(5 steps\) on sqlite:/);
+    for (const step of [
+      'validate_audio',
+      'transcribe_stt',
+      'process_llm',
+      'synthesize_tts',
+      'store_result',
+    ]) {
+      expect(out).toMatch(new RegExp(`${step}\\s+started\\s+attempt 1`));
+      expect(out).toMatch(new RegExp(`${step}\\s+completed\\s+in \\d+ ms`));
+    }
+    expect(out).toMatch(/execution\s+completed in/);
+    expect(out).toMatch(/Execution exec_\w+ {2}completed/);
+    expect(out).toContain('5/5 completed');
+    expect(out).toMatch(/STEP\s+STATUS\s+ATTEMPTS\s+DURATION/);
+    expect(out).toMatch(/Outputs\n/);
+    expect(out).toMatch(/store_result\s+\{"resultId":"res_\w+"\}/);
+    expect(out).not.toContain('\u001b[');
+  });
+
+  it('shows a failed step, the saga compensating and the compensated steps (exit 1)', () => {
+    expect(saga.code).toBe(1);
+    const out = saga.stdout;
+    expect(out).toMatch(/create_session\s+failed\s+attempt 1 .*SIMULATED_FAILURE: .*; no retry/);
+    expect(out).toMatch(/saga\s+SIMULATED_FAILURE: compensating 1 step in reverse order: create_user/);
+    expect(out).toMatch(/create_user\s+compensating with delete_user \(attempt 1\)/);
+    expect(out).toMatch(/create_user\s+compensated\s+in/);
+    expect(out).toMatch(/execution\s+failed after .*: SIMULATED_FAILURE at create_session/);
+    expect(out).toMatch(/Error\n {2}SIMULATED_FAILURE at step create_session/);
+    expect(out).toMatch(/Compensated\n {2}create_user/);
+    expect(saga.stderr).toMatch(/undo create_user: deleting user usr_\w+/);
+  });
+
+  it('prints only the final ExecutionStatus with --json', () => {
+    expect(json.code).toBe(0);
+    const status = parseJson<ExecutionStatus>(json.stdout);
+    expect(status).toMatchObject({
+      workflowId: 'voice-transcription',
+      status: 'completed',
+      stepsCompleted: 5,
+    });
+    expect(status.steps.map((s) => s.name)).toEqual([
+      'validate_audio',
+      'transcribe_stt',
+      'process_llm',
+      'synthesize_tts',
+      'store_result',
+    ]);
+    expect(Object.keys(status.outputData)).toHaveLength(5);
+  });
+
+  it('shows parallel branches and the condition decision of the data pipeline', () => {
+    expect(pipeline.code).toBe(0);
+    const out = pipeline.stdout;
+    expect(out).toMatch(/transform_data\/transform_orders\s+started/);
+    expect(out).toMatch(/transform_data\/transform_customers\s+completed/);
+    expect(out).toMatch(/check_quality\s+decided\s+'else' -> quarantine_invalid/);
+    expect(out).toMatch(/\n {4}transform_orders\s+completed\s+1/);
+    expect(out).toMatch(/check_quality\s+completed\s+-\s+\d+ ms\s+took 'else'/);
+    expect(out).toMatch(/load_data\s+\{"loadId":"load_\w+","batchId":"batch_\w+","rowsLoaded":9998\}/);
+  });
+
+  it('shows a failed attempt with its retry delay, then the retry', () => {
+    expect(retry.code).toBe(0);
+    const out = retry.stdout;
+    expect(out).toMatch(
+      /transcribe_stt\s+failed\s+attempt 1 after \d+ ms: SERVICE_UNAVAILABLE: .*; retry in 0\.05s/,
+    );
+    expect(out).toMatch(/transcribe_stt\s+started\s+attempt 2 \(retry 1\)/);
+    expect(out).toMatch(/transcribe_stt\s+completed\s+in \d+ ms on attempt 2/);
+    expect(out).toMatch(/transcribe_stt\s+completed\s+2\s+\d+ ms\s+1 retry/);
+  });
+});
+
+describe('store commands', () => {
+  it('status prints the summary of an execution, or its ExecutionStatus with --json', async () => {
+    const id = executionId(saga);
+    const [human, machine] = await Promise.all([
+      cli(['status', id, '--store', store.url]),
+      cli(['status', id, '--store', store.url, '--json']),
+    ]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(new RegExp(`Execution ${id} {2}failed`));
+    expect(human.stdout).toMatch(/create_user\s+completed\s+1\s+\d+ ms\s+compensated/);
+    expect(human.stdout).toMatch(/create_session\s+failed\s+1\s+\d+ ms\s+SIMULATED_FAILURE/);
+    const status = parseJson<ExecutionStatus>(machine.stdout);
+    expect(status).toMatchObject({ id, status: 'failed', compensatedSteps: ['create_user'] });
+  });
+
+  it('status of an unknown id fails with exit 1', async () => {
+    const r = await cli(['status', 'exec_nope', '--store', store.url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: execution 'exec_nope' not found in store ${store.url}\n`);
+  });
+
+  it('list shows every execution newest first, filtered by status and workflow', async () => {
+    const [all, failed, voiceOnly, limited] = await Promise.all([
+      cli(['list', '--store', store.url]),
+      cli(['list', '--status', 'failed', '--store', store.url, '--json']),
+      cli(['list', '--workflow', 'voice-transcription', '--store', store.url, '--json']),
+      cli(['list', '--limit', '2', '--store', store.url]),
+    ]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^ID\s+WORKFLOW\s+STATUS\s+STEPS\s+STARTED\s+DURATION\s+WORKER\s+ERROR\n/);
+    for (const r of [voice, saga, pipeline, retry]) expect(all.stdout).toContain(executionId(r));
+    expect(all.stdout).toContain('5 executions (newest first)');
+    expect(parseJson<ExecutionStatus[]>(failed.stdout).map((s) => s.id)).toEqual([executionId(saga)]);
+    const voices = parseJson<ExecutionStatus[]>(voiceOnly.stdout);
+    expect(voices).toHaveLength(2);
+    expect(voices.every((s) => s.workflowId === 'voice-transcription')).toBe(true);
+    expect(limited.stdout).toContain('2 executions of 5; use --limit to see more');
+  });
+
+  it('metrics reports counts and rates from the store', async () => {
+    const [human, machine] = await Promise.all([
+      cli(['metrics', '--store', store.url]),
+      cli(['metrics', '--store', store.url, '--json', '--workflow', 'user-registration']),
+    ]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/executions\s+5 total: 4 completed, 1 failed, 0 cancelled/);
+    expect(human.stdout).toMatch(/success rate\s+80\.0%/);
+    expect(human.stdout).toMatch(/compensation rate\s+20\.0%/);
+    expect(human.stdout).toContain('Computed from the store');
+    expect(parseJson<Record<string, unknown>>(machine.stdout)).toMatchObject({
+      source: 'store',
+      workflowId: 'user-registration',
+      executions: { total: 1, failed: 1 },
+      successRate: 0,
+      compensationRate: 1,
+    });
+  });
+
+  it('workers reports the worker load and that no process holds executions', async () => {
+    const [human, machine] = await Promise.all([
+      cli(['workers', '--store', store.url]),
+      cli(['workers', '--store', store.url, '--json']),
+    ]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/WORKER\s+ACTIVE\s+SOURCE\nworker_1\s+0\s+configured/);
+    expect(human.stdout).toContain('No process holds unfinished executions.');
+    expect(parseJson<Record<string, unknown>>(machine.stdout)).toMatchObject({
+      loadDistribution: { worker_1: 0 },
+      nodes: [],
+    });
+  });
+
+  it('migrate creates a new store and reports its kind', async () => {
+    const fresh = tempStore();
+    try {
+      const r = await cli(['migrate', '--store', fresh.url]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Store sqlite:.* is up to date\.\n\s+kind\s+sqlite\n\s+file\s+/);
+      expect(existsSync(fresh.file)).toBe(true);
+      const again = await cli(['--json', 'migrate', '--store', fresh.url]);
+      expect(parseJson<Record<string, unknown>>(again.stdout)).toMatchObject({
+        kind: 'sqlite',
+        durable: true,
+      });
+    } finally {
+      fresh.remove();
+    }
+  });
+
+  it('read commands do not create a store that does not exist', async () => {
+    const missing = join(store.dir, 'nothing-here.sqlite');
+    const r = await cli(['list', '--store', `sqlite:${missing}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: store 'sqlite:.*' does not exist yet/);
+    expect(existsSync(missing)).toBe(false);
+  });
+});
+
+describe.concurrent('usage errors (exit 2)', () => {
+  it('an invalid definition: every problem with its path', async () => {
+    const r = await cli(['run', 'test/e2e/fixtures/cli-bad-definition.json', '--store', store.url]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^error: test\/e2e\/fixtures\/cli-bad-definition\.json: invalid workflow definition 'broken': /,
+    );
+    expect(r.stderr).toContain('steps[0].timeout:');
+    expect(r.stderr).toContain("steps[1].then: unknown step 'nope'");
+    expect(r.stderr).toContain("steps[2].name: duplicate step name 'a'");
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a missing definition file', async () => {
+    const r = await cli(['run', 'nope.json', '--store', store.url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: definition file 'nope.json' not found\n");
+  });
+
+  it('bad --input JSON', async () => {
+    const r = await run('examples/voice-transcription.json', '{oops');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --input is not valid JSON: .+\n$/);
+  });
+
+  it('an unknown command', async () => {
+    const r = await cli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: unknown command 'frobnicate'/);
+  });
+
+  it('actions without handlers', async () => {
+    const r = await cli(['run', 'examples/user-registration.json', '--store', store.url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^error: no handler for action 'validate_input' \(steps\[0\]\), .*pass --handlers <module>/,
+    );
+  });
+
+  it('a bad option value and a malformed store URL', async () => {
+    const [limit, url] = await Promise.all([
+      cli(['list', '--limit', '0', '--store', store.url]),
+      cli(['list', '--store', 'mysql://x']),
+    ]);
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toContain("option '--limit <n>' argument '0' is invalid");
+    expect(url.code).toBe(2);
+    expect(url.stderr).toBe(
+      'error: --store must be "sqlite:<path>", "memory" or "postgres://...", got "mysql://x"\n',
+    );
+  });
+
+  it('--json errors also print an error object on stdout', async () => {
+    const r = await cli(['--json', 'run', 'nope.json', '--store', store.url]);
+    expect(r.code).toBe(2);
+    expect(parseJson<Record<string, unknown>>(r.stdout)).toEqual({
+      error: { code: 'USAGE', message: "definition file 'nope.json' not found" },
+    });
+  });
+});

@@ -1,0 +1,256 @@
+/**
+ * End to end: `orchestrator serve` as a real process on a temporary SQLite store, driven over
+ * HTTP with fetch — define a workflow, run it to completion, cancel another, scrape metrics —
+ * then SIGTERM and a clean exit. The token comes from the environment and never reaches a log.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { startServer } from '../unit/actions/local-server.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+const TOKEN = 'e2e-token-5f2a9c1b7d3e';
+const dir = mkdtempSync(join(tmpdir(), 'orch-serve-'));
+let child: ChildProcess | null = null;
+
+afterAll(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const HANDLERS = `
+export const actions = {
+  greet: (input) => ({ hello: input && input.name ? input.name : 'nobody' }),
+  wait: (_input, ctx) => new Promise((_resolve, reject) => {
+    ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+  }),
+};
+export const compensations = { undo: () => undefined };
+`;
+
+function writeFixtures(): void {
+  writeFileSync(join(dir, 'handlers.mjs'), HANDLERS);
+  mkdirSync(join(dir, 'workflows'));
+  writeFileSync(
+    join(dir, 'workflows', 'waiter.json'),
+    JSON.stringify({
+      id: 'waiter',
+      steps: [{ name: 'first', action: 'greet', compensation: 'undo' }, { name: 'wait' }],
+    }),
+  );
+  writeFileSync(join(dir, 'workflows', 'notes.txt'), 'not a definition');
+}
+
+async function until<T>(
+  check: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  what: string,
+  ms = 20_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('orchestrator serve (real process)', () => {
+  it('serves the API, runs and cancels executions, and exits cleanly on SIGTERM', async () => {
+    writeFixtures();
+    const proc = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        MAIN,
+        'serve',
+        '--port',
+        '0',
+        '--store',
+        `sqlite:${join(dir, 'store.sqlite')}`,
+        '--handlers',
+        join(dir, 'handlers.mjs'),
+        '--workflows',
+        join(dir, 'workflows'),
+        '--grace',
+        '2',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ORCHESTRATOR_API_TOKEN: TOKEN, ORCHESTRATOR_LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child = proc;
+    let stdout = '';
+    let stderr = '';
+    proc.stdout?.on('data', (d) => {
+      stdout += d;
+    });
+    proc.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      proc.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+
+    const base = await until(
+      () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1],
+      `banner\n${stderr}`,
+    );
+    expect(stdout).toContain('API token: from ORCHESTRATOR_API_TOKEN');
+    expect(stdout).toContain('1 workflows loaded');
+    const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const api = async (path: string, init: RequestInit = {}) => {
+      const res = await fetch(`${base}${path}`, { ...init, headers: { ...auth, ...init.headers } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/v1/workflows`)).status).toBe(401);
+
+    const defined = await api('/v1/workflows', {
+      method: 'POST',
+      body: JSON.stringify({ id: 'hello', steps: [{ name: 'greet' }] }),
+    });
+    expect(defined).toMatchObject({ status: 201, body: { id: 'hello', version: 1 } });
+    const listed = await api('/v1/workflows');
+    expect((listed.body.workflows as Array<{ id: string }>).map((w) => w.id).sort()).toEqual([
+      'hello',
+      'waiter',
+    ]);
+
+    const started = await api('/v1/workflows/hello/executions', {
+      method: 'POST',
+      body: JSON.stringify({ input: { name: 'Ada' } }),
+    });
+    expect(started.status).toBe(202);
+    const id = started.body.id as string;
+    const done = await until(async () => {
+      const s = await api(`/v1/executions/${id}`);
+      return s.body.status === 'completed' ? s.body : null;
+    }, 'completion');
+    expect(done).toMatchObject({ outputData: { greet: { hello: 'Ada' } }, stepsCompleted: 1 });
+
+    const waiting = (await api('/v1/workflows/waiter/executions', { method: 'POST', body: '{}' })).body
+      .id as string;
+    await until(async () => {
+      const s = await api(`/v1/executions/${waiting}`);
+      return (s.body.steps as Array<{ status: string }>)[1]?.status === 'running';
+    }, 'the waiting step');
+    expect(await api(`/v1/executions/${waiting}/cancel`, { method: 'POST' })).toEqual({
+      status: 200,
+      body: { cancelled: true },
+    });
+    expect((await api(`/v1/executions/${waiting}`)).body).toMatchObject({
+      status: 'cancelled',
+      compensatedSteps: ['first'],
+    });
+
+    const metrics = await fetch(`${base}/metrics`, { headers: auth });
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toContain('orchestrator_executions_finished_total{workflow="hello",status="completed"} 1');
+    expect(text).toContain('orchestrator_executions_finished_total{workflow="waiter",status="cancelled"} 1');
+
+    // One more execution left running: SIGTERM gives it the grace period, then exits cleanly
+    // and leaves it in the store for the next start.
+    const left = (await api('/v1/workflows/waiter/executions', { method: 'POST', body: '{}' })).body
+      .id as string;
+    await until(async () => {
+      const s = await api(`/v1/executions/${left}`);
+      return (s.body.steps as Array<{ status: string }>)[1]?.status === 'running';
+    }, 'the last waiting step');
+    const stopAt = Date.now();
+    proc.kill('SIGTERM');
+    const exit = await exited;
+    expect(exit, stderr).toEqual({ code: 0, signal: null });
+    expect(Date.now() - stopAt).toBeGreaterThanOrEqual(1900);
+    expect(Date.now() - stopAt).toBeLessThan(10_000);
+    const store = new SqliteStore(join(dir, 'store.sqlite'));
+    await store.init();
+    const kept = await store.getExecution(left);
+    await store.close();
+    expect(kept?.execution.status).toBe('running');
+    expect(stderr).toContain('shutting down');
+    expect(stderr).toContain('"msg":"stopped"');
+    expect(stderr + stdout).not.toContain(TOKEN);
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
+
+  it('prints a generated token once, posts alerts to the webhook, and stops on SIGINT', async () => {
+    const receiver = await startServer({ '/alerts': (_req, res) => res.writeHead(204).end() });
+    const root = mkdtempSync(join(tmpdir(), 'orch-serve2-'));
+    writeFileSync(
+      join(root, 'handlers.mjs'),
+      'export const actions = { boom: () => { throw new Error("no"); } };',
+    );
+    writeFileSync(join(root, 'config.json'), JSON.stringify({ alerts: { failureRate: 0.1, minSamples: 1 } }));
+    const env: NodeJS.ProcessEnv = { ...process.env, ORCHESTRATOR_LOG_LEVEL: 'info' };
+    delete env.ORCHESTRATOR_API_TOKEN;
+    const proc = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        MAIN,
+        'serve',
+        '--port',
+        '0',
+        '--store',
+        'memory',
+        '--handlers',
+        join(root, 'handlers.mjs'),
+        '--config',
+        join(root, 'config.json'),
+        '--alert-webhook',
+        `http://hook-user:hook-pass@127.0.0.1:${receiver.port}/alerts`,
+      ],
+      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = proc;
+    let stdout = '';
+    let stderr = '';
+    proc.stdout?.on('data', (d) => {
+      stdout += d;
+    });
+    proc.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    try {
+      const base = await until(
+        () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1],
+        `banner\n${stderr}`,
+      );
+      const token = /API token: (\S+) {3}\(generated/.exec(stdout)?.[1];
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const post = (path: string, body: unknown) =>
+        fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      expect((await post('/v1/workflows', { id: 'broken', steps: [{ name: 'boom' }] })).status).toBe(201);
+      expect((await post('/v1/workflows/broken/executions', {})).status).toBe(202);
+      await until(() => receiver.received.length > 0, 'the alert webhook');
+      expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({
+        type: 'failure_rate',
+        workflowId: 'broken',
+      });
+      const alerts = await fetch(`${base}/v1/alerts`, { headers });
+      expect(((await alerts.json()) as { alerts: unknown[] }).alerts).toHaveLength(1);
+      proc.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(stdout.split(token!).length - 1).toBe(2);
+      expect(stderr).not.toContain(token!);
+      expect(stderr).not.toContain('hook-pass');
+      expect(stderr).toContain(`"webhook":"http://127.0.0.1:${receiver.port}"`);
+    } finally {
+      await receiver.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Behaviour at the edges of the engine's contract: idempotency keys shared by two workflows,
+ * handler outputs that no store can keep, and calls after `close()`.
+ */
+import { describe, expect, it } from 'vitest';
+import { ClosedError, ConflictError } from '../../src/index.js';
+import { STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
+
+describe.each(STORE_KINDS)('engine boundaries (%s store)', (kind) => {
+  it('refuses an idempotency key already used by another workflow with a ConflictError', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1, b: () => 2 } });
+    await orch.workflowEngine.defineWorkflow('first', [{ name: 'a' }]);
+    await orch.workflowEngine.defineWorkflow('second', [{ name: 'b' }]);
+    const id = await orch.workflowEngine.executeWorkflow('first', {}, { idempotencyKey: 'k-1' });
+    await expect(
+      orch.workflowEngine.executeWorkflow('second', {}, { idempotencyKey: 'k-1' }),
+    ).rejects.toThrow(ConflictError);
+    expect(await orch.workflowEngine.executeWorkflow('first', {}, { idempotencyKey: 'k-1' })).toBe(id);
+    expect(await orch.workflowEngine.listExecutions({ workflowId: 'second' })).toHaveLength(0);
+  });
+
+  it('fails a step whose output cannot be stored with INVALID_OUTPUT, without retrying, and compensates', async () => {
+    const undone: unknown[] = [];
+    let runs = 0;
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        reserve: () => ({ reservation: 7 }),
+        cyclic: () => {
+          runs++;
+          const o: Record<string, unknown> = {};
+          o.self = o;
+          return o;
+        },
+        big: () => 10n,
+      },
+      compensations: { release: (out) => undone.push(out) },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'reserve', compensation: 'release' },
+      { name: 'cyclic', retry: { maxAttempts: 3, initialDelay: 0.001 } },
+    ]);
+    const status = await orch.workflowEngine.waitForCompletion(
+      await orch.workflowEngine.executeWorkflow('w'),
+    );
+    expect(status.status).toBe('failed');
+    expect(status.error).toMatchObject({ code: 'INVALID_OUTPUT', step: 'cyclic' });
+    expect(status.error?.message).toContain('output.self: contains a circular reference');
+    expect(runs).toBe(1);
+    expect(undone).toEqual([{ reservation: 7 }]);
+    expect(status.compensatedSteps).toEqual(['reserve']);
+
+    await orch.workflowEngine.defineWorkflow('b', [{ name: 'big' }]);
+    const bigint = await orch.workflowEngine.waitForCompletion(
+      await orch.workflowEngine.executeWorkflow('b'),
+    );
+    expect(bigint.error).toMatchObject({ code: 'INVALID_OUTPUT', step: 'big' });
+  });
+
+  it('rejects reads and new work with ClosedError after close()', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1 } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await orch.workflowEngine.waitForCompletion(id);
+    await orch.close();
+    await expect(orch.workflowEngine.getExecutionStatus(id)).rejects.toThrow(ClosedError);
+    await expect(orch.workflowEngine.listExecutions()).rejects.toThrow(ClosedError);
+    await expect(orch.workflowEngine.executeWorkflow('w')).rejects.toThrow(ClosedError);
+    await expect(orch.workflowEngine.defineWorkflow('x', [{ name: 'a' }])).rejects.toThrow(ClosedError);
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * Configuration (SPEC §2): the seed's defaults, every key's validation with a ValidationError
+ * naming the key, the store selection order (explicit `store`, persistence off → memory,
+ * ORCHESTRATOR_STORE, the default SQLite file), and `actions` / `compensations` registered
+ * before unfinished executions are resumed.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createOrchestrator,
+  DEFAULT_SQLITE_STORE,
+  DEFAULTS,
+  type OrchestratorOptions,
+  ValidationError,
+} from '../../src/index.js';
+import { gate, tempDir, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
+
+async function rejection(options: unknown): Promise<ValidationError> {
+  const error = await createOrchestrator(options as OrchestratorOptions).then(
+    async (orch) => {
+      await orch.close();
+      return new Error(`accepted ${JSON.stringify(options)}`);
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ValidationError);
+  return error as ValidationError;
+}
+
+describe('config defaults', () => {
+  it("uses the seed's defaults", async () => {
+    expect(DEFAULTS).toMatchObject({
+      maxConcurrentWorkflows: 100,
+      workflowTimeout: 300,
+      retryAttempts: 3,
+      retryDelay: 5,
+      enableWorkflowPersistence: true,
+      enableCompensation: true,
+      workers: ['worker_1'],
+    });
+    expect(DEFAULT_SQLITE_STORE).toBe('sqlite:./data/orchestrator.sqlite');
+    const orch = await withOrchestrator({ store: 'memory' });
+    expect(orch.config).toMatchObject({
+      maxConcurrentWorkflows: 100,
+      workflowTimeout: 300,
+      retryAttempts: 3,
+      retryDelay: 5,
+      enableWorkflowPersistence: true,
+      enableCompensation: true,
+      workers: ['worker_1'],
+    });
+    expect(orch.loadBalancer.getLoadDistribution()).toEqual({ worker_1: 0 });
+    expect(orch.errorRecovery.getBackoffDelay(1)).toBe(1);
+    expect(orch.errorRecovery.getBackoffDelay(4)).toBe(5);
+  });
+
+  it('accepts fractional durations in seconds', async () => {
+    const orch = await withOrchestrator({ store: 'memory', workflowTimeout: 0.5, retryDelay: 0.25 });
+    expect(orch.config).toMatchObject({ workflowTimeout: 0.5, retryDelay: 0.25 });
+    expect(orch.errorRecovery.getBackoffDelay(1)).toBe(0.25);
+  });
+
+  it('ignores keys given as undefined', async () => {
+    const orch = await withOrchestrator({ store: 'memory', retryAttempts: undefined });
+    expect(orch.config.retryAttempts).toBe(3);
+  });
+});
+
+describe('config validation', () => {
+  const cases: [string, unknown][] = [
+    ['maxConcurrentWorkflows', 0],
+    ['maxConcurrentWorkflows', 1.5],
+    ['maxConcurrentWorkflows', '10'],
+    ['workflowTimeout', 0],
+    ['workflowTimeout', -5],
+    ['workflowTimeout', '300'],
+    ['retryAttempts', -1],
+    ['retryAttempts', 2.5],
+    ['retryDelay', 0],
+    ['retryDelay', Number.NaN],
+    ['enableWorkflowPersistence', 'yes'],
+    ['enableCompensation', 1],
+    ['store', 'redis://localhost'],
+    ['store', 42],
+    ['workers', []],
+    ['workers', 'worker_1'],
+    ['workers', ['a', 'a']],
+    ['slowThreshold', -1],
+    ['leaseSeconds', 0],
+    ['sweepInterval', -1],
+    ['alerts', { failureRate: 2 }],
+    ['alerts', { unknownThreshold: 1 }],
+    ['nodeId', ''],
+    ['clock', {}],
+    ['logger', 'console'],
+    ['httpAllowlist', [1]],
+  ];
+
+  it.each(cases)('rejects %s = %j with a ValidationError naming the key', async (key, value) => {
+    const error = await rejection({ store: 'memory', [key]: value });
+    expect(error.message).toContain(key);
+    expect(
+      error.issues.some(
+        (i) => i.path === key || i.path.startsWith(`${key}.`) || i.path.startsWith(`${key}[`),
+      ),
+    ).toBe(true);
+    expect(error.code).toBe('VALIDATION');
+  });
+
+  it('names every bad key in one error', async () => {
+    const error = await rejection({
+      store: 'memory',
+      maxConcurrentWorkflows: -1,
+      retryDelay: 0,
+      workers: [],
+    });
+    for (const key of ['maxConcurrentWorkflows', 'retryDelay', 'workers'])
+      expect(error.message).toContain(key);
+  });
+
+  it('rejects unknown keys by name', async () => {
+    const error = await rejection({ store: 'memory', max_concurrent_workflows: 10 });
+    expect(error.message).toContain('max_concurrent_workflows');
+  });
+
+  it('rejects a config that is not an object', async () => {
+    await rejection('memory');
+    await rejection([]);
+  });
+
+  it('rejects bad actions and compensations, naming them', async () => {
+    expect((await rejection({ store: 'memory', actions: 'validate' })).message).toContain('actions');
+    const badAction = await rejection({ store: 'memory', actions: { validate: 'not a function' } });
+    expect(badAction.message).toContain('actions');
+    expect(badAction.message).toContain('validate');
+    const badComp = await rejection({ store: 'memory', compensations: { undo_x: 1 } });
+    expect(badComp.message).toContain('compensations');
+    expect(badComp.message).toContain('undo_x');
+    expect((await rejection({ store: 'memory', actions: { delay: () => 1 } })).message).toContain('delay');
+  });
+});
+
+describe('store selection (SPEC §2 order)', () => {
+  let savedEnv: string | undefined;
+  let savedCwd: string;
+  beforeEach(() => {
+    savedEnv = process.env.ORCHESTRATOR_STORE;
+    savedCwd = process.cwd();
+  });
+  afterEach(() => {
+    if (savedEnv === undefined) delete process.env.ORCHESTRATOR_STORE;
+    else process.env.ORCHESTRATOR_STORE = savedEnv;
+    process.chdir(savedCwd);
+  });
+
+  it('uses an explicit store first, even with ORCHESTRATOR_STORE set', async () => {
+    const envFile = join(tempDir(), 'env.sqlite');
+    process.env.ORCHESTRATOR_STORE = `sqlite:${envFile}`;
+    const orch = await withOrchestrator({ store: 'memory', enableWorkflowPersistence: true });
+    expect(orch.store.durable).toBe(false);
+    expect(existsSync(envFile)).toBe(false);
+    const explicitFile = join(tempDir(), 'explicit.sqlite');
+    const durable = await withOrchestrator({
+      store: `sqlite:${explicitFile}`,
+      enableWorkflowPersistence: false,
+    });
+    expect(durable.store.durable).toBe(true);
+    expect(existsSync(explicitFile)).toBe(true);
+    expect(existsSync(envFile)).toBe(false);
+  });
+
+  it('uses memory when enableWorkflowPersistence is false, even with ORCHESTRATOR_STORE set', async () => {
+    const envFile = join(tempDir(), 'env.sqlite');
+    process.env.ORCHESTRATOR_STORE = `sqlite:${envFile}`;
+    const orch = await withOrchestrator({ store: undefined, enableWorkflowPersistence: false });
+    expect(orch.store.durable).toBe(false);
+    expect(existsSync(envFile)).toBe(false);
+  });
+
+  it('uses ORCHESTRATOR_STORE when no store is given and persistence is on', async () => {
+    const envFile = join(tempDir(), 'env.sqlite');
+    process.env.ORCHESTRATOR_STORE = `sqlite:${envFile}`;
+    const orch = await withOrchestrator({ store: undefined });
+    expect(orch.store.durable).toBe(true);
+    expect(existsSync(envFile)).toBe(true);
+  });
+
+  it('uses ./data/orchestrator.sqlite by default', async () => {
+    delete process.env.ORCHESTRATOR_STORE;
+    const dir = tempDir();
+    process.chdir(dir);
+    const orch = await withOrchestrator({ store: undefined });
+    expect(orch.store.durable).toBe(true);
+    expect(existsSync(join(dir, 'data', 'orchestrator.sqlite'))).toBe(true);
+    // Persisted: a definition survives a restart on the default store.
+    await orch.workflowEngine.defineWorkflow('kept', [{ name: 'a', action: 'noop' }]);
+    await orch.close();
+    const again = await withOrchestrator({ store: undefined });
+    expect((await again.workflowEngine.getWorkflow('kept'))?.version).toBe(1);
+  });
+});
+
+describe('handlers are in place before recovery (sqlite store; memory has nothing to recover)', () => {
+  it('resumes an unfinished execution with the actions and compensations given to createOrchestrator', async () => {
+    const store = tempSqliteUrl();
+    const inB = gate();
+    const calls: string[] = [];
+    const first = await withOrchestrator({
+      store,
+      actions: {
+        a: () => {
+          calls.push('a@1');
+          return { id: 'A' };
+        },
+        b: async () => {
+          calls.push('b@1');
+          inB.open();
+          await new Promise(() => undefined);
+        },
+      },
+    });
+    await first.workflowEngine.defineWorkflow('w', [{ name: 'a', compensation: 'undo_a' }, { name: 'b' }]);
+    const id = await first.workflowEngine.executeWorkflow('w');
+    await inB.promise;
+    await first.close();
+
+    // The new process registers its handlers through createOrchestrator only: recovery runs
+    // inside createOrchestrator, so they must be in place before it resumes the execution.
+    const second = await withOrchestrator({
+      store,
+      actions: {
+        a: () => calls.push('a@2'),
+        b: () => {
+          calls.push('b@2');
+          throw new Error('b failed after restart');
+        },
+      },
+      compensations: { undo_a: (out) => calls.push(`undo_a ${JSON.stringify(out)}`) },
+    });
+    const status = await second.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.status).toBe('failed');
+    expect(status.error?.code).not.toBe('ACTION_NOT_FOUND');
+    expect(calls).toEqual(['a@1', 'b@1', 'b@2', 'undo_a {"id":"A"}']);
+    expect(status.compensatedSteps).toEqual(['a']);
+  });
+});

@@ -1,0 +1,156 @@
+// biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
+/**
+ * Workflow definitions (SPEC §3): versions (same steps → same version, changed steps → the
+ * next version, running executions keep theirs), a ValidationError naming every problem with
+ * its path, and WorkflowNotFoundError for an unknown workflow.
+ */
+import { describe, expect, it } from 'vitest';
+import { type StepDefinition, ValidationError, WorkflowNotFoundError } from '../../src/index.js';
+import { gate, runToEnd, STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
+
+describe.each(STORE_KINDS)('workflow definitions (%s store)', (kind) => {
+  it('returns the definition with id, version 1, steps and createdAt', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind) });
+    const steps: StepDefinition[] = [
+      { name: 'validate_input', action: 'validate' },
+      { name: 'process_data', action: 'process', timeout: 30, retry: true, compensation: 'undo_process' },
+      { name: 'store_result', action: 'store' },
+    ];
+    const def = await orch.workflowEngine.defineWorkflow('user_workflow', steps);
+    expect(def).toMatchObject({ id: 'user_workflow', version: 1, steps });
+    expect(def.createdAt).toBeInstanceOf(Date);
+    expect(await orch.workflowEngine.getWorkflow('user_workflow')).toMatchObject({
+      id: 'user_workflow',
+      version: 1,
+    });
+  });
+
+  it('keeps the version when the same steps are defined again (key order does not matter)', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind) });
+    const v1 = await orch.workflowEngine.defineWorkflow('w', [{ name: 'a', action: 'noop', timeout: 5 }]);
+    const again = await orch.workflowEngine.defineWorkflow('w', [{ timeout: 5, action: 'noop', name: 'a' }]);
+    expect(again.version).toBe(v1.version);
+    expect(orch.workflowEngine.listWorkflowVersions('w')).toHaveLength(1);
+  });
+
+  it('creates the next version when the steps change', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind) });
+    const v1 = await orch.workflowEngine.defineWorkflow('w', [{ name: 'a', action: 'noop' }]);
+    const v2 = await orch.workflowEngine.defineWorkflow('w', [{ name: 'a', action: 'noop', timeout: 1 }]);
+    const v3 = await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'a', action: 'noop', timeout: 1 },
+      { name: 'b', action: 'noop' },
+    ]);
+    expect([v1.version, v2.version, v3.version]).toEqual([1, 2, 3]);
+    expect((await orch.workflowEngine.getWorkflow('w'))?.version).toBe(3);
+    const status = await runToEnd(orch, 'w');
+    expect(status.workflowVersion).toBe(3);
+    expect(status.totalSteps).toBe(2);
+  });
+
+  it('lets a running execution finish on the version it began with', async () => {
+    const hold = gate();
+    const entered = gate();
+    const ran: string[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        first: async () => {
+          ran.push('first');
+          entered.open();
+          await hold.promise;
+        },
+        old_second: () => ran.push('old_second'),
+        new_second: () => ran.push('new_second'),
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'first' }, { name: 'old_second' }]);
+    const oldRun = await orch.workflowEngine.executeWorkflow('w');
+    await entered.promise;
+    const v2 = await orch.workflowEngine.defineWorkflow('w', [{ name: 'first' }, { name: 'new_second' }]);
+    expect(v2.version).toBe(2);
+    hold.open();
+    const oldStatus = await orch.workflowEngine.waitForCompletion(oldRun);
+    expect(oldStatus.workflowVersion).toBe(1);
+    expect(oldStatus.steps.map((s) => s.name)).toEqual(['first', 'old_second']);
+    const newStatus = await runToEnd(orch, 'w');
+    expect(newStatus.workflowVersion).toBe(2);
+    expect(ran).toEqual(['first', 'old_second', 'first', 'new_second']);
+  });
+
+  it('rejects a bad definition with a ValidationError that names every problem and its path', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind) });
+    const bad = [
+      { name: 'a', timeout: -1 },
+      { name: 'a' },
+      { name: 'jump', condition: "result.status == 'ok'", then: 'foo' },
+      { name: 'expr', condition: 'result.status ==', else: 'a' },
+      { name: 'extra', colour: 'blue' },
+    ] as unknown as StepDefinition[];
+    const error = await orch.workflowEngine.defineWorkflow('bad', bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    const message = (error as ValidationError).message;
+    expect(message).toMatch(/steps\[0\]\.timeout/);
+    expect(message).toMatch(/steps\[1\]\.name.*duplicate|duplicate.*'a'/i);
+    expect(message).toContain("steps[2].then: unknown step 'foo'");
+    expect(message).toMatch(/steps\[3\]\.condition/);
+    expect(message).toMatch(/steps\[4\].*colour|colour.*steps\[4\]/);
+    expect((error as ValidationError).issues.length).toBeGreaterThanOrEqual(5);
+    expect((error as ValidationError).code).toBe('VALIDATION');
+    expect(await orch.workflowEngine.getWorkflow('bad')).toBeNull();
+  });
+
+  it('names problems inside parallel branches and retry policies by path', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind) });
+    const bad = [
+      {
+        name: 'p',
+        parallel: [
+          { name: 'x', timeout: -2 },
+          { name: 'y', retry: { maxAttempts: -1 } },
+        ],
+      },
+      { name: 'x' },
+    ] as unknown as StepDefinition[];
+    const error = (await orch.workflowEngine
+      .defineWorkflow('bad', bad)
+      .catch((e: unknown) => e)) as ValidationError;
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toMatch(/steps\[0\]\.parallel\[0\]\.timeout/);
+    expect(error.message).toMatch(/steps\[0\]\.parallel\[1\]\.retry\.maxAttempts/);
+    expect(error.message).toMatch(/steps\[1\]/);
+  });
+
+  it('rejects bad names, unknown retry keys and missing parts, each with its path', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind) });
+    const bad = [
+      { name: 'has space' },
+      { name: 'r', retry: { maxAttempts: 2, jitter: true } },
+      { name: 'c', condition: 'true', then: 'r', extra: 1 },
+      { name: 'p', parallel: [] },
+      { action: 'noop' },
+    ] as unknown as StepDefinition[];
+    const error = (await orch.workflowEngine
+      .defineWorkflow('bad', bad)
+      .catch((e: unknown) => e)) as ValidationError;
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toMatch(/steps\[0\]\.name/);
+    expect(error.message).toMatch(/steps\[1\]\.retry\.jitter/);
+    expect(error.message).toMatch(/steps\[2\]\.extra/);
+    expect(error.message).toMatch(/steps\[3\]\.parallel/);
+    expect(error.message).toMatch(/steps\[4\]/);
+    await expect(orch.workflowEngine.defineWorkflow('empty', [])).rejects.toBeInstanceOf(ValidationError);
+    await expect(orch.workflowEngine.defineWorkflow('bad id!', [{ name: 'a' }])).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+  });
+
+  it('rejects an unknown workflow id with WorkflowNotFoundError', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind) });
+    const error = await orch.workflowEngine.executeWorkflow('never_defined', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowNotFoundError);
+    expect(error).toMatchObject({ code: 'WORKFLOW_NOT_FOUND', workflowId: 'never_defined' });
+    expect(await orch.workflowEngine.listExecutions({})).toEqual([]);
+    expect(await orch.workflowEngine.getWorkflow('never_defined')).toBeNull();
+  });
+});

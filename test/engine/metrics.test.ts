@@ -1,0 +1,317 @@
+/**
+ * Metrics and events (SPEC §4, §5): the MetricsSnapshot counts and rates (success = completed /
+ * finished; retry = steps that needed a retry / steps run; compensation = executions that
+ * compensated / finished), durations (avg, p95), the load distribution, per-workflow snapshots,
+ * the order of events, and alerts.
+ */
+import { describe, expect, it } from 'vitest';
+import { type Alert, FakeClock } from '../../src/index.js';
+import {
+  collectEvents,
+  finishWithClock,
+  gate,
+  runToEnd,
+  STORE_KINDS,
+  storeUrl,
+  withOrchestrator,
+} from '../helpers/orchestrator.js';
+
+describe.each(STORE_KINDS)('metrics (%s store)', (kind) => {
+  it('starts empty', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind), workers: ['w1', 'w2'] });
+    expect(orch.getMetrics()).toEqual({
+      executions: expect.objectContaining({
+        total: 0,
+        running: 0,
+        pending: 0,
+        completed: 0,
+        failed: 0,
+        cancelled: 0,
+      }),
+      successRate: 0,
+      avgExecutionMs: 0,
+      p95ExecutionMs: 0,
+      retryRate: 0,
+      compensationRate: 0,
+      loadDistribution: { w1: 0, w2: 0 },
+    });
+  });
+
+  it('counts executions by status and computes successRate = completed / finished', async () => {
+    const hold = gate();
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      maxConcurrentWorkflows: 1,
+      actions: {
+        ok: () => 1,
+        bad: () => {
+          throw new Error('x');
+        },
+        block: () => hold.promise,
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
+    await orch.workflowEngine.defineWorkflow('bad', [{ name: 'bad' }]);
+    await orch.workflowEngine.defineWorkflow('slow', [{ name: 'block' }]);
+    for (let i = 0; i < 3; i++) await runToEnd(orch, 'ok');
+    await runToEnd(orch, 'bad');
+    const running = await orch.workflowEngine.executeWorkflow('slow');
+    const queued = await orch.workflowEngine.executeWorkflow('ok');
+    const cancelled = await orch.workflowEngine.executeWorkflow('ok');
+    await orch.workflowEngine.cancelWorkflow(cancelled);
+    const m = orch.getMetrics();
+    expect(m.executions).toMatchObject({
+      total: 7,
+      running: 1,
+      pending: 1,
+      completed: 3,
+      failed: 1,
+      cancelled: 1,
+    });
+    expect(m.successRate).toBeCloseTo(3 / 5, 10);
+    expect(orch.getMetrics('ok').executions).toMatchObject({
+      total: 5,
+      pending: 1,
+      completed: 3,
+      cancelled: 1,
+    });
+    expect(orch.getMetrics('ok').successRate).toBeCloseTo(3 / 4, 10);
+    expect(orch.getMetrics('bad').successRate).toBe(0);
+    expect(orch.getMetrics('bad').executions).toMatchObject({ total: 1, failed: 1 });
+    hold.open();
+    await orch.workflowEngine.waitForCompletion(running);
+    await orch.workflowEngine.waitForCompletion(queued);
+    expect(orch.getMetrics().executions).toMatchObject({ total: 7, running: 0, pending: 0, completed: 5 });
+    expect(orch.getMetrics().successRate).toBeCloseTo(5 / 7, 10);
+  });
+
+  it('reports avgExecutionMs and p95ExecutionMs from execution durations', async () => {
+    const clock = new FakeClock();
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      actions: { work: (input: unknown) => clock.sleep((input as { ms: number }).ms) },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'work' }]);
+    for (let i = 1; i <= 20; i++) {
+      await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w', { ms: i * 100 }), {
+        stepMs: 100,
+      });
+    }
+    const m = orch.getMetrics();
+    expect(m.avgExecutionMs).toBeCloseTo(1050, -1);
+    expect(m.p95ExecutionMs).toBeGreaterThanOrEqual(1900 * 0.99);
+    expect(m.p95ExecutionMs).toBeLessThanOrEqual(2000 * 1.01);
+    expect(orch.getMetrics('w').avgExecutionMs).toBeCloseTo(1050, -1);
+  });
+
+  it('computes retryRate as steps that needed a retry / steps run', async () => {
+    const clock = new FakeClock();
+    let flakyCalls = 0;
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      actions: {
+        steady: () => 'ok',
+        flaky: () => {
+          // Fails twice, then succeeds: one step that needed a retry (three runs of it).
+          if (++flakyCalls <= 2) throw new Error('transient');
+          return 'ok';
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'steady' },
+      { name: 'flaky', retry: true },
+      { name: 'also_steady', action: 'steady' },
+      { name: 'last', action: 'steady' },
+    ]);
+    const status = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w'));
+    expect(status.status).toBe('completed');
+    // 4 steps ran, 1 of them needed a retry.
+    expect(orch.getMetrics().retryRate).toBeCloseTo(1 / 4, 10);
+    expect(orch.getMetrics('w').retryRate).toBeCloseTo(1 / 4, 10);
+  });
+
+  it('computes compensationRate as executions that compensated / finished', async () => {
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        a: () => 1,
+        bad: () => {
+          throw new Error('x');
+        },
+      },
+      compensations: { undo: () => undefined },
+    });
+    await orch.workflowEngine.defineWorkflow('saga', [{ name: 'a', compensation: 'undo' }, { name: 'bad' }]);
+    await orch.workflowEngine.defineWorkflow('plain_fail', [{ name: 'a' }, { name: 'bad' }]);
+    await orch.workflowEngine.defineWorkflow('ok', [{ name: 'a', compensation: 'undo' }]);
+    await runToEnd(orch, 'saga');
+    await runToEnd(orch, 'plain_fail');
+    await runToEnd(orch, 'ok');
+    await runToEnd(orch, 'ok');
+    expect(orch.getMetrics().compensationRate).toBeCloseTo(1 / 4, 10);
+    expect(orch.getMetrics('saga').compensationRate).toBe(1);
+    expect(orch.getMetrics('ok').compensationRate).toBe(0);
+  });
+
+  it("reports the load balancer's distribution, including running executions", async () => {
+    const hold = gate();
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      workers: ['w1', 'w2', 'w3'],
+      actions: { block: () => hold.promise },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'block' }]);
+    const ids = [
+      await orch.workflowEngine.executeWorkflow('w'),
+      await orch.workflowEngine.executeWorkflow('w'),
+      await orch.workflowEngine.executeWorkflow('w'),
+      await orch.workflowEngine.executeWorkflow('w'),
+    ];
+    expect(orch.getMetrics().loadDistribution).toEqual({ w1: 2, w2: 1, w3: 1 });
+    expect(orch.getMetrics().loadDistribution).toEqual(orch.loadBalancer.getLoadDistribution());
+    hold.open();
+    for (const id of ids) await orch.workflowEngine.waitForCompletion(id);
+    expect(orch.getMetrics().loadDistribution).toEqual({ w1: 0, w2: 0, w3: 0 });
+  });
+
+  it('fires execution.started, step.completed (each step), then execution.completed, in order', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 'A', b: () => 'B' } });
+    const events = collectEvents(orch, [
+      'execution.started',
+      'step.completed',
+      'execution.completed',
+      'execution.failed',
+    ]);
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }, { name: 'b' }]);
+    const status = await runToEnd(orch, 'w');
+    expect(
+      events.all.map((e) =>
+        e.event === 'step.completed' ? `step.completed:${(e.payload as { step: string }).step}` : e.event,
+      ),
+    ).toEqual(['execution.started', 'step.completed:a', 'step.completed:b', 'execution.completed']);
+    expect(events.of('execution.started')[0]).toMatchObject({
+      executionId: status.id,
+      workflowId: 'w',
+      workerId: 'worker_1',
+    });
+    expect(events.of('step.completed')[1]).toMatchObject({
+      executionId: status.id,
+      step: 'b',
+      output: 'B',
+      attempt: 1,
+    });
+    expect(events.of('execution.completed')[0]).toMatchObject({
+      executionId: status.id,
+      status: 'completed',
+    });
+  });
+
+  it('fires execution.started, step.completed, then execution.failed with the error', async () => {
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        a: () => 'A',
+        b: () => {
+          throw Object.assign(new Error('no'), { code: 'E_NO' });
+        },
+      },
+    });
+    const events = collectEvents(orch, [
+      'execution.started',
+      'step.completed',
+      'execution.completed',
+      'execution.failed',
+    ]);
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }, { name: 'b' }]);
+    await runToEnd(orch, 'w');
+    expect(events.all.map((e) => e.event)).toEqual([
+      'execution.started',
+      'step.completed',
+      'execution.failed',
+    ]);
+    expect(events.of('execution.failed')[0]?.error).toEqual({ code: 'E_NO', message: 'no', step: 'b' });
+  });
+
+  it('delivers step.completed before execution.completed for a single-step workflow', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { only: () => 1 } });
+    const order: string[] = [];
+    orch.on('step.completed', () => order.push('step.completed'));
+    orch.on('execution.completed', () => order.push('execution.completed'));
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'only' }]);
+    await runToEnd(orch, 'w');
+    expect(order).toEqual(['step.completed', 'execution.completed']);
+  });
+});
+
+describe.each(STORE_KINDS)('alerts (%s store)', (kind) => {
+  it('raises an execution_time alert for an execution over the threshold', async () => {
+    const clock = new FakeClock();
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      alerts: { executionTimeMs: 1000 },
+      actions: { work: (input: unknown) => clock.sleep((input as { ms: number }).ms) },
+    });
+    const alerts: Alert[] = [];
+    orch.on('alert', (a) => alerts.push(a));
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'work' }]);
+    await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w', { ms: 500 }));
+    expect(alerts).toEqual([]);
+    const slow = await finishWithClock(
+      orch,
+      clock,
+      await orch.workflowEngine.executeWorkflow('w', { ms: 1500 }),
+    );
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      type: 'execution_time',
+      workflowId: 'w',
+      executionId: slow.id,
+      threshold: 1000,
+    });
+    expect(orch.getAlerts().map((a) => a.type)).toEqual(['execution_time']);
+  });
+
+  it('raises a failure_rate alert when the failure rate goes over the threshold', async () => {
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      alerts: { failureRate: 0.5, minSamples: 4 },
+      actions: {
+        run: (input: unknown) => {
+          if ((input as { fail: boolean }).fail) throw new Error('x');
+        },
+      },
+    });
+    const alerts: Alert[] = [];
+    orch.on('alert', (a) => alerts.push(a));
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'run' }]);
+    for (const fail of [false, true, false, true]) await runToEnd(orch, 'w', { fail });
+    expect(alerts.filter((a) => a.type === 'failure_rate')).toEqual([]);
+    await runToEnd(orch, 'w', { fail: true });
+    const rate = alerts.filter((a) => a.type === 'failure_rate');
+    expect(rate).toHaveLength(1);
+    expect(rate[0]).toMatchObject({ workflowId: 'w', value: 3 / 5, threshold: 0.5 });
+  });
+
+  it('raises a load_imbalance alert when worker loads drift apart', async () => {
+    const clock = new FakeClock();
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      workers: ['w1', 'w2'],
+      alerts: { imbalanceMinActive: 2 },
+    });
+    const alerts: Alert[] = [];
+    orch.on('alert', (a) => alerts.push(a));
+    const lb = orch.loadBalancer;
+    for (const id of ['x1', 'x2', 'x3', 'x4']) lb.assignWorkflow(id);
+    lb.completeWorkflow('x2');
+    lb.completeWorkflow('x4');
+    expect(lb.getLoadDistribution()).toEqual({ w1: 2, w2: 0 });
+    await clock.advance(orch.config.sweepInterval * 1000 + 10);
+    expect(alerts.map((a) => a.type)).toContain('load_imbalance');
+  });
+});

@@ -1,0 +1,265 @@
+/**
+ * Retries (SPEC §3, §4): exponential backoff 1 s, 2 s, 4 s capped by `retryDelay` (measured in
+ * virtual time), `maxAttempts` counts retries after the first run, NonRetryableError and
+ * ACTION_NOT_FOUND are never retried, `nonRetryable` lists error names or codes, and a step's
+ * error code is the handler error's own string code, else STEP_FAILED.
+ */
+import { describe, expect, it } from 'vitest';
+import { FakeClock, NonRetryableError } from '../../src/index.js';
+import {
+  collectEvents,
+  finishWithClock,
+  STORE_KINDS,
+  storeUrl,
+  withOrchestrator,
+} from '../helpers/orchestrator.js';
+
+/** A handler that records the virtual time of each call and fails the first `failures` calls. */
+function flaky(clock: FakeClock, failures: number, make: () => unknown = () => new Error('transient')) {
+  const times: number[] = [];
+  const handler = () => {
+    times.push(clock.now());
+    if (times.length <= failures) throw make();
+    return { calls: times.length };
+  };
+  const gaps = () => times.slice(1).map((t, i) => t - (times[i] as number));
+  return { times, handler, gaps };
+}
+
+describe.each(STORE_KINDS)('retries (%s store)', (kind) => {
+  async function setup(options: Record<string, unknown> = {}) {
+    const clock = new FakeClock();
+    const orch = await withOrchestrator({ store: storeUrl(kind), clock, ...options });
+    return { clock, orch };
+  }
+
+  it('waits 1 s, 2 s, 4 s between runs with the default policy (`retry: true`)', async () => {
+    const { clock, orch } = await setup();
+    const f = flaky(clock, 3);
+    orch.workflowEngine.registerAction('call', f.handler);
+    const events = collectEvents(orch, ['step.failed']);
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'call', retry: true }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await finishWithClock(orch, clock, id, { stepMs: 250 });
+    expect(status.status).toBe('completed');
+    expect(f.gaps()).toEqual([1000, 2000, 4000]);
+    expect(events.of('step.failed').map((e) => e.delayMs)).toEqual([1000, 2000, 4000]);
+    const step = status.steps[0];
+    expect(step?.attempts).toBe(4);
+    expect(step?.history?.map((h) => h.retryAt?.getTime())).toEqual([
+      (f.times[0] as number) + 1000,
+      (f.times[1] as number) + 2000,
+      (f.times[2] as number) + 4000,
+      undefined,
+    ]);
+  });
+
+  it('caps each delay at retryDelay', async () => {
+    const { clock, orch } = await setup({ retryDelay: 3, retryAttempts: 5 });
+    const f = flaky(clock, 5);
+    orch.workflowEngine.registerAction('call', f.handler);
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'call', retry: true }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await finishWithClock(orch, clock, id, { stepMs: 250 });
+    expect(status.status).toBe('completed');
+    expect(f.gaps()).toEqual([1000, 2000, 3000, 3000, 3000]);
+  });
+
+  it('caps the seed defaults at 5 s: 1, 2, 4, 5, 5', async () => {
+    const { clock, orch } = await setup();
+    const f = flaky(clock, 5);
+    orch.workflowEngine.registerAction('call', f.handler);
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'call', retry: { maxAttempts: 5 } }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await finishWithClock(orch, clock, id, { stepMs: 500 });
+    expect(status.status).toBe('completed');
+    expect(f.gaps()).toEqual([1000, 2000, 4000, 5000, 5000]);
+  });
+
+  it('honours initialDelay, backoffCoefficient and maxDelay of a retry policy', async () => {
+    const { clock, orch } = await setup();
+    const f = flaky(clock, 4);
+    orch.workflowEngine.registerAction('call', f.handler);
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'call', retry: { maxAttempts: 4, initialDelay: 0.5, backoffCoefficient: 3, maxDelay: 10 } },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await finishWithClock(orch, clock, id, { stepMs: 250 });
+    expect(status.status).toBe('completed');
+    expect(f.gaps()).toEqual([500, 1500, 4500, 10_000]);
+  });
+
+  it('allows 1 + retryAttempts runs with `retry: true` and then fails the step', async () => {
+    const { clock, orch } = await setup();
+    const f = flaky(clock, Number.POSITIVE_INFINITY);
+    orch.workflowEngine.registerAction('call', f.handler);
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'call', retry: true }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await finishWithClock(orch, clock, id, { stepMs: 250 });
+    expect(status.status).toBe('failed');
+    expect(f.times).toHaveLength(4);
+    expect(status.steps[0]).toMatchObject({ status: 'failed', attempts: 4 });
+    expect(status.error).toMatchObject({ code: 'STEP_FAILED', message: 'transient', step: 'call' });
+  });
+
+  it('counts maxAttempts as retries after the first run (maxAttempts: 3 → 4 runs; 0 → 1 run)', async () => {
+    const { clock, orch } = await setup({ retryAttempts: 1 });
+    const three = flaky(clock, Number.POSITIVE_INFINITY);
+    const zero = flaky(clock, Number.POSITIVE_INFINITY);
+    const dflt = flaky(clock, Number.POSITIVE_INFINITY);
+    orch.workflowEngine.registerAction('three', three.handler);
+    orch.workflowEngine.registerAction('zero', zero.handler);
+    orch.workflowEngine.registerAction('dflt', dflt.handler);
+    await orch.workflowEngine.defineWorkflow('w3', [{ name: 'three', retry: { maxAttempts: 3 } }]);
+    await orch.workflowEngine.defineWorkflow('w0', [{ name: 'zero', retry: { maxAttempts: 0 } }]);
+    await orch.workflowEngine.defineWorkflow('wd', [{ name: 'dflt', retry: true }]);
+    for (const w of ['w3', 'w0', 'wd']) {
+      const id = await orch.workflowEngine.executeWorkflow(w);
+      const status = await finishWithClock(orch, clock, id, { stepMs: 250 });
+      expect(status.status).toBe('failed');
+    }
+    expect(three.times).toHaveLength(4);
+    expect(zero.times).toHaveLength(1);
+    // retryAttempts: 1 in the config → `retry: true` allows 2 runs.
+    expect(dflt.times).toHaveLength(2);
+  });
+
+  it('does not retry a step without a retry policy', async () => {
+    const { clock, orch } = await setup();
+    const f = flaky(clock, Number.POSITIVE_INFINITY);
+    orch.workflowEngine.registerAction('call', f.handler);
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'call' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await finishWithClock(orch, clock, id);
+    expect(status.status).toBe('failed');
+    expect(f.times).toHaveLength(1);
+  });
+
+  it('never retries a NonRetryableError, and uses its code', async () => {
+    const { clock, orch } = await setup();
+    const plain = flaky(clock, Number.POSITIVE_INFINITY, () => new NonRetryableError('bad card'));
+    const coded = flaky(
+      clock,
+      Number.POSITIVE_INFINITY,
+      () => new NonRetryableError('bad', { code: 'CARD_DECLINED' }),
+    );
+    orch.workflowEngine.registerAction('plain', plain.handler);
+    orch.workflowEngine.registerAction('coded', coded.handler);
+    await orch.workflowEngine.defineWorkflow('p', [{ name: 'plain', retry: { maxAttempts: 5 } }]);
+    await orch.workflowEngine.defineWorkflow('c', [{ name: 'coded', retry: true }]);
+    const p = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('p'));
+    const c = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('c'));
+    expect(plain.times).toHaveLength(1);
+    expect(coded.times).toHaveLength(1);
+    expect(p.error).toMatchObject({ code: 'NON_RETRYABLE', message: 'bad card', step: 'plain' });
+    expect(c.error).toMatchObject({ code: 'CARD_DECLINED', step: 'coded' });
+  });
+
+  it('never retries a missing handler: ACTION_NOT_FOUND', async () => {
+    const { clock, orch } = await setup();
+    const events = collectEvents(orch, ['step.started']);
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'ghost', action: 'not_registered', retry: { maxAttempts: 5 } },
+    ]);
+    const status = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w'));
+    expect(status.status).toBe('failed');
+    expect(status.error).toMatchObject({ code: 'ACTION_NOT_FOUND', step: 'ghost' });
+    expect(status.error?.message).toContain('not_registered');
+    expect(status.steps[0]?.attempts).toBe(1);
+    expect(events.of('step.started')).toHaveLength(1);
+  });
+
+  it('does not retry errors listed in nonRetryable, by name or by code; others are retried', async () => {
+    const { clock, orch } = await setup();
+    class ValidationProblem extends Error {
+      override name = 'ValidationProblem';
+    }
+    const byName = flaky(clock, Number.POSITIVE_INFINITY, () => new ValidationProblem('bad input'));
+    const byCode = flaky(clock, Number.POSITIVE_INFINITY, () =>
+      Object.assign(new Error('gone'), { code: 'E_GONE' }),
+    );
+    const other = flaky(clock, 1, () => Object.assign(new Error('busy'), { code: 'E_BUSY' }));
+    orch.workflowEngine.registerAction('byName', byName.handler);
+    orch.workflowEngine.registerAction('byCode', byCode.handler);
+    orch.workflowEngine.registerAction('other', other.handler);
+    const retry = { maxAttempts: 3, nonRetryable: ['ValidationProblem', 'E_GONE'] };
+    await orch.workflowEngine.defineWorkflow('n', [{ name: 'byName', retry }]);
+    await orch.workflowEngine.defineWorkflow('c', [{ name: 'byCode', retry }]);
+    await orch.workflowEngine.defineWorkflow('o', [{ name: 'other', retry }]);
+    const n = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('n'));
+    const c = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('c'));
+    const o = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('o'));
+    expect(byName.times).toHaveLength(1);
+    expect(byCode.times).toHaveLength(1);
+    expect(n.status).toBe('failed');
+    expect(c.error).toMatchObject({ code: 'E_GONE', message: 'gone' });
+    expect(other.times).toHaveLength(2);
+    expect(o.status).toBe('completed');
+  });
+
+  it("uses the handler error's own string code, else STEP_FAILED", async () => {
+    const { clock, orch } = await setup();
+    orch.workflowEngine.registerAction('coded', () => {
+      throw Object.assign(new Error('card declined'), { code: 'PAYMENT_DECLINED' });
+    });
+    orch.workflowEngine.registerAction('numeric', () => {
+      throw Object.assign(new Error('errno'), { code: 42 });
+    });
+    orch.workflowEngine.registerAction('plain', () => {
+      throw new TypeError('undefined is not a function');
+    });
+    orch.workflowEngine.registerAction('rejects', () => Promise.reject(new Error('async failure')));
+    orch.workflowEngine.registerAction('string', () => {
+      throw 'a thrown string';
+    });
+    const results: Record<string, unknown> = {};
+    for (const name of ['coded', 'numeric', 'plain', 'rejects', 'string']) {
+      await orch.workflowEngine.defineWorkflow(`w_${name}`, [{ name }]);
+      const status = await finishWithClock(
+        orch,
+        clock,
+        await orch.workflowEngine.executeWorkflow(`w_${name}`),
+      );
+      results[name] = status.error;
+      expect(status.steps[0]?.error).toEqual(status.error);
+    }
+    expect(results).toEqual({
+      coded: { code: 'PAYMENT_DECLINED', message: 'card declined', step: 'coded' },
+      numeric: { code: 'STEP_FAILED', message: 'errno', step: 'numeric' },
+      plain: { code: 'STEP_FAILED', message: 'undefined is not a function', step: 'plain' },
+      rejects: { code: 'STEP_FAILED', message: 'async failure', step: 'rejects' },
+      string: { code: 'STEP_FAILED', message: 'a thrown string', step: 'string' },
+    });
+  });
+
+  it('keeps the idempotency key stable across attempts and passes the attempt number', async () => {
+    const { clock, orch } = await setup();
+    const seen: { attempt: number; key: string }[] = [];
+    orch.workflowEngine.registerAction('call', (_i, ctx) => {
+      seen.push({ attempt: ctx.attempt, key: ctx.idempotencyKey });
+      if (ctx.attempt < 3) throw new Error('again');
+      return 'ok';
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'call', retry: true }]);
+    const status = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w'));
+    expect(status.status).toBe('completed');
+    expect(seen.map((s) => s.attempt)).toEqual([1, 2, 3]);
+    expect(new Set(seen.map((s) => s.key)).size).toBe(1);
+  });
+
+  it('shows a step waiting for its retry as `waiting` with nextAttemptAt', async () => {
+    const { clock, orch } = await setup();
+    const f = flaky(clock, 1);
+    orch.workflowEngine.registerAction('call', f.handler);
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'call', retry: true }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await clock.advance(500);
+    const mid = await orch.workflowEngine.getExecutionStatus(id);
+    expect(mid?.status).toBe('running');
+    expect(mid?.steps[0]).toMatchObject({ status: 'waiting', attempts: 1 });
+    expect(mid?.steps[0]?.nextAttemptAt?.getTime()).toBe((f.times[0] as number) + 1000);
+    expect(mid?.steps[0]?.error?.message).toBe('transient');
+    const status = await finishWithClock(orch, clock, id);
+    expect(status.steps[0]).toMatchObject({ status: 'completed', attempts: 2 });
+  });
+});

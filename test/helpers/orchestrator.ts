@@ -1,0 +1,184 @@
+/**
+ * Shared test helpers: orchestrators that close themselves after each test, fresh temporary
+ * SQLite files, event collectors and virtual-time drivers for `FakeClock`.
+ * @module
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
+import {
+  createOrchestrator,
+  type EventName,
+  type ExecutionStatus,
+  type FakeClock,
+  type Orchestrator,
+  type OrchestratorEvents,
+  type OrchestratorOptions,
+} from '../../src/index.js';
+import { TERMINAL_STATES } from '../../src/types.js';
+
+/** The stores every engine behaviour is checked on. */
+export const STORE_KINDS = ['memory', 'sqlite'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+interface Resources {
+  orchestrators: Orchestrator[];
+  dirs: string[];
+}
+
+let current: Resources | null = null;
+
+/** The current test's resources; the first call registers one cleanup that closes and removes them. */
+function resources(): Resources {
+  if (current) return current;
+  const res: Resources = { orchestrators: [], dirs: [] };
+  current = res;
+  onTestFinished(async () => {
+    current = null;
+    // Orchestrators first (they hold the files), then the directories.
+    for (const orch of res.orchestrators.reverse()) await orch.close().catch(() => undefined);
+    for (const dir of res.dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  return res;
+}
+
+/** A fresh temporary directory, removed when the test ends. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'orch-test-'));
+  resources().dirs.push(dir);
+  return dir;
+}
+
+/** A store URL on a fresh temporary SQLite file (removed when the test ends). */
+export function tempSqliteUrl(): string {
+  return `sqlite:${join(tempDir(), 'orchestrator.sqlite')}`;
+}
+
+/** The store URL for a kind: `memory`, or a fresh temporary SQLite file. */
+export function storeUrl(kind: StoreKind): string {
+  return kind === 'memory' ? 'memory' : tempSqliteUrl();
+}
+
+/** Creates an orchestrator that is closed when the test ends (whatever the outcome). */
+export async function withOrchestrator(options: OrchestratorOptions = {}): Promise<Orchestrator> {
+  const res = resources();
+  const orch = await createOrchestrator({ store: 'memory', ...options });
+  res.orchestrators.push(orch);
+  return orch;
+}
+
+/** Records every payload of the given events, in order, as `[event, payload]` pairs. */
+export function collectEvents<E extends EventName>(
+  orch: Orchestrator,
+  events: readonly E[],
+): { all: { event: E; payload: OrchestratorEvents[E] }[]; of<F extends E>(e: F): OrchestratorEvents[F][] } {
+  const all: { event: E; payload: OrchestratorEvents[E] }[] = [];
+  for (const event of events) orch.on(event, (payload) => all.push({ event, payload }));
+  return {
+    all,
+    of: <F extends E>(e: F) =>
+      all.filter((x) => x.event === e).map((x) => x.payload as OrchestratorEvents[F]),
+  };
+}
+
+/** Resolves with the first payload of `event` that matches `predicate`. */
+export function nextEvent<E extends EventName>(
+  orch: Orchestrator,
+  event: E,
+  predicate: (payload: OrchestratorEvents[E]) => boolean = () => true,
+): Promise<OrchestratorEvents[E]> {
+  return new Promise((resolve) => {
+    const listener = (payload: OrchestratorEvents[E]) => {
+      if (!predicate(payload)) return;
+      orch.off(event, listener);
+      resolve(payload);
+    };
+    orch.on(event, listener);
+  });
+}
+
+/** A promise with its resolver, for handlers that block until the test lets them go. */
+export interface Gate<T = void> {
+  promise: Promise<T>;
+  open(value: T): void;
+}
+
+export function gate<T = void>(): Gate<T> {
+  let open!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+/** A promise that rejects when `signal` aborts (for handlers that honour their signal). */
+export function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+/**
+ * Advances `clock` in `stepMs` slices until `promise` settles, then returns its value.
+ * Fails after `maxMs` of virtual time, so a stuck execution fails the test instead of hanging.
+ */
+export async function driveClock<T>(
+  clock: FakeClock,
+  promise: Promise<T>,
+  { stepMs = 100, maxMs = 600_000 }: { stepMs?: number; maxMs?: number } = {},
+): Promise<T> {
+  let settled = false;
+  const watched = promise.finally(() => {
+    settled = true;
+  });
+  watched.catch(() => undefined);
+  const start = clock.now();
+  while (!settled) {
+    if (clock.now() - start > maxMs) throw new Error(`still unsettled after ${maxMs} ms of virtual time`);
+    await clock.advance(stepMs);
+  }
+  return watched;
+}
+
+/** Waits (in virtual time, driving `clock`) for an execution to reach a terminal state. */
+export function finishWithClock(
+  orch: Orchestrator,
+  clock: FakeClock,
+  id: string,
+  options?: { stepMs?: number; maxMs?: number },
+): Promise<ExecutionStatus> {
+  return driveClock(clock, orch.workflowEngine.waitForCompletion(id), options);
+}
+
+/** Polls the engine's status until `predicate` holds (real time; for states with no event). */
+export async function waitForStatus(
+  orch: Orchestrator,
+  id: string,
+  predicate: (status: ExecutionStatus) => boolean,
+  timeoutMs = 5_000,
+): Promise<ExecutionStatus> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await orch.workflowEngine.getExecutionStatus(id);
+    if (status && predicate(status)) return status;
+    if (Date.now() > end) throw new Error(`status of ${id} never matched: ${JSON.stringify(status)}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** Whether a status is terminal. */
+export function isTerminal(status: ExecutionStatus): boolean {
+  return TERMINAL_STATES.has(status.status);
+}
+
+/** Defines a workflow and runs one execution of it to the end (real time). */
+export async function runToEnd(
+  orch: Orchestrator,
+  workflowId: string,
+  input: unknown = {},
+): Promise<ExecutionStatus> {
+  const id = await orch.workflowEngine.executeWorkflow(workflowId, input);
+  return orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+}

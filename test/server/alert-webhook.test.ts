@@ -1,0 +1,117 @@
+/**
+ * The alert webhook: alerts arrive as JSON at a local receiver (loopback is fine: the URL is
+ * the operator's), delivery never blocks, failures and timeouts are logged with the origin
+ * only, and a flood beyond the in-flight cap is dropped.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Logger } from '../../src/config.js';
+import { createOrchestrator, type Orchestrator } from '../../src/index.js';
+import type { Alert } from '../../src/monitoring/alerts.js';
+import { createAlertWebhook, redactUrl } from '../../src/server/alert-webhook.js';
+import { type LocalServer, startServer } from '../unit/actions/local-server.js';
+
+const servers: LocalServer[] = [];
+const orchestrators: Orchestrator[] = [];
+afterEach(async () => {
+  await Promise.all(orchestrators.splice(0).map((o) => o.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+function memoryLogger(): Logger & { lines: Array<{ obj: object; msg?: string }> } {
+  const lines: Array<{ obj: object; msg?: string }> = [];
+  const push = (obj: object, msg?: string) => lines.push({ obj, ...(msg === undefined ? {} : { msg }) });
+  return { lines, info: push, warn: push, error: push, debug: push };
+}
+
+const alert: Alert = {
+  type: 'compensation_failure',
+  severity: 'critical',
+  message: 'Compensation of step x failed',
+  at: new Date('2026-01-02T03:04:05Z'),
+  workflowId: 'wf',
+};
+
+describe('alert webhook', () => {
+  it('POSTs alerts from the orchestrator as JSON', async () => {
+    const receiver = await startServer({ '/hook': (_req, res) => res.writeHead(204).end() });
+    servers.push(receiver);
+    const logger = memoryLogger();
+    const webhook = createAlertWebhook({ url: `${receiver.base}/hook?token=abc`, logger });
+    const orch = await createOrchestrator({
+      store: 'memory',
+      actions: { fail: () => Promise.reject(new Error('x')) },
+      alerts: { failureRate: 0.1, minSamples: 1 },
+    });
+    orchestrators.push(orch);
+    orch.on('alert', (a) => webhook.send(a));
+    await orch.workflowEngine.defineWorkflow('broken', [{ name: 'fail' }]);
+    await orch.workflowEngine.waitForCompletion(await orch.workflowEngine.executeWorkflow('broken'));
+    await webhook.flush();
+    expect(receiver.received).toHaveLength(1);
+    const got = receiver.received[0]!;
+    expect(got.method).toBe('POST');
+    expect(got.url).toBe('/hook?token=abc');
+    expect(got.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(got.body)).toMatchObject({ type: 'failure_rate', workflowId: 'broken' });
+    expect(logger.lines.filter((l) => l.msg?.includes('webhook'))).toEqual([]);
+  });
+
+  it('sends without waiting and logs failures with the origin only', async () => {
+    const receiver = await startServer({ '/hook': (_req, res) => res.writeHead(500).end() });
+    servers.push(receiver);
+    const logger = memoryLogger();
+    const url = `http://user:pa55@127.0.0.1:${receiver.port}/hook/s3cret-path?key=k3y`;
+    const webhook = createAlertWebhook({ url, logger });
+    webhook.send(alert);
+    expect(receiver.received).toHaveLength(0);
+    await webhook.flush();
+    expect(receiver.received).toHaveLength(1);
+    expect(JSON.parse(receiver.received[0]!.body)).toEqual({ ...alert, at: '2026-01-02T03:04:05.000Z' });
+    expect(receiver.received[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from('user:pa55').toString('base64')}`,
+    );
+    const logged = JSON.stringify(logger.lines);
+    expect(logged).toContain('alert webhook refused');
+    expect(logged).toContain(`http://127.0.0.1:${receiver.port}`);
+    expect(logged).not.toMatch(/pa55|s3cret|k3y|user/);
+    expect(redactUrl(url)).toBe(`http://127.0.0.1:${receiver.port}`);
+  });
+
+  it('times out a receiver that never answers, and drops alerts beyond the in-flight cap', async () => {
+    const receiver = await startServer({ '/hook': () => undefined });
+    servers.push(receiver);
+    const logger = memoryLogger();
+    const webhook = createAlertWebhook({
+      url: `${receiver.base}/hook`,
+      logger,
+      timeoutMs: 100,
+      maxInFlight: 2,
+    });
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) webhook.send(alert);
+    expect(Date.now() - started).toBeLessThan(50);
+    expect(webhook.dropped).toBe(3);
+    await webhook.flush();
+    expect(Date.now() - started).toBeLessThan(2000);
+    const messages = logger.lines.map((l) => l.msg);
+    expect(messages.filter((m) => m === 'alert webhook failed')).toHaveLength(2);
+    expect(messages.filter((m) => m === 'alert webhook busy; alert dropped')).toHaveLength(3);
+    expect(JSON.stringify(logger.lines)).toContain('"error":"timeout"');
+  });
+
+  it('logs a receiver that is down', async () => {
+    const gone = await startServer({});
+    await gone.close();
+    const logger = memoryLogger();
+    const webhook = createAlertWebhook({ url: `${gone.base}/hook`, logger });
+    webhook.send(alert);
+    await webhook.flush();
+    expect(logger.lines.map((l) => l.msg)).toEqual(['alert webhook failed']);
+  });
+
+  it('refuses URLs that are not http(s)', () => {
+    const logger = memoryLogger();
+    expect(() => createAlertWebhook({ url: 'not a url', logger })).toThrow(/absolute http/);
+    expect(() => createAlertWebhook({ url: 'file:///tmp/x', logger })).toThrow(/scheme 'file:'/);
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * Execution routes: status with ISO dates (completed, failed, compensated), listing with
+ * filters and pagination (400 on bad queries), cancellation (true, false, 404).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeAll, define, envelope, setup, start, until } from './helpers.js';
+
+afterEach(closeAll);
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe('GET /v1/executions/:id', () => {
+  it('returns ExecutionStatus with dates as ISO strings', async () => {
+    const f = await setup();
+    await define(f, 'hello', [
+      { name: 'greet' },
+      { name: 'again', action: 'greet', input: "{'name': 'Bob'}" },
+    ]);
+    const id = await start(f, 'hello', { input: { name: 'Ada' }, idempotencyKey: 'k1' });
+    await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    const res = await f.call({ url: `/v1/executions/${id}` });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({
+      id,
+      workflowId: 'hello',
+      workflowVersion: 1,
+      status: 'completed',
+      stepsCompleted: 2,
+      totalSteps: 2,
+      inputData: { name: 'Ada' },
+      outputData: { greet: { hello: 'Ada' }, again: { hello: 'Bob' } },
+      compensatedSteps: [],
+      workerId: 'worker_1',
+      idempotencyKey: 'k1',
+    });
+    expect(body.startedAt).toMatch(ISO);
+    expect(body.completedAt).toMatch(ISO);
+    expect(body.steps[0]).toMatchObject({ name: 'greet', status: 'completed', attempts: 1 });
+    expect(body.steps[0].startedAt).toMatch(ISO);
+    expect(body.steps[0].history[0].startedAt).toMatch(ISO);
+  });
+
+  it('shows a failed execution with its error and the compensated steps', async () => {
+    const f = await setup();
+    await define(f, 'saga', [
+      { name: 'reserve', compensation: 'release' },
+      {
+        name: 'fanout',
+        parallel: [
+          { name: 'a', action: 'greet' },
+          { name: 'b', action: 'greet' },
+        ],
+      },
+      { name: 'charge', action: 'fail' },
+    ]);
+    const id = await start(f, 'saga');
+    await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    const body = (await f.call({ url: `/v1/executions/${id}` })).json();
+    expect(body).toMatchObject({
+      status: 'failed',
+      error: { code: 'STEP_FAILED', message: 'boom', step: 'charge' },
+      compensatedSteps: ['reserve'],
+    });
+    expect(body.steps[0].compensation).toMatchObject({ status: 'completed' });
+    expect(body.steps[0].compensation.completedAt).toMatch(ISO);
+    expect(body.steps[1].branches.map((b: { name: string }) => b.name)).toEqual(['a', 'b']);
+  });
+
+  it('answers 404 for an unknown execution', async () => {
+    const f = await setup();
+    const res = await f.call({ url: '/v1/executions/exec_missing' });
+    expect(res.statusCode).toBe(404);
+    expect(envelope(res)).toEqual({
+      code: 'EXECUTION_NOT_FOUND',
+      message: "Execution 'exec_missing' does not exist",
+    });
+  });
+});
+
+describe('GET /v1/executions', () => {
+  it('lists newest first with filters, pagination and a total', async () => {
+    const f = await setup();
+    await define(f, 'hello', [{ name: 'greet' }]);
+    await define(f, 'broken', [{ name: 'fail' }]);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await start(f, 'hello'));
+    const failed = await start(f, 'broken');
+    for (const id of [...ids, failed]) await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+
+    const all = (await f.call({ url: '/v1/executions' })).json();
+    expect(all).toMatchObject({ total: 4, limit: 50, offset: 0 });
+    expect(all.executions.map((e: { id: string }) => e.id)).toEqual([failed, ...ids.reverse()]);
+
+    const page = (await f.call({ url: '/v1/executions?workflowId=hello&limit=2&offset=1' })).json();
+    expect(page).toMatchObject({ total: 3, limit: 2, offset: 1 });
+    expect(page.executions.map((e: { id: string }) => e.id)).toEqual(ids.slice(1, 3));
+
+    const onlyFailed = (await f.call({ url: '/v1/executions?status=failed' })).json();
+    expect(onlyFailed.total).toBe(1);
+    expect(onlyFailed.executions[0]).toMatchObject({ id: failed, status: 'failed' });
+  });
+
+  it('answers 400 for bad filters', async () => {
+    const f = await setup();
+    for (const [query, pattern] of [
+      ['status=done', /query\.status/],
+      ['limit=0', /query\.limit/],
+      ['limit=5000', /query\.limit/],
+      ['limit=abc', /query\.limit/],
+      ['offset=-1', /query\.offset/],
+      ['workflowId=has space', /query\.workflowId/],
+      ['wokflowId=x', /query\.wokflowId: unknown key/],
+    ] as const) {
+      const res = await f.call({ url: `/v1/executions?${query}` });
+      expect(res.statusCode, query).toBe(400);
+      const error = envelope(res);
+      expect(error.code).toBe('VALIDATION');
+      expect(error.message).toMatch(pattern);
+    }
+  });
+});
+
+describe('POST /v1/executions/:id/cancel', () => {
+  it('cancels a running execution, compensating completed steps', async () => {
+    const f = await setup();
+    await define(f, 'long', [{ name: 'reserve', compensation: 'release' }, { name: 'block' }]);
+    const id = await start(f, 'long');
+    await until(
+      async () => (await f.orch.workflowEngine.getExecutionStatus(id))?.steps[1]?.status === 'running',
+    );
+    const res = await f.call({ method: 'POST', url: `/v1/executions/${id}/cancel` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ cancelled: true });
+    const status = (await f.call({ url: `/v1/executions/${id}` })).json();
+    expect(status).toMatchObject({ status: 'cancelled', compensatedSteps: ['reserve'] });
+  });
+
+  it('cancels a pending execution', async () => {
+    const f = await setup({ orchestrator: { maxConcurrentWorkflows: 1 } });
+    await define(f, 'long', [{ name: 'block' }]);
+    const running = await start(f, 'long');
+    const queued = await start(f, 'long');
+    expect((await f.call({ url: `/v1/executions/${queued}` })).json().status).toBe('pending');
+    expect((await f.call({ method: 'POST', url: `/v1/executions/${queued}/cancel` })).json()).toEqual({
+      cancelled: true,
+    });
+    expect((await f.call({ method: 'POST', url: `/v1/executions/${running}/cancel` })).json()).toEqual({
+      cancelled: true,
+    });
+  });
+
+  it('answers { cancelled: false } for a finished execution and 404 for an unknown one', async () => {
+    const f = await setup();
+    await define(f, 'hello', [{ name: 'greet' }]);
+    const id = await start(f, 'hello');
+    await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    const done = await f.call({ method: 'POST', url: `/v1/executions/${id}/cancel` });
+    expect(done.statusCode).toBe(200);
+    expect(done.json()).toEqual({ cancelled: false });
+    const unknown = await f.call({ method: 'POST', url: '/v1/executions/exec_nope/cancel' });
+    expect(unknown.statusCode).toBe(404);
+    expect(envelope(unknown).code).toBe('EXECUTION_NOT_FOUND');
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * The generated OpenAPI document: 3.1, every route of the app with its parameters and
+ * responses, bearer security on protected routes only, every `$ref` resolvable.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeAll, setup } from './helpers.js';
+
+afterEach(closeAll);
+
+const ROUTES = [
+  'POST /v1/workflows',
+  'GET /v1/workflows',
+  'GET /v1/workflows/{id}',
+  'POST /v1/workflows/{id}/executions',
+  'GET /v1/executions',
+  'GET /v1/executions/{id}',
+  'POST /v1/executions/{id}/cancel',
+  'GET /v1/metrics',
+  'GET /v1/workers',
+  'GET /v1/alerts',
+  'GET /metrics',
+  'GET /openapi.json',
+  'GET /healthz',
+];
+
+type Doc = {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+  security: unknown[];
+};
+type Operation = {
+  parameters?: Array<{ name: string; in: string; required?: boolean }>;
+  requestBody?: { content: Record<string, unknown> };
+  responses: Record<string, unknown>;
+  security?: unknown[];
+  summary?: string;
+};
+
+function refs(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) refs(v, out);
+  else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === '$ref' && typeof v === 'string') out.push(v);
+      else refs(v, out);
+    }
+  }
+  return out;
+}
+
+function resolve(doc: Doc, ref: string): unknown {
+  expect(ref.startsWith('#/')).toBe(true);
+  return ref
+    .slice(2)
+    .split('/')
+    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], doc);
+}
+
+describe('GET /openapi.json', () => {
+  it('documents every route of the app, and nothing else', async () => {
+    const f = await setup();
+    const res = await f.app.inject({ url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const doc = res.json() as Doc;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info.title).toBe('Orchestrator API');
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual([...ROUTES].sort());
+    for (const route of ROUTES) {
+      const [method, path] = route.split(' ') as [string, string];
+      expect(f.app.hasRoute({ method, url: path.replace(/\{(\w+)\}/g, ':$1') }), route).toBe(true);
+    }
+  });
+
+  it('is a structurally valid document: parameters, bodies, responses, security and refs', async () => {
+    const f = await setup();
+    const doc = (await f.app.inject({ url: '/openapi.json' })).json() as Doc;
+    expect(doc.components.securitySchemes).toEqual({ bearerAuth: { type: 'http', scheme: 'bearer' } });
+    expect(doc.security).toEqual([{ bearerAuth: [] }]);
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const where = `${method} ${path}`;
+        expect(op.summary, where).toBeTruthy();
+        expect(Object.keys(op.responses).length, where).toBeGreaterThan(0);
+        for (const name of path.match(/\{(\w+)\}/g) ?? []) {
+          const param = op.parameters?.find((p) => p.in === 'path' && `{${p.name}}` === name);
+          expect(param?.required, `${where} ${name}`).toBe(true);
+        }
+        const isPublic = path === '/healthz' || path === '/openapi.json';
+        if (isPublic) expect(op.security, where).toEqual([]);
+        else {
+          expect(op.security, where).toBeUndefined();
+          expect(op.responses['401'], where).toBeDefined();
+        }
+      }
+    }
+    expect(doc.paths['/v1/workflows']?.post?.requestBody?.content['application/json']).toBeDefined();
+    const listParams = doc.paths['/v1/executions']?.get?.parameters?.map((p) => `${p.in}:${p.name}`);
+    expect(listParams).toEqual(['query:status', 'query:workflowId', 'query:limit', 'query:offset']);
+    expect(doc.paths['/metrics']?.get?.responses['200']).toMatchObject({ content: { 'text/plain': {} } });
+    const all = refs(doc);
+    expect(all.length).toBeGreaterThan(0);
+    for (const ref of all) expect(resolve(doc, ref), ref).toBeDefined();
+    for (const name of ['Error', 'WorkflowDefinition', 'ExecutionStatus', 'MetricsSnapshot']) {
+      expect(doc.components.schemas[name], name).toBeDefined();
+    }
+  });
+});

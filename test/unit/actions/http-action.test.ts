@@ -1,0 +1,298 @@
+/**
+ * The built-in `http` action against a local server: SSRF refusal by default and the
+ * allowlist, redirects re-vetted (to a private address: refused), the connection pinned to
+ * the vetted address, status mapping (4xx non-retryable, 5xx/429 retryable), timeouts,
+ * bodies, limits and input validation.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpAction, type HttpActionOutput } from '../../../src/actions/http-action.js';
+import type { ResolvedAddress } from '../../../src/actions/ssrf-guard.js';
+import { NonRetryableError, OrchestratorError } from '../../../src/errors.js';
+import type { StepContext } from '../../../src/types.js';
+import { json, type LocalServer, redirect, startServer } from './local-server.js';
+
+function ctx(signal: AbortSignal = new AbortController().signal): StepContext {
+  return {
+    executionId: 'exec_1',
+    workflowId: 'wf',
+    stepName: 'call',
+    attempt: 1,
+    signal,
+    idempotencyKey: 'exec_1:call',
+    outputs: {},
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<OrchestratorError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(OrchestratorError);
+  return error as OrchestratorError;
+}
+
+let server: LocalServer;
+let hanging: LocalServer;
+
+beforeAll(async () => {
+  server = await startServer({
+    '/json': json(200, { hello: 'world' }, { 'x-multi': 'a' }),
+    '/echo': (req, res, body) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ method: req.method, headers: req.headers, body })),
+    '/text': (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('plain text'),
+    '/binary': (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from([0, 1, 2, 255])),
+    '/empty': (_req, res) => res.writeHead(204).end(),
+    '/404': json(404, { error: 'missing' }),
+    '/400': json(400, { error: 'bad' }),
+    '/429': json(429, { error: 'slow down' }),
+    '/503': json(503, { error: 'down' }),
+    '/big': (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(5000)),
+    '/to-json': redirect(302, '/json'),
+    '/see-other': redirect(303, '/echo'),
+    '/keep-method': redirect(307, '/echo'),
+    '/to-private': redirect(302, 'http://10.0.0.1/secret'),
+    '/to-metadata': redirect(301, 'http://169.254.169.254/latest/meta-data/'),
+    '/to-localhost': redirect(302, () => `http://localhost:${server.port}/json`),
+    '/to-file': redirect(302, 'file:///etc/passwd'),
+    '/loop': redirect(302, '/loop'),
+    '/to-other-origin': redirect(307, () => `http://b.test:${server.port}/echo`),
+    '/to-same-origin': redirect(307, '/echo'),
+  });
+  hanging = await startServer({ '/hang': () => undefined });
+});
+
+afterAll(async () => {
+  await server.close();
+  await hanging.close();
+});
+
+const allowLocal = createHttpAction({ allowlist: ['127.0.0.1'] });
+
+describe('http action: SSRF', () => {
+  it('refuses a loopback server by default, before connecting', async () => {
+    const before = server.received.length;
+    const error = await failure(
+      createHttpAction()({ url: `${server.base}/json` }, ctx()) as Promise<unknown>,
+    );
+    expect(error).toBeInstanceOf(NonRetryableError);
+    expect(error.code).toBe('SSRF_BLOCKED');
+    expect(error.message).toMatch(/'127\.0\.0\.1'.*loopback/);
+    expect(server.received.length).toBe(before);
+  });
+
+  it('reaches it when the host is allowlisted', async () => {
+    const out = (await allowLocal({ url: `${server.base}/json` }, ctx())) as HttpActionOutput;
+    expect(out.status).toBe(200);
+    expect(out.body).toEqual({ hello: 'world' });
+    expect(out.headers['content-type']).toBe('application/json');
+    expect(out.headers['x-multi']).toBe('a');
+  });
+
+  it('refuses redirects to private, metadata, internal-name and non-HTTP targets', async () => {
+    for (const [path, pattern] of [
+      ['/to-private', /'10\.0\.0\.1'.*private/],
+      ['/to-metadata', /'169\.254\.169\.254'.*link-local/],
+      ['/to-localhost', /'localhost'.*internal host name/],
+      ['/to-file', /scheme 'file:'/],
+    ] as const) {
+      const error = await failure(allowLocal({ url: `${server.base}${path}` }, ctx()) as Promise<unknown>);
+      expect(error.code, path).toBe('SSRF_BLOCKED');
+      expect(error.message).toMatch(pattern);
+    }
+  });
+
+  it('pins the connection to the vetted address: a second DNS answer cannot switch it', async () => {
+    const calls: string[] = [];
+    const resolve = async (host: string): Promise<ResolvedAddress[]> => {
+      calls.push(host);
+      // First answer is allowlisted; any later lookup would point somewhere unreachable.
+      return [{ address: calls.length === 1 ? '127.0.0.1' : '10.255.255.1', family: 4 }];
+    };
+    const action = createHttpAction({ allowlist: ['127.0.0.0/8'], resolve, defaultTimeout: 3 });
+    const out = (await action({ url: `http://rebind.test:${server.port}/echo` }, ctx())) as HttpActionOutput;
+    expect(out.status).toBe(200);
+    expect((out.body as { headers: Record<string, string> }).headers.host).toBe(`rebind.test:${server.port}`);
+    expect(calls).toEqual(['rebind.test']);
+  });
+
+  it('refuses a name whose answers include a private address', async () => {
+    const resolve = async (): Promise<ResolvedAddress[]> => [
+      { address: '93.184.216.34', family: 4 },
+      { address: '127.0.0.1', family: 4 },
+    ];
+    const error = await failure(
+      createHttpAction({ resolve })(
+        { url: `http://mixed.test:${server.port}/json` },
+        ctx(),
+      ) as Promise<unknown>,
+    );
+    expect(error.code).toBe('SSRF_BLOCKED');
+  });
+});
+
+describe('http action: redirects', () => {
+  it('follows a redirect on an allowed host', async () => {
+    const out = (await allowLocal({ url: `${server.base}/to-json` }, ctx())) as HttpActionOutput;
+    expect(out.body).toEqual({ hello: 'world' });
+  });
+
+  it('turns POST into GET on 303 and keeps it on 307', async () => {
+    const seeOther = (await allowLocal(
+      { url: `${server.base}/see-other`, body: { a: 1 } },
+      ctx(),
+    )) as HttpActionOutput;
+    expect((seeOther.body as { method: string; body: string }).method).toBe('GET');
+    expect((seeOther.body as { body: string }).body).toBe('');
+    const kept = (await allowLocal(
+      { url: `${server.base}/keep-method`, body: { a: 1 } },
+      ctx(),
+    )) as HttpActionOutput;
+    expect((kept.body as { method: string }).method).toBe('POST');
+    expect(JSON.parse((kept.body as { body: string }).body)).toEqual({ a: 1 });
+  });
+
+  it('drops credentials when a redirect leaves the origin, keeps them on the same origin', async () => {
+    const resolve = async (): Promise<ResolvedAddress[]> => [{ address: '127.0.0.1', family: 4 }];
+    const action = createHttpAction({ allowlist: ['127.0.0.1'], resolve });
+    const headers = { authorization: 'Bearer s3cret', cookie: 'sid=1', 'x-trace': 't' };
+    const other = (await action(
+      { url: `http://a.test:${server.port}/to-other-origin`, headers },
+      ctx(),
+    )) as HttpActionOutput;
+    const seen = (other.body as { headers: Record<string, string> }).headers;
+    expect(seen.authorization).toBeUndefined();
+    expect(seen.cookie).toBeUndefined();
+    expect(seen['x-trace']).toBe('t');
+    const same = (await action(
+      { url: `http://a.test:${server.port}/to-same-origin`, headers },
+      ctx(),
+    )) as HttpActionOutput;
+    expect((same.body as { headers: Record<string, string> }).headers.authorization).toBe('Bearer s3cret');
+  });
+
+  it('stops after 5 redirects', async () => {
+    const error = await failure(allowLocal({ url: `${server.base}/loop` }, ctx()) as Promise<unknown>);
+    expect(error).toBeInstanceOf(NonRetryableError);
+    expect(error.code).toBe('HTTP_TOO_MANY_REDIRECTS');
+  });
+});
+
+describe('http action: statuses, bodies and errors', () => {
+  it('sends a JSON body (POST by default) and parses JSON, text, binary and empty responses', async () => {
+    const echo = (await allowLocal(
+      { url: `${server.base}/echo`, body: { n: 1 } },
+      ctx(),
+    )) as HttpActionOutput;
+    const seen = echo.body as { method: string; headers: Record<string, string>; body: string };
+    expect(seen.method).toBe('POST');
+    expect(seen.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(seen.body)).toEqual({ n: 1 });
+    const put = (await allowLocal(
+      { method: 'put', url: `${server.base}/echo`, body: 'raw', headers: { 'X-Custom': 'yes' } },
+      ctx(),
+    )) as HttpActionOutput;
+    expect(put.body).toMatchObject({ method: 'PUT', body: 'raw', headers: { 'x-custom': 'yes' } });
+    expect(((await allowLocal({ url: `${server.base}/text` }, ctx())) as HttpActionOutput).body).toBe(
+      'plain text',
+    );
+    const bin = (await allowLocal({ url: `${server.base}/binary` }, ctx())) as HttpActionOutput;
+    expect(bin).toMatchObject({
+      body: Buffer.from([0, 1, 2, 255]).toString('base64'),
+      bodyEncoding: 'base64',
+    });
+    const empty = (await allowLocal(
+      { url: `${server.base}/empty`, method: 'DELETE' },
+      ctx(),
+    )) as HttpActionOutput;
+    expect(empty).toMatchObject({ status: 204, body: null });
+  });
+
+  it('fails 4xx as non-retryable HTTP_4XX', async () => {
+    for (const path of ['/404', '/400']) {
+      const error = await failure(allowLocal({ url: `${server.base}${path}` }, ctx()) as Promise<unknown>);
+      expect(error).toBeInstanceOf(NonRetryableError);
+      expect(error.code).toBe('HTTP_4XX');
+      expect(error.message).toContain(`HTTP ${path.slice(1)}`);
+    }
+  });
+
+  it('fails 5xx, 429 and network errors as retryable', async () => {
+    const e503 = await failure(allowLocal({ url: `${server.base}/503` }, ctx()) as Promise<unknown>);
+    expect(e503).not.toBeInstanceOf(NonRetryableError);
+    expect(e503.code).toBe('HTTP_5XX');
+    const e429 = await failure(allowLocal({ url: `${server.base}/429` }, ctx()) as Promise<unknown>);
+    expect(e429).not.toBeInstanceOf(NonRetryableError);
+    expect(e429.code).toBe('HTTP_429');
+    const closed = await startServer({});
+    await closed.close();
+    const refused = await failure(allowLocal({ url: `${closed.base}/x` }, ctx()) as Promise<unknown>);
+    expect(refused).not.toBeInstanceOf(NonRetryableError);
+    expect(refused.code).toBe('HTTP_NETWORK');
+    expect(refused.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('keeps URL credentials and query strings out of error messages', async () => {
+    const error = await failure(
+      allowLocal(
+        { url: `http://user:pa55word@127.0.0.1:${server.port}/503?api_key=k3y` },
+        ctx(),
+      ) as Promise<unknown>,
+    );
+    expect(error.message).toContain(`http://127.0.0.1:${server.port}/503`);
+    expect(error.message).not.toMatch(/pa55word|k3y|user/);
+  });
+
+  it('caps the response size', async () => {
+    const action = createHttpAction({ allowlist: ['127.0.0.1'], maxResponseBytes: 1000 });
+    const error = await failure(action({ url: `${server.base}/big` }, ctx()) as Promise<unknown>);
+    expect(error).toBeInstanceOf(NonRetryableError);
+    expect(error.code).toBe('HTTP_RESPONSE_TOO_LARGE');
+  });
+
+  it('rejects bad input as VALIDATION, naming the path', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{}, /input\.url/],
+      [{ url: 'not a url' }, /input\.url: is not a valid absolute URL/],
+      [{ url: `${server.base}/json`, method: 'TRACE' }, /input\.method/],
+      [{ url: `${server.base}/json`, timeout: -1 }, /input\.timeout/],
+      [{ url: `${server.base}/json`, headers: { Host: 'evil' } }, /input\.headers\.Host/],
+      [{ url: `${server.base}/json`, retries: 3 }, /unknown key 'retries'/],
+      ['http://example.com', /input/],
+    ];
+    for (const [input, pattern] of cases) {
+      const error = await failure(allowLocal(input, ctx()) as Promise<unknown>);
+      expect(error.code).toBe('VALIDATION');
+      expect(error.message).toMatch(pattern);
+    }
+  });
+});
+
+describe('http action: timeouts and cancellation', () => {
+  it('times out a server that never answers (input timeout), as a retryable HTTP_TIMEOUT', async () => {
+    const started = Date.now();
+    const action = createHttpAction({ allowlist: ['127.0.0.1'] });
+    const error = await failure(
+      action({ url: `${hanging.base}/hang`, timeout: 0.2 }, ctx()) as Promise<unknown>,
+    );
+    expect(error.code).toBe('HTTP_TIMEOUT');
+    expect(error).not.toBeInstanceOf(NonRetryableError);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('has a finite default timeout', async () => {
+    const action = createHttpAction({ allowlist: ['127.0.0.1'], defaultTimeout: 0.2 });
+    const error = await failure(action({ url: `${hanging.base}/hang` }, ctx()) as Promise<unknown>);
+    expect(error.code).toBe('HTTP_TIMEOUT');
+  });
+
+  it("stops when the step's signal aborts, with the signal's reason", async () => {
+    const controller = new AbortController();
+    const pending = allowLocal({ url: `${hanging.base}/hang` }, ctx(controller.signal)) as Promise<unknown>;
+    setTimeout(() => controller.abort(new Error('cancelled by test')), 50);
+    await expect(pending).rejects.toThrow('cancelled by test');
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * The SSRF guard: schemes, internal names, resolved addresses (every answer must be public),
+ * the allowlist forms, and the single resolution whose answer the connection is pinned to.
+ */
+import { describe, expect, it } from 'vitest';
+import { hostNameBlockReason, type ResolvedAddress, SsrfGuard } from '../../../src/actions/ssrf-guard.js';
+import { NonRetryableError, OrchestratorError } from '../../../src/errors.js';
+
+function resolver(table: Record<string, string[]>) {
+  const calls: string[] = [];
+  const resolve = async (host: string): Promise<ResolvedAddress[]> => {
+    calls.push(host);
+    const answers = table[host];
+    if (!answers) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+    return answers.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+  return { resolve, calls };
+}
+
+async function refusal(guard: SsrfGuard, url: string): Promise<NonRetryableError> {
+  const error = await guard.vet(new URL(url)).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error, url).toBeInstanceOf(NonRetryableError);
+  expect((error as NonRetryableError).code).toBe('SSRF_BLOCKED');
+  return error as NonRetryableError;
+}
+
+const { resolve } = resolver({
+  'public.example': ['93.184.216.34'],
+  'v6.example': ['2606:4700:4700::1111'],
+  'private.example': ['10.0.0.5'],
+  'mixed.example': ['93.184.216.34', '127.0.0.1'],
+  'mapped.example': ['::ffff:169.254.169.254'],
+  'corp.example': ['10.9.9.9'],
+  'api.corp.example': ['10.1.2.3'],
+  'db.corp.example': ['10.1.2.4'],
+  'lab.example': ['192.168.7.7'],
+});
+
+describe('SsrfGuard', () => {
+  it('refuses non-HTTP schemes', async () => {
+    const guard = new SsrfGuard({ resolve });
+    for (const url of [
+      'file:///etc/passwd',
+      'ftp://public.example/',
+      'gopher://public.example/',
+      'data:text/plain,x',
+    ]) {
+      const error = await refusal(guard, url);
+      expect(error.message).toMatch(/scheme/);
+    }
+  });
+
+  it('refuses IP literals in reserved ranges, whatever their spelling, naming the host and reason', async () => {
+    const guard = new SsrfGuard({ resolve });
+    const cases = [
+      'http://127.0.0.1/',
+      'http://2130706433/',
+      'http://0177.0.0.1/',
+      'http://0x7f.1/',
+      'http://0.0.0.0/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://10.0.0.1/',
+      'http://172.16.5.4/',
+      'http://192.168.0.1/',
+      'http://100.64.1.1/',
+      'http://[::1]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://[fd00::1]/',
+      'http://[fe80::1]/',
+      'https://[::ffff:a9fe:a9fe]/',
+    ];
+    for (const url of cases) await refusal(guard, url);
+    const error = await refusal(guard, 'http://169.254.169.254/');
+    expect(error.message).toContain("'169.254.169.254'");
+    expect(error.message).toMatch(/link-local/);
+    expect(error.message).toMatch(/httpAllowlist/);
+  });
+
+  it('refuses internal names before resolving them', async () => {
+    const r = resolver({});
+    const guard = new SsrfGuard({ resolve: r.resolve });
+    for (const host of [
+      'localhost',
+      'LOCALHOST.',
+      'app.localhost',
+      'metadata.google.internal',
+      'metadata.google.internal.',
+      'metadata',
+      'printer.local',
+      'router.home.arpa',
+    ]) {
+      const error = await refusal(guard, `http://${host}/`);
+      expect(error.message).toMatch(/internal host name/);
+    }
+    expect(r.calls).toEqual([]);
+    expect(hostNameBlockReason('example.com')).toBeNull();
+  });
+
+  it('refuses names that resolve to a private address, or to any private address among several', async () => {
+    const guard = new SsrfGuard({ resolve });
+    expect((await refusal(guard, 'http://private.example/')).message).toMatch(
+      /resolves to 10\.0\.0\.5, a private/,
+    );
+    expect((await refusal(guard, 'http://mixed.example/')).message).toMatch(/127\.0\.0\.1/);
+    expect((await refusal(guard, 'http://mapped.example/')).message).toMatch(/IPv4-mapped link-local/);
+  });
+
+  it('returns the vetted public address and resolves once', async () => {
+    const r = resolver({ 'public.example': ['93.184.216.34'] });
+    const guard = new SsrfGuard({ resolve: r.resolve });
+    expect(await guard.vet(new URL('https://public.example/x'))).toEqual({
+      address: '93.184.216.34',
+      family: 4,
+    });
+    expect(r.calls).toEqual(['public.example']);
+    expect(await new SsrfGuard({ resolve }).vet(new URL('http://v6.example/'))).toEqual({
+      address: '2606:4700:4700::1111',
+      family: 6,
+    });
+    expect(await guard.vet(new URL('http://8.8.8.8/'))).toEqual({ address: '8.8.8.8', family: 4 });
+  });
+
+  it('allows allowlisted hosts, wildcards, addresses and CIDR blocks', async () => {
+    const guard = new SsrfGuard({
+      resolve,
+      allowlist: ['localhost', '*.corp.example', '192.168.7.7', '10.0.0.0/30', '::1', ' Lab.Example. '],
+    });
+    expect(guard.allowsHost('LOCALHOST')).toBe(true);
+    expect(await guard.vet(new URL('http://api.corp.example/'))).toEqual({ address: '10.1.2.3', family: 4 });
+    expect(await guard.vet(new URL('http://db.corp.example/'))).toEqual({ address: '10.1.2.4', family: 4 });
+    expect(await guard.vet(new URL('http://lab.example/'))).toEqual({ address: '192.168.7.7', family: 4 });
+    expect(await guard.vet(new URL('http://10.0.0.2/'))).toEqual({ address: '10.0.0.2', family: 4 });
+    expect(await guard.vet(new URL('http://[::1]:9000/'))).toEqual({ address: '::1', family: 6 });
+    await refusal(guard, 'http://10.0.0.5/');
+    await refusal(guard, 'http://private.example/');
+    await refusal(guard, 'http://corp.example/');
+    await refusal(guard, 'http://127.0.0.1/');
+  });
+
+  it('reports unresolvable names as retryable network errors', async () => {
+    const guard = new SsrfGuard({ resolve });
+    const error = await guard.vet(new URL('http://nowhere.example/')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OrchestratorError);
+    expect(error).not.toBeInstanceOf(NonRetryableError);
+    expect((error as OrchestratorError).code).toBe('HTTP_NETWORK');
+    expect((error as Error).message).toMatch(/ENOTFOUND/);
+  });
+
+  it('gives up on a slow lookup when the signal aborts', async () => {
+    const guard = new SsrfGuard({ resolve: () => new Promise(() => undefined) });
+    const controller = new AbortController();
+    const pending = guard.vet(new URL('http://slow.example/'), controller.signal);
+    controller.abort(new Error('stop'));
+    await expect(pending).rejects.toThrow('stop');
+  });
+});

@@ -1,0 +1,84 @@
+// biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  actionsUsed,
+  compensationNames,
+  compensationsUsed,
+  readDefinitionFile,
+} from '../../../src/cli/definition-file.js';
+import { UsageError } from '../../../src/cli/errors.js';
+import type { StepDefinition } from '../../../src/definition/types.js';
+import { ValidationError } from '../../../src/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'orch-cli-def-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('readDefinitionFile', () => {
+  it('reads and validates a definition, defaulting options', () => {
+    const path = file('ok.json', JSON.stringify({ id: 'w', steps: [{ name: 'a' }], $schema: 'x' }));
+    expect(readDefinitionFile(path)).toEqual({ id: 'w', steps: [{ name: 'a' }], options: {} });
+  });
+
+  it('reports a missing file, a directory and bad JSON as usage errors naming the file', () => {
+    expect(() => readDefinitionFile(join(dir, 'none.json'))).toThrow(
+      new UsageError(`definition file '${join(dir, 'none.json')}' not found`),
+    );
+    expect(() => readDefinitionFile(dir)).toThrow(/is a directory/);
+    const bad = file('bad.json', '{ "id": ');
+    expect(() => readDefinitionFile(bad)).toThrow(new RegExp(`definition file '${bad}' is not valid JSON: `));
+    const list = file('list.json', '[]');
+    expect(() => readDefinitionFile(list)).toThrow(/must contain a JSON object/);
+  });
+
+  it('lists every problem with its path, unknown top-level keys included', () => {
+    const path = file(
+      'invalid.json',
+      JSON.stringify({ id: 'w', steps: [{ name: 'a', then: 'x' }, { name: 'a' }], extra: true }),
+    );
+    let error: unknown;
+    try {
+      readDefinitionFile(path);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    const issues = (error as ValidationError).issues.map((i) => i.path);
+    expect(issues).toContain('extra');
+    expect(issues).toContain('steps[1].name');
+    expect((error as Error).message).toMatch(new RegExp(`^${path}: invalid workflow definition 'w': `));
+  });
+});
+
+describe('names a definition uses', () => {
+  const steps: StepDefinition[] = [
+    { name: 'a', action: 'fetch', compensation: 'undo_a' },
+    { name: 'c', condition: 'true' },
+    {
+      name: 'p',
+      parallel: [{ name: 'b1' }, { name: 'b2', action: 'fetch', compensation: 'undo_b2' }],
+      compensation: 'undo_p',
+    },
+  ];
+
+  it('maps actions and compensations to the first path that uses them', () => {
+    expect([...actionsUsed(steps)]).toEqual([
+      ['fetch', 'steps[0]'],
+      ['b1', 'steps[2].parallel[0]'],
+    ]);
+    expect([...compensationsUsed(steps)]).toEqual([
+      ['undo_a', 'steps[0]'],
+      ['undo_p', 'steps[2]'],
+      ['undo_b2', 'steps[2].parallel[1]'],
+    ]);
+    expect(Object.fromEntries(compensationNames(steps))).toEqual({ a: 'undo_a', p: 'undo_p', b2: 'undo_b2' });
+  });
+});

@@ -1,0 +1,80 @@
+import { CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { CliError, reportFor, UsageError } from '../../../src/cli/errors.js';
+import { resolveCliStore } from '../../../src/cli/globals.js';
+import { cliLogger } from '../../../src/cli/logger.js';
+import { Output } from '../../../src/cli/output.js';
+import { DEFAULT_SQLITE_STORE } from '../../../src/config.js';
+import { OrchestratorError, ValidationError } from '../../../src/errors.js';
+
+describe('reportFor', () => {
+  it('maps errors to exit codes: usage 2, runtime 1, help and version 0', () => {
+    expect(reportFor(new UsageError('bad'))).toMatchObject({ exitCode: 2, message: 'bad', printed: false });
+    expect(reportFor(new CliError('gone'))).toMatchObject({ exitCode: 1, code: 'CLI_ERROR' });
+    expect(reportFor(new ValidationError([{ path: 'x', message: 'y' }]))).toMatchObject({ exitCode: 2 });
+    expect(reportFor(new OrchestratorError('STORE_UNAVAILABLE', 'down'))).toMatchObject({
+      exitCode: 1,
+      code: 'STORE_UNAVAILABLE',
+    });
+    expect(reportFor(new Error('boom'))).toMatchObject({ exitCode: 1, code: 'INTERNAL', message: 'boom' });
+    expect(reportFor('text')).toMatchObject({ exitCode: 1, message: 'text' });
+    const unknown = new CommanderError(1, 'commander.unknownCommand', "error: unknown command 'x'");
+    expect(reportFor(unknown)).toMatchObject({ exitCode: 2, message: "unknown command 'x'", printed: true });
+    expect(reportFor(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)')).exitCode).toBe(0);
+    expect(reportFor(new CommanderError(0, 'commander.version', '0.1.0')).exitCode).toBe(0);
+  });
+});
+
+describe('resolveCliStore', () => {
+  it('prefers the flag, then ORCHESTRATOR_STORE, then the default SQLite file', () => {
+    const env = { ORCHESTRATOR_STORE: 'memory' };
+    expect(resolveCliStore('sqlite:x.db', env)).toEqual({ store: 'sqlite:x.db', storeSource: 'flag' });
+    expect(resolveCliStore(undefined, env)).toEqual({ store: 'memory', storeSource: 'env' });
+    expect(resolveCliStore(undefined, {})).toEqual({ store: DEFAULT_SQLITE_STORE, storeSource: 'default' });
+  });
+});
+
+describe('Output', () => {
+  function capture(json: boolean) {
+    let out = '';
+    let err = '';
+    const output = new Output({
+      json,
+      stdout: { write: (t: string) => (out += t), isTTY: true },
+      stderr: { write: (t: string) => (err += t) },
+      colors: false,
+    });
+    return { output, out: () => out, err: () => err };
+  }
+
+  it('writes lines in human mode and only data in JSON mode', () => {
+    const human = capture(false);
+    human.output.line('a', 'b');
+    human.output.note('n');
+    human.output.error('E', 'bad');
+    expect(human.out()).toBe('a\nb\n');
+    expect(human.err()).toBe('n\nerror: bad\n');
+    const machine = capture(true);
+    machine.output.line('ignored');
+    machine.output.note('ignored');
+    machine.output.data({ a: 1 });
+    machine.output.error('E', 'bad');
+    machine.output.problem('why');
+    expect(machine.out()).toBe(
+      '{\n  "a": 1\n}\n{\n  "error": {\n    "code": "E",\n    "message": "bad"\n  }\n}\n',
+    );
+    expect(machine.err()).toBe('error: bad\nwhy\n');
+  });
+});
+
+describe('cliLogger', () => {
+  it('prints warnings and errors tersely, and steps aside when ORCHESTRATOR_LOG_LEVEL is set', () => {
+    const lines: string[] = [];
+    const logger = cliLogger({}, (l) => lines.push(l));
+    logger?.info({}, 'quiet');
+    logger?.warn({}, 'lease lost');
+    logger?.error({ err: new Error('disk full') }, 'sweep failed');
+    expect(lines).toEqual(['warning: lease lost\n', 'error: sweep failed: disk full\n']);
+    expect(cliLogger({ ORCHESTRATOR_LOG_LEVEL: 'info' })).toBeUndefined();
+  });
+});

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkHandlersCover, loadHandlers } from '../../../src/cli/handlers-module.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'orch-cli-handlers-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function module(name: string, text: string): string {
+  writeFileSync(join(dir, name), text);
+  return name;
+}
+
+describe('loadHandlers', () => {
+  it('loads named exports, relative to the given directory', async () => {
+    const name = module(
+      'ok.mjs',
+      'export const actions = { a: () => 1 }; export const compensations = { u: () => {} };',
+    );
+    const handlers = await loadHandlers(name, dir);
+    expect(Object.keys(handlers.actions)).toEqual(['a']);
+    expect(Object.keys(handlers.compensations)).toEqual(['u']);
+  });
+
+  it('accepts a default export with the same keys, and only one of them', async () => {
+    const name = module('default.mjs', 'export default { actions: { a: () => 1 } };');
+    expect(await loadHandlers(name, dir)).toMatchObject({ compensations: {} });
+  });
+
+  it('rejects missing files, broken modules, wrong shapes and non-functions', async () => {
+    await expect(loadHandlers('none.mjs', dir)).rejects.toThrow("handlers module 'none.mjs' not found");
+    await expect(loadHandlers(module('broken.mjs', 'export const = ;'), dir)).rejects.toThrow(
+      /cannot load handlers module 'broken\.mjs'/,
+    );
+    await expect(loadHandlers(module('empty.mjs', 'export const x = 1;'), dir)).rejects.toThrow(
+      'exports neither `actions` nor `compensations`',
+    );
+    await expect(loadHandlers(module('array.mjs', 'export const actions = [];'), dir)).rejects.toThrow(
+      '`actions` must be an object',
+    );
+    await expect(loadHandlers(module('value.mjs', 'export const actions = { a: 1 };'), dir)).rejects.toThrow(
+      'actions.a is not a function',
+    );
+  });
+});
+
+describe('checkHandlersCover', () => {
+  it('accepts built-in actions and lists every missing handler', () => {
+    const handlers = { actions: { a: () => 1 }, compensations: {} };
+    expect(() =>
+      checkHandlersCover([{ name: 'a' }, { name: 'wait', action: 'delay' }], handlers, 'hint'),
+    ).not.toThrow();
+    expect(() =>
+      checkHandlersCover(
+        [{ name: 'a', compensation: 'undo' }, { name: 'b' }],
+        handlers,
+        'pass --handlers <module>',
+      ),
+    ).toThrow(
+      "no handler for action 'b' (steps[1]), compensation 'undo' (steps[0]); pass --handlers <module>",
+    );
+  });
+});

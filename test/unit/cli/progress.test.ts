@@ -1,0 +1,119 @@
+// biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
+import { describe, expect, it } from 'vitest';
+import { Output } from '../../../src/cli/output.js';
+import { ProgressPrinter } from '../../../src/cli/progress.js';
+import type { StepDefinition } from '../../../src/definition/types.js';
+
+const steps: StepDefinition[] = [
+  { name: 'fetch', compensation: 'unfetch' },
+  { name: 'gate', condition: 'result.ok', then: 'fan' },
+  { name: 'fan', parallel: [{ name: 'left' }, { name: 'right' }] },
+];
+
+function printer() {
+  let text = '';
+  const out = new Output({ json: false, stdout: { write: (t: string) => (text += t) }, colors: false });
+  const progress = new ProgressPrinter(out, steps);
+  const lines = () =>
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.replace(/^\s*\+\d+\.\d+s {2}/, ''));
+  return { progress, lines };
+}
+
+const ref = { executionId: 'e1', workflowId: 'w' };
+
+describe('ProgressPrinter', () => {
+  it('holds events until it knows the execution, then prints only that one', () => {
+    const { progress, lines } = printer();
+    progress.receive({ event: 'step.started', payload: { ...ref, step: 'fetch', attempt: 1 } });
+    progress.receive({
+      event: 'step.started',
+      payload: { executionId: 'other', workflowId: 'w', step: 'fetch', attempt: 1 },
+    });
+    expect(lines()).toEqual([]);
+    progress.follow('e1');
+    expect(lines()).toEqual(['fetch      started      attempt 1']);
+  });
+
+  it('prints failures with their retry delay, retries, decisions, branches and compensations', () => {
+    const { progress, lines } = printer();
+    progress.follow('e1');
+    const error = { code: 'E_NET', message: 'down', step: 'fetch' };
+    progress.receive({
+      event: 'step.failed',
+      payload: {
+        ...ref,
+        step: 'fetch',
+        attempt: 1,
+        error,
+        durationMs: 12,
+        delayMs: 1000,
+        retryAt: new Date(),
+      },
+    });
+    progress.receive({ event: 'step.started', payload: { ...ref, step: 'fetch', attempt: 2 } });
+    progress.receive({
+      event: 'step.completed',
+      payload: { ...ref, step: 'fetch', attempt: 2, durationMs: 1500, output: {} },
+    });
+    progress.receive({
+      event: 'step.decided',
+      payload: { ...ref, step: 'gate', decision: 'then', next: 'fan' },
+    });
+    progress.receive({ event: 'step.started', payload: { ...ref, step: 'left', parent: 'fan', attempt: 1 } });
+    progress.receive({
+      event: 'step.failed',
+      payload: { ...ref, step: 'left', parent: 'fan', attempt: 1, error, durationMs: 3 },
+    });
+    progress.receive({ event: 'execution.compensating', payload: { ...ref, error, steps: ['fetch'] } });
+    progress.receive({ event: 'compensation.started', payload: { ...ref, step: 'fetch', attempt: 1 } });
+    progress.receive({
+      event: 'compensation.failed',
+      payload: { ...ref, step: 'fetch', attempt: 1, error: { code: 'E_UNDO', message: 'no' }, final: false },
+    });
+    progress.receive({
+      event: 'compensation.completed',
+      payload: { ...ref, step: 'fetch', attempt: 2, durationMs: 4 },
+    });
+    const got = lines();
+    expect(got[0]).toBe('fetch      failed       attempt 1 after 12 ms: E_NET: down; retry in 1s');
+    expect(got[1]).toBe('fetch      started      attempt 2 (retry 1)');
+    expect(got[2]).toMatch(/^fetch {6}completed {4}in \d+ ms on attempt 2 \(1\.50 s since the first\)$/);
+    expect(got[3]).toBe("gate       decided      'then' -> fan");
+    expect(got[4]).toBe('fan/left   started      attempt 1');
+    expect(got[5]).toBe('fan/left   failed       attempt 1 after 3 ms: E_NET: down; no retry');
+    expect(got[6]).toBe('saga       E_NET: compensating 1 step in reverse order: fetch');
+    expect(got[7]).toBe('fetch      compensating with unfetch (attempt 1)');
+    expect(got[8]).toBe('fetch      compensation failed: E_UNDO: no; will retry');
+    expect(got[9]).toBe('fetch      compensated  in 4 ms');
+  });
+
+  it('announces executions resumed from earlier runs when they finish', () => {
+    const { progress, lines } = printer();
+    progress.follow('e1');
+    progress.receive({
+      event: 'execution.finished',
+      payload: { executionId: 'old', workflowId: 'w', status: 'completed', durationMs: 2500 },
+    });
+    progress.receive({
+      event: 'execution.finished',
+      payload: { ...ref, status: 'completed', durationMs: 1 },
+    });
+    progress.finished('completed in 1 ms');
+    expect(lines()).toEqual([
+      'resumed    execution old (w) completed after 2.50 s',
+      'execution  completed in 1 ms',
+    ]);
+  });
+
+  it('prints nothing in JSON mode', () => {
+    let text = '';
+    const out = new Output({ json: true, stdout: { write: (t: string) => (text += t) } });
+    const progress = new ProgressPrinter(out, steps);
+    progress.follow('e1');
+    progress.receive({ event: 'step.started', payload: { ...ref, step: 'fetch', attempt: 1 } });
+    expect(text).toBe('');
+  });
+});

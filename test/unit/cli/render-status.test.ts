@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { outcomeText, renderStatus, verdict } from '../../../src/cli/render-status.js';
+import { createStyle } from '../../../src/cli/style.js';
+import type { ExecutionStatus } from '../../../src/types.js';
+
+const plain = createStyle(false);
+const at = (ms: number) => new Date(Date.UTC(2025, 0, 1, 12, 0, 0) + ms);
+
+function failedSaga(): ExecutionStatus {
+  return {
+    id: 'exec_1',
+    workflowId: 'orders',
+    workflowVersion: 2,
+    status: 'failed',
+    startedAt: at(0),
+    completedAt: at(1520),
+    stepsCompleted: 3,
+    totalSteps: 5,
+    inputData: {},
+    outputData: { reserve: { id: 'r1' }, fan: { a: 1, b: 2 } },
+    steps: [
+      {
+        name: 'reserve',
+        status: 'completed',
+        attempts: 2,
+        durationMs: 1200,
+        output: { id: 'r1' },
+        compensation: { status: 'completed', attempts: 1 },
+      },
+      { name: 'gate', status: 'completed', attempts: 1, durationMs: 0, decision: 'then' },
+      {
+        name: 'fan',
+        status: 'completed',
+        attempts: 1,
+        durationMs: 40,
+        branches: [
+          { name: 'a', status: 'completed', attempts: 1, durationMs: 30 },
+          {
+            name: 'b',
+            status: 'completed',
+            attempts: 1,
+            durationMs: 40,
+            compensation: { status: 'failed', attempts: 4, error: { code: 'E_UNDO', message: 'nope' } },
+          },
+        ],
+      },
+      {
+        name: 'charge',
+        status: 'failed',
+        attempts: 1,
+        durationMs: 5,
+        error: { code: 'DECLINED', message: 'card declined', step: 'charge' },
+      },
+      { name: 'ship', status: 'skipped', attempts: 0 },
+    ],
+    error: { code: 'DECLINED', message: 'card declined', step: 'charge' },
+    compensatedSteps: ['reserve'],
+    workerId: 'worker_1',
+  };
+}
+
+describe('renderStatus', () => {
+  it('renders the header, the steps table with branches and notes, outputs, error and compensations', () => {
+    const text = renderStatus(failedSaga(), plain).join('\n');
+    expect(text).toContain('Execution exec_1  failed');
+    expect(text).toMatch(/workflow\s+orders \(v2\)/);
+    expect(text).toMatch(/worker\s+worker_1/);
+    expect(text).toMatch(/duration\s+1\.52 s/);
+    expect(text).toMatch(/steps\s+3\/5 completed/);
+    expect(text).toMatch(/reserve\s+completed\s+2\s+1\.20 s\s+1 retry; compensated/);
+    expect(text).toMatch(/gate\s+completed\s+-\s+0 ms\s+took 'then'/);
+    expect(text).toMatch(/\n {4}b\s+completed\s+1\s+40 ms\s+compensation failed: E_UNDO/);
+    expect(text).toMatch(/charge\s+failed\s+1\s+5 ms\s+DECLINED/);
+    expect(text).toMatch(/ship\s+skipped\s+-\s+-/);
+    expect(text).toMatch(/Outputs\n {2}reserve {2}\{"id":"r1"\}\n {2}fan {6}\{"a":1,"b":2\}/);
+    expect(text).toContain('Error\n  DECLINED at step charge: card declined');
+    expect(text).toContain('Compensated\n  reserve (in this order)');
+    expect(text).toContain('compensation failed for b: E_UNDO: nope');
+  });
+
+  it('shows how long an unfinished execution has run, and when a waiting step retries', () => {
+    const status: ExecutionStatus = {
+      ...failedSaga(),
+      status: 'running',
+      error: undefined,
+      compensatedSteps: [],
+      outputData: {},
+      steps: [{ name: 's', status: 'waiting', attempts: 1, nextAttemptAt: new Date(2025, 0, 1, 9, 0, 1) }],
+    };
+    delete status.completedAt;
+    const text = renderStatus(status, plain, at(3000).getTime()).join('\n');
+    expect(text).toMatch(/running for\s+3\.00 s/);
+    expect(text).toMatch(/s\s+waiting\s+1\s+-\s+retry at 2025-01-01 09:00:01/);
+    expect(text).not.toContain('Outputs');
+    expect(outcomeText(status, plain, at(3000).getTime())).toBe('still running after 3.00 s');
+  });
+
+  it('sums up the outcome in one line', () => {
+    expect(verdict(failedSaga(), plain)).toBe(
+      'execution exec_1 failed after 1.52 s: DECLINED at charge: card declined',
+    );
+    expect(outcomeText({ ...failedSaga(), status: 'completed', error: undefined }, plain)).toBe(
+      'completed in 1.52 s',
+    );
+  });
+});

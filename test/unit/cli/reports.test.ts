@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { durationStats, metricsFromAggregates, workersReport } from '../../../src/cli/reports.js';
+import { StoreClient } from '../../../src/cli/store-client.js';
+import { claimOnly } from '../../../src/cli/takeover.js';
+import { MemoryStore } from '../../../src/store/memory-store.js';
+import { makeExecution, makeStep } from '../../store/records.js';
+
+let client: StoreClient | null = null;
+afterEach(async () => {
+  await client?.close();
+  client = null;
+});
+
+describe('metricsFromAggregates', () => {
+  it('computes the SPEC rates from stored counts', () => {
+    const m = metricsFromAggregates({
+      byStatus: { pending: 1, running: 2, compensating: 0, completed: 6, failed: 1, cancelled: 1 },
+      compensated: 2,
+      stepsRun: 40,
+      stepsRetried: 4,
+    });
+    expect(m.executions.total).toBe(11);
+    expect(m.successRate).toBeCloseTo(0.75);
+    expect(m.compensationRate).toBeCloseTo(0.25);
+    expect(m.retryRate).toBeCloseTo(0.1);
+  });
+
+  it('gives zero rates when nothing finished', () => {
+    const zero = { pending: 0, running: 0, compensating: 0, completed: 0, failed: 0, cancelled: 0 };
+    expect(
+      metricsFromAggregates({ byStatus: zero, compensated: 0, stepsRun: 0, stepsRetried: 0 }),
+    ).toMatchObject({
+      successRate: 0,
+      retryRate: 0,
+      compensationRate: 0,
+    });
+  });
+});
+
+describe('durationStats', () => {
+  it('averages and takes the nearest-rank p95', () => {
+    const d = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(durationStats(d)).toEqual({ count: 100, avgMs: 50.5, p95Ms: 95 });
+    expect(durationStats([])).toEqual({ count: 0, avgMs: 0, p95Ms: 0 });
+  });
+});
+
+describe('StoreClient and workersReport', () => {
+  it('builds statuses from stored records and plans, and lists with totals', async () => {
+    client = await StoreClient.open('memory');
+    const store = client.store;
+    await store.saveDefinition({
+      id: 'wf',
+      version: 1,
+      steps: [{ name: 'a' }, { name: 'b' }],
+      options: {},
+      createdAt: 1,
+    });
+    const done = makeExecution({
+      status: 'completed',
+      startedAt: 1000,
+      completedAt: 1500,
+      workerId: 'worker_1',
+    });
+    await store.createExecution(done, [
+      makeStep(done.id, 'a', { status: 'completed', attempts: 1, output: { x: 1 } }),
+    ]);
+    await store.createExecution(
+      makeExecution({ status: 'running', workerId: 'worker_9', owner: 'nobody/1/x', leaseUntil: 5 }),
+    );
+    const status = await client.getStatus(done.id);
+    expect(status).toMatchObject({ totalSteps: 2, stepsCompleted: 1, outputData: { a: { x: 1 } } });
+    expect(status?.steps.map((s) => s.status)).toEqual(['completed', 'skipped']);
+    expect(await client.getStatus('nope')).toBeNull();
+    const listed = await client.list({ limit: 1 });
+    expect(listed.total).toBe(2);
+    expect(listed.executions).toHaveLength(1);
+    expect(await client.workflowIds()).toEqual(['wf']);
+
+    const report = await workersReport(client, 10);
+    expect(report.loadDistribution).toEqual({ worker_1: 0, worker_9: 1 });
+    expect(report.workers).toEqual([
+      { id: 'worker_1', active: 0, configured: true },
+      { id: 'worker_9', active: 1, configured: false },
+    ]);
+    expect(report.nodes).toEqual([{ id: 'nobody/1/x', executions: 1, leaseUntil: 5, state: 'expired' }]);
+  });
+});
+
+describe('claimOnly', () => {
+  it('limits claims to the given executions and forwards everything else', async () => {
+    const store = new MemoryStore();
+    const a = makeExecution();
+    const b = makeExecution();
+    await store.createExecution(a);
+    await store.createExecution(b);
+    const view = claimOnly(store, [b.id]);
+    expect(view.kind).toBe('memory');
+    const claimed = await view.claimExecutions({ owner: 'me', leaseUntil: 10_000, now: 5_000, limit: 10 });
+    expect(claimed.map((r) => r.id)).toEqual([b.id]);
+    expect((await view.getExecution(a.id))?.execution.owner).toBeNull();
+  });
+});
