@@ -1,0 +1,62 @@
+/**
+ * The balancer's cluster extensions: load reported from other nodes (external load), placement
+ * without assignment (`pickWorker`), and attaching an execution to a given worker.
+ */
+import { describe, expect, it } from 'vitest';
+import { LoadBalancer } from '../../../src/balancing/load-balancer.js';
+import { NoWorkersError } from '../../../src/errors.js';
+
+describe('LoadBalancer cluster load', () => {
+  it('counts external load in placement, distribution, balance and score', () => {
+    const lb = new LoadBalancer({ workers: ['a', 'b', 'c'] });
+    lb.setExternalLoad('a', 5);
+    lb.setExternalLoad('b', 1);
+    expect(lb.pickWorker()).toBe('c');
+    expect(lb.getLoadDistribution()).toEqual({ a: 5, b: 1, c: 0 });
+    expect(lb.activeCount()).toBe(6);
+    expect(lb.isBalanced(0.3)).toBe(false);
+    expect(lb.balanceScore()).toBeCloseTo(0);
+    lb.setExternalLoad('b', 5);
+    lb.setExternalLoad('c', 5);
+    expect(lb.isBalanced(0.3)).toBe(true);
+    expect(lb.balanceScore()).toBe(1);
+  });
+
+  it('pickWorker places least-loaded first without registering anything', () => {
+    const lb = new LoadBalancer({ workers: ['a', 'b'] });
+    expect(lb.pickWorker()).toBe('a');
+    expect(lb.pickWorker()).toBe('a');
+    expect(lb.activeCount()).toBe(0);
+    lb.addExternalLoad('a', 1);
+    expect(lb.pickWorker()).toBe('b');
+    lb.addExternalLoad('b', 2);
+    expect(lb.pickWorker()).toBe('a');
+    lb.addExternalLoad('b', -5);
+    expect(lb.getLoadDistribution()).toEqual({ a: 1, b: 0 });
+  });
+
+  it('attach records an execution on the given worker, registering it, and moves it when attached elsewhere', () => {
+    const lb = new LoadBalancer({ workers: ['a'] });
+    expect(lb.attach('e1', 'node-2')).toBe('node-2');
+    expect(lb.getWorkers()).toEqual(['a', 'node-2']);
+    expect(lb.getWorker('e1')).toBe('node-2');
+    expect(lb.attach('e1', 'node-2')).toBe('node-2');
+    expect(lb.getLoadDistribution()).toEqual({ a: 0, 'node-2': 1 });
+    lb.attach('e1', 'a');
+    expect(lb.getLoadDistribution()).toEqual({ a: 1, 'node-2': 0 });
+    expect(lb.completeWorkflow('e1')).toBe(true);
+    expect(lb.getLoadDistribution()).toEqual({ a: 0, 'node-2': 0 });
+  });
+
+  it('ignores external load for unknown workers and floors it at zero', () => {
+    const lb = new LoadBalancer({ workers: ['a'] });
+    lb.setExternalLoad('ghost', 10);
+    lb.setExternalLoad('a', -3);
+    expect(lb.getLoadDistribution()).toEqual({ a: 0 });
+  });
+
+  it('pickWorker with no workers throws NoWorkersError', () => {
+    const lb = new LoadBalancer({ workers: [] });
+    expect(() => lb.pickWorker()).toThrow(NoWorkersError);
+  });
+});
