@@ -1,0 +1,172 @@
+/**
+ * Runs engine rows (`bench/engine-peer.ts`), each in its own child process so every row starts
+ * with a fresh heap, and collects their JSON lines.
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RowResult } from './format.js';
+import { peersDir, repoRoot, resultsDir } from './peers.js';
+
+/** Engine rows by the name `--rows` takes. */
+export const ENGINE_ROWS = {
+  memory: { id: 'engine-memory', store: 'memory' },
+  sqlite: { id: 'engine-sqlite', store: 'sqlite' },
+  'sqlite-normal': { id: 'engine-sqlite-normal', store: 'sqlite-normal' },
+  postgres: { id: 'engine-postgres', store: 'postgres' },
+} as const;
+
+export type EngineRowName = keyof typeof ENGINE_ROWS;
+
+/** Parses a `--rows` list. */
+export function parseRows(text: string): EngineRowName[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!(name in ENGINE_ROWS)) {
+      throw new Error(`unknown row ${JSON.stringify(name)}: expected ${Object.keys(ENGINE_ROWS).join(', ')}`);
+    }
+  }
+  return names as EngineRowName[];
+}
+
+/** The workload of one row. */
+export interface Workload {
+  n: number;
+  c: number;
+  lowload: number;
+  warmup: number;
+  steps: number;
+  /** Payload bytes (0: the harness's small input). */
+  payload: number;
+}
+
+export interface RunRowOptions {
+  /** Seconds before the child is killed. @default 1200 */
+  timeoutS?: number;
+  /** Write a V8 CPU profile of the child into this folder. */
+  cpuProfDir?: string;
+  /** Pass the child's stderr through (prefixed), instead of keeping only its tail. */
+  verbose?: boolean;
+  /** Extra `--flag=value` arguments for engine-peer.ts (e.g. `--pg-url=`). */
+  args?: string[];
+}
+
+const enginePeer = join(repoRoot, 'bench', 'engine-peer.ts');
+
+/** Runs one engine row in a child process and returns its JSON line (with `row` set). */
+export function runEngineRow(
+  name: EngineRowName,
+  w: Workload,
+  options: RunRowOptions = {},
+): Promise<RowResult> {
+  const row = ENGINE_ROWS[name];
+  const nodeArgs = ['--import', 'tsx'];
+  if (options.cpuProfDir) {
+    // One folder per row: V8 writes one profile per thread (tsx's loader thread too); the main
+    // thread's is the largest file.
+    const dir = join(options.cpuProfDir, `${row.id}-${Date.now()}`);
+    mkdirSync(dir, { recursive: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+  }
+  const args = [
+    ...nodeArgs,
+    enginePeer,
+    `--store=${row.store}`,
+    `--n=${w.n}`,
+    `--c=${w.c}`,
+    `--lowload=${w.lowload}`,
+    `--warmup=${w.warmup}`,
+    `--steps=${w.steps}`,
+    `--payload=${w.payload}`,
+    ...(options.args ?? []),
+  ];
+  const timeoutS = options.timeoutS ?? 1200;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        BENCH_PEERS_DIR: peersDir(),
+        ORCHESTRATOR_LOG_LEVEL: process.env.ORCHESTRATOR_LOG_LEVEL ?? 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutS * 1000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (stderr.length > 200_000) stderr = stderr.slice(-100_000);
+      if (options.verbose) process.stderr.write(d.replace(/^(?=.)/gm, `[${row.id}] `));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{"name":'))
+        .pop();
+      let result: RowResult | null = null;
+      if (line) {
+        try {
+          result = JSON.parse(line) as RowResult;
+        } catch {
+          result = null;
+        }
+      }
+      if (!result) {
+        const tail = stderr.split('\n').filter(Boolean).slice(-15).join('\n');
+        result = {
+          name: row.id,
+          error: timedOut ? `timeout after ${timeoutS}s` : `exit ${code ?? signal}`,
+          error_text: tail,
+        };
+      }
+      resolve({ row: row.id, ...result });
+    });
+  });
+}
+
+/** Runs rows one after the other (or all at once with `parallel`, for smoke tests only). */
+export async function runEngineRows(
+  names: EngineRowName[],
+  w: Workload,
+  options: RunRowOptions & {
+    parallel?: boolean;
+    onResult?: (r: RowResult) => void;
+    /** Runs before each row (e.g. `waitForQuiet`); its number is kept as `cpu_busy_before`. */
+    beforeRow?: () => Promise<number | null>;
+  } = {},
+): Promise<RowResult[]> {
+  if (options.parallel) {
+    const results = await Promise.all(names.map((n) => runEngineRow(n, w, options)));
+    for (const r of results) options.onResult?.(r);
+    return results;
+  }
+  const results: RowResult[] = [];
+  for (const name of names) {
+    const busy = options.beforeRow ? await options.beforeRow() : undefined;
+    const r = await runEngineRow(name, w, options);
+    if (busy !== undefined) r.cpu_busy_before = busy === null ? null : Math.round(busy * 1000) / 1000;
+    options.onResult?.(r);
+    results.push(r);
+  }
+  return results;
+}
+
+/** A fresh file name under `bench/results/`. */
+export function resultsFile(prefix: string): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const ts = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  return join(resultsDir, `${prefix}-${ts}.jsonl`);
+}

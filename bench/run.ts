@@ -1,0 +1,110 @@
+/**
+ * `npm run bench`: the engine on the peer harness's workload, one child process per row.
+ *
+ *   npx tsx bench/run.ts                                  # memory, sqlite, sqlite-normal, postgres; N=2000 C=100 low-load 200
+ *   npx tsx bench/run.ts --n 10000 --c 50 --rows sqlite
+ *   npx tsx bench/run.ts --steps 10 --payload 10kb --rows sqlite
+ *   npx tsx bench/run.ts --rows sqlite --cpu-prof         # V8 profile per row in bench/results/profiles/
+ *
+ * Prints each row's JSON line (the harness's format, plus `row`) and then a markdown table.
+ * `--json`: only the JSON lines. `--out <file>`: also append them to a file (`--save`: to
+ * `bench/results/run-<ts>.jsonl`). A row that cannot run here (PostgreSQL store not built, server not
+ * reachable) is reported as skipped; a row that crashes makes the exit code 1.
+ * @module
+ */
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { intOption as int, parsePayload } from './lib/args.js';
+import { parseRows, resultsFile, runEngineRows, type Workload } from './lib/engine-rows.js';
+import { type RowResult, resultsTable } from './lib/format.js';
+import { ensurePeersCopy, resultsDir } from './lib/peers.js';
+import { waitForQuiet } from './lib/quiet.js';
+
+const HELP = `usage: npx tsx bench/run.ts [options]
+  --n <k>          workflows in the throughput phase (default 2000)
+  --c <k>          workflows in flight (default 100)
+  --lowload <k>    workflows one after the other (default 200)
+  --warmup <k>     warm-up workflows, not measured (default 100)
+  --steps <k>      steps per workflow (default 3)
+  --payload <size> bytes carried by the input and each step output: small (default), 1024, 10kb
+  --rows <list>    memory,sqlite,sqlite-normal,postgres (default: all four)
+  --pg-url <url>   PostgreSQL store URL (default postgres://postgres@127.0.0.1:5432/bench_engine?schema=bench_<pid>)
+  --json           print only the JSON lines
+  --out <file>     also append the JSON lines to <file>; --save: to bench/results/run-<ts>.jsonl
+  --cpu-prof       write a V8 CPU profile per row to bench/results/profiles/
+  --timeout <s>    per row (default 1200)
+  --verbose        pass each row's stderr through
+  --quiet <pct>    before each row, wait (up to 180 s) until the machine's CPU use is below pct%
+  --parallel       run the rows at the same time (smoke tests only: the numbers are not comparable)`;
+
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string' },
+    c: { type: 'string' },
+    lowload: { type: 'string' },
+    warmup: { type: 'string' },
+    steps: { type: 'string' },
+    payload: { type: 'string' },
+    rows: { type: 'string' },
+    'pg-url': { type: 'string' },
+    json: { type: 'boolean' },
+    out: { type: 'string' },
+    save: { type: 'boolean' },
+    'cpu-prof': { type: 'boolean' },
+    timeout: { type: 'string' },
+    verbose: { type: 'boolean' },
+    parallel: { type: 'boolean' },
+    quiet: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+const workload: Workload = {
+  n: int('n', values.n, 2000),
+  c: int('c', values.c, 100),
+  lowload: int('lowload', values.lowload, 200, 0),
+  warmup: int('warmup', values.warmup, 100, 0),
+  steps: int('steps', values.steps, 3),
+  payload: parsePayload(values.payload),
+};
+const rows = parseRows(values.rows ?? 'memory,sqlite,sqlite-normal,postgres');
+const out = values.out ?? (values.save ? resultsFile('run') : undefined);
+
+ensurePeersCopy({ install: false });
+process.stderr.write(
+  `[bench] rows ${rows.join(', ')}: N=${workload.n} C=${workload.c} low-load=${workload.lowload} warm-up=${workload.warmup} steps=${workload.steps} payload=${workload.payload} B\n`,
+);
+
+const results: RowResult[] = await runEngineRows(rows, workload, {
+  parallel: values.parallel,
+  beforeRow:
+    values.quiet === undefined
+      ? undefined
+      : () =>
+          waitForQuiet(int('quiet', values.quiet, 25) / 100, 180, (m) =>
+            process.stderr.write(`[bench] ${m}\n`),
+          ),
+  verbose: values.verbose,
+  timeoutS: int('timeout', values.timeout, 1200),
+  cpuProfDir: values['cpu-prof'] ? join(resultsDir, 'profiles') : undefined,
+  args: values['pg-url'] ? [`--pg-url=${values['pg-url']}`] : [],
+  onResult: (r) => {
+    const line = JSON.stringify(r);
+    console.log(line);
+    if (out) appendFileSync(out, `${line}\n`);
+    if (r.error) process.stderr.write(`[bench] ${r.row} FAILED (${r.error}):\n${r.error_text ?? ''}\n`);
+  },
+});
+
+if (!values.json) {
+  console.log('');
+  console.log(resultsTable(results));
+}
+if (out) process.stderr.write(`[bench] results appended to ${out}\n`);
+process.exit(results.some((r) => r.error) ? 1 : 0);

@@ -1,0 +1,64 @@
+// Smoke test of the bench command (`npm run bench`): a tiny run of the memory and SQLite rows must
+// print one valid harness JSON line per row, with no errors and a positive throughput. This checks
+// the tooling, not the numbers: the rows run at the same time (`--parallel`) to keep it fast.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'run.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, ORCHESTRATOR_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('bench command', () => {
+  it('prints one valid JSON line per row with errors 0 and positive throughput', async () => {
+    const { code, stdout, stderr } = await runBench([
+      '--n',
+      '50',
+      '--c',
+      '10',
+      '--lowload',
+      '10',
+      '--warmup',
+      '10',
+      '--rows',
+      'memory,sqlite',
+      '--json',
+      '--parallel',
+    ]);
+    expect(code, stderr).toBe(0);
+    const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+    expect(lines).toHaveLength(2);
+    const rows = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((r) => r.row)).toEqual(['engine-memory', 'engine-sqlite']);
+    for (const r of rows) {
+      expect(r.error, String(r.error_text ?? '')).toBeUndefined();
+      expect(r.errors).toBe(0);
+      expect(r.n).toBe(50);
+      expect(r.lowload_n).toBe(10);
+      expect(typeof r.throughput === 'number' && r.throughput > 0).toBe(true);
+      expect(typeof r.lowload_p50_ms === 'number' && r.lowload_p50_ms > 0).toBe(true);
+      const extra = r.extra as Record<string, unknown>;
+      expect(typeof extra.rss_mb_peak === 'number' && extra.rss_mb_peak > 0).toBe(true);
+    }
+    expect(rows[1]!.durable).toBe(true);
+    expect((rows[1]!.extra as Record<string, unknown>).sqlite_synchronous).toBe('FULL');
+  }, 60_000);
+});
