@@ -1,5 +1,6 @@
-// Copies the non-TypeScript files the built code loads at runtime (the SQL migrations) from
-// `src/` to `dist/src/`, keeping their paths. Runs after `tsc` in `npm run build`.
+// Copies the non-TypeScript files the built code loads at runtime (the SQL migrations, and the
+// dashboard's script and stylesheet under `server/dashboard/assets/`) from `src/` to
+// `dist/src/`, keeping their paths. Runs after `tsc` in `npm run build`.
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,11 +9,18 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const from = join(root, 'src');
 const to = join(root, 'dist', 'src');
 const ASSETS = ['.sql'];
+/** Folders copied whole, relative to `src/`. */
+const ASSET_DIRS = [join('server', 'dashboard', 'assets')];
+
+const isAsset = (source) =>
+  ASSETS.some((ext) => source.endsWith(ext)) ||
+  ASSET_DIRS.some((dir) => relative(join(from, dir), source).split(/[\\/]/)[0] !== '..');
 
 let copied = 0;
 for (const entry of readdirSync(from, { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile() || !ASSETS.some((ext) => entry.name.endsWith(ext))) continue;
+  if (!entry.isFile()) continue;
   const source = join(entry.parentPath, entry.name);
+  if (!isAsset(source)) continue;
   const target = join(to, relative(from, source));
   mkdirSync(dirname(target), { recursive: true });
   copyFileSync(source, target);

@@ -16,6 +16,7 @@ import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
 import { type AlertWebhook, createAlertWebhook, redactUrl } from '../../server/alert-webhook.js';
 import { buildApp, DEFAULT_BODY_LIMIT } from '../../server/app.js';
 import { generateToken } from '../../server/auth.js';
+import { createDashboard } from '../../server/dashboard/index.js';
 import { createServerLogger } from '../../server/logger.js';
 import { readDefinitionFile, readJsonFile, type ValidDefinition } from '../definition-file.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
@@ -158,6 +159,7 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
       logger,
       bodyLimit: options.bodyLimit,
       prometheus: { defaultMetrics: true },
+      plugins: [createDashboard()],
     });
     try {
       await app.listen({ port: options.port, host: options.host });
@@ -189,6 +191,7 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
           ? '  API token: from ORCHESTRATOR_API_TOKEN'
           : `  API token: ${token}   (generated for this run; set ORCHESTRATOR_API_TOKEN to choose one)`,
         `  Try: curl -H "Authorization: Bearer ${envToken ? '$ORCHESTRATOR_API_TOKEN' : token}" ${url}/v1/workflows`,
+        `  Dashboard: ${url}/ (sign in with the API token)`,
         `  OpenAPI: ${url}/openapi.json   Prometheus: ${url}/metrics   Ctrl-C stops`,
       );
     }

@@ -1,0 +1,145 @@
+// Orchestrator dashboard: the overview's uPlot charts, fed from /ui/series.json and refreshed
+// every 5 s. Everything else is server-rendered HTML that htmx keeps up to date. No inline code:
+// the page's Content-Security-Policy allows scripts from this origin only.
+(() => {
+  const REFRESH_MS = 5000;
+  const COLORS = {
+    completed: '#16a34a',
+    failed: '#dc2626',
+    cancelled: '#64748b',
+    avg: '#2563eb',
+    p95: '#ea580c',
+  };
+
+  function formatMs(v) {
+    if (v == null) return '–';
+    if (v < 1000) return `${Math.round(v)} ms`;
+    return `${(v / 1000).toFixed(v < 10000 ? 2 : 1)} s`;
+  }
+
+  /** A tick of the time axis as local `HH:MM:SS`. */
+  function clock(seconds) {
+    const d = new Date(seconds * 1000);
+    return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+  }
+
+  function fill(hex, alpha) {
+    const n = Number.parseInt(hex.slice(1), 16);
+    return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
+  }
+
+  const KINDS = {
+    throughput: {
+      data: (s) => [s.t, s.completed, s.failed, s.cancelled],
+      series: [
+        {},
+        { label: 'completed', stroke: COLORS.completed, fill: fill(COLORS.completed, 0.18), width: 2 },
+        { label: 'failed', stroke: COLORS.failed, fill: fill(COLORS.failed, 0.15), width: 2 },
+        { label: 'cancelled', stroke: COLORS.cancelled, width: 1.5, dash: [4, 4] },
+      ],
+      value: (_u, v) => (v == null ? '–' : String(v)),
+      axis: (_u, ticks) => ticks.map((v) => String(v)),
+      stepped: true,
+    },
+    latency: {
+      data: (s) => [s.t, s.avgMs, s.p95Ms],
+      series: [
+        {},
+        { label: 'average', stroke: COLORS.avg, width: 2, spanGaps: false },
+        { label: 'p95', stroke: COLORS.p95, width: 2, spanGaps: false },
+      ],
+      value: (_u, v) => formatMs(v),
+      axis: (_u, ticks) => ticks.map((v) => formatMs(v)),
+      stepped: false,
+    },
+  };
+
+  function options(kind, width) {
+    const spec = KINDS[kind];
+    const series = spec.series.map((s, i) => {
+      if (i === 0) return { label: 'time', value: (_u, v) => (v == null ? '–' : clock(v)) };
+      const out = Object.assign({ value: spec.value, points: { show: false } }, s);
+      if (spec.stepped && typeof uPlot.paths?.stepped === 'function') {
+        out.paths = uPlot.paths.stepped({ align: 1 });
+      }
+      return out;
+    });
+    return {
+      width,
+      height: 220,
+      series,
+      cursor: { drag: { x: false, y: false } },
+      legend: { live: true },
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      axes: [
+        {
+          stroke: '#64748b',
+          space: 70,
+          values: (_u, ticks) => ticks.map(clock),
+          grid: { stroke: '#eef2f7', width: 1 },
+          ticks: { stroke: '#e2e8f0' },
+        },
+        {
+          stroke: '#64748b',
+          size: 64,
+          values: spec.axis,
+          grid: { stroke: '#eef2f7', width: 1 },
+          ticks: { stroke: '#e2e8f0' },
+        },
+      ],
+    };
+  }
+
+  async function fetchSeries(src) {
+    const res = await fetch(src, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    if (res.status === 401) {
+      window.location.assign('/login');
+      return null;
+    }
+    return res.ok ? res.json() : null;
+  }
+
+  function init() {
+    const elements = Array.from(document.querySelectorAll('[data-chart]'));
+    if (elements.length === 0 || typeof uPlot === 'undefined') return;
+    const charts = [];
+    const sources = new Set(elements.map((el) => el.dataset.src));
+
+    async function refresh() {
+      for (const src of sources) {
+        let data;
+        try {
+          data = await fetchSeries(src);
+        } catch {
+          continue; // the server is restarting; the next tick tries again
+        }
+        if (!data) continue;
+        for (const el of elements) {
+          if (el.dataset.src !== src) continue;
+          const kind = el.dataset.chart;
+          if (!KINDS[kind]) continue;
+          const rows = KINDS[kind].data(data);
+          let chart = charts.find((c) => c.el === el);
+          if (!chart) {
+            chart = { el, plot: new uPlot(options(kind, el.clientWidth || 600), rows, el) };
+            charts.push(chart);
+          } else chart.plot.setData(rows);
+        }
+      }
+    }
+
+    if (typeof ResizeObserver === 'function') {
+      const observer = new ResizeObserver(() => {
+        for (const c of charts) c.plot.setSize({ width: c.el.clientWidth || 600, height: 220 });
+      });
+      for (const el of elements) observer.observe(el);
+    }
+    refresh();
+    setInterval(() => {
+      if (!document.hidden) refresh();
+    }, REFRESH_MS);
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

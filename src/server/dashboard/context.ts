@@ -1,0 +1,37 @@
+/**
+ * What the dashboard's pages read from: the public engine API (`orch`), the node list of
+ * `GET /v1/workers`, and the recent-time series fed by orchestrator events. Pages never touch
+ * the store.
+ * @module
+ */
+import type { Orchestrator } from '../../orchestrator.js';
+import type { NodesProvider } from '../routes/monitoring.js';
+import type { RecentSeries } from './series.js';
+
+/** Dependencies of every page. */
+export interface DashboardDeps {
+  orch: Orchestrator;
+  nodes: NodesProvider;
+  series: RecentSeries;
+  /** Wall-clock time, epoch ms. */
+  now: () => number;
+  /** Executions per page of the list. */
+  pageSize: number;
+  /** How long an alert counts as active, ms. */
+  alertWindowMs: number;
+}
+
+/** Execution states, in the order filters list them. */
+export const EXECUTION_STATES = [
+  'pending',
+  'running',
+  'compensating',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+
+/** Whether an execution may still change. */
+export function isLive(status: string): boolean {
+  return status === 'pending' || status === 'running' || status === 'compensating';
+}

@@ -1,0 +1,98 @@
+/**
+ * Formatting helpers of the dashboard: durations, rates, times, and JSON shown with light
+ * syntax colouring (every token escaped).
+ * @module
+ */
+import { html, join, type SafeHtml } from './html.js';
+
+/** `0 ms`, `840 ms`, `1.25 s`, `2 min 5 s`, `3 h 10 min`; `–` for a missing value. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
+  const v = Math.max(0, ms);
+  if (v < 1000) return `${Math.round(v)} ms`;
+  if (v < 60_000) return `${(v / 1000).toFixed(v < 10_000 ? 2 : 1)} s`;
+  if (v < 3_600_000) {
+    const min = Math.floor(v / 60_000);
+    return `${min} min ${Math.round((v % 60_000) / 1000)} s`;
+  }
+  const h = Math.floor(v / 3_600_000);
+  return `${h} h ${Math.round((v % 3_600_000) / 60_000)} min`;
+}
+
+/** A round span of time: `5 s`, `10 min`, `1 min 30 s`. */
+export function formatSpan(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const rest = seconds % 60;
+  return `${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ''}`;
+}
+
+/** A fraction 0..1 as `97.5 %`; `–` when there is no data. */
+export function formatPercent(fraction: number | null | undefined, digits = 1): string {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '–';
+  return `${(fraction * 100).toFixed(digits)} %`;
+}
+
+/** A date as `2026-11-28 22:09:25` (UTC); `–` when absent. */
+export function formatTime(date: Date | string | number | null | undefined): string {
+  if (date === null || date === undefined) return '–';
+  const d = date instanceof Date ? date : new Date(date);
+  if (Number.isNaN(d.getTime())) return '–';
+  return d.toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/** How long ago `date` was, relative to `now`: `4 s ago`, `3 min ago`. */
+export function formatAgo(date: Date | number, now: number): string {
+  const t = date instanceof Date ? date.getTime() : date;
+  const ms = now - t;
+  if (ms < 0) return 'just now';
+  if (ms < 1000) return `${Math.round(ms)} ms ago`;
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s ago`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min ago`;
+  return `${Math.round(ms / 3_600_000)} h ago`;
+}
+
+/** A date as an ISO string for `datetime` / `title` attributes. */
+export function isoOf(date: Date | undefined): string {
+  return date ? date.toISOString() : '';
+}
+
+/** Largest JSON text rendered on a page; longer values are cut with a note. */
+export const JSON_DISPLAY_LIMIT = 64 * 1024;
+
+/** Pretty JSON of any value (`undefined` as `–`), cut at {@link JSON_DISPLAY_LIMIT} characters. */
+export function prettyJson(value: unknown): { text: string; truncated: boolean } {
+  if (value === undefined) return { text: '–', truncated: false };
+  let text: string;
+  try {
+    text = JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  if (text.length <= JSON_DISPLAY_LIMIT) return { text, truncated: false };
+  return { text: text.slice(0, JSON_DISPLAY_LIMIT), truncated: true };
+}
+
+const TOKEN = /("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false)\b|\b(null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+
+/** JSON as a `<pre>` block with keys, strings, numbers and literals in their own spans. */
+export function jsonBlock(value: unknown, label?: string): SafeHtml {
+  const { text, truncated } = prettyJson(value);
+  const parts: unknown[] = [];
+  let last = 0;
+  for (const m of text.matchAll(TOKEN)) {
+    const at = m.index ?? 0;
+    if (at > last) parts.push(text.slice(last, at));
+    if (m[1] !== undefined) {
+      parts.push(html`<span class="${m[2] ? 'j-key' : 'j-str'}">${m[1]}</span>`);
+      if (m[2]) parts.push(m[2]);
+    } else if (m[3] !== undefined) parts.push(html`<span class="j-bool">${m[3]}</span>`);
+    else if (m[4] !== undefined) parts.push(html`<span class="j-null">${m[4]}</span>`);
+    else parts.push(html`<span class="j-num">${m[5]}</span>`);
+    last = at + m[0].length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return html`<pre class="json"${label ? html` aria-label="${label}"` : ''}>${join(parts)}${
+    truncated ? html`<span class="j-cut">\n… cut at ${JSON_DISPLAY_LIMIT} characters</span>` : ''
+  }</pre>`;
+}

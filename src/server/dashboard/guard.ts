@@ -1,0 +1,143 @@
+/**
+ * What every dashboard request goes through: the session check (pages redirect to sign-in,
+ * fragments answer 401 with `HX-Redirect`, chart data a JSON 401), the same-origin and CSRF
+ * checks of state-changing requests, and the security headers (Content-Security-Policy
+ * without `unsafe-inline` or `unsafe-eval`, no framing, same-origin referrers).
+ * @module
+ */
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SafeHtml } from './html.js';
+import { barePage, errorBody } from './layout.js';
+import { readCookie, SESSION_COOKIE, type Session, type SessionManager } from './session.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * How a dashboard route authenticates: `public` (assets), `login` (the sign-in form),
+     * `page` (HTML; redirects to sign-in), `fragment` (htmx partial; 401 + `HX-Redirect`),
+     * `data` (JSON; 401).
+     */
+    dashboard?: 'public' | 'login' | 'page' | 'fragment' | 'data';
+  }
+}
+
+/** The Content-Security-Policy of every dashboard response. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+/** Methods that change nothing (no origin or CSRF check). */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Content type of every page and fragment. */
+export const HTML_TYPE = 'text/html; charset=utf-8';
+
+/** Sends an HTML document or fragment. */
+export function sendHtml(reply: FastifyReply, content: SafeHtml, status = 200): FastifyReply {
+  return reply.code(status).type(HTML_TYPE).send(content.value);
+}
+
+/** The sign-in address that returns to `next` afterwards. */
+export function loginUrl(next: string): string {
+  return next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`;
+}
+
+/** Whether a state-changing request comes from this origin (or from a non-browser client). */
+export function sameOrigin(req: FastifyRequest, allowed: readonly string[] = []): boolean {
+  const origin = req.headers.origin;
+  if (typeof origin === 'string') {
+    if (allowed.includes(origin)) return true;
+    try {
+      const from = new URL(origin);
+      const self = new URL(`${req.protocol}://${req.host}`);
+      return (from.protocol === 'http:' || from.protocol === 'https:') && from.host === self.host;
+    } catch {
+      return false; // 'null' (sandboxed frames, file:) and anything unparsable
+    }
+  }
+  const site = req.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site === 'same-origin' || site === 'none';
+  // No browser origin headers at all: a script or curl, which CSRF cannot involve. The CSRF
+  // token is still required below.
+  return true;
+}
+
+/** How a dashboard route authenticates. */
+export type RouteKind = NonNullable<FastifyContextConfig['dashboard']>;
+
+/**
+ * Options of a dashboard route: no bearer token (the session hook decides), hidden from the
+ * OpenAPI document (which describes the JSON API only).
+ */
+export function route(kind: RouteKind, logLevel?: 'warn') {
+  return {
+    config: { auth: false, dashboard: kind },
+    schema: { hide: true },
+    ...(logLevel ? { logLevel } : {}),
+  };
+}
+
+/** Dependencies of {@link installGuards}. */
+export interface GuardOptions {
+  sessions: SessionManager;
+  /** Origins besides the request's own that may POST. */
+  allowedOrigins: readonly string[];
+}
+
+/**
+ * Adds the session, origin/CSRF and header hooks to the dashboard's scope. Returns where the
+ * verified session of each request is kept.
+ */
+export function installGuards(
+  scope: FastifyInstance,
+  options: GuardOptions,
+): WeakMap<FastifyRequest, Session> {
+  const { sessions, allowedOrigins } = options;
+  const sessionOf = new WeakMap<FastifyRequest, Session>();
+  scope.addHook('onRequest', async (req, reply) => {
+    const kind = req.routeOptions.config?.dashboard ?? 'page';
+    if (kind === 'public' || kind === 'login') return;
+    const session = sessions.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
+    if (session) {
+      sessionOf.set(req, session);
+      return;
+    }
+    if (kind === 'page' && SAFE_METHODS.has(req.method)) return reply.redirect(loginUrl(req.url), 303);
+    if (kind === 'data') {
+      return reply
+        .code(401)
+        .send({ error: { code: 'UNAUTHORIZED', message: 'Sign in to the dashboard first' } });
+    }
+    reply.header('hx-redirect', loginUrl('/'));
+    return sendHtml(reply, barePage('Sign in', errorBody(401, 'Sign in to the dashboard first.')), 401);
+  });
+
+  scope.addHook('preHandler', async (req, reply) => {
+    if (SAFE_METHODS.has(req.method)) return;
+    if (!sameOrigin(req, allowedOrigins)) {
+      return sendHtml(reply, barePage('Forbidden', errorBody(403, 'Cross-origin request refused.')), 403);
+    }
+    if (req.routeOptions.config?.dashboard === 'login') return;
+    const session = sessionOf.get(req);
+    const presented = req.headers['x-csrf-token'] ?? (req.body as Record<string, unknown> | undefined)?._csrf;
+    if (!session || !sessions.checkCsrf(session, presented)) {
+      return sendHtml(reply, barePage('Forbidden', errorBody(403, 'Missing or invalid CSRF token.')), 403);
+    }
+  });
+
+  scope.addHook('onSend', async (_req, reply) => {
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+  });
+
+  return sessionOf;
+}

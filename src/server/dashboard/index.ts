@@ -1,0 +1,273 @@
+/**
+ * The web dashboard (SPEC §7) as an extra plugin of the HTTP app: `buildApp(orch, { token,
+ * plugins: [createDashboard()] })` serves it at `/`. Pages are server-rendered HTML (every
+ * value escaped by the `html` template), refreshed by htmx polling of fragments under `/ui/`,
+ * with uPlot charts fed from `/ui/series.json`; htmx, uPlot and the dashboard's own script and
+ * stylesheet are same-origin files, so the Content-Security-Policy allows no inline code.
+ *
+ * Security: signing in exchanges the API token (checked in constant time) for a signed session
+ * cookie (HttpOnly, SameSite=Strict, Secure over https); every POST must come from this origin
+ * (Origin / Sec-Fetch-Site) and, once signed in, carry the session's CSRF token (`x-csrf-token`
+ * header, which htmx sends, or the `_csrf` form field). Data comes only from the public engine
+ * API of the orchestrator.
+ * @module
+ */
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { ExecutionNotFoundError, OrchestratorError, WorkflowNotFoundError } from '../../errors.js';
+import type { AppContext, AppPlugin } from '../app.js';
+import { toErrorReply } from '../errors.js';
+import { localNodes, type NodesProvider } from '../routes/monitoring.js';
+import type { DashboardDeps } from './context.js';
+import { installGuards, route, sendHtml } from './guard.js';
+import type { SafeHtml } from './html.js';
+import { barePage, errorBody, page, type Section } from './layout.js';
+import { executionDetail, type Notice } from './pages/execution.js';
+import { executionsBody, executionsPanel, parseListQuery } from './pages/executions.js';
+import { loginPage, safeNext } from './pages/login.js';
+import { overviewBody, overviewLive } from './pages/overview.js';
+import { workersBody, workersPanel } from './pages/workers.js';
+import { workflowBody, workflowsBody } from './pages/workflows.js';
+import { RecentSeries } from './series.js';
+import { LoginLimiter, readCookie, SESSION_COOKIE, SessionManager, serializeCookie } from './session.js';
+import { registerAssets } from './static-files.js';
+
+export { CONTENT_SECURITY_POLICY, sameOrigin } from './guard.js';
+
+/** Options of {@link createDashboard}. */
+export interface DashboardOptions {
+  /** Key that signs session cookies. @default random per process (sessions end with it) */
+  secret?: string | Buffer;
+  /** How long a sign-in lasts, seconds. @default 43200 (12 hours) */
+  sessionTtlSeconds?: number;
+  /** The nodes the workers page lists. @default the nodes registered in the store */
+  nodes?: NodesProvider;
+  /** Executions per page of the list. @default 25 */
+  pageSize?: number;
+  /** Width of one chart bucket, seconds. @default 5 */
+  bucketSeconds?: number;
+  /** Time the charts cover, minutes. @default 10 */
+  windowMinutes?: number;
+  /** How long an alert stays on the overview, minutes. @default 15 */
+  alertWindowMinutes?: number;
+  /** Origins besides the request's own host that may POST (e.g. behind a proxy that rewrites Host). @default [] */
+  allowedOrigins?: string[];
+  /**
+   * Mark the session cookie `Secure`. @default true when the request came over https (behind a
+   * TLS-terminating proxy, set this or fastify's `trustProxy`)
+   */
+  secureCookie?: boolean;
+  /** Failed sign-ins per client address and minute before 429. @default 10 */
+  maxLoginFailures?: number;
+  /** Wall clock (tests). @default Date.now */
+  now?: () => number;
+}
+
+/** Creates the dashboard plugin. */
+export function createDashboard(options: DashboardOptions = {}): AppPlugin {
+  return (scope, context) => registerDashboard(scope, context, options);
+}
+
+async function registerDashboard(
+  scope: FastifyInstance,
+  { orch, verifyToken }: AppContext,
+  options: DashboardOptions,
+): Promise<void> {
+  const now = options.now ?? Date.now;
+  const ttlMs = (options.sessionTtlSeconds ?? 12 * 60 * 60) * 1000;
+  const sessions = new SessionManager({ ttlMs, now, ...(options.secret ? { secret: options.secret } : {}) });
+  const limiter = new LoginLimiter({ max: options.maxLoginFailures ?? 10, now });
+  const bucketMs = (options.bucketSeconds ?? 5) * 1000;
+  const series = new RecentSeries({
+    bucketMs,
+    buckets: Math.max(2, Math.round(((options.windowMinutes ?? 10) * 60_000) / bucketMs)),
+  });
+  const deps: DashboardDeps = {
+    orch,
+    nodes: options.nodes ?? localNodes,
+    series,
+    now,
+    pageSize: options.pageSize ?? 25,
+    alertWindowMs: (options.alertWindowMinutes ?? 15) * 60_000,
+  };
+  const allowedOrigins = options.allowedOrigins ?? [];
+  const sessionOf = installGuards(scope, { sessions, allowedOrigins });
+
+  const onFinished = (e: { status: string; durationMs: number }) =>
+    series.record(now(), e.status, e.durationMs);
+  orch.on('execution.finished', onFinished);
+  scope.addHook('onClose', async () => {
+    orch.off('execution.finished', onFinished);
+  });
+
+  await registerAssets(scope);
+  scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+
+  const secure = (req: FastifyRequest) => options.secureCookie ?? req.protocol === 'https';
+  const isFragment = (req: FastifyRequest) => req.headers['hx-request'] === 'true';
+  const full = (
+    req: FastifyRequest,
+    title: string,
+    section: Section | undefined,
+    body: SafeHtml,
+    charts = false,
+  ) =>
+    page({
+      title,
+      ...(section ? { section } : {}),
+      csrf: sessionOf.get(req)?.csrf ?? '',
+      charts,
+      body,
+    });
+
+  scope.setErrorHandler((error: FastifyError, req, reply) => {
+    const { status, body } = toErrorReply(error, { bodyLimit: scope.initialConfig.bodyLimit ?? 1024 * 1024 });
+    if (status >= 500)
+      req.log.error({ error: { type: error?.name, message: error?.message } }, 'dashboard request failed');
+    if (req.routeOptions.config?.dashboard === 'data') return reply.code(status).send(body);
+    const content = errorBody(status, body.error.message);
+    if (isFragment(req)) return sendHtml(reply, content, status);
+    return sendHtml(
+      reply,
+      sessionOf.has(req) ? full(req, 'Error', undefined, content) : barePage('Error', content),
+      status,
+    );
+  });
+
+  // Sign-in and sign-out.
+  scope.get<{ Querystring: { next?: string } }>('/login', route('login'), async (req, reply) => {
+    const next = safeNext(req.query.next);
+    if (sessions.verify(readCookie(req.headers.cookie, SESSION_COOKIE))) return reply.redirect(next, 303);
+    return sendHtml(reply, loginPage({ next }));
+  });
+
+  scope.post('/login', route('login'), async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const next = safeNext(body.next);
+    const client = req.ip;
+    if (!limiter.allowed(client)) {
+      reply.header('retry-after', '60');
+      return sendHtml(
+        reply,
+        loginPage({ next, error: 'Too many failed sign-ins. Wait a minute and try again.' }),
+        429,
+      );
+    }
+    const token = body.token;
+    if (typeof token !== 'string' || token.length === 0 || token.length > 4096 || !verifyToken(token)) {
+      limiter.fail(client);
+      req.log.warn({ client }, 'dashboard sign-in failed');
+      return sendHtml(reply, loginPage({ next, error: 'Wrong token.' }), 401);
+    }
+    limiter.reset(client);
+    const { value } = sessions.create();
+    reply.header(
+      'set-cookie',
+      serializeCookie(SESSION_COOKIE, value, { secure: secure(req), maxAge: ttlMs / 1000 }),
+    );
+    return reply.redirect(next, 303);
+  });
+
+  scope.post('/logout', route('page'), async (req, reply) => {
+    const session = sessionOf.get(req);
+    if (session) sessions.revoke(session);
+    reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { secure: secure(req), maxAge: 0 }));
+    return reply.redirect('/login', 303);
+  });
+
+  // Overview.
+  scope.get('/', route('page'), async (req, reply) =>
+    sendHtml(reply, full(req, 'Overview', 'overview', await overviewBody(deps), true)),
+  );
+  scope.get('/ui/overview', route('fragment', 'warn'), async (_req, reply) =>
+    sendHtml(reply, await overviewLive(deps)),
+  );
+  scope.get('/ui/series.json', route('data', 'warn'), async () => series.snapshot(now()));
+
+  // Workflows.
+  scope.get('/workflows', route('page'), async (req, reply) =>
+    sendHtml(reply, full(req, 'Workflows', 'workflows', workflowsBody(deps))),
+  );
+  scope.get<{ Params: { id: string }; Querystring: { version?: string } }>(
+    '/workflows/:id',
+    route('page'),
+    async (req, reply) => {
+      const { id } = req.params;
+      const versions = orch.workflowEngine.listWorkflowVersions(id);
+      const wanted = req.query.version === undefined ? undefined : Number(req.query.version);
+      const def = wanted === undefined ? versions.at(-1) : versions.find((v) => v.version === wanted);
+      if (!def && wanted !== undefined && versions.length > 0) {
+        throw new OrchestratorError(
+          'WORKFLOW_NOT_FOUND',
+          `Workflow '${id}' has no version ${req.query.version}`,
+        );
+      }
+      if (!def) throw new WorkflowNotFoundError(id);
+      return sendHtml(reply, full(req, `Workflow ${id}`, 'workflows', workflowBody(deps, def, versions)));
+    },
+  );
+
+  // Executions.
+  scope.get('/executions', route('page'), async (req, reply) => {
+    const q = parseListQuery(req.query as Record<string, unknown>);
+    return sendHtml(reply, full(req, 'Executions', 'executions', await executionsBody(deps, q)));
+  });
+  scope.get('/ui/executions', route('fragment', 'warn'), async (req, reply) => {
+    const query = req.query as Record<string, unknown>;
+    const q = parseListQuery(query);
+    // Filters and page links (not the polling itself) put their query in the address bar.
+    if (req.headers['hx-trigger'] !== 'exec-panel') {
+      const params = new URLSearchParams();
+      if (q.status) params.set('status', q.status);
+      if (q.workflowId) params.set('workflowId', q.workflowId);
+      if (q.page > 1) params.set('page', String(q.page));
+      const qs = params.toString();
+      reply.header('hx-push-url', `/executions${qs ? `?${qs}` : ''}`);
+    }
+    return sendHtml(reply, await executionsPanel(deps, q));
+  });
+
+  const loadExecution = async (id: string) => {
+    const status = await orch.workflowEngine.getExecutionStatus(id);
+    if (!status) throw new ExecutionNotFoundError(id);
+    return status;
+  };
+  scope.get<{ Params: { id: string } }>('/executions/:id', route('page'), async (req, reply) => {
+    const x = await loadExecution(req.params.id);
+    return sendHtml(
+      reply,
+      full(req, `Execution ${x.id}`, 'executions', executionDetail(deps, x, sessionOf.get(req)?.csrf ?? '')),
+    );
+  });
+  scope.get<{ Params: { id: string } }>(
+    '/ui/executions/:id',
+    route('fragment', 'warn'),
+    async (req, reply) => {
+      const x = await loadExecution(req.params.id);
+      return sendHtml(reply, executionDetail(deps, x, sessionOf.get(req)?.csrf ?? ''));
+    },
+  );
+  scope.post<{ Params: { id: string } }>('/executions/:id/cancel', route('page'), async (req, reply) => {
+    const { id } = req.params;
+    await loadExecution(id);
+    const cancelled = await orch.workflowEngine.cancelWorkflow(id);
+    req.log.info({ executionId: id, cancelled }, 'dashboard cancel');
+    if (!isFragment(req)) return reply.redirect(`/executions/${encodeURIComponent(id)}`, 303);
+    const notice: Notice = cancelled
+      ? { tone: 'ok', text: 'Cancelled.' }
+      : { tone: 'warn', text: 'Not cancelled: the execution had already finished.' };
+    return sendHtml(
+      reply,
+      executionDetail(deps, await loadExecution(id), sessionOf.get(req)?.csrf ?? '', notice),
+    );
+  });
+
+  // Workers.
+  scope.get('/workers', route('page'), async (req, reply) =>
+    sendHtml(reply, full(req, 'Workers', 'workers', await workersBody(deps))),
+  );
+  scope.get('/ui/workers', route('fragment', 'warn'), async (_req, reply) =>
+    sendHtml(reply, await workersPanel(deps)),
+  );
+}

@@ -1,0 +1,143 @@
+/**
+ * The page shell (head, navigation, sign-out form) and small shared components: status
+ * badges, stat cards, the HTML error page. Scripts and styles are same-origin files only; the
+ * htmx config in the `<meta>` tag turns off everything that would need `unsafe-inline` or
+ * `unsafe-eval`.
+ * @module
+ */
+import { html, type SafeHtml } from './html.js';
+
+/** The asset URLs pages use. */
+export const ASSET = {
+  css: '/assets/dashboard.css',
+  js: '/assets/dashboard.js',
+  htmx: '/assets/htmx.min.js',
+  uplot: '/assets/uPlot.iife.min.js',
+  uplotCss: '/assets/uPlot.min.css',
+} as const;
+
+/**
+ * htmx options: no inline indicator `<style>` (CSP), no `eval`, no scripts in swapped content,
+ * requests to this origin only, and no page snapshots in localStorage.
+ */
+const HTMX_CONFIG = JSON.stringify({
+  includeIndicatorStyles: false,
+  allowEval: false,
+  allowScriptTags: false,
+  selfRequestsOnly: true,
+  historyCacheSize: 0,
+  refreshOnHistoryMiss: true,
+  defaultSwapStyle: 'outerHTML',
+});
+
+/** Sections of the navigation. */
+export type Section = 'overview' | 'workflows' | 'executions' | 'workers';
+
+const NAV: readonly [Section, string, string][] = [
+  ['overview', '/', 'Overview'],
+  ['workflows', '/workflows', 'Workflows'],
+  ['executions', '/executions', 'Executions'],
+  ['workers', '/workers', 'Workers'],
+];
+
+/** What every signed-in page needs. */
+export interface PageOptions {
+  title: string;
+  section?: Section;
+  /** The session's CSRF token (sent by htmx on every request, and by the sign-out form). */
+  csrf: string;
+  /** Load uPlot (overview charts). */
+  charts?: boolean;
+  body: SafeHtml;
+}
+
+function head(title: string, charts: boolean): SafeHtml {
+  return html`<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="same-origin">
+<meta name="htmx-config" content="${HTMX_CONFIG}">
+<title>${title} · Orchestrator</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${ASSET.css}">
+${charts ? html`<link rel="stylesheet" href="${ASSET.uplotCss}">` : ''}
+<script src="${ASSET.htmx}" defer></script>
+${charts ? html`<script src="${ASSET.uplot}" defer></script>` : ''}
+<script src="${ASSET.js}" defer></script>`;
+}
+
+/** A full signed-in page. */
+export function page(options: PageOptions): SafeHtml {
+  const nav = NAV.map(
+    ([section, href, label]) =>
+      html`<a href="${href}"${section === options.section ? html` aria-current="page"` : ''}>${label}</a>`,
+  );
+  return html`<!doctype html>
+<html lang="en">
+<head>
+${head(options.title, options.charts === true)}
+</head>
+<body hx-headers="${JSON.stringify({ 'x-csrf-token': options.csrf })}">
+<header class="topbar">
+  <a class="brand" href="/"><span class="logo" aria-hidden="true">◆</span> orchestrator</a>
+  <nav>${nav}</nav>
+  <form class="signout" method="post" action="/logout">
+    <input type="hidden" name="_csrf" value="${options.csrf}">
+    <button type="submit" class="link">Sign out</button>
+  </form>
+</header>
+<main>
+${options.body}
+</main>
+</body>
+</html>`;
+}
+
+/** A page outside the session (sign-in, errors before sign-in). */
+export function barePage(title: string, body: SafeHtml): SafeHtml {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+${head(title, false)}
+</head>
+<body class="bare">
+<main>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+/** A status badge (`completed`, `failed`, ...). */
+export function badge(status: string): SafeHtml {
+  return html`<span class="badge badge-${status.replace(/[^a-z-]/g, '')}">${status}</span>`;
+}
+
+/** A stat card. */
+export function stat(
+  label: string,
+  value: string,
+  options: { hint?: string; tone?: string; id?: string } = {},
+): SafeHtml {
+  return html`<div class="stat${options.tone ? ` tone-${options.tone}` : ''}"${options.id ? html` data-stat="${options.id}"` : ''}>
+  <div class="stat-label">${label}</div>
+  <div class="stat-value">${value}</div>
+  ${options.hint ? html`<div class="stat-hint">${options.hint}</div>` : ''}
+</div>`;
+}
+
+function errorTitle(status: number): string {
+  if (status === 401) return 'Sign in required';
+  if (status === 403) return 'Forbidden';
+  if (status === 404) return 'Not found';
+  if (status === 503) return 'Shutting down';
+  return status >= 500 ? 'Something went wrong' : 'Bad request';
+}
+
+/** The body of an error page. */
+export function errorBody(status: number, message: string): SafeHtml {
+  return html`<section class="error-page">
+  <h1>${errorTitle(status)}</h1>
+  <p class="error-message">${message}</p>
+  <p><a href="/">Back to the overview</a></p>
+</section>`;
+}

@@ -1,0 +1,95 @@
+/**
+ * Execution detail (`/executions/:id`): summary, the error, the step timeline (attempts,
+ * retry waits, parallel branches, compensations), a table of steps with their outputs, the
+ * input and output as formatted JSON, and a cancel button while the execution can still be
+ * cancelled. While it is live the fragment (`/ui/executions/:id`) polls itself every second;
+ * once terminal it stops.
+ * @module
+ */
+import type { ExecutionStatus, StepStatus } from '../../../types.js';
+import { type DashboardDeps, isLive } from '../context.js';
+import { formatDuration, formatTime, jsonBlock } from '../format.js';
+import { html, type SafeHtml } from '../html.js';
+import { badge } from '../layout.js';
+import { buildTimeline, renderTimeline } from '../timeline.js';
+import { elapsed } from './executions.js';
+
+/** A one-line outcome shown after a cancel request. */
+export interface Notice {
+  tone: 'ok' | 'warn';
+  text: string;
+}
+
+function stepRows(steps: StepStatus[], depth = 0): SafeHtml[] {
+  return steps.flatMap((s) => [
+    html`<tr class="${depth > 0 ? 'branch' : ''}" data-step="${s.name}">
+  <td>${depth > 0 ? '└ ' : ''}<span class="mono">${s.name}</span>${s.decision ? html` <span class="muted">→ ${s.decision}</span>` : ''}</td>
+  <td>${badge(s.status)}${s.compensation ? html` ${badge(`compensation-${s.compensation.status}`)}` : ''}</td>
+  <td class="num">${s.attempts}</td>
+  <td class="num">${formatDuration(s.durationMs)}</td>
+  <td class="err">${s.error ? html`<span class="err-code">${s.error.code}</span> <span class="err-msg">${s.error.message}</span>` : ''}</td>
+  <td>${s.output === undefined ? html`<span class="muted">–</span>` : html`<details><summary>output</summary>${jsonBlock(s.output)}</details>`}</td>
+</tr>`,
+    ...stepRows(s.branches ?? [], depth + 1),
+  ]);
+}
+
+function cancelForm(x: ExecutionStatus, csrf: string): SafeHtml {
+  if (x.status !== 'pending' && x.status !== 'running') return html``;
+  const path = `/executions/${encodeURIComponent(x.id)}/cancel`;
+  return html`<form class="cancel" method="post" action="${path}" hx-post="${path}" hx-target="#exec-detail" hx-swap="outerHTML" hx-confirm="Cancel execution ${x.id}? Completed steps with a compensation are undone.">
+  <input type="hidden" name="_csrf" value="${csrf}">
+  <button type="submit" class="danger" id="cancel-execution">Cancel execution</button>
+</form>`;
+}
+
+/** The live fragment of one execution. */
+export function executionDetail(
+  deps: DashboardDeps,
+  x: ExecutionStatus,
+  csrf: string,
+  notice?: Notice,
+): SafeHtml {
+  const now = deps.now();
+  const live = isLive(x.status);
+  const poll = live
+    ? html` hx-get="/ui/executions/${encodeURIComponent(x.id)}" hx-trigger="every 1s" hx-swap="outerHTML"`
+    : '';
+  const timeline = buildTimeline(x, now);
+  return html`<section id="exec-detail" data-status="${x.status}"${poll}>
+<div class="page-head">
+  <h1>Execution <span class="mono">${x.id}</span></h1>
+  <span id="exec-status">${badge(x.status)}</span>
+  ${cancelForm(x, csrf)}
+</div>
+${notice ? html`<p class="notice notice-${notice.tone}" role="status">${notice.text}</p>` : ''}
+<dl class="summary">
+  <div><dt>Workflow</dt><dd><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a> <span class="muted">v${x.workflowVersion}</span></dd></div>
+  <div><dt>Started</dt><dd>${formatTime(x.startedAt)}</dd></div>
+  <div><dt>Finished</dt><dd>${formatTime(x.completedAt)}</dd></div>
+  <div><dt>Duration</dt><dd>${formatDuration(elapsed(x, now))}${live ? ' so far' : ''}</dd></div>
+  <div><dt>Steps</dt><dd>${x.stepsCompleted}/${x.totalSteps}</dd></div>
+  <div><dt>Worker</dt><dd>${x.workerId ?? '–'}</dd></div>
+  ${x.idempotencyKey ? html`<div><dt>Idempotency key</dt><dd class="mono">${x.idempotencyKey}</dd></div>` : ''}
+  ${x.compensatedSteps.length > 0 ? html`<div><dt>Compensated</dt><dd>${x.compensatedSteps.join(' → ')}</dd></div>` : ''}
+</dl>
+${
+  x.error
+    ? html`<div class="error-box" role="alert"><span class="err-code">${x.error.code}</span>${x.error.step ? html` in step <span class="mono">${x.error.step}</span>` : ''}<div class="err-msg">${x.error.message}</div></div>`
+    : ''
+}
+<section class="panel">
+  <h2>Timeline</h2>
+  ${timeline.rows.length === 0 ? html`<p class="muted empty">No step has started yet.</p>` : renderTimeline(timeline)}
+</section>
+<section class="panel">
+  <h2>Steps</h2>
+  <table class="steps"><thead><tr><th>Step</th><th>Status</th><th class="num">Attempts</th><th class="num">Duration</th><th>Error</th><th>Output</th></tr></thead>
+  <tbody>${stepRows(x.steps)}</tbody></table>
+</section>
+<div class="cols">
+  <section class="panel"><h2>Input</h2>${jsonBlock(x.inputData, 'input')}</section>
+  <section class="panel"><h2>Output</h2>${jsonBlock(x.outputData, 'output')}</section>
+</div>
+</section>`;
+}

@@ -1,0 +1,78 @@
+/**
+ * Workers (`/workers`): active executions per worker as bars, with the mean and the band
+ * within which the load counts as balanced (`threshold × mean`, SPEC §4, the
+ * `alerts.imbalanceThreshold` config), and every engine node with its last heartbeat.
+ * Refreshed every 2 s through `/ui/workers`.
+ * @module
+ */
+import type { DashboardDeps } from '../context.js';
+import { formatAgo, formatPercent, formatTime } from '../format.js';
+import { html, type SafeHtml } from '../html.js';
+import { badge, stat } from '../layout.js';
+
+/** The live workers fragment. */
+export async function workersPanel(deps: DashboardDeps): Promise<SafeHtml> {
+  const { orch } = deps;
+  const lb = orch.loadBalancer;
+  const threshold = orch.config.alerts.imbalanceThreshold;
+  const load = lb.getLoadDistribution();
+  const workers = lb.getWorkers().map((id) => ({ id, active: load[id] ?? 0 }));
+  const total = workers.reduce((sum, w) => sum + w.active, 0);
+  const mean = workers.length > 0 ? total / workers.length : 0;
+  const balanced = lb.isBalanced(threshold);
+  const scale = Math.max(1, ...workers.map((w) => w.active), Math.ceil(mean * (1 + threshold)));
+  const x = (v: number) => `${((v / scale) * 100).toFixed(3)}%`;
+  const low = Math.max(0, mean - threshold * mean);
+  const high = mean + threshold * mean;
+  const nodes = await deps.nodes(orch);
+  const now = deps.now();
+  return html`<div id="workers-live" hx-get="/ui/workers" hx-trigger="every 2s" hx-swap="outerHTML">
+<section class="stats">
+  ${stat('Balance', balanced ? 'balanced' : 'imbalanced', {
+    id: 'balanced',
+    tone: balanced ? 'good' : 'bad',
+    hint: `every worker within ±${formatPercent(threshold, 0)} of the mean`,
+  })}
+  ${stat('Active executions', String(total), { id: 'active', hint: `mean ${mean.toFixed(2)} per worker` })}
+  ${stat('Balance score', lb.balanceScore().toFixed(2), { id: 'score', hint: '1 − (max − min) / max' })}
+  ${stat('Workers', String(workers.length), { id: 'workers' })}
+</section>
+<section class="panel">
+  <h2>Load per worker</h2>
+  <div class="loadbars">
+  ${workers.map(
+    (w) => html`<div class="lb-row" data-worker="${w.id}" data-active="${w.active}">
+  <span class="lb-label mono">${w.id}</span>
+  <svg class="lb-track" width="100%" height="24" role="img" aria-label="${w.id}: ${w.active} active">
+    ${mean > 0 ? html`<rect class="lb-band" x="${x(low)}" y="0" width="${x(high - low)}" height="24"></rect>` : ''}
+    <rect class="lb-bar${w.active < low - 1e-9 || w.active > high + 1e-9 ? ' lb-off' : ''}" x="0" y="5" width="${x(w.active)}" height="14" rx="2"><title>${w.id}: ${w.active} active</title></rect>
+    ${mean > 0 ? html`<line class="lb-mean" x1="${x(mean)}" x2="${x(mean)}" y1="0" y2="24"></line>` : ''}
+  </svg>
+  <span class="lb-value num">${w.active}</span>
+</div>`,
+  )}
+  </div>
+  <p class="muted legend-line">Bars: active executions · line: mean · band: balanced range (mean ± ${formatPercent(threshold, 0)})</p>
+</section>
+<section class="panel">
+  <h2>Nodes</h2>
+  <table class="nodes"><thead><tr><th>Node</th><th>State</th><th>Last heartbeat</th><th class="num">Running</th><th class="num">Queued</th><th>Started (UTC)</th></tr></thead>
+  <tbody>${nodes.map(
+    (n) => html`<tr data-node="${n.id}">
+  <td class="mono">${n.id}${n.self === true ? html` <span class="muted">(this node)</span>` : ''}</td>
+  <td>${badge(n.alive === false ? 'down' : 'alive')}</td>
+  <td><time datetime="${n.lastHeartbeat.toISOString()}" title="${formatTime(n.lastHeartbeat)}">${formatAgo(n.lastHeartbeat, now)}</time></td>
+  <td class="num">${n.running}</td>
+  <td class="num">${n.queued}</td>
+  <td>${n.startedAt instanceof Date ? formatTime(n.startedAt) : '–'}</td>
+</tr>`,
+  )}</tbody></table>
+</section>
+</div>`;
+}
+
+/** The workers page body. */
+export async function workersBody(deps: DashboardDeps): Promise<SafeHtml> {
+  return html`<div class="page-head"><h1>Workers</h1><span class="muted">updates every 2 s</span></div>
+${await workersPanel(deps)}`;
+}

@@ -1,0 +1,125 @@
+/**
+ * Throughput and latency over recent time, for the overview charts: a ring of fixed-width
+ * time buckets fed by `execution.finished` events. Each bucket counts finished executions
+ * by outcome and keeps a bounded reservoir of their durations for the average and p95, so
+ * memory stays fixed however many executions finish.
+ * @module
+ */
+
+/** Options of {@link RecentSeries}. */
+export interface RecentSeriesOptions {
+  /** Width of one bucket, ms. @default 5000 */
+  bucketMs?: number;
+  /** Buckets kept (the window is `bucketMs × buckets`). @default 120 (10 minutes) */
+  buckets?: number;
+  /** Durations kept per bucket for the percentile. @default 256 */
+  samplesPerBucket?: number;
+}
+
+interface Bucket {
+  /** Bucket start, epoch ms; -1 while unused. */
+  start: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  sum: number;
+  count: number;
+  samples: number[];
+}
+
+/** The chart data: parallel arrays, one entry per bucket, oldest first. */
+export interface SeriesSnapshot {
+  bucketMs: number;
+  /** Bucket start, epoch seconds (uPlot's x values). */
+  t: number[];
+  completed: number[];
+  failed: number[];
+  cancelled: number[];
+  /** Mean duration of the bucket's executions, ms; null when none finished. */
+  avgMs: (number | null)[];
+  /** 95th percentile of the bucket's durations, ms; null when none finished. */
+  p95Ms: (number | null)[];
+}
+
+const emptyBucket = (): Bucket => ({
+  start: -1,
+  completed: 0,
+  failed: 0,
+  cancelled: 0,
+  sum: 0,
+  count: 0,
+  samples: [],
+});
+
+/** A fixed-size ring of time buckets. */
+export class RecentSeries {
+  readonly bucketMs: number;
+  private readonly ring: Bucket[];
+  private readonly samplesPerBucket: number;
+
+  constructor(options: RecentSeriesOptions = {}) {
+    this.bucketMs = options.bucketMs ?? 5000;
+    const size = options.buckets ?? 120;
+    this.samplesPerBucket = options.samplesPerBucket ?? 256;
+    this.ring = Array.from({ length: size }, emptyBucket);
+  }
+
+  /** Length of the window, ms. */
+  get windowMs(): number {
+    return this.bucketMs * this.ring.length;
+  }
+
+  /** Records one finished execution. */
+  record(at: number, status: string, durationMs: number): void {
+    const start = Math.floor(at / this.bucketMs) * this.bucketMs;
+    const slot = this.ring[Math.floor(start / this.bucketMs) % this.ring.length] as Bucket;
+    if (slot.start > start) return; // older than the window: the slot holds a newer bucket
+    if (slot.start !== start) Object.assign(slot, emptyBucket(), { start });
+    if (status === 'completed') slot.completed++;
+    else if (status === 'failed') slot.failed++;
+    else if (status === 'cancelled') slot.cancelled++;
+    if (!Number.isFinite(durationMs) || durationMs < 0) return;
+    slot.sum += durationMs;
+    slot.count++;
+    if (slot.samples.length < this.samplesPerBucket) slot.samples.push(durationMs);
+    else {
+      // Reservoir sampling: every duration of the bucket has the same chance to be kept.
+      const i = Math.floor(Math.random() * slot.count);
+      if (i < this.samplesPerBucket) slot.samples[i] = durationMs;
+    }
+  }
+
+  /** The window ending with the bucket that holds `now`. */
+  snapshot(now: number): SeriesSnapshot {
+    const size = this.ring.length;
+    const last = Math.floor(now / this.bucketMs) * this.bucketMs;
+    const out: SeriesSnapshot = {
+      bucketMs: this.bucketMs,
+      t: [],
+      completed: [],
+      failed: [],
+      cancelled: [],
+      avgMs: [],
+      p95Ms: [],
+    };
+    for (let k = size - 1; k >= 0; k--) {
+      const start = last - k * this.bucketMs;
+      const slot = this.ring[Math.floor(start / this.bucketMs) % size] as Bucket;
+      const b = slot.start === start ? slot : null;
+      out.t.push(start / 1000);
+      out.completed.push(b?.completed ?? 0);
+      out.failed.push(b?.failed ?? 0);
+      out.cancelled.push(b?.cancelled ?? 0);
+      out.avgMs.push(b && b.count > 0 ? Math.round(b.sum / b.count) : null);
+      out.p95Ms.push(b && b.samples.length > 0 ? percentile(b.samples, 95) : null);
+    }
+    return out;
+  }
+}
+
+/** Nearest-rank percentile of a non-empty list. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] as number;
+}

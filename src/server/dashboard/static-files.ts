@@ -1,0 +1,43 @@
+/**
+ * The dashboard's static files under `/assets/`: its own script and stylesheet (next to this
+ * module; `npm run build` copies them to `dist`) and the vendor files htmx and uPlot, served
+ * straight from `node_modules` through @fastify/static. Only the names in a fixed table are
+ * reachable: no directory listing, no path from the request ever touches the file system.
+ * @module
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { route } from './guard.js';
+
+const require = createRequire(import.meta.url);
+const OWN_ASSETS = fileURLToPath(new URL('./assets/', import.meta.url));
+
+/** Files served under `/assets/`: name → [folder, file]. Nothing else is reachable. */
+export function assetTable(): Record<string, [string, string]> {
+  const vendor = (specifier: string): [string, string] => {
+    const path = require.resolve(specifier);
+    return [dirname(path), path.slice(dirname(path).length + 1)];
+  };
+  return {
+    'dashboard.js': [OWN_ASSETS, 'dashboard.js'],
+    'dashboard.css': [OWN_ASSETS, 'dashboard.css'],
+    'htmx.min.js': vendor('htmx.org/dist/htmx.min.js'),
+    'uPlot.iife.min.js': vendor('uplot/dist/uPlot.iife.min.js'),
+    'uPlot.min.css': vendor('uplot/dist/uPlot.min.css'),
+  };
+}
+
+/** Registers `GET /assets/:name` (public: the sign-in page needs them). */
+export async function registerAssets(scope: FastifyInstance): Promise<void> {
+  await scope.register(fastifyStatic, { serve: false, root: OWN_ASSETS });
+  const assets = assetTable();
+  scope.get<{ Params: { name: string } }>('/assets/:name', route('public', 'warn'), async (req, reply) => {
+    const entry = Object.hasOwn(assets, req.params.name) ? assets[req.params.name] : undefined;
+    if (!entry) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+    reply.header('cache-control', 'public, max-age=300');
+    return reply.sendFile(entry[1], entry[0]);
+  });
+}

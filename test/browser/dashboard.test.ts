@@ -1,0 +1,300 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium through playwright-core), against a real
+ * service on 127.0.0.1 with a SQLite store:
+ * - sign in, start executions over the API, watch one complete live (htmx, no reload), open
+ *   its timeline, cancel another and see its status change;
+ * - workflow descriptions, ids in URLs, inputs, outputs, idempotency keys and errors carrying
+ *   script payloads: no script runs, no dialog opens, the payload shows as text;
+ * - a wrong token does not sign in.
+ * Every page is also checked for console errors (CSP violations show up there).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionHandler } from '../../src/types.js';
+import {
+  launchBrowser,
+  openPage,
+  type PageWatch,
+  type Server,
+  signIn,
+  startServer,
+  until,
+} from './helpers.js';
+
+// The browser globals the page functions below touch (this test program has no DOM lib).
+declare const window: Record<string, unknown>;
+declare const document: {
+  querySelectorAll(selector: string): { length: number };
+  body: {
+    addEventListener(type: string, listener: (event: unknown) => void, options?: { once: boolean }): void;
+  };
+};
+
+let browser: Browser;
+let closeBrowser: () => Promise<void>;
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  ({ browser, close: closeBrowser } = await launchBrowser());
+}, 60_000);
+afterAll(async () => {
+  await closeBrowser?.();
+});
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+
+/** Handlers of the live test; `finish` waits for `release` so the test sees the execution running. */
+function liveActions(release: Promise<void>): Record<string, ActionHandler> {
+  return {
+    prepare: () => ({ prepared: true }),
+    work: async (_input, ctx) => {
+      if (ctx.stepName === 'finish') await Promise.race([release, sleep(600_000, ctx.signal)]);
+      else await sleep(200, ctx.signal);
+      return { worked: ctx.stepName };
+    },
+    flaky: (_input, ctx) => {
+      if (ctx.attempt === 1) throw Object.assign(new Error('first attempt fails'), { code: 'FLAKY' });
+      return { attempt: ctx.attempt };
+    },
+    block: (_input, ctx) => sleep(600_000, ctx.signal),
+  };
+}
+
+async function serve(actions: Record<string, ActionHandler>): Promise<Server> {
+  const server = await startServer({ orchestrator: { actions } });
+  servers.push(server);
+  return server;
+}
+
+async function define(server: Server, body: unknown): Promise<void> {
+  const res = await server.api('/v1/workflows', { body });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+}
+
+async function execute(server: Server, workflow: string, body: unknown = {}): Promise<string> {
+  const res = await server.api<{ id: string }>(`/v1/workflows/${encodeURIComponent(workflow)}/executions`, {
+    body,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body.id;
+}
+
+function expectClean(watch: PageWatch, allowed: RegExp[] = []): void {
+  const errors = watch.errors.filter((e) => !allowed.some((re) => re.test(e)));
+  expect(errors).toEqual([]);
+}
+
+describe('dashboard in Chromium', () => {
+  it('signs in, follows an execution live, shows its timeline, and cancels another', async () => {
+    let release!: () => void;
+    const server = await serve(liveActions(new Promise<void>((resolve) => (release = resolve))));
+    await define(server, {
+      id: 'live',
+      steps: [
+        { name: 'prepare' },
+        { name: 'flaky', retry: { maxAttempts: 2, initialDelay: 0.3 } },
+        {
+          name: 'fanout',
+          parallel: [
+            { name: 'left', action: 'work' },
+            { name: 'right', action: 'prepare' },
+          ],
+        },
+        { name: 'finish', action: 'work' },
+      ],
+      options: { description: 'A short workflow to watch' },
+    });
+    await define(server, { id: 'blocking', steps: [{ name: 'prepare' }, { name: 'wait', action: 'block' }] });
+
+    const { page, watch, context } = await openPage(browser, { acceptDialogs: true });
+    await signIn(page, server);
+    await page.waitForSelector('[data-stat="success-rate"]');
+    await page.waitForSelector('[data-chart="throughput"] canvas');
+    await page.waitForSelector('[data-chart="latency"] canvas');
+
+    const live = await execute(server, 'live', { input: { order: 42 } });
+    const blocked = await execute(server, 'blocking');
+
+    // The list follows the execution without reloading the page.
+    await page.click('nav a[href="/executions"]');
+    await page.waitForURL(`${server.url}/executions`);
+    await page.evaluate(() => {
+      window.__sameDocument = true;
+    });
+    await page.waitForSelector(`tr[data-execution="${live}"][data-status="running"]`, { timeout: 10_000 });
+    release();
+    await page.waitForSelector(`tr[data-execution="${live}"][data-status="completed"]`, { timeout: 15_000 });
+    expect(
+      await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument),
+    ).toBe(true);
+
+    // Its timeline: two attempts of the flaky step with the retry wait between, branches as rows.
+    await page.click(`tr[data-execution="${live}"] a[href="/executions/${live}"]`);
+    await page.waitForURL(`${server.url}/executions/${live}`);
+    await page.waitForSelector('#exec-detail[data-status="completed"]');
+    expect(await page.locator('.tl-row[data-step="flaky"] rect.tl-attempt').count()).toBe(2);
+    expect(await page.locator('.tl-row[data-step="flaky"] rect.tl-wait').count()).toBe(1);
+    expect(await page.locator('.tl-row-branch').count()).toBe(2);
+    expect(await page.locator('.tl-row[data-step="finish"] rect.tl-attempt.tl-ok').count()).toBe(1);
+    expect(await page.locator('#cancel-execution').count()).toBe(0);
+    expect(await page.locator('pre.json[aria-label="input"]').textContent()).toContain('"order": 42');
+
+    // Filter to the running one, open it and cancel it.
+    await page.goto(`${server.url}/executions`);
+    await page.selectOption('select[name="status"]', 'running');
+    await page.waitForURL(`${server.url}/executions?status=running`);
+    await until(async () => (await page.locator('#exec-panel tr[data-execution]').count()) === 1);
+    await page.click(`tr[data-execution="${blocked}"] a[href="/executions/${blocked}"]`);
+    await page.waitForSelector('#exec-detail[data-status="running"]');
+    await page.click('#cancel-execution');
+    await page.waitForSelector('#exec-detail[data-status="cancelled"]', { timeout: 10_000 });
+    expect(await page.locator('#exec-status').textContent()).toBe('cancelled');
+    expect(await page.locator('.notice').textContent()).toBe('Cancelled.');
+    const api = await server.api<{ status: string }>(`/v1/executions/${blocked}`);
+    expect(api.body.status).toBe('cancelled');
+    expect(watch.dialogs).toEqual([
+      `confirm: Cancel execution ${blocked}? Completed steps with a compensation are undone.`,
+    ]);
+
+    // The other sections render too.
+    await page.click('nav a[href="/workers"]');
+    await page.waitForSelector('.lb-row[data-worker="worker_1"]');
+    await page.waitForSelector(`tr[data-node="${server.orch.nodeId}"]`);
+    await page.click('nav a[href="/workflows"]');
+    await page.click('tr[data-workflow="live"] a[href="/workflows/live"]');
+    await page.waitForSelector('[data-stat="bottleneck"]');
+    expect(await page.locator('table.definition tr[data-step]').count()).toBe(6);
+
+    const cookies = await context.cookies();
+    expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite])).toEqual([['orch_session', true, 'Strict']]);
+    expectClean(watch);
+    await context.close();
+  }, 60_000);
+
+  it('runs no script from workflow data, ids, inputs, outputs or errors', async () => {
+    const XSS = [
+      '<img src=x onerror=window.__xss=1>',
+      '"><script>window.__xss=1</script>',
+      "'><svg onload=window.__xss=1>",
+      'javascript:window.__xss=1',
+      '" hx-get="/logout" hx-trigger="load" x="',
+      '</textarea></pre><script>alert(1)</script>',
+      '<a href="javascript:alert(1)">click</a>',
+    ];
+    const all = XSS.join(' ');
+    const server = await serve({
+      echo: (input) => ({ echoed: input, [XSS[0] as string]: XSS[1], link: XSS[6] }),
+      explode: () => {
+        throw Object.assign(new Error(`rejected ${all}`), { code: XSS[0] });
+      },
+    });
+    await define(server, {
+      id: 'xss-wf',
+      steps: [{ name: 'echo' }, { name: 'explode' }],
+      options: { description: all },
+    });
+    const failed = await execute(server, 'xss-wf', {
+      input: { note: all, [XSS[2] as string]: XSS[3] },
+      idempotencyKey: XSS[1],
+    });
+    await server.orch.workflowEngine.waitForCompletion(failed, { timeout: 10 });
+
+    const { page, watch, context } = await openPage(browser);
+    await signIn(page, server);
+    const payloadUrl = encodeURIComponent(XSS[0] as string);
+    const pages: { path: string; status: number; shows?: string }[] = [
+      { path: '/', status: 200 },
+      { path: '/workflows', status: 200, shows: XSS[0] },
+      { path: '/workflows/xss-wf', status: 200, shows: XSS[1] },
+      { path: '/executions', status: 200, shows: XSS[0] },
+      { path: `/executions?workflowId=${payloadUrl}`, status: 200 },
+      { path: `/executions/${failed}`, status: 200, shows: XSS[5] },
+      { path: `/workflows/${payloadUrl}`, status: 404, shows: XSS[0] },
+      { path: `/executions/${payloadUrl}`, status: 404, shows: XSS[0] },
+      { path: `/executions?status=${encodeURIComponent(XSS[1] as string)}`, status: 400, shows: XSS[1] },
+    ];
+    for (const p of pages) {
+      const res = await page.goto(server.url + p.path);
+      expect(res?.status(), p.path).toBe(p.status);
+      if (p.path.startsWith(`/executions/${failed}`)) {
+        for (const summary of await page.locator('details summary').all()) await summary.click();
+      }
+      // Where the page polls, let htmx swap in a fresh fragment at least once.
+      if ((await page.locator('[hx-trigger*="every"]').count()) > 0) {
+        await page.evaluate(
+          () =>
+            new Promise((resolve) =>
+              document.body.addEventListener('htmx:afterSettle', resolve, { once: true }),
+            ),
+        );
+      }
+      await assertNoScript(page, p.path);
+      if (p.path.includes('workflowId=')) {
+        // The unknown workflow id is offered, as text, in the filter.
+        expect(await page.locator('select[name="workflowId"]').inputValue()).toBe(XSS[0]);
+      }
+      if (p.shows) {
+        const shown = page.locator('main').getByText(p.shows, { exact: false }).first();
+        expect(await shown.isVisible(), `${p.path} shows ${p.shows}`).toBe(true);
+      }
+    }
+    expect(page.url()).not.toContain('/login'); // the hx-get="/logout" payload did not fire
+    expect(watch.dialogs).toEqual([]);
+    // Error pages are fetched with their 4xx status, which Chromium logs; nothing else may appear.
+    expectClean(watch, [/status of 40[04]/]);
+    await context.close();
+  }, 90_000);
+
+  it('does not sign in with a wrong token', async () => {
+    const server = await serve({ prepare: () => 1 });
+    const { page, watch, context } = await openPage(browser);
+    await page.goto(`${server.url}/`);
+    await page.waitForURL(`${server.url}/login`);
+    await page.fill('#token', 'not-the-token');
+    const [response] = await Promise.all([
+      page.waitForResponse(`${server.url}/login`),
+      page.click('#sign-in'),
+    ]);
+    expect(response.status()).toBe(401);
+    expect(await page.locator('#login-error').textContent()).toBe('Wrong token.');
+    expect(await context.cookies()).toEqual([]);
+    await page.goto(`${server.url}/workers`);
+    expect(page.url()).toBe(`${server.url}/login?next=%2Fworkers`);
+    expect(await page.locator('#token').count()).toBe(1);
+    expectClean(watch, [/status of 401/]);
+    await context.close();
+  }, 30_000);
+});
+
+async function assertNoScript(page: Page, where: string): Promise<void> {
+  const state = await page.evaluate(() => ({
+    xss: window.__xss,
+    inlineScripts: document.querySelectorAll('script:not([src])').length,
+    handlers: document.querySelectorAll('[onerror], [onload], [onclick]').length,
+    images: document.querySelectorAll('img').length,
+    javascriptLinks: document.querySelectorAll('a[href^="javascript:" i]').length,
+    logoutTriggers: document.querySelectorAll('[hx-get="/logout"]').length,
+  }));
+  expect(state, where).toEqual({
+    xss: undefined,
+    inlineScripts: 0,
+    handlers: 0,
+    images: 0,
+    javascriptLinks: 0,
+    logoutTriggers: 0,
+  });
+}

@@ -1,0 +1,480 @@
+/**
+ * Dashboard routes through `app.inject()`: sign-in (cookie flags, wrong token, open-redirect
+ * guard, rate limit), the redirect to sign-in, the CSP and other headers, CSRF (missing token,
+ * foreign Origin, cross-site fetch → 403), cancel, sign-out revocation, escaping of user data
+ * in every page, error pages, pagination, the fragments htmx polls, and the assets.
+ */
+import type { LightMyRequestResponse } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CONTENT_SECURITY_POLICY,
+  createDashboard,
+  type DashboardOptions,
+} from '../../src/server/dashboard/index.js';
+import type { ActionHandler } from '../../src/types.js';
+import { closeAll, define, type Fixture, setup, start, TOKEN, until } from './helpers.js';
+
+afterEach(closeAll);
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const SAME_ORIGIN = { origin: 'http://localhost:80' };
+
+const XSS = [
+  '<img src=x onerror=window.__xss=1>',
+  '"><script>window.__xss=1</script>',
+  "'><svg onload=window.__xss=1>",
+  'javascript:window.__xss=1',
+  '" hx-get="/logout" hx-trigger="load',
+];
+
+async function dashboard(options: DashboardOptions = {}, actions: Record<string, ActionHandler> = {}) {
+  return setup({ app: { plugins: [createDashboard(options)] }, orchestrator: { actions } });
+}
+
+function cookieOf(res: LightMyRequestResponse): string {
+  const header = res.headers['set-cookie'];
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) throw new Error('no set-cookie');
+  return value.split(';')[0] as string;
+}
+
+async function signIn(f: Fixture): Promise<{ cookie: string; csrf: string }> {
+  const res = await f.app.inject({
+    method: 'POST',
+    url: '/login',
+    headers: { ...FORM, ...SAME_ORIGIN },
+    payload: `token=${encodeURIComponent(TOKEN)}`,
+  });
+  expect(res.statusCode).toBe(303);
+  const cookie = cookieOf(res);
+  const page = await f.app.inject({ url: '/', headers: { cookie } });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  if (!csrf) throw new Error('no csrf token on the page');
+  return { cookie, csrf };
+}
+
+describe('sign-in', () => {
+  it('redirects pages to the sign-in form, keeping where the user was going', async () => {
+    const f = await dashboard();
+    const home = await f.app.inject({ url: '/' });
+    expect(home.statusCode).toBe(303);
+    expect(home.headers.location).toBe('/login');
+    const list = await f.app.inject({ url: '/executions?status=failed' });
+    expect(list.headers.location).toBe('/login?next=%2Fexecutions%3Fstatus%3Dfailed');
+    // A bearer token is for the API; the dashboard wants its session.
+    const bearer = await f.call({ url: '/workers' });
+    expect(bearer.statusCode).toBe(303);
+  });
+
+  it('answers fragments with 401 and HX-Redirect, chart data with a JSON 401', async () => {
+    const f = await dashboard();
+    const fragment = await f.app.inject({ url: '/ui/overview', headers: { 'hx-request': 'true' } });
+    expect(fragment.statusCode).toBe(401);
+    expect(fragment.headers['hx-redirect']).toBe('/login');
+    const data = await f.app.inject({ url: '/ui/series.json' });
+    expect(data.statusCode).toBe(401);
+    expect(data.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String) } });
+  });
+
+  it('serves the form with a strict CSP and no inline script or style', async () => {
+    const f = await dashboard();
+    const res = await f.app.inject({ url: '/login' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-eval');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.body).toContain('name="token"');
+    expect(res.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(res.body).not.toMatch(/\sstyle=/);
+    expect(res.body).not.toMatch(/<style/);
+  });
+
+  it('sets an HttpOnly, SameSite=Strict session cookie that does not hold the token', async () => {
+    const f = await dashboard();
+    const res = await f.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: FORM,
+      payload: `token=${encodeURIComponent(TOKEN)}&next=${encodeURIComponent('/executions?status=failed')}`,
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/executions?status=failed');
+    const setCookie = String(res.headers['set-cookie']);
+    expect(setCookie).toMatch(/^orch_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
+    expect(setCookie).not.toContain(TOKEN);
+    expect(setCookie).not.toContain('Secure'); // plain http here; https adds it (unit-tested)
+    const page = await f.app.inject({ url: '/', headers: { cookie: cookieOf(res) } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('data-stat="success-rate"');
+  });
+
+  it('marks the cookie Secure when told to (TLS ends at a proxy)', async () => {
+    const f = await dashboard({ secureCookie: true });
+    const res = await f.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: FORM,
+      payload: `token=${encodeURIComponent(TOKEN)}`,
+    });
+    expect(String(res.headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=43200; Secure$/);
+  });
+
+  it('refuses a wrong token without a cookie, and never redirects off the site', async () => {
+    const f = await dashboard();
+    const wrong = await f.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: FORM,
+      payload: 'token=not-the-token',
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+    expect(wrong.body).toContain('Wrong token.');
+    for (const next of [
+      '//evil.example/x',
+      'https://evil.example',
+      '/\\evil.example',
+      'javascript:alert(1)',
+    ]) {
+      const res = await f.app.inject({
+        method: 'POST',
+        url: '/login',
+        headers: FORM,
+        payload: `token=${encodeURIComponent(TOKEN)}&next=${encodeURIComponent(next)}`,
+      });
+      expect(res.headers.location).toBe('/');
+    }
+  });
+
+  it('refuses a sign-in posted from another origin', async () => {
+    const f = await dashboard();
+    const res = await f.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { ...FORM, origin: 'https://evil.example' },
+      payload: `token=${encodeURIComponent(TOKEN)}`,
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('limits failed sign-ins per client', async () => {
+    const f = await dashboard({ maxLoginFailures: 3 });
+    const attempt = (token: string) =>
+      f.app.inject({ method: 'POST', url: '/login', headers: FORM, payload: `token=${token}` });
+    for (let i = 0; i < 3; i++) expect((await attempt('wrong')).statusCode).toBe(401);
+    const limited = await attempt(encodeURIComponent(TOKEN));
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('ignores a forged or tampered cookie', async () => {
+    const f = await dashboard();
+    const { cookie } = await signIn(f);
+    const [name, value] = cookie.split('=') as [string, string];
+    const parts = value.split('.');
+    const forged = `${name}=${parts[0]}.${(Date.now() + 1e9).toString(36)}.${parts[2]}`;
+    expect((await f.app.inject({ url: '/', headers: { cookie: forged } })).statusCode).toBe(303);
+    expect((await f.app.inject({ url: '/', headers: { cookie: `${name}=${TOKEN}` } })).statusCode).toBe(303);
+  });
+
+  it('signs out with the CSRF token only, and the old cookie stops working', async () => {
+    const f = await dashboard();
+    const { cookie, csrf } = await signIn(f);
+    const noToken = await f.app.inject({ method: 'POST', url: '/logout', headers: { ...FORM, cookie } });
+    expect(noToken.statusCode).toBe(403);
+    const res = await f.app.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: { ...FORM, cookie, ...SAME_ORIGIN },
+      payload: `_csrf=${encodeURIComponent(csrf)}`,
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/login');
+    expect(String(res.headers['set-cookie'])).toContain('Max-Age=0');
+    expect((await f.app.inject({ url: '/', headers: { cookie } })).statusCode).toBe(303);
+  });
+});
+
+describe('cancel and CSRF', () => {
+  async function running(f: Fixture): Promise<string> {
+    await define(f, 'blocking', [{ name: 'wait', action: 'block' }]);
+    const id = await start(f, 'blocking');
+    await until(async () => (await f.orch.workflowEngine.getExecutionStatus(id))?.status === 'running');
+    return id;
+  }
+
+  it('refuses a cancel without the CSRF token, with a wrong one, or from another origin', async () => {
+    const f = await dashboard();
+    const { cookie, csrf } = await signIn(f);
+    const id = await running(f);
+    const url = `/executions/${id}/cancel`;
+    const cases = [
+      { headers: { cookie } },
+      { headers: { cookie, 'x-csrf-token': 'wrong' } },
+      { headers: { cookie, 'x-csrf-token': csrf, origin: 'https://evil.example' } },
+      { headers: { cookie, 'x-csrf-token': csrf, origin: 'null' } },
+      { headers: { cookie, 'x-csrf-token': csrf, 'sec-fetch-site': 'cross-site' } },
+    ];
+    for (const c of cases) {
+      const res = await f.app.inject({ method: 'POST', url, ...c });
+      expect(res.statusCode, JSON.stringify(c.headers)).toBe(403);
+    }
+    // Without a session at all: not signed in.
+    const anonymous = await f.app.inject({ method: 'POST', url, headers: { 'x-csrf-token': csrf } });
+    expect(anonymous.statusCode).toBe(401);
+    expect((await f.orch.workflowEngine.getExecutionStatus(id))?.status).toBe('running');
+  });
+
+  it('cancels with the token in the header (htmx) and answers the updated fragment', async () => {
+    const f = await dashboard();
+    const { cookie, csrf } = await signIn(f);
+    const id = await running(f);
+    const res = await f.app.inject({
+      method: 'POST',
+      url: `/executions/${id}/cancel`,
+      headers: { cookie, 'x-csrf-token': csrf, 'hx-request': 'true', ...SAME_ORIGIN },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/^<section id="exec-detail" data-status="cancelled"/);
+    expect(res.body).toContain('Cancelled.');
+    expect((await f.orch.workflowEngine.getExecutionStatus(id))?.status).toBe('cancelled');
+  });
+
+  it('cancels with the token as a form field and redirects back (no JavaScript)', async () => {
+    const f = await dashboard();
+    const { cookie, csrf } = await signIn(f);
+    const id = await running(f);
+    const res = await f.app.inject({
+      method: 'POST',
+      url: `/executions/${id}/cancel`,
+      headers: { ...FORM, cookie, 'sec-fetch-site': 'same-origin' },
+      payload: `_csrf=${encodeURIComponent(csrf)}`,
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/executions/${id}`);
+    expect((await f.orch.workflowEngine.getExecutionStatus(id))?.status).toBe('cancelled');
+    const page = await f.app.inject({ url: `/executions/${id}`, headers: { cookie } });
+    expect(page.body).not.toContain('id="cancel-execution"');
+  });
+});
+
+describe('pages', () => {
+  const payload = XSS.join(' | ');
+  const xssActions: Record<string, ActionHandler> = {
+    echo: (input) => ({ echoed: input, [XSS[0] as string]: XSS[1] }),
+    explode: () => {
+      throw Object.assign(new Error(`bad input ${payload}`), { code: XSS[0] });
+    },
+  };
+
+  function assertEscaped(body: string, shown = true): void {
+    expect(body).not.toContain('<img src=x');
+    expect(body).not.toContain('<script>window');
+    expect(body).not.toContain('<svg onload');
+    expect(body).not.toContain('" hx-get="/logout"');
+    if (shown) expect(body).toContain('&lt;img src=x onerror=window.__xss=1&gt;');
+  }
+
+  it('escapes workflow descriptions, inputs, outputs and errors on every page', async () => {
+    const f = await dashboard({}, xssActions);
+    const res = await f.call({
+      method: 'POST',
+      url: '/v1/workflows',
+      payload: {
+        id: 'xss',
+        steps: [{ name: 'echo' }, { name: 'explode' }],
+        options: { description: payload },
+      },
+    });
+    expect(res.statusCode).toBe(201);
+    const id = await start(f, 'xss', {
+      input: { text: payload, [XSS[2] as string]: XSS[3] },
+      idempotencyKey: XSS[1],
+    });
+    const done = await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    expect(done.status).toBe('failed');
+    const { cookie } = await signIn(f);
+    for (const url of [
+      '/',
+      '/workflows',
+      '/workflows/xss',
+      '/executions',
+      `/executions/${id}`,
+      `/ui/executions/${id}`,
+      `/executions?workflowId=${encodeURIComponent(XSS[0] as string)}`,
+    ]) {
+      const page = await f.app.inject({ url, headers: { cookie } });
+      expect(page.statusCode, url).toBe(200);
+      assertEscaped(page.body, url !== '/');
+    }
+  });
+
+  it('escapes ids in error pages (404 and 400)', async () => {
+    const f = await dashboard();
+    const { cookie } = await signIn(f);
+    const exec = await f.app.inject({
+      url: `/executions/${encodeURIComponent(XSS[0] as string)}`,
+      headers: { cookie },
+    });
+    expect(exec.statusCode).toBe(404);
+    expect(exec.headers['content-type']).toBe('text/html; charset=utf-8');
+    assertEscaped(exec.body);
+    const wf = await f.app.inject({
+      url: `/workflows/${encodeURIComponent(XSS[0] as string)}`,
+      headers: { cookie },
+    });
+    expect(wf.statusCode).toBe(404);
+    assertEscaped(wf.body);
+    const bad = await f.app.inject({
+      url: `/executions?status=${encodeURIComponent(XSS[0] as string)}`,
+      headers: { cookie },
+    });
+    expect(bad.statusCode).toBe(400);
+    assertEscaped(bad.body);
+    const fragment = await f.app.inject({
+      url: '/ui/executions/nope',
+      headers: { cookie, 'hx-request': 'true' },
+    });
+    expect(fragment.statusCode).toBe(404);
+    expect(fragment.body).toMatch(/^<section class="error-page">/);
+  });
+
+  it('paginates executions with counts and page links', async () => {
+    const f = await dashboard({ pageSize: 10 });
+    await define(f, 'hello', [{ name: 'greet' }]);
+    const ids: string[] = [];
+    for (let i = 0; i < 23; i++) ids.push(await start(f, 'hello', { input: { name: `n${i}` } }));
+    for (const id of ids) await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    const { cookie } = await signIn(f);
+    const first = await f.app.inject({ url: '/executions?workflowId=hello', headers: { cookie } });
+    expect(first.body).toContain('Showing 1–10 of 23 executions · page 1 of 3');
+    expect(first.body.match(/<tr data-execution=/g)).toHaveLength(10);
+    expect(first.body).toContain('href="/executions?workflowId=hello&amp;page=2"');
+    const third = await f.app.inject({ url: '/ui/executions?workflowId=hello&page=3', headers: { cookie } });
+    expect(third.body).toContain('Showing 21–23 of 23 executions · page 3 of 3');
+    expect(third.body.match(/<tr data-execution=/g)).toHaveLength(3);
+    // Newest first: the last started is on page 1, the first started on page 3.
+    expect(first.body).toContain(ids[22] as string);
+    expect(third.body).toContain(ids[0] as string);
+    const filtered = await f.app.inject({ url: '/ui/executions?status=failed', headers: { cookie } });
+    expect(filtered.body).toContain('No executions match.');
+  });
+
+  it('puts filter changes in the address bar, but not the polling', async () => {
+    const f = await dashboard();
+    const { cookie } = await signIn(f);
+    const filter = await f.app.inject({
+      url: '/ui/executions?status=running&workflowId=',
+      headers: { cookie, 'hx-request': 'true', 'hx-trigger': 'exec-filters' },
+    });
+    expect(filter.headers['hx-push-url']).toBe('/executions?status=running');
+    expect(filter.body).toContain('hx-get="/ui/executions?status=running"');
+    const poll = await f.app.inject({
+      url: '/ui/executions?status=running',
+      headers: { cookie, 'hx-request': 'true', 'hx-trigger': 'exec-panel' },
+    });
+    expect(poll.headers['hx-push-url']).toBeUndefined();
+  });
+
+  it('shows the optimizer view of a workflow: bottleneck, step shares, suggestions', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const f = await setup({
+      app: { plugins: [createDashboard()] },
+      orchestrator: {
+        slowThreshold: 10,
+        actions: {
+          quick: () => 1,
+          slow: async () => {
+            await sleep(30);
+            return 2;
+          },
+        },
+      },
+    });
+    await define(f, 'timed', [{ name: 'quick' }, { name: 'slow' }]);
+    await f.orch.workflowEngine.waitForCompletion(await start(f, 'timed'), { timeout: 5 });
+    const { cookie } = await signIn(f);
+    const page = await f.app.inject({ url: '/workflows/timed', headers: { cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(
+      /data-stat="bottleneck">\s*<div class="stat-label">Bottleneck<\/div>\s*<div class="stat-value">slow</,
+    );
+    expect(page.body).toContain('Consider parallel execution of independent steps');
+    expect(page.body).toContain('<tr data-step="slow" class="bottleneck">');
+    const list = await f.app.inject({ url: '/workflows', headers: { cookie } });
+    expect(list.body).toContain('<tr data-workflow="timed">');
+    const v1 = await f.app.inject({ url: '/workflows/timed?version=1', headers: { cookie } });
+    expect(v1.statusCode).toBe(200);
+    const v9 = await f.app.inject({ url: '/workflows/timed?version=9', headers: { cookie } });
+    expect(v9.statusCode).toBe(404);
+    expect(v9.body).toContain('has no version 9');
+  });
+
+  it('shows worker load, balance and node heartbeats', async () => {
+    const f = await dashboard();
+    const { cookie } = await signIn(f);
+    const page = await f.app.inject({ url: '/workers', headers: { cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('data-worker="worker_1" data-active="0"');
+    expect(page.body).toContain(`data-node="${f.orch.nodeId}"`);
+    expect(page.body).toContain('balanced');
+    const fragment = await f.app.inject({ url: '/ui/workers', headers: { cookie } });
+    expect(fragment.body).toMatch(/^<div id="workers-live" hx-get="\/ui\/workers" hx-trigger="every 2s"/);
+  });
+
+  it('feeds the charts from finished executions', async () => {
+    const f = await dashboard({ bucketSeconds: 1, windowMinutes: 1 });
+    await define(f, 'hello', [{ name: 'greet' }, { name: 'fail' }]);
+    await f.orch.workflowEngine.waitForCompletion(await start(f, 'hello'), { timeout: 5 });
+    const { cookie } = await signIn(f);
+    const res = await f.app.inject({ url: '/ui/series.json', headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    const s = res.json();
+    expect(s.t).toHaveLength(60);
+    expect(s.failed.reduce((a: number, b: number) => a + b, 0)).toBe(1);
+    expect(s.avgMs.some((v: number | null) => v !== null)).toBe(true);
+  });
+});
+
+describe('assets', () => {
+  it('serves the fixed asset table without a session, and nothing else', async () => {
+    const f = await dashboard();
+    const types: Record<string, RegExp> = {
+      'htmx.min.js': /javascript/,
+      'uPlot.iife.min.js': /javascript/,
+      'uPlot.min.css': /text\/css/,
+      'dashboard.js': /javascript/,
+      'dashboard.css': /text\/css/,
+    };
+    for (const [name, type] of Object.entries(types)) {
+      const res = await f.app.inject({ url: `/assets/${name}` });
+      expect(res.statusCode, name).toBe(200);
+      expect(res.headers['content-type']).toMatch(type);
+      expect(res.body.length).toBeGreaterThan(100);
+    }
+    for (const url of [
+      '/assets/..%2F..%2Fpackage.json',
+      '/assets/index.ts',
+      '/assets/constructor',
+      '/assets/__proto__',
+    ]) {
+      expect((await f.app.inject({ url })).statusCode, url).toBe(404);
+    }
+  });
+
+  it('keeps the API and its bearer auth as they were', async () => {
+    const f = await dashboard();
+    expect((await f.app.inject({ url: '/v1/workflows' })).statusCode).toBe(401);
+    expect((await f.call({ url: '/v1/workflows' })).statusCode).toBe(200);
+    expect((await f.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    // The OpenAPI document describes the JSON API only.
+    const paths = Object.keys((await f.app.inject({ url: '/openapi.json' })).json().paths);
+    expect(paths).toContain('/v1/executions/{id}/cancel');
+    expect(paths.filter((p) => !p.startsWith('/v1/'))).toEqual(['/healthz', '/openapi.json', '/metrics']);
+  });
+});
