@@ -75,6 +75,36 @@ export type {
 } from './recovery/error-recovery.js';
 /** Compensation registry, backoff and the seed's retry helpers (`orch.errorRecovery`). */
 export { ErrorRecovery } from './recovery/error-recovery.js';
+/** Errors of remote tasks: `WORKER_LOST` (retryable) and a worker's reported failure. */
+export { RemoteTaskError, WorkerLostError } from './remote/errors.js';
+export type { ActionHost, RemoteWorkerHubOptions } from './remote/hub.js';
+/**
+ * Remote workers (docs/remote-workers.md): the hub behind `/v1/remote-workers` that queues the
+ * tasks of actions served by other processes, and `remoteWorkerHubFor(orch)`, the one `buildApp` uses.
+ */
+export { RemoteWorkerHub, remoteWorkerHubFor } from './remote/hub.js';
+/** Wire shapes of the remote-worker protocol. */
+export type {
+  FailRequest,
+  RegisterResponse,
+  RemoteTask,
+  RemoteTaskInfo,
+  RemoteWorkerInfo,
+  RemoteWorkersSnapshot,
+} from './remote/protocol.js';
+export type {
+  RemoteActionHandler,
+  RemoteTaskContext,
+  RemoteWorker,
+  RemoteWorkerOptions,
+  RemoteWorkerStopOptions,
+} from './remote/worker-client.js';
+/**
+ * A TypeScript remote worker: `createRemoteWorker({ url, token, actions })` registers with the
+ * orchestrator's HTTP API, long-polls for tasks, runs the handlers with heartbeats and reports
+ * their results; `start()` / `stop()`.
+ */
+export { createRemoteWorker } from './remote/worker-client.js';
 /** Options of {@link buildApp}, extra plugins (a dashboard) and what they receive. */
 export type { AppContext, AppOptions, AppPlugin } from './server/app.js';
 /**
@@ -82,6 +112,12 @@ export type { AppContext, AppOptions, AppPlugin } from './server/app.js';
  * then `app.listen(...)` or `app.inject(...)`. The caller keeps ownership of the orchestrator.
  */
 export { buildApp, DEFAULT_BODY_LIMIT } from './server/app.js';
+export type { DashboardOptions } from './server/dashboard/index.js';
+/**
+ * The web dashboard as a `buildApp` plugin: `buildApp(orch, { plugins: [createDashboard()] })`
+ * serves it at `/` (sign-in with the API token).
+ */
+export { createDashboard } from './server/dashboard/index.js';
 /** The engine nodes `GET /v1/workers` lists, and the provider that supplies them. */
 export type { NodeInfo, NodesProvider } from './server/routes/monitoring.js';
 /** The store port, for custom adapters. */

@@ -102,6 +102,8 @@ export interface StepContext {
   idempotencyKey: string;
   /** Outputs of completed steps, by name. */
   outputs: Readonly<Record<string, unknown>>;
+  /** When this attempt times out (milliseconds since the epoch); absent when the step has no timeout. */
+  deadline?: number;
 }
 
 /** A step action: returns (or resolves to) the step's output. */

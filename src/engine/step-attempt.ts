@@ -63,6 +63,7 @@ export async function runAttempt(
     attempt: ctx.attempt,
     idempotencyKey: ctx.idempotencyKey,
     outputs: ctx.outputs,
+    deadline: timeoutMs === null ? undefined : clock.now() + timeoutMs,
     get signal() {
       return attemptScope.signal;
     },

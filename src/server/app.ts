@@ -16,10 +16,12 @@ import {
 import { ValidationError } from '../errors.js';
 import { PrometheusExporter, type PrometheusOptions } from '../monitoring/prometheus.js';
 import type { Orchestrator } from '../orchestrator.js';
+import { type RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
 import { createTokenVerifier, registerAuth } from './auth.js';
 import { toErrorReply } from './errors.js';
 import { executionRoutes } from './routes/executions.js';
 import { localNodes, monitoringRoutes, type NodesProvider } from './routes/monitoring.js';
+import { remoteWorkerRoutes } from './routes/remote-workers.js';
 import { systemRoutes } from './routes/system.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { validatorCompiler } from './validation.js';
@@ -56,6 +58,11 @@ export interface AppOptions {
   plugins?: AppPlugin[];
   /** `info.version` of the OpenAPI document. @default '1.0.0' */
   apiVersion?: string;
+  /**
+   * The hub behind `/v1/remote-workers` (docs/remote-workers.md), or false to serve no remote
+   * workers. @default the orchestrator's own hub (`remoteWorkerHubFor(orch)`)
+   */
+  remoteWorkers?: RemoteWorkerHub | false;
 }
 
 function checkOptions(options: AppOptions): number {
@@ -167,6 +174,8 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
       await workflowRoutes(v1, { orch });
       await executionRoutes(v1, { orch });
       await monitoringRoutes(v1, { orch, nodes });
+      const hub = options.remoteWorkers ?? remoteWorkerHubFor(orch);
+      if (hub) await remoteWorkerRoutes(v1, { orch, hub });
     },
     { prefix: '/v1' },
   );

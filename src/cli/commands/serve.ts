@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Config } from '../../config.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
+import { RemoteWorkerHub } from '../../remote/hub.js';
 import { type AlertWebhook, createAlertWebhook, redactUrl } from '../../server/alert-webhook.js';
 import { buildApp, DEFAULT_BODY_LIMIT } from '../../server/app.js';
 import { generateToken } from '../../server/auth.js';
@@ -35,6 +36,7 @@ interface ServeOptions {
   bodyLimit: number;
   httpAllow?: string;
   config?: string;
+  remoteActions?: string;
 }
 
 function parsePort(value: string): number {
@@ -72,6 +74,10 @@ export function register(program: Command): void {
     .option(
       '--http-allow <hosts>',
       'comma-separated hosts, IPs or CIDRs the `http` action may reach even if private',
+    )
+    .option(
+      '--remote-actions <names>',
+      'comma-separated actions served by remote workers (docs/remote-workers.md): their steps wait for a worker',
     )
     .option(
       '--config <file>',
@@ -114,9 +120,26 @@ function urlOf(address: { address: string; port: number }): string {
 async function serve(options: ServeOptions, command: Command): Promise<number> {
   const { globals, out } = setup(command);
   const definitions = options.workflows ? readWorkflowDir(options.workflows) : [];
-  const handlers: Handlers = options.handlers
+  const loaded: Handlers = options.handlers
     ? await loadHandlers(options.handlers)
     : { actions: {}, compensations: {} };
+  const remoteNames = (options.remoteActions ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const clash = remoteNames.filter((name) => name in loaded.actions);
+  if (clash.length > 0) {
+    throw new UsageError(
+      `--remote-actions names actions the handlers module already serves: ${clash.join(', ')}`,
+    );
+  }
+  // Proxies exist before recovery, so a step of a remote action waits for a worker instead of
+  // failing with ACTION_NOT_FOUND when it runs before any worker registered.
+  const hub = remoteNames.length > 0 ? new RemoteWorkerHub() : null;
+  const handlers: Handlers = {
+    actions: { ...loaded.actions, ...(hub ? hub.actions(remoteNames) : {}) },
+    compensations: loaded.compensations,
+  };
   for (const def of definitions) {
     checkHandlersCover(
       def.steps,
@@ -146,6 +169,7 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
   let orch: Orchestrator | null = null;
   try {
     orch = await createOrchestrator({ ...fileConfig, store, ...handlers, logger, httpAllowlist });
+    hub?.attach(orch.workflowEngine);
     for (const def of definitions) {
       const stored = await orch.workflowEngine.defineWorkflow(def.id, def.steps, def.options);
       logger.info({ workflow: stored.id, version: stored.version }, 'workflow defined');
@@ -160,6 +184,7 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
       bodyLimit: options.bodyLimit,
       prometheus: { defaultMetrics: true },
       plugins: [createDashboard()],
+      ...(hub ? { remoteWorkers: hub } : {}),
     });
     try {
       await app.listen({ port: options.port, host: options.host });

@@ -1,0 +1,117 @@
+/**
+ * The remote-worker wire protocol: the JSON shapes exchanged over `/v1/remote-workers`, shared
+ * by the hub, the HTTP routes and the TypeScript worker client. Plain types only, so the
+ * client imports nothing from the server side.
+ * @module
+ */
+
+/** Action names a remote worker may serve (the engine's handler-name rule). */
+export const ACTION_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** Error codes a remote worker may report (`fail`): letters, digits and `_.:-`, at most 128. */
+export const ERROR_CODE_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** The longest wait a poll may ask for, in seconds (HTTP intermediaries often cut idle requests at 60 s). */
+export const MAX_POLL_WAIT_SECONDS = 30;
+
+/** `POST /v1/remote-workers` body. */
+export interface RegisterRequest {
+  /** A label for people (listing, logs). */
+  name?: string;
+  /** The actions this worker serves. */
+  actions: string[];
+}
+
+/** `POST /v1/remote-workers` answer (201). */
+export interface RegisterResponse {
+  /** Random id naming this registration in every later request. */
+  workerId: string;
+  /** A leased task (and the registration itself) expires this long after the worker was last heard from. */
+  leaseSeconds: number;
+  /** The wait a poll should ask for. */
+  pollSeconds: number;
+}
+
+/** `POST /v1/remote-workers/:workerId/poll` body. */
+export interface PollRequest {
+  /** Only tasks of these actions (a subset of the registered ones). @default every registered action */
+  actions?: string[];
+  /** Seconds to wait for a task before answering 204 (0: answer at once). @default pollSeconds */
+  waitSeconds?: number;
+}
+
+/** A task handed to a remote worker (`POST .../poll` answers `{ task }`). */
+export interface RemoteTask {
+  taskId: string;
+  action: string;
+  executionId: string;
+  workflowId: string;
+  /** The step (or parallel branch) this task runs. */
+  step: string;
+  /** 1 for the step's first run, 2 for its first retry, ... */
+  attempt: number;
+  /** The step's input (any JSON). */
+  input: unknown;
+  /** Stable across attempts, restarts and failovers: make side effects idempotent with it. */
+  idempotencyKey: string;
+  /** When the step's attempt times out (ISO 8601), or null without a step timeout. */
+  deadline: string | null;
+}
+
+/** `POST .../tasks/:taskId/heartbeat` answer. */
+export interface HeartbeatResponse {
+  /** True once the step was cancelled or timed out: stop working, the result will be refused. */
+  cancelled: boolean;
+}
+
+/** `POST .../tasks/:taskId/complete` body. */
+export interface CompleteRequest {
+  /** The step's output (any JSON). @default null */
+  output?: unknown;
+}
+
+/** `POST .../tasks/:taskId/fail` body. */
+export interface FailRequest {
+  error: {
+    /** The step error's code. @default STEP_FAILED (NON_RETRYABLE when `retryable` is false) */
+    code?: string;
+    message: string;
+  };
+  /** False: fail the step at once, without retries. @default true (the step's retry policy decides) */
+  retryable?: boolean;
+}
+
+/** One leased task as `GET /v1/remote-workers` lists it. */
+export interface RemoteTaskInfo {
+  taskId: string;
+  action: string;
+  executionId: string;
+  workflowId: string;
+  step: string;
+  attempt: number;
+  leasedAt: Date;
+  leaseUntil: Date;
+  /** Cancelled (or timed out) while leased; the worker learns it on its next heartbeat. */
+  cancelled: boolean;
+}
+
+/** One registered worker as `GET /v1/remote-workers` lists it. */
+export interface RemoteWorkerInfo {
+  id: string;
+  name?: string;
+  actions: string[];
+  registeredAt: Date;
+  /** The last request of this worker (a poll in progress counts as now). */
+  lastSeen: Date;
+  /** Polls waiting for a task right now. */
+  polling: number;
+  /** Tasks leased to this worker. */
+  tasks: RemoteTaskInfo[];
+}
+
+/** `GET /v1/remote-workers` answer. */
+export interface RemoteWorkersSnapshot {
+  workers: RemoteWorkerInfo[];
+  /** Tasks waiting for a worker, by action. */
+  queued: Record<string, number>;
+}

@@ -1,0 +1,20 @@
+/**
+ * How the TypeScript remote worker reports a thrown error: its code, its message, and whether
+ * the step may retry.
+ * @module
+ */
+import { NonRetryableError } from '../errors.js';
+import { ERROR_CODE_PATTERN, type FailRequest } from './protocol.js';
+
+/** What a thrown value reports: its code, its message, and whether the step may retry. */
+export function failureOf(error: unknown): FailRequest {
+  const e = error as { name?: unknown; message?: unknown; code?: unknown; retryable?: unknown } | null;
+  const nonRetryable =
+    error instanceof NonRetryableError ||
+    (e !== null && typeof e === 'object' && (e.name === 'NonRetryableError' || e.retryable === false));
+  const code = typeof e?.code === 'string' && ERROR_CODE_PATTERN.test(e.code) ? e.code : undefined;
+  const raw =
+    typeof e?.message === 'string' && e.message ? e.message : typeof e?.name === 'string' ? e.name : '';
+  const message = (raw || String(error)).slice(0, 8192);
+  return { error: { message, ...(code ? { code } : {}) }, retryable: !nonRetryable };
+}

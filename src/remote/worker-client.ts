@@ -1,0 +1,459 @@
+/**
+ * A TypeScript remote worker: serves actions to one or more orchestrator nodes over the
+ * HTTP long-polling protocol of docs/remote-workers.md. It registers with every node, polls
+ * them round-robin (each of `concurrency` slots runs one task at a time), runs the handler with
+ * an AbortSignal, heartbeats while it runs, and reports the result. A heartbeat that answers
+ * `cancelled` (or a lost lease) aborts the handler's signal; a 404 (the node restarted and
+ * forgot the worker) makes it register again; network errors back off per node.
+ *
+ * Uses only `node:http(s)` with its own keep-alive agents: nothing from the server side is imported.
+ * @module
+ */
+import type { Logger } from '../config.js';
+import { HttpTransport, type JsonReply, RequestError } from './http-transport.js';
+import type { FailRequest, RegisterResponse, RemoteTask } from './protocol.js';
+import { failureOf } from './task-failure.js';
+import {
+  checkWorkerOptions,
+  type RemoteActionHandler,
+  type RemoteTaskContext,
+  type RemoteWorker,
+  type RemoteWorkerOptions,
+  type RemoteWorkerStopOptions,
+} from './worker-options.js';
+
+export type {
+  RemoteActionHandler,
+  RemoteTaskContext,
+  RemoteWorker,
+  RemoteWorkerOptions,
+  RemoteWorkerStopOptions,
+} from './worker-options.js';
+
+interface NodeState {
+  readonly url: string;
+  workerId: string | null;
+  leaseSeconds: number;
+  pollSeconds: number;
+  registering: Promise<void> | null;
+  failures: number;
+  retryAt: number;
+}
+
+interface Running {
+  abort(why: AbortWhy): void;
+  readonly done: Promise<void>;
+}
+
+type AbortWhy = 'cancelled' | 'lost' | 'stopping';
+
+const silent: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+const MAX_BACKOFF_MS = 30_000;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+class RemoteWorkerClient implements RemoteWorker {
+  private readonly nodes: NodeState[];
+  private readonly handlers: Record<string, RemoteActionHandler>;
+  private readonly concurrency: number;
+  private readonly name: string | undefined;
+  private readonly pollSeconds: number | undefined;
+  private readonly timeoutMs: number;
+  private readonly log: Logger;
+  /** Own keep-alive connections, so `stop()` leaves no socket open. */
+  private readonly http: HttpTransport;
+  private readonly tasks = new Set<Running>();
+  private readonly halt = new AbortController();
+  private loops: Promise<void>[] = [];
+  private next = 0;
+  private started = false;
+  private stopping: Promise<void> | null = null;
+
+  constructor(options: RemoteWorkerOptions) {
+    const urls = checkWorkerOptions(options);
+    this.nodes = urls.map((url) => ({
+      url,
+      workerId: null,
+      leaseSeconds: 30,
+      pollSeconds: 20,
+      registering: null,
+      failures: 0,
+      retryAt: 0,
+    }));
+    this.http = new HttpTransport(options.token);
+    this.handlers = { ...options.actions };
+    this.concurrency = options.concurrency ?? 1;
+    this.name = options.name;
+    this.pollSeconds = options.pollSeconds;
+    this.timeoutMs = (options.requestTimeoutSeconds ?? 10) * 1000;
+    this.log = options.logger ?? silent;
+  }
+
+  get running(): number {
+    return this.tasks.size;
+  }
+
+  get registrations(): { url: string; workerId: string | null }[] {
+    return this.nodes.map((n) => ({ url: n.url, workerId: n.workerId }));
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error('This remote worker was already started');
+    this.started = true;
+    const results = await Promise.allSettled(this.nodes.map((node) => this.register(node)));
+    const refused = results.find(
+      (r): r is PromiseRejectedResult =>
+        r.status === 'rejected' && r.reason instanceof RequestError && r.reason.status < 500,
+    );
+    if (refused) {
+      this.halt.abort();
+      await Promise.all(this.nodes.map((n) => this.deregister(n)));
+      throw refused.reason;
+    }
+    for (const [i, r] of results.entries()) {
+      if (r.status === 'rejected') this.backoff(this.nodes[i]!, r.reason, 'register');
+    }
+    this.loops = Array.from({ length: this.concurrency }, () => this.loop());
+  }
+
+  stop(options: RemoteWorkerStopOptions = {}): Promise<void> {
+    this.stopping ??= this.shutdown(options.grace ?? 0);
+    return this.stopping;
+  }
+
+  private async shutdown(graceSeconds: number): Promise<void> {
+    this.halt.abort();
+    if (graceSeconds > 0 && this.tasks.size > 0) {
+      await Promise.race([Promise.all([...this.tasks].map((t) => t.done)), sleep(graceSeconds * 1000)]);
+    }
+    for (const task of this.tasks) task.abort('stopping');
+    await Promise.all(this.loops);
+    await Promise.all(this.nodes.map((n) => this.deregister(n)));
+    this.http.destroy();
+  }
+
+  /** One slot: pick a node, make sure it knows us, poll it, run what it hands out. */
+  private async loop(): Promise<void> {
+    while (!this.halt.signal.aborted) {
+      const node = await this.pickNode();
+      if (!node) return;
+      if (!node.workerId) {
+        await this.ensureRegistered(node);
+        continue;
+      }
+      const workerId = node.workerId;
+      let task: RemoteTask | null;
+      try {
+        task = await this.poll(node, workerId);
+      } catch (error) {
+        if (this.halt.signal.aborted) return;
+        this.backoff(node, error, 'poll');
+        continue;
+      }
+      node.failures = 0;
+      if (task) await this.run(node, workerId, task);
+    }
+  }
+
+  /** The next node in round-robin order that is not backing off; waits when all are. */
+  private async pickNode(): Promise<NodeState | null> {
+    while (!this.halt.signal.aborted) {
+      const now = Date.now();
+      for (let i = 0; i < this.nodes.length; i++) {
+        const node = this.nodes[(this.next + i) % this.nodes.length]!;
+        if (node.retryAt <= now) {
+          this.next = (this.next + i + 1) % this.nodes.length;
+          return node;
+        }
+      }
+      const soonest = Math.min(...this.nodes.map((n) => n.retryAt));
+      await sleep(Math.max(1, soonest - now), this.halt.signal);
+    }
+    return null;
+  }
+
+  private ensureRegistered(node: NodeState): Promise<void> {
+    node.registering ??= this.register(node)
+      .catch((error) => this.backoff(node, error, 'register'))
+      .finally(() => {
+        node.registering = null;
+      });
+    return node.registering;
+  }
+
+  private async register(node: NodeState): Promise<void> {
+    const body = { actions: Object.keys(this.handlers), ...(this.name ? { name: this.name } : {}) };
+    const res = await this.request(
+      node,
+      'POST',
+      '/v1/remote-workers',
+      body,
+      this.timeoutMs,
+      this.halt.signal,
+    );
+    if (res.status !== 201) throw new RequestError(res.status, res.body);
+    const reg = res.body as RegisterResponse;
+    node.workerId = reg.workerId;
+    node.leaseSeconds = reg.leaseSeconds;
+    node.pollSeconds = reg.pollSeconds;
+    node.failures = 0;
+    node.retryAt = 0;
+    this.log.info({ url: node.url, workerId: reg.workerId }, 'remote worker registered');
+  }
+
+  private async deregister(node: NodeState): Promise<void> {
+    const id = node.workerId;
+    if (!id) return;
+    node.workerId = null;
+    try {
+      await this.request(node, 'DELETE', `/v1/remote-workers/${id}`, undefined, this.timeoutMs);
+    } catch (error) {
+      this.log.warn(
+        { url: node.url, err: error },
+        'could not deregister; the registration expires on its own',
+      );
+    }
+  }
+
+  private async poll(node: NodeState, workerId: string): Promise<RemoteTask | null> {
+    const wait =
+      this.pollSeconds ?? (this.nodes.length > 1 ? Math.min(node.pollSeconds, 5) : node.pollSeconds);
+    const res = await this.request(
+      node,
+      'POST',
+      `/v1/remote-workers/${workerId}/poll`,
+      { waitSeconds: wait },
+      wait * 1000 + this.timeoutMs,
+      this.halt.signal,
+    );
+    if (res.status === 200) return (res.body as { task: RemoteTask }).task;
+    if (res.status === 204) return null;
+    if (res.status === 404) {
+      this.forget(node, workerId);
+      return null;
+    }
+    throw new RequestError(res.status, res.body);
+  }
+
+  /** Runs one task with heartbeats, then reports its outcome. */
+  private async run(node: NodeState, workerId: string, task: RemoteTask): Promise<void> {
+    const controller = new AbortController();
+    let why: AbortWhy | null = null;
+    let finish!: () => void;
+    const entry: Running = {
+      abort: (reason) => {
+        if (why) return;
+        why = reason;
+        controller.abort(new Error(`Task ${task.taskId} was aborted: ${reason}`));
+      },
+      done: new Promise<void>((resolve) => {
+        finish = resolve;
+      }),
+    };
+    this.tasks.add(entry);
+    const beat = this.heartbeats(node, workerId, task, entry);
+    try {
+      const handler = Object.hasOwn(this.handlers, task.action) ? this.handlers[task.action] : undefined;
+      const ctx: RemoteTaskContext = {
+        taskId: task.taskId,
+        action: task.action,
+        executionId: task.executionId,
+        workflowId: task.workflowId,
+        stepName: task.step,
+        attempt: task.attempt,
+        idempotencyKey: task.idempotencyKey,
+        deadline: task.deadline === null ? null : new Date(task.deadline),
+        signal: controller.signal,
+      };
+      let outcome: { ok: true; output: unknown } | { ok: false; error: unknown };
+      try {
+        if (!handler)
+          throw Object.assign(new Error(`No handler for '${task.action}'`), { code: 'NO_HANDLER' });
+        outcome = { ok: true, output: await raceAbort(handler(task.input, ctx), controller.signal) };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      clearInterval(beat);
+      await this.report(node, workerId, task, outcome, why);
+    } finally {
+      clearInterval(beat);
+      this.tasks.delete(entry);
+      finish();
+    }
+  }
+
+  /** Renews the lease every third of it; aborts the task when the node says cancelled or lost. */
+  private heartbeats(node: NodeState, workerId: string, task: RemoteTask, entry: Running): NodeJS.Timeout {
+    let inFlight = false;
+    const path = `/v1/remote-workers/${workerId}/tasks/${task.taskId}/heartbeat`;
+    return setInterval(
+      async () => {
+        if (inFlight) return;
+        inFlight = true;
+        try {
+          const res = await this.request(node, 'POST', path, undefined, this.timeoutMs);
+          if (res.status === 200 && (res.body as { cancelled?: boolean }).cancelled) entry.abort('cancelled');
+          else if (res.status === 409) entry.abort('lost');
+          else if (res.status === 404) {
+            this.forget(node, workerId);
+            entry.abort('lost');
+          }
+        } catch (error) {
+          this.log.debug({ url: node.url, err: error }, 'heartbeat failed; trying again');
+        } finally {
+          inFlight = false;
+        }
+      },
+      Math.max(100, (node.leaseSeconds * 1000) / 3),
+    );
+  }
+
+  private async report(
+    node: NodeState,
+    workerId: string,
+    task: RemoteTask,
+    outcome: { ok: true; output: unknown } | { ok: false; error: unknown },
+    why: AbortWhy | null,
+  ): Promise<void> {
+    if (why === 'lost') {
+      this.log.warn({ taskId: task.taskId }, 'task lease lost; its result is dropped (the step is retried)');
+      return;
+    }
+    const base = `/v1/remote-workers/${workerId}/tasks/${task.taskId}`;
+    if (!outcome.ok) {
+      // The handler's own failure, unless its signal aborted it first.
+      const failure: FailRequest =
+        why === 'cancelled'
+          ? { error: { code: 'CANCELLED', message: 'cancelled by the orchestrator' } }
+          : why === 'stopping'
+            ? {
+                error: {
+                  code: 'WORKER_STOPPED',
+                  message: 'the remote worker stopped before the task finished',
+                },
+                retryable: true,
+              }
+            : failureOf(outcome.error);
+      await this.send(node, workerId, `${base}/fail`, failure);
+      return;
+    }
+    let body: string;
+    try {
+      body = JSON.stringify({ output: outcome.output === undefined ? null : outcome.output });
+    } catch (error) {
+      await this.send(node, workerId, `${base}/fail`, {
+        error: { code: 'INVALID_OUTPUT', message: `output is not JSON: ${(error as Error).message}` },
+        retryable: false,
+      });
+      return;
+    }
+    const status = await this.send(node, workerId, `${base}/complete`, body);
+    if (status === 413 || status === 400) {
+      await this.send(node, workerId, `${base}/fail`, {
+        error: {
+          code: status === 413 ? 'OUTPUT_TOO_LARGE' : 'INVALID_OUTPUT',
+          message: `the orchestrator refused the output (HTTP ${status})`,
+        },
+        retryable: false,
+      });
+    }
+  }
+
+  /**
+   * Sends a report, retrying network errors and 5xx until the lease would have run out (once
+   * while stopping). Returns the final status (0 when it never got through).
+   */
+  private async send(node: NodeState, workerId: string, path: string, body: unknown): Promise<number> {
+    const until = Date.now() + node.leaseSeconds * 1000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.request(node, 'POST', path, body, this.timeoutMs);
+        if (res.status === 404) this.forget(node, workerId);
+        if (res.status === 409)
+          this.log.info({ path, reason: (res.body as { error?: unknown })?.error }, 'report refused');
+        if (res.status < 500) return res.status;
+      } catch (error) {
+        this.log.warn({ url: node.url, err: error }, 'report failed');
+      }
+      if (this.stopping || Date.now() >= until) return 0;
+      await sleep(Math.min(5000, 200 * 2 ** attempt));
+    }
+  }
+
+  private forget(node: NodeState, workerId: string): void {
+    if (node.workerId === workerId) {
+      node.workerId = null;
+      this.log.warn(
+        { url: node.url, workerId },
+        'registration lost (the node restarted or expired it); registering again',
+      );
+    }
+  }
+
+  private backoff(node: NodeState, error: unknown, what: string): void {
+    if (this.halt.signal.aborted) return;
+    node.failures++;
+    const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** (node.failures - 1));
+    node.retryAt = Date.now() + base * (0.5 + Math.random() / 2);
+    this.log.warn({ url: node.url, err: error, failures: node.failures }, `${what} failed; backing off`);
+  }
+
+  private request(
+    node: NodeState,
+    method: string,
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<JsonReply> {
+    return this.http.request(`${node.url}${path}`, method, body, timeoutMs, signal);
+  }
+}
+
+/** Resolves with the handler's value, or rejects with the signal's reason once it aborts. */
+function raceAbort(value: unknown, signal: AbortSignal): Promise<unknown> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(value).then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * Creates a remote worker that serves `actions` to an orchestrator's HTTP API. Call
+ * `start()` to register and begin polling, `stop()` to finish.
+ * @example
+ * ```ts
+ * const worker = createRemoteWorker({
+ *   url: 'http://127.0.0.1:8080',
+ *   token: process.env.ORCHESTRATOR_API_TOKEN!,
+ *   actions: { stt: async (input, ctx) => transcribe(input, { signal: ctx.signal }) },
+ *   concurrency: 4,
+ * });
+ * await worker.start();
+ * ```
+ */
+export function createRemoteWorker(options: RemoteWorkerOptions): RemoteWorker {
+  return new RemoteWorkerClient(options);
+}

@@ -1,0 +1,112 @@
+/**
+ * The public contract of the TypeScript remote worker: its options, the handler signature and
+ * context, and the worker's interface; plus the checks `createRemoteWorker` runs on its options.
+ * @module
+ */
+import type { Logger } from '../config.js';
+import { ACTION_NAME_PATTERN, MAX_POLL_WAIT_SECONDS } from './protocol.js';
+
+/** What a remote action handler receives besides its input. */
+export interface RemoteTaskContext {
+  taskId: string;
+  action: string;
+  executionId: string;
+  workflowId: string;
+  stepName: string;
+  /** 1 for the step's first run, 2 for its first retry, ... */
+  attempt: number;
+  /** Stable across attempts and restarts: use it to make side effects idempotent. */
+  idempotencyKey: string;
+  /** When the step's attempt times out, or null without a step timeout. */
+  deadline: Date | null;
+  /** Aborts when the step is cancelled or times out, when the lease is lost, or when the worker stops. */
+  signal: AbortSignal;
+}
+
+/**
+ * A remote action: returns (or resolves to) the step's output, which must be JSON. Throw a
+ * `NonRetryableError` (or an error with `retryable: false`) to fail the step without retries;
+ * an error's string `code` becomes the step error's code.
+ */
+export type RemoteActionHandler = (input: unknown, ctx: RemoteTaskContext) => unknown;
+
+/** Options of `createRemoteWorker`. */
+export interface RemoteWorkerOptions {
+  /** Base URL of the orchestrator's HTTP API, e.g. `http://127.0.0.1:8080`. */
+  url?: string;
+  /** Base URLs of several orchestrator nodes (a cluster): each serves the tasks of the executions it runs. */
+  urls?: string[];
+  /** The API token (`Authorization: Bearer <token>`). */
+  token: string;
+  /** Handlers by action name. */
+  actions: Record<string, RemoteActionHandler>;
+  /** Tasks run at once (each slot polls for one task, runs it, reports, polls again). @default 1 */
+  concurrency?: number;
+  /** A label shown in `GET /v1/remote-workers`. */
+  name?: string;
+  /** Seconds one poll waits for a task. @default the node's `pollSeconds` (one node), else at most 5 */
+  pollSeconds?: number;
+  /** Seconds any other request may take. @default 10 */
+  requestTimeoutSeconds?: number;
+  /** Where registrations, lost leases and network errors are logged. @default silent */
+  logger?: Logger;
+}
+
+/** Options of {@link RemoteWorker.stop}. */
+export interface RemoteWorkerStopOptions {
+  /** Seconds running tasks may take to finish before their signal aborts. @default 0 */
+  grace?: number;
+}
+
+/** A remote worker created by `createRemoteWorker`. */
+export interface RemoteWorker {
+  /** Registers with every node and starts polling. Rejects when a node refuses the registration (4xx). */
+  start(): Promise<void>;
+  /**
+   * Stops polling, lets running tasks finish for `grace` seconds, aborts the rest (they are
+   * reported failed, retryable, with code `WORKER_STOPPED`) and deregisters.
+   */
+  stop(options?: RemoteWorkerStopOptions): Promise<void>;
+  /** Tasks running now. */
+  readonly running: number;
+  /** Each node's URL and this worker's current registration there (null while unregistered). */
+  readonly registrations: { url: string; workerId: string | null }[];
+}
+
+function invalid(message: string): never {
+  throw new TypeError(`createRemoteWorker: ${message}`);
+}
+
+/** Checks the options; returns the node URLs without trailing slashes. @throws TypeError naming the bad option. */
+export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
+  if (options === null || typeof options !== 'object') invalid('expected an options object');
+  const urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
+  if (urls.length === 0) invalid('give `url` or `urls`');
+  const normalized = urls.map((u) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(u);
+    } catch {
+      invalid(`'${u}' is not a URL`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') invalid(`'${u}' is not an http(s) URL`);
+    return parsed.href.replace(/\/+$/, '');
+  });
+  if (typeof options.token !== 'string' || options.token.length === 0)
+    invalid('`token` must be a non-empty string');
+  const names = Object.keys(options.actions ?? {});
+  if (names.length === 0) invalid('`actions` must name at least one handler');
+  for (const name of names) {
+    if (!ACTION_NAME_PATTERN.test(name)) invalid(`action name '${name}' must match [A-Za-z0-9_.-]+`);
+    if (typeof options.actions[name] !== 'function') invalid(`action '${name}' must be a function`);
+  }
+  const c = options.concurrency ?? 1;
+  if (!Number.isInteger(c) || c < 1 || c > 256) invalid('`concurrency` must be an integer from 1 to 256');
+  const p = options.pollSeconds;
+  if (p !== undefined && !(p > 0 && p <= MAX_POLL_WAIT_SECONDS)) {
+    invalid(`\`pollSeconds\` must be more than 0 and at most ${MAX_POLL_WAIT_SECONDS}`);
+  }
+  const t = options.requestTimeoutSeconds;
+  if (t !== undefined && !(t > 0)) invalid('`requestTimeoutSeconds` must be positive');
+  return normalized;
+}

@@ -1,0 +1,274 @@
+/**
+ * Remote-worker routes under `/v1/remote-workers` (docs/remote-workers.md): register, long-poll
+ * for a task, heartbeat, complete or fail it, deregister, and list workers. A thin layer over a
+ * {@link RemoteWorkerHub}: bodies are validated with zod here, state and rules live in the hub.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { BUILTIN_ACTION_NAMES } from '../../engine/action-registry.js';
+import { ClosedError } from '../../errors.js';
+import type { Orchestrator } from '../../orchestrator.js';
+import type { RemoteWorkerHub } from '../../remote/hub.js';
+import { ACTION_NAME_PATTERN, ERROR_CODE_PATTERN, MAX_POLL_WAIT_SECONDS } from '../../remote/protocol.js';
+import { toJson } from '../json.js';
+import { errorResponses } from '../schemas.js';
+
+/** Dependencies of the remote-worker routes. */
+export interface RemoteWorkerDeps {
+  orch: Orchestrator;
+  hub: RemoteWorkerHub;
+}
+
+const isoDate = z.iso.datetime({ offset: true });
+const actionName = z
+  .string()
+  .regex(ACTION_NAME_PATTERN, 'expected a name matching [A-Za-z0-9_.-]+')
+  .refine((name) => !BUILTIN_ACTION_NAMES.has(name), 'is a built-in action');
+const actionList = z.array(actionName).min(1).max(100);
+const idParam = z.string().min(1).max(64);
+
+const workerParams = z.object({ workerId: idParam.describe('The id `POST /v1/remote-workers` returned') });
+const taskParams = z.object({ workerId: idParam, taskId: idParam.describe('The `taskId` of a polled task') });
+
+const registerBody = z.strictObject({
+  name: z.string().min(1).max(128).optional().describe('A label for people (listing, logs)'),
+  actions: actionList.describe('The actions this worker serves'),
+});
+
+const pollBody = z
+  .strictObject({
+    actions: actionList.optional().describe('Only tasks of these registered actions; default all of them'),
+    waitSeconds: z
+      .number()
+      .min(0)
+      .max(MAX_POLL_WAIT_SECONDS)
+      .optional()
+      .describe('Seconds to wait for a task before answering 204; default `pollSeconds`'),
+  })
+  .optional();
+
+const emptyBody = z.strictObject({}).optional();
+
+const completeBody = z
+  .strictObject({ output: z.unknown().optional().describe("The step's output (any JSON); default null") })
+  .optional();
+
+const failBody = z.strictObject({
+  error: z.strictObject({
+    code: z
+      .string()
+      .regex(ERROR_CODE_PATTERN, 'expected letters, digits and _.:- (at most 128)')
+      .optional()
+      .describe('The step error code; default STEP_FAILED (NON_RETRYABLE when not retryable)'),
+    message: z.string().max(8192),
+  }),
+  retryable: z
+    .boolean()
+    .optional()
+    .describe("false: fail the step at once; default true (the step's retry policy decides)"),
+});
+
+const taskSchema = z
+  .object({
+    taskId: z.string(),
+    action: z.string(),
+    executionId: z.string(),
+    workflowId: z.string(),
+    step: z.string(),
+    attempt: z.number().int().positive(),
+    input: z.unknown(),
+    idempotencyKey: z.string(),
+    deadline: isoDate.nullable().describe('When the attempt times out; null without a step timeout'),
+  })
+  .meta({ id: 'RemoteTask' });
+
+const workerSchema = z.looseObject({
+  id: z.string(),
+  name: z.string().optional(),
+  actions: z.array(z.string()),
+  registeredAt: isoDate,
+  lastSeen: isoDate,
+  polling: z.number().int().nonnegative(),
+  tasks: z.array(
+    z.looseObject({
+      taskId: z.string(),
+      action: z.string(),
+      executionId: z.string(),
+      workflowId: z.string(),
+      step: z.string(),
+      attempt: z.number().int(),
+      leasedAt: isoDate,
+      leaseUntil: isoDate,
+      cancelled: z.boolean(),
+    }),
+  ),
+});
+
+const snapshotSchema = z.object({
+  workers: z.array(workerSchema),
+  queued: z.record(z.string(), z.number().int()).describe('Tasks waiting for a worker, by action'),
+});
+
+const noContent = z.null().describe('No content');
+
+/** Registers the remote-worker routes on a `/v1`-prefixed scope. */
+export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWorkerDeps): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+  const { orch, hub } = deps;
+  const tags = ['remote-workers'];
+  // Long polls would hold `app.close()` for up to 30 s: answer them (204) as closing starts.
+  scope.addHook('preClose', async () => hub.releasePolls());
+
+  app.post(
+    '/remote-workers',
+    {
+      schema: {
+        summary: 'Register a remote worker and the actions it serves',
+        description:
+          'Answers a random `workerId` for the later requests, the lease length and the poll wait. ' +
+          'An action a local handler serves on this node answers 409.',
+        tags,
+        body: registerBody,
+        response: {
+          201: z.object({
+            workerId: z.string(),
+            leaseSeconds: z
+              .number()
+              .describe('Heartbeat (or poll) within this, or tasks and registration expire'),
+            pollSeconds: z.number().describe('The wait a poll should ask for'),
+          }),
+          ...errorResponses(400, 409, 503),
+        },
+      },
+    },
+    async (req, reply) => {
+      if (orch.closed) throw new ClosedError();
+      return reply.code(201).send(hub.register(req.body));
+    },
+  );
+
+  app.get(
+    '/remote-workers',
+    {
+      schema: {
+        summary: 'Registered remote workers, the tasks they hold, and queued tasks by action',
+        tags,
+        response: { 200: snapshotSchema, ...errorResponses() },
+      },
+    },
+    async () => toJson(hub.snapshot()) as z.output<typeof snapshotSchema>,
+  );
+
+  app.delete(
+    '/remote-workers/:workerId',
+    {
+      schema: {
+        summary: 'Deregister a remote worker (the tasks it holds fail with WORKER_LOST and are retried)',
+        tags,
+        params: workerParams,
+        response: { 204: noContent, ...errorResponses(400, 404) },
+      },
+    },
+    async (req, reply) => {
+      hub.deregister(req.params.workerId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/remote-workers/:workerId/poll',
+    {
+      schema: {
+        summary: 'Long-poll for a task: 200 with a leased task, or 204 when none came within the wait',
+        tags,
+        params: workerParams,
+        body: pollBody,
+        response: {
+          200: z.object({ task: taskSchema }),
+          204: z.null().describe('No task arrived within the wait'),
+          ...errorResponses(400, 404, 409, 503),
+        },
+      },
+    },
+    async (req, reply) => {
+      if (orch.closed) throw new ClosedError();
+      const { workerId } = req.params;
+      const gone = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableFinished) gone.abort();
+      };
+      reply.raw.once('close', onClose);
+      let task: Awaited<ReturnType<RemoteWorkerHub['poll']>>;
+      try {
+        task = await hub.poll(workerId, req.body ?? {}, gone.signal);
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+      if (!task) return reply.code(204).send(null);
+      // The client went away while the task was handed over: put it back rather than wait out the lease.
+      if (gone.signal.aborted || reply.raw.destroyed) {
+        hub.unlease(workerId, task.taskId);
+        return reply.code(204).send(null);
+      }
+      return { task };
+    },
+  );
+
+  app.post(
+    '/remote-workers/:workerId/tasks/:taskId/heartbeat',
+    {
+      schema: {
+        summary: "Renew a task's lease; `cancelled: true` means stop (the step was cancelled or timed out)",
+        tags,
+        params: taskParams,
+        body: emptyBody,
+        response: { 200: z.object({ cancelled: z.boolean() }), ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (req) => hub.heartbeat(req.params.workerId, req.params.taskId),
+  );
+
+  app.post(
+    '/remote-workers/:workerId/tasks/:taskId/complete',
+    {
+      schema: {
+        summary: "Complete a task with the step's output",
+        description:
+          '409 when the task is no longer leased to this worker or was cancelled: the result is discarded.',
+        tags,
+        params: taskParams,
+        body: completeBody,
+        response: { 204: noContent, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      hub.complete(req.params.workerId, req.params.taskId, req.body?.output);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/remote-workers/:workerId/tasks/:taskId/fail',
+    {
+      schema: {
+        summary: 'Fail a task: retried per the step policy unless `retryable` is false',
+        description:
+          '409 when the task is no longer leased to this worker or was cancelled: the report is discarded.',
+        tags,
+        params: taskParams,
+        body: failBody,
+        response: { 204: noContent, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const { error, retryable } = req.body;
+      hub.fail(req.params.workerId, req.params.taskId, {
+        error: { message: error.message, ...(error.code === undefined ? {} : { code: error.code }) },
+        ...(retryable === undefined ? {} : { retryable }),
+      });
+      return reply.code(204).send(null);
+    },
+  );
+}

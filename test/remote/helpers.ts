@@ -1,0 +1,50 @@
+/**
+ * Fixtures of the remote-worker tests: an orchestrator on the memory store with a hub attached
+ * (closed when the test ends), and helpers that wait for a task to reach the hub.
+ * @module
+ */
+import { onTestFinished } from 'vitest';
+import { settle } from '../../src/clock.js';
+import {
+  FakeClock,
+  type Orchestrator,
+  type OrchestratorOptions,
+  RemoteWorkerHub,
+  type RemoteWorkerHubOptions,
+} from '../../src/index.js';
+import type { RemoteTask } from '../../src/remote/protocol.js';
+import { withOrchestrator } from '../helpers/orchestrator.js';
+
+export interface RemoteFixture {
+  orch: Orchestrator;
+  hub: RemoteWorkerHub;
+  clock: FakeClock;
+}
+
+/** An orchestrator in virtual time with a hub attached to its engine. */
+export async function remoteSetup(
+  options: { orchestrator?: OrchestratorOptions; hub?: RemoteWorkerHubOptions } = {},
+): Promise<RemoteFixture> {
+  const clock = new FakeClock();
+  const hub = new RemoteWorkerHub({ clock, leaseSeconds: 10, pollSeconds: 5, ...options.hub });
+  onTestFinished(() => hub.close());
+  const orch = await withOrchestrator({ clock, ...options.orchestrator });
+  hub.attach(orch.workflowEngine);
+  return { orch, hub, clock };
+}
+
+/** Polls (without waiting) until the hub hands out a task, letting the engine run in between. */
+export async function nextTask(hub: RemoteWorkerHub, workerId: string, tries = 50): Promise<RemoteTask> {
+  for (let i = 0; i < tries; i++) {
+    const task = await hub.poll(workerId, { waitSeconds: 0 });
+    if (task) return task;
+    await settle();
+  }
+  throw new Error('no task reached the hub');
+}
+
+/** Lets promise callbacks and the engine's group commits run. */
+export async function flush(clock: FakeClock): Promise<void> {
+  await clock.advance(0);
+  await settle();
+}
