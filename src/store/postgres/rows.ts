@@ -12,32 +12,27 @@
  * @module
  */
 import type { ExecutionState } from '../../types.js';
-import { type ColumnPatch, toJson } from '../sqlite/rows.js';
-import { emptyStatusCounts } from '../states.js';
-import type { DefinitionRecord, ExecutionRecord, NodeRecord, StepRecord, StoreAggregates } from '../store.js';
-import type { AggregateRow, DefinitionRow, ExecutionRow, NodeRow, SnapshotRow } from './statements.js';
+import {
+  type ColumnPatch,
+  FIXED_FIELDS,
+  COLUMN_FIELDS as PATCHABLE_COLUMNS,
+  toJson,
+} from '../record-codec.js';
+import type { DefinitionRecord, ExecutionRecord, NodeRecord, StepRecord } from '../store.js';
+import type { DefinitionRow, ExecutionRow, NodeRow, SnapshotRow } from './statements.js';
 
-export { nodeParams, splitPatch, toJson, toOwnerLoad } from '../sqlite/rows.js';
-export type { ColumnPatch };
+export {
+  type ColumnPatch,
+  definitionParams,
+  nodeParams,
+  splitPatch,
+  toAggregates,
+  toJson,
+  toOwnerLoad,
+} from '../record-codec.js';
 
-/** Record fields with a column of their own (written by `create`; patched through `ColumnPatch`). */
-const COLUMN_FIELDS: ReadonlySet<string> = new Set([
-  'id',
-  'workflowId',
-  'workflowVersion',
-  'status',
-  'createdAt',
-  'completedAt',
-  'idempotencyKey',
-  'owner',
-  'leaseUntil',
-  'epoch',
-  'cancelRequested',
-  'compensated',
-  'stepsRun',
-  'stepsRetried',
-  'input',
-]);
+/** Record fields with a column of their own: the patchable ones and those written once. */
+const COLUMN_FIELDS: ReadonlySet<string> = new Set([...PATCHABLE_COLUMNS, ...FIXED_FIELDS]);
 
 /** `\u0000` escapes that are not themselves escaped backslashes. */
 const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
@@ -125,12 +120,6 @@ export function toSteps(row: SnapshotRow): StepRecord[] {
   });
 }
 
-/** Parameters of `saveDefinition`. */
-export function definitionParams(def: DefinitionRecord): unknown[] {
-  const { id, version, createdAt, ...body } = def;
-  return [id, version, createdAt, toJson(body, id, 'definition', 'definition')];
-}
-
 /** The definition record a row holds. */
 export function toDefinition(row: DefinitionRow): DefinitionRecord {
   return {
@@ -139,23 +128,6 @@ export function toDefinition(row: DefinitionRow): DefinitionRecord {
     version: row.version,
     createdAt: row.created_at,
   };
-}
-
-/** Aggregates from the per-status rows (states without executions count 0). */
-export function toAggregates(rows: AggregateRow[]): StoreAggregates {
-  const out: StoreAggregates = {
-    byStatus: emptyStatusCounts(),
-    compensated: 0,
-    stepsRun: 0,
-    stepsRetried: 0,
-  };
-  for (const row of rows) {
-    if (row.status in out.byStatus) out.byStatus[row.status as ExecutionState] = row.n;
-    out.compensated += row.compensated;
-    out.stepsRun += row.steps_run;
-    out.stepsRetried += row.steps_retried;
-  }
-  return out;
 }
 
 /** The node record a row holds. */

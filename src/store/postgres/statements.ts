@@ -8,6 +8,8 @@
  */
 import { ident } from './connection.js';
 
+export type { AggregateRow, OwnerLoadRow } from '../record-codec.js';
+
 /** A row of `executions` (columns as read, int8 parsed to numbers, `state` parsed). */
 export interface ExecutionRow {
   id: string;
@@ -51,21 +53,6 @@ export interface NodeRow {
   queued: number;
   capacity: number;
   info: Record<string, unknown>;
-}
-
-/** One row of the per-owner load query. */
-export interface OwnerLoadRow {
-  owner: string;
-  n: number;
-}
-
-/** One row of the aggregate query. */
-export interface AggregateRow {
-  status: string;
-  n: number;
-  compensated: number;
-  steps_run: number;
-  steps_retried: number;
 }
 
 /** Per input row of the create statement: whether it was inserted, else the key's holder. */

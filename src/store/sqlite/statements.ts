@@ -4,6 +4,8 @@
  */
 import type Database from 'better-sqlite3';
 
+export type { AggregateRow, OwnerLoadRow } from '../record-codec.js';
+
 /** A row of `executions` (columns as stored). */
 export interface ExecutionRow {
   id: string;
@@ -54,21 +56,6 @@ export interface NodeRow {
   capacity: number;
   /** JSON object. */
   info: string;
-}
-
-/** One row of the per-owner load query. */
-export interface OwnerLoadRow {
-  owner: string;
-  n: number;
-}
-
-/** One row of the aggregate query. */
-export interface AggregateRow {
-  status: string;
-  n: number;
-  compensated: number;
-  steps_run: number;
-  steps_retried: number;
 }
 
 const UNFINISHED = `status IN ('pending', 'running', 'compensating')`;
