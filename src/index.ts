@@ -120,6 +120,12 @@ export type { DashboardOptions } from './server/dashboard/index.js';
 export { createDashboard } from './server/dashboard/index.js';
 /** The engine nodes `GET /v1/workers` lists, and the provider that supplies them. */
 export type { NodeInfo, NodesProvider } from './server/routes/monitoring.js';
+export type { MemoryStoreOptions } from './store/memory-store.js';
+/**
+ * The in-memory store (`store: 'memory'`): not durable; keeps unfinished executions and the newest
+ * `maxFinished` finished ones. Pass an instance as `store` to choose the limit.
+ */
+export { MemoryStore } from './store/memory-store.js';
 /** The store port, for custom adapters. */
 export type { Store } from './store/store.js';
 /** Status shapes returned by the engine. */

@@ -1,5 +1,8 @@
 /**
  * The in-memory store: state lives in Maps and dies with the process (`durable: false`).
+ * It keeps every unfinished execution and the newest `maxFinished` finished ones; older
+ * finished executions are evicted (their counts stay in the aggregates), so a long-running
+ * process does not grow without bound.
  *
  * Writes apply synchronously and return settled promises, so it adds no scheduling delay to the
  * engine. Callers hand over fresh objects on writes and the store keeps them; reads return
@@ -7,7 +10,7 @@
  * cannot alias stored state.
  * @module
  */
-import { ConflictError, ExecutionNotFoundError, LeaseLostError } from '../errors.js';
+import { ConflictError, ExecutionNotFoundError, LeaseLostError, ValidationError } from '../errors.js';
 import { emptyStatusCounts, UNFINISHED_STATES as UNFINISHED } from './states.js';
 import type {
   ClaimRequest,
@@ -50,10 +53,22 @@ function byName(a: StepRecord, b: StepRecord): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Finished executions kept (newest first); older ones are evicted. @default 10000 */
+  maxFinished?: number;
+}
+
 /** A {@link Store} kept in process memory. Fast, not durable; for tests and `enableWorkflowPersistence: false`. */
 export class MemoryStore implements Store {
   readonly kind = 'memory';
   readonly durable = false;
+  /** Finished executions kept before the oldest are evicted. */
+  readonly maxFinished: number;
+  /** Finished execution ids in the order they finished (eviction order). */
+  private readonly finished = new Set<string>();
+  /** Counts of evicted executions, overall and per workflow (kept in the aggregates). */
+  private readonly evicted = new Map<string | null, StoreAggregates>();
   private readonly definitions = new Map<string, DefinitionRecord>();
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly steps = new Map<string, Map<string, StepRecord>>();
@@ -62,6 +77,16 @@ export class MemoryStore implements Store {
   private readonly unfinished = new Set<string>();
   /** The cluster registry: node rows by id. */
   private readonly nodes = new Map<string, NodeRecord>();
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const max = options.maxFinished ?? 10_000;
+    if (!Number.isInteger(max) || max < 0) {
+      throw new ValidationError([
+        { path: 'maxFinished', message: `expected a non-negative integer, got ${max}` },
+      ]);
+    }
+    this.maxFinished = max;
+  }
 
   async init(): Promise<void> {}
 
@@ -117,6 +142,10 @@ export class MemoryStore implements Store {
     if (update.steps) {
       const map = this.steps.get(update.id)!;
       for (const step of update.steps) map.set(step.name, normalizeStep(step));
+    }
+    if (!UNFINISHED.has(record.status) && !this.finished.has(record.id)) {
+      this.finished.add(record.id);
+      if (this.finished.size > this.maxFinished) this.evictOldest();
     }
     return Promise.resolve();
   }
@@ -209,12 +238,40 @@ export class MemoryStore implements Store {
     };
     for (const record of this.executions.values()) {
       if (workflowId !== undefined && record.workflowId !== workflowId) continue;
-      out.byStatus[record.status]++;
-      if (record.compensated) out.compensated++;
-      out.stepsRun += record.stepsRun;
-      out.stepsRetried += record.stepsRetried;
+      addTo(out, record);
+    }
+    const gone = this.evicted.get(workflowId ?? null);
+    if (gone) {
+      for (const state of Object.keys(gone.byStatus) as (keyof StoreAggregates['byStatus'])[]) {
+        out.byStatus[state] += gone.byStatus[state];
+      }
+      out.compensated += gone.compensated;
+      out.stepsRun += gone.stepsRun;
+      out.stepsRetried += gone.stepsRetried;
     }
     return out;
+  }
+
+  /** Drops the execution that finished first, keeping its counts. */
+  private evictOldest(): void {
+    const id = this.finished.values().next().value;
+    if (id === undefined) return;
+    this.finished.delete(id);
+    const record = this.executions.get(id);
+    if (!record) return;
+    for (const key of [null, record.workflowId]) {
+      let agg = this.evicted.get(key);
+      if (!agg) {
+        agg = { byStatus: emptyStatusCounts(), compensated: 0, stepsRun: 0, stepsRetried: 0 };
+        this.evicted.set(key, agg);
+      }
+      addTo(agg, record);
+    }
+    this.executions.delete(id);
+    this.steps.delete(id);
+    if (record.idempotencyKey !== null && this.idempotency.get(record.idempotencyKey) === id) {
+      this.idempotency.delete(record.idempotencyKey);
+    }
   }
 
   async heartbeat(node: NodeRecord): Promise<void> {
@@ -270,6 +327,13 @@ export class MemoryStore implements Store {
     const steps = [...(this.steps.get(record.id)?.values() ?? [])].map(copyStep).sort(byName);
     return { execution: copyExecution(record), steps };
   }
+}
+
+function addTo(out: StoreAggregates, record: ExecutionRecord): void {
+  out.byStatus[record.status]++;
+  if (record.compensated) out.compensated++;
+  out.stepsRun += record.stepsRun;
+  out.stepsRetried += record.stepsRetried;
 }
 
 /** Undefined outputs are stored as null, as the durable stores do. */
