@@ -47,11 +47,14 @@ export class ActiveExecution {
   readonly resumed: boolean;
   /** Whether the runner has started. */
   started = false;
+  /** The status the store holds, as far as this runner wrote it. */
+  private writtenStatus: ExecutionRecord['status'] | null;
 
   constructor(record: ExecutionRecord, steps: StepRecord[], plan: Plan, resumed: boolean) {
     this.record = record;
     this.plan = plan;
     this.resumed = resumed;
+    this.writtenStatus = record.status;
     this.steps = new Map(steps.map((s) => [s.name, s]));
     for (const s of steps)
       if (s.status === 'completed' && s.output !== undefined) this.outputs[s.name] = s.output;
@@ -86,9 +89,7 @@ export class ActiveExecution {
   /** The fields the runner owns, as one patch (lease and cancel-request fields excluded). */
   snapshot(): ExecutionPatch {
     const r = this.record;
-    return {
-      workflowVersion: r.workflowVersion,
-      status: r.status,
+    const patch: ExecutionPatch = {
       error: r.error,
       outcome: r.outcome,
       startedAt: r.startedAt,
@@ -104,6 +105,18 @@ export class ActiveExecution {
       completionSeq: r.completionSeq,
       compensatedSteps: r.compensatedSteps,
     };
+    // The status goes in only when it changed since the last write (stores can then leave their
+    // status index alone); the version never changes after creation.
+    if (r.status !== this.writtenStatus) {
+      patch.status = r.status;
+      this.writtenStatus = r.status;
+    }
+    return patch;
+  }
+
+  /** After a write failed: the next snapshot carries the status again. */
+  forgetWrittenStatus(): void {
+    this.writtenStatus = null;
   }
 }
 

@@ -22,6 +22,7 @@ export function persist(ctx: EngineContext, ex: ActiveExecution, steps: StepReco
 /** Queues a write without waiting (a later awaited write carries the full state anyway). */
 export function persistLater(ctx: EngineContext, ex: ActiveExecution, steps: StepRecord[] | null): void {
   persist(ctx, ex, steps).catch((error: unknown) => {
+    ex.forgetWrittenStatus();
     if (error instanceof LeaseLostError) {
       ex.stop('lease');
       return;

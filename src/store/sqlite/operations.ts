@@ -131,7 +131,7 @@ export function applyOp(s: Statements, op: Op): unknown {
 function applyUpdate(s: Statements, op: UpdateOp): void {
   const fast = replaceStateParams(op.columns, op.rest, op.restJson);
   if (fast) {
-    if (s.replaceState.run(...fast, op.id, op.epoch).changes === 1) {
+    if (s[fast.statement].run(...fast.params, op.id, op.epoch).changes === 1) {
       for (const [name, json] of op.steps) s.upsertStep.run(op.id, name, json);
       return;
     }

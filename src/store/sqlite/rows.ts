@@ -24,14 +24,14 @@ export {
 } from '../record-codec.js';
 
 /**
- * Parameters of `replaceState` when an update can skip reading the row: it sets every `state`
- * field and no lease column (owner, lease, epoch, cancel flag); else null.
+ * The statement and parameters of an update that can skip reading the row (it sets every
+ * `state` field and no lease column: owner, lease, epoch, cancel flag); else null.
  */
 export function replaceStateParams(
   columns: ColumnPatch,
   rest: Record<string, unknown> | null,
   restJson: string | null,
-): unknown[] | null {
+): { statement: 'replaceState' | 'replaceProgress'; params: unknown[] } | null {
   if (!rest) return null;
   if (
     columns.owner !== undefined ||
@@ -42,15 +42,22 @@ export function replaceStateParams(
     return null;
   }
   for (const field of STATE_FIELDS) if (!(field in rest)) return null;
-  return [
-    columns.workflowVersion ?? null,
-    columns.status ?? null,
+  const progress = [
     columns.completedAt ?? null,
     columns.compensated === undefined ? null : columns.compensated ? 1 : 0,
     columns.stepsRun ?? null,
     columns.stepsRetried ?? null,
     restJson ?? JSON.stringify(rest),
   ];
+  // Without a status or version change no indexed column is written, so no index entry is
+  // rewritten (about 3 µs of each such update).
+  if (columns.status === undefined && columns.workflowVersion === undefined) {
+    return { statement: 'replaceProgress', params: progress };
+  }
+  return {
+    statement: 'replaceState',
+    params: [columns.workflowVersion ?? null, columns.status ?? null, ...progress],
+  };
 }
 
 /** Parameters of `insertExecution` for a new execution, in column order. */

@@ -101,6 +101,9 @@ const SQL = {
       completed_at = coalesce(?, completed_at), compensated = coalesce(?, compensated),
       steps_run = coalesce(?, steps_run), steps_retried = coalesce(?, steps_retried), state = ?
     WHERE id = ? AND epoch = ?`,
+  replaceProgress: `UPDATE executions SET completed_at = coalesce(?, completed_at), compensated = coalesce(?, compensated),
+      steps_run = coalesce(?, steps_run), steps_retried = coalesce(?, steps_retried), state = ?
+    WHERE id = ? AND epoch = ?`,
   upsertStep: `INSERT INTO steps (execution_id, name, record) VALUES (?, ?, ?)
     ON CONFLICT (execution_id, name) DO UPDATE SET record = excluded.record`,
 
