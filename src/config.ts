@@ -175,7 +175,12 @@ const configSchema = z
     httpAllowlist: z.array(z.string().min(1)).optional(),
     cluster: z.boolean({ error: 'Expected `cluster` to be a boolean' }).optional(),
   })
-  .strict();
+  .strict()
+  // A lease must outlive a few housekeeping rounds, or a live node loses its work between renewals.
+  .refine((c) => c.leaseSeconds >= 3 * c.sweepInterval, {
+    path: ['leaseSeconds'],
+    error: 'Expected `leaseSeconds` to be at least 3 × `sweepInterval`',
+  });
 
 /** Config after defaults and validation. */
 export interface CompiledConfig extends Config {

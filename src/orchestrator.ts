@@ -10,7 +10,7 @@ import { ActionRegistry, checkHandlerRegistration, noopAction } from './engine/a
 import type { EngineContext } from './engine/context.js';
 import { DefinitionRegistry } from './engine/definitions.js';
 import { LeaseKeeper } from './engine/lease-keeper.js';
-import { newNodeId } from './engine/owners.js';
+import { isDeadLocalOwner, newNodeId } from './engine/owners.js';
 import { Scheduler } from './engine/scheduler.js';
 import { WorkflowEngine } from './engine/workflow-engine.js';
 import { toError, ValidationError } from './errors.js';
@@ -96,14 +96,19 @@ export class Orchestrator {
 
   /**
    * Nodes sharing this store, with their last heartbeat and load; `alive` when the heartbeat is
-   * within one lease. With the memory store, just this node.
+   * within one lease (and, for a node on this host, its process still exists). With the memory
+   * store, just this node.
    */
   async getNodes(): Promise<(NodeRecord & { alive: boolean; self: boolean })[]> {
     const now = this.ctx.clock.now();
     const leaseMs = this.config.leaseSeconds * 1000;
     const nodes = this.ctx.store.durable ? await this.ctx.store.listNodes() : [];
     if (!nodes.some((n) => n.id === this.nodeId)) nodes.push(this.keeper.nodeRecord());
-    return nodes.map((n) => ({ ...n, alive: now - n.lastHeartbeat <= leaseMs, self: n.id === this.nodeId }));
+    return nodes.map((n) => ({
+      ...n,
+      alive: now - n.lastHeartbeat <= leaseMs && !isDeadLocalOwner(n.id),
+      self: n.id === this.nodeId,
+    }));
   }
 
   on<E extends EventName>(event: E, listener: Listener<E>): this {
@@ -224,6 +229,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       nodeId,
       cluster,
       creating: new Set(),
+      placing: new Map(),
       actions: registry,
       errorRecovery,
       // In cluster mode the nodes are the workers; otherwise the configured logical workers.
@@ -234,6 +240,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       events,
       logger,
       lifecycle: { draining: false },
+      leases: { validUntil: Number.POSITIVE_INFINITY, verify: async () => undefined },
     };
     const definitions = new DefinitionRegistry(
       store,

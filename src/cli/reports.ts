@@ -1,8 +1,8 @@
 /**
  * What `metrics` and `workers` compute from a store, without a running orchestrator: counts
  * and rates from the store's aggregates (the same counts a live orchestrator starts from),
- * durations from a sample of recent finished executions, and worker load from the stored
- * `workerId` of active executions.
+ * durations from a sample of recent finished executions, worker load from the stored
+ * `workerId` of active executions, and the nodes from the store's node registry.
  * @module
  */
 import { DEFAULTS } from '../config.js';
@@ -64,15 +64,34 @@ export interface WorkerLoad {
   configured: boolean;
 }
 
-/** One node (process) holding executions. */
+/**
+ * One node (engine process) of the store: from the node registry (each orchestrator heartbeats
+ * its row while it runs and removes it when it closes), and from the owners of unfinished
+ * executions (a node that crashed keeps its row and its executions until others take them over).
+ */
 export interface NodeLoad {
   id: string;
-  /** Unfinished executions it holds. */
+  /**
+   * `alive`: heartbeat within its lease (or, for an owner without a registry row, a current lease);
+   * `stale`: heartbeat (or lease) older than that; `dead`: its process on this host is gone.
+   */
+  state: 'alive' | 'stale' | 'dead';
+  /** Last heartbeat (ms), null for an owner without a registry row. */
+  lastHeartbeat: number | null;
+  /** When it started (ms), from its row. */
+  startedAt: number | null;
+  /** Its own count, at its last heartbeat, of executions running and queued, and its slots. */
+  running: number | null;
+  queued: number | null;
+  capacity: number | null;
+  /** Its lease length (s), as it reported it. */
+  leaseSeconds: number;
+  /** Unfinished executions it owns in the store. */
   executions: number;
   /** Latest lease expiry (ms) of those. */
   leaseUntil: number | null;
-  /** `alive`: lease current; `expired`: lease ran out; `dead`: its process on this host is gone. */
-  state: 'alive' | 'expired' | 'dead';
+  /** Whether it has a row in the node registry. */
+  registered: boolean;
 }
 
 /** Worker and node load of a store. */
@@ -85,13 +104,22 @@ export interface WorkersReport {
 /** Most unfinished executions scanned (per state) for the workers report. */
 const SCAN_LIMIT = 10_000;
 
-/** Configured workers (the defaults) and every worker seen on active executions, with loads. */
+/**
+ * Worker load (stored `workerId` of active executions; plus the configured default workers unless
+ * the registered nodes run in cluster mode, where the nodes are the workers) and every node: the
+ * registered ones with their heartbeat and load, and owners of unfinished executions.
+ */
 export async function workersReport(client: StoreClient, now = Date.now()): Promise<WorkersReport> {
+  const registry = await client.store.listNodes();
   const active = await client.records(['running', 'compensating'], SCAN_LIMIT);
   const held = await client.records(['pending', 'running', 'compensating'], SCAN_LIMIT);
-  const load = new Map<string, number>(DEFAULTS.workers.map((w) => [w, 0]));
+  // Cluster mode (the default on PostgreSQL) makes the nodes the workers.
+  const cluster =
+    registry.length > 0 ? registry.some((n) => n.info.cluster === true) : client.store.kind === 'postgres';
+  const defaults: readonly string[] = cluster ? [] : DEFAULTS.workers;
+  const load = new Map<string, number>(defaults.map((w) => [w, 0]));
   for (const r of active) if (r.workerId) load.set(r.workerId, (load.get(r.workerId) ?? 0) + 1);
-  const configured = new Set<string>(DEFAULTS.workers);
+  const configured = new Set<string>(defaults);
   const workers = [...load.entries()].map(([id, count]) => ({
     id,
     active: count,
@@ -99,20 +127,53 @@ export async function workersReport(client: StoreClient, now = Date.now()): Prom
   }));
 
   const nodes = new Map<string, NodeLoad>();
+  const blank = (id: string): NodeLoad => ({
+    id,
+    state: 'alive',
+    lastHeartbeat: null,
+    startedAt: null,
+    running: null,
+    queued: null,
+    capacity: null,
+    leaseSeconds: DEFAULTS.leaseSeconds,
+    executions: 0,
+    leaseUntil: null,
+    registered: false,
+  });
+  for (const n of registry) {
+    const lease = n.info.leaseSeconds;
+    nodes.set(n.id, {
+      ...blank(n.id),
+      lastHeartbeat: n.lastHeartbeat,
+      startedAt: n.startedAt,
+      running: n.running,
+      queued: n.queued,
+      capacity: n.capacity,
+      leaseSeconds: typeof lease === 'number' && lease > 0 ? lease : DEFAULTS.leaseSeconds,
+      registered: true,
+    });
+  }
   for (const r of held) {
     if (!r.owner) continue;
-    const node = nodes.get(r.owner) ?? { id: r.owner, executions: 0, leaseUntil: null, state: 'alive' };
+    const node = nodes.get(r.owner) ?? blank(r.owner);
     node.executions++;
     node.leaseUntil = Math.max(node.leaseUntil ?? 0, r.leaseUntil ?? 0) || null;
     nodes.set(r.owner, node);
   }
   for (const node of nodes.values()) {
-    if (isDeadLocalOwner(node.id)) node.state = 'dead';
-    else if (node.leaseUntil === null || node.leaseUntil <= now) node.state = 'expired';
+    const fresh =
+      node.lastHeartbeat !== null
+        ? now - node.lastHeartbeat <= node.leaseSeconds * 1000
+        : node.leaseUntil !== null && node.leaseUntil > now;
+    node.state = isDeadLocalOwner(node.id) ? 'dead' : fresh ? 'alive' : 'stale';
   }
   return {
     workers,
     loadDistribution: Object.fromEntries(load),
-    nodes: [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id)),
+    nodes: [...nodes.values()].sort(
+      (a, b) =>
+        (a.startedAt ?? Number.POSITIVE_INFINITY) - (b.startedAt ?? Number.POSITIVE_INFINITY) ||
+        a.id.localeCompare(b.id),
+    ),
   };
 }

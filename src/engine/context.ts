@@ -15,6 +15,20 @@ import type { ErrorRecovery } from '../recovery/error-recovery.js';
 import type { Store } from '../store/store.js';
 import type { ActionRegistry } from './action-registry.js';
 
+/**
+ * This node's hold on its leases, kept by the lease keeper. A node that was stalled (SIGSTOP, a
+ * long GC pause, a blocked event loop) past its lease may have lost executions to other nodes:
+ * before it starts another handler it renews and checks them, so it does not start work it no
+ * longer owns (its writes would be refused by the epoch fence anyway, but the handler's side
+ * effects would not).
+ */
+export interface LeaseGuard {
+  /** Until when (epoch ms) every lease this node holds is known to be valid. */
+  validUntil: number;
+  /** Renews this node's leases and stops the executions it lost; resolves when that is done. */
+  verify(): Promise<void>;
+}
+
 export interface EngineContext {
   readonly store: Store;
   readonly clock: Clock;
@@ -24,6 +38,8 @@ export interface EngineContext {
   readonly cluster: boolean;
   /** Ids being created by this node (stored but not yet handed to the scheduler). */
   readonly creating: Set<string>;
+  /** Cluster mode: executions this node is placing, by target node, whose create is in flight. */
+  readonly placing: Map<string, number>;
   readonly actions: ActionRegistry;
   readonly errorRecovery: ErrorRecovery;
   readonly loadBalancer: LoadBalancer;
@@ -34,4 +50,14 @@ export interface EngineContext {
   readonly logger: Logger;
   /** Set by `close({ grace })`: runners start no new step and leave the execution to recovery. */
   readonly lifecycle: { draining: boolean };
+  /** Lease validity (set up by the lease keeper; always valid without a durable store). */
+  readonly leases: LeaseGuard;
+}
+
+/**
+ * Whether this node's leases may have lapsed (it went a whole lease without renewing). Runners
+ * check it before they start a handler, and `verify` the leases first when it is true.
+ */
+export function leaseLapsed(ctx: EngineContext): boolean {
+  return ctx.clock.now() > ctx.leases.validUntil;
 }

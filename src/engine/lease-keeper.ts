@@ -5,15 +5,20 @@
  * mode), applies cancel requests made by other processes, refreshes the cluster load, and checks
  * the balance. The same takeover runs once, awaited, when the orchestrator opens: that is crash
  * recovery. A store notification (PostgreSQL NOTIFY) only makes the next round come sooner.
+ *
+ * It also keeps the node's {@link LeaseGuard}: when this node went longer than a lease without
+ * renewing (it was stalled), runners ask it to renew and check ownership before they start another
+ * handler, and executions other nodes took over meanwhile are stopped here, not run on.
  * @module
  */
 import type { TimerHandle } from '../clock.js';
 import { toError } from '../errors.js';
 import type { ExecutionRecord, ExecutionSnapshot, NodeRecord } from '../store/store.js';
 import { ActiveExecution } from './active-execution.js';
-import type { EngineContext } from './context.js';
+import type { EngineContext, LeaseGuard } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import { isDeadLocalOwner } from './owners.js';
+import { placingOn } from './placement.js';
 import type { Scheduler } from './scheduler.js';
 
 const CLAIM_BATCH = 500;
@@ -24,6 +29,16 @@ export class LeaseKeeper {
   private running: Promise<void> | null = null;
   private stopped = false;
   private woken = false;
+  /** A round was asked for while one ran: run another right after it. */
+  private again = false;
+  /** Renew (and check ownership) in the next round whatever the time since the last renewal. */
+  private renewNow = false;
+  /** Callers of `verify` waiting for the next round to end. */
+  private verifyWaiters: (() => void)[] = [];
+  /** From the last cluster refresh: nodes counted live, and their (and orphans') stored load. */
+  private liveCount = 1;
+  private clusterLoad = 0;
+  private ownLoad = 0;
   private readonly startedAt: number;
   private unsubscribe: (() => Promise<void>) | null = null;
   private readonly ctx: EngineContext;
@@ -43,6 +58,10 @@ export class LeaseKeeper {
     this.cancelOne = cancelOne;
     this.lastRenew = ctx.clock.now();
     this.startedAt = ctx.clock.now();
+    const guard: LeaseGuard = ctx.leases;
+    // Executions created or claimed from now on hold a lease at least this long.
+    guard.validUntil = ctx.store.durable ? this.startedAt + this.leaseMs : Number.POSITIVE_INFINITY;
+    guard.verify = () => this.verify();
   }
 
   private get leaseMs(): number {
@@ -56,7 +75,8 @@ export class LeaseKeeper {
     for (;;) {
       const n = await this.claim();
       total += n;
-      if (n < CLAIM_BATCH) return total;
+      // In cluster mode a node takes its share per round; the next rounds take the rest.
+      if (n < CLAIM_BATCH || this.ctx.cluster) return total;
     }
   }
 
@@ -77,12 +97,20 @@ export class LeaseKeeper {
     this.woken = true;
     setImmediate(() => {
       this.woken = false;
-      if (this.stopped || this.running) return;
-      this.timer?.cancel();
-      this.running = this.sweep().finally(() => {
-        this.running = null;
-        this.schedule();
-      });
+      this.kick();
+    });
+  }
+
+  /**
+   * Renews this node's leases and stops the executions it lost, in a round that starts after this
+   * call; resolves when that round ended (at once when stopped or without a durable store).
+   */
+  verify(): Promise<void> {
+    if (this.stopped || !this.ctx.store.durable) return Promise.resolve();
+    this.renewNow = true;
+    return new Promise((resolve) => {
+      this.verifyWaiters.push(resolve);
+      this.kick();
     });
   }
 
@@ -90,7 +118,27 @@ export class LeaseKeeper {
     this.stopped = true;
     this.timer?.cancel();
     await this.running;
+    for (const resolve of this.verifyWaiters.splice(0)) resolve();
     await this.unsubscribe?.().catch(() => undefined);
+  }
+
+  /** Starts a round now, or right after the one running (a wake-up during a round is not lost). */
+  private kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.timer?.cancel();
+    const waiters = this.verifyWaiters.splice(0);
+    this.running = this.sweep().finally(() => {
+      this.running = null;
+      for (const resolve of waiters) resolve();
+      if (this.again || this.verifyWaiters.length > 0) {
+        this.again = false;
+        this.kick();
+      } else this.schedule();
+    });
   }
 
   /** This node's registry row. */
@@ -102,7 +150,8 @@ export class LeaseKeeper {
       running: this.scheduler.runningCount,
       queued: this.scheduler.queuedCount,
       capacity: this.ctx.config.maxConcurrentWorkflows,
-      info: { pid: process.pid, cluster: this.ctx.cluster },
+      // The lease length lets readers of the registry (the CLI) judge the heartbeat's age.
+      info: { pid: process.pid, cluster: this.ctx.cluster, leaseSeconds: this.ctx.config.leaseSeconds },
     };
   }
 
@@ -113,16 +162,7 @@ export class LeaseKeeper {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = this.ctx.clock.setTimer(
-      () => {
-        this.running = this.sweep().finally(() => {
-          this.running = null;
-          this.schedule();
-        });
-      },
-      this.ctx.config.sweepInterval * 1000,
-      true,
-    );
+    this.timer = this.ctx.clock.setTimer(() => this.kick(), this.ctx.config.sweepInterval * 1000, true);
   }
 
   /** One round of housekeeping; errors are logged, never thrown (a failing sweep must not stop dispatch). */
@@ -131,9 +171,16 @@ export class LeaseKeeper {
     try {
       if (ctx.store.durable) {
         const now = ctx.clock.now();
-        if (now - this.lastRenew >= this.leaseMs / 3) {
-          await ctx.store.renewLeases(ctx.nodeId, now + this.leaseMs);
+        // Past `validUntil` this node went a whole lease without renewing: others may have taken
+        // executions over. Renew what is still ours and stop the rest.
+        const lapsed = now > ctx.leases.validUntil;
+        if (lapsed || this.renewNow || now - this.lastRenew >= this.leaseMs / 3) {
+          this.renewNow = false;
+          const renewed = await ctx.store.renewLeases(ctx.nodeId, now + this.leaseMs);
           this.lastRenew = now;
+          if (lapsed || renewed < this.scheduler.active.size) await this.dropLost();
+          // Only now: until the lost executions are stopped, runners keep waiting in `verify`.
+          ctx.leases.validUntil = now + this.leaseMs;
         }
         await this.heartbeat();
         for (const id of await ctx.store.listCancelRequests(ctx.nodeId)) {
@@ -158,18 +205,69 @@ export class LeaseKeeper {
     }
   }
 
-  /** Cluster mode: live nodes become the balancer's workers, with their stored load. */
+  /**
+   * Cluster mode: live nodes (a heartbeat within a lease, and not a dead process on this host)
+   * become the balancer's workers, with their stored load plus the placements this node is still
+   * creating there. This node's own executions are tracked by the balancer itself; only those placed
+   * here and not adopted yet are added from the store.
+   */
   async refreshCluster(): Promise<void> {
     const { ctx } = this;
     const lb = ctx.loadBalancer;
     const live = await ctx.store.listNodes(ctx.clock.now() - this.leaseMs);
-    const liveIds = new Set(live.map((n) => n.id));
+    const liveIds = new Set(live.map((n) => n.id).filter((id) => !isDeadLocalOwner(id)));
     liveIds.add(ctx.nodeId);
     for (const id of liveIds) lb.addWorker(id);
     for (const id of lb.getWorkers()) if (!liveIds.has(id)) lb.removeWorker(id);
     const loads = await ctx.store.loadByOwner();
+    let total = 0;
+    for (const n of Object.values(loads)) total += n;
     for (const id of liveIds) {
-      lb.setExternalLoad(id, id === ctx.nodeId ? this.scheduler.queuedCount : (loads[id] ?? 0));
+      const stored = loads[id] ?? 0;
+      const own = id === ctx.nodeId ? Math.max(0, stored - this.scheduler.active.size) : stored;
+      lb.setExternalLoad(id, own + placingOn(ctx, id));
+    }
+    this.liveCount = liveIds.size;
+    this.clusterLoad = total;
+    this.ownLoad = loads[ctx.nodeId] ?? 0;
+  }
+
+  /**
+   * How many orphans to claim in one round. Cluster mode: this node's fair share of the work (the
+   * stored load of all owners, dead ones included, over the live nodes, minus what it holds), or
+   * its free slots if more, and at least one so orphans always make progress; the other live nodes
+   * claim the rest in their rounds. Otherwise: a whole batch.
+   */
+  private claimLimit(): number {
+    const { ctx } = this;
+    if (!ctx.cluster) return CLAIM_BATCH;
+    const free = ctx.config.maxConcurrentWorkflows - this.scheduler.runningCount - this.scheduler.queuedCount;
+    const fair = Math.ceil(this.clusterLoad / this.liveCount) - this.ownLoad;
+    return Math.min(CLAIM_BATCH, Math.max(1, free, fair));
+  }
+
+  /**
+   * Stops the executions held here whose lease another node took (a newer epoch or another
+   * owner in the store): a queued one is let go, a running one halts (its handler is aborted and
+   * nothing more is written).
+   */
+  private async dropLost(): Promise<void> {
+    const { ctx } = this;
+    const held = [...this.scheduler.active.values()];
+    if (held.length === 0) return;
+    const owned = new Set(await ctx.store.listOwned(ctx.nodeId, held.length + CLAIM_BATCH));
+    for (const ex of held) {
+      if (owned.has(ex.id) || ex.halted || this.scheduler.get(ex.id) !== ex) continue;
+      // Not among this node's unfinished executions: read it to be sure (it may have just finished
+      // or just been created here).
+      const stored = (await ctx.store.getExecution(ex.id))?.execution;
+      if (!stored || (stored.owner === ctx.nodeId && stored.epoch === ex.record.epoch)) continue;
+      ctx.logger.warn(
+        { executionId: ex.id, nodeId: ctx.nodeId, owner: stored.owner },
+        'lease lost; another node runs this execution now',
+      );
+      ex.stop('lease');
+      if (this.scheduler.dequeue(ex)) ex.markDone();
     }
   }
 
@@ -213,7 +311,7 @@ export class LeaseKeeper {
       leaseUntil: now + this.leaseMs,
       now,
       staleOwners,
-      limit: CLAIM_BATCH,
+      limit: ids ? CLAIM_BATCH : this.claimLimit(),
       ...(ids ? { ids } : {}),
     });
     for (const record of claimed) await this.adopt(record);

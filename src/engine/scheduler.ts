@@ -36,9 +36,13 @@ export class Scheduler {
     return this.active.get(id);
   }
 
-  /** Takes an execution: runs it now if a slot is free, else queues it. */
+  /**
+   * Takes an execution: runs it now if a slot is free, else queues it. In cluster mode it counts
+   * as this node's load from now on, queued or not, so placement sees it at once.
+   */
   submit(ex: ActiveExecution): void {
     this.active.set(ex.id, ex);
+    if (this.ctx.cluster) this.ctx.loadBalancer.attach(ex.id, this.ctx.nodeId);
     if (this.running < this.limit && !this.ctx.lifecycle.draining) this.launch(ex);
     else this.queue.push(ex);
   }
@@ -50,6 +54,7 @@ export class Scheduler {
     if (i < 0) return false;
     this.queue.splice(i, 1);
     this.active.delete(ex.id);
+    this.ctx.loadBalancer.completeWorkflow(ex.id);
     return true;
   }
 
@@ -59,6 +64,7 @@ export class Scheduler {
       const ex = this.queue[i];
       if (!ex) continue;
       this.active.delete(ex.id);
+      this.ctx.loadBalancer.completeWorkflow(ex.id);
       ex.stop(reason);
       ex.markDone();
     }

@@ -21,6 +21,7 @@ import { TERMINAL_STATES } from '../types.js';
 import { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
+import { endPlacement, startPlacement } from './placement.js';
 import type { Scheduler } from './scheduler.js';
 import { buildStatus } from './status.js';
 
@@ -130,8 +131,12 @@ export class WorkflowEngine {
 
     const { clock, config } = this.ctx;
     const now = clock.now();
-    // Cluster mode places the execution on the least-loaded live node, which adopts it.
-    const owner = this.ctx.cluster ? this.ctx.loadBalancer.pickWorker() : this.ctx.nodeId;
+    // Cluster mode places the execution on the least-loaded live node, which adopts it. The
+    // placement counts as that node's load at once, so concurrent submissions spread too.
+    const cluster = this.ctx.cluster;
+    const owner = cluster ? this.ctx.loadBalancer.pickWorker() : this.ctx.nodeId;
+    let placing = cluster;
+    if (placing) startPlacement(this.ctx, owner);
     const record: ExecutionRecord = {
       id: newExecutionId(now),
       workflowId,
@@ -170,11 +175,18 @@ export class WorkflowEngine {
         workflowId,
         workflowVersion: record.workflowVersion,
       });
-      if (!local) this.ctx.loadBalancer.addExternalLoad(owner, 1);
-      else if (!this.closed) this.scheduler.submit(new ActiveExecution(record, [], entry.plan, false));
+      if (placing) {
+        // A placement elsewhere stays counted until a refresh reads it from the store; a local
+        // one is counted by the scheduler from now on.
+        endPlacement(this.ctx, owner, !local);
+        placing = false;
+      }
+      if (local && !this.closed) this.scheduler.submit(new ActiveExecution(record, [], entry.plan, false));
       return record.id;
     } finally {
       if (local) this.ctx.creating.delete(record.id);
+      // Not stored (or a duplicate of an existing execution): nothing was placed after all.
+      if (placing) endPlacement(this.ctx, owner, false);
     }
   }
 

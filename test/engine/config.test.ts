@@ -245,3 +245,16 @@ describe('handlers are in place before recovery (sqlite store; memory has nothin
     expect(status.compensatedSteps).toEqual(['a']);
   });
 });
+
+describe('lease and sweep timing', () => {
+  it('requires leaseSeconds to be at least 3 × sweepInterval, naming leaseSeconds', async () => {
+    const { createOrchestrator, ValidationError } = await import('../../src/index.js');
+    const attempt = createOrchestrator({ store: 'memory', leaseSeconds: 2, sweepInterval: 1 });
+    await expect(attempt).rejects.toThrow(ValidationError);
+    await expect(createOrchestrator({ store: 'memory', leaseSeconds: 2, sweepInterval: 1 })).rejects.toThrow(
+      /leaseSeconds: Expected `leaseSeconds` to be at least 3 × `sweepInterval`/,
+    );
+    const ok = await createOrchestrator({ store: 'memory', leaseSeconds: 3, sweepInterval: 1 });
+    await ok.close();
+  });
+});

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseLostError } from '../../src/errors.js';
 import type { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { assertServerReachable, pgFixture } from './pg-fixture.js';
+import { assertServerReachable, pgFixture, withClient } from './pg-fixture.js';
 import { makeExecution, makeStep } from './records.js';
 
 beforeEach(assertServerReachable);
@@ -26,6 +26,37 @@ afterEach(async () => {
 });
 
 describe('PostgreSQL store: group commit', () => {
+  it('a connection that dies in the middle of a flush fails that flush only', async () => {
+    await store.createExecution(makeExecution({ id: 'x', epoch: 1 }));
+    // Another session holds the row: the store's next flush waits on the lock, mid-transaction.
+    await withClient(async (holder) => {
+      await holder.query('BEGIN');
+      await holder.query(`UPDATE "${store.schema}".executions SET epoch = epoch WHERE id = 'x'`);
+      const blocked = store.update({ id: 'x', epoch: 1, set: { cursor: 1 } });
+      const outcome = blocked.then(
+        () => 'committed',
+        (error: { code?: string }) => error.code,
+      );
+      // The connection carrying that flush is cut (a server restart, an admin, a network drop).
+      await withClient(async (admin) => {
+        for (let i = 0; i < 200; i++) {
+          const killed = await admin.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+            [`orchestrator:${store.schema}`],
+          );
+          if (killed.rowCount) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      });
+      expect(await outcome).toBe('STORE_UNAVAILABLE');
+      await holder.query('ROLLBACK');
+    });
+    // The process is still fine (no unhandled 'error' event) and the store carries on.
+    await store.update({ id: 'x', epoch: 1, set: { cursor: 2 } });
+    expect((await store.getExecution('x'))?.execution.cursor).toBe(2);
+  });
+
   it('commits the writes of one tick in one transaction, creates and updates set-based', async () => {
     const ids = Array.from({ length: 100 }, (_, i) => `g${i}`);
     await Promise.all(ids.map((id) => store.createExecution(makeExecution({ id }), [makeStep(id, 'a')])));

@@ -142,6 +142,45 @@ describe('PostgreSQL store: several nodes on one schema', () => {
     expect(await a.renewLeases('a', NOW + 50_000)).toBe(0);
   });
 
+  it('a stalled node holding a transaction loses its session, so its rows can be taken over', async () => {
+    const name = schema();
+    const stalled = new PostgresStore(PG_URL, { schema: name, poolSize: 2, idleInTransactionTimeoutMs: 300 });
+    cleanups.push(() => stalled.close());
+    await stalled.init();
+    const other = await open(name);
+    await stalled.createExecution(
+      makeExecution({ id: 'held', status: 'running', owner: 'a', leaseUntil: NOW }),
+    );
+    // The stalled node stopped in the middle of a flush: its transaction holds the row's lock.
+    const pool = (stalled as unknown as { pool: pg.Pool }).pool;
+    const client = await pool.connect();
+    // The server's FATAL, then the socket closing: both end up here.
+    const lost = new Promise<unknown>((resolve) => client.on('error', resolve));
+    expect((await client.query('SHOW idle_in_transaction_session_timeout')).rows[0]).toEqual({
+      idle_in_transaction_session_timeout: '300ms',
+    });
+    await client.query('BEGIN');
+    await client.query(`UPDATE "${name}".executions SET epoch = epoch WHERE id = 'held'`);
+    const started = Date.now();
+    const claim = () =>
+      other.claimExecutions({ owner: 'b', leaseUntil: NOW + 10_000, now: NOW + 1, limit: 5 });
+    // SKIP LOCKED passes over the locked row while the session lives...
+    expect(await claim()).toEqual([]);
+    // ...and the server ends that session after the idle timeout, releasing the lock.
+    let taken: ExecutionRecord[] = [];
+    while (taken.length === 0 && Date.now() - started < 10_000) {
+      await new Promise((r) => setTimeout(r, 50));
+      taken = await claim();
+    }
+    expect(taken.map((r) => [r.id, r.owner, r.epoch])).toEqual([['held', 'b', 1]]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    await lost;
+    client.release(true);
+    expect(() => new PostgresStore(PG_URL, { idleInTransactionTimeoutMs: -1 })).toThrow(
+      /non-negative integer/,
+    );
+  });
+
   it('creates with one idempotency key on two stores at once make one execution', async () => {
     const name = schema();
     const a = await open(name);

@@ -1,47 +1,59 @@
 /**
- * `orchestrator workers`: the configured workers and every worker seen on active executions,
- * with how many running executions each holds (from their stored `workerId`), and the nodes
- * (processes) that hold unfinished executions, with the state of their leases.
+ * `orchestrator workers`: the nodes (engine processes) sharing the store, from its node registry
+ * (each orchestrator's heartbeat row: load, slots, last heartbeat) and the owners of unfinished
+ * executions, each alive, stale or dead; and the worker load (running executions by their stored
+ * `workerId`; in cluster mode the workers are the nodes).
  * @module
  */
 import type { Command } from 'commander';
-import { formatTime, plural } from '../format.js';
+import { formatDuration, formatTime, plural } from '../format.js';
 import { setup } from '../globals.js';
-import { workersReport } from '../reports.js';
+import { type NodeLoad, workersReport } from '../reports.js';
 import { withClient } from '../store-client.js';
 import { renderTable } from '../table.js';
+
+const count = (n: number | null) => (n === null ? '-' : String(n));
+
+function heartbeat(node: NodeLoad, now: number): string {
+  if (node.lastHeartbeat === null) return 'not registered';
+  return `${formatTime(new Date(node.lastHeartbeat))} (${formatDuration(Math.max(0, now - node.lastHeartbeat))} ago)`;
+}
 
 /** Registers `workers`. */
 export function register(program: Command): void {
   program
     .command('workers')
-    .description('worker load and the processes holding executions, from the store')
+    .description('nodes sharing the store (heartbeat, load, state) and worker load, from the store')
     .action(async (_options: object, command: Command) => {
       const { globals, out } = setup(command);
-      const report = await withClient(globals.store, (client) => workersReport(client));
+      const now = Date.now();
+      const report = await withClient(globals.store, (client) => workersReport(client, now));
       process.exitCode = 0;
       if (out.json) {
         out.data(report);
         return;
       }
-      const workerRows = report.workers.map((w) => [
-        w.id,
-        String(w.active),
-        w.configured ? 'configured' : 'seen',
-      ]);
-      out.line(...renderTable(['WORKER', 'ACTIVE', 'SOURCE'], workerRows, { header: out.style.dim }));
-      out.line('');
       if (report.nodes.length === 0) {
-        out.line('No process holds unfinished executions.');
+        out.line('No node is registered and no process holds unfinished executions.');
       } else {
+        const paint = (state: NodeLoad['state']) =>
+          state === 'alive' ? out.style.green(state) : out.style.yellow(state);
         const nodeRows = report.nodes.map((n) => [
           n.id,
-          n.state === 'alive' ? out.style.green(n.state) : out.style.yellow(n.state),
+          paint(n.state),
+          count(n.running),
+          count(n.queued),
+          count(n.capacity),
           String(n.executions),
+          heartbeat(n, now),
           n.leaseUntil === null ? '-' : formatTime(new Date(n.leaseUntil)),
         ]);
         out.line(
-          ...renderTable(['NODE', 'STATE', 'EXECUTIONS', 'LEASE UNTIL'], nodeRows, { header: out.style.dim }),
+          ...renderTable(
+            ['NODE', 'STATE', 'RUNNING', 'QUEUED', 'SLOTS', 'EXECUTIONS', 'LAST HEARTBEAT', 'LEASE UNTIL'],
+            nodeRows,
+            { header: out.style.dim },
+          ),
         );
         const orphans = report.nodes
           .filter((n) => n.state !== 'alive')
@@ -49,14 +61,28 @@ export function register(program: Command): void {
         if (orphans > 0) {
           out.line(
             '',
-            `${plural(orphans, 'execution')} of gone processes resume when the next orchestrator opens this store.`,
+            `${plural(orphans, 'execution')} of stale or dead nodes ${orphans === 1 ? 'is' : 'are'} taken over by a live node, or by the next orchestrator that opens this store.`,
           );
         }
+      }
+      out.line('');
+      const workerRows = report.workers.map((w) => [
+        w.id,
+        String(w.active),
+        w.configured ? 'configured' : 'seen',
+      ]);
+      if (workerRows.length > 0) {
+        out.line(...renderTable(['WORKER', 'ACTIVE', 'SOURCE'], workerRows, { header: out.style.dim }));
+      } else {
+        out.line('No worker has running executions.');
       }
       out.line(
         '',
         out.style.dim(
-          'ACTIVE counts running and compensating executions by their stored worker; configured = the default workers.',
+          "RUNNING, QUEUED, SLOTS: the node's own counts at its last heartbeat; EXECUTIONS: unfinished ones it owns in the store.",
+        ),
+        out.style.dim(
+          'alive = heartbeat within its lease. ACTIVE: running and compensating executions by their stored worker.',
         ),
       );
     });

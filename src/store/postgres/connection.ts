@@ -79,18 +79,38 @@ export function clientConfig(url: string, applicationName: string): pg.ClientCon
 }
 
 /**
+ * How long a pool connection may sit idle inside a transaction before the server ends its session
+ * (PostgreSQL's `idle_in_transaction_session_timeout`), unless told otherwise. The store's
+ * transactions never wait on the application between statements, so only a stalled process (a
+ * SIGSTOP, a frozen VM, a blocked event loop caught mid-flush) trips it; ending its session
+ * releases the row locks it holds, which other nodes' claims (`SKIP LOCKED`) would skip forever.
+ */
+export const DEFAULT_IDLE_IN_TRANSACTION_MS = 10_000;
+
+/**
  * The pool of a store. Its clients pipeline: a flush sends BEGIN, its statements and COMMIT
  * without waiting for each reply.
  */
-export function createPool(url: string, size: number, schema: string): pg.Pool {
+export function createPool(
+  url: string,
+  size: number,
+  schema: string,
+  idleInTransactionMs = DEFAULT_IDLE_IN_TRANSACTION_MS,
+): pg.Pool {
   const pool = new pg.Pool({
     ...clientConfig(url, `orchestrator:${schema}`),
     max: size,
     pipeline: true,
+    idle_in_transaction_session_timeout: idleInTransactionMs,
   });
   // An idle client whose connection dies (server restart, pg_terminate_backend) emits 'error' on
   // the pool; without a listener that would crash the process. The pool drops the client itself.
   pool.on('error', () => undefined);
+  // A checked-out client whose connection dies emits 'error' on itself besides failing its
+  // queries (which is how the store learns of it), and pg-pool listens only while it is idle:
+  // every client keeps a listener of its own, from the moment it is connected (a termination can
+  // arrive together with the connection's first reply, before the caller's code runs).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -36,6 +36,7 @@ import {
   checkPoolSize,
   checkSchema,
   createPool,
+  DEFAULT_IDLE_IN_TRANSACTION_MS,
   DEFAULT_POOL_SIZE,
   DEFAULT_SCHEMA,
   storeError,
@@ -83,6 +84,13 @@ export interface PostgresStoreOptions {
    * @default 10
    */
   poolSize?: number;
+  /**
+   * Milliseconds a connection may stay idle inside a transaction before the server ends it, so a
+   * stalled node cannot hold row locks that keep other nodes from taking its executions over
+   * (0 turns it off).
+   * @default 10000
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 /** A durable {@link Store} in a PostgreSQL schema, for several nodes. See the module comment. */
@@ -92,6 +100,7 @@ export class PostgresStore implements Store {
   /** Schema of the store's tables. */
   readonly schema: string;
   private readonly poolSize: number;
+  private readonly idleInTransactionMs: number;
   private readonly sql: Sql;
   private pool: pg.Pool | null = null;
   private listener: WorkListener | null = null;
@@ -107,7 +116,7 @@ export class PostgresStore implements Store {
   /**
    * @param url a `postgres://` connection string (handed to `pg` as is).
    * @param options see {@link PostgresStoreOptions}.
-   * @throws ValidationError for a bad schema name or pool size.
+   * @throws ValidationError for a bad schema name, pool size or idle timeout.
    */
   constructor(
     private readonly url: string,
@@ -115,6 +124,16 @@ export class PostgresStore implements Store {
   ) {
     this.schema = checkSchema(options.schema ?? DEFAULT_SCHEMA);
     this.poolSize = checkPoolSize(options.poolSize ?? DEFAULT_POOL_SIZE);
+    const idle = options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_MS;
+    if (!Number.isInteger(idle) || idle < 0) {
+      throw new ValidationError([
+        {
+          path: 'store.idleInTransactionTimeoutMs',
+          message: `Expected a non-negative integer, got ${idle}`,
+        },
+      ]);
+    }
+    this.idleInTransactionMs = idle;
     this.sql = buildSql(this.schema);
     this.notify = { channel: WORK_CHANNEL, payload: this.schema };
   }
@@ -123,7 +142,7 @@ export class PostgresStore implements Store {
     if (this.closed) throw new OrchestratorError('CLOSED', 'The store is closed');
     this.opening ??= migrateAt(this.url, this.schema).then(
       () => {
-        this.pool = createPool(this.url, this.poolSize, this.schema);
+        this.pool = createPool(this.url, this.poolSize, this.schema, this.idleInTransactionMs);
       },
       (error: unknown) => {
         this.opening = null;

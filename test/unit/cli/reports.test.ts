@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { durationStats, metricsFromAggregates, workersReport } from '../../../src/cli/reports.js';
 import { StoreClient } from '../../../src/cli/store-client.js';
@@ -83,7 +86,91 @@ describe('StoreClient and workersReport', () => {
       { id: 'worker_1', active: 0, configured: true },
       { id: 'worker_9', active: 1, configured: false },
     ]);
-    expect(report.nodes).toEqual([{ id: 'nobody/1/x', executions: 1, leaseUntil: 5, state: 'expired' }]);
+    expect(report.nodes).toEqual([
+      {
+        id: 'nobody/1/x',
+        state: 'stale',
+        lastHeartbeat: null,
+        startedAt: null,
+        running: null,
+        queued: null,
+        capacity: null,
+        leaseSeconds: 30,
+        executions: 1,
+        leaseUntil: 5,
+        registered: false,
+      },
+    ]);
+  });
+
+  it('lists the node registry with load, heartbeat and state, on a SQLite file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orch-workers-'));
+    try {
+      client = await StoreClient.open(`sqlite:${join(dir, 'store.sqlite')}`, { create: true });
+      const store = client.store;
+      const now = 1_000_000;
+      const node = (id: string, lastHeartbeat: number, running: number, queued: number) =>
+        store.heartbeat({
+          id,
+          startedAt: lastHeartbeat - 500,
+          lastHeartbeat,
+          running,
+          queued,
+          capacity: 100,
+          info: { pid: 1, cluster: false, leaseSeconds: 2 },
+        });
+      await node('host/1/fresh', now - 1_000, 3, 1);
+      await node('host/2/old', now - 5_000, 2, 0);
+      await store.createExecution(
+        makeExecution({
+          status: 'running',
+          workerId: 'worker_2',
+          owner: 'host/1/fresh',
+          leaseUntil: now + 1_500,
+        }),
+      );
+      await store.createExecution(
+        makeExecution({ status: 'pending', owner: 'host/2/old', leaseUntil: now - 3_000 }),
+      );
+
+      const report = await workersReport(client, now);
+      expect(
+        report.nodes.map((n) => [n.id, n.state, n.running, n.queued, n.executions, n.lastHeartbeat]),
+      ).toEqual([
+        ['host/2/old', 'stale', 2, 0, 1, now - 5_000],
+        ['host/1/fresh', 'alive', 3, 1, 1, now - 1_000],
+      ]);
+      expect(report.nodes[1]).toMatchObject({
+        capacity: 100,
+        leaseSeconds: 2,
+        registered: true,
+        leaseUntil: now + 1_500,
+      });
+      // Not in cluster mode: the configured workers are listed beside the ones seen.
+      expect(report.loadDistribution).toEqual({ worker_1: 0, worker_2: 1 });
+
+      // Cluster nodes are the workers: no configured default is listed then.
+      await store.heartbeat({
+        id: 'host/3/c',
+        startedAt: now,
+        lastHeartbeat: now,
+        running: 0,
+        queued: 0,
+        capacity: 10,
+        info: { cluster: true },
+      });
+      const clustered = await workersReport(client, now);
+      expect(clustered.loadDistribution).toEqual({ worker_2: 1 });
+      // A row without a lease length is judged with the default lease (30 s).
+      expect(clustered.nodes.find((n) => n.id === 'host/3/c')).toMatchObject({
+        state: 'alive',
+        leaseSeconds: 30,
+      });
+    } finally {
+      await client?.close();
+      client = null;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

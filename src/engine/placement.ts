@@ -1,0 +1,32 @@
+/**
+ * Cluster placement bookkeeping: an execution placed on a node counts as that node's load from the
+ * moment the node is chosen, not only once its create committed, so submissions made at once
+ * (a burst of HTTP requests) spread across the nodes instead of all going to the one that looked
+ * least loaded. Creates still in flight are also added to the stored loads when the lease keeper
+ * refreshes the cluster view, since that read may not see them yet.
+ * @module
+ */
+import type { EngineContext } from './context.js';
+
+/** Counts a placement on `node` as soon as it is chosen. */
+export function startPlacement(ctx: EngineContext, node: string): void {
+  ctx.placing.set(node, (ctx.placing.get(node) ?? 0) + 1);
+  ctx.loadBalancer.addExternalLoad(node, 1);
+}
+
+/**
+ * The create of a placement on `node` returned. `kept`: it was stored on another node, whose load
+ * keeps it until the next refresh reads it from the store; otherwise (stored here, where the
+ * scheduler counts it; not stored; a duplicate) the provisional count is taken back.
+ */
+export function endPlacement(ctx: EngineContext, node: string, kept: boolean): void {
+  const left = (ctx.placing.get(node) ?? 1) - 1;
+  if (left > 0) ctx.placing.set(node, left);
+  else ctx.placing.delete(node);
+  if (!kept) ctx.loadBalancer.addExternalLoad(node, -1);
+}
+
+/** Placements on `node` whose create is still in flight. */
+export function placingOn(ctx: EngineContext, node: string): number {
+  return ctx.placing.get(node) ?? 0;
+}
