@@ -1,39 +1,23 @@
 /**
  * `WorkflowEngine` (SPEC §4): define workflows, execute them, follow and cancel executions.
- * A thin facade over the definition registry, the scheduler and the store.
+ * A thin facade: definitions and new executions here; reads in `execution-queries.ts`;
+ * cancellation in `cancellation.ts`.
  * @module
  */
 
 import type { StepDefinition, WorkflowDefinition, WorkflowOptions } from '../definition/types.js';
-import {
-  ClosedError,
-  ConflictError,
-  ExecutionNotFoundError,
-  TimeoutError,
-  ValidationError,
-  WorkflowNotFoundError,
-} from '../errors.js';
+import { ClosedError, ConflictError, ValidationError, WorkflowNotFoundError } from '../errors.js';
 import { newExecutionId } from '../ids.js';
 import { assertJson } from '../json-check.js';
-import type { ExecutionRecord, ExecutionSnapshot } from '../store/store.js';
+import type { ExecutionRecord } from '../store/store.js';
 import type { ActionHandler, ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
-import { TERMINAL_STATES } from '../types.js';
 import { ActiveExecution } from './active-execution.js';
+import { Cancellation } from './cancellation.js';
 import type { EngineContext } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
+import { ExecutionQueries, type WaitOptions } from './execution-queries.js';
 import { endPlacement, startPlacement } from './placement.js';
 import type { Scheduler } from './scheduler.js';
-import { buildStatus } from './status.js';
-
-const STATES: ReadonlySet<string> = new Set([
-  'pending',
-  'running',
-  'compensating',
-  'completed',
-  'failed',
-  'cancelled',
-]);
-const POLL_MS = 100;
 
 /** Options of `executeWorkflow`. */
 export interface ExecuteOptions {
@@ -41,24 +25,27 @@ export interface ExecuteOptions {
   idempotencyKey?: string;
 }
 
-/** Options of `waitForCompletion`. */
-export interface WaitOptions {
-  /** Seconds to wait; past it the promise rejects with a `TimeoutError`. @default no limit */
-  timeout?: number;
-}
+export type { WaitOptions };
 
 export class WorkflowEngine {
   private readonly ctx: EngineContext;
   private readonly definitions: DefinitionRegistry;
   private readonly scheduler: Scheduler;
   private closed = false;
-  /** Claims an orphaned execution by id so this node can cancel it (set by the orchestrator). */
-  claimOrphan: (id: string) => Promise<unknown> = async () => 0;
+  private readonly queries: ExecutionQueries;
+  private readonly cancellation: Cancellation;
 
   constructor(ctx: EngineContext, definitions: DefinitionRegistry, scheduler: Scheduler) {
     this.ctx = ctx;
     this.definitions = definitions;
     this.scheduler = scheduler;
+    this.queries = new ExecutionQueries(ctx, definitions, scheduler, () => this.closed);
+    this.cancellation = new Cancellation(ctx, scheduler, this.queries, () => this.assertOpen());
+  }
+
+  /** Claims an orphaned execution by id so this node can cancel it (set by the orchestrator). */
+  set claimOrphan(claim: (id: string) => Promise<unknown>) {
+    this.cancellation.claimOrphan = claim;
   }
 
   /** Registers a step handler under `name`. Takes effect before it returns. */
@@ -202,148 +189,33 @@ export class WorkflowEngine {
   }
 
   /** Current status, or null for an unknown id. */
-  async getExecutionStatus(executionId: string): Promise<ExecutionStatus | null> {
-    this.assertOpen();
-    if (typeof executionId !== 'string') return null;
-    const local = this.localStatus(executionId);
-    if (local) return local;
-    const snapshot = await this.ctx.store.getExecution(executionId);
-    return snapshot ? this.fromSnapshot(snapshot) : null;
+  getExecutionStatus(executionId: string): Promise<ExecutionStatus | null> {
+    return this.queries.getExecutionStatus(executionId);
   }
 
   /** Waits for a terminal state. Rejects with `TimeoutError` after `timeout` seconds. */
-  async waitForCompletion(executionId: string, options: WaitOptions = {}): Promise<ExecutionStatus> {
-    const { clock } = this.ctx;
-    const timeout = options.timeout;
-    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
-      throw new ValidationError(
-        [{ path: 'timeout', message: 'expected a non-negative number of seconds' }],
-        'Invalid wait',
-      );
-    }
-    const deadline = timeout === undefined ? null : clock.now() + timeout * 1000;
-    for (;;) {
-      const ex = this.scheduler.get(executionId);
-      if (ex) {
-        const finished = await this.waitDone(ex.done, deadline);
-        if (finished && TERMINAL_STATES.has(ex.record.status)) return this.build(ex);
-      } else {
-        const status = await this.getExecutionStatus(executionId);
-        if (!status) throw new ExecutionNotFoundError(executionId);
-        if (TERMINAL_STATES.has(status.status)) return status;
-        if (this.closed) throw new ClosedError();
-        const left = deadline === null ? POLL_MS : Math.min(POLL_MS, deadline - clock.now());
-        if (left > 0) await clock.sleep(left);
-      }
-      if (deadline !== null && clock.now() >= deadline) {
-        throw new TimeoutError(`Execution ${executionId} did not finish within ${timeout}s`);
-      }
-    }
+  waitForCompletion(executionId: string, options: WaitOptions = {}): Promise<ExecutionStatus> {
+    return this.queries.waitForCompletion(executionId, options);
   }
 
   /** Cancels a pending or running execution (compensating first where needed). */
-  async cancelWorkflow(executionId: string): Promise<boolean> {
-    // A closed orchestrator cannot run the cancellation (or its compensation) any more.
-    this.assertOpen();
-    const ex = this.scheduler.get(executionId);
-    if (ex) return this.cancelLocal(ex);
-    const rec = await this.ctx.store.requestCancel(executionId);
-    if (!rec || (rec.status !== 'pending' && rec.status !== 'running')) return false;
-    // Nobody alive runs it: take it over here and cancel it.
-    await this.claimOrphan(executionId);
-    const claimed = this.scheduler.get(executionId);
-    if (claimed) return this.cancelLocal(claimed);
-    // An in-memory store has no other node that could apply the request.
-    if (!this.ctx.store.durable) return false;
-    // Another node owns it and applies the request on its next sweep.
-    const deadline = this.ctx.clock.now() + this.ctx.config.leaseSeconds * 1000;
-    while (this.ctx.clock.now() < deadline) {
-      const status = await this.getExecutionStatus(executionId);
-      if (!status || status.status === 'cancelled') return status !== null;
-      if (status.status === 'completed' || status.status === 'failed') return false;
-      await this.ctx.clock.sleep(POLL_MS);
-    }
-    return false;
+  cancelWorkflow(executionId: string): Promise<boolean> {
+    return this.cancellation.cancel(executionId);
   }
 
   /** Cancels an execution this node holds. */
-  async cancelLocal(ex: ActiveExecution): Promise<boolean> {
-    const status = ex.record.status;
-    if (status === 'pending' && this.scheduler.dequeue(ex)) {
-      try {
-        await this.finishQueued(ex);
-      } finally {
-        ex.markDone();
-      }
-      return true;
-    }
-    if (status !== 'running' && status !== 'pending') return false;
-    ex.stop('cancel');
-    await ex.done;
-    return ex.record.status === 'cancelled';
+  cancelLocal(ex: ActiveExecution): Promise<boolean> {
+    return this.cancellation.cancelLocal(ex);
   }
 
   /** Lists executions, newest first. */
-  async listExecutions(options: ListExecutionsOptions = {}): Promise<ExecutionStatus[]> {
-    this.assertOpen();
-    const { status, workflowId } = options;
-    if (status !== undefined && !STATES.has(status)) {
-      throw new ValidationError(
-        [
-          {
-            path: 'status',
-            message: `expected one of ${[...STATES].join(', ')}, got ${JSON.stringify(status)}`,
-          },
-        ],
-        'Invalid listing',
-      );
-    }
-    const limit = options.limit ?? 100;
-    const offset = options.offset ?? 0;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-      throw new ValidationError(
-        [{ path: 'limit', message: `expected an integer from 1 to 10000, got ${limit}` }],
-        'Invalid listing',
-      );
-    }
-    if (!Number.isInteger(offset) || offset < 0) {
-      throw new ValidationError(
-        [{ path: 'offset', message: `expected a non-negative integer, got ${offset}` }],
-        'Invalid listing',
-      );
-    }
-    const rows = await this.ctx.store.listExecutions({
-      limit,
-      offset,
-      ...(status ? { status } : {}),
-      ...(workflowId ? { workflowId } : {}),
-    });
-    const seen = new Set<string>();
-    const out: ExecutionStatus[] = [];
-    for (const snap of rows) {
-      const s = this.localStatus(snap.execution.id) ?? (await this.fromSnapshot(snap));
-      seen.add(s.id);
-      if (!status || s.status === status) out.push(s);
-    }
-    // Local state runs ahead of the store by at most one group commit: add what it knows.
-    if (offset === 0 && (!status || !TERMINAL_STATES.has(status))) {
-      for (const ex of this.scheduler.active.values()) {
-        if (
-          seen.has(ex.id) ||
-          (status && ex.record.status !== status) ||
-          (workflowId && ex.record.workflowId !== workflowId)
-        )
-          continue;
-        out.push(this.build(ex));
-      }
-      out.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-    }
-    return out.slice(0, limit);
+  listExecutions(options: ListExecutionsOptions = {}): Promise<ExecutionStatus[]> {
+    return this.queries.listExecutions(options);
   }
 
   /** Count of executions matching a filter (for pagination). */
   countExecutions(filter: { status?: ExecutionState; workflowId?: string } = {}): Promise<number> {
-    return this.ctx.store.countExecutions(filter);
+    return this.queries.countExecutions(filter);
   }
 
   /** Stops taking work (called by the orchestrator's close). */
@@ -353,50 +225,5 @@ export class WorkflowEngine {
 
   private assertOpen(): void {
     if (this.closed) throw new ClosedError();
-  }
-
-  private build(ex: ActiveExecution): ExecutionStatus {
-    return buildStatus(ex.record, ex.steps, ex.plan, this.ctx.loadBalancer.getWorker(ex.id));
-  }
-
-  private localStatus(id: string): ExecutionStatus | null {
-    const ex = this.scheduler.get(id);
-    return ex ? this.build(ex) : null;
-  }
-
-  private async fromSnapshot(snap: ExecutionSnapshot): Promise<ExecutionStatus> {
-    const r = snap.execution;
-    const plan =
-      this.definitions.cachedPlan(r.workflowId, r.workflowVersion) ??
-      (await this.definitions.version(r.workflowId, r.workflowVersion))?.plan;
-    return buildStatus(r, new Map(snap.steps.map((s) => [s.name, s])), plan);
-  }
-
-  private async finishQueued(ex: ActiveExecution): Promise<void> {
-    const now = this.ctx.clock.now();
-    ex.record.status = 'cancelled';
-    ex.record.completedAt = now;
-    await this.ctx.store.update({ id: ex.id, epoch: ex.record.epoch, set: ex.snapshot() });
-    this.ctx.metrics.finished(ex.record.workflowId, 'pending', 'cancelled', now - ex.record.createdAt);
-    const base = {
-      executionId: ex.id,
-      workflowId: ex.record.workflowId,
-      durationMs: now - ex.record.createdAt,
-    };
-    this.ctx.events.emit('execution.cancelled', { ...base, status: 'cancelled' });
-    this.ctx.events.emit('execution.finished', { ...base, status: 'cancelled' });
-  }
-
-  private waitDone(done: Promise<void>, deadline: number | null): Promise<boolean> {
-    if (deadline === null) return done.then(() => true);
-    const left = deadline - this.ctx.clock.now();
-    if (left <= 0) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const timer = this.ctx.clock.setTimer(() => resolve(false), left);
-      void done.then(() => {
-        timer.cancel();
-        resolve(true);
-      });
-    });
   }
 }

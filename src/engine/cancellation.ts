@@ -1,0 +1,83 @@
+/**
+ * Cancellation: of an execution this node holds (a queued one ends at once; a running one is
+ * stopped, compensated where needed, and ends `cancelled`), or of one held elsewhere (a cancel
+ * request in the store, applied by its owner; an orphan is taken over here first).
+ * @module
+ */
+import type { ActiveExecution } from './active-execution.js';
+import type { EngineContext } from './context.js';
+import { type ExecutionQueries, POLL_MS } from './execution-queries.js';
+import type { Scheduler } from './scheduler.js';
+
+export class Cancellation {
+  private readonly ctx: EngineContext;
+  private readonly scheduler: Scheduler;
+  private readonly queries: ExecutionQueries;
+  private readonly assertOpen: () => void;
+  /** Claims an orphaned execution by id so this node can cancel it (set by the orchestrator). */
+  claimOrphan: (id: string) => Promise<unknown> = async () => 0;
+
+  constructor(ctx: EngineContext, scheduler: Scheduler, queries: ExecutionQueries, assertOpen: () => void) {
+    this.ctx = ctx;
+    this.scheduler = scheduler;
+    this.queries = queries;
+    this.assertOpen = assertOpen;
+  }
+
+  /** Cancels a pending or running execution (compensating first where needed). */
+  async cancel(executionId: string): Promise<boolean> {
+    // A closed orchestrator cannot run the cancellation (or its compensation) any more.
+    this.assertOpen();
+    const ex = this.scheduler.get(executionId);
+    if (ex) return this.cancelLocal(ex);
+    const rec = await this.ctx.store.requestCancel(executionId);
+    if (!rec || (rec.status !== 'pending' && rec.status !== 'running')) return false;
+    // Nobody alive runs it: take it over here and cancel it.
+    await this.claimOrphan(executionId);
+    const claimed = this.scheduler.get(executionId);
+    if (claimed) return this.cancelLocal(claimed);
+    // An in-memory store has no other node that could apply the request.
+    if (!this.ctx.store.durable) return false;
+    // Another node owns it and applies the request on its next sweep.
+    const deadline = this.ctx.clock.now() + this.ctx.config.leaseSeconds * 1000;
+    while (this.ctx.clock.now() < deadline) {
+      const status = await this.queries.getExecutionStatus(executionId);
+      if (!status || status.status === 'cancelled') return status !== null;
+      if (status.status === 'completed' || status.status === 'failed') return false;
+      await this.ctx.clock.sleep(POLL_MS);
+    }
+    return false;
+  }
+
+  /** Cancels an execution this node holds. */
+  async cancelLocal(ex: ActiveExecution): Promise<boolean> {
+    const status = ex.record.status;
+    if (status === 'pending' && this.scheduler.dequeue(ex)) {
+      try {
+        await this.finishQueued(ex);
+      } finally {
+        ex.markDone();
+      }
+      return true;
+    }
+    if (status !== 'running' && status !== 'pending') return false;
+    ex.stop('cancel');
+    await ex.done;
+    return ex.record.status === 'cancelled';
+  }
+
+  private async finishQueued(ex: ActiveExecution): Promise<void> {
+    const now = this.ctx.clock.now();
+    ex.record.status = 'cancelled';
+    ex.record.completedAt = now;
+    await this.ctx.store.update({ id: ex.id, epoch: ex.record.epoch, set: ex.snapshot() });
+    this.ctx.metrics.finished(ex.record.workflowId, 'pending', 'cancelled', now - ex.record.createdAt);
+    const base = {
+      executionId: ex.id,
+      workflowId: ex.record.workflowId,
+      durationMs: now - ex.record.createdAt,
+    };
+    this.ctx.events.emit('execution.cancelled', { ...base, status: 'cancelled' });
+    this.ctx.events.emit('execution.finished', { ...base, status: 'cancelled' });
+  }
+}

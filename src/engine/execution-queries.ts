@@ -1,0 +1,189 @@
+/**
+ * The read side of the engine: execution status (from this node's memory while it runs an
+ * execution, else from the store), listings that merge both, and waiting for a terminal state.
+ * @module
+ */
+import { ClosedError, ExecutionNotFoundError, TimeoutError, ValidationError } from '../errors.js';
+import type { ExecutionSnapshot } from '../store/store.js';
+import type { ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
+import { TERMINAL_STATES } from '../types.js';
+import type { ActiveExecution } from './active-execution.js';
+import type { EngineContext } from './context.js';
+import type { DefinitionRegistry } from './definitions.js';
+import type { Scheduler } from './scheduler.js';
+import { buildStatus } from './status.js';
+
+const STATES: ReadonlySet<string> = new Set([
+  'pending',
+  'running',
+  'compensating',
+  'completed',
+  'failed',
+  'cancelled',
+]);
+
+/** How often a wait on an execution another node runs re-reads the store, ms. */
+export const POLL_MS = 100;
+
+/** Options of `waitForCompletion`. */
+export interface WaitOptions {
+  /** Seconds to wait; past it the promise rejects with a `TimeoutError`. @default no limit */
+  timeout?: number;
+}
+
+export class ExecutionQueries {
+  private readonly ctx: EngineContext;
+  private readonly definitions: DefinitionRegistry;
+  private readonly scheduler: Scheduler;
+  private readonly isClosed: () => boolean;
+
+  constructor(
+    ctx: EngineContext,
+    definitions: DefinitionRegistry,
+    scheduler: Scheduler,
+    isClosed: () => boolean,
+  ) {
+    this.ctx = ctx;
+    this.definitions = definitions;
+    this.scheduler = scheduler;
+    this.isClosed = isClosed;
+  }
+
+  private assertOpen(): void {
+    if (this.isClosed()) throw new ClosedError();
+  }
+
+  /** Current status, or null for an unknown id. */
+  async getExecutionStatus(executionId: string): Promise<ExecutionStatus | null> {
+    this.assertOpen();
+    if (typeof executionId !== 'string') return null;
+    const local = this.localStatus(executionId);
+    if (local) return local;
+    const snapshot = await this.ctx.store.getExecution(executionId);
+    return snapshot ? this.fromSnapshot(snapshot) : null;
+  }
+
+  /** Waits for a terminal state. Rejects with `TimeoutError` after `timeout` seconds. */
+  async waitForCompletion(executionId: string, options: WaitOptions = {}): Promise<ExecutionStatus> {
+    const { clock } = this.ctx;
+    const timeout = options.timeout;
+    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
+      throw new ValidationError(
+        [{ path: 'timeout', message: 'expected a non-negative number of seconds' }],
+        'Invalid wait',
+      );
+    }
+    const deadline = timeout === undefined ? null : clock.now() + timeout * 1000;
+    for (;;) {
+      const ex = this.scheduler.get(executionId);
+      if (ex) {
+        const finished = await this.waitDone(ex.done, deadline);
+        if (finished && TERMINAL_STATES.has(ex.record.status)) return this.build(ex);
+      } else {
+        const status = await this.getExecutionStatus(executionId);
+        if (!status) throw new ExecutionNotFoundError(executionId);
+        if (TERMINAL_STATES.has(status.status)) return status;
+        if (this.isClosed()) throw new ClosedError();
+        const left = deadline === null ? POLL_MS : Math.min(POLL_MS, deadline - clock.now());
+        if (left > 0) await clock.sleep(left);
+      }
+      if (deadline !== null && clock.now() >= deadline) {
+        throw new TimeoutError(`Execution ${executionId} did not finish within ${timeout}s`);
+      }
+    }
+  }
+
+  /** Lists executions, newest first. */
+  async listExecutions(options: ListExecutionsOptions = {}): Promise<ExecutionStatus[]> {
+    this.assertOpen();
+    const { status, workflowId } = options;
+    if (status !== undefined && !STATES.has(status)) {
+      throw new ValidationError(
+        [
+          {
+            path: 'status',
+            message: `expected one of ${[...STATES].join(', ')}, got ${JSON.stringify(status)}`,
+          },
+        ],
+        'Invalid listing',
+      );
+    }
+    const limit = options.limit ?? 100;
+    const offset = options.offset ?? 0;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw new ValidationError(
+        [{ path: 'limit', message: `expected an integer from 1 to 10000, got ${limit}` }],
+        'Invalid listing',
+      );
+    }
+    if (!Number.isInteger(offset) || offset < 0) {
+      throw new ValidationError(
+        [{ path: 'offset', message: `expected a non-negative integer, got ${offset}` }],
+        'Invalid listing',
+      );
+    }
+    const rows = await this.ctx.store.listExecutions({
+      limit,
+      offset,
+      ...(status ? { status } : {}),
+      ...(workflowId ? { workflowId } : {}),
+    });
+    const seen = new Set<string>();
+    const out: ExecutionStatus[] = [];
+    for (const snap of rows) {
+      const s = this.localStatus(snap.execution.id) ?? (await this.fromSnapshot(snap));
+      seen.add(s.id);
+      if (!status || s.status === status) out.push(s);
+    }
+    // Local state runs ahead of the store by at most one group commit: add what it knows.
+    if (offset === 0 && (!status || !TERMINAL_STATES.has(status))) {
+      for (const ex of this.scheduler.active.values()) {
+        if (
+          seen.has(ex.id) ||
+          (status && ex.record.status !== status) ||
+          (workflowId && ex.record.workflowId !== workflowId)
+        )
+          continue;
+        out.push(this.build(ex));
+      }
+      out.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    }
+    return out.slice(0, limit);
+  }
+
+  /** Count of executions matching a filter (for pagination). */
+  countExecutions(filter: { status?: ExecutionState; workflowId?: string } = {}): Promise<number> {
+    return this.ctx.store.countExecutions(filter);
+  }
+
+  /** Status of an execution this node holds. */
+  build(ex: ActiveExecution): ExecutionStatus {
+    return buildStatus(ex.record, ex.steps, ex.plan, this.ctx.loadBalancer.getWorker(ex.id));
+  }
+
+  private localStatus(id: string): ExecutionStatus | null {
+    const ex = this.scheduler.get(id);
+    return ex ? this.build(ex) : null;
+  }
+
+  private async fromSnapshot(snap: ExecutionSnapshot): Promise<ExecutionStatus> {
+    const r = snap.execution;
+    const plan =
+      this.definitions.cachedPlan(r.workflowId, r.workflowVersion) ??
+      (await this.definitions.version(r.workflowId, r.workflowVersion))?.plan;
+    return buildStatus(r, new Map(snap.steps.map((s) => [s.name, s])), plan);
+  }
+
+  private waitDone(done: Promise<void>, deadline: number | null): Promise<boolean> {
+    if (deadline === null) return done.then(() => true);
+    const left = deadline - this.ctx.clock.now();
+    if (left <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = this.ctx.clock.setTimer(() => resolve(false), left);
+      void done.then(() => {
+        timer.cancel();
+        resolve(true);
+      });
+    });
+  }
+}
