@@ -173,6 +173,17 @@ export async function runActionStep(
     if (result.aborted) return stopped(ctx, ex, set, rec);
 
     const error = stepErrorInfo(result.error, name);
+    const emitFailed = (retry: { retryAt?: Date; delayMs?: number }) =>
+      ctx.events.emit('step.failed', {
+        executionId: ex.id,
+        workflowId: ex.record.workflowId,
+        step: name,
+        parent: step.parent ?? undefined,
+        attempt,
+        error,
+        durationMs: end - started,
+        ...retry,
+      });
     const failures = failuresSoFar(rec);
     if (isRetryable(result.error, step.retry, failures - 1) && step.retry) {
       const delay = nextRetryDelayMs(step.retry, failures);
@@ -185,17 +196,7 @@ export async function runActionStep(
         history: endAttempt(rec.history, end, error, retryAt),
       });
       await persist(ctx, ex, [rec]);
-      ctx.events.emit('step.failed', {
-        executionId: ex.id,
-        workflowId: ex.record.workflowId,
-        step: name,
-        parent: step.parent ?? undefined,
-        attempt,
-        error,
-        durationMs: end - started,
-        retryAt: new Date(retryAt),
-        delayMs: delay,
-      });
+      emitFailed({ retryAt: new Date(retryAt), delayMs: delay });
       continue;
     }
     set({
@@ -206,15 +207,7 @@ export async function runActionStep(
       error,
       history: endAttempt(rec.history, end, error),
     });
-    ctx.events.emit('step.failed', {
-      executionId: ex.id,
-      workflowId: ex.record.workflowId,
-      step: name,
-      parent: step.parent ?? undefined,
-      attempt,
-      error,
-      durationMs: end - started,
-    });
+    emitFailed({});
     return { ok: false, rec, error, stopped: false };
   }
 }
