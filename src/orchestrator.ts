@@ -257,7 +257,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
 
     const scheduler = new Scheduler(ctx, config.maxConcurrentWorkflows);
     const engine = new WorkflowEngine(ctx, definitions, scheduler);
-    const keeper = new LeaseKeeper(ctx, scheduler, definitions, (ex) => engine.cancelLocal(ex));
+    const keeper = new LeaseKeeper(ctx, scheduler, definitions, engine);
     engine.claimOrphan = (id) => keeper.claim([id]);
     if (store.durable) await keeper.heartbeat();
     if (cluster) await keeper.refreshCluster();

@@ -4,6 +4,7 @@
  * request in the store, applied by its owner; an orphan is taken over here first).
  * @module
  */
+import type { ErrorInfo } from '../errors.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { type ExecutionQueries, POLL_MS } from './execution-queries.js';
@@ -54,7 +55,7 @@ export class Cancellation {
     const status = ex.record.status;
     if (status === 'pending' && this.scheduler.dequeue(ex)) {
       try {
-        await this.finishQueued(ex);
+        await this.finishQueued(ex, null);
       } finally {
         ex.markDone();
       }
@@ -66,18 +67,40 @@ export class Cancellation {
     return ex.record.status === 'cancelled';
   }
 
-  private async finishQueued(ex: ActiveExecution): Promise<void> {
+  /**
+   * Fails queued executions whose workflow timeout passed before they got a slot (nothing ran,
+   * so there is nothing to compensate).
+   */
+  async expireQueued(): Promise<void> {
+    for (const ex of this.scheduler.queuedPastDeadline(this.ctx.clock.now())) {
+      if (!this.scheduler.dequeue(ex)) continue;
+      const seconds = ex.plan.timeoutMs / 1000;
+      try {
+        await this.finishQueued(ex, {
+          code: 'WORKFLOW_TIMEOUT',
+          message: `Workflow timed out after ${seconds}s before it could start`,
+        });
+      } finally {
+        ex.markDone();
+      }
+    }
+  }
+
+  /** Ends an execution that never left the queue: cancelled, or failed with `error`. */
+  private async finishQueued(ex: ActiveExecution, error: ErrorInfo | null): Promise<void> {
     const now = this.ctx.clock.now();
-    ex.record.status = 'cancelled';
-    ex.record.completedAt = now;
-    await this.ctx.store.update({ id: ex.id, epoch: ex.record.epoch, set: ex.snapshot() });
-    this.ctx.metrics.finished(ex.record.workflowId, 'pending', 'cancelled', now - ex.record.createdAt);
-    const base = {
-      executionId: ex.id,
-      workflowId: ex.record.workflowId,
-      durationMs: now - ex.record.createdAt,
-    };
-    this.ctx.events.emit('execution.cancelled', { ...base, status: 'cancelled' });
-    this.ctx.events.emit('execution.finished', { ...base, status: 'cancelled' });
+    const status = error ? 'failed' : 'cancelled';
+    const r = ex.record;
+    r.status = status;
+    r.completedAt = now;
+    r.error = error;
+    await this.ctx.store.update({ id: ex.id, epoch: r.epoch, set: ex.snapshot() });
+    const durationMs = now - r.createdAt;
+    this.ctx.metrics.finished(r.workflowId, 'pending', status, durationMs);
+    this.ctx.alerts.onExecutionFinished(r.workflowId, ex.id, durationMs, status === 'failed');
+    const base = { executionId: ex.id, workflowId: r.workflowId, durationMs };
+    if (error) this.ctx.events.emit('execution.failed', { ...base, status: 'failed', error });
+    else this.ctx.events.emit('execution.cancelled', { ...base, status: 'cancelled' });
+    this.ctx.events.emit('execution.finished', { ...base, status, ...(error ? { error } : {}) });
   }
 }

@@ -23,6 +23,14 @@ import type { Scheduler } from './scheduler.js';
 
 const CLAIM_BATCH = 500;
 
+/** What housekeeping asks of the engine. */
+export interface KeeperHooks {
+  /** Cancels an execution this node holds (a cancel request from another process). */
+  cancelLocal(ex: ActiveExecution): Promise<unknown>;
+  /** Fails queued executions whose workflow timeout passed. */
+  expireQueued(): Promise<void>;
+}
+
 export class LeaseKeeper {
   private timer: TimerHandle | null = null;
   private lastRenew: number;
@@ -44,18 +52,18 @@ export class LeaseKeeper {
   private readonly ctx: EngineContext;
   private readonly scheduler: Scheduler;
   private readonly definitions: DefinitionRegistry;
-  private readonly cancelOne: (ex: ActiveExecution) => Promise<unknown>;
+  private readonly engine: KeeperHooks;
 
   constructor(
     ctx: EngineContext,
     scheduler: Scheduler,
     definitions: DefinitionRegistry,
-    cancelOne: (ex: ActiveExecution) => Promise<unknown>,
+    engine: KeeperHooks,
   ) {
     this.ctx = ctx;
     this.scheduler = scheduler;
     this.definitions = definitions;
-    this.cancelOne = cancelOne;
+    this.engine = engine;
     this.lastRenew = ctx.clock.now();
     this.startedAt = ctx.clock.now();
     const guard: LeaseGuard = ctx.leases;
@@ -185,7 +193,7 @@ export class LeaseKeeper {
         await this.heartbeat();
         for (const id of await ctx.store.listCancelRequests(ctx.nodeId)) {
           const ex = this.scheduler.get(id);
-          if (ex) void this.cancelOne(ex).catch(() => undefined);
+          if (ex) void this.engine.cancelLocal(ex).catch(() => undefined);
         }
         if (ctx.cluster) {
           await this.refreshCluster();
@@ -194,6 +202,7 @@ export class LeaseKeeper {
         if (!this.stopped) await this.claim();
         if (!this.stopped && this.scheduler.abandoned.size > 0) await this.retakeAbandoned();
       }
+      await this.engine.expireQueued();
       const lb = ctx.loadBalancer;
       ctx.alerts.checkBalance(
         lb.isBalanced(ctx.config.alerts.imbalanceThreshold),

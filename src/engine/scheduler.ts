@@ -58,6 +58,16 @@ export class Scheduler {
     return true;
   }
 
+  /** Queued (not started) executions whose workflow deadline has passed. */
+  queuedPastDeadline(now: number): ActiveExecution[] {
+    const out: ActiveExecution[] = [];
+    for (let i = this.head; i < this.queue.length; i++) {
+      const ex = this.queue[i];
+      if (ex && !ex.started && ex.record.deadlineAt !== null && ex.record.deadlineAt <= now) out.push(ex);
+    }
+    return out;
+  }
+
   /** Stops every execution (running ones abort; queued ones are let go untouched). */
   stopAll(reason: StopReason): void {
     for (let i = this.head; i < this.queue.length; i++) {

@@ -208,6 +208,11 @@ export class WorkflowEngine {
     return this.cancellation.cancelLocal(ex);
   }
 
+  /** Fails queued executions whose workflow timeout passed (housekeeping calls it). */
+  expireQueued(): Promise<void> {
+    return this.cancellation.expireQueued();
+  }
+
   /** Lists executions, newest first. */
   listExecutions(options: ListExecutionsOptions = {}): Promise<ExecutionStatus[]> {
     return this.queries.listExecutions(options);

@@ -1,0 +1,50 @@
+/**
+ * The workflow timeout counts from acceptance, queue time included: an execution still waiting
+ * for a slot when its deadline passes fails with WORKFLOW_TIMEOUT without ever running.
+ */
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/index.js';
+import { collectEvents, gate, STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
+
+describe.each(STORE_KINDS)('queued executions past their deadline (%s store)', (kind) => {
+  it('fail with WORKFLOW_TIMEOUT while queued, and never run', async () => {
+    const clock = new FakeClock();
+    const hold = gate();
+    const runs: string[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      maxConcurrentWorkflows: 1,
+      workflowTimeout: 60,
+      actions: {
+        block: async (_input, ctx) => {
+          runs.push(ctx.executionId);
+          await hold.promise;
+        },
+        quick: (_input, ctx) => {
+          runs.push(ctx.executionId);
+        },
+      },
+    });
+    const events = collectEvents(orch, ['execution.failed']);
+    await orch.workflowEngine.defineWorkflow('slow', [{ name: 'block' }], { timeout: 600 });
+    await orch.workflowEngine.defineWorkflow('fast', [{ name: 'quick' }], { timeout: 5 });
+    const first = await orch.workflowEngine.executeWorkflow('slow');
+    const queued = await orch.workflowEngine.executeWorkflow('fast');
+    expect((await orch.workflowEngine.getExecutionStatus(queued))?.status).toBe('pending');
+
+    await clock.advance(4_000);
+    expect((await orch.workflowEngine.getExecutionStatus(queued))?.status).toBe('pending');
+    await clock.advance(2_000);
+    const status = await orch.workflowEngine.waitForCompletion(queued);
+    expect(status.status).toBe('failed');
+    expect(status.error).toMatchObject({ code: 'WORKFLOW_TIMEOUT' });
+    expect(status.steps[0]?.status).toBe('skipped');
+    expect(runs).toEqual([first]);
+    expect(events.of('execution.failed').map((e) => e.executionId)).toEqual([queued]);
+    expect(orch.getMetrics('fast').executions).toMatchObject({ failed: 1, pending: 0 });
+
+    hold.open();
+    expect((await orch.workflowEngine.waitForCompletion(first)).status).toBe('completed');
+  });
+});
