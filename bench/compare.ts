@@ -22,8 +22,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { intOption as int } from './lib/args.js';
 import {
+  ENGINE_ROWS,
   type EngineRowName,
   parseRows,
+  pgArgs,
   resultsFile,
   runEngineRows,
   type Workload,
@@ -53,7 +55,8 @@ const DEFAULT_PEERS = [
 
 const HELP = `usage: npx tsx bench/compare.ts [options]
   --n <k> --c <k> --lowload <k> --warmup <k>   workload (default 2000 / 100 / 200 / 100), same for every row
-  --rows <list>    engine rows: memory,sqlite,sqlite-normal,postgres (default: all four)
+  --rows <list>    engine rows: memory,sqlite,sqlite-normal,postgres,postgres-3 (default: all five)
+  --pg-pool <k> --pg-lanes <k>   PostgresStore poolSize / writeLanes of the postgres rows (default: the store's)
   --peers <list>   peer row ids of run-all.sh, or "all" (default: ${DEFAULT_PEERS.join(',')})
   --runs <k>       rounds; tables show medians, ratios are taken within each round (default 1)
   --json           print JSON lines only (rows, then one {"summary": ...} line)
@@ -68,6 +71,8 @@ const { values } = parseArgs({
     lowload: { type: 'string' },
     warmup: { type: 'string' },
     rows: { type: 'string' },
+    'pg-pool': { type: 'string' },
+    'pg-lanes': { type: 'string' },
     peers: { type: 'string' },
     runs: { type: 'string' },
     json: { type: 'boolean' },
@@ -91,7 +96,9 @@ const workload: Workload = {
   steps: 3,
   payload: 0,
 };
-const engineRows: EngineRowName[] = parseRows(values.rows ?? 'memory,sqlite,sqlite-normal,postgres');
+const engineRows: EngineRowName[] = parseRows(
+  values.rows ?? 'memory,sqlite,sqlite-normal,postgres,postgres-3',
+);
 const rounds = int('runs', values.runs, 1);
 const log = (msg: string) =>
   process.stderr.write(`[compare ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -194,6 +201,7 @@ try {
     appendFileSync(out, `${JSON.stringify({ round, loadavg: load, ts: new Date().toISOString() })}\n`);
     log(`round ${round}: engine rows (load average ${load.join(' ')})`);
     await runEngineRows(engineRows, workload, {
+      args: pgArgs(values),
       beforeRow: quiet === null ? undefined : () => waitForQuiet(quiet, quietTimeout, log),
       onResult: (r) => {
         log(
@@ -273,49 +281,65 @@ interface Target {
   measured: string;
   value: number | null;
   pass: boolean | null;
+  /** The rows it compares (engine row, then the peer row if any). */
+  rows: string[];
 }
 
 function target(
   label: string,
+  rows: string[],
   value: number | null,
   ok: (v: number) => boolean,
   show: (v: number) => string,
 ) {
   return {
     target: label,
+    rows,
     value,
     measured: value === null ? 'n/a (row missing or failed)' : show(value),
     pass: value === null ? null : ok(value),
   } satisfies Target;
 }
 
+/** A throughput target: engine row ÷ peer row ≥ `min`. */
+function ratioTarget(label: string, engine: string, peer: string, min: number): Target {
+  return target(label, [engine, peer], ratio(engine, peer, 'throughput'), (v) => v >= min, fmtRatio);
+}
+
 const sqliteLow = median(roundsData.map((m) => m.get('engine-sqlite')?.lowload_p50_ms ?? null));
-const targets: Target[] = [
-  target(
-    'SQLite durable throughput ≥ 3× sqlite-raw (sync=FULL)',
-    ratio('engine-sqlite', 'sqlite-raw-full', 'throughput'),
-    (v) => v >= 3,
-    fmtRatio,
-  ),
-  target(
-    'SQLite durable throughput ≥ 4× bullmq-checkpoint',
-    ratio('engine-sqlite', 'bullmq-checkpoint', 'throughput'),
-    (v) => v >= 4,
-    fmtRatio,
-  ),
+const allTargets: Target[] = [
+  ratioTarget('SQLite durable throughput ≥ 3× sqlite-raw (sync=FULL)', 'engine-sqlite', 'sqlite-raw-full', 3),
+  ratioTarget('SQLite durable throughput ≥ 4× bullmq-checkpoint', 'engine-sqlite', 'bullmq-checkpoint', 4),
   target(
     'memory throughput ≥ 30% of baseline-inmemory',
+    ['engine-memory', 'baseline-inmemory'],
     ratio('engine-memory', 'baseline-inmemory', 'throughput'),
     (v) => v >= 0.3,
     (v) => `${(v * 100).toFixed(1)}% (${fmtRatio(v)})`,
   ),
   target(
     'low-load p50 on SQLite ≤ 0.5 ms',
+    ['engine-sqlite'],
     sqliteLow,
     (v) => v <= 0.5,
     (v) => `${v.toFixed(3)} ms`,
   ),
+  ...(['engine-postgres', 'engine-postgres-3'] as const).flatMap((row) => {
+    const label = row === 'engine-postgres' ? 'PostgreSQL, 1 node' : 'PostgreSQL, 3 nodes';
+    return [
+      ratioTarget(
+        `${label}: durable throughput ≥ 2× postgres-raw (one commit per step)`,
+        row,
+        'postgres-raw',
+        2,
+      ),
+      ratioTarget(`${label}: durable throughput ≥ 10× dbos`, row, 'dbos', 10),
+    ];
+  }),
 ];
+// Only the targets whose rows this run asked for.
+const requested = new Set([...engineRows.map((name) => ENGINE_ROWS[name].id as string), ...peers]);
+const targets = allTargets.filter((t) => t.rows.every((row) => requested.has(row)));
 
 const ratios: Record<string, Record<string, { throughput: number | null; lowload_p50: number | null }>> = {};
 for (const e of engineIds) {

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the engine on the peer harness's workload, one child process per row.
  *
- *   npx tsx bench/run.ts                                  # memory, sqlite, sqlite-normal, postgres; N=2000 C=100 low-load 200
+ *   npx tsx bench/run.ts                                  # memory, sqlite, sqlite-normal, postgres, postgres-3; N=2000 C=100 low-load 200
+ *   npx tsx bench/run.ts --rows postgres,postgres-3 --pg-lanes 1   # PostgreSQL with one write lane
  *   npx tsx bench/run.ts --n 10000 --c 50 --rows sqlite
  *   npx tsx bench/run.ts --steps 10 --payload 10kb --rows sqlite
  *   npx tsx bench/run.ts --rows sqlite --cpu-prof         # V8 profile per row in bench/results/profiles/
@@ -16,7 +17,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { intOption as int, parsePayload } from './lib/args.js';
-import { parseRows, resultsFile, runEngineRows, type Workload } from './lib/engine-rows.js';
+import { parseRows, pgArgs, resultsFile, runEngineRows, type Workload } from './lib/engine-rows.js';
 import { type RowResult, resultsTable } from './lib/format.js';
 import { ensurePeersCopy, resultsDir } from './lib/peers.js';
 import { waitForQuiet } from './lib/quiet.js';
@@ -28,8 +29,11 @@ const HELP = `usage: npx tsx bench/run.ts [options]
   --warmup <k>     warm-up workflows, not measured (default 100)
   --steps <k>      steps per workflow (default 3)
   --payload <size> bytes carried by the input and each step output: small (default), 1024, 10kb
-  --rows <list>    memory,sqlite,sqlite-normal,postgres (default: all four)
+  --rows <list>    memory,sqlite,sqlite-normal,postgres,postgres-3 (default: all five; postgres-3 = three
+                   cluster nodes in this process on one schema)
   --pg-url <url>   PostgreSQL store URL (default postgres://postgres@127.0.0.1:5432/bench_engine?schema=bench_<pid>)
+  --pg-pool <k>    PostgresStore poolSize per node (default: the store's, 10)
+  --pg-lanes <k>   PostgresStore writeLanes per node (default: the store's)
   --json           print only the JSON lines
   --out <file>     also append the JSON lines to <file>; --save: to bench/results/run-<ts>.jsonl
   --cpu-prof       write a V8 CPU profile per row to bench/results/profiles/
@@ -48,6 +52,8 @@ const { values } = parseArgs({
     payload: { type: 'string' },
     rows: { type: 'string' },
     'pg-url': { type: 'string' },
+    'pg-pool': { type: 'string' },
+    'pg-lanes': { type: 'string' },
     json: { type: 'boolean' },
     out: { type: 'string' },
     save: { type: 'boolean' },
@@ -73,7 +79,7 @@ const workload: Workload = {
   steps: int('steps', values.steps, 3),
   payload: parsePayload(values.payload),
 };
-const rows = parseRows(values.rows ?? 'memory,sqlite,sqlite-normal,postgres');
+const rows = parseRows(values.rows ?? 'memory,sqlite,sqlite-normal,postgres,postgres-3');
 const out = values.out ?? (values.save ? resultsFile('run') : undefined);
 
 ensurePeersCopy({ install: false });
@@ -93,7 +99,7 @@ const results: RowResult[] = await runEngineRows(rows, workload, {
   verbose: values.verbose,
   timeoutS: int('timeout', values.timeout, 1200),
   cpuProfDir: values['cpu-prof'] ? join(resultsDir, 'profiles') : undefined,
-  args: values['pg-url'] ? [`--pg-url=${values['pg-url']}`] : [],
+  args: pgArgs(values),
   onResult: (r) => {
     const line = JSON.stringify(r);
     console.log(line);

@@ -18,7 +18,11 @@ let failed = 0;
 if (existsSync(out)) {
   const report = JSON.parse(readFileSync(out, 'utf8'));
   passed = report.numPassedTests;
-  failed = report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
+  // A file that fails outside its tests (a hook, an import) counts once: its tests only show skipped.
+  const brokenFiles = report.testResults.filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed'),
+  ).length;
+  failed = report.numFailedTests + brokenFiles;
 } else {
   failed = 1;
 }

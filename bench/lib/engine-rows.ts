@@ -15,9 +15,20 @@ export const ENGINE_ROWS = {
   sqlite: { id: 'engine-sqlite', store: 'sqlite' },
   'sqlite-normal': { id: 'engine-sqlite-normal', store: 'sqlite-normal' },
   postgres: { id: 'engine-postgres', store: 'postgres' },
+  /** Three cluster nodes in one process on one PostgreSQL schema. */
+  'postgres-3': { id: 'engine-postgres-3', store: 'postgres-3' },
 } as const;
 
 export type EngineRowName = keyof typeof ENGINE_ROWS;
+
+/** The engine-peer arguments for the `--pg-url`, `--pg-pool`, `--pg-lanes` options given. */
+export function pgArgs(values: { 'pg-url'?: string; 'pg-pool'?: string; 'pg-lanes'?: string }): string[] {
+  const out: string[] = [];
+  if (values['pg-url']) out.push(`--pg-url=${values['pg-url']}`);
+  if (values['pg-pool']) out.push(`--pg-pool=${values['pg-pool']}`);
+  if (values['pg-lanes']) out.push(`--pg-lanes=${values['pg-lanes']}`);
+  return out;
+}
 
 /** Parses a `--rows` list. */
 export function parseRows(text: string): EngineRowName[] {

@@ -1,5 +1,5 @@
 /**
- * Database connections cut under load: two engine processes run 200 executions while every
+ * Database connections cut under load: two engine processes run 400 executions while every
  * server session of theirs (pool and LISTEN connection) is terminated, five times over. Writes in
  * flight fail, the executions they belonged to are abandoned and taken up again from the store,
  * the notification listener reconnects, no process dies, and every execution completes with each
@@ -9,12 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { withClient } from '../store/pg-fixture.js';
 import { cluster, until } from './harness.js';
 
-const TOTAL = 200;
+// Enough work that five cuts, each after 40 more step completions, hit a running system: 400
+// executions × 3 steps of 100 ms on 2 × 20 slots take at least 3 s, five rounds about 0.5 s.
+const TOTAL = 400;
 
 describe('connections terminated while the nodes run', () => {
   it('loses no execution and no process', async () => {
     const c = await cluster();
-    const settings = { stepMs: 60, maxConcurrentWorkflows: 30 };
+    const settings = { stepMs: 100, maxConcurrentWorkflows: 20 };
     const [a, b] = await Promise.all([c.start('a', settings), c.start('b', settings)]);
     const submitted = await Promise.all([
       a.submit('three_steps', TOTAL / 2),

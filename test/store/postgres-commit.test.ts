@@ -14,7 +14,7 @@ let store: PostgresStore;
 let cleanup: (() => Promise<void>) | undefined;
 
 beforeEach(async () => {
-  const fixture = await pgFixture();
+  const fixture = await pgFixture({ writeLanes: 1 });
   store = fixture.store;
   cleanup = fixture.cleanup;
   await store.init();
@@ -57,7 +57,8 @@ describe('PostgreSQL store: group commit', () => {
     expect((await store.getExecution('x'))?.execution.cursor).toBe(2);
   });
 
-  it('commits the writes of one tick in one transaction, creates and updates set-based', async () => {
+  it('commits the writes of one tick in one transaction per lane, creates and updates set-based', async () => {
+    expect(store.writeLanes).toBe(1);
     const ids = Array.from({ length: 100 }, (_, i) => `g${i}`);
     await Promise.all(ids.map((id) => store.createExecution(makeExecution({ id }), [makeStep(id, 'a')])));
     expect(store.commitStats).toEqual({ flushes: 1, operations: 100, merged: 0 });

@@ -2,7 +2,7 @@
  * How the PostgreSQL store commits one group-commit batch: ONE transaction on one pooled client,
  * with one outcome per operation.
  *
- * Fast path: `BEGIN`, the batch's statements (see `operations.ts`), an optional `pg_notify`, and
+ * Fast path: `BEGIN`, the batch's statements (see `plan.ts`), an optional `pg_notify`, and
  * `COMMIT` are pipelined, i.e. written at once and answered in order, so a flush costs about one
  * round trip plus the commit. Operations refuse (lease lost, unknown execution, duplicate id)
  * through their statement's result, not by failing it, so a refusal leaves the others to commit.
@@ -19,7 +19,9 @@ import { ConflictError } from '../../errors.js';
 import { failed, type Outcome, succeeded } from '../group-commit.js';
 import type { CreateResult } from '../store.js';
 import { isConnectionError, isTransient, storeError } from './connection.js';
-import { type KeyLookup, type Op, planStatements, type Statement, singleStatements } from './operations.js';
+import { type KeyLookup, type Op, type Statement, wakesWorkers } from './operations.js';
+import { planStatements, singleStatements } from './plan.js';
+import type { PlanMode } from './plan-mode.js';
 import type { Sql } from './statements.js';
 
 const TRANSIENT_RETRIES = 3;
@@ -30,29 +32,104 @@ export interface Notify {
   payload: string;
 }
 
+/** What a store's flushes share: its statements, how they are planned, its wake-up channel. */
+export interface CommitContext {
+  sql: Sql;
+  plans: PlanMode;
+  notify: Notify;
+}
+
 /** Thrown by the fast path when the transaction rolled back; `cause` is the first error. */
 class RolledBack extends Error {}
 
+/** The connection a write lane keeps between its batches (none before the first, or after a failure). */
+export interface LaneConnection {
+  client: pg.PoolClient | null;
+}
+
 /**
- * Commits `batch` on `client` in one transaction and returns one outcome per operation.
- * `notify` is sent within the transaction when given. Throws if nothing can be known to have
- * committed (connection lost, `COMMIT` failed).
+ * Commits `batch` in ONE transaction on the lane's connection (see {@link commitBatch}), taken from
+ * `pool` the first time and kept (no pool checkout per batch; the pool's other connections serve
+ * reads). A connection that ended while idle is replaced; one whose batch failed as a whole
+ * (typically: it broke) goes back to the pool to be discarded.
+ */
+export async function commitOnLane(
+  pool: pg.Pool,
+  lane: LaneConnection,
+  context: CommitContext,
+  batch: readonly Op[],
+): Promise<Outcome[]> {
+  let client = lane.client;
+  if (!client) {
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw storeError(error);
+    }
+    const own = client;
+    lane.client = own;
+    own.once('end', () => {
+      if (lane.client === own) lane.client = null;
+    });
+  }
+  try {
+    return await commitBatch(client, context, batch);
+  } catch (error) {
+    const broken = storeError(error);
+    if (lane.client === client) lane.client = null;
+    client.release(broken);
+    throw broken;
+  }
+}
+
+/** Gives the lanes' connections back to the pool (when the store closes). */
+export function releaseLanes(lanes: LaneConnection[]): void {
+  for (const lane of lanes) {
+    lane.client?.release();
+    lane.client = null;
+  }
+}
+
+/**
+ * Commits `batch` on `client` in one transaction and returns one outcome per operation. The
+ * context's NOTIFY is sent within the transaction when the batch wakes workers. Throws if nothing
+ * can be known to have committed (connection lost, `COMMIT` failed).
  */
 export async function commitBatch(
   client: pg.PoolClient,
-  sql: Sql,
+  context: CommitContext,
   batch: readonly Op[],
-  notify: Notify | null,
 ): Promise<Outcome[]> {
+  const notify = wakesWorkers(batch) ? context.notify : null;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await fastPath(client, sql, batch, notify);
+      return await fastPath(client, context, batch, notify);
     } catch (error) {
       if (!(error instanceof RolledBack)) throw error;
       if (isConnectionError(error.cause)) throw error.cause;
       if (isTransient(error.cause) && attempt < TRANSIENT_RETRIES) continue;
-      return isolatedPath(client, sql, batch, notify);
+      return isolatedPath(client, context, batch, notify);
     }
+  }
+}
+
+/** The socket of a `pg` client (not part of its typed API; absent in other environments). */
+interface Corkable {
+  connection?: { stream?: { cork?(): void; uncork?(): void } };
+}
+
+/**
+ * Runs `send` (which issues pipelined queries) with the client's socket corked, so the messages of
+ * all its queries leave in one write: one system call and one wake-up of the server process per
+ * flush, instead of one per query (`pg` corks each query on its own).
+ */
+function corked<T>(client: pg.PoolClient, send: () => T): T {
+  const stream = (client as unknown as Corkable).connection?.stream;
+  stream?.cork?.();
+  try {
+    return send();
+  } finally {
+    stream?.uncork?.();
   }
 }
 
@@ -66,22 +143,28 @@ function notifyQuery(notify: Notify): pg.QueryConfig {
 
 async function fastPath(
   client: pg.PoolClient,
-  sql: Sql,
+  { sql, plans }: CommitContext,
   batch: readonly Op[],
   notify: Notify | null,
 ): Promise<Outcome[]> {
   const statements = planStatements(batch, sql);
   const queries: pg.QueryConfig[] = [
-    { text: 'BEGIN' },
+    { text: plans.begin },
     ...statements.map((s) => s.query),
     ...(notify ? [notifyQuery(notify)] : []),
     { text: 'COMMIT' },
   ];
-  // Pipelined: every query is written before the first reply is read.
-  const settled = await Promise.allSettled(queries.map((query) => client.query(query)));
-  const commit = settled[settled.length - 1]!;
+  const commitAt = queries.length - 1;
+  // After the COMMIT, outside the transaction: its failure cannot touch the batch.
+  const probe = plans.probe();
+  if (probe) queries.push(probe);
+  // Pipelined: every query is written before the first reply is read, all in ONE socket write.
+  const settled = await Promise.allSettled(corked(client, () => queries.map((query) => client.query(query))));
+  const measured = probe ? settled[commitAt + 1] : undefined;
+  if (measured?.status === 'fulfilled') plans.observe(measured.value);
+  const commit = settled[commitAt]!;
   if (commit.status === 'rejected') throw commit.reason;
-  const firstError = settled.find((s) => s.status === 'rejected');
+  const firstError = settled.slice(0, commitAt).find((s) => s.status === 'rejected');
   if (commit.value.command !== 'COMMIT') {
     throw new RolledBack('transaction rolled back', {
       cause: firstError?.reason ?? new Error('COMMIT answered ROLLBACK'),
@@ -106,12 +189,12 @@ async function fastPath(
 /** The batch again, each operation alone under a savepoint so a failing one is rejected alone. */
 async function isolatedPath(
   client: pg.PoolClient,
-  sql: Sql,
+  { sql, plans }: CommitContext,
   batch: readonly Op[],
   notify: Notify | null,
 ): Promise<Outcome[]> {
   const outcomes: (Outcome | KeyLookup)[] = new Array(batch.length);
-  await client.query('BEGIN');
+  await client.query(plans.begin);
   try {
     for (const statement of singleStatements(batch, sql)) {
       outcomes[statement.ops[0]!] = await runIsolated(client, statement);

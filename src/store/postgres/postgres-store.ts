@@ -1,12 +1,14 @@
 /**
  * The PostgreSQL store: durable state shared by several nodes (`postgres://…`).
  *
- * A pool of connections (10 by default) whose clients pipeline. Every write goes through
- * {@link GroupCommit}: the writes enqueued while the previous flush ran share ONE transaction on
- * one pooled client, creates and updates as set-based statements (see `batch-commit.ts`), and each
- * caller's promise resolves only after COMMIT returned. An update is a compare-and-set on the
- * epoch: if another node claimed the execution meanwhile, that update alone is refused with
- * `LeaseLostError` and its steps are not written. Claims lock candidate rows with
+ * A pool of connections (10 by default) whose clients pipeline. Every write goes through a
+ * group-commit lane (`write-lanes.ts`; one by default, all writes of one execution in the same
+ * lane): the writes a lane collects while its previous flush ran share ONE transaction on one
+ * pooled client, creates and updates as set-based statements (see `batch-commit.ts`, `plan.ts`),
+ * and each caller's promise resolves only after COMMIT returned. Several lanes flush concurrently,
+ * each on its own connection. An update is a compare-and-set on the epoch: if another node claimed
+ * the execution meanwhile, that update alone is refused with `LeaseLostError` and its steps are
+ * not written. Claims lock candidate rows with
  * `FOR UPDATE SKIP LOCKED`, so nodes claiming at once take disjoint sets. Reads run on the pool
  * and see committed state. All tables live in one schema (`orchestrator` by default), created and
  * migrated by `init()`.
@@ -17,7 +19,7 @@
  */
 import type pg from 'pg';
 import { OrchestratorError, ValidationError } from '../../errors.js';
-import { GroupCommit, type GroupCommitStats, type Outcome } from '../group-commit.js';
+import type { GroupCommitStats, Outcome } from '../group-commit.js';
 import type {
   ClaimRequest,
   CreateResult,
@@ -31,28 +33,19 @@ import type {
   Store,
   StoreAggregates,
 } from '../store.js';
-import { commitBatch, type Notify } from './batch-commit.js';
-import {
-  checkPoolSize,
-  checkSchema,
-  createPool,
-  DEFAULT_IDLE_IN_TRANSACTION_MS,
-  DEFAULT_POOL_SIZE,
-  DEFAULT_SCHEMA,
-  storeError,
-} from './connection.js';
+import { type CommitContext, commitOnLane, type LaneConnection, releaseLanes } from './batch-commit.js';
+import { createPool, ident, storeError } from './connection.js';
 import { WorkListener } from './listener.js';
 import { migrateAt } from './migrate.js';
-import { mergeOps, type Op, opKey, stepJson, wakesWorkers } from './operations.js';
+import { createOp, type Op, updateOp } from './operations.js';
+import { type PostgresStoreOptions, resolveOptions } from './options.js';
+import { PlanMode } from './plan-mode.js';
 import {
-  createColumns,
   definitionParams,
   nodeParams,
-  splitPatch,
   toAggregates,
   toDefinition,
   toExecution,
-  toJson,
   toNode,
   toOwnerLoad,
   toSteps,
@@ -67,31 +60,12 @@ import {
   type SnapshotRow,
   type Sql,
 } from './statements.js';
+import { WriteLanes } from './write-lanes.js';
+
+export type { PostgresStoreOptions } from './options.js';
 
 /** The channel the store NOTIFYs on; the payload is the schema, so one channel serves all schemas. */
 export const WORK_CHANNEL = 'orchestrator_work';
-
-/** Options of {@link PostgresStore}. */
-export interface PostgresStoreOptions {
-  /**
-   * Schema that holds the store's tables; created if missing. Stores on different schemas of one
-   * database are independent (tests use a fresh schema each).
-   * @default 'orchestrator'
-   */
-  schema?: string;
-  /**
-   * Connections in the pool: one carries the current group-commit flush, the others serve reads.
-   * @default 10
-   */
-  poolSize?: number;
-  /**
-   * Milliseconds a connection may stay idle inside a transaction before the server ends it, so a
-   * stalled node cannot hold row locks that keep other nodes from taking its executions over
-   * (0 turns it off).
-   * @default 10000
-   */
-  idleInTransactionTimeoutMs?: number;
-}
 
 /** A durable {@link Store} in a PostgreSQL schema, for several nodes. See the module comment. */
 export class PostgresStore implements Store {
@@ -106,36 +80,31 @@ export class PostgresStore implements Store {
   private listener: WorkListener | null = null;
   private opening: Promise<void> | null = null;
   private closed = false;
-  private readonly notify: Notify;
-  private readonly batcher = new GroupCommit<Op>({
-    commit: (batch) => this.commit(batch),
-    key: opKey,
-    merge: mergeOps,
-  });
+  private readonly context: CommitContext;
+  private readonly batcher: WriteLanes;
+  private readonly laneConnections: LaneConnection[];
 
   /**
    * @param url a `postgres://` connection string (handed to `pg` as is).
    * @param options see {@link PostgresStoreOptions}.
-   * @throws ValidationError for a bad schema name, pool size or idle timeout.
+   * @throws ValidationError for a bad schema name, pool size, lane count or idle timeout.
    */
   constructor(
     private readonly url: string,
     options: PostgresStoreOptions = {},
   ) {
-    this.schema = checkSchema(options.schema ?? DEFAULT_SCHEMA);
-    this.poolSize = checkPoolSize(options.poolSize ?? DEFAULT_POOL_SIZE);
-    const idle = options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_MS;
-    if (!Number.isInteger(idle) || idle < 0) {
-      throw new ValidationError([
-        {
-          path: 'store.idleInTransactionTimeoutMs',
-          message: `Expected a non-negative integer, got ${idle}`,
-        },
-      ]);
-    }
-    this.idleInTransactionMs = idle;
-    this.sql = buildSql(this.schema);
-    this.notify = { channel: WORK_CHANNEL, payload: this.schema };
+    const resolved = resolveOptions(options);
+    this.schema = resolved.schema;
+    this.poolSize = resolved.poolSize;
+    this.idleInTransactionMs = resolved.idleInTransactionTimeoutMs;
+    this.laneConnections = Array.from({ length: resolved.writeLanes }, () => ({ client: null }));
+    this.batcher = new WriteLanes(resolved.writeLanes, (batch, lane) => this.commit(batch, lane));
+    this.sql = buildSql(this.schema, resolved.writeLanes > 1);
+    this.context = {
+      sql: this.sql,
+      plans: new PlanMode(`${ident(this.schema)}.executions`),
+      notify: { channel: WORK_CHANNEL, payload: this.schema },
+    };
   }
 
   async init(): Promise<void> {
@@ -157,6 +126,7 @@ export class PostgresStore implements Store {
     this.closed = true;
     await this.opening?.catch(() => undefined);
     await this.batcher.close();
+    releaseLanes(this.laneConnections);
     await this.listener?.close();
     this.listener = null;
     const pool = this.pool;
@@ -164,9 +134,14 @@ export class PostgresStore implements Store {
     await pool?.end();
   }
 
-  /** Group-commit counters: transactions run and operations they carried. */
+  /** Group-commit counters, summed over the lanes: transactions run and operations they carried. */
   get commitStats(): GroupCommitStats {
     return this.batcher.stats;
+  }
+
+  /** Number of write lanes. */
+  get writeLanes(): number {
+    return this.batcher.count;
   }
 
   /**
@@ -205,15 +180,7 @@ export class PostgresStore implements Store {
 
   createExecution(execution: ExecutionRecord, steps?: StepRecord[]): Promise<CreateResult> {
     try {
-      const { id } = execution;
-      return this.write({
-        kind: 'create',
-        id,
-        key: execution.idempotencyKey ?? null,
-        columns: createColumns(execution),
-        input: toJson(execution.input, id, 'input'),
-        steps: stepJson(id, steps),
-      });
+      return this.write(createOp(execution, steps));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -221,9 +188,7 @@ export class PostgresStore implements Store {
 
   update(update: ExecutionUpdate): Promise<void> {
     try {
-      const { columns, rest } = update.set ? splitPatch(update.set, update.id) : { columns: {}, rest: null };
-      const steps = stepJson(update.id, update.steps);
-      return this.write({ kind: 'update', id: update.id, epoch: update.epoch, columns, rest, steps });
+      return this.write(updateOp(update));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -318,27 +283,11 @@ export class PostgresStore implements Store {
     return this.batcher.enqueue(op) as Promise<T>;
   }
 
-  /** ONE transaction for the batch on one pooled client (see `batch-commit.ts`). */
-  private async commit(batch: readonly Op[]): Promise<Outcome[]> {
-    const pool = this.pool;
-    if (!pool) throw this.notOpen();
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw storeError(error);
-    }
-    let broken: Error | undefined;
-    try {
-      return await commitBatch(client, this.sql, batch, wakesWorkers(batch) ? this.notify : null);
-    } catch (error) {
-      // The batch failed as a whole, typically because the connection broke: whatever state the
-      // client is in, it is not handed out again.
-      broken = storeError(error);
-      throw broken;
-    } finally {
-      client.release(broken);
-    }
+  /** ONE transaction for a lane's batch on the lane's connection (see `batch-commit.ts`). */
+  private commit(batch: readonly Op[], lane: number): Promise<Outcome[]> {
+    return this.pool
+      ? commitOnLane(this.pool, this.laneConnections[lane]!, this.context, batch)
+      : Promise.reject(this.notOpen());
   }
 
   private async read<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {

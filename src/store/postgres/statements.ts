@@ -55,17 +55,15 @@ export interface NodeRow {
   info: Record<string, unknown>;
 }
 
-/** Per input row of the create statement: whether it was inserted, else the key's holder. */
+/** A row of the create statement: an execution NOT inserted, and its key's holder if visible. */
 export interface CreateResultRow {
   id: string;
-  created: boolean;
   existing: string | null;
 }
 
-/** Per input row of the update statement: whether it was applied, and whether the row exists. */
+/** A row of the update statement: an execution NOT updated, and whether it exists. */
 export interface UpdateResultRow {
   id: string;
-  ok: boolean;
   found: boolean;
 }
 
@@ -82,8 +80,13 @@ const FILTERS = [
 /** The SQL of one store, by statement. */
 export type Sql = ReturnType<typeof buildSql>;
 
-/** Builds every statement for the tables of `schema`. */
-export function buildSql(schema: string) {
+/**
+ * Builds every statement for the tables of `schema`.
+ * @param lockInIdOrder lock the rows a batched update writes in id order before writing them
+ *   (several write lanes: on a small table the planner may join by scanning it in physical order,
+ *   and lanes locking in different orders would deadlock one another and with lease renewals).
+ */
+export function buildSql(schema: string, lockInIdOrder = false) {
   const s = ident(schema);
   const executions = `${s}.executions`;
   const steps = `${s}.steps`;
@@ -101,17 +104,25 @@ export function buildSql(schema: string) {
       ORDER BY created_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
     UPDATE ${executions} e SET owner = $1, lease_until = $2, epoch = e.epoch + 1 FROM c WHERE e.id = c.id
     RETURNING e.*, ${withInput}`;
+  const ownedInIdOrder = `SELECT id FROM ${executions} WHERE owner = $1 AND ${UNFINISHED} ORDER BY id FOR UPDATE`;
   const aggregate = (where: string) => `SELECT status, count(*) AS n,
       count(*) FILTER (WHERE compensated) AS compensated,
       coalesce(sum(steps_run), 0) AS steps_run, coalesce(sum(steps_retried), 0) AS steps_retried
     FROM ${executions} ${where} GROUP BY status`;
 
   return {
-    /** $1..$16: column arrays of the new executions (and their inputs); $17..$19: their steps. */
+    /**
+     * $1..$14: column arrays of the new executions; $15 their `state` objects and $16 their inputs,
+     * each as ONE JSON array (built by joining JSON texts: nothing to escape); $17, $18 step
+     * execution ids and names, $19 the step records as one JSON array. Returns only the executions
+     * NOT created, with the id that holds their idempotency key (if visible yet).
+     */
     create: `WITH c AS (
-        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int8[], $6::int8[],
-          $7::text[], $8::text[], $9::int8[], $10::int8[], $11::bool[], $12::bool[], $13::int8[],
-          $14::int8[], $15::jsonb[], $16::json[])
+        SELECT * FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::int[]),
+          unnest($4::text[]), unnest($5::int8[]), unnest($6::int8[]), unnest($7::text[]), unnest($8::text[]),
+          unnest($9::int8[]), unnest($10::int8[]), unnest($11::bool[]), unnest($12::bool[]),
+          unnest($13::int8[]), unnest($14::int8[]), jsonb_array_elements($15::jsonb),
+          json_array_elements($16::json))
         AS c(id, workflow_id, workflow_version, status, created_at, completed_at, idempotency_key, owner,
           lease_until, epoch, cancel_requested, compensated, steps_run, steps_retried, state, input)
       ), ins AS (
@@ -127,22 +138,32 @@ export function buildSql(schema: string) {
       ), new_steps AS (
         INSERT INTO ${steps} (execution_id, name, record)
         SELECT st.execution_id, st.name, st.record
-        FROM unnest($17::text[], $18::text[], $19::json[]) AS st(execution_id, name, record)
+        FROM ROWS FROM (unnest($17::text[]), unnest($18::text[]), json_array_elements($19::json))
+          AS st(execution_id, name, record)
         JOIN ins ON ins.id = st.execution_id
       )
-      SELECT c.id, ins.id IS NOT NULL AS created,
-        CASE WHEN ins.id IS NULL AND c.idempotency_key IS NOT NULL THEN
+      SELECT c.id, CASE WHEN c.idempotency_key IS NOT NULL THEN
           (SELECT x.id FROM ${executions} x WHERE x.idempotency_key = c.idempotency_key) END AS existing
-      FROM c LEFT JOIN ins ON ins.id = c.id`,
+      FROM c WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.id = c.id)`,
 
     /**
-     * $1 ids, $2 epochs, $3 column patches (JSONB, keys as in the record), $4 `state` patches;
-     * $5..$7 steps. The compare-and-set on epoch is the fence: a row whose epoch moved is not
-     * updated and its steps are not written.
+     * $1 ids, $2 epochs, $3 column patches (keys as in the record) and $4 \`state\` patches (null:
+     * none), each as ONE JSON array; $5, $6 step execution ids and names, $7 the step records as
+     * one JSON array. The compare-and-set on epoch is the fence: a row whose epoch moved is not
+     * updated and its steps are not written. Returns only the rows NOT updated, and whether they
+     * exist. The rows come from `unnest` (the patches are looked up by position): PostgreSQL
+     * estimates an `unnest` of a parameter at 10 rows, a JSON array at 100, and with 100 a cached
+     * plan would rather hash a sequential scan of `executions` than probe its primary key.
      */
     update: `WITH u AS (
-        SELECT * FROM unnest($1::text[], $2::int8[], $3::jsonb[], $4::jsonb[]) AS u(id, epoch, c, s)
-      ), done AS (
+        SELECT u.id, u.epoch, $3::jsonb -> (u.n::int - 1) AS c, $4::jsonb -> (u.n::int - 1) AS s
+        FROM unnest($1::text[], $2::int8[]) WITH ORDINALITY AS u(id, epoch, n)
+      )${
+        lockInIdOrder
+          ? `, locked AS (
+        SELECT x.id FROM ${executions} x WHERE x.id = ANY($1::text[]) ORDER BY x.id FOR UPDATE)`
+          : ''
+      }, done AS (
         UPDATE ${executions} e SET
           workflow_version = coalesce((u.c->>'workflowVersion')::int, e.workflow_version),
           status = coalesce(u.c->>'status', e.status),
@@ -154,19 +175,19 @@ export function buildSql(schema: string) {
           compensated = coalesce((u.c->>'compensated')::bool, e.compensated),
           steps_run = coalesce((u.c->>'stepsRun')::int8, e.steps_run),
           steps_retried = coalesce((u.c->>'stepsRetried')::int8, e.steps_retried),
-          state = CASE WHEN u.s IS NULL THEN e.state ELSE e.state || u.s END
-        FROM u WHERE e.id = u.id AND e.epoch = u.epoch
+          state = CASE WHEN u.s = 'null'::jsonb THEN e.state ELSE e.state || u.s END
+        FROM u${lockInIdOrder ? ' JOIN locked ON locked.id = u.id' : ''} WHERE e.id = u.id AND e.epoch = u.epoch
         RETURNING e.id
       ), new_steps AS (
         INSERT INTO ${steps} (execution_id, name, record)
         SELECT st.execution_id, st.name, st.record
-        FROM unnest($5::text[], $6::text[], $7::json[]) AS st(execution_id, name, record)
+        FROM ROWS FROM (unnest($5::text[]), unnest($6::text[]), json_array_elements($7::json))
+          AS st(execution_id, name, record)
         JOIN done ON done.id = st.execution_id
         ON CONFLICT (execution_id, name) DO UPDATE SET record = excluded.record
       )
-      SELECT u.id, done.id IS NOT NULL AS ok,
-        done.id IS NOT NULL OR EXISTS (SELECT 1 FROM ${executions} x WHERE x.id = u.id) AS found
-      FROM u LEFT JOIN done ON done.id = u.id`,
+      SELECT u.id, EXISTS (SELECT 1 FROM ${executions} x WHERE x.id = u.id) AS found
+      FROM u WHERE NOT EXISTS (SELECT 1 FROM done WHERE done.id = u.id)`,
 
     saveDefinition: `INSERT INTO ${s}.definitions (id, version, created_at, body) VALUES ($1, $2, $3, $4)
       ON CONFLICT (id, version) DO UPDATE SET created_at = excluded.created_at, body = excluded.body`,
@@ -186,8 +207,13 @@ export function buildSql(schema: string) {
     /** $1 owner, $2 lease end, $3 now, $4 stale owners, $5 limit (and $6 ids for `claimAmong`). */
     claim: claim(''),
     claimAmong: claim('AND id = ANY($6::text[])'),
-    renewLeases: `UPDATE ${executions} SET lease_until = $2 WHERE owner = $1 AND ${UNFINISHED}`,
-    releaseLeases: `UPDATE ${executions} SET owner = NULL, lease_until = NULL WHERE owner = $1 AND ${UNFINISHED}`,
+    /**
+     * Renewals and releases lock the owner's rows in id order (the subquery), as batched updates
+     * do, so a write lane updating some of them cannot deadlock with them.
+     */
+    renewLeases: `UPDATE ${executions} e SET lease_until = $2 FROM (${ownedInIdOrder}) o WHERE e.id = o.id`,
+    releaseLeases: `UPDATE ${executions} e SET owner = NULL, lease_until = NULL FROM (${ownedInIdOrder}) o
+      WHERE e.id = o.id`,
     requestCancel: `UPDATE ${executions} e SET cancel_requested = e.cancel_requested OR e.${UNFINISHED}
       WHERE e.id = $1 RETURNING e.*, ${withInput}`,
     cancelRequests: `SELECT id FROM ${executions} WHERE owner = $1 AND cancel_requested AND ${UNFINISHED}

@@ -1,0 +1,54 @@
+/**
+ * PostgreSQL helpers of the engine rows: the database and schema a row runs in.
+ * @module
+ */
+import pg from 'pg';
+
+/** The default store URL of an engine row: database `bench_engine`, a schema of its own. */
+export function defaultPgUrl(): string {
+  return `postgres://postgres@127.0.0.1:5432/bench_engine?schema=bench_${process.pid}`;
+}
+
+/** `url` split into the driver URL (without `?schema=`) and the schema (null when absent). */
+export function splitSchema(url: string): { url: string; schema: string | null } {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema');
+  u.searchParams.delete('schema');
+  return { url: u.toString(), schema };
+}
+
+/** Runs `fn` with a plain client on `url` (its `?schema=` ignored), closed afterwards. */
+export async function withPg<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: splitSchema(url).url, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates the URL's database if it is missing (connecting to the `postgres` database). */
+export async function ensurePgDatabase(url: string): Promise<void> {
+  const db = decodeURIComponent(new URL(url).pathname.slice(1));
+  if (!db || db === 'postgres') return;
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  await withPg(admin.toString(), async (c) => {
+    const r = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [db]);
+    if (r.rowCount === 0) await c.query(`CREATE DATABASE "${db.replace(/"/g, '""')}"`);
+  });
+}
+
+/** The server's `synchronous_commit` as seen on `url`. */
+export async function synchronousCommit(url: string): Promise<string | undefined> {
+  return withPg(url, async (c) => {
+    const r = await c.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+    return r.rows[0]?.synchronous_commit;
+  });
+}
+
+/** Drops `schema` (and everything in it) in the URL's database. */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  await withPg(url, (c) => c.query(`DROP SCHEMA IF EXISTS "${schema.replace(/"/g, '""')}" CASCADE`));
+}

@@ -1,0 +1,88 @@
+/**
+ * Options of the PostgreSQL store and their checks.
+ * @module
+ */
+import { ValidationError } from '../../errors.js';
+import {
+  checkPoolSize,
+  checkSchema,
+  DEFAULT_IDLE_IN_TRANSACTION_MS,
+  DEFAULT_POOL_SIZE,
+  DEFAULT_SCHEMA,
+} from './connection.js';
+
+/** Write lanes unless told otherwise (capped at the pool size minus one). */
+export const DEFAULT_WRITE_LANES = 1;
+
+/** Options of {@link PostgresStore}. */
+export interface PostgresStoreOptions {
+  /**
+   * Schema that holds the store's tables; created if missing. Stores on different schemas of one
+   * database are independent (tests use a fresh schema each).
+   * @default 'orchestrator'
+   */
+  schema?: string;
+  /**
+   * Connections in the pool: each write lane's flush holds one while it runs, the others serve
+   * reads.
+   * @default 10
+   */
+  poolSize?: number;
+  /**
+   * Group-commit lanes that flush concurrently, each its own transaction on its own connection
+   * (from 1 to `poolSize - 1`, so reads always find a connection; 1 with a pool of one). The
+   * writes of one execution always share a lane (see `write-lanes.ts`). More lanes overlap the
+   * database's work with the process's and keep a slow commit from holding up every write; fewer
+   * lanes make bigger batches, which cost the database less per write (see docs/performance.md).
+   * @default 1
+   */
+  writeLanes?: number;
+  /**
+   * Milliseconds a connection may stay idle inside a transaction before the server ends it, so a
+   * stalled node cannot hold row locks that keep other nodes from taking its executions over
+   * (0 turns it off).
+   * @default 10000
+   */
+  idleInTransactionTimeoutMs?: number;
+}
+
+/** Options with their defaults applied, checked. */
+export type ResolvedOptions = Required<PostgresStoreOptions>;
+
+/**
+ * Applies the defaults and checks every option.
+ * @throws ValidationError for a bad schema name, pool size, lane count or idle timeout.
+ */
+export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
+  const schema = checkSchema(options.schema ?? DEFAULT_SCHEMA);
+  const poolSize = checkPoolSize(options.poolSize ?? DEFAULT_POOL_SIZE);
+  const writeLanes = checkWriteLanes(options.writeLanes, poolSize);
+  const idle = options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_MS;
+  if (!Number.isInteger(idle) || idle < 0) {
+    throw new ValidationError([
+      { path: 'store.idleInTransactionTimeoutMs', message: `Expected a non-negative integer, got ${idle}` },
+    ]);
+  }
+  return { schema, poolSize, writeLanes, idleInTransactionTimeoutMs: idle };
+}
+
+/**
+ * The number of write lanes: `lanes` (an integer from 1 to `poolSize - 1`, or 1 with a pool of
+ * one), or by default {@link DEFAULT_WRITE_LANES} capped the same way.
+ */
+export function checkWriteLanes(lanes: number | undefined, poolSize: number): number {
+  const max = Math.max(1, poolSize - 1);
+  if (lanes === undefined) return Math.min(DEFAULT_WRITE_LANES, max);
+  if (!Number.isInteger(lanes) || lanes < 1 || lanes > max) {
+    throw new ValidationError(
+      [
+        {
+          path: 'store.writeLanes',
+          message: `Expected an integer from 1 to ${max} (the pool size minus one, so reads keep a connection), got ${lanes}`,
+        },
+      ],
+      'Invalid config',
+    );
+  }
+  return lanes;
+}

@@ -1,0 +1,60 @@
+/**
+ * When the store's write statements may run on PostgreSQL's cached generic plans.
+ *
+ * The writes are named (prepared) statements, so each connection plans them once and reuses a
+ * generic plan, which is cheap, except that the plan is fixed when it is made: made while
+ * `executions` is small (a fresh schema: a new deployment, every test, every benchmark), it joins
+ * a batch to `executions` by hashing a sequential scan of the whole table, the right choice for a
+ * few pages, and keeps doing so as the table grows to millions of rows. So while the table is
+ * small, write transactions plan each statement for its actual arguments
+ * (`SET LOCAL plan_cache_mode = force_custom_plan`, about 0.3 ms per statement), and the size of
+ * `executions` is checked every {@link PROBE_EVERY} flushes; from {@link GENERIC_MIN_BYTES} on
+ * (2.5× the size where PostgreSQL 15 switches to probing the primary key for a 10-row batch,
+ * measured) the plans are made once and reused, by then with the right shape. The switch is one
+ * way: the table does not shrink (executions are never deleted by the store).
+ * @module
+ */
+import type pg from 'pg';
+
+/** Size of `executions` from which generic plans are used: 128 pages of 8 kB. */
+export const GENERIC_MIN_BYTES = 1 << 20;
+
+/** Flushes between two checks of the table size while it is small. */
+export const PROBE_EVERY = 16;
+
+/** Opens a write transaction while plans are made per run (one simple-query message). */
+const BEGIN_CUSTOM = 'BEGIN; SET LOCAL plan_cache_mode = force_custom_plan';
+
+/** See the module comment. One per store, shared by its write lanes. */
+export class PlanMode {
+  private generic = false;
+  private flushes = 0;
+
+  /** @param table the qualified name of the `executions` table. */
+  constructor(private readonly table: string) {}
+
+  /** Whether generic plans are in use. */
+  get usesGenericPlans(): boolean {
+    return this.generic;
+  }
+
+  /** The statement that opens the next write transaction. */
+  get begin(): string {
+    return this.generic ? 'BEGIN' : BEGIN_CUSTOM;
+  }
+
+  /** A query measuring `executions`, to send after this flush's COMMIT, or null. */
+  probe(): pg.QueryConfig | null {
+    if (this.generic || this.flushes++ % PROBE_EVERY !== 0) return null;
+    return {
+      name: 'orchestrator_table_size',
+      text: 'SELECT pg_relation_size($1::regclass) AS bytes',
+      values: [this.table],
+    };
+  }
+
+  /** Takes the answer of {@link probe}. */
+  observe(result: pg.QueryResult<{ bytes: number | string }>): void {
+    if (Number(result.rows[0]?.bytes ?? 0) >= GENERIC_MIN_BYTES) this.generic = true;
+  }
+}

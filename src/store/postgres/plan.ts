@@ -1,0 +1,255 @@
+/**
+ * How a flush turns the queued write operations (`operations.ts`) into statements.
+ *
+ * Creates and updates become set-based statements: between two other operations (claims, lease
+ * renewals and releases, cancel requests, heartbeats, definitions: barriers, applied in call order
+ * with respect to everything), all creates go into ONE statement and all updates into ONE
+ * statement, creates first, unless an execution (or an idempotency key) appears more than once:
+ * its later operation then goes into a later pair of statements ("wave"), so the operations of one
+ * execution keep their call order. Operations inside one statement touch different rows, and
+ * operations of different executions commit together, so no caller can observe the difference.
+ * @module
+ */
+import type pg from 'pg';
+import { ConflictError, ExecutionNotFoundError, LeaseLostError } from '../../errors.js';
+import { failed, succeeded } from '../group-commit.js';
+import type { CreateResult } from '../store.js';
+import type { CreateOp, Op, Statement, UpdateOp } from './operations.js';
+import { columnPatchJson, jsonbText, statePatchJson, toExecution } from './rows.js';
+import type { CreateResultRow, ExecutionRow, Sql, UpdateResultRow } from './statements.js';
+
+/** Splits a batch into statements (see the module comment). */
+export function planStatements(batch: readonly Op[], sql: Sql): Statement[] {
+  const out: Statement[] = [];
+  let segment: number[] = [];
+  for (let i = 0; i < batch.length; i++) {
+    const op = batch[i]!;
+    if (op.kind === 'create' || op.kind === 'update') {
+      segment.push(i);
+    } else {
+      // Every other operation is a barrier: what came before it is applied before it.
+      planWaves(batch, segment, sql, out);
+      segment = [];
+      out.push(singleStatement(op, i, sql));
+    }
+  }
+  planWaves(batch, segment, sql, out);
+  return out;
+}
+
+/**
+ * Creates and updates between two barriers, as few statements as order allows: an operation goes
+ * to the wave after the one holding the previous operation of its execution (or, for a create,
+ * of its idempotency key); each wave is one create statement then one update statement.
+ */
+function planWaves(batch: readonly Op[], segment: number[], sql: Sql, out: Statement[]): void {
+  if (segment.length === 0) return;
+  const creates: number[][] = [];
+  const updates: number[][] = [];
+  const waveOf = new Map<string, number>();
+  for (const index of segment) {
+    const op = batch[index] as CreateOp | UpdateOp;
+    let wave = (waveOf.get(op.id) ?? -1) + 1;
+    const key = op.kind === 'create' && op.key !== null ? `\u0000${op.key}` : null;
+    if (key !== null) wave = Math.max(wave, (waveOf.get(key) ?? -1) + 1);
+    waveOf.set(op.id, wave);
+    if (key !== null) waveOf.set(key, wave);
+    const waves = op.kind === 'create' ? creates : updates;
+    const list = waves[wave];
+    if (list) list.push(index);
+    else waves[wave] = [index];
+  }
+  for (let wave = 0; wave < Math.max(creates.length, updates.length); wave++) {
+    const c = creates[wave];
+    const u = updates[wave];
+    if (c) out.push(createStatement(batch, c, sql));
+    if (u) out.push(updateStatement(batch, u, sql));
+  }
+}
+
+/** One statement per operation (the isolated path of a batch that failed as a whole). */
+export function singleStatements(batch: readonly Op[], sql: Sql): Statement[] {
+  return batch.map((op, i) => {
+    if (op.kind === 'create') return createStatement(batch, [i], sql);
+    if (op.kind === 'update') return updateStatement(batch, [i], sql);
+    return singleStatement(op, i, sql);
+  });
+}
+
+function createStatement(batch: readonly Op[], run: number[], sql: Sql): Statement {
+  const columns: unknown[][] = Array.from({ length: 14 }, () => []);
+  const states: string[] = [];
+  const inputs: string[] = [];
+  const steps = newSteps();
+  for (const index of run) {
+    const op = batch[index] as CreateOp;
+    const values = op.columns;
+    for (let c = 0; c < 14; c++) columns[c]!.push(values[c]);
+    states.push(values[14] as string);
+    inputs.push(op.input);
+    pushSteps(steps, op.id, op.steps);
+  }
+  return {
+    query: {
+      name: 'orchestrator_create',
+      text: sql.create,
+      values: [
+        ...columns,
+        jsonArray(states),
+        jsonArray(inputs),
+        steps.ids,
+        steps.names,
+        jsonArray(steps.records),
+      ],
+    },
+    ops: run,
+    outcomes: (result) => {
+      // Only the executions NOT created come back.
+      const rows = byId(result.rows as CreateResultRow[]);
+      return run.map((index) => {
+        const op = batch[index] as CreateOp;
+        const row = rows.get(op.id);
+        if (!row) return succeeded<CreateResult>({ id: op.id, created: true });
+        if (row.existing) return succeeded<CreateResult>({ id: row.existing, created: false });
+        // Taken by a transaction that committed after this statement's snapshot: look it up.
+        if (op.key !== null) return { lookup: op.key };
+        return failed(new ConflictError(`Execution '${op.id}' already exists`));
+      });
+    },
+  };
+}
+
+function updateStatement(batch: readonly Op[], run: number[], sql: Sql): Statement {
+  // Rows are listed in id order; with several lanes the statement also locks them in id order
+  // before writing (see `buildSql`), as lease renewals and releases do: concurrent lanes never
+  // wait on each other in a cycle.
+  if (run.length > 1) run.sort((a, b) => byIdOrder((batch[a] as UpdateOp).id, (batch[b] as UpdateOp).id));
+  const ids: string[] = [];
+  const epochs: number[] = [];
+  const columns: string[] = [];
+  const states: string[] = [];
+  const steps = newSteps();
+  for (const index of run) {
+    const op = batch[index] as UpdateOp;
+    ids.push(op.id);
+    epochs.push(op.epoch);
+    columns.push(columnPatchJson(op.columns));
+    states.push((op.restJson === null ? statePatchJson(op.rest) : jsonbText(op.restJson)) ?? 'null');
+    pushSteps(steps, op.id, op.steps);
+  }
+  return {
+    query: {
+      name: 'orchestrator_update',
+      text: sql.update,
+      values: [
+        ids,
+        epochs,
+        jsonArray(columns),
+        jsonArray(states),
+        steps.ids,
+        steps.names,
+        jsonArray(steps.records),
+      ],
+    },
+    ops: run,
+    outcomes: (result) => {
+      // Only the executions NOT updated come back.
+      const rows = byId(result.rows as UpdateResultRow[]);
+      return run.map((index) => {
+        const id = (batch[index] as UpdateOp).id;
+        const row = rows.get(id);
+        if (!row) return succeeded(undefined);
+        return failed(row.found ? new LeaseLostError(id) : new ExecutionNotFoundError(id));
+      });
+    },
+  };
+}
+
+function singleStatement(op: Exclude<Op, CreateOp | UpdateOp>, index: number, sql: Sql): Statement {
+  const one = (query: pg.QueryConfig, value: (result: pg.QueryResult) => unknown): Statement => ({
+    query,
+    ops: [index],
+    outcomes: (result) => [succeeded(value(result))],
+  });
+  switch (op.kind) {
+    case 'definition':
+      return one(
+        { name: 'orchestrator_definition', text: sql.saveDefinition, values: op.params },
+        () => undefined,
+      );
+    case 'claim': {
+      const r = op.request;
+      const values: unknown[] = [r.owner, r.leaseUntil, r.now, r.staleOwners ?? [], Math.max(0, r.limit)];
+      const query = r.ids
+        ? { name: 'orchestrator_claim_among', text: sql.claimAmong, values: [...values, r.ids] }
+        : { name: 'orchestrator_claim', text: sql.claim, values };
+      return one(query, (result) =>
+        (result.rows as ExecutionRow[]).map(toExecution).sort((a, b) =>
+          // Oldest first, ties by id in code-point order (the "C" collation of the SQL side).
+          a.createdAt !== b.createdAt ? a.createdAt - b.createdAt : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+        ),
+      );
+    }
+    case 'renew':
+      return one(
+        { name: 'orchestrator_renew', text: sql.renewLeases, values: [op.owner, op.leaseUntil] },
+        (result) => result.rowCount ?? 0,
+      );
+    case 'release':
+      return one(
+        { name: 'orchestrator_release', text: sql.releaseLeases, values: [op.owner] },
+        () => undefined,
+      );
+    case 'cancel':
+      return one({ name: 'orchestrator_cancel', text: sql.requestCancel, values: [op.id] }, (result) => {
+        const row = result.rows[0] as ExecutionRow | undefined;
+        return row ? toExecution(row) : null;
+      });
+    case 'heartbeat':
+      return one(
+        { name: 'orchestrator_heartbeat', text: sql.upsertNode, values: op.params },
+        () => undefined,
+      );
+    case 'removeNode':
+      return one(
+        { name: 'orchestrator_remove_node', text: sql.removeNode, values: [op.id] },
+        () => undefined,
+      );
+  }
+}
+
+/** Step rows of a statement: execution ids and names (text arrays), records (JSON texts). */
+interface StepColumns {
+  ids: string[];
+  names: string[];
+  records: string[];
+}
+
+function newSteps(): StepColumns {
+  return { ids: [], names: [], records: [] };
+}
+
+function pushSteps(into: StepColumns, id: string, steps: Map<string, string>): void {
+  for (const [name, json] of steps) {
+    into.ids.push(id);
+    into.names.push(name);
+    into.records.push(json);
+  }
+}
+
+/**
+ * JSON texts as one JSON array, by joining them: no escaping (a text array parameter would
+ * escape every quote of every element on the way out and unescape it on the server).
+ */
+function jsonArray(texts: string[]): string {
+  return `[${texts.join(',')}]`;
+}
+
+/** Code-point order (the "C" collation of the id columns). */
+function byIdOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byId<T extends { id: string }>(rows: T[]): Map<string, T> {
+  return new Map(rows.map((row) => [row.id, row]));
+}
