@@ -126,6 +126,19 @@ export type { MemoryStoreOptions } from './store/memory-store.js';
  * `maxFinished` finished ones. Pass an instance as `store` to choose the limit.
  */
 export { MemoryStore } from './store/memory-store.js';
+export type { PostgresStoreOptions } from './store/postgres/options.js';
+/**
+ * The PostgreSQL store (`store: 'postgres://…'`). Pass an instance as `store` to set its options:
+ * `schema`, `poolSize`, `writeLanes` (group-commit queues committing in parallel, default 1),
+ * `idleInTransactionTimeoutMs` (see docs/scaling.md).
+ */
+export { PostgresStore } from './store/postgres/postgres-store.js';
+export type { SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
+/**
+ * The SQLite store (`store: 'sqlite:<path>'`, the default). Pass an instance as `store` to choose
+ * `synchronous: 'NORMAL'` (no fsync per commit: survives a process crash, not a power loss).
+ */
+export { SqliteStore } from './store/sqlite/sqlite-store.js';
 /** The store port, for custom adapters. */
 export type { Store } from './store/store.js';
 /** Status shapes returned by the engine. */

@@ -5,6 +5,7 @@
  * @module
  */
 import pg from 'pg';
+import { afterEach, beforeEach } from 'vitest';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
 import type { StoreFixture } from './contract.js';
 
@@ -72,6 +73,28 @@ export async function pgFixture(
     async cleanup() {
       await store.close();
       await dropSchema(schema);
+    },
+  };
+}
+
+/**
+ * Opens an initialised store on a fresh schema before each test of the calling suite and removes
+ * it after; read `.store` inside the tests.
+ */
+export function storePerTest(options: PostgresStoreOptions = {}): { readonly store: PostgresStore } {
+  let current: Awaited<ReturnType<typeof pgFixture>> | undefined;
+  beforeEach(async () => {
+    current = await pgFixture(options);
+    await current.store.init();
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return {
+    get store(): PostgresStore {
+      if (!current) throw new Error('storePerTest: the store exists only while a test runs');
+      return current.store;
     },
   };
 }

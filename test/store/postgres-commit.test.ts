@@ -2,37 +2,21 @@
  * PostgreSQL-only behaviour of writes: group commit shares transactions, a failing operation is
  * rejected alone, and what JSONB does to U+0000.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LeaseLostError } from '../../src/errors.js';
-import type { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { assertServerReachable, pgFixture, withClient } from './pg-fixture.js';
+import { storePerTest, withClient } from './pg-fixture.js';
 import { makeExecution, makeStep } from './records.js';
 
-beforeEach(assertServerReachable);
-
-let store: PostgresStore;
-let cleanup: (() => Promise<void>) | undefined;
-
-beforeEach(async () => {
-  const fixture = await pgFixture({ writeLanes: 1 });
-  store = fixture.store;
-  cleanup = fixture.cleanup;
-  await store.init();
-});
-
-afterEach(async () => {
-  await cleanup?.();
-  cleanup = undefined;
-});
+const pg = storePerTest({ writeLanes: 1 });
 
 describe('PostgreSQL store: group commit', () => {
   it('a connection that dies in the middle of a flush fails that flush only', async () => {
-    await store.createExecution(makeExecution({ id: 'x', epoch: 1 }));
+    await pg.store.createExecution(makeExecution({ id: 'x', epoch: 1 }));
     // Another session holds the row: the store's next flush waits on the lock, mid-transaction.
     await withClient(async (holder) => {
       await holder.query('BEGIN');
-      await holder.query(`UPDATE "${store.schema}".executions SET epoch = epoch WHERE id = 'x'`);
-      const blocked = store.update({ id: 'x', epoch: 1, set: { cursor: 1 } });
+      await holder.query(`UPDATE "${pg.store.schema}".executions SET epoch = epoch WHERE id = 'x'`);
+      const blocked = pg.store.update({ id: 'x', epoch: 1, set: { cursor: 1 } });
       const outcome = blocked.then(
         () => 'committed',
         (error: { code?: string }) => error.code,
@@ -43,7 +27,7 @@ describe('PostgreSQL store: group commit', () => {
           const killed = await admin.query(
             `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
              WHERE application_name = $1 AND wait_event_type = 'Lock'`,
-            [`orchestrator:${store.schema}`],
+            [`orchestrator:${pg.store.schema}`],
           );
           if (killed.rowCount) break;
           await new Promise((r) => setTimeout(r, 10));
@@ -53,28 +37,28 @@ describe('PostgreSQL store: group commit', () => {
       await holder.query('ROLLBACK');
     });
     // The process is still fine (no unhandled 'error' event) and the store carries on.
-    await store.update({ id: 'x', epoch: 1, set: { cursor: 2 } });
-    expect((await store.getExecution('x'))?.execution.cursor).toBe(2);
+    await pg.store.update({ id: 'x', epoch: 1, set: { cursor: 2 } });
+    expect((await pg.store.getExecution('x'))?.execution.cursor).toBe(2);
   });
 
   it('commits the writes of one tick in one transaction per lane, creates and updates set-based', async () => {
-    expect(store.writeLanes).toBe(1);
+    expect(pg.store.writeLanes).toBe(1);
     const ids = Array.from({ length: 100 }, (_, i) => `g${i}`);
-    await Promise.all(ids.map((id) => store.createExecution(makeExecution({ id }), [makeStep(id, 'a')])));
-    expect(store.commitStats).toEqual({ flushes: 1, operations: 100, merged: 0 });
+    await Promise.all(ids.map((id) => pg.store.createExecution(makeExecution({ id }), [makeStep(id, 'a')])));
+    expect(pg.store.commitStats).toEqual({ flushes: 1, operations: 100, merged: 0 });
     await Promise.all(
       ids.flatMap((id, i) => [
-        store.update({
+        pg.store.update({
           id,
           epoch: 0,
           set: { status: 'running' },
           steps: [makeStep(id, 'a', { attempts: 1 })],
         }),
-        store.update({ id, epoch: 0, set: { cursor: i }, steps: [makeStep(id, 'b')] }),
+        pg.store.update({ id, epoch: 0, set: { cursor: i }, steps: [makeStep(id, 'b')] }),
       ]),
     );
-    expect(store.commitStats).toEqual({ flushes: 2, operations: 200, merged: 100 });
-    const snapshot = (await store.getExecution('g7'))!;
+    expect(pg.store.commitStats).toEqual({ flushes: 2, operations: 200, merged: 100 });
+    const snapshot = (await pg.store.getExecution('g7'))!;
     expect(snapshot.execution).toMatchObject({ status: 'running', cursor: 7 });
     expect(snapshot.steps.map((s) => [s.name, s.attempts])).toEqual([
       ['a', 1],
@@ -83,14 +67,14 @@ describe('PostgreSQL store: group commit', () => {
   });
 
   it('a write the server rejects fails alone; the rest of its transaction commits', async () => {
-    await store.createExecution(makeExecution({ id: 'ok', epoch: 1 }));
+    await pg.store.createExecution(makeExecution({ id: 'ok', epoch: 1 }));
     const results = await Promise.allSettled([
-      store.update({ id: 'ok', epoch: 1, set: { cursor: 1 } }),
+      pg.store.update({ id: 'ok', epoch: 1, set: { cursor: 1 } }),
       // PostgreSQL text cannot hold a NUL byte: this statement fails on the server.
-      store.createExecution(makeExecution({ id: 'bad\u0000id' })),
-      store.update({ id: 'ok', epoch: 0, set: { cursor: 99 } }),
-      store.createExecution(makeExecution({ id: 'fine' }), [makeStep('fine', 'a')]),
-      store.update({ id: 'ok', epoch: 1, steps: [makeStep('ok', 'z')] }),
+      pg.store.createExecution(makeExecution({ id: 'bad\u0000id' })),
+      pg.store.update({ id: 'ok', epoch: 0, set: { cursor: 99 } }),
+      pg.store.createExecution(makeExecution({ id: 'fine' }), [makeStep('fine', 'a')]),
+      pg.store.update({ id: 'ok', epoch: 1, steps: [makeStep('ok', 'z')] }),
     ]);
     expect(results.map((r) => r.status)).toEqual([
       'fulfilled',
@@ -101,19 +85,23 @@ describe('PostgreSQL store: group commit', () => {
     ]);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'STORE_UNAVAILABLE' });
     expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(LeaseLostError);
-    const ok = (await store.getExecution('ok'))!;
+    const ok = (await pg.store.getExecution('ok'))!;
     expect(ok.execution.cursor).toBe(1);
     expect(ok.steps.map((s) => s.name)).toEqual(['z']);
-    expect((await store.getExecution('fine'))!.steps).toHaveLength(1);
-    expect(await store.countExecutions({})).toBe(2);
+    expect((await pg.store.getExecution('fine'))!.steps).toHaveLength(1);
+    expect(await pg.store.countExecutions({})).toBe(2);
   });
 
-  it('keeps U+0000 in input and steps; execution fields (JSONB) store it as U+FFFD', async () => {
-    await store.createExecution(makeExecution({ id: 'nul', input: { s: 'a\u0000b' } }), [
+  it('keeps U+0000 in input and steps; execution fields (JSONB) pg.store it as U+FFFD', async () => {
+    await pg.store.createExecution(makeExecution({ id: 'nul', input: { s: 'a\u0000b' } }), [
       makeStep('nul', 'a', { output: 'x\u0000y' }),
     ]);
-    await store.update({ id: 'nul', epoch: 0, set: { error: { code: 'E', message: 'm\u0000n \\u0000' } } });
-    const { execution, steps } = (await store.getExecution('nul'))!;
+    await pg.store.update({
+      id: 'nul',
+      epoch: 0,
+      set: { error: { code: 'E', message: 'm\u0000n \\u0000' } },
+    });
+    const { execution, steps } = (await pg.store.getExecution('nul'))!;
     expect(execution.input).toEqual({ s: 'a\u0000b' });
     expect(steps[0]!.output).toBe('x\u0000y');
     expect(execution.error).toEqual({ code: 'E', message: 'm\ufffdn \\u0000' });

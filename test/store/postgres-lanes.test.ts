@@ -3,7 +3,7 @@
  * flush is planned into statements, and when cached generic plans take over. The store contract
  * runs once more with three lanes, so every contract case also holds with concurrent flushes.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LeaseLostError } from '../../src/errors.js';
 import type { CommitContext } from '../../src/store/postgres/batch-commit.js';
 import type { Op } from '../../src/store/postgres/operations.js';
@@ -16,7 +16,7 @@ import { buildSql } from '../../src/store/postgres/statements.js';
 import { laneOf } from '../../src/store/postgres/write-lanes.js';
 import type { ExecutionRecord } from '../../src/store/store.js';
 import { runStoreContract } from './contract.js';
-import { assertServerReachable, PG_URL, pgFixture, withClient } from './pg-fixture.js';
+import { PG_URL, pgFixture, storePerTest, withClient } from './pg-fixture.js';
 import { makeExecution, makeStep } from './records.js';
 
 runStoreContract('postgres, 3 write lanes', () => pgFixture({ writeLanes: 3 }));
@@ -97,46 +97,32 @@ describe('PostgreSQL store: planning a flush', () => {
 });
 
 describe('PostgreSQL store: several write lanes', () => {
-  let store: PostgresStore;
-  let cleanup: (() => Promise<void>) | undefined;
-
-  beforeEach(async () => {
-    await assertServerReachable();
-    const fixture = await pgFixture({ writeLanes: 3 });
-    store = fixture.store;
-    cleanup = fixture.cleanup;
-    await store.init();
-  });
-
-  afterEach(async () => {
-    await cleanup?.();
-    cleanup = undefined;
-  });
+  const pg = storePerTest({ writeLanes: 3 });
 
   const NOW = 1_000_000;
 
   it('commits one tick of writes in one transaction per lane, the writes of one execution in order', async () => {
-    expect(store.writeLanes).toBe(3);
+    expect(pg.store.writeLanes).toBe(3);
     const ids = Array.from({ length: 90 }, (_, i) => `l${i}`);
     const lanes = new Set(ids.map((id) => laneOf(id, 3)));
     // Create, then two updates of each execution, all in the same tick: each lane keeps its
     // executions' order (the updates find the row, the second one wins).
     const results = await Promise.all(
       ids.flatMap((id, i) => [
-        store.createExecution(makeExecution({ id }), [makeStep(id, 'a')]),
-        store.update({
+        pg.store.createExecution(makeExecution({ id }), [makeStep(id, 'a')]),
+        pg.store.update({
           id,
           epoch: 0,
           set: { status: 'running', cursor: 1 },
           steps: [makeStep(id, 'a', { attempts: 1 })],
         }),
-        store.update({ id, epoch: 0, set: { cursor: i + 2 }, steps: [makeStep(id, 'b')] }),
+        pg.store.update({ id, epoch: 0, set: { cursor: i + 2 }, steps: [makeStep(id, 'b')] }),
       ]),
     );
     expect(results.filter((r) => r !== undefined)).toHaveLength(90);
-    expect(store.commitStats.flushes).toBe(lanes.size);
+    expect(pg.store.commitStats.flushes).toBe(lanes.size);
     for (const [i, id] of ids.entries()) {
-      const { execution, steps } = (await store.getExecution(id))!;
+      const { execution, steps } = (await pg.store.getExecution(id))!;
       expect(execution).toMatchObject({ status: 'running', cursor: i + 2 });
       expect(steps.map((s) => [s.name, s.attempts])).toEqual([
         ['a', 1],
@@ -147,31 +133,36 @@ describe('PostgreSQL store: several write lanes', () => {
 
   it('applies same-key creates in call order across lanes; writes of a held create follow it', async () => {
     const [first, second, updateFirst, updateSecond] = await Promise.allSettled([
-      store.createExecution(makeExecution({ id: 'k0', idempotencyKey: 'key' })),
-      store.createExecution(makeExecution({ id: 'k1', idempotencyKey: 'key' })),
-      store.update({ id: 'k0', epoch: 0, set: { cursor: 1 } }),
+      pg.store.createExecution(makeExecution({ id: 'k0', idempotencyKey: 'key' })),
+      pg.store.createExecution(makeExecution({ id: 'k1', idempotencyKey: 'key' })),
+      pg.store.update({ id: 'k0', epoch: 0, set: { cursor: 1 } }),
       // k1 waits for k0's create (same key): its update follows it, and finds no k1.
-      store.update({ id: 'k1', epoch: 0, set: { cursor: 1 } }),
+      pg.store.update({ id: 'k1', epoch: 0, set: { cursor: 1 } }),
     ]);
     expect(first).toEqual({ status: 'fulfilled', value: { id: 'k0', created: true } });
     expect(second).toEqual({ status: 'fulfilled', value: { id: 'k0', created: false } });
     expect(updateFirst.status).toBe('fulfilled');
     expect(updateSecond).toMatchObject({ status: 'rejected', reason: { code: 'EXECUTION_NOT_FOUND' } });
-    expect((await store.getExecution('k0'))!.execution.cursor).toBe(1);
-    expect(await store.countExecutions({})).toBe(1);
+    expect((await pg.store.getExecution('k0'))!.execution.cursor).toBe(1);
+    expect(await pg.store.countExecutions({})).toBe(1);
   });
 
   it('an update waiting on a row lock is refused once a claim committed first (fencing)', async () => {
-    await store.createExecution(
+    await pg.store.createExecution(
       makeExecution({ id: 'x', status: 'running', owner: 'n1', leaseUntil: NOW - 1, epoch: 1 }),
     );
     await withClient(async (other) => {
       // Another node's claim, still open: it holds the row.
       await other.query('BEGIN');
       await other.query(
-        `UPDATE "${store.schema}".executions SET owner = 'n2', epoch = epoch + 1 WHERE id = 'x'`,
+        `UPDATE "${pg.store.schema}".executions SET owner = 'n2', epoch = epoch + 1 WHERE id = 'x'`,
       );
-      const update = store.update({ id: 'x', epoch: 1, set: { cursor: 5 }, steps: [makeStep('x', 'late')] });
+      const update = pg.store.update({
+        id: 'x',
+        epoch: 1,
+        set: { cursor: 5 },
+        steps: [makeStep('x', 'late')],
+      });
       const outcome = update.then(
         () => 'applied',
         (error: unknown) => error,
@@ -181,7 +172,7 @@ describe('PostgreSQL store: several write lanes', () => {
       await other.query('COMMIT');
       expect(await outcome).toBeInstanceOf(LeaseLostError);
     });
-    const { execution, steps } = (await store.getExecution('x'))!;
+    const { execution, steps } = (await pg.store.getExecution('x'))!;
     expect(execution).toMatchObject({ owner: 'n2', epoch: 2, cursor: 0 });
     expect(steps).toEqual([]);
   });
@@ -189,15 +180,15 @@ describe('PostgreSQL store: several write lanes', () => {
   it('a claim (lane 0) racing updates (other lanes) of the same executions: each update applied or refused, never lost', async () => {
     const ids = Array.from({ length: 60 }, (_, i) => `r${String(i).padStart(2, '0')}`);
     for (const id of ids) {
-      await store.createExecution(
+      await pg.store.createExecution(
         makeExecution({ id, status: 'running', owner: 'dead', leaseUntil: NOW - 1, epoch: 1 }),
       );
     }
     for (let round = 0; round < 3; round++) {
       const epochBefore = new Map<string, number>();
-      for (const id of ids) epochBefore.set(id, (await store.getExecution(id))!.execution.epoch);
+      for (const id of ids) epochBefore.set(id, (await pg.store.getExecution(id))!.execution.epoch);
       const updates = ids.map((id) =>
-        store.update({ id, epoch: epochBefore.get(id)!, set: { cursor: round + 10 } }).then(
+        pg.store.update({ id, epoch: epochBefore.get(id)!, set: { cursor: round + 10 } }).then(
           () => true,
           (error: unknown) => {
             expect(error).toBeInstanceOf(LeaseLostError);
@@ -205,7 +196,7 @@ describe('PostgreSQL store: several write lanes', () => {
           },
         ),
       );
-      const claim = store.claimExecutions({
+      const claim = pg.store.claimExecutions({
         owner: `n${round}`,
         leaseUntil: NOW - 1, // expired again at once: the next round can claim them too
         now: NOW,
@@ -215,7 +206,7 @@ describe('PostgreSQL store: several write lanes', () => {
       const [applied, claimed] = await Promise.all([Promise.all(updates), claim]);
       const byId = new Map<string, ExecutionRecord>(claimed.map((r) => [r.id, r]));
       for (const [i, id] of ids.entries()) {
-        const { execution } = (await store.getExecution(id))!;
+        const { execution } = (await pg.store.getExecution(id))!;
         const taken = byId.get(id);
         expect(execution.epoch).toBe(epochBefore.get(id)! + (taken ? 1 : 0));
         if (applied[i]) {
@@ -235,7 +226,7 @@ describe('PostgreSQL store: several write lanes', () => {
     const ids = Array.from({ length: 80 }, (_, i) => `d${String(79 - i).padStart(2, '0')}`);
     for (const [i, id] of ids.entries()) {
       // Lease ends in the reverse of id order: a renewal scanning by lease would lock backwards.
-      await store.createExecution(
+      await pg.store.createExecution(
         makeExecution({ id, status: 'running', owner: 'n1', leaseUntil: NOW + 1000 - i, epoch: 1 }),
       );
     }
@@ -250,45 +241,47 @@ describe('PostgreSQL store: several write lanes', () => {
     const started = Date.now();
     for (let round = 0; round < 15; round++) {
       const renewed = await Promise.all([
-        ...ids.map((id) => store.update({ id, epoch: 1, set: { cursor: round } }).then(() => -1)),
-        store.renewLeases('n1', NOW + 5000 + round),
-        ...ids.map((id) => store.update({ id, epoch: 1, set: { transitions: round } }).then(() => -1)),
+        ...ids.map((id) => pg.store.update({ id, epoch: 1, set: { cursor: round } }).then(() => -1)),
+        pg.store.renewLeases('n1', NOW + 5000 + round),
+        ...ids.map((id) => pg.store.update({ id, epoch: 1, set: { transitions: round } }).then(() => -1)),
       ]);
       expect(renewed.filter((n) => n >= 0)).toEqual([ids.length]);
     }
     // A deadlock would be detected after deadlock_timeout (1 s by default) and retried.
     expect(Date.now() - started).toBeLessThan(10_000);
     expect((await deadlocks()) - before).toBe(0);
-    expect((await store.getExecution('d00'))!.execution).toMatchObject({ cursor: 14, transitions: 14 });
+    expect((await pg.store.getExecution('d00'))!.execution).toMatchObject({ cursor: 14, transitions: 14 });
   });
 
   it('switches to cached generic plans once executions reaches GENERIC_MIN_BYTES, and keeps writing', async () => {
-    const plans = (store as unknown as { context: CommitContext }).context.plans;
+    const plans = (pg.store as unknown as { context: CommitContext }).context.plans;
     expect(plans.usesGenericPlans).toBe(false);
     // About 1,000 executions with a bulky state make the table pass 1 MB.
     const pad = 'p'.repeat(800);
     for (let batch = 0; batch < 15 && !plans.usesGenericPlans; batch++) {
       await Promise.all(
         Array.from({ length: 100 }, (_, i) =>
-          store.createExecution(makeExecution({ id: `g${batch}-${i}`, workerId: pad })),
+          pg.store.createExecution(makeExecution({ id: `g${batch}-${i}`, workerId: pad })),
         ),
       );
     }
     const bytes = await withClient(async (c) => {
-      const r = await c.query<{ n: string }>(`SELECT pg_relation_size('"${store.schema}".executions') AS n`);
+      const r = await c.query<{ n: string }>(
+        `SELECT pg_relation_size('"${pg.store.schema}".executions') AS n`,
+      );
       return Number(r.rows[0]!.n);
     });
     expect(bytes).toBeGreaterThanOrEqual(GENERIC_MIN_BYTES);
     expect(plans.usesGenericPlans).toBe(true);
     // Same results on the generic plans: applied, refused (stale epoch), unknown.
     const results = await Promise.allSettled([
-      store.update({ id: 'g0-1', epoch: 0, set: { cursor: 3 }, steps: [makeStep('g0-1', 'a')] }),
-      store.update({ id: 'g0-2', epoch: 7, set: { cursor: 3 } }),
-      store.update({ id: 'nope', epoch: 0, set: { cursor: 3 } }),
+      pg.store.update({ id: 'g0-1', epoch: 0, set: { cursor: 3 }, steps: [makeStep('g0-1', 'a')] }),
+      pg.store.update({ id: 'g0-2', epoch: 7, set: { cursor: 3 } }),
+      pg.store.update({ id: 'nope', epoch: 0, set: { cursor: 3 } }),
     ]);
     expect(
       results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code: string }).code)),
     ).toEqual(['ok', 'LEASE_LOST', 'EXECUTION_NOT_FOUND']);
-    expect((await store.getExecution('g0-1'))!.steps.map((s) => s.name)).toEqual(['a']);
+    expect((await pg.store.getExecution('g0-1'))!.steps.map((s) => s.name)).toEqual(['a']);
   });
 });
