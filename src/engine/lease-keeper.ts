@@ -1,5 +1,6 @@
 /**
- * Housekeeping on a timer: heartbeats this node into the registry, renews its leases, takes
+ * Housekeeping on a timer: heartbeats this node into the registry (and forgets nodes silent for
+ * long, see `forget-nodes.ts`), renews its leases, takes
  * over executions whose owner died (expired lease, or a dead process in this pid space) and
  * resumes them from their stored position, adopts executions other nodes placed on it (cluster
  * mode), applies cancel requests made by other processes, refreshes the cluster load, and checks
@@ -17,6 +18,7 @@ import type { ExecutionRecord, ExecutionSnapshot, NodeRecord } from '../store/st
 import { ActiveExecution } from './active-execution.js';
 import type { EngineContext, LeaseGuard } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
+import { NodeForgetter } from './forget-nodes.js';
 import { isDeadLocalOwner } from './owners.js';
 import { placingOn } from './placement.js';
 import type { Scheduler } from './scheduler.js';
@@ -53,6 +55,7 @@ export class LeaseKeeper {
   private readonly scheduler: Scheduler;
   private readonly definitions: DefinitionRegistry;
   private readonly engine: KeeperHooks;
+  private readonly forgetter: NodeForgetter;
 
   constructor(
     ctx: EngineContext,
@@ -64,6 +67,7 @@ export class LeaseKeeper {
     this.scheduler = scheduler;
     this.definitions = definitions;
     this.engine = engine;
+    this.forgetter = new NodeForgetter(ctx.store, ctx.nodeId, this.leaseMs);
     this.lastRenew = ctx.clock.now();
     this.startedAt = ctx.clock.now();
     const guard: LeaseGuard = ctx.leases;
@@ -191,6 +195,8 @@ export class LeaseKeeper {
           ctx.leases.validUntil = now + this.leaseMs;
         }
         await this.heartbeat();
+        const forgotten = await this.forgetter.run(now);
+        if (forgotten.length > 0) ctx.logger.info({ nodes: forgotten }, 'forgot nodes silent for long');
         for (const id of await ctx.store.listCancelRequests(ctx.nodeId)) {
           const ex = this.scheduler.get(id);
           if (ex) void this.engine.cancelLocal(ex).catch(() => undefined);
