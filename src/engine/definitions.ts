@@ -14,6 +14,7 @@ import type {
   WorkflowOptions,
 } from '../definition/types.js';
 import { validateDefinition } from '../definition/validate.js';
+import { ConflictError } from '../errors.js';
 import type { DefinitionRecord, Store } from '../store/store.js';
 
 interface Entry {
@@ -78,14 +79,22 @@ export class DefinitionRegistry {
         options: options as Record<string, unknown>,
         createdAt: this.clock.now(),
       };
+      // Another node may have stored this version first (`false`): reload, and either it is the
+      // same definition (return it) or ours becomes the next version.
+      let stored: boolean;
       try {
-        await this.store.saveDefinition(rec);
-        return copy(this.add(rec).def);
+        stored = await this.store.saveDefinition(rec);
       } catch (error) {
-        // Another node may have stored this version first: reload and compare again.
         if (tries >= 2) throw error;
-        await this.load(id);
+        stored = false;
       }
+      if (stored) return copy(this.add(rec).def);
+      if (tries >= 10) {
+        throw new ConflictError(
+          `Workflow '${id}': could not store a new version (another node keeps defining it)`,
+        );
+      }
+      await this.load(id);
     }
   }
 

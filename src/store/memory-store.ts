@@ -92,8 +92,11 @@ export class MemoryStore implements Store {
 
   async close(): Promise<void> {}
 
-  async saveDefinition(def: DefinitionRecord): Promise<void> {
-    this.definitions.set(`${def.id}\u0000${def.version}`, def);
+  async saveDefinition(def: DefinitionRecord): Promise<boolean> {
+    const key = `${def.id}\u0000${def.version}`;
+    if (this.definitions.has(key)) return false;
+    this.definitions.set(key, def);
+    return true;
   }
 
   async listDefinitions(workflowId?: string): Promise<DefinitionRecord[]> {

@@ -192,7 +192,11 @@ export interface Store {
   /** Flushes pending writes and closes. */
   close(): Promise<void>;
 
-  saveDefinition(def: DefinitionRecord): Promise<void>;
+  /**
+   * Stores a definition version if it is new. Returns false, and changes nothing, when that id and
+   * version exist already (another node stored it first): versions are never replaced.
+   */
+  saveDefinition(def: DefinitionRecord): Promise<boolean>;
   /** All versions of one workflow (or of all workflows), oldest version first. */
   listDefinitions(workflowId?: string): Promise<DefinitionRecord[]>;
 

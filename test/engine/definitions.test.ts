@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type StepDefinition, ValidationError, WorkflowNotFoundError } from '../../src/index.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { gate, runToEnd, STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
 
 describe.each(STORE_KINDS)('workflow definitions (%s store)', (kind) => {
@@ -152,5 +153,38 @@ describe.each(STORE_KINDS)('workflow definitions (%s store)', (kind) => {
     expect(error).toMatchObject({ code: 'WORKFLOW_NOT_FOUND', workflowId: 'never_defined' });
     expect(await orch.workflowEngine.listExecutions({})).toEqual([]);
     expect(await orch.workflowEngine.getWorkflow('never_defined')).toBeNull();
+  });
+});
+
+describe('definitions defined on two nodes at once', () => {
+  it('different steps under one id become consecutive versions; neither overwrites the other', async () => {
+    const url = storeUrl('sqlite');
+    const [a, b] = [await withOrchestrator({ store: url }), await withOrchestrator({ store: url })];
+    const [da, db] = await Promise.all([
+      a.workflowEngine.defineWorkflow('w', [{ name: 'x', action: 'noop' }]),
+      b.workflowEngine.defineWorkflow('w', [{ name: 'y', action: 'noop' }]),
+    ]);
+    expect([da.version, db.version].sort()).toEqual([1, 2]);
+    expect(da.steps.map((s) => s.name)).toEqual(['x']);
+    expect(db.steps.map((s) => s.name)).toEqual(['y']);
+    // What is stored under each version is what the node that got it defined.
+    const reader = new SqliteStore(url.slice('sqlite:'.length));
+    await reader.init();
+    const stored = await reader.listDefinitions('w');
+    await reader.close();
+    expect(stored.map((d) => [d.version, (d.steps as StepDefinition[]).map((s) => s.name)])).toEqual(
+      [da, db].sort((p, q) => p.version - q.version).map((d) => [d.version, d.steps.map((s) => s.name)]),
+    );
+  });
+
+  it('identical steps under one id share one version', async () => {
+    const url = storeUrl('sqlite');
+    const [a, b] = [await withOrchestrator({ store: url }), await withOrchestrator({ store: url })];
+    const steps = [{ name: 'x', action: 'noop' }];
+    const [da, db] = await Promise.all([
+      a.workflowEngine.defineWorkflow('w', steps),
+      b.workflowEngine.defineWorkflow('w', steps),
+    ]);
+    expect([da.version, db.version]).toEqual([1, 1]);
   });
 });

@@ -33,12 +33,11 @@ export function recordContract(store: CurrentStore): void {
       expect(await store().listDefinitions('missing')).toEqual([]);
     });
 
-    it('saving a version again replaces it', async () => {
-      await store().saveDefinition(definition('a', 1));
-      await store().saveDefinition({ ...definition('a', 1), options: { changed: true } });
-      expect(await store().listDefinitions('a')).toEqual([
-        { ...definition('a', 1), options: { changed: true } },
-      ]);
+    it('never replaces a version: saving it again returns false and changes nothing', async () => {
+      expect(await store().saveDefinition(definition('a', 1))).toBe(true);
+      expect(await store().saveDefinition({ ...definition('a', 1), options: { changed: true } })).toBe(false);
+      expect(await store().listDefinitions('a')).toEqual([definition('a', 1)]);
+      expect(await store().saveDefinition(definition('a', 2))).toBe(true);
     });
   });
 

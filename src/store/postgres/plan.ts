@@ -175,7 +175,8 @@ function singleStatement(op: Exclude<Op, CreateOp | UpdateOp>, index: number, sq
     case 'definition':
       return one(
         { name: 'orchestrator_definition', text: sql.saveDefinition, values: op.params },
-        () => undefined,
+        // False: that version exists already (versions are never replaced).
+        (result) => (result.rowCount ?? 0) > 0,
       );
     case 'claim': {
       const r = op.request;

@@ -162,7 +162,7 @@ export class PostgresStore implements Store {
     return this.listener.subscribe(onNotify);
   }
 
-  saveDefinition(def: DefinitionRecord): Promise<void> {
+  saveDefinition(def: DefinitionRecord): Promise<boolean> {
     try {
       return this.write({ kind: 'definition', params: definitionParams(def) });
     } catch (error) {

@@ -190,7 +190,7 @@ export function buildSql(schema: string, lockInIdOrder = false) {
       FROM u WHERE NOT EXISTS (SELECT 1 FROM done WHERE done.id = u.id)`,
 
     saveDefinition: `INSERT INTO ${s}.definitions (id, version, created_at, body) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (id, version) DO UPDATE SET created_at = excluded.created_at, body = excluded.body`,
+      ON CONFLICT (id, version) DO NOTHING`,
     allDefinitions: `SELECT * FROM ${s}.definitions ORDER BY id, version`,
     definitionsOf: `SELECT * FROM ${s}.definitions WHERE id = $1 ORDER BY version`,
     idsByIdempotencyKey: `SELECT id, idempotency_key FROM ${executions} WHERE idempotency_key = ANY($1::text[])`,

@@ -91,8 +91,8 @@ export function applyOp(s: Statements, op: Op): unknown {
     case 'create':
       return applyCreate(s, op);
     case 'definition':
-      s.saveDefinition.run(...op.params);
-      return undefined;
+      // False: that version exists already (versions are never replaced).
+      return s.saveDefinition.run(...op.params).changes > 0;
     case 'claim': {
       const r = op.request;
       const params = {

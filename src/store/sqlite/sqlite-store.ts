@@ -160,7 +160,7 @@ export class SqliteStore implements Store {
     return this.batcher.stats;
   }
 
-  saveDefinition(def: DefinitionRecord): Promise<void> {
+  saveDefinition(def: DefinitionRecord): Promise<boolean> {
     try {
       return this.write({ kind: 'definition', params: definitionParams(def) });
     } catch (error) {

@@ -78,7 +78,7 @@ const AGGREGATE = `SELECT status, count(*) AS n, sum(compensated) AS compensated
 /** Every single statement, by name. */
 const SQL = {
   saveDefinition: `INSERT INTO definitions (id, version, created_at, body) VALUES (?, ?, ?, ?)
-    ON CONFLICT (id, version) DO UPDATE SET created_at = excluded.created_at, body = excluded.body`,
+    ON CONFLICT (id, version) DO NOTHING`,
   allDefinitions: 'SELECT * FROM definitions ORDER BY id, version',
   definitionsOf: 'SELECT * FROM definitions WHERE id = ? ORDER BY version',
 
