@@ -92,6 +92,21 @@ describe('PostgreSQL store: wake-up hints', () => {
     await until(async () => ((await listenerPid(name)) === undefined ? true : undefined));
   });
 
+  it("a store's own writes wake none of its subscribers (its node knows them); another store's do", async () => {
+    const name = schema();
+    const self = await open(name);
+    const other = await open(name);
+    const woken = wakeups();
+    await self.subscribe('work', woken.onNotify);
+    const next = woken.next();
+    await self.createExecution(makeExecution({ id: 'mine', status: 'running', owner: 'n', leaseUntil: 1 }));
+    await self.releaseLeases('n');
+    await other.createExecution(makeExecution({ id: 'theirs' }));
+    await next;
+    // Notifications arrive in commit order: had the own ones woken us, they would count too.
+    expect(woken.count).toBe(1);
+  });
+
   it('the listener reconnects after its connection is killed, wakes everyone once, and listens again', async () => {
     const name = schema();
     const store = await open(name);
@@ -106,7 +121,8 @@ describe('PostgreSQL store: wake-up hints', () => {
 
     woken.reset();
     const next = woken.next();
-    await store.createExecution(makeExecution({ id: 'after' }));
+    const other = await open(name);
+    await other.createExecution(makeExecution({ id: 'after' }));
     await next;
     expect(woken.count).toBe(1);
     // The store itself kept working throughout.

@@ -96,6 +96,7 @@ export function createPool(
   size: number,
   schema: string,
   idleInTransactionMs = DEFAULT_IDLE_IN_TRANSACTION_MS,
+  backends?: Set<number>,
 ): pg.Pool {
   const pool = new pg.Pool({
     ...clientConfig(url, `orchestrator:${schema}`),
@@ -111,6 +112,18 @@ export function createPool(
   // every client keeps a listener of its own, from the moment it is connected (a termination can
   // arrive together with the connection's first reply, before the caller's code runs).
   pool.on('connect', (client) => client.on('error', () => undefined));
+  if (backends) {
+    // The server-side pids of the pool's connections, to recognise this process's own NOTIFYs.
+    const pidOf = (client: pg.PoolClient) => (client as unknown as { processID?: number }).processID;
+    pool.on('connect', (client) => {
+      const pid = pidOf(client);
+      if (pid !== undefined) backends.add(pid);
+    });
+    pool.on('remove', (client) => {
+      const pid = pidOf(client);
+      if (pid !== undefined) backends.delete(pid);
+    });
+  }
   return pool;
 }
 

@@ -29,12 +29,16 @@ export class WorkListener {
    * @param channel channel to LISTEN on.
    * @param payload only notifications with this payload (the store's schema) wake subscribers.
    * @param applicationName `application_name` of the connection (seen in `pg_stat_activity`).
+   * @param fromSelf whether a notification was sent by one of this process's own connections (by
+   *   the backend pid PostgreSQL reports with it): those wake nobody here, since this node already
+   *   knows what it wrote. A hint for OTHER nodes only.
    */
   constructor(
     private readonly url: string,
     private readonly channel: string,
     private readonly payload: string,
     private readonly applicationName: string,
+    private readonly fromSelf: (backendPid: number) => boolean = () => false,
   ) {}
 
   /** Whether the connection is up and listening. */
@@ -78,7 +82,8 @@ export class WorkListener {
     client.on('error', lost);
     client.on('end', lost);
     client.on('notification', (message) => {
-      if (message.channel === this.channel && message.payload === this.payload) this.wake();
+      if (message.channel !== this.channel || message.payload !== this.payload) return;
+      if (!this.fromSelf(message.processId)) this.wake();
     });
     try {
       await client.connect();

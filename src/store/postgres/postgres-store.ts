@@ -78,6 +78,8 @@ export class PostgresStore implements Store {
   private readonly sql: Sql;
   private pool: pg.Pool | null = null;
   private listener: WorkListener | null = null;
+  /** Server pids of the pool's connections: notifications they send do not wake this store's subscribers. */
+  private readonly backends = new Set<number>();
   private opening: Promise<void> | null = null;
   private closed = false;
   private readonly context: CommitContext;
@@ -111,7 +113,7 @@ export class PostgresStore implements Store {
     if (this.closed) throw new OrchestratorError('CLOSED', 'The store is closed');
     this.opening ??= migrateAt(this.url, this.schema).then(
       () => {
-        this.pool = createPool(this.url, this.poolSize, this.schema, this.idleInTransactionMs);
+        this.pool = createPool(this.url, this.poolSize, this.schema, this.idleInTransactionMs, this.backends);
       },
       (error: unknown) => {
         this.opening = null;
@@ -145,8 +147,9 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Calls `onNotify` when executions were created or leases released (by any node on this
-   * schema), and after the listener reconnected. A hint only: poll for correctness.
+   * Calls `onNotify` when executions were created or leases released by another store (another
+   * node) on this schema, and after the listener reconnected. Writes of this store wake nobody
+   * here: its node knows of them. A hint only: poll for correctness.
    */
   async subscribe(channel: 'work', onNotify: () => void): Promise<() => Promise<void>> {
     if (channel !== 'work') {
@@ -158,6 +161,7 @@ export class PostgresStore implements Store {
       WORK_CHANNEL,
       this.schema,
       `orchestrator-listen:${this.schema}`,
+      (pid) => this.backends.has(pid),
     );
     return this.listener.subscribe(onNotify);
   }
