@@ -83,7 +83,8 @@ export class DefinitionRegistry {
       // same definition (return it) or ours becomes the next version.
       let stored: boolean;
       try {
-        stored = await this.store.saveDefinition(rec);
+        // An adapter written before saveDefinition reported this returns nothing: taken as stored.
+        stored = (await this.store.saveDefinition(rec)) !== false;
       } catch (error) {
         if (tries >= 2) throw error;
         stored = false;
