@@ -93,14 +93,7 @@ function createStatement(batch: readonly Op[], run: number[], sql: Sql): Stateme
     query: {
       name: 'orchestrator_create',
       text: sql.create,
-      values: [
-        ...columns,
-        jsonArray(states),
-        jsonArray(inputs),
-        steps.ids,
-        steps.names,
-        jsonArray(steps.records),
-      ],
+      values: [...columns, jsonArray(states), jsonArray(inputs), ...stepParams(steps)],
     },
     ops: run,
     outcomes: (result) => {
@@ -141,15 +134,7 @@ function updateStatement(batch: readonly Op[], run: number[], sql: Sql): Stateme
     query: {
       name: 'orchestrator_update',
       text: sql.update,
-      values: [
-        ids,
-        epochs,
-        jsonArray(columns),
-        jsonArray(states),
-        steps.ids,
-        steps.names,
-        jsonArray(steps.records),
-      ],
+      values: [ids, epochs, jsonArray(columns), jsonArray(states), ...stepParams(steps)],
     },
     ops: run,
     outcomes: (result) => {
@@ -236,6 +221,11 @@ function pushSteps(into: StepColumns, id: string, steps: Map<string, string>): v
     into.names.push(name);
     into.records.push(json);
   }
+}
+
+/** The three step parameters of a create or update statement: execution ids, names, records. */
+function stepParams(steps: StepColumns): unknown[] {
+  return [steps.ids, steps.names, jsonArray(steps.records)];
 }
 
 /**
