@@ -65,8 +65,15 @@ export class MemoryStore implements Store {
   readonly durable = false;
   /** Finished executions kept before the oldest are evicted. */
   readonly maxFinished: number;
-  /** Finished execution ids in the order they finished (eviction order). */
+  /** Finished execution ids kept. */
   private readonly finished = new Set<string>();
+  /**
+   * The same ids in the order they finished (eviction order), from `finishedHead` on. An array
+   * with a moving head, not the Set's own order: V8 leaves deleted entries at the front of a Set
+   * until it rehashes, so taking the first of a Set that is drained from the front scans them.
+   */
+  private finishedOrder: string[] = [];
+  private finishedHead = 0;
   /** Counts of evicted executions, overall and per workflow (kept in the aggregates). */
   private readonly evicted = new Map<string | null, StoreAggregates>();
   private readonly definitions = new Map<string, DefinitionRecord>();
@@ -148,6 +155,7 @@ export class MemoryStore implements Store {
     }
     if (!UNFINISHED.has(record.status) && !this.finished.has(record.id)) {
       this.finished.add(record.id);
+      this.finishedOrder.push(record.id);
       if (this.finished.size > this.maxFinished) this.evictOldest();
     }
     return Promise.resolve();
@@ -257,8 +265,13 @@ export class MemoryStore implements Store {
 
   /** Drops the execution that finished first, keeping its counts. */
   private evictOldest(): void {
-    const id = this.finished.values().next().value;
+    const id = this.finishedOrder[this.finishedHead];
     if (id === undefined) return;
+    this.finishedHead++;
+    if (this.finishedHead >= 1024 && this.finishedHead * 2 >= this.finishedOrder.length) {
+      this.finishedOrder = this.finishedOrder.slice(this.finishedHead);
+      this.finishedHead = 0;
+    }
     this.finished.delete(id);
     const record = this.executions.get(id);
     if (!record) return;

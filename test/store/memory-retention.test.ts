@@ -60,6 +60,25 @@ describe('MemoryStore retention', () => {
     );
   });
 
+  it('keeps evicting in finishing order over thousands of executions (past the order list compaction)', async () => {
+    const store = new MemoryStore({ maxFinished: 10 });
+    const total = 3000;
+    for (let i = 0; i < total; i++) {
+      await store.createExecution(makeExecution({ id: `x${i}`, epoch: 1 }));
+    }
+    // Finish them out of creation order: evens first, then odds.
+    const order = [...Array(total).keys()].sort((a, b) => (a % 2) - (b % 2) || a - b);
+    for (const i of order) await finish(store, `x${i}`, 'completed');
+    const kept = (await store.listExecutions({ limit: 100 })).map((s) => s.execution.id).sort();
+    expect(kept).toEqual(
+      order
+        .slice(-10)
+        .map((i) => `x${i}`)
+        .sort(),
+    );
+    expect((await store.aggregate()).byStatus.completed).toBe(total);
+  });
+
   it('never evicts unfinished executions, and counts a finished one once', async () => {
     const store = new MemoryStore({ maxFinished: 0 });
     await store.createExecution(makeExecution({ id: 'x', epoch: 1 }));
