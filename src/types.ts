@@ -4,14 +4,35 @@
  */
 import type { ErrorInfo } from './errors.js';
 
+/** Every execution state, in life-cycle order (filters and metrics list them in this order). */
+export const EXECUTION_STATES = [
+  'pending',
+  'running',
+  'compensating',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+
 /** Life cycle of an execution. */
-export type ExecutionState = 'pending' | 'running' | 'compensating' | 'completed' | 'failed' | 'cancelled';
+export type ExecutionState = (typeof EXECUTION_STATES)[number];
 
 /** Terminal execution states. */
 export const TERMINAL_STATES: ReadonlySet<ExecutionState> = new Set(['completed', 'failed', 'cancelled']);
 
+/** Every step state. */
+export const STEP_STATES = [
+  'pending',
+  'running',
+  'waiting',
+  'completed',
+  'failed',
+  'cancelled',
+  'skipped',
+] as const;
+
 /** Life cycle of a step. `waiting`: a retry is scheduled; `skipped`: a jump passed over it. */
-export type StepState = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled' | 'skipped';
+export type StepState = (typeof STEP_STATES)[number];
 
 /** Compensation progress of one completed step. */
 export interface CompensationStatus {

@@ -5,18 +5,8 @@
  * @module
  */
 import { InvalidArgumentError } from 'commander';
-import type { ExecutionState } from '../types.js';
+import { EXECUTION_STATES, type ExecutionState } from '../types.js';
 import { UsageError } from './errors.js';
-
-/** The execution states `--status` accepts. */
-export const EXECUTION_STATES: readonly ExecutionState[] = [
-  'pending',
-  'running',
-  'compensating',
-  'completed',
-  'failed',
-  'cancelled',
-];
 
 /** A positive number of seconds (fractions allowed). */
 export function parseSeconds(value: string): number {

@@ -6,21 +6,14 @@
 import { ClosedError, ExecutionNotFoundError, TimeoutError, ValidationError } from '../errors.js';
 import type { ExecutionSnapshot } from '../store/store.js';
 import type { ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
-import { TERMINAL_STATES } from '../types.js';
+import { EXECUTION_STATES, TERMINAL_STATES } from '../types.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import type { Scheduler } from './scheduler.js';
 import { buildStatus } from './status.js';
 
-const STATES: ReadonlySet<string> = new Set([
-  'pending',
-  'running',
-  'compensating',
-  'completed',
-  'failed',
-  'cancelled',
-]);
+const STATES: ReadonlySet<string> = new Set(EXECUTION_STATES);
 
 /** How often a wait on an execution another node runs re-reads the store, ms. */
 export const POLL_MS = 100;

@@ -14,6 +14,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventName, Listener } from '../events.js';
+import { EXECUTION_STATES } from '../types.js';
 import type { MetricsSnapshot } from './metrics.js';
 
 /** What the exporter reads from; an `Orchestrator` fits. */
@@ -36,7 +37,6 @@ export interface PrometheusOptions {
 
 /** Bucket bounds in seconds, from 5 ms (orchestration overhead) to 10 min (long AI steps). */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
-const STATES = ['pending', 'running', 'compensating', 'completed', 'failed', 'cancelled'] as const;
 
 /** Prometheus metrics of one orchestrator, in a registry of their own. */
 export class PrometheusExporter {
@@ -102,7 +102,7 @@ export class PrometheusExporter {
         this.reset();
         for (const { id } of source.workflowEngine.listWorkflows()) {
           const counts = source.getMetrics(id).executions;
-          for (const status of STATES) this.set({ workflow: id, status }, counts[status] ?? 0);
+          for (const status of EXECUTION_STATES) this.set({ workflow: id, status }, counts[status] ?? 0);
         }
       },
     });

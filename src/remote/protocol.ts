@@ -82,13 +82,8 @@ export interface FailRequest {
 }
 
 /** One leased task as `GET /v1/remote-workers` lists it. */
-export interface RemoteTaskInfo {
-  taskId: string;
-  action: string;
-  executionId: string;
-  workflowId: string;
-  step: string;
-  attempt: number;
+export interface RemoteTaskInfo
+  extends Pick<RemoteTask, 'taskId' | 'action' | 'executionId' | 'workflowId' | 'step' | 'attempt'> {
   leasedAt: Date;
   leaseUntil: Date;
   /** Cancelled (or timed out) while leased; the worker learns it on its next heartbeat. */

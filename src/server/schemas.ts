@@ -7,9 +7,7 @@
  */
 import { z } from 'zod';
 import { stepDefinitionSchema, workflowIdSchema, workflowOptionsSchema } from '../definition/schema.js';
-
-const EXECUTION_STATES = ['pending', 'running', 'compensating', 'completed', 'failed', 'cancelled'] as const;
-const STEP_STATES = ['pending', 'running', 'waiting', 'completed', 'failed', 'cancelled', 'skipped'] as const;
+import { EXECUTION_STATES, STEP_STATES } from '../types.js';
 
 const isoDate = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
 const count = z.number().int().nonnegative();

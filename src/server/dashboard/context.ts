@@ -5,6 +5,7 @@
  * @module
  */
 import type { Orchestrator } from '../../orchestrator.js';
+import { type ExecutionState, TERMINAL_STATES } from '../../types.js';
 import type { NodesProvider } from '../routes/monitoring.js';
 import type { RecentSeries } from './series.js';
 
@@ -21,17 +22,7 @@ export interface DashboardDeps {
   alertWindowMs: number;
 }
 
-/** Execution states, in the order filters list them. */
-export const EXECUTION_STATES = [
-  'pending',
-  'running',
-  'compensating',
-  'completed',
-  'failed',
-  'cancelled',
-] as const;
-
 /** Whether an execution may still change. */
-export function isLive(status: string): boolean {
-  return status === 'pending' || status === 'running' || status === 'compensating';
+export function isLive(status: ExecutionState): boolean {
+  return !TERMINAL_STATES.has(status);
 }

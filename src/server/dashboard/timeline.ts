@@ -8,6 +8,7 @@
  */
 import type { ErrorInfo } from '../../errors.js';
 import type { AttemptStatus, ExecutionStatus, StepStatus } from '../../types.js';
+import { isLive } from './context.js';
 import { formatDuration } from './format.js';
 import { html, type SafeHtml } from './html.js';
 
@@ -47,8 +48,6 @@ export interface Timeline {
   /** When the step that failed the execution ended, if known. */
   failureAt: number | null;
 }
-
-const LIVE = new Set(['pending', 'running', 'compensating']);
 
 const ms = (d: Date | undefined): number | undefined => (d ? d.getTime() : undefined);
 
@@ -191,7 +190,7 @@ function failureTime(status: ExecutionStatus): number | null {
 
 /** Lays out an execution's steps on one time axis; `now` closes bars that are still open. */
 export function buildTimeline(status: ExecutionStatus, now: number): Timeline {
-  const live = LIVE.has(status.status);
+  const live = isLive(status.status);
   const start = status.startedAt.getTime();
   const cap = live ? Math.max(now, start) : (ms(status.completedAt) ?? Math.max(now, start));
   const rows: TimelineRow[] = [];

@@ -6,7 +6,8 @@
  */
 import { ValidationError } from '../../../errors.js';
 import type { ExecutionState, ExecutionStatus } from '../../../types.js';
-import { type DashboardDeps, EXECUTION_STATES } from '../context.js';
+import { EXECUTION_STATES } from '../../../types.js';
+import type { DashboardDeps } from '../context.js';
 import { formatDuration, formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { badge } from '../layout.js';
