@@ -20,8 +20,9 @@ import { connect } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { intOption as int } from './lib/args.js';
+import { intOption as int, PG_OPTIONS, WORKLOAD_OPTIONS, workloadFrom } from './lib/args.js';
 import {
+  ALL_ROWS,
   ENGINE_ROWS,
   type EngineRowName,
   parseRows,
@@ -66,13 +67,9 @@ const HELP = `usage: npx tsx bench/compare.ts [options]
 
 const { values } = parseArgs({
   options: {
-    n: { type: 'string' },
-    c: { type: 'string' },
-    lowload: { type: 'string' },
-    warmup: { type: 'string' },
+    ...WORKLOAD_OPTIONS,
     rows: { type: 'string' },
-    'pg-pool': { type: 'string' },
-    'pg-lanes': { type: 'string' },
+    ...PG_OPTIONS,
     peers: { type: 'string' },
     runs: { type: 'string' },
     json: { type: 'boolean' },
@@ -88,17 +85,9 @@ if (values.help) {
   process.exit(0);
 }
 
-const workload: Workload = {
-  n: int('n', values.n, 2000),
-  c: int('c', values.c, 100),
-  lowload: int('lowload', values.lowload, 200, 0),
-  warmup: int('warmup', values.warmup, 100, 0),
-  steps: 3,
-  payload: 0,
-};
-const engineRows: EngineRowName[] = parseRows(
-  values.rows ?? 'memory,sqlite,sqlite-normal,postgres,postgres-3',
-);
+// The peers run the harness's own workload only: 3 steps, its small input.
+const workload: Workload = workloadFrom({ ...values, steps: undefined, payload: undefined });
+const engineRows: EngineRowName[] = parseRows(values.rows ?? ALL_ROWS);
 const rounds = int('runs', values.runs, 1);
 const log = (msg: string) =>
   process.stderr.write(`[compare ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);

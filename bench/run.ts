@@ -16,8 +16,8 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { intOption as int, parsePayload } from './lib/args.js';
-import { parseRows, pgArgs, resultsFile, runEngineRows, type Workload } from './lib/engine-rows.js';
+import { intOption as int, PG_OPTIONS, WORKLOAD_OPTIONS, workloadFrom } from './lib/args.js';
+import { ALL_ROWS, parseRows, pgArgs, resultsFile, runEngineRows, type Workload } from './lib/engine-rows.js';
 import { type RowResult, resultsTable } from './lib/format.js';
 import { ensurePeersCopy, resultsDir } from './lib/peers.js';
 import { waitForQuiet } from './lib/quiet.js';
@@ -44,16 +44,11 @@ const HELP = `usage: npx tsx bench/run.ts [options]
 
 const { values } = parseArgs({
   options: {
-    n: { type: 'string' },
-    c: { type: 'string' },
-    lowload: { type: 'string' },
-    warmup: { type: 'string' },
+    ...WORKLOAD_OPTIONS,
     steps: { type: 'string' },
     payload: { type: 'string' },
     rows: { type: 'string' },
-    'pg-url': { type: 'string' },
-    'pg-pool': { type: 'string' },
-    'pg-lanes': { type: 'string' },
+    ...PG_OPTIONS,
     json: { type: 'boolean' },
     out: { type: 'string' },
     save: { type: 'boolean' },
@@ -71,15 +66,8 @@ if (values.help) {
   process.exit(0);
 }
 
-const workload: Workload = {
-  n: int('n', values.n, 2000),
-  c: int('c', values.c, 100),
-  lowload: int('lowload', values.lowload, 200, 0),
-  warmup: int('warmup', values.warmup, 100, 0),
-  steps: int('steps', values.steps, 3),
-  payload: parsePayload(values.payload),
-};
-const rows = parseRows(values.rows ?? 'memory,sqlite,sqlite-normal,postgres,postgres-3');
+const workload: Workload = workloadFrom(values);
+const rows = parseRows(values.rows ?? ALL_ROWS);
 const out = values.out ?? (values.save ? resultsFile('run') : undefined);
 
 ensurePeersCopy({ install: false });

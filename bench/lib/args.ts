@@ -21,3 +21,37 @@ export function intOption(name: string, text: string | undefined, dflt: number, 
     throw new Error(`--${name}: expected an integer ≥ ${min}, got ${text}`);
   return v;
 }
+
+/** `parseArgs` options of the harness workload, as every engine-row command takes them. */
+export const WORKLOAD_OPTIONS = {
+  n: { type: 'string' },
+  c: { type: 'string' },
+  lowload: { type: 'string' },
+  warmup: { type: 'string' },
+} as const;
+
+/** `parseArgs` options of the PostgreSQL rows (passed on to `engine-peer.ts`). */
+export const PG_OPTIONS = {
+  'pg-url': { type: 'string' },
+  'pg-pool': { type: 'string' },
+  'pg-lanes': { type: 'string' },
+} as const;
+
+/** The harness workload from parsed options (N=2000, C=100, low-load 200, warm-up 100). */
+export function workloadFrom(values: {
+  n?: string;
+  c?: string;
+  lowload?: string;
+  warmup?: string;
+  steps?: string;
+  payload?: string;
+}): { n: number; c: number; lowload: number; warmup: number; steps: number; payload: number } {
+  return {
+    n: intOption('n', values.n, 2000),
+    c: intOption('c', values.c, 100),
+    lowload: intOption('lowload', values.lowload, 200, 0),
+    warmup: intOption('warmup', values.warmup, 100, 0),
+    steps: intOption('steps', values.steps, 3),
+    payload: parsePayload(values.payload),
+  };
+}

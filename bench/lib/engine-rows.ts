@@ -21,6 +21,9 @@ export const ENGINE_ROWS = {
 
 export type EngineRowName = keyof typeof ENGINE_ROWS;
 
+/** Every engine row, as a `--rows` list (the default). */
+export const ALL_ROWS = Object.keys(ENGINE_ROWS).join(',');
+
 /** The engine-peer arguments for the `--pg-url`, `--pg-pool`, `--pg-lanes` options given. */
 export function pgArgs(values: { 'pg-url'?: string; 'pg-pool'?: string; 'pg-lanes'?: string }): string[] {
   const out: string[] = [];
