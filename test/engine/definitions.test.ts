@@ -5,7 +5,13 @@
  * its path, and WorkflowNotFoundError for an unknown workflow.
  */
 import { describe, expect, it } from 'vitest';
-import { type StepDefinition, ValidationError, WorkflowNotFoundError } from '../../src/index.js';
+import {
+  MemoryStore,
+  OrchestratorError,
+  type StepDefinition,
+  ValidationError,
+  WorkflowNotFoundError,
+} from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { gate, runToEnd, STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
 
@@ -186,5 +192,38 @@ describe('definitions defined on two nodes at once', () => {
       b.workflowEngine.defineWorkflow('w', steps),
     ]);
     expect([da.version, db.version]).toEqual([1, 1]);
+  });
+});
+
+describe('storing a definition when the store misbehaves', () => {
+  it('retries a failed save (after reloading) and gives up with the store error on the third failure', async () => {
+    let failures = 2;
+    const flaky = new (class extends MemoryStore {
+      override async saveDefinition(def: Parameters<MemoryStore['saveDefinition']>[0]): Promise<boolean> {
+        if (failures-- > 0) throw new OrchestratorError('STORE_UNAVAILABLE', 'store down');
+        return super.saveDefinition(def);
+      }
+    })();
+    const orch = await withOrchestrator({ store: flaky });
+    const def = await orch.workflowEngine.defineWorkflow('w', [{ name: 'a', action: 'noop' }]);
+    expect(def.version).toBe(1);
+
+    failures = 3;
+    await expect(
+      orch.workflowEngine.defineWorkflow('w', [{ name: 'b', action: 'noop' }]),
+    ).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect((await flaky.listDefinitions('w')).map((d) => d.version)).toEqual([1]);
+  });
+
+  it('fails with a ConflictError when every version it tries is taken by others', async () => {
+    const crowded = new (class extends MemoryStore {
+      override async saveDefinition(): Promise<boolean> {
+        return false;
+      }
+    })();
+    const orch = await withOrchestrator({ store: crowded });
+    await expect(
+      orch.workflowEngine.defineWorkflow('w', [{ name: 'a', action: 'noop' }]),
+    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining("Workflow 'w'") });
   });
 });
