@@ -24,6 +24,7 @@ import { Metrics } from './monitoring/metrics.js';
 import { PerformanceOptimizer } from './performance/performance-optimizer.js';
 import { ErrorRecovery } from './recovery/error-recovery.js';
 import { openStore } from './store/open-store.js';
+import { emptyAggregates } from './store/states.js';
 import type { NodeRecord, Store } from './store/store.js';
 import type { ActionHandler, CompensationHandler } from './types.js';
 
@@ -253,7 +254,10 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     );
     await definitions.load();
     ctx.metrics.load(await store.aggregate());
-    for (const def of definitions.list()) ctx.metrics.load(await store.aggregate(def.id), def.id);
+    const byWorkflow = await store.aggregateByWorkflow();
+    for (const def of definitions.list()) {
+      ctx.metrics.load(byWorkflow.get(def.id) ?? emptyAggregates(), def.id);
+    }
 
     const scheduler = new Scheduler(ctx, config.maxConcurrentWorkflows);
     const engine = new WorkflowEngine(ctx, definitions, scheduler);

@@ -7,6 +7,7 @@
  */
 import { DEFAULTS } from '../config.js';
 import { isDeadLocalOwner } from '../engine/owners.js';
+import { UNFINISHED_STATES } from '../store/states.js';
 import type { StoreAggregates } from '../store/store.js';
 import type { ExecutionState } from '../types.js';
 import type { StoreClient } from './store-client.js';
@@ -112,7 +113,7 @@ const SCAN_LIMIT = 10_000;
 export async function workersReport(client: StoreClient, now = Date.now()): Promise<WorkersReport> {
   const registry = await client.store.listNodes();
   const active = await client.records(['running', 'compensating'], SCAN_LIMIT);
-  const held = await client.records(['pending', 'running', 'compensating'], SCAN_LIMIT);
+  const held = await client.records([...UNFINISHED_STATES], SCAN_LIMIT);
   // Cluster mode (the default on PostgreSQL) makes the nodes the workers.
   const cluster =
     registry.length > 0 ? registry.some((n) => n.info.cluster === true) : client.store.kind === 'postgres';

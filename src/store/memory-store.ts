@@ -11,7 +11,8 @@
  * @module
  */
 import { ConflictError, ExecutionNotFoundError, LeaseLostError, ValidationError } from '../errors.js';
-import { emptyStatusCounts, UNFINISHED_STATES as UNFINISHED } from './states.js';
+import { EXECUTION_STATES } from '../types.js';
+import { emptyAggregates, UNFINISHED_STATES as UNFINISHED } from './states.js';
 import type {
   ClaimRequest,
   CreateResult,
@@ -240,26 +241,29 @@ export class MemoryStore implements Store {
     return records.sort((a, b) => newestFirst(b, a)).map((record) => record.id);
   }
 
-  async aggregate(workflowId?: string): Promise<StoreAggregates> {
-    const out: StoreAggregates = {
-      byStatus: emptyStatusCounts(),
-      compensated: 0,
-      stepsRun: 0,
-      stepsRetried: 0,
+  async aggregateByWorkflow(): Promise<Map<string, StoreAggregates>> {
+    const out = new Map<string, StoreAggregates>();
+    const of = (id: string) => {
+      let agg = out.get(id);
+      if (!agg) {
+        agg = emptyAggregates();
+        out.set(id, agg);
+      }
+      return agg;
     };
+    for (const record of this.executions.values()) addTo(of(record.workflowId), record);
+    for (const [id, gone] of this.evicted) if (id !== null) addAggregates(of(id), gone);
+    return out;
+  }
+
+  async aggregate(workflowId?: string): Promise<StoreAggregates> {
+    const out = emptyAggregates();
     for (const record of this.executions.values()) {
       if (workflowId !== undefined && record.workflowId !== workflowId) continue;
       addTo(out, record);
     }
     const gone = this.evicted.get(workflowId ?? null);
-    if (gone) {
-      for (const state of Object.keys(gone.byStatus) as (keyof StoreAggregates['byStatus'])[]) {
-        out.byStatus[state] += gone.byStatus[state];
-      }
-      out.compensated += gone.compensated;
-      out.stepsRun += gone.stepsRun;
-      out.stepsRetried += gone.stepsRetried;
-    }
+    if (gone) addAggregates(out, gone);
     return out;
   }
 
@@ -278,7 +282,7 @@ export class MemoryStore implements Store {
     for (const key of [null, record.workflowId]) {
       let agg = this.evicted.get(key);
       if (!agg) {
-        agg = { byStatus: emptyStatusCounts(), compensated: 0, stepsRun: 0, stepsRetried: 0 };
+        agg = emptyAggregates();
         this.evicted.set(key, agg);
       }
       addTo(agg, record);
@@ -343,6 +347,14 @@ export class MemoryStore implements Store {
     const steps = [...(this.steps.get(record.id)?.values() ?? [])].map(copyStep).sort(byName);
     return { execution: copyExecution(record), steps };
   }
+}
+
+/** Adds `more` into `out`. */
+function addAggregates(out: StoreAggregates, more: StoreAggregates): void {
+  for (const state of EXECUTION_STATES) out.byStatus[state] += more.byStatus[state];
+  out.compensated += more.compensated;
+  out.stepsRun += more.stepsRun;
+  out.stepsRetried += more.stepsRetried;
 }
 
 function addTo(out: StoreAggregates, record: ExecutionRecord): void {

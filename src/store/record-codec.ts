@@ -7,7 +7,7 @@
  */
 import { ValidationError } from '../errors.js';
 import type { ExecutionState } from '../types.js';
-import { emptyStatusCounts } from './states.js';
+import { emptyAggregates } from './states.js';
 import type {
   DefinitionRecord,
   ExecutionPatch,
@@ -154,12 +154,7 @@ export function definitionParams(def: DefinitionRecord): unknown[] {
 
 /** Aggregates from the per-status rows (states without executions count 0). */
 export function toAggregates(rows: AggregateRow[]): StoreAggregates {
-  const out: StoreAggregates = {
-    byStatus: emptyStatusCounts(),
-    compensated: 0,
-    stepsRun: 0,
-    stepsRetried: 0,
-  };
+  const out = emptyAggregates();
   for (const row of rows) {
     if (row.status in out.byStatus) out.byStatus[row.status as ExecutionState] = row.n;
     out.compensated += row.compensated;
@@ -167,6 +162,19 @@ export function toAggregates(rows: AggregateRow[]): StoreAggregates {
     out.stepsRetried += row.steps_retried;
   }
   return out;
+}
+
+/** Per-workflow aggregates from per-workflow, per-status rows. */
+export function toAggregatesByWorkflow(
+  rows: (AggregateRow & { workflow_id: string })[],
+): Map<string, StoreAggregates> {
+  const grouped = new Map<string, AggregateRow[]>();
+  for (const row of rows) {
+    const list = grouped.get(row.workflow_id);
+    if (list) list.push(row);
+    else grouped.set(row.workflow_id, [row]);
+  }
+  return new Map([...grouped].map(([id, list]) => [id, toAggregates(list)]));
 }
 
 /** Parameters of `upsertNode`, in column order (`info` as JSON). */

@@ -3,11 +3,20 @@
  * @module
  */
 import type { ExecutionState } from '../types.js';
+import type { StoreAggregates } from './store.js';
 
 /** States of an execution that still has work to do: what claims, leases and cancels look at. */
 export const UNFINISHED_STATES: ReadonlySet<ExecutionState> = new Set(['pending', 'running', 'compensating']);
 
+/** The SQL condition "the execution is unfinished" on a `status` column (both SQL adapters). */
+export const UNFINISHED_SQL = `status IN (${[...UNFINISHED_STATES].map((s) => `'${s}'`).join(', ')})`;
+
 /** Counts of every execution state, all zero. */
 export function emptyStatusCounts(): Record<ExecutionState, number> {
   return { pending: 0, running: 0, compensating: 0, completed: 0, failed: 0, cancelled: 0 };
+}
+
+/** Aggregates of no execution. */
+export function emptyAggregates(): StoreAggregates {
+  return { byStatus: emptyStatusCounts(), compensated: 0, stepsRun: 0, stepsRetried: 0 };
 }

@@ -232,6 +232,8 @@ export interface Store {
   listCancelRequests(owner: string): Promise<string[]>;
 
   aggregate(workflowId?: string): Promise<StoreAggregates>;
+  /** The aggregates of every workflow that has executions, by workflow id, in one read. */
+  aggregateByWorkflow(): Promise<Map<string, StoreAggregates>>;
 
   /** Inserts or replaces a node's row (the cluster registry). */
   heartbeat(node: NodeRecord): Promise<void>;

@@ -124,6 +124,13 @@ export function queryContract(store: CurrentStore): void {
       });
     });
 
+    it('aggregates every workflow with executions in one read, as aggregate(id) does one', async () => {
+      const all = await store().aggregateByWorkflow();
+      expect([...all.keys()].sort()).toEqual(['w1', 'w2']);
+      for (const id of ['w1', 'w2']) expect(all.get(id)).toEqual(await store().aggregate(id));
+      expect(all.get('w1')?.byStatus).toMatchObject({ running: 1, completed: 2, cancelled: 1 });
+    });
+
     it('aggregates follow updates', async () => {
       await store().update({
         id: 't3a',

@@ -44,6 +44,10 @@ describe('MemoryStore retention', () => {
     expect(all.compensated).toBe(1);
     expect(all.stepsRun).toBe(8);
     expect((await store.aggregate('b')).byStatus).toMatchObject({ completed: 1, failed: 1 });
+    // Evicted counts are in the per-workflow aggregates too (b's executions are all evicted or kept).
+    const byWorkflow = await store.aggregateByWorkflow();
+    expect(byWorkflow.get('b')).toEqual(await store.aggregate('b'));
+    expect(byWorkflow.get('a')).toEqual(await store.aggregate('a'));
 
     // An evicted execution's idempotency key is free again; a retained one still answers.
     expect(await store.createExecution(makeExecution({ id: 'new', idempotencyKey: 'k0', epoch: 1 }))).toEqual(

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Command } from 'commander';
+import { emptyAggregates } from '../../store/states.js';
 import { formatDuration, formatPercent, plural } from '../format.js';
 import { setup } from '../globals.js';
 import { durationStats, metricsFromAggregates, recentDurations, type StoreMetrics } from '../reports.js';
@@ -24,8 +25,13 @@ export function register(program: Command): void {
         const durations = durationStats(await recentDurations(client, options.workflow));
         const workflows: (StoreMetrics & { workflowId: string })[] = [];
         if (!options.workflow) {
-          for (const id of await client.workflowIds())
-            workflows.push({ workflowId: id, ...metricsFromAggregates(await client.store.aggregate(id)) });
+          const byWorkflow = await client.store.aggregateByWorkflow();
+          for (const id of await client.workflowIds()) {
+            workflows.push({
+              workflowId: id,
+              ...metricsFromAggregates(byWorkflow.get(id) ?? emptyAggregates()),
+            });
+          }
         }
         return { overall, durations, workflows };
       });

@@ -44,6 +44,7 @@ import {
   definitionParams,
   nodeParams,
   toAggregates,
+  toAggregatesByWorkflow,
   toDefinition,
   toExecution,
   toNode,
@@ -251,6 +252,11 @@ export class PostgresStore implements Store {
         ? await this.read<AggregateRow>(this.sql.aggregate, [])
         : await this.read<AggregateRow>(this.sql.aggregateOf, [workflowId]);
     return toAggregates(rows);
+  }
+
+  async aggregateByWorkflow(): Promise<Map<string, StoreAggregates>> {
+    const rows = await this.read<AggregateRow & { workflow_id: string }>(this.sql.aggregateByWorkflow, []);
+    return toAggregatesByWorkflow(rows);
   }
 
   heartbeat(node: NodeRecord): Promise<void> {

@@ -27,6 +27,7 @@ export {
   nodeParams,
   splitPatch,
   toAggregates,
+  toAggregatesByWorkflow,
   toJson,
   toOwnerLoad,
 } from '../record-codec.js';

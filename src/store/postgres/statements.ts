@@ -6,6 +6,7 @@
  * prepared once per connection (named statements).
  * @module
  */
+import { UNFINISHED_SQL } from '../states.js';
 import { ident } from './connection.js';
 
 export type { AggregateRow, OwnerLoadRow } from '../record-codec.js';
@@ -67,7 +68,7 @@ export interface UpdateResultRow {
   found: boolean;
 }
 
-const UNFINISHED = `status IN ('pending', 'running', 'compensating')`;
+const UNFINISHED = UNFINISHED_SQL;
 
 /** Filter shapes of list/count: none, status, workflow, both (arguments bound in that order). */
 const FILTERS = [
@@ -105,10 +106,10 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     UPDATE ${executions} e SET owner = $1, lease_until = $2, epoch = e.epoch + 1 FROM c WHERE e.id = c.id
     RETURNING e.*, ${withInput}`;
   const ownedInIdOrder = `SELECT id FROM ${executions} WHERE owner = $1 AND ${UNFINISHED} ORDER BY id FOR UPDATE`;
-  const aggregate = (where: string) => `SELECT status, count(*) AS n,
+  const aggregate = (where: string, by = '') => `SELECT ${by}status, count(*) AS n,
       count(*) FILTER (WHERE compensated) AS compensated,
       coalesce(sum(steps_run), 0) AS steps_run, coalesce(sum(steps_retried), 0) AS steps_retried
-    FROM ${executions} ${where} GROUP BY status`;
+    FROM ${executions} ${where} GROUP BY ${by}status`;
 
   return {
     /**
@@ -221,6 +222,7 @@ export function buildSql(schema: string, lockInIdOrder = false) {
 
     aggregate: aggregate(''),
     aggregateOf: aggregate('WHERE workflow_id = $1'),
+    aggregateByWorkflow: aggregate('', 'workflow_id, '),
 
     /** Cluster: the node registry ($1..$7 in column order), and the load of each owner. */
     upsertNode: `INSERT INTO ${nodes} (id, started_at, last_heartbeat, running, queued, capacity, info)

@@ -19,6 +19,7 @@ export {
   nodeParams,
   splitPatch,
   toAggregates,
+  toAggregatesByWorkflow,
   toJson,
   toOwnerLoad,
 } from '../record-codec.js';

@@ -36,6 +36,7 @@ import {
   nodeParams,
   splitPatch,
   toAggregates,
+  toAggregatesByWorkflow,
   toDefinition,
   toExecution,
   toJson,
@@ -275,6 +276,11 @@ export class SqliteStore implements Store {
       workflowId === undefined ? s.aggregate.all() : s.aggregateOf.all(workflowId)
     ) as AggregateRow[];
     return toAggregates(rows);
+  }
+
+  async aggregateByWorkflow(): Promise<Map<string, StoreAggregates>> {
+    const rows = this.stmts().aggregateByWorkflow.all() as (AggregateRow & { workflow_id: string })[];
+    return toAggregatesByWorkflow(rows);
   }
 
   heartbeat(node: NodeRecord): Promise<void> {

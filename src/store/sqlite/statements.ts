@@ -3,6 +3,7 @@
  * @module
  */
 import type Database from 'better-sqlite3';
+import { UNFINISHED_SQL } from '../states.js';
 
 export type { AggregateRow, OwnerLoadRow } from '../record-codec.js';
 
@@ -58,7 +59,7 @@ export interface NodeRow {
   info: string;
 }
 
-const UNFINISHED = `status IN ('pending', 'running', 'compensating')`;
+const UNFINISHED = UNFINISHED_SQL;
 const WITH_INPUT =
   'SELECT e.*, (SELECT input FROM execution_inputs WHERE execution_id = e.id) AS input FROM executions e';
 const NEWEST_FIRST = 'ORDER BY e.created_at DESC, e.id DESC';
@@ -72,8 +73,12 @@ const FILTERS = [
   'WHERE e.workflow_id = ?',
   'WHERE e.status = ? AND e.workflow_id = ?',
 ];
-const AGGREGATE = `SELECT status, count(*) AS n, sum(compensated) AS compensated, sum(steps_run) AS steps_run,
-  sum(steps_retried) AS steps_retried FROM executions`;
+/** Per-status counts and sums; `by`: columns to group by first (with a trailing comma). */
+const aggregate = (
+  where: string,
+  by = '',
+) => `SELECT ${by}status, count(*) AS n, sum(compensated) AS compensated,
+  sum(steps_run) AS steps_run, sum(steps_retried) AS steps_retried FROM executions ${where} GROUP BY ${by}status`;
 
 /** Every single statement, by name. */
 const SQL = {
@@ -128,8 +133,9 @@ const SQL = {
   cancelRequests: `SELECT id FROM executions WHERE owner = ? AND cancel_requested = 1 AND ${UNFINISHED}
     ORDER BY created_at, id`,
 
-  aggregate: `${AGGREGATE} GROUP BY status`,
-  aggregateOf: `${AGGREGATE} WHERE workflow_id = ? GROUP BY status`,
+  aggregate: aggregate(''),
+  aggregateOf: aggregate('WHERE workflow_id = ?'),
+  aggregateByWorkflow: aggregate('', 'workflow_id, '),
 
   // Cluster: the node registry, and the load of each owner.
   upsertNode: `INSERT INTO nodes (id, started_at, last_heartbeat, running, queued, capacity, info)
