@@ -114,13 +114,15 @@ export async function runActionStep(
     if (early === null && step.action === 'delay') await persist(ctx, ex, [rec]);
     else persistLater(ctx, ex, [rec]);
     const attempt = rec.attempts;
-    ctx.events.emit('step.started', {
-      executionId: ex.id,
-      workflowId: ex.record.workflowId,
-      step: name,
-      parent: step.parent ?? undefined,
-      attempt,
-    });
+    if (ctx.events.has('step.started')) {
+      ctx.events.emit('step.started', {
+        executionId: ex.id,
+        workflowId: ex.record.workflowId,
+        step: name,
+        parent: step.parent ?? undefined,
+        attempt,
+      });
+    }
 
     let result: AttemptResult =
       early !== null || !handler

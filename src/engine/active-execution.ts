@@ -49,6 +49,14 @@ export class ActiveExecution {
   started = false;
   /** The status the store holds, as far as this runner wrote it. */
   private writtenStatus: ExecutionRecord['status'] | null;
+  /**
+   * A background write is owed (see `persistLater`): the next write carries the state, and the
+   * latest records of these steps.
+   */
+  owesWrite = false;
+  readonly owedSteps = new Set<string>();
+  /** A background write is scheduled for the next turn of the event loop. */
+  writeScheduled = false;
 
   constructor(record: ExecutionRecord, steps: StepRecord[], plan: Plan, resumed: boolean) {
     this.record = record;

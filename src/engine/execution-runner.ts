@@ -36,6 +36,18 @@ export type RunResult = 'finished' | 'halted' | 'abandoned';
 
 /** Runs an execution this node holds. Never throws. */
 export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult> {
+  const result = await drive(ctx, ex);
+  // A shutdown leaves the execution to whoever runs it next: what it owed (an attempt that
+  // started, see `persistLater`) is written first, so the next run counts that attempt.
+  if (result === 'halted' && ex.halted === 'shutdown' && ex.owesWrite) {
+    await persist(ctx, ex, null).catch((error: unknown) => {
+      ctx.logger.warn({ executionId: ex.id, err: toError(error) }, 'last write before shutdown failed');
+    });
+  }
+  return result;
+}
+
+async function drive(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult> {
   let deadline: TimerHandle | null = null;
   try {
     begin(ctx, ex);
@@ -101,6 +113,7 @@ function begin(ctx: EngineContext, ex: ActiveExecution): void {
   }
   ctx.metrics.transition(r.workflowId, from, r.status);
   persistLater(ctx, ex, null);
+  if (!ctx.events.has('execution.started')) return;
   ctx.events.emit('execution.started', {
     executionId: ex.id,
     workflowId: r.workflowId,
@@ -282,7 +295,20 @@ async function finish(
   ctx.optimizer.recordExecution(r.workflowId, durationMs);
   ctx.metrics.finished(r.workflowId, from, status, durationMs);
   ctx.alerts.onExecutionFinished(r.workflowId, ex.id, durationMs, status === 'failed');
-  const base = { executionId: ex.id, workflowId: r.workflowId, durationMs };
+  emitFinished(ctx, ex, status, error, durationMs);
+}
+
+/** The execution's terminal event and `execution.finished`. */
+function emitFinished(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  status: Extract<ExecutionState, 'completed' | 'failed' | 'cancelled'>,
+  error: ErrorInfo | null,
+  durationMs: number,
+): void {
+  const { events } = ctx;
+  if (!events.has('execution.finished') && !events.has(`execution.${status}`)) return;
+  const base = { executionId: ex.id, workflowId: ex.record.workflowId, durationMs };
   if (status === 'completed') ctx.events.emit('execution.completed', { ...base, status });
   else if (status === 'cancelled') ctx.events.emit('execution.cancelled', { ...base, status });
   else

@@ -157,11 +157,13 @@ export class WorkflowEngine {
       const result = await this.ctx.store.createExecution({ ...record });
       if (!result.created) return this.existingForKey(result.id, workflowId);
       this.ctx.metrics.created(workflowId);
-      this.ctx.events.emit('execution.created', {
-        executionId: record.id,
-        workflowId,
-        workflowVersion: record.workflowVersion,
-      });
+      if (this.ctx.events.has('execution.created')) {
+        this.ctx.events.emit('execution.created', {
+          executionId: record.id,
+          workflowId,
+          workflowVersion: record.workflowVersion,
+        });
+      }
       if (placing) {
         // A placement elsewhere stays counted until a refresh reads it from the store; a local
         // one is counted by the scheduler from now on.

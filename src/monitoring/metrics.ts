@@ -72,11 +72,8 @@ export class Metrics {
   /** An execution moved between non-terminal states (`from` null: it was not counted yet). */
   transition(workflowId: string, from: ExecutionState | null, to: ExecutionState): void {
     if (from === to) return;
-    for (const c of [this.all, this.counters(workflowId)]) {
-      if (from !== null && c.byStatus[from] > 0) c.byStatus[from]--;
-      c.byStatus[to]++;
-      if (from === 'running' && to === 'compensating') c.compensated++;
-    }
+    move(this.all, from, to);
+    move(this.counters(workflowId), from, to);
   }
 
   /** A step attempt started (`firstRun`: the step's first attempt; `retry`: its first retry). */
@@ -141,4 +138,10 @@ export class Metrics {
     }
     return c;
   }
+}
+
+function move(c: Counters, from: ExecutionState | null, to: ExecutionState): void {
+  if (from !== null && c.byStatus[from] > 0) c.byStatus[from]--;
+  c.byStatus[to]++;
+  if (from === 'running' && to === 'compensating') c.compensated++;
 }

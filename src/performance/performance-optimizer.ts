@@ -70,14 +70,29 @@ interface StepSeries {
   retries: number;
   failures: number;
   timeoutMs: number | null;
+  /** When it was last recorded (the optimizer's tick): the least recent one is dropped first. */
+  used: number;
 }
 
 interface WorkflowSeries {
   executions: DurationHistogram | null;
   readonly steps: Map<string, StepSeries>;
-  /** The step recorded last, so repeated records of one step skip the LRU move. */
-  lastStep: string | undefined;
   nextSeq: number;
+  /** When it was last recorded (the optimizer's tick). */
+  used: number;
+}
+
+/** The entry with the smallest `used`, other than `keep`. */
+function leastRecent<T extends { used: number }>(map: Map<string, T>, keep?: string): string | undefined {
+  let found: string | undefined;
+  let min = Number.POSITIVE_INFINITY;
+  for (const [key, value] of map) {
+    if (key !== keep && value.used < min) {
+      min = value.used;
+      found = key;
+    }
+  }
+  return found;
 }
 
 const EMPTY_STATS: Readonly<ExecutionStats> = Object.freeze({
@@ -97,9 +112,9 @@ export class PerformanceOptimizer {
   private readonly maxWorkflows: number;
   private readonly maxStepsPerWorkflow: number;
   private readonly maxStepSeries: number;
-  /** Map order is recency order: least recently recorded first. */
+  /** The series by workflow; recency is each series' `used` tick (no reordering on every record). */
   private readonly workflows = new Map<string, WorkflowSeries>();
-  private lastWorkflow: string | undefined;
+  private tick = 0;
   private stepSeries = 0;
 
   /** @throws ValidationError when an option is out of range. */
@@ -132,14 +147,8 @@ export class PerformanceOptimizer {
   /** Records one run of a step (ms), with optional facts about the run. */
   recordStep(workflowId: string, step: string, durationMs: number, info?: StepRunInfo): void {
     const wf = this.touch(workflowId);
-    let series = wf.steps.get(step);
-    if (series === undefined) {
-      series = this.addStep(workflowId, wf, step);
-    } else if (wf.lastStep !== step) {
-      wf.steps.delete(step);
-      wf.steps.set(step, series);
-    }
-    wf.lastStep = step;
+    const series = wf.steps.get(step) ?? this.addStep(workflowId, wf, step);
+    series.used = this.tick;
     series.hist.record(durationMs);
     if (info !== undefined) {
       if (info.retried === true) series.retries++;
@@ -226,31 +235,27 @@ export class PerformanceOptimizer {
     if (workflowId === undefined) {
       this.workflows.clear();
       this.stepSeries = 0;
-      this.lastWorkflow = undefined;
       return;
     }
     this.dropWorkflow(workflowId);
   }
 
-  /** The workflow's series, created if new, moved to the most recent end of the LRU order. */
+  /** The workflow's series, created if new, marked as the most recently recorded. */
   private touch(workflowId: string): WorkflowSeries {
+    const used = ++this.tick;
     let wf = this.workflows.get(workflowId);
     if (wf === undefined) {
-      wf = { executions: null, steps: new Map(), lastStep: undefined, nextSeq: 0 };
+      wf = { executions: null, steps: new Map(), nextSeq: 0, used };
       this.workflows.set(workflowId, wf);
       while (this.workflows.size > this.maxWorkflows) this.dropOldestWorkflow(workflowId);
-    } else if (this.lastWorkflow !== workflowId) {
-      this.workflows.delete(workflowId);
-      this.workflows.set(workflowId, wf);
-    }
-    this.lastWorkflow = workflowId;
+    } else wf.used = used;
     return wf;
   }
 
   private addStep(workflowId: string, wf: WorkflowSeries, step: string): StepSeries {
     if (wf.steps.size >= this.maxStepsPerWorkflow) {
-      const oldest = wf.steps.keys().next().value as string;
-      wf.steps.delete(oldest);
+      const oldest = leastRecent(wf.steps);
+      if (oldest !== undefined) wf.steps.delete(oldest);
       this.stepSeries--;
     }
     const series: StepSeries = {
@@ -259,6 +264,7 @@ export class PerformanceOptimizer {
       retries: 0,
       failures: 0,
       timeoutMs: null,
+      used: this.tick,
     };
     wf.steps.set(step, series);
     this.stepSeries++;
@@ -268,12 +274,8 @@ export class PerformanceOptimizer {
 
   /** Drops the least recently recorded workflow other than `keep`. */
   private dropOldestWorkflow(keep: string): void {
-    for (const id of this.workflows.keys()) {
-      if (id !== keep) {
-        this.dropWorkflow(id);
-        return;
-      }
-    }
+    const oldest = leastRecent(this.workflows, keep);
+    if (oldest !== undefined) this.dropWorkflow(oldest);
   }
 
   private dropWorkflow(workflowId: string): void {
@@ -281,7 +283,6 @@ export class PerformanceOptimizer {
     if (wf === undefined) return;
     this.stepSeries -= wf.steps.size;
     this.workflows.delete(workflowId);
-    if (this.lastWorkflow === workflowId) this.lastWorkflow = undefined;
   }
 
   private sortedSteps(workflowId: string): [string, StepSeries][] {

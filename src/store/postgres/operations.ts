@@ -15,9 +15,11 @@ export interface UpdateOp {
   /** Epoch the writer holds. */
   epoch: number;
   columns: ColumnPatch;
-  /** Fields of the `state` JSON to set. */
-  rest: Record<string, unknown> | null;
-  /** `rest` as JSON, serialized (and so checked) when the update was queued; null after a merge. */
+  /**
+   * The fields of the `state` JSON to set, as one JSON object serialized (and so checked) when the
+   * update was queued; null when there are none. Merged updates concatenate their objects: a JSON
+   * object with a key twice keeps the LAST value as jsonb (what `Object.assign` would do).
+   */
   restJson: string | null;
   /** Step JSON by name (a later record of the same step replaces an earlier one). */
   steps: Map<string, string>;
@@ -85,11 +87,11 @@ export function createOp(execution: ExecutionRecord, steps: StepRecord[] | undef
 
 /** An update, split into columns and `state` fields and serialized now (as {@link createOp}). */
 export function updateOp(update: ExecutionUpdate): UpdateOp {
-  const { columns, rest, restJson } = update.set
+  const { columns, restJson } = update.set
     ? splitPatch(update.set, update.id)
-    : { columns: {}, rest: null, restJson: null };
+    : { columns: {}, restJson: null };
   const steps = stepJson(update.id, update.steps);
-  return { kind: 'update', id: update.id, epoch: update.epoch, columns, rest, restJson, steps };
+  return { kind: 'update', id: update.id, epoch: update.epoch, columns, restJson, steps };
 }
 
 /** Group-commit key: writes of one execution may merge; every other write is a barrier. */
@@ -105,9 +107,9 @@ export function mergeOps(into: Op, next: Op): boolean {
   if (into.kind !== 'update' || next.kind !== 'update') return false;
   if (into.epoch !== next.epoch || into.columns.epoch !== undefined) return false;
   Object.assign(into.columns, next.columns);
-  if (next.rest) {
-    into.rest = Object.assign(into.rest ?? {}, next.rest);
-    into.restJson = null;
+  if (next.restJson !== null) {
+    into.restJson =
+      into.restJson === null ? next.restJson : `${into.restJson.slice(0, -1)},${next.restJson.slice(1)}`;
   }
   for (const [name, json] of next.steps) into.steps.set(name, json);
   return true;

@@ -15,7 +15,7 @@ import { ConflictError, ExecutionNotFoundError, LeaseLostError } from '../../err
 import { failed, succeeded } from '../group-commit.js';
 import type { CreateResult } from '../store.js';
 import type { CreateOp, Op, Statement, UpdateOp } from './operations.js';
-import { columnPatchJson, jsonbText, statePatchJson, toExecution } from './rows.js';
+import { columnPatchJson, jsonbText, toExecution } from './rows.js';
 import type { CreateResultRow, ExecutionRow, Sql, UpdateResultRow } from './statements.js';
 
 /** Splits a batch into statements (see the module comment). */
@@ -127,7 +127,7 @@ function updateStatement(batch: readonly Op[], run: number[], sql: Sql): Stateme
     ids.push(op.id);
     epochs.push(op.epoch);
     columns.push(columnPatchJson(op.columns));
-    states.push((op.restJson === null ? statePatchJson(op.rest) : jsonbText(op.restJson)) ?? 'null');
+    states.push(op.restJson === null ? 'null' : jsonbText(op.restJson));
     pushSteps(steps, op.id, op.steps);
   }
   return {

@@ -43,11 +43,6 @@ export function jsonbText(json: string): string {
   return json.includes('\\u0000') ? json.replace(NUL_ESCAPE, '$1\\ufffd') : json;
 }
 
-/** JSONB text of the `state` fields of an update (null when there are none). */
-export function statePatchJson(rest: Record<string, unknown> | null): string | null {
-  return rest ? jsonbText(JSON.stringify(rest)) : null;
-}
-
 /** JSONB text of the column fields of an update. */
 export function columnPatchJson(columns: ColumnPatch): string {
   return jsonbText(JSON.stringify(columns));
