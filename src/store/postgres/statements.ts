@@ -154,11 +154,13 @@ export function buildSql(schema: string, lockInIdOrder = false) {
      * updated and its steps are not written. Returns only the rows NOT updated, and whether they
      * exist. The rows come from `unnest` (the patches are looked up by position): PostgreSQL
      * estimates an `unnest` of a parameter at 10 rows, a JSON array at 100, and with 100 a cached
-     * plan would rather hash a sequential scan of `executions` than probe its primary key.
+     * plan would rather hash a sequential scan of `executions` than probe its primary key. The two
+     * arrays are parsed once, in `p`: under a generic plan a cast of a parameter in `u`'s select
+     * list is evaluated per row, which parsed the whole array once for every row of the batch.
      */
-    update: `WITH u AS (
-        SELECT u.id, u.epoch, $3::jsonb -> (u.n::int - 1) AS c, $4::jsonb -> (u.n::int - 1) AS s
-        FROM unnest($1::text[], $2::int8[]) WITH ORDINALITY AS u(id, epoch, n)
+    update: `WITH p AS MATERIALIZED (SELECT $3::jsonb AS c, $4::jsonb AS s), u AS (
+        SELECT u.id, u.epoch, p.c -> (u.n::int - 1) AS c, p.s -> (u.n::int - 1) AS s
+        FROM unnest($1::text[], $2::int8[]) WITH ORDINALITY AS u(id, epoch, n), p
       )${
         lockInIdOrder
           ? `, locked AS (
