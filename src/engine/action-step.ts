@@ -114,15 +114,7 @@ export async function runActionStep(
     if (early === null && step.action === 'delay') await persist(ctx, ex, [rec]);
     else persistLater(ctx, ex, [rec]);
     const attempt = rec.attempts;
-    if (ctx.events.has('step.started')) {
-      ctx.events.emit('step.started', {
-        executionId: ex.id,
-        workflowId: ex.record.workflowId,
-        step: name,
-        parent: step.parent ?? undefined,
-        attempt,
-      });
-    }
+    if (ctx.events.has('step.started')) ctx.events.emit('step.started', stepRef(ex, step, attempt));
 
     let result: AttemptResult =
       early !== null || !handler
@@ -177,11 +169,7 @@ export async function runActionStep(
     const error = stepErrorInfo(result.error, name);
     const emitFailed = (retry: { retryAt?: Date; delayMs?: number }) =>
       ctx.events.emit('step.failed', {
-        executionId: ex.id,
-        workflowId: ex.record.workflowId,
-        step: name,
-        parent: step.parent ?? undefined,
-        attempt,
+        ...stepRef(ex, step, attempt),
         error,
         durationMs: end - started,
         ...retry,
@@ -212,6 +200,17 @@ export async function runActionStep(
     emitFailed({});
     return { ok: false, rec, error, stopped: false };
   }
+}
+
+/** The fields that name a step attempt in its events. */
+function stepRef(ex: ActiveExecution, step: PlanActionStep, attempt: number) {
+  return {
+    executionId: ex.id,
+    workflowId: ex.record.workflowId,
+    step: step.name,
+    parent: step.parent ?? undefined,
+    attempt,
+  };
 }
 
 const CANCELLED: ErrorInfo = { code: 'CANCELLED', message: 'The step was stopped before it finished' };
