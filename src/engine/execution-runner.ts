@@ -17,7 +17,7 @@ import { pendingCompensations, runCompensations } from './compensation.js';
 import type { EngineContext } from './context.js';
 import { expressionScope } from './expression-scope.js';
 import { runParallelStep } from './parallel-step.js';
-import { persist, persistLater } from './persist.js';
+import { logLeaseLost, persist, persistLater } from './persist.js';
 import { endAttempt, enterStep } from './step-records.js';
 
 /** An execution that makes more step transitions than this fails with `LOOP_LIMIT`. */
@@ -83,10 +83,7 @@ async function drive(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult
   } catch (error) {
     if (error instanceof LeaseLostError || ex.halted) {
       ex.stop(ex.halted ?? 'lease');
-      ctx.logger.warn(
-        { executionId: ex.id, nodeId: ctx.nodeId },
-        'lease lost; another node runs this execution now',
-      );
+      logLeaseLost(ctx, ex);
       return 'halted';
     }
     // The store failed (disk full, connection lost, ...): the stored state is still valid, so

@@ -37,12 +37,22 @@ export function persistLater(ctx: EngineContext, ex: ActiveExecution, steps: Ste
     persist(ctx, ex, null).catch((error: unknown) => {
       ex.forgetWrittenStatus();
       if (error instanceof LeaseLostError) {
+        // Found here, not by the runner: its step now stops without another write, so say it here.
         ex.stop('lease');
+        logLeaseLost(ctx, ex);
         return;
       }
       ctx.logger.error({ executionId: ex.id, err: error }, 'background write failed');
     });
   });
+}
+
+/** Logs that another node took `ex` over (wherever this node learns it). */
+export function logLeaseLost(ctx: EngineContext, ex: ActiveExecution): void {
+  ctx.logger.warn(
+    { executionId: ex.id, nodeId: ctx.nodeId },
+    'lease lost; another node runs this execution now',
+  );
 }
 
 /** `steps` plus the latest records of the owed steps it does not name; clears what was owed. */

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
+import type { Logger } from '../../src/config.js';
 import {
   createOrchestrator,
   type EventName,
@@ -181,4 +182,11 @@ export async function runToEnd(
 ): Promise<ExecutionStatus> {
   const id = await orch.workflowEngine.executeWorkflow(workflowId, input);
   return orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+}
+
+/** A logger that keeps every line it is given (to assert on what was logged). */
+export function memoryLogger(): Logger & { lines: Array<{ obj: object; msg?: string }> } {
+  const lines: Array<{ obj: object; msg?: string }> = [];
+  const push = (obj: object, msg?: string) => lines.push({ obj, ...(msg === undefined ? {} : { msg }) });
+  return { lines, info: push, warn: push, error: push, debug: push };
 }

@@ -4,10 +4,10 @@
  * only, and a flood beyond the in-flight cap is dropped.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/config.js';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
 import type { Alert } from '../../src/monitoring/alerts.js';
 import { createAlertWebhook, redactUrl } from '../../src/server/alert-webhook.js';
+import { memoryLogger } from '../helpers/orchestrator.js';
 import { type LocalServer, startServer } from '../unit/actions/local-server.js';
 
 const servers: LocalServer[] = [];
@@ -16,12 +16,6 @@ afterEach(async () => {
   await Promise.all(orchestrators.splice(0).map((o) => o.close()));
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
-
-function memoryLogger(): Logger & { lines: Array<{ obj: object; msg?: string }> } {
-  const lines: Array<{ obj: object; msg?: string }> = [];
-  const push = (obj: object, msg?: string) => lines.push({ obj, ...(msg === undefined ? {} : { msg }) });
-  return { lines, info: push, warn: push, error: push, debug: push };
-}
 
 const alert: Alert = {
   type: 'compensation_failure',
