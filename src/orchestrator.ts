@@ -24,7 +24,7 @@ import { Metrics } from './monitoring/metrics.js';
 import { PerformanceOptimizer } from './performance/performance-optimizer.js';
 import { ErrorRecovery } from './recovery/error-recovery.js';
 import { openStore } from './store/open-store.js';
-import { emptyAggregates } from './store/states.js';
+import { emptyAggregates, sumAggregates } from './store/states.js';
 import type { NodeRecord, Store } from './store/store.js';
 import type { ActionHandler, CompensationHandler } from './types.js';
 
@@ -253,8 +253,9 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       clock,
     );
     await definitions.load();
-    ctx.metrics.load(await store.aggregate());
+    // One grouped read: the overall counts are the sum of the per-workflow ones.
     const byWorkflow = await store.aggregateByWorkflow();
+    ctx.metrics.load(sumAggregates(byWorkflow.values()));
     for (const def of definitions.list()) {
       ctx.metrics.load(byWorkflow.get(def.id) ?? emptyAggregates(), def.id);
     }

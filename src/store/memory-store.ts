@@ -11,8 +11,7 @@
  * @module
  */
 import { ConflictError, ExecutionNotFoundError, LeaseLostError, ValidationError } from '../errors.js';
-import { EXECUTION_STATES } from '../types.js';
-import { emptyAggregates, UNFINISHED_STATES as UNFINISHED } from './states.js';
+import { addAggregates, emptyAggregates, UNFINISHED_STATES as UNFINISHED } from './states.js';
 import type {
   ClaimRequest,
   CreateResult,
@@ -347,14 +346,6 @@ export class MemoryStore implements Store {
     const steps = [...(this.steps.get(record.id)?.values() ?? [])].map(copyStep).sort(byName);
     return { execution: copyExecution(record), steps };
   }
-}
-
-/** Adds `more` into `out`. */
-function addAggregates(out: StoreAggregates, more: StoreAggregates): void {
-  for (const state of EXECUTION_STATES) out.byStatus[state] += more.byStatus[state];
-  out.compensated += more.compensated;
-  out.stepsRun += more.stepsRun;
-  out.stepsRetried += more.stepsRetried;
 }
 
 function addTo(out: StoreAggregates, record: ExecutionRecord): void {

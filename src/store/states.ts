@@ -2,7 +2,7 @@
  * Execution-state sets the store adapters share.
  * @module
  */
-import type { ExecutionState } from '../types.js';
+import { EXECUTION_STATES, type ExecutionState } from '../types.js';
 import type { StoreAggregates } from './store.js';
 
 /** States of an execution that still has work to do: what claims, leases and cancels look at. */
@@ -19,4 +19,19 @@ export function emptyStatusCounts(): Record<ExecutionState, number> {
 /** Aggregates of no execution. */
 export function emptyAggregates(): StoreAggregates {
   return { byStatus: emptyStatusCounts(), compensated: 0, stepsRun: 0, stepsRetried: 0 };
+}
+
+/** Adds `more` into `out`. */
+export function addAggregates(out: StoreAggregates, more: StoreAggregates): void {
+  for (const state of EXECUTION_STATES) out.byStatus[state] += more.byStatus[state];
+  out.compensated += more.compensated;
+  out.stepsRun += more.stepsRun;
+  out.stepsRetried += more.stepsRetried;
+}
+
+/** The sum of per-workflow aggregates: the aggregates of every execution. */
+export function sumAggregates(parts: Iterable<StoreAggregates>): StoreAggregates {
+  const out = emptyAggregates();
+  for (const part of parts) addAggregates(out, part);
+  return out;
 }

@@ -3,6 +3,7 @@
  * @module
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { sumAggregates } from '../../src/store/states.js';
 import type { ExecutionRecord } from '../../src/store/store.js';
 import type { CurrentStore } from './contract.js';
 import { makeExecution, makeStep } from './records.js';
@@ -129,6 +130,8 @@ export function queryContract(store: CurrentStore): void {
       expect([...all.keys()].sort()).toEqual(['w1', 'w2']);
       for (const id of ['w1', 'w2']) expect(all.get(id)).toEqual(await store().aggregate(id));
       expect(all.get('w1')?.byStatus).toMatchObject({ running: 1, completed: 2, cancelled: 1 });
+      // What start-up and `orchestrator metrics` rely on: their sum is the overall aggregate.
+      expect(sumAggregates(all.values())).toEqual(await store().aggregate());
     });
 
     it('aggregates follow updates', async () => {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { sumAggregates } from '../../src/store/states.js';
 import { makeExecution } from './records.js';
 
 async function finish(store: MemoryStore, id: string, status: 'completed' | 'failed'): Promise<void> {
@@ -48,6 +49,7 @@ describe('MemoryStore retention', () => {
     const byWorkflow = await store.aggregateByWorkflow();
     expect(byWorkflow.get('b')).toEqual(await store.aggregate('b'));
     expect(byWorkflow.get('a')).toEqual(await store.aggregate('a'));
+    expect(sumAggregates(byWorkflow.values())).toEqual(all);
 
     // An evicted execution's idempotency key is free again; a retained one still answers.
     expect(await store.createExecution(makeExecution({ id: 'new', idempotencyKey: 'k0', epoch: 1 }))).toEqual(

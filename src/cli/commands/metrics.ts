@@ -5,7 +5,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { emptyAggregates } from '../../store/states.js';
+import { emptyAggregates, sumAggregates } from '../../store/states.js';
 import { formatDuration, formatPercent, plural } from '../format.js';
 import { setup } from '../globals.js';
 import { durationStats, metricsFromAggregates, recentDurations, type StoreMetrics } from '../reports.js';
@@ -21,19 +21,21 @@ export function register(program: Command): void {
     .action(async (options: { workflow?: string }, command: Command) => {
       const { globals, out } = setup(command);
       const result = await withClient(globals.store, async (client) => {
-        const overall = metricsFromAggregates(await client.store.aggregate(options.workflow));
         const durations = durationStats(await recentDurations(client, options.workflow));
         const workflows: (StoreMetrics & { workflowId: string })[] = [];
-        if (!options.workflow) {
-          const byWorkflow = await client.store.aggregateByWorkflow();
-          for (const id of await client.workflowIds()) {
-            workflows.push({
-              workflowId: id,
-              ...metricsFromAggregates(byWorkflow.get(id) ?? emptyAggregates()),
-            });
-          }
+        if (options.workflow) {
+          const overall = metricsFromAggregates(await client.store.aggregate(options.workflow));
+          return { overall, durations, workflows };
         }
-        return { overall, durations, workflows };
+        // One grouped read: the overall counts are the sum of the per-workflow ones.
+        const byWorkflow = await client.store.aggregateByWorkflow();
+        for (const id of await client.workflowIds()) {
+          workflows.push({
+            workflowId: id,
+            ...metricsFromAggregates(byWorkflow.get(id) ?? emptyAggregates()),
+          });
+        }
+        return { overall: metricsFromAggregates(sumAggregates(byWorkflow.values())), durations, workflows };
       });
       process.exitCode = 0;
       const { overall, durations, workflows } = result;
