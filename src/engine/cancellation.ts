@@ -8,6 +8,8 @@ import type { ErrorInfo } from '../errors.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { type ExecutionQueries, POLL_MS } from './execution-queries.js';
+import { announceFinished } from './finished.js';
+import { persist } from './persist.js';
 import type { Scheduler } from './scheduler.js';
 
 export class Cancellation {
@@ -94,13 +96,7 @@ export class Cancellation {
     r.status = status;
     r.completedAt = now;
     r.error = error;
-    await this.ctx.store.update({ id: ex.id, epoch: r.epoch, set: ex.snapshot() });
-    const durationMs = now - r.createdAt;
-    this.ctx.metrics.finished(r.workflowId, 'pending', status, durationMs);
-    this.ctx.alerts.onExecutionFinished(r.workflowId, ex.id, durationMs, status === 'failed');
-    const base = { executionId: ex.id, workflowId: r.workflowId, durationMs };
-    if (error) this.ctx.events.emit('execution.failed', { ...base, status: 'failed', error });
-    else this.ctx.events.emit('execution.cancelled', { ...base, status: 'cancelled' });
-    this.ctx.events.emit('execution.finished', { ...base, status, ...(error ? { error } : {}) });
+    await persist(this.ctx, ex, null);
+    announceFinished(this.ctx, ex, 'pending', status, error, now - r.createdAt);
   }
 }

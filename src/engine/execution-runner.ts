@@ -10,12 +10,12 @@ import { evaluateCondition } from '../definition/expression.js';
 import type { PlanConditionStep } from '../definition/types.js';
 import { type ErrorInfo, LeaseLostError, toError } from '../errors.js';
 import type { StepRecord } from '../store/store.js';
-import type { ExecutionState } from '../types.js';
 import { runActionStep, stepErrorInfo } from './action-step.js';
 import type { ActiveExecution } from './active-execution.js';
 import { pendingCompensations, runCompensations } from './compensation.js';
 import type { EngineContext } from './context.js';
 import { expressionScope } from './expression-scope.js';
+import { announceFinished, type FinalState } from './finished.js';
 import { runParallelStep } from './parallel-step.js';
 import { logLeaseLost, persist, persistLater } from './persist.js';
 import { endAttempt, enterStep } from './step-records.js';
@@ -273,7 +273,7 @@ async function compensateAndFinish(ctx: EngineContext, ex: ActiveExecution): Pro
 async function finish(
   ctx: EngineContext,
   ex: ActiveExecution,
-  status: Extract<ExecutionState, 'completed' | 'failed' | 'cancelled'>,
+  status: FinalState,
   error: ErrorInfo | null,
   steps: StepRecord[],
   lastStep: StepRecord | null = null,
@@ -290,31 +290,7 @@ async function finish(
   if (lastStep) emitStepCompleted(ctx, ex, lastStep);
   const durationMs = now - (r.startedAt ?? r.createdAt);
   ctx.optimizer.recordExecution(r.workflowId, durationMs);
-  ctx.metrics.finished(r.workflowId, from, status, durationMs);
-  ctx.alerts.onExecutionFinished(r.workflowId, ex.id, durationMs, status === 'failed');
-  emitFinished(ctx, ex, status, error, durationMs);
-}
-
-/** The execution's terminal event and `execution.finished`. */
-function emitFinished(
-  ctx: EngineContext,
-  ex: ActiveExecution,
-  status: Extract<ExecutionState, 'completed' | 'failed' | 'cancelled'>,
-  error: ErrorInfo | null,
-  durationMs: number,
-): void {
-  const { events } = ctx;
-  if (!events.has('execution.finished') && !events.has(`execution.${status}`)) return;
-  const base = { executionId: ex.id, workflowId: ex.record.workflowId, durationMs };
-  if (status === 'completed') ctx.events.emit('execution.completed', { ...base, status });
-  else if (status === 'cancelled') ctx.events.emit('execution.cancelled', { ...base, status });
-  else
-    ctx.events.emit('execution.failed', {
-      ...base,
-      status,
-      error: error ?? { code: 'FAILED', message: 'failed' },
-    });
-  ctx.events.emit('execution.finished', { ...base, status, ...(error ? { error } : {}) });
+  announceFinished(ctx, ex, from, status, error, durationMs);
 }
 
 function emitStepCompleted(ctx: EngineContext, ex: ActiveExecution, rec: StepRecord): void {

@@ -1,0 +1,39 @@
+/**
+ * What every end of an execution reports once its terminal state is stored, whoever ends it (the
+ * runner, or a cancel or timeout of an execution still queued): the metrics, the alert monitor,
+ * and the terminal event followed by `execution.finished`.
+ * @module
+ */
+import type { ErrorInfo } from '../errors.js';
+import type { ExecutionState } from '../types.js';
+import type { ActiveExecution } from './active-execution.js';
+import type { EngineContext } from './context.js';
+
+/** A terminal execution state. */
+export type FinalState = Extract<ExecutionState, 'completed' | 'failed' | 'cancelled'>;
+
+/** Reports that `ex` moved from `from` to the terminal `status` (already stored). */
+export function announceFinished(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  from: ExecutionState,
+  status: FinalState,
+  error: ErrorInfo | null,
+  durationMs: number,
+): void {
+  const workflowId = ex.record.workflowId;
+  ctx.metrics.finished(workflowId, from, status, durationMs);
+  ctx.alerts.onExecutionFinished(workflowId, ex.id, durationMs, status === 'failed');
+  const { events } = ctx;
+  if (!events.has('execution.finished') && !events.has(`execution.${status}`)) return;
+  const base = { executionId: ex.id, workflowId, durationMs };
+  if (status === 'completed') events.emit('execution.completed', { ...base, status });
+  else if (status === 'cancelled') events.emit('execution.cancelled', { ...base, status });
+  else
+    events.emit('execution.failed', {
+      ...base,
+      status,
+      error: error ?? { code: 'FAILED', message: 'failed' },
+    });
+  events.emit('execution.finished', { ...base, status, ...(error ? { error } : {}) });
+}
