@@ -13,6 +13,7 @@ import type {
   ExecutionPatch,
   ExecutionRecord,
   NodeRecord,
+  StepRecord,
   StoreAggregates,
 } from './store.js';
 
@@ -115,6 +116,13 @@ export function toJson(
   }
   // `undefined` (and functions, symbols) have no JSON form: stored as null.
   return json ?? 'null';
+}
+
+/** Step records as JSON by name; a value JSON cannot encode throws a `ValidationError`. */
+export function stepJson(executionId: string, steps: StepRecord[] | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (steps) for (const step of steps) out.set(step.name, toJson(step, executionId, `steps.${step.name}`));
+  return out;
 }
 
 /** JSON of the `state` fields of `fields`, checking each field so an error names the bad one. */

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { Outcome } from '../group-commit.js';
 import type { ClaimRequest, ExecutionRecord, ExecutionUpdate, StepRecord } from '../store.js';
-import { type ColumnPatch, createColumns, splitPatch, toJson } from './rows.js';
+import { type ColumnPatch, createColumns, splitPatch, stepJson, toJson } from './rows.js';
 
 /** A fenced update of one execution. */
 export interface UpdateOp {
@@ -60,13 +60,6 @@ export interface Statement {
   ops: number[];
   /** One outcome (or key lookup) per operation, from the statement's result. */
   outcomes(result: pg.QueryResult): (Outcome | KeyLookup)[];
-}
-
-/** Step records as JSON by name; a value JSON cannot encode throws a `ValidationError`. */
-export function stepJson(executionId: string, steps: StepRecord[] | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  if (steps) for (const step of steps) out.set(step.name, toJson(step, executionId, `steps.${step.name}`));
-  return out;
 }
 
 /**

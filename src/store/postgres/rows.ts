@@ -26,6 +26,7 @@ export {
   definitionParams,
   nodeParams,
   splitPatch,
+  stepJson,
   toAggregates,
   toAggregatesByWorkflow,
   toJson,

@@ -5,14 +5,13 @@
  */
 import type Database from 'better-sqlite3';
 import { ConflictError, ExecutionNotFoundError, LeaseLostError } from '../../errors.js';
-import type { ClaimRequest, CreateResult, StepRecord } from '../store.js';
+import type { ClaimRequest, CreateResult } from '../store.js';
 import {
   type ColumnPatch,
   needsFullUpdate,
   progressParams,
   replaceStateParams,
   toExecution,
-  toJson,
   updateParams,
 } from './rows.js';
 import type { ExecutionRow, ExecutionRowWithInput, Statements } from './statements.js';
@@ -53,13 +52,6 @@ export type Op =
   | { kind: 'cancel'; id: string }
   | { kind: 'heartbeat'; params: unknown[] }
   | { kind: 'removeNode'; id: string };
-
-/** Step records as JSON by name; a value JSON cannot encode throws a `ValidationError`. */
-export function stepJson(executionId: string, steps: StepRecord[] | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  if (steps) for (const step of steps) out.set(step.name, toJson(step, executionId, `steps.${step.name}`));
-  return out;
-}
 
 /** Group-commit key: writes of one execution may merge; every other write is a barrier. */
 export function opKey(op: Op): string | undefined {

@@ -18,6 +18,7 @@ export {
   definitionParams,
   nodeParams,
   splitPatch,
+  stepJson,
   toAggregates,
   toAggregatesByWorkflow,
   toJson,

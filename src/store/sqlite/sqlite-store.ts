@@ -29,12 +29,13 @@ import type {
 } from '../store.js';
 import { batchCommitter } from './batch-commit.js';
 import { migrate } from './migrate.js';
-import { applyOp, mergeOps, type Op, opKey, stepJson } from './operations.js';
+import { applyOp, mergeOps, type Op, opKey } from './operations.js';
 import {
   definitionParams,
   insertParams,
   nodeParams,
   splitPatch,
+  stepJson,
   toAggregates,
   toAggregatesByWorkflow,
   toDefinition,
