@@ -16,7 +16,7 @@ import {
   type ColumnPatch,
   FIXED_FIELDS,
   COLUMN_FIELDS as PATCHABLE_COLUMNS,
-  toJson,
+  stateJson,
 } from '../record-codec.js';
 import type { DefinitionRecord, ExecutionRecord, NodeRecord, StepRecord } from '../store.js';
 import type { DefinitionRow, ExecutionRow, NodeRow, SnapshotRow } from './statements.js';
@@ -58,13 +58,7 @@ export function createColumns(record: ExecutionRecord): unknown[] {
   for (const key in record) {
     if (!COLUMN_FIELDS.has(key)) rest[key] = (record as unknown as Record<string, unknown>)[key];
   }
-  let state: string;
-  try {
-    state = JSON.stringify(rest);
-  } catch {
-    for (const key in rest) toJson(rest[key], record.id, key);
-    state = toJson(rest, record.id, 'execution');
-  }
+  const state = stateJson(rest, record.id);
   return [
     record.id,
     record.workflowId,
