@@ -4,6 +4,7 @@
  * releases the worker and the slot when a runner lets go.
  * @module
  */
+import { Fifo } from '../fifo.js';
 import type { ActiveExecution, StopReason } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { runExecution } from './execution-runner.js';
@@ -11,8 +12,7 @@ import { runExecution } from './execution-runner.js';
 export class Scheduler {
   /** Executions held by this node: queued or running. */
   readonly active = new Map<string, ActiveExecution>();
-  private queue: ActiveExecution[] = [];
-  private head = 0;
+  private readonly queue = new Fifo<ActiveExecution>();
   private running = 0;
   private readonly ctx: EngineContext;
   private readonly limit: number;
@@ -29,7 +29,7 @@ export class Scheduler {
   }
 
   get queuedCount(): number {
-    return this.queue.length - this.head;
+    return this.queue.size;
   }
 
   get(id: string): ActiveExecution | undefined {
@@ -49,10 +49,7 @@ export class Scheduler {
 
   /** Removes a queued (not yet started) execution; the caller settles it. Returns false if it already started. */
   dequeue(ex: ActiveExecution): boolean {
-    if (ex.started) return false;
-    const i = this.queue.indexOf(ex, this.head);
-    if (i < 0) return false;
-    this.queue.splice(i, 1);
+    if (ex.started || !this.queue.remove(ex)) return false;
     this.active.delete(ex.id);
     this.ctx.loadBalancer.completeWorkflow(ex.id);
     return true;
@@ -61,25 +58,21 @@ export class Scheduler {
   /** Queued (not started) executions whose workflow deadline has passed. */
   queuedPastDeadline(now: number): ActiveExecution[] {
     const out: ActiveExecution[] = [];
-    for (let i = this.head; i < this.queue.length; i++) {
-      const ex = this.queue[i];
-      if (ex && !ex.started && ex.record.deadlineAt !== null && ex.record.deadlineAt <= now) out.push(ex);
+    for (const ex of this.queue) {
+      if (!ex.started && ex.record.deadlineAt !== null && ex.record.deadlineAt <= now) out.push(ex);
     }
     return out;
   }
 
   /** Stops every execution (running ones abort; queued ones are let go untouched). */
   stopAll(reason: StopReason): void {
-    for (let i = this.head; i < this.queue.length; i++) {
-      const ex = this.queue[i];
-      if (!ex) continue;
+    for (const ex of this.queue) {
       this.active.delete(ex.id);
       this.ctx.loadBalancer.completeWorkflow(ex.id);
       ex.stop(reason);
       ex.markDone();
     }
-    this.queue = [];
-    this.head = 0;
+    this.queue.clear();
     for (const ex of this.active.values()) ex.stop(reason);
   }
 
@@ -109,13 +102,8 @@ export class Scheduler {
   }
 
   private pump(): void {
-    while (this.running < this.limit && this.head < this.queue.length && !this.ctx.lifecycle.draining) {
-      const next = this.queue[this.head++];
-      if (next) this.launch(next);
-    }
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
+    while (this.running < this.limit && this.queue.size > 0 && !this.ctx.lifecycle.draining) {
+      this.launch(this.queue.shift()!);
     }
   }
 }

@@ -11,6 +11,7 @@
  * @module
  */
 import { ConflictError, ExecutionNotFoundError, LeaseLostError, ValidationError } from '../errors.js';
+import { Fifo } from '../fifo.js';
 import { addAggregates, emptyAggregates, UNFINISHED_STATES as UNFINISHED } from './states.js';
 import type {
   ClaimRequest,
@@ -68,12 +69,11 @@ export class MemoryStore implements Store {
   /** Finished execution ids kept. */
   private readonly finished = new Set<string>();
   /**
-   * The same ids in the order they finished (eviction order), from `finishedHead` on. An array
-   * with a moving head, not the Set's own order: V8 leaves deleted entries at the front of a Set
-   * until it rehashes, so taking the first of a Set that is drained from the front scans them.
+   * The same ids in the order they finished (eviction order). A queue of its own, not the Set's
+   * order: V8 leaves deleted entries at the front of a Set until it rehashes, so taking the first
+   * of a Set that is drained from the front scans them.
    */
-  private finishedOrder: string[] = [];
-  private finishedHead = 0;
+  private readonly finishedOrder = new Fifo<string>();
   /** Counts of evicted executions, overall and per workflow (kept in the aggregates). */
   private readonly evicted = new Map<string | null, StoreAggregates>();
   private readonly definitions = new Map<string, DefinitionRecord>();
@@ -268,13 +268,8 @@ export class MemoryStore implements Store {
 
   /** Drops the execution that finished first, keeping its counts. */
   private evictOldest(): void {
-    const id = this.finishedOrder[this.finishedHead];
+    const id = this.finishedOrder.shift();
     if (id === undefined) return;
-    this.finishedHead++;
-    if (this.finishedHead >= 1024 && this.finishedHead * 2 >= this.finishedOrder.length) {
-      this.finishedOrder = this.finishedOrder.slice(this.finishedHead);
-      this.finishedHead = 0;
-    }
     this.finished.delete(id);
     const record = this.executions.get(id);
     if (!record) return;

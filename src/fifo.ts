@@ -1,0 +1,55 @@
+/**
+ * A first-in first-out queue over an array read from a moving head: `shift` is O(1) (an array's
+ * own `shift` moves every element), and the consumed front is dropped once it is most of the
+ * array, so memory follows what is still queued.
+ * @module
+ */
+
+/** Consumed slots kept before the array is compacted (and only when they are over half of it). */
+const COMPACT_AFTER = 1024;
+
+/** See the module comment. */
+export class Fifo<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  /** Items queued. */
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  /** The oldest item, removed; undefined when empty. */
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  /** Removes `item` (its first occurrence); false if it is not queued. */
+  remove(item: T): boolean {
+    const i = this.items.indexOf(item, this.head);
+    if (i < 0) return false;
+    this.items.splice(i, 1);
+    return true;
+  }
+
+  /** Empties the queue. */
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+
+  /** The queued items, oldest first. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+  }
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { Fifo } from '../../src/fifo.js';
+
+describe('Fifo', () => {
+  it('gives items back in the order they came, across compactions of its array', () => {
+    const q = new Fifo<number>();
+    const out: number[] = [];
+    // Interleaved pushes and shifts, far past the compaction threshold.
+    for (let i = 0; i < 5000; i++) {
+      q.push(i);
+      if (i % 3 !== 0) out.push(q.shift()!);
+    }
+    expect(q.size).toBe(5000 - out.length);
+    while (q.size > 0) out.push(q.shift()!);
+    expect(out).toEqual([...Array(5000).keys()]);
+    expect(q.shift()).toBeUndefined();
+    expect(q.size).toBe(0);
+  });
+
+  it('iterates the queued items oldest first, removes one from the middle, and clears', () => {
+    const q = new Fifo<string>();
+    for (const s of ['a', 'b', 'c', 'd']) q.push(s);
+    expect(q.shift()).toBe('a');
+    expect([...q]).toEqual(['b', 'c', 'd']);
+    expect(q.remove('c')).toBe(true);
+    expect(q.remove('a')).toBe(false); // already taken
+    expect(q.remove('x')).toBe(false);
+    expect([...q]).toEqual(['b', 'd']);
+    expect(q.size).toBe(2);
+    q.clear();
+    expect([...q]).toEqual([]);
+    expect(q.shift()).toBeUndefined();
+  });
+});
