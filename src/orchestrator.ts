@@ -11,6 +11,7 @@ import type { EngineContext } from './engine/context.js';
 import { DefinitionRegistry } from './engine/definitions.js';
 import { LeaseKeeper } from './engine/lease-keeper.js';
 import { isDeadLocalOwner, newNodeId } from './engine/owners.js';
+import { OwedWrites, writeOwed } from './engine/persist.js';
 import { Scheduler } from './engine/scheduler.js';
 import { WorkflowEngine } from './engine/workflow-engine.js';
 import { toError, ValidationError } from './errors.js';
@@ -241,6 +242,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       events,
       logger,
       lifecycle: { draining: false },
+      owedWrites: new OwedWrites((ex) => writeOwed(ctx, ex)),
       leases: { validUntil: Number.POSITIVE_INFINITY, verify: async () => undefined },
     };
     const definitions = new DefinitionRegistry(

@@ -55,8 +55,6 @@ export class ActiveExecution {
    */
   owesWrite = false;
   readonly owedSteps = new Set<string>();
-  /** A background write is scheduled for the next turn of the event loop. */
-  writeScheduled = false;
 
   constructor(record: ExecutionRecord, steps: StepRecord[], plan: Plan, resumed: boolean) {
     this.record = record;

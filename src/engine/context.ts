@@ -14,6 +14,7 @@ import type { PerformanceOptimizer } from '../performance/performance-optimizer.
 import type { ErrorRecovery } from '../recovery/error-recovery.js';
 import type { Store } from '../store/store.js';
 import type { ActionRegistry } from './action-registry.js';
+import type { OwedWrites } from './persist.js';
 
 /**
  * This node's hold on its leases, kept by the lease keeper. A node that was stalled (SIGSTOP, a
@@ -50,6 +51,8 @@ export interface EngineContext {
   readonly logger: Logger;
   /** Set by `close({ grace })`: runners start no new step and leave the execution to recovery. */
   readonly lifecycle: { draining: boolean };
+  /** Executions owing a background write (see `persistLater`). */
+  readonly owedWrites: OwedWrites;
   /** Lease validity (set up by the lease keeper; always valid without a durable store). */
   readonly leases: LeaseGuard;
 }

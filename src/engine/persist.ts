@@ -17,7 +17,7 @@ export function persist(ctx: EngineContext, ex: ActiveExecution, steps: StepReco
     id: ex.id,
     epoch: ex.record.epoch,
     set: ex.snapshot(),
-    steps: withOwed(ex, steps),
+    steps: withOwed(ctx, ex, steps),
   });
 }
 
@@ -28,22 +28,60 @@ export function persist(ctx: EngineContext, ex: ActiveExecution, steps: StepReco
 export function persistLater(ctx: EngineContext, ex: ActiveExecution, steps: StepRecord[] | null): void {
   ex.owesWrite = true;
   if (steps) for (const step of steps) ex.owedSteps.add(step.name);
-  if (ex.writeScheduled) return;
-  ex.writeScheduled = true;
-  setImmediate(() => {
-    ex.writeScheduled = false;
-    // Halted: another node owns it now, or this one shuts down; nothing more is written.
-    if (!ex.owesWrite || ex.halted) return;
-    persist(ctx, ex, null).catch((error: unknown) => {
-      ex.forgetWrittenStatus();
-      if (error instanceof LeaseLostError) {
-        // Found here, not by the runner: its step now stops without another write, so say it here.
-        ex.stop('lease');
-        logLeaseLost(ctx, ex);
-        return;
-      }
-      ctx.logger.error({ executionId: ex.id, err: error }, 'background write failed');
-    });
+  ctx.owedWrites.owe(ex);
+}
+
+/**
+ * The executions that owe a background write (see `persistLater`), written together on the next
+ * turn of the event loop by ONE shared `setImmediate`. An execution whose next `persist` carried
+ * what it owed leaves the set at once, so the set holds only executions still owing: while work
+ * runs in promise callbacks alone (an in-memory store, handlers that do no I/O), the event loop may
+ * not turn for a long time, and nothing finished stays referenced meanwhile.
+ */
+export class OwedWrites {
+  private readonly owing = new Set<ActiveExecution>();
+  private scheduled = false;
+  private readonly onImmediate = () => {
+    this.scheduled = false;
+    const list = [...this.owing];
+    this.owing.clear();
+    for (const ex of list) this.write(ex);
+  };
+
+  /** `write` sends one execution's owed write. */
+  constructor(private readonly write: (ex: ActiveExecution) => void) {}
+
+  /** Executions owing a write. */
+  get size(): number {
+    return this.owing.size;
+  }
+
+  owe(ex: ActiveExecution): void {
+    this.owing.add(ex);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.onImmediate);
+  }
+
+  /** `ex` no longer owes: a write carried it. */
+  settled(ex: ActiveExecution): void {
+    this.owing.delete(ex);
+  }
+}
+
+/** The background write of what `ex` owes; what it finds out is logged (see `OwedWrites`). */
+export function writeOwed(ctx: EngineContext, ex: ActiveExecution): void {
+  // Halted: another node owns it now, or this one shuts down; nothing more is written.
+  if (!ex.owesWrite || ex.halted) return;
+  persist(ctx, ex, null).catch((error: unknown) => {
+    ex.forgetWrittenStatus();
+    if (error instanceof LeaseLostError) {
+      // Found here, not by the runner: its step now stops without another write, so say it here.
+      ex.stop('lease');
+      logLeaseLost(ctx, ex);
+      return;
+    }
+    ctx.logger.error({ executionId: ex.id, err: error }, 'background write failed');
   });
 }
 
@@ -56,8 +94,15 @@ export function logLeaseLost(ctx: EngineContext, ex: ActiveExecution): void {
 }
 
 /** `steps` plus the latest records of the owed steps it does not name; clears what was owed. */
-function withOwed(ex: ActiveExecution, steps: StepRecord[] | null): StepRecord[] | undefined {
-  ex.owesWrite = false;
+function withOwed(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  steps: StepRecord[] | null,
+): StepRecord[] | undefined {
+  if (ex.owesWrite) {
+    ex.owesWrite = false;
+    ctx.owedWrites.settled(ex);
+  }
   const owed = ex.owedSteps;
   if (owed.size === 0) return steps ?? undefined;
   const out = steps ? [...steps] : [];

@@ -2,12 +2,21 @@
  * The concurrency limit: at most `maxConcurrentWorkflows` executions run at once; the rest
  * wait in a FIFO queue as `pending`. Holds every execution this node has in memory, and
  * releases the worker and the slot when a runner lets go.
+ *
+ * At most {@link LAUNCHES_PER_TURN} executions start per turn of the event loop. With handlers that
+ * do no I/O on the in-memory store, a whole execution runs in promise callbacks, and a backlog would
+ * otherwise run to its end without the event loop ever turning: timers (step timeouts, deadlines,
+ * heartbeats) and I/O (the HTTP API) would wait for all of it. Past the budget, executions wait
+ * in the queue for the next turn.
  * @module
  */
 import { Fifo } from '../fifo.js';
 import type { ActiveExecution, StopReason } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { runExecution } from './execution-runner.js';
+
+/** Executions started per turn of the event loop, at most. */
+export const LAUNCHES_PER_TURN = 100;
 
 export class Scheduler {
   /** Executions held by this node: queued or running. */
@@ -18,6 +27,12 @@ export class Scheduler {
   private readonly limit: number;
   /** Executions a runner gave up after a store failure; the lease keeper takes them up again. */
   readonly abandoned = new Set<string>();
+  /** Executions started in this turn of the event loop; reset by `onTurn`. */
+  private launchedThisTurn = 0;
+  private readonly onTurn = () => {
+    this.launchedThisTurn = 0;
+    this.pump();
+  };
 
   constructor(ctx: EngineContext, limit: number) {
     this.ctx = ctx;
@@ -43,7 +58,7 @@ export class Scheduler {
   submit(ex: ActiveExecution): void {
     this.active.set(ex.id, ex);
     if (this.ctx.cluster) this.ctx.loadBalancer.attach(ex.id, this.ctx.nodeId);
-    if (this.running < this.limit && !this.ctx.lifecycle.draining) this.launch(ex);
+    if (this.canLaunch() && this.queue.size === 0) this.launch(ex);
     else this.queue.push(ex);
   }
 
@@ -81,7 +96,14 @@ export class Scheduler {
     while (this.active.size > 0) await Promise.all([...this.active.values()].map((ex) => ex.done));
   }
 
+  private canLaunch(): boolean {
+    return (
+      this.running < this.limit && this.launchedThisTurn < LAUNCHES_PER_TURN && !this.ctx.lifecycle.draining
+    );
+  }
+
   private launch(ex: ActiveExecution): void {
+    if (this.launchedThisTurn++ === 0) setImmediate(this.onTurn);
     this.running++;
     ex.started = true;
     void runExecution(this.ctx, ex).then(
@@ -102,7 +124,7 @@ export class Scheduler {
   }
 
   private pump(): void {
-    while (this.running < this.limit && this.queue.size > 0 && !this.ctx.lifecycle.draining) {
+    while (this.queue.size > 0 && this.canLaunch()) {
       this.launch(this.queue.shift()!);
     }
   }
