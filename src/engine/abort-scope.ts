@@ -14,6 +14,9 @@ export class AbortScope {
   private controller: AbortController | null = null;
   private listeners: Set<AbortListener> | null = null;
   private detach: (() => void) | null = null;
+  /** The race on the fast path (see `race`) and its reject, or null. */
+  private racing: AbortListener | null = null;
+  private racePromise: Promise<unknown> | null = null;
 
   /** A child scope aborts when its parent does (call `dispose` when done with it). */
   constructor(parent?: AbortScope) {
@@ -37,6 +40,10 @@ export class AbortScope {
     this.aborted = true;
     this.reason = reason;
     this.controller?.abort(reason);
+    const racing = this.racing;
+    this.racing = null;
+    this.racePromise = null;
+    racing?.(reason);
     const listeners = this.listeners;
     this.listeners = null;
     if (listeners) for (const l of listeners) l(reason);
@@ -61,8 +68,31 @@ export class AbortScope {
     this.detach = null;
   }
 
-  /** Resolves with `value`, or rejects with the abort reason if the scope aborts first. */
+  /**
+   * Resolves with `value`, or rejects with the abort reason if the scope aborts first. One race
+   * at a time takes a fast path (no listener, no wrapper callbacks); its caller passes the
+   * promise to `endRace` once it settled. A race started while another one holds the fast path (or
+   * whose caller did not end it) listens like any other abort listener: slower, equally correct.
+   */
   race<T>(value: PromiseLike<T>): Promise<T> {
+    if (this.aborted) return Promise.reject(this.reason);
+    if (this.racing !== null) return this.raceListening(value);
+    const promise = new Promise<T>((resolve, reject) => {
+      this.racing = reject;
+      value.then(resolve, reject);
+    });
+    this.racePromise = promise;
+    return promise;
+  }
+
+  /** Frees the fast path of `race` if `promise` (settled) holds it; any other promise is ignored. */
+  endRace(promise: Promise<unknown>): void {
+    if (this.racePromise !== promise) return;
+    this.racing = null;
+    this.racePromise = null;
+  }
+
+  private raceListening<T>(value: PromiseLike<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const off = this.onAbort(reject);
       value.then(

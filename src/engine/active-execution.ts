@@ -126,15 +126,20 @@ export class ActiveExecution {
   }
 }
 
-/** A fresh step record. */
-export function newStepRecord(executionId: string, name: string, parent: string | null): StepRecord {
+/** A fresh step record (of its `visits`-th visit). */
+export function newStepRecord(
+  executionId: string,
+  name: string,
+  parent: string | null,
+  visits = 0,
+): StepRecord {
   return {
     executionId,
     name,
     parent,
     status: 'pending',
     attempts: 0,
-    visits: 0,
+    visits,
     startedAt: null,
     completedAt: null,
     durationMs: null,

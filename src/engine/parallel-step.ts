@@ -32,7 +32,7 @@ export async function runParallelStep(
     for (const b of step.branches) {
       const prev = ex.steps.get(b.name);
       if (prev) {
-        ex.steps.set(b.name, { ...newStepRecord(ex.id, b.name, step.name), visits: prev.visits });
+        ex.steps.set(b.name, newStepRecord(ex.id, b.name, step.name, prev.visits));
         delete ex.outputs[b.name];
       }
     }

@@ -56,6 +56,7 @@ export async function runAttempt(
     }, timeoutMs);
   }
   const attemptScope = own;
+  // A plain object with an own, enumerable `signal`: a handler may spread it and keep the signal.
   const handlerCtx: StepContext = {
     executionId: ctx.executionId,
     workflowId: ctx.workflowId,
@@ -70,7 +71,14 @@ export async function runAttempt(
   };
   try {
     let output = handler(input, handlerCtx);
-    if (isThenable(output)) output = await attemptScope.race(output);
+    if (isThenable(output)) {
+      const race = attemptScope.race(output);
+      try {
+        output = await race;
+      } finally {
+        attemptScope.endRace(race);
+      }
+    }
     if (attemptScope.aborted) return { ok: false, error: attemptScope.reason, timedOut, aborted: !timedOut };
     return { ok: true, output };
   } catch (error) {

@@ -30,12 +30,12 @@ export function enterStep(
 ): { rec: StepRecord; newVisit: boolean } {
   const prev = ex.steps.get(name);
   if (!prev) {
-    const rec = { ...newStepRecord(ex.id, name, parent), visits: 1 };
+    const rec = newStepRecord(ex.id, name, parent, 1);
     ex.steps.set(name, rec);
     return { rec, newVisit: true };
   }
   if (FINAL_STEP_STATES.has(prev.status)) {
-    const rec = { ...newStepRecord(ex.id, name, parent), visits: prev.visits + 1 };
+    const rec = newStepRecord(ex.id, name, parent, prev.visits + 1);
     ex.steps.set(name, rec);
     delete ex.outputs[name];
     return { rec, newVisit: true };
@@ -62,8 +62,8 @@ export function enterStep(
 export function startAttempt(rec: StepRecord, now: number): StepRecord {
   const attempt = rec.attempts + 1;
   const entry: AttemptRecord = { attempt, startedAt: now };
-  const history =
-    rec.history.length >= HISTORY_LIMIT ? [...rec.history.slice(1), entry] : [...rec.history, entry];
+  const history = rec.history.length >= HISTORY_LIMIT ? rec.history.slice(1) : rec.history.slice();
+  history.push(entry);
   return {
     ...rec,
     status: 'running',
@@ -87,7 +87,9 @@ export function endAttempt(
   const closed: AttemptRecord = { ...last, completedAt: now };
   if (error) closed.error = error;
   if (retryAt !== undefined) closed.retryAt = retryAt;
-  return [...history.slice(0, -1), closed];
+  const out = history.slice();
+  out[out.length - 1] = closed;
+  return out;
 }
 
 /** Failed attempts of the current visit (interrupted ones do not count). */

@@ -1,0 +1,113 @@
+/**
+ * AbortScope: the runner's cheap stand-in for an AbortController. Races (a handler's promise
+ * against the scope), children, and the real AbortSignal created on demand.
+ */
+import { describe, expect, it } from 'vitest';
+import { AbortScope } from '../../src/engine/abort-scope.js';
+
+/** A promise with its resolver. */
+function pending<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('AbortScope.race', () => {
+  it('resolves and rejects with the raced value', async () => {
+    const scope = new AbortScope();
+    const ok = scope.race(Promise.resolve(1));
+    await expect(ok).resolves.toBe(1);
+    scope.endRace(ok);
+    const bad = scope.race(Promise.reject(new Error('boom')));
+    await expect(bad).rejects.toThrow('boom');
+    scope.endRace(bad);
+  });
+
+  it('rejects a pending race with the abort reason', async () => {
+    const scope = new AbortScope();
+    const race = scope.race(pending<number>().promise);
+    scope.abort('cancel');
+    await expect(race).rejects.toBe('cancel');
+  });
+
+  it('rejects at once when the scope has already aborted', async () => {
+    const scope = new AbortScope();
+    scope.abort('timeout');
+    await expect(scope.race(Promise.resolve(1))).rejects.toBe('timeout');
+  });
+
+  it('rejects every concurrent race on abort (the fast path and the listening ones)', async () => {
+    const scope = new AbortScope();
+    const races = [1, 2, 3].map(() => scope.race(pending<number>().promise));
+    scope.abort('shutdown');
+    for (const race of races) await expect(race).rejects.toBe('shutdown');
+  });
+
+  it('ending another promise leaves the fast-path race abortable', async () => {
+    const scope = new AbortScope();
+    const first = scope.race(pending<number>().promise);
+    const second = scope.race(Promise.resolve(2));
+    await expect(second).resolves.toBe(2);
+    // The second race listened; ending it must not free the first one's place.
+    scope.endRace(second);
+    scope.endRace(Promise.resolve(0));
+    scope.abort('cancel');
+    await expect(first).rejects.toBe('cancel');
+  });
+
+  it('a race after an ended one is still aborted, and an ended race is not rejected later', async () => {
+    const scope = new AbortScope();
+    const done = scope.race(Promise.resolve('a'));
+    await expect(done).resolves.toBe('a');
+    scope.endRace(done);
+    const next = scope.race(pending<string>().promise);
+    scope.abort('lease');
+    await expect(next).rejects.toBe('lease');
+    await expect(done).resolves.toBe('a');
+  });
+
+  it('a race whose caller never ended it does not stop later races from being aborted', async () => {
+    const scope = new AbortScope();
+    await scope.race(Promise.resolve(1));
+    const later = scope.race(pending<number>().promise);
+    scope.abort('cancel');
+    await expect(later).rejects.toBe('cancel');
+  });
+});
+
+describe('AbortScope children and signal', () => {
+  it('a child aborts with its parent, and a race on the child is rejected', async () => {
+    const parent = new AbortScope();
+    const child = new AbortScope(parent);
+    const race = child.race(pending<number>().promise);
+    parent.abort('cancel');
+    expect(child.aborted).toBe(true);
+    expect(child.reason).toBe('cancel');
+    await expect(race).rejects.toBe('cancel');
+  });
+
+  it('a disposed child no longer follows its parent', () => {
+    const parent = new AbortScope();
+    const child = new AbortScope(parent);
+    child.dispose();
+    parent.abort('cancel');
+    expect(child.aborted).toBe(false);
+  });
+
+  it('the signal aborts with the scope, also when read after the abort', () => {
+    const scope = new AbortScope();
+    const signal = scope.signal;
+    expect(signal.aborted).toBe(false);
+    scope.abort('timeout');
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe('timeout');
+    const late = new AbortScope();
+    late.abort('cancel');
+    expect(late.signal.aborted).toBe(true);
+    expect(late.signal.reason).toBe('cancel');
+  });
+});
