@@ -6,6 +6,7 @@ import {
   type Outcome,
   succeeded,
 } from '../../src/store/group-commit.js';
+import { deferred } from '../helpers/deferred.js';
 
 interface Op {
   key?: string;
@@ -25,16 +26,6 @@ function recorder(overrides: Partial<BatchHandler<Op, number>> = {}) {
     ...overrides,
   };
   return { batches, gc: new GroupCommit<Op, number>(handler) };
-}
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 describe('GroupCommit', () => {

@@ -4,17 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AbortScope } from '../../src/engine/abort-scope.js';
-
-/** A promise with its resolver. */
-function pending<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred as pending } from '../helpers/deferred.js';
 
 describe('AbortScope.race', () => {
   it('resolves and rejects with the raced value', async () => {
