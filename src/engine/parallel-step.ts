@@ -15,7 +15,7 @@ import type { ActiveExecution } from './active-execution.js';
 import { newStepRecord } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { persist, persistLater } from './persist.js';
-import { enterStep } from './step-records.js';
+import { endAttempt, enterStep } from './step-records.js';
 
 const TIMED_OUT = Symbol('parallel step timed out');
 
@@ -112,7 +112,7 @@ export async function runParallelStep(
       completedAt: end,
       durationMs: end - (rec.startedAt ?? now),
       error,
-      history: closeHistory(rec, end, error),
+      history: endAttempt(rec.history, end, error),
     };
     ex.steps.set(step.name, rec);
     return { ok: false, rec, error, stopped: false };
@@ -127,16 +127,8 @@ export async function runParallelStep(
     output,
     error: null,
     completionSeq: ++ex.record.completionSeq,
-    history: closeHistory(rec, end),
+    history: endAttempt(rec.history, end),
   };
   ex.steps.set(step.name, rec);
   return { ok: true, rec, output };
-}
-
-function closeHistory(rec: StepRecord, end: number, error?: ErrorInfo): StepRecord['history'] {
-  return rec.history.map((h, i) =>
-    i === rec.history.length - 1 && h.completedAt === undefined
-      ? { ...h, completedAt: end, ...(error ? { error } : {}) }
-      : h,
-  );
 }
