@@ -23,6 +23,22 @@ export type AttemptResult =
 
 type Handler = (input: unknown, ctx: StepContext) => unknown;
 
+/** Where a handler's `ctx` keeps its attempt's scope. */
+const SCOPE = Symbol('attemptScope');
+type ScopedContext = StepContext & { [SCOPE]: AbortScope };
+
+function readSignal(this: ScopedContext): AbortSignal {
+  return this[SCOPE].signal;
+}
+
+/**
+ * `ctx.signal`: an own, enumerable getter (a handler that spreads `ctx` keeps the signal), created
+ * only when read, with ONE getter shared by every context. A getter in the object literal would be
+ * a new closure per attempt and make each context a dictionary-mode object (~0.6 KB, slow to build);
+ * defined this way, contexts share one fast shape (~0.1 KB).
+ */
+const SIGNAL: PropertyDescriptor = { get: readSignal, enumerable: true, configurable: true };
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
@@ -56,8 +72,7 @@ export async function runAttempt(
     }, timeoutMs);
   }
   const attemptScope = own;
-  // A plain object with an own, enumerable `signal`: a handler may spread it and keep the signal.
-  const handlerCtx: StepContext = {
+  const handlerCtx = {
     executionId: ctx.executionId,
     workflowId: ctx.workflowId,
     stepName: ctx.stepName,
@@ -65,10 +80,9 @@ export async function runAttempt(
     idempotencyKey: ctx.idempotencyKey,
     outputs: ctx.outputs,
     deadline: timeoutMs === null ? undefined : clock.now() + timeoutMs,
-    get signal() {
-      return attemptScope.signal;
-    },
-  };
+    [SCOPE]: attemptScope,
+  } as ScopedContext;
+  Object.defineProperty(handlerCtx, 'signal', SIGNAL);
   try {
     let output = handler(input, handlerCtx);
     if (isThenable(output)) {

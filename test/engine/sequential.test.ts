@@ -128,6 +128,37 @@ describe.each(STORE_KINDS)('sequential workflows (%s store)', (kind) => {
     expect(c2?.outputs).toEqual({ first: { n: 1 } });
   });
 
+  it('gives handlers a context whose own keys are the documented fields, signal included', async () => {
+    let keys: string[] = [];
+    let json = '';
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        look: (_input, ctx) => {
+          keys = Object.keys(ctx);
+          json = JSON.stringify(ctx);
+          return null;
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('keys', [{ name: 'look' }]);
+    const id = await orch.workflowEngine.executeWorkflow('keys', {});
+    await orch.workflowEngine.waitForCompletion(id);
+    expect(keys.sort()).toEqual(
+      [
+        'attempt',
+        'deadline',
+        'executionId',
+        'idempotencyKey',
+        'outputs',
+        'signal',
+        'stepName',
+        'workflowId',
+      ].sort(),
+    );
+    expect(JSON.parse(json)).toMatchObject({ executionId: id, stepName: 'look', attempt: 1 });
+  });
+
   it('accepts synchronous and asynchronous handlers and records undefined as null output', async () => {
     const orch = await withOrchestrator({
       store: storeUrl(kind),
