@@ -242,16 +242,8 @@ export class MemoryStore implements Store {
 
   async aggregateByWorkflow(): Promise<Map<string, StoreAggregates>> {
     const out = new Map<string, StoreAggregates>();
-    const of = (id: string) => {
-      let agg = out.get(id);
-      if (!agg) {
-        agg = emptyAggregates();
-        out.set(id, agg);
-      }
-      return agg;
-    };
-    for (const record of this.executions.values()) addTo(of(record.workflowId), record);
-    for (const [id, gone] of this.evicted) if (id !== null) addAggregates(of(id), gone);
+    for (const record of this.executions.values()) addTo(aggregatesIn(out, record.workflowId), record);
+    for (const [id, gone] of this.evicted) if (id !== null) addAggregates(aggregatesIn(out, id), gone);
     return out;
   }
 
@@ -273,14 +265,8 @@ export class MemoryStore implements Store {
     this.finished.delete(id);
     const record = this.executions.get(id);
     if (!record) return;
-    for (const key of [null, record.workflowId]) {
-      let agg = this.evicted.get(key);
-      if (!agg) {
-        agg = emptyAggregates();
-        this.evicted.set(key, agg);
-      }
-      addTo(agg, record);
-    }
+    addTo(aggregatesIn(this.evicted, null), record);
+    addTo(aggregatesIn(this.evicted, record.workflowId), record);
     this.executions.delete(id);
     this.steps.delete(id);
     if (record.idempotencyKey !== null && this.idempotency.get(record.idempotencyKey) === id) {
@@ -341,6 +327,16 @@ export class MemoryStore implements Store {
     const steps = [...(this.steps.get(record.id)?.values() ?? [])].map(copyStep).sort(byName);
     return { execution: copyExecution(record), steps };
   }
+}
+
+/** The aggregates under `key` in `map`, created empty on first use. */
+function aggregatesIn<K>(map: Map<K, StoreAggregates>, key: K): StoreAggregates {
+  let agg = map.get(key);
+  if (!agg) {
+    agg = emptyAggregates();
+    map.set(key, agg);
+  }
+  return agg;
 }
 
 function addTo(out: StoreAggregates, record: ExecutionRecord): void {
