@@ -52,6 +52,20 @@ describe.each(STORE_KINDS)('retries (%s store)', (kind) => {
       (f.times[2] as number) + 4000,
       undefined,
     ]);
+    // Every attempt is closed at its end; the failed ones keep their error, the last has none.
+    expect(
+      step?.history?.map((h) => [
+        h.attempt,
+        h.startedAt.getTime(),
+        h.completedAt?.getTime(),
+        h.error?.message,
+      ]),
+    ).toEqual([
+      [1, f.times[0], f.times[0], 'transient'],
+      [2, f.times[1], f.times[1], 'transient'],
+      [3, f.times[2], f.times[2], 'transient'],
+      [4, f.times[3], f.times[3], undefined],
+    ]);
   });
 
   it('caps each delay at retryDelay', async () => {
