@@ -13,7 +13,7 @@ export const UNFINISHED_SQL = `status IN (${[...UNFINISHED_STATES].map((s) => `'
 
 /** Counts of every execution state, all zero. */
 export function emptyStatusCounts(): Record<ExecutionState, number> {
-  return { pending: 0, running: 0, compensating: 0, completed: 0, failed: 0, cancelled: 0 };
+  return Object.fromEntries(EXECUTION_STATES.map((state) => [state, 0])) as Record<ExecutionState, number>;
 }
 
 /** Aggregates of no execution. */

@@ -9,9 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActiveExecution } from '../../src/engine/active-execution.js';
 import { OwedWrites } from '../../src/engine/persist.js';
 import { LAUNCHES_PER_TURN } from '../../src/engine/scheduler.js';
-import { withOrchestrator } from '../helpers/orchestrator.js';
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { nextTurn, withOrchestrator } from '../helpers/orchestrator.js';
 
 describe('event loop turns under a backlog', () => {
   it('a timer fires while a backlog of no-I/O executions on the memory store is still running', async () => {
@@ -83,7 +81,7 @@ describe('OwedWrites', () => {
     owed.settled(b);
     expect(owed.size).toBe(2);
     expect(written).toEqual([]);
-    await turn();
+    await nextTurn();
     expect(written).toEqual(['a', 'c']);
     expect(owed.size).toBe(0);
   });
@@ -97,11 +95,11 @@ describe('OwedWrites', () => {
       owed.settled(ex);
     }
     expect(owed.size).toBe(0);
-    await turn();
+    await nextTurn();
     expect(written).toEqual([]);
     // A later debt schedules a new turn of its own.
     owed.owe(fake('late'));
-    await turn();
+    await nextTurn();
     expect(written).toEqual(['late']);
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { LeaseLostError, MemoryStore } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { ExecutionUpdate, Store } from '../../src/store/store.js';
-import { gate, memoryLogger, tempDir, withOrchestrator } from '../helpers/orchestrator.js';
+import { gate, memoryLogger, nextTurn, tempDir, withOrchestrator } from '../helpers/orchestrator.js';
 
 /** A memory store that records every update it is asked to write, and can refuse the next ones. */
 class CountingStore extends MemoryStore {
@@ -32,8 +32,6 @@ function slowAction(entered: { open(): void }, release: { promise: Promise<void>
   };
 }
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** Waits (turn by turn, at most ~2 s) until `check` holds. */
 async function until(check: () => boolean | Promise<boolean>): Promise<void> {
   for (let i = 0; i < 400; i++) {
@@ -54,7 +52,7 @@ describe('owed background writes', () => {
     const id = await orch.workflowEngine.executeWorkflow('w', {});
     const status = await orch.workflowEngine.waitForCompletion(id);
     expect(status.status).toBe('completed');
-    await turn();
+    await nextTurn();
     const mine = store.updates.filter((u) => u.id === id);
     expect(mine).toHaveLength(3);
     // Each write names the step that completed, already completed; the first also moved the
@@ -87,7 +85,7 @@ describe('owed background writes', () => {
     const id = await orch.workflowEngine.executeWorkflow('w', {});
     await entered.promise;
     // The owed write leaves on the next turn; a durable store answers once it committed.
-    await turn();
+    await nextTurn();
     await until(async () => (await store.getExecution(id))?.steps.length === 1);
     const during = (await store.getExecution(id))!;
     expect(during.execution.status).toBe('running');
@@ -127,7 +125,7 @@ describe('owed background writes', () => {
     expect(aborted).toBe('lease');
     await until(() => logger.lines.some((l) => l.msg?.includes('lease lost')));
     expect(logger.lines.filter((l) => l.msg?.includes('lease lost'))).toHaveLength(1);
-    await turn();
+    await nextTurn();
     // The refused write was the only one: the new owner's state is not touched.
     expect(store.updates.filter((u) => u.id === id)).toHaveLength(1);
     expect((await store.getExecution(id))!.steps).toEqual([]);

@@ -165,8 +165,13 @@ export async function waitForStatus(
     const status = await orch.workflowEngine.getExecutionStatus(id);
     if (status && predicate(status)) return status;
     if (Date.now() > end) throw new Error(`status of ${id} never matched: ${JSON.stringify(status)}`);
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
   }
+}
+
+/** Resolves on the next turn of the event loop (after pending I/O and immediates). */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Whether a status is terminal. */

@@ -6,7 +6,7 @@
  * prepared once per connection (named statements).
  * @module
  */
-import { UNFINISHED_SQL } from '../states.js';
+import { UNFINISHED_SQL as UNFINISHED } from '../states.js';
 import { ident } from './connection.js';
 
 export type { AggregateRow, OwnerLoadRow } from '../record-codec.js';
@@ -67,8 +67,6 @@ export interface UpdateResultRow {
   id: string;
   found: boolean;
 }
-
-const UNFINISHED = UNFINISHED_SQL;
 
 /** Filter shapes of list/count: none, status, workflow, both (arguments bound in that order). */
 const FILTERS = [

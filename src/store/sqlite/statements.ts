@@ -3,7 +3,7 @@
  * @module
  */
 import type Database from 'better-sqlite3';
-import { UNFINISHED_SQL } from '../states.js';
+import { UNFINISHED_SQL as UNFINISHED } from '../states.js';
 
 export type { AggregateRow, OwnerLoadRow } from '../record-codec.js';
 
@@ -59,7 +59,6 @@ export interface NodeRow {
   info: string;
 }
 
-const UNFINISHED = UNFINISHED_SQL;
 const WITH_INPUT =
   'SELECT e.*, (SELECT input FROM execution_inputs WHERE execution_id = e.id) AS input FROM executions e';
 const NEWEST_FIRST = 'ORDER BY e.created_at DESC, e.id DESC';
