@@ -61,7 +61,13 @@ describe('PostgreSQL store: room for updates on the executions pages', () => {
           store.update({
             id: e.id,
             epoch: 0,
-            set: { cursor: step, transitions: step, lastStep: `step-${step}`, stepsRun: step, completionSeq: step },
+            set: {
+              cursor: step,
+              transitions: step,
+              lastStep: `step-${step}`,
+              stepsRun: step,
+              completionSeq: step,
+            },
             steps: [makeStep(e.id, `step-${step}`, { status: 'completed', output: { ok: true, step } })],
           }),
         ),
