@@ -25,13 +25,19 @@ async function pages(schema: string): Promise<Map<string, number>> {
   return new Map(result.rows.map((row) => [row.id, Number(row.page)]));
 }
 
+/** A store on a fresh schema; both are closed and dropped after the test. */
+async function openStore(): Promise<{ schema: string; store: PostgresStore }> {
+  const schema = freshSchema();
+  cleanups.push(() => dropSchema(schema));
+  const store = new PostgresStore(PG_URL, { schema });
+  cleanups.push(() => store.close());
+  await store.init();
+  return { schema, store };
+}
+
 describe('PostgreSQL store: room for updates on the executions pages', () => {
   it('creates executions with fillfactor 50', async () => {
-    const schema = freshSchema();
-    cleanups.push(() => dropSchema(schema));
-    const store = new PostgresStore(PG_URL, { schema });
-    cleanups.push(() => store.close());
-    await store.init();
+    const { schema } = await openStore();
     const result = await withClient((client) =>
       client.query<{ reloptions: string[] | null }>(
         `SELECT c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -43,11 +49,7 @@ describe('PostgreSQL store: room for updates on the executions pages', () => {
   });
 
   it('keeps each execution on its page through three step updates of every row', async () => {
-    const schema = freshSchema();
-    cleanups.push(() => dropSchema(schema));
-    const store = new PostgresStore(PG_URL, { schema });
-    cleanups.push(() => store.close());
-    await store.init();
+    const { schema, store } = await openStore();
     // Rows of the size the engine writes (~0.4 kB), enough to fill several pages.
     const executions = Array.from({ length: 60 }, () =>
       makeExecution({ status: 'running', workerId: `worker-${'w'.repeat(40)}`, lastStep: 'step-0' }),
