@@ -49,8 +49,9 @@ describe('PostgreSQL store: several nodes on one schema', () => {
     try {
       const applied = await Promise.all(clients.map((client) => migrate(client, name)));
       const versions = loadMigrations().map((m) => m.version);
-      expect(applied.flat().sort()).toEqual(versions);
-      expect(applied.filter((list) => list.length > 0)).toHaveLength(1);
+      // Each migration is applied by exactly one client (each runs in its own locked transaction,
+      // so different clients may apply different ones).
+      expect(applied.flat().sort((a, b) => a - b)).toEqual(versions);
     } finally {
       await Promise.all(clients.map((client) => client.end()));
     }
