@@ -120,6 +120,11 @@ export class ActiveExecution {
     return patch;
   }
 
+  /** The store was given `status` for this execution by some other write (e.g. its creation). */
+  storedAs(status: ExecutionRecord['status']): void {
+    this.writtenStatus = status;
+  }
+
   /** After a write failed: the next snapshot carries the status again. */
   forgetWrittenStatus(): void {
     this.writtenStatus = null;

@@ -8,6 +8,11 @@
  * otherwise run to its end without the event loop ever turning: timers (step timeouts, deadlines,
  * heartbeats) and I/O (the HTTP API) would wait for all of it. Past the budget, executions wait
  * in the queue for the next turn.
+ *
+ * A new execution that can start at once reserves its slot before it is stored
+ * ({@link Scheduler.reserve}), so the store records it as `running` from the start: the first
+ * step's write then changes no indexed column (PostgreSQL keeps it a HOT update; SQLite leaves its
+ * status index alone). A reservation counts as a start of the turn it was made in.
  * @module
  */
 import { Fifo } from '../fifo.js';
@@ -62,6 +67,31 @@ export class Scheduler {
     else this.queue.push(ex);
   }
 
+  /**
+   * Reserves a slot for an execution about to be stored, if it could start now (a free slot,
+   * nobody queued, starts left in this turn, not draining). Follow with {@link launchReserved}
+   * once it is stored, or {@link release} if it is not.
+   */
+  reserve(): boolean {
+    if (!this.canLaunch() || this.queue.size > 0) return false;
+    this.countLaunch();
+    this.running++;
+    return true;
+  }
+
+  /** Gives back a slot {@link reserve} took, for an execution that was not stored after all. */
+  release(): void {
+    this.running--;
+    this.pump();
+  }
+
+  /** Starts a stored execution in the slot {@link reserve} took for it. */
+  launchReserved(ex: ActiveExecution): void {
+    this.active.set(ex.id, ex);
+    if (this.ctx.cluster) this.ctx.loadBalancer.attach(ex.id, this.ctx.nodeId);
+    this.start(ex);
+  }
+
   /** Removes a queued (not yet started) execution; the caller settles it. Returns false if it already started. */
   dequeue(ex: ActiveExecution): boolean {
     if (ex.started || !this.queue.remove(ex)) return false;
@@ -102,9 +132,18 @@ export class Scheduler {
     );
   }
 
-  private launch(ex: ActiveExecution): void {
+  private countLaunch(): void {
     if (this.launchedThisTurn++ === 0) setImmediate(this.onTurn);
+  }
+
+  private launch(ex: ActiveExecution): void {
+    this.countLaunch();
     this.running++;
+    this.start(ex);
+  }
+
+  /** Runs `ex` in a slot already counted in `running`. */
+  private start(ex: ActiveExecution): void {
     ex.started = true;
     void runExecution(this.ctx, ex).then(
       (result) => {

@@ -153,8 +153,12 @@ export class WorkflowEngine {
     };
     const local = owner === this.ctx.nodeId;
     if (local) this.ctx.creating.add(record.id);
+    // An execution that can start at once is stored as running (see `Scheduler.reserve`); the
+    // runner still makes the pending -> running transition (metrics, events) when it starts.
+    let reserved = local && this.scheduler.reserve();
     try {
-      const result = await this.ctx.store.createExecution({ ...record });
+      const stored = reserved ? { ...record, status: 'running' as const, startedAt: now } : { ...record };
+      const result = await this.ctx.store.createExecution(stored);
       if (!result.created) return this.existingForKey(result.id, workflowId);
       this.ctx.metrics.created(workflowId);
       if (this.ctx.events.has('execution.created')) {
@@ -170,9 +174,19 @@ export class WorkflowEngine {
         endPlacement(this.ctx, owner, !local);
         placing = false;
       }
-      if (local && !this.closed) this.scheduler.submit(new ActiveExecution(record, [], entry.plan, false));
+      if (local && !this.closed) {
+        const ex = new ActiveExecution(record, [], entry.plan, false);
+        if (reserved) {
+          ex.storedAs('running');
+          reserved = false;
+          this.scheduler.launchReserved(ex);
+        } else {
+          this.scheduler.submit(ex);
+        }
+      }
       return record.id;
     } finally {
+      if (reserved) this.scheduler.release();
       if (local) this.ctx.creating.delete(record.id);
       // Not stored (or a duplicate of an existing execution): nothing was placed after all.
       if (placing) endPlacement(this.ctx, owner, false);

@@ -169,6 +169,15 @@ export async function waitForStatus(
   }
 }
 
+/** Waits, polling every 5 ms for at most ~2 s, until `check` holds; throws if it never does. */
+export async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error('condition not met in time');
+}
+
 /** Resolves on the next turn of the event loop (after pending I/O and immediates). */
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
