@@ -5,7 +5,11 @@
  * resumes them from their stored position, adopts executions other nodes placed on it (cluster
  * mode), applies cancel requests made by other processes, refreshes the cluster load, and checks
  * the balance. The same takeover runs once, awaited, when the orchestrator opens: that is crash
- * recovery. A store notification (PostgreSQL NOTIFY) only makes the next round come sooner.
+ * recovery. A store notification (PostgreSQL NOTIFY) only makes work start sooner: a notice that
+ * executions were created runs a short round that only adopts what was placed on this node (the
+ * whole round writes a heartbeat, claims, reads the cluster's load: run for every creation in the
+ * cluster it cost a three-node cluster half its throughput); any other notice runs the whole round
+ * early. The whole round still runs on its timer.
  *
  * It also keeps the node's {@link LeaseGuard}: when this node went longer than a lease without
  * renewing (it was stalled), runners ask it to renew and check ownership before they start another
@@ -14,7 +18,7 @@
  */
 import type { TimerHandle } from '../clock.js';
 import { toError } from '../errors.js';
-import type { ExecutionRecord, ExecutionSnapshot, NodeRecord } from '../store/store.js';
+import type { ExecutionRecord, ExecutionSnapshot, NodeRecord, WorkHint } from '../store/store.js';
 import { ActiveExecution } from './active-execution.js';
 import type { EngineContext, LeaseGuard } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
@@ -39,8 +43,12 @@ export class LeaseKeeper {
   private running: Promise<void> | null = null;
   private stopped = false;
   private woken = false;
+  /** What the wake-ups since the last round asked for: the whole round, or adopting only. */
+  private wokenFull = false;
   /** A round was asked for while one ran: run another right after it. */
   private again = false;
+  /** An adopting round was asked for while one ran: run it right after (unless a whole one runs). */
+  private againAdopt = false;
   /** Renew (and check ownership) in the next round whatever the time since the last renewal. */
   private renewNow = false;
   /** Callers of `verify` waiting for the next round to end. */
@@ -95,7 +103,7 @@ export class LeaseKeeper {
   async start(): Promise<void> {
     if (this.ctx.cluster && this.ctx.store.subscribe) {
       try {
-        this.unsubscribe = await this.ctx.store.subscribe('work', () => this.wake());
+        this.unsubscribe = await this.ctx.store.subscribe('work', (hint) => this.wake(hint));
       } catch (error) {
         this.ctx.logger.warn({ err: toError(error) }, 'store notifications unavailable; polling only');
       }
@@ -103,13 +111,20 @@ export class LeaseKeeper {
     this.schedule();
   }
 
-  /** Runs a round soon (coalesced), e.g. when another node placed work here. */
-  wake(): void {
-    if (this.stopped || this.woken) return;
+  /**
+   * Runs a round soon (coalesced): for `'placed'` (executions were created somewhere in the
+   * cluster) one that only adopts what was placed on this node, else the whole round.
+   */
+  wake(hint: WorkHint = 'any'): void {
+    if (this.stopped) return;
+    if (hint === 'any') this.wokenFull = true;
+    if (this.woken) return;
     this.woken = true;
     setImmediate(() => {
       this.woken = false;
-      this.kick();
+      const full = this.wokenFull;
+      this.wokenFull = false;
+      this.begin(full);
     });
   }
 
@@ -134,23 +149,48 @@ export class LeaseKeeper {
     await this.unsubscribe?.().catch(() => undefined);
   }
 
-  /** Starts a round now, or right after the one running (a wake-up during a round is not lost). */
+  /** Starts the whole round now, or right after the one running. */
   private kick(): void {
+    this.begin(true);
+  }
+
+  /**
+   * Starts a round now, or right after the one running (a wake-up during a round is not lost):
+   * the whole round (`full`), or one that only adopts executions placed here. Only a whole round
+   * settles `verify` callers and re-arms the timer.
+   */
+  private begin(full: boolean): void {
     if (this.stopped) return;
     if (this.running) {
-      this.again = true;
+      if (full) this.again = true;
+      else this.againAdopt = true;
       return;
     }
-    this.timer?.cancel();
-    const waiters = this.verifyWaiters.splice(0);
-    this.running = this.sweep().finally(() => {
+    if (full) this.timer?.cancel();
+    const waiters = full ? this.verifyWaiters.splice(0) : [];
+    this.running = (full ? this.sweep() : this.adoptRound()).finally(() => {
       this.running = null;
       for (const resolve of waiters) resolve();
+      if (full) this.schedule();
       if (this.again || this.verifyWaiters.length > 0) {
         this.again = false;
-        this.kick();
-      } else this.schedule();
+        this.againAdopt = false;
+        this.begin(true);
+      } else if (this.againAdopt) {
+        this.againAdopt = false;
+        this.begin(false);
+      }
     });
+  }
+
+  /** The short round of a `'placed'` wake-up: start what other nodes placed on this node. */
+  private async adoptRound(): Promise<void> {
+    if (!this.ctx.cluster || !this.ctx.store.durable) return;
+    try {
+      await this.adoptPlaced();
+    } catch (error) {
+      this.ctx.logger.error({ err: toError(error) }, 'adopting placed executions failed');
+    }
   }
 
   /** This node's registry row. */

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import type { WorkHint } from '../../src/store/store.js';
 import { assertServerReachable, dropSchema, freshSchema, PG_URL, withClient } from './pg-fixture.js';
 import { makeExecution } from './records.js';
 
@@ -28,22 +29,26 @@ function schema(): string {
   return name;
 }
 
-/** Counts wake-ups; `next()` resolves at the next one. */
+/** Counts wake-ups and keeps their hints; `next()` resolves at the next one. */
 function wakeups() {
   let count = 0;
   let waiters: (() => void)[] = [];
+  const hints: WorkHint[] = [];
   return {
-    onNotify: () => {
+    onNotify: (hint: WorkHint) => {
       count++;
+      hints.push(hint);
       for (const resolve of waiters.splice(0)) resolve();
     },
     get count() {
       return count;
     },
+    hints,
     next: () => new Promise<void>((resolve) => waiters.push(resolve)),
     reset() {
       count = 0;
       waiters = [];
+      hints.length = 0;
     },
   };
 }
@@ -87,6 +92,8 @@ describe('PostgreSQL store: wake-up hints', () => {
     await writer.releaseLeases('w');
     await next;
     expect(woken.count).toBe(2);
+    // A creation says work was placed (its owner adopts it); a release asks for a whole round.
+    expect(woken.hints).toEqual(['placed', 'any']);
 
     await unsubscribe();
     await until(async () => ((await listenerPid(name)) === undefined ? true : undefined));
@@ -116,6 +123,8 @@ describe('PostgreSQL store: wake-up hints', () => {
     const reconnected = woken.next();
     await withClient((client) => client.query('SELECT pg_terminate_backend($1)', [pid]));
     await reconnected;
+    // Hints may have been missed while it was away: the whole round.
+    expect(woken.hints).toEqual(['any']);
     const newPid = await until(() => listenerPid(name));
     expect(newPid).not.toBe(pid);
 
@@ -125,6 +134,7 @@ describe('PostgreSQL store: wake-up hints', () => {
     await other.createExecution(makeExecution({ id: 'after' }));
     await next;
     expect(woken.count).toBe(1);
+    expect(woken.hints).toEqual(['placed']);
     // The store itself kept working throughout.
     expect(await store.countExecutions({})).toBe(1);
   });

@@ -19,7 +19,7 @@ import { ConflictError } from '../../errors.js';
 import { failed, type Outcome, succeeded } from '../group-commit.js';
 import type { CreateResult } from '../store.js';
 import { isConnectionError, isTransient, storeError } from './connection.js';
-import { type KeyLookup, type Op, type Statement, wakesWorkers } from './operations.js';
+import { type KeyLookup, type Op, type Statement, workNotice } from './operations.js';
 import { planStatements, singleStatements } from './plan.js';
 import type { PlanMode } from './plan-mode.js';
 import type { Sql } from './statements.js';
@@ -32,11 +32,25 @@ export interface Notify {
   payload: string;
 }
 
+/** The store's wake-up channel and the payload of each kind of notice (see `workPayloads`). */
+export interface NotifyChannel {
+  channel: string;
+  placed: string;
+  released: string;
+}
+
 /** What a store's flushes share: its statements, how they are planned, its wake-up channel. */
 export interface CommitContext {
   sql: Sql;
   plans: PlanMode;
-  notify: Notify;
+  notify: NotifyChannel;
+}
+
+/** The NOTIFY a batch sends, if any. */
+function noticeOf(batch: readonly Op[], { channel, placed, released }: NotifyChannel): Notify | null {
+  const notice = workNotice(batch);
+  if (notice === null) return null;
+  return { channel, payload: notice === 'placed' ? placed : released };
 }
 
 /** Thrown by the fast path when the transaction rolled back; `cause` is the first error. */
@@ -100,7 +114,7 @@ export async function commitBatch(
   context: CommitContext,
   batch: readonly Op[],
 ): Promise<Outcome[]> {
-  const notify = wakesWorkers(batch) ? context.notify : null;
+  const notify = noticeOf(batch, context.notify);
   for (let attempt = 0; ; attempt++) {
     try {
       return await fastPath(client, context, batch, notify);

@@ -7,10 +7,25 @@
  * for good, and they do not pass transaction-pooling proxies. Correctness comes from polling. When
  * the connection drops, the listener reconnects with capped exponential backoff and jitter, and
  * after each reconnect calls every subscriber once, since it may have missed notifications.
+ *
+ * The payload names the schema (nodes of other schemas ignore it) and the kind of notice: the
+ * bare schema name when executions were created (`'placed'`: their owners start them), the schema
+ * name with {@link RELEASED_SUFFIX} when leases were released (`'any'`: a whole housekeeping round,
+ * which claims them). Creations keep the bare name, so a node of an earlier version still wakes
+ * for them; it does not recognise the released notice, and falls back to polling for that.
  * @module
  */
 import pg from 'pg';
+import type { WorkHint } from '../store.js';
 import { clientConfig, ident } from './connection.js';
+
+/** Appended to the schema name in the payload of a released-leases notice. */
+export const RELEASED_SUFFIX = ':released';
+
+/** The payloads of the two kinds of notice for `schema`. */
+export function workPayloads(schema: string): { placed: string; released: string } {
+  return { placed: schema, released: `${schema}${RELEASED_SUFFIX}` };
+}
 
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
@@ -18,7 +33,8 @@ const MAX_BACKOFF_MS = 5_000;
 /** A LISTEN connection that reconnects by itself. See the module comment. */
 export class WorkListener {
   private client: pg.Client | null = null;
-  private readonly subscribers = new Set<() => void>();
+  private readonly subscribers = new Set<(hint: WorkHint) => void>();
+  private readonly payloads: { placed: string; released: string };
   private connecting: Promise<void> | null = null;
   private retry: NodeJS.Timeout | null = null;
   private failures = 0;
@@ -27,7 +43,7 @@ export class WorkListener {
   /**
    * @param url connection string.
    * @param channel channel to LISTEN on.
-   * @param payload only notifications with this payload (the store's schema) wake subscribers.
+   * @param schema only notifications for this schema wake subscribers (see {@link workPayloads}).
    * @param applicationName `application_name` of the connection (seen in `pg_stat_activity`).
    * @param fromSelf whether a notification was sent by one of this process's own connections (by
    *   the backend pid PostgreSQL reports with it): those wake nobody here, since this node already
@@ -36,10 +52,12 @@ export class WorkListener {
   constructor(
     private readonly url: string,
     private readonly channel: string,
-    private readonly payload: string,
+    schema: string,
     private readonly applicationName: string,
     private readonly fromSelf: (backendPid: number) => boolean = () => false,
-  ) {}
+  ) {
+    this.payloads = workPayloads(schema);
+  }
 
   /** Whether the connection is up and listening. */
   get listening(): boolean {
@@ -51,8 +69,8 @@ export class WorkListener {
    * ended; if it failed, the listener keeps retrying in the background (polling still works).
    * Resolves with the function that removes the subscriber (and disconnects after the last one).
    */
-  async subscribe(onNotify: () => void): Promise<() => Promise<void>> {
-    const subscriber = () => onNotify();
+  async subscribe(onNotify: (hint: WorkHint) => void): Promise<() => Promise<void>> {
+    const subscriber = (hint: WorkHint) => onNotify(hint);
     this.subscribers.add(subscriber);
     if (!this.client && !this.retry) await this.connect();
     else if (this.connecting) await this.connecting;
@@ -82,8 +100,9 @@ export class WorkListener {
     client.on('error', lost);
     client.on('end', lost);
     client.on('notification', (message) => {
-      if (message.channel !== this.channel || message.payload !== this.payload) return;
-      if (!this.fromSelf(message.processId)) this.wake();
+      if (message.channel !== this.channel || this.fromSelf(message.processId)) return;
+      if (message.payload === this.payloads.placed) this.wake('placed');
+      else if (message.payload === this.payloads.released) this.wake('any');
     });
     try {
       await client.connect();
@@ -103,7 +122,7 @@ export class WorkListener {
     this.failures = 0;
     this.client = client;
     // Notifications sent while the listener was away are lost: wake everyone once.
-    if (reconnected) this.wake();
+    if (reconnected) this.wake('any');
   }
 
   private lost(client: pg.Client): void {
@@ -140,10 +159,10 @@ export class WorkListener {
     }
   }
 
-  private wake(): void {
+  private wake(hint: WorkHint): void {
     for (const subscriber of this.subscribers) {
       try {
-        subscriber();
+        subscriber(hint);
       } catch {
         // A subscriber's failure must not stop the others or the listener.
       }

@@ -108,7 +108,15 @@ export function mergeOps(into: Op, next: Op): boolean {
   return true;
 }
 
-/** Whether a flush must wake listeners: new executions, or leases given up. */
-export function wakesWorkers(batch: readonly Op[]): boolean {
-  return batch.some((op) => op.kind === 'create' || op.kind === 'release');
+/**
+ * What a flush must tell listeners: leases given up (`'released'`: others may claim them), else
+ * new executions (`'placed'`: their owners should start them), else nothing.
+ */
+export function workNotice(batch: readonly Op[]): 'placed' | 'released' | null {
+  let placed = false;
+  for (const op of batch) {
+    if (op.kind === 'release') return 'released';
+    if (op.kind === 'create') placed = true;
+  }
+  return placed ? 'placed' : null;
 }

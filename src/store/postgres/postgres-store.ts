@@ -32,10 +32,11 @@ import type {
   StepRecord,
   Store,
   StoreAggregates,
+  WorkHint,
 } from '../store.js';
 import { type CommitContext, commitOnLane, type LaneConnection, releaseLanes } from './batch-commit.js';
 import { createPool, ident, storeError } from './connection.js';
-import { WorkListener } from './listener.js';
+import { WorkListener, workPayloads } from './listener.js';
 import { migrateAt } from './migrate.js';
 import { createOp, type Op, updateOp } from './operations.js';
 import { type PostgresStoreOptions, resolveOptions } from './options.js';
@@ -106,7 +107,7 @@ export class PostgresStore implements Store {
     this.context = {
       sql: this.sql,
       plans: new PlanMode(`${ident(this.schema)}.executions`),
-      notify: { channel: WORK_CHANNEL, payload: this.schema },
+      notify: { channel: WORK_CHANNEL, ...workPayloads(this.schema) },
     };
   }
 
@@ -148,11 +149,11 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Calls `onNotify` when executions were created or leases released by another store (another
-   * node) on this schema, and after the listener reconnected. Writes of this store wake nobody
+   * Calls `onNotify` when executions were created (`'placed'`) or leases released (`'any'`) by
+   * another store (another node) on this schema, and after the listener reconnected (`'any'`). Writes of this store wake nobody
    * here: its node knows of them. A hint only: poll for correctness.
    */
-  async subscribe(channel: 'work', onNotify: () => void): Promise<() => Promise<void>> {
+  async subscribe(channel: 'work', onNotify: (hint: WorkHint) => void): Promise<() => Promise<void>> {
     if (channel !== 'work') {
       throw new ValidationError([{ path: 'channel', message: `Expected 'work', got ${String(channel)}` }]);
     }
