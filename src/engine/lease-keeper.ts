@@ -18,6 +18,7 @@
  */
 import type { TimerHandle } from '../clock.js';
 import { toError } from '../errors.js';
+import { UNFINISHED_STATES } from '../store/states.js';
 import type { ExecutionRecord, ExecutionSnapshot, NodeRecord, WorkHint } from '../store/store.js';
 import { ActiveExecution } from './active-execution.js';
 import type { EngineContext, LeaseGuard } from './context.js';
@@ -332,6 +333,8 @@ export class LeaseKeeper {
     const ids = await ctx.store.listOwned(ctx.nodeId, CLAIM_BATCH);
     for (const id of ids) {
       if (this.scheduler.get(id) || ctx.creating.has(id) || this.stopped) continue;
+      // Read after the list: an execution this node ran may have finished (and left the
+      // scheduler) in between; `adopt` leaves a finished one alone.
       const snapshot = await ctx.store.getExecution(id);
       if (!snapshot || snapshot.execution.owner !== ctx.nodeId || this.scheduler.get(id)) continue;
       await this.adopt(snapshot.execution, snapshot);
@@ -374,11 +377,12 @@ export class LeaseKeeper {
     return claimed.length;
   }
 
+  /** Runs a stored execution here, unless it runs here already or has finished. */
   private async adopt(record: ExecutionRecord, known?: ExecutionSnapshot): Promise<void> {
     const { ctx } = this;
     if (this.scheduler.get(record.id)) return;
     const snapshot = known ?? (await ctx.store.getExecution(record.id));
-    if (!snapshot) return;
+    if (!snapshot || !UNFINISHED_STATES.has(snapshot.execution.status)) return;
     const entry = await this.definitions.version(record.workflowId, record.workflowVersion);
     if (!entry) {
       ctx.logger.error(

@@ -18,10 +18,23 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-/** A PostgreSQL store that counts the housekeeping writes only a whole round makes. */
+/**
+ * A PostgreSQL store that counts the housekeeping writes only a whole round makes, and can answer
+ * `listOwned` as a read made a moment earlier would (with `stale` ids added).
+ */
 class CountingStore extends PostgresStore {
   heartbeats = 0;
   claims = 0;
+  stale: string[] = [];
+  reads: string[] = [];
+  override async listOwned(owner: string, limit: number): Promise<string[]> {
+    const ids = await super.listOwned(owner, limit);
+    return [...this.stale, ...ids];
+  }
+  override getExecution(id: string): ReturnType<PostgresStore['getExecution']> {
+    this.reads.push(id);
+    return super.getExecution(id);
+  }
   override heartbeat(node: NodeRecord): Promise<void> {
     this.heartbeats++;
     return super.heartbeat(node);
@@ -91,5 +104,32 @@ describe('cluster wake-up rounds', () => {
     );
     hold.open();
     expect((await aEngine.waitForCompletion(held)).status).toBe('completed');
+  });
+
+  it('never runs again an execution that finished between listing and reading it', async () => {
+    const schema = freshSchema();
+    cleanups.push(() => dropSchema(schema));
+    const store = new CountingStore(PG_URL, { schema });
+    const orch = await node(store, { quick: () => 'quick' });
+    const engine = orch.workflowEngine;
+    await engine.defineWorkflow('quick', [{ name: 'quick' }]);
+    const starts: string[] = [];
+    const ends: string[] = [];
+    orch.on('execution.started', (e) => starts.push(e.executionId));
+    orch.on('execution.finished', (e) => ends.push(e.executionId));
+    const id = await engine.executeWorkflow('quick', {});
+    expect((await engine.waitForCompletion(id)).status).toBe('completed');
+    // The next adoption round lists it as if the list had been read while it still ran.
+    store.stale = [id];
+    const other = new PostgresStore(PG_URL, { schema });
+    cleanups.push(() => other.close());
+    await other.init();
+    const [record] = await other.listExecutions({ limit: 1 });
+    await other.createExecution({ ...record!.execution, id: 'placed-elsewhere', owner: 'another-node' });
+    await until(() => store.reads.includes(id), 'the adoption round to read it');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(starts).toEqual([id]);
+    expect(ends).toEqual([id]);
+    expect(orch.getMetrics().executions).toMatchObject({ total: 1, completed: 1 });
   });
 });
