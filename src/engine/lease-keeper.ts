@@ -331,12 +331,13 @@ export class LeaseKeeper {
   private async adoptPlaced(): Promise<void> {
     const { ctx } = this;
     const ids = await ctx.store.listOwned(ctx.nodeId, CLAIM_BATCH);
-    for (const id of ids) {
-      if (this.scheduler.get(id) || ctx.creating.has(id) || this.stopped) continue;
-      // Read after the list: an execution this node ran may have finished (and left the
-      // scheduler) in between; `adopt` leaves a finished one alone.
-      const snapshot = await ctx.store.getExecution(id);
-      if (!snapshot || snapshot.execution.owner !== ctx.nodeId || this.scheduler.get(id)) continue;
+    const unknown = ids.filter((id) => !this.scheduler.get(id) && !ctx.creating.has(id));
+    if (unknown.length === 0 || this.stopped) return;
+    // Read after the list, all in one query: an execution this node ran may have finished (and
+    // left the scheduler) in between; `adopt` leaves a finished one alone.
+    for (const snapshot of await ctx.store.getExecutions(unknown)) {
+      if (this.stopped) return;
+      if (snapshot.execution.owner !== ctx.nodeId) continue;
       await this.adopt(snapshot.execution, snapshot);
     }
   }

@@ -166,6 +166,15 @@ export class MemoryStore implements Store {
     return record ? this.snapshot(record) : null;
   }
 
+  async getExecutions(ids: readonly string[]): Promise<ExecutionSnapshot[]> {
+    const records: ExecutionRecord[] = [];
+    for (const id of new Set(ids)) {
+      const record = this.executions.get(id);
+      if (record) records.push(record);
+    }
+    return records.sort((a, b) => newestFirst(b, a)).map((record) => this.snapshot(record));
+  }
+
   async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
     const offset = filter.offset ?? 0;
     return this.matching(filter)

@@ -211,6 +211,8 @@ export interface Store {
    */
   update(update: ExecutionUpdate): Promise<void>;
   getExecution(id: string): Promise<ExecutionSnapshot | null>;
+  /** The executions of `ids` that exist, oldest first (ids it does not know are left out). */
+  getExecutions(ids: readonly string[]): Promise<ExecutionSnapshot[]>;
   /** Newest first. */
   listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]>;
   countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset'>): Promise<number>;

@@ -35,6 +35,10 @@ class CountingStore extends PostgresStore {
     this.reads.push(id);
     return super.getExecution(id);
   }
+  override getExecutions(ids: readonly string[]): ReturnType<PostgresStore['getExecutions']> {
+    this.reads.push(...ids);
+    return super.getExecutions(ids);
+  }
   override heartbeat(node: NodeRecord): Promise<void> {
     this.heartbeats++;
     return super.heartbeat(node);

@@ -205,6 +205,12 @@ export class PostgresStore implements Store {
     return row ? { execution: toExecution(row), steps: toSteps(row) } : null;
   }
 
+  async getExecutions(ids: readonly string[]): Promise<ExecutionSnapshot[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.read<SnapshotRow>(this.sql.getExecutions, [ids]);
+    return rows.map((row) => ({ execution: toExecution(row), steps: toSteps(row) }));
+  }
+
   async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
     const [index, args] = filterArgs(filter);
     const limit = Math.max(0, filter.limit);

@@ -197,6 +197,7 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     idsByIdempotencyKey: `SELECT id, idempotency_key FROM ${executions} WHERE idempotency_key = ANY($1::text[])`,
 
     getExecution: `${snapshot} WHERE e.id = $1`,
+    getExecutions: `${snapshot} WHERE e.id = ANY($1::text[]) ORDER BY e.created_at, e.id`,
     /** Newest first; indexed by filter shape (see `FILTERS`); limit and offset follow the filter. */
     list: FILTERS.map((where, i) => {
       const n = i === 3 ? 3 : i === 0 ? 1 : 2;

@@ -223,6 +223,11 @@ export class SqliteStore implements Store {
     return { execution: toExecution(row), steps: (s.stepsOf.all(id) as StepRow[]).map(toStep) };
   }
 
+  async getExecutions(ids: readonly string[]): Promise<ExecutionSnapshot[]> {
+    if (ids.length === 0) return [];
+    return this.withSteps(this.stmts().byIdsOldestFirst.all(JSON.stringify(ids)) as ExecutionRowWithInput[]);
+  }
+
   async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
     const s = this.stmts();
     const [index, args] = filterArgs(filter);
@@ -232,9 +237,14 @@ export class SqliteStore implements Store {
       page,
       Math.max(0, filter.offset ?? 0),
     ) as ExecutionRowWithInput[];
+    return this.withSteps(rows);
+  }
+
+  /** Snapshots of `rows`, with the steps of all of them read in one query. */
+  private withSteps(rows: ExecutionRowWithInput[]): ExecutionSnapshot[] {
     if (rows.length === 0) return [];
     const steps = new Map<string, StepRecord[]>();
-    for (const row of s.stepsOfMany.all(JSON.stringify(rows.map((r) => r.id))) as StepRow[]) {
+    for (const row of this.stmts().stepsOfMany.all(JSON.stringify(rows.map((r) => r.id))) as StepRow[]) {
       const list = steps.get(row.execution_id);
       if (list) list.push(toStep(row));
       else steps.set(row.execution_id, [toStep(row)]);
