@@ -116,7 +116,9 @@ export function recordContract(store: CurrentStore): void {
     });
 
     it('getExecutions reads several at once: the known ones, oldest first, each with its steps', async () => {
-      await store().createExecution(makeExecution({ id: 'm-late', createdAt: 300 }), [makeStep('m-late', 'a')]);
+      await store().createExecution(makeExecution({ id: 'm-late', createdAt: 300 }), [
+        makeStep('m-late', 'a'),
+      ]);
       await store().createExecution(makeExecution({ id: 'm-early', createdAt: 100 }), [
         makeStep('m-early', 'b'),
         makeStep('m-early', 'a'),
@@ -126,7 +128,8 @@ export function recordContract(store: CurrentStore): void {
       const many = await store().getExecutions(['m-late', 'nope', 'm-early', 'm-mid', 'm-late']);
       expect(many.map((s) => s.execution.id)).toEqual(['m-early', 'm-mid', 'm-late']);
       // The same snapshots getExecution returns, one by one.
-      for (const snapshot of many) expect(snapshot).toEqual(await store().getExecution(snapshot.execution.id));
+      for (const snapshot of many)
+        expect(snapshot).toEqual(await store().getExecution(snapshot.execution.id));
       expect(many[0]!.steps.map((s) => s.name)).toEqual(['a', 'b']);
       expect(many[1]!.steps).toEqual([]);
       expect(await store().getExecutions([])).toEqual([]);
