@@ -6,10 +6,10 @@
  * mode), applies cancel requests made by other processes, refreshes the cluster load, and checks
  * the balance. The same takeover runs once, awaited, when the orchestrator opens: that is crash
  * recovery. A store notification (PostgreSQL NOTIFY) only makes work start sooner: a notice that
- * executions were created runs a short round that only adopts what was placed on this node (the
- * whole round writes a heartbeat, claims, reads the cluster's load: run for every creation in the
- * cluster it cost a three-node cluster half its throughput); any other notice runs the whole round
- * early. The whole round still runs on its timer.
+ * executions were placed on this node runs a short round that only adopts them (the whole round
+ * writes a heartbeat, claims, reads the cluster's load: run for every creation in the cluster it
+ * cost a three-node cluster half its throughput), a placement on another node wakes nothing here,
+ * and any other notice runs the whole round early. The whole round still runs on its timer.
  *
  * It also keeps the node's {@link LeaseGuard}: when this node went longer than a lease without
  * renewing (it was stalled), runners ask it to renew and check ownership before they start another
@@ -113,12 +113,14 @@ export class LeaseKeeper {
   }
 
   /**
-   * Runs a round soon (coalesced): for `'placed'` (executions were created somewhere in the
-   * cluster) one that only adopts what was placed on this node, else the whole round.
+   * Runs a round soon (coalesced): for `placed` (executions were created) one that only adopts
+   * what was placed on this node — nothing if they were placed on another node — else the whole
+   * round.
    */
-  wake(hint: WorkHint = 'any'): void {
+  wake(hint: WorkHint = { kind: 'any' }): void {
     if (this.stopped) return;
-    if (hint === 'any') this.wokenFull = true;
+    if (hint.kind === 'placed' && hint.owner !== undefined && hint.owner !== this.ctx.nodeId) return;
+    if (hint.kind === 'any') this.wokenFull = true;
     if (this.woken) return;
     this.woken = true;
     setImmediate(() => {

@@ -250,9 +250,9 @@ export interface Store {
 
   /**
    * Optional: wake-up hints from other processes sharing the store. `onNotify` is called soon after
-   * another node (or this one) created an execution (`'placed'`) or released leases (`'any'`), and
-   * may be called at other times too (`'any'`, e.g. after the adapter reconnected, since hints can
-   * be lost). It is a hint ONLY:
+   * another node (or this one) created executions (`placed`, with the node they were placed on) or
+   * released leases (`any`), and may be called at other times too (`any`, e.g. after the adapter
+   * reconnected, since hints can be lost). It is a hint ONLY:
    * hints can be missed (a dropped connection, a proxy in between), so correctness still comes
    * from polling (`claimExecutions` on a timer); a hint merely lets that poll run early. Resolves
    * after the first attempt to start listening (an adapter retries a failed one in the background)
@@ -263,8 +263,8 @@ export interface Store {
 }
 
 /**
- * What a wake-up hint says happened: `'placed'` — executions were created (some may be owned by
- * the listening node, which should start them); `'any'` — anything else (leases released, hints
- * possibly missed): run the whole housekeeping round.
+ * What a wake-up hint says happened: `placed` — executions were created, owned by `owner` (which
+ * should start them; no owner: not known, any node may own some); `any` — anything else (leases
+ * released, hints possibly missed): run the whole housekeeping round.
  */
-export type WorkHint = 'placed' | 'any';
+export type WorkHint = { kind: 'placed'; owner?: string } | { kind: 'any' };

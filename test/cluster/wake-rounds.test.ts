@@ -27,7 +27,9 @@ class CountingStore extends PostgresStore {
   claims = 0;
   stale: string[] = [];
   reads: string[] = [];
+  lists = 0;
   override async listOwned(owner: string, limit: number): Promise<string[]> {
+    this.lists++;
     const ids = await super.listOwned(owner, limit);
     return [...this.stale, ...ids];
   }
@@ -129,11 +131,27 @@ describe('cluster wake-up rounds', () => {
     cleanups.push(() => other.close());
     await other.init();
     const [record] = await other.listExecutions({ limit: 1 });
-    await other.createExecution({ ...record!.execution, id: 'placed-elsewhere', owner: 'another-node' });
+    // A placement on another node wakes nobody here ...
+    const lists = store.lists;
+    await other.createExecution({
+      ...record!.execution,
+      id: 'placed-away',
+      status: 'pending',
+      owner: 'another-node',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(store.lists).toBe(lists);
+    // ... one here does: the wake-up's adoption round lists both.
+    await other.createExecution({
+      ...record!.execution,
+      id: 'placed-here',
+      status: 'pending',
+      completedAt: null,
+      owner: orch.nodeId,
+    });
     await until(() => store.reads.includes(id), 'the adoption round to read it');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(starts).toEqual([id]);
-    expect(ends).toEqual([id]);
-    expect(orch.getMetrics().executions).toMatchObject({ total: 1, completed: 1 });
+    expect((await engine.waitForCompletion('placed-here')).status).toBe('completed');
+    expect(starts).toEqual([id, 'placed-here']);
+    expect(ends).toEqual([id, 'placed-here']);
   });
 });

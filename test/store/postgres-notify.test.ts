@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
+import { hintOf } from '../../src/store/postgres/listener.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { WorkHint } from '../../src/store/store.js';
 import { assertServerReachable, dropSchema, freshSchema, PG_URL, withClient } from './pg-fixture.js';
@@ -92,8 +93,9 @@ describe('PostgreSQL store: wake-up hints', () => {
     await writer.releaseLeases('w');
     await next;
     expect(woken.count).toBe(2);
-    // A creation says work was placed (its owner adopts it); a release asks for a whole round.
-    expect(woken.hints).toEqual(['placed', 'any']);
+    // A creation says on which node work was placed (that node adopts it); a release asks for a
+    // whole round.
+    expect(woken.hints).toEqual([{ kind: 'placed', owner: 'w' }, { kind: 'any' }]);
 
     await unsubscribe();
     await until(async () => ((await listenerPid(name)) === undefined ? true : undefined));
@@ -124,19 +126,54 @@ describe('PostgreSQL store: wake-up hints', () => {
     await withClient((client) => client.query('SELECT pg_terminate_backend($1)', [pid]));
     await reconnected;
     // Hints may have been missed while it was away: the whole round.
-    expect(woken.hints).toEqual(['any']);
+    expect(woken.hints).toEqual([{ kind: 'any' }]);
     const newPid = await until(() => listenerPid(name));
     expect(newPid).not.toBe(pid);
 
     woken.reset();
     const next = woken.next();
     const other = await open(name);
-    await other.createExecution(makeExecution({ id: 'after' }));
+    await other.createExecution(makeExecution({ id: 'after', owner: 'n2' }));
     await next;
     expect(woken.count).toBe(1);
-    expect(woken.hints).toEqual(['placed']);
+    expect(woken.hints).toEqual([{ kind: 'placed', owner: 'n2' }]);
     // The store itself kept working throughout.
     expect(await store.countExecutions({})).toBe(1);
+  });
+
+  it('an unowned creation asks for a whole round; a flush placing on two nodes tells each', async () => {
+    const name = schema();
+    const listener = await open(name);
+    const writer = await open(name);
+    const woken = wakeups();
+    await listener.subscribe('work', woken.onNotify);
+    let next = woken.next();
+    await writer.createExecution(makeExecution({ id: 'unowned' }));
+    await next;
+    expect(woken.hints).toEqual([{ kind: 'any' }]);
+    woken.reset();
+    next = woken.next();
+    // Created in the same tick: one flush, one transaction, one notice per node placed on.
+    await Promise.all([
+      writer.createExecution(makeExecution({ id: 'p1', owner: 'n1' })),
+      writer.createExecution(makeExecution({ id: 'p2', owner: 'n2' })),
+      writer.createExecution(makeExecution({ id: 'p3', owner: 'n1' })),
+    ]);
+    await next;
+    await until(async () => (woken.count === 2 ? true : undefined));
+    expect([...woken.hints].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
+      { kind: 'placed', owner: 'n1' },
+      { kind: 'placed', owner: 'n2' },
+    ]);
+  });
+
+  it('reads hints from payloads: placements by node, releases, and the bare schema of earlier versions', () => {
+    expect(hintOf('s_1', 's_1')).toEqual({ kind: 'placed' });
+    expect(hintOf('s_1:placed:vm~1/2/ab', 's_1')).toEqual({ kind: 'placed', owner: 'vm~1/2/ab' });
+    expect(hintOf('s_1:released', 's_1')).toEqual({ kind: 'any' });
+    expect(hintOf('s_12:released', 's_1')).toBeNull();
+    expect(hintOf('s_1:something', 's_1')).toBeNull();
+    expect(hintOf('other', 's_1')).toBeNull();
   });
 
   it('refuses unknown channels and subscriptions before init', async () => {

@@ -26,16 +26,16 @@ import type { Sql } from './statements.js';
 
 const TRANSIENT_RETRIES = 3;
 
-/** A NOTIFY to send inside the transaction. */
+/** The NOTIFYs to send inside the transaction: one per payload. */
 export interface Notify {
   channel: string;
-  payload: string;
+  payloads: string[];
 }
 
-/** The store's wake-up channel and the payload of each kind of notice (see `workPayloads`). */
+/** The store's wake-up channel and its notices' payloads (see `workPayloads`). */
 export interface NotifyChannel {
   channel: string;
-  placed: string;
+  placed(owner: string): string;
   released: string;
 }
 
@@ -50,7 +50,7 @@ export interface CommitContext {
 function noticeOf(batch: readonly Op[], { channel, placed, released }: NotifyChannel): Notify | null {
   const notice = workNotice(batch);
   if (notice === null) return null;
-  return { channel, payload: notice === 'placed' ? placed : released };
+  return { channel, payloads: notice.kind === 'placed' ? notice.owners.map(placed) : [released] };
 }
 
 /** Thrown by the fast path when the transaction rolled back; `cause` is the first error. */
@@ -150,8 +150,8 @@ function corked<T>(client: pg.PoolClient, send: () => T): T {
 function notifyQuery(notify: Notify): pg.QueryConfig {
   return {
     name: 'orchestrator_notify',
-    text: 'SELECT pg_notify($1, $2)',
-    values: [notify.channel, notify.payload],
+    text: 'SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload',
+    values: [notify.channel, notify.payloads],
   };
 }
 

@@ -8,23 +8,31 @@
  * the connection drops, the listener reconnects with capped exponential backoff and jitter, and
  * after each reconnect calls every subscriber once, since it may have missed notifications.
  *
- * The payload names the schema (nodes of other schemas ignore it) and the kind of notice: the
- * bare schema name when executions were created (`'placed'`: their owners start them), the schema
- * name with {@link RELEASED_SUFFIX} when leases were released (`'any'`: a whole housekeeping round,
- * which claims them). Creations keep the bare name, so a node of an earlier version still wakes
- * for them; it does not recognise the released notice, and falls back to polling for that.
+ * The payload names the schema (nodes of other schemas ignore it) and the kind of notice:
+ * `<schema>:placed:<node>` when executions were created and placed on that node (`placed`: only
+ * that node needs to start them), `<schema>:released` when leases were released (`any`: a whole
+ * housekeeping round, which claims them). The bare schema name, which earlier versions sent for
+ * both, reads as a placement on an unknown node. Earlier versions do not recognise the new notices
+ * and fall back to polling for them.
  * @module
  */
 import pg from 'pg';
 import type { WorkHint } from '../store.js';
 import { clientConfig, ident } from './connection.js';
 
-/** Appended to the schema name in the payload of a released-leases notice. */
-export const RELEASED_SUFFIX = ':released';
+/** The payloads of the notices for `schema` (see the module comment). */
+export function workPayloads(schema: string): { placed(owner: string): string; released: string } {
+  return { placed: (owner) => `${schema}:placed:${owner}`, released: `${schema}:released` };
+}
 
-/** The payloads of the two kinds of notice for `schema`. */
-export function workPayloads(schema: string): { placed: string; released: string } {
-  return { placed: schema, released: `${schema}${RELEASED_SUFFIX}` };
+/** The hint a notification's payload gives for `schema`, or null if it is not for `schema`. */
+export function hintOf(payload: string, schema: string): WorkHint | null {
+  if (payload === schema) return { kind: 'placed' };
+  if (!payload.startsWith(`${schema}:`)) return null;
+  const rest = payload.slice(schema.length + 1);
+  if (rest === 'released') return { kind: 'any' };
+  if (rest.startsWith('placed:')) return { kind: 'placed', owner: rest.slice('placed:'.length) };
+  return null;
 }
 
 const MIN_BACKOFF_MS = 100;
@@ -34,7 +42,6 @@ const MAX_BACKOFF_MS = 5_000;
 export class WorkListener {
   private client: pg.Client | null = null;
   private readonly subscribers = new Set<(hint: WorkHint) => void>();
-  private readonly payloads: { placed: string; released: string };
   private connecting: Promise<void> | null = null;
   private retry: NodeJS.Timeout | null = null;
   private failures = 0;
@@ -52,12 +59,10 @@ export class WorkListener {
   constructor(
     private readonly url: string,
     private readonly channel: string,
-    schema: string,
+    private readonly schema: string,
     private readonly applicationName: string,
     private readonly fromSelf: (backendPid: number) => boolean = () => false,
-  ) {
-    this.payloads = workPayloads(schema);
-  }
+  ) {}
 
   /** Whether the connection is up and listening. */
   get listening(): boolean {
@@ -101,8 +106,8 @@ export class WorkListener {
     client.on('end', lost);
     client.on('notification', (message) => {
       if (message.channel !== this.channel || this.fromSelf(message.processId)) return;
-      if (message.payload === this.payloads.placed) this.wake('placed');
-      else if (message.payload === this.payloads.released) this.wake('any');
+      const hint = hintOf(message.payload ?? '', this.schema);
+      if (hint) this.wake(hint);
     });
     try {
       await client.connect();
@@ -122,7 +127,7 @@ export class WorkListener {
     this.failures = 0;
     this.client = client;
     // Notifications sent while the listener was away are lost: wake everyone once.
-    if (reconnected) this.wake('any');
+    if (reconnected) this.wake({ kind: 'any' });
   }
 
   private lost(client: pg.Client): void {

@@ -30,6 +30,8 @@ export interface CreateOp {
   kind: 'create';
   id: string;
   key: string | null;
+  /** The node the execution is placed on (it is woken to start it). */
+  owner: string | null;
   /** Values of the create statement's column arrays $1..$15. */
   columns: unknown[];
   input: string;
@@ -72,6 +74,7 @@ export function createOp(execution: ExecutionRecord, steps: StepRecord[] | undef
     kind: 'create',
     id,
     key: execution.idempotencyKey ?? null,
+    owner: execution.owner ?? null,
     columns: createColumns(execution),
     input: toJson(execution.input, id, 'input'),
     steps: stepJson(id, steps),
@@ -109,14 +112,17 @@ export function mergeOps(into: Op, next: Op): boolean {
 }
 
 /**
- * What a flush must tell listeners: leases given up (`'released'`: others may claim them), else
- * new executions (`'placed'`: their owners should start them), else nothing.
+ * What a flush must tell listeners: leases given up, or an execution without an owner (`released`:
+ * every node runs its whole round, which claims them), else the nodes new executions were placed
+ * on (`placed`: each starts its own), else nothing.
  */
-export function workNotice(batch: readonly Op[]): 'placed' | 'released' | null {
-  let placed = false;
+export function workNotice(
+  batch: readonly Op[],
+): { kind: 'released' } | { kind: 'placed'; owners: string[] } | null {
+  const owners = new Set<string>();
   for (const op of batch) {
-    if (op.kind === 'release') return 'released';
-    if (op.kind === 'create') placed = true;
+    if (op.kind === 'release' || (op.kind === 'create' && op.owner === null)) return { kind: 'released' };
+    if (op.kind === 'create') owners.add(op.owner as string);
   }
-  return placed ? 'placed' : null;
+  return owners.size > 0 ? { kind: 'placed', owners: [...owners] } : null;
 }
