@@ -65,6 +65,16 @@ async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
   }
 }
 
+/** Two stores on a fresh schema: `listener` subscribed (wake-ups counted in `woken`), `writer` not. */
+async function listening() {
+  const name = schema();
+  const listener = await open(name);
+  const writer = await open(name);
+  const woken = wakeups();
+  await listener.subscribe('work', woken.onNotify);
+  return { listener, writer, woken };
+}
+
 async function listenerPid(name: string): Promise<number | undefined> {
   const result = await withClient((client) =>
     client.query<{ pid: number }>(
@@ -102,11 +112,7 @@ describe('PostgreSQL store: wake-up hints', () => {
   });
 
   it("a store's own writes wake none of its subscribers (its node knows them); another store's do", async () => {
-    const name = schema();
-    const self = await open(name);
-    const other = await open(name);
-    const woken = wakeups();
-    await self.subscribe('work', woken.onNotify);
+    const { listener: self, writer: other, woken } = await listening();
     const next = woken.next();
     await self.createExecution(makeExecution({ id: 'mine', status: 'running', owner: 'n', leaseUntil: 1 }));
     await self.releaseLeases('n');
@@ -142,11 +148,7 @@ describe('PostgreSQL store: wake-up hints', () => {
   });
 
   it('an unowned creation asks for a whole round; a flush placing on two nodes tells each', async () => {
-    const name = schema();
-    const listener = await open(name);
-    const writer = await open(name);
-    const woken = wakeups();
-    await listener.subscribe('work', woken.onNotify);
+    const { writer, woken } = await listening();
     let next = woken.next();
     await writer.createExecution(makeExecution({ id: 'unowned' }));
     await next;
