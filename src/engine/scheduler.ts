@@ -61,8 +61,7 @@ export class Scheduler {
    * as this node's load from now on, queued or not, so placement sees it at once.
    */
   submit(ex: ActiveExecution): void {
-    this.active.set(ex.id, ex);
-    if (this.ctx.cluster) this.ctx.loadBalancer.attach(ex.id, this.ctx.nodeId);
+    this.hold(ex);
     if (this.canLaunch() && this.queue.size === 0) this.launch(ex);
     else this.queue.push(ex);
   }
@@ -87,8 +86,7 @@ export class Scheduler {
 
   /** Starts a stored execution in the slot {@link reserve} took for it. */
   launchReserved(ex: ActiveExecution): void {
-    this.active.set(ex.id, ex);
-    if (this.ctx.cluster) this.ctx.loadBalancer.attach(ex.id, this.ctx.nodeId);
+    this.hold(ex);
     this.start(ex);
   }
 
@@ -124,6 +122,12 @@ export class Scheduler {
   /** Resolves when every held execution has been let go. */
   async idle(): Promise<void> {
     while (this.active.size > 0) await Promise.all([...this.active.values()].map((ex) => ex.done));
+  }
+
+  /** Holds `ex` on this node (in cluster mode, counted as this node's load from now on). */
+  private hold(ex: ActiveExecution): void {
+    this.active.set(ex.id, ex);
+    if (this.ctx.cluster) this.ctx.loadBalancer.attach(ex.id, this.ctx.nodeId);
   }
 
   private canLaunch(): boolean {

@@ -50,6 +50,11 @@ function newestFirst(a: ExecutionRecord, b: ExecutionRecord): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
+/** Oldest first: the reverse of {@link newestFirst}. */
+function oldestFirst(a: ExecutionRecord, b: ExecutionRecord): number {
+  return newestFirst(b, a);
+}
+
 function byName(a: StepRecord, b: StepRecord): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
@@ -172,7 +177,7 @@ export class MemoryStore implements Store {
       const record = this.executions.get(id);
       if (record) records.push(record);
     }
-    return records.sort((a, b) => newestFirst(b, a)).map((record) => this.snapshot(record));
+    return records.sort(oldestFirst).map((record) => this.snapshot(record));
   }
 
   async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
@@ -207,7 +212,7 @@ export class MemoryStore implements Store {
         stale.has(record.owner);
       if (free) claimable.push(record);
     }
-    claimable.sort((a, b) => newestFirst(b, a));
+    claimable.sort(oldestFirst);
     return claimable.slice(0, Math.max(0, request.limit)).map((record) => {
       record.owner = request.owner;
       record.leaseUntil = request.leaseUntil;
@@ -246,7 +251,7 @@ export class MemoryStore implements Store {
     for (const record of this.unfinishedRecords()) {
       if (record.owner === owner && record.cancelRequested) records.push(record);
     }
-    return records.sort((a, b) => newestFirst(b, a)).map((record) => record.id);
+    return records.sort(oldestFirst).map((record) => record.id);
   }
 
   async aggregateByWorkflow(): Promise<Map<string, StoreAggregates>> {
@@ -313,7 +318,7 @@ export class MemoryStore implements Store {
     const records: ExecutionRecord[] = [];
     for (const record of this.unfinishedRecords()) if (record.owner === owner) records.push(record);
     return records
-      .sort((a, b) => newestFirst(b, a))
+      .sort(oldestFirst)
       .slice(0, Math.max(0, limit))
       .map((record) => record.id);
   }
