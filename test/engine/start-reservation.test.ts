@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { CreateResult, ExecutionRecord, ExecutionUpdate, StepRecord } from '../../src/store/store.js';
-import { collectEvents, gate, tempDir, until, withOrchestrator } from '../helpers/orchestrator.js';
+import { collectEvents, gate, nextTurn, tempDir, until, withOrchestrator } from '../helpers/orchestrator.js';
 
 /** A memory store that records the status of every execution it is asked to create or update. */
 class RecordingStore extends MemoryStore {
@@ -17,8 +17,13 @@ class RecordingStore extends MemoryStore {
   readonly updates: ExecutionUpdate[] = [];
   /** Makes the next createExecution calls fail (once each). */
   failCreates = 0;
+  /** When set, the next createExecution fails once this promise settles (a slow failing write). */
+  failLater: Promise<void> | null = null;
   override createExecution(execution: ExecutionRecord, steps?: StepRecord[]): Promise<CreateResult> {
     if (this.failCreates-- > 0) return Promise.reject(new Error('disk full'));
+    const later = this.failLater;
+    this.failLater = null;
+    if (later) return later.then(() => Promise.reject(new Error('disk full')));
     this.created.push(execution.status);
     return super.createExecution(execution, steps);
   }
@@ -103,6 +108,27 @@ describe('start reservation', () => {
     expect(store.created).toEqual(['running']);
     expect((await engine.waitForCompletion(id, { timeout: 5 })).status).toBe('completed');
     expect(orch.getMetrics().executions).toMatchObject({ running: 0, pending: 0 });
+  });
+
+  it('a failed create hands its slot to the execution queued behind it', async () => {
+    const store = new RecordingStore();
+    const orch = await withOrchestrator({ store, maxConcurrentWorkflows: 1, actions: { a: () => 1 } });
+    const engine = orch.workflowEngine;
+    await engine.defineWorkflow('w', [{ name: 'a' }]);
+    const failNow = gate();
+    store.failLater = failNow.promise;
+    const failing = engine.executeWorkflow('w', {});
+    // The only slot is reserved for the first one while its create is in flight: this one queues.
+    const queued = await engine.executeWorkflow('w', {});
+    expect(store.created).toEqual(['pending']);
+    expect((await engine.getExecutionStatus(queued))?.status).toBe('pending');
+    // Past the turn's own pump: only the failed create giving back its slot can start it now.
+    await nextTurn();
+    expect((await engine.getExecutionStatus(queued))?.status).toBe('pending');
+    failNow.open();
+    await expect(failing).rejects.toThrow('disk full');
+    expect((await engine.waitForCompletion(queued, { timeout: 5 })).status).toBe('completed');
+    expect(orch.getMetrics().executions).toMatchObject({ running: 0, pending: 0, completed: 1 });
   });
 
   it('gives the slot back when the idempotency key names an existing execution', async () => {
