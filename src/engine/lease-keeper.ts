@@ -329,10 +329,14 @@ export class LeaseKeeper {
     }
   }
 
-  /** Cluster mode: runs executions other nodes placed on this node. */
+  /**
+   * Cluster mode: runs executions other nodes placed on this node. The list (oldest first) is
+   * made long enough to reach past the executions held here, which come first: with a limit of
+   * one batch, a node holding a batch or more would not see newer placements until it held fewer.
+   */
   private async adoptPlaced(): Promise<void> {
     const { ctx } = this;
-    const ids = await ctx.store.listOwned(ctx.nodeId, CLAIM_BATCH);
+    const ids = await ctx.store.listOwned(ctx.nodeId, this.scheduler.active.size + CLAIM_BATCH);
     const unknown = ids.filter((id) => !this.scheduler.get(id) && !ctx.creating.has(id));
     if (unknown.length === 0 || this.stopped) return;
     // Read after the list, all in one query: an execution this node ran may have finished (and

@@ -154,4 +154,39 @@ describe('cluster wake-up rounds', () => {
     expect(starts).toEqual([id, 'placed-here']);
     expect(ends).toEqual([id, 'placed-here']);
   });
+
+  it('adopts executions placed on it while it already holds a full batch of them', async () => {
+    const schema = freshSchema();
+    cleanups.push(() => dropSchema(schema));
+    const hold = gate();
+    const orch = await node(new PostgresStore(PG_URL, { schema }), {
+      hold: () => hold.promise.then(() => 'held'),
+    });
+    await orch.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
+    const other = new PostgresStore(PG_URL, { schema });
+    cleanups.push(() => other.close());
+    await other.init();
+    const id = await orch.workflowEngine.executeWorkflow('hold', {});
+    const [template] = await other.getExecutions([id]);
+    // More placements than one adoption batch (500), while the first ones wait on the gate: the
+    // newest must not wait for the timer's round (20 s here) once the node holds 500.
+    const ids = Array.from({ length: 530 }, (_, i) => `placed-${String(i).padStart(3, '0')}`);
+    for (const placed of ids) {
+      await other.createExecution({
+        ...template!.execution,
+        id: placed,
+        status: 'pending',
+        owner: orch.nodeId,
+      });
+    }
+    await until(
+      async () => (await orch.workflowEngine.getExecutionStatus(ids.at(-1)!))?.status === 'pending',
+      'setup',
+    );
+    hold.open();
+    const finished = await Promise.all(
+      ids.map((placed) => orch.workflowEngine.waitForCompletion(placed, { timeout: 10 })),
+    );
+    expect(finished.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
+  });
 });
