@@ -80,7 +80,8 @@ export class TypedEmitter {
 
   emit<E extends EventName>(event: E, payload: OrchestratorEvents[E]): void {
     if (this.emitter.listenerCount(event) === 0) return;
-    for (const listener of this.emitter.listeners(event)) {
+    // rawListeners: a `once` listener comes wrapped; its wrapper removes it before the call.
+    for (const listener of this.emitter.rawListeners(event)) {
       try {
         (listener as Listener<E>)(payload);
       } catch (error) {
