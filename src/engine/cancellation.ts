@@ -65,16 +65,25 @@ export class Cancellation {
     }
     if (status !== 'running' && status !== 'pending') return false;
     ex.stop('cancel');
+    // A resumed execution waiting for a slot ran before: its runner ends it (compensating what
+    // completed), now rather than when a slot frees.
+    this.scheduler.expedite(ex);
     await ex.done;
     return ex.record.status === 'cancelled';
   }
 
   /**
-   * Fails queued executions whose workflow timeout passed before they got a slot (nothing ran,
-   * so there is nothing to compensate).
+   * Ends queued executions whose workflow timeout passed before they got a slot. One that never
+   * ran fails here (nothing to compensate); a resumed one, which ran before, is started at once
+   * to time out in its runner, which compensates what completed.
    */
   async expireQueued(): Promise<void> {
     for (const ex of this.scheduler.queuedPastDeadline(this.ctx.clock.now())) {
+      if (ex.record.status !== 'pending') {
+        ex.stop('timeout');
+        this.scheduler.expedite(ex);
+        continue;
+      }
       if (!this.scheduler.dequeue(ex)) continue;
       const seconds = ex.plan.timeoutMs / 1000;
       try {

@@ -98,11 +98,30 @@ export class Scheduler {
     return true;
   }
 
-  /** Queued (not started) executions whose workflow deadline has passed. */
+  /**
+   * Starts a queued execution at once, past the limit, and returns true (false if it already
+   * started). For a resumed execution that must wind down now — cancelled, or past its deadline —
+   * rather than wait for a slot that running handlers may hold for a long time: it ran before,
+   * so its runner may have completed steps to compensate.
+   */
+  expedite(ex: ActiveExecution): boolean {
+    if (ex.started || !this.queue.remove(ex)) return false;
+    this.running++;
+    this.start(ex);
+    return true;
+  }
+
+  /**
+   * Queued (not started) executions whose workflow deadline has passed (a compensating one has
+   * no deadline any more).
+   */
   queuedPastDeadline(now: number): ActiveExecution[] {
     const out: ActiveExecution[] = [];
     for (const ex of this.queue) {
-      if (!ex.started && ex.record.deadlineAt !== null && ex.record.deadlineAt <= now) out.push(ex);
+      const r = ex.record;
+      if (!ex.started && r.status !== 'compensating' && r.deadlineAt !== null && r.deadlineAt <= now) {
+        out.push(ex);
+      }
     }
     return out;
   }

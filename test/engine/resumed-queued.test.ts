@@ -1,0 +1,83 @@
+/**
+ * Executions resumed after a restart that wait for a slot (the node has fewer slots than
+ * unfinished executions): they ran before, so cancelling one, or its workflow timeout passing
+ * while it waits, must not wait for a slot — running handlers may hold every slot for long —
+ * and must compensate the steps that completed before the restart.
+ */
+import { describe, expect, it } from 'vitest';
+import { type ActionHandler, FakeClock } from '../../src/index.js';
+import { finishWithClock, tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
+
+const hang: ActionHandler = (_input, ctx) => untilAborted(ctx.signal);
+
+/**
+ * Two executions stopped by a restart in their second step (the first, `a`, has a compensation),
+ * resumed by a node with one slot: the first runs, the second waits in the queue.
+ */
+async function twoResumed(timeouts: [number, number]) {
+  const store = tempSqliteUrl();
+  const clock = new FakeClock();
+  const undone: string[] = [];
+  const options = {
+    store,
+    clock,
+    compensations: {
+      undo: (_input: unknown, ctx: { executionId: string }) => {
+        undone.push(ctx.executionId);
+      },
+    },
+  };
+  const first = await withOrchestrator({
+    ...options,
+    maxConcurrentWorkflows: 2,
+    actions: { a: () => 1, b: hang },
+  });
+  const ids: string[] = [];
+  for (const timeout of timeouts) {
+    await first.workflowEngine.defineWorkflow(
+      `w${timeout}`,
+      [{ name: 'a', compensation: 'undo' }, { name: 'b' }],
+      {
+        timeout,
+      },
+    );
+    ids.push(await first.workflowEngine.executeWorkflow(`w${timeout}`));
+  }
+  await clock.advance(100);
+  await first.close();
+  const second = await withOrchestrator({
+    ...options,
+    maxConcurrentWorkflows: 1,
+    actions: { a: () => 1, b: hang },
+  });
+  expect(second.getLocalLoad()).toEqual({ running: 1, queued: 1 });
+  return { second, clock, undone, running: ids[0]!, queued: ids[1]! };
+}
+
+describe('resumed executions waiting for a slot', () => {
+  it('are cancelled at once, with the steps completed before the restart compensated', async () => {
+    const { second, undone, running, queued } = await twoResumed([1000, 1000]);
+    const answer = await Promise.race([
+      second.workflowEngine.cancelWorkflow(queued),
+      new Promise((resolve) => setTimeout(() => resolve('no answer after 2 s'), 2000)),
+    ]);
+    expect(answer).toBe(true);
+    const status = await second.workflowEngine.getExecutionStatus(queued);
+    expect(status?.status).toBe('cancelled');
+    expect(status?.compensatedSteps).toEqual(['a']);
+    expect(undone).toEqual([queued]);
+    // The other one still runs, in the only slot.
+    expect((await second.workflowEngine.getExecutionStatus(running))?.status).toBe('running');
+    expect(second.getLocalLoad()).toEqual({ running: 1, queued: 0 });
+  });
+
+  it('time out while waiting with their completed steps compensated, counted once', async () => {
+    const { second, clock, undone, queued } = await twoResumed([1000, 30]);
+    const status = await finishWithClock(second, clock, queued, { stepMs: 1000 });
+    expect(status.status).toBe('failed');
+    expect(status.error?.code).toBe('WORKFLOW_TIMEOUT');
+    expect(status.compensatedSteps).toEqual(['a']);
+    expect(undone).toEqual([queued]);
+    expect(second.getMetrics().executions).toMatchObject({ total: 2, running: 1, failed: 1 });
+  });
+});
