@@ -17,7 +17,7 @@ import { type EngineContext, leaseLapsed } from './context.js';
 import { expressionScope } from './expression-scope.js';
 import { persist, persistLater } from './persist.js';
 import { type AttemptResult, runAttempt } from './step-attempt.js';
-import { endAttempt, failuresSoFar, startAttempt } from './step-records.js';
+import { endAttempt, failuresSoFar, isFirstRetry, startAttempt } from './step-records.js';
 
 /** How a step ended. `stopped`: its signal aborted (cancel, timeout, shutdown, a failed sibling). */
 export type StepOutcome =
@@ -95,7 +95,7 @@ export async function runActionStep(
     // The retry rate is steps that needed a retry / steps run (SPEC §5): a step counts once per
     // visit, on its first attempt, and once more as retried on its first retry.
     const firstRun = rec.attempts === 1;
-    const firstRetry = failuresSoFar(rec) === 2;
+    const firstRetry = isFirstRetry(rec);
     if (firstRun) ex.record.stepsRun++;
     if (firstRetry) ex.record.stepsRetried++;
     ctx.metrics.stepStarted(ex.record.workflowId, firstRun, firstRetry);

@@ -5,7 +5,7 @@
  * the order of events, and alerts.
  */
 import { describe, expect, it } from 'vitest';
-import { type Alert, FakeClock } from '../../src/index.js';
+import { type ActionHandler, type Alert, FakeClock } from '../../src/index.js';
 import {
   collectEvents,
   finishWithClock,
@@ -13,6 +13,8 @@ import {
   runToEnd,
   STORE_KINDS,
   storeUrl,
+  tempSqliteUrl,
+  untilAborted,
   withOrchestrator,
 } from '../helpers/orchestrator.js';
 
@@ -313,5 +315,30 @@ describe.each(STORE_KINDS)('alerts (%s store)', (kind) => {
     expect(lb.getLoadDistribution()).toEqual({ w1: 2, w2: 0 });
     await clock.advance(orch.config.sweepInterval * 1000 + 10);
     expect(alerts.map((a) => a.type)).toContain('load_imbalance');
+  });
+});
+
+describe('retry rate across restarts (sqlite store)', () => {
+  it('counts a step retried once, however often the process stops during its retry', async () => {
+    const store = tempSqliteUrl();
+    const clock = new FakeClock();
+    let runs = 0;
+    // Run 1 fails; runs 2 and 3 (the first retry, then the same retry after a restart) hang
+    // until the process stops; run 4 succeeds.
+    const s: ActionHandler = (_input, ctx) =>
+      ++runs === 1 ? Promise.reject(new Error('transient')) : untilAborted(ctx.signal);
+    const first = await withOrchestrator({ store, clock, actions: { s } });
+    await first.workflowEngine.defineWorkflow('w', [{ name: 's', retry: true }]);
+    const id = await first.workflowEngine.executeWorkflow('w');
+    while (runs < 2) await clock.advance(500);
+    await first.close();
+    const second = await withOrchestrator({ store, clock, actions: { s } });
+    while (runs < 3) await clock.advance(500);
+    await second.close();
+    const third = await withOrchestrator({ store, clock, actions: { s: () => 'ok' } });
+    const status = await finishWithClock(third, clock, id);
+    expect(status.status).toBe('completed');
+    expect(status.steps[0]?.attempts).toBe(4);
+    expect(third.getMetrics().retryRate).toBe(1);
   });
 });
