@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { TimerHandle } from '../clock.js';
 import type { PlanParallelStep } from '../definition/types.js';
 import type { ErrorInfo } from '../errors.js';
 import type { StepRecord } from '../store/store.js';
@@ -48,7 +49,12 @@ export async function runParallelStep(
   persistLater(ctx, ex, [rec]);
 
   const group = new AbortScope(ex.scope);
-  const timer = step.timeoutMs === null ? null : clock.setTimer(() => group.abort(TIMED_OUT), step.timeoutMs);
+  // The step's timeout is an absolute time (from the stored start of this visit), so a restart
+  // does not give it a fresh one; past it already, no branch starts another attempt.
+  const timeoutAt = step.timeoutMs === null ? null : (rec.startedAt ?? now) + step.timeoutMs;
+  let timer: TimerHandle | null = null;
+  if (timeoutAt !== null && timeoutAt <= now) group.abort(TIMED_OUT);
+  else if (timeoutAt !== null) timer = clock.setTimer(() => group.abort(TIMED_OUT), timeoutAt - now);
 
   let failure: Extract<StepOutcome, { ok: false }> | null = null;
   try {

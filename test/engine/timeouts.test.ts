@@ -5,13 +5,14 @@
  * execution. All in virtual time.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/index.js';
+import { type ActionHandler, FakeClock } from '../../src/index.js';
 import {
   collectEvents,
   finishWithClock,
   gate,
   STORE_KINDS,
   storeUrl,
+  tempSqliteUrl,
   untilAborted,
   withOrchestrator,
 } from '../helpers/orchestrator.js';
@@ -181,5 +182,45 @@ describe.each(STORE_KINDS)('timeouts (%s store)', (kind) => {
     expect(status.status).toBe('failed');
     expect(status.error).toMatchObject({ code: 'STEP_TIMEOUT', step: 'p' });
     expect(aborted.sort()).toEqual(['x', 'y']);
+  });
+});
+
+describe('a parallel step timeout across a restart (sqlite store)', () => {
+  it('keeps its absolute end: the resumed step times out when its first start says', async () => {
+    const store = tempSqliteUrl();
+    const clock = new FakeClock();
+    const hang: ActionHandler = (_input, ctx) => untilAborted(ctx.signal);
+    const first = await withOrchestrator({ store, clock, actions: { x: hang } });
+    await first.workflowEngine.defineWorkflow('w', [{ name: 'p', timeout: 10, parallel: [{ name: 'x' }] }]);
+    const id = await first.workflowEngine.executeWorkflow('w');
+    const t0 = clock.now();
+    await clock.advance(8_000);
+    await first.close();
+    const second = await withOrchestrator({ store, clock, actions: { x: hang } });
+    const status = await finishWithClock(second, clock, id, { stepMs: 500 });
+    expect(status.error?.code).toBe('STEP_TIMEOUT');
+    expect((status.completedAt?.getTime() ?? 0) - t0).toBe(10_000);
+  });
+
+  it('fails at once when its end passed while no node ran it, without starting a branch again', async () => {
+    const store = tempSqliteUrl();
+    const clock = new FakeClock();
+    let runs = 0;
+    const hang: ActionHandler = (_input, ctx) => {
+      runs++;
+      return untilAborted(ctx.signal);
+    };
+    const first = await withOrchestrator({ store, clock, actions: { x: hang } });
+    await first.workflowEngine.defineWorkflow('w', [{ name: 'p', timeout: 10, parallel: [{ name: 'x' }] }], {
+      timeout: 600,
+    });
+    const id = await first.workflowEngine.executeWorkflow('w');
+    await clock.advance(1_000);
+    await first.close();
+    await clock.advance(30_000);
+    const second = await withOrchestrator({ store, clock, actions: { x: hang } });
+    const status = await finishWithClock(second, clock, id, { stepMs: 500 });
+    expect(status.error?.code).toBe('STEP_TIMEOUT');
+    expect(runs).toBe(1);
   });
 });
