@@ -145,13 +145,19 @@ export class Orchestrator {
   private async shutdown(graceSeconds: number): Promise<void> {
     const { ctx } = this;
     this.workflowEngine.markClosed();
-    await this.keeper.stop();
     if (graceSeconds > 0 && this.scheduler.active.size > 0) {
+      // While running steps finish, housekeeping keeps this node's leases (and heartbeat) alive,
+      // so no other node takes over a step still running here; it takes no new work meanwhile.
       ctx.lifecycle.draining = true;
+      this.keeper.drain();
       await Promise.race([this.scheduler.idle(), ctx.clock.sleep(graceSeconds * 1000)]);
     }
+    await this.keeper.stop();
     this.scheduler.stopAll('shutdown');
     await this.scheduler.idle();
+    // Executions still being created here are owned by this node once stored: let their creates
+    // end before the release, or a create committing after it stays owned until its lease expires.
+    await Promise.allSettled([...ctx.creating.values()]);
     if (ctx.store.durable) {
       try {
         await ctx.store.releaseLeases(ctx.nodeId);
@@ -230,7 +236,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       config,
       nodeId,
       cluster,
-      creating: new Set(),
+      creating: new Map(),
       placing: new Map(),
       actions: registry,
       errorRecovery,

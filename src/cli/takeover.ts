@@ -41,6 +41,8 @@ export async function cancelOrphan(
   const logger = cliLogger();
   const orch = await createOrchestrator({
     store: claimOnly(openStore(storeUrl), [id]),
+    // Not a cluster node: other nodes must not place their new executions on this process.
+    cluster: false,
     ...handlers,
     ...(logger ? { logger } : {}),
   });

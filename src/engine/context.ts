@@ -37,8 +37,11 @@ export interface EngineContext {
   readonly nodeId: string;
   /** Cluster mode: nodes are the balancer's workers and executions are placed across nodes. */
   readonly cluster: boolean;
-  /** Ids being created by this node (stored but not yet handed to the scheduler). */
-  readonly creating: Set<string>;
+  /**
+   * Executions being created to run on this node (not yet handed to the scheduler), by id: the
+   * store's create, in flight. A shutdown waits for them before it releases its leases.
+   */
+  readonly creating: Map<string, Promise<unknown>>;
   /** Cluster mode: executions this node is placing, by target node, whose create is in flight. */
   readonly placing: Map<string, number>;
   readonly actions: ActionRegistry;

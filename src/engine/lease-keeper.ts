@@ -50,6 +50,11 @@ export class LeaseKeeper {
   private again = false;
   /** An adopting round was asked for while one ran: run it right after (unless a whole one runs). */
   private againAdopt = false;
+  /**
+   * Set by {@link drain}: the node closes with a grace period. Rounds keep renewing leases and
+   * heartbeating (marked draining, so other nodes place nothing here) but adopt and claim nothing.
+   */
+  private draining = false;
   /** Renew (and check ownership) in the next round whatever the time since the last renewal. */
   private renewNow = false;
   /** Callers of `verify` waiting for the next round to end. */
@@ -144,6 +149,15 @@ export class LeaseKeeper {
     });
   }
 
+  /**
+   * The node drains before it closes: from the next round (run at once, so the heartbeat tells the
+   * other nodes), housekeeping only keeps what runs here alive.
+   */
+  drain(): void {
+    this.draining = true;
+    this.kick();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
@@ -188,7 +202,7 @@ export class LeaseKeeper {
 
   /** The short round of a `'placed'` wake-up: start what other nodes placed on this node. */
   private async adoptRound(): Promise<void> {
-    if (!this.ctx.cluster || !this.ctx.store.durable) return;
+    if (!this.ctx.cluster || !this.ctx.store.durable || this.draining) return;
     try {
       await this.adoptPlaced();
     } catch (error) {
@@ -206,7 +220,12 @@ export class LeaseKeeper {
       queued: this.scheduler.queuedCount,
       capacity: this.ctx.config.maxConcurrentWorkflows,
       // The lease length lets readers of the registry (the CLI) judge the heartbeat's age.
-      info: { pid: process.pid, cluster: this.ctx.cluster, leaseSeconds: this.ctx.config.leaseSeconds },
+      info: {
+        pid: process.pid,
+        cluster: this.ctx.cluster,
+        leaseSeconds: this.ctx.config.leaseSeconds,
+        ...(this.draining ? { draining: true } : {}),
+      },
     };
   }
 
@@ -244,12 +263,14 @@ export class LeaseKeeper {
           const ex = this.scheduler.get(id);
           if (ex) void this.engine.cancelLocal(ex).catch(() => undefined);
         }
-        if (ctx.cluster) {
-          await this.refreshCluster();
-          if (!this.stopped) await this.adoptPlaced();
+        if (!this.draining) {
+          if (ctx.cluster) {
+            await this.refreshCluster();
+            if (!this.stopped) await this.adoptPlaced();
+          }
+          if (!this.stopped) await this.claim();
+          if (!this.stopped && this.scheduler.abandoned.size > 0) await this.retakeAbandoned();
         }
-        if (!this.stopped) await this.claim();
-        if (!this.stopped && this.scheduler.abandoned.size > 0) await this.retakeAbandoned();
       }
       await this.engine.expireQueued();
       const lb = ctx.loadBalancer;
@@ -273,7 +294,10 @@ export class LeaseKeeper {
     const { ctx } = this;
     const lb = ctx.loadBalancer;
     const live = await ctx.store.listNodes(ctx.clock.now() - this.leaseMs);
-    const liveIds = new Set(live.map((n) => n.id).filter((id) => !isDeadLocalOwner(id)));
+    // Not a placement target: a node outside cluster mode (it never adopts placements) or one
+    // draining before it closes.
+    const targets = live.filter((n) => n.info.cluster !== false && n.info.draining !== true);
+    const liveIds = new Set(targets.map((n) => n.id).filter((id) => !isDeadLocalOwner(id)));
     liveIds.add(ctx.nodeId);
     for (const id of liveIds) lb.addWorker(id);
     for (const id of lb.getWorkers()) if (!liveIds.has(id)) lb.removeWorker(id);
@@ -337,7 +361,11 @@ export class LeaseKeeper {
   private async adoptPlaced(): Promise<void> {
     const { ctx } = this;
     const ids = await ctx.store.listOwned(ctx.nodeId, this.scheduler.active.size + CLAIM_BATCH);
-    const unknown = ids.filter((id) => !this.scheduler.get(id) && !ctx.creating.has(id));
+    // An abandoned one (its runner gave it up after a store failure) is taken up again by
+    // `retakeAbandoned`, under a new epoch; starting it here too would be fenced off at once.
+    const unknown = ids.filter(
+      (id) => !this.scheduler.get(id) && !ctx.creating.has(id) && !this.scheduler.abandoned.has(id),
+    );
     if (unknown.length === 0 || this.stopped) return;
     // Read after the list, all in one query: an execution this node ran may have finished (and
     // left the scheduler) in between; `adopt` leaves a finished one alone.

@@ -152,13 +152,14 @@ export class WorkflowEngine {
       epoch: 1,
     };
     const local = owner === this.ctx.nodeId;
-    if (local) this.ctx.creating.add(record.id);
     // An execution that can start at once is stored as running (see `Scheduler.reserve`); the
     // runner still makes the pending -> running transition (metrics, events) when it starts.
     let reserved = local && this.scheduler.reserve();
     try {
       const stored = reserved ? { ...record, status: 'running' as const, startedAt: now } : { ...record };
-      const result = await this.ctx.store.createExecution(stored);
+      const creating = this.ctx.store.createExecution(stored);
+      if (local) this.ctx.creating.set(record.id, creating);
+      const result = await creating;
       if (!result.created) return this.existingForKey(result.id, workflowId);
       this.ctx.metrics.created(workflowId);
       if (this.ctx.events.has('execution.created')) {

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ActionHandler, createOrchestrator, type Orchestrator } from '../../src/index.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import type { ClaimRequest, ExecutionRecord, NodeRecord } from '../../src/store/store.js';
+import type { ClaimRequest, ExecutionRecord, ExecutionUpdate, NodeRecord } from '../../src/store/store.js';
 import { gate } from '../helpers/orchestrator.js';
 import { assertServerReachable, dropSchema, freshSchema, PG_URL } from '../store/pg-fixture.js';
 
@@ -48,6 +48,18 @@ class CountingStore extends PostgresStore {
   override claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]> {
     this.claims++;
     return super.claimExecutions(request);
+  }
+}
+
+/** Fails the write of step `first`'s completion once, as a lost connection would. */
+class FailOnceStore extends PostgresStore {
+  failed = false;
+  override update(update: ExecutionUpdate): Promise<void> {
+    if (!this.failed && update.steps?.some((s) => s.name === 'first' && s.status === 'completed')) {
+      this.failed = true;
+      return Promise.reject(new Error('connection reset (injected)'));
+    }
+    return super.update(update);
   }
 }
 
@@ -188,5 +200,44 @@ describe('cluster wake-up rounds', () => {
       ids.map((placed) => orch.workflowEngine.waitForCompletion(placed, { timeout: 10 })),
     );
     expect(finished.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
+  });
+
+  it('takes up an execution given up after a store failure once: not adopted, then fenced off', async () => {
+    const schema = freshSchema();
+    cleanups.push(() => dropSchema(schema));
+    const store = new FailOnceStore(PG_URL, { schema });
+    const warnings: string[] = [];
+    const logger = {
+      info: () => undefined,
+      debug: () => undefined,
+      error: () => undefined,
+      warn: (_fields: unknown, message?: string) => warnings.push(String(message)),
+    };
+    let firstRuns = 0;
+    const orch = await createOrchestrator({
+      store,
+      cluster: true,
+      sweepInterval: 0.2,
+      leaseSeconds: 3,
+      logger: logger as never,
+      actions: {
+        first: async () => {
+          firstRuns++;
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          return 1;
+        },
+        second: () => 2,
+      },
+    });
+    cleanups.push(() => orch.close());
+    await orch.workflowEngine.defineWorkflow('wf', [{ name: 'first' }, { name: 'second' }]);
+    const id = await orch.workflowEngine.executeWorkflow('wf', {});
+    expect((await orch.workflowEngine.waitForCompletion(id, { timeout: 10 })).status).toBe('completed');
+    // Once by the first runner (whose write failed), once after the retake: no third run by an
+    // adoption the retake's new epoch fences off.
+    expect({ firstRuns, leaseLost: warnings.filter((w) => w.includes('lease lost')).length }).toEqual({
+      firstRuns: 2,
+      leaseLost: 0,
+    });
   });
 });

@@ -1,0 +1,89 @@
+/**
+ * A cluster node closing (in this process, two nodes on one PostgreSQL schema): during a grace
+ * period it keeps its leases, so no other node runs again a step still running there; executions
+ * it accepted while closing are released to the others, whatever write lane stored them.
+ */
+import { describe, expect, it } from 'vitest';
+import { createOrchestrator, type Orchestrator } from '../../src/index.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { PG_URL } from '../store/pg-fixture.js';
+import { perTest } from './per-test.js';
+
+const t = perTest();
+
+describe('a closing cluster node', () => {
+  it('keeps its leases while a step finishes in the grace period: no other node runs it again', async () => {
+    const schema = t.schema();
+    let starts = 0;
+    let running = 0;
+    let maxRunning = 0;
+    const actions = {
+      slow: async () => {
+        starts++;
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        // Longer than two leases: without renewals the other node would take it over.
+        await new Promise((resolve) => setTimeout(resolve, 4_500));
+        running--;
+        return 'done';
+      },
+    };
+    const node = async (): Promise<Orchestrator> => {
+      const orch = await createOrchestrator({
+        store: new PostgresStore(PG_URL, { schema }),
+        cluster: true,
+        sweepInterval: 0.5,
+        leaseSeconds: 2,
+        actions,
+      });
+      t.later(() => orch.close());
+      return orch;
+    };
+    const b = await node();
+    const a = await node();
+    await a.workflowEngine.defineWorkflow('slow', [{ name: 'slow', timeout: 60 }]);
+    const id = await a.workflowEngine.executeWorkflow('slow', {});
+    while (starts === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await a.workflowEngine.getExecutionStatus(id))?.workerId).toBe(a.nodeId);
+    const closing = a.close({ grace: 10 });
+    const status = await b.workflowEngine.waitForCompletion(id, { timeout: 20 });
+    await closing;
+    expect(status.status).toBe('completed');
+    expect({ starts, maxRunning }).toEqual({ starts: 1, maxRunning: 1 });
+  }, 30_000);
+
+  it('releases executions it accepted while closing, with several write lanes', async () => {
+    const schema = t.schema();
+    const node = async () => {
+      const orch = await createOrchestrator({
+        store: new PostgresStore(PG_URL, { schema, writeLanes: 4 }),
+        cluster: true,
+        sweepInterval: 0.2,
+        leaseSeconds: 10,
+        actions: { quick: () => 'quick' },
+      });
+      t.later(() => orch.close());
+      return orch;
+    };
+    const b = await node();
+    const a = await node();
+    await a.workflowEngine.defineWorkflow('quick', [{ name: 'quick' }]);
+    await a.workflowEngine.getWorkflow('quick');
+    const submitted = Array.from({ length: 40 }, () => a.workflowEngine.executeWorkflow('quick', {}));
+    const closing = a.close();
+    const settled = await Promise.allSettled(submitted);
+    await closing;
+    const ids = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    expect(ids.length).toBeGreaterThan(0);
+    // Released, b takes them at once; left owned by a, they would wait for its 10 s lease.
+    const results = await Promise.all(
+      ids.map((id) =>
+        b.workflowEngine.waitForCompletion(id, { timeout: 4 }).then(
+          (s) => s.status,
+          () => 'stuck',
+        ),
+      ),
+    );
+    expect(results.filter((s) => s !== 'completed')).toEqual([]);
+  }, 30_000);
+});
