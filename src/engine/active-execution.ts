@@ -63,7 +63,8 @@ export class ActiveExecution {
     this.writtenStatus = record.status;
     this.steps = new Map(steps.map((s) => [s.name, s]));
     for (const s of steps)
-      if (s.status === 'completed' && s.output !== undefined) this.outputs[s.name] = s.output;
+      if (s.status === 'completed' && s.output !== undefined && s.of === undefined)
+        this.outputs[s.name] = s.output;
   }
 
   get id(): string {

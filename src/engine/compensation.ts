@@ -18,7 +18,7 @@ export function pendingCompensations(ex: ActiveExecution): StepRecord[] {
   const list: StepRecord[] = [];
   for (const rec of ex.steps.values()) {
     if (rec.status !== 'completed' || rec.completionSeq === null) continue;
-    const planned = ex.plan.byName.get(rec.name);
+    const planned = ex.plan.byName.get(rec.of ?? rec.name);
     if (!planned?.compensation) continue;
     if (rec.compensation && rec.compensation.status !== 'running') continue;
     list.push(rec);
@@ -41,7 +41,9 @@ async function compensateStep(
   stepRec: StepRecord,
 ): Promise<boolean> {
   const { clock, config } = ctx;
-  const planned = ex.plan.byName.get(stepRec.name);
+  // An earlier visit of a step (see `keepCompletedVisit`) is compensated as that step.
+  const stepName = stepRec.of ?? stepRec.name;
+  const planned = ex.plan.byName.get(stepName);
   const handlerName = planned?.compensation ?? '';
   const handler = ctx.errorRecovery.getCompensation(handlerName);
   const timeoutMs =
@@ -62,7 +64,7 @@ async function compensateStep(
   const ref = {
     executionId: ex.id,
     workflowId: ex.record.workflowId,
-    step: rec.name,
+    step: stepName,
     parent: rec.parent ?? undefined,
   };
 
@@ -93,7 +95,7 @@ async function compensateStep(
           {
             executionId: ex.id,
             workflowId: ex.record.workflowId,
-            stepName: rec.name,
+            stepName,
             attempt,
             idempotencyKey: `${ex.id}:${rec.name}:compensate`,
             outputs: ex.outputs,
@@ -115,12 +117,12 @@ async function compensateStep(
     const end = clock.now();
     if (result.ok) {
       write({ ...comp, status: 'completed', completedAt: end });
-      ex.record.compensatedSteps = [...ex.record.compensatedSteps, rec.name];
+      ex.record.compensatedSteps = [...ex.record.compensatedSteps, stepName];
       await persist(ctx, ex, [rec]);
       ctx.events.emit('compensation.completed', { ...ref, attempt, durationMs: end - started });
       return true;
     }
-    const error: ErrorInfo = stepErrorInfo(result.error, rec.name);
+    const error: ErrorInfo = stepErrorInfo(result.error, stepName);
     if (attempt < maxRuns) {
       const delay = backoffDelayMs(
         { initialDelayMs: 1000, backoffCoefficient: 2, maxDelayMs: config.retryDelay * 1000 },
@@ -134,7 +136,7 @@ async function compensateStep(
     write({ ...comp, status: 'failed', completedAt: end, error });
     await persist(ctx, ex, [rec]);
     ctx.events.emit('compensation.failed', { ...ref, attempt, error, final: true });
-    ctx.alerts.onCompensationFailed(ex.record.workflowId, ex.id, rec.name, error.message);
+    ctx.alerts.onCompensationFailed(ex.record.workflowId, ex.id, stepName, error.message);
     return true;
   }
 }

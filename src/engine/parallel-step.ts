@@ -16,7 +16,7 @@ import type { ActiveExecution } from './active-execution.js';
 import { newStepRecord } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { persist, persistLater } from './persist.js';
-import { endAttempt, enterStep } from './step-records.js';
+import { endAttempt, enterStep, keepCompletedVisit } from './step-records.js';
 
 const TIMED_OUT = Symbol('parallel step timed out');
 
@@ -33,6 +33,7 @@ export async function runParallelStep(
     for (const b of step.branches) {
       const prev = ex.steps.get(b.name);
       if (prev) {
+        keepCompletedVisit(ex, prev);
         ex.steps.set(b.name, newStepRecord(ex.id, b.name, step.name, prev.visits));
         delete ex.outputs[b.name];
       }

@@ -59,7 +59,9 @@ export function buildStatus(
   if (plan) {
     list = plan.steps.map((p) => planStepStatus(p, steps, terminal));
   } else {
-    list = [...steps.values()].filter((s) => s.parent === null).map((s) => stepStatus(s, s.name, terminal));
+    list = [...steps.values()]
+      .filter((s) => s.parent === null && s.of === undefined)
+      .map((s) => stepStatus(s, s.name, terminal));
   }
   const outputData: Record<string, unknown> = {};
   let stepsCompleted = 0;

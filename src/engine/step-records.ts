@@ -35,6 +35,7 @@ export function enterStep(
     return { rec, newVisit: true };
   }
   if (FINAL_STEP_STATES.has(prev.status)) {
+    keepCompletedVisit(ex, prev);
     const rec = newStepRecord(ex.id, name, parent, prev.visits + 1);
     ex.steps.set(name, rec);
     delete ex.outputs[name];
@@ -56,6 +57,19 @@ export function enterStep(
     return { rec, newVisit: false };
   }
   return { rec: prev, newVisit: false };
+}
+
+/**
+ * Before a new visit replaces the record of a completed one: if the step has a compensation not
+ * run yet, the completed visit is kept under its own name (`<name>#<visit>`, which no step can
+ * be named), written with the execution's next write, so that a failure compensates it too.
+ */
+export function keepCompletedVisit(ex: ActiveExecution, prev: StepRecord): void {
+  if (prev.status !== 'completed' || prev.completionSeq === null || prev.compensation !== null) return;
+  if (!ex.plan.byName.get(prev.name)?.compensation) return;
+  const name = `${prev.name}#${prev.visits}`;
+  ex.steps.set(name, { ...prev, name, of: prev.name });
+  ex.owedSteps.add(name);
 }
 
 /** The record of a newly started attempt. */

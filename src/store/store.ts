@@ -109,6 +109,11 @@ export interface StepRecord {
   compensation: CompensationRecord | null;
   /** Attempts cut short by a crash or shutdown (they do not count against the retry budget). */
   interruptions?: number;
+  /**
+   * Set on an earlier completed visit of step `of`, kept under its own name (`<of>#<visit>`)
+   * when a jump came back to the step: its compensation must still run on failure.
+   */
+  of?: string;
 }
 
 /** Fields of an execution that an update may change. */

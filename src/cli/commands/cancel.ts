@@ -116,7 +116,8 @@ async function checkCompensations(client: StoreClient, id: string, handlers: Han
   const plan = await client.plan(snapshot.execution.workflowId, snapshot.execution.workflowVersion);
   const needed = new Set<string>();
   for (const step of snapshot.steps) {
-    const compensation = step.status === 'completed' ? plan?.byName.get(step.name)?.compensation : null;
+    const compensation =
+      step.status === 'completed' ? plan?.byName.get(step.of ?? step.name)?.compensation : null;
     if (compensation) needed.add(compensation);
   }
   if (needed.size === 0) return;

@@ -1,0 +1,113 @@
+// biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
+/**
+ * Saga compensation when jumps revisit steps: every completed visit of a step with a
+ * compensation is compensated, each with its own output, in reverse order of completion — a
+ * visit replaced by a later one is not forgotten, and it survives a restart.
+ */
+import { describe, expect, it } from 'vitest';
+import { type ActionHandler, FakeClock } from '../../src/index.js';
+import {
+  finishWithClock,
+  runToEnd,
+  STORE_KINDS,
+  storeUrl,
+  tempSqliteUrl,
+  untilAborted,
+  withOrchestrator,
+} from '../helpers/orchestrator.js';
+
+describe.each(STORE_KINDS)('compensating revisited steps (%s store)', (kind) => {
+  it('compensates each completed visit of a looped step, newest first, with its own output', async () => {
+    const undone: { step: string; output: unknown }[] = [];
+    let visits = 0;
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        reserve: () => ({ n: ++visits }),
+        charge: (_input, ctx) => {
+          expect(Object.keys(ctx.outputs).sort()).toEqual(['reserve']);
+          throw new Error('card declined');
+        },
+      },
+      compensations: { release: (output, ctx) => undone.push({ step: ctx.stepName, output }) },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'reserve', compensation: 'release' },
+      { name: 'again', condition: 'steps.reserve.output.n < 2', then: 'reserve' },
+      { name: 'charge' },
+    ]);
+    const status = await runToEnd(orch, 'w');
+    expect(status.status).toBe('failed');
+    expect(undone).toEqual([
+      { step: 'reserve', output: { n: 2 } },
+      { step: 'reserve', output: { n: 1 } },
+    ]);
+    expect(status.compensatedSteps).toEqual(['reserve', 'reserve']);
+    expect(status.steps.map((s) => s.name)).toEqual(['reserve', 'again', 'charge']);
+    expect(status.totalSteps).toBe(3);
+  });
+
+  it('compensates the completed first visit when the second visit fails', async () => {
+    const undone: unknown[] = [];
+    let visits = 0;
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: { reserve: () => (++visits === 2 ? Promise.reject(new Error('no stock')) : { n: visits }) },
+      compensations: { release: (output) => undone.push(output) },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'reserve', compensation: 'release' },
+      { name: 'again', condition: 'steps.reserve.output.n < 2', then: 'reserve' },
+    ]);
+    const status = await runToEnd(orch, 'w');
+    expect(status.status).toBe('failed');
+    expect(undone).toEqual([{ n: 1 }]);
+    expect(status.compensatedSteps).toEqual(['reserve']);
+  });
+
+  it('compensates each completed visit of a branch of a revisited parallel step', async () => {
+    const undone: unknown[] = [];
+    let visits = 0;
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: { book: () => ({ n: ++visits }), fail: () => Promise.reject(new Error('boom')) },
+      compensations: { cancel_booking: (output) => undone.push(output) },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'p', parallel: [{ name: 'book', compensation: 'cancel_booking' }] },
+      { name: 'again', condition: 'steps.book.output.n < 2', then: 'p' },
+      { name: 'fail' },
+    ]);
+    const status = await runToEnd(orch, 'w');
+    expect(status.status).toBe('failed');
+    expect(undone).toEqual([{ n: 2 }, { n: 1 }]);
+  });
+});
+
+describe('compensating revisited steps across a restart (sqlite store)', () => {
+  it('keeps the earlier visit stored: the next process compensates it', async () => {
+    const store = tempSqliteUrl();
+    const clock = new FakeClock();
+    const undone: unknown[] = [];
+    let visits = 0;
+    const reserve: ActionHandler = (_input, ctx) =>
+      ++visits === 2 ? untilAborted(ctx.signal) : { n: visits };
+    const options = { store, clock, compensations: { release: (output: unknown) => undone.push(output) } };
+    const first = await withOrchestrator({ ...options, actions: { reserve } });
+    await first.workflowEngine.defineWorkflow('w', [
+      { name: 'reserve', compensation: 'release' },
+      { name: 'again', condition: 'steps.reserve.output.n < 2', then: 'reserve' },
+    ]);
+    const id = await first.workflowEngine.executeWorkflow('w');
+    while (visits < 2) await clock.advance(100);
+    await first.close();
+    // The second visit runs again after the restart and fails for good.
+    const second = await withOrchestrator({
+      ...options,
+      actions: { reserve: () => Promise.reject(new Error('no stock')) },
+    });
+    const status = await finishWithClock(second, clock, id);
+    expect(status.status).toBe('failed');
+    expect(undone).toEqual([{ n: 1 }]);
+  });
+});
