@@ -259,6 +259,8 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
         workflowTimeout: config.workflowTimeout,
       },
       clock,
+      // Another process sharing a durable store may define newer versions.
+      store.durable ? config.sweepInterval * 1000 : 0,
     );
     await definitions.load();
     // One grouped read: the overall counts are the sum of the per-workflow ones.

@@ -28,23 +28,39 @@ interface Versions {
   latest: Entry;
 }
 
-/** Definitions by id and version, backed by the store. */
+/**
+ * Definitions by id and version, backed by the store. Versions never change once stored; which
+ * one is the latest can, when another process sharing the store defines a new one: with
+ * `refreshMs` > 0, `latest` re-reads a workflow's versions when it last read them that long ago
+ * (in the background: the caller gets the version known now, later callers the newer one).
+ */
 export class DefinitionRegistry {
   private readonly byId = new Map<string, Versions>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** When each workflow's versions were last read from the store. */
+  private readonly readAt = new Map<string, number>();
+  private readonly rereading = new Set<string>();
   private readonly store: Store;
   private readonly defaults: PlanDefaults;
   private readonly clock: Clock;
+  private readonly refreshMs: number;
 
-  constructor(store: Store, defaults: PlanDefaults, clock: Clock) {
+  constructor(store: Store, defaults: PlanDefaults, clock: Clock, refreshMs = 0) {
     this.store = store;
     this.defaults = defaults;
     this.clock = clock;
+    this.refreshMs = refreshMs;
   }
 
-  /** Loads every stored definition. */
+  /** Loads every stored definition (of one workflow, or of all). */
   async load(workflowId?: string): Promise<void> {
-    for (const rec of await this.store.listDefinitions(workflowId)) this.add(rec);
+    const now = this.clock.now();
+    const records = await this.store.listDefinitions(workflowId);
+    for (const rec of records) {
+      this.add(rec);
+      this.readAt.set(rec.id, now);
+    }
+    if (workflowId !== undefined) this.readAt.set(workflowId, now);
   }
 
   /** Validates and stores a definition (serialized per id). */
@@ -69,6 +85,8 @@ export class DefinitionRegistry {
     options: WorkflowOptions,
   ): Promise<WorkflowDefinition> {
     const canonical = canonicalDefinitionJson(steps, options);
+    // Compare with the latest stored version, which another process may have defined.
+    if (this.refreshMs > 0) await this.load(id);
     for (let tries = 0; ; tries++) {
       const current = this.byId.get(id)?.latest;
       if (current && current.canonical === canonical) return copy(current.def);
@@ -102,9 +120,23 @@ export class DefinitionRegistry {
   /** The latest version of a workflow (reloading from the store once if unknown here). */
   async latest(id: string): Promise<Entry | undefined> {
     const known = this.byId.get(id)?.latest;
-    if (known) return known;
+    if (known) {
+      if (this.refreshMs > 0 && this.clock.now() - (this.readAt.get(id) ?? 0) >= this.refreshMs) {
+        this.reread(id);
+      }
+      return known;
+    }
     await this.load(id);
     return this.byId.get(id)?.latest;
+  }
+
+  /** Re-reads a workflow's versions in the background (one read at a time per workflow). */
+  private reread(id: string): void {
+    if (this.rereading.has(id)) return;
+    this.rereading.add(id);
+    this.load(id)
+      .catch(() => undefined)
+      .finally(() => this.rereading.delete(id));
   }
 
   /** A specific version (reloading once if unknown here). */
@@ -132,6 +164,9 @@ export class DefinitionRegistry {
   }
 
   private add(rec: DefinitionRecord): Entry {
+    // A stored version never changes: compiled once.
+    const known = this.byId.get(rec.id)?.byVersion.get(rec.version);
+    if (known) return known;
     const steps = rec.steps as StepDefinition[];
     const options = rec.options as WorkflowOptions;
     const def: WorkflowDefinition = {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  FakeClock,
   MemoryStore,
   OrchestratorError,
   type StepDefinition,
@@ -13,7 +14,7 @@ import {
   WorkflowNotFoundError,
 } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { gate, runToEnd, STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
+import { gate, runToEnd, STORE_KINDS, storeUrl, until, withOrchestrator } from '../helpers/orchestrator.js';
 
 describe.each(STORE_KINDS)('workflow definitions (%s store)', (kind) => {
   it('returns the definition with id, version 1, steps and createdAt', async () => {
@@ -192,6 +193,30 @@ describe('definitions defined on two nodes at once', () => {
       b.workflowEngine.defineWorkflow('w', steps),
     ]);
     expect([da.version, db.version]).toEqual([1, 1]);
+  });
+});
+
+describe('a newer version defined by another process on the same store', () => {
+  it('is what executeWorkflow runs within a sweep interval, and what a redefinition compares with', async () => {
+    const url = storeUrl('sqlite');
+    const clock = new FakeClock();
+    const options = { store: url, clock, actions: { x: () => 'x', y: () => 'y' } };
+    const [a, b] = [await withOrchestrator(options), await withOrchestrator(options)];
+    await a.workflowEngine.defineWorkflow('w', [{ name: 'x' }]);
+    expect((await runToEnd(a, 'w')).workflowVersion).toBe(1);
+    // b learns of v1 (it is in the store), then defines v2.
+    expect((await b.workflowEngine.defineWorkflow('w', [{ name: 'y' }])).version).toBe(2);
+    // a still knows v1 as the latest; past a sweep interval it reads the versions again.
+    await clock.advance(1_000);
+    await a.workflowEngine.executeWorkflow('w');
+    await until(async () => (await a.workflowEngine.getWorkflow('w'))?.version === 2);
+    const status = await runToEnd(a, 'w');
+    expect(status.workflowVersion).toBe(2);
+    expect(status.steps.map((s) => s.name)).toEqual(['y']);
+    // b goes back to v1's steps (v3); a, which last saw v2, defines v2's steps: they differ from
+    // the latest stored version, so they become v4 (not "the same as v2").
+    expect((await b.workflowEngine.defineWorkflow('w', [{ name: 'x' }])).version).toBe(3);
+    expect((await a.workflowEngine.defineWorkflow('w', [{ name: 'y' }])).version).toBe(4);
   });
 });
 
