@@ -7,6 +7,7 @@
 import type { LoadBalancer } from '../balancing/load-balancer.js';
 import type { Clock } from '../clock.js';
 import type { CompiledConfig, Logger } from '../config.js';
+import { OrchestratorError } from '../errors.js';
 import type { TypedEmitter } from '../events.js';
 import type { AlertMonitor } from '../monitoring/alerts.js';
 import type { Metrics } from '../monitoring/metrics.js';
@@ -66,4 +67,22 @@ export interface EngineContext {
  */
 export function leaseLapsed(ctx: EngineContext): boolean {
   return ctx.clock.now() > ctx.leases.validUntil;
+}
+
+/**
+ * Before a handler (or compensation) starts: when this node's leases may have lapsed, renews them
+ * first (`verify`). If they still may have — the renewal failed, e.g. the store is unreachable —
+ * another node may run the execution by now: throws, so that its runner gives it up as after a
+ * failed write (`abandoned`), and this node takes it up again when the store answers, unless
+ * another node has it by then.
+ */
+export async function confirmLease(ctx: EngineContext): Promise<void> {
+  if (!leaseLapsed(ctx)) return;
+  await ctx.leases.verify();
+  if (leaseLapsed(ctx)) {
+    throw new OrchestratorError(
+      'STORE_UNAVAILABLE',
+      'Could not renew the leases of this node; the step does not start on a lease it may have lost',
+    );
+  }
 }
