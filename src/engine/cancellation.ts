@@ -38,7 +38,15 @@ export class Cancellation {
     // Nobody alive runs it: take it over here and cancel it.
     await this.claimOrphan(executionId);
     const claimed = this.scheduler.get(executionId);
-    if (claimed) return this.cancelLocal(claimed);
+    if (claimed) {
+      // Never started: ends here as a queued one. Else its runner applies the request stored
+      // before the claim (it may be compensating already, or have ended).
+      if (claimed.record.status === 'pending') return this.cancelLocal(claimed);
+      claimed.stop('cancel');
+      this.scheduler.expedite(claimed);
+      await claimed.done;
+      return claimed.record.status === 'cancelled';
+    }
     // An in-memory store has no other node that could apply the request.
     if (!this.ctx.store.durable) return false;
     // Another node owns it and applies the request on its next sweep.

@@ -377,9 +377,13 @@ export class LeaseKeeper {
   }
 
   /** Takes up again executions this node gave up after a store failure (it still owns them). */
-  private async retakeAbandoned(): Promise<void> {
+  private retakeAbandoned(): Promise<number> {
+    return this.retake([...this.scheduler.abandoned]);
+  }
+
+  /** Takes up again the given abandoned executions, unless another node has them by now. */
+  private async retake(ids: string[]): Promise<number> {
     const { ctx } = this;
-    const ids = [...this.scheduler.abandoned];
     const now = ctx.clock.now();
     const claimed = await ctx.store.claimExecutions({
       owner: ctx.nodeId,
@@ -391,11 +395,17 @@ export class LeaseKeeper {
     });
     for (const id of ids) this.scheduler.abandoned.delete(id);
     for (const record of claimed) await this.adopt(record);
+    return claimed.length;
   }
 
   /** Claims one batch of orphans and hands them to the scheduler. */
   async claim(ids?: string[]): Promise<number> {
     const { ctx } = this;
+    // Among the given ids, executions this node gave up after a store failure are still its own
+    // (no other node may claim them while its lease runs): taken up again at once.
+    const mine = ids?.filter((id) => this.scheduler.abandoned.has(id)) ?? [];
+    const retaken = mine.length > 0 ? await this.retake(mine) : 0;
+    if (ids && mine.length === ids.length) return retaken;
     const owners = await ctx.store.listOwners();
     const staleOwners = owners.filter(isDeadLocalOwner);
     const now = ctx.clock.now();
@@ -405,11 +415,11 @@ export class LeaseKeeper {
       now,
       staleOwners,
       limit: ids ? CLAIM_BATCH : this.claimLimit(),
-      ...(ids ? { ids } : {}),
+      ...(ids ? { ids: ids.filter((id) => !mine.includes(id)) } : {}),
     });
     for (const record of claimed) await this.adopt(record);
     if (claimed.length > 0) ctx.logger.info({ count: claimed.length }, 'resumed executions from the store');
-    return claimed.length;
+    return retaken + claimed.length;
   }
 
   /** Runs a stored execution here, unless it runs here already or has finished. */

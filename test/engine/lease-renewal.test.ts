@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { createOrchestrator, FakeClock } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { finishWithClock, gate, tempDir } from '../helpers/orchestrator.js';
+import type { ExecutionUpdate } from '../../src/store/store.js';
+import { finishWithClock, gate, tempDir, until } from '../helpers/orchestrator.js';
 
 /** A SQLite store whose lease renewals fail while `failRenewals` is set. */
 class FlakyRenewals extends SqliteStore {
@@ -60,6 +61,56 @@ describe('lease renewal before a handler starts', () => {
       expect(status.status).toBe('completed');
       expect(status.outputData).toEqual({ first: 1, second: 1 });
       expect(secondRuns).toBe(1);
+    } finally {
+      await orch.close();
+    }
+  });
+});
+
+/** A SQLite store whose next write of step `second`'s completion fails, as a lost connection would. */
+class FailingWrite extends SqliteStore {
+  failNext = false;
+  override update(update: ExecutionUpdate): Promise<void> {
+    if (this.failNext && update.steps?.some((s) => s.name === 'second' && s.status === 'completed')) {
+      this.failNext = false;
+      return Promise.reject(new Error('connection lost (injected)'));
+    }
+    return super.update(update);
+  }
+}
+
+describe('an execution given up after a failed write', () => {
+  it('is cancelled at once by cancelWorkflow (taken up again here), its completed step compensated', async () => {
+    const clock = new FakeClock();
+    const store = new FailingWrite(`${tempDir()}/orchestrator.sqlite`);
+    const undone: unknown[] = [];
+    const orch = await createOrchestrator({
+      store,
+      clock,
+      actions: { first: () => 1, second: () => 2 },
+      compensations: { undo: (output) => undone.push(output) },
+    });
+    try {
+      await orch.workflowEngine.defineWorkflow('w', [
+        { name: 'first', compensation: 'undo' },
+        { name: 'second' },
+      ]);
+      // Step 1's result is written; step 2's fails: the runner gives the execution up (it stays
+      // this node's, under its lease, for the next round to take up again).
+      store.failNext = true;
+      const id = await orch.workflowEngine.executeWorkflow('w');
+      await until(() => !store.failNext && orch.getLocalLoad().running === 0);
+      expect((await orch.workflowEngine.getExecutionStatus(id))?.status).toBe('running');
+      // No round has run (the clock stands still): cancelWorkflow takes it up itself.
+      const answer = await Promise.race([
+        orch.workflowEngine.cancelWorkflow(id),
+        new Promise((resolve) => setTimeout(() => resolve('no answer after 2 s'), 2_000)),
+      ]);
+      expect(answer).toBe(true);
+      const status = await orch.workflowEngine.getExecutionStatus(id);
+      expect(status?.status).toBe('cancelled');
+      expect(status?.compensatedSteps).toEqual(['first']);
+      expect(undone).toEqual([1]);
     } finally {
       await orch.close();
     }
