@@ -12,7 +12,9 @@ import { issuesFromZod } from './zod-issues.js';
 
 /** A URL with its password (and any user info) replaced, for messages and logs. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@');
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@')
+    .replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
 /** The seed's defaults. Durations are seconds. */

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { DEFAULT_SQLITE_STORE } from '../config.js';
+import { DEFAULT_SQLITE_STORE, redactUrl } from '../config.js';
 import { UsageError } from './errors.js';
 import { Output } from './output.js';
 
@@ -13,6 +13,8 @@ export interface Globals {
   json: boolean;
   /** The store URL in effect. */
   store: string;
+  /** The store URL to show: its password (and user) masked. */
+  storeLabel: string;
   /** Where the store URL came from. */
   storeSource: 'flag' | 'env' | 'default';
 }
@@ -41,7 +43,7 @@ export function globalsOf(command: Command): Globals {
       `${from} must be "sqlite:<path>", "memory" or "postgres://...", got ${JSON.stringify(store.store)}`,
     );
   }
-  return { json: opts.json === true, ...store };
+  return { json: opts.json === true, ...store, storeLabel: redactUrl(store.store) };
 }
 
 /** The global options and an output channel for a command. */

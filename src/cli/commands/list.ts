@@ -55,7 +55,7 @@ export function register(program: Command): void {
       }
       if (executions.length === 0) {
         out.line(
-          `No executions${options.status || options.workflow ? ' match' : ''} in store ${globals.store}${storeHint(globals.store)}.`,
+          `No executions${options.status || options.workflow ? ' match' : ''} in store ${globals.storeLabel}${storeHint(globals.store)}.`,
         );
         return;
       }

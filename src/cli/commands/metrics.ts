@@ -42,7 +42,7 @@ export function register(program: Command): void {
       if (out.json) {
         out.data({
           source: 'store',
-          store: globals.store,
+          store: globals.storeLabel,
           ...(options.workflow ? { workflowId: options.workflow } : {}),
           ...overall,
           avgExecutionMs: durations.avgMs,
@@ -55,7 +55,7 @@ export function register(program: Command): void {
       const e = overall.executions;
       out.line(
         out.style.bold(
-          `Metrics of ${options.workflow ? `workflow ${options.workflow}` : 'all workflows'} in ${globals.store}`,
+          `Metrics of ${options.workflow ? `workflow ${options.workflow}` : 'all workflows'} in ${globals.storeLabel}`,
         ),
         ...renderPairs([
           [

@@ -21,11 +21,11 @@ export function register(program: Command): void {
       const file = sqliteFile(globals.store);
       process.exitCode = 0;
       if (out.json) {
-        out.data({ store: globals.store, kind, durable, ...(file ? { file } : {}), migrated: true });
+        out.data({ store: globals.storeLabel, kind, durable, ...(file ? { file } : {}), migrated: true });
         return;
       }
       out.line(
-        `Store ${globals.store} is up to date.`,
+        `Store ${globals.storeLabel} is up to date.`,
         ...renderPairs([
           ['kind', `${kind}${durable ? '' : ' (not durable: nothing is kept after this process)'}`],
           ...(file ? ([['file', file]] as [string, string][]) : []),

@@ -77,7 +77,7 @@ async function run(file: string, options: RunOptions, command: Command): Promise
     const resumed = orch.getLocalLoad();
     const defined = await orch.workflowEngine.defineWorkflow(def.id, def.steps, def.options);
     out.line(
-      `${out.style.bold(`Workflow ${defined.id} v${defined.version}`)} (${plural(defined.steps.length, 'step')}) on ${globals.store}`,
+      `${out.style.bold(`Workflow ${defined.id} v${defined.version}`)} (${plural(defined.steps.length, 'step')}) on ${globals.storeLabel}`,
     );
     if (resumed.running + resumed.queued > 0) {
       out.line(
@@ -162,7 +162,7 @@ async function interrupted(
 ): Promise<number> {
   const status = id ? await orch.workflowEngine.getExecutionStatus(id) : null;
   out.note(
-    `\ninterrupted: closing. ${id ? `Execution ${id} stays in the store and resumes` : 'Unfinished executions stay in the store and resume'} the next time an orchestrator opens ${globals.store} (e.g. the next \`orchestrator run\` on it).`,
+    `\ninterrupted: closing. ${id ? `Execution ${id} stays in the store and resumes` : 'Unfinished executions stay in the store and resume'} the next time an orchestrator opens ${globals.storeLabel} (e.g. the next \`orchestrator run\` on it).`,
   );
   await orch.close();
   if (out.json && status) out.data(status);

@@ -11,9 +11,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { Config } from '../../config.js';
+import { type Config, redactUrl as maskCredentials } from '../../config.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
-import { RemoteWorkerHub } from '../../remote/hub.js';
+import { RemoteWorkerHub, remoteWorkerHubFor } from '../../remote/hub.js';
 import { type AlertWebhook, createAlertWebhook, redactUrl } from '../../server/alert-webhook.js';
 import { buildApp, DEFAULT_BODY_LIMIT } from '../../server/app.js';
 import { generateToken } from '../../server/auth.js';
@@ -135,7 +135,8 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
   }
   // Proxies exist before recovery, so a step of a remote action waits for a worker instead of
   // failing with ACTION_NOT_FOUND when it runs before any worker registered.
-  const hub = remoteNames.length > 0 ? new RemoteWorkerHub() : null;
+  const logger = createServerLogger();
+  const hub = remoteNames.length > 0 ? new RemoteWorkerHub({ logger }) : null;
   const handlers: Handlers = {
     actions: { ...loaded.actions, ...(hub ? hub.actions(remoteNames) : {}) },
     compensations: loaded.compensations,
@@ -149,7 +150,6 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
   }
   const envToken = process.env.ORCHESTRATOR_API_TOKEN?.trim();
   const token = envToken || generateToken();
-  const logger = createServerLogger();
   const webhook: AlertWebhook | null = options.alertWebhook
     ? createAlertWebhook({ url: options.alertWebhook, logger })
     : null;
@@ -201,17 +201,17 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
     const address = app.server.address();
     const url =
       address && typeof address === 'object' ? urlOf(address) : `http://${options.host}:${options.port}`;
-    logger.info({ url, store: store, workflows: definitions.length }, 'orchestrator listening');
+    logger.info({ url, store: maskCredentials(store), workflows: definitions.length }, 'orchestrator listening');
     if (out.json) {
       out.data({
         url,
-        store: store,
+        store: maskCredentials(store),
         tokenSource: envToken ? 'env' : 'generated',
         ...(envToken ? {} : { token }),
       });
     } else {
       out.line(
-        `Orchestrator API listening on ${url} (store ${store}, ${definitions.length} workflows loaded)`,
+        `Orchestrator API listening on ${url} (store ${maskCredentials(store)}, ${definitions.length} workflows loaded)`,
         envToken
           ? '  API token: from ORCHESTRATOR_API_TOKEN'
           : `  API token: ${token}   (generated for this run; set ORCHESTRATOR_API_TOKEN to choose one)`,
@@ -230,7 +230,12 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
       `\n${signal}: shutting down (running steps get up to ${options.grace}s; the rest resume on the next start)`,
     );
     const running = orch;
-    await Promise.all([app.close(), running.close({ grace: options.grace })]);
+    // The API stays up through the grace period, so that remote workers can report (or hear the
+    // cancellation of) the steps they run; meanwhile new work, registrations and polls get 503.
+    // Waiting polls are answered now.
+    (hub ?? remoteWorkerHubFor(running)).releasePolls();
+    await running.close({ grace: options.grace });
+    await app.close();
     await webhook?.flush();
     logger.info({}, 'stopped');
     return EXIT.ok;

@@ -21,7 +21,7 @@ export function register(program: Command): void {
       const status = await withClient(globals.store, (client) => client.getStatus(id));
       if (!status) {
         throw new CliError(
-          `execution '${id}' not found in store ${globals.store}${storeHint(globals.store)}`,
+          `execution '${id}' not found in store ${globals.storeLabel}${storeHint(globals.store)}`,
           {
             code: 'EXECUTION_NOT_FOUND',
           },

@@ -4,7 +4,7 @@ import { CliError, reportFor, UsageError } from '../../../src/cli/errors.js';
 import { resolveCliStore } from '../../../src/cli/globals.js';
 import { cliLogger } from '../../../src/cli/logger.js';
 import { Output } from '../../../src/cli/output.js';
-import { DEFAULT_SQLITE_STORE } from '../../../src/config.js';
+import { DEFAULT_SQLITE_STORE, redactUrl } from '../../../src/config.js';
 import { OrchestratorError, ValidationError } from '../../../src/errors.js';
 
 describe('reportFor', () => {
@@ -76,5 +76,18 @@ describe('cliLogger', () => {
     logger?.error({ err: new Error('disk full') }, 'sweep failed');
     expect(lines).toEqual(['warning: lease lost\n', 'error: sweep failed: disk full\n']);
     expect(cliLogger({ ORCHESTRATOR_LOG_LEVEL: 'info' })).toBeUndefined();
+  });
+});
+
+describe('redactUrl (store URLs shown by the CLI and the server)', () => {
+  it('masks the user info and a password query parameter, and leaves the rest', () => {
+    expect(redactUrl('postgres://app:s3cret@db.internal:5432/orders?schema=a')).toBe(
+      'postgres://***@db.internal:5432/orders?schema=a',
+    );
+    expect(redactUrl('postgres://db.internal/orders?user=app&password=s3cret&schema=a')).toBe(
+      'postgres://db.internal/orders?user=app&password=***&schema=a',
+    );
+    expect(redactUrl('sqlite:./data/orchestrator.sqlite')).toBe('sqlite:./data/orchestrator.sqlite');
+    expect(redactUrl('memory')).toBe('memory');
   });
 });
