@@ -57,9 +57,12 @@ async function cancel(id: string, options: CancelOptions, globals: Globals, out:
   try {
     let record = await client.getRecord(id);
     if (!record)
-      throw new CliError(`execution '${id}' not found in store ${globals.storeLabel}${storeHint(globals.store)}`, {
-        code: 'EXECUTION_NOT_FOUND',
-      });
+      throw new CliError(
+        `execution '${id}' not found in store ${globals.storeLabel}${storeHint(globals.store)}`,
+        {
+          code: 'EXECUTION_NOT_FOUND',
+        },
+      );
     if (record.status !== 'pending' && record.status !== 'running') {
       const why = TERMINAL_STATES.has(record.status)
         ? `already ${record.status}`

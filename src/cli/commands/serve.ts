@@ -201,7 +201,10 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
     const address = app.server.address();
     const url =
       address && typeof address === 'object' ? urlOf(address) : `http://${options.host}:${options.port}`;
-    logger.info({ url, store: maskCredentials(store), workflows: definitions.length }, 'orchestrator listening');
+    logger.info(
+      { url, store: maskCredentials(store), workflows: definitions.length },
+      'orchestrator listening',
+    );
     if (out.json) {
       out.data({
         url,
