@@ -29,7 +29,11 @@ export interface OrchestratorEvents {
   'execution.started': ExecutionRef & { workerId: string; resumed: boolean };
   'step.started': StepRef;
   'step.completed': StepRef & { durationMs: number; output: unknown };
-  /** An attempt failed; `retryAt` is set when another attempt follows. */
+  /**
+   * An attempt of a step failed: an action's attempt, a condition that could not be evaluated, or a
+   * parallel step as a whole (after its failed branch's own event). `retryAt` is set when another
+   * attempt follows.
+   */
   'step.failed': StepRef & { error: ErrorInfo; durationMs: number; retryAt?: Date; delayMs?: number };
   /** A conditional step chose a branch. */
   'step.decided': ExecutionRef & { step: string; decision: 'then' | 'else'; next: string | null };

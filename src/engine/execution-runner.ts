@@ -181,6 +181,14 @@ function decide(ctx: EngineContext, ex: ActiveExecution, step: PlanConditionStep
       error: info,
       history: [{ attempt: 1, startedAt: now, completedAt: now, error: info }],
     });
+    ctx.events.emit('step.failed', {
+      executionId: ex.id,
+      workflowId: ex.record.workflowId,
+      step: step.name,
+      attempt: 1,
+      error: info,
+      durationMs: 0,
+    });
     return info;
   }
   const target = value ? step.thenIndex : step.elseIndex;

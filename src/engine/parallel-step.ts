@@ -122,6 +122,15 @@ export async function runParallelStep(
       history: endAttempt(rec.history, end, error),
     };
     ex.steps.set(step.name, rec);
+    // The step as a whole failed (its failed branch, if any, said so for itself).
+    ctx.events.emit('step.failed', {
+      executionId: ex.id,
+      workflowId: ex.record.workflowId,
+      step: step.name,
+      attempt: rec.attempts,
+      error,
+      durationMs: rec.durationMs ?? 0,
+    });
     return { ok: false, rec, error, stopped: false };
   }
   const output: Record<string, unknown> = {};
