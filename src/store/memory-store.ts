@@ -181,10 +181,11 @@ export class MemoryStore implements Store {
   }
 
   async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
-    const offset = filter.offset ?? 0;
+    // Negative values page as in the SQL stores: as 0.
+    const offset = Math.max(0, filter.offset ?? 0);
     return this.matching(filter)
       .sort(newestFirst)
-      .slice(offset, offset + filter.limit)
+      .slice(offset, offset + Math.max(0, filter.limit))
       .map((record) => this.snapshot(record));
   }
 

@@ -85,6 +85,9 @@ export function queryContract(store: CurrentStore): void {
       expect(ids(await store().listExecutions({ limit: 2, offset: 5 }))).toEqual(['t1']);
       expect(await store().listExecutions({ limit: 2, offset: 6 })).toEqual([]);
       expect(await store().listExecutions({ limit: 0 })).toEqual([]);
+      // Negative values count as 0.
+      expect(await store().listExecutions({ limit: -1 })).toEqual([]);
+      expect(ids(await store().listExecutions({ limit: 2, offset: -3 }))).toEqual(['t5', 't4']);
     });
 
     it("includes each execution's record and steps (by name)", async () => {

@@ -68,6 +68,42 @@ export function updateContract(store: CurrentStore): void {
       });
     });
 
+    it("a runner's whole-state patch can set completedAt back to null", async () => {
+      await store().createExecution(makeExecution({ id: 'c', status: 'failed', completedAt: 5 }));
+      await store().update({
+        id: 'c',
+        epoch: 0,
+        set: {
+          status: 'running',
+          error: null,
+          outcome: null,
+          startedAt: 1,
+          completedAt: null,
+          workerId: null,
+          cursor: 0,
+          transitions: 0,
+          lastStep: null,
+          deadlineAt: null,
+          completionSeq: 0,
+          compensatedSteps: [],
+        },
+      });
+      expect((await store().getExecution('c'))?.execution).toMatchObject({
+        status: 'running',
+        completedAt: null,
+      });
+    });
+
+    it('stores an error message holding half of a UTF-16 surrogate pair (text cut inside an emoji)', async () => {
+      await store().createExecution(makeExecution({ id: 's' }));
+      const message = `bad reply: ${'😀'.slice(0, 1)}`;
+      await store().update({ id: 's', epoch: 0, set: { error: { code: 'STEP_FAILED', message } } });
+      const stored = (await store().getExecution('s'))?.execution.error;
+      expect(stored?.code).toBe('STEP_FAILED');
+      // Kept as is, or (where the database cannot hold it) replaced by U+FFFD.
+      expect([message, 'bad reply: \ufffd']).toContain(stored?.message);
+    });
+
     it('refuses a stale epoch with LeaseLostError and writes nothing; the current epoch is accepted', async () => {
       await store().createExecution(makeExecution({ id: 'f', epoch: 2, owner: 'new' }));
       const stale = store().update({

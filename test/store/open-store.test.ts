@@ -59,3 +59,23 @@ describe('openStore', () => {
     }
   });
 });
+
+describe('openStore: PostgreSQL URLs the driver cannot use', () => {
+  // No server is reached: the driver refuses them while reading the URL.
+  it.each([
+    ['a malformed %-escape in the password', 'postgres://app:%E0%A4@127.0.0.1:5432/test'],
+    ['an ssl file that does not exist', 'postgres://app@127.0.0.1:5432/test?sslrootcert=/nonexistent/ca.pem'],
+  ])('%s: a ValidationError naming `store`, the password masked', async (_what, target) => {
+    const store = openStore(target);
+    const error = await store.init().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await store.close().catch(() => undefined);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues[0]?.path).toBe('store');
+    expect((error as Error).message + JSON.stringify((error as ValidationError).issues)).not.toContain(
+      '%E0%A4',
+    );
+  });
+});

@@ -73,8 +73,11 @@ export function clientConfig(url: string, applicationName: string): pg.ClientCon
     types: TYPES,
     application_name: applicationName.slice(0, 63),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    // TCP keepalive: a peer that vanished (no FIN, e.g. a partition) is noticed instead of hanging.
+    // TCP keepalive: a peer that vanished (no FIN, e.g. a partition) is noticed instead of hanging
+    // (probing after 10 s of silence, not the system's default of two hours). Pool queries also
+    // have a deadline of their own (see `createPool`).
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   };
 }
 
@@ -87,6 +90,9 @@ export function clientConfig(url: string, applicationName: string): pg.ClientCon
  */
 export const DEFAULT_IDLE_IN_TRANSACTION_MS = 10_000;
 
+/** How long a pool query may wait for its answer unless told otherwise (see `queryTimeoutMs`). */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+
 /**
  * The pool of a store. Its clients pipeline: a flush sends BEGIN, its statements and COMMIT
  * without waiting for each reply.
@@ -97,12 +103,15 @@ export function createPool(
   schema: string,
   idleInTransactionMs = DEFAULT_IDLE_IN_TRANSACTION_MS,
   backends?: Set<number>,
+  queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS,
 ): pg.Pool {
   const pool = new pg.Pool({
     ...clientConfig(url, `orchestrator:${schema}`),
     max: size,
     pipeline: true,
     idle_in_transaction_session_timeout: idleInTransactionMs,
+    // A query past it fails, and with pipelining its connection is destroyed (pg does that itself).
+    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
   });
   // An idle client whose connection dies (server restart, pg_terminate_backend) emits 'error' on
   // the pool; without a listener that would crash the process. The pool drops the client itself.

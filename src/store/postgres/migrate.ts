@@ -12,7 +12,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
-import { OrchestratorError } from '../../errors.js';
+import { OrchestratorError, ValidationError } from '../../errors.js';
 import { clientConfig, ident, redact, storeError } from './connection.js';
 
 /** One migration file. */
@@ -78,13 +78,21 @@ export async function migrate(
   const s = ident(schema);
   const applied: number[] = [];
   try {
-    // CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent one: hence under the lock.
+    // Created only when missing, under the lock (CREATE ... IF NOT EXISTS is not safe against a
+    // concurrent one, and checks the privilege to create before it checks existence: a role that
+    // owns a schema made for it, without CREATE on the database, could not even start).
     const done = await locked(client, schema, async () => {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
-          applied_at timestamptz NOT NULL DEFAULT now())`,
-      );
+      const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (!found.rowCount) await client.query(`CREATE SCHEMA ${s}`);
+      const table = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [
+        `${s}.schema_migrations`,
+      ]);
+      if (table.rows[0]?.t == null) {
+        await client.query(
+          `CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now())`,
+        );
+      }
       const rows = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
       return new Set(rows.rows.map((row) => row.version));
     });
@@ -121,7 +129,21 @@ export async function migrate(
  * server cannot be reached or a migration fails.
  */
 export async function migrateAt(url: string, schema: string): Promise<number[]> {
-  const client = new pg.Client(clientConfig(url, `orchestrator-migrate:${schema}`));
+  let client: pg.Client;
+  try {
+    client = new pg.Client(clientConfig(url, `orchestrator-migrate:${schema}`));
+  } catch (error) {
+    // The driver reads the URL here (a malformed %-escape, an ssl file it cannot read, ...).
+    throw new ValidationError(
+      [
+        {
+          path: 'store',
+          message: `Cannot use the PostgreSQL URL ${redact(url)}: ${(error as Error).message}`,
+        },
+      ],
+      'Invalid config',
+    );
+  }
   client.on('error', () => undefined);
   try {
     await client.connect();

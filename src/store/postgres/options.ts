@@ -8,6 +8,7 @@ import {
   checkSchema,
   DEFAULT_IDLE_IN_TRANSACTION_MS,
   DEFAULT_POOL_SIZE,
+  DEFAULT_QUERY_TIMEOUT_MS,
   DEFAULT_SCHEMA,
 } from './connection.js';
 
@@ -44,6 +45,15 @@ export interface PostgresStoreOptions {
    * @default 10000
    */
   idleInTransactionTimeoutMs?: number;
+  /**
+   * Milliseconds a query of the store's pool may wait for its answer. Past it the query fails
+   * (`STORE_UNAVAILABLE`) and its connection is discarded: a server that went silent (a network
+   * partition sends no reset) fails writes instead of leaving them pending for hours. A write
+   * that timed out may still have committed; the engine then resumes the execution from what is
+   * stored. Migrations are not limited (0 turns it off).
+   * @default 30000
+   */
+  queryTimeoutMs?: number;
 }
 
 /** Options with their defaults applied, checked. */
@@ -63,7 +73,13 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
       { path: 'store.idleInTransactionTimeoutMs', message: `Expected a non-negative integer, got ${idle}` },
     ]);
   }
-  return { schema, poolSize, writeLanes, idleInTransactionTimeoutMs: idle };
+  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 0) {
+    throw new ValidationError([
+      { path: 'store.queryTimeoutMs', message: `Expected a non-negative integer, got ${queryTimeoutMs}` },
+    ]);
+  }
+  return { schema, poolSize, writeLanes, idleInTransactionTimeoutMs: idle, queryTimeoutMs };
 }
 
 /**

@@ -77,6 +77,7 @@ export class PostgresStore implements Store {
   readonly schema: string;
   private readonly poolSize: number;
   private readonly idleInTransactionMs: number;
+  private readonly queryTimeoutMs: number;
   private readonly sql: Sql;
   private pool: pg.Pool | null = null;
   private listener: WorkListener | null = null;
@@ -101,6 +102,7 @@ export class PostgresStore implements Store {
     this.schema = resolved.schema;
     this.poolSize = resolved.poolSize;
     this.idleInTransactionMs = resolved.idleInTransactionTimeoutMs;
+    this.queryTimeoutMs = resolved.queryTimeoutMs;
     this.laneConnections = Array.from({ length: resolved.writeLanes }, () => ({ client: null }));
     this.batcher = new WriteLanes(resolved.writeLanes, (batch, lane) => this.commit(batch, lane));
     this.sql = buildSql(this.schema, resolved.writeLanes > 1);
@@ -115,7 +117,14 @@ export class PostgresStore implements Store {
     if (this.closed) throw new OrchestratorError('CLOSED', 'The store is closed');
     this.opening ??= migrateAt(this.url, this.schema).then(
       () => {
-        this.pool = createPool(this.url, this.poolSize, this.schema, this.idleInTransactionMs, this.backends);
+        this.pool = createPool(
+          this.url,
+          this.poolSize,
+          this.schema,
+          this.idleInTransactionMs,
+          this.backends,
+          this.queryTimeoutMs,
+        );
       },
       (error: unknown) => {
         this.opening = null;

@@ -6,9 +6,9 @@
  * `state` JSONB object, so extending the record needs no migration. Payloads are serialized before
  * a transaction starts, so a value JSON cannot encode fails only the write that carries it.
  *
- * JSONB cannot hold U+0000: in `state` and in column patches (engine-made strings such as error
- * messages) a NUL character is stored as U+FFFD. Input, step records and definitions are `json`
- * and keep it.
+ * JSONB cannot hold U+0000 nor a lone UTF-16 surrogate (half of an emoji cut off): in `state` and
+ * in column patches (engine-made strings such as error messages) either is stored as U+FFFD.
+ * Input, step records and definitions are `json` and keep them.
  * @module
  */
 import type { ExecutionState } from '../../types.js';
@@ -36,12 +36,15 @@ export {
 /** Record fields with a column of their own: the patchable ones and those written once. */
 const COLUMN_FIELDS: ReadonlySet<string> = new Set([...PATCHABLE_COLUMNS, ...FIXED_FIELDS]);
 
-/** `\u0000` escapes that are not themselves escaped backslashes. */
-const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
+/**
+ * Escapes JSONB refuses, when not themselves escaped backslashes: `\u0000`, and a lone UTF-16
+ * surrogate (`JSON.stringify` writes one as `\udXXX`; a paired one it writes as the character).
+ */
+const REFUSED_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi;
 
-/** JSON text JSONB accepts: escaped NULs become U+FFFD (see the module comment). */
+/** JSON text JSONB accepts: escaped NULs and lone surrogates become U+FFFD (see the module comment). */
 export function jsonbText(json: string): string {
-  return json.includes('\\u0000') ? json.replace(NUL_ESCAPE, '$1\\ufffd') : json;
+  return json.includes('\\u') ? json.replace(REFUSED_ESCAPE, '$1\\ufffd') : json;
 }
 
 /** JSONB text of the column fields of an update. */

@@ -45,6 +45,7 @@ export function replaceStateParams(
   }
   for (const field of STATE_FIELDS) if (!(field in rest)) return null;
   const progress = [
+    columns.completedAt === undefined ? 0 : 1,
     columns.completedAt ?? null,
     columns.compensated === undefined ? null : columns.compensated ? 1 : 0,
     columns.stepsRun ?? null,

@@ -100,12 +100,13 @@ const SQL = {
   updateProgress: `UPDATE executions SET completed_at = ?, compensated = ?, steps_run = ?, steps_retried = ?, state = ?
     WHERE id = ? AND epoch = ?`,
   // A runner's update carries the whole state: written without reading the row first. Columns
-  // the patch leaves out keep their value; none of them may be set to NULL this way.
+  // the patch leaves out keep their value; of them only completed_at may be set to NULL this way
+  // (its first parameter says whether the patch has it, the second is the value).
   replaceState: `UPDATE executions SET workflow_version = coalesce(?, workflow_version), status = coalesce(?, status),
-      completed_at = coalesce(?, completed_at), compensated = coalesce(?, compensated),
+      completed_at = iif(?, ?, completed_at), compensated = coalesce(?, compensated),
       steps_run = coalesce(?, steps_run), steps_retried = coalesce(?, steps_retried), state = ?
     WHERE id = ? AND epoch = ?`,
-  replaceProgress: `UPDATE executions SET completed_at = coalesce(?, completed_at), compensated = coalesce(?, compensated),
+  replaceProgress: `UPDATE executions SET completed_at = iif(?, ?, completed_at), compensated = coalesce(?, compensated),
       steps_run = coalesce(?, steps_run), steps_retried = coalesce(?, steps_retried), state = ?
     WHERE id = ? AND epoch = ?`,
   upsertStep: `INSERT INTO steps (execution_id, name, record) VALUES (?, ?, ?)

@@ -1,0 +1,80 @@
+/**
+ * A PostgreSQL server that goes silent (a network partition: no reset, no reply) fails the
+ * store's queries after `queryTimeoutMs` instead of leaving them pending for hours, and the
+ * store still closes. Through a TCP proxy to the test server that stops forwarding on demand.
+ */
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { assertServerReachable, dropSchema, freshSchema, PG_URL } from './pg-fixture.js';
+import { makeExecution } from './records.js';
+
+/** A TCP proxy to the test server that can silently stop forwarding. */
+async function silentProxy() {
+  const target = new URL(PG_URL);
+  let silent = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    sockets.add(client);
+    sockets.add(upstream);
+    client.on('data', (d) => {
+      if (!silent) upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      if (!silent) client.write(d);
+    });
+    client.on('error', () => undefined);
+    upstream.on('error', () => undefined);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(PG_URL);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as net.AddressInfo).port);
+  return {
+    url: url.toString(),
+    silence: () => {
+      silent = true;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** What `promise` did within `ms`: resolved, rejected (with the error's code), or nothing. */
+function within(promise: Promise<unknown>, ms: number): Promise<string> {
+  return Promise.race([
+    promise.then(
+      () => 'resolved',
+      (error: { code?: string }) => `rejected ${error.code}`,
+    ),
+    new Promise<string>((resolve) => setTimeout(() => resolve('pending'), ms)),
+  ]);
+}
+
+describe('PostgreSQL server gone silent', () => {
+  it('fails a write after queryTimeoutMs (STORE_UNAVAILABLE) and still closes', async () => {
+    await assertServerReachable();
+    const proxy = await silentProxy();
+    const schema = freshSchema();
+    const store = new PostgresStore(proxy.url, { schema, poolSize: 2, queryTimeoutMs: 1_000 });
+    try {
+      await store.init();
+      await store.createExecution(makeExecution({ id: 'x' }));
+      proxy.silence();
+      expect(await within(store.update({ id: 'x', epoch: 0, set: { cursor: 1 } }), 10_000)).toBe(
+        'rejected STORE_UNAVAILABLE',
+      );
+      // A read: its query times out, or the new connection it needs does (10 s to connect).
+      expect(await within(store.getExecution('x'), 15_000)).toBe('rejected STORE_UNAVAILABLE');
+    } finally {
+      expect(await within(store.close(), 5_000)).not.toBe('pending');
+      await proxy.close();
+      await dropSchema(schema);
+    }
+  }, 40_000);
+});
