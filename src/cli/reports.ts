@@ -7,6 +7,7 @@
  */
 import { DEFAULTS } from '../config.js';
 import { isDeadLocalOwner } from '../engine/owners.js';
+import { executionRates } from '../monitoring/rates.js';
 import { UNFINISHED_STATES } from '../store/states.js';
 import type { StoreAggregates } from '../store/store.js';
 import type { ExecutionState } from '../types.js';
@@ -29,14 +30,8 @@ export interface StoreMetrics {
 /** Counts and rates from aggregates (the definitions of SPEC §5). */
 export function metricsFromAggregates(a: StoreAggregates): StoreMetrics {
   const s = a.byStatus;
-  const finished = s.completed + s.failed + s.cancelled;
-  const total = finished + s.pending + s.running + s.compensating;
-  return {
-    executions: { total, ...s },
-    successRate: finished > 0 ? s.completed / finished : 0,
-    retryRate: a.stepsRun > 0 ? a.stepsRetried / a.stepsRun : 0,
-    compensationRate: finished > 0 ? Math.min(1, a.compensated / finished) : 0,
-  };
+  const total = s.completed + s.failed + s.cancelled + s.pending + s.running + s.compensating;
+  return { executions: { total, ...s }, ...executionRates(a) };
 }
 
 /** Average and p95 (nearest rank) of durations in ms; zeros when empty. */

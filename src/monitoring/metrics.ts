@@ -7,6 +7,7 @@
 import { DurationHistogram } from '../performance/histogram.js';
 import type { StoreAggregates } from '../store/store.js';
 import type { ExecutionState } from '../types.js';
+import { executionRates } from './rates.js';
 
 /** The metrics snapshot of SPEC §5. Rates are fractions 0..1. */
 export interface MetricsSnapshot {
@@ -35,24 +36,31 @@ interface Counters {
   compensated: number;
   stepsRun: number;
   stepsRetried: number;
-  durations: DurationHistogram;
+  /** Per workflow: created at its first recorded duration, and dropped past the cap (see below). */
+  durations: DurationHistogram | null;
 }
 
-const emptyCounters = (): Counters => ({
+const emptyCounters = (durations: DurationHistogram | null = null): Counters => ({
   byStatus: { pending: 0, running: 0, compensating: 0, completed: 0, failed: 0, cancelled: 0 },
   compensated: 0,
   stepsRun: 0,
   stepsRetried: 0,
-  durations: new DurationHistogram(),
+  durations,
 });
 
-/** Cap on per-workflow counters kept in memory. */
-const MAX_WORKFLOWS = 1000;
+/**
+ * Per-workflow duration histograms kept (each 1.5–17 KB); past it the one recorded into least
+ * recently is dropped, and that workflow's average and p95 start again. Counts are kept for every
+ * workflow: they are a few numbers each, and there is one per defined workflow.
+ */
+const MAX_WORKFLOW_HISTOGRAMS = 1000;
 
 /** Counters for all executions and per workflow. */
 export class Metrics {
-  private readonly all = emptyCounters();
+  private readonly all = emptyCounters(new DurationHistogram());
   private readonly perWorkflow = new Map<string, Counters>();
+  /** Workflows with a histogram, least recently recorded into first. */
+  private readonly withHistogram = new Map<string, Counters>();
 
   /** Seeds counters from stored aggregates (all workflows when `workflowId` is absent). */
   load(aggregates: StoreAggregates, workflowId?: string): void {
@@ -92,16 +100,31 @@ export class Metrics {
   /** An execution reached a terminal state. */
   finished(workflowId: string, from: ExecutionState, to: ExecutionState, durationMs: number): void {
     this.transition(workflowId, from, to);
-    this.all.durations.record(durationMs);
-    this.counters(workflowId).durations.record(durationMs);
+    this.all.durations?.record(durationMs);
+    this.histogram(workflowId).record(durationMs);
+  }
+
+  private histogram(workflowId: string): DurationHistogram {
+    const c = this.counters(workflowId);
+    this.withHistogram.delete(workflowId);
+    this.withHistogram.set(workflowId, c);
+    if (!c.durations) {
+      c.durations = new DurationHistogram();
+      if (this.withHistogram.size > MAX_WORKFLOW_HISTOGRAMS) {
+        const [oldest, counters] = this.withHistogram.entries().next().value!;
+        counters.durations = null;
+        this.withHistogram.delete(oldest);
+      }
+    }
+    return c.durations;
   }
 
   /** The snapshot for all workflows or one. */
   snapshot(loadDistribution: Record<string, number>, workflowId?: string): MetricsSnapshot {
     const c = workflowId === undefined ? this.all : (this.perWorkflow.get(workflowId) ?? emptyCounters());
     const s = c.byStatus;
-    const finished = s.completed + s.failed + s.cancelled;
-    const total = finished + s.pending + s.running + s.compensating;
+    const total = s.completed + s.failed + s.cancelled + s.pending + s.running + s.compensating;
+    const rates = executionRates(c);
     return {
       executions: {
         total,
@@ -112,11 +135,11 @@ export class Metrics {
         failed: s.failed,
         cancelled: s.cancelled,
       },
-      successRate: finished > 0 ? s.completed / finished : 0,
-      avgExecutionMs: c.durations.count > 0 ? c.durations.mean : 0,
-      p95ExecutionMs: c.durations.count > 0 ? c.durations.percentile(95) : 0,
-      retryRate: c.stepsRun > 0 ? c.stepsRetried / c.stepsRun : 0,
-      compensationRate: finished > 0 ? Math.min(1, c.compensated / finished) : 0,
+      successRate: rates.successRate,
+      avgExecutionMs: c.durations && c.durations.count > 0 ? c.durations.mean : 0,
+      p95ExecutionMs: c.durations && c.durations.count > 0 ? c.durations.percentile(95) : 0,
+      retryRate: rates.retryRate,
+      compensationRate: rates.compensationRate,
       loadDistribution,
     };
   }
@@ -129,10 +152,6 @@ export class Metrics {
   private counters(workflowId: string): Counters {
     let c = this.perWorkflow.get(workflowId);
     if (!c) {
-      if (this.perWorkflow.size >= MAX_WORKFLOWS) {
-        const oldest = this.perWorkflow.keys().next().value;
-        if (oldest !== undefined) this.perWorkflow.delete(oldest);
-      }
       c = emptyCounters();
       this.perWorkflow.set(workflowId, c);
     }

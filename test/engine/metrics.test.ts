@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type ActionHandler, type Alert, FakeClock } from '../../src/index.js';
+import { Metrics } from '../../src/monitoring/metrics.js';
 import {
   collectEvents,
   finishWithClock,
@@ -15,6 +16,7 @@ import {
   storeUrl,
   tempSqliteUrl,
   untilAborted,
+  waitForStatus,
   withOrchestrator,
 } from '../helpers/orchestrator.js';
 
@@ -340,5 +342,51 @@ describe('retry rate across restarts (sqlite store)', () => {
     expect(status.status).toBe('completed');
     expect(status.steps[0]?.attempts).toBe(4);
     expect(third.getMetrics().retryRate).toBe(1);
+  });
+});
+
+describe('compensationRate while a saga compensates', () => {
+  it('counts an execution once it finished compensating, not while it compensates', async () => {
+    const hold = gate();
+    const orch = await withOrchestrator({
+      actions: { a: () => 1, bad: () => Promise.reject(new Error('x')) },
+      compensations: { undo: () => hold.promise },
+    });
+    await orch.workflowEngine.defineWorkflow('ok', [{ name: 'a' }]);
+    await orch.workflowEngine.defineWorkflow('saga', [{ name: 'a', compensation: 'undo' }, { name: 'bad' }]);
+    await runToEnd(orch, 'ok');
+    const id = await orch.workflowEngine.executeWorkflow('saga');
+    await waitForStatus(orch, id, (s) => s.status === 'compensating');
+    expect(orch.getMetrics().compensationRate).toBe(0);
+    hold.open();
+    expect((await orch.workflowEngine.waitForCompletion(id)).status).toBe('failed');
+    expect(orch.getMetrics().compensationRate).toBe(0.5);
+  });
+});
+
+describe('Metrics with many workflows', () => {
+  const stored = () => ({
+    byStatus: { pending: 0, running: 0, compensating: 0, completed: 5, failed: 0, cancelled: 0 },
+    compensated: 0,
+    stepsRun: 5,
+    stepsRetried: 0,
+  });
+
+  it('keeps the stored counts of every workflow, past a thousand', () => {
+    const metrics = new Metrics();
+    for (let i = 0; i <= 1500; i++) metrics.load(stored(), `wf_${i}`);
+    expect(metrics.snapshot({}, 'wf_0').executions.completed).toBe(5);
+    expect(metrics.snapshot({}, 'wf_1500').executions.completed).toBe(5);
+  });
+
+  it('keeps durations for the thousand workflows recorded into most recently', () => {
+    const metrics = new Metrics();
+    for (let i = 0; i <= 1000; i++) metrics.finished(`wf_${i}`, 'running', 'completed', 10);
+    metrics.finished('wf_1', 'running', 'completed', 30);
+    metrics.finished('wf_1001', 'running', 'completed', 10);
+    // wf_0 was recorded into least recently: its durations went, its counts stayed.
+    expect(metrics.snapshot({}, 'wf_0')).toMatchObject({ avgExecutionMs: 0, executions: { completed: 1 } });
+    expect(metrics.snapshot({}, 'wf_1').avgExecutionMs).toBeCloseTo(20, 0);
+    expect(metrics.snapshot({}).executions.completed).toBe(1003);
   });
 });
