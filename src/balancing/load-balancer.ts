@@ -86,6 +86,11 @@ export class LoadBalancer {
   }
 
   /** Worker ids in registration order. */
+  /** Number of registered workers. */
+  get workerCount(): number {
+    return this.slots.length;
+  }
+
   getWorkers(): string[] {
     return this.slots.map((s) => s.id);
   }

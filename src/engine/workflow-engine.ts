@@ -6,7 +6,13 @@
  */
 
 import type { StepDefinition, WorkflowDefinition, WorkflowOptions } from '../definition/types.js';
-import { ClosedError, ConflictError, ValidationError, WorkflowNotFoundError } from '../errors.js';
+import {
+  ClosedError,
+  ConflictError,
+  NoWorkersError,
+  ValidationError,
+  WorkflowNotFoundError,
+} from '../errors.js';
 import { newExecutionId } from '../ids.js';
 import { assertJson } from '../json-check.js';
 import type { ExecutionRecord } from '../store/store.js';
@@ -115,6 +121,8 @@ export class WorkflowEngine {
     assertJson(input, 'inputData');
     const entry = await this.definitions.latest(workflowId);
     if (!entry) throw new WorkflowNotFoundError(workflowId);
+    // Every worker was removed from the balancer: nothing could run it (SPEC §4).
+    if (!this.ctx.cluster && this.ctx.loadBalancer.workerCount === 0) throw new NoWorkersError();
 
     const { clock, config } = this.ctx;
     const now = clock.now();
