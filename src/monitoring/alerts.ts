@@ -27,6 +27,9 @@ export interface Alert {
 
 const WINDOW = 100;
 
+/** Workflows (and alert keys) whose outcome windows (and cooldowns) are kept. */
+const MAX_TRACKED = 1000;
+
 /** Watches outcomes and raises alerts through `emit`. */
 export class AlertMonitor {
   private readonly config: Required<AlertConfig>;
@@ -116,8 +119,14 @@ export class AlertMonitor {
 
   private recordOutcome(workflowId: string, failed: boolean): number | null {
     let o = this.outcomes.get(workflowId);
-    if (!o) {
-      if (this.outcomes.size >= 1000) this.outcomes.clear();
+    if (o) {
+      // Least recently finished first (see below).
+      this.outcomes.delete(workflowId);
+      this.outcomes.set(workflowId, o);
+    } else {
+      // Bounded: past 1000 workflows, the one whose last execution finished longest ago goes (not
+      // every other one's history).
+      if (this.outcomes.size >= MAX_TRACKED) this.outcomes.delete(this.outcomes.keys().next().value!);
       o = { buf: new Uint8Array(WINDOW), next: 0, size: 0, failed: 0 };
       this.outcomes.set(workflowId, o);
     }
@@ -134,7 +143,11 @@ export class AlertMonitor {
     if (cooldownKey) {
       const last = this.lastFired.get(cooldownKey);
       if (last !== undefined && now - last < this.config.cooldown * 1000) return;
+      // Bounded, least recently fired first: past the cap the oldest entry goes (its alert may
+      // then fire again before its cooldown ends, only after 1000 others fired since).
+      this.lastFired.delete(cooldownKey);
       this.lastFired.set(cooldownKey, now);
+      if (this.lastFired.size > MAX_TRACKED) this.lastFired.delete(this.lastFired.keys().next().value!);
     }
     const alert: Alert = { ...fields, at: new Date(now) };
     this.recent.push(alert);

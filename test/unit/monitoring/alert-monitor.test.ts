@@ -1,0 +1,58 @@
+/**
+ * The alert monitor's memory stays bounded with many workflows, without losing what matters: a
+ * workflow that keeps failing still raises its failure-rate alert when a thousand others pass
+ * through, and cooldowns still hold for the alerts fired most recently.
+ */
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../src/index.js';
+import { type Alert, AlertMonitor } from '../../../src/monitoring/alerts.js';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+function monitor(clock: FakeClock, alerts: Alert[]) {
+  return new AlertMonitor(
+    {
+      executionTimeMs: 10,
+      failureRate: 0.5,
+      minSamples: 5,
+      imbalanceThreshold: 0.3,
+      imbalanceMinActive: 10,
+      cooldown: 60,
+    },
+    clock,
+    silent as never,
+    (alert) => alerts.push(alert),
+  );
+}
+
+describe('AlertMonitor with many workflows', () => {
+  it('keeps at most a thousand cooldowns, and the recent ones still hold', () => {
+    const clock = new FakeClock();
+    const alerts: Alert[] = [];
+    const mon = monitor(clock, alerts);
+    for (let i = 0; i < 5000; i++) mon.onExecutionFinished(`wf_${i}`, `e_${i}`, 100, false);
+    expect(alerts).toHaveLength(5000);
+    expect((mon as unknown as { lastFired: Map<string, number> }).lastFired.size).toBeLessThanOrEqual(1000);
+    // The newest workflow is still in its cooldown.
+    mon.onExecutionFinished('wf_4999', 'again', 100, false);
+    expect(alerts).toHaveLength(5000);
+  });
+
+  it("a failing workflow's outcome window survives while a thousand others pass through", () => {
+    const clock = new FakeClock();
+    const alerts: Alert[] = [];
+    const mon = monitor(clock, alerts);
+    const others = (from: number) => {
+      for (let i = from; i < from + 600; i++) mon.onExecutionFinished(`other_${i}`, `o_${i}`, 1, false);
+    };
+    mon.onExecutionFinished('failing', 'f_0', 1, true);
+    mon.onExecutionFinished('failing', 'f_1', 1, true);
+    others(0);
+    mon.onExecutionFinished('failing', 'f_2', 1, true);
+    mon.onExecutionFinished('failing', 'f_3', 1, true);
+    others(600);
+    // The fifth failure reaches minSamples: its window still holds the first four.
+    mon.onExecutionFinished('failing', 'f_4', 1, true);
+    expect(alerts.filter((a) => a.type === 'failure_rate').map((a) => a.workflowId)).toEqual(['failing']);
+  });
+});
