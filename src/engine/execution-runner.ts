@@ -18,7 +18,7 @@ import { expressionScope } from './expression-scope.js';
 import { announceFinished, type FinalState } from './finished.js';
 import { runParallelStep } from './parallel-step.js';
 import { logLeaseLost, persist, persistLater } from './persist.js';
-import { endAttempt, enterStep } from './step-records.js';
+import { endAttempt, enterStep, longestAttemptMs } from './step-records.js';
 
 /** An execution that makes more step transitions than this fails with `LOOP_LIMIT`. */
 export const LOOP_LIMIT = 10_000;
@@ -154,6 +154,7 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
     ctx.optimizer.recordStep(r.workflowId, step.name, out.rec.durationMs ?? 0, {
       timeoutMs: step.timeoutMs,
       retried: out.rec.attempts > 1,
+      ...(out.rec.attempts > 1 ? { attemptMs: longestAttemptMs(out.rec) } : {}),
     });
     // The last step's result is committed together with the terminal state.
     if (r.cursor >= plan.steps.length) return { kind: 'completed', last: out.rec };

@@ -16,7 +16,7 @@ import type { ActiveExecution } from './active-execution.js';
 import { newStepRecord } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { persist, persistLater } from './persist.js';
-import { endAttempt, enterStep, keepCompletedVisit } from './step-records.js';
+import { endAttempt, enterStep, keepCompletedVisit, longestAttemptMs } from './step-records.js';
 
 const TIMED_OUT = Symbol('parallel step timed out');
 
@@ -80,6 +80,8 @@ export async function runParallelStep(
           ctx.optimizer.recordStep(ex.record.workflowId, branch.name, out.rec.durationMs ?? 0, {
             timeoutMs: branch.timeoutMs,
             retried: out.rec.attempts > 1,
+            parent: step.name,
+            ...(out.rec.attempts > 1 ? { attemptMs: longestAttemptMs(out.rec) } : {}),
           });
           return;
         }

@@ -110,6 +110,16 @@ export function endAttempt(
   return out;
 }
 
+/** The longest closed attempt of the current visit, ms (0 when none closed). */
+export function longestAttemptMs(rec: StepRecord): number {
+  let longest = 0;
+  for (const a of rec.history) {
+    if (a.completedAt !== undefined && a.completedAt - a.startedAt > longest)
+      longest = a.completedAt - a.startedAt;
+  }
+  return longest;
+}
+
 /** Failed attempts of the current visit (interrupted ones do not count). */
 export function failuresSoFar(rec: StepRecord): number {
   return rec.attempts - (rec.interruptions ?? 0);

@@ -70,7 +70,7 @@ export class PrometheusExporter {
     });
     const stepDuration = new Histogram({
       name: `${p}step_duration_seconds`,
-      help: 'Duration of one step attempt, by outcome',
+      help: 'Duration of a step, by outcome: a completed step from its first attempt (retries and their waits included), a failed attempt by itself',
       labelNames: ['workflow', 'step', 'outcome'],
       buckets: DURATION_BUCKETS,
       registers,

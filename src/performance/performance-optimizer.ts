@@ -61,6 +61,13 @@ export interface StepRunInfo {
   retried?: boolean;
   /** This run failed. */
   failed?: boolean;
+  /**
+   * The run's longest attempt, ms, where it differs from the run's duration (which counts every
+   * attempt and the waits between them): what a timeout limits.
+   */
+  attemptMs?: number;
+  /** The parallel step this run was a branch of: its time is part of the parent's. */
+  parent?: string;
 }
 
 interface StepSeries {
@@ -70,6 +77,10 @@ interface StepSeries {
   retries: number;
   failures: number;
   timeoutMs: number | null;
+  /** Longest attempt per run; kept for steps with a timeout only (see `StepRunInfo.attemptMs`). */
+  attempts: DurationHistogram | null;
+  /** A branch of a parallel step: left out of the total the shares are taken of. */
+  branch: boolean;
   /** When it was last recorded (the optimizer's tick): the least recent one is dropped first. */
   used: number;
 }
@@ -154,6 +165,11 @@ export class PerformanceOptimizer {
       if (info.retried === true) series.retries++;
       if (info.failed === true) series.failures++;
       if (info.timeoutMs !== undefined) series.timeoutMs = info.timeoutMs;
+      if (info.parent !== undefined) series.branch = true;
+      if (series.timeoutMs !== null) {
+        series.attempts ??= new DurationHistogram();
+        series.attempts.record(info.attemptMs ?? durationMs);
+      }
     }
   }
 
@@ -180,7 +196,8 @@ export class PerformanceOptimizer {
   /** Statistics of each recorded step of `workflowId`, in first-recorded order. */
   getStepStats(workflowId: string): Record<string, StepStats> {
     const steps = this.sortedSteps(workflowId);
-    const total = steps.reduce((sum, [, s]) => sum + s.hist.sum, 0);
+    // A branch's time is already in its parallel step's.
+    const total = steps.reduce((sum, [, s]) => (s.branch ? sum : sum + s.hist.sum), 0);
     return Object.fromEntries(
       steps.map(([name, s]): [string, StepStats] => [
         name,
@@ -191,7 +208,7 @@ export class PerformanceOptimizer {
           max: s.hist.max,
           retries: s.retries,
           failures: s.failures,
-          share: total > 0 ? s.hist.sum / total : 0,
+          share: total > 0 ? Math.min(1, s.hist.sum / total) : 0,
         },
       ]),
     );
@@ -221,6 +238,7 @@ export class PerformanceOptimizer {
       name,
       ...stats,
       timeoutMs: steps?.get(name)?.timeoutMs ?? null,
+      ...attemptP95(steps?.get(name)),
     }));
     return [...GENERIC_SUGGESTIONS, ...dataDrivenSuggestions(facts, this.identifyBottleneck(workflowId))];
   }
@@ -264,6 +282,8 @@ export class PerformanceOptimizer {
       retries: 0,
       failures: 0,
       timeoutMs: null,
+      attempts: null,
+      branch: false,
       used: this.tick,
     };
     wf.steps.set(step, series);
@@ -290,6 +310,11 @@ export class PerformanceOptimizer {
     if (steps === undefined) return [];
     return [...steps].sort((a, b) => a[1].seq - b[1].seq);
   }
+}
+
+function attemptP95(series: StepSeries | undefined): { attemptP95?: number } {
+  const h = series?.attempts;
+  return h && h.count > 0 ? { attemptP95: h.percentile(95) } : {};
 }
 
 function invalid(key: string, expected: string, got: unknown): ValidationError {

@@ -1,0 +1,62 @@
+/**
+ * What the engine feeds the optimizer, checked through its advice: a retried step is compared
+ * with its timeout by its longest attempt (retries and the waits between them are not limited by
+ * the timeout), and a parallel step's share of the time is not diluted by its branches, whose
+ * time is part of it.
+ */
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/index.js';
+import { finishWithClock, withOrchestrator } from '../helpers/orchestrator.js';
+
+describe('optimizer insight from the engine', () => {
+  it('does not say a retried step nears its timeout when each of its attempts is quick', async () => {
+    const clock = new FakeClock();
+    let runs = 0;
+    const orch = await withOrchestrator({
+      clock,
+      slowThreshold: 1,
+      actions: {
+        flaky: () => {
+          // Fails at once twice, then succeeds at once: 0 ms attempts, 1 s + 2 s of backoff.
+          if (++runs % 3 !== 0) throw new Error('transient');
+          return 1;
+        },
+        slow: () => clock.sleep(1_900).then(() => 'slow'),
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'flaky', timeout: 2, retry: true },
+      { name: 'slow', timeout: 2 },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    expect((await finishWithClock(orch, clock, id, { stepMs: 100 })).status).toBe('completed');
+    const near = orch.performanceOptimizer
+      .suggestOptimization('w', 5_000)
+      .filter((s) => s.includes('of its timeout'));
+    // Only the step whose attempt takes 95 % of its timeout.
+    expect(near).toHaveLength(1);
+    expect(near[0]).toMatch(/^Step 'slow' p95 \(1\.9 ?s\) is 95% of its timeout/);
+  });
+
+  it("gives a parallel step its whole share of the time, its branches' time not counted twice", async () => {
+    const clock = new FakeClock();
+    const orch = await withOrchestrator({ clock, slowThreshold: 1 });
+    await orch.workflowEngine.defineWorkflow('w', [
+      {
+        name: 'p',
+        parallel: [
+          { name: 'b1', action: 'delay' },
+          { name: 'b2', action: 'delay' },
+        ],
+      },
+      { name: 'tail', action: 'noop' },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w', { seconds: 2 });
+    expect((await finishWithClock(orch, clock, id)).status).toBe('completed');
+    expect(orch.performanceOptimizer.getStepStats('w').p?.share).toBe(1);
+    const line = orch.performanceOptimizer
+      .suggestOptimization('w', 2_000)
+      .find((s) => s.includes('of the execution time'));
+    expect(line).toMatch(/100%/);
+  });
+});
