@@ -24,7 +24,8 @@ export function readJsonFile(path: string, what: string): unknown {
     throw new UsageError(`cannot read ${what} '${path}': ${(error as Error).message}`);
   }
   try {
-    return JSON.parse(text) as unknown;
+    // A byte-order mark (editors on Windows write one) is not part of the JSON.
+    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
   } catch (error) {
     throw new UsageError(`${what} '${path}' is not valid JSON: ${(error as Error).message}`);
   }

@@ -43,7 +43,8 @@ export async function loadHandlers(path: string, cwd = process.cwd()): Promise<H
   try {
     mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new UsageError(`cannot load handlers module '${path}': ${(error as Error).message}`, {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`cannot load handlers module '${path}': ${why}`, {
       cause: error,
     });
   }
@@ -71,11 +72,12 @@ export async function loadHandlers(path: string, cwd = process.cwd()): Promise<H
 export function checkHandlersCover(steps: StepDefinition[], handlers: Handlers, hint: string): void {
   const missing: string[] = [];
   for (const [name, path] of actionsUsed(steps)) {
-    if (!(name in handlers.actions) && !BUILTIN_ACTION_NAMES.has(name))
+    // Own keys only: `constructor`, `toString`, ... are valid step names, not handlers.
+    if (!Object.hasOwn(handlers.actions, name) && !BUILTIN_ACTION_NAMES.has(name))
       missing.push(`action '${name}' (${path})`);
   }
   for (const [name, path] of compensationsUsed(steps)) {
-    if (!(name in handlers.compensations)) missing.push(`compensation '${name}' (${path})`);
+    if (!Object.hasOwn(handlers.compensations, name)) missing.push(`compensation '${name}' (${path})`);
   }
   if (missing.length > 0) throw new UsageError(`no handler for ${missing.join(', ')}; ${hint}`);
 }

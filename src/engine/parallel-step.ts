@@ -34,7 +34,8 @@ export async function runParallelStep(
       const prev = ex.steps.get(b.name);
       if (prev) {
         keepCompletedVisit(ex, prev);
-        ex.steps.set(b.name, newStepRecord(ex.id, b.name, step.name, prev.visits));
+        // A new visit of the branch too: its idempotency key and kept compensations are its own.
+        ex.steps.set(b.name, newStepRecord(ex.id, b.name, step.name, prev.visits + 1));
         delete ex.outputs[b.name];
       }
     }

@@ -111,3 +111,46 @@ describe('compensating revisited steps across a restart (sqlite store)', () => {
     expect(undone).toEqual([{ n: 1 }]);
   });
 });
+
+describe('parallel branches revisited by a loop', () => {
+  const loop = [
+    { name: 'start' },
+    { name: 'p', parallel: [{ name: 'x', compensation: 'unbook' }] },
+    { name: 'again', condition: 'result.x.booked < 3', then: 'start' },
+  ];
+
+  it('each visit of a branch has an idempotency key of its own', async () => {
+    const keys: string[] = [];
+    let round = 0;
+    const orch = await withOrchestrator({
+      actions: {
+        start: () => ({ round: ++round }),
+        x: (_input, ctx) => {
+          keys.push(ctx.idempotencyKey);
+          return { booked: round };
+        },
+      },
+      compensations: { unbook: () => undefined },
+    });
+    await orch.workflowEngine.defineWorkflow('w', loop);
+    expect((await runToEnd(orch, 'w')).status).toBe('completed');
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(3);
+  });
+
+  it('every completed visit of a branch is compensated, newest first', async () => {
+    const undone: unknown[] = [];
+    let round = 0;
+    const orch = await withOrchestrator({
+      actions: {
+        start: () => ({ round: ++round }),
+        x: () => ({ booked: round }),
+        boom: () => Promise.reject(new Error('boom')),
+      },
+      compensations: { unbook: (output) => undone.push(output) },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [...loop, { name: 'boom' }]);
+    expect((await runToEnd(orch, 'w')).status).toBe('failed');
+    expect(undone).toEqual([{ booked: 3 }, { booked: 2 }, { booked: 1 }]);
+  });
+});

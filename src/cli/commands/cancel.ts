@@ -124,7 +124,7 @@ async function checkCompensations(client: StoreClient, id: string, handlers: Han
     if (compensation) needed.add(compensation);
   }
   if (needed.size === 0) return;
-  const missing = [...needed].filter((name) => !(name in handlers.compensations));
+  const missing = [...needed].filter((name) => !Object.hasOwn(handlers.compensations, name));
   if (missing.length > 0) {
     const names = missing.map((m) => `'${m}'`).join(', ');
     throw new UsageError(

@@ -127,7 +127,7 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);
-  const clash = remoteNames.filter((name) => name in loaded.actions);
+  const clash = remoteNames.filter((name) => Object.hasOwn(loaded.actions, name));
   if (clash.length > 0) {
     throw new UsageError(
       `--remote-actions names actions the handlers module already serves: ${clash.join(', ')}`,

@@ -23,6 +23,11 @@ function file(name: string, text: string): string {
 }
 
 describe('readDefinitionFile', () => {
+  it('reads a file that starts with a UTF-8 byte-order mark', () => {
+    const path = file('bom.json', `\uFEFF${JSON.stringify({ id: 'w', steps: [{ name: 'a' }] })}`);
+    expect(readDefinitionFile(path)).toEqual({ id: 'w', steps: [{ name: 'a' }], options: {} });
+  });
+
   it('reads and validates a definition, defaulting options', () => {
     const path = file('ok.json', JSON.stringify({ id: 'w', steps: [{ name: 'a' }], $schema: 'x' }));
     expect(readDefinitionFile(path)).toEqual({ id: 'w', steps: [{ name: 'a' }], options: {} });

@@ -13,6 +13,11 @@ function module(name: string, text: string): string {
 }
 
 describe('loadHandlers', () => {
+  it('names what a module threw at import when it is not an Error', async () => {
+    const name = module('throws.mjs', "throw 'DATABASE_URL is not set';");
+    await expect(loadHandlers(name, dir)).rejects.toThrow(/: DATABASE_URL is not set$/);
+  });
+
   it('loads named exports, relative to the given directory', async () => {
     const name = module(
       'ok.mjs',
@@ -46,6 +51,16 @@ describe('loadHandlers', () => {
 });
 
 describe('checkHandlersCover', () => {
+  it('does not take names of Object.prototype members for handlers', () => {
+    const none = { actions: {}, compensations: {} };
+    expect(() => checkHandlersCover([{ name: 'constructor' }], none, 'pass --handlers')).toThrow(
+      /action 'constructor'/,
+    );
+    expect(() =>
+      checkHandlersCover([{ name: 'noop', compensation: 'toString' }], none, 'pass --handlers'),
+    ).toThrow(/compensation 'toString'/);
+  });
+
   it('accepts built-in actions and lists every missing handler', () => {
     const handlers = { actions: { a: () => 1 }, compensations: {} };
     expect(() =>
