@@ -62,9 +62,11 @@ export class ActiveExecution {
     this.resumed = resumed;
     this.writtenStatus = record.status;
     this.steps = new Map(steps.map((s) => [s.name, s]));
-    for (const s of steps)
-      if (s.status === 'completed' && s.output !== undefined && s.of === undefined)
-        this.outputs[s.name] = s.output;
+    for (const s of steps) {
+      if (s.of !== undefined) continue;
+      if (s.status === 'completed' && s.output !== undefined) this.outputs[s.name] = s.output;
+      else if (s.previousOutput !== undefined) this.outputs[s.name] = s.previousOutput;
+    }
   }
 
   get id(): string {

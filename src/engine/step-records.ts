@@ -37,8 +37,11 @@ export function enterStep(
   if (FINAL_STEP_STATES.has(prev.status)) {
     keepCompletedVisit(ex, prev);
     const rec = newStepRecord(ex.id, name, parent, prev.visits + 1);
+    // The previous visit's output stays visible to expressions (a loop whose step feeds itself
+    // through `result`), stored with the new visit so that a restart sees it too.
+    if (prev.status === 'completed') rec.previousOutput = prev.output;
+    else delete ex.outputs[name];
     ex.steps.set(name, rec);
-    delete ex.outputs[name];
     return { rec, newVisit: true };
   }
   if (prev.status === 'running') {

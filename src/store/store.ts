@@ -110,6 +110,12 @@ export interface StepRecord {
   /** Attempts cut short by a crash or shutdown (they do not count against the retry budget). */
   interruptions?: number;
   /**
+   * While a new visit runs: the output of the step's previous, completed visit, which expressions
+   * still see (as `result` when the step follows itself, and as `steps.<name>.output`) until this
+   * visit completes.
+   */
+  previousOutput?: unknown;
+  /**
    * Set on an earlier completed visit of step `of`, kept under its own name (`<of>#<visit>`)
    * when a jump came back to the step: its compensation must still run on failure.
    */
