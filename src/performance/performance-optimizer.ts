@@ -150,6 +150,7 @@ export class PerformanceOptimizer {
 
   /** Records one execution's duration (ms). Non-finite durations are ignored; negative ones count as 0. */
   recordExecution(workflowId: string, durationMs: number): void {
+    checkString(workflowId, 'workflowId');
     const wf = this.touch(workflowId);
     if (wf.executions === null) wf.executions = new DurationHistogram();
     wf.executions.record(durationMs);
@@ -157,6 +158,8 @@ export class PerformanceOptimizer {
 
   /** Records one run of a step (ms), with optional facts about the run. */
   recordStep(workflowId: string, step: string, durationMs: number, info?: StepRunInfo): void {
+    checkString(workflowId, 'workflowId');
+    checkString(step, 'step');
     const wf = this.touch(workflowId);
     const series = wf.steps.get(step) ?? this.addStep(workflowId, wf, step);
     series.used = this.tick;
@@ -232,6 +235,7 @@ export class PerformanceOptimizer {
    * their timeout).
    */
   suggestOptimization(workflowId: string, avgTimeMs: number): string[] {
+    if (typeof avgTimeMs !== 'number') throw invalid('avgTimeMs', 'a number of milliseconds', avgTimeMs);
     if (!(avgTimeMs > this.slowThreshold)) return [];
     const steps = this.workflows.get(workflowId)?.steps;
     const facts: StepFacts[] = Object.entries(this.getStepStats(workflowId)).map(([name, stats]) => ({
@@ -317,9 +321,13 @@ function attemptP95(series: StepSeries | undefined): { attemptP95?: number } {
   return h && h.count > 0 ? { attemptP95: h.percentile(95) } : {};
 }
 
+function checkString(value: unknown, key: string): void {
+  if (typeof value !== 'string' || value.length === 0) throw invalid(key, 'a non-empty string', value);
+}
+
 function invalid(key: string, expected: string, got: unknown): ValidationError {
   return new ValidationError(
     [{ path: key, message: `Expected \`${key}\` to be ${expected}, got ${String(got)}` }],
-    'Invalid PerformanceOptimizer options',
+    'Invalid PerformanceOptimizer argument',
   );
 }

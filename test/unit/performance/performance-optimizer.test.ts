@@ -198,3 +198,13 @@ describe('PerformanceOptimizer memory bounds', () => {
     expect(() => new PerformanceOptimizer({ maxStepsPerWorkflow: 1.5 })).toThrow(/maxStepsPerWorkflow/);
   });
 });
+
+describe('PerformanceOptimizer: bad arguments', () => {
+  it('refuses ids that are not non-empty strings and an average that is not a number', () => {
+    const optimizer = new PerformanceOptimizer();
+    expect(() => optimizer.recordExecution(42 as never, 5)).toThrow(ValidationError);
+    expect(() => optimizer.recordStep('w', '' as never, 5)).toThrow(/`step`/);
+    expect(() => optimizer.suggestOptimization('w', '5000' as never)).toThrow(/`avgTimeMs`/);
+    expect(optimizer.listWorkflows()).toEqual([]);
+  });
+});

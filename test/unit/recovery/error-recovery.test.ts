@@ -178,3 +178,22 @@ describe('ErrorRecovery compensation', () => {
     expect(recovery.listCompensations()).toEqual(['undo', 'other']);
   });
 });
+
+describe('ErrorRecovery: bad arguments', () => {
+  it('refuses a step name that is not a non-empty string, and a list that is not an array of them', async () => {
+    const recovery = new ErrorRecovery({ sleep: async () => undefined });
+    await expect(recovery.retryStep(42 as never)).rejects.toMatchObject({
+      issues: [{ path: 'stepName' }],
+    });
+    await expect(recovery.retryStep('')).rejects.toBeInstanceOf(ValidationError);
+    await expect(recovery.compensate('x', 'abc' as never)).rejects.toMatchObject({
+      issues: [{ path: 'completedSteps' }],
+    });
+    await expect(recovery.compensate('x', ['a', 7] as never)).rejects.toMatchObject({
+      issues: [{ path: 'completedSteps[1]' }],
+    });
+    await expect(recovery.compensate(undefined as never, [])).rejects.toMatchObject({
+      issues: [{ path: 'failedStep' }],
+    });
+  });
+});
