@@ -13,7 +13,7 @@ import type { StepRecord } from '../store/store.js';
 import type { ActionHandler } from '../types.js';
 import type { AbortScope } from './abort-scope.js';
 import type { ActiveExecution } from './active-execution.js';
-import { confirmLease, type EngineContext } from './context.js';
+import { confirmLease, type EngineContext, leaseLapsed } from './context.js';
 import { expressionScope } from './expression-scope.js';
 import { persist, persistLater } from './persist.js';
 import { type AttemptResult, runAttempt } from './step-attempt.js';
@@ -87,7 +87,8 @@ export async function runActionStep(
         }
       }
     }
-    await confirmLease(ctx);
+    // Checked here first: an await per step costs a turn of the microtask queue.
+    if (leaseLapsed(ctx)) await confirmLease(ctx);
     if (scope.aborted) return stopped(ctx, ex, set, rec);
 
     const now = clock.now();

@@ -9,7 +9,7 @@ import { backoffDelayMs } from '../recovery/backoff.js';
 import type { CompensationRecord, StepRecord } from '../store/store.js';
 import { stepErrorInfo } from './action-step.js';
 import type { ActiveExecution } from './active-execution.js';
-import { confirmLease, type EngineContext } from './context.js';
+import { confirmLease, type EngineContext, leaseLapsed } from './context.js';
 import { persist, persistLater } from './persist.js';
 import { runAttempt } from './step-attempt.js';
 
@@ -79,7 +79,7 @@ async function compensateStep(
         }
       }
     }
-    await confirmLease(ctx);
+    if (leaseLapsed(ctx)) await confirmLease(ctx);
     if (ex.halted) return false;
     const attempt = comp.attempts + 1;
     const started = clock.now();
