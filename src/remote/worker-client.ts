@@ -10,6 +10,7 @@
  * @module
  */
 import type { Logger } from '../config.js';
+import { findJsonProblem } from '../json-check.js';
 import { HttpTransport, type JsonReply, RequestError } from './http-transport.js';
 import type { FailRequest, RegisterResponse, RemoteTask } from './protocol.js';
 import { failureOf } from './task-failure.js';
@@ -135,7 +136,13 @@ class RemoteWorkerClient implements RemoteWorker {
   private async shutdown(graceSeconds: number): Promise<void> {
     this.halt.abort();
     if (graceSeconds > 0 && this.tasks.size > 0) {
-      await Promise.race([Promise.all([...this.tasks].map((t) => t.done)), sleep(graceSeconds * 1000)]);
+      // The grace timer is cleared when the tasks end first: it must not keep the process alive.
+      const graceOver = new AbortController();
+      await Promise.race([
+        Promise.all([...this.tasks].map((t) => t.done)),
+        sleep(graceSeconds * 1000, graceOver.signal).catch(() => undefined),
+      ]);
+      graceOver.abort();
     }
     for (const task of this.tasks) task.abort('stopping');
     await Promise.all(this.loops);
@@ -348,12 +355,20 @@ class RemoteWorkerClient implements RemoteWorker {
       await this.send(node, workerId, `${base}/fail`, failure);
       return;
     }
-    let body: string;
-    try {
-      body = JSON.stringify({ output: outcome.output === undefined ? null : outcome.output });
-    } catch (error) {
+    // As for a local handler: a value JSON would change (a Map, a function, NaN) fails the step.
+    const problem = findJsonProblem(outcome.output, 'output');
+    let body: string | null = null;
+    let notJson = problem ? `${problem.path}: ${problem.message}` : '';
+    if (!problem) {
+      try {
+        body = JSON.stringify({ output: outcome.output === undefined ? null : outcome.output });
+      } catch (error) {
+        notJson = (error as Error).message;
+      }
+    }
+    if (body === null) {
       await this.send(node, workerId, `${base}/fail`, {
-        error: { code: 'INVALID_OUTPUT', message: `output is not JSON: ${(error as Error).message}` },
+        error: { code: 'INVALID_OUTPUT', message: `output is not JSON: ${notJson}` },
         retryable: false,
       });
       return;

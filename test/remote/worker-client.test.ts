@@ -5,7 +5,7 @@
  * re-registration after a 404, back-off while a node is down, several nodes, concurrency.
  */
 import { createServer } from 'node:net';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   buildApp,
   createOrchestrator,
@@ -115,6 +115,24 @@ describe('createRemoteWorker', () => {
     });
     expect(b.error?.code).toBe('INVALID_OUTPUT');
     expect(b.steps[0]?.attempts).toBe(1);
+  });
+
+  it('fails a task whose output JSON would change (a Map, a function) with INVALID_OUTPUT, as locally', async () => {
+    const { url, orch } = await startServer();
+    await worker({ url, actions: { map: () => new Map([['a', 1]]), fn: () => () => 1 } }).start();
+    for (const action of ['map', 'fn']) {
+      await orch.workflowEngine.defineWorkflow(action, [{ name: action, retry: true }]);
+      const status = await orch.workflowEngine.waitForCompletion(
+        await orch.workflowEngine.executeWorkflow(action),
+        { timeout: 10 },
+      );
+      expect({
+        action,
+        status: status.status,
+        code: status.error?.code,
+        attempts: status.steps[0]?.attempts,
+      }).toEqual({ action, status: 'failed', code: 'INVALID_OUTPUT', attempts: 1 });
+    }
   });
 
   it('fails a task whose output is over the body limit with OUTPUT_TOO_LARGE, without retries', async () => {
@@ -227,11 +245,19 @@ describe('createRemoteWorker', () => {
     await orch.workflowEngine.defineWorkflow('w', [{ name: 'job' }]);
     const id = await orch.workflowEngine.executeWorkflow('w');
     await started.promise;
-    const stopping = w.stop({ grace: 10 });
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    const stopping = w.stop({ grace: 600 });
+    const { calls, results } = { calls: [...timers.mock.calls], results: [...timers.mock.results] };
+    timers.mockRestore();
+    const graceTimer = calls.findIndex((call) => call[1] === 600_000);
     setTimeout(() => release.open(), 100);
     await stopping;
     const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
     expect(status.outputData).toEqual({ job: 'finished' });
+    // The task ended first: the grace timer is cleared, so it does not keep the process alive.
+    expect(graceTimer).toBeGreaterThanOrEqual(0);
+    const timer = results[graceTimer]?.value as { _destroyed?: boolean };
+    expect(timer._destroyed).toBe(true);
   });
 
   it('registers again after a 404 (the node forgot it) and keeps serving', async () => {
