@@ -150,7 +150,15 @@ export class Orchestrator {
       // so no other node takes over a step still running here; it takes no new work meanwhile.
       ctx.lifecycle.draining = true;
       this.keeper.drain();
-      await Promise.race([this.scheduler.idle(), ctx.clock.sleep(graceSeconds * 1000)]);
+      let timer: { cancel(): void } | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        timer = ctx.clock.setTimer(resolve, graceSeconds * 1000);
+      });
+      try {
+        await Promise.race([this.scheduler.idle(), graceOver]);
+      } finally {
+        timer?.cancel();
+      }
     }
     await this.keeper.stop();
     this.scheduler.stopAll('shutdown');

@@ -51,11 +51,16 @@ async function compensateStep(
   const maxRuns = handler ? 1 + config.retryAttempts : 1;
   const scope = ex.haltScope;
   let rec = stepRec;
-  let comp: CompensationRecord = rec.compensation ?? {
+  const stored = rec.compensation;
+  let comp: CompensationRecord = stored ?? {
     status: 'running',
     attempts: 0,
     startedAt: clock.now(),
   };
+  // Resumed with an attempt that started and never ended (no retry time): it was interrupted.
+  if (stored && stored.status === 'running' && stored.attempts > 0 && stored.nextAttemptAt === undefined) {
+    comp = { ...comp, interruptions: (comp.interruptions ?? 0) + 1 };
+  }
   const write = (c: CompensationRecord) => {
     comp = c;
     rec = { ...rec, compensation: c };
@@ -123,10 +128,11 @@ async function compensateStep(
       return true;
     }
     const error: ErrorInfo = stepErrorInfo(result.error, stepName);
-    if (attempt < maxRuns) {
+    const failures = attempt - (comp.interruptions ?? 0);
+    if (failures < maxRuns) {
       const delay = backoffDelayMs(
         { initialDelayMs: 1000, backoffCoefficient: 2, maxDelayMs: config.retryDelay * 1000 },
-        attempt,
+        failures,
       );
       write({ ...comp, error, nextAttemptAt: end + delay });
       await persist(ctx, ex, [rec]);

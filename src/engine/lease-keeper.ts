@@ -91,7 +91,7 @@ export class LeaseKeeper {
   }
 
   private get leaseMs(): number {
-    return this.ctx.config.leaseSeconds * 1000;
+    return Math.ceil(this.ctx.config.leaseSeconds * 1000);
   }
 
   /** Takes over every orphaned execution now (crash recovery at start). */

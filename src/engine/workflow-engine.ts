@@ -156,7 +156,7 @@ export class WorkflowEngine {
       completionSeq: 0,
       compensatedSteps: [],
       owner,
-      leaseUntil: now + config.leaseSeconds * 1000,
+      leaseUntil: now + Math.ceil(config.leaseSeconds * 1000),
       epoch: 1,
     };
     const local = owner === this.ctx.nodeId;

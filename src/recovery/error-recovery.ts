@@ -4,7 +4,7 @@
  * handlers from here; durable retry state lives in the store, not in this class.
  * @module
  */
-import { setTimeout as delay } from 'node:timers/promises';
+import { systemClock } from '../clock.js';
 import type { Issue } from '../errors.js';
 import { toError, ValidationError } from '../errors.js';
 import type { CompensationHandler, StepContext } from '../types.js';
@@ -210,8 +210,9 @@ export class ErrorRecovery {
   }
 }
 
-async function defaultSleep(ms: number): Promise<void> {
-  await delay(ms);
+function defaultSleep(ms: number): Promise<void> {
+  // Node's setTimeout fires after 1 ms for delays over 2^31-1 ms; the system clock chains them.
+  return systemClock.sleep(ms);
 }
 
 function checkNumber(issues: Issue[], key: string, value: unknown, min: number, expected: string): void {

@@ -78,6 +78,8 @@ export interface CompensationRecord {
   error?: ErrorInfo;
   /** When the next compensation attempt starts, after a failed one. */
   nextAttemptAt?: number;
+  /** Attempts cut short by a shutdown or crash (not counted against the retries). */
+  interruptions?: number;
 }
 
 /** The durable state of one step or branch of an execution. */

@@ -197,3 +197,15 @@ describe('ErrorRecovery: bad arguments', () => {
     });
   });
 });
+
+describe('ErrorRecovery: backoff longer than Node timers allow', () => {
+  it('waits a 30-day backoff instead of going on after 1 ms (Node clamps delays over 2^31 ms)', async () => {
+    const days30 = 30 * 86_400;
+    const recovery = new ErrorRecovery({ baseDelay: days30, maxDelay: days30 });
+    const first = await Promise.race([
+      recovery.retryStep('s').then(() => 'retry resolved'),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 300)),
+    ]);
+    expect(first).toBe('still waiting');
+  });
+});
