@@ -204,3 +204,14 @@ export function memoryLogger(): Logger & { lines: Array<{ obj: object; msg?: str
   const push = (obj: object, msg?: string) => lines.push({ obj, ...(msg === undefined ? {} : { msg }) });
   return { lines, info: push, warn: push, error: push, debug: push };
 }
+
+/**
+ * What `promise` resolves to within `ms` of real time, or the string `no answer after <ms> ms`
+ * (for calls that must answer at once, without virtual time passing).
+ */
+export function answerWithin<T>(promise: Promise<T>, ms = 2_000): Promise<T | string> {
+  return Promise.race([
+    promise,
+    new Promise<string>((resolve) => setTimeout(() => resolve(`no answer after ${ms} ms`), ms)),
+  ]);
+}
