@@ -332,4 +332,14 @@ describe('format', () => {
     expect(out).not.toContain('<script>');
     expect(jsonBlock('x'.repeat(70_000)).value).toContain('cut at 65536 characters');
   });
+
+  // 40,000 quotes are 80,000 characters of JSON, cut at 65,536 inside the string: after a `"`
+  // (key x) or after a lone backslash (key xy). Matched up to the quote it never reaches, each
+  // escaped quote of the tail took a scan to the end (about a second per block).
+  it.each(['x', 'xy'])('colours a string cut at the display limit as one string (key %s)', (key) => {
+    const out = jsonBlock({ [key]: '"'.repeat(40_000) }).value;
+    const strings = out.match(/<span class="j-str">/g) ?? [];
+    expect(strings).toHaveLength(1);
+    expect(out).toMatch(/<span class="j-str">&quot;(\\&quot;)+\\?<\/span><span class="j-cut">/);
+  });
 });

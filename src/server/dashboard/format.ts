@@ -73,7 +73,11 @@ export function prettyJson(value: unknown): { text: string; truncated: boolean }
   return { text: text.slice(0, JSON_DISPLAY_LIMIT), truncated: true };
 }
 
-const TOKEN = /("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false)\b|\b(null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+// A string may also end at the end of the text (JSON cut at the display limit, possibly right
+// after a backslash): required to close with a quote, each escaped quote of a cut-off tail would
+// start a match that scans to the end and fails — quadratic, seconds on 40,000 quotes.
+const TOKEN =
+  /("(?:\\.|[^"\\])*(?:"|\\?$))(\s*:)?|\b(true|false)\b|\b(null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
 
 /** JSON as a `<pre>` block with keys, strings, numbers and literals in their own spans. */
 export function jsonBlock(value: unknown, label?: string): SafeHtml {
