@@ -14,6 +14,7 @@
  *   leaves the origin.
  * @module
  */
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { z } from 'zod';
 import { NonRetryableError, OrchestratorError, ValidationError } from '../errors.js';
 import type { ActionHandler, StepContext } from '../types.js';
@@ -83,7 +84,30 @@ function parseInput(schema: ReturnType<typeof inputSchema>, input: unknown): { i
       'Invalid http input',
     );
   }
-  for (const name of Object.keys(parsed.data.headers ?? {})) {
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    throw new ValidationError(
+      [{ path: 'input.url', message: 'has a malformed %-escape in its credentials' }],
+      'Invalid http input',
+    );
+  }
+  for (const [name, value] of Object.entries(parsed.data.headers ?? {})) {
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    } catch {
+      throw new ValidationError(
+        [
+          {
+            path: `input.headers.${name}`,
+            message: 'is not a valid HTTP header (name must be a token; no CR, LF or NUL in the value)',
+          },
+        ],
+        'Invalid http input',
+      );
+    }
     if (RESERVED_HEADERS.has(name.toLowerCase())) {
       throw new ValidationError(
         [{ path: `input.headers.${name}`, message: 'is set by the http action itself' }],

@@ -65,7 +65,14 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
   };
   if (target.username || target.password) {
     // fetch refuses URLs with credentials: send them as Basic auth instead.
-    const credentials = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+    let credentials: string;
+    try {
+      credentials = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+    } catch {
+      throw new ValidationError([
+        { path: 'alertWebhook', message: 'Malformed %-escape in the URL credentials' },
+      ]);
+    }
     headers.authorization = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
     target.username = '';
     target.password = '';

@@ -4,7 +4,7 @@
  * only, and a flood beyond the in-flight cap is dropped.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOrchestrator, type Orchestrator } from '../../src/index.js';
+import { createOrchestrator, type Orchestrator, ValidationError } from '../../src/index.js';
 import type { Alert } from '../../src/monitoring/alerts.js';
 import { createAlertWebhook, redactUrl } from '../../src/server/alert-webhook.js';
 import { memoryLogger } from '../helpers/orchestrator.js';
@@ -107,5 +107,18 @@ describe('alert webhook', () => {
     const logger = memoryLogger();
     expect(() => createAlertWebhook({ url: 'not a url', logger })).toThrow(/absolute http/);
     expect(() => createAlertWebhook({ url: 'file:///tmp/x', logger })).toThrow(/scheme 'file:'/);
+  });
+
+  it('refuses a malformed %-escape in the URL credentials with a ValidationError that does not echo them', () => {
+    let thrown: unknown;
+    try {
+      createAlertWebhook({ url: 'http://hook:%zz@127.0.0.1:9/alerts', logger: memoryLogger() });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect(JSON.stringify((thrown as ValidationError).issues) + (thrown as Error).message).not.toContain(
+      '%zz',
+    );
   });
 });

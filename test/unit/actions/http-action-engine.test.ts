@@ -51,6 +51,18 @@ describe('http built-in in the engine', () => {
     expect(status.steps[0]?.attempts).toBe(1);
   });
 
+  it('fails a step whose header the HTTP client refuses once, not retried', async () => {
+    const orch = await orchestrator(['127.0.0.1']);
+    const id = await orch.workflowEngine.executeWorkflow('call', {
+      url: `${server.base}/ok`,
+      headers: { 'x-a': 'v\r\nx-injected: 1' },
+    });
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.status).toBe('failed');
+    expect(status.error?.code).toBe('VALIDATION');
+    expect(status.steps[0]?.attempts).toBe(1);
+  });
+
   it('retries a 5xx under the step policy', async () => {
     const orch = await orchestrator(['127.0.0.1']);
     const id = await orch.workflowEngine.executeWorkflow('call', { url: `${server.base}/down` });

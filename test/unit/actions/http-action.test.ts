@@ -182,6 +182,20 @@ describe('http action: redirects', () => {
 });
 
 describe('http action: statuses, bodies and errors', () => {
+  it.each([
+    ['a header value with CR/LF', { headers: { 'x-a': 'v\r\nx-injected: 1' } }, 'input.headers.x-a'],
+    ['a header name that is not a token', { headers: { 'x a': 'v' } }, 'input.headers.x a'],
+    ['a malformed %-escape in the URL credentials', { credentials: 'user:%zz@' }, 'input.url'],
+  ])('refuses %s as invalid input (not a retryable network error)', async (_what, bad, path) => {
+    const { headers, credentials } = bad as { headers?: Record<string, string>; credentials?: string };
+    const url = credentials ? `http://${credentials}127.0.0.1:${server.port}/ok` : `${server.base}/ok`;
+    const error = await Promise.resolve(allowLocal({ url, ...(headers ? { headers } : {}) }, ctx())).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'VALIDATION', issues: [{ path }] });
+  });
+
   it('sends a JSON body (POST by default) and parses JSON, text, binary and empty responses', async () => {
     const echo = (await allowLocal(
       { url: `${server.base}/echo`, body: { n: 1 } },
