@@ -7,7 +7,7 @@
 import type { ErrorInfo } from '../errors.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
-import { type ExecutionQueries, POLL_MS } from './execution-queries.js';
+import { POLL_MS } from './execution-queries.js';
 import { announceFinished } from './finished.js';
 import { persist } from './persist.js';
 import type { Scheduler } from './scheduler.js';
@@ -15,15 +15,13 @@ import type { Scheduler } from './scheduler.js';
 export class Cancellation {
   private readonly ctx: EngineContext;
   private readonly scheduler: Scheduler;
-  private readonly queries: ExecutionQueries;
   private readonly assertOpen: () => void;
   /** Claims an orphaned execution by id so this node can cancel it (set by the orchestrator). */
   claimOrphan: (id: string) => Promise<unknown> = async () => 0;
 
-  constructor(ctx: EngineContext, scheduler: Scheduler, queries: ExecutionQueries, assertOpen: () => void) {
+  constructor(ctx: EngineContext, scheduler: Scheduler, assertOpen: () => void) {
     this.ctx = ctx;
     this.scheduler = scheduler;
-    this.queries = queries;
     this.assertOpen = assertOpen;
   }
 
@@ -38,26 +36,55 @@ export class Cancellation {
     // Nobody alive runs it: take it over here and cancel it.
     await this.claimOrphan(executionId);
     const claimed = this.scheduler.get(executionId);
-    if (claimed) {
-      // Never started: ends here as a queued one. Else its runner applies the request stored
-      // before the claim (it may be compensating already, or have ended).
-      if (claimed.record.status === 'pending') return this.cancelLocal(claimed);
-      claimed.stop('cancel');
-      this.scheduler.expedite(claimed);
-      await claimed.done;
-      return claimed.record.status === 'cancelled';
-    }
+    if (claimed) return this.cancelTakenOver(claimed);
     // An in-memory store has no other node that could apply the request.
     if (!this.ctx.store.durable) return false;
-    // Another node owns it and applies the request on its next sweep.
-    const deadline = this.ctx.clock.now() + this.ctx.config.leaseSeconds * 1000;
-    while (this.ctx.clock.now() < deadline) {
-      const status = await this.queries.getExecutionStatus(executionId);
-      if (!status || status.status === 'cancelled') return status !== null;
-      if (status.status === 'completed' || status.status === 'failed') return false;
+    // Another node owns it and applies the request on its next sweep (then compensates, which
+    // may take longer than a lease); if it dies meanwhile, its lease expires and the execution is
+    // claimed here to be cancelled. The wait ends when the owner shows no sign of life for a lease
+    // (no renewal, not compensating), or when this orchestrator closes.
+    const leaseMs = this.ctx.config.leaseSeconds * 1000;
+    let deadline = this.ctx.clock.now() + leaseMs;
+    let seenLease: number | null = null;
+    for (;;) {
+      if (this.ctx.lifecycle.draining || this.ctx.clock.now() > deadline) return false;
+      try {
+        this.assertOpen();
+      } catch {
+        return false;
+      }
+      const snap = await this.ctx.store.getExecution(executionId);
+      if (!snap) return false;
+      const r = snap.execution;
+      if (r.status === 'cancelled') return true;
+      if (r.status === 'completed' || r.status === 'failed') return false;
+      const now = this.ctx.clock.now();
+      if (r.status === 'compensating' || (seenLease !== null && r.leaseUntil !== seenLease)) {
+        deadline = now + leaseMs;
+      }
+      // A lease still running may run out after the deadline: wait for it, and a round to claim.
+      if (r.leaseUntil !== null) deadline = Math.max(deadline, r.leaseUntil + leaseMs);
+      seenLease = r.leaseUntil;
+      if (r.owner === null || r.leaseUntil === null || r.leaseUntil < now) {
+        await this.claimOrphan(executionId);
+        const mine = this.scheduler.get(executionId);
+        if (mine) return this.cancelTakenOver(mine);
+      }
       await this.ctx.clock.sleep(POLL_MS);
     }
-    return false;
+  }
+
+  /**
+   * Cancels an execution this node just took over, with the cancel request stored before the
+   * claim: one that never started ends here as a queued one; else its runner applies the request
+   * (it may be compensating already, or have ended).
+   */
+  private async cancelTakenOver(ex: ActiveExecution): Promise<boolean> {
+    if (ex.record.status === 'pending') return this.cancelLocal(ex);
+    ex.stop('cancel');
+    this.scheduler.expedite(ex);
+    await ex.done;
+    return ex.record.status === 'cancelled';
   }
 
   /** Cancels an execution this node holds. */

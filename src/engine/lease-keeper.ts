@@ -372,7 +372,7 @@ export class LeaseKeeper {
     for (const snapshot of await ctx.store.getExecutions(unknown)) {
       if (this.stopped) return;
       if (snapshot.execution.owner !== ctx.nodeId) continue;
-      await this.adopt(snapshot.execution, snapshot);
+      await this.adopt(snapshot.execution, snapshot, true);
     }
   }
 
@@ -423,7 +423,7 @@ export class LeaseKeeper {
   }
 
   /** Runs a stored execution here, unless it runs here already or has finished. */
-  private async adopt(record: ExecutionRecord, known?: ExecutionSnapshot): Promise<void> {
+  private async adopt(record: ExecutionRecord, known?: ExecutionSnapshot, placed = false): Promise<void> {
     const { ctx } = this;
     if (this.scheduler.get(record.id)) return;
     const snapshot = known ?? (await ctx.store.getExecution(record.id));
@@ -442,6 +442,9 @@ export class LeaseKeeper {
       entry.plan,
       true,
     );
+    // Placed here by another node, which did not count it: counted as created by this node, the
+    // one that runs it (before it starts, which may be at once).
+    if (placed && snapshot.execution.status === 'pending') ctx.metrics.created(record.workflowId);
     this.scheduler.submit(ex);
   }
 }

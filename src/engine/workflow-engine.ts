@@ -46,7 +46,7 @@ export class WorkflowEngine {
     this.definitions = definitions;
     this.scheduler = scheduler;
     this.queries = new ExecutionQueries(ctx, definitions, scheduler, () => this.closed);
-    this.cancellation = new Cancellation(ctx, scheduler, this.queries, () => this.assertOpen());
+    this.cancellation = new Cancellation(ctx, scheduler, () => this.assertOpen());
   }
 
   /** Claims an orphaned execution by id so this node can cancel it (set by the orchestrator). */
@@ -169,7 +169,8 @@ export class WorkflowEngine {
       if (local) this.ctx.creating.set(record.id, creating);
       const result = await creating;
       if (!result.created) return this.existingForKey(result.id, workflowId);
-      this.ctx.metrics.created(workflowId);
+      // Counted by the node that runs it (a placement elsewhere: when that node adopts it).
+      if (local) this.ctx.metrics.created(workflowId);
       if (this.ctx.events.has('execution.created')) {
         this.ctx.events.emit('execution.created', {
           executionId: record.id,

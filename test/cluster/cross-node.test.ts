@@ -1,0 +1,126 @@
+/**
+ * What one node says about executions another node runs (in this process, nodes on one
+ * PostgreSQL schema): its metrics count only what it runs, and cancelWorkflow answers whether the
+ * execution ended cancelled — also when the owner compensates for longer than a lease, or died
+ * with its lease still running (then this node takes it over to cancel it).
+ */
+import { describe, expect, it } from 'vitest';
+import { createOrchestrator, type Orchestrator } from '../../src/index.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import type { ExecutionRecord } from '../../src/store/store.js';
+import { gate, untilAborted } from '../helpers/orchestrator.js';
+import { PG_URL } from '../store/pg-fixture.js';
+import { perTest } from './per-test.js';
+
+const t = perTest();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function node(schema: string, extra: Record<string, unknown> = {}): Promise<Orchestrator> {
+  const hold = gate();
+  t.later(() => hold.open());
+  const orch = await createOrchestrator({
+    store: new PostgresStore(PG_URL, { schema }),
+    cluster: true,
+    sweepInterval: 0.2,
+    leaseSeconds: 2,
+    actions: {
+      hold: () => hold.promise.then(() => 'held'),
+      quick: () => 'quick',
+      wait: (_i: unknown, ctx: { signal: AbortSignal }) => untilAborted(ctx.signal),
+    },
+    compensations: { slow_undo: () => sleep(3_000).then(() => 'undone') },
+    ...extra,
+  });
+  t.later(() => orch.close());
+  return orch;
+}
+
+function record(id: string, workflowId: string, owner: string, leaseUntil: number): ExecutionRecord {
+  const now = Date.now();
+  return {
+    id,
+    workflowId,
+    workflowVersion: 1,
+    status: 'running',
+    input: {},
+    error: null,
+    outcome: null,
+    createdAt: now,
+    startedAt: now,
+    completedAt: null,
+    workerId: null,
+    idempotencyKey: null,
+    cursor: 0,
+    transitions: 1,
+    lastStep: null,
+    deadlineAt: now + 300_000,
+    cancelRequested: false,
+    compensated: false,
+    stepsRun: 0,
+    stepsRetried: 0,
+    completionSeq: 0,
+    compensatedSteps: [],
+    owner,
+    leaseUntil,
+    epoch: 1,
+  };
+}
+
+describe('across cluster nodes', () => {
+  it('the placing node does not count an execution placed on another node (that node does)', async () => {
+    const schema = t.schema();
+    const a = await node(schema);
+    const b = await node(schema);
+    await a.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
+    await a.workflowEngine.defineWorkflow('quick', [{ name: 'quick' }]);
+    await sleep(600); // a sees b
+    await a.workflowEngine.executeWorkflow('hold', {}); // a: 1, b: 0
+    const id = await a.workflowEngine.executeWorkflow('quick', {}); // placed on b
+    const done = await a.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    expect(done.status).toBe('completed');
+    expect((await a.store.getExecution(id))?.execution.owner).toBe(b.nodeId);
+    await sleep(500);
+    // Store: 1 running (hold), 1 completed, 0 pending. a runs only `hold`.
+    expect(a.getMetrics().executions.pending).toBe(0);
+    expect(b.getMetrics().executions).toMatchObject({ pending: 0, completed: 1 });
+  }, 20_000);
+
+  it('cancelWorkflow from another node answers true when the owner compensates for longer than a lease', async () => {
+    const schema = t.schema();
+    const a = await node(schema);
+    const b = await node(schema);
+    await a.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
+    await a.workflowEngine.defineWorkflow('comp', [
+      { name: 's1', action: 'noop', compensation: 'slow_undo' },
+      { name: 's2', action: 'wait' },
+    ]);
+    await sleep(600);
+    await a.workflowEngine.executeWorkflow('hold', {});
+    const id = await a.workflowEngine.executeWorkflow('comp', {});
+    for (let i = 0; i < 50; i++) {
+      const s = await a.workflowEngine.getExecutionStatus(id);
+      if (s?.stepsCompleted === 1) break;
+      await sleep(50);
+    }
+    expect((await a.store.getExecution(id))?.execution.owner).toBe(b.nodeId);
+    const cancelled = await a.workflowEngine.cancelWorkflow(id);
+    const final = await a.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(final.status).toBe('cancelled');
+    expect(cancelled).toBe(true);
+  }, 30_000);
+
+  it('cancelWorkflow answers true when the owner died with a lease still running (taken over here)', async () => {
+    const schema = t.schema();
+    const a = await node(schema);
+    await a.workflowEngine.defineWorkflow('w', [{ name: 's', action: 'wait' }]);
+    const raw = new PostgresStore(PG_URL, { schema });
+    t.later(() => raw.close());
+    await raw.init();
+    // Node B (another host) renewed its lease and died right away.
+    await raw.createExecution(record('dead-b-1', 'w', 'otherhost/4242/dead00', Date.now() + 2_000), []);
+    const cancelled = await a.workflowEngine.cancelWorkflow('dead-b-1');
+    const final = await a.workflowEngine.waitForCompletion('dead-b-1', { timeout: 10 });
+    expect(final.status).toBe('cancelled');
+    expect(cancelled).toBe(true);
+  }, 30_000);
+});
