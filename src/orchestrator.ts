@@ -246,6 +246,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       cluster,
       creating: new Map(),
       placing: new Map(),
+      heartbeats: new Map(),
       actions: registry,
       errorRecovery,
       // In cluster mode the nodes are the workers; otherwise the configured logical workers.

@@ -45,6 +45,8 @@ export interface EngineContext {
   readonly creating: Map<string, Promise<unknown>>;
   /** Cluster mode: executions this node is placing, by target node, whose create is in flight. */
   readonly placing: Map<string, number>;
+  /** Cluster mode: the last heartbeat of each live node, as the latest refresh read it. */
+  readonly heartbeats: Map<string, number>;
   readonly actions: ActionRegistry;
   readonly errorRecovery: ErrorRecovery;
   readonly loadBalancer: LoadBalancer;

@@ -298,6 +298,8 @@ export class LeaseKeeper {
     // draining before it closes.
     const targets = live.filter((n) => n.info.cluster !== false && n.info.draining !== true);
     const liveIds = new Set(targets.map((n) => n.id).filter((id) => !isDeadLocalOwner(id)));
+    ctx.heartbeats.clear();
+    for (const n of targets) ctx.heartbeats.set(n.id, n.lastHeartbeat);
     liveIds.add(ctx.nodeId);
     for (const id of liveIds) lb.addWorker(id);
     for (const id of lb.getWorkers()) if (!liveIds.has(id)) lb.removeWorker(id);

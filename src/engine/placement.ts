@@ -30,3 +30,15 @@ export function endPlacement(ctx: EngineContext, node: string, kept: boolean): v
 export function placingOn(ctx: EngineContext, node: string): number {
   return ctx.placing.get(node) ?? 0;
 }
+
+/**
+ * The lease end of an execution placed on `node` at `now`: a lease from `now`, but for another
+ * node no later than a lease after its last heartbeat. A live node heartbeats and renews its
+ * leases (those of executions placed on it and not adopted yet included) well within a lease; one
+ * that just died would otherwise hold a fresh lease on work it never ran, and its takeover would
+ * come up to a lease later than the docs promise.
+ */
+export function placedLeaseUntil(ctx: EngineContext, node: string, now: number, leaseMs: number): number {
+  const heartbeat = node === ctx.nodeId ? undefined : ctx.heartbeats.get(node);
+  return heartbeat === undefined ? now + leaseMs : Math.min(now + leaseMs, heartbeat + leaseMs);
+}

@@ -22,7 +22,7 @@ import { Cancellation } from './cancellation.js';
 import type { EngineContext } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import { ExecutionQueries, type WaitOptions } from './execution-queries.js';
-import { endPlacement, startPlacement } from './placement.js';
+import { endPlacement, placedLeaseUntil, startPlacement } from './placement.js';
 import type { Scheduler } from './scheduler.js';
 
 /** Options of `executeWorkflow`. */
@@ -156,7 +156,7 @@ export class WorkflowEngine {
       completionSeq: 0,
       compensatedSteps: [],
       owner,
-      leaseUntil: now + Math.ceil(config.leaseSeconds * 1000),
+      leaseUntil: placedLeaseUntil(this.ctx, owner, now, Math.ceil(config.leaseSeconds * 1000)),
       epoch: 1,
     };
     const local = owner === this.ctx.nodeId;

@@ -2,7 +2,8 @@
  * What one node says about executions another node runs (in this process, nodes on one
  * PostgreSQL schema): its metrics count only what it runs, and cancelWorkflow answers whether the
  * execution ended cancelled — also when the owner compensates for longer than a lease, or died
- * with its lease still running (then this node takes it over to cancel it).
+ * with its lease still running (then this node takes it over to cancel it). Work placed on a node
+ * that just died is taken over a lease after that node's last heartbeat.
  */
 import { describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
@@ -122,5 +123,35 @@ describe('across cluster nodes', () => {
     const final = await a.workflowEngine.waitForCompletion('dead-b-1', { timeout: 10 });
     expect(final.status).toBe('cancelled');
     expect(cancelled).toBe(true);
+  }, 30_000);
+
+  it('an execution placed on a node that just died is taken over a lease after its last heartbeat', async () => {
+    const schema = t.schema();
+    const a = await node(schema);
+    await a.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
+    await a.workflowEngine.defineWorkflow('quick', [{ name: 'quick' }]);
+    const raw = new PostgresStore(PG_URL, { schema });
+    t.later(() => raw.close());
+    await raw.init();
+    await a.workflowEngine.executeWorkflow('hold', {});
+    // Another host's node heartbeated, then died: live in the registry for one more lease.
+    const died = Date.now();
+    await raw.heartbeat({
+      id: 'otherhost/4242/dead00',
+      startedAt: died - 10_000,
+      lastHeartbeat: died,
+      running: 0,
+      queued: 0,
+      capacity: 100,
+      info: { pid: 4242, cluster: true, leaseSeconds: 2 },
+    });
+    await sleep(1_400);
+    expect(a.loadBalancer.getWorkers()).toContain('otherhost/4242/dead00');
+    const id = await a.workflowEngine.executeWorkflow('quick', {});
+    const placed = (await a.store.getExecution(id))?.execution;
+    expect(placed?.owner).toBe('otherhost/4242/dead00');
+    // Its lease ends a lease after the dead node's last heartbeat, not a lease after placement.
+    expect(placed?.leaseUntil).toBeLessThanOrEqual(died + 2_000);
+    expect((await a.workflowEngine.waitForCompletion(id, { timeout: 10 })).status).toBe('completed');
   }, 30_000);
 });
