@@ -99,8 +99,12 @@ describe('orchestrator serve (real process)', () => {
       proc.on('exit', (code, signal) => resolve({ code, signal })),
     );
 
+    // The whole banner (its lines may arrive in more than one chunk).
     const base = await until(
-      () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1],
+      () =>
+        stdout.includes('Ctrl-C stops')
+          ? /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1]
+          : undefined,
       `banner\n${stderr}`,
     );
     expect(stdout).toContain('API token: from ORCHESTRATOR_API_TOKEN');
@@ -225,7 +229,10 @@ describe('orchestrator serve (real process)', () => {
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
     try {
       const base = await until(
-        () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1],
+        () =>
+          stdout.includes('Ctrl-C stops')
+            ? /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1]
+            : undefined,
         `banner\n${stderr}`,
       );
       const token = /API token: (\S+) {3}\(generated/.exec(stdout)?.[1];
