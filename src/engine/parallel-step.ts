@@ -98,7 +98,9 @@ export async function runParallelStep(
   }
 
   const end = clock.now();
-  const timedOut = group.aborted && group.reason === TIMED_OUT;
+  // Every branch completed (some before a restart): the step completed, whenever the timer fired.
+  const allDone = step.branches.every((b) => ex.steps.get(b.name)?.status === 'completed');
+  const timedOut = !allDone && group.aborted && group.reason === TIMED_OUT;
   if (ex.stopReason && !timedOut && !failure) {
     return {
       ok: false,

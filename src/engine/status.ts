@@ -65,10 +65,14 @@ export function buildStatus(
   }
   const outputData: Record<string, unknown> = {};
   let stepsCompleted = 0;
-  for (const s of list) {
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i]!;
     if (s.status !== 'completed') continue;
     stepsCompleted++;
+    // Every completed step that has an output is in outputData, with null when it returned none
+    // (SPEC §4); a condition has none.
     if (s.output !== undefined) outputData[s.name] = s.output;
+    else if (plan && plan.steps[i]?.kind !== 'condition') outputData[s.name] = null;
   }
   const status: ExecutionStatus = {
     id: record.id,

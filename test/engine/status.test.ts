@@ -5,7 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/index.js';
-import { finishWithClock, gate, STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
+import {
+  finishWithClock,
+  gate,
+  runToEnd,
+  STORE_KINDS,
+  storeUrl,
+  withOrchestrator,
+} from '../helpers/orchestrator.js';
 
 describe.each(STORE_KINDS)('execution status (%s store)', (kind) => {
   async function setup() {
@@ -218,5 +225,21 @@ describe.each(STORE_KINDS)('execution status (%s store)', (kind) => {
   it('returns null for an unknown execution id', async () => {
     const orch = await withOrchestrator({ store: storeUrl(kind) });
     expect(await orch.workflowEngine.getExecutionStatus('exec_nope')).toBeNull();
+  });
+});
+
+describe('outputData', () => {
+  it('maps every completed top-level step, also one that returned nothing (null)', async () => {
+    const orch = await withOrchestrator({
+      actions: { a: () => null, b1: () => 1, b2: () => undefined, c: () => 'C' },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'a' },
+      { name: 'p', parallel: [{ name: 'b1' }, { name: 'b2' }] },
+      { name: 'c' },
+    ]);
+    const status = await runToEnd(orch, 'w');
+    expect(status.stepsCompleted).toBe(3);
+    expect(status.outputData).toEqual({ a: null, p: { b1: 1, b2: null }, c: 'C' });
   });
 });

@@ -5,7 +5,7 @@
  * execution. All in virtual time.
  */
 import { describe, expect, it } from 'vitest';
-import { type ActionHandler, FakeClock } from '../../src/index.js';
+import { type ActionHandler, createOrchestrator, FakeClock } from '../../src/index.js';
 import {
   collectEvents,
   finishWithClock,
@@ -13,6 +13,7 @@ import {
   STORE_KINDS,
   storeUrl,
   tempSqliteUrl,
+  until,
   untilAborted,
   withOrchestrator,
 } from '../helpers/orchestrator.js';
@@ -222,5 +223,31 @@ describe('a parallel step timeout across a restart (sqlite store)', () => {
     const status = await finishWithClock(second, clock, id, { stepMs: 500 });
     expect(status.error?.code).toBe('STEP_TIMEOUT');
     expect(runs).toBe(1);
+  });
+
+  it('completes a step whose branches all completed before a restart, resumed past its timeout', async () => {
+    const clock = new FakeClock();
+    const store = tempSqliteUrl();
+    const actions = { b1: () => 'B1', b2: () => 'B2' };
+    const first = await createOrchestrator({ store, clock, actions });
+    await first.workflowEngine.defineWorkflow('w', [
+      { name: 'p', timeout: 10, parallel: [{ name: 'b1' }, { name: 'b2' }] },
+    ]);
+    // Stop right after the last branch's result is stored, before the parallel step is.
+    let closing: Promise<void> | null = null;
+    let branchesDone = 0;
+    first.on('step.completed', (e) => {
+      if (e.parent === 'p' && ++branchesDone === 2) closing ??= first.close();
+    });
+    const id = await first.workflowEngine.executeWorkflow('w');
+    await until(() => closing !== null);
+    await closing;
+    await clock.advance(60_000);
+    const second = await withOrchestrator({ store, clock, actions });
+    const status = await finishWithClock(second, clock, id);
+    expect(status.steps[0]?.branches?.map((b) => b.status)).toEqual(['completed', 'completed']);
+    expect(status.error).toBeUndefined();
+    expect(status.status).toBe('completed');
+    expect(status.outputData).toEqual({ p: { b1: 'B1', b2: 'B2' } });
   });
 });
