@@ -17,6 +17,7 @@
  * @module
  */
 import type { TimerHandle } from '../clock.js';
+import type { Plan, PlanActionStep, PlanParallelStep } from '../definition/types.js';
 import { toError } from '../errors.js';
 import { UNFINISHED_STATES } from '../store/states.js';
 import type { ExecutionRecord, ExecutionSnapshot, NodeRecord, WorkHint } from '../store/store.js';
@@ -55,6 +56,8 @@ export class LeaseKeeper {
    * heartbeating (marked draining, so other nodes place nothing here) but adopt and claim nothing.
    */
   private draining = false;
+  /** Executions taken here that lack a handler on this node (see `adopt`), by id. */
+  private readonly parked = new Set<string>();
   /** Renew (and check ownership) in the next round whatever the time since the last renewal. */
   private renewNow = false;
   /** Callers of `verify` waiting for the next round to end. */
@@ -270,6 +273,7 @@ export class LeaseKeeper {
           }
           if (!this.stopped) await this.claim();
           if (!this.stopped && this.scheduler.abandoned.size > 0) await this.retakeAbandoned();
+          if (!this.stopped && this.parked.size > 0) await this.retryParked();
         }
       }
       await this.engine.expireQueued();
@@ -378,6 +382,16 @@ export class LeaseKeeper {
     }
   }
 
+  /** Looks again at executions parked for want of a handler: still owned here, they may run now. */
+  private async retryParked(): Promise<void> {
+    const { ctx } = this;
+    for (const snapshot of await ctx.store.getExecutions([...this.parked])) {
+      const r = snapshot.execution;
+      if (r.owner !== ctx.nodeId || !UNFINISHED_STATES.has(r.status)) this.parked.delete(r.id);
+      else await this.adopt(r, snapshot);
+    }
+  }
+
   /** Takes up again executions this node gave up after a store failure (it still owns them). */
   private retakeAbandoned(): Promise<number> {
     return this.retake([...this.scheduler.abandoned]);
@@ -438,6 +452,24 @@ export class LeaseKeeper {
       );
       return;
     }
+    // A process without every handler the workflow needs (a CLI `run` of another workflow on the
+    // same store, a node deployed with fewer handlers) leaves it alone rather than fail it with
+    // ACTION_NOT_FOUND: it stays owned here (its lease renewed, released at close) and is looked
+    // at again each round, in case the handlers arrive (remote workers register).
+    // One that will only compensate (cancel requested, or compensating) needs no action handlers.
+    const r = snapshot.execution;
+    const missing = missingHandlers(ctx, entry.plan, !r.cancelRequested && r.status !== 'compensating');
+    if (missing.length > 0) {
+      if (!this.parked.has(record.id)) {
+        ctx.logger.warn(
+          { executionId: record.id, workflowId: record.workflowId, missing },
+          'no handler here for what this execution needs; left in the store for a process that has them',
+        );
+      }
+      this.parked.add(record.id);
+      return;
+    }
+    this.parked.delete(record.id);
     const ex = new ActiveExecution(
       { ...snapshot.execution, epoch: record.epoch, owner: record.owner, leaseUntil: record.leaseUntil },
       snapshot.steps,
@@ -449,4 +481,26 @@ export class LeaseKeeper {
     if (placed && snapshot.execution.status === 'pending') ctx.metrics.created(record.workflowId);
     this.scheduler.submit(ex);
   }
+}
+
+/**
+ * Compensations (and, with `actions`, actions) `plan` names that have no handler here (built-ins
+ * count as present).
+ */
+function missingHandlers(ctx: EngineContext, plan: Plan, actions: boolean): string[] {
+  const missing: string[] = [];
+  const check = (step: PlanActionStep | PlanParallelStep) => {
+    if (actions && step.kind === 'action' && step.action !== 'delay' && !ctx.actions.get(step.action)) {
+      missing.push(`action '${step.action}'`);
+    }
+    if (step.compensation && !ctx.errorRecovery.getCompensation(step.compensation)) {
+      missing.push(`compensation '${step.compensation}'`);
+    }
+  };
+  for (const step of plan.steps) {
+    if (step.kind === 'condition') continue;
+    check(step);
+    if (step.kind === 'parallel') for (const branch of step.branches) check(branch);
+  }
+  return missing;
 }
