@@ -332,3 +332,29 @@ describe('SQLite store: cluster nodes', () => {
     expect((await store.listNodes()).map((n) => n.id)).toEqual(['good']);
   });
 });
+
+describe('SQLite store beside a process that holds the write lock', () => {
+  it('opens an up-to-date file, reads, and closes without taking (or waiting for) the lock', async () => {
+    const file = newPath('locked.sqlite');
+    const first = new SqliteStore(file);
+    await first.init();
+    await first.createExecution(makeExecution({ id: 'x' }));
+    await first.close();
+    // Another process writing: it holds the write lock for as long as this test runs.
+    const writer = new Database(file);
+    writer.exec('BEGIN IMMEDIATE');
+    writer.prepare("UPDATE executions SET status = status WHERE id = 'x'").run();
+    try {
+      const reader = new SqliteStore(file);
+      const started = Date.now();
+      await reader.init();
+      expect((await reader.listExecutions({ limit: 10 })).map((s) => s.execution.id)).toEqual(['x']);
+      await reader.close();
+      // Waiting for the lock would take the 5 s busy timeout, then fail.
+      expect(Date.now() - started).toBeLessThan(4_000);
+    } finally {
+      writer.exec('ROLLBACK');
+      writer.close();
+    }
+  });
+});

@@ -54,6 +54,16 @@ export function migrate(
   now = Date.now(),
 ): number[] {
   const applied: number[] = [];
+  // Up to date: a plain read, no write lock (read-only commands, read-only files, a busy writer).
+  const hasTable = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (hasTable) {
+    const done = new Set(
+      (db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]).map(Number),
+    );
+    if (migrations.every((m) => done.has(m.version))) return applied;
+  }
   db.exec('BEGIN IMMEDIATE');
   try {
     db.exec(

@@ -135,7 +135,14 @@ export class SqliteStore implements Store {
     if (this.db) {
       try {
         // Keeps the planner's statistics fresh (cheap; https://sqlite.org/pragma.html#pragma_optimize).
-        this.db.pragma('optimize');
+        // Best effort: it writes, so a read-only file or another process's write lock (not waited
+        // for) must not fail close().
+        if (!this.db.readonly) {
+          this.db.pragma('busy_timeout = 0');
+          this.db.pragma('optimize');
+        }
+      } catch {
+        // Skipped: nothing to lose.
       } finally {
         this.db.close();
       }
