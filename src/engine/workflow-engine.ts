@@ -59,6 +59,11 @@ export class WorkflowEngine {
     this.ctx.actions.register(name, handler);
   }
 
+  /** The handler registered under `name` (built-ins included), or undefined. */
+  getAction(name: string): ActionHandler | undefined {
+    return this.ctx.actions.get(name);
+  }
+
   /** Names of registered actions (built-ins included). */
   listActions(): string[] {
     return this.ctx.actions.list();

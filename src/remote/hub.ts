@@ -52,6 +52,8 @@ export interface RemoteWorkerHubOptions {
 export interface ActionHost {
   registerAction(name: string, handler: ActionHandler): void;
   listActions(): string[];
+  /** The handler registered under `name`: tells a proxy of the hub from a local handler. */
+  getAction?(name: string): ActionHandler | undefined;
 }
 
 interface Task {
@@ -130,7 +132,8 @@ export class RemoteWorkerHub {
   private readonly workers = new Map<string, Worker>();
   private readonly queue = new TaskQueue<Task, Waiter>();
   /** Actions whose engine handler is this hub's proxy. */
-  private readonly proxied = new Set<string>();
+  /** The proxy handler the hub made for each action it routes to remote workers. */
+  private readonly proxies = new Map<string, ActionHandler>();
   private host: ActionHost | null = null;
   private sweeper: TimerHandle | null = null;
   private sweepDueAt = 0;
@@ -168,8 +171,7 @@ export class RemoteWorkerHub {
   actions(names: string[]): Record<string, ActionHandler> {
     const out: Record<string, ActionHandler> = {};
     for (const name of checkActionNames(names, 'names')) {
-      this.proxied.add(name);
-      out[name] = this.proxy(name);
+      out[name] = this.proxyFor(name);
     }
     return out;
   }
@@ -182,22 +184,25 @@ export class RemoteWorkerHub {
       throw new ConflictError(`Too many remote workers are registered (at most ${this.maxWorkers})`);
     }
     const taken = new Set(this.host?.listActions() ?? []);
-    const local = actions.filter((a) => taken.has(a) && !this.proxied.has(a));
+    // A local handler: registered, and not (or no longer: registering replaces) the hub's proxy.
+    const local = actions.filter(
+      (a) =>
+        taken.has(a) &&
+        (!this.proxies.has(a) ||
+          (this.host?.getAction !== undefined && this.host.getAction(a) !== this.proxies.get(a))),
+    );
     if (local.length > 0) {
       throw new ConflictError(
         `A local handler serves ${local.map((a) => `'${a}'`).join(', ')} on this node; remote workers cannot serve it`,
       );
     }
-    const unserved = actions.filter((a) => !this.proxied.has(a));
+    const unserved = actions.filter((a) => !this.proxies.has(a));
     if (unserved.length > 0 && !this.host) {
       throw new ConflictError(
         `This node does not route ${unserved.map((a) => `'${a}'`).join(', ')} to remote workers`,
       );
     }
-    for (const action of unserved) {
-      this.host?.registerAction(action, this.proxy(action));
-      this.proxied.add(action);
-    }
+    for (const action of unserved) this.host?.registerAction(action, this.proxyFor(action));
     const now = this.clock.now();
     const worker: Worker = {
       id: randomId('rw'),
@@ -378,8 +383,14 @@ export class RemoteWorkerHub {
     }
   }
 
-  private proxy(action: string): ActionHandler {
-    return (input, ctx) => this.submit(action, input, ctx);
+  /** The hub's proxy handler for `action` (one per action). */
+  private proxyFor(action: string): ActionHandler {
+    let proxy = this.proxies.get(action);
+    if (!proxy) {
+      proxy = (input, ctx) => this.submit(action, input, ctx);
+      this.proxies.set(action, proxy);
+    }
+    return proxy;
   }
 
   private submit(action: string, input: unknown, ctx: StepContext): Promise<unknown> {

@@ -414,6 +414,20 @@ describe('failures reported by workers', () => {
 });
 
 describe('registration rules', () => {
+  it('refuses (409) an action whose proxy a local handler replaced since', async () => {
+    const { orch, hub, clock } = await remoteSetup();
+    hub.register({ actions: ['stt'] });
+    orch.workflowEngine.registerAction('stt', () => 'local');
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await flush(clock);
+    expect((await finishWithClock(orch, clock, id)).outputData).toEqual({ stt: 'local' });
+    // A worker registered now would never get a task of it.
+    expect(() => hub.register({ name: 'late', actions: ['stt'] })).toThrow(ConflictError);
+    // Another action still routes to remote workers.
+    expect(hub.register({ name: 'tts', actions: ['tts'] }).workerId).toMatch(/^rw_/);
+  });
+
   it('refuses unknown workers (404 NOT_FOUND) on every worker request', async () => {
     const { hub } = await remoteSetup();
     const calls = [
