@@ -11,6 +11,7 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { ExecutionRecord } from '../../src/store/store.js';
 import { gate, untilAborted } from '../helpers/orchestrator.js';
 import { PG_URL } from '../store/pg-fixture.js';
+import { makeExecution } from '../store/records.js';
 import { perTest } from './per-test.js';
 
 const t = perTest();
@@ -36,35 +37,22 @@ async function node(schema: string, extra: Record<string, unknown> = {}): Promis
   return orch;
 }
 
+/** A stored execution of `workflowId` at its first step, owned by `owner` until `leaseUntil`. */
 function record(id: string, workflowId: string, owner: string, leaseUntil: number): ExecutionRecord {
   const now = Date.now();
-  return {
+  return makeExecution({
     id,
     workflowId,
-    workflowVersion: 1,
     status: 'running',
     input: {},
-    error: null,
-    outcome: null,
     createdAt: now,
     startedAt: now,
-    completedAt: null,
-    workerId: null,
-    idempotencyKey: null,
-    cursor: 0,
     transitions: 1,
-    lastStep: null,
     deadlineAt: now + 300_000,
-    cancelRequested: false,
-    compensated: false,
-    stepsRun: 0,
-    stepsRetried: 0,
-    completionSeq: 0,
-    compensatedSteps: [],
     owner,
     leaseUntil,
     epoch: 1,
-  };
+  });
 }
 
 describe('across cluster nodes', () => {

@@ -11,6 +11,7 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { ClaimRequest, ExecutionRecord } from '../../src/store/store.js';
 import { gate } from '../helpers/orchestrator.js';
 import { PG_URL } from '../store/pg-fixture.js';
+import { makeExecution } from '../store/records.js';
 import { perTest } from './per-test.js';
 
 const t = perTest();
@@ -78,33 +79,21 @@ describe('placement targets', () => {
     const now = Date.now();
     // An orphan (no owner) that completed step a, with a cancel request: the CLI's `cancel`.
     await raw.createExecution(
-      {
+      makeExecution({
         id: 'orphan-1',
         workflowId: 'orphaned',
-        workflowVersion: 1,
         status: 'running',
         input: {},
-        error: null,
-        outcome: null,
         createdAt: now,
         startedAt: now,
-        completedAt: null,
-        workerId: null,
-        idempotencyKey: null,
         cursor: 1,
         transitions: 1,
         lastStep: 'a',
         deadlineAt: now + 300_000,
-        cancelRequested: false,
-        compensated: false,
         stepsRun: 1,
-        stepsRetried: 0,
         completionSeq: 1,
-        compensatedSteps: [],
-        owner: null,
-        leaseUntil: null,
         epoch: 1,
-      },
+      }),
       [
         {
           ...newStepRecord('orphan-1', 'a', null, 1),
