@@ -114,10 +114,16 @@ describe('a node stalled past its lease', () => {
 
     // The zombie's late completions: its handlers ended after SIGCONT, but what is stored for
     // those steps is a survivor's completion (the stored output names the process that ran it).
-    const late = ledger.filter((l) => l.pid === zombie.pid && l.kind === 'end' && l.at >= resumedAt);
+    // A handler in flight at SIGSTOP ended after SIGCONT even if its line carries an earlier time:
+    // the stop can fall between taking the time and writing the line.
+    const keyOf = (l: LedgerLine) => `${l.exec}:${l.step}:${l.attempt}`;
+    const inFlightKeys = new Set(inFlight.map(keyOf));
+    const late = ledger.filter(
+      (l) => l.pid === zombie.pid && l.kind === 'end' && (l.at >= resumedAt || inFlightKeys.has(keyOf(l))),
+    );
     expect(late.length, 'late completions of the zombie').toBeGreaterThan(0);
     // Every handler in flight at SIGSTOP is among them: none could end while the node was stopped.
-    const lateKeys = new Set(late.map((l) => `${l.exec}:${l.step}:${l.attempt}`));
+    const lateKeys = new Set(late.map(keyOf));
     for (const l of inFlight) expect(lateKeys.has(`${l.exec}:${l.step}:${l.attempt}`)).toBe(true);
     for (const l of late) {
       const step = snaps.get(l.exec)!.steps.find((s) => s.name === l.step)!;
