@@ -5,6 +5,7 @@
  * @module
  */
 import { NoWorkersError, ValidationError } from '../errors.js';
+import { checkNonEmptyString } from '../non-empty-string.js';
 
 /** Options of {@link LoadBalancer}. */
 export interface LoadBalancerOptions {
@@ -48,7 +49,7 @@ export class LoadBalancer {
       throw new ValidationError([{ path: 'onReassign', message: 'Expected `onReassign` to be a function' }]);
     }
     workers.forEach((id, i) => {
-      checkId(id, `workers[${i}]`);
+      checkNonEmptyString(id, `workers[${i}]`);
       this.addWorker(id);
     });
     this.onReassign = onReassign;
@@ -63,7 +64,7 @@ export class LoadBalancer {
   assignWorkflow(executionId: string): string {
     const current = this.assignments.get(executionId);
     if (current !== undefined) return current.id;
-    checkId(executionId, 'executionId');
+    checkNonEmptyString(executionId, 'executionId');
     const slot = this.leastLoaded();
     if (slot === undefined) throw new NoWorkersError();
     slot.active++;
@@ -120,7 +121,7 @@ export class LoadBalancer {
 
   /** Records `executionId` as active on `worker` (registered first if unknown). Returns the worker. */
   attach(executionId: string, worker: string): string {
-    checkId(executionId, 'executionId');
+    checkNonEmptyString(executionId, 'executionId');
     this.addWorker(worker);
     const slot = this.byId.get(worker) as WorkerSlot;
     const current = this.assignments.get(executionId);
@@ -192,7 +193,7 @@ export class LoadBalancer {
    * @throws ValidationError when `id` is not a non-empty string.
    */
   addWorker(id: string): boolean {
-    checkId(id, 'id');
+    checkNonEmptyString(id, 'id');
     if (this.byId.has(id)) return false;
     const slot: WorkerSlot = { id, active: 0, external: 0 };
     this.slots.push(slot);
@@ -254,14 +255,5 @@ export class LoadBalancer {
       }
     }
     if (failed) throw firstError;
-  }
-}
-
-function checkId(value: unknown, path: string): void {
-  if (typeof value !== 'string' || value.length === 0) {
-    const got = typeof value === 'string' ? '""' : String(value);
-    throw new ValidationError([
-      { path, message: `Expected \`${path}\` to be a non-empty string, got ${got}` },
-    ]);
   }
 }

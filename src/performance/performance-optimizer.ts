@@ -12,6 +12,7 @@
  * @module
  */
 import { ValidationError } from '../errors.js';
+import { checkNonEmptyString } from '../non-empty-string.js';
 import { DurationHistogram } from './histogram.js';
 import { dataDrivenSuggestions, GENERIC_SUGGESTIONS, type StepFacts, slowest } from './suggestions.js';
 
@@ -150,7 +151,7 @@ export class PerformanceOptimizer {
 
   /** Records one execution's duration (ms). Non-finite durations are ignored; negative ones count as 0. */
   recordExecution(workflowId: string, durationMs: number): void {
-    checkString(workflowId, 'workflowId');
+    checkNonEmptyString(workflowId, 'workflowId');
     const wf = this.touch(workflowId);
     if (wf.executions === null) wf.executions = new DurationHistogram();
     wf.executions.record(durationMs);
@@ -158,8 +159,8 @@ export class PerformanceOptimizer {
 
   /** Records one run of a step (ms), with optional facts about the run. */
   recordStep(workflowId: string, step: string, durationMs: number, info?: StepRunInfo): void {
-    checkString(workflowId, 'workflowId');
-    checkString(step, 'step');
+    checkNonEmptyString(workflowId, 'workflowId');
+    checkNonEmptyString(step, 'step');
     const wf = this.touch(workflowId);
     const series = wf.steps.get(step) ?? this.addStep(workflowId, wf, step);
     series.used = this.tick;
@@ -319,10 +320,6 @@ export class PerformanceOptimizer {
 function attemptP95(series: StepSeries | undefined): { attemptP95?: number } {
   const h = series?.attempts;
   return h && h.count > 0 ? { attemptP95: h.percentile(95) } : {};
-}
-
-function checkString(value: unknown, key: string): void {
-  if (typeof value !== 'string' || value.length === 0) throw invalid(key, 'a non-empty string', value);
 }
 
 function invalid(key: string, expected: string, got: unknown): ValidationError {

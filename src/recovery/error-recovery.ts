@@ -7,6 +7,7 @@
 import { systemClock } from '../clock.js';
 import type { Issue } from '../errors.js';
 import { toError, ValidationError } from '../errors.js';
+import { checkNonEmptyString } from '../non-empty-string.js';
 import type { CompensationHandler, StepContext } from '../types.js';
 import { backoffDelayMs } from './backoff.js';
 
@@ -127,13 +128,13 @@ export class ErrorRecovery {
    * minimal context whose `idempotencyKey` is `compensate:<failedStep>:<step>`.
    */
   async compensate(failedStep: string, completedSteps: readonly string[]): Promise<CompensationResult> {
-    checkName(failedStep, 'failedStep');
+    checkNonEmptyString(failedStep, 'failedStep');
     if (!Array.isArray(completedSteps)) {
       throw new ValidationError([
         { path: 'completedSteps', message: `Expected an array of step names, got ${typeof completedSteps}` },
       ]);
     }
-    for (const [i, step] of completedSteps.entries()) checkName(step, `completedSteps[${i}]`);
+    for (const [i, step] of completedSteps.entries()) checkNonEmptyString(step, `completedSteps[${i}]`);
     const result: CompensationResult = { compensated: [], skipped: [], failed: [] };
     for (let i = completedSteps.length - 1; i >= 0; i--) {
       const step = completedSteps[i] as string;
@@ -168,7 +169,7 @@ export class ErrorRecovery {
    * @throws ValidationError when `maxAttempts` is not a non-negative integer.
    */
   async retryStep(stepName: string, options: RetryStepOptions = {}): Promise<boolean> {
-    checkName(stepName, 'stepName');
+    checkNonEmptyString(stepName, 'stepName');
     const { maxAttempts = 3 } = options;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 0) {
       throw new ValidationError(
@@ -226,16 +227,4 @@ function describe(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (value === null || typeof value !== 'object') return String(value);
   return Array.isArray(value) ? 'an array' : 'an object';
-}
-
-/** A step name: a non-empty string. @throws ValidationError naming `path`. */
-function checkName(value: unknown, path: string): void {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new ValidationError([
-      {
-        path,
-        message: `Expected a non-empty step name, got ${typeof value === 'string' ? '""' : String(value)}`,
-      },
-    ]);
-  }
 }
