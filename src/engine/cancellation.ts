@@ -6,7 +6,7 @@
  */
 import type { ErrorInfo } from '../errors.js';
 import type { ActiveExecution } from './active-execution.js';
-import type { EngineContext } from './context.js';
+import { type EngineContext, leaseMs } from './context.js';
 import { POLL_MS } from './execution-queries.js';
 import { announceFinished } from './finished.js';
 import { persist } from './persist.js';
@@ -43,8 +43,8 @@ export class Cancellation {
     // may take longer than a lease); if it dies meanwhile, its lease expires and the execution is
     // claimed here to be cancelled. The wait ends when the owner shows no sign of life for a lease
     // (no renewal, not compensating), or when this orchestrator closes.
-    const leaseMs = this.ctx.config.leaseSeconds * 1000;
-    let deadline = this.ctx.clock.now() + leaseMs;
+    const lease = leaseMs(this.ctx);
+    let deadline = this.ctx.clock.now() + lease;
     let seenLease: number | null = null;
     for (;;) {
       if (this.ctx.lifecycle.draining || this.ctx.clock.now() > deadline) return false;
@@ -60,10 +60,10 @@ export class Cancellation {
       if (r.status === 'completed' || r.status === 'failed') return false;
       const now = this.ctx.clock.now();
       if (r.status === 'compensating' || (seenLease !== null && r.leaseUntil !== seenLease)) {
-        deadline = now + leaseMs;
+        deadline = now + lease;
       }
       // A lease still running may run out after the deadline: wait for it, and a round to claim.
-      if (r.leaseUntil !== null) deadline = Math.max(deadline, r.leaseUntil + leaseMs);
+      if (r.leaseUntil !== null) deadline = Math.max(deadline, r.leaseUntil + lease);
       seenLease = r.leaseUntil;
       if (r.owner === null || r.leaseUntil === null || r.leaseUntil < now) {
         await this.claimOrphan(executionId);

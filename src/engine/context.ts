@@ -67,6 +67,14 @@ export interface EngineContext {
  * Whether this node's leases may have lapsed (it went a whole lease without renewing). Runners
  * check it before they start a handler, and `verify` the leases first when it is true.
  */
+/**
+ * A lease's length in whole milliseconds (`leaseSeconds` may be fractional; lease ends are stored
+ * as integers, PostgreSQL's `bigint`).
+ */
+export function leaseMs(ctx: EngineContext): number {
+  return Math.ceil(ctx.config.leaseSeconds * 1000);
+}
+
 export function leaseLapsed(ctx: EngineContext): boolean {
   return ctx.clock.now() > ctx.leases.validUntil;
 }

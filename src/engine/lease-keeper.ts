@@ -22,7 +22,7 @@ import { toError } from '../errors.js';
 import { UNFINISHED_STATES } from '../store/states.js';
 import type { ExecutionRecord, ExecutionSnapshot, NodeRecord, WorkHint } from '../store/store.js';
 import { ActiveExecution } from './active-execution.js';
-import type { EngineContext, LeaseGuard } from './context.js';
+import { type EngineContext, type LeaseGuard, leaseMs } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import { NodeForgetter } from './forget-nodes.js';
 import { isDeadLocalOwner } from './owners.js';
@@ -94,7 +94,7 @@ export class LeaseKeeper {
   }
 
   private get leaseMs(): number {
-    return Math.ceil(this.ctx.config.leaseSeconds * 1000);
+    return leaseMs(this.ctx);
   }
 
   /** Takes over every orphaned execution now (crash recovery at start). */

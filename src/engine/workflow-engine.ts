@@ -19,7 +19,7 @@ import type { ExecutionRecord } from '../store/store.js';
 import type { ActionHandler, ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { ActiveExecution } from './active-execution.js';
 import { Cancellation } from './cancellation.js';
-import type { EngineContext } from './context.js';
+import { type EngineContext, leaseMs } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import { ExecutionQueries, type WaitOptions } from './execution-queries.js';
 import { endPlacement, placedLeaseUntil, startPlacement } from './placement.js';
@@ -129,7 +129,7 @@ export class WorkflowEngine {
     // Every worker was removed from the balancer: nothing could run it (SPEC §4).
     if (!this.ctx.cluster && this.ctx.loadBalancer.workerCount === 0) throw new NoWorkersError();
 
-    const { clock, config } = this.ctx;
+    const { clock } = this.ctx;
     const now = clock.now();
     // Cluster mode places the execution on the least-loaded live node, which adopts it. The
     // placement counts as that node's load at once, so concurrent submissions spread too.
@@ -161,7 +161,7 @@ export class WorkflowEngine {
       completionSeq: 0,
       compensatedSteps: [],
       owner,
-      leaseUntil: placedLeaseUntil(this.ctx, owner, now, Math.ceil(config.leaseSeconds * 1000)),
+      leaseUntil: placedLeaseUntil(this.ctx, owner, now, leaseMs(this.ctx)),
       epoch: 1,
     };
     const local = owner === this.ctx.nodeId;
