@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { AlertConfig, Logger } from '../config.js';
+import { dropOldest, setRecent } from '../lru.js';
 
 /** Kinds of alert. */
 export type AlertType = 'execution_time' | 'failure_rate' | 'load_imbalance' | 'compensation_failure';
@@ -118,18 +119,11 @@ export class AlertMonitor {
   }
 
   private recordOutcome(workflowId: string, failed: boolean): number | null {
-    let o = this.outcomes.get(workflowId);
-    if (o) {
-      // Least recently finished first (see below).
-      this.outcomes.delete(workflowId);
-      this.outcomes.set(workflowId, o);
-    } else {
-      // Bounded: past 1000 workflows, the one whose last execution finished longest ago goes (not
-      // every other one's history).
-      if (this.outcomes.size >= MAX_TRACKED) this.outcomes.delete(this.outcomes.keys().next().value!);
-      o = { buf: new Uint8Array(WINDOW), next: 0, size: 0, failed: 0 };
-      this.outcomes.set(workflowId, o);
-    }
+    // Bounded: past 1000 workflows, the one whose last execution finished longest ago goes (not
+    // every other one's history).
+    const o = this.outcomes.get(workflowId) ?? { buf: new Uint8Array(WINDOW), next: 0, size: 0, failed: 0 };
+    setRecent(this.outcomes, workflowId, o);
+    dropOldest(this.outcomes, MAX_TRACKED);
     if (o.size === WINDOW) o.failed -= o.buf[o.next] ?? 0;
     else o.size++;
     o.buf[o.next] = failed ? 1 : 0;
@@ -145,9 +139,8 @@ export class AlertMonitor {
       if (last !== undefined && now - last < this.config.cooldown * 1000) return;
       // Bounded, least recently fired first: past the cap the oldest entry goes (its alert may
       // then fire again before its cooldown ends, only after 1000 others fired since).
-      this.lastFired.delete(cooldownKey);
-      this.lastFired.set(cooldownKey, now);
-      if (this.lastFired.size > MAX_TRACKED) this.lastFired.delete(this.lastFired.keys().next().value!);
+      setRecent(this.lastFired, cooldownKey, now);
+      dropOldest(this.lastFired, MAX_TRACKED);
     }
     const alert: Alert = { ...fields, at: new Date(now) };
     this.recent.push(alert);

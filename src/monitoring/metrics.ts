@@ -4,6 +4,8 @@
  * snapshot is synchronous. Durations come from bounded histograms.
  * @module
  */
+
+import { dropOldest, setRecent } from '../lru.js';
 import { DurationHistogram } from '../performance/histogram.js';
 import type { StoreAggregates } from '../store/store.js';
 import type { ExecutionState } from '../types.js';
@@ -106,15 +108,11 @@ export class Metrics {
 
   private histogram(workflowId: string): DurationHistogram {
     const c = this.counters(workflowId);
-    this.withHistogram.delete(workflowId);
-    this.withHistogram.set(workflowId, c);
+    setRecent(this.withHistogram, workflowId, c);
     if (!c.durations) {
       c.durations = new DurationHistogram();
-      if (this.withHistogram.size > MAX_WORKFLOW_HISTOGRAMS) {
-        const [oldest, counters] = this.withHistogram.entries().next().value!;
-        counters.durations = null;
-        this.withHistogram.delete(oldest);
-      }
+      const dropped = dropOldest(this.withHistogram, MAX_WORKFLOW_HISTOGRAMS);
+      if (dropped) dropped[1].durations = null;
     }
     return c.durations;
   }
