@@ -18,7 +18,8 @@ import { expressionScope } from './expression-scope.js';
 import { announceFinished, type FinalState } from './finished.js';
 import { runParallelStep } from './parallel-step.js';
 import { logLeaseLost, persist, persistLater } from './persist.js';
-import { endAttempt, enterStep, longestAttemptMs } from './step-records.js';
+import { endAttempt, enterStep } from './step-records.js';
+import { recordStepTiming } from './step-timing.js';
 
 /** An execution that makes more step transitions than this fails with `LOOP_LIMIT`. */
 export const LOOP_LIMIT = 10_000;
@@ -147,15 +148,15 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
       step.kind === 'action'
         ? await runActionStep(ctx, ex, step, rec, ex.scope)
         : await runParallelStep(ctx, ex, step, rec, newVisit);
-    if (!out.ok) return out.stopped ? { kind: 'stopped' } : { kind: 'failed', error: out.error };
+    if (!out.ok) {
+      if (out.stopped) return { kind: 'stopped' };
+      recordStepTiming(ctx, r.workflowId, out.rec, step.timeoutMs, true);
+      return { kind: 'failed', error: out.error };
+    }
     ex.outputs[step.name] = out.output;
     r.cursor++;
     r.lastStep = step.name;
-    ctx.optimizer.recordStep(r.workflowId, step.name, out.rec.durationMs ?? 0, {
-      timeoutMs: step.timeoutMs,
-      retried: out.rec.attempts > 1,
-      ...(out.rec.attempts > 1 ? { attemptMs: longestAttemptMs(out.rec) } : {}),
-    });
+    recordStepTiming(ctx, r.workflowId, out.rec, step.timeoutMs, false);
     // The last step's result is committed together with the terminal state.
     if (r.cursor >= plan.steps.length) return { kind: 'completed', last: out.rec };
     await persist(ctx, ex, [out.rec]);

@@ -16,7 +16,8 @@ import type { ActiveExecution } from './active-execution.js';
 import { newStepRecord } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { persist, persistLater } from './persist.js';
-import { endAttempt, enterStep, keepCompletedVisit, longestAttemptMs } from './step-records.js';
+import { endAttempt, enterStep, keepCompletedVisit } from './step-records.js';
+import { recordStepTiming } from './step-timing.js';
 
 const TIMED_OUT = Symbol('parallel step timed out');
 
@@ -78,13 +79,11 @@ export async function runParallelStep(
             durationMs: out.rec.durationMs ?? 0,
             output: out.output,
           });
-          ctx.optimizer.recordStep(ex.record.workflowId, branch.name, out.rec.durationMs ?? 0, {
-            timeoutMs: branch.timeoutMs,
-            retried: out.rec.attempts > 1,
-            parent: step.name,
-            ...(out.rec.attempts > 1 ? { attemptMs: longestAttemptMs(out.rec) } : {}),
-          });
+          recordStepTiming(ctx, ex.record.workflowId, out.rec, branch.timeoutMs, false, step.name);
           return;
+        }
+        if (!out.stopped) {
+          recordStepTiming(ctx, ex.record.workflowId, out.rec, branch.timeoutMs, true, step.name);
         }
         if (!out.stopped && !failure) {
           failure = out;

@@ -1,0 +1,28 @@
+/**
+ * What the engine tells the optimizer about one run of a step (SPEC §4: every step duration is
+ * recorded), whether the step completed or failed for good: its duration, timeout, whether it
+ * was retried, its longest attempt, and the parallel step it is a branch of.
+ * @module
+ */
+import type { StepRecord } from '../store/store.js';
+import type { EngineContext } from './context.js';
+import { longestAttemptMs } from './step-records.js';
+
+/** Records one finished run of a step (or branch, when `parent` is given). */
+export function recordStepTiming(
+  ctx: EngineContext,
+  workflowId: string,
+  rec: StepRecord,
+  timeoutMs: number | null,
+  failed: boolean,
+  parent?: string,
+): void {
+  const retried = rec.attempts > 1;
+  ctx.optimizer.recordStep(workflowId, rec.name, rec.durationMs ?? 0, {
+    timeoutMs,
+    retried,
+    failed,
+    ...(parent === undefined ? {} : { parent }),
+    ...(retried ? { attemptMs: longestAttemptMs(rec) } : {}),
+  });
+}
