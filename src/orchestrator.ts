@@ -236,6 +236,8 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     const events = new TypedEmitter((event, error) =>
       logger.error({ event, err: toError(error) }, 'event listener threw'),
     );
+    // Set once the scheduler exists; the balancer's reassignment callback reads it.
+    let scheduler: Scheduler | undefined;
     const nodeId = config.nodeId ?? newNodeId();
     const cluster = config.cluster ?? store.kind === 'postgres';
     const ctx: EngineContext = {
@@ -250,7 +252,14 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       actions: registry,
       errorRecovery,
       // In cluster mode the nodes are the workers; otherwise the configured logical workers.
-      loadBalancer: new LoadBalancer({ workers: cluster ? [nodeId] : config.workers }),
+      loadBalancer: new LoadBalancer({
+        workers: cluster ? [nodeId] : config.workers,
+        // An execution moved off a removed worker keeps its new worker: the next write stores it.
+        onReassign: (executionId, _from, to) => {
+          const ex = scheduler?.get(executionId);
+          if (ex) ex.record.workerId = to;
+        },
+      }),
       optimizer: new PerformanceOptimizer({ slowThreshold: config.slowThreshold }),
       metrics: new Metrics(),
       alerts: new AlertMonitor(config.alerts, clock, logger, (alert) => events.emit('alert', alert)),
@@ -279,7 +288,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       ctx.metrics.load(byWorkflow.get(def.id) ?? emptyAggregates(), def.id);
     }
 
-    const scheduler = new Scheduler(ctx, config.maxConcurrentWorkflows);
+    scheduler = new Scheduler(ctx, config.maxConcurrentWorkflows);
     const engine = new WorkflowEngine(ctx, definitions, scheduler);
     const keeper = new LeaseKeeper(ctx, scheduler, definitions, engine);
     engine.claimOrphan = (id) => keeper.claim([id]);
