@@ -149,18 +149,26 @@ export class PerformanceOptimizer {
     this.maxStepsPerWorkflow = Math.min(maxStepsPerWorkflow, maxStepSeries);
   }
 
-  /** Records one execution's duration (ms). Non-finite durations are ignored; negative ones count as 0. */
+  /**
+   * Records one execution's duration (ms). Non-finite durations are ignored; negative ones count as 0.
+   * @throws ValidationError when `durationMs` is not a number.
+   */
   recordExecution(workflowId: string, durationMs: number): void {
     checkNonEmptyString(workflowId, 'workflowId');
+    checkDuration(durationMs);
     const wf = this.touch(workflowId);
     if (wf.executions === null) wf.executions = new DurationHistogram();
     wf.executions.record(durationMs);
   }
 
-  /** Records one run of a step (ms), with optional facts about the run. */
+  /**
+   * Records one run of a step (ms), with optional facts about the run.
+   * @throws ValidationError when `durationMs` is not a number.
+   */
   recordStep(workflowId: string, step: string, durationMs: number, info?: StepRunInfo): void {
     checkNonEmptyString(workflowId, 'workflowId');
     checkNonEmptyString(step, 'step');
+    checkDuration(durationMs);
     const wf = this.touch(workflowId);
     const series = wf.steps.get(step) ?? this.addStep(workflowId, wf, step);
     series.used = this.tick;
@@ -221,8 +229,16 @@ export class PerformanceOptimizer {
   /**
    * The slowest step: from `stepTimes` (`{ step: ms }`) when it has any finite entry, else the
    * recorded step with the highest mean. Ties go to the first. `null` when there is none.
+   * @throws ValidationError when `stepTimes` is given and is not an object of `{ step: ms }`.
    */
   identifyBottleneck(workflowId: string, stepTimes?: Record<string, number>): string | null {
+    if (stepTimes != null && (typeof stepTimes !== 'object' || Array.isArray(stepTimes))) {
+      throw invalid(
+        'stepTimes',
+        'an object of { step: ms }',
+        Array.isArray(stepTimes) ? 'an array' : stepTimes,
+      );
+    }
     const given = stepTimes == null ? null : slowest(Object.entries(stepTimes));
     if (given !== null) return given;
     const recorded = this.sortedSteps(workflowId).filter(([, s]) => s.hist.count > 0);
@@ -322,9 +338,19 @@ function attemptP95(series: StepSeries | undefined): { attemptP95?: number } {
   return h && h.count > 0 ? { attemptP95: h.percentile(95) } : {};
 }
 
+function checkDuration(durationMs: unknown): void {
+  if (typeof durationMs !== 'number') throw invalid('durationMs', 'a number of milliseconds', durationMs);
+}
+
 function invalid(key: string, expected: string, got: unknown): ValidationError {
   return new ValidationError(
-    [{ path: key, message: `Expected \`${key}\` to be ${expected}, got ${String(got)}` }],
+    [{ path: key, message: `Expected \`${key}\` to be ${expected}, got ${describe(got)}` }],
     'Invalid PerformanceOptimizer argument',
   );
+}
+
+/** A string is quoted, so `'150'` is not mistaken for the number it spells. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  return Array.isArray(value) ? 'an array' : String(value);
 }
