@@ -66,6 +66,7 @@ export class ErrorRecovery {
 
   /** @throws ValidationError when an option is out of range. */
   constructor(options: ErrorRecoveryOptions = {}) {
+    checkOptionsObject(options, 'options');
     const { baseDelay = 1, multiplier = 2, maxDelay = 5, sleep = defaultSleep } = options;
     const issues: Issue[] = [];
     checkNumber(issues, 'baseDelay', baseDelay, 0, 'a non-negative number');
@@ -170,6 +171,7 @@ export class ErrorRecovery {
    */
   async retryStep(stepName: string, options: RetryStepOptions = {}): Promise<boolean> {
     checkNonEmptyString(stepName, 'stepName');
+    checkOptionsObject(options, 'options');
     const { maxAttempts = 3 } = options;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 0) {
       throw new ValidationError(
@@ -192,8 +194,17 @@ export class ErrorRecovery {
   /**
    * Seconds to wait before retry `retryNumber` (1 for the first):
    * `min(baseDelay × multiplier^(retryNumber − 1), maxDelay)` — 1, 2, 4, 5, 5 ... by default.
+   * @throws ValidationError when `retryNumber` is not a positive integer.
    */
   getBackoffDelay(retryNumber: number): number {
+    if (!Number.isInteger(retryNumber) || retryNumber < 1) {
+      throw new ValidationError([
+        {
+          path: 'retryNumber',
+          message: `Expected \`retryNumber\` to be a positive integer (1 for the first retry), got ${describe(retryNumber)}`,
+        },
+      ]);
+    }
     return backoffDelayMs(
       { initialDelayMs: this.baseDelay, backoffCoefficient: this.multiplier, maxDelayMs: this.maxDelay },
       retryNumber,
@@ -202,11 +213,13 @@ export class ErrorRecovery {
 
   /** Retries counted for `stepName` since the last reset (0 when none). */
   getAttempts(stepName: string): number {
+    checkNonEmptyString(stepName, 'stepName');
     return this.attempts.get(stepName) ?? 0;
   }
 
   /** Forgets the retries counted for `stepName` (call it after the step succeeds). */
   resetAttempts(stepName: string): void {
+    checkNonEmptyString(stepName, 'stepName');
     this.attempts.delete(stepName);
   }
 }
@@ -214,6 +227,14 @@ export class ErrorRecovery {
 function defaultSleep(ms: number): Promise<void> {
   // Node's setTimeout fires after 1 ms for delays over 2^31-1 ms; the system clock chains them.
   return systemClock.sleep(ms);
+}
+
+function checkOptionsObject(value: unknown, path: string): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ValidationError([
+      { path, message: `Expected \`${path}\` to be an object, got ${describe(value)}` },
+    ]);
+  }
 }
 
 function checkNumber(issues: Issue[], key: string, value: unknown, min: number, expected: string): void {

@@ -1,0 +1,32 @@
+/**
+ * ErrorRecovery's remaining arguments get a ValidationError naming them instead of a silent
+ * answer or a TypeError: `getBackoffDelay` of something that is not a retry number (1, 2, ...)
+ * answered the first delay, `getAttempts` / `resetAttempts` of a non-string answered 0 or did
+ * nothing, and `null` options threw a TypeError.
+ */
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../src/errors.js';
+import { ErrorRecovery } from '../../../src/recovery/error-recovery.js';
+
+describe('ErrorRecovery argument checks', () => {
+  const recovery = new ErrorRecovery({ sleep: async () => undefined });
+
+  it('refuses a retry number that is not a positive integer', () => {
+    for (const bad of [0, -1, 2.5, Number.NaN, '2', undefined]) {
+      expect(() => recovery.getBackoffDelay(bad as never)).toThrow(ValidationError);
+    }
+    expect(() => recovery.getBackoffDelay(0)).toThrow(/`retryNumber`/);
+    expect(recovery.getBackoffDelay(1)).toBe(1);
+    expect(recovery.getBackoffDelay(Number.MAX_SAFE_INTEGER)).toBe(5);
+  });
+
+  it('refuses a step name that is not a non-empty string in getAttempts and resetAttempts', () => {
+    expect(() => recovery.getAttempts(7 as never)).toThrow(/`stepName`/);
+    expect(() => recovery.resetAttempts('' as never)).toThrow(ValidationError);
+  });
+
+  it('refuses null options with a ValidationError', async () => {
+    expect(() => new ErrorRecovery(null as never)).toThrow(ValidationError);
+    await expect(recovery.retryStep('s', null as never)).rejects.toBeInstanceOf(ValidationError);
+  });
+});
