@@ -39,6 +39,9 @@ export class LoadBalancer {
 
   /** @throws ValidationError when `workers` is not an array of non-empty strings. */
   constructor(options: LoadBalancerOptions = {}) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new ValidationError([{ path: 'options', message: 'Expected `options` to be an object' }]);
+    }
     const { workers = ['worker_1', 'worker_2', 'worker_3'], onReassign } = options;
     if (!Array.isArray(workers)) {
       throw new ValidationError([
@@ -86,12 +89,12 @@ export class LoadBalancer {
     return this.assignments.get(executionId)?.id;
   }
 
-  /** Worker ids in registration order. */
   /** Number of registered workers. */
   get workerCount(): number {
     return this.slots.length;
   }
 
+  /** Worker ids in registration order. */
   getWorkers(): string[] {
     return this.slots.map((s) => s.id);
   }
@@ -158,7 +161,7 @@ export class LoadBalancer {
       throw new ValidationError([
         {
           path: 'threshold',
-          message: `Expected \`threshold\` to be a non-negative number, got ${threshold}`,
+          message: `Expected \`threshold\` to be a non-negative number, got ${typeof threshold === 'string' ? JSON.stringify(threshold) : threshold}`,
         },
       ]);
     }
@@ -207,8 +210,10 @@ export class LoadBalancer {
    * unknown worker).
    * @throws NoWorkersError when `id` is the last worker and still has active executions; the
    *   worker stays registered then.
+   * @throws ValidationError when `id` is not a non-empty string.
    */
   removeWorker(id: string): Record<string, string> {
+    checkNonEmptyString(id, 'id');
     const slot = this.byId.get(id);
     if (slot === undefined) return {};
     if (slot.active > 0 && this.slots.length === 1) {

@@ -131,6 +131,9 @@ export class PerformanceOptimizer {
 
   /** @throws ValidationError when an option is out of range. */
   constructor(options: PerformanceOptimizerOptions = {}) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw invalid('options', 'an object', options);
+    }
     const {
       slowThreshold = 1000,
       maxWorkflows = 1000,
