@@ -230,7 +230,13 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     registry.registerBuiltin('delay', (input) => input);
     registry.registerBuiltin('http', createHttpAction({ allowlist: config.httpAllowlist ?? [] }));
     for (const [name, handler] of actionList) registry.register(name, handler);
-    const errorRecovery = new ErrorRecovery({ baseDelay: 1, multiplier: 2, maxDelay: config.retryDelay });
+    const errorRecovery = new ErrorRecovery({
+      baseDelay: 1,
+      multiplier: 2,
+      maxDelay: config.retryDelay,
+      // Its backoff runs on the orchestrator's clock, like every other wait (virtual in tests).
+      sleep: (ms) => clock.sleep(ms),
+    });
     for (const [name, handler] of compensationList)
       errorRecovery.registerCompensation(name, handler as CompensationHandler);
     const events = new TypedEmitter((event, error) =>
