@@ -11,7 +11,10 @@ export const BUILTIN_ACTION_NAMES: ReadonlySet<string> = new Set(['noop', 'delay
 
 const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
-/** Checks a handler registration; throws a ValidationError naming the bad argument. */
+/**
+ * Checks a handler registration (an action may not take a built-in name); throws a
+ * ValidationError naming the bad argument.
+ */
 export function checkHandlerRegistration(
   kind: 'action' | 'compensation',
   name: unknown,
@@ -23,6 +26,8 @@ export function checkHandlerRegistration(
       path: 'name',
       message: `Expected the ${kind} name to match [A-Za-z0-9_.-]+, got ${JSON.stringify(name)}`,
     });
+  } else if (kind === 'action' && BUILTIN_ACTION_NAMES.has(name)) {
+    issues.push({ path: 'name', message: `'${name}' is a built-in action and cannot be replaced` });
   }
   if (typeof handler !== 'function') {
     issues.push({
@@ -40,12 +45,6 @@ export class ActionRegistry {
   /** Registers a user handler. Built-in names are refused. Re-registering replaces. */
   register(name: string, handler: ActionHandler): void {
     checkHandlerRegistration('action', name, handler);
-    if (BUILTIN_ACTION_NAMES.has(name)) {
-      throw new ValidationError(
-        [{ path: 'name', message: `'${name}' is a built-in action and cannot be replaced` }],
-        'Invalid action registration',
-      );
-    }
     this.handlers.set(name, handler);
   }
 

@@ -139,6 +139,18 @@ describe('config validation', () => {
     expect(badComp.message).toContain('undo_x');
     expect((await rejection({ store: 'memory', actions: { delay: () => 1 } })).message).toContain('delay');
   });
+
+  it('names `actions.<name>` for a built-in action name, before the store is opened', async () => {
+    const file = join(tempDir(), 'never.sqlite');
+    for (const name of ['noop', 'delay', 'http']) {
+      const error = await rejection({ store: `sqlite:${file}`, actions: { [name]: () => 1 } });
+      expect(error.issues.map((i) => i.path)).toEqual([`actions.${name}`]);
+      expect(error.message).toContain(`actions.${name}`);
+      expect(error.message).toContain('built-in');
+    }
+    // Rejected at the edge like every other bad key: nothing was created on disk.
+    expect(existsSync(file)).toBe(false);
+  });
 });
 
 describe('store selection (SPEC §2 order)', () => {
