@@ -34,6 +34,9 @@ export const DEFAULTS = {
   sweepInterval: 1,
 } as const;
 
+/** The shape of a store URL: `memory`, `sqlite:<path>` or `postgres://...`. */
+const STORE_URL = /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/;
+
 /** Default SQLite file when persistence is on and nothing else is chosen. */
 export const DEFAULT_SQLITE_STORE = 'sqlite:./data/orchestrator.sqlite';
 
@@ -143,7 +146,7 @@ const configSchema = z
     enableCompensation: z.boolean({ error: 'Expected `enableCompensation` to be a boolean' }),
     store: z
       .union([
-        z.string().refine((s) => /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/.test(s), {
+        z.string().refine((s) => STORE_URL.test(s), {
           error: (i) =>
             `Expected \`store\` to be "memory", "sqlite:<path>" or "postgres://...", got ${JSON.stringify(redactUrl(String(i.input)))}`,
         }),
@@ -218,11 +221,25 @@ export function compileConfig(options: Partial<Config> = {}): CompiledConfig {
   return { ...value, clock: value.clock ?? systemClock, alerts: { ...ALERT_DEFAULTS, ...value.alerts } };
 }
 
-/** Which store a config selects (SPEC §2): explicit `store`, else memory when persistence is off, else env, else SQLite. */
+/**
+ * Which store a config selects (SPEC §2): explicit `store`, else memory when persistence is off, else env, else SQLite.
+ * @throws ValidationError naming `ORCHESTRATOR_STORE` (password hidden) when the variable is consulted and malformed.
+ */
 export function resolveStoreUrl(config: Pick<Config, 'store' | 'enableWorkflowPersistence'>): string | Store {
   if (config.store !== undefined) return config.store;
   if (!config.enableWorkflowPersistence) return 'memory';
   const fromEnv = process.env.ORCHESTRATOR_STORE;
-  if (fromEnv) return fromEnv;
-  return DEFAULT_SQLITE_STORE;
+  if (!fromEnv) return DEFAULT_SQLITE_STORE;
+  if (!STORE_URL.test(fromEnv)) {
+    throw new ValidationError(
+      [
+        {
+          path: 'ORCHESTRATOR_STORE',
+          message: `Expected \`ORCHESTRATOR_STORE\` to be "memory", "sqlite:<path>" or "postgres://...", got ${JSON.stringify(redactUrl(fromEnv))}`,
+        },
+      ],
+      'Invalid config',
+    );
+  }
+  return fromEnv;
 }

@@ -198,6 +198,19 @@ describe('store selection (SPEC §2 order)', () => {
     expect(existsSync(envFile)).toBe(true);
   });
 
+  it('rejects a bad ORCHESTRATOR_STORE naming the variable, with its password hidden', async () => {
+    process.env.ORCHESTRATOR_STORE = 'mysql://admin:s3cret@db.example/orders';
+    const error = await rejection({});
+    expect(error.issues.map((i) => i.path)).toEqual(['ORCHESTRATOR_STORE']);
+    expect(error.message).toContain('ORCHESTRATOR_STORE');
+    expect(error.message).not.toContain('s3cret');
+    process.env.ORCHESTRATOR_STORE = 'sqlite:';
+    expect((await rejection({})).issues.map((i) => i.path)).toEqual(['ORCHESTRATOR_STORE']);
+    // Not consulted when the config chooses the store.
+    await (await createOrchestrator({ store: 'memory' })).close();
+    await (await createOrchestrator({ enableWorkflowPersistence: false })).close();
+  });
+
   it('uses ./data/orchestrator.sqlite by default', async () => {
     delete process.env.ORCHESTRATOR_STORE;
     const dir = tempDir();
