@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from 'zod';
+import { allowlistEntryProblem } from './actions/ssrf-guard.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { ValidationError } from './errors.js';
@@ -177,7 +178,17 @@ const configSchema = z
         error: 'Expected `logger` to be a logger with info/warn/error/debug',
       })
       .optional(),
-    httpAllowlist: z.array(z.string().min(1)).optional(),
+    httpAllowlist: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .superRefine((entry, ctx) => {
+            const problem = allowlistEntryProblem(entry);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }),
+      )
+      .optional(),
     cluster: z.boolean({ error: 'Expected `cluster` to be a boolean' }).optional(),
   })
   .strict()

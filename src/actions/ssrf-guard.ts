@@ -61,6 +61,22 @@ function blocked(host: string, reason: string): NonRetryableError {
   );
 }
 
+/** A DNS name: dot-separated labels of letters, digits, `_` and inner `-`. */
+const HOST_NAME = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+
+/**
+ * Why an allowlist entry could never match (a URL, a host with a port, a bad CIDR block), or
+ * null when it is a host name, a `*.` wildcard, an IP address or a CIDR block.
+ */
+export function allowlistEntryProblem(raw: string): string | null {
+  const entry = normalizeHost(raw.trim());
+  if (parseCidr(entry)) return null;
+  if (entry.includes('/')) return `'${raw}' is not a valid CIDR block (address/prefix)`;
+  const name = entry.startsWith('*.') ? entry.slice(2) : entry;
+  if (HOST_NAME.test(name)) return null;
+  return `'${raw}' is not a host name, a '*.' wildcard, an IP address or a CIDR block`;
+}
+
 /** Options of {@link SsrfGuard}. */
 export interface SsrfGuardOptions {
   /**

@@ -95,6 +95,11 @@ describe('config validation', () => {
     ['clock', {}],
     ['logger', 'console'],
     ['httpAllowlist', [1]],
+    // Entries that could never match anything: a bad CIDR block, a URL, a host with a port.
+    ['httpAllowlist', ['10.0.0.0/99']],
+    ['httpAllowlist', ['https://api.example.com']],
+    ['httpAllowlist', ['api.example.com:8443']],
+    ['httpAllowlist', ['*.']],
   ];
 
   it.each(cases)('rejects %s = %j with a ValidationError naming the key', async (key, value) => {
@@ -106,6 +111,21 @@ describe('config validation', () => {
       ),
     ).toBe(true);
     expect(error.code).toBe('VALIDATION');
+  });
+
+  it('accepts every documented httpAllowlist entry form', async () => {
+    const entries = [
+      'api.local',
+      '*.corp.example',
+      '127.0.0.1',
+      '::1',
+      '[::1]',
+      '10.0.0.0/8',
+      'fd00::/8',
+      'Host_1.',
+    ];
+    const orch = await withOrchestrator({ store: 'memory', httpAllowlist: entries });
+    expect(orch.config.httpAllowlist).toEqual(entries);
   });
 
   it('names every bad key in one error', async () => {
