@@ -14,7 +14,7 @@ export interface RetryOptions {
   backoffCoefficient?: number;
   /** Cap on one delay, in seconds. @default config `retryDelay` */
   maxDelay?: number;
-  /** Error names or codes that are never retried. @default [] */
+  /** Error names (or class names) or codes that are never retried. @default [] */
   nonRetryable?: string[];
 }
 

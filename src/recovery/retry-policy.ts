@@ -23,7 +23,7 @@ export const NEVER_RETRIED_CODES: ReadonlySet<string> = new Set([
  *
  * False when there is no policy, when `retriesTaken` has reached `policy.maxAttempts`, when the
  * error is a {@link NonRetryableError} or carries one of {@link NEVER_RETRIED_CODES}, or when the
- * error's `name` or string `code` is listed in `policy.nonRetryable`.
+ * error's `name`, class name or string `code` is listed in `policy.nonRetryable`.
  *
  * @param retriesTaken Retries already run for this step (0 after the first failure).
  */
@@ -37,6 +37,8 @@ export function isRetryable(error: unknown, policy: RetryPolicy | null, retriesT
     if (code !== undefined && policy.nonRetryable.includes(code)) return false;
     const name = errorName(error);
     if (name !== undefined && policy.nonRetryable.includes(name)) return false;
+    const className = errorClassName(error);
+    if (className !== undefined && policy.nonRetryable.includes(className)) return false;
   }
   return true;
 }
@@ -44,6 +46,18 @@ export function isRetryable(error: unknown, policy: RetryPolicy | null, retriesT
 /** Milliseconds to wait before retry `retryNumber` (1 for the first retry) under `policy`. */
 export function nextRetryDelayMs(policy: RetryPolicy, retryNumber: number): number {
   return backoffDelayMs(policy, retryNumber);
+}
+
+/**
+ * The class of an error object (`class PaymentDeclined extends Error {}` keeps the name `Error`,
+ * but users list the class, as Temporal matches it); not for plain objects.
+ */
+function errorClassName(error: unknown): string | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const ctor = (error as { constructor?: unknown }).constructor;
+  if (typeof ctor !== 'function' || ctor === Object) return undefined;
+  const name = (ctor as { name?: unknown }).name;
+  return typeof name === 'string' && name.length > 0 ? name : undefined;
 }
 
 function errorName(error: unknown): string | undefined {

@@ -211,6 +211,19 @@ describe.each(STORE_KINDS)('retries (%s store)', (kind) => {
     expect(o.status).toBe('completed');
   });
 
+  it('does not retry an error whose class is listed in nonRetryable, even when the class sets no name', async () => {
+    const { clock, orch } = await setup();
+    class ValidationError extends Error {}
+    const f = flaky(clock, Number.POSITIVE_INFINITY, () => new ValidationError('bad input'));
+    orch.workflowEngine.registerAction('validate', f.handler);
+    await orch.workflowEngine.defineWorkflow('v', [
+      { name: 'validate', retry: { maxAttempts: 5, nonRetryable: ['ValidationError'] } },
+    ]);
+    const status = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('v'));
+    expect(status.status).toBe('failed');
+    expect(f.times).toHaveLength(1);
+  });
+
   it("uses the handler error's own string code, else STEP_FAILED", async () => {
     const { clock, orch } = await setup();
     orch.workflowEngine.registerAction('coded', () => {

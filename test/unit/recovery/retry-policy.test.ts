@@ -58,6 +58,17 @@ describe('isRetryable', () => {
     expect(isRetryable(new TypeError('t'), p, 0)).toBe(true);
   });
 
+  it('matches a nonRetryable entry against the error class name when the class sets no name', () => {
+    // `class X extends Error {}` keeps name 'Error'; users list the class name (as Temporal matches it).
+    class PaymentDeclined extends Error {}
+    const p = { ...policy, nonRetryable: ['PaymentDeclined'] };
+    expect(new PaymentDeclined('no').name).toBe('Error');
+    expect(isRetryable(new PaymentDeclined('no'), p, 0)).toBe(false);
+    expect(isRetryable(new Error('other'), p, 0)).toBe(true);
+    // A plain object is not matched by its constructor (Object).
+    expect(isRetryable({ message: 'x' }, { ...policy, nonRetryable: ['Object'] }, 0)).toBe(true);
+  });
+
   it('ignores a non-string code and retries thrown non-errors', () => {
     const p = { ...policy, nonRetryable: ['42'] };
     expect(isRetryable({ code: 42 }, p, 0)).toBe(true);
