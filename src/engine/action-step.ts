@@ -8,6 +8,7 @@
 import type { PlanActionStep } from '../definition/types.js';
 import { ActionNotFoundError, type ErrorInfo, errorCode, NonRetryableError, toError } from '../errors.js';
 import { findJsonProblem } from '../json-check.js';
+import { copyJson } from '../json-copy.js';
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
 import type { StepRecord } from '../store/store.js';
 import type { ActionHandler } from '../types.js';
@@ -104,7 +105,8 @@ export async function runActionStep(
     let input: unknown;
     let early: unknown = null;
     try {
-      input = step.input ? step.input.evaluate(expressionScope(ex)) : ex.record.input;
+      // An expression's result is fresh; the workflow input is copied so the handler may mutate it.
+      input = step.input ? step.input.evaluate(expressionScope(ex)) : copyJson(ex.record.input);
       if (!handler) early = new ActionNotFoundError(step.action);
       else if (step.action === 'delay' && rec.timerAt === null) {
         set({ ...rec, timerAt: now + delaySeconds(input) * 1000 });

@@ -15,6 +15,7 @@ import {
 } from '../errors.js';
 import { newExecutionId } from '../ids.js';
 import { assertJson } from '../json-check.js';
+import { copyJson } from '../json-copy.js';
 import type { ExecutionRecord } from '../store/store.js';
 import type { ActionHandler, ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { ActiveExecution } from './active-execution.js';
@@ -122,8 +123,9 @@ export class WorkflowEngine {
         'Invalid execution request',
       );
     }
-    const input = inputData === undefined ? {} : inputData;
-    assertJson(input, 'inputData');
+    assertJson(inputData, 'inputData');
+    // The execution's own copy: the caller may go on using (and mutating) its object.
+    const input = inputData === undefined ? {} : copyJson(inputData);
     const entry = await this.definitions.latest(workflowId);
     if (!entry) throw new WorkflowNotFoundError(workflowId);
     // Every worker was removed from the balancer: nothing could run it (SPEC §4).

@@ -1,0 +1,61 @@
+/**
+ * Values handed across the handler boundary are copies (SPEC §4, §6): a handler that mutates its
+ * input, the workflow input the caller passed, or another step's output seen through
+ * `ctx.outputs` changes nothing the engine keeps, so later steps, expressions and the status see
+ * what was stored (as they would after a restart).
+ */
+import { describe, expect, it } from 'vitest';
+import { runToEnd, STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
+
+type Obj = Record<string, unknown>;
+
+describe.each(STORE_KINDS)('handler values are copies (%s store)', (kind) => {
+  it('a handler mutating its input changes neither the workflow input nor the caller object', async () => {
+    const seen: unknown[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        a: (input) => {
+          (input as Obj).x = 'mutated';
+          ((input as Obj).list as number[]).push(99);
+          return null;
+        },
+        b: (input) => {
+          seen.push(structuredClone(input));
+          return input;
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'a' },
+      { name: 'b' },
+      { name: 'c', action: 'noop', input: 'input' },
+    ]);
+    const input = { x: 'original', list: [1] };
+    const status = await runToEnd(orch, 'w', input);
+    expect(status.status).toBe('completed');
+    expect(input).toEqual({ x: 'original', list: [1] });
+    expect(seen).toEqual([{ x: 'original', list: [1] }]);
+    expect(status.inputData).toEqual({ x: 'original', list: [1] });
+    expect(status.outputData.c).toEqual({ x: 'original', list: [1] });
+  });
+
+  it('the caller mutating its object after executeWorkflow does not reach the execution', async () => {
+    let release!: () => void;
+    const started = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: { wait: () => started.then(() => null), echo: (input) => input },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'wait' }, { name: 'echo' }]);
+    const input = { n: 1 };
+    const id = await orch.workflowEngine.executeWorkflow('w', input);
+    input.n = 2;
+    release();
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.inputData).toEqual({ n: 1 });
+    expect(status.outputData.echo).toEqual({ n: 1 });
+  });
+});
