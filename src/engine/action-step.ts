@@ -154,7 +154,8 @@ export async function runActionStep(
       };
     }
     if (result.ok) {
-      const output = result.output === undefined ? null : result.output;
+      // The engine's own copy: the handler may keep and mutate the object it returned.
+      const output = result.output === undefined ? null : copyJson(result.output);
       set({
         ...rec,
         status: 'completed',

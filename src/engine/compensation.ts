@@ -5,6 +5,7 @@
  * @module
  */
 import { type ErrorInfo, OrchestratorError } from '../errors.js';
+import { copyJson } from '../json-copy.js';
 import { backoffDelayMs } from '../recovery/backoff.js';
 import type { CompensationRecord, StepRecord } from '../store/store.js';
 import { stepErrorInfo } from './action-step.js';
@@ -96,7 +97,7 @@ async function compensateStep(
     const result = handler
       ? await runAttempt(
           handler,
-          rec.output,
+          copyJson(rec.output),
           {
             executionId: ex.id,
             workflowId: ex.record.workflowId,

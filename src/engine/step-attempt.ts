@@ -6,6 +6,7 @@
  */
 import type { Clock, TimerHandle } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
+import { copyJson } from '../json-copy.js';
 import type { StepContext } from '../types.js';
 import { AbortScope } from './abort-scope.js';
 
@@ -25,10 +26,23 @@ type Handler = (input: unknown, ctx: StepContext) => unknown;
 
 /** Where a handler's `ctx` keeps its attempt's scope. */
 const SCOPE = Symbol('attemptScope');
-type ScopedContext = StepContext & { [SCOPE]: AbortScope };
+/** The engine's outputs, and the handler's copy of them once read. */
+const OUTPUTS = Symbol('outputs');
+const OUTPUTS_COPY = Symbol('outputsCopy');
+type ScopedContext = StepContext & {
+  [SCOPE]: AbortScope;
+  [OUTPUTS]: Readonly<Record<string, unknown>>;
+  [OUTPUTS_COPY]: Readonly<Record<string, unknown>> | undefined;
+};
 
 function readSignal(this: ScopedContext): AbortSignal {
   return this[SCOPE].signal;
+}
+
+/** `ctx.outputs`: a copy made on first read, so a handler that mutates it changes no recorded output. */
+function readOutputs(this: ScopedContext): Readonly<Record<string, unknown>> {
+  this[OUTPUTS_COPY] ??= copyJson(this[OUTPUTS]);
+  return this[OUTPUTS_COPY];
 }
 
 /**
@@ -38,6 +52,7 @@ function readSignal(this: ScopedContext): AbortSignal {
  * defined this way, contexts share one fast shape (~0.1 KB).
  */
 const SIGNAL: PropertyDescriptor = { get: readSignal, enumerable: true, configurable: true };
+const OUTPUTS_GETTER: PropertyDescriptor = { get: readOutputs, enumerable: true, configurable: true };
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -78,11 +93,13 @@ export async function runAttempt(
     stepName: ctx.stepName,
     attempt: ctx.attempt,
     idempotencyKey: ctx.idempotencyKey,
-    outputs: ctx.outputs,
     deadline: timeoutMs === null ? undefined : clock.now() + timeoutMs,
     [SCOPE]: attemptScope,
+    [OUTPUTS]: ctx.outputs,
+    [OUTPUTS_COPY]: undefined,
   } as ScopedContext;
   Object.defineProperty(handlerCtx, 'signal', SIGNAL);
+  Object.defineProperty(handlerCtx, 'outputs', OUTPUTS_GETTER);
   try {
     let output = handler(input, handlerCtx);
     if (isThenable(output)) {

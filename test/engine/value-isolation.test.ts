@@ -58,4 +58,46 @@ describe.each(STORE_KINDS)('handler values are copies (%s store)', (kind) => {
     expect(status.inputData).toEqual({ n: 1 });
     expect(status.outputData.echo).toEqual({ n: 1 });
   });
+
+  it('a handler mutating ctx.outputs or a returned object changes no recorded output', async () => {
+    let kept: { list: number[] } | null = null;
+    const compensated: unknown[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        a: () => {
+          kept = { list: [1] };
+          return kept;
+        },
+        b: (_input, ctx) => {
+          (ctx.outputs.a as { list: number[] }).list.push(2);
+          delete (ctx.outputs as Obj).a;
+          kept?.list.push(3);
+          return { ok: true };
+        },
+        c: (input) => input,
+        d: () => {
+          throw new Error('boom');
+        },
+      },
+      compensations: {
+        undo: (output) => {
+          (output as { list: number[] }).list.push(4);
+          compensated.push(structuredClone(output));
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'a', compensation: 'undo' },
+      { name: 'b' },
+      { name: 'c', input: 'steps.a.output' },
+      { name: 'd' },
+    ]);
+    const status = await runToEnd(orch, 'w');
+    expect(status.status).toBe('failed');
+    expect(status.outputData.a).toEqual({ list: [1] });
+    expect(status.outputData.c).toEqual({ list: [1] });
+    expect(compensated).toEqual([{ list: [1, 4] }]);
+    expect(status.steps[0]?.output).toEqual({ list: [1] });
+  });
 });
