@@ -18,6 +18,11 @@ export class Cancellation {
   private readonly assertOpen: () => void;
   /** Claims an orphaned execution by id so this node can cancel it (set by the orchestrator). */
   claimOrphan: (id: string) => Promise<unknown> = async () => 0;
+  /**
+   * Whether an execution this node left in the store for want of handlers still lacks what its
+   * cancellation needs, after a look at it again (set by the orchestrator).
+   */
+  stillParked: (id: string) => Promise<boolean> = async () => false;
 
   constructor(ctx: EngineContext, scheduler: Scheduler, assertOpen: () => void) {
     this.ctx = ctx;
@@ -35,6 +40,9 @@ export class Cancellation {
     if (!rec || (rec.status !== 'pending' && rec.status !== 'running')) return false;
     // Nobody alive runs it: take it over here and cancel it.
     await this.claimOrphan(executionId);
+    // Held here, but without the compensations its cancellation needs: not cancelled now. The
+    // request stays stored, and a process that has them applies it.
+    if (await this.stillParked(executionId)) return false;
     const claimed = this.scheduler.get(executionId);
     if (claimed) return this.cancelTakenOver(claimed);
     // An in-memory store has no other node that could apply the request.

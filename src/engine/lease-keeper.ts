@@ -382,6 +382,21 @@ export class LeaseKeeper {
     }
   }
 
+  /**
+   * For a cancel of an execution this node parked for want of handlers (see `adopt`): a cancel
+   * needs only the compensations, so a round looks at it again now. Resolves with whether it is
+   * still parked (false at once for one that was not).
+   */
+  async stillParked(id: string): Promise<boolean> {
+    if (!this.parked.has(id)) return false;
+    if (this.stopped) return true;
+    await new Promise<void>((resolve) => {
+      this.verifyWaiters.push(resolve);
+      this.kick();
+    });
+    return this.parked.has(id);
+  }
+
   /** Looks again at executions parked for want of a handler: still owned here, they may run now. */
   private async retryParked(): Promise<void> {
     const { ctx } = this;

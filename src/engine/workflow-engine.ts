@@ -55,6 +55,11 @@ export class WorkflowEngine {
     this.cancellation.claimOrphan = claim;
   }
 
+  /** Looks again at an execution this node parked for want of handlers (set by the orchestrator). */
+  set stillParked(check: (id: string) => Promise<boolean>) {
+    this.cancellation.stillParked = check;
+  }
+
   /** Registers a step handler under `name`. Takes effect before it returns. */
   registerAction(name: string, handler: ActionHandler): void {
     this.ctx.actions.register(name, handler);

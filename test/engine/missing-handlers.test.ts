@@ -7,7 +7,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ActionHandler } from '../../src/index.js';
-import { runToEnd, tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
+import {
+  answerWithin,
+  runToEnd,
+  tempSqliteUrl,
+  untilAborted,
+  waitForStatus,
+  withOrchestrator,
+} from '../helpers/orchestrator.js';
 
 const hang: ActionHandler = (_input, ctx) => untilAborted(ctx.signal);
 
@@ -33,5 +40,40 @@ describe('resuming without the handlers a workflow needs', () => {
     const status = await last.workflowEngine.waitForCompletion(id, { timeout: 10 });
     expect(status.status).toBe('completed');
     expect(status.outputData).toEqual({ register: 'registered' });
+  });
+
+  it('answers a cancel at once: true when the compensations are here, false (request kept) when not', async () => {
+    const store = tempSqliteUrl();
+    // A long sweep: the cancel must not wait for the next round to look at the execution again.
+    const timing = { sweepInterval: 30, leaseSeconds: 90 };
+    const first = await withOrchestrator({
+      store,
+      ...timing,
+      actions: { reserve: () => 'r1', register: hang },
+      compensations: { release: () => undefined },
+    });
+    await first.workflowEngine.defineWorkflow('registration', [
+      { name: 'reserve', compensation: 'release' },
+      { name: 'register' },
+    ]);
+    await first.workflowEngine.defineWorkflow('plain', [{ name: 'register' }]);
+    const saga = await first.workflowEngine.executeWorkflow('registration');
+    const plain = await first.workflowEngine.executeWorkflow('plain');
+    await waitForStatus(first, saga, (s) => s.stepsCompleted === 1);
+    await first.close();
+
+    // Neither action here, nor the compensation the saga needs to be cancelled.
+    const other = await withOrchestrator({ store, ...timing, actions: { hello: () => 'hi' } });
+    expect(await answerWithin(other.workflowEngine.cancelWorkflow(plain))).toBe(true);
+    expect((await other.workflowEngine.getExecutionStatus(plain))?.status).toBe('cancelled');
+    expect(await answerWithin(other.workflowEngine.cancelWorkflow(saga))).toBe(false);
+    expect((await other.workflowEngine.getExecutionStatus(saga))?.status).toBe('running');
+    await other.close();
+
+    // The stored request is applied by a process that has the compensation.
+    const last = await withOrchestrator({ store, ...timing, compensations: { release: () => undefined } });
+    const status = await last.workflowEngine.waitForCompletion(saga, { timeout: 10 });
+    expect(status.status).toBe('cancelled');
+    expect(status.compensatedSteps).toEqual(['reserve']);
   });
 });
