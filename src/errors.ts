@@ -18,6 +18,7 @@ export interface OrchestratorErrorOptions {
 
 /** Base class of every error the orchestrator raises. `code` is stable and machine-readable. */
 export class OrchestratorError extends Error {
+  /** Stable, machine-readable error code (`VALIDATION`, `STEP_TIMEOUT`, ...). */
   readonly code: string;
   constructor(code: string, message: string, options: OrchestratorErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -31,6 +32,7 @@ export class OrchestratorError extends Error {
  * path; the message names them all.
  */
 export class ValidationError extends OrchestratorError {
+  /** Every problem found, each with its path. */
   readonly issues: Issue[];
   constructor(issues: Issue[], context = 'Invalid input') {
     const list = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
@@ -41,6 +43,7 @@ export class ValidationError extends OrchestratorError {
 
 /** `executeWorkflow` (or a lookup) named a workflow id that was never defined. */
 export class WorkflowNotFoundError extends OrchestratorError {
+  /** The workflow id that was not found. */
   readonly workflowId: string;
   constructor(workflowId: string) {
     super('WORKFLOW_NOT_FOUND', `Workflow '${workflowId}' is not defined`);
@@ -50,6 +53,7 @@ export class WorkflowNotFoundError extends OrchestratorError {
 
 /** An execution id that the store does not know. */
 export class ExecutionNotFoundError extends OrchestratorError {
+  /** The execution id that was not found. */
   readonly executionId: string;
   constructor(executionId: string) {
     super('EXECUTION_NOT_FOUND', `Execution '${executionId}' does not exist`);

@@ -49,6 +49,7 @@ export interface OrchestratorEvents {
   alert: Alert;
 }
 
+/** Names of the events `orch.on` accepts. */
 export type EventName = keyof OrchestratorEvents;
 export type Listener<E extends EventName> = (payload: OrchestratorEvents[E]) => void;
 

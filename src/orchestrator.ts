@@ -45,9 +45,13 @@ export interface CloseOptions {
 
 /** A running orchestrator: the four components, metrics, events and life cycle. */
 export class Orchestrator {
+  /** Defines, runs, follows and cancels workflows. */
   readonly workflowEngine: WorkflowEngine;
+  /** The compensation registry (and the seed's retry helpers); a step's `compensation` names an entry. */
   readonly errorRecovery: ErrorRecovery;
+  /** Places executions on workers (`status.workerId`). */
   readonly loadBalancer: LoadBalancer;
+  /** Execution and step timings, bottlenecks and suggestions, fed by the engine. */
   readonly performanceOptimizer: PerformanceOptimizer;
   /** The validated config. */
   readonly config: CompiledConfig;
@@ -55,6 +59,7 @@ export class Orchestrator {
   readonly nodeId: string;
   /** The store this orchestrator persists to. */
   readonly store: Store;
+  /** The logger in use (`config.logger`, else pino). */
   readonly logger: Logger;
   private readonly ctx: EngineContext;
   private readonly scheduler: Scheduler;
@@ -113,16 +118,19 @@ export class Orchestrator {
     }));
   }
 
+  /** Adds a listener for an event (`execution.started`, `step.completed`, `alert`, ...). */
   on<E extends EventName>(event: E, listener: Listener<E>): this {
     this.ctx.events.on(event, listener);
     return this;
   }
 
+  /** Adds a listener called for the next occurrence of an event only. */
   once<E extends EventName>(event: E, listener: Listener<E>): this {
     this.ctx.events.once(event, listener);
     return this;
   }
 
+  /** Removes a listener added with `on` or `once`. */
   off<E extends EventName>(event: E, listener: Listener<E>): this {
     this.ctx.events.off(event, listener);
     return this;

@@ -34,6 +34,10 @@ export interface ExecuteOptions {
 
 export type { WaitOptions };
 
+/**
+ * The workflow engine (`orch.workflowEngine`): registers actions, defines workflows, starts
+ * executions and follows, waits for, cancels and lists them. Get it from `createOrchestrator`.
+ */
 export class WorkflowEngine {
   private readonly ctx: EngineContext;
   private readonly definitions: DefinitionRegistry;

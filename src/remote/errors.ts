@@ -11,6 +11,7 @@ import { OrchestratorError } from '../errors.js';
  * expired, or deregistered) while it held a task. Retryable: the step's retry policy decides.
  */
 export class WorkerLostError extends OrchestratorError {
+  /** The worker that was lost. */
   readonly workerId: string;
   constructor(workerId: string, taskId: string, why: string) {
     super('WORKER_LOST', `Remote worker '${workerId}' was lost while running task '${taskId}' (${why})`);

@@ -223,11 +223,13 @@ export interface Store {
    * the promise resolves only after the update is durable.
    */
   update(update: ExecutionUpdate): Promise<void>;
+  /** An execution with its step records, or null for an unknown id. */
   getExecution(id: string): Promise<ExecutionSnapshot | null>;
   /** The executions of `ids` that exist, oldest first (ids it does not know are left out). */
   getExecutions(ids: readonly string[]): Promise<ExecutionSnapshot[]>;
   /** Newest first. */
   listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]>;
+  /** How many executions match a filter (for pagination). */
   countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset'>): Promise<number>;
 
   /** Owners of unfinished executions. */
@@ -246,6 +248,7 @@ export interface Store {
   /** Unfinished executions of an owner with a cancel request. */
   listCancelRequests(owner: string): Promise<string[]>;
 
+  /** Counts by status, compensations and steps run / retried, of all executions or one workflow's. */
   aggregate(workflowId?: string): Promise<StoreAggregates>;
   /** The aggregates of every workflow that has executions, by workflow id, in one read. */
   aggregateByWorkflow(): Promise<Map<string, StoreAggregates>>;
