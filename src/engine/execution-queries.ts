@@ -70,7 +70,11 @@ export class ExecutionQueries {
     for (;;) {
       const ex = this.scheduler.get(executionId);
       if (ex) {
-        const finished = await this.waitDone(ex.done, deadline);
+        // A terminal state is being stored or is stored (the runner is letting go): only its last
+        // write is left, so it is awaited whatever the timeout.
+        const finished = TERMINAL_STATES.has(ex.record.status)
+          ? await ex.done.then(() => true)
+          : await this.waitDone(ex.done, deadline);
         if (finished && TERMINAL_STATES.has(ex.record.status)) return this.build(ex);
       } else {
         const status = await this.getExecutionStatus(executionId);

@@ -21,6 +21,22 @@ describe.each(STORE_KINDS)('waitForCompletion (%s store)', (kind) => {
     });
   });
 
+  it('resolves with timeout 0 once the status is terminal, even while its runner is still letting go', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 'done' } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
+    // In the listener the terminal state is stored, and getExecutionStatus reports it.
+    const answer = new Promise<unknown>((resolve) => {
+      orch.on('execution.completed', ({ executionId }) => {
+        orch.workflowEngine.waitForCompletion(executionId, { timeout: 0 }).then(
+          (status) => resolve(status.status),
+          (error: unknown) => resolve(error),
+        );
+      });
+    });
+    await orch.workflowEngine.executeWorkflow('w');
+    expect(await answer).toBe('completed');
+  });
+
   it('rejects with a TimeoutError when the execution is unfinished after the timeout (virtual time)', async () => {
     const clock = new FakeClock();
     const hold = gate();
