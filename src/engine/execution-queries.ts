@@ -24,6 +24,31 @@ export interface WaitOptions {
   timeout?: number;
 }
 
+/** Checks a listing filter: an object whose `status` is a state and `workflowId` a non-empty string. */
+function checkFilter(filter: unknown): asserts filter is { status?: ExecutionState; workflowId?: string } {
+  if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
+    throw new ValidationError(
+      [{ path: '', message: `expected an object of filters, got ${JSON.stringify(filter)}` }],
+      'Invalid listing',
+    );
+  }
+  const { status, workflowId } = filter as { status?: unknown; workflowId?: unknown };
+  const issues = [];
+  if (status !== undefined && (typeof status !== 'string' || !STATES.has(status))) {
+    issues.push({
+      path: 'status',
+      message: `expected one of ${[...STATES].join(', ')}, got ${JSON.stringify(status)}`,
+    });
+  }
+  if (workflowId !== undefined && (typeof workflowId !== 'string' || workflowId.length === 0)) {
+    issues.push({
+      path: 'workflowId',
+      message: `expected a non-empty string, got ${JSON.stringify(workflowId)}`,
+    });
+  }
+  if (issues.length > 0) throw new ValidationError(issues, 'Invalid listing');
+}
+
 export class ExecutionQueries {
   private readonly ctx: EngineContext;
   private readonly definitions: DefinitionRegistry;
@@ -93,18 +118,8 @@ export class ExecutionQueries {
   /** Lists executions, newest first. */
   async listExecutions(options: ListExecutionsOptions = {}): Promise<ExecutionStatus[]> {
     this.assertOpen();
+    checkFilter(options);
     const { status, workflowId } = options;
-    if (status !== undefined && !STATES.has(status)) {
-      throw new ValidationError(
-        [
-          {
-            path: 'status',
-            message: `expected one of ${[...STATES].join(', ')}, got ${JSON.stringify(status)}`,
-          },
-        ],
-        'Invalid listing',
-      );
-    }
     const limit = options.limit ?? 100;
     const offset = options.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
@@ -149,7 +164,8 @@ export class ExecutionQueries {
   }
 
   /** Count of executions matching a filter (for pagination). */
-  countExecutions(filter: { status?: ExecutionState; workflowId?: string } = {}): Promise<number> {
+  async countExecutions(filter: { status?: ExecutionState; workflowId?: string } = {}): Promise<number> {
+    checkFilter(filter);
     return this.ctx.store.countExecutions(filter);
   }
 

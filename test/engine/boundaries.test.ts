@@ -3,7 +3,7 @@
  * handler outputs that no store can keep, and calls after `close()`.
  */
 import { describe, expect, it } from 'vitest';
-import { ClosedError, ConflictError } from '../../src/index.js';
+import { ClosedError, ConflictError, ValidationError } from '../../src/index.js';
 import { STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
 
 describe.each(STORE_KINDS)('engine boundaries (%s store)', (kind) => {
@@ -55,6 +55,24 @@ describe.each(STORE_KINDS)('engine boundaries (%s store)', (kind) => {
       await orch.workflowEngine.executeWorkflow('b'),
     );
     expect(bigint.error).toMatchObject({ code: 'INVALID_OUTPUT', step: 'big' });
+  });
+
+  it('refuses a listing filter it cannot apply with a ValidationError naming it', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1 } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
+    await orch.workflowEngine.waitForCompletion(await orch.workflowEngine.executeWorkflow('w'));
+    for (const workflowId of ['', 42, null]) {
+      const error = await orch.workflowEngine
+        .listExecutions({ workflowId } as unknown as { workflowId: string })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues[0]?.path).toBe('workflowId');
+    }
+    const notAnObject = await orch.workflowEngine
+      .listExecutions('w' as unknown as { workflowId: string })
+      .catch((e: unknown) => e);
+    expect(notAnObject).toBeInstanceOf(ValidationError);
+    expect(await orch.workflowEngine.listExecutions({ workflowId: 'w' })).toHaveLength(1);
   });
 
   it('rejects reads and new work with ClosedError after close()', async () => {
