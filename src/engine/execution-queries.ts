@@ -84,6 +84,17 @@ export class ExecutionQueries {
   /** Waits for a terminal state. Rejects with `TimeoutError` after `timeout` seconds. */
   async waitForCompletion(executionId: string, options: WaitOptions = {}): Promise<ExecutionStatus> {
     const { clock } = this.ctx;
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new ValidationError(
+        [
+          {
+            path: 'options',
+            message: `expected an object such as { timeout }, got ${JSON.stringify(options)}`,
+          },
+        ],
+        'Invalid wait',
+      );
+    }
     const timeout = options.timeout;
     if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
       throw new ValidationError(

@@ -125,7 +125,18 @@ export class WorkflowEngine {
         'Invalid execution request',
       );
     }
-    const key = options?.idempotencyKey;
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new ValidationError(
+        [
+          {
+            path: 'options',
+            message: `expected an object such as { idempotencyKey }, got ${JSON.stringify(options)}`,
+          },
+        ],
+        'Invalid execution request',
+      );
+    }
+    const key = options.idempotencyKey;
     if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256)) {
       throw new ValidationError(
         [{ path: 'idempotencyKey', message: 'expected a string of 1 to 256 characters' }],

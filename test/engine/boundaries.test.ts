@@ -75,6 +75,25 @@ describe.each(STORE_KINDS)('engine boundaries (%s store)', (kind) => {
     expect(await orch.workflowEngine.listExecutions({ workflowId: 'w' })).toHaveLength(1);
   });
 
+  it('refuses options that are not an object instead of ignoring them', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1 } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
+    const engine = orch.workflowEngine;
+    // An idempotency key passed bare would otherwise start a second execution unnoticed.
+    const bare = await engine
+      .executeWorkflow('w', {}, 'order-42' as unknown as { idempotencyKey: string })
+      .catch((e: unknown) => e);
+    expect(bare).toBeInstanceOf(ValidationError);
+    expect((bare as ValidationError).issues[0]?.path).toBe('options');
+    expect(await engine.listExecutions()).toEqual([]);
+    const id = await engine.executeWorkflow('w');
+    const wait = await engine
+      .waitForCompletion(id, null as unknown as { timeout: number })
+      .catch((e: unknown) => e);
+    expect(wait).toBeInstanceOf(ValidationError);
+    expect((wait as ValidationError).issues[0]?.path).toBe('options');
+  });
+
   it('rejects reads and new work with ClosedError after close()', async () => {
     const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1 } });
     await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
