@@ -22,8 +22,11 @@ export function announceFinished(
   durationMs: number,
 ): void {
   const workflowId = ex.record.workflowId;
-  ctx.metrics.finished(workflowId, from, status, durationMs);
-  ctx.alerts.onExecutionFinished(workflowId, ex.id, durationMs, status === 'failed');
+  // One that never left the queue (cancelled, or timed out waiting) ran for no time at all: its
+  // wait is no execution time for the averages or the execution-time alert.
+  const ranMs = from === 'pending' ? null : durationMs;
+  ctx.metrics.finished(workflowId, from, status, ranMs);
+  ctx.alerts.onExecutionFinished(workflowId, ex.id, ranMs, status === 'failed');
   const { events } = ctx;
   if (!events.has('execution.finished') && !events.has(`execution.${status}`)) return;
   // Each payload written out: a spread that adds keys to a shared base takes V8's slow path.

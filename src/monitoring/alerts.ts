@@ -57,9 +57,14 @@ export class AlertMonitor {
     return [...this.recent];
   }
 
-  /** Called when an execution reaches a terminal state. */
-  onExecutionFinished(workflowId: string, executionId: string, durationMs: number, failed: boolean): void {
-    if (durationMs > this.config.executionTimeMs) {
+  /** Called when an execution reaches a terminal state (`durationMs` null: it never ran). */
+  onExecutionFinished(
+    workflowId: string,
+    executionId: string,
+    durationMs: number | null,
+    failed: boolean,
+  ): void {
+    if (durationMs !== null && durationMs > this.config.executionTimeMs) {
       this.raise(
         {
           type: 'execution_time',

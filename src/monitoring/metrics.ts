@@ -99,9 +99,10 @@ export class Metrics {
     }
   }
 
-  /** An execution reached a terminal state. */
-  finished(workflowId: string, from: ExecutionState, to: ExecutionState, durationMs: number): void {
+  /** An execution reached a terminal state (`durationMs` null: it never ran, no duration to record). */
+  finished(workflowId: string, from: ExecutionState, to: ExecutionState, durationMs: number | null): void {
     this.transition(workflowId, from, to);
+    if (durationMs === null) return;
     this.all.durations?.record(durationMs);
     this.histogram(workflowId).record(durationMs);
   }

@@ -279,6 +279,29 @@ describe.each(STORE_KINDS)('alerts (%s store)', (kind) => {
     expect(orch.getAlerts().map((a) => a.type)).toEqual(['execution_time']);
   });
 
+  it('records no execution time for an execution cancelled before it started', async () => {
+    const clock = new FakeClock();
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      maxConcurrentWorkflows: 1,
+      alerts: { executionTimeMs: 1000 },
+      actions: { block: (_input, ctx) => untilAborted(ctx.signal) },
+    });
+    const alerts: Alert[] = [];
+    orch.on('alert', (a) => alerts.push(a));
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'block' }]);
+    const running = await orch.workflowEngine.executeWorkflow('w');
+    const queued = await orch.workflowEngine.executeWorkflow('w');
+    await clock.advance(5000);
+    // Five seconds in the queue, none of it running: no execution time to report.
+    expect(await orch.workflowEngine.cancelWorkflow(queued)).toBe(true);
+    expect(alerts.filter((a) => a.executionId === queued)).toEqual([]);
+    expect(orch.getMetrics()).toMatchObject({ avgExecutionMs: 0, p95ExecutionMs: 0 });
+    expect(orch.getMetrics().executions.cancelled).toBe(1);
+    expect(await orch.workflowEngine.cancelWorkflow(running)).toBe(true);
+  });
+
   it('raises a failure_rate alert when the failure rate goes over the threshold', async () => {
     const orch = await withOrchestrator({
       store: storeUrl(kind),
