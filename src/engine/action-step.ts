@@ -7,8 +7,7 @@
 
 import type { PlanActionStep } from '../definition/types.js';
 import { ActionNotFoundError, type ErrorInfo, errorCode, NonRetryableError, toError } from '../errors.js';
-import { findJsonProblem } from '../json-check.js';
-import { copyJson } from '../json-copy.js';
+import { copyCheckedJson, copyJson } from '../json-value.js';
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
 import type { StepRecord } from '../store/store.js';
 import type { ActionHandler } from '../types.js';
@@ -140,7 +139,10 @@ export async function runActionStep(
     const end = clock.now();
     const started = rec.history[rec.history.length - 1]?.startedAt ?? now;
 
-    const badOutput = result.ok ? findJsonProblem(result.output, 'output') : null;
+    // The engine's own copy (the handler may keep and mutate the object it returned), checked in
+    // the same walk: every store keeps outputs as JSON.
+    const checked = result.ok ? copyCheckedJson(result.output, 'output') : null;
+    const badOutput = checked?.problem;
     if (result.ok && badOutput) {
       // Every store keeps outputs as JSON: refuse the value here, the same way on every store.
       result = {
@@ -154,8 +156,7 @@ export async function runActionStep(
       };
     }
     if (result.ok) {
-      // The engine's own copy: the handler may keep and mutate the object it returned.
-      const output = result.output === undefined ? null : copyJson(result.output);
+      const output = checked?.value ?? null;
       set({
         ...rec,
         status: 'completed',

@@ -5,7 +5,7 @@
  * @module
  */
 import { type ErrorInfo, OrchestratorError } from '../errors.js';
-import { copyJson } from '../json-copy.js';
+import { copyJson } from '../json-value.js';
 import { backoffDelayMs } from '../recovery/backoff.js';
 import type { CompensationRecord, StepRecord } from '../store/store.js';
 import { stepErrorInfo } from './action-step.js';

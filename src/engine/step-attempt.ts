@@ -6,7 +6,7 @@
  */
 import type { Clock, TimerHandle } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
-import { copyJson } from '../json-copy.js';
+import { copyJson } from '../json-value.js';
 import type { StepContext } from '../types.js';
 import { AbortScope } from './abort-scope.js';
 

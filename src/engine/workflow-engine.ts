@@ -14,8 +14,7 @@ import {
   WorkflowNotFoundError,
 } from '../errors.js';
 import { newExecutionId } from '../ids.js';
-import { assertJson } from '../json-check.js';
-import { copyJson } from '../json-copy.js';
+import { copyJsonOrThrow } from '../json-value.js';
 import type { ExecutionRecord } from '../store/store.js';
 import type { ActionHandler, ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { ActiveExecution } from './active-execution.js';
@@ -143,9 +142,8 @@ export class WorkflowEngine {
         'Invalid execution request',
       );
     }
-    assertJson(inputData, 'inputData');
     // The execution's own copy: the caller may go on using (and mutating) its object.
-    const input = inputData === undefined ? {} : copyJson(inputData);
+    const input = inputData === undefined ? {} : copyJsonOrThrow(inputData, 'inputData');
     const entry = await this.definitions.latest(workflowId);
     if (!entry) throw new WorkflowNotFoundError(workflowId);
     // Every worker was removed from the balancer: nothing could run it (SPEC §4).

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Logger } from '../config.js';
-import { findJsonProblem } from '../json-check.js';
+import { findJsonProblem } from '../json-value.js';
 import { HttpTransport, type JsonReply, RequestError } from './http-transport.js';
 import type { FailRequest, RegisterResponse, RemoteTask } from './protocol.js';
 import { failureOf } from './task-failure.js';

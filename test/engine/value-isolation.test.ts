@@ -100,4 +100,19 @@ describe.each(STORE_KINDS)('handler values are copies (%s store)', (kind) => {
     expect(compensated).toEqual([{ list: [1, 4] }]);
     expect(status.steps[0]?.output).toEqual({ list: [1] });
   });
+  it('dates and undefined come back as the stores keep them (JSON), on every store', async () => {
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        stamp: (input) => ({ at: new Date(0), list: [1, undefined], gone: undefined, in: input }),
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stamp' }]);
+    const status = await runToEnd(orch, 'w', { when: new Date(1000) });
+    expect(status.status).toBe('completed');
+    const at0 = '1970-01-01T00:00:00.000Z';
+    const at1 = '1970-01-01T00:00:01.000Z';
+    expect(status.inputData).toEqual({ when: at1 });
+    expect(status.outputData.stamp).toStrictEqual({ at: at0, list: [1, null], in: { when: at1 } });
+  });
 });
