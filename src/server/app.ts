@@ -7,7 +7,12 @@
  * @module
  */
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -28,6 +33,13 @@ import { validatorCompiler } from './validation.js';
 
 /** Default request body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Longest path parameter the router matches (fastify's default, 100, is below the longest workflow
+ * id, 128, and execution id, 256, even before percent-encoding); longer ones answer 414. The
+ * route schemas then check the real limits.
+ */
+const MAX_PARAM_LENGTH = 4096;
 
 /** What an extra plugin (the dashboard, say) gets besides its encapsulated scope. */
 export interface AppContext {
@@ -138,6 +150,12 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
   const app = Fastify({
     bodyLimit,
     requestTimeout: 30_000,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Malformed or over-long URLs are rejected by the router before any hook: same envelope.
+    frameworkErrors: (error, _req, reply) => {
+      const { status, body } = toErrorReply(error, { bodyLimit });
+      (reply as FastifyReply).code(status).send(body);
+    },
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
   });
   app.setValidatorCompiler(validatorCompiler);

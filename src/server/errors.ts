@@ -17,6 +17,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
   EXECUTION_NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   CLOSED: 503,
   INTERNAL: 500,
@@ -44,6 +45,11 @@ const FRAMEWORK_ERRORS: Readonly<Record<string, { code: string; message: (limit:
     message: () => 'Content-Length does not match the request body',
   },
   FST_ERR_NOT_FOUND: { code: 'NOT_FOUND', message: () => 'Route not found' },
+  FST_ERR_BAD_URL: { code: 'BAD_REQUEST', message: () => 'Request URL is malformed (bad percent-encoding)' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'URI_TOO_LONG',
+    message: () => 'A path parameter of the request URL is too long',
+  },
 };
 
 /** An error with a code the table maps, raised by the HTTP layer itself. */

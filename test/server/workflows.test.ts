@@ -271,3 +271,33 @@ describe('POST /v1/workflows/:id/executions', () => {
     expect(await f.orch.workflowEngine.countExecutions()).toBe(0);
   });
 });
+
+describe('long and malformed path parameters', () => {
+  it('serves a workflow whose id has the longest allowed length (128 characters)', async () => {
+    const f = await setup();
+    const id = 'w'.repeat(128);
+    await define(f, id, [{ name: 'greet' }]);
+    const got = await f.call({ url: `/v1/workflows/${id}` });
+    expect(got.statusCode).toBe(200);
+    expect(got.json().id).toBe(id);
+    const started = await f.call({ method: 'POST', url: `/v1/workflows/${id}/executions`, payload: {} });
+    expect(started.statusCode).toBe(202);
+  });
+
+  it('answers an over-long id with 400 and the envelope, naming the parameter', async () => {
+    const f = await setup();
+    const res = await f.call({ url: `/v1/workflows/${'w'.repeat(129)}` });
+    expect(res.statusCode).toBe(400);
+    expect(envelope(res)).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('path.id') });
+    const huge = await f.call({ url: `/v1/executions/${'e'.repeat(10_000)}` });
+    expect(huge.statusCode).toBe(414);
+    expect(envelope(huge).code).toBe('URI_TOO_LONG');
+  });
+
+  it('answers a malformed percent-encoding with 400 and the envelope', async () => {
+    const f = await setup();
+    const res = await f.call({ url: '/v1/executions/%' });
+    expect(res.statusCode).toBe(400);
+    expect(envelope(res)).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('URL') });
+  });
+});
