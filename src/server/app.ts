@@ -56,7 +56,7 @@ export type AppPlugin = (scope: FastifyInstance, context: AppContext) => Promise
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
-  /** The API token every `/v1` route and `/metrics` require (`Authorization: Bearer <token>`). */
+  /** The API token every `/v1` route requires (`Authorization: Bearer <token>`). */
   token: string;
   /** A pino logger (create it with `redact` for `req.headers.authorization`). @default no logging */
   logger?: FastifyBaseLogger;

@@ -1,7 +1,7 @@
 /**
  * Bearer-token authentication. Every route needs `Authorization: Bearer <token>` unless it
- * opts out with `config: { auth: false }` (`/healthz`, `/openapi.json`); unknown paths under
- * `/v1` and `/metrics` need it too, so probing does not reveal which routes exist. Tokens are
+ * opts out with `config: { auth: false }` (`/healthz`, `/openapi.json`, `/metrics`); unknown
+ * paths under `/v1` need it too, so probing does not reveal which routes exist. Tokens are
  * compared in constant time: both sides are hashed to equal-length SHA-256 digests first.
  * @module
  */
@@ -38,12 +38,10 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-const PROTECTED_PREFIXES = ['/v1/', '/metrics/'];
-
 /** Whether a request for a path that matched no route still needs a token (see the module doc). */
 function protectedPath(url: string): boolean {
   const path = url.split('?')[0] ?? '';
-  return path === '/v1' || path === '/metrics' || PROTECTED_PREFIXES.some((p) => path.startsWith(p));
+  return path === '/v1' || path.startsWith('/v1/');
 }
 
 function needsToken(req: FastifyRequest): boolean {

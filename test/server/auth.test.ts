@@ -1,7 +1,7 @@
 /**
  * Authentication matrix: every protected route × {no token, wrong token, wrong scheme} answers
- * 401 with the envelope and no data; the public routes need nothing; unknown paths under /v1
- * need the token before they answer 404.
+ * 401 with the envelope and no data; the public routes (/healthz, /openapi.json, /metrics) need
+ * nothing; unknown paths under /v1 need the token before they answer 404.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { bearerToken, createTokenVerifier, generateToken } from '../../src/server/auth.js';
@@ -20,7 +20,6 @@ const PROTECTED: Array<[string, string]> = [
   ['GET', '/v1/metrics'],
   ['GET', '/v1/workers'],
   ['GET', '/v1/alerts'],
-  ['GET', '/metrics'],
   ['GET', '/v1/unknown'],
   ['GET', '/v1'],
   ['HEAD', '/v1/workflows'],
@@ -68,10 +67,13 @@ describe('bearer authentication', () => {
     }
   });
 
-  it('leaves /healthz and /openapi.json public', async () => {
+  it('leaves /healthz, /openapi.json and /metrics public (SPEC §7: no token)', async () => {
     const { app } = await setup();
     expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
     expect((await app.inject({ url: '/openapi.json' })).statusCode).toBe(200);
+    const metrics = await app.inject({ url: '/metrics' });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.body).toContain('# TYPE orchestrator_');
   });
 
   it('answers 404 for unknown routes once authenticated, and for unknown paths outside /v1', async () => {

@@ -97,7 +97,7 @@ describe('GET /openapi.json', () => {
           const param = op.parameters?.find((p) => p.in === 'path' && `{${p.name}}` === name);
           expect(param?.required, `${where} ${name}`).toBe(true);
         }
-        const isPublic = path === '/healthz' || path === '/openapi.json';
+        const isPublic = path === '/healthz' || path === '/openapi.json' || path === '/metrics';
         if (isPublic) expect(op.security, where).toEqual([]);
         else {
           expect(op.security, where).toBeUndefined();

@@ -1,6 +1,6 @@
 /**
- * Routes outside `/v1`: `GET /healthz` (public), `GET /openapi.json` (public, generated from
- * the route schemas) and `GET /metrics` (Prometheus text, token required).
+ * Routes outside `/v1`, all public (SPEC §7: no token): `GET /healthz`, `GET /openapi.json`
+ * (generated from the route schemas) and `GET /metrics` (Prometheus text, for scrapers).
  * @module
  */
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { PrometheusExporter } from '../../monitoring/prometheus.js';
 import type { Orchestrator } from '../../orchestrator.js';
-import { errorResponses } from '../schemas.js';
+import { errorEnvelopeSchema } from '../schemas.js';
 
 /** Dependencies of the system routes. */
 export interface SystemDeps {
@@ -54,15 +54,17 @@ export async function systemRoutes(scope: FastifyInstance, deps: SystemDeps): Pr
     '/metrics',
     {
       logLevel: 'warn',
+      config: { auth: false },
       schema: {
         summary: 'Prometheus metrics (text exposition format)',
         tags: ['system'],
+        security: [],
         response: {
           200: {
             description: 'Prometheus text format 0.0.4',
             content: { 'text/plain': { schema: z.string() } },
           },
-          ...errorResponses(),
+          500: errorEnvelopeSchema,
         },
       },
     },
