@@ -4,7 +4,7 @@
  * then SIGTERM and a clean exit. The token comes from the environment and never reaches a log.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -257,6 +257,44 @@ describe('orchestrator serve (real process)', () => {
       expect(stderr).toContain(`"webhook":"http://127.0.0.1:${receiver.port}"`);
     } finally {
       await receiver.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  it('picks the store as SPEC §2 says: a --config with enableWorkflowPersistence false means memory, before ORCHESTRATOR_STORE', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'orch-serve3-'));
+    writeFileSync(join(root, 'config.json'), JSON.stringify({ enableWorkflowPersistence: false }));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ORCHESTRATOR_API_TOKEN: TOKEN,
+      ORCHESTRATOR_STORE: `sqlite:${join(root, 'env.sqlite')}`,
+    };
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', MAIN, '--json', 'serve', '--port', '0', '--config', join(root, 'config.json')],
+      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = proc;
+    let stdout = '';
+    proc.stdout?.on('data', (d) => {
+      stdout += d;
+    });
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    try {
+      const banner = await until(() => {
+        try {
+          return JSON.parse(stdout) as { url: string; store: string };
+        } catch {
+          return undefined;
+        }
+      }, 'the JSON banner');
+      expect(banner.store).toBe('memory');
+      const res = await fetch(`${banner.url}/v1/workers`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(res.status).toBe(200);
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(existsSync(join(root, 'env.sqlite'))).toBe(false);
+    } finally {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
       rmSync(root, { recursive: true, force: true });
     }
   });

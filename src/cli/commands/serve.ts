@@ -154,9 +154,17 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
     ? createAlertWebhook({ url: options.alertWebhook, logger })
     : null;
   const fileConfig = readConfigFile(options.config);
-  // --store wins; else the config file's store; else ORCHESTRATOR_STORE, else the default file.
-  const store =
-    globals.storeSource !== 'flag' && typeof fileConfig.store === 'string' ? fileConfig.store : globals.store;
+  // SPEC §2: --store wins; else the config file's store; else memory if the config file turns
+  // persistence off; else ORCHESTRATOR_STORE, else the default file. A config `store` that is
+  // not a URL is passed on, so the orchestrator rejects it naming the key (JSON holds no Store).
+  const store: string =
+    globals.storeSource === 'flag'
+      ? globals.store
+      : fileConfig.store !== undefined
+        ? (fileConfig.store as string)
+        : fileConfig.enableWorkflowPersistence === false
+          ? 'memory'
+          : globals.store;
   const httpAllowlist = [
     ...(fileConfig.httpAllowlist ?? []),
     ...(options.httpAllow ?? '')
