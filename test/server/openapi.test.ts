@@ -1,6 +1,7 @@
 /**
  * The generated OpenAPI document: 3.1, every route of the app with its parameters and
- * responses, bearer security on protected routes only, every `$ref` resolvable.
+ * responses, bearer security on protected routes only, every `$ref` resolvable, and every
+ * status a route answers (here: once the orchestrator is closed) documented.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAll, setup } from './helpers.js';
@@ -114,6 +115,32 @@ describe('GET /openapi.json', () => {
     for (const ref of all) expect(resolve(doc, ref), ref).toBeDefined();
     for (const name of ['Error', 'WorkflowDefinition', 'ExecutionStatus', 'MetricsSnapshot']) {
       expect(doc.components.schemas[name], name).toBeDefined();
+    }
+  });
+
+  it('documents the status every route answers once the orchestrator is closed', async () => {
+    const f = await setup();
+    await f.orch.workflowEngine.defineWorkflow('wf', [{ name: 'greet' }]);
+    const id = await f.orch.workflowEngine.executeWorkflow('wf', {});
+    await f.orch.workflowEngine.waitForCompletion(id);
+    await f.orch.close();
+    const doc = (await f.app.inject({ url: '/openapi.json' })).json() as Doc;
+    const bodies: Record<string, unknown> = {
+      'POST /v1/workflows': { id: 'x', steps: [{ name: 'greet' }] },
+      'POST /v1/workflows/{id}/executions': {},
+    };
+    for (const route of ROUTES.filter((r) => !r.includes('remote-workers'))) {
+      const [method, path] = route.split(' ') as [string, string];
+      const url = path
+        .replace('/workflows/{id}', '/workflows/wf')
+        .replace('/executions/{id}', `/executions/${id}`);
+      const res = await f.call({
+        method: method as 'GET',
+        url,
+        ...(bodies[route] ? { payload: bodies[route] as object } : {}),
+      });
+      const documented = Object.keys(doc.paths[path]?.[method.toLowerCase()]?.responses ?? {});
+      expect(documented, `${route} answered ${res.statusCode}`).toContain(String(res.statusCode));
     }
   });
 });

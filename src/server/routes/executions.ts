@@ -40,7 +40,7 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
             limit: z.number().int(),
             offset: z.number().int(),
           }),
-          ...errorResponses(400),
+          ...errorResponses(400, 503),
         },
       },
     },
@@ -62,7 +62,7 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
         summary: 'Status of one execution',
         tags: ['executions'],
         params: executionParamsSchema,
-        response: { 200: executionStatusSchema, ...errorResponses(400, 404) },
+        response: { 200: executionStatusSchema, ...errorResponses(400, 404, 503) },
       },
     },
     async (req) => {
