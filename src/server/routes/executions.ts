@@ -62,7 +62,7 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
         summary: 'Status of one execution',
         tags: ['executions'],
         params: executionParamsSchema,
-        response: { 200: executionStatusSchema, ...errorResponses(400, 404, 503) },
+        response: { 200: executionStatusSchema, ...errorResponses(400, 404, 414, 503) },
       },
     },
     async (req) => {
@@ -80,7 +80,7 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
         description: '`cancelled` is false when the execution had already finished.',
         tags: ['executions'],
         params: executionParamsSchema,
-        response: { 200: z.object({ cancelled: z.boolean() }), ...errorResponses(400, 404, 503) },
+        response: { 200: z.object({ cancelled: z.boolean() }), ...errorResponses(400, 404, 414, 503) },
       },
     },
     async (req) => {

@@ -168,7 +168,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         summary: 'Deregister a remote worker (the tasks it holds fail with WORKER_LOST and are retried)',
         tags,
         params: workerParams,
-        response: { 204: noContent, ...errorResponses(400, 404) },
+        response: { 204: noContent, ...errorResponses(400, 404, 414) },
       },
     },
     async (req, reply) => {
@@ -188,7 +188,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         response: {
           200: z.object({ task: taskSchema }),
           204: z.null().describe('No task arrived within the wait'),
-          ...errorResponses(400, 404, 409, 503),
+          ...errorResponses(400, 404, 409, 414, 503),
         },
       },
     },
@@ -224,7 +224,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         tags,
         params: taskParams,
         body: emptyBody,
-        response: { 200: z.object({ cancelled: z.boolean() }), ...errorResponses(400, 404, 409) },
+        response: { 200: z.object({ cancelled: z.boolean() }), ...errorResponses(400, 404, 409, 414) },
       },
     },
     async (req) => hub.heartbeat(req.params.workerId, req.params.taskId),
@@ -240,7 +240,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         tags,
         params: taskParams,
         body: completeBody,
-        response: { 204: noContent, ...errorResponses(400, 404, 409) },
+        response: { 204: noContent, ...errorResponses(400, 404, 409, 414) },
       },
     },
     async (req, reply) => {
@@ -259,7 +259,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         tags,
         params: taskParams,
         body: failBody,
-        response: { 204: noContent, ...errorResponses(400, 404, 409) },
+        response: { 204: noContent, ...errorResponses(400, 404, 409, 414) },
       },
     },
     async (req, reply) => {

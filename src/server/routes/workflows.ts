@@ -79,7 +79,7 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
         tags: ['workflows'],
         params: workflowParamsSchema,
         querystring: z.strictObject({ version: z.coerce.number().int().positive().optional() }),
-        response: { 200: workflowSchema, ...errorResponses(400, 404) },
+        response: { 200: workflowSchema, ...errorResponses(400, 404, 414) },
       },
     },
     async (req) => {
@@ -108,7 +108,7 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
         body: executeBodySchema,
         response: {
           202: z.object({ id: z.string() }),
-          ...errorResponses(400, 404, 409, 413, 415, 503),
+          ...errorResponses(400, 404, 409, 413, 414, 415, 503),
         },
       },
     },
