@@ -22,7 +22,7 @@ import { ValidationError } from '../errors.js';
 import { PrometheusExporter, type PrometheusOptions } from '../monitoring/prometheus.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { type RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
-import { createTokenVerifier, registerAuth } from './auth.js';
+import { createTokenVerifier, registerAuth, tokenProblem } from './auth.js';
 import { toErrorReply } from './errors.js';
 import { executionRoutes } from './routes/executions.js';
 import { localNodes, monitoringRoutes, type NodesProvider } from './routes/monitoring.js';
@@ -79,9 +79,8 @@ export interface AppOptions {
 
 function checkOptions(options: AppOptions): number {
   const issues = [];
-  if (typeof options?.token !== 'string' || options.token.length === 0) {
-    issues.push({ path: 'token', message: 'Expected `token` to be a non-empty string' });
-  }
+  const problem = tokenProblem(options?.token);
+  if (problem) issues.push({ path: 'token', message: `\`token\` ${problem}` });
   const bodyLimit = options?.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1) {
     issues.push({

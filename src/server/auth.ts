@@ -16,6 +16,22 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * What an API token may contain: visible ASCII, no whitespace. An `Authorization: Bearer` header
+ * carries one such word; a token with a space, a control or a non-ASCII character could never be
+ * presented, so it is refused up front.
+ */
+export const TOKEN_PATTERN = /^[\x21-\x7E]+$/;
+
+/** Why `token` cannot be an API token, or null if it can. */
+export function tokenProblem(token: unknown): string | null {
+  if (typeof token !== 'string' || token.length === 0) return 'must be a non-empty string';
+  if (!TOKEN_PATTERN.test(token)) {
+    return 'must be visible ASCII without spaces (an Authorization: Bearer header cannot carry it otherwise)';
+  }
+  return null;
+}
+
 /** Generates a random API token (256 bits, base64url). */
 export function generateToken(): string {
   return randomBytes(32).toString('base64url');

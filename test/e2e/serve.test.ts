@@ -298,4 +298,27 @@ describe('orchestrator serve (real process)', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('refuses an ORCHESTRATOR_API_TOKEN no Authorization header can carry, naming the variable (exit 2, --json)', async () => {
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', MAIN, '--json', 'serve', '--port', '0', '--store', 'memory'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ORCHESTRATOR_API_TOKEN: 'my secret token' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child = proc;
+    let stdout = '';
+    proc.stdout?.on('data', (d) => {
+      stdout += d;
+    });
+    const code = await new Promise<number | null>((resolve) => proc.on('exit', (c) => resolve(c)));
+    expect(code).toBe(2);
+    const error = (JSON.parse(stdout) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe('USAGE');
+    expect(error.message).toMatch(/ORCHESTRATOR_API_TOKEN/);
+    expect(error.message).not.toContain('my secret token');
+  });
 });

@@ -100,6 +100,24 @@ describe('bearer authentication', () => {
   });
 });
 
+describe('tokens a client cannot send', () => {
+  it('are refused when the app is built, naming the token (a header cannot carry them)', async () => {
+    const { buildApp } = await import('../../src/server/app.js');
+    const { orch } = await setup();
+    for (const token of ['my secret token', 'tab\there', 'pässwort', 'line\nbreak']) {
+      await expect(buildApp(orch, { token }), JSON.stringify(token)).rejects.toThrow(
+        /token: .*visible ASCII/,
+      );
+    }
+    const spaced = await setup({ app: { token: 'ok-token' } });
+    const res = await spaced.app.inject({
+      url: '/v1/workflows',
+      headers: { authorization: 'Bearer ok-token' },
+    });
+    expect(res.statusCode).toBe(200);
+  });
+});
+
 describe('token helpers', () => {
   it('parses bearer headers', () => {
     expect(bearerToken('Bearer abc')).toBe('abc');

@@ -16,7 +16,7 @@ import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
 import { RemoteWorkerHub, remoteWorkerHubFor } from '../../remote/hub.js';
 import { type AlertWebhook, createAlertWebhook, redactUrl } from '../../server/alert-webhook.js';
 import { buildApp, DEFAULT_BODY_LIMIT } from '../../server/app.js';
-import { generateToken } from '../../server/auth.js';
+import { generateToken, tokenProblem } from '../../server/auth.js';
 import { createDashboard } from '../../server/dashboard/index.js';
 import { createServerLogger } from '../../server/logger.js';
 import { readDefinitionFile, readJsonFile, type ValidDefinition } from '../definition-file.js';
@@ -149,6 +149,8 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
     );
   }
   const envToken = process.env.ORCHESTRATOR_API_TOKEN?.trim();
+  const tokenIssue = envToken ? tokenProblem(envToken) : null;
+  if (tokenIssue) throw new UsageError(`ORCHESTRATOR_API_TOKEN ${tokenIssue}`);
   const token = envToken || generateToken();
   const webhook: AlertWebhook | null = options.alertWebhook
     ? createAlertWebhook({ url: options.alertWebhook, logger })
