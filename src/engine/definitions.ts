@@ -40,6 +40,9 @@ export class DefinitionRegistry {
   /** When each workflow's versions were last read from the store. */
   private readonly readAt = new Map<string, number>();
   private readonly rereading = new Set<string>();
+  /** When every definition was last read from the store, and the read under way. */
+  private listedAt = 0;
+  private listing: Promise<void> | null = null;
   private readonly store: Store;
   private readonly defaults: PlanDefaults;
   private readonly clock: Clock;
@@ -61,6 +64,19 @@ export class DefinitionRegistry {
       this.readAt.set(rec.id, now);
     }
     if (workflowId !== undefined) this.readAt.set(workflowId, now);
+    else this.listedAt = now;
+  }
+
+  /**
+   * Re-reads every stored definition when the last full read is `refreshMs` old, so listings
+   * include workflows (and versions) that another process sharing the store defined since.
+   */
+  async refreshAll(): Promise<void> {
+    if (this.refreshMs <= 0 || this.clock.now() - this.listedAt < this.refreshMs) return;
+    this.listing ??= this.load().finally(() => {
+      this.listing = null;
+    });
+    await this.listing;
   }
 
   /** Validates and stores a definition (serialized per id). */

@@ -98,7 +98,16 @@ export class WorkflowEngine {
       : null;
   }
 
-  /** Latest version of every workflow. */
+  /**
+   * Re-reads the stored definitions if another process sharing a durable store may have defined
+   * some since the last read (at most once per `sweepInterval`), so that `listWorkflows` and
+   * `listWorkflowVersions` include them. Does nothing on the memory store or once closed.
+   */
+  async refreshWorkflows(): Promise<void> {
+    if (!this.closed) await this.definitions.refreshAll();
+  }
+
+  /** Latest version of every workflow known to this process (see `refreshWorkflows`). */
   listWorkflows(): WorkflowDefinition[] {
     return this.definitions.list();
   }

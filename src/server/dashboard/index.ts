@@ -186,16 +186,19 @@ async function registerDashboard(
   scope.get('/ui/series.json', route('data', 'warn'), async () => series.snapshot(now()));
 
   // Workflows.
-  scope.get('/workflows', route('page'), async (req, reply) =>
-    sendHtml(reply, full(req, 'Workflows', 'workflows', workflowsBody(deps))),
-  );
+  scope.get('/workflows', route('page'), async (req, reply) => {
+    await orch.workflowEngine.refreshWorkflows();
+    return sendHtml(reply, full(req, 'Workflows', 'workflows', workflowsBody(deps)));
+  });
   scope.get<{ Params: { id: string }; Querystring: { version?: string } }>(
     '/workflows/:id',
     route('page'),
     async (req, reply) => {
       const { id } = req.params;
-      const versions = orch.workflowEngine.listWorkflowVersions(id);
       const wanted = req.query.version === undefined ? undefined : Number(req.query.version);
+      // Reads the workflow from the store if another node sharing it defined it (or that version).
+      await orch.workflowEngine.getWorkflow(id, wanted);
+      const versions = orch.workflowEngine.listWorkflowVersions(id);
       const def = wanted === undefined ? versions.at(-1) : versions.find((v) => v.version === wanted);
       if (!def && wanted !== undefined && versions.length > 0) {
         throw new OrchestratorError(

@@ -68,7 +68,11 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
         response: { 200: z.object({ workflows: z.array(workflowSchema) }), ...errorResponses() },
       },
     },
-    async () => ({ workflows: engine.listWorkflows().map(asJson) }),
+    async () => {
+      // Another node sharing the store may have defined workflows since this one read them.
+      await engine.refreshWorkflows();
+      return { workflows: engine.listWorkflows().map(asJson) };
+    },
   );
 
   app.get(

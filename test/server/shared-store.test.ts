@@ -1,0 +1,54 @@
+/**
+ * Two services on one durable store (several nodes behind a load balancer): a workflow defined
+ * through one is listed, and shown on the dashboard, by the other.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDashboard } from '../../src/server/dashboard/index.js';
+import { tempSqliteUrl } from '../helpers/orchestrator.js';
+import { AUTH, closeAll, define, setup } from './helpers.js';
+
+afterEach(closeAll);
+
+const signIn = async (f: Awaited<ReturnType<typeof setup>>) => {
+  const res = await f.app.inject({
+    method: 'POST',
+    url: '/login',
+    payload: `token=${encodeURIComponent(AUTH.authorization.slice('Bearer '.length))}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  return String(res.headers['set-cookie']).split(';')[0] ?? '';
+};
+
+describe('a workflow defined through another service on the same store', () => {
+  it('is listed by GET /v1/workflows and shown on the dashboard', async () => {
+    const store = tempSqliteUrl();
+    const options = { orchestrator: { store, sweepInterval: 0.05 }, app: { plugins: [createDashboard()] } };
+    const a = await setup(options);
+    const b = await setup(options);
+    await define(a, 'early', [{ name: 'greet' }]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await define(a, 'late', [{ name: 'greet' }]);
+    await define(a, 'early', [{ name: 'greet' }, { name: 'reserve' }]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+
+    const listed = await b.call({ url: '/v1/workflows' });
+    expect(listed.statusCode).toBe(200);
+    const workflows = (listed.json() as { workflows: { id: string; version: number }[] }).workflows;
+    expect(workflows.map((w) => [w.id, w.version])).toEqual([
+      ['early', 2],
+      ['late', 1],
+    ]);
+
+    const cookie = await signIn(b);
+    const page = await b.app.inject({ url: '/workflows/late', headers: { cookie } });
+    expect(page.statusCode).toBe(200);
+    const list = await b.app.inject({ url: '/workflows', headers: { cookie } });
+    expect(list.body).toContain('/workflows/late');
+    // Defined a moment ago: its page reads it from the store at once.
+    await define(a, 'later', [{ name: 'greet' }]);
+    const fresh = await b.app.inject({ url: '/workflows/later', headers: { cookie } });
+    expect(fresh.statusCode).toBe(200);
+    const missing = await b.app.inject({ url: '/workflows/never', headers: { cookie } });
+    expect(missing.statusCode).toBe(404);
+  });
+});
