@@ -1,12 +1,12 @@
 /**
  * Checks that a value survives JSON (what every store keeps): plain objects, arrays,
  * strings, finite numbers, booleans and null, with bounded depth; and takes the engine's own
- * copy of such a value in the same walk, shaped as the stores give it back (a `Date` becomes its
- * JSON string, `undefined` is dropped from objects and is `null` in arrays), so the memory store
- * answers what SQLite and PostgreSQL answer.
+ * copy of such a value, shaped as the stores give it back (a `Date` becomes its JSON string,
+ * `undefined` is dropped from objects and is `null` in arrays), so the memory store answers what
+ * SQLite and PostgreSQL answer.
  *
- * The walk builds nothing for a value that passes but the copy: the path of a problem is put
- * together only when one is found.
+ * The copy checks as it goes and builds nothing but the copy; only when it meets a problem is
+ * the value walked again, keeping the keys and objects on the way, to say what and where.
  * @module
  */
 import { ValidationError } from './errors.js';
@@ -27,7 +27,7 @@ export function assertJson(value: unknown, path: string): void {
 
 /** The first non-JSON value in `value` and its path, or null. */
 export function findJsonProblem(value: unknown, path: string): JsonProblem | null {
-  return walkJson(value, path, false).problem;
+  return walkJson(value, path);
 }
 
 /**
@@ -38,14 +38,73 @@ export function copyCheckedJson(
   value: unknown,
   path: string,
 ): { value: unknown; problem: null } | { value: undefined; problem: JsonProblem } {
-  return walkJson(value, path, true);
+  try {
+    return { value: fastCopy(value, 0), problem: null };
+  } catch (error) {
+    if (error !== BAD) throw error;
+    return {
+      value: undefined,
+      problem: walkJson(value, path) ?? { path, message: 'cannot be stored as JSON' },
+    };
+  }
 }
 
 /** Like `copyCheckedJson`, throwing a ValidationError (`title`) that names the problem. */
 export function copyJsonOrThrow(value: unknown, path: string, title = 'Invalid input'): unknown {
-  const out = walkJson(value, path, true);
-  if (out.problem) throw new ValidationError([out.problem], title);
-  return out.value;
+  try {
+    return fastCopy(value, 0);
+  } catch (error) {
+    if (error !== BAD) throw error;
+    throw new ValidationError(
+      [walkJson(value, path) ?? { path, message: 'cannot be stored as JSON' }],
+      title,
+    );
+  }
+}
+
+/** A copy of a value already checked (a recorded output, the execution's input). */
+export function copyJson<T>(value: T): T {
+  return fastCopy(value, 0) as T;
+}
+
+/** What the fast copy throws on any problem (one object, nothing allocated per throw). */
+const BAD: unique symbol = Symbol('not a JSON value');
+
+/**
+ * The copy, with no bookkeeping: a problem (a cycle shows as too deep) throws `BAD`, and the
+ * caller walks the value again with `walkJson` to say what and where.
+ */
+function fastCopy(value: unknown, depth: number): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value;
+    throw BAD;
+  }
+  if (value === undefined) return depth === 0 ? undefined : null;
+  if (typeof value !== 'object' || depth >= MAX_DEPTH) throw BAD;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = fastCopy(value[i], depth + 1);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    if (value instanceof Date) return value.toJSON();
+    throw BAD;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    const item = fastCopy(v, depth + 1);
+    // A plain assignment to `__proto__` would set the prototype instead of a key.
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    } else {
+      out[key] = item;
+    }
+  }
+  return out;
 }
 
 /** Thrown inside the walk, caught at its top: the message; the path comes from the walk's stack. */
@@ -60,80 +119,45 @@ class Found {
 interface Trail {
   keys: (string | number)[];
   objects: object[];
-  copy: boolean;
 }
 
-function walkJson(
-  value: unknown,
-  path: string,
-  copy: boolean,
-): { value: unknown; problem: null } | { value: undefined; problem: JsonProblem } {
-  // Primitives need no stack (and most step outputs of no-op steps are small objects).
-  if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean') {
-    return { value, problem: null };
-  }
-  const trail: Trail = { keys: [], objects: [], copy };
+/** The first problem in `value`, with its path built from the keys that lead to it. */
+function walkJson(value: unknown, path: string): JsonProblem | null {
+  const trail: Trail = { keys: [], objects: [] };
   try {
-    return { value: visit(value, trail), problem: null };
+    visit(value, trail);
+    return null;
   } catch (error) {
     if (!(error instanceof Found)) throw error;
     let at = path;
     for (const key of trail.keys) at += typeof key === 'number' ? `[${key}]` : `.${key}`;
-    return { value: undefined, problem: { path: at, message: error.message } };
+    return { path: at, message: error.message };
   }
 }
 
-function visit(value: unknown, trail: Trail): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+function visit(value: unknown, trail: Trail): void {
+  // undefined is stored as null (and skipped inside objects), as JSON does.
+  if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean')
+    return;
   if (typeof value === 'number') {
-    if (Number.isFinite(value)) return value;
+    if (Number.isFinite(value)) return;
     throw new Found(`expected a finite number, got ${value}`);
   }
-  // undefined is stored as null (and skipped inside objects), as JSON does.
-  if (value === undefined) return null;
   if (typeof value !== 'object') throw new Found(`expected a JSON value, got ${typeof value}`);
   const { keys, objects } = trail;
   if (objects.length >= MAX_DEPTH) throw new Found(`nested deeper than ${MAX_DEPTH} levels`);
   if (objects.includes(value)) throw new Found('contains a circular reference');
-  if (Array.isArray(value)) {
-    const out: unknown[] | null = trail.copy ? new Array(value.length) : null;
-    objects.push(value);
-    for (let i = 0; i < value.length; i++) {
-      keys.push(i);
-      const item = visit(value[i], trail);
-      if (out) out[i] = item;
-      keys.pop();
-    }
-    objects.pop();
-    return out ?? value;
-  }
   const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
-    // What JSON makes of a date: its ISO string (null for an invalid one).
-    if (value instanceof Date) return trail.copy ? value.toJSON() : value;
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
+    // What JSON makes of a date: its ISO string.
+    if (value instanceof Date) return;
     throw new Found(`expected a plain object, got ${proto?.constructor?.name ?? 'an object'}`);
   }
-  const out: Record<string, unknown> | null = trail.copy ? {} : null;
   objects.push(value);
-  for (const key of Object.keys(value)) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined) continue;
+  for (const key of Array.isArray(value) ? value.keys() : Object.keys(value)) {
     keys.push(key);
-    const item = visit(v, trail);
+    visit((value as Record<string | number, unknown>)[key], trail);
     keys.pop();
-    if (!out) continue;
-    // A plain assignment to `__proto__` would set the prototype instead of a key.
-    if (key === '__proto__') {
-      Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
-    } else {
-      out[key] = item;
-    }
   }
   objects.pop();
-  return out ?? value;
-}
-
-/** A copy of a value already checked (a recorded output, the execution's input). */
-export function copyJson<T>(value: T): T {
-  return walkJson(value, '', true).value as T;
 }

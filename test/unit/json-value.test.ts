@@ -1,0 +1,83 @@
+/**
+ * JSON values: the check names the first problem and its path; the copy shares nothing with
+ * the original and is shaped as the stores give values back.
+ */
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/errors.js';
+import { copyCheckedJson, copyJson, copyJsonOrThrow, findJsonProblem } from '../../src/json-value.js';
+
+describe('findJsonProblem / copyCheckedJson', () => {
+  const deep = (levels: number): unknown => {
+    let v: unknown = 1;
+    for (let i = 0; i < levels; i++) v = { d: v };
+    return v;
+  };
+  const cyclic: Record<string, unknown> = { a: [1, { b: 2 }] };
+  ((cyclic.a as unknown[])[1] as Record<string, unknown>).back = cyclic;
+
+  it.each([
+    ['a non-finite number', { a: [1, Number.NaN] }, 'out.a[1]', 'expected a finite number, got NaN'],
+    ['a bigint', { n: 1n }, 'out.n', 'expected a JSON value, got bigint'],
+    ['a function', [() => 1], 'out[0]', 'expected a JSON value, got function'],
+    ['a class instance', { m: new Map() }, 'out.m', 'expected a plain object, got Map'],
+    ['a cycle', cyclic, 'out.a[1].back', 'contains a circular reference'],
+    ['too deep a value', deep(70), `out${'.d'.repeat(64)}`, 'nested deeper than 64 levels'],
+  ])('%s is named with its path', (_what, value, path, message) => {
+    expect(findJsonProblem(value, 'out')).toEqual({ path, message });
+    expect(copyCheckedJson(value, 'out')).toEqual({ value: undefined, problem: { path, message } });
+    expect(() => copyJsonOrThrow(value, 'out')).toThrow(ValidationError);
+    expect(() => copyJsonOrThrow(value, 'out')).toThrow(`${path}: ${message}`);
+  });
+
+  it('accepts JSON values, dates and undefined, and copies them as JSON would store them', () => {
+    const at = new Date(0);
+    const value = {
+      s: 'x',
+      n: 1.5,
+      b: false,
+      z: null,
+      at,
+      list: [1, undefined, { u: undefined }],
+      gone: undefined,
+    };
+    expect(findJsonProblem(value, 'v')).toBeNull();
+    const { value: copy, problem } = copyCheckedJson(value, 'v');
+    expect(problem).toBeNull();
+    expect(copy).toStrictEqual(JSON.parse(JSON.stringify(value)));
+    expect(copy).toStrictEqual({
+      s: 'x',
+      n: 1.5,
+      b: false,
+      z: null,
+      at: '1970-01-01T00:00:00.000Z',
+      list: [1, null, {}],
+    });
+  });
+
+  it('the copy shares no object with the original', () => {
+    const value = { a: { b: [{ c: 1 }] } };
+    const copy = copyJson(value);
+    expect(copy).toEqual(value);
+    value.a.b[0]!.c = 2;
+    value.a.b.push({ c: 3 });
+    expect(copy).toEqual({ a: { b: [{ c: 1 }] } });
+  });
+
+  it('a __proto__ key stays a key and does not become the prototype', () => {
+    const value = JSON.parse('{"__proto__": {"polluted": true}, "k": 1}') as Record<string, unknown>;
+    const copy = copyJson(value) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['__proto__', 'k']);
+    expect((copy as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  it('primitives and undefined at the top are their own copies', () => {
+    expect(copyJson('s')).toBe('s');
+    expect(copyJson(undefined)).toBeUndefined();
+    expect(copyCheckedJson(7, 'x')).toEqual({ value: 7, problem: null });
+    expect(copyCheckedJson(Number.POSITIVE_INFINITY, 'x').problem).toEqual({
+      path: 'x',
+      message: 'expected a finite number, got Infinity',
+    });
+  });
+});
