@@ -101,8 +101,32 @@ export class ConflictError extends OrchestratorError {
 
 /** The orchestrator was closed; it takes no more work. */
 export class ClosedError extends OrchestratorError {
-  constructor() {
-    super('CLOSED', 'The orchestrator is closed');
+  constructor(message = 'The orchestrator is closed') {
+    super('CLOSED', message);
+  }
+}
+
+/**
+ * The reason a handler's `ctx.signal` aborts when its execution is cancelled, or when a sibling
+ * branch of its parallel step failed.
+ */
+export class CancelledError extends OrchestratorError {
+  constructor(message: string) {
+    super('CANCELLED', message);
+  }
+}
+
+/** The reason a handler's `ctx.signal` aborts when its execution's workflow timeout passes. */
+export class WorkflowTimeoutError extends OrchestratorError {
+  constructor(executionId: string, timeoutMs: number) {
+    super('WORKFLOW_TIMEOUT', `Execution '${executionId}' timed out after ${timeoutMs / 1000}s`);
+  }
+}
+
+/** The reason a handler's `ctx.signal` aborts when its step (one attempt, or a parallel step) times out. */
+export class StepTimeoutError extends OrchestratorError {
+  constructor(step: string, timeoutMs: number) {
+    super('STEP_TIMEOUT', `Step '${step}' timed out after ${timeoutMs / 1000}s`);
   }
 }
 

@@ -40,6 +40,7 @@ export type { ErrorInfo, Issue } from './errors.js';
 /** The error hierarchy; every error has a stable string `code`. */
 export {
   ActionNotFoundError,
+  CancelledError,
   ClosedError,
   ConflictError,
   ExecutionNotFoundError,
@@ -48,9 +49,11 @@ export {
   NonRetryableError,
   NoWorkersError,
   OrchestratorError,
+  StepTimeoutError,
   TimeoutError,
   ValidationError,
   WorkflowNotFoundError,
+  WorkflowTimeoutError,
 } from './errors.js';
 export type { EventName, OrchestratorEvents } from './events.js';
 export type { Alert, AlertType } from './monitoring/alerts.js';

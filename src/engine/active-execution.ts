@@ -5,6 +5,7 @@
  * @module
  */
 import type { Plan } from '../definition/types.js';
+import { CancelledError, ClosedError, LeaseLostError, WorkflowTimeoutError } from '../errors.js';
 import type { ExecutionPatch, ExecutionRecord, StepRecord } from '../store/store.js';
 import { AbortScope } from './abort-scope.js';
 
@@ -75,15 +76,33 @@ export class ActiveExecution {
 
   /** Aborts the running step (first reason wins); a halt also stops compensation and all writes. */
   stop(reason: StopReason): void {
+    let error: Error | null = null;
     if (reason === 'shutdown' || reason === 'lease') {
       if (!this.halted) {
         this.halted = reason;
-        this.haltScope.abort(reason);
+        error = this.stopError(reason);
+        this.haltScope.abort(error);
       }
     }
     if (this.stopReason) return;
     this.stopReason = reason;
-    this.scope.abort(reason);
+    this.scope.abort(error ?? this.stopError(reason));
+  }
+
+  /** What handlers' signals abort with (`signal.reason`): an Error with a code, never a bare string. */
+  private stopError(reason: StopReason): Error {
+    switch (reason) {
+      case 'cancel':
+        return new CancelledError(`Execution '${this.id}' was cancelled`);
+      case 'timeout':
+        return new WorkflowTimeoutError(this.id, this.plan.timeoutMs);
+      case 'shutdown':
+        return new ClosedError(
+          `The orchestrator is closing; execution '${this.id}' resumes on the next start`,
+        );
+      case 'lease':
+        return new LeaseLostError(this.id);
+    }
   }
 
   /** Resolves when the runner has let go of the execution. */

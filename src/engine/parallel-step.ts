@@ -7,7 +7,7 @@
 
 import type { TimerHandle } from '../clock.js';
 import type { PlanParallelStep } from '../definition/types.js';
-import type { ErrorInfo } from '../errors.js';
+import { CancelledError, type ErrorInfo, StepTimeoutError } from '../errors.js';
 import type { StepRecord } from '../store/store.js';
 import { AbortScope } from './abort-scope.js';
 import type { StepOutcome } from './action-step.js';
@@ -18,8 +18,6 @@ import type { EngineContext } from './context.js';
 import { persist, persistLater } from './persist.js';
 import { endAttempt, enterStep, keepCompletedVisit } from './step-records.js';
 import { recordStepTiming } from './step-timing.js';
-
-const TIMED_OUT = Symbol('parallel step timed out');
 
 export async function runParallelStep(
   ctx: EngineContext,
@@ -56,8 +54,10 @@ export async function runParallelStep(
   // does not give it a fresh one; past it already, no branch starts another attempt.
   const timeoutAt = step.timeoutMs === null ? null : (rec.startedAt ?? now) + step.timeoutMs;
   let timer: TimerHandle | null = null;
-  if (timeoutAt !== null && timeoutAt <= now) group.abort(TIMED_OUT);
-  else if (timeoutAt !== null) timer = clock.setTimer(() => group.abort(TIMED_OUT), timeoutAt - now);
+  // The branches' signals abort with this (an Error, like every abort reason handlers see).
+  const timedOutReason = step.timeoutMs === null ? null : new StepTimeoutError(step.name, step.timeoutMs);
+  if (timeoutAt !== null && timeoutAt <= now) group.abort(timedOutReason);
+  else if (timeoutAt !== null) timer = clock.setTimer(() => group.abort(timedOutReason), timeoutAt - now);
 
   let failure: Extract<StepOutcome, { ok: false }> | null = null;
   try {
@@ -87,7 +87,11 @@ export async function runParallelStep(
         }
         if (!out.stopped && !failure) {
           failure = out;
-          group.abort('sibling failed');
+          group.abort(
+            new CancelledError(
+              `Branch '${branch.name}' of parallel step '${step.name}' failed; its siblings are stopped`,
+            ),
+          );
         }
       }),
     );
@@ -99,7 +103,7 @@ export async function runParallelStep(
   const end = clock.now();
   // Every branch completed (some before a restart): the step completed, whenever the timer fired.
   const allDone = step.branches.every((b) => ex.steps.get(b.name)?.status === 'completed');
-  const timedOut = !allDone && group.aborted && group.reason === TIMED_OUT;
+  const timedOut = !allDone && group.aborted && timedOutReason !== null && group.reason === timedOutReason;
   if (ex.stopReason && !timedOut && !failure) {
     return {
       ok: false,

@@ -5,17 +5,10 @@
  * @module
  */
 import type { Clock, TimerHandle } from '../clock.js';
-import { OrchestratorError } from '../errors.js';
+import { StepTimeoutError } from '../errors.js';
 import { copyJson } from '../json-value.js';
 import type { StepContext } from '../types.js';
 import { AbortScope } from './abort-scope.js';
-
-/** The reason an attempt's signal aborts when its timeout fires. */
-export class StepTimeoutError extends OrchestratorError {
-  constructor(step: string, timeoutMs: number) {
-    super('STEP_TIMEOUT', `Step '${step}' timed out after ${timeoutMs / 1000}s`);
-  }
-}
 
 /** Outcome of one attempt. */
 export type AttemptResult =

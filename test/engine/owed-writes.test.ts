@@ -113,7 +113,8 @@ describe('owed background writes', () => {
     store.refuse = () => new LeaseLostError(id);
     store.refusals = 1;
     await until(() => aborted !== null);
-    expect(aborted).toBe('lease');
+    expect(aborted).toBeInstanceOf(LeaseLostError);
+    expect((aborted as LeaseLostError).code).toBe('LEASE_LOST');
     await until(() => logger.lines.some((l) => l.msg?.includes('lease lost')));
     expect(logger.lines.filter((l) => l.msg?.includes('lease lost'))).toHaveLength(1);
     await nextTurn();
