@@ -230,6 +230,9 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
 
   const store = openStore(resolveStoreUrl(config));
   await store.init();
+  // Set once the engine exists: a failure after that point (recovery may have resumed executions
+  // already) is cleaned up by closing it, which stops those and releases their leases.
+  let orchestrator: Orchestrator | undefined;
   try {
     const logger = config.logger ?? createDefaultLogger();
     const clock = config.clock;
@@ -307,13 +310,15 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     const keeper = new LeaseKeeper(ctx, scheduler, definitions, engine);
     engine.claimOrphan = (id) => keeper.claim([id]);
     engine.stillParked = (id) => keeper.stillParked(id);
+    orchestrator = new Orchestrator(ctx, engine, scheduler, keeper);
     if (store.durable) await keeper.heartbeat();
     if (cluster) await keeper.refreshCluster();
     await keeper.recover();
     await keeper.start();
-    return new Orchestrator(ctx, engine, scheduler, keeper);
+    return orchestrator;
   } catch (error) {
-    await store.close().catch(() => undefined);
+    if (orchestrator) await orchestrator.close().catch(() => undefined);
+    else await store.close().catch(() => undefined);
     throw error;
   }
 }
