@@ -5,7 +5,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import type { ErrorInfo } from './errors.js';
+import { type ErrorInfo, ValidationError } from './errors.js';
 import type { Alert } from './monitoring/alerts.js';
 import type { ExecutionState } from './types.js';
 
@@ -53,6 +53,38 @@ export interface OrchestratorEvents {
 export type EventName = keyof OrchestratorEvents;
 export type Listener<E extends EventName> = (payload: OrchestratorEvents[E]) => void;
 
+/** Every event name, at run time (a record, so the compiler checks it lists the whole map). */
+const KNOWN_EVENTS: Record<EventName, true> = {
+  'execution.created': true,
+  'execution.started': true,
+  'step.started': true,
+  'step.completed': true,
+  'step.failed': true,
+  'step.decided': true,
+  'execution.compensating': true,
+  'compensation.started': true,
+  'compensation.completed': true,
+  'compensation.failed': true,
+  'execution.completed': true,
+  'execution.failed': true,
+  'execution.cancelled': true,
+  'execution.finished': true,
+  alert: true,
+};
+
+/** A listener for a name no event has would never be called: refused, so a typo shows at once. */
+function checkEventName(event: unknown): void {
+  if (typeof event === 'string' && Object.hasOwn(KNOWN_EVENTS, event)) return;
+  const shown = typeof event === 'string' ? `'${event}'` : `a ${typeof event}`;
+  const known = Object.keys(KNOWN_EVENTS)
+    .map((name) => `'${name}'`)
+    .join(', ');
+  throw new ValidationError(
+    [{ path: 'event', message: `Unknown event ${shown}; expected one of ${known}` }],
+    'Invalid event',
+  );
+}
+
 /** A typed wrapper over Node's EventEmitter. */
 export class TypedEmitter {
   private readonly emitter = new EventEmitter({ captureRejections: false });
@@ -64,16 +96,19 @@ export class TypedEmitter {
   }
 
   on<E extends EventName>(event: E, listener: Listener<E>): this {
+    checkEventName(event);
     this.emitter.on(event, listener as (p: unknown) => void);
     return this;
   }
 
   once<E extends EventName>(event: E, listener: Listener<E>): this {
+    checkEventName(event);
     this.emitter.once(event, listener as (p: unknown) => void);
     return this;
   }
 
   off<E extends EventName>(event: E, listener: Listener<E>): this {
+    checkEventName(event);
     this.emitter.off(event, listener as (p: unknown) => void);
     return this;
   }

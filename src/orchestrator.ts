@@ -118,7 +118,10 @@ export class Orchestrator {
     }));
   }
 
-  /** Adds a listener for an event (`execution.started`, `step.completed`, `alert`, ...). */
+  /**
+   * Adds a listener for an event (`execution.started`, `step.completed`, `alert`, ...).
+   * @throws ValidationError for a name that is no event (a typo would otherwise never be called).
+   */
   on<E extends EventName>(event: E, listener: Listener<E>): this {
     this.ctx.events.on(event, listener);
     return this;

@@ -3,7 +3,9 @@
  * event and is gone; a listener that throws is reported and does not stop the others.
  */
 import { describe, expect, it } from 'vitest';
-import { TypedEmitter } from '../../src/events.js';
+import { type EventName, TypedEmitter } from '../../src/events.js';
+import { ValidationError } from '../../src/index.js';
+import { withOrchestrator } from '../helpers/orchestrator.js';
 
 const ref = (executionId: string) => ({ executionId, workflowId: 'w', workflowVersion: 1 });
 
@@ -50,5 +52,58 @@ describe('TypedEmitter', () => {
     emitter.emit('execution.created', ref('b'));
     expect(errors).toEqual([['execution.created', boom]]);
     expect(heard).toEqual(['a', 'b']);
+  });
+
+  it('refuses an unknown event name with a ValidationError naming it (on, once and off)', () => {
+    const emitter = new TypedEmitter(() => undefined);
+    const typo = 'execution.complete' as EventName;
+    for (const subscribe of [
+      () => emitter.on(typo, () => undefined),
+      () => emitter.once(typo, () => undefined),
+      () => emitter.off(typo, () => undefined),
+    ]) {
+      let caught: unknown;
+      try {
+        subscribe();
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ValidationError);
+      expect((caught as ValidationError).issues[0]?.path).toBe('event');
+      expect((caught as ValidationError).message).toContain("'execution.complete'");
+      // It lists the names it accepts, the one meant among them.
+      expect((caught as ValidationError).message).toContain("'execution.completed'");
+    }
+    expect(() => emitter.on(Symbol('x') as unknown as EventName, () => undefined)).toThrow(ValidationError);
+  });
+});
+
+describe('orch.on', () => {
+  it("refuses an unknown event and accepts every known one, 'alert' included", async () => {
+    const orch = await withOrchestrator({ store: 'memory' });
+    expect(() => orch.on('execution.complete' as EventName, () => undefined)).toThrow(
+      /Unknown event 'execution\.complete'/,
+    );
+    const names: EventName[] = [
+      'execution.created',
+      'execution.started',
+      'step.started',
+      'step.completed',
+      'step.failed',
+      'step.decided',
+      'execution.compensating',
+      'compensation.started',
+      'compensation.completed',
+      'compensation.failed',
+      'execution.completed',
+      'execution.failed',
+      'execution.cancelled',
+      'execution.finished',
+      'alert',
+    ];
+    for (const name of names) {
+      const listener = () => undefined;
+      expect(() => orch.on(name, listener).once(name, listener).off(name, listener)).not.toThrow();
+    }
   });
 });
