@@ -35,6 +35,14 @@ export const DEFAULTS = {
   sweepInterval: 1,
 } as const;
 
+/** The methods of {@link Clock} that `value` lacks (the engine calls all three). */
+function missingClockMethods(value: unknown): (keyof Clock)[] {
+  const clock = (value !== null && typeof value === 'object' ? value : {}) as Partial<
+    Record<keyof Clock, unknown>
+  >;
+  return (['now', 'setTimer', 'sleep'] as const).filter((m) => typeof clock[m] !== 'function');
+}
+
 /** The shape of a store URL: `memory`, `sqlite:<path>` or `postgres://...`. */
 const STORE_URL = /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/;
 
@@ -166,12 +174,14 @@ const configSchema = z
     alerts: alertsSchema.optional(),
     nodeId: z.string().min(1).optional(),
     clock: z
-      .custom<Clock>(
-        (v) => !!v && typeof (v as Clock).now === 'function' && typeof (v as Clock).setTimer === 'function',
-        {
-          error: 'Expected `clock` to implement now() and setTimer()',
-        },
-      )
+      .custom<Clock>((v) => missingClockMethods(v).length === 0, {
+        error: (issue) =>
+          `Expected \`clock\` to implement now(), setTimer() and sleep(); it lacks ${missingClockMethods(
+            issue.input,
+          )
+            .map((m) => `${m}()`)
+            .join(', ')}`,
+      })
       .optional(),
     logger: z
       .custom<Logger>((v) => !!v && typeof (v as Logger).warn === 'function', {

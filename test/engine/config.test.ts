@@ -113,6 +113,14 @@ describe('config validation', () => {
     expect(error.code).toBe('VALIDATION');
   });
 
+  it('refuses a clock without sleep(), naming the method it lacks', async () => {
+    // The engine sleeps on the clock (backoff, delay steps): without it the first retry would throw.
+    const clock = { now: () => Date.now(), setTimer: () => ({ cancel: () => undefined }) };
+    const error = await rejection({ store: 'memory', clock });
+    expect(error.issues.map((i) => i.path)).toEqual(['clock']);
+    expect(error.message).toContain('it lacks sleep()');
+  });
+
   it('accepts every documented httpAllowlist entry form', async () => {
     const entries = [
       'api.local',
