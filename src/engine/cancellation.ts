@@ -49,13 +49,17 @@ export class Cancellation {
     if (!this.ctx.store.durable) return false;
     // Another node owns it and applies the request on its next sweep (then compensates, which
     // may take longer than a lease); if it dies meanwhile, its lease expires and the execution is
-    // claimed here to be cancelled. The wait ends when the owner shows no sign of life for a lease
-    // (no renewal, not compensating), or when this orchestrator closes.
+    // claimed here to be cancelled. A live owner (it renews its lease) sweeps several times a
+    // lease, so one that shows no progress (not compensating) for a whole lease does not apply the
+    // request: it holds the execution parked for want of handlers (see `LeaseKeeper.adopt`). The
+    // answer is then false, as for one parked here; the request stays stored for whoever runs it
+    // next. An owner that does not renew may be dead: the wait goes on until its lease runs out.
     const lease = leaseMs(this.ctx);
     let deadline = this.ctx.clock.now() + lease;
-    let seenLease: number | null = null;
+    let seenLease: number | null | undefined;
+    let renewed = false;
     for (;;) {
-      if (this.ctx.lifecycle.draining || this.ctx.clock.now() > deadline) return false;
+      if (this.ctx.lifecycle.draining) return false;
       try {
         this.assertOpen();
       } catch {
@@ -67,17 +71,18 @@ export class Cancellation {
       if (r.status === 'cancelled') return true;
       if (r.status === 'completed' || r.status === 'failed') return false;
       const now = this.ctx.clock.now();
-      if (r.status === 'compensating' || (seenLease !== null && r.leaseUntil !== seenLease)) {
-        deadline = now + lease;
-      }
-      // A lease still running may run out after the deadline: wait for it, and a round to claim.
-      if (r.leaseUntil !== null) deadline = Math.max(deadline, r.leaseUntil + lease);
+      if (r.status === 'compensating') deadline = now + lease;
+      if (seenLease !== undefined && r.leaseUntil !== seenLease) renewed = true;
       seenLease = r.leaseUntil;
-      if (r.owner === null || r.leaseUntil === null || r.leaseUntil < now) {
+      const ownerGone = r.owner === null || r.leaseUntil === null || r.leaseUntil < now;
+      if (ownerGone) {
+        // Take it over here (a claim fails when another node took it first: it applies the request).
         await this.claimOrphan(executionId);
+        if (await this.stillParked(executionId)) return false;
         const mine = this.scheduler.get(executionId);
         if (mine) return this.cancelTakenOver(mine);
       }
+      if ((ownerGone || renewed) && now > deadline) return false;
       await this.ctx.clock.sleep(POLL_MS);
     }
   }

@@ -76,4 +76,45 @@ describe('resuming without the handlers a workflow needs', () => {
     expect(status.status).toBe('cancelled');
     expect(status.compensatedSteps).toEqual(['reserve']);
   });
+
+  it('answers a cancel sent from another node while a live node holds the execution parked', async () => {
+    const store = tempSqliteUrl();
+    const timing = { sweepInterval: 0.1, leaseSeconds: 0.5 };
+    const first = await withOrchestrator({
+      store,
+      ...timing,
+      actions: { reserve: () => 'r1', register: hang },
+      compensations: { release: () => undefined },
+    });
+    await first.workflowEngine.defineWorkflow('registration', [
+      { name: 'reserve', compensation: 'release' },
+      { name: 'register' },
+    ]);
+    const saga = await first.workflowEngine.executeWorkflow('registration');
+    await waitForStatus(first, saga, (s) => s.stepsCompleted === 1);
+    await first.close();
+
+    // Node A resumes it without the handlers it needs (nor the compensation): parked there,
+    // its lease renewed as long as A lives.
+    const a = await withOrchestrator({ store, ...timing, actions: { hello: () => 'hi' } });
+    expect(a.getLocalLoad()).toEqual({ running: 0, queued: 0 });
+    expect((await a.store.getExecution(saga))?.execution.owner).toBe(a.nodeId);
+
+    // Node B has everything, but A holds the execution: B's cancel answers within a few leases
+    // (not cancelled now; the request stays stored) instead of waiting for as long as A lives.
+    const b = await withOrchestrator({
+      store,
+      ...timing,
+      actions: { reserve: () => 'r1', register: hang },
+      compensations: { release: () => undefined },
+    });
+    expect(await answerWithin(b.workflowEngine.cancelWorkflow(saga), 4_000)).toBe(false);
+    expect((await b.workflowEngine.getExecutionStatus(saga))?.status).toBe('running');
+
+    // A closes and lets go: B takes it over and applies the stored request.
+    await a.close();
+    const status = await b.workflowEngine.waitForCompletion(saga, { timeout: 10 });
+    expect(status.status).toBe('cancelled');
+    expect(status.compensatedSteps).toEqual(['reserve']);
+  });
 });
