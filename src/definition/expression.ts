@@ -12,7 +12,7 @@
  * The library already compares them across types (`result.count > 3`, `== 5`, `in [5]`),
  * but CEL has no mixed arithmetic (`result.count + 1` is "no such overload: dyn<double> +
  * int"), so this module registers `double op int` and `int op double` for `+ - * /`,
- * computed as doubles. Integer results (`size(x)`, `1 + 2`) come back as JS numbers.
+ * computed as doubles, and `%` for doubles that hold whole numbers. Integer results (`size(x)`, `1 + 2`) come back as JS numbers.
  * @module
  */
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
@@ -47,6 +47,21 @@ const mixed: Record<string, (a: number, b: number) => number> = {
 for (const [op, fn] of Object.entries(mixed)) {
   env.registerOperator(`double ${op} int`, (a: number, b: bigint) => fn(a, Number(b)));
   env.registerOperator(`int ${op} double`, (a: bigint, b: number) => fn(Number(a), b));
+}
+env.registerOperator('double % int', (a: number, b: bigint) => remainder(a, Number(b)));
+env.registerOperator('int % double', (a: bigint, b: number) => remainder(Number(a), b));
+env.registerOperator('double % double', remainder);
+
+/**
+ * `%` of JSON numbers: defined only for whole numbers (as CEL's int `%`, truncated, so
+ * `-7 % 2 == -1`), so `input.n % 2 == 0` works on a number that arrived as JSON.
+ */
+function remainder(a: number, b: number): number {
+  if (!Number.isInteger(a) || !Number.isInteger(b)) {
+    throw new Error(`% needs whole numbers, got ${a} % ${b}`);
+  }
+  if (b === 0) throw new Error('modulo by zero');
+  return a % b;
 }
 
 // The library's value classes (uint, duration, type) are not exported; take their prototypes.

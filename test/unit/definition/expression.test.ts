@@ -92,6 +92,32 @@ describe('compileExpression / evaluate', () => {
     expect(evaluate('7 / 2')).toBe(3); // int / int stays integer division, as CEL says
   });
 
+  it('takes the remainder of JSON numbers that hold whole numbers, as of integers', () => {
+    const s = scope({ n: 7, even: 4, neg: -7, big: 2 ** 53, half: 2.5 });
+    expect(evaluate('result.n % 2', s)).toBe(1);
+    expect(evaluate('result.even % 2 == 0', s)).toBe(true);
+    expect(evaluate('result.n % 2 == 0', s)).toBe(false);
+    expect(evaluate('result.neg % 2', s)).toBe(-1); // truncated, as CEL's int % is
+    expect(evaluate('17 % result.even', s)).toBe(1);
+    expect(evaluate('result.n % result.even', s)).toBe(3);
+    expect(evaluate('result.big % 10', s)).toBe(2);
+    expect(evaluate('7 % 3')).toBe(1); // int % int is untouched
+    expect(compileExpression('result.n % 2 == 1', 'boolean').evaluate(s)).toBe(true);
+  });
+
+  it('refuses % on a fraction or by zero with an EXPRESSION_ERROR that says so', () => {
+    const s = scope({ n: 7, zero: 0, half: 2.5 });
+    expect(expressionError(() => evaluate('result.half % 2', s)).message).toBe(
+      "Expression 'result.half % 2' failed: % needs whole numbers, got 2.5 % 2",
+    );
+    expect(expressionError(() => evaluate('result.n % result.half', s)).message).toContain(
+      '% needs whole numbers, got 7 % 2.5',
+    );
+    expect(expressionError(() => evaluate('result.n % 0', s)).message).toContain('modulo by zero');
+    expect(expressionError(() => evaluate('result.n % result.zero', s)).message).toContain('modulo by zero');
+    expect(expressionError(() => evaluate('7 % result.zero', s)).message).toContain('modulo by zero');
+  });
+
   it('reports a missing key with the expression and the reason', () => {
     const error = expressionError(() => evaluate('result.missing', scope({ status: 'x' })));
     expect(error.message).toBe("Expression 'result.missing' failed: No such key: missing");
