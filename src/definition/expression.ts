@@ -18,6 +18,7 @@
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { ExpressionError } from '../errors.js';
 import { findCostProblem } from './expression-guard.js';
+import { stepReferences } from './expression-refs.js';
 import type { CompiledExpression, ExpressionScope } from './types.js';
 
 /** Longest expression source accepted, in characters. */
@@ -103,6 +104,7 @@ export function compileExpression(source: string, expect?: ExpectedType): Compil
   const run = program;
   return Object.freeze({
     source,
+    stepRefs: Object.freeze(stepReferences(program.ast)),
     evaluate(scope: ExpressionScope): unknown {
       let value: unknown;
       try {

@@ -96,6 +96,8 @@ export interface ExpressionScope {
 /** A CEL expression compiled once at definition time. */
 export interface CompiledExpression {
   readonly source: string;
+  /** Step names the expression reads by a literal name (`steps.stt`, `steps['stt']`), each once. */
+  readonly stepRefs: readonly string[];
   /** Evaluates against the scope; returns plain JSON values (numbers, not BigInt). Throws on error. */
   evaluate(scope: ExpressionScope): unknown;
 }

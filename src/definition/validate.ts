@@ -20,6 +20,7 @@ import {
   workflowOptionsSchema,
 } from './schema.js';
 import type { ActionStepDefinition, RetryOptions, StepDefinition, WorkflowOptions } from './types.js';
+import { checkReferences, type ExpressionRefs, type NameEntry } from './validate-references.js';
 
 /** Most issues one `ValidationError` lists; the rest are counted in a last issue. */
 export const MAX_ISSUES = 100;
@@ -35,12 +36,6 @@ export interface ValidDefinition {
 const ACTION_ONLY_KEYS = ['action', 'retry', 'input'] as const;
 
 type Raw = Record<string, unknown>;
-
-/** Where a name was first seen, and the parallel step it is a branch of. */
-interface NameEntry {
-  path: string;
-  parent: string | null;
-}
 
 /**
  * Validates a definition from any (JSON) input.
@@ -99,12 +94,14 @@ function check(id: unknown, steps: unknown, options: unknown, issues: Issue[]): 
   }
 
   const parsed: StepDefinition[] = [];
+  const refs: ExpressionRefs[] = [];
   for (let i = 0; i < steps.length; i++) {
-    const step = checkStep(steps[i], `steps[${i}]`, issues);
+    const step = checkStep(steps[i], `steps[${i}]`, issues, refs);
     if (step !== null) parsed.push(step);
   }
   const names = checkNames(steps, issues);
   checkJumps(steps, names, issues);
+  checkReferences(refs, names, issues);
 
   if (issues.length > 0 || !idResult.success) return null;
   return { id: idResult.data, steps: parsed, options: parsedOptions };
@@ -133,19 +130,32 @@ function pushZod(issues: Issue[], result: z.ZodSafeParseResult<unknown>, path: s
   if (!result.success) issues.push(...issuesFromZod(result.error, path));
 }
 
-function checkExpression(raw: Raw, key: string, path: string, issues: Issue[], expect?: ExpectedType): void {
+function checkExpression(
+  raw: Raw,
+  key: string,
+  path: string,
+  issues: Issue[],
+  refs: ExpressionRefs[],
+  expect?: ExpectedType,
+): void {
   const source = raw[key];
   // Non-strings are already reported by the schema.
   if (typeof source !== 'string' || source.length === 0) return;
   try {
-    compileExpression(source, expect);
+    const compiled = compileExpression(source, expect);
+    if (compiled.stepRefs.length > 0) refs.push({ path: `${path}.${key}`, names: compiled.stepRefs });
   } catch (error) {
     issues.push({ path: `${path}.${key}`, message: error instanceof Error ? error.message : String(error) });
   }
 }
 
 /** Checks one top-level step; returns the parsed step or null (issues pushed). */
-function checkStep(value: unknown, path: string, issues: Issue[]): StepDefinition | null {
+function checkStep(
+  value: unknown,
+  path: string,
+  issues: Issue[],
+  refs: ExpressionRefs[],
+): StepDefinition | null {
   if (!isRaw(value)) {
     issues.push({ path, message: `must be a step object, got ${describe(value)}` });
     return null;
@@ -168,18 +178,23 @@ function checkStep(value: unknown, path: string, issues: Issue[]): StepDefinitio
   if (isCondition) {
     const result = conditionStepSchema.safeParse(raw);
     pushZod(issues, result, path);
-    checkExpression(raw, 'condition', path, issues, 'boolean');
+    checkExpression(raw, 'condition', path, issues, refs, 'boolean');
     return result.success ? result.data : null;
   }
-  if (isParallel) return checkParallel(raw, path, issues);
-  return checkAction(raw, path, issues);
+  if (isParallel) return checkParallel(raw, path, issues, refs);
+  return checkAction(raw, path, issues, refs);
 }
 
-function checkAction(raw: Raw, path: string, issues: Issue[]): ActionStepDefinition | null {
+function checkAction(
+  raw: Raw,
+  path: string,
+  issues: Issue[],
+  refs: ExpressionRefs[],
+): ActionStepDefinition | null {
   const hasRetry = has(raw, 'retry');
   const result = actionStepSchema.safeParse(hasRetry ? without(raw, ['retry']) : raw);
   pushZod(issues, result, path);
-  checkExpression(raw, 'input', path, issues);
+  checkExpression(raw, 'input', path, issues, refs);
   const retry = hasRetry ? checkRetry(raw.retry, `${path}.retry`, issues) : undefined;
   if (!result.success || retry === null) return null;
   return retry === undefined ? result.data : { ...result.data, retry };
@@ -200,7 +215,12 @@ function checkRetry(value: unknown, path: string, issues: Issue[]): boolean | Re
   return result.success ? result.data : null;
 }
 
-function checkParallel(raw: Raw, path: string, issues: Issue[]): StepDefinition | null {
+function checkParallel(
+  raw: Raw,
+  path: string,
+  issues: Issue[],
+  refs: ExpressionRefs[],
+): StepDefinition | null {
   const shell = parallelStepShellSchema.safeParse(raw);
   pushZod(issues, shell, path);
   const branches = raw.parallel;
@@ -221,7 +241,7 @@ function checkParallel(raw: Raw, path: string, issues: Issue[]): StepDefinition 
       });
       continue;
     }
-    const step = checkAction(branch, branchPath, issues);
+    const step = checkAction(branch, branchPath, issues, refs);
     if (step !== null) parsed.push(step);
   }
   if (!shell.success || parsed.length !== branches.length) return null;

@@ -108,6 +108,19 @@ describe.each(STORE_KINDS)('workflow definitions (%s store)', (kind) => {
     expect(await orch.workflowEngine.getWorkflow('bad')).toBeNull();
   });
 
+  it('rejects an expression that names a step the workflow does not have', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind) });
+    const error = await orch.workflowEngine
+      .defineWorkflow('typo', [
+        { name: 'score' },
+        { name: 'route', condition: 'steps.scroe.output.value > 1', then: 'score' },
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toContain("steps[1].condition: unknown step 'scroe'");
+    expect(await orch.workflowEngine.getWorkflow('typo')).toBeNull();
+  });
+
   it('names problems inside parallel branches and retry policies by path', async () => {
     const orch = await withOrchestrator({ store: storeUrl(kind) });
     const bad = [

@@ -13,7 +13,8 @@ const secondsArb = fc.double({ min: 0.001, max: 100_000, noNaN: true });
 const inputs = [
   'input',
   'result',
-  "{'text': steps.stt.output.text}",
+  // `$STEP` becomes the first step's name: an expression may only name steps of its workflow.
+  "{'text': steps['$STEP'].output.text}",
   "{'n': 1, 'list': [1, 'a']}",
   'result.count + 1',
 ];
@@ -87,9 +88,11 @@ const validDefinitionArb = fc
   .map(([specs, names, options, id]) => {
     let next = specs.length;
     const top = names.slice(0, specs.length);
+    const resolve = (fields: Omit<ActionStepDefinition, 'name'>) =>
+      fields.input === undefined ? fields : { ...fields, input: fields.input.replace('$STEP', top[0]!) };
     const steps: StepDefinition[] = specs.map((spec, i) => {
       const name = top[i]!;
-      if (spec.kind === 'action') return { name, ...spec.fields };
+      if (spec.kind === 'action') return { name, ...resolve(spec.fields) };
       if (spec.kind === 'condition') {
         return {
           name,
@@ -100,7 +103,7 @@ const validDefinitionArb = fc
       }
       return {
         name,
-        parallel: spec.branches.map((fields) => ({ name: names[next++]!, ...fields })),
+        parallel: spec.branches.map((fields) => ({ name: names[next++]!, ...resolve(fields) })),
         ...(spec.timeout === null ? {} : { timeout: spec.timeout }),
         ...(spec.compensation === null ? {} : { compensation: spec.compensation }),
       };

@@ -357,6 +357,50 @@ describe('validateDefinition: each rule, with its path', () => {
   });
 });
 
+describe('validateDefinition: step references in expressions', () => {
+  it('rejects a reference to a step the workflow does not have, naming the path', () => {
+    expect(
+      issuesOfSteps([
+        { name: 'stt' },
+        { name: 'c', condition: "steps.typo.output.status == 'ok'", then: 'stt' },
+        { name: 'store', input: "{'text': steps['sttt'].output.text}" },
+        { name: 'p', parallel: [{ name: 'b', input: 'has(steps.nope) && steps.stt.output.x' }] },
+        { name: 'q', condition: "'gone' in steps" },
+      ]),
+    ).toEqual([
+      { path: 'steps[1].condition', message: "unknown step 'typo'" },
+      { path: 'steps[2].input', message: "unknown step 'sttt'" },
+      { path: 'steps[3].parallel[0].input', message: "unknown step 'nope'" },
+      { path: 'steps[4].condition', message: "unknown step 'gone'" },
+    ]);
+  });
+
+  it('accepts references to any step or branch, later ones, has() and dynamic or shadowed uses', () => {
+    const steps = [
+      { name: 'first', input: 'has(steps.later) ? steps.later.output : input' },
+      { name: 'p', parallel: [{ name: 'b1' }, { name: 'b2', input: 'steps.first.output' }] },
+      { name: 'c', condition: 'steps.b1.output.ok && steps.p.output.b2.ok', then: 'first' },
+      { name: 'later', input: "steps[input.which].output + ['first' in steps ? 1 : 2]" },
+      { name: 'm', input: "[{'typo': 1}].map(steps, steps.typo)" },
+      { name: 'n', input: "cel.bind(steps, {'typo': 2}, steps.typo) + size(steps)" },
+      { name: 'o', input: "input.steps.typo + result.steps['typo']" },
+    ];
+    expect(validateDefinition('wf', steps).steps).toHaveLength(7);
+  });
+
+  it('still resolves references outside the shadowing macro', () => {
+    expect(
+      issuesOfSteps([
+        { name: 'a', input: "[{'x': 1}].map(steps, steps.x) + [steps.typo]" },
+        { name: 'b', input: 'cel.bind(steps, steps.typo2, steps.y)' },
+      ]),
+    ).toEqual([
+      { path: 'steps[0].input', message: "unknown step 'typo'" },
+      { path: 'steps[1].input', message: "unknown step 'typo2'" },
+    ]);
+  });
+});
+
 describe('validateDefinition: reporting', () => {
   it('reports every problem together in one error with a context message', () => {
     let error: unknown;

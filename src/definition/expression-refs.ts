@@ -1,0 +1,84 @@
+/**
+ * The step names a CEL expression reads by a literal name, found on its parsed syntax tree:
+ * `steps.NAME`, `steps['NAME']` and `'NAME' in steps` (so `has(steps.NAME)` too). `validate.ts`
+ * checks them against the workflow's steps, so a typo fails at `defineWorkflow` rather than
+ * at run time.
+ *
+ * Only the workflow's `steps` variable counts: inside a comprehension or `cel.bind` that binds
+ * a variable named `steps` (`list.map(steps, steps.x)`), `steps` is that variable. A name
+ * computed at run time (`steps[input.which]`) is not listed.
+ * @module
+ */
+
+/** Macros whose first argument names a variable bound in the later arguments. */
+const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+
+interface Node {
+  op: string;
+  args: unknown;
+}
+
+function isNode(value: unknown): value is Node {
+  return value !== null && typeof value === 'object' && typeof (value as Node).op === 'string';
+}
+
+function isId(value: unknown, name: string): boolean {
+  return isNode(value) && value.op === 'id' && value.args === name;
+}
+
+function stringLiteral(value: unknown): string | null {
+  return isNode(value) && value.op === 'value' && typeof value.args === 'string' ? value.args : null;
+}
+
+/** Step names read by a literal name, each once, in order of appearance. */
+export function stepReferences(ast: unknown): string[] {
+  const names = new Set<string>();
+  const visit = (value: unknown, shadowed: boolean): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, shadowed);
+      return;
+    }
+    if (!isNode(value)) return;
+    const args = value.args;
+    const isSteps = (node: unknown) => !shadowed && isId(node, 'steps');
+    if (!Array.isArray(args)) return;
+    switch (value.op) {
+      case '.': {
+        if (isSteps(args[0]) && typeof args[1] === 'string') names.add(args[1]);
+        else visit(args[0], shadowed);
+        return;
+      }
+      case '[]': {
+        const key = stringLiteral(args[1]);
+        if (isSteps(args[0]) && key !== null) names.add(key);
+        visit(args, shadowed);
+        return;
+      }
+      case 'in': {
+        const key = stringLiteral(args[0]);
+        if (isSteps(args[1]) && key !== null) names.add(key);
+        visit(args, shadowed);
+        return;
+      }
+      case 'rcall': {
+        const [name, receiver, callArgs] = args as [unknown, unknown, unknown];
+        visit(receiver, shadowed);
+        if (!Array.isArray(callArgs)) return;
+        const binds = isId(callArgs[0], 'steps');
+        if (name === 'bind' && isId(receiver, 'cel')) {
+          visit(callArgs[1], shadowed);
+          visit(callArgs[2], shadowed || binds);
+        } else if (typeof name === 'string' && COMPREHENSIONS.has(name)) {
+          visit(callArgs.slice(1), shadowed || binds);
+        } else {
+          visit(callArgs, shadowed);
+        }
+        return;
+      }
+      default:
+        visit(args, shadowed);
+    }
+  };
+  visit(ast, false);
+  return [...names];
+}
