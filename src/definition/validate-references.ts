@@ -1,7 +1,8 @@
 /**
  * The definition check of the steps expressions name (SPEC §3: `defineWorkflow` rejects bad
  * expressions with their path): every step an expression reads by a literal name
- * (`steps.stt.output`, see `expression-refs.ts`) must be a step or branch of the workflow.
+ * (`steps.stt.output`, see `expression-refs.ts`) must be a step or branch of the workflow, and
+ * a parallel branch may not read a branch of its own parallel step.
  * @module
  */
 import type { Issue } from '../errors.js';
@@ -9,6 +10,8 @@ import type { Issue } from '../errors.js';
 /** The step names one expression reads by a literal name, and where the expression is. */
 export interface ExpressionRefs {
   path: string;
+  /** Name of the step the expression belongs to. */
+  owner: string | null;
   names: readonly string[];
 }
 
@@ -21,15 +24,30 @@ export interface NameEntry {
 /**
  * Reports each name an expression reads that no step or branch has. A step that may not have
  * run yet is fine (`has(steps.later)`, a step after a jump); only a name no step has is not.
+ *
+ * A branch's input is evaluated at each of its attempts while its siblings run, so reading a
+ * sibling would see its output or not depending on timing (a first attempt without it, a retry
+ * or a resumed run with it); a branch never has its own output while it runs. Both are refused.
  */
 export function checkReferences(
   refs: readonly ExpressionRefs[],
   names: ReadonlyMap<string, NameEntry>,
   issues: Issue[],
 ): void {
-  for (const { path, names: read } of refs) {
+  for (const { path, owner, names: read } of refs) {
+    const parallel = owner === null ? null : (names.get(owner)?.parent ?? null);
     for (const name of read) {
-      if (!names.has(name)) issues.push({ path, message: `unknown step '${name}'` });
+      const entry = names.get(name);
+      if (!entry) issues.push({ path, message: `unknown step '${name}'` });
+      else if (parallel !== null && entry.parent === parallel) {
+        issues.push({
+          path,
+          message:
+            name === owner
+              ? `reads its own output (step '${name}'), which a parallel branch never has while it runs`
+              : `reads step '${name}', a sibling branch of parallel step '${parallel}': branches run concurrently, so its output may or may not be there yet (read it in a step after '${parallel}')`,
+        });
+      }
     }
   }
 }

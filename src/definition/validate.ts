@@ -143,7 +143,10 @@ function checkExpression(
   if (typeof source !== 'string' || source.length === 0) return;
   try {
     const compiled = compileExpression(source, expect);
-    if (compiled.stepRefs.length > 0) refs.push({ path: `${path}.${key}`, names: compiled.stepRefs });
+    if (compiled.stepRefs.length > 0) {
+      const owner = typeof raw.name === 'string' ? raw.name : null;
+      refs.push({ path: `${path}.${key}`, owner, names: compiled.stepRefs });
+    }
   } catch (error) {
     issues.push({ path: `${path}.${key}`, message: error instanceof Error ? error.message : String(error) });
   }

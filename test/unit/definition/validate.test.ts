@@ -388,6 +388,34 @@ describe('validateDefinition: step references in expressions', () => {
     expect(validateDefinition('wf', steps).steps).toHaveLength(7);
   });
 
+  it('rejects a branch input that reads a branch of the same parallel step (they race)', () => {
+    expect(
+      issuesOfSteps([
+        { name: 'a' },
+        {
+          name: 'p',
+          parallel: [
+            { name: 'b1', input: 'steps.a.output' },
+            { name: 'b2', input: "has(steps.b1) ? steps.b1.output : 'none'" },
+            { name: 'b3', input: "{'me': steps['b3'].output}" },
+          ],
+        },
+        { name: 'q', parallel: [{ name: 'c1', input: 'steps.b2.output' }] },
+        { name: 'after', input: 'steps.b1.output + steps.p.output.b2' },
+      ]),
+    ).toEqual([
+      {
+        path: 'steps[1].parallel[1].input',
+        message:
+          "reads step 'b1', a sibling branch of parallel step 'p': branches run concurrently, so its output may or may not be there yet (read it in a step after 'p')",
+      },
+      {
+        path: 'steps[1].parallel[2].input',
+        message: "reads its own output (step 'b3'), which a parallel branch never has while it runs",
+      },
+    ]);
+  });
+
   it('still resolves references outside the shadowing macro', () => {
     expect(
       issuesOfSteps([
