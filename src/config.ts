@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { allowlistEntryProblem } from './actions/ssrf-guard.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
+import { MAX_SECONDS } from './definition/schema.js';
 import { ValidationError } from './errors.js';
 import type { Store } from './store/store.js';
 import { issuesFromZod } from './zod-issues.js';
@@ -120,14 +121,29 @@ const positiveNumber = (key: string) =>
     error: (i) => `Expected \`${key}\` to be a positive number, got ${String(i.input)}`,
   });
 
+/** Longest duration a config key takes, in ms: the 1e9 s (about 31 years) definitions allow. */
+const MAX_MS = MAX_SECONDS * 1000;
+
+/**
+ * A duration's upper bound. Past it a lease end overflowed PostgreSQL's `bigint` columns (a raw
+ * database error) and timers went past what Node's take; nothing needs more.
+ */
+const atMost = (schema: z.ZodNumber, key: string, max: number, unit: string) =>
+  schema.max(max, {
+    error: (i) => `Expected \`${key}\` to be at most ${max} ${unit}, got ${String(i.input)}`,
+  });
+
+/** A positive number of seconds, at most {@link MAX_SECONDS}. */
+const seconds = (key: string) => atMost(positiveNumber(key), key, MAX_SECONDS, 'seconds');
+
 const alertsSchema = z
   .object({
-    executionTimeMs: z.number().positive().optional(),
+    executionTimeMs: atMost(z.number().positive(), 'alerts.executionTimeMs', MAX_MS, 'ms').optional(),
     failureRate: z.number().min(0).max(1).optional(),
     minSamples: z.number().int().positive().optional(),
     imbalanceThreshold: z.number().positive().optional(),
     imbalanceMinActive: z.number().int().nonnegative().optional(),
-    cooldown: z.number().nonnegative().optional(),
+    cooldown: atMost(z.number().nonnegative(), 'alerts.cooldown', MAX_SECONDS, 'seconds').optional(),
   })
   .strict();
 
@@ -141,7 +157,7 @@ const configSchema = z
       .positive({
         error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${String(i.input)}`,
       }),
-    workflowTimeout: positiveNumber('workflowTimeout'),
+    workflowTimeout: seconds('workflowTimeout'),
     retryAttempts: z
       .number()
       .int({
@@ -150,7 +166,7 @@ const configSchema = z
       .nonnegative({
         error: (i) => `Expected \`retryAttempts\` to be a non-negative integer, got ${String(i.input)}`,
       }),
-    retryDelay: positiveNumber('retryDelay'),
+    retryDelay: seconds('retryDelay'),
     enableWorkflowPersistence: z.boolean({ error: 'Expected `enableWorkflowPersistence` to be a boolean' }),
     enableCompensation: z.boolean({ error: 'Expected `enableCompensation` to be a boolean' }),
     store: z
@@ -168,9 +184,9 @@ const configSchema = z
       .array(z.string().min(1), { error: 'Expected `workers` to be an array of worker ids' })
       .min(1, { error: 'Expected `workers` to list at least one worker id' })
       .refine((w) => new Set(w).size === w.length, { error: 'Expected `workers` to have no duplicate ids' }),
-    slowThreshold: positiveNumber('slowThreshold'),
-    leaseSeconds: positiveNumber('leaseSeconds'),
-    sweepInterval: positiveNumber('sweepInterval'),
+    slowThreshold: atMost(positiveNumber('slowThreshold'), 'slowThreshold', MAX_MS, 'ms'),
+    leaseSeconds: seconds('leaseSeconds'),
+    sweepInterval: seconds('sweepInterval'),
     alerts: alertsSchema.optional(),
     nodeId: z.string().min(1).optional(),
     clock: z

@@ -121,6 +121,41 @@ describe('config validation', () => {
     expect(error.message).toContain('it lacks sleep()');
   });
 
+  // Past these, a lease end overflowed PostgreSQL's bigint column (a raw database error at
+  // start) and timers ran past what Node's timers take; definitions already stop at 1e9 s.
+  const tooLong: [string, unknown, string][] = [
+    ['workflowTimeout', 1e9 + 1, 'workflowTimeout'],
+    ['retryDelay', 1e12, 'retryDelay'],
+    ['leaseSeconds', 1e16, 'leaseSeconds'],
+    ['sweepInterval', 1e300, 'sweepInterval'],
+    ['slowThreshold', 1e300, 'slowThreshold'],
+    ['alerts', { cooldown: 1e300 }, 'alerts.cooldown'],
+    ['alerts', { executionTimeMs: 1e300 }, 'alerts.executionTimeMs'],
+  ];
+
+  it.each(tooLong)(
+    'rejects %s = %j, longer than any sane duration, naming the key',
+    async (key, value, path) => {
+      const error = await rejection({ store: 'memory', [key]: value });
+      const issue = error.issues.find((i) => i.path === path);
+      expect(issue?.message).toMatch(/at most 1e\+?(9|12)|at most 1000000000/);
+      expect(error.message).toContain(path);
+    },
+  );
+
+  it('accepts durations up to the limit', async () => {
+    const orch = await withOrchestrator({
+      store: 'memory',
+      workflowTimeout: 1e9,
+      retryDelay: 1e9,
+      leaseSeconds: 1e9,
+      sweepInterval: 1e8,
+      slowThreshold: 1e12,
+      alerts: { cooldown: 1e9, executionTimeMs: 1e12 },
+    });
+    expect(orch.config.leaseSeconds).toBe(1e9);
+  });
+
   it('accepts every documented httpAllowlist entry form', async () => {
     const entries = [
       'api.local',
