@@ -9,6 +9,7 @@
  * Uses only `node:http(s)` with its own keep-alive agents: nothing from the server side is imported.
  * @module
  */
+import { systemClock } from '../clock.js';
 import type { Logger } from '../config.js';
 import { findJsonProblem } from '../json-value.js';
 import { HttpTransport, type JsonReply, RequestError } from './http-transport.js';
@@ -51,15 +52,20 @@ type AbortWhy = 'cancelled' | 'lost' | 'stopping';
 const silent: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 const MAX_BACKOFF_MS = 30_000;
 
+/**
+ * Resolves after `ms`, or at once when `signal` aborts. The system clock chains delays over
+ * Node's 2^31-1 ms limit (a plain `setTimeout` fires after 1 ms), so `stop({ grace: Infinity })`
+ * waits for the running tasks.
+ */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const done = () => {
-      clearTimeout(timer);
+      timer.cancel();
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = systemClock.setTimer(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
 }

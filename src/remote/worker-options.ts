@@ -54,7 +54,7 @@ export interface RemoteWorkerOptions {
 
 /** Options of {@link RemoteWorker.stop}. */
 export interface RemoteWorkerStopOptions {
-  /** Seconds running tasks may take to finish before their signal aborts. @default 0 */
+  /** Seconds running tasks may take to finish before their signal aborts (`Infinity`: no limit). @default 0 */
   grace?: number;
 }
 

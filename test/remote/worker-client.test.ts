@@ -260,6 +260,35 @@ describe('createRemoteWorker', () => {
     expect(timer._destroyed).toBe(true);
   });
 
+  it('stop({ grace }) longer than a Node timer takes (2^31-1 ms) still waits for the task', async () => {
+    const { url, orch } = await startServer();
+    const started = gate();
+    const release = gate();
+    let aborted: unknown = null;
+    const w = worker({
+      url,
+      actions: {
+        job: async (_input, ctx) => {
+          started.open();
+          await Promise.race([release.promise, untilAborted(ctx.signal)]).catch(() => undefined);
+          aborted = ctx.signal.reason ?? false;
+          return 'finished';
+        },
+      },
+    });
+    await w.start();
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'job' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await started.promise;
+    // Node runs a longer setTimeout after 1 ms: the task was aborted at once.
+    const stopping = w.stop({ grace: Number.POSITIVE_INFINITY });
+    setTimeout(() => release.open(), 100);
+    await stopping;
+    expect(aborted).toBe(false);
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.outputData).toEqual({ job: 'finished' });
+  });
+
   it('registers again after a 404 (the node forgot it) and keeps serving', async () => {
     const { url, orch, hub } = await startServer({ hub: { pollSeconds: 0.2 } });
     const w = worker({ url, actions: { job: () => 'ok' } });
