@@ -46,7 +46,7 @@ export interface RemoteWorkerOptions {
   name?: string;
   /** Seconds one poll waits for a task. @default the node's `pollSeconds` (one node), else at most 5 */
   pollSeconds?: number;
-  /** Seconds any other request may take. @default 10 */
+  /** Seconds any other request may take, at most a day (86400). @default 10 */
   requestTimeoutSeconds?: number;
   /** Where registrations, lost leases and network errors are logged. @default silent */
   logger?: Logger;
@@ -72,6 +72,12 @@ export interface RemoteWorker {
   /** Each node's URL and this worker's current registration there (null while unregistered). */
   readonly registrations: { url: string; workerId: string | null }[];
 }
+
+/**
+ * Longest `requestTimeoutSeconds` (a day). Node runs a timer past 2^31-1 ms (about 24.8 days)
+ * after 1 ms, which made every request time out at once.
+ */
+export const MAX_REQUEST_TIMEOUT_SECONDS = 86_400;
 
 function invalid(message: string): never {
   throw new TypeError(`createRemoteWorker: ${message}`);
@@ -107,6 +113,8 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
     invalid(`\`pollSeconds\` must be more than 0 and at most ${MAX_POLL_WAIT_SECONDS}`);
   }
   const t = options.requestTimeoutSeconds;
-  if (t !== undefined && !(t > 0)) invalid('`requestTimeoutSeconds` must be positive');
+  if (t !== undefined && !(t > 0 && t <= MAX_REQUEST_TIMEOUT_SECONDS)) {
+    invalid(`\`requestTimeoutSeconds\` must be more than 0 and at most ${MAX_REQUEST_TIMEOUT_SECONDS}`);
+  }
   return normalized;
 }

@@ -416,5 +416,14 @@ describe('createRemoteWorker', () => {
     expect(() => createRemoteWorker({ url, token: TOKEN, concurrency: 0, actions: { a: () => 1 } })).toThrow(
       /concurrency/,
     );
+    // Past 2^31-1 ms Node ran the request timer after 1 ms: every request "timed out" at once.
+    for (const requestTimeoutSeconds of [0, 86_401, 3e6, Number.POSITIVE_INFINITY, Number.NaN]) {
+      expect(() =>
+        createRemoteWorker({ url, token: TOKEN, requestTimeoutSeconds, actions: { a: () => 1 } }),
+      ).toThrow(/`requestTimeoutSeconds` must be more than 0 and at most 86400/);
+    }
+    expect(() =>
+      createRemoteWorker({ url, token: TOKEN, requestTimeoutSeconds: 86_400, actions: { a: () => 1 } }),
+    ).not.toThrow();
   });
 });
