@@ -22,8 +22,8 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** Largest delay Node's timers accept; longer waits are chained. */
-const MAX_TIMER_MS = 2_147_483_647;
+/** Largest delay Node's timers accept (a longer one fires after 1 ms); longer waits are chained. */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /** The real clock. */
 export const systemClock: Clock = {

@@ -36,7 +36,7 @@ import { type Waiter as QueueWaiter, TaskQueue } from './task-queue.js';
 export interface RemoteWorkerHubOptions {
   /** Time source (tests inject a `FakeClock`). @default the system clock */
   clock?: Clock;
-  /** A leased task, and a registration, expire this long after the worker was last heard from. @default 30 */
+  /** A leased task, and a registration, expire this long after the worker was last heard from (at most 86400). @default 30 */
   leaseSeconds?: number;
   /** The wait a poll asks for by default (at most 30). @default 20 */
   pollSeconds?: number;
@@ -80,6 +80,12 @@ interface Worker {
   readonly waiters: Set<Waiter>;
   readonly tasks: Map<string, Task>;
 }
+
+/**
+ * Longest `leaseSeconds` (a day). Workers heartbeat every third of it; past 2^31-1 ms Node ran
+ * their heartbeat interval every 1 ms.
+ */
+export const MAX_LEASE_SECONDS = 86_400;
 
 function positive(name: string, value: number | undefined, fallback: number, max = Infinity): number {
   const v = value ?? fallback;
@@ -143,7 +149,7 @@ export class RemoteWorkerHub {
   constructor(options: RemoteWorkerHubOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
-    this.leaseSeconds = positive('leaseSeconds', options.leaseSeconds, 30);
+    this.leaseSeconds = positive('leaseSeconds', options.leaseSeconds, 30, MAX_LEASE_SECONDS);
     this.pollSeconds = positive('pollSeconds', options.pollSeconds, 20, MAX_POLL_WAIT_SECONDS);
     this.maxWorkers = positive('maxWorkers', options.maxWorkers, 1000);
     this.maxPolls = positive('maxPollsPerWorker', options.maxPollsPerWorker, 256);

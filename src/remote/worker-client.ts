@@ -9,7 +9,7 @@
  * Uses only `node:http(s)` with its own keep-alive agents: nothing from the server side is imported.
  * @module
  */
-import { systemClock } from '../clock.js';
+import { MAX_TIMER_MS, systemClock } from '../clock.js';
 import type { Logger } from '../config.js';
 import { findJsonProblem } from '../json-value.js';
 import { HttpTransport, type JsonReply, RequestError } from './http-transport.js';
@@ -328,7 +328,8 @@ class RemoteWorkerClient implements RemoteWorker {
           inFlight = false;
         }
       },
-      Math.max(100, (node.leaseSeconds * 1000) / 3),
+      // Node runs a longer interval every 1 ms; a lease that long outlives this one anyway.
+      Math.min(MAX_TIMER_MS, Math.max(100, (node.leaseSeconds * 1000) / 3)),
     );
   }
 

@@ -456,6 +456,16 @@ describe('registration rules', () => {
     expect(hub.snapshot().workers).toEqual([]);
   });
 
+  it('refuses a leaseSeconds longer than a day, naming it (workers heartbeat every third of it)', () => {
+    for (const leaseSeconds of [86_401, 1e7, Number.POSITIVE_INFINITY]) {
+      expect(() => new RemoteWorkerHub({ leaseSeconds })).toThrow(ValidationError);
+      expect(() => new RemoteWorkerHub({ leaseSeconds })).toThrow(
+        /Expected `leaseSeconds` to be a positive number up to 86400/,
+      );
+    }
+    expect(new RemoteWorkerHub({ leaseSeconds: 86_400 }).leaseSeconds).toBe(86_400);
+  });
+
   it('lets several workers share a proxied action, and dedupes names', async () => {
     const { orch, hub } = await remoteSetup();
     const a = hub.register({ actions: ['x', 'x'] });

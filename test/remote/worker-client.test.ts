@@ -289,6 +289,25 @@ describe('createRemoteWorker', () => {
     expect(status.outputData).toEqual({ job: 'finished' });
   });
 
+  it('heartbeats at most every 2^31-1 ms however long a lease the node answers', async () => {
+    const { url, orch, hub } = await startServer();
+    // A node that answers a lease of 1e7 s: a third of it is past what Node's timers take, and
+    // Node ran the heartbeat interval every 1 ms instead (a hundred heartbeats in 300 ms).
+    const register = hub.register.bind(hub);
+    vi.spyOn(hub, 'register').mockImplementation((req) => ({ ...register(req), leaseSeconds: 1e7 }));
+    const beats = vi.spyOn(hub, 'heartbeat');
+    const w = worker({
+      url,
+      actions: { job: () => new Promise((resolve) => setTimeout(() => resolve('done'), 300)) },
+    });
+    await w.start();
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'job' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.outputData).toEqual({ job: 'done' });
+    expect(beats).not.toHaveBeenCalled();
+  });
+
   it('registers again after a 404 (the node forgot it) and keeps serving', async () => {
     const { url, orch, hub } = await startServer({ hub: { pollSeconds: 0.2 } });
     const w = worker({ url, actions: { job: () => 'ok' } });
