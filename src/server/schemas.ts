@@ -107,12 +107,20 @@ export const executionStatusSchema = z
   })
   .meta({ id: 'ExecutionStatus' });
 
-/** Query of `GET /v1/executions`. */
+/**
+ * A query parameter that may be left empty: `?status=` (as an HTML form sends an unset field)
+ * reads as absent, so it means "no filter" or the default rather than a bad value.
+ */
+export function blankIsAbsent<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === '' ? undefined : value), schema);
+}
+
+/** Query of `GET /v1/executions`; empty values mean "no filter" or the default. */
 export const listExecutionsQuerySchema = z.strictObject({
-  status: z.enum(EXECUTION_STATES).optional(),
-  workflowId: workflowIdSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  status: blankIsAbsent(z.enum(EXECUTION_STATES).optional()),
+  workflowId: blankIsAbsent(workflowIdSchema.optional()),
+  limit: blankIsAbsent(z.coerce.number().int().min(1).max(1000).default(50)),
+  offset: blankIsAbsent(z.coerce.number().int().min(0).default(0)),
 });
 
 /** `MetricsSnapshot` (SPEC §5). */

@@ -101,6 +101,29 @@ describe('GET /v1/executions', () => {
     expect(onlyFailed.executions[0]).toMatchObject({ id: failed, status: 'failed' });
   });
 
+  it('treats empty query values as no filter and the default page (as SPEC §7 and HTML forms write them)', async () => {
+    const f = await setup();
+    await define(f, 'hello', [{ name: 'greet' }]);
+    await define(f, 'broken', [{ name: 'fail' }]);
+    const ok = await start(f, 'hello');
+    const failed = await start(f, 'broken');
+    for (const id of [ok, failed]) await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+
+    for (const query of [
+      'status=&workflowId=&limit=',
+      'status=&workflowId=&limit=&offset=',
+      'status=',
+      'limit=',
+    ]) {
+      const res = await f.call({ url: `/v1/executions?${query}` });
+      expect(res.statusCode, query).toBe(200);
+      expect(res.json(), query).toMatchObject({ total: 2, limit: 50, offset: 0 });
+    }
+    const filtered = (await f.call({ url: '/v1/executions?status=failed&workflowId=&limit=' })).json();
+    expect(filtered).toMatchObject({ total: 1, limit: 50 });
+    expect(filtered.executions[0]).toMatchObject({ id: failed });
+  });
+
   it('answers 400 for bad filters', async () => {
     const f = await setup();
     for (const [query, pattern] of [

@@ -27,6 +27,8 @@ describe('GET /v1/metrics', () => {
     const one = (await f.call({ url: '/v1/metrics?workflowId=hello' })).json();
     expect(one.executions).toMatchObject({ total: 2, completed: 2 });
     expect(one.successRate).toBe(1);
+    const blank = (await f.call({ url: '/v1/metrics?workflowId=' })).json();
+    expect(blank.executions).toMatchObject({ total: 3 });
     const bad = await f.call({ url: '/v1/metrics?workflow=hello' });
     expect(bad.statusCode).toBe(400);
     expect(envelope(bad).message).toMatch(/query\.workflow: unknown key/);

@@ -164,6 +164,7 @@ describe('GET /v1/workflows', () => {
       ['two', 2],
     ]);
     expect((await f.call({ url: '/v1/workflows/two' })).json()).toMatchObject({ version: 2 });
+    expect((await f.call({ url: '/v1/workflows/two?version=' })).json()).toMatchObject({ version: 2 });
     expect((await f.call({ url: '/v1/workflows/two?version=1' })).json()).toMatchObject({
       version: 1,
       steps: [{ name: 'greet' }],

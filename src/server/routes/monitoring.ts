@@ -9,7 +9,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Orchestrator } from '../../orchestrator.js';
 import { toJson } from '../json.js';
-import { alertSchema, errorResponses, metricsSnapshotSchema, workersSchema } from '../schemas.js';
+import {
+  alertSchema,
+  blankIsAbsent,
+  errorResponses,
+  metricsSnapshotSchema,
+  workersSchema,
+} from '../schemas.js';
 
 /** One engine node as `GET /v1/workers` reports it. Extra fields pass through. */
 export interface NodeInfo {
@@ -58,7 +64,7 @@ export async function monitoringRoutes(scope: FastifyInstance, deps: MonitoringD
       schema: {
         summary: 'Metrics snapshot (SPEC §5), for all workflows or one',
         tags: ['monitoring'],
-        querystring: z.strictObject({ workflowId: z.string().min(1).max(128).optional() }),
+        querystring: z.strictObject({ workflowId: blankIsAbsent(z.string().min(1).max(128).optional()) }),
         response: { 200: metricsSnapshotSchema, ...errorResponses(400) },
       },
     },

@@ -12,6 +12,7 @@ import { OrchestratorError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import { toJson } from '../json.js';
 import {
+  blankIsAbsent,
   definitionEnvelopeSchema,
   errorResponses,
   executeBodySchema,
@@ -82,7 +83,9 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
         summary: 'Get a workflow definition (latest version, or ?version=)',
         tags: ['workflows'],
         params: workflowParamsSchema,
-        querystring: z.strictObject({ version: z.coerce.number().int().positive().optional() }),
+        querystring: z.strictObject({
+          version: blankIsAbsent(z.coerce.number().int().positive().optional()),
+        }),
         response: { 200: workflowSchema, ...errorResponses(400, 404, 414) },
       },
     },
