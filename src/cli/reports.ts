@@ -101,17 +101,19 @@ export interface WorkersReport {
 const SCAN_LIMIT = 10_000;
 
 /**
- * Worker load (stored `workerId` of active executions; plus the configured default workers unless
- * the registered nodes run in cluster mode, where the nodes are the workers) and every node: the
- * registered ones with their heartbeat and load, and owners of unfinished executions.
+ * Worker load: the stored `workerId` of active (running, compensating) executions, plus the
+ * configured default workers unless the registered nodes run in cluster mode, where the nodes
+ * are the workers. `registry` is the store's node list, when the caller has read it already.
  */
-export async function workersReport(client: StoreClient, now = Date.now()): Promise<WorkersReport> {
-  const registry = await client.store.listNodes();
+export async function workerLoad(
+  client: StoreClient,
+  registry?: Awaited<ReturnType<StoreClient['store']['listNodes']>>,
+): Promise<Pick<WorkersReport, 'workers' | 'loadDistribution'>> {
+  const nodes = registry ?? (await client.store.listNodes());
   const active = await client.records(['running', 'compensating'], SCAN_LIMIT);
-  const held = await client.records([...UNFINISHED_STATES], SCAN_LIMIT);
   // Cluster mode (the default on PostgreSQL) makes the nodes the workers.
   const cluster =
-    registry.length > 0 ? registry.some((n) => n.info.cluster === true) : client.store.kind === 'postgres';
+    nodes.length > 0 ? nodes.some((n) => n.info.cluster === true) : client.store.kind === 'postgres';
   const defaults: readonly string[] = cluster ? [] : DEFAULTS.workers;
   const load = new Map<string, number>(defaults.map((w) => [w, 0]));
   for (const r of active) if (r.workerId) load.set(r.workerId, (load.get(r.workerId) ?? 0) + 1);
@@ -121,6 +123,17 @@ export async function workersReport(client: StoreClient, now = Date.now()): Prom
     active: count,
     configured: configured.has(id),
   }));
+  return { workers, loadDistribution: Object.fromEntries(load) };
+}
+
+/**
+ * Worker load (see {@link workerLoad}) and every node: the registered ones with their heartbeat
+ * and load, and owners of unfinished executions.
+ */
+export async function workersReport(client: StoreClient, now = Date.now()): Promise<WorkersReport> {
+  const registry = await client.store.listNodes();
+  const { workers, loadDistribution } = await workerLoad(client, registry);
+  const held = await client.records([...UNFINISHED_STATES], SCAN_LIMIT);
 
   const nodes = new Map<string, NodeLoad>();
   const blank = (id: string): NodeLoad => ({
@@ -165,7 +178,7 @@ export async function workersReport(client: StoreClient, now = Date.now()): Prom
   }
   return {
     workers,
-    loadDistribution: Object.fromEntries(load),
+    loadDistribution,
     nodes: [...nodes.values()].sort(
       (a, b) =>
         (a.startedAt ?? Number.POSITIVE_INFINITY) - (b.startedAt ?? Number.POSITIVE_INFINITY) ||

@@ -170,9 +170,10 @@ describe('store commands', () => {
   });
 
   it('metrics reports counts and rates from the store', async () => {
-    const [human, machine] = await Promise.all([
+    const [human, machine, all] = await Promise.all([
       cli(['metrics', '--store', store.url]),
       cli(['metrics', '--store', store.url, '--json', '--workflow', 'user-registration']),
+      cli(['metrics', '--store', store.url, '--json']),
     ]);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/executions\s+5 total: 4 completed, 1 failed, 0 cancelled/);
@@ -186,6 +187,22 @@ describe('store commands', () => {
       successRate: 0,
       compensationRate: 1,
     });
+    // --json is a MetricsSnapshot (SPEC §5), load distribution included, as GET /v1/metrics is.
+    for (const r of [machine, all]) {
+      const snapshot = parseJson<Record<string, unknown>>(r.stdout);
+      for (const key of [
+        'executions',
+        'successRate',
+        'avgExecutionMs',
+        'p95ExecutionMs',
+        'retryRate',
+        'compensationRate',
+        'loadDistribution',
+      ]) {
+        expect(snapshot, key).toHaveProperty(key);
+      }
+      expect(snapshot.loadDistribution).toEqual({ worker_1: 0 });
+    }
   });
 
   it('workers reports the worker load and that no process holds executions', async () => {

@@ -1,14 +1,20 @@
 /**
  * `orchestrator metrics [--workflow id]`: execution counts, success / retry / compensation
- * rates and recent durations, computed from the store — this process runs nothing, so it has
- * no live latency histograms (a running service's `GET /v1/metrics` has those).
+ * rates, recent durations and the worker load, computed from the store — this process runs
+ * nothing, so it has no live latency histograms (a running service's `GET /v1/metrics` has those).
  * @module
  */
 import type { Command } from 'commander';
 import { emptyAggregates, sumAggregates } from '../../store/states.js';
 import { formatDuration, formatPercent, plural } from '../format.js';
 import { setup } from '../globals.js';
-import { durationStats, metricsFromAggregates, recentDurations, type StoreMetrics } from '../reports.js';
+import {
+  durationStats,
+  metricsFromAggregates,
+  recentDurations,
+  type StoreMetrics,
+  workerLoad,
+} from '../reports.js';
 import { withClient } from '../store-client.js';
 import { renderPairs, renderTable } from '../table.js';
 
@@ -22,10 +28,12 @@ export function register(program: Command): void {
       const { globals, out } = setup(command);
       const result = await withClient(globals.store, async (client) => {
         const durations = durationStats(await recentDurations(client, options.workflow));
+        // Store-wide, as in a live orchestrator's snapshot (for one workflow too).
+        const { loadDistribution } = await workerLoad(client);
         const workflows: (StoreMetrics & { workflowId: string })[] = [];
         if (options.workflow) {
           const overall = metricsFromAggregates(await client.store.aggregate(options.workflow));
-          return { overall, durations, workflows };
+          return { overall, durations, loadDistribution, workflows };
         }
         // One grouped read: the overall counts are the sum of the per-workflow ones.
         const byWorkflow = await client.store.aggregateByWorkflow();
@@ -35,10 +43,15 @@ export function register(program: Command): void {
             ...metricsFromAggregates(byWorkflow.get(id) ?? emptyAggregates()),
           });
         }
-        return { overall: metricsFromAggregates(sumAggregates(byWorkflow.values())), durations, workflows };
+        return {
+          overall: metricsFromAggregates(sumAggregates(byWorkflow.values())),
+          durations,
+          loadDistribution,
+          workflows,
+        };
       });
       process.exitCode = 0;
-      const { overall, durations, workflows } = result;
+      const { overall, durations, loadDistribution, workflows } = result;
       if (out.json) {
         out.data({
           source: 'store',
@@ -48,6 +61,7 @@ export function register(program: Command): void {
           avgExecutionMs: durations.avgMs,
           p95ExecutionMs: durations.p95Ms,
           durationSample: durations.count,
+          loadDistribution,
           ...(options.workflow ? {} : { workflows }),
         });
         return;
