@@ -5,7 +5,7 @@
  * {@link COMMANDS}. This is the only place in the package that exits the process.
  * @module
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { register as registerCancel } from './commands/cancel.js';
 import { register as registerList } from './commands/list.js';
 import { register as registerMetrics } from './commands/metrics.js';
@@ -31,27 +31,38 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerServe,
 ];
 
-function createProgram(): Command {
+/**
+ * The program. `helpSink`: with `--json`, where commander's help text goes instead of stdout,
+ * so that it is printed as one JSON document (commands created later inherit the setting).
+ */
+function createProgram(helpSink?: string[]): Command {
   const program = new Command('orchestrator')
     .description('Durable workflow orchestrator: run workflows and inspect executions in a store')
     .version(packageVersion(), '-V, --version')
     .exitOverride()
     .showSuggestionAfterError()
     .configureHelp({ showGlobalOptions: true });
+  if (helpSink) program.configureOutput({ writeOut: (text) => helpSink.push(text) });
   addGlobalOptions(program);
   for (const register of COMMANDS) register(program);
   return program;
 }
 
 async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const helpText: string[] = [];
   try {
     process.exitCode = undefined;
-    await createProgram().parseAsync(argv);
+    await createProgram(json ? helpText : undefined).parseAsync(argv);
     return Number(process.exitCode ?? 0);
   } catch (error) {
     const report = reportFor(error);
+    if (json && report.exitCode === 0 && error instanceof CommanderError) {
+      // `--version` / `--help` with `--json`: one JSON document, like every other command.
+      const isVersion = error.code === 'commander.version';
+      new Output({ json }).data(isVersion ? { version: packageVersion() } : { help: helpText.join('') });
+    }
     if (report.exitCode !== 0) {
-      const json = argv.includes('--json');
       new Output({ json }).error(report.code, report.message, report.printed);
       if (process.env.ORCHESTRATOR_DEBUG && error instanceof Error && error.stack) {
         process.stderr.write(`${error.stack}\n`);

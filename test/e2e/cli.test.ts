@@ -246,6 +246,32 @@ describe('store commands', () => {
   });
 });
 
+describe('--version and --help', () => {
+  it('print the version and the help as text, or as one JSON document with --json', async () => {
+    const [version, versionJson, help, helpJson, runHelpJson] = await Promise.all([
+      cli(['--version']),
+      cli(['--version', '--json']),
+      cli(['--help']),
+      cli(['--json', '--help']),
+      cli(['run', '--help', '--json']),
+    ]);
+    expect(version).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+    expect(versionJson.code).toBe(0);
+    expect(parseJson(versionJson.stdout)).toEqual({ version: version.stdout.trim() });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: orchestrator /);
+    for (const [r, usage] of [
+      [helpJson, /^Usage: orchestrator \[options\] \[command\]/],
+      [runHelpJson, /^Usage: orchestrator run \[options\] <definition>/],
+    ] as const) {
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(parseJson<{ help: string }>(r.stdout).help).toMatch(usage);
+    }
+    expect(parseJson<{ help: string }>(helpJson.stdout).help).toBe(help.stdout);
+  });
+});
+
 describe.concurrent('usage errors (exit 2)', () => {
   it('an invalid definition: every problem with its path', async () => {
     const r = await cli(['run', 'test/e2e/fixtures/cli-bad-definition.json', '--store', store.url]);
