@@ -47,13 +47,17 @@ export interface ErrorReport {
 /** Classifies any thrown value into an exit code and a message. */
 export function reportFor(error: unknown): ErrorReport {
   if (error instanceof CommanderError) {
-    const quiet = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
-    return {
-      exitCode: quiet ? EXIT.ok : EXIT.usage,
-      code: 'USAGE',
-      message: error.message.replace(/^error: /, ''),
-      printed: true,
-    };
+    // Help (`--help`, `help [command]`) and `--version` exit 0; commander's `commander.help` with
+    // a non-zero code is the help it printed to stderr because no command was given.
+    const quiet =
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      (error.code === 'commander.help' && error.exitCode === 0);
+    const message =
+      error.code === 'commander.help'
+        ? 'a command is required (see orchestrator --help)'
+        : error.message.replace(/^error: /, '');
+    return { exitCode: quiet ? EXIT.ok : EXIT.usage, code: 'USAGE', message, printed: true };
   }
   if (error instanceof CliError) {
     return { exitCode: error.exitCode, code: error.code, message: error.message, printed: false };

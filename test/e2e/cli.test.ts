@@ -270,6 +270,26 @@ describe('--version and --help', () => {
     }
     expect(parseJson<{ help: string }>(helpJson.stdout).help).toBe(help.stdout);
   });
+
+  it("`help <command>` prints that command's help and exits 0; no command at all is a usage error", async () => {
+    const [helpList, helpListJson, none, noneJson] = await Promise.all([
+      cli(['help', 'list']),
+      cli(['--json', 'help', 'list']),
+      cli([]),
+      cli(['--json']),
+    ]);
+    expect(helpList).toMatchObject({ code: 0, stderr: '' });
+    expect(helpList.stdout).toMatch(/^Usage: orchestrator list /);
+    expect(helpListJson).toMatchObject({ code: 0, stderr: '' });
+    expect(parseJson<{ help: string }>(helpListJson.stdout).help).toBe(helpList.stdout);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^Usage: orchestrator /);
+    expect(noneJson.code).toBe(2);
+    expect(parseJson(noneJson.stdout)).toEqual({
+      error: { code: 'USAGE', message: 'a command is required (see orchestrator --help)' },
+    });
+  });
 });
 
 describe.concurrent('usage errors (exit 2)', () => {

@@ -22,6 +22,13 @@ describe('reportFor', () => {
     expect(reportFor(unknown)).toMatchObject({ exitCode: 2, message: "unknown command 'x'", printed: true });
     expect(reportFor(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)')).exitCode).toBe(0);
     expect(reportFor(new CommanderError(0, 'commander.version', '0.1.0')).exitCode).toBe(0);
+    // `help list`: help asked for; no command given: help printed as an error.
+    expect(reportFor(new CommanderError(0, 'commander.help', '(outputHelp)')).exitCode).toBe(0);
+    expect(reportFor(new CommanderError(1, 'commander.help', '(outputHelp)'))).toMatchObject({
+      exitCode: 2,
+      message: 'a command is required (see orchestrator --help)',
+      printed: true,
+    });
   });
 });
 
