@@ -11,6 +11,12 @@ export interface Sink {
   isTTY?: boolean;
 }
 
+/**
+ * Sinks a JSON document was written to. `--json` output is exactly one document, so an error
+ * after it (closing the store failed, say) goes to stderr only, whichever Output reports it.
+ */
+const documentWritten = new WeakSet<Sink>();
+
 /** The CLI's output channel for one command. */
 export class Output {
   /** `--json`: machine output only (no progress, no decoration). */
@@ -36,6 +42,7 @@ export class Output {
   /** A value as pretty JSON on stdout (JSON mode's only output). */
   data(value: unknown): void {
     this.out.write(`${JSON.stringify(value, null, 2)}\n`);
+    documentWritten.add(this.out);
   }
 
   /** A warning on stderr (both modes). */
@@ -53,9 +60,12 @@ export class Output {
     if (!this.json) this.err.write(`${message}\n`);
   }
 
-  /** The one-line error report: `error: ...` on stderr, plus `{ error }` JSON on stdout in JSON mode. */
+  /**
+   * The one-line error report: `error: ...` on stderr, plus `{ error }` JSON on stdout in JSON
+   * mode unless a document is there already (stdout then keeps that one document).
+   */
   error(code: string, message: string, printed = false): void {
     if (!printed) this.err.write(`error: ${message}\n`);
-    if (this.json) this.data({ error: { code, message } });
+    if (this.json && !documentWritten.has(this.out)) this.data({ error: { code, message } });
   }
 }

@@ -64,13 +64,18 @@ describe('Output', () => {
     const machine = capture(true);
     machine.output.line('ignored');
     machine.output.note('ignored');
-    machine.output.data({ a: 1 });
     machine.output.error('E', 'bad');
     machine.output.problem('why');
-    expect(machine.out()).toBe(
-      '{\n  "a": 1\n}\n{\n  "error": {\n    "code": "E",\n    "message": "bad"\n  }\n}\n',
-    );
+    expect(machine.out()).toBe('{\n  "error": {\n    "code": "E",\n    "message": "bad"\n  }\n}\n');
     expect(machine.err()).toBe('error: bad\nwhy\n');
+  });
+
+  it('keeps one JSON document on stdout: an error after the data goes to stderr only', () => {
+    const machine = capture(true);
+    machine.output.data({ a: 1 });
+    machine.output.error('E', 'bad');
+    expect(machine.out()).toBe('{\n  "a": 1\n}\n');
+    expect(machine.err()).toBe('error: bad\n');
   });
 });
 
