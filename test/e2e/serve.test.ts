@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startServer } from '../unit/actions/local-server.js';
+import { startCli } from './fixtures/cli-harness.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
@@ -295,6 +296,34 @@ describe('orchestrator serve (real process)', () => {
       expect(existsSync(join(root, 'env.sqlite'))).toBe(false);
     } finally {
       if (proc.exitCode === null) proc.kill('SIGKILL');
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a --workflows folder where two files define the same id, naming both (exit 2)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'orch-serve-dup-'));
+    const folder = join(root, 'workflows');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'a.json'), JSON.stringify({ id: 'same', steps: [{ name: 'noop' }] }));
+    writeFileSync(join(folder, 'b.json'), JSON.stringify({ id: 'other', steps: [{ name: 'noop' }] }));
+    writeFileSync(
+      join(folder, 'c.json'),
+      JSON.stringify({ id: 'same', steps: [{ name: 'noop' }, { name: 'again', action: 'noop' }] }),
+    );
+    const running = startCli(['serve', '--port', '0', '--store', 'memory', '--workflows', folder], {
+      ORCHESTRATOR_API_TOKEN: TOKEN,
+    });
+    try {
+      const listening = running.waitFor(/listening/, 20_000).then(() => 'listening' as const);
+      const outcome = await Promise.race([running.exited, listening]);
+      expect(outcome, 'serve started instead of refusing').not.toBe('listening');
+      const { code, stderr } = await running.exited;
+      expect(code).toBe(2);
+      expect(stderr).toContain(
+        `error: workflows folder '${folder}': workflow 'same' is defined by both a.json and c.json`,
+      );
+    } finally {
+      if (running.child.exitCode === null) running.child.kill('SIGKILL');
       rmSync(root, { recursive: true, force: true });
     }
   });

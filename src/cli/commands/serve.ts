@@ -8,8 +8,6 @@
  * signal exits at once.
  * @module
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type Config, redactUrl as maskCredentials } from '../../config.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
@@ -19,12 +17,13 @@ import { buildApp, DEFAULT_BODY_LIMIT } from '../../server/app.js';
 import { generateToken, tokenProblem } from '../../server/auth.js';
 import { createDashboard } from '../../server/dashboard/index.js';
 import { createServerLogger } from '../../server/logger.js';
-import { readDefinitionFile, readJsonFile, type ValidDefinition } from '../definition-file.js';
+import { readJsonFile } from '../definition-file.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { parsePositiveInt, parseSeconds } from '../parse.js';
+import { readWorkflowDir } from '../workflow-dir.js';
 
 interface ServeOptions {
   port: number;
@@ -86,20 +85,6 @@ export function register(program: Command): void {
     .action(async (options: ServeOptions, command: Command) => {
       process.exitCode = await serve(options, command);
     });
-}
-
-/** Reads every `*.json` definition of a folder, in name order. */
-function readWorkflowDir(dir: string): ValidDefinition[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((name) => name.endsWith('.json'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === 'ENOENT' ? `workflows folder '${dir}' not found` : `cannot read workflows folder '${dir}'`,
-    );
-  }
-  return names.sort().map((name) => readDefinitionFile(join(dir, name)));
 }
 
 /** Orchestrator config from `--config`: a JSON object of config keys (validated by the orchestrator). */
