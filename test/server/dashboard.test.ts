@@ -413,6 +413,14 @@ describe('pages', () => {
     const v9 = await f.app.inject({ url: '/workflows/timed?version=9', headers: { cookie } });
     expect(v9.statusCode).toBe(404);
     expect(v9.body).toContain('has no version 9');
+    // A malformed version is a bad request (400, as GET /v1/workflows/:id answers); empty means latest.
+    for (const bad of ['abc', '0', '1.5', '-1', '1&version=2']) {
+      const res = await f.app.inject({ url: `/workflows/timed?version=${bad}`, headers: { cookie } });
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.body, bad).toContain('version: expected a version number from 1');
+    }
+    const latest = await f.app.inject({ url: '/workflows/timed?version=', headers: { cookie } });
+    expect(latest.statusCode).toBe(200);
   });
 
   it('shows worker load, balance and node heartbeats', async () => {

@@ -26,7 +26,7 @@ import { executionsBody, executionsPanel, parseListQuery } from './pages/executi
 import { loginPage, safeNext } from './pages/login.js';
 import { overviewBody, overviewLive } from './pages/overview.js';
 import { workersBody, workersPanel } from './pages/workers.js';
-import { workflowBody, workflowsBody } from './pages/workflows.js';
+import { parseVersionQuery, workflowBody, workflowsBody } from './pages/workflows.js';
 import { RecentSeries } from './series.js';
 import { LoginLimiter, readCookie, SESSION_COOKIE, SessionManager, serializeCookie } from './session.js';
 import { registerAssets } from './static-files.js';
@@ -190,21 +190,18 @@ async function registerDashboard(
     await orch.workflowEngine.refreshWorkflows();
     return sendHtml(reply, full(req, 'Workflows', 'workflows', workflowsBody(deps)));
   });
-  scope.get<{ Params: { id: string }; Querystring: { version?: string } }>(
+  scope.get<{ Params: { id: string }; Querystring: { version?: unknown } }>(
     '/workflows/:id',
     route('page'),
     async (req, reply) => {
       const { id } = req.params;
-      const wanted = req.query.version === undefined ? undefined : Number(req.query.version);
+      const wanted = parseVersionQuery(req.query.version);
       // Reads the workflow from the store if another node sharing it defined it (or that version).
       await orch.workflowEngine.getWorkflow(id, wanted);
       const versions = orch.workflowEngine.listWorkflowVersions(id);
       const def = wanted === undefined ? versions.at(-1) : versions.find((v) => v.version === wanted);
       if (!def && wanted !== undefined && versions.length > 0) {
-        throw new OrchestratorError(
-          'WORKFLOW_NOT_FOUND',
-          `Workflow '${id}' has no version ${req.query.version}`,
-        );
+        throw new OrchestratorError('WORKFLOW_NOT_FOUND', `Workflow '${id}' has no version ${wanted}`);
       }
       if (!def) throw new WorkflowNotFoundError(id);
       return sendHtml(reply, full(req, `Workflow ${id}`, 'workflows', workflowBody(deps, def, versions)));

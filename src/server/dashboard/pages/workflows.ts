@@ -5,10 +5,29 @@
  * @module
  */
 import type { StepDefinition, WorkflowDefinition } from '../../../definition/types.js';
+import { ValidationError } from '../../../errors.js';
 import type { DashboardDeps } from '../context.js';
 import { formatDuration, formatPercent, formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { stat } from '../layout.js';
+
+/**
+ * Reads `?version=` of the workflow page: absent or empty means the latest version.
+ * @throws ValidationError (400) for anything but a version number from 1.
+ */
+export function parseVersionQuery(value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const text = typeof value === 'string' ? value.trim() : '';
+  const version = /^\d{1,9}$/.test(text) ? Number(text) : 0;
+  if (version < 1) {
+    const shown = Array.isArray(value) ? value.join(',') : String(value);
+    throw new ValidationError(
+      [{ path: 'version', message: `expected a version number from 1, got '${shown.slice(0, 40)}'` }],
+      'Invalid workflow version',
+    );
+  }
+  return version;
+}
 
 const wfLink = (id: string) => html`<a href="/workflows/${encodeURIComponent(id)}">${id}</a>`;
 
