@@ -23,7 +23,11 @@ export interface PrometheusSource {
   off<E extends EventName>(event: E, listener: Listener<E>): unknown;
   getMetrics(workflowId?: string): MetricsSnapshot;
   getLocalLoad(): { running: number; queued: number };
-  readonly workflowEngine: { listWorkflows(): ReadonlyArray<{ id: string }> };
+  readonly workflowEngine: {
+    listWorkflows(): ReadonlyArray<{ id: string }>;
+    /** Reads definitions other nodes sharing the store added, so that they are labelled too. */
+    refreshWorkflows?(): Promise<void>;
+  };
   readonly loadBalancer: { getLoadDistribution(): Record<string, number>; balanceScore(): number };
 }
 
@@ -98,7 +102,8 @@ export class PrometheusExporter {
       help: 'Executions per workflow and status (from the store at start, then live)',
       labelNames: ['workflow', 'status'],
       registers,
-      collect() {
+      async collect() {
+        await source.workflowEngine.refreshWorkflows?.();
         this.reset();
         for (const { id } of source.workflowEngine.listWorkflows()) {
           const counts = source.getMetrics(id).executions;

@@ -1,6 +1,7 @@
 /**
  * Two services on one durable store (several nodes behind a load balancer): a workflow defined
- * through one is listed, and shown on the dashboard, by the other.
+ * through one is listed, shown on the dashboard, offered as an executions filter and labelled in
+ * the Prometheus metrics by the other.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDashboard } from '../../src/server/dashboard/index.js';
@@ -50,5 +51,30 @@ describe('a workflow defined through another service on the same store', () => {
     expect(fresh.statusCode).toBe(200);
     const missing = await b.app.inject({ url: '/workflows/never', headers: { cookie } });
     expect(missing.statusCode).toBe(404);
+  });
+
+  it('is a label of the Prometheus metrics and a choice of the executions filter', async () => {
+    const store = tempSqliteUrl();
+    const options = { orchestrator: { store, sweepInterval: 0.05 }, app: { plugins: [createDashboard()] } };
+    const a = await setup(options);
+    const b = await setup(options);
+    // b has read the definitions once (its first scrape), before a defines the workflow.
+    await b.app.inject({ url: '/metrics' });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await define(a, 'elsewhere', [{ name: 'greet' }]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+
+    const cookie = await signIn(b);
+    const page = await b.app.inject({ url: '/executions', headers: { cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<option value="elsewhere">elsewhere</option>');
+    await define(a, 'later', [{ name: 'greet' }]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const metrics = await b.app.inject({ url: '/metrics' });
+    for (const id of ['elsewhere', 'later']) {
+      expect(metrics.body).toContain(
+        `orchestrator_executions_by_status{workflow="${id}",status="completed"}`,
+      );
+    }
   });
 });

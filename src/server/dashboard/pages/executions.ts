@@ -127,6 +127,8 @@ export async function executionsPanel(deps: DashboardDeps, q: ListQuery): Promis
 
 /** The executions page body: filters and the live list. */
 export async function executionsBody(deps: DashboardDeps, q: ListQuery): Promise<SafeHtml> {
+  // Offers the workflows other nodes sharing the store defined, too.
+  await deps.orch.workflowEngine.refreshWorkflows();
   const ids = deps.orch.workflowEngine.listWorkflows().map((w) => w.id);
   if (q.workflowId && !ids.includes(q.workflowId)) ids.push(q.workflowId);
   return html`<div class="page-head"><h1>Executions</h1><span class="muted">newest first · updates every 2 s</span></div>
