@@ -271,6 +271,12 @@ describe('--version and --help', () => {
     expect(parseJson<{ help: string }>(helpJson.stdout).help).toBe(help.stdout);
   });
 
+  it('states an option default once', async () => {
+    const [list, cancel] = await Promise.all([cli(['list', '--help']), cli(['cancel', '--help'])]);
+    expect(list.stdout.match(/\(default: 20\)/g)).toHaveLength(1);
+    expect(cancel.stdout.match(/\(default: 60\)/g)).toHaveLength(1);
+  });
+
   it("`help <command>` prints that command's help and exits 0; no command at all is a usage error", async () => {
     const [helpList, helpListJson, none, noneJson] = await Promise.all([
       cli(['help', 'list']),

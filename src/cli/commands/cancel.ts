@@ -38,7 +38,7 @@ export function register(program: Command): void {
     )
     .option(
       '--timeout <seconds>',
-      `how long to wait for the cancellation (default: ${DEFAULT_CANCEL_TIMEOUT})`,
+      'how long to wait for the cancellation, in seconds',
       parseSeconds,
       DEFAULT_CANCEL_TIMEOUT,
     )

@@ -33,12 +33,7 @@ export function register(program: Command): void {
       parseState,
     )
     .option('--workflow <id>', 'only executions of this workflow')
-    .option(
-      '--limit <n>',
-      `how many to show (default: ${DEFAULT_LIST_LIMIT})`,
-      parsePositiveInt(10_000),
-      DEFAULT_LIST_LIMIT,
-    )
+    .option('--limit <n>', 'how many to show', parsePositiveInt(10_000), DEFAULT_LIST_LIMIT)
     .action(async (options: ListOptions, command: Command) => {
       const { globals, out } = setup(command);
       const { executions, total } = await withClient(globals.store, (client) =>
