@@ -1,7 +1,13 @@
 /**
  * The `executions` table keeps room on its pages for the new versions of a row (migration 004):
  * a step's update that changes no indexed column stays on the row's page (a HOT update, no
- * new index entries), even when every execution of a full page is updated several times.
+ * new index entries), even when every execution of a full page is updated.
+ *
+ * One update per row: the free half of a page holds one new version of each of its rows by
+ * itself. Later updates stay on the page only once PostgreSQL prunes the dead versions, which any
+ * transaction open elsewhere on the server (another test file running at the same time, a stopped
+ * process in the cluster tests) can hold back, so asserting them would make this test depend on
+ * its neighbours.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -48,7 +54,7 @@ describe('PostgreSQL store: room for updates on the executions pages', () => {
     expect(result.rows[0]?.reloptions).toContain('fillfactor=50');
   });
 
-  it('keeps each execution on its page through three step updates of every row', async () => {
+  it('keeps each execution on its page through a step update of every row', async () => {
     const { schema, store } = await openStore();
     // Rows of the size the engine writes (~0.4 kB), enough to fill several pages.
     const executions = Array.from({ length: 60 }, () =>
@@ -57,24 +63,16 @@ describe('PostgreSQL store: room for updates on the executions pages', () => {
     await Promise.all(executions.map((e) => store.createExecution(e)));
     const before = await pages(schema);
     expect(new Set(before.values()).size).toBeGreaterThan(1);
-    for (let step = 1; step <= 3; step++) {
-      await Promise.all(
-        executions.map((e) =>
-          store.update({
-            id: e.id,
-            epoch: 0,
-            set: {
-              cursor: step,
-              transitions: step,
-              lastStep: `step-${step}`,
-              stepsRun: step,
-              completionSeq: step,
-            },
-            steps: [makeStep(e.id, `step-${step}`, { status: 'completed', output: { ok: true, step } })],
-          }),
-        ),
-      );
-    }
+    await Promise.all(
+      executions.map((e) =>
+        store.update({
+          id: e.id,
+          epoch: 0,
+          set: { cursor: 1, transitions: 1, lastStep: 'step-1', stepsRun: 1, completionSeq: 1 },
+          steps: [makeStep(e.id, 'step-1', { status: 'completed', output: { ok: true, step: 1 } })],
+        }),
+      ),
+    );
     const after = await pages(schema);
     const moved = [...before].filter(([id, page]) => after.get(id) !== page).map(([id]) => id);
     expect(moved).toEqual([]);
