@@ -1,8 +1,11 @@
 /**
- * Builds the public `ExecutionStatus` from stored records and the plan (SPEC §4).
+ * Builds the public `ExecutionStatus` from stored records and the plan (SPEC §4). The status
+ * holds copies of the input, outputs and errors: the records may be a running execution's own
+ * (or the memory store's), and a caller that changes the status it got must change neither.
  * @module
  */
 import type { Plan, PlanStep } from '../definition/types.js';
+import { copyJson } from '../json-value.js';
 import type { ExecutionRecord, StepRecord } from '../store/store.js';
 import type { AttemptStatus, ExecutionStatus, StepState, StepStatus } from '../types.js';
 import { TERMINAL_STATES } from '../types.js';
@@ -15,8 +18,9 @@ function stepStatus(rec: StepRecord | undefined, name: string, terminal: boolean
   if (rec.startedAt != null) s.startedAt = new Date(rec.startedAt);
   if (rec.completedAt != null) s.completedAt = new Date(rec.completedAt);
   if (rec.durationMs != null) s.durationMs = rec.durationMs;
-  if (rec.status === 'completed' && rec.output !== undefined && rec.output !== null) s.output = rec.output;
-  if (rec.error) s.error = rec.error;
+  if (rec.status === 'completed' && rec.output !== undefined && rec.output !== null)
+    s.output = copyJson(rec.output);
+  if (rec.error) s.error = { ...rec.error };
   if (rec.decision) s.decision = rec.decision;
   if (rec.nextAttemptAt != null && rec.status === 'waiting') s.nextAttemptAt = new Date(rec.nextAttemptAt);
   if (rec.history.length > 0) {
@@ -26,7 +30,7 @@ function stepStatus(rec: StepRecord | undefined, name: string, terminal: boolean
         a.completedAt = new Date(h.completedAt);
         a.durationMs = h.completedAt - h.startedAt;
       }
-      if (h.error) a.error = h.error;
+      if (h.error) a.error = { ...h.error };
       if (h.retryAt != null) a.retryAt = new Date(h.retryAt);
       return a;
     });
@@ -35,7 +39,7 @@ function stepStatus(rec: StepRecord | undefined, name: string, terminal: boolean
     const c = rec.compensation;
     s.compensation = { status: c.status, attempts: c.attempts, startedAt: new Date(c.startedAt) };
     if (c.completedAt != null) s.compensation.completedAt = date(c.completedAt);
-    if (c.error) s.compensation.error = c.error;
+    if (c.error) s.compensation.error = { ...c.error };
   }
   return s;
 }
@@ -82,7 +86,7 @@ export function buildStatus(
     startedAt: new Date(record.startedAt ?? record.createdAt),
     stepsCompleted,
     totalSteps: plan ? plan.steps.length : list.length,
-    inputData: record.input,
+    inputData: copyJson(record.input),
     outputData,
     steps: list,
     compensatedSteps: [...record.compensatedSteps],

@@ -115,4 +115,38 @@ describe.each(STORE_KINDS)('handler values are copies (%s store)', (kind) => {
     expect(status.inputData).toEqual({ when: at1 });
     expect(status.outputData.stamp).toStrictEqual({ at: at0, list: [1, null], in: { when: at1 } });
   });
+
+  it('a caller mutating a status it read changes neither the execution nor later reads', async () => {
+    let release!: () => void;
+    const started = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const seen: unknown[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        a: () => started.then(() => ({ list: [1] })),
+        b: (input) => {
+          seen.push(structuredClone(input));
+          return null;
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }, { name: 'b' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w', { n: 1 });
+    const running = await orch.workflowEngine.getExecutionStatus(id);
+    (running?.inputData as Obj).n = 2;
+    const [listed] = await orch.workflowEngine.listExecutions({ workflowId: 'w' });
+    (listed?.inputData as Obj).extra = true;
+    release();
+    const done = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(seen).toEqual([{ n: 1 }]);
+    (done.inputData as Obj).n = 3;
+    ((done.outputData.a as Obj).list as number[]).push(2);
+    (done.steps[0]!.output as { list: number[] }).list.push(3);
+    const again = await orch.workflowEngine.getExecutionStatus(id);
+    expect(again?.inputData).toEqual({ n: 1 });
+    expect(again?.outputData.a).toEqual({ list: [1] });
+    expect(again?.steps[0]?.output).toEqual({ list: [1] });
+  });
 });
