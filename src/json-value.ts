@@ -30,6 +30,22 @@ export function findJsonProblem(value: unknown, path: string): JsonProblem | nul
   return walkJson(value, path);
 }
 
+/** What {@link tryCopyJson} answers for a value JSON cannot hold. */
+export const NOT_JSON: unique symbol = Symbol('not JSON');
+
+/**
+ * The engine's own copy of a JSON value (see the module), or {@link NOT_JSON} if it has a
+ * problem (`findJsonProblem` then names it). Allocates nothing but the copy: for the per-step path.
+ */
+export function tryCopyJson(value: unknown): unknown {
+  try {
+    return fastCopy(value, 0);
+  } catch (error) {
+    if (error !== BAD) throw error;
+    return NOT_JSON;
+  }
+}
+
 /**
  * The engine's own copy of a JSON value (see the module), or the first problem in it. A
  * primitive is its own copy.
@@ -38,15 +54,14 @@ export function copyCheckedJson(
   value: unknown,
   path: string,
 ): { value: unknown; problem: null } | { value: undefined; problem: JsonProblem } {
-  try {
-    return { value: fastCopy(value, 0), problem: null };
-  } catch (error) {
-    if (error !== BAD) throw error;
-    return {
-      value: undefined,
-      problem: walkJson(value, path) ?? { path, message: 'cannot be stored as JSON' },
-    };
-  }
+  const copy = tryCopyJson(value);
+  if (copy !== NOT_JSON) return { value: copy, problem: null };
+  return { value: undefined, problem: problemIn(value, path) };
+}
+
+/** The problem a value that failed the copy has (named by a second, bookkeeping walk). */
+function problemIn(value: unknown, path: string): JsonProblem {
+  return walkJson(value, path) ?? { path, message: 'cannot be stored as JSON' };
 }
 
 /** Like `copyCheckedJson`, throwing a ValidationError (`title`) that names the problem. */
@@ -55,10 +70,7 @@ export function copyJsonOrThrow(value: unknown, path: string, title = 'Invalid i
     return fastCopy(value, 0);
   } catch (error) {
     if (error !== BAD) throw error;
-    throw new ValidationError(
-      [walkJson(value, path) ?? { path, message: 'cannot be stored as JSON' }],
-      title,
-    );
+    throw new ValidationError([problemIn(value, path)], title);
   }
 }
 

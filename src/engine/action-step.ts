@@ -7,11 +7,12 @@
 
 import type { PlanActionStep } from '../definition/types.js';
 import { ActionNotFoundError, type ErrorInfo, errorCode, NonRetryableError, toError } from '../errors.js';
-import { copyCheckedJson, copyJson } from '../json-value.js';
+import { copyJson, findJsonProblem, NOT_JSON, tryCopyJson } from '../json-value.js';
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
 import type { StepRecord } from '../store/store.js';
 import type { ActionHandler } from '../types.js';
 import type { AbortScope } from './abort-scope.js';
+import { BUILTIN_ACTION_NAMES } from './action-registry.js';
 import type { ActiveExecution } from './active-execution.js';
 import { confirmLease, type EngineContext, leaseLapsed } from './context.js';
 import { expressionScope } from './expression-scope.js';
@@ -104,8 +105,13 @@ export async function runActionStep(
     let input: unknown;
     let early: unknown = null;
     try {
-      // An expression's result is fresh; the workflow input is copied so the handler may mutate it.
-      input = step.input ? step.input.evaluate(expressionScope(ex)) : copyJson(ex.record.input);
+      // An expression's result is fresh; the workflow input is copied so the handler may mutate
+      // it (not for a built-in action: they only read it, and `noop`'s output is copied below).
+      input = step.input
+        ? step.input.evaluate(expressionScope(ex))
+        : BUILTIN_ACTION_NAMES.has(step.action)
+          ? ex.record.input
+          : copyJson(ex.record.input);
       if (!handler) early = new ActionNotFoundError(step.action);
       else if (step.action === 'delay' && rec.timerAt === null) {
         set({ ...rec, timerAt: now + delaySeconds(input) * 1000 });
@@ -141,10 +147,13 @@ export async function runActionStep(
 
     // The engine's own copy (the handler may keep and mutate the object it returned), checked in
     // the same walk: every store keeps outputs as JSON.
-    const checked = result.ok ? copyCheckedJson(result.output, 'output') : null;
-    const badOutput = checked?.problem;
-    if (result.ok && badOutput) {
+    const copy = result.ok ? tryCopyJson(result.output) : null;
+    if (result.ok && copy === NOT_JSON) {
       // Every store keeps outputs as JSON: refuse the value here, the same way on every store.
+      const badOutput = findJsonProblem(result.output, 'output') ?? {
+        path: 'output',
+        message: 'cannot be stored as JSON',
+      };
       result = {
         ok: false,
         error: new NonRetryableError(
@@ -156,7 +165,7 @@ export async function runActionStep(
       };
     }
     if (result.ok) {
-      const output = checked?.value ?? null;
+      const output = copy ?? null;
       set({
         ...rec,
         status: 'completed',

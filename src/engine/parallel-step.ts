@@ -52,12 +52,16 @@ export async function runParallelStep(
   const group = new AbortScope(ex.scope);
   // The step's timeout is an absolute time (from the stored start of this visit), so a restart
   // does not give it a fresh one; past it already, no branch starts another attempt.
-  const timeoutAt = step.timeoutMs === null ? null : (rec.startedAt ?? now) + step.timeoutMs;
+  const timeoutMs = step.timeoutMs;
   let timer: TimerHandle | null = null;
-  // The branches' signals abort with this (an Error, like every abort reason handlers see).
-  const timedOutReason = step.timeoutMs === null ? null : new StepTimeoutError(step.name, step.timeoutMs);
-  if (timeoutAt !== null && timeoutAt <= now) group.abort(timedOutReason);
-  else if (timeoutAt !== null) timer = clock.setTimer(() => group.abort(timedOutReason), timeoutAt - now);
+  if (timeoutMs !== null) {
+    const timeoutAt = (rec.startedAt ?? now) + timeoutMs;
+    // The branches' signals abort with this (an Error, like every abort reason handlers see),
+    // made only when the timeout fires: an Error's stack costs more than the rest of the step.
+    const fire = () => group.abort(new StepTimeoutError(step.name, timeoutMs));
+    if (timeoutAt <= now) fire();
+    else timer = clock.setTimer(fire, timeoutAt - now);
+  }
 
   let failure: Extract<StepOutcome, { ok: false }> | null = null;
   try {
@@ -103,7 +107,9 @@ export async function runParallelStep(
   const end = clock.now();
   // Every branch completed (some before a restart): the step completed, whenever the timer fired.
   const allDone = step.branches.every((b) => ex.steps.get(b.name)?.status === 'completed');
-  const timedOut = !allDone && group.aborted && timedOutReason !== null && group.reason === timedOutReason;
+  // The group's only StepTimeoutError is its own: the execution's scope and a failed sibling abort
+  // it with other errors (a branch's own timeout aborts that branch's attempt, not the group).
+  const timedOut = !allDone && group.aborted && group.reason instanceof StepTimeoutError;
   if (ex.stopReason && !timedOut && !failure) {
     return {
       ok: false,

@@ -4,6 +4,7 @@
  * was retried, its longest attempt, and the parallel step it is a branch of.
  * @module
  */
+import type { StepRunInfo } from '../performance/performance-optimizer.js';
 import type { StepRecord } from '../store/store.js';
 import type { EngineContext } from './context.js';
 import { longestAttemptMs } from './step-records.js';
@@ -18,11 +19,14 @@ export function recordStepTiming(
   parent?: string,
 ): void {
   const retried = rec.attempts > 1;
-  ctx.optimizer.recordStep(workflowId, rec.name, rec.durationMs ?? 0, {
+  // One object of one shape per step (spreads of conditional parts would allocate each part too);
+  // the optimizer reads an undefined `parent` or `attemptMs` as absent.
+  const info: StepRunInfo = {
     timeoutMs,
     retried,
     failed,
-    ...(parent === undefined ? {} : { parent }),
-    ...(retried ? { attemptMs: longestAttemptMs(rec) } : {}),
-  });
+    parent,
+    attemptMs: retried ? longestAttemptMs(rec) : undefined,
+  };
+  ctx.optimizer.recordStep(workflowId, rec.name, rec.durationMs ?? 0, info);
 }

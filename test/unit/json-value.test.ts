@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { copyCheckedJson, copyJson, copyJsonOrThrow, findJsonProblem } from '../../src/json-value.js';
+import {
+  copyCheckedJson,
+  copyJson,
+  copyJsonOrThrow,
+  findJsonProblem,
+  NOT_JSON,
+  tryCopyJson,
+} from '../../src/json-value.js';
 
 describe('findJsonProblem / copyCheckedJson', () => {
   const deep = (levels: number): unknown => {
@@ -79,5 +86,15 @@ describe('findJsonProblem / copyCheckedJson', () => {
       path: 'x',
       message: 'expected a finite number, got Infinity',
     });
+  });
+
+  it('tryCopyJson answers the copy, or NOT_JSON for a value with a problem', () => {
+    const value = { a: [1, { b: 'c' }] };
+    const copy = tryCopyJson(value);
+    expect(copy).toEqual(value);
+    expect(copy).not.toBe(value);
+    expect(tryCopyJson({ a: [Number.NaN] })).toBe(NOT_JSON);
+    expect(tryCopyJson(new Map())).toBe(NOT_JSON);
+    expect(tryCopyJson(undefined)).toBeUndefined();
   });
 });
