@@ -10,6 +10,7 @@ import {
   ClosedError,
   ConflictError,
   NoWorkersError,
+  toError,
   ValidationError,
   WorkflowNotFoundError,
 } from '../errors.js';
@@ -101,10 +102,20 @@ export class WorkflowEngine {
   /**
    * Re-reads the stored definitions if another process sharing a durable store may have defined
    * some since the last read (at most once per `sweepInterval`), so that `listWorkflows` and
-   * `listWorkflowVersions` include them. Does nothing on the memory store or once closed.
+   * `listWorkflowVersions` include them. Does nothing on the memory store or once closed. A read
+   * that fails (the store is unreachable) is logged and leaves the definitions known here: the
+   * listings, and the metrics scrape that calls this, still answer.
    */
   async refreshWorkflows(): Promise<void> {
-    if (!this.closed) await this.definitions.refreshAll();
+    if (this.closed) return;
+    try {
+      await this.definitions.refreshAll();
+    } catch (error) {
+      this.ctx.logger.warn(
+        { err: toError(error) },
+        'could not re-read the stored workflow definitions; listing the known ones',
+      );
+    }
   }
 
   /** Latest version of every workflow known to this process (see `refreshWorkflows`). */
