@@ -109,18 +109,22 @@ export const executionStatusSchema = z
 
 /**
  * A query parameter that may be left empty: `?status=` (as an HTML form sends an unset field)
- * reads as absent, so it means "no filter" or the default rather than a bad value.
+ * reads as absent, so it means "no filter" or the default rather than a bad value. `meaning`
+ * becomes the parameter's OpenAPI description, which says so (the schema describes a value
+ * that is given).
  */
-export function blankIsAbsent<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value) => (value === '' ? undefined : value), schema);
+export function blankIsAbsent<T extends z.ZodType>(schema: T, meaning: string) {
+  return z
+    .preprocess((value) => (value === '' ? undefined : value), schema)
+    .meta({ description: `${meaning}; an empty value counts as not given` });
 }
 
 /** Query of `GET /v1/executions`; empty values mean "no filter" or the default. */
 export const listExecutionsQuerySchema = z.strictObject({
-  status: blankIsAbsent(z.enum(EXECUTION_STATES).optional()),
-  workflowId: blankIsAbsent(workflowIdSchema.optional()),
-  limit: blankIsAbsent(z.coerce.number().int().min(1).max(1000).default(50)),
-  offset: blankIsAbsent(z.coerce.number().int().min(0).default(0)),
+  status: blankIsAbsent(z.enum(EXECUTION_STATES).optional(), 'Only executions in this state'),
+  workflowId: blankIsAbsent(workflowIdSchema.optional(), 'Only executions of this workflow'),
+  limit: blankIsAbsent(z.coerce.number().int().min(1).max(1000).default(50), 'Page size (default 50)'),
+  offset: blankIsAbsent(z.coerce.number().int().min(0).default(0), 'Executions to skip (default 0)'),
 });
 
 /** `MetricsSnapshot` (SPEC §5). */

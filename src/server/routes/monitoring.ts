@@ -64,7 +64,9 @@ export async function monitoringRoutes(scope: FastifyInstance, deps: MonitoringD
       schema: {
         summary: 'Metrics snapshot (SPEC §5), for all workflows or one',
         tags: ['monitoring'],
-        querystring: z.strictObject({ workflowId: blankIsAbsent(z.string().min(1).max(128).optional()) }),
+        querystring: z.strictObject({
+          workflowId: blankIsAbsent(z.string().min(1).max(128).optional(), 'Only this workflow'),
+        }),
         response: { 200: metricsSnapshotSchema, ...errorResponses(400) },
       },
     },

@@ -84,7 +84,10 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
         tags: ['workflows'],
         params: workflowParamsSchema,
         querystring: z.strictObject({
-          version: blankIsAbsent(z.coerce.number().int().positive().optional()),
+          version: blankIsAbsent(
+            z.coerce.number().int().positive().optional(),
+            'This version (default: the latest)',
+          ),
         }),
         response: { 200: workflowSchema, ...errorResponses(400, 404, 414) },
       },
