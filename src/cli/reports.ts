@@ -43,12 +43,18 @@ export function durationStats(durations: number[]): { count: number; avgMs: numb
   return { count: sorted.length, avgMs: sum / sorted.length, p95Ms: sorted[rank - 1] ?? 0 };
 }
 
-/** Durations (start to finish) of recent finished executions. */
+/**
+ * Durations (start to finish) of recent finished executions that ran: one that ended while still
+ * queued (cancelled, or timed out waiting) never started and has none, as in a live
+ * orchestrator's metrics.
+ */
 export async function recentDurations(client: StoreClient, workflowId?: string): Promise<number[]> {
   const records = await client.records(['completed', 'failed', 'cancelled'], DURATION_SAMPLE, workflowId);
-  return records
-    .filter((r) => r.completedAt !== null)
-    .map((r) => (r.completedAt ?? 0) - (r.startedAt ?? r.createdAt));
+  const durations: number[] = [];
+  for (const r of records) {
+    if (r.completedAt !== null && r.startedAt !== null) durations.push(r.completedAt - r.startedAt);
+  }
+  return durations;
 }
 
 /** One worker's load. */

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { durationStats, metricsFromAggregates, workersReport } from '../../../src/cli/reports.js';
+import {
+  durationStats,
+  metricsFromAggregates,
+  recentDurations,
+  workersReport,
+} from '../../../src/cli/reports.js';
 import { StoreClient } from '../../../src/cli/store-client.js';
 import { claimOnly } from '../../../src/cli/takeover.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
@@ -45,6 +50,24 @@ describe('durationStats', () => {
     const d = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(durationStats(d)).toEqual({ count: 100, avgMs: 50.5, p95Ms: 95 });
     expect(durationStats([])).toEqual({ count: 0, avgMs: 0, p95Ms: 0 });
+  });
+});
+
+describe('recentDurations', () => {
+  it('counts the executions that ran, not the queue time of one that ended while still queued', async () => {
+    client = await StoreClient.open('memory');
+    await client.store.createExecution(
+      makeExecution({ status: 'completed', createdAt: 0, startedAt: 100, completedAt: 400 }),
+    );
+    // Cancelled (or timed out) while pending: it never started, so it ran for no time at all (as
+    // a live orchestrator's metrics and alerts have it).
+    await client.store.createExecution(
+      makeExecution({ status: 'cancelled', createdAt: 0, startedAt: null, completedAt: 60_000 }),
+    );
+    await client.store.createExecution(
+      makeExecution({ status: 'failed', createdAt: 0, startedAt: null, completedAt: 90_000 }),
+    );
+    expect(await recentDurations(client)).toEqual([300]);
   });
 });
 
