@@ -25,7 +25,7 @@ import { Metrics } from './monitoring/metrics.js';
 import { PerformanceOptimizer } from './performance/performance-optimizer.js';
 import { ErrorRecovery } from './recovery/error-recovery.js';
 import { openStore } from './store/open-store.js';
-import { emptyAggregates, sumAggregates } from './store/states.js';
+import { emptyAggregates, subtractAggregates, sumAggregates } from './store/states.js';
 import type { NodeRecord, Store } from './store/store.js';
 import type { ActionHandler, CompensationHandler } from './types.js';
 
@@ -301,11 +301,16 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       store.durable ? config.sweepInterval * 1000 : 0,
     );
     await definitions.load();
-    // One grouped read: the overall counts are the sum of the per-workflow ones.
-    const byWorkflow = await store.aggregateByWorkflow();
-    ctx.metrics.load(sumAggregates(byWorkflow.values()));
+    // The metrics count this node's executions as they move, and the store's counts of the rest
+    // (re-read in housekeeping). A generated node id owns nothing yet; a configured one may own
+    // executions from an earlier run: those are the store's total minus the rest.
+    const others = await store.aggregateByWorkflow({ exceptOwner: nodeId });
+    ctx.metrics.setOthers(others);
+    const own =
+      config.nodeId === undefined ? new Map() : subtractAggregates(await store.aggregateByWorkflow(), others);
+    ctx.metrics.load(sumAggregates(own.values()));
     for (const def of definitions.list()) {
-      ctx.metrics.load(byWorkflow.get(def.id) ?? emptyAggregates(), def.id);
+      ctx.metrics.load(own.get(def.id) ?? emptyAggregates(), def.id);
     }
 
     scheduler = new Scheduler(ctx, config.maxConcurrentWorkflows);

@@ -3,8 +3,9 @@
  * long, see `forget-nodes.ts`), renews its leases, takes
  * over executions whose owner died (expired lease, or a dead process in this pid space) and
  * resumes them from their stored position, adopts executions other nodes placed on it (cluster
- * mode), applies cancel requests made by other processes, refreshes the cluster load, and checks
- * the balance. The same takeover runs once, awaited, when the orchestrator opens: that is crash
+ * mode), applies cancel requests made by other processes, refreshes the cluster load, re-reads
+ * the metrics of the executions other processes hold (see `others-refresh.ts`), and checks the
+ * balance. The same takeover runs once, awaited, when the orchestrator opens: that is crash
  * recovery. A store notification (PostgreSQL NOTIFY) only makes work start sooner: a notice that
  * executions were placed on this node runs a short round that only adopts them (the whole round
  * writes a heartbeat, claims, reads the cluster's load: run for every creation in the cluster it
@@ -25,6 +26,7 @@ import { ActiveExecution } from './active-execution.js';
 import { type EngineContext, type LeaseGuard, leaseMs } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import { NodeForgetter } from './forget-nodes.js';
+import { OthersRefresh } from './others-refresh.js';
 import { isDeadLocalOwner } from './owners.js';
 import { placingOn } from './placement.js';
 import type { Scheduler } from './scheduler.js';
@@ -56,6 +58,8 @@ export class LeaseKeeper {
    * heartbeating (marked draining, so other nodes place nothing here) but adopt and claim nothing.
    */
   private draining = false;
+  /** Unfinished executions this node's id held when it started, not taken over again yet. */
+  private readonly heldAtStart = new Set<string>();
   /** Executions taken here that lack a handler on this node (see `adopt`), by id. */
   private readonly parked = new Set<string>();
   /** Renew (and check ownership) in the next round whatever the time since the last renewal. */
@@ -73,6 +77,7 @@ export class LeaseKeeper {
   private readonly definitions: DefinitionRegistry;
   private readonly engine: KeeperHooks;
   private readonly forgetter: NodeForgetter;
+  private readonly others: OthersRefresh;
 
   constructor(
     ctx: EngineContext,
@@ -85,6 +90,7 @@ export class LeaseKeeper {
     this.definitions = definitions;
     this.engine = engine;
     this.forgetter = new NodeForgetter(ctx.store, ctx.nodeId, this.leaseMs);
+    this.others = new OthersRefresh(ctx);
     this.lastRenew = ctx.clock.now();
     this.startedAt = ctx.clock.now();
     const guard: LeaseGuard = ctx.leases;
@@ -100,6 +106,13 @@ export class LeaseKeeper {
   /** Takes over every orphaned execution now (crash recovery at start). */
   async recover(): Promise<number> {
     if (!this.ctx.store.durable) return 0;
+    // A configured node id may still hold executions from an earlier run (it crashed): counted as
+    // this node's at start already, so taking them over again must not count them twice.
+    if (this.ctx.config.nodeId !== undefined) {
+      for (const id of await this.ctx.store.listOwned(this.ctx.nodeId, Number.MAX_SAFE_INTEGER)) {
+        this.heldAtStart.add(id);
+      }
+    }
     let total = 0;
     for (;;) {
       const n = await this.claim();
@@ -275,6 +288,7 @@ export class LeaseKeeper {
           if (!this.stopped && this.scheduler.abandoned.size > 0) await this.retakeAbandoned();
           if (!this.stopped && this.parked.size > 0) await this.retryParked();
         }
+        if (!this.stopped) await this.others.run();
       }
       await this.engine.expireQueued();
       const lb = ctx.loadBalancer;
@@ -355,7 +369,11 @@ export class LeaseKeeper {
         'lease lost; another node runs this execution now',
       );
       ex.stop('lease');
-      if (this.scheduler.dequeue(ex)) ex.markDone();
+      if (this.scheduler.dequeue(ex)) {
+        // Never started: the scheduler's exit, which counts a lost execution as the others', does not run.
+        ctx.metrics.disown(ex.record);
+        ex.markDone();
+      }
     }
   }
 
@@ -378,7 +396,7 @@ export class LeaseKeeper {
     for (const snapshot of await ctx.store.getExecutions(unknown)) {
       if (this.stopped) return;
       if (snapshot.execution.owner !== ctx.nodeId) continue;
-      await this.adopt(snapshot.execution, snapshot, true);
+      await this.adopt(snapshot.execution, snapshot, 'placed');
     }
   }
 
@@ -403,7 +421,7 @@ export class LeaseKeeper {
     for (const snapshot of await ctx.store.getExecutions([...this.parked])) {
       const r = snapshot.execution;
       if (r.owner !== ctx.nodeId || !UNFINISHED_STATES.has(r.status)) this.parked.delete(r.id);
-      else await this.adopt(r, snapshot);
+      else await this.adopt(r, snapshot, 'held');
     }
   }
 
@@ -425,7 +443,7 @@ export class LeaseKeeper {
       limit: ids.length,
     });
     for (const id of ids) this.scheduler.abandoned.delete(id);
-    for (const record of claimed) await this.adopt(record);
+    for (const record of claimed) await this.adopt(record, undefined, 'held');
     return claimed.length;
   }
 
@@ -453,12 +471,28 @@ export class LeaseKeeper {
     return retaken + claimed.length;
   }
 
-  /** Runs a stored execution here, unless it runs here already or has finished. */
-  private async adopt(record: ExecutionRecord, known?: ExecutionSnapshot, placed = false): Promise<void> {
+  /**
+   * Runs a stored execution here, unless it runs here already or has finished. `how` it came to
+   * this node: claimed from another owner (or none), placed here by another node, or held here
+   * already (parked, or given up after a store failure) — and so already counted here.
+   */
+  private async adopt(
+    record: ExecutionRecord,
+    known?: ExecutionSnapshot,
+    how: 'claimed' | 'placed' | 'held' = 'claimed',
+  ): Promise<void> {
     const { ctx } = this;
     if (this.scheduler.get(record.id)) return;
     const snapshot = known ?? (await ctx.store.getExecution(record.id));
     if (!snapshot || !UNFINISHED_STATES.has(snapshot.execution.status)) return;
+    // This node's from now on (counted once, even while parked): a claimed one leaves the others'
+    // counts; one placed here was counted by no node yet.
+    const counted =
+      how === 'held' ||
+      this.heldAtStart.delete(record.id) ||
+      this.parked.has(record.id) ||
+      this.scheduler.abandoned.has(record.id);
+    if (!counted) ctx.metrics.adopt(snapshot.execution, how === 'claimed');
     const entry = await this.definitions.version(record.workflowId, record.workflowVersion);
     if (!entry) {
       ctx.logger.error(
@@ -491,9 +525,6 @@ export class LeaseKeeper {
       entry.plan,
       true,
     );
-    // Placed here by another node, which did not count it: counted as created by this node, the
-    // one that runs it (before it starts, which may be at once).
-    if (placed && snapshot.execution.status === 'pending') ctx.metrics.created(record.workflowId);
     this.scheduler.submit(ex);
   }
 }

@@ -178,6 +178,8 @@ export class Scheduler {
   }
 
   private exit(ex: ActiveExecution): void {
+    // Another node took it over: counted among that node's executions from now on.
+    if (ex.halted === 'lease') this.ctx.metrics.disown(ex.record);
     this.running--;
     this.active.delete(ex.id);
     this.ctx.loadBalancer.completeWorkflow(ex.id);

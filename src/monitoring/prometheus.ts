@@ -99,7 +99,7 @@ export class PrometheusExporter {
     });
     new Gauge({
       name: `${p}executions_by_status`,
-      help: 'Executions per workflow and status (from the store at start, then live)',
+      help: "Executions per workflow and status in the store (this process's live, other processes' re-read in the background)",
       labelNames: ['workflow', 'status'],
       registers,
       async collect() {

@@ -14,6 +14,7 @@ import { ConflictError, ExecutionNotFoundError, LeaseLostError, ValidationError 
 import { Fifo } from '../fifo.js';
 import { addAggregates, emptyAggregates, UNFINISHED_STATES as UNFINISHED } from './states.js';
 import type {
+  AggregateFilter,
   ClaimRequest,
   CreateResult,
   DefinitionRecord,
@@ -255,9 +256,14 @@ export class MemoryStore implements Store {
     return records.sort(oldestFirst).map((record) => record.id);
   }
 
-  async aggregateByWorkflow(): Promise<Map<string, StoreAggregates>> {
+  async aggregateByWorkflow(filter: AggregateFilter = {}): Promise<Map<string, StoreAggregates>> {
     const out = new Map<string, StoreAggregates>();
-    for (const record of this.executions.values()) addTo(aggregatesIn(out, record.workflowId), record);
+    for (const record of this.executions.values()) {
+      if (filter.exceptOwner !== undefined && record.owner === filter.exceptOwner) continue;
+      addTo(aggregatesIn(out, record.workflowId), record);
+    }
+    // Evicted executions keep no owner: counted as anyone's.
+
     for (const [id, gone] of this.evicted) if (id !== null) addAggregates(aggregatesIn(out, id), gone);
     return out;
   }

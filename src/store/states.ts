@@ -35,3 +35,24 @@ export function sumAggregates(parts: Iterable<StoreAggregates>): StoreAggregates
   for (const part of parts) addAggregates(out, part);
   return out;
 }
+
+/** Per-workflow aggregates of `all` less those of `part` (a subset of the same executions). */
+export function subtractAggregates(
+  all: Map<string, StoreAggregates>,
+  part: Map<string, StoreAggregates>,
+): Map<string, StoreAggregates> {
+  const out = new Map<string, StoreAggregates>();
+  for (const [id, whole] of all) {
+    const less = part.get(id);
+    const diff = emptyAggregates();
+    addAggregates(diff, whole);
+    if (less) {
+      for (const state of EXECUTION_STATES) diff.byStatus[state] -= less.byStatus[state];
+      diff.compensated -= less.compensated;
+      diff.stepsRun -= less.stepsRun;
+      diff.stepsRetried -= less.stepsRetried;
+    }
+    out.set(id, diff);
+  }
+  return out;
+}

@@ -180,6 +180,12 @@ export interface StoreAggregates {
   stepsRetried: number;
 }
 
+/** Which executions `aggregateByWorkflow` counts. */
+export interface AggregateFilter {
+  /** Leave out the executions this owner holds (finished ones it ran included). */
+  exceptOwner?: string;
+}
+
 /** A node of a cluster as its heartbeats report it. Times are epoch milliseconds. */
 export interface NodeRecord {
   id: string;
@@ -250,8 +256,18 @@ export interface Store {
 
   /** Counts by status, compensations and steps run / retried, of all executions or one workflow's. */
   aggregate(workflowId?: string): Promise<StoreAggregates>;
-  /** The aggregates of every workflow that has executions, by workflow id, in one read. */
-  aggregateByWorkflow(): Promise<Map<string, StoreAggregates>>;
+  /**
+   * The aggregates of every workflow that has executions, by workflow id, in one read. With
+   * `exceptOwner`, of the executions that owner does not hold (unowned ones included): what a node
+   * reads to learn what the other processes sharing the store did.
+   */
+  aggregateByWorkflow(filter?: AggregateFilter): Promise<Map<string, StoreAggregates>>;
+  /**
+   * Optional: whether another process (connection) may have written to the store since the last
+   * call (the first call: since `init`). Lets a node skip re-reading the aggregates when nobody else wrote;
+   * a store without it is re-read on every metrics refresh.
+   */
+  changedElsewhere?(): Promise<boolean>;
 
   /** Inserts or replaces a node's row (the cluster registry). */
   heartbeat(node: NodeRecord): Promise<void>;

@@ -1,6 +1,8 @@
 /**
  * What one node says about executions another node runs (in this process, nodes on one
- * PostgreSQL schema): its metrics count only what it runs, and cancelWorkflow answers whether the
+ * PostgreSQL schema): its metrics count each execution once, whichever node runs it (an
+ * execution placed on another node is counted as that node's, and every node's counts converge to
+ * the store's), and cancelWorkflow answers whether the
  * execution ended cancelled — also when the owner compensates for longer than a lease, or died
  * with its lease still running (then this node takes it over to cancel it). Work placed on a node
  * that just died is taken over a lease after that node's last heartbeat.
@@ -56,7 +58,7 @@ function record(id: string, workflowId: string, owner: string, leaseUntil: numbe
 }
 
 describe('across cluster nodes', () => {
-  it('the placing node does not count an execution placed on another node (that node does)', async () => {
+  it('an execution placed on another node is counted once, and every node converges to the store', async () => {
     const schema = t.schema();
     const a = await node(schema);
     const b = await node(schema);
@@ -69,9 +71,11 @@ describe('across cluster nodes', () => {
     expect(done.status).toBe('completed');
     expect((await a.store.getExecution(id))?.execution.owner).toBe(b.nodeId);
     await sleep(500);
-    // Store: 1 running (hold), 1 completed, 0 pending. a runs only `hold`.
-    expect(a.getMetrics().executions.pending).toBe(0);
-    expect(b.getMetrics().executions).toMatchObject({ pending: 0, completed: 1 });
+    // Store: 1 running (hold, on a), 1 completed (on b), 0 pending: what both nodes count.
+    for (const orch of [a, b]) {
+      expect(orch.getMetrics().executions).toMatchObject({ total: 2, pending: 0, running: 1, completed: 1 });
+      expect(orch.getMetrics('quick').executions).toMatchObject({ total: 1, completed: 1 });
+    }
   }, 20_000);
 
   it('cancelWorkflow from another node answers true when the owner compensates for longer than a lease', async () => {

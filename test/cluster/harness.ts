@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
+import type { MetricsSnapshot } from '../../src/monitoring/metrics.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { ExecutionSnapshot, NodeRecord } from '../../src/store/store.js';
 import { assertServerReachable, dropSchema, freshSchema, PG_URL } from '../store/pg-fixture.js';
@@ -35,6 +36,8 @@ export interface NodeView {
   workers: string[];
   nodes: (NodeRecord & { alive: boolean; self: boolean })[];
   local: { running: number; queued: number };
+  /** `getMetrics().executions` of the node. */
+  executions: MetricsSnapshot['executions'];
   now: number;
 }
 

@@ -135,6 +135,7 @@ async function handle(req: Request): Promise<unknown> {
         workers: lb.getWorkers(),
         nodes: await orch.getNodes(),
         local: orch.getLocalLoad(),
+        executions: orch.getMetrics().executions,
         now: Date.now(),
       };
     }

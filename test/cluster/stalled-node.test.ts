@@ -4,7 +4,7 @@
  * finish late, but fencing refuses every write it makes with its old lease epoch: each step's
  * completion is recorded exactly once, by a survivor, under the survivor's epoch. The zombie logs
  * that it lost the leases, starts no further work on the executions it lost, and every
- * execution completes.
+ * execution completes — counted once, as completed, by every node's metrics.
  */
 import { describe, expect, it } from 'vitest';
 import { cluster, isStopped, type LedgerLine, until } from './harness.js';
@@ -94,6 +94,13 @@ describe('a node stalled past its lease', () => {
       async () => (await zombie.view()).local.running === 0,
       'the zombie to let go of its executions',
     );
+    // Every node's metrics, the zombie's too, count each execution once: completed, none running.
+    for (const node of [a, b, zombie]) {
+      await until(async () => {
+        const e = (await node.view()).executions;
+        return e.total === N && e.completed === N && e.running === 0 && e.pending === 0;
+      }, `${node.label} to count ${N} completed executions`);
+    }
 
     const ledger = c.readLedger();
     const snaps = await c.snapshots(ids);

@@ -413,3 +413,52 @@ describe('Metrics with many workflows', () => {
     expect(metrics.snapshot({}).executions.completed).toBe(1003);
   });
 });
+
+describe('Metrics of a shared store: this node plus the others', () => {
+  const others = (running: number, completed: number) =>
+    new Map([
+      [
+        'wf',
+        {
+          byStatus: { pending: 0, running, compensating: 0, completed, failed: 0, cancelled: 0 },
+          compensated: 0,
+          stepsRun: running + completed,
+          stepsRetried: 0,
+        },
+      ],
+    ]);
+  const taken = {
+    workflowId: 'wf',
+    status: 'running' as const,
+    compensated: false,
+    stepsRun: 1,
+    stepsRetried: 0,
+  };
+
+  it('adds the others to its own counts, and an execution taken over moves from theirs to its own', () => {
+    const metrics = new Metrics();
+    metrics.setOthers(others(2, 3));
+    metrics.created('wf');
+    metrics.transition('wf', 'pending', 'running');
+    metrics.finished('wf', 'running', 'completed', 10);
+    expect(metrics.snapshot({}).executions).toMatchObject({ total: 6, running: 2, completed: 4 });
+    expect(metrics.takeOthersMoved()).toBe(false);
+
+    metrics.adopt(taken, true);
+    expect(metrics.snapshot({}, 'wf').executions).toMatchObject({ total: 6, running: 2, completed: 4 });
+    expect(metrics.takeOthersMoved()).toBe(true);
+    // The next read of the others no longer has it: still counted once.
+    metrics.setOthers(others(1, 3));
+    metrics.finished('wf', 'running', 'completed', 10);
+    expect(metrics.snapshot({}).executions).toMatchObject({ total: 6, running: 1, completed: 5 });
+    expect(metrics.snapshot({}).retryRate).toBe(0);
+
+    // Lost to another node: theirs again, until their next read has it.
+    metrics.adopt(taken, false);
+    metrics.disown(taken);
+    expect(metrics.snapshot({}).executions).toMatchObject({ total: 7, running: 2, completed: 5 });
+    expect(metrics.takeOthersMoved()).toBe(true);
+    // Durations stay this node's.
+    expect(metrics.snapshot({}).avgExecutionMs).toBe(10);
+  });
+});

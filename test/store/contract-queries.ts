@@ -19,6 +19,7 @@ function seed(): ExecutionRecord[] {
       status: 'completed',
       stepsRun: 2,
       stepsRetried: 1,
+      owner: 'n1',
     }),
     makeExecution({
       id: 't2',
@@ -28,7 +29,15 @@ function seed(): ExecutionRecord[] {
       compensated: true,
       stepsRun: 3,
     }),
-    makeExecution({ id: 't3a', workflowId: 'w1', createdAt: 3000, status: 'running', stepsRun: 1 }),
+    makeExecution({
+      id: 't3a',
+      workflowId: 'w1',
+      createdAt: 3000,
+      status: 'running',
+      stepsRun: 1,
+      owner: 'n1',
+      leaseUntil: 9_000_000_000_000,
+    }),
     makeExecution({
       id: 't3b',
       workflowId: 'w1',
@@ -37,7 +46,14 @@ function seed(): ExecutionRecord[] {
       stepsRun: 4,
       stepsRetried: 2,
     }),
-    makeExecution({ id: 't4', workflowId: 'w2', createdAt: 4000, status: 'pending' }),
+    makeExecution({
+      id: 't4',
+      workflowId: 'w2',
+      createdAt: 4000,
+      status: 'pending',
+      owner: 'n2',
+      leaseUntil: 9_000_000_000_000,
+    }),
     makeExecution({ id: 't5', workflowId: 'w1', createdAt: 5000, status: 'cancelled', compensated: true }),
   ];
 }
@@ -135,6 +151,24 @@ export function queryContract(store: CurrentStore): void {
       expect(all.get('w1')?.byStatus).toMatchObject({ running: 1, completed: 2, cancelled: 1 });
       // What start-up and `orchestrator metrics` rely on: their sum is the overall aggregate.
       expect(sumAggregates(all.values())).toEqual(await store().aggregate());
+    });
+
+    it('aggregates per workflow the executions an owner does not hold (unowned ones included)', async () => {
+      const others = await store().aggregateByWorkflow({ exceptOwner: 'n1' });
+      expect([...others.keys()].sort()).toEqual(['w1', 'w2']);
+      // n1 holds t1 (completed, 2 steps, 1 retried) and t3a (running, 1 step) of w1.
+      expect(others.get('w1')).toEqual({
+        byStatus: { pending: 0, running: 0, compensating: 0, completed: 1, failed: 0, cancelled: 1 },
+        compensated: 1,
+        stepsRun: 4,
+        stepsRetried: 2,
+      });
+      expect(others.get('w2')).toEqual(await store().aggregate('w2'));
+      const notN2 = await store().aggregateByWorkflow({ exceptOwner: 'n2' });
+      expect(notN2.get('w2')?.byStatus).toMatchObject({ pending: 0, failed: 1 });
+      expect(await store().aggregateByWorkflow({ exceptOwner: 'nobody' })).toEqual(
+        await store().aggregateByWorkflow(),
+      );
     });
 
     it('aggregates follow updates', async () => {

@@ -21,6 +21,7 @@ import type pg from 'pg';
 import { OrchestratorError, ValidationError } from '../../errors.js';
 import type { GroupCommitStats, Outcome } from '../group-commit.js';
 import type {
+  AggregateFilter,
   ClaimRequest,
   CreateResult,
   DefinitionRecord,
@@ -270,8 +271,13 @@ export class PostgresStore implements Store {
     return toAggregates(rows);
   }
 
-  async aggregateByWorkflow(): Promise<Map<string, StoreAggregates>> {
-    const rows = await this.read<AggregateRow & { workflow_id: string }>(this.sql.aggregateByWorkflow, []);
+  async aggregateByWorkflow(filter: AggregateFilter = {}): Promise<Map<string, StoreAggregates>> {
+    const rows =
+      filter.exceptOwner === undefined
+        ? await this.read<AggregateRow & { workflow_id: string }>(this.sql.aggregateByWorkflow, [])
+        : await this.read<AggregateRow & { workflow_id: string }>(this.sql.aggregateByWorkflowExcept, [
+            filter.exceptOwner,
+          ]);
     return toAggregatesByWorkflow(rows);
   }
 

@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { OrchestratorError } from '../../errors.js';
 import { GroupCommit, type GroupCommitStats, type Outcome } from '../group-commit.js';
 import type {
+  AggregateFilter,
   ClaimRequest,
   CreateResult,
   DefinitionRecord,
@@ -88,6 +89,8 @@ export class SqliteStore implements Store {
     merge: mergeOps,
   });
   private commitBatch: ((batch: readonly Op[]) => Outcome[]) | null = null;
+  /** `data_version` when the store opened, then at the last `changedElsewhere` call. */
+  private dataVersion: number | null = null;
 
   /**
    * @param path database file (its directory is created if missing), or `:memory:` for tests.
@@ -125,6 +128,7 @@ export class SqliteStore implements Store {
     }
     const statements = this.statements;
     this.commitBatch = batchCommitter(db, (op: Op) => applyOp(statements, op));
+    this.dataVersion = db.pragma('data_version', { simple: true }) as number;
     this.db = db;
   }
 
@@ -296,9 +300,26 @@ export class SqliteStore implements Store {
     return toAggregates(rows);
   }
 
-  async aggregateByWorkflow(): Promise<Map<string, StoreAggregates>> {
-    const rows = this.stmts().aggregateByWorkflow.all() as (AggregateRow & { workflow_id: string })[];
+  async aggregateByWorkflow(filter: AggregateFilter = {}): Promise<Map<string, StoreAggregates>> {
+    const s = this.stmts();
+    const rows = (
+      filter.exceptOwner === undefined
+        ? s.aggregateByWorkflow.all()
+        : s.aggregateByWorkflowExcept.all(filter.exceptOwner)
+    ) as (AggregateRow & { workflow_id: string })[];
     return toAggregatesByWorkflow(rows);
+  }
+
+  /**
+   * Compares SQLite's `data_version`, which changes when another connection (another process, or
+   * another store on the same file) commits; this connection's own commits leave it alone.
+   */
+  async changedElsewhere(): Promise<boolean> {
+    if (!this.db) throw this.notOpen();
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    const changed = version !== this.dataVersion;
+    this.dataVersion = version;
+    return changed;
   }
 
   heartbeat(node: NodeRecord): Promise<void> {

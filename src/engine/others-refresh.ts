@@ -1,0 +1,41 @@
+/**
+ * Keeps a node's metrics store-wide on a durable store other processes may share (more nodes, a
+ * CLI `orchestrator run`): re-reads the counts of the executions the other processes hold (see
+ * `Metrics`), in housekeeping, never on a step's path. A read happens at most once per
+ * `sweepInterval`, and only when it may tell something new: another process wrote (when the store
+ * can tell, as SQLite can), or executions moved between this node and the others. It is also spaced
+ * by its own cost, so that on a large store it takes at most 1/{@link COST_SHARE} of the time.
+ * @module
+ */
+import type { EngineContext } from './context.js';
+
+/** A read waits at least this many times its last duration after it. */
+const COST_SHARE = 50;
+
+export class OthersRefresh {
+  private next = Number.NEGATIVE_INFINITY;
+  private readonly ctx: EngineContext;
+
+  constructor(ctx: EngineContext) {
+    this.ctx = ctx;
+  }
+
+  /** Re-reads the others' counts if one is due. Throws what the store throws. */
+  async run(): Promise<void> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    if (!ctx.store.durable || now < this.next) return;
+    const moved = ctx.metrics.takeOthersMoved();
+    try {
+      const changed = ctx.store.changedElsewhere ? await ctx.store.changedElsewhere() : true;
+      if (!moved && !changed) return;
+      const started = performance.now();
+      ctx.metrics.setOthers(await ctx.store.aggregateByWorkflow({ exceptOwner: ctx.nodeId }));
+      const cost = performance.now() - started;
+      this.next = now + Math.max(ctx.config.sweepInterval * 1000, COST_SHARE * cost);
+    } catch (error) {
+      if (moved) ctx.metrics.markOthersMoved();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * Metrics on a store several processes share (SPEC §5: `executions` counts every execution, the
+ * rates are over all of them): each node's `getMetrics` converges to the store's counts — it
+ * includes what other nodes ran, counts an execution taken over from another node once — and a
+ * node alone on its store counts each of its executions exactly once.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import type { Orchestrator } from '../../src/index.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { gate, tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
+import { makeExecution } from '../store/records.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function node(store: string): Promise<Orchestrator> {
+  return withOrchestrator({
+    store,
+    sweepInterval: 0.05,
+    actions: {
+      ok: () => 'ok',
+      retry: (_input: unknown, ctx: { attempt: number }) => {
+        if (ctx.attempt === 1) throw new Error('once');
+        return 'ok';
+      },
+      bad: () => {
+        throw new Error('bad');
+      },
+      wait: (_input: unknown, ctx: { signal: AbortSignal }) => untilAborted(ctx.signal),
+    },
+    compensations: { undo: () => 'undone' },
+  });
+}
+
+async function define(orch: Orchestrator): Promise<void> {
+  await orch.workflowEngine.defineWorkflow('ok', [
+    { name: 'ok', retry: { maxAttempts: 1, initialDelay: 0.01 } },
+  ]);
+  await orch.workflowEngine.defineWorkflow('retry', [
+    { name: 'retry', retry: { maxAttempts: 1, initialDelay: 0.01 } },
+  ]);
+  await orch.workflowEngine.defineWorkflow('saga', [{ name: 'ok', compensation: 'undo' }, { name: 'bad' }]);
+  await orch.workflowEngine.defineWorkflow('wait', [{ name: 'wait' }]);
+}
+
+async function run(orch: Orchestrator, workflowId: string): Promise<void> {
+  const id = await orch.workflowEngine.executeWorkflow(workflowId, {});
+  await orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+}
+
+describe('metrics of a store shared by several nodes', () => {
+  it('each node counts the executions the other ran, with the store-wide rates', async () => {
+    const store = tempSqliteUrl();
+    const a = await node(store);
+    const b = await node(store);
+    await define(a);
+    await run(a, 'ok');
+    await run(a, 'retry');
+    await run(b, 'saga');
+    const expected = {
+      executions: {
+        total: 3,
+        running: 0,
+        pending: 0,
+        compensating: 0,
+        completed: 2,
+        failed: 1,
+        cancelled: 0,
+      },
+      successRate: 2 / 3,
+      // Steps run: ok, retry, saga's ok and bad = 4; one needed a retry.
+      retryRate: 1 / 4,
+      compensationRate: 1 / 3,
+    };
+    for (const orch of [a, b]) {
+      await vi.waitFor(() => expect(orch.getMetrics()).toMatchObject(expected), {
+        timeout: 3000,
+        interval: 20,
+      });
+    }
+    await vi.waitFor(() => expect(a.getMetrics('saga').executions).toMatchObject({ total: 1, failed: 1 }));
+    // Stays exact: later refreshes count nothing twice.
+    await sleep(200);
+    for (const orch of [a, b]) expect(orch.getMetrics()).toMatchObject(expected);
+  });
+
+  it('an execution taken over from a node that left is counted once by every node', async () => {
+    const store = tempSqliteUrl();
+    const a = await node(store);
+    const b = await node(store);
+    const c = await node(store);
+    await define(a);
+    await run(a, 'ok');
+    const id = await b.workflowEngine.executeWorkflow('wait', {});
+    await vi.waitFor(async () =>
+      expect((await b.workflowEngine.getExecutionStatus(id))?.status).toBe('running'),
+    );
+    await b.close(); // releases its lease: a or c takes the execution over
+    await vi.waitFor(
+      async () => {
+        const status = await a.workflowEngine.getExecutionStatus(id);
+        expect(status?.status).toBe('running');
+        expect((await a.store.getExecution(id))?.execution.owner).not.toBeNull();
+      },
+      { timeout: 3000 },
+    );
+    await sleep(200);
+    for (const orch of [a, c]) {
+      expect(orch.getMetrics().executions).toMatchObject({ total: 2, running: 1, completed: 1, pending: 0 });
+    }
+    await a.workflowEngine.cancelWorkflow(id);
+    for (const orch of [a, c]) {
+      await vi.waitFor(
+        () =>
+          expect(orch.getMetrics().executions).toMatchObject({
+            total: 2,
+            running: 0,
+            completed: 1,
+            cancelled: 1,
+          }),
+        { timeout: 3000, interval: 20 },
+      );
+    }
+  });
+
+  it('a node alone on a durable store counts its own executions at once, and once', async () => {
+    const store = tempSqliteUrl();
+    const hold = gate();
+    const a = await withOrchestrator({
+      store,
+      sweepInterval: 0.05,
+      actions: { ok: () => 'ok', held: () => hold.promise.then(() => 'held') },
+    });
+    await a.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
+    await a.workflowEngine.defineWorkflow('held', [{ name: 'held' }]);
+    for (let i = 0; i < 3; i++) {
+      await run(a, 'ok');
+      expect(a.getMetrics().executions).toMatchObject({ total: i + 1, completed: i + 1 });
+    }
+    const id = await a.workflowEngine.executeWorkflow('held', {});
+    expect(a.getMetrics().executions.total).toBe(4);
+    await sleep(200);
+    expect(a.getMetrics().executions).toMatchObject({ total: 4, completed: 3, running: 1, pending: 0 });
+    hold.open();
+    await a.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    expect(a.getMetrics().executions).toMatchObject({ total: 4, completed: 4, running: 0 });
+    await sleep(200);
+    expect(a.getMetrics().executions).toMatchObject({ total: 4, completed: 4, running: 0 });
+  });
+
+  it('re-reads the store at most once per sweepInterval, and not at all while no other process writes', async () => {
+    const store = tempSqliteUrl();
+    const a = await node(store);
+    await define(a);
+    const reads = vi.spyOn(a.store, 'aggregateByWorkflow');
+    // Alone: its own work changes nothing it does not count already.
+    for (let i = 0; i < 20; i++) await run(a, 'ok');
+    await sleep(300);
+    expect(reads).not.toHaveBeenCalled();
+    // Another node writes: a re-reads, but not per execution.
+    const b = await node(store);
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 40 }, () => run(b, 'ok')));
+    await Promise.all(Array.from({ length: 40 }, () => run(a, 'ok')));
+    await sleep(200);
+    const elapsed = Date.now() - started;
+    expect(reads.mock.calls.length).toBeGreaterThan(0);
+    expect(reads.mock.calls.length).toBeLessThanOrEqual(Math.ceil(elapsed / 50) + 1);
+    await vi.waitFor(() => expect(a.getMetrics().executions).toMatchObject({ total: 100, completed: 100 }));
+  });
+
+  it('the memory store is never re-read', async () => {
+    const a = await withOrchestrator({ store: 'memory', sweepInterval: 0.05, actions: { ok: () => 'ok' } });
+    await a.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
+    const reads = vi.spyOn(a.store, 'aggregateByWorkflow');
+    for (let i = 0; i < 3; i++) await run(a, 'ok');
+    await sleep(200);
+    expect(reads).not.toHaveBeenCalled();
+    expect(a.getMetrics().executions).toMatchObject({ total: 3, completed: 3 });
+  });
+
+  it('a configured node id restarted after a crash counts the executions it held once', async () => {
+    const store = tempSqliteUrl();
+    const before = await withOrchestrator({ store, nodeId: 'n1', actions: { ok: () => 'ok' } });
+    await define(before);
+    await run(before, 'ok');
+    await before.close();
+    // What a crash of n1 leaves: an execution still held by n1, its lease run out.
+    const raw = new SqliteStore(store.slice('sqlite:'.length));
+    await raw.init();
+    const now = Date.now();
+    await raw.createExecution(
+      makeExecution({
+        id: 'held-by-n1',
+        workflowId: 'wait',
+        status: 'running',
+        startedAt: now,
+        createdAt: now,
+        deadlineAt: now + 300_000,
+        owner: 'n1',
+        leaseUntil: now - 1,
+        epoch: 1,
+        stepsRun: 1,
+      }),
+    );
+    await raw.close();
+
+    const after = await withOrchestrator({
+      store,
+      nodeId: 'n1',
+      sweepInterval: 0.05,
+      actions: { wait: (_input: unknown, ctx: { signal: AbortSignal }) => untilAborted(ctx.signal) },
+    });
+    const expected = { total: 2, running: 1, completed: 1 };
+    expect(after.getMetrics().executions).toMatchObject(expected);
+    await sleep(200);
+    expect(after.getMetrics().executions).toMatchObject(expected);
+    expect(after.getMetrics().retryRate).toBe(0);
+  });
+});
