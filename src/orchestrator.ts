@@ -317,7 +317,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     const engine = new WorkflowEngine(ctx, definitions, scheduler);
     const keeper = new LeaseKeeper(ctx, scheduler, definitions, engine);
     engine.claimOrphan = (id) => keeper.claim([id]);
-    engine.stillParked = (id) => keeper.stillParked(id);
+    engine.cannotRun = (id) => keeper.cannotRun(id);
     orchestrator = new Orchestrator(ctx, engine, scheduler, keeper);
     if (store.durable) await keeper.heartbeat();
     if (cluster) await keeper.refreshCluster();

@@ -19,10 +19,10 @@ export class Cancellation {
   /** Claims an orphaned execution by id so this node can cancel it (set by the orchestrator). */
   claimOrphan: (id: string) => Promise<unknown> = async () => 0;
   /**
-   * Whether an execution this node left in the store for want of handlers still lacks what its
-   * cancellation needs, after a look at it again (set by the orchestrator).
+   * Whether this node lacks the handlers the cancellation of an execution needs, while no other
+   * node holds it (set by the orchestrator).
    */
-  stillParked: (id: string) => Promise<boolean> = async () => false;
+  cannotRun: (id: string) => Promise<boolean> = async () => false;
 
   constructor(ctx: EngineContext, scheduler: Scheduler, assertOpen: () => void) {
     this.ctx = ctx;
@@ -40,9 +40,9 @@ export class Cancellation {
     if (!rec || (rec.status !== 'pending' && rec.status !== 'running')) return false;
     // Nobody alive runs it: take it over here and cancel it.
     await this.claimOrphan(executionId);
-    // Held here, but without the compensations its cancellation needs: not cancelled now. The
-    // request stays stored, and a process that has them applies it.
-    if (await this.stillParked(executionId)) return false;
+    // Nobody holds it and this node lacks the handlers its cancellation needs: not cancelled now.
+    // The request stays stored, and a process that has them applies it.
+    if (await this.cannotRun(executionId)) return false;
     const claimed = this.scheduler.get(executionId);
     if (claimed) return this.cancelTakenOver(claimed);
     // An in-memory store has no other node that could apply the request.
@@ -51,9 +51,9 @@ export class Cancellation {
     // may take longer than a lease); if it dies meanwhile, its lease expires and the execution is
     // claimed here to be cancelled. A live owner (it renews its lease) sweeps several times a
     // lease, so one that shows no progress (not compensating) for a whole lease does not apply the
-    // request: it holds the execution parked for want of handlers (see `LeaseKeeper.adopt`). The
-    // answer is then false, as for one parked here; the request stays stored for whoever runs it
-    // next. An owner that does not renew may be dead: the wait goes on until its lease runs out.
+    // request (a node of an earlier version, which held executions it lacked handlers for). The
+    // answer is then false; the request stays stored for whoever runs it next. An owner that does
+    // not renew may be dead: the wait goes on until its lease runs out.
     const lease = leaseMs(this.ctx);
     let deadline = this.ctx.clock.now() + lease;
     let seenLease: number | null | undefined;
@@ -78,7 +78,7 @@ export class Cancellation {
       if (ownerGone) {
         // Take it over here (a claim fails when another node took it first: it applies the request).
         await this.claimOrphan(executionId);
-        if (await this.stillParked(executionId)) return false;
+        if (await this.cannotRun(executionId)) return false;
         const mine = this.scheduler.get(executionId);
         if (mine) return this.cancelTakenOver(mine);
       }

@@ -12,13 +12,15 @@
  * cost a three-node cluster half its throughput), a placement on another node wakes nothing here,
  * and any other notice runs the whole round early. The whole round still runs on its timer.
  *
+ * An execution this node lacks handlers for is let go at once (its lease released) for a node that
+ * has them, and claims skip its workflow version from then on (see `unrunnable.ts`).
+ *
  * It also keeps the node's {@link LeaseGuard}: when this node went longer than a lease without
  * renewing (it was stalled), runners ask it to renew and check ownership before they start another
  * handler, and executions other nodes took over meanwhile are stopped here, not run on.
  * @module
  */
 import type { TimerHandle } from '../clock.js';
-import type { Plan, PlanActionStep, PlanParallelStep } from '../definition/types.js';
 import { toError } from '../errors.js';
 import { UNFINISHED_STATES } from '../store/states.js';
 import type { ExecutionRecord, ExecutionSnapshot, NodeRecord, WorkHint } from '../store/store.js';
@@ -30,6 +32,7 @@ import { OthersRefresh } from './others-refresh.js';
 import { isDeadLocalOwner } from './owners.js';
 import { placingOn } from './placement.js';
 import type { Scheduler } from './scheduler.js';
+import { missingFor, UnrunnableVersions } from './unrunnable.js';
 
 const CLAIM_BATCH = 500;
 
@@ -60,8 +63,10 @@ export class LeaseKeeper {
   private draining = false;
   /** Unfinished executions this node's id held when it started, not taken over again yet. */
   private readonly heldAtStart = new Set<string>();
-  /** Executions taken here that lack a handler on this node (see `adopt`), by id. */
-  private readonly parked = new Set<string>();
+  /** Workflow versions this node lacks handlers for: its claims skip their executions. */
+  private readonly unrunnable: UnrunnableVersions;
+  /** Executions taken here that this node lacks handlers for, whose lease it has yet to release. */
+  private readonly toRelease = new Set<string>();
   /** Renew (and check ownership) in the next round whatever the time since the last renewal. */
   private renewNow = false;
   /** Callers of `verify` waiting for the next round to end. */
@@ -91,6 +96,7 @@ export class LeaseKeeper {
     this.engine = engine;
     this.forgetter = new NodeForgetter(ctx.store, ctx.nodeId, this.leaseMs);
     this.others = new OthersRefresh(ctx);
+    this.unrunnable = new UnrunnableVersions(ctx);
     this.lastRenew = ctx.clock.now();
     this.startedAt = ctx.clock.now();
     const guard: LeaseGuard = ctx.leases;
@@ -286,7 +292,7 @@ export class LeaseKeeper {
           }
           if (!this.stopped) await this.claim();
           if (!this.stopped && this.scheduler.abandoned.size > 0) await this.retakeAbandoned();
-          if (!this.stopped && this.parked.size > 0) await this.retryParked();
+          if (!this.stopped && this.toRelease.size > 0) await this.releaseUnrunnable();
         }
         if (!this.stopped) await this.others.run();
       }
@@ -394,35 +400,42 @@ export class LeaseKeeper {
     // Read after the list, all in one query: an execution this node ran may have finished (and
     // left the scheduler) in between; `adopt` leaves a finished one alone.
     for (const snapshot of await ctx.store.getExecutions(unknown)) {
-      if (this.stopped) return;
+      if (this.stopped) break;
       if (snapshot.execution.owner !== ctx.nodeId) continue;
       await this.adopt(snapshot.execution, snapshot, 'placed');
     }
+    await this.releaseUnrunnable();
   }
 
   /**
-   * For a cancel of an execution this node parked for want of handlers (see `adopt`): a cancel
-   * needs only the compensations, so a round looks at it again now. Resolves with whether it is
-   * still parked (false at once for one that was not).
+   * For a cancel of an execution this node does not hold: whether this node lacks the handlers its
+   * cancellation needs (the compensations, or also the actions when it is not to compensate) while
+   * no other live node holds it. False when another node holds it (that node applies the request).
    */
-  async stillParked(id: string): Promise<boolean> {
-    if (!this.parked.has(id)) return false;
-    if (this.stopped) return true;
-    await new Promise<void>((resolve) => {
-      this.verifyWaiters.push(resolve);
-      this.kick();
-    });
-    return this.parked.has(id);
+  async cannotRun(id: string): Promise<boolean> {
+    const { ctx } = this;
+    if (this.scheduler.get(id)) return false;
+    const snapshot = await ctx.store.getExecution(id);
+    if (!snapshot) return false;
+    const r = snapshot.execution;
+    if (!UNFINISHED_STATES.has(r.status)) return false;
+    const held =
+      r.owner !== null &&
+      r.owner !== ctx.nodeId &&
+      r.leaseUntil !== null &&
+      r.leaseUntil >= ctx.clock.now() &&
+      !isDeadLocalOwner(r.owner);
+    if (held) return false;
+    const entry = await this.definitions.version(r.workflowId, r.workflowVersion);
+    return entry !== undefined && missingFor(ctx, entry.plan, r).length > 0;
   }
 
-  /** Looks again at executions parked for want of a handler: still owned here, they may run now. */
-  private async retryParked(): Promise<void> {
-    const { ctx } = this;
-    for (const snapshot of await ctx.store.getExecutions([...this.parked])) {
-      const r = snapshot.execution;
-      if (r.owner !== ctx.nodeId || !UNFINISHED_STATES.has(r.status)) this.parked.delete(r.id);
-      else await this.adopt(r, snapshot, 'held');
-    }
+  /** Releases the leases of executions taken here that this node lacks handlers for. */
+  private async releaseUnrunnable(): Promise<void> {
+    if (this.toRelease.size === 0) return;
+    const ids = [...this.toRelease];
+    await this.ctx.store.releaseLeases(this.ctx.nodeId, ids);
+    for (const id of ids) this.toRelease.delete(id);
   }
 
   /** Takes up again executions this node gave up after a store failure (it still owns them). */
@@ -444,6 +457,7 @@ export class LeaseKeeper {
     });
     for (const id of ids) this.scheduler.abandoned.delete(id);
     for (const record of claimed) await this.adopt(record, undefined, 'held');
+    await this.releaseUnrunnable();
     return claimed.length;
   }
 
@@ -465,8 +479,10 @@ export class LeaseKeeper {
       staleOwners,
       limit: ids ? CLAIM_BATCH : this.claimLimit(),
       ...(ids ? { ids: ids.filter((id) => !mine.includes(id)) } : {}),
+      skip: this.unrunnable.skipped(),
     });
     for (const record of claimed) await this.adopt(record);
+    await this.releaseUnrunnable();
     if (claimed.length > 0) ctx.logger.info({ count: claimed.length }, 'resumed executions from the store');
     return retaken + claimed.length;
   }
@@ -474,7 +490,7 @@ export class LeaseKeeper {
   /**
    * Runs a stored execution here, unless it runs here already or has finished. `how` it came to
    * this node: claimed from another owner (or none), placed here by another node, or held here
-   * already (parked, or given up after a store failure) — and so already counted here.
+   * already (given up after a store failure) — and so already counted here.
    */
   private async adopt(
     record: ExecutionRecord,
@@ -485,14 +501,10 @@ export class LeaseKeeper {
     if (this.scheduler.get(record.id)) return;
     const snapshot = known ?? (await ctx.store.getExecution(record.id));
     if (!snapshot || !UNFINISHED_STATES.has(snapshot.execution.status)) return;
-    // This node's from now on (counted once, even while parked): a claimed one leaves the others'
-    // counts; one placed here was counted by no node yet.
+    // Counted here already: held by this node (given up after a store failure, or held under a
+    // configured node id when it started).
     const counted =
-      how === 'held' ||
-      this.heldAtStart.delete(record.id) ||
-      this.parked.has(record.id) ||
-      this.scheduler.abandoned.has(record.id);
-    if (!counted) ctx.metrics.adopt(snapshot.execution, how === 'claimed');
+      how === 'held' || this.heldAtStart.delete(record.id) || this.scheduler.abandoned.has(record.id);
     const entry = await this.definitions.version(record.workflowId, record.workflowVersion);
     if (!entry) {
       ctx.logger.error(
@@ -503,22 +515,25 @@ export class LeaseKeeper {
     }
     // A process without every handler the workflow needs (a CLI `run` of another workflow on the
     // same store, a node deployed with fewer handlers) leaves it alone rather than fail it with
-    // ACTION_NOT_FOUND: it stays owned here (its lease renewed, released at close) and is looked
-    // at again each round, in case the handlers arrive (remote workers register).
+    // ACTION_NOT_FOUND: it releases the lease (the caller does, in one write per batch), so a node
+    // that has the handlers claims it, and skips the version in its claims while they are missing.
     // One that will only compensate (cancel requested, or compensating) needs no action handlers.
-    const r = snapshot.execution;
-    const missing = missingHandlers(ctx, entry.plan, !r.cancelRequested && r.status !== 'compensating');
+    const missing = missingFor(ctx, entry.plan, snapshot.execution);
     if (missing.length > 0) {
-      if (!this.parked.has(record.id)) {
+      if (this.unrunnable.add(record.workflowId, record.workflowVersion, entry.plan)) {
         ctx.logger.warn(
-          { executionId: record.id, workflowId: record.workflowId, missing },
-          'no handler here for what this execution needs; left in the store for a process that has them',
+          { executionId: record.id, workflowId: record.workflowId, version: record.workflowVersion, missing },
+          'no handler here for what this workflow version needs; its executions are left to nodes that have them',
         );
       }
-      this.parked.add(record.id);
+      this.toRelease.add(record.id);
+      // Released: counted among the other processes' executions from now on.
+      if (counted) ctx.metrics.disown(snapshot.execution);
       return;
     }
-    this.parked.delete(record.id);
+    // This node's from now on: a claimed one leaves the others' counts; one placed here was
+    // counted by no node yet.
+    if (!counted) ctx.metrics.adopt(snapshot.execution, how === 'claimed');
     const ex = new ActiveExecution(
       { ...snapshot.execution, epoch: record.epoch, owner: record.owner, leaseUntil: record.leaseUntil },
       snapshot.steps,
@@ -527,26 +542,4 @@ export class LeaseKeeper {
     );
     this.scheduler.submit(ex);
   }
-}
-
-/**
- * Compensations (and, with `actions`, actions) `plan` names that have no handler here (built-ins
- * count as present).
- */
-function missingHandlers(ctx: EngineContext, plan: Plan, actions: boolean): string[] {
-  const missing: string[] = [];
-  const check = (step: PlanActionStep | PlanParallelStep) => {
-    if (actions && step.kind === 'action' && step.action !== 'delay' && !ctx.actions.get(step.action)) {
-      missing.push(`action '${step.action}'`);
-    }
-    if (step.compensation && !ctx.errorRecovery.getCompensation(step.compensation)) {
-      missing.push(`compensation '${step.compensation}'`);
-    }
-  };
-  for (const step of plan.steps) {
-    if (step.kind === 'condition') continue;
-    check(step);
-    if (step.kind === 'parallel') for (const branch of step.branches) check(branch);
-  }
-  return missing;
 }

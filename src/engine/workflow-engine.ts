@@ -59,9 +59,12 @@ export class WorkflowEngine {
     this.cancellation.claimOrphan = claim;
   }
 
-  /** Looks again at an execution this node parked for want of handlers (set by the orchestrator). */
-  set stillParked(check: (id: string) => Promise<boolean>) {
-    this.cancellation.stillParked = check;
+  /**
+   * Whether this node lacks the handlers the cancellation of an execution no other node holds
+   * needs (set by the orchestrator).
+   */
+  set cannotRun(check: (id: string) => Promise<boolean>) {
+    this.cancellation.cannotRun = check;
   }
 
   /** Registers a step handler under `name`. Takes effect before it returns. */

@@ -203,9 +203,13 @@ export class MemoryStore implements Store {
   async claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]> {
     const stale = new Set(request.staleOwners ?? []);
     const only = request.ids ? new Set(request.ids) : null;
+    const skip = new Map((request.skip ?? []).map((s) => [`${s.version}:${s.workflowId}`, s.compensates]));
     const claimable: ExecutionRecord[] = [];
     for (const record of this.unfinishedRecords()) {
       if (only && !only.has(record.id)) continue;
+      const compensates = skip.get(`${record.workflowVersion}:${record.workflowId}`);
+      const onlyCompensates = record.cancelRequested || record.status === 'compensating';
+      if (compensates === false || (compensates === true && !onlyCompensates)) continue;
       // An owner without a lease end holds no lease: claimable, as in the SQL adapters.
       const free =
         record.owner === null ||
@@ -233,9 +237,10 @@ export class MemoryStore implements Store {
     return count;
   }
 
-  async releaseLeases(owner: string): Promise<void> {
+  async releaseLeases(owner: string, ids?: readonly string[]): Promise<void> {
+    const only = ids ? new Set(ids) : null;
     for (const record of this.unfinishedRecords()) {
-      if (record.owner !== owner) continue;
+      if (record.owner !== owner || (only && !only.has(record.id))) continue;
       record.owner = null;
       record.leaseUntil = null;
     }

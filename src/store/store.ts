@@ -169,7 +169,20 @@ export interface ClaimRequest {
   staleOwners?: string[];
   /** Only these executions (e.g. a cancel of an orphan). */
   ids?: string[];
+  /** Workflow versions the claimer lacks handlers for: their executions are not claimed (see {@link SkippedVersion}). */
+  skip?: SkippedVersion[];
   limit: number;
+}
+
+/**
+ * A workflow version a claimer cannot run for want of handlers. With `compensates` it has the
+ * compensations (only actions are missing): executions that only compensate — a cancel was
+ * requested, or they are compensating — are claimed all the same.
+ */
+export interface SkippedVersion {
+  workflowId: string;
+  version: number;
+  compensates: boolean;
 }
 
 /** Counts the metrics start from. */
@@ -247,8 +260,11 @@ export interface Store {
   claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]>;
   /** Extends the leases of an owner's unfinished executions; returns how many. */
   renewLeases(owner: string, leaseUntil: number): Promise<number>;
-  /** Gives up an owner's unfinished executions so others can claim them at once. */
-  releaseLeases(owner: string): Promise<void>;
+  /**
+   * Gives up an owner's unfinished executions (only those of `ids` when given) so others can claim
+   * them at once.
+   */
+  releaseLeases(owner: string, ids?: readonly string[]): Promise<void>;
   /** Marks an execution for cancellation (seen by its owner). Returns its state, or null. */
   requestCancel(id: string): Promise<ExecutionRecord | null>;
   /** Unfinished executions of an owner with a cancel request. */

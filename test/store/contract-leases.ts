@@ -93,6 +93,26 @@ export function leaseContract(store: CurrentStore): void {
       expect(ids(await claim({ ids: ['live'], staleOwners: ['live'] }))).toEqual(['live']);
     });
 
+    it('skips the executions of the given workflow versions, all of them or those that will not only compensate', async () => {
+      await store().createExecution(
+        makeExecution({ id: 'v2', createdAt: 11, workflowVersion: 2, status: 'running' }),
+      );
+      await store().createExecution(makeExecution({ id: 'other', createdAt: 12, workflowId: 'other' }));
+      await store().createExecution(
+        makeExecution({ id: 'cancel', createdAt: 13, status: 'running', cancelRequested: true }),
+      );
+      // 'wf' v1 skipped unless it only compensates: 'comp' (compensating) and 'cancel' are claimed.
+      const skip = [
+        { workflowId: 'wf', version: 1, compensates: true },
+        { workflowId: 'other', version: 1, compensates: false },
+      ];
+      expect(ids(await claim({ skip, limit: 3 }))).toEqual(['v2', 'cancel', 'comp']);
+      expect(ids(await claim({ skip: [{ workflowId: 'wf', version: 1, compensates: false }] }))).toEqual([
+        'other',
+      ]);
+      expect(ids(await claim({ skip: [], ids: ['free'] }))).toEqual(['free']);
+    });
+
     it("fences the previous holder's writes after a claim", async () => {
       const [claimed] = await claim({ ids: ['expired'] });
       await expect(store().update({ id: 'expired', epoch: 3, set: { cursor: 7 } })).rejects.toBeInstanceOf(
@@ -133,6 +153,22 @@ export function leaseContract(store: CurrentStore): void {
       expect((await store().getExecution('live-done'))!.execution.owner).toBe('live');
       expect(ids(await claim({ ids: ['live', 'edge'] }))).toEqual(['live', 'edge']);
       expect(await store().listOwners()).toEqual(['dead', 'me', 'stale']);
+    });
+
+    it("releases only the given executions of the owner's", async () => {
+      await store().releaseLeases('live', ['live', 'stale', 'unknown']);
+      expect((await store().getExecution('live'))!.execution).toMatchObject({
+        owner: null,
+        leaseUntil: null,
+      });
+      expect((await store().getExecution('edge'))!.execution).toMatchObject({
+        owner: 'live',
+        leaseUntil: NOW,
+      });
+      expect((await store().getExecution('stale'))!.execution).toMatchObject({
+        owner: 'stale',
+        leaseUntil: LIVE,
+      });
     });
   });
 

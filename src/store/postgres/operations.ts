@@ -45,7 +45,7 @@ export type Op =
   | { kind: 'definition'; params: unknown[] }
   | { kind: 'claim'; request: ClaimRequest }
   | { kind: 'renew'; owner: string; leaseUntil: number }
-  | { kind: 'release'; owner: string }
+  | { kind: 'release'; owner: string; ids?: readonly string[] }
   | { kind: 'cancel'; id: string }
   | { kind: 'heartbeat'; params: unknown[] }
   | { kind: 'removeNode'; id: string };

@@ -165,7 +165,17 @@ function singleStatement(op: Exclude<Op, CreateOp | UpdateOp>, index: number, sq
       );
     case 'claim': {
       const r = op.request;
-      const values: unknown[] = [r.owner, r.leaseUntil, r.now, r.staleOwners ?? [], Math.max(0, r.limit)];
+      const skip = r.skip ?? [];
+      const values: unknown[] = [
+        r.owner,
+        r.leaseUntil,
+        r.now,
+        r.staleOwners ?? [],
+        Math.max(0, r.limit),
+        skip.map((k) => k.workflowId),
+        skip.map((k) => k.version),
+        skip.map((k) => k.compensates),
+      ];
       const query = r.ids
         ? { name: 'orchestrator_claim_among', text: sql.claimAmong, values: [...values, r.ids] }
         : { name: 'orchestrator_claim', text: sql.claim, values };
@@ -183,7 +193,9 @@ function singleStatement(op: Exclude<Op, CreateOp | UpdateOp>, index: number, sq
       );
     case 'release':
       return one(
-        { name: 'orchestrator_release', text: sql.releaseLeases, values: [op.owner] },
+        op.ids
+          ? { name: 'orchestrator_release_among', text: sql.releaseAmong, values: [op.owner, op.ids] }
+          : { name: 'orchestrator_release', text: sql.releaseLeases, values: [op.owner] },
         () => undefined,
       );
     case 'cancel':

@@ -96,8 +96,12 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     (SELECT coalesce(json_agg(json_build_array(st.name, st.record) ORDER BY st.name), '[]')
       FROM ${steps} st WHERE st.execution_id = e.id) AS steps
     FROM ${executions} e`;
+  // $6..$8: the skipped workflow versions (see `SkippedVersion`), as parallel arrays.
   const claimable = `${UNFINISHED} AND (owner IS NULL OR lease_until IS NULL OR lease_until < $3
-    OR owner = ANY($4::text[]))`;
+    OR owner = ANY($4::text[]))
+    AND NOT EXISTS (SELECT 1 FROM unnest($6::text[], $7::int[], $8::bool[]) AS k(w, v, c)
+      WHERE k.w = workflow_id AND k.v = workflow_version
+        AND NOT (k.c AND (cancel_requested OR status = 'compensating')))`;
   const claim = (among: string) => `WITH c AS (
       SELECT id FROM ${executions} WHERE ${claimable} ${among}
       ORDER BY created_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
@@ -206,9 +210,12 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     count: FILTERS.map((where) => `SELECT count(*) AS n FROM ${executions} e ${where}`),
     listOwners: `SELECT DISTINCT owner FROM ${executions} WHERE ${UNFINISHED} AND owner IS NOT NULL ORDER BY owner`,
 
-    /** $1 owner, $2 lease end, $3 now, $4 stale owners, $5 limit (and $6 ids for `claimAmong`). */
+    /**
+     * $1 owner, $2 lease end, $3 now, $4 stale owners, $5 limit, $6..$8 skipped versions (and $9
+     * ids for `claimAmong`).
+     */
     claim: claim(''),
-    claimAmong: claim('AND id = ANY($6::text[])'),
+    claimAmong: claim('AND id = ANY($9::text[])'),
     /**
      * Renewals and releases lock the owner's rows in id order (the subquery), as batched updates
      * do, so a write lane updating some of them cannot deadlock with them.
@@ -216,6 +223,10 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     renewLeases: `UPDATE ${executions} e SET lease_until = $2 FROM (${ownedInIdOrder}) o WHERE e.id = o.id`,
     releaseLeases: `UPDATE ${executions} e SET owner = NULL, lease_until = NULL FROM (${ownedInIdOrder}) o
       WHERE e.id = o.id`,
+    /** $1 owner, $2 the ids to release. */
+    releaseAmong: `UPDATE ${executions} e SET owner = NULL, lease_until = NULL FROM (
+        SELECT id FROM ${executions} WHERE owner = $1 AND ${UNFINISHED} AND id = ANY($2::text[]) ORDER BY id FOR UPDATE
+      ) o WHERE e.id = o.id`,
     requestCancel: `UPDATE ${executions} e SET cancel_requested = e.cancel_requested OR e.${UNFINISHED}
       WHERE e.id = $1 RETURNING e.*, ${withInput}`,
     cancelRequests: `SELECT id FROM ${executions} WHERE owner = $1 AND cancel_requested AND ${UNFINISHED}

@@ -48,7 +48,7 @@ export type Op =
   | { kind: 'definition'; params: unknown[] }
   | { kind: 'claim'; request: ClaimRequest }
   | { kind: 'renew'; owner: string; leaseUntil: number }
-  | { kind: 'release'; owner: string }
+  | { kind: 'release'; owner: string; ids?: readonly string[] }
   | { kind: 'cancel'; id: string }
   | { kind: 'heartbeat'; params: unknown[] }
   | { kind: 'removeNode'; id: string };
@@ -92,6 +92,7 @@ export function applyOp(s: Statements, op: Op): unknown {
         leaseUntil: r.leaseUntil,
         now: r.now,
         stale: JSON.stringify(r.staleOwners ?? []),
+        skip: JSON.stringify((r.skip ?? []).map((k) => [k.workflowId, k.version, k.compensates])),
         limit: Math.max(0, r.limit),
       };
       const ids = (
@@ -103,7 +104,8 @@ export function applyOp(s: Statements, op: Op): unknown {
     case 'renew':
       return s.renewLeases.run(op.leaseUntil, op.owner).changes;
     case 'release':
-      s.releaseLeases.run(op.owner);
+      if (op.ids) s.releaseAmong.run(op.owner, JSON.stringify(op.ids));
+      else s.releaseLeases.run(op.owner);
       return undefined;
     case 'cancel': {
       s.requestCancel.run(op.id);

@@ -280,8 +280,8 @@ export class SqliteStore implements Store {
     return this.write({ kind: 'renew', owner, leaseUntil });
   }
 
-  releaseLeases(owner: string): Promise<void> {
-    return this.write({ kind: 'release', owner });
+  releaseLeases(owner: string, ids?: readonly string[]): Promise<void> {
+    return this.write(ids ? { kind: 'release', owner, ids } : { kind: 'release', owner });
   }
 
   requestCancel(id: string): Promise<ExecutionRecord | null> {

@@ -62,8 +62,15 @@ export interface NodeRow {
 const WITH_INPUT =
   'SELECT e.*, (SELECT input FROM execution_inputs WHERE execution_id = e.id) AS input FROM executions e';
 const NEWEST_FIRST = 'ORDER BY e.created_at DESC, e.id DESC';
-/** No owner, no lease end, an expired lease, or an owner known to be dead. */
-const CLAIMABLE = `${UNFINISHED} AND (owner IS NULL OR lease_until IS NULL OR lease_until < @now OR owner IN (SELECT value FROM json_each(@stale)))`;
+/**
+ * No owner, no lease end, an expired lease, or an owner known to be dead; and not of a workflow
+ * version in @skip (`[workflowId, version, compensates]` triples), unless it compensates one that
+ * only compensates (see `SkippedVersion`).
+ */
+const CLAIMABLE = `${UNFINISHED} AND (owner IS NULL OR lease_until IS NULL OR lease_until < @now OR owner IN (SELECT value FROM json_each(@stale)))
+  AND NOT EXISTS (SELECT 1 FROM json_each(@skip) k WHERE json_extract(k.value, '$[0]') = workflow_id
+    AND json_extract(k.value, '$[1]') = workflow_version
+    AND NOT (json_extract(k.value, '$[2]') AND (cancel_requested = 1 OR status = 'compensating')))`;
 
 /** Filter shapes of list/count: none, status, workflow, both (arguments bound in that order). */
 const FILTERS = [
@@ -118,7 +125,7 @@ const SQL = {
     'SELECT * FROM steps WHERE execution_id IN (SELECT value FROM json_each(?)) ORDER BY execution_id, name',
   listOwners: `SELECT DISTINCT owner FROM executions WHERE ${UNFINISHED} AND owner IS NOT NULL ORDER BY owner`,
 
-  // Claims bind named parameters; @stale and @ids are JSON arrays.
+  // Claims bind named parameters; @stale, @skip and @ids are JSON arrays.
   claim: `UPDATE executions SET owner = @owner, lease_until = @leaseUntil, epoch = epoch + 1 WHERE id IN (
       SELECT id FROM executions WHERE ${CLAIMABLE} ORDER BY created_at, id LIMIT @limit)
     RETURNING id`,
@@ -129,6 +136,8 @@ const SQL = {
   byIdsOldestFirst: `${WITH_INPUT} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.created_at, e.id`,
   renewLeases: `UPDATE executions SET lease_until = ? WHERE owner = ? AND ${UNFINISHED}`,
   releaseLeases: `UPDATE executions SET owner = NULL, lease_until = NULL WHERE owner = ? AND ${UNFINISHED}`,
+  releaseAmong: `UPDATE executions SET owner = NULL, lease_until = NULL WHERE owner = ? AND ${UNFINISHED}
+    AND id IN (SELECT value FROM json_each(?))`,
   requestCancel: `UPDATE executions SET cancel_requested = 1 WHERE id = ? AND ${UNFINISHED}`,
   cancelRequests: `SELECT id FROM executions WHERE owner = ? AND cancel_requested = 1 AND ${UNFINISHED}
     ORDER BY created_at, id`,

@@ -1,0 +1,89 @@
+/**
+ * Workflow versions this node lacks handlers for. A node that takes an execution it cannot run (it
+ * was placed here, or claimed as an orphan) does not hold it: it releases its lease at once, so a
+ * node that has the handlers claims it, and remembers the version so that its claims skip that
+ * version's executions from then on (rather than claim and release them every round). Each claim
+ * looks at the remembered versions again: handlers registered since (remote workers, a later
+ * `registerAction`) make a version claimable here again. An execution that no live node can run
+ * stays in the store, unowned and unfinished, until a node with the handlers claims it.
+ * @module
+ */
+import type { Plan, PlanActionStep, PlanParallelStep } from '../definition/types.js';
+import type { ExecutionRecord, SkippedVersion } from '../store/store.js';
+import type { EngineContext } from './context.js';
+
+interface Entry {
+  workflowId: string;
+  version: number;
+  plan: Plan;
+}
+
+/**
+ * Compensations (and, with `actions`, actions) `plan` names that have no handler here (built-ins
+ * count as present).
+ */
+export function missingHandlers(ctx: EngineContext, plan: Plan, actions: boolean): string[] {
+  const missing: string[] = [];
+  const check = (step: PlanActionStep | PlanParallelStep) => {
+    if (actions && step.kind === 'action' && step.action !== 'delay' && !ctx.actions.get(step.action)) {
+      missing.push(`action '${step.action}'`);
+    }
+    if (step.compensation && !ctx.errorRecovery.getCompensation(step.compensation)) {
+      missing.push(`compensation '${step.compensation}'`);
+    }
+  };
+  for (const step of plan.steps) {
+    if (step.kind === 'condition') continue;
+    check(step);
+    if (step.kind === 'parallel') for (const branch of step.branches) check(branch);
+  }
+  return missing;
+}
+
+/** Whether an execution will only compensate (a cancel was requested, or it is compensating). */
+export function onlyCompensates(record: ExecutionRecord): boolean {
+  return record.cancelRequested || record.status === 'compensating';
+}
+
+/** What an execution in the state of `record` needs of `plan` that this node lacks. */
+export function missingFor(ctx: EngineContext, plan: Plan, record: ExecutionRecord): string[] {
+  return missingHandlers(ctx, plan, !onlyCompensates(record));
+}
+
+export class UnrunnableVersions {
+  private readonly entries = new Map<string, Entry>();
+  private readonly ctx: EngineContext;
+
+  constructor(ctx: EngineContext) {
+    this.ctx = ctx;
+  }
+
+  /** Remembers that this node lacks handlers of a version; true when it was not known yet. */
+  add(workflowId: string, version: number, plan: Plan): boolean {
+    const key = `${version}:${workflowId}`;
+    if (this.entries.has(key)) return false;
+    this.entries.set(key, { workflowId, version, plan });
+    return true;
+  }
+
+  /**
+   * The versions claims must skip, as handlers stand now; versions whose handlers all arrived are
+   * forgotten (their executions are claimable here again).
+   */
+  skipped(): SkippedVersion[] {
+    const skip: SkippedVersion[] = [];
+    for (const [key, e] of this.entries) {
+      if (missingHandlers(this.ctx, e.plan, true).length === 0) {
+        this.entries.delete(key);
+        this.ctx.logger.info(
+          { workflowId: e.workflowId, version: e.version },
+          'handlers now present; executions of this workflow version are claimed here again',
+        );
+        continue;
+      }
+      const compensates = missingHandlers(this.ctx, e.plan, false).length === 0;
+      skip.push({ workflowId: e.workflowId, version: e.version, compensates });
+    }
+    return skip;
+  }
+}
