@@ -7,6 +7,7 @@ import { LoadBalancer } from './balancing/load-balancer.js';
 import type { CompiledConfig, Config, Logger } from './config.js';
 import { compileConfig, resolveStoreUrl } from './config.js';
 import { ActionRegistry, checkHandlerRegistration, noopAction } from './engine/action-registry.js';
+import { NodeHandlers } from './engine/capable-nodes.js';
 import type { EngineContext } from './engine/context.js';
 import { DefinitionRegistry } from './engine/definitions.js';
 import { LeaseKeeper } from './engine/lease-keeper.js';
@@ -269,6 +270,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       creating: new Map(),
       placing: new Map(),
       heartbeats: new Map(),
+      nodeHandlers: new NodeHandlers(),
       actions: registry,
       errorRecovery,
       // In cluster mode the nodes are the workers; otherwise the configured logical workers.

@@ -113,11 +113,12 @@ export class LoadBalancer {
 
   /**
    * The least-loaded worker, without assigning anything (cluster placement: the chosen node
-   * then runs the execution and attaches it there).
+   * then runs the execution and attaches it there). With `avoid`: the least-loaded worker it does
+   * not reject, or, when it rejects every worker, the least-loaded of all.
    * @throws NoWorkersError when no worker is registered.
    */
-  pickWorker(): string {
-    const slot = this.leastLoaded();
+  pickWorker(avoid?: (workerId: string) => boolean): string {
+    const slot = (avoid && this.leastLoaded(avoid)) || this.leastLoaded();
     if (slot === undefined) throw new NoWorkersError();
     return slot.id;
   }
@@ -238,10 +239,11 @@ export class LoadBalancer {
     return Object.fromEntries(moves);
   }
 
-  /** The first worker (in registration order) with the fewest active executions. */
-  private leastLoaded(): WorkerSlot | undefined {
+  /** The first worker (in registration order) with the fewest active executions, `avoid`ed ones left out. */
+  private leastLoaded(avoid?: (workerId: string) => boolean): WorkerSlot | undefined {
     let best: WorkerSlot | undefined;
     for (const s of this.slots) {
+      if (avoid?.(s.id)) continue;
       if (best === undefined || s.active + s.external < best.active + best.external) best = s;
     }
     return best;

@@ -15,6 +15,7 @@ import type { PerformanceOptimizer } from '../performance/performance-optimizer.
 import type { ErrorRecovery } from '../recovery/error-recovery.js';
 import type { Store } from '../store/store.js';
 import type { ActionRegistry } from './action-registry.js';
+import type { NodeHandlers } from './capable-nodes.js';
 import type { OwedWrites } from './persist.js';
 
 /**
@@ -47,6 +48,8 @@ export interface EngineContext {
   readonly placing: Map<string, number>;
   /** Cluster mode: the last heartbeat of each live node, as the latest refresh read it. */
   readonly heartbeats: Map<string, number>;
+  /** Cluster mode: the handlers each live node advertises, as the latest refresh read them. */
+  readonly nodeHandlers: NodeHandlers;
   readonly actions: ActionRegistry;
   readonly errorRecovery: ErrorRecovery;
   readonly loadBalancer: LoadBalancer;

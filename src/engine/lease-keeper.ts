@@ -25,6 +25,7 @@ import { toError } from '../errors.js';
 import { UNFINISHED_STATES } from '../store/states.js';
 import type { ExecutionRecord, ExecutionSnapshot, NodeRecord, WorkHint } from '../store/store.js';
 import { ActiveExecution } from './active-execution.js';
+import { advertisedHandlers } from './capable-nodes.js';
 import { type EngineContext, type LeaseGuard, leaseMs } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import { NodeForgetter } from './forget-nodes.js';
@@ -247,6 +248,8 @@ export class LeaseKeeper {
         cluster: this.ctx.cluster,
         leaseSeconds: this.ctx.config.leaseSeconds,
         ...(this.draining ? { draining: true } : {}),
+        // Placement sends a node only executions it has every handler for (see capable-nodes.ts).
+        ...(this.ctx.cluster ? { handlers: advertisedHandlers(this.ctx) } : {}),
       },
     };
   }
@@ -324,6 +327,7 @@ export class LeaseKeeper {
     const liveIds = new Set(targets.map((n) => n.id).filter((id) => !isDeadLocalOwner(id)));
     ctx.heartbeats.clear();
     for (const n of targets) ctx.heartbeats.set(n.id, n.lastHeartbeat);
+    ctx.nodeHandlers.update(targets);
     liveIds.add(ctx.nodeId);
     for (const id of liveIds) lb.addWorker(id);
     for (const id of lb.getWorkers()) if (!liveIds.has(id)) lb.removeWorker(id);

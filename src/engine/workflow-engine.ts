@@ -20,6 +20,7 @@ import type { ExecutionRecord } from '../store/store.js';
 import type { ActionHandler, ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { ActiveExecution } from './active-execution.js';
 import { Cancellation } from './cancellation.js';
+import { placementTarget } from './capable-nodes.js';
 import { type EngineContext, leaseMs } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import { ExecutionQueries, type WaitOptions } from './execution-queries.js';
@@ -174,10 +175,11 @@ export class WorkflowEngine {
 
     const { clock } = this.ctx;
     const now = clock.now();
-    // Cluster mode places the execution on the least-loaded live node, which adopts it. The
-    // placement counts as that node's load at once, so concurrent submissions spread too.
+    // Cluster mode places the execution on the least-loaded live node that has its handlers, which
+    // adopts it. The placement counts as that node's load at once, so concurrent submissions
+    // spread too.
     const cluster = this.ctx.cluster;
-    const owner = cluster ? this.ctx.loadBalancer.pickWorker() : this.ctx.nodeId;
+    const owner = cluster ? placementTarget(this.ctx, entry.plan) : this.ctx.nodeId;
     let placing = cluster;
     if (placing) startPlacement(this.ctx, owner);
     const record: ExecutionRecord = {

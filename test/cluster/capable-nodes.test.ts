@@ -44,27 +44,69 @@ describe('nodes without the handlers a workflow needs', () => {
     expect(a.getLocalLoad()).toEqual({ running: 0, queued: 0 });
   }, 20_000);
 
-  it('an execution placed on a node without its handler runs on the live node that has it', async () => {
+  it('an execution placed where no live node has its handler waits unowned, then runs where it arrives', async () => {
     const schema = t.schema();
     const hold = gate();
     t.later(() => hold.open());
-    const b = await node(schema, {
-      actions: { hold: () => hold.promise.then(() => 'held'), register: () => 'registered' },
-    });
+    const b = await node(schema, { actions: { hold: () => hold.promise.then(() => 'held') } });
     const a = await node(schema, { actions: { hello: () => 'hi' } });
     await b.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
     await b.workflowEngine.defineWorkflow('registration', [{ name: 'register' }]);
-    // b holds two executions, a none: a is the least loaded node, once b sees it.
-    await b.workflowEngine.executeWorkflow('hold');
-    await b.workflowEngine.executeWorkflow('hold');
+    // b holds four executions, a none: a is the least loaded node, once b sees it.
+    for (let i = 0; i < 4; i++) await b.workflowEngine.executeWorkflow('hold');
     await until(() => b.loadBalancer.getWorkers().includes(a.nodeId));
-    const ids = [];
-    for (let i = 0; i < 4; i++) ids.push(await b.workflowEngine.executeWorkflow('registration'));
+    // No node has 'register': placed on a, which lets them go. They wait in the store, unowned
+    // and unfinished (a used to hold them for as long as it lived).
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await b.workflowEngine.executeWorkflow('registration'));
+    await until(async () => {
+      for (const id of ids) if ((await b.store.getExecution(id))?.execution.owner !== null) return false;
+      return true;
+    });
+    for (const id of ids) expect((await b.store.getExecution(id))?.execution.status).toBe('pending');
+    // The handler arrives on b: b claims and runs them.
+    b.workflowEngine.registerAction('register', () => 'registered');
     for (const id of ids) {
       const status = await b.workflowEngine.waitForCompletion(id, { timeout: 5 });
       expect(status.status).toBe('completed');
       expect(status.workerId).toBe(b.nodeId);
     }
     expect(a.getLocalLoad()).toEqual({ running: 0, queued: 0 });
+  }, 20_000);
+
+  it('placement prefers the nodes that have the handlers, whichever node takes the submission', async () => {
+    const schema = t.schema();
+    const hold = gate();
+    t.later(() => hold.open());
+    const b = await node(schema, {
+      actions: {
+        hold: () => hold.promise.then(() => 'held'),
+        register: () => 'registered',
+        welcome: () => 'hi',
+      },
+      compensations: { unregister: () => undefined },
+    });
+    // a lacks the action of one workflow and the compensation of the other.
+    const a = await node(schema, { actions: { register: () => 'wrong node' } });
+    await b.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
+    await b.workflowEngine.defineWorkflow('registration', [{ name: 'register', compensation: 'unregister' }]);
+    await b.workflowEngine.defineWorkflow('welcome', [{ name: 'welcome' }]);
+    await b.workflowEngine.executeWorkflow('hold');
+    await b.workflowEngine.executeWorkflow('hold');
+    await until(() => b.loadBalancer.getWorkers().includes(a.nodeId));
+    await until(() => a.loadBalancer.getLoadDistribution()[b.nodeId] === 2);
+    // a is the least loaded node. Submitted on a, 'welcome' used to run there and fail with
+    // ACTION_NOT_FOUND; now every submission goes to b, stored there at once.
+    for (const submitter of [a, b]) {
+      for (const workflow of ['welcome', 'registration']) {
+        const id = await submitter.workflowEngine.executeWorkflow(workflow);
+        const status = await b.workflowEngine.waitForCompletion(id, { timeout: 5 });
+        expect(status.status).toBe('completed');
+        expect(status.workerId).toBe(b.nodeId);
+        expect(status.outputData).not.toEqual({ register: 'wrong node' });
+        // Placed on b at once, never taken by a and released.
+        expect((await b.store.getExecution(id))?.execution.epoch).toBe(1);
+      }
+    }
   }, 20_000);
 });

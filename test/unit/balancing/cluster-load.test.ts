@@ -35,6 +35,16 @@ describe('LoadBalancer cluster load', () => {
     expect(lb.getLoadDistribution()).toEqual({ a: 1, b: 0 });
   });
 
+  it('pickWorker leaves out the workers it is told to avoid, unless it would leave out all', () => {
+    const lb = new LoadBalancer({ workers: ['a', 'b', 'c'] });
+    lb.setExternalLoad('b', 2);
+    lb.setExternalLoad('c', 1);
+    expect(lb.pickWorker((id) => id === 'a')).toBe('c');
+    expect(lb.pickWorker((id) => id !== 'b')).toBe('b');
+    expect(lb.pickWorker(() => true)).toBe('a');
+    expect(() => new LoadBalancer({ workers: [] }).pickWorker(() => false)).toThrow(NoWorkersError);
+  });
+
   it('attach records an execution on the given worker, registering it, and moves it when attached elsewhere', () => {
     const lb = new LoadBalancer({ workers: ['a'] });
     expect(lb.attach('e1', 'node-2')).toBe('node-2');

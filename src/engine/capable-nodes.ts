@@ -1,0 +1,101 @@
+/**
+ * Placement by capability: each node advertises in its heartbeat the action and compensation
+ * handlers it has (`info.handlers`), and a new execution is placed on the least-loaded live node
+ * that has every handler its workflow names — not on one that would only let it go again (see
+ * `unrunnable.ts`), nor run it locally to fail with ACTION_NOT_FOUND. When no live node has them
+ * all, it is placed as before, on the least-loaded node. A node that advertises no handlers (an
+ * earlier version) counts as having them all.
+ * @module
+ */
+
+import type { Plan } from '../definition/types.js';
+import type { NodeRecord } from '../store/store.js';
+import { BUILTIN_ACTION_NAMES } from './action-registry.js';
+import type { EngineContext } from './context.js';
+import { missingHandlers } from './unrunnable.js';
+
+/** What a node's heartbeat says it has (`info.handlers`). */
+export interface AdvertisedHandlers {
+  actions: string[];
+  compensations: string[];
+}
+
+interface Handlers {
+  actions: ReadonlySet<string>;
+  compensations: ReadonlySet<string>;
+}
+
+/** This node's handlers, for its heartbeat (built-in actions left out: every node has them). */
+export function advertisedHandlers(ctx: EngineContext): AdvertisedHandlers {
+  return {
+    actions: ctx.actions.list().filter((name) => !BUILTIN_ACTION_NAMES.has(name)),
+    compensations: ctx.errorRecovery.listCompensations(),
+  };
+}
+
+function names(value: unknown): ReadonlySet<string> | null {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return null;
+  return new Set(value);
+}
+
+/** Reads `info.handlers` of a heartbeat; null when absent or malformed (counted as having all). */
+function parseHandlers(info: Record<string, unknown>): Handlers | null {
+  const h = info.handlers;
+  if (h === null || typeof h !== 'object') return null;
+  const actions = names((h as Record<string, unknown>).actions);
+  const compensations = names((h as Record<string, unknown>).compensations);
+  return actions && compensations ? { actions, compensations } : null;
+}
+
+function hasAll(handlers: Handlers, plan: Plan): boolean {
+  const action = (name: string) =>
+    name === 'delay' || BUILTIN_ACTION_NAMES.has(name) || handlers.actions.has(name);
+  for (const step of plan.steps) {
+    if (step.kind === 'condition') continue;
+    for (const s of step.kind === 'parallel' ? [step, ...step.branches] : [step]) {
+      if (s.kind === 'action' && !action(s.action)) return false;
+      if (s.compensation && !handlers.compensations.has(s.compensation)) return false;
+    }
+  }
+  return true;
+}
+
+/** The handlers the other live nodes advertise, as the latest cluster refresh read them. */
+export class NodeHandlers {
+  private byNode = new Map<string, Handlers>();
+  private generation = 0;
+  private readonly lackingCache = new WeakMap<Plan, { generation: number; nodes: ReadonlySet<string> }>();
+
+  /** From a cluster refresh: the live nodes' heartbeats. */
+  update(nodes: readonly NodeRecord[]): void {
+    const byNode = new Map<string, Handlers>();
+    for (const n of nodes) {
+      const h = parseHandlers(n.info);
+      if (h) byNode.set(n.id, h);
+    }
+    this.byNode = byNode;
+    this.generation++;
+  }
+
+  /** Other nodes known to lack a handler `plan` names (cached until the next refresh). */
+  lacking(plan: Plan): ReadonlySet<string> {
+    const cached = this.lackingCache.get(plan);
+    if (cached?.generation === this.generation) return cached.nodes;
+    const nodes = new Set<string>();
+    for (const [id, h] of this.byNode) if (!hasAll(h, plan)) nodes.add(id);
+    this.lackingCache.set(plan, { generation: this.generation, nodes });
+    return nodes;
+  }
+}
+
+/**
+ * The node a new execution of `plan` is placed on: the least-loaded live node that has every
+ * handler it names (this node judged by its registries as they are now), else the least-loaded.
+ */
+export function placementTarget(ctx: EngineContext, plan: Plan): string {
+  const lb = ctx.loadBalancer;
+  const others = ctx.nodeHandlers.lacking(plan);
+  const selfLacks = missingHandlers(ctx, plan, true).length > 0;
+  if (others.size === 0 && !selfLacks) return lb.pickWorker();
+  return lb.pickWorker((id) => (id === ctx.nodeId ? selfLacks : others.has(id)));
+}
