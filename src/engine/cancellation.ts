@@ -65,6 +65,10 @@ export class Cancellation {
       } catch {
         return false;
       }
+      // This node's own round may have taken it over meanwhile (its runner applies the stored
+      // request): its outcome is the answer, not the lease it now holds.
+      const held = this.scheduler.get(executionId);
+      if (held) return this.cancelTakenOver(held);
       const snap = await this.ctx.store.getExecution(executionId);
       if (!snap) return false;
       const r = snap.execution;

@@ -4,7 +4,8 @@
  * execution placed on another node is counted as that node's, and every node's counts converge to
  * the store's), and cancelWorkflow answers whether the
  * execution ended cancelled — also when the owner compensates for longer than a lease, or died
- * with its lease still running (then this node takes it over to cancel it). Work placed on a node
+ * with its lease still running (then this node takes it over to cancel it), also when this node's
+ * own round takes it over before the cancel's wait does. Work placed on a node
  * that just died is taken over a lease after that node's last heartbeat.
  */
 import { describe, expect, it } from 'vitest';
@@ -113,6 +114,34 @@ describe('across cluster nodes', () => {
     await raw.createExecution(record('dead-b-1', 'w', 'otherhost/4242/dead00', Date.now() + 2_000), []);
     const cancelled = await a.workflowEngine.cancelWorkflow('dead-b-1');
     const final = await a.workflowEngine.waitForCompletion('dead-b-1', { timeout: 10 });
+    expect(final.status).toBe('cancelled');
+    expect(cancelled).toBe(true);
+  }, 30_000);
+
+  it("cancelWorkflow answers true when this node's own round takes the owner's execution over first", async () => {
+    const schema = t.schema();
+    // The write that ends the execution cancelled is slow (a busy database): the cancel's wait
+    // sees this node own it, under a new lease, before it ends.
+    const pg = new PostgresStore(PG_URL, { schema });
+    const update = pg.update.bind(pg);
+    pg.update = async (u) => {
+      if (u.set?.status === 'cancelled') await sleep(600);
+      return update(u);
+    };
+    const a = await node(schema, { store: pg });
+    await a.workflowEngine.defineWorkflow('w', [{ name: 's', action: 'wait' }]);
+    const raw = new PostgresStore(PG_URL, { schema });
+    t.later(() => raw.close());
+    await raw.init();
+    // Node B (another host) holds it with a long lease and shows no progress.
+    await raw.createExecution(record('held-b', 'w', 'otherhost/4242/b', Date.now() + 60_000), []);
+    const cancelling = a.workflowEngine.cancelWorkflow('held-b');
+    // More than a lease later (past the wait's first deadline) B lets it go: the release wakes a,
+    // whose round claims it at once and cancels it, the request being stored.
+    await sleep(2_500);
+    await raw.releaseLeases('otherhost/4242/b');
+    const cancelled = await cancelling;
+    const final = await a.workflowEngine.waitForCompletion('held-b', { timeout: 10 });
     expect(final.status).toBe('cancelled');
     expect(cancelled).toBe(true);
   }, 30_000);
