@@ -2,7 +2,8 @@
  * The definition check of the steps expressions name (SPEC §3: `defineWorkflow` rejects bad
  * expressions with their path): every step an expression reads by a literal name
  * (`steps.stt.output`, see `expression-refs.ts`) must be a step or branch of the workflow, and
- * a parallel branch may not read a branch of its own parallel step.
+ * a parallel branch may not read a branch of its own parallel step. A conditional step has no
+ * output (the run-time `steps` never holds it), so naming one is refused too.
  * @module
  */
 import type { Issue } from '../errors.js';
@@ -19,6 +20,8 @@ export interface ExpressionRefs {
 export interface NameEntry {
   path: string;
   parent: string | null;
+  /** A conditional step: it records a decision, never an output, so it is never in `steps`. */
+  conditional: boolean;
 }
 
 /**
@@ -39,7 +42,12 @@ export function checkReferences(
     for (const name of read) {
       const entry = names.get(name);
       if (!entry) issues.push({ path, message: `unknown step '${name}'` });
-      else if (parallel !== null && entry.parent === parallel) {
+      else if (entry.conditional) {
+        issues.push({
+          path,
+          message: `reads step '${name}', a conditional step: it records a decision and has no output, so it is never in steps`,
+        });
+      } else if (parallel !== null && entry.parent === parallel) {
         issues.push({
           path,
           message:

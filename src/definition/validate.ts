@@ -263,7 +263,7 @@ function checkNames(steps: readonly unknown[], issues: Issue[]): Map<string, Nam
         message: `duplicate step name '${step.name}' (first at ${first.path})`,
       });
     } else {
-      names.set(step.name, { path, parent });
+      names.set(step.name, { path, parent, conditional: has(step, 'condition') });
     }
   };
   steps.forEach((step, i) => {

@@ -88,8 +88,17 @@ const validDefinitionArb = fc
   .map(([specs, names, options, id]) => {
     let next = specs.length;
     const top = names.slice(0, specs.length);
+    // An input names a step that has an output (a conditional step never has one); there is
+    // one whenever an input is used, as only action and parallel steps carry inputs.
+    const named =
+      top[
+        Math.max(
+          0,
+          specs.findIndex((spec) => spec.kind !== 'condition'),
+        )
+      ]!;
     const resolve = (fields: Omit<ActionStepDefinition, 'name'>) =>
-      fields.input === undefined ? fields : { ...fields, input: fields.input.replace('$STEP', top[0]!) };
+      fields.input === undefined ? fields : { ...fields, input: fields.input.replace('$STEP', named) };
     const steps: StepDefinition[] = specs.map((spec, i) => {
       const name = top[i]!;
       if (spec.kind === 'action') return { name, ...resolve(spec.fields) };

@@ -388,6 +388,35 @@ describe('validateDefinition: step references in expressions', () => {
     expect(validateDefinition('wf', steps).steps).toHaveLength(7);
   });
 
+  // A conditional step records a decision, never an output: `steps.check` is never set at run
+  // time, so `steps.check.output` always failed with 'No such key: check' and has() was always false.
+  it('rejects a reference to a conditional step, which never has an output', () => {
+    expect(
+      issuesOfSteps([
+        { name: 'a' },
+        { name: 'check', condition: 'has(steps.check) || result.ok', then: 'a' },
+        { name: 'b', input: 'steps.check.output' },
+        { name: 'p', parallel: [{ name: 'b1', input: "'check' in steps ? 1 : 2" }] },
+      ]),
+    ).toEqual([
+      {
+        path: 'steps[1].condition',
+        message:
+          "reads step 'check', a conditional step: it records a decision and has no output, so it is never in steps",
+      },
+      {
+        path: 'steps[2].input',
+        message:
+          "reads step 'check', a conditional step: it records a decision and has no output, so it is never in steps",
+      },
+      {
+        path: 'steps[3].parallel[0].input',
+        message:
+          "reads step 'check', a conditional step: it records a decision and has no output, so it is never in steps",
+      },
+    ]);
+  });
+
   it('rejects a branch input that reads a branch of the same parallel step (they race)', () => {
     expect(
       issuesOfSteps([
