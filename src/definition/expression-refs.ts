@@ -41,7 +41,11 @@ export function stepReferences(ast: unknown): string[] {
     if (!isNode(value)) return;
     const args = value.args;
     const isSteps = (node: unknown) => !shadowed && isId(node, 'steps');
-    if (!Array.isArray(args)) return;
+    // A unary operator (`!_`, `-_`) holds its operand as one node; `id` and `value` a scalar.
+    if (!Array.isArray(args)) {
+      visit(args, shadowed);
+      return;
+    }
     switch (value.op) {
       case '.': {
         if (isSteps(args[0]) && typeof args[1] === 'string') names.add(args[1]);

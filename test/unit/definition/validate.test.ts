@@ -375,6 +375,25 @@ describe('validateDefinition: step references in expressions', () => {
     ]);
   });
 
+  // The syntax tree holds a unary operator's operand as one node, not a list: the references
+  // under `!` and unary `-` were not read, so `!has(steps.typo)` (a loop's usual exit test) passed.
+  it('rejects an unknown step under ! and unary -', () => {
+    expect(
+      issuesOfSteps([
+        { name: 'a', input: '-steps.typo1.output.n' },
+        { name: 'c', condition: '!has(steps.typo2)', then: 'a' },
+        { name: 'd', condition: "!!('typo3' in steps) || !(steps['typo4'].output.ok)" },
+        { name: 'e', input: '[1].map(x, -steps.typo5.output)' },
+      ]),
+    ).toEqual([
+      { path: 'steps[0].input', message: "unknown step 'typo1'" },
+      { path: 'steps[1].condition', message: "unknown step 'typo2'" },
+      { path: 'steps[2].condition', message: "unknown step 'typo3'" },
+      { path: 'steps[2].condition', message: "unknown step 'typo4'" },
+      { path: 'steps[3].input', message: "unknown step 'typo5'" },
+    ]);
+  });
+
   it('accepts references to any step or branch, later ones, has() and dynamic or shadowed uses', () => {
     const steps = [
       { name: 'first', input: 'has(steps.later) ? steps.later.output : input' },
