@@ -49,20 +49,24 @@ for (const [op, fn] of Object.entries(mixed)) {
   env.registerOperator(`double ${op} int`, (a: number, b: bigint) => fn(a, Number(b)));
   env.registerOperator(`int ${op} double`, (a: bigint, b: number) => fn(Number(a), b));
 }
-env.registerOperator('double % int', (a: number, b: bigint) => remainder(a, Number(b)));
-env.registerOperator('int % double', (a: bigint, b: number) => remainder(Number(a), b));
+env.registerOperator('double % int', remainder);
+env.registerOperator('int % double', remainder);
 env.registerOperator('double % double', remainder);
 
 /**
  * `%` of JSON numbers: defined only for whole numbers (as CEL's int `%`, truncated, so
- * `-7 % 2 == -1`), so `input.n % 2 == 0` works on a number that arrived as JSON.
+ * `-7 % 2 == -1`), so `input.n % 2 == 0` works on a number that arrived as JSON. An int
+ * operand is taken exactly (as a BigInt), not rounded to a double past 2^53.
  */
-function remainder(a: number, b: number): number {
-  if (!Number.isInteger(a) || !Number.isInteger(b)) {
-    throw new Error(`% needs whole numbers, got ${a} % ${b}`);
-  }
-  if (b === 0) throw new Error('modulo by zero');
-  return a % b;
+function remainder(a: number | bigint, b: number | bigint): number {
+  if (!isWhole(a) || !isWhole(b)) throw new Error(`% needs whole numbers, got ${a} % ${b}`);
+  if (b === 0 || b === 0n) throw new Error('modulo by zero');
+  if (typeof a === 'number' && typeof b === 'number') return a % b;
+  return Number(BigInt(a) % BigInt(b));
+}
+
+function isWhole(value: number | bigint): boolean {
+  return typeof value === 'bigint' || Number.isInteger(value);
 }
 
 // The library's value classes (uint, duration, type) are not exported; take their prototypes.

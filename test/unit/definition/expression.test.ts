@@ -105,6 +105,17 @@ describe('compileExpression / evaluate', () => {
     expect(compileExpression('result.n % 2 == 1', 'boolean').evaluate(s)).toBe(true);
   });
 
+  // An int past 2^53 (a literal, or int() of a 64-bit id kept as a string) lost precision when
+  // % turned it into a double: int('9007199254740993') % 2 over a JSON 2 answered 0, not 1.
+  it('takes the exact remainder of an int beyond 2^53 and a JSON number', () => {
+    const s = scope({ id: '9007199254740993', two: 2, seven: 7, big: 2 ** 60 });
+    expect(evaluate('int(result.id) % result.two', s)).toBe(1);
+    expect(evaluate('int(result.id) % 2', s)).toBe(1); // int % int, for comparison
+    expect(evaluate('9223372036854775807 % result.seven', s)).toBe(0);
+    expect(evaluate('result.big % 9007199254740993', s)).toBe(Number(2n ** 60n % 9007199254740993n));
+    expect(evaluate('-9223372036854775806 % result.seven', s)).toBe(-6);
+  });
+
   it('refuses % on a fraction or by zero with an EXPRESSION_ERROR that says so', () => {
     const s = scope({ n: 7, zero: 0, half: 2.5 });
     expect(expressionError(() => evaluate('result.half % 2', s)).message).toBe(
