@@ -6,23 +6,13 @@
  * characters here; a pattern taken from run-time data could do that on purpose.
  * @module
  */
+import { COMPREHENSIONS, isNode } from './cel-ast.js';
 
 /** How deep comprehension macros (`all`, `exists`, `exists_one`, `map`, `filter`) may nest. */
 export const MAX_COMPREHENSION_NESTING = 2;
 
 /** Longest regular expression `matches` accepts. */
 export const MAX_PATTERN_LENGTH = 256;
-
-const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
-
-interface Node {
-  op: string;
-  args: unknown;
-}
-
-function isNode(value: unknown): value is Node {
-  return value !== null && typeof value === 'object' && typeof (value as Node).op === 'string';
-}
 
 /**
  * Walks a cel-js AST and returns the first problem found, or null when the expression is

@@ -9,18 +9,7 @@
  * computed at run time (`steps[input.which]`) is not listed.
  * @module
  */
-
-/** Macros whose first argument names a variable bound in the later arguments. */
-const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
-
-interface Node {
-  op: string;
-  args: unknown;
-}
-
-function isNode(value: unknown): value is Node {
-  return value !== null && typeof value === 'object' && typeof (value as Node).op === 'string';
-}
+import { COMPREHENSIONS, isNode } from './cel-ast.js';
 
 function isId(value: unknown, name: string): boolean {
   return isNode(value) && value.op === 'id' && value.args === name;
