@@ -9,7 +9,7 @@ import type { ActiveExecution } from './active-execution.js';
 import { type EngineContext, leaseMs } from './context.js';
 import { POLL_MS } from './execution-queries.js';
 import { announceFinished } from './finished.js';
-import { persist } from './persist.js';
+import { persistChange, stateFields } from './persist.js';
 import type { Scheduler } from './scheduler.js';
 
 export class Cancellation {
@@ -154,10 +154,11 @@ export class Cancellation {
     const now = this.ctx.clock.now();
     const status = error ? 'failed' : 'cancelled';
     const r = ex.record;
+    const before = stateFields(ex);
     r.status = status;
     r.completedAt = now;
     r.error = error;
-    await persist(this.ctx, ex, null);
+    await persistChange(this.ctx, ex, null, before);
     announceFinished(this.ctx, ex, 'pending', status, error, now - r.createdAt);
   }
 }

@@ -17,7 +17,7 @@ import type { EngineContext } from './context.js';
 import { expressionScope } from './expression-scope.js';
 import { announceFinished, type FinalState } from './finished.js';
 import { runParallelStep } from './parallel-step.js';
-import { logLeaseLost, persist, persistLater } from './persist.js';
+import { logLeaseLost, persist, persistChange, persistLater, stateFields } from './persist.js';
 import { endAttempt, enterStep } from './step-records.js';
 import { recordStepTiming } from './step-timing.js';
 
@@ -256,11 +256,12 @@ async function failExecution(
   const r = ex.record;
   if (ctx.config.enableCompensation && pendingCompensations(ex).length > 0) {
     const steps = pendingCompensations(ex).map((s) => s.name);
+    const before = stateFields(ex);
     r.status = 'compensating';
     r.error = error;
     r.outcome = outcome;
     r.compensated = true;
-    await persist(ctx, ex, nonCompleted(ctx, ex));
+    await persistChange(ctx, ex, nonCompleted(ctx, ex), before);
     ctx.metrics.transition(r.workflowId, 'running', 'compensating');
     ctx.events.emit('execution.compensating', {
       executionId: ex.id,
@@ -291,11 +292,12 @@ async function finish(
   const r = ex.record;
   const from = r.status;
   const now = ctx.clock.now();
+  const before = stateFields(ex);
   r.status = status;
   r.completedAt = now;
   r.error = error;
   r.outcome = null;
-  await persist(ctx, ex, steps.length > 0 ? steps : null);
+  await persistChange(ctx, ex, steps.length > 0 ? steps : null, before);
   // The last step's result is committed with the terminal state; announce it before the end.
   if (lastStep) emitStepCompleted(ctx, ex, lastStep);
   const durationMs = now - (r.startedAt ?? r.createdAt);

@@ -7,7 +7,7 @@
  * @module
  */
 import { LeaseLostError } from '../errors.js';
-import type { StepRecord } from '../store/store.js';
+import type { ExecutionRecord, StepRecord } from '../store/store.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 
@@ -113,4 +113,43 @@ function withOwed(
   }
   owed.clear();
   return out.length > 0 ? out : undefined;
+}
+
+/**
+ * `persist` for a change of the execution's state (to compensating, or terminal) already made on
+ * `ex.record`: when the write fails, the record's state fields are put back as they were (`before`),
+ * so the record still says what is stored and counted in the metrics — a node that lost the
+ * execution to another, or gave it up, takes off its counts what it counted, not the state it
+ * failed to store.
+ */
+export async function persistChange(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  steps: StepRecord[] | null,
+  before: StateFields,
+): Promise<void> {
+  try {
+    await persist(ctx, ex, steps);
+  } catch (error) {
+    Object.assign(ex.record, before);
+    throw error;
+  }
+}
+
+/** The fields of an execution record a change of state sets. */
+export type StateFields = Pick<
+  ExecutionRecord,
+  'status' | 'completedAt' | 'error' | 'outcome' | 'compensated'
+>;
+
+/** The state fields of `ex`'s record as they are now. */
+export function stateFields(ex: ActiveExecution): StateFields {
+  const r = ex.record;
+  return {
+    status: r.status,
+    completedAt: r.completedAt,
+    error: r.error,
+    outcome: r.outcome,
+    compensated: r.compensated,
+  };
 }

@@ -217,3 +217,46 @@ describe('metrics of a store shared by several nodes', () => {
     expect(after.getMetrics().retryRate).toBe(0);
   });
 });
+
+/**
+ * Node `a` (one `ok` step) whose first execution write after `executeWorkflow` (its terminal
+ * write) meets a takeover by node `b`; `fail` then says how that write ends.
+ */
+async function takenOverAtFinish(fail: 'lease' | 'store') {
+  const store = tempSqliteUrl();
+  const a = await withOrchestrator({ store, nodeId: 'a', sweepInterval: 0.05, actions: { ok: () => 'ok' } });
+  await a.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
+  const raw = new SqliteStore(store.slice('sqlite:'.length));
+  await raw.init();
+  const update = a.store.update.bind(a.store);
+  let taken = false;
+  vi.spyOn(a.store, 'update').mockImplementation(async (u) => {
+    if (taken) return update(u);
+    taken = true;
+    const now = Date.now();
+    await raw.claimExecutions({
+      owner: 'b',
+      leaseUntil: now + 600_000,
+      now,
+      staleOwners: ['a'],
+      ids: [u.id],
+      limit: 1,
+    });
+    // 'lease': the write is fenced off (LeaseLostError); 'store': the store fails it.
+    if (fail === 'lease') return update(u);
+    throw new Error('disk I/O error');
+  });
+  const id = await a.workflowEngine.executeWorkflow('ok', {});
+  await vi.waitFor(() => expect(taken).toBe(true));
+  await sleep(300);
+  expect((await raw.getExecution(id))?.execution).toMatchObject({ owner: 'b', status: 'running' });
+  await raw.close();
+  return a;
+}
+
+describe('metrics of an execution another node took over as this node finished it', () => {
+  it('counts it once when its terminal write lost the lease', async () => {
+    const a = await takenOverAtFinish('lease');
+    expect(a.getMetrics().executions).toMatchObject({ total: 1, running: 1, completed: 0 });
+  });
+});
