@@ -444,7 +444,7 @@ export class LeaseKeeper {
 
   /** Takes up again executions this node gave up after a store failure (it still owns them). */
   private retakeAbandoned(): Promise<number> {
-    return this.retake([...this.scheduler.abandoned]);
+    return this.retake([...this.scheduler.abandoned.keys()]);
   }
 
   /** Takes up again the given abandoned executions, unless another node has them by now. */
@@ -459,8 +459,15 @@ export class LeaseKeeper {
       ids,
       limit: ids.length,
     });
-    for (const id of ids) this.scheduler.abandoned.delete(id);
-    for (const record of claimed) await this.adopt(record, undefined, 'held');
+    // Each leaves this node's counts as it was counted when given up: one another node has by now
+    // (or finished) is counted among the others' from now on; one taken up again is counted here
+    // again (`adopt`) as stored, which its runner starts from.
+    for (const id of ids) {
+      const counted = this.scheduler.abandoned.get(id);
+      this.scheduler.abandoned.delete(id);
+      if (counted) ctx.metrics.disown(counted);
+    }
+    for (const record of claimed) await this.adopt(record);
     await this.releaseUnrunnable();
     return claimed.length;
   }
@@ -493,22 +500,27 @@ export class LeaseKeeper {
 
   /**
    * Runs a stored execution here, unless it runs here already or has finished. `how` it came to
-   * this node: claimed from another owner (or none), placed here by another node, or held here
-   * already (given up after a store failure) — and so already counted here.
+   * this node: claimed (from another owner, none, or this node itself after it gave it up), or
+   * placed here by another node.
    */
   private async adopt(
     record: ExecutionRecord,
     known?: ExecutionSnapshot,
-    how: 'claimed' | 'placed' | 'held' = 'claimed',
+    how: 'claimed' | 'placed' = 'claimed',
   ): Promise<void> {
     const { ctx } = this;
     if (this.scheduler.get(record.id)) return;
     const snapshot = known ?? (await ctx.store.getExecution(record.id));
     if (!snapshot || !UNFINISHED_STATES.has(snapshot.execution.status)) return;
-    // Counted here already: held by this node (given up after a store failure, or held under a
-    // configured node id when it started).
-    const counted =
-      how === 'held' || this.heldAtStart.delete(record.id) || this.scheduler.abandoned.has(record.id);
+    // One given up after a store failure leaves this node's counts as it was counted then, to be
+    // counted again below as stored (what its runner starts from).
+    const given = this.scheduler.abandoned.get(record.id);
+    if (given) {
+      this.scheduler.abandoned.delete(record.id);
+      ctx.metrics.disown(given);
+    }
+    // Counted here already: held under a configured node id when this node started.
+    const counted = this.heldAtStart.delete(record.id);
     const entry = await this.definitions.version(record.workflowId, record.workflowVersion);
     if (!entry) {
       ctx.logger.error(

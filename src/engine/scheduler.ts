@@ -16,6 +16,7 @@
  * @module
  */
 import { Fifo } from '../fifo.js';
+import type { ExecutionRecord } from '../store/store.js';
 import type { ActiveExecution, StopReason } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { runExecution } from './execution-runner.js';
@@ -30,8 +31,11 @@ export class Scheduler {
   private running = 0;
   private readonly ctx: EngineContext;
   private readonly limit: number;
-  /** Executions a runner gave up after a store failure; the lease keeper takes them up again. */
-  readonly abandoned = new Set<string>();
+  /**
+   * Executions a runner gave up after a store failure, as last counted in the metrics; the lease
+   * keeper takes them up again.
+   */
+  readonly abandoned = new Map<string, ExecutionRecord>();
   /** Executions started in this turn of the event loop; reset by `onTurn`. */
   private launchedThisTurn = 0;
   private readonly onTurn = () => {
@@ -170,7 +174,7 @@ export class Scheduler {
     ex.started = true;
     void runExecution(this.ctx, ex).then(
       (result) => {
-        if (result === 'abandoned') this.abandoned.add(ex.id);
+        if (result === 'abandoned') this.abandoned.set(ex.id, ex.record);
         this.exit(ex);
       },
       () => this.exit(ex),

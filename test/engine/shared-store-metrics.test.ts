@@ -259,4 +259,30 @@ describe('metrics of an execution another node took over as this node finished i
     const a = await takenOverAtFinish('lease');
     expect(a.getMetrics().executions).toMatchObject({ total: 1, running: 1, completed: 0 });
   });
+
+  it('counts it once when the terminal write failed and b had it before a could take it up again', async () => {
+    const a = await takenOverAtFinish('store');
+    expect(a.getMetrics().executions).toMatchObject({ total: 1, running: 1, completed: 0 });
+  });
+});
+
+describe('metrics of an execution this node gave up after a store failure and took up again', () => {
+  it('counts it once, as it ends', async () => {
+    const store = tempSqliteUrl();
+    const a = await withOrchestrator({ store, sweepInterval: 0.05, actions: { ok: () => 'ok' } });
+    await a.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
+    const update = a.store.update.bind(a.store);
+    let failed = false;
+    vi.spyOn(a.store, 'update').mockImplementation(async (u) => {
+      if (failed) return update(u);
+      failed = true;
+      throw new Error('disk I/O error');
+    });
+    const id = await a.workflowEngine.executeWorkflow('ok', {});
+    await a.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    expect(failed).toBe(true);
+    expect(a.getMetrics().executions).toMatchObject({ total: 1, running: 0, completed: 1 });
+    await sleep(200);
+    expect(a.getMetrics().executions).toMatchObject({ total: 1, running: 0, completed: 1 });
+  });
 });
