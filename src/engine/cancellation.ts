@@ -4,7 +4,7 @@
  * request in the store, applied by its owner; an orphan is taken over here first).
  * @module
  */
-import type { ErrorInfo } from '../errors.js';
+import { type ErrorInfo, LeaseLostError } from '../errors.js';
 import type { ActiveExecution } from './active-execution.js';
 import { type EngineContext, leaseMs } from './context.js';
 import { POLL_MS } from './execution-queries.js';
@@ -158,7 +158,16 @@ export class Cancellation {
     r.status = status;
     r.completedAt = now;
     r.error = error;
-    await persistChange(this.ctx, ex, null, before);
+    try {
+      await persistChange(this.ctx, ex, null, before);
+    } catch (err) {
+      // Out of the queue already, so no runner's exit settles it: another node has it by now
+      // (counted among the others' from now on), or the store failed and it is still this node's,
+      // unfinished, to be taken up again as a runner's abandoned execution is.
+      if (err instanceof LeaseLostError) this.ctx.metrics.disown(r);
+      else this.scheduler.abandoned.set(ex.id, r);
+      throw err;
+    }
     announceFinished(this.ctx, ex, 'pending', status, error, now - r.createdAt);
   }
 }
