@@ -26,15 +26,19 @@ export class OthersRefresh {
     const now = ctx.clock.now();
     if (!ctx.store.durable || now < this.next) return;
     const moved = ctx.metrics.takeOthersMoved();
+    // Whether a read is owed: once `changedElsewhere` has answered, a change it reported is
+    // reported no more, so a read that fails must be owed again.
+    let owed = moved;
     try {
       const changed = ctx.store.changedElsewhere ? await ctx.store.changedElsewhere() : true;
       if (!moved && !changed) return;
+      owed = true;
       const started = performance.now();
       ctx.metrics.setOthers(await ctx.store.aggregateByWorkflow({ exceptOwner: ctx.nodeId }));
       const cost = performance.now() - started;
       this.next = now + Math.max(ctx.config.sweepInterval * 1000, COST_SHARE * cost);
     } catch (error) {
-      if (moved) ctx.metrics.markOthersMoved();
+      if (owed) ctx.metrics.markOthersMoved();
       throw error;
     }
   }

@@ -286,3 +286,32 @@ describe('metrics of an execution this node gave up after a store failure and to
     expect(a.getMetrics().executions).toMatchObject({ total: 1, running: 0, completed: 1 });
   });
 });
+
+describe('metrics after a failed re-read of the other processes’ counts', () => {
+  it('re-reads them at a later round, though nobody wrote since', async () => {
+    const store = tempSqliteUrl();
+    const a = await node(store);
+    await define(a);
+    const read = a.store.aggregateByWorkflow.bind(a.store);
+    let failing = true;
+    let failures = 0;
+    vi.spyOn(a.store, 'aggregateByWorkflow').mockImplementation(async (filter) => {
+      if (failing) {
+        failures++;
+        throw new Error('database is locked');
+      }
+      return read(filter);
+    });
+    // Another process (a CLI run, say) runs one execution and leaves; a's reads of its writes fail.
+    const b = await node(store);
+    await run(b, 'ok');
+    await b.close();
+    const after = failures;
+    await vi.waitFor(() => expect(failures).toBeGreaterThan(after), { timeout: 3000, interval: 10 });
+    failing = false;
+    await vi.waitFor(() => expect(a.getMetrics().executions).toMatchObject({ total: 1, completed: 1 }), {
+      timeout: 2000,
+      interval: 20,
+    });
+  });
+});
