@@ -115,12 +115,14 @@ export class LeaseKeeper {
     if (!this.ctx.store.durable) return 0;
     // A configured node id may still hold executions from an earlier run (it crashed): counted as
     // this node's at start already, so taking them over again must not count them twice.
-    if (this.ctx.config.nodeId !== undefined) {
-      for (const id of await this.ctx.store.listOwned(this.ctx.nodeId, Number.MAX_SAFE_INTEGER)) {
-        this.heldAtStart.add(id);
-      }
-    }
     let total = 0;
+    if (this.ctx.config.nodeId !== undefined) {
+      const held = await this.ctx.store.listOwned(this.ctx.nodeId, Number.MAX_SAFE_INTEGER);
+      for (const id of held) this.heldAtStart.add(id);
+      // They are this node's: taken up again now. Left to wait for their lease to run out they
+      // would wait forever, as this node renews every lease its id holds.
+      if (held.length > 0) total += await this.retake(held);
+    }
     for (;;) {
       const n = await this.claim();
       total += n;

@@ -1,0 +1,49 @@
+/**
+ * A process restarted under the same configured `nodeId` after a crash, within the lease its
+ * earlier run held: the executions that run left owned by that id are resumed here (SPEC §6),
+ * not kept alive by this process's lease renewals without ever running.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
+import { makeExecution } from '../store/records.js';
+
+describe('a configured node id restarted within its earlier lease', () => {
+  it('resumes the executions its earlier run held, counted once', async () => {
+    const store = tempSqliteUrl();
+    const before = await withOrchestrator({ store, nodeId: 'n1', actions: { ok: () => 'ok' } });
+    await before.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
+    await before.close();
+    // What a crash of n1 leaves: an execution it still holds, its lease not run out yet.
+    const raw = new SqliteStore(store.slice('sqlite:'.length));
+    await raw.init();
+    const now = Date.now();
+    await raw.createExecution(
+      makeExecution({
+        id: 'held-by-n1',
+        workflowId: 'ok',
+        status: 'running',
+        startedAt: now,
+        createdAt: now,
+        deadlineAt: now + 300_000,
+        owner: 'n1',
+        leaseUntil: now + 300,
+        epoch: 1,
+      }),
+    );
+    await raw.close();
+
+    const after = await withOrchestrator({
+      store,
+      nodeId: 'n1',
+      sweepInterval: 0.05,
+      leaseSeconds: 0.3,
+      actions: { ok: () => 'ok' },
+    });
+    await vi.waitFor(
+      async () => expect((await after.store.getExecution('held-by-n1'))?.execution.status).toBe('completed'),
+      { timeout: 3000, interval: 20 },
+    );
+    expect(after.getMetrics().executions).toMatchObject({ total: 1, running: 0, completed: 1 });
+  });
+});
