@@ -26,8 +26,8 @@ import { Metrics } from './monitoring/metrics.js';
 import { PerformanceOptimizer } from './performance/performance-optimizer.js';
 import { ErrorRecovery } from './recovery/error-recovery.js';
 import { openStore } from './store/open-store.js';
-import { emptyAggregates, subtractAggregates, sumAggregates } from './store/states.js';
-import type { NodeRecord, Store } from './store/store.js';
+import { emptyAggregates, sumAggregates } from './store/states.js';
+import type { NodeRecord, Store, StoreAggregates } from './store/store.js';
 import type { ActionHandler, CompensationHandler } from './types.js';
 
 /** Options of `createOrchestrator`: config keys plus handlers registered before recovery. */
@@ -305,11 +305,11 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     await definitions.load();
     // The metrics count this node's executions as they move, and the store's counts of the rest
     // (re-read in housekeeping). A generated node id owns nothing yet; a configured one may own
-    // executions from an earlier run: those are the store's total minus the rest.
-    const others = await store.aggregateByWorkflow({ exceptOwner: nodeId });
-    ctx.metrics.setOthers(others);
-    const own =
-      config.nodeId === undefined ? new Map() : subtractAggregates(await store.aggregateByWorkflow(), others);
+    // executions from an earlier run: read as such (not as the store's total minus the rest, which
+    // would count as this node's whatever another process wrote between the two reads).
+    ctx.metrics.setOthers(await store.aggregateByWorkflow({ exceptOwner: nodeId }));
+    const own: Map<string, StoreAggregates> =
+      config.nodeId === undefined ? new Map() : await store.aggregateByWorkflow({ owner: nodeId });
     ctx.metrics.load(sumAggregates(own.values()));
     for (const def of definitions.list()) {
       ctx.metrics.load(own.get(def.id) ?? emptyAggregates(), def.id);

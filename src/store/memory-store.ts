@@ -12,7 +12,12 @@
  */
 import { ConflictError, ExecutionNotFoundError, LeaseLostError, ValidationError } from '../errors.js';
 import { Fifo } from '../fifo.js';
-import { addAggregates, emptyAggregates, UNFINISHED_STATES as UNFINISHED } from './states.js';
+import {
+  addAggregates,
+  checkAggregateFilter,
+  emptyAggregates,
+  UNFINISHED_STATES as UNFINISHED,
+} from './states.js';
 import type {
   AggregateFilter,
   ClaimRequest,
@@ -263,12 +268,14 @@ export class MemoryStore implements Store {
 
   async aggregateByWorkflow(filter: AggregateFilter = {}): Promise<Map<string, StoreAggregates>> {
     const out = new Map<string, StoreAggregates>();
+    const only = checkAggregateFilter(filter) === 'owner';
     for (const record of this.executions.values()) {
       if (filter.exceptOwner !== undefined && record.owner === filter.exceptOwner) continue;
+      if (only && record.owner !== filter.owner) continue;
       addTo(aggregatesIn(out, record.workflowId), record);
     }
-    // Evicted executions keep no owner: counted as anyone's.
-
+    // Evicted executions keep no owner: counted as anyone's (not as the given owner's).
+    if (only) return out;
     for (const [id, gone] of this.evicted) if (id !== null) addAggregates(aggregatesIn(out, id), gone);
     return out;
   }

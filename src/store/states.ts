@@ -2,8 +2,9 @@
  * Execution-state sets the store adapters share.
  * @module
  */
+import { ValidationError } from '../errors.js';
 import { EXECUTION_STATES, type ExecutionState } from '../types.js';
-import type { StoreAggregates } from './store.js';
+import type { AggregateFilter, StoreAggregates } from './store.js';
 
 /** States of an execution that still has work to do: what claims, leases and cancels look at. */
 export const UNFINISHED_STATES: ReadonlySet<ExecutionState> = new Set(['pending', 'running', 'compensating']);
@@ -36,23 +37,16 @@ export function sumAggregates(parts: Iterable<StoreAggregates>): StoreAggregates
   return out;
 }
 
-/** Per-workflow aggregates of `all` less those of `part` (a subset of the same executions). */
-export function subtractAggregates(
-  all: Map<string, StoreAggregates>,
-  part: Map<string, StoreAggregates>,
-): Map<string, StoreAggregates> {
-  const out = new Map<string, StoreAggregates>();
-  for (const [id, whole] of all) {
-    const less = part.get(id);
-    const diff = emptyAggregates();
-    addAggregates(diff, whole);
-    if (less) {
-      for (const state of EXECUTION_STATES) diff.byStatus[state] -= less.byStatus[state];
-      diff.compensated -= less.compensated;
-      diff.stepsRun -= less.stepsRun;
-      diff.stepsRetried -= less.stepsRetried;
-    }
-    out.set(id, diff);
+/**
+ * Which executions an `AggregateFilter` selects: one owner's, all but one owner's, or all.
+ * @throws ValidationError when it names both an owner and one to leave out.
+ */
+export function checkAggregateFilter(filter: AggregateFilter): 'owner' | 'except' | 'all' {
+  if (filter.owner !== undefined && filter.exceptOwner !== undefined) {
+    throw new ValidationError(
+      [{ path: 'filter', message: 'expected owner or exceptOwner, not both' }],
+      'Invalid aggregate filter',
+    );
   }
-  return out;
+  return filter.owner !== undefined ? 'owner' : filter.exceptOwner !== undefined ? 'except' : 'all';
 }

@@ -197,6 +197,8 @@ export interface StoreAggregates {
 export interface AggregateFilter {
   /** Leave out the executions this owner holds (finished ones it ran included). */
   exceptOwner?: string;
+  /** Only the executions this owner holds (finished ones it ran included). Not with `exceptOwner`. */
+  owner?: string;
 }
 
 /** A node of a cluster as its heartbeats report it. Times are epoch milliseconds. */
@@ -275,7 +277,8 @@ export interface Store {
   /**
    * The aggregates of every workflow that has executions, by workflow id, in one read. With
    * `exceptOwner`, of the executions that owner does not hold (unowned ones included): what a node
-   * reads to learn what the other processes sharing the store did.
+   * reads to learn what the other processes sharing the store did; with `owner`, of the executions
+   * that owner holds (what a restarted node with a configured id held before).
    */
   aggregateByWorkflow(filter?: AggregateFilter): Promise<Map<string, StoreAggregates>>;
   /**

@@ -46,4 +46,46 @@ describe('a configured node id restarted within its earlier lease', () => {
     );
     expect(after.getMetrics().executions).toMatchObject({ total: 1, running: 0, completed: 1 });
   });
+
+  it('counts once what another process writes while it reads the counts at start', async () => {
+    const store = tempSqliteUrl();
+    const raw = new SqliteStore(store.slice('sqlite:'.length));
+    await raw.init();
+    const read = SqliteStore.prototype.aggregateByWorkflow;
+    let wrote = false;
+    // Another process stores an execution right after this node's first read of the counts.
+    const spy = vi.spyOn(SqliteStore.prototype, 'aggregateByWorkflow').mockImplementation(async function (
+      this: SqliteStore,
+      filter,
+    ) {
+      const result = await read.call(this, filter);
+      if (this !== raw && !wrote) {
+        wrote = true;
+        const now = Date.now();
+        await raw.createExecution(
+          makeExecution({
+            id: 'by-b',
+            workflowId: 'ok',
+            status: 'completed',
+            createdAt: now,
+            completedAt: now,
+            owner: 'b',
+            epoch: 1,
+          }),
+        );
+      }
+      return result;
+    });
+    const n1 = await withOrchestrator({
+      store,
+      nodeId: 'n1',
+      sweepInterval: 0.05,
+      actions: { ok: () => 'ok' },
+    });
+    spy.mockRestore();
+    expect(wrote).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(n1.getMetrics().executions).toMatchObject({ total: 1, completed: 1 });
+    await raw.close();
+  });
 });

@@ -171,6 +171,22 @@ export function queryContract(store: CurrentStore): void {
       );
     });
 
+    it('aggregates per workflow the executions one owner holds', async () => {
+      const mine = await store().aggregateByWorkflow({ owner: 'n1' });
+      expect([...mine.keys()]).toEqual(['w1']);
+      // n1 holds t1 (completed, 2 steps, 1 retried) and t3a (running, 1 step) of w1.
+      expect(mine.get('w1')).toEqual({
+        byStatus: { pending: 0, running: 1, compensating: 0, completed: 1, failed: 0, cancelled: 0 },
+        compensated: 0,
+        stepsRun: 3,
+        stepsRetried: 1,
+      });
+      expect(await store().aggregateByWorkflow({ owner: 'nobody' })).toEqual(new Map());
+      await expect(store().aggregateByWorkflow({ owner: 'n1', exceptOwner: 'n2' })).rejects.toThrow(
+        /owner or exceptOwner/,
+      );
+    });
+
     it('aggregates follow updates', async () => {
       await store().update({
         id: 't3a',

@@ -20,6 +20,7 @@
 import type pg from 'pg';
 import { OrchestratorError, ValidationError } from '../../errors.js';
 import type { GroupCommitStats, Outcome } from '../group-commit.js';
+import { checkAggregateFilter } from '../states.js';
 import type {
   AggregateFilter,
   ClaimRequest,
@@ -272,12 +273,13 @@ export class PostgresStore implements Store {
   }
 
   async aggregateByWorkflow(filter: AggregateFilter = {}): Promise<Map<string, StoreAggregates>> {
+    type Row = AggregateRow & { workflow_id: string };
     const rows =
-      filter.exceptOwner === undefined
-        ? await this.read<AggregateRow & { workflow_id: string }>(this.sql.aggregateByWorkflow, [])
-        : await this.read<AggregateRow & { workflow_id: string }>(this.sql.aggregateByWorkflowExcept, [
-            filter.exceptOwner,
-          ]);
+      checkAggregateFilter(filter) === 'owner'
+        ? await this.read<Row>(this.sql.aggregateByWorkflowOf, [filter.owner])
+        : filter.exceptOwner === undefined
+          ? await this.read<Row>(this.sql.aggregateByWorkflow, [])
+          : await this.read<Row>(this.sql.aggregateByWorkflowExcept, [filter.exceptOwner]);
     return toAggregatesByWorkflow(rows);
   }
 

@@ -236,6 +236,7 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     aggregateOf: aggregate('WHERE workflow_id = $1'),
     aggregateByWorkflow: aggregate('', 'workflow_id, '),
     aggregateByWorkflowExcept: aggregate('WHERE owner IS DISTINCT FROM $1', 'workflow_id, '),
+    aggregateByWorkflowOf: aggregate('WHERE owner = $1', 'workflow_id, '),
 
     /** Cluster: the node registry ($1..$7 in column order), and the load of each owner. */
     upsertNode: `INSERT INTO ${nodes} (id, started_at, last_heartbeat, running, queued, capacity, info)

@@ -14,6 +14,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { OrchestratorError } from '../../errors.js';
 import { GroupCommit, type GroupCommitStats, type Outcome } from '../group-commit.js';
+import { checkAggregateFilter } from '../states.js';
 import type {
   AggregateFilter,
   ClaimRequest,
@@ -303,9 +304,11 @@ export class SqliteStore implements Store {
   async aggregateByWorkflow(filter: AggregateFilter = {}): Promise<Map<string, StoreAggregates>> {
     const s = this.stmts();
     const rows = (
-      filter.exceptOwner === undefined
-        ? s.aggregateByWorkflow.all()
-        : s.aggregateByWorkflowExcept.all(filter.exceptOwner)
+      checkAggregateFilter(filter) === 'owner'
+        ? s.aggregateByWorkflowOf.all(filter.owner)
+        : filter.exceptOwner === undefined
+          ? s.aggregateByWorkflow.all()
+          : s.aggregateByWorkflowExcept.all(filter.exceptOwner)
     ) as (AggregateRow & { workflow_id: string })[];
     return toAggregatesByWorkflow(rows);
   }

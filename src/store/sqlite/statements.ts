@@ -146,6 +146,7 @@ const SQL = {
   aggregateOf: aggregate('WHERE workflow_id = ?'),
   aggregateByWorkflow: aggregate('', 'workflow_id, '),
   aggregateByWorkflowExcept: aggregate('WHERE owner IS NULL OR owner <> ?', 'workflow_id, '),
+  aggregateByWorkflowOf: aggregate('WHERE owner = ?', 'workflow_id, '),
 
   // Cluster: the node registry, and the load of each owner.
   upsertNode: `INSERT INTO nodes (id, started_at, last_heartbeat, running, queued, capacity, info)
