@@ -14,7 +14,7 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { ExecutionRecord } from '../../src/store/store.js';
 import { gate, untilAborted } from '../helpers/orchestrator.js';
 import { PG_URL } from '../store/pg-fixture.js';
-import { makeExecution } from '../store/records.js';
+import { heldExecution } from '../store/records.js';
 import { perTest } from './per-test.js';
 
 const t = perTest();
@@ -42,20 +42,7 @@ async function node(schema: string, extra: Record<string, unknown> = {}): Promis
 
 /** A stored execution of `workflowId` at its first step, owned by `owner` until `leaseUntil`. */
 function record(id: string, workflowId: string, owner: string, leaseUntil: number): ExecutionRecord {
-  const now = Date.now();
-  return makeExecution({
-    id,
-    workflowId,
-    status: 'running',
-    input: {},
-    createdAt: now,
-    startedAt: now,
-    transitions: 1,
-    deadlineAt: now + 300_000,
-    owner,
-    leaseUntil,
-    epoch: 1,
-  });
+  return heldExecution(id, workflowId, owner, leaseUntil, { input: {}, transitions: 1 });
 }
 
 describe('across cluster nodes', () => {

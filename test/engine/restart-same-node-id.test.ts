@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
-import { makeExecution } from '../store/records.js';
+import { heldExecution, makeExecution } from '../store/records.js';
 
 describe('a configured node id restarted within its earlier lease', () => {
   it('resumes the executions its earlier run held, counted once', async () => {
@@ -17,20 +17,7 @@ describe('a configured node id restarted within its earlier lease', () => {
     // What a crash of n1 leaves: an execution it still holds, its lease not run out yet.
     const raw = new SqliteStore(store.slice('sqlite:'.length));
     await raw.init();
-    const now = Date.now();
-    await raw.createExecution(
-      makeExecution({
-        id: 'held-by-n1',
-        workflowId: 'ok',
-        status: 'running',
-        startedAt: now,
-        createdAt: now,
-        deadlineAt: now + 300_000,
-        owner: 'n1',
-        leaseUntil: now + 300,
-        epoch: 1,
-      }),
-    );
+    await raw.createExecution(heldExecution('held-by-n1', 'ok', 'n1', Date.now() + 300));
     await raw.close();
 
     const after = await withOrchestrator({

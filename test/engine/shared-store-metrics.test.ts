@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Orchestrator } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { gate, tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
-import { makeExecution } from '../store/records.js';
+import { heldExecution } from '../store/records.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -187,21 +187,7 @@ describe('metrics of a store shared by several nodes', () => {
     // What a crash of n1 leaves: an execution still held by n1, its lease run out.
     const raw = new SqliteStore(store.slice('sqlite:'.length));
     await raw.init();
-    const now = Date.now();
-    await raw.createExecution(
-      makeExecution({
-        id: 'held-by-n1',
-        workflowId: 'wait',
-        status: 'running',
-        startedAt: now,
-        createdAt: now,
-        deadlineAt: now + 300_000,
-        owner: 'n1',
-        leaseUntil: now - 1,
-        epoch: 1,
-        stepsRun: 1,
-      }),
-    );
+    await raw.createExecution(heldExecution('held-by-n1', 'wait', 'n1', Date.now() - 1, { stepsRun: 1 }));
     await raw.close();
 
     const after = await withOrchestrator({

@@ -62,3 +62,29 @@ export function makeStep(executionId: string, name: string, overrides: Partial<S
     ...overrides,
   };
 }
+
+/**
+ * A running execution at its first step, held by `owner` until `leaseUntil` (ms): what a node
+ * that crashed leaves in the store. `overrides` replace fields.
+ */
+export function heldExecution(
+  id: string,
+  workflowId: string,
+  owner: string,
+  leaseUntil: number,
+  overrides: Partial<ExecutionRecord> = {},
+): ExecutionRecord {
+  const now = Date.now();
+  return makeExecution({
+    id,
+    workflowId,
+    status: 'running',
+    startedAt: now,
+    createdAt: now,
+    deadlineAt: now + 300_000,
+    owner,
+    leaseUntil,
+    epoch: 1,
+    ...overrides,
+  });
+}
