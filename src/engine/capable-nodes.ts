@@ -12,7 +12,7 @@ import type { Plan } from '../definition/types.js';
 import type { NodeRecord } from '../store/store.js';
 import { BUILTIN_ACTION_NAMES } from './action-registry.js';
 import type { EngineContext } from './context.js';
-import { missingHandlers } from './unrunnable.js';
+import { missingHandlers, missingIn } from './unrunnable.js';
 
 /** What a node's heartbeat says it has (`info.handlers`). */
 export interface AdvertisedHandlers {
@@ -48,16 +48,11 @@ function parseHandlers(info: Record<string, unknown>): Handlers | null {
 }
 
 function hasAll(handlers: Handlers, plan: Plan): boolean {
-  const action = (name: string) =>
-    name === 'delay' || BUILTIN_ACTION_NAMES.has(name) || handlers.actions.has(name);
-  for (const step of plan.steps) {
-    if (step.kind === 'condition') continue;
-    for (const s of step.kind === 'parallel' ? [step, ...step.branches] : [step]) {
-      if (s.kind === 'action' && !action(s.action)) return false;
-      if (s.compensation && !handlers.compensations.has(s.compensation)) return false;
-    }
-  }
-  return true;
+  const lookup = {
+    action: (name: string) => BUILTIN_ACTION_NAMES.has(name) || handlers.actions.has(name),
+    compensation: (name: string) => handlers.compensations.has(name),
+  };
+  return missingIn(plan, true, lookup).length === 0;
 }
 
 /** The handlers the other live nodes advertise, as the latest cluster refresh read them. */

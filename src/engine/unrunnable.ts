@@ -18,17 +18,24 @@ interface Entry {
   plan: Plan;
 }
 
+/** Which handler names a set of handlers knows. */
+export interface HandlerLookup {
+  action(name: string): boolean;
+  compensation(name: string): boolean;
+}
+
 /**
- * Compensations (and, with `actions`, actions) `plan` names that have no handler here (built-ins
- * count as present).
+ * Compensations (and, with `actions`, actions) `plan` names that `has` does not know, as
+ * `action 'x'` / `compensation 'y'`. The one walk of a plan's handlers: this node's (below) and
+ * other nodes' advertised ones (`capable-nodes.ts`).
  */
-export function missingHandlers(ctx: EngineContext, plan: Plan, actions: boolean): string[] {
+export function missingIn(plan: Plan, actions: boolean, has: HandlerLookup): string[] {
   const missing: string[] = [];
   const check = (step: PlanActionStep | PlanParallelStep) => {
-    if (actions && step.kind === 'action' && step.action !== 'delay' && !ctx.actions.get(step.action)) {
+    if (actions && step.kind === 'action' && step.action !== 'delay' && !has.action(step.action)) {
       missing.push(`action '${step.action}'`);
     }
-    if (step.compensation && !ctx.errorRecovery.getCompensation(step.compensation)) {
+    if (step.compensation && !has.compensation(step.compensation)) {
       missing.push(`compensation '${step.compensation}'`);
     }
   };
@@ -38,6 +45,17 @@ export function missingHandlers(ctx: EngineContext, plan: Plan, actions: boolean
     if (step.kind === 'parallel') for (const branch of step.branches) check(branch);
   }
   return missing;
+}
+
+/**
+ * Compensations (and, with `actions`, actions) `plan` names that have no handler here (built-ins
+ * count as present).
+ */
+export function missingHandlers(ctx: EngineContext, plan: Plan, actions: boolean): string[] {
+  return missingIn(plan, actions, {
+    action: (name) => ctx.actions.get(name) !== undefined,
+    compensation: (name) => ctx.errorRecovery.getCompensation(name) !== undefined,
+  });
 }
 
 /** Whether an execution will only compensate (a cancel was requested, or it is compensating). */
