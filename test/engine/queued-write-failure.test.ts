@@ -8,21 +8,30 @@ import { FakeClock } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { gate, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
 
+/**
+ * One slot, held by a 'slow' execution (`first`) until `hold` opens; behind it a 'fast' one
+ * (`queued`) whose 5 s workflow timeout runs out while it waits.
+ */
+async function queuedBehindOne(store: string) {
+  const clock = new FakeClock();
+  const hold = gate();
+  const orch = await withOrchestrator({
+    store,
+    clock,
+    sweepInterval: 1,
+    maxConcurrentWorkflows: 1,
+    actions: { block: () => hold.promise, quick: () => 'ok' },
+  });
+  await orch.workflowEngine.defineWorkflow('slow', [{ name: 'block' }], { timeout: 600 });
+  await orch.workflowEngine.defineWorkflow('fast', [{ name: 'quick' }], { timeout: 5 });
+  const first = await orch.workflowEngine.executeWorkflow('slow');
+  const queued = await orch.workflowEngine.executeWorkflow('fast');
+  return { clock, hold, orch, first, queued };
+}
+
 describe('a queued execution whose end could not be stored', () => {
   it('is taken up again and ends, counted once', async () => {
-    const clock = new FakeClock();
-    const hold = gate();
-    const orch = await withOrchestrator({
-      store: tempSqliteUrl(),
-      clock,
-      sweepInterval: 1,
-      maxConcurrentWorkflows: 1,
-      actions: { block: () => hold.promise, quick: () => 'ok' },
-    });
-    await orch.workflowEngine.defineWorkflow('slow', [{ name: 'block' }], { timeout: 600 });
-    await orch.workflowEngine.defineWorkflow('fast', [{ name: 'quick' }], { timeout: 5 });
-    const first = await orch.workflowEngine.executeWorkflow('slow');
-    const queued = await orch.workflowEngine.executeWorkflow('fast');
+    const { clock, hold, orch, first, queued } = await queuedBehindOne(tempSqliteUrl());
     const update = orch.store.update.bind(orch.store);
     let failed = false;
     vi.spyOn(orch.store, 'update').mockImplementation(async (u) => {
@@ -50,20 +59,8 @@ describe('a queued execution whose end could not be stored', () => {
   });
 
   it('taken over by another node meanwhile, is counted once', async () => {
-    const clock = new FakeClock();
-    const hold = gate();
     const store = tempSqliteUrl();
-    const orch = await withOrchestrator({
-      store,
-      clock,
-      sweepInterval: 1,
-      maxConcurrentWorkflows: 1,
-      actions: { block: () => hold.promise, quick: () => 'ok' },
-    });
-    await orch.workflowEngine.defineWorkflow('slow', [{ name: 'block' }], { timeout: 600 });
-    await orch.workflowEngine.defineWorkflow('fast', [{ name: 'quick' }], { timeout: 5 });
-    const first = await orch.workflowEngine.executeWorkflow('slow');
-    const queued = await orch.workflowEngine.executeWorkflow('fast');
+    const { clock, hold, orch, first, queued } = await queuedBehindOne(store);
     const raw = new SqliteStore(store.slice('sqlite:'.length));
     await raw.init();
     const update = orch.store.update.bind(orch.store);
