@@ -24,9 +24,10 @@ import { intOption as int, PG_OPTIONS, WORKLOAD_OPTIONS, workloadFrom } from './
 import {
   ALL_ROWS,
   ENGINE_ROWS,
-  type EngineRowName,
+  FLOOR_ROWS,
   parseRows,
   pgArgs,
+  type RowName,
   resultsFile,
   runEngineRows,
   type Workload,
@@ -56,10 +57,13 @@ const DEFAULT_PEERS = [
 
 const HELP = `usage: npx tsx bench/compare.ts [options]
   --n <k> --c <k> --lowload <k> --warmup <k>   workload (default 2000 / 100 / 200 / 100), same for every row
-  --rows <list>    engine rows: memory,sqlite,sqlite-normal,postgres,postgres-3 (default: all five)
+  --rows <list>    engine rows: memory,sqlite,sqlite-normal,postgres,postgres-3 (default: all five);
+                   sqlite-floor (the yardstick below) may be listed too
   --pg-pool <k> --pg-lanes <k>   PostgresStore poolSize / writeLanes of the postgres rows (default: the store's)
   --peers <list>   peer row ids of run-all.sh, or "all" (default: ${DEFAULT_PEERS.join(',')})
   --runs <k>       rounds; tables show medians, ratios are taken within each round (default 1)
+  --floor on|off   also run the sqlite-floor row when the sqlite row runs (default on): the k + 1
+                   fsynced commits SPEC §6 requires per workflow and nothing else, the low-load floor
   --json           print JSON lines only (rows, then one {"summary": ...} line)
   --peer-timeout <s>  per peer row (default 1200)
   --quiet <pct>    before each row, wait until the machine's CPU use is below pct% (default 25; "off")
@@ -71,6 +75,7 @@ const { values } = parseArgs({
     rows: { type: 'string' },
     ...PG_OPTIONS,
     peers: { type: 'string' },
+    floor: { type: 'string' },
     runs: { type: 'string' },
     json: { type: 'boolean' },
     'peer-timeout': { type: 'string' },
@@ -87,8 +92,16 @@ if (values.help) {
 
 // The peers run the harness's own workload only: 3 steps, its small input.
 const workload: Workload = workloadFrom({ ...values, steps: undefined, payload: undefined });
-const engineRows: EngineRowName[] = parseRows(values.rows ?? ALL_ROWS);
+const listedRows: RowName[] = parseRows(values.rows ?? ALL_ROWS);
 const rounds = int('runs', values.runs, 1);
+if (values.floor !== undefined && values.floor !== 'on' && values.floor !== 'off') {
+  throw new Error(`--floor: expected on or off, got ${JSON.stringify(values.floor)}`);
+}
+// The floor row follows the SQLite row (unless listed already or turned off).
+const engineRows: RowName[] =
+  values.floor !== 'off' && listedRows.includes('sqlite') && !listedRows.includes('sqlite-floor')
+    ? [...listedRows, 'sqlite-floor']
+    : listedRows;
 const log = (msg: string) =>
   process.stderr.write(`[compare ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
@@ -296,6 +309,7 @@ function ratioTarget(label: string, engine: string, peer: string, min: number): 
 }
 
 const sqliteLow = median(roundsData.map((m) => m.get('engine-sqlite')?.lowload_p50_ms ?? null));
+const floorLow = median(roundsData.map((m) => m.get('sqlite-floor')?.lowload_p50_ms ?? null));
 const allTargets: Target[] = [
   ratioTarget('SQLite durable throughput ≥ 3× sqlite-raw (sync=FULL)', 'engine-sqlite', 'sqlite-raw-full', 3),
   ratioTarget('SQLite durable throughput ≥ 4× bullmq-checkpoint', 'engine-sqlite', 'bullmq-checkpoint', 4),
@@ -311,7 +325,8 @@ const allTargets: Target[] = [
     ['engine-sqlite'],
     sqliteLow,
     (v) => v <= 0.5,
-    (v) => `${v.toFixed(3)} ms`,
+    (v) =>
+      `${v.toFixed(3)} ms${floorLow === null ? '' : ` (floor: SPEC §6's 4 fsynced commits alone take ${floorLow.toFixed(3)} ms here${floorLow > 0.5 ? ', so ≤ 0.5 ms cannot be met on this disk' : ''})`}`,
   ),
   ...(['engine-postgres', 'engine-postgres-3'] as const).flatMap((row) => {
     const label = row === 'engine-postgres' ? 'PostgreSQL, 1 node' : 'PostgreSQL, 3 nodes';
@@ -327,7 +342,11 @@ const allTargets: Target[] = [
   }),
 ];
 // Only the targets whose rows this run asked for.
-const requested = new Set([...engineRows.map((name) => ENGINE_ROWS[name].id as string), ...peers]);
+const rowId = (name: RowName): string =>
+  name in ENGINE_ROWS
+    ? ENGINE_ROWS[name as keyof typeof ENGINE_ROWS].id
+    : FLOOR_ROWS[name as keyof typeof FLOOR_ROWS].id;
+const requested = new Set([...engineRows.map(rowId), ...peers]);
 const targets = allTargets.filter((t) => t.rows.every((row) => requested.has(row)));
 
 const ratios: Record<string, Record<string, { throughput: number | null; lowload_p50: number | null }>> = {};
@@ -378,6 +397,6 @@ if (values.json) {
   console.log(`\nJSON lines: ${out}`);
 }
 const failed = [...roundsData].some((m) =>
-  [...m.values()].some((r) => r.error && r.row?.startsWith('engine-')),
+  [...m.values()].some((r) => r.error && (r.row?.startsWith('engine-') || r.row === 'sqlite-floor')),
 );
 process.exit(failed ? 1 : 0);

@@ -16,6 +16,7 @@ import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { intOption as int } from './lib/args.js';
 import {
+  ENGINE_ROWS,
   type EngineRowName,
   parseRows,
   resultsFile,
@@ -55,7 +56,10 @@ if (values.help) {
   process.exit(0);
 }
 
-const row: EngineRowName = parseRows(values.store ?? 'sqlite')[0] ?? 'sqlite';
+const listed = parseRows(values.store ?? 'sqlite')[0] ?? 'sqlite';
+if (!(listed in ENGINE_ROWS))
+  throw new Error(`--store: expected an engine row, got ${JSON.stringify(listed)}`);
+const row = listed as EngineRowName;
 const sizes = values.quick ? [500, 2_000, 5_000] : [1_000, 10_000, 100_000];
 const heavyN = sizes[1]!;
 const base = {

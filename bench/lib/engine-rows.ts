@@ -21,6 +21,17 @@ export const ENGINE_ROWS = {
 
 export type EngineRowName = keyof typeof ENGINE_ROWS;
 
+/**
+ * Rows of this repository that are not the engine: yardsticks measured in the same run. They
+ * appear beside the peers in the ratio tables (their ids do not start with `engine-`).
+ */
+export const FLOOR_ROWS = {
+  /** The k + 1 fsynced SQLite commits SPEC §6 requires per workflow, and nothing else. */
+  'sqlite-floor': { id: 'sqlite-floor', script: join(repoRoot, 'bench', 'floor-peer.ts') },
+} as const;
+
+export type FloorRowName = keyof typeof FLOOR_ROWS;
+
 /** Every engine row, as a `--rows` list (the default). */
 export const ALL_ROWS = Object.keys(ENGINE_ROWS).join(',');
 
@@ -33,18 +44,22 @@ export function pgArgs(values: { 'pg-url'?: string; 'pg-pool'?: string; 'pg-lane
   return out;
 }
 
-/** Parses a `--rows` list. */
-export function parseRows(text: string): EngineRowName[] {
+/** A row of this repository: an engine row, or a yardstick ({@link FLOOR_ROWS}). */
+export type RowName = EngineRowName | FloorRowName;
+
+/** Parses a `--rows` list (engine rows and yardsticks). */
+export function parseRows(text: string): RowName[] {
   const names = text
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  const known = [...Object.keys(ENGINE_ROWS), ...Object.keys(FLOOR_ROWS)];
   for (const name of names) {
-    if (!(name in ENGINE_ROWS)) {
-      throw new Error(`unknown row ${JSON.stringify(name)}: expected ${Object.keys(ENGINE_ROWS).join(', ')}`);
+    if (!known.includes(name)) {
+      throw new Error(`unknown row ${JSON.stringify(name)}: expected ${known.join(', ')}`);
     }
   }
-  return names as EngineRowName[];
+  return names as RowName[];
 }
 
 /** The workload of one row. */
@@ -78,6 +93,28 @@ export function runEngineRow(
   options: RunRowOptions = {},
 ): Promise<RowResult> {
   const row = ENGINE_ROWS[name];
+  return runRowScript(row.id, enginePeer, [`--store=${row.store}`], w, options);
+}
+
+/** Runs a yardstick row ({@link FLOOR_ROWS}) in a child process (3-step harness workload). */
+export function runFloorRow(
+  name: FloorRowName,
+  w: Workload,
+  options: RunRowOptions = {},
+): Promise<RowResult> {
+  const row = FLOOR_ROWS[name];
+  return runRowScript(row.id, row.script, [], w, options);
+}
+
+/** Runs `script` (a harness row) in a child process and returns its JSON line, with `row` = `id`. */
+function runRowScript(
+  id: string,
+  script: string,
+  scriptArgs: string[],
+  w: Workload,
+  options: RunRowOptions,
+): Promise<RowResult> {
+  const row = { id };
   const nodeArgs = ['--import', 'tsx'];
   if (options.cpuProfDir) {
     // One folder per row: V8 writes one profile per thread (tsx's loader thread too); the main
@@ -88,8 +125,8 @@ export function runEngineRow(
   }
   const args = [
     ...nodeArgs,
-    enginePeer,
-    `--store=${row.store}`,
+    script,
+    ...scriptArgs,
     `--n=${w.n}`,
     `--c=${w.c}`,
     `--lowload=${w.lowload}`,
@@ -151,9 +188,16 @@ export function runEngineRow(
   });
 }
 
+/** Runs one row of either kind. */
+function runRow(name: RowName, w: Workload, options: RunRowOptions): Promise<RowResult> {
+  return name in FLOOR_ROWS
+    ? runFloorRow(name as FloorRowName, w, options)
+    : runEngineRow(name as EngineRowName, w, options);
+}
+
 /** Runs rows one after the other (or all at once with `parallel`, for smoke tests only). */
 export async function runEngineRows(
-  names: EngineRowName[],
+  names: RowName[],
   w: Workload,
   options: RunRowOptions & {
     parallel?: boolean;
@@ -163,14 +207,14 @@ export async function runEngineRows(
   } = {},
 ): Promise<RowResult[]> {
   if (options.parallel) {
-    const results = await Promise.all(names.map((n) => runEngineRow(n, w, options)));
+    const results = await Promise.all(names.map((n) => runRow(n, w, options)));
     for (const r of results) options.onResult?.(r);
     return results;
   }
   const results: RowResult[] = [];
   for (const name of names) {
     const busy = options.beforeRow ? await options.beforeRow() : undefined;
-    const r = await runEngineRow(name, w, options);
+    const r = await runRow(name, w, options);
     if (busy !== undefined) r.cpu_busy_before = busy === null ? null : Math.round(busy * 1000) / 1000;
     options.onResult?.(r);
     results.push(r);

@@ -61,4 +61,39 @@ describe('bench command', () => {
     expect(rows[1]!.durable).toBe(true);
     expect((rows[1]!.extra as Record<string, unknown>).sqlite_synchronous).toBe('FULL');
   }, 60_000);
+
+  it('runs the sqlite-floor yardstick: 4 fsynced commits per 3-step workflow, durable, no errors', async () => {
+    const { code, stdout, stderr } = await runBench([
+      '--n',
+      '20',
+      '--c',
+      '5',
+      '--lowload',
+      '5',
+      '--warmup',
+      '5',
+      '--rows',
+      'sqlite-floor',
+      '--json',
+    ]);
+    expect(code, stderr).toBe(0);
+    const rows = stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((r) => r.row)).toEqual(['sqlite-floor']);
+    const floor = rows[0]!;
+    expect(floor.error, String(floor.error_text ?? '')).toBeUndefined();
+    expect(floor.errors).toBe(0);
+    expect(floor.durable).toBe(true);
+    expect(typeof floor.lowload_p50_ms === 'number' && floor.lowload_p50_ms > 0).toBe(true);
+    expect((floor.extra as Record<string, unknown>).commits_per_wf).toBe(4);
+  }, 60_000);
+
+  it('refuses an unknown row by name, listing the rows it knows', async () => {
+    const { code, stderr } = await runBench(['--rows', 'sqlite,nope', '--json']);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('unknown row "nope"');
+    expect(stderr).toContain('sqlite-floor');
+  }, 60_000);
 });
