@@ -9,6 +9,7 @@ import type { TimerHandle } from '../clock.js';
 import { evaluateCondition } from '../definition/expression.js';
 import type { PlanConditionStep } from '../definition/types.js';
 import { type ErrorInfo, LeaseLostError, toError } from '../errors.js';
+import { copyJson } from '../json-value.js';
 import type { StepRecord } from '../store/store.js';
 import { runActionStep, stepErrorInfo } from './action-step.js';
 import type { ActiveExecution } from './active-execution.js';
@@ -313,6 +314,7 @@ function emitStepCompleted(ctx: EngineContext, ex: ActiveExecution, rec: StepRec
     step: rec.name,
     attempt: rec.attempts,
     durationMs: rec.durationMs ?? 0,
-    output: rec.output,
+    // A copy: the record's output is the engine's (later steps read it), listeners may mutate theirs.
+    output: copyJson(rec.output),
   });
 }

@@ -8,6 +8,7 @@
 import type { TimerHandle } from '../clock.js';
 import type { PlanParallelStep } from '../definition/types.js';
 import { CancelledError, type ErrorInfo, StepTimeoutError } from '../errors.js';
+import { copyJson } from '../json-value.js';
 import type { StepRecord } from '../store/store.js';
 import { AbortScope } from './abort-scope.js';
 import type { StepOutcome } from './action-step.js';
@@ -74,15 +75,7 @@ export async function runParallelStep(
         if (out.ok) {
           ex.outputs[branch.name] = out.output;
           await persist(ctx, ex, [out.rec]);
-          ctx.events.emit('step.completed', {
-            executionId: ex.id,
-            workflowId: ex.record.workflowId,
-            step: branch.name,
-            parent: step.name,
-            attempt: out.rec.attempts,
-            durationMs: out.rec.durationMs ?? 0,
-            output: out.output,
-          });
+          if (ctx.events.has('step.completed')) emitBranchCompleted(ctx, ex, step.name, out.rec);
           recordStepTiming(ctx, ex.record.workflowId, out.rec, branch.timeoutMs, false, step.name);
           return;
         }
@@ -161,4 +154,17 @@ export async function runParallelStep(
   };
   ex.steps.set(step.name, rec);
   return { ok: true, rec, output };
+}
+
+/** `step.completed` of a branch, with a copy of its output (the engine keeps the original). */
+function emitBranchCompleted(ctx: EngineContext, ex: ActiveExecution, parent: string, rec: StepRecord): void {
+  ctx.events.emit('step.completed', {
+    executionId: ex.id,
+    workflowId: ex.record.workflowId,
+    step: rec.name,
+    parent,
+    attempt: rec.attempts,
+    durationMs: rec.durationMs ?? 0,
+    output: copyJson(rec.output),
+  });
 }

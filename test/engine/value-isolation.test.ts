@@ -149,4 +149,35 @@ describe.each(STORE_KINDS)('handler values are copies (%s store)', (kind) => {
     expect(again?.outputData.a).toEqual({ list: [1] });
     expect(again?.steps[0]?.output).toEqual({ list: [1] });
   });
+
+  it('a step.completed listener mutating the output changes no recorded output', async () => {
+    const seen: unknown[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        a: () => ({ list: [1] }),
+        branch: () => ({ list: [1] }),
+        b: (_input, ctx) => {
+          seen.push(structuredClone(ctx.outputs));
+          return null;
+        },
+      },
+    });
+    orch.on('step.completed', (event) => {
+      const output = event.output as { list?: number[] } | null;
+      output?.list?.push(99);
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'a' },
+      { name: 'p', parallel: [{ name: 'branch' }] },
+      { name: 'b' },
+      { name: 'c', action: 'noop', input: 'steps.a.output' },
+    ]);
+    const status = await runToEnd(orch, 'w', {});
+    expect(status.status).toBe('completed');
+    expect(seen).toEqual([{ a: { list: [1] }, branch: { list: [1] }, p: { branch: { list: [1] } } }]);
+    expect(status.outputData.a).toEqual({ list: [1] });
+    expect(status.outputData.p).toEqual({ branch: { list: [1] } });
+    expect(status.outputData.c).toEqual({ list: [1] });
+  });
 });
