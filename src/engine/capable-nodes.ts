@@ -3,8 +3,8 @@
  * handlers it has (`info.handlers`), and a new execution is placed on the least-loaded live node
  * that has every handler its workflow names — not on one that would only let it go again (see
  * `unrunnable.ts`), nor run it locally to fail with ACTION_NOT_FOUND. When no live node has them
- * all, it is placed as before, on the least-loaded node. A node that advertises no handlers (an
- * earlier version) counts as having them all.
+ * all, the node that took the submission runs it and its step fails with ACTION_NOT_FOUND, as on a
+ * single node. A node that advertises no handlers (an earlier version) counts as having them all.
  * @module
  */
 
@@ -85,12 +85,16 @@ export class NodeHandlers {
 
 /**
  * The node a new execution of `plan` is placed on: the least-loaded live node that has every
- * handler it names (this node judged by its registries as they are now), else the least-loaded.
+ * handler it names (this node judged by its registries as they are now). When no live node has
+ * them all, this node: it runs the execution and the step fails with ACTION_NOT_FOUND, as on a
+ * single node (SPEC §4) — not placed on another node that would only let it go, to wait unowned.
  */
 export function placementTarget(ctx: EngineContext, plan: Plan): string {
   const lb = ctx.loadBalancer;
   const others = ctx.nodeHandlers.lacking(plan);
   const selfLacks = missingHandlers(ctx, plan, true).length > 0;
   if (others.size === 0 && !selfLacks) return lb.pickWorker();
-  return lb.pickWorker((id) => (id === ctx.nodeId ? selfLacks : others.has(id)));
+  const lacks = (id: string) => (id === ctx.nodeId ? selfLacks : others.has(id));
+  const picked = lb.pickWorker(lacks);
+  return lacks(picked) ? ctx.nodeId : picked;
 }

@@ -44,7 +44,7 @@ describe('nodes without the handlers a workflow needs', () => {
     expect(a.getLocalLoad()).toEqual({ running: 0, queued: 0 });
   }, 20_000);
 
-  it('an execution placed where no live node has its handler waits unowned, then runs where it arrives', async () => {
+  it('a submission no live node has the handlers for fails with ACTION_NOT_FOUND where it was submitted', async () => {
     const schema = t.schema();
     const hold = gate();
     t.later(() => hold.open());
@@ -55,22 +55,43 @@ describe('nodes without the handlers a workflow needs', () => {
     // b holds four executions, a none: a is the least loaded node, once b sees it.
     for (let i = 0; i < 4; i++) await b.workflowEngine.executeWorkflow('hold');
     await until(() => b.loadBalancer.getWorkers().includes(a.nodeId));
-    // No node has 'register': placed on a, which lets them go. They wait in the store, unowned
-    // and unfinished (a used to hold them for as long as it lived).
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push(await b.workflowEngine.executeWorkflow('registration'));
-    await until(async () => {
-      for (const id of ids) if ((await b.store.getExecution(id))?.execution.owner !== null) return false;
-      return true;
-    });
-    for (const id of ids) expect((await b.store.getExecution(id))?.execution.status).toBe('pending');
-    // The handler arrives on b: b claims and runs them.
-    b.workflowEngine.registerAction('register', () => 'registered');
-    for (const id of ids) {
-      const status = await b.workflowEngine.waitForCompletion(id, { timeout: 5 });
-      expect(status.status).toBe('completed');
-      expect(status.workerId).toBe(b.nodeId);
+    await until(() => a.loadBalancer.getLoadDistribution()[b.nodeId] === 4);
+    // No node has 'register'. Placed on a (the least loaded), it used to be let go by a and wait
+    // unowned, while one that b kept failed at once: now each fails on the node that took it, as on
+    // a single node.
+    for (const submitter of [b, a]) {
+      const id = await submitter.workflowEngine.executeWorkflow('registration');
+      const status = await submitter.workflowEngine.waitForCompletion(id, { timeout: 5 });
+      expect(status.status).toBe('failed');
+      expect(status.error).toMatchObject({ code: 'ACTION_NOT_FOUND', step: 'register' });
+      expect(status.workerId).toBe(submitter.nodeId);
     }
+    expect(a.getLocalLoad()).toEqual({ running: 0, queued: 0 });
+  }, 20_000);
+
+  it('an orphan no live node can run waits unowned, then runs where its handler arrives', async () => {
+    const schema = t.schema();
+    const hold = gate();
+    t.later(() => hold.open());
+    const first = await node(schema, { actions: { register: () => hold.promise.then(() => 'held') } });
+    await first.workflowEngine.defineWorkflow('registration', [{ name: 'register' }]);
+    const id = await first.workflowEngine.executeWorkflow('registration');
+    await first.close();
+
+    const a = await node(schema, { actions: { hello: () => 'hi' } });
+    const b = await node(schema, { actions: { hello: () => 'hi' } });
+    // Taken and let go: it waits in the store, unowned and unfinished.
+    await until(async () => {
+      const stored = (await b.store.getExecution(id))?.execution;
+      return stored !== undefined && stored.epoch > 1 && stored.owner === null;
+    });
+    expect((await b.store.getExecution(id))?.execution.status).not.toBe('failed');
+    // The handler arrives on b: b claims and runs it.
+    b.workflowEngine.registerAction('register', () => 'registered');
+    const status = await b.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    expect(status.status).toBe('completed');
+    expect(status.outputData).toEqual({ register: 'registered' });
+    expect(status.workerId).toBe(b.nodeId);
     expect(a.getLocalLoad()).toEqual({ running: 0, queued: 0 });
   }, 20_000);
 
