@@ -44,8 +44,17 @@ export interface OrchestratorEvents {
   'execution.completed': ExecutionRef & { status: 'completed'; durationMs: number };
   'execution.failed': ExecutionRef & { status: 'failed'; durationMs: number; error: ErrorInfo };
   'execution.cancelled': ExecutionRef & { status: 'cancelled'; durationMs: number };
-  /** Any terminal state. */
-  'execution.finished': ExecutionRef & { status: ExecutionState; durationMs: number; error?: ErrorInfo };
+  /**
+   * Any terminal state. `durationMs`: from its start (from its creation when it never started);
+   * `ran`: false when it ended while still queued (cancelled, or timed out waiting), so it has no
+   * execution time — the metrics, Prometheus and the dashboard leave its duration out.
+   */
+  'execution.finished': ExecutionRef & {
+    status: ExecutionState;
+    durationMs: number;
+    ran: boolean;
+    error?: ErrorInfo;
+  };
   alert: Alert;
 }
 

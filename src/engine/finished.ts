@@ -43,10 +43,11 @@ export function announceFinished(
       status,
       error: error ?? { code: 'FAILED', message: 'failed' },
     });
+  const ran = ranMs !== null;
   events.emit(
     'execution.finished',
     error
-      ? { executionId, workflowId, durationMs, status, error }
-      : { executionId, workflowId, durationMs, status },
+      ? { executionId, workflowId, durationMs, status, ran, error }
+      : { executionId, workflowId, durationMs, status, ran },
   );
 }

@@ -151,7 +151,8 @@ export class PrometheusExporter {
     this.listen(source, 'execution.started', (e) => started.inc({ workflow: e.workflowId }));
     this.listen(source, 'execution.finished', (e) => {
       finished.inc({ workflow: e.workflowId, status: e.status });
-      executionDuration.observe({ workflow: e.workflowId, status: e.status }, e.durationMs / 1000);
+      // One that ended while queued has no execution time (its wait is not one).
+      if (e.ran) executionDuration.observe({ workflow: e.workflowId, status: e.status }, e.durationMs / 1000);
     });
     this.listen(source, 'step.completed', (e) =>
       stepDuration.observe(

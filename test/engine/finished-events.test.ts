@@ -65,6 +65,7 @@ describe.each(STORE_KINDS)('terminal events (%s store)', (kind) => {
         workflowId: 'good',
         status: 'completed',
         durationMs: duration,
+        ran: true,
       },
     ]);
     const error = { code: 'E_NO', message: 'no', step: 'boom' };
@@ -83,6 +84,7 @@ describe.each(STORE_KINDS)('terminal events (%s store)', (kind) => {
         workflowId: 'bad',
         status: 'failed',
         durationMs: duration,
+        ran: true,
         error,
       },
     ]);
@@ -100,6 +102,7 @@ describe.each(STORE_KINDS)('terminal events (%s store)', (kind) => {
         workflowId: 'slow',
         status: 'cancelled',
         durationMs: duration,
+        ran: true,
       },
     ]);
     hold.open();
@@ -142,6 +145,7 @@ describe.each(STORE_KINDS)('terminal events (%s store)', (kind) => {
         workflowId: 'fast',
         status: 'cancelled',
         durationMs: 1_000,
+        ran: false,
       },
     ]);
     const error = expect.objectContaining({ code: 'WORKFLOW_TIMEOUT' });
@@ -160,6 +164,7 @@ describe.each(STORE_KINDS)('terminal events (%s store)', (kind) => {
         workflowId: 'fast',
         status: 'failed',
         durationMs: 5_000,
+        ran: false,
         error,
       },
     ]);

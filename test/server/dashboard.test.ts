@@ -447,6 +447,22 @@ describe('pages', () => {
     expect(s.failed.reduce((a: number, b: number) => a + b, 0)).toBe(1);
     expect(s.avgMs.some((v: number | null) => v !== null)).toBe(true);
   });
+
+  it('charts an execution cancelled while queued by status, with no latency', async () => {
+    const f = await setup({
+      app: { plugins: [createDashboard({ bucketSeconds: 60, windowMinutes: 2 })] },
+      orchestrator: { maxConcurrentWorkflows: 1 },
+    });
+    await define(f, 'long', [{ name: 'block' }]);
+    await start(f, 'long');
+    const queued = await start(f, 'long');
+    expect(await f.orch.workflowEngine.cancelWorkflow(queued)).toBe(true);
+    await f.orch.workflowEngine.waitForCompletion(queued, { timeout: 5 });
+    const { cookie } = await signIn(f);
+    const s = (await f.app.inject({ url: '/ui/series.json', headers: { cookie } })).json();
+    expect(s.cancelled.reduce((a: number, b: number) => a + b, 0)).toBe(1);
+    expect(s.avgMs.every((v: number | null) => v === null)).toBe(true);
+  });
 });
 
 describe('assets', () => {

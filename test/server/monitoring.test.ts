@@ -143,6 +143,28 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('GET /metrics: executions that never ran', () => {
+  it('counts one cancelled while queued as finished, with no execution duration', async () => {
+    const f = await setup({ orchestrator: { maxConcurrentWorkflows: 1 } });
+    await define(f, 'long', [{ name: 'block' }]);
+    const running = await start(f, 'long');
+    const queued = await start(f, 'long');
+    expect(await f.orch.workflowEngine.cancelWorkflow(queued)).toBe(true);
+    await f.orch.workflowEngine.waitForCompletion(queued, { timeout: 5 });
+    const text = (await f.call({ url: '/metrics' })).body;
+    expect(text).toContain('orchestrator_executions_finished_total{workflow="long",status="cancelled"} 1');
+    // Its wait in the queue is no execution time: it would drag the histogram toward 0 s runs.
+    expect(text).not.toMatch(/orchestrator_execution_duration_seconds_count\{workflow="long"/);
+    expect(await f.orch.workflowEngine.cancelWorkflow(running)).toBe(true);
+    await f.orch.workflowEngine.waitForCompletion(running, { timeout: 5 });
+    const after = (await f.call({ url: '/metrics' })).body;
+    expect(after).toContain('orchestrator_executions_finished_total{workflow="long",status="cancelled"} 2');
+    expect(after).toMatch(
+      /orchestrator_execution_duration_seconds_count\{workflow="long",status="cancelled"\} 1\n/,
+    );
+  });
+});
+
 describe('GET /healthz', () => {
   it('answers ok, then 503 once the orchestrator closes', async () => {
     const f = await setup();

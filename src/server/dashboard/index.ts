@@ -92,8 +92,9 @@ async function registerDashboard(
   const allowedOrigins = options.allowedOrigins ?? [];
   const sessionOf = installGuards(scope, { sessions, allowedOrigins });
 
-  const onFinished = (e: { status: string; durationMs: number }) =>
-    series.record(now(), e.status, e.durationMs);
+  // One that ended while queued counts by status, with no duration (it never ran).
+  const onFinished = (e: { status: string; durationMs: number; ran: boolean }) =>
+    series.record(now(), e.status, e.ran ? e.durationMs : null);
   orch.on('execution.finished', onFinished);
   scope.addHook('onClose', async () => {
     orch.off('execution.finished', onFinished);

@@ -69,8 +69,8 @@ export class RecentSeries {
     return this.bucketMs * this.ring.length;
   }
 
-  /** Records one finished execution. */
-  record(at: number, status: string, durationMs: number): void {
+  /** Records one finished execution (`durationMs` null: counted by status, with no duration). */
+  record(at: number, status: string, durationMs: number | null): void {
     const start = Math.floor(at / this.bucketMs) * this.bucketMs;
     const slot = this.ring[Math.floor(start / this.bucketMs) % this.ring.length] as Bucket;
     if (slot.start > start) return; // older than the window: the slot holds a newer bucket
@@ -78,7 +78,7 @@ export class RecentSeries {
     if (status === 'completed') slot.completed++;
     else if (status === 'failed') slot.failed++;
     else if (status === 'cancelled') slot.cancelled++;
-    if (!Number.isFinite(durationMs) || durationMs < 0) return;
+    if (durationMs === null || !Number.isFinite(durationMs) || durationMs < 0) return;
     slot.sum += durationMs;
     slot.count++;
     if (slot.samples.length < this.samplesPerBucket) slot.samples.push(durationMs);
