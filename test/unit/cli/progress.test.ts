@@ -95,11 +95,11 @@ describe('ProgressPrinter', () => {
     progress.follow('e1');
     progress.receive({
       event: 'execution.finished',
-      payload: { executionId: 'old', workflowId: 'w', status: 'completed', durationMs: 2500 },
+      payload: { executionId: 'old', workflowId: 'w', status: 'completed', durationMs: 2500, ran: true },
     });
     progress.receive({
       event: 'execution.finished',
-      payload: { ...ref, status: 'completed', durationMs: 1 },
+      payload: { ...ref, status: 'completed', durationMs: 1, ran: true },
     });
     progress.finished('completed in 1 ms');
     expect(lines()).toEqual([
