@@ -308,6 +308,7 @@ export class LeaseKeeper {
         lb.activeCount(),
         lb.getLoadDistribution(),
       );
+      ctx.alerts.checkRunning(ctx.clock.now(), runningHere(this.scheduler));
     } catch (error) {
       ctx.logger.error({ err: toError(error) }, 'housekeeping sweep failed');
     }
@@ -559,5 +560,14 @@ export class LeaseKeeper {
       true,
     );
     this.scheduler.submit(ex);
+  }
+}
+
+/** The executions running on this node, as the execution-time alert reads them. */
+function* runningHere(
+  scheduler: Scheduler,
+): Generator<{ workflowId: string; executionId: string; startedAt: number | null }> {
+  for (const ex of scheduler.started()) {
+    yield { workflowId: ex.record.workflowId, executionId: ex.id, startedAt: ex.record.startedAt };
   }
 }

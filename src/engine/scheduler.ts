@@ -130,6 +130,11 @@ export class Scheduler {
     return out;
   }
 
+  /** Executions that started here and have not ended (for the still-running execution-time alert). */
+  *started(): Generator<ActiveExecution> {
+    for (const ex of this.active.values()) if (ex.started) yield ex;
+  }
+
   /** Stops every execution (running ones abort; queued ones are let go untouched). */
   stopAll(reason: StopReason): void {
     for (const ex of this.queue) {

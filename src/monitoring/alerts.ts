@@ -44,6 +44,8 @@ export class AlertMonitor {
     { buf: Uint8Array; next: number; size: number; failed: number }
   >();
   private readonly recent: Alert[] = [];
+  /** Executions alerted as over the execution-time threshold while still running. */
+  private readonly overdue = new Set<string>();
 
   constructor(config: Required<AlertConfig>, clock: Clock, logger: Logger, emit: (alert: Alert) => void) {
     this.config = config;
@@ -64,19 +66,10 @@ export class AlertMonitor {
     durationMs: number | null,
     failed: boolean,
   ): void {
-    if (durationMs !== null && durationMs > this.config.executionTimeMs) {
-      this.raise(
-        {
-          type: 'execution_time',
-          severity: 'warning',
-          message: `Execution ${executionId} of '${workflowId}' took ${Math.round(durationMs)} ms (threshold ${this.config.executionTimeMs} ms)`,
-          workflowId,
-          executionId,
-          value: durationMs,
-          threshold: this.config.executionTimeMs,
-        },
-        `execution_time:${workflowId}`,
-      );
+    // One alerted while it ran is not alerted again for the same run.
+    const alerted = this.overdue.delete(executionId);
+    if (!alerted && durationMs !== null && durationMs > this.config.executionTimeMs) {
+      this.raiseExecutionTime(workflowId, executionId, durationMs, 'took');
     }
     const rate = this.recordOutcome(workflowId, failed);
     if (rate !== null && rate > this.config.failureRate) {
@@ -106,6 +99,42 @@ export class AlertMonitor {
         step,
       },
       null,
+    );
+  }
+
+  /**
+   * Called periodically with the executions running here: one running for longer than the
+   * threshold is alerted now (once), not only when it ends — a stuck execution may never end.
+   */
+  checkRunning(
+    now: number,
+    running: Iterable<{ workflowId: string; executionId: string; startedAt: number | null }>,
+  ): void {
+    const seen = new Set<string>();
+    for (const r of running) {
+      seen.add(r.executionId);
+      if (r.startedAt === null || this.overdue.has(r.executionId)) continue;
+      const ranMs = now - r.startedAt;
+      if (ranMs <= this.config.executionTimeMs) continue;
+      this.overdue.add(r.executionId);
+      this.raiseExecutionTime(r.workflowId, r.executionId, ranMs, 'has been running for');
+    }
+    // Those that left this node without ending here (handed over, lease lost) are forgotten.
+    for (const id of this.overdue) if (!seen.has(id)) this.overdue.delete(id);
+  }
+
+  private raiseExecutionTime(workflowId: string, executionId: string, ms: number, verb: string): void {
+    this.raise(
+      {
+        type: 'execution_time',
+        severity: 'warning',
+        message: `Execution ${executionId} of '${workflowId}' ${verb} ${Math.round(ms)} ms (threshold ${this.config.executionTimeMs} ms)`,
+        workflowId,
+        executionId,
+        value: ms,
+        threshold: this.config.executionTimeMs,
+      },
+      `execution_time:${workflowId}`,
     );
   }
 

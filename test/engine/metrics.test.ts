@@ -279,6 +279,38 @@ describe.each(STORE_KINDS)('alerts (%s store)', (kind) => {
     expect(orch.getAlerts().map((a) => a.type)).toEqual(['execution_time']);
   });
 
+  it('raises execution_time while a stuck execution still runs, once, not again when it ends', async () => {
+    const clock = new FakeClock();
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      sweepInterval: 0.5,
+      alerts: { executionTimeMs: 1000, cooldown: 0 },
+      actions: { block: (_input, ctx) => untilAborted(ctx.signal) },
+    });
+    const alerts: Alert[] = [];
+    orch.on('alert', (a) => alerts.push(a));
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'block' }]);
+    const stuck = await orch.workflowEngine.executeWorkflow('w');
+    await clock.advance(900);
+    expect(alerts).toEqual([]);
+    await clock.advance(600);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      type: 'execution_time',
+      workflowId: 'w',
+      executionId: stuck,
+      threshold: 1000,
+    });
+    expect(alerts[0]!.message).toMatch(/has been running for \d+ ms/);
+    expect(alerts[0]!.value).toBeGreaterThan(1000);
+    await clock.advance(5000);
+    expect(await orch.workflowEngine.cancelWorkflow(stuck)).toBe(true);
+    await orch.workflowEngine.waitForCompletion(stuck, { timeout: 5 });
+    // Alerted once while it ran; its end (cooldown 0) adds no second alert for the same run.
+    expect(alerts.filter((a) => a.executionId === stuck)).toHaveLength(1);
+  });
+
   it('records no execution time for an execution cancelled before it started', async () => {
     const clock = new FakeClock();
     const orch = await withOrchestrator({

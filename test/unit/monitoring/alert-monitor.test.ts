@@ -56,3 +56,29 @@ describe('AlertMonitor with many workflows', () => {
     expect(alerts.filter((a) => a.type === 'failure_rate').map((a) => a.workflowId)).toEqual(['failing']);
   });
 });
+
+describe('AlertMonitor.checkRunning', () => {
+  it('alerts a run over the threshold once, forgets runs that left, and skips the alert at its end', async () => {
+    const clock = new FakeClock();
+    const alerts: Alert[] = [];
+    const mon = monitor(clock, alerts);
+    const run = (id: string, startedAt: number | null) => ({ workflowId: 'w', executionId: id, startedAt });
+    mon.checkRunning(5, [run('a', 0), run('q', null)]);
+    expect(alerts).toEqual([]);
+    mon.checkRunning(20, [run('a', 0), run('q', null)]);
+    expect(alerts.map((a) => [a.executionId, a.value])).toEqual([['a', 20]]);
+    await clock.advance(120_000);
+    mon.checkRunning(40, [run('a', 0)]);
+    expect(alerts).toHaveLength(1);
+    mon.onExecutionFinished('w', 'a', 50, false);
+    expect(alerts).toHaveLength(1);
+    // 'b' was alerted, then left this node without ending here: forgotten, so a later run of the
+    // same id (taken back) can be alerted again.
+    await clock.advance(120_000);
+    mon.checkRunning(100, [run('b', 0)]);
+    mon.checkRunning(101, []);
+    await clock.advance(120_000);
+    mon.checkRunning(200, [run('b', 150)]);
+    expect(alerts.map((a) => a.executionId)).toEqual(['a', 'b', 'b']);
+  });
+});
