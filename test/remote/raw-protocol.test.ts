@@ -220,3 +220,43 @@ describe('the raw HTTP protocol (curl)', () => {
     expect((await curl('DELETE', `/v1/remote-workers/${workerId}`)).status).toBe(204);
   });
 });
+
+describe('closing the app', () => {
+  it('answers a poll whose body arrives after closing started with 503 CLOSED at once, not after its wait', async () => {
+    const { url, app } = await startServer({ hub: { leaseSeconds: 5, pollSeconds: 1 } });
+    const { workerId } = (await http(url, 'POST', '/v1/remote-workers', { actions: ['job'] })).body as {
+      workerId: string;
+    };
+    // A poll whose request is routed before the close, and whose body comes after it started.
+    const body = JSON.stringify({ waitSeconds: 30 });
+    const slow = request(`${url}/v1/remote-workers/${workerId}/poll`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      },
+    });
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      slow.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      slow.on('error', reject);
+    });
+    slow.flushHeaders();
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    const closed = app.close();
+    await new Promise((r) => setTimeout(r, 50));
+    slow.end(body);
+    const reply = await answered;
+    await closed;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(reply.status).toBe(503);
+    expect(JSON.parse(reply.body)).toMatchObject({ error: { code: 'CLOSED' } });
+  });
+});

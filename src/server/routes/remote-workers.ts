@@ -4,7 +4,7 @@
  * {@link RemoteWorkerHub}: bodies are validated with zod here, state and rules live in the hub.
  * @module
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BUILTIN_ACTION_NAMES } from '../../engine/action-registry.js';
@@ -113,13 +113,27 @@ const snapshotSchema = z.object({
 
 const noContent = z.null().describe('No content');
 
+/**
+ * While the app closes, a poll's answer ends its connection: the server's close waits for every
+ * open connection, and one that goes idle after the close started holds it until its keep-alive
+ * timeout.
+ */
+function endConnection(reply: FastifyReply): void {
+  reply.header('connection', 'close');
+}
+
 /** Registers the remote-worker routes on a `/v1`-prefixed scope. */
 export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWorkerDeps): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
   const { orch, hub } = deps;
   const tags = ['remote-workers'];
-  // Long polls would hold `app.close()` for up to 30 s: answer them (204) as closing starts.
-  scope.addHook('preClose', async () => hub.releasePolls());
+  // Long polls would hold `app.close()` for up to 30 s: answer them (204) as closing starts, and
+  // refuse the polls that reach the handler after (routed before the close, body read after it).
+  let closing = false;
+  scope.addHook('preClose', async () => {
+    closing = true;
+    hub.releasePolls();
+  });
 
   app.post(
     '/remote-workers',
@@ -194,6 +208,10 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
     },
     async (req, reply) => {
       if (orch.closed) throw new ClosedError();
+      if (closing) {
+        endConnection(reply);
+        throw new ClosedError();
+      }
       const { workerId } = req.params;
       const gone = new AbortController();
       const onClose = () => {
@@ -206,6 +224,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
       } finally {
         reply.raw.off('close', onClose);
       }
+      if (closing) endConnection(reply);
       if (!task) return reply.code(204).send(null);
       // The client went away while the task was handed over: put it back rather than wait out the lease.
       if (gone.signal.aborted || reply.raw.destroyed) {
