@@ -6,6 +6,15 @@
 import { NonRetryableError } from '../errors.js';
 import { ERROR_CODE_PATTERN, type FailRequest } from './protocol.js';
 
+/** A thrown value as text, as the engine words it; never throws (a null-prototype object has no `toString`). */
+function textOf(value: unknown): string {
+  try {
+    return typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? '') : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /** What a thrown value reports: its code, its message, and whether the step may retry. */
 export function failureOf(error: unknown): FailRequest {
   const e = error as { name?: unknown; message?: unknown; code?: unknown; retryable?: unknown } | null;
@@ -15,6 +24,6 @@ export function failureOf(error: unknown): FailRequest {
   const code = typeof e?.code === 'string' && ERROR_CODE_PATTERN.test(e.code) ? e.code : undefined;
   const raw =
     typeof e?.message === 'string' && e.message ? e.message : typeof e?.name === 'string' ? e.name : '';
-  const message = (raw || String(error)).slice(0, 8192);
+  const message = (raw || textOf(error)).slice(0, 8192);
   return { error: { message, ...(code ? { code } : {}) }, retryable: !nonRetryable };
 }

@@ -117,6 +117,26 @@ describe('createRemoteWorker', () => {
     expect(b.steps[0]?.attempts).toBe(1);
   });
 
+  it('reports a thrown null-prototype object as a failure and keeps serving (the slot did not die)', async () => {
+    const { url, orch } = await startServer();
+    await worker({
+      url,
+      actions: {
+        odd: (_input, ctx) => {
+          if (ctx.attempt === 1) throw Object.assign(Object.create(null), { code: 'ODD' });
+          return 'second time';
+        },
+      },
+    }).start();
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'odd', retry: { maxAttempts: 2, initialDelay: 0.01 } },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.steps[0]?.history?.map((h) => h.error?.code)).toEqual(['ODD', undefined]);
+    expect(status.outputData).toEqual({ odd: 'second time' });
+  });
+
   it('fails a task whose output JSON would change (a Map, a function) with INVALID_OUTPUT, as locally', async () => {
     const { url, orch } = await startServer();
     await worker({ url, actions: { map: () => new Map([['a', 1]]), fn: () => () => 1 } }).start();
