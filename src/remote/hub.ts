@@ -17,6 +17,7 @@ import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import type { Logger } from '../config.js';
 import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
 import { ClosedError, ConflictError, NonRetryableError, ValidationError } from '../errors.js';
+import { findJsonProblem } from '../json-value.js';
 import type { Orchestrator } from '../orchestrator.js';
 import type { ActionHandler, StepContext } from '../types.js';
 import { RemoteTaskError, RemoteWorkerNotFoundError, WorkerLostError } from './errors.js';
@@ -300,8 +301,14 @@ export class RemoteWorkerHub {
     return { cancelled: false };
   }
 
-  /** Completes a task with the step's output. @throws ConflictError for a task not (or no longer) held, or cancelled. */
+  /**
+   * Completes a task with the step's output.
+   * @throws ValidationError (the task stays leased) for an output no store keeps (too deep, not finite);
+   * ConflictError for a task not (or no longer) held, or cancelled.
+   */
   complete(workerId: string, taskId: string, output: unknown): void {
+    const problem = findJsonProblem(output, 'output');
+    if (problem) throw new ValidationError([problem], 'Invalid output');
     const task = this.release(workerId, taskId);
     task.resolve(output === undefined ? null : output);
   }

@@ -125,6 +125,35 @@ describe('the task life cycle over HTTP', () => {
     expect(status.steps[0]?.attempts).toBe(1);
   });
 
+  it('refuses (400, naming where) an output that cannot be stored, and keeps the task leased', async () => {
+    const f = await setup();
+    const workerId = await register(f);
+    await define(f, 'w', [{ name: 'remote_stt', retry: true }]);
+    const id = await start(f, 'w');
+    const task = await pollTask(f, workerId);
+    const url = taskUrl(workerId, task.taskId, 'complete');
+    const deep = { output: { a: JSON.parse(`${'['.repeat(70)}${']'.repeat(70)}`) } };
+    const res = await f.call({ method: 'POST', url, payload: deep });
+    expect(res.statusCode).toBe(400);
+    expect(envelope(res)).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/output\.a\[0\].*nested deeper than 64 levels/),
+    });
+    // JSON's 1e400 is Infinity, which no store keeps.
+    const huge = await f.call({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json' },
+      payload: '{"output":{"n":1e400}}',
+    });
+    expect(huge.statusCode).toBe(400);
+    expect(envelope(huge).message).toMatch(/output\.n: expected a finite number/);
+    // Nothing changed: the task is still leased to the worker, which reports a storable output.
+    expect((await f.call({ method: 'POST', url, payload: { output: 'ok' } })).statusCode).toBe(204);
+    const status = await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    expect(status.outputData).toEqual({ remote_stt: 'ok' });
+  });
+
   it('tells the holder of a cancelled task to stop and refuses its result', async () => {
     const f = await setup();
     const workerId = await register(f);
