@@ -14,9 +14,10 @@ const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 export class RequestError extends Error {
   readonly status: number;
   readonly code: string | undefined;
-  constructor(status: number, body: unknown) {
+  /** `message`: what was wrong with an answer whose status looked fine. */
+  constructor(status: number, body: unknown, message?: string) {
     const err = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-    super(typeof err?.message === 'string' ? err.message : `HTTP ${status}`);
+    super(message ?? (typeof err?.message === 'string' ? err.message : `HTTP ${status}`));
     this.status = status;
     this.code = typeof err?.code === 'string' ? err.code : undefined;
   }

@@ -216,7 +216,19 @@ class RemoteWorkerClient implements RemoteWorker {
       this.halt.signal,
     );
     if (res.status !== 201) throw new RequestError(res.status, res.body);
-    const reg = res.body as RegisterResponse;
+    const reg = res.body as Partial<RegisterResponse> | undefined;
+    if (
+      typeof reg?.workerId !== 'string' ||
+      !reg.workerId ||
+      !positiveNumber(reg.leaseSeconds) ||
+      !positiveNumber(reg.pollSeconds)
+    ) {
+      throw new RequestError(
+        res.status,
+        res.body,
+        `${node.url} answered HTTP 201 with ${JSON.stringify(res.body)?.slice(0, 200)}: not a remote-worker registration (is this an orchestrator's URL?)`,
+      );
+    }
     node.workerId = reg.workerId;
     node.leaseSeconds = reg.leaseSeconds;
     node.pollSeconds = reg.pollSeconds;
@@ -250,7 +262,12 @@ class RemoteWorkerClient implements RemoteWorker {
       wait * 1000 + this.timeoutMs,
       this.halt.signal,
     );
-    if (res.status === 200) return (res.body as { task: RemoteTask }).task;
+    if (res.status === 200) {
+      const task = (res.body as { task?: Partial<RemoteTask> } | undefined)?.task;
+      if (typeof task?.taskId === 'string' && typeof task.action === 'string') return task as RemoteTask;
+      // Not a task: back off rather than poll again at once.
+      throw new RequestError(res.status, res.body, `${node.url} answered a poll with HTTP 200 but no task`);
+    }
     if (res.status === 204) return null;
     if (res.status === 404) {
       this.forget(node, workerId);
@@ -441,6 +458,10 @@ class RemoteWorkerClient implements RemoteWorker {
   ): Promise<JsonReply> {
     return this.http.request(`${node.url}${path}`, method, body, timeoutMs, signal);
   }
+}
+
+function positiveNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
 /** Resolves with the handler's value, or rejects with the signal's reason once it aborts. */
