@@ -379,16 +379,16 @@ class RemoteWorkerClient implements RemoteWorker {
       await this.send(node, workerId, `${base}/fail`, failure);
       return;
     }
-    // As for a local handler: a value JSON would change (a Map, a function, NaN) fails the step.
-    const problem = findJsonProblem(outcome.output, 'output');
+    // As for a local handler: a value JSON would change (a Map, a function, NaN) fails the step;
+    // so does one that throws while it is read (a getter).
     let body: string | null = null;
-    let notJson = problem ? `${problem.path}: ${problem.message}` : '';
-    if (!problem) {
-      try {
-        body = JSON.stringify({ output: outcome.output === undefined ? null : outcome.output });
-      } catch (error) {
-        notJson = (error as Error).message;
-      }
+    let notJson = '';
+    try {
+      const problem = findJsonProblem(outcome.output, 'output');
+      if (problem) notJson = `${problem.path}: ${problem.message}`;
+      else body = JSON.stringify({ output: outcome.output === undefined ? null : outcome.output });
+    } catch (error) {
+      notJson = failureOf(error).error.message;
     }
     if (body === null) {
       await this.send(node, workerId, `${base}/fail`, {

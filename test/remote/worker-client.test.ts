@@ -155,6 +155,37 @@ describe('createRemoteWorker', () => {
     }
   });
 
+  it('fails a task whose output throws while read (a getter) with INVALID_OUTPUT, and keeps serving', async () => {
+    const { url, orch } = await startServer();
+    await worker({
+      url,
+      actions: {
+        getter: (input) =>
+          (input as { ok?: boolean } | null)?.ok
+            ? 'fine'
+            : {
+                get x() {
+                  throw new Error('not readable');
+                },
+              },
+      },
+    }).start();
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'getter', retry: true }]);
+    const bad = await orch.workflowEngine.waitForCompletion(await orch.workflowEngine.executeWorkflow('w'), {
+      timeout: 10,
+    });
+    expect(bad.error).toMatchObject({
+      code: 'INVALID_OUTPUT',
+      message: expect.stringMatching(/not readable/),
+    });
+    expect(bad.steps[0]?.attempts).toBe(1);
+    const good = await orch.workflowEngine.waitForCompletion(
+      await orch.workflowEngine.executeWorkflow('w', { ok: true }),
+      { timeout: 10 },
+    );
+    expect(good.outputData).toEqual({ getter: 'fine' });
+  });
+
   it('fails a task whose output is over the body limit with OUTPUT_TOO_LARGE, without retries', async () => {
     const { url, orch } = await startServer({ app: { bodyLimit: 2048 } });
     await worker({ url, actions: { big: () => ({ blob: 'x'.repeat(5000) }) } }).start();
