@@ -40,8 +40,8 @@ export const NOT_JSON: unique symbol = Symbol('not JSON');
 export function tryCopyJson(value: unknown): unknown {
   try {
     return fastCopy(value, 0);
-  } catch (error) {
-    if (error !== BAD) throw error;
+  } catch {
+    // BAD, or what reading the value threw (a getter, a proxy's trap): either way, not JSON.
     return NOT_JSON;
   }
 }
@@ -68,8 +68,7 @@ function problemIn(value: unknown, path: string): JsonProblem {
 export function copyJsonOrThrow(value: unknown, path: string, title = 'Invalid input'): unknown {
   try {
     return fastCopy(value, 0);
-  } catch (error) {
-    if (error !== BAD) throw error;
+  } catch {
     throw new ValidationError([problemIn(value, path)], title);
   }
 }
@@ -140,10 +139,21 @@ function walkJson(value: unknown, path: string): JsonProblem | null {
     visit(value, trail);
     return null;
   } catch (error) {
-    if (!(error instanceof Found)) throw error;
     let at = path;
     for (const key of trail.keys) at += typeof key === 'number' ? `[${key}]` : `.${key}`;
-    return { path: at, message: error.message };
+    // Anything else was thrown by reading the value (a getter, a proxy's trap) where the trail is.
+    const message = error instanceof Found ? error.message : `could not be read (${describeThrown(error)})`;
+    return { path: at, message };
+  }
+}
+
+/** A few words on what a getter or trap threw, whatever it is (reading it may throw too). */
+function describeThrown(thrown: unknown): string {
+  try {
+    if (thrown instanceof Error) return thrown.message || thrown.name;
+    return typeof thrown === 'string' ? thrown : `a thrown ${thrown === null ? 'null' : typeof thrown}`;
+  } catch {
+    return 'an unreadable error';
   }
 }
 

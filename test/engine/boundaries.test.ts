@@ -19,6 +19,68 @@ describe.each(STORE_KINDS)('engine boundaries (%s store)', (kind) => {
     expect(await orch.workflowEngine.listExecutions({ workflowId: 'second' })).toHaveLength(0);
   });
 
+  it('fails a step whose output cannot even be read (a throwing getter, a hostile proxy) with INVALID_OUTPUT', async () => {
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        getter: () => ({
+          ok: true,
+          nested: {
+            get secret(): string {
+              throw new Error('no access');
+            },
+          },
+        }),
+        proxy: () =>
+          new Proxy(
+            {},
+            {
+              ownKeys() {
+                throw Object.create(null);
+              },
+            },
+          ),
+        next: () => 'ran',
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('g', [{ name: 'getter' }, { name: 'next' }]);
+    await orch.workflowEngine.defineWorkflow('p', [{ name: 'proxy' }]);
+    const getter = await orch.workflowEngine.waitForCompletion(
+      await orch.workflowEngine.executeWorkflow('g'),
+      {
+        timeout: 5,
+      },
+    );
+    expect(getter.status).toBe('failed');
+    expect(getter.error).toMatchObject({ code: 'INVALID_OUTPUT', step: 'getter' });
+    expect(getter.error?.message).toContain('output.nested.secret: could not be read (no access)');
+    expect(getter.outputData).toEqual({});
+    const proxy = await orch.workflowEngine.waitForCompletion(
+      await orch.workflowEngine.executeWorkflow('p'),
+      {
+        timeout: 5,
+      },
+    );
+    expect(proxy.error).toMatchObject({ code: 'INVALID_OUTPUT', step: 'proxy' });
+    expect(proxy.error?.message).toContain('output: could not be read');
+  });
+
+  it('refuses workflow input that cannot be read with a ValidationError naming where', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1 } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
+    const input = {
+      user: {
+        get email(): string {
+          throw new Error('revoked');
+        },
+      },
+    };
+    const refused = orch.workflowEngine.executeWorkflow('w', input);
+    await expect(refused).rejects.toThrow(ValidationError);
+    await expect(refused).rejects.toThrow(/inputData\.user\.email: could not be read \(revoked\)/);
+    expect(await orch.workflowEngine.listExecutions({ workflowId: 'w' })).toHaveLength(0);
+  });
+
   it('fails a step whose output cannot be stored with INVALID_OUTPUT, without retrying, and compensates', async () => {
     const undone: unknown[] = [];
     let runs = 0;
