@@ -108,10 +108,28 @@ function debugEnabled(log: FastifyBaseLogger): boolean {
   return typeof check === 'function' && check.call(log, 'debug');
 }
 
+/**
+ * From the moment `app.close()` starts, every new request (one on a kept-alive connection, say)
+ * answers 503 `CLOSED` in the API's envelope and closes its connection.
+ */
+function refuseWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    return reply.code(503).send({ error: { code: 'CLOSED', message: 'The server is shutting down' } });
+  });
+}
+
 function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((error, req, reply) => {
     const { status, body } = toErrorReply(error, { bodyLimit });
-    if (status >= 500) {
+    // A refusal while closing is expected (a shutdown), not a failure to report at error level.
+    if (status >= 500 && body.error.code === 'CLOSED') req.log.info('request refused: closing');
+    else if (status >= 500) {
       req.log.error({ error: errorSummary(error, debugEnabled(req.log)) }, 'request failed');
     }
     if (body.error.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer realm="orchestrator"');
@@ -155,8 +173,11 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
       const { status, body } = toErrorReply(error, { bodyLimit });
       (reply as FastifyReply).code(status).send(body);
     },
+    // Requests that arrive while the app closes get the API's own envelope (below), not Fastify's.
+    return503OnClosing: false,
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
   });
+  refuseWhileClosing(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installJsonParser(app);

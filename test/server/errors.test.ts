@@ -110,6 +110,23 @@ describe('no leaks', () => {
     expect(text).not.toMatch(/\n\s+at |"stack"/);
   });
 
+  it('logs a 503 CLOSED (the orchestrator shutting down) at info, not as a failed request', async () => {
+    const log = capture();
+    const f = await setup({ app: { logger: log.logger } });
+    await define(f, 'hello', [{ name: 'greet' }]);
+    await f.orch.close();
+    const res = await f.call({ method: 'POST', url: '/v1/workflows/hello/executions', payload: {} });
+    expect(res.statusCode).toBe(503);
+    expect(envelope(res).code).toBe('CLOSED');
+    const entries = log
+      .text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(entries.filter((e) => e.level >= 50)).toEqual([]);
+    expect(entries.map((e) => e.msg)).toContain('request refused: closing');
+  });
+
   it('redacts authorization headers if a line logs them', () => {
     const log = capture();
     log.logger.info({ req: { headers: { authorization: AUTH.authorization, cookie: 'sid=1' } } }, 'x');
@@ -155,5 +172,17 @@ describe('response headers', () => {
     const res = await f.call({ url: '/v1/workflows' });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['cache-control']).toBe('no-store');
+  });
+});
+
+describe('while the app closes', () => {
+  it('answers a new request 503 CLOSED in the API envelope and closes its connection', async () => {
+    const f = await setup();
+    const closing = f.app.close();
+    const res = await f.call({ url: '/v1/workflows' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ error: { code: 'CLOSED', message: 'The server is shutting down' } });
+    expect(res.headers.connection).toBe('close');
+    await closing;
   });
 });
