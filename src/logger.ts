@@ -5,6 +5,7 @@
  */
 import { pino } from 'pino';
 import type { Logger } from './config.js';
+import { ValidationError } from './errors.js';
 
 /** Paths redacted from every log line. */
 export const REDACT_PATHS = [
@@ -17,9 +18,31 @@ export const REDACT_PATHS = [
   'secret',
 ];
 
+/** The levels pino knows, lowest first, and `silent`. */
+const LEVELS = [...Object.keys(pino.levels.values), 'silent'];
+
+/**
+ * The level `ORCHESTRATOR_LOG_LEVEL` asks for (trimmed, any case), else `fallback` when it is
+ * unset or empty.
+ * @throws ValidationError naming the variable when it holds no pino level.
+ */
+export function logLevelFromEnv(fallback: string, env: NodeJS.ProcessEnv = process.env): string {
+  const raw = env.ORCHESTRATOR_LOG_LEVEL?.trim() ?? '';
+  if (raw === '') return fallback;
+  const level = raw.toLowerCase();
+  if (LEVELS.includes(level)) return level;
+  throw new ValidationError(
+    [
+      {
+        path: 'ORCHESTRATOR_LOG_LEVEL',
+        message: `unknown log level '${raw.slice(0, 64)}'; expected one of ${LEVELS.join(', ')}`,
+      },
+    ],
+    'Invalid environment',
+  );
+}
+
 /** Creates the default logger. */
-export function createDefaultLogger(
-  level = process.env.ORCHESTRATOR_LOG_LEVEL ?? 'warn',
-): Logger & pino.Logger {
+export function createDefaultLogger(level = logLevelFromEnv('warn')): Logger & pino.Logger {
   return pino({ level, base: { name: 'orchestrator' }, redact: REDACT_PATHS }, pino.destination(2));
 }

@@ -231,6 +231,8 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
   const config = compileConfig(rest);
   const actionList = checkHandlers('action', actions);
   const compensationList = checkHandlers('compensation', compensations);
+  // Before the store opens: a bad ORCHESTRATOR_LOG_LEVEL is rejected without touching it.
+  const logger = config.logger ?? createDefaultLogger();
 
   const store = openStore(resolveStoreUrl(config));
   await store.init();
@@ -238,7 +240,6 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
   // already) is cleaned up by closing it, which stops those and releases their leases.
   let orchestrator: Orchestrator | undefined;
   try {
-    const logger = config.logger ?? createDefaultLogger();
     const clock = config.clock;
     const registry = new ActionRegistry();
     registry.registerBuiltin('noop', noopAction);

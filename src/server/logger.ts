@@ -5,7 +5,7 @@
  * @module
  */
 import { type DestinationStream, pino } from 'pino';
-import { REDACT_PATHS } from '../logger.js';
+import { logLevelFromEnv, REDACT_PATHS } from '../logger.js';
 
 /** Paths redacted from every line, on top of the library's defaults. */
 export const SERVER_REDACT_PATHS = [
@@ -28,7 +28,7 @@ export interface ServerLoggerOptions {
 export function createServerLogger(options: ServerLoggerOptions = {}): pino.Logger {
   return pino(
     {
-      level: options.level ?? process.env.ORCHESTRATOR_LOG_LEVEL ?? 'info',
+      level: options.level ?? logLevelFromEnv('info'),
       base: { name: 'orchestrator' },
       redact: SERVER_REDACT_PATHS,
     },
