@@ -5,7 +5,9 @@
  * @example
  * ```ts
  * import { createOrchestrator } from 'orchestrator';
- * const orch = await createOrchestrator({ actions: { greet: (input) => ({ hello: input.name }) } });
+ * const orch = await createOrchestrator({
+ *   actions: { greet: (input) => ({ hello: (input as { name: string }).name }) },
+ * });
  * await orch.workflowEngine.defineWorkflow('hello', [{ name: 'greet' }]);
  * const id = await orch.workflowEngine.executeWorkflow('hello', { name: 'Ada' });
  * const status = await orch.workflowEngine.waitForCompletion(id);
