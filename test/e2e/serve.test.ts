@@ -328,6 +328,26 @@ describe('orchestrator serve (real process)', () => {
     }
   });
 
+  it('points a --workflows folder that uses actions no handler serves at --remote-actions too (exit 2)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'orch-serve-remote-'));
+    const folder = join(root, 'workflows');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'v.json'), JSON.stringify({ id: 'v', steps: [{ name: 'a', action: 'stt' }] }));
+    const running = startCli(['serve', '--port', '0', '--store', 'memory', '--workflows', folder], {
+      ORCHESTRATOR_API_TOKEN: TOKEN,
+    });
+    try {
+      const { code, stderr } = await running.exited;
+      expect(code).toBe(2);
+      expect(stderr).toContain("no handler for action 'stt' (steps[0])");
+      expect(stderr).toContain('pass --handlers <module>');
+      expect(stderr).toContain('--remote-actions');
+    } finally {
+      if (running.child.exitCode === null) running.child.kill('SIGKILL');
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an ORCHESTRATOR_API_TOKEN no Authorization header can carry, naming the variable (exit 2, --json)', async () => {
     const proc = spawn(
       process.execPath,

@@ -130,7 +130,7 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
     checkHandlersCover(
       def.steps,
       handlers,
-      `workflow '${def.id}' needs them (${options.handlers ? `export them from '${options.handlers}'` : 'pass --handlers <module>'})`,
+      `workflow '${def.id}' needs them (${options.handlers ? `export them from '${options.handlers}'` : 'pass --handlers <module>'}, or name the actions remote workers serve in --remote-actions)`,
     );
   }
   const envToken = process.env.ORCHESTRATOR_API_TOKEN?.trim();
