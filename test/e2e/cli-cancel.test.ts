@@ -75,7 +75,9 @@ describe('orchestrator cancel', () => {
 
     const refused = await cli(['cancel', id, '--store', store.url]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain("needs the compensation handler 'delete_user'");
+    expect(refused.stderr).toContain(
+      "needs the compensation handlers 'delete_user', 'destroy_session' to be cancelled here",
+    );
 
     const taken = await cli(['cancel', id, '--store', store.url, '--handlers', HANDLERS]);
     expect(taken.code).toBe(0);
@@ -90,6 +92,41 @@ describe('orchestrator cancel', () => {
     expect(again.code).toBe(1);
     expect(parseJson<Record<string, unknown>>(again.stdout)).toMatchObject({ id, cancelled: false });
     expect(again.stderr).toContain('is already cancelled; nothing to cancel');
+  });
+});
+
+describe('orchestrator cancel of an orphan without --handlers', () => {
+  it('refuses at once when the workflow names compensations, even if no completed step has one', async () => {
+    const store = newStore();
+    const running = startCli([
+      'run',
+      'examples/voice-transcription.json',
+      '--handlers',
+      HANDLERS,
+      '--store',
+      store.url,
+      '--input',
+      JSON.stringify({ audioUrl: 'https://example.com/a.wav', userId: 1, latency: 30 }),
+    ]);
+    const id = (await running.waitFor(/Execution (exec_\w+)/))[1]!;
+    await running.waitFor(/process_llm\s+started/);
+    running.child.kill('SIGKILL');
+    await running.exited;
+
+    // The engine takes over a cancel-requested execution only with every compensation its
+    // workflow names; without them it used to park the execution and wait out --timeout.
+    const started = Date.now();
+    const refused = await cli(['cancel', id, '--store', store.url, '--timeout', '8']);
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      "needs the compensation handlers 'delete_audio', 'delete_result' to be cancelled here",
+    );
+    expect((await statusOf(store.url, id)).status).toBe('running');
+
+    const taken = await cli(['cancel', id, '--store', store.url, '--handlers', HANDLERS]);
+    expect(taken.code).toBe(0);
+    expect((await statusOf(store.url, id)).status).toBe('cancelled');
   });
 });
 

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Command } from 'commander';
+import { missingIn } from '../../engine/unrunnable.js';
 import { type ExecutionStatus, TERMINAL_STATES } from '../../types.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { type Globals, setup } from '../globals.js';
@@ -112,23 +113,25 @@ async function cancel(id: string, options: CancelOptions, globals: Globals, out:
   }
 }
 
-/** Refuses a takeover that would leave completed steps uncompensated for want of handlers. */
+/**
+ * Refuses a takeover this process could not carry out for want of compensation handlers. The
+ * engine takes over a cancel-requested execution only with every compensation its workflow names
+ * (`missingIn`, as for any execution that only compensates); lacking one, it would release the
+ * execution untouched and this command would wait out its timeout for an owner that never comes.
+ */
 async function checkCompensations(client: StoreClient, id: string, handlers: Handlers): Promise<void> {
   const snapshot = await client.store.getExecution(id);
   if (!snapshot) return;
   const plan = await client.plan(snapshot.execution.workflowId, snapshot.execution.workflowVersion);
-  const needed = new Set<string>();
-  for (const step of snapshot.steps) {
-    const compensation =
-      step.status === 'completed' ? plan?.byName.get(step.of ?? step.name)?.compensation : null;
-    if (compensation) needed.add(compensation);
-  }
-  if (needed.size === 0) return;
-  const missing = [...needed].filter((name) => !Object.hasOwn(handlers.compensations, name));
-  if (missing.length > 0) {
-    const names = missing.map((m) => `'${m}'`).join(', ');
+  if (!plan) return;
+  const missing = missingIn(plan, false, {
+    action: () => true,
+    compensation: (name) => Object.hasOwn(handlers.compensations, name),
+  }).map((what) => what.replace(/^compensation /, ''));
+  const names = [...new Set(missing)];
+  if (names.length > 0) {
     throw new UsageError(
-      `execution ${id} needs the compensation ${missing.length === 1 ? 'handler' : 'handlers'} ${names} to be cancelled here; pass --handlers <module>`,
+      `execution ${id} needs the compensation ${names.length === 1 ? 'handler' : 'handlers'} ${names.join(', ')} to be cancelled here; pass --handlers <module>`,
     );
   }
 }
