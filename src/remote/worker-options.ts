@@ -3,7 +3,9 @@
  * context, and the worker's interface; plus the checks `createRemoteWorker` runs on its options.
  * @module
  */
+
 import type { Logger } from '../config.js';
+import { ValidationError } from '../errors.js';
 import { ACTION_NAME_PATTERN, MAX_POLL_WAIT_SECONDS } from './protocol.js';
 
 /** What a remote action handler receives besides its input. */
@@ -79,42 +81,52 @@ export interface RemoteWorker {
  */
 export const MAX_REQUEST_TIMEOUT_SECONDS = 86_400;
 
-function invalid(message: string): never {
-  throw new TypeError(`createRemoteWorker: ${message}`);
+function invalid(message: string, path = ''): never {
+  throw new ValidationError([{ path, message }], 'createRemoteWorker: invalid options');
 }
 
-/** Checks the options; returns the node URLs without trailing slashes. @throws TypeError naming the bad option. */
+/**
+ * Checks the options; returns the node URLs without trailing slashes.
+ * @throws ValidationError naming the bad option.
+ */
 export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
   if (options === null || typeof options !== 'object') invalid('expected an options object');
   const urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
-  if (urls.length === 0) invalid('give `url` or `urls`');
+  if (urls.length === 0) invalid('give `url` or `urls`', 'url');
   const normalized = urls.map((u) => {
     let parsed: URL;
     try {
       parsed = new URL(u);
     } catch {
-      invalid(`'${u}' is not a URL`);
+      invalid(`'${u}' is not a URL`, 'url');
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') invalid(`'${u}' is not an http(s) URL`);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      invalid(`'${u}' is not an http(s) URL`, 'url');
     return parsed.href.replace(/\/+$/, '');
   });
   if (typeof options.token !== 'string' || options.token.length === 0)
-    invalid('`token` must be a non-empty string');
+    invalid('`token` must be a non-empty string', 'token');
   const names = Object.keys(options.actions ?? {});
-  if (names.length === 0) invalid('`actions` must name at least one handler');
+  if (names.length === 0) invalid('`actions` must name at least one handler', 'actions');
   for (const name of names) {
-    if (!ACTION_NAME_PATTERN.test(name)) invalid(`action name '${name}' must match [A-Za-z0-9_.-]+`);
-    if (typeof options.actions[name] !== 'function') invalid(`action '${name}' must be a function`);
+    if (!ACTION_NAME_PATTERN.test(name))
+      invalid(`action name '${name}' must match [A-Za-z0-9_.-]+`, `actions.${name}`);
+    if (typeof options.actions[name] !== 'function')
+      invalid(`action '${name}' must be a function`, `actions.${name}`);
   }
   const c = options.concurrency ?? 1;
-  if (!Number.isInteger(c) || c < 1 || c > 256) invalid('`concurrency` must be an integer from 1 to 256');
+  if (!Number.isInteger(c) || c < 1 || c > 256)
+    invalid('`concurrency` must be an integer from 1 to 256', 'concurrency');
   const p = options.pollSeconds;
   if (p !== undefined && !(p > 0 && p <= MAX_POLL_WAIT_SECONDS)) {
-    invalid(`\`pollSeconds\` must be more than 0 and at most ${MAX_POLL_WAIT_SECONDS}`);
+    invalid(`\`pollSeconds\` must be more than 0 and at most ${MAX_POLL_WAIT_SECONDS}`, 'pollSeconds');
   }
   const t = options.requestTimeoutSeconds;
   if (t !== undefined && !(t > 0 && t <= MAX_REQUEST_TIMEOUT_SECONDS)) {
-    invalid(`\`requestTimeoutSeconds\` must be more than 0 and at most ${MAX_REQUEST_TIMEOUT_SECONDS}`);
+    invalid(
+      `\`requestTimeoutSeconds\` must be more than 0 and at most ${MAX_REQUEST_TIMEOUT_SECONDS}`,
+      'requestTimeoutSeconds',
+    );
   }
   return normalized;
 }

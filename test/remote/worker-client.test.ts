@@ -13,6 +13,7 @@ import {
   NonRetryableError,
   RemoteWorkerHub,
   type RemoteWorkerOptions,
+  ValidationError,
 } from '../../src/index.js';
 import { gate } from '../helpers/orchestrator.js';
 import { eventually, startServer, TOKEN } from './server.js';
@@ -474,7 +475,15 @@ describe('createRemoteWorker', () => {
       /bearer token/,
     );
     await expect(worker({ url, actions: { local: () => 1 } }).start()).rejects.toThrow(/local handler/);
+    expect(() => createRemoteWorker({ token: TOKEN, actions: { a: () => 1 } })).toThrow(ValidationError);
     expect(() => createRemoteWorker({ token: TOKEN, actions: { a: () => 1 } })).toThrow(/url/);
+    let refused: unknown = null;
+    try {
+      createRemoteWorker({ url, token: TOKEN, concurrency: 0, actions: { a: () => 1 } });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ code: 'VALIDATION', issues: [{ path: 'concurrency' }] });
     expect(() => createRemoteWorker({ url: 'ftp://x', token: TOKEN, actions: { a: () => 1 } })).toThrow(
       /http/,
     );
