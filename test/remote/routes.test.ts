@@ -295,6 +295,34 @@ describe('errors', () => {
     expect(envelope(res).code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('while the orchestrator drains, hands out a task already queued (its step may still finish), and no other', async () => {
+    const f = await setup();
+    const workerId = await register(f);
+    await define(f, 'voice', [{ name: 'stt', action: 'remote_stt', timeout: 30 }]);
+    const id = await start(f, 'voice', { input: { audio: 'a.wav' } });
+    await until(async () => (remoteWorkerHubFor(f.orch).snapshot().queued.remote_stt ?? 0) === 1);
+    let closed = false;
+    const closing = f.orch.close({ grace: 30 }).then(() => {
+      closed = true;
+    });
+    const res = await poll(f, workerId);
+    expect(res.statusCode, res.body).toBe(200);
+    const task = (res.json() as { task: { taskId: string; executionId: string } }).task;
+    expect(task.executionId).toBe(id);
+    // Nothing else is queued: the next poll is refused, not held open through the shutdown.
+    expect((await poll(f, workerId, { waitSeconds: 20 })).statusCode).toBe(503);
+    const done = await f.call({
+      method: 'POST',
+      url: taskUrl(workerId, task.taskId, 'complete'),
+      payload: { output: { text: 'hello' } },
+    });
+    expect(done.statusCode).toBe(204);
+    await closing;
+    expect(closed).toBe(true);
+    const stored = await f.orch.store.getExecution(id);
+    expect(stored?.execution.status).toBe('completed');
+  });
+
   it('refuses registrations and polls once the orchestrator is closing (503)', async () => {
     const f = await setup();
     const workerId = await register(f);

@@ -229,8 +229,9 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
     );
     const running = orch;
     // The API stays up through the grace period, so that remote workers can report (or hear the
-    // cancellation of) the steps they run; meanwhile new work, registrations and polls get 503.
-    // Waiting polls are answered now.
+    // cancellation of) the steps they run, and take tasks already queued for running steps;
+    // meanwhile new work, registrations and polls that find nothing queued get 503. Waiting polls
+    // are answered now.
     (hub ?? remoteWorkerHubFor(running)).releasePolls();
     await running.close({ grace: options.grace });
     await app.close();

@@ -207,12 +207,18 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
       },
     },
     async (req, reply) => {
-      if (orch.closed) throw new ClosedError();
       if (closing) {
         endConnection(reply);
         throw new ClosedError();
       }
       const { workerId } = req.params;
+      if (orch.closed) {
+        // Draining (a shutdown's grace): a task already queued belongs to a step that runs now and
+        // may still finish within the grace, so it is handed out; no poll waits for a new one.
+        const queued = await hub.poll(workerId, { ...req.body, waitSeconds: 0 });
+        if (!queued) throw new ClosedError();
+        return { task: queued };
+      }
       const gone = new AbortController();
       const onClose = () => {
         if (!reply.raw.writableFinished) gone.abort();
