@@ -184,7 +184,8 @@ export async function runActionStep(
     const emitFailed = (retry: { retryAt?: Date; delayMs?: number }) =>
       ctx.events.emit('step.failed', {
         ...stepRef(ex, step, attempt),
-        error,
+        // Listeners get their own copy of the error; the record keeps the engine's.
+        error: { ...error },
         durationMs: end - started,
         ...retry,
       });

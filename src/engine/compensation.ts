@@ -137,12 +137,12 @@ async function compensateStep(
       );
       write({ ...comp, error, nextAttemptAt: end + delay });
       await persist(ctx, ex, [rec]);
-      ctx.events.emit('compensation.failed', { ...ref, attempt, error, final: false });
+      ctx.events.emit('compensation.failed', { ...ref, attempt, error: { ...error }, final: false });
       continue;
     }
     write({ ...comp, status: 'failed', completedAt: end, error });
     await persist(ctx, ex, [rec]);
-    ctx.events.emit('compensation.failed', { ...ref, attempt, error, final: true });
+    ctx.events.emit('compensation.failed', { ...ref, attempt, error: { ...error }, final: true });
     ctx.alerts.onCompensationFailed(ex.record.workflowId, ex.id, stepName, error.message);
     return true;
   }

@@ -189,7 +189,7 @@ function decide(ctx: EngineContext, ex: ActiveExecution, step: PlanConditionStep
       workflowId: ex.record.workflowId,
       step: step.name,
       attempt: 1,
-      error: info,
+      error: { ...info },
       durationMs: 0,
     });
     return info;
@@ -267,7 +267,7 @@ async function failExecution(
     ctx.events.emit('execution.compensating', {
       executionId: ex.id,
       workflowId: r.workflowId,
-      error: error ?? { code: 'CANCELLED', message: 'Execution was cancelled' },
+      error: error ? { ...error } : { code: 'CANCELLED', message: 'Execution was cancelled' },
       steps,
     });
     return compensateAndFinish(ctx, ex);

@@ -41,13 +41,14 @@ export function announceFinished(
       workflowId,
       durationMs,
       status,
-      error: error ?? { code: 'FAILED', message: 'failed' },
+      // Listeners get their own copy of the error; the record keeps the engine's.
+      error: error ? { ...error } : { code: 'FAILED', message: 'failed' },
     });
   const ran = ranMs !== null;
   events.emit(
     'execution.finished',
     error
-      ? { executionId, workflowId, durationMs, status, ran, error }
+      ? { executionId, workflowId, durationMs, status, ran, error: { ...error } }
       : { executionId, workflowId, durationMs, status, ran },
   );
 }

@@ -135,7 +135,7 @@ export async function runParallelStep(
       workflowId: ex.record.workflowId,
       step: step.name,
       attempt: rec.attempts,
-      error,
+      error: { ...error },
       durationMs: rec.durationMs ?? 0,
     });
     return { ok: false, rec, error, stopped: false };

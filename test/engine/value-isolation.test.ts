@@ -180,4 +180,46 @@ describe.each(STORE_KINDS)('handler values are copies (%s store)', (kind) => {
     expect(status.outputData.p).toEqual({ branch: { list: [1] } });
     expect(status.outputData.c).toEqual({ list: [1] });
   });
+
+  it('listeners mutating the error of a failure event change no recorded error', async () => {
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        reserve: () => ({ id: 1 }),
+        charge: () => {
+          throw Object.assign(new Error('card declined'), { code: 'DECLINED' });
+        },
+      },
+      compensations: {
+        release: () => {
+          throw Object.assign(new Error('release failed'), { code: 'RELEASE' });
+        },
+      },
+      retryAttempts: 0,
+    });
+    const scribble = (event: { error: { message: string; code: string } }) => {
+      event.error.message = 'scribbled';
+      event.error.code = 'SCRIBBLED';
+    };
+    for (const name of [
+      'step.failed',
+      'compensation.failed',
+      'execution.compensating',
+      'execution.failed',
+      'execution.finished',
+    ] as const) {
+      orch.on(name, scribble as never);
+    }
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'reserve', compensation: 'release' },
+      { name: 'charge' },
+    ]);
+    const status = await runToEnd(orch, 'w', {});
+    expect(status.status).toBe('failed');
+    expect(status.error).toMatchObject({ code: 'DECLINED', message: 'card declined', step: 'charge' });
+    const charge = status.steps.find((s) => s.name === 'charge');
+    expect(charge?.error).toMatchObject({ code: 'DECLINED', message: 'card declined' });
+    const reserve = status.steps.find((s) => s.name === 'reserve');
+    expect(reserve?.compensation?.error).toMatchObject({ message: 'release failed' });
+  });
 });
