@@ -54,9 +54,9 @@ export class AlertMonitor {
     this.emit = emit;
   }
 
-  /** Alerts raised lately (newest last, at most 100). */
+  /** Alerts raised lately (newest last, at most 100), as copies. */
   getRecent(): Alert[] {
-    return [...this.recent];
+    return this.recent.map(copyAlert);
   }
 
   /** Called when an execution reaches a terminal state (`durationMs` null: it never ran). */
@@ -180,6 +180,11 @@ export class AlertMonitor {
     this.recent.push(alert);
     if (this.recent.length > 100) this.recent.shift();
     this.logger.warn({ alert: { ...alert, at: alert.at.toISOString() } }, `alert: ${alert.message}`);
-    this.emit(alert);
+    // Listeners get their own copy: one that changes it changes no alert kept here.
+    this.emit(copyAlert(alert));
   }
+}
+
+function copyAlert(alert: Alert): Alert {
+  return { ...alert, at: new Date(alert.at.getTime()) };
 }

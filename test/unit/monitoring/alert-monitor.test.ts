@@ -82,3 +82,20 @@ describe('AlertMonitor.checkRunning', () => {
     expect(alerts.map((a) => a.executionId)).toEqual(['a', 'b', 'b']);
   });
 });
+
+describe('AlertMonitor copies', () => {
+  it('hands listeners and getRecent() copies: changing one changes no kept alert', () => {
+    const clock = new FakeClock();
+    const alerts: Alert[] = [];
+    const mon = monitor(clock, alerts);
+    mon.onExecutionFinished('w', 'e1', 100, false);
+    const heard = alerts[0]!;
+    heard.message = 'scribbled';
+    heard.at.setTime(0);
+    const [kept] = mon.getRecent();
+    expect(kept?.message).toMatch(/^Execution e1 of 'w' took 100 ms/);
+    expect(kept?.at.getTime()).toBe(clock.now());
+    kept!.message = 'again';
+    expect(mon.getRecent()[0]?.message).toMatch(/^Execution e1/);
+  });
+});
