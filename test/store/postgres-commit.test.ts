@@ -41,6 +41,21 @@ describe('PostgreSQL store: group commit', () => {
     expect((await pg.store.getExecution('x'))?.execution.cursor).toBe(2);
   });
 
+  it('a write lane whose idle connection ends gives it back to the pool: writes go on after many such ends', async () => {
+    // An admin's pg_terminate_backend, or the server's own idle_session_timeout, ending the lane's
+    // connection between two flushes. The pool holds 4 connections: each end must free its slot.
+    for (let round = 0; round < 6; round++) {
+      expect(await writeSoon(() => pg.store.createExecution(makeExecution()))).toBe('written');
+      await withClient((admin) =>
+        admin.query(
+          `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = $1`,
+          [`orchestrator:${pg.store.schema}`],
+        ),
+      );
+    }
+    expect(await writeSoon(() => pg.store.createExecution(makeExecution()))).toBe('written');
+  });
+
   it('commits the writes of one tick in one transaction per lane, creates and updates set-based', async () => {
     expect(pg.store.writeLanes).toBe(1);
     const ids = Array.from({ length: 100 }, (_, i) => `g${i}`);
@@ -107,3 +122,26 @@ describe('PostgreSQL store: group commit', () => {
     expect(execution.error).toEqual({ code: 'E', message: 'm\ufffdn \\u0000' });
   });
 });
+
+/**
+ * Runs `write` until it succeeds (a write sent before the store noticed its connection ended
+ * fails with STORE_UNAVAILABLE: the next one must get a live connection), for up to 3 s.
+ */
+async function writeSoon(write: () => Promise<unknown>): Promise<string> {
+  const deadline = Date.now() + 3_000;
+  let last = 'nothing';
+  while (Date.now() < deadline) {
+    const timer = new Promise<string>((resolve) =>
+      setTimeout(() => resolve('pending'), deadline - Date.now()),
+    );
+    last = await Promise.race([
+      write().then(
+        () => 'written',
+        (error: { code?: string }) => `rejected ${error.code}`,
+      ),
+      timer,
+    ]);
+    if (last === 'written') return last;
+  }
+  return last;
+}

@@ -64,8 +64,8 @@ export interface LaneConnection {
 /**
  * Commits `batch` in ONE transaction on the lane's connection (see {@link commitBatch}), taken from
  * `pool` the first time and kept (no pool checkout per batch; the pool's other connections serve
- * reads). A connection that ended while idle is replaced; one whose batch failed as a whole
- * (typically: it broke) goes back to the pool to be discarded.
+ * reads). A connection that ended while idle, or whose batch failed as a whole (typically: it
+ * broke), goes back to the pool to be discarded and is replaced at the next batch.
  */
 export async function commitOnLane(
   pool: pg.Pool,
@@ -82,18 +82,26 @@ export async function commitOnLane(
     }
     const own = client;
     lane.client = own;
-    own.once('end', () => {
-      if (lane.client === own) lane.client = null;
-    });
+    // The connection ended between two batches (an admin's pg_terminate_backend, the server's
+    // idle_session_timeout): pg-pool does not notice that of a client it lent out, and would count
+    // it against its size for good, so after `poolSize` such ends every query would wait for a
+    // connection that never comes (and closing the pool would wait for ever).
+    own.once('end', () => drop(lane, own, new Error('the connection ended')));
   }
   try {
     return await commitBatch(client, context, batch);
   } catch (error) {
     const broken = storeError(error);
-    if (lane.client === client) lane.client = null;
-    client.release(broken);
+    drop(lane, client, broken);
     throw broken;
   }
+}
+
+/** Takes `client` off the lane and gives it back to the pool to be discarded (once). */
+function drop(lane: LaneConnection, client: pg.PoolClient, error: Error): void {
+  if (lane.client !== client) return;
+  lane.client = null;
+  client.release(error);
 }
 
 /** Gives the lanes' connections back to the pool (when the store closes). */
