@@ -66,6 +66,12 @@ export class LeaseKeeper {
   private readonly heldAtStart = new Set<string>();
   /** Workflow versions this node lacks handlers for: its claims skip their executions. */
   private readonly unrunnable: UnrunnableVersions;
+  /**
+   * Executions claimed here that did not start: reading them failed (the store failed between the
+   * claim and the read). They are this node's in the store, their leases renewed here, so no other
+   * claim takes them: taken up again in the next round, as abandoned ones are.
+   */
+  private readonly notStarted = new Set<string>();
   /** Executions taken here that this node lacks handlers for, whose lease it has yet to release. */
   private readonly toRelease = new Set<string>();
   /** Renew (and check ownership) in the next round whatever the time since the last renewal. */
@@ -296,7 +302,9 @@ export class LeaseKeeper {
             if (!this.stopped) await this.adoptPlaced();
           }
           if (!this.stopped) await this.claim();
-          if (!this.stopped && this.scheduler.abandoned.size > 0) await this.retakeAbandoned();
+          if (!this.stopped && (this.scheduler.abandoned.size > 0 || this.notStarted.size > 0)) {
+            await this.retakeAbandoned();
+          }
           if (!this.stopped && this.toRelease.size > 0) await this.releaseUnrunnable();
         }
         if (!this.stopped) await this.others.run();
@@ -401,7 +409,11 @@ export class LeaseKeeper {
     // An abandoned one (its runner gave it up after a store failure) is taken up again by
     // `retakeAbandoned`, under a new epoch; starting it here too would be fenced off at once.
     const unknown = ids.filter(
-      (id) => !this.scheduler.get(id) && !ctx.creating.has(id) && !this.scheduler.abandoned.has(id),
+      (id) =>
+        !this.scheduler.get(id) &&
+        !ctx.creating.has(id) &&
+        !this.scheduler.abandoned.has(id) &&
+        !this.notStarted.has(id),
     );
     if (unknown.length === 0 || this.stopped) return;
     // Read after the list, all in one query: an execution this node ran may have finished (and
@@ -445,9 +457,12 @@ export class LeaseKeeper {
     for (const id of ids) this.toRelease.delete(id);
   }
 
-  /** Takes up again executions this node gave up after a store failure (it still owns them). */
+  /**
+   * Takes up again executions this node gave up after a store failure, and those it claimed but
+   * could not start (it still owns them).
+   */
   private retakeAbandoned(): Promise<number> {
-    return this.retake([...this.scheduler.abandoned.keys()]);
+    return this.retake([...new Set([...this.scheduler.abandoned.keys(), ...this.notStarted])]);
   }
 
   /** Takes up again the given abandoned executions, unless another node has them by now. */
@@ -468,9 +483,10 @@ export class LeaseKeeper {
     for (const id of ids) {
       const counted = this.scheduler.abandoned.get(id);
       this.scheduler.abandoned.delete(id);
+      this.notStarted.delete(id);
       if (counted) ctx.metrics.disown(counted);
     }
-    for (const record of claimed) await this.adopt(record);
+    await this.adoptClaimed(claimed);
     await this.releaseUnrunnable();
     return claimed.length;
   }
@@ -495,10 +511,25 @@ export class LeaseKeeper {
       ...(ids ? { ids: ids.filter((id) => !mine.includes(id)) } : {}),
       skip: this.unrunnable.skipped(),
     });
-    for (const record of claimed) await this.adopt(record);
+    await this.adoptClaimed(claimed);
     await this.releaseUnrunnable();
     if (claimed.length > 0) ctx.logger.info({ count: claimed.length }, 'resumed executions from the store');
     return retaken + claimed.length;
+  }
+
+  /**
+   * Runs the executions this node just claimed. If the store fails first, the ones not started
+   * yet are kept to be taken up again (see `notStarted`) and the error is thrown.
+   */
+  private async adoptClaimed(claimed: readonly ExecutionRecord[]): Promise<void> {
+    for (let i = 0; i < claimed.length; i++) {
+      try {
+        await this.adopt(claimed[i]!);
+      } catch (error) {
+        for (const record of claimed.slice(i)) this.notStarted.add(record.id);
+        throw error;
+      }
+    }
   }
 
   /**
@@ -522,9 +553,9 @@ export class LeaseKeeper {
       this.scheduler.abandoned.delete(record.id);
       ctx.metrics.disown(given);
     }
+    const entry = await this.definitions.version(record.workflowId, record.workflowVersion);
     // Counted here already: held under a configured node id when this node started.
     const counted = this.heldAtStart.delete(record.id);
-    const entry = await this.definitions.version(record.workflowId, record.workflowVersion);
     if (!entry) {
       ctx.logger.error(
         { executionId: record.id, workflowId: record.workflowId },
