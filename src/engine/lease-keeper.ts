@@ -66,12 +66,6 @@ export class LeaseKeeper {
   private readonly heldAtStart = new Set<string>();
   /** Workflow versions this node lacks handlers for: its claims skip their executions. */
   private readonly unrunnable: UnrunnableVersions;
-  /**
-   * Executions claimed here that did not start: reading them failed (the store failed between the
-   * claim and the read). They are this node's in the store, their leases renewed here, so no other
-   * claim takes them: taken up again in the next round, as abandoned ones are.
-   */
-  private readonly notStarted = new Set<string>();
   /** Executions taken here that this node lacks handlers for, whose lease it has yet to release. */
   private readonly toRelease = new Set<string>();
   /** Renew (and check ownership) in the next round whatever the time since the last renewal. */
@@ -302,7 +296,7 @@ export class LeaseKeeper {
             if (!this.stopped) await this.adoptPlaced();
           }
           if (!this.stopped) await this.claim();
-          if (!this.stopped && (this.scheduler.abandoned.size > 0 || this.notStarted.size > 0)) {
+          if (!this.stopped && (this.scheduler.abandoned.size > 0 || this.scheduler.notStarted.size > 0)) {
             await this.retakeAbandoned();
           }
           if (!this.stopped && this.toRelease.size > 0) await this.releaseUnrunnable();
@@ -413,7 +407,7 @@ export class LeaseKeeper {
         !this.scheduler.get(id) &&
         !ctx.creating.has(id) &&
         !this.scheduler.abandoned.has(id) &&
-        !this.notStarted.has(id),
+        !this.scheduler.notStarted.has(id),
     );
     if (unknown.length === 0 || this.stopped) return;
     // Read after the list, all in one query: an execution this node ran may have finished (and
@@ -462,7 +456,7 @@ export class LeaseKeeper {
    * could not start (it still owns them).
    */
   private retakeAbandoned(): Promise<number> {
-    return this.retake([...new Set([...this.scheduler.abandoned.keys(), ...this.notStarted])]);
+    return this.retake([...new Set([...this.scheduler.abandoned.keys(), ...this.scheduler.notStarted])]);
   }
 
   /** Takes up again the given abandoned executions, unless another node has them by now. */
@@ -483,7 +477,7 @@ export class LeaseKeeper {
     for (const id of ids) {
       const counted = this.scheduler.abandoned.get(id);
       this.scheduler.abandoned.delete(id);
-      this.notStarted.delete(id);
+      this.scheduler.notStarted.delete(id);
       if (counted) ctx.metrics.disown(counted);
     }
     await this.adoptClaimed(claimed);
@@ -519,14 +513,14 @@ export class LeaseKeeper {
 
   /**
    * Runs the executions this node just claimed. If the store fails first, the ones not started
-   * yet are kept to be taken up again (see `notStarted`) and the error is thrown.
+   * yet are kept to be taken up again (see `Scheduler.notStarted`) and the error is thrown.
    */
   private async adoptClaimed(claimed: readonly ExecutionRecord[]): Promise<void> {
     for (let i = 0; i < claimed.length; i++) {
       try {
         await this.adopt(claimed[i]!);
       } catch (error) {
-        for (const record of claimed.slice(i)) this.notStarted.add(record.id);
+        for (const record of claimed.slice(i)) this.scheduler.notStarted.add(record.id);
         throw error;
       }
     }

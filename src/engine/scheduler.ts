@@ -36,6 +36,13 @@ export class Scheduler {
    * keeper takes them up again.
    */
   readonly abandoned = new Map<string, ExecutionRecord>();
+  /**
+   * Executions that may be this node's in the store yet run nowhere, counted nowhere here: claimed
+   * but not started (reading them failed), or created here by a create whose outcome is unknown
+   * (its commit failed: it may have committed). This node renews their leases, so no other claim
+   * takes them: the lease keeper takes them up again, if they are stored.
+   */
+  readonly notStarted = new Set<string>();
   /** Executions started in this turn of the event loop; reset by `onTurn`. */
   private launchedThisTurn = 0;
   private readonly onTurn = () => {

@@ -217,7 +217,12 @@ export class WorkflowEngine {
       const stored = reserved ? { ...record, status: 'running' as const, startedAt: now } : { ...record };
       const creating = this.ctx.store.createExecution(stored);
       if (local) this.ctx.creating.set(record.id, creating);
-      const result = await creating;
+      const result = await creating.catch((error: unknown) => {
+        // It may be stored all the same (the connection dropped after the commit reached the
+        // server), as this node's: housekeeping takes it up if so.
+        if (local && this.ctx.store.durable) this.scheduler.notStarted.add(record.id);
+        throw error;
+      });
       if (!result.created) return this.existingForKey(result.id, workflowId);
       // Counted by the node that runs it (a placement elsewhere: when that node adopts it).
       if (local) this.ctx.metrics.created(workflowId);
