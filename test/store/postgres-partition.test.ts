@@ -9,13 +9,20 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { assertServerReachable, dropSchema, freshSchema, PG_URL } from './pg-fixture.js';
 import { makeExecution } from './records.js';
 
-/** A TCP proxy to the test server that can silently stop forwarding. */
+/**
+ * A TCP proxy to the test server that can silently stop forwarding: then nothing passes, not even
+ * a connection's end (a FIN), as in a partition.
+ */
 async function silentProxy() {
   const target = new URL(PG_URL);
   let silent = false;
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({
+      port: Number(target.port || 5432),
+      host: target.hostname,
+      allowHalfOpen: true,
+    });
     sockets.add(client);
     sockets.add(upstream);
     client.on('data', (d) => {
@@ -26,6 +33,12 @@ async function silentProxy() {
     });
     client.on('error', () => undefined);
     upstream.on('error', () => undefined);
+    client.on('end', () => {
+      if (!silent) upstream.end();
+    });
+    upstream.on('end', () => {
+      if (!silent) client.end();
+    });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -77,4 +90,21 @@ describe('PostgreSQL server gone silent', () => {
       await dropSchema(schema);
     }
   }, 40_000);
+
+  it('closes while its notification listener is cut off (the server never answers its goodbye)', async () => {
+    await assertServerReachable();
+    const proxy = await silentProxy();
+    const schema = freshSchema();
+    const store = new PostgresStore(proxy.url, { schema, poolSize: 2, queryTimeoutMs: 1_000 });
+    try {
+      await store.init();
+      await store.subscribe('work', () => undefined);
+      await store.createExecution(makeExecution({ id: 'x' }));
+      proxy.silence();
+      expect(await within(store.close(), 5_000)).toBe('resolved');
+    } finally {
+      await proxy.close();
+      await dropSchema(schema);
+    }
+  }, 20_000);
 });

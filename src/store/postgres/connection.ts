@@ -136,6 +136,35 @@ export function createPool(
   return pool;
 }
 
+/** How long ending a connection may wait for the server's side of the goodbye. */
+const END_TIMEOUT_MS = 2_000;
+
+/** The socket of a `pg` client (not part of its typed API). */
+interface WithStream {
+  connection?: { stream?: { destroy?(): void } };
+}
+
+/**
+ * Ends `client`'s connection, waiting at most `ms` for the server to close its side: a server cut
+ * off by a partition never does (the goodbye gets no answer, and `client.end()` would wait for the
+ * system's TCP timeout, a quarter of an hour), so the socket is then destroyed.
+ */
+export async function endClient(client: pg.Client, ms = END_TIMEOUT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), ms);
+  });
+  const ended = client.end().then(
+    () => false,
+    () => false,
+  );
+  try {
+    if (await Promise.race([ended, late])) (client as unknown as WithStream).connection?.stream?.destroy?.();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** `url` with any password replaced by `***`, for messages. */
 export function redact(url: string): string {
   try {

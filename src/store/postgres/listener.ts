@@ -18,7 +18,7 @@
  */
 import pg from 'pg';
 import type { WorkHint } from '../store.js';
-import { clientConfig, ident } from './connection.js';
+import { clientConfig, endClient, ident } from './connection.js';
 
 /** The payloads of the notices for `schema` (see the module comment). */
 export function workPayloads(schema: string): { placed(owner: string): string; released: string } {
@@ -114,13 +114,13 @@ export class WorkListener {
       await client.query(`LISTEN ${ident(this.channel)}`);
     } catch {
       client.removeListener('end', lost);
-      await client.end().catch(() => undefined);
+      await endClient(client);
       this.scheduleRetry();
       return;
     }
     if (this.closed || this.subscribers.size === 0) {
       client.removeListener('end', lost);
-      await client.end().catch(() => undefined);
+      await endClient(client);
       return;
     }
     const reconnected = this.failures > 0;
@@ -134,7 +134,7 @@ export class WorkListener {
     if (this.client !== client) return;
     this.client = null;
     client.removeAllListeners('end');
-    client.end().catch(() => undefined);
+    void endClient(client);
     this.scheduleRetry();
   }
 
@@ -160,7 +160,7 @@ export class WorkListener {
     this.failures = 0;
     if (client) {
       client.removeAllListeners('end');
-      await client.end().catch(() => undefined);
+      await endClient(client);
     }
   }
 
