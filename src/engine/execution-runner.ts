@@ -83,9 +83,18 @@ async function drive(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult
       'failed',
     );
   } catch (error) {
-    if (error instanceof LeaseLostError || ex.halted) {
+    if (error instanceof LeaseLostError || ex.halted === 'lease') {
       ex.stop(ex.halted ?? 'lease');
       logLeaseLost(ctx, ex);
+      return 'halted';
+    }
+    if (ex.halted === 'shutdown') {
+      // The node closes: the execution is left to be resumed from what is stored, as it would be
+      // had the write succeeded. No other node took it (that would be a LeaseLostError).
+      ctx.logger.warn(
+        { executionId: ex.id, err: toError(error) },
+        'store failed during shutdown; the execution resumes from what is stored',
+      );
       return 'halted';
     }
     // The store failed (disk full, connection lost, ...): the stored state is still valid, so
