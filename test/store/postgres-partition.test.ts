@@ -25,6 +25,8 @@ async function silentProxy() {
     });
     sockets.add(client);
     sockets.add(upstream);
+    client.on('close', () => sockets.delete(client));
+    upstream.on('close', () => sockets.delete(upstream));
     client.on('data', (d) => {
       if (!silent) upstream.write(d);
     });
@@ -51,6 +53,10 @@ async function silentProxy() {
     silence: () => {
       silent = true;
     },
+    /** The proxy's own open sockets (both ends of each connection it carries). */
+    get sockets() {
+      return sockets.size;
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
@@ -67,6 +73,21 @@ function within(promise: Promise<unknown>, ms: number): Promise<string> {
     ),
     new Promise<string>((resolve) => setTimeout(() => resolve('pending'), ms)),
   ]);
+}
+
+/** This process's open TCP sockets. */
+function tcpSockets(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+}
+
+/** Polls `cond` every 20 ms for up to `ms`; whether it came to hold. */
+async function holds(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
 }
 
 describe('PostgreSQL server gone silent', () => {
@@ -102,6 +123,26 @@ describe('PostgreSQL server gone silent', () => {
       await store.createExecution(makeExecution({ id: 'x' }));
       proxy.silence();
       expect(await within(store.close(), 5_000)).toBe('resolved');
+    } finally {
+      await proxy.close();
+      await dropSchema(schema);
+    }
+  }, 20_000);
+
+  it('leaves no connection of its pool open once closed', async () => {
+    await assertServerReachable();
+    const baseline = tcpSockets();
+    const proxy = await silentProxy();
+    const schema = freshSchema();
+    const store = new PostgresStore(proxy.url, { schema, poolSize: 3, queryTimeoutMs: 1_000 });
+    try {
+      await store.init();
+      await store.createExecution(makeExecution({ id: 'x' }));
+      await Promise.all([store.getExecution('x'), store.getExecution('x')]);
+      proxy.silence();
+      expect(await within(store.close(), 5_000)).toBe('resolved');
+      // Only the proxy's sockets are left: none of the store's keeps the process from exiting.
+      expect(await holds(() => tcpSockets() === baseline + proxy.sockets, 5_000)).toBe(true);
     } finally {
       await proxy.close();
       await dropSchema(schema);

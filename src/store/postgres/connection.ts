@@ -105,6 +105,7 @@ export function createPool(
   backends?: Set<number>,
   queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS,
 ): pg.Pool {
+  const clients = new Set<pg.PoolClient>();
   const pool = new pg.Pool({
     ...clientConfig(url, `orchestrator:${schema}`),
     max: size,
@@ -121,6 +122,12 @@ export function createPool(
   // every client keeps a listener of its own, from the moment it is connected (a termination can
   // arrive together with the connection's first reply, before the caller's code runs).
   pool.on('connect', (client) => client.on('error', () => undefined));
+  // Its connections, until they ended: `endPool` makes sure none outlives the pool.
+  pool.on('connect', (client) => {
+    clients.add(client);
+    client.once('end', () => clients.delete(client));
+  });
+  poolClients.set(pool, clients);
   if (backends) {
     // The server-side pids of the pool's connections, to recognise this process's own NOTIFYs.
     const pidOf = (client: pg.PoolClient) => (client as unknown as { processID?: number }).processID;
@@ -136,6 +143,20 @@ export function createPool(
   return pool;
 }
 
+/** The connections of each pool made by `createPool`. */
+const poolClients = new WeakMap<pg.Pool, Set<pg.PoolClient>>();
+
+/**
+ * Ends `pool` (made by `createPool`) and its connections, each within the time `endClient`
+ * allows: `pool.end()` asks each connection to end but does not wait, and a connection to a server
+ * cut off by a partition would stay open (keeping the process alive) until the system's TCP timeout.
+ */
+export async function endPool(pool: pg.Pool): Promise<void> {
+  const clients = [...(poolClients.get(pool) ?? [])];
+  await pool.end();
+  await Promise.all(clients.map((client) => endClient(client)));
+}
+
 /** How long ending a connection may wait for the server's side of the goodbye. */
 const END_TIMEOUT_MS = 2_000;
 
@@ -149,7 +170,7 @@ interface WithStream {
  * off by a partition never does (the goodbye gets no answer, and `client.end()` would wait for the
  * system's TCP timeout, a quarter of an hour), so the socket is then destroyed.
  */
-export async function endClient(client: pg.Client, ms = END_TIMEOUT_MS): Promise<void> {
+export async function endClient(client: pg.Client | pg.PoolClient, ms = END_TIMEOUT_MS): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(true), ms);

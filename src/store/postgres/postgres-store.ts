@@ -37,7 +37,7 @@ import type {
   WorkHint,
 } from '../store.js';
 import { type CommitContext, commitOnLane, type LaneConnection, releaseLanes } from './batch-commit.js';
-import { createPool, ident, storeError } from './connection.js';
+import { createPool, endPool, ident, storeError } from './connection.js';
 import { WorkListener, workPayloads } from './listener.js';
 import { migrateAt } from './migrate.js';
 import { createOp, type Op, updateOp } from './operations.js';
@@ -146,7 +146,7 @@ export class PostgresStore implements Store {
     this.listener = null;
     const pool = this.pool;
     this.pool = null;
-    await pool?.end();
+    if (pool) await endPool(pool);
   }
 
   /** Group-commit counters, summed over the lanes: transactions run and operations they carried. */
