@@ -480,7 +480,27 @@ export class LeaseKeeper {
       this.scheduler.notStarted.delete(id);
       if (counted) ctx.metrics.disown(counted);
     }
+    // Not claimed: another node has it, it finished, or the claim skipped its row, locked by
+    // another transaction (a cancel request being written, an admin's session). Skipped, it is
+    // still this node's: kept to be taken up again, unless the store says otherwise.
+    const taken = new Set(claimed.map((record) => record.id));
+    const skipped = ids.filter((id) => !taken.has(id));
+    for (const id of skipped) this.scheduler.notStarted.add(id);
     await this.adoptClaimed(claimed);
+    if (skipped.length > 0) {
+      const stored = new Map(
+        (await ctx.store.getExecutions(skipped)).map((snapshot) => [
+          snapshot.execution.id,
+          snapshot.execution,
+        ]),
+      );
+      for (const id of skipped) {
+        const record = stored.get(id);
+        if (!record || record.owner !== ctx.nodeId || !UNFINISHED_STATES.has(record.status)) {
+          this.scheduler.notStarted.delete(id);
+        }
+      }
+    }
     await this.releaseUnrunnable();
     return claimed.length;
   }
@@ -488,9 +508,11 @@ export class LeaseKeeper {
   /** Claims one batch of orphans and hands them to the scheduler. */
   async claim(ids?: string[]): Promise<number> {
     const { ctx } = this;
-    // Among the given ids, executions this node gave up after a store failure are still its own
-    // (no other node may claim them while its lease runs): taken up again at once.
-    const mine = ids?.filter((id) => this.scheduler.abandoned.has(id)) ?? [];
+    // Among the given ids, executions this node gave up after a store failure (or claimed and could
+    // not start) are still its own (no other node may claim them while its lease runs): taken up
+    // again at once.
+    const mine =
+      ids?.filter((id) => this.scheduler.abandoned.has(id) || this.scheduler.notStarted.has(id)) ?? [];
     const retaken = mine.length > 0 ? await this.retake(mine) : 0;
     if (ids && mine.length === ids.length) return retaken;
     const owners = await ctx.store.listOwners();
