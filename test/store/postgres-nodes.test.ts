@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseLostError } from '../../src/errors.js';
-import { loadMigrations, migrate } from '../../src/store/postgres/migrate.js';
+import { LOCK_CLASS, loadMigrations, migrate } from '../../src/store/postgres/migrate.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { ExecutionRecord } from '../../src/store/store.js';
 import { assertServerReachable, dropSchema, freshSchema, PG_URL, withClient } from './pg-fixture.js';
@@ -66,6 +66,42 @@ describe('PostgreSQL store: several nodes on one schema', () => {
       client.query(`SELECT count(*)::int AS n FROM "${other}".schema_migrations`),
     );
     expect(count.rows[0].n).toBe(loadMigrations().length);
+  });
+
+  it("waits for another node's migration whatever lock_timeout and statement_timeout the server sets", async () => {
+    const name = schema();
+    // Timeouts such as a DBA sets for a role or database, far shorter than the wait below.
+    const options = encodeURIComponent('-c lock_timeout=10 -c statement_timeout=10');
+    const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${options}`;
+    await withClient(async (holder) => {
+      // Another node is migrating this schema: it holds the migration lock.
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, name]);
+      const store = new PostgresStore(url, { schema: name, poolSize: 2 });
+      cleanups.push(() => store.close());
+      let outcome: string | null = null;
+      const init = store.init().then(
+        () => 'opened',
+        (error: Error) => `failed: ${error.message}`,
+      );
+      void init.then((o) => {
+        outcome = o;
+      });
+      // Until the store has waited for the lock five times as long as the timeouts allow.
+      for (;;) {
+        // Within a transaction, statistics views are read once unless cleared.
+        await holder.query('SELECT pg_stat_clear_snapshot()');
+        const waiting = await holder.query(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'
+             AND clock_timestamp() - query_start > interval '50 milliseconds'`,
+          [`orchestrator-migrate:${name}`],
+        );
+        if (waiting.rowCount || outcome !== null) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await holder.query('COMMIT');
+      expect(await init).toBe('opened');
+    });
   });
 
   it('4 stores claiming 500 executions in parallel batches take each exactly once', async () => {

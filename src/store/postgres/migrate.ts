@@ -29,7 +29,7 @@ export const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 const FILE = /^(\d+)_[\w-]+\.sql$/;
 
 /** First key of the advisory lock (`orch`); the second is a hash of the schema name. */
-const LOCK_CLASS = 0x6f726368;
+export const LOCK_CLASS = 0x6f726368;
 
 /** Reads the migration files of `dir`, ordered by number. */
 export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
@@ -55,6 +55,9 @@ export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
 async function locked<T>(client: pg.ClientBase, schema: string, body: () => Promise<T>): Promise<T> {
   await client.query('BEGIN');
   try {
+    // No deadline for the wait on another node's migration, nor for the migration: a lock_timeout
+    // or statement_timeout set for the role or database would fail the nodes that start together.
+    await client.query('SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0');
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
     const result = await body();
     await client.query('COMMIT');
