@@ -16,6 +16,8 @@ import { makeExecution } from './records.js';
 async function silentProxy() {
   const target = new URL(PG_URL);
   let silent = false;
+  /** Text whose first appearance in what a client sends silences the proxy before it passes. */
+  let silenceOn: string | null = null;
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     const upstream = net.connect({
@@ -27,7 +29,8 @@ async function silentProxy() {
     sockets.add(upstream);
     client.on('close', () => sockets.delete(client));
     upstream.on('close', () => sockets.delete(upstream));
-    client.on('data', (d) => {
+    client.on('data', (d: Buffer) => {
+      if (silenceOn !== null && d.includes(silenceOn)) silent = true;
       if (!silent) upstream.write(d);
     });
     upstream.on('data', (d) => {
@@ -52,6 +55,10 @@ async function silentProxy() {
     url: url.toString(),
     silence: () => {
       silent = true;
+    },
+    /** Goes silent as a client sends `text` (which does not reach the server). */
+    silenceOn: (text: string) => {
+      silenceOn = text;
     },
     /** The proxy's own open sockets (both ends of each connection it carries). */
     get sockets() {
@@ -122,6 +129,28 @@ describe('PostgreSQL server gone silent', () => {
       await store.subscribe('work', () => undefined);
       await store.createExecution(makeExecution({ id: 'x' }));
       proxy.silence();
+      expect(await within(store.close(), 5_000)).toBe('resolved');
+    } finally {
+      await proxy.close();
+      await dropSchema(schema);
+    }
+  }, 20_000);
+
+  it('a LISTEN the server never answers fails after queryTimeoutMs: subscribe and close end', async () => {
+    await assertServerReachable();
+    const proxy = await silentProxy();
+    const schema = freshSchema();
+    const store = new PostgresStore(proxy.url, { schema, poolSize: 2, queryTimeoutMs: 1_000 });
+    try {
+      await store.init();
+      // The partition begins as the listener, connected, sends its LISTEN.
+      proxy.silenceOn('LISTEN');
+      expect(
+        await within(
+          store.subscribe('work', () => undefined),
+          5_000,
+        ),
+      ).toBe('resolved');
       expect(await within(store.close(), 5_000)).toBe('resolved');
     } finally {
       await proxy.close();

@@ -55,6 +55,9 @@ export class WorkListener {
    * @param fromSelf whether a notification was sent by one of this process's own connections (by
    *   the backend pid PostgreSQL reports with it): those wake nobody here, since this node already
    *   knows what it wrote. A hint for OTHER nodes only.
+   * @param queryTimeoutMs how long the LISTEN may wait for its answer (0: for ever). A server that
+   *   went silent after the connection opened (a partition) fails it, and the listener retries,
+   *   instead of leaving `subscribe` (so the orchestrator's start) and `close` pending.
    */
   constructor(
     private readonly url: string,
@@ -62,6 +65,7 @@ export class WorkListener {
     private readonly schema: string,
     private readonly applicationName: string,
     private readonly fromSelf: (backendPid: number) => boolean = () => false,
+    private readonly queryTimeoutMs = 0,
   ) {}
 
   /** Whether the connection is up and listening. */
@@ -100,7 +104,10 @@ export class WorkListener {
   }
 
   private async open(): Promise<void> {
-    const client = new pg.Client(clientConfig(this.url, this.applicationName));
+    const client = new pg.Client({
+      ...clientConfig(this.url, this.applicationName),
+      ...(this.queryTimeoutMs > 0 ? { query_timeout: this.queryTimeoutMs } : {}),
+    });
     const lost = () => this.lost(client);
     client.on('error', lost);
     client.on('end', lost);

@@ -50,7 +50,8 @@ export interface PostgresStoreOptions {
    * (`STORE_UNAVAILABLE`) and its connection is discarded: a server that went silent (a network
    * partition sends no reset) fails writes instead of leaving them pending for hours. A write
    * that timed out may still have committed; the engine then resumes the execution from what is
-   * stored. Migrations are not limited (0 turns it off).
+   * stored. The notification listener's LISTEN has the same deadline. Migrations are not limited
+   * (0 turns it off).
    * @default 30000
    */
   queryTimeoutMs?: number;

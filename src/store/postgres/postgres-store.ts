@@ -175,6 +175,7 @@ export class PostgresStore implements Store {
       this.schema,
       `orchestrator-listen:${this.schema}`,
       (pid) => this.backends.has(pid),
+      this.queryTimeoutMs,
     );
     return this.listener.subscribe(onNotify);
   }
