@@ -292,6 +292,34 @@ describe('PostgreSQL store: several nodes on one schema', () => {
     expect(table.rows.map((r) => r.indexname)).toEqual(['nodes_last_heartbeat', 'nodes_pkey']);
   });
 
+  it("renews a node's leases without waiting on a row another session holds locked", async () => {
+    const name = schema();
+    const store = await open(name);
+    const locked = makeExecution({ status: 'running', owner: 'node-a', leaseUntil: NOW, epoch: 1 });
+    const free = makeExecution({ status: 'running', owner: 'node-a', leaseUntil: NOW, epoch: 1 });
+    await store.createExecution(locked);
+    await store.createExecution(free);
+    // An admin's open transaction (or another node's slow write) holds one row locked.
+    const blocker = new pg.Client({ connectionString: PG_URL });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM "${name}".executions WHERE id = $1 FOR UPDATE`, [locked.id]);
+      // The renewal skips the locked row (renewed at a later round) instead of stalling the node's
+      // write lane — and every other write of the node behind it — until the lock goes.
+      const timer = new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 3_000).unref());
+      const renewed = await Promise.race([store.renewLeases('node-a', NOW + 60_000), timer]);
+      expect(renewed).toBe(1);
+      expect((await store.getExecution(free.id))?.execution.leaseUntil).toBe(NOW + 60_000);
+      await blocker.query('COMMIT');
+      expect(await store.renewLeases('node-a', NOW + 90_000)).toBe(2);
+      expect((await store.getExecution(locked.id))?.execution.leaseUntil).toBe(NOW + 90_000);
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
+    }
+  });
+
   it('loadByOwner and listOwned see the claims of every node', async () => {
     const name = schema();
     const a = await open(name);

@@ -220,7 +220,13 @@ export function buildSql(schema: string, lockInIdOrder = false) {
      * Renewals and releases lock the owner's rows in id order (the subquery), as batched updates
      * do, so a write lane updating some of them cannot deadlock with them.
      */
-    renewLeases: `UPDATE ${executions} e SET lease_until = $2 FROM (${ownedInIdOrder}) o WHERE e.id = o.id`,
+    // With one write lane, a row another session holds locked (an admin's transaction, another
+    // node's slow write) is skipped, renewed at a later round, rather than stall this write, and
+    // every write of the node queued behind it, until the lock goes. Until then nobody can claim it
+    // either (claims skip locked rows); after, fencing refuses the writes of whichever node lost it.
+    // With several lanes the node's own updates hold rows locked all the time: a renewal that
+    // skipped them could let a busy execution's lease run out, so it waits (in id order).
+    renewLeases: `UPDATE ${executions} e SET lease_until = $2 FROM (${ownedInIdOrder}${lockInIdOrder ? '' : ' SKIP LOCKED'}) o WHERE e.id = o.id`,
     releaseLeases: `UPDATE ${executions} e SET owner = NULL, lease_until = NULL FROM (${ownedInIdOrder}) o
       WHERE e.id = o.id`,
     /** $1 owner, $2 the ids to release. */
