@@ -122,7 +122,9 @@ async function compensateStep(
     if (ex.halted) return false;
     const end = clock.now();
     if (result.ok) {
-      write({ ...comp, status: 'completed', completedAt: end });
+      // A failed attempt's error belongs to a retry wait; a completed compensation has none.
+      const { error: _failed, ...done } = comp;
+      write({ ...done, status: 'completed', completedAt: end });
       ex.record.compensatedSteps = [...ex.record.compensatedSteps, stepName];
       await persist(ctx, ex, [rec]);
       ctx.events.emit('compensation.completed', { ...ref, attempt, durationMs: end - started });

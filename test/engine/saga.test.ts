@@ -215,6 +215,8 @@ describe.each(STORE_KINDS)('saga compensation (%s store)', (kind) => {
     expect(tries).toBe(3);
     expect(status.compensatedSteps).toEqual(['a']);
     expect(status.steps[0]?.compensation).toMatchObject({ status: 'completed', attempts: 3 });
+    // Like a step that succeeded on a retry, a completed compensation carries no error.
+    expect(status.steps[0]?.compensation?.error).toBeUndefined();
   });
 
   it('records a compensation whose handler is not registered as failed and still runs the others', async () => {
