@@ -94,6 +94,14 @@ function checkEventName(event: unknown): void {
   );
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 /** A typed wrapper over Node's EventEmitter. */
 export class TypedEmitter {
   private readonly emitter = new EventEmitter({ captureRejections: false });
@@ -132,7 +140,10 @@ export class TypedEmitter {
     // rawListeners: a `once` listener comes wrapped; its wrapper removes it before the call.
     for (const listener of this.emitter.rawListeners(event)) {
       try {
-        (listener as Listener<E>)(payload);
+        const result: unknown = (listener as Listener<E>)(payload);
+        // An async listener's rejection is its throw: reported, not an unhandled rejection that
+        // would end the process.
+        if (isThenable(result)) result.then(undefined, (error) => this.onListenerError(event, error));
       } catch (error) {
         this.onListenerError(event, error);
       }

@@ -1,6 +1,7 @@
 /**
  * The typed emitter behind `orch.on` / `orch.once` / `orch.off`: a `once` listener hears one
- * event and is gone; a listener that throws is reported and does not stop the others.
+ * event and is gone; a listener that throws (or an async one that rejects) is reported and does
+ * not stop the others.
  */
 import { describe, expect, it } from 'vitest';
 import { type EventName, TypedEmitter } from '../../src/events.js';
@@ -52,6 +53,21 @@ describe('TypedEmitter', () => {
     emitter.emit('execution.created', ref('b'));
     expect(errors).toEqual([['execution.created', boom]]);
     expect(heard).toEqual(['a', 'b']);
+  });
+
+  it('reports an async listener that rejects instead of leaving an unhandled rejection', async () => {
+    const errors: [string, unknown][] = [];
+    const emitter = new TypedEmitter((event, error) => errors.push([event, error]));
+    const heard: string[] = [];
+    const boom = new Error('async listener bug');
+    emitter.on('execution.created', async () => {
+      throw boom;
+    });
+    emitter.on('execution.created', (e) => heard.push(e.executionId));
+    emitter.emit('execution.created', ref('a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(errors).toEqual([['execution.created', boom]]);
+    expect(heard).toEqual(['a']);
   });
 
   it('refuses an unknown event name with a ValidationError naming it (on, once and off)', () => {
