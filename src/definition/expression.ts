@@ -106,19 +106,40 @@ export function compileExpression(source: string, expect?: ExpectedType): Compil
     throw new ExpressionError(`Invalid condition ${quote(source)}: it returns ${type}, expected a boolean`);
   }
   const run = program;
+  const stepRefs = Object.freeze(stepReferences(program.ast));
   return Object.freeze({
     source,
-    stepRefs: Object.freeze(stepReferences(program.ast)),
+    stepRefs,
     evaluate(scope: ExpressionScope): unknown {
       let value: unknown;
       try {
         value = run({ result: scope.result ?? null, input: scope.input ?? null, steps: scope.steps ?? {} });
       } catch (error) {
-        throw new ExpressionError(`Expression ${quote(source)} failed: ${reason(error)}`, { cause: error });
+        const why = reason(error);
+        throw new ExpressionError(
+          `Expression ${quote(source)} failed: ${why}${missingStepNote(why, stepRefs, scope.steps)}`,
+          { cause: error },
+        );
       }
       return toJson(value, source);
     },
   });
+}
+
+/**
+ * When evaluation failed on a referenced step that has no output in this execution (a jump
+ * skipped it, or it has not run yet), says so: the bare "No such key: big" does not.
+ */
+function missingStepNote(
+  why: string,
+  refs: readonly string[],
+  steps: ExpressionScope['steps'] | undefined,
+): string {
+  const missing = refs.find(
+    (name) => !Object.hasOwn(steps ?? {}, name) && why.endsWith(`No such key: ${name}`),
+  );
+  if (missing === undefined) return '';
+  return ` (step '${missing}' has no output in this execution: it was skipped by a jump or has not run; test with '${missing}' in steps)`;
 }
 
 /**

@@ -136,6 +136,20 @@ describe('compileExpression / evaluate', () => {
     expect(evaluate('has(result.missing)', scope({}))).toBe(false);
   });
 
+  it('names a referenced step that has no output (skipped by a jump, or not run yet) and how to test for it', () => {
+    // The scope has stt only: `big` was skipped by a conditional step's jump.
+    const error = expressionError(() => evaluate("{'size': steps.big.output.size}"));
+    expect(evaluate("'big' in steps ? steps.big.output.size : steps.stt.output.text")).toBe('hello');
+    expect(error.message).toBe(
+      "Expression '{'size': steps.big.output.size}' failed: No such key: big " +
+        "(step 'big' has no output in this execution: it was skipped by a jump or has not run; test with 'big' in steps)",
+    );
+    // A failure that is not about a missing step gets no such note.
+    expect(expressionError(() => evaluate('steps.stt.output.nope')).message).toBe(
+      "Expression 'steps.stt.output.nope' failed: No such key: nope",
+    );
+  });
+
   it('reports evaluation errors: no overload, division by zero, overflow, bad conversion', () => {
     expect(expressionError(() => evaluate('result.status + 1', scope({ status: 'a' }))).message).toContain(
       'no such overload',
