@@ -15,7 +15,7 @@ export interface RetryOptions {
   /** Cap on one delay, in seconds. @default config `retryDelay` */
   maxDelay?: number;
   /** Error names (or class names) or codes that are never retried. @default [] */
-  nonRetryable?: string[];
+  nonRetryable?: readonly string[];
 }
 
 /** A step that runs an action handler. */
@@ -48,7 +48,7 @@ export interface ConditionStepDefinition {
 /** A step whose branches run concurrently. Its output is keyed by branch name. */
 export interface ParallelStepDefinition {
   name: string;
-  parallel: ActionStepDefinition[];
+  parallel: readonly ActionStepDefinition[];
   /** Seconds the whole parallel step may take. */
   timeout?: number;
   compensation?: string;

@@ -86,7 +86,7 @@ export class WorkflowEngine {
   /** Validates and stores a definition; a changed definition gets the next version. */
   async defineWorkflow(
     id: string,
-    steps: StepDefinition[],
+    steps: readonly StepDefinition[],
     options?: WorkflowOptions,
   ): Promise<WorkflowDefinition> {
     this.assertOpen();

@@ -33,6 +33,20 @@ describe.each(STORE_KINDS)('workflow definitions (%s store)', (kind) => {
     });
   });
 
+  it('takes a readonly (`as const`) definition without a cast, branches and nonRetryable included', async () => {
+    // A type test as much as a run: `npm run lint` type-checks this file, and defineWorkflow
+    // used to demand a mutable StepDefinition[] (TS2345 on a readonly array).
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1, b: () => 2 } });
+    const steps = [
+      { name: 'a', retry: { maxAttempts: 1, nonRetryable: ['TypeError'] } },
+      { name: 'fan', parallel: [{ name: 'b' }] },
+    ] as const;
+    const def = await orch.workflowEngine.defineWorkflow('frozen', steps);
+    expect(def.steps).toEqual(steps);
+    const status = await runToEnd(orch, 'frozen');
+    expect(status.outputData).toEqual({ a: 1, fan: { b: 2 } });
+  });
+
   it('keeps the version when the same steps are defined again (key order does not matter)', async () => {
     const orch = await withOrchestrator({ store: storeUrl(kind) });
     const v1 = await orch.workflowEngine.defineWorkflow('w', [{ name: 'a', action: 'noop', timeout: 5 }]);

@@ -47,9 +47,9 @@ describe('validateDefinition: valid input', () => {
     });
     expect(out.steps).not.toBe(steps);
     expect(out.steps[1]).not.toBe(steps[1]);
-    const retry = (out.steps[1] as { retry: { nonRetryable: string[] } }).retry;
+    const retry = (out.steps[1] as { retry: { nonRetryable: readonly string[] } }).retry;
     expect(retry.nonRetryable).not.toBe(
-      (steps[1] as { retry: { nonRetryable: string[] } }).retry.nonRetryable,
+      (steps[1] as { retry: { nonRetryable: readonly string[] } }).retry.nonRetryable,
     );
     expect(Object.getPrototypeOf(out.steps[0])).toBe(Object.prototype);
   });
