@@ -91,7 +91,7 @@ export interface Config {
   /** `memory`, `sqlite:<path>`, `postgres://...`, or a `Store` instance. @default see SPEC §2 */
   store?: string | Store;
   /** Worker ids the load balancer spreads executions over. @default ['worker_1'] */
-  workers: string[];
+  workers: readonly string[];
   /** Slow threshold of the performance optimizer, ms. @default 1000 */
   slowThreshold: number;
   /** Lease length in seconds. @default 30 */
@@ -107,7 +107,7 @@ export interface Config {
   /** Structured logger. @default pino at level `ORCHESTRATOR_LOG_LEVEL` or `warn` */
   logger?: Logger;
   /** Hosts the built-in `http` action may reach even if private. @default [] */
-  httpAllowlist?: string[];
+  httpAllowlist?: readonly string[];
   /**
    * Cluster mode: nodes sharing the store register with heartbeats, become the balancer's
    * workers, and new executions are placed on the least-loaded live node.

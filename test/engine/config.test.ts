@@ -61,6 +61,14 @@ describe('config defaults', () => {
     expect(orch.errorRecovery.getBackoffDelay(1)).toBe(0.25);
   });
 
+  it('takes readonly (`as const`, frozen) workers and httpAllowlist without a cast', async () => {
+    // Type-checked by `npm run lint`: Config used to demand mutable string[] (TS4104).
+    const workers = Object.freeze(['w1', 'w2'] as const);
+    const httpAllowlist = Object.freeze(['localhost'] as const);
+    const orch = await withOrchestrator({ store: 'memory', workers, httpAllowlist });
+    expect(orch.loadBalancer.getLoadDistribution()).toEqual({ w1: 0, w2: 0 });
+  });
+
   it('ignores keys given as undefined', async () => {
     const orch = await withOrchestrator({ store: 'memory', retryAttempts: undefined });
     expect(orch.config.retryAttempts).toBe(3);
