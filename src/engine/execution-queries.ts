@@ -7,6 +7,7 @@ import { ClosedError, ExecutionNotFoundError, TimeoutError, ValidationError } fr
 import type { ExecutionSnapshot } from '../store/store.js';
 import type { ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { EXECUTION_STATES, TERMINAL_STATES } from '../types.js';
+import { unknownKeyIssues } from '../unknown-keys.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
@@ -25,7 +26,10 @@ export interface WaitOptions {
 }
 
 /** Checks a listing filter: an object whose `status` is a state and `workflowId` a non-empty string. */
-function checkFilter(filter: unknown): asserts filter is { status?: ExecutionState; workflowId?: string } {
+function checkFilter(
+  filter: unknown,
+  known: readonly string[] = ['status', 'workflowId'],
+): asserts filter is { status?: ExecutionState; workflowId?: string } {
   if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
     throw new ValidationError(
       [{ path: '', message: `expected an object of filters, got ${JSON.stringify(filter)}` }],
@@ -33,7 +37,7 @@ function checkFilter(filter: unknown): asserts filter is { status?: ExecutionSta
     );
   }
   const { status, workflowId } = filter as { status?: unknown; workflowId?: unknown };
-  const issues = [];
+  const issues = unknownKeyIssues(filter, known);
   if (status !== undefined && (typeof status !== 'string' || !STATES.has(status))) {
     issues.push({
       path: 'status',
@@ -95,6 +99,8 @@ export class ExecutionQueries {
         'Invalid wait',
       );
     }
+    const unknown = unknownKeyIssues(options, ['timeout']);
+    if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid wait');
     const timeout = options.timeout;
     if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
       throw new ValidationError(
@@ -129,7 +135,7 @@ export class ExecutionQueries {
   /** Lists executions, newest first. */
   async listExecutions(options: ListExecutionsOptions = {}): Promise<ExecutionStatus[]> {
     this.assertOpen();
-    checkFilter(options);
+    checkFilter(options, ['status', 'workflowId', 'limit', 'offset']);
     const { status, workflowId } = options;
     const limit = options.limit ?? 100;
     const offset = options.offset ?? 0;

@@ -18,6 +18,7 @@ import { newExecutionId } from '../ids.js';
 import { copyJsonOrThrow } from '../json-value.js';
 import type { ExecutionRecord } from '../store/store.js';
 import type { ActionHandler, ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
+import { unknownKeyIssues } from '../unknown-keys.js';
 import { ActiveExecution } from './active-execution.js';
 import { Cancellation } from './cancellation.js';
 import { placementTarget } from './capable-nodes.js';
@@ -159,6 +160,8 @@ export class WorkflowEngine {
         'Invalid execution request',
       );
     }
+    const unknown = unknownKeyIssues(options, ['idempotencyKey']);
+    if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid execution request');
     const key = options.idempotencyKey;
     if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256)) {
       throw new ValidationError(

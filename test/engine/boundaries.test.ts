@@ -156,6 +156,33 @@ describe.each(STORE_KINDS)('engine boundaries (%s store)', (kind) => {
     expect((wait as ValidationError).issues[0]?.path).toBe('options');
   });
 
+  it('refuses a misspelt option or filter key, naming it, instead of ignoring it', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1 } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
+    const engine = orch.workflowEngine;
+    const refused = async (call: () => Promise<unknown>, path: string) => {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues).toEqual([{ path, message: `unknown key '${path}'` }]);
+    };
+    // A misspelt idempotency key would otherwise start a second execution (a second charge) unnoticed.
+    await refused(
+      () => engine.executeWorkflow('w', {}, { idempotencyKy: 'order-42' } as never),
+      'idempotencyKy',
+    );
+    expect(await engine.listExecutions()).toEqual([]);
+    const id = await engine.executeWorkflow('w', {}, { idempotencyKey: 'order-42' });
+    await refused(() => engine.waitForCompletion(id, { timout: 5 } as never), 'timout');
+    // A misspelt filter would otherwise list every execution.
+    await refused(() => engine.listExecutions({ stauts: 'failed' } as never), 'stauts');
+    await refused(() => engine.countExecutions({ workflow: 'w' } as never), 'workflow');
+    // Keys given as undefined are left out, as in the config.
+    expect(
+      await engine.executeWorkflow('w', {}, { idempotencyKey: 'order-42', extra: undefined } as never),
+    ).toBe(id);
+    expect(await engine.waitForCompletion(id, { timeout: 5 })).toMatchObject({ status: 'completed' });
+  });
+
   it('rejects reads and new work with ClosedError after close()', async () => {
     const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1 } });
     await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
