@@ -7,6 +7,7 @@
 import { type ErrorInfo, LeaseLostError } from '../errors.js';
 import type { ActiveExecution } from './active-execution.js';
 import { type EngineContext, leaseMs } from './context.js';
+import { checkExecutionId } from './execution-id-arg.js';
 import { POLL_MS } from './execution-queries.js';
 import { announceFinished } from './finished.js';
 import { persistChange, stateFields } from './persist.js';
@@ -34,6 +35,7 @@ export class Cancellation {
   async cancel(executionId: string): Promise<boolean> {
     // A closed orchestrator cannot run the cancellation (or its compensation) any more.
     this.assertOpen();
+    checkExecutionId(executionId);
     const ex = this.scheduler.get(executionId);
     if (ex) return this.cancelLocal(ex);
     const rec = await this.ctx.store.requestCancel(executionId);

@@ -11,6 +11,7 @@ import { unknownKeyIssues } from '../unknown-keys.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
+import { checkExecutionId } from './execution-id-arg.js';
 import type { Scheduler } from './scheduler.js';
 import { buildStatus } from './status.js';
 
@@ -78,6 +79,7 @@ export class ExecutionQueries {
   /** Current status, or null for an unknown id. */
   async getExecutionStatus(executionId: string): Promise<ExecutionStatus | null> {
     this.assertOpen();
+    checkExecutionId(executionId);
     if (typeof executionId !== 'string') return null;
     const local = this.localStatus(executionId);
     if (local) return local;
@@ -88,6 +90,7 @@ export class ExecutionQueries {
   /** Waits for a terminal state. Rejects with `TimeoutError` after `timeout` seconds. */
   async waitForCompletion(executionId: string, options: WaitOptions = {}): Promise<ExecutionStatus> {
     const { clock } = this.ctx;
+    checkExecutionId(executionId);
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new ValidationError(
         [

@@ -183,6 +183,32 @@ describe.each(STORE_KINDS)('engine boundaries (%s store)', (kind) => {
     expect(await engine.waitForCompletion(id, { timeout: 5 })).toMatchObject({ status: 'completed' });
   });
 
+  it('refuses an execution id that is not a string (a forgotten await) instead of answering null or false', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1 } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
+    const engine = orch.workflowEngine;
+    const pending = engine.executeWorkflow('w'); // not awaited
+    for (const call of [
+      () => engine.getExecutionStatus(pending as never),
+      () => engine.waitForCompletion(pending as never, { timeout: 1 }),
+      () => engine.cancelWorkflow(pending as never),
+    ]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues).toEqual([
+        { path: 'executionId', message: 'expected an execution id string, got a Promise (missing await?)' },
+      ]);
+    }
+    const objectId = await engine.getExecutionStatus({ id: 'x' } as never).catch((e: unknown) => e);
+    expect((objectId as ValidationError).issues?.[0]?.message).toBe(
+      'expected an execution id string, got an object',
+    );
+    // An unknown string id is still just unknown.
+    expect(await engine.getExecutionStatus('exec_unknown')).toBeNull();
+    expect(await engine.cancelWorkflow('exec_unknown')).toBe(false);
+    await engine.waitForCompletion(await pending);
+  });
+
   it('rejects reads and new work with ClosedError after close()', async () => {
     const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1 } });
     await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);

@@ -1,0 +1,23 @@
+/**
+ * The check of an execution id argument (`getExecutionStatus`, `waitForCompletion`,
+ * `cancelWorkflow`): a value that is not a string — most often the promise of an
+ * `executeWorkflow` whose `await` was forgotten — would otherwise look like an unknown id
+ * (`null`, `false`, "Execution '[object Promise]' does not exist").
+ * @module
+ */
+import { ValidationError } from '../errors.js';
+
+/** @throws ValidationError (path `executionId`) unless `value` is a string. */
+export function checkExecutionId(value: unknown): asserts value is string {
+  if (typeof value === 'string') return;
+  throw new ValidationError(
+    [{ path: 'executionId', message: `expected an execution id string, got ${describe(value)}` }],
+    'Invalid execution id',
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof (value as { then?: unknown }).then === 'function') return 'a Promise (missing await?)';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
