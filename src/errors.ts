@@ -146,22 +146,41 @@ export interface ErrorInfo {
 
 /** Turns anything thrown into an Error. */
 export function toError(value: unknown): Error {
-  if (value instanceof Error) return value;
   if (typeof value === 'string') return new Error(value);
   try {
-    return new Error(JSON.stringify(value));
+    if (value instanceof Error) return value;
+    // A plain object that says what went wrong (`{ code, message }`): its message.
+    const message =
+      value !== null && typeof value === 'object' ? (value as { message?: unknown }).message : null;
+    if (typeof message === 'string' && message.length > 0) return new Error(message);
+    return new Error(JSON.stringify(value) ?? String(value));
   } catch {
-    return new Error(String(value));
+    // A getter that throws, an object without a prototype (String() throws on it), a cycle.
+    try {
+      return new Error(String(value));
+    } catch {
+      return new Error('a thrown value that cannot be described');
+    }
+  }
+}
+
+/**
+ * A non-empty string field of a thrown value (`code`, `name`), if it has one; undefined also when
+ * reading it throws (a getter, a proxy's trap): whatever a handler throws must not break the engine.
+ */
+export function stringField(value: unknown, key: string): string | undefined {
+  if (!value || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+  try {
+    const field = (value as Record<string, unknown>)[key];
+    return typeof field === 'string' && field.length > 0 ? field : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 /** The string `code` an error carries, if it has one. */
 export function errorCode(error: unknown): string | undefined {
-  if (error && typeof error === 'object' && 'code' in error) {
-    const code = (error as { code: unknown }).code;
-    if (typeof code === 'string' && code.length > 0) return code;
-  }
-  return undefined;
+  return stringField(error, 'code');
 }
 
 /** A condition or input expression failed to compile or evaluate, or a condition was not boolean. Never retried. */

@@ -4,7 +4,7 @@
  * @module
  */
 import type { RetryPolicy } from '../definition/types.js';
-import { errorCode, NonRetryableError } from '../errors.js';
+import { errorCode, NonRetryableError, stringField } from '../errors.js';
 import { backoffDelayMs } from './backoff.js';
 
 /**
@@ -30,7 +30,7 @@ export const NEVER_RETRIED_CODES: ReadonlySet<string> = new Set([
 export function isRetryable(error: unknown, policy: RetryPolicy | null, retriesTaken: number): boolean {
   if (policy === null) return false;
   if (!(retriesTaken < policy.maxAttempts)) return false;
-  if (error instanceof NonRetryableError) return false;
+  if (isNonRetryableError(error)) return false;
   const code = errorCode(error);
   if (code !== undefined && NEVER_RETRIED_CODES.has(code)) return false;
   if (policy.nonRetryable.length > 0) {
@@ -54,16 +54,25 @@ export function nextRetryDelayMs(policy: RetryPolicy, retryNumber: number): numb
  */
 function errorClassName(error: unknown): string | undefined {
   if (!error || typeof error !== 'object') return undefined;
-  const ctor = (error as { constructor?: unknown }).constructor;
+  let ctor: unknown;
+  try {
+    ctor = (error as { constructor?: unknown }).constructor;
+  } catch {
+    return undefined;
+  }
   if (typeof ctor !== 'function' || ctor === Object) return undefined;
-  const name = (ctor as { name?: unknown }).name;
-  return typeof name === 'string' && name.length > 0 ? name : undefined;
+  return stringField(ctor, 'name');
 }
 
 function errorName(error: unknown): string | undefined {
-  if (error && typeof error === 'object' && 'name' in error) {
-    const name = (error as { name: unknown }).name;
-    if (typeof name === 'string' && name.length > 0) return name;
+  return stringField(error, 'name');
+}
+
+/** `instanceof NonRetryableError`, false when the check itself throws (a proxy's trap). */
+function isNonRetryableError(error: unknown): boolean {
+  try {
+    return error instanceof NonRetryableError;
+  } catch {
+    return false;
   }
-  return undefined;
 }

@@ -239,8 +239,27 @@ describe.each(STORE_KINDS)('retries (%s store)', (kind) => {
     orch.workflowEngine.registerAction('string', () => {
       throw 'a thrown string';
     });
+    orch.workflowEngine.registerAction('object', () => {
+      throw { code: 'OUT_OF_STOCK', message: 'no stock left', sku: 'A-1' };
+    });
+    orch.workflowEngine.registerAction('hostile', () => {
+      const thrown = Object.create(null) as Record<string, unknown>;
+      Object.defineProperty(thrown, 'detail', {
+        enumerable: true,
+        get() {
+          throw new Error('unreadable');
+        },
+      });
+      throw thrown;
+    });
+    orch.workflowEngine.registerAction('trap', () => {
+      const refuse = () => {
+        throw new Error('trap');
+      };
+      throw new Proxy({}, { get: refuse, has: refuse, getPrototypeOf: refuse, ownKeys: refuse });
+    });
     const results: Record<string, unknown> = {};
-    for (const name of ['coded', 'numeric', 'plain', 'rejects', 'string']) {
+    for (const name of ['coded', 'numeric', 'plain', 'rejects', 'string', 'object', 'hostile', 'trap']) {
       await orch.workflowEngine.defineWorkflow(`w_${name}`, [{ name }]);
       const status = await finishWithClock(
         orch,
@@ -256,6 +275,11 @@ describe.each(STORE_KINDS)('retries (%s store)', (kind) => {
       plain: { code: 'STEP_FAILED', message: 'undefined is not a function', step: 'plain' },
       rejects: { code: 'STEP_FAILED', message: 'async failure', step: 'rejects' },
       string: { code: 'STEP_FAILED', message: 'a thrown string', step: 'string' },
+      // A plain object with a message: its message, not the whole object as JSON.
+      object: { code: 'OUT_OF_STOCK', message: 'no stock left', step: 'object' },
+      // Neither JSON nor String() can describe it: the step still fails, with a message that says so.
+      hostile: { code: 'STEP_FAILED', message: 'a thrown value that cannot be described', step: 'hostile' },
+      trap: { code: 'STEP_FAILED', message: 'a thrown value that cannot be described', step: 'trap' },
     });
   });
 
