@@ -365,6 +365,23 @@ describe('pages', () => {
     expect(filtered.body).toContain('No executions match.');
   });
 
+  it('says a page past the end is empty and links back to the last page', async () => {
+    const f = await dashboard({ pageSize: 2 });
+    await define(f, 'hello', [{ name: 'greet' }]);
+    for (let i = 0; i < 5; i++) {
+      await f.orch.workflowEngine.waitForCompletion(await start(f, 'hello'), { timeout: 5 });
+    }
+    const { cookie } = await signIn(f);
+    for (const url of ['/executions?page=1000', '/ui/executions?page=4']) {
+      const res = await f.app.inject({ url, headers: { cookie } });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body).not.toMatch(/<tr data-execution=/);
+      expect(res.body, url).toContain('No executions on this page · 5 executions on 3 pages');
+      expect(res.body).not.toContain('Showing');
+      expect(res.body).toContain('<a id="pager-prev" href="/executions?page=3"');
+    }
+  });
+
   it('puts filter changes in the address bar, but not the polling', async () => {
     const f = await dashboard();
     const { cookie } = await signIn(f);

@@ -103,22 +103,26 @@ export async function executionsPanel(deps: DashboardDeps, q: ListQuery): Promis
   ]);
   const pages = Math.max(1, Math.ceil(total / size));
   const qs = listQueryString(q);
-  const first = total === 0 ? 0 : Math.min(offset + 1, total);
-  const last = Math.min(offset + list.length, Math.max(total, offset + list.length));
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  // A page past the end (an edited address, or the list shrank under a filter) is empty: it
+  // says so and its "newer" link goes to the last page, not to the page before this one.
+  const count =
+    list.length > 0
+      ? `Showing ${offset + 1}–${offset + list.length} of ${plural(Math.max(total, offset + list.length), 'execution')} · page ${q.page} of ${pages}`
+      : total === 0
+        ? 'No executions match.'
+        : `No executions on this page · ${plural(total, 'execution')} on ${plural(pages, 'page')}`;
+  const newer = list.length === 0 && q.page > pages ? pages : q.page - 1;
   const link = (page: number, text: string, id: string) =>
     html`<a id="${id}" href="/executions${listQueryString(q, page)}" hx-get="/ui/executions${listQueryString(q, page)}" hx-target="#exec-panel" hx-swap="outerHTML">${text}</a>`;
   return html`<section id="exec-panel" hx-get="/ui/executions${qs}" hx-trigger="every 2s" hx-swap="outerHTML" data-total="${total}" data-page="${q.page}">
-<p class="muted" data-role="count">${
-    total === 0 && list.length === 0
-      ? 'No executions match.'
-      : `Showing ${first}–${last} of ${total} execution${total === 1 ? '' : 's'} · page ${q.page} of ${pages}`
-  }</p>
+<p class="muted" data-role="count">${count}</p>
 <table class="executions">
 <thead><tr><th>Execution</th><th>Workflow</th><th>Status</th><th>Started (UTC)</th><th class="num">Duration</th><th class="num">Steps</th><th>Worker</th><th>Error</th></tr></thead>
 <tbody>${executionRows(list, deps.now())}</tbody>
 </table>
 <nav class="pager" aria-label="Pages">
-  ${q.page > 1 ? link(q.page - 1, '← Newer', 'pager-prev') : html`<span class="disabled">← Newer</span>`}
+  ${newer >= 1 ? link(newer, '← Newer', 'pager-prev') : html`<span class="disabled">← Newer</span>`}
   <span class="muted">page ${q.page} of ${pages}</span>
   ${q.page < pages ? link(q.page + 1, 'Older →', 'pager-next') : html`<span class="disabled">Older →</span>`}
 </nav>
