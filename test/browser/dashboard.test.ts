@@ -5,6 +5,8 @@
  *   its timeline, cancel another and see its status change;
  * - workflow descriptions, ids in URLs, inputs, outputs, idempotency keys and errors carrying
  *   script payloads: no script runs, no dialog opens, the payload shows as text;
+ * - 128-character workflow ids, step names and error codes wrap inside their panels instead of
+ *   widening the page;
  * - a wrong token does not sign in.
  * Every page is also checked for console errors (CSP violations show up there).
  */
@@ -24,7 +26,8 @@ import {
 // The browser globals the page functions below touch (this test program has no DOM lib).
 declare const window: Record<string, unknown>;
 declare const document: {
-  querySelectorAll(selector: string): { length: number };
+  documentElement: { scrollWidth: number; clientWidth: number };
+  querySelectorAll(selector: string): ArrayLike<{ scrollWidth: number; clientWidth: number }>;
   body: {
     addEventListener(type: string, listener: (event: unknown) => void, options?: { once: boolean }): void;
   };
@@ -258,6 +261,61 @@ describe('dashboard in Chromium', () => {
     expectClean(watch, [/status of 40[04]/]);
     await context.close();
   }, 90_000);
+
+  it('keeps every page within the window when ids, step names and errors are 128 characters long', async () => {
+    // Names are [A-Za-z0-9_.-]{1,128}: no spaces, so nothing wraps them unless the page lets it.
+    const wf = `w${'verylongname'.repeat(11)}`.slice(0, 128);
+    const step = `s${'stepnamelong'.repeat(11)}`.slice(0, 128);
+    const server = await serve({
+      [step]: () => ({ ok: true }),
+      boom: () => {
+        throw Object.assign(new Error(`E${'e'.repeat(300)}`), { code: `C${'Q'.repeat(120)}` });
+      },
+    });
+    await define(server, {
+      id: wf,
+      steps: [
+        // No compensation handler: its failure puts an alert with both names on the overview.
+        { name: step, compensation: step },
+        { name: 'fan', parallel: [{ name: `${step.slice(0, 120)}_branch`, action: step }] },
+        { name: 'boom' },
+      ],
+      options: { description: `D${'d'.repeat(300)}` },
+    });
+    const id = await execute(server, wf, {
+      input: { x: `I${'i'.repeat(300)}` },
+      idempotencyKey: `K${'k'.repeat(200)}`,
+    });
+    await server.orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+
+    const { page, watch, context } = await openPage(browser);
+    await signIn(page, server);
+    const paths = [
+      '/',
+      '/workflows',
+      `/workflows/${wf}`,
+      '/executions',
+      `/executions?workflowId=${wf}`,
+      `/executions/${id}`,
+    ];
+    const overflow: Record<string, number> = {};
+    for (const path of paths) {
+      await page.goto(server.url + path);
+      await page.waitForSelector('main');
+      // Wider than the window, or than a panel or table it sits in.
+      overflow[path] = await page.evaluate(() =>
+        Math.max(
+          document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          ...Array.from(document.querySelectorAll('main .panel, main table')).map(
+            (e) => e.scrollWidth - e.clientWidth,
+          ),
+        ),
+      );
+    }
+    expect(overflow).toEqual(Object.fromEntries(paths.map((p) => [p, 0])));
+    expectClean(watch);
+    await context.close();
+  }, 60_000);
 
   it('does not sign in with a wrong token', async () => {
     const server = await serve({ prepare: () => 1 });

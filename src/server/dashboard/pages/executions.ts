@@ -76,8 +76,8 @@ function errorCell(x: ExecutionStatus): SafeHtml {
 export function executionRows(list: ExecutionStatus[], now: number): SafeHtml {
   return html`${list.map(
     (x) => html`<tr data-execution="${x.id}" data-status="${x.status}">
-  <td><a class="mono" href="/executions/${encodeURIComponent(x.id)}">${x.id}</a></td>
-  <td class="nowrap"><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a> <span class="muted">v${x.workflowVersion}</span></td>
+  <td class="nowrap"><a class="mono" href="/executions/${encodeURIComponent(x.id)}">${x.id}</a></td>
+  <td><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a> <span class="muted nowrap">v${x.workflowVersion}</span></td>
   <td>${badge(x.status)}</td>
   <td class="nowrap"><time datetime="${x.startedAt.toISOString()}">${formatTime(x.startedAt)}</time></td>
   <td class="num">${formatDuration(elapsed(x, now))}</td>

@@ -73,7 +73,7 @@ async function panelsSection(deps: DashboardDeps, oob: boolean): Promise<SafeHtm
 <tbody>${latest.map(
             (
               x,
-            ) => html`<tr><td><a class="mono" href="/executions/${encodeURIComponent(x.id)}">${x.id}</a></td>
+            ) => html`<tr><td class="nowrap"><a class="mono" href="/executions/${encodeURIComponent(x.id)}">${x.id}</a></td>
 <td><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a></td><td>${badge(x.status)}</td>
 <td class="num">${formatDuration((x.completedAt?.getTime() ?? deps.now()) - x.startedAt.getTime())}</td></tr>`,
           )}</tbody></table>`

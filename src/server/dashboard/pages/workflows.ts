@@ -91,11 +91,11 @@ function stepDetails(step: StepDefinition): SafeHtml {
 
 function definitionRows(steps: StepDefinition[]): SafeHtml[] {
   return steps.flatMap((step, i) => [
-    html`<tr data-step="${step.name}"><td class="num">${i + 1}</td><td class="mono nowrap">${step.name}</td><td>${kindOf(step)}</td><td>${stepDetails(step)}</td></tr>`,
+    html`<tr data-step="${step.name}"><td class="num">${i + 1}</td><td class="mono">${step.name}</td><td>${kindOf(step)}</td><td>${stepDetails(step)}</td></tr>`,
     ...('parallel' in step
       ? step.parallel.map(
           (b) =>
-            html`<tr class="branch" data-step="${b.name}"><td></td><td class="mono nowrap">└ ${b.name}</td><td>branch</td><td>${stepDetails(b)}</td></tr>`,
+            html`<tr class="branch" data-step="${b.name}"><td></td><td class="mono">└ ${b.name}</td><td>branch</td><td>${stepDetails(b)}</td></tr>`,
         )
       : []),
   ]);
