@@ -7,6 +7,7 @@
  *   script payloads: no script runs, no dialog opens, the payload shows as text;
  * - 128-character workflow ids, step names and error codes wrap inside their panels instead of
  *   widening the page;
+ * - the latency chart shows a bucket with no neighbours (light traffic) as a point;
  * - a wrong token does not sign in.
  * Every page is also checked for console errors (CSP violations show up there).
  */
@@ -27,6 +28,7 @@ import {
 declare const window: Record<string, unknown>;
 declare const document: {
   documentElement: { scrollWidth: number; clientWidth: number };
+  querySelector(selector: string): unknown;
   querySelectorAll(selector: string): ArrayLike<{ scrollWidth: number; clientWidth: number }>;
   body: {
     addEventListener(type: string, listener: (event: unknown) => void, options?: { once: boolean }): void;
@@ -316,6 +318,36 @@ describe('dashboard in Chromium', () => {
     expectClean(watch);
     await context.close();
   }, 60_000);
+
+  it('draws the latency of executions that finished in a bucket of their own', async () => {
+    // Light traffic: one execution per 5 s bucket, with empty buckets around it. A line needs
+    // two neighbouring values, so such a bucket must show as a point.
+    const server = await serve({ prepare: () => 1 });
+    await define(server, { id: 'lone', steps: [{ name: 'prepare' }] });
+    await server.orch.workflowEngine.waitForCompletion(await execute(server, 'lone'), { timeout: 10 });
+    const { page, watch, context } = await openPage(browser);
+    await signIn(page, server);
+    await page.waitForSelector('[data-chart="latency"] canvas');
+    // Pixels of the average (#2563eb) or p95 (#ea580c) colour on the latency canvas.
+    const drawn = () =>
+      page.evaluate(() => {
+        const canvas = document.querySelector('[data-chart="latency"] canvas') as unknown as {
+          width: number;
+          height: number;
+          getContext(kind: '2d'): { getImageData(...a: number[]): { data: ArrayLike<number> } };
+        };
+        const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+        const near = (i: number, rgb: number[]) => rgb.every((v, k) => Math.abs((data[i + k] ?? 0) - v) < 40);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          if (near(i, [0x25, 0x63, 0xeb]) || near(i, [0xea, 0x58, 0x0c])) n++;
+        }
+        return n;
+      });
+    await until(async () => (await drawn()) > 10, 4_000);
+    expectClean(watch);
+    await context.close();
+  }, 30_000);
 
   it('does not sign in with a wrong token', async () => {
     const server = await serve({ prepare: () => 1 });

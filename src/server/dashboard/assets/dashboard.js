@@ -28,6 +28,20 @@
     return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
   }
 
+  /**
+   * Indices of values with no value on either side: a line needs two neighbouring buckets, so
+   * under light traffic (one execution per bucket) these would draw nothing without a point.
+   */
+  function isolated(u, seriesIdx) {
+    const ys = u.data[seriesIdx];
+    const out = [];
+    for (let i = 0; i < ys.length; i++) {
+      if (ys[i] != null && ys[i - 1] == null && ys[i + 1] == null) out.push(i);
+    }
+    return out;
+  }
+  const lonePoints = (color) => ({ show: false, size: 7, fill: color, filter: isolated });
+
   const KINDS = {
     throughput: {
       data: (s) => [s.t, s.completed, s.failed, s.cancelled],
@@ -45,8 +59,8 @@
       data: (s) => [s.t, s.avgMs, s.p95Ms],
       series: [
         {},
-        { label: 'average', stroke: COLORS.avg, width: 2, spanGaps: false },
-        { label: 'p95', stroke: COLORS.p95, width: 2, spanGaps: false },
+        { label: 'average', stroke: COLORS.avg, width: 2, spanGaps: false, points: lonePoints(COLORS.avg) },
+        { label: 'p95', stroke: COLORS.p95, width: 2, spanGaps: false, points: lonePoints(COLORS.p95) },
       ],
       value: (_u, v) => formatMs(v),
       axis: (_u, ticks) => ticks.map((v) => formatMs(v)),
