@@ -5,6 +5,7 @@
  *   its timeline, cancel another and see its status change;
  * - workflow descriptions, ids in URLs, inputs, outputs, idempotency keys and errors carrying
  *   script payloads: no script runs, no dialog opens, the payload shows as text;
+ * - a cancel whose compensation outlasts a refresh of the detail still shows its outcome;
  * - 128-character workflow ids, step names and error codes wrap inside their panels instead of
  *   widening the page;
  * - the latency chart shows a bucket with no neighbours (light traffic) as a point;
@@ -263,6 +264,41 @@ describe('dashboard in Chromium', () => {
     expectClean(watch, [/status of 40[04]/]);
     await context.close();
   }, 90_000);
+
+  it('shows the outcome of a cancel that outlasts a refresh of the page (a slow compensation)', async () => {
+    // The cancel answers once the compensations ran; meanwhile the detail refreshes itself
+    // every second and replaces the element the cancel form was in.
+    const server = await startServer({
+      orchestrator: {
+        actions: { prepare: () => 1, block: (_input, ctx) => sleep(600_000, ctx.signal) },
+        compensations: { undo: (_input, ctx) => sleep(1_600, ctx.signal) },
+      },
+    });
+    servers.push(server);
+    await define(server, {
+      id: 'slow-undo',
+      steps: [
+        { name: 'prepare', compensation: 'undo' },
+        { name: 'wait', action: 'block' },
+      ],
+    });
+    const id = await execute(server, 'slow-undo');
+    const { page, watch, context } = await openPage(browser, { acceptDialogs: true });
+    await signIn(page, server);
+    await page.goto(`${server.url}/executions/${id}`);
+    await page.waitForSelector('#exec-detail[data-status="running"] #cancel-execution');
+    const refreshed = page.waitForResponse((r) => r.url().endsWith(`/ui/executions/${id}`));
+    const answered = page.waitForResponse((r) => r.url().endsWith(`/executions/${id}/cancel`));
+    await page.click('#cancel-execution');
+    await refreshed; // the page refreshed while the cancel was still running
+    await answered;
+    await page.waitForSelector('#exec-detail[data-status="cancelled"]');
+    await until(async () => (await page.locator('.notice').count()) > 0, 3_000);
+    expect(await page.locator('.notice').textContent()).toBe('Cancelled.');
+    expect(await page.locator('#exec-detail').count()).toBe(1);
+    expectClean(watch);
+    await context.close();
+  }, 30_000);
 
   it('keeps every page within the window when ids, step names and errors are 128 characters long', async () => {
     // Names are [A-Za-z0-9_.-]{1,128}: no spaces, so nothing wraps them unless the page lets it.

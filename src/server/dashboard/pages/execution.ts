@@ -37,13 +37,18 @@ function stepRows(steps: StepStatus[], depth = 0): SafeHtml[] {
 function cancelForm(x: ExecutionStatus, csrf: string): SafeHtml {
   if (x.status !== 'pending' && x.status !== 'running') return html``;
   const path = `/executions/${encodeURIComponent(x.id)}/cancel`;
-  return html`<form class="cancel" method="post" action="${path}" hx-post="${path}" hx-target="#exec-detail" hx-swap="outerHTML" hx-confirm="Cancel execution ${x.id}? Completed steps with a compensation are undone.">
+  // The answer replaces the detail out of band: it comes once the compensations ran, and by
+  // then the detail's own refresh has replaced the element this form was in.
+  return html`<form class="cancel" method="post" action="${path}" hx-post="${path}" hx-swap="none" hx-confirm="Cancel execution ${x.id}? Completed steps with a compensation are undone.">
   <input type="hidden" name="_csrf" value="${csrf}">
   <button type="submit" class="danger" id="cancel-execution">Cancel execution</button>
 </form>`;
 }
 
-/** The live fragment of one execution. */
+/**
+ * The live fragment of one execution; with a `notice` (the answer to a cancel) it is swapped
+ * out of band, into whatever `#exec-detail` the page holds by then.
+ */
 export function executionDetail(
   deps: DashboardDeps,
   x: ExecutionStatus,
@@ -56,7 +61,7 @@ export function executionDetail(
     ? html` hx-get="/ui/executions/${encodeURIComponent(x.id)}" hx-trigger="every 1s" hx-swap="outerHTML"`
     : '';
   const timeline = buildTimeline(x, now);
-  return html`<section id="exec-detail" data-status="${x.status}"${poll}>
+  return html`<section id="exec-detail" data-status="${x.status}"${notice ? html` hx-swap-oob="true"` : ''}${poll}>
 <div class="page-head">
   <h1>Execution <span class="mono">${x.id}</span></h1>
   <span id="exec-status">${badge(x.status)}</span>
