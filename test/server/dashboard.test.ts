@@ -76,6 +76,27 @@ describe('sign-in', () => {
     expect(data.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String) } });
   });
 
+  it('sends a live page whose session ended to sign-in and back to that page', async () => {
+    // Every page refreshes itself, so an open page meets the end of its session in a fragment.
+    const f = await dashboard();
+    const redirect = async (current: string) =>
+      (
+        await f.app.inject({
+          url: '/ui/executions/exec_1',
+          headers: { 'hx-request': 'true', 'hx-current-url': current },
+        })
+      ).headers['hx-redirect'];
+    expect(await redirect('http://localhost/executions/exec_1?x=1')).toBe(
+      '/login?next=%2Fexecutions%2Fexec_1%3Fx%3D1',
+    );
+    expect(await redirect('http://localhost/executions?status=failed')).toBe(
+      '/login?next=%2Fexecutions%3Fstatus%3Dfailed',
+    );
+    // Never anywhere else.
+    expect(await redirect('http://localhost//evil.example/x')).toBe('/login');
+    expect(await redirect('not a url')).toBe('/login');
+  });
+
   it('serves the form with a strict CSP and no inline script or style', async () => {
     const f = await dashboard();
     const res = await f.app.inject({ url: '/login' });

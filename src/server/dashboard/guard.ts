@@ -8,6 +8,7 @@
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SafeHtml } from './html.js';
 import { barePage, errorBody } from './layout.js';
+import { safeNext } from './pages/login.js';
 import { readCookie, SESSION_COOKIE, type Session, type SessionManager } from './session.js';
 
 declare module 'fastify' {
@@ -47,6 +48,21 @@ export function sendHtml(reply: FastifyReply, content: SafeHtml, status = 200): 
 /** The sign-in address that returns to `next` afterwards. */
 export function loginUrl(next: string): string {
   return next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`;
+}
+
+/**
+ * The page an htmx request came from (its `HX-Current-URL`), as a local path to return to
+ * after signing in; `/` when absent or not a local path.
+ */
+export function currentPage(req: FastifyRequest): string {
+  const header = req.headers['hx-current-url'];
+  if (typeof header !== 'string') return '/';
+  try {
+    const url = new URL(header);
+    return safeNext(url.pathname + url.search);
+  } catch {
+    return '/';
+  }
 }
 
 /** Whether a state-changing request comes from this origin (or from a non-browser client). */
@@ -115,7 +131,8 @@ export function installGuards(
         .code(401)
         .send({ error: { code: 'UNAUTHORIZED', message: 'Sign in to the dashboard first' } });
     }
-    reply.header('hx-redirect', loginUrl('/'));
+    // Open pages refresh themselves, so this is where an ended session is usually noticed.
+    reply.header('hx-redirect', loginUrl(currentPage(req)));
     return sendHtml(reply, barePage('Sign in', errorBody(401, 'Sign in to the dashboard first.')), 401);
   });
 
