@@ -5,6 +5,7 @@
  *   its timeline, cancel another and see its status change;
  * - workflow descriptions, ids in URLs, inputs, outputs, idempotency keys and errors carrying
  *   script payloads: no script runs, no dialog opens, the payload shows as text;
+ * - a step output opened on a running execution stays open through its refreshes;
  * - a cancel whose compensation outlasts a refresh of the detail still shows its outcome;
  * - 128-character workflow ids, step names and error codes wrap inside their panels instead of
  *   widening the page;
@@ -264,6 +265,27 @@ describe('dashboard in Chromium', () => {
     expectClean(watch, [/status of 40[04]/]);
     await context.close();
   }, 90_000);
+
+  it('keeps a step output the user opened open while the running execution refreshes', async () => {
+    const server = await serve(liveActions(new Promise<void>(() => {})));
+    await define(server, { id: 'opened', steps: [{ name: 'prepare' }, { name: 'wait', action: 'block' }] });
+    const id = await execute(server, 'opened');
+    const { page, watch, context } = await openPage(browser);
+    await signIn(page, server);
+    await page.goto(`${server.url}/executions/${id}`);
+    await page.waitForSelector('tr[data-step="prepare"] details summary');
+    await page.click('tr[data-step="prepare"] details summary');
+    // Two refreshes (every second) later.
+    for (let i = 0; i < 2; i++) {
+      await page.waitForResponse((r) => r.url().endsWith(`/ui/executions/${id}`));
+    }
+    await page.waitForTimeout(100);
+    const opened = page.locator('tr[data-step="prepare"] details[open] pre.json');
+    expect(await opened.count()).toBe(1);
+    expect(await opened.textContent()).toContain('"prepared": true');
+    expectClean(watch);
+    await context.close();
+  }, 30_000);
 
   it('shows the outcome of a cancel that outlasts a refresh of the page (a slow compensation)', async () => {
     // The cancel answers once the compensations ran; meanwhile the detail refreshes itself

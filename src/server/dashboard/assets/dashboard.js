@@ -1,6 +1,7 @@
 // Orchestrator dashboard: the overview's uPlot charts, fed from /ui/series.json and refreshed
-// every 5 s. Everything else is server-rendered HTML that htmx keeps up to date. No inline code:
-// the page's Content-Security-Policy allows scripts from this origin only.
+// every 5 s. Everything else is server-rendered HTML that htmx keeps up to date (this file only
+// keeps the <details> a user opened open across those refreshes). No inline code: the page's
+// Content-Security-Policy allows scripts from this origin only.
 (() => {
   const REFRESH_MS = 5000;
   const COLORS = {
@@ -156,4 +157,22 @@
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();
+})();
+
+// A running execution's detail is replaced every second: reopen the step outputs (and any
+// other <details>) the user had opened, found again by their row's step and their summary.
+(() => {
+  const keyOf = (details) =>
+    `${details.closest('[data-step]')?.dataset.step ?? ''}|${details.querySelector('summary')?.textContent ?? ''}`;
+  let open = new Set();
+  document.addEventListener('htmx:beforeSwap', (event) => {
+    open = new Set(Array.from(event.detail.target?.querySelectorAll('details[open]') ?? [], keyOf));
+  });
+  document.addEventListener('htmx:afterSwap', () => {
+    if (open.size === 0) return;
+    for (const details of document.querySelectorAll('details:not([open])')) {
+      if (open.has(keyOf(details))) details.open = true;
+    }
+    open = new Set();
+  });
 })();
