@@ -75,7 +75,12 @@ export class AbortScope {
    * whose caller did not end it) listens like any other abort listener: slower, equally correct.
    */
   race<T>(value: PromiseLike<T>): Promise<T> {
-    if (this.aborted) return Promise.reject(this.reason);
+    if (this.aborted) {
+      // Lost already (a handler that aborted its own scope before returning, e.g. by cancelling its
+      // execution): its later rejection is discarded, not left unhandled to crash the process.
+      value.then(undefined, noop);
+      return Promise.reject(this.reason);
+    }
     if (this.racing !== null) return this.raceListening(value);
     const promise = new Promise<T>((resolve, reject) => {
       this.racing = reject;

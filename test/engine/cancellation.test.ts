@@ -119,6 +119,32 @@ describe.each(STORE_KINDS)('cancellation (%s store)', (kind) => {
     never.open();
   });
 
+  it('a handler that cancels its own execution, then rejects, does not crash the process', async () => {
+    // The handler's signal aborts before the handler has returned its promise; that promise
+    // rejecting later must be handled, not reach the process as an unhandled rejection.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const orch = await withOrchestrator({
+        store: storeUrl(kind),
+        actions: {
+          quit: async (_input, ctx) => {
+            void orch.workflowEngine.cancelWorkflow(ctx.executionId);
+            await untilAborted(ctx.signal);
+          },
+        },
+      });
+      await orch.workflowEngine.defineWorkflow('w', [{ name: 'quit' }]);
+      const status = await runToEnd(orch, 'w');
+      expect(status.status).toBe('cancelled');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('cancels an execution waiting for a retry backoff', async () => {
     const failed = gate();
     let runs = 0;
