@@ -69,6 +69,15 @@ export function sleepWith(clock: Pick<Clock, 'setTimer'>, ms: number, signal?: A
   });
 }
 
+/**
+ * Sleeps until `clock.now()` reaches `at` (an absolute time): Node's timers run on a monotonic
+ * millisecond clock that rounds differently from `Date.now()`, so one sleep may end up to a
+ * millisecond early by `now()`; the rest is slept again.
+ */
+export async function sleepUntil(clock: Clock, at: number, signal?: AbortSignal): Promise<void> {
+  for (let left = at - clock.now(); left > 0; left = at - clock.now()) await clock.sleep(left, signal);
+}
+
 interface FakeTimer {
   at: number;
   seq: number;

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { sleepUntil } from '../clock.js';
 import type { PlanActionStep } from '../definition/types.js';
 import { ActionNotFoundError, type ErrorInfo, errorCode, NonRetryableError, toError } from '../errors.js';
 import { copyJson, findJsonProblem, NOT_JSON, tryCopyJson } from '../json-value.js';
@@ -39,7 +40,7 @@ export function idempotencyKey(executionId: string, step: string, visit: number)
 function delayHandler(ctx: EngineContext, rec: () => StepRecord): ActionHandler {
   return (_input, c) => {
     const at = rec().timerAt ?? ctx.clock.now();
-    return ctx.clock.sleep(Math.max(0, at - ctx.clock.now()), c.signal).then(() => _input);
+    return sleepUntil(ctx.clock, at, c.signal).then(() => _input);
   };
 }
 
@@ -78,11 +79,10 @@ export async function runActionStep(
 
   for (;;) {
     if (rec.nextAttemptAt !== null) {
-      const wait = rec.nextAttemptAt - clock.now();
       if (rec.status !== 'waiting') set({ ...rec, status: 'waiting' });
-      if (wait > 0) {
+      if (rec.nextAttemptAt > clock.now()) {
         try {
-          await clock.sleep(wait, scope.signal);
+          await sleepUntil(clock, rec.nextAttemptAt, scope.signal);
         } catch {
           return stopped(ctx, ex, set, rec);
         }

@@ -4,6 +4,7 @@
  * good is recorded, raised as an alert, and the others still run.
  * @module
  */
+import { sleepUntil } from '../clock.js';
 import { type ErrorInfo, OrchestratorError } from '../errors.js';
 import { copyJson } from '../json-value.js';
 import { backoffDelayMs } from '../recovery/backoff.js';
@@ -76,10 +77,9 @@ async function compensateStep(
 
   for (;;) {
     if (comp.nextAttemptAt !== undefined) {
-      const wait = comp.nextAttemptAt - clock.now();
-      if (wait > 0) {
+      if (comp.nextAttemptAt > clock.now()) {
         try {
-          await clock.sleep(wait, scope.signal);
+          await sleepUntil(clock, comp.nextAttemptAt, scope.signal);
         } catch {
           return false;
         }

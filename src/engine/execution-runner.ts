@@ -54,11 +54,7 @@ async function drive(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult
   try {
     begin(ctx, ex);
     const r = ex.record;
-    if (r.deadlineAt !== null && r.status !== 'compensating') {
-      const left = r.deadlineAt - ctx.clock.now();
-      if (left <= 0) ex.stop('timeout');
-      else deadline = ctx.clock.setTimer(() => ex.stop('timeout'), left);
-    }
+    if (r.deadlineAt !== null && r.status !== 'compensating') deadline = armDeadline(ctx, ex, r.deadlineAt);
     if (r.cancelRequested && r.status === 'running') ex.stop('cancel');
     if (r.status === 'compensating') return await compensateAndFinish(ctx, ex);
 
@@ -107,6 +103,21 @@ async function drive(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult
   } finally {
     deadline?.cancel();
   }
+}
+
+/**
+ * Stops `ex` with a timeout once the clock's `now()` reaches `at` (at once if it has): a timer that
+ * fires early by `now()` (see `sleepUntil`) is armed again for the rest.
+ */
+function armDeadline(ctx: EngineContext, ex: ActiveExecution, at: number): TimerHandle {
+  let timer: TimerHandle | null = null;
+  const arm = () => {
+    const left = at - ctx.clock.now();
+    if (left <= 0) ex.stop('timeout');
+    else timer = ctx.clock.setTimer(arm, left);
+  };
+  arm();
+  return { cancel: () => timer?.cancel() };
 }
 
 function begin(ctx: EngineContext, ex: ActiveExecution): void {
