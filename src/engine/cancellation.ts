@@ -87,6 +87,18 @@ export class Cancellation {
         if (await this.cannotRun(executionId)) return false;
         const mine = this.scheduler.get(executionId);
         if (mine) return this.cancelTakenOver(mine);
+        // Someone's claim got there first: another node, or this node's own round whose runner is
+        // about to start it. Either applies the stored request: wait for it as for a live owner,
+        // from now, rather than give up because the first owner's lease ran out.
+        const taken = (await this.ctx.store.getExecution(executionId))?.execution;
+        const at = this.ctx.clock.now();
+        if (taken?.owner != null && taken.leaseUntil !== null && taken.leaseUntil >= at) {
+          deadline = at + lease;
+          seenLease = taken.leaseUntil;
+          renewed = false;
+          await this.ctx.clock.sleep(POLL_MS);
+          continue;
+        }
       }
       if ((ownerGone || renewed) && now > deadline) return false;
       await this.ctx.clock.sleep(POLL_MS);
