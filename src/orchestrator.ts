@@ -6,6 +6,7 @@ import { createHttpAction } from './actions/http-action.js';
 import { LoadBalancer } from './balancing/load-balancer.js';
 import type { CompiledConfig, Config, Logger } from './config.js';
 import { compileConfig, resolveStoreUrl } from './config.js';
+import { MAX_SECONDS as MAX_GRACE_SECONDS } from './definition/schema.js';
 import { ActionRegistry, checkHandlerRegistration, noopAction } from './engine/action-registry.js';
 import { NodeHandlers } from './engine/capable-nodes.js';
 import type { EngineContext } from './engine/context.js';
@@ -15,7 +16,7 @@ import { isDeadLocalOwner, newNodeId } from './engine/owners.js';
 import { OwedWrites, writeOwed } from './engine/persist.js';
 import { Scheduler } from './engine/scheduler.js';
 import { WorkflowEngine } from './engine/workflow-engine.js';
-import { toError, ValidationError } from './errors.js';
+import { type Issue, toError, ValidationError } from './errors.js';
 import type { EventName, Listener } from './events.js';
 import { TypedEmitter } from './events.js';
 import { createDefaultLogger } from './logger.js';
@@ -29,6 +30,7 @@ import { openStore } from './store/open-store.js';
 import { emptyAggregates, sumAggregates } from './store/states.js';
 import type { NodeRecord, Store, StoreAggregates } from './store/store.js';
 import type { ActionHandler, CompensationHandler } from './types.js';
+import { unknownKeyIssues } from './unknown-keys.js';
 
 /** Options of `createOrchestrator`: config keys plus handlers registered before recovery. */
 export interface OrchestratorOptions extends Partial<Config> {
@@ -150,6 +152,9 @@ export class Orchestrator {
    * next start; with `grace`, running steps may finish first.
    */
   close(options: CloseOptions = {}): Promise<void> {
+    // A misspelt `grace` would stop running steps at once (to run again after the restart).
+    const problem = closeOptionsProblem(options);
+    if (problem) return Promise.reject(new ValidationError(problem, 'Invalid close options'));
     this.closing ??= this.shutdown(options.grace ?? 0);
     return this.closing;
   }
@@ -332,4 +337,22 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     else await store.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** What is wrong with `close`'s options, if anything: an object with at most a `grace` in seconds. */
+function closeOptionsProblem(options: unknown): Issue[] | null {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    return [
+      { path: '', message: `expected an object such as { grace: 10 }, got ${JSON.stringify(options)}` },
+    ];
+  }
+  const issues = unknownKeyIssues(options, ['grace']);
+  const grace = (options as CloseOptions).grace;
+  if (grace !== undefined && !(typeof grace === 'number' && grace >= 0 && grace <= MAX_GRACE_SECONDS)) {
+    issues.push({
+      path: 'grace',
+      message: `expected seconds from 0 to ${MAX_GRACE_SECONDS}, got ${JSON.stringify(grace) ?? String(grace)}`,
+    });
+  }
+  return issues.length > 0 ? issues : null;
 }

@@ -12,6 +12,7 @@
  */
 import { ConflictError, ExecutionNotFoundError, LeaseLostError, ValidationError } from '../errors.js';
 import { Fifo } from '../fifo.js';
+import { unknownKeyIssues } from '../unknown-keys.js';
 import {
   addAggregates,
   checkAggregateFilter,
@@ -97,6 +98,8 @@ export class MemoryStore implements Store {
   private readonly nodes = new Map<string, NodeRecord>();
 
   constructor(options: MemoryStoreOptions = {}) {
+    const unknown = unknownKeyIssues(options ?? {}, ['maxFinished']);
+    if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid MemoryStore options');
     const max = options.maxFinished ?? 10_000;
     if (!Number.isInteger(max) || max < 0) {
       throw new ValidationError([
