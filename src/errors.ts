@@ -150,9 +150,8 @@ export function toError(value: unknown): Error {
   try {
     if (value instanceof Error) return value;
     // A plain object that says what went wrong (`{ code, message }`): its message.
-    const message =
-      value !== null && typeof value === 'object' ? (value as { message?: unknown }).message : null;
-    if (typeof message === 'string' && message.length > 0) return new Error(message);
+    const message = stringField(value, 'message');
+    if (message !== undefined) return new Error(message);
     return new Error(JSON.stringify(value) ?? String(value));
   } catch {
     // A getter that throws, an object without a prototype (String() throws on it), a cycle.

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { type ErrorInfo, ValidationError } from './errors.js';
 import type { Alert } from './monitoring/alerts.js';
+import { isThenable } from './thenable.js';
 import type { ExecutionState } from './types.js';
 
 interface ExecutionRef {
@@ -91,14 +92,6 @@ function checkEventName(event: unknown): void {
   throw new ValidationError(
     [{ path: 'event', message: `Unknown event ${shown}; expected one of ${known}` }],
     'Invalid event',
-  );
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
   );
 }
 

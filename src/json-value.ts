@@ -9,7 +9,7 @@
  * the value walked again, keeping the keys and objects on the way, to say what and where.
  * @module
  */
-import { ValidationError } from './errors.js';
+import { toError, ValidationError } from './errors.js';
 
 const MAX_DEPTH = 64;
 
@@ -142,18 +142,8 @@ function walkJson(value: unknown, path: string): JsonProblem | null {
     let at = path;
     for (const key of trail.keys) at += typeof key === 'number' ? `[${key}]` : `.${key}`;
     // Anything else was thrown by reading the value (a getter, a proxy's trap) where the trail is.
-    const message = error instanceof Found ? error.message : `could not be read (${describeThrown(error)})`;
+    const message = error instanceof Found ? error.message : `could not be read (${toError(error).message})`;
     return { path: at, message };
-  }
-}
-
-/** A few words on what a getter or trap threw, whatever it is (reading it may throw too). */
-function describeThrown(thrown: unknown): string {
-  try {
-    if (thrown instanceof Error) return thrown.message || thrown.name;
-    return typeof thrown === 'string' ? thrown : `a thrown ${thrown === null ? 'null' : typeof thrown}`;
-  } catch {
-    return 'an unreadable error';
   }
 }
 

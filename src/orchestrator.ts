@@ -30,7 +30,7 @@ import { openStore } from './store/open-store.js';
 import { emptyAggregates, sumAggregates } from './store/states.js';
 import type { NodeRecord, Store, StoreAggregates } from './store/store.js';
 import type { ActionHandler, CompensationHandler } from './types.js';
-import { unknownKeyIssues } from './unknown-keys.js';
+import { optionsIssues } from './unknown-keys.js';
 
 /** Options of `createOrchestrator`: config keys plus handlers registered before recovery. */
 export interface OrchestratorOptions extends Partial<Config> {
@@ -341,12 +341,8 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
 
 /** What is wrong with `close`'s options, if anything: an object with at most a `grace` in seconds. */
 function closeOptionsProblem(options: unknown): Issue[] | null {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    return [
-      { path: '', message: `expected an object such as { grace: 10 }, got ${JSON.stringify(options)}` },
-    ];
-  }
-  const issues = unknownKeyIssues(options, ['grace']);
+  const issues = optionsIssues(options, ['grace'], { path: '', expected: 'an object such as { grace: 10 }' });
+  if (options === null || typeof options !== 'object') return issues;
   const grace = (options as CloseOptions).grace;
   if (grace !== undefined && !(typeof grace === 'number' && grace >= 0 && grace <= MAX_GRACE_SECONDS)) {
     issues.push({

@@ -96,8 +96,6 @@ export class Cancellation {
           deadline = at + lease;
           seenLease = taken.leaseUntil;
           renewed = false;
-          await this.ctx.clock.sleep(POLL_MS);
-          continue;
         }
       }
       if ((ownerGone || renewed) && now > deadline) return false;

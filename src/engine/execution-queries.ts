@@ -7,7 +7,7 @@ import { ClosedError, ExecutionNotFoundError, TimeoutError, ValidationError } fr
 import type { ExecutionSnapshot } from '../store/store.js';
 import type { ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { EXECUTION_STATES, TERMINAL_STATES } from '../types.js';
-import { unknownKeyIssues } from '../unknown-keys.js';
+import { optionsIssues } from '../unknown-keys.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
@@ -31,14 +31,9 @@ function checkFilter(
   filter: unknown,
   known: readonly string[] = ['status', 'workflowId'],
 ): asserts filter is { status?: ExecutionState; workflowId?: string } {
-  if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
-    throw new ValidationError(
-      [{ path: '', message: `expected an object of filters, got ${JSON.stringify(filter)}` }],
-      'Invalid listing',
-    );
-  }
+  const issues = optionsIssues(filter, known, { path: '', expected: 'an object of filters' });
+  if (filter === null || typeof filter !== 'object') throw new ValidationError(issues, 'Invalid listing');
   const { status, workflowId } = filter as { status?: unknown; workflowId?: unknown };
-  const issues = unknownKeyIssues(filter, known);
   if (status !== undefined && (typeof status !== 'string' || !STATES.has(status))) {
     issues.push({
       path: 'status',
@@ -80,7 +75,6 @@ export class ExecutionQueries {
   async getExecutionStatus(executionId: string): Promise<ExecutionStatus | null> {
     this.assertOpen();
     checkExecutionId(executionId);
-    if (typeof executionId !== 'string') return null;
     const local = this.localStatus(executionId);
     if (local) return local;
     const snapshot = await this.ctx.store.getExecution(executionId);
@@ -91,19 +85,11 @@ export class ExecutionQueries {
   async waitForCompletion(executionId: string, options: WaitOptions = {}): Promise<ExecutionStatus> {
     const { clock } = this.ctx;
     checkExecutionId(executionId);
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new ValidationError(
-        [
-          {
-            path: 'options',
-            message: `expected an object such as { timeout }, got ${JSON.stringify(options)}`,
-          },
-        ],
-        'Invalid wait',
-      );
-    }
-    const unknown = unknownKeyIssues(options, ['timeout']);
-    if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid wait');
+    const shape = optionsIssues(options, ['timeout'], {
+      path: 'options',
+      expected: 'an object such as { timeout }',
+    });
+    if (shape.length > 0) throw new ValidationError(shape, 'Invalid wait');
     const timeout = options.timeout;
     if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
       throw new ValidationError(

@@ -296,8 +296,9 @@ export class LeaseKeeper {
             if (!this.stopped) await this.adoptPlaced();
           }
           if (!this.stopped) await this.claim();
-          if (!this.stopped && (this.scheduler.abandoned.size > 0 || this.scheduler.notStarted.size > 0)) {
-            await this.retakeAbandoned();
+          if (!this.stopped) {
+            const unrun = this.scheduler.unrunIds();
+            if (unrun.length > 0) await this.retake(unrun);
           }
           if (!this.stopped && this.toRelease.size > 0) await this.releaseUnrunnable();
         }
@@ -401,13 +402,9 @@ export class LeaseKeeper {
     const { ctx } = this;
     const ids = await ctx.store.listOwned(ctx.nodeId, this.scheduler.active.size + CLAIM_BATCH);
     // An abandoned one (its runner gave it up after a store failure) is taken up again by
-    // `retakeAbandoned`, under a new epoch; starting it here too would be fenced off at once.
+    // `retake`, under a new epoch; starting it here too would be fenced off at once.
     const unknown = ids.filter(
-      (id) =>
-        !this.scheduler.get(id) &&
-        !ctx.creating.has(id) &&
-        !this.scheduler.abandoned.has(id) &&
-        !this.scheduler.notStarted.has(id),
+      (id) => !this.scheduler.get(id) && !ctx.creating.has(id) && !this.scheduler.ownsUnrun(id),
     );
     if (unknown.length === 0 || this.stopped) return;
     // Read after the list, all in one query: an execution this node ran may have finished (and
@@ -449,14 +446,6 @@ export class LeaseKeeper {
     const ids = [...this.toRelease];
     await this.ctx.store.releaseLeases(this.ctx.nodeId, ids);
     for (const id of ids) this.toRelease.delete(id);
-  }
-
-  /**
-   * Takes up again executions this node gave up after a store failure, and those it claimed but
-   * could not start (it still owns them).
-   */
-  private retakeAbandoned(): Promise<number> {
-    return this.retake([...new Set([...this.scheduler.abandoned.keys(), ...this.scheduler.notStarted])]);
   }
 
   /** Takes up again the given abandoned executions, unless another node has them by now. */
@@ -511,8 +500,7 @@ export class LeaseKeeper {
     // Among the given ids, executions this node gave up after a store failure (or claimed and could
     // not start) are still its own (no other node may claim them while its lease runs): taken up
     // again at once.
-    const mine =
-      ids?.filter((id) => this.scheduler.abandoned.has(id) || this.scheduler.notStarted.has(id)) ?? [];
+    const mine = ids?.filter((id) => this.scheduler.ownsUnrun(id)) ?? [];
     const retaken = mine.length > 0 ? await this.retake(mine) : 0;
     if (ids && mine.length === ids.length) return retaken;
     const owners = await ctx.store.listOwners();
@@ -614,7 +602,8 @@ export class LeaseKeeper {
 function* runningHere(
   scheduler: Scheduler,
 ): Generator<{ workflowId: string; executionId: string; startedAt: number | null }> {
-  for (const ex of scheduler.started()) {
-    yield { workflowId: ex.record.workflowId, executionId: ex.id, startedAt: ex.record.startedAt };
+  for (const ex of scheduler.active.values()) {
+    if (ex.started)
+      yield { workflowId: ex.record.workflowId, executionId: ex.id, startedAt: ex.record.startedAt };
   }
 }

@@ -137,9 +137,17 @@ export class Scheduler {
     return out;
   }
 
-  /** Executions that started here and have not ended (for the still-running execution-time alert). */
-  *started(): Generator<ActiveExecution> {
-    for (const ex of this.active.values()) if (ex.started) yield ex;
+  /**
+   * Whether this node still owns `id` in the store without running it: given up after a store
+   * failure ({@link abandoned}), or claimed or created but not started ({@link notStarted}).
+   */
+  ownsUnrun(id: string): boolean {
+    return this.abandoned.has(id) || this.notStarted.has(id);
+  }
+
+  /** The ids {@link ownsUnrun} holds, for the lease keeper to take them up again. */
+  unrunIds(): string[] {
+    return [...new Set([...this.abandoned.keys(), ...this.notStarted])];
   }
 
   /** Stops every execution (running ones abort; queued ones are let go untouched). */

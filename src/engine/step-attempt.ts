@@ -7,6 +7,7 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import { StepTimeoutError } from '../errors.js';
 import { copyJson } from '../json-value.js';
+import { isThenable } from '../thenable.js';
 import type { StepContext } from '../types.js';
 import { AbortScope } from './abort-scope.js';
 
@@ -46,14 +47,6 @@ function readOutputs(this: ScopedContext): Readonly<Record<string, unknown>> {
  */
 const SIGNAL: PropertyDescriptor = { get: readSignal, enumerable: true, configurable: true };
 const OUTPUTS_GETTER: PropertyDescriptor = { get: readOutputs, enumerable: true, configurable: true };
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
 
 /**
  * Runs `handler(input, ctx)` once. `ctx.signal` aborts when `scope` does or when `timeoutMs`

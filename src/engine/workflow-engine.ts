@@ -18,7 +18,7 @@ import { newExecutionId } from '../ids.js';
 import { copyJsonOrThrow } from '../json-value.js';
 import type { ExecutionRecord } from '../store/store.js';
 import type { ActionHandler, ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
-import { unknownKeyIssues } from '../unknown-keys.js';
+import { optionsIssues } from '../unknown-keys.js';
 import { ActiveExecution } from './active-execution.js';
 import { Cancellation } from './cancellation.js';
 import { placementTarget } from './capable-nodes.js';
@@ -149,19 +149,11 @@ export class WorkflowEngine {
         'Invalid execution request',
       );
     }
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new ValidationError(
-        [
-          {
-            path: 'options',
-            message: `expected an object such as { idempotencyKey }, got ${JSON.stringify(options)}`,
-          },
-        ],
-        'Invalid execution request',
-      );
-    }
-    const unknown = unknownKeyIssues(options, ['idempotencyKey']);
-    if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid execution request');
+    const shape = optionsIssues(options, ['idempotencyKey'], {
+      path: 'options',
+      expected: 'an object such as { idempotencyKey }',
+    });
+    if (shape.length > 0) throw new ValidationError(shape, 'Invalid execution request');
     const key = options.idempotencyKey;
     if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256)) {
       throw new ValidationError(

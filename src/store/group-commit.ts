@@ -16,6 +16,7 @@
  * @module
  */
 import { OrchestratorError } from '../errors.js';
+import { isThenable } from '../thenable.js';
 
 /** The result of one operation inside a committed batch. */
 export type Outcome<R = unknown> = { ok: true; value: R } | { ok: false; error: unknown };
@@ -64,10 +65,6 @@ interface Waiter<R> {
 interface Entry<Op, R> {
   op: Op;
   waiters: Waiter<R>[];
-}
-
-function isThenable<T>(value: unknown): value is PromiseLike<T> {
-  return typeof (value as PromiseLike<T> | null)?.then === 'function';
 }
 
 /** Batches operations into one transaction per flush. See the module comment. */

@@ -24,15 +24,21 @@ async function node(schema: string, options: OrchestratorOptions): Promise<Orche
   return orch;
 }
 
+/** A 'registration' execution left unfinished in a fresh schema by a node that closed mid-step. */
+async function orphanOfClosedNode(): Promise<{ schema: string; id: string }> {
+  const schema = t.schema();
+  const hold = gate();
+  t.later(() => hold.open());
+  const first = await node(schema, { actions: { register: () => hold.promise.then(() => 'held') } });
+  await first.workflowEngine.defineWorkflow('registration', [{ name: 'register' }]);
+  const id = await first.workflowEngine.executeWorkflow('registration');
+  await first.close();
+  return { schema, id };
+}
+
 describe('nodes without the handlers a workflow needs', () => {
   it('an orphan taken by a node without its handler runs on the live node that has it', async () => {
-    const schema = t.schema();
-    const hold = gate();
-    t.later(() => hold.open());
-    const first = await node(schema, { actions: { register: () => hold.promise.then(() => 'held') } });
-    await first.workflowEngine.defineWorkflow('registration', [{ name: 'register' }]);
-    const id = await first.workflowEngine.executeWorkflow('registration');
-    await first.close();
+    const { schema, id } = await orphanOfClosedNode();
 
     // A starts first and takes the orphan at its recovery; it has no 'register' handler.
     const a = await node(schema, { actions: { hello: () => 'hi' } });
@@ -70,13 +76,7 @@ describe('nodes without the handlers a workflow needs', () => {
   }, 20_000);
 
   it('an orphan no live node can run waits unowned, then runs where its handler arrives', async () => {
-    const schema = t.schema();
-    const hold = gate();
-    t.later(() => hold.open());
-    const first = await node(schema, { actions: { register: () => hold.promise.then(() => 'held') } });
-    await first.workflowEngine.defineWorkflow('registration', [{ name: 'register' }]);
-    const id = await first.workflowEngine.executeWorkflow('registration');
-    await first.close();
+    const { schema, id } = await orphanOfClosedNode();
 
     const a = await node(schema, { actions: { hello: () => 'hi' } });
     const b = await node(schema, { actions: { hello: () => 'hi' } });

@@ -120,10 +120,10 @@ export function createPool(
   // A checked-out client whose connection dies emits 'error' on itself besides failing its
   // queries (which is how the store learns of it), and pg-pool listens only while it is idle:
   // every client keeps a listener of its own, from the moment it is connected (a termination can
-  // arrive together with the connection's first reply, before the caller's code runs).
-  pool.on('connect', (client) => client.on('error', () => undefined));
-  // Its connections, until they ended: `endPool` makes sure none outlives the pool.
+  // arrive together with the connection's first reply, before the caller's code runs). The pool's
+  // connections are also kept, until they end: `endPool` makes sure none outlives the pool.
   pool.on('connect', (client) => {
+    client.on('error', () => undefined);
     clients.add(client);
     client.once('end', () => clients.delete(client));
   });
