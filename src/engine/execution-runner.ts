@@ -9,7 +9,6 @@ import type { TimerHandle } from '../clock.js';
 import { evaluateCondition } from '../definition/expression.js';
 import type { PlanConditionStep } from '../definition/types.js';
 import { type ErrorInfo, LeaseLostError, toError } from '../errors.js';
-import { copyJson } from '../json-value.js';
 import type { StepRecord } from '../store/store.js';
 import { runActionStep, stepErrorInfo } from './action-step.js';
 import type { ActiveExecution } from './active-execution.js';
@@ -19,6 +18,7 @@ import { expressionScope } from './expression-scope.js';
 import { announceFinished, type FinalState } from './finished.js';
 import { runParallelStep } from './parallel-step.js';
 import { logLeaseLost, persist, persistChange, persistLater, stateFields } from './persist.js';
+import { emitStepCompleted } from './step-completed.js';
 import { endAttempt, enterStep } from './step-records.js';
 import { recordStepTiming } from './step-timing.js';
 
@@ -324,17 +324,4 @@ async function finish(
   const durationMs = now - (r.startedAt ?? r.createdAt);
   ctx.optimizer.recordExecution(r.workflowId, durationMs);
   announceFinished(ctx, ex, from, status, error, durationMs);
-}
-
-function emitStepCompleted(ctx: EngineContext, ex: ActiveExecution, rec: StepRecord): void {
-  if (!ctx.events.has('step.completed')) return;
-  ctx.events.emit('step.completed', {
-    executionId: ex.id,
-    workflowId: ex.record.workflowId,
-    step: rec.name,
-    attempt: rec.attempts,
-    durationMs: rec.durationMs ?? 0,
-    // A copy: the record's output is the engine's (later steps read it), listeners may mutate theirs.
-    output: copyJson(rec.output),
-  });
 }

@@ -8,7 +8,6 @@
 import type { TimerHandle } from '../clock.js';
 import type { PlanParallelStep } from '../definition/types.js';
 import { CancelledError, type ErrorInfo, StepTimeoutError } from '../errors.js';
-import { copyJson } from '../json-value.js';
 import type { StepRecord } from '../store/store.js';
 import { AbortScope } from './abort-scope.js';
 import type { StepOutcome } from './action-step.js';
@@ -17,6 +16,7 @@ import type { ActiveExecution } from './active-execution.js';
 import { newStepRecord } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { persist, persistLater } from './persist.js';
+import { emitStepCompleted } from './step-completed.js';
 import { endAttempt, enterStep, keepCompletedVisit } from './step-records.js';
 import { recordStepTiming } from './step-timing.js';
 
@@ -75,7 +75,7 @@ export async function runParallelStep(
         if (out.ok) {
           ex.outputs[branch.name] = out.output;
           await persist(ctx, ex, [out.rec]);
-          if (ctx.events.has('step.completed')) emitBranchCompleted(ctx, ex, step.name, out.rec);
+          emitStepCompleted(ctx, ex, out.rec, step.name);
           recordStepTiming(ctx, ex.record.workflowId, out.rec, branch.timeoutMs, false, step.name);
           return;
         }
@@ -154,17 +154,4 @@ export async function runParallelStep(
   };
   ex.steps.set(step.name, rec);
   return { ok: true, rec, output };
-}
-
-/** `step.completed` of a branch, with a copy of its output (the engine keeps the original). */
-function emitBranchCompleted(ctx: EngineContext, ex: ActiveExecution, parent: string, rec: StepRecord): void {
-  ctx.events.emit('step.completed', {
-    executionId: ex.id,
-    workflowId: ex.record.workflowId,
-    step: rec.name,
-    parent,
-    attempt: rec.attempts,
-    durationMs: rec.durationMs ?? 0,
-    output: copyJson(rec.output),
-  });
 }

@@ -163,9 +163,14 @@ describe.each(STORE_KINDS)('handler values are copies (%s store)', (kind) => {
         },
       },
     });
+    const heard: unknown[] = [];
     orch.on('step.completed', (event) => {
       const output = event.output as { list?: number[] } | null;
       output?.list?.push(99);
+      // The listener's copy is made once: read again, it is the same (mutated) object, and a
+      // serialised event carries it.
+      expect(event.output).toBe(output);
+      heard.push(JSON.parse(JSON.stringify(event)));
     });
     await orch.workflowEngine.defineWorkflow('w', [
       { name: 'a' },
@@ -179,6 +184,10 @@ describe.each(STORE_KINDS)('handler values are copies (%s store)', (kind) => {
     expect(status.outputData.a).toEqual({ list: [1] });
     expect(status.outputData.p).toEqual({ branch: { list: [1] } });
     expect(status.outputData.c).toEqual({ list: [1] });
+    expect(heard).toContainEqual(expect.objectContaining({ step: 'a', output: { list: [1, 99] } }));
+    expect(heard).toContainEqual(
+      expect.objectContaining({ step: 'branch', parent: 'p', output: { list: [1, 99] } }),
+    );
   });
 
   it('listeners mutating the error of a failure event change no recorded error', async () => {
