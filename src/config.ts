@@ -34,6 +34,8 @@ export const DEFAULTS = {
   leaseSeconds: 30,
   /** How often leases are renewed and orphans, cancel requests and alerts checked, seconds. */
   sweepInterval: 1,
+  /** Times a step (or compensation) may be cut short by its process stopping before it fails; 0: no limit. */
+  maxStepInterruptions: 10,
 } as const;
 
 /** The methods of {@link Clock} that `value` lacks (the engine calls all three). */
@@ -98,6 +100,12 @@ export interface Config {
   leaseSeconds: number;
   /** Housekeeping interval in seconds. @default 1 */
   sweepInterval: number;
+  /**
+   * Times one step run (or compensation) may be cut short — its process crashed or stopped
+   * while it ran — before it fails with code `INTERRUPTION_LIMIT` instead of running again, so a
+   * step that takes its process down does not do so forever. 0: no limit. @default 10
+   */
+  maxStepInterruptions: number;
   /** Alert thresholds. */
   alerts?: AlertConfig;
   /** This node's id. @default host:pid:random */
@@ -187,6 +195,16 @@ const configSchema = z
     slowThreshold: atMost(positiveNumber('slowThreshold'), 'slowThreshold', MAX_MS, 'ms'),
     leaseSeconds: seconds('leaseSeconds'),
     sweepInterval: seconds('sweepInterval'),
+    maxStepInterruptions: z
+      .number({ error: 'Expected `maxStepInterruptions` to be a non-negative integer' })
+      .int({
+        error: (i) =>
+          `Expected \`maxStepInterruptions\` to be a non-negative integer, got ${String(i.input)}`,
+      })
+      .nonnegative({
+        error: (i) =>
+          `Expected \`maxStepInterruptions\` to be a non-negative integer, got ${String(i.input)}`,
+      }),
     alerts: alertsSchema.optional(),
     nodeId: z.string().min(1).optional(),
     clock: z

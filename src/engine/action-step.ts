@@ -19,7 +19,13 @@ import { confirmLease, type EngineContext, leaseLapsed } from './context.js';
 import { expressionScope } from './expression-scope.js';
 import { persist, persistLater } from './persist.js';
 import { type AttemptResult, runAttempt } from './step-attempt.js';
-import { endAttempt, failuresSoFar, isFirstRetry, startAttempt } from './step-records.js';
+import {
+  endAttempt,
+  failuresSoFar,
+  interruptionLimitError,
+  isFirstRetry,
+  startAttempt,
+} from './step-records.js';
 
 /** How a step ended. `stopped`: its signal aborted (cancel, timeout, shutdown, a failed sibling). */
 export type StepOutcome =
@@ -112,14 +118,19 @@ export async function runActionStep(
         : BUILTIN_ACTION_NAMES.has(step.action)
           ? ex.record.input
           : copyJson(ex.record.input);
-      if (!handler) early = new ActionNotFoundError(step.action);
+      // Built-in actions (a `delay` waits across restarts by design) have no limit.
+      const tooOften = BUILTIN_ACTION_NAMES.has(step.action)
+        ? null
+        : interruptionLimitError(`Step '${name}'`, rec.interruptions ?? 0, ctx.config.maxStepInterruptions);
+      if (tooOften) early = tooOften;
+      else if (!handler) early = new ActionNotFoundError(step.action);
       else if (step.action === 'delay' && rec.timerAt === null) {
         set({ ...rec, timerAt: now + delaySeconds(input) * 1000 });
       }
     } catch (error) {
       early = error;
     }
-    if (early === null && step.action === 'delay') await persist(ctx, ex, [rec]);
+    if (early === null && (step.action === 'delay' || ex.storeStartsFirst)) await persist(ctx, ex, [rec]);
     else persistLater(ctx, ex, [rec]);
     const attempt = rec.attempts;
     if (ctx.events.has('step.started')) ctx.events.emit('step.started', stepRef(ex, step, attempt));
@@ -166,6 +177,7 @@ export async function runActionStep(
     }
     if (result.ok) {
       const output = copy ?? null;
+      ex.storeStartsFirst = false;
       set({
         ...rec,
         status: 'completed',

@@ -48,6 +48,12 @@ export class ActiveExecution {
   readonly resumed: boolean;
   /** Whether the runner has started. */
   started = false;
+  /**
+   * Claimed back from the store (a restart, a dead owner): each attempt start is stored before
+   * its handler runs, until a step completes, so that a step which takes its process down at once
+   * is counted as interrupted on the next resume (see `maxStepInterruptions`).
+   */
+  storeStartsFirst = false;
   /** The status the store holds, as far as this runner wrote it. */
   private writtenStatus: ExecutionRecord['status'] | null;
   /**

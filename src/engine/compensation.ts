@@ -14,6 +14,7 @@ import type { ActiveExecution } from './active-execution.js';
 import { confirmLease, type EngineContext, leaseLapsed } from './context.js';
 import { persist, persistLater } from './persist.js';
 import { runAttempt } from './step-attempt.js';
+import { interruptionLimitError } from './step-records.js';
 
 /** Completed steps with a compensation still to run, in the order to run them. */
 export function pendingCompensations(ex: ActiveExecution): StepRecord[] {
@@ -91,34 +92,42 @@ async function compensateStep(
     const started = clock.now();
     const { nextAttemptAt: _drop, ...rest } = comp;
     write({ ...rest, status: 'running', attempts: attempt });
-    persistLater(ctx, ex, [rec]);
+    if (ex.storeStartsFirst) await persist(ctx, ex, [rec]);
+    else persistLater(ctx, ex, [rec]);
     ctx.events.emit('compensation.started', { ...ref, attempt });
 
-    const result = handler
-      ? await runAttempt(
-          handler,
-          copyJson(rec.output),
-          {
-            executionId: ex.id,
-            workflowId: ex.record.workflowId,
-            stepName,
-            attempt,
-            idempotencyKey: `${ex.id}:${rec.name}:compensate`,
-            outputs: ex.outputs,
-          },
-          scope,
-          timeoutMs,
-          clock,
-        )
-      : {
-          ok: false as const,
-          error: new OrchestratorError(
-            'COMPENSATION_NOT_FOUND',
-            `No compensation handler is registered as '${handlerName}'`,
-          ),
-          timedOut: false,
-          aborted: false,
-        };
+    const tooOften = interruptionLimitError(
+      `Compensation of step '${stepName}'`,
+      comp.interruptions ?? 0,
+      config.maxStepInterruptions,
+    );
+    const result = tooOften
+      ? { ok: false as const, error: tooOften, timedOut: false, aborted: false }
+      : handler
+        ? await runAttempt(
+            handler,
+            copyJson(rec.output),
+            {
+              executionId: ex.id,
+              workflowId: ex.record.workflowId,
+              stepName,
+              attempt,
+              idempotencyKey: `${ex.id}:${rec.name}:compensate`,
+              outputs: ex.outputs,
+            },
+            scope,
+            timeoutMs,
+            clock,
+          )
+        : {
+            ok: false as const,
+            error: new OrchestratorError(
+              'COMPENSATION_NOT_FOUND',
+              `No compensation handler is registered as '${handlerName}'`,
+            ),
+            timedOut: false,
+            aborted: false,
+          };
     if (ex.halted) return false;
     const end = clock.now();
     if (result.ok) {
@@ -132,7 +141,7 @@ async function compensateStep(
     }
     const error: ErrorInfo = stepErrorInfo(result.error, stepName);
     const failures = attempt - (comp.interruptions ?? 0);
-    if (failures < maxRuns) {
+    if (!tooOften && failures < maxRuns) {
       const delay = backoffDelayMs(
         { initialDelayMs: 1000, backoffCoefficient: 2, maxDelayMs: config.retryDelay * 1000 },
         failures,

@@ -594,6 +594,8 @@ export class LeaseKeeper {
       entry.plan,
       true,
     );
+    // Placed here by the node that created it: it never ran. Claimed: it may have been running.
+    ex.storeStartsFirst = how === 'claimed';
     this.scheduler.submit(ex);
   }
 }

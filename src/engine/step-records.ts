@@ -4,7 +4,7 @@
  * stays as it was written.
  * @module
  */
-import type { ErrorInfo } from '../errors.js';
+import { type ErrorInfo, NonRetryableError } from '../errors.js';
 import type { AttemptRecord, StepRecord } from '../store/store.js';
 import type { ActiveExecution } from './active-execution.js';
 import { newStepRecord } from './active-execution.js';
@@ -17,6 +17,19 @@ const INTERRUPTED: ErrorInfo = {
   code: 'INTERRUPTED',
   message: 'The node running this attempt stopped before it finished',
 };
+
+/**
+ * The error of a step (`what`: "Step 'x'" or "Compensation of step 'x'") cut short `count`
+ * times, when that reaches `limit` (`maxStepInterruptions`; 0: no limit): it is not run again, so a
+ * step that takes its process down cannot do so forever. Null while it may run.
+ */
+export function interruptionLimitError(what: string, count: number, limit: number): Error | null {
+  if (limit === 0 || count < limit) return null;
+  return new NonRetryableError(
+    `${what} was cut short ${count} times by its process stopping while it ran (maxStepInterruptions: ${limit}); it is not run again`,
+    { code: 'INTERRUPTION_LIMIT' },
+  );
+}
 
 /**
  * Enters a step: a fresh record on the first visit, a new visit when the previous one ended

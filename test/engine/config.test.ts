@@ -38,6 +38,7 @@ describe('config defaults', () => {
       enableWorkflowPersistence: true,
       enableCompensation: true,
       workers: ['worker_1'],
+      maxStepInterruptions: 10,
     });
     expect(DEFAULT_SQLITE_STORE).toBe('sqlite:./data/orchestrator.sqlite');
     const orch = await withOrchestrator({ store: 'memory' });
@@ -97,6 +98,9 @@ describe('config validation', () => {
     ['slowThreshold', -1],
     ['leaseSeconds', 0],
     ['sweepInterval', -1],
+    ['maxStepInterruptions', -1],
+    ['maxStepInterruptions', 1.5],
+    ['maxStepInterruptions', '10'],
     ['alerts', { failureRate: 2 }],
     ['alerts', { unknownThreshold: 1 }],
     ['nodeId', ''],

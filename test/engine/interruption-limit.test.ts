@@ -1,0 +1,100 @@
+/**
+ * `maxStepInterruptions`: a step run cut short that many times (here by closing the node while
+ * it runs, as a crash would) fails with INTERRUPTION_LIMIT instead of running again; 0 means no
+ * limit; the built-in `delay`, which waits across restarts by design, has none. The crash loop
+ * with real processes and SIGKILL is test/recovery/crash-loop.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { interruptionLimitError } from '../../src/engine/step-records.js';
+import type { OrchestratorOptions } from '../../src/index.js';
+import { gate, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
+
+/** A node whose step `hang` runs until the node closes; `calls` counts its runs. */
+async function node(store: string, options: OrchestratorOptions, calls: { n: number }, started = gate()) {
+  const orch = await withOrchestrator({
+    store,
+    ...options,
+    actions: {
+      hang: async (_input, ctx) => {
+        calls.n++;
+        started.open();
+        await new Promise((_, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
+        );
+      },
+    },
+  });
+  return { orch, started };
+}
+
+describe('maxStepInterruptions', () => {
+  it('fails a step cut short that many times, without running it again', async () => {
+    const store = tempSqliteUrl();
+    const calls = { n: 0 };
+    const first = await node(store, { maxStepInterruptions: 2 }, calls);
+    await first.orch.workflowEngine.defineWorkflow('w', [{ name: 'hang' }]);
+    const id = await first.orch.workflowEngine.executeWorkflow('w');
+    await first.started.promise;
+    await first.orch.close();
+    const second = await node(store, { maxStepInterruptions: 2 }, calls);
+    await second.started.promise;
+    await second.orch.close();
+    expect(calls.n).toBe(2);
+
+    const third = await node(store, { maxStepInterruptions: 2 }, calls);
+    const status = await third.orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(calls.n).toBe(2);
+    expect(status.status).toBe('failed');
+    expect(status.error).toMatchObject({ code: 'INTERRUPTION_LIMIT', step: 'hang' });
+    const step = status.steps[0]!;
+    expect((step.history ?? []).map((a) => a.error?.code)).toEqual([
+      'INTERRUPTED',
+      'INTERRUPTED',
+      'INTERRUPTION_LIMIT',
+    ]);
+  });
+
+  it('with 0, runs a step again however often it was cut short', async () => {
+    const store = tempSqliteUrl();
+    const calls = { n: 0 };
+    let current = await node(store, { maxStepInterruptions: 0 }, calls);
+    await current.orch.workflowEngine.defineWorkflow('w', [{ name: 'hang' }]);
+    const id = await current.orch.workflowEngine.executeWorkflow('w');
+    for (let i = 0; i < 3; i++) {
+      await current.started.promise;
+      await current.orch.close();
+      current = await node(store, { maxStepInterruptions: 0 }, calls);
+    }
+    await current.started.promise;
+    expect(calls.n).toBe(4);
+    expect((await current.orch.workflowEngine.getExecutionStatus(id))?.status).toBe('running');
+  });
+
+  it('does not limit the built-in delay, which waits across restarts', async () => {
+    const store = tempSqliteUrl();
+    const open = () => withOrchestrator({ store, maxStepInterruptions: 1 });
+    let orch = await open();
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'wait', action: 'delay', input: "{'seconds': 0.6}" },
+      { name: 'done', action: 'noop' },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    for (let i = 0; i < 3; i++) {
+      await orch.close();
+      orch = await open();
+    }
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.status).toBe('completed');
+    expect(
+      (status.steps[0]!.history ?? []).filter((a) => a.error?.code === 'INTERRUPTED').length,
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('names the step, the count and the limit; 0 and counts under the limit give no error', () => {
+    expect(interruptionLimitError("Step 'x'", 3, 3)?.message).toBe(
+      "Step 'x' was cut short 3 times by its process stopping while it ran (maxStepInterruptions: 3); it is not run again",
+    );
+    expect(interruptionLimitError("Step 'x'", 2, 3)).toBeNull();
+    expect(interruptionLimitError("Step 'x'", 1000, 0)).toBeNull();
+  });
+});
