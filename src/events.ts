@@ -82,17 +82,20 @@ const KNOWN_EVENTS: Record<EventName, true> = {
   alert: true,
 };
 
-/** A listener for a name no event has would never be called: refused, so a typo shows at once. */
-function checkEventName(event: unknown): void {
-  if (typeof event === 'string' && Object.hasOwn(KNOWN_EVENTS, event)) return;
+/** Why `event` names no event (a listener for it would never be called), or null when it names one. */
+export function eventNameProblem(event: unknown): string | null {
+  if (typeof event === 'string' && Object.hasOwn(KNOWN_EVENTS, event)) return null;
   const shown = typeof event === 'string' ? `'${event}'` : `a ${typeof event}`;
   const known = Object.keys(KNOWN_EVENTS)
     .map((name) => `'${name}'`)
     .join(', ');
-  throw new ValidationError(
-    [{ path: 'event', message: `Unknown event ${shown}; expected one of ${known}` }],
-    'Invalid event',
-  );
+  return `Unknown event ${shown}; expected one of ${known}`;
+}
+
+/** A listener for a name no event has would never be called: refused, so a typo shows at once. */
+function checkEventName(event: unknown): void {
+  const problem = eventNameProblem(event);
+  if (problem) throw new ValidationError([{ path: 'event', message: problem }], 'Invalid event');
 }
 
 /** A typed wrapper over Node's EventEmitter. */

@@ -63,7 +63,8 @@ export type { Alert, AlertType } from './monitoring/alerts.js';
 export type { MetricsSnapshot } from './monitoring/metrics.js';
 /** Options of the Prometheus exporter behind `GET /metrics`. */
 export type { PrometheusOptions } from './monitoring/prometheus.js';
-export type { CloseOptions, OrchestratorOptions } from './orchestrator.js';
+/** Options of `createOrchestrator` and `close`; `EventListeners` is the `on` option (listeners added before recovery). */
+export type { CloseOptions, EventListeners, OrchestratorOptions } from './orchestrator.js';
 /** Creates an orchestrator: validates config, opens the store, registers handlers, resumes unfinished executions. */
 export { createOrchestrator, Orchestrator } from './orchestrator.js';
 export type {

@@ -18,7 +18,7 @@ import { Scheduler } from './engine/scheduler.js';
 import { WorkflowEngine } from './engine/workflow-engine.js';
 import { type Issue, toError, ValidationError } from './errors.js';
 import type { EventName, Listener } from './events.js';
-import { TypedEmitter } from './events.js';
+import { eventNameProblem, TypedEmitter } from './events.js';
 import { createDefaultLogger } from './logger.js';
 import type { Alert } from './monitoring/alerts.js';
 import { AlertMonitor } from './monitoring/alerts.js';
@@ -38,7 +38,15 @@ export interface OrchestratorOptions extends Partial<Config> {
   actions?: Record<string, ActionHandler>;
   /** Compensation handlers by name. */
   compensations?: Record<string, CompensationHandler>;
+  /**
+   * Event listeners by event name, added before recovery: unlike `orch.on` after
+   * `createOrchestrator` resolves, they also see the events of executions resumed at start.
+   */
+  on?: EventListeners;
 }
+
+/** One listener per event name (see {@link OrchestratorOptions.on}). */
+export type EventListeners = { [E in EventName]?: Listener<E> };
 
 /** Options of `close`. */
 export interface CloseOptions {
@@ -220,6 +228,26 @@ function checkHandlers(kind: 'action' | 'compensation', handlers: unknown): [str
   return list as [string, ActionHandler][];
 }
 
+/** The `on` option's listeners, each event name and listener checked (`on.<name>` in errors). */
+function checkListeners(on: unknown): [EventName, Listener<EventName>][] {
+  if (on === undefined) return [];
+  if (on === null || typeof on !== 'object' || Array.isArray(on)) {
+    throw new ValidationError(
+      [{ path: 'on', message: 'Expected `on` to be an object of { eventName: listener }' }],
+      'Invalid config',
+    );
+  }
+  const list = Object.entries(on as Record<string, unknown>);
+  const issues = list.flatMap(([event, listener]) => {
+    const problem =
+      eventNameProblem(event) ??
+      (typeof listener === 'function' ? null : `Expected the listener of '${event}' to be a function`);
+    return problem ? [{ path: `on.${event}`, message: problem }] : [];
+  });
+  if (issues.length > 0) throw new ValidationError(issues, 'Invalid config');
+  return list as [EventName, Listener<EventName>][];
+}
+
 /**
  * Creates an orchestrator: validates the config, opens the store (running migrations),
  * registers the given handlers, and resumes every unfinished execution from its stored
@@ -232,10 +260,11 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       'Invalid config',
     );
   }
-  const { actions, compensations, ...rest } = options;
+  const { actions, compensations, on, ...rest } = options;
   const config = compileConfig(rest);
   const actionList = checkHandlers('action', actions);
   const compensationList = checkHandlers('compensation', compensations);
+  const listenerList = checkListeners(on);
   // Before the store opens: a bad ORCHESTRATOR_LOG_LEVEL is rejected without touching it.
   const logger = config.logger ?? createDefaultLogger();
 
@@ -263,6 +292,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     const events = new TypedEmitter((event, error) =>
       logger.error({ event, err: toError(error) }, 'event listener threw'),
     );
+    for (const [event, listener] of listenerList) events.on(event, listener);
     // Set once the scheduler exists; the balancer's reassignment callback reads it.
     let scheduler: Scheduler | undefined;
     const nodeId = config.nodeId ?? newNodeId();

@@ -163,14 +163,21 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
   const interrupt = listenForInterrupt();
   let orch: Orchestrator | null = null;
   try {
-    orch = await createOrchestrator({ ...fileConfig, store, ...handlers, logger, httpAllowlist });
+    orch = await createOrchestrator({
+      ...fileConfig,
+      store,
+      ...handlers,
+      logger,
+      httpAllowlist,
+      // Added before recovery: alerts of executions resumed at start reach the webhook too.
+      ...(webhook ? { on: { alert: (alert) => webhook.send(alert) } } : {}),
+    });
     hub?.attach(orch.workflowEngine);
     for (const def of definitions) {
       const stored = await orch.workflowEngine.defineWorkflow(def.id, def.steps, def.options);
       logger.info({ workflow: stored.id, version: stored.version }, 'workflow defined');
     }
     if (webhook) {
-      orch.on('alert', (alert) => webhook.send(alert));
       logger.info({ webhook: redactUrl(options.alertWebhook ?? '') }, 'alert webhook enabled');
     }
     const app = await buildApp(orch, {
