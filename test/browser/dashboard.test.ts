@@ -5,7 +5,8 @@
  *   its timeline, cancel another and see its status change;
  * - workflow descriptions, ids in URLs, inputs, outputs, idempotency keys and errors carrying
  *   script payloads: no script runs, no dialog opens, the payload shows as text;
- * - a step output opened on a running execution stays open through its refreshes;
+ * - a step output opened on a running execution stays open through its refreshes, and text
+ *   selected in a live panel stays selected (the poll does not replace it meanwhile);
  * - a cancel whose compensation outlasts a refresh of the detail still shows its outcome;
  * - 128-character workflow ids, step names and error codes wrap inside their panels instead of
  *   widening the page;
@@ -283,6 +284,50 @@ describe('dashboard in Chromium', () => {
     const opened = page.locator('tr[data-step="prepare"] details[open] pre.json');
     expect(await opened.count()).toBe(1);
     expect(await opened.textContent()).toContain('"prepared": true');
+    expectClean(watch);
+    await context.close();
+  }, 30_000);
+
+  it('keeps text the user selected in a live panel selected across its refreshes', async () => {
+    const server = await serve(liveActions(new Promise<void>(() => {})));
+    await define(server, { id: 'selected', steps: [{ name: 'wait', action: 'block' }] });
+    const id = await execute(server, 'selected');
+    const { page, watch, context } = await openPage(browser);
+    await signIn(page, server);
+    await page.goto(`${server.url}/executions/${id}`);
+    await page.waitForSelector('#exec-detail h1 .mono');
+    // Select the execution id, as a user about to copy it does.
+    const selectId = () =>
+      page.evaluate(() => {
+        const w = window as unknown as {
+          getSelection(): {
+            removeAllRanges(): void;
+            selectAllChildren(node: unknown): void;
+            toString(): string;
+          };
+        };
+        const sel = w.getSelection();
+        sel.removeAllRanges();
+        sel.selectAllChildren(document.querySelector('#exec-detail h1 .mono'));
+        return sel.toString();
+      });
+    expect(await selectId()).toBe(id);
+    const heading = await page.$('#exec-detail h1');
+    for (let i = 0; i < 2; i++) {
+      await page.waitForResponse((r) => r.url().endsWith(`/ui/executions/${id}`));
+    }
+    await page.waitForTimeout(100);
+    expect(
+      await page.evaluate(() => String((window as unknown as { getSelection(): unknown }).getSelection())),
+    ).toBe(id);
+    // Not replaced meanwhile: the element the selection lives in is still in the page.
+    expect(await heading?.evaluate((h) => (h as { isConnected: boolean }).isConnected)).toBe(true);
+    // Once the selection ends, the next poll replaces the panel again.
+    await page.evaluate(() =>
+      (window as unknown as { getSelection(): { removeAllRanges(): void } }).getSelection().removeAllRanges(),
+    );
+    await page.waitForResponse((r) => r.url().endsWith(`/ui/executions/${id}`));
+    await until(async () => !(await heading?.evaluate((h) => (h as { isConnected: boolean }).isConnected)));
     expectClean(watch);
     await context.close();
   }, 30_000);

@@ -176,3 +176,15 @@
     open = new Set();
   });
 })();
+
+// A poll (hx-trigger="every ...") replaces its panel: not while the user has text selected in it
+// (an execution id being copied, say), which the swap would drop; the next poll after the
+// selection ends brings the panel up to date.
+document.addEventListener('htmx:beforeSwap', (event) => {
+  const source = event.detail.requestConfig?.elt ?? event.detail.elt;
+  if (!/^\s*every\b/.test(source?.getAttribute?.('hx-trigger') ?? '')) return;
+  const selection = window.getSelection();
+  if (!selection || selection.isCollapsed || selection.rangeCount === 0) return;
+  const target = event.detail.target;
+  if (target && selection.getRangeAt(0).intersectsNode(target)) event.detail.shouldSwap = false;
+});
