@@ -11,6 +11,7 @@
  * - 128-character workflow ids, step names and error codes wrap inside their panels instead of
  *   widening the page;
  * - the latency chart shows a bucket with no neighbours (light traffic) as a point;
+ * - the charts' times are UTC, as the tables' are, in a browser set to another time zone;
  * - a wrong token does not sign in.
  * Every page is also checked for console errors (CSP violations show up there).
  */
@@ -448,6 +449,36 @@ describe('dashboard in Chromium', () => {
         return n;
       });
     await until(async () => (await drawn()) > 10, 4_000);
+    expectClean(watch);
+    await context.close();
+  }, 30_000);
+
+  it('labels the charts in UTC, as every other time on the dashboard, whatever the browser zone', async () => {
+    const server = await serve({ prepare: () => 1 });
+    await define(server, { id: 'zoned', steps: [{ name: 'prepare' }] });
+    await server.orch.workflowEngine.waitForCompletion(await execute(server, 'zoned'), { timeout: 10 });
+    // UTC+5:30: a local label would be off by hours and minutes.
+    const { page, watch, context } = await openPage(browser, { timezoneId: 'Asia/Kolkata' });
+    await signIn(page, server);
+    await page.waitForSelector('[data-chart="throughput"] canvas');
+    const over = page.locator('[data-chart="throughput"] .u-over');
+    const box = await over.boundingBox();
+    if (!box) throw new Error('no chart area');
+    // The right edge of the chart is now: the legend shows the time under the cursor.
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    const label = await until(async () => {
+      const text = await page
+        .locator('[data-chart="throughput"] .u-legend .u-series')
+        .first()
+        .locator('.u-value')
+        .textContent();
+      return text && /^\d\d:\d\d:\d\d$/.test(text) ? text : null;
+    });
+    const [h, m] = label.split(':').map(Number) as [number, number];
+    const now = new Date();
+    const diff = Math.abs(h * 60 + m - (now.getUTCHours() * 60 + now.getUTCMinutes()));
+    expect(Math.min(diff, 24 * 60 - diff), `${label} against ${now.toISOString()}`).toBeLessThanOrEqual(2);
+    expect(await page.locator('main h2', { hasText: 'Throughput' }).textContent()).toContain('(UTC)');
     expectClean(watch);
     await context.close();
   }, 30_000);

@@ -106,9 +106,12 @@ export interface PageWatch {
  */
 export async function openPage(
   browser: Browser,
-  options: { acceptDialogs?: boolean } = {},
+  options: { acceptDialogs?: boolean; timezoneId?: string } = {},
 ): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+  });
   const page = await context.newPage();
   const watch: PageWatch = { errors: [], dialogs: [] };
   page.on('console', (msg) => {

@@ -19,9 +19,13 @@
   }
 
   /** A tick of the time axis as local `HH:MM:SS`. */
+  // UTC, as every other time on the dashboard (a chart's spike lines up with the executions'
+  // "Started (UTC)"), whatever the browser's time zone.
   function clock(seconds) {
     const d = new Date(seconds * 1000);
-    return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+    return [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]
+      .map((n) => String(n).padStart(2, '0'))
+      .join(':');
   }
 
   function fill(hex, alpha) {
@@ -84,6 +88,8 @@
       height: 220,
       series,
       cursor: { drag: { x: false, y: false } },
+      // Ticks on round UTC times (not the browser's zone's), to match the labels.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       legend: { live: true },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [

@@ -94,11 +94,11 @@ export async function overviewBody(deps: DashboardDeps): Promise<SafeHtml> {
 ${statsSection(deps)}
 <div class="cols charts">
   <section class="panel">
-    <h2>Throughput <span class="muted">executions finished per ${formatSpan(deps.series.bucketMs)}, last ${formatSpan(deps.series.windowMs)}</span></h2>
+    <h2>Throughput <span class="muted">executions finished per ${formatSpan(deps.series.bucketMs)}, last ${formatSpan(deps.series.windowMs)} (UTC)</span></h2>
     <div class="chart" data-chart="throughput" data-src="/ui/series.json" role="img" aria-label="Throughput chart"></div>
   </section>
   <section class="panel">
-    <h2>Latency <span class="muted">average and p95 execution time, ms</span></h2>
+    <h2>Latency <span class="muted">average and p95 execution time, ms (UTC)</span></h2>
     <div class="chart" data-chart="latency" data-src="/ui/series.json" role="img" aria-label="Latency chart"></div>
   </section>
 </div>
