@@ -4,44 +4,24 @@
  * saga compensates), while a step interrupted fewer times simply runs again (SPEC §6). Real
  * processes, real SIGKILL, one SQLite file.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExecutionStatus } from '../../src/index.js';
+import { type ChildRun, runTsChild } from '../helpers/child.js';
 
 const CHILD = join(import.meta.dirname, 'crash-loop-child.ts');
 const dir = mkdtempSync(join(tmpdir(), 'orch-crash-loop-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  signal: NodeJS.Signals | null;
-  code: number | null;
-  out: string;
-}
-
-function runChild(args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  child.stderr.on('data', (d) => {
-    out += d;
-  });
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, out })));
-}
-
 /** Starts the flow, then restarts the process until it ends the execution (at most `limit` + 3 runs). */
 async function crashLoop(name: string, limit: number, crashes: number, flow: 'step' | 'compensation') {
   const store = join(dir, `${name}.sqlite`);
   const ledger = join(dir, `${name}.ledger`);
-  const runs: Run[] = [];
+  const runs: ChildRun[] = [];
   for (let i = 0; i < limit + 3; i++) {
-    const run = await runChild([
+    const run = await runTsChild(CHILD, [
       store,
       ledger,
       String(limit),

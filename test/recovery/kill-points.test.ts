@@ -12,13 +12,13 @@
  * the status and the metrics agree with the records. (kill.test.ts kills once, at a random
  * moment, under load.)
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, type ExecutionStatus, SqliteStore } from '../../src/index.js';
 import type { ExecutionSnapshot } from '../../src/store/store.js';
+import { runTsChild } from '../helpers/child.js';
 import { checkExecutions, checkNoRerun } from './kill-points-checks.js';
 import { FLOWS, handlers, IDEM_KEY, type LedgerLine, ledgerWriter } from './kill-points-flows.js';
 
@@ -36,25 +36,10 @@ function readLedger(file: string): LedgerLine[] {
     .map((l) => JSON.parse(l) as LedgerLine);
 }
 
-function runChild(store: string, ledger: string, kill: Kill, mode: 'start' | 'resume') {
-  return new Promise<{ done: boolean; out: string }>((resolve, reject) => {
-    const args = [CHILD, store, ledger, String(kill.k), kill.when, mode];
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL' && code !== 0) reject(new Error(`child exited ${code}: ${out}`));
-      else resolve({ done: out.includes('done'), out });
-    });
-  });
+async function runChild(store: string, ledger: string, kill: Kill, mode: 'start' | 'resume') {
+  const { code, signal, out } = await runTsChild(CHILD, [store, ledger, String(kill.k), kill.when, mode]);
+  if (signal !== 'SIGKILL' && code !== 0) throw new Error(`child exited ${code}: ${out}`);
+  return { done: out.includes('done'), out };
 }
 
 async function snapshots(file: string): Promise<Map<string, ExecutionSnapshot>> {
