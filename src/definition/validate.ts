@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { type Issue, ValidationError } from '../errors.js';
 import { issuesFromZod } from '../zod-issues.js';
 import { compileExpression, type ExpectedType } from './expression.js';
+import { plainCopy } from './plain-copy.js';
 import {
   actionStepSchema,
   conditionStepSchema,
@@ -38,7 +39,8 @@ const ACTION_ONLY_KEYS = ['action', 'retry', 'input'] as const;
 type Raw = Record<string, unknown>;
 
 /**
- * Validates a definition from any (JSON) input.
+ * Validates a definition from any (JSON) input. It reads the caller's objects once, into a
+ * plain copy that every check then reads (see `plain-copy.ts`).
  * @returns the definition as fresh plain data; `options` defaults to `{}`.
  * @throws ValidationError listing every problem with its path, and nothing else.
  */
@@ -69,7 +71,18 @@ function capIssues(issues: Issue[]): Issue[] {
   ];
 }
 
-function check(id: unknown, steps: unknown, options: unknown, issues: Issue[]): ValidDefinition | null {
+function check(
+  rawId: unknown,
+  rawSteps: unknown,
+  rawOptions: unknown,
+  issues: Issue[],
+): ValidDefinition | null {
+  // Every check below reads this copy: each of the caller's properties is read once.
+  const idCopy = plainCopy(rawId, 'id', issues);
+  const stepsCopy = plainCopy(rawSteps, 'steps', issues);
+  const optionsCopy = plainCopy(rawOptions, 'options', issues);
+  if (idCopy === null || stepsCopy === null || optionsCopy === null) return null;
+  const [id, steps, options] = [idCopy.value, stepsCopy.value, optionsCopy.value];
   const idResult = workflowIdSchema.safeParse(id);
   if (!idResult.success) issues.push(...issuesFromZod(idResult.error, 'id'));
 

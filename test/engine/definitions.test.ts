@@ -122,6 +122,32 @@ describe.each(STORE_KINDS)('workflow definitions (%s store)', (kind) => {
     expect(await orch.workflowEngine.getWorkflow('bad')).toBeNull();
   });
 
+  // A getter that answered a bad expression to the schema and a good one to the compiler got
+  // the definition stored; defineWorkflow then threw a raw ExpressionError, and every later
+  // start on that store failed compiling it.
+  it('refuses a definition whose getter answers differently on each read, and stores nothing', async () => {
+    const url = storeUrl(kind);
+    const orch = await withOrchestrator({ store: url });
+    let reads = 0;
+    const step = {
+      name: 'a',
+      action: 'noop',
+      get input() {
+        return reads++ === 0 ? '1 +' : 'input';
+      },
+    };
+    const error = await orch.workflowEngine.defineWorkflow('flip', [step]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([
+      { path: 'steps[0].input', message: "Invalid expression '1 +': Unexpected token: EOF" },
+    ]);
+    expect(await orch.workflowEngine.getWorkflow('flip')).toBeNull();
+    if (kind === 'memory') return;
+    await orch.close();
+    const again = await withOrchestrator({ store: url });
+    expect(await again.workflowEngine.getWorkflow('flip')).toBeNull();
+  });
+
   it('rejects an expression that names a step the workflow does not have', async () => {
     const orch = await withOrchestrator({ store: storeUrl(kind) });
     const error = await orch.workflowEngine

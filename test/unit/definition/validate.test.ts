@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
 import { describe, expect, it } from 'vitest';
+import { compilePlan } from '../../../src/definition/plan.js';
 import { definitionJsonSchema, workflowDefinitionSchema } from '../../../src/definition/schema.js';
 import { MAX_ISSUES, validateDefinition } from '../../../src/definition/validate.js';
 import { type Issue, ValidationError } from '../../../src/errors.js';
@@ -35,6 +36,8 @@ function issuesOf(id: unknown, steps: unknown, options?: unknown): Issue[] {
 }
 
 const issuesOfSteps = (steps: unknown[]) => issuesOf('wf', steps);
+
+const DEFAULTS = { retryAttempts: 3, retryDelay: 5, workflowTimeout: 300 };
 
 describe('validateDefinition: valid input', () => {
   it('accepts the seed-like workflow and returns fresh plain data', () => {
@@ -543,8 +546,115 @@ describe('validateDefinition: reporting', () => {
         throw new Error('boom');
       },
     });
-    expect(issuesOf('wf', [step])).toEqual([
-      { path: '', message: 'the definition could not be checked: boom' },
+    expect(issuesOf('wf', [step])).toEqual([{ path: 'steps[0].name', message: 'could not be read: boom' }]);
+  });
+
+  it('names the path of a proxy trap that throws, a circular reference and non-plain data', () => {
+    const trap = new Proxy(
+      { name: 'a' },
+      {
+        ownKeys() {
+          throw new Error('no keys');
+        },
+      },
+    );
+    const cyclic: Record<string, unknown> = { name: 'c' };
+    cyclic.retry = cyclic;
+    expect(issuesOf('wf', [{ name: 'a' }, trap, cyclic])).toEqual([
+      { path: 'steps[1]', message: 'could not be read: no keys' },
+      { path: 'steps[2].retry', message: 'contains a circular reference' },
+    ]);
+    expect(issuesOf('wf', [{ name: 'a', action: () => 'x', timeout: new Number(5) }, new Map()])).toEqual([
+      { path: 'steps[0].action', message: 'must be JSON data, got a function' },
+      { path: 'steps[0].timeout', message: 'must be plain JSON data, got a Number' },
+      { path: 'steps[1]', message: 'must be plain JSON data, got a Map' },
+    ]);
+    const options = {
+      get timeout(): number {
+        throw new Error('no timeout');
+      },
+    };
+    expect(issuesOf('wf', [{ name: 'a' }], options)).toEqual([
+      { path: 'options.timeout', message: 'could not be read: no timeout' },
+    ]);
+  });
+
+  // Each check read the caller's object again: a getter that answered a bad expression to the
+  // schema and a good one to the compiler passed, defineWorkflow stored it and then threw an
+  // ExpressionError, and every later start of that store failed compiling it.
+  it('checks and returns what one read of each property gave, however often a getter changes', () => {
+    const flip = (first: string, later: string) => {
+      let reads = 0;
+      return () => (reads++ === 0 ? first : later);
+    };
+    const input = flip('1 +', 'input');
+    expect(
+      issuesOf('wf', [
+        {
+          name: 'a',
+          get input() {
+            return input();
+          },
+        },
+      ]),
+    ).toEqual([{ path: 'steps[0].input', message: "Invalid expression '1 +': Unexpected token: EOF" }]);
+    const target = flip('nope', 'a');
+    expect(
+      issuesOf('wf', [
+        {
+          name: 'a',
+          condition: 'true',
+          get then() {
+            return target();
+          },
+        },
+      ]),
+    ).toEqual([{ path: 'steps[0].then', message: "unknown step 'nope'" }]);
+    const name = flip('a', 'b');
+    expect(
+      issuesOf('wf', [
+        { name: 'a' },
+        {
+          get name() {
+            return name();
+          },
+        },
+      ]),
+    ).toEqual([{ path: 'steps[1].name', message: "duplicate step name 'a' (first at steps[0])" }]);
+    const good = flip('input', '1 +');
+    const valid = validateDefinition('wf', [
+      {
+        name: 'a',
+        get input() {
+          return good();
+        },
+      },
+    ]);
+    expect(valid.steps).toEqual([{ name: 'a', input: 'input' }]);
+    expect(() => compilePlan({ ...valid, version: 1 }, DEFAULTS)).not.toThrow();
+  });
+
+  it('reads a shared object once and does not read the items of a list that is too long', () => {
+    let reads = 0;
+    const retry = {
+      get maxAttempts() {
+        reads++;
+        return 2;
+      },
+    };
+    validateDefinition('wf', [
+      { name: 'a', retry },
+      { name: 'b', retry },
+    ]);
+    expect(reads).toBe(1);
+    const long = new Proxy(new Array(5000).fill({ name: 'x' }), {
+      get(target, key) {
+        if (key !== 'length') throw new Error(`read ${String(key)}`);
+        return target.length;
+      },
+    });
+    expect(issuesOf('wf', long)).toEqual([
+      { path: 'steps', message: 'must list at most 1000 steps, got 5000' },
     ]);
   });
 });
