@@ -5,7 +5,8 @@
  * Safety: the library parses CEL itself (no `eval`, `new Function` or `node:vm`), reads
  * only own properties (`result.constructor` → "No such key") and calls only registered CEL
  * functions, so host objects are out of reach. Parse limits, a comprehension-nesting cap and
- * a `matches` guard (see `expression-guard.ts`) bound the cost; results are converted to
+ * a `matches` guard (see `expression-guard.ts`) and a static bound on the values literals and
+ * bound variables can build (`expression-size.ts`) bound the cost; results are converted to
  * fresh plain JSON with a size budget.
  *
  * Numbers: JSON numbers arrive as CEL `double`s, CEL integer literals are `int` (BigInt).
@@ -19,6 +20,7 @@ import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { ExpressionError } from '../errors.js';
 import { findCostProblem } from './expression-guard.js';
 import { stepReferences } from './expression-refs.js';
+import { findSizeProblem } from './expression-size.js';
 import type { CompiledExpression, ExpressionScope } from './types.js';
 
 /** Longest expression source accepted, in characters. */
@@ -100,7 +102,7 @@ export function compileExpression(source: string, expect?: ExpectedType): Compil
   } catch (error) {
     throw new ExpressionError(`Invalid expression ${quote(source)}: ${reason(error)}`, { cause: error });
   }
-  const problem = findCostProblem(program.ast);
+  const problem = findCostProblem(program.ast) ?? findSizeProblem(program.ast);
   if (problem !== null) throw new ExpressionError(`Invalid expression ${quote(source)}: ${problem}`);
   if (expect === 'boolean' && type !== undefined && type !== 'bool' && type !== 'dyn') {
     throw new ExpressionError(`Invalid condition ${quote(source)}: it returns ${type}, expected a boolean`);

@@ -17,6 +17,24 @@ const scope = (result: unknown, extra: Partial<ExpressionScope> = {}): Expressio
 
 const evaluate = (source: string, s: ExpressionScope = scope({})) => compileExpression(source).evaluate(s);
 
+/** `a, a, ..., a`: ten references to `v`. */
+const tenOf = (v: string) => Array.from({ length: 10 }, () => v).join(', ');
+
+/**
+ * `cel.bind(b, <build(a)>, cel.bind(c, <build(b)>, ...))`, `levels` binds deep, the first of
+ * them over a ten-item list unless `first` names a variable bound outside.
+ */
+function nestedBinds(levels: number, build: (previous: string) => string, first?: string): string {
+  const names = 'bcdefghijklmnop'.split('');
+  let source = names[levels - 1] ?? 'x';
+  for (let i = levels - 1; i >= 0; i--) {
+    const value =
+      i === 0 ? (first === undefined ? `[${tenOf('1')}]` : build(first)) : build(names[i - 1] ?? 'x');
+    source = `cel.bind(${names[i]}, ${value}, ${source})`;
+  }
+  return source;
+}
+
 function expressionError(fn: () => unknown): ExpressionError {
   try {
     fn();
@@ -178,15 +196,42 @@ describe('compileExpression / evaluate', () => {
   });
 
   it('bounds the size of a result built from shared references', () => {
-    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-    let source = 'g';
-    for (let i = names.length - 1; i >= 0; i--) {
-      const item = i === 0 ? '1' : names[i - 1];
-      source = `cel.bind(${names[i]}, [${Array.from({ length: 10 }, () => item).join(', ')}], ${source})`;
-    }
+    // 10^7 leaves reachable through shared references, from data the expression only returns.
+    let shared: unknown = 1;
+    for (let i = 0; i < 7; i++) shared = Array.from({ length: 10 }, () => shared);
     const started = performance.now();
-    expect(expressionError(() => evaluate(source)).message).toContain('has more than 1000000 values');
+    expect(expressionError(() => evaluate('result', scope(shared))).message).toContain(
+      'has more than 1000000 values',
+    );
+    // Six binds reach 10^6 by the static bound, so they run, and the result's budget stops them.
+    expect(expressionError(() => evaluate(nestedBinds(6, (v) => `[${tenOf(v)}]`))).message).toContain(
+      'has more than 1000000 values',
+    );
     expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  // Eight binds of `a + a + ... + a` (400 characters) built a list of 10^8 items while
+  // evaluating, and the process died out of memory: the result's budget came too late.
+  it('refuses at compile time an expression whose bound variables multiply past the budget', () => {
+    const copies = nestedBinds(8, (v) => tenOf(v).replaceAll(', ', ' + '));
+    expect(copies.length).toBeLessThan(500);
+    expect(expressionError(() => compileExpression(copies)).message).toContain(
+      'it could build a value of more than 1000000 items or characters',
+    );
+    const shared = nestedBinds(7, (v) => `[${tenOf(v)}]`);
+    expect(expressionError(() => compileExpression(shared)).message).toContain('more than 1000000 items');
+    const text = `cel.bind(a, '${'x'.repeat(2000)}', ${nestedBinds(3, (v) => tenOf(v).replaceAll(', ', ' + '), 'a')})`;
+    expect(expressionError(() => compileExpression(text)).message).toContain('or characters');
+    const loops =
+      'cel.bind(a, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], cel.bind(b, a + a + a + a + a + a + a + a + a + a, cel.bind(c, b + b + b + b + b + b + b + b + b + b, cel.bind(d, c + c + c + c + c + c + c + c + c + c, d.all(x, d.all(y, x == y))))))';
+    expect(expressionError(() => compileExpression(loops)).message).toContain('more than 10000000 steps');
+    // Ordinary expressions are far from the bounds.
+    expect(evaluate('[1, 2, 3].map(x, [4, 5].map(y, x * y))')).toEqual([
+      [4, 5],
+      [8, 10],
+      [12, 15],
+    ]);
+    expect(evaluate("cel.bind(t, steps.stt.output.text, t + ' ' + t)")).toBe('hello hello');
   });
 
   it('treats an undefined result or input as null', () => {
