@@ -20,6 +20,7 @@ import { expressionScope } from './expression-scope.js';
 import { persist, persistLater } from './persist.js';
 import { type AttemptResult, runAttempt } from './step-attempt.js';
 import {
+  countedInterruptions,
   endAttempt,
   failuresSoFar,
   interruptionLimitError,
@@ -121,7 +122,11 @@ export async function runActionStep(
       // Built-in actions (a `delay` waits across restarts by design) have no limit.
       const tooOften = BUILTIN_ACTION_NAMES.has(step.action)
         ? null
-        : interruptionLimitError(`Step '${name}'`, rec.interruptions ?? 0, ctx.config.maxStepInterruptions);
+        : interruptionLimitError(
+            `Step '${name}'`,
+            countedInterruptions(rec),
+            ctx.config.maxStepInterruptions,
+          );
       if (tooOften) early = tooOften;
       else if (!handler) early = new ActionNotFoundError(step.action);
       else if (step.action === 'delay' && rec.timerAt === null) {

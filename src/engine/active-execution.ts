@@ -54,6 +54,12 @@ export class ActiveExecution {
    * is counted as interrupted on the next resume (see `maxStepInterruptions`).
    */
   storeStartsFirst = false;
+  /**
+   * Taken up again by this node after its runner gave it up on a store failure: a step (or
+   * compensation) stored as running was not cut short by a process stopping, and runs again without
+   * counting against `maxStepInterruptions` (see `StepRecord.retakes`).
+   */
+  retaken = false;
   /** The status the store holds, as far as this runner wrote it. */
   private writtenStatus: ExecutionRecord['status'] | null;
   /**

@@ -14,7 +14,7 @@ import type { ActiveExecution } from './active-execution.js';
 import { confirmLease, type EngineContext, leaseLapsed } from './context.js';
 import { persist, persistLater } from './persist.js';
 import { runAttempt } from './step-attempt.js';
-import { interruptionLimitError } from './step-records.js';
+import { countedInterruptions, interruptionLimitError } from './step-records.js';
 
 /** Completed steps with a compensation still to run, in the order to run them. */
 export function pendingCompensations(ex: ActiveExecution): StepRecord[] {
@@ -63,6 +63,7 @@ async function compensateStep(
   // Resumed with an attempt that started and never ended (no retry time): it was interrupted.
   if (stored && stored.status === 'running' && stored.attempts > 0 && stored.nextAttemptAt === undefined) {
     comp = { ...comp, interruptions: (comp.interruptions ?? 0) + 1 };
+    if (ex.retaken) comp.retakes = (comp.retakes ?? 0) + 1;
   }
   const write = (c: CompensationRecord) => {
     comp = c;
@@ -98,7 +99,7 @@ async function compensateStep(
 
     const tooOften = interruptionLimitError(
       `Compensation of step '${stepName}'`,
-      comp.interruptions ?? 0,
+      countedInterruptions(comp),
       config.maxStepInterruptions,
     );
     const result = tooOften

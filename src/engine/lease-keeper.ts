@@ -460,6 +460,9 @@ export class LeaseKeeper {
       ids,
       limit: ids.length,
     });
+    // Given up by its runner in this process: what it had running was not cut short by a process
+    // stopping (see `ActiveExecution.retaken`).
+    const givenUp = new Set(ids.filter((id) => this.scheduler.abandoned.has(id)));
     // Each leaves this node's counts as it was counted when given up: one another node has by now
     // (or finished) is counted among the others' from now on; one taken up again is counted here
     // again (`adopt`) as stored, which its runner starts from.
@@ -475,7 +478,7 @@ export class LeaseKeeper {
     const taken = new Set(claimed.map((record) => record.id));
     const skipped = ids.filter((id) => !taken.has(id));
     for (const id of skipped) this.scheduler.notStarted.add(id);
-    await this.adoptClaimed(claimed);
+    await this.adoptClaimed(claimed, givenUp);
     if (skipped.length > 0) {
       const stored = new Map(
         (await ctx.store.getExecutions(skipped)).map((snapshot) => [
@@ -525,10 +528,14 @@ export class LeaseKeeper {
    * Runs the executions this node just claimed. If the store fails first, the ones not started
    * yet are kept to be taken up again (see `Scheduler.notStarted`) and the error is thrown.
    */
-  private async adoptClaimed(claimed: readonly ExecutionRecord[]): Promise<void> {
+  private async adoptClaimed(
+    claimed: readonly ExecutionRecord[],
+    givenUp: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
     for (let i = 0; i < claimed.length; i++) {
       try {
-        await this.adopt(claimed[i]!);
+        const record = claimed[i]!;
+        await this.adopt(record, undefined, givenUp.has(record.id) ? 'retaken' : 'claimed');
       } catch (error) {
         for (const record of claimed.slice(i)) this.scheduler.notStarted.add(record.id);
         throw error;
@@ -538,13 +545,14 @@ export class LeaseKeeper {
 
   /**
    * Runs a stored execution here, unless it runs here already or has finished. `how` it came to
-   * this node: claimed (from another owner, none, or this node itself after it gave it up), or
-   * placed here by another node.
+   * this node: claimed (from another owner, none, or an earlier process of this node), taken up
+   * again (`retaken`: its runner in this process gave it up after a store failure), or placed here
+   * by another node.
    */
   private async adopt(
     record: ExecutionRecord,
     known?: ExecutionSnapshot,
-    how: 'claimed' | 'placed' = 'claimed',
+    how: 'claimed' | 'retaken' | 'placed' = 'claimed',
   ): Promise<void> {
     const { ctx } = this;
     if (this.scheduler.get(record.id)) return;
@@ -587,7 +595,7 @@ export class LeaseKeeper {
     }
     // This node's from now on: a claimed one leaves the others' counts; one placed here was
     // counted by no node yet.
-    if (!counted) ctx.metrics.adopt(snapshot.execution, how === 'claimed');
+    if (!counted) ctx.metrics.adopt(snapshot.execution, how !== 'placed');
     const ex = new ActiveExecution(
       { ...snapshot.execution, epoch: record.epoch, owner: record.owner, leaseUntil: record.leaseUntil },
       snapshot.steps,
@@ -595,7 +603,8 @@ export class LeaseKeeper {
       true,
     );
     // Placed here by the node that created it: it never ran. Claimed: it may have been running.
-    ex.storeStartsFirst = how === 'claimed';
+    ex.storeStartsFirst = how !== 'placed';
+    ex.retaken = how === 'retaken';
     this.scheduler.submit(ex);
   }
 }

@@ -32,6 +32,14 @@ export function interruptionLimitError(what: string, count: number, limit: numbe
 }
 
 /**
+ * Interruptions of a step or compensation that count against `maxStepInterruptions`: those of
+ * its process stopping, not the runs a node took up again itself after a store failure.
+ */
+export function countedInterruptions(rec: { interruptions?: number; retakes?: number }): number {
+  return (rec.interruptions ?? 0) - (rec.retakes ?? 0);
+}
+
+/**
  * Enters a step: a fresh record on the first visit, a new visit when the previous one ended
  * (a jump came back), or the stored in-progress visit after a restart, with the interrupted
  * attempt marked.
@@ -69,6 +77,7 @@ export function enterStep(
       history,
       interruptions: (prev.interruptions ?? 0) + 1,
     };
+    if (ex.retaken) rec.retakes = (prev.retakes ?? 0) + 1;
     ex.steps.set(name, rec);
     return { rec, newVisit: false };
   }

@@ -80,6 +80,11 @@ export interface CompensationRecord {
   nextAttemptAt?: number;
   /** Attempts cut short by a shutdown or crash (not counted against the retries). */
   interruptions?: number;
+  /**
+   * Of `interruptions`, those of attempts this node ran again itself after a store failure made it
+   * give the execution up: its process did not stop, so `maxStepInterruptions` does not count them.
+   */
+  retakes?: number;
 }
 
 /** The durable state of one step or branch of an execution. */
@@ -111,6 +116,11 @@ export interface StepRecord {
   compensation: CompensationRecord | null;
   /** Attempts cut short by a crash or shutdown (they do not count against the retry budget). */
   interruptions?: number;
+  /**
+   * Of `interruptions`, those of attempts this node ran again itself after a store failure made it
+   * give the execution up: its process did not stop, so `maxStepInterruptions` does not count them.
+   */
+  retakes?: number;
   /**
    * While a new visit runs: the output of the step's previous, completed visit, which expressions
    * still see (as `result` when the step follows itself, and as `steps.<name>.output`) until this

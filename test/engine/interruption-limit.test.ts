@@ -4,7 +4,7 @@
  * limit; the built-in `delay`, which waits across restarts by design, has none. The crash loop
  * with real processes and SIGKILL is test/recovery/crash-loop.test.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { interruptionLimitError } from '../../src/engine/step-records.js';
 import type { OrchestratorOptions } from '../../src/index.js';
 import { gate, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
@@ -96,5 +96,47 @@ describe('maxStepInterruptions', () => {
     );
     expect(interruptionLimitError("Step 'x'", 2, 3)).toBeNull();
     expect(interruptionLimitError("Step 'x'", 1000, 0)).toBeNull();
+  });
+});
+
+describe('maxStepInterruptions and store failures', () => {
+  it('does not count a step run again after a failed write on the same node as an interruption', async () => {
+    // The process never stops: the completion write of `a` fails twice, the node gives the
+    // execution up and takes it up again each time, and `a` runs again. Not interrupted by a
+    // process stopping: the limit (1) is not reached, the execution completes.
+    let failures = 2;
+    let runs = 0;
+    const orch = await withOrchestrator({
+      store: tempSqliteUrl(),
+      maxStepInterruptions: 1,
+      sweepInterval: 0.05,
+      leaseSeconds: 1,
+      logger: {
+        debug: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: () => undefined,
+      },
+      actions: {
+        a: () => {
+          runs++;
+          return 'ok';
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }, { name: 'b', action: 'a' }]);
+    const update = orch.store.update.bind(orch.store);
+    vi.spyOn(orch.store, 'update').mockImplementation((u) => {
+      if (failures === 0 || !u.steps?.some((s) => s.name === 'a' && s.status === 'completed'))
+        return update(u);
+      failures--;
+      return Promise.reject(new Error('connection lost'));
+    });
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(failures).toBe(0);
+    expect(runs).toBe(4);
+    expect(status.status).toBe('completed');
+    expect(status.error).toBeUndefined();
   });
 });
