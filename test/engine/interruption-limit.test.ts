@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { interruptionLimitError } from '../../src/engine/step-records.js';
-import type { OrchestratorOptions } from '../../src/index.js';
+import { type OrchestratorOptions, RemoteWorkerHub } from '../../src/index.js';
 import { gate, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
 
 /** A node whose step `hang` runs until the node closes; `calls` counts its runs. */
@@ -138,5 +138,31 @@ describe('maxStepInterruptions and store failures', () => {
     expect(runs).toBe(4);
     expect(status.status).toBe('completed');
     expect(status.error).toBeUndefined();
+  });
+});
+
+describe('maxStepInterruptions and remote workers', () => {
+  it('counts a restart while a remote step waits for a worker (docs/remote-workers.md)', async () => {
+    const store = tempSqliteUrl();
+    const open = () =>
+      withOrchestrator({
+        store,
+        maxStepInterruptions: 2,
+        actions: new RemoteWorkerHub().actions(['stt']),
+      });
+    let orch = await open();
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 's', action: 'stt' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const queued = async () =>
+      vi.waitFor(async () =>
+        expect((await orch.workflowEngine.getExecutionStatus(id))?.steps[0]?.status).toBe('running'),
+      );
+    for (let i = 0; i < 2; i++) {
+      await queued();
+      await orch.close();
+      orch = await open();
+    }
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.error).toMatchObject({ code: 'INTERRUPTION_LIMIT', step: 's' });
   });
 });
