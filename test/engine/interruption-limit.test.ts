@@ -4,7 +4,9 @@
  * limit; the built-in `delay`, which waits across restarts by design, has none. The crash loop
  * with real processes and SIGKILL is test/recovery/crash-loop.test.ts.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { interruptionLimitError } from '../../src/engine/step-records.js';
 import { type OrchestratorOptions, RemoteWorkerHub } from '../../src/index.js';
 import { gate, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
@@ -164,5 +166,42 @@ describe('maxStepInterruptions and remote workers', () => {
     }
     const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
     expect(status.error).toMatchObject({ code: 'INTERRUPTION_LIMIT', step: 's' });
+  });
+});
+
+describe('maxStepInterruptions and the built-in http action', () => {
+  it('does not limit it: it cannot take its process down (README, Guarantees)', async () => {
+    // Requests hang until the third, which is answered.
+    let requests = 0;
+    const hanging: ServerResponse[] = [];
+    const server = createServer((_req, res) => {
+      requests++;
+      if (requests < 3) hanging.push(res);
+      else res.end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const res of hanging) res.destroy();
+          server.close(() => resolve());
+        }),
+    );
+    const { port } = server.address() as AddressInfo;
+    const store = tempSqliteUrl();
+    const open = () => withOrchestrator({ store, maxStepInterruptions: 1, httpAllowlist: ['127.0.0.1'] });
+    let orch = await open();
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'call', action: 'http', input: `{'url': 'http://127.0.0.1:${port}/', 'timeout': 30}` },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    for (let i = 1; i <= 2; i++) {
+      await vi.waitFor(() => expect(requests).toBe(i));
+      await orch.close();
+      orch = await open();
+    }
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.status).toBe('completed');
+    expect(requests).toBe(3);
   });
 });
