@@ -7,7 +7,7 @@
 
 import type { TimerHandle } from '../clock.js';
 import type { PlanParallelStep } from '../definition/types.js';
-import { CancelledError, type ErrorInfo, StepTimeoutError } from '../errors.js';
+import { CancelledError, type ErrorInfo, LeaseLostError, StepTimeoutError } from '../errors.js';
 import type { StepRecord } from '../store/store.js';
 import { AbortScope } from './abort-scope.js';
 import type { StepOutcome } from './action-step.js';
@@ -92,6 +92,18 @@ export async function runParallelStep(
         }
       }),
     );
+  } catch (error) {
+    // A write failed (the runner gives the execution up, or another node took it over): the
+    // branches still running are no longer wanted here. Told now, or they would run on unseen
+    // next to their reruns when the execution is taken up again.
+    group.abort(
+      error instanceof LeaseLostError
+        ? error
+        : new CancelledError(
+            `Parallel step '${step.name}' stopped: a write of its execution failed; it runs again from its stored state`,
+          ),
+    );
+    throw error;
   } finally {
     timer?.cancel();
     group.dispose();
