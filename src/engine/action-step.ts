@@ -17,6 +17,7 @@ import { BUILTIN_ACTION_NAMES } from './action-registry.js';
 import type { ActiveExecution } from './active-execution.js';
 import { confirmLease, type EngineContext, leaseLapsed } from './context.js';
 import { expressionScope } from './expression-scope.js';
+import { runsOutOfProcess } from './out-of-process.js';
 import { persist, persistLater } from './persist.js';
 import { type AttemptResult, runAttempt } from './step-attempt.js';
 import {
@@ -119,14 +120,16 @@ export async function runActionStep(
         : BUILTIN_ACTION_NAMES.has(step.action)
           ? ex.record.input
           : copyJson(ex.record.input);
-      // Built-in actions (a `delay` waits across restarts by design) have no limit.
-      const tooOften = BUILTIN_ACTION_NAMES.has(step.action)
-        ? null
-        : interruptionLimitError(
-            `Step '${name}'`,
-            countedInterruptions(rec),
-            ctx.config.maxStepInterruptions,
-          );
+      // Built-in actions (a `delay` waits across restarts by design) and remote workers' actions
+      // cannot take this process down: no limit.
+      const tooOften =
+        BUILTIN_ACTION_NAMES.has(step.action) || runsOutOfProcess(handler)
+          ? null
+          : interruptionLimitError(
+              `Step '${name}'`,
+              countedInterruptions(rec),
+              ctx.config.maxStepInterruptions,
+            );
       if (tooOften) early = tooOften;
       else if (!handler) early = new ActionNotFoundError(step.action);
       else if (step.action === 'delay' && rec.timerAt === null) {

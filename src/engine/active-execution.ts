@@ -57,7 +57,7 @@ export class ActiveExecution {
   /**
    * Taken up again by this node after its runner gave it up on a store failure: a step (or
    * compensation) stored as running was not cut short by a process stopping, and runs again without
-   * counting against `maxStepInterruptions` (see `StepRecord.retakes`).
+   * counting against `maxStepInterruptions` (see `StepRecord.excused`).
    */
   retaken = false;
   /** The status the store holds, as far as this runner wrote it. */

@@ -63,7 +63,7 @@ async function compensateStep(
   // Resumed with an attempt that started and never ended (no retry time): it was interrupted.
   if (stored && stored.status === 'running' && stored.attempts > 0 && stored.nextAttemptAt === undefined) {
     comp = { ...comp, interruptions: (comp.interruptions ?? 0) + 1 };
-    if (ex.retaken) comp.retakes = (comp.retakes ?? 0) + 1;
+    if (ex.retaken) comp.excused = (comp.excused ?? 0) + 1;
   }
   const write = (c: CompensationRecord) => {
     comp = c;

@@ -19,7 +19,7 @@ import { announceFinished, type FinalState } from './finished.js';
 import { runParallelStep } from './parallel-step.js';
 import { logLeaseLost, persist, persistChange, persistLater, stateFields } from './persist.js';
 import { emitStepCompleted } from './step-completed.js';
-import { endAttempt, enterStep } from './step-records.js';
+import { endAttempt, enterStep, excuseStopped } from './step-records.js';
 import { recordStepTiming } from './step-timing.js';
 
 /** An execution that makes more step transitions than this fails with `LOOP_LIMIT`. */
@@ -40,9 +40,11 @@ export type RunResult = 'finished' | 'halted' | 'abandoned';
 export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult> {
   const result = await drive(ctx, ex);
   // A shutdown leaves the execution to whoever runs it next: what it owed (an attempt that
-  // started, see `persistLater`) is written first, so the next run counts that attempt.
-  if (result === 'halted' && ex.halted === 'shutdown' && ex.owesWrite) {
-    await persist(ctx, ex, null).catch((error: unknown) => {
+  // started, see `persistLater`) is written first, so the next run counts that attempt, and the
+  // attempts it stopped are excused from `maxStepInterruptions` (not a crash of the step's doing).
+  const excused = result === 'halted' && ex.halted === 'shutdown' ? excuseStopped(ex) : [];
+  if (excused.length > 0 || (result === 'halted' && ex.halted === 'shutdown' && ex.owesWrite)) {
+    await persist(ctx, ex, excused.length > 0 ? excused : null).catch((error: unknown) => {
       ctx.logger.warn({ executionId: ex.id, err: toError(error) }, 'last write before shutdown failed');
     });
   }

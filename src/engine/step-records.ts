@@ -33,10 +33,33 @@ export function interruptionLimitError(what: string, count: number, limit: numbe
 
 /**
  * Interruptions of a step or compensation that count against `maxStepInterruptions`: those of
- * its process stopping, not the runs a node took up again itself after a store failure.
+ * its process stopping, not the excused ones (a clean shutdown, or a run a node took up again
+ * itself after a store failure).
  */
-export function countedInterruptions(rec: { interruptions?: number; retakes?: number }): number {
-  return (rec.interruptions ?? 0) - (rec.retakes ?? 0);
+export function countedInterruptions(rec: { interruptions?: number; excused?: number }): number {
+  return (rec.interruptions ?? 0) - (rec.excused ?? 0);
+}
+
+/**
+ * At a clean shutdown, before the last write: marks the steps and compensations stopped while
+ * running as excused, so that the next run, which counts them as interrupted, does not count them
+ * against `maxStepInterruptions` (the step did not take its process down). Returns the records
+ * it changed.
+ */
+export function excuseStopped(ex: ActiveExecution): StepRecord[] {
+  const changed: StepRecord[] = [];
+  for (const rec of ex.steps.values()) {
+    let next = rec;
+    if (rec.status === 'running') next = { ...next, excused: (rec.excused ?? 0) + 1 };
+    const c = rec.compensation;
+    if (c && c.status === 'running' && c.attempts > 0 && c.nextAttemptAt === undefined) {
+      next = { ...next, compensation: { ...c, excused: (c.excused ?? 0) + 1 } };
+    }
+    if (next === rec) continue;
+    ex.steps.set(rec.name, next);
+    changed.push(next);
+  }
+  return changed;
 }
 
 /**
@@ -77,7 +100,7 @@ export function enterStep(
       history,
       interruptions: (prev.interruptions ?? 0) + 1,
     };
-    if (ex.retaken) rec.retakes = (prev.retakes ?? 0) + 1;
+    if (ex.retaken) rec.excused = (prev.excused ?? 0) + 1;
     ex.steps.set(name, rec);
     return { rec, newVisit: false };
   }

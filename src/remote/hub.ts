@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import type { Logger } from '../config.js';
 import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
+import { markOutOfProcess } from '../engine/out-of-process.js';
 import { ClosedError, ConflictError, NonRetryableError, ValidationError } from '../errors.js';
 import { findJsonProblem } from '../json-value.js';
 import type { Orchestrator } from '../orchestrator.js';
@@ -400,7 +401,9 @@ export class RemoteWorkerHub {
   private proxyFor(action: string): ActionHandler {
     let proxy = this.proxies.get(action);
     if (!proxy) {
-      proxy = (input, ctx) => this.submit(action, input, ctx);
+      // Its work runs in the worker's process: a restart of this one while it waits is no sign of
+      // a step that takes its process down (not counted against maxStepInterruptions).
+      proxy = markOutOfProcess((input, ctx) => this.submit(action, input, ctx));
       this.proxies.set(action, proxy);
     }
     return proxy;

@@ -81,10 +81,11 @@ export interface CompensationRecord {
   /** Attempts cut short by a shutdown or crash (not counted against the retries). */
   interruptions?: number;
   /**
-   * Of `interruptions`, those of attempts this node ran again itself after a store failure made it
-   * give the execution up: its process did not stop, so `maxStepInterruptions` does not count them.
+   * Of `interruptions`, those its process did not cause by stopping, which `maxStepInterruptions`
+   * does not count: a clean shutdown (`close`) stopped the attempt, or the node ran it again itself
+   * after a store failure made it give the execution up.
    */
-  retakes?: number;
+  excused?: number;
 }
 
 /** The durable state of one step or branch of an execution. */
@@ -117,10 +118,11 @@ export interface StepRecord {
   /** Attempts cut short by a crash or shutdown (they do not count against the retry budget). */
   interruptions?: number;
   /**
-   * Of `interruptions`, those of attempts this node ran again itself after a store failure made it
-   * give the execution up: its process did not stop, so `maxStepInterruptions` does not count them.
+   * Of `interruptions`, those its process did not cause by stopping, which `maxStepInterruptions`
+   * does not count: a clean shutdown (`close`) stopped the attempt, or the node ran it again itself
+   * after a store failure made it give the execution up.
    */
-  retakes?: number;
+  excused?: number;
   /**
    * While a new visit runs: the output of the step's previous, completed visit, which expressions
    * still see (as `result` when the step follows itself, and as `steps.<name>.output`) until this

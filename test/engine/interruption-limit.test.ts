@@ -1,20 +1,63 @@
 /**
- * `maxStepInterruptions`: a step run cut short that many times (here by closing the node while
- * it runs, as a crash would) fails with INTERRUPTION_LIMIT instead of running again; 0 means no
- * limit; the built-in `delay`, which waits across restarts by design, has none. The crash loop
- * with real processes and SIGKILL is test/recovery/crash-loop.test.ts.
+ * `maxStepInterruptions`: a step run cut short that many times by its process stopping (here a
+ * crash simulated in-process: the node's store refuses every call from then on, so nothing more is
+ * written and no lease is released, and the next node takes over when the lease ends) fails with
+ * INTERRUPTION_LIMIT instead of running again; 0 means no limit; a clean shutdown (`close`), a
+ * re-run after a failed write, built-in actions and remote workers' actions are not counted. The
+ * crash loop with real processes and SIGKILL is test/recovery/crash-loop.test.ts.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { interruptionLimitError } from '../../src/engine/step-records.js';
-import { type OrchestratorOptions, RemoteWorkerHub } from '../../src/index.js';
+import { type Orchestrator, type OrchestratorOptions, RemoteWorkerHub } from '../../src/index.js';
 import { gate, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
 
-/** A node whose step `hang` runs until the node closes; `calls` counts its runs. */
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/** Short leases, so the next node takes a crashed node's executions over within a second. */
+const FAST = { sweepInterval: 0.1, leaseSeconds: 0.4, logger: quiet } as const;
+
+/** An orchestrator on `store` with FAST leases. */
+const open = (store: string, options: OrchestratorOptions = {}) =>
+  withOrchestrator({ store, ...FAST, ...options });
+
+/**
+ * Stops `orch` as a crash would: its store refuses every call from now on (nothing more is
+ * written, no lease released), then it closes.
+ */
+async function crash(orch: Orchestrator): Promise<void> {
+  const store = orch.store as unknown as Record<string, unknown>;
+  const dead = () => Promise.reject(new Error('the process died'));
+  for (
+    let proto = Object.getPrototypeOf(store);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    for (const [key, desc] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+      if (key !== 'constructor' && key !== 'close' && typeof desc.value === 'function') store[key] = dead;
+    }
+  }
+  await orch.close();
+}
+
+/** Waits until the store holds the execution's first step running its `attempt`-th attempt (or a later one). */
+async function storedRunning(orch: Orchestrator, id: string, attempt = 1): Promise<void> {
+  await vi.waitFor(async () => {
+    const step = (await orch.store.getExecution(id))?.steps[0];
+    expect(step?.status).toBe('running');
+    expect(step?.attempts).toBeGreaterThanOrEqual(attempt);
+  });
+}
+
+/** A node whose step `hang` runs until the node stops; `calls` counts its runs. */
 async function node(store: string, options: OrchestratorOptions, calls: { n: number }, started = gate()) {
-  const orch = await withOrchestrator({
-    store,
+  const orch = await open(store, {
     ...options,
     actions: {
       hang: async (_input, ctx) => {
@@ -30,21 +73,19 @@ async function node(store: string, options: OrchestratorOptions, calls: { n: num
 }
 
 describe('maxStepInterruptions', () => {
-  it('fails a step cut short that many times, without running it again', async () => {
+  it('fails a step cut short that many times by crashes, without running it again', async () => {
     const store = tempSqliteUrl();
     const calls = { n: 0 };
-    const first = await node(store, { maxStepInterruptions: 2 }, calls);
-    await first.orch.workflowEngine.defineWorkflow('w', [{ name: 'hang' }]);
-    const id = await first.orch.workflowEngine.executeWorkflow('w');
-    await first.started.promise;
-    await first.orch.close();
-    const second = await node(store, { maxStepInterruptions: 2 }, calls);
-    await second.started.promise;
-    await second.orch.close();
-    expect(calls.n).toBe(2);
-
-    const third = await node(store, { maxStepInterruptions: 2 }, calls);
-    const status = await third.orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    let current = await node(store, { maxStepInterruptions: 2 }, calls);
+    await current.orch.workflowEngine.defineWorkflow('w', [{ name: 'hang' }]);
+    const id = await current.orch.workflowEngine.executeWorkflow('w');
+    for (let i = 0; i < 2; i++) {
+      await current.started.promise;
+      await storedRunning(current.orch, id);
+      await crash(current.orch);
+      current = await node(store, { maxStepInterruptions: 2 }, calls);
+    }
+    const status = await current.orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
     expect(calls.n).toBe(2);
     expect(status.status).toBe('failed');
     expect(status.error).toMatchObject({ code: 'INTERRUPTION_LIMIT', step: 'hang' });
@@ -56,6 +97,31 @@ describe('maxStepInterruptions', () => {
     ]);
   });
 
+  it('does not count a clean shutdown: close() stopping a running step', async () => {
+    const store = tempSqliteUrl();
+    const calls = { n: 0 };
+    let current = await node(store, { maxStepInterruptions: 1 }, calls);
+    await current.orch.workflowEngine.defineWorkflow('w', [{ name: 'hang' }]);
+    const id = await current.orch.workflowEngine.executeWorkflow('w');
+    for (let i = 0; i < 3; i++) {
+      await current.started.promise;
+      await current.orch.close();
+      current = await node(store, { maxStepInterruptions: 1 }, calls);
+    }
+    await current.started.promise;
+    expect(calls.n).toBe(4);
+    const step = (await current.orch.workflowEngine.getExecutionStatus(id))?.steps[0];
+    expect(step?.status).toBe('running');
+    expect((step?.history ?? []).filter((a) => a.error?.code === 'INTERRUPTED')).toHaveLength(3);
+    // A crash after those shutdowns is the first one counted: with a limit of 1 the step then fails.
+    await storedRunning(current.orch, id);
+    await crash(current.orch);
+    const last = await node(store, { maxStepInterruptions: 1 }, calls);
+    const status = await last.orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.error).toMatchObject({ code: 'INTERRUPTION_LIMIT', step: 'hang' });
+    expect(calls.n).toBe(4);
+  });
+
   it('with 0, runs a step again however often it was cut short', async () => {
     const store = tempSqliteUrl();
     const calls = { n: 0 };
@@ -64,7 +130,8 @@ describe('maxStepInterruptions', () => {
     const id = await current.orch.workflowEngine.executeWorkflow('w');
     for (let i = 0; i < 3; i++) {
       await current.started.promise;
-      await current.orch.close();
+      await storedRunning(current.orch, id);
+      await crash(current.orch);
       current = await node(store, { maxStepInterruptions: 0 }, calls);
     }
     await current.started.promise;
@@ -74,22 +141,20 @@ describe('maxStepInterruptions', () => {
 
   it('does not limit the built-in delay, which waits across restarts', async () => {
     const store = tempSqliteUrl();
-    const open = () => withOrchestrator({ store, maxStepInterruptions: 1 });
-    let orch = await open();
+    let orch = await open(store, { maxStepInterruptions: 1 });
     await orch.workflowEngine.defineWorkflow('w', [
-      { name: 'wait', action: 'delay', input: "{'seconds': 0.6}" },
+      { name: 'wait', action: 'delay', input: "{'seconds': 1.5}" },
       { name: 'done', action: 'noop' },
     ]);
     const id = await orch.workflowEngine.executeWorkflow('w');
-    for (let i = 0; i < 3; i++) {
-      await orch.close();
-      orch = await open();
+    for (let i = 0; i < 2; i++) {
+      await storedRunning(orch, id, i + 1);
+      await crash(orch);
+      orch = await open(store, { maxStepInterruptions: 1 });
     }
     const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
     expect(status.status).toBe('completed');
-    expect(
-      (status.steps[0]!.history ?? []).filter((a) => a.error?.code === 'INTERRUPTED').length,
-    ).toBeGreaterThanOrEqual(2);
+    expect((status.steps[0]!.history ?? []).filter((a) => a.error?.code === 'INTERRUPTED')).toHaveLength(2);
   });
 
   it('names the step, the count and the limit; 0 and counts under the limit give no error', () => {
@@ -144,28 +209,21 @@ describe('maxStepInterruptions and store failures', () => {
 });
 
 describe('maxStepInterruptions and remote workers', () => {
-  it('counts a restart while a remote step waits for a worker (docs/remote-workers.md)', async () => {
+  it('does not count a crash of the node while a remote step waits: the work runs in the worker (docs/remote-workers.md)', async () => {
     const store = tempSqliteUrl();
-    const open = () =>
-      withOrchestrator({
-        store,
-        maxStepInterruptions: 2,
-        actions: new RemoteWorkerHub().actions(['stt']),
-      });
-    let orch = await open();
+    const hub = () => new RemoteWorkerHub().actions(['stt']);
+    let orch = await open(store, { maxStepInterruptions: 1, actions: hub() });
     await orch.workflowEngine.defineWorkflow('w', [{ name: 's', action: 'stt' }]);
     const id = await orch.workflowEngine.executeWorkflow('w');
-    const queued = async () =>
-      vi.waitFor(async () =>
-        expect((await orch.workflowEngine.getExecutionStatus(id))?.steps[0]?.status).toBe('running'),
-      );
     for (let i = 0; i < 2; i++) {
-      await queued();
-      await orch.close();
-      orch = await open();
+      await storedRunning(orch, id, i + 1);
+      await crash(orch);
+      orch = await open(store, { maxStepInterruptions: 1, actions: hub() });
     }
-    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
-    expect(status.error).toMatchObject({ code: 'INTERRUPTION_LIMIT', step: 's' });
+    await storedRunning(orch, id, 3);
+    const status = await orch.workflowEngine.getExecutionStatus(id);
+    expect(status?.status).toBe('running');
+    expect((status?.steps[0]?.history ?? []).filter((a) => a.error?.code === 'INTERRUPTED')).toHaveLength(2);
   });
 });
 
@@ -189,19 +247,66 @@ describe('maxStepInterruptions and the built-in http action', () => {
     );
     const { port } = server.address() as AddressInfo;
     const store = tempSqliteUrl();
-    const open = () => withOrchestrator({ store, maxStepInterruptions: 1, httpAllowlist: ['127.0.0.1'] });
-    let orch = await open();
+    const options = { maxStepInterruptions: 1, httpAllowlist: ['127.0.0.1'] };
+    let orch = await open(store, options);
     await orch.workflowEngine.defineWorkflow('w', [
       { name: 'call', action: 'http', input: `{'url': 'http://127.0.0.1:${port}/', 'timeout': 30}` },
     ]);
     const id = await orch.workflowEngine.executeWorkflow('w');
     for (let i = 1; i <= 2; i++) {
       await vi.waitFor(() => expect(requests).toBe(i));
-      await orch.close();
-      orch = await open();
+      await storedRunning(orch, id, i);
+      await crash(orch);
+      orch = await open(store, options);
     }
     const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
     expect(status.status).toBe('completed');
     expect(requests).toBe(3);
+  });
+});
+
+describe('maxStepInterruptions and compensations', () => {
+  it('does not count a clean shutdown during a compensation; counts crashes', async () => {
+    const store = tempSqliteUrl();
+    let runs = 0;
+    const options = (): OrchestratorOptions => ({
+      maxStepInterruptions: 1,
+      actions: { book: () => ({ booked: true }), fail: () => Promise.reject(new Error('declined')) },
+      compensations: {
+        unbook: async (_output, ctx) => {
+          runs++;
+          await new Promise((_, reject) =>
+            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
+          );
+        },
+      },
+    });
+    const compensationRunning = async (orch: Orchestrator, id: string, attempts: number) =>
+      vi.waitFor(async () => {
+        const c = (await orch.store.getExecution(id))?.steps.find((s) => s.name === 'book')?.compensation;
+        expect(c?.status).toBe('running');
+        expect(c?.attempts).toBeGreaterThanOrEqual(attempts);
+      });
+    let orch = await open(store, options());
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'book', compensation: 'unbook' },
+      { name: 'fail' },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    for (let i = 1; i <= 2; i++) {
+      await compensationRunning(orch, id, i);
+      await orch.close();
+      orch = await open(store, options());
+    }
+    await compensationRunning(orch, id, 3);
+    expect((await orch.workflowEngine.getExecutionStatus(id))?.status).toBe('compensating');
+    // The first crash is counted: with a limit of 1 the compensation then fails.
+    await crash(orch);
+    orch = await open(store, options());
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(runs).toBe(3);
+    expect(status.status).toBe('failed');
+    const book = status.steps.find((s) => s.name === 'book');
+    expect(book?.compensation).toMatchObject({ status: 'failed', error: { code: 'INTERRUPTION_LIMIT' } });
   });
 });
