@@ -19,6 +19,17 @@ export function redactUrl(url: string): string {
     .replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
+/**
+ * A store URL that was refused as malformed, masked for the error message: as
+ * {@link redactUrl}, and when the `//` is missing too (`postgres:user:password@host`, a typo),
+ * everything before its `@`.
+ */
+export function redactRefusedUrl(url: string): string {
+  const masked = redactUrl(url);
+  if (masked.includes('***@') || !masked.includes('@')) return masked;
+  return masked.replace(/^([a-z][a-z0-9+.-]*:\/*)?.*@/i, '$1***@');
+}
+
 /** The seed's defaults. Durations are seconds. */
 export const DEFAULTS = {
   maxConcurrentWorkflows: 100,
@@ -181,7 +192,7 @@ const configSchema = z
       .union([
         z.string().refine((s) => STORE_URL.test(s), {
           error: (i) =>
-            `Expected \`store\` to be "memory", "sqlite:<path>" or "postgres://...", got ${JSON.stringify(redactUrl(String(i.input)))}`,
+            `Expected \`store\` to be "memory", "sqlite:<path>" or "postgres://...", got ${JSON.stringify(redactRefusedUrl(String(i.input)))}`,
         }),
         z.custom<Store>((v) => !!v && typeof v === 'object' && typeof (v as Store).update === 'function', {
           error: 'Expected `store` to be a store URL or a Store instance',
@@ -290,7 +301,7 @@ export function resolveStoreUrl(config: Pick<Config, 'store' | 'enableWorkflowPe
       [
         {
           path: 'ORCHESTRATOR_STORE',
-          message: `Expected \`ORCHESTRATOR_STORE\` to be "memory", "sqlite:<path>" or "postgres://...", got ${JSON.stringify(redactUrl(fromEnv))}`,
+          message: `Expected \`ORCHESTRATOR_STORE\` to be "memory", "sqlite:<path>" or "postgres://...", got ${JSON.stringify(redactRefusedUrl(fromEnv))}`,
         },
       ],
       'Invalid config',

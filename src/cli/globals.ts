@@ -4,7 +4,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { DEFAULT_SQLITE_STORE, redactUrl } from '../config.js';
+import { DEFAULT_SQLITE_STORE, redactRefusedUrl, redactUrl } from '../config.js';
 import { UsageError } from './errors.js';
 import { Output } from './output.js';
 
@@ -40,7 +40,7 @@ export function globalsOf(command: Command): Globals {
   if (!STORE_URL.test(store.store)) {
     const from = store.storeSource === 'env' ? 'ORCHESTRATOR_STORE' : '--store';
     throw new UsageError(
-      `${from} must be "sqlite:<path>", "memory" or "postgres://...", got ${JSON.stringify(store.store)}`,
+      `${from} must be "sqlite:<path>", "memory" or "postgres://...", got ${JSON.stringify(redactRefusedUrl(store.store))}`,
     );
   }
   return { json: opts.json === true, ...store, storeLabel: redactUrl(store.store) };

@@ -1,10 +1,10 @@
-import { CommanderError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { CliError, reportFor, UsageError } from '../../../src/cli/errors.js';
-import { resolveCliStore } from '../../../src/cli/globals.js';
+import { addGlobalOptions, globalsOf, resolveCliStore } from '../../../src/cli/globals.js';
 import { cliLogger } from '../../../src/cli/logger.js';
 import { Output } from '../../../src/cli/output.js';
-import { DEFAULT_SQLITE_STORE, redactUrl } from '../../../src/config.js';
+import { compileConfig, DEFAULT_SQLITE_STORE, redactUrl } from '../../../src/config.js';
 import { OrchestratorError, ValidationError } from '../../../src/errors.js';
 
 describe('reportFor', () => {
@@ -38,6 +38,49 @@ describe('resolveCliStore', () => {
     expect(resolveCliStore('sqlite:x.db', env)).toEqual({ store: 'sqlite:x.db', storeSource: 'flag' });
     expect(resolveCliStore(undefined, env)).toEqual({ store: 'memory', storeSource: 'env' });
     expect(resolveCliStore(undefined, {})).toEqual({ store: DEFAULT_SQLITE_STORE, storeSource: 'default' });
+  });
+});
+
+describe('globalsOf', () => {
+  const refusal = (args: string[], env: Record<string, string> = {}): string => {
+    const saved = process.env.ORCHESTRATOR_STORE;
+    if (env.ORCHESTRATOR_STORE) process.env.ORCHESTRATOR_STORE = env.ORCHESTRATOR_STORE;
+    else delete process.env.ORCHESTRATOR_STORE;
+    try {
+      const program = addGlobalOptions(new Command('orchestrator').exitOverride());
+      program.parse(args, { from: 'user' });
+      globalsOf(program);
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      if (saved === undefined) delete process.env.ORCHESTRATOR_STORE;
+      else process.env.ORCHESTRATOR_STORE = saved;
+    }
+    throw new Error('the store URL was accepted');
+  };
+
+  it('never prints the password of a store URL it refuses', () => {
+    expect(refusal(['--store', 'mysql://root:S3cret@db/app'])).toBe(
+      '--store must be "sqlite:<path>", "memory" or "postgres://...", got "mysql://***@db/app"',
+    );
+    expect(refusal(['--store', 'postgres:app:S3cret@db/app'])).toContain('got "postgres:***@db/app"');
+    expect(refusal([], { ORCHESTRATOR_STORE: 'postgres//app:S3cret@db/app' })).toMatch(
+      /^ORCHESTRATOR_STORE must be .*got "\*\*\*@db\/app"$/,
+    );
+    expect(refusal(['--store', 'mysql://x'])).toContain('got "mysql://x"');
+  });
+
+  it('nor does the config check (serve --config): the store key of a config file', () => {
+    const message = (() => {
+      try {
+        compileConfig({ store: 'postgres:app:S3cret@db/app' });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    })();
+    expect(message).toContain('got "postgres:***@db/app"');
+    expect(message).not.toContain('S3cret');
   });
 });
 
