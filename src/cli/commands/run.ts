@@ -161,12 +161,14 @@ async function interrupted(
   out: Output,
 ): Promise<number> {
   const status = id ? await orch.workflowEngine.getExecutionStatus(id) : null;
-  out.note(
-    `\ninterrupted: closing. ${id ? `Execution ${id} stays in the store and resumes` : 'Unfinished executions stay in the store and resume'} the next time an orchestrator opens ${globals.storeLabel} (e.g. the next \`orchestrator run\` on it).`,
-  );
+  const message = `interrupted: closing. ${id ? `Execution ${id} stays in the store and resumes` : 'Unfinished executions stay in the store and resume'} the next time an orchestrator opens ${globals.storeLabel} (e.g. the next \`orchestrator run\` on it).`;
+  out.note(`\n${message}`);
   await orch.close();
   if (out.json && status) out.data(status);
   else if (status)
     out.line(`  status ${status.status} after ${formatDuration(Date.now() - status.startedAt.getTime())}`);
+  // Interrupted before there was a status to print: with --json, still one document on stdout
+  // (or, if the status was printed already, the reason on stderr).
+  else if (out.json) out.error('INTERRUPTED', message);
   return EXIT.interrupted;
 }
