@@ -7,15 +7,17 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULTS } from '../config.js';
+import { DEFAULTS, redactUrl } from '../config.js';
 import { compilePlan } from '../definition/plan.js';
 import type { Plan, StepDefinition, WorkflowOptions } from '../definition/types.js';
 import { isDeadLocalOwner } from '../engine/owners.js';
 import { buildStatus } from '../engine/status.js';
 import { openStore } from '../store/open-store.js';
+import { PostgresStore } from '../store/postgres/postgres-store.js';
 import type { ExecutionFilter, ExecutionRecord, ExecutionSnapshot, Store } from '../store/store.js';
 import type { ExecutionState, ExecutionStatus } from '../types.js';
 import { CliError } from './errors.js';
+import { pgSchemaExists, withoutSchemaParam } from './pg-schema-exists.js';
 
 /** Plan defaults: only step names, kinds and branches matter for a status, so the seed's defaults do. */
 const PLAN_DEFAULTS = {
@@ -62,8 +64,8 @@ export class StoreClient {
   }
 
   /**
-   * Opens the store (running its migrations). Unless `create` is set, a SQLite file that does not
-   * exist yet is an error rather than silently created empty.
+   * Opens the store (running its migrations). Unless `create` is set, a SQLite file or a
+   * PostgreSQL schema that does not exist yet is an error rather than silently created empty.
    */
   static async open(url: string, options: { create?: boolean } = {}): Promise<StoreClient> {
     const file = sqliteFile(url);
@@ -74,6 +76,15 @@ export class StoreClient {
       );
     }
     const store = openStore(url);
+    if (!options.create && store instanceof PostgresStore) {
+      const exists = await pgSchemaExists(withoutSchemaParam(url), store.schema);
+      if (exists === false) {
+        throw new CliError(
+          `store '${redactUrl(url)}' does not exist yet (no schema ${JSON.stringify(store.schema)} with an orchestrator store in that database); run a workflow or \`orchestrator migrate\` first`,
+          { code: 'STORE_NOT_FOUND' },
+        );
+      }
+    }
     await store.init();
     return new StoreClient(store, url);
   }
