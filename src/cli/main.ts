@@ -6,6 +6,7 @@
  * @module
  */
 import { Command, CommanderError } from 'commander';
+import { ignoreClosedPipes } from './closed-pipes.js';
 import { register as registerCancel } from './commands/cancel.js';
 import { register as registerList } from './commands/list.js';
 import { register as registerMetrics } from './commands/metrics.js';
@@ -72,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+ignoreClosedPipes();
 const code = await main(process.argv);
 // Let buffered output reach a pipe before exiting.
 process.stdout.write('', () => process.exit(code));
