@@ -56,7 +56,22 @@ export function jsonPreview(value: unknown, max = 100): string {
   } catch {
     text = String(value);
   }
-  return truncate(text, max);
+  return truncate(printable(text), max);
+}
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `text` safe for a terminal: control characters (an ANSI escape sequence in a handler's error
+ * message, a carriage return, a newline) are shown as escapes (`\u001b`, `\n`) instead of moving
+ * the cursor, recolouring or rewriting what was printed before.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** `1 step`, `3 steps`. */

@@ -9,7 +9,7 @@ import type { StepDefinition } from '../definition/types.js';
 import type { EventName, Listener, OrchestratorEvents } from '../events.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { compensationNames } from './definition-file.js';
-import { formatDelay, formatDuration, formatElapsed, plural } from './format.js';
+import { formatDelay, formatDuration, formatElapsed, plural, printable } from './format.js';
 import type { Output } from './output.js';
 import { statusColor } from './style.js';
 
@@ -133,7 +133,7 @@ export class ProgressPrinter {
             : style.red('; no retry');
         this.print(
           this.label(p.step, p.parent),
-          `${style.red('failed')}       attempt ${p.attempt} after ${formatDuration(p.durationMs)}: ${p.error.code}: ${p.error.message}${next}`,
+          `${style.red('failed')}       attempt ${p.attempt} after ${formatDuration(p.durationMs)}: ${printable(p.error.code)}: ${printable(p.error.message)}${next}`,
         );
         return;
       }
@@ -148,7 +148,7 @@ export class ProgressPrinter {
         this.print(
           'saga',
           style.yellow(
-            `${p.error.code}: compensating ${plural(p.steps.length, 'step')} in reverse order${list}`,
+            `${printable(p.error.code)}: compensating ${plural(p.steps.length, 'step')} in reverse order${list}`,
           ),
         );
         return;
@@ -175,7 +175,9 @@ export class ProgressPrinter {
         const then = p.final ? 'giving up' : 'will retry';
         this.print(
           this.label(p.step, p.parent),
-          style.red(`compensation failed: ${p.error.code}: ${p.error.message}; ${then}`),
+          style.red(
+            `compensation failed: ${printable(p.error.code)}: ${printable(p.error.message)}; ${then}`,
+          ),
         );
         return;
       }

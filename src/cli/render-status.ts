@@ -5,7 +5,7 @@
  */
 import type { ExecutionStatus, StepStatus } from '../types.js';
 import { TERMINAL_STATES } from '../types.js';
-import { formatDuration, formatTime, jsonPreview, plural } from './format.js';
+import { formatDuration, formatTime, jsonPreview, plural, printable } from './format.js';
 import { type Style, statusColor } from './style.js';
 import { renderPairs, renderTable } from './table.js';
 
@@ -24,11 +24,12 @@ function stepNote(step: StepStatus): string {
   if (step.attempts > 1) notes.push(plural(step.attempts - 1, 'retry', 'retries'));
   if (step.status === 'waiting' && step.nextAttemptAt)
     notes.push(`retry at ${formatTime(step.nextAttemptAt)}`);
-  if (step.error && step.status !== 'completed') notes.push(step.error.code);
+  if (step.error && step.status !== 'completed') notes.push(printable(step.error.code));
   const c = step.compensation;
   if (c?.status === 'completed') notes.push('compensated');
   else if (c?.status === 'running') notes.push('compensating');
-  else if (c?.status === 'failed') notes.push(`compensation failed${c.error ? `: ${c.error.code}` : ''}`);
+  else if (c?.status === 'failed')
+    notes.push(`compensation failed${c.error ? `: ${printable(c.error.code)}` : ''}`);
   return notes.join('; ');
 }
 
@@ -66,7 +67,7 @@ export function renderStatus(status: ExecutionStatus, style: Style, now = Date.n
     ['steps', `${status.stepsCompleted}/${status.totalSteps} completed`],
   ];
   if (status.workerId) pairs.splice(1, 0, ['worker', status.workerId]);
-  if (status.idempotencyKey) pairs.push(['idempotency key', status.idempotencyKey]);
+  if (status.idempotencyKey) pairs.push(['idempotency key', printable(status.idempotencyKey)]);
   lines.push(...renderPairs(pairs), '', ...renderStepsTable(status, style));
 
   const outputs = Object.entries(status.outputData);
@@ -76,7 +77,11 @@ export function renderStatus(status: ExecutionStatus, style: Style, now = Date.n
   }
   if (status.error) {
     const where = status.error.step ? ` at step ${status.error.step}` : '';
-    lines.push('', style.bold('Error'), `  ${style.red(status.error.code)}${where}: ${status.error.message}`);
+    lines.push(
+      '',
+      style.bold('Error'),
+      `  ${style.red(printable(status.error.code))}${where}: ${printable(status.error.message)}`,
+    );
   }
   if (status.compensatedSteps.length > 0) {
     lines.push('', style.bold('Compensated'), `  ${status.compensatedSteps.join(', ')} (in this order)`);
@@ -87,7 +92,7 @@ export function renderStatus(status: ExecutionStatus, style: Style, now = Date.n
   for (const step of failedCompensations) {
     const error = step.compensation?.error;
     lines.push(
-      `  ${style.red('compensation failed')} for ${step.name}${error ? `: ${error.code}: ${error.message}` : ''}`,
+      `  ${style.red('compensation failed')} for ${step.name}${error ? `: ${printable(error.code)}: ${printable(error.message)}` : ''}`,
     );
   }
   return lines;
@@ -100,7 +105,7 @@ export function outcomeText(status: ExecutionStatus, style: Style, now = Date.no
   if (status.status === 'completed') return `${state} in ${took}`;
   if (!TERMINAL_STATES.has(status.status)) return `still ${state} after ${took}`;
   const error = status.error
-    ? `: ${status.error.code}${status.error.step ? ` at ${status.error.step}` : ''}: ${status.error.message}`
+    ? `: ${printable(status.error.code)}${status.error.step ? ` at ${status.error.step}` : ''}: ${printable(status.error.message)}`
     : '';
   return `${state} after ${took}${error}`;
 }

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { ExecutionState } from '../../types.js';
-import { formatDuration, formatTime, plural } from '../format.js';
+import { formatDuration, formatTime, plural, printable } from '../format.js';
 import { setup } from '../globals.js';
 import { parsePositiveInt, parseState } from '../parse.js';
 import { executionDuration } from '../render-status.js';
@@ -63,7 +63,7 @@ export function register(program: Command): void {
         formatTime(s.startedAt),
         formatDuration(executionDuration(s, now)),
         s.workerId ?? '-',
-        s.error ? s.error.code : '',
+        s.error ? printable(s.error.code) : '',
       ]);
       out.line(
         ...renderTable(

@@ -7,6 +7,7 @@ import {
   formatTime,
   jsonPreview,
   plural,
+  printable,
   truncate,
 } from '../../../src/cli/format.js';
 
@@ -63,5 +64,13 @@ describe('small formats', () => {
     expect(plural(1, 'step')).toBe('1 step');
     expect(plural(3, 'step')).toBe('3 steps');
     expect(plural(2, 'retry', 'retries')).toBe('2 retries');
+  });
+});
+
+describe('printable', () => {
+  it('escapes C0 and C1 control characters and line separators, and keeps other text', () => {
+    expect(printable('a\u001b[31mb\u009bc\u0000d\u2028e')).toBe('a\\u001b[31mb\\u009bc\\u0000d\\u2028e');
+    expect(printable('one\ntwo\tthree\r')).toBe('one\\ntwo\\tthree\\r');
+    expect(printable('héllo ✓ 日本')).toBe('héllo ✓ 日本');
   });
 });

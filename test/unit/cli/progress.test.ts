@@ -90,6 +90,29 @@ describe('ProgressPrinter', () => {
     expect(got[9]).toBe('fetch      compensated  in 4 ms');
   });
 
+  it('escapes control characters in error codes and messages (a handler cannot drive the terminal)', () => {
+    const { progress, lines } = printer();
+    progress.follow('e1');
+    const error = { code: 'E\u001b[31m', message: 'bad\r\u001b[2Kok\nnext', step: 'fetch' };
+    progress.receive({
+      event: 'step.failed',
+      payload: { ...ref, step: 'fetch', attempt: 1, error, durationMs: 1 },
+    });
+    progress.receive({ event: 'execution.compensating', payload: { ...ref, error, steps: ['fetch'] } });
+    progress.receive({
+      event: 'compensation.failed',
+      payload: { ...ref, step: 'fetch', attempt: 1, error: { ...error }, final: true },
+    });
+    const got = lines();
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    expect(got.join('\n')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(got[0]).toBe(
+      'fetch      failed       attempt 1 after 1 ms: E\\u001b[31m: bad\\r\\u001b[2Kok\\nnext; no retry',
+    );
+    expect(got[1]).toContain('E\\u001b[31m: compensating');
+    expect(got[2]).toContain('compensation failed: E\\u001b[31m: bad\\r\\u001b[2Kok\\nnext');
+  });
+
   it('announces executions resumed from earlier runs when they finish', () => {
     const { progress, lines } = printer();
     progress.follow('e1');

@@ -104,3 +104,28 @@ describe('renderStatus', () => {
     );
   });
 });
+
+describe('terminal control characters in stored text', () => {
+  // A handler's error (or a remote worker's report) carrying escape sequences: printed raw they
+  // would recolour, move the cursor or overwrite what the CLI printed before.
+  const hostile = '\u001b[2J\u001b[1;1Hall good\rfake\nline\u009b31m';
+
+  it('prints error codes, messages, idempotency keys and outputs with their control characters escaped', () => {
+    const status = failedSaga();
+    status.error = { code: `E\u001b[31m`, message: hostile, step: 'charge' };
+    status.steps[3]!.error = status.error;
+    status.steps[2]!.branches![1]!.compensation = {
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'UNDO', message: hostile },
+    };
+    status.idempotencyKey = 'key\u001b]0;title\u0007';
+    status.outputData = { reserve: { note: '\u009b2J' } };
+    const text = [...renderStatus(status, plain, at(2000).getTime()), outcomeText(status, plain)].join('\n');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(text).toContain('\\u001b[2J\\u001b[1;1Hall good\\rfake\\nline\\u009b31m');
+    expect(text).toContain('key\\u001b]0;title\\u0007');
+    expect(text).toContain('E\\u001b[31m');
+  });
+});
