@@ -60,6 +60,7 @@ export class Cancellation {
     let deadline = this.ctx.clock.now() + lease;
     let seenLease: number | null | undefined;
     let renewed = false;
+    let ownSince: number | null = null;
     for (;;) {
       if (this.ctx.lifecycle.draining) return false;
       try {
@@ -77,6 +78,16 @@ export class Cancellation {
       if (r.status === 'cancelled') return true;
       if (r.status === 'completed' || r.status === 'failed') return false;
       const now = this.ctx.clock.now();
+      // Claimed by this node's own round, whose adoption is still under way (the next turn finds
+      // it held, above): its runner applies the stored request. Not another owner renewing: wait,
+      // for at most a lease from when this node was first seen owning it.
+      if (r.owner === this.ctx.nodeId) {
+        ownSince ??= now;
+        if (now - ownSince <= lease) {
+          await this.ctx.clock.sleep(POLL_MS);
+          continue;
+        }
+      } else ownSince = null;
       if (r.status === 'compensating') deadline = now + lease;
       if (seenLease !== undefined && r.leaseUntil !== seenLease) renewed = true;
       seenLease = r.leaseUntil;

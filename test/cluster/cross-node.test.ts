@@ -133,6 +133,44 @@ describe('across cluster nodes', () => {
     expect(cancelled).toBe(true);
   }, 30_000);
 
+  it("cancelWorkflow answers true when this node's own round claimed the dead owner's execution and is still adopting it", async () => {
+    const schema = t.schema();
+    // The round's claim wins (the cancel's own claim by id is slow) and its adoption is slow (a
+    // busy database answers the snapshot read late): meanwhile the cancel's wait reads the
+    // execution owned by this very node under a fresh lease, past the wait's first deadline.
+    const pg = new PostgresStore(PG_URL, { schema });
+    const expiry = Date.now() + 2_000;
+    const claim = pg.claimExecutions.bind(pg);
+    let claimedByRound = false;
+    pg.claimExecutions = async (q) => {
+      if (q.ids?.includes('dead-b-2') && Date.now() > expiry) await sleep(400);
+      const got = await claim(q);
+      if (!q.ids && got.some((r) => r.id === 'dead-b-2')) claimedByRound = true;
+      return got;
+    };
+    const read = pg.getExecution.bind(pg);
+    let slowed = false;
+    pg.getExecution = async (id) => {
+      // The adoption's read only (the cancel's wait reads it too, every 50 ms).
+      if (id === 'dead-b-2' && claimedByRound && !slowed && /\badopt\b/.test(new Error().stack ?? '')) {
+        slowed = true;
+        await sleep(1_000);
+      }
+      return read(id);
+    };
+    const a = await node(schema, { store: pg });
+    await a.workflowEngine.defineWorkflow('w', [{ name: 's', action: 'wait' }]);
+    const raw = new PostgresStore(PG_URL, { schema });
+    t.later(() => raw.close());
+    await raw.init();
+    await raw.createExecution(record('dead-b-2', 'w', 'otherhost/4242/dead01', expiry), []);
+    const cancelled = await a.workflowEngine.cancelWorkflow('dead-b-2');
+    const final = await a.workflowEngine.waitForCompletion('dead-b-2', { timeout: 10 });
+    expect(slowed).toBe(true);
+    expect(final.status).toBe('cancelled');
+    expect(cancelled).toBe(true);
+  }, 30_000);
+
   it('an execution placed on a node that just died is taken over a lease after its last heartbeat', async () => {
     const schema = t.schema();
     const a = await node(schema);
