@@ -122,8 +122,9 @@ export async function runActionStep(
           : copyJson(ex.record.input);
       // Built-in actions (a `delay` waits across restarts by design) and remote workers' actions
       // cannot take this process down: no limit.
+      // (Checked in that order: nearly every attempt has no interruption at all.)
       const tooOften =
-        BUILTIN_ACTION_NAMES.has(step.action) || runsOutOfProcess(handler)
+        rec.interruptions === undefined || BUILTIN_ACTION_NAMES.has(step.action) || runsOutOfProcess(handler)
           ? null
           : interruptionLimitError(
               `Step '${name}'`,
