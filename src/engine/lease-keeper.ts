@@ -106,6 +106,14 @@ export class LeaseKeeper {
     guard.verify = () => this.verify();
   }
 
+  /**
+   * Whether this node has no worker to run executions on: every worker was removed from its
+   * balancer (outside cluster mode, where the workers are the live nodes).
+   */
+  private workerless(): boolean {
+    return !this.ctx.cluster && this.ctx.loadBalancer.workerCount === 0;
+  }
+
   private get leaseMs(): number {
     return leaseMs(this.ctx);
   }
@@ -436,6 +444,7 @@ export class LeaseKeeper {
       r.leaseUntil >= ctx.clock.now() &&
       !isDeadLocalOwner(r.owner);
     if (held) return false;
+    if (this.workerless()) return true;
     const entry = await this.definitions.version(r.workflowId, r.workflowVersion);
     return entry !== undefined && missingFor(ctx, entry.plan, r).length > 0;
   }
@@ -506,6 +515,8 @@ export class LeaseKeeper {
     const mine = ids?.filter((id) => this.scheduler.ownsUnrun(id)) ?? [];
     const retaken = mine.length > 0 ? await this.retake(mine) : 0;
     if (ids && mine.length === ids.length) return retaken;
+    // With no worker to place them on, this node leaves orphans to the nodes that have one.
+    if (this.workerless()) return retaken;
     const owners = await ctx.store.listOwners();
     const staleOwners = owners.filter(isDeadLocalOwner);
     const now = ctx.clock.now();
@@ -590,6 +601,17 @@ export class LeaseKeeper {
       }
       this.toRelease.add(record.id);
       // Released: counted among the other processes' executions from now on.
+      if (counted) ctx.metrics.disown(snapshot.execution);
+      return;
+    }
+    // Every worker was removed from this node's balancer (outside cluster mode): it cannot start
+    // the execution (NoWorkersError), so it lets it go like one it lacks handlers for.
+    if (this.workerless()) {
+      ctx.logger.warn(
+        { executionId: record.id, workflowId: record.workflowId },
+        'no worker registered with the load balancer; the execution is left to nodes that have one',
+      );
+      this.toRelease.add(record.id);
       if (counted) ctx.metrics.disown(snapshot.execution);
       return;
     }
