@@ -3,14 +3,14 @@
  * ids, step names of ErrorRecovery, the optimizer's workflow and step ids).
  * @module
  */
+import { describeValue } from './describe-value.js';
 import { ValidationError } from './errors.js';
 
 /** @throws ValidationError naming `path` unless `value` is a non-empty string. */
 export function checkNonEmptyString(value: unknown, path: string): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) {
-    const got = typeof value === 'string' ? '""' : String(value);
     throw new ValidationError([
-      { path, message: `Expected \`${path}\` to be a non-empty string, got ${got}` },
+      { path, message: `Expected \`${path}\` to be a non-empty string, got ${describeValue(value)}` },
     ]);
   }
 }

@@ -24,6 +24,7 @@ import type { Alert } from './monitoring/alerts.js';
 import { AlertMonitor } from './monitoring/alerts.js';
 import type { MetricsSnapshot } from './monitoring/metrics.js';
 import { Metrics } from './monitoring/metrics.js';
+import { checkNonEmptyString } from './non-empty-string.js';
 import { PerformanceOptimizer } from './performance/performance-optimizer.js';
 import { ErrorRecovery } from './recovery/error-recovery.js';
 import { openStore } from './store/open-store.js';
@@ -92,8 +93,12 @@ export class Orchestrator {
     this.keeper = keeper;
   }
 
-  /** Metrics of all executions, or of one workflow (SPEC §5). */
+  /**
+   * Metrics of all executions, or of one workflow (SPEC §5).
+   * @throws ValidationError when `workflowId` is given and is not a non-empty string.
+   */
   getMetrics(workflowId?: string): MetricsSnapshot {
+    if (workflowId !== undefined) checkNonEmptyString(workflowId, 'workflowId');
     return this.ctx.metrics.snapshot(this.loadBalancer.getLoadDistribution(), workflowId);
   }
 

@@ -4,6 +4,7 @@
  * `completeWorkflow`): one linear scan over the workers plus one map operation.
  * @module
  */
+import { describeValue } from '../describe-value.js';
 import { NoWorkersError, ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
 
@@ -75,18 +76,29 @@ export class LoadBalancer {
     return slot.id;
   }
 
-  /** Marks `executionId` finished; its worker's load drops at once. `true` if it was active. */
+  /**
+   * Marks `executionId` finished; its worker's load drops at once. `true` if it was active.
+   * @throws ValidationError when `executionId` is not a non-empty string.
+   */
   completeWorkflow(executionId: string): boolean {
     const slot = this.assignments.get(executionId);
-    if (slot === undefined) return false;
+    if (slot === undefined) {
+      checkNonEmptyString(executionId, 'executionId');
+      return false;
+    }
     this.assignments.delete(executionId);
     slot.active--;
     return true;
   }
 
-  /** The worker `executionId` is assigned to, while it is active. */
+  /**
+   * The worker `executionId` is assigned to, while it is active.
+   * @throws ValidationError when `executionId` is not a non-empty string.
+   */
   getWorker(executionId: string): string | undefined {
-    return this.assignments.get(executionId)?.id;
+    const slot = this.assignments.get(executionId);
+    if (slot === undefined) checkNonEmptyString(executionId, 'executionId');
+    return slot?.id;
   }
 
   /** Number of registered workers. */
@@ -162,7 +174,7 @@ export class LoadBalancer {
       throw new ValidationError([
         {
           path: 'threshold',
-          message: `Expected \`threshold\` to be a non-negative number, got ${typeof threshold === 'string' ? JSON.stringify(threshold) : threshold}`,
+          message: `Expected \`threshold\` to be a non-negative number, got ${describeValue(threshold)}`,
         },
       ]);
     }

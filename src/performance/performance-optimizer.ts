@@ -11,6 +11,7 @@
  * series) and about 190 MB in the worst case (11,000 series with samples spread over 1 µs .. 24 h).
  * @module
  */
+import { describeValue } from '../describe-value.js';
 import { ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
 import { DurationHistogram } from './histogram.js';
@@ -117,7 +118,11 @@ const EMPTY_STATS: Readonly<ExecutionStats> = Object.freeze({
   p99: 0,
 });
 
-/** Duration statistics, bottleneck detection and optimization suggestions per workflow. */
+/**
+ * Duration statistics, bottleneck detection and optimization suggestions per workflow. Every
+ * method that takes a workflow (or step) id throws a ValidationError naming it when it is not a
+ * non-empty string (`reset()` without one forgets every workflow).
+ */
 export class PerformanceOptimizer {
   /** Executions slower than this (ms) get suggestions. */
   readonly slowThreshold: number;
@@ -190,11 +195,13 @@ export class PerformanceOptimizer {
 
   /** Mean execution time of `workflowId`, ms; 0 when nothing is recorded. */
   getAvgExecutionTime(workflowId: string): number {
+    checkNonEmptyString(workflowId, 'workflowId');
     return this.workflows.get(workflowId)?.executions?.mean ?? 0;
   }
 
   /** Execution-time statistics of `workflowId`, ms (percentiles within 1%); zeros when none. */
   getStats(workflowId: string): ExecutionStats {
+    checkNonEmptyString(workflowId, 'workflowId');
     const h = this.workflows.get(workflowId)?.executions;
     if (h == null || h.count === 0) return { ...EMPTY_STATS };
     return {
@@ -210,6 +217,7 @@ export class PerformanceOptimizer {
 
   /** Statistics of each recorded step of `workflowId`, in first-recorded order. */
   getStepStats(workflowId: string): Record<string, StepStats> {
+    checkNonEmptyString(workflowId, 'workflowId');
     const steps = this.sortedSteps(workflowId);
     // A branch's time is already in its parallel step's.
     const total = steps.reduce((sum, [, s]) => (s.branch ? sum : sum + s.hist.sum), 0);
@@ -235,12 +243,9 @@ export class PerformanceOptimizer {
    * @throws ValidationError when `stepTimes` is given and is not an object of `{ step: ms }`.
    */
   identifyBottleneck(workflowId: string, stepTimes?: Record<string, number>): string | null {
+    checkNonEmptyString(workflowId, 'workflowId');
     if (stepTimes != null && (typeof stepTimes !== 'object' || Array.isArray(stepTimes))) {
-      throw invalid(
-        'stepTimes',
-        'an object of { step: ms }',
-        Array.isArray(stepTimes) ? 'an array' : stepTimes,
-      );
+      throw invalid('stepTimes', 'an object of { step: ms }', stepTimes);
     }
     const given = stepTimes == null ? null : slowest(Object.entries(stepTimes));
     if (given !== null) return given;
@@ -255,6 +260,7 @@ export class PerformanceOptimizer {
    * their timeout).
    */
   suggestOptimization(workflowId: string, avgTimeMs: number): string[] {
+    checkNonEmptyString(workflowId, 'workflowId');
     if (typeof avgTimeMs !== 'number') throw invalid('avgTimeMs', 'a number of milliseconds', avgTimeMs);
     if (!(avgTimeMs > this.slowThreshold)) return [];
     const steps = this.workflows.get(workflowId)?.steps;
@@ -279,6 +285,7 @@ export class PerformanceOptimizer {
       this.stepSeries = 0;
       return;
     }
+    checkNonEmptyString(workflowId, 'workflowId');
     this.dropWorkflow(workflowId);
   }
 
@@ -347,13 +354,7 @@ function checkDuration(durationMs: unknown): void {
 
 function invalid(key: string, expected: string, got: unknown): ValidationError {
   return new ValidationError(
-    [{ path: key, message: `Expected \`${key}\` to be ${expected}, got ${describe(got)}` }],
+    [{ path: key, message: `Expected \`${key}\` to be ${expected}, got ${describeValue(got)}` }],
     'Invalid PerformanceOptimizer argument',
   );
-}
-
-/** A string is quoted, so `'150'` is not mistaken for the number it spells. */
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  return Array.isArray(value) ? 'an array' : String(value);
 }
