@@ -7,6 +7,7 @@
 import { describeValue } from '../describe-value.js';
 import { NoWorkersError, ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
+import { unknownKeyIssues } from '../unknown-keys.js';
 
 /** Options of {@link LoadBalancer}. */
 export interface LoadBalancerOptions {
@@ -38,11 +39,16 @@ export class LoadBalancer {
   private readonly assignments = new Map<string, WorkerSlot>();
   private readonly onReassign: ((executionId: string, from: string, to: string) => void) | undefined;
 
-  /** @throws ValidationError when `workers` is not an array of non-empty strings. */
+  /**
+   * @throws ValidationError when `workers` is not an array of non-empty strings, or an option is
+   *   unknown (a misspelt key is refused by name, not ignored).
+   */
   constructor(options: LoadBalancerOptions = {}) {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new ValidationError([{ path: 'options', message: 'Expected `options` to be an object' }]);
     }
+    const unknown = unknownKeyIssues(options, ['workers', 'onReassign']);
+    if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid LoadBalancer options');
     const { workers = ['worker_1', 'worker_2', 'worker_3'], onReassign } = options;
     if (!Array.isArray(workers)) {
       throw new ValidationError([

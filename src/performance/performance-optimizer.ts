@@ -14,6 +14,7 @@
 import { describeValue } from '../describe-value.js';
 import { ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
+import { unknownKeyIssues } from '../unknown-keys.js';
 import { DurationHistogram } from './histogram.js';
 import { dataDrivenSuggestions, GENERIC_SUGGESTIONS, type StepFacts, slowest } from './suggestions.js';
 
@@ -28,6 +29,13 @@ export interface PerformanceOptimizerOptions {
   /** Steps tracked across all workflows; least recently recorded workflows are dropped past it. @default 10000 */
   maxStepSeries?: number;
 }
+
+const OPTION_KEYS: readonly (keyof PerformanceOptimizerOptions)[] = [
+  'slowThreshold',
+  'maxWorkflows',
+  'maxStepsPerWorkflow',
+  'maxStepSeries',
+];
 
 /** Execution-time statistics of a workflow, ms (all 0 when nothing is recorded). */
 export interface ExecutionStats {
@@ -134,11 +142,13 @@ export class PerformanceOptimizer {
   private tick = 0;
   private stepSeries = 0;
 
-  /** @throws ValidationError when an option is out of range. */
+  /** @throws ValidationError when an option is out of range or unknown (a misspelt key is refused by name). */
   constructor(options: PerformanceOptimizerOptions = {}) {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw invalid('options', 'an object', options);
     }
+    const unknown = unknownKeyIssues(options, OPTION_KEYS);
+    if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid PerformanceOptimizer options');
     const {
       slowThreshold = 1000,
       maxWorkflows = 1000,
