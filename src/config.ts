@@ -9,6 +9,7 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { MAX_SECONDS } from './definition/schema.js';
 import { ValidationError } from './errors.js';
+import { FAILURE_WINDOW } from './monitoring/alerts.js';
 import type { Store } from './store/store.js';
 import { issuesFromZod } from './zod-issues.js';
 
@@ -69,7 +70,10 @@ export interface AlertConfig {
   executionTimeMs?: number;
   /** Alert when the failure rate of recent executions of a workflow exceeds this fraction. @default 0.5 */
   failureRate?: number;
-  /** Finished executions (per workflow) needed before the failure rate is judged. @default 10 */
+  /**
+   * Finished executions (per workflow) needed before the failure rate is judged, at most 100 (the
+   * rate is taken over a workflow's last 100 executions). @default 10
+   */
   minSamples?: number;
   /** Load-imbalance threshold passed to `isBalanced`. @default 0.3 */
   imbalanceThreshold?: number;
@@ -159,7 +163,15 @@ const alertsSchema = z
   .object({
     executionTimeMs: atMost(z.number().positive(), 'alerts.executionTimeMs', MAX_MS, 'ms').optional(),
     failureRate: z.number().min(0).max(1).optional(),
-    minSamples: z.number().int().positive().optional(),
+    minSamples: z
+      .number()
+      .int()
+      .positive()
+      .max(FAILURE_WINDOW, {
+        error: (i) =>
+          `Expected \`alerts.minSamples\` to be at most ${FAILURE_WINDOW} (the failure rate is taken over a workflow's last ${FAILURE_WINDOW} executions), got ${String(i.input)}`,
+      })
+      .optional(),
     imbalanceThreshold: z.number().positive().optional(),
     imbalanceMinActive: z.number().int().nonnegative().optional(),
     cooldown: atMost(z.number().nonnegative(), 'alerts.cooldown', MAX_SECONDS, 'seconds').optional(),

@@ -26,7 +26,8 @@ export interface Alert {
   threshold?: number;
 }
 
-const WINDOW = 100;
+/** The failure rate is taken over this many of a workflow's last executions. */
+export const FAILURE_WINDOW = 100;
 
 /** Workflows (and alert keys) whose outcome windows (and cooldowns) are kept. */
 const MAX_TRACKED = 1000;
@@ -155,14 +156,19 @@ export class AlertMonitor {
   private recordOutcome(workflowId: string, failed: boolean): number | null {
     // Bounded: past 1000 workflows, the one whose last execution finished longest ago goes (not
     // every other one's history).
-    const o = this.outcomes.get(workflowId) ?? { buf: new Uint8Array(WINDOW), next: 0, size: 0, failed: 0 };
+    const o = this.outcomes.get(workflowId) ?? {
+      buf: new Uint8Array(FAILURE_WINDOW),
+      next: 0,
+      size: 0,
+      failed: 0,
+    };
     setRecent(this.outcomes, workflowId, o);
     dropOldest(this.outcomes, MAX_TRACKED);
-    if (o.size === WINDOW) o.failed -= o.buf[o.next] ?? 0;
+    if (o.size === FAILURE_WINDOW) o.failed -= o.buf[o.next] ?? 0;
     else o.size++;
     o.buf[o.next] = failed ? 1 : 0;
     o.failed += failed ? 1 : 0;
-    o.next = (o.next + 1) % WINDOW;
+    o.next = (o.next + 1) % FAILURE_WINDOW;
     return o.size >= this.config.minSamples ? o.failed / o.size : null;
   }
 

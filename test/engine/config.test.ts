@@ -102,6 +102,8 @@ describe('config validation', () => {
     ['maxStepInterruptions', 1.5],
     ['maxStepInterruptions', '10'],
     ['alerts', { failureRate: 2 }],
+    // The failure rate is taken over a workflow's last 100 executions: more samples never come.
+    ['alerts', { minSamples: 101 }],
     ['alerts', { unknownThreshold: 1 }],
     ['nodeId', ''],
     ['clock', {}],
