@@ -7,7 +7,7 @@
 import type { StepRunInfo } from '../performance/performance-optimizer.js';
 import type { StepRecord } from '../store/store.js';
 import type { EngineContext } from './context.js';
-import { longestAttemptMs } from './step-records.js';
+import { failuresSoFar, longestAttemptMs } from './step-records.js';
 
 /** Records one finished run of a step (or branch, when `parent` is given). */
 export function recordStepTiming(
@@ -18,7 +18,10 @@ export function recordStepTiming(
   failed: boolean,
   parent?: string,
 ): void {
-  const retried = rec.attempts > 1;
+  // Retried: an attempt followed a failed one (as the metrics' retry rate counts it). An attempt
+  // cut short by its process stopping, run again after the restart, is no retry; but its time is
+  // then no attempt's either, so the longest attempt is given whenever there were several.
+  const retried = failuresSoFar(rec) > 1;
   // One object of one shape per step (spreads of conditional parts would allocate each part too);
   // the optimizer reads an undefined `parent` or `attemptMs` as absent.
   const info: StepRunInfo = {
@@ -26,7 +29,7 @@ export function recordStepTiming(
     retried,
     failed,
     parent,
-    attemptMs: retried ? longestAttemptMs(rec) : undefined,
+    attemptMs: rec.attempts > 1 ? longestAttemptMs(rec) : undefined,
   };
   ctx.optimizer.recordStep(workflowId, rec.name, rec.durationMs ?? 0, info);
 }

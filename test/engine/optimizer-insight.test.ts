@@ -2,11 +2,18 @@
  * What the engine feeds the optimizer, checked through its advice: a retried step is compared
  * with its timeout by its longest attempt (retries and the waits between them are not limited by
  * the timeout), and a parallel step's share of the time is not diluted by its branches, whose
- * time is part of it.
+ * time is part of it. A step cut short by its process stopping and run again after the restart
+ * was not retried (it never failed): the optimizer does not count it as a retry.
  */
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/index.js';
-import { finishWithClock, withOrchestrator } from '../helpers/orchestrator.js';
+import {
+  finishWithClock,
+  tempSqliteUrl,
+  untilAborted,
+  waitForStatus,
+  withOrchestrator,
+} from '../helpers/orchestrator.js';
 
 describe('optimizer insight from the engine', () => {
   it('does not say a retried step nears its timeout when each of its attempts is quick', async () => {
@@ -58,5 +65,28 @@ describe('optimizer insight from the engine', () => {
       .suggestOptimization('w', 2_000)
       .find((s) => s.includes('of the execution time'));
     expect(line).toMatch(/100%/);
+  });
+});
+
+describe('optimizer insight after a restart', () => {
+  it('does not count a step cut short by a shutdown, and run again after the restart, as retried', async () => {
+    const url = tempSqliteUrl();
+    const first = await withOrchestrator({
+      store: url,
+      actions: { work: (_input, ctx) => untilAborted(ctx.signal) },
+    });
+    await first.workflowEngine.defineWorkflow('w', [{ name: 'work', retry: true }]);
+    const id = await first.workflowEngine.executeWorkflow('w');
+    await waitForStatus(first, id, (s) => s.steps[0]?.status === 'running');
+    await first.close();
+
+    const second = await withOrchestrator({ store: url, slowThreshold: 1, actions: { work: () => 'done' } });
+    expect((await second.workflowEngine.waitForCompletion(id, { timeout: 5 })).status).toBe('completed');
+    // As the metrics count it: the step never failed, so it needed no retry.
+    expect(second.getMetrics().retryRate).toBe(0);
+    expect(second.performanceOptimizer.getStepStats('w').work).toMatchObject({ count: 1, retries: 0 });
+    expect(
+      second.performanceOptimizer.suggestOptimization('w', 5_000).filter((s) => s.includes('retried often')),
+    ).toEqual([]);
   });
 });
