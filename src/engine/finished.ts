@@ -1,7 +1,7 @@
 /**
  * What every end of an execution reports once its terminal state is stored, whoever ends it (the
- * runner, or a cancel or timeout of an execution still queued): the metrics, the alert monitor,
- * and the terminal event followed by `execution.finished`.
+ * runner, or a cancel or timeout of an execution still queued): the balancer, the metrics, the
+ * alert monitor, and the terminal event followed by `execution.finished`.
  * @module
  */
 import type { ErrorInfo } from '../errors.js';
@@ -22,6 +22,9 @@ export function announceFinished(
   durationMs: number,
 ): void {
   const workflowId = ex.record.workflowId;
+  // Its worker's load drops as it ends (SPEC §4), before anyone hears of the end: a listener sees
+  // the balancer agree with the counts. (The record keeps the worker it ran on, for its status.)
+  ctx.loadBalancer.completeWorkflow(ex.id);
   // One that never left the queue (cancelled, or timed out waiting) ran for no time at all: its
   // wait is no execution time for the averages or the execution-time alert.
   const ranMs = from === 'pending' ? null : durationMs;

@@ -181,6 +181,40 @@ describe.each(STORE_KINDS)('metrics (%s store)', (kind) => {
     expect(orch.getMetrics().loadDistribution).toEqual({ w1: 0, w2: 0, w3: 0 });
   });
 
+  it("drops an execution's load as it ends: its terminal events see the load and the counts agree", async () => {
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      workers: ['w1', 'w2'],
+      actions: {
+        ok: () => 1,
+        bad: () => {
+          throw new Error('x');
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
+    await orch.workflowEngine.defineWorkflow('bad', [{ name: 'bad' }]);
+    const seen: unknown[] = [];
+    const look = () =>
+      seen.push({
+        running: orch.getMetrics().executions.running,
+        load: orch.getMetrics().loadDistribution,
+        worker: orch.loadBalancer.getWorker(ids[0] as string),
+      });
+    orch.on('execution.completed', look);
+    orch.on('execution.failed', look);
+    orch.on('execution.finished', look);
+    const ids: string[] = [];
+    ids.push(await orch.workflowEngine.executeWorkflow('ok'));
+    await orch.workflowEngine.waitForCompletion(ids[0] as string);
+    ids.push(await orch.workflowEngine.executeWorkflow('bad'));
+    await orch.workflowEngine.waitForCompletion(ids[1] as string);
+    const idle = { running: 0, load: { w1: 0, w2: 0 }, worker: undefined };
+    expect(seen).toEqual([idle, idle, idle, idle]);
+    // The status still names the worker it ran on.
+    expect((await orch.workflowEngine.getExecutionStatus(ids[0] as string))?.workerId).toBe('w1');
+  });
+
   it('fires execution.started, step.completed (each step), then execution.completed, in order', async () => {
     const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 'A', b: () => 'B' } });
     const events = collectEvents(orch, [
