@@ -139,9 +139,14 @@ export class AlertMonitor {
     );
   }
 
-  /** Called periodically with the balancer's view. */
+  /**
+   * Called periodically with the balancer's view. Loads the busiest and idlest workers of which
+   * differ by at most one execution are as even as whole executions allow (4 over 3 workers is
+   * 2, 1, 1, which `isBalanced(0.3)` calls unbalanced): no alert then, as no placement does better.
+   */
   checkBalance(balanced: boolean, active: number, distribution: Record<string, number>): void {
     if (balanced || active < this.config.imbalanceMinActive) return;
+    if (spread(distribution) <= 1) return;
     this.raise(
       {
         type: 'load_imbalance',
@@ -189,6 +194,17 @@ export class AlertMonitor {
     // Listeners get their own copy: one that changes it changes no alert kept here.
     this.emit(copyAlert(alert));
   }
+}
+
+/** Largest load minus smallest load (0 for no workers). */
+function spread(distribution: Record<string, number>): number {
+  let max = Number.NEGATIVE_INFINITY;
+  let min = Number.POSITIVE_INFINITY;
+  for (const load of Object.values(distribution)) {
+    if (load > max) max = load;
+    if (load < min) min = load;
+  }
+  return max >= min ? max - min : 0;
 }
 
 function copyAlert(alert: Alert): Alert {
