@@ -16,6 +16,7 @@ import {
 } from '../errors.js';
 import { newExecutionId } from '../ids.js';
 import { copyJsonOrThrow } from '../json-value.js';
+import { unstorableText } from '../storable-text.js';
 import type { ExecutionRecord } from '../store/store.js';
 import type { ActionHandler, ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { optionsIssues } from '../unknown-keys.js';
@@ -158,6 +159,13 @@ export class WorkflowEngine {
     if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256)) {
       throw new ValidationError(
         [{ path: 'idempotencyKey', message: 'expected a string of 1 to 256 characters' }],
+        'Invalid execution request',
+      );
+    }
+    const unstorable = key === undefined ? null : unstorableText(key);
+    if (unstorable !== null) {
+      throw new ValidationError(
+        [{ path: 'idempotencyKey', message: `cannot be stored as given: it ${unstorable}` }],
         'Invalid execution request',
       );
     }

@@ -81,4 +81,22 @@ describe.each(STORE_KINDS)('idempotency keys (%s store)', (kind) => {
     expect(await orch.workflowEngine.executeWorkflow('pay', {}, { idempotencyKey: 'once' })).toBe(first);
     expect(runs).toBe(1);
   });
+
+  it('refuses a key with U+0000 or an unpaired surrogate (PostgreSQL could not keep it as given)', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { charge: () => 1 } });
+    await orch.workflowEngine.defineWorkflow('pay', [{ name: 'charge' }]);
+    for (const [key, what] of [
+      ['a\u0000b', /idempotencyKey: .*U\+0000 at index 1/],
+      ['x\ud800', /idempotencyKey: .*unpaired surrogate \(U\+D800\) at index 1/],
+      ['\udc01y', /idempotencyKey: .*unpaired surrogate \(U\+DC01\) at index 0/],
+    ] as const) {
+      await expect(
+        orch.workflowEngine.executeWorkflow('pay', {}, { idempotencyKey: key }),
+      ).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(what) });
+    }
+    expect(await orch.workflowEngine.listExecutions()).toEqual([]);
+    // A whole pair (an emoji) is a key like any other.
+    const id = await orch.workflowEngine.executeWorkflow('pay', {}, { idempotencyKey: 'order-😀' });
+    expect(await orch.workflowEngine.executeWorkflow('pay', {}, { idempotencyKey: 'order-😀' })).toBe(id);
+  });
 });
