@@ -115,6 +115,22 @@ export function recordContract(store: CurrentStore): void {
       expect(await store().getExecution('nope')).toBeNull();
     });
 
+    it('an id or workflow id with U+0000 names nothing (PostgreSQL text cannot hold one): not an error', async () => {
+      await store().createExecution(makeExecution({ id: 'n', workflowId: 'w' }));
+      expect(await store().getExecution('n\u0000')).toBeNull();
+      expect(
+        await store()
+          .getExecutions(['n\u0000', 'n'])
+          .then((l) => l.map((s) => s.execution.id)),
+      ).toEqual(['n']);
+      expect(await store().requestCancel('n\u0000')).toBeNull();
+      expect(await store().listExecutions({ workflowId: 'w\u0000', limit: 10 })).toEqual([]);
+      expect(await store().countExecutions({ workflowId: 'w\u0000' })).toBe(0);
+      expect((await store().aggregate('w\u0000')).byStatus.pending).toBe(0);
+      expect(await store().listDefinitions('w\u0000')).toEqual([]);
+      expect((await store().getExecution('n'))?.execution.cancelRequested).toBe(false);
+    });
+
     it('getExecutions reads several at once: the known ones, oldest first, each with its steps', async () => {
       await store().createExecution(makeExecution({ id: 'm-late', createdAt: 300 }), [
         makeStep('m-late', 'a'),

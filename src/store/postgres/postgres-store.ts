@@ -40,6 +40,7 @@ import { type CommitContext, commitOnLane, type LaneConnection, releaseLanes } f
 import { createPool, endPool, ident, storeError } from './connection.js';
 import { WorkListener, workPayloads } from './listener.js';
 import { migrateAt } from './migrate.js';
+import { namesNothing } from './nul-keys.js';
 import { createOp, type Op, updateOp } from './operations.js';
 import { type PostgresStoreOptions, resolveOptions } from './options.js';
 import { PlanMode } from './plan-mode.js';
@@ -189,6 +190,7 @@ export class PostgresStore implements Store {
   }
 
   async listDefinitions(workflowId?: string): Promise<DefinitionRecord[]> {
+    if (namesNothing(workflowId)) return [];
     const rows =
       workflowId === undefined
         ? await this.read<DefinitionRow>(this.sql.allDefinitions, [])
@@ -213,20 +215,22 @@ export class PostgresStore implements Store {
   }
 
   async getExecution(id: string): Promise<ExecutionSnapshot | null> {
+    if (namesNothing(id)) return null;
     const [row] = await this.read<SnapshotRow>(this.sql.getExecution, [id]);
     return row ? { execution: toExecution(row), steps: toSteps(row) } : null;
   }
 
   async getExecutions(ids: readonly string[]): Promise<ExecutionSnapshot[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.read<SnapshotRow>(this.sql.getExecutions, [ids]);
+    const known = ids.filter((id) => !namesNothing(id));
+    if (known.length === 0) return [];
+    const rows = await this.read<SnapshotRow>(this.sql.getExecutions, [known]);
     return rows.map((row) => ({ execution: toExecution(row), steps: toSteps(row) }));
   }
 
   async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
     const [index, args] = filterArgs(filter);
     const limit = Math.max(0, filter.limit);
-    if (limit === 0) return [];
+    if (limit === 0 || namesNothing(filter.workflowId)) return [];
     const rows = await this.read<SnapshotRow>(this.sql.list[index]!, [
       ...args,
       limit,
@@ -236,6 +240,7 @@ export class PostgresStore implements Store {
   }
 
   async countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset'>): Promise<number> {
+    if (namesNothing(filter.workflowId)) return 0;
     const [index, args] = filterArgs(filter);
     const [row] = await this.read<{ n: number }>(this.sql.count[index]!, args);
     return row?.n ?? 0;
@@ -258,6 +263,7 @@ export class PostgresStore implements Store {
   }
 
   requestCancel(id: string): Promise<ExecutionRecord | null> {
+    if (namesNothing(id)) return Promise.resolve(null);
     return this.write({ kind: 'cancel', id });
   }
 
@@ -266,6 +272,7 @@ export class PostgresStore implements Store {
   }
 
   async aggregate(workflowId?: string): Promise<StoreAggregates> {
+    if (namesNothing(workflowId)) return toAggregates([]);
     const rows =
       workflowId === undefined
         ? await this.read<AggregateRow>(this.sql.aggregate, [])
