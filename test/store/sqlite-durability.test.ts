@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LeaseLostError, ValidationError } from '../../src/errors.js';
+import { LeaseLostError, OrchestratorError, ValidationError } from '../../src/errors.js';
+import { sqliteHint, sqliteStoreError } from '../../src/store/sqlite/errors.js';
 import { loadMigrations, migrate } from '../../src/store/sqlite/migrate.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeExecution, makeStep } from './records.js';
@@ -243,6 +244,58 @@ describe('SQLite store: group commit', () => {
     expect(await store.getExecution('d')).toBeNull();
     await store.update({ id: 'a', epoch: 0, set: { cursor: 2 } });
     expect((await store.getExecution('a'))!.execution.cursor).toBe(2);
+  });
+});
+
+describe("SQLite store: SQLite's own errors", () => {
+  it('a failed write or read is STORE_UNAVAILABLE naming the file, the driver error kept as cause', async () => {
+    const path = newPath();
+    const store = await open(path);
+    await store.createExecution(makeExecution({ id: 'a' }));
+    const db = raw(path);
+    db.exec(
+      "CREATE TRIGGER doom BEFORE UPDATE ON executions WHEN NEW.steps_run = 666 BEGIN SELECT RAISE(ROLLBACK, 'doomed'); END",
+    );
+    db.exec(
+      "CREATE TRIGGER bad_step BEFORE INSERT ON steps WHEN NEW.name = 'bad' BEGIN SELECT RAISE(ABORT, 'bad step'); END",
+    );
+    const failures: PromiseSettledResult<unknown>[] = await Promise.allSettled([
+      // The whole transaction fails...
+      store.update({ id: 'a', epoch: 0, set: { stepsRun: 666 } }),
+    ]);
+    // ... or one operation of it.
+    failures.push(
+      ...(await Promise.allSettled([store.update({ id: 'a', epoch: 0, steps: [makeStep('a', 'bad')] })])),
+    );
+    // A read: the table is gone.
+    db.exec('ALTER TABLE nodes RENAME TO nodes_gone');
+    failures.push(...(await Promise.allSettled([store.listNodes()])));
+    for (const [i, failure] of failures.entries()) {
+      expect(failure.status, `failure ${i}`).toBe('rejected');
+      const error = (failure as PromiseRejectedResult).reason;
+      expect(error, `failure ${i}`).toBeInstanceOf(OrchestratorError);
+      expect(error.code).toBe('STORE_UNAVAILABLE');
+      expect(error.message).toContain(`SQLite store '${path}'`);
+      expect(error.cause).toBeInstanceOf(Database.SqliteError);
+    }
+    expect(failures.map((f) => String((f as PromiseRejectedResult).reason.message))).toEqual([
+      expect.stringMatching(/doomed/),
+      expect.stringMatching(/bad step/),
+      expect.stringMatching(/no such table/),
+    ]);
+  });
+
+  it('says what a busy, read-only or full database usually means', () => {
+    const busy = sqliteStoreError(new Database.SqliteError('database is locked', 'SQLITE_BUSY'), '/d/s.db');
+    expect(busy.message).toBe(
+      "SQLite store '/d/s.db': database is locked (SQLITE_BUSY: another process held the write lock on the file past the 5 s busy timeout)",
+    );
+    expect(sqliteHint(new Database.SqliteError('x', 'SQLITE_READONLY_DIRECTORY'))).toMatch(
+      /SQLITE_READONLY_DIRECTORY: this process cannot write to the file or to its directory/,
+    );
+    expect(sqliteHint(new Database.SqliteError('x', 'SQLITE_FULL'))).toMatch(/the disk is full/);
+    expect(sqliteHint(new Database.SqliteError('x', 'SQLITE_CONSTRAINT_CHECK'))).toBe('');
+    expect(sqliteHint(new Error('no code'))).toBe('');
   });
 });
 

@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { OrchestratorError } from '../../errors.js';
-import { GroupCommit, type GroupCommitStats, type Outcome } from '../group-commit.js';
+import { failed, GroupCommit, type GroupCommitStats, type Outcome } from '../group-commit.js';
 import { checkAggregateFilter } from '../states.js';
 import type {
   AggregateFilter,
@@ -30,6 +30,7 @@ import type {
   StoreAggregates,
 } from '../store.js';
 import { batchCommitter } from './batch-commit.js';
+import { sqliteStoreError } from './errors.js';
 import { migrate } from './migrate.js';
 import { applyOp, mergeOps, type Op, opKey } from './operations.js';
 import {
@@ -118,14 +119,7 @@ export class SqliteStore implements Store {
       this.statements = prepareStatements(db);
     } catch (error) {
       db?.close();
-      if (error instanceof OrchestratorError) throw error;
-      throw new OrchestratorError(
-        'STORE_UNAVAILABLE',
-        `Cannot open SQLite store '${this.path}': ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
+      throw sqliteStoreError(error, this.path, 'Cannot open SQLite store');
     }
     const statements = this.statements;
     this.commitBatch = batchCommitter(db, (op: Op) => applyOp(statements, op));
@@ -183,11 +177,12 @@ export class SqliteStore implements Store {
   }
 
   async listDefinitions(workflowId?: string): Promise<DefinitionRecord[]> {
-    const s = this.stmts();
-    const rows = (
-      workflowId === undefined ? s.allDefinitions.all() : s.definitionsOf.all(workflowId)
-    ) as DefinitionRow[];
-    return rows.map(toDefinition);
+    return this.read((s) => {
+      const rows = (
+        workflowId === undefined ? s.allDefinitions.all() : s.definitionsOf.all(workflowId)
+      ) as DefinitionRow[];
+      return rows.map(toDefinition);
+    });
   }
 
   createExecution(execution: ExecutionRecord, steps?: StepRecord[]): Promise<CreateResult> {
@@ -229,27 +224,28 @@ export class SqliteStore implements Store {
   }
 
   async getExecution(id: string): Promise<ExecutionSnapshot | null> {
-    const s = this.stmts();
-    const row = s.getExecution.get(id) as ExecutionRowWithInput | undefined;
-    if (!row) return null;
-    return { execution: toExecution(row), steps: (s.stepsOf.all(id) as StepRow[]).map(toStep) };
+    return this.read((s) => {
+      const row = s.getExecution.get(id) as ExecutionRowWithInput | undefined;
+      if (!row) return null;
+      return { execution: toExecution(row), steps: (s.stepsOf.all(id) as StepRow[]).map(toStep) };
+    });
   }
 
   async getExecutions(ids: readonly string[]): Promise<ExecutionSnapshot[]> {
     if (ids.length === 0) return [];
-    return this.withSteps(this.stmts().byIdsOldestFirst.all(JSON.stringify(ids)) as ExecutionRowWithInput[]);
+    return this.read((s) =>
+      this.withSteps(s.byIdsOldestFirst.all(JSON.stringify(ids)) as ExecutionRowWithInput[]),
+    );
   }
 
   async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
-    const s = this.stmts();
     const [index, args] = filterArgs(filter);
     const page = Math.max(0, filter.limit);
-    const rows = s.list[index]!.all(
-      ...args,
-      page,
-      Math.max(0, filter.offset ?? 0),
-    ) as ExecutionRowWithInput[];
-    return this.withSteps(rows);
+    return this.read((s) =>
+      this.withSteps(
+        s.list[index]!.all(...args, page, Math.max(0, filter.offset ?? 0)) as ExecutionRowWithInput[],
+      ),
+    );
   }
 
   /** Snapshots of `rows`, with the steps of all of them read in one query. */
@@ -266,11 +262,11 @@ export class SqliteStore implements Store {
 
   async countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset'>): Promise<number> {
     const [index, args] = filterArgs(filter);
-    return Number(this.stmts().count[index]!.get(...args));
+    return this.read((s) => Number(s.count[index]!.get(...args)));
   }
 
   async listOwners(): Promise<string[]> {
-    return this.stmts().listOwners.all() as string[];
+    return this.read((s) => s.listOwners.all() as string[]);
   }
 
   claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]> {
@@ -290,27 +286,30 @@ export class SqliteStore implements Store {
   }
 
   async listCancelRequests(owner: string): Promise<string[]> {
-    return this.stmts().cancelRequests.all(owner) as string[];
+    return this.read((s) => s.cancelRequests.all(owner) as string[]);
   }
 
   async aggregate(workflowId?: string): Promise<StoreAggregates> {
-    const s = this.stmts();
-    const rows = (
-      workflowId === undefined ? s.aggregate.all() : s.aggregateOf.all(workflowId)
-    ) as AggregateRow[];
-    return toAggregates(rows);
+    return this.read((s) => {
+      const rows = (
+        workflowId === undefined ? s.aggregate.all() : s.aggregateOf.all(workflowId)
+      ) as AggregateRow[];
+      return toAggregates(rows);
+    });
   }
 
   async aggregateByWorkflow(filter: AggregateFilter = {}): Promise<Map<string, StoreAggregates>> {
-    const s = this.stmts();
-    const rows = (
-      checkAggregateFilter(filter) === 'owner'
-        ? s.aggregateByWorkflowOf.all(filter.owner)
-        : filter.exceptOwner === undefined
-          ? s.aggregateByWorkflow.all()
-          : s.aggregateByWorkflowExcept.all(filter.exceptOwner)
-    ) as (AggregateRow & { workflow_id: string })[];
-    return toAggregatesByWorkflow(rows);
+    const which = checkAggregateFilter(filter);
+    return this.read((s) => {
+      const rows = (
+        which === 'owner'
+          ? s.aggregateByWorkflowOf.all(filter.owner)
+          : filter.exceptOwner === undefined
+            ? s.aggregateByWorkflow.all()
+            : s.aggregateByWorkflowExcept.all(filter.exceptOwner)
+      ) as (AggregateRow & { workflow_id: string })[];
+      return toAggregatesByWorkflow(rows);
+    });
   }
 
   /**
@@ -334,9 +333,10 @@ export class SqliteStore implements Store {
   }
 
   async listNodes(since?: number): Promise<NodeRecord[]> {
-    const s = this.stmts();
-    const rows = (since === undefined ? s.allNodes.all() : s.nodesSince.all(since)) as NodeRow[];
-    return rows.map(toNode);
+    return this.read((s) => {
+      const rows = (since === undefined ? s.allNodes.all() : s.nodesSince.all(since)) as NodeRow[];
+      return rows.map(toNode);
+    });
   }
 
   removeNode(id: string): Promise<void> {
@@ -344,11 +344,11 @@ export class SqliteStore implements Store {
   }
 
   async loadByOwner(): Promise<Record<string, number>> {
-    return toOwnerLoad(this.stmts().loadByOwner.all() as OwnerLoadRow[]);
+    return this.read((s) => toOwnerLoad(s.loadByOwner.all() as OwnerLoadRow[]));
   }
 
   async listOwned(owner: string, limit: number): Promise<string[]> {
-    return this.stmts().listOwned.all(owner, Math.max(0, limit)) as string[];
+    return this.read((s) => s.listOwned.all(owner, Math.max(0, limit)) as string[]);
   }
 
   private write<T>(op: Op): Promise<T> {
@@ -356,10 +356,30 @@ export class SqliteStore implements Store {
     return this.batcher.enqueue(op) as Promise<T>;
   }
 
-  /** ONE `BEGIN IMMEDIATE … COMMIT` for the batch (throws, rolled back, if the transaction fails). */
+  /**
+   * ONE `BEGIN IMMEDIATE … COMMIT` for the batch (throws, rolled back, if the transaction fails).
+   * SQLite's own errors (a lock held past the busy timeout, a read-only file, a full disk) become
+   * `STORE_UNAVAILABLE` errors that name the file.
+   */
   private commit(batch: readonly Op[]): Outcome[] {
     if (!this.commitBatch) throw this.notOpen();
-    return this.commitBatch(batch);
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.commitBatch(batch);
+    } catch (error) {
+      throw sqliteStoreError(error, this.path);
+    }
+    return outcomes.map((o) => (o.ok ? o : failed(sqliteStoreError(o.error, this.path))));
+  }
+
+  /** Runs a read on the statements; SQLite's own errors become `STORE_UNAVAILABLE` (see `commit`). */
+  private read<T>(body: (s: Statements) => T): T {
+    const s = this.stmts();
+    try {
+      return body(s);
+    } catch (error) {
+      throw sqliteStoreError(error, this.path);
+    }
   }
 
   private stmts(): Statements {
