@@ -2,7 +2,7 @@
  * Checks that a value survives JSON (what every store keeps): plain objects, arrays,
  * strings, finite numbers, booleans and null, with bounded depth; and takes the engine's own
  * copy of such a value, shaped as the stores give it back (a `Date` becomes its JSON string,
- * `undefined` is dropped from objects and is `null` in arrays), so the memory store answers what
+ * `undefined` is dropped from objects and is `null` in arrays, -0 is 0), so the memory store answers what
  * SQLite and PostgreSQL answer.
  *
  * The copy checks as it goes and builds nothing but the copy; only when it meets a problem is
@@ -88,7 +88,8 @@ const BAD: unique symbol = Symbol('not a JSON value');
 function fastCopy(value: unknown, depth: number): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
-    if (Number.isFinite(value)) return value;
+    // JSON writes -0 as 0: so do the durable stores, and so does the copy.
+    if (Number.isFinite(value)) return value === 0 ? 0 : value;
     throw BAD;
   }
   if (value === undefined) return depth === 0 ? undefined : null;

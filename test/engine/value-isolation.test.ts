@@ -116,6 +116,33 @@ describe.each(STORE_KINDS)('handler values are copies (%s store)', (kind) => {
     expect(status.outputData.stamp).toStrictEqual({ at: at0, list: [1, null], in: { when: at1 } });
   });
 
+  it('-0 comes back as 0, as JSON keeps it, on every store and before a restart too', async () => {
+    const seen: unknown[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        zero: (input) => {
+          seen.push(input);
+          return { z: -0, list: [-0], in: input };
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'zero' }]);
+    const status = await runToEnd(orch, 'w', { z: -0 });
+    expect(status.inputData).toStrictEqual({ z: 0 });
+    expect(Object.is((status.inputData as Obj).z, 0)).toBe(true);
+    const out = status.outputData.zero as { z: number; list: number[]; in: Obj };
+    expect([out.z, out.list[0], out.in.z, (seen[0] as Obj).z].map((n) => Object.is(n, 0))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(JSON.stringify(await orch.workflowEngine.getExecutionStatus(status.id))).toBe(
+      JSON.stringify(status),
+    );
+  });
+
   it('a caller mutating a status it read changes neither the execution nor later reads', async () => {
     let release!: () => void;
     const started = new Promise<void>((resolve) => {
