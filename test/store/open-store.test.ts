@@ -79,3 +79,30 @@ describe('openStore: PostgreSQL URLs the driver cannot use', () => {
     );
   });
 });
+
+describe('openStore: a password given as a URL parameter', () => {
+  // Port 1 on loopback: nothing listens, the connection is refused at once.
+  it.each([
+    [
+      'a server that cannot be reached',
+      'postgres://app@127.0.0.1:1/test?password=s3cretQ',
+      'STORE_UNAVAILABLE',
+    ],
+    [
+      'an ssl file that does not exist',
+      'postgres://app@127.0.0.1:1/test?sslrootcert=/nonexistent/ca.pem&Password=s3cretQ',
+      'VALIDATION',
+    ],
+  ])('%s: the error masks it', async (_what, target, code) => {
+    const store = openStore(target);
+    const error = await store.init().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await store.close().catch(() => undefined);
+    expect(error).toMatchObject({ code });
+    const shown = (error as Error).message + JSON.stringify((error as ValidationError).issues ?? []);
+    expect(shown).not.toContain('s3cretQ');
+    expect(shown).toMatch(/password=\*\*\*/i);
+  });
+});

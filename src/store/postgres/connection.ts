@@ -186,11 +186,17 @@ export async function endClient(client: pg.Client | pg.PoolClient, ms = END_TIME
   }
 }
 
-/** `url` with any password replaced by `***`, for messages. */
+/**
+ * `url` with any password replaced by `***`, for messages: the one before the `@` and a `password`
+ * query parameter (the driver takes `?password=` too), whatever its case.
+ */
 export function redact(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (key.toLowerCase() === 'password') parsed.searchParams.set(key, '***');
+    }
     return parsed.toString();
   } catch {
     return '<unparsable PostgreSQL URL>';
