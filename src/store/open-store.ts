@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { MemoryStore } from './memory-store.js';
 import { PostgresStore } from './postgres/postgres-store.js';
+import { checkUrlOptions } from './postgres/url-options.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -52,6 +53,8 @@ function openPostgres(target: string): PostgresStore {
   } catch {
     throw invalid('postgres://<unparsable URL>');
   }
+  // Before `schema` is taken out: `?schema=a&schema=b` is refused too.
+  checkUrlOptions(target);
   const schema = url.searchParams.get('schema');
   if (schema === null) return new PostgresStore(target);
   url.searchParams.delete('schema');

@@ -106,3 +106,37 @@ describe('openStore: a password given as a URL parameter', () => {
     expect(shown).toMatch(/password=\*\*\*/i);
   });
 });
+
+describe('openStore: URL parameters the driver would take otherwise than meant', () => {
+  it.each([
+    ['schema given twice', 'postgres://u:pw@h/db?schema=a&schema=b', /'schema' is given more than once/],
+    [
+      'sslmode given twice',
+      'postgres://u:pw@h/db?sslmode=disable&sslmode=require',
+      /'sslmode' is given more than once/,
+    ],
+    [
+      'an sslmode the driver does not know',
+      'postgres://u:pw@h/db?sslmode=disabled',
+      /sslmode "disabled" is not one of disable, prefer/,
+    ],
+  ])('%s: a ValidationError naming `store`, before any connection', (_what, target, message) => {
+    for (const open of [() => openStore(target), () => new PostgresStore(target)]) {
+      try {
+        open();
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).issues[0]?.path).toBe('store');
+        expect((error as Error).message).toMatch(message);
+        expect((error as Error).message).not.toContain(':pw@');
+      }
+    }
+  });
+
+  it('takes the sslmodes the driver knows', () => {
+    for (const mode of ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']) {
+      expect(openStore(`postgres://u@h/db?sslmode=${mode}&schema=s`)).toBeInstanceOf(PostgresStore);
+    }
+  });
+});

@@ -65,6 +65,7 @@ import {
   type SnapshotRow,
   type Sql,
 } from './statements.js';
+import { checkUrlOptions } from './url-options.js';
 import { WriteLanes } from './write-lanes.js';
 
 export type { PostgresStoreOptions } from './options.js';
@@ -95,12 +96,14 @@ export class PostgresStore implements Store {
   /**
    * @param url a `postgres://` connection string (handed to `pg` as is).
    * @param options see {@link PostgresStoreOptions}.
-   * @throws ValidationError for a bad schema name, pool size, lane count or idle timeout.
+   * @throws ValidationError for a bad schema name, pool size, lane count or idle timeout, or a URL
+   * parameter given twice or an unknown `sslmode` (see `url-options.ts`).
    */
   constructor(
     private readonly url: string,
     options: PostgresStoreOptions = {},
   ) {
+    checkUrlOptions(url);
     const resolved = resolveOptions(options);
     this.schema = resolved.schema;
     this.poolSize = resolved.poolSize;
