@@ -29,6 +29,7 @@ import { localNodes, monitoringRoutes, type NodesProvider } from './routes/monit
 import { remoteWorkerRoutes } from './routes/remote-workers.js';
 import { systemRoutes } from './routes/system.js';
 import { workflowRoutes } from './routes/workflows.js';
+import { errorEnvelopeSchema } from './schemas.js';
 import { validatorCompiler } from './validation.js';
 
 /** Default request body limit: 1 MiB. */
@@ -152,6 +153,23 @@ function installJsonParser(app: FastifyInstance): void {
   });
 }
 
+/** Methods whose requests fastify reads a body of (and so may refuse with 400, 413 or 415). */
+const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Documents the statuses every route that reads a body can answer whatever its own schema says:
+ * 400 (malformed JSON), 413 (over the body limit), 415 (not JSON). Registered before the routes
+ * and the OpenAPI generator, so every route's document lists them.
+ */
+function documentBodyErrors(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const response = route.schema?.response as Record<number, unknown> | undefined;
+    if (!response || !methods.some((m) => BODY_METHODS.has(m))) return;
+    for (const status of [400, 413, 415]) response[status] ??= errorEnvelopeSchema;
+  });
+}
+
 /**
  * Builds the HTTP app around an orchestrator. The caller owns the orchestrator: closing the
  * app detaches its listeners but leaves the orchestrator open.
@@ -184,6 +202,7 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
   installErrorHandling(app, bodyLimit);
   const verifyToken = createTokenVerifier(options.token);
   registerAuth(app, verifyToken);
+  documentBodyErrors(app);
   app.addHook('onSend', async (_req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');

@@ -180,3 +180,34 @@ describe('GET /openapi.json', () => {
     }
   });
 });
+
+describe('documented statuses of routes that read a body', () => {
+  it('lists 413 and 415 on every route that reads a body, and each route answers them', async () => {
+    // Before: cancel and the remote-worker routes answered 413 (over the limit) and 415 (not
+    // JSON) but their documents did not list either status.
+    const f = await setup({ app: { bodyLimit: 64 } });
+    await f.orch.workflowEngine.defineWorkflow('wf', [{ name: 'greet' }]);
+    const doc = (await f.app.inject({ url: '/openapi.json' })).json() as Doc;
+    const withBody = ROUTES.filter((r) => !r.startsWith('GET '));
+    expect(withBody.length).toBeGreaterThanOrEqual(9);
+    for (const route of withBody) {
+      const [method, path] = route.split(' ') as [string, string];
+      const url = path.replace(/\{\w+\}/g, 'x').replace('/workflows/x', '/workflows/wf');
+      const documented = Object.keys(doc.paths[path]?.[method.toLowerCase()]?.responses ?? {});
+      const big = await f.call({
+        method: method as 'POST',
+        url,
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ input: 'x'.repeat(100) }),
+      });
+      const text = await f.call({
+        method: method as 'POST',
+        url,
+        headers: { 'content-type': 'text/plain' },
+        payload: 'hello',
+      });
+      expect([big.statusCode, text.statusCode], route).toEqual([413, 415]);
+      expect(documented, route).toEqual(expect.arrayContaining(['413', '415']));
+    }
+  });
+});
