@@ -109,19 +109,31 @@ function debugEnabled(log: FastifyBaseLogger): boolean {
   return typeof check === 'function' && check.call(log, 'debug');
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The body the route answers (with 503) while the app closes, in the shape its 503 response
+     * schema documents. @default the `CLOSED` error envelope
+     */
+    closingBody?: unknown;
+  }
+}
+
 /**
  * From the moment `app.close()` starts, every new request (one on a kept-alive connection, say)
- * answers 503 `CLOSED` in the API's envelope and closes its connection.
+ * answers 503 `CLOSED` in the API's envelope (or the route's own `closingBody`) and closes its
+ * connection.
  */
 function refuseWhileClosing(app: FastifyInstance): void {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_req, reply) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (!closing) return;
     reply.header('connection', 'close');
-    return reply.code(503).send({ error: { code: 'CLOSED', message: 'The server is shutting down' } });
+    const own = req.is404 ? undefined : req.routeOptions.config?.closingBody;
+    return reply.code(503).send(own ?? { error: { code: 'CLOSED', message: 'The server is shutting down' } });
   });
 }
 

@@ -176,4 +176,16 @@ describe('GET /healthz', () => {
     expect(closing.statusCode).toBe(503);
     expect(closing.json()).toEqual({ status: 'closing' });
   });
+
+  it('answers 503 closing (not 500) while the app itself closes', async () => {
+    // Before: the app's refusal (the CLOSED envelope) failed /healthz's own 503 response schema,
+    // so a probe saw 500 INTERNAL and the log an error, for the whole of the app's close.
+    const f = await setup();
+    const closing = f.app.close();
+    const res = await f.app.inject({ url: '/healthz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ status: 'closing' });
+    expect(res.headers.connection).toBe('close');
+    await closing;
+  });
 });

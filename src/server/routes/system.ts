@@ -26,7 +26,8 @@ export async function systemRoutes(scope: FastifyInstance, deps: SystemDeps): Pr
     {
       // Probes and scrapers call these every few seconds: keep them out of the info log.
       logLevel: 'warn',
-      config: { auth: false },
+      // While the app closes, the same 503 as while the orchestrator does (not the error envelope).
+      config: { auth: false, closingBody: { status: 'closing' } },
       schema: {
         summary: 'Liveness: 200 while the orchestrator takes work, 503 once it is closing',
         tags: ['system'],
