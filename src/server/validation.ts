@@ -6,7 +6,7 @@
  */
 import type { FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
-import { ValidationError } from '../errors.js';
+import { type Issue, ValidationError } from '../errors.js';
 import { issuesFromZod } from '../zod-issues.js';
 
 /** Readable prefixes for fastify's request parts. */
@@ -16,10 +16,25 @@ const PART_NAMES: Readonly<Record<string, string>> = {
   headers: 'headers',
 };
 
+/**
+ * Query parameters given more than once (`?limit=1&limit=2` parses to an array). No query of the
+ * API takes a list, so each is named as such rather than reported as a bad value.
+ */
+function repeatedParameters(query: unknown, prefix: string): Issue[] {
+  if (query === null || typeof query !== 'object') return [];
+  return Object.entries(query)
+    .filter(([, value]) => Array.isArray(value))
+    .map(([name]) => ({ path: `${prefix}.${name}`, message: 'given more than once; give it once' }));
+}
+
 /** A fastify validator function for one zod schema. */
 export function zodValidator(schema: z.ZodType, httpPart: string | undefined) {
   const prefix = (httpPart && PART_NAMES[httpPart]) ?? httpPart ?? '';
   return (data: unknown): { value: unknown } | { error: Error } => {
+    if (httpPart === 'querystring') {
+      const repeated = repeatedParameters(data, prefix);
+      if (repeated.length > 0) return { error: new ValidationError(repeated, 'Invalid request') };
+    }
     // A request without a body (or with the JSON `null`) reaches body validation as null.
     const result = schema.safeParse(httpPart === 'body' && data === null ? undefined : data);
     if (result.success) return { value: result.data };

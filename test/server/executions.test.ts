@@ -144,6 +144,30 @@ describe('GET /v1/executions', () => {
   });
 });
 
+describe('repeated query parameters', () => {
+  it('answers 400 naming a parameter given more than once, on every route with a query', async () => {
+    // Before: `?limit=1&limit=2` answered "expected number, received NaN" and
+    // `?status=running&status=failed` "expected one of ...", as if the values were bad.
+    const f = await setup();
+    await define(f, 'wf', [{ name: 'greet' }]);
+    for (const url of [
+      '/v1/executions?limit=1&limit=2',
+      '/v1/executions?status=running&status=failed',
+      '/v1/executions?workflowId=wf&workflowId=wf',
+      '/v1/workflows/wf?version=1&version=1',
+      '/v1/metrics?workflowId=wf&workflowId=wf',
+    ]) {
+      const res = await f.call({ url });
+      expect(res.statusCode, url).toBe(400);
+      const name = /\?(\w+)=/.exec(url)?.[1];
+      expect(envelope(res), url).toEqual({
+        code: 'VALIDATION',
+        message: `Invalid request: query.${name}: given more than once; give it once`,
+      });
+    }
+  });
+});
+
 describe('POST /v1/executions/:id/cancel', () => {
   it('cancels a running execution, compensating completed steps', async () => {
     const f = await setup();
