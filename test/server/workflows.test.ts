@@ -234,6 +234,32 @@ describe('POST /v1/workflows/:id/executions', () => {
     });
   });
 
+  it('answers 400 for an idempotency key with a NUL or an unpaired surrogate', async () => {
+    // PostgreSQL cannot store a NUL (the request answered 500) and stores an unpaired surrogate
+    // as U+FFFD, so two different keys named one execution: such keys are refused everywhere.
+    const f = await setup();
+    await define(f, 'hello', [{ name: 'greet' }]);
+    const cases: Array<[string, RegExp]> = [
+      ['{"idempotencyKey":"order\\u0000"}', /idempotencyKey: cannot be stored as given: it contains U\+0000/],
+      ['{"idempotencyKey":"order\\ud800"}', /idempotencyKey: .*unpaired surrogate \(U\+D800\)/],
+      ['{"idempotencyKey":"\\udc00order"}', /idempotencyKey: .*unpaired surrogate \(U\+DC00\)/],
+    ];
+    for (const [payload, message] of cases) {
+      const res = await f.call({
+        method: 'POST',
+        url: '/v1/workflows/hello/executions',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+      expect(res.statusCode, payload).toBe(400);
+      expect(envelope(res)).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(message) });
+    }
+    // A well-formed key with characters outside the BMP is fine.
+    const emoji = await start(f, 'hello', { idempotencyKey: 'order-😀' });
+    expect(await start(f, 'hello', { idempotencyKey: 'order-😀' })).toBe(emoji);
+    expect(await f.orch.workflowEngine.listExecutions()).toHaveLength(1);
+  });
+
   it('answers 404 for an unknown workflow and 400 for bad bodies or inputs', async () => {
     const f = await setup();
     await define(f, 'hello', [{ name: 'greet' }]);
