@@ -5,7 +5,7 @@
  * @module
  */
 import pg from 'pg';
-import { clientConfig, redact, storeError } from '../store/postgres/connection.js';
+import { clientConfig, connectClient } from '../store/postgres/connection.js';
 
 /**
  * Whether `schema` holds an orchestrator store (its `schema_migrations` table) in the database
@@ -21,13 +21,7 @@ export async function pgSchemaExists(url: string, schema: string): Promise<boole
   } catch {
     return null;
   }
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw storeError(error, `Cannot open PostgreSQL store at ${redact(url)}`);
-  }
+  await connectClient(client, url);
   try {
     const { rows } = await client.query<{ found: boolean }>(
       "SELECT to_regclass(format('%I.schema_migrations', $1::text)) IS NOT NULL AS found",

@@ -227,3 +227,17 @@ export function storeError(error: unknown, context = 'PostgreSQL store'): Orches
   const suffix = error instanceof pg.DatabaseError && error.code ? ` (SQLSTATE ${error.code})` : '';
   return new OrchestratorError('STORE_UNAVAILABLE', `${context}: ${message}${suffix}`, { cause: error });
 }
+
+/**
+ * Connects `client` (a plain client on `url`); on failure ends it and throws `STORE_UNAVAILABLE`
+ * naming the store (password redacted). Errors the client emits later are left to its queries.
+ */
+export async function connectClient(client: pg.Client, url: string): Promise<void> {
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw storeError(error, `Cannot open PostgreSQL store at ${redact(url)}`);
+  }
+}

@@ -13,7 +13,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { OrchestratorError, ValidationError } from '../../errors.js';
-import { clientConfig, ident, redact, storeError } from './connection.js';
+import { clientConfig, connectClient, ident, redact, storeError } from './connection.js';
 
 /** One migration file. */
 export interface Migration {
@@ -147,13 +147,7 @@ export async function migrateAt(url: string, schema: string): Promise<number[]> 
       'Invalid config',
     );
   }
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw storeError(error, `Cannot open PostgreSQL store at ${redact(url)}`);
-  }
+  await connectClient(client, url);
   try {
     return await migrate(client, schema);
   } finally {
