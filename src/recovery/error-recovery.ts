@@ -9,6 +9,7 @@ import type { Issue } from '../errors.js';
 import { toError, ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
 import type { CompensationHandler, StepContext } from '../types.js';
+import { unknownKeyIssues } from '../unknown-keys.js';
 import { backoffDelayMs } from './backoff.js';
 
 /** Options of {@link ErrorRecovery}. Delays are in seconds. */
@@ -68,7 +69,8 @@ export class ErrorRecovery {
   constructor(options: ErrorRecoveryOptions = {}) {
     checkOptionsObject(options, 'options');
     const { baseDelay = 1, multiplier = 2, maxDelay = 5, sleep = defaultSleep } = options;
-    const issues: Issue[] = [];
+    // A misspelt option (`maxDelays`) is refused by name, not silently left at its default.
+    const issues: Issue[] = unknownKeyIssues(options, ['baseDelay', 'multiplier', 'maxDelay', 'sleep']);
     checkNumber(issues, 'baseDelay', baseDelay, 0, 'a non-negative number');
     checkNumber(issues, 'multiplier', multiplier, 1, 'a number of at least 1');
     checkNumber(issues, 'maxDelay', maxDelay, 0, 'a non-negative number');

@@ -25,6 +25,13 @@ describe('ErrorRecovery argument checks', () => {
     expect(() => recovery.resetAttempts('' as never)).toThrow(ValidationError);
   });
 
+  it('refuses a misspelt option by name instead of keeping the default', () => {
+    const make = () => new ErrorRecovery({ maxDelays: 30 } as never);
+    expect(make).toThrow(ValidationError);
+    expect(make).toThrow(/maxDelays.*unknown key|unknown key 'maxDelays'/);
+    expect(() => new ErrorRecovery({ maxDelay: 30, sleep: undefined })).not.toThrow();
+  });
+
   it('refuses null options with a ValidationError', async () => {
     expect(() => new ErrorRecovery(null as never)).toThrow(ValidationError);
     await expect(recovery.retryStep('s', null as never)).rejects.toBeInstanceOf(ValidationError);
