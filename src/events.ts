@@ -38,6 +38,10 @@ export interface OrchestratorEvents {
   'step.failed': StepRef & { error: ErrorInfo; durationMs: number; retryAt?: Date; delayMs?: number };
   /** A conditional step chose a branch. */
   'step.decided': ExecutionRef & { step: string; decision: 'then' | 'else'; next: string | null };
+  /**
+   * The saga starts. `steps`: the steps to compensate, in the order they will be (a step a jump
+   * ran again is named once per completed visit, as in `compensatedSteps`).
+   */
   'execution.compensating': ExecutionRef & { error: ErrorInfo; steps: string[] };
   'compensation.started': StepRef;
   'compensation.completed': StepRef & { durationMs: number };

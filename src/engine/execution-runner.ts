@@ -278,7 +278,8 @@ async function failExecution(
 ): Promise<RunResult> {
   const r = ex.record;
   if (ctx.config.enableCompensation && pendingCompensations(ex).length > 0) {
-    const steps = pendingCompensations(ex).map((s) => s.name);
+    // Step names, once per visit to compensate (an earlier visit's record is `<name>#<visit>`).
+    const steps = pendingCompensations(ex).map((s) => s.of ?? s.name);
     const before = stateFields(ex);
     r.status = 'compensating';
     r.error = error;

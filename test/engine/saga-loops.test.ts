@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ActionHandler, FakeClock } from '../../src/index.js';
 import {
+  collectEvents,
   finishWithClock,
   runToEnd,
   STORE_KINDS,
@@ -31,6 +32,7 @@ describe.each(STORE_KINDS)('compensating revisited steps (%s store)', (kind) => 
       },
       compensations: { release: (output, ctx) => undone.push({ step: ctx.stepName, output }) },
     });
+    const events = collectEvents(orch, ['execution.compensating', 'compensation.started']);
     await orch.workflowEngine.defineWorkflow('w', [
       { name: 'reserve', compensation: 'release' },
       { name: 'again', condition: 'steps.reserve.output.n < 2', then: 'reserve' },
@@ -44,6 +46,10 @@ describe.each(STORE_KINDS)('compensating revisited steps (%s store)', (kind) => 
     ]);
     expect(status.compensatedSteps).toEqual(['reserve', 'reserve']);
     expect(status.steps.map((s) => s.name)).toEqual(['reserve', 'again', 'charge']);
+    // Events name the step, once per visit to compensate, as compensatedSteps does (not the
+    // engine's own record of an earlier visit, 'reserve#1').
+    expect(events.of('execution.compensating').map((e) => e.steps)).toEqual([['reserve', 'reserve']]);
+    expect(events.of('compensation.started').map((e) => e.step)).toEqual(['reserve', 'reserve']);
     expect(status.totalSteps).toBe(3);
   });
 
