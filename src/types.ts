@@ -119,7 +119,10 @@ export interface StepContext {
   attempt: number;
   /** Aborts on cancellation and on timeout. */
   signal: AbortSignal;
-  /** Stable across attempts and restarts: `<executionId>:<stepName>` (`#<visit>` appended when a jump revisits the step). */
+  /**
+   * Stable across attempts and restarts: `<executionId>:<stepName>` (`#<visit>` appended when a
+   * jump revisits the step); a compensation gets the key of the visit it undoes with `:compensate`.
+   */
   idempotencyKey: string;
   /** Outputs of completed steps, by name. */
   outputs: Readonly<Record<string, unknown>>;

@@ -9,7 +9,7 @@ import { type ErrorInfo, OrchestratorError } from '../errors.js';
 import { copyJson } from '../json-value.js';
 import { backoffDelayMs } from '../recovery/backoff.js';
 import type { CompensationRecord, StepRecord } from '../store/store.js';
-import { stepErrorInfo } from './action-step.js';
+import { idempotencyKey, stepErrorInfo } from './action-step.js';
 import type { ActiveExecution } from './active-execution.js';
 import { confirmLease, type EngineContext, leaseLapsed } from './context.js';
 import { persist, persistLater } from './persist.js';
@@ -113,7 +113,9 @@ async function compensateStep(
               workflowId: ex.record.workflowId,
               stepName,
               attempt,
-              idempotencyKey: `${ex.id}:${rec.name}:compensate`,
+              // The key of the visit it undoes, plus `:compensate`: stable across attempts
+              // and restarts, whether or not a later visit moved this one to `<name>#<visit>`.
+              idempotencyKey: `${idempotencyKey(ex.id, stepName, rec.visits)}:compensate`,
               outputs: ex.outputs,
             },
             scope,

@@ -90,6 +90,40 @@ describe.each(STORE_KINDS)('compensating revisited steps (%s store)', (kind) => 
   });
 });
 
+describe('idempotency keys of the compensations of revisited steps', () => {
+  it("each visit's compensation has that visit's action key with ':compensate'", async () => {
+    const actionKeys = new Map<number, string>();
+    const compensationKeys = new Map<number, string>();
+    let visits = 0;
+    const orch = await withOrchestrator({
+      actions: {
+        reserve: (_input, ctx) => {
+          actionKeys.set(++visits, ctx.idempotencyKey);
+          return { n: visits };
+        },
+        charge: () => Promise.reject(new Error('card declined')),
+      },
+      compensations: {
+        release: (output, ctx) => compensationKeys.set((output as { n: number }).n, ctx.idempotencyKey),
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'reserve', compensation: 'release' },
+      { name: 'again', condition: 'steps.reserve.output.n < 3', then: 'reserve' },
+      { name: 'charge' },
+    ]);
+    const status = await runToEnd(orch, 'w');
+    expect(status.status).toBe('failed');
+    // README: `<executionId>:<stepName>:compensate`, with a revisit's `#2`, `#3` suffix.
+    expect([...actionKeys.values()]).toEqual([
+      `${status.id}:reserve`,
+      `${status.id}:reserve#2`,
+      `${status.id}:reserve#3`,
+    ]);
+    for (const [visit, key] of actionKeys) expect(compensationKeys.get(visit)).toBe(`${key}:compensate`);
+  });
+});
+
 describe('compensating revisited steps across a restart (sqlite store)', () => {
   it('keeps the earlier visit stored: the next process compensates it', async () => {
     const store = tempSqliteUrl();

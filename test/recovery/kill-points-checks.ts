@@ -29,8 +29,7 @@ export function checkNoRerun(
   for (const snap of before.values()) {
     for (const st of snap.steps) {
       if (st.status === 'completed' && st.completionSeq !== null) committed.add(keyOf(st));
-      if (st.compensation?.status === 'completed')
-        compCommitted.add(`${st.executionId}:${st.name}:compensate`);
+      if (st.compensation?.status === 'completed') compCommitted.add(`${keyOf(st)}:compensate`);
     }
   }
   for (const l of lines) {
@@ -118,7 +117,7 @@ export function checkExecutions(run: RunRecord, fail: (msg: string) => void): vo
     const names = expected.map((st) => st.of ?? st.name);
     if (JSON.stringify(e.compensatedSteps) !== JSON.stringify(names))
       fail(`${tag}: compensated ${JSON.stringify(e.compensatedSteps)}, expected ${JSON.stringify(names)}`);
-    const compKeys = new Set(expected.map((st) => `${id}:${st.name}:compensate`));
+    const compKeys = new Set(expected.map((st) => `${keyOf(st)}:compensate`));
     const compCalls = all.filter((l) => (l.t === 'comp' || l.t === 'comp-ok') && l.exec === id);
     for (const l of compCalls)
       if (!compKeys.has(l.key!)) fail(`${tag}: compensation ${l.key} of a step not completed`);
@@ -128,7 +127,7 @@ export function checkExecutions(run: RunRecord, fail: (msg: string) => void): vo
       if (l.t === 'comp-ok') lastOk.set(l.key!, i);
     });
     const okOrder = [...lastOk.entries()].sort((a, b) => a[1] - b[1]).map(([key]) => key);
-    const wantOrder = expected.map((st) => `${id}:${st.name}:compensate`);
+    const wantOrder = expected.map((st) => `${keyOf(st)}:compensate`);
     if (JSON.stringify(okOrder) !== JSON.stringify(wantOrder))
       fail(`${tag}: compensations ran ${JSON.stringify(okOrder)}, expected ${JSON.stringify(wantOrder)}`);
     if (flow === 'kp_loop' && e.status === 'failed') {
