@@ -72,8 +72,13 @@ export interface StepStatus {
   nextAttemptAt?: Date;
   /** Every attempt, oldest first. */
   history?: AttemptStatus[];
-  /** Compensation of this step, once it started. */
+  /** Compensation of this step, once it started (of its latest visit, when a jump ran it again). */
   compensation?: CompensationStatus;
+  /**
+   * When a jump ran the step more than once: the compensations of its earlier completed visits,
+   * oldest first, once started (each compensated with that visit's output).
+   */
+  earlierCompensations?: (CompensationStatus & { visit: number })[];
 }
 
 /** Status of an execution, as `getExecutionStatus` returns it. */

@@ -3,7 +3,7 @@
  * table with attempts and durations, outputs, error and compensated steps.
  * @module
  */
-import type { ExecutionStatus, StepStatus } from '../types.js';
+import type { CompensationStatus, ExecutionStatus, StepStatus } from '../types.js';
 import { TERMINAL_STATES } from '../types.js';
 import { formatDuration, formatTime, jsonPreview, plural, printable } from './format.js';
 import { type Style, statusColor } from './style.js';
@@ -28,9 +28,17 @@ function stepNote(step: StepStatus): string {
   const c = step.compensation;
   if (c?.status === 'completed') notes.push('compensated');
   else if (c?.status === 'running') notes.push('compensating');
-  else if (c?.status === 'failed')
-    notes.push(`compensation failed${c.error ? `: ${printable(c.error.code)}` : ''}`);
+  else if (c?.status === 'failed') notes.push(compensationFailedNote(c));
+  // Earlier visits (a jump ran the step again): only those still running or failed are news.
+  for (const e of step.earlierCompensations ?? []) {
+    if (e.status === 'running') notes.push(`visit ${e.visit}: compensating`);
+    else if (e.status === 'failed') notes.push(`visit ${e.visit}: ${compensationFailedNote(e)}`);
+  }
   return notes.join('; ');
+}
+
+function compensationFailedNote(c: CompensationStatus): string {
+  return `compensation failed${c.error ? `: ${printable(c.error.code)}` : ''}`;
 }
 
 function stepRow(step: StepStatus, style: Style, indent: string, isCondition: boolean): string[] {
@@ -86,14 +94,17 @@ export function renderStatus(status: ExecutionStatus, style: Style, now = Date.n
   if (status.compensatedSteps.length > 0) {
     lines.push('', style.bold('Compensated'), `  ${status.compensatedSteps.join(', ')} (in this order)`);
   }
-  const failedCompensations = status.steps
-    .flatMap((s) => [s, ...(s.branches ?? [])])
-    .filter((s) => s.compensation?.status === 'failed');
-  for (const step of failedCompensations) {
-    const error = step.compensation?.error;
-    lines.push(
-      `  ${style.red('compensation failed')} for ${step.name}${error ? `: ${printable(error.code)}: ${printable(error.message)}` : ''}`,
-    );
+  for (const step of status.steps.flatMap((s) => [s, ...(s.branches ?? [])])) {
+    const failed: [string, CompensationStatus][] = [];
+    for (const e of step.earlierCompensations ?? [])
+      if (e.status === 'failed') failed.push([`${step.name} (visit ${e.visit})`, e]);
+    if (step.compensation?.status === 'failed') failed.push([step.name, step.compensation]);
+    for (const [what, c] of failed) {
+      const error = c.error;
+      lines.push(
+        `  ${style.red('compensation failed')} for ${what}${error ? `: ${printable(error.code)}: ${printable(error.message)}` : ''}`,
+      );
+    }
   }
   return lines;
 }

@@ -6,8 +6,8 @@
  */
 import type { Plan, PlanStep } from '../definition/types.js';
 import { copyJson } from '../json-value.js';
-import type { ExecutionRecord, StepRecord } from '../store/store.js';
-import type { AttemptStatus, ExecutionStatus, StepState, StepStatus } from '../types.js';
+import type { CompensationRecord, ExecutionRecord, StepRecord } from '../store/store.js';
+import type { AttemptStatus, CompensationStatus, ExecutionStatus, StepState, StepStatus } from '../types.js';
 import { TERMINAL_STATES } from '../types.js';
 
 const date = (ms: number | null | undefined): Date | undefined => (ms == null ? undefined : new Date(ms));
@@ -35,19 +35,60 @@ function stepStatus(rec: StepRecord | undefined, name: string, terminal: boolean
       return a;
     });
   }
-  if (rec.compensation) {
-    const c = rec.compensation;
-    s.compensation = { status: c.status, attempts: c.attempts, startedAt: new Date(c.startedAt) };
-    if (c.completedAt != null) s.compensation.completedAt = date(c.completedAt);
-    if (c.error) s.compensation.error = { ...c.error };
+  if (rec.compensation) s.compensation = compensationStatus(rec.compensation);
+  return s;
+}
+
+function compensationStatus(c: CompensationRecord): CompensationStatus {
+  const out: CompensationStatus = {
+    status: c.status,
+    attempts: c.attempts,
+    startedAt: new Date(c.startedAt),
+  };
+  if (c.completedAt != null) out.completedAt = date(c.completedAt);
+  if (c.error) out.error = { ...c.error };
+  return out;
+}
+
+/**
+ * The kept records of earlier completed visits with a compensation (`<name>#<visit>`, see
+ * `keepCompletedVisit`), by step name, oldest first; null when there are none (no jump came back).
+ */
+function earlierVisits(steps: Map<string, StepRecord>): Map<string, StepRecord[]> | null {
+  let byStep: Map<string, StepRecord[]> | null = null;
+  for (const rec of steps.values()) {
+    if (rec.of === undefined || !rec.compensation) continue;
+    byStep ??= new Map();
+    const list = byStep.get(rec.of) ?? [];
+    list.push(rec);
+    byStep.set(rec.of, list);
+  }
+  for (const list of byStep?.values() ?? []) list.sort((a, b) => a.visits - b.visits);
+  return byStep;
+}
+
+function withEarlierVisits(s: StepStatus, earlier: Map<string, StepRecord[]> | null): StepStatus {
+  const list = earlier?.get(s.name);
+  if (list) {
+    s.earlierCompensations = list.map((rec) => ({
+      visit: rec.visits,
+      ...compensationStatus(rec.compensation as CompensationRecord),
+    }));
   }
   return s;
 }
 
-function planStepStatus(step: PlanStep, steps: Map<string, StepRecord>, terminal: boolean): StepStatus {
-  const s = stepStatus(steps.get(step.name), step.name, terminal);
+function planStepStatus(
+  step: PlanStep,
+  steps: Map<string, StepRecord>,
+  terminal: boolean,
+  earlier: Map<string, StepRecord[]> | null,
+): StepStatus {
+  const s = withEarlierVisits(stepStatus(steps.get(step.name), step.name, terminal), earlier);
   if (step.kind === 'parallel')
-    s.branches = step.branches.map((b) => stepStatus(steps.get(b.name), b.name, terminal));
+    s.branches = step.branches.map((b) =>
+      withEarlierVisits(stepStatus(steps.get(b.name), b.name, terminal), earlier),
+    );
   return s;
 }
 
@@ -61,7 +102,8 @@ export function buildStatus(
   const terminal = TERMINAL_STATES.has(record.status);
   let list: StepStatus[];
   if (plan) {
-    list = plan.steps.map((p) => planStepStatus(p, steps, terminal));
+    const earlier = earlierVisits(steps);
+    list = plan.steps.map((p) => planStepStatus(p, steps, terminal, earlier));
   } else {
     list = [...steps.values()]
       .filter((s) => s.parent === null && s.of === undefined)

@@ -58,6 +58,15 @@ const attemptSchema = z.looseObject({
   retryAt: isoDate.optional(),
 });
 
+/** A step's compensation (`StepStatus.compensation`). */
+const compensationSchema = z.looseObject({
+  status: z.enum(['running', 'completed', 'failed']),
+  attempts: count,
+  startedAt: isoDate.optional(),
+  completedAt: isoDate.optional(),
+  error: errorInfoSchema.optional(),
+});
+
 const stepFields = {
   name: z.string(),
   status: z.enum(STEP_STATES),
@@ -70,15 +79,8 @@ const stepFields = {
   decision: z.enum(['then', 'else']).optional(),
   nextAttemptAt: isoDate.optional(),
   history: z.array(attemptSchema).optional(),
-  compensation: z
-    .looseObject({
-      status: z.enum(['running', 'completed', 'failed']),
-      attempts: count,
-      startedAt: isoDate.optional(),
-      completedAt: isoDate.optional(),
-      error: errorInfoSchema.optional(),
-    })
-    .optional(),
+  compensation: compensationSchema.optional(),
+  earlierCompensations: z.array(compensationSchema.extend({ visit: count })).optional(),
 };
 
 const stepStatusSchema = z.looseObject({

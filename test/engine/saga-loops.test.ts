@@ -90,6 +90,45 @@ describe.each(STORE_KINDS)('compensating revisited steps (%s store)', (kind) => 
   });
 });
 
+describe.each(STORE_KINDS)('the status of compensated revisited steps (%s store)', (kind) => {
+  it("shows an earlier visit's compensation, also one that failed for good", async () => {
+    const clock = new FakeClock();
+    let visits = 0;
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      actions: { reserve: () => ({ n: ++visits }), charge: () => Promise.reject(new Error('card declined')) },
+      compensations: {
+        release: (output) => {
+          if ((output as { n: number }).n === 1) throw new Error('reservation 1 is gone');
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'reserve', compensation: 'release' },
+      { name: 'again', condition: 'steps.reserve.output.n < 2', then: 'reserve' },
+      { name: 'charge' },
+    ]);
+    const status = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w'));
+    expect(status.status).toBe('failed');
+    expect(status.compensatedSteps).toEqual(['reserve']);
+    const reserve = status.steps[0];
+    // The latest visit's compensation, as for a step run once...
+    expect(reserve?.compensation).toMatchObject({ status: 'completed', attempts: 1 });
+    // ...and the first visit's, which failed for good: README says a failed compensation is
+    // visible in the status.
+    expect(reserve?.earlierCompensations).toEqual([
+      expect.objectContaining({
+        visit: 1,
+        status: 'failed',
+        attempts: 4,
+        error: { code: 'STEP_FAILED', message: 'reservation 1 is gone', step: 'reserve' },
+      }),
+    ]);
+    expect(status.steps[2]?.earlierCompensations).toBeUndefined();
+  });
+});
+
 describe('idempotency keys of the compensations of revisited steps', () => {
   it("each visit's compensation has that visit's action key with ':compensate'", async () => {
     const actionKeys = new Map<number, string>();

@@ -263,6 +263,20 @@ describe('timeline', () => {
     expect(tl.failureAt).toBe(t0 + 800);
   });
 
+  it("draws the compensations of a looped step's earlier visits, named by visit", () => {
+    const x = failedPipeline();
+    x.steps[0]!.earlierCompensations = [
+      { visit: 1, status: 'failed', attempts: 4, startedAt: at(1000), completedAt: at(1100) },
+    ];
+    x.completedAt = at(1100);
+    const tl = buildTimeline(x, Date.now());
+    expect(tl.rows.slice(7).map((r) => [r.name, r.status])).toEqual([
+      ['load', 'compensation completed'],
+      ['extract', 'compensation completed'],
+      ['extract (visit 1)', 'compensation failed'],
+    ]);
+  });
+
   it('extends bars of a running execution to now, and a pending retry to its time', () => {
     const x = failedPipeline();
     x.status = 'running';

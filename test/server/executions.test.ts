@@ -67,6 +67,25 @@ describe('GET /v1/executions/:id', () => {
     expect(body.steps[1].branches.map((b: { name: string }) => b.name)).toEqual(['a', 'b']);
   });
 
+  it("shows the compensations of a looped step's earlier visits, with ISO dates", async () => {
+    let visits = 0;
+    const f = await setup({ orchestrator: { actions: { count: () => ({ n: ++visits }) } } });
+    await define(f, 'loop', [
+      { name: 'count', compensation: 'release' },
+      // biome-ignore lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
+      { name: 'again', condition: 'steps.count.output.n < 2', then: 'count' },
+      { name: 'charge', action: 'fail' },
+    ]);
+    const id = await start(f, 'loop');
+    await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    const body = (await f.call({ url: `/v1/executions/${id}` })).json();
+    expect(body.compensatedSteps).toEqual(['count', 'count']);
+    expect(body.steps[0].earlierCompensations).toMatchObject([
+      { visit: 1, status: 'completed', attempts: 1 },
+    ]);
+    expect(body.steps[0].earlierCompensations[0].completedAt).toMatch(ISO);
+  });
+
   it('answers 404 for an unknown execution', async () => {
     const f = await setup();
     const res = await f.call({ url: '/v1/executions/exec_missing' });

@@ -7,7 +7,7 @@
  * @module
  */
 import type { ErrorInfo } from '../../errors.js';
-import type { AttemptStatus, ExecutionStatus, StepStatus } from '../../types.js';
+import type { AttemptStatus, CompensationStatus, ExecutionStatus, StepStatus } from '../../types.js';
 import { isLive } from './context.js';
 import { formatDuration } from './format.js';
 import { html, type SafeHtml } from './html.js';
@@ -138,16 +138,22 @@ function conditionRow(step: StepStatus, cap: number): TimelineRow {
 }
 
 function compensationRows(steps: StepStatus[], cap: number, live: boolean): TimelineRow[] {
-  const found: StepStatus[] = [];
+  // Each compensation with the name it shows: a looped step's earlier visits are named by visit.
+  const found: { name: string; c: CompensationStatus }[] = [];
+  const add = (step: StepStatus) => {
+    for (const e of step.earlierCompensations ?? [])
+      found.push({ name: `${step.name} (visit ${e.visit})`, c: e });
+    if (step.compensation) found.push({ name: step.name, c: step.compensation });
+  };
   for (const step of steps) {
-    if (step.compensation) found.push(step);
-    for (const branch of step.branches ?? []) if (branch.compensation) found.push(branch);
+    add(step);
+    for (const branch of step.branches ?? []) add(branch);
   }
-  const startOf = (s: StepStatus) => ms(s.compensation?.startedAt) ?? Number.POSITIVE_INFINITY;
+  const startOf = (x: { c: CompensationStatus }) => ms(x.c.startedAt) ?? Number.POSITIVE_INFINITY;
   return found
     .sort((a, b) => startOf(a) - startOf(b))
     .map((step) => {
-      const c = step.compensation!;
+      const c = step.c;
       const from = ms(c.startedAt);
       const to = ms(c.completedAt) ?? cap;
       const outcome: Outcome =

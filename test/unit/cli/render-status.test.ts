@@ -78,6 +78,24 @@ describe('renderStatus', () => {
     expect(text).toContain('compensation failed for b: E_UNDO: nope');
   });
 
+  it("lists the failed compensation of a looped step's earlier visit", () => {
+    const status = failedSaga();
+    status.steps[0]!.earlierCompensations = [
+      {
+        visit: 1,
+        status: 'failed',
+        attempts: 4,
+        error: { code: 'E_GONE', message: 'reservation 1 is gone' },
+      },
+      { visit: 2, status: 'completed', attempts: 1 },
+    ];
+    const text = renderStatus(status, plain).join('\n');
+    expect(text).toContain('compensation failed for reserve (visit 1): E_GONE: reservation 1 is gone');
+    expect(text).toMatch(
+      /reserve\s+completed\s+2\s+1\.20 s\s+1 retry; compensated; visit 1: compensation failed: E_GONE/,
+    );
+  });
+
   it('shows how long an unfinished execution has run, and when a waiting step retries', () => {
     const status: ExecutionStatus = {
       ...failedSaga(),
