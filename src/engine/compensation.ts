@@ -5,9 +5,10 @@
  * @module
  */
 import { sleepUntil } from '../clock.js';
+import type { RetryPolicy } from '../definition/types.js';
 import { type ErrorInfo, OrchestratorError } from '../errors.js';
 import { copyJson } from '../json-value.js';
-import { backoffDelayMs } from '../recovery/backoff.js';
+import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
 import type { CompensationRecord, StepRecord } from '../store/store.js';
 import { idempotencyKey, stepErrorInfo } from './action-step.js';
 import type { ActiveExecution } from './active-execution.js';
@@ -51,7 +52,15 @@ async function compensateStep(
   const handler = ctx.errorRecovery.getCompensation(handlerName);
   const timeoutMs =
     (planned && 'timeoutMs' in planned ? planned.timeoutMs : null) ?? config.workflowTimeout * 1000;
-  const maxRuns = handler ? 1 + config.retryAttempts : 1;
+  // Retried like a step with `retry: true` (the config's retryAttempts and retryDelay): a
+  // NonRetryableError, or an error no retry can help (see NEVER_RETRIED_CODES), fails it at once.
+  const policy: RetryPolicy = {
+    maxAttempts: handler ? config.retryAttempts : 0,
+    initialDelayMs: 1000,
+    backoffCoefficient: 2,
+    maxDelayMs: config.retryDelay * 1000,
+    nonRetryable: [],
+  };
   const scope = ex.haltScope;
   let rec = stepRec;
   const stored = rec.compensation;
@@ -144,11 +153,8 @@ async function compensateStep(
     }
     const error: ErrorInfo = stepErrorInfo(result.error, stepName);
     const failures = attempt - (comp.interruptions ?? 0);
-    if (!tooOften && failures < maxRuns) {
-      const delay = backoffDelayMs(
-        { initialDelayMs: 1000, backoffCoefficient: 2, maxDelayMs: config.retryDelay * 1000 },
-        failures,
-      );
+    if (!tooOften && isRetryable(result.error, policy, failures - 1)) {
+      const delay = nextRetryDelayMs(policy, failures);
       write({ ...comp, error, nextAttemptAt: end + delay });
       await persist(ctx, ex, [rec]);
       ctx.events.emit('compensation.failed', { ...ref, attempt, error: { ...error }, final: false });

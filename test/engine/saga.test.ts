@@ -5,7 +5,7 @@
  * others still run; `enableCompensation: false` skips it all.
  */
 import { describe, expect, it } from 'vitest';
-import { type Alert, FakeClock, type StepContext } from '../../src/index.js';
+import { type Alert, FakeClock, NonRetryableError, type StepContext } from '../../src/index.js';
 import {
   collectEvents,
   finishWithClock,
@@ -217,6 +217,44 @@ describe.each(STORE_KINDS)('saga compensation (%s store)', (kind) => {
     expect(status.steps[0]?.compensation).toMatchObject({ status: 'completed', attempts: 3 });
     // Like a step that succeeded on a retry, a completed compensation carries no error.
     expect(status.steps[0]?.compensation?.error).toBeUndefined();
+  });
+
+  it('does not retry a compensation that throws NonRetryableError (README: it stops retries)', async () => {
+    const clock = new FakeClock();
+    let runs = 0;
+    const ran: string[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      actions: { a: () => 'a', b: () => 'b', boom: fail() },
+      compensations: {
+        undo_a: () => ran.push('undo_a'),
+        undo_b: () => {
+          runs++;
+          throw new NonRetryableError('the refund window closed', { code: 'REFUND_CLOSED' });
+        },
+      },
+    });
+    const alerts: Alert[] = [];
+    orch.on('alert', (a) => alerts.push(a));
+    const events = collectEvents(orch, ['compensation.failed']);
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'a', compensation: 'undo_a' },
+      { name: 'b', compensation: 'undo_b' },
+      { name: 'boom' },
+    ]);
+    const status = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w'));
+    expect(runs).toBe(1);
+    expect(events.of('compensation.failed').map((e) => [e.step, e.final, e.error.code])).toEqual([
+      ['b', true, 'REFUND_CLOSED'],
+    ]);
+    expect(status.steps[1]?.compensation).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'REFUND_CLOSED' },
+    });
+    expect(ran).toEqual(['undo_a']);
+    expect(alerts.filter((a) => a.type === 'compensation_failure').map((a) => a.step)).toEqual(['b']);
   });
 
   it('records a compensation whose handler is not registered as failed and still runs the others', async () => {
