@@ -13,7 +13,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { OrchestratorError, ValidationError } from '../../errors.js';
-import { clientConfig, connectClient, ident, redact, storeError } from './connection.js';
+import { clientConfig, connectClient, ident, redact } from './connection.js';
 
 /** One migration file. */
 export interface Migration {
