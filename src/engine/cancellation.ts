@@ -154,6 +154,8 @@ export class Cancellation {
    */
   async expireQueued(): Promise<void> {
     for (const ex of this.scheduler.queuedPastDeadline(this.ctx.clock.now())) {
+      // The deadline timer and housekeeping may both be at it: one ended it already.
+      if (!this.scheduler.isQueued(ex)) continue;
       if (ex.record.status !== 'pending') {
         ex.stop('timeout');
         this.scheduler.expedite(ex);

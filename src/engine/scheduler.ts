@@ -13,8 +13,14 @@
  * ({@link Scheduler.reserve}), so the store records it as `running` from the start: the first
  * step's write then changes no indexed column (PostgreSQL keeps it a HOT update; SQLite leaves its
  * status index alone). A reservation counts as a start of the turn it was made in.
+ *
+ * A queued execution's workflow deadline (SPEC §2: it counts from acceptance) is watched by one
+ * timer, armed for the earliest deadline in the queue: when it passes,
+ * {@link Scheduler.onQueuedDeadline} ends the executions due, at their deadline rather than at the
+ * next housekeeping round (which still checks, in case ending one failed).
  * @module
  */
+import type { TimerHandle } from '../clock.js';
 import { Fifo } from '../fifo.js';
 import type { ExecutionRecord } from '../store/store.js';
 import type { ActiveExecution, StopReason } from './active-execution.js';
@@ -49,6 +55,14 @@ export class Scheduler {
     this.launchedThisTurn = 0;
     this.pump();
   };
+  /** The timer of the earliest queued deadline, and when it is due (Infinity: none armed). */
+  private deadlineTimer: TimerHandle | null = null;
+  private deadlineTimerAt = Number.POSITIVE_INFINITY;
+  /**
+   * Called when the workflow deadline of a queued execution passes (set by the engine: it ends
+   * the executions {@link queuedPastDeadline} lists).
+   */
+  onQueuedDeadline: () => void = () => undefined;
 
   constructor(ctx: EngineContext, limit: number) {
     this.ctx = ctx;
@@ -74,7 +88,7 @@ export class Scheduler {
   submit(ex: ActiveExecution): void {
     this.hold(ex);
     if (this.canLaunch() && this.queue.size === 0) this.launch(ex);
-    else this.queue.push(ex);
+    else this.enqueue(ex);
   }
 
   /**
@@ -129,12 +143,15 @@ export class Scheduler {
   queuedPastDeadline(now: number): ActiveExecution[] {
     const out: ActiveExecution[] = [];
     for (const ex of this.queue) {
-      const r = ex.record;
-      if (!ex.started && r.status !== 'compensating' && r.deadlineAt !== null && r.deadlineAt <= now) {
-        out.push(ex);
-      }
+      const at = queuedDeadline(ex);
+      if (at !== null && at <= now) out.push(ex);
     }
     return out;
+  }
+
+  /** Whether `ex` still waits in the queue (not started, not taken out of it). */
+  isQueued(ex: ActiveExecution): boolean {
+    return !ex.started && this.active.get(ex.id) === ex;
   }
 
   /**
@@ -159,6 +176,9 @@ export class Scheduler {
       ex.markDone();
     }
     this.queue.clear();
+    this.deadlineTimer?.cancel();
+    this.deadlineTimer = null;
+    this.deadlineTimerAt = Number.POSITIVE_INFINITY;
     for (const ex of this.active.values()) ex.stop(reason);
   }
 
@@ -211,9 +231,50 @@ export class Scheduler {
     this.pump();
   }
 
+  private enqueue(ex: ActiveExecution): void {
+    this.queue.push(ex);
+    const at = queuedDeadline(ex);
+    if (at !== null && at < this.deadlineTimerAt) this.armDeadlineTimer(at);
+  }
+
+  /** (Re)arms the deadline timer for `at`. */
+  private armDeadlineTimer(at: number): void {
+    this.deadlineTimer?.cancel();
+    this.deadlineTimerAt = at;
+    this.deadlineTimer = this.ctx.clock.setTimer(() => this.deadlineDue(), at - this.ctx.clock.now(), true);
+  }
+
+  /**
+   * The deadline timer fired: ends what is due (by the clock's `now()`: a timer may fire a
+   * millisecond early, see `sleepUntil`) and arms the timer for the earliest deadline still ahead.
+   * Executions that left the queue meanwhile are not looked for: the timer just finds less.
+   */
+  private deadlineDue(): void {
+    this.deadlineTimer = null;
+    this.deadlineTimerAt = Number.POSITIVE_INFINITY;
+    const now = this.ctx.clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    let due = false;
+    for (const ex of this.queue) {
+      const at = queuedDeadline(ex);
+      if (at === null) continue;
+      if (at <= now) due = true;
+      else if (at < next) next = at;
+    }
+    // Those due stay queued until their end is stored; housekeeping ends any that fails to be.
+    if (due) this.onQueuedDeadline();
+    if (next !== Number.POSITIVE_INFINITY) this.armDeadlineTimer(next);
+  }
+
   private pump(): void {
     while (this.queue.size > 0 && this.canLaunch()) {
       this.launch(this.queue.shift()!);
     }
   }
+}
+
+/** The workflow deadline of a queued execution, if it has one (a compensating one has none any more). */
+function queuedDeadline(ex: ActiveExecution): number | null {
+  const r = ex.record;
+  return ex.started || r.status === 'compensating' ? null : r.deadlineAt;
 }

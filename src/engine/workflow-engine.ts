@@ -55,6 +55,12 @@ export class WorkflowEngine {
     this.scheduler = scheduler;
     this.queries = new ExecutionQueries(ctx, definitions, scheduler, () => this.closed);
     this.cancellation = new Cancellation(ctx, scheduler, () => this.assertOpen());
+    scheduler.onQueuedDeadline = () => {
+      this.expireQueued().catch((error: unknown) => {
+        // Housekeeping tries again on its next round.
+        ctx.logger.error({ err: toError(error) }, 'ending queued executions past their deadline failed');
+      });
+    };
   }
 
   /** Claims an orphaned execution by id so this node can cancel it (set by the orchestrator). */

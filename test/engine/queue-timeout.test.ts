@@ -47,4 +47,38 @@ describe.each(STORE_KINDS)('queued executions past their deadline (%s store)', (
     hold.open();
     expect((await orch.workflowEngine.waitForCompletion(first)).status).toBe('completed');
   });
+
+  it('fail at their deadline, not at the next housekeeping round', async () => {
+    const clock = new FakeClock();
+    const hold = gate();
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      // Housekeeping every 30 s: the queued execution's 0.5 s must not wait for it.
+      sweepInterval: 30,
+      leaseSeconds: 90,
+      maxConcurrentWorkflows: 1,
+      actions: { block: () => hold.promise, quick: () => 'ok' },
+    });
+    await orch.workflowEngine.defineWorkflow('slow', [{ name: 'block' }], { timeout: 600 });
+    await orch.workflowEngine.defineWorkflow('fast', [{ name: 'quick' }], { timeout: 0.5 });
+    await orch.workflowEngine.defineWorkflow('later', [{ name: 'quick' }], { timeout: 2 });
+    const first = await orch.workflowEngine.executeWorkflow('slow');
+    const later = await orch.workflowEngine.executeWorkflow('later');
+    const queued = await orch.workflowEngine.executeWorkflow('fast');
+
+    await clock.advance(499);
+    expect((await orch.workflowEngine.getExecutionStatus(queued))?.status).toBe('pending');
+    await clock.advance(1);
+    const status = await orch.workflowEngine.getExecutionStatus(queued);
+    expect(status).toMatchObject({ status: 'failed', error: { code: 'WORKFLOW_TIMEOUT' } });
+    expect(status?.completedAt?.getTime()).toBe(status!.startedAt.getTime() + 500);
+    // The one queued ahead of it, with a later deadline, is timed out at its own.
+    expect((await orch.workflowEngine.getExecutionStatus(later))?.status).toBe('pending');
+    await clock.advance(1_500);
+    expect((await orch.workflowEngine.getExecutionStatus(later))?.status).toBe('failed');
+
+    hold.open();
+    expect((await orch.workflowEngine.waitForCompletion(first)).status).toBe('completed');
+  });
 });
