@@ -12,7 +12,10 @@
  * A new execution that can start at once reserves its slot before it is stored
  * ({@link Scheduler.reserve}), so the store records it as `running` from the start: the first
  * step's write then changes no indexed column (PostgreSQL keeps it a HOT update; SQLite leaves its
- * status index alone). A reservation counts as a start of the turn it was made in.
+ * status index alone). A reservation counts as a start of the turn it was made in. One that cannot
+ * start at once takes its place in the queue as it is requested ({@link Scheduler.arrive}), before
+ * it is stored: a slot freed while it is being stored goes to it, not to a later request, and
+ * requests start in the order they were made however their creates complete.
  *
  * A queued execution's workflow deadline (SPEC §2: it counts from acceptance) is watched by one
  * timer, armed for the earliest deadline in the queue: when it passes,
@@ -34,6 +37,8 @@ export class Scheduler {
   /** Executions held by this node: queued or running. */
   readonly active = new Map<string, ActiveExecution>();
   private readonly queue = new Fifo<ActiveExecution>();
+  /** Queued requests still being stored ({@link arrive}): not started, not held until stored. */
+  private readonly arrivals = new Set<ActiveExecution>();
   private running = 0;
   private readonly ctx: EngineContext;
   private readonly limit: number;
@@ -74,7 +79,7 @@ export class Scheduler {
   }
 
   get queuedCount(): number {
-    return this.queue.size;
+    return this.queue.size - this.arrivals.size;
   }
 
   get(id: string): ActiveExecution | undefined {
@@ -101,6 +106,31 @@ export class Scheduler {
     this.countLaunch();
     this.running++;
     return true;
+  }
+
+  /**
+   * Queues a new execution that could not {@link reserve} a slot, while it is being stored: it
+   * keeps its place, and nothing behind it starts before it. Follow with {@link arrived} once it is
+   * stored, or {@link withdraw} if it is not.
+   */
+  arrive(ex: ActiveExecution): void {
+    this.arrivals.add(ex);
+    this.queue.push(ex);
+  }
+
+  /** The execution {@link arrive} queued is stored: it is held, and starts in its turn. */
+  arrived(ex: ActiveExecution): void {
+    if (!this.arrivals.delete(ex)) return;
+    this.hold(ex);
+    this.watchDeadline(ex);
+    this.pump();
+  }
+
+  /** Takes out of the queue an execution {@link arrive} queued that was not stored after all. */
+  withdraw(ex: ActiveExecution): void {
+    if (!this.arrivals.delete(ex)) return;
+    this.queue.remove(ex);
+    this.pump();
   }
 
   /** Gives back a slot {@link reserve} took, for an execution that was not stored after all. */
@@ -143,7 +173,7 @@ export class Scheduler {
   queuedPastDeadline(now: number): ActiveExecution[] {
     const out: ActiveExecution[] = [];
     for (const ex of this.queue) {
-      const at = queuedDeadline(ex);
+      const at = this.arrivals.has(ex) ? null : queuedDeadline(ex);
       if (at !== null && at <= now) out.push(ex);
     }
     return out;
@@ -170,12 +200,15 @@ export class Scheduler {
   /** Stops every execution (running ones abort; queued ones are let go untouched). */
   stopAll(reason: StopReason): void {
     for (const ex of this.queue) {
+      // Still being stored: its request sees the orchestrator closed and leaves it be.
+      if (this.arrivals.has(ex)) continue;
       this.active.delete(ex.id);
       this.ctx.loadBalancer.completeWorkflow(ex.id);
       ex.stop(reason);
       ex.markDone();
     }
     this.queue.clear();
+    this.arrivals.clear();
     this.deadlineTimer?.cancel();
     this.deadlineTimer = null;
     this.deadlineTimerAt = Number.POSITIVE_INFINITY;
@@ -233,6 +266,11 @@ export class Scheduler {
 
   private enqueue(ex: ActiveExecution): void {
     this.queue.push(ex);
+    this.watchDeadline(ex);
+  }
+
+  /** Arms the deadline timer for a queued execution's deadline, if it comes first. */
+  private watchDeadline(ex: ActiveExecution): void {
     const at = queuedDeadline(ex);
     if (at !== null && at < this.deadlineTimerAt) this.armDeadlineTimer(at);
   }
@@ -256,7 +294,7 @@ export class Scheduler {
     let next = Number.POSITIVE_INFINITY;
     let due = false;
     for (const ex of this.queue) {
-      const at = queuedDeadline(ex);
+      const at = this.arrivals.has(ex) ? null : queuedDeadline(ex);
       if (at === null) continue;
       if (at <= now) due = true;
       else if (at < next) next = at;
@@ -268,7 +306,11 @@ export class Scheduler {
 
   private pump(): void {
     while (this.queue.size > 0 && this.canLaunch()) {
-      this.launch(this.queue.shift()!);
+      const next = this.queue.peek()!;
+      // Requested first, still being stored: the ones behind it wait for it.
+      if (this.arrivals.has(next)) return;
+      this.queue.shift();
+      this.launch(next);
     }
   }
 }

@@ -222,6 +222,10 @@ export class WorkflowEngine {
     // An execution that can start at once is stored as running (see `Scheduler.reserve`); the
     // runner still makes the pending -> running transition (metrics, events) when it starts.
     let reserved = local && this.scheduler.reserve();
+    const ex = local ? new ActiveExecution(record, [], entry.plan, false) : null;
+    // Else it takes its place in the queue now, while it is stored (see `Scheduler.arrive`).
+    let arriving = ex !== null && !reserved;
+    if (arriving) this.scheduler.arrive(ex!);
     try {
       const stored = reserved ? { ...record, status: 'running' as const, startedAt: now } : { ...record };
       const creating = this.ctx.store.createExecution(stored);
@@ -248,19 +252,20 @@ export class WorkflowEngine {
         endPlacement(this.ctx, owner, !local);
         placing = false;
       }
-      if (local && !this.closed) {
-        const ex = new ActiveExecution(record, [], entry.plan, false);
+      if (ex && !this.closed) {
         if (reserved) {
           ex.storedAs('running');
           reserved = false;
           this.scheduler.launchReserved(ex);
         } else {
-          this.scheduler.submit(ex);
+          arriving = false;
+          this.scheduler.arrived(ex);
         }
       }
       return record.id;
     } finally {
       if (reserved) this.scheduler.release();
+      if (arriving) this.scheduler.withdraw(ex!);
       if (local) this.ctx.creating.delete(record.id);
       // Not stored (or a duplicate of an existing execution): nothing was placed after all.
       if (placing) endPlacement(this.ctx, owner, false);

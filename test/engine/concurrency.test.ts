@@ -3,7 +3,7 @@
  * wait as `pending` and start in FIFO order. `listExecutions` filters by status and workflow,
  * newest first, with a limit.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type Gate,
   gate,
@@ -63,6 +63,78 @@ describe.each(STORE_KINDS)('concurrency limit and listings (%s store)', (kind) =
     await release(4);
     expect(started).toEqual([0, 1, 2, 3, 4, 5]);
     expect(peak).toBe(2);
+  });
+
+  it('gives a slot freed while an earlier request is being stored to that request, not to a later one', async () => {
+    const hold = gate();
+    const started: string[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      maxConcurrentWorkflows: 1,
+      actions: {
+        work: async (input) => {
+          const n = (input as { n: string }).n;
+          started.push(n);
+          if (n === 'A') await hold.promise;
+          return n;
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'work' }]);
+    const a = await orch.workflowEngine.executeWorkflow('w', { n: 'A' });
+    // B's create is slow; A ends (freeing the slot) while B is being stored, then C is requested.
+    const { store } = orch;
+    const create = store.createExecution.bind(store);
+    const stored = gate();
+    vi.spyOn(store, 'createExecution').mockImplementationOnce(async (execution, steps) => {
+      await stored.promise;
+      return create(execution, steps);
+    });
+    const b = orch.workflowEngine.executeWorkflow('w', { n: 'B' });
+    hold.open();
+    await orch.workflowEngine.waitForCompletion(a);
+    const c = orch.workflowEngine.executeWorkflow('w', { n: 'C' });
+    stored.open();
+    for (const id of await Promise.all([b, c])) await orch.workflowEngine.waitForCompletion(id);
+    expect(started).toEqual(['A', 'B', 'C']);
+  });
+
+  it('lets the requests behind a queued request whose create fails start without it', async () => {
+    const hold = gate();
+    const started: string[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      maxConcurrentWorkflows: 1,
+      actions: {
+        work: async (input) => {
+          const n = (input as { n: string }).n;
+          started.push(n);
+          if (n === 'A') await hold.promise;
+          return n;
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'work' }]);
+    const a = await orch.workflowEngine.executeWorkflow('w', { n: 'A' });
+    const fail = gate();
+    vi.spyOn(orch.store, 'createExecution').mockImplementationOnce(async () => {
+      await fail.promise;
+      throw new Error('disk I/O error');
+    });
+    const b = orch.workflowEngine.executeWorkflow('w', { n: 'B' });
+    b.catch(() => undefined);
+    const c = await orch.workflowEngine.executeWorkflow('w', { n: 'C' });
+    hold.open();
+    await orch.workflowEngine.waitForCompletion(a);
+    try {
+      // B was requested first: C waits for B's create to end either way.
+      expect((await orch.workflowEngine.getExecutionStatus(c))?.status).toBe('pending');
+    } finally {
+      fail.open();
+    }
+    await expect(b).rejects.toThrow('disk I/O error');
+    expect((await orch.workflowEngine.waitForCompletion(c)).status).toBe('completed');
+    expect(started).toEqual(['A', 'C']);
   });
 
   it('keeps the default limit of 100 running executions', async () => {

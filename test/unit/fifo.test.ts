@@ -20,7 +20,9 @@ describe('Fifo', () => {
   it('iterates the queued items oldest first, removes one from the middle, and clears', () => {
     const q = new Fifo<string>();
     for (const s of ['a', 'b', 'c', 'd']) q.push(s);
+    expect(q.peek()).toBe('a');
     expect(q.shift()).toBe('a');
+    expect(q.peek()).toBe('b');
     expect([...q]).toEqual(['b', 'c', 'd']);
     expect(q.remove('c')).toBe(true);
     expect(q.remove('a')).toBe(false); // already taken
