@@ -1,0 +1,144 @@
+/**
+ * The user docs as executable instructions: every TypeScript sample of README.md and docs/*.md
+ * type-checks against the package's API, and every `orchestrator run` line of the README (and
+ * `npm run example:voice`) runs its example workflow to completion with the example handlers.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { actions, compensations } from '../../examples/handlers.js';
+import { createOrchestrator } from '../../src/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs')).flatMap((f) => (f.endsWith('.md') ? [`docs/${f}`] : [])),
+];
+
+/** The fenced blocks of one language in a Markdown file, in order. */
+function blocks(file: string, lang: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  return [...text.matchAll(new RegExp(`^\`\`\`${lang}\\n([\\s\\S]*?)^\`\`\``, 'gm'))].map((m) => m[1] ?? '');
+}
+
+/**
+ * What the samples leave to the reader (their own services, the objects an earlier sample made),
+ * declared with the types the samples use them at. Global, so a sample's own declaration wins.
+ */
+const PLACEHOLDERS = `
+type Api = typeof import('../src/index.js');
+declare global {
+  function reserve(items: string[], options: { key: string; signal: AbortSignal }): Promise<{ reservationId: string }>;
+  function charge(amount: number, options: { key: string }): Promise<{ chargeId: string }>;
+  function ship(input: unknown): Promise<{ trackingId: string }>;
+  function release(reservation: unknown): Promise<void>;
+  function refund(charge: unknown): Promise<void>;
+  function transcribe(url: string, options: { signal: AbortSignal; idempotencyKey: string }): Promise<{ text: string }>;
+  const orch: import('../src/index.js').Orchestrator;
+  const createOrchestrator: Api['createOrchestrator'];
+  const actions: Record<string, (input: unknown) => unknown>;
+  const compensations: Record<string, (output: unknown) => unknown>;
+  const localActions: Record<string, (input: unknown) => unknown>;
+}
+export {};
+`;
+
+/** Type-checks the samples as modules next to `src/`, importing `orchestrator` from `src/index.ts`. */
+function typeErrors(samples: { name: string; code: string }[]): string[] {
+  const dir = join(ROOT, 'docs-samples');
+  const virtual = new Map<string, string>([[join(dir, 'placeholders.ts'), PLACEHOLDERS]]);
+  for (const { name, code } of samples) {
+    virtual.set(
+      join(dir, `${name}.ts`),
+      `${code.replaceAll("from 'orchestrator'", "from '../src/index.js'")}\nexport {};\n`,
+    );
+  }
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2023,
+    lib: ['lib.es2023.d.ts'],
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    skipLibCheck: true,
+    types: ['node'],
+    noEmit: true,
+  };
+  const host = ts.createCompilerHost(options);
+  const { fileExists, readFile, getSourceFile } = host;
+  host.fileExists = (f) => virtual.has(f) || fileExists.call(host, f);
+  host.readFile = (f) => virtual.get(f) ?? readFile.call(host, f);
+  host.getSourceFile = (f, version, ...rest) => {
+    const text = virtual.get(f);
+    return text === undefined
+      ? getSourceFile.call(host, f, version, ...rest)
+      : ts.createSourceFile(f, text, version);
+  };
+  const program = ts.createProgram([...virtual.keys()], options, host);
+  return [...virtual.keys()].flatMap((f) => {
+    const source = program.getSourceFile(f);
+    if (!source) return [`${f}: not compiled`];
+    return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map(
+      (d) => {
+        const at = d.start === undefined ? '' : `:${source.getLineAndCharacterOfPosition(d.start).line + 1}`;
+        return `${f.slice(dir.length + 1)}${at}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+      },
+    );
+  });
+}
+
+describe('TypeScript samples of the docs', () => {
+  it('type-check against the package API', () => {
+    const samples = DOCS.flatMap((file) =>
+      blocks(file, 'ts').map((code, i) => ({ name: `${file.replace(/\W/g, '_')}_${i + 1}`, code })),
+    );
+    expect(samples.length).toBeGreaterThanOrEqual(5);
+    expect(typeErrors(samples)).toEqual([]);
+  }, 60_000);
+});
+
+/** `orchestrator run <file> ... --input '<json>'` in the README's bash blocks and the example script. */
+function runLines(): { line: string; file: string; input: string }[] {
+  const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<
+    string,
+    string
+  >;
+  const lines = [
+    ...blocks('README.md', 'bash').flatMap((b) => b.split('\n')),
+    scripts['example:voice'] ?? '',
+  ];
+  return lines.flatMap((line) => {
+    const m = /\brun (\S+\.json) .*--input '([^']*)'/.exec(line);
+    return m?.[1] && m[2] ? [{ line, file: m[1], input: m[2] }] : [];
+  });
+}
+
+describe('`orchestrator run` lines of the README', () => {
+  const lines = runLines();
+
+  it('are found', () => {
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(lines)('complete as written: $line', async ({ file, input }) => {
+    const definition = JSON.parse(readFileSync(join(ROOT, file), 'utf8'));
+    const orch = await createOrchestrator({ store: 'memory', actions, compensations });
+    try {
+      await orch.workflowEngine.defineWorkflow(definition.id, definition.steps, definition.options);
+      // `fast` only shortens the simulated latencies; the input is otherwise the README's.
+      const id = await orch.workflowEngine.executeWorkflow(definition.id, {
+        ...JSON.parse(input),
+        fast: true,
+      });
+      const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 20 });
+      expect({ status: status.status, error: status.error }).toEqual({
+        status: 'completed',
+        error: undefined,
+      });
+    } finally {
+      await orch.close();
+    }
+  });
+});
