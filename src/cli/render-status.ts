@@ -18,10 +18,21 @@ export function executionDuration(status: ExecutionStatus, now = Date.now()): nu
   return end - status.startedAt.getTime();
 }
 
+/**
+ * Attempts its process cut short (a crash, a takeover; history code `INTERRUPTED`): the step ran
+ * again, but not as a retry — interruptions use no retry budget and no retry rate counts them.
+ */
+function interruptedAttempts(step: StepStatus): number {
+  return (step.history ?? []).filter((a) => a.error?.code === 'INTERRUPTED').length;
+}
+
 function stepNote(step: StepStatus): string {
   const notes: string[] = [];
   if (step.decision) notes.push(`took '${step.decision}'`);
-  if (step.attempts > 1) notes.push(plural(step.attempts - 1, 'retry', 'retries'));
+  const interrupted = interruptedAttempts(step);
+  const retries = Math.max(0, step.attempts - 1 - interrupted);
+  if (retries > 0) notes.push(plural(retries, 'retry', 'retries'));
+  if (interrupted > 0) notes.push(`${interrupted} interrupted`);
   if (step.status === 'waiting' && step.nextAttemptAt)
     notes.push(`retry at ${formatTime(step.nextAttemptAt)}`);
   if (step.error && step.status !== 'completed') notes.push(printable(step.error.code));

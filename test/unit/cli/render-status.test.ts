@@ -113,6 +113,44 @@ describe('renderStatus', () => {
     expect(outcomeText(status, plain, at(3000).getTime())).toBe('still running after 3.00 s');
   });
 
+  it('does not call a run its process cut short a retry (the metrics do not either)', () => {
+    const t = (s: number) => new Date(2025, 0, 1, 9, 0, s);
+    const interrupted = { code: 'INTERRUPTED', message: 'The node running this attempt stopped' };
+    const status: ExecutionStatus = {
+      ...failedSaga(),
+      status: 'completed',
+      error: undefined,
+      compensatedSteps: [],
+      steps: [
+        {
+          name: 'resumed',
+          status: 'completed',
+          attempts: 2,
+          durationMs: 1000,
+          history: [
+            { attempt: 1, startedAt: t(0), error: interrupted },
+            { attempt: 2, startedAt: t(5), completedAt: t(6), durationMs: 1000 },
+          ],
+        },
+        {
+          name: 'both',
+          status: 'completed',
+          attempts: 4,
+          durationMs: 1000,
+          history: [
+            { attempt: 1, startedAt: t(0), completedAt: t(1), error: { code: 'E', message: 'e' } },
+            { attempt: 2, startedAt: t(2), error: interrupted },
+            { attempt: 3, startedAt: t(5), error: interrupted },
+            { attempt: 4, startedAt: t(8), completedAt: t(9), durationMs: 1000 },
+          ],
+        },
+      ],
+    };
+    const text = renderStatus(status, plain).join('\n');
+    expect(text).toMatch(/resumed\s+completed\s+2\s+1\.00 s\s+1 interrupted\n/);
+    expect(text).toMatch(/both\s+completed\s+4\s+1\.00 s\s+1 retry; 2 interrupted\n/);
+  });
+
   it('sums up the outcome in one line', () => {
     expect(verdict(failedSaga(), plain)).toBe(
       'execution exec_1 failed after 1.52 s: DECLINED at charge: card declined',
