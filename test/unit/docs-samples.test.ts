@@ -1,8 +1,10 @@
 /**
  * The user docs as executable instructions: every TypeScript sample of README.md and docs/*.md
- * type-checks against the package's API, and every `orchestrator run` line of the README (and
- * `npm run example:voice`) runs its example workflow to completion with the example handlers.
+ * type-checks against the package's API, every shell block parses in the shell it is labelled
+ * for, and every `orchestrator run` line of the README (and `npm run example:voice`) runs its
+ * example workflow to completion with the example handlers.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +99,21 @@ describe('TypeScript samples of the docs', () => {
     expect(samples.length).toBeGreaterThanOrEqual(5);
     expect(typeErrors(samples)).toEqual([]);
   }, 60_000);
+});
+
+describe('shell samples of the docs', () => {
+  // A block labelled `sh` must parse in a POSIX shell (dash is /bin/sh on Debian), not only in
+  // bash. Placeholders such as `<executionId>` stand for a value the reader fills in.
+  it.each(['sh', 'bash'])('labelled %s parse in that shell', (shell) => {
+    const failures = DOCS.flatMap((file) =>
+      blocks(file, shell).flatMap((code, i) => {
+        const input = code.replace(/<[A-Za-z]+>/g, 'VALUE');
+        const r = spawnSync(shell, ['-n'], { input, encoding: 'utf8' });
+        return r.status === 0 ? [] : [`${file} ${shell} block ${i + 1}: ${r.stderr.trim()}`];
+      }),
+    );
+    expect(failures).toEqual([]);
+  });
 });
 
 /** `orchestrator run <file> ... --input '<json>'` in the README's bash blocks and the example script. */
