@@ -50,8 +50,9 @@ async function compensateStep(
   const planned = ex.plan.byName.get(stepName);
   const handlerName = planned?.compensation ?? '';
   const handler = ctx.errorRecovery.getCompensation(handlerName);
-  const timeoutMs =
-    (planned && 'timeoutMs' in planned ? planned.timeoutMs : null) ?? config.workflowTimeout * 1000;
+  // One attempt's limit: the step's own timeout, else the workflow's (its `timeout` option, which
+  // defaults to the config's workflowTimeout).
+  const timeoutMs = (planned && 'timeoutMs' in planned ? planned.timeoutMs : null) ?? ex.plan.timeoutMs;
   // Retried like a step with `retry: true` (the config's retryAttempts and retryDelay): a
   // NonRetryableError, or an error no retry can help (see NEVER_RETRIED_CODES), fails it at once.
   const policy: RetryPolicy = {

@@ -1,6 +1,7 @@
 /**
  * A compensation attempt cut short by a shutdown does not use up one of its retries when the next
- * process resumes it (as for action steps): with one retry, a first real failure is retried.
+ * process resumes it (as for action steps): with one retry, a first real failure is retried. An
+ * attempt's time limit is the step's timeout, else the workflow's own.
  */
 import { describe, expect, it } from 'vitest';
 import { FakeClock, type OrchestratorOptions } from '../../src/index.js';
@@ -54,5 +55,32 @@ describe('compensation retries across a restart', () => {
     const status = await finishWithClock(second, clock, id, { stepMs: 100 });
     expect(calls).toEqual(['interrupted', 'run1', 'run2']);
     expect(status.compensatedSteps).toEqual(['a']);
+  });
+});
+
+describe('a compensation attempt time limit', () => {
+  it("is the workflow's own timeout when the step has none (not the config's workflowTimeout)", async () => {
+    const orch = await withOrchestrator({
+      retryAttempts: 0,
+      actions: {
+        a: () => 'a',
+        boom: () => {
+          throw new Error('boom');
+        },
+      },
+      // Ignores its signal's abort: only the attempt's time limit ends it.
+      compensations: { undo: () => new Promise(() => undefined) },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a', compensation: 'undo' }, { name: 'boom' }], {
+      timeout: 0.3,
+    });
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    // The config's workflowTimeout is 300 s: before, the compensation waited that long.
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    expect(status.status).toBe('failed');
+    expect(status.steps[0]?.compensation).toMatchObject({
+      status: 'failed',
+      error: { code: 'STEP_TIMEOUT' },
+    });
   });
 });
