@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { interruptionLimitError } from '../../src/engine/step-records.js';
 import { type Orchestrator, type OrchestratorOptions, RemoteWorkerHub } from '../../src/index.js';
-import { gate, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
+import { gate, tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
 
 const quiet = {
   debug: () => undefined,
@@ -120,6 +120,46 @@ describe('maxStepInterruptions', () => {
     const status = await last.orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
     expect(status.error).toMatchObject({ code: 'INTERRUPTION_LIMIT', step: 'hang' });
     expect(calls.n).toBe(4);
+  });
+
+  it('uses none of the retry budget: a step crashed under the limit still gets its retries', async () => {
+    const store = tempSqliteUrl();
+    let runs = 0;
+    const started = { gate: gate() };
+    // Runs 1 and 2 hang until a crash; run 3 fails (retryable); run 4 completes.
+    const options = (): OrchestratorOptions => ({
+      maxStepInterruptions: 3,
+      actions: {
+        flaky: async (_input, ctx) => {
+          runs++;
+          started.gate.open();
+          if (runs <= 2) await untilAborted(ctx.signal);
+          if (runs === 3) throw new Error('flaky');
+          return { runs };
+        },
+      },
+    });
+    let orch = await open(store, options());
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'flaky', retry: { maxAttempts: 1, initialDelay: 0.01 } },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    for (let i = 1; i <= 2; i++) {
+      await started.gate.promise;
+      started.gate = gate();
+      await storedRunning(orch, id, i);
+      await crash(orch);
+      orch = await open(store, options());
+    }
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.status).toBe('completed');
+    expect(runs).toBe(4);
+    expect((status.steps[0]!.history ?? []).map((a) => a.error?.code ?? 'ok')).toEqual([
+      'INTERRUPTED',
+      'INTERRUPTED',
+      'STEP_FAILED',
+      'ok',
+    ]);
   });
 
   it('with 0, runs a step again however often it was cut short', async () => {
