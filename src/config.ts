@@ -144,6 +144,15 @@ const positiveNumber = (key: string) =>
     error: (i) => `Expected \`${key}\` to be a positive number, got ${String(i.input)}`,
   });
 
+const nonNegativeInteger = (key: string) => {
+  const message = (i: { input: unknown }) =>
+    `Expected \`${key}\` to be a non-negative integer, got ${String(i.input)}`;
+  return z
+    .number({ error: `Expected \`${key}\` to be a non-negative integer` })
+    .int({ error: message })
+    .nonnegative({ error: message });
+};
+
 /** Longest duration a config key takes, in ms: the 1e9 s (about 31 years) definitions allow. */
 const MAX_MS = MAX_SECONDS * 1000;
 
@@ -189,14 +198,7 @@ const configSchema = z
         error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${String(i.input)}`,
       }),
     workflowTimeout: seconds('workflowTimeout'),
-    retryAttempts: z
-      .number()
-      .int({
-        error: (i) => `Expected \`retryAttempts\` to be a non-negative integer, got ${String(i.input)}`,
-      })
-      .nonnegative({
-        error: (i) => `Expected \`retryAttempts\` to be a non-negative integer, got ${String(i.input)}`,
-      }),
+    retryAttempts: nonNegativeInteger('retryAttempts'),
     retryDelay: seconds('retryDelay'),
     enableWorkflowPersistence: z.boolean({ error: 'Expected `enableWorkflowPersistence` to be a boolean' }),
     enableCompensation: z.boolean({ error: 'Expected `enableCompensation` to be a boolean' }),
@@ -218,16 +220,7 @@ const configSchema = z
     slowThreshold: atMost(positiveNumber('slowThreshold'), 'slowThreshold', MAX_MS, 'ms'),
     leaseSeconds: seconds('leaseSeconds'),
     sweepInterval: seconds('sweepInterval'),
-    maxStepInterruptions: z
-      .number({ error: 'Expected `maxStepInterruptions` to be a non-negative integer' })
-      .int({
-        error: (i) =>
-          `Expected \`maxStepInterruptions\` to be a non-negative integer, got ${String(i.input)}`,
-      })
-      .nonnegative({
-        error: (i) =>
-          `Expected \`maxStepInterruptions\` to be a non-negative integer, got ${String(i.input)}`,
-      }),
+    maxStepInterruptions: nonNegativeInteger('maxStepInterruptions'),
     alerts: alertsSchema.optional(),
     nodeId: z.string().min(1).optional(),
     clock: z

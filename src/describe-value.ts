@@ -1,17 +1,15 @@
 /**
  * How an argument check shows the value it refuses: a string quoted (so `'150'` is not mistaken
- * for the number it spells), an array as such, anything else as `String()` gives it — and a value
- * `String()` cannot convert (an object without a prototype) as "an object", never a TypeError.
+ * for the number it spells), a function, array or object by its kind (never its source or
+ * `[object Object]`), anything else as `String()` gives it.
  * @module
  */
 
 /** `value` as text for a "got …" message. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'an array';
-  try {
-    return String(value);
-  } catch {
-    return 'an object';
-  }
+  if (value !== null && typeof value === 'object') return 'an object';
+  return String(value);
 }

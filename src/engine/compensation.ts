@@ -15,7 +15,13 @@ import type { ActiveExecution } from './active-execution.js';
 import { confirmLease, type EngineContext, leaseLapsed } from './context.js';
 import { persist, persistLater } from './persist.js';
 import { runAttempt } from './step-attempt.js';
-import { countedInterruptions, interruptionLimitError } from './step-records.js';
+import {
+  compensationAttemptOpen,
+  countedInterruptions,
+  failuresSoFar,
+  interruptionLimitError,
+  withInterruption,
+} from './step-records.js';
 
 /** Completed steps with a compensation still to run, in the order to run them. */
 export function pendingCompensations(ex: ActiveExecution): StepRecord[] {
@@ -70,11 +76,8 @@ async function compensateStep(
     attempts: 0,
     startedAt: clock.now(),
   };
-  // Resumed with an attempt that started and never ended (no retry time): it was interrupted.
-  if (stored && stored.status === 'running' && stored.attempts > 0 && stored.nextAttemptAt === undefined) {
-    comp = { ...comp, interruptions: (comp.interruptions ?? 0) + 1 };
-    if (ex.retaken) comp.excused = (comp.excused ?? 0) + 1;
-  }
+  // Resumed with an attempt that started and never ended: it was interrupted.
+  if (compensationAttemptOpen(stored)) comp = withInterruption(comp, ex.retaken);
   const write = (c: CompensationRecord) => {
     comp = c;
     rec = { ...rec, compensation: c };
@@ -153,7 +156,7 @@ async function compensateStep(
       return true;
     }
     const error: ErrorInfo = stepErrorInfo(result.error, stepName);
-    const failures = attempt - (comp.interruptions ?? 0);
+    const failures = failuresSoFar(comp);
     if (!tooOften && isRetryable(result.error, policy, failures - 1)) {
       const delay = nextRetryDelayMs(policy, failures);
       write({ ...comp, error, nextAttemptAt: end + delay });

@@ -42,11 +42,13 @@ export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Pro
   // A shutdown leaves the execution to whoever runs it next: what it owed (an attempt that
   // started, see `persistLater`) is written first, so the next run counts that attempt, and the
   // attempts it stopped are excused from `maxStepInterruptions` (not a crash of the step's doing).
-  const excused = result === 'halted' && ex.halted === 'shutdown' ? excuseStopped(ex) : [];
-  if (excused.length > 0 || (result === 'halted' && ex.halted === 'shutdown' && ex.owesWrite)) {
-    await persist(ctx, ex, excused.length > 0 ? excused : null).catch((error: unknown) => {
-      ctx.logger.warn({ executionId: ex.id, err: toError(error) }, 'last write before shutdown failed');
-    });
+  if (result === 'halted' && ex.halted === 'shutdown') {
+    const excused = excuseStopped(ex);
+    if (excused.length > 0 || ex.owesWrite) {
+      await persist(ctx, ex, excused.length > 0 ? excused : null).catch((error: unknown) => {
+        ctx.logger.warn({ executionId: ex.id, err: toError(error) }, 'last write before shutdown failed');
+      });
+    }
   }
   return result;
 }

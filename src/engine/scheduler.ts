@@ -173,7 +173,7 @@ export class Scheduler {
   queuedPastDeadline(now: number): ActiveExecution[] {
     const out: ActiveExecution[] = [];
     for (const ex of this.queue) {
-      const at = this.arrivals.has(ex) ? null : queuedDeadline(ex);
+      const at = this.deadlineOf(ex);
       if (at !== null && at <= now) out.push(ex);
     }
     return out;
@@ -264,6 +264,11 @@ export class Scheduler {
     this.pump();
   }
 
+  /** The deadline of a queued execution, if it has one (one still being stored has none yet). */
+  private deadlineOf(ex: ActiveExecution): number | null {
+    return this.arrivals.has(ex) ? null : queuedDeadline(ex);
+  }
+
   private enqueue(ex: ActiveExecution): void {
     this.queue.push(ex);
     this.watchDeadline(ex);
@@ -294,7 +299,7 @@ export class Scheduler {
     let next = Number.POSITIVE_INFINITY;
     let due = false;
     for (const ex of this.queue) {
-      const at = this.arrivals.has(ex) ? null : queuedDeadline(ex);
+      const at = this.deadlineOf(ex);
       if (at === null) continue;
       if (at <= now) due = true;
       else if (at < next) next = at;

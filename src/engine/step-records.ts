@@ -5,7 +5,7 @@
  * @module
  */
 import { type ErrorInfo, NonRetryableError } from '../errors.js';
-import type { AttemptRecord, StepRecord } from '../store/store.js';
+import type { AttemptRecord, CompensationRecord, StepRecord } from '../store/store.js';
 import type { ActiveExecution } from './active-execution.js';
 import { newStepRecord } from './active-execution.js';
 import { FINAL_STEP_STATES } from './status.js';
@@ -31,13 +31,39 @@ export function interruptionLimitError(what: string, count: number, limit: numbe
   );
 }
 
+/** What steps and compensations share in counting their attempts (`StepRecord`, `CompensationRecord`). */
+interface Attempts {
+  attempts: number;
+  interruptions?: number;
+  excused?: number;
+}
+
 /**
  * Interruptions of a step or compensation that count against `maxStepInterruptions`: those of
  * its process stopping, not the excused ones (a clean shutdown, or a run a node took up again
  * itself after a store failure).
  */
-export function countedInterruptions(rec: { interruptions?: number; excused?: number }): number {
+export function countedInterruptions(rec: Attempts): number {
   return (rec.interruptions ?? 0) - (rec.excused ?? 0);
+}
+
+/**
+ * `rec` with one more interruption (its stored attempt never ended); `excused` when this node took
+ * the execution up again itself after a store failure (its process did not stop).
+ */
+export function withInterruption<T extends Attempts>(rec: T, excused: boolean): T {
+  const out: T = { ...rec, interruptions: (rec.interruptions ?? 0) + 1 };
+  return excused ? withExcuse(out) : out;
+}
+
+/** `rec` with one more excused interruption (see {@link countedInterruptions}). */
+function withExcuse<T extends Attempts>(rec: T): T {
+  return { ...rec, excused: (rec.excused ?? 0) + 1 };
+}
+
+/** Whether a compensation's latest attempt started and never ended (no retry time was set). */
+export function compensationAttemptOpen(c: CompensationRecord | null): c is CompensationRecord {
+  return c !== null && c.status === 'running' && c.attempts > 0 && c.nextAttemptAt === undefined;
 }
 
 /**
@@ -49,11 +75,9 @@ export function countedInterruptions(rec: { interruptions?: number; excused?: nu
 export function excuseStopped(ex: ActiveExecution): StepRecord[] {
   const changed: StepRecord[] = [];
   for (const rec of ex.steps.values()) {
-    let next = rec;
-    if (rec.status === 'running') next = { ...next, excused: (rec.excused ?? 0) + 1 };
-    const c = rec.compensation;
-    if (c && c.status === 'running' && c.attempts > 0 && c.nextAttemptAt === undefined) {
-      next = { ...next, compensation: { ...c, excused: (c.excused ?? 0) + 1 } };
+    let next = rec.status === 'running' ? withExcuse(rec) : rec;
+    if (compensationAttemptOpen(rec.compensation)) {
+      next = { ...next, compensation: withExcuse(rec.compensation) };
     }
     if (next === rec) continue;
     ex.steps.set(rec.name, next);
@@ -94,13 +118,7 @@ export function enterStep(
       last && last.completedAt === undefined
         ? [...prev.history.slice(0, -1), { ...last, error: INTERRUPTED }]
         : prev.history;
-    const rec: StepRecord = {
-      ...prev,
-      status: 'pending',
-      history,
-      interruptions: (prev.interruptions ?? 0) + 1,
-    };
-    if (ex.retaken) rec.excused = (prev.excused ?? 0) + 1;
+    const rec = withInterruption({ ...prev, status: 'pending' as const, history }, ex.retaken);
     ex.steps.set(name, rec);
     return { rec, newVisit: false };
   }
@@ -169,7 +187,7 @@ export function longestAttemptMs(rec: StepRecord): number {
 }
 
 /** Failed attempts of the current visit (interrupted ones do not count). */
-export function failuresSoFar(rec: StepRecord): number {
+export function failuresSoFar(rec: Attempts): number {
   return rec.attempts - (rec.interruptions ?? 0);
 }
 

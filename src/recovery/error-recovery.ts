@@ -5,6 +5,7 @@
  * @module
  */
 import { systemClock } from '../clock.js';
+import { describeValue } from '../describe-value.js';
 import type { Issue } from '../errors.js';
 import { toError, ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
@@ -75,7 +76,10 @@ export class ErrorRecovery {
     checkNumber(issues, 'multiplier', multiplier, 1, 'a number of at least 1');
     checkNumber(issues, 'maxDelay', maxDelay, 0, 'a non-negative number');
     if (typeof sleep !== 'function') {
-      issues.push({ path: 'sleep', message: `Expected \`sleep\` to be a function, got ${describe(sleep)}` });
+      issues.push({
+        path: 'sleep',
+        message: `Expected \`sleep\` to be a function, got ${describeValue(sleep)}`,
+      });
     }
     if (issues.length > 0) throw new ValidationError(issues, 'Invalid ErrorRecovery options');
     this.baseDelay = baseDelay;
@@ -94,13 +98,13 @@ export class ErrorRecovery {
     if (typeof name !== 'string' || name.length === 0) {
       issues.push({
         path: 'name',
-        message: `Expected \`name\` to be a non-empty string, got ${describe(name)}`,
+        message: `Expected \`name\` to be a non-empty string, got ${describeValue(name)}`,
       });
     }
     if (typeof handler !== 'function') {
       issues.push({
         path: 'handler',
-        message: `Expected \`handler\` to be a function, got ${describe(handler)}`,
+        message: `Expected \`handler\` to be a function, got ${describeValue(handler)}`,
       });
     }
     if (issues.length > 0) throw new ValidationError(issues, 'Invalid compensation');
@@ -180,7 +184,7 @@ export class ErrorRecovery {
         [
           {
             path: 'maxAttempts',
-            message: `Expected \`maxAttempts\` to be a non-negative integer, got ${describe(maxAttempts)}`,
+            message: `Expected \`maxAttempts\` to be a non-negative integer, got ${describeValue(maxAttempts)}`,
           },
         ],
         'Invalid retry options',
@@ -203,7 +207,7 @@ export class ErrorRecovery {
       throw new ValidationError([
         {
           path: 'retryNumber',
-          message: `Expected \`retryNumber\` to be a positive integer (1 for the first retry), got ${describe(retryNumber)}`,
+          message: `Expected \`retryNumber\` to be a positive integer (1 for the first retry), got ${describeValue(retryNumber)}`,
         },
       ]);
     }
@@ -234,20 +238,13 @@ function defaultSleep(ms: number): Promise<void> {
 function checkOptionsObject(value: unknown, path: string): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ValidationError([
-      { path, message: `Expected \`${path}\` to be an object, got ${describe(value)}` },
+      { path, message: `Expected \`${path}\` to be an object, got ${describeValue(value)}` },
     ]);
   }
 }
 
 function checkNumber(issues: Issue[], key: string, value: unknown, min: number, expected: string): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    issues.push({ path: key, message: `Expected \`${key}\` to be ${expected}, got ${describe(value)}` });
+    issues.push({ path: key, message: `Expected \`${key}\` to be ${expected}, got ${describeValue(value)}` });
   }
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
 }
