@@ -9,9 +9,34 @@ import {
   gate,
   runToEnd,
   STORE_KINDS,
+  type StoreKind,
   storeUrl,
   withOrchestrator,
 } from '../helpers/orchestrator.js';
+
+/**
+ * An orchestrator with one slot, taken by execution A (input `{ n: 'A' }`) until `hold` opens;
+ * `started` lists the `n` of each execution as its step starts.
+ */
+async function oneSlotBusy(kind: StoreKind) {
+  const hold = gate();
+  const started: string[] = [];
+  const orch = await withOrchestrator({
+    store: storeUrl(kind),
+    maxConcurrentWorkflows: 1,
+    actions: {
+      work: async (input) => {
+        const n = (input as { n: string }).n;
+        started.push(n);
+        if (n === 'A') await hold.promise;
+        return n;
+      },
+    },
+  });
+  await orch.workflowEngine.defineWorkflow('w', [{ name: 'work' }]);
+  const a = await orch.workflowEngine.executeWorkflow('w', { n: 'A' });
+  return { orch, hold, started, a };
+}
 
 describe.each(STORE_KINDS)('concurrency limit and listings (%s store)', (kind) => {
   it('runs at most maxConcurrentWorkflows at once and starts the others in FIFO order', async () => {
@@ -66,22 +91,7 @@ describe.each(STORE_KINDS)('concurrency limit and listings (%s store)', (kind) =
   });
 
   it('gives a slot freed while an earlier request is being stored to that request, not to a later one', async () => {
-    const hold = gate();
-    const started: string[] = [];
-    const orch = await withOrchestrator({
-      store: storeUrl(kind),
-      maxConcurrentWorkflows: 1,
-      actions: {
-        work: async (input) => {
-          const n = (input as { n: string }).n;
-          started.push(n);
-          if (n === 'A') await hold.promise;
-          return n;
-        },
-      },
-    });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'work' }]);
-    const a = await orch.workflowEngine.executeWorkflow('w', { n: 'A' });
+    const { orch, hold, started, a } = await oneSlotBusy(kind);
     // B's create is slow; A ends (freeing the slot) while B is being stored, then C is requested.
     const { store } = orch;
     const create = store.createExecution.bind(store);
@@ -100,22 +110,7 @@ describe.each(STORE_KINDS)('concurrency limit and listings (%s store)', (kind) =
   });
 
   it('lets the requests behind a queued request whose create fails start without it', async () => {
-    const hold = gate();
-    const started: string[] = [];
-    const orch = await withOrchestrator({
-      store: storeUrl(kind),
-      maxConcurrentWorkflows: 1,
-      actions: {
-        work: async (input) => {
-          const n = (input as { n: string }).n;
-          started.push(n);
-          if (n === 'A') await hold.promise;
-          return n;
-        },
-      },
-    });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'work' }]);
-    const a = await orch.workflowEngine.executeWorkflow('w', { n: 'A' });
+    const { orch, hold, started, a } = await oneSlotBusy(kind);
     const fail = gate();
     vi.spyOn(orch.store, 'createExecution').mockImplementationOnce(async () => {
       await fail.promise;

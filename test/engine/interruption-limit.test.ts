@@ -11,17 +11,16 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { interruptionLimitError } from '../../src/engine/step-records.js';
 import { type Orchestrator, type OrchestratorOptions, RemoteWorkerHub } from '../../src/index.js';
-import { gate, tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
-
-const quiet = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
+import {
+  gate,
+  silentLogger,
+  tempSqliteUrl,
+  untilAborted,
+  withOrchestrator,
+} from '../helpers/orchestrator.js';
 
 /** Short leases, so the next node takes a crashed node's executions over within a second. */
-const FAST = { sweepInterval: 0.1, leaseSeconds: 0.4, logger: quiet } as const;
+const FAST = { sweepInterval: 0.1, leaseSeconds: 0.4, logger: silentLogger } as const;
 
 /** An orchestrator on `store` with FAST leases. */
 const open = (store: string, options: OrchestratorOptions = {}) =>
@@ -218,12 +217,7 @@ describe('maxStepInterruptions and store failures', () => {
       maxStepInterruptions: 1,
       sweepInterval: 0.05,
       leaseSeconds: 1,
-      logger: {
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined,
-      },
+      logger: silentLogger,
       actions: {
         a: () => {
           runs++;

@@ -4,7 +4,7 @@
  * run on unseen next to its own rerun.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
+import { silentLogger, tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
 
 describe('a parallel step whose write fails', () => {
   it('aborts the signals of its running branches before they run again', async () => {
@@ -14,12 +14,7 @@ describe('a parallel step whose write fails', () => {
       store: tempSqliteUrl(),
       sweepInterval: 0.05,
       leaseSeconds: 1,
-      logger: {
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined,
-      },
+      logger: silentLogger,
       actions: {
         fast: () => 'ok',
         slow: async (_input, ctx) => {

@@ -198,6 +198,14 @@ export async function runToEnd(
   return orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
 }
 
+/** A logger that drops every line (tests whose store failures would otherwise fill the output). */
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
 /** A logger that keeps every line it is given (to assert on what was logged). */
 export function memoryLogger(): Logger & { lines: Array<{ obj: object; msg?: string }> } {
   const lines: Array<{ obj: object; msg?: string }> = [];
