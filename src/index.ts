@@ -139,6 +139,8 @@ export type { PostgresStoreOptions } from './store/postgres/options.js';
  * `idleInTransactionTimeoutMs` (see docs/scaling.md).
  */
 export { PostgresStore } from './store/postgres/postgres-store.js';
+/** A durable store migrated by a newer release than this one (code `STORE_UNAVAILABLE`). */
+export { SchemaTooNewError } from './store/schema-version.js';
 export type { SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
 /**
  * The SQLite store (`store: 'sqlite:<path>'`, the default). Pass an instance as `store` to choose

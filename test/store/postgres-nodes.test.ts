@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseLostError } from '../../src/errors.js';
 import { LOCK_CLASS, loadMigrations, migrate } from '../../src/store/postgres/migrate.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { SchemaTooNewError } from '../../src/store/schema-version.js';
 import type { ExecutionRecord } from '../../src/store/store.js';
 import { assertServerReachable, dropSchema, freshSchema, PG_URL, withClient } from './pg-fixture.js';
 import { makeExecution, makeStep } from './records.js';
@@ -66,6 +67,28 @@ describe('PostgreSQL store: several nodes on one schema', () => {
       client.query(`SELECT count(*)::int AS n FROM "${other}".schema_migrations`),
     );
     expect(count.rows[0].n).toBe(loadMigrations().length);
+  });
+
+  it('refuses a schema a newer release migrated, and changes nothing in it', async () => {
+    const name = schema();
+    await (await open(name)).close();
+    await withClient((client) =>
+      client.query(`INSERT INTO "${name}".schema_migrations (version, name) VALUES (999, '999_future.sql')`),
+    );
+    const known = Math.max(...loadMigrations().map((m) => m.version));
+    const store = new PostgresStore(PG_URL, { schema: name });
+    cleanups.push(() => store.close());
+    const error = await store.init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SchemaTooNewError);
+    expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', storedVersion: 999, knownVersion: known });
+    expect((error as Error).message).toContain(`PostgreSQL schema '${name}' has schema version 999`);
+    const rows = await withClient((client) =>
+      client.query(`SELECT count(*)::int AS n FROM "${name}".schema_migrations`),
+    );
+    expect(rows.rows[0].n).toBe(loadMigrations().length + 1);
   });
 
   it("waits for another node's migration whatever lock_timeout and statement_timeout the server sets", async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeaseLostError, OrchestratorError, ValidationError } from '../../src/errors.js';
+import { SchemaTooNewError } from '../../src/store/schema-version.js';
 import { sqliteHint, sqliteStoreError } from '../../src/store/sqlite/errors.js';
 import { loadMigrations, migrate } from '../../src/store/sqlite/migrate.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -112,6 +113,32 @@ describe('SQLite store: files and settings', () => {
     expect(rows).toEqual(loadMigrations().map(({ version, name }) => ({ version, name })));
     expect(rows[0]).toEqual({ version: 1, name: '001_init.sql' });
     expect(migrate(db)).toEqual([]);
+  });
+
+  it('refuses a file a newer release migrated, and leaves it as it was', async () => {
+    const path = newPath();
+    await (await open(path)).close();
+    const db = raw(path);
+    db.prepare(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '999_future.sql', 0)",
+    ).run();
+    const before = db.prepare('SELECT count(*) FROM schema_migrations').pluck().get();
+    const known = Math.max(...loadMigrations().map((m) => m.version));
+    const store = new SqliteStore(path);
+    const error = await store.init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SchemaTooNewError);
+    expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', storedVersion: 999, knownVersion: known });
+    expect((error as Error).message).toContain(path);
+    expect((error as Error).message).toContain(
+      `schema version 999, newer than this Orchestrator knows (${known})`,
+    );
+    expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(before);
+    // The bare migrate call refuses too, inside its write transaction as before it.
+    expect(() => migrate(db)).toThrow(SchemaTooNewError);
+    expect(db.inTransaction).toBe(false);
   });
 
   it('migrates safely when several processes open a new file at once', async () => {

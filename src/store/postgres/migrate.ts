@@ -13,6 +13,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { OrchestratorError, ValidationError } from '../../errors.js';
+import { refuseNewerSchema, SchemaTooNewError } from '../schema-version.js';
 import { clientConfig, connectClient, ident, redact } from './connection.js';
 
 /** One migration file. */
@@ -99,6 +100,7 @@ export async function migrate(
       const rows = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
       return new Set(rows.rows.map((row) => row.version));
     });
+    refuseNewerSchema(`PostgreSQL schema '${schema}'`, done, migrations);
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
       const ran = await locked(client, schema, async () => {
@@ -117,6 +119,7 @@ export async function migrate(
       if (ran) applied.push(migration.version);
     }
   } catch (error) {
+    if (error instanceof SchemaTooNewError) throw error;
     throw new OrchestratorError(
       'STORE_UNAVAILABLE',
       `PostgreSQL migration of schema '${schema}' failed: ${(error as Error).message}`,

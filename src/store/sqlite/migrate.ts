@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { OrchestratorError } from '../../errors.js';
+import { refuseNewerSchema, SchemaTooNewError } from '../schema-version.js';
 
 /** One migration file. */
 export interface Migration {
@@ -62,6 +63,7 @@ export function migrate(
     const done = new Set(
       (db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]).map(Number),
     );
+    refuseNewerSchema(`SQLite database '${db.name}'`, done, migrations);
     if (migrations.every((m) => done.has(m.version))) return applied;
   }
   db.exec('BEGIN IMMEDIATE');
@@ -72,6 +74,7 @@ export function migrate(
     const done = new Set(
       (db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]).map(Number),
     );
+    refuseNewerSchema(`SQLite database '${db.name}'`, done, migrations);
     const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
@@ -82,6 +85,7 @@ export function migrate(
     db.exec('COMMIT');
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
+    if (error instanceof SchemaTooNewError) throw error;
     throw new OrchestratorError('STORE_UNAVAILABLE', `SQLite migration failed: ${(error as Error).message}`, {
       cause: error,
     });
