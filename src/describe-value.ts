@@ -1,7 +1,8 @@
 /**
  * How an argument check shows the value it refuses: a string quoted (so `'150'` is not mistaken
  * for the number it spells), a function, array or object by its kind (never its source or
- * `[object Object]`), anything else as `String()` gives it.
+ * `[object Object]`), anything else as `String()` gives it; or, for "expected a …" messages, only
+ * the value's kind.
  * @module
  */
 
@@ -12,4 +13,15 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value !== null && typeof value === 'object') return 'an object';
   return String(value);
+}
+
+/**
+ * The kind of `value` for an "expected …, got …" message: `null`, `undefined`, `an array`, `an
+ * object`, `a string`, …; a promise (an `await` forgotten) is named as one.
+ */
+export function describeKind(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof (value as { then?: unknown }).then === 'function') return 'a Promise (missing await?)';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

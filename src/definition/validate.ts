@@ -6,6 +6,7 @@
  * @module
  */
 import type { z } from 'zod';
+import { describeKind } from '../describe-value.js';
 import { type Issue, ValidationError } from '../errors.js';
 import { issuesFromZod } from '../zod-issues.js';
 import { compileExpression, type ExpectedType } from './expression.js';
@@ -94,7 +95,7 @@ function check(
   }
 
   if (!Array.isArray(steps)) {
-    issues.push({ path: 'steps', message: `must be an array of steps, got ${describe(steps)}` });
+    issues.push({ path: 'steps', message: `must be an array of steps, got ${describeKind(steps)}` });
     return null;
   }
   if (steps.length === 0) {
@@ -126,12 +127,6 @@ function isRaw(value: unknown): value is Raw {
 
 function has(raw: Raw, key: string): boolean {
   return Object.hasOwn(raw, key);
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** A shallow copy without some keys; `Object.fromEntries` keeps a `__proto__` key as plain data. */
@@ -173,7 +168,7 @@ function checkStep(
   refs: ExpressionRefs[],
 ): StepDefinition | null {
   if (!isRaw(value)) {
-    issues.push({ path, message: `must be a step object, got ${describe(value)}` });
+    issues.push({ path, message: `must be a step object, got ${describeKind(value)}` });
     return null;
   }
   const isCondition = has(value, 'condition');
@@ -222,7 +217,7 @@ function checkRetry(value: unknown, path: string, issues: Issue[]): boolean | Re
   if (!isRaw(value)) {
     issues.push({
       path,
-      message: `must be true, false or an object of retry options, got ${describe(value)}`,
+      message: `must be true, false or an object of retry options, got ${describeKind(value)}`,
     });
     return null;
   }
@@ -246,7 +241,10 @@ function checkParallel(
     const branchPath = `${path}.parallel[${j}]`;
     const branch: unknown = branches[j];
     if (!isRaw(branch)) {
-      issues.push({ path: branchPath, message: `must be an action step object, got ${describe(branch)}` });
+      issues.push({
+        path: branchPath,
+        message: `must be an action step object, got ${describeKind(branch)}`,
+      });
       continue;
     }
     const kind = has(branch, 'condition') ? 'condition' : has(branch, 'parallel') ? 'parallel' : null;

@@ -5,19 +5,14 @@
  * (`null`, `false`, "Execution '[object Promise]' does not exist").
  * @module
  */
+import { describeKind } from '../describe-value.js';
 import { ValidationError } from '../errors.js';
 
 /** @throws ValidationError (path `executionId`) unless `value` is a string. */
 export function checkExecutionId(value: unknown): asserts value is string {
   if (typeof value === 'string') return;
   throw new ValidationError(
-    [{ path: 'executionId', message: `expected an execution id string, got ${describe(value)}` }],
+    [{ path: 'executionId', message: `expected an execution id string, got ${describeKind(value)}` }],
     'Invalid execution id',
   );
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof (value as { then?: unknown }).then === 'function') return 'a Promise (missing await?)';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

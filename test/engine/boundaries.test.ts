@@ -203,6 +203,10 @@ describe.each(STORE_KINDS)('engine boundaries (%s store)', (kind) => {
     expect((objectId as ValidationError).issues?.[0]?.message).toBe(
       'expected an execution id string, got an object',
     );
+    const arrayId = await engine.cancelWorkflow(['x'] as never).catch((e: unknown) => e);
+    expect((arrayId as ValidationError).issues?.[0]?.message).toBe(
+      'expected an execution id string, got an array',
+    );
     // An unknown string id is still just unknown.
     expect(await engine.getExecutionStatus('exec_unknown')).toBeNull();
     expect(await engine.cancelWorkflow('exec_unknown')).toBe(false);
