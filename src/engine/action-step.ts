@@ -10,6 +10,7 @@ import type { PlanActionStep } from '../definition/types.js';
 import { ActionNotFoundError, type ErrorInfo, errorCode, NonRetryableError, toError } from '../errors.js';
 import { copyJson, findJsonProblem, NOT_JSON, tryCopyJson } from '../json-value.js';
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
+import { storableText } from '../storable-text.js';
 import type { StepRecord } from '../store/store.js';
 import type { ActionHandler } from '../types.js';
 import type { AbortScope } from './abort-scope.js';
@@ -34,10 +35,17 @@ export type StepOutcome =
   | { ok: true; rec: StepRecord; output: unknown }
   | { ok: false; rec: StepRecord; error: ErrorInfo; stopped: boolean };
 
-/** The error info of a step failure (SPEC §4: the error's own code, else STEP_FAILED). */
+/**
+ * The error info of a step failure (SPEC §4: the error's own code, else STEP_FAILED). A U+0000 or
+ * lone surrogate in the handler's message or code becomes U+FFFD, as every store keeps it.
+ */
 export function stepErrorInfo(error: unknown, step: string): ErrorInfo {
   const e = toError(error);
-  return { code: errorCode(error) ?? 'STEP_FAILED', message: e.message || e.name, step };
+  return {
+    code: storableText(errorCode(error) ?? 'STEP_FAILED'),
+    message: storableText(e.message || e.name),
+    step,
+  };
 }
 
 /** Idempotency key of a step visit. */

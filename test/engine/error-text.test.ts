@@ -1,0 +1,53 @@
+/**
+ * A step's error as the status reports it is the same on every store, before and after a
+ * restart: a handler's message or code with a U+0000 or a lone UTF-16 surrogate (an emoji cut in
+ * two) is reported with U+FFFD in its place, which is what PostgreSQL can store.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createOrchestrator, NonRetryableError } from '../../src/index.js';
+import { tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
+import { assertServerReachable, dropSchema, freshSchema, PG_URL } from '../store/pg-fixture.js';
+
+const schemas: string[] = [];
+beforeAll(() => assertServerReachable());
+afterEach(async () => {
+  for (const schema of schemas.splice(0)) await dropSchema(schema);
+});
+
+function store(kind: string): string {
+  if (kind === 'memory') return 'memory';
+  if (kind === 'sqlite') return tempSqliteUrl();
+  const schema = freshSchema();
+  schemas.push(schema);
+  return `${PG_URL}?schema=${schema}`;
+}
+
+describe.each(['memory', 'sqlite', 'postgres'])('step error text (%s store)', (kind) => {
+  it('reports a message and code with U+0000 or a lone surrogate as stored, before and after a restart', async () => {
+    const url = store(kind);
+    const failing = () => {
+      throw new NonRetryableError('cut \ud83d here, nul \u0000 there, pair \ud83d\ude00 kept', {
+        code: 'BAD_\udc00',
+      });
+    };
+    const orch = await withOrchestrator({ store: url, actions: { a: failing } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const live = await orch.workflowEngine.waitForCompletion(id);
+    const expected = {
+      code: 'BAD_\ufffd',
+      message: 'cut \ufffd here, nul \ufffd there, pair \ud83d\ude00 kept',
+      step: 'a',
+    };
+    expect(live.status).toBe('failed');
+    expect(live.error).toEqual(expected);
+    if (kind === 'memory') return;
+    await orch.close();
+    const again = await createOrchestrator({ store: url, actions: { a: failing } });
+    try {
+      expect((await again.workflowEngine.getExecutionStatus(id))?.error).toEqual(expected);
+    } finally {
+      await again.close();
+    }
+  });
+});
