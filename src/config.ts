@@ -13,11 +13,26 @@ import { FAILURE_WINDOW } from './monitoring/alerts.js';
 import type { Store } from './store/store.js';
 import { issuesFromZod } from './zod-issues.js';
 
-/** A URL with its password (and any user info) replaced, for messages and logs. */
+/** A query key as the PostgreSQL driver reads it (percent-decoded), lower-cased; the raw key if malformed. */
+function queryKey(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
+
+/**
+ * A URL with its password (and any user info) replaced, for messages and logs. The user info
+ * runs to the last `@` before the path, as the PostgreSQL driver reads it (a password may hold a
+ * raw `@`); a `password` query parameter is masked whatever its case or percent-encoding.
+ */
 export function redactUrl(url: string): string {
   return url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@')
-    .replace(/([?&]password=)[^&#]*/gi, '$1***');
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@')
+    .replace(/([?&])([^=&#]*)=([^&#]*)/g, (pair, sep: string, key: string) =>
+      queryKey(key) === 'password' ? `${sep}${key}=***` : pair,
+    );
 }
 
 /**

@@ -145,4 +145,18 @@ describe('redactUrl (store URLs shown by the CLI and the server)', () => {
     expect(redactUrl('sqlite:./data/orchestrator.sqlite')).toBe('sqlite:./data/orchestrator.sqlite');
     expect(redactUrl('memory')).toBe('memory');
   });
+
+  it('masks the whole of a password with an unencoded @ (which the driver accepts) and an encoded password key', () => {
+    // pg-connection-string reads the user info up to the last @: the password here is 'p@ss@word'.
+    expect(redactUrl('postgres://app:p@ss@word@db.internal/orders')).toBe(
+      'postgres://***@db.internal/orders',
+    );
+    // The driver decodes query keys: ?pass%77ord= is ?password=.
+    expect(redactUrl('postgres://db.internal/orders?pass%77ord=s3cret&schema=a')).toBe(
+      'postgres://db.internal/orders?pass%77ord=***&schema=a',
+    );
+    expect(redactUrl('postgres://db.internal/orders?PASSWORD=s3cret#x')).toBe(
+      'postgres://db.internal/orders?PASSWORD=***#x',
+    );
+  });
 });
