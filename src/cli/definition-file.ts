@@ -3,7 +3,7 @@
  * engine's own validator, so every problem is reported with its path before any store opens.
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync } from 'node:fs';
 import type { StepDefinition } from '../definition/types.js';
 import { type ValidDefinition, validateDefinition } from '../definition/validate.js';
 import { type Issue, ValidationError } from '../errors.js';
@@ -12,16 +12,51 @@ import { UsageError } from './errors.js';
 /** Keys a definition file may have at its top level (`$schema` helps editors). */
 const FILE_KEYS = new Set(['id', 'steps', 'options', '$schema']);
 
-/** Reads and parses a JSON file, with one-line errors that name the file. */
+/**
+ * Largest JSON file read (64 MiB): far above any valid definition or config (the HTTP API takes
+ * definitions of at most 1 MiB by default), low enough that parsing it cannot exhaust the heap.
+ */
+export const MAX_JSON_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Why `path` cannot be read, as a usage error naming it. */
+function unreadable(error: unknown, path: string, what: string): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    const link = (() => {
+      try {
+        return lstatSync(path).isSymbolicLink();
+      } catch {
+        return false;
+      }
+    })();
+    return new UsageError(
+      link ? `${what} '${path}' is a symbolic link to a missing file` : `${what} '${path}' not found`,
+    );
+  }
+  if (code === 'EISDIR') return new UsageError(`${what} '${path}' is a directory, not a file`);
+  return new UsageError(`cannot read ${what} '${path}': ${(error as Error).message}`);
+}
+
+/**
+ * Reads and parses a JSON file, with one-line errors that name the file. Only a regular file (or
+ * a symbolic link to one) of at most {@link MAX_JSON_FILE_BYTES} is read: a FIFO or a device
+ * (`/dev/zero`) would block or never end, and a huge file would be read whole into memory.
+ */
 export function readJsonFile(path: string, what: string): unknown {
   let text: string;
   try {
+    const stats = statSync(path);
+    if (stats.isDirectory()) throw new UsageError(`${what} '${path}' is a directory, not a file`);
+    if (!stats.isFile()) throw new UsageError(`${what} '${path}' is not a regular file`);
+    if (stats.size > MAX_JSON_FILE_BYTES) {
+      throw new UsageError(
+        `${what} '${path}' is ${stats.size} bytes, more than the limit of ${MAX_JSON_FILE_BYTES}`,
+      );
+    }
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`${what} '${path}' not found`);
-    if (code === 'EISDIR') throw new UsageError(`${what} '${path}' is a directory, not a file`);
-    throw new UsageError(`cannot read ${what} '${path}': ${(error as Error).message}`);
+    if (error instanceof UsageError) throw error;
+    throw unreadable(error, path, what);
   }
   try {
     // A byte-order mark (editors on Windows write one) is not part of the JSON.

@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import {
   actionsUsed,
   compensationNames,
   compensationsUsed,
+  MAX_JSON_FILE_BYTES,
   readDefinitionFile,
 } from '../../../src/cli/definition-file.js';
 import { UsageError } from '../../../src/cli/errors.js';
@@ -42,6 +44,36 @@ describe('readDefinitionFile', () => {
     expect(() => readDefinitionFile(bad)).toThrow(new RegExp(`definition file '${bad}' is not valid JSON: `));
     const list = file('list.json', '[]');
     expect(() => readDefinitionFile(list)).toThrow(/must contain a JSON object/);
+  });
+
+  it('refuses a FIFO, a device, a broken symbolic link and a huge file with a usage error, without reading them', () => {
+    // A FIFO or /dev/zero named *.json in a --workflows folder made serve hang at start (reading
+    // forever), and a huge file was read whole into memory.
+    const sub = join(dir, 'odd');
+    mkdirSync(sub);
+    const fifo = join(sub, 'fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => readDefinitionFile(fifo)).toThrow(
+      new UsageError(`definition file '${fifo}' is not a regular file`),
+    );
+    const zero = join(sub, 'zero.json');
+    symlinkSync('/dev/zero', zero);
+    expect(() => readDefinitionFile(zero)).toThrow(
+      new UsageError(`definition file '${zero}' is not a regular file`),
+    );
+    const dangling = join(sub, 'dangling.json');
+    symlinkSync(join(sub, 'gone.json'), dangling);
+    expect(() => readDefinitionFile(dangling)).toThrow(
+      new UsageError(`definition file '${dangling}' is a symbolic link to a missing file`),
+    );
+    const huge = join(sub, 'huge.json');
+    writeFileSync(huge, '');
+    truncateSync(huge, MAX_JSON_FILE_BYTES + 1); // sparse: no disk used
+    expect(() => readDefinitionFile(huge)).toThrow(
+      new UsageError(
+        `definition file '${huge}' is ${MAX_JSON_FILE_BYTES + 1} bytes, more than the limit of ${MAX_JSON_FILE_BYTES}`,
+      ),
+    );
   });
 
   it('lists every problem with its path, unknown top-level keys included', () => {
