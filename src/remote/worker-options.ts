@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Logger } from '../config.js';
+import { type Logger, redactRefusedUrl } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { ACTION_NAME_PATTERN, MAX_POLL_WAIT_SECONDS } from './protocol.js';
 
@@ -94,14 +94,20 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
   const urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
   if (urls.length === 0) invalid('give `url` or `urls`', 'url');
   const normalized = urls.map((u) => {
+    // Messages show the URL with any credentials masked.
+    const shown = redactRefusedUrl(String(u));
     let parsed: URL;
     try {
       parsed = new URL(u);
     } catch {
-      invalid(`'${u}' is not a URL`, 'url');
+      invalid(`'${shown}' is not a URL`, 'url');
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-      invalid(`'${u}' is not an http(s) URL`, 'url');
+      invalid(`'${shown}' is not an http(s) URL`, 'url');
+    if (parsed.username || parsed.password) {
+      // They would never be sent (the bearer token is), yet every log line would show them.
+      invalid(`'${shown}' carries credentials; remove them: the worker authenticates with \`token\``, 'url');
+    }
     return parsed.href.replace(/\/+$/, '');
   });
   if (typeof options.token !== 'string' || options.token.length === 0)
