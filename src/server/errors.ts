@@ -34,7 +34,12 @@ const FRAMEWORK_ERRORS: Readonly<Record<string, { code: string; message: (limit:
     code: 'PAYLOAD_TOO_LARGE',
     message: (limit) => `Request body is larger than the limit of ${limit} bytes`,
   },
-  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'VALIDATION', message: () => 'Request body is not valid JSON' },
+  // The framework's parser raises this one error for both; it keeps no cause to tell them apart.
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    code: 'VALIDATION',
+    message: () =>
+      'Request body is not valid JSON, or has a "__proto__" or "constructor": {"prototype": …} key (refused)',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'VALIDATION', message: () => 'Request body is empty' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     code: 'UNSUPPORTED_MEDIA_TYPE',

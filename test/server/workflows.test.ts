@@ -111,7 +111,11 @@ describe('POST /v1/workflows', () => {
         payload,
       });
       expect(res.statusCode).toBe(400);
-      expect(envelope(res)).toEqual({ code: 'VALIDATION', message: 'Request body is not valid JSON' });
+      expect(envelope(res)).toEqual({
+        code: 'VALIDATION',
+        message:
+          'Request body is not valid JSON, or has a "__proto__" or "constructor": {"prototype": …} key (refused)',
+      });
     }
   });
 
