@@ -64,12 +64,14 @@ const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' 
 /**
  * `text` safe for a terminal: control characters (an ANSI escape sequence in a handler's error
  * message, a carriage return, a newline) are shown as escapes (`\u001b`, `\n`) instead of moving
- * the cursor, recolouring or rewriting what was printed before.
+ * the cursor, recolouring or rewriting what was printed before; so are the bidirectional marks,
+ * embeddings, overrides and isolates (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), which would
+ * show the text after them reordered (an id or a status that reads as another).
  */
 export function printable(text: string): string {
   return text.replace(
     // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g,
     (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

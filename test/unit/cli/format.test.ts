@@ -72,5 +72,10 @@ describe('printable', () => {
     expect(printable('a\u001b[31mb\u009bc\u0000d\u2028e')).toBe('a\\u001b[31mb\\u009bc\\u0000d\\u2028e');
     expect(printable('one\ntwo\tthree\r')).toBe('one\\ntwo\\tthree\\r');
     expect(printable('héllo ✓ 日本')).toBe('héllo ✓ 日本');
+    // Bidirectional controls would show what follows them reordered ('deliaf' read as 'failed').
+    expect(printable('ok \u202edeliaf\u202c \u2066x\u2069 \u200e\u200f')).toBe(
+      'ok \\u202edeliaf\\u202c \\u2066x\\u2069 \\u200e\\u200f',
+    );
+    expect(printable('שלום עולם')).toBe('שלום עולם');
   });
 });
