@@ -5,16 +5,25 @@
  * @module
  */
 import { InvalidArgumentError } from 'commander';
+import { MAX_SECONDS } from '../definition/schema.js';
 import { EXECUTION_STATES, type ExecutionState } from '../types.js';
 import { UsageError } from './errors.js';
 
-/** A positive number of seconds (fractions allowed). */
+/**
+ * A positive number of seconds (fractions allowed), at most {@link MAX_SECONDS} like every
+ * duration of the library (whose `close({ grace })` refuses more).
+ */
 export function parseSeconds(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError('Expected a positive number of seconds.');
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > MAX_SECONDS) {
+    throw new InvalidArgumentError(`Expected a positive number of seconds, at most ${MAX_SECONDS}.`);
   }
   return n;
+}
+
+/** `serve --grace`: 0, or seconds as {@link parseSeconds}. */
+export function parseGrace(value: string): number {
+  return value.trim() === '0' ? 0 : parseSeconds(value);
 }
 
 /** A positive integer no larger than `max`. */

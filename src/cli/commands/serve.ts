@@ -22,7 +22,7 @@ import { CliError, EXIT, UsageError } from '../errors.js';
 import { setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
 import { listenForInterrupt } from '../interrupt.js';
-import { parsePositiveInt, parseSeconds } from '../parse.js';
+import { parseGrace, parsePositiveInt } from '../parse.js';
 import { readWorkflowDir } from '../workflow-dir.js';
 
 interface ServeOptions {
@@ -44,10 +44,6 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError('expected a port number from 0 to 65535 (0: any free port).');
   }
   return n;
-}
-
-function parseGrace(value: string): number {
-  return value.trim() === '0' ? 0 : parseSeconds(value);
 }
 
 /** Registers `serve`. */
