@@ -39,6 +39,7 @@ interface NodeState {
   pollSeconds: number;
   registering: Promise<void> | null;
   failures: number;
+  /** When the next request to this node may go, on the monotonic clock (0: now). */
   retryAt: number;
 }
 
@@ -51,6 +52,13 @@ type AbortWhy = 'cancelled' | 'lost' | 'stopping';
 
 const silent: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Milliseconds on a monotonic clock, for the worker's own waits (backoff, report retries): they
+ * are never stored nor compared across processes, and a system clock stepped back (NTP, a VM
+ * resumed) must not stretch a half-second backoff into the size of the step.
+ */
+const monotonicNow = (): number => performance.now();
 
 /**
  * Resolves after `ms`, or at once when `signal` aborts. The system clock chains delays over
@@ -182,7 +190,7 @@ class RemoteWorkerClient implements RemoteWorker {
   /** The next node in round-robin order that is not backing off; waits when all are. */
   private async pickNode(): Promise<NodeState | null> {
     while (!this.halt.signal.aborted) {
-      const now = Date.now();
+      const now = monotonicNow();
       for (let i = 0; i < this.nodes.length; i++) {
         const node = this.nodes[(this.next + i) % this.nodes.length]!;
         if (node.retryAt <= now) {
@@ -414,7 +422,7 @@ class RemoteWorkerClient implements RemoteWorker {
    * while stopping). Returns the final status (0 when it never got through).
    */
   private async send(node: NodeState, workerId: string, path: string, body: unknown): Promise<number> {
-    const until = Date.now() + node.leaseSeconds * 1000;
+    const until = monotonicNow() + node.leaseSeconds * 1000;
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await this.request(node, 'POST', path, body, this.timeoutMs);
@@ -425,7 +433,7 @@ class RemoteWorkerClient implements RemoteWorker {
       } catch (error) {
         this.log.warn({ url: node.url, err: error }, 'report failed');
       }
-      if (this.stopping || Date.now() >= until) return 0;
+      if (this.stopping || monotonicNow() >= until) return 0;
       await sleep(Math.min(5000, 200 * 2 ** attempt));
     }
   }
@@ -444,7 +452,7 @@ class RemoteWorkerClient implements RemoteWorker {
     if (this.halt.signal.aborted) return;
     node.failures++;
     const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** (node.failures - 1));
-    node.retryAt = Date.now() + base * (0.5 + Math.random() / 2);
+    node.retryAt = monotonicNow() + base * (0.5 + Math.random() / 2);
     this.log.warn({ url: node.url, err: error, failures: node.failures }, `${what} failed; backing off`);
   }
 
