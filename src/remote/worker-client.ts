@@ -13,7 +13,12 @@ import { MAX_TIMER_MS, systemClock } from '../clock.js';
 import type { Logger } from '../config.js';
 import { findJsonProblem } from '../json-value.js';
 import { HttpTransport, type JsonReply, RequestError } from './http-transport.js';
-import type { FailRequest, RegisterResponse, RemoteTask } from './protocol.js';
+import {
+  type FailRequest,
+  MAX_POLL_WAIT_SECONDS,
+  type RegisterResponse,
+  type RemoteTask,
+} from './protocol.js';
 import { failureOf } from './task-failure.js';
 import {
   checkWorkerOptions,
@@ -239,7 +244,9 @@ class RemoteWorkerClient implements RemoteWorker {
     }
     node.workerId = reg.workerId;
     node.leaseSeconds = reg.leaseSeconds;
-    node.pollSeconds = reg.pollSeconds;
+    // An orchestrator never answers more; a longer wait would be refused by it, and its request
+    // timeout would pass Node's 2^31-1 ms limit (every poll then timed out after 1 ms).
+    node.pollSeconds = Math.min(reg.pollSeconds, MAX_POLL_WAIT_SECONDS);
     node.failures = 0;
     node.retryAt = 0;
     this.log.info({ url: node.url, workerId: reg.workerId }, 'remote worker registered');

@@ -6,6 +6,8 @@
 import { createServer } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createRemoteWorker } from '../../src/index.js';
+import { MAX_POLL_WAIT_SECONDS } from '../../src/remote/protocol.js';
+import { until } from '../helpers/orchestrator.js';
 
 /** A server answering every request with `answer(method, url)`; counts requests by path kind. */
 async function oddServer(
@@ -61,5 +63,62 @@ describe('a remote worker pointed at something other than an orchestrator', () =
     await w.start();
     await new Promise((r) => setTimeout(r, 1500));
     expect(count('/poll')).toBeLessThan(10);
+  });
+});
+
+describe('a registration answer with a poll wait past what the protocol allows', () => {
+  it('polls with at most the protocol wait and a request timeout Node can run', async () => {
+    const waits: unknown[] = [];
+    const warnings: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
+      req.on('end', () => {
+        if (req.url === '/v1/remote-workers') {
+          res.writeHead(201, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ...registered, pollSeconds: 1e7 }));
+          return;
+        }
+        if (req.url?.endsWith('/poll'))
+          waits.push((JSON.parse(body) as { waitSeconds?: unknown }).waitSeconds);
+        // A poll finds nothing (after a moment, as a long poll would).
+        setTimeout(() => {
+          res.writeHead(204);
+          res.end();
+        }, 50);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const logger = {
+      info() {},
+      debug() {},
+      error() {},
+      warn(_o: object, msg?: string) {
+        warnings.push(msg ?? '');
+      },
+    };
+    const w = createRemoteWorker({
+      url: `http://127.0.0.1:${port}`,
+      token: 't',
+      actions: { job: () => 1 },
+      logger,
+    });
+    onTestFinished(() => w.stop());
+    await w.start();
+    await until(() => waits.length >= 3);
+    expect(waits.every((s) => s === MAX_POLL_WAIT_SECONDS)).toBe(true);
+    // Node runs a timer past 2^31-1 ms after 1 ms: every poll used to time out at once.
+    expect(warnings).toEqual([]);
   });
 });
