@@ -2,6 +2,7 @@
  * Options of the PostgreSQL store and their checks.
  * @module
  */
+import { MAX_TIMER_MS } from '../../clock.js';
 import { ValidationError } from '../../errors.js';
 import {
   checkPoolSize,
@@ -41,7 +42,7 @@ export interface PostgresStoreOptions {
   /**
    * Milliseconds a connection may stay idle inside a transaction before the server ends it, so a
    * stalled node cannot hold row locks that keep other nodes from taking its executions over
-   * (0 turns it off).
+   * (0 turns it off). At most 2147483647 (2^31-1, PostgreSQL's limit).
    * @default 10000
    */
   idleInTransactionTimeoutMs?: number;
@@ -51,7 +52,7 @@ export interface PostgresStoreOptions {
    * partition sends no reset) fails writes instead of leaving them pending for hours. A write
    * that timed out may still have committed; the engine then resumes the execution from what is
    * stored. The notification listener's LISTEN has the same deadline. Migrations are not limited
-   * (0 turns it off).
+   * (0 turns it off). At most 2147483647 (2^31-1, the longest timer Node runs).
    * @default 30000
    */
   queryTimeoutMs?: number;
@@ -68,19 +69,32 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
   const schema = checkSchema(options.schema ?? DEFAULT_SCHEMA);
   const poolSize = checkPoolSize(options.poolSize ?? DEFAULT_POOL_SIZE);
   const writeLanes = checkWriteLanes(options.writeLanes, poolSize);
-  const idle = options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_MS;
-  if (!Number.isInteger(idle) || idle < 0) {
-    throw new ValidationError([
-      { path: 'store.idleInTransactionTimeoutMs', message: `Expected a non-negative integer, got ${idle}` },
-    ]);
-  }
-  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
-  if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 0) {
-    throw new ValidationError([
-      { path: 'store.queryTimeoutMs', message: `Expected a non-negative integer, got ${queryTimeoutMs}` },
-    ]);
-  }
+  const idle = checkMilliseconds(
+    'idleInTransactionTimeoutMs',
+    options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_MS,
+  );
+  const queryTimeoutMs = checkMilliseconds(
+    'queryTimeoutMs',
+    options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+  );
   return { schema, poolSize, writeLanes, idleInTransactionTimeoutMs: idle, queryTimeoutMs };
+}
+
+/**
+ * A millisecond option: an integer from 0 (off) to 2^31-1. Past it Node runs pg's `query_timeout`
+ * timer after 1 ms (every query failed) and PostgreSQL refuses the
+ * `idle_in_transaction_session_timeout` (every connection failed).
+ */
+function checkMilliseconds(key: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_TIMER_MS) {
+    throw new ValidationError([
+      {
+        path: `store.${key}`,
+        message: `Expected a non-negative integer of milliseconds, at most ${MAX_TIMER_MS} (0: off), got ${value}`,
+      },
+    ]);
+  }
+  return value;
 }
 
 /**

@@ -1,0 +1,33 @@
+/**
+ * The PostgreSQL store's millisecond options are bounded where their timers are: past 2^31-1 ms
+ * Node ran pg's `query_timeout` after 1 ms (every query failed with "Query read timeout"), and
+ * PostgreSQL refuses an `idle_in_transaction_session_timeout` over INT_MAX (every connection failed).
+ * Construction checks options only; it does not connect.
+ */
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/index.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+
+const URL = 'postgres://postgres@127.0.0.1:5432/test';
+const MAX = 2_147_483_647;
+
+describe.each(['queryTimeoutMs', 'idleInTransactionTimeoutMs'] as const)('PostgresStore %s', (key) => {
+  it('takes 0 (off) up to 2^31-1 ms', () => {
+    for (const value of [0, 1, MAX]) expect(() => new PostgresStore(URL, { [key]: value })).not.toThrow();
+  });
+
+  it.each([MAX + 1, 3_000_000_000, Number.POSITIVE_INFINITY, Number.NaN, -1, 1.5])(
+    'refuses %d, naming the option and the bound',
+    (value) => {
+      let error: unknown;
+      try {
+        new PostgresStore(URL, { [key]: value });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).message).toContain(`store.${key}`);
+      expect((error as ValidationError).message).toContain(`at most ${MAX}`);
+    },
+  );
+});
