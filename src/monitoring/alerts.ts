@@ -181,7 +181,9 @@ export class AlertMonitor {
     const now = this.clock.now();
     if (cooldownKey) {
       const last = this.lastFired.get(cooldownKey);
-      if (last !== undefined && now - last < this.config.cooldown * 1000) return;
+      // A last firing in the future means the clock was stepped back: the cooldown is over (else
+      // the alert stayed silent for the size of the step, a day for a day's step).
+      if (last !== undefined && now >= last && now - last < this.config.cooldown * 1000) return;
       // Bounded, least recently fired first: past the cap the oldest entry goes (its alert may
       // then fire again before its cooldown ends, only after 1000 others fired since).
       setRecent(this.lastFired, cooldownKey, now);

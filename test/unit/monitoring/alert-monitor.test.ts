@@ -99,3 +99,39 @@ describe('AlertMonitor copies', () => {
     expect(mon.getRecent()[0]?.message).toMatch(/^Execution e1/);
   });
 });
+
+describe('AlertMonitor cooldowns when the system clock is stepped back', () => {
+  it('do not silence an alert for the size of the step', () => {
+    let now = Date.UTC(2026, 0, 2);
+    const clock = { now: () => now, setTimer: () => ({ cancel() {} }), sleep: async () => {} };
+    const alerts: Alert[] = [];
+    const mon = new AlertMonitor(
+      {
+        executionTimeMs: 10,
+        failureRate: 0.5,
+        minSamples: 5,
+        imbalanceThreshold: 0.3,
+        imbalanceMinActive: 10,
+        cooldown: 60,
+      },
+      clock,
+      silent as never,
+      (alert) => alerts.push(alert),
+    );
+    mon.onExecutionFinished('wf', 'e_1', 100, false);
+    expect(alerts).toHaveLength(1);
+    now += 30_000;
+    mon.onExecutionFinished('wf', 'e_2', 100, false); // within the cooldown
+    expect(alerts).toHaveLength(1);
+    now -= 86_400_000; // an NTP step back of a day
+    mon.onExecutionFinished('wf', 'e_3', 100, false);
+    expect(alerts).toHaveLength(2);
+    // The cooldown counts again from that alert.
+    now += 30_000;
+    mon.onExecutionFinished('wf', 'e_4', 100, false);
+    expect(alerts).toHaveLength(2);
+    now += 31_000;
+    mon.onExecutionFinished('wf', 'e_5', 100, false);
+    expect(alerts).toHaveLength(3);
+  });
+});
