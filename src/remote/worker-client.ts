@@ -21,6 +21,7 @@ import {
 } from './protocol.js';
 import { failureOf } from './task-failure.js';
 import {
+  checkStopOptions,
   checkWorkerOptions,
   type RemoteActionHandler,
   type RemoteTaskContext,
@@ -148,6 +149,12 @@ class RemoteWorkerClient implements RemoteWorker {
   }
 
   stop(options: RemoteWorkerStopOptions = {}): Promise<void> {
+    // A grace that is not a duration (NaN, -1) used to abort running tasks at once.
+    try {
+      checkStopOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.stopping ??= this.shutdown(options.grace ?? 0);
     return this.stopping;
   }

@@ -66,7 +66,8 @@ export interface RemoteWorker {
   start(): Promise<void>;
   /**
    * Stops polling, lets running tasks finish for `grace` seconds, aborts the rest (they are
-   * reported failed, retryable, with code `WORKER_STOPPED`) and deregisters.
+   * reported failed, retryable, with code `WORKER_STOPPED`) and deregisters. Rejects with a
+   * `ValidationError` naming `grace` when it is not a number of seconds from 0.
    */
   stop(options?: RemoteWorkerStopOptions): Promise<void>;
   /** Tasks running now. */
@@ -80,6 +81,25 @@ export interface RemoteWorker {
  * after 1 ms, which made every request time out at once.
  */
 export const MAX_REQUEST_TIMEOUT_SECONDS = 86_400;
+
+/**
+ * Checks `stop`'s options: `grace` is a number of seconds from 0 (`Infinity`: no limit).
+ * @throws ValidationError naming `grace`.
+ */
+export function checkStopOptions(options: RemoteWorkerStopOptions): void {
+  const grace: unknown = options?.grace;
+  if (grace !== undefined && !(typeof grace === 'number' && grace >= 0)) {
+    throw new ValidationError(
+      [
+        {
+          path: 'grace',
+          message: `expected seconds from 0 (Infinity: no limit), got ${typeof grace === 'string' ? JSON.stringify(grace) : String(grace)}`,
+        },
+      ],
+      'RemoteWorker.stop: invalid options',
+    );
+  }
+}
 
 function invalid(message: string, path = ''): never {
   throw new ValidationError([{ path, message }], 'createRemoteWorker: invalid options');

@@ -506,3 +506,13 @@ describe('createRemoteWorker', () => {
     ).not.toThrow();
   });
 });
+
+describe('stop({ grace }) with a grace that is not a duration', () => {
+  it.each([Number.NaN, -1, '10', null])('refuses %s, naming `grace`, and can still stop', async (grace) => {
+    const w = createRemoteWorker({ url: 'http://127.0.0.1:9', token: TOKEN, actions: { job: () => 1 } });
+    // It used to take NaN, a negative number or null as no grace: running tasks were aborted at once.
+    await expect(w.stop({ grace } as never)).rejects.toThrow(ValidationError);
+    await expect(w.stop({ grace } as never)).rejects.toThrow(/grace/);
+    await w.stop();
+  });
+});
