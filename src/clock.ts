@@ -11,7 +11,7 @@ export interface TimerHandle {
 
 /** The source of time and timers. */
 export interface Clock {
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch (the engine rounds fractions down: its stores keep whole ms). */
   now(): number;
   /**
    * Calls `fn` after `ms` milliseconds (never before). A `background` timer does not keep the
@@ -52,6 +52,22 @@ export const systemClock: Clock = {
     return sleepWith(systemClock, ms, signal);
   },
 };
+
+/**
+ * `clock` reading whole milliseconds (`now()` rounded down; timers as they are). The engine's
+ * times go to stores whose columns hold whole milliseconds (PostgreSQL `bigint`): an injected
+ * clock with fractions (`performance.timeOrigin + performance.now()`, a `FakeClock` that fired a
+ * timer of a fractional delay) made every such write fail. Rounding down keeps timers from ending
+ * early: a wait until `at` goes on until `now()` has reached it.
+ */
+export function wholeMilliseconds(clock: Clock): Clock {
+  if (clock === systemClock) return clock;
+  return {
+    now: () => Math.floor(clock.now()),
+    setTimer: (fn, ms, background) => clock.setTimer(fn, ms, background),
+    sleep: (ms, signal) => clock.sleep(ms, signal),
+  };
+}
 
 /** `sleep` built on a clock's `setTimer`, honouring an AbortSignal. */
 export function sleepWith(clock: Pick<Clock, 'setTimer'>, ms: number, signal?: AbortSignal): Promise<void> {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { allowlistEntryProblem } from './actions/ssrf-guard.js';
 import type { Clock } from './clock.js';
-import { systemClock } from './clock.js';
+import { systemClock, wholeMilliseconds } from './clock.js';
 import { MAX_SECONDS } from './definition/schema.js';
 import { ValidationError } from './errors.js';
 import { FAILURE_WINDOW } from './monitoring/alerts.js';
@@ -304,7 +304,11 @@ export function compileConfig(options: Partial<Config> = {}): CompiledConfig {
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error), 'Invalid config');
   const value = parsed.data as Config;
-  return { ...value, clock: value.clock ?? systemClock, alerts: { ...ALERT_DEFAULTS, ...value.alerts } };
+  return {
+    ...value,
+    clock: value.clock ? wholeMilliseconds(value.clock) : systemClock,
+    alerts: { ...ALERT_DEFAULTS, ...value.alerts },
+  };
 }
 
 /**
