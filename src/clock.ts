@@ -69,6 +69,15 @@ export function wholeMilliseconds(clock: Clock): Clock {
   };
 }
 
+/**
+ * Whether `intervalMs` has passed since `last` by the clock's `now`: also when `last` lies ahead of
+ * `now`, as after the system clock was stepped back (NTP, a VM resumed), else what runs once an
+ * interval would stop for the size of the step.
+ */
+export function intervalPassed(now: number, last: number, intervalMs: number): boolean {
+  return now - last >= intervalMs || now < last;
+}
+
 /** `sleep` built on a clock's `setTimer`, honouring an AbortSignal. */
 export function sleepWith(clock: Pick<Clock, 'setTimer'>, ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);

@@ -4,7 +4,7 @@
  * Running executions keep the version they began with.
  * @module
  */
-import type { Clock } from '../clock.js';
+import { type Clock, intervalPassed } from '../clock.js';
 import { canonicalDefinitionJson, compilePlan } from '../definition/plan.js';
 import type {
   Plan,
@@ -72,7 +72,7 @@ export class DefinitionRegistry {
    * include workflows (and versions) that another process sharing the store defined since.
    */
   async refreshAll(): Promise<void> {
-    if (this.refreshMs <= 0 || this.clock.now() - this.listedAt < this.refreshMs) return;
+    if (this.refreshMs <= 0 || !intervalPassed(this.clock.now(), this.listedAt, this.refreshMs)) return;
     this.listing ??= this.load().finally(() => {
       this.listing = null;
     });
@@ -137,7 +137,7 @@ export class DefinitionRegistry {
   async latest(id: string): Promise<Entry | undefined> {
     const known = this.byId.get(id)?.latest;
     if (known) {
-      if (this.refreshMs > 0 && this.clock.now() - (this.readAt.get(id) ?? 0) >= this.refreshMs) {
+      if (this.refreshMs > 0 && intervalPassed(this.clock.now(), this.readAt.get(id) ?? 0, this.refreshMs)) {
         this.reread(id);
       }
       return known;

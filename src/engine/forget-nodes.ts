@@ -7,6 +7,7 @@
  * were taken over, so `orchestrator workers` and the dashboard keep showing where they are.
  * @module
  */
+import { intervalPassed } from '../clock.js';
 import type { Store } from '../store/store.js';
 
 /** A node silent this long is forgotten (with the default 30 s lease; ten leases if longer). */
@@ -32,7 +33,7 @@ export class NodeForgetter {
 
   /** Removes forgettable rows if a check is due at `now`; returns the ids removed. */
   async run(now: number): Promise<string[]> {
-    if (now - this.lastCheck < FORGET_CHECK_EVERY_MS) return [];
+    if (!intervalPassed(now, this.lastCheck, FORGET_CHECK_EVERY_MS)) return [];
     this.lastCheck = now;
     const cutoff = now - Math.max(FORGET_NODES_AFTER_MS, 10 * this.leaseMs);
     const silent = (await this.store.listNodes()).filter(

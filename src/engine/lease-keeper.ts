@@ -20,7 +20,7 @@
  * handler, and executions other nodes took over meanwhile are stopped here, not run on.
  * @module
  */
-import type { TimerHandle } from '../clock.js';
+import { intervalPassed, type TimerHandle } from '../clock.js';
 import { toError } from '../errors.js';
 import { UNFINISHED_STATES } from '../store/states.js';
 import type { ExecutionRecord, ExecutionSnapshot, NodeRecord, WorkHint } from '../store/store.js';
@@ -283,7 +283,9 @@ export class LeaseKeeper {
         // Past `validUntil` this node went a whole lease without renewing: others may have taken
         // executions over. Renew what is still ours and stop the rest.
         const lapsed = now > ctx.leases.validUntil;
-        if (lapsed || this.renewNow || now - this.lastRenew >= this.leaseMs / 3) {
+        // (A last renewal ahead of `now` means the clock was stepped back: renew, so that the
+        // stored lease ends a lease from now rather than the size of the step later.)
+        if (lapsed || this.renewNow || intervalPassed(now, this.lastRenew, this.leaseMs / 3)) {
           this.renewNow = false;
           const renewed = await ctx.store.renewLeases(ctx.nodeId, now + this.leaseMs);
           this.lastRenew = now;

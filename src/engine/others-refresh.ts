@@ -7,13 +7,16 @@
  * by its own cost, so that on a large store it takes at most 1/{@link COST_SHARE} of the time.
  * @module
  */
+import { intervalPassed } from '../clock.js';
 import type { EngineContext } from './context.js';
 
 /** A read waits at least this many times its last duration after it. */
 const COST_SHARE = 50;
 
 export class OthersRefresh {
-  private next = Number.NEGATIVE_INFINITY;
+  /** When the last read ended (null: none yet), and the gap the next one keeps after it. */
+  private last: number | null = null;
+  private gap = 0;
   private readonly ctx: EngineContext;
 
   constructor(ctx: EngineContext) {
@@ -24,7 +27,7 @@ export class OthersRefresh {
   async run(): Promise<void> {
     const { ctx } = this;
     const now = ctx.clock.now();
-    if (!ctx.store.durable || now < this.next) return;
+    if (!ctx.store.durable || (this.last !== null && !intervalPassed(now, this.last, this.gap))) return;
     const moved = ctx.metrics.takeOthersMoved();
     // Whether a read is owed: once `changedElsewhere` has answered, a change it reported is
     // reported no more, so a read that fails must be owed again.
@@ -36,7 +39,8 @@ export class OthersRefresh {
       const started = performance.now();
       ctx.metrics.setOthers(await ctx.store.aggregateByWorkflow({ exceptOwner: ctx.nodeId }));
       const cost = performance.now() - started;
-      this.next = now + Math.max(ctx.config.sweepInterval * 1000, COST_SHARE * cost);
+      this.last = now;
+      this.gap = Math.max(ctx.config.sweepInterval * 1000, COST_SHARE * cost);
     } catch (error) {
       if (owed) ctx.metrics.markOthersMoved();
       throw error;
