@@ -17,6 +17,7 @@ import { ExecutionNotFoundError, OrchestratorError, WorkflowNotFoundError } from
 import type { AppContext, AppPlugin } from '../app.js';
 import { toErrorReply } from '../errors.js';
 import { localNodes, type NodesProvider } from '../routes/monitoring.js';
+import { checkDashboardOptions } from './check-options.js';
 import type { DashboardDeps } from './context.js';
 import { installGuards, route, sendHtml } from './guard.js';
 import type { SafeHtml } from './html.js';
@@ -37,7 +38,7 @@ export { CONTENT_SECURITY_POLICY, sameOrigin } from './guard.js';
 export interface DashboardOptions {
   /** Key that signs session cookies. @default random per process (sessions end with it) */
   secret?: string | Buffer;
-  /** How long a sign-in lasts, seconds. @default 43200 (12 hours) */
+  /** How long a sign-in lasts, seconds (at most 1e9). @default 43200 (12 hours) */
   sessionTtlSeconds?: number;
   /** The nodes the workers page lists. @default the nodes registered in the store */
   nodes?: NodesProvider;
@@ -45,9 +46,9 @@ export interface DashboardOptions {
   pageSize?: number;
   /** Width of one chart bucket, seconds. @default 5 */
   bucketSeconds?: number;
-  /** Time the charts cover, minutes. @default 10 */
+  /** Time the charts cover, minutes: at most 10000 buckets. @default 10 */
   windowMinutes?: number;
-  /** How long an alert stays on the overview, minutes. @default 15 */
+  /** How long an alert stays on the overview, minutes (0: not shown). @default 15 */
   alertWindowMinutes?: number;
   /** Origins besides the request's own host that may POST (e.g. behind a proxy that rewrites Host). @default [] */
   allowedOrigins?: string[];
@@ -62,8 +63,12 @@ export interface DashboardOptions {
   now?: () => number;
 }
 
-/** Creates the dashboard plugin. */
+/**
+ * Creates the dashboard plugin.
+ * @throws ValidationError when a duration option is out of range (naming it and its bound).
+ */
 export function createDashboard(options: DashboardOptions = {}): AppPlugin {
+  checkDashboardOptions(options);
   return (scope, context) => registerDashboard(scope, context, options);
 }
 
