@@ -383,7 +383,12 @@ export class RemoteWorkerHub {
   sweep(): void {
     const now = this.clock.now();
     for (const worker of [...this.workers.values()]) {
+      // A last contact ahead of `now`, or a lease ending more than a lease from it, means the system
+      // clock was stepped back: count them from now, so a silent worker's tasks and registration
+      // still run out a lease later (not the size of the step later, a day for a day's step).
+      if (worker.lastSeen > now) worker.lastSeen = now;
       for (const task of [...worker.tasks.values()]) {
+        if (task.leaseUntil - now > this.leaseMs) task.leaseUntil = now + this.leaseMs;
         if (now <= task.leaseUntil) continue;
         worker.tasks.delete(task.wire.taskId);
         if (task.state !== 'leased') continue;

@@ -4,7 +4,7 @@
  * cancellation of queued and leased tasks, late results refused, worker-reported failures
  * (retryable or not), registration rules and expiry.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { settle } from '../../src/clock.js';
 import {
   ConflictError,
@@ -545,5 +545,40 @@ describe('WorkerLostError', () => {
     await orch.close();
     await settle();
     expect(hub.heartbeat(workerId, task.taskId)).toEqual({ cancelled: true });
+  });
+});
+
+describe('a hub whose system clock is stepped back', () => {
+  it("still fails a silent worker's task a lease later (WORKER_LOST, retried elsewhere) and drops its registration", async () => {
+    const fake = new FakeClock();
+    // Wall time the test steps back; timers run on the fake clock's own time, as Node's do.
+    let offset = 0;
+    const wall = {
+      now: () => fake.now() - offset,
+      setTimer: (fn: () => void, ms: number) => fake.setTimer(fn, ms),
+      sleep: (ms: number, signal?: AbortSignal) => fake.sleep(ms, signal),
+    };
+    const hub = new RemoteWorkerHub({ clock: wall, leaseSeconds: 10, pollSeconds: 5 });
+    onTestFinished(() => hub.close());
+    const orch = await withOrchestrator({ clock: fake });
+    hub.attach(orch.workflowEngine);
+    const dead = hub.register({ name: 'dead', actions: ['stt'] }).workerId;
+    const alive = hub.register({ name: 'alive', actions: ['stt'] }).workerId;
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'stt', retry: { maxAttempts: 2, initialDelay: 1 } },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await flush(fake);
+    await nextTask(hub, dead);
+    offset = 86_400_000; // an NTP step back of a day
+    let retry: RemoteTask | null = null;
+    for (let t = 0; t < 20 && !retry; t++) {
+      const poll = hub.poll(alive, { waitSeconds: 1 });
+      await fake.advance(1000);
+      retry = await poll;
+    }
+    // It used to stay leased to the silent worker (and registered) for the day.
+    expect(retry).toMatchObject({ executionId: id, attempt: 2 });
+    expect(hub.snapshot().workers.map((w) => w.id)).toEqual([alive]);
   });
 });
