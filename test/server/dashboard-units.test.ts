@@ -97,6 +97,17 @@ describe('sessions', () => {
     expect(limiter.allowed('a')).toBe(true);
   });
 
+  it('does not lock a client out for the size of a system clock step back', () => {
+    let now = 86_400_000;
+    const limiter = new LoginLimiter({ max: 2, windowMs: 1000, now: () => now });
+    limiter.fail('a');
+    limiter.fail('a');
+    expect(limiter.allowed('a')).toBe(false);
+    now -= 86_400_000; // an NTP step back of a day: the window used to last until the clock caught up
+    now += 1000;
+    expect(limiter.allowed('a')).toBe(true);
+  });
+
   it('only lets sign-in redirect to local paths', () => {
     expect(safeNext('/executions?status=failed')).toBe('/executions?status=failed');
     for (const bad of [

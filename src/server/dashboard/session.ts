@@ -6,6 +6,7 @@
  * @module
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { intervalPassed } from '../../clock.js';
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'orch_session';
@@ -155,7 +156,7 @@ export class LoginLimiter {
   allowed(client: string): boolean {
     const entry = this.failures.get(client);
     if (!entry) return true;
-    if (this.now() - entry.windowStart >= this.windowMs) {
+    if (intervalPassed(this.now(), entry.windowStart, this.windowMs)) {
       this.failures.delete(client);
       return true;
     }
@@ -166,7 +167,7 @@ export class LoginLimiter {
   fail(client: string): void {
     const now = this.now();
     const entry = this.failures.get(client);
-    if (!entry || now - entry.windowStart >= this.windowMs) {
+    if (!entry || intervalPassed(now, entry.windowStart, this.windowMs)) {
       if (this.failures.size >= 10_000) this.failures.clear();
       this.failures.set(client, { count: 1, windowStart: now });
     } else entry.count++;
