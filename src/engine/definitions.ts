@@ -63,8 +63,10 @@ export class DefinitionRegistry {
       this.add(rec);
       this.readAt.set(rec.id, now);
     }
-    if (workflowId !== undefined) this.readAt.set(workflowId, now);
-    else this.listedAt = now;
+    // Only a known workflow is marked as read: an unknown id (asked for by anyone, over HTTP
+    // too) is looked up in the store each time, and never kept here.
+    if (workflowId === undefined) this.listedAt = now;
+    else if (this.byId.has(workflowId)) this.readAt.set(workflowId, now);
   }
 
   /**

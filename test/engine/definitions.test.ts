@@ -214,6 +214,21 @@ describe.each(STORE_KINDS)('workflow definitions (%s store)', (kind) => {
     expect(await orch.workflowEngine.listExecutions({})).toEqual([]);
     expect(await orch.workflowEngine.getWorkflow('never_defined')).toBeNull();
   });
+
+  it('keeps nothing per unknown workflow id asked for, and still finds one once it is defined', async () => {
+    // A long-running service asked (over HTTP, say) for ever new unknown ids must not grow.
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1 } });
+    const engine = orch.workflowEngine;
+    for (let i = 0; i < 200; i++) {
+      await expect(engine.executeWorkflow(`unknown_${i}`)).rejects.toThrow(WorkflowNotFoundError);
+      expect(await engine.getWorkflow(`unknown_get_${i}`)).toBeNull();
+      expect(await engine.getWorkflow(`unknown_version_${i}`, 2)).toBeNull();
+    }
+    const registry = (engine as unknown as { definitions: { readAt: Map<string, number> } }).definitions;
+    expect(registry.readAt.size).toBe(0);
+    await engine.defineWorkflow('unknown_7', [{ name: 'a' }]);
+    expect((await runToEnd(orch, 'unknown_7')).status).toBe('completed');
+  });
 });
 
 describe('definitions defined on two nodes at once', () => {
