@@ -11,6 +11,7 @@
  */
 import { MAX_TIMER_MS, systemClock } from '../clock.js';
 import type { Logger } from '../config.js';
+import { ClosedError, ConflictError } from '../errors.js';
 import { findJsonProblem } from '../json-value.js';
 import { HttpTransport, type JsonReply, RequestError } from './http-transport.js';
 import {
@@ -130,7 +131,10 @@ class RemoteWorkerClient implements RemoteWorker {
   }
 
   async start(): Promise<void> {
-    if (this.started) throw new Error('This remote worker was already started');
+    // A stopped worker's slots and connections are gone: a start would resolve and serve nothing.
+    if (this.stopping)
+      throw new ClosedError('This remote worker was stopped: create a new one to start again');
+    if (this.started) throw new ConflictError('This remote worker was already started');
     this.started = true;
     const results = await Promise.allSettled(this.nodes.map((node) => this.register(node)));
     const refused = results.find(

@@ -62,7 +62,10 @@ export interface RemoteWorkerStopOptions {
 
 /** A remote worker created by `createRemoteWorker`. */
 export interface RemoteWorker {
-  /** Registers with every node and starts polling. Rejects when a node refuses the registration (4xx). */
+  /**
+   * Registers with every node and starts polling. Rejects when a node refuses the registration
+   * (4xx); with a `ConflictError` when called twice, a `ClosedError` once `stop()` was called.
+   */
   start(): Promise<void>;
   /**
    * Stops polling, lets running tasks finish for `grace` seconds, aborts the rest (they are

@@ -8,6 +8,8 @@ import { createServer } from 'node:net';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   buildApp,
+  ClosedError,
+  ConflictError,
   createOrchestrator,
   createRemoteWorker,
   NonRetryableError,
@@ -504,6 +506,21 @@ describe('createRemoteWorker', () => {
     expect(() =>
       createRemoteWorker({ url, token: TOKEN, requestTimeoutSeconds: 86_400, actions: { a: () => 1 } }),
     ).not.toThrow();
+  });
+
+  it('refuses start() once stopped (it used to resolve and serve nothing) and a second start()', async () => {
+    const { url } = await startServer();
+    const stoppedFirst = worker({ url, actions: { job: () => 1 } });
+    await stoppedFirst.stop();
+    await expect(stoppedFirst.start()).rejects.toThrow(ClosedError);
+    await expect(stoppedFirst.start()).rejects.toThrow(/was stopped/);
+    expect(stoppedFirst.registrations).toEqual([{ url, workerId: null }]);
+
+    const twice = worker({ url, actions: { job: () => 1 } });
+    await twice.start();
+    await expect(twice.start()).rejects.toThrow(ConflictError);
+    await twice.stop();
+    await expect(twice.start()).rejects.toThrow(ClosedError);
   });
 });
 
