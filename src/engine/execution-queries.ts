@@ -171,6 +171,7 @@ export class ExecutionQueries {
 
   /** Count of executions matching a filter (for pagination). */
   async countExecutions(filter: { status?: ExecutionState; workflowId?: string } = {}): Promise<number> {
+    this.assertOpen();
     checkFilter(filter);
     return this.ctx.store.countExecutions(filter);
   }

@@ -102,8 +102,17 @@ export class WorkflowEngine {
     return def;
   }
 
-  /** The latest version of a workflow, or null. */
+  /**
+   * The latest version of a workflow (or the given one), or null.
+   * @throws ClosedError once closed, unless the definition is known here (it would need the store).
+   */
   async getWorkflow(id: string, version?: number): Promise<WorkflowDefinition | null> {
+    if (this.closed) {
+      const known = this.definitions.versions(id);
+      const def = version === undefined ? known.at(-1) : known.find((d) => d.version === version);
+      if (def) return def;
+      throw new ClosedError();
+    }
     const entry =
       version === undefined ? await this.definitions.latest(id) : await this.definitions.version(id, version);
     return entry

@@ -223,5 +223,13 @@ describe.each(STORE_KINDS)('engine boundaries (%s store)', (kind) => {
     await expect(orch.workflowEngine.listExecutions()).rejects.toThrow(ClosedError);
     await expect(orch.workflowEngine.executeWorkflow('w')).rejects.toThrow(ClosedError);
     await expect(orch.workflowEngine.defineWorkflow('x', [{ name: 'a' }])).rejects.toThrow(ClosedError);
+    // Like listExecutions on every store (the memory store used to go on counting, a durable
+    // one failed with its own "The store is closed").
+    await expect(orch.workflowEngine.countExecutions()).rejects.toThrow(ClosedError);
+    // A definition known here is still answered; one that would need the store is refused.
+    expect(await orch.workflowEngine.getWorkflow('w')).toMatchObject({ id: 'w', version: 1 });
+    expect(await orch.workflowEngine.getWorkflow('w', 1)).toMatchObject({ id: 'w', version: 1 });
+    await expect(orch.workflowEngine.getWorkflow('never_defined')).rejects.toThrow(ClosedError);
+    await expect(orch.workflowEngine.getWorkflow('w', 2)).rejects.toThrow(ClosedError);
   });
 });
