@@ -54,6 +54,8 @@ export class ExecutionQueries {
   private readonly definitions: DefinitionRegistry;
   private readonly scheduler: Scheduler;
   private readonly isClosed: () => boolean;
+  /** Timed waits on executions this node runs, by execution (see `onDone`). */
+  private readonly doneWaiters = new WeakMap<ActiveExecution, Set<() => void>>();
 
   constructor(
     ctx: EngineContext,
@@ -105,7 +107,7 @@ export class ExecutionQueries {
         // write is left, so it is awaited whatever the timeout.
         const finished = TERMINAL_STATES.has(ex.record.status)
           ? await ex.done.then(() => true)
-          : await this.waitDone(ex.done, deadline);
+          : await this.waitDone(ex, deadline);
         if (finished && TERMINAL_STATES.has(ex.record.status)) return this.build(ex);
       } else {
         const status = await this.getExecutionStatus(executionId);
@@ -194,16 +196,41 @@ export class ExecutionQueries {
     return buildStatus(r, new Map(snap.steps.map((s) => [s.name, s])), plan);
   }
 
-  private waitDone(done: Promise<void>, deadline: number | null): Promise<boolean> {
-    if (deadline === null) return done.then(() => true);
+  /** Whether `ex` was let go of by its runner before `deadline` (null: waits for it). */
+  private waitDone(ex: ActiveExecution, deadline: number | null): Promise<boolean> {
+    if (deadline === null) return ex.done.then(() => true);
     const left = deadline - this.ctx.clock.now();
     if (left <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = this.ctx.clock.setTimer(() => resolve(false), left);
-      void done.then(() => {
+      const timer = this.ctx.clock.setTimer(() => {
+        leave();
+        resolve(false);
+      }, left);
+      const leave = this.onDone(ex, () => {
         timer.cancel();
         resolve(true);
       });
     });
+  }
+
+  /**
+   * Calls `fn` once `ex` is done; returns what stops that. One callback on `ex.done` serves every
+   * waiter of an execution, so a wait that times out leaves nothing behind (a caller waiting with a
+   * timeout in a loop would otherwise pile up callbacks until the execution ends).
+   */
+  private onDone(ex: ActiveExecution, fn: () => void): () => void {
+    let waiters = this.doneWaiters.get(ex);
+    if (!waiters) {
+      const set = new Set<() => void>();
+      waiters = set;
+      this.doneWaiters.set(ex, set);
+      void ex.done.then(() => {
+        this.doneWaiters.delete(ex);
+        for (const waiter of set) waiter();
+      });
+    }
+    const set = waiters;
+    set.add(fn);
+    return () => set.delete(fn);
   }
 }

@@ -63,6 +63,45 @@ describe.each(STORE_KINDS)('waitForCompletion (%s store)', (kind) => {
     expect((await orch.workflowEngine.waitForCompletion(id)).status).toBe('completed');
   });
 
+  it('leaves nothing attached to a running execution for each wait that timed out', async () => {
+    // A caller that waits with a timeout in a loop (for an execution that runs for hours) used to
+    // leave every timed-out wait's callback on the execution's end: ~1 KB each, until it ended.
+    const clock = new FakeClock();
+    const hold = gate();
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      actions: { block: () => hold.promise },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'block' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const ex = (orch as unknown as { scheduler: { get(id: string): { done: Promise<void> } } }).scheduler.get(
+      id,
+    );
+    const done = ex.done;
+    let attached = 0;
+    Object.defineProperty(ex, 'done', {
+      get: () => ({
+        // biome-ignore lint/suspicious/noThenProperty: counts what is attached to the execution's end.
+        then: (onDone: () => unknown, onError?: (e: unknown) => unknown) => {
+          attached++;
+          return done.then(onDone, onError);
+        },
+      }),
+    });
+    for (let i = 0; i < 50; i++) {
+      const error = await driveClock(
+        clock,
+        orch.workflowEngine.waitForCompletion(id, { timeout: 1 }).catch((e: unknown) => e),
+      );
+      expect(error).toBeInstanceOf(TimeoutError);
+    }
+    expect(attached).toBeLessThanOrEqual(1);
+    const waiting = orch.workflowEngine.waitForCompletion(id, { timeout: 60 });
+    hold.open();
+    expect((await driveClock(clock, waiting)).status).toBe('completed');
+  });
+
   it('rejects with a TimeoutError in real time too', async () => {
     const hold = gate();
     const orch = await withOrchestrator({ store: storeUrl(kind), actions: { block: () => hold.promise } });
