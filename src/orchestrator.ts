@@ -185,7 +185,8 @@ export class Orchestrator {
         timer = ctx.clock.setTimer(resolve, graceSeconds * 1000);
       });
       try {
-        await Promise.race([this.scheduler.idle(), graceOver]);
+        // Running executions, not queued ones: those do not start while draining.
+        await Promise.race([this.scheduler.startedIdle(), graceOver]);
       } finally {
         timer?.cancel();
       }

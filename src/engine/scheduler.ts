@@ -215,6 +215,18 @@ export class Scheduler {
     for (const ex of this.active.values()) ex.stop(reason);
   }
 
+  /**
+   * Resolves when no started execution is held any more: queued ones may stay (while the node
+   * drains, none starts, so waiting for them would wait for nothing).
+   */
+  async startedIdle(): Promise<void> {
+    for (;;) {
+      const started = [...this.active.values()].filter((ex) => ex.started);
+      if (started.length === 0) return;
+      await Promise.all(started.map((ex) => ex.done));
+    }
+  }
+
   /** Resolves when every held execution has been let go. */
   async idle(): Promise<void> {
     while (this.active.size > 0) await Promise.all([...this.active.values()].map((ex) => ex.done));
