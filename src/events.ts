@@ -143,10 +143,22 @@ export class TypedEmitter {
         const result: unknown = (listener as Listener<E>)(payload);
         // An async listener's rejection is its throw: reported, not an unhandled rejection that
         // would end the process.
-        if (isThenable(result)) result.then(undefined, (error) => this.onListenerError(event, error));
+        if (isThenable(result)) result.then(undefined, (error) => this.report(event, error));
       } catch (error) {
-        this.onListenerError(event, error);
+        this.report(event, error);
       }
+    }
+  }
+
+  /**
+   * Reports a listener's failure. A report that fails in turn (a logger that throws) is dropped:
+   * it must not reach the engine that emitted (a stuck execution) or go unhandled (a crash).
+   */
+  private report(event: EventName, error: unknown): void {
+    try {
+      this.onListenerError(event, error);
+    } catch {
+      // Nothing is left to tell.
     }
   }
 

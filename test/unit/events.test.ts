@@ -122,4 +122,35 @@ describe('orch.on', () => {
       expect(() => orch.on(name, listener).once(name, listener).off(name, listener)).not.toThrow();
     }
   });
+
+  it('a listener that throws never breaks an execution, even when logging that fails too', async () => {
+    // A logger that throws (a destination closed under it, say) used to turn a throwing listener
+    // into a stuck execution, and an async listener's rejection into an unhandled rejection.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const broken = () => {
+        throw new Error('the logger is broken');
+      };
+      const orch = await withOrchestrator({
+        logger: { debug: broken, info: broken, warn: broken, error: broken },
+        actions: { a: () => 1 },
+      });
+      orch.on('step.completed', () => {
+        throw new Error('sync listener bug');
+      });
+      orch.on('execution.started', async () => {
+        throw new Error('async listener bug');
+      });
+      await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }, { name: 'b', action: 'a' }]);
+      const id = await orch.workflowEngine.executeWorkflow('w');
+      const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+      expect(status).toMatchObject({ status: 'completed', outputData: { a: 1, b: 1 } });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
