@@ -6,10 +6,10 @@
  */
 import type { Clock, TimerHandle } from '../clock.js';
 import { StepTimeoutError } from '../errors.js';
-import { copyJson } from '../json-value.js';
 import { isThenable } from '../thenable.js';
 import type { StepContext } from '../types.js';
 import { AbortScope } from './abort-scope.js';
+import { lazyOutputCopies } from './lazy-outputs.js';
 
 /** Outcome of one attempt. */
 export type AttemptResult =
@@ -33,9 +33,12 @@ function readSignal(this: ScopedContext): AbortSignal {
   return this[SCOPE].signal;
 }
 
-/** `ctx.outputs`: a copy made on first read, so a handler that mutates it changes no recorded output. */
+/**
+ * `ctx.outputs`: made on first read, each output copied when first read (see `lazyOutputCopies`),
+ * so a handler that mutates it changes no recorded output.
+ */
 function readOutputs(this: ScopedContext): Readonly<Record<string, unknown>> {
-  this[OUTPUTS_COPY] ??= copyJson(this[OUTPUTS]);
+  this[OUTPUTS_COPY] ??= lazyOutputCopies(this[OUTPUTS]);
   return this[OUTPUTS_COPY];
 }
 
