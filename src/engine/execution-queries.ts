@@ -136,9 +136,16 @@ export class ExecutionQueries {
         'Invalid listing',
       );
     }
-    if (!Number.isInteger(offset) || offset < 0) {
+    // A safe integer: the stores cannot skip more rows than that (SQLite failed with "datatype
+    // mismatch", reported as the store being unavailable).
+    if (!Number.isSafeInteger(offset) || offset < 0) {
       throw new ValidationError(
-        [{ path: 'offset', message: `expected a non-negative integer, got ${offset}` }],
+        [
+          {
+            path: 'offset',
+            message: `expected a non-negative integer, at most ${Number.MAX_SAFE_INTEGER}, got ${offset}`,
+          },
+        ],
         'Invalid listing',
       );
     }

@@ -137,6 +137,21 @@ describe.each(STORE_KINDS)('engine boundaries (%s store)', (kind) => {
     expect(await orch.workflowEngine.listExecutions({ workflowId: 'w' })).toHaveLength(1);
   });
 
+  it('refuses a listing offset past 2^53 - 1 with a ValidationError, not a store failure', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1 } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
+    await orch.workflowEngine.waitForCompletion(await orch.workflowEngine.executeWorkflow('w'));
+    for (const offset of [2 ** 53, 1e300]) {
+      const error = await orch.workflowEngine.listExecutions({ offset }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues[0]).toMatchObject({
+        path: 'offset',
+        message: expect.stringContaining('at most 9007199254740991'),
+      });
+    }
+    expect(await orch.workflowEngine.listExecutions({ offset: Number.MAX_SAFE_INTEGER })).toEqual([]);
+  });
+
   it('refuses options that are not an object instead of ignoring them', async () => {
     const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1 } });
     await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
