@@ -55,10 +55,17 @@ export class DefinitionRegistry {
     this.refreshMs = refreshMs;
   }
 
-  /** Loads every stored definition (of one workflow, or of all). */
-  async load(workflowId?: string): Promise<void> {
+  /**
+   * Loads the stored definitions of one workflow, or of all. Of one workflow, only the versions
+   * above the newest known here are read (`whole`: all of them): a workflow's versions are read
+   * on every define and every `sweepInterval`, and re-reading all of them made that cost grow
+   * with every version ever defined.
+   */
+  async load(workflowId?: string, whole = false): Promise<void> {
     const now = this.clock.now();
-    const records = await this.store.listDefinitions(workflowId);
+    const known =
+      workflowId === undefined || whole ? undefined : this.byId.get(workflowId)?.latest.def.version;
+    const records = await this.store.listDefinitions(workflowId, known);
     for (const rec of records) {
       this.add(rec);
       this.readAt.set(rec.id, now);
@@ -162,6 +169,8 @@ export class DefinitionRegistry {
     const known = this.byId.get(id)?.byVersion.get(version);
     if (known) return known;
     await this.load(id);
+    // Below the newest known version (none is ever skipped here, but an older one could be): all.
+    if (!this.byId.get(id)?.byVersion.has(version)) await this.load(id, true);
     return this.byId.get(id)?.byVersion.get(version);
   }
 

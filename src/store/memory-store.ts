@@ -120,10 +120,10 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  async listDefinitions(workflowId?: string): Promise<DefinitionRecord[]> {
+  async listDefinitions(workflowId?: string, afterVersion = 0): Promise<DefinitionRecord[]> {
     const out: DefinitionRecord[] = [];
     for (const def of this.definitions.values()) {
-      if (workflowId === undefined || def.id === workflowId) {
+      if (workflowId === undefined || (def.id === workflowId && def.version > afterVersion)) {
         out.push({ ...def, steps: [...def.steps], options: { ...def.options } });
       }
     }

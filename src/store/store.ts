@@ -243,8 +243,12 @@ export interface Store {
    * version exist already (another node stored it first): versions are never replaced.
    */
   saveDefinition(def: DefinitionRecord): Promise<boolean>;
-  /** All versions of one workflow (or of all workflows), oldest version first. */
-  listDefinitions(workflowId?: string): Promise<DefinitionRecord[]>;
+  /**
+   * All versions of one workflow (or of all workflows), oldest version first; with `afterVersion`
+   * (and a `workflowId`), only that workflow's versions above it — what a reader that knows the
+   * versions up to it has not read yet. An adapter may ignore it and list them all.
+   */
+  listDefinitions(workflowId?: string, afterVersion?: number): Promise<DefinitionRecord[]>;
 
   /**
    * Stores a new execution. When `idempotencyKey` is already taken, nothing is written and the

@@ -33,6 +33,14 @@ export function recordContract(store: CurrentStore): void {
       expect(await store().listDefinitions('missing')).toEqual([]);
     });
 
+    it('lists only the versions above afterVersion when asked', async () => {
+      for (const version of [1, 2, 3]) await store().saveDefinition(definition('a', version));
+      await store().saveDefinition(definition('b', 4));
+      expect(await store().listDefinitions('a', 1)).toEqual([definition('a', 2), definition('a', 3)]);
+      expect(await store().listDefinitions('a', 3)).toEqual([]);
+      expect(await store().listDefinitions('a', 0)).toHaveLength(3);
+    });
+
     it('never replaces a version: saving it again returns false and changes nothing', async () => {
       expect(await store().saveDefinition(definition('a', 1))).toBe(true);
       expect(await store().saveDefinition({ ...definition('a', 1), options: { changed: true } })).toBe(false);

@@ -192,12 +192,12 @@ export class PostgresStore implements Store {
     }
   }
 
-  async listDefinitions(workflowId?: string): Promise<DefinitionRecord[]> {
+  async listDefinitions(workflowId?: string, afterVersion = 0): Promise<DefinitionRecord[]> {
     if (namesNothing(workflowId)) return [];
     const rows =
       workflowId === undefined
         ? await this.read<DefinitionRow>(this.sql.allDefinitions, [])
-        : await this.read<DefinitionRow>(this.sql.definitionsOf, [workflowId]);
+        : await this.read<DefinitionRow>(this.sql.definitionsOf, [workflowId, afterVersion]);
     return rows.map(toDefinition);
   }
 

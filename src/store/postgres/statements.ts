@@ -197,7 +197,7 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     saveDefinition: `INSERT INTO ${s}.definitions (id, version, created_at, body) VALUES ($1, $2, $3, $4)
       ON CONFLICT (id, version) DO NOTHING`,
     allDefinitions: `SELECT * FROM ${s}.definitions ORDER BY id, version`,
-    definitionsOf: `SELECT * FROM ${s}.definitions WHERE id = $1 ORDER BY version`,
+    definitionsOf: `SELECT * FROM ${s}.definitions WHERE id = $1 AND version > $2 ORDER BY version`,
     idsByIdempotencyKey: `SELECT id, idempotency_key FROM ${executions} WHERE idempotency_key = ANY($1::text[])`,
 
     getExecution: `${snapshot} WHERE e.id = $1`,

@@ -176,10 +176,10 @@ export class SqliteStore implements Store {
     }
   }
 
-  async listDefinitions(workflowId?: string): Promise<DefinitionRecord[]> {
+  async listDefinitions(workflowId?: string, afterVersion = 0): Promise<DefinitionRecord[]> {
     return this.read((s) => {
       const rows = (
-        workflowId === undefined ? s.allDefinitions.all() : s.definitionsOf.all(workflowId)
+        workflowId === undefined ? s.allDefinitions.all() : s.definitionsOf.all(workflowId, afterVersion)
       ) as DefinitionRow[];
       return rows.map(toDefinition);
     });

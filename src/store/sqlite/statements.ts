@@ -91,7 +91,7 @@ const SQL = {
   saveDefinition: `INSERT INTO definitions (id, version, created_at, body) VALUES (?, ?, ?, ?)
     ON CONFLICT (id, version) DO NOTHING`,
   allDefinitions: 'SELECT * FROM definitions ORDER BY id, version',
-  definitionsOf: 'SELECT * FROM definitions WHERE id = ? ORDER BY version',
+  definitionsOf: 'SELECT * FROM definitions WHERE id = ? AND version > ? ORDER BY version',
 
   insertExecution: `INSERT INTO executions (id, workflow_id, workflow_version, status, created_at, completed_at,
       idempotency_key, owner, lease_until, epoch, cancel_requested, compensated, steps_run, steps_retried, state)
