@@ -49,6 +49,16 @@ export async function runParallelStep(
   };
   ex.steps.set(step.name, rec);
   persistLater(ctx, ex, [rec]);
+  // Announced like an action's attempt, before its branches', so the step.completed or step.failed
+  // that ends it closes a step a listener saw start.
+  if (ctx.events.has('step.started')) {
+    ctx.events.emit('step.started', {
+      executionId: ex.id,
+      workflowId: ex.record.workflowId,
+      step: step.name,
+      attempt: rec.attempts,
+    });
+  }
 
   const group = new AbortScope(ex.scope);
   // The step's timeout is an absolute time (from the stored start of this visit), so a restart
