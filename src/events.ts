@@ -36,6 +36,14 @@ export interface OrchestratorEvents {
    * attempt follows.
    */
   'step.failed': StepRef & { error: ErrorInfo; durationMs: number; retryAt?: Date; delayMs?: number };
+  /**
+   * A step stopped before it finished, because its execution was cancelled or timed out, or (a
+   * branch) a sibling branch failed or its parallel step timed out: the attempt that was running
+   * (`attempt`) ends here, or, for a step waiting for its retry, that retry will not run. `durationMs`: from its
+   * first attempt to the stop; `error`: code `CANCELLED`, as in the step's status. (A step of an
+   * execution this process stops running at shutdown gets none: it resumes on the next start.)
+   */
+  'step.cancelled': StepRef & { error: ErrorInfo; durationMs: number };
   /** A conditional step chose a branch. */
   'step.decided': ExecutionRef & { step: string; decision: 'then' | 'else'; next: string | null };
   /**
@@ -74,6 +82,7 @@ const KNOWN_EVENTS: Record<EventName, true> = {
   'step.started': true,
   'step.completed': true,
   'step.failed': true,
+  'step.cancelled': true,
   'step.decided': true,
   'execution.compensating': true,
   'compensation.started': true,

@@ -20,6 +20,7 @@ const WATCHED = [
   'step.started',
   'step.completed',
   'step.failed',
+  'step.cancelled',
   'step.decided',
   'execution.compensating',
   'compensation.started',
@@ -134,6 +135,14 @@ export class ProgressPrinter {
         this.print(
           this.label(p.step, p.parent),
           `${style.red('failed')}       attempt ${p.attempt} after ${formatDuration(p.durationMs)}: ${printable(p.error.code)}: ${printable(p.error.message)}${next}`,
+        );
+        return;
+      }
+      case 'step.cancelled': {
+        const p = item.payload;
+        this.print(
+          this.label(p.step, p.parent),
+          `${style.yellow('stopped')}      attempt ${p.attempt} after ${formatDuration(p.durationMs)}: ${printable(p.error.code)}`,
         );
         return;
       }

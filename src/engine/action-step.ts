@@ -279,5 +279,18 @@ function stopped(
     history: endAttempt(rec.history, now, error),
   };
   set(ended);
+  // An attempt that was running, or a retry that was due, ends here: said so, so that every
+  // step.started (and every retryAt) a listener saw is closed.
+  if (rec.attempts > 0 && (rec.status === 'running' || rec.status === 'waiting')) {
+    ctx.events.emit('step.cancelled', {
+      executionId: ex.id,
+      workflowId: ex.record.workflowId,
+      step: rec.name,
+      parent: rec.parent ?? undefined,
+      attempt: rec.attempts,
+      error: { ...error },
+      durationMs: ended.durationMs ?? 0,
+    });
+  }
   return { ok: false, rec: ended, error, stopped: true };
 }

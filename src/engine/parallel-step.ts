@@ -126,12 +126,20 @@ export async function runParallelStep(
   // it with other errors (a branch's own timeout aborts that branch's attempt, not the group).
   const timedOut = !allDone && group.aborted && group.reason instanceof StepTimeoutError;
   if (ex.stopReason && !timedOut && !failure) {
-    return {
-      ok: false,
-      rec,
-      error: { code: 'CANCELLED', message: 'The step was stopped', step: step.name },
-      stopped: true,
-    };
+    const error: ErrorInfo = { code: 'CANCELLED', message: 'The step was stopped', step: step.name };
+    // Stopped with its execution (not at shutdown: it resumes on the next start), after its
+    // branches; the error as its status will show it.
+    if (!ex.halted) {
+      ctx.events.emit('step.cancelled', {
+        executionId: ex.id,
+        workflowId: ex.record.workflowId,
+        step: step.name,
+        attempt: rec.attempts,
+        error: { ...error, message: 'The step was stopped before it finished' },
+        durationMs: end - (rec.startedAt ?? now),
+      });
+    }
+    return { ok: false, rec, error, stopped: true };
   }
   const failed = failure as Extract<StepOutcome, { ok: false }> | null;
   if (failed || timedOut) {

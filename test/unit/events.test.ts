@@ -106,6 +106,7 @@ describe('orch.on', () => {
       'step.started',
       'step.completed',
       'step.failed',
+      'step.cancelled',
       'step.decided',
       'execution.compensating',
       'compensation.started',

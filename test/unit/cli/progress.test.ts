@@ -90,6 +90,30 @@ describe('ProgressPrinter', () => {
     expect(got[9]).toBe('fetch      compensated  in 4 ms');
   });
 
+  it('prints a step its execution stopped (a sibling branch failed, a cancel, a workflow timeout)', () => {
+    const { progress, lines } = printer();
+    progress.follow('e1');
+    progress.receive({
+      event: 'step.started',
+      payload: { ...ref, step: 'right', parent: 'fan', attempt: 1 },
+    });
+    progress.receive({
+      event: 'step.cancelled',
+      payload: {
+        ...ref,
+        step: 'right',
+        parent: 'fan',
+        attempt: 1,
+        error: { code: 'CANCELLED', message: 'The step was stopped before it finished', step: 'right' },
+        durationMs: 7,
+      },
+    });
+    expect(lines()).toEqual([
+      'fan/right  started      attempt 1',
+      'fan/right  stopped      attempt 1 after 7 ms: CANCELLED',
+    ]);
+  });
+
   it('escapes control characters in error codes and messages (a handler cannot drive the terminal)', () => {
     const { progress, lines } = printer();
     progress.follow('e1');
