@@ -67,7 +67,7 @@ export class PrometheusExporter {
     });
     const executionDuration = new Histogram({
       name: `${p}execution_duration_seconds`,
-      help: 'Time from acceptance to terminal state',
+      help: 'Time from its start (taking a slot) to its terminal state; the wait in the queue is not included, and one that ended while queued is not observed',
       labelNames: ['workflow', 'status'],
       buckets: DURATION_BUCKETS,
       registers,

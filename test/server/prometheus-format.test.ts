@@ -5,6 +5,8 @@
  * running and while queued, and worker ids that need escaping.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/index.js';
+import { gate } from '../helpers/orchestrator.js';
 import { parsePrometheusText } from '../helpers/prometheus-text.js';
 import { closeAll, define, setup, start } from './helpers.js';
 
@@ -60,5 +62,31 @@ describe('GET /metrics exposition format', () => {
         expect.objectContaining({ labels: { workflow: 'saga', step: 'greet', result: 'failed' } }),
       ]),
     );
+  });
+
+  it('execution_duration_seconds measures what its HELP says: from taking a slot, not from acceptance', async () => {
+    const clock = new FakeClock();
+    const hold = gate();
+    const f = await setup({
+      orchestrator: { clock, maxConcurrentWorkflows: 1, actions: { wait: () => hold.promise } },
+    });
+    await define(f, 'first', [{ name: 'wait' }]);
+    await define(f, 'hello', [{ name: 'greet' }]);
+    const first = await start(f, 'first');
+    const queued = await start(f, 'hello');
+    await clock.advance(10_000);
+    hold.open();
+    await f.orch.workflowEngine.waitForCompletion(first, { timeout: 5 });
+    await f.orch.workflowEngine.waitForCompletion(queued, { timeout: 5 });
+    const family = parsePrometheusText((await f.call({ url: '/metrics' })).body).get(
+      'orchestrator_execution_duration_seconds',
+    );
+    const sum = family?.samples.find(
+      (s) => s.name.endsWith('_sum') && s.labels.workflow === 'hello' && s.labels.status === 'completed',
+    );
+    // It waited 10 s in the queue and ran for no time: the histogram has the run, not the wait.
+    expect(sum?.value).toBe(0);
+    expect(family?.help).toMatch(/from (its )?start/i);
+    expect(family?.help).not.toMatch(/acceptance/i);
   });
 });
