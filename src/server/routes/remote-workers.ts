@@ -15,6 +15,13 @@ import { ACTION_NAME_PATTERN, ERROR_CODE_PATTERN, MAX_POLL_WAIT_SECONDS } from '
 import { toJson } from '../json.js';
 import { errorResponses } from '../schemas.js';
 
+/**
+ * The level of the per-task routes (poll, heartbeat, complete, fail): a few requests per remote
+ * step are machine traffic, like scrapes, and at info they would add lines per step under load.
+ * Failures are still logged (at error, by the app's error handler).
+ */
+const PROTOCOL_LOG_LEVEL = 'warn';
+
 /** Dependencies of the remote-worker routes. */
 export interface RemoteWorkerDeps {
   orch: Orchestrator;
@@ -194,6 +201,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
   app.post(
     '/remote-workers/:workerId/poll',
     {
+      logLevel: PROTOCOL_LOG_LEVEL,
       schema: {
         summary: 'Long-poll for a task: 200 with a leased task, or 204 when none came within the wait',
         tags,
@@ -244,6 +252,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
   app.post(
     '/remote-workers/:workerId/tasks/:taskId/heartbeat',
     {
+      logLevel: PROTOCOL_LOG_LEVEL,
       schema: {
         summary: "Renew a task's lease; `cancelled: true` means stop (the step was cancelled or timed out)",
         tags,
@@ -258,6 +267,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
   app.post(
     '/remote-workers/:workerId/tasks/:taskId/complete',
     {
+      logLevel: PROTOCOL_LOG_LEVEL,
       schema: {
         summary: "Complete a task with the step's output",
         description:
@@ -277,6 +287,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
   app.post(
     '/remote-workers/:workerId/tasks/:taskId/fail',
     {
+      logLevel: PROTOCOL_LOG_LEVEL,
       schema: {
         summary: 'Fail a task: retried per the step policy unless `retryable` is false',
         description:
