@@ -102,9 +102,13 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
         );
       }
     } catch (error) {
-      const e = error as { name?: string; message?: string };
+      const e = error as { name?: string };
       options.logger.warn(
-        { webhook: origin, alert: alert.type, error: e?.name === 'TimeoutError' ? 'timeout' : e?.message },
+        {
+          webhook: origin,
+          alert: alert.type,
+          error: e?.name === 'TimeoutError' ? 'timeout' : failureText(error),
+        },
         'alert webhook failed',
       );
     }
@@ -130,4 +134,16 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
       return dropped;
     },
   };
+}
+
+/**
+ * Why a delivery failed: fetch says only 'fetch failed' and keeps the reason (connection refused,
+ * an unknown host, a TLS error) as its `cause`, so the cause's message is added. Neither names the
+ * URL's credentials or path (they are sent as a header and not logged).
+ */
+function failureText(error: unknown): string | undefined {
+  const message = (error as { message?: unknown } | null)?.message;
+  const cause = (error as { cause?: { message?: unknown } } | null)?.cause?.message;
+  if (typeof message !== 'string') return undefined;
+  return typeof cause === 'string' && cause !== '' ? `${message}: ${cause}` : message;
 }

@@ -97,10 +97,16 @@ describe('alert webhook', () => {
     const gone = await startServer({});
     await gone.close();
     const logger = memoryLogger();
-    const webhook = createAlertWebhook({ url: `${gone.base}/hook`, logger });
+    const webhook = createAlertWebhook({
+      url: `http://user:pa55@127.0.0.1:${gone.port}/hook/s3cret-path?key=k3y`,
+      logger,
+    });
     webhook.send(alert);
     await webhook.flush();
     expect(logger.lines.map((l) => l.msg)).toEqual(['alert webhook failed']);
+    expect(JSON.stringify(logger.lines)).not.toMatch(/pa55|s3cret|k3y|user/);
+    // Why it failed, not fetch's bare 'fetch failed' (the reason is in its cause).
+    expect(logger.lines[0]?.obj).toMatchObject({ error: expect.stringContaining('ECONNREFUSED') });
   });
 
   it('refuses URLs that are not http(s)', () => {
