@@ -93,14 +93,18 @@ function checkOptions(options: AppOptions): number {
   return bodyLimit;
 }
 
-/** What a 5xx is logged with: no stack unless the logger is at debug level. */
-function errorSummary(error: unknown, withStack: boolean): Record<string, unknown> {
+/** What a 5xx is logged with, its cause included: no stack unless the logger is at debug level. */
+function errorSummary(error: unknown, withStack: boolean, depth = 0): Record<string, unknown> {
   const e = error as Partial<FastifyError>;
+  // Why it failed is often only in the cause (a response that does not match its schema: the
+  // schema's issues; a wrapped driver error): summarised the same way, a few levels deep.
+  const cause = depth < 3 && e?.cause != null ? errorSummary(e.cause, withStack, depth + 1) : null;
   return {
     type: e?.name ?? typeof error,
     ...(typeof e?.code === 'string' ? { code: e.code } : {}),
     message: e?.message ?? String(error),
     ...(withStack && e?.stack ? { stack: e.stack } : {}),
+    ...(cause ? { cause } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  * carry no token, no request body and no stack; extra plugins are authenticated by default.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   ClosedError,
   ConflictError,
@@ -125,6 +126,40 @@ describe('no leaks', () => {
       .map((l) => JSON.parse(l) as { level: number; msg: string });
     expect(entries.filter((e) => e.level >= 50)).toEqual([]);
     expect(entries.map((e) => e.msg)).toContain('request refused: closing');
+  });
+
+  it('logs why a request failed: the cause of its error (a response that does not match its schema)', async () => {
+    const log = capture();
+    const f = await setup({
+      app: {
+        logger: log.logger,
+        plugins: [
+          (scope) => {
+            scope.get(
+              '/v1/bad-shape',
+              { schema: { response: { 200: z.object({ count: z.number() }) } } },
+              async () => ({ count: 'many' }) as never,
+            );
+            scope.get('/v1/wrapped', async () => {
+              throw new Error('could not build the page', { cause: new Error('the inner reason') });
+            });
+          },
+        ],
+      },
+    });
+    expect((await f.call({ url: '/v1/bad-shape' })).statusCode).toBe(500);
+    expect((await f.call({ url: '/v1/wrapped' })).statusCode).toBe(500);
+    const failed = log
+      .text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { msg: string; error?: { cause?: { message?: string } } })
+      .filter((l) => l.msg === 'request failed');
+    expect(failed).toHaveLength(2);
+    // Which field did not match, not only "Response doesn't match the schema".
+    expect(failed[0]?.error?.cause?.message).toContain('count');
+    expect(failed[1]?.error?.cause?.message).toBe('the inner reason');
+    expect(log.text()).not.toMatch(/\n\s+at |"stack"/);
   });
 
   it('redacts authorization headers if a line logs them', () => {
