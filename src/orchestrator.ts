@@ -180,6 +180,8 @@ export class Orchestrator {
       // so no other node takes over a step still running here; it takes no new work meanwhile.
       ctx.lifecycle.draining = true;
       this.keeper.drain();
+      // A retry's backoff or a `delay` has nothing to finish: halted now, resumed on the next start.
+      this.scheduler.stopWaitingOnTimers();
       let timer: { cancel(): void } | undefined;
       const graceOver = new Promise<void>((resolve) => {
         timer = ctx.clock.setTimer(resolve, graceSeconds * 1000);

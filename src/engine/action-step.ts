@@ -53,10 +53,18 @@ export function idempotencyKey(executionId: string, step: string, visit: number)
   return visit > 1 ? `${executionId}:${step}#${visit}` : `${executionId}:${step}`;
 }
 
-function delayHandler(ctx: EngineContext, rec: () => StepRecord): ActionHandler {
+function delayHandler(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  step: PlanActionStep,
+  rec: () => StepRecord,
+): ActionHandler {
   return (_input, c) => {
     const at = rec().timerAt ?? ctx.clock.now();
-    return sleepUntil(ctx.clock, at, c.signal).then(() => _input);
+    const wait = () => sleepUntil(ctx.clock, at, c.signal);
+    // A branch's wait is not marked: a sibling may be running a handler.
+    if (step.parent !== null) return wait().then(() => _input);
+    return ex.waitOnTimer(ctx.lifecycle.draining, wait).then(() => _input);
   };
 }
 
@@ -91,14 +99,19 @@ export async function runActionStep(
     rec = r;
     ex.steps.set(name, r);
   };
-  const handler = step.action === 'delay' ? delayHandler(ctx, () => rec) : ctx.actions.get(step.action);
+  const handler =
+    step.action === 'delay' ? delayHandler(ctx, ex, step, () => rec) : ctx.actions.get(step.action);
 
   for (;;) {
     if (rec.nextAttemptAt !== null) {
       if (rec.status !== 'waiting') set({ ...rec, status: 'waiting' });
       if (rec.nextAttemptAt > clock.now()) {
         try {
-          await sleepUntil(clock, rec.nextAttemptAt, scope.signal);
+          const at = rec.nextAttemptAt;
+          const wait = () => sleepUntil(clock, at, scope.signal);
+          // A branch's wait is not marked: a sibling may be running a handler.
+          if (step.parent !== null) await wait();
+          else await ex.waitOnTimer(ctx.lifecycle.draining, wait);
         } catch {
           return stopped(ctx, ex, set, rec);
         }

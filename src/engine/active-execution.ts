@@ -60,6 +60,12 @@ export class ActiveExecution {
    * counting against `maxStepInterruptions` (see `StepRecord.excused`).
    */
   retaken = false;
+  /**
+   * Its one running step (a top-level action step) is only waiting on a timer — a retry's backoff
+   * or a `delay` — with no handler running: a shutdown need not give it a grace period (see
+   * {@link waitOnTimer}).
+   */
+  onTimer = false;
   /** The status the store holds, as far as this runner wrote it. */
   private writtenStatus: ExecutionRecord['status'] | null;
   /**
@@ -84,6 +90,22 @@ export class ActiveExecution {
 
   get id(): string {
     return this.record.id;
+  }
+
+  /**
+   * Runs `wait` (a sleep on this execution's scope) marked as {@link onTimer}. When the node is
+   * draining (a `close({ grace })`), the execution is halted for the shutdown at once instead:
+   * nothing runs that a grace period could let finish, and what is stored (the retry's time, the
+   * delay's end) resumes it on the next start.
+   */
+  async waitOnTimer(draining: boolean, wait: () => Promise<void>): Promise<void> {
+    if (draining) this.stop('shutdown');
+    this.onTimer = true;
+    try {
+      await wait();
+    } finally {
+      this.onTimer = false;
+    }
   }
 
   /** Aborts the running step (first reason wins); a halt also stops compensation and all writes. */

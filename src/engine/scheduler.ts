@@ -198,6 +198,14 @@ export class Scheduler {
   }
 
   /** Stops every execution (running ones abort; queued ones are let go untouched). */
+  /**
+   * Halts for the shutdown every running execution that only waits on a timer (see
+   * `ActiveExecution.waitOnTimer`): a grace period lets running handlers finish, not timers run out.
+   */
+  stopWaitingOnTimers(): void {
+    for (const ex of this.active.values()) if (ex.onTimer) ex.stop('shutdown');
+  }
+
   stopAll(reason: StopReason): void {
     for (const ex of this.queue) {
       // Still being stored: its request sees the orchestrator closed and leaves it be.

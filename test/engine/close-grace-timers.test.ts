@@ -1,0 +1,123 @@
+/**
+ * `close({ grace })` gives running handlers time to finish; an execution whose step only waits on
+ * a timer (a retry's backoff, a `delay`) has nothing to finish, so it is halted at once and the
+ * close does not sit out the grace period. The stored timer resumes it on the next start.
+ * Virtual time: the grace period is a FakeClock timer, so a close that waited for it would never
+ * resolve without `advance`.
+ */
+import { describe, expect, it } from 'vitest';
+import { createOrchestrator, FakeClock, type Orchestrator } from '../../src/index.js';
+import {
+  finishWithClock,
+  gate,
+  nextEvent,
+  tempSqliteUrl,
+  withOrchestrator,
+} from '../helpers/orchestrator.js';
+
+const HOUR = 3_600_000;
+/** Workflow options: a timeout well past the hour-long waits (the default is 300 s). */
+const DAY = { timeout: 86_400 };
+
+async function reopen(
+  url: string,
+  clock: FakeClock,
+  actions: Record<string, () => unknown>,
+): Promise<Orchestrator> {
+  return withOrchestrator({ store: url, clock, actions });
+}
+
+describe('close({ grace }) and executions waiting on a timer', () => {
+  it('does not wait out the grace for a retry backoff; the retry runs after the restart, at its time', async () => {
+    const url = tempSqliteUrl();
+    const clock = new FakeClock();
+    let calls = 0;
+    const flaky = () => {
+      calls++;
+      if (calls === 1) throw new Error('try again');
+      return 'ok';
+    };
+    const orch = await createOrchestrator({ store: url, clock, actions: { flaky } });
+    await orch.workflowEngine.defineWorkflow(
+      'w',
+      [{ name: 'flaky', retry: { maxAttempts: 3, initialDelay: 3600 } }],
+      DAY,
+    );
+    const failed = nextEvent(orch, 'step.failed');
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    expect((await failed).retryAt).toEqual(new Date(clock.now() + HOUR));
+    await orch.close({ grace: 600 }); // resolves with the clock standing still
+    expect(calls).toBe(1);
+
+    const again = await reopen(url, clock, { flaky });
+    const status = await finishWithClock(again, clock, id, { stepMs: 300_000, maxMs: 2 * HOUR });
+    expect(status.error).toBeUndefined();
+    expect(status.status).toBe('completed');
+    expect(calls).toBe(2);
+    expect(status.steps[0]?.attempts).toBe(2);
+    expect(status.steps[0]?.history.map((h) => h.startedAt?.getTime())).toEqual([
+      Date.UTC(2026, 0, 1),
+      Date.UTC(2026, 0, 1) + HOUR,
+    ]);
+  });
+
+  it('does not wait out the grace for a delay step; the delay ends after the restart, at its time', async () => {
+    const url = tempSqliteUrl();
+    const clock = new FakeClock();
+    const actions = { after: () => clock.now() };
+    const orch = await createOrchestrator({ store: url, clock, actions });
+    await orch.workflowEngine.defineWorkflow(
+      'w',
+      [{ name: 'wait', action: 'delay', input: "{'seconds': 3600}" }, { name: 'after' }],
+      DAY,
+    );
+    const started = nextEvent(orch, 'step.started');
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await started;
+    await orch.close({ grace: 600 });
+
+    const again = await reopen(url, clock, actions);
+    const status = await finishWithClock(again, clock, id, { stepMs: 300_000, maxMs: 2 * HOUR });
+    expect(status.status).toBe('completed');
+    expect(status.outputData.after).toBe(Date.UTC(2026, 0, 1) + HOUR);
+  });
+
+  it('lets a running handler finish, and halts its execution once that handler fails into a backoff', async () => {
+    const url = tempSqliteUrl();
+    const clock = new FakeClock();
+    const hold = gate();
+    let calls = 0;
+    const slow = async () => {
+      calls++;
+      if (calls === 1) {
+        await hold.promise;
+        throw new Error('failed during the grace');
+      }
+      return 'second try';
+    };
+    const orch = await createOrchestrator({ store: url, clock, actions: { slow, quick: () => 'done' } });
+    await orch.workflowEngine.defineWorkflow(
+      'w',
+      [{ name: 'slow', retry: { maxAttempts: 2, initialDelay: 3600 } }, { name: 'quick' }],
+      DAY,
+    );
+    const started = nextEvent(orch, 'step.started');
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await started;
+    let closed = false;
+    const closing = orch.close({ grace: 600 }).then(() => {
+      closed = true;
+    });
+    await clock.advance(1_000);
+    expect(closed).toBe(false); // the handler still runs: the grace holds
+    hold.open();
+    await closing; // its failure put it into a backoff: halted, without the rest of the grace
+    expect(clock.now()).toBe(Date.UTC(2026, 0, 1) + 1_000);
+
+    const again = await reopen(url, clock, { slow, quick: () => 'done' });
+    const status = await finishWithClock(again, clock, id, { stepMs: 300_000, maxMs: 2 * HOUR });
+    expect(status.status).toBe('completed');
+    expect(status.outputData).toEqual({ slow: 'second try', quick: 'done' });
+    expect(status.steps[0]?.attempts).toBe(2);
+  });
+});
