@@ -38,6 +38,7 @@ export const NOT_JSON: unique symbol = Symbol('not JSON');
  * problem (`findJsonProblem` then names it). Allocates nothing but the copy: for the per-step path.
  */
 export function tryCopyJson(value: unknown): unknown {
+  copiedText = 0;
   try {
     return fastCopy(value, 0);
   } catch {
@@ -78,6 +79,20 @@ export function copyJson<T>(value: T): T {
   return fastCopy(value, 0) as T;
 }
 
+/**
+ * Characters in the strings and keys the last {@link tryCopyJson} copied, plus one per other
+ * value: a lower bound of the value's JSON text (see {@link lastCopiedText}).
+ */
+let copiedText = 0;
+
+/**
+ * The size {@link tryCopyJson}'s last copy measured: characters of its strings and keys, plus one
+ * per other value — about the length of its JSON text (a lower bound), counted during the copy.
+ */
+export function lastCopiedText(): number {
+  return copiedText;
+}
+
 /** What the fast copy throws on any problem (one object, nothing allocated per throw). */
 const BAD: unique symbol = Symbol('not a JSON value');
 
@@ -86,7 +101,12 @@ const BAD: unique symbol = Symbol('not a JSON value');
  * caller walks the value again with `walkJson` to say what and where.
  */
 function fastCopy(value: unknown, depth: number): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    copiedText += value.length;
+    return value;
+  }
+  copiedText++;
+  if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     // JSON writes -0 as 0: so do the durable stores, and so does the copy.
     if (Number.isFinite(value)) return value === 0 ? 0 : value;
@@ -108,6 +128,7 @@ function fastCopy(value: unknown, depth: number): unknown {
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
+    copiedText += key.length;
     const item = fastCopy(v, depth + 1);
     // A plain assignment to `__proto__` would set the prototype instead of a key.
     if (key === '__proto__') {

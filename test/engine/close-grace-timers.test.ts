@@ -55,7 +55,7 @@ describe('close({ grace }) and executions waiting on a timer', () => {
     expect(status.status).toBe('completed');
     expect(calls).toBe(2);
     expect(status.steps[0]?.attempts).toBe(2);
-    expect(status.steps[0]?.history.map((h) => h.startedAt?.getTime())).toEqual([
+    expect(status.steps[0]?.history?.map((h) => h.startedAt.getTime())).toEqual([
       Date.UTC(2026, 0, 1),
       Date.UTC(2026, 0, 1) + HOUR,
     ]);

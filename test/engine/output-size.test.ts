@@ -1,0 +1,57 @@
+/**
+ * A step output too large to store (over MAX_OUTPUT_TEXT characters of JSON text) fails its
+ * attempt with INVALID_OUTPUT, not retried, instead of a store write that fails every time and
+ * leaves the step to run again after each one.
+ */
+import { describe, expect, it } from 'vitest';
+import { MAX_OUTPUT_TEXT } from '../../src/engine/action-step.js';
+import { STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
+
+const MIB = 1024 * 1024;
+
+describe.each(STORE_KINDS)('step output size (%s store)', (kind) => {
+  it('fails a step whose output is over the limit, once, and compensates the steps before it', async () => {
+    const half = 'x'.repeat(MAX_OUTPUT_TEXT / 2 + MIB); // the same string twice: counted twice, as in JSON
+    let calls = 0;
+    const undone: string[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        reserve: () => 'r-1',
+        big: () => {
+          calls++;
+          return { first: half, second: [half] };
+        },
+      },
+      compensations: { release: (output) => void undone.push(String(output)) },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'reserve', compensation: 'release' },
+      { name: 'big', retry: { maxAttempts: 3, initialDelay: 0.01 } },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 20 });
+    expect(status.status).toBe('failed');
+    expect(status.error).toEqual({
+      code: 'INVALID_OUTPUT',
+      message: `Step 'big' returned a value too large to store: about 66 MiB of JSON text, over the limit of 64 MiB`,
+      step: 'big',
+    });
+    expect(calls).toBe(1);
+    expect(undone).toEqual(['r-1']);
+    expect(status.compensatedSteps).toEqual(['reserve']);
+  });
+});
+
+describe('step output size (memory store)', () => {
+  it('keeps an output just under the limit', async () => {
+    const text = 'y'.repeat(MAX_OUTPUT_TEXT - 64);
+    const orch = await withOrchestrator({ store: 'memory', actions: { big: () => ({ text }) } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'big' }]);
+    const status = await orch.workflowEngine.waitForCompletion(
+      await orch.workflowEngine.executeWorkflow('w'),
+    );
+    expect(status.status).toBe('completed');
+    expect((status.outputData.big as { text: string }).text.length).toBe(MAX_OUTPUT_TEXT - 64);
+  });
+});
