@@ -9,6 +9,16 @@ import { NoWorkersError, ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
 import { unknownKeyIssues } from '../unknown-keys.js';
 
+/** @throws ValidationError naming `path` unless `value` is a safe integer of at least `min`. */
+function checkCount(value: unknown, path: string, min: number): asserts value is number {
+  if (!Number.isSafeInteger(value) || (value as number) < min) {
+    const expected = min === 0 ? 'a non-negative integer' : 'an integer';
+    throw new ValidationError([
+      { path, message: `Expected \`${path}\` to be ${expected}, got ${describeValue(value)}` },
+    ]);
+  }
+}
+
 /** Options of {@link LoadBalancer}. */
 export interface LoadBalancerOptions {
   /** Worker ids, in registration order (which breaks ties). Duplicates are ignored. @default ['worker_1', 'worker_2', 'worker_3'] */
@@ -134,8 +144,14 @@ export class LoadBalancer {
    * then runs the execution and attaches it there). With `avoid`: the least-loaded worker it does
    * not reject, or, when it rejects every worker, the least-loaded of all.
    * @throws NoWorkersError when no worker is registered.
+   * @throws ValidationError when `avoid` is given and is not a function.
    */
   pickWorker(avoid?: (workerId: string) => boolean): string {
+    if (avoid !== undefined && typeof avoid !== 'function') {
+      throw new ValidationError([
+        { path: 'avoid', message: `Expected \`avoid\` to be a function, got ${describeValue(avoid)}` },
+      ]);
+    }
     const slot = (avoid && this.leastLoaded(avoid)) || this.leastLoaded();
     if (slot === undefined) throw new NoWorkersError();
     return slot.id;
@@ -157,14 +173,24 @@ export class LoadBalancer {
   /**
    * Sets the load of `worker` that runs elsewhere (a cluster node's executions, known from the
    * store), counted beside the executions tracked here. Unknown workers are ignored.
+   * @throws ValidationError when `worker` is not a non-empty string or `load` is not a
+   *   non-negative integer (a count of executions).
    */
   setExternalLoad(worker: string, load: number): void {
+    checkNonEmptyString(worker, 'worker');
+    checkCount(load, 'load', 0);
     const slot = this.byId.get(worker);
-    if (slot) slot.external = Math.max(0, Math.floor(load));
+    if (slot) slot.external = load;
   }
 
-  /** Adds to a worker's external load (a placement on another node, until the next refresh). */
+  /**
+   * Adds to a worker's external load (a placement on another node, until the next refresh); the
+   * load never drops below 0. Unknown workers are ignored.
+   * @throws ValidationError when `worker` is not a non-empty string or `delta` is not an integer.
+   */
   addExternalLoad(worker: string, delta: number): void {
+    checkNonEmptyString(worker, 'worker');
+    checkCount(delta, 'delta', Number.MIN_SAFE_INTEGER);
     const slot = this.byId.get(worker);
     if (slot) slot.external = Math.max(0, slot.external + delta);
   }

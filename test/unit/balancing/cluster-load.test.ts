@@ -58,10 +58,10 @@ describe('LoadBalancer cluster load', () => {
     expect(lb.getLoadDistribution()).toEqual({ a: 0, 'node-2': 0 });
   });
 
-  it('ignores external load for unknown workers and floors it at zero', () => {
+  it('ignores external load for unknown workers; an added load never drops below zero', () => {
     const lb = new LoadBalancer({ workers: ['a'] });
     lb.setExternalLoad('ghost', 10);
-    lb.setExternalLoad('a', -3);
+    lb.addExternalLoad('a', -3);
     expect(lb.getLoadDistribution()).toEqual({ a: 0 });
   });
 
