@@ -22,6 +22,7 @@ import { ValidationError } from '../errors.js';
 import { PrometheusExporter, type PrometheusOptions } from '../monitoring/prometheus.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { type RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
+import { AllowedMethods } from './allowed-methods.js';
 import { createTokenVerifier, registerAuth, tokenProblem } from './auth.js';
 import { toErrorReply } from './errors.js';
 import { executionRoutes } from './routes/executions.js';
@@ -152,11 +153,28 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
     if (body.error.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer realm="orchestrator"');
     return reply.code(status).send(body);
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({
-      error: { code: 'NOT_FOUND', message: `Route ${req.method} ${req.url.split('?')[0]} not found` },
-    }),
-  );
+  // A known path asked with another method answers 405 with `Allow`; only an unknown path 404.
+  const allowed = new AllowedMethods();
+  app.addHook('onRoute', (route) => allowed.add(route.url, route.method));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const methods = allowed.for(path as string);
+    if (methods.length > 0) {
+      const allow = methods.join(', ');
+      return reply
+        .code(405)
+        .header('allow', allow)
+        .send({
+          error: {
+            code: 'METHOD_NOT_ALLOWED',
+            message: `Method ${req.method} is not allowed on ${path}; allowed: ${allow}`,
+          },
+        });
+    }
+    return reply
+      .code(404)
+      .send({ error: { code: 'NOT_FOUND', message: `Route ${req.method} ${path} not found` } });
+  });
 }
 
 function installJsonParser(app: FastifyInstance): void {
@@ -229,7 +247,10 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
       openapi: '3.1.0',
       info: {
         title: 'Orchestrator API',
-        description: 'Durable workflow orchestrator: define workflows, run and follow executions.',
+        description:
+          'Durable workflow orchestrator: define workflows, run and follow executions. Errors are ' +
+          '`{ error: { code, message } }`; a method a path does not serve answers 405 ' +
+          '`METHOD_NOT_ALLOWED` with an `Allow` header, an unknown path 404 `NOT_FOUND`.',
         version: options.apiVersion ?? '1.0.0',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },

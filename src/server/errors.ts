@@ -13,6 +13,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   WORKFLOW_NOT_FOUND: 404,
   EXECUTION_NOT_FOUND: 404,
   CONFLICT: 409,

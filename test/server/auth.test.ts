@@ -76,7 +76,7 @@ describe('bearer authentication', () => {
     expect(metrics.body).toContain('# TYPE orchestrator_');
   });
 
-  it('answers 404 for unknown routes once authenticated, and for unknown paths outside /v1', async () => {
+  it('answers 404 for unknown routes once authenticated (405 for a wrong method), and for unknown paths outside /v1', async () => {
     const { app } = await setup();
     const inside = await app.inject({ url: '/v1/nothing-here', headers: AUTH });
     expect(inside.statusCode).toBe(404);
@@ -85,7 +85,8 @@ describe('bearer authentication', () => {
     expect(outside.statusCode).toBe(404);
     expect(envelope(outside).message).toBe('Route GET /nothing not found');
     const wrongMethod = await app.inject({ method: 'DELETE', url: '/v1/workflows', headers: AUTH });
-    expect(wrongMethod.statusCode).toBe(404);
+    expect(wrongMethod.statusCode).toBe(405);
+    expect(wrongMethod.headers.allow).toBe('GET, HEAD, POST');
   });
 
   it('rejects an unauthenticated oversize body with 401 before reading it', async () => {
