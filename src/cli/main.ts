@@ -46,7 +46,30 @@ function createProgram(helpSink?: string[]): Command {
   if (helpSink) program.configureOutput({ writeOut: (text) => helpSink.push(text) });
   addGlobalOptions(program);
   for (const register of COMMANDS) register(program);
+  registerHelp(program);
   return program;
+}
+
+/**
+ * `help [command]`, in place of commander's own, which answers an unknown name with the whole
+ * program help on stderr and no word of what was wrong: here it is a usage error naming it.
+ */
+function registerHelp(program: Command): void {
+  program.helpCommand(false);
+  program
+    .command('help [command]')
+    .description('display help for command')
+    .action((name: string | undefined) => {
+      if (name === undefined) program.help();
+      const command = program.commands.find((c) => c.name() === name);
+      if (command === undefined) {
+        program.error(`error: unknown command '${name}' (see orchestrator --help)`, {
+          code: 'commander.unknownCommand',
+          exitCode: 2,
+        });
+      }
+      command.help();
+    });
 }
 
 async function main(argv: string[]): Promise<number> {
