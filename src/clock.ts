@@ -3,6 +3,8 @@
  * backoff, timeouts, leases and durable timers can be tested in virtual time.
  * @module
  */
+import { describeValue } from './describe-value.js';
+import { ValidationError } from './errors.js';
 
 /** A cancellable timer handle. */
 export interface TimerHandle {
@@ -103,6 +105,15 @@ export async function sleepUntil(clock: Clock, at: number, signal?: AbortSignal)
   for (let left = at - clock.now(); left > 0; left = at - clock.now()) await clock.sleep(left, signal);
 }
 
+/** @throws ValidationError naming `path` unless `ok(value)`. */
+function checkArgument(value: unknown, ok: (n: number) => boolean, path: string, expected: string): void {
+  if (typeof value !== 'number' || !ok(value)) {
+    throw new ValidationError([
+      { path, message: `Expected \`${path}\` to be ${expected}, got ${describeValue(value)}` },
+    ]);
+  }
+}
+
 interface FakeTimer {
   at: number;
   seq: number;
@@ -118,7 +129,9 @@ export class FakeClock implements Clock {
   private timers: FakeTimer[] = [];
   private seq = 0;
 
+  /** @throws ValidationError when `start` is not a finite number (milliseconds since the epoch). */
   constructor(start = Date.UTC(2026, 0, 1)) {
+    checkArgument(start, Number.isFinite, 'start', 'a finite number of milliseconds');
     this.current = start;
   }
 
@@ -126,8 +139,9 @@ export class FakeClock implements Clock {
     return this.current;
   }
 
+  /** A delay of NaN fires at once, as the system clock's does (Node's `setTimeout` takes it as 1 ms). */
   setTimer(fn: () => void, ms: number): TimerHandle {
-    const timer: FakeTimer = { at: this.current + Math.max(0, ms), seq: this.seq++, fn };
+    const timer: FakeTimer = { at: this.current + (Math.max(0, ms) || 0), seq: this.seq++, fn };
     this.timers.push(timer);
     return {
       cancel: () => {
@@ -145,8 +159,13 @@ export class FakeClock implements Clock {
     return this.timers.length;
   }
 
-  /** Moves time forward by `ms`, firing every timer that falls due, in order. */
+  /**
+   * Moves time forward by `ms`, firing every timer that falls due, in order.
+   * @throws ValidationError (rejects) when `ms` is not a finite non-negative number: time never
+   *   moves backwards.
+   */
   async advance(ms: number): Promise<void> {
+    checkArgument(ms, (n) => Number.isFinite(n) && n >= 0, 'ms', 'a finite non-negative number');
     const target = this.current + ms;
     for (;;) {
       await settle();
@@ -160,11 +179,16 @@ export class FakeClock implements Clock {
     await settle();
   }
 
-  /** Fires timers one by one (advancing time to each) until none is left or `limit` fired. */
+  /**
+   * Fires timers one by one (advancing time to each) until none is left or `limit` fired.
+   * @throws ValidationError (rejects) when `limit` is not a non-negative integer.
+   */
   async runAll(limit = 10_000): Promise<void> {
+    checkArgument(limit, (n) => Number.isSafeInteger(n) && n >= 0, 'limit', 'a non-negative integer');
     for (let i = 0; i < limit; i++) {
       await settle();
-      const next = this.nextDue(Number.POSITIVE_INFINITY);
+      // A timer set for Infinity never fires, as with the system clock.
+      const next = this.nextDue(Number.MAX_VALUE);
       if (!next) return;
       await this.advance(next.at - this.current);
     }
