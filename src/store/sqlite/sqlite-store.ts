@@ -12,7 +12,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { OrchestratorError } from '../../errors.js';
+import { describeValue } from '../../describe-value.js';
+import { type Issue, OrchestratorError, ValidationError } from '../../errors.js';
+import { optionsIssues } from '../../unknown-keys.js';
 import { failed, GroupCommit, type GroupCommitStats, type Outcome } from '../group-commit.js';
 import { checkAggregateFilter } from '../states.js';
 import type {
@@ -70,6 +72,28 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
+/** The checks of {@link SqliteStore}'s constructor arguments. */
+function checkSqliteArguments(path: unknown, options: unknown): void {
+  const issues: Issue[] = [];
+  if (typeof path !== 'string') {
+    issues.push({ path: 'path', message: `Expected a file path or ':memory:', got ${describeValue(path)}` });
+  }
+  issues.push(...optionsIssues(options, ['synchronous'], { path: 'options', expected: 'an object' }));
+  const synchronous = (options as SqliteStoreOptions | null)?.synchronous;
+  if (
+    issues.length === 0 &&
+    synchronous !== undefined &&
+    synchronous !== 'FULL' &&
+    synchronous !== 'NORMAL'
+  ) {
+    issues.push({
+      path: 'synchronous',
+      message: `Expected 'FULL' or 'NORMAL', got ${describeValue(synchronous)}`,
+    });
+  }
+  if (issues.length > 0) throw new ValidationError(issues, 'Invalid SqliteStore arguments');
+}
+
 /** The connection settings in effect, e.g. to refuse unsafe ones at startup. */
 export interface SqliteSettings {
   journalMode: string;
@@ -97,11 +121,16 @@ export class SqliteStore implements Store {
   /**
    * @param path database file (its directory is created if missing), or `:memory:` for tests.
    * @param options see {@link SqliteStoreOptions}.
+   * @throws ValidationError when `path` is not a string, `options` is not an object, has an
+   *   unknown key, or `synchronous` is neither 'FULL' nor 'NORMAL' (a misspelt value or key is
+   *   refused, not taken as the default FULL).
    */
   constructor(
     readonly path: string,
     private readonly options: SqliteStoreOptions = {},
-  ) {}
+  ) {
+    checkSqliteArguments(path, options);
+  }
 
   async init(): Promise<void> {
     if (this.db) return;
