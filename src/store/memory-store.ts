@@ -12,7 +12,7 @@
  */
 import { ConflictError, ExecutionNotFoundError, LeaseLostError, ValidationError } from '../errors.js';
 import { Fifo } from '../fifo.js';
-import { unknownKeyIssues } from '../unknown-keys.js';
+import { optionsIssues } from '../unknown-keys.js';
 import {
   addAggregates,
   checkAggregateFilter,
@@ -98,7 +98,7 @@ export class MemoryStore implements Store {
   private readonly nodes = new Map<string, NodeRecord>();
 
   constructor(options: MemoryStoreOptions = {}) {
-    const unknown = unknownKeyIssues(options ?? {}, ['maxFinished']);
+    const unknown = optionsIssues(options, ['maxFinished'], { path: 'options', expected: 'an object' });
     if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid MemoryStore options');
     const max = options.maxFinished ?? 10_000;
     if (!Number.isInteger(max) || max < 0) {

@@ -4,6 +4,7 @@
  * @module
  */
 import pg from 'pg';
+import { describeValue } from '../../describe-value.js';
 import { OrchestratorError, ValidationError } from '../../errors.js';
 
 /** The schema a store uses unless told otherwise. */
@@ -36,12 +37,12 @@ const SCHEMA = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** Checks a schema name (a plain identifier of at most 63 characters) and returns it. */
 export function checkSchema(schema: string): string {
-  if (!SCHEMA.test(schema)) {
+  if (typeof schema !== 'string' || !SCHEMA.test(schema)) {
     throw new ValidationError(
       [
         {
           path: 'store.schema',
-          message: `Expected a PostgreSQL schema name (letters, digits, _; at most 63), got ${JSON.stringify(schema)}`,
+          message: `Expected a PostgreSQL schema name (letters, digits, _; at most 63), got ${describeValue(schema)}`,
         },
       ],
       'Invalid config',

@@ -4,6 +4,7 @@
  */
 import { MAX_TIMER_MS } from '../../clock.js';
 import { ValidationError } from '../../errors.js';
+import { optionsIssues } from '../../unknown-keys.js';
 import {
   checkPoolSize,
   checkSchema,
@@ -58,14 +59,28 @@ export interface PostgresStoreOptions {
   queryTimeoutMs?: number;
 }
 
+const OPTION_KEYS: readonly (keyof PostgresStoreOptions)[] = [
+  'schema',
+  'poolSize',
+  'writeLanes',
+  'idleInTransactionTimeoutMs',
+  'queryTimeoutMs',
+];
+
 /** Options with their defaults applied, checked. */
 export type ResolvedOptions = Required<PostgresStoreOptions>;
 
 /**
  * Applies the defaults and checks every option.
- * @throws ValidationError for a bad schema name, pool size, lane count or idle timeout.
+ * @throws ValidationError for options that are no object or have an unknown key (a misspelt
+ *   option is refused by name, not ignored), a bad schema name, pool size, lane count or timeout.
  */
 export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
+  const shape = optionsIssues(options, OPTION_KEYS, {
+    path: 'store',
+    expected: 'an object of PostgresStore options',
+  });
+  if (shape.length > 0) throw new ValidationError(shape, 'Invalid PostgresStore options');
   const schema = checkSchema(options.schema ?? DEFAULT_SCHEMA);
   const poolSize = checkPoolSize(options.poolSize ?? DEFAULT_POOL_SIZE);
   const writeLanes = checkWriteLanes(options.writeLanes, poolSize);

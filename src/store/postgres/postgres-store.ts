@@ -18,6 +18,7 @@
  * @module
  */
 import type pg from 'pg';
+import { describeValue } from '../../describe-value.js';
 import { OrchestratorError, ValidationError } from '../../errors.js';
 import type { GroupCommitStats, Outcome } from '../group-commit.js';
 import { checkAggregateFilter } from '../states.js';
@@ -96,13 +97,20 @@ export class PostgresStore implements Store {
   /**
    * @param url a `postgres://` connection string (handed to `pg` as is).
    * @param options see {@link PostgresStoreOptions}.
-   * @throws ValidationError for a bad schema name, pool size, lane count or idle timeout, or a URL
+   * @throws ValidationError for a URL that is no string, options that are no object or have an
+   *   unknown key, a bad schema name, pool size, lane count or idle timeout, or a URL
    * parameter given twice or an unknown `sslmode` (see `url-options.ts`).
    */
   constructor(
     private readonly url: string,
     options: PostgresStoreOptions = {},
   ) {
+    if (typeof url !== 'string') {
+      throw new ValidationError(
+        [{ path: 'url', message: `Expected a postgres:// connection string, got ${describeValue(url)}` }],
+        'Invalid PostgresStore arguments',
+      );
+    }
     checkUrlOptions(url);
     const resolved = resolveOptions(options);
     this.schema = resolved.schema;
