@@ -153,13 +153,15 @@ class RemoteWorkerClient implements RemoteWorker {
   }
 
   stop(options: RemoteWorkerStopOptions = {}): Promise<void> {
-    // A grace that is not a duration (NaN, -1) used to abort running tasks at once.
-    try {
-      checkStopOptions(options);
-    } catch (error) {
-      return Promise.reject(error);
+    if (this.stopping === null) {
+      let grace: number;
+      try {
+        grace = checkStopOptions(options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      this.stopping = this.shutdown(grace);
     }
-    this.stopping ??= this.shutdown(options.grace ?? 0);
     return this.stopping;
   }
 
@@ -512,6 +514,8 @@ function raceAbort(value: unknown, signal: AbortSignal): Promise<unknown> {
 /**
  * Creates a remote worker that serves `actions` to an orchestrator's HTTP API. Call
  * `start()` to register and begin polling, `stop()` to finish.
+ * @throws ValidationError naming the bad option: an unknown key, `urls` that is no array, a token
+ *   no `Authorization` header can carry, `actions` that is no object of functions, ...
  * @example
  * ```ts
  * const worker = createRemoteWorker({

@@ -5,7 +5,10 @@
  */
 
 import { type Logger, redactRefusedUrl } from '../config.js';
+import { describeValue } from '../describe-value.js';
 import { ValidationError } from '../errors.js';
+import { tokenProblem } from '../server/auth.js';
+import { optionsIssues, unknownKeyIssues } from '../unknown-keys.js';
 import { ACTION_NAME_PATTERN, MAX_POLL_WAIT_SECONDS } from './protocol.js';
 
 /** What a remote action handler receives besides its input. */
@@ -70,7 +73,7 @@ export interface RemoteWorker {
   /**
    * Stops polling, lets running tasks finish for `grace` seconds, aborts the rest (they are
    * reported failed, retryable, with code `WORKER_STOPPED`) and deregisters. Rejects with a
-   * `ValidationError` naming `grace` when it is not a number of seconds from 0.
+   * ValidationError for a `grace` that is not a number from 0, or an unknown option.
    */
   stop(options?: RemoteWorkerStopOptions): Promise<void>;
   /** Tasks running now. */
@@ -85,23 +88,41 @@ export interface RemoteWorker {
  */
 export const MAX_REQUEST_TIMEOUT_SECONDS = 86_400;
 
+const WORKER_OPTION_KEYS: readonly (keyof RemoteWorkerOptions)[] = [
+  'url',
+  'urls',
+  'token',
+  'actions',
+  'concurrency',
+  'name',
+  'pollSeconds',
+  'requestTimeoutSeconds',
+  'logger',
+];
+
 /**
- * Checks `stop`'s options: `grace` is a number of seconds from 0 (`Infinity`: no limit).
- * @throws ValidationError naming `grace`.
+ * Checks `stop`'s options: `grace` is seconds from 0 (`Infinity`: no limit).
+ * @throws ValidationError naming the bad option.
  */
-export function checkStopOptions(options: RemoteWorkerStopOptions): void {
-  const grace: unknown = options?.grace;
-  if (grace !== undefined && !(typeof grace === 'number' && grace >= 0)) {
+export function checkStopOptions(options: RemoteWorkerStopOptions): number {
+  const issues = optionsIssues(options, ['grace'], {
+    path: 'options',
+    expected: 'an object such as { grace: 10 }',
+  });
+  if (issues.length > 0) throw new ValidationError(issues, 'RemoteWorker.stop: invalid options');
+  const grace = options.grace === undefined ? 0 : options.grace;
+  if (typeof grace !== 'number' || !(grace >= 0)) {
     throw new ValidationError(
       [
         {
           path: 'grace',
-          message: `expected seconds from 0 (Infinity: no limit), got ${typeof grace === 'string' ? JSON.stringify(grace) : String(grace)}`,
+          message: `expected seconds from 0 (Infinity: no limit), got ${describeValue(grace)}`,
         },
       ],
       'RemoteWorker.stop: invalid options',
     );
   }
+  return grace;
 }
 
 function invalid(message: string, path = ''): never {
@@ -114,6 +135,10 @@ function invalid(message: string, path = ''): never {
  */
 export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
   if (options === null || typeof options !== 'object') invalid('expected an options object');
+  const unknown = unknownKeyIssues(options, WORKER_OPTION_KEYS);
+  if (unknown.length > 0) throw new ValidationError(unknown, 'createRemoteWorker: invalid options');
+  if (options.urls !== undefined && !Array.isArray(options.urls))
+    invalid('`urls` must be an array of URLs', 'urls');
   const urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
   if (urls.length === 0) invalid('give `url` or `urls`', 'url');
   const normalized = urls.map((u) => {
@@ -133,9 +158,16 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
     }
     return parsed.href.replace(/\/+$/, '');
   });
-  if (typeof options.token !== 'string' || options.token.length === 0)
-    invalid('`token` must be a non-empty string', 'token');
-  const names = Object.keys(options.actions ?? {});
+  const tokenIssue = tokenProblem(options.token);
+  if (tokenIssue !== null) invalid(`\`token\` ${tokenIssue}`, 'token');
+  const { actions } = options;
+  if (actions === null || typeof actions !== 'object' || Array.isArray(actions)) {
+    invalid('`actions` must be an object of handlers by action name', 'actions');
+  }
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
+    invalid('`name` must be a non-empty string', 'name');
+  }
+  const names = Object.keys(actions);
   if (names.length === 0) invalid('`actions` must name at least one handler', 'actions');
   for (const name of names) {
     if (!ACTION_NAME_PATTERN.test(name))

@@ -1,0 +1,71 @@
+/**
+ * createRemoteWorker and stop() check their options at once: a misspelt option
+ * (`{ concurency: 4 }`) ran one slot without a word, `actions: [fn]` registered an action named
+ * '0', `urls: 'http://…'` threw a bare TypeError, a token with a newline (or a space) was only
+ * refused when the first request was sent, and `stop({ grace: NaN })` (or -1, or '5') aborted
+ * running tasks at once or waited on a string; `stop(null)` threw a TypeError. Each is now a
+ * ValidationError naming the option. No server is needed: nothing is sent.
+ */
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/errors.js';
+import { createRemoteWorker } from '../../src/index.js';
+
+const base = { url: 'http://127.0.0.1:9', token: 'tok-0123456789', actions: { a: () => 1 } };
+
+function issuesOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).issues;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('createRemoteWorker option checks', () => {
+  it('refuses a misspelt option by name', () => {
+    expect(issuesOf(() => createRemoteWorker({ ...base, concurency: 4 } as never))).toEqual([
+      { path: 'concurency', message: "unknown key 'concurency'" },
+    ]);
+  });
+
+  it.each([[[() => 1]], ['a'], [null]])('refuses actions that are no object of handlers (%s)', (actions) => {
+    expect(() => createRemoteWorker({ ...base, actions: actions as never })).toThrow(
+      /actions: `actions` must be an object of handlers by action name/,
+    );
+  });
+
+  it('refuses urls that is no array', () => {
+    expect(() =>
+      createRemoteWorker({ ...base, url: undefined, urls: 'http://127.0.0.1:9' as never }),
+    ).toThrow(/urls: `urls` must be an array of URLs/);
+  });
+
+  it.each(['a\nb', 'a b', 'tök'])('refuses a token no Authorization header can carry (%j)', (token) => {
+    expect(() => createRemoteWorker({ ...base, token })).toThrow(/token: `token` must be visible ASCII/);
+  });
+
+  it.each([5, ''])('refuses a name that is no non-empty string (%j)', (name) => {
+    expect(() => createRemoteWorker({ ...base, name: name as never })).toThrow(
+      /name: `name` must be a non-empty string/,
+    );
+  });
+});
+
+describe('RemoteWorker.stop option checks', () => {
+  it.each([Number.NaN, -1, '5', null])(
+    'refuses grace %s, and the worker can still be stopped',
+    async (grace) => {
+      const worker = createRemoteWorker(base);
+      await expect(worker.stop({ grace: grace as never })).rejects.toThrow(/grace: expected seconds/);
+      await expect(worker.stop({ grace: 0 })).resolves.toBeUndefined();
+    },
+  );
+
+  it('refuses options that are no object, and a misspelt key', async () => {
+    const worker = createRemoteWorker(base);
+    await expect(worker.stop(null as never)).rejects.toThrow(ValidationError);
+    await expect(worker.stop({ gracee: 5 } as never)).rejects.toThrow(/gracee: unknown key 'gracee'/);
+    await expect(worker.stop({ grace: Number.POSITIVE_INFINITY })).resolves.toBeUndefined();
+  });
+});
