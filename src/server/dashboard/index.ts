@@ -65,7 +65,8 @@ export interface DashboardOptions {
 
 /**
  * Creates the dashboard plugin.
- * @throws ValidationError when a duration option is out of range (naming it and its bound).
+ * @throws ValidationError naming a bad option: an unknown key, a duration out of range (naming its bound),
+ *   a page size or sign-in limit that is no positive integer, `allowedOrigins` that is no array of strings, ...
  */
 export function createDashboard(options: DashboardOptions = {}): AppPlugin {
   checkDashboardOptions(options);
