@@ -18,10 +18,12 @@ import {
   jsonSchemaTransformObject,
   serializerCompiler,
 } from 'fastify-type-provider-zod';
-import { ValidationError } from '../errors.js';
+import { describeValue } from '../describe-value.js';
+import { type Issue, ValidationError } from '../errors.js';
 import { PrometheusExporter, type PrometheusOptions } from '../monitoring/prometheus.js';
 import type { Orchestrator } from '../orchestrator.js';
-import { type RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
+import { RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
+import { optionsIssues } from '../unknown-keys.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { createTokenVerifier, registerAuth, tokenProblem } from './auth.js';
 import { toErrorReply } from './errors.js';
@@ -79,17 +81,93 @@ export interface AppOptions {
   remoteWorkers?: RemoteWorkerHub | false;
 }
 
+const APP_OPTION_KEYS: readonly (keyof AppOptions)[] = [
+  'token',
+  'logger',
+  'bodyLimit',
+  'nodes',
+  'prometheus',
+  'plugins',
+  'apiVersion',
+  'remoteWorkers',
+];
+
+/** A Prometheus metric name starts with a letter, `_` or `:`; the prefix may also be empty. */
+const METRIC_PREFIX = /^(?:[A-Za-z_:][A-Za-z0-9_:]*)?$/;
+
+function prometheusIssues(prometheus: unknown): Issue[] {
+  const shape = optionsIssues(prometheus, ['prefix', 'defaultMetrics'], {
+    path: 'prometheus',
+    expected: "an object such as { prefix: 'orchestrator_' }",
+  });
+  if (shape.length > 0) {
+    return shape.map((i) => (i.path === 'prometheus' ? i : { ...i, path: `prometheus.${i.path}` }));
+  }
+  const { prefix, defaultMetrics } = prometheus as PrometheusOptions;
+  const issues: Issue[] = [];
+  if (prefix !== undefined && (typeof prefix !== 'string' || !METRIC_PREFIX.test(prefix))) {
+    issues.push({
+      path: 'prometheus.prefix',
+      message: `Expected the start of a metric name ([A-Za-z_:][A-Za-z0-9_:]*), got ${describeValue(prefix)}`,
+    });
+  }
+  if (defaultMetrics !== undefined && typeof defaultMetrics !== 'boolean') {
+    issues.push({
+      path: 'prometheus.defaultMetrics',
+      message: `Expected a boolean, got ${describeValue(defaultMetrics)}`,
+    });
+  }
+  return issues;
+}
+
+/** @throws ValidationError naming every bad option. Returns the body limit. */
 function checkOptions(options: AppOptions): number {
-  const issues = [];
-  const problem = tokenProblem(options?.token);
+  const shape = optionsIssues(options, APP_OPTION_KEYS, { path: 'options', expected: 'an object' });
+  if (shape.length > 0 && shape[0]?.path === 'options')
+    throw new ValidationError(shape, 'Invalid app options');
+  const issues: Issue[] = [...shape];
+  const problem = tokenProblem(options.token);
   if (problem) issues.push({ path: 'token', message: `\`token\` ${problem}` });
-  const bodyLimit = options?.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1) {
     issues.push({
       path: 'bodyLimit',
-      message: `Expected \`bodyLimit\` to be a positive integer, got ${bodyLimit}`,
+      message: `Expected \`bodyLimit\` to be a positive integer, got ${describeValue(bodyLimit)}`,
     });
   }
+  const { nodes, plugins, apiVersion, remoteWorkers, prometheus } = options;
+  if (nodes !== undefined && typeof nodes !== 'function') {
+    issues.push({
+      path: 'nodes',
+      message: `Expected a function returning the nodes, got ${describeValue(nodes)}`,
+    });
+  }
+  if (plugins !== undefined && !Array.isArray(plugins)) {
+    issues.push({ path: 'plugins', message: `Expected an array of plugins, got ${describeValue(plugins)}` });
+  }
+  if (Array.isArray(plugins)) {
+    plugins.forEach((plugin: unknown, i) => {
+      if (typeof plugin !== 'function') {
+        issues.push({
+          path: `plugins[${i}]`,
+          message: `Expected a plugin function (such as createDashboard()), got ${describeValue(plugin)}`,
+        });
+      }
+    });
+  }
+  if (apiVersion !== undefined && (typeof apiVersion !== 'string' || apiVersion.length === 0)) {
+    issues.push({
+      path: 'apiVersion',
+      message: `Expected a non-empty string, got ${describeValue(apiVersion)}`,
+    });
+  }
+  if (remoteWorkers !== undefined && remoteWorkers !== false && !(remoteWorkers instanceof RemoteWorkerHub)) {
+    issues.push({
+      path: 'remoteWorkers',
+      message: `Expected a RemoteWorkerHub or false, got ${describeValue(remoteWorkers)}`,
+    });
+  }
+  if (prometheus !== undefined) issues.push(...prometheusIssues(prometheus));
   if (issues.length > 0) throw new ValidationError(issues, 'Invalid app options');
   return bodyLimit;
 }
@@ -207,7 +285,8 @@ function documentBodyErrors(app: FastifyInstance): void {
 /**
  * Builds the HTTP app around an orchestrator. The caller owns the orchestrator: closing the
  * app detaches its listeners but leaves the orchestrator open.
- * @throws ValidationError for a missing token or a bad body limit.
+ * @throws ValidationError naming every bad option: a missing token, a bad body limit, an unknown
+ *   key, `plugins` that are no functions, a `remoteWorkers` that is no hub, bad Prometheus options.
  * @example
  * ```ts
  * const app = await buildApp(orch, { token: process.env.ORCHESTRATOR_API_TOKEN! });
