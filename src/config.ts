@@ -66,7 +66,7 @@ export const DEFAULTS = {
 } as const;
 
 /** The methods of {@link Clock} that `value` lacks (the engine calls all three). */
-function missingClockMethods(value: unknown): (keyof Clock)[] {
+export function missingClockMethods(value: unknown): (keyof Clock)[] {
   const clock = (value !== null && typeof value === 'object' ? value : {}) as Partial<
     Record<keyof Clock, unknown>
   >;

@@ -14,13 +14,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock, type TimerHandle } from '../clock.js';
-import type { Logger } from '../config.js';
+import { type Logger, missingClockMethods } from '../config.js';
+import { describeValue } from '../describe-value.js';
 import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
 import { markOutOfProcess } from '../engine/out-of-process.js';
-import { ClosedError, ConflictError, NonRetryableError, ValidationError } from '../errors.js';
+import { ClosedError, ConflictError, type Issue, NonRetryableError, ValidationError } from '../errors.js';
 import { findJsonProblem } from '../json-value.js';
 import type { Orchestrator } from '../orchestrator.js';
 import type { ActionHandler, StepContext } from '../types.js';
+import { optionsIssues } from '../unknown-keys.js';
 import { RemoteTaskError, RemoteWorkerNotFoundError, WorkerLostError } from './errors.js';
 import {
   ACTION_NAME_PATTERN,
@@ -93,11 +95,60 @@ function positive(name: string, value: number | undefined, fallback: number, max
   const v = value ?? fallback;
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) {
     throw new ValidationError(
-      [{ path: name, message: `Expected \`${name}\` to be a positive number up to ${max}, got ${v}` }],
+      [
+        {
+          path: name,
+          message: `Expected \`${name}\` to be a positive number up to ${max}, got ${describeValue(v)}`,
+        },
+      ],
       'Invalid remote worker hub options',
     );
   }
   return v;
+}
+
+/** A count (`maxWorkers`, `maxPollsPerWorker`): a positive integer. */
+function count(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v <= 0) {
+    throw new ValidationError(
+      [{ path: name, message: `Expected \`${name}\` to be a positive integer, got ${describeValue(v)}` }],
+      'Invalid remote worker hub options',
+    );
+  }
+  return v;
+}
+
+const HUB_OPTION_KEYS: readonly (keyof RemoteWorkerHubOptions)[] = [
+  'clock',
+  'leaseSeconds',
+  'pollSeconds',
+  'maxWorkers',
+  'maxPollsPerWorker',
+  'logger',
+];
+
+/** The shape of the options: an object of known keys, a clock with its methods, a logger. */
+function checkHubOptions(options: RemoteWorkerHubOptions): void {
+  const invalid = (issues: Issue[]) => {
+    if (issues.length > 0) throw new ValidationError(issues, 'Invalid remote worker hub options');
+  };
+  invalid(optionsIssues(options, HUB_OPTION_KEYS, { path: 'options', expected: 'an object' }));
+  const issues: Issue[] = [];
+  const missing = options.clock === undefined ? [] : missingClockMethods(options.clock);
+  if (missing.length > 0) {
+    issues.push({
+      path: 'clock',
+      message: `Expected \`clock\` to implement now(), setTimer() and sleep(); it lacks ${missing.map((m) => `${m}()`).join(', ')}`,
+    });
+  }
+  const { logger } = options;
+  // The same test as the config's `logger` (the orchestrator's logger is passed on here).
+  const logs = typeof (logger as Partial<Logger> | null)?.warn === 'function';
+  if (logger !== undefined && !logs) {
+    issues.push({ path: 'logger', message: 'Expected `logger` to be a logger with info/warn/error/debug' });
+  }
+  invalid(issues);
 }
 
 function randomId(prefix: string): string {
@@ -149,12 +200,13 @@ export class RemoteWorkerHub {
   private closed = false;
 
   constructor(options: RemoteWorkerHubOptions = {}) {
+    checkHubOptions(options);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
     this.leaseSeconds = positive('leaseSeconds', options.leaseSeconds, 30, MAX_LEASE_SECONDS);
     this.pollSeconds = positive('pollSeconds', options.pollSeconds, 20, MAX_POLL_WAIT_SECONDS);
-    this.maxWorkers = positive('maxWorkers', options.maxWorkers, 1000);
-    this.maxPolls = positive('maxPollsPerWorker', options.maxPollsPerWorker, 256);
+    this.maxWorkers = count('maxWorkers', options.maxWorkers, 1000);
+    this.maxPolls = count('maxPollsPerWorker', options.maxPollsPerWorker, 256);
     this.leaseMs = this.leaseSeconds * 1000;
     this.sweepMs = Math.min(1000, this.leaseMs / 4);
   }
@@ -164,6 +216,15 @@ export class RemoteWorkerHub {
    * workers register and no local handler serves. Returns the hub.
    */
   attach(host: ActionHost): this {
+    const engine = host as Partial<ActionHost> | null;
+    if (typeof engine?.registerAction !== 'function' || typeof engine.listActions !== 'function') {
+      throw new ValidationError([
+        {
+          path: 'host',
+          message: `Expected an engine with registerAction() and listActions() (orch.workflowEngine), got ${describeValue(host)}`,
+        },
+      ]);
+    }
     if (this.host && this.host !== host) {
       throw new ConflictError('This remote worker hub is already attached to another engine');
     }
