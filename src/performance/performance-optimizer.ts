@@ -181,12 +181,15 @@ export class PerformanceOptimizer {
 
   /**
    * Records one run of a step (ms), with optional facts about the run.
-   * @throws ValidationError when `durationMs` is not a number.
+   * @throws ValidationError when `durationMs` is not a number or `info` is given and is no object.
    */
   recordStep(workflowId: string, step: string, durationMs: number, info?: StepRunInfo): void {
     checkNonEmptyString(workflowId, 'workflowId');
     checkNonEmptyString(step, 'step');
     checkDuration(durationMs);
+    if (info !== undefined && (info === null || typeof info !== 'object' || Array.isArray(info))) {
+      throw invalid('info', 'an object such as { retried: true }', info);
+    }
     const wf = this.touch(workflowId);
     const series = wf.steps.get(step) ?? this.addStep(workflowId, wf, step);
     series.used = this.tick;
