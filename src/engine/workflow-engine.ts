@@ -6,6 +6,7 @@
  */
 
 import type { StepDefinition, WorkflowDefinition, WorkflowOptions } from '../definition/types.js';
+import { describeValue } from '../describe-value.js';
 import {
   ClosedError,
   ConflictError,
@@ -16,6 +17,7 @@ import {
 } from '../errors.js';
 import { newExecutionId } from '../ids.js';
 import { copyJsonOrThrow } from '../json-value.js';
+import { checkNonEmptyString } from '../non-empty-string.js';
 import { unstorableText } from '../storable-text.js';
 import type { ExecutionRecord } from '../store/store.js';
 import type { ActionHandler, ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
@@ -81,8 +83,12 @@ export class WorkflowEngine {
     this.ctx.actions.register(name, handler);
   }
 
-  /** The handler registered under `name` (built-ins included), or undefined. */
+  /**
+   * The handler registered under `name` (built-ins included), or undefined.
+   * @throws ValidationError when `name` is not a non-empty string.
+   */
   getAction(name: string): ActionHandler | undefined {
+    checkNonEmptyString(name, 'name');
     return this.ctx.actions.get(name);
   }
 
@@ -103,10 +109,21 @@ export class WorkflowEngine {
   }
 
   /**
-   * The latest version of a workflow (or the given one), or null.
+   * The latest version of a workflow, or the given `version` of it; null when there is none.
+   * @throws ValidationError (rejects) when `id` is not a non-empty string or `version` is given
+   *   and is not a positive integer (a version read from text must be turned into a number).
    * @throws ClosedError once closed, unless the definition is known here (it would need the store).
    */
   async getWorkflow(id: string, version?: number): Promise<WorkflowDefinition | null> {
+    checkNonEmptyString(id, 'id');
+    if (version !== undefined && !(Number.isSafeInteger(version) && version >= 1)) {
+      throw new ValidationError([
+        {
+          path: 'version',
+          message: `Expected \`version\` to be a positive integer, got ${describeValue(version)}`,
+        },
+      ]);
+    }
     if (this.closed) {
       const known = this.definitions.versions(id);
       const def = version === undefined ? known.at(-1) : known.find((d) => d.version === version);
@@ -144,8 +161,12 @@ export class WorkflowEngine {
     return this.definitions.list();
   }
 
-  /** Every version of a workflow, oldest first. */
+  /**
+   * Every version of a workflow, oldest first.
+   * @throws ValidationError when `id` is not a non-empty string.
+   */
   listWorkflowVersions(id: string): WorkflowDefinition[] {
+    checkNonEmptyString(id, 'id');
     return this.definitions.versions(id);
   }
 
