@@ -10,6 +10,7 @@ import { systemClock, wholeMilliseconds } from './clock.js';
 import { MAX_SECONDS } from './definition/schema.js';
 import { ValidationError } from './errors.js';
 import { FAILURE_WINDOW } from './monitoring/alerts.js';
+import { unstorableText } from './storable-text.js';
 import type { Store } from './store/store.js';
 import { issuesFromZod } from './zod-issues.js';
 
@@ -64,6 +65,34 @@ export const DEFAULTS = {
   /** Times a step (or compensation) may be cut short by its process stopping before it fails; 0: no limit. */
   maxStepInterruptions: 10,
 } as const;
+
+/** Longest `nodeId`: it is a key of the stores' indexes (PostgreSQL's btree takes 2704 bytes). */
+export const MAX_NODE_ID_LENGTH = 512;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_CHARACTER = /[\u0001-\u001f\u007f-\u009f]/;
+
+/**
+ * A node id: shown in logs and `orchestrator workers`, stored as the lease owner of every
+ * execution the node runs, so it must be storable as is, printable and of bounded length.
+ */
+const nodeIdSchema = z
+  .string()
+  .min(1)
+  .max(MAX_NODE_ID_LENGTH, `must be at most ${MAX_NODE_ID_LENGTH} characters`)
+  .superRefine((id, ctx) => {
+    const unstorable = unstorableText(id);
+    if (unstorable !== null)
+      ctx.addIssue({ code: 'custom', message: `${unstorable}; no store can keep it as is` });
+    const control = CONTROL_CHARACTER.exec(id);
+    if (control) {
+      const hex = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+      ctx.addIssue({
+        code: 'custom',
+        message: `contains a control character (U+${hex}) at index ${control.index}`,
+      });
+    }
+  });
 
 /** The methods of {@link Clock} that `value` lacks (the engine calls all three). */
 export function missingClockMethods(value: unknown): (keyof Clock)[] {
@@ -237,7 +266,7 @@ const configSchema = z
     sweepInterval: seconds('sweepInterval'),
     maxStepInterruptions: nonNegativeInteger('maxStepInterruptions'),
     alerts: alertsSchema.optional(),
-    nodeId: z.string().min(1).optional(),
+    nodeId: nodeIdSchema.optional(),
     clock: z
       .custom<Clock>((v) => missingClockMethods(v).length === 0, {
         error: (issue) =>
