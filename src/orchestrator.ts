@@ -7,6 +7,7 @@ import { LoadBalancer } from './balancing/load-balancer.js';
 import type { CompiledConfig, Config, Logger } from './config.js';
 import { compileConfig, resolveStoreUrl } from './config.js';
 import { MAX_SECONDS as MAX_GRACE_SECONDS } from './definition/schema.js';
+import { describeValue } from './describe-value.js';
 import { ActionRegistry, checkHandlerRegistration, noopAction } from './engine/action-registry.js';
 import { NodeHandlers } from './engine/capable-nodes.js';
 import type { EngineContext } from './engine/context.js';
@@ -385,7 +386,7 @@ function closeOptionsProblem(options: unknown): Issue[] | null {
   if (grace !== undefined && !(typeof grace === 'number' && grace >= 0 && grace <= MAX_GRACE_SECONDS)) {
     issues.push({
       path: 'grace',
-      message: `expected seconds from 0 to ${MAX_GRACE_SECONDS}, got ${JSON.stringify(grace) ?? String(grace)}`,
+      message: `expected seconds from 0 to ${MAX_GRACE_SECONDS}, got ${describeValue(grace)}`,
     });
   }
   return issues.length > 0 ? issues : null;

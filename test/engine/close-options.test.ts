@@ -21,6 +21,9 @@ describe('close() options', () => {
       await expect(orch.close({ grace } as never)).rejects.toThrow(/grace: expected seconds from 0 to/);
     }
     await expect(orch.close(null as never)).rejects.toThrow(/expected an object such as \{ grace: 10 \}/);
+    // NaN and Infinity are named as given, not as JSON's null.
+    await expect(orch.close({ grace: Number.NaN })).rejects.toThrow(/got NaN$/);
+    await expect(orch.close({ grace: Number.POSITIVE_INFINITY })).rejects.toThrow(/got Infinity$/);
     expect(orch.closed).toBe(false);
     const closing = orch.close({ grace: 5 });
     hold.open();
