@@ -228,4 +228,18 @@ describe('POST /v1/executions/:id/cancel', () => {
     expect(unknown.statusCode).toBe(404);
     expect(envelope(unknown).code).toBe('EXECUTION_NOT_FOUND');
   });
+
+  it('takes no options: a body with a key (a reason, a force flag) answers 400 and cancels nothing', async () => {
+    const f = await setup();
+    await define(f, 'long', [{ name: 'block' }]);
+    const id = await start(f, 'long');
+    for (const payload of [{ reason: 'duplicate order' }, [], { force: true }]) {
+      const res = await f.call({ method: 'POST', url: `/v1/executions/${id}/cancel`, payload });
+      expect(res.statusCode).toBe(400);
+      expect(envelope(res).code).toBe('VALIDATION');
+    }
+    expect((await f.call({ url: `/v1/executions/${id}` })).json().status).toBe('running');
+    const empty = await f.call({ method: 'POST', url: `/v1/executions/${id}/cancel`, payload: {} });
+    expect(empty.json()).toEqual({ cancelled: true });
+  });
 });

@@ -80,6 +80,8 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
         description: '`cancelled` is false when the execution had already finished.',
         tags: ['executions'],
         params: executionParamsSchema,
+        // It takes no options: a body with a key (a reason, a force flag) is refused, not ignored.
+        body: z.strictObject({}).optional().describe('No body, or {}'),
         response: { 200: z.object({ cancelled: z.boolean() }), ...errorResponses(400, 404, 414, 503) },
       },
     },
