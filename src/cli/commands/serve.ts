@@ -46,13 +46,26 @@ function parsePort(value: string): number {
   return n;
 }
 
+/**
+ * An address to listen on. An empty one (`--host "$HOST"` with HOST unset) would make the server
+ * listen on every interface, the opposite of the loopback default: refused.
+ */
+function parseHost(value: string): string {
+  if (value.trim() === '' || /[\s\p{Cc}]/u.test(value)) {
+    throw new InvalidArgumentError(
+      'Expected an address to listen on (such as 127.0.0.1, or 0.0.0.0 for every interface).',
+    );
+  }
+  return value;
+}
+
 /** Registers `serve`. */
 export function register(program: Command): void {
   program
     .command('serve')
     .description('run the HTTP API (token from ORCHESTRATOR_API_TOKEN, else generated and printed)')
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 8080)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address to listen on', parseHost, '127.0.0.1')
     .option(
       '--handlers <module>',
       'ES module exporting `actions` and `compensations` objects (path relative to the working directory)',

@@ -1,0 +1,18 @@
+/**
+ * `orchestrator serve --host ''` (say `--host "$HOST"` with HOST unset) listened on every
+ * interface ([::]) instead of refusing, exposing the API beyond the loopback default. An empty,
+ * blank or spaced host now exits 2 with a message that says what is expected; nothing listens.
+ */
+import { describe, expect, it } from 'vitest';
+import { cli } from './fixtures/cli-harness.js';
+
+describe('orchestrator serve --host', () => {
+  it.each([[''], ['  '], ['local host']])('refuses --host %j and listens nowhere', async (host) => {
+    const r = await cli(['serve', '--store', 'memory', '--port', '0', '--host', host]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^error: option '--host <host>' argument .* is invalid\. Expected an address to listen on \(such as 127\.0\.0\.1, or 0\.0\.0\.0 for every interface\)\.\n/,
+    );
+  });
+});
