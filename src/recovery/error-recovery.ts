@@ -173,11 +173,14 @@ export class ErrorRecovery {
    * Counts a retry of `stepName` and waits the backoff delay for it, then resolves `true`; once
    * `maxAttempts` retries were taken it resolves `false` at once. The retry is counted before the
    * wait, so concurrent callers cannot overrun the limit.
-   * @throws ValidationError when `maxAttempts` is not a non-negative integer.
+   * @throws ValidationError when `maxAttempts` is not a non-negative integer, or an option is
+   *   unknown (`maxRetries` is refused by name, not ignored).
    */
   async retryStep(stepName: string, options: RetryStepOptions = {}): Promise<boolean> {
     checkNonEmptyString(stepName, 'stepName');
     checkOptionsObject(options, 'options');
+    const unknown = unknownKeyIssues(options, ['maxAttempts']);
+    if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid retry options');
     const { maxAttempts = 3 } = options;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 0) {
       throw new ValidationError(

@@ -36,4 +36,14 @@ describe('ErrorRecovery argument checks', () => {
     expect(() => new ErrorRecovery(null as never)).toThrow(ValidationError);
     await expect(recovery.retryStep('s', null as never)).rejects.toBeInstanceOf(ValidationError);
   });
+
+  it('refuses a misspelt retryStep option instead of retrying 3 times', async () => {
+    // { maxRetries: 0 } meant "no retry" and got the default 3 retries, each with its backoff.
+    const own = new ErrorRecovery({ sleep: async () => undefined });
+    await expect(own.retryStep('s', { maxRetries: 0 } as never)).rejects.toThrow(
+      /maxRetries: unknown key 'maxRetries'/,
+    );
+    expect(own.getAttempts('s')).toBe(0);
+    expect(await own.retryStep('s', { maxAttempts: 0 })).toBe(false);
+  });
 });
