@@ -111,6 +111,16 @@ function checkEventName(event: unknown): void {
   if (problem) throw new ValidationError([{ path: 'event', message: problem }], 'Invalid event');
 }
 
+/** @throws ValidationError unless `listener` is a function (Node's own TypeError names no event). */
+function checkListener(event: string, listener: unknown): void {
+  if (typeof listener !== 'function') {
+    throw new ValidationError(
+      [{ path: 'listener', message: `Expected the listener of '${event}' to be a function` }],
+      'Invalid event listener',
+    );
+  }
+}
+
 /** A typed wrapper over Node's EventEmitter. */
 export class TypedEmitter {
   private readonly emitter = new EventEmitter({ captureRejections: false });
@@ -123,18 +133,21 @@ export class TypedEmitter {
 
   on<E extends EventName>(event: E, listener: Listener<E>): this {
     checkEventName(event);
+    checkListener(event, listener);
     this.emitter.on(event, listener as (p: unknown) => void);
     return this;
   }
 
   once<E extends EventName>(event: E, listener: Listener<E>): this {
     checkEventName(event);
+    checkListener(event, listener);
     this.emitter.once(event, listener as (p: unknown) => void);
     return this;
   }
 
   off<E extends EventName>(event: E, listener: Listener<E>): this {
     checkEventName(event);
+    checkListener(event, listener);
     this.emitter.off(event, listener as (p: unknown) => void);
     return this;
   }

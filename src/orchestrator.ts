@@ -137,7 +137,8 @@ export class Orchestrator {
 
   /**
    * Adds a listener for an event (`execution.started`, `step.completed`, `alert`, ...).
-   * @throws ValidationError for a name that is no event (a typo would otherwise never be called).
+   * @throws ValidationError for a name that is no event (a typo would otherwise never be called)
+   *   or a listener that is no function.
    */
   on<E extends EventName>(event: E, listener: Listener<E>): this {
     this.ctx.events.on(event, listener);

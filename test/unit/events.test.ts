@@ -155,3 +155,17 @@ describe('orch.on', () => {
     }
   });
 });
+
+describe('listener argument', () => {
+  // on('execution.completed', 5) threw Node's raw TypeError ERR_INVALID_ARG_TYPE, not the
+  // ValidationError that on('bogus', fn) throws; both now name what is wrong.
+  it.each(['on', 'once', 'off'] as const)('%s refuses a listener that is no function', (method) => {
+    const emitter = new TypedEmitter(() => undefined);
+    for (const listener of [5, null, undefined, {}]) {
+      expect(() => emitter[method]('execution.completed', listener as never)).toThrow(ValidationError);
+      expect(() => emitter[method]('execution.completed', listener as never)).toThrow(
+        /listener: Expected the listener of 'execution\.completed' to be a function/,
+      );
+    }
+  });
+});
