@@ -19,12 +19,16 @@ export interface Globals {
   storeSource: 'flag' | 'env' | 'default';
 }
 
-/** The store URL: explicit flag, else env `ORCHESTRATOR_STORE`, else `sqlite:./data/orchestrator.sqlite`. */
+/**
+ * The store URL: explicit flag, else env `ORCHESTRATOR_STORE`, else `sqlite:./data/orchestrator.sqlite`.
+ * An empty flag (`--store "$STORE"` with `STORE` unset) is kept, for {@link globalsOf} to refuse:
+ * falling back would put the work on the default SQLite file instead of the store meant.
+ */
 export function resolveCliStore(
   flag: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): Pick<Globals, 'store' | 'storeSource'> {
-  if (flag !== undefined && flag !== '') return { store: flag, storeSource: 'flag' };
+  if (flag !== undefined) return { store: flag, storeSource: 'flag' };
   const fromEnv = env.ORCHESTRATOR_STORE;
   if (fromEnv) return { store: fromEnv, storeSource: 'env' };
   return { store: DEFAULT_SQLITE_STORE, storeSource: 'default' };

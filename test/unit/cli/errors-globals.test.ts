@@ -70,6 +70,13 @@ describe('globalsOf', () => {
     expect(refusal(['--store', 'mysql://x'])).toContain('got "mysql://x"');
   });
 
+  it('refuses an empty --store (an unset variable) rather than fall back to the default SQLite file', () => {
+    expect(refusal(['--store', ''])).toBe(
+      '--store must be "sqlite:<path>", "memory" or "postgres://...", got ""',
+    );
+    expect(refusal(['--store', ''], { ORCHESTRATOR_STORE: 'memory' })).toContain('got ""');
+  });
+
   it('nor does the config check (serve --config): the store key of a config file', () => {
     const message = (() => {
       try {
