@@ -209,6 +209,9 @@ const atMost = (schema: z.ZodNumber, key: string, max: number, unit: string) =>
     error: (i) => `Expected \`${key}\` to be at most ${max} ${unit}, got ${String(i.input)}`,
   });
 
+/** The shortest housekeeping interval (`sweepInterval`): 10 ms. */
+export const MIN_SWEEP_SECONDS = 0.01;
+
 /** A positive number of seconds, at most {@link MAX_SECONDS}. */
 const seconds = (key: string) => atMost(positiveNumber(key), key, MAX_SECONDS, 'seconds');
 
@@ -263,7 +266,12 @@ const configSchema = z
       .refine((w) => new Set(w).size === w.length, { error: 'Expected `workers` to have no duplicate ids' }),
     slowThreshold: atMost(positiveNumber('slowThreshold'), 'slowThreshold', MAX_MS, 'ms'),
     leaseSeconds: seconds('leaseSeconds'),
-    sweepInterval: seconds('sweepInterval'),
+    // Housekeeping reads and writes the store each round: a round per few microseconds (1e-9)
+    // would keep it and the event loop busy for nothing.
+    sweepInterval: seconds('sweepInterval').min(MIN_SWEEP_SECONDS, {
+      error: (i) =>
+        `Expected \`sweepInterval\` to be at least ${MIN_SWEEP_SECONDS} seconds, got ${String(i.input)}`,
+    }),
     maxStepInterruptions: nonNegativeInteger('maxStepInterruptions'),
     alerts: alertsSchema.optional(),
     nodeId: nodeIdSchema.optional(),

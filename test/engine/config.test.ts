@@ -98,6 +98,8 @@ describe('config validation', () => {
     ['slowThreshold', -1],
     ['leaseSeconds', 0],
     ['sweepInterval', -1],
+    // A housekeeping round per few microseconds would keep the store busy for nothing.
+    ['sweepInterval', 1e-9],
     ['maxStepInterruptions', -1],
     ['maxStepInterruptions', 1.5],
     ['maxStepInterruptions', '10'],
