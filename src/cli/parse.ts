@@ -21,9 +21,13 @@ export function parseSeconds(value: string): number {
   return n;
 }
 
-/** `serve --grace`: 0, or seconds as {@link parseSeconds}. */
+/** `serve --grace`: 0 (no grace), or seconds as {@link parseSeconds}. */
 export function parseGrace(value: string): number {
-  return value.trim() === '0' ? 0 : parseSeconds(value);
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > MAX_SECONDS) {
+    throw new InvalidArgumentError(`Expected 0 or a positive number of seconds, at most ${MAX_SECONDS}.`);
+  }
+  return n;
 }
 
 /** A positive integer no larger than `max`. */

@@ -12,6 +12,7 @@ describe('duration options', () => {
     expect(parseSeconds('0.5')).toBe(0.5);
     expect(parseSeconds(String(MAX_SECONDS))).toBe(MAX_SECONDS);
     expect(parseGrace('0')).toBe(0);
+    expect(parseGrace('0.0')).toBe(0);
     expect(parseGrace('2.5')).toBe(2.5);
     expect(parseGrace(String(MAX_SECONDS))).toBe(MAX_SECONDS);
   });
@@ -20,10 +21,13 @@ describe('duration options', () => {
     expect(() => parseSeconds(value)).toThrow(InvalidArgumentError);
   });
 
-  it.each(['-1', 'NaN', 'Infinity', '1e10', String(MAX_SECONDS + 1)])(
+  it.each(['', '-1', 'NaN', 'Infinity', '1e10', String(MAX_SECONDS + 1)])(
     'refuse a --grace of %j, naming the bound',
     (value) => {
-      expect(() => parseGrace(value)).toThrow(`at most ${MAX_SECONDS}`);
+      // 0 is allowed (no grace): the message says so, not 'positive'.
+      expect(() => parseGrace(value)).toThrow(
+        `Expected 0 or a positive number of seconds, at most ${MAX_SECONDS}.`,
+      );
     },
   );
 });
