@@ -22,7 +22,8 @@ export const NEVER_RETRIED_CODES: ReadonlySet<string> = new Set([
  * Whether a step that failed with `error` may be retried.
  *
  * False when there is no policy, when `retriesTaken` has reached `policy.maxAttempts`, when the
- * error is a {@link NonRetryableError} or carries one of {@link NEVER_RETRIED_CODES}, or when the
+ * error asks not to be retried (see {@link isNonRetryableError}) or carries one of
+ * {@link NEVER_RETRIED_CODES}, or when the
  * error's `name`, class name or string `code` is listed in `policy.nonRetryable`.
  *
  * @param retriesTaken Retries already run for this step (0 after the first failure).
@@ -68,10 +69,23 @@ function errorName(error: unknown): string | undefined {
   return stringField(error, 'name');
 }
 
-/** `instanceof NonRetryableError`, false when the check itself throws (a proxy's trap). */
-function isNonRetryableError(error: unknown): boolean {
+/**
+ * Whether a thrown value asks not to be retried: a {@link NonRetryableError}, also one of another
+ * copy of this package (a handlers module that imports its own `orchestrator`), known by its name,
+ * or any error with `retryable: false`. The same test the remote worker applies before it reports
+ * a failure, so a handler fails the same way in this process and in a remote worker. False when a
+ * check itself throws (a proxy's trap).
+ */
+export function isNonRetryableError(error: unknown): boolean {
+  if (!error || (typeof error !== 'object' && typeof error !== 'function')) return false;
   try {
-    return error instanceof NonRetryableError;
+    if (error instanceof NonRetryableError) return true;
+  } catch {
+    // A proxy whose getPrototypeOf trap throws: judged by its fields below.
+  }
+  if (stringField(error, 'name') === 'NonRetryableError') return true;
+  try {
+    return (error as { retryable?: unknown }).retryable === false;
   } catch {
     return false;
   }

@@ -3,7 +3,7 @@
  * the step may retry.
  * @module
  */
-import { NonRetryableError } from '../errors.js';
+import { isNonRetryableError } from '../recovery/retry-policy.js';
 import { ERROR_CODE_PATTERN, type FailRequest } from './protocol.js';
 
 /** A thrown value as text, as the engine words it; never throws (a null-prototype object has no `toString`). */
@@ -17,10 +17,8 @@ function textOf(value: unknown): string {
 
 /** What a thrown value reports: its code, its message, and whether the step may retry. */
 export function failureOf(error: unknown): FailRequest {
-  const e = error as { name?: unknown; message?: unknown; code?: unknown; retryable?: unknown } | null;
-  const nonRetryable =
-    error instanceof NonRetryableError ||
-    (e !== null && typeof e === 'object' && (e.name === 'NonRetryableError' || e.retryable === false));
+  const e = error as { name?: unknown; message?: unknown; code?: unknown } | null;
+  const nonRetryable = isNonRetryableError(error);
   const code = typeof e?.code === 'string' && ERROR_CODE_PATTERN.test(e.code) ? e.code : undefined;
   const raw =
     typeof e?.message === 'string' && e.message ? e.message : typeof e?.name === 'string' ? e.name : '';

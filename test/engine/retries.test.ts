@@ -169,6 +169,37 @@ describe.each(STORE_KINDS)('retries (%s store)', (kind) => {
     expect(c.error).toMatchObject({ code: 'CARD_DECLINED', step: 'coded' });
   });
 
+  it('never retries a NonRetryableError of another copy of the package, nor an error with `retryable: false` (as a remote worker reports them)', async () => {
+    const { clock, orch } = await setup();
+    // What a handler module that imports its own copy of 'orchestrator' throws: not an instance
+    // of this copy's class, but named as it is (its own code, default NON_RETRYABLE).
+    class OtherCopyNonRetryableError extends Error {
+      override name = 'NonRetryableError';
+      code = 'CARD_DECLINED';
+    }
+    const copy = flaky(clock, Number.POSITIVE_INFINITY, () => new OtherCopyNonRetryableError('declined'));
+    const flagged = flaky(clock, Number.POSITIVE_INFINITY, () =>
+      Object.assign(new Error('bad input'), { retryable: false }),
+    );
+    // Retryable on its face: still retried.
+    const marked = flaky(clock, 1, () => Object.assign(new Error('try again'), { retryable: true }));
+    orch.workflowEngine.registerAction('copy', copy.handler);
+    orch.workflowEngine.registerAction('flagged', flagged.handler);
+    orch.workflowEngine.registerAction('marked', marked.handler);
+    await orch.workflowEngine.defineWorkflow('a', [{ name: 'copy', retry: { maxAttempts: 5 } }]);
+    await orch.workflowEngine.defineWorkflow('b', [{ name: 'flagged', retry: true }]);
+    await orch.workflowEngine.defineWorkflow('c', [{ name: 'marked', retry: true }]);
+    const a = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('a'));
+    const b = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('b'));
+    const c = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('c'));
+    expect(copy.times).toHaveLength(1);
+    expect(a.error).toMatchObject({ code: 'CARD_DECLINED', message: 'declined', step: 'copy' });
+    expect(flagged.times).toHaveLength(1);
+    expect(b.error).toMatchObject({ code: 'STEP_FAILED', message: 'bad input', step: 'flagged' });
+    expect(marked.times).toHaveLength(2);
+    expect(c.status).toBe('completed');
+  });
+
   it('never retries a missing handler: ACTION_NOT_FOUND', async () => {
     const { clock, orch } = await setup();
     const events = collectEvents(orch, ['step.started']);
