@@ -248,6 +248,43 @@ describe.each(STORE_KINDS)('conditional steps (%s store)', (kind) => {
     expect(status.error).toMatchObject({ code: 'EXPRESSION_ERROR', step: 'cond' });
   });
 
+  it("fails with EXPRESSION_ERROR on a skipped step's output, compensating what completed; `in` guards it", async () => {
+    const compensated: string[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: { a: () => 1, skipped: () => 2, after: () => 3 },
+      compensations: { undo_a: () => compensated.push('a') },
+    });
+    await orch.workflowEngine.defineWorkflow('bad', [
+      { name: 'a', compensation: 'undo_a' },
+      { name: 'jump', condition: 'true', then: 'check' },
+      { name: 'skipped' },
+      { name: 'check', condition: 'steps.skipped.output == 2' },
+    ]);
+    await orch.workflowEngine.defineWorkflow('guarded', [
+      { name: 'a', compensation: 'undo_a' },
+      { name: 'jump', condition: 'true', then: 'check' },
+      { name: 'skipped' },
+      { name: 'check', condition: "'skipped' in steps ? steps.skipped.output == 2 : false", then: 'skipped' },
+      { name: 'after' },
+    ]);
+    const bad = await runToEnd(orch, 'bad');
+    expect(bad.status).toBe('failed');
+    expect(bad.error).toMatchObject({ code: 'EXPRESSION_ERROR', step: 'check' });
+    expect(bad.error?.message).toContain("step 'skipped' has no output");
+    expect(bad.steps.find((s) => s.name === 'check')?.attempts).toBe(1);
+    expect(compensated).toEqual(['a']);
+    const guarded = await runToEnd(orch, 'guarded');
+    expect(guarded.status).toBe('completed');
+    expect(guarded.steps.map((s) => [s.name, s.status])).toEqual([
+      ['a', 'completed'],
+      ['jump', 'completed'],
+      ['skipped', 'skipped'],
+      ['check', 'completed'],
+      ['after', 'completed'],
+    ]);
+  });
+
   it('fails a step whose input expression fails with EXPRESSION_ERROR, without retrying it', async () => {
     let calls = 0;
     const orch = await withOrchestrator({

@@ -109,6 +109,41 @@ describe.each(STORE_KINDS)('workflow definitions (%s store)', (kind) => {
     expect(ran).toEqual(['first', 'old_second', 'first', 'new_second']);
   });
 
+  it('lets executions queued before a redefinition run the version they were accepted on', async () => {
+    const hold = gate();
+    const ran: string[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      maxConcurrentWorkflows: 1,
+      actions: {
+        first: async () => {
+          ran.push('first');
+          await hold.promise;
+        },
+        old_second: () => ran.push('old_second'),
+        new_second: () => ran.push('new_second'),
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'first' }, { name: 'old_second' }]);
+    const running = await orch.workflowEngine.executeWorkflow('w');
+    const queued = await orch.workflowEngine.executeWorkflow('w');
+    expect((await orch.workflowEngine.getExecutionStatus(queued))?.status).toBe('pending');
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'first' }, { name: 'new_second' }]);
+    const later = await orch.workflowEngine.executeWorkflow('w');
+    hold.open();
+    const statuses = [
+      await orch.workflowEngine.waitForCompletion(running),
+      await orch.workflowEngine.waitForCompletion(queued),
+      await orch.workflowEngine.waitForCompletion(later),
+    ];
+    expect(statuses.map((s) => [s.status, s.workflowVersion, s.steps.map((x) => x.name)])).toEqual([
+      ['completed', 1, ['first', 'old_second']],
+      ['completed', 1, ['first', 'old_second']],
+      ['completed', 2, ['first', 'new_second']],
+    ]);
+    expect(ran).toEqual(['first', 'old_second', 'first', 'old_second', 'first', 'new_second']);
+  });
+
   it('rejects a bad definition with a ValidationError that names every problem and its path', async () => {
     const orch = await withOrchestrator({ store: storeUrl(kind) });
     const bad = [
@@ -294,6 +329,52 @@ describe('a newer version defined by another process on the same store', () => {
     // the latest stored version, so they become v4 (not "the same as v2").
     expect((await b.workflowEngine.defineWorkflow('w', [{ name: 'x' }])).version).toBe(3);
     expect((await a.workflowEngine.defineWorkflow('w', [{ name: 'y' }])).version).toBe(4);
+  });
+});
+
+describe('executions of an older version across a restart', () => {
+  it('resume (running and queued) on the version they began with, though a newer one is defined', async () => {
+    const store = storeUrl('sqlite');
+    const hold = gate();
+    const entered = gate();
+    const ran: string[] = [];
+    const actions = {
+      first: () => ran.push('first'),
+      old_second: () => ran.push('old_second'),
+      new_second: () => ran.push('new_second'),
+    };
+    const one = await withOrchestrator({
+      store,
+      maxConcurrentWorkflows: 1,
+      actions: {
+        ...actions,
+        first: async () => {
+          entered.open();
+          await hold.promise;
+        },
+      },
+    });
+    await one.workflowEngine.defineWorkflow('w', [{ name: 'first' }, { name: 'old_second' }]);
+    const running = await one.workflowEngine.executeWorkflow('w');
+    const queued = await one.workflowEngine.executeWorkflow('w');
+    await entered.promise;
+    await one.workflowEngine.defineWorkflow('w', [{ name: 'first' }, { name: 'new_second' }]);
+    await one.close();
+    hold.open();
+
+    const two = await withOrchestrator({ store, maxConcurrentWorkflows: 1, actions });
+    // The next process defines yet another version before the old executions finish.
+    await two.workflowEngine.defineWorkflow('w', [{ name: 'new_second' }]);
+    const statuses = [
+      await two.workflowEngine.waitForCompletion(running, { timeout: 10 }),
+      await two.workflowEngine.waitForCompletion(queued, { timeout: 10 }),
+    ];
+    expect(statuses.map((s) => [s.status, s.workflowVersion, s.totalSteps])).toEqual([
+      ['completed', 1, 2],
+      ['completed', 1, 2],
+    ]);
+    expect(ran).toEqual(['first', 'old_second', 'first', 'old_second']);
+    expect((await two.workflowEngine.getWorkflow('w'))?.version).toBe(3);
   });
 });
 

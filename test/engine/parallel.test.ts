@@ -223,4 +223,64 @@ describe.each(STORE_KINDS)('parallel steps (%s store)', (kind) => {
     expect(status.steps[0]?.branches?.find((b) => b.name === 'flaky')?.attempts).toBe(2);
     expect(siblingRuns).toBe(1);
   });
+
+  it("shows each branch's output under its own name in a later step's ctx.outputs and in `steps`", async () => {
+    let seen: unknown;
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        x: () => 'X',
+        y: () => 'Y',
+        after: (_input, ctx) => {
+          seen = { ...ctx.outputs };
+          return 'done';
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('par', [
+      { name: 'p', parallel: [{ name: 'x' }, { name: 'y' }] },
+      { name: 'check', condition: "steps.x.output == 'X' && steps.p.output.y == 'Y'", else: 'last' },
+      { name: 'after' },
+      { name: 'last', action: 'noop' },
+    ]);
+    const status = await runToEnd(orch, 'par');
+    expect(status.status).toBe('completed');
+    expect(status.steps.find((s) => s.name === 'check')?.decision).toBe('then');
+    expect(seen).toEqual({ p: { x: 'X', y: 'Y' }, x: 'X', y: 'Y' });
+    // outputData lists top-level steps only; the parallel step's output nests its branches'.
+    expect(Object.keys(status.outputData)).toEqual(['p', 'after', 'last']);
+  });
+
+  it('cancels a sibling waiting for its retry when another branch fails for good; it does not run again', async () => {
+    let flakyRuns = 0;
+    const flakyFailed = gate();
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        flaky: () => {
+          flakyRuns++;
+          flakyFailed.open();
+          throw new Error('transient');
+        },
+        broken: async () => {
+          await flakyFailed.promise;
+          throw new Error('declined');
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('par', [
+      {
+        name: 'p',
+        parallel: [{ name: 'flaky', retry: { maxAttempts: 5, initialDelay: 60 } }, { name: 'broken' }],
+      },
+    ]);
+    const status = await runToEnd(orch, 'par');
+    expect(status.status).toBe('failed');
+    expect(status.error).toMatchObject({ code: 'STEP_FAILED', message: 'declined', step: 'broken' });
+    expect(flakyRuns).toBe(1);
+    expect(status.steps[0]?.branches?.map((b) => [b.name, b.status, b.attempts])).toEqual([
+      ['flaky', 'cancelled', 1],
+      ['broken', 'failed', 1],
+    ]);
+  });
 });
