@@ -29,13 +29,19 @@ export async function runParallelStep(
 ): Promise<StepOutcome> {
   const { clock } = ctx;
   const now = clock.now();
+  // Branch records of an earlier visit, reset for this one: written with the step's own record,
+  // so that no store holds this visit running beside a branch completed in the last one (which
+  // a restart would take as done, and skip).
+  const reset: StepRecord[] = [];
   if (newVisit) {
     for (const b of step.branches) {
       const prev = ex.steps.get(b.name);
       if (prev) {
         keepCompletedVisit(ex, prev);
         // A new visit of the branch too: its idempotency key and kept compensations are its own.
-        ex.steps.set(b.name, newStepRecord(ex.id, b.name, step.name, prev.visits + 1));
+        const fresh = newStepRecord(ex.id, b.name, step.name, prev.visits + 1);
+        ex.steps.set(b.name, fresh);
+        reset.push(fresh);
         delete ex.outputs[b.name];
       }
     }
@@ -48,7 +54,7 @@ export async function runParallelStep(
     history: entered.history.length > 0 ? entered.history : [{ attempt: 1, startedAt: now }],
   };
   ex.steps.set(step.name, rec);
-  persistLater(ctx, ex, [rec]);
+  persistLater(ctx, ex, reset.length > 0 ? [rec, ...reset] : [rec]);
   // Announced like an action's attempt, before its branches', so the step.completed or step.failed
   // that ends it closes a step a listener saw start.
   if (ctx.events.has('step.started')) {

@@ -5,7 +5,8 @@
  * visit replaced by a later one is not forgotten, and it survives a restart.
  */
 import { describe, expect, it } from 'vitest';
-import { type ActionHandler, FakeClock } from '../../src/index.js';
+import { type ActionHandler, FakeClock, MemoryStore } from '../../src/index.js';
+import type { StepRecord } from '../../src/store/store.js';
 import {
   collectEvents,
   finishWithClock,
@@ -231,5 +232,39 @@ describe('parallel branches revisited by a loop', () => {
     await orch.workflowEngine.defineWorkflow('w', [...loop, { name: 'boom' }]);
     expect((await runToEnd(orch, 'w')).status).toBe('failed');
     expect(undone).toEqual([{ booked: 3 }, { booked: 2 }, { booked: 1 }]);
+  });
+});
+
+describe('a parallel step revisited by a loop, as stored', () => {
+  it('writes its new visit together with its branches reset, never beside a branch completed in the last visit', async () => {
+    // A branch that is a delay stores its start at once (before the other branch starts): that
+    // write must already carry every branch reset, or a crash right after it would leave the
+    // store with visit 2 running and branch `y` completed from visit 1, which a restart skips.
+    const store = new MemoryStore();
+    const writes: StepRecord[][] = [];
+    const update = store.update.bind(store);
+    store.update = (u) => {
+      if (u.steps?.length) writes.push(u.steps.map((s) => ({ ...s })));
+      return update(u);
+    };
+    let round = 0;
+    const orch = await withOrchestrator({
+      store,
+      actions: { start: () => ({ round: ++round }), y: () => ({ round }) },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'start' },
+      {
+        name: 'p',
+        parallel: [{ name: 'wait', action: 'delay', input: "{'seconds': 0}" }, { name: 'y' }],
+      },
+      { name: 'again', condition: 'steps.start.output.round < 2', then: 'start' },
+    ]);
+    expect((await runToEnd(orch, 'w')).status).toBe('completed');
+    const firstOfVisit2 = writes.find((w) => w.some((s) => s.name === 'p' && s.visits === 2));
+    expect(firstOfVisit2?.filter((s) => s.parent === 'p').map((s) => [s.name, s.visits, s.status])).toEqual([
+      ['wait', 2, expect.any(String)],
+      ['y', 2, 'pending'],
+    ]);
   });
 });
