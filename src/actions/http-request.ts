@@ -42,7 +42,7 @@ export function displayUrl(url: URL): string {
 /**
  * Sends one request to `url`, connecting to `pinned`. Rejects with the signal's reason when it
  * aborts, with a `NonRetryableError` (`HTTP_RESPONSE_TOO_LARGE`) past `maxBytes`, and with the
- * socket's error otherwise.
+ * socket's error otherwise (also when the connection closes before any response).
  */
 export function sendRequest(
   url: URL,
@@ -68,6 +68,7 @@ export function sendRequest(
       url.username || url.password
         ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
         : undefined;
+    let responded = false;
     const transport = url.protocol === 'https:' ? https : http;
     const req = transport.request(
       {
@@ -82,6 +83,7 @@ export function sendRequest(
         lookup: pinnedLookup(pinned),
       },
       (res) => {
+        responded = true;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -110,6 +112,11 @@ export function sendRequest(
       },
     );
     req.on('error', (error) => finish(error));
+    // A socket closed with no response and no error (Node's answer to an unrequested
+    // 101 Switching Protocols) would otherwise leave the call waiting for its timeout.
+    req.on('close', () => {
+      if (!responded) finish(new Error('The connection closed before a response'));
+    });
     if (signal.aborted) {
       onAbort();
       return;

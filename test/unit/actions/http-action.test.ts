@@ -4,6 +4,7 @@
  * the vetted address, status mapping (4xx non-retryable, 5xx/429 retryable), timeouts,
  * bodies, limits and input validation.
  */
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpAction, type HttpActionOutput } from '../../../src/actions/http-action.js';
 import type { ResolvedAddress } from '../../../src/actions/ssrf-guard.js';
@@ -301,6 +302,28 @@ describe('http action: timeouts and cancellation', () => {
     const action = createHttpAction({ allowlist: ['127.0.0.1'], defaultTimeout: 0.2 });
     const error = await failure(action({ url: `${hanging.base}/hang` }, ctx()) as Promise<unknown>);
     expect(error.code).toBe('HTTP_TIMEOUT');
+  });
+
+  it('fails at once, as a retryable HTTP_NETWORK, when the connection closes without a response (a 101)', async () => {
+    // Node answers an unrequested 101 Switching Protocols by closing the socket, with no error event.
+    const upgrading = createTcpServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () =>
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n'),
+      );
+    });
+    await new Promise<void>((resolve) => upgrading.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (upgrading.address() as AddressInfo).port;
+      const error = await failure(
+        allowLocal({ url: `http://127.0.0.1:${port}/ws`, timeout: 600 }, ctx()) as Promise<unknown>,
+      );
+      expect(error.code).toBe('HTTP_NETWORK');
+      expect(error).not.toBeInstanceOf(NonRetryableError);
+      expect(error.message).toMatch(/closed before a response/);
+    } finally {
+      await new Promise((resolve) => upgrading.close(resolve));
+    }
   });
 
   it("stops when the step's signal aborts, with the signal's reason", async () => {
