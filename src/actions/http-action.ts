@@ -5,7 +5,8 @@
  *   whole call: DNS, connect, redirects and body). The step's own signal (cancellation, step
  *   timeout) aborts it too.
  * - A non-string `body` is sent as JSON; a JSON response body is parsed, text is returned as a
- *   string, anything else as base64 (with `bodyEncoding: 'base64'`).
+ *   string (decoded in its declared charset, UTF-8 by default), anything else, and any body
+ *   that does not decode, as base64 (with `bodyEncoding: 'base64'`).
  * - 5xx, 408, 429, timeouts and network errors fail with a plain (retryable) error coded
  *   `HTTP_5XX`, `HTTP_408`, `HTTP_429`, `HTTP_TIMEOUT` or `HTTP_NETWORK`; other 4xx fail with a
  *   `NonRetryableError` coded `HTTP_4XX`.
@@ -45,7 +46,7 @@ export interface HttpActionOutput {
   headers: Record<string, string>;
   /** Parsed JSON, a string, or base64 (see `bodyEncoding`); null when empty. */
   body: unknown;
-  /** Set when `body` is base64 because the response was binary. */
+  /** Set when `body` is base64 because the response was binary or did not decode as text. */
   bodyEncoding?: 'base64';
 }
 
@@ -141,19 +142,46 @@ function flattenHeaders(raw: RawResponse['headers']): Record<string, string> {
 }
 
 const TEXTUAL = /^(text\/|application\/(xml|javascript|x-www-form-urlencoded)|[^;]*\+xml)/i;
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 
+/** A strict decoder for `charset`, or for UTF-8 when the label is unknown. */
+function decoderFor(charset: string) {
+  try {
+    return new TextDecoder(charset, { fatal: true });
+  } catch {
+    return new TextDecoder('utf-8', { fatal: true });
+  }
+}
+
+/** The bytes as text in `charset` (UTF-8 if it is unknown), or null when they are not valid in it. */
+function decodeText(bytes: Buffer, charset: string): string | null {
+  try {
+    return decoderFor(charset).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * JSON and text bodies (and untyped ones) are decoded in their declared charset, UTF-8 by
+ * default; a body that does not decode (binary without a type, a wrong charset) is returned as
+ * base64 rather than with its bytes replaced by U+FFFD.
+ */
 function decodeBody(res: RawResponse, method: string): Pick<HttpActionOutput, 'body' | 'bodyEncoding'> {
   if (res.body.length === 0 || method === 'HEAD') return { body: null };
   const type = String(res.headers['content-type'] ?? '');
-  const text = res.body.toString('utf8');
-  if (/[/+]json\b/i.test(type)) {
-    try {
-      return { body: JSON.parse(text) as unknown };
-    } catch {
-      return { body: text };
+  const json = /[/+]json\b/i.test(type);
+  if (json || type === '' || TEXTUAL.test(type)) {
+    const text = decodeText(res.body, CHARSET.exec(type)?.[1] ?? 'utf-8');
+    if (text !== null && json) {
+      try {
+        return { body: JSON.parse(text) as unknown };
+      } catch {
+        return { body: text };
+      }
     }
+    if (text !== null) return { body: text };
   }
-  if (type === '' || TEXTUAL.test(type)) return { body: text };
   return { body: res.body.toString('base64'), bodyEncoding: 'base64' };
 }
 

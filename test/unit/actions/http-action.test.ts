@@ -47,6 +47,25 @@ beforeAll(async () => {
     '/binary': (_req, res) =>
       res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from([0, 1, 2, 255])),
     '/empty': (_req, res) => res.writeHead(204).end(),
+    '/untyped-binary': (_req, res) => {
+      res.removeHeader('content-type');
+      res.writeHead(200).end(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0x00, 0x01]));
+    },
+    '/untyped-text': (_req, res) => res.writeHead(200).end('h\u00e9llo'),
+    '/latin1': (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/plain; charset=ISO-8859-1' })
+        .end(Buffer.from([0x43, 0x61, 0x66, 0xe9])),
+    '/bad-utf8-text': (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(Buffer.from([0x61, 0xff, 0xfe, 0x62])),
+    '/bad-utf8-json': (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3]), Buffer.from('"}')])),
+    '/unknown-charset': (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/plain; charset=x-made-up' }).end('caf\u00e9'),
+    '/bom-json': (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('\ufeff{"a":1}'),
     '/404': json(404, { error: 'missing' }),
     '/400': json(400, { error: 'bad' }),
     '/429': json(429, { error: 'slow down' }),
@@ -224,6 +243,26 @@ describe('http action: statuses, bodies and errors', () => {
       ctx(),
     )) as HttpActionOutput;
     expect(empty).toMatchObject({ status: 204, body: null });
+  });
+
+  it('returns a body it cannot decode losslessly as base64, and decodes text in its declared charset', async () => {
+    const get = async (path: string) =>
+      (await allowLocal({ url: `${server.base}${path}` }, ctx())) as HttpActionOutput;
+    const base64 = (bytes: number[] | Buffer) => ({
+      body: Buffer.from(bytes).toString('base64'),
+      bodyEncoding: 'base64',
+    });
+    expect(await get('/untyped-binary')).toMatchObject(base64([0x89, 0x50, 0x4e, 0x47, 0xff, 0x00, 0x01]));
+    expect(await get('/bad-utf8-text')).toMatchObject(base64([0x61, 0xff, 0xfe, 0x62]));
+    expect(await get('/bad-utf8-json')).toMatchObject(
+      base64(Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3]), Buffer.from('"}')])),
+    );
+    const untypedText = await get('/untyped-text');
+    expect(untypedText.body).toBe('h\u00e9llo');
+    expect(untypedText.bodyEncoding).toBeUndefined();
+    expect((await get('/latin1')).body).toBe('Caf\u00e9');
+    expect((await get('/bom-json')).body).toEqual({ a: 1 });
+    expect((await get('/unknown-charset')).body).toBe('caf\u00e9');
   });
 
   it('fails 4xx as non-retryable HTTP_4XX', async () => {
