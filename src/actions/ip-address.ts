@@ -111,6 +111,8 @@ function ipv6Reason(g: number[]): string | null {
   }
   if (g0 === 0x2001 && g1 === 0) return 'Teredo address (2001::/32)';
   if (g0 === 0x2001 && g1 === 0xdb8) return 'documentation address (2001:db8::/32)';
+  if (g0 === 0x2001 && g1 === 2 && g2 === 0) return 'benchmarking address (2001:2::/48)';
+  if (g0 === 0x3fff && (g1 & 0xf000) === 0) return 'documentation address (3fff::/20)';
   if ((g0 & 0xfe00) === 0xfc00) return 'unique local address (fc00::/7)';
   if ((g0 & 0xffc0) === 0xfe80) return 'link-local address (fe80::/10)';
   if ((g0 & 0xffc0) === 0xfec0) return 'site-local address (fec0::/10, deprecated)';

@@ -51,6 +51,10 @@ const BLOCKED: Array<[string, RegExp]> = [
   ['2002:a9fe:a9fe::', /6to4-embedded link-local/],
   ['2001:0:4136:e378::1', /Teredo/],
   ['2001:db8::1', /documentation/],
+  ['2001:2::1', /benchmarking.*2001:2::\/48/],
+  ['2001:2:0:ffff::1', /benchmarking/],
+  ['3fff::1', /documentation.*3fff::\/20/],
+  ['3fff:fff:ffff::1', /documentation/],
   ['fc00::1', /unique local/],
   ['fd00::1', /unique local/],
   ['fd00:ec2::254', /unique local/],
@@ -84,6 +88,9 @@ const PUBLIC = [
   '::ffff:808:808',
   '64:ff9b::808:808',
   '2002:808:808::1',
+  '2001:3::1',
+  '3ffe::1',
+  '3fff:1000::1',
 ];
 
 describe('addressBlockReason', () => {
