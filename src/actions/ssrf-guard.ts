@@ -71,10 +71,24 @@ const HOST_NAME = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]
 export function allowlistEntryProblem(raw: string): string | null {
   const entry = normalizeHost(raw.trim());
   if (parseCidr(entry)) return null;
+  const host = entry.includes('://') ? urlHost(entry) : /^(\[[^\]]+\]|[^:]+):\d+$/.exec(entry)?.[1];
+  if (host) {
+    const what = entry.includes('://') ? 'is a URL: give its host alone' : 'has a port: give the host alone';
+    return `'${raw}' ${what} ('${normalizeHost(host)}'); ports are not matched`;
+  }
   if (entry.includes('/')) return `'${raw}' is not a valid CIDR block (address/prefix)`;
   const name = entry.startsWith('*.') ? entry.slice(2) : entry;
   if (HOST_NAME.test(name)) return null;
   return `'${raw}' is not a host name, a '*.' wildcard, an IP address or a CIDR block`;
+}
+
+/** The host of a URL, or undefined when it is none. */
+function urlHost(text: string): string | undefined {
+  try {
+    return new URL(text).hostname || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Options of {@link SsrfGuard}. */

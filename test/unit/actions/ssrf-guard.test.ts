@@ -3,7 +3,12 @@
  * the allowlist forms, and the single resolution whose answer the connection is pinned to.
  */
 import { describe, expect, it } from 'vitest';
-import { hostNameBlockReason, type ResolvedAddress, SsrfGuard } from '../../../src/actions/ssrf-guard.js';
+import {
+  allowlistEntryProblem,
+  hostNameBlockReason,
+  type ResolvedAddress,
+  SsrfGuard,
+} from '../../../src/actions/ssrf-guard.js';
 import { NonRetryableError, OrchestratorError } from '../../../src/errors.js';
 
 function resolver(table: Record<string, string[]>) {
@@ -155,5 +160,21 @@ describe('SsrfGuard', () => {
     const pending = guard.vet(new URL('http://slow.example/'), controller.signal);
     controller.abort(new Error('stop'));
     await expect(pending).rejects.toThrow('stop');
+  });
+
+  it('says what is wrong with an allowlist entry that could never match: a URL, a port, a bad block', () => {
+    expect(allowlistEntryProblem('http://internal:8080/api')).toBe(
+      "'http://internal:8080/api' is a URL: give its host alone ('internal'); ports are not matched",
+    );
+    expect(allowlistEntryProblem('api.example.com:8443')).toBe(
+      "'api.example.com:8443' has a port: give the host alone ('api.example.com'); ports are not matched",
+    );
+    expect(allowlistEntryProblem('[::1]:8080')).toBe(
+      "'[::1]:8080' has a port: give the host alone ('::1'); ports are not matched",
+    );
+    expect(allowlistEntryProblem('10.0.0.0/99')).toMatch(/not a valid CIDR block/);
+    expect(allowlistEntryProblem('bad host!')).toMatch(/not a host name/);
+    for (const ok of ['api.example.com', '*.corp.example', '10.0.0.0/8', '::1', '[::1]', 'fd00::/8'])
+      expect(allowlistEntryProblem(ok), ok).toBeNull();
   });
 });
