@@ -140,7 +140,11 @@ export class SsrfGuard {
    */
   async vet(url: URL, signal?: AbortSignal): Promise<ResolvedAddress> {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw blocked(url.protocol, `scheme '${url.protocol}' is not allowed (only http and https)`);
+      // No allowlist entry enables another scheme, so the message suggests none.
+      throw new NonRetryableError(
+        `Refused to call a '${url.protocol}' URL: only http and https are allowed (scheme '${url.protocol}')`,
+        { code: 'SSRF_BLOCKED' },
+      );
     }
     const host = normalizeHost(url.hostname);
     const trusted = this.allowsHost(host);

@@ -55,6 +55,8 @@ describe('SsrfGuard', () => {
     ]) {
       const error = await refusal(guard, url);
       expect(error.message).toMatch(/scheme/);
+      // No allowlist entry can enable another scheme: the message must not suggest one.
+      expect(error.message).not.toMatch(/allowlist/i);
     }
   });
 
