@@ -171,8 +171,11 @@ export class WorkflowEngine {
   }
 
   /**
-   * Stores a new execution and queues it. Resolves with its id once it is stored.
-   * @throws WorkflowNotFoundError for an unknown workflow id; ValidationError for bad input.
+   * Stores a new execution and queues it. Resolves with its id once it is stored. An
+   * `idempotencyKey` already used returns the id of the execution it started (running or
+   * finished; the input is not compared) and starts nothing.
+   * @throws WorkflowNotFoundError for an unknown workflow id; ValidationError for bad input;
+   *   ConflictError when the key is used by an execution of another workflow.
    */
   async executeWorkflow(
     workflowId: string,

@@ -82,6 +82,24 @@ describe.each(STORE_KINDS)('idempotency keys (%s store)', (kind) => {
     expect(runs).toBe(1);
   });
 
+  it('keeps the first input for a key used again with another input, and refuses the key to another workflow', async () => {
+    let runs = 0;
+    const orch = await withOrchestrator({ store: storeUrl(kind), actions: { charge: () => ++runs } });
+    await orch.workflowEngine.defineWorkflow('pay', [{ name: 'charge' }]);
+    await orch.workflowEngine.defineWorkflow('refund', [{ name: 'charge' }]);
+    const first = await orch.workflowEngine.executeWorkflow('pay', { amount: 10 }, { idempotencyKey: 'k' });
+    expect(await orch.workflowEngine.executeWorkflow('pay', { amount: 99 }, { idempotencyKey: 'k' })).toBe(
+      first,
+    );
+    await expect(
+      orch.workflowEngine.executeWorkflow('refund', { amount: 10 }, { idempotencyKey: 'k' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining("workflow 'pay'") });
+    const done = await orch.workflowEngine.waitForCompletion(first);
+    expect(done.inputData).toEqual({ amount: 10 });
+    expect(runs).toBe(1);
+    expect(await orch.workflowEngine.listExecutions()).toHaveLength(1);
+  });
+
   it('refuses a key with U+0000 or an unpaired surrogate (PostgreSQL could not keep it as given)', async () => {
     const orch = await withOrchestrator({ store: storeUrl(kind), actions: { charge: () => 1 } });
     await orch.workflowEngine.defineWorkflow('pay', [{ name: 'charge' }]);
