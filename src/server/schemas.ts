@@ -47,6 +47,19 @@ export const executeBodySchema = z
   })
   .optional();
 
+/**
+ * Headers of `POST /v1/workflows/:id/executions`: the key may come as the common
+ * `Idempotency-Key` header instead of the body field (both given, they must agree).
+ */
+export const executeHeadersSchema = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('Same as the body field idempotencyKey (both given, they must be equal)'),
+});
+
 const errorInfoSchema = z.looseObject({ code: z.string(), message: z.string(), step: z.string().optional() });
 
 const attemptSchema = z.looseObject({

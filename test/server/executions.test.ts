@@ -243,3 +243,26 @@ describe('POST /v1/executions/:id/cancel', () => {
     expect(empty.json()).toEqual({ cancelled: true });
   });
 });
+
+describe('POST /v1/workflows/:id/executions with an Idempotency-Key header', () => {
+  it('takes the key from the header as from the body, and refuses the two when they differ', async () => {
+    const f = await setup();
+    await define(f, 'hello', [{ name: 'greet' }]);
+    const post = (headers: Record<string, string>, body: unknown) =>
+      f.call({ method: 'POST', url: '/v1/workflows/hello/executions', headers, payload: body as object });
+    const first = await post({ 'idempotency-key': 'order-7' }, { input: { name: 'Ada' } });
+    expect(first.statusCode).toBe(202);
+    const again = await post({ 'idempotency-key': 'order-7' }, { input: { name: 'Ada' } });
+    expect(again.json().id).toBe(first.json().id);
+    const viaBody = await post({}, { idempotencyKey: 'order-7' });
+    expect(viaBody.json().id).toBe(first.json().id);
+    const same = await post({ 'idempotency-key': 'order-7' }, { idempotencyKey: 'order-7' });
+    expect(same.json().id).toBe(first.json().id);
+    const differ = await post({ 'idempotency-key': 'order-8' }, { idempotencyKey: 'order-7' });
+    expect(differ.statusCode).toBe(400);
+    expect(envelope(differ).message).toContain('the body field and the Idempotency-Key header differ');
+    const tooLong = await post({ 'idempotency-key': 'k'.repeat(257) }, {});
+    expect(tooLong.statusCode).toBe(400);
+    expect(await f.orch.workflowEngine.countExecutions({ workflowId: 'hello' })).toBe(1);
+  });
+});

@@ -8,7 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { workflowDefinitionSchema } from '../../definition/schema.js';
 import type { StepDefinition, WorkflowDefinition, WorkflowOptions } from '../../definition/types.js';
-import { OrchestratorError } from '../../errors.js';
+import { OrchestratorError, ValidationError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import { toJson } from '../json.js';
 import {
@@ -16,6 +16,7 @@ import {
   definitionEnvelopeSchema,
   errorResponses,
   executeBodySchema,
+  executeHeadersSchema,
   workflowParamsSchema,
   workflowSchema,
 } from '../schemas.js';
@@ -115,6 +116,7 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
         summary: 'Start an execution of the latest version; 202 once it is stored',
         tags: ['executions'],
         params: workflowParamsSchema,
+        headers: executeHeadersSchema,
         body: executeBodySchema,
         response: {
           202: z.object({ id: z.string() }),
@@ -124,7 +126,20 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
     },
     async (req, reply) => {
       const { id } = req.params;
-      const { input, idempotencyKey } = req.body ?? {};
+      const { input, idempotencyKey: fromBody } = req.body ?? {};
+      const fromHeader = req.headers['idempotency-key'];
+      if (fromBody !== undefined && fromHeader !== undefined && fromBody !== fromHeader) {
+        throw new ValidationError(
+          [
+            {
+              path: 'idempotencyKey',
+              message: 'the body field and the Idempotency-Key header differ; give one, or the same in both',
+            },
+          ],
+          'Invalid request',
+        );
+      }
+      const idempotencyKey = fromBody ?? fromHeader;
       const executionId = await engine.executeWorkflow(
         id,
         input,
