@@ -310,7 +310,7 @@ export class WorkflowEngine {
     const existing = this.scheduler.get(id)?.record ?? (await this.ctx.store.getExecution(id))?.execution;
     if (existing && existing.workflowId !== workflowId) {
       throw new ConflictError(
-        `Idempotency key is already used by an execution of workflow '${existing.workflowId}'`,
+        `Idempotency key is already used by execution '${existing.id}' of workflow '${existing.workflowId}'`,
       );
     }
     return id;

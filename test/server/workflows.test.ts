@@ -234,7 +234,7 @@ describe('POST /v1/workflows/:id/executions', () => {
     expect(clash.statusCode).toBe(409);
     expect(envelope(clash)).toEqual({
       code: 'CONFLICT',
-      message: "Idempotency key is already used by an execution of workflow 'hello'",
+      message: `Idempotency key is already used by execution '${first}' of workflow 'hello'`,
     });
   });
 
