@@ -31,15 +31,18 @@ interface Versions {
 /**
  * Definitions by id and version, backed by the store. Versions never change once stored; which
  * one is the latest can, when another process sharing the store defines a new one: with
- * `refreshMs` > 0, `latest` re-reads a workflow's versions when it last read them that long ago
- * (in the background: the caller gets the version known now, later callers the newer one).
+ * `refreshMs` > 0, `latest` re-reads a workflow's versions when it last read them that long ago,
+ * before it answers (callers at the same time share the read; if the store cannot be read, the
+ * version known here). A node idle for an hour so runs the version defined elsewhere meanwhile,
+ * not the one it knew an hour ago.
  */
 export class DefinitionRegistry {
   private readonly byId = new Map<string, Versions>();
   private readonly locks = new Map<string, Promise<unknown>>();
   /** When each workflow's versions were last read from the store. */
   private readonly readAt = new Map<string, number>();
-  private readonly rereading = new Set<string>();
+  /** The re-read of each workflow's versions under way (see `latest`). */
+  private readonly rereading = new Map<string, Promise<void>>();
   /** When every definition was last read from the store, and the read under way. */
   private listedAt = 0;
   private listing: Promise<void> | null = null;
@@ -142,26 +145,36 @@ export class DefinitionRegistry {
     }
   }
 
-  /** The latest version of a workflow (reloading from the store once if unknown here). */
+  /**
+   * The latest version of a workflow (reloading from the store once if unknown here). A version
+   * known here is checked against the store first when it was read `refreshMs` ago or longer:
+   * answering with it and re-reading in the background let the first call after an idle spell run
+   * a version replaced elsewhere long before.
+   */
   async latest(id: string): Promise<Entry | undefined> {
-    const known = this.byId.get(id)?.latest;
-    if (known) {
+    if (this.byId.has(id)) {
       if (this.refreshMs > 0 && intervalPassed(this.clock.now(), this.readAt.get(id) ?? 0, this.refreshMs)) {
-        this.reread(id);
+        await this.reread(id);
       }
-      return known;
+      return this.byId.get(id)?.latest;
     }
     await this.load(id);
     return this.byId.get(id)?.latest;
   }
 
-  /** Re-reads a workflow's versions in the background (one read at a time per workflow). */
-  private reread(id: string): void {
-    if (this.rereading.has(id)) return;
-    this.rereading.add(id);
-    this.load(id)
-      .catch(() => undefined)
-      .finally(() => this.rereading.delete(id));
+  /**
+   * Re-reads a workflow's versions (one read at a time per workflow, shared by its callers); a
+   * failed read leaves the versions known here, retried by the next caller.
+   */
+  private reread(id: string): Promise<void> {
+    let read = this.rereading.get(id);
+    if (!read) {
+      read = this.load(id)
+        .catch(() => undefined)
+        .finally(() => this.rereading.delete(id));
+      this.rereading.set(id, read);
+    }
+    return read;
   }
 
   /** A specific version (reloading once if unknown here). */

@@ -330,6 +330,22 @@ describe('a newer version defined by another process on the same store', () => {
     expect((await b.workflowEngine.defineWorkflow('w', [{ name: 'x' }])).version).toBe(3);
     expect((await a.workflowEngine.defineWorkflow('w', [{ name: 'y' }])).version).toBe(4);
   });
+
+  it('is what the first executeWorkflow runs on a node that was idle for longer than a sweep interval', async () => {
+    const url = storeUrl('sqlite');
+    const clock = new FakeClock();
+    const options = { store: url, clock, actions: { x: () => 'x', y: () => 'y' } };
+    const [a, b] = [await withOrchestrator(options), await withOrchestrator(options)];
+    await a.workflowEngine.defineWorkflow('w', [{ name: 'x' }]);
+    expect((await runToEnd(a, 'w')).workflowVersion).toBe(1);
+    // a is idle; a deploy on b defines v2; long after, a's next submission is v2's.
+    await clock.advance(60_000);
+    expect((await b.workflowEngine.defineWorkflow('w', [{ name: 'y' }])).version).toBe(2);
+    await clock.advance(1_000);
+    const status = await runToEnd(a, 'w');
+    expect(status.workflowVersion).toBe(2);
+    expect(status.steps.map((s) => s.name)).toEqual(['y']);
+  });
 });
 
 describe('executions of an older version across a restart', () => {
