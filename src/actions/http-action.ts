@@ -1,7 +1,8 @@
 /**
  * The built-in `http` action (SPEC §3): calls a URL and returns `{ status, headers, body }`.
  *
- * - Input: `{ method?, url, headers?, body?, timeout? }` (`timeout` in seconds, default 10, the
+ * - Input: `{ method?, url, headers?, body?, timeout?, idempotencyHeader? }` (`idempotencyHeader`:
+ *   a header name that carries the step's `ctx.idempotencyKey`; `timeout` in seconds, default 10, the
  *   whole call: DNS, connect, redirects and body). The step's own signal (cancellation, step
  *   timeout) aborts it too.
  * - A non-string `body` is sent as JSON; a JSON response body is parsed, text is returned as a
@@ -68,6 +69,7 @@ function inputSchema(maxTimeout: number) {
     headers: z.record(z.string(), z.string()).optional(),
     body: z.unknown().optional(),
     timeout: z.number().positive().max(maxTimeout).optional(),
+    idempotencyHeader: z.string().min(1).max(128).optional(),
   });
 }
 
@@ -94,6 +96,27 @@ function parseInput(schema: ReturnType<typeof inputSchema>, input: unknown): { i
       'Invalid http input',
     );
   }
+  const keyHeader = parsed.data.idempotencyHeader;
+  if (keyHeader !== undefined) {
+    let problem: string | null = null;
+    try {
+      validateHeaderName(keyHeader);
+    } catch {
+      problem = 'is not a valid HTTP header name (a token)';
+    }
+    if (!problem && RESERVED_HEADERS.has(keyHeader.toLowerCase()))
+      problem = 'is set by the http action itself';
+    const given = Object.keys(parsed.data.headers ?? {}).some(
+      (n) => n.toLowerCase() === keyHeader.toLowerCase(),
+    );
+    if (!problem && given) problem = 'is also given in input.headers: give the key one way';
+    if (problem) {
+      throw new ValidationError(
+        [{ path: 'input.idempotencyHeader', message: problem }],
+        'Invalid http input',
+      );
+    }
+  }
   for (const [name, value] of Object.entries(parsed.data.headers ?? {})) {
     try {
       validateHeaderName(name);
@@ -119,12 +142,20 @@ function parseInput(schema: ReturnType<typeof inputSchema>, input: unknown): { i
   return { input: parsed.data, url };
 }
 
-function buildRequest(input: Input): { method: string; headers: Record<string, string>; body?: Buffer } {
+function buildRequest(
+  input: Input,
+  idempotencyKey: string | undefined,
+): { method: string; headers: Record<string, string>; body?: Buffer } {
   const headers: Record<string, string> = {
     accept: 'application/json, text/plain;q=0.9, */*;q=0.5',
     'user-agent': 'orchestrator-http-action',
   };
   for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
+  // The step's key (the same for every attempt and after restarts): a server that honours it
+  // runs a retried call once.
+  if (input.idempotencyHeader !== undefined && idempotencyKey !== undefined) {
+    headers[input.idempotencyHeader.toLowerCase()] = idempotencyKey;
+  }
   const method = input.method ?? (input.body === undefined ? 'GET' : 'POST');
   if (input.body === undefined) return { method, headers };
   const text = typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
@@ -275,7 +306,7 @@ export function createHttpAction(options: HttpActionOptions = {}): ActionHandler
   };
   return async (rawInput: unknown, ctx: StepContext): Promise<HttpActionOutput> => {
     const { input, url } = parseInput(schema, rawInput);
-    const request = buildRequest(input);
+    const request = buildRequest(input, ctx?.idempotencyKey);
     const seconds = input.timeout ?? defaultTimeout;
     const timer = AbortSignal.timeout(Math.ceil(seconds * 1000));
     const signal = ctx?.signal ? AbortSignal.any([ctx.signal, timer]) : timer;

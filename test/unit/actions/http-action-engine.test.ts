@@ -63,6 +63,36 @@ describe('http built-in in the engine', () => {
     expect(status.steps[0]?.attempts).toBe(1);
   });
 
+  it('sends the step idempotency key in the header idempotencyHeader names, the same on every attempt', async () => {
+    const orch = await orchestrator(['127.0.0.1']);
+    const before = server.received.length;
+    const id = await orch.workflowEngine.executeWorkflow('call', {
+      url: `${server.base}/down`,
+      method: 'POST',
+      body: { charge: 42 },
+      idempotencyHeader: 'Idempotency-Key',
+    });
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.steps[0]?.attempts).toBe(3);
+    const keys = server.received.slice(before).map((r) => r.headers['idempotency-key']);
+    expect(keys).toEqual([`${id}:fetch`, `${id}:fetch`, `${id}:fetch`]);
+  });
+
+  it('refuses an idempotencyHeader that is no header name, reserved, or also in headers', async () => {
+    const orch = await orchestrator(['127.0.0.1']);
+    for (const [input, message] of [
+      [{ idempotencyHeader: 'bad header' }, 'is not a valid HTTP header name'],
+      [{ idempotencyHeader: 'Content-Length' }, 'is set by the http action itself'],
+      [{ idempotencyHeader: 'X-Key', headers: { 'x-key': 'mine' } }, 'is also given in input.headers'],
+    ] as const) {
+      const id = await orch.workflowEngine.executeWorkflow('call', { url: `${server.base}/ok`, ...input });
+      const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+      expect(status.error?.code).toBe('VALIDATION');
+      expect(status.error?.message).toContain(`input.idempotencyHeader: ${message}`);
+      expect(status.steps[0]?.attempts).toBe(1);
+    }
+  });
+
   it('retries a 5xx under the step policy', async () => {
     const orch = await orchestrator(['127.0.0.1']);
     const id = await orch.workflowEngine.executeWorkflow('call', { url: `${server.base}/down` });
