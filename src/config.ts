@@ -111,20 +111,20 @@ export const DEFAULT_SQLITE_STORE = 'sqlite:./data/orchestrator.sqlite';
 /** Alert thresholds (SPEC §5). */
 export interface AlertConfig {
   /** Alert when one execution takes longer than this many ms. @default 30000 */
-  executionTimeMs?: number;
+  executionTimeMs?: number | undefined;
   /** Alert when the failure rate of recent executions of a workflow exceeds this fraction. @default 0.5 */
-  failureRate?: number;
+  failureRate?: number | undefined;
   /**
    * Finished executions (per workflow) needed before the failure rate is judged, at most 100 (the
    * rate is taken over a workflow's last 100 executions). @default 10
    */
-  minSamples?: number;
+  minSamples?: number | undefined;
   /** Load-imbalance threshold passed to `isBalanced`. @default 0.3 */
-  imbalanceThreshold?: number;
+  imbalanceThreshold?: number | undefined;
   /** Active executions needed before imbalance is judged. @default 10 */
-  imbalanceMinActive?: number;
+  imbalanceMinActive?: number | undefined;
   /** Minimum seconds between two alerts of the same kind and subject. @default 60 */
-  cooldown?: number;
+  cooldown?: number | undefined;
 }
 
 /** A minimal structured logger (pino's shape). */
@@ -150,7 +150,7 @@ export interface Config {
   /** Run compensation on failure, timeout and cancellation. @default true */
   enableCompensation: boolean;
   /** `memory`, `sqlite:<path>`, `postgres://...`, or a `Store` instance. @default see SPEC §2 */
-  store?: string | Store;
+  store?: string | Store | undefined;
   /** Worker ids the load balancer spreads executions over. @default ['worker_1'] */
   workers: readonly string[];
   /** Slow threshold of the performance optimizer, ms. @default 1000 */
@@ -166,21 +166,21 @@ export interface Config {
    */
   maxStepInterruptions: number;
   /** Alert thresholds. */
-  alerts?: AlertConfig;
+  alerts?: AlertConfig | undefined;
   /** This node's id. @default host:pid:random */
-  nodeId?: string;
+  nodeId?: string | undefined;
   /** Time source (tests inject a `FakeClock`). @default the system clock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Structured logger. @default pino at level `ORCHESTRATOR_LOG_LEVEL` or `warn` */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Hosts the built-in `http` action may reach even if private. @default [] */
-  httpAllowlist?: readonly string[];
+  httpAllowlist?: readonly string[] | undefined;
   /**
    * Cluster mode: nodes sharing the store register with heartbeats, become the balancer's
    * workers, and new executions are placed on the least-loaded live node.
    * @default true for a PostgreSQL store, else false
    */
-  cluster?: boolean;
+  cluster?: boolean | undefined;
 }
 
 const positiveNumber = (key: string) =>

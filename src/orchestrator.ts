@@ -34,17 +34,23 @@ import type { NodeRecord, Store, StoreAggregates } from './store/store.js';
 import type { ActionHandler, CompensationHandler } from './types.js';
 import { optionsIssues } from './unknown-keys.js';
 
+/**
+ * Every key of `T` optional, an `undefined` value counting as an absent key (as the runtime treats
+ * it), also for a consumer compiling with `exactOptionalPropertyTypes`.
+ */
+type OptionalKeys<T> = { [K in keyof T]?: T[K] | undefined };
+
 /** Options of `createOrchestrator`: config keys plus handlers registered before recovery. */
-export interface OrchestratorOptions extends Partial<Config> {
+export interface OrchestratorOptions extends OptionalKeys<Config> {
   /** Step handlers by action name. */
-  actions?: Record<string, ActionHandler>;
+  actions?: Record<string, ActionHandler> | undefined;
   /** Compensation handlers by name. */
-  compensations?: Record<string, CompensationHandler>;
+  compensations?: Record<string, CompensationHandler> | undefined;
   /**
    * Event listeners by event name, added before recovery: unlike `orch.on` after
    * `createOrchestrator` resolves, they also see the events of executions resumed at start.
    */
-  on?: EventListeners;
+  on?: EventListeners | undefined;
 }
 
 /** One listener per event name (see {@link OrchestratorOptions.on}). */
@@ -53,7 +59,7 @@ export type EventListeners = { [E in EventName]?: Listener<E> };
 /** Options of `close`. */
 export interface CloseOptions {
   /** Seconds running steps may take to finish before they are stopped (the rest resume on the next start). @default 0 */
-  grace?: number;
+  grace?: number | undefined;
 }
 
 /** A running orchestrator: the four components, metrics, events and life cycle. */

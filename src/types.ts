@@ -107,12 +107,12 @@ export interface ExecutionStatus {
 
 /** Filter for `listExecutions`. */
 export interface ListExecutionsOptions {
-  status?: ExecutionState;
-  workflowId?: string;
+  status?: ExecutionState | undefined;
+  workflowId?: string | undefined;
   /** @default 100 */
-  limit?: number;
+  limit?: number | undefined;
   /** Skip this many (for pagination). @default 0 */
-  offset?: number;
+  offset?: number | undefined;
 }
 
 /** What a step handler receives besides its input. */

@@ -7,15 +7,15 @@
 /** Retry options of a step; every field falls back to the orchestrator's config. */
 export interface RetryOptions {
   /** Retries after the first run (so `3` allows 4 runs). @default config `retryAttempts` */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Seconds before the first retry. @default 1 */
-  initialDelay?: number;
+  initialDelay?: number | undefined;
   /** Multiplier between consecutive delays. @default 2 */
-  backoffCoefficient?: number;
+  backoffCoefficient?: number | undefined;
   /** Cap on one delay, in seconds. @default config `retryDelay` */
-  maxDelay?: number;
+  maxDelay?: number | undefined;
   /** Error names (or class names) or codes that are never retried. @default [] */
-  nonRetryable?: readonly string[];
+  nonRetryable?: readonly string[] | undefined;
 }
 
 /** A step that runs an action handler. */
@@ -23,15 +23,15 @@ export interface ActionStepDefinition {
   /** Unique in the workflow: `[A-Za-z0-9_.-]+`. */
   name: string;
   /** Handler name. @default the step's name */
-  action?: string;
+  action?: string | undefined;
   /** Seconds one attempt may take. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** `true` for the default policy, or a policy. @default false (no retries) */
-  retry?: boolean | RetryOptions;
+  retry?: boolean | RetryOptions | undefined;
   /** Compensation handler run if a later step fails. */
-  compensation?: string;
+  compensation?: string | undefined;
   /** CEL expression for the step's input, e.g. `{'text': steps.stt.output.text}`. @default the workflow input */
-  input?: string;
+  input?: string | undefined;
 }
 
 /** A step that evaluates a CEL condition and jumps. It runs no action. */
@@ -40,9 +40,9 @@ export interface ConditionStepDefinition {
   /** CEL expression over `result`, `input` and `steps` that must yield a boolean. */
   condition: string;
   /** Step to jump to when true; missing: continue with the next step. */
-  then?: string;
+  then?: string | undefined;
   /** Step to jump to when false; missing: continue with the next step. */
-  else?: string;
+  else?: string | undefined;
 }
 
 /** A step whose branches run concurrently. Its output is keyed by branch name. */
@@ -50,8 +50,8 @@ export interface ParallelStepDefinition {
   name: string;
   parallel: readonly ActionStepDefinition[];
   /** Seconds the whole parallel step may take. */
-  timeout?: number;
-  compensation?: string;
+  timeout?: number | undefined;
+  compensation?: string | undefined;
 }
 
 /** One step of a workflow definition. */
@@ -60,9 +60,9 @@ export type StepDefinition = ActionStepDefinition | ConditionStepDefinition | Pa
 /** Options of a workflow definition. */
 export interface WorkflowOptions {
   /** Seconds from start to terminal state for this workflow. @default config `workflowTimeout` */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Free text shown in listings. */
-  description?: string;
+  description?: string | undefined;
 }
 
 /** A stored, versioned workflow definition. */

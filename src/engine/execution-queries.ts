@@ -23,7 +23,7 @@ export const POLL_MS = 100;
 /** Options of `waitForCompletion`. */
 export interface WaitOptions {
   /** Seconds to wait; past it the promise rejects with a `TimeoutError`. @default no limit */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /** Checks a listing filter: an object whose `status` is a state and `workflowId` a non-empty string. */

@@ -34,7 +34,7 @@ import type { Scheduler } from './scheduler.js';
 /** Options of `executeWorkflow`. */
 export interface ExecuteOptions {
   /** Same key → same execution id (the second call starts nothing). */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
 }
 
 export type { WaitOptions };

@@ -38,29 +38,29 @@ export type RemoteActionHandler = (input: unknown, ctx: RemoteTaskContext) => un
 /** Options of `createRemoteWorker`. */
 export interface RemoteWorkerOptions {
   /** Base URL of the orchestrator's HTTP API, e.g. `http://127.0.0.1:8080`. */
-  url?: string;
+  url?: string | undefined;
   /** Base URLs of several orchestrator nodes (a cluster): each serves the tasks of the executions it runs. */
-  urls?: string[];
+  urls?: string[] | undefined;
   /** The API token (`Authorization: Bearer <token>`). */
   token: string;
   /** Handlers by action name. */
   actions: Record<string, RemoteActionHandler>;
   /** Tasks run at once (each slot polls for one task, runs it, reports, polls again). @default 1 */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** A label shown in `GET /v1/remote-workers`. */
-  name?: string;
+  name?: string | undefined;
   /** Seconds one poll waits for a task. @default the node's `pollSeconds` (one node), else at most 5 */
-  pollSeconds?: number;
+  pollSeconds?: number | undefined;
   /** Seconds any other request may take, at most a day (86400). @default 10 */
-  requestTimeoutSeconds?: number;
+  requestTimeoutSeconds?: number | undefined;
   /** Where registrations, lost leases and network errors are logged. @default silent */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 /** Options of {@link RemoteWorker.stop}. */
 export interface RemoteWorkerStopOptions {
   /** Seconds running tasks may take to finish before their signal aborts (`Infinity`: no limit). @default 0 */
-  grace?: number;
+  grace?: number | undefined;
 }
 
 /** A remote worker created by `createRemoteWorker`. */

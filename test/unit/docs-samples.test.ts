@@ -64,6 +64,8 @@ function typeErrors(samples: { name: string; code: string }[]): string[] {
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     strict: true,
     noUncheckedIndexedAccess: true,
+    // As a consumer with the strictest usual settings compiles them.
+    exactOptionalPropertyTypes: true,
     skipLibCheck: true,
     types: ['node'],
     noEmit: true,
