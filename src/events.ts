@@ -17,8 +17,8 @@ interface ExecutionRef {
 
 interface StepRef extends ExecutionRef {
   step: string;
-  /** Parallel step a branch belongs to. */
-  parent?: string;
+  /** Parallel step a branch belongs to; absent or `undefined` for a step of no parallel step. */
+  parent?: string | undefined;
   attempt: number;
 }
 
