@@ -37,7 +37,7 @@ export type RemoteActionHandler = (input: unknown, ctx: RemoteTaskContext) => un
 
 /** Options of `createRemoteWorker`. */
 export interface RemoteWorkerOptions {
-  /** Base URL of the orchestrator's HTTP API, e.g. `http://127.0.0.1:8080`. */
+  /** Base URL of the orchestrator's HTTP API, e.g. `http://127.0.0.1:8080`. Give it or `urls`, not both. */
   url?: string | undefined;
   /** Base URLs of several orchestrator nodes (a cluster): each serves the tasks of the executions it runs. */
   urls?: string[] | undefined;
@@ -139,6 +139,9 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
   if (unknown.length > 0) throw new ValidationError(unknown, 'createRemoteWorker: invalid options');
   if (options.urls !== undefined && !Array.isArray(options.urls))
     invalid('`urls` must be an array of URLs', 'urls');
+  // Both given: one would be left unused without a word.
+  if (options.urls !== undefined && options.url !== undefined)
+    invalid('give `url` or `urls`, not both (add the URL to `urls`)', 'url');
   const urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
   if (urls.length === 0) invalid('give `url` or `urls`', 'url');
   const normalized = urls.map((u) => {

@@ -41,6 +41,19 @@ describe('createRemoteWorker option checks', () => {
     ).toThrow(/urls: `urls` must be an array of URLs/);
   });
 
+  it('refuses url and urls together, which left url unused without a word', () => {
+    expect(issuesOf(() => createRemoteWorker({ ...base, urls: ['http://127.0.0.1:10'] }))).toEqual([
+      { path: 'url', message: 'give `url` or `urls`, not both (add the URL to `urls`)' },
+    ]);
+  });
+
+  it('still takes url or urls alone', () => {
+    expect(createRemoteWorker(base).registrations.map((r) => r.url)).toEqual(['http://127.0.0.1:9']);
+    const { url: _url, ...rest } = base;
+    const urls = ['http://127.0.0.1:9', 'http://127.0.0.1:10'];
+    expect(createRemoteWorker({ ...rest, urls }).registrations.map((r) => r.url)).toEqual(urls);
+  });
+
   it.each(['a\nb', 'a b', 'tök'])('refuses a token no Authorization header can carry (%j)', (token) => {
     expect(() => createRemoteWorker({ ...base, token })).toThrow(/token: `token` must be visible ASCII/);
   });
