@@ -147,8 +147,26 @@ export type { SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
  * `synchronous: 'NORMAL'` (no fsync per commit: survives a process crash, not a power loss).
  */
 export { SqliteStore } from './store/sqlite/sqlite-store.js';
-/** The store port, for custom adapters. */
-export type { Store } from './store/store.js';
+/** The store port, for custom adapters, with the records and requests its methods take and return. */
+export type {
+  AggregateFilter,
+  AttemptRecord,
+  ClaimRequest,
+  CompensationRecord,
+  CreateResult,
+  DefinitionRecord,
+  ExecutionFilter,
+  ExecutionPatch,
+  ExecutionRecord,
+  ExecutionSnapshot,
+  ExecutionUpdate,
+  NodeRecord,
+  SkippedVersion,
+  StepRecord,
+  Store,
+  StoreAggregates,
+  WorkHint,
+} from './store/store.js';
 /** Status shapes returned by the engine. */
 export type {
   ActionHandler,
