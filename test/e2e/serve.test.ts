@@ -348,6 +348,34 @@ describe('orchestrator serve (real process)', () => {
     }
   });
 
+  it.each([
+    ['a string', '"internal"'],
+    ['a number', '5'],
+  ])(
+    'refuses a --config httpAllowlist that is %s, naming the key (exit 2), instead of splitting it into characters',
+    async (_kind, value) => {
+      const root = mkdtempSync(join(tmpdir(), 'orch-serve-allow-'));
+      const config = join(root, 'config.json');
+      writeFileSync(config, `{"httpAllowlist": ${value}}`);
+      const running = startCli(
+        ['serve', '--port', '0', '--store', 'memory', '--config', config, '--http-allow', '10.0.0.1'],
+        { ORCHESTRATOR_API_TOKEN: TOKEN },
+      );
+      try {
+        const listening = running.waitFor(/listening/, 20_000).then(() => 'listening' as const);
+        const outcome = await Promise.race([running.exited, listening]);
+        expect(outcome, 'serve started instead of refusing').not.toBe('listening');
+        const { code, stderr } = await running.exited;
+        expect(code).toBe(2);
+        expect(stderr).toContain('httpAllowlist');
+        expect(stderr).not.toContain('is not iterable');
+      } finally {
+        if (running.child.exitCode === null) running.child.kill('SIGKILL');
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('refuses an ORCHESTRATOR_API_TOKEN no Authorization header can carry, naming the variable (exit 2, --json)', async () => {
     const proc = spawn(
       process.execPath,

@@ -161,13 +161,19 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
         : fileConfig.enableWorkflowPersistence === false
           ? 'memory'
           : globals.store;
-  const httpAllowlist = [
-    ...(fileConfig.httpAllowlist ?? []),
-    ...(options.httpAllow ?? '')
-      .split(',')
-      .map((h) => h.trim())
-      .filter(Boolean),
-  ];
+  const flagAllowlist = (options.httpAllow ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  // A config value that is no list is passed on as it is, so the config check refuses it naming
+  // `httpAllowlist` (a string spread here would become a list of its characters).
+  const fileAllowlist: unknown = fileConfig.httpAllowlist;
+  const httpAllowlist =
+    fileAllowlist === undefined
+      ? flagAllowlist
+      : Array.isArray(fileAllowlist)
+        ? [...fileAllowlist, ...flagAllowlist]
+        : (fileAllowlist as string[]);
 
   const interrupt = listenForInterrupt();
   let orch: Orchestrator | null = null;
