@@ -139,7 +139,7 @@ export interface Logger {
 export interface Config {
   /** Executions running at once; more wait as `pending` (FIFO). @default 100 */
   maxConcurrentWorkflows: number;
-  /** Seconds from start to terminal state. @default 300 */
+  /** Seconds from acceptance (queue time included) to terminal state. @default 300 */
   workflowTimeout: number;
   /** Default retries of a step with `retry: true`. @default 3 */
   retryAttempts: number;
@@ -167,7 +167,7 @@ export interface Config {
   maxStepInterruptions: number;
   /** Alert thresholds. */
   alerts?: AlertConfig | undefined;
-  /** This node's id. @default host:pid:random */
+  /** This node's id (at most 512 characters, no control characters). @default `<host>[~<pid namespace>]/<pid>/<random>` */
   nodeId?: string | undefined;
   /** Time source (tests inject a `FakeClock`). @default the system clock */
   clock?: Clock | undefined;
