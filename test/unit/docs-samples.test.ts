@@ -1,7 +1,8 @@
 /**
- * The user docs as executable instructions: every TypeScript sample of README.md and docs/*.md
+ * The user docs as executable instructions: every TypeScript sample of README.md,
+ * examples/README.md and docs/*.md
  * type-checks against the package's API, every shell block parses in the shell it is labelled
- * for, and every `orchestrator run` line of the README (and `npm run example:voice`) runs its
+ * for, every JSON block parses (the README's workflow definition is a valid one), and every `orchestrator run` line of the README (and `npm run example:voice`) runs its
  * example workflow to completion with the example handlers.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import { createOrchestrator } from '../../src/index.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOCS = [
   'README.md',
+  'examples/README.md',
   ...readdirSync(join(ROOT, 'docs')).flatMap((f) => (f.endsWith('.md') ? [`docs/${f}`] : [])),
 ];
 
@@ -115,6 +117,34 @@ describe('shell samples of the docs', () => {
       }),
     );
     expect(failures).toEqual([]);
+  });
+});
+
+describe('JSON samples of the docs', () => {
+  it('labelled json parse as JSON', () => {
+    const failures = DOCS.flatMap((file) =>
+      blocks(file, 'json').flatMap((code, i) => {
+        try {
+          JSON.parse(code);
+          return [];
+        } catch (error) {
+          return [`${file} json block ${i + 1}: ${(error as Error).message}`];
+        }
+      }),
+    );
+    expect(failures).toEqual([]);
+  });
+
+  it("the README's workflow definition (jsonc) is a valid definition", async () => {
+    const [sample] = blocks('README.md', 'jsonc');
+    expect(sample).toBeDefined();
+    const orch = await createOrchestrator({ store: 'memory' });
+    try {
+      const def = await orch.workflowEngine.defineWorkflow('readme', JSON.parse(sample ?? ''));
+      expect(def.steps.length).toBeGreaterThan(1);
+    } finally {
+      await orch.close();
+    }
   });
 });
 
