@@ -21,6 +21,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   CLOSED: 503,
+  STORE_UNAVAILABLE: 503,
   INTERNAL: 500,
 });
 
@@ -105,5 +106,10 @@ export function toErrorReply(
   const status = statusOf(code);
   if (status === 500)
     return { status, body: { error: { code: 'INTERNAL', message: 'Internal server error' } } };
+  // An outage, not a bug: a client may try again later. What failed (a file path, a server's
+  // address) goes to the log, not to the client.
+  if (code === 'STORE_UNAVAILABLE') {
+    return { status, body: { error: { code, message: 'The store is unavailable; try again later' } } };
+  }
   return { status, body: { error: { code, message } } };
 }

@@ -65,6 +65,17 @@ describe('the code → status table', () => {
     expect(toErrorReply(null, opts)).toEqual(generic);
     expect(toErrorReply(Object.assign(new Error('x'), { statusCode: 502 }), opts)).toEqual(generic);
   });
+
+  it('answers a store outage 503 STORE_UNAVAILABLE (try again), without the store path or address', () => {
+    const down = new OrchestratorError(
+      'STORE_UNAVAILABLE',
+      "SQLite store '/srv/secret/orchestrator.sqlite': database is locked (SQLITE_BUSY: ...)",
+    );
+    expect(toErrorReply(down, opts)).toEqual({
+      status: 503,
+      body: { error: { code: 'STORE_UNAVAILABLE', message: 'The store is unavailable; try again later' } },
+    });
+  });
 });
 
 describe('no leaks', () => {
