@@ -22,20 +22,37 @@ function dataProperty(value: unknown): PropertyDescriptor {
 /**
  * A plain object with a key per output of `outputs` (as it is now), whose first read copies that
  * output and keeps the copy (read again, it is the same object). The handler may assign, add and
- * delete keys as on any object; the engine's values are never handed out.
+ * delete keys as on any object, freeze or seal it; the engine's values are never handed out.
  */
 export function lazyOutputCopies(outputs: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(outputs)) {
     const value = outputs[key];
+    // The key's value once read or assigned. Kept here too: once the handler froze or sealed
+    // `ctx.outputs` (its keys no longer configurable), the key stays this getter and setter.
+    let current: unknown;
+    let known = false;
+    const settle = () => {
+      if (Object.getOwnPropertyDescriptor(out, key)?.configurable) {
+        Object.defineProperty(out, key, dataProperty(current));
+      }
+    };
     Object.defineProperty(out, key, {
       get() {
-        const copy = copyJson(value);
-        Object.defineProperty(out, key, dataProperty(copy));
-        return copy;
+        if (!known) {
+          current = copyJson(value);
+          known = true;
+        }
+        settle();
+        return current;
       },
       set(next: unknown) {
-        Object.defineProperty(out, key, dataProperty(next));
+        // As with a frozen plain object (handlers are modules: strict mode).
+        if (Object.isFrozen(out))
+          throw new TypeError(`Cannot assign to read only property '${key}' of object`);
+        current = next;
+        known = true;
+        settle();
       },
       enumerable: true,
       configurable: true,

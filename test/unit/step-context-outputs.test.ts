@@ -96,4 +96,25 @@ describe('ctx.outputs', () => {
       return null;
     });
   });
+
+  it('can be frozen or sealed by the handler, as a plain copy can, and still read', async () => {
+    const engine: Record<string, unknown> = { a: { n: 1 }, b: { n: 2 }, c: 3 };
+    await runWith(engine, (_input, ctx) => {
+      const frozen = Object.freeze(ctx.outputs);
+      expect(frozen.a).toEqual({ n: 1 });
+      expect(frozen.a).toBe(frozen.a);
+      expect(() => {
+        (frozen as Record<string, unknown>).b = 'x';
+      }).toThrow(TypeError);
+      expect({ ...frozen }).toEqual(engine);
+      return null;
+    });
+    await runWith(engine, (_input, ctx) => {
+      const sealed = Object.seal(ctx.outputs) as Record<string, unknown>;
+      sealed.b = 'replaced';
+      expect(sealed).toEqual({ a: { n: 1 }, b: 'replaced', c: 3 });
+      return null;
+    });
+    expect(engine).toEqual({ a: { n: 1 }, b: { n: 2 }, c: 3 });
+  });
 });
