@@ -211,6 +211,9 @@ export class WorkflowEngine {
     // The execution's own copy: the caller may go on using (and mutating) its object.
     const input = inputData === undefined ? {} : copyJsonOrThrow(inputData, 'inputData');
     const entry = await this.definitions.latest(workflowId);
+    // The lookup may have read the store: a close() meanwhile may already have released this
+    // node's leases, and an execution stored now would stay owned by a closed node (run by none).
+    this.assertOpen();
     if (!entry) throw new WorkflowNotFoundError(workflowId);
     // Every worker was removed from the balancer: nothing could run it (SPEC §4).
     if (!this.ctx.cluster && this.ctx.loadBalancer.workerCount === 0) throw new NoWorkersError();

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  ClosedError,
   FakeClock,
   MemoryStore,
   OrchestratorError,
@@ -345,6 +346,27 @@ describe('a newer version defined by another process on the same store', () => {
     const status = await runToEnd(a, 'w');
     expect(status.workflowVersion).toBe(2);
     expect(status.steps.map((s) => s.name)).toEqual(['y']);
+  });
+
+  it('is not read past a close(): an executeWorkflow whose re-read a close() overtook stores nothing', async () => {
+    // (Else it was stored after close() had released this node's leases: owned by a closed node,
+    // run by none, until its lease ran out.)
+    const url = storeUrl('sqlite');
+    const clock = new FakeClock();
+    const a = await withOrchestrator({ store: url, clock, actions: { x: () => 'x' } });
+    await a.workflowEngine.defineWorkflow('w', [{ name: 'x' }]);
+    await clock.advance(60_000);
+    const submitted = a.workflowEngine.executeWorkflow('w');
+    const closing = a.close();
+    await expect(submitted).rejects.toThrow(ClosedError);
+    await closing;
+    const reader = new SqliteStore(url.slice('sqlite:'.length));
+    await reader.init();
+    try {
+      expect(await reader.countExecutions({})).toBe(0);
+    } finally {
+      await reader.close();
+    }
   });
 });
 
