@@ -188,8 +188,9 @@ export class Orchestrator {
       // so no other node takes over a step still running here; it takes no new work meanwhile.
       ctx.lifecycle.draining = true;
       this.keeper.drain();
-      // A retry's backoff or a `delay` has nothing to finish: halted now, resumed on the next start.
-      this.scheduler.stopWaitingOnTimers();
+      // A retry's backoff or a `delay` has nothing to finish: halted now, resumed on the next start
+      // (on a durable store; on the memory store nothing resumes, so they get the grace too).
+      if (ctx.store.durable) this.scheduler.stopWaitingOnTimers();
       let timer: { cancel(): void } | undefined;
       const graceOver = new Promise<void>((resolve) => {
         timer = ctx.clock.setTimer(resolve, graceSeconds * 1000);

@@ -63,6 +63,15 @@ export function idempotencyKey(executionId: string, step: string, visit: number)
   return visit > 1 ? `${executionId}:${step}#${visit}` : `${executionId}:${step}`;
 }
 
+/**
+ * Whether a step waiting on a timer is halted at once rather than given the grace of a draining
+ * node: only on a durable store, whose stored timer resumes it on the next start (on the memory
+ * store nothing does, so the grace is its only chance to end).
+ */
+function haltsTimerWaits(ctx: EngineContext): boolean {
+  return ctx.lifecycle.draining && ctx.store.durable;
+}
+
 function delayHandler(
   ctx: EngineContext,
   ex: ActiveExecution,
@@ -74,7 +83,7 @@ function delayHandler(
     const wait = () => sleepUntil(ctx.clock, at, c.signal);
     // A branch's wait is not marked: a sibling may be running a handler.
     if (step.parent !== null) return wait().then(() => _input);
-    return ex.waitOnTimer(ctx.lifecycle.draining, wait).then(() => _input);
+    return ex.waitOnTimer(haltsTimerWaits(ctx), wait).then(() => _input);
   };
 }
 
@@ -121,7 +130,7 @@ export async function runActionStep(
           const wait = () => sleepUntil(clock, at, scope.signal);
           // A branch's wait is not marked: a sibling may be running a handler.
           if (step.parent !== null) await wait();
-          else await ex.waitOnTimer(ctx.lifecycle.draining, wait);
+          else await ex.waitOnTimer(haltsTimerWaits(ctx), wait);
         } catch {
           return stopped(ctx, ex, set, rec);
         }

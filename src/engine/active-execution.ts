@@ -93,8 +93,8 @@ export class ActiveExecution {
   }
 
   /**
-   * Runs `wait` (a sleep on this execution's scope) marked as {@link onTimer}. When the node is
-   * draining (a `close({ grace })`), the execution is halted for the shutdown at once instead:
+   * Runs `wait` (a sleep on this execution's scope) marked as {@link onTimer}. When `draining` (a
+   * `close({ grace })` on a durable store), the execution is halted for the shutdown at once instead:
    * nothing runs that a grace period could let finish, and what is stored (the retry's time, the
    * delay's end) resumes it on the next start.
    */

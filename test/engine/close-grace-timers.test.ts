@@ -1,7 +1,8 @@
 /**
  * `close({ grace })` gives running handlers time to finish; an execution whose step only waits on
  * a timer (a retry's backoff, a `delay`) has nothing to finish, so it is halted at once and the
- * close does not sit out the grace period. The stored timer resumes it on the next start.
+ * close does not sit out the grace period. The stored timer resumes it on the next start (on a
+ * durable store: on the memory store nothing resumes, and the wait gets the grace).
  * Virtual time: the grace period is a FakeClock timer, so a close that waited for it would never
  * resolve without `advance`.
  */
@@ -119,5 +120,29 @@ describe('close({ grace }) and executions waiting on a timer', () => {
     expect(status.status).toBe('completed');
     expect(status.outputData).toEqual({ slow: 'second try', quick: 'done' });
     expect(status.steps[0]?.attempts).toBe(2);
+  });
+
+  it('on the memory store (nothing resumes after a close) lets a short backoff run out in the grace', async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    const flaky = () => {
+      calls++;
+      if (calls === 1) throw new Error('try again');
+      return 'ok';
+    };
+    const orch = await createOrchestrator({ store: 'memory', clock, actions: { flaky } });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'flaky', retry: { maxAttempts: 3, initialDelay: 1 } },
+    ]);
+    const failed = nextEvent(orch, 'step.failed');
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await failed;
+    const completed: string[] = [];
+    orch.on('execution.completed', (e) => completed.push(e.executionId));
+    const closing = orch.close({ grace: 10 });
+    await clock.advance(1_000);
+    await closing;
+    expect(calls).toBe(2);
+    expect(completed).toEqual([id]);
   });
 });
