@@ -197,7 +197,6 @@ export class Scheduler {
     return [...new Set([...this.abandoned.keys(), ...this.notStarted])];
   }
 
-  /** Stops every execution (running ones abort; queued ones are let go untouched). */
   /**
    * Halts for the shutdown every running execution that only waits on a timer (see
    * `ActiveExecution.waitOnTimer`): a grace period lets running handlers finish, not timers run out.
@@ -206,6 +205,7 @@ export class Scheduler {
     for (const ex of this.active.values()) if (ex.onTimer) ex.stop('shutdown');
   }
 
+  /** Stops every execution (running ones abort; queued ones are let go untouched). */
   stopAll(reason: StopReason): void {
     for (const ex of this.queue) {
       // Still being stored: its request sees the orchestrator closed and leaves it be.
