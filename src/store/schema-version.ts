@@ -8,11 +8,11 @@ import { OrchestratorError } from '../errors.js';
 
 /** A store whose schema was migrated by a newer Orchestrator than this one. */
 export class SchemaTooNewError extends OrchestratorError {
-  /** @param where What was opened, e.g. `SQLite database` or `PostgreSQL schema 'orders'`. */
   /** The newest migration version the store records. */
   readonly storedVersion: number;
   /** The newest migration version this release ships. */
   readonly knownVersion: number;
+  /** @param where What was opened, e.g. `SQLite database` or `PostgreSQL schema 'orders'`. */
   constructor(where: string, storedVersion: number, knownVersion: number) {
     super(
       'STORE_UNAVAILABLE',
