@@ -26,11 +26,17 @@ function queryKey(raw: string): string {
 /**
  * A URL with its password (and any user info) replaced, for messages and logs. The user info
  * runs to the last `@` before the path, as the PostgreSQL driver reads it (a password may hold a
- * raw `@`); a `password` query parameter is masked whatever its case or percent-encoding.
+ * raw `@`); a password written with a raw `/`, `?` or `#` (which ends the user info for a URL
+ * parser) is masked too: what runs from `//` to the URL's last `@` is taken for user info when it
+ * has a `:` (better a host masked by mistake than a password shown). A `password` query
+ * parameter is masked whatever its case or percent-encoding.
  */
 export function redactUrl(url: string): string {
   return url
     .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@')
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@]*:[^@]*)@(?=[^@]*$)/i, (whole, scheme: string, info: string) =>
+      /[/?#]/.test(info) ? `${scheme}***@` : whole,
+    )
     .replace(/([?&])([^=&#]*)=([^&#]*)/g, (pair, sep: string, key: string) =>
       queryKey(key) === 'password' ? `${sep}${key}=***` : pair,
     );

@@ -166,4 +166,16 @@ describe('redactUrl (store URLs shown by the CLI and the server)', () => {
       'postgres://db.internal/orders?PASSWORD=***#x',
     );
   });
+
+  it('masks a password written with a raw /, ? or # (which end the user info for a URL parser)', () => {
+    for (const password of ['pa#ss', 'pa/ss', 'pa?ss', 'a/b?c#d']) {
+      const shown = redactUrl(`postgres://app:${password}@db.internal/orders?schema=a`);
+      expect(shown).toBe('postgres://***@db.internal/orders?schema=a');
+      expect(shown).not.toContain(password);
+    }
+    // No user info: an @ further on (a parameter's value) leaves the URL as it is.
+    expect(redactUrl('postgres://db.internal/orders?application_name=me@host')).toBe(
+      'postgres://db.internal/orders?application_name=me@host',
+    );
+  });
 });
