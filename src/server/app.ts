@@ -226,7 +226,10 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
     // A refusal while closing is expected (a shutdown), not a failure to report at error level.
     if (status >= 500 && body.error.code === 'CLOSED') req.log.info('request refused: closing');
     else if (status >= 500) {
-      req.log.error({ error: errorSummary(error, debugEnabled(req.log)) }, 'request failed');
+      // The server's level decides, not the route's: the routes of machine traffic log at warn,
+      // which must not hide a failure's stack from an operator who turned debug on.
+      const withStack = debugEnabled(req.log) || debugEnabled(app.log);
+      req.log.error({ error: errorSummary(error, withStack) }, 'request failed');
     }
     if (body.error.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer realm="orchestrator"');
     return reply.code(status).send(body);
