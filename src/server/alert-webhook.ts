@@ -143,7 +143,23 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
  */
 function failureText(error: unknown): string | undefined {
   const message = (error as { message?: unknown } | null)?.message;
-  const cause = (error as { cause?: { message?: unknown } } | null)?.cause?.message;
   if (typeof message !== 'string') return undefined;
-  return typeof cause === 'string' && cause !== '' ? `${message}: ${cause}` : message;
+  const cause = causeText((error as { cause?: unknown } | null)?.cause);
+  return cause ? `${message}: ${cause}` : message;
+}
+
+/**
+ * A cause's message; for a host of several addresses (`localhost` as ::1 and 127.0.0.1) Node
+ * tries each and gives an AggregateError with an empty message: its attempts' messages instead.
+ */
+function causeText(cause: unknown): string | undefined {
+  const c = cause as { message?: unknown; errors?: unknown; code?: unknown } | null | undefined;
+  if (typeof c?.message === 'string' && c.message !== '') return c.message;
+  if (Array.isArray(c?.errors)) {
+    const each = c.errors
+      .map((e) => (e as { message?: unknown } | null)?.message)
+      .filter((m): m is string => typeof m === 'string' && m !== '');
+    if (each.length > 0) return each.join('; ');
+  }
+  return typeof c?.code === 'string' ? c.code : undefined;
 }
