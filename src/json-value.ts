@@ -80,14 +80,22 @@ export function copyJson<T>(value: T): T {
 }
 
 /**
- * Characters in the strings and keys the last {@link tryCopyJson} copied, plus one per other
- * value: a lower bound of the value's JSON text (see {@link lastCopiedText}).
+ * Characters in the strings and keys the last {@link tryCopyJson} copied, plus
+ * {@link OTHER_VALUE_SIZE} per other value (see {@link lastCopiedText}).
  */
 let copiedText = 0;
 
 /**
- * The size {@link tryCopyJson}'s last copy measured: characters of its strings and keys, plus one
- * per other value — about the length of its JSON text (a lower bound), counted during the copy.
+ * What each value other than a string counts in {@link lastCopiedText}: a third of the longest
+ * JSON a number takes (24 characters), so that a limit on the count bounds the JSON text to a
+ * few times it even for a value made of long numbers.
+ */
+const OTHER_VALUE_SIZE = 8;
+
+/**
+ * The size {@link tryCopyJson}'s last copy measured: characters of its strings and keys, plus 8
+ * per other value (number, boolean, null, array, object) — about the length of its JSON text,
+ * counted during the copy.
  */
 export function lastCopiedText(): number {
   return copiedText;
@@ -105,7 +113,7 @@ function fastCopy(value: unknown, depth: number): unknown {
     copiedText += value.length;
     return value;
   }
-  copiedText++;
+  copiedText += OTHER_VALUE_SIZE;
   if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     // JSON writes -0 as 0: so do the durable stores, and so does the copy.

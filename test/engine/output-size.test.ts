@@ -44,6 +44,20 @@ describe.each(STORE_KINDS)('step output size (%s store)', (kind) => {
 });
 
 describe('step output size (memory store)', () => {
+  it('counts numbers too: an output of 9 million numbers is over the limit', async () => {
+    // Each number counts 8 (its JSON takes up to 24 characters): 9e6 long numbers would make
+    // ~216 MB of JSON, twice that in a loop's record, near the largest string V8 can build.
+    const numbers = new Array<number>(9_000_000).fill(1.234567890123e-300);
+    const orch = await withOrchestrator({ store: 'memory', actions: { big: () => numbers } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'big' }]);
+    const status = await orch.workflowEngine.waitForCompletion(
+      await orch.workflowEngine.executeWorkflow('w'),
+    );
+    expect(status.status).toBe('failed');
+    expect(status.error?.code).toBe('INVALID_OUTPUT');
+    expect(status.error?.message).toContain('over the limit of 64 MiB');
+  });
+
   it('keeps an output just under the limit', async () => {
     const text = 'y'.repeat(MAX_OUTPUT_TEXT - 64);
     const orch = await withOrchestrator({ store: 'memory', actions: { big: () => ({ text }) } });
