@@ -3,7 +3,7 @@
  * engine's own validator, so every problem is reported with its path before any store opens.
  * @module
  */
-import { lstatSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { StepDefinition } from '../definition/types.js';
 import { type ValidDefinition, validateDefinition } from '../definition/validate.js';
 import { type Issue, ValidationError } from '../errors.js';
@@ -37,23 +37,62 @@ function unreadable(error: unknown, path: string, what: string): UsageError {
   return new UsageError(`cannot read ${what} '${path}': ${(error as Error).message}`);
 }
 
+/** Where a JSON file may come from. */
+export interface JsonFileOptions {
+  /**
+   * Also read a pipe or a device (`run <(jq …)`, `/dev/stdin`), up to
+   * {@link MAX_JSON_FILE_BYTES}: for a file the user named. Files found by scanning a folder are
+   * regular files only (a FIFO there would block the start).
+   */
+  pipes?: boolean;
+}
+
+/** Reads a pipe or device to its end, refusing more than {@link MAX_JSON_FILE_BYTES}. */
+function readStream(path: string, what: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const chunk = Buffer.alloc(1024 * 1024);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_JSON_FILE_BYTES) {
+        throw new UsageError(`${what} '${path}' holds more than the limit of ${MAX_JSON_FILE_BYTES} bytes`);
+      }
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
- * Reads and parses a JSON file, with one-line errors that name the file. Only a regular file (or
- * a symbolic link to one) of at most {@link MAX_JSON_FILE_BYTES} is read: a FIFO or a device
- * (`/dev/zero`) would block or never end, and a huge file would be read whole into memory.
+ * Reads and parses a JSON file, with one-line errors that name the file. A regular file (or a
+ * symbolic link to one) of at most {@link MAX_JSON_FILE_BYTES} is read; a pipe or device only
+ * with `pipes` (see {@link JsonFileOptions}), to the same limit: `/dev/zero` ends with an error,
+ * and a huge file is not read whole into memory.
  */
-export function readJsonFile(path: string, what: string): unknown {
+export function readJsonFile(path: string, what: string, options: JsonFileOptions = {}): unknown {
   let text: string;
   try {
     const stats = statSync(path);
     if (stats.isDirectory()) throw new UsageError(`${what} '${path}' is a directory, not a file`);
-    if (!stats.isFile()) throw new UsageError(`${what} '${path}' is not a regular file`);
-    if (stats.size > MAX_JSON_FILE_BYTES) {
-      throw new UsageError(
-        `${what} '${path}' is ${stats.size} bytes, more than the limit of ${MAX_JSON_FILE_BYTES}`,
-      );
+    if (!stats.isFile()) {
+      if (!options.pipes || !(stats.isFIFO() || stats.isCharacterDevice())) {
+        throw new UsageError(`${what} '${path}' is not a regular file`);
+      }
+      text = readStream(path, what);
+    } else {
+      if (stats.size > MAX_JSON_FILE_BYTES) {
+        throw new UsageError(
+          `${what} '${path}' is ${stats.size} bytes, more than the limit of ${MAX_JSON_FILE_BYTES}`,
+        );
+      }
+      text = readFileSync(path, 'utf8');
     }
-    text = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw unreadable(error, path, what);
@@ -71,8 +110,8 @@ export function readJsonFile(path: string, what: string): unknown {
  * @throws UsageError if the file is missing or not JSON; ValidationError (exit 2) naming every
  *   problem with its path, prefixed by the file name.
  */
-export function readDefinitionFile(path: string): ValidDefinition {
-  const raw = readJsonFile(path, 'definition file');
+export function readDefinitionFile(path: string, options: JsonFileOptions = {}): ValidDefinition {
+  const raw = readJsonFile(path, 'definition file', options);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UsageError(
       `definition file '${path}' must contain a JSON object { "id", "steps", "options"? }`,

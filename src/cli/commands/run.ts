@@ -59,7 +59,8 @@ export function register(program: Command): void {
 async function run(file: string, options: RunOptions, command: Command): Promise<number> {
   const { globals, out } = setup(command);
   const input = parseJsonOption('--input', options.input, {});
-  const def = readDefinitionFile(file);
+  // A file the user named may be a pipe: `run <(jq …)`, `run /dev/stdin`.
+  const def = readDefinitionFile(file, { pipes: true });
   const handlers: Handlers = options.handlers
     ? await loadHandlers(options.handlers)
     : { actions: {}, compensations: {} };

@@ -99,7 +99,7 @@ export function register(program: Command): void {
 /** Orchestrator config from `--config`: a JSON object of config keys (validated by the orchestrator). */
 function readConfigFile(path: string | undefined): Partial<Config> {
   if (path === undefined) return {};
-  const value = readJsonFile(path, 'config file');
+  const value = readJsonFile(path, 'config file', { pipes: true });
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new UsageError(`config file '${path}' must contain a JSON object of config keys`);
   }

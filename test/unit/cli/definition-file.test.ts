@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,28 @@ describe('readDefinitionFile', () => {
       new UsageError(
         `definition file '${huge}' is ${MAX_JSON_FILE_BYTES + 1} bytes, more than the limit of ${MAX_JSON_FILE_BYTES}`,
       ),
+    );
+  });
+
+  it('reads a pipe the user named (run <(jq …), /dev/stdin), and stops a device at the size limit', async () => {
+    const sub = join(dir, 'pipes');
+    mkdirSync(sub);
+    const fifo = join(sub, 'piped.json');
+    execFileSync('mkfifo', [fifo]);
+    // The writer waits in its own process until this one opens the FIFO to read it.
+    const writer = spawn('sh', [
+      '-c',
+      `printf '%s' '{"id":"piped","steps":[{"name":"a"}]}' > "$1"`,
+      'sh',
+      fifo,
+    ]);
+    const exited = new Promise((resolve) => writer.on('exit', resolve));
+    expect(readDefinitionFile(fifo, { pipes: true }).id).toBe('piped');
+    expect(await exited).toBe(0);
+    const zero = join(sub, 'zero.json');
+    symlinkSync('/dev/zero', zero);
+    expect(() => readDefinitionFile(zero, { pipes: true })).toThrow(
+      new UsageError(`definition file '${zero}' holds more than the limit of ${MAX_JSON_FILE_BYTES} bytes`),
     );
   });
 
