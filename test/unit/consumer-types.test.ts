@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { CONSUMER_COMPILER_OPTIONS } from '../helpers/consumer-ts.js';
 
 const DIR = fileURLToPath(new URL('../types/', import.meta.url));
 
@@ -17,18 +18,7 @@ describe('consumer type tests (test/types)', () => {
       .filter((f) => f.endsWith('.ts'))
       .map((f) => join(DIR, f));
     expect(files.length).toBeGreaterThan(0);
-    const program = ts.createProgram(files, {
-      target: ts.ScriptTarget.ES2023,
-      lib: ['lib.es2023.d.ts'],
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      exactOptionalPropertyTypes: true,
-      skipLibCheck: true,
-      types: ['node'],
-      noEmit: true,
-    });
+    const program = ts.createProgram(files, CONSUMER_COMPILER_OPTIONS);
     const errors = files.flatMap((f) => {
       const source = program.getSourceFile(f);
       if (!source) return [`${f}: not compiled`];

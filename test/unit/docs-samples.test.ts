@@ -13,6 +13,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { actions, compensations } from '../../examples/handlers.js';
 import { createOrchestrator } from '../../src/index.js';
+import { CONSUMER_COMPILER_OPTIONS } from '../helpers/consumer-ts.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOCS = [
@@ -59,19 +60,7 @@ function typeErrors(samples: { name: string; code: string }[]): string[] {
       `${code.replaceAll("from 'orchestrator'", "from '../src/index.js'")}\nexport {};\n`,
     );
   }
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2023,
-    lib: ['lib.es2023.d.ts'],
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    // As a consumer with the strictest usual settings compiles them.
-    exactOptionalPropertyTypes: true,
-    skipLibCheck: true,
-    types: ['node'],
-    noEmit: true,
-  };
+  const options: ts.CompilerOptions = { ...CONSUMER_COMPILER_OPTIONS };
   const host = ts.createCompilerHost(options);
   const { fileExists, readFile, getSourceFile } = host;
   host.fileExists = (f) => virtual.has(f) || fileExists.call(host, f);
