@@ -10,8 +10,8 @@
 /** A U+0000, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding U+0000 is the point
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding U+0000 is the point
-const UNSTORABLE_ALL = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** The same, every occurrence (for `replace`). */
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 
 /** What keeps `text` from being stored as is (see the module), or null when nothing does. */
 export function unstorableText(text: string): string | null {

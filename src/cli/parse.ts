@@ -9,25 +9,27 @@ import { MAX_SECONDS } from '../definition/schema.js';
 import { EXECUTION_STATES, type ExecutionState } from '../types.js';
 import { UsageError } from './errors.js';
 
+/** `value` as seconds from 0 (if `zero`) or above, at most {@link MAX_SECONDS}. */
+function seconds(value: string, zero: boolean): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (n === 0 && !zero) || n > MAX_SECONDS) {
+    const what = zero ? '0 or a positive number' : 'a positive number';
+    throw new InvalidArgumentError(`Expected ${what} of seconds, at most ${MAX_SECONDS}.`);
+  }
+  return n;
+}
+
 /**
  * A positive number of seconds (fractions allowed), at most {@link MAX_SECONDS} like every
  * duration of the library (whose `close({ grace })` refuses more).
  */
 export function parseSeconds(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > MAX_SECONDS) {
-    throw new InvalidArgumentError(`Expected a positive number of seconds, at most ${MAX_SECONDS}.`);
-  }
-  return n;
+  return seconds(value, false);
 }
 
 /** `serve --grace`: 0 (no grace), or seconds as {@link parseSeconds}. */
 export function parseGrace(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > MAX_SECONDS) {
-    throw new InvalidArgumentError(`Expected 0 or a positive number of seconds, at most ${MAX_SECONDS}.`);
-  }
-  return n;
+  return seconds(value, true);
 }
 
 /** A positive integer no larger than `max`. */

@@ -64,12 +64,22 @@ export function idempotencyKey(executionId: string, step: string, visit: number)
 }
 
 /**
- * Whether a step waiting on a timer is halted at once rather than given the grace of a draining
- * node: only on a durable store, whose stored timer resumes it on the next start (on the memory
- * store nothing does, so the grace is its only chance to end).
+ * Sleeps until `at` on `signal` for `step`, marked as a wait on a timer (see
+ * `ActiveExecution.waitOnTimer`) for a top-level step: a branch's wait is not marked, since a
+ * sibling may be running a handler. A draining node halts the execution at once only on a durable
+ * store, whose stored timer resumes it on the next start (on the memory store nothing does, so the
+ * grace is its only chance to end).
  */
-function haltsTimerWaits(ctx: EngineContext): boolean {
-  return ctx.lifecycle.draining && ctx.store.durable;
+function timerWait(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  step: PlanActionStep,
+  at: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const wait = () => sleepUntil(ctx.clock, at, signal);
+  if (step.parent !== null) return wait();
+  return ex.waitOnTimer(ctx.lifecycle.draining && ctx.store.durable, wait);
 }
 
 function delayHandler(
@@ -78,13 +88,7 @@ function delayHandler(
   step: PlanActionStep,
   rec: () => StepRecord,
 ): ActionHandler {
-  return (_input, c) => {
-    const at = rec().timerAt ?? ctx.clock.now();
-    const wait = () => sleepUntil(ctx.clock, at, c.signal);
-    // A branch's wait is not marked: a sibling may be running a handler.
-    if (step.parent !== null) return wait().then(() => _input);
-    return ex.waitOnTimer(haltsTimerWaits(ctx), wait).then(() => _input);
-  };
+  return (input, c) => timerWait(ctx, ex, step, rec().timerAt ?? ctx.clock.now(), c.signal).then(() => input);
 }
 
 function delaySeconds(input: unknown): number {
@@ -126,11 +130,7 @@ export async function runActionStep(
       if (rec.status !== 'waiting') set({ ...rec, status: 'waiting' });
       if (rec.nextAttemptAt > clock.now()) {
         try {
-          const at = rec.nextAttemptAt;
-          const wait = () => sleepUntil(clock, at, scope.signal);
-          // A branch's wait is not marked: a sibling may be running a handler.
-          if (step.parent !== null) await wait();
-          else await ex.waitOnTimer(haltsTimerWaits(ctx), wait);
+          await timerWait(ctx, ex, step, rec.nextAttemptAt, scope.signal);
         } catch {
           return stopped(ctx, ex, set, rec);
         }
