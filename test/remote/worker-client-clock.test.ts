@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createRemoteWorker } from '../../src/index.js';
+import { listenForTest } from '../helpers/listen.js';
 
 const DAY_MS = 86_400_000;
 
@@ -39,17 +40,8 @@ describe('a remote worker whose system clock is stepped back', () => {
         }, 50);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    const w = createRemoteWorker({ url: `http://127.0.0.1:${port}`, token: 't', actions: { job: () => 1 } });
+    const base = await listenForTest(server);
+    const w = createRemoteWorker({ url: base, token: 't', actions: { job: () => 1 } });
     onTestFinished(() => w.stop());
 
     await w.start(); // the 503 leaves it backing off (at most 500 ms after a first failure)

@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createRemoteWorker } from '../../src/index.js';
 import { MAX_POLL_WAIT_SECONDS } from '../../src/remote/protocol.js';
+import { listenForTest } from '../helpers/listen.js';
 import { until } from '../helpers/orchestrator.js';
 
 /** A server answering every request with `answer(method, url)`; counts requests by path kind. */
@@ -23,17 +24,8 @@ async function oddServer(
       res.end(body === undefined ? undefined : JSON.stringify(body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, count: (kind) => seen.filter((s) => s.includes(kind)).length };
+  const base = await listenForTest(server);
+  return { url: base, count: (kind) => seen.filter((s) => s.includes(kind)).length };
 }
 
 const registered = { workerId: 'rw_x', leaseSeconds: 30, pollSeconds: 1 };
@@ -90,16 +82,7 @@ describe('a registration answer with a poll wait past what the protocol allows',
         }, 50);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
+    const base = await listenForTest(server);
     const logger = {
       info() {},
       debug() {},
@@ -109,7 +92,7 @@ describe('a registration answer with a poll wait past what the protocol allows',
       },
     };
     const w = createRemoteWorker({
-      url: `http://127.0.0.1:${port}`,
+      url: base,
       token: 't',
       actions: { job: () => 1 },
       logger,
