@@ -107,6 +107,21 @@ describe('openStore: a password given as a URL parameter', () => {
   });
 });
 
+describe('PostgresStore: a password with a raw #, / or ? before the @', () => {
+  it.each(['s3c#retQ', 's3c/retQ', 's3c?retQ'])('%s: the error names the URL masked', async (password) => {
+    const store = new PostgresStore(`postgres://app:${password}@127.0.0.1:1/test`);
+    const error = await store.init().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await store.close().catch(() => undefined);
+    const shown = (error as Error).message;
+    // It said '<unparsable PostgreSQL URL>', naming nothing; now the URL, masked as everywhere.
+    expect(shown).toContain('postgres://***@127.0.0.1:1/test');
+    expect(shown).not.toContain('retQ');
+  });
+});
+
 describe('openStore: URL parameters the driver would take otherwise than meant', () => {
   it.each([
     ['schema given twice', 'postgres://u:pw@h/db?schema=a&schema=b', /'schema' is given more than once/],

@@ -4,6 +4,7 @@
  * @module
  */
 import pg from 'pg';
+import { redactUrl } from '../../config.js';
 import { describeValue } from '../../describe-value.js';
 import { OrchestratorError, ValidationError } from '../../errors.js';
 
@@ -187,23 +188,6 @@ export async function endClient(client: pg.Client | pg.PoolClient, ms = END_TIME
   }
 }
 
-/**
- * `url` with any password replaced by `***`, for messages: the one before the `@` and a `password`
- * query parameter (the driver takes `?password=` too), whatever its case.
- */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    for (const key of [...parsed.searchParams.keys()]) {
-      if (key.toLowerCase() === 'password') parsed.searchParams.set(key, '***');
-    }
-    return parsed.toString();
-  } catch {
-    return '<unparsable PostgreSQL URL>';
-  }
-}
-
 /** Whether the connection is gone after `error` (connection exception, shutdown, socket error). */
 export function isConnectionError(error: unknown): boolean {
   // Anything but a server-reported error (a socket error, "Connection terminated") is one too.
@@ -239,6 +223,6 @@ export async function connectClient(client: pg.Client, url: string): Promise<voi
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw storeError(error, `Cannot open PostgreSQL store at ${redact(url)}`);
+    throw storeError(error, `Cannot open PostgreSQL store at ${redactUrl(url)}`);
   }
 }

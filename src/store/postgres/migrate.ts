@@ -10,11 +10,13 @@
  * run with `search_path` set to the store's schema for that transaction only.
  * @module
  */
+
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
+import { redactUrl } from '../../config.js';
 import { OrchestratorError, ValidationError } from '../../errors.js';
 import { refuseNewerSchema, SchemaTooNewError } from '../schema-version.js';
-import { clientConfig, connectClient, ident, redact } from './connection.js';
+import { clientConfig, connectClient, ident } from './connection.js';
 
 /** One migration file. */
 export interface Migration {
@@ -144,7 +146,7 @@ export async function migrateAt(url: string, schema: string): Promise<number[]> 
       [
         {
           path: 'store',
-          message: `Cannot use the PostgreSQL URL ${redact(url)}: ${(error as Error).message}`,
+          message: `Cannot use the PostgreSQL URL ${redactUrl(url)}: ${(error as Error).message}`,
         },
       ],
       'Invalid config',

@@ -5,8 +5,8 @@
  * such as `sslmode=disabled` failed with "The server does not support SSL connections".
  * @module
  */
+import { redactUrl } from '../../config.js';
 import { ValidationError } from '../../errors.js';
-import { redact } from './connection.js';
 
 /** The `sslmode` values the driver (`pg`) understands. */
 export const SSL_MODES: readonly string[] = [
@@ -44,7 +44,7 @@ export function checkUrlOptions(url: string): void {
       [
         {
           path: 'store',
-          message: `Cannot use the PostgreSQL URL ${redact(url)}: ${[...new Set(messages)].join('; ')}`,
+          message: `Cannot use the PostgreSQL URL ${redactUrl(url)}: ${[...new Set(messages)].join('; ')}`,
         },
       ],
       'Invalid config',
