@@ -81,24 +81,66 @@ export function copyJson<T>(value: T): T {
 
 /**
  * Characters in the strings and keys the last {@link tryCopyJson} copied, plus
- * {@link OTHER_VALUE_SIZE} per other value (see {@link lastCopiedText}).
+ * {@link OTHER_VALUE_SIZE} per other value: about the length of its JSON text, counted during the
+ * copy (see {@link copiedJsonText}).
  */
 let copiedText = 0;
 
 /**
- * What each value other than a string counts in {@link lastCopiedText}: a third of the longest
+ * What each value other than a string counts in {@link copiedText}: a third of the longest
  * JSON a number takes (24 characters), so that a limit on the count bounds the JSON text to a
  * few times it even for a value made of long numbers.
  */
 const OTHER_VALUE_SIZE = 8;
 
 /**
- * The size {@link tryCopyJson}'s last copy measured: characters of its strings and keys, plus 8
- * per other value (number, boolean, null, array, object) — about the length of its JSON text,
- * counted during the copy.
+ * The length of the JSON text of `copy` — the value {@link tryCopyJson} just returned — as far as
+ * it matters against `limit`: the characters of its strings and keys plus 8 per other value, plus what JSON's escapes add to its strings
+ * and keys when that could carry it over `limit` (an escape writes at most 6 characters for one:
+ * `\u0001`). The escapes are counted by a walk over every character, so only for a value large
+ * enough to be near the limit.
  */
-export function lastCopiedText(): number {
-  return copiedText;
+export function copiedJsonText(copy: unknown, limit: number): number {
+  const counted = copiedText;
+  return counted * 6 <= limit ? counted : counted + escapesIn(copy);
+}
+
+/** Characters JSON's escapes add to the strings and keys of a JSON value. */
+function escapesIn(value: unknown): number {
+  if (typeof value === 'string') return escapesInString(value);
+  if (value === null || typeof value !== 'object') return 0;
+  let extra = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) extra += escapesIn(item);
+    return extra;
+  }
+  for (const key of Object.keys(value)) {
+    extra += escapesInString(key) + escapesIn((value as Record<string, unknown>)[key]);
+  }
+  return extra;
+}
+
+/** A character JSON writes as an escape (a surrogate only when unpaired). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding what JSON escapes is the point
+const ESCAPED = /[\u0000-\u001f"\\\ud800-\udfff]/u;
+
+/** `"` and `\\` and the short escapes (`\n`) add 1, other control characters and lone surrogates 5. */
+function escapesInString(text: string): number {
+  if (!ESCAPED.test(text)) return 0; // the common case, at the regular expression engine's speed
+  let extra = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c || c === 0x08 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d) {
+      extra += 1;
+    } else if (c < 0x20) {
+      extra += 5;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = text.charCodeAt(i + 1);
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
+      else extra += 5;
+    }
+  }
+  return extra;
 }
 
 /** What the fast copy throws on any problem (one object, nothing allocated per throw). */

@@ -8,7 +8,7 @@
 import { sleepUntil } from '../clock.js';
 import type { PlanActionStep } from '../definition/types.js';
 import { ActionNotFoundError, type ErrorInfo, errorCode, NonRetryableError, toError } from '../errors.js';
-import { copyJson, findJsonProblem, lastCopiedText, NOT_JSON, tryCopyJson } from '../json-value.js';
+import { copiedJsonText, copyJson, findJsonProblem, NOT_JSON, tryCopyJson } from '../json-value.js';
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
 import { storableText } from '../storable-text.js';
 import type { StepRecord } from '../store/store.js';
@@ -33,10 +33,9 @@ import {
 const MIB = 1024 * 1024;
 
 /**
- * The largest step output, in characters of JSON text (strings and keys; see `lastCopiedText`).
- * A step record holds its output and, in a loop, the previous visit's: twice this stays well
- * within what a JavaScript string (about 512 Mi characters) and a stored row hold, unless most of
- * it is characters JSON escapes six-fold (control characters).
+ * The largest step output, in characters of JSON text (see `copiedJsonText`). A step record
+ * holds its output and, in a loop, the previous visit's: twice this stays well within what a
+ * JavaScript string (about 512 Mi characters) and a stored row hold.
  */
 export const MAX_OUTPUT_TEXT = 64 * MIB;
 
@@ -208,10 +207,11 @@ export async function runActionStep(
     // The engine's own copy (the handler may keep and mutate the object it returned), checked in
     // the same walk: every store keeps outputs as JSON.
     const copy = result.ok ? tryCopyJson(result.output) : null;
-    if (result.ok && copy !== NOT_JSON && lastCopiedText() > MAX_OUTPUT_TEXT) {
+    const text = result.ok && copy !== NOT_JSON ? copiedJsonText(copy, MAX_OUTPUT_TEXT) : 0;
+    if (text > MAX_OUTPUT_TEXT) {
       // A write the store must refuse (a JSON text over what a string or a row can hold) would
       // leave the step to run again after every failed write: refused here instead.
-      const mib = Math.round(lastCopiedText() / MIB);
+      const mib = Math.round(text / MIB);
       result = {
         ok: false,
         error: new NonRetryableError(

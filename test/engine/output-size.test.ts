@@ -58,6 +58,32 @@ describe('step output size (memory store)', () => {
     expect(status.error?.message).toContain('over the limit of 64 MiB');
   });
 
+  it("counts JSON's escapes: 12 MiB of control characters are 72 MiB of JSON text", async () => {
+    // Each U+0001 is written \u0001 (6 characters): a store would have to hold 72 MiB, twice
+    // that in a loop's record. Quotes and backslashes count twice, a lone surrogate six times.
+    const control = '\u0001'.repeat(12 * MIB);
+    const orch = await withOrchestrator({ store: 'memory', actions: { big: () => ({ control }) } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'big' }]);
+    const status = await orch.workflowEngine.waitForCompletion(
+      await orch.workflowEngine.executeWorkflow('w'),
+    );
+    expect(status.status).toBe('failed');
+    expect(status.error?.message).toBe(
+      "Step 'big' returned a value too large to store: about 72 MiB of JSON text, over the limit of 64 MiB",
+    );
+  });
+
+  it('keeps a large output whose escapes stay under the limit', async () => {
+    // 20 MiB: over a sixth of the limit, so the escapes are counted; 1 MiB of them adds 5 MiB.
+    const text = `${'\u0002'.repeat(MIB)}${'"'.repeat(MIB)}${'z'.repeat(18 * MIB)}`;
+    const orch = await withOrchestrator({ store: 'memory', actions: { big: () => ({ text }) } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'big' }]);
+    const status = await orch.workflowEngine.waitForCompletion(
+      await orch.workflowEngine.executeWorkflow('w'),
+    );
+    expect(status.status).toBe('completed');
+  });
+
   it('keeps an output just under the limit', async () => {
     const text = 'y'.repeat(MAX_OUTPUT_TEXT - 64);
     const orch = await withOrchestrator({ store: 'memory', actions: { big: () => ({ text }) } });
