@@ -6,7 +6,7 @@
  * Virtual time: the grace period is a FakeClock timer, so a close that waited for it would never
  * resolve without `advance`.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, FakeClock, type Orchestrator } from '../../src/index.js';
 import {
   finishWithClock,
@@ -15,74 +15,110 @@ import {
   tempSqliteUrl,
   withOrchestrator,
 } from '../helpers/orchestrator.js';
+import { assertServerReachable, dropSchema, freshSchema, PG_URL } from '../store/pg-fixture.js';
 
 const HOUR = 3_600_000;
 /** Workflow options: a timeout well past the hour-long waits (the default is 300 s). */
 const DAY = { timeout: 86_400 };
+
+/**
+ * A lease of a day: virtual time moves in slices of minutes, faster than a PostgreSQL renewal
+ * answers in real time, and a lease lapsed under a slice would hand the execution round again.
+ */
+const LONG_LEASE = { leaseSeconds: 86_400 };
 
 async function reopen(
   url: string,
   clock: FakeClock,
   actions: Record<string, () => unknown>,
 ): Promise<Orchestrator> {
-  return withOrchestrator({ store: url, clock, actions });
+  return withOrchestrator({ store: url, clock, actions, ...LONG_LEASE });
 }
 
+const schemas: string[] = [];
+afterAll(async () => {
+  for (const schema of schemas) await dropSchema(schema);
+});
+
+/** A durable store's URL: a fresh SQLite file, or a fresh schema on the PostgreSQL test server. */
+const DURABLE_URLS = {
+  sqlite: async () => tempSqliteUrl(),
+  postgres: async () => {
+    await assertServerReachable();
+    const schema = freshSchema();
+    schemas.push(schema);
+    return `${PG_URL}?schema=${schema}`;
+  },
+};
+
+describe.each(Object.entries(DURABLE_URLS))(
+  'close({ grace }) and timer waits (%s store)',
+  (_kind, newUrl) => {
+    it('does not wait out the grace for a retry backoff; the retry runs after the restart, at its time', async () => {
+      const url = await newUrl();
+      const clock = new FakeClock();
+      let calls = 0;
+      const flaky = () => {
+        calls++;
+        if (calls === 1) throw new Error('try again');
+        return 'ok';
+      };
+      const orch = await createOrchestrator({ store: url, clock, actions: { flaky }, ...LONG_LEASE });
+      await orch.workflowEngine.defineWorkflow(
+        'w',
+        [{ name: 'flaky', retry: { maxAttempts: 3, initialDelay: 3600 } }],
+        DAY,
+      );
+      const failed = nextEvent(orch, 'step.failed');
+      const id = await orch.workflowEngine.executeWorkflow('w');
+      expect((await failed).retryAt).toEqual(new Date(clock.now() + HOUR));
+      await orch.close({ grace: 600 }); // resolves with the clock standing still
+      expect(calls).toBe(1);
+
+      const again = await reopen(url, clock, { flaky });
+      const status = await finishWithClock(again, clock, id, {
+        stepMs: 300_000,
+        maxMs: 2 * HOUR,
+        realMs: 10,
+      });
+      expect(status.error).toBeUndefined();
+      expect(status.status).toBe('completed');
+      expect(calls).toBe(2);
+      expect(status.steps[0]?.attempts).toBe(2);
+      expect(status.steps[0]?.history?.map((h) => h.startedAt.getTime())).toEqual([
+        Date.UTC(2026, 0, 1),
+        Date.UTC(2026, 0, 1) + HOUR,
+      ]);
+    });
+
+    it('does not wait out the grace for a delay step; the delay ends after the restart, at its time', async () => {
+      const url = await newUrl();
+      const clock = new FakeClock();
+      const actions = { after: () => clock.now() };
+      const orch = await createOrchestrator({ store: url, clock, actions, ...LONG_LEASE });
+      await orch.workflowEngine.defineWorkflow(
+        'w',
+        [{ name: 'wait', action: 'delay', input: "{'seconds': 3600}" }, { name: 'after' }],
+        DAY,
+      );
+      const started = nextEvent(orch, 'step.started');
+      const id = await orch.workflowEngine.executeWorkflow('w');
+      await started;
+      await orch.close({ grace: 600 });
+
+      const again = await reopen(url, clock, actions);
+      const status = await finishWithClock(again, clock, id, {
+        stepMs: 300_000,
+        maxMs: 2 * HOUR,
+        realMs: 10,
+      });
+      expect(status.status).toBe('completed');
+      expect(status.outputData.after).toBe(Date.UTC(2026, 0, 1) + HOUR);
+    });
+  },
+);
+
 describe('close({ grace }) and executions waiting on a timer', () => {
-  it('does not wait out the grace for a retry backoff; the retry runs after the restart, at its time', async () => {
-    const url = tempSqliteUrl();
-    const clock = new FakeClock();
-    let calls = 0;
-    const flaky = () => {
-      calls++;
-      if (calls === 1) throw new Error('try again');
-      return 'ok';
-    };
-    const orch = await createOrchestrator({ store: url, clock, actions: { flaky } });
-    await orch.workflowEngine.defineWorkflow(
-      'w',
-      [{ name: 'flaky', retry: { maxAttempts: 3, initialDelay: 3600 } }],
-      DAY,
-    );
-    const failed = nextEvent(orch, 'step.failed');
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    expect((await failed).retryAt).toEqual(new Date(clock.now() + HOUR));
-    await orch.close({ grace: 600 }); // resolves with the clock standing still
-    expect(calls).toBe(1);
-
-    const again = await reopen(url, clock, { flaky });
-    const status = await finishWithClock(again, clock, id, { stepMs: 300_000, maxMs: 2 * HOUR });
-    expect(status.error).toBeUndefined();
-    expect(status.status).toBe('completed');
-    expect(calls).toBe(2);
-    expect(status.steps[0]?.attempts).toBe(2);
-    expect(status.steps[0]?.history?.map((h) => h.startedAt.getTime())).toEqual([
-      Date.UTC(2026, 0, 1),
-      Date.UTC(2026, 0, 1) + HOUR,
-    ]);
-  });
-
-  it('does not wait out the grace for a delay step; the delay ends after the restart, at its time', async () => {
-    const url = tempSqliteUrl();
-    const clock = new FakeClock();
-    const actions = { after: () => clock.now() };
-    const orch = await createOrchestrator({ store: url, clock, actions });
-    await orch.workflowEngine.defineWorkflow(
-      'w',
-      [{ name: 'wait', action: 'delay', input: "{'seconds': 3600}" }, { name: 'after' }],
-      DAY,
-    );
-    const started = nextEvent(orch, 'step.started');
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await started;
-    await orch.close({ grace: 600 });
-
-    const again = await reopen(url, clock, actions);
-    const status = await finishWithClock(again, clock, id, { stepMs: 300_000, maxMs: 2 * HOUR });
-    expect(status.status).toBe('completed');
-    expect(status.outputData.after).toBe(Date.UTC(2026, 0, 1) + HOUR);
-  });
-
   it('lets a running handler finish, and halts its execution once that handler fails into a backoff', async () => {
     const url = tempSqliteUrl();
     const clock = new FakeClock();

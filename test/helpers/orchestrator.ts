@@ -121,6 +121,19 @@ export function untilAborted(signal: AbortSignal): Promise<never> {
   });
 }
 
+/** Options of {@link driveClock}. */
+export interface DriveOptions {
+  /** Virtual ms per slice. @default 100 */
+  stepMs?: number;
+  /** Virtual ms before giving up. @default 600000 */
+  maxMs?: number;
+  /**
+   * Real ms to wait after each slice, for a store whose writes are real I/O (PostgreSQL): without
+   * it the virtual time runs out before a write answers. @default 0
+   */
+  realMs?: number;
+}
+
 /**
  * Advances `clock` in `stepMs` slices until `promise` settles, then returns its value.
  * Fails after `maxMs` of virtual time, so a stuck execution fails the test instead of hanging.
@@ -128,7 +141,7 @@ export function untilAborted(signal: AbortSignal): Promise<never> {
 export async function driveClock<T>(
   clock: FakeClock,
   promise: Promise<T>,
-  { stepMs = 100, maxMs = 600_000 }: { stepMs?: number; maxMs?: number } = {},
+  { stepMs = 100, maxMs = 600_000, realMs = 0 }: DriveOptions = {},
 ): Promise<T> {
   let settled = false;
   const watched = promise.finally(() => {
@@ -139,6 +152,7 @@ export async function driveClock<T>(
   while (!settled) {
     if (clock.now() - start > maxMs) throw new Error(`still unsettled after ${maxMs} ms of virtual time`);
     await clock.advance(stepMs);
+    if (realMs > 0) await new Promise((resolve) => setTimeout(resolve, realMs));
   }
   return watched;
 }
@@ -148,7 +162,7 @@ export function finishWithClock(
   orch: Orchestrator,
   clock: FakeClock,
   id: string,
-  options?: { stepMs?: number; maxMs?: number },
+  options?: DriveOptions,
 ): Promise<ExecutionStatus> {
   return driveClock(clock, orch.workflowEngine.waitForCompletion(id), options);
 }
