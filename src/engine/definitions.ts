@@ -164,13 +164,18 @@ export class DefinitionRegistry {
 
   /**
    * Re-reads a workflow's versions (one read at a time per workflow, shared by its callers); a
-   * failed read leaves the versions known here, retried by the next caller.
+   * failed read leaves the versions known here, and is tried again `refreshMs` later, like a
+   * read that succeeded: while the store is down, each caller would otherwise first wait for a
+   * read of its own to fail.
    */
   private reread(id: string): Promise<void> {
     let read = this.rereading.get(id);
     if (!read) {
+      const at = this.clock.now();
       read = this.load(id)
-        .catch(() => undefined)
+        .catch(() => {
+          if (this.byId.has(id)) this.readAt.set(id, at);
+        })
         .finally(() => this.rereading.delete(id));
       this.rereading.set(id, read);
     }

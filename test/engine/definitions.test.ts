@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DefinitionRegistry } from '../../src/engine/definitions.js';
 import {
   ClosedError,
   FakeClock,
@@ -446,6 +447,37 @@ describe('storing a definition when the store misbehaves', () => {
     await expect(
       orch.workflowEngine.defineWorkflow('w', [{ name: 'a', action: 'noop' }]),
     ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining("Workflow 'w'") });
+  });
+});
+
+const DEFAULTS = { retryAttempts: 3, retryDelay: 5, workflowTimeout: 300 };
+
+describe('re-reading definitions while the store is down', () => {
+  it('tries a failed re-read again after the refresh interval, not on every call', async () => {
+    const clock = new FakeClock();
+    let reads = 0;
+    let down = false;
+    const store = new (class extends MemoryStore {
+      override async listDefinitions(
+        ...args: Parameters<MemoryStore['listDefinitions']>
+      ): ReturnType<MemoryStore['listDefinitions']> {
+        reads++;
+        if (down) throw new OrchestratorError('STORE_UNAVAILABLE', 'store down');
+        return super.listDefinitions(...args);
+      }
+    })();
+    const registry = new DefinitionRegistry(store, DEFAULTS, clock, 1000);
+    await registry.define('w', [{ name: 'a' }]);
+    await clock.advance(2000);
+    down = true;
+    reads = 0;
+    // Each call would otherwise wait for its own failing read (a connection timeout) first.
+    for (let i = 0; i < 3; i++) expect((await registry.latest('w'))?.def.version).toBe(1);
+    expect(reads).toBe(1);
+    await clock.advance(1000);
+    down = false;
+    expect((await registry.latest('w'))?.def.version).toBe(1);
+    expect(reads).toBe(2);
   });
 });
 
