@@ -20,6 +20,7 @@ import { WorkflowEngine } from './engine/workflow-engine.js';
 import { type Issue, toError, ValidationError } from './errors.js';
 import type { EventName, Listener } from './events.js';
 import { eventNameProblem, TypedEmitter } from './events.js';
+import { guardedLogger } from './guarded-logger.js';
 import { createDefaultLogger } from './logger.js';
 import type { Alert } from './monitoring/alerts.js';
 import { AlertMonitor } from './monitoring/alerts.js';
@@ -78,7 +79,7 @@ export class Orchestrator {
   readonly nodeId: string;
   /** The store this orchestrator persists to. */
   readonly store: Store;
-  /** The logger in use (`config.logger`, else pino). */
+  /** The logger in use (`config.logger`, else pino), behind a guard that drops a report that throws. */
   readonly logger: Logger;
   private readonly ctx: EngineContext;
   private readonly scheduler: Scheduler;
@@ -283,7 +284,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
   const compensationList = checkHandlers('compensation', compensations);
   const listenerList = checkListeners(on);
   // Before the store opens: a bad ORCHESTRATOR_LOG_LEVEL is rejected without touching it.
-  const logger = config.logger ?? createDefaultLogger();
+  const logger = guardedLogger(config.logger ?? createDefaultLogger());
 
   const store = openStore(resolveStoreUrl(config));
   await store.init();
