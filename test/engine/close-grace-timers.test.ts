@@ -35,6 +35,19 @@ async function reopen(
   return withOrchestrator({ store: url, clock, actions, ...LONG_LEASE });
 }
 
+/** A handler that throws on its first call and returns 'ok' after; `calls()` counts them. */
+function failsOnce(): { flaky: () => string; calls: () => number } {
+  let n = 0;
+  return {
+    flaky: () => {
+      n++;
+      if (n === 1) throw new Error('try again');
+      return 'ok';
+    },
+    calls: () => n,
+  };
+}
+
 const schemas: string[] = [];
 afterAll(async () => {
   for (const schema of schemas) await dropSchema(schema);
@@ -57,12 +70,7 @@ describe.each(Object.entries(DURABLE_URLS))(
     it('does not wait out the grace for a retry backoff; the retry runs after the restart, at its time', async () => {
       const url = await newUrl();
       const clock = new FakeClock();
-      let calls = 0;
-      const flaky = () => {
-        calls++;
-        if (calls === 1) throw new Error('try again');
-        return 'ok';
-      };
+      const { flaky, calls } = failsOnce();
       const orch = await createOrchestrator({ store: url, clock, actions: { flaky }, ...LONG_LEASE });
       await orch.workflowEngine.defineWorkflow(
         'w',
@@ -73,7 +81,7 @@ describe.each(Object.entries(DURABLE_URLS))(
       const id = await orch.workflowEngine.executeWorkflow('w');
       expect((await failed).retryAt).toEqual(new Date(clock.now() + HOUR));
       await orch.close({ grace: 600 }); // resolves with the clock standing still
-      expect(calls).toBe(1);
+      expect(calls()).toBe(1);
 
       const again = await reopen(url, clock, { flaky });
       const status = await finishWithClock(again, clock, id, {
@@ -83,7 +91,7 @@ describe.each(Object.entries(DURABLE_URLS))(
       });
       expect(status.error).toBeUndefined();
       expect(status.status).toBe('completed');
-      expect(calls).toBe(2);
+      expect(calls()).toBe(2);
       expect(status.steps[0]?.attempts).toBe(2);
       expect(status.steps[0]?.history?.map((h) => h.startedAt.getTime())).toEqual([
         Date.UTC(2026, 0, 1),
@@ -160,12 +168,7 @@ describe('close({ grace }) and executions waiting on a timer', () => {
 
   it('on the memory store (nothing resumes after a close) lets a short backoff run out in the grace', async () => {
     const clock = new FakeClock();
-    let calls = 0;
-    const flaky = () => {
-      calls++;
-      if (calls === 1) throw new Error('try again');
-      return 'ok';
-    };
+    const { flaky, calls } = failsOnce();
     const orch = await createOrchestrator({ store: 'memory', clock, actions: { flaky } });
     await orch.workflowEngine.defineWorkflow('w', [
       { name: 'flaky', retry: { maxAttempts: 3, initialDelay: 1 } },
@@ -178,7 +181,7 @@ describe('close({ grace }) and executions waiting on a timer', () => {
     const closing = orch.close({ grace: 10 });
     await clock.advance(1_000);
     await closing;
-    expect(calls).toBe(2);
+    expect(calls()).toBe(2);
     expect(completed).toEqual([id]);
   });
 });
