@@ -91,6 +91,28 @@ describe('PostgreSQL store: several nodes on one schema', () => {
     expect(rows.rows[0].n).toBe(loadMigrations().length + 1);
   });
 
+  it('a migration that fails names the schema and the migration, and applies nothing of it', async () => {
+    const name = schema();
+    // A schema of something else that has a table of the same name.
+    await withClient((client) =>
+      client.query(`CREATE SCHEMA "${name}"; CREATE TABLE "${name}".executions (x int)`),
+    );
+    const store = new PostgresStore(PG_URL, { schema: name });
+    cleanups.push(() => store.close());
+    const error = await store.init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect((error as Error).message).toBe(
+      `PostgreSQL migration of schema '${name}' failed (001_init.sql): relation "executions" already exists`,
+    );
+    const tables = await withClient((client) =>
+      client.query('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename', [name]),
+    );
+    expect(tables.rows.map((r) => r.tablename)).toEqual(['executions', 'schema_migrations']);
+  });
+
   it("waits for another node's migration whatever lock_timeout and statement_timeout the server sets", async () => {
     const name = schema();
     // Timeouts such as a DBA sets for a role or database, far shorter than the wait below.

@@ -141,6 +141,40 @@ describe('SQLite store: files and settings', () => {
     expect(db.inTransaction).toBe(false);
   });
 
+  it('a migration that fails names the file, the migration and the cause, and applies nothing', async () => {
+    const path = newPath();
+    // A file of something else that has a table of the same name.
+    raw(path).exec('CREATE TABLE executions (x INTEGER)');
+    const error = await new SqliteStore(path).init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(OrchestratorError);
+    expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect((error as Error).message).toBe(
+      `Cannot migrate SQLite store '${path}' (001_init.sql): table executions already exists`,
+    );
+    const tables = raw(path).prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    expect(tables).toEqual(['executions']);
+  });
+
+  it('a file that needs a migration but cannot be written says so, naming the file', async () => {
+    const path = newPath();
+    const db = raw(path);
+    migrate(db, loadMigrations().slice(0, 1));
+    const readOnly = new Database(path, { readonly: true });
+    cleanups.push(() => {
+      readOnly.close();
+    });
+    expect(() => migrate(readOnly)).toThrow(
+      `Cannot migrate SQLite store '${path}' (002_nodes.sql): attempt to write a readonly database (SQLITE_READONLY: this process cannot write`,
+    );
+    // Nothing half-applied: the next open that can write finishes the migration.
+    await (await open(path)).close();
+    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+    expect(versions).toEqual(loadMigrations().map((m) => m.version));
+  });
+
   it('migrates safely when several processes open a new file at once', async () => {
     const path = newPath();
     const results = await Promise.all([1, 2, 3, 4].map(() => child('open', path)));

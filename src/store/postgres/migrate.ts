@@ -83,6 +83,7 @@ export async function migrate(
 ): Promise<number[]> {
   const s = ident(schema);
   const applied: number[] = [];
+  let current = '';
   try {
     // Created only when missing, under the lock (CREATE ... IF NOT EXISTS is not safe against a
     // concurrent one, and checks the privilege to create before it checks existence: a role that
@@ -105,6 +106,7 @@ export async function migrate(
     refuseNewerSchema(`PostgreSQL schema '${schema}'`, done, migrations);
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
+      current = ` (${migration.name})`;
       const ran = await locked(client, schema, async () => {
         const again = await client.query(`SELECT 1 FROM ${s}.schema_migrations WHERE version = $1`, [
           migration.version,
@@ -124,7 +126,7 @@ export async function migrate(
     if (error instanceof SchemaTooNewError) throw error;
     throw new OrchestratorError(
       'STORE_UNAVAILABLE',
-      `PostgreSQL migration of schema '${schema}' failed: ${(error as Error).message}`,
+      `PostgreSQL migration of schema '${schema}' failed${current}: ${(error as Error).message}`,
       { cause: error },
     );
   }

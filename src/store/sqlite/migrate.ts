@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { OrchestratorError } from '../../errors.js';
 import { refuseNewerSchema, SchemaTooNewError } from '../schema-version.js';
+import { sqliteHint } from './errors.js';
 
 /** One migration file. */
 export interface Migration {
@@ -55,6 +56,7 @@ export function migrate(
   now = Date.now(),
 ): number[] {
   const applied: number[] = [];
+  let current = '';
   // Up to date: a plain read, no write lock (read-only commands, read-only files, a busy writer).
   const hasTable = db
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
@@ -78,6 +80,7 @@ export function migrate(
     const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
+      current = ` (${migration.name})`;
       db.exec(migration.sql);
       record.run(migration.version, migration.name, now);
       applied.push(migration.version);
@@ -86,9 +89,13 @@ export function migrate(
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
     if (error instanceof SchemaTooNewError) throw error;
-    throw new OrchestratorError('STORE_UNAVAILABLE', `SQLite migration failed: ${(error as Error).message}`, {
-      cause: error,
-    });
+    // Names the file and the migration, with the hint for the SQLite code (a read-only file, a
+    // write lock held past the busy timeout, ...); nothing of it was applied.
+    throw new OrchestratorError(
+      'STORE_UNAVAILABLE',
+      `Cannot migrate SQLite store '${db.name}'${current}: ${(error as Error).message}${sqliteHint(error)}`,
+      { cause: error },
+    );
   }
   return applied;
 }
