@@ -1,7 +1,9 @@
 /**
- * The check that keeps an older Orchestrator off a store a newer one has migrated: its code would
- * read and write tables whose shape it does not know (columns it leaves empty, constraints it
- * does not expect), so it refuses to open the store instead of corrupting it.
+ * The checks that keep an Orchestrator off a store it cannot trust: one a newer release has
+ * migrated (its code would read and write tables whose shape it does not know: columns it leaves
+ * empty, constraints it does not expect), and a file or schema whose `schema_migrations` table is
+ * another tool's (Rails, golang-migrate, Ecto, dbmate... use that name too), whose versions are no
+ * Orchestrator migrations. It refuses to open either instead of corrupting it.
  * @module
  */
 import { OrchestratorError } from '../errors.js';
@@ -39,4 +41,23 @@ export function refuseNewerSchema(
   let newestRecorded = 0;
   for (const version of recorded) newestRecorded = Math.max(newestRecorded, version);
   if (newestRecorded > newestKnown) throw new SchemaTooNewError(where, newestRecorded, newestKnown);
+}
+
+/** The columns of the Orchestrator's own `schema_migrations` table. */
+const OWN_COLUMNS = ['version', 'name', 'applied_at'];
+
+/**
+ * Throws `STORE_UNAVAILABLE` when `columns` (those of the store's `schema_migrations` table) are
+ * not the Orchestrator's: the table, and so the file or schema, belongs to something else.
+ * @param where What was opened, e.g. `SQLite database '/data/app.db'` or `PostgreSQL schema 'public'`.
+ * @param place What to point the store at instead, e.g. `file` or `schema`.
+ */
+export function refuseForeignMigrations(where: string, columns: readonly string[], place: string): void {
+  if (OWN_COLUMNS.every((column) => columns.includes(column))) return;
+  throw new OrchestratorError(
+    'STORE_UNAVAILABLE',
+    `The ${where} holds a schema_migrations table that is not an Orchestrator store's ` +
+      `(columns ${columns.join(', ')}): it belongs to something else, e.g. another tool's ` +
+      `migrations. Point this Orchestrator at a ${place} of its own.`,
+  );
 }

@@ -91,6 +91,34 @@ describe('PostgreSQL store: several nodes on one schema', () => {
     expect(rows.rows[0].n).toBe(loadMigrations().length + 1);
   });
 
+  it("refuses a schema whose schema_migrations table is another tool's, and changes nothing in it", async () => {
+    const name = schema();
+    // golang-migrate keeps its version in a table of the same name (Rails, Ecto and dbmate too).
+    await withClient((client) =>
+      client.query(
+        `CREATE SCHEMA "${name}"; CREATE TABLE "${name}".schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL);
+         INSERT INTO "${name}".schema_migrations VALUES (20240131120000, false)`,
+      ),
+    );
+    const store = new PostgresStore(PG_URL, { schema: name });
+    cleanups.push(() => store.close());
+    const error = await store.init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).not.toBeInstanceOf(SchemaTooNewError);
+    expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect((error as Error).message).toBe(
+      `The PostgreSQL schema '${name}' holds a schema_migrations table that is not an Orchestrator ` +
+        "store's (columns version, dirty): it belongs to something else, e.g. another tool's " +
+        'migrations. Point this Orchestrator at a schema of its own.',
+    );
+    const tables = await withClient((client) =>
+      client.query('SELECT tablename FROM pg_tables WHERE schemaname = $1', [name]),
+    );
+    expect(tables.rows.map((r) => r.tablename)).toEqual(['schema_migrations']);
+  });
+
   it('a migration that fails names the schema and the migration, and applies nothing of it', async () => {
     const name = schema();
     // A schema of something else that has a table of the same name.

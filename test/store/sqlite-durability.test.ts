@@ -141,6 +141,27 @@ describe('SQLite store: files and settings', () => {
     expect(db.inTransaction).toBe(false);
   });
 
+  it("refuses a file whose schema_migrations table is another tool's, and leaves it as it was", async () => {
+    const path = newPath();
+    // Rails (and dbmate) keep their migrations in a table of the same name, versions as timestamps.
+    raw(path).exec(
+      "CREATE TABLE schema_migrations (version TEXT PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240131120000')",
+    );
+    const error = await new SqliteStore(path).init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).not.toBeInstanceOf(SchemaTooNewError);
+    expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect((error as Error).message).toBe(
+      `The SQLite database '${path}' holds a schema_migrations table that is not an Orchestrator store's ` +
+        "(columns version): it belongs to something else, e.g. another tool's migrations. Point this " +
+        'Orchestrator at a file of its own.',
+    );
+    const tables = raw(path).prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    expect(tables).toEqual(['schema_migrations']);
+  });
+
   it('a migration that fails names the file, the migration and the cause, and applies nothing', async () => {
     const path = newPath();
     // A file of something else that has a table of the same name.

@@ -15,7 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { redactUrl } from '../../config.js';
 import { OrchestratorError, ValidationError } from '../../errors.js';
-import { refuseNewerSchema, SchemaTooNewError } from '../schema-version.js';
+import { refuseForeignMigrations, refuseNewerSchema } from '../schema-version.js';
 import { clientConfig, connectClient, ident } from './connection.js';
 
 /** One migration file. */
@@ -99,6 +99,16 @@ export async function migrate(
           `CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
             applied_at timestamptz NOT NULL DEFAULT now())`,
         );
+      } else {
+        const columns = await client.query<{ name: string }>(
+          'SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum',
+          [`${s}.schema_migrations`],
+        );
+        refuseForeignMigrations(
+          `PostgreSQL schema '${schema}'`,
+          columns.rows.map((row) => row.name),
+          'schema',
+        );
       }
       const rows = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
       return new Set(rows.rows.map((row) => row.version));
@@ -123,7 +133,8 @@ export async function migrate(
       if (ran) applied.push(migration.version);
     }
   } catch (error) {
-    if (error instanceof SchemaTooNewError) throw error;
+    // Refusals of the store (newer, or another tool's) pass through as they are.
+    if (error instanceof OrchestratorError) throw error;
     throw new OrchestratorError(
       'STORE_UNAVAILABLE',
       `PostgreSQL migration of schema '${schema}' failed${current}: ${(error as Error).message}`,

@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { OrchestratorError } from '../../errors.js';
-import { refuseNewerSchema, SchemaTooNewError } from '../schema-version.js';
+import { refuseForeignMigrations, refuseNewerSchema } from '../schema-version.js';
 import { sqliteHint } from './errors.js';
 
 /** One migration file. */
@@ -62,6 +62,8 @@ export function migrate(
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
     .get();
   if (hasTable) {
+    const columns = db.prepare("SELECT name FROM pragma_table_info('schema_migrations')").pluck().all();
+    refuseForeignMigrations(`SQLite database '${db.name}'`, columns as string[], 'file');
     const done = new Set(
       (db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]).map(Number),
     );
@@ -88,7 +90,8 @@ export function migrate(
     db.exec('COMMIT');
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
-    if (error instanceof SchemaTooNewError) throw error;
+    // Refusals of the store (newer, or another tool's) pass through as they are.
+    if (error instanceof OrchestratorError) throw error;
     // Names the file and the migration, with the hint for the SQLite code (a read-only file, a
     // write lock held past the busy timeout, ...); nothing of it was applied.
     throw new OrchestratorError(
