@@ -177,6 +177,41 @@ describe('PostgreSQL store: several nodes on one schema', () => {
     });
   });
 
+  it('nodes starting together on a new schema all open whatever default_transaction_isolation the server sets', async () => {
+    const name = schema();
+    // An isolation level such as a DBA sets for a role or database.
+    const options = encodeURIComponent('-c default_transaction_isolation=serializable');
+    const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${options}`;
+    await withClient(async (holder) => {
+      // Both nodes wait for the migration lock, then run one after the other.
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, name]);
+      const stores = [1, 2].map(() => new PostgresStore(url, { schema: name, poolSize: 1 }));
+      for (const store of stores) cleanups.push(() => store.close());
+      const inits = stores.map((store) =>
+        store.init().then(
+          () => 'opened',
+          (error: Error) => `failed: ${error.message}`,
+        ),
+      );
+      for (;;) {
+        await holder.query('SELECT pg_stat_clear_snapshot()');
+        const waiting = await holder.query(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+          [`orchestrator-migrate:${name}`],
+        );
+        if (waiting.rowCount === 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await holder.query('COMMIT');
+      expect(await Promise.all(inits)).toEqual(['opened', 'opened']);
+    });
+    const rows = await withClient((client) =>
+      client.query(`SELECT count(*)::int AS n FROM "${name}".schema_migrations`),
+    );
+    expect(rows.rows[0].n).toBe(loadMigrations().length);
+  });
+
   it('4 stores claiming 500 executions in parallel batches take each exactly once', async () => {
     const name = schema();
     const seeder = await open(name, 2);

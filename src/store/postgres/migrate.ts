@@ -56,7 +56,11 @@ export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
 
 /** Runs `body` in a transaction holding the schema's migration lock. */
 async function locked<T>(client: pg.ClientBase, schema: string, body: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
+  // READ COMMITTED whatever default_transaction_isolation the server sets: each statement after
+  // the wait for the lock must see what the node that held it committed. Under REPEATABLE READ or
+  // SERIALIZABLE the snapshot is taken before the wait, and a node starting together with another
+  // would not see the schema or migrations it created, and fail creating them again.
+  await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
   try {
     // No deadline for the wait on another node's migration, nor for the migration: a lock_timeout
     // or statement_timeout set for the role or database would fail the nodes that start together.
