@@ -22,8 +22,15 @@ export const GENERIC_MIN_BYTES = 1 << 20;
 /** Flushes between two checks of the table size while it is small. */
 export const PROBE_EVERY = 16;
 
+/**
+ * Opens a write transaction. READ COMMITTED whatever `default_transaction_isolation` the role or
+ * database sets: the epoch fence and `SKIP LOCKED` claims are written for it, and under
+ * SERIALIZABLE nodes writing their own rows fail each other's transactions.
+ */
+const BEGIN = 'BEGIN ISOLATION LEVEL READ COMMITTED';
+
 /** Opens a write transaction while plans are made per run (one simple-query message). */
-const BEGIN_CUSTOM = 'BEGIN; SET LOCAL plan_cache_mode = force_custom_plan';
+const BEGIN_CUSTOM = `${BEGIN}; SET LOCAL plan_cache_mode = force_custom_plan`;
 
 /** See the module comment. One per store, shared by its write lanes. */
 export class PlanMode {
@@ -40,7 +47,7 @@ export class PlanMode {
 
   /** The statement that opens the next write transaction. */
   get begin(): string {
-    return this.generic ? 'BEGIN' : BEGIN_CUSTOM;
+    return this.generic ? BEGIN : BEGIN_CUSTOM;
   }
 
   /** A query measuring `executions`, to send after this flush's COMMIT, or null. */
