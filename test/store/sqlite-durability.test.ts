@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeaseLostError, OrchestratorError, ValidationError } from '../../src/errors.js';
@@ -83,6 +83,19 @@ describe('SQLite store: files and settings', () => {
     const path = join(newPath(), '..', 'nested', 'deeper', 'store.sqlite');
     await open(path);
     expect(existsSync(path)).toBe(true);
+  });
+
+  it('refuses a path that is a directory, saying so', async () => {
+    const dir = join(newPath(), '..');
+    const path = resolve(dir);
+    const error = await new SqliteStore(path).init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      message: `Cannot open SQLite store '${path}': it is a directory; name a database file, e.g. '${join(path, 'orchestrator.sqlite')}'`,
+    });
   });
 
   it('keeps executions, steps and definitions across close and reopen', async () => {

@@ -9,8 +9,8 @@
  * committed state. Several stores (processes) may share one file; the write lock serializes them.
  * @module
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeValue } from '../../describe-value.js';
 import { type Issue, OrchestratorError, ValidationError } from '../../errors.js';
@@ -136,8 +136,16 @@ export class SqliteStore implements Store {
     if (this.db) return;
     if (this.closed) throw new OrchestratorError('CLOSED', 'The store is closed');
     let db: Database.Database | undefined;
+    const onDisk = this.path !== ':memory:' && this.path !== '';
     try {
-      if (this.path !== ':memory:' && this.path !== '') mkdirSync(dirname(this.path), { recursive: true });
+      if (onDisk && statSync(this.path, { throwIfNoEntry: false })?.isDirectory()) {
+        // SQLite would only say it cannot open it ('unable to open database file').
+        throw new OrchestratorError(
+          'STORE_UNAVAILABLE',
+          `Cannot open SQLite store '${this.path}': it is a directory; name a database file, e.g. '${join(this.path, 'orchestrator.sqlite')}'`,
+        );
+      }
+      if (onDisk) mkdirSync(dirname(this.path), { recursive: true });
       db = new Database(this.path);
       // busy_timeout first: switching to WAL needs a lock another process may hold.
       db.pragma('busy_timeout = 5000');
