@@ -138,7 +138,48 @@ describe('PostgreSQL store: several nodes on one schema', () => {
     const tables = await withClient((client) =>
       client.query('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename', [name]),
     );
-    expect(tables.rows.map((r) => r.tablename)).toEqual(['executions', 'schema_migrations']);
+    expect(tables.rows.map((r) => r.tablename)).toEqual(['executions']);
+  });
+
+  it('a later migration that fails leaves nothing of the earlier ones behind in the schema', async () => {
+    const name = schema();
+    // An application's schema with a table named as the store's second migration's.
+    await withClient((client) =>
+      client.query(`CREATE SCHEMA "${name}"; CREATE TABLE "${name}".nodes (x int)`),
+    );
+    const store = new PostgresStore(PG_URL, { schema: name });
+    cleanups.push(() => store.close());
+    const error = await store.init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toBe(
+      `PostgreSQL migration of schema '${name}' failed (002_nodes.sql): relation "nodes" already exists`,
+    );
+    const tables = await withClient((client) =>
+      client.query('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename', [name]),
+    );
+    expect(tables.rows.map((r) => r.tablename)).toEqual(['nodes']);
+  });
+
+  it('a schema it had to create for a migration that fails is not left behind', async () => {
+    const name = schema();
+    const store = new PostgresStore(PG_URL, { schema: name });
+    cleanups.push(() => store.close());
+    const broken = [
+      { version: 1, name: '001_broken.sql', sql: 'CREATE TABLE executions (x int); SELECT 1/0' },
+    ];
+    const error = await withClient((client) => migrate(client, name, broken)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toBe(
+      `PostgreSQL migration of schema '${name}' failed (001_broken.sql): division by zero`,
+    );
+    const found = await withClient((client) =>
+      client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name]),
+    );
+    expect(found.rowCount).toBe(0);
   });
 
   it("waits for another node's migration whatever lock_timeout and statement_timeout the server sets", async () => {

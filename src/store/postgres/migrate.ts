@@ -2,12 +2,13 @@
  * Schema migrations of the PostgreSQL store: numbered plain SQL files (`migrations/001_init.sql`,
  * `002_….sql`, ...) applied in order and recorded in `<schema>.schema_migrations`.
  *
- * Each migration runs in its own transaction that first takes a transaction-scoped advisory lock
- * for the schema (`pg_advisory_xact_lock`), then checks again whether the migration is recorded:
- * when several processes start at once, one applies it and the others wait, see it recorded and
- * skip it. The lock is released by COMMIT or ROLLBACK, never left behind by a lost connection,
- * and works through transaction-pooling proxies. The files are written without schema names: they
- * run with `search_path` set to the store's schema for that transaction only.
+ * The pending migrations run in one transaction that first takes a transaction-scoped advisory
+ * lock for the schema (`pg_advisory_xact_lock`), then reads which migrations are recorded: when
+ * several processes start at once, one applies them and the others wait, see them recorded and
+ * apply nothing. A failure rolls the whole run back. The lock is released by COMMIT or ROLLBACK,
+ * never left behind by a lost connection, and works through transaction-pooling proxies. The files
+ * are written without schema names: they run with `search_path` set to the store's schema for
+ * that transaction only.
  * @module
  */
 
@@ -77,8 +78,11 @@ async function locked<T>(client: pg.ClientBase, schema: string, body: () => Prom
 
 /**
  * Creates `schema` and its `schema_migrations` table if missing, then applies the migrations not
- * recorded yet, one transaction each. Returns the versions this call applied (empty when the
- * schema was up to date). `client` must not pipeline (migration files hold several statements).
+ * recorded yet, all in ONE transaction under the migration lock: a migration that fails leaves
+ * nothing behind — neither the earlier ones of this run nor a schema made for them — and the
+ * next start applies them all again. Returns the versions this call applied (empty when the
+ * schema was up to date, or another node migrated it while this one waited for the lock).
+ * `client` must not pipeline (migration files hold several statements).
  */
 export async function migrate(
   client: pg.ClientBase,
@@ -86,56 +90,25 @@ export async function migrate(
   migrations: Migration[] = loadMigrations(),
 ): Promise<number[]> {
   const s = ident(schema);
-  const applied: number[] = [];
   let current = '';
   try {
-    // Created only when missing, under the lock (CREATE ... IF NOT EXISTS is not safe against a
-    // concurrent one, and checks the privilege to create before it checks existence: a role that
-    // owns a schema made for it, without CREATE on the database, could not even start).
-    const done = await locked(client, schema, async () => {
-      const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-      if (!found.rowCount) await client.query(`CREATE SCHEMA ${s}`);
-      const table = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [
-        `${s}.schema_migrations`,
-      ]);
-      if (table.rows[0]?.t == null) {
-        await client.query(
-          `CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
-            applied_at timestamptz NOT NULL DEFAULT now())`,
-        );
-      } else {
-        const columns = await client.query<{ name: string }>(
-          'SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum',
-          [`${s}.schema_migrations`],
-        );
-        refuseForeignMigrations(
-          `PostgreSQL schema '${schema}'`,
-          columns.rows.map((row) => row.name),
-          'schema',
-        );
-      }
-      const rows = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
-      return new Set(rows.rows.map((row) => row.version));
-    });
-    refuseNewerSchema(`PostgreSQL schema '${schema}'`, done, migrations);
-    for (const migration of migrations) {
-      if (done.has(migration.version)) continue;
-      current = ` (${migration.name})`;
-      const ran = await locked(client, schema, async () => {
-        const again = await client.query(`SELECT 1 FROM ${s}.schema_migrations WHERE version = $1`, [
-          migration.version,
-        ]);
-        if (again.rowCount) return false;
-        await client.query(`SET LOCAL search_path TO ${s}`);
+    return await locked(client, schema, async () => {
+      const done = await recordedMigrations(client, schema);
+      refuseNewerSchema(`PostgreSQL schema '${schema}'`, done, migrations);
+      const applied: number[] = [];
+      await client.query(`SET LOCAL search_path TO ${s}`);
+      for (const migration of migrations) {
+        if (done.has(migration.version)) continue;
+        current = ` (${migration.name})`;
         await client.query(migration.sql);
         await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
           migration.version,
           migration.name,
         ]);
-        return true;
-      });
-      if (ran) applied.push(migration.version);
-    }
+        applied.push(migration.version);
+      }
+      return applied;
+    });
   } catch (error) {
     // Refusals of the store (newer, or another tool's) pass through as they are.
     if (error instanceof OrchestratorError) throw error;
@@ -145,7 +118,39 @@ export async function migrate(
       { cause: error },
     );
   }
-  return applied;
+}
+
+/**
+ * The versions recorded in `schema_migrations`, creating the schema and that table when missing
+ * (under the caller's lock: CREATE ... IF NOT EXISTS is not safe against a concurrent one, and
+ * checks the privilege to create before it checks existence, so a role that owns a schema made
+ * for it, without CREATE on the database, could not even start). Refuses another tool's table.
+ */
+async function recordedMigrations(client: pg.ClientBase, schema: string): Promise<Set<number>> {
+  const s = ident(schema);
+  const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (!found.rowCount) await client.query(`CREATE SCHEMA ${s}`);
+  const table = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [
+    `${s}.schema_migrations`,
+  ]);
+  if (table.rows[0]?.t == null) {
+    await client.query(
+      `CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+  } else {
+    const columns = await client.query<{ name: string }>(
+      'SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum',
+      [`${s}.schema_migrations`],
+    );
+    refuseForeignMigrations(
+      `PostgreSQL schema '${schema}'`,
+      columns.rows.map((row) => row.name),
+      'schema',
+    );
+  }
+  const rows = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
+  return new Set(rows.rows.map((row) => row.version));
 }
 
 /**
