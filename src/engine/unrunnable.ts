@@ -5,7 +5,9 @@
  * version's executions from then on (rather than claim and release them every round). Each claim
  * looks at the remembered versions again: handlers registered since (remote workers, a later
  * `registerAction`) make a version claimable here again. An execution that no live node can run
- * stays in the store, unowned and unfinished, until a node with the handlers claims it.
+ * stays in the store, unowned and unfinished, until a node with the handlers claims it. An
+ * execution whose workflow version has no stored definition is let go the same way, and its version
+ * skipped for as long as this node runs.
  * @module
  */
 import type { Plan, PlanActionStep, PlanParallelStep } from '../definition/types.js';
@@ -15,7 +17,8 @@ import type { EngineContext } from './context.js';
 interface Entry {
   workflowId: string;
   version: number;
-  plan: Plan;
+  /** Null: this node has no definition of the version (none is stored); it never runs here. */
+  plan: Plan | null;
 }
 
 /** Which handler names a set of handlers knows. */
@@ -76,8 +79,11 @@ export class UnrunnableVersions {
     this.ctx = ctx;
   }
 
-  /** Remembers that this node lacks handlers of a version; true when it was not known yet. */
-  add(workflowId: string, version: number, plan: Plan): boolean {
+  /**
+   * Remembers that this node lacks handlers of a version (`plan` null: it has no definition of
+   * it); true when it was not known yet.
+   */
+  add(workflowId: string, version: number, plan: Plan | null): boolean {
     const key = `${version}:${workflowId}`;
     if (this.entries.has(key)) return false;
     this.entries.set(key, { workflowId, version, plan });
@@ -91,6 +97,10 @@ export class UnrunnableVersions {
   skipped(): SkippedVersion[] {
     const skip: SkippedVersion[] = [];
     for (const [key, e] of this.entries) {
+      if (e.plan === null) {
+        skip.push({ workflowId: e.workflowId, version: e.version, compensates: false });
+        continue;
+      }
       if (missingHandlers(this.ctx, e.plan, true).length === 0) {
         this.entries.delete(key);
         this.ctx.logger.info(
