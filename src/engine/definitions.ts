@@ -5,7 +5,8 @@
  * @module
  */
 import { type Clock, intervalPassed } from '../clock.js';
-import { canonicalDefinitionJson, compilePlan } from '../definition/plan.js';
+import { canonicalDefinitionJson } from '../definition/plan.js';
+import { readStored, type StoredPlan } from '../definition/stored.js';
 import type {
   Plan,
   PlanDefaults,
@@ -17,11 +18,14 @@ import { validateDefinition } from '../definition/validate.js';
 import { ConflictError } from '../errors.js';
 import type { DefinitionRecord, Store } from '../store/store.js';
 
-interface Entry {
+/**
+ * A stored version: its plan, or (`plan` null) what keeps this release from running it — a
+ * version a newer release defined with keys or expressions this one does not know.
+ */
+type Entry = StoredPlan & {
   def: WorkflowDefinition;
-  plan: Plan;
   canonical: string;
-}
+};
 
 interface Versions {
   byVersion: Map<number, Entry>;
@@ -194,7 +198,7 @@ export class DefinitionRegistry {
 
   /** Cached plan of a version, without touching the store. */
   cachedPlan(id: string, version: number): Plan | undefined {
-    return this.byId.get(id)?.byVersion.get(version)?.plan;
+    return this.byId.get(id)?.byVersion.get(version)?.plan ?? undefined;
   }
 
   /** Latest version of every workflow, by id. */
@@ -222,8 +226,8 @@ export class DefinitionRegistry {
       createdAt: new Date(rec.createdAt),
     };
     const entry: Entry = {
+      ...readStored(rec, this.defaults),
       def,
-      plan: compilePlan({ id: rec.id, version: rec.version, steps, options }, this.defaults),
       canonical: canonicalDefinitionJson(steps, options),
     };
     let v = this.byId.get(rec.id);

@@ -199,7 +199,8 @@ export class ExecutionQueries {
     const r = snap.execution;
     const plan =
       this.definitions.cachedPlan(r.workflowId, r.workflowVersion) ??
-      (await this.definitions.version(r.workflowId, r.workflowVersion))?.plan;
+      (await this.definitions.version(r.workflowId, r.workflowVersion))?.plan ??
+      undefined;
     return buildStatus(r, new Map(snap.steps.map((s) => [s.name, s])), plan);
   }
 

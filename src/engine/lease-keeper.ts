@@ -448,7 +448,7 @@ export class LeaseKeeper {
     if (held) return false;
     if (this.workerless()) return true;
     const entry = await this.definitions.version(r.workflowId, r.workflowVersion);
-    return entry === undefined || missingFor(ctx, entry.plan, r).length > 0;
+    return !entry?.plan || missingFor(ctx, entry.plan, r).length > 0;
   }
 
   /** Releases the leases of executions taken here that this node lacks handlers for. */
@@ -581,13 +581,15 @@ export class LeaseKeeper {
     const entry = await this.definitions.version(record.workflowId, record.workflowVersion);
     // Counted here already: held under a configured node id when this node started.
     const counted = this.heldAtStart.delete(record.id);
-    // No definition of its version in the store (no node can run it): let go like one lacking
+    // No definition of its version in the store (no node can run it), or one a newer release
+    // defined that this one cannot read (nodes of that release run it): let go like one lacking
     // handlers, not held with its lease renewed for as long as this node lives.
-    if (!entry) {
+    if (!entry?.plan) {
       if (this.unrunnable.add(record.workflowId, record.workflowVersion, null)) {
         ctx.logger.error(
           { executionId: record.id, workflowId: record.workflowId, version: record.workflowVersion },
-          'no stored definition of this workflow version; its executions are left in the store, unowned',
+          entry?.problem ??
+            'no stored definition of this workflow version; its executions are left in the store, unowned',
         );
       }
       this.toRelease.add(record.id);

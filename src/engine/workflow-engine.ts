@@ -175,7 +175,8 @@ export class WorkflowEngine {
    * `idempotencyKey` already used returns the id of the execution it started (running or
    * finished; the input is not compared) and starts nothing.
    * @throws WorkflowNotFoundError for an unknown workflow id; ValidationError for bad input;
-   *   ConflictError when the key is used by an execution of another workflow.
+   *   ConflictError when the key is used by an execution of another workflow, or when the latest
+   *   version was defined by a newer release with keys or expressions this one cannot run.
    */
   async executeWorkflow(
     workflowId: string,
@@ -215,6 +216,10 @@ export class WorkflowEngine {
     // node's leases, and an execution stored now would stay owned by a closed node (run by none).
     this.assertOpen();
     if (!entry) throw new WorkflowNotFoundError(workflowId);
+    // The latest version was defined by a newer release with what this one cannot run: refused
+    // here rather than run as something else, or as the version before it.
+    if (!entry.plan) throw new ConflictError(entry.problem);
+    const { plan } = entry;
     // Every worker was removed from the balancer: nothing could run it (SPEC §4).
     if (!this.ctx.cluster && this.ctx.loadBalancer.workerCount === 0) throw new NoWorkersError();
 
@@ -224,7 +229,7 @@ export class WorkflowEngine {
     // adopts it. The placement counts as that node's load at once, so concurrent submissions
     // spread too.
     const cluster = this.ctx.cluster;
-    const owner = cluster ? placementTarget(this.ctx, entry.plan) : this.ctx.nodeId;
+    const owner = cluster ? placementTarget(this.ctx, plan) : this.ctx.nodeId;
     let placing = cluster;
     if (placing) startPlacement(this.ctx, owner);
     const record: ExecutionRecord = {
@@ -243,7 +248,7 @@ export class WorkflowEngine {
       cursor: 0,
       transitions: 0,
       lastStep: null,
-      deadlineAt: now + entry.plan.timeoutMs,
+      deadlineAt: now + plan.timeoutMs,
       cancelRequested: false,
       compensated: false,
       stepsRun: 0,
@@ -258,7 +263,7 @@ export class WorkflowEngine {
     // An execution that can start at once is stored as running (see `Scheduler.reserve`); the
     // runner still makes the pending -> running transition (metrics, events) when it starts.
     let reserved = local && this.scheduler.reserve();
-    const ex = local ? new ActiveExecution(record, [], entry.plan, false) : null;
+    const ex = local ? new ActiveExecution(record, [], plan, false) : null;
     // Else it takes its place in the queue now, while it is stored (see `Scheduler.arrive`).
     let arriving = ex !== null && !reserved;
     if (arriving) this.scheduler.arrive(ex!);
