@@ -78,3 +78,36 @@ describe('a workflow defined through another service on the same store', () => {
     }
   });
 });
+
+describe('a version a newer release defined on the same store', () => {
+  it('is listed and shown as stored; starting it is a 409 naming what this release does not know', async () => {
+    const store = tempSqliteUrl();
+    const options = { orchestrator: { store, sweepInterval: 0.05 }, app: { plugins: [createDashboard()] } };
+    const a = await setup(options);
+    await define(a, 'signup', [{ name: 'greet' }]);
+    // Stored by a node of a newer release, with a step kind this one does not know.
+    const steps = [{ name: 'greet' }, { name: 'approval', awaitSignal: 'approved' }];
+    await a.orch.store.saveDefinition({
+      id: 'signup',
+      version: 2,
+      steps,
+      options: {},
+      createdAt: Date.now(),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+
+    const listed = await a.call({ url: '/v1/workflows' });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json()).toMatchObject({ workflows: [{ id: 'signup', version: 2, steps }] });
+    const got = await a.call({ url: '/v1/workflows/signup' });
+    expect(got.statusCode).toBe(200);
+    expect(got.json()).toMatchObject({ version: 2, steps });
+    const cookie = await signIn(a);
+    expect((await a.app.inject({ url: '/workflows/signup', headers: { cookie } })).statusCode).toBe(200);
+
+    const started = await a.call({ method: 'POST', url: '/v1/workflows/signup/executions', payload: {} });
+    expect(started.statusCode).toBe(409);
+    expect(started.json()).toMatchObject({ error: { code: 'CONFLICT' } });
+    expect(started.body).toContain('steps[1].awaitSignal');
+  });
+});

@@ -3,7 +3,7 @@
  * an execution (`POST /v1/workflows/:id/executions`).
  * @module
  */
-import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { workflowDefinitionSchema } from '../../definition/schema.js';
@@ -32,6 +32,13 @@ const asJson = (def: WorkflowDefinition): WorkflowJson => toJson(def) as Workflo
  * (`steps[2].then: unknown step 'foo'`), which a zod union error cannot.
  */
 const envelopeOnly: FastifySchemaCompiler<unknown> = () => zodValidator(definitionEnvelopeSchema, 'body');
+
+/**
+ * Stored definitions are sent as stored, not checked against the definition schema: a version a
+ * node of a newer release defined may hold keys this release does not know, and the check failed
+ * the whole listing with a 500 on the older nodes.
+ */
+const asStored: FastifySerializerCompiler<unknown> = () => (data) => JSON.stringify(data);
 
 /** Registers the workflow routes on a `/v1`-prefixed scope. */
 export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orchestrator }): Promise<void> {
@@ -64,6 +71,7 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
   app.get(
     '/workflows',
     {
+      serializerCompiler: asStored,
       schema: {
         summary: 'List workflows (latest version of each)',
         tags: ['workflows'],
@@ -80,6 +88,7 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
   app.get(
     '/workflows/:id',
     {
+      serializerCompiler: asStored,
       schema: {
         summary: 'Get a workflow definition (latest version, or ?version=)',
         tags: ['workflows'],
