@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULTS, redactUrl } from '../config.js';
-import { compilePlan } from '../definition/plan.js';
-import type { Plan, StepDefinition, WorkflowOptions } from '../definition/types.js';
+import { readStored } from '../definition/stored.js';
+import type { Plan } from '../definition/types.js';
 import { isDeadLocalOwner } from '../engine/owners.js';
 import { buildStatus } from '../engine/status.js';
 import { openStore } from '../store/open-store.js';
@@ -131,16 +131,9 @@ export class StoreClient {
     const key = `${workflowId}@${version}`;
     if (!this.plans.has(key)) {
       for (const def of await this.store.listDefinitions(workflowId)) {
-        const plan = compilePlan(
-          {
-            id: def.id,
-            version: def.version,
-            steps: def.steps as StepDefinition[],
-            options: def.options as WorkflowOptions,
-          },
-          PLAN_DEFAULTS,
-        );
-        this.plans.set(`${def.id}@${def.version}`, plan);
+        // A version a newer release defined may not compile here: its statuses are built without
+        // a plan (as for one not stored), and the other versions' with theirs.
+        this.plans.set(`${def.id}@${def.version}`, readStored(def, PLAN_DEFAULTS).plan);
       }
       if (!this.plans.has(key)) this.plans.set(key, null);
     }

@@ -126,6 +126,22 @@ describe('StoreClient and workersReport', () => {
     ]);
   });
 
+  it('reads statuses of a workflow one of whose versions a newer release defined', async () => {
+    client = await StoreClient.open('memory');
+    const store = client.store;
+    await store.saveDefinition({ id: 'wf', version: 1, steps: [{ name: 'a' }], options: {}, createdAt: 1 });
+    // An expression function this release does not know: the version cannot be compiled here.
+    const steps = [{ name: 'a', input: 'newFunction(input)' }, { name: 'b' }];
+    await store.saveDefinition({ id: 'wf', version: 2, steps, options: {}, createdAt: 2 });
+    const v1 = makeExecution({ status: 'running', workflowVersion: 1 });
+    const v2 = makeExecution({ status: 'running', workflowVersion: 2 });
+    await store.createExecution(v1);
+    await store.createExecution(v2);
+    expect(await client.getStatus(v1.id)).toMatchObject({ workflowVersion: 1, totalSteps: 1 });
+    expect(await client.getStatus(v2.id)).toMatchObject({ workflowVersion: 2, status: 'running' });
+    expect((await client.list({ limit: 10 })).total).toBe(2);
+  });
+
   it('lists the node registry with load, heartbeat and state, on a SQLite file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'orch-workers-'));
     try {
