@@ -286,6 +286,7 @@ export async function runActionStep(
       error,
       history: endAttempt(rec.history, end, error),
     });
+    unowe(ex, name);
     emitFailed({});
     return { ok: false, rec, error, stopped: false };
   }
@@ -300,6 +301,19 @@ function stepRef(ex: ActiveExecution, step: PlanActionStep, attempt: number) {
     parent: step.parent ?? undefined,
     attempt,
   };
+}
+
+/**
+ * Takes a step that ended without completing (failed for good, or stopped) out of the records a
+ * write carries along (see `persistLater`): its end is written with its execution's (the runner
+ * writes every step that did not complete when it compensates or ends it), never before by a
+ * sibling branch's write or a background one. Stored ahead of it, a crash in between would leave a
+ * running execution with this visit ended, which the restart would take for an earlier visit: the
+ * step would run again as a new visit (`<step>#2`), under another idempotency key, with a fresh
+ * retry budget. Left out, the restart runs the step again as the same visit, under its own key.
+ */
+function unowe(ex: ActiveExecution, name: string): void {
+  ex.owedSteps.delete(name);
 }
 
 const CANCELLED: ErrorInfo = { code: 'CANCELLED', message: 'The step was stopped before it finished' };
@@ -324,6 +338,7 @@ function stopped(
     history: endAttempt(rec.history, now, error),
   };
   set(ended);
+  unowe(ex, rec.name);
   // An attempt that was running, or a retry that was due, ends here: said so, so that every
   // step.started (and every retryAt) a listener saw is closed.
   if (rec.attempts > 0 && (rec.status === 'running' || rec.status === 'waiting')) {
