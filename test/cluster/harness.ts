@@ -20,7 +20,8 @@ const CHILD = join(import.meta.dirname, 'node-child.ts');
 
 /** One line of the ledger. */
 export interface LedgerLine {
-  kind: 'start' | 'end' | 'abort';
+  /** A step handler's run (`start`, `end`, `abort`), or a compensation's (`cstart`, `cend`). */
+  kind: 'start' | 'end' | 'abort' | 'cstart' | 'cend';
   exec: string;
   step: string;
   attempt: number;

@@ -10,6 +10,7 @@
  */
 import { appendFileSync, existsSync } from 'node:fs';
 // Not the package root: it also re-exports the server, which this process does not need.
+import { NonRetryableError } from '../../src/errors.js';
 import { createOrchestrator } from '../../src/orchestrator.js';
 import type { StepContext } from '../../src/types.js';
 
@@ -43,6 +44,13 @@ function record(kind: string, ctx: StepContext): void {
     settings.ledger,
     `${kind} ${ctx.executionId} ${ctx.stepName} ${ctx.attempt} ${ctx.idempotencyKey} ${pid} ${Date.now()}\n`,
   );
+}
+
+/** A compensation that takes `stepMs`, recorded as `cstart` / `cend` (its key ends in `:compensate`). */
+async function undo(_output: unknown, ctx: StepContext): Promise<void> {
+  record('cstart', ctx);
+  if (!(await pause(settings.stepMs, ctx.signal, settings.honourAbort))) throw new Error('aborted');
+  record('cend', ctx);
 }
 
 function log(level: string, obj: object, msg?: string): void {
@@ -104,7 +112,14 @@ const orch = await createOrchestrator({
     warn: (obj, msg) => log('warn', obj, msg),
     error: (obj, msg) => log('error', obj, msg),
   },
-  actions: { work, gate },
+  actions: {
+    work,
+    gate,
+    fail: () => {
+      throw new NonRetryableError('fails for good', { code: 'BOOM' });
+    },
+  },
+  compensations: { undo },
 });
 
 // Every node defines the same workflows: identical definitions share one version.
@@ -114,6 +129,20 @@ await orch.workflowEngine.defineWorkflow('three_steps', [
   { name: 's3', action: 'work' },
 ]);
 await orch.workflowEngine.defineWorkflow('gated', [{ name: 'wait', action: 'gate' }]);
+// A saga that always fails at its last step: its completed steps (branches included) are compensated.
+await orch.workflowEngine.defineWorkflow('saga', [
+  { name: 's1', action: 'work', compensation: 'undo' },
+  {
+    name: 'fan',
+    compensation: 'undo',
+    parallel: [
+      { name: 'p1', action: 'work', compensation: 'undo' },
+      { name: 'p2', action: 'work', compensation: 'undo' },
+    ],
+  },
+  { name: 's2', action: 'work', compensation: 'undo' },
+  { name: 'boom', action: 'fail' },
+]);
 
 async function handle(req: Request): Promise<unknown> {
   switch (req.cmd) {
