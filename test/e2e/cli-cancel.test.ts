@@ -4,7 +4,8 @@
  * execution stays in the store and the next `run` resumes it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ExecutionStatus } from '../../src/index.js';
+import { createOrchestrator, type ExecutionStatus } from '../../src/index.js';
+import { gate, untilAborted } from '../helpers/orchestrator.js';
 import { cli, HANDLERS, parseJson, startCli, tempStore } from './fixtures/cli-harness.js';
 
 const stores: { remove(): void }[] = [];
@@ -59,6 +60,49 @@ describe('orchestrator cancel', () => {
     expect(owner.stdout).toMatch(/saga\s+CANCELLED: compensating 1 step in reverse order: create_user/);
     expect(owner.stdout).toMatch(/execution\s+cancelled after/);
     expect((await statusOf(store.url, id)).status).toBe('cancelled');
+  });
+
+  it('of an execution already compensating for a cancel, waits for it to end cancelled (not "failing")', async () => {
+    const store = newStore();
+    const inUndo = gate();
+    const release = gate();
+    const held = gate();
+    const owner = await createOrchestrator({
+      store: store.url,
+      actions: {
+        a: () => 'a',
+        hold: (_input, ctx) => {
+          held.open();
+          return untilAborted(ctx.signal);
+        },
+      },
+      compensations: {
+        undo: async () => {
+          inUndo.open();
+          await release.promise;
+        },
+      },
+    });
+    try {
+      await owner.workflowEngine.defineWorkflow('w', [{ name: 'a', compensation: 'undo' }, { name: 'hold' }]);
+      const id = await owner.workflowEngine.executeWorkflow('w');
+      await held.promise;
+      // The first cancel (this one, or an earlier `orchestrator cancel` that stopped waiting).
+      const first = owner.workflowEngine.cancelWorkflow(id);
+      await inUndo.promise;
+
+      const again = startCli(['cancel', id, '--store', store.url, '--timeout', '20']);
+      await again.waitFor(/waiting for its owner/);
+      release.open();
+      const r = await again.exited;
+      expect(r.stderr).not.toContain('failing');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`execution ${id} cancelled after`));
+      expect(r.stdout).toContain('compensated: a');
+      expect(await first).toBe(true);
+    } finally {
+      await owner.close();
+    }
   });
 
   it('takes over an orphan of a killed process, needing its compensation handlers', async () => {

@@ -64,7 +64,10 @@ async function cancel(id: string, options: CancelOptions, globals: Globals, out:
           code: 'EXECUTION_NOT_FOUND',
         },
       );
-    if (record.status !== 'pending' && record.status !== 'running') {
+    // Compensating for an earlier cancel (one whose wait ran out, say): waited for as a running
+    // one is, to end cancelled; compensating for a failure, it ends failed whatever is asked.
+    const beingCancelled = record.status === 'compensating' && record.outcome === 'cancelled';
+    if (record.status !== 'pending' && record.status !== 'running' && !beingCancelled) {
       const why = TERMINAL_STATES.has(record.status)
         ? `already ${record.status}`
         : `${record.status} (it is failing)`;
