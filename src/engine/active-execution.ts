@@ -62,8 +62,8 @@ export class ActiveExecution {
   retaken = false;
   /**
    * Its one running step (a top-level action step) is only waiting on a timer — a retry's backoff
-   * or a `delay` — with no handler running: a shutdown need not give it a grace period (see
-   * {@link waitOnTimer}).
+   * or a `delay`, or a compensation's retry backoff — with no handler running: a shutdown need not
+   * give it a grace period (see {@link waitOnTimer}).
    */
   onTimer = false;
   /** The status the store holds, as far as this runner wrote it. */

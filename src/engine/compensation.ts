@@ -91,13 +91,16 @@ async function compensateStep(
   };
 
   for (;;) {
-    if (comp.nextAttemptAt !== undefined) {
-      if (comp.nextAttemptAt > clock.now()) {
-        try {
-          await sleepUntil(clock, comp.nextAttemptAt, scope.signal);
-        } catch {
-          return false;
-        }
+    const retryAt = comp.nextAttemptAt;
+    if (retryAt !== undefined && retryAt > clock.now()) {
+      try {
+        // A retry's backoff, as an action step's: a close with a grace period does not wait it out
+        // on a durable store (the stored time resumes it on the next start).
+        await ex.waitOnTimer(ctx.lifecycle.draining && ctx.store.durable, () =>
+          sleepUntil(clock, retryAt, scope.signal),
+        );
+      } catch {
+        return false;
       }
     }
     if (leaseLapsed(ctx)) await confirmLease(ctx);

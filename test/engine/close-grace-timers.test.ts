@@ -7,8 +7,9 @@
  * resolve without `advance`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { createOrchestrator, FakeClock, type Orchestrator } from '../../src/index.js';
+import { createOrchestrator, FakeClock, NonRetryableError, type Orchestrator } from '../../src/index.js';
 import {
+  answerWithin,
   finishWithClock,
   gate,
   nextEvent,
@@ -122,6 +123,48 @@ describe.each(Object.entries(DURABLE_URLS))(
       });
       expect(status.status).toBe('completed');
       expect(status.outputData.after).toBe(Date.UTC(2026, 0, 1) + HOUR);
+    });
+
+    it("does not wait out the grace for a compensation's retry backoff; the retry runs after the restart", async () => {
+      const url = await newUrl();
+      const clock = new FakeClock();
+      let undos = 0;
+      const options = {
+        store: url,
+        clock,
+        ...LONG_LEASE,
+        actions: {
+          a: () => 'a',
+          boom: () => {
+            throw new NonRetryableError('boom');
+          },
+        },
+        compensations: {
+          undo: () => {
+            undos++;
+            if (undos === 1) throw new Error('try again');
+          },
+        },
+      };
+      const orch = await createOrchestrator(options);
+      await orch.workflowEngine.defineWorkflow(
+        'w',
+        [{ name: 'a', compensation: 'undo' }, { name: 'boom' }],
+        DAY,
+      );
+      const failed = nextEvent(orch, 'compensation.failed');
+      const id = await orch.workflowEngine.executeWorkflow('w');
+      expect((await failed).final).toBe(false);
+      // Resolves with the clock standing still (before, it sat out the backoff, then the grace).
+      expect(await answerWithin(orch.close({ grace: 600 }))).toBeUndefined();
+      expect(undos).toBe(1);
+
+      const again = await withOrchestrator(options);
+      const status = await finishWithClock(again, clock, id, { realMs: 10 });
+      expect(status.status).toBe('failed');
+      expect(status.compensatedSteps).toEqual(['a']);
+      expect(undos).toBe(2);
+      expect(status.steps[0]?.compensation).toMatchObject({ status: 'completed', attempts: 2 });
     });
   },
 );
