@@ -20,17 +20,29 @@ type Handler = (input: unknown, ctx: StepContext) => unknown;
 
 /** Where a handler's `ctx` keeps its attempt's scope. */
 const SCOPE = Symbol('attemptScope');
+/**
+ * Where it keeps the scope behind `ctx.signal`: the attempt's own when it has a timeout, else a
+ * child of the execution's made when the handler first reads `ctx.signal` and detached when the
+ * attempt ends — so the listeners a handler adds and never removes end with the attempt instead
+ * of piling up on one execution-wide signal over a long run of steps.
+ */
+const SIGNAL_SCOPE = Symbol('signalScope');
+/** Set once the attempt ended: a `ctx.signal` first read after that is tied to nothing. */
+const ENDED = Symbol('attemptEnded');
 /** The engine's outputs, and the handler's copy of them once read. */
 const OUTPUTS = Symbol('outputs');
 const OUTPUTS_COPY = Symbol('outputsCopy');
 type ScopedContext = StepContext & {
   [SCOPE]: AbortScope;
+  [SIGNAL_SCOPE]: AbortScope | undefined;
+  [ENDED]: boolean;
   [OUTPUTS]: Readonly<Record<string, unknown>>;
   [OUTPUTS_COPY]: Readonly<Record<string, unknown>> | undefined;
 };
 
 function readSignal(this: ScopedContext): AbortSignal {
-  return this[SCOPE].signal;
+  this[SIGNAL_SCOPE] ??= new AbortScope(this[ENDED] ? undefined : this[SCOPE]);
+  return this[SIGNAL_SCOPE].signal;
 }
 
 /**
@@ -84,6 +96,8 @@ export async function runAttempt(
     idempotencyKey: ctx.idempotencyKey,
     deadline: timeoutMs === null ? undefined : clock.now() + timeoutMs,
     [SCOPE]: attemptScope,
+    [SIGNAL_SCOPE]: attemptScope === scope ? undefined : attemptScope,
+    [ENDED]: false,
     [OUTPUTS]: ctx.outputs,
     [OUTPUTS_COPY]: undefined,
   } as ScopedContext;
@@ -107,5 +121,7 @@ export async function runAttempt(
   } finally {
     timer?.cancel();
     if (attemptScope !== scope) attemptScope.dispose();
+    else handlerCtx[SIGNAL_SCOPE]?.dispose();
+    handlerCtx[ENDED] = true;
   }
 }
