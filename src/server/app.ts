@@ -45,6 +45,12 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
  */
 const MAX_PARAM_LENGTH = 4096;
 
+/**
+ * How long a request may take to arrive (headers and body) before its connection is ended with
+ * 408; also how long closing the app waits for requests still arriving.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 /** What an extra plugin (the dashboard, say) gets besides its encapsulated scope. */
 export interface AppContext {
   orch: Orchestrator;
@@ -220,6 +226,23 @@ function refuseWhileClosing(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Bounds `app.close()`: Node ends a connection whose request is still arriving after the request
+ * timeout, but stops checking once the server closes, so a client that never finished sending a
+ * request (headers cut short, a body short of its Content-Length) held the close, and `serve` on
+ * SIGTERM, for ever. The connections still open a request timeout after closing began are ended.
+ */
+function endStalledConnectionsOnClose(app: FastifyInstance): void {
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    if (!app.server.listening) return;
+    timer = setTimeout(() => app.server.closeAllConnections(), REQUEST_TIMEOUT_MS).unref();
+  });
+  app.addHook('onClose', async () => {
+    clearTimeout(timer);
+  });
+}
+
 function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((error, req, reply) => {
     const { status, body } = toErrorReply(error, { bodyLimit });
@@ -300,7 +323,7 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
   const bodyLimit = checkOptions(options);
   const app = Fastify({
     bodyLimit,
-    requestTimeout: 30_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Malformed or over-long URLs are rejected by the router before any hook: same envelope.
     frameworkErrors: (error, _req, reply) => {
@@ -312,6 +335,7 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
   });
   refuseWhileClosing(app);
+  endStalledConnectionsOnClose(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installJsonParser(app);
