@@ -210,8 +210,10 @@ declare module 'fastify' {
 
 /**
  * From the moment `app.close()` starts, every new request (one on a kept-alive connection, say)
- * answers 503 `CLOSED` in the API's envelope (or the route's own `closingBody`) and closes its
- * connection.
+ * answers 503 `CLOSED` in the API's envelope (or the route's own `closingBody`), and every answer,
+ * to a request in flight as the close began too, closes its connection: Node closes only the
+ * connections idle when the close starts, and one that went idle after held the close (and
+ * `serve` on SIGTERM) until its client let go or its keep-alive timeout (72 s) ran out.
  */
 function refuseWhileClosing(app: FastifyInstance): void {
   let closing = false;
@@ -223,6 +225,9 @@ function refuseWhileClosing(app: FastifyInstance): void {
     reply.header('connection', 'close');
     const own = req.is404 ? undefined : req.routeOptions.config?.closingBody;
     return reply.code(503).send(own ?? { error: { code: 'CLOSED', message: 'The server is shutting down' } });
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
 }
 

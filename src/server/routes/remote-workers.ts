@@ -4,7 +4,7 @@
  * {@link RemoteWorkerHub}: bodies are validated with zod here, state and rules live in the hub.
  * @module
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BUILTIN_ACTION_NAMES } from '../../engine/action-registry.js';
@@ -120,15 +120,6 @@ const snapshotSchema = z.object({
 
 const noContent = z.null().describe('No content');
 
-/**
- * While the app closes, a poll's answer ends its connection: the server's close waits for every
- * open connection, and one that goes idle after the close started holds it until its keep-alive
- * timeout.
- */
-function endConnection(reply: FastifyReply): void {
-  reply.header('connection', 'close');
-}
-
 /** Registers the remote-worker routes on a `/v1`-prefixed scope. */
 export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWorkerDeps): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
@@ -215,10 +206,8 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
       },
     },
     async (req, reply) => {
-      if (closing) {
-        endConnection(reply);
-        throw new ClosedError();
-      }
+      // (Every answer while the app closes also ends its connection: see `buildApp`.)
+      if (closing) throw new ClosedError();
       const { workerId } = req.params;
       if (orch.closed) {
         // Draining (a shutdown's grace): a task already queued belongs to a step that runs now and
@@ -238,7 +227,6 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
       } finally {
         reply.raw.off('close', onClose);
       }
-      if (closing) endConnection(reply);
       if (!task) return reply.code(204).send(null);
       // The client went away while the task was handed over: put it back rather than wait out the lease.
       if (gone.signal.aborted || reply.raw.destroyed) {
