@@ -6,6 +6,7 @@
  * with the status from the one table in `errors.ts`.
  * @module
  */
+import type { Socket } from 'node:net';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, {
   type FastifyBaseLogger,
@@ -235,12 +236,20 @@ function refuseWhileClosing(app: FastifyInstance): void {
  * Bounds `app.close()`: Node ends a connection whose request is still arriving after the request
  * timeout, but stops checking once the server closes, so a client that never finished sending a
  * request (headers cut short, a body short of its Content-Length) held the close, and `serve` on
- * SIGTERM, for ever. The connections still open a request timeout after closing began are ended.
+ * SIGTERM, for ever. The connections still open a request timeout after closing began are ended;
+ * those on which nothing was sent yet (a browser's preconnect), which Node does not count as idle,
+ * are ended as the close begins.
  */
 function endStalledConnectionsOnClose(app: FastifyInstance): void {
   let timer: NodeJS.Timeout | undefined;
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   app.addHook('preClose', async () => {
     if (!app.server.listening) return;
+    for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
     timer = setTimeout(() => app.server.closeAllConnections(), REQUEST_TIMEOUT_MS).unref();
   });
   app.addHook('onClose', async () => {

@@ -56,6 +56,15 @@ describe('app.close() with a request the client never finishes sending', () => {
     await orch.close();
   });
 
+  it('closes at once a connection on which nothing was sent (a browser preconnect)', async () => {
+    const { orch, app, closed } = await stalledClient('');
+    const late = new Promise((resolve) => setTimeout(resolve, 2000, 'still open'));
+    expect(await Promise.race([Promise.all([app.close(), closed]).then(() => 'closed'), late])).toBe(
+      'closed',
+    );
+    await orch.close();
+  });
+
   it('leaves no timer behind when nothing stalls the close', async () => {
     const orch = await createOrchestrator({ store: 'memory' });
     const app = await buildApp(orch, { token: TOKEN });
