@@ -3,7 +3,7 @@
  * file, crash durability of acknowledged writes, group commit and failure isolation.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { LeaseLostError, OrchestratorError, ValidationError } from '../../src/er
 import { SchemaTooNewError } from '../../src/store/schema-version.js';
 import { sqliteHint, sqliteStoreError } from '../../src/store/sqlite/errors.js';
 import { loadMigrations, migrate } from '../../src/store/sqlite/migrate.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { SqliteStore, WAL_SIZE_LIMIT } from '../../src/store/sqlite/sqlite-store.js';
 import { makeExecution, makeStep } from './records.js';
 import { tempDir } from './sqlite-fixture.js';
 
@@ -77,6 +77,15 @@ describe('SQLite store: files and settings', () => {
       busyTimeoutMs: 5000,
     });
     expect((await open(newPath(), { synchronous: 'NORMAL' })).settings().synchronous).toBe('NORMAL');
+  });
+
+  it('shrinks the WAL file back after a large write, instead of keeping its largest size for good', async () => {
+    const path = newPath();
+    const store = await open(path);
+    await store.createExecution(makeExecution({ id: 'big', input: { text: 'x'.repeat(32 * 1024 * 1024) } }));
+    // The large commit was checkpointed; the next write starts the WAL over, truncating it.
+    await store.createExecution(makeExecution({ id: 'small' }));
+    expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(WAL_SIZE_LIMIT);
   });
 
   it('creates the parent directory of the file', async () => {

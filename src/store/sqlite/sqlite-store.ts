@@ -1,8 +1,8 @@
 /**
  * The SQLite store: the embedded, durable default (`sqlite:<path>`).
  *
- * One connection per store, WAL with `synchronous=FULL` by default, `busy_timeout` 5 s, foreign
- * keys on. Every write goes through {@link GroupCommit}: the writes enqueued in one tick share ONE
+ * One connection per store, WAL with `synchronous=FULL` by default (the WAL file cut back to
+ * {@link WAL_SIZE_LIMIT} after a burst), `busy_timeout` 5 s, foreign keys on. Every write goes through {@link GroupCommit}: the writes enqueued in one tick share ONE
  * `BEGIN IMMEDIATE … COMMIT`, and each caller's promise resolves only after that commit. An
  * operation that fails (a fenced update, a duplicate id) is rejected alone while the others
  * commit (see `batch-commit.ts`). Reads run directly on the connection and see
@@ -61,6 +61,13 @@ import {
   type Statements,
   type StepRow,
 } from './statements.js';
+
+/**
+ * Bytes the WAL file is cut back to when it starts over after a checkpoint (`journal_size_limit`).
+ * Without it SQLite keeps the file at the largest size it ever reached (a large output, a big
+ * batch) until the store closes; the usual WAL, checkpointed at 1,000 pages, stays below it.
+ */
+export const WAL_SIZE_LIMIT = 16 * 1024 * 1024;
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -150,6 +157,7 @@ export class SqliteStore implements Store {
       // busy_timeout first: switching to WAL needs a lock another process may hold.
       db.pragma('busy_timeout = 5000');
       db.pragma('journal_mode = WAL');
+      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
       db.pragma(`synchronous = ${this.options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
       db.pragma('foreign_keys = ON');
       migrate(db);
