@@ -42,16 +42,36 @@ export interface PrometheusOptions {
 /** Bucket bounds in seconds, from 5 ms (orchestration overhead) to 10 min (long AI steps). */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
+/**
+ * The process metrics (`defaultMetrics`), one registry per prefix for the whole process:
+ * prom-client's collectors (an event-loop-delay monitor, a GC observer) can never be stopped, and
+ * one made per exporter kept its registry, and through the registry's gauges its orchestrator, in
+ * memory after both closed.
+ */
+const processRegistries = new Map<string, Registry>();
+
+function processRegistry(prefix: string): Registry {
+  let registry = processRegistries.get(prefix);
+  if (!registry) {
+    registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix });
+    processRegistries.set(prefix, registry);
+  }
+  return registry;
+}
+
 /** Prometheus metrics of one orchestrator, in a registry of their own. */
 export class PrometheusExporter {
-  /** The registry holding every metric of this exporter. */
+  /** The registry holding every metric of this exporter (the process metrics aside). */
   readonly registry = new Registry();
+  /** The process's metrics, when asked for (shared: see {@link processRegistry}). */
+  private readonly process: Registry | null;
   private readonly detachers: Array<() => void> = [];
 
   constructor(source: PrometheusSource, options: PrometheusOptions = {}) {
     const p = options.prefix ?? 'orchestrator_';
     const registers = [this.registry];
-    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: p });
+    this.process = options.defaultMetrics ? processRegistry(p) : null;
 
     const started = new Counter({
       name: `${p}executions_started_total`,
@@ -180,7 +200,7 @@ export class PrometheusExporter {
 
   /** The exposition text. */
   metrics(): Promise<string> {
-    return this.registry.metrics();
+    return (this.process ? Registry.merge([this.registry, this.process]) : this.registry).metrics();
   }
 
   /** Stops listening to the orchestrator. */
