@@ -32,6 +32,22 @@ describe('placement across three nodes', () => {
     // Then a third, idle node joins; 40 more go through `a`, all at once (a burst of requests).
     const late = await c.start('c', settings);
     await sees(a, 3);
+    // Imbalance is judged cluster-wide too: the idle newcomer's own balancer (where it alone has
+    // no load) and a's both see the 20 executions on a and b against none on it.
+    for (const node of [late, a]) {
+      let last: NodeView | undefined;
+      await until(
+        async () => {
+          last = await node.view();
+          return Object.values(last.distribution).reduce((s, v) => s + v, 0) === 20;
+        },
+        () =>
+          `${node.label}'s balancer to count the first batch (last: ${JSON.stringify(last?.distribution)})`,
+      );
+      expect(Object.keys(last!.distribution).sort()).toEqual([a.nodeId, b.nodeId, late.nodeId].sort());
+      expect(last!.distribution[late.nodeId]).toBe(0);
+      expect(last!.balanced, JSON.stringify(last!.distribution)).toBe(false);
+    }
     const submittedAt = Date.now();
     const second = await a.submit('gated', N - 20, true);
     const nodes = [a, b, late];
