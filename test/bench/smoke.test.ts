@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { assertServerReachable } from '../store/pg-fixture.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -60,6 +61,42 @@ describe('bench command', () => {
     }
     expect(rows[1]!.durable).toBe(true);
     expect((rows[1]!.extra as Record<string, unknown>).sqlite_synchronous).toBe('FULL');
+  }, 60_000);
+
+  it('measures the PostgreSQL rows, one node and three (never reported as skipped)', async () => {
+    await assertServerReachable();
+    const { code, stdout, stderr } = await runBench([
+      '--n',
+      '50',
+      '--c',
+      '10',
+      '--lowload',
+      '10',
+      '--warmup',
+      '10',
+      '--rows',
+      'postgres,postgres-3',
+      '--json',
+      '--parallel',
+    ]);
+    expect(code, stderr).toBe(0);
+    const rows = stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((r) => r.row)).toEqual(['engine-postgres', 'engine-postgres-3']);
+    for (const r of rows) {
+      expect(r.skipped, String(r.note ?? '')).toBeUndefined();
+      expect(r.error, String(r.error_text ?? '')).toBeUndefined();
+      expect(r.errors).toBe(0);
+      expect(r.durable).toBe(true);
+      expect(typeof r.throughput === 'number' && r.throughput > 0).toBe(true);
+    }
+    // The three nodes shared the work: each finished some of the executions.
+    const cluster = rows[1]!.extra as { engine_nodes: number; finished_per_node: number[] };
+    expect(cluster.engine_nodes).toBe(3);
+    expect(cluster.finished_per_node).toHaveLength(3);
+    for (const n of cluster.finished_per_node) expect(n).toBeGreaterThan(0);
   }, 60_000);
 
   it('runs the sqlite-floor yardstick: 4 fsynced commits per 3-step workflow, durable, no errors', async () => {
