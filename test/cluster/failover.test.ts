@@ -131,6 +131,13 @@ describe('three nodes, one killed with SIGKILL halfway', () => {
           const first = list[0]!;
           expect(first.pid).toBe(victim.pid);
           expect(first.at).toBeLessThanOrEqual(killedAt);
+          // Its completion had not been recorded: a node starts the next step only once the
+          // step's result is committed, and the victim never started the next one.
+          const next = STEPS[STEPS.indexOf(step) + 1];
+          const nextOnVictim = next
+            ? (runs.get(`${id}:${next}`) ?? []).some((r) => r.pid === victim.pid)
+            : false;
+          expect(nextOnVictim, `${id}:${step} re-run after the victim went on to ${next}`).toBe(false);
           expect(last.key).toBe(first.key);
           expect(last.key).toBe(`${id}:${step}`);
           expect(last.attempt).toBeGreaterThanOrEqual(first.attempt);
