@@ -31,7 +31,7 @@ import type { DefinitionRegistry } from './definitions.js';
 import { NodeForgetter } from './forget-nodes.js';
 import { OthersRefresh } from './others-refresh.js';
 import { isDeadLocalOwner } from './owners.js';
-import { placingOn } from './placement.js';
+import { leaseOf, placingOn } from './placement.js';
 import type { Scheduler } from './scheduler.js';
 import { missingFor, UnrunnableVersions } from './unrunnable.js';
 
@@ -342,7 +342,7 @@ export class LeaseKeeper {
     const targets = live.filter((n) => n.info.cluster !== false && n.info.draining !== true);
     const liveIds = new Set(targets.map((n) => n.id).filter((id) => !isDeadLocalOwner(id)));
     ctx.heartbeats.clear();
-    for (const n of targets) ctx.heartbeats.set(n.id, n.lastHeartbeat);
+    for (const n of targets) ctx.heartbeats.set(n.id, { at: n.lastHeartbeat, leaseMs: leaseOf(n) });
     ctx.nodeHandlers.update(targets);
     liveIds.add(ctx.nodeId);
     for (const id of liveIds) lb.addWorker(id);

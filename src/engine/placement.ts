@@ -6,6 +6,7 @@
  * refreshes the cluster view, since that read may not see them yet.
  * @module
  */
+import type { NodeRecord } from '../store/store.js';
 import type { EngineContext } from './context.js';
 
 /** Counts a placement on `node` as soon as it is chosen. */
@@ -36,9 +37,22 @@ export function placingOn(ctx: EngineContext, node: string): number {
  * node no later than a lease after its last heartbeat. A live node heartbeats and renews its
  * leases (those of executions placed on it and not adopted yet included) well within a lease; one
  * that just died would otherwise hold a fresh lease on work it never ran, and its takeover would
- * come up to a lease later than the docs promise.
+ * come up to a lease later than the docs promise. The lease is the one `node` runs with (`leaseMs`,
+ * this node's, when its heartbeat does not say): it renews every third of its own lease, so a
+ * shorter one (nodes configured differently, as in a rolling deploy that changes `leaseSeconds`)
+ * would run out while it runs the execution, and another node would claim it from there.
  */
 export function placedLeaseUntil(ctx: EngineContext, node: string, now: number, leaseMs: number): number {
   const heartbeat = node === ctx.nodeId ? undefined : ctx.heartbeats.get(node);
-  return heartbeat === undefined ? now + leaseMs : Math.min(now + leaseMs, heartbeat + leaseMs);
+  if (heartbeat === undefined) return now + leaseMs;
+  const lease = heartbeat.leaseMs ?? leaseMs;
+  return Math.min(now + lease, heartbeat.at + lease);
+}
+
+/** The lease length, in ms, a node's heartbeat says it runs with; undefined when it does not say. */
+export function leaseOf(node: NodeRecord): number | undefined {
+  const seconds = node.info.leaseSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0
+    ? Math.ceil(seconds * 1000)
+    : undefined;
 }
