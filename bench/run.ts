@@ -10,7 +10,8 @@
  * Prints each row's JSON line (the harness's format, plus `row`) and then a markdown table.
  * `--json`: only the JSON lines. `--out <file>`: also append them to a file (`--save`: to
  * `bench/results/run-<ts>.jsonl`). A row that cannot run here (PostgreSQL store not built, server not
- * reachable) is reported as skipped; a row that crashes makes the exit code 1.
+ * reachable) is reported as skipped; a row that crashes, or any of whose workflows fails, makes the
+ * exit code 1.
  * @module
  */
 import { appendFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { intOption as int, PG_OPTIONS, WORKLOAD_OPTIONS, workloadFrom } from './lib/args.js';
 import { ALL_ROWS, parseRows, pgArgs, resultsFile, runEngineRows, type Workload } from './lib/engine-rows.js';
-import { type RowResult, resultsTable } from './lib/format.js';
+import { type RowResult, resultsTable, rowFailure } from './lib/format.js';
 import { ensurePeersCopy, resultsDir } from './lib/peers.js';
 import { waitForQuiet } from './lib/quiet.js';
 
@@ -93,7 +94,8 @@ const results: RowResult[] = await runEngineRows(rows, workload, {
     const line = JSON.stringify(r);
     console.log(line);
     if (out) appendFileSync(out, `${line}\n`);
-    if (r.error) process.stderr.write(`[bench] ${r.row} FAILED (${r.error}):\n${r.error_text ?? ''}\n`);
+    const failure = rowFailure(r);
+    if (failure) process.stderr.write(`[bench] ${r.row} FAILED: ${failure}\n`);
   },
 });
 
@@ -102,4 +104,4 @@ if (!values.json) {
   console.log(resultsTable(results));
 }
 if (out) process.stderr.write(`[bench] results appended to ${out}\n`);
-process.exit(results.some((r) => r.error) ? 1 : 0);
+process.exit(results.some((r) => rowFailure(r) !== null) ? 1 : 0);

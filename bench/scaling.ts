@@ -23,7 +23,7 @@ import {
   runEngineRow,
   type Workload,
 } from './lib/engine-rows.js';
-import { fmt, fmtRatio, markdownTable, measured, type RowResult } from './lib/format.js';
+import { fmt, fmtRatio, markdownTable, measured, type RowResult, rowFailure, usable } from './lib/format.js';
 import { ensurePeersCopy } from './lib/peers.js';
 import { waitForQuiet } from './lib/quiet.js';
 
@@ -99,7 +99,8 @@ for (const c of cases) {
   const line = JSON.stringify({ ...r, case: c.label });
   appendFileSync(out, `${line}\n`);
   if (values.json) console.log(line);
-  if (r.error) log(`${c.label} FAILED (${r.error}):\n${r.error_text ?? ''}`);
+  const failure = rowFailure(r);
+  if (failure) log(`${c.label} FAILED: ${failure}`);
   results.push({ c, r });
 }
 
@@ -110,8 +111,9 @@ const num = (r: RowResult, k: string) => {
 const byN = (n: number) => results.find((x) => x.c.w.n === n && x.c.w.steps === 3 && x.c.w.payload === 0)?.r;
 const big = byN(sizes[2]!);
 const mid = byN(sizes[1]!);
+// Only cases whose every workflow completed: a run that fails its workflows keeps fewer in memory.
 const rssRatio = (k: string) =>
-  measured(big) && measured(mid) && num(mid, k) ? num(big, k)! / num(mid, k)! : null;
+  usable(big) && usable(mid) && num(mid, k) && num(big, k) ? num(big, k)! / num(mid, k)! : null;
 const peakRatio = rssRatio('rss_mb_peak');
 const afterRatio = rssRatio('rss_mb_after_run');
 
@@ -164,4 +166,4 @@ if (values.json) {
   );
   console.log(`\nJSON lines: ${out}`);
 }
-process.exit(results.some(({ r }) => r.error) ? 1 : 0);
+process.exit(results.some(({ r }) => rowFailure(r) !== null) ? 1 : 0);

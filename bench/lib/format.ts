@@ -41,6 +41,29 @@ export function measured(r: RowResult | undefined): r is RowResult & { throughpu
   return !!r && !r.error && !r.skipped && typeof r.throughput === 'number';
 }
 
+/**
+ * Whether a row's numbers can be compared: measured, and every workflow of it completed (`errors`
+ * 0). A row whose workflows failed still has a throughput (N ÷ wall time, failures included), but
+ * it does not count in ratios or targets.
+ */
+export function usable(r: RowResult | undefined): r is RowResult & { throughput: number } {
+  return measured(r) && !(typeof r.errors === 'number' && r.errors > 0);
+}
+
+/**
+ * Why a row's numbers cannot be used, or null: it crashed or timed out (`error`), or some of its
+ * workflows failed (`errors` > 0; the harness keeps the first failure in `extra.first_error`).
+ * A skipped row is not a failure.
+ */
+export function rowFailure(r: RowResult): string | null {
+  if (r.error) return `${r.error}${r.error_text ? `:\n${r.error_text}` : ''}`;
+  if (typeof r.errors === 'number' && r.errors > 0) {
+    const first = r.extra?.first_error;
+    return `${r.errors} workflow(s) failed${typeof first === 'string' ? `; first: ${first}` : ''}`;
+  }
+  return null;
+}
+
 /** A number with about 3 significant digits; `–` for none. */
 export function fmt(x: unknown, digits = 1): string {
   if (typeof x !== 'number' || !Number.isFinite(x)) return '–';
