@@ -320,5 +320,8 @@ try {
     process.exit(0);
   }
   console.error(error);
+  // A failed row reports the last lines of its stderr (`error_text`); a driver error's dump of its
+  // fields would push the message out of them, so the cause comes last, on one line.
+  console.error(`${rowName} failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }

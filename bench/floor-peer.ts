@@ -68,4 +68,11 @@ const peer: Peer = {
   }),
 };
 
-await harness.runPeer(peer);
+try {
+  await harness.runPeer(peer);
+} catch (error) {
+  console.error(error);
+  // The cause last, on one line: a failed row reports the last lines of its stderr.
+  console.error(`${peer.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

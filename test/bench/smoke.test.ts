@@ -133,4 +133,28 @@ describe('bench command', () => {
     expect(stderr).toContain('unknown row "nope"');
     expect(stderr).toContain('sqlite-floor');
   }, 60_000);
+
+  it('names the cause when a row fails: a PostgreSQL role that does not exist', async () => {
+    const { code, stdout } = await runBench([
+      '--n',
+      '5',
+      '--lowload',
+      '0',
+      '--warmup',
+      '0',
+      '--rows',
+      'postgres',
+      '--pg-url',
+      'postgres://no_such_bench_role@127.0.0.1:5432/test?schema=bench_smoke',
+      '--json',
+    ]);
+    expect(code).toBe(1);
+    const rows = stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.error).toBe('exit 1');
+    expect(rows[0]!.error_text).toContain('role "no_such_bench_role" does not exist');
+  }, 60_000);
 });
