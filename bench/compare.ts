@@ -21,6 +21,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { intOption as int, PG_OPTIONS, WORKLOAD_OPTIONS, workloadFrom } from './lib/args.js';
+import { warnIfStaleBuild } from './lib/build.js';
 import {
   ALL_ROWS,
   ENGINE_ROWS,
@@ -107,6 +108,7 @@ const log = (msg: string) =>
   process.stderr.write(`[compare ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 const dir = ensurePeersCopy({ install: true, log });
+warnIfStaleBuild(log);
 const available = spawnSync('bash', ['run-all.sh', '--list'], { cwd: dir, encoding: 'utf8' })
   .stdout.split('\n')
   .map((s) => s.trim())

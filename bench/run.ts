@@ -18,6 +18,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { intOption as int, PG_OPTIONS, WORKLOAD_OPTIONS, workloadFrom } from './lib/args.js';
+import { warnIfStaleBuild } from './lib/build.js';
 import { ALL_ROWS, parseRows, pgArgs, resultsFile, runEngineRows, type Workload } from './lib/engine-rows.js';
 import { type RowResult, resultsTable, rowFailure } from './lib/format.js';
 import { ensurePeersCopy, resultsDir } from './lib/peers.js';
@@ -73,6 +74,7 @@ const rows = parseRows(values.rows ?? ALL_ROWS);
 const out = values.out ?? (values.save ? resultsFile('run') : undefined);
 
 ensurePeersCopy({ install: false });
+warnIfStaleBuild((m) => process.stderr.write(`[bench] ${m}\n`));
 process.stderr.write(
   `[bench] rows ${rows.join(', ')}: N=${workload.n} C=${workload.c} low-load=${workload.lowload} warm-up=${workload.warmup} steps=${workload.steps} payload=${workload.payload} B\n`,
 );

@@ -15,6 +15,7 @@
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { intOption as int } from './lib/args.js';
+import { warnIfStaleBuild } from './lib/build.js';
 import {
   ENGINE_ROWS,
   type EngineRowName,
@@ -90,6 +91,7 @@ const quietTimeout = int('quiet-timeout', values['quiet-timeout'], 180, 0);
 const out = resultsFile('scaling');
 const log = (msg: string) =>
   process.stderr.write(`[scaling ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+warnIfStaleBuild(log);
 const results: Array<{ c: Case; r: RowResult }> = [];
 for (const c of cases) {
   const busy = quiet === null ? undefined : await waitForQuiet(quiet, quietTimeout, log);
