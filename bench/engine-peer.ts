@@ -52,17 +52,20 @@ const { createOrchestrator, OrchestratorError } = engine;
 
 import { intOption, parsePayload } from './lib/args.js';
 import { Completions, waitForCluster } from './lib/completions.js';
-import { loadHarness, type Peer, type StepOutput, type WorkflowInput } from './lib/harness.js';
+import {
+  argValue,
+  harnessStepIndex,
+  loadHarness,
+  type Peer,
+  type StepOutput,
+  type WorkflowInput,
+} from './lib/harness.js';
 import { defaultPgUrl, dropSchema, ensurePgDatabase, splitSchema, synchronousCommit } from './lib/pg.js';
 
 type StoreKind = 'memory' | 'sqlite' | 'sqlite-normal' | 'postgres' | 'postgres-3';
 const STORE_KINDS: readonly StoreKind[] = ['memory', 'sqlite', 'sqlite-normal', 'postgres', 'postgres-3'];
 
-function arg(name: string): string | undefined {
-  const prefix = `--${name}=`;
-  const found = process.argv.find((a) => a.startsWith(prefix));
-  return found === undefined ? undefined : found.slice(prefix.length);
-}
+const arg = argValue;
 
 const storeKind = (arg('store') ?? 'sqlite') as StoreKind;
 if (!STORE_KINDS.includes(storeKind)) {
@@ -81,13 +84,11 @@ const pgLanes = arg('pg-lanes') === undefined ? undefined : intOption('pg-lanes'
 const pad = payloadBytes > 0 ? 'x'.repeat(payloadBytes) : null;
 
 const WORKFLOW = 'bench_wf';
-/** Step k (0-based) calls STEPS[stepIndex(k)]: a cycle aligned so that the last step is STEPS[2]. */
-const stepIndex = (k: number) => 2 - ((stepsPerWf - 1 - k) % 3);
 const stepNames = Array.from({ length: stepsPerWf }, (_, k) => `s${k + 1}`);
 const lastStep = stepNames[stepsPerWf - 1]!;
 const actions = Object.fromEntries(
   stepNames.map((name, k) => {
-    const step = STEPS[stepIndex(k)]!;
+    const step = STEPS[harnessStepIndex(k, stepsPerWf)]!;
     const handler = pad
       ? async (input: unknown) => ({ ...(await step(input)), payload: pad })
       : (input: unknown) => step(input);

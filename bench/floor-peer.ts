@@ -2,7 +2,7 @@
  * The SQLite commit floor: the fewest fsynced commits SPEC §6 allows for a workflow, and nothing
  * else, as one row of the peer harness.
  *
- *   npx tsx bench/floor-peer.ts --n=2000 --c=100 --lowload=200
+ *   npx tsx bench/floor-peer.ts --n=2000 --c=100 --lowload=200 [--steps=3] [--payload=0]
  *
  * SPEC §6 asks two things of a durable store: `executeWorkflow` resolves only after the execution
  * is stored, and each step's result is written before the next step starts. So a k-step workflow
@@ -13,17 +13,31 @@
  * without secondary indexes. Its low-load p50 is a floor for the engine's SQLite row that no engine
  * keeping SPEC §6 can go under on this disk: the engine does the same commits, with more in each.
  * The harness's `sqlite-raw (sync=FULL)` row is the same without the accept commit.
+ *
+ * `--steps=<k>` and `--payload=<bytes>` shape the workflow as they do the engine rows': k steps
+ * (the harness `STEPS` cycled, the last one `STEPS[2]`), k + 1 commits, and the payload carried by
+ * the input and every step output.
  * @module
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { loadHarness, type Peer, type StepOutput, type WorkflowInput } from './lib/harness.js';
+import { intOption, parsePayload } from './lib/args.js';
+import {
+  argValue,
+  harnessStepIndex,
+  loadHarness,
+  type Peer,
+  type StepOutput,
+  type WorkflowInput,
+} from './lib/harness.js';
 
 const harness = await loadHarness();
 const { STEPS } = harness;
-const STEP_COUNT = 3;
+const STEP_COUNT = intOption('steps', argValue('steps'), 3);
+const payloadBytes = parsePayload(argValue('payload'));
+const pad = payloadBytes > 0 ? 'x'.repeat(payloadBytes) : null;
 
 let dir: string | null = null;
 let db: Database.Database | null = null;
@@ -31,7 +45,7 @@ let accept: Database.Statement | null = null;
 let record: Database.Statement | null = null;
 
 const peer: Peer = {
-  name: 'sqlite floor (accept + 1 commit per step, sync=FULL)',
+  name: `sqlite floor (accept + 1 commit per step, sync=FULL${STEP_COUNT === 3 ? '' : `, ${STEP_COUNT} steps`}${pad ? `, ${payloadBytes} B` : ''})`,
   durable: true,
   checkpoint:
     'the accept (input) in its own autocommit INSERT before step 1, then after each step 1 autocommit INSERT of its output; WAL, synchronous=FULL (fsync on every commit): the k + 1 commits SPEC §6 requires, nothing else',
@@ -49,11 +63,12 @@ const peer: Peer = {
     record = db.prepare('INSERT INTO step_results (wf_id, step, output) VALUES (?, ?, ?)');
   },
   async run(wfId: number, input: WorkflowInput): Promise<StepOutput> {
-    accept!.run(wfId, JSON.stringify(input));
+    const stored = pad ? { ...input, payload: pad } : input;
+    accept!.run(wfId, JSON.stringify(stored));
     let output: StepOutput | null = null;
     for (let i = 0; i < STEP_COUNT; i++) {
-      output = await STEPS[i]!(input);
-      record!.run(wfId, i + 1, JSON.stringify(output));
+      output = await STEPS[harnessStepIndex(i, STEP_COUNT)]!(stored);
+      record!.run(wfId, i + 1, JSON.stringify(pad ? { ...output, payload: pad } : output));
     }
     return output!;
   },
@@ -63,6 +78,8 @@ const peer: Peer = {
   },
   extra: () => ({
     commits_per_wf: STEP_COUNT + 1,
+    steps_per_wf: STEP_COUNT,
+    payload_bytes: payloadBytes,
     sqlite_synchronous: 'FULL',
     sqlite_journal_mode: 'wal',
   }),

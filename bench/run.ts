@@ -33,7 +33,7 @@ const HELP = `usage: npx tsx bench/run.ts [options]
   --payload <size> bytes carried by the input and each step output: small (default), 1024, 10kb
   --rows <list>    memory,sqlite,sqlite-normal,postgres,postgres-3 (default: all five; postgres-3 = three
                    cluster nodes in this process on one schema); sqlite-floor: not the engine, the
-                   4 fsynced SQLite commits per workflow SPEC §6 requires and nothing else (3 steps)
+                   k + 1 fsynced SQLite commits per k-step workflow SPEC §6 requires and nothing else
   --pg-url <url>   PostgreSQL store URL (default postgres://postgres@127.0.0.1:5432/bench_engine?schema=bench_<pid>)
   --pg-pool <k>    PostgresStore poolSize per node (default: the store's, 10)
   --pg-lanes <k>   PostgresStore writeLanes per node (default: the store's)

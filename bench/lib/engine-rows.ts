@@ -96,7 +96,7 @@ export function runEngineRow(
   return runRowScript(row.id, enginePeer, [`--store=${row.store}`], w, options);
 }
 
-/** Runs a yardstick row ({@link FLOOR_ROWS}) in a child process (3-step harness workload). */
+/** Runs a yardstick row ({@link FLOOR_ROWS}) in a child process (same steps and payload as the engine rows). */
 export function runFloorRow(
   name: FloorRowName,
   w: Workload,

@@ -74,6 +74,22 @@ export interface Harness {
 }
 
 /**
+ * The harness step (index into `STEPS`) that step `k` (0-based) of a `count`-step workflow calls:
+ * `STEPS` cycled so that the last step is always `STEPS[2]`, whose `{ok: true, step: 3}` the
+ * harness checks as the workflow's result.
+ */
+export function harnessStepIndex(k: number, count: number): number {
+  return 2 - ((count - 1 - k) % 3);
+}
+
+/** The value of a `--name=value` argument of this process. */
+export function argValue(name: string): string | undefined {
+  const prefix = `--${name}=`;
+  const found = process.argv.find((a) => a.startsWith(prefix));
+  return found === undefined ? undefined : found.slice(prefix.length);
+}
+
+/**
  * Imports `lib/harness.mjs` from the peers copy. The harness reads `--n= --c= --lowload= --warmup=`
  * (or `BENCH_N`, ...) from `process.argv` / the environment when it is imported.
  */

@@ -127,6 +127,33 @@ describe('bench command', () => {
     expect((floor.extra as Record<string, unknown>).commits_per_wf).toBe(4);
   }, 60_000);
 
+  it('runs the sqlite-floor row with the --steps and --payload asked for, as the engine rows', async () => {
+    const { code, stdout, stderr } = await runBench([
+      '--n',
+      '10',
+      '--c',
+      '5',
+      '--lowload',
+      '2',
+      '--warmup',
+      '2',
+      '--rows',
+      'sqlite-floor',
+      '--steps',
+      '5',
+      '--payload',
+      '1kb',
+      '--json',
+    ]);
+    expect(code, stderr).toBe(0);
+    const floor = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    expect(floor.errors).toBe(0);
+    const extra = floor.extra as Record<string, unknown>;
+    expect(extra.commits_per_wf).toBe(6);
+    expect(extra.steps_per_wf).toBe(5);
+    expect(extra.payload_bytes).toBe(1024);
+  }, 60_000);
+
   it('refuses an unknown row by name, listing the rows it knows', async () => {
     const { code, stderr } = await runBench(['--rows', 'sqlite,nope', '--json']);
     expect(code).not.toBe(0);
