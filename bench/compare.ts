@@ -141,8 +141,12 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-/** Runs the peer rows through run-all.sh and returns its JSON lines. */
-function runPeers(ids: string[]): Promise<RowResult[]> {
+/**
+ * Runs one peer row through run-all.sh and returns its JSON line; when run-all.sh printed none for
+ * the row (it stopped before or during it: a server that did not start, a setup step failing under
+ * `set -e`), a failed record with its exit code and last stderr lines.
+ */
+function runPeer(id: string): Promise<RowResult> {
   const peerResults = join(resultsDir, 'peers');
   mkdirSync(peerResults, { recursive: true });
   const before = new Set(readdirSync(peerResults));
@@ -151,7 +155,7 @@ function runPeers(ids: string[]): Promise<RowResult[]> {
       cwd: dir,
       env: {
         ...process.env,
-        PEERS: ids.join(' '),
+        PEERS: id,
         BENCH_N: String(workload.n),
         BENCH_C: String(workload.c),
         BENCH_LOWLOAD_N: String(workload.lowload),
@@ -161,21 +165,27 @@ function runPeers(ids: string[]): Promise<RowResult[]> {
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr = (stderr + d).slice(-100_000);
       if (values.verbose || /\[run-all /.test(d)) process.stderr.write(d);
     });
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       const file = readdirSync(peerResults)
         .filter((f) => f.startsWith('run-') && f.endsWith('.jsonl') && !before.has(f))
         .sort()
         .pop();
-      if (!file) {
-        reject(new Error(`run-all.sh wrote no results (exit ${code})`));
-        return;
-      }
-      const lines = readFileSync(join(peerResults, file), 'utf8').split('\n').filter(Boolean);
-      resolve(lines.map((l) => JSON.parse(l) as RowResult));
+      const lines = file ? readFileSync(join(peerResults, file), 'utf8').split('\n').filter(Boolean) : [];
+      const found = lines.map((l) => JSON.parse(l) as RowResult).find((r) => (r.row ?? r.name) === id);
+      resolve(
+        found ?? {
+          row: id,
+          name: id,
+          error: `run-all.sh printed no result for the row (exit ${code ?? signal})`,
+          error_text: stderr.split('\n').filter(Boolean).slice(-15).join('\n'),
+        },
+      );
     });
   });
 }
@@ -218,10 +228,10 @@ try {
     if (peers.length > 0) log(`round ${round}: peer rows (run-all.sh, one row at a time)`);
     for (const id of peers) {
       const busy = await beforeRow();
-      for (const r of await runPeers([id])) {
-        if (busy !== undefined) r.cpu_busy_before = busy === null ? null : Math.round(busy * 1000) / 1000;
-        record(r);
-      }
+      const r = await runPeer(id);
+      if (busy !== undefined) r.cpu_busy_before = busy === null ? null : Math.round(busy * 1000) / 1000;
+      if (r.error) log(`${id}: FAILED ${r.error}`);
+      record(r);
     }
     roundsData.push(byRow);
   }
