@@ -61,6 +61,7 @@ import {
   type WorkflowInput,
 } from './lib/harness.js';
 import { defaultPgUrl, dropSchema, ensurePgDatabase, splitSchema, synchronousCommit } from './lib/pg.js';
+import { RssSampler } from './lib/rss.js';
 
 type StoreKind = 'memory' | 'sqlite' | 'sqlite-normal' | 'postgres' | 'postgres-3';
 const STORE_KINDS: readonly StoreKind[] = ['memory', 'sqlite', 'sqlite-normal', 'postgres', 'postgres-3'];
@@ -129,16 +130,10 @@ let orch: Orchestrator | null = null;
 let completions: Completions<StepOutput> | null = null;
 let submitted = 0;
 let sqliteDir: string | null = null;
-let sampler: NodeJS.Timeout | null = null;
-let rssPeak = 0;
+const rssSampler = new RssSampler();
 const mem: Record<string, number> = {};
 const info: Record<string, unknown> = {};
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-
-function sample(): void {
-  const rss = process.memoryUsage.rss();
-  if (rss > rssPeak) rssPeak = rss;
-}
 
 /** A `PostgresStore` on the row's URL (with its schema), with `--pg-pool` / `--pg-lanes`. */
 function pgStore(): Store {
@@ -251,10 +246,7 @@ const peer: Peer = {
     mem.rss_mb_after_setup = mb(process.memoryUsage.rss());
     // The machine is shared: the 1-minute load average tells whether other work competed for the CPU.
     info.load1_start = Math.round(loadavg()[0]! * 100) / 100;
-    rssPeak = 0;
-    sample();
-    sampler = setInterval(sample, 20);
-    sampler.unref();
+    rssSampler.start(20);
   },
   async run(_wfId: number, input: WorkflowInput): Promise<StepOutput> {
     if (completions) {
@@ -277,12 +269,10 @@ const peer: Peer = {
     return status.outputData[lastStep] as StepOutput;
   },
   async teardown() {
-    if (sampler) clearInterval(sampler);
-    sample();
-    const usage = process.memoryUsage();
-    mem.rss_mb_after_run = mb(usage.rss);
-    mem.rss_mb_peak = mb(rssPeak);
-    mem.heap_used_mb_after_run = mb(usage.heapUsed);
+    const { rss, peak } = rssSampler.stop();
+    mem.rss_mb_after_run = mb(rss);
+    mem.rss_mb_peak = mb(peak);
+    mem.heap_used_mb_after_run = mb(process.memoryUsage().heapUsed);
     info.load1_end = Math.round(loadavg()[0]! * 100) / 100;
     Object.assign(info, storeExtra());
     await Promise.all(nodes.map((n) => n.close()));
