@@ -1,7 +1,10 @@
 /**
  * Top self-time functions of a V8 CPU profile (as written by `npx tsx bench/run.ts --cpu-prof`).
  *
- *   npx tsx bench/profile-top.ts bench/results/profiles/engine-sqlite-*.cpuprofile [--top 30]
+ *   npx tsx bench/profile-top.ts bench/results/profiles/engine-sqlite-<ts>/CPU.*.cpuprofile [--top 30]
+ *
+ * `--cpu-prof` writes one folder per row and one profile per thread in it (tsx's loader thread too);
+ * the main thread's is the largest file.
  *
  * Self time is attributed from the sample timeline. Prints function, file:line, self ms and % of the
  * busy (non-idle) time, then the same grouped by file. Under tsx, locations of TypeScript files show

@@ -51,7 +51,29 @@ describe('bench command', () => {
     expect(rows.map((r) => r.row)).toEqual(['engine-memory', 'engine-sqlite']);
     for (const r of rows) {
       expect(r.error, String(r.error_text ?? '')).toBeUndefined();
-      expect(r.errors).toBe(0);
+      // The harness's JSON line (peers README, "Output contract"), every field with its type.
+      expect(r).toMatchObject({
+        name: expect.any(String),
+        n: 50,
+        c: 10,
+        wall_s: expect.any(Number),
+        throughput: expect.any(Number),
+        p50_ms: expect.any(Number),
+        p95_ms: expect.any(Number),
+        p99_ms: expect.any(Number),
+        lowload_n: 10,
+        lowload_p50_ms: expect.any(Number),
+        lowload_p95_ms: expect.any(Number),
+        lowload_p99_ms: expect.any(Number),
+        durable: expect.any(Boolean),
+        checkpoint: expect.stringMatching(/\S/),
+        notes: expect.any(String),
+        errors: 0,
+        extra: expect.any(Object),
+        node: process.version,
+        ts: expect.any(String),
+      });
+      expect(r.p50_ms as number).toBeLessThanOrEqual(r.p99_ms as number);
       expect(r.n).toBe(50);
       expect(r.lowload_n).toBe(10);
       expect(typeof r.throughput === 'number' && r.throughput > 0).toBe(true);
@@ -99,7 +121,7 @@ describe('bench command', () => {
     for (const n of cluster.finished_per_node) expect(n).toBeGreaterThan(0);
   }, 60_000);
 
-  it('runs the sqlite-floor yardstick: 4 fsynced commits per 3-step workflow, durable, no errors', async () => {
+  it('runs the sqlite-floor yardstick: 4 fsynced commits per 3-step workflow, durable, no errors; then the table', async () => {
     const { code, stdout, stderr } = await runBench([
       '--n',
       '20',
@@ -111,13 +133,13 @@ describe('bench command', () => {
       '5',
       '--rows',
       'sqlite-floor',
-      '--json',
     ]);
     expect(code, stderr).toBe(0);
-    const rows = stdout
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+    // Without --json: the JSON line of each row, then the markdown table with a line per row.
+    expect(lines[1]).toMatch(/^\| row \| durable \| wf\/s \|/);
+    expect(lines.find((l) => l.startsWith('| sqlite-floor |'))).toMatch(/^\| sqlite-floor \| yes \| \d/);
+    const rows = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows.map((r) => r.row)).toEqual(['sqlite-floor']);
     const floor = rows[0]!;
     expect(floor.error, String(floor.error_text ?? '')).toBeUndefined();
