@@ -58,6 +58,15 @@ describe('bench:compare summary', () => {
     expect(ratio(data, 'engine-sqlite', 'sqlite-raw-full', 'throughput')).toBeNull();
   });
 
+  it('judges a durable-throughput target only on rounds where the engine row was durable', () => {
+    // E.g. PostgreSQL with synchronous_commit=off: the engine row says durable: false.
+    const data = rounds([row('engine-sqlite', 900, { durable: false }), row('sqlite-raw-full', 100)]);
+    const [sqlite] = evaluateTargets(data, all);
+    expect(sqlite!.target).toContain('durable');
+    expect(sqlite!.pass).toBeNull();
+    expect(sqlite!.measured).toContain('not durable');
+  });
+
   it('leaves a round with workflow errors out of the medians, and still shows its errors', () => {
     const data = rounds(
       [row('engine-sqlite', 9_000, { errors: 4 })],
