@@ -18,7 +18,10 @@ export function medianRow(rounds: Round[], id: string): RowResult {
   const list = rounds.map((m) => m.get(id)).filter((r): r is RowResult => !!r);
   const errors = list.reduce((s, r) => s + (typeof r.errors === 'number' ? r.errors : 0), 0);
   const ok = list.filter(usable);
-  if (ok.length === 0) return list.find((r) => typeof r.throughput === 'number') ?? list[0]!;
+  if (ok.length === 0) {
+    const withErrors = list.find((r) => typeof r.throughput === 'number');
+    return withErrors ? { ...withErrors, errors } : list[0]!;
+  }
   if (ok.length === 1) return { ...ok[0]!, errors };
   const m = (k: keyof RowResult) => median(ok.map((r) => r[k] as number | null | undefined)) ?? undefined;
   const mx = (k: string) => median(ok.map((r) => r.extra?.[k] as number | undefined)) ?? undefined;

@@ -76,6 +76,12 @@ describe('bench:compare summary', () => {
     const m = medianRow(data, 'engine-sqlite');
     expect(m.throughput).toBe(200);
     expect(m.errors).toBe(4);
+    // No clean round: the first measured one, with the errors of every round.
+    const bad = rounds(
+      [row('engine-sqlite', 9_000, { errors: 4 })],
+      [row('engine-sqlite', 8_000, { errors: 2 })],
+    );
+    expect(medianRow(bad, 'engine-sqlite')).toMatchObject({ throughput: 9_000, errors: 6 });
   });
 
   it('ignores failed and skipped rounds', () => {
