@@ -16,14 +16,7 @@ import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { intOption as int } from './lib/args.js';
 import { warnIfStaleBuild } from './lib/build.js';
-import {
-  ENGINE_ROWS,
-  type EngineRowName,
-  parseRows,
-  resultsFile,
-  runEngineRow,
-  type Workload,
-} from './lib/engine-rows.js';
+import { parseEngineRow, resultsFile, runEngineRow, type Workload } from './lib/engine-rows.js';
 import { fmt, fmtRatio, markdownTable, measured, type RowResult, rowFailure, usable } from './lib/format.js';
 import { ensurePeersCopy } from './lib/peers.js';
 import { waitForQuiet } from './lib/quiet.js';
@@ -57,10 +50,7 @@ if (values.help) {
   process.exit(0);
 }
 
-const listed = parseRows(values.store ?? 'sqlite')[0] ?? 'sqlite';
-if (!(listed in ENGINE_ROWS))
-  throw new Error(`--store: expected an engine row, got ${JSON.stringify(listed)}`);
-const row = listed as EngineRowName;
+const row = parseEngineRow(values.store ?? 'sqlite', 'store');
 const sizes = values.quick ? [500, 2_000, 5_000] : [1_000, 10_000, 100_000];
 const heavyN = sizes[1]!;
 const base = {

@@ -62,6 +62,17 @@ export function parseRows(text: string): RowName[] {
   return names as RowName[];
 }
 
+/** Parses an option that names exactly one engine row (`bench:scale --store`). */
+export function parseEngineRow(text: string, flag: string): EngineRowName {
+  const name = text.trim();
+  if (!(name in ENGINE_ROWS)) {
+    throw new Error(
+      `--${flag}: expected one engine row (${Object.keys(ENGINE_ROWS).join(', ')}), got ${JSON.stringify(text)}`,
+    );
+  }
+  return name as EngineRowName;
+}
+
 /** The workload of one row. */
 export interface Workload {
   n: number;
