@@ -184,6 +184,35 @@ describe('a poll whose client went away', () => {
     const task = (polled.body as { task: Task }).task;
     expect(task.executionId).toBe(id);
   });
+
+  it('puts back at once a task whose answer could not be written (the client went away as it was sent)', async () => {
+    const { url, hub, orch, app } = await startServer({ hub: { leaseSeconds: 30, pollSeconds: 1 } });
+    const { workerId } = (await http(url, 'POST', '/v1/remote-workers', { actions: ['job'] })).body as {
+      workerId: string;
+    };
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'job' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w', {});
+    for (let i = 0; i < 200 && !hub.snapshot().queued.job; i++) await new Promise((r) => setTimeout(r, 10));
+    // The connection drops just as the answer carrying the task is written.
+    let cut = false;
+    app.server.prependListener('request', (req, res) => {
+      if (cut || !req.url?.endsWith('/poll')) return;
+      cut = true;
+      const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+      res.end = ((...args: unknown[]) => {
+        res.socket?.destroy();
+        return end(...args);
+      }) as typeof res.end;
+    });
+    await expect(
+      http(url, 'POST', `/v1/remote-workers/${workerId}/poll`, { waitSeconds: 0 }),
+    ).rejects.toThrow();
+    // Back in the queue for the next poll, not leased to a dead connection for the 30 s lease.
+    for (let i = 0; i < 200 && !hub.snapshot().queued.job; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(hub.snapshot().queued).toEqual({ job: 1 });
+    const polled = await http(url, 'POST', `/v1/remote-workers/${workerId}/poll`, { waitSeconds: 0 });
+    expect((polled.body as { task: Task }).task.executionId).toBe(id);
+  });
 });
 
 describe('the raw HTTP protocol (curl)', () => {

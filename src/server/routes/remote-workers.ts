@@ -233,6 +233,15 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         hub.unlease(workerId, task.taskId);
         return reply.code(204).send(null);
       }
+      // ... or while the answer was written: an answer that never got out puts the task back too.
+      const { taskId } = task;
+      let sent = false;
+      reply.raw.once('finish', () => {
+        sent = true;
+      });
+      reply.raw.once('close', () => {
+        if (!sent) hub.unlease(workerId, taskId);
+      });
       return { task };
     },
   );
