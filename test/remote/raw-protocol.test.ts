@@ -5,7 +5,7 @@
  * binary in a child process, proving a non-Node process can serve an action.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { request } from 'node:http';
+import { request, type Server } from 'node:http';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startServer, TOKEN } from './server.js';
@@ -156,6 +156,20 @@ describe('the raw HTTP protocol (fetch only)', () => {
   });
 });
 
+/** Drops the connection of the next poll just as its answer is written (the client went away then). */
+function cutNextPollAnswer(server: Server): void {
+  let cut = false;
+  server.prependListener('request', (req, res) => {
+    if (cut || !req.url?.endsWith('/poll')) return;
+    cut = true;
+    const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+    res.end = ((...args: unknown[]) => {
+      res.socket?.destroy();
+      return end(...args);
+    }) as typeof res.end;
+  });
+}
+
 describe('a poll whose client went away', () => {
   it('stops waiting, so the next task goes to a live poll instead of a dead connection', async () => {
     const { url, hub, orch } = await startServer({ hub: { leaseSeconds: 5, pollSeconds: 1 } });
@@ -193,17 +207,7 @@ describe('a poll whose client went away', () => {
     await orch.workflowEngine.defineWorkflow('w', [{ name: 'job' }]);
     const id = await orch.workflowEngine.executeWorkflow('w', {});
     for (let i = 0; i < 200 && !hub.snapshot().queued.job; i++) await new Promise((r) => setTimeout(r, 10));
-    // The connection drops just as the answer carrying the task is written.
-    let cut = false;
-    app.server.prependListener('request', (req, res) => {
-      if (cut || !req.url?.endsWith('/poll')) return;
-      cut = true;
-      const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
-      res.end = ((...args: unknown[]) => {
-        res.socket?.destroy();
-        return end(...args);
-      }) as typeof res.end;
-    });
+    cutNextPollAnswer(app.server);
     await expect(
       http(url, 'POST', `/v1/remote-workers/${workerId}/poll`, { waitSeconds: 0 }),
     ).rejects.toThrow();
@@ -212,6 +216,30 @@ describe('a poll whose client went away', () => {
     expect(hub.snapshot().queued).toEqual({ job: 1 });
     const polled = await http(url, 'POST', `/v1/remote-workers/${workerId}/poll`, { waitSeconds: 0 });
     expect((polled.body as { task: Task }).task.executionId).toBe(id);
+  });
+
+  it('puts back such a task while the orchestrator drains too, so another poll can still finish its step', async () => {
+    const { url, hub, orch, app } = await startServer({ hub: { leaseSeconds: 30, pollSeconds: 1 } });
+    const { workerId } = (await http(url, 'POST', '/v1/remote-workers', { actions: ['job'] })).body as {
+      workerId: string;
+    };
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'job' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w', {});
+    for (let i = 0; i < 200 && !hub.snapshot().queued.job; i++) await new Promise((r) => setTimeout(r, 10));
+    const closed = orch.close({ grace: 10 });
+    cutNextPollAnswer(app.server);
+    await expect(
+      http(url, 'POST', `/v1/remote-workers/${workerId}/poll`, { waitSeconds: 0 }),
+    ).rejects.toThrow();
+    for (let i = 0; i < 200 && !hub.snapshot().queued.job; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(hub.snapshot().queued).toEqual({ job: 1 });
+    const { task } = (await http(url, 'POST', `/v1/remote-workers/${workerId}/poll`, {})).body as {
+      task: Task;
+    };
+    const base = `/v1/remote-workers/${workerId}/tasks/${task.taskId}`;
+    expect((await http(url, 'POST', `${base}/complete`, { output: { ok: true } })).status).toBe(204);
+    await closed;
+    expect(task.executionId).toBe(id);
   });
 });
 

@@ -4,14 +4,19 @@
  * {@link RemoteWorkerHub}: bodies are validated with zod here, state and rules live in the hub.
  * @module
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BUILTIN_ACTION_NAMES } from '../../engine/action-registry.js';
 import { ClosedError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import type { RemoteWorkerHub } from '../../remote/hub.js';
-import { ACTION_NAME_PATTERN, ERROR_CODE_PATTERN, MAX_POLL_WAIT_SECONDS } from '../../remote/protocol.js';
+import {
+  ACTION_NAME_PATTERN,
+  ERROR_CODE_PATTERN,
+  MAX_POLL_WAIT_SECONDS,
+  type RemoteTask,
+} from '../../remote/protocol.js';
 import { toJson } from '../json.js';
 import { errorResponses } from '../schemas.js';
 
@@ -120,6 +125,26 @@ const snapshotSchema = z.object({
 
 const noContent = z.null().describe('No content');
 
+/**
+ * A poll's answer with its task. The client may go away while the answer is written: a task whose
+ * answer never got out goes back to the head of its queue rather than wait out its lease.
+ */
+function handOver(
+  reply: FastifyReply,
+  hub: RemoteWorkerHub,
+  workerId: string,
+  task: RemoteTask,
+): { task: RemoteTask } {
+  let sent = false;
+  reply.raw.once('finish', () => {
+    sent = true;
+  });
+  reply.raw.once('close', () => {
+    if (!sent) hub.unlease(workerId, task.taskId);
+  });
+  return { task };
+}
+
 /** Registers the remote-worker routes on a `/v1`-prefixed scope. */
 export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWorkerDeps): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
@@ -214,14 +239,14 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         // may still finish within the grace, so it is handed out; no poll waits for a new one.
         const queued = await hub.poll(workerId, { ...req.body, waitSeconds: 0 });
         if (!queued) throw new ClosedError();
-        return { task: queued };
+        return handOver(reply, hub, workerId, queued);
       }
       const gone = new AbortController();
       const onClose = () => {
         if (!reply.raw.writableFinished) gone.abort();
       };
       reply.raw.once('close', onClose);
-      let task: Awaited<ReturnType<RemoteWorkerHub['poll']>>;
+      let task: RemoteTask | null;
       try {
         task = await hub.poll(workerId, req.body ?? {}, gone.signal);
       } finally {
@@ -233,16 +258,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         hub.unlease(workerId, task.taskId);
         return reply.code(204).send(null);
       }
-      // ... or while the answer was written: an answer that never got out puts the task back too.
-      const { taskId } = task;
-      let sent = false;
-      reply.raw.once('finish', () => {
-        sent = true;
-      });
-      reply.raw.once('close', () => {
-        if (!sent) hub.unlease(workerId, taskId);
-      });
-      return { task };
+      return handOver(reply, hub, workerId, task);
     },
   );
 
