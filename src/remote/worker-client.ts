@@ -50,6 +50,11 @@ interface NodeState {
   retryAt: number;
 }
 
+/** When the node last renewed a task's lease, on the monotonic clock. */
+interface Lease {
+  renewedAt: number;
+}
+
 interface Running {
   abort(why: AbortWhy): void;
   readonly done: Promise<void>;
@@ -320,7 +325,9 @@ class RemoteWorkerClient implements RemoteWorker {
       }),
     };
     this.tasks.add(entry);
-    const beat = this.heartbeats(node, workerId, task, entry);
+    // The lease runs from the hand-over, and from each heartbeat the node answered.
+    const lease: Lease = { renewedAt: monotonicNow() };
+    const beat = this.heartbeats(node, workerId, task, entry, lease);
     try {
       const handler = Object.hasOwn(this.handlers, task.action) ? this.handlers[task.action] : undefined;
       const ctx: RemoteTaskContext = {
@@ -343,7 +350,7 @@ class RemoteWorkerClient implements RemoteWorker {
         outcome = { ok: false, error };
       }
       clearInterval(beat);
-      await this.report(node, workerId, task, outcome, why);
+      await this.report(node, workerId, task, outcome, why, lease.renewedAt + node.leaseSeconds * 1000);
     } finally {
       clearInterval(beat);
       this.tasks.delete(entry);
@@ -351,9 +358,21 @@ class RemoteWorkerClient implements RemoteWorker {
     }
   }
 
-  /** Renews the lease every third of it; aborts the task when the node says cancelled or lost. */
-  private heartbeats(node: NodeState, workerId: string, task: RemoteTask, entry: Running): NodeJS.Timeout {
+  /**
+   * Renews the lease every third of it; aborts the task when the node says cancelled or lost, or
+   * when no heartbeat got through for a whole lease (the node expired it, or is gone).
+   */
+  private heartbeats(
+    node: NodeState,
+    workerId: string,
+    task: RemoteTask,
+    entry: Running,
+    lease: Lease,
+  ): NodeJS.Timeout {
     let inFlight = false;
+    const runOut = () => {
+      if (monotonicNow() - lease.renewedAt > node.leaseSeconds * 1000) entry.abort('lost');
+    };
     const path = `/v1/remote-workers/${workerId}/tasks/${task.taskId}/heartbeat`;
     return setInterval(
       async () => {
@@ -361,14 +380,16 @@ class RemoteWorkerClient implements RemoteWorker {
         inFlight = true;
         try {
           const res = await this.request(node, 'POST', path, undefined, this.timeoutMs);
+          if (res.status === 200) lease.renewedAt = monotonicNow();
           if (res.status === 200 && (res.body as { cancelled?: boolean }).cancelled) entry.abort('cancelled');
           else if (res.status === 409) entry.abort('lost');
           else if (res.status === 404) {
             this.forget(node, workerId);
             entry.abort('lost');
-          }
+          } else if (res.status !== 200) runOut();
         } catch (error) {
           this.log.debug({ url: node.url, err: error }, 'heartbeat failed; trying again');
+          runOut();
         } finally {
           inFlight = false;
         }
@@ -384,6 +405,7 @@ class RemoteWorkerClient implements RemoteWorker {
     task: RemoteTask,
     outcome: { ok: true; output: unknown } | { ok: false; error: unknown },
     why: AbortWhy | null,
+    leaseEnd: number,
   ): Promise<void> {
     if (why === 'lost') {
       this.log.warn({ taskId: task.taskId }, 'task lease lost; its result is dropped (the step is retried)');
@@ -404,7 +426,7 @@ class RemoteWorkerClient implements RemoteWorker {
                 retryable: true,
               }
             : failureOf(outcome.error);
-      await this.send(node, workerId, `${base}/fail`, failure);
+      await this.send(node, workerId, `${base}/fail`, failure, leaseEnd);
       return;
     }
     // As for a local handler: a value JSON would change (a Map, a function, NaN) fails the step;
@@ -419,30 +441,31 @@ class RemoteWorkerClient implements RemoteWorker {
       notJson = failureOf(error).error.message;
     }
     if (body === null) {
-      await this.send(node, workerId, `${base}/fail`, {
-        error: { code: 'INVALID_OUTPUT', message: `output is not JSON: ${notJson}` },
-        retryable: false,
-      });
+      const failure = { code: 'INVALID_OUTPUT', message: `output is not JSON: ${notJson}` };
+      await this.send(node, workerId, `${base}/fail`, { error: failure, retryable: false }, leaseEnd);
       return;
     }
-    const status = await this.send(node, workerId, `${base}/complete`, body);
+    const status = await this.send(node, workerId, `${base}/complete`, body, leaseEnd);
     if (status === 413 || status === 400) {
-      await this.send(node, workerId, `${base}/fail`, {
-        error: {
-          code: status === 413 ? 'OUTPUT_TOO_LARGE' : 'INVALID_OUTPUT',
-          message: `the orchestrator refused the output (HTTP ${status})`,
-        },
-        retryable: false,
-      });
+      const failure = {
+        code: status === 413 ? 'OUTPUT_TOO_LARGE' : 'INVALID_OUTPUT',
+        message: `the orchestrator refused the output (HTTP ${status})`,
+      };
+      await this.send(node, workerId, `${base}/fail`, { error: failure, retryable: false }, leaseEnd);
     }
   }
 
   /**
-   * Sends a report, retrying network errors and 5xx until the lease would have run out (once
-   * while stopping). Returns the final status (0 when it never got through).
+   * Sends a report, retrying network errors and 5xx until the lease would have run out (`until`,
+   * on the monotonic clock; once while stopping). Returns the final status (0 when it never got through).
    */
-  private async send(node: NodeState, workerId: string, path: string, body: unknown): Promise<number> {
-    const until = monotonicNow() + node.leaseSeconds * 1000;
+  private async send(
+    node: NodeState,
+    workerId: string,
+    path: string,
+    body: unknown,
+    until: number,
+  ): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await this.request(node, 'POST', path, body, this.timeoutMs);

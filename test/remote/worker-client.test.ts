@@ -254,6 +254,40 @@ describe('createRemoteWorker', () => {
     await eventually(() => aborted.length === 1, 'the first attempt to be aborted');
   });
 
+  it("aborts the handler's signal when no heartbeat got through for a whole lease, freeing the slot for the retry", async () => {
+    const { url, orch, app } = await startServer({ hub: { leaseSeconds: 0.3 } });
+    // The node cannot be reached for heartbeats (it died, or the network is cut): its lease runs out.
+    let cut = true;
+    app.server.prependListener('request', (req) => {
+      if (cut && req.url?.endsWith('/heartbeat')) req.socket.destroy();
+    });
+    const aborted: string[] = [];
+    await worker({
+      url,
+      actions: {
+        long: async (_input, ctx) => {
+          if (ctx.attempt === 1) {
+            await untilAborted(ctx.signal).catch((error) => {
+              aborted.push(String(error));
+              cut = false;
+              throw error;
+            });
+          }
+          return { attempt: ctx.attempt };
+        },
+      },
+    }).start();
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'long', retry: { maxAttempts: 1, initialDelay: 0.01 } },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    // One slot: the retry runs only once the lost attempt let go of it.
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    expect(status.outputData).toEqual({ long: { attempt: 2 } });
+    expect(status.steps[0]?.history?.[0]?.error?.code).toBe('WORKER_LOST');
+    expect(aborted).toEqual([expect.stringMatching(/lost/)]);
+  });
+
   it('stop() aborts running tasks, reports them WORKER_STOPPED (retryable) and deregisters', async () => {
     const { url, orch, hub } = await startServer();
     const started = gate();
