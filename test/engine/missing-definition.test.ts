@@ -6,10 +6,12 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import type { ActionHandler } from '../../src/index.js';
-import { runToEnd, tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
-
-const hang: ActionHandler = (_input, ctx) => untilAborted(ctx.signal);
+import {
+  registrationLeftRunning,
+  runToEnd,
+  tempSqliteUrl,
+  withOrchestrator,
+} from '../helpers/orchestrator.js';
 
 /** Runs SQL on the SQLite file behind a store URL. */
 function sql(store: string, fn: (db: Database.Database) => void): void {
@@ -25,10 +27,7 @@ describe('an execution whose workflow version has no stored definition', () => {
   it('is released, claimed no more, and runs once the definition is back', async () => {
     const store = tempSqliteUrl();
     const timing = { sweepInterval: 0.05, leaseSeconds: 0.5 };
-    const first = await withOrchestrator({ store, ...timing, actions: { register: hang } });
-    await first.workflowEngine.defineWorkflow('registration', [{ name: 'register' }]);
-    const id = await first.workflowEngine.executeWorkflow('registration');
-    await first.close();
+    const id = await registrationLeftRunning(store, timing);
     let saved: unknown[] = [];
     sql(store, (db) => {
       saved = db.prepare('SELECT * FROM definitions').all();

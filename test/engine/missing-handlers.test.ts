@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActionHandler } from '../../src/index.js';
 import {
   answerWithin,
+  registrationLeftRunning,
   runToEnd,
   tempSqliteUrl,
   untilAborted,
@@ -21,10 +22,7 @@ const hang: ActionHandler = (_input, ctx) => untilAborted(ctx.signal);
 describe('resuming without the handlers a workflow needs', () => {
   it('leaves the execution in the store for a process that has them', async () => {
     const store = tempSqliteUrl();
-    const first = await withOrchestrator({ store, actions: { register: hang } });
-    await first.workflowEngine.defineWorkflow('registration', [{ name: 'register' }]);
-    const id = await first.workflowEngine.executeWorkflow('registration');
-    await first.close();
+    const id = await registrationLeftRunning(store);
 
     // Only the handlers of another workflow: it runs that one, and leaves the registration be.
     const other = await withOrchestrator({ store, actions: { hello: () => 'hi' } });
@@ -45,10 +43,7 @@ describe('resuming without the handlers a workflow needs', () => {
   it('lets a live node that has the handlers run it while the node without them lives on', async () => {
     const store = tempSqliteUrl();
     const timing = { sweepInterval: 0.1, leaseSeconds: 0.5 };
-    const first = await withOrchestrator({ store, ...timing, actions: { register: hang } });
-    await first.workflowEngine.defineWorkflow('registration', [{ name: 'register' }]);
-    const id = await first.workflowEngine.executeWorkflow('registration');
-    await first.close();
+    const id = await registrationLeftRunning(store, timing);
 
     // Node A resumes it without the handler: it cannot run it.
     const a = await withOrchestrator({ store, ...timing, actions: { hello: () => 'hi' } });
@@ -67,10 +62,7 @@ describe('resuming without the handlers a workflow needs', () => {
   it('leaves an execution nobody can run unowned, claims it no more, and runs it once its handler arrives', async () => {
     const store = tempSqliteUrl();
     const timing = { sweepInterval: 0.05, leaseSeconds: 0.5 };
-    const first = await withOrchestrator({ store, ...timing, actions: { register: hang } });
-    await first.workflowEngine.defineWorkflow('registration', [{ name: 'register' }]);
-    const id = await first.workflowEngine.executeWorkflow('registration');
-    await first.close();
+    const id = await registrationLeftRunning(store, timing);
 
     const a = await withOrchestrator({ store, ...timing, actions: { hello: () => 'hi' } });
     const taken = (await a.store.getExecution(id))?.execution;

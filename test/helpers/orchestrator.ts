@@ -16,6 +16,7 @@ import {
   type Orchestrator,
   type OrchestratorEvents,
   type OrchestratorOptions,
+  type StepContext,
 } from '../../src/index.js';
 import { TERMINAL_STATES } from '../../src/types.js';
 
@@ -119,6 +120,23 @@ export function untilAborted(signal: AbortSignal): Promise<never> {
     if (signal.aborted) reject(signal.reason);
     else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
+}
+
+/**
+ * Stores one execution of the workflow `registration` (one step, `register`) and closes the
+ * process while that step runs: the execution is left running in `store` for the next process
+ * to take up. Returns its id.
+ */
+export async function registrationLeftRunning(
+  store: string,
+  options: OrchestratorOptions = {},
+): Promise<string> {
+  const register = (_input: unknown, ctx: StepContext) => untilAborted(ctx.signal);
+  const first = await withOrchestrator({ ...options, store, actions: { register } });
+  await first.workflowEngine.defineWorkflow('registration', [{ name: 'register' }]);
+  const id = await first.workflowEngine.executeWorkflow('registration');
+  await first.close();
+  return id;
 }
 
 /** Options of {@link driveClock}. */
