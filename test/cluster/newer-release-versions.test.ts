@@ -4,7 +4,7 @@
  * heartbeat lists the handlers) are let go at once and run by the newer node, never by the older
  * one as something else.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { PG_URL, withClient } from '../store/pg-fixture.js';
@@ -34,9 +34,11 @@ describe('a version only the newer nodes of a rolling upgrade can read', () => {
       ]),
     );
     const older = await open('older');
-    // Both are live placement targets with the handler.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(newer.loadBalancer.getWorkers()).toContain(older.nodeId);
+    // Both are live placement targets with the handler (once the newer node read the registry).
+    await vi.waitFor(() => expect(newer.loadBalancer.getWorkers()).toContain(older.nodeId), {
+      timeout: 5_000,
+      interval: 20,
+    });
 
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push(await newer.workflowEngine.executeWorkflow('signup'));
