@@ -7,23 +7,23 @@
  */
 import type { Logger } from './config.js';
 
+type Level = keyof Logger;
 type Report = (obj: object, msg?: string) => void;
 
-/** `logger` with each of its four methods guarded (called with `logger` as `this`). */
+/**
+ * `logger` with each of its four methods guarded, each looked up on `logger` at every call (and
+ * called with `logger` as `this`): pino replaces its level methods when its level changes, so a
+ * method kept from the start would stay at the level the logger had then.
+ */
 export function guardedLogger(logger: Logger): Logger {
   const guard =
-    (report: Report): Report =>
+    (level: Level): Report =>
     (obj, msg) => {
       try {
-        report.call(logger, obj, msg);
+        logger[level](obj, msg);
       } catch {
         // Dropped: there is nowhere left to report that the logger failed.
       }
     };
-  return {
-    debug: guard(logger.debug),
-    info: guard(logger.info),
-    warn: guard(logger.warn),
-    error: guard(logger.error),
-  };
+  return { debug: guard('debug'), info: guard('info'), warn: guard('warn'), error: guard('error') };
 }

@@ -4,6 +4,7 @@
  * throw out of it would skip that (here: giving up an execution after a failed store write, so
  * that a later round takes it up again).
  */
+import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../src/index.js';
 import { tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
@@ -58,5 +59,25 @@ describe('a logger that throws', () => {
       orch.logger.error({}, 'c');
       expect(calls).toEqual(['info', 'error']);
     });
+  });
+
+  it("follows the logger's level when it changes after the start (pino replaces its methods)", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'silent' }, { write: (line: string) => lines.push(line) });
+    const orch = await withOrchestrator({
+      store: 'memory',
+      logger,
+      actions: { quick: () => 'ok' },
+      on: {
+        'execution.finished': () => {
+          throw new Error('listener bug');
+        },
+      },
+    });
+    // Turned up at run time (an admin endpoint, a signal handler): the engine's reports follow.
+    logger.level = 'error';
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'quick' }]);
+    await orch.workflowEngine.waitForCompletion(await orch.workflowEngine.executeWorkflow('w'));
+    await vi.waitFor(() => expect(lines.join('')).toContain('event listener threw'));
   });
 });
