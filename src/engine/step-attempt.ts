@@ -27,7 +27,11 @@ const SCOPE = Symbol('attemptScope');
  * of piling up on one execution-wide signal over a long run of steps.
  */
 const SIGNAL_SCOPE = Symbol('signalScope');
-/** Set once the attempt ended: a `ctx.signal` first read after that is tied to nothing. */
+/**
+ * Set once the attempt ended: a `ctx.signal` first read after that listens to nothing, and is
+ * aborted if the attempt's scope is by then (a handler the engine stopped, which runs on and
+ * checks its signal after an await, must see it stopped).
+ */
 const ENDED = Symbol('attemptEnded');
 /** The engine's outputs, and the handler's copy of them once read. */
 const OUTPUTS = Symbol('outputs');
@@ -41,7 +45,9 @@ type ScopedContext = StepContext & {
 };
 
 function readSignal(this: ScopedContext): AbortSignal {
-  this[SIGNAL_SCOPE] ??= new AbortScope(this[ENDED] ? undefined : this[SCOPE]);
+  const scope = this[SCOPE];
+  // (A child of an aborted scope aborts at once and adds no listener to it.)
+  this[SIGNAL_SCOPE] ??= new AbortScope(this[ENDED] && !scope.aborted ? undefined : scope);
   return this[SIGNAL_SCOPE].signal;
 }
 

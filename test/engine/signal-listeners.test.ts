@@ -56,4 +56,24 @@ describe('ctx.signal over many steps', () => {
     expect((await orch.workflowEngine.getExecutionStatus(id))?.status).toBe('cancelled');
     expect(reason).toBeDefined();
   });
+
+  it('is aborted when first read after its attempt was stopped (a handler that checks it after an await)', async () => {
+    const entered = gate();
+    const resume = gate();
+    const seen = gate<boolean>();
+    // Reads ctx.signal only once its first await is over: by then a cancel has stopped the attempt.
+    const charges = async (_input: unknown, ctx: StepContext) => {
+      entered.open();
+      await resume.promise;
+      seen.open(ctx.signal.aborted);
+      return 'charged';
+    };
+    const orch = await withOrchestrator({ store: 'memory', actions: { charges } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'charges' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await entered.promise;
+    expect(await orch.workflowEngine.cancelWorkflow(id)).toBe(true);
+    resume.open();
+    expect(await seen.promise).toBe(true);
+  });
 });
