@@ -168,17 +168,17 @@ export class DefinitionRegistry {
 
   /**
    * Re-reads a workflow's versions (one read at a time per workflow, shared by its callers); a
-   * failed read leaves the versions known here, and is tried again `refreshMs` later, like a
-   * read that succeeded: while the store is down, each caller would otherwise first wait for a
-   * read of its own to fail.
+   * failed read leaves the versions known here, and is tried again `refreshMs` after it failed:
+   * while the store is down, each caller would otherwise first wait for a read of its own to fail
+   * (counted from when it began, a read that failed on a connection timeout longer than
+   * `refreshMs` would be due again at once).
    */
   private reread(id: string): Promise<void> {
     let read = this.rereading.get(id);
     if (!read) {
-      const at = this.clock.now();
       read = this.load(id)
         .catch(() => {
-          if (this.byId.has(id)) this.readAt.set(id, at);
+          if (this.byId.has(id)) this.readAt.set(id, this.clock.now());
         })
         .finally(() => this.rereading.delete(id));
       this.rereading.set(id, read);

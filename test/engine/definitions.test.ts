@@ -479,6 +479,37 @@ describe('re-reading definitions while the store is down', () => {
     expect((await registry.latest('w'))?.def.version).toBe(1);
     expect(reads).toBe(2);
   });
+
+  it('waits the refresh interval from when a slow failing re-read ended (a connection timeout)', async () => {
+    const clock = new FakeClock();
+    let reads = 0;
+    let down = false;
+    const store = new (class extends MemoryStore {
+      override async listDefinitions(
+        ...args: Parameters<MemoryStore['listDefinitions']>
+      ): ReturnType<MemoryStore['listDefinitions']> {
+        reads++;
+        if (!down) return super.listDefinitions(...args);
+        // Fails only once the connection attempt timed out, well past the refresh interval.
+        await clock.advance(5000);
+        throw new OrchestratorError('STORE_UNAVAILABLE', 'timeout exceeded when trying to connect');
+      }
+    })();
+    const registry = new DefinitionRegistry(store, DEFAULTS, clock, 1000);
+    await registry.define('w', [{ name: 'a' }]);
+    await clock.advance(2000);
+    down = true;
+    reads = 0;
+    expect((await registry.latest('w'))?.def.version).toBe(1);
+    // The next calls, within the interval after that failure, do not each wait for one more.
+    expect((await registry.latest('w'))?.def.version).toBe(1);
+    await clock.advance(500);
+    expect((await registry.latest('w'))?.def.version).toBe(1);
+    expect(reads).toBe(1);
+    await clock.advance(500);
+    expect((await registry.latest('w'))?.def.version).toBe(1);
+    expect(reads).toBe(2);
+  });
 });
 
 describe('many versions of one workflow on a durable store', () => {
