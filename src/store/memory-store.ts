@@ -29,6 +29,7 @@ import type {
   ExecutionSnapshot,
   ExecutionUpdate,
   NodeRecord,
+  PurgeRequest,
   StepRecord,
   Store,
   StoreAggregates,
@@ -143,6 +144,7 @@ export class MemoryStore implements Store {
     this.executions.set(execution.id, execution);
     if (key !== null) this.idempotency.set(key, execution.id);
     if (UNFINISHED.has(execution.status)) this.unfinished.add(execution.id);
+    else this.markFinished(execution.id);
     const map = new Map<string, StepRecord>();
     this.steps.set(execution.id, map);
     for (const step of steps) map.set(step.name, normalizeStep(step));
@@ -167,12 +169,15 @@ export class MemoryStore implements Store {
       const map = this.steps.get(update.id)!;
       for (const step of update.steps) map.set(step.name, normalizeStep(step));
     }
-    if (!UNFINISHED.has(record.status) && !this.finished.has(record.id)) {
-      this.finished.add(record.id);
-      this.finishedOrder.push(record.id);
-      if (this.finished.size > this.maxFinished) this.evictOldest();
-    }
+    if (!UNFINISHED.has(record.status) && !this.finished.has(record.id)) this.markFinished(record.id);
     return Promise.resolve();
+  }
+
+  /** Keeps a finished execution's id in eviction order, evicting the oldest past `maxFinished`. */
+  private markFinished(id: string): void {
+    this.finished.add(id);
+    this.finishedOrder.push(id);
+    while (this.finished.size > this.maxFinished && this.evictOldest()) {}
   }
 
   async getExecution(id: string): Promise<ExecutionSnapshot | null> {
@@ -294,10 +299,30 @@ export class MemoryStore implements Store {
     return out;
   }
 
-  /** Drops the execution that finished first, keeping its counts. */
-  private evictOldest(): void {
+  /**
+   * Drops the execution that finished first, keeping its counts. False when none is left (ids
+   * `purgeFinished` dropped already are skipped over).
+   */
+  private evictOldest(): boolean {
     const id = this.finishedOrder.shift();
-    if (id === undefined) return;
+    if (id === undefined) return false;
+    this.drop(id);
+    return true;
+  }
+
+  async purgeFinished(request: PurgeRequest): Promise<number> {
+    const gone: string[] = [];
+    for (const id of this.finished) {
+      if (gone.length >= request.limit) break;
+      const completedAt = this.executions.get(id)?.completedAt;
+      if (completedAt != null && completedAt < request.before) gone.push(id);
+    }
+    for (const id of gone) this.drop(id);
+    return gone.length;
+  }
+
+  /** Deletes a finished execution, its steps and its idempotency key, keeping its counts. */
+  private drop(id: string): void {
     this.finished.delete(id);
     const record = this.executions.get(id);
     if (!record) return;

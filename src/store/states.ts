@@ -12,6 +12,9 @@ export const UNFINISHED_STATES: ReadonlySet<ExecutionState> = new Set(['pending'
 /** The SQL condition "the execution is unfinished" on a `status` column (both SQL adapters). */
 export const UNFINISHED_SQL = `status IN (${[...UNFINISHED_STATES].map((s) => `'${s}'`).join(', ')})`;
 
+/** The same test for the finished states (what retention may delete). */
+export const FINISHED_SQL = "status IN ('completed', 'failed', 'cancelled')";
+
 /** Counts of every execution state, all zero. */
 export function emptyStatusCounts(): Record<ExecutionState, number> {
   return Object.fromEntries(EXECUTION_STATES.map((state) => [state, 0])) as Record<ExecutionState, number>;

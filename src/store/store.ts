@@ -213,6 +213,14 @@ export interface AggregateFilter {
   owner?: string;
 }
 
+/** What `purgeFinished` deletes. */
+export interface PurgeRequest {
+  /** Finished executions that completed before this time (epoch ms). */
+  before: number;
+  /** At most this many in one call (one short transaction). */
+  limit: number;
+}
+
 /** A node of a cluster as its heartbeats report it. Times are epoch milliseconds. */
 export interface NodeRecord {
   id: string;
@@ -303,6 +311,16 @@ export interface Store {
    * a store without it is re-read on every metrics refresh.
    */
   changedElsewhere?(): Promise<boolean>;
+
+  /**
+   * Optional (retention): deletes at most `limit` finished executions (completed, failed,
+   * cancelled; never pending, running or compensating) that completed before `before`, with their
+   * steps and input, and returns how many it deleted. Their counts move to the aggregates, under
+   * the owner that held them, in the same transaction, so `aggregate`/`aggregateByWorkflow` do not
+   * drop; their idempotency keys become free. Idempotent and safe to run from several processes at
+   * once (each execution is deleted, and counted, once). A store without it keeps every execution.
+   */
+  purgeFinished?(request: PurgeRequest): Promise<number>;
 
   /** Inserts or replaces a node's row (the cluster registry). */
   heartbeat(node: NodeRecord): Promise<void>;

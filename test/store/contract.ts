@@ -11,6 +11,7 @@ import { leaseContract } from './contract-leases.js';
 import { nodeContract } from './contract-nodes.js';
 import { queryContract } from './contract-queries.js';
 import { recordContract } from './contract-records.js';
+import { retentionContract } from './contract-retention.js';
 import { updateContract } from './contract-updates.js';
 import { makeExecution } from './records.js';
 
@@ -67,5 +68,6 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
     queryContract(current);
     leaseContract(current);
     nodeContract(current);
+    retentionContract(current);
   });
 }

@@ -32,6 +32,7 @@ import type {
   ExecutionSnapshot,
   ExecutionUpdate,
   NodeRecord,
+  PurgeRequest,
   StepRecord,
   Store,
   StoreAggregates,
@@ -300,6 +301,14 @@ export class PostgresStore implements Store {
           ? await this.read<Row>(this.sql.aggregateByWorkflow, [])
           : await this.read<Row>(this.sql.aggregateByWorkflowExcept, [filter.exceptOwner]);
     return toAggregatesByWorkflow(rows);
+  }
+
+  /** One statement of its own (its own short transaction), outside the write lanes. */
+  async purgeFinished(request: PurgeRequest): Promise<number> {
+    const limit = Math.max(0, request.limit);
+    if (limit === 0) return 0;
+    const [row] = await this.read<{ n: number }>(this.sql.purge, [request.before, limit]);
+    return row?.n ?? 0;
   }
 
   heartbeat(node: NodeRecord): Promise<void> {

@@ -6,7 +6,7 @@
  * prepared once per connection (named statements).
  * @module
  */
-import { UNFINISHED_SQL as UNFINISHED } from '../states.js';
+import { FINISHED_SQL as FINISHED, UNFINISHED_SQL as UNFINISHED } from '../states.js';
 import { ident } from './connection.js';
 
 export type { AggregateRow, OwnerLoadRow } from '../record-codec.js';
@@ -91,6 +91,7 @@ export function buildSql(schema: string, lockInIdOrder = false) {
   const steps = `${s}.steps`;
   const inputs = `${s}.execution_inputs`;
   const nodes = `${s}.nodes`;
+  const purged = `${s}.purged_counts`;
   const withInput = `(SELECT input FROM ${inputs} WHERE execution_id = e.id) AS input`;
   const snapshot = `SELECT e.*, ${withInput},
     (SELECT coalesce(json_agg(json_build_array(st.name, st.record) ORDER BY st.name), '[]')
@@ -108,10 +109,17 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     UPDATE ${executions} e SET owner = $1, lease_until = $2, epoch = e.epoch + 1 FROM c WHERE e.id = c.id
     RETURNING e.*, ${withInput}`;
   const ownedInIdOrder = `SELECT id FROM ${executions} WHERE owner = $1 AND ${UNFINISHED} ORDER BY id FOR UPDATE`;
-  const aggregate = (where: string, by = '') => `SELECT ${by}status, count(*) AS n,
-      count(*) FILTER (WHERE compensated) AS compensated,
-      coalesce(sum(steps_run), 0) AS steps_run, coalesce(sum(steps_retried), 0) AS steps_retried
-    FROM ${executions} ${where} GROUP BY ${by}status`;
+  // The executions' counts plus those of the executions retention deleted (`where` applies to both).
+  const aggregate = (
+    where: string,
+    by = '',
+  ) => `SELECT ${by}status, sum(n) AS n, sum(compensated) AS compensated,
+      sum(steps_run) AS steps_run, sum(steps_retried) AS steps_retried FROM (
+        SELECT ${by}status, count(*) AS n, count(*) FILTER (WHERE compensated) AS compensated,
+          coalesce(sum(steps_run), 0) AS steps_run, coalesce(sum(steps_retried), 0) AS steps_retried
+        FROM ${executions} ${where} GROUP BY ${by}status
+        UNION ALL SELECT ${by}status, n, compensated, steps_run, steps_retried FROM ${purged} ${where}
+      ) a GROUP BY ${by}status`;
 
   return {
     /**
@@ -237,6 +245,29 @@ export function buildSql(schema: string, lockInIdOrder = false) {
       WHERE e.id = $1 RETURNING e.*, ${withInput}`,
     cancelRequests: `SELECT id FROM ${executions} WHERE owner = $1 AND cancel_requested AND ${UNFINISHED}
       ORDER BY created_at, id`,
+
+    /**
+     * Retention, in one statement: deletes at most $2 finished executions that completed before $1
+     * (so were created before it: the status index finds them; rows another purge holds are
+     * skipped), their steps and inputs, adds their counts to `purged_counts` (in key order, so
+     * concurrent purges do not deadlock) and returns how many it deleted.
+     */
+    purge: `WITH gone AS (
+        DELETE FROM ${executions} e WHERE e.id IN (
+          SELECT id FROM ${executions} WHERE ${FINISHED} AND created_at < $1 AND completed_at < $1
+          LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING e.id, e.workflow_id, coalesce(e.owner, '') AS owner, e.status, e.compensated, e.steps_run,
+          e.steps_retried
+      ), s AS (DELETE FROM ${steps} WHERE execution_id IN (SELECT id FROM gone)),
+      i AS (DELETE FROM ${inputs} WHERE execution_id IN (SELECT id FROM gone)),
+      sums AS (SELECT workflow_id, owner, status, count(*) AS n, count(*) FILTER (WHERE compensated) AS compensated,
+          sum(steps_run) AS steps_run, sum(steps_retried) AS steps_retried FROM gone GROUP BY workflow_id, owner, status),
+      up AS (INSERT INTO ${purged} AS p (workflow_id, owner, status, n, compensated, steps_run, steps_retried)
+        SELECT * FROM sums ORDER BY workflow_id, owner, status
+        ON CONFLICT (workflow_id, owner, status) DO UPDATE SET n = p.n + excluded.n,
+          compensated = p.compensated + excluded.compensated, steps_run = p.steps_run + excluded.steps_run,
+          steps_retried = p.steps_retried + excluded.steps_retried)
+      SELECT coalesce(sum(n), 0) AS n FROM sums`,
 
     aggregate: aggregate(''),
     aggregateOf: aggregate('WHERE workflow_id = $1'),

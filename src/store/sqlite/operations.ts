@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ConflictError, ExecutionNotFoundError, LeaseLostError } from '../../errors.js';
-import type { ClaimRequest, CreateResult } from '../store.js';
+import type { ClaimRequest, CreateResult, PurgeRequest } from '../store.js';
 import {
   type ColumnPatch,
   needsFullUpdate,
@@ -14,7 +14,7 @@ import {
   toExecution,
   updateParams,
 } from './rows.js';
-import type { ExecutionRow, ExecutionRowWithInput, Statements } from './statements.js';
+import type { ExecutionRow, ExecutionRowWithInput, PurgeRow, Statements } from './statements.js';
 
 /** A fenced update of one execution. */
 export interface UpdateOp {
@@ -51,7 +51,8 @@ export type Op =
   | { kind: 'release'; owner: string; ids?: readonly string[] }
   | { kind: 'cancel'; id: string }
   | { kind: 'heartbeat'; params: unknown[] }
-  | { kind: 'removeNode'; id: string };
+  | { kind: 'removeNode'; id: string }
+  | { kind: 'purge'; request: PurgeRequest };
 
 /** Group-commit key: writes of one execution may merge; every other write is a barrier. */
 export function opKey(op: Op): string | undefined {
@@ -118,6 +119,8 @@ export function applyOp(s: Statements, op: Op): unknown {
     case 'removeNode':
       s.removeNode.run(op.id);
       return undefined;
+    case 'purge':
+      return applyPurge(s, op.request);
   }
 }
 
@@ -142,6 +145,28 @@ function applyUpdate(s: Statements, op: UpdateOp): void {
     if (result.changes !== 1) throw new LeaseLostError(op.id);
   }
   for (const [name, json] of op.steps) s.upsertStep.run(op.id, name, json);
+}
+
+/** Deletes a batch of finished executions, adding their counts to `purged_counts`. */
+function applyPurge(s: Statements, request: PurgeRequest): number {
+  const rows = s.purgeCandidates.all({
+    before: request.before,
+    limit: Math.max(0, request.limit),
+  }) as PurgeRow[];
+  for (const row of rows) {
+    s.deleteSteps.run(row.id);
+    s.deleteInput.run(row.id);
+    s.deleteExecution.run(row.id);
+    s.addPurged.run(
+      row.workflow_id,
+      row.owner,
+      row.status,
+      row.compensated,
+      row.steps_run,
+      row.steps_retried,
+    );
+  }
+  return rows.length;
 }
 
 /** Inserts the execution unless its idempotency key is taken (then returns the holder's id). */

@@ -27,6 +27,7 @@ import type {
   ExecutionSnapshot,
   ExecutionUpdate,
   NodeRecord,
+  PurgeRequest,
   StepRecord,
   Store,
   StoreAggregates,
@@ -337,7 +338,7 @@ export class SqliteStore implements Store {
   async aggregate(workflowId?: string): Promise<StoreAggregates> {
     return this.read((s) => {
       const rows = (
-        workflowId === undefined ? s.aggregate.all() : s.aggregateOf.all(workflowId)
+        workflowId === undefined ? s.aggregate.all() : s.aggregateOf.all(workflowId, workflowId)
       ) as AggregateRow[];
       return toAggregates(rows);
     });
@@ -348,10 +349,10 @@ export class SqliteStore implements Store {
     return this.read((s) => {
       const rows = (
         which === 'owner'
-          ? s.aggregateByWorkflowOf.all(filter.owner)
+          ? s.aggregateByWorkflowOf.all(filter.owner, filter.owner)
           : filter.exceptOwner === undefined
             ? s.aggregateByWorkflow.all()
-            : s.aggregateByWorkflowExcept.all(filter.exceptOwner)
+            : s.aggregateByWorkflowExcept.all(filter.exceptOwner, filter.exceptOwner)
       ) as (AggregateRow & { workflow_id: string })[];
       return toAggregatesByWorkflow(rows);
     });
@@ -367,6 +368,10 @@ export class SqliteStore implements Store {
     const changed = version !== this.dataVersion;
     this.dataVersion = version;
     return changed;
+  }
+
+  purgeFinished(request: PurgeRequest): Promise<number> {
+    return this.write({ kind: 'purge', request: { before: request.before, limit: request.limit } });
   }
 
   heartbeat(node: NodeRecord): Promise<void> {

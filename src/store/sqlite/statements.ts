@@ -3,7 +3,7 @@
  * @module
  */
 import type Database from 'better-sqlite3';
-import { UNFINISHED_SQL as UNFINISHED } from '../states.js';
+import { FINISHED_SQL as FINISHED, UNFINISHED_SQL as UNFINISHED } from '../states.js';
 
 export type { AggregateRow, OwnerLoadRow } from '../record-codec.js';
 
@@ -80,11 +80,32 @@ const FILTERS = [
   'WHERE e.status = ? AND e.workflow_id = ?',
 ];
 /** Per-status counts and sums; `by`: columns to group by first (with a trailing comma). */
+/**
+ * Per-status counts and sums of the executions and of those retention deleted (`purged_counts`);
+ * `by`: columns to group by first (with a trailing comma). `where` applies to both tables: its
+ * parameters are bound twice.
+ */
 const aggregate = (
   where: string,
   by = '',
-) => `SELECT ${by}status, count(*) AS n, sum(compensated) AS compensated,
-  sum(steps_run) AS steps_run, sum(steps_retried) AS steps_retried FROM executions ${where} GROUP BY ${by}status`;
+) => `SELECT ${by}status, sum(n) AS n, sum(compensated) AS compensated,
+  sum(steps_run) AS steps_run, sum(steps_retried) AS steps_retried FROM (
+    SELECT ${by}status, count(*) AS n, sum(compensated) AS compensated, sum(steps_run) AS steps_run,
+      sum(steps_retried) AS steps_retried FROM executions ${where} GROUP BY ${by}status
+    UNION ALL SELECT ${by}status, n, compensated, steps_run, steps_retried FROM purged_counts ${where}
+  ) GROUP BY ${by}status`;
+
+/** A row `purgeCandidates` returns. */
+export interface PurgeRow {
+  id: string;
+  workflow_id: string;
+  /** '' for none. */
+  owner: string;
+  status: string;
+  compensated: number;
+  steps_run: number;
+  steps_retried: number;
+}
 
 /** Every single statement, by name. */
 const SQL = {
@@ -141,6 +162,18 @@ const SQL = {
   requestCancel: `UPDATE executions SET cancel_requested = 1 WHERE id = ? AND ${UNFINISHED}`,
   cancelRequests: `SELECT id FROM executions WHERE owner = ? AND cancel_requested = 1 AND ${UNFINISHED}
     ORDER BY created_at, id`,
+
+  // Retention. Finished executions that completed before @before (and so were created before it: the
+  // status index finds them), in no order, at most @limit; their steps and input go with them.
+  purgeCandidates: `SELECT id, workflow_id, coalesce(owner, '') AS owner, status, compensated, steps_run,
+      steps_retried FROM executions WHERE ${FINISHED} AND created_at < @before AND completed_at < @before LIMIT @limit`,
+  deleteSteps: 'DELETE FROM steps WHERE execution_id = ?',
+  deleteInput: 'DELETE FROM execution_inputs WHERE execution_id = ?',
+  deleteExecution: 'DELETE FROM executions WHERE id = ?',
+  addPurged: `INSERT INTO purged_counts (workflow_id, owner, status, n, compensated, steps_run, steps_retried)
+    VALUES (?, ?, ?, 1, ?, ?, ?)
+    ON CONFLICT (workflow_id, owner, status) DO UPDATE SET n = n + 1, compensated = compensated + excluded.compensated,
+      steps_run = steps_run + excluded.steps_run, steps_retried = steps_retried + excluded.steps_retried`,
 
   aggregate: aggregate(''),
   aggregateOf: aggregate('WHERE workflow_id = ?'),
