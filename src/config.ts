@@ -166,6 +166,12 @@ export interface Config {
   /** Housekeeping interval in seconds. @default 1 */
   sweepInterval: number;
   /**
+   * Retention, in seconds: housekeeping deletes finished executions (their steps and input too)
+   * that completed longer ago, in small batches; the metrics keep counting them.
+   * @default keep forever
+   */
+  retention?: number | undefined;
+  /**
    * Times one step run (or compensation) may be cut short — its process crashed or stopped
    * while it ran — before it fails with code `INTERRUPTION_LIMIT` instead of running again, so a
    * step that takes its process down does not do so forever. 0: no limit. @default 10
@@ -279,6 +285,7 @@ const configSchema = z
         `Expected \`sweepInterval\` to be at least ${MIN_SWEEP_SECONDS} seconds, got ${String(i.input)}`,
     }),
     maxStepInterruptions: nonNegativeInteger('maxStepInterruptions'),
+    retention: seconds('retention').optional(),
     alerts: alertsSchema.optional(),
     nodeId: nodeIdSchema.optional(),
     clock: z

@@ -35,6 +35,7 @@ export type {
   WorkflowDefinition,
   WorkflowOptions,
 } from './definition/types.js';
+export type { PurgeOptions } from './engine/retention.js';
 export type { ExecuteOptions, WaitOptions } from './engine/workflow-engine.js';
 /** The workflow engine facade (`orch.workflowEngine`): define, execute, follow, cancel. */
 export { WorkflowEngine } from './engine/workflow-engine.js';
@@ -161,6 +162,7 @@ export type {
   ExecutionSnapshot,
   ExecutionUpdate,
   NodeRecord,
+  PurgeRequest,
   SkippedVersion,
   StepRecord,
   Store,

@@ -32,6 +32,7 @@ import { NodeForgetter } from './forget-nodes.js';
 import { OthersRefresh } from './others-refresh.js';
 import { isDeadLocalOwner } from './owners.js';
 import { leaseOf, placingOn } from './placement.js';
+import { RetentionPurge } from './retention.js';
 import type { Scheduler } from './scheduler.js';
 import { missingFor, UnrunnableVersions } from './unrunnable.js';
 
@@ -84,6 +85,7 @@ export class LeaseKeeper {
   private readonly engine: KeeperHooks;
   private readonly forgetter: NodeForgetter;
   private readonly others: OthersRefresh;
+  private readonly retention: RetentionPurge;
 
   constructor(
     ctx: EngineContext,
@@ -97,6 +99,7 @@ export class LeaseKeeper {
     this.engine = engine;
     this.forgetter = new NodeForgetter(ctx.store, ctx.nodeId, this.leaseMs);
     this.others = new OthersRefresh(ctx);
+    this.retention = new RetentionPurge(ctx);
     this.unrunnable = new UnrunnableVersions(ctx);
     this.lastRenew = ctx.clock.now();
     this.startedAt = ctx.clock.now();
@@ -322,6 +325,8 @@ export class LeaseKeeper {
         lb.getLoadDistribution(),
       );
       ctx.alerts.checkRunning(ctx.clock.now(), runningHere(this.scheduler));
+      // Last: a failing purge skips nothing else of the round.
+      if (!this.stopped) await this.retention.run();
     } catch (error) {
       ctx.logger.error({ err: toError(error) }, 'housekeeping sweep failed');
     }

@@ -29,6 +29,7 @@ import { type EngineContext, leaseMs } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import { ExecutionQueries, type WaitOptions } from './execution-queries.js';
 import { endPlacement, placedLeaseUntil, startPlacement } from './placement.js';
+import { checkPurgeOptions, type PurgeOptions, purgeFinished } from './retention.js';
 import type { Scheduler } from './scheduler.js';
 
 /** Options of `executeWorkflow`. */
@@ -357,6 +358,20 @@ export class WorkflowEngine {
   /** Count of executions matching a filter (for pagination). */
   countExecutions(filter: { status?: ExecutionState; workflowId?: string } = {}): Promise<number> {
     return this.queries.countExecutions(filter);
+  }
+
+  /**
+   * Deletes finished executions (completed, failed, cancelled) that completed before `before`,
+   * with their steps and input, at most `limit` (default 10,000), in short batches; returns how
+   * many it deleted. The metrics keep counting them; their ids are not found any more and their
+   * idempotency keys can be used again. Never deletes a pending, running or compensating one.
+   * @throws ValidationError naming a bad option; OrchestratorError `UNSUPPORTED` for a custom store
+   *   without `purgeFinished`; ClosedError once closed.
+   */
+  async purgeExecutions(options: PurgeOptions): Promise<number> {
+    this.assertOpen();
+    const { before, limit } = checkPurgeOptions(options);
+    return purgeFinished(this.ctx.store, before, limit);
   }
 
   /** Stops taking work (called by the orchestrator's close). */

@@ -103,6 +103,9 @@ describe('config validation', () => {
     ['maxStepInterruptions', -1],
     ['maxStepInterruptions', 1.5],
     ['maxStepInterruptions', '10'],
+    ['retention', 0],
+    ['retention', -1],
+    ['retention', '7d'],
     ['alerts', { failureRate: 2 }],
     // The failure rate is taken over a workflow's last 100 executions: more samples never come.
     ['alerts', { minSamples: 101 }],

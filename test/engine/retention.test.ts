@@ -1,0 +1,118 @@
+/**
+ * Retention of finished executions: `purgeExecutions` deletes finished executions that completed
+ * before a time (never unfinished ones), checks its options, and the metrics totals keep counting
+ * what it deleted; with `retention` in the config, housekeeping does the same on its own.
+ */
+import { describe, expect, it } from 'vitest';
+import { ClosedError, FakeClock, MemoryStore, type Orchestrator, ValidationError } from '../../src/index.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { finishWithClock, gate, STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
+
+const STEPS = [{ name: 'a', action: 'noop' }];
+
+async function runOne(orch: Orchestrator, clock: FakeClock, key?: string): Promise<string> {
+  const id = await orch.workflowEngine.executeWorkflow('wf', { n: 1 }, key ? { idempotencyKey: key } : {});
+  await finishWithClock(orch, clock, id);
+  return id;
+}
+
+describe.each(STORE_KINDS)('purgeExecutions (%s)', (kind) => {
+  it('deletes finished executions completed before the time; metrics totals keep counting them', async () => {
+    const clock = new FakeClock();
+    const orch = await withOrchestrator({ store: storeUrl(kind), clock });
+    const engine = orch.workflowEngine;
+    await engine.defineWorkflow('wf', STEPS);
+    const old = await runOne(orch, clock, 'key-old');
+    await clock.advance(60_000);
+    const cutoff = new Date(clock.now());
+    const recent = await runOne(orch, clock);
+    // An unfinished one, created before the cutoff, is never deleted.
+    const hold = gate();
+    engine.registerAction('wait', () => hold.promise);
+    await engine.defineWorkflow('slow', [{ name: 'w', action: 'wait' }]);
+    const slow = await engine.executeWorkflow('slow');
+    const totals = orch.getMetrics();
+
+    expect(await engine.purgeExecutions({ before: cutoff })).toBe(1);
+    expect(await engine.getExecutionStatus(old)).toBeNull();
+    expect(await engine.getExecutionStatus(recent)).not.toBeNull();
+    expect(await engine.purgeExecutions({ before: cutoff })).toBe(0);
+    expect(await engine.purgeExecutions({ before: new Date(clock.now() + 1_000), limit: 5 })).toBe(1);
+    expect(await engine.getExecutionStatus(recent)).toBeNull();
+    expect((await engine.getExecutionStatus(slow))?.status).toBe('running');
+    expect(orch.getMetrics()).toEqual(totals);
+    expect(orch.getMetrics().executions).toMatchObject({ completed: 2, running: 1 });
+    // The idempotency key of a deleted execution starts a new one.
+    expect(await engine.executeWorkflow('wf', {}, { idempotencyKey: 'key-old' })).not.toBe(old);
+    hold.open();
+    await orch.close();
+  });
+});
+
+describe('purgeExecutions input', () => {
+  it.each([
+    [undefined, ''],
+    [{}, 'before'],
+    [{ before: '2026-01-01' }, 'before'],
+    [{ before: new Date(Number.NaN) }, 'before'],
+    [{ before: new Date(), limit: 0 }, 'limit'],
+    [{ before: new Date(), limit: 1.5 }, 'limit'],
+    [{ before: new Date(), limit: 2_000_000 }, 'limit'],
+    [{ before: new Date(), olderThan: 5 }, 'olderThan'],
+  ])('refuses %j naming %s', async (options, path) => {
+    const orch = await withOrchestrator({ store: 'memory' });
+    const error = await orch.workflowEngine.purgeExecutions(options as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => i.path)).toContain(path);
+    await orch.close();
+  });
+
+  it('names a custom store without purgeFinished, and refuses once closed', async () => {
+    const store = new MemoryStore() as Store;
+    (store as { purgeFinished?: unknown }).purgeFinished = undefined;
+    const orch = await withOrchestrator({ store });
+    await expect(orch.workflowEngine.purgeExecutions({ before: new Date() })).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      message: expect.stringContaining('purgeFinished'),
+    });
+    await orch.close();
+    await expect(orch.workflowEngine.purgeExecutions({ before: new Date() })).rejects.toBeInstanceOf(
+      ClosedError,
+    );
+  });
+});
+
+describe('retention (config)', () => {
+  it('housekeeping deletes finished executions older than `retention`, and only those', async () => {
+    const clock = new FakeClock();
+    const store = new SqliteStore(':memory:');
+    const orch = await withOrchestrator({ store, clock, sweepInterval: 1, retention: 3600 });
+    const engine = orch.workflowEngine;
+    await engine.defineWorkflow('wf', STEPS);
+    const first = await runOne(orch, clock);
+    await clock.advance(1_800_000);
+    const second = await runOne(orch, clock);
+    const totals = orch.getMetrics();
+    // Past an hour after the first completed (and a look being due), it is deleted; the second stays.
+    await clock.advance(1_800_000 + 61_000);
+    expect(await engine.getExecutionStatus(first)).toBeNull();
+    expect(await engine.getExecutionStatus(second)).not.toBeNull();
+    expect(orch.getMetrics()).toEqual(totals);
+    expect((await store.aggregate()).byStatus.completed).toBe(2);
+    await clock.advance(1_800_000 + 61_000);
+    expect(await engine.getExecutionStatus(second)).toBeNull();
+    expect((await store.aggregate()).byStatus.completed).toBe(2);
+    await orch.close();
+  });
+
+  it('keeps everything without `retention`', async () => {
+    const clock = new FakeClock();
+    const orch = await withOrchestrator({ store: 'memory', clock, sweepInterval: 60, leaseSeconds: 180 });
+    await orch.workflowEngine.defineWorkflow('wf', STEPS);
+    const id = await runOne(orch, clock);
+    await clock.advance(24 * 3600 * 1000);
+    expect(await orch.workflowEngine.getExecutionStatus(id)).not.toBeNull();
+    await orch.close();
+  });
+});
