@@ -11,6 +11,7 @@ import { register as registerCancel } from './commands/cancel.js';
 import { register as registerList } from './commands/list.js';
 import { register as registerMetrics } from './commands/metrics.js';
 import { register as registerMigrate } from './commands/migrate.js';
+import { register as registerPurge } from './commands/purge.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerStatus } from './commands/status.js';
@@ -29,6 +30,7 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerMetrics,
   registerWorkers,
   registerMigrate,
+  registerPurge,
   registerServe,
 ];
 

@@ -32,6 +32,24 @@ export function parseGrace(value: string): number {
   return seconds(value, true);
 }
 
+const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?$/;
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/**
+ * A duration such as `30d`, `12h`, `90m`, `45s`, `2w` or plain seconds (`3600`), as seconds: positive,
+ * at most {@link MAX_SECONDS}.
+ */
+export function parseDuration(value: string): number {
+  const match = DURATION.exec(value.trim());
+  const n = match ? Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']! : Number.NaN;
+  if (!(n > 0 && n <= MAX_SECONDS)) {
+    throw new InvalidArgumentError(
+      `Expected a positive duration such as 30d, 12h, 90m, 45s or 2w (plain numbers are seconds), at most ${MAX_SECONDS} seconds.`,
+    );
+  }
+  return n;
+}
+
 /** A positive integer no larger than `max`. */
 export function parsePositiveInt(max: number): (value: string) => number {
   return (value: string) => {

@@ -1,0 +1,84 @@
+/**
+ * `orchestrator purge --older-than <duration> --yes`: deletes the finished executions of the store
+ * that completed longer ago, never unfinished ones; `orchestrator metrics` keeps counting them.
+ * Without `--yes` nothing is deleted; a bad duration is a usage error naming the option.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { makeExecution } from '../store/records.js';
+import { cli, parseJson, tempStore } from './fixtures/cli-harness.js';
+
+const stores: { remove(): void }[] = [];
+afterAll(() => {
+  for (const s of stores) s.remove();
+});
+
+const DAY = 86_400_000;
+
+/** A store with two executions finished 10 days ago, one finished now, and a running one created long ago. */
+async function seeded(): Promise<string> {
+  const s = tempStore();
+  stores.push(s);
+  const store = new SqliteStore(s.file);
+  await store.init();
+  const now = Date.now();
+  const old = { createdAt: now - 11 * DAY, completedAt: now - 10 * DAY, stepsRun: 1 };
+  await store.createExecution(makeExecution({ id: 'old-1', status: 'completed', ...old }));
+  await store.createExecution(makeExecution({ id: 'old-2', status: 'failed', ...old }));
+  await store.createExecution(
+    makeExecution({ id: 'new', status: 'completed', createdAt: now, completedAt: now }),
+  );
+  await store.createExecution(makeExecution({ id: 'running', status: 'running', createdAt: now - 20 * DAY }));
+  await store.close();
+  return s.url;
+}
+
+const ids = async (url: string) =>
+  parseJson<{ id: string }[]>((await cli(['--json', 'list', '--store', url])).stdout)
+    .map((e) => e.id)
+    .sort();
+
+const metricsOf = async (url: string) =>
+  parseJson<{ executions: unknown }>((await cli(['--json', 'metrics', '--store', url])).stdout).executions;
+
+describe('orchestrator purge', () => {
+  it('deletes finished executions older than the duration; metrics keep counting them', async () => {
+    const url = await seeded();
+    const [metricsBefore, refused] = await Promise.all([
+      metricsOf(url),
+      cli(['purge', '--older-than', '7d', '--store', url]),
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/pass --yes to delete them/);
+
+    // (2 deleted: the refused run deleted nothing.)
+    const r = await cli(['--json', 'purge', '--older-than', '7d', '--yes', '--store', url]);
+    expect(r.code).toBe(0);
+    expect(parseJson<{ deleted: number; before: string }>(r.stdout)).toMatchObject({ deleted: 2 });
+    const [left, metricsAfter, again] = await Promise.all([
+      ids(url),
+      metricsOf(url),
+      cli(['purge', '--older-than', '7d', '--yes', '--store', url]),
+    ]);
+    expect(left).toEqual(['new', 'running']);
+    expect(metricsAfter).toEqual(metricsBefore);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^Deleted 0 executions \(finished executions that completed before /);
+  });
+
+  it('refuses a bad or missing duration, or a bad limit, naming the option', async () => {
+    const url = await seeded();
+    const cases = [
+      ['--older-than', '7 days'],
+      ['--older-than', '0'],
+      ['--older-than', '1d', '--limit', '0'],
+      [],
+    ];
+    const results = await Promise.all(cases.map((args) => cli(['purge', ...args, '--yes', '--store', url])));
+    for (const r of results) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--older-than|--limit/);
+    }
+    expect(await ids(url)).toHaveLength(4);
+  });
+});
