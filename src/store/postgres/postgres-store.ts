@@ -303,12 +303,29 @@ export class PostgresStore implements Store {
     return toAggregatesByWorkflow(rows);
   }
 
-  /** One statement of its own (its own short transaction), outside the write lanes. */
+  /**
+   * One statement in a short transaction of its own, on a pool connection (outside the write
+   * lanes), READ COMMITTED whatever the server's default: concurrent purges skip each other's rows
+   * rather than fail each other.
+   */
   async purgeFinished(request: PurgeRequest): Promise<number> {
     const limit = Math.max(0, request.limit);
+    const pool = this.pool;
+    if (!pool) throw this.notOpen();
     if (limit === 0) return 0;
-    const [row] = await this.read<{ n: number }>(this.sql.purge, [request.before, limit]);
-    return row?.n ?? 0;
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await pool.connect();
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      const { rows } = await client.query<{ n: number }>(this.sql.purge, [request.before, limit]);
+      await client.query('COMMIT');
+      client.release();
+      return rows[0]?.n ?? 0;
+    } catch (error) {
+      // A connection left in a failed or unknown transaction is not handed out again.
+      client?.release(error as Error);
+      throw storeError(error);
+    }
   }
 
   heartbeat(node: NodeRecord): Promise<void> {
