@@ -301,3 +301,31 @@ describe('metrics after a failed re-read of the other processes’ counts', () =
     });
   });
 });
+
+describe('metrics of a shared store after retention', () => {
+  it('executions one node ran and another purged are counted once by each, after refreshes', async () => {
+    const store = tempSqliteUrl();
+    const a = await node(store);
+    const b = await node(store);
+    await define(a);
+    await run(a, 'ok');
+    await run(a, 'retry');
+    await run(b, 'saga');
+    const expected = { total: 3, completed: 2, failed: 1 };
+    for (const orch of [a, b]) {
+      await vi.waitFor(() => expect(orch.getMetrics().executions).toMatchObject(expected), {
+        timeout: 3000,
+        interval: 20,
+      });
+    }
+    const before = [a.getMetrics(), b.getMetrics()];
+    // b deletes every execution, a's included; both keep counting them once.
+    expect(await b.workflowEngine.purgeExecutions({ before: new Date(Date.now() + 60_000) })).toBe(3);
+    expect(await a.workflowEngine.countExecutions()).toBe(0);
+    await sleep(300); // several refreshes of the others' counts (sweepInterval 0.05 s)
+    expect(a.getMetrics()).toEqual(before[0]);
+    expect(b.getMetrics()).toEqual(before[1]);
+    const c = await node(store); // a new node reads every count from the store
+    expect(c.getMetrics().executions).toMatchObject(expected);
+  });
+});
