@@ -167,7 +167,7 @@ export interface Config {
   sweepInterval: number;
   /**
    * Retention, in seconds: housekeeping deletes finished executions (their steps and input too)
-   * that completed longer ago, in small batches; the metrics keep counting them.
+   * that completed longer ago, in small batches; the metrics keep counting them. At least 60.
    * @default keep forever
    */
   retention?: number | undefined;
@@ -223,6 +223,9 @@ const atMost = (schema: z.ZodNumber, key: string, max: number, unit: string) =>
 
 /** The shortest housekeeping interval (`sweepInterval`): 10 ms. */
 export const MIN_SWEEP_SECONDS = 0.01;
+
+/** The shortest `retention`: a minute. */
+export const MIN_RETENTION_SECONDS = 60;
 
 /** A positive number of seconds, at most {@link MAX_SECONDS}. */
 const seconds = (key: string) => atMost(positiveNumber(key), key, MAX_SECONDS, 'seconds');
@@ -285,7 +288,13 @@ const configSchema = z
         `Expected \`sweepInterval\` to be at least ${MIN_SWEEP_SECONDS} seconds, got ${String(i.input)}`,
     }),
     maxStepInterruptions: nonNegativeInteger('maxStepInterruptions'),
-    retention: seconds('retention').optional(),
+    // Shorter, an execution could be gone before its caller polled its end.
+    retention: seconds('retention')
+      .min(MIN_RETENTION_SECONDS, {
+        error: (i) =>
+          `Expected \`retention\` to be at least ${MIN_RETENTION_SECONDS} seconds, got ${String(i.input)}`,
+      })
+      .optional(),
     alerts: alertsSchema.optional(),
     nodeId: nodeIdSchema.optional(),
     clock: z

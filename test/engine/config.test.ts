@@ -104,6 +104,7 @@ describe('config validation', () => {
     ['maxStepInterruptions', 1.5],
     ['maxStepInterruptions', '10'],
     ['retention', 0],
+    ['retention', 59],
     ['retention', -1],
     ['retention', '7d'],
     ['alerts', { failureRate: 2 }],

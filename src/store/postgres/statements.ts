@@ -248,14 +248,16 @@ export function buildSql(schema: string, lockInIdOrder = false) {
 
     /**
      * Retention, in one statement: deletes at most $2 finished executions that completed before $1
-     * (so were created before it: the status index finds them; rows another purge holds are
-     * skipped), their steps and inputs, adds their counts to `purged_counts` (in key order, so
+     * (so were created before it), oldest first: the ORDER BY makes the planner walk the creation
+     * index from its old end and stop after $2 matches, where without it, it may scan the whole
+     * table for them while many qualify. Rows another purge holds are skipped. It deletes their
+     * steps and inputs, adds their counts to `purged_counts` (in key order, so
      * concurrent purges do not deadlock) and returns how many it deleted.
      */
     purge: `WITH gone AS (
         DELETE FROM ${executions} e WHERE e.id IN (
           SELECT id FROM ${executions} WHERE ${FINISHED} AND created_at < $1 AND completed_at < $1
-          LIMIT $2 FOR UPDATE SKIP LOCKED)
+          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING e.id, e.workflow_id, coalesce(e.owner, '') AS owner, e.status, e.compensated, e.steps_run,
           e.steps_retried
       ), s AS (DELETE FROM ${steps} WHERE execution_id IN (SELECT id FROM gone)),
