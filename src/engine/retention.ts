@@ -92,6 +92,7 @@ export class RetentionPurge {
   /** When the next look is due (a round that found a full batch looks again the next round). */
   private last = Number.NEGATIVE_INFINITY;
   private idle = false;
+  private warned = false;
 
   constructor(private readonly ctx: EngineContext) {}
 
@@ -99,7 +100,17 @@ export class RetentionPurge {
   async run(): Promise<number> {
     const { ctx } = this;
     const retention = ctx.config.retention;
-    if (retention === undefined || !ctx.store.purgeFinished) return 0;
+    if (retention === undefined) return 0;
+    if (!ctx.store.purgeFinished) {
+      if (!this.warned) {
+        this.warned = true;
+        ctx.logger.warn(
+          { store: ctx.store.kind },
+          'retention is set but the store cannot purge executions (no purgeFinished): it keeps them all',
+        );
+      }
+      return 0;
+    }
     const now = ctx.clock.now();
     if (this.idle && !intervalPassed(now, this.last, RETENTION_IDLE_MS)) return 0;
     this.last = now;

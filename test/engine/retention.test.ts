@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { ClosedError, FakeClock, MemoryStore, type Orchestrator, ValidationError } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
-import { finishWithClock, gate, STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
+import {
+  finishWithClock,
+  gate,
+  memoryLogger,
+  STORE_KINDS,
+  storeUrl,
+  withOrchestrator,
+} from '../helpers/orchestrator.js';
 
 const STEPS = [{ name: 'a', action: 'noop' }];
 
@@ -68,10 +75,18 @@ describe('purgeExecutions input', () => {
     await orch.close();
   });
 
-  it('names a custom store without purgeFinished, and refuses once closed', async () => {
+  it('works on with a custom store without purgeFinished, names it, and refuses once closed', async () => {
     const store = new MemoryStore() as Store;
     (store as { purgeFinished?: unknown }).purgeFinished = undefined;
-    const orch = await withOrchestrator({ store });
+    const clock = new FakeClock();
+    const logger = memoryLogger();
+    const orch = await withOrchestrator({ store, clock, logger, retention: 60 });
+    await orch.workflowEngine.defineWorkflow('wf', STEPS);
+    const id = await runOne(orch, clock);
+    await clock.advance(3 * 60_000);
+    // Housekeeping keeps it, and says once why.
+    expect(await orch.workflowEngine.getExecutionStatus(id)).not.toBeNull();
+    expect(logger.lines.filter((l) => /cannot purge executions/.test(l.msg ?? ''))).toHaveLength(1);
     await expect(orch.workflowEngine.purgeExecutions({ before: new Date() })).rejects.toMatchObject({
       code: 'UNSUPPORTED',
       message: expect.stringContaining('purgeFinished'),

@@ -13,6 +13,7 @@ import type {
   ExecutionSnapshot,
   ExecutionUpdate,
   NodeRecord,
+  PurgeRequest,
   StepRecord,
   Store,
   StoreAggregates,
@@ -29,6 +30,7 @@ export type AdapterMethods = {
   claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]>;
   aggregateByWorkflow(filter?: AggregateFilter): Promise<Map<string, StoreAggregates>>;
   heartbeat(node: NodeRecord): Promise<void>;
+  purgeFinished(request: PurgeRequest): Promise<number>;
   subscribe(channel: 'work', onNotify: (hint: WorkHint) => void): Promise<() => Promise<void>>;
 };
 
