@@ -5,7 +5,7 @@
  * @module
  */
 import type { ActionHandler, CompensationHandler } from '../../src/index.js';
-import { flagsFor, log, simulated, simulationOf, stableId, work } from './simulation.js';
+import { failIfAsked, flagsFor, log, simulated, simulationOf, stableId, work } from './simulation.js';
 
 /** Loads "committed" by this process (the simulated warehouse). */
 const loads = new Map<string, number>();
@@ -24,7 +24,9 @@ const countRows = (tables: Tables | undefined): number =>
 /** Actions of the data pipeline. */
 export const pipelineActions: Record<string, ActionHandler> = {
   extract_data: async (input, ctx) => {
-    await work(200, flagsFor(input, ctx), ctx.signal);
+    const flags = flagsFor(input, ctx);
+    await work(200, flags, ctx.signal);
+    failIfAsked('source storage', flags, ctx);
     const {
       source = 's3://example-bucket/exports/latest.csv',
       rows = 10_000,

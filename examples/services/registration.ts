@@ -7,7 +7,7 @@
 
 import type { ActionHandler, CompensationHandler } from '../../src/index.js';
 import { NonRetryableError } from '../../src/index.js';
-import { flagsFor, log, simulated, simulationOf, stableId, work } from './simulation.js';
+import { failIfAsked, flagsFor, log, simulated, simulationOf, stableId, work } from './simulation.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -16,7 +16,9 @@ const users = new Map<string, { email: string; name: string }>();
 const sessions = new Set<string>();
 
 const validateInput: ActionHandler = async (input, ctx) => {
-  await work(5, flagsFor(input, ctx), ctx.signal);
+  const flags = flagsFor(input, ctx);
+  await work(5, flags, ctx.signal);
+  failIfAsked('input validator', flags, ctx);
   const { email, name } = (input ?? {}) as { email?: unknown; name?: unknown };
   if (typeof email !== 'string' || !EMAIL.test(email)) {
     throw new NonRetryableError('input.email must be an email address', { code: 'INVALID_INPUT' });

@@ -6,7 +6,16 @@
 
 import type { ActionHandler, CompensationHandler } from '../../src/index.js';
 import { NonRetryableError } from '../../src/index.js';
-import { flagsFor, log, simulated, simulationOf, stableId, unitFrom, work } from './simulation.js';
+import {
+  failIfAsked,
+  flagsFor,
+  log,
+  simulated,
+  simulationOf,
+  stableId,
+  unitFrom,
+  work,
+} from './simulation.js';
 
 const FORMATS = ['wav', 'mp3', 'ogg', 'flac', 'm4a'];
 
@@ -28,6 +37,7 @@ interface AudioInput {
 const validateAudio: ActionHandler = async (input, ctx) => {
   const flags = flagsFor(input, ctx);
   await work(5, flags, ctx.signal);
+  failIfAsked('audio validator', flags, ctx);
   const { audioUrl, userId } = (input ?? {}) as AudioInput;
   if (typeof audioUrl !== 'string' || !/^https?:\/\//.test(audioUrl)) {
     throw new NonRetryableError('input.audioUrl must be an http(s) URL', { code: 'INVALID_AUDIO' });

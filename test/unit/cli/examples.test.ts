@@ -64,6 +64,22 @@ describe('example actions', () => {
     });
   });
 
+  it('fail when asked in the first step of each workflow too', async () => {
+    const inputs: Record<string, object> = {
+      validate_audio: { audioUrl: 'https://x/a.wav', userId: 1 },
+      validate_input: { email: 'a@b.co', name: 'A' },
+      extract_data: {},
+    };
+    for (const [step, input] of Object.entries(inputs)) {
+      await expect(call(step, { ...input, fast: true, fail: step }, ctx(step))).rejects.toMatchObject({
+        code: 'SIMULATED_FAILURE',
+      });
+      const failures = { ...input, fast: true, failures: { [step]: 1 } };
+      await expect(call(step, failures, ctx(step))).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      await expect(call(step, failures, ctx(step, { attempt: 2 }))).resolves.toBeDefined();
+    }
+  });
+
   it('validate their input and echo the flags for later steps', async () => {
     await expect(
       call('validate_audio', { audioUrl: 'ftp://x', userId: 1 }, ctx('validate_audio')),
