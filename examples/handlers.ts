@@ -1,5 +1,5 @@
 /**
- * Handlers of the three example workflows, for `orchestrator run --handlers`: simulated
+ * Handlers of the four example workflows, for `orchestrator run --handlers`: simulated
  * services with realistic latencies and switchable failures (see `services/simulation.ts`).
  * Built to `dist/examples/handlers.js`.
  *
@@ -7,6 +7,7 @@
  * @module
  */
 import type { ActionHandler, CompensationHandler } from '../src/index.js';
+import { orderActions, orderCompensations } from './services/orders.js';
 import { pipelineActions, pipelineCompensations } from './services/pipeline.js';
 import { registrationActions, registrationCompensations } from './services/registration.js';
 import { voiceActions, voiceCompensations } from './services/voice.js';
@@ -16,6 +17,7 @@ export const actions: Record<string, ActionHandler> = {
   ...voiceActions,
   ...registrationActions,
   ...pipelineActions,
+  ...orderActions,
 };
 
 /** Compensation handlers by name. */
@@ -23,4 +25,5 @@ export const compensations: Record<string, CompensationHandler> = {
   ...voiceCompensations,
   ...registrationCompensations,
   ...pipelineCompensations,
+  ...orderCompensations,
 };

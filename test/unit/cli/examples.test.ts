@@ -2,6 +2,9 @@
  * The example handlers: simulation flags from input, echoed outputs and the environment;
  * failures on chosen attempts; ids derived from the idempotency key; abort on `ctx.signal`.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { actions, compensations } from '../../../examples/handlers.js';
 import { flagsFor, simulationOf, stableId } from '../../../examples/services/simulation.js';
@@ -114,13 +117,20 @@ describe('example actions', () => {
     await expect(pending).rejects.toThrow();
   });
 
-  it('have a compensation for every compensation the example definitions name', () => {
-    expect(Object.keys(compensations).sort()).toEqual([
-      'delete_audio',
-      'delete_result',
-      'delete_user',
-      'destroy_session',
-      'rollback_load',
-    ]);
+  it('have an action for every step and a compensation for every compensation the definitions name', () => {
+    type Step = { name: string; action?: string; compensation?: string; parallel?: Step[] };
+    const dir = fileURLToPath(new URL('../../../examples/', import.meta.url));
+    const steps = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .flatMap((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { steps: Step[] }).steps)
+      .flatMap((s) => [s, ...(s.parallel ?? [])]);
+    const named = (key: 'action' | 'compensation') =>
+      [...new Set(steps.flatMap((s) => (s[key] ? [s[key]] : [])))].sort();
+    const actionsNamed = steps
+      .filter((s) => !s.parallel && !('condition' in s))
+      .map((s) => s.action ?? s.name)
+      .sort();
+    expect(Object.keys(actions).sort()).toEqual([...new Set([...actionsNamed, ...named('action')])].sort());
+    expect(Object.keys(compensations).sort()).toEqual(named('compensation'));
   });
 });
