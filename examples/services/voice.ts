@@ -34,15 +34,29 @@ interface AudioInput {
   userId?: unknown;
 }
 
+/** The http(s) URL `value` holds, if it holds one. */
+function httpUrl(value: unknown): URL | undefined {
+  if (typeof value !== 'string' || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+}
+
+/** The file extension of a URL's path (`wav` of `https://x/a.wav?sig=…`), '' if it has none. */
+function formatOf(url: URL): string {
+  const file = url.pathname.split('/').pop() ?? '';
+  return file.includes('.') ? (file.split('.').pop() ?? '').toLowerCase() : '';
+}
+
 const validateAudio: ActionHandler = async (input, ctx) => {
   const flags = flagsFor(input, ctx);
   await work(5, flags, ctx.signal);
   failIfAsked('audio validator', flags, ctx);
   const { audioUrl, userId } = (input ?? {}) as AudioInput;
-  if (typeof audioUrl !== 'string' || !/^https?:\/\//.test(audioUrl)) {
+  const url = httpUrl(audioUrl);
+  if (!url) {
     throw new NonRetryableError('input.audioUrl must be an http(s) URL', { code: 'INVALID_AUDIO' });
   }
-  const format = audioUrl.split('.').pop()?.toLowerCase() ?? '';
+  const format = formatOf(url);
   if (!FORMATS.includes(format)) {
     throw new NonRetryableError(`unsupported audio format '${format}' (expected ${FORMATS.join(', ')})`, {
       code: 'INVALID_AUDIO',
@@ -55,7 +69,7 @@ const validateAudio: ActionHandler = async (input, ctx) => {
   return {
     audioUrl,
     format,
-    durationSec: Math.round((1 + unitFrom(audioUrl) * 9) * 10) / 10,
+    durationSec: Math.round((1 + unitFrom(url.href) * 9) * 10) / 10,
     ...(simulation ? { simulation } : {}),
   };
 };

@@ -102,6 +102,23 @@ describe('example actions', () => {
     });
   });
 
+  it('read the audio format from the URL path, so a signed URL with a query validates', async () => {
+    const signed = 'https://bucket.example.com/calls/hello.WAV?X-Amz-Signature=abc.def#t=1';
+    await expect(
+      call('validate_audio', { audioUrl: signed, userId: 1, fast: true }, ctx('validate_audio')),
+    ).resolves.toMatchObject({ format: 'wav' });
+    await expect(
+      call(
+        'validate_audio',
+        { audioUrl: 'https://example.com/audio', userId: 1, fast: true },
+        ctx('validate_audio'),
+      ),
+    ).rejects.toMatchObject({ code: 'INVALID_AUDIO', message: expect.stringContaining("format ''") });
+    await expect(
+      call('validate_audio', { audioUrl: 'https://a b/x.wav', userId: 1, fast: true }, ctx('validate_audio')),
+    ).rejects.toMatchObject({ code: 'INVALID_AUDIO', message: 'input.audioUrl must be an http(s) URL' });
+  });
+
   it('derive created ids from the idempotency key, so a re-run creates the same user', async () => {
     const c = ctx('create_user', { outputs: { validate_input: { simulation: { fast: true } } } });
     const first = await call('create_user', { email: 'a@b.co', name: 'A' }, c);
