@@ -46,6 +46,10 @@ declare global {
   const actions: Record<string, (input: unknown) => unknown>;
   const compensations: Record<string, (output: unknown) => unknown>;
   const localActions: Record<string, (input: unknown) => unknown>;
+  const database: { delete(id: string): Promise<void> };
+  const api: { cancelRequest(id: string): Promise<void> };
+  const recordId: string;
+  const requestId: string;
 }
 export {};
 `;
@@ -92,6 +96,27 @@ describe('TypeScript samples of the docs', () => {
     expect(samples.length).toBeGreaterThanOrEqual(5);
     expect(typeErrors(samples)).toEqual([]);
   }, 60_000);
+});
+
+describe('the original brief in the README', () => {
+  // The seed's calls on its four components (error_recovery.register_compensation, ...), which
+  // a user of the brief looks for under their TypeScript names.
+  it.each([
+    'registerCompensation',
+    'compensate',
+    'retryStep',
+    'resetAttempts',
+    'assignWorkflow',
+    'completeWorkflow',
+    'getLoadDistribution',
+    'isBalanced',
+    'recordExecution',
+    'identifyBottleneck',
+    'getAvgExecutionTime',
+    'suggestOptimization',
+  ])('shows %s in a TypeScript sample', (method) => {
+    expect(blocks('README.md', 'ts').some((code) => code.includes(`.${method}(`))).toBe(true);
+  });
 });
 
 describe('shell samples of the docs', () => {
