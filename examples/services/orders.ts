@@ -7,7 +7,16 @@
  */
 import type { ActionHandler, CompensationHandler } from '../../src/index.js';
 import { NonRetryableError } from '../../src/index.js';
-import { failIfAsked, flagsFor, log, simulated, simulationOf, stableId, work } from './simulation.js';
+import {
+  failIfAsked,
+  flagsFor,
+  log,
+  simulated,
+  simulatedUndo,
+  simulationOf,
+  stableId,
+  work,
+} from './simulation.js';
 
 /** Reservations, charges and shipments "made" by this process (the simulated services). */
 const reservations = new Map<string, string[]>();
@@ -62,24 +71,20 @@ export const orderActions: Record<string, ActionHandler> = {
 
 /** Compensations of the order saga (their `ctx.idempotencyKey` ends in `:compensate`). */
 export const orderCompensations: Record<string, CompensationHandler> = {
-  release_inventory: async (output, ctx) => {
-    await work(20, flagsFor(undefined, ctx), ctx.signal);
-    const reservationId = (output as { reservationId?: string })?.reservationId ?? '?';
+  release_inventory: simulatedUndo('release_inventory', 'inventory service', 20, (output) => {
+    const reservationId = String(output.reservationId ?? '?');
     reservations.delete(reservationId);
     log(`undo reserve_inventory: releasing reservation ${reservationId}`);
-  },
-  refund_payment: async (output, ctx) => {
-    await work(60, flagsFor(undefined, ctx), ctx.signal);
-    const { chargeId = '?', amount = 0 } = (output ?? {}) as { chargeId?: string; amount?: number };
+  }),
+  refund_payment: simulatedUndo('refund_payment', 'payment provider', 60, (output, ctx) => {
+    const chargeId = String(output.chargeId ?? '?');
     charges.delete(chargeId);
-    log(
-      `undo charge_payment: refunding ${amount} of charge ${chargeId} (${stableId('rf', ctx.idempotencyKey)})`,
-    );
-  },
-  cancel_shipment: async (output, ctx) => {
-    await work(30, flagsFor(undefined, ctx), ctx.signal);
-    const trackingId = (output as { trackingId?: string })?.trackingId ?? '?';
+    const refundId = stableId('rf', ctx.idempotencyKey);
+    log(`undo charge_payment: refunding ${Number(output.amount ?? 0)} of charge ${chargeId} (${refundId})`);
+  }),
+  cancel_shipment: simulatedUndo('cancel_shipment', 'shipping service', 30, (output) => {
+    const trackingId = String(output.trackingId ?? '?');
     shipments.delete(trackingId);
     log(`undo ship_order: cancelling shipment ${trackingId}`);
-  },
+  }),
 };

@@ -5,7 +5,16 @@
  * @module
  */
 import type { ActionHandler, CompensationHandler } from '../../src/index.js';
-import { failIfAsked, flagsFor, log, simulated, simulationOf, stableId, work } from './simulation.js';
+import {
+  failIfAsked,
+  flagsFor,
+  log,
+  simulated,
+  simulatedUndo,
+  simulationOf,
+  stableId,
+  work,
+} from './simulation.js';
 
 /** Loads "committed" by this process (the simulated warehouse). */
 const loads = new Map<string, number>();
@@ -72,10 +81,9 @@ export const pipelineActions: Record<string, ActionHandler> = {
 
 /** Compensations of the data pipeline. */
 export const pipelineCompensations: Record<string, CompensationHandler> = {
-  rollback_load: async (output, ctx) => {
-    await work(100, flagsFor(undefined, ctx), ctx.signal);
-    const { loadId = '?', rowsLoaded = 0 } = (output ?? {}) as { loadId?: string; rowsLoaded?: number };
+  rollback_load: simulatedUndo('rollback_load', 'warehouse', 100, (output) => {
+    const loadId = String(output.loadId ?? '?');
     loads.delete(loadId);
-    log(`undo load_data: rolling back load ${loadId} (${rowsLoaded} rows)`);
-  },
+    log(`undo load_data: rolling back load ${loadId} (${Number(output.rowsLoaded ?? 0)} rows)`);
+  }),
 };

@@ -7,7 +7,16 @@
 
 import type { ActionHandler, CompensationHandler } from '../../src/index.js';
 import { NonRetryableError } from '../../src/index.js';
-import { failIfAsked, flagsFor, log, simulated, simulationOf, stableId, work } from './simulation.js';
+import {
+  failIfAsked,
+  flagsFor,
+  log,
+  simulated,
+  simulatedUndo,
+  simulationOf,
+  stableId,
+  work,
+} from './simulation.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -51,16 +60,14 @@ export const registrationActions: Record<string, ActionHandler> = {
 
 /** Compensations of the registration workflow. */
 export const registrationCompensations: Record<string, CompensationHandler> = {
-  delete_user: async (output, ctx) => {
-    await work(20, flagsFor(undefined, ctx), ctx.signal);
-    const userId = (output as { userId?: string })?.userId ?? '?';
+  delete_user: simulatedUndo('delete_user', 'user service', 20, (output) => {
+    const userId = String(output.userId ?? '?');
     users.delete(userId);
     log(`undo create_user: deleting user ${userId}`);
-  },
-  destroy_session: async (output, ctx) => {
-    await work(10, flagsFor(undefined, ctx), ctx.signal);
-    const sessionId = (output as { sessionId?: string })?.sessionId ?? '?';
+  }),
+  destroy_session: simulatedUndo('destroy_session', 'session service', 10, (output) => {
+    const sessionId = String(output.sessionId ?? '?');
     sessions.delete(sessionId);
     log(`undo create_session: destroying session ${sessionId}`);
-  },
+  }),
 };

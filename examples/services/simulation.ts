@@ -9,7 +9,8 @@
  * - `failures: { "transcribe_stt": 2 }` / `EXAMPLE_FAILURES='{"transcribe_stt":2}'`: the first
  *   2 attempts of that step fail with a retryable `SERVICE_UNAVAILABLE`;
  * - `fail: "store_result"` (or a list) / `EXAMPLE_FAIL=store_result,send_email`: that step fails
- *   for good (`NonRetryableError`, code `SIMULATED_FAILURE`), so the saga compensates.
+ *   for good (`NonRetryableError`, code `SIMULATED_FAILURE`), so the saga compensates; a
+ *   compensation named there (`refund_payment`) fails for good too.
  *
  * Steps whose input is an expression do not see the workflow input, so the first step of each
  * example echoes the flags in its output (`simulation`) and the others find them in `ctx.outputs`.
@@ -17,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ActionHandler, StepContext } from '../../src/index.js';
+import type { ActionHandler, CompensationHandler, StepContext } from '../../src/index.js';
 import { NonRetryableError } from '../../src/index.js';
 
 /** Simulation flags in effect for one step. */
@@ -131,6 +132,28 @@ export function simulated<I>(
     await work(baseMs, flags, ctx.signal);
     failIfAsked(service, flags, ctx);
     return body((input ?? {}) as I, ctx);
+  };
+}
+
+/**
+ * A compensation named `name` that simulates undoing a step through `service`: waits its
+ * latency, fails for good when the `fail` flag names it, then runs `body`.
+ */
+export function simulatedUndo(
+  name: string,
+  service: string,
+  baseMs: number,
+  body: (stepOutput: Record<string, unknown>, ctx: StepContext) => void,
+): CompensationHandler {
+  return async (stepOutput, ctx) => {
+    const flags = flagsFor(undefined, ctx);
+    await work(baseMs, flags, ctx.signal);
+    if (flags.fail.includes(name)) {
+      throw new NonRetryableError(`${service} could not undo ${ctx.stepName} (simulated permanent failure)`, {
+        code: 'SIMULATED_FAILURE',
+      });
+    }
+    body(isObject(stepOutput) ? stepOutput : {}, ctx);
   };
 }
 

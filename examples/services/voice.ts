@@ -11,6 +11,7 @@ import {
   flagsFor,
   log,
   simulated,
+  simulatedUndo,
   simulationOf,
   stableId,
   unitFrom,
@@ -101,14 +102,12 @@ export const voiceActions: Record<string, ActionHandler> = {
 
 /** Compensations of the voice workflow. */
 export const voiceCompensations: Record<string, CompensationHandler> = {
-  delete_audio: async (output, ctx) => {
-    await work(15, flagsFor(undefined, ctx), ctx.signal);
-    log(`undo synthesize_tts: deleting synthesized audio ${(output as { audioUrl?: string })?.audioUrl}`);
-  },
-  delete_result: async (output, ctx) => {
-    await work(15, flagsFor(undefined, ctx), ctx.signal);
-    const resultId = (output as { resultId?: string })?.resultId ?? '?';
+  delete_audio: simulatedUndo('delete_audio', 'text-to-speech service', 15, (output) => {
+    log(`undo synthesize_tts: deleting synthesized audio ${output.audioUrl}`);
+  }),
+  delete_result: simulatedUndo('delete_result', 'result store', 15, (output) => {
+    const resultId = String(output.resultId ?? '?');
     results.delete(resultId);
     log(`undo store_result: deleting stored result ${resultId}`);
-  },
+  }),
 };

@@ -69,6 +69,22 @@ describe('examples/README demos', () => {
     expect(status.compensatedSteps).toEqual(compensated);
   });
 
+  it('a compensation named in `fail` fails for good; the others still run, newest first', async () => {
+    const alerts: string[] = [];
+    const listener = (alert: { type: string }) => alerts.push(alert.type);
+    orch.on('alert', listener);
+    try {
+      const status = await run('order-saga', { ...order, fail: ['send_confirmation', 'refund_payment'] });
+      expect(status.status).toBe('failed');
+      expect(status.compensatedSteps).toEqual(['ship_order', 'reserve_inventory']);
+      const charge = status.steps.find((s) => s.name === 'charge_payment');
+      expect(charge?.compensation).toMatchObject({ status: 'failed', error: { code: 'SIMULATED_FAILURE' } });
+      expect(alerts).toContain('compensation_failure');
+    } finally {
+      orch.off('alert', listener);
+    }
+  });
+
   it('the pipeline quarantines invalid rows through the condition', async () => {
     const status = await run('data-pipeline', { invalidRows: 3 });
     expect(status.status).toBe('completed');
