@@ -85,6 +85,13 @@ describe('examples/README demos', () => {
     }
   });
 
+  it('a timeout: 500× latency makes validate_input outlast its 2 s timeout', async () => {
+    const id = await orch.workflowEngine.executeWorkflow('user-registration', { ...ada, latency: 500 });
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 20 });
+    expect(status.status).toBe('failed');
+    expect(status.error).toMatchObject({ code: 'STEP_TIMEOUT', step: 'validate_input' });
+  });
+
   it('the pipeline quarantines invalid rows through the condition', async () => {
     const status = await run('data-pipeline', { invalidRows: 3 });
     expect(status.status).toBe('completed');
