@@ -37,9 +37,10 @@ type Api = typeof import('../src/index.js');
 declare global {
   function reserve(items: string[], options: { key: string; signal: AbortSignal }): Promise<{ reservationId: string }>;
   function charge(amount: number, options: { key: string }): Promise<{ chargeId: string }>;
-  function ship(input: unknown): Promise<{ trackingId: string }>;
-  function release(reservation: unknown): Promise<void>;
-  function refund(charge: unknown): Promise<void>;
+  // Services with side effects take the step's idempotency key, as a sample should show.
+  function ship(input: unknown, options: { key: string; signal: AbortSignal }): Promise<{ trackingId: string }>;
+  function release(reservation: unknown, options: { key: string }): Promise<void>;
+  function refund(charge: unknown, options: { key: string }): Promise<void>;
   function transcribe(url: string, options: { signal: AbortSignal; idempotencyKey: string }): Promise<{ text: string }>;
   const orch: import('../src/index.js').Orchestrator;
   const createOrchestrator: Api['createOrchestrator'];
