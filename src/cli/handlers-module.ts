@@ -32,6 +32,13 @@ function handlerMap<T>(value: unknown, key: string, path: string): Record<string
   return { ...(value as Record<string, T>) };
 }
 
+/** What to do when Node cannot import a TypeScript module itself (`--handlers examples/handlers.ts`). */
+function typeScriptHint(error: unknown, path: string): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !/\.[cm]?ts$/i.test(path)) return '';
+  return '; compile it to JavaScript first (the examples: `npm run build`, then --handlers dist/examples/handlers.js), or run the CLI under tsx (`node --import tsx`)';
+}
+
 /**
  * Imports a handlers module.
  * @throws UsageError if the file is missing, fails to load, or exports neither object.
@@ -44,7 +51,7 @@ export async function loadHandlers(path: string, cwd = process.cwd()): Promise<H
     mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`cannot load handlers module '${path}': ${why}`, {
+    throw new UsageError(`cannot load handlers module '${path}': ${why}${typeScriptHint(error, path)}`, {
       cause: error,
     });
   }

@@ -33,6 +33,17 @@ describe('loadHandlers', () => {
     expect(await loadHandlers(name, dir)).toMatchObject({ compensations: {} });
   });
 
+  it('says how to load a TypeScript module Node cannot import', async () => {
+    // Under vitest a .ts file imports fine; this one throws what plain Node throws for it.
+    const name = module(
+      'handlers.ts',
+      "const e = new TypeError('Unknown file extension \".ts\"'); (e as any).code = 'ERR_UNKNOWN_FILE_EXTENSION'; throw e;",
+    );
+    await expect(loadHandlers(name, dir)).rejects.toThrow(
+      /Unknown file extension "\.ts".*compile it to JavaScript first \(the examples: `npm run build`, then --handlers dist\/examples\/handlers\.js\)/,
+    );
+  });
+
   it('rejects missing files, broken modules, wrong shapes and non-functions', async () => {
     await expect(loadHandlers('none.mjs', dir)).rejects.toThrow("handlers module 'none.mjs' not found");
     await expect(loadHandlers(module('broken.mjs', 'export const = ;'), dir)).rejects.toThrow(
