@@ -452,63 +452,63 @@ describe('storing a definition when the store misbehaves', () => {
 
 const DEFAULTS = { retryAttempts: 3, retryDelay: 5, workflowTimeout: 300 };
 
+/** A memory store that counts definition reads and, while `down`, fails them with `failure`. */
+class DefinitionReads extends MemoryStore {
+  reads = 0;
+  down = false;
+  constructor(private readonly failure: () => Promise<never>) {
+    super();
+  }
+  override async listDefinitions(
+    ...args: Parameters<MemoryStore['listDefinitions']>
+  ): ReturnType<MemoryStore['listDefinitions']> {
+    this.reads++;
+    if (this.down) return this.failure();
+    return super.listDefinitions(...args);
+  }
+}
+
 describe('re-reading definitions while the store is down', () => {
   it('tries a failed re-read again after the refresh interval, not on every call', async () => {
     const clock = new FakeClock();
-    let reads = 0;
-    let down = false;
-    const store = new (class extends MemoryStore {
-      override async listDefinitions(
-        ...args: Parameters<MemoryStore['listDefinitions']>
-      ): ReturnType<MemoryStore['listDefinitions']> {
-        reads++;
-        if (down) throw new OrchestratorError('STORE_UNAVAILABLE', 'store down');
-        return super.listDefinitions(...args);
-      }
-    })();
+    const store = new DefinitionReads(async () => {
+      throw new OrchestratorError('STORE_UNAVAILABLE', 'store down');
+    });
     const registry = new DefinitionRegistry(store, DEFAULTS, clock, 1000);
     await registry.define('w', [{ name: 'a' }]);
     await clock.advance(2000);
-    down = true;
-    reads = 0;
+    store.down = true;
+    store.reads = 0;
     // Each call would otherwise wait for its own failing read (a connection timeout) first.
     for (let i = 0; i < 3; i++) expect((await registry.latest('w'))?.def.version).toBe(1);
-    expect(reads).toBe(1);
+    expect(store.reads).toBe(1);
     await clock.advance(1000);
-    down = false;
+    store.down = false;
     expect((await registry.latest('w'))?.def.version).toBe(1);
-    expect(reads).toBe(2);
+    expect(store.reads).toBe(2);
   });
 
   it('waits the refresh interval from when a slow failing re-read ended (a connection timeout)', async () => {
     const clock = new FakeClock();
-    let reads = 0;
-    let down = false;
-    const store = new (class extends MemoryStore {
-      override async listDefinitions(
-        ...args: Parameters<MemoryStore['listDefinitions']>
-      ): ReturnType<MemoryStore['listDefinitions']> {
-        reads++;
-        if (!down) return super.listDefinitions(...args);
-        // Fails only once the connection attempt timed out, well past the refresh interval.
-        await clock.advance(5000);
-        throw new OrchestratorError('STORE_UNAVAILABLE', 'timeout exceeded when trying to connect');
-      }
-    })();
+    const store = new DefinitionReads(async () => {
+      // Fails only once the connection attempt timed out, well past the refresh interval.
+      await clock.advance(5000);
+      throw new OrchestratorError('STORE_UNAVAILABLE', 'timeout exceeded when trying to connect');
+    });
     const registry = new DefinitionRegistry(store, DEFAULTS, clock, 1000);
     await registry.define('w', [{ name: 'a' }]);
     await clock.advance(2000);
-    down = true;
-    reads = 0;
+    store.down = true;
+    store.reads = 0;
     expect((await registry.latest('w'))?.def.version).toBe(1);
     // The next calls, within the interval after that failure, do not each wait for one more.
     expect((await registry.latest('w'))?.def.version).toBe(1);
     await clock.advance(500);
     expect((await registry.latest('w'))?.def.version).toBe(1);
-    expect(reads).toBe(1);
+    expect(store.reads).toBe(1);
     await clock.advance(500);
     expect((await registry.latest('w'))?.def.version).toBe(1);
-    expect(reads).toBe(2);
+    expect(store.reads).toBe(2);
   });
 });
 

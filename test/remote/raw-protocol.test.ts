@@ -62,6 +62,11 @@ async function finalStatus(base: string, id: string): Promise<Record<string, unk
   }
 }
 
+/** Waits (up to 2 s) until the hub holds a queued task for the action `job`. */
+async function untilQueued(hub: { snapshot(): { queued: Record<string, number> } }): Promise<void> {
+  for (let i = 0; i < 200 && !hub.snapshot().queued.job; i++) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe('the raw HTTP protocol (fetch only)', () => {
   it('register → long poll → heartbeat → complete, then deregister', async () => {
     const { url } = await startServer({ hub: { leaseSeconds: 5, pollSeconds: 2 } });
@@ -192,7 +197,7 @@ describe('a poll whose client went away', () => {
 
     await orch.workflowEngine.defineWorkflow('w', [{ name: 'job' }]);
     const id = await orch.workflowEngine.executeWorkflow('w', { n: 1 });
-    for (let i = 0; i < 200 && !hub.snapshot().queued.job; i++) await new Promise((r) => setTimeout(r, 10));
+    await untilQueued(hub);
     expect(hub.snapshot().queued).toEqual({ job: 1 });
     const polled = await http(url, 'POST', `/v1/remote-workers/${workerId}/poll`, { waitSeconds: 1 });
     const task = (polled.body as { task: Task }).task;
@@ -206,13 +211,13 @@ describe('a poll whose client went away', () => {
     };
     await orch.workflowEngine.defineWorkflow('w', [{ name: 'job' }]);
     const id = await orch.workflowEngine.executeWorkflow('w', {});
-    for (let i = 0; i < 200 && !hub.snapshot().queued.job; i++) await new Promise((r) => setTimeout(r, 10));
+    await untilQueued(hub);
     cutNextPollAnswer(app.server);
     await expect(
       http(url, 'POST', `/v1/remote-workers/${workerId}/poll`, { waitSeconds: 0 }),
     ).rejects.toThrow();
     // Back in the queue for the next poll, not leased to a dead connection for the 30 s lease.
-    for (let i = 0; i < 200 && !hub.snapshot().queued.job; i++) await new Promise((r) => setTimeout(r, 10));
+    await untilQueued(hub);
     expect(hub.snapshot().queued).toEqual({ job: 1 });
     const polled = await http(url, 'POST', `/v1/remote-workers/${workerId}/poll`, { waitSeconds: 0 });
     expect((polled.body as { task: Task }).task.executionId).toBe(id);
@@ -225,13 +230,13 @@ describe('a poll whose client went away', () => {
     };
     await orch.workflowEngine.defineWorkflow('w', [{ name: 'job' }]);
     const id = await orch.workflowEngine.executeWorkflow('w', {});
-    for (let i = 0; i < 200 && !hub.snapshot().queued.job; i++) await new Promise((r) => setTimeout(r, 10));
+    await untilQueued(hub);
     const closed = orch.close({ grace: 10 });
     cutNextPollAnswer(app.server);
     await expect(
       http(url, 'POST', `/v1/remote-workers/${workerId}/poll`, { waitSeconds: 0 }),
     ).rejects.toThrow();
-    for (let i = 0; i < 200 && !hub.snapshot().queued.job; i++) await new Promise((r) => setTimeout(r, 10));
+    await untilQueued(hub);
     expect(hub.snapshot().queued).toEqual({ job: 1 });
     const { task } = (await http(url, 'POST', `/v1/remote-workers/${workerId}/poll`, {})).body as {
       task: Task;
