@@ -1,0 +1,526 @@
+// biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
+/**
+ * Randomized, seeded, model-based test of the engine: for a few fixed seeds, random interleavings
+ * of executions (with new and reused idempotency keys), cancellations (queued, running,
+ * compensating, ended), short waits, status and list reads, and (durable stores) closes with or
+ * without grace followed by a reopen on the same store, over workflows with retries, timeouts,
+ * compensations, parallel, conditional and loop steps, whose handlers succeed, fail (retryable or
+ * not), time out or block until released. After each run it checks the invariants listed in
+ * `checkInvariants`. A failing seed is shrunk into its own small test next to the behaviour.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type ActionHandler,
+  createOrchestrator,
+  type EventListeners,
+  type ExecutionStatus,
+  NonRetryableError,
+  type Orchestrator,
+  type OrchestratorEvents,
+  type StepContext,
+  type StepDefinition,
+  TimeoutError,
+} from '../../src/index.js';
+import { silentLogger, storeUrl, untilAborted } from '../helpers/orchestrator.js';
+import { assertServerReachable, dropSchema, freshSchema, PG_URL } from '../store/pg-fixture.js';
+
+/** Mulberry32: a small seeded PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** FNV-1a of a string, as a fraction 0..1 (a handler's behaviour depends only on its input). */
+function hashFraction(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // Final avalanche (murmur3 fmix32): the last character changes every bit.
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
+}
+
+const RETRY = { maxAttempts: 2, initialDelay: 0.01, maxDelay: 0.02 };
+const step = (name: string, extra: Partial<StepDefinition> = {}): StepDefinition =>
+  ({ name, action: 'act', timeout: 0.2, compensation: 'undo', ...extra }) as StepDefinition;
+
+const WORKFLOWS: Record<string, StepDefinition[]> = {
+  seq: [step('a', { retry: RETRY }), step('b', { retry: RETRY }), step('c')],
+  par: [
+    step('a'),
+    { name: 'p', parallel: [step('x', { retry: RETRY }), step('y')] } as StepDefinition,
+    step('c', { compensation: undefined } as Partial<StepDefinition>),
+  ],
+  loop: [
+    step('r', { retry: RETRY }),
+    { name: 'again', condition: 'steps.r.output.n < 3', then: 'r' } as StepDefinition,
+    step('c'),
+  ],
+  cond: [
+    step('a'),
+    { name: 'd', condition: 'input.flag', then: 'c' } as StepDefinition,
+    step('b', { retry: RETRY }),
+    step('c'),
+  ],
+};
+
+interface Invocation {
+  seq: number;
+  kind: 'action' | 'compensation';
+  executionId: string;
+  key: string;
+  stepName: string;
+  attempt: number;
+  generation: number;
+  outcome?: 'ok' | 'fail' | 'nonretry' | 'aborted';
+  /** For a compensation: the token of the output it was given. */
+  outputToken?: number;
+}
+
+interface Generation {
+  index: number;
+  events: { event: keyof OrchestratorEvents; payload: unknown }[];
+}
+
+type Recorded = { event: keyof OrchestratorEvents; payload: Record<string, unknown> };
+
+const visitOf = (key: string): number => Number(/#(\d+)$/.exec(key)?.[1] ?? 1);
+
+class Model {
+  readonly invocations: Invocation[] = [];
+  readonly generations: Generation[] = [];
+  readonly accepted = new Set<string>();
+  readonly keys = new Map<string, string>();
+  readonly cancelledTrue = new Set<string>();
+  readonly cancelledFalseWhileTerminal: string[] = [];
+  readonly observedTerminal = new Map<string, ExecutionStatus['status']>();
+  readonly problems: string[] = [];
+  readonly blocked = new Set<() => void>();
+  releaseAll = false;
+  private seq = 0;
+
+  act: ActionHandler = async (input, ctx) => {
+    const inv = this.invoke('action', ctx);
+    const { s } = input as { s: number };
+    const r = hashFraction(`${s}|${ctx.stepName}|${visitOf(ctx.idempotencyKey)}|${ctx.attempt}`);
+    try {
+      if (r < 0.1) throw new Error('retryable failure');
+      if (r < 0.13) throw new NonRetryableError('fatal failure');
+      if (r < 0.25) await this.block(ctx);
+      else if (r < 0.3) await new Promise((resolve) => setTimeout(resolve, 2));
+      inv.outcome = 'ok';
+      return { n: visitOf(ctx.idempotencyKey), token: inv.seq };
+    } catch (error) {
+      inv.outcome = ctx.signal.aborted ? 'aborted' : error instanceof NonRetryableError ? 'nonretry' : 'fail';
+      throw error;
+    }
+  };
+
+  undo: ActionHandler = async (output, ctx) => {
+    const inv = this.invoke('compensation', ctx);
+    inv.outputToken = (output as { token?: number } | null)?.token ?? -1;
+    const r = hashFraction(`undo|${ctx.idempotencyKey}|${ctx.attempt}`);
+    try {
+      if (r < 0.2) await this.block(ctx);
+      inv.outcome = 'ok';
+      return undefined;
+    } catch (error) {
+      inv.outcome = ctx.signal.aborted ? 'aborted' : 'fail';
+      throw error;
+    }
+  };
+
+  generation = 0;
+
+  private invoke(kind: Invocation['kind'], ctx: StepContext): Invocation {
+    const inv: Invocation = {
+      seq: ++this.seq,
+      kind,
+      executionId: ctx.executionId,
+      key: ctx.idempotencyKey,
+      stepName: ctx.stepName,
+      attempt: ctx.attempt,
+      generation: this.generation,
+    };
+    this.invocations.push(inv);
+    return inv;
+  }
+
+  private block(ctx: StepContext): Promise<void> {
+    if (this.releaseAll) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const release = () => {
+        this.blocked.delete(release);
+        resolve();
+      };
+      this.blocked.add(release);
+      untilAborted(ctx.signal).catch((error: unknown) => {
+        this.blocked.delete(release);
+        reject(error);
+      });
+    });
+  }
+
+  release(rand: () => number): void {
+    for (const release of [...this.blocked]) if (rand() < 0.5) release();
+  }
+}
+
+const ALL_EVENTS: (keyof OrchestratorEvents)[] = [
+  'execution.created',
+  'execution.started',
+  'step.started',
+  'step.completed',
+  'step.failed',
+  'step.cancelled',
+  'compensation.started',
+  'compensation.completed',
+  'compensation.failed',
+  'execution.finished',
+];
+
+type Kind = 'memory' | 'sqlite' | 'postgres';
+
+const schemas: string[] = [];
+afterAll(async () => {
+  for (const schema of schemas) await dropSchema(schema);
+});
+
+/** A fresh store of the kind (a new schema on the PostgreSQL test server for `postgres`). */
+async function freshStore(kind: Kind): Promise<string> {
+  if (kind !== 'postgres') return storeUrl(kind);
+  await assertServerReachable();
+  const schema = freshSchema();
+  schemas.push(schema);
+  return `${PG_URL}?schema=${schema}`;
+}
+
+async function open(model: Model, store: string, workflowTimeout: number): Promise<Orchestrator> {
+  model.generation++;
+  const gen: Generation = { index: model.generation, events: [] };
+  model.generations.push(gen);
+  // Listeners from the start: resumed executions announce their events during creation.
+  const on = Object.fromEntries(
+    ALL_EVENTS.map((event) => [event, (payload: unknown) => gen.events.push({ event, payload })]),
+  ) as EventListeners;
+  return createOrchestrator({
+    store,
+    logger: silentLogger,
+    maxConcurrentWorkflows: 3,
+    workflowTimeout,
+    // Compensation retries back off up to `retryDelay`.
+    retryDelay: 0.02,
+    actions: { act: model.act },
+    compensations: { undo: model.undo },
+    on,
+  });
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
+  const rand = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  const model = new Model();
+  const store = await freshStore(kind);
+  // Some runs time whole executions out while their steps block.
+  const workflowTimeout = pick([30, 30, 0.3]);
+  let orch = await open(model, store, workflowTimeout);
+  for (const [id, steps] of Object.entries(WORKFLOWS)) await orch.workflowEngine.defineWorkflow(id, steps);
+  const inFlight: Promise<unknown>[] = [];
+  const ids = () => [...model.accepted];
+  const tolerateClosed = (error: unknown) => {
+    if ((error as { code?: string }).code !== 'CLOSED')
+      model.problems.push(`operation threw ${String(error)}`);
+  };
+
+  for (let i = 0; i < ops; i++) {
+    const r = rand();
+    const engine = orch.workflowEngine;
+    let op: Promise<unknown> | null = null;
+    if (r < 0.35 || model.accepted.size === 0) {
+      const workflow = pick(Object.keys(WORKFLOWS));
+      const input = { s: Math.floor(rand() * 1e9), flag: rand() < 0.5 };
+      const key = rand() < 0.3 ? `${workflow}-k${Math.floor(rand() * 3)}` : undefined;
+      op = engine
+        .executeWorkflow(workflow, input, key === undefined ? {} : { idempotencyKey: key })
+        .then((id) => {
+          model.accepted.add(id);
+          if (key !== undefined) {
+            const before = model.keys.get(key);
+            if (before !== undefined && before !== id)
+              model.problems.push(`idempotency key ${key} gave ${id} after ${before}`);
+            model.keys.set(key, id);
+          }
+        }, tolerateClosed);
+    } else if (r < 0.5) {
+      const id = pick(ids());
+      const terminalBefore = model.observedTerminal.get(id);
+      op = engine.cancelWorkflow(id).then((cancelled) => {
+        if (cancelled) model.cancelledTrue.add(id);
+        if (cancelled && terminalBefore !== undefined)
+          model.problems.push(`cancel of ${id} answered true after it ended ${terminalBefore}`);
+      }, tolerateClosed);
+    } else if (r < 0.6) {
+      const id = pick(ids());
+      op = engine.waitForCompletion(id, { timeout: 0.03 }).then(
+        (status) => model.observedTerminal.set(id, status.status),
+        (error: unknown) => {
+          if (!(error instanceof TimeoutError)) tolerateClosed(error);
+        },
+      );
+    } else if (r < 0.7) {
+      const id = pick(ids());
+      op = Promise.all([engine.getExecutionStatus(id), engine.listExecutions({ limit: 1000 })]).then(
+        ([status, list]) => {
+          if (!status) model.problems.push(`accepted execution ${id} has no status`);
+          else {
+            model.problems.push(...statusProblems(status));
+            if (['completed', 'failed', 'cancelled'].includes(status.status))
+              model.observedTerminal.set(id, status.status);
+          }
+          for (const s of list) model.problems.push(...statusProblems(s));
+        },
+        tolerateClosed,
+      );
+    } else if (r < 0.85) {
+      model.release(rand);
+    } else if (r < 1 - Number(process.env.FUZZ_REOPEN ?? 0.05) || kind === 'memory') {
+      await pause(Math.floor(rand() * 15));
+    } else {
+      const grace = pick([0, 0, 0.05]);
+      await orch.close({ grace });
+      await Promise.all(inFlight.splice(0));
+      orch = await open(model, store, workflowTimeout);
+    }
+    if (op) {
+      if (rand() < 0.5) await op;
+      else inFlight.push(op);
+    }
+  }
+  await Promise.all(inFlight.splice(0));
+  model.releaseAll = true;
+  for (const release of [...model.blocked]) release();
+  for (const id of model.accepted) {
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    model.problems.push(...statusProblems(status));
+  }
+  await checkInvariants(model, orch);
+  if (process.env.FUZZ_DEBUG) {
+    for (const problem of new Set(model.problems)) {
+      const id = /exec_[0-9a-z]+/.exec(problem)?.[0];
+      if (!id) continue;
+      console.log('PROBLEM', problem);
+      for (const gen of model.generations)
+        for (const e of gen.events)
+          if ((e.payload as { executionId?: string }).executionId === id)
+            console.log(gen.index, e.event, JSON.stringify(e.payload));
+      console.log(JSON.stringify(model.invocations.filter((i) => i.executionId === id)));
+      console.log(JSON.stringify(await orch.workflowEngine.getExecutionStatus(id), null, 1));
+      break;
+    }
+  }
+  await orch.close();
+  return model;
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
+/** Consistency of one status: counts, compensations and timestamps. */
+function statusProblems(s: ExecutionStatus): string[] {
+  const out: string[] = [];
+  const where = `execution ${s.id} (${s.workflowId}, ${s.status})`;
+  const completed = s.steps.filter((x) => x.status === 'completed').length;
+  if (s.stepsCompleted !== completed)
+    out.push(`${where}: stepsCompleted ${s.stepsCompleted} but ${completed} steps completed`);
+  if (TERMINAL.has(s.status) !== (s.completedAt !== undefined))
+    out.push(`${where}: completedAt ${String(s.completedAt)} does not match the state`);
+  if (s.completedAt && s.completedAt < s.startedAt) out.push(`${where}: completedAt before startedAt`);
+  const compensated = new Set(
+    s.steps
+      .flatMap((x) => [x, ...(x.branches ?? [])])
+      .flatMap((x) => {
+        const all = [x.compensation, ...(x.earlierCompensations ?? [])];
+        return all.some((c) => c?.status === 'completed') ? [x.name] : [];
+      }),
+  );
+  for (const name of s.compensatedSteps)
+    if (!compensated.has(name)) out.push(`${where}: compensatedSteps names ${name}, not compensated`);
+  for (const x of s.steps.flatMap((y) => [y, ...(y.branches ?? [])])) {
+    if (x.startedAt && x.completedAt && x.completedAt < x.startedAt)
+      out.push(`${where}: step ${x.name} completedAt before startedAt`);
+    if (s.status === 'completed' && x.compensation) out.push(`${where}: step ${x.name} compensated`);
+  }
+  if (s.status === 'completed' && s.compensatedSteps.length > 0) out.push(`${where}: compensated`);
+  return out;
+}
+
+async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> {
+  const { problems } = model;
+  const engine = orch.workflowEngine;
+  const list = await engine.listExecutions({ limit: 1000 });
+  const byId = new Map(list.map((s) => [s.id, s]));
+  // Nothing accepted is lost; nothing unaccepted exists; every one ended once.
+  for (const id of model.accepted) {
+    const s = byId.get(id);
+    if (!s) problems.push(`accepted execution ${id} is not listed`);
+    else if (!TERMINAL.has(s.status)) problems.push(`execution ${id} still ${s.status}`);
+  }
+  for (const s of list) if (!model.accepted.has(s.id)) problems.push(`execution ${s.id} was never accepted`);
+  for (const id of model.cancelledTrue)
+    if (byId.get(id)?.status !== 'cancelled')
+      problems.push(`cancel of ${id} answered true, but it ended ${byId.get(id)?.status}`);
+  for (const [id, state] of model.observedTerminal)
+    if (byId.get(id)?.status !== state)
+      problems.push(`execution ${id} was seen ${state}, ended ${byId.get(id)?.status}`);
+
+  // Metrics agree with the stored states.
+  const counts = { completed: 0, failed: 0, cancelled: 0 };
+  for (const s of list) counts[s.status as keyof typeof counts]++;
+  const metrics = orch.getMetrics().executions;
+  for (const state of ['completed', 'failed', 'cancelled'] as const)
+    if (metrics[state] !== counts[state])
+      problems.push(`metrics ${state} = ${metrics[state]}, but ${counts[state]} executions are ${state}`);
+  if (metrics.total !== list.length)
+    problems.push(`metrics total ${metrics.total}, ${list.length} executions`);
+
+  // Completed attempts are never run again; compensations undo recorded completions only.
+  const bySeq = new Map(model.invocations.map((inv) => [inv.seq, inv]));
+  const stepOf = new Map(model.invocations.map((inv) => [inv.key, inv.stepName]));
+  const completedAt = new Map<string, number>();
+  const completionOrder = new Map<string, string[]>();
+  for (const gen of model.generations)
+    for (const { event, payload } of gen.events as Recorded[]) {
+      if (event !== 'step.completed') continue;
+      const token = (payload.output as { token?: number } | null)?.token;
+      const inv = token === undefined ? undefined : bySeq.get(token);
+      if (!inv) continue;
+      completedAt.set(inv.key, inv.seq);
+      const order = completionOrder.get(inv.executionId) ?? [];
+      order.push(inv.key);
+      completionOrder.set(inv.executionId, order);
+    }
+  for (const inv of model.invocations) {
+    if (inv.kind !== 'action') continue;
+    const done = completedAt.get(inv.key);
+    if (done !== undefined && inv.seq > done)
+      problems.push(`step ${inv.key} ran again (attempt ${inv.attempt}) after its completion was recorded`);
+  }
+  const compensationsOk = new Map<string, Invocation[]>();
+  for (const inv of model.invocations) {
+    if (inv.kind !== 'compensation') continue;
+    const actionKey = inv.key.replace(/:compensate$/, '');
+    const given = inv.outputToken === undefined ? undefined : bySeq.get(inv.outputToken);
+    if (!given || given.key !== actionKey || given.outcome !== 'ok')
+      problems.push(`compensation ${inv.key} was given the output of ${given?.key ?? 'nothing'}`);
+    const status = byId.get(inv.executionId)?.status;
+    if (status === 'completed') problems.push(`compensation ${inv.key} ran for a completed execution`);
+    if (inv.outcome === 'ok') {
+      const list = compensationsOk.get(actionKey) ?? [];
+      list.push(inv);
+      compensationsOk.set(actionKey, list);
+    }
+  }
+  for (const [key, invs] of compensationsOk) {
+    // A second completion is allowed only when a close interrupted the first one's record.
+    const generations = new Set(invs.map((inv) => inv.generation));
+    if (invs.length > generations.size)
+      problems.push(`compensation of ${key} completed ${invs.length} times`);
+  }
+  // Reverse completion order, per execution (first compensation call of each step).
+  for (const [executionId, order] of completionOrder) {
+    const calls: string[] = [];
+    for (const inv of model.invocations) {
+      if (inv.kind !== 'compensation' || inv.executionId !== executionId) continue;
+      const key = inv.key.replace(/:compensate$/, '');
+      if (!calls.includes(key)) calls.push(key);
+    }
+    const expected = order.filter((key) => calls.includes(key)).reverse();
+    if (JSON.stringify(calls) !== JSON.stringify(expected))
+      problems.push(
+        `${executionId}: compensations ${calls.join(',')} not reverse of completions ${expected}`,
+      );
+    const status = byId.get(executionId);
+    // A failed or cancelled execution compensates every step it completed that has one.
+    if (status && status.status !== 'completed') {
+      const owed = order.filter((key) => !(status.workflowId === 'par' && stepOf.get(key) === 'c'));
+      const gaveUp = new Set(
+        model.generations.flatMap((gen) =>
+          (gen.events as Recorded[]).flatMap(({ event, payload }) =>
+            event === 'compensation.failed' && payload.final === true && payload.executionId === executionId
+              ? [String(payload.step)]
+              : [],
+          ),
+        ),
+      );
+      for (const key of owed)
+        if (!compensationsOk.has(key) && !gaveUp.has(stepOf.get(key) as string))
+          problems.push(`${executionId} ended ${status.status} without compensating ${key}`);
+    }
+  }
+
+  // Events: within one process, each step.started ends once; never twice. A step waiting for its
+  // retry ends with a `step.cancelled` of its failed attempt (documented), in a later process too.
+  const waiting = new Set<string>();
+  for (const gen of model.generations) {
+    const finished = new Set<string>();
+    for (const { event, payload } of gen.events as Recorded[])
+      if (event === 'execution.finished') finished.add(String(payload.executionId));
+    // Keyed by attempt, not visit: a loop's visits reuse attempt numbers, so the count of open
+    // starts of one key is at most one at a time.
+    const open = new Map<string, number>();
+    for (const { event, payload } of gen.events as Recorded[]) {
+      const key = `${payload.executionId}|${payload.parent ?? ''}|${payload.step}|${payload.attempt}`;
+      const n = open.get(key) ?? 0;
+      const stepKey = `${payload.executionId}|${payload.parent ?? ''}|${payload.step}`;
+      if (event === 'step.started') waiting.delete(stepKey);
+      if (event === 'step.failed' && payload.retryAt !== undefined) waiting.add(stepKey);
+      if (event === 'step.cancelled' && waiting.delete(stepKey)) continue;
+      if (event === 'step.started') {
+        if (n > 0) problems.push(`generation ${gen.index}: step ${key} started again before it ended`);
+        open.set(key, n + 1);
+      }
+      if (event === 'step.completed' || event === 'step.failed' || event === 'step.cancelled') {
+        if (n === 0) problems.push(`generation ${gen.index}: step ${key} ended (${event}) without a start`);
+        open.set(key, n - 1);
+      }
+    }
+    for (const [key, n] of open)
+      if (n > 0 && finished.has(key.split('|')[0] as string))
+        problems.push(`generation ${gen.index}: step ${key} started but never ended`);
+    const finishes = new Map<string, number>();
+    for (const { event, payload } of gen.events as Recorded[])
+      if (event === 'execution.finished')
+        finishes.set(String(payload.executionId), (finishes.get(String(payload.executionId)) ?? 0) + 1);
+    for (const [id, n] of finishes) if (n > 1) problems.push(`execution ${id} finished ${n} times`);
+  }
+}
+
+const SEEDS = process.env.FUZZ_SEEDS
+  ? Array.from({ length: Number(process.env.FUZZ_SEEDS) }, (_, i) => 1000 + i)
+  : [1, 2, 3, 4, 5, 6];
+
+describe.each(['memory', 'sqlite', 'postgres'] as const)('random operations (%s store)', (kind) => {
+  it.each(SEEDS)('seed %i keeps every invariant', async (seed) => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const model = await runSeed(kind, seed, Number(process.env.FUZZ_OPS ?? 60));
+      expect([...new Set(model.problems)]).toEqual([]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
