@@ -69,6 +69,8 @@ export class LeaseKeeper {
   private readonly unrunnable: UnrunnableVersions;
   /** Executions taken here that this node lacks handlers for, whose lease it has yet to release. */
   private readonly toRelease = new Set<string>();
+  /** Executions an `adopt` is reading or setting up, not yet in the scheduler. */
+  private readonly adopting = new Set<string>();
   /** Renew (and check ownership) in the next round whatever the time since the last renewal. */
   private renewNow = false;
   /** Callers of `verify` waiting for the next round to end. */
@@ -572,8 +574,24 @@ export class LeaseKeeper {
     known?: ExecutionSnapshot,
     how: 'claimed' | 'retaken' | 'placed' = 'claimed',
   ): Promise<void> {
+    // A cancel's claim and a round adopting what this node owns may take up the same execution at
+    // once, each reading it unfinished before either runs it: only the first one runs it (two
+    // would run it twice and end it twice).
+    if (this.scheduler.get(record.id) || this.adopting.has(record.id)) return;
+    this.adopting.add(record.id);
+    try {
+      await this.adoptOnce(record, known, how);
+    } finally {
+      this.adopting.delete(record.id);
+    }
+  }
+
+  private async adoptOnce(
+    record: ExecutionRecord,
+    known: ExecutionSnapshot | undefined,
+    how: 'claimed' | 'retaken' | 'placed',
+  ): Promise<void> {
     const { ctx } = this;
-    if (this.scheduler.get(record.id)) return;
     const snapshot = known ?? (await ctx.store.getExecution(record.id));
     if (!snapshot || !UNFINISHED_STATES.has(snapshot.execution.status)) return;
     // One given up after a store failure leaves this node's counts as it was counted then, to be
