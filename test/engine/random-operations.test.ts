@@ -99,6 +99,8 @@ const visitOf = (key: string): number => Number(/#(\d+)$/.exec(key)?.[1] ?? 1);
 class Model {
   readonly invocations: Invocation[] = [];
   readonly generations: Generation[] = [];
+  /** Every event of every process, in the order they were announced. */
+  readonly allEvents: (Recorded & { gen: number })[] = [];
   readonly accepted = new Set<string>();
   readonly keys = new Map<string, string>();
   readonly cancelledTrue = new Set<string>();
@@ -109,40 +111,48 @@ class Model {
   releaseAll = false;
   private seq = 0;
 
-  act: ActionHandler = async (input, ctx) => {
-    const inv = this.invoke('action', ctx);
-    const { s } = input as { s: number };
-    const r = hashFraction(`${s}|${ctx.stepName}|${visitOf(ctx.idempotencyKey)}|${ctx.attempt}`);
-    try {
-      if (r < 0.1) throw new Error('retryable failure');
-      if (r < 0.13) throw new NonRetryableError('fatal failure');
-      if (r < 0.25) await this.block(ctx);
-      else if (r < 0.3) await new Promise((resolve) => setTimeout(resolve, 2));
-      inv.outcome = 'ok';
-      return { n: visitOf(ctx.idempotencyKey), token: inv.seq };
-    } catch (error) {
-      inv.outcome = ctx.signal.aborted ? 'aborted' : error instanceof NonRetryableError ? 'nonretry' : 'fail';
-      throw error;
-    }
-  };
+  act =
+    (generation: number): ActionHandler =>
+    async (input, ctx) => {
+      const inv = this.invoke('action', ctx, generation);
+      const { s } = input as { s: number };
+      const r = hashFraction(`${s}|${ctx.stepName}|${visitOf(ctx.idempotencyKey)}|${ctx.attempt}`);
+      try {
+        if (r < 0.1) throw new Error('retryable failure');
+        if (r < 0.13) throw new NonRetryableError('fatal failure');
+        if (r < 0.25) await this.block(ctx);
+        else if (r < 0.3) await new Promise((resolve) => setTimeout(resolve, 2));
+        inv.outcome = 'ok';
+        return { n: visitOf(ctx.idempotencyKey), token: inv.seq };
+      } catch (error) {
+        inv.outcome = ctx.signal.aborted
+          ? 'aborted'
+          : error instanceof NonRetryableError
+            ? 'nonretry'
+            : 'fail';
+        throw error;
+      }
+    };
 
-  undo: ActionHandler = async (output, ctx) => {
-    const inv = this.invoke('compensation', ctx);
-    inv.outputToken = (output as { token?: number } | null)?.token ?? -1;
-    const r = hashFraction(`undo|${ctx.idempotencyKey}|${ctx.attempt}`);
-    try {
-      if (r < 0.2) await this.block(ctx);
-      inv.outcome = 'ok';
-      return undefined;
-    } catch (error) {
-      inv.outcome = ctx.signal.aborted ? 'aborted' : 'fail';
-      throw error;
-    }
-  };
+  undo =
+    (generation: number): ActionHandler =>
+    async (output, ctx) => {
+      const inv = this.invoke('compensation', ctx, generation);
+      inv.outputToken = (output as { token?: number } | null)?.token ?? -1;
+      const r = hashFraction(`undo|${ctx.idempotencyKey}|${ctx.attempt}`);
+      try {
+        if (r < 0.2) await this.block(ctx);
+        inv.outcome = 'ok';
+        return undefined;
+      } catch (error) {
+        inv.outcome = ctx.signal.aborted ? 'aborted' : 'fail';
+        throw error;
+      }
+    };
 
   generation = 0;
 
-  private invoke(kind: Invocation['kind'], ctx: StepContext): Invocation {
+  private invoke(kind: Invocation['kind'], ctx: StepContext, generation: number): Invocation {
     const inv: Invocation = {
       seq: ++this.seq,
       kind,
@@ -150,7 +160,7 @@ class Model {
       key: ctx.idempotencyKey,
       stepName: ctx.stepName,
       attempt: ctx.attempt,
-      generation: this.generation,
+      generation,
     };
     this.invocations.push(inv);
     return inv;
@@ -189,7 +199,7 @@ const ALL_EVENTS: (keyof OrchestratorEvents)[] = [
   'execution.finished',
 ];
 
-type Kind = 'memory' | 'sqlite' | 'postgres';
+type Kind = 'memory' | 'sqlite' | 'postgres' | 'postgres, two nodes';
 
 const schemas: string[] = [];
 afterAll(async () => {
@@ -198,20 +208,31 @@ afterAll(async () => {
 
 /** A fresh store of the kind (a new schema on the PostgreSQL test server for `postgres`). */
 async function freshStore(kind: Kind): Promise<string> {
-  if (kind !== 'postgres') return storeUrl(kind);
+  if (kind === 'memory' || kind === 'sqlite') return storeUrl(kind);
   await assertServerReachable();
   const schema = freshSchema();
   schemas.push(schema);
   return `${PG_URL}?schema=${schema}`;
 }
 
-async function open(model: Model, store: string, workflowTimeout: number): Promise<Orchestrator> {
+async function open(
+  model: Model,
+  store: string,
+  workflowTimeout: number,
+  cluster: boolean,
+): Promise<Orchestrator> {
   model.generation++;
   const gen: Generation = { index: model.generation, events: [] };
   model.generations.push(gen);
   // Listeners from the start: resumed executions announce their events during creation.
   const on = Object.fromEntries(
-    ALL_EVENTS.map((event) => [event, (payload: unknown) => gen.events.push({ event, payload })]),
+    ALL_EVENTS.map((event) => [
+      event,
+      (payload: unknown) => {
+        gen.events.push({ event, payload });
+        model.allEvents.push({ gen: gen.index, event, payload: payload as Record<string, unknown> });
+      },
+    ]),
   ) as EventListeners;
   return createOrchestrator({
     store,
@@ -220,9 +241,10 @@ async function open(model: Model, store: string, workflowTimeout: number): Promi
     workflowTimeout,
     // Compensation retries back off up to `retryDelay`.
     retryDelay: 0.02,
-    actions: { act: model.act },
-    compensations: { undo: model.undo },
+    actions: { act: model.act(gen.index) },
+    compensations: { undo: model.undo(gen.index) },
     on,
+    ...(cluster ? { sweepInterval: 0.05, leaseSeconds: 0.6 } : {}),
   });
 }
 
@@ -235,8 +257,11 @@ async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
   const store = await freshStore(kind);
   // Some runs time whole executions out while their steps block.
   const workflowTimeout = pick([30, 30, 0.3]);
-  let orch = await open(model, store, workflowTimeout);
-  for (const [id, steps] of Object.entries(WORKFLOWS)) await orch.workflowEngine.defineWorkflow(id, steps);
+  const cluster = kind === 'postgres, two nodes';
+  const nodes = [await open(model, store, workflowTimeout, cluster)];
+  const first = nodes[0] as Orchestrator;
+  for (const [id, steps] of Object.entries(WORKFLOWS)) await first.workflowEngine.defineWorkflow(id, steps);
+  if (cluster) nodes.push(await open(model, store, workflowTimeout, cluster));
   const inFlight: Promise<unknown>[] = [];
   const ids = () => [...model.accepted];
   const tolerateClosed = (error: unknown) => {
@@ -246,7 +271,8 @@ async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
 
   for (let i = 0; i < ops; i++) {
     const r = rand();
-    const engine = orch.workflowEngine;
+    const node = Math.floor(rand() * nodes.length);
+    const engine = (nodes[node] as Orchestrator).workflowEngine;
     let op: Promise<unknown> | null = null;
     if (r < 0.35 || model.accepted.size === 0) {
       const workflow = pick(Object.keys(WORKFLOWS));
@@ -299,9 +325,9 @@ async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
       await pause(Math.floor(rand() * 15));
     } else {
       const grace = pick([0, 0, 0.05]);
-      await orch.close({ grace });
-      await Promise.all(inFlight.splice(0));
-      orch = await open(model, store, workflowTimeout);
+      await (nodes[node] as Orchestrator).close({ grace });
+      if (!cluster) await Promise.all(inFlight.splice(0));
+      nodes[node] = await open(model, store, workflowTimeout, cluster);
     }
     if (op) {
       if (rand() < 0.5) await op;
@@ -311,6 +337,7 @@ async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
   await Promise.all(inFlight.splice(0));
   model.releaseAll = true;
   for (const release of [...model.blocked]) release();
+  const orch = nodes[0] as Orchestrator;
   for (const id of model.accepted) {
     const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
     model.problems.push(...statusProblems(status));
@@ -330,7 +357,7 @@ async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
       break;
     }
   }
-  await orch.close();
+  for (const node of nodes) await node.close();
   return model;
 }
 
@@ -387,7 +414,27 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
   // Metrics agree with the stored states.
   const counts = { completed: 0, failed: 0, cancelled: 0 };
   for (const s of list) counts[s.status as keyof typeof counts]++;
+  // Another node's counts are as last read from the store: give the sweep a few rounds.
+  const agrees = () => {
+    const m = orch.getMetrics().executions;
+    return (
+      m.total === list.length &&
+      (['completed', 'failed', 'cancelled'] as const).every((k) => m[k] === counts[k])
+    );
+  };
+  for (let i = 0; i < 40 && !agrees(); i++) await pause(25);
   const metrics = orch.getMetrics().executions;
+  if (process.env.FUZZ_DEBUG && !agrees())
+    for (const w of Object.keys(WORKFLOWS)) {
+      const m = orch.getMetrics(w).executions;
+      const ss = list.filter((x) => x.workflowId === w);
+      console.log(
+        'METRICS',
+        w,
+        JSON.stringify(m),
+        ss.map((x) => `${x.id}:${x.status}:${x.workerId}`).join(' '),
+      );
+    }
   for (const state of ['completed', 'failed', 'cancelled'] as const)
     if (metrics[state] !== counts[state])
       problems.push(`metrics ${state} = ${metrics[state]}, but ${counts[state]} executions are ${state}`);
@@ -399,17 +446,16 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
   const stepOf = new Map(model.invocations.map((inv) => [inv.key, inv.stepName]));
   const completedAt = new Map<string, number>();
   const completionOrder = new Map<string, string[]>();
-  for (const gen of model.generations)
-    for (const { event, payload } of gen.events as Recorded[]) {
-      if (event !== 'step.completed') continue;
-      const token = (payload.output as { token?: number } | null)?.token;
-      const inv = token === undefined ? undefined : bySeq.get(token);
-      if (!inv) continue;
-      completedAt.set(inv.key, inv.seq);
-      const order = completionOrder.get(inv.executionId) ?? [];
-      order.push(inv.key);
-      completionOrder.set(inv.executionId, order);
-    }
+  for (const { event, payload } of model.allEvents) {
+    if (event !== 'step.completed') continue;
+    const token = (payload.output as { token?: number } | null)?.token;
+    const inv = token === undefined ? undefined : bySeq.get(token);
+    if (!inv) continue;
+    completedAt.set(inv.key, inv.seq);
+    const order = completionOrder.get(inv.executionId) ?? [];
+    order.push(inv.key);
+    completionOrder.set(inv.executionId, order);
+  }
   for (const inv of model.invocations) {
     if (inv.kind !== 'action') continue;
     const done = completedAt.get(inv.key);
@@ -472,55 +518,57 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
   // Events: within one process, each step.started ends once; never twice. A step waiting for its
   // retry ends with a `step.cancelled` of its failed attempt (documented), in a later process too.
   const waiting = new Set<string>();
-  for (const gen of model.generations) {
-    const finished = new Set<string>();
-    for (const { event, payload } of gen.events as Recorded[])
-      if (event === 'execution.finished') finished.add(String(payload.executionId));
-    // Keyed by attempt, not visit: a loop's visits reuse attempt numbers, so the count of open
-    // starts of one key is at most one at a time.
-    const open = new Map<string, number>();
-    for (const { event, payload } of gen.events as Recorded[]) {
-      const key = `${payload.executionId}|${payload.parent ?? ''}|${payload.step}|${payload.attempt}`;
-      const n = open.get(key) ?? 0;
-      const stepKey = `${payload.executionId}|${payload.parent ?? ''}|${payload.step}`;
-      if (event === 'step.started') waiting.delete(stepKey);
-      if (event === 'step.failed' && payload.retryAt !== undefined) waiting.add(stepKey);
-      if (event === 'step.cancelled' && waiting.delete(stepKey)) continue;
-      if (event === 'step.started') {
-        if (n > 0) problems.push(`generation ${gen.index}: step ${key} started again before it ended`);
-        open.set(key, n + 1);
-      }
-      if (event === 'step.completed' || event === 'step.failed' || event === 'step.cancelled') {
-        if (n === 0) problems.push(`generation ${gen.index}: step ${key} ended (${event}) without a start`);
-        open.set(key, n - 1);
-      }
+  const finished = new Set<string>();
+  for (const { gen, event, payload } of model.allEvents)
+    if (event === 'execution.finished') finished.add(`${gen}|${payload.executionId}`);
+  // Keyed by attempt, not visit: a loop's visits reuse attempt numbers, so the count of open
+  // starts of one key is at most one at a time.
+  const open = new Map<string, number>();
+  const finishes = new Map<string, number>();
+  for (const { gen, event, payload } of model.allEvents) {
+    const stepKey = `${payload.executionId}|${payload.parent ?? ''}|${payload.step}`;
+    const key = `${gen}|${stepKey}|${payload.attempt}`;
+    const n = open.get(key) ?? 0;
+    if (event === 'execution.finished')
+      finishes.set(String(payload.executionId), (finishes.get(String(payload.executionId)) ?? 0) + 1);
+    if (event === 'step.started') waiting.delete(stepKey);
+    if (event === 'step.failed' && payload.retryAt !== undefined) waiting.add(stepKey);
+    if (event === 'step.cancelled' && waiting.delete(stepKey)) continue;
+    if (event === 'step.started') {
+      if (n > 0) problems.push(`process ${key} started again before it ended`);
+      open.set(key, n + 1);
     }
-    for (const [key, n] of open)
-      if (n > 0 && finished.has(key.split('|')[0] as string))
-        problems.push(`generation ${gen.index}: step ${key} started but never ended`);
-    const finishes = new Map<string, number>();
-    for (const { event, payload } of gen.events as Recorded[])
-      if (event === 'execution.finished')
-        finishes.set(String(payload.executionId), (finishes.get(String(payload.executionId)) ?? 0) + 1);
-    for (const [id, n] of finishes) if (n > 1) problems.push(`execution ${id} finished ${n} times`);
+    if (event === 'step.completed' || event === 'step.failed' || event === 'step.cancelled') {
+      if (n === 0) problems.push(`process ${key} ended (${event}) without a start`);
+      open.set(key, n - 1);
+    }
   }
+  for (const [key, n] of open) {
+    const [gen, executionId] = key.split('|');
+    if (n > 0 && finished.has(`${gen}|${executionId}`))
+      problems.push(`process ${key} started but never ended`);
+  }
+  for (const [id, n] of finishes) if (n > 1) problems.push(`execution ${id} finished ${n} times`);
 }
 
 const SEEDS = process.env.FUZZ_SEEDS
   ? Array.from({ length: Number(process.env.FUZZ_SEEDS) }, (_, i) => 1000 + i)
   : [1, 2, 3, 4, 5, 6];
 
-describe.each(['memory', 'sqlite', 'postgres'] as const)('random operations (%s store)', (kind) => {
-  it.each(SEEDS)('seed %i keeps every invariant', async (seed) => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
-      const model = await runSeed(kind, seed, Number(process.env.FUZZ_OPS ?? 60));
-      expect([...new Set(model.problems)]).toEqual([]);
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
-  });
-});
+describe.each(['memory', 'sqlite', 'postgres', 'postgres, two nodes'] as const)(
+  'random operations (%s store)',
+  (kind) => {
+    it.each(SEEDS)('seed %i keeps every invariant', async (seed) => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const model = await runSeed(kind, seed, Number(process.env.FUZZ_OPS ?? 60));
+        expect([...new Set(model.problems)]).toEqual([]);
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+    });
+  },
+);
