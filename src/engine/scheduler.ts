@@ -145,11 +145,18 @@ export class Scheduler {
     this.start(ex);
   }
 
-  /** Removes a queued (not yet started) execution; the caller settles it. Returns false if it already started. */
+  /**
+   * Removes a queued (not yet started) execution; the caller settles it (`markDone`). Returns false
+   * if it already started. It stays held until settled: while its end is being stored, the store
+   * still shows it unfinished and owned here, and a round adopting this node's executions must not
+   * take it up again.
+   */
   dequeue(ex: ActiveExecution): boolean {
     if (ex.started || !this.queue.remove(ex)) return false;
-    this.active.delete(ex.id);
     this.ctx.loadBalancer.completeWorkflow(ex.id);
+    void ex.done.then(() => {
+      if (this.active.get(ex.id) === ex) this.active.delete(ex.id);
+    });
     return true;
   }
 
