@@ -71,6 +71,8 @@ export class LeaseKeeper {
   private readonly toRelease = new Set<string>();
   /** Executions an `adopt` is reading or setting up, not yet in the scheduler. */
   private readonly adopting = new Set<string>();
+  /** Claims under way (a cancel claims outside the rounds). */
+  private readonly claims = new Set<Promise<number>>();
   /** Renew (and check ownership) in the next round whatever the time since the last renewal. */
   private renewNow = false;
   /** Callers of `verify` waiting for the next round to end. */
@@ -200,6 +202,7 @@ export class LeaseKeeper {
     this.stopped = true;
     this.timer?.cancel();
     await this.running;
+    await Promise.allSettled([...this.claims]);
     for (const resolve of this.verifyWaiters.splice(0)) resolve();
     await this.unsubscribe?.().catch(() => undefined);
   }
@@ -515,8 +518,22 @@ export class LeaseKeeper {
     return claimed.length;
   }
 
-  /** Claims one batch of orphans and hands them to the scheduler. */
+  /**
+   * Claims one batch of orphans and hands them to the scheduler. None once stopped; `stop` waits
+   * for the claims under way (a cancel's), so the shutdown halts and releases what they took.
+   */
   async claim(ids?: string[]): Promise<number> {
+    if (this.stopped) return 0;
+    const claiming = this.claimBatch(ids);
+    this.claims.add(claiming);
+    try {
+      return await claiming;
+    } finally {
+      this.claims.delete(claiming);
+    }
+  }
+
+  private async claimBatch(ids?: string[]): Promise<number> {
     const { ctx } = this;
     // Among the given ids, executions this node gave up after a store failure (or claimed and could
     // not start) are still its own (no other node may claim them while its lease runs): taken up
