@@ -2,11 +2,26 @@
 /**
  * Randomized, seeded, model-based test of the engine: for a few fixed seeds, random interleavings
  * of executions (with new and reused idempotency keys), cancellations (queued, running,
- * compensating, ended), short waits, status and list reads, and (durable stores) closes with or
- * without grace followed by a reopen on the same store, over workflows with retries, timeouts,
- * compensations, parallel, conditional and loop steps, whose handlers succeed, fail (retryable or
- * not), time out or block until released. After each run it checks the invariants listed in
- * `checkInvariants`. A failing seed is shrunk into its own small test next to the behaviour.
+ * compensating, ended), short waits, status and list reads, redefinitions (new versions), and on
+ * durable stores closes (with or without grace) followed by a reopen on the same store, also with
+ * two PostgreSQL nodes sharing a schema; over workflows with retries, timeouts, compensations,
+ * parallel, conditional and loop steps, whose handlers succeed, fail (retryable or not), time out
+ * or block until released; some runs time whole executions out. Checked after each run:
+ * - every accepted execution ends in one terminal state, listed, and nothing unaccepted exists;
+ *   a state once seen terminal never changes; `execution.finished` once per execution;
+ * - an idempotency key always gives the same id; a cancel answering true ends `cancelled`, and
+ *   one made after the execution was seen ended answers false;
+ * - a step attempt recorded completed (its `step.completed`) never runs again;
+ * - compensations get the output of a completed attempt of their step, never run for a completed
+ *   execution, complete at most once per process, run in reverse completion order, and a failed
+ *   or cancelled execution compensates every step it completed (unless that compensation gave up);
+ * - status fields agree (stepsCompleted, compensatedSteps, timestamps, totalSteps of the version);
+ * - metrics totals equal the stored executions by state;
+ * - within a process every `step.started` ends once (a waiting retry's end is its cancellation);
+ * - no unhandled rejections.
+ * To hunt: FUZZ_SEEDS=<n> FUZZ_OPS=<ops> FUZZ_REOPEN=<probability> runs n other seeds;
+ * FUZZ_DEBUG=1 prints the events, handler runs, log and status of the first failing execution.
+ * A failing seed is shrunk into its own small test next to the behaviour.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -103,6 +118,9 @@ class Model {
   readonly allEvents: (Recorded & { gen: number })[] = [];
   readonly accepted = new Set<string>();
   readonly keys = new Map<string, string>();
+  readonly log: string[] = [];
+  /** Top-level step count of each defined version, by `workflowId@version`. */
+  readonly versions = new Map<string, number>();
   readonly cancelledTrue = new Set<string>();
   readonly cancelledFalseWhileTerminal: string[] = [];
   readonly observedTerminal = new Map<string, ExecutionStatus['status']>();
@@ -222,6 +240,11 @@ async function open(
   cluster: boolean,
 ): Promise<Orchestrator> {
   model.generation++;
+  const index = model.generation;
+  const log = (level: string) => (obj: object, msg?: string) =>
+    model.log.push(
+      `${index} ${level} ${msg} ${JSON.stringify(obj, (_k, v) => (v instanceof Error ? `${v.name}: ${v.message}` : v))}`,
+    );
   const gen: Generation = { index: model.generation, events: [] };
   model.generations.push(gen);
   // Listeners from the start: resumed executions announce their events during creation.
@@ -236,7 +259,7 @@ async function open(
   ) as EventListeners;
   return createOrchestrator({
     store,
-    logger: silentLogger,
+    logger: { ...silentLogger, warn: log('warn'), error: log('error'), info: log('info') },
     maxConcurrentWorkflows: 3,
     workflowTimeout,
     // Compensation retries back off up to `retryDelay`.
@@ -260,7 +283,11 @@ async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
   const cluster = kind === 'postgres, two nodes';
   const nodes = [await open(model, store, workflowTimeout, cluster)];
   const first = nodes[0] as Orchestrator;
-  for (const [id, steps] of Object.entries(WORKFLOWS)) await first.workflowEngine.defineWorkflow(id, steps);
+  const define = async (engine: Orchestrator['workflowEngine'], id: string, steps: StepDefinition[]) => {
+    const definition = await engine.defineWorkflow(id, steps);
+    model.versions.set(`${id}@${definition.version}`, steps.length);
+  };
+  for (const [id, steps] of Object.entries(WORKFLOWS)) await define(first.workflowEngine, id, steps);
   if (cluster) nodes.push(await open(model, store, workflowTimeout, cluster));
   const inFlight: Promise<unknown>[] = [];
   const ids = () => [...model.accepted];
@@ -319,6 +346,11 @@ async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
         },
         tolerateClosed,
       );
+    } else if (r < 0.73) {
+      // A new version (one more step, or back to the original): running executions keep theirs.
+      const id = pick(Object.keys(WORKFLOWS));
+      const steps = WORKFLOWS[id] as StepDefinition[];
+      op = define(engine, id, rand() < 0.5 ? steps : [...steps, step('extra')]).catch(tolerateClosed);
     } else if (r < 0.85) {
       model.release(rand);
     } else if (r < 1 - Number(process.env.FUZZ_REOPEN ?? 0.05) || kind === 'memory') {
@@ -339,8 +371,14 @@ async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
   for (const release of [...model.blocked]) release();
   const orch = nodes[0] as Orchestrator;
   for (const id of model.accepted) {
-    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
-    model.problems.push(...statusProblems(status));
+    try {
+      const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+      model.problems.push(...statusProblems(status));
+    } catch (error) {
+      if (!(error instanceof TimeoutError)) throw error;
+      const status = await orch.workflowEngine.getExecutionStatus(id);
+      model.problems.push(`execution ${id} is still ${status?.status} 10 s after its handlers were released`);
+    }
   }
   await checkInvariants(model, orch);
   if (process.env.FUZZ_DEBUG) {
@@ -348,6 +386,7 @@ async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
       const id = /exec_[0-9a-z]+/.exec(problem)?.[0];
       if (!id) continue;
       console.log('PROBLEM', problem);
+      console.log(model.log.join('\n'));
       for (const gen of model.generations)
         for (const e of gen.events)
           if ((e.payload as { executionId?: string }).executionId === id)
@@ -396,6 +435,13 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
   const { problems } = model;
   const engine = orch.workflowEngine;
   const list = await engine.listExecutions({ limit: 1000 });
+  for (const s of list) {
+    const count = model.versions.get(`${s.workflowId}@${s.workflowVersion}`);
+    if (s.totalSteps !== count || s.steps.length !== count)
+      problems.push(
+        `execution ${s.id} of ${s.workflowId}@${s.workflowVersion}: ${s.totalSteps} steps, defined ${count}`,
+      );
+  }
   const byId = new Map(list.map((s) => [s.id, s]));
   // Nothing accepted is lost; nothing unaccepted exists; every one ended once.
   for (const id of model.accepted) {
