@@ -1,12 +1,12 @@
 // bench:compare with a peer whose run-all.sh run fails before printing its row (a server that does
 // not start, a setup step under `set -e`): the peer must show as FAILED, not vanish from the tables
 // or end the whole run without a summary.
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runScript, type ScriptRun } from '../helpers/child.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const peers = mkdtempSync(join(tmpdir(), 'bench-fake-peers-'));
@@ -34,26 +34,10 @@ exit 1
 );
 chmodSync(join(peers, 'run-all.sh'), 0o755);
 
-function compare(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'compare.ts'), ...args], {
-      cwd: root,
-      env: {
-        ...process.env,
-        BENCH_PEERS_SRC: join(peers, 'no-such-source'),
-        BENCH_PEERS_DIR: peers,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+function compare(args: string[]): Promise<ScriptRun> {
+  return runScript(join(root, 'bench', 'compare.ts'), args, {
+    cwd: root,
+    env: { BENCH_PEERS_SRC: join(peers, 'no-such-source'), BENCH_PEERS_DIR: peers },
   });
 }
 

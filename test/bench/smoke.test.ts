@@ -1,30 +1,18 @@
 // Smoke test of the bench command (`npm run bench`): a tiny run of the memory and SQLite rows must
 // print one valid harness JSON line per row, with no errors and a positive throughput. This checks
 // the tooling, not the numbers: the rows run at the same time (`--parallel`) to keep it fast.
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runScript, type ScriptRun } from '../helpers/child.js';
 import { assertServerReachable } from '../store/pg-fixture.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'run.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, ORCHESTRATOR_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+function runBench(args: string[]): Promise<ScriptRun> {
+  return runScript(join(root, 'bench', 'run.ts'), args, {
+    cwd: root,
+    env: { ORCHESTRATOR_LOG_LEVEL: 'warn' },
   });
 }
 

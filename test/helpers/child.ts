@@ -29,3 +29,38 @@ export function runTsChild(script: string, args: readonly string[]): Promise<Chi
     child.on('exit', (code, signal) => resolve({ code, signal, out }));
   });
 }
+
+/** What {@link runScript} returns: the exit code and the two streams apart. */
+export interface ScriptRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a TypeScript program (under tsx) to its end in `cwd` with `env` added to this process's,
+ * keeping stdout and stderr apart (for commands whose stdout is data, such as the bench's).
+ */
+export function runScript(
+  script: string,
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<ScriptRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

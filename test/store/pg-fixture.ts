@@ -12,6 +12,14 @@ import type { StoreFixture } from './contract.js';
 /** The test server. Only loopback servers are used by default. */
 export const PG_URL = process.env.ORCHESTRATOR_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/**
+ * The test server's URL with the session setting a DBA may give a role or database:
+ * `default_transaction_isolation = serializable` for every connection the store opens.
+ */
+export const PG_SERIALIZABLE_URL = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(
+  '-c default_transaction_isolation=serializable',
+)}`;
+
 let counter = 0;
 
 /** A schema name no other test (or test process) uses. */

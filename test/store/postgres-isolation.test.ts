@@ -7,7 +7,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { assertServerReachable, dropSchema, freshSchema, PG_URL, withClient } from './pg-fixture.js';
+import {
+  assertServerReachable,
+  dropSchema,
+  freshSchema,
+  PG_SERIALIZABLE_URL,
+  withClient,
+} from './pg-fixture.js';
 import { makeExecution } from './records.js';
 
 beforeEach(assertServerReachable);
@@ -21,9 +27,7 @@ describe('PostgreSQL store under default_transaction_isolation serializable', ()
   it('4 nodes claiming and updating 200 executions at once see no failure; every write runs READ COMMITTED', async () => {
     const schema = freshSchema();
     cleanups.push(() => dropSchema(schema));
-    // The isolation level as a DBA sets it for a role or database.
-    const options = encodeURIComponent('-c default_transaction_isolation=serializable');
-    const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${options}`;
+    const url = PG_SERIALIZABLE_URL;
     const stores = [1, 2, 3, 4].map(() => new PostgresStore(url, { schema, poolSize: 2 }));
     for (const store of stores) cleanups.push(() => store.close());
     await Promise.all(stores.map((store) => store.init()));

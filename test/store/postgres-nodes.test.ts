@@ -10,7 +10,14 @@ import { LOCK_CLASS, loadMigrations, migrate } from '../../src/store/postgres/mi
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SchemaTooNewError } from '../../src/store/schema-version.js';
 import type { ExecutionRecord } from '../../src/store/store.js';
-import { assertServerReachable, dropSchema, freshSchema, PG_URL, withClient } from './pg-fixture.js';
+import {
+  assertServerReachable,
+  dropSchema,
+  freshSchema,
+  PG_SERIALIZABLE_URL,
+  PG_URL,
+  withClient,
+} from './pg-fixture.js';
 import { makeExecution, makeStep } from './records.js';
 
 beforeEach(assertServerReachable);
@@ -207,9 +214,7 @@ describe('PostgreSQL store: several nodes on one schema', () => {
 
   it('nodes starting together on a new schema all open whatever default_transaction_isolation the server sets', async () => {
     const name = schema();
-    // An isolation level such as a DBA sets for a role or database.
-    const options = encodeURIComponent('-c default_transaction_isolation=serializable');
-    const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${options}`;
+    const url = PG_SERIALIZABLE_URL;
     await withClient(async (holder) => {
       // Both nodes wait for the migration lock, then run one after the other.
       await holder.query('BEGIN');

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { assertServerReachable, dropSchema, freshSchema, PG_URL } from './pg-fixture.js';
+import { assertServerReachable, dropSchema, freshSchema, PG_SERIALIZABLE_URL } from './pg-fixture.js';
 import { makeExecution } from './records.js';
 
 beforeEach(assertServerReachable);
@@ -20,8 +20,7 @@ describe('PostgreSQL retention with concurrent purges', () => {
   it('3 stores purging 300 finished executions at once delete and count each once', async () => {
     const schema = freshSchema();
     cleanups.push(() => dropSchema(schema));
-    const options = encodeURIComponent('-c default_transaction_isolation=serializable');
-    const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${options}`;
+    const url = PG_SERIALIZABLE_URL;
     const stores = [1, 2, 3].map(() => new PostgresStore(url, { schema, poolSize: 3 }));
     for (const store of stores) cleanups.push(() => store.close());
     await Promise.all(stores.map((store) => store.init()));
