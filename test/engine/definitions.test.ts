@@ -11,6 +11,7 @@ import {
   ClosedError,
   FakeClock,
   MemoryStore,
+  type Orchestrator,
   OrchestratorError,
   type StepDefinition,
   ValidationError,
@@ -310,12 +311,16 @@ describe('definitions defined on two nodes at once', () => {
   });
 });
 
+/** Two orchestrators on one SQLite file and one FakeClock, with the actions `x` and `y`. */
+async function twoProcesses(): Promise<{ clock: FakeClock; a: Orchestrator; b: Orchestrator }> {
+  const clock = new FakeClock();
+  const options = { store: storeUrl('sqlite'), clock, actions: { x: () => 'x', y: () => 'y' } };
+  return { clock, a: await withOrchestrator(options), b: await withOrchestrator(options) };
+}
+
 describe('a newer version defined by another process on the same store', () => {
   it('is what executeWorkflow runs within a sweep interval, and what a redefinition compares with', async () => {
-    const url = storeUrl('sqlite');
-    const clock = new FakeClock();
-    const options = { store: url, clock, actions: { x: () => 'x', y: () => 'y' } };
-    const [a, b] = [await withOrchestrator(options), await withOrchestrator(options)];
+    const { clock, a, b } = await twoProcesses();
     await a.workflowEngine.defineWorkflow('w', [{ name: 'x' }]);
     expect((await runToEnd(a, 'w')).workflowVersion).toBe(1);
     // b learns of v1 (it is in the store), then defines v2.
@@ -334,10 +339,7 @@ describe('a newer version defined by another process on the same store', () => {
   });
 
   it('is what the first executeWorkflow runs on a node that was idle for longer than a sweep interval', async () => {
-    const url = storeUrl('sqlite');
-    const clock = new FakeClock();
-    const options = { store: url, clock, actions: { x: () => 'x', y: () => 'y' } };
-    const [a, b] = [await withOrchestrator(options), await withOrchestrator(options)];
+    const { clock, a, b } = await twoProcesses();
     await a.workflowEngine.defineWorkflow('w', [{ name: 'x' }]);
     expect((await runToEnd(a, 'w')).workflowVersion).toBe(1);
     // a is idle; a deploy on b defines v2; long after, a's next submission is v2's.

@@ -47,15 +47,21 @@ async function run(orch: Orchestrator, workflowId: string): Promise<void> {
   await orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
 }
 
+/** Two nodes on one SQLite file; `a` ran `ok` and `retry`, `b` ran `saga` (2 completed, 1 failed). */
+async function twoNodesThreeRuns(): Promise<{ store: string; a: Orchestrator; b: Orchestrator }> {
+  const store = tempSqliteUrl();
+  const a = await node(store);
+  const b = await node(store);
+  await define(a);
+  await run(a, 'ok');
+  await run(a, 'retry');
+  await run(b, 'saga');
+  return { store, a, b };
+}
+
 describe('metrics of a store shared by several nodes', () => {
   it('each node counts the executions the other ran, with the store-wide rates', async () => {
-    const store = tempSqliteUrl();
-    const a = await node(store);
-    const b = await node(store);
-    await define(a);
-    await run(a, 'ok');
-    await run(a, 'retry');
-    await run(b, 'saga');
+    const { a, b } = await twoNodesThreeRuns();
     const expected = {
       executions: {
         total: 3,
@@ -304,13 +310,7 @@ describe('metrics after a failed re-read of the other processes’ counts', () =
 
 describe('metrics of a shared store after retention', () => {
   it('executions one node ran and another purged are counted once by each, after refreshes', async () => {
-    const store = tempSqliteUrl();
-    const a = await node(store);
-    const b = await node(store);
-    await define(a);
-    await run(a, 'ok');
-    await run(a, 'retry');
-    await run(b, 'saga');
+    const { store, a, b } = await twoNodesThreeRuns();
     const expected = { total: 3, completed: 2, failed: 1 };
     for (const orch of [a, b]) {
       await vi.waitFor(() => expect(orch.getMetrics().executions).toMatchObject(expected), {
