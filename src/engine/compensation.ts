@@ -39,6 +39,10 @@ export function pendingCompensations(ex: ActiveExecution): StepRecord[] {
 /** Runs every pending compensation. Returns false if a halt (shutdown, lost lease) stopped it. */
 export async function runCompensations(ctx: EngineContext, ex: ActiveExecution): Promise<boolean> {
   for (const rec of pendingCompensations(ex)) {
+    // A close with a grace period lets a running compensation finish, as a running step, but
+    // starts no further one on a durable store: the saga resumes where it stopped on the next
+    // start. (On the memory store nothing would resume it: the grace lets it go on.)
+    if (ctx.lifecycle.draining && ctx.store.durable) ex.stop('shutdown');
     if (ex.halted) return false;
     if (!(await compensateStep(ctx, ex, rec))) return false;
   }

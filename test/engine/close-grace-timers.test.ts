@@ -169,6 +169,53 @@ describe.each(Object.entries(DURABLE_URLS))(
       expect(undos).toBe(2);
       expect(status.steps[0]?.compensation).toMatchObject({ status: 'completed', attempts: 2 });
     });
+
+    it('lets a running compensation finish in the grace but starts no further one; the rest runs after the restart, in reverse order', async () => {
+      const url = await newUrl();
+      const clock = new FakeClock();
+      const hold = gate();
+      const undone: string[] = [];
+      const options = {
+        store: url,
+        clock,
+        ...LONG_LEASE,
+        actions: {
+          a: () => 'a',
+          b: () => 'b',
+          boom: () => {
+            throw new NonRetryableError('boom');
+          },
+        },
+        compensations: {
+          undoA: () => {
+            undone.push('a');
+          },
+          undoB: async () => {
+            await hold.promise;
+            undone.push('b');
+          },
+        },
+      };
+      const orch = await createOrchestrator(options);
+      await orch.workflowEngine.defineWorkflow(
+        'w',
+        [{ name: 'a', compensation: 'undoA' }, { name: 'b', compensation: 'undoB' }, { name: 'boom' }],
+        DAY,
+      );
+      const undoing = nextEvent(orch, 'compensation.started');
+      const id = await orch.workflowEngine.executeWorkflow('w');
+      expect((await undoing).step).toBe('b');
+      const closing = orch.close({ grace: 600 });
+      hold.open(); // the running compensation ends within the grace...
+      expect(await answerWithin(closing)).toBeUndefined();
+      expect(undone).toEqual(['b']); // ...and the next one waits for the restart
+
+      const again = await withOrchestrator(options);
+      const status = await finishWithClock(again, clock, id, { realMs: 10 });
+      expect(status.status).toBe('failed');
+      expect(undone).toEqual(['b', 'a']);
+      expect(status.compensatedSteps).toEqual(['b', 'a']);
+    });
   },
 );
 
