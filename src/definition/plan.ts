@@ -6,6 +6,7 @@
  * @module
  */
 import { compileExpression } from './expression.js';
+import { requiredFormat } from './format.js';
 import type {
   ActionStepDefinition,
   Plan,
@@ -136,6 +137,7 @@ export function compilePlan(def: PlanSource, defaults: PlanDefaults): Plan {
     steps,
     byName,
     timeoutMs: toMs(def.options.timeout ?? defaults.workflowTimeout),
+    format: requiredFormat(def.steps, def.options),
   };
 }
 

@@ -6,6 +6,7 @@
  * it). Such a version is unreadable here instead: kept, with what is wrong, never run.
  * @module
  */
+import { eachKey, type KeyPlace } from './definition-keys.js';
 import { compilePlan } from './plan.js';
 import {
   actionStepSchema,
@@ -16,47 +17,23 @@ import {
 } from './schema.js';
 import type { Plan, PlanDefaults, StepDefinition, WorkflowOptions } from './types.js';
 
-const ACTION_KEYS = new Set(Object.keys(actionStepSchema.shape));
-const CONDITION_KEYS = new Set(Object.keys(conditionStepSchema.shape));
-const PARALLEL_KEYS = new Set(Object.keys(parallelStepSchema.shape));
-const RETRY_KEYS = new Set(Object.keys(retryOptionsSchema.shape));
-const OPTION_KEYS = new Set(Object.keys(workflowOptionsSchema.shape));
+/** The keys this release knows, by where they sit. */
+const KNOWN: Record<KeyPlace, ReadonlySet<string>> = {
+  action: new Set(Object.keys(actionStepSchema.shape)),
+  condition: new Set(Object.keys(conditionStepSchema.shape)),
+  parallel: new Set(Object.keys(parallelStepSchema.shape)),
+  retry: new Set(Object.keys(retryOptionsSchema.shape)),
+  options: new Set(Object.keys(workflowOptionsSchema.shape)),
+};
 
 /** A stored version as this release reads it: its plan, or why it cannot run it. */
 export type StoredPlan = { plan: Plan; problem: null } | { plan: null; problem: string };
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Paths of the keys of `value` not in `known` (`steps[0].foo`). */
-function unknownIn(value: unknown, known: ReadonlySet<string>, path: string, out: string[]): void {
-  if (!isObject(value)) return;
-  for (const key of Object.keys(value)) if (!known.has(key)) out.push(`${path}.${key}`);
-}
-
-function actionKeys(step: Record<string, unknown>, path: string, out: string[]): void {
-  unknownIn(step, ACTION_KEYS, path, out);
-  unknownIn(step.retry, RETRY_KEYS, `${path}.retry`, out);
-}
-
 /** The keys of a stored definition this release does not know, as paths. */
 export function unknownKeys(steps: unknown, options: unknown): string[] {
   const out: string[] = [];
-  unknownIn(options, OPTION_KEYS, 'options', out);
-  if (!Array.isArray(steps)) return out;
-  steps.forEach((step, i) => {
-    if (!isObject(step)) return;
-    const path = `steps[${i}]`;
-    if ('condition' in step) unknownIn(step, CONDITION_KEYS, path, out);
-    else if ('parallel' in step) {
-      unknownIn(step, PARALLEL_KEYS, path, out);
-      if (Array.isArray(step.parallel)) {
-        step.parallel.forEach((branch, j) => {
-          if (isObject(branch)) actionKeys(branch, `${path}.parallel[${j}]`, out);
-        });
-      }
-    } else actionKeys(step, path, out);
+  eachKey(steps, options, (place, key, path) => {
+    if (!KNOWN[place].has(key)) out.push(path);
   });
   return out;
 }

@@ -151,6 +151,8 @@ export interface Plan {
   byName: Map<string, PlanStep>;
   /** Workflow timeout in ms. */
   timeoutMs: number;
+  /** The definition format a node must read to run this version (see `format.ts`). */
+  format: number;
 }
 
 /** Config values a plan is compiled against. */

@@ -5,9 +5,16 @@
  * `unrunnable.ts`), nor run it locally to fail with ACTION_NOT_FOUND. When no live node has them
  * all, the node that took the submission runs it and its step fails with ACTION_NOT_FOUND, as on a
  * single node. A node that advertises no handlers (an earlier version) counts as having them all.
+ *
+ * Likewise by definition format (`definition/format.ts`): during a rolling upgrade, a version that
+ * uses what an older release does not know is not placed on a node of that release, which would
+ * only release it again (one more hop, and more if it were placed on older nodes again). A node
+ * whose heartbeat does not say which format it reads (an earlier release) reads format 1.
  * @module
  */
 
+import { formatOf } from '../definition/format.js';
+import { DEFINITION_FORMAT } from '../definition/format-levels.js';
 import type { Plan } from '../definition/types.js';
 import type { NodeRecord } from '../store/store.js';
 import { BUILTIN_ACTION_NAMES } from './action-registry.js';
@@ -55,29 +62,43 @@ function hasAll(handlers: Handlers, plan: Plan): boolean {
   return missingIn(plan, true, lookup).length === 0;
 }
 
-/** The handlers the other live nodes advertise, as the latest cluster refresh read them. */
+/**
+ * The handlers the other live nodes advertise, and the definition format each reads, as the latest
+ * cluster refresh read them.
+ */
 export class NodeHandlers {
   private byNode = new Map<string, Handlers>();
+  /** The definition format of each node that reads an older one than this node. */
+  private formats = new Map<string, number>();
   private generation = 0;
   private readonly lackingCache = new WeakMap<Plan, { generation: number; nodes: ReadonlySet<string> }>();
 
   /** From a cluster refresh: the live nodes' heartbeats. */
   update(nodes: readonly NodeRecord[]): void {
     const byNode = new Map<string, Handlers>();
+    const formats = new Map<string, number>();
     for (const n of nodes) {
       const h = parseHandlers(n.info);
       if (h) byNode.set(n.id, h);
+      // Only the nodes a version this node reads can be too new for (none but during an upgrade).
+      const format = formatOf(n.info);
+      if (format < DEFINITION_FORMAT) formats.set(n.id, format);
     }
     this.byNode = byNode;
+    this.formats = formats;
     this.generation++;
   }
 
-  /** Other nodes known to lack a handler `plan` names (cached until the next refresh). */
+  /**
+   * Other nodes known to lack a handler `plan` names, or to read an older definition format than
+   * it needs (cached until the next refresh).
+   */
   lacking(plan: Plan): ReadonlySet<string> {
     const cached = this.lackingCache.get(plan);
     if (cached?.generation === this.generation) return cached.nodes;
     const nodes = new Set<string>();
     for (const [id, h] of this.byNode) if (!hasAll(h, plan)) nodes.add(id);
+    for (const [id, level] of this.formats) if (level < plan.format) nodes.add(id);
     this.lackingCache.set(plan, { generation: this.generation, nodes });
     return nodes;
   }
@@ -85,9 +106,9 @@ export class NodeHandlers {
 
 /**
  * The node a new execution of `plan` is placed on: the least-loaded live node that has every
- * handler it names (this node judged by its registries as they are now). When no live node has
- * them all, this node: it runs the execution and the step fails with ACTION_NOT_FOUND, as on a
- * single node (SPEC §4) — not placed on another node that would only let it go, to wait unowned.
+ * handler it names (this node judged by its registries as they are now) and reads its definition
+ * format (this node does: it has the plan). When no live node has them all, this node: it runs the
+ * execution and the step fails with ACTION_NOT_FOUND, as on a single node (SPEC §4) — not placed on another node that would only let it go, to wait unowned.
  */
 export function placementTarget(ctx: EngineContext, plan: Plan): string {
   const lb = ctx.loadBalancer;

@@ -21,6 +21,7 @@
  * @module
  */
 import { intervalPassed, type TimerHandle } from '../clock.js';
+import { DEFINITION_FORMAT } from '../definition/format-levels.js';
 import { toError } from '../errors.js';
 import { UNFINISHED_STATES } from '../store/states.js';
 import type { ExecutionRecord, ExecutionSnapshot, NodeRecord, WorkHint } from '../store/store.js';
@@ -268,6 +269,8 @@ export class LeaseKeeper {
         ...(this.draining ? { draining: true } : {}),
         // Placement sends a node only executions it has every handler for (see capable-nodes.ts).
         ...(this.ctx.cluster ? { handlers: advertisedHandlers(this.ctx) } : {}),
+        // Nor versions that need a newer definition format than it reads (see definition/format.ts).
+        definitionFormat: DEFINITION_FORMAT,
       },
     };
   }
