@@ -546,6 +546,8 @@ export class LeaseKeeper {
     if (ids && mine.length === ids.length) return retaken;
     // With no worker to place them on, this node leaves orphans to the nodes that have one.
     if (this.workerless()) return retaken;
+    // A version skipped for want of a stored definition is claimed again once the definition is.
+    await this.unrunnable.reread((id, version) => this.definitions.version(id, version));
     const owners = await ctx.store.listOwners();
     const staleOwners = owners.filter(isDeadLocalOwner);
     const now = ctx.clock.now();
@@ -628,7 +630,7 @@ export class LeaseKeeper {
     // defined that this one cannot read (nodes of that release run it): let go like one lacking
     // handlers, not held with its lease renewed for as long as this node lives.
     if (!entry?.plan) {
-      if (this.unrunnable.add(record.workflowId, record.workflowVersion, null)) {
+      if (this.unrunnable.add(record.workflowId, record.workflowVersion, null, entry === undefined)) {
         ctx.logger.error(
           { executionId: record.id, workflowId: record.workflowId, version: record.workflowVersion },
           entry?.problem ??

@@ -6,19 +6,29 @@
  * looks at the remembered versions again: handlers registered since (remote workers, a later
  * `registerAction`) make a version claimable here again. An execution that no live node can run
  * stays in the store, unowned and unfinished, until a node with the handlers claims it. An
- * execution whose workflow version has no stored definition is let go the same way, and its version
- * skipped for as long as this node runs.
+ * execution whose workflow version this node cannot read (a newer release defined it) is let go the
+ * same way, and its version skipped for as long as this node runs. One whose version has no stored
+ * definition too, but that definition is read again one `sweepInterval` later, then at doubling
+ * intervals up to a minute while it stays missing: it may only not have been visible yet (another
+ * node's define), or be stored again, and a version skipped until a restart left its executions to
+ * other nodes — or to none.
  * @module
  */
+import { intervalPassed } from '../clock.js';
 import type { Plan, PlanActionStep, PlanParallelStep } from '../definition/types.js';
 import type { ExecutionRecord, SkippedVersion } from '../store/store.js';
 import type { EngineContext } from './context.js';
 
+/** The longest wait between two reads of a definition that stays missing, in ms. */
+const MAX_REREAD_MS = 60_000;
+
 interface Entry {
   workflowId: string;
   version: number;
-  /** Null: this node has no definition of the version (none is stored); it never runs here. */
+  /** Null: this node cannot run the version (unreadable here, or no definition is stored). */
   plan: Plan | null;
+  /** No definition was stored: when it was last read, and how long to wait before the next read. */
+  missing: { readAt: number; waitMs: number } | null;
 }
 
 /** Which handler names a set of handlers knows. */
@@ -80,14 +90,47 @@ export class UnrunnableVersions {
   }
 
   /**
-   * Remembers that this node lacks handlers of a version (`plan` null: it has no definition of
-   * it); true when it was not known yet.
+   * Remembers that this node lacks handlers of a version (`plan` null: it cannot read it, or with
+   * `missing` no definition of it is stored); true when it was not known yet.
    */
-  add(workflowId: string, version: number, plan: Plan | null): boolean {
+  add(workflowId: string, version: number, plan: Plan | null, missing = false): boolean {
     const key = `${version}:${workflowId}`;
     if (this.entries.has(key)) return false;
-    this.entries.set(key, { workflowId, version, plan });
+    const waitMs = this.ctx.config.sweepInterval * 1000;
+    this.entries.set(key, {
+      workflowId,
+      version,
+      plan,
+      missing: missing ? { readAt: this.ctx.clock.now(), waitMs } : null,
+    });
     return true;
+  }
+
+  /**
+   * Reads again the definitions found missing whose wait is over (`read` answers undefined while
+   * none is stored; a read that fails counts as that). A version whose definition is found is
+   * forgotten: its executions are claimable here again (if this node cannot run them after all, the
+   * claim remembers the version again). One still missing waits twice as long, up to a minute.
+   */
+  async reread(read: (workflowId: string, version: number) => Promise<unknown>): Promise<void> {
+    for (const [key, e] of this.entries) {
+      const m = e.missing;
+      if (!m || !intervalPassed(this.ctx.clock.now(), m.readAt, m.waitMs)) continue;
+      const found = await read(e.workflowId, e.version).then(
+        (entry) => entry !== undefined,
+        () => false,
+      );
+      if (found) {
+        this.entries.delete(key);
+        this.ctx.logger.info(
+          { workflowId: e.workflowId, version: e.version },
+          'definition of this workflow version now stored; its executions are claimed here again',
+        );
+        continue;
+      }
+      const longest = Math.max(MAX_REREAD_MS, this.ctx.config.sweepInterval * 1000);
+      e.missing = { readAt: this.ctx.clock.now(), waitMs: Math.min(m.waitMs * 2, longest) };
+    }
   }
 
   /**
