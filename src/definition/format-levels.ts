@@ -4,8 +4,10 @@
  *
  * A release that adds a definition key (a step kind, a step, retry or workflow option) or an
  * expression function raises {@link DEFINITION_FORMAT} by one and lists what it added under the
- * new level in {@link FORMAT_ADDITIONS}. Everything not listed there is format 1, what every
- * release reads, including the releases whose heartbeat does not say which format they read.
+ * new level in {@link FORMAT_ADDITIONS} (an upgrade of the expression library that brings new
+ * functions counts too; `test/unit/definition/format-baseline.test.ts` fails on a schema key that is
+ * in neither). Everything not listed there is format 1, what every release reads, including the
+ * releases whose heartbeat does not say which format they read.
  * @module
  */
 
