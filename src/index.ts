@@ -161,6 +161,7 @@ export type {
   ExecutionRecord,
   ExecutionSnapshot,
   ExecutionUpdate,
+  IdempotencyKeyHolder,
   NodeRecord,
   PurgeRequest,
   SkippedVersion,

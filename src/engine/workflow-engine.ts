@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { StepDefinition, WorkflowDefinition, WorkflowOptions } from '../definition/types.js';
+import type { Plan, StepDefinition, WorkflowDefinition, WorkflowOptions } from '../definition/types.js';
 import { describeValue } from '../describe-value.js';
 import {
   ClosedError,
@@ -28,6 +28,7 @@ import { placementTarget } from './capable-nodes.js';
 import { type EngineContext, leaseMs } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import { ExecutionQueries, type WaitOptions } from './execution-queries.js';
+import { heldOrRefused } from './idempotent-retry.js';
 import { endPlacement, placedLeaseUntil, startPlacement } from './placement.js';
 import { checkPurgeOptions, type PurgeOptions, purgeFinished } from './retention.js';
 import type { Scheduler } from './scheduler.js';
@@ -174,10 +175,13 @@ export class WorkflowEngine {
   /**
    * Stores a new execution and queues it. Resolves with its id once it is stored. An
    * `idempotencyKey` already used returns the id of the execution it started (running or
-   * finished; the input is not compared) and starts nothing.
+   * finished; the input is not compared) and starts nothing, also where a new execution would be
+   * refused with WorkflowNotFoundError, NoWorkersError or the version's ConflictError (a retry
+   * after a timeout gets its id; see `idempotent-retry.ts`).
    * @throws WorkflowNotFoundError for an unknown workflow id; ValidationError for bad input;
    *   ConflictError when the key is used by an execution of another workflow, or when the latest
-   *   version was defined by a newer release with keys or expressions this one cannot run.
+   *   version was defined by a newer release with keys or expressions this one cannot run;
+   *   NoWorkersError when no worker (cluster: no node) is left in the balancer.
    */
   async executeWorkflow(
     workflowId: string,
@@ -216,27 +220,20 @@ export class WorkflowEngine {
     // The lookup may have read the store: a close() meanwhile may already have released this
     // node's leases, and an execution stored now would stay owned by a closed node (run by none).
     this.assertOpen();
-    if (!entry) throw new WorkflowNotFoundError(workflowId);
-    // The latest version was defined by a newer release with what this one cannot run: refused
-    // here rather than run as something else, or as the version before it.
-    if (!entry.plan) throw new ConflictError(entry.problem);
-    const { plan } = entry;
-    // Every worker was removed from the balancer: nothing could run it (SPEC §4).
-    if (!this.ctx.cluster && this.ctx.loadBalancer.workerCount === 0) throw new NoWorkersError();
+    const admitted = this.admit(workflowId, entry);
+    // A retry with a key already used gets its id even so (see `idempotent-retry.ts`).
+    if (admitted instanceof Error) return heldOrRefused(this.ctx.store, key, workflowId, admitted);
+    const { version, plan, owner } = admitted;
 
     const { clock } = this.ctx;
     const now = clock.now();
-    // Cluster mode places the execution on the least-loaded live node that has its handlers, which
-    // adopts it. The placement counts as that node's load at once, so concurrent submissions
-    // spread too.
     const cluster = this.ctx.cluster;
-    const owner = cluster ? placementTarget(this.ctx, plan) : this.ctx.nodeId;
     let placing = cluster;
     if (placing) startPlacement(this.ctx, owner);
     const record: ExecutionRecord = {
       id: newExecutionId(now),
       workflowId,
-      workflowVersion: entry.def.version,
+      workflowVersion: version,
       status: 'pending',
       input,
       error: null,
@@ -311,6 +308,37 @@ export class WorkflowEngine {
       if (local) this.ctx.creating.delete(record.id);
       // Not stored (or a duplicate of an existing execution): nothing was placed after all.
       if (placing) endPlacement(this.ctx, owner, false);
+    }
+  }
+
+  /**
+   * Where a new execution of the latest version `entry` goes: its version, plan and owner; or
+   * why it is refused (returned, not thrown: a retry with a key already used gets its id instead).
+   */
+  private admit(
+    workflowId: string,
+    entry: Awaited<ReturnType<DefinitionRegistry['latest']>>,
+  ): { version: number; plan: Plan; owner: string } | Error {
+    if (!entry) return new WorkflowNotFoundError(workflowId);
+    // The latest version was defined by a newer release with what this one cannot run: refused
+    // here rather than run as something else, or as the version before it.
+    if (!entry.plan) return new ConflictError(entry.problem);
+    const { plan } = entry;
+    const version = entry.def.version;
+    if (!this.ctx.cluster) {
+      // Every worker was removed from the balancer: nothing could run it (SPEC §4).
+      if (this.ctx.loadBalancer.workerCount === 0) return new NoWorkersError();
+      return { version, plan, owner: this.ctx.nodeId };
+    }
+    // Cluster mode places the execution on the least-loaded live node that has its handlers, which
+    // adopts it. The placement counts as that node's load at once, so concurrent submissions
+    // spread too.
+    try {
+      return { version, plan, owner: placementTarget(this.ctx, plan) };
+    } catch (error) {
+      // No node left in the balancer (its workers were all removed).
+      if (error instanceof NoWorkersError) return error;
+      throw error;
     }
   }
 

@@ -28,6 +28,7 @@ import type {
   ExecutionRecord,
   ExecutionSnapshot,
   ExecutionUpdate,
+  IdempotencyKeyHolder,
   NodeRecord,
   PurgeRequest,
   StepRecord,
@@ -149,6 +150,12 @@ export class MemoryStore implements Store {
     this.steps.set(execution.id, map);
     for (const step of steps) map.set(step.name, normalizeStep(step));
     return Promise.resolve({ id: execution.id, created: true });
+  }
+
+  async findByIdempotencyKey(key: string): Promise<IdempotencyKeyHolder | null> {
+    const id = this.idempotency.get(key);
+    const record = id === undefined ? undefined : this.executions.get(id);
+    return record ? { id: record.id, workflowId: record.workflowId } : null;
   }
 
   update(update: ExecutionUpdate): Promise<void> {

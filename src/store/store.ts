@@ -158,6 +158,12 @@ export interface CreateResult {
   created: boolean;
 }
 
+/** The execution that holds an idempotency key (see `Store.findByIdempotencyKey`). */
+export interface IdempotencyKeyHolder {
+  id: string;
+  workflowId: string;
+}
+
 /** Filter of `listExecutions`. */
 export interface ExecutionFilter {
   status?: ExecutionState;
@@ -263,6 +269,16 @@ export interface Store {
    * existing execution's id is returned with `created: false`.
    */
   createExecution(execution: ExecutionRecord, steps?: StepRecord[]): Promise<CreateResult>;
+  /**
+   * Optional: the stored execution that holds `key` (the one a `createExecution` with that key
+   * returns with `created: false`), whatever its state; null when none does (never used, or its
+   * execution was purged or evicted: the key is free). The engine asks only when an
+   * `executeWorkflow` with a key would be refused (unknown workflow, a latest version this release
+   * cannot run, no worker or node to place it on), so that a retry with a key already used gets
+   * the id it was given instead of the refusal. A store without it: such a retry is refused, as
+   * before this method existed.
+   */
+  findByIdempotencyKey?(key: string): Promise<IdempotencyKeyHolder | null>;
   /**
    * Applies one atomic update. Adapters may commit concurrent updates together (group commit);
    * the promise resolves only after the update is durable.

@@ -266,3 +266,33 @@ describe('POST /v1/workflows/:id/executions with an Idempotency-Key header', () 
     expect(await f.orch.workflowEngine.countExecutions({ workflowId: 'hello' })).toBe(1);
   });
 });
+
+describe('POST /v1/workflows/:id/executions retried with a key already used', () => {
+  it('answers 202 with the existing id where a new execution would be refused (no worker left)', async () => {
+    const f = await setup();
+    await define(f, 'hello', [{ name: 'greet' }]);
+    const post = (key: string) =>
+      f.call({ method: 'POST', url: '/v1/workflows/hello/executions', payload: { idempotencyKey: key } });
+    const first = await post('order-9');
+    expect(first.statusCode).toBe(202);
+    const { id } = first.json();
+    await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    f.orch.loadBalancer.removeWorker('worker_1');
+
+    const again = await post('order-9');
+    expect(again.statusCode).toBe(202);
+    expect(again.json()).toEqual({ id });
+    expect(again.headers.location).toBe(`/v1/executions/${id}`);
+    const viaHeader = await f.call({
+      method: 'POST',
+      url: '/v1/workflows/hello/executions',
+      headers: { 'idempotency-key': 'order-9' },
+      payload: {},
+    });
+    expect(viaHeader.statusCode).toBe(202);
+    expect(viaHeader.json()).toEqual({ id });
+    // A key never used is refused.
+    expect((await post('order-10')).statusCode).not.toBe(202);
+    expect(await f.orch.workflowEngine.countExecutions({ workflowId: 'hello' })).toBe(1);
+  });
+});

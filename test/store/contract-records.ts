@@ -213,6 +213,24 @@ export function recordContract(store: CurrentStore): void {
       expect(await store().countExecutions({})).toBe(1);
     });
 
+    it('finds the execution that holds a key, by id and workflow; null for a key never used', async () => {
+      const lookup = store().findByIdempotencyKey?.bind(store());
+      expect(lookup).toBeTypeOf('function');
+      expect(await lookup!('k')).toBeNull();
+      await store().createExecution(makeExecution({ id: 'holder', workflowId: 'w1', idempotencyKey: 'k' }));
+      await store().createExecution(makeExecution({ id: 'no-key', workflowId: 'w1' }));
+      // A duplicate create (here of another workflow) changes nothing: the first holder keeps it.
+      await store().createExecution(makeExecution({ id: 'dup', workflowId: 'w2', idempotencyKey: 'k' }));
+      expect(await lookup!('k')).toEqual({ id: 'holder', workflowId: 'w1' });
+      // Keys compare exactly: case and an execution's id are not a key.
+      expect(await lookup!('K')).toBeNull();
+      expect(await lookup!('holder')).toBeNull();
+      expect(await lookup!('no-key')).toBeNull();
+      // Whatever state the holder is in.
+      await store().update({ id: 'holder', epoch: 0, set: { status: 'completed', completedAt: 5_000 } });
+      expect(await lookup!('k')).toEqual({ id: 'holder', workflowId: 'w1' });
+    });
+
     it('executions without a key never conflict', async () => {
       const a = await store().createExecution(makeExecution({ id: 'n1' }));
       const b = await store().createExecution(makeExecution({ id: 'n2' }));

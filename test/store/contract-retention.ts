@@ -105,7 +105,12 @@ export function retentionContract(store: CurrentStore): void {
     });
 
     it('frees the idempotency key of a deleted execution', async () => {
+      expect(await store().findByIdempotencyKey?.('key-1')).toEqual({
+        id: 'old-completed',
+        workflowId: 'w1',
+      });
       await store().purgeFinished!({ before: 150, limit: 10 });
+      expect(await store().findByIdempotencyKey?.('key-1')).toBeNull();
       const again = makeExecution({ id: 'again', idempotencyKey: 'key-1' });
       expect(await store().createExecution(again)).toEqual({ id: 'again', created: true });
     });

@@ -52,6 +52,8 @@ describe('MemoryStore retention', () => {
     expect(sumAggregates(byWorkflow.values())).toEqual(all);
 
     // An evicted execution's idempotency key is free again; a retained one still answers.
+    expect(await store.findByIdempotencyKey('k0')).toBeNull();
+    expect(await store.findByIdempotencyKey('k3')).toEqual({ id: 'e3', workflowId: 'b' });
     expect(await store.createExecution(makeExecution({ id: 'new', idempotencyKey: 'k0', epoch: 1 }))).toEqual(
       {
         id: 'new',

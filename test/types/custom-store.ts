@@ -12,6 +12,7 @@ import type {
   ExecutionRecord,
   ExecutionSnapshot,
   ExecutionUpdate,
+  IdempotencyKeyHolder,
   NodeRecord,
   PurgeRequest,
   StepRecord,
@@ -24,6 +25,7 @@ import type {
 export type AdapterMethods = {
   saveDefinition(def: DefinitionRecord): Promise<boolean>;
   createExecution(execution: ExecutionRecord, steps?: StepRecord[]): Promise<CreateResult>;
+  findByIdempotencyKey(key: string): Promise<IdempotencyKeyHolder | null>;
   update(update: ExecutionUpdate): Promise<void>;
   getExecution(id: string): Promise<ExecutionSnapshot | null>;
   listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]>;

@@ -31,6 +31,7 @@ import type {
   ExecutionRecord,
   ExecutionSnapshot,
   ExecutionUpdate,
+  IdempotencyKeyHolder,
   NodeRecord,
   PurgeRequest,
   StepRecord,
@@ -216,6 +217,15 @@ export class PostgresStore implements Store {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  async findByIdempotencyKey(key: string): Promise<IdempotencyKeyHolder | null> {
+    // No stored key holds U+0000 (PostgreSQL's text cannot): such a key is held by none.
+    if (namesNothing(key)) return null;
+    const [row] = await this.read<{ id: string; workflow_id: string }>(this.sql.holderOfIdempotencyKey, [
+      key,
+    ]);
+    return row ? { id: row.id, workflowId: row.workflow_id } : null;
   }
 
   update(update: ExecutionUpdate): Promise<void> {

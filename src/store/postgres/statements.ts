@@ -207,6 +207,7 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     allDefinitions: `SELECT * FROM ${s}.definitions ORDER BY id, version`,
     definitionsOf: `SELECT * FROM ${s}.definitions WHERE id = $1 AND version > $2 ORDER BY version`,
     idsByIdempotencyKey: `SELECT id, idempotency_key FROM ${executions} WHERE idempotency_key = ANY($1::text[])`,
+    holderOfIdempotencyKey: `SELECT id, workflow_id FROM ${executions} WHERE idempotency_key = $1`,
 
     getExecution: `${snapshot} WHERE e.id = $1`,
     getExecutions: `${snapshot} WHERE e.id = ANY($1::text[]) ORDER BY e.created_at, e.id`,

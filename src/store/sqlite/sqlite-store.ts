@@ -26,6 +26,7 @@ import type {
   ExecutionRecord,
   ExecutionSnapshot,
   ExecutionUpdate,
+  IdempotencyKeyHolder,
   NodeRecord,
   PurgeRequest,
   StepRecord,
@@ -247,6 +248,13 @@ export class SqliteStore implements Store {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  async findByIdempotencyKey(key: string): Promise<IdempotencyKeyHolder | null> {
+    return this.read((s) => {
+      const row = s.holderOfIdempotencyKey.get(key) as { id: string; workflow_id: string } | undefined;
+      return row ? { id: row.id, workflowId: row.workflow_id } : null;
+    });
   }
 
   update(update: ExecutionUpdate): Promise<void> {

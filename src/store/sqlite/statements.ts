@@ -120,6 +120,7 @@ const SQL = {
     ON CONFLICT (idempotency_key) DO NOTHING`,
   insertInput: 'INSERT INTO execution_inputs (execution_id, input) VALUES (?, ?)',
   idByIdempotencyKey: 'SELECT id FROM executions WHERE idempotency_key = ?',
+  holderOfIdempotencyKey: 'SELECT id, workflow_id FROM executions WHERE idempotency_key = ?',
   rowForUpdate: 'SELECT * FROM executions WHERE id = ?',
   updateExecution: `UPDATE executions SET workflow_version = ?, status = ?, owner = ?, lease_until = ?, epoch = ?,
       cancel_requested = ?, completed_at = ?, compensated = ?, steps_run = ?, steps_retried = ?, state = ?

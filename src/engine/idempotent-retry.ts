@@ -1,0 +1,33 @@
+/**
+ * A retry with an idempotency key already used gets the id that key was given (SPEC §4: same key
+ * → same execution id), also when a new execution would now be refused: the workflow is no longer
+ * defined, its latest version is one this release cannot run (a newer release defined it), or no
+ * worker or cluster node is left to place it on. The store create finds a used key on its own, but
+ * a refused call never reaches it; so a refusal with a key first asks the store who holds the key.
+ *
+ * Only refusals pay for that lookup (one indexed read by key), and only with a key: an accepted
+ * call, with a key or without, reads nothing more than before. A key held by an execution of
+ * another workflow, a key never used and a key freed by retention (purged or evicted) leave the
+ * refusal as it was; so does a custom store without `findByIdempotencyKey`. A lookup that fails
+ * (the store is unreachable) fails the call with the store's error: whether the key was used is
+ * then not known.
+ * @module
+ */
+import type { Store } from '../store/store.js';
+
+/**
+ * The id of the execution of `workflowId` that holds `key`; else throws `refusal`.
+ * @throws `refusal` unless a stored execution of `workflowId` holds `key`; the store's error when
+ *   the lookup fails.
+ */
+export async function heldOrRefused(
+  store: Store,
+  key: string | undefined,
+  workflowId: string,
+  refusal: Error,
+): Promise<string> {
+  if (key === undefined || typeof store.findByIdempotencyKey !== 'function') throw refusal;
+  const holder = await store.findByIdempotencyKey(key);
+  if (holder !== null && holder.workflowId === workflowId) return holder.id;
+  throw refusal;
+}
