@@ -21,6 +21,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   CLOSED: 503,
+  // Every worker was removed from the balancer (cluster: no node left): try again once one is back.
+  NO_WORKERS: 503,
   STORE_UNAVAILABLE: 503,
   INTERNAL: 500,
 });

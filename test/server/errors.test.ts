@@ -8,6 +8,7 @@ import {
   ClosedError,
   ConflictError,
   ExecutionNotFoundError,
+  NoWorkersError,
   OrchestratorError,
   TimeoutError,
   ValidationError,
@@ -30,6 +31,7 @@ describe('the code → status table', () => {
       [new ExecutionNotFoundError('e'), 404, 'EXECUTION_NOT_FOUND'],
       [new ConflictError('taken'), 409, 'CONFLICT'],
       [new ClosedError(), 503, 'CLOSED'],
+      [new NoWorkersError(), 503, 'NO_WORKERS'],
     ];
     for (const [error, status, code] of cases) {
       expect(toErrorReply(error, opts)).toEqual({

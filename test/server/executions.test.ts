@@ -291,8 +291,13 @@ describe('POST /v1/workflows/:id/executions retried with a key already used', ()
     });
     expect(viaHeader.statusCode).toBe(202);
     expect(viaHeader.json()).toEqual({ id });
-    // A key never used is refused.
-    expect((await post('order-10')).statusCode).not.toBe(202);
+    // A key never used is refused: 503 NO_WORKERS (try again once a worker is back).
+    const refused = await post('order-10');
+    expect(refused.statusCode).toBe(503);
+    expect(envelope(refused)).toEqual({
+      code: 'NO_WORKERS',
+      message: 'No workers are registered with the load balancer',
+    });
     expect(await f.orch.workflowEngine.countExecutions({ workflowId: 'hello' })).toBe(1);
   });
 });
