@@ -13,6 +13,7 @@ import type { Orchestrator } from '../../src/index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { Store } from '../../src/store/store.js';
 import { STORE_KINDS, storeUrl, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
+import { storeDefinitionBody } from '../helpers/stored-definition.js';
 
 /** `pay` run to the end under key `order-1`, and `refund` defined; returns the execution id. */
 async function paidOnce(orch: Orchestrator): Promise<string> {
@@ -67,20 +68,6 @@ describe.each(STORE_KINDS)('a key already used, when a new execution would be re
 });
 
 describe('a key already used, on the SQLite store after a restart', () => {
-  /** Replaces the stored body of a version, as a newer release would have written it. */
-  function storeBody(url: string, id: string, version: number, steps: unknown[]): void {
-    const db = new Database(url.slice('sqlite:'.length));
-    try {
-      db.prepare('UPDATE definitions SET body = ? WHERE id = ? AND version = ?').run(
-        JSON.stringify({ steps, options: {} }),
-        id,
-        version,
-      );
-    } finally {
-      db.close();
-    }
-  }
-
   it('a latest version this release cannot run: the retry gets the existing id; other keys a ConflictError', async () => {
     const url = tempSqliteUrl();
     const first = await withOrchestrator({ store: url, actions: { charge: () => 1 } });
@@ -89,7 +76,7 @@ describe('a key already used, on the SQLite store after a restart', () => {
     await first.workflowEngine.waitForCompletion(other, { timeout: 5 });
     await first.workflowEngine.defineWorkflow('pay', [{ name: 'charge', timeout: 60 }]);
     await first.close();
-    storeBody(url, 'pay', 2, [{ name: 'charge', awaitSignal: 'paid' }]);
+    storeDefinitionBody(url, 'pay', 2, [{ name: 'charge', awaitSignal: 'paid' }]);
 
     const restarted = await withOrchestrator({ store: url, actions: { charge: () => 1 } });
     expect(await restarted.workflowEngine.executeWorkflow('pay', {}, { idempotencyKey: 'order-1' })).toBe(id);

@@ -6,27 +6,14 @@
  * node starts, runs the versions it can read, refuses to start the one it cannot (naming it and
  * why), and leaves that version's executions to the nodes that can run them.
  */
-import Database from 'better-sqlite3';
+
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../src/errors.js';
 import type { ActionHandler } from '../../src/index.js';
 import { tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
+import { storeDefinitionBody } from '../helpers/stored-definition.js';
 
 const hang: ActionHandler = (_input, ctx) => untilAborted(ctx.signal);
-
-/** Replaces the stored body of a version, as a newer release would have written it. */
-function storeBody(store: string, id: string, version: number, steps: unknown[]): void {
-  const db = new Database(store.slice('sqlite:'.length));
-  try {
-    db.prepare('UPDATE definitions SET body = ? WHERE id = ? AND version = ?').run(
-      JSON.stringify({ steps, options: {} }),
-      id,
-      version,
-    );
-  } finally {
-    db.close();
-  }
-}
 
 describe('a version defined by a newer release', () => {
   it.each([
@@ -48,7 +35,7 @@ describe('a version defined by a newer release', () => {
       await first.workflowEngine.defineWorkflow('w', [{ name: 'a', timeout: 60 }]);
       const v2 = await first.workflowEngine.executeWorkflow('w');
       await first.close();
-      storeBody(store, 'w', 2, steps);
+      storeDefinitionBody(store, 'w', 2, steps);
 
       const old = await withOrchestrator({ store, ...timing, actions: { a: () => 'A' } });
       // The version it can read runs; the one it cannot is released, untouched, and left alone.
