@@ -248,21 +248,22 @@ export function buildSql(schema: string, lockInIdOrder = false) {
       ORDER BY created_at, id`,
 
     /**
-     * Retention, in one statement: deletes at most $2 finished executions that completed before $1
-     * (so were created before it), oldest first: the ORDER BY makes the planner walk the creation
-     * index from its old end and stop after $2 matches, where without it, it may scan the whole
-     * table for them while many qualify. Rows another purge holds are skipped. It deletes their
-     * steps and inputs, adds their counts to `purged_counts` (in key order, so
-     * concurrent purges do not deadlock) and returns how many it deleted.
+     * Retention, in one statement: deletes at most $2 finished executions that completed before $1,
+     * oldest first, walking `executions_finished_completed` (finished rows only, by completion
+     * time) from its old end: a batch reads only the rows it deletes, never the unfinished ones
+     * nor those that completed later. Rows another purge holds are skipped. The executions, steps
+     * and inputs are deleted by key (`= ANY(ARRAY(...))`: index probes, where a join may hash a
+     * scan of the whole table). Adds their counts to `purged_counts` (in key order, so concurrent
+     * purges do not deadlock) and returns how many it deleted.
      */
     purge: `WITH gone AS (
-        DELETE FROM ${executions} e WHERE e.id IN (
-          SELECT id FROM ${executions} WHERE ${FINISHED} AND created_at < $1 AND completed_at < $1
-          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+        DELETE FROM ${executions} e WHERE e.id = ANY(ARRAY(
+          SELECT id FROM ${executions} WHERE ${FINISHED} AND completed_at < $1
+          ORDER BY completed_at LIMIT $2 FOR UPDATE SKIP LOCKED))
         RETURNING e.id, e.workflow_id, coalesce(e.owner, '') AS owner, e.status, e.compensated, e.steps_run,
           e.steps_retried
-      ), s AS (DELETE FROM ${steps} WHERE execution_id IN (SELECT id FROM gone)),
-      i AS (DELETE FROM ${inputs} WHERE execution_id IN (SELECT id FROM gone)),
+      ), s AS (DELETE FROM ${steps} WHERE execution_id = ANY(ARRAY(SELECT id FROM gone))),
+      i AS (DELETE FROM ${inputs} WHERE execution_id = ANY(ARRAY(SELECT id FROM gone))),
       sums AS (SELECT workflow_id, owner, status, count(*) AS n, count(*) FILTER (WHERE compensated) AS compensated,
           sum(steps_run) AS steps_run, sum(steps_retried) AS steps_retried FROM gone GROUP BY workflow_id, owner, status),
       up AS (INSERT INTO ${purged} AS p (workflow_id, owner, status, n, compensated, steps_run, steps_retried)

@@ -1,0 +1,10 @@
+-- Retention: finished executions by completion time, so that a purge batch walks only the rows it
+-- deletes. Without it, each batch read the old unfinished executions (long-running, pending
+-- behind a backlog) and the finished ones that completed after the cutoff again, through the
+-- creation or status index. Finished rows only: an execution enters it when it finishes (an
+-- update that changes `status`, which moves the row's index entries anyway). Runs with
+-- `search_path` set to the store's schema, like 001. On a large existing table the build holds
+-- writes to `executions` for its duration (once, at the first start after the upgrade).
+
+CREATE INDEX executions_finished_completed ON executions (completed_at)
+  WHERE status IN ('completed', 'failed', 'cancelled');
