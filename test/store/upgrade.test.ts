@@ -2,7 +2,7 @@
  * Stores made by an older release (only the first migrations applied, with executions in every
  * state, steps, inputs, definitions, idempotency keys and leases) opened by this one: the pending
  * migrations are applied, the data reads back as written, and the store works (claims, fencing,
- * idempotency, the node registry). The rows are copied from a store this release filled, so they
+ * idempotency, the node registry, retention). The rows are copied from a store this release filled, so they
  * have the shape the store writes; the tables they go into are the older ones.
  */
 import { join } from 'node:path';
@@ -110,6 +110,18 @@ async function checkUpgraded(store: Store, before: ExecutionSnapshot[]): Promise
     info: {},
   });
   expect((await store.listNodes()).map((n) => n.id)).toEqual(['n1']);
+  // Retention on the finished executions the older release wrote: deleted with their steps and
+  // input, counted on, their idempotency keys free again.
+  const totals = { all: await store.aggregate(), mine: await store.aggregateByWorkflow({ owner: 'me' }) };
+  expect(await store.purgeFinished!({ before: NOW + 1, limit: 100 })).toBe(4);
+  expect(await store.aggregate()).toEqual(totals.all);
+  expect(await store.aggregateByWorkflow({ owner: 'me' })).toEqual(totals.mine);
+  expect(await store.getExecutions(['e-completed', 'e-failed', 'e-cancelled', 'e-running'])).toEqual([]);
+  expect(await store.countExecutions({})).toBe(5);
+  expect(await store.createExecution(makeExecution({ id: 'again', idempotencyKey: 'key-failed' }))).toEqual({
+    id: 'again',
+    created: true,
+  });
 }
 
 describe('SQLite store made by an older release', () => {
