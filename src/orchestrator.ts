@@ -217,6 +217,8 @@ export class Orchestrator {
         ctx.logger.warn({ err: toError(error) }, 'could not release leases; they expire on their own');
       }
     }
+    // A purgeExecutions under way starts no other batch once closed: let its batch end first.
+    await this.workflowEngine.purgesEnded();
     await ctx.store.close();
     ctx.events.removeAll();
   }

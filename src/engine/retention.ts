@@ -12,7 +12,7 @@
  */
 import { intervalPassed } from '../clock.js';
 import { describeValue } from '../describe-value.js';
-import { type Issue, OrchestratorError, ValidationError } from '../errors.js';
+import { ClosedError, type Issue, OrchestratorError, ValidationError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { optionsIssues } from '../unknown-keys.js';
 import type { EngineContext } from './context.js';
@@ -61,14 +61,16 @@ export function checkPurgeOptions(options: unknown): { before: number; limit: nu
 
 /**
  * Deletes up to `limit` finished executions that completed before `before`, in batches; returns
- * how many it deleted. `onBatch` hears the running total after each batch.
- * @throws OrchestratorError `UNSUPPORTED` for a store without `purgeFinished` (a custom adapter).
+ * how many it deleted. `stopped` is asked before each batch after the first: once it says so, no
+ * other batch starts (each batch is whole: its own transaction).
+ * @throws OrchestratorError `UNSUPPORTED` for a store without `purgeFinished` (a custom adapter);
+ *   ClosedError, naming how many were deleted, when `stopped` ended it early.
  */
 export async function purgeFinished(
   store: Store,
   before: number,
   limit: number,
-  onBatch?: (deleted: number) => void,
+  stopped: () => boolean = () => false,
 ): Promise<number> {
   if (!store.purgeFinished) {
     throw new OrchestratorError(
@@ -78,10 +80,14 @@ export async function purgeFinished(
   }
   let deleted = 0;
   while (deleted < limit) {
+    if (deleted > 0 && stopped()) {
+      throw new ClosedError(
+        `The orchestrator is closing: purgeExecutions stopped after deleting ${deleted} executions`,
+      );
+    }
     const batch = Math.min(PURGE_BATCH, limit - deleted);
     const n = await store.purgeFinished({ before, limit: batch });
     deleted += n;
-    onBatch?.(deleted);
     if (n < batch) break;
   }
   return deleted;

@@ -50,6 +50,8 @@ export class WorkflowEngine {
   private readonly definitions: DefinitionRegistry;
   private readonly scheduler: Scheduler;
   private closed = false;
+  /** `purgeExecutions` calls under way. */
+  private readonly purging = new Set<Promise<number>>();
   private readonly queries: ExecutionQueries;
   private readonly cancellation: Cancellation;
 
@@ -394,12 +396,25 @@ export class WorkflowEngine {
    * many it deleted. The metrics keep counting them; their ids are not found any more and their
    * idempotency keys can be used again. Never deletes a pending, running or compensating one.
    * @throws ValidationError naming a bad option; OrchestratorError `UNSUPPORTED` for a custom store
-   *   without `purgeFinished`; ClosedError once closed.
+   *   without `purgeFinished`; ClosedError once closed, and when `close()` is called during the
+   *   call (the batch under way ends whole, no other starts; the message says how many were deleted).
    */
   async purgeExecutions(options: PurgeOptions): Promise<number> {
     this.assertOpen();
     const { before, limit } = checkPurgeOptions(options);
-    return purgeFinished(this.ctx.store, before, limit);
+    // Once closing, no other batch starts; `close` waits for the one under way (see `purgesEnded`).
+    const purging = purgeFinished(this.ctx.store, before, limit, () => this.closed);
+    this.purging.add(purging);
+    try {
+      return await purging;
+    } finally {
+      this.purging.delete(purging);
+    }
+  }
+
+  /** Resolves when the purges under way ended (at most one batch each once closed). */
+  async purgesEnded(): Promise<void> {
+    await Promise.allSettled([...this.purging]);
   }
 
   /** Stops taking work (called by the orchestrator's close). */
