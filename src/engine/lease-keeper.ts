@@ -402,11 +402,21 @@ export class LeaseKeeper {
       // Not among this node's unfinished executions: read it to be sure (it may have just finished
       // or just been created here).
       const stored = (await ctx.store.getExecution(ex.id))?.execution;
-      if (!stored || (stored.owner === ctx.nodeId && stored.epoch === ex.record.epoch)) continue;
-      ctx.logger.warn(
-        { executionId: ex.id, nodeId: ctx.nodeId, owner: stored.owner },
-        'lease lost; another node runs this execution now',
-      );
+      if (stored) {
+        if (stored.owner === ctx.nodeId && stored.epoch === ex.record.epoch) continue;
+        ctx.logger.warn(
+          { executionId: ex.id, nodeId: ctx.nodeId, owner: stored.owner },
+          'lease lost; another node runs this execution now',
+        );
+      } else {
+        // Not stored yet (its create is under way), or it ended here and was deleted since. Else
+        // another node took it over, ended it, and retention deleted it: stopped as a lost lease.
+        if (ctx.creating.has(ex.id) || !UNFINISHED_STATES.has(ex.record.status)) continue;
+        ctx.logger.warn(
+          { executionId: ex.id, nodeId: ctx.nodeId },
+          'lease lost; the execution ended on another node and was deleted (retention)',
+        );
+      }
       ex.stop('lease');
       if (this.scheduler.dequeue(ex)) {
         // Never started: the scheduler's exit, which counts a lost execution as the others', does not run.
