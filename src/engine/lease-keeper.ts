@@ -104,7 +104,7 @@ export class LeaseKeeper {
     this.engine = engine;
     this.forgetter = new NodeForgetter(ctx.store, ctx.nodeId, this.leaseMs);
     this.others = new OthersRefresh(ctx);
-    this.retention = new RetentionPurge(ctx);
+    this.retention = new RetentionPurge(ctx, () => this.stopped);
     this.unrunnable = new UnrunnableVersions(ctx);
     this.lastRenew = ctx.clock.now();
     this.startedAt = ctx.clock.now();

@@ -13,8 +13,10 @@ import {
   memoryLogger,
   STORE_KINDS,
   storeUrl,
+  tempDir,
   withOrchestrator,
 } from '../helpers/orchestrator.js';
+import { makeExecution } from '../store/records.js';
 
 const STEPS = [{ name: 'a', action: 'noop' }];
 
@@ -129,5 +131,32 @@ describe('retention (config)', () => {
     await clock.advance(24 * 3600 * 1000);
     expect(await orch.workflowEngine.getExecutionStatus(id)).not.toBeNull();
     await orch.close();
+  });
+});
+
+describe('retention (config) under a backlog', () => {
+  it('keeps up with more than one batch a second: up to 8 batches a round while they come back full', async () => {
+    const path = `${tempDir()}/store.sqlite`;
+    const seed = new SqliteStore(path);
+    await seed.init();
+    const old = { status: 'completed' as const, createdAt: 1, completedAt: 2, stepsRun: 1 };
+    for (let i = 0; i < 4_700; i++) await seed.createExecution(makeExecution({ id: `old-${i}`, ...old }));
+    const totals = await seed.aggregate();
+    await seed.close();
+    const clock = new FakeClock();
+    const orch = await withOrchestrator({
+      store: `sqlite:${path}`,
+      clock,
+      sweepInterval: 1,
+      retention: 3600,
+    });
+    const rounds: number[] = [];
+    // A round a second: 8 batches of 500 at most each, then the rest.
+    for (let round = 0; round < 3; round++) {
+      rounds.push(4_700 - (await orch.workflowEngine.countExecutions()));
+      await clock.advance(1_000);
+    }
+    expect(rounds).toEqual([0, 4_000, 4_700]);
+    expect(orch.getMetrics().executions.completed).toBe(totals.byStatus.completed);
   });
 });
