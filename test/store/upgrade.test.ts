@@ -208,3 +208,30 @@ describe('PostgreSQL store made by an older release', () => {
     },
   );
 });
+
+describe('PostgreSQL store whose operator built the retention index beforehand', () => {
+  it('upgrades, keeping the index built CONCURRENTLY before migration 006', async () => {
+    await assertServerReachable();
+    const schema = freshSchema();
+    cleanups.push(() => dropSchema(schema));
+    const through5 = postgresMigrations().filter((m) => m.version <= 5);
+    await withClient(async (client) => {
+      await migratePostgres(client, schema, through5);
+      await client.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS executions_finished_completed
+        ON "${schema}".executions (completed_at) WHERE status IN ('completed', 'failed', 'cancelled')`);
+    });
+    const store = new PostgresStore(PG_URL, { schema, poolSize: 2 });
+    cleanups.push(() => store.close());
+    await store.init();
+    await store.createExecution(
+      makeExecution({ id: 'done', status: 'completed', createdAt: 1, completedAt: 2 }),
+    );
+    expect(await store.purgeFinished({ before: 3, limit: 10 })).toBe(1);
+    const versions = await withClient(async (client) =>
+      (await client.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY 1`)).rows.map(
+        (r) => r.version,
+      ),
+    );
+    expect(versions).toEqual(postgresMigrations().map((m) => m.version));
+  });
+});

@@ -4,7 +4,9 @@
 -- creation or status index. Finished rows only: an execution enters it when it finishes (an
 -- update that changes `status`, which moves the row's index entries anyway). Runs with
 -- `search_path` set to the store's schema, like 001. On a large existing table the build holds
--- writes to `executions` for its duration (once, at the first start after the upgrade).
+-- writes to `executions` for its duration (once, at the first start after the upgrade: about a
+-- second per million rows measured on narrow rows). IF NOT EXISTS: an operator may build it first
+-- without holding writes, with CREATE INDEX CONCURRENTLY and this definition (README, Retention).
 
-CREATE INDEX executions_finished_completed ON executions (completed_at)
+CREATE INDEX IF NOT EXISTS executions_finished_completed ON executions (completed_at)
   WHERE status IN ('completed', 'failed', 'cancelled');
