@@ -79,6 +79,19 @@ export const MAX_NODE_ID_LENGTH = 512;
 const CONTROL_CHARACTER = /[\u0001-\u001f\u007f-\u009f]/;
 
 /**
+ * A worker id: stored as the `workerId` of each execution placed on it, so it must be storable as
+ * is (PostgreSQL would keep U+FFFD for a U+0000 or a lone surrogate, unlike the other stores).
+ */
+const workerIdSchema = z
+  .string()
+  .min(1)
+  .superRefine((id, ctx) => {
+    const unstorable = unstorableText(id);
+    if (unstorable !== null)
+      ctx.addIssue({ code: 'custom', message: `${unstorable}; no store can keep it as is` });
+  });
+
+/**
  * A node id: shown in logs and `orchestrator workers`, stored as the lease owner of every
  * execution the node runs, so it must be storable as is, printable and of bounded length.
  */
@@ -276,7 +289,7 @@ const configSchema = z
       ])
       .optional(),
     workers: z
-      .array(z.string().min(1), { error: 'Expected `workers` to be an array of worker ids' })
+      .array(workerIdSchema, { error: 'Expected `workers` to be an array of worker ids' })
       .min(1, { error: 'Expected `workers` to list at least one worker id' })
       .refine((w) => new Set(w).size === w.length, { error: 'Expected `workers` to have no duplicate ids' }),
     slowThreshold: atMost(positiveNumber('slowThreshold'), 'slowThreshold', MAX_MS, 'ms'),

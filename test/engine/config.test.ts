@@ -95,6 +95,9 @@ describe('config validation', () => {
     ['workers', []],
     ['workers', 'worker_1'],
     ['workers', ['a', 'a']],
+    // A worker id is stored as each execution's workerId: PostgreSQL would keep U+FFFD for these.
+    ['workers', ['w\u0000x']],
+    ['workers', ['w\ud800']],
     ['slowThreshold', -1],
     ['leaseSeconds', 0],
     ['sweepInterval', -1],
