@@ -8,10 +8,11 @@ import { allowlistEntryProblem } from './actions/ssrf-guard.js';
 import type { Clock } from './clock.js';
 import { systemClock, wholeMilliseconds } from './clock.js';
 import { MAX_SECONDS } from './definition/schema.js';
-import { ValidationError } from './errors.js';
+import { type Issue, toError, ValidationError } from './errors.js';
 import { FAILURE_WINDOW } from './monitoring/alerts.js';
 import { unstorableText } from './storable-text.js';
 import type { Store } from './store/store.js';
+import { unreadableIssues } from './unknown-keys.js';
 import { issuesFromZod } from './zod-issues.js';
 
 /** A query key as the PostgreSQL driver reads it (percent-decoded), lower-cased; the raw key if malformed. */
@@ -360,6 +361,31 @@ const ALERT_DEFAULTS: Required<AlertConfig> = {
   cooldown: 60,
 };
 
+/** Issues naming the entries of the config's lists and plain objects (alerts, workers) whose read throws. */
+function nestedUnreadableIssues(config: Record<string, unknown>): Issue[] {
+  return Object.entries(config).flatMap(([key, value]): Issue[] => {
+    if (value === null || typeof value !== 'object') return [];
+    try {
+      const list = Array.isArray(value);
+      if (!list && Object.getPrototypeOf(value) !== Object.prototype) return [];
+      return unreadableIssues(value, list ? ['length'] : []).map((issue) => ({
+        path:
+          issue.path === '' || issue.path === 'length'
+            ? key
+            : list
+              ? `${key}[${issue.path}]`
+              : `${key}.${issue.path}`,
+        message: issue.message,
+      }));
+    } catch (error) {
+      return [{ path: key, message: `could not be read (${toError(error).message})` }];
+    }
+  });
+}
+
+/** The keys of the config (those `createOrchestrator` takes besides actions, compensations and on). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(configSchema.shape);
+
 /**
  * Applies defaults and validates. Throws a `ValidationError` naming every bad key.
  * `actions` and `compensations` are not config; callers strip them first.
@@ -373,7 +399,18 @@ export function compileConfig(options: Partial<Config> = {}): CompiledConfig {
   }
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const merged = { ...DEFAULTS, workers: [...DEFAULTS.workers], ...defined };
-  const parsed = configSchema.safeParse(merged);
+  const unreadable = nestedUnreadableIssues(defined);
+  if (unreadable.length > 0) throw new ValidationError(unreadable, 'Invalid config');
+  let parsed: ReturnType<typeof configSchema.safeParse>;
+  try {
+    parsed = configSchema.safeParse(merged);
+  } catch (error) {
+    // A getter or Proxy trap deeper than the lists and objects checked above (in a logger).
+    throw new ValidationError(
+      [{ path: '', message: `could not be read (${toError(error).message})` }],
+      'Invalid config',
+    );
+  }
   if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error), 'Invalid config');
   const value = parsed.data as Config;
   return {

@@ -5,7 +5,7 @@
 import { createHttpAction } from './actions/http-action.js';
 import { LoadBalancer } from './balancing/load-balancer.js';
 import type { CompiledConfig, Config, Logger } from './config.js';
-import { compileConfig, resolveStoreUrl } from './config.js';
+import { CONFIG_KEYS, compileConfig, resolveStoreUrl } from './config.js';
 import { MAX_SECONDS as MAX_GRACE_SECONDS } from './definition/schema.js';
 import { describeValue } from './describe-value.js';
 import { ActionRegistry, checkHandlerRegistration, noopAction } from './engine/action-registry.js';
@@ -33,7 +33,7 @@ import { openStore } from './store/open-store.js';
 import { emptyAggregates, sumAggregates } from './store/states.js';
 import type { NodeRecord, Store, StoreAggregates } from './store/store.js';
 import type { ActionHandler, CompensationHandler } from './types.js';
-import { optionsIssues } from './unknown-keys.js';
+import { assertReadable, optionsIssues, unreadableIssues } from './unknown-keys.js';
 
 /**
  * Every key of `T` optional, an `undefined` value counting as an absent key (as the runtime treats
@@ -224,6 +224,19 @@ export class Orchestrator {
   }
 }
 
+/** The entries of a config object at `path`; a ValidationError naming what cannot be read (a throwing getter). */
+function readableEntries(value: object, path: string): [string, unknown][] {
+  const issues = unreadableIssues(value, []);
+  if (issues.length > 0) {
+    const at = (key: string) => (key === '' ? path : `${path}.${key}`);
+    throw new ValidationError(
+      issues.map((i) => ({ path: at(i.path), message: i.message })),
+      'Invalid config',
+    );
+  }
+  return Object.entries(value);
+}
+
 function checkHandlers(kind: 'action' | 'compensation', handlers: unknown): [string, ActionHandler][] {
   if (handlers === undefined) return [];
   if (handlers === null || typeof handlers !== 'object' || Array.isArray(handlers)) {
@@ -232,7 +245,7 @@ function checkHandlers(kind: 'action' | 'compensation', handlers: unknown): [str
       'Invalid config',
     );
   }
-  const list = Object.entries(handlers as Record<string, unknown>);
+  const list = readableEntries(handlers, `${kind}s`);
   for (const [name, handler] of list) {
     try {
       checkHandlerRegistration(kind, name, handler);
@@ -257,7 +270,7 @@ function checkListeners(on: unknown): [EventName, Listener<EventName>][] {
       'Invalid config',
     );
   }
-  const list = Object.entries(on as Record<string, unknown>);
+  const list = readableEntries(on, 'on');
   const issues = list.flatMap(([event, listener]) => {
     const problem =
       eventNameProblem(event) ??
@@ -280,6 +293,8 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       'Invalid config',
     );
   }
+  // Read once here: a getter or Proxy trap that throws is named, not thrown raw.
+  assertReadable(options, [...CONFIG_KEYS, 'actions', 'compensations', 'on'], 'Invalid config');
   const { actions, compensations, on, ...rest } = options;
   const config = compileConfig(rest);
   const actionList = checkHandlers('action', actions);
@@ -391,6 +406,9 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
 
 /** What is wrong with `close`'s options, if anything: an object with at most a `grace` in seconds. */
 function closeOptionsProblem(options: unknown): Issue[] | null {
+  const unreadable =
+    options !== null && typeof options === 'object' ? unreadableIssues(options, ['grace']) : [];
+  if (unreadable.length > 0) return unreadable;
   const issues = optionsIssues(options, ['grace'], { path: '', expected: 'an object such as { grace: 10 }' });
   if (options === null || typeof options !== 'object') return issues;
   const grace = (options as CloseOptions).grace;

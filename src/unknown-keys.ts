@@ -1,22 +1,55 @@
 /**
  * The shape check of an options or filter object (`executeWorkflow`'s options,
- * `waitForCompletion`'s, `listExecutions`' filter, `close`'s): it must be an object, and a
+ * `waitForCompletion`'s, `listExecutions`' filter, `close`'s): it must be an object whose keys
+ * and values can be read (a getter or a `Proxy` trap that throws is named, not thrown on), and a
  * misspelt key (`idempotencyKy`) is refused by name, as the config and definitions refuse theirs,
  * instead of being silently ignored.
  * @module
  */
-import type { Issue } from './errors.js';
+import { type Issue, toError, ValidationError } from './errors.js';
 
-/** One issue per own key of `value` that is not in `known` (keys given as `undefined` are left out). */
+/**
+ * One issue per own key of `value` that is not in `known` (keys given as `undefined` are left out),
+ * or, when reading a key or a value throws (a getter, a `Proxy` trap), one issue naming it instead:
+ * the caller then refuses the object before reading it again.
+ */
 export function unknownKeyIssues(value: object, known: readonly string[]): Issue[] {
+  const unreadable = unreadableIssues(value, known);
+  if (unreadable.length > 0) return unreadable;
   return Object.keys(value)
     .filter((key) => !known.includes(key) && (value as Record<string, unknown>)[key] !== undefined)
     .map((key) => ({ path: key, message: `unknown key '${key}'` }));
 }
 
 /**
+ * Issues for what cannot be read of `value`: its list of keys (path `''`), or the value of one of
+ * its own keys or of a `known` key (`path` the key). Empty when every read succeeds.
+ */
+export function unreadableIssues(value: object, known: readonly string[]): Issue[] {
+  const cannot = (path: string, error: unknown): Issue => ({
+    path,
+    message: `could not be read (${toError(error).message})`,
+  });
+  let keys: string[];
+  try {
+    keys = Object.keys(value);
+  } catch (error) {
+    return [cannot('', error)];
+  }
+  const issues: Issue[] = [];
+  for (const key of new Set([...keys, ...known])) {
+    try {
+      void (value as Record<string, unknown>)[key];
+    } catch (error) {
+      issues.push(cannot(key, error));
+    }
+  }
+  return issues;
+}
+
+/**
  * The issues of an options object: one at `path` ("expected `expected`, got …") when it is not an
- * object (null and arrays included), else one per unknown key. Empty when it is fine.
+ * object (null and arrays included), else one per unreadable or unknown key. Empty when it is fine.
  */
 export function optionsIssues(
   value: unknown,
@@ -27,4 +60,15 @@ export function optionsIssues(
     return [{ path: where.path, message: `expected ${where.expected}, got ${JSON.stringify(value)}` }];
   }
   return unknownKeyIssues(value, known);
+}
+
+/**
+ * Throws a ValidationError (`title`) naming what cannot be read of an options object (see
+ * {@link unreadableIssues}), for the checks that read its values right after; a non-object is
+ * left to the caller's own shape check.
+ */
+export function assertReadable(value: unknown, known: readonly string[], title: string): void {
+  if (value === null || typeof value !== 'object') return;
+  const issues = unreadableIssues(value, known);
+  if (issues.length > 0) throw new ValidationError(issues, title);
 }

@@ -7,7 +7,7 @@ import { ClosedError, ExecutionNotFoundError, TimeoutError, ValidationError } fr
 import type { ExecutionSnapshot } from '../store/store.js';
 import type { ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { EXECUTION_STATES, TERMINAL_STATES } from '../types.js';
-import { optionsIssues } from '../unknown-keys.js';
+import { assertReadable, optionsIssues } from '../unknown-keys.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
@@ -31,6 +31,7 @@ function checkFilter(
   filter: unknown,
   known: readonly string[] = ['status', 'workflowId'],
 ): asserts filter is { status?: ExecutionState; workflowId?: string } {
+  assertReadable(filter, known, 'Invalid listing');
   const issues = optionsIssues(filter, known, { path: '', expected: 'an object of filters' });
   if (filter === null || typeof filter !== 'object') throw new ValidationError(issues, 'Invalid listing');
   const { status, workflowId } = filter as { status?: unknown; workflowId?: unknown };

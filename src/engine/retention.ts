@@ -15,7 +15,7 @@ import { intervalPassed } from '../clock.js';
 import { describeValue } from '../describe-value.js';
 import { ClosedError, type Issue, OrchestratorError, ValidationError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { optionsIssues } from '../unknown-keys.js';
+import { assertReadable, optionsIssues } from '../unknown-keys.js';
 import type { EngineContext } from './context.js';
 
 /** Executions one store call deletes at most (one transaction). */
@@ -53,6 +53,7 @@ export interface PurgeOptions {
 
 /** Checks `purgeExecutions`' options; returns the cutoff (epoch ms) and limit. */
 export function checkPurgeOptions(options: unknown): { before: number; limit: number } {
+  assertReadable(options, ['before', 'limit'], 'Invalid purge');
   const issues: Issue[] = optionsIssues(options, ['before', 'limit'], {
     path: '',
     expected: 'an object such as { before: new Date(...) }',

@@ -10,7 +10,7 @@ import type { Issue } from '../errors.js';
 import { toError, ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
 import type { CompensationHandler, StepContext } from '../types.js';
-import { unknownKeyIssues } from '../unknown-keys.js';
+import { assertReadable, unknownKeyIssues } from '../unknown-keys.js';
 import { backoffDelayMs } from './backoff.js';
 
 /** Options of {@link ErrorRecovery}. Delays are in seconds. */
@@ -69,6 +69,11 @@ export class ErrorRecovery {
   /** @throws ValidationError when an option is out of range. */
   constructor(options: ErrorRecoveryOptions = {}) {
     checkOptionsObject(options, 'options');
+    assertReadable(
+      options,
+      ['baseDelay', 'multiplier', 'maxDelay', 'sleep'],
+      'Invalid ErrorRecovery options',
+    );
     const { baseDelay = 1, multiplier = 2, maxDelay = 5, sleep = defaultSleep } = options;
     // A misspelt option (`maxDelays`) is refused by name, not silently left at its default.
     const issues: Issue[] = unknownKeyIssues(options, ['baseDelay', 'multiplier', 'maxDelay', 'sleep']);

@@ -24,7 +24,7 @@ import { type Issue, ValidationError } from '../errors.js';
 import { PrometheusExporter, type PrometheusOptions } from '../monitoring/prometheus.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
-import { optionsIssues } from '../unknown-keys.js';
+import { assertReadable, optionsIssues } from '../unknown-keys.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { createTokenVerifier, registerAuth, tokenProblem } from './auth.js';
 import { toErrorReply } from './errors.js';
@@ -129,6 +129,7 @@ function prometheusIssues(prometheus: unknown): Issue[] {
 
 /** @throws ValidationError naming every bad option. Returns the body limit. */
 function checkOptions(options: AppOptions): number {
+  assertReadable(options, APP_OPTION_KEYS, 'Invalid app options');
   const shape = optionsIssues(options, APP_OPTION_KEYS, { path: 'options', expected: 'an object' });
   if (shape.length > 0 && shape[0]?.path === 'options')
     throw new ValidationError(shape, 'Invalid app options');
