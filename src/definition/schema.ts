@@ -50,8 +50,14 @@ const expression = () =>
     .min(1, { error: 'must be a non-empty CEL expression' })
     .max(MAX_EXPRESSION_SOURCE, { error: `must be at most ${MAX_EXPRESSION_SOURCE} characters` });
 
-/** A workflow id: `[A-Za-z0-9_.-]+`, 1 to 128 characters. */
-export const workflowIdSchema = name();
+/**
+ * A workflow id: `[A-Za-z0-9_.-]+`, 1 to 128 characters, other than `.` and `..`: it is a path
+ * segment of the HTTP API (`/v1/workflows/:id`), and clients remove those as dot segments (even
+ * percent-encoded), so such a workflow could never be read or run over HTTP.
+ */
+export const workflowIdSchema = name().refine((value) => value !== '.' && value !== '..', {
+  error: (issue) => `'${String(issue.input)}' cannot be a workflow id (URLs drop it as a dot segment)`,
+});
 
 /** A step, action or compensation name: `[A-Za-z0-9_.-]+`, 1 to 128 characters. */
 export const stepNameSchema = name();

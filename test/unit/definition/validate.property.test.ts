@@ -9,6 +9,8 @@ import { ValidationError } from '../../../src/errors.js';
 const defaults: PlanDefaults = { retryAttempts: 3, retryDelay: 5, workflowTimeout: 300 };
 
 const nameArb = fc.stringMatching(/^[A-Za-z0-9_.-]{1,24}$/).filter((name) => name !== '__proto__');
+/** A workflow id: a name other than the URL dot segments '.' and '..'. */
+const idArb = nameArb.filter((id) => id !== '.' && id !== '..');
 const secondsArb = fc.double({ min: 0.001, max: 100_000, noNaN: true });
 const inputs = [
   'input',
@@ -83,7 +85,7 @@ const validDefinitionArb = fc
     fc.array(specArb, { minLength: 1, maxLength: 15 }),
     fc.uniqueArray(nameArb, { minLength: 80, maxLength: 80 }),
     fc.record({ timeout: secondsArb, description: fc.string() }, { requiredKeys: [] }),
-    nameArb,
+    idArb,
   )
   .map(([specs, names, options, id]) => {
     let next = specs.length;

@@ -334,6 +334,20 @@ describe('validateDefinition: each rule, with its path', () => {
     ]);
   });
 
+  it("refuses '.' and '..' as a workflow id: HTTP clients drop them from URLs as dot segments", () => {
+    // fetch('/v1/workflows/..') and even '/v1/workflows/%2E%2E' request /v1/: such a workflow
+    // could be defined and listed, but never read or run over HTTP.
+    for (const id of ['.', '..']) {
+      expect(issuesOf(id, [{ name: 'a' }])).toEqual([
+        { path: 'id', message: `'${id}' cannot be a workflow id (URLs drop it as a dot segment)` },
+      ]);
+    }
+    for (const id of ['...', 'a..b', '.a', 'v1.'])
+      expect(() => validateDefinition(id, [{ name: 'a' }])).not.toThrow();
+    // A step may still be called '.', as it never appears in a URL.
+    expect(() => validateDefinition('wf', [{ name: '.', action: 'noop' }])).not.toThrow();
+  });
+
   it('checks the steps array', () => {
     expect(issuesOf('wf', [])).toEqual([{ path: 'steps', message: 'must list at least one step' }]);
     expect(issuesOf('wf', { name: 'a' })).toEqual([
