@@ -27,7 +27,7 @@ import { RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
 import { assertReadable, optionsIssues } from '../unknown-keys.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { createTokenVerifier, registerAuth, tokenProblem } from './auth.js';
-import { toErrorReply } from './errors.js';
+import { HttpError, toErrorReply } from './errors.js';
 import { executionRoutes } from './routes/executions.js';
 import { localNodes, monitoringRoutes, type NodesProvider } from './routes/monitoring.js';
 import { remoteWorkerRoutes } from './routes/remote-workers.js';
@@ -296,13 +296,25 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   });
 }
 
+/** Decodes UTF-8 strictly (a byte-order mark is dropped): bytes that are not UTF-8 throw. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function installJsonParser(app: FastifyInstance): void {
   // JSON only: any other media type answers 415. An empty JSON body counts as no body.
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (body === '') done(null, undefined);
-    else parse(req, body as string, done);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    let text: string;
+    try {
+      // JSON is UTF-8 (RFC 8259): other bytes would become U+FFFD, and the input stored would
+      // silently differ from the one sent.
+      text = UTF8.decode(body as Buffer);
+    } catch {
+      done(new HttpError('VALIDATION', 'Request body is not valid UTF-8 (JSON is sent as UTF-8)'), undefined);
+      return;
+    }
+    if (text === '') done(null, undefined);
+    else parse(req, text, done);
   });
 }
 
