@@ -19,6 +19,7 @@ import { register as registerWorkers } from './commands/workers.js';
 import { reportFor } from './errors.js';
 import { addGlobalOptions } from './globals.js';
 import { Output } from './output.js';
+import { refuseRepeatedOptions } from './repeated-options.js';
 import { packageVersion } from './version.js';
 
 /** Every command, in the order `--help` lists them. */
@@ -49,6 +50,7 @@ function createProgram(helpSink?: string[]): Command {
   addGlobalOptions(program);
   for (const register of COMMANDS) register(program);
   registerHelp(program);
+  refuseRepeatedOptions(program);
   return program;
 }
 
