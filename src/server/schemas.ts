@@ -134,12 +134,35 @@ export function blankIsAbsent<T extends z.ZodType>(schema: T, meaning: string) {
     .meta({ description: `${meaning}; an empty value counts as not given` });
 }
 
+/**
+ * A count given in a query string: decimal digits only, then `schema` (a coerced number). `Number()`
+ * alone would take `0x10` as 16, `1e3` as 1000 and ` ` as 0.
+ */
+export function decimalCount<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value, ctx) => {
+    if (typeof value === 'string' && !/^\d+$/.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a whole number in decimal digits, got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    return value;
+  }, schema);
+}
+
 /** Query of `GET /v1/executions`; empty values mean "no filter" or the default. */
 export const listExecutionsQuerySchema = z.strictObject({
   status: blankIsAbsent(z.enum(EXECUTION_STATES).optional(), 'Only executions in this state'),
   workflowId: blankIsAbsent(workflowIdSchema.optional(), 'Only executions of this workflow'),
-  limit: blankIsAbsent(z.coerce.number().int().min(1).max(1000).default(50), 'Page size (default 50)'),
-  offset: blankIsAbsent(z.coerce.number().int().min(0).default(0), 'Executions to skip (default 0)'),
+  limit: blankIsAbsent(
+    decimalCount(z.coerce.number().int().min(1).max(1000).default(50)),
+    'Page size (default 50)',
+  ),
+  offset: blankIsAbsent(
+    decimalCount(z.coerce.number().int().min(0).default(0)),
+    'Executions to skip (default 0)',
+  ),
 });
 
 /** `MetricsSnapshot` (SPEC §5). */

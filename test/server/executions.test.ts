@@ -151,6 +151,12 @@ describe('GET /v1/executions', () => {
       ['limit=5000', /query\.limit/],
       ['limit=abc', /query\.limit/],
       ['offset=-1', /query\.offset/],
+      // Number() would read these as 16, 1000, 10 and 0: only decimal digits are a count.
+      ['limit=0x10', /query\.limit: expected a whole number in decimal digits, got "0x10"/],
+      ['limit=1e3', /query\.limit/],
+      ['limit=%2010', /query\.limit/],
+      ['offset=%20', /query\.offset/],
+      ['offset=0b1', /query\.offset/],
       ['workflowId=has space', /query\.workflowId/],
       ['wokflowId=x', /query\.wokflowId: unknown key/],
     ] as const) {

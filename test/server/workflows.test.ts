@@ -190,6 +190,12 @@ describe('GET /v1/workflows', () => {
     const bad = await f.call({ url: '/v1/workflows/one?version=zero' });
     expect(bad.statusCode).toBe(400);
     expect(envelope(bad).message).toMatch(/query\.version/);
+    // Number() would read '0x1' and '1e0' as version 1.
+    for (const odd of ['0x1', '1e0', '%201']) {
+      const res = await f.call({ url: `/v1/workflows/one?version=${odd}` });
+      expect(res.statusCode, odd).toBe(400);
+      expect(envelope(res).message).toMatch(/query\.version: expected a whole number in decimal digits/);
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import type { Orchestrator } from '../../orchestrator.js';
 import { toJson } from '../json.js';
 import {
   blankIsAbsent,
+  decimalCount,
   definitionEnvelopeSchema,
   errorResponses,
   executeBodySchema,
@@ -95,7 +96,7 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
         params: workflowParamsSchema,
         querystring: z.strictObject({
           version: blankIsAbsent(
-            z.coerce.number().int().positive().optional(),
+            decimalCount(z.coerce.number().int().positive().optional()),
             'This version (default: the latest)',
           ),
         }),
