@@ -287,14 +287,14 @@ function checkListeners(on: unknown): [EventName, Listener<EventName>][] {
  * position before it resolves.
  */
 export async function createOrchestrator(options: OrchestratorOptions = {}): Promise<Orchestrator> {
+  // Read once here: a getter or Proxy trap that throws is named, not thrown raw.
+  assertReadable(options, [...CONFIG_KEYS, 'actions', 'compensations', 'on'], 'Invalid config');
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new ValidationError(
       [{ path: '', message: 'Expected the config to be an object' }],
       'Invalid config',
     );
   }
-  // Read once here: a getter or Proxy trap that throws is named, not thrown raw.
-  assertReadable(options, [...CONFIG_KEYS, 'actions', 'compensations', 'on'], 'Invalid config');
   const { actions, compensations, on, ...rest } = options;
   const config = compileConfig(rest);
   const actionList = checkHandlers('action', actions);

@@ -32,6 +32,8 @@ export function unreadableIssues(value: object, known: readonly string[]): Issue
   });
   let keys: string[];
   try {
+    // A revoked Proxy throws even here, where the callers' shape checks ask.
+    Array.isArray(value);
     keys = Object.keys(value);
   } catch (error) {
     return [cannot('', error)];
@@ -56,6 +58,10 @@ export function optionsIssues(
   known: readonly string[],
   where: { path: string; expected: string },
 ): Issue[] {
+  if (value !== null && typeof value === 'object') {
+    const unreadable = unreadableIssues(value, known);
+    if (unreadable.length > 0) return unreadable;
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return [{ path: where.path, message: `expected ${where.expected}, got ${JSON.stringify(value)}` }];
   }

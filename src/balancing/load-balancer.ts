@@ -7,7 +7,7 @@
 import { describeValue } from '../describe-value.js';
 import { NoWorkersError, ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
-import { unknownKeyIssues } from '../unknown-keys.js';
+import { assertReadable, unknownKeyIssues } from '../unknown-keys.js';
 
 /** @throws ValidationError naming `path` unless `value` is a safe integer of at least `min`. */
 function checkCount(value: unknown, path: string, min: number): asserts value is number {
@@ -54,6 +54,7 @@ export class LoadBalancer {
    *   unknown (a misspelt key is refused by name, not ignored).
    */
   constructor(options: LoadBalancerOptions = {}) {
+    assertReadable(options, ['workers', 'onReassign'], 'Invalid LoadBalancer options');
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new ValidationError([{ path: 'options', message: 'Expected `options` to be an object' }]);
     }

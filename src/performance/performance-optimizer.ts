@@ -14,7 +14,7 @@
 import { describeValue } from '../describe-value.js';
 import { ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
-import { unknownKeyIssues } from '../unknown-keys.js';
+import { assertReadable, unknownKeyIssues } from '../unknown-keys.js';
 import { DurationHistogram } from './histogram.js';
 import { dataDrivenSuggestions, GENERIC_SUGGESTIONS, type StepFacts, slowest } from './suggestions.js';
 
@@ -144,6 +144,7 @@ export class PerformanceOptimizer {
 
   /** @throws ValidationError when an option is out of range or unknown (a misspelt key is refused by name). */
   constructor(options: PerformanceOptimizerOptions = {}) {
+    assertReadable(options, OPTION_KEYS, 'Invalid PerformanceOptimizer options');
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw invalid('options', 'an object', options);
     }

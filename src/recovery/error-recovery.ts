@@ -244,6 +244,7 @@ function defaultSleep(ms: number): Promise<void> {
 }
 
 function checkOptionsObject(value: unknown, path: string): void {
+  assertReadable(value, [], `Invalid ${path}`);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ValidationError([
       { path, message: `Expected \`${path}\` to be an object, got ${describeValue(value)}` },

@@ -1,10 +1,10 @@
 /**
- * An options object whose getter or Proxy trap throws (a lazily computed config, a
- * Proxy whose traps throw) was thrown on raw by every entry point — createOrchestrator, executeWorkflow,
- * waitForCompletion, listExecutions, countExecutions, purgeExecutions, close, buildApp,
- * createRemoteWorker, createDashboard, ErrorRecovery, LoadBalancer, PerformanceOptimizer,
- * MemoryStore — a bare Error with no code and no path. Each now refuses it with a
- * ValidationError naming what could not be read.
+ * An options object whose getter or Proxy trap throws (a lazily computed config, a Proxy whose
+ * traps throw, a revoked Proxy, on which even Array.isArray throws) was thrown on raw by every
+ * entry point — createOrchestrator, executeWorkflow, waitForCompletion, listExecutions,
+ * countExecutions, purgeExecutions, close, buildApp, createRemoteWorker, createDashboard,
+ * ErrorRecovery, LoadBalancer, PerformanceOptimizer, MemoryStore — a bare Error with no code and
+ * no path. Each now refuses it with a ValidationError naming what could not be read.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -38,6 +38,13 @@ function throwingProxy(): object {
   return new Proxy({}, { ownKeys: fail, get: fail, has: fail, getOwnPropertyDescriptor: fail });
 }
 
+/** A revoked proxy: every operation on it throws, even `Array.isArray`. */
+function revokedProxy(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
 /** The issues of the ValidationError `call` throws or rejects with. */
 async function issuesOf(call: () => unknown): Promise<{ path: string; message: string }[]> {
   let caught: unknown;
@@ -60,6 +67,7 @@ describe('options whose reads throw', () => {
     const getterFirst = throwingGetter('retryDelay');
     expect((await issuesOf(() => createOrchestrator(getterFirst)))[0]?.path).toBe('retryDelay');
     expect((await issuesOf(() => createOrchestrator(throwingProxy())))[0]?.path).toBe('');
+    expect((await issuesOf(() => createOrchestrator(revokedProxy())))[0]?.path).toBe('');
     const alerts = throwingGetter('failureRate');
     expect((await issuesOf(() => createOrchestrator({ store: 'memory', alerts })))[0]?.path).toBe(
       'alerts.failureRate',
@@ -98,6 +106,7 @@ describe('options whose reads throw', () => {
         { path: key, message: 'could not be read (secret vault locked)' },
       ]);
       expect((await issuesOf(() => call(throwingProxy() as never)))[0]?.path).toBe('');
+      expect((await issuesOf(() => call(revokedProxy() as never)))[0]?.path).toBe('');
     }
     expect(await issuesOf(() => orch.close(throwingGetter('grace')))).toEqual([
       { path: 'grace', message: 'could not be read (secret vault locked)' },
@@ -120,6 +129,7 @@ describe('options whose reads throw', () => {
       const issues = await issuesOf(() => call(throwingGetter(key) as never));
       expect(issues).toContainEqual({ path: key, message: 'could not be read (secret vault locked)' });
       expect((await issuesOf(() => call(throwingProxy() as never)))[0]?.path).toBe('');
+      expect((await issuesOf(() => call(revokedProxy() as never)))[0]?.path).toBe('');
     }
   });
 });
