@@ -7,6 +7,7 @@ import { closeSync, lstatSync, openSync, readFileSync, readSync, statSync } from
 import type { StepDefinition } from '../definition/types.js';
 import { type ValidDefinition, validateDefinition } from '../definition/validate.js';
 import { type Issue, ValidationError } from '../errors.js';
+import { duplicateKeyProblem } from '../json-duplicate-keys.js';
 import { UsageError } from './errors.js';
 
 /** Keys a definition file may have at its top level (`$schema` helps editors). */
@@ -97,12 +98,18 @@ export function readJsonFile(path: string, what: string, options: JsonFileOption
     if (error instanceof UsageError) throw error;
     throw unreadable(error, path, what);
   }
+  // A byte-order mark (editors on Windows write one) is not part of the JSON.
+  const json = text.replace(/^\uFEFF/, '');
+  let parsed: unknown;
   try {
-    // A byte-order mark (editors on Windows write one) is not part of the JSON.
-    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+    parsed = JSON.parse(json);
   } catch (error) {
     throw new UsageError(`${what} '${path}' is not valid JSON: ${(error as Error).message}`);
   }
+  // JSON.parse keeps the last value of a key given twice and drops the others silently.
+  const duplicate = duplicateKeyProblem(json);
+  if (duplicate) throw new UsageError(`${what} '${path}': ${duplicate}`);
+  return parsed;
 }
 
 /**

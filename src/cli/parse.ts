@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { MAX_SECONDS } from '../definition/schema.js';
+import { duplicateKeyProblem } from '../json-duplicate-keys.js';
 import { EXECUTION_STATES, type ExecutionState } from '../types.js';
 import { UsageError } from './errors.js';
 
@@ -72,9 +73,14 @@ export function parseState(value: string): ExecutionState {
 /** The JSON value of an option such as `--input`. */
 export function parseJsonOption(flag: string, value: string | undefined, fallback: unknown): unknown {
   if (value === undefined) return fallback;
+  let parsed: unknown;
   try {
-    return JSON.parse(value) as unknown;
+    parsed = JSON.parse(value);
   } catch (error) {
     throw new UsageError(`${flag} is not valid JSON: ${(error as Error).message}`);
   }
+  // JSON.parse keeps the last value of a key given twice and drops the others silently.
+  const duplicate = duplicateKeyProblem(value);
+  if (duplicate) throw new UsageError(`${flag}: ${duplicate}`);
+  return parsed;
 }

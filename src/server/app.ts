@@ -21,6 +21,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { describeValue } from '../describe-value.js';
 import { type Issue, ValidationError } from '../errors.js';
+import { findDuplicateKey } from '../json-duplicate-keys.js';
 import { PrometheusExporter, type PrometheusOptions } from '../monitoring/prometheus.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
@@ -313,8 +314,18 @@ function installJsonParser(app: FastifyInstance): void {
       done(new HttpError('VALIDATION', 'Request body is not valid UTF-8 (JSON is sent as UTF-8)'), undefined);
       return;
     }
-    if (text === '') done(null, undefined);
-    else parse(req, text, done);
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
+    parse(req, text, (error, value) => {
+      // JSON.parse keeps the last value of a key given twice and drops the others silently.
+      const duplicate = error ? null : findDuplicateKey(text, 'body');
+      if (duplicate) {
+        const message = `Invalid request: ${duplicate.path}: has the key '${duplicate.key}' twice (give each key once)`;
+        done(new HttpError('VALIDATION', message), undefined);
+      } else done(error, value);
+    });
   });
 }
 

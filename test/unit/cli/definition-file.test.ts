@@ -44,6 +44,17 @@ describe('readDefinitionFile', () => {
     expect(() => readDefinitionFile(bad)).toThrow(new RegExp(`definition file '${bad}' is not valid JSON: `));
     const list = file('list.json', '[]');
     expect(() => readDefinitionFile(list)).toThrow(/must contain a JSON object/);
+    // JSON.parse would keep the last 'id' and drop the first without a word.
+    const twice = file('twice.json', '{"id": "orders", "steps": [{"name": "a"}], "id": "payments"}');
+    expect(() => readDefinitionFile(twice)).toThrow(
+      new UsageError(`definition file '${twice}': has the key 'id' twice (give each key once)`),
+    );
+    const nested = file('nested.json', '{"id": "w", "steps": [{"name": "a", "timeout": 5, "timeout": 50}]}');
+    expect(() => readDefinitionFile(nested)).toThrow(
+      new UsageError(
+        `definition file '${nested}': steps[0] has the key 'timeout' twice (give each key once)`,
+      ),
+    );
   });
 
   it('refuses a FIFO, a device, a broken symbolic link and a huge file with a usage error, without reading them', () => {

@@ -4,7 +4,8 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseGrace, parseSeconds } from '../../../src/cli/parse.js';
+import { UsageError } from '../../../src/cli/errors.js';
+import { parseGrace, parseJsonOption, parseSeconds } from '../../../src/cli/parse.js';
 import { MAX_SECONDS } from '../../../src/definition/schema.js';
 
 describe('duration options', () => {
@@ -30,4 +31,19 @@ describe('duration options', () => {
       );
     },
   );
+});
+
+describe('JSON options', () => {
+  it('refuses --input with a key twice, which JSON.parse would keep only the last of', () => {
+    expect(() => parseJsonOption('--input', '{"amount": 10, "items": [1], "amount": 1000}', {})).toThrow(
+      new UsageError("--input: has the key 'amount' twice (give each key once)"),
+    );
+    expect(() => parseJsonOption('--input', '{"order": {"id": 1, "id": 2}}', {})).toThrow(
+      new UsageError("--input: order has the key 'id' twice (give each key once)"),
+    );
+    expect(parseJsonOption('--input', '{"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}]}', {})).toEqual({
+      a: { a: 1 },
+      b: [{ a: 2 }, { a: 3 }],
+    });
+  });
 });
