@@ -38,6 +38,9 @@ function unreadable(error: unknown, path: string, what: string): UsageError {
   return new UsageError(`cannot read ${what} '${path}': ${(error as Error).message}`);
 }
 
+/** Decodes UTF-8 strictly (bytes that are not UTF-8 throw), keeping a byte-order mark. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** Where a JSON file may come from. */
 export interface JsonFileOptions {
   /**
@@ -49,7 +52,7 @@ export interface JsonFileOptions {
 }
 
 /** Reads a pipe or device to its end, refusing more than {@link MAX_JSON_FILE_BYTES}. */
-function readStream(path: string, what: string): string {
+function readStream(path: string, what: string): Buffer {
   const fd = openSync(path, 'r');
   try {
     const chunks: Buffer[] = [];
@@ -64,7 +67,7 @@ function readStream(path: string, what: string): string {
       }
       chunks.push(Buffer.from(chunk.subarray(0, n)));
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.concat(chunks);
   } finally {
     closeSync(fd);
   }
@@ -77,7 +80,7 @@ function readStream(path: string, what: string): string {
  * and a huge file is not read whole into memory.
  */
 export function readJsonFile(path: string, what: string, options: JsonFileOptions = {}): unknown {
-  let text: string;
+  let bytes: Buffer;
   try {
     const stats = statSync(path);
     if (stats.isDirectory()) throw new UsageError(`${what} '${path}' is a directory, not a file`);
@@ -85,18 +88,25 @@ export function readJsonFile(path: string, what: string, options: JsonFileOption
       if (!options.pipes || !(stats.isFIFO() || stats.isCharacterDevice())) {
         throw new UsageError(`${what} '${path}' is not a regular file`);
       }
-      text = readStream(path, what);
+      bytes = readStream(path, what);
     } else {
       if (stats.size > MAX_JSON_FILE_BYTES) {
         throw new UsageError(
           `${what} '${path}' is ${stats.size} bytes, more than the limit of ${MAX_JSON_FILE_BYTES}`,
         );
       }
-      text = readFileSync(path, 'utf8');
+      bytes = readFileSync(path);
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw unreadable(error, path, what);
+  }
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    // Read leniently, its other bytes would become U+FFFD, in the definition or config used.
+    throw new UsageError(`${what} '${path}' is not valid UTF-8 (save it as UTF-8)`);
   }
   // A byte-order mark (editors on Windows write one) is not part of the JSON.
   const json = text.replace(/^\uFEFF/, '');

@@ -44,6 +44,15 @@ describe('readDefinitionFile', () => {
     expect(() => readDefinitionFile(bad)).toThrow(new RegExp(`definition file '${bad}' is not valid JSON: `));
     const list = file('list.json', '[]');
     expect(() => readDefinitionFile(list)).toThrow(/must contain a JSON object/);
+    // A file saved as Latin-1: its 'é' would be read as U+FFFD and the description stored so.
+    const latin1 = join(dir, 'latin1.json');
+    writeFileSync(
+      latin1,
+      Buffer.from('{"id": "w", "steps": [{"name": "a"}], "options": {"description": "Caf\u00e9"}}', 'latin1'),
+    );
+    expect(() => readDefinitionFile(latin1)).toThrow(
+      new UsageError(`definition file '${latin1}' is not valid UTF-8 (save it as UTF-8)`),
+    );
     // JSON.parse would keep the last 'id' and drop the first without a word.
     const twice = file('twice.json', '{"id": "orders", "steps": [{"name": "a"}], "id": "payments"}');
     expect(() => readDefinitionFile(twice)).toThrow(
