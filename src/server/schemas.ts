@@ -56,6 +56,10 @@ export const executeHeadersSchema = z.looseObject({
     .string()
     .min(1)
     .max(256)
+    // Header bytes are read as Latin-1: a UTF-8 key would be stored as another (mojibake).
+    .regex(/^[\x20-\x7e]*$/, {
+      error: 'must be visible ASCII characters (send any other key in the body field idempotencyKey)',
+    })
     .optional()
     .describe('Same as the body field idempotencyKey (both given, they must be equal)'),
 });

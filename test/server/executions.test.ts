@@ -271,6 +271,37 @@ describe('POST /v1/workflows/:id/executions with an Idempotency-Key header', () 
     expect(tooLong.statusCode).toBe(400);
     expect(await f.orch.workflowEngine.countExecutions({ workflowId: 'hello' })).toBe(1);
   });
+
+  it('refuses the header given twice, or with bytes other than visible ASCII, which it would mangle', async () => {
+    const f = await setup();
+    await define(f, 'hello', [{ name: 'greet' }]);
+    const post = (key: string | string[]) =>
+      f.call({
+        method: 'POST',
+        url: '/v1/workflows/hello/executions',
+        headers: { 'idempotency-key': key },
+        payload: {},
+      });
+    // Node joins two such headers into one 'order-7, order-8' key: neither of those sent.
+    for (const twice of [
+      ['order-7', 'order-8'],
+      ['order-7', 'order-7'],
+    ]) {
+      const res = await post(twice);
+      expect(res.statusCode).toBe(400);
+      expect(envelope(res).message).toBe(
+        'Invalid request: headers.idempotency-key: given more than once; give it once',
+      );
+    }
+    // Header bytes are read as Latin-1: a UTF-8 'été' would become the key 'Ã©tÃ©'.
+    const utf8 = await post(Buffer.from('\u00e9t\u00e9', 'utf8').toString('latin1'));
+    expect(utf8.statusCode).toBe(400);
+    expect(envelope(utf8).message).toMatch(
+      /^Invalid request: headers\.idempotency-key: must be visible ASCII characters/,
+    );
+    expect(await f.orch.workflowEngine.countExecutions()).toBe(0);
+    expect((await post('order 7, retry')).statusCode).toBe(202);
+  });
 });
 
 describe('POST /v1/workflows/:id/executions retried with a key already used', () => {

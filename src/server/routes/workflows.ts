@@ -137,6 +137,13 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
     async (req, reply) => {
       const { id } = req.params;
       const { input, idempotencyKey: fromBody } = req.body ?? {};
+      // Node joins repeated headers into one value ('a, b'): a key neither header sent.
+      if (headerCount(req.raw.rawHeaders, 'idempotency-key') > 1) {
+        throw new ValidationError(
+          [{ path: 'headers.idempotency-key', message: 'given more than once; give it once' }],
+          'Invalid request',
+        );
+      }
       const fromHeader = req.headers['idempotency-key'];
       if (fromBody !== undefined && fromHeader !== undefined && fromBody !== fromHeader) {
         throw new ValidationError(
@@ -159,4 +166,11 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
       return reply.code(202).send({ id: executionId });
     },
   );
+}
+
+/** How many times a header (lower-case `name`) was sent: `rawHeaders` lists name, value, name, value… */
+function headerCount(rawHeaders: readonly string[], name: string): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === name) count++;
+  return count;
 }
