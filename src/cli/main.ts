@@ -17,6 +17,7 @@ import { register as registerServe } from './commands/serve.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerWorkers } from './commands/workers.js';
 import { reportFor } from './errors.js';
+import { printable } from './format.js';
 import { addGlobalOptions } from './globals.js';
 import { Output } from './output.js';
 import { refuseRepeatedOptions } from './repeated-options.js';
@@ -46,6 +47,11 @@ function createProgram(helpSink?: string[]): Command {
     .exitOverride()
     .showSuggestionAfterError()
     .configureHelp({ showGlobalOptions: true });
+  // Commander's own errors quote what was typed (`unknown option '--x'`): its control characters
+  // are shown as escapes, as in every other error line, not sent to the terminal.
+  program.configureOutput({
+    outputError: (text, write) => write(`${printable(text.replace(/\n$/, ''))}\n`),
+  });
   if (helpSink) program.configureOutput({ writeOut: (text) => helpSink.push(text) });
   addGlobalOptions(program);
   for (const register of COMMANDS) register(program);

@@ -3,6 +3,7 @@
  * get one {@link Output}; tests can give it string sinks.
  * @module
  */
+import { printable } from './format.js';
 import { colorsWanted, createStyle, type Style } from './style.js';
 
 /** Something text can be written to (a stream, or a test buffer). */
@@ -65,7 +66,8 @@ export class Output {
    * mode unless a document is there already (stdout then keeps that one document).
    */
   error(code: string, message: string, printed = false): void {
-    if (!printed) this.err.write(`error: ${message}\n`);
+    // Control characters of what the user gave (an id, a file name) would drive the terminal.
+    if (!printed) this.err.write(`error: ${printable(message)}\n`);
     if (this.json && !documentWritten.has(this.out)) this.data({ error: { code, message } });
   }
 }

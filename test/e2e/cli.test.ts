@@ -324,6 +324,18 @@ describe.concurrent('usage errors (exit 2)', () => {
     expect(r.stderr).toMatch(/^error: --input is not valid JSON: .+\n$/);
   });
 
+  it('shows control characters of what was typed as escapes in the error line', async () => {
+    const [option, id] = await Promise.all([
+      cli(['--x\u001b[31m']),
+      cli(['status', 'x\u001b[2K\rerror: fake', '--store', store.url]),
+    ]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toBe("error: unknown option '--x\\u001b[31m'\n");
+    expect(id.code).toBe(1);
+    expect(id.stderr).toMatch(/^error: execution 'x\\u001b\[2K\\rerror: fake' not found/);
+    expect(id.stderr).not.toContain('\u001b');
+  });
+
   it('an unknown command', async () => {
     const r = await cli(['frobnicate']);
     expect(r.code).toBe(2);

@@ -120,6 +120,16 @@ describe('Output', () => {
     expect(machine.err()).toBe('error: bad\nwhy\n');
   });
 
+  it('shows control characters of an error message as escapes, not as terminal commands', () => {
+    // `orchestrator status $'x\e[31m\r\nerror: fake'` echoed the id raw: the line could be
+    // recoloured, rewritten or followed by a forged one.
+    const human = capture(true);
+    human.output.error('EXECUTION_NOT_FOUND', "execution 'x\u001b[31m\r\nerror: fake' not found");
+    expect(human.err()).toBe("error: execution 'x\\u001b[31m\\r\\nerror: fake' not found\n");
+    // The JSON document keeps the message as it is: JSON escapes it.
+    expect(JSON.parse(human.out()).error.message).toBe("execution 'x\u001b[31m\r\nerror: fake' not found");
+  });
+
   it('keeps one JSON document on stdout: an error after the data goes to stderr only', () => {
     const machine = capture(true);
     machine.output.data({ a: 1 });
