@@ -54,7 +54,7 @@ function openPostgres(target: string): PostgresStore {
     throw invalid('postgres://<unparsable URL>');
   }
   // Before `schema` is taken out: `?schema=a&schema=b` is refused too.
-  checkUrlOptions(target);
+  checkUrlOptions(target, { schemaParameter: true });
   const schema = url.searchParams.get('schema');
   if (schema === null) return new PostgresStore(target);
   url.searchParams.delete('schema');

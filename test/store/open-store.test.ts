@@ -90,16 +90,27 @@ describe('openStore: a password given as a URL parameter', () => {
     ],
     [
       'an ssl file that does not exist',
-      'postgres://app@127.0.0.1:1/test?sslrootcert=/nonexistent/ca.pem&Password=s3cretQ',
+      'postgres://app@127.0.0.1:1/test?sslrootcert=/nonexistent/ca.pem&password=s3cretQ',
+      'VALIDATION',
+    ],
+    // The driver reads 'password' only: 'Password' is refused at once, as it would be ignored.
+    [
+      'a parameter the driver does not read',
+      'postgres://app@127.0.0.1:1/test?Password=s3cretQ',
       'VALIDATION',
     ],
   ])('%s: the error masks it', async (_what, target, code) => {
-    const store = openStore(target);
-    const error = await store.init().then(
-      () => null,
-      (e: unknown) => e,
-    );
-    await store.close().catch(() => undefined);
+    let error: unknown = null;
+    try {
+      const store = openStore(target);
+      error = await store.init().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await store.close().catch(() => undefined);
+    } catch (refused) {
+      error = refused;
+    }
     expect(error).toMatchObject({ code });
     const shown = (error as Error).message + JSON.stringify((error as ValidationError).issues ?? []);
     expect(shown).not.toContain('s3cretQ');
@@ -135,6 +146,17 @@ describe('openStore: URL parameters the driver would take otherwise than meant',
       'postgres://u:pw@h/db?sslmode=disabled',
       /sslmode "disabled" is not one of disable, prefer/,
     ],
+    // The driver ignores what it does not read: the tables went to the default schema.
+    [
+      'a misspelt parameter',
+      'postgres://u:pw@h/db?shema=orders',
+      /the parameter "shema" is not one the driver reads/,
+    ],
+    [
+      'a libpq parameter the driver does not support',
+      'postgres://u:pw@h/db?connect_timeout=10',
+      /the parameter "connect_timeout" is not one the driver reads/,
+    ],
   ])('%s: a ValidationError naming `store`, before any connection', (_what, target, message) => {
     for (const open of [() => openStore(target), () => new PostgresStore(target)]) {
       try {
@@ -147,6 +169,19 @@ describe('openStore: URL parameters the driver would take otherwise than meant',
         expect((error as Error).message).not.toContain(':pw@');
       }
     }
+  });
+
+  it('refuses ?schema= in a URL given to PostgresStore itself, which takes it as an option', () => {
+    // It was ignored: the store opened the default schema 'orchestrator'.
+    expect(() => new PostgresStore('postgres://u@h/db?schema=orders')).toThrow(
+      /the parameter 'schema' is not read here: pass the schema as the option \{ schema \}/,
+    );
+    expect(new PostgresStore('postgres://u@h/db', { schema: 'orders' }).schema).toBe('orders');
+  });
+
+  it('takes the parameters the driver reads', () => {
+    const url = 'postgres://u@h/db?schema=s&application_name=app&statement_timeout=5000&options=-c%20x%3D1';
+    expect(openStore(url)).toBeInstanceOf(PostgresStore);
   });
 
   it('takes the sslmodes the driver knows', () => {

@@ -113,7 +113,7 @@ export class PostgresStore implements Store {
         'Invalid PostgresStore arguments',
       );
     }
-    checkUrlOptions(url);
+    checkUrlOptions(url, { schemaParameter: false });
     const resolved = resolveOptions(options);
     this.schema = resolved.schema;
     this.poolSize = resolved.poolSize;

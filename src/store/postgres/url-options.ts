@@ -19,10 +19,43 @@ export const SSL_MODES: readonly string[] = [
 ];
 
 /**
- * @throws ValidationError naming `store` (the password masked) for a query parameter given twice or
- * an `sslmode` the driver does not know. A URL that does not parse is left to the driver.
+ * The query parameters the driver (`pg` 8) reads from a URL. It takes any other in silence and
+ * does nothing with it: a typo (`?shema=orders`, `?sslmod=require`) or a libpq parameter it does
+ * not support (`connect_timeout`, `target_session_attrs`) would change nothing, unannounced.
  */
-export function checkUrlOptions(url: string): void {
+export const DRIVER_URL_PARAMETERS: readonly string[] = [
+  'host',
+  'port',
+  'user',
+  'password',
+  'db',
+  'encoding',
+  'ssl',
+  'sslmode',
+  'sslcert',
+  'sslkey',
+  'sslrootcert',
+  'sslnegotiation',
+  'uselibpqcompat',
+  'application_name',
+  'fallback_application_name',
+  'client_encoding',
+  'options',
+  'binary',
+  'replication',
+  'statement_timeout',
+  'lock_timeout',
+  'idle_in_transaction_session_timeout',
+  'query_timeout',
+  'connectionTimeoutMillis',
+];
+
+/**
+ * @throws ValidationError naming `store` (the password masked) for a query parameter given twice,
+ * one the driver does not read (`schema` is read only by `openStore`: `where` says whether it is
+ * allowed), or an `sslmode` the driver does not know. A URL that does not parse is left to the driver.
+ */
+export function checkUrlOptions(url: string, where: { schemaParameter: boolean }): void {
   let params: URLSearchParams;
   try {
     params = new URL(url).searchParams;
@@ -33,6 +66,13 @@ export function checkUrlOptions(url: string): void {
   const seen = new Set<string>();
   for (const key of params.keys()) {
     if (seen.has(key)) messages.push(`the parameter '${key}' is given more than once`);
+    else if (key === 'schema' && !where.schemaParameter) {
+      messages.push(`the parameter 'schema' is not read here: pass the schema as the option { schema }`);
+    } else if (key !== 'schema' && !DRIVER_URL_PARAMETERS.includes(key)) {
+      messages.push(
+        `the parameter ${JSON.stringify(key)} is not one the driver reads (it would be ignored); it reads ${DRIVER_URL_PARAMETERS.join(', ')}`,
+      );
+    }
     seen.add(key);
   }
   const sslmode = params.get('sslmode');
