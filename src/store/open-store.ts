@@ -39,6 +39,17 @@ export function openStore(target: string | Store): Store {
   if (target.startsWith('sqlite:')) {
     const path = target.slice('sqlite:'.length);
     if (path === '') throw invalid(target);
+    if (path.includes('\u0000')) {
+      throw new ValidationError(
+        [
+          {
+            path: 'store',
+            message: `Expected a SQLite file path, got one that contains U+0000 at index ${path.indexOf('\u0000')}`,
+          },
+        ],
+        'Invalid config',
+      );
+    }
     return new SqliteStore(path === ':memory:' ? path : resolve(process.cwd(), path));
   }
   if (/^postgres(ql)?:\/\//.test(target)) return openPostgres(target);

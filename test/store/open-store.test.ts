@@ -28,6 +28,13 @@ describe('openStore', () => {
     }
   });
 
+  it('refuses a SQLite path with U+0000, which no file can have, as bad config (not an outage)', () => {
+    // It failed at init with STORE_UNAVAILABLE, as if the disk were down.
+    expect(() => openStore('sqlite:data/a\u0000b.sqlite')).toThrow(ValidationError);
+    expect(() => openStore('sqlite:data/a\u0000b.sqlite')).toThrow(/store: .*contains U\+0000 at index 6/);
+    expect(() => new SqliteStore('a\u0000b')).toThrow(/path: .*contains U\+0000 at index 1/);
+  });
+
   it('sqlite::memory: → an in-memory SQLite database', async () => {
     const store = openStore('sqlite::memory:') as SqliteStore;
     expect(store.path).toBe(':memory:');

@@ -86,6 +86,12 @@ function checkSqliteArguments(path: unknown, options: unknown): void {
   const issues: Issue[] = [];
   if (typeof path !== 'string') {
     issues.push({ path: 'path', message: `Expected a file path or ':memory:', got ${describeValue(path)}` });
+  } else if (path.includes('\u0000')) {
+    // No file name holds one: opening would fail as if the disk were down (STORE_UNAVAILABLE).
+    issues.push({
+      path: 'path',
+      message: `Expected a file path, got one that contains U+0000 at index ${path.indexOf('\u0000')}`,
+    });
   }
   issues.push(...optionsIssues(options, ['synchronous'], { path: 'options', expected: 'an object' }));
   const synchronous = (options as SqliteStoreOptions | null)?.synchronous;
