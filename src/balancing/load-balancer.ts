@@ -7,6 +7,7 @@
 import { describeValue } from '../describe-value.js';
 import { NoWorkersError, ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
+import { unstorableText } from '../storable-text.js';
 import { assertReadable, unknownKeyIssues } from '../unknown-keys.js';
 
 /** @throws ValidationError naming `path` unless `value` is a safe integer of at least `min`. */
@@ -243,6 +244,11 @@ export class LoadBalancer {
    */
   addWorker(id: string): boolean {
     checkNonEmptyString(id, 'id');
+    // The engine stores it as the workerId of what it places there: PostgreSQL would change it.
+    const unstorable = unstorableText(id);
+    if (unstorable !== null) {
+      throw new ValidationError([{ path: 'id', message: `${unstorable}; no store can keep it as is` }]);
+    }
     if (this.byId.has(id)) return false;
     const slot: WorkerSlot = { id, active: 0, external: 0 };
     this.slots.push(slot);

@@ -21,6 +21,16 @@ describe('LoadBalancer and PerformanceOptimizer argument checks', () => {
     expect(lb.removeWorker('unknown')).toEqual({});
   });
 
+  it('refuses a worker id no store keeps as is (U+0000, an unpaired surrogate)', () => {
+    // orch.loadBalancer.addWorker('w\u0000x') was taken, and the executions placed on it were
+    // stored with workerId 'w\ufffdx' on PostgreSQL (kept as given by the other stores).
+    const lb = new LoadBalancer();
+    expect(() => lb.addWorker('w\u0000x')).toThrow(/id: contains U\+0000 at index 1/);
+    expect(() => lb.addWorker('w\ud800')).toThrow(ValidationError);
+    expect(() => new LoadBalancer({ workers: ['ok', 'w\udc00'] })).toThrow(ValidationError);
+    expect(lb.addWorker('w\ud83d\ude00')).toBe(true);
+  });
+
   it('shows a threshold given as a string as a string', () => {
     expect(() => new LoadBalancer().isBalanced('0.3' as never)).toThrow(/got "0\.3"/);
   });
