@@ -6,8 +6,8 @@
  * example workflow to completion with the example handlers.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -204,5 +204,64 @@ describe('`orchestrator run` lines of the README', () => {
     } finally {
       await orch.close();
     }
+  });
+});
+
+/** A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to hyphens. */
+function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+/** A Markdown file's text outside its fenced code blocks. */
+function prose(file: string): string {
+  return readFileSync(join(ROOT, file), 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+}
+
+/** The anchors of a Markdown file's headings (a repeated heading gets `-1`, `-2`, ...). */
+function anchors(file: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  for (const [, heading] of prose(file).matchAll(/^#{1,6}\s+(.*)$/gm)) {
+    const base = slug(heading ?? '');
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    out.add(n === 0 ? base : `${base}-${n}`);
+  }
+  return out;
+}
+
+describe('links of the docs', () => {
+  it('name files that exist and headings that exist', () => {
+    const broken = DOCS.flatMap((file) =>
+      [...prose(file).matchAll(/\]\(([^)\s]+)\)/g)].flatMap(([, link = '']) => {
+        if (/^[a-z]+:/i.test(link)) return [];
+        const [path = '', anchor] = link.split('#');
+        const target = path ? join(dirname(file), path) : file;
+        if (!existsSync(join(ROOT, target))) return [`${file}: ${link} (no file ${target})`];
+        if (anchor !== undefined && !anchors(target).has(anchor))
+          return [`${file}: ${link} (no heading with anchor #${anchor} in ${target})`];
+        return [];
+      }),
+    );
+    expect(broken).toEqual([]);
+  });
+
+  it("list every section in a page's contents", () => {
+    const missing = DOCS.flatMap((file) => {
+      const text = prose(file);
+      // The contents: a list of in-page links before the first section.
+      const intro = text.split(/^## /m)[0] ?? '';
+      const listed = new Set([...intro.matchAll(/^- \[[^\]]*\]\(#([^)]+)\)$/gm)].map(([, a]) => a));
+      if (listed.size === 0) return [];
+      return [...text.matchAll(/^## (.*)$/gm)]
+        .map(([, heading]) => slug(heading ?? ''))
+        .filter((anchor) => !listed.has(anchor))
+        .map((anchor) => `${file}: section #${anchor} is not in its contents`);
+    });
+    expect(missing).toEqual([]);
   });
 });
