@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { actions, compensations } from '../../examples/handlers.js';
+import { conditionStepSchema, parallelStepSchema } from '../../src/definition/schema.js';
 import { createOrchestrator } from '../../src/index.js';
 import { CONSUMER_COMPILER_OPTIONS } from '../helpers/consumer-ts.js';
 
@@ -160,6 +161,26 @@ describe('JSON samples of the docs', () => {
     } finally {
       await orch.close();
     }
+  });
+});
+
+describe("the README's table of definition keys", () => {
+  /** The backticked names in the table row of one key. */
+  const row = (key: string) => {
+    const line = readFileSync(join(ROOT, 'README.md'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`| \`${key}\``));
+    return new Set([...(line ?? '').matchAll(/`([A-Za-z]+)`/g)].map(([, name]) => name));
+  };
+
+  // A step kind's own keys are read off its row: a parallel step's `timeout` and `compensation`
+  // are not an action step's (the whole step, not one attempt; run with the keyed output).
+  it.each([
+    ['parallel', parallelStepSchema],
+    ['condition', conditionStepSchema],
+  ] as const)('names every key a %s step takes in its row', (kind, schema) => {
+    const missing = Object.keys(schema.shape).filter((key) => key !== 'name' && !row(kind).has(key));
+    expect(missing).toEqual([]);
   });
 });
 
