@@ -184,6 +184,30 @@ describe("the README's table of definition keys", () => {
   });
 });
 
+/** The `.ts` files under a folder of the repository, recursively. */
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return sources(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('environment variables', () => {
+  it('every one the package or its examples read is named in the docs', () => {
+    const docs = DOCS.map((file) => readFileSync(join(ROOT, file), 'utf8')).join('\n');
+    const read = new Set(
+      [...sources('src'), ...sources('examples')].flatMap((file) =>
+        [...readFileSync(join(ROOT, file), 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]*)\b/g)].map(
+          ([, name]) => name ?? '',
+        ),
+      ),
+    );
+    expect(read.size).toBeGreaterThanOrEqual(5);
+    expect([...read].filter((name) => !docs.includes(`\`${name}`))).toEqual([]);
+  });
+});
+
 /** `orchestrator run <file> ... --input '<json>'` in the README's bash blocks and the example script. */
 function runLines(): { line: string; file: string; input: string }[] {
   const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<
