@@ -13,7 +13,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { actions, compensations } from '../../examples/handlers.js';
 import { conditionStepSchema, parallelStepSchema } from '../../src/definition/schema.js';
-import { createOrchestrator } from '../../src/index.js';
+import { buildApp, createOrchestrator } from '../../src/index.js';
+import { STATUS_BY_CODE } from '../../src/server/errors.js';
 import { CONSUMER_COMPILER_OPTIONS } from '../helpers/consumer-ts.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -205,6 +206,46 @@ describe('environment variables', () => {
     );
     expect(read.size).toBeGreaterThanOrEqual(5);
     expect([...read].filter((name) => !docs.includes(`\`${name}`))).toEqual([]);
+  });
+});
+
+describe('the HTTP API in the docs', () => {
+  it('names every route of the OpenAPI document the service serves', async () => {
+    const orch = await createOrchestrator({ store: 'memory' });
+    const app = await buildApp(orch, { token: 'docs-samples-token' });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/openapi.json' });
+      const paths = (res.json() as { paths: Record<string, Record<string, unknown>> }).paths;
+      const docs = ['README.md', 'docs/remote-workers.md']
+        .map((f) => readFileSync(join(ROOT, f), 'utf8'))
+        .join('\n');
+      const routes = Object.entries(paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+      );
+      expect(routes.length).toBeGreaterThanOrEqual(15);
+      // `GET /v1/workflows/:id[?version=]`, `GET /v1/executions?status=...`: the route, then its query.
+      expect(routes.filter((route) => !new RegExp(`\`${route}[\`[?]`).test(docs))).toEqual([]);
+    } finally {
+      await app.close();
+      await orch.close();
+    }
+  });
+
+  it("gives each error code the status of src/server/errors.ts's table", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const paragraph = /^Errors are one envelope[\s\S]*?\n\n/m.exec(readme)?.[0] ?? '';
+    const documented = Object.fromEntries(
+      Object.keys(STATUS_BY_CODE).map((code) => {
+        // `CODE` 409 ..., `A` / `B` / `CODE` 404, or a 500 `INTERNAL`.
+        const after = new RegExp(`\`${code}\`(?: / \`[A-Z_]+\`)*([^\`]*)`).exec(paragraph)?.[1] ?? '';
+        const status =
+          /\b(\d{3})\b/.exec(after)?.[1] ?? new RegExp(`(\\d{3}) \`${code}\``).exec(paragraph)?.[1];
+        return [code, status === undefined ? undefined : Number(status)];
+      }),
+    );
+    expect(documented).toEqual(STATUS_BY_CODE);
+    const named = [...paragraph.matchAll(/`([A-Z][A-Z_]+)`/g)].map(([, code]) => code ?? '');
+    expect(named.filter((code) => !Object.hasOwn(STATUS_BY_CODE, code))).toEqual([]);
   });
 });
 
