@@ -13,7 +13,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { actions, compensations } from '../../examples/handlers.js';
 import { conditionStepSchema, parallelStepSchema } from '../../src/definition/schema.js';
-import { buildApp, createOrchestrator } from '../../src/index.js';
+import { buildApp, createOrchestrator, DEFAULTS } from '../../src/index.js';
 import { STATUS_BY_CODE } from '../../src/server/errors.js';
 import { CONSUMER_COMPILER_OPTIONS } from '../helpers/consumer-ts.js';
 
@@ -246,6 +246,47 @@ describe('the HTTP API in the docs', () => {
     expect(documented).toEqual(STATUS_BY_CODE);
     const named = [...paragraph.matchAll(/`([A-Z][A-Z_]+)`/g)].map(([, code]) => code ?? '');
     expect(named.filter((code) => !Object.hasOwn(STATUS_BY_CODE, code))).toEqual([]);
+  });
+});
+
+/** The keys `createOrchestrator` takes, read off the `OrchestratorOptions` type. */
+function orchestratorOptionKeys(): string[] {
+  const file = join(ROOT, 'src/orchestrator.ts');
+  const program = ts.createProgram([file], { ...CONSUMER_COMPILER_OPTIONS, noEmit: true });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(file);
+  const decl = source?.statements.find(
+    (s): s is ts.InterfaceDeclaration =>
+      ts.isInterfaceDeclaration(s) && s.name.text === 'OrchestratorOptions',
+  );
+  if (!decl) throw new Error('OrchestratorOptions not found in src/orchestrator.ts');
+  return checker
+    .getDeclaredTypeOfSymbol(checker.getSymbolAtLocation(decl.name) as ts.Symbol)
+    .getProperties()
+    .map((p) => p.name);
+}
+
+describe("the README's configuration table", () => {
+  const section =
+    /^## Configuration\n([\s\S]*?)^## /m.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))?.[1] ?? '';
+  /** Each row's keys (`actions`, `compensations` share one) and default cell. */
+  const rows = section.split('\n').flatMap((line) => {
+    const cells = line.split(' | ');
+    if (!line.startsWith('| `') || cells.length < 3) return [];
+    const keys = [...(cells[0] ?? '').matchAll(/`(\w+)`/g)].map(([, key]) => key ?? '');
+    return keys.map((key) => [key, (cells[1] ?? '').replaceAll('`', '').trim()] as const);
+  });
+  const table = new Map(rows);
+
+  it('has a row for every key createOrchestrator takes, and no other', () => {
+    const keys = orchestratorOptionKeys();
+    expect(keys.length).toBeGreaterThanOrEqual(20);
+    expect(keys.filter((key) => !table.has(key))).toEqual([]);
+    expect([...table.keys()].filter((key) => !keys.includes(key))).toEqual([]);
+  }, 60_000);
+
+  it.each(Object.entries(DEFAULTS))('gives %s the default of src/config.ts', (key, value) => {
+    expect(table.get(key)).toBe(typeof value === 'object' ? JSON.stringify(value) : String(value));
   });
 });
 
