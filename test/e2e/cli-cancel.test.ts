@@ -226,4 +226,40 @@ describe('run --timeout', () => {
       `error: execution ${status.id} did not finish within 0.2s; it stays in the store`,
     );
   });
+
+  it('on the memory store says the execution ends with the process instead of promising a resume', async () => {
+    const r = await cli([
+      'run',
+      'examples/user-registration.json',
+      '--handlers',
+      HANDLERS,
+      '--store',
+      'memory',
+      '--input',
+      slowRegistration(10),
+      '--timeout',
+      '0.2',
+    ]);
+    expect(r.code).toBe(1);
+    const id = /Execution (exec_\w+)/.exec(r.stdout)?.[1];
+    expect(r.stderr).toContain(
+      `error: execution ${id} did not finish within 0.2s; the memory store keeps nothing, so it ends with this process`,
+    );
+    expect(r.stderr).not.toContain('resumes');
+  });
+});
+
+describe('Ctrl-C on the memory store', () => {
+  it('says the execution ends with the process (exit 130)', async () => {
+    const running = startRegistration('memory', 6);
+    const id = (await running.waitFor(/Execution (exec_\w+)/))[1]!;
+    await running.waitFor(/create_user\s+started/);
+    running.child.kill('SIGINT');
+    const stopped = await running.exited;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain(
+      `interrupted: closing. The memory store keeps nothing: execution ${id} ends with this process.`,
+    );
+    expect(stopped.stderr).not.toContain('resume');
+  });
 });

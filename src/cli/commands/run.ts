@@ -110,7 +110,7 @@ async function run(file: string, options: RunOptions, command: Command): Promise
     if (!drained) return await interrupted(orch, null, globals, out);
     if (outcome.kind === 'timeout') {
       out.problem(
-        `error: execution ${id} did not finish within ${options.timeout}s; it stays in the store and resumes on the next start`,
+        `error: execution ${id} did not finish within ${options.timeout}s; ${keepsNothing(globals) ? 'the memory store keeps nothing, so it ends with this process' : 'it stays in the store and resumes on the next start'}`,
       );
       return EXIT.failed;
     }
@@ -155,6 +155,11 @@ async function drainResumed(orch: Orchestrator, out: Output, interrupt: Interrup
   }
 }
 
+/** The memory store: nothing is left for a next start to resume. */
+function keepsNothing(globals: Globals): boolean {
+  return globals.store === 'memory';
+}
+
 async function interrupted(
   orch: Orchestrator,
   id: string | null,
@@ -162,7 +167,9 @@ async function interrupted(
   out: Output,
 ): Promise<number> {
   const status = id ? await orch.workflowEngine.getExecutionStatus(id) : null;
-  const message = `interrupted: closing. ${id ? `Execution ${id} stays in the store and resumes` : 'Unfinished executions stay in the store and resume'} the next time an orchestrator opens ${globals.storeLabel} (e.g. the next \`orchestrator run\` on it).`;
+  const message = keepsNothing(globals)
+    ? `interrupted: closing. The memory store keeps nothing: ${id ? `execution ${id} ends` : 'unfinished executions end'} with this process.`
+    : `interrupted: closing. ${id ? `Execution ${id} stays in the store and resumes` : 'Unfinished executions stay in the store and resume'} the next time an orchestrator opens ${globals.storeLabel} (e.g. the next \`orchestrator run\` on it).`;
   out.note(`\n${message}`);
   await orch.close();
   if (out.json && status) out.data(status);
