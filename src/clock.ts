@@ -72,6 +72,15 @@ export function wholeMilliseconds(clock: Clock): Clock {
 }
 
 /**
+ * Milliseconds from `start` to `end`, never negative: a system clock set back between the two
+ * readings (NTP, a VM resumed) would otherwise give a negative duration; what cannot be measured
+ * then counts as 0.
+ */
+export function elapsedMs(start: number, end: number): number {
+  return end > start ? end - start : 0;
+}
+
+/**
  * Whether `intervalMs` has passed since `last` by the clock's `now`: also when `last` lies ahead of
  * `now`, as after the system clock was stepped back (NTP, a VM resumed), else what runs once an
  * interval would stop for the size of the step.

@@ -3,6 +3,7 @@
  * table with attempts and durations, outputs, error and compensated steps.
  * @module
  */
+import { elapsedMs } from '../clock.js';
 import type { CompensationStatus, ExecutionStatus, StepStatus } from '../types.js';
 import { TERMINAL_STATES } from '../types.js';
 import { formatDuration, formatTime, jsonPreview, plural, printable } from './format.js';
@@ -15,7 +16,7 @@ const OUTPUT_WIDTH = 100;
 /** Milliseconds from start to finish (or until `now` while unfinished). */
 export function executionDuration(status: ExecutionStatus, now = Date.now()): number {
   const end = status.completedAt ? status.completedAt.getTime() : now;
-  return end - status.startedAt.getTime();
+  return elapsedMs(status.startedAt.getTime(), end);
 }
 
 /**

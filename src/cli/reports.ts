@@ -5,6 +5,7 @@
  * `workerId` of active executions, and the nodes from the store's node registry.
  * @module
  */
+import { elapsedMs } from '../clock.js';
 import { DEFAULTS } from '../config.js';
 import { isDeadLocalOwner } from '../engine/owners.js';
 import { executionRates } from '../monitoring/rates.js';
@@ -52,7 +53,7 @@ export async function recentDurations(client: StoreClient, workflowId?: string):
   const records = await client.records(['completed', 'failed', 'cancelled'], DURATION_SAMPLE, workflowId);
   const durations: number[] = [];
   for (const r of records) {
-    if (r.completedAt !== null && r.startedAt !== null) durations.push(r.completedAt - r.startedAt);
+    if (r.completedAt !== null && r.startedAt !== null) durations.push(elapsedMs(r.startedAt, r.completedAt));
   }
   return durations;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { sleepUntil } from '../clock.js';
+import { elapsedMs, sleepUntil } from '../clock.js';
 import type { PlanActionStep } from '../definition/types.js';
 import { ActionNotFoundError, type ErrorInfo, errorCode, NonRetryableError, toError } from '../errors.js';
 import { copiedJsonText, copyJson, findJsonProblem, NOT_JSON, tryCopyJson } from '../json-value.js';
@@ -244,7 +244,7 @@ export async function runActionStep(
         ...rec,
         status: 'completed',
         completedAt: end,
-        durationMs: end - (rec.startedAt ?? now),
+        durationMs: elapsedMs(rec.startedAt ?? now, end),
         output,
         error: null,
         completionSeq: ++ex.record.completionSeq,
@@ -260,7 +260,7 @@ export async function runActionStep(
         ...stepRef(ex, step, attempt),
         // Listeners get their own copy of the error; the record keeps the engine's.
         error: { ...error },
-        durationMs: end - started,
+        durationMs: elapsedMs(started, end),
         ...retry,
       });
     const failures = failuresSoFar(rec);
@@ -282,7 +282,7 @@ export async function runActionStep(
       ...rec,
       status: 'failed',
       completedAt: end,
-      durationMs: end - (rec.startedAt ?? now),
+      durationMs: elapsedMs(rec.startedAt ?? now, end),
       error,
       history: endAttempt(rec.history, end, error),
     });
@@ -332,7 +332,7 @@ function stopped(
     ...rec,
     status: 'cancelled',
     completedAt: now,
-    durationMs: rec.startedAt === null ? null : now - rec.startedAt,
+    durationMs: rec.startedAt === null ? null : elapsedMs(rec.startedAt, now),
     nextAttemptAt: null,
     error,
     history: endAttempt(rec.history, now, error),

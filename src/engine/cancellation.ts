@@ -4,6 +4,7 @@
  * request in the store, applied by its owner; an orphan is taken over here first).
  * @module
  */
+import { elapsedMs } from '../clock.js';
 import { type ErrorInfo, LeaseLostError } from '../errors.js';
 import type { ActiveExecution } from './active-execution.js';
 import { type EngineContext, leaseMs } from './context.js';
@@ -193,6 +194,6 @@ export class Cancellation {
       else this.scheduler.abandoned.set(ex.id, r);
       throw err;
     }
-    announceFinished(this.ctx, ex, 'pending', status, error, now - r.createdAt);
+    announceFinished(this.ctx, ex, 'pending', status, error, elapsedMs(r.createdAt, now));
   }
 }

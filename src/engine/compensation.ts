@@ -4,7 +4,7 @@
  * good is recorded, raised as an alert, and the others still run.
  * @module
  */
-import { sleepUntil } from '../clock.js';
+import { elapsedMs, sleepUntil } from '../clock.js';
 import type { RetryPolicy } from '../definition/types.js';
 import { type ErrorInfo, OrchestratorError } from '../errors.js';
 import { copyJson } from '../json-value.js';
@@ -159,7 +159,7 @@ async function compensateStep(
       write({ ...done, status: 'completed', completedAt: end });
       ex.record.compensatedSteps = [...ex.record.compensatedSteps, stepName];
       await persist(ctx, ex, [rec]);
-      ctx.events.emit('compensation.completed', { ...ref, attempt, durationMs: end - started });
+      ctx.events.emit('compensation.completed', { ...ref, attempt, durationMs: elapsedMs(started, end) });
       return true;
     }
     const error: ErrorInfo = stepErrorInfo(result.error, stepName);

@@ -5,7 +5,7 @@
  * runs the saga. Recovery runs the same code from the stored position.
  * @module
  */
-import type { TimerHandle } from '../clock.js';
+import { elapsedMs, type TimerHandle } from '../clock.js';
 import { evaluateCondition } from '../definition/expression.js';
 import type { PlanConditionStep } from '../definition/types.js';
 import { type ErrorInfo, LeaseLostError, toError } from '../errors.js';
@@ -260,7 +260,7 @@ function nonCompleted(ctx: EngineContext, ex: ActiveExecution): StepRecord[] {
         ...s,
         status: 'cancelled',
         completedAt: now,
-        durationMs: s.startedAt === null ? null : now - s.startedAt,
+        durationMs: s.startedAt === null ? null : elapsedMs(s.startedAt, now),
         nextAttemptAt: null,
         error: s.error ?? error,
         history: endAttempt(s.history, now, error),
@@ -326,7 +326,7 @@ async function finish(
   await persistChange(ctx, ex, steps.length > 0 ? steps : null, before);
   // The last step's result is committed with the terminal state; announce it before the end.
   if (lastStep) emitStepCompleted(ctx, ex, lastStep);
-  const durationMs = now - (r.startedAt ?? r.createdAt);
+  const durationMs = elapsedMs(r.startedAt ?? r.createdAt, now);
   ctx.optimizer.recordExecution(r.workflowId, durationMs);
   announceFinished(ctx, ex, from, status, error, durationMs);
 }

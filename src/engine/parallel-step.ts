@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { TimerHandle } from '../clock.js';
+import { elapsedMs, type TimerHandle } from '../clock.js';
 import type { PlanParallelStep } from '../definition/types.js';
 import { CancelledError, type ErrorInfo, LeaseLostError, StepTimeoutError } from '../errors.js';
 import type { StepRecord } from '../store/store.js';
@@ -142,7 +142,7 @@ export async function runParallelStep(
         step: step.name,
         attempt: rec.attempts,
         error: { ...error, message: 'The step was stopped before it finished' },
-        durationMs: end - (rec.startedAt ?? now),
+        durationMs: elapsedMs(rec.startedAt ?? now, end),
       });
     }
     return { ok: false, rec, error, stopped: true };
@@ -160,7 +160,7 @@ export async function runParallelStep(
       ...rec,
       status: 'failed',
       completedAt: end,
-      durationMs: end - (rec.startedAt ?? now),
+      durationMs: elapsedMs(rec.startedAt ?? now, end),
       error,
       history: endAttempt(rec.history, end, error),
     };
@@ -182,7 +182,7 @@ export async function runParallelStep(
     ...rec,
     status: 'completed',
     completedAt: end,
-    durationMs: end - (rec.startedAt ?? now),
+    durationMs: elapsedMs(rec.startedAt ?? now, end),
     output,
     error: null,
     completionSeq: ++ex.record.completionSeq,

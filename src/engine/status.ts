@@ -4,6 +4,7 @@
  * (or the memory store's), and a caller that changes the status it got must change neither.
  * @module
  */
+import { elapsedMs } from '../clock.js';
 import type { Plan, PlanStep } from '../definition/types.js';
 import { copyJson } from '../json-value.js';
 import type { CompensationRecord, ExecutionRecord, StepRecord } from '../store/store.js';
@@ -28,7 +29,7 @@ function stepStatus(rec: StepRecord | undefined, name: string, terminal: boolean
       const a: AttemptStatus = { attempt: h.attempt, startedAt: new Date(h.startedAt) };
       if (h.completedAt != null) {
         a.completedAt = new Date(h.completedAt);
-        a.durationMs = h.completedAt - h.startedAt;
+        a.durationMs = elapsedMs(h.startedAt, h.completedAt);
       }
       if (h.error) a.error = { ...h.error };
       if (h.retryAt != null) a.retryAt = new Date(h.retryAt);

@@ -5,7 +5,7 @@
  * flooding listeners.
  * @module
  */
-import type { Clock } from '../clock.js';
+import { type Clock, elapsedMs } from '../clock.js';
 import type { AlertConfig, Logger } from '../config.js';
 import { dropOldest, setRecent } from '../lru.js';
 
@@ -115,7 +115,7 @@ export class AlertMonitor {
     for (const r of running) {
       seen.add(r.executionId);
       if (r.startedAt === null || this.overdue.has(r.executionId)) continue;
-      const ranMs = now - r.startedAt;
+      const ranMs = elapsedMs(r.startedAt, now);
       if (ranMs <= this.config.executionTimeMs) continue;
       this.overdue.add(r.executionId);
       this.raiseExecutionTime(r.workflowId, r.executionId, ranMs, 'has been running for');
