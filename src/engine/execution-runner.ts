@@ -175,13 +175,13 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
         : await runParallelStep(ctx, ex, step, rec, newVisit);
     if (!out.ok) {
       if (out.stopped) return { kind: 'stopped' };
-      recordStepTiming(ctx, r.workflowId, out.rec, step.timeoutMs, true);
+      recordStepTiming(ctx, r, out.rec, step.timeoutMs, true);
       return { kind: 'failed', error: out.error };
     }
     ex.outputs[step.name] = out.output;
     r.cursor++;
     r.lastStep = step.name;
-    recordStepTiming(ctx, r.workflowId, out.rec, step.timeoutMs, false);
+    recordStepTiming(ctx, r, out.rec, step.timeoutMs, false);
     // The last step's result is committed together with the terminal state.
     if (r.cursor >= plan.steps.length) return { kind: 'completed', last: out.rec };
     await persist(ctx, ex, [out.rec]);
@@ -327,6 +327,6 @@ async function finish(
   // The last step's result is committed with the terminal state; announce it before the end.
   if (lastStep) emitStepCompleted(ctx, ex, lastStep);
   const durationMs = elapsedMs(r.startedAt ?? r.createdAt, now);
-  ctx.optimizer.recordExecution(r.workflowId, durationMs);
+  ctx.optimizer.recordExecution(r.workflowId, durationMs, r.workflowVersion);
   announceFinished(ctx, ex, from, status, error, durationMs);
 }

@@ -1,7 +1,8 @@
 /**
  * What the engine tells the optimizer about one run of a step (SPEC §4: every step duration is
  * recorded), whether the step completed or failed for good: its duration, timeout, whether it
- * was retried, its longest attempt, and the parallel step it is a branch of.
+ * was retried, its longest attempt, the parallel step it is a branch of, and the definition
+ * version it ran.
  * @module
  */
 import type { StepRunInfo } from '../performance/performance-optimizer.js';
@@ -12,7 +13,7 @@ import { failuresSoFar, longestAttemptMs } from './step-records.js';
 /** Records one finished run of a step (or branch, when `parent` is given). */
 export function recordStepTiming(
   ctx: EngineContext,
-  workflowId: string,
+  execution: { readonly workflowId: string; readonly workflowVersion: number },
   rec: StepRecord,
   timeoutMs: number | null,
   failed: boolean,
@@ -30,6 +31,7 @@ export function recordStepTiming(
     failed,
     parent,
     attemptMs: rec.attempts > 1 ? longestAttemptMs(rec) : undefined,
+    version: execution.workflowVersion,
   };
-  ctx.optimizer.recordStep(workflowId, rec.name, rec.durationMs ?? 0, info);
+  ctx.optimizer.recordStep(execution.workflowId, rec.name, rec.durationMs ?? 0, info);
 }

@@ -78,6 +78,11 @@ export interface StepRunInfo {
   attemptMs?: number;
   /** The parallel step this run was a branch of: its time is part of the parent's. */
   parent?: string;
+  /**
+   * The definition version the run belongs to (a positive integer); see
+   * {@link PerformanceOptimizer.recordExecution}.
+   */
+  version?: number;
 }
 
 interface StepSeries {
@@ -98,6 +103,8 @@ interface StepSeries {
 interface WorkflowSeries {
   executions: DurationHistogram | null;
   readonly steps: Map<string, StepSeries>;
+  /** The newest definition version recorded (`null`: none given); the figures are of it alone. */
+  version: number | null;
   nextSeq: number;
   /** When it was last recorded (the optimizer's tick). */
   used: number;
@@ -170,12 +177,19 @@ export class PerformanceOptimizer {
 
   /**
    * Records one execution's duration (ms). Non-finite durations are ignored; negative ones count as 0.
-   * @throws ValidationError when `durationMs` is not a number.
+   *
+   * With a `version` (the definition version it ran; the engine gives it), the workflow's figures
+   * describe its newest version only: a sample of a newer version than recorded so far drops
+   * everything recorded of the older ones (a new version has other steps), and a sample of an
+   * older version is ignored. Samples without a version are taken as they come.
+   * @throws ValidationError when `durationMs` is not a number or `version` not a positive integer.
    */
-  recordExecution(workflowId: string, durationMs: number): void {
+  recordExecution(workflowId: string, durationMs: number, version?: number): void {
     checkNonEmptyString(workflowId, 'workflowId');
     checkDuration(durationMs);
+    checkVersion(version);
     const wf = this.touch(workflowId);
+    if (!this.ofVersion(wf, version)) return;
     if (wf.executions === null) wf.executions = new DurationHistogram();
     wf.executions.record(durationMs);
   }
@@ -191,7 +205,9 @@ export class PerformanceOptimizer {
     if (info !== undefined && (info === null || typeof info !== 'object' || Array.isArray(info))) {
       throw invalid('info', 'an object such as { retried: true }', info);
     }
+    checkVersion(info?.version);
     const wf = this.touch(workflowId);
+    if (!this.ofVersion(wf, info?.version)) return;
     const series = wf.steps.get(step) ?? this.addStep(workflowId, wf, step);
     series.used = this.tick;
     series.hist.record(durationMs);
@@ -287,6 +303,15 @@ export class PerformanceOptimizer {
     return [...GENERIC_SUGGESTIONS, ...dataDrivenSuggestions(facts, this.identifyBottleneck(workflowId))];
   }
 
+  /**
+   * The definition version the figures of `workflowId` describe: the newest recorded with a
+   * version, `null` when none was (see {@link recordExecution}).
+   */
+  getVersion(workflowId: string): number | null {
+    checkNonEmptyString(workflowId, 'workflowId');
+    return this.workflows.get(workflowId)?.version ?? null;
+  }
+
   /** Ids of the tracked workflows, sorted. */
   listWorkflows(): string[] {
     return [...this.workflows.keys()].sort();
@@ -308,11 +333,28 @@ export class PerformanceOptimizer {
     const used = ++this.tick;
     let wf = this.workflows.get(workflowId);
     if (wf === undefined) {
-      wf = { executions: null, steps: new Map(), nextSeq: 0, used };
+      wf = { executions: null, steps: new Map(), version: null, nextSeq: 0, used };
       this.workflows.set(workflowId, wf);
       while (this.workflows.size > this.maxWorkflows) this.dropOldestWorkflow(workflowId);
     } else wf.used = used;
     return wf;
+  }
+
+  /**
+   * Whether a sample of `version` counts: not when older than the workflow's; a newer one first
+   * drops the older versions' figures.
+   */
+  private ofVersion(wf: WorkflowSeries, version: number | undefined): boolean {
+    if (version === undefined || wf.version === version) return true;
+    if (wf.version !== null && version < wf.version) return false;
+    if (wf.version !== null) {
+      this.stepSeries -= wf.steps.size;
+      wf.steps.clear();
+      wf.executions = null;
+      wf.nextSeq = 0;
+    }
+    wf.version = version;
+    return true;
   }
 
   private addStep(workflowId: string, wf: WorkflowSeries, step: string): StepSeries {
@@ -360,6 +402,12 @@ export class PerformanceOptimizer {
 function attemptP95(series: StepSeries | undefined): { attemptP95?: number } {
   const h = series?.attempts;
   return h && h.count > 0 ? { attemptP95: h.percentile(95) } : {};
+}
+
+function checkVersion(version: unknown): void {
+  if (version !== undefined && !(Number.isSafeInteger(version) && (version as number) >= 1)) {
+    throw invalid('version', 'a positive integer (a definition version)', version);
+  }
 }
 
 function checkDuration(durationMs: unknown): void {

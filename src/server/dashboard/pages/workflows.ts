@@ -101,6 +101,11 @@ function definitionRows(steps: StepDefinition[]): SafeHtml[] {
   ]);
 }
 
+/** Where the optimizer's figures come from: this node's runs of the newest version that ran. */
+function runsHint(version: number | null): string {
+  return `recorded since this node started${version === null ? '' : `, of v${version}`}`;
+}
+
 function optimizerPanel(deps: DashboardDeps, id: string): SafeHtml {
   const po = deps.orch.performanceOptimizer;
   const stats = po.getStats(id);
@@ -110,7 +115,7 @@ function optimizerPanel(deps: DashboardDeps, id: string): SafeHtml {
   const m = deps.orch.getMetrics(id);
   const maxShare = Math.max(0.0001, ...steps.map(([, s]) => s.share));
   return html`<section class="stats">
-  ${stat('Runs', String(stats.count), { id: 'runs', hint: 'recorded since this node started' })}
+  ${stat('Runs', String(stats.count), { id: 'runs', hint: runsHint(po.getVersion(id)) })}
   ${stat('Average', stats.count > 0 ? formatDuration(stats.avg) : '–', { id: 'avg' })}
   ${stat('p95', stats.count > 0 ? formatDuration(stats.p95) : '–', { id: 'p95', hint: stats.count > 0 ? `p50 ${formatDuration(stats.p50)} · max ${formatDuration(stats.max)}` : '' })}
   ${stat('Success rate', m.executions.completed + m.executions.failed + m.executions.cancelled > 0 ? formatPercent(m.successRate) : '–', { id: 'success-rate' })}
