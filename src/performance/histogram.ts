@@ -15,6 +15,10 @@
  * about 2.4M values/s in packed mode. Equal values in a row (durations from a millisecond clock
  * mostly are) are counted first and reach the HDR histogram as one `recordValueWithCount`, on the
  * next different value or before any percentile is read.
+ *
+ * The first {@link EXACT_SAMPLES} values are also kept as they are, and while there are no more
+ * the percentiles are exact (nearest rank): with few samples an HDR bucket's edge (1,507.3 ms for
+ * a recorded 1,500) would be a value nobody measured. The list is dropped past them.
  * @module
  */
 import type { Histogram } from 'hdr-histogram-js';
@@ -30,6 +34,9 @@ export interface DurationHistogramOptions {
 
 const DEFAULT_MAX_MS = 86_400_000;
 
+/** Up to this many recorded values, percentiles are computed exactly from the values themselves. */
+export const EXACT_SAMPLES = 64;
+
 /** Durations in ms: exact count/sum/min/max, HDR percentiles. */
 export class DurationHistogram {
   private readonly hdr: Histogram;
@@ -41,6 +48,8 @@ export class DurationHistogram {
   /** A run of equal values not yet in `hdr`: the value (µs) and how many times it was recorded. */
   private runUs = 0;
   private runCount = 0;
+  /** The values recorded (clamped to `maxMs`) while there are at most {@link EXACT_SAMPLES}; else null. */
+  private exact: number[] | null = [];
 
   constructor(options: DurationHistogramOptions = {}) {
     const { maxMs = DEFAULT_MAX_MS, significantDigits = 2 } = options;
@@ -62,6 +71,10 @@ export class DurationHistogram {
     if (!Number.isFinite(ms)) return;
     const value = Math.max(ms, 0);
     const us = Math.min(Math.round(value * 1000), this.maxUs);
+    if (this.exact !== null) {
+      if (this.exact.length < EXACT_SAMPLES) this.exact.push(Math.min(value, this.maxUs / 1000));
+      else this.exact = null;
+    }
     if (us === this.runUs) this.runCount++;
     else {
       this.flushRun();
@@ -106,8 +119,7 @@ export class DurationHistogram {
    */
   percentile(p: number): number {
     if (this.n === 0) return 0;
-    this.flushRun();
-    const ms = this.hdr.getValueAtPercentile(p) / 1000;
+    const ms = this.exact !== null ? nearestRank(this.exact, p) : this.hdrPercentile(p);
     if (ms < this.lo) return this.lo;
     return Math.min(ms, this.hi);
   }
@@ -115,6 +127,7 @@ export class DurationHistogram {
   /** Forgets every recorded duration. */
   reset(): void {
     this.hdr.reset();
+    this.exact = [];
     this.runCount = 0;
     this.n = 0;
     this.total = 0;
@@ -122,9 +135,21 @@ export class DurationHistogram {
     this.hi = 0;
   }
 
+  private hdrPercentile(p: number): number {
+    this.flushRun();
+    return this.hdr.getValueAtPercentile(p) / 1000;
+  }
+
   private flushRun(): void {
     if (this.runCount === 0) return;
     this.hdr.recordValueWithCount(this.runUs, this.runCount);
     this.runCount = 0;
   }
+}
+
+/** The value `p` percent of `values` are at or below: the nearest rank (HDR's definition). Sorts `values`. */
+function nearestRank(values: number[], p: number): number {
+  values.sort((a, b) => a - b);
+  const rank = Math.min(values.length, Math.max(1, Math.ceil((p / 100) * values.length)));
+  return values[rank - 1] as number;
 }

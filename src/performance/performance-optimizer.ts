@@ -229,7 +229,10 @@ export class PerformanceOptimizer {
     return this.workflows.get(workflowId)?.executions?.mean ?? 0;
   }
 
-  /** Execution-time statistics of `workflowId`, ms (percentiles within 1%); zeros when none. */
+  /**
+   * Execution-time statistics of `workflowId`, ms; zeros when none. Percentiles are nearest-rank
+   * values, exact up to `EXACT_SAMPLES` (64) executions and within 1% beyond.
+   */
   getStats(workflowId: string): ExecutionStats {
     checkNonEmptyString(workflowId, 'workflowId');
     const h = this.workflows.get(workflowId)?.executions;
