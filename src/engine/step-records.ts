@@ -186,6 +186,20 @@ export function longestAttemptMs(rec: StepRecord): number {
   return longest;
 }
 
+/**
+ * Time of the current visit spent between its attempts, ms: its duration less the time its
+ * finished attempts ran (backoff waits, and the time from an attempt cut short by its process
+ * stopping to the next). `undefined` when the history no longer holds every attempt.
+ */
+export function waitBetweenAttemptsMs(rec: StepRecord): number | undefined {
+  if (rec.durationMs === null || rec.history.length < rec.attempts) return undefined;
+  let ran = 0;
+  for (const a of rec.history) {
+    if (a.completedAt !== undefined && a.completedAt > a.startedAt) ran += a.completedAt - a.startedAt;
+  }
+  return Math.max(0, rec.durationMs - ran);
+}
+
 /** Failed attempts of the current visit (interrupted ones do not count). */
 export function failuresSoFar(rec: Attempts): number {
   return rec.attempts - (rec.interruptions ?? 0);

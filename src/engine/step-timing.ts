@@ -8,7 +8,7 @@
 import type { StepRunInfo } from '../performance/performance-optimizer.js';
 import type { StepRecord } from '../store/store.js';
 import type { EngineContext } from './context.js';
-import { failuresSoFar, longestAttemptMs } from './step-records.js';
+import { failuresSoFar, longestAttemptMs, waitBetweenAttemptsMs } from './step-records.js';
 
 /** Records one finished run of a step (or branch, when `parent` is given). */
 export function recordStepTiming(
@@ -31,6 +31,7 @@ export function recordStepTiming(
     failed,
     parent,
     attemptMs: rec.attempts > 1 ? longestAttemptMs(rec) : undefined,
+    waitMs: rec.attempts > 1 ? waitBetweenAttemptsMs(rec) : undefined,
     version: execution.workflowVersion,
   };
   ctx.optimizer.recordStep(execution.workflowId, rec.name, rec.durationMs ?? 0, info);

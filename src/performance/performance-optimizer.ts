@@ -55,10 +55,16 @@ export interface StepStats {
   avg: number;
   p95: number;
   max: number;
-  /** Runs that were retries. */
+  /** Runs that needed a retry (from the engine: an attempt followed a failed one). */
   retries: number;
   /** Runs that failed. */
   failures: number;
+  /**
+   * Mean time per run spent between attempts, ms, part of `avg`: backoff waits before retries, and
+   * the time from an attempt cut short by its process stopping to the next one (0 when the runs
+   * recorded no `waitMs`).
+   */
+  waitAvg: number;
   /** This step's total time / the total time of all the workflow's steps, 0..1. */
   share: number;
 }
@@ -79,6 +85,11 @@ export interface StepRunInfo {
   /** The parallel step this run was a branch of: its time is part of the parent's. */
   parent?: string;
   /**
+   * Time of this run spent between its attempts, ms, part of its duration: backoff waits, or the
+   * time from an attempt cut short by its process stopping to the next attempt.
+   */
+  waitMs?: number;
+  /**
    * The definition version the run belongs to (a positive integer); see
    * {@link PerformanceOptimizer.recordExecution}.
    */
@@ -91,6 +102,8 @@ interface StepSeries {
   readonly seq: number;
   retries: number;
   failures: number;
+  /** Sum of the runs' `waitMs`. */
+  waitSum: number;
   timeoutMs: number | null;
   /** Longest attempt per run; kept for steps with a timeout only (see `StepRunInfo.attemptMs`). */
   attempts: DurationHistogram | null;
@@ -214,6 +227,9 @@ export class PerformanceOptimizer {
     if (info !== undefined) {
       if (info.retried === true) series.retries++;
       if (info.failed === true) series.failures++;
+      if (typeof info.waitMs === 'number' && info.waitMs > 0 && Number.isFinite(info.waitMs)) {
+        series.waitSum += Math.min(info.waitMs, Math.max(durationMs, 0));
+      }
       if (info.timeoutMs !== undefined) series.timeoutMs = info.timeoutMs;
       if (info.parent !== undefined) series.branch = true;
       if (series.timeoutMs !== null) {
@@ -264,6 +280,7 @@ export class PerformanceOptimizer {
           max: s.hist.max,
           retries: s.retries,
           failures: s.failures,
+          waitAvg: s.hist.count > 0 ? s.waitSum / s.hist.count : 0,
           share: total > 0 ? Math.min(1, s.hist.sum / total) : 0,
         },
       ]),
@@ -371,6 +388,7 @@ export class PerformanceOptimizer {
       seq: wf.nextSeq++,
       retries: 0,
       failures: 0,
+      waitSum: 0,
       timeoutMs: null,
       attempts: null,
       branch: false,

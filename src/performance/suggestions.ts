@@ -11,7 +11,7 @@ export const GENERIC_SUGGESTIONS: readonly string[] = Object.freeze([
   'Consider caching intermediate results',
 ]);
 
-/** A step is "retried often" when retries / runs reaches this fraction. */
+/** A step is "retried often" when the runs that needed a retry reach this fraction of its runs. */
 export const FREQUENT_RETRY_RATIO = 0.2;
 
 /** A step "nears its timeout" when its p95 reaches this fraction of the timeout. */
@@ -22,8 +22,12 @@ export interface StepFacts {
   name: string;
   /** Recorded runs. */
   count: number;
-  /** Runs that were retries. */
+  /** Runs that needed a retry. */
   retries: number;
+  /** Mean run time, ms. */
+  avg: number;
+  /** Mean time per run between attempts (backoff, a restart), ms; part of `avg`. */
+  waitAvg: number;
   /** p95 duration, ms. */
   p95: number;
   /** Share of the workflow's total step time, 0..1. */
@@ -38,19 +42,24 @@ export interface StepFacts {
 }
 
 /**
- * Data-driven suggestions: the bottleneck step and its share of the time, then each step retried
- * often, then each step whose p95 nears its timeout (steps in the order given).
+ * Data-driven suggestions: the bottleneck step and its share of the workflow's step time (and how
+ * much of its own time is spent between attempts), then each step retried often, then each step
+ * whose p95 nears its timeout (steps in the order given).
  */
 export function dataDrivenSuggestions(steps: readonly StepFacts[], bottleneck: string | null): string[] {
   const out: string[] = [];
   const slowest = bottleneck === null ? undefined : steps.find((s) => s.name === bottleneck);
   if (slowest !== undefined && slowest.share > 0) {
-    out.push(`Step '${slowest.name}' takes ${percent(slowest.share)} of the execution time`);
+    const waiting =
+      slowest.avg > 0 && slowest.waitAvg > 0
+        ? ` (${percent(slowest.waitAvg / slowest.avg)} of it waiting between attempts)`
+        : '';
+    out.push(`Step '${slowest.name}' takes ${percent(slowest.share)} of the workflow's step time${waiting}`);
   }
   for (const s of steps) {
     if (s.count > 0 && s.retries / s.count >= FREQUENT_RETRY_RATIO) {
       out.push(
-        `Step '${s.name}' is retried often (${s.retries} retries in ${s.count} runs): ` +
+        `Step '${s.name}' is retried often (needed a retry in ${s.retries} of ${s.count} runs): ` +
           'check the service it calls or mark permanent errors non-retryable',
       );
     }

@@ -63,7 +63,7 @@ describe('optimizer insight from the engine', () => {
     expect(orch.performanceOptimizer.getStepStats('w').p?.share).toBe(1);
     const line = orch.performanceOptimizer
       .suggestOptimization('w', 2_000)
-      .find((s) => s.includes('of the execution time'));
+      .find((s) => s.includes("of the workflow's step time"));
     expect(line).toMatch(/100%/);
   });
 });

@@ -113,7 +113,7 @@ describe('PerformanceOptimizer suggestions', () => {
     opt.recordStep('voice', 'store', 110);
     const out = opt.suggestOptimization('voice', 1000.5);
     expect(out.slice(0, 3)).toEqual([...GENERIC_SUGGESTIONS]);
-    expect(out).toContain("Step 'llm_call' takes 87% of the execution time");
+    expect(out).toContain("Step 'llm_call' takes 87% of the workflow's step time");
     expect(out).toHaveLength(4);
   });
 
@@ -126,7 +126,7 @@ describe('PerformanceOptimizer suggestions', () => {
     const out = opt.suggestOptimization('wf', 2000);
     const retryHints = out.filter((s) => s.includes('retried often'));
     expect(retryHints).toHaveLength(1);
-    expect(retryHints[0]).toContain("Step 'flaky' is retried often (2 retries in 10 runs)");
+    expect(retryHints[0]).toContain("Step 'flaky' is retried often (needed a retry in 2 of 10 runs)");
   });
 
   it('flags a step whose p95 reaches 80% of its timeout', () => {
