@@ -221,20 +221,27 @@ export class LoadBalancer {
   }
 
   /**
-   * A balance score in 0..1: `1 − (max − min) / max` over the workers' loads, where 1 means every
-   * worker carries the same load and 0 means some worker is idle while another is busy. 1 when
-   * all workers are idle or none is registered.
+   * A balance score in 0..1: `1 − (max − min − r) / max` over the workers' loads, where `r` is the
+   * spread whole executions cannot avoid (1 when the total does not divide evenly among the
+   * workers, else 0). 1 means the placement is as even as whole executions allow (one execution on
+   * two workers, 2-1-1 for four on three); it falls as the busiest worker's lead over the idlest
+   * grows beyond that, to 0 when one is idle and the other busy though the total divides evenly
+   * (2-0). 1 when all workers are idle or none is registered.
    */
   balanceScore(): number {
     if (this.slots.length === 0) return 1;
     let max = 0;
     let min = Number.POSITIVE_INFINITY;
+    let total = 0;
     for (const s of this.slots) {
       const load = s.active + s.external;
+      total += load;
       if (load > max) max = load;
       if (load < min) min = load;
     }
-    return max === 0 ? 1 : 1 - (max - min) / max;
+    if (max === 0) return 1;
+    const unavoidable = total % this.slots.length === 0 ? 0 : 1;
+    return 1 - Math.max(0, max - min - unavoidable) / max;
   }
 
   /**

@@ -161,7 +161,7 @@ export class PrometheusExporter {
     });
     new Gauge({
       name: `${p}load_balance_score`,
-      help: 'Balance of worker load, 0..1 (1: even)',
+      help: 'Balance of worker load, 0..1 (1: as even as whole executions allow)',
       registers,
       collect() {
         this.set(source.loadBalancer.balanceScore());

@@ -91,7 +91,8 @@ describe('LoadBalancer balance', () => {
     fill(lb, { worker_1: 5, worker_2: 0, worker_3: 0 });
     expect(lb.isBalanced()).toBe(false);
     expect(lb.isBalanced(2)).toBe(true); // mean 5/3, deviation 10/3 = 2 × mean
-    expect(lb.balanceScore()).toBe(0);
+    // 5 over 3 workers cannot be even (2-2-1): 1 − (5 − 0 − 1) / 5
+    expect(lb.balanceScore()).toBeCloseTo(0.2);
   });
 
   it('rejects a negative or NaN threshold', () => {
