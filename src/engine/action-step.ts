@@ -123,6 +123,12 @@ export async function runActionStep(
   };
   const handler =
     step.action === 'delay' ? delayHandler(ctx, ex, step, () => rec) : ctx.actions.get(step.action);
+  // A remote worker's action reports how long its tasks waited for a worker (this visit's).
+  let onQueueWait: ((ms: number) => void) | undefined;
+  if (runsOutOfProcess(handler)) {
+    if (rec.attempts === 0) ex.queuedMs.delete(name);
+    onQueueWait = (ms) => ex.queuedMs.set(name, (ex.queuedMs.get(name) ?? 0) + ms);
+  }
 
   for (;;) {
     if (rec.nextAttemptAt !== null) {
@@ -200,6 +206,7 @@ export async function runActionStep(
             scope,
             step.timeoutMs,
             clock,
+            onQueueWait,
           );
     const end = clock.now();
     const started = rec.history[rec.history.length - 1]?.startedAt ?? now;

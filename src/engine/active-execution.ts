@@ -74,6 +74,11 @@ export class ActiveExecution {
    */
   owesWrite = false;
   readonly owedSteps = new Set<string>();
+  /**
+   * Time the current visit of a step (by name) waited for a remote worker to take its tasks, ms,
+   * as the hub reported it (in memory: a restart starts it afresh).
+   */
+  readonly queuedMs = new Map<string, number>();
 
   constructor(record: ExecutionRecord, steps: StepRecord[], plan: Plan, resumed: boolean) {
     this.record = record;

@@ -175,13 +175,13 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
         : await runParallelStep(ctx, ex, step, rec, newVisit);
     if (!out.ok) {
       if (out.stopped) return { kind: 'stopped' };
-      recordStepTiming(ctx, r, out.rec, step.timeoutMs, true);
+      recordStepTiming(ctx, ex, out.rec, step.timeoutMs, true);
       return { kind: 'failed', error: out.error };
     }
     ex.outputs[step.name] = out.output;
     r.cursor++;
     r.lastStep = step.name;
-    recordStepTiming(ctx, r, out.rec, step.timeoutMs, false);
+    recordStepTiming(ctx, ex, out.rec, step.timeoutMs, false);
     // The last step's result is committed together with the terminal state.
     if (r.cursor >= plan.steps.length) return { kind: 'completed', last: out.rec };
     await persist(ctx, ex, [out.rec]);

@@ -4,7 +4,7 @@
  * they wait is not counted against `maxStepInterruptions`.
  * @module
  */
-import type { ActionHandler } from '../types.js';
+import type { ActionHandler, StepContext } from '../types.js';
 
 const OUT_OF_PROCESS = Symbol('orchestrator.outOfProcess');
 
@@ -12,6 +12,22 @@ const OUT_OF_PROCESS = Symbol('orchestrator.outOfProcess');
 export function markOutOfProcess<H extends ActionHandler>(handler: H): H {
   Object.defineProperty(handler, OUT_OF_PROCESS, { value: true });
   return handler;
+}
+
+/**
+ * Where the `ctx` of an out-of-process handler's attempt keeps the engine's callback for the time
+ * its task waited for a worker (the engine sets it; other contexts have none).
+ */
+export const QUEUE_WAIT_SINK = Symbol('orchestrator.queueWaitSink');
+
+/**
+ * Tells the engine that the work of the attempt `ctx` belongs to waited `ms` for a worker to take
+ * it (queue time is no work of the step: the optimizer keeps it apart). No effect on a context
+ * the engine did not make for an out-of-process handler.
+ */
+export function reportQueueWait(ctx: StepContext, ms: number): void {
+  const sink = (ctx as { [QUEUE_WAIT_SINK]?: (ms: number) => void })[QUEUE_WAIT_SINK];
+  if (sink !== undefined && ms > 0 && Number.isFinite(ms)) sink(ms);
 }
 
 /** Whether `handler` was marked with {@link markOutOfProcess}. */

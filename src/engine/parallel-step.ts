@@ -92,11 +92,11 @@ export async function runParallelStep(
           ex.outputs[branch.name] = out.output;
           await persist(ctx, ex, [out.rec]);
           emitStepCompleted(ctx, ex, out.rec, step.name);
-          recordStepTiming(ctx, ex.record, out.rec, branch.timeoutMs, false, step.name);
+          recordStepTiming(ctx, ex, out.rec, branch.timeoutMs, false, step.name);
           return;
         }
         if (!out.stopped) {
-          recordStepTiming(ctx, ex.record, out.rec, branch.timeoutMs, true, step.name);
+          recordStepTiming(ctx, ex, out.rec, branch.timeoutMs, true, step.name);
         }
         if (!out.stopped && !failure) {
           failure = out;

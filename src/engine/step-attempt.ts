@@ -10,6 +10,7 @@ import { isThenable } from '../thenable.js';
 import type { StepContext } from '../types.js';
 import { AbortScope } from './abort-scope.js';
 import { lazyOutputCopies } from './lazy-outputs.js';
+import { QUEUE_WAIT_SINK } from './out-of-process.js';
 
 /** Outcome of one attempt. */
 export type AttemptResult =
@@ -42,6 +43,7 @@ type ScopedContext = StepContext & {
   [ENDED]: boolean;
   [OUTPUTS]: Readonly<Record<string, unknown>>;
   [OUTPUTS_COPY]: Readonly<Record<string, unknown>> | undefined;
+  [QUEUE_WAIT_SINK]: ((ms: number) => void) | undefined;
 };
 
 function readSignal(this: ScopedContext): AbortSignal {
@@ -80,6 +82,7 @@ export async function runAttempt(
   scope: AbortScope,
   timeoutMs: number | null,
   clock: Clock,
+  onQueueWait?: (ms: number) => void,
 ): Promise<AttemptResult> {
   if (scope.aborted) return { ok: false, error: scope.reason, timedOut: false, aborted: true };
   let own: AbortScope = scope;
@@ -106,6 +109,7 @@ export async function runAttempt(
     [ENDED]: false,
     [OUTPUTS]: ctx.outputs,
     [OUTPUTS_COPY]: undefined,
+    [QUEUE_WAIT_SINK]: onQueueWait,
   } as ScopedContext;
   Object.defineProperty(handlerCtx, 'signal', SIGNAL);
   Object.defineProperty(handlerCtx, 'outputs', OUTPUTS_GETTER);

@@ -1,19 +1,20 @@
 /**
  * What the engine tells the optimizer about one run of a step (SPEC §4: every step duration is
  * recorded), whether the step completed or failed for good: its duration, timeout, whether it
- * was retried, its longest attempt, the parallel step it is a branch of, and the definition
- * version it ran.
+ * was retried, its longest attempt, the time between attempts and waiting for a remote worker,
+ * the parallel step it is a branch of, and the definition version it ran.
  * @module
  */
 import type { StepRunInfo } from '../performance/performance-optimizer.js';
 import type { StepRecord } from '../store/store.js';
+import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { failuresSoFar, longestAttemptMs, waitBetweenAttemptsMs } from './step-records.js';
 
 /** Records one finished run of a step (or branch, when `parent` is given). */
 export function recordStepTiming(
   ctx: EngineContext,
-  execution: { readonly workflowId: string; readonly workflowVersion: number },
+  ex: ActiveExecution,
   rec: StepRecord,
   timeoutMs: number | null,
   failed: boolean,
@@ -32,7 +33,8 @@ export function recordStepTiming(
     parent,
     attemptMs: rec.attempts > 1 ? longestAttemptMs(rec) : undefined,
     waitMs: rec.attempts > 1 ? waitBetweenAttemptsMs(rec) : undefined,
-    version: execution.workflowVersion,
+    version: ex.record.workflowVersion,
+    queuedMs: ex.queuedMs.get(rec.name),
   };
-  ctx.optimizer.recordStep(execution.workflowId, rec.name, rec.durationMs ?? 0, info);
+  ctx.optimizer.recordStep(ex.record.workflowId, rec.name, rec.durationMs ?? 0, info);
 }

@@ -65,6 +65,11 @@ export interface StepStats {
    * recorded no `waitMs`).
    */
   waitAvg: number;
+  /**
+   * Mean time per run its tasks waited for a remote worker to take them, ms, part of `avg` (0 for
+   * a local handler's step).
+   */
+  queueAvg: number;
   /** This step's total time / the total time of all the workflow's steps, 0..1. */
   share: number;
 }
@@ -89,6 +94,8 @@ export interface StepRunInfo {
    * time from an attempt cut short by its process stopping to the next attempt.
    */
   waitMs?: number;
+  /** Time this run's tasks waited for a remote worker to take them, ms, part of its duration. */
+  queuedMs?: number;
   /**
    * The definition version the run belongs to (a positive integer); see
    * {@link PerformanceOptimizer.recordExecution}.
@@ -104,6 +111,8 @@ interface StepSeries {
   failures: number;
   /** Sum of the runs' `waitMs`. */
   waitSum: number;
+  /** Sum of the runs' `queuedMs`. */
+  queueSum: number;
   timeoutMs: number | null;
   /** Longest attempt per run; kept for steps with a timeout only (see `StepRunInfo.attemptMs`). */
   attempts: DurationHistogram | null;
@@ -227,9 +236,8 @@ export class PerformanceOptimizer {
     if (info !== undefined) {
       if (info.retried === true) series.retries++;
       if (info.failed === true) series.failures++;
-      if (typeof info.waitMs === 'number' && info.waitMs > 0 && Number.isFinite(info.waitMs)) {
-        series.waitSum += Math.min(info.waitMs, Math.max(durationMs, 0));
-      }
+      series.waitSum += partOf(info.waitMs, durationMs);
+      series.queueSum += partOf(info.queuedMs, durationMs);
       if (info.timeoutMs !== undefined) series.timeoutMs = info.timeoutMs;
       if (info.parent !== undefined) series.branch = true;
       if (series.timeoutMs !== null) {
@@ -281,6 +289,7 @@ export class PerformanceOptimizer {
           retries: s.retries,
           failures: s.failures,
           waitAvg: s.hist.count > 0 ? s.waitSum / s.hist.count : 0,
+          queueAvg: s.hist.count > 0 ? s.queueSum / s.hist.count : 0,
           share: total > 0 ? Math.min(1, s.hist.sum / total) : 0,
         },
       ]),
@@ -389,6 +398,7 @@ export class PerformanceOptimizer {
       retries: 0,
       failures: 0,
       waitSum: 0,
+      queueSum: 0,
       timeoutMs: null,
       attempts: null,
       branch: false,
@@ -423,6 +433,12 @@ export class PerformanceOptimizer {
 function attemptP95(series: StepSeries | undefined): { attemptP95?: number } {
   const h = series?.attempts;
   return h && h.count > 0 ? { attemptP95: h.percentile(95) } : {};
+}
+
+/** A part (ms) of a run's duration, counted only when it is a positive number, at most the duration. */
+function partOf(ms: unknown, durationMs: number): number {
+  if (typeof ms !== 'number' || !(ms > 0) || !Number.isFinite(ms)) return 0;
+  return Math.min(ms, Math.max(durationMs, 0));
 }
 
 function checkVersion(version: unknown): void {

@@ -14,6 +14,9 @@ export const GENERIC_SUGGESTIONS: readonly string[] = Object.freeze([
 /** A step is "retried often" when the runs that needed a retry reach this fraction of its runs. */
 export const FREQUENT_RETRY_RATIO = 0.2;
 
+/** A step "waits for workers" when its tasks' time in the remote queue reaches this fraction of its time. */
+export const QUEUE_WAIT_RATIO = 0.2;
+
 /** A step "nears its timeout" when its p95 reaches this fraction of the timeout. */
 export const NEAR_TIMEOUT_RATIO = 0.8;
 
@@ -28,6 +31,8 @@ export interface StepFacts {
   avg: number;
   /** Mean time per run between attempts (backoff, a restart), ms; part of `avg`. */
   waitAvg: number;
+  /** Mean time per run waiting for a remote worker to take its tasks, ms; part of `avg`. */
+  queueAvg: number;
   /** p95 duration, ms. */
   p95: number;
   /** Share of the workflow's total step time, 0..1. */
@@ -44,7 +49,8 @@ export interface StepFacts {
 /**
  * Data-driven suggestions: the bottleneck step and its share of the workflow's step time (and how
  * much of its own time is spent between attempts), then each step retried often, then each step
- * whose p95 nears its timeout (steps in the order given).
+ * whose tasks wait long for a remote worker, then each step whose p95 nears its timeout (steps in
+ * the order given).
  */
 export function dataDrivenSuggestions(steps: readonly StepFacts[], bottleneck: string | null): string[] {
   const out: string[] = [];
@@ -61,6 +67,14 @@ export function dataDrivenSuggestions(steps: readonly StepFacts[], bottleneck: s
       out.push(
         `Step '${s.name}' is retried often (needed a retry in ${s.retries} of ${s.count} runs): ` +
           'check the service it calls or mark permanent errors non-retryable',
+      );
+    }
+  }
+  for (const s of steps) {
+    if (s.avg > 0 && s.queueAvg / s.avg >= QUEUE_WAIT_RATIO) {
+      out.push(
+        `Step '${s.name}' spends ${percent(s.queueAvg / s.avg)} of its time waiting for a remote worker ` +
+          'to take its task: add remote workers for its action',
       );
     }
   }

@@ -17,7 +17,7 @@ import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import { type Logger, missingClockMethods } from '../config.js';
 import { describeValue } from '../describe-value.js';
 import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
-import { markOutOfProcess } from '../engine/out-of-process.js';
+import { markOutOfProcess, reportQueueWait } from '../engine/out-of-process.js';
 import { ClosedError, ConflictError, type Issue, NonRetryableError, ValidationError } from '../errors.js';
 import { findJsonProblem } from '../json-value.js';
 import type { Orchestrator } from '../orchestrator.js';
@@ -64,6 +64,10 @@ interface Task {
   readonly wire: RemoteTask;
   readonly seq: number;
   state: 'queued' | 'leased' | 'cancelled';
+  /** The step attempt's context: the hub reports to it how long the task waited for a worker. */
+  readonly ctx: StepContext;
+  /** When it last entered the queue. */
+  queuedAt: number;
   leasedAt: number;
   leaseUntil: number;
   settled: boolean;
@@ -351,6 +355,7 @@ export class RemoteWorkerHub {
     worker.tasks.delete(taskId);
     if (task.state !== 'leased') return;
     task.state = 'queued';
+    task.queuedAt = this.clock.now();
     this.dispatch(task, true);
   }
 
@@ -500,6 +505,8 @@ export class RemoteWorkerHub {
         },
         seq: this.seq++,
         state: 'queued',
+        ctx,
+        queuedAt: this.clock.now(),
         leasedAt: 0,
         leaseUntil: 0,
         settled: false,
@@ -524,6 +531,7 @@ export class RemoteWorkerHub {
     const now = this.clock.now();
     task.state = 'leased';
     task.leasedAt = now;
+    reportQueueWait(task.ctx, now - task.queuedAt);
     task.leaseUntil = now + this.leaseMs;
     worker.tasks.set(task.wire.taskId, task);
   }
