@@ -20,7 +20,7 @@ import { runParallelStep } from './parallel-step.js';
 import { logLeaseLost, persist, persistChange, persistLater, stateFields } from './persist.js';
 import { emitStepCompleted } from './step-completed.js';
 import { endAttempt, enterStep, excuseStopped } from './step-records.js';
-import { recordStepTiming } from './step-timing.js';
+import { recordCutShortTiming, recordStepTiming } from './step-timing.js';
 
 /** An execution that makes more step transitions than this fails with `LOOP_LIMIT`. */
 export const LOOP_LIMIT = 10_000;
@@ -174,7 +174,10 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
         ? await runActionStep(ctx, ex, step, rec, ex.scope)
         : await runParallelStep(ctx, ex, step, rec, newVisit);
     if (!out.ok) {
-      if (out.stopped) return { kind: 'stopped' };
+      if (out.stopped) {
+        recordCutShortTiming(ctx, ex, out.rec, step.timeoutMs);
+        return { kind: 'stopped' };
+      }
       recordStepTiming(ctx, ex, out.rec, step.timeoutMs, true);
       return { kind: 'failed', error: out.error };
     }

@@ -18,7 +18,7 @@ import type { EngineContext } from './context.js';
 import { persist, persistLater } from './persist.js';
 import { emitStepCompleted } from './step-completed.js';
 import { endAttempt, enterStep, keepCompletedVisit } from './step-records.js';
-import { recordStepTiming } from './step-timing.js';
+import { recordCutShortTiming, recordStepTiming } from './step-timing.js';
 
 export async function runParallelStep(
   ctx: EngineContext,
@@ -97,7 +97,7 @@ export async function runParallelStep(
         }
         if (!out.stopped) {
           recordStepTiming(ctx, ex, out.rec, branch.timeoutMs, true, step.name);
-        }
+        } else recordCutShortTiming(ctx, ex, out.rec, branch.timeoutMs, step.name);
         if (!out.stopped && !failure) {
           failure = out;
           group.abort(

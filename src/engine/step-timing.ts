@@ -5,6 +5,7 @@
  * the parallel step it is a branch of, and the definition version it ran.
  * @module
  */
+import { elapsedMs } from '../clock.js';
 import type { StepRunInfo } from '../performance/performance-optimizer.js';
 import type { StepRecord } from '../store/store.js';
 import type { ActiveExecution } from './active-execution.js';
@@ -37,4 +38,21 @@ export function recordStepTiming(
     queuedMs: ex.queuedMs.get(rec.name),
   };
   ctx.optimizer.recordStep(ex.record.workflowId, rec.name, rec.durationMs ?? 0, info);
+}
+
+/**
+ * Records the run of a step (or branch) that its execution's workflow timeout cut short, as
+ * failed, up to then: the time is that step's. Nothing for other stops (a cancel is the user's
+ * choice, a shutdown or lost lease resumes the step elsewhere) or for a step that never started.
+ */
+export function recordCutShortTiming(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  rec: StepRecord,
+  timeoutMs: number | null,
+  parent?: string,
+): void {
+  if (ex.stopReason !== 'timeout' || ex.halted || rec.startedAt === null) return;
+  const durationMs = rec.durationMs ?? elapsedMs(rec.startedAt, ctx.clock.now());
+  recordStepTiming(ctx, ex, { ...rec, durationMs }, timeoutMs, true, parent);
 }
