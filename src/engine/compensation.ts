@@ -160,6 +160,7 @@ async function compensateStep(
       ex.record.compensatedSteps = [...ex.record.compensatedSteps, stepName];
       await persist(ctx, ex, [rec]);
       ctx.events.emit('compensation.completed', { ...ref, attempt, durationMs: elapsedMs(started, end) });
+      recordCompensationTiming(ctx, ex, stepName, comp.startedAt, end);
       return true;
     }
     const error: ErrorInfo = stepErrorInfo(result.error, stepName);
@@ -174,7 +175,21 @@ async function compensateStep(
     write({ ...comp, status: 'failed', completedAt: end, error });
     await persist(ctx, ex, [rec]);
     ctx.events.emit('compensation.failed', { ...ref, attempt, error: { ...error }, final: true });
+    recordCompensationTiming(ctx, ex, stepName, comp.startedAt, end);
     ctx.alerts.onCompensationFailed(ex.record.workflowId, ex.id, stepName, error.message);
     return true;
   }
+}
+
+/** Tells the optimizer how long one compensation took, from its first attempt to its end. */
+function recordCompensationTiming(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  stepName: string,
+  startedAt: number,
+  end: number,
+): void {
+  ctx.optimizer.recordCompensation(ex.record.workflowId, stepName, elapsedMs(startedAt, end), {
+    version: ex.record.workflowVersion,
+  });
 }

@@ -70,6 +70,13 @@ export interface StepStats {
    * a local handler's step).
    */
   queueAvg: number;
+  /** Compensations of this step recorded (completed or failed for good). */
+  compensations: number;
+  /**
+   * Mean time of one compensation of this step, ms, from its first attempt to its end: not part
+   * of `avg` nor of the shares (it is in the execution's duration).
+   */
+  compensationAvg: number;
   /** This step's total time / the total time of all the workflow's steps, 0..1. */
   share: number;
 }
@@ -113,6 +120,9 @@ interface StepSeries {
   waitSum: number;
   /** Sum of the runs' `queuedMs`. */
   queueSum: number;
+  /** Compensations recorded, and their total time. */
+  compensations: number;
+  compensationSum: number;
   timeoutMs: number | null;
   /** Longest attempt per run; kept for steps with a timeout only (see `StepRunInfo.attemptMs`). */
   attempts: DurationHistogram | null;
@@ -247,6 +257,35 @@ export class PerformanceOptimizer {
     }
   }
 
+  /**
+   * Records one compensation of `step` (its first attempt to its end, ms; `version` as for
+   * {@link recordExecution}). Kept apart from the step's runs: it is no forward work. Non-finite
+   * durations are ignored; negative ones count as 0.
+   * @throws ValidationError when `durationMs` is not a number, `info` is given and is no object,
+   *   or `info.version` is not a positive integer.
+   */
+  recordCompensation(
+    workflowId: string,
+    step: string,
+    durationMs: number,
+    info?: { version?: number },
+  ): void {
+    checkNonEmptyString(workflowId, 'workflowId');
+    checkNonEmptyString(step, 'step');
+    checkDuration(durationMs);
+    if (info !== undefined && (info === null || typeof info !== 'object' || Array.isArray(info))) {
+      throw invalid('info', 'an object such as { version: 2 }', info);
+    }
+    checkVersion(info?.version);
+    if (!Number.isFinite(durationMs)) return;
+    const wf = this.touch(workflowId);
+    if (!this.ofVersion(wf, info?.version)) return;
+    const series = wf.steps.get(step) ?? this.addStep(workflowId, wf, step);
+    series.used = this.tick;
+    series.compensations++;
+    series.compensationSum += Math.max(durationMs, 0);
+  }
+
   /** Mean execution time of `workflowId`, ms; 0 when nothing is recorded. */
   getAvgExecutionTime(workflowId: string): number {
     checkNonEmptyString(workflowId, 'workflowId');
@@ -290,6 +329,8 @@ export class PerformanceOptimizer {
           failures: s.failures,
           waitAvg: s.hist.count > 0 ? s.waitSum / s.hist.count : 0,
           queueAvg: s.hist.count > 0 ? s.queueSum / s.hist.count : 0,
+          compensations: s.compensations,
+          compensationAvg: s.compensations > 0 ? s.compensationSum / s.compensations : 0,
           share: total > 0 ? Math.min(1, s.hist.sum / total) : 0,
         },
       ]),
@@ -399,6 +440,8 @@ export class PerformanceOptimizer {
       failures: 0,
       waitSum: 0,
       queueSum: 0,
+      compensations: 0,
+      compensationSum: 0,
       timeoutMs: null,
       attempts: null,
       branch: false,
