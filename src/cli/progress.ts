@@ -47,11 +47,15 @@ export class ProgressPrinter {
   private readonly width: number;
   private readonly compensations: Map<string, string>;
   private executionId: string | null = null;
-  /** When each step's current attempt started (by label), to time a retried attempt alone. */
+  /** When each step's current attempt started (by label, `performance.now()`), to time a retried attempt alone. */
   private readonly attemptStarts = new Map<string, number>();
   private held: Payload[] = [];
 
-  constructor(out: Output, steps: StepDefinition[], startedAt = Date.now()) {
+  /**
+   * @param startedAt When the run started, as a `performance.now()` reading: the times printed are
+   *   on the process's monotonic clock, so a system clock set back meanwhile changes none of them.
+   */
+  constructor(out: Output, steps: StepDefinition[], startedAt = performance.now()) {
     this.out = out;
     this.startedAt = startedAt;
     this.width = labelWidth(steps);
@@ -110,7 +114,7 @@ export class ProgressPrinter {
       case 'step.started': {
         const p = item.payload;
         const retry = p.attempt > 1 ? style.yellow(` (retry ${p.attempt - 1})`) : '';
-        this.attemptStarts.set(this.label(p.step, p.parent), Date.now());
+        this.attemptStarts.set(this.label(p.step, p.parent), performance.now());
         this.print(this.label(p.step, p.parent), `started      attempt ${p.attempt}${retry}`);
         return;
       }
@@ -121,7 +125,7 @@ export class ProgressPrinter {
         // The event's duration spans every attempt (and the waits between them): show both.
         const took =
           p.attempt > 1 && started !== undefined
-            ? `in ${formatDuration(Date.now() - started)} on attempt ${p.attempt} (${formatDuration(p.durationMs)} since the first)`
+            ? `in ${formatDuration(performance.now() - started)} on attempt ${p.attempt} (${formatDuration(p.durationMs)} since the first)`
             : `in ${formatDuration(p.durationMs)}`;
         this.print(label, `${style.green('completed')}    ${took}`);
         return;
@@ -205,7 +209,7 @@ export class ProgressPrinter {
   }
 
   private print(label: string, text: string): void {
-    const elapsed = this.out.style.dim(formatElapsed(Date.now() - this.startedAt).padStart(8));
+    const elapsed = this.out.style.dim(formatElapsed(performance.now() - this.startedAt).padStart(8));
     this.out.line(`${elapsed}  ${label.padEnd(this.width)}  ${text}`);
   }
 }
