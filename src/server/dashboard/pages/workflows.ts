@@ -131,11 +131,11 @@ function optimizerPanel(deps: DashboardDeps, id: string): SafeHtml {
   ${
     steps.length === 0
       ? html`<p class="muted empty">No step timings yet.</p>`
-      : html`<table class="stepstats"><thead><tr><th>Step</th><th class="num">Runs</th><th class="num">Avg</th><th class="num">p95</th><th class="num" title="mean time per run between attempts: backoff before retries, a restart">Waiting</th><th class="num" title="mean time per run its tasks waited for a remote worker">Queued</th><th class="num">Retries</th><th class="num">Failures</th><th class="share-col">Share of time</th></tr></thead>
+      : html`<table class="stepstats"><thead><tr><th>Step</th><th class="num">Runs</th><th class="num">Avg</th><th class="num">p95</th><th class="num" title="mean time per run between attempts: backoff before retries, a restart">Waiting</th><th class="num" title="mean time per run its tasks waited for a remote worker">Queued</th><th class="num" title="mean time of one compensation of the step (not part of its runs)">Compensation</th><th class="num">Retries</th><th class="num">Failures</th><th class="share-col">Share of time</th></tr></thead>
 <tbody>${steps.map(
           ([name, s]) => html`<tr data-step="${name}"${name === bottleneck ? html` class="bottleneck"` : ''}>
   <td class="mono">${name}</td><td class="num">${s.count}</td><td class="num">${formatDuration(s.avg)}</td><td class="num">${formatDuration(s.p95)}</td>
-  <td class="num">${formatDuration(s.waitAvg)}</td><td class="num">${formatDuration(s.queueAvg)}</td><td class="num">${s.retries}</td><td class="num">${s.failures}</td>
+  <td class="num">${formatDuration(s.waitAvg)}</td><td class="num">${formatDuration(s.queueAvg)}</td><td class="num">${s.compensations > 0 ? formatDuration(s.compensationAvg) : '–'}</td><td class="num">${s.retries}</td><td class="num">${s.failures}</td>
   <td class="share-col"><div class="share-cell"><svg class="share" width="100%" height="12" aria-hidden="true"><rect x="0" y="1" width="${((s.share / maxShare) * 100).toFixed(2)}%" height="10" rx="2"></rect></svg><span class="num">${formatPercent(s.share)}</span></div></td>
 </tr>`,
         )}</tbody></table>`
