@@ -2,39 +2,18 @@
 /**
  * The `orchestrator` command line (SPEC §7). Each command lives in its own module under
  * `commands/` and exports `register(program)`; add a command by adding its `register` to
- * {@link COMMANDS}. This is the only place in the package that exits the process.
+ * `COMMANDS` (`command-list.ts`). This is the only place in the package that exits the process.
  * @module
  */
 import { Command, CommanderError } from 'commander';
 import { ignoreClosedPipes } from './closed-pipes.js';
-import { register as registerCancel } from './commands/cancel.js';
-import { register as registerList } from './commands/list.js';
-import { register as registerMetrics } from './commands/metrics.js';
-import { register as registerMigrate } from './commands/migrate.js';
-import { register as registerPurge } from './commands/purge.js';
-import { register as registerRun } from './commands/run.js';
-import { register as registerServe } from './commands/serve.js';
-import { register as registerStatus } from './commands/status.js';
-import { register as registerWorkers } from './commands/workers.js';
+import { COMMANDS } from './command-list.js';
 import { reportFor } from './errors.js';
 import { printable } from './format.js';
 import { addGlobalOptions } from './globals.js';
 import { Output } from './output.js';
 import { refuseRepeatedOptions } from './repeated-options.js';
 import { packageVersion } from './version.js';
-
-/** Every command, in the order `--help` lists them. */
-const COMMANDS: ReadonlyArray<(program: Command) => void> = [
-  registerRun,
-  registerStatus,
-  registerList,
-  registerCancel,
-  registerMetrics,
-  registerWorkers,
-  registerMigrate,
-  registerPurge,
-  registerServe,
-];
 
 /**
  * The program. `helpSink`: with `--json`, where commander's help text goes instead of stdout,

@@ -13,15 +13,7 @@ import { Command } from 'commander';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { actions, compensations } from '../../examples/handlers.js';
-import { register as registerCancel } from '../../src/cli/commands/cancel.js';
-import { register as registerList } from '../../src/cli/commands/list.js';
-import { register as registerMetrics } from '../../src/cli/commands/metrics.js';
-import { register as registerMigrate } from '../../src/cli/commands/migrate.js';
-import { register as registerPurge } from '../../src/cli/commands/purge.js';
-import { register as registerRun } from '../../src/cli/commands/run.js';
-import { register as registerServe } from '../../src/cli/commands/serve.js';
-import { register as registerStatus } from '../../src/cli/commands/status.js';
-import { register as registerWorkers } from '../../src/cli/commands/workers.js';
+import { COMMANDS } from '../../src/cli/command-list.js';
 import { conditionStepSchema, parallelStepSchema } from '../../src/definition/schema.js';
 import { buildApp, createOrchestrator, DEFAULTS } from '../../src/index.js';
 import { STATUS_BY_CODE } from '../../src/server/errors.js';
@@ -303,18 +295,7 @@ describe("the README's configuration table", () => {
 describe('the CLI in the README', () => {
   it('names every command and every option `--help` lists', () => {
     const program = new Command('orchestrator');
-    for (const register of [
-      registerRun,
-      registerStatus,
-      registerList,
-      registerCancel,
-      registerMetrics,
-      registerWorkers,
-      registerMigrate,
-      registerPurge,
-      registerServe,
-    ])
-      register(program);
+    for (const register of COMMANDS) register(program);
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const missing = program.commands.flatMap((command) => [
       ...(readme.includes(`orchestrator ${command.name()}`) ? [] : [command.name()]),
