@@ -15,7 +15,11 @@ import { type Issue, toError, ValidationError } from './errors.js';
  */
 export function unknownKeyIssues(value: object, known: readonly string[]): Issue[] {
   const unreadable = unreadableIssues(value, known);
-  if (unreadable.length > 0) return unreadable;
+  return unreadable.length > 0 ? unreadable : unknownOf(value, known);
+}
+
+/** One issue per own key of `value` (readable) that is not in `known` and not given as `undefined`. */
+function unknownOf(value: object, known: readonly string[]): Issue[] {
   return Object.keys(value)
     .filter((key) => !known.includes(key) && (value as Record<string, unknown>)[key] !== undefined)
     .map((key) => ({ path: key, message: `unknown key '${key}'` }));
@@ -65,7 +69,8 @@ export function optionsIssues(
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return [{ path: where.path, message: `expected ${where.expected}, got ${JSON.stringify(value)}` }];
   }
-  return unknownKeyIssues(value, known);
+  // Readable: checked above (once: `executeWorkflow` asks this on every call).
+  return unknownOf(value, known);
 }
 
 /**
