@@ -95,19 +95,35 @@ export async function purgeFinished(
       `The ${store.kind} store cannot purge executions: it does not implement purgeFinished`,
     );
   }
-  let deleted = 0;
-  while (deleted < limit) {
-    if (deleted > 0 && stopped()) {
-      throw new ClosedError(
-        `The orchestrator is closing: purgeExecutions stopped after deleting ${deleted} executions`,
-      );
-    }
-    const batch = Math.min(PURGE_BATCH, limit - deleted);
-    const n = await store.purgeFinished({ before, limit: batch });
-    deleted += n;
-    if (n < batch) break;
+  const purge = store.purgeFinished.bind(store);
+  const { deleted, cut } = await deleteInBatches(purge, before, limit, stopped);
+  if (cut) {
+    throw new ClosedError(
+      `The orchestrator is closing: purgeExecutions stopped after deleting ${deleted} executions`,
+    );
   }
   return deleted;
+}
+
+/**
+ * Deletes batches of at most {@link PURGE_BATCH} until `limit` are deleted, a batch comes back
+ * short (`done`: nothing left to delete), or `stop` says so before a batch after the first (`cut`).
+ */
+async function deleteInBatches(
+  purge: NonNullable<Store['purgeFinished']>,
+  before: number,
+  limit: number,
+  stop: () => boolean,
+): Promise<{ deleted: number; done: boolean; cut: boolean }> {
+  let deleted = 0;
+  while (deleted < limit) {
+    if (deleted > 0 && stop()) return { deleted, done: false, cut: true };
+    const batch = Math.min(PURGE_BATCH, limit - deleted);
+    const n = await purge({ before, limit: batch });
+    deleted += n;
+    if (n < batch) return { deleted, done: true, cut: false };
+  }
+  return { deleted, done: false, cut: false };
 }
 
 /** The automatic purge of housekeeping (see the module comment). One per node. */
@@ -151,17 +167,15 @@ export class RetentionPurge {
     // Real time, not the engine's clock: what matters is how long the round holds up the next.
     const started = performance.now();
     const budgetMs = ctx.config.sweepInterval * 1000 * RETENTION_ROUND_SHARE;
-    let deleted = 0;
+    // A round whose store call fails looks again the next round, not after RETENTION_IDLE_MS.
     this.idle = false;
-    for (let i = 0; i < batches; i++) {
-      if (i > 0 && (this.stopped() || performance.now() - started > budgetMs)) break;
-      const n = await ctx.store.purgeFinished({ before, limit: PURGE_BATCH });
-      deleted += n;
-      if (n < PURGE_BATCH) {
-        this.idle = true;
-        break;
-      }
-    }
+    const { deleted, done } = await deleteInBatches(
+      ctx.store.purgeFinished.bind(ctx.store),
+      before,
+      batches * PURGE_BATCH,
+      () => this.stopped() || performance.now() - started > budgetMs,
+    );
+    this.idle = done;
     if (deleted > 0) ctx.logger.debug({ deleted }, 'retention: purged finished executions');
     return deleted;
   }
