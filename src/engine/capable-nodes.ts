@@ -108,7 +108,8 @@ export class NodeHandlers {
  * The node a new execution of `plan` is placed on: the least-loaded live node that has every
  * handler it names (this node judged by its registries as they are now) and reads its definition
  * format (this node does: it has the plan). When no live node has them all, this node: it runs the
- * execution and the step fails with ACTION_NOT_FOUND, as on a single node (SPEC §4) — not placed on another node that would only let it go, to wait unowned.
+ * execution and the step fails with ACTION_NOT_FOUND, as on a single node (SPEC §4) — not placed
+ * on another node that would only let it go, to wait unowned.
  */
 export function placementTarget(ctx: EngineContext, plan: Plan): string {
   const lb = ctx.loadBalancer;
