@@ -32,6 +32,7 @@ import type { DefinitionRegistry } from './definitions.js';
 import { NodeForgetter } from './forget-nodes.js';
 import { OthersRefresh } from './others-refresh.js';
 import { isDeadLocalOwner } from './owners.js';
+import { PlacedLoads } from './placed-loads.js';
 import { leaseOf, placingOn } from './placement.js';
 import { RetentionPurge } from './retention.js';
 import type { Scheduler } from './scheduler.js';
@@ -79,6 +80,8 @@ export class LeaseKeeper {
   /** Callers of `verify` waiting for the next round to end. */
   private verifyWaiters: (() => void)[] = [];
   /** From the last cluster refresh: nodes counted live, and their (and orphans') stored load. */
+  /** Re-reads of the loads while this node places executions on others. */
+  readonly placedLoads: PlacedLoads;
   private liveCount = 1;
   private clusterLoad = 0;
   private ownLoad = 0;
@@ -105,6 +108,11 @@ export class LeaseKeeper {
     this.forgetter = new NodeForgetter(ctx.store, ctx.nodeId, this.leaseMs);
     this.others = new OthersRefresh(ctx);
     this.retention = new RetentionPurge(ctx, () => this.stopped);
+    this.placedLoads = new PlacedLoads(
+      ctx,
+      (loads) => this.applyLoads(loads, new Set(ctx.loadBalancer.getWorkers())),
+      () => this.stopped,
+    );
     this.unrunnable = new UnrunnableVersions(ctx);
     this.lastRenew = ctx.clock.now();
     this.startedAt = ctx.clock.now();
@@ -360,7 +368,20 @@ export class LeaseKeeper {
     liveIds.add(ctx.nodeId);
     for (const id of liveIds) lb.addWorker(id);
     for (const id of lb.getWorkers()) if (!liveIds.has(id)) lb.removeWorker(id);
-    const loads = await ctx.store.loadByOwner();
+    const readAt = ctx.clock.now();
+    this.applyLoads(await ctx.store.loadByOwner(), liveIds);
+    this.placedLoads.noteRead(readAt);
+    this.liveCount = liveIds.size;
+  }
+
+  /**
+   * The balancer's loads of the nodes in `liveIds` from a read of the stored loads: each node's
+   * stored load plus the placements this node is still creating there (this node's own executions
+   * are tracked by the balancer itself).
+   */
+  private applyLoads(loads: Record<string, number>, liveIds: ReadonlySet<string>): void {
+    const { ctx } = this;
+    const lb = ctx.loadBalancer;
     let total = 0;
     for (const n of Object.values(loads)) total += n;
     for (const id of liveIds) {
@@ -368,7 +389,6 @@ export class LeaseKeeper {
       const own = id === ctx.nodeId ? Math.max(0, stored - this.scheduler.active.size) : stored;
       lb.setExternalLoad(id, own + placingOn(ctx, id));
     }
-    this.liveCount = liveIds.size;
     this.clusterLoad = total;
     this.ownLoad = loads[ctx.nodeId] ?? 0;
   }

@@ -75,6 +75,12 @@ export class WorkflowEngine {
   }
 
   /**
+   * Called when an execution was stored as another node's (cluster placement): the loads are
+   * re-read soon (set by the orchestrator; see `placed-loads.ts`).
+   */
+  placedElsewhere: () => void = () => undefined;
+
+  /**
    * Whether this node lacks the handlers the cancellation of an execution no other node holds
    * needs (set by the orchestrator).
    */
@@ -292,6 +298,7 @@ export class WorkflowEngine {
         // one is counted by the scheduler from now on.
         endPlacement(this.ctx, owner, !local);
         placing = false;
+        if (!local) this.placedElsewhere();
       }
       if (ex && !this.closed) {
         if (reserved) {

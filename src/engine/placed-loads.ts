@@ -1,0 +1,65 @@
+/**
+ * Fresh loads while placing elsewhere. A placement on another node counts there from the moment it
+ * is chosen (`placement.ts`), and that count only drops when the stored loads are read again.
+ * Read only in housekeeping (once per `sweepInterval`), a node that takes every submission (one
+ * ingress: an HTTP endpoint, a single client) kept counting the executions it placed elsewhere
+ * long after they ended there: the other nodes looked busy, its own load dropped as its executions
+ * ended, and the work piled up on it (measured: 108 of 150 quickly ending executions on the
+ * ingress of three nodes). So while this node places executions on others, the loads are re-read
+ * at most every {@link REREAD_MS} (and no more often than housekeeping runs), one read at a time,
+ * never on a submission's path: the read runs in the background and the next placements use it.
+ * @module
+ */
+import { intervalPassed } from '../clock.js';
+import { toError } from '../errors.js';
+import type { EngineContext } from './context.js';
+
+/** The shortest gap between two reads of the loads made because of placements, ms. */
+export const REREAD_MS = 50;
+
+export class PlacedLoads {
+  /** When the loads were last read (here or by housekeeping); null: never. */
+  private readAt: number | null = null;
+  private reading = false;
+  private readonly ctx: EngineContext;
+  private readonly apply: (loads: Record<string, number>) => void;
+  private readonly stopped: () => boolean;
+
+  /**
+   * @param apply sets the balancer's loads from a read of `Store.loadByOwner`.
+   * @param stopped whether housekeeping stopped (the node is closing): no read then.
+   */
+  constructor(ctx: EngineContext, apply: (loads: Record<string, number>) => void, stopped: () => boolean) {
+    this.ctx = ctx;
+    this.apply = apply;
+    this.stopped = stopped;
+  }
+
+  /** Housekeeping read the loads at `now`. */
+  noteRead(now: number): void {
+    this.readAt = now;
+  }
+
+  /** An execution was stored as another node's: re-reads the loads if the last read is old enough. */
+  placedElsewhere(): void {
+    const { ctx } = this;
+    if (this.reading || this.stopped()) return;
+    const now = ctx.clock.now();
+    const gap = Math.min(REREAD_MS, ctx.config.sweepInterval * 1000);
+    if (this.readAt !== null && !intervalPassed(now, this.readAt, gap)) return;
+    this.reading = true;
+    this.readAt = now;
+    ctx.store
+      .loadByOwner()
+      .then(
+        (loads) => {
+          if (!this.stopped()) this.apply(loads);
+        },
+        // Housekeeping reads them again on its next round.
+        (error: unknown) => ctx.logger.debug({ err: toError(error) }, 'reading the cluster loads failed'),
+      )
+      .finally(() => {
+        this.reading = false;
+      });
+  }
+}
