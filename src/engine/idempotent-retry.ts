@@ -11,22 +11,33 @@
  * refusal as it was; so does a custom store without `findByIdempotencyKey`. A lookup that fails
  * (the store is unreachable) fails the call with the store's error: whether the key was used is
  * then not known.
+ *
+ * The first call with the key may still be creating its execution (its write queued in the group
+ * commit, not yet committed): a refusal first waits for the creates with its key under way in this
+ * process (`keys-in-creation.ts`). One that stored an execution of the same workflow gives its id;
+ * one that failed, or found the key already held, leaves the answer to the store lookup.
  * @module
  */
 import type { Store } from '../store/store.js';
+import type { KeysInCreation } from './keys-in-creation.js';
 
 /**
- * The id of the execution of `workflowId` that holds `key`; else throws `refusal`.
+ * The id of the execution of `workflowId` that holds `key` (once the creates of this process with
+ * `key` under way ended); else throws `refusal`.
  * @throws `refusal` unless a stored execution of `workflowId` holds `key`; the store's error when
  *   the lookup fails.
  */
 export async function heldOrRefused(
   store: Store,
+  inCreation: KeysInCreation,
   key: string | undefined,
   workflowId: string,
   refusal: Error,
 ): Promise<string> {
-  if (key === undefined || typeof store.findByIdempotencyKey !== 'function') throw refusal;
+  if (key === undefined) throw refusal;
+  const created = await inCreation.settled(key);
+  if (created !== null && created.workflowId === workflowId) return created.id;
+  if (typeof store.findByIdempotencyKey !== 'function') throw refusal;
   const holder = await store.findByIdempotencyKey(key);
   if (holder !== null && holder.workflowId === workflowId) return holder.id;
   throw refusal;

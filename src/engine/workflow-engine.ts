@@ -29,6 +29,7 @@ import { type EngineContext, leaseMs } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import { ExecutionQueries, type WaitOptions } from './execution-queries.js';
 import { heldOrRefused } from './idempotent-retry.js';
+import { KeysInCreation } from './keys-in-creation.js';
 import { endPlacement, placedLeaseUntil, startPlacement } from './placement.js';
 import { checkPurgeOptions, type PurgeOptions, purgeFinished } from './retention.js';
 import type { Scheduler } from './scheduler.js';
@@ -54,6 +55,8 @@ export class WorkflowEngine {
   private readonly purging = new Set<Promise<number>>();
   private readonly queries: ExecutionQueries;
   private readonly cancellation: Cancellation;
+  /** Creates under way with an idempotency key (a refused retry waits for them). */
+  private readonly keysInCreation = new KeysInCreation();
 
   constructor(ctx: EngineContext, definitions: DefinitionRegistry, scheduler: Scheduler) {
     this.ctx = ctx;
@@ -230,7 +233,9 @@ export class WorkflowEngine {
     this.assertOpen();
     const admitted = this.admit(workflowId, entry);
     // A retry with a key already used gets its id even so (see `idempotent-retry.ts`).
-    if (admitted instanceof Error) return heldOrRefused(this.ctx.store, key, workflowId, admitted);
+    if (admitted instanceof Error) {
+      return heldOrRefused(this.ctx.store, this.keysInCreation, key, workflowId, admitted);
+    }
     const { version, plan, owner } = admitted;
 
     const { clock } = this.ctx;
@@ -277,6 +282,7 @@ export class WorkflowEngine {
       const stored = reserved ? { ...record, status: 'running' as const, startedAt: now } : { ...record };
       const creating = this.ctx.store.createExecution(stored);
       if (local) this.ctx.creating.set(record.id, creating);
+      if (key !== undefined) this.keysInCreation.track(key, workflowId, creating);
       const result = await creating.catch((error: unknown) => {
         // It may be stored all the same (the connection dropped after the commit reached the
         // server), as this node's: housekeeping takes it up if so.

@@ -4,15 +4,16 @@
  * latest version this release cannot run (defined by a newer release), a workflow no longer
  * defined. Only the key's own workflow counts: a key used by another workflow, a key never used
  * and a key freed by retention still get the refusal, and so does every call on a custom store
- * without `findByIdempotencyKey`.
+ * without `findByIdempotencyKey`. A retry refused while the first call with its key is still
+ * creating its execution (in this process) waits for that create.
  */
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConflictError, NoWorkersError, WorkflowNotFoundError } from '../../src/errors.js';
 import type { Orchestrator } from '../../src/index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { Store } from '../../src/store/store.js';
-import { STORE_KINDS, storeUrl, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
+import { gate, STORE_KINDS, storeUrl, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
 import { storeDefinitionBody } from '../helpers/stored-definition.js';
 
 /** `pay` run to the end under key `order-1`, and `refund` defined; returns the execution id. */
@@ -66,6 +67,84 @@ describe.each(STORE_KINDS)('a key already used, when a new execution would be re
     expect(await orch.workflowEngine.getExecutionStatus(id)).toBeNull();
   });
 });
+
+/**
+ * Holds the next `createExecution` of `orch`'s store until `release` is called (then lets it
+ * through, or fails it with `error`); `reached` resolves once it was called.
+ */
+function holdNextCreate(orch: Orchestrator): {
+  reached: Promise<void>;
+  release(error?: Error): void;
+} {
+  const { store } = orch;
+  const create = store.createExecution.bind(store);
+  const reached = gate();
+  const released = gate<Error | undefined>();
+  vi.spyOn(store, 'createExecution').mockImplementationOnce(async (execution, steps) => {
+    reached.open();
+    const error = await released.promise;
+    if (error) throw error;
+    return create(execution, steps);
+  });
+  return { reached: reached.promise, release: (error) => released.open(error) };
+}
+
+/** What `call` settles with: its value, or the error it rejects with (handled at once). */
+function outcome<T>(call: Promise<T>): Promise<T | unknown> {
+  return call.then(
+    (value) => value,
+    (error: unknown) => error,
+  );
+}
+
+describe.each(STORE_KINDS)(
+  'a retry refused while the first call with its key is still creating (%s store)',
+  (kind) => {
+    it('waits for that create and gets its id', async () => {
+      const orch = await withOrchestrator({ store: storeUrl(kind), actions: { charge: () => 1 } });
+      await orch.workflowEngine.defineWorkflow('pay', [{ name: 'charge' }]);
+      const held = holdNextCreate(orch);
+      const first = orch.workflowEngine.executeWorkflow('pay', {}, { idempotencyKey: 'order-1' });
+      await held.reached;
+      orch.loadBalancer.removeWorker('worker_1');
+      const retry = outcome(orch.workflowEngine.executeWorkflow('pay', {}, { idempotencyKey: 'order-1' }));
+      held.release();
+      const id = await first;
+      expect(await retry).toBe(id);
+      // Other keys, and the key for another workflow, are refused as before.
+      await expect(
+        orch.workflowEngine.executeWorkflow('pay', {}, { idempotencyKey: 'order-2' }),
+      ).rejects.toBeInstanceOf(NoWorkersError);
+      expect(await orch.workflowEngine.countExecutions()).toBe(1);
+    });
+
+    it('is refused when that create fails, and when it is of another workflow', async () => {
+      const orch = await withOrchestrator({ store: storeUrl(kind), actions: { charge: () => 1 } });
+      await orch.workflowEngine.defineWorkflow('pay', [{ name: 'charge' }]);
+      await orch.workflowEngine.defineWorkflow('refund', [{ name: 'charge' }]);
+
+      let held = holdNextCreate(orch);
+      const failing = orch.workflowEngine.executeWorkflow('pay', {}, { idempotencyKey: 'order-1' });
+      await held.reached;
+      orch.loadBalancer.removeWorker('worker_1');
+      const retry = outcome(orch.workflowEngine.executeWorkflow('pay', {}, { idempotencyKey: 'order-1' }));
+      held.release(new Error('disk full'));
+      await expect(failing).rejects.toThrow('disk full');
+      expect(await retry).toBeInstanceOf(NoWorkersError);
+
+      orch.loadBalancer.addWorker('worker_2');
+      held = holdNextCreate(orch);
+      const refund = orch.workflowEngine.executeWorkflow('refund', {}, { idempotencyKey: 'order-3' });
+      await held.reached;
+      orch.loadBalancer.removeWorker('worker_2');
+      const other = outcome(orch.workflowEngine.executeWorkflow('pay', {}, { idempotencyKey: 'order-3' }));
+      held.release();
+      await refund;
+      expect(await other).toBeInstanceOf(NoWorkersError);
+      expect(await orch.workflowEngine.countExecutions()).toBe(1);
+    });
+  },
+);
 
 describe('a key already used, on the SQLite store after a restart', () => {
   it('a latest version this release cannot run: the retry gets the existing id; other keys a ConflictError', async () => {
