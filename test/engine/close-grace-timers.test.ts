@@ -2,7 +2,8 @@
  * `close({ grace })` gives running handlers time to finish; an execution whose step only waits on
  * a timer (a retry's backoff, a `delay`) has nothing to finish, so it is halted at once and the
  * close does not sit out the grace period. The stored timer resumes it on the next start (on a
- * durable store: on the memory store nothing resumes, and the wait gets the grace).
+ * durable store: on the memory store nothing resumes, and the wait gets the grace, as do a
+ * compensating execution's further compensations).
  * Virtual time: the grace period is a FakeClock timer, so a close that waited for it would never
  * resolve without `advance`.
  */
@@ -276,5 +277,48 @@ describe('close({ grace }) and executions waiting on a timer', () => {
     await closing;
     expect(calls()).toBe(2);
     expect(completed).toEqual([id]);
+  });
+
+  it('on the memory store (nothing resumes a saga after a close) lets a compensating execution run its further compensations in the grace', async () => {
+    const clock = new FakeClock();
+    const hold = gate();
+    const undone: string[] = [];
+    const orch = await createOrchestrator({
+      store: 'memory',
+      clock,
+      actions: {
+        a: () => 'a',
+        b: () => 'b',
+        boom: () => {
+          throw new NonRetryableError('boom');
+        },
+      },
+      compensations: {
+        undoA: () => {
+          undone.push('a');
+        },
+        undoB: async () => {
+          await hold.promise;
+          undone.push('b');
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow(
+      'w',
+      [{ name: 'a', compensation: 'undoA' }, { name: 'b', compensation: 'undoB' }, { name: 'boom' }],
+      DAY,
+    );
+    const undoing = nextEvent(orch, 'compensation.started');
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    expect((await undoing).step).toBe('b');
+    const failed: string[] = [];
+    orch.on('execution.failed', (e) => failed.push(e.executionId));
+    const closing = orch.close({ grace: 600 });
+    hold.open(); // the running compensation ends within the grace...
+    expect(await answerWithin(closing)).toBeUndefined();
+    // ...and the next one runs too, in reverse order, before the close resolves: the saga ends.
+    expect(undone).toEqual(['b', 'a']);
+    expect(failed).toEqual([id]);
+    expect(clock.now()).toBe(Date.UTC(2026, 0, 1)); // without waiting out the grace
   });
 });
