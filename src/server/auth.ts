@@ -2,12 +2,15 @@
  * Bearer-token authentication. Every route needs `Authorization: Bearer <token>` unless it
  * opts out with `config: { auth: false }` (`/healthz`, `/openapi.json`, `/metrics`); unknown
  * paths under `/v1` need it too, so probing does not reveal which routes exist. Tokens are
- * compared in constant time: both sides are hashed to equal-length SHA-256 digests first.
+ * compared in constant time: both sides are hashed to equal-length SHA-256 digests first. Two
+ * `Authorization` headers are ambiguous (Node would keep the first): a request that needs a token
+ * and sends two is refused with 400 `VALIDATION` naming the header.
  * @module
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnauthorizedError } from './errors.js';
+import { assertHeaderOnce } from './repeated-header.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -69,6 +72,7 @@ function needsToken(req: FastifyRequest): boolean {
 export function registerAuth(app: FastifyInstance, verify: (presented: string) => boolean): void {
   app.addHook('onRequest', async (req) => {
     if (!needsToken(req)) return;
+    assertHeaderOnce(req.raw.rawHeaders, 'authorization');
     const presented = bearerToken(req.headers.authorization);
     if (presented === null || !verify(presented)) throw new UnauthorizedError();
   });

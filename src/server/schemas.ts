@@ -217,9 +217,12 @@ export const workflowParamsSchema = z.object({ id: workflowIdSchema });
 /** Path parameter of execution routes. */
 export const executionParamsSchema = z.object({ id: z.string().min(1).max(256) });
 
-/** Error responses a route documents, by status. */
+/**
+ * Error responses a route that needs the token documents, by status: `statuses`, and 400 (an
+ * `Authorization` header sent twice), 401 and 500 on every one.
+ */
 export function errorResponses(...statuses: number[]): Record<number, typeof errorEnvelopeSchema> {
   const out: Record<number, typeof errorEnvelopeSchema> = {};
-  for (const status of [...statuses, 401, 500]) out[status] = errorEnvelopeSchema;
+  for (const status of [...statuses, 400, 401, 500]) out[status] = errorEnvelopeSchema;
   return out;
 }

@@ -4,7 +4,7 @@
  * status a route answers (here: once the orchestrator is closed) documented.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAll, setup } from './helpers.js';
+import { closeAll, setup, TOKEN } from './helpers.js';
 
 afterEach(closeAll);
 
@@ -208,6 +208,26 @@ describe('documented statuses of routes that read a body', () => {
       });
       expect([big.statusCode, text.statusCode], route).toEqual([413, 415]);
       expect(documented, route).toEqual(expect.arrayContaining(['413', '415']));
+    }
+  });
+});
+
+describe('documented statuses of protected routes', () => {
+  it('lists 400 on every route that needs a token, which each answers to two Authorization headers', async () => {
+    const f = await setup();
+    const doc = (await f.app.inject({ url: '/openapi.json' })).json() as Doc;
+    const good = `Bearer ${TOKEN}`;
+    for (const route of ROUTES.filter((r) => r.includes(' /v1/'))) {
+      const [method, path] = route.split(' ') as [string, string];
+      const res = await f.app.inject({
+        method: method as 'GET',
+        url: path.replace(/\{\w+\}/g, 'x'),
+        // Typed as one string (Node keeps the first); sent as two header lines.
+        headers: { authorization: [good, good] } as Record<string, string[]>,
+      });
+      expect(res.statusCode, route).toBe(400);
+      const documented = Object.keys(doc.paths[path]?.[method.toLowerCase()]?.responses ?? {});
+      expect(documented, route).toContain('400');
     }
   });
 });

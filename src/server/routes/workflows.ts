@@ -11,6 +11,7 @@ import type { StepDefinition, WorkflowDefinition, WorkflowOptions } from '../../
 import { OrchestratorError, ValidationError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import { toJson } from '../json.js';
+import { assertHeaderOnce } from '../repeated-header.js';
 import {
   blankIsAbsent,
   decimalCount,
@@ -138,12 +139,7 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
       const { id } = req.params;
       const { input, idempotencyKey: fromBody } = req.body ?? {};
       // Node joins repeated headers into one value ('a, b'): a key neither header sent.
-      if (headerCount(req.raw.rawHeaders, 'idempotency-key') > 1) {
-        throw new ValidationError(
-          [{ path: 'headers.idempotency-key', message: 'given more than once; give it once' }],
-          'Invalid request',
-        );
-      }
+      assertHeaderOnce(req.raw.rawHeaders, 'idempotency-key');
       const fromHeader = req.headers['idempotency-key'];
       if (fromBody !== undefined && fromHeader !== undefined && fromBody !== fromHeader) {
         throw new ValidationError(
@@ -166,11 +162,4 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
       return reply.code(202).send({ id: executionId });
     },
   );
-}
-
-/** How many times a header (lower-case `name`) was sent: `rawHeaders` lists name, value, name, value… */
-function headerCount(rawHeaders: readonly string[], name: string): number {
-  let count = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === name) count++;
-  return count;
 }
