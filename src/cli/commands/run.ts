@@ -89,6 +89,7 @@ async function run(file: string, options: RunOptions, command: Command): Promise
     const progress = new ProgressPrinter(out, def.steps);
     const detach = out.json ? () => undefined : progress.attach(orch);
     const id = await orch.workflowEngine.executeWorkflow(def.id, input);
+    await warnOfOtherVersion(orch, id, defined.version, out);
     out.line(
       `Execution ${id}  input ${jsonPreview(input, 80)}`,
       out.style.dim('Ctrl-C stops and keeps it in the store'),
@@ -119,6 +120,26 @@ async function run(file: string, options: RunOptions, command: Command): Promise
     interrupt.dispose();
     await orch?.close();
   }
+}
+
+/**
+ * `executeWorkflow` starts the latest version, which another process sharing the store may have
+ * defined after this run's define, once this process re-reads the workflow's versions (its read is
+ * a `sweepInterval` old: a slow save, a clock stepped back). The engine cannot be asked for a
+ * version; a run that started another one than it printed says so.
+ */
+async function warnOfOtherVersion(
+  orch: Orchestrator,
+  id: string,
+  defined: number,
+  out: Output,
+): Promise<void> {
+  const started = await orch.workflowEngine.getExecutionStatus(id);
+  if (started === null || started.workflowVersion === defined) return;
+  const version = started.workflowVersion;
+  out.warn(
+    `the execution runs workflow ${started.workflowId} v${version}, not v${defined} defined above: another process defined v${version} meanwhile`,
+  );
 }
 
 async function wait(
