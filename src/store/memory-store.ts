@@ -11,8 +11,8 @@
  * @module
  */
 import { ConflictError, ExecutionNotFoundError, LeaseLostError, ValidationError } from '../errors.js';
-import { Fifo } from '../fifo.js';
 import { optionsIssues } from '../unknown-keys.js';
+import { FinishedIndex } from './finished-index.js';
 import {
   addAggregates,
   checkAggregateFilter,
@@ -80,14 +80,8 @@ export class MemoryStore implements Store {
   readonly durable = false;
   /** Finished executions kept before the oldest are evicted. */
   readonly maxFinished: number;
-  /** Finished execution ids kept. */
-  private readonly finished = new Set<string>();
-  /**
-   * The same ids in the order they finished (eviction order). A queue of its own, not the Set's
-   * order: V8 leaves deleted entries at the front of a Set until it rehashes, so taking the first
-   * of a Set that is drained from the front scans them.
-   */
-  private readonly finishedOrder = new Fifo<string>();
+  /** Finished executions kept, in the order they finished (eviction) and completed (purge). */
+  private readonly finished = new FinishedIndex((id) => this.executions.get(id)?.completedAt);
   /** Counts of evicted executions, overall and per workflow (kept in the aggregates). */
   private readonly evicted = new Map<string | null, StoreAggregates>();
   private readonly definitions = new Map<string, DefinitionRecord>();
@@ -145,7 +139,7 @@ export class MemoryStore implements Store {
     this.executions.set(execution.id, execution);
     if (key !== null) this.idempotency.set(key, execution.id);
     if (UNFINISHED.has(execution.status)) this.unfinished.add(execution.id);
-    else this.markFinished(execution.id);
+    else this.markFinished(execution);
     const map = new Map<string, StepRecord>();
     this.steps.set(execution.id, map);
     for (const step of steps) map.set(step.name, normalizeStep(step));
@@ -176,14 +170,17 @@ export class MemoryStore implements Store {
       const map = this.steps.get(update.id)!;
       for (const step of update.steps) map.set(step.name, normalizeStep(step));
     }
-    if (!UNFINISHED.has(record.status) && !this.finished.has(record.id)) this.markFinished(record.id);
+    if (!this.finished.has(record.id)) {
+      if (!UNFINISHED.has(record.status)) this.markFinished(record);
+    } else if (set?.completedAt != null) {
+      this.finished.completedAtChanged(record.id, set.completedAt);
+    }
     return Promise.resolve();
   }
 
-  /** Keeps a finished execution's id in eviction order, evicting the oldest past `maxFinished`. */
-  private markFinished(id: string): void {
-    this.finished.add(id);
-    this.finishedOrder.push(id);
+  /** Keeps a finished execution in eviction and purge order, evicting the oldest past `maxFinished`. */
+  private markFinished(record: ExecutionRecord): void {
+    this.finished.add(record.id, record.completedAt);
     while (this.finished.size > this.maxFinished && this.evictOldest()) {}
   }
 
@@ -306,24 +303,20 @@ export class MemoryStore implements Store {
     return out;
   }
 
-  /**
-   * Drops the execution that finished first, keeping its counts. False when none is left (ids
-   * `purgeFinished` dropped already are skipped over).
-   */
+  /** Drops the execution that finished first, keeping its counts. False when none is left. */
   private evictOldest(): boolean {
-    const id = this.finishedOrder.shift();
+    const id = this.finished.shiftOldest();
     if (id === undefined) return false;
     this.drop(id);
     return true;
   }
 
+  /**
+   * Deletes the finished executions that completed first (those that completed at the same time
+   * in the order they finished) and before `before`, at most `limit`; reads only those.
+   */
   async purgeFinished(request: PurgeRequest): Promise<number> {
-    const gone: string[] = [];
-    for (const id of this.finished) {
-      if (gone.length >= request.limit) break;
-      const completedAt = this.executions.get(id)?.completedAt;
-      if (completedAt != null && completedAt < request.before) gone.push(id);
-    }
+    const gone = this.finished.takeCompletedBefore(request.before, request.limit);
     for (const id of gone) this.drop(id);
     return gone.length;
   }

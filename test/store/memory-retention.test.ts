@@ -4,8 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
+import type { FinishedIndex } from '../../src/store/finished-index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { sumAggregates } from '../../src/store/states.js';
+import type { ExecutionRecord } from '../../src/store/store.js';
 import { makeExecution } from './records.js';
 
 async function finish(store: MemoryStore, id: string, status: 'completed' | 'failed'): Promise<void> {
@@ -100,5 +102,129 @@ describe('MemoryStore retention', () => {
   it('rejects a bad maxFinished', () => {
     expect(() => new MemoryStore({ maxFinished: -1 })).toThrow(ValidationError);
     expect(() => new MemoryStore({ maxFinished: 1.5 })).toThrow(ValidationError);
+  });
+});
+
+/** A finished execution whose store record counts the reads of its `completedAt`. */
+function counted(id: string, completedAt: number, reads: { n: number }): ExecutionRecord {
+  const record = makeExecution({ id, epoch: 1, status: 'completed' });
+  Object.defineProperty(record, 'completedAt', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      reads.n++;
+      return completedAt;
+    },
+    set() {},
+  });
+  return record;
+}
+
+/** How many record reads one purge takes on a store of `total` finished executions, `old` of them old. */
+async function purgeReads(total: number, old: number): Promise<{ deleted: number; reads: number }> {
+  const reads = { n: 0 };
+  const store = new MemoryStore({ maxFinished: total });
+  for (let i = 0; i < total; i++) {
+    await store.createExecution(counted(`x${i}`, i < old ? 100 : 1_000, reads));
+  }
+  reads.n = 0;
+  const deleted = await store.purgeFinished({ before: 500, limit: 500 });
+  return { deleted, reads: reads.n };
+}
+
+describe('MemoryStore purge at scale', () => {
+  it('reads the executions a purge deletes, not every finished one that is not old enough', async () => {
+    const small = await purgeReads(2_000, 50);
+    const large = await purgeReads(4_000, 50);
+    expect(small.deleted).toBe(50);
+    expect(large.deleted).toBe(50);
+    // Scanning every finished execution read 2,000, then 4,000.
+    expect(large.reads).toBe(small.reads);
+    expect(large.reads).toBeLessThanOrEqual(3 * 50 + 2);
+    expect((await purgeReads(4_000, 0)).reads).toBeLessThanOrEqual(2);
+  });
+
+  it('deletes the oldest first, up to the limit, whatever order they finished in', async () => {
+    const store = new MemoryStore();
+    for (const [id, at] of [
+      ['c', 300],
+      ['a', 100],
+      ['d', 900],
+      ['b', 200],
+    ] as const) {
+      await store.createExecution(makeExecution({ id, epoch: 1, status: 'completed', completedAt: at }));
+    }
+    expect(await store.purgeFinished({ before: 500, limit: 2 })).toBe(2);
+    expect((await store.listExecutions({ limit: 10 })).map((s) => s.execution.id).sort()).toEqual(['c', 'd']);
+    expect(await store.purgeFinished({ before: 500, limit: 2 })).toBe(1);
+    expect(await store.purgeFinished({ before: 500, limit: 2 })).toBe(0);
+  });
+
+  it('purges an execution whose completion time an update set after it finished', async () => {
+    const store = new MemoryStore();
+    await store.createExecution(makeExecution({ id: 'x', epoch: 1, status: 'completed', completedAt: null }));
+    expect(await store.purgeFinished({ before: 500, limit: 10 })).toBe(0);
+    await store.update({ id: 'x', epoch: 1, set: { completedAt: 100 } });
+    expect(await store.purgeFinished({ before: 500, limit: 10 })).toBe(1);
+    expect(await store.getExecution('x')).toBeNull();
+  });
+
+  it('forgets purged executions: what it keeps to evict and purge follows what is still stored', async () => {
+    const store = new MemoryStore({ maxFinished: 100 });
+    // Far more executions than maxFinished, each purged before the next batch: none is ever evicted.
+    for (let i = 0; i < 5_000; i++) {
+      await store.createExecution(
+        makeExecution({ id: `x${i}`, epoch: 1, status: 'completed', completedAt: i }),
+      );
+      if (i % 50 === 49) expect(await store.purgeFinished({ before: i + 1, limit: 500 })).toBe(50);
+    }
+    const entries = (of: MemoryStore) => (of as unknown as { finished: FinishedIndex }).finished.entries;
+    // The ids of purged executions stayed queued for eviction: 5,000 of them.
+    expect(entries(store).order).toBeLessThanOrEqual(2_000);
+    expect(entries(store).completions).toBeLessThanOrEqual(2_000);
+    expect((await store.aggregate()).byStatus.completed).toBe(5_000);
+
+    // Evicted ones too (without any purge).
+    const evicting = new MemoryStore({ maxFinished: 10 });
+    for (let i = 0; i < 5_000; i++) {
+      await evicting.createExecution(
+        makeExecution({ id: `y${i}`, epoch: 1, status: 'completed', completedAt: i }),
+      );
+    }
+    expect(entries(evicting).order).toBeLessThanOrEqual(2_000);
+    expect(entries(evicting).completions).toBeLessThanOrEqual(2_000);
+    expect(await evicting.purgeFinished({ before: 10_000, limit: 500 })).toBe(10);
+  });
+
+  it('evicts an id purged and created again by its new finishing, not its first', async () => {
+    const store = new MemoryStore({ maxFinished: 2 });
+    const done = (id: string) => makeExecution({ id, epoch: 1, status: 'completed', completedAt: 100 });
+    await store.createExecution(done('a'));
+    expect(await store.purgeFinished({ before: 500, limit: 10 })).toBe(1);
+    await store.createExecution(done('b'));
+    await store.createExecution(done('a'));
+    await store.createExecution(done('c'));
+    expect((await store.listExecutions({ limit: 10 })).map((s) => s.execution.id).sort()).toEqual(['a', 'c']);
+  });
+
+  it('still evicts in finishing order after purges took some from the middle', async () => {
+    const store = new MemoryStore({ maxFinished: 3 });
+    for (const [id, at] of [
+      ['a', 100],
+      ['b', 900],
+      ['c', 100],
+    ] as const) {
+      await store.createExecution(makeExecution({ id, epoch: 1, status: 'completed', completedAt: at }));
+    }
+    expect(await store.purgeFinished({ before: 500, limit: 10 })).toBe(2);
+    for (const id of ['d', 'e', 'f']) {
+      await store.createExecution(makeExecution({ id, epoch: 1, status: 'completed', completedAt: 900 }));
+    }
+    expect((await store.listExecutions({ limit: 10 })).map((s) => s.execution.id).sort()).toEqual([
+      'd',
+      'e',
+      'f',
+    ]);
+    expect((await store.aggregate()).byStatus.completed).toBe(6);
   });
 });
