@@ -352,7 +352,8 @@ export interface CompiledConfig extends Config {
   alerts: Required<AlertConfig>;
 }
 
-const ALERT_DEFAULTS: Required<AlertConfig> = {
+/** The defaults of the `alerts` keys. */
+export const ALERT_DEFAULTS: Readonly<Required<AlertConfig>> = {
   executionTimeMs: 30_000,
   failureRate: 0.5,
   minSamples: 10,

@@ -5,12 +5,13 @@
  * `workerId` of active executions, and the nodes from the store's node registry.
  * @module
  */
+import { LoadBalancer } from '../balancing/load-balancer.js';
 import { elapsedMs } from '../clock.js';
-import { DEFAULTS } from '../config.js';
+import { ALERT_DEFAULTS, DEFAULTS } from '../config.js';
 import { isDeadLocalOwner } from '../engine/owners.js';
 import { executionRates } from '../monitoring/rates.js';
 import { UNFINISHED_STATES } from '../store/states.js';
-import type { StoreAggregates } from '../store/store.js';
+import type { NodeRecord, StoreAggregates } from '../store/store.js';
 import type { ExecutionState } from '../types.js';
 import type { StoreClient } from './store-client.js';
 
@@ -65,6 +66,11 @@ export interface WorkerLoad {
   active: number;
   /** Whether it is in the default configuration. */
   configured: boolean;
+  /**
+   * Why it is listed: in the default configuration, a live node of a cluster (whose nodes are
+   * the workers, idle ones included), or only seen as the worker of active executions.
+   */
+  source: 'configured' | 'node' | 'seen';
 }
 
 /**
@@ -97,8 +103,18 @@ export interface NodeLoad {
   registered: boolean;
 }
 
+/** How even the workers' load is, as `GET /v1/workers` reports it. */
+export interface WorkerBalance {
+  /** Every worker's load within `threshold × mean` of the mean (`LoadBalancer.isBalanced`). */
+  balanced: boolean;
+  /** The default `alerts.imbalanceThreshold`. */
+  threshold: number;
+  /** `LoadBalancer.balanceScore()` over the workers' loads: 1 as even as whole executions allow. */
+  balanceScore: number;
+}
+
 /** Worker and node load of a store. */
-export interface WorkersReport {
+export interface WorkersReport extends WorkerBalance {
   workers: WorkerLoad[];
   loadDistribution: Record<string, number>;
   nodes: NodeLoad[];
@@ -118,19 +134,31 @@ export async function workerLoad(
 ): Promise<Pick<WorkersReport, 'workers' | 'loadDistribution'>> {
   const nodes = registry ?? (await client.store.listNodes());
   const active = await client.records(['running', 'compensating'], SCAN_LIMIT);
-  // Cluster mode (the default on PostgreSQL) makes the nodes the workers.
-  const cluster =
-    nodes.length > 0 ? nodes.some((n) => n.info.cluster === true) : client.store.kind === 'postgres';
-  const defaults: readonly string[] = cluster ? [] : DEFAULTS.workers;
+  const defaults: readonly string[] = isCluster(client, nodes) ? [] : DEFAULTS.workers;
   const load = new Map<string, number>(defaults.map((w) => [w, 0]));
   for (const r of active) if (r.workerId) load.set(r.workerId, (load.get(r.workerId) ?? 0) + 1);
   const configured = new Set<string>(defaults);
-  const workers = [...load.entries()].map(([id, count]) => ({
-    id,
-    active: count,
-    configured: configured.has(id),
-  }));
+  const workers = [...load.entries()].map(([id, count]): WorkerLoad => {
+    const isDefault = configured.has(id);
+    return { id, active: count, configured: isDefault, source: isDefault ? 'configured' : 'seen' };
+  });
   return { workers, loadDistribution: Object.fromEntries(load) };
+}
+
+/** Cluster mode (the default on PostgreSQL) makes the nodes the workers. */
+function isCluster(client: StoreClient, nodes: readonly NodeRecord[]): boolean {
+  return nodes.length > 0 ? nodes.some((n) => n.info.cluster === true) : client.store.kind === 'postgres';
+}
+
+/**
+ * The balance of `workers` as a live orchestrator's balancer computes it (`GET /v1/workers`,
+ * the dashboard): the same `LoadBalancer` formulas over the same loads, with the default threshold.
+ */
+export function workerBalance(workers: readonly Pick<WorkerLoad, 'id' | 'active'>[]): WorkerBalance {
+  const lb = new LoadBalancer({ workers: workers.map((w) => w.id) });
+  for (const w of workers) lb.setExternalLoad(w.id, w.active);
+  const threshold = ALERT_DEFAULTS.imbalanceThreshold;
+  return { balanced: lb.isBalanced(threshold), threshold, balanceScore: lb.balanceScore() };
 }
 
 /**
@@ -139,7 +167,7 @@ export async function workerLoad(
  */
 export async function workersReport(client: StoreClient, now = Date.now()): Promise<WorkersReport> {
   const registry = await client.store.listNodes();
-  const { workers, loadDistribution } = await workerLoad(client, registry);
+  const { workers } = await workerLoad(client, registry);
   const held = await client.records([...UNFINISHED_STATES], SCAN_LIMIT);
 
   const nodes = new Map<string, NodeLoad>();
@@ -183,9 +211,21 @@ export async function workersReport(client: StoreClient, now = Date.now()): Prom
         : node.leaseUntil !== null && node.leaseUntil > now;
     node.state = isDeadLocalOwner(node.id) ? 'dead' : fresh ? 'alive' : 'stale';
   }
+  if (isCluster(client, registry)) {
+    // The balancer's workers are the live nodes that take placements, idle ones too.
+    const byId = new Map(workers.map((w) => [w.id, w]));
+    for (const n of registry) {
+      const live = nodes.get(n.id)?.state === 'alive';
+      if (!live || n.info.cluster === false || n.info.draining === true) continue;
+      const seen = byId.get(n.id);
+      if (seen) seen.source = 'node';
+      else workers.push({ id: n.id, active: 0, configured: false, source: 'node' });
+    }
+  }
   return {
     workers,
-    loadDistribution,
+    loadDistribution: Object.fromEntries(workers.map((w) => [w.id, w.active])),
+    ...workerBalance(workers),
     nodes: [...nodes.values()].sort(
       (a, b) =>
         (a.startedAt ?? Number.POSITIVE_INFINITY) - (b.startedAt ?? Number.POSITIVE_INFINITY) ||

@@ -212,10 +212,15 @@ describe('store commands', () => {
     ]);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/WORKER\s+ACTIVE\s+SOURCE\nworker_1\s+0\s+configured/);
+    expect(human.stdout).toContain('Balance score 1.00; balanced: every load is within 30% of the mean');
     // Every run closed, which removed its node from the registry.
     expect(human.stdout).toContain('No node is registered and no process holds unfinished executions.');
     expect(parseJson<Record<string, unknown>>(machine.stdout)).toMatchObject({
       loadDistribution: { worker_1: 0 },
+      workers: [{ id: 'worker_1', active: 0, configured: true, source: 'configured' }],
+      balanced: true,
+      threshold: 0.3,
+      balanceScore: 1,
       nodes: [],
     });
   });

@@ -16,6 +16,7 @@ const TOKEN = 'cluster-test-token-0123456789';
 interface WorkersBody {
   workers: { id: string; active: number }[];
   balanced: boolean;
+  balanceScore: number;
   nodes: {
     id: string;
     lastHeartbeat: string;
@@ -123,6 +124,7 @@ describe('two serve processes on one PostgreSQL schema', () => {
           () => `${base} to show two executions on each node (last: ${JSON.stringify(last)})`,
         );
         expect(body.balanced).toBe(true);
+        expect(body.balanceScore).toBe(1);
         for (const n of body.nodes) expect(Date.now() - Date.parse(n.lastHeartbeat)).toBeLessThan(5_000);
       }
       const statuses = (await Promise.all(ids.map((id) => call(urls[1]!, `/v1/executions/${id}`)))) as {
@@ -140,6 +142,14 @@ describe('two serve processes on one PostgreSQL schema', () => {
           [b, 'alive', 2],
         ].sort(),
       );
+      // With the same workers (the nodes), load and balance as GET /v1/workers.
+      expect(report.workers.map((w) => [w.id, w.active, w.source]).sort()).toEqual(
+        [
+          [a, 2, 'node'],
+          [b, 2, 'node'],
+        ].sort(),
+      );
+      expect(report).toMatchObject({ balanced: true, balanceScore: 1, threshold: 0.3 });
 
       // SIGTERM: both leave (their executions released, unfinished, for the next node to start).
       for (const p of procs) p.child.kill('SIGTERM');

@@ -66,13 +66,14 @@ export function register(program: Command): void {
         }
       }
       out.line('');
-      const workerRows = report.workers.map((w) => [
-        w.id,
-        String(w.active),
-        w.configured ? 'configured' : 'seen',
-      ]);
+      const workerRows = report.workers.map((w) => [w.id, String(w.active), w.source]);
       if (workerRows.length > 0) {
         out.line(...renderTable(['WORKER', 'ACTIVE', 'SOURCE'], workerRows, { header: out.style.dim }));
+        const within = `${Math.round(report.threshold * 100)}% of the mean`;
+        const verdict = report.balanced
+          ? `${out.style.green('balanced')}: every load is within ${within}`
+          : `${out.style.yellow('imbalanced')}: a load is more than ${within} away`;
+        out.line('', `Balance score ${report.balanceScore.toFixed(2)}; ${verdict}`);
       } else {
         out.line('No worker has running executions.');
       }
@@ -82,7 +83,10 @@ export function register(program: Command): void {
           "RUNNING, QUEUED, SLOTS: the node's own counts at its last heartbeat; EXECUTIONS: unfinished ones it owns in the store.",
         ),
         out.style.dim(
-          'alive = heartbeat within its lease. ACTIVE: running and compensating executions by their stored worker.',
+          'alive = heartbeat within its lease. ACTIVE: running and compensating executions by their stored worker;',
+        ),
+        out.style.dim(
+          'in cluster mode the workers are the live nodes. Balance score: 1 − (max − min − r) / max over ACTIVE (r = 1 when the load cannot split evenly), as GET /v1/workers.',
         ),
       );
     });

@@ -105,9 +105,11 @@ describe('StoreClient and workersReport', () => {
 
     const report = await workersReport(client, 10);
     expect(report.loadDistribution).toEqual({ worker_1: 0, worker_9: 1 });
+    // As GET /v1/workers: 1-0 is as even as one execution gets (score 1), yet not within 30% of the mean.
+    expect(report).toMatchObject({ balanceScore: 1, balanced: false, threshold: 0.3 });
     expect(report.workers).toEqual([
-      { id: 'worker_1', active: 0, configured: true },
-      { id: 'worker_9', active: 1, configured: false },
+      { id: 'worker_1', active: 0, configured: true, source: 'configured' },
+      { id: 'worker_9', active: 1, configured: false, source: 'seen' },
     ]);
     expect(report.nodes).toEqual([
       {
@@ -188,7 +190,10 @@ describe('StoreClient and workersReport', () => {
       // Not in cluster mode: the configured workers are listed beside the ones seen.
       expect(report.loadDistribution).toEqual({ worker_1: 0, worker_2: 1 });
 
-      // Cluster nodes are the workers: no configured default is listed then.
+      expect(report).toMatchObject({ balanceScore: 1, balanced: false });
+
+      // Cluster nodes are the workers: no configured default is listed then, and every live node
+      // that takes placements is, idle or not (the balancer's workers: GET /v1/workers).
       await store.heartbeat({
         id: 'host/3/c',
         startedAt: now,
@@ -199,7 +204,39 @@ describe('StoreClient and workersReport', () => {
         info: { cluster: true },
       });
       const clustered = await workersReport(client, now);
-      expect(clustered.loadDistribution).toEqual({ worker_2: 1 });
+      expect(clustered.loadDistribution).toEqual({ worker_2: 1, 'host/3/c': 0 });
+      expect(clustered.workers.map((w) => [w.id, w.source])).toEqual([
+        ['worker_2', 'seen'],
+        ['host/3/c', 'node'],
+      ]);
+      for (const [id, info] of [
+        ['host/4/draining', { cluster: true, draining: true }],
+        ['host/5/silent', { cluster: true }],
+      ] as const) {
+        await store.heartbeat({
+          id,
+          startedAt: now,
+          lastHeartbeat: id === 'host/5/silent' ? now - 60_000 : now,
+          running: 0,
+          queued: 0,
+          capacity: 10,
+          info,
+        });
+      }
+      for (let i = 0; i < 3; i++) {
+        await store.createExecution(
+          makeExecution({ status: 'running', workerId: 'host/3/c', owner: 'host/3/c' }),
+        );
+      }
+      // 1 and 3: a spread of 2 where 2-2 was possible (score 1 − 2/3), nor within 30% of the mean.
+      // The draining node and the one silent past its lease are not workers.
+      const busy = await workersReport(client, now);
+      expect(busy.workers.map((w) => [w.id, w.active, w.source]).sort()).toEqual([
+        ['host/3/c', 3, 'node'],
+        ['worker_2', 1, 'seen'],
+      ]);
+      expect(busy.balanced).toBe(false);
+      expect(busy.balanceScore).toBeCloseTo(1 / 3);
       // A row without a lease length is judged with the default lease (30 s).
       expect(clustered.nodes.find((n) => n.id === 'host/3/c')).toMatchObject({
         state: 'alive',
