@@ -14,6 +14,8 @@
  * - SSRF: every hop (the URL and each of up to 5 redirects) is vetted by {@link SsrfGuard} and
  *   the connection is pinned to the vetted address. Credentials are dropped when a redirect
  *   leaves the origin.
+ * - A redirect from `https:` to `http:` is refused (`NonRetryableError`, `HTTP_INSECURE_REDIRECT`):
+ *   following it would send the request, its headers and body, unencrypted.
  * @module
  */
 import { validateHeaderName, validateHeaderValue } from 'node:http';
@@ -265,6 +267,12 @@ async function exchange(
       next = new URL(location, url);
     } catch {
       throw new NonRetryableError(`Invalid redirect location from ${displayUrl(url)}`, { code: 'HTTP_4XX' });
+    }
+    if (url.protocol === 'https:' && next.protocol === 'http:') {
+      throw new NonRetryableError(
+        `Refused a redirect from ${displayUrl(url)} to ${displayUrl(next)}: it would send the request unencrypted (https to http)`,
+        { code: 'HTTP_INSECURE_REDIRECT' },
+      );
     }
     const headers = { ...request.headers };
     if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
