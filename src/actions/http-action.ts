@@ -12,8 +12,12 @@
  *   `HTTP_5XX`, `HTTP_408`, `HTTP_429`, `HTTP_TIMEOUT` or `HTTP_NETWORK`; other 4xx fail with a
  *   `NonRetryableError` coded `HTTP_4XX`.
  * - SSRF: every hop (the URL and each of up to 5 redirects) is vetted by {@link SsrfGuard} and
- *   the connection is pinned to the vetted address. Credentials are dropped when a redirect
+ *   the connection is pinned to the vetted addresses. Credentials are dropped when a redirect
  *   leaves the origin.
+ * - A host with several addresses: they are tried in the resolver's order, the next one only
+ *   when the connection could not be made (nothing sent); never after the request went out nor
+ *   on an HTTP status. When none connects, `HTTP_NETWORK` names the host, the addresses tried
+ *   and the last error.
  * - A redirect from `https:` to `http:` is refused (`NonRetryableError`, `HTTP_INSECURE_REDIRECT`):
  *   following it would send the request, its headers and body, unencrypted.
  * @module
@@ -23,7 +27,7 @@ import { z } from 'zod';
 import { NonRetryableError, OrchestratorError, ValidationError } from '../errors.js';
 import type { ActionHandler, StepContext } from '../types.js';
 import { issuesFromZod } from '../zod-issues.js';
-import { displayUrl, type RawResponse, sendRequest } from './http-request.js';
+import { displayUrl, type RawResponse, sendToAny } from './http-request.js';
 import { type ResolveHost, SsrfGuard } from './ssrf-guard.js';
 
 /** Options of {@link createHttpAction}. */
@@ -247,10 +251,10 @@ async function exchange(
   let url = start;
   let request = first;
   for (let hop = 0; ; hop++) {
-    const pinned = await guard.vet(url, signal);
+    const vetted = await guard.vet(url, signal);
     let res: RawResponse;
     try {
-      res = await sendRequest(url, pinned, request, signal, options.maxResponseBytes);
+      res = await sendToAny(url, vetted, request, signal, options.maxResponseBytes);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       throw networkError(error, request.method, url);

@@ -3,8 +3,8 @@
  * IP address the connection must use. It refuses non-HTTP schemes, internal host names
  * (`localhost`, `*.internal`, `metadata.google.internal`, ...) and any host that resolves to a
  * non-public address (see `ip-address.ts`), unless the operator allowlisted the host or the
- * address. The vetted address is returned so the caller connects to exactly that address:
- * a second DNS answer (DNS rebinding) cannot switch it.
+ * address. The vetted addresses are returned so the caller connects to exactly those addresses:
+ * a second DNS answer (DNS rebinding) cannot switch them.
  * @module
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
@@ -134,11 +134,13 @@ export class SsrfGuard {
   }
 
   /**
-   * Checks a URL and resolves its host once. Returns the address to connect to.
+   * Checks a URL and resolves its host once. Returns the addresses the caller may connect to, in
+   * the resolver's order without repeats (one for an IP literal), every one of them vetted: a
+   * name is refused whole when any of its answers is refused, so no refused address is returned.
    * @throws NonRetryableError with code `SSRF_BLOCKED` naming the host and the reason.
    * @throws OrchestratorError with code `HTTP_NETWORK` (retryable) when the name does not resolve.
    */
-  async vet(url: URL, signal?: AbortSignal): Promise<ResolvedAddress> {
+  async vet(url: URL, signal?: AbortSignal): Promise<ResolvedAddress[]> {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       // No allowlist entry enables another scheme, so the message suggests none.
       throw new NonRetryableError(
@@ -152,7 +154,7 @@ export class SsrfGuard {
     if (literal !== 0) {
       const reason = addressBlockReason(host);
       if (reason && !trusted && !this.allowsAddress(host)) throw blocked(host, reason);
-      return { address: host, family: literal === 6 ? 6 : 4 };
+      return [{ address: host, family: literal === 6 ? 6 : 4 }];
     }
     if (!trusted) {
       const reason = hostNameBlockReason(host);
@@ -170,7 +172,9 @@ export class SsrfGuard {
           throw blocked(host, `it resolves to ${address}, a ${reason}`);
       }
     }
-    return answers[0]!;
+    const distinct = new Map<string, ResolvedAddress>();
+    for (const answer of answers) if (!distinct.has(answer.address)) distinct.set(answer.address, answer);
+    return [...distinct.values()];
   }
 
   private async resolveHost(host: string): Promise<ResolvedAddress[]> {

@@ -118,16 +118,31 @@ describe('SsrfGuard', () => {
   it('returns the vetted public address and resolves once', async () => {
     const r = resolver({ 'public.example': ['93.184.216.34'] });
     const guard = new SsrfGuard({ resolve: r.resolve });
-    expect(await guard.vet(new URL('https://public.example/x'))).toEqual({
-      address: '93.184.216.34',
-      family: 4,
-    });
+    expect(await guard.vet(new URL('https://public.example/x'))).toEqual([
+      { address: '93.184.216.34', family: 4 },
+    ]);
     expect(r.calls).toEqual(['public.example']);
-    expect(await new SsrfGuard({ resolve }).vet(new URL('http://v6.example/'))).toEqual({
-      address: '2606:4700:4700::1111',
-      family: 6,
+    expect(await new SsrfGuard({ resolve }).vet(new URL('http://v6.example/'))).toEqual([
+      { address: '2606:4700:4700::1111', family: 6 },
+    ]);
+    expect(await guard.vet(new URL('http://8.8.8.8/'))).toEqual([{ address: '8.8.8.8', family: 4 }]);
+  });
+
+  it("returns every address of a name in the resolver's order, without repeats", async () => {
+    const r = resolver({
+      'dual.example': ['2606:4700:4700::1111', '93.184.216.34', '2606:4700:4700::1111', '1.1.1.1'],
+      localhost: ['::1', '127.0.0.1'],
     });
-    expect(await guard.vet(new URL('http://8.8.8.8/'))).toEqual({ address: '8.8.8.8', family: 4 });
+    expect(await new SsrfGuard({ resolve: r.resolve }).vet(new URL('http://dual.example/'))).toEqual([
+      { address: '2606:4700:4700::1111', family: 6 },
+      { address: '93.184.216.34', family: 4 },
+      { address: '1.1.1.1', family: 4 },
+    ]);
+    const local = new SsrfGuard({ resolve: r.resolve, allowlist: ['localhost'] });
+    expect(await local.vet(new URL('http://localhost:8080/'))).toEqual([
+      { address: '::1', family: 6 },
+      { address: '127.0.0.1', family: 4 },
+    ]);
   });
 
   it('allows allowlisted hosts, wildcards, addresses and CIDR blocks', async () => {
@@ -136,11 +151,13 @@ describe('SsrfGuard', () => {
       allowlist: ['localhost', '*.corp.example', '192.168.7.7', '10.0.0.0/30', '::1', ' Lab.Example. '],
     });
     expect(guard.allowsHost('LOCALHOST')).toBe(true);
-    expect(await guard.vet(new URL('http://api.corp.example/'))).toEqual({ address: '10.1.2.3', family: 4 });
-    expect(await guard.vet(new URL('http://db.corp.example/'))).toEqual({ address: '10.1.2.4', family: 4 });
-    expect(await guard.vet(new URL('http://lab.example/'))).toEqual({ address: '192.168.7.7', family: 4 });
-    expect(await guard.vet(new URL('http://10.0.0.2/'))).toEqual({ address: '10.0.0.2', family: 4 });
-    expect(await guard.vet(new URL('http://[::1]:9000/'))).toEqual({ address: '::1', family: 6 });
+    expect(await guard.vet(new URL('http://api.corp.example/'))).toEqual([
+      { address: '10.1.2.3', family: 4 },
+    ]);
+    expect(await guard.vet(new URL('http://db.corp.example/'))).toEqual([{ address: '10.1.2.4', family: 4 }]);
+    expect(await guard.vet(new URL('http://lab.example/'))).toEqual([{ address: '192.168.7.7', family: 4 }]);
+    expect(await guard.vet(new URL('http://10.0.0.2/'))).toEqual([{ address: '10.0.0.2', family: 4 }]);
+    expect(await guard.vet(new URL('http://[::1]:9000/'))).toEqual([{ address: '::1', family: 6 }]);
     await refusal(guard, 'http://10.0.0.5/');
     await refusal(guard, 'http://private.example/');
     await refusal(guard, 'http://corp.example/');
