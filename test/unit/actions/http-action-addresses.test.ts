@@ -11,29 +11,8 @@ import { type AddressInfo, createServer as createTcpServer, type Server, type So
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpAction, type HttpActionOutput } from '../../../src/actions/http-action.js';
 import type { ResolvedAddress } from '../../../src/actions/ssrf-guard.js';
-import { NonRetryableError, OrchestratorError } from '../../../src/errors.js';
-import type { StepContext } from '../../../src/types.js';
-
-function ctx(): StepContext {
-  return {
-    executionId: 'exec_1',
-    workflowId: 'wf',
-    stepName: 'call',
-    attempt: 1,
-    signal: new AbortController().signal,
-    idempotencyKey: 'exec_1:call',
-    outputs: {},
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<OrchestratorError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(OrchestratorError);
-  return error as OrchestratorError;
-}
+import { NonRetryableError } from '../../../src/errors.js';
+import { ctx, failure } from './action-context.js';
 
 function addresses(...list: string[]): () => Promise<ResolvedAddress[]> {
   return async () => list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));

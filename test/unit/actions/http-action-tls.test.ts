@@ -6,21 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpAction, type HttpActionOutput } from '../../../src/actions/http-action.js';
 import { NonRetryableError } from '../../../src/errors.js';
-import type { StepContext } from '../../../src/types.js';
+import { ctx } from './action-context.js';
 import { json, type LocalServer, redirect, startServer } from './local-server.js';
 import { selfSignedCertificate } from './self-signed.js';
-
-function ctx(): StepContext {
-  return {
-    executionId: 'exec_1',
-    workflowId: 'wf',
-    stepName: 'call',
-    attempt: 1,
-    signal: new AbortController().signal,
-    idempotencyKey: 'exec_1:call',
-    outputs: {},
-  };
-}
 
 let plain: LocalServer;
 let secure: LocalServer;

@@ -8,30 +8,9 @@ import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpAction, type HttpActionOutput } from '../../../src/actions/http-action.js';
 import type { ResolvedAddress } from '../../../src/actions/ssrf-guard.js';
-import { NonRetryableError, OrchestratorError } from '../../../src/errors.js';
-import type { StepContext } from '../../../src/types.js';
+import { NonRetryableError } from '../../../src/errors.js';
+import { ctx, failure } from './action-context.js';
 import { json, type LocalServer, redirect, startServer } from './local-server.js';
-
-function ctx(signal: AbortSignal = new AbortController().signal): StepContext {
-  return {
-    executionId: 'exec_1',
-    workflowId: 'wf',
-    stepName: 'call',
-    attempt: 1,
-    signal,
-    idempotencyKey: 'exec_1:call',
-    outputs: {},
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<OrchestratorError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(OrchestratorError);
-  return error as OrchestratorError;
-}
 
 let server: LocalServer;
 let hanging: LocalServer;
