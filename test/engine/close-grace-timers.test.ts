@@ -37,6 +37,31 @@ async function reopen(
   return withOrchestrator({ store: url, clock, actions, ...LONG_LEASE });
 }
 
+/**
+ * The handlers of the saga a–b–boom: `boom` fails for good, so b then a are compensated; `undoB`
+ * waits for `held` first. Each compensation appends its step to `undone`.
+ */
+function sagaHandlers(undone: string[], held: Promise<unknown>) {
+  return {
+    actions: {
+      a: () => 'a',
+      b: () => 'b',
+      boom: () => {
+        throw new NonRetryableError('boom');
+      },
+    },
+    compensations: {
+      undoA: () => {
+        undone.push('a');
+      },
+      undoB: async () => {
+        await held;
+        undone.push('b');
+      },
+    },
+  };
+}
+
 /** A handler that throws on its first call and returns 'ok' after; `calls()` counts them. */
 function failsOnce(): { flaky: () => string; calls: () => number } {
   let n = 0;
@@ -180,22 +205,7 @@ describe.each(Object.entries(DURABLE_URLS))(
         store: url,
         clock,
         ...LONG_LEASE,
-        actions: {
-          a: () => 'a',
-          b: () => 'b',
-          boom: () => {
-            throw new NonRetryableError('boom');
-          },
-        },
-        compensations: {
-          undoA: () => {
-            undone.push('a');
-          },
-          undoB: async () => {
-            await hold.promise;
-            undone.push('b');
-          },
-        },
+        ...sagaHandlers(undone, hold.promise),
       };
       const orch = await createOrchestrator(options);
       await orch.workflowEngine.defineWorkflow(
@@ -286,22 +296,7 @@ describe('close({ grace }) and executions waiting on a timer', () => {
     const orch = await createOrchestrator({
       store: 'memory',
       clock,
-      actions: {
-        a: () => 'a',
-        b: () => 'b',
-        boom: () => {
-          throw new NonRetryableError('boom');
-        },
-      },
-      compensations: {
-        undoA: () => {
-          undone.push('a');
-        },
-        undoB: async () => {
-          await hold.promise;
-          undone.push('b');
-        },
-      },
+      ...sagaHandlers(undone, hold.promise),
     });
     await orch.workflowEngine.defineWorkflow(
       'w',
