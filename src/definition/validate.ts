@@ -9,7 +9,12 @@ import type { z } from 'zod';
 import { describeKind } from '../describe-value.js';
 import { type Issue, ValidationError } from '../errors.js';
 import { issuesFromZod } from '../zod-issues.js';
-import { compileExpression, type ExpectedType } from './expression.js';
+import {
+  type CompiledExpressions,
+  compileExpression,
+  type ExpectedType,
+  withCompiledExpressions,
+} from './expression.js';
 import { plainCopy } from './plain-copy.js';
 import {
   actionStepSchema,
@@ -46,6 +51,19 @@ type Raw = Record<string, unknown>;
  * @throws ValidationError listing every problem with its path, and nothing else.
  */
 export function validateDefinition(id: unknown, steps: unknown, options?: unknown): ValidDefinition {
+  return validateCompiling(id, steps, options, new Map());
+}
+
+/**
+ * {@link validateDefinition}, keeping in `expressions` the expressions it compiled, for the plan
+ * to reuse (see `withCompiledExpressions`).
+ */
+export function validateCompiling(
+  id: unknown,
+  steps: unknown,
+  options: unknown,
+  expressions: CompiledExpressions,
+): ValidDefinition {
   const context =
     typeof id === 'string'
       ? `Invalid workflow definition '${id.slice(0, 128)}'`
@@ -53,7 +71,7 @@ export function validateDefinition(id: unknown, steps: unknown, options?: unknow
   const issues: Issue[] = [];
   let result: ValidDefinition | null = null;
   try {
-    result = check(id, steps, options, issues);
+    result = withCompiledExpressions(expressions, () => check(id, steps, options, issues));
   } catch (error) {
     // Defensive: whatever arrives (very deep or odd input), callers only ever see a ValidationError.
     const message = error instanceof Error ? error.message : String(error);

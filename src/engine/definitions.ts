@@ -5,6 +5,7 @@
  * @module
  */
 import { type Clock, intervalPassed } from '../clock.js';
+import { type CompiledExpressions, withCompiledExpressions } from '../definition/expression.js';
 import { canonicalDefinitionJson } from '../definition/plan.js';
 import { readStored, type StoredPlan } from '../definition/stored.js';
 import type {
@@ -14,7 +15,7 @@ import type {
   WorkflowDefinition,
   WorkflowOptions,
 } from '../definition/types.js';
-import { validateDefinition } from '../definition/validate.js';
+import { validateCompiling } from '../definition/validate.js';
 import { ConflictError } from '../errors.js';
 import type { DefinitionRecord, Store } from '../store/store.js';
 
@@ -97,11 +98,12 @@ export class DefinitionRegistry {
 
   /** Validates and stores a definition (serialized per id). */
   define(id: unknown, steps: unknown, options?: unknown): Promise<WorkflowDefinition> {
-    const valid = validateDefinition(id, steps, options);
+    const expressions: CompiledExpressions = new Map();
+    const valid = validateCompiling(id, steps, options, expressions);
     const prior = this.locks.get(valid.id) ?? Promise.resolve();
     const next = prior
       .catch(() => undefined)
-      .then(() => this.defineValid(valid.id, valid.steps, valid.options));
+      .then(() => this.defineValid(valid.id, valid.steps, valid.options, expressions));
     this.locks.set(valid.id, next);
     void next
       .finally(() => {
@@ -115,6 +117,7 @@ export class DefinitionRegistry {
     id: string,
     steps: StepDefinition[],
     options: WorkflowOptions,
+    expressions: CompiledExpressions,
   ): Promise<WorkflowDefinition> {
     const canonical = canonicalDefinitionJson(steps, options);
     // Compare with the latest stored version, which another process may have defined.
@@ -139,7 +142,7 @@ export class DefinitionRegistry {
         if (tries >= 2) throw error;
         stored = false;
       }
-      if (stored) return copy(this.add(rec).def);
+      if (stored) return copy(this.add(rec, expressions).def);
       if (tries >= 10) {
         throw new ConflictError(
           `Workflow '${id}': could not store a new version (another node keeps defining it)`,
@@ -212,7 +215,11 @@ export class DefinitionRegistry {
     return v ? [...v.byVersion.values()].map((e) => copy(e.def)).sort((a, b) => a.version - b.version) : [];
   }
 
-  private add(rec: DefinitionRecord): Entry {
+  /**
+   * Compiles and keeps a stored version; `expressions`: those its validation here compiled
+   * (reused, not compiled again), when this node just defined it.
+   */
+  private add(rec: DefinitionRecord, expressions: CompiledExpressions = new Map()): Entry {
     // A stored version never changes: compiled once.
     const known = this.byId.get(rec.id)?.byVersion.get(rec.version);
     if (known) return known;
@@ -226,7 +233,7 @@ export class DefinitionRegistry {
       createdAt: new Date(rec.createdAt),
     };
     const entry: Entry = {
-      ...readStored(rec, this.defaults),
+      ...withCompiledExpressions(expressions, () => readStored(rec, this.defaults)),
       def,
       canonical: canonicalDefinitionJson(steps, options),
     };
