@@ -184,8 +184,17 @@ export async function runActionStep(
     } catch (error) {
       early = error;
     }
-    if (early === null && (step.action === 'delay' || ex.storeStartsFirst)) await persist(ctx, ex, [rec]);
-    else persistLater(ctx, ex, [rec]);
+    if (early === null && (step.action === 'delay' || ex.storeStartsFirst)) {
+      await persist(ctx, ex, [rec]);
+      // A close (with a grace) that came while the start was being written: no step starts once
+      // `close` was called, as the walk checks before each step. The attempt is left as a
+      // shutdown leaves a running one, and the step runs on the next start. (A branch of a
+      // parallel step goes on: its running siblings get the grace.)
+      if (step.parent === null && ctx.lifecycle.draining && ctx.store.durable) {
+        ex.stop('shutdown');
+        return stopped(ctx, ex, set, rec);
+      }
+    } else persistLater(ctx, ex, [rec]);
     const attempt = rec.attempts;
     if (ctx.events.has('step.started')) ctx.events.emit('step.started', stepRef(ex, step, attempt));
 

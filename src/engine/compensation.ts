@@ -113,8 +113,13 @@ async function compensateStep(
     const started = clock.now();
     const { nextAttemptAt: _drop, ...rest } = comp;
     write({ ...rest, status: 'running', attempts: attempt });
-    if (ex.storeStartsFirst) await persist(ctx, ex, [rec]);
-    else persistLater(ctx, ex, [rec]);
+    if (ex.storeStartsFirst) {
+      await persist(ctx, ex, [rec]);
+      // A close that came while the start was being written: no compensation starts once `close`
+      // was called (see `runCompensations`); the saga goes on here on the next start.
+      if (ctx.lifecycle.draining && ctx.store.durable) ex.stop('shutdown');
+      if (ex.halted) return false;
+    } else persistLater(ctx, ex, [rec]);
     ctx.events.emit('compensation.started', { ...ref, attempt });
 
     const tooOften = interruptionLimitError(
