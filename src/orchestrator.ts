@@ -184,10 +184,12 @@ export class Orchestrator {
   private async shutdown(graceSeconds: number): Promise<void> {
     const { ctx } = this;
     this.workflowEngine.markClosed();
+    // From now on no step, compensation or queued execution starts here: running executions
+    // stop at their next one, also while the close waits for a housekeeping round (below).
+    ctx.lifecycle.draining = true;
     if (graceSeconds > 0 && this.scheduler.active.size > 0) {
       // While running steps finish, housekeeping keeps this node's leases (and heartbeat) alive,
       // so no other node takes over a step still running here; it takes no new work meanwhile.
-      ctx.lifecycle.draining = true;
       this.keeper.drain();
       // A retry's backoff or a `delay` has nothing to finish: halted now, resumed on the next start
       // (on a durable store; on the memory store nothing resumes, so they get the grace too).
