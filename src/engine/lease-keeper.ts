@@ -79,9 +79,9 @@ export class LeaseKeeper {
   private renewNow = false;
   /** Callers of `verify` waiting for the next round to end. */
   private verifyWaiters: (() => void)[] = [];
-  /** From the last cluster refresh: nodes counted live, and their (and orphans') stored load. */
   /** Re-reads of the loads while this node places executions on others. */
   readonly placedLoads: PlacedLoads;
+  /** From the last cluster refresh: nodes counted live, and their (and orphans') stored load. */
   private liveCount = 1;
   private clusterLoad = 0;
   private ownLoad = 0;
