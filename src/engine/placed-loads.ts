@@ -49,14 +49,16 @@ export class PlacedLoads {
     if (this.readAt !== null && !intervalPassed(now, this.readAt, gap)) return;
     this.reading = true;
     this.readAt = now;
-    ctx.store
-      .loadByOwner()
-      .then(
-        (loads) => {
-          if (!this.stopped()) this.apply(loads);
-        },
-        // Housekeeping reads them again on its next round.
-        (error: unknown) => ctx.logger.debug({ err: toError(error) }, 'reading the cluster loads failed'),
+    // Off the submission's path: a store that throws at once, or loads the balancer refuses,
+    // are logged like a failed read, never thrown into the submission nor left unhandled.
+    Promise.resolve()
+      .then(() => ctx.store.loadByOwner())
+      .then((loads) => {
+        if (!this.stopped()) this.apply(loads);
+      })
+      // Housekeeping reads them again on its next round.
+      .catch((error: unknown) =>
+        ctx.logger.debug({ err: toError(error) }, 'reading the cluster loads failed'),
       )
       .finally(() => {
         this.reading = false;
