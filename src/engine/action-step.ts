@@ -140,6 +140,13 @@ export async function runActionStep(
           return stopped(ctx, ex, set, rec);
         }
       }
+      // A retry due already (its time passed while its failure was being written) has no timer
+      // to halt on: as a waiting one (`timerWait`), it starts no attempt once `close` was called,
+      // and resumes from its stored retry time on the next start.
+      if (step.parent === null && ctx.lifecycle.draining && ctx.store.durable) {
+        ex.stop('shutdown');
+        return stopped(ctx, ex, set, rec);
+      }
     }
     // Checked here first: an await per step costs a turn of the microtask queue.
     if (leaseLapsed(ctx)) await confirmLease(ctx);
