@@ -107,6 +107,9 @@ async function compensateStep(
         return false;
       }
     }
+    // A retry due already (its time passed while its failure was being written) has no timer to
+    // halt on: as a waiting one, it starts no attempt once `close` was called (durable store).
+    if (retryAt !== undefined && ctx.lifecycle.draining && ctx.store.durable) ex.stop('shutdown');
     if (leaseLapsed(ctx)) await confirmLease(ctx);
     if (ex.halted) return false;
     const attempt = comp.attempts + 1;

@@ -1,0 +1,93 @@
+/**
+ * `close()` starts no compensation on a durable store, also not a compensation's retry: one
+ * waiting for its backoff halts at once, and so must one whose retry time passed while its failure
+ * was being written (a short `retryDelay`, a slow store), which has no timer to halt on. The saga
+ * goes on with it on the next start.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type Clock, systemClock } from '../../src/clock.js';
+import { createOrchestrator, type Orchestrator, SqliteStore } from '../../src/index.js';
+import { gate, tempDir } from '../helpers/orchestrator.js';
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('close() and a compensation retry already due', () => {
+  it('starts no further compensation attempt once close() was called; the next start runs it', async () => {
+    const file = join(tempDir(), 'store.sqlite');
+    const store = new SqliteStore(file);
+    // Keeps close() waiting for the housekeeping round under way until released.
+    let hold = false;
+    const inRound = gate();
+    const endRound = gate();
+    const list = store.listCancelRequests.bind(store);
+    store.listCancelRequests = async (owner) => {
+      if (hold) {
+        hold = false;
+        inRound.open();
+        await endRound.promise;
+      }
+      return list(owner);
+    };
+    // The real clock, moved on by the write of the failed attempt (a store slower than the backoff).
+    let offset = 0;
+    const clock: Clock = { ...systemClock, now: () => systemClock.now() + offset };
+    const update = store.update.bind(store);
+    store.update = async (u) => {
+      await update(u);
+      if (u.steps?.some((s) => s.compensation?.nextAttemptAt !== undefined)) offset += 50;
+    };
+    const attempts: number[] = [];
+    let closing: Promise<void> | undefined;
+    let orch: Orchestrator | undefined;
+    const firstTry = gate();
+    orch = await createOrchestrator({
+      store,
+      clock,
+      sweepInterval: 0.01,
+      retryDelay: 0.01,
+      actions: {
+        book: () => 'booked',
+        boom: () => {
+          throw new Error('out of stock');
+        },
+      },
+      compensations: {
+        unbook: async (_input, ctx) => {
+          attempts.push(ctx.attempt);
+          await firstTry.promise;
+          // The node is told to stop while this attempt ends in a retryable failure.
+          closing = orch!.close();
+          throw new Error('booking service busy');
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'book', compensation: 'unbook' },
+      { name: 'boom' },
+    ]);
+    const failed = new Promise<void>((resolve) => orch!.once('compensation.failed', () => resolve()));
+    const started = new Promise<void>((resolve) => orch!.once('compensation.started', () => resolve()));
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await started;
+    hold = true;
+    await inRound.promise;
+    firstTry.open();
+    await failed;
+    await flush();
+    await flush();
+    endRound.open();
+    await closing;
+    expect(attempts).toEqual([1]);
+
+    const next = await createOrchestrator({
+      store: `sqlite:${file}`,
+      actions: { book: () => 'booked', boom: () => 'fine' },
+      compensations: { unbook: (_input, ctx) => attempts.push(ctx.attempt) },
+    });
+    const status = await next.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    await next.close();
+    expect(status.status).toBe('failed');
+    expect(attempts).toEqual([1, 2]);
+  });
+});
