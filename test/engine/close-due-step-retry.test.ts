@@ -12,7 +12,7 @@ import { gate, tempDir } from '../helpers/orchestrator.js';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-describe('close() and a retry without backoff', () => {
+describe('close() and a step retry already due', () => {
   it('starts no further attempt once close() was called; the next start runs it', async () => {
     const file = join(tempDir(), 'store.sqlite');
     const store = new SqliteStore(file);
