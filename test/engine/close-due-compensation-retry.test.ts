@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { createOrchestrator, type Orchestrator, SqliteStore } from '../../src/index.js';
+import { holdableRounds } from '../helpers/held-round.js';
 import { gate, tempDir } from '../helpers/orchestrator.js';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -17,18 +18,7 @@ describe('close() and a compensation retry already due', () => {
     const file = join(tempDir(), 'store.sqlite');
     const store = new SqliteStore(file);
     // Keeps close() waiting for the housekeeping round under way until released.
-    let hold = false;
-    const inRound = gate();
-    const endRound = gate();
-    const list = store.listCancelRequests.bind(store);
-    store.listCancelRequests = async (owner) => {
-      if (hold) {
-        hold = false;
-        inRound.open();
-        await endRound.promise;
-      }
-      return list(owner);
-    };
+    const round = holdableRounds(store);
     // The real clock, moved on by the write of the failed attempt (a store slower than the backoff).
     let offset = 0;
     const clock: Clock = { ...systemClock, now: () => systemClock.now() + offset };
@@ -70,13 +60,12 @@ describe('close() and a compensation retry already due', () => {
     const started = new Promise<void>((resolve) => orch!.once('compensation.started', () => resolve()));
     const id = await orch.workflowEngine.executeWorkflow('w');
     await started;
-    hold = true;
-    await inRound.promise;
+    await round.hold();
     firstTry.open();
     await failed;
     await flush();
     await flush();
-    endRound.open();
+    round.release();
     await closing;
     expect(attempts).toEqual([1]);
 

@@ -8,25 +8,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createOrchestrator, SqliteStore } from '../../src/index.js';
+import { holdableRounds } from '../helpers/held-round.js';
 import { gate, tempDir } from '../helpers/orchestrator.js';
 
 describe('close() while a housekeeping round is under way', () => {
   it('starts no further step meanwhile; the next start runs it', async () => {
     const file = join(tempDir(), 'store.sqlite');
     const store = new SqliteStore(file);
-    // The round's cancel-request read waits, once armed, until released.
-    let hold = false;
-    const inRound = gate();
-    const endRound = gate();
-    const list = store.listCancelRequests.bind(store);
-    store.listCancelRequests = async (owner) => {
-      if (hold) {
-        hold = false;
-        inRound.open();
-        await endRound.promise;
-      }
-      return list(owner);
-    };
+    // Keeps close() waiting for the housekeeping round under way until released.
+    const round = holdableRounds(store);
     const book = gate<string>();
     const calls: string[] = [];
     const orch = await createOrchestrator({
@@ -40,14 +30,13 @@ describe('close() while a housekeeping round is under way', () => {
     await orch.workflowEngine.defineWorkflow('w', [{ name: 'book' }, { name: 'pay' }]);
     const booked = new Promise<void>((resolve) => orch.once('step.completed', () => resolve()));
     const id = await orch.workflowEngine.executeWorkflow('w');
-    hold = true;
-    await inRound.promise;
+    await round.hold();
     const closing = orch.close();
     book.open('booked');
     await booked;
     // Time for `pay` to start, had the runner gone on.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    endRound.open();
+    round.release();
     await closing;
     expect(calls).toEqual([]);
 
