@@ -16,7 +16,7 @@ import type { ActionHandler } from '../types.js';
 import type { AbortScope } from './abort-scope.js';
 import { BUILTIN_ACTION_NAMES } from './action-registry.js';
 import type { ActiveExecution } from './active-execution.js';
-import { confirmLease, type EngineContext, leaseLapsed } from './context.js';
+import { confirmLease, type EngineContext, leaseLapsed, leftToRestart } from './context.js';
 import { expressionScope } from './expression-scope.js';
 import { runsOutOfProcess } from './out-of-process.js';
 import { persist, persistLater } from './persist.js';
@@ -78,7 +78,7 @@ function timerWait(
 ): Promise<void> {
   const wait = () => sleepUntil(ctx.clock, at, signal);
   if (step.parent !== null) return wait();
-  return ex.waitOnTimer(ctx.lifecycle.draining && ctx.store.durable, wait);
+  return ex.waitOnTimer(leftToRestart(ctx), wait);
 }
 
 function delayHandler(
@@ -101,6 +101,16 @@ function delaySeconds(input: unknown): number {
     );
   }
   return seconds;
+}
+
+/**
+ * Whether `close` leaves this step's next attempt to the next start, halting the execution for it
+ * (see `leftToRestart`). A branch of a parallel step goes on: its running siblings get the grace.
+ */
+function leftForClose(ctx: EngineContext, ex: ActiveExecution, step: PlanActionStep): boolean {
+  if (step.parent !== null || !leftToRestart(ctx)) return false;
+  ex.stop('shutdown');
+  return true;
 }
 
 /**
@@ -143,10 +153,7 @@ export async function runActionStep(
       // A retry due already (its time passed while its failure was being written) has no timer
       // to halt on: as a waiting one (`timerWait`), it starts no attempt once `close` was called,
       // and resumes from its stored retry time on the next start.
-      if (step.parent === null && ctx.lifecycle.draining && ctx.store.durable) {
-        ex.stop('shutdown');
-        return stopped(ctx, ex, set, rec);
-      }
+      if (leftForClose(ctx, ex, step)) return stopped(ctx, ex, set, rec);
     }
     // Checked here first: an await per step costs a turn of the microtask queue.
     if (leaseLapsed(ctx)) await confirmLease(ctx);
@@ -195,12 +202,8 @@ export async function runActionStep(
       await persist(ctx, ex, [rec]);
       // A close (with a grace) that came while the start was being written: no step starts once
       // `close` was called, as the walk checks before each step. The attempt is left as a
-      // shutdown leaves a running one, and the step runs on the next start. (A branch of a
-      // parallel step goes on: its running siblings get the grace.)
-      if (step.parent === null && ctx.lifecycle.draining && ctx.store.durable) {
-        ex.stop('shutdown');
-        return stopped(ctx, ex, set, rec);
-      }
+      // shutdown leaves a running one, and the step runs on the next start.
+      if (leftForClose(ctx, ex, step)) return stopped(ctx, ex, set, rec);
     } else persistLater(ctx, ex, [rec]);
     const attempt = rec.attempts;
     if (ctx.events.has('step.started')) ctx.events.emit('step.started', stepRef(ex, step, attempt));

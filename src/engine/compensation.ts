@@ -12,7 +12,7 @@ import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
 import type { CompensationRecord, StepRecord } from '../store/store.js';
 import { idempotencyKey, stepErrorInfo } from './action-step.js';
 import type { ActiveExecution } from './active-execution.js';
-import { confirmLease, type EngineContext, leaseLapsed } from './context.js';
+import { confirmLease, type EngineContext, leaseLapsed, leftToRestart } from './context.js';
 import { persist, persistLater } from './persist.js';
 import { runAttempt } from './step-attempt.js';
 import {
@@ -42,7 +42,7 @@ export async function runCompensations(ctx: EngineContext, ex: ActiveExecution):
     // A close with a grace period lets a running compensation finish, as a running step, but
     // starts no further one on a durable store: the saga resumes where it stopped on the next
     // start. (On the memory store nothing would resume it: the grace lets it go on.)
-    if (ctx.lifecycle.draining && ctx.store.durable) ex.stop('shutdown');
+    if (leftToRestart(ctx)) ex.stop('shutdown');
     if (ex.halted) return false;
     if (!(await compensateStep(ctx, ex, rec))) return false;
   }
@@ -100,16 +100,14 @@ async function compensateStep(
       try {
         // A retry's backoff, as an action step's: a close with a grace period does not wait it out
         // on a durable store (the stored time resumes it on the next start).
-        await ex.waitOnTimer(ctx.lifecycle.draining && ctx.store.durable, () =>
-          sleepUntil(clock, retryAt, scope.signal),
-        );
+        await ex.waitOnTimer(leftToRestart(ctx), () => sleepUntil(clock, retryAt, scope.signal));
       } catch {
         return false;
       }
     }
     // A retry due already (its time passed while its failure was being written) has no timer to
     // halt on: as a waiting one, it starts no attempt once `close` was called (durable store).
-    if (retryAt !== undefined && ctx.lifecycle.draining && ctx.store.durable) ex.stop('shutdown');
+    if (retryAt !== undefined && leftToRestart(ctx)) ex.stop('shutdown');
     if (leaseLapsed(ctx)) await confirmLease(ctx);
     if (ex.halted) return false;
     const attempt = comp.attempts + 1;
@@ -120,7 +118,7 @@ async function compensateStep(
       await persist(ctx, ex, [rec]);
       // A close that came while the start was being written: no compensation starts once `close`
       // was called (see `runCompensations`); the saga goes on here on the next start.
-      if (ctx.lifecycle.draining && ctx.store.durable) ex.stop('shutdown');
+      if (leftToRestart(ctx)) ex.stop('shutdown');
       if (ex.halted) return false;
     } else persistLater(ctx, ex, [rec]);
     ctx.events.emit('compensation.started', { ...ref, attempt });

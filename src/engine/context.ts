@@ -61,7 +61,7 @@ export interface EngineContext {
   readonly alerts: AlertMonitor;
   readonly events: TypedEmitter;
   readonly logger: Logger;
-  /** Set by `close({ grace })`: runners start no new step and leave the execution to recovery. */
+  /** Set by `close()`: runners start no new step and leave the execution to recovery. */
   readonly lifecycle: { draining: boolean };
   /** Executions owing a background write (see `persistLater`). */
   readonly owedWrites: OwedWrites;
@@ -70,10 +70,6 @@ export interface EngineContext {
 }
 
 /**
- * Whether this node's leases may have lapsed (it went a whole lease without renewing). Runners
- * check it before they start a handler, and `verify` the leases first when it is true.
- */
-/**
  * A lease's length in whole milliseconds (`leaseSeconds` may be fractional; lease ends are stored
  * as integers, PostgreSQL's `bigint`).
  */
@@ -81,6 +77,19 @@ export function leaseMs(ctx: EngineContext): number {
   return Math.ceil(ctx.config.leaseSeconds * 1000);
 }
 
+/**
+ * Whether what has not started yet (a step, a compensation, a retry) is left to the next start:
+ * `close()` was called and the store is durable, so the next start resumes it from the store. On
+ * the memory store nothing would resume it, so it goes on within the grace.
+ */
+export function leftToRestart(ctx: EngineContext): boolean {
+  return ctx.lifecycle.draining && ctx.store.durable;
+}
+
+/**
+ * Whether this node's leases may have lapsed (it went a whole lease without renewing). Runners
+ * check it before they start a handler, and `verify` the leases first when it is true.
+ */
 export function leaseLapsed(ctx: EngineContext): boolean {
   return ctx.clock.now() > ctx.leases.validUntil;
 }
