@@ -15,7 +15,9 @@
  * The first call with the key may still be creating its execution (its write queued in the group
  * commit, not yet committed): a refusal first waits for the creates with its key under way in this
  * process (`keys-in-creation.ts`). One that stored an execution of the same workflow gives its id;
- * one that failed, or found the key already held, leaves the answer to the store lookup.
+ * one that failed, or found the key already held, leaves the answer to the store lookup. A create
+ * under way on another node (several nodes on one PostgreSQL database) is waited for by the lookup
+ * itself, once that create's row is written (see `store/postgres/key-holder.ts`).
  * @module
  */
 import type { Store } from '../store/store.js';

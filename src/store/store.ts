@@ -275,8 +275,11 @@ export interface Store {
    * execution was purged or evicted: the key is free). The engine asks only when an
    * `executeWorkflow` with a key would be refused (unknown workflow, a latest version this release
    * cannot run, no worker or node to place it on), so that a retry with a key already used gets
-   * the id it was given instead of the refusal. A store without it: such a retry is refused, as
-   * before this method existed.
+   * the id it was given instead of the refusal. A store shared by several processes should first
+   * wait for a create with `key` another process has under way (written, not yet committed), as
+   * `createExecution` with that key would: the retry then gets that create's id once it commits
+   * (the PostgreSQL store does). A store without it: such a retry is refused, as before this
+   * method existed.
    */
   findByIdempotencyKey?(key: string): Promise<IdempotencyKeyHolder | null>;
   /**

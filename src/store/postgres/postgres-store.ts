@@ -41,6 +41,7 @@ import type {
 } from '../store.js';
 import { type CommitContext, commitOnLane, type LaneConnection, releaseLanes } from './batch-commit.js';
 import { createPool, endPool, ident, storeError } from './connection.js';
+import { holderOfKey } from './key-holder.js';
 import { WorkListener, workPayloads } from './listener.js';
 import { migrateAt } from './migrate.js';
 import { namesNothing } from './nul-keys.js';
@@ -219,13 +220,15 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * Waits for the creates with `key` under way in other transactions (another node's group commit)
+   * to end, then reads the holder: see `key-holder.ts`.
+   */
   async findByIdempotencyKey(key: string): Promise<IdempotencyKeyHolder | null> {
     // No stored key holds U+0000 (PostgreSQL's text cannot): such a key is held by none.
     if (namesNothing(key)) return null;
-    const [row] = await this.read<{ id: string; workflow_id: string }>(this.sql.holderOfIdempotencyKey, [
-      key,
-    ]);
-    return row ? { id: row.id, workflowId: row.workflow_id } : null;
+    if (!this.pool) throw this.notOpen();
+    return holderOfKey(this.pool, this.sql, key);
   }
 
   update(update: ExecutionUpdate): Promise<void> {

@@ -207,7 +207,15 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     allDefinitions: `SELECT * FROM ${s}.definitions ORDER BY id, version`,
     definitionsOf: `SELECT * FROM ${s}.definitions WHERE id = $1 AND version > $2 ORDER BY version`,
     idsByIdempotencyKey: `SELECT id, idempotency_key FROM ${executions} WHERE idempotency_key = ANY($1::text[])`,
-    holderOfIdempotencyKey: `SELECT id, workflow_id FROM ${executions} WHERE idempotency_key = $1`,
+    /**
+     * $1 a probe id, $2 a key: a row that only tries to take the key (see `key-holder.ts`), rolled
+     * back. Waits for a transaction that inserted the key and has not ended.
+     */
+    probeIdempotencyKey: `INSERT INTO ${executions} (id, workflow_id, workflow_version, status, created_at,
+        idempotency_key, state) VALUES ($1, '', 0, 'probe', 0, $2, '{}')
+      ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+    /** $1 the key, $2 the probe id (the probe's own row is not a holder). */
+    holderOfIdempotencyKey: `SELECT id, workflow_id FROM ${executions} WHERE idempotency_key = $1 AND id <> $2`,
 
     getExecution: `${snapshot} WHERE e.id = $1`,
     getExecutions: `${snapshot} WHERE e.id = ANY($1::text[]) ORDER BY e.created_at, e.id`,
