@@ -130,6 +130,8 @@ export class SqliteStore implements Store {
     merge: mergeOps,
   });
   private commitBatch: ((batch: readonly Op[]) => Outcome[]) | null = null;
+  /** The holder of a key, read under the write lock (see `findByIdempotencyKey`). */
+  private holderOfKey: ((key: string) => unknown) | null = null;
   /** `data_version` when the store opened, then at the last `changedElsewhere` call. */
   private dataVersion: number | null = null;
 
@@ -176,6 +178,9 @@ export class SqliteStore implements Store {
     }
     const statements = this.statements;
     this.commitBatch = batchCommitter(db, (op: Op) => applyOp(statements, op));
+    const holder = (key: string) => statements.holderOfIdempotencyKey.get(key);
+    // A file opened read-only cannot take the write lock; no create is written through it either.
+    this.holderOfKey = db.readonly ? holder : db.transaction(holder).immediate;
     this.dataVersion = db.pragma('data_version', { simple: true }) as number;
     this.db = db;
   }
@@ -201,6 +206,7 @@ export class SqliteStore implements Store {
     }
     this.db = null;
     this.statements = null;
+    this.holderOfKey = null;
   }
 
   /** The pragmas in effect on this connection. */
@@ -256,9 +262,16 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Read under the write lock (`BEGIN IMMEDIATE`, waiting up to `busy_timeout` like a write): a
+   * create with `key` another process has under way (its transaction open) is waited for, and
+   * what it committed is seen. Asked only when a retry with a key would be refused.
+   */
   async findByIdempotencyKey(key: string): Promise<IdempotencyKeyHolder | null> {
-    return this.read((s) => {
-      const row = s.holderOfIdempotencyKey.get(key) as { id: string; workflow_id: string } | undefined;
+    const find = this.holderOfKey;
+    if (!find) throw this.notOpen();
+    return this.read(() => {
+      const row = find(key) as { id: string; workflow_id: string } | undefined;
       return row ? { id: row.id, workflowId: row.workflow_id } : null;
     });
   }
