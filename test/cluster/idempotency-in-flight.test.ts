@@ -103,6 +103,14 @@ const seconds: [string, (schema: string) => Promise<Orchestrator>][] = [
       return node(schema);
     },
   ],
+  [
+    'a node that no longer finds the workflow',
+    async (schema) => {
+      // Its definitions deleted by hand: the first node still has it in memory, the next one not.
+      await withClient((client) => client.query(`DELETE FROM "${schema}".definitions WHERE id = 'pay'`));
+      return node(schema);
+    },
+  ],
   ['a node that would create it', (schema) => node(schema)],
 ];
 
