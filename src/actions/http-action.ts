@@ -14,10 +14,11 @@
  * - SSRF: every hop (the URL and each of up to 5 redirects) is vetted by {@link SsrfGuard} and
  *   the connection is pinned to the vetted addresses. Credentials are dropped when a redirect
  *   leaves the origin.
- * - A host with several addresses: they are tried in the resolver's order, the next one only
- *   when the connection could not be made (nothing sent); never after the request went out nor
- *   on an HTTP status. When none connects, `HTTP_NETWORK` names the host, the addresses tried
- *   and the last error.
+ * - A host with several addresses: their connects are raced (`connect-race.ts`): tried in the
+ *   resolver's order, the next one when the previous failed or after `connectAttemptDelay`
+ *   (250 ms) without a connection, the earlier ones kept going. The request is written on the
+ *   first socket to connect only; never again after it went out nor on an HTTP status. When
+ *   none connects, `HTTP_NETWORK` names the host, the addresses tried and the last error.
  * - A redirect from `https:` to `http:` is refused (`NonRetryableError`, `HTTP_INSECURE_REDIRECT`):
  *   following it would send the request, its headers and body, unencrypted.
  * @module
@@ -27,6 +28,7 @@ import { z } from 'zod';
 import { NonRetryableError, OrchestratorError, ValidationError } from '../errors.js';
 import type { ActionHandler, StepContext } from '../types.js';
 import { issuesFromZod } from '../zod-issues.js';
+import { type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';
 import { displayUrl, type RawResponse, sendToAny } from './http-request.js';
 import { type ResolveHost, SsrfGuard } from './ssrf-guard.js';
 
@@ -44,6 +46,13 @@ export interface HttpActionOptions {
   maxRedirects?: number;
   /** Largest response body read, bytes. @default 10 MiB */
   maxResponseBytes?: number;
+  /**
+   * Seconds without a connection to a host's address before the next address is tried too
+   * (the earlier attempts keep going: RFC 8305's connection attempt delay). @default 0.25
+   */
+  connectAttemptDelay?: number;
+  /** Starts a TCP connect to one vetted address (tests inject one). @default `net.connect` */
+  connect?: ConnectAddress;
 }
 
 /** The action's output. */
@@ -246,7 +255,7 @@ async function exchange(
   start: URL,
   first: ReturnType<typeof buildRequest>,
   signal: AbortSignal,
-  options: Required<Pick<HttpActionOptions, 'maxRedirects' | 'maxResponseBytes'>>,
+  options: Required<Pick<HttpActionOptions, 'maxRedirects' | 'maxResponseBytes'>> & { race: RaceOptions },
 ): Promise<{ res: RawResponse; url: URL; method: string }> {
   let url = start;
   let request = first;
@@ -254,7 +263,7 @@ async function exchange(
     const vetted = await guard.vet(url, signal);
     let res: RawResponse;
     try {
-      res = await sendToAny(url, vetted, request, signal, options.maxResponseBytes);
+      res = await sendToAny(url, vetted, request, signal, options.maxResponseBytes, options.race);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       throw networkError(error, request.method, url);
@@ -298,6 +307,18 @@ async function exchange(
   }
 }
 
+/** `connectAttemptDelay` in milliseconds, checked. */
+function attemptDelayMs(seconds: number | undefined): number {
+  if (seconds === undefined) return 250;
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 60) {
+    throw new ValidationError(
+      [{ path: 'connectAttemptDelay', message: `must be a number of seconds from 0 to 60, got ${seconds}` }],
+      'Invalid http action options',
+    );
+  }
+  return Math.round(seconds * 1000);
+}
+
 /**
  * Creates the `http` action handler with its SSRF policy.
  * @example
@@ -315,6 +336,10 @@ export function createHttpAction(options: HttpActionOptions = {}): ActionHandler
   const limits = {
     maxRedirects: options.maxRedirects ?? 5,
     maxResponseBytes: options.maxResponseBytes ?? 10 * 1024 * 1024,
+    race: {
+      connect: options.connect ?? connectTcp,
+      attemptDelayMs: attemptDelayMs(options.connectAttemptDelay),
+    },
   };
   return async (rawInput: unknown, ctx: StepContext): Promise<HttpActionOutput> => {
     const { input, url } = parseInput(schema, rawInput);

@@ -1,16 +1,18 @@
 /**
- * One HTTP exchange over `node:http`/`node:https`, connected to a pre-vetted IP address: the
- * socket's `lookup` returns that address whatever name is asked, so the host cannot be
- * re-resolved (DNS rebinding) between the SSRF check and the connection. The response body is
- * read up to a size cap. No redirects are followed here (the action does that, re-vetting each hop).
- * A host with several vetted addresses is tried address by address ({@link sendToAny}), moving on
- * only when a connection could not be made at all, so a request is never sent twice.
+ * One HTTP exchange over `node:http`/`node:https` on a socket already connected to a pre-vetted
+ * IP address (no DNS lookup happens after the SSRF check, so DNS rebinding cannot switch the
+ * address). The response body is read up to a size cap. No redirects are followed here (the
+ * action does that, re-vetting each hop). A host with several vetted addresses has its connects
+ * raced ({@link sendToAny}, `connect-race.ts`); the request is written on the winner only, so it
+ * is never sent twice.
  * @module
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import { isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { NonRetryableError, OrchestratorError } from '../errors.js';
+import { ConnectError, connectFirst, type RaceOptions } from './connect-race.js';
 import type { ResolvedAddress } from './ssrf-guard.js';
 
 /** What is sent. */
@@ -28,66 +30,26 @@ export interface RawResponse {
   body: Buffer;
 }
 
-/**
- * Connect errors after which another address of the host may be tried: the TCP connection was
- * never established, so not a byte of the request left.
- */
-const CONNECT_FAILURES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'EAFNOSUPPORT',
-  'ETIMEDOUT',
-]);
-
-/**
- * The connection to one address could not be made (refused, unreachable, no such local
- * address): nothing was sent. `code` is the socket's error code; `cause` the socket's error.
- */
-export class ConnectError extends Error {
-  /** The socket's error code (`ECONNREFUSED`, ...). */
-  readonly code: string;
-  /** The address that could not be reached. */
-  readonly address: string;
-  constructor(code: string, address: string, cause: unknown) {
-    super(`Could not connect to ${address}: ${code}`, { cause });
-    this.name = 'ConnectError';
-    this.code = code;
-    this.address = address;
-  }
-}
-
-/** The error as a {@link ConnectError} when it is a failed connect on a socket that never connected. */
-function asConnectError(error: unknown, connected: boolean, address: string): unknown {
-  if (connected || !(error instanceof Error)) return error;
-  const { code, syscall } = error as { code?: unknown; syscall?: unknown };
-  if (syscall !== 'connect' || typeof code !== 'string' || !CONNECT_FAILURES.has(code)) return error;
-  return new ConnectError(code, address, error);
-}
-
-/** A `lookup` that always answers with the vetted address. */
-export function pinnedLookup(pinned: ResolvedAddress): LookupFunction {
-  return ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    if (options?.all) callback(null, [{ address: pinned.address, family: pinned.family }]);
-    else callback(null, pinned.address, pinned.family);
-  }) as LookupFunction;
-}
-
 /** The URL without credentials and query, for messages and logs. */
 export function displayUrl(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
+/** The URL's host without IPv6 brackets. */
+function bareHost(url: URL): string {
+  return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+}
+
 /**
- * Sends one request to `url`, connecting to `pinned`. Rejects with the signal's reason when it
- * aborts, with a `NonRetryableError` (`HTTP_RESPONSE_TOO_LARGE`) past `maxBytes`, with a
- * {@link ConnectError} when the connection could not be made (nothing was sent), and with the
- * socket's error otherwise (also when the connection closes before any response).
+ * Sends one request to `url` on `socket`, a TCP connection to one of its vetted addresses (TLS is
+ * set up on it for `https:`, the certificate checked against the URL's host). Rejects with the
+ * signal's reason when it aborts, with a `NonRetryableError` (`HTTP_RESPONSE_TOO_LARGE`) past
+ * `maxBytes`, and with the socket's error otherwise (also when the connection closes before any
+ * response). The socket is destroyed when the exchange ends either way.
  */
 export function sendRequest(
   url: URL,
-  pinned: ResolvedAddress,
+  socket: Socket,
   request: RawRequest,
   signal: AbortSignal,
   maxBytes: number,
@@ -98,30 +60,40 @@ export function sendRequest(
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
+      // Without an agent the connection serves this one request; a failed one is cut.
+      stream.destroy();
+      socket.destroy();
       if (response) resolve(response);
       else reject(error);
     };
-    const onAbort = () => {
-      req.destroy();
-      finish(signal.reason);
-    };
+    const onAbort = () => finish(signal.reason);
+    const host = bareHost(url);
+    const secure = url.protocol === 'https:';
+    // No SNI for an IP address (as node:https does); the certificate is checked against `host`.
+    const stream = secure
+      ? tlsConnect({ socket, host, ...(isIP(host) ? {} : { servername: host }) })
+      : socket;
+    // Before the request takes the socket over (and after, for TLS's inner socket), an error on
+    // it is the call's, not an unhandled one.
+    stream.on('error', (error) => finish(error));
+    if (stream !== socket) socket.on('error', (error) => finish(error));
     const credentials =
       url.username || url.password
         ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
         : undefined;
     let responded = false;
-    const transport = url.protocol === 'https:' ? https : http;
+    const transport = secure ? https : http;
     const req = transport.request(
       {
         protocol: url.protocol,
-        hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+        hostname: host,
         port: url.port || undefined,
+        defaultPort: secure ? 443 : 80,
         path: `${url.pathname}${url.search}`,
         method: request.method,
         headers: request.headers,
         ...(credentials !== undefined && !('authorization' in request.headers) ? { auth: credentials } : {}),
-        agent: false,
-        lookup: pinnedLookup(pinned),
+        createConnection: () => stream,
       },
       (res) => {
         responded = true;
@@ -130,7 +102,6 @@ export function sendRequest(
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > maxBytes) {
-            req.destroy();
             finish(
               new NonRetryableError(`Response from ${displayUrl(url)} is larger than ${maxBytes} bytes`, {
                 code: 'HTTP_RESPONSE_TOO_LARGE',
@@ -152,9 +123,7 @@ export function sendRequest(
         res.on('aborted', () => finish(new Error('The response was cut off')));
       },
     );
-    let connected = false;
-    req.on('socket', (socket) => socket.once('connect', () => (connected = true)));
-    req.on('error', (error) => finish(asConnectError(error, connected, pinned.address)));
+    req.on('error', (error) => finish(error));
     // A socket closed with no response and no error (Node's answer to an unrequested
     // 101 Switching Protocols) would otherwise leave the call waiting for its timeout.
     req.on('close', () => {
@@ -170,12 +139,12 @@ export function sendRequest(
 }
 
 /**
- * Sends the request to the first of `addresses` (all vetted, in the resolver's order) that
- * accepts the connection. The next address is tried only after a {@link ConnectError}, when
- * nothing was sent; any other failure (the connection cut after the request went out, the
+ * Sends the request to the first of `addresses` (all vetted, in the resolver's order) to accept
+ * a connection: their connects are raced ({@link connectFirst}) and the request is written on the
+ * winner alone; a failure after that (the connection cut after the request went out, the
  * signal) is the call's, and an HTTP status is an answer. `signal` bounds the whole attempt.
  * @throws OrchestratorError `HTTP_NETWORK` naming the host, the addresses tried and the last
- * error when there were several and none could be connected to; with one, its own error.
+ * error when there were several and none could be connected to; with one, its {@link ConnectError}.
  */
 export async function sendToAny(
   url: URL,
@@ -183,22 +152,19 @@ export async function sendToAny(
   request: RawRequest,
   signal: AbortSignal,
   maxBytes: number,
+  race: RaceOptions,
 ): Promise<RawResponse> {
-  let last: ConnectError | undefined;
-  for (const address of addresses) {
-    try {
-      return await sendRequest(url, address, request, signal, maxBytes);
-    } catch (error) {
-      if (!(error instanceof ConnectError) || signal.aborted) throw error;
-      last = error;
-    }
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  let connected: Awaited<ReturnType<typeof connectFirst>>;
+  try {
+    connected = await connectFirst(addresses, port, signal, race);
+  } catch (error) {
+    if (!(error instanceof ConnectError) || addresses.length === 1) throw error;
+    throw new OrchestratorError(
+      'HTTP_NETWORK',
+      `${request.method} ${displayUrl(url)} failed: could not connect to '${bareHost(url)}' at any of its ${addresses.length} addresses (${addresses.map((a) => a.address).join(', ')}); last error: ${error.code}`,
+      { cause: error },
+    );
   }
-  if (!last) throw new Error(`No address to connect to for ${displayUrl(url)}`);
-  if (addresses.length === 1) throw last;
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  throw new OrchestratorError(
-    'HTTP_NETWORK',
-    `${request.method} ${displayUrl(url)} failed: could not connect to '${host}' at any of its ${addresses.length} addresses (${addresses.map((a) => a.address).join(', ')}); last error: ${last.code}`,
-    { cause: last },
-  );
+  return sendRequest(url, connected.socket, request, signal, maxBytes);
 }

@@ -6,72 +6,12 @@
  * Servers listen on 127.0.0.1 and 127.0.0.2 (both loopback on Linux) at the same port, so one
  * URL reaches either depending on the address the action picks.
  */
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { type AddressInfo, createServer as createTcpServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
 import { createHttpAction, type HttpActionOutput } from '../../../src/actions/http-action.js';
-import type { ResolvedAddress } from '../../../src/actions/ssrf-guard.js';
 import { NonRetryableError } from '../../../src/errors.js';
 import { ctx, failure } from './action-context.js';
-
-function addresses(...list: string[]): () => Promise<ResolvedAddress[]> {
-  return async () => list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-}
-
-/** A server and what reached it: TCP connections and HTTP requests. */
-interface Listener {
-  port: number;
-  connections: number;
-  requests: number;
-}
-
-const open: (Server | HttpServer)[] = [];
-const sockets = new Set<Socket>();
-
-afterEach(async () => {
-  for (const socket of sockets) socket.destroy();
-  sockets.clear();
-  await Promise.all(open.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-});
-
-async function listen(server: Server | HttpServer, host: string, port = 0): Promise<number> {
-  open.push(server);
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-/** An HTTP server on `host` answering every request with `status` and a JSON body naming `host`. */
-async function httpOn(host: string, port = 0, status = 200): Promise<Listener> {
-  const seen: Listener = { port: 0, connections: 0, requests: 0 };
-  const server = createHttpServer((_req, res) => {
-    seen.requests++;
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ served: host }));
-  });
-  server.on('connection', () => seen.connections++);
-  seen.port = await listen(server, host, port);
-  return seen;
-}
-
-/** A TCP server on `host` that reads the request, then `behave`s on the socket. */
-async function tcpOn(host: string, behave: (socket: Socket) => void, port = 0): Promise<Listener> {
-  const seen: Listener = { port: 0, connections: 0, requests: 0 };
-  const server = createTcpServer((socket) => {
-    seen.connections++;
-    socket.once('data', () => {
-      seen.requests++;
-      behave(socket);
-    });
-  });
-  seen.port = await listen(server, host, port);
-  return seen;
-}
+import { addresses, httpOn, tcpOn } from './loopback.js';
 
 /** A port with nothing listening on 127.0.0.1 (nor, since it is freshly released, elsewhere). */
 async function closedPort(): Promise<number> {

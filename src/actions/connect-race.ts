@@ -1,0 +1,125 @@
+/**
+ * Connecting to one of a host's vetted addresses, Happy Eyeballs style (RFC 8305 §5, simplified):
+ * attempts start in the resolver's order, the next one as soon as the previous failed or when
+ * none has connected within the attempt delay (250 ms by default), while the earlier attempts
+ * keep going. The first socket to connect wins; every other is destroyed. A blackholed address
+ * (its connect neither succeeds nor fails) so costs one attempt delay, and a slow but working
+ * first address is not given up. Only TCP connects race: nothing is written here, so the caller
+ * sends its request once, on the winner.
+ * @module
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import type { ResolvedAddress } from './ssrf-guard.js';
+
+/** Starts a TCP connect to `address`; the socket emits `connect` or `error` (injectable for tests). */
+export type ConnectAddress = (address: ResolvedAddress, port: number) => Socket;
+
+/** The default {@link ConnectAddress}: `net.connect` to the IP address itself (no DNS lookup). */
+export const connectTcp: ConnectAddress = (address, port) =>
+  netConnect({ host: address.address, port, family: address.family, noDelay: true });
+
+/**
+ * The connection to one address could not be made (refused, unreachable, no such local
+ * address): nothing was sent. `code` is the socket's error code; `cause` the socket's error.
+ */
+export class ConnectError extends Error {
+  /** The socket's error code (`ECONNREFUSED`, ...). */
+  readonly code: string;
+  /** The address that could not be reached. */
+  readonly address: string;
+  constructor(code: string, address: string, cause: unknown) {
+    super(`Could not connect to ${address}: ${code}`, { cause });
+    this.name = 'ConnectError';
+    this.code = code;
+    this.address = address;
+  }
+}
+
+/** A connected socket and the address it is connected to. */
+export interface Connected {
+  socket: Socket;
+  address: ResolvedAddress;
+}
+
+/** Options of {@link connectFirst}. */
+export interface RaceOptions {
+  /** Starts one attempt. @default {@link connectTcp} */
+  connect: ConnectAddress;
+  /** Milliseconds without a connection before the next address is tried too. */
+  attemptDelayMs: number;
+}
+
+/**
+ * Connects to the first of `addresses` to answer (see the module comment). Any error before a
+ * socket connected means nothing was sent on it, so the race goes on.
+ * @throws the last {@link ConnectError} when every address failed; the signal's reason when it
+ * aborts first (every socket destroyed, the timer cleared); a synchronous throw of `connect`.
+ */
+export function connectFirst(
+  addresses: readonly ResolvedAddress[],
+  port: number,
+  signal: AbortSignal,
+  options: RaceOptions,
+): Promise<Connected> {
+  return new Promise<Connected>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const pending = new Set<Socket>();
+    let next = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let last: ConnectError | undefined;
+    let done = false;
+    const stop = () => {
+      done = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      for (const socket of pending) socket.destroy();
+      pending.clear();
+    };
+    const onAbort = () => {
+      stop();
+      reject(signal.reason);
+    };
+    const start = () => {
+      clearTimeout(timer);
+      const address = addresses[next++];
+      if (!address) {
+        if (pending.size > 0) return;
+        stop();
+        reject(last ?? new Error('No address to connect to'));
+        return;
+      }
+      let socket: Socket;
+      try {
+        socket = options.connect(address, port);
+      } catch (error) {
+        stop();
+        reject(error);
+        return;
+      }
+      pending.add(socket);
+      // Stays on a loser after it is destroyed: a late error is dropped, not thrown.
+      const onError = (error: Error) => {
+        pending.delete(socket);
+        socket.destroy();
+        if (done) return;
+        const code = (error as { code?: unknown }).code;
+        last = new ConnectError(typeof code === 'string' ? code : error.message, address.address, error);
+        start();
+      };
+      socket.on('error', onError);
+      socket.once('connect', () => {
+        if (done) return;
+        pending.delete(socket);
+        socket.removeListener('error', onError);
+        stop();
+        resolve({ socket, address });
+      });
+      if (next < addresses.length) timer = setTimeout(start, options.attemptDelayMs);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    start();
+  });
+}

@@ -1,0 +1,136 @@
+/**
+ * The built-in `http` action racing the connects to a host's addresses (Happy Eyeballs): an
+ * address whose connect never completes (a blackholed IPv6 address) costs the attempt delay, not
+ * the call's timeout; an earlier attempt keeps going after the next one starts; only connects
+ * race, so the request is written once, on the first socket to connect, and the others are
+ * destroyed; the step's signal stops every attempt and timer. The blackholed addresses are real
+ * loopback sockets whose connect the test holds (see `connect-seam.ts`).
+ */
+import { describe, expect, it } from 'vitest';
+import { createHttpAction, type HttpActionOutput } from '../../../src/actions/http-action.js';
+import { ctx, failure } from './action-context.js';
+import { connector } from './connect-seam.js';
+import { json, startServer } from './local-server.js';
+import { addresses, httpOn } from './loopback.js';
+import { selfSignedCertificate } from './self-signed.js';
+
+describe('http action: racing the connects to a host with several addresses', () => {
+  it('starts the next address after the attempt delay when the first never connects, and is answered by it', async () => {
+    const v4 = await httpOn('127.0.0.1');
+    const seam = connector(['::1']);
+    const action = createHttpAction({
+      allowlist: ['dual.test'],
+      resolve: addresses('::1', '127.0.0.1'),
+      connect: seam.connect,
+    });
+    const started = Date.now();
+    const out = (await action(
+      { url: `http://dual.test:${v4.port}/x`, timeout: 20 },
+      ctx(),
+    )) as HttpActionOutput;
+    const elapsed = Date.now() - started;
+    expect(out.body).toEqual({ served: '127.0.0.1' });
+    expect(seam.attempts.map((a) => a.address)).toEqual(['::1', '127.0.0.1']);
+    expect(seam.attempts[0]?.socket.destroyed).toBe(true);
+    expect(v4.requests).toBe(1);
+    // The default attempt delay (250 ms), not a share of the 20 s timeout.
+    expect(elapsed).toBeGreaterThanOrEqual(240);
+    expect(elapsed).toBeLessThan(3000);
+  });
+
+  it('keeps the first attempt going after starting the next: the first to connect wins, the other is destroyed', async () => {
+    const first = await httpOn('127.0.0.1');
+    const second = await httpOn('127.0.0.2', first.port);
+    const seam = connector(['127.0.0.1', '127.0.0.2']);
+    const action = createHttpAction({
+      allowlist: ['127.0.0.0/8'],
+      resolve: addresses('127.0.0.1', '127.0.0.2'),
+      connect: seam.connect,
+      connectAttemptDelay: 0.01,
+    });
+    const call = action({ url: `http://slow.test:${first.port}/x` }, ctx()) as Promise<HttpActionOutput>;
+    await seam.started(2);
+    seam.attempts[0]?.release();
+    const out = await call;
+    expect(out.body).toEqual({ served: '127.0.0.1' });
+    expect(seam.attempts[1]?.socket.destroyed).toBe(true);
+    expect([first.requests, second.connections]).toEqual([1, 0]);
+  });
+
+  it('writes the request once when two attempts connect: the loser is destroyed unused', async () => {
+    const first = await httpOn('127.0.0.1');
+    const second = await httpOn('127.0.0.2', first.port);
+    const seam = connector(['127.0.0.1', '127.0.0.2']);
+    const action = createHttpAction({
+      allowlist: ['127.0.0.0/8'],
+      resolve: addresses('127.0.0.1', '127.0.0.2'),
+      connect: seam.connect,
+      connectAttemptDelay: 0.01,
+    });
+    const call = action(
+      { method: 'POST', url: `http://both.test:${first.port}/pay`, body: { n: 1 } },
+      ctx(),
+    ) as Promise<HttpActionOutput>;
+    await seam.started(2);
+    for (const attempt of seam.attempts) attempt.release();
+    const out = await call;
+    expect(out.status).toBe(200);
+    expect(first.requests + second.requests).toBe(1);
+    expect(seam.attempts.map((a) => a.socket.destroyed)).toEqual([true, true]);
+  });
+
+  it('starts the next attempt at once when one fails, without waiting for the attempt delay', async () => {
+    const v4 = await httpOn('127.0.0.1');
+    const seam = connector([]);
+    const action = createHttpAction({
+      allowlist: ['127.0.0.0/8'],
+      resolve: addresses('127.0.0.2', '127.0.0.1'),
+      connect: seam.connect,
+      connectAttemptDelay: 30,
+    });
+    const started = Date.now();
+    const out = (await action(
+      { url: `http://refused.test:${v4.port}/x`, timeout: 60 },
+      ctx(),
+    )) as HttpActionOutput;
+    expect(out.body).toEqual({ served: '127.0.0.1' });
+    expect(seam.attempts.map((a) => a.address)).toEqual(['127.0.0.2', '127.0.0.1']);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('stops every attempt and the attempt timer when the step is cancelled while connecting', async () => {
+    const seam = connector(['127.0.0.3', '127.0.0.4', '127.0.0.5']);
+    const action = createHttpAction({
+      allowlist: ['127.0.0.0/8'],
+      resolve: addresses('127.0.0.3', '127.0.0.4', '127.0.0.5'),
+      connect: seam.connect,
+      connectAttemptDelay: 0.02,
+    });
+    const cancel = new AbortController();
+    const call = action(
+      { url: 'http://dark.test:8080/x', timeout: 60 },
+      ctx(cancel.signal),
+    ) as Promise<unknown>;
+    await seam.started(2);
+    const reason = new Error('cancelled by the test');
+    cancel.abort(reason);
+    await expect(call).rejects.toBe(reason);
+    expect(seam.attempts.map((a) => a.socket.destroyed)).toEqual([true, true]);
+    // A timer left running would start the third attempt 20 ms later.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(seam.attempts).toHaveLength(2);
+  });
+
+  it("still checks an https server's certificate on the connection that won the race", async () => {
+    const secure = await startServer({ '/json': json(200, { over: 'https' }) }, selfSignedCertificate());
+    try {
+      const action = createHttpAction({ allowlist: ['127.0.0.1'] });
+      const error = await failure(action({ url: `${secure.base}/json` }, ctx()) as Promise<unknown>);
+      expect(error.code).toBe('HTTP_NETWORK');
+      expect(error.message).toMatch(/SELF_SIGNED/);
+      expect(secure.received).toEqual([]);
+    } finally {
+      await secure.close();
+    }
+  });
+});
