@@ -35,6 +35,30 @@ export class ConnectError extends Error {
   }
 }
 
+/**
+ * The call's signal aborted before any address connected (nothing was sent): which of the
+ * host's addresses had been tried by then. `reason` is the signal's.
+ */
+export class ConnectAborted extends Error {
+  /** The host whose addresses were being connected to. */
+  readonly host: string;
+  /** The addresses whose attempts had started, in order. */
+  readonly tried: readonly string[];
+  /** How many addresses the host has. */
+  readonly total: number;
+  readonly reason: unknown;
+  constructor(host: string, tried: readonly string[], total: number, reason: unknown) {
+    super(`Connecting to '${host}' was stopped (${tried.length} of ${total} addresses tried)`, {
+      cause: reason,
+    });
+    this.name = 'ConnectAborted';
+    this.host = host;
+    this.tried = tried;
+    this.total = total;
+    this.reason = reason;
+  }
+}
+
 /** A connected socket and the address it is connected to. */
 export interface Connected {
   socket: Socket;
@@ -52,18 +76,21 @@ export interface RaceOptions {
 /**
  * Connects to the first of `addresses` to answer (see the module comment). Any error before a
  * socket connected means nothing was sent on it, so the race goes on.
- * @throws the last {@link ConnectError} when every address failed; the signal's reason when it
- * aborts first (every socket destroyed, the timer cleared); a synchronous throw of `connect`.
+ * @throws the last {@link ConnectError} when every address failed; {@link ConnectAborted} when
+ * the signal aborts first (every socket destroyed, the timer cleared); a synchronous throw of
+ * `connect`.
  */
 export function connectFirst(
+  host: string,
   addresses: readonly ResolvedAddress[],
   port: number,
   signal: AbortSignal,
   options: RaceOptions,
 ): Promise<Connected> {
   return new Promise<Connected>((resolve, reject) => {
+    const tried: string[] = [];
     if (signal.aborted) {
-      reject(signal.reason);
+      reject(new ConnectAborted(host, tried, addresses.length, signal.reason));
       return;
     }
     const pending = new Set<Socket>();
@@ -80,7 +107,7 @@ export function connectFirst(
     };
     const onAbort = () => {
       stop();
-      reject(signal.reason);
+      reject(new ConnectAborted(host, tried, addresses.length, signal.reason));
     };
     const start = () => {
       clearTimeout(timer);
@@ -91,6 +118,7 @@ export function connectFirst(
         reject(last ?? new Error('No address to connect to'));
         return;
       }
+      tried.push(address.address);
       let socket: Socket;
       try {
         socket = options.connect(address, port);

@@ -9,7 +9,8 @@
  *   string (decoded in its declared charset, UTF-8 by default), anything else, and any body
  *   that does not decode, as base64 (with `bodyEncoding: 'base64'`).
  * - 5xx, 408, 429, timeouts and network errors fail with a plain (retryable) error coded
- *   `HTTP_5XX`, `HTTP_408`, `HTTP_429`, `HTTP_TIMEOUT` or `HTTP_NETWORK`; other 4xx fail with a
+ *   `HTTP_5XX`, `HTTP_408`, `HTTP_429`, `HTTP_TIMEOUT` (`HTTP_CONNECT_TIMEOUT` when no address
+ *   had connected: nothing was sent) or `HTTP_NETWORK`; other 4xx fail with a
  *   `NonRetryableError` coded `HTTP_4XX`.
  * - SSRF: every hop (the URL and each of up to 5 redirects) is vetted by {@link SsrfGuard} and
  *   the connection is pinned to the vetted addresses. Credentials are dropped when a redirect
@@ -28,7 +29,7 @@ import { z } from 'zod';
 import { NonRetryableError, OrchestratorError, ValidationError } from '../errors.js';
 import type { ActionHandler, StepContext } from '../types.js';
 import { issuesFromZod } from '../zod-issues.js';
-import { type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';
+import { ConnectAborted, type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';
 import { displayUrl, type RawResponse, sendToAny } from './http-request.js';
 import { type ResolveHost, SsrfGuard } from './ssrf-guard.js';
 
@@ -265,7 +266,8 @@ async function exchange(
     try {
       res = await sendToAny(url, vetted, request, signal, options.maxResponseBytes, options.race);
     } catch (error) {
-      if (signal.aborted) throw signal.reason;
+      // Stopped while connecting: the action tells a connect timeout from a slow answer.
+      if (signal.aborted) throw error instanceof ConnectAborted ? error : signal.reason;
       throw networkError(error, request.method, url);
     }
     const location = res.headers.location;
@@ -305,6 +307,18 @@ async function exchange(
     }
     url = next;
   }
+}
+
+/** Which of the host's addresses a timed-out connect had tried, for the error message. */
+function connectTimedOut({ host, tried, total }: ConnectAborted): string {
+  const list = tried.join(', ');
+  const where =
+    tried.length < total
+      ? `(${tried.length} of its ${total} addresses tried: ${list})`
+      : total === 1
+        ? `at its address (${list})`
+        : `at all of its ${total} addresses (${list})`;
+  return `connecting to '${host}' timed out ${where}; nothing was sent`;
 }
 
 /** `connectAttemptDelay` in milliseconds, checked. */
@@ -354,6 +368,12 @@ export function createHttpAction(options: HttpActionOptions = {}): ActionHandler
       return { status: res.status, headers: flattenHeaders(res.headers), ...decodeBody(res, method) };
     } catch (error) {
       if (ctx?.signal?.aborted) throw ctx.signal.reason;
+      if (timer.aborted && error instanceof ConnectAborted) {
+        throw new OrchestratorError(
+          'HTTP_CONNECT_TIMEOUT',
+          `${request.method} ${displayUrl(url)} did not finish within ${seconds}s: ${connectTimedOut(error)}`,
+        );
+      }
       if (timer.aborted && error === signal.reason) {
         throw new OrchestratorError(
           'HTTP_TIMEOUT',

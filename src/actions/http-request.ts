@@ -145,6 +145,7 @@ export function sendRequest(
  * signal) is the call's, and an HTTP status is an answer. `signal` bounds the whole attempt.
  * @throws OrchestratorError `HTTP_NETWORK` naming the host, the addresses tried and the last
  * error when there were several and none could be connected to; with one, its {@link ConnectError}.
+ * @throws ConnectAborted when the signal aborted before any address connected.
  */
 export async function sendToAny(
   url: URL,
@@ -157,7 +158,7 @@ export async function sendToAny(
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   let connected: Awaited<ReturnType<typeof connectFirst>>;
   try {
-    connected = await connectFirst(addresses, port, signal, race);
+    connected = await connectFirst(bareHost(url), addresses, port, signal, race);
   } catch (error) {
     if (!(error instanceof ConnectError) || addresses.length === 1) throw error;
     throw new OrchestratorError(

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createHttpAction, type HttpActionOutput } from '../../../src/actions/http-action.js';
+import { NonRetryableError } from '../../../src/errors.js';
 import { ctx, failure } from './action-context.js';
 import { connector } from './connect-seam.js';
 import { json, startServer } from './local-server.js';
@@ -132,5 +133,50 @@ describe('http action: racing the connects to a host with several addresses', ()
     } finally {
       await secure.close();
     }
+  });
+
+  it('fails with HTTP_CONNECT_TIMEOUT naming the host and its addresses when no connect completes in time', async () => {
+    const seam = connector(['::1', '127.0.0.1']);
+    const action = createHttpAction({
+      allowlist: ['dark.test'],
+      resolve: addresses('::1', '127.0.0.1'),
+      connect: seam.connect,
+      connectAttemptDelay: 0.05,
+    });
+    const error = await failure(
+      action({ url: 'http://dark.test:8080/x', timeout: 0.3 }, ctx()) as Promise<unknown>,
+    );
+    expect(error.code).toBe('HTTP_CONNECT_TIMEOUT');
+    expect(error).not.toBeInstanceOf(NonRetryableError);
+    expect(error.message).toBe(
+      "GET http://dark.test:8080/x did not finish within 0.3s: connecting to 'dark.test' timed out at all of its 2 addresses (::1, 127.0.0.1); nothing was sent",
+    );
+    expect(seam.attempts.map((a) => a.socket.destroyed)).toEqual([true, true]);
+  });
+
+  it('says how many of the addresses were tried when the timeout came first, and names an IP host', async () => {
+    const many = connector(['127.0.0.3', '127.0.0.4', '127.0.0.5']);
+    const action = createHttpAction({
+      allowlist: ['127.0.0.0/8'],
+      resolve: addresses('127.0.0.3', '127.0.0.4', '127.0.0.5'),
+      connect: many.connect,
+      connectAttemptDelay: 30,
+    });
+    const error = await failure(
+      action({ url: 'http://many.test:8080/x', timeout: 0.2 }, ctx()) as Promise<unknown>,
+    );
+    expect(error.code).toBe('HTTP_CONNECT_TIMEOUT');
+    expect(error.message).toMatch(
+      /connecting to 'many\.test' timed out \(1 of its 3 addresses tried: 127\.0\.0\.3\)/,
+    );
+
+    const one = connector(['127.0.0.9']);
+    const direct = createHttpAction({ allowlist: ['127.0.0.0/8'], connect: one.connect });
+    const single = await failure(
+      direct({ url: 'http://127.0.0.9:8080/x', timeout: 0.2 }, ctx()) as Promise<unknown>,
+    );
+    expect(single.code).toBe('HTTP_CONNECT_TIMEOUT');
+    expect(single.message).toMatch(/connecting to '127\.0\.0\.9' timed out at its address/);
+    expect(one.attempts[0]?.socket.destroyed).toBe(true);
   });
 });
