@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createHttpAction, type HttpActionOutput } from '../../../src/actions/http-action.js';
-import { NonRetryableError } from '../../../src/errors.js';
+import { NonRetryableError, ValidationError } from '../../../src/errors.js';
 import { ctx, failure } from './action-context.js';
 import { connector } from './connect-seam.js';
 import { json, startServer } from './local-server.js';
@@ -178,5 +178,15 @@ describe('http action: racing the connects to a host with several addresses', ()
     expect(single.code).toBe('HTTP_CONNECT_TIMEOUT');
     expect(single.message).toMatch(/connecting to '127\.0\.0\.9' timed out at its address/);
     expect(one.attempts[0]?.socket.destroyed).toBe(true);
+  });
+
+  it('refuses a connectAttemptDelay that is not 0 to 60 seconds, naming the option and the value', () => {
+    for (const bad of [-1, 61, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => createHttpAction({ connectAttemptDelay: bad }), String(bad)).toThrow(ValidationError);
+      expect(() => createHttpAction({ connectAttemptDelay: bad })).toThrow(
+        new RegExp(`connectAttemptDelay.*got ${bad}`),
+      );
+    }
+    expect(() => createHttpAction({ connectAttemptDelay: 0 })).not.toThrow();
   });
 });
