@@ -1,11 +1,11 @@
 /**
- * Connecting to one of a host's vetted addresses, Happy Eyeballs style (RFC 8305 §5, simplified):
- * attempts start in the resolver's order, the next one as soon as the previous failed or when
- * none has connected within the attempt delay (250 ms by default), while the earlier attempts
- * keep going. The first socket to connect wins; every other is destroyed. A blackholed address
- * (its connect neither succeeds nor fails) so costs one attempt delay, and a slow but working
- * first address is not given up. Only TCP connects race: nothing is written here, so the caller
- * sends its request once, on the winner.
+ * Connecting to one of a host's vetted addresses, Happy Eyeballs style (RFC 8305, simplified):
+ * attempts start in the resolver's order with the address families alternating, the next one as
+ * soon as the previous failed or when none has connected within the attempt delay (250 ms by
+ * default), while the earlier attempts keep going. The first socket to connect wins; every other
+ * is destroyed. A blackholed address (its connect neither succeeds nor fails) so costs one
+ * attempt delay, and a slow but working first address is not given up. Only TCP connects race:
+ * nothing is written here, so the caller sends its request once, on the winner.
  * @module
  */
 import { connect as netConnect, type Socket } from 'node:net';
@@ -74,6 +74,25 @@ export interface RaceOptions {
 }
 
 /**
+ * The addresses in the order they are tried: families alternate, starting with the resolver's
+ * first (RFC 8305 §4), each family in the resolver's order. A host whose IPv6 addresses are all
+ * unreachable so reaches IPv4 after one attempt delay, not one per IPv6 address.
+ */
+export function interleaveFamilies(addresses: readonly ResolvedAddress[]): ResolvedAddress[] {
+  const first = addresses[0]?.family;
+  const same = addresses.filter((a) => a.family === first);
+  const other = addresses.filter((a) => a.family !== first);
+  const order: ResolvedAddress[] = [];
+  for (let i = 0; i < Math.max(same.length, other.length); i++) {
+    const a = same[i];
+    const b = other[i];
+    if (a) order.push(a);
+    if (b) order.push(b);
+  }
+  return order;
+}
+
+/**
  * Connects to the first of `addresses` to answer (see the module comment). Any error before a
  * socket connected means nothing was sent on it, so the race goes on.
  * @throws the last {@link ConnectError} when every address failed; {@link ConnectAborted} when
@@ -87,6 +106,7 @@ export function connectFirst(
   signal: AbortSignal,
   options: RaceOptions,
 ): Promise<Connected> {
+  const order = interleaveFamilies(addresses);
   return new Promise<Connected>((resolve, reject) => {
     const tried: string[] = [];
     if (signal.aborted) {
@@ -111,7 +131,7 @@ export function connectFirst(
     };
     const start = () => {
       clearTimeout(timer);
-      const address = addresses[next++];
+      const address = order[next++];
       if (!address) {
         if (pending.size > 0) return;
         stop();
@@ -145,7 +165,7 @@ export function connectFirst(
         stop();
         resolve({ socket, address });
       });
-      if (next < addresses.length) timer = setTimeout(start, options.attemptDelayMs);
+      if (next < order.length) timer = setTimeout(start, options.attemptDelayMs);
     };
     signal.addEventListener('abort', onAbort, { once: true });
     start();

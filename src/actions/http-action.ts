@@ -16,10 +16,11 @@
  *   the connection is pinned to the vetted addresses. Credentials are dropped when a redirect
  *   leaves the origin.
  * - A host with several addresses: their connects are raced (`connect-race.ts`): tried in the
- *   resolver's order, the next one when the previous failed or after `connectAttemptDelay`
- *   (250 ms) without a connection, the earlier ones kept going. The request is written on the
- *   first socket to connect only; never again after it went out nor on an HTTP status. When
- *   none connects, `HTTP_NETWORK` names the host, the addresses tried and the last error.
+ *   resolver's order (families alternating), the next one when the previous failed or after
+ *   `connectAttemptDelay` (250 ms) without a connection, the earlier ones kept going. The
+ *   request is written on the first socket to connect only; never again after it went out nor
+ *   on an HTTP status. When none connects, `HTTP_NETWORK` names the host, the addresses tried
+ *   and the last error.
  * - A redirect from `https:` to `http:` is refused (`NonRetryableError`, `HTTP_INSECURE_REDIRECT`):
  *   following it would send the request, its headers and body, unencrypted.
  * @module

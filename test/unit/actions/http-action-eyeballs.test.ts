@@ -80,6 +80,21 @@ describe('http action: racing the connects to a host with several addresses', ()
     expect(seam.attempts.map((a) => a.socket.destroyed)).toEqual([true, true]);
   });
 
+  it('alternates address families (RFC 8305 §4): a second blackholed IPv6 address does not delay IPv4 further', async () => {
+    const v4 = await httpOn('127.0.0.1');
+    const seam = connector(['::1', '::ffff:127.0.0.3']);
+    const action = createHttpAction({
+      allowlist: ['dual.test'],
+      resolve: addresses('::1', '::ffff:127.0.0.3', '127.0.0.1'),
+      connect: seam.connect,
+      connectAttemptDelay: 0.02,
+    });
+    const out = (await action({ url: `http://dual.test:${v4.port}/x` }, ctx())) as HttpActionOutput;
+    expect(out.body).toEqual({ served: '127.0.0.1' });
+    expect(seam.attempts.map((a) => a.address)).toEqual(['::1', '127.0.0.1']);
+    expect(seam.attempts[0]?.socket.destroyed).toBe(true);
+  });
+
   it('starts the next attempt at once when one fails, without waiting for the attempt delay', async () => {
     const v4 = await httpOn('127.0.0.1');
     const seam = connector([]);
