@@ -156,7 +156,12 @@ export async function runActionStep(
       if (leftForClose(ctx, ex, step)) return stopped(ctx, ex, set, rec);
     }
     // Checked here first: an await per step costs a turn of the microtask queue.
-    if (leaseLapsed(ctx)) await confirmLease(ctx);
+    if (leaseLapsed(ctx)) {
+      await confirmLease(ctx);
+      // A close that came while the leases were being renewed: as after the write of a start
+      // (below), the attempt does not start; the step runs on the next start.
+      if (leftForClose(ctx, ex, step)) return stopped(ctx, ex, set, rec);
+    }
     if (scope.aborted) return stopped(ctx, ex, set, rec);
 
     const now = clock.now();

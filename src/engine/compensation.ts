@@ -108,7 +108,11 @@ async function compensateStep(
     // A retry due already (its time passed while its failure was being written) has no timer to
     // halt on: as a waiting one, it starts no attempt once `close` was called (durable store).
     if (retryAt !== undefined && leftToRestart(ctx)) ex.stop('shutdown');
-    if (leaseLapsed(ctx)) await confirmLease(ctx);
+    if (leaseLapsed(ctx)) {
+      await confirmLease(ctx);
+      // A close that came while the leases were being renewed: the compensation does not start.
+      if (leftToRestart(ctx)) ex.stop('shutdown');
+    }
     if (ex.halted) return false;
     const attempt = comp.attempts + 1;
     const started = clock.now();

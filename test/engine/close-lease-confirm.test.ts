@@ -1,0 +1,202 @@
+/**
+ * A node that went a whole lease without renewing (a stall) confirms its leases before it starts
+ * the next handler (`confirmLease`). A `close()` that comes while it waits for that confirmation
+ * must not let the handler start once the leases are renewed: from the moment `close()` is called
+ * no step and no compensation starts on a durable store; the execution resumes there on the next
+ * start, and the handler runs once, then.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createOrchestrator, FakeClock, NonRetryableError } from '../../src/index.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { holdableRounds } from '../helpers/held-round.js';
+import { finishWithClock, gate, nextEvent, nextTurn, tempDir } from '../helpers/orchestrator.js';
+
+/** A SQLite store whose lease renewals fail while `failRenewals` is set. */
+class FlakyRenewals extends SqliteStore {
+  failRenewals = false;
+  override renewLeases(owner: string, leaseUntil: number): Promise<number> {
+    if (this.failRenewals) return Promise.reject(new Error('connection lost (injected)'));
+    return super.renewLeases(owner, leaseUntil);
+  }
+}
+
+/** A lease of 3 s renewed every round (1 s): a stall of 5 s lapses it. */
+const LEASE = { leaseSeconds: 3, sweepInterval: 1 };
+
+/**
+ * Runs until `running` (the handler under way) was reached, lets its lease lapse (renewals fail
+ * for 5 s of virtual time), then has the next round (the one the runner's confirmation waits for)
+ * held, ends the handler with `finish`, and calls `close({ grace })` while that round is held.
+ */
+async function closeWhileConfirming(
+  store: FlakyRenewals,
+  clock: FakeClock,
+  grace: number,
+  running: () => boolean,
+  finish: () => unknown,
+  close: (grace: number) => Promise<void>,
+): Promise<void> {
+  const rounds = holdableRounds(store);
+  while (!running()) await clock.advance(10);
+  store.failRenewals = true;
+  await clock.advance(5_000);
+  store.failRenewals = false;
+  // The clock stands still from here: only the runner's confirmation asks for a round.
+  const held = rounds.hold();
+  await finish();
+  await held;
+  const closing = close(grace);
+  rounds.release();
+  await closing;
+}
+
+describe.each([0, 5])('close({ grace: %s }) while a stalled node confirms its leases', (grace) => {
+  it('does not start the next step once the leases are renewed; the next start runs it', async () => {
+    const file = join(tempDir(), 'store.sqlite');
+    const clock = new FakeClock();
+    const store = new FlakyRenewals(file);
+    const first = gate<number>();
+    let firstStarted = false;
+    let secondRuns = 0;
+    const actions = { first: () => 1, second: () => ++secondRuns };
+    const orch = await createOrchestrator({
+      store,
+      clock,
+      ...LEASE,
+      actions: {
+        ...actions,
+        first: () => {
+          firstStarted = true;
+          return first.promise;
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'first' }, { name: 'second' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await closeWhileConfirming(
+      store,
+      clock,
+      grace,
+      () => firstStarted,
+      () => first.open(1),
+      (g) => orch.close({ grace: g }),
+    );
+    expect(secondRuns).toBe(0);
+
+    const again = await createOrchestrator({ store: new SqliteStore(file), clock, ...LEASE, actions });
+    try {
+      const status = await finishWithClock(again, clock, id, { stepMs: 500 });
+      expect(status.status).toBe('completed');
+      expect(status.outputData).toEqual({ first: 1, second: 1 });
+      expect(secondRuns).toBe(1);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('does not start a retry once the leases are renewed; the next start runs it', async () => {
+    const file = join(tempDir(), 'store.sqlite');
+    const clock = new FakeClock();
+    const store = new FlakyRenewals(file);
+    const fail = gate();
+    let calls = 0;
+    const flaky = async () => {
+      calls++;
+      if (calls > 1) return 'ok';
+      await fail.promise;
+      throw new Error('try again');
+    };
+    const orch = await createOrchestrator({ store, clock, ...LEASE, actions: { flaky } });
+    // A retry 10 ms after the failure: once due, its attempt waits for the leases to be confirmed.
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'flaky', retry: { maxAttempts: 2, initialDelay: 0.01 } },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await closeWhileConfirming(
+      store,
+      clock,
+      grace,
+      () => calls === 1,
+      async () => {
+        const failed = nextEvent(orch, 'step.failed');
+        fail.open();
+        await failed;
+        await nextTurn();
+        await clock.advance(10);
+      },
+      (g) => orch.close({ grace: g }),
+    );
+    expect(calls).toBe(1);
+
+    const again = await createOrchestrator({
+      store: new SqliteStore(file),
+      clock,
+      ...LEASE,
+      actions: { flaky },
+    });
+    try {
+      const status = await finishWithClock(again, clock, id, { stepMs: 500 });
+      expect(status.status).toBe('completed');
+      expect(calls).toBe(2);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('does not start the compensation once the leases are renewed; the next start runs it', async () => {
+    const file = join(tempDir(), 'store.sqlite');
+    const clock = new FakeClock();
+    const store = new FlakyRenewals(file);
+    const fail = gate();
+    let boomStarted = false;
+    const undone: unknown[] = [];
+    const handlers = {
+      actions: {
+        book: () => 'booked',
+        boom: () => {
+          throw new NonRetryableError('boom');
+        },
+      },
+      compensations: { unbook: (output: unknown) => undone.push(output) },
+    };
+    const orch = await createOrchestrator({
+      store,
+      clock,
+      ...LEASE,
+      ...handlers,
+      actions: {
+        ...handlers.actions,
+        boom: async () => {
+          boomStarted = true;
+          await fail.promise;
+          throw new NonRetryableError('boom');
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'book', compensation: 'unbook' },
+      { name: 'boom' },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await closeWhileConfirming(
+      store,
+      clock,
+      grace,
+      () => boomStarted,
+      () => fail.open(),
+      (g) => orch.close({ grace: g }),
+    );
+    expect(undone).toEqual([]);
+
+    const again = await createOrchestrator({ store: new SqliteStore(file), clock, ...LEASE, ...handlers });
+    try {
+      const status = await finishWithClock(again, clock, id, { stepMs: 500 });
+      expect(status.status).toBe('failed');
+      expect(status.compensatedSteps).toEqual(['book']);
+      expect(undone).toEqual(['booked']);
+    } finally {
+      await again.close();
+    }
+  });
+});
