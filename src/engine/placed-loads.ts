@@ -21,6 +21,10 @@ export class PlacedLoads {
   /** When the loads were last read (here or by housekeeping); null: never. */
   private readAt: number | null = null;
   private reading = false;
+  /** Reads of the loads started so far (here or by housekeeping): the number of the latest one. */
+  private begun = 0;
+  /** The number of the read whose loads were applied last; 0: none yet. */
+  private appliedRead = 0;
   private readonly ctx: EngineContext;
   private readonly apply: (loads: Record<string, number>) => void;
   private readonly stopped: () => boolean;
@@ -40,6 +44,23 @@ export class PlacedLoads {
     this.readAt = now;
   }
 
+  /** A read of the loads starts (here or in housekeeping): its number, for {@link mayApply}. */
+  beginRead(): number {
+    return ++this.begun;
+  }
+
+  /**
+   * Whether the loads of read `read` (see {@link beginRead}) may be applied; when they may, they
+   * count as the latest applied. Two reads overlap (a background one and housekeeping's): the one
+   * that started first may answer last, with older loads than those already applied. Those are
+   * dropped, or the placements would follow the older loads until the next read.
+   */
+  mayApply(read: number): boolean {
+    if (read < this.appliedRead) return false;
+    this.appliedRead = read;
+    return true;
+  }
+
   /** An execution was stored as another node's: re-reads the loads if the last read is old enough. */
   placedElsewhere(): void {
     const { ctx } = this;
@@ -49,12 +70,13 @@ export class PlacedLoads {
     if (this.readAt !== null && !intervalPassed(now, this.readAt, gap)) return;
     this.reading = true;
     this.readAt = now;
+    const read = this.beginRead();
     // Off the submission's path: a store that throws at once, or loads the balancer refuses,
     // are logged like a failed read, never thrown into the submission nor left unhandled.
     Promise.resolve()
       .then(() => ctx.store.loadByOwner())
       .then((loads) => {
-        if (!this.stopped()) this.apply(loads);
+        if (!this.stopped() && this.mayApply(read)) this.apply(loads);
       })
       // Housekeeping reads them again on its next round.
       .catch((error: unknown) =>
