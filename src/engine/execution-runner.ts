@@ -13,7 +13,7 @@ import type { StepRecord } from '../store/store.js';
 import { runActionStep, stepErrorInfo } from './action-step.js';
 import type { ActiveExecution } from './active-execution.js';
 import { pendingCompensations, runCompensations } from './compensation.js';
-import type { EngineContext } from './context.js';
+import { confirmLease, type EngineContext, leaseLapsed } from './context.js';
 import { expressionScope } from './expression-scope.js';
 import { announceFinished, type FinalState } from './finished.js';
 import { runParallelStep } from './parallel-step.js';
@@ -153,6 +153,13 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
     if (ex.stopReason) return { kind: 'stopped' };
     const step = plan.steps[r.cursor];
     if (!step) return { kind: 'completed', last: null };
+    if (step.kind !== 'condition' && leaseLapsed(ctx)) {
+      // A step that starts handlers (a parallel step's branches all at once) confirms the leases
+      // first when they may have lapsed; then the checks above again: a close (or a cancel) may
+      // have come meanwhile.
+      await confirmLease(ctx);
+      continue;
+    }
     if (++r.transitions > LOOP_LIMIT) {
       return {
         kind: 'failed',

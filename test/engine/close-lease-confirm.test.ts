@@ -144,6 +144,55 @@ describe.each([0, 5])('close({ grace: %s }) while a stalled node confirms its le
     }
   });
 
+  it("does not start a parallel step's branches once the leases are renewed; the next start runs them", async () => {
+    const file = join(tempDir(), 'store.sqlite');
+    const clock = new FakeClock();
+    const store = new FlakyRenewals(file);
+    const first = gate<number>();
+    let firstStarted = false;
+    const ran: string[] = [];
+    const actions = {
+      first: () => 1,
+      x: () => ran.push('x'),
+      y: () => ran.push('y'),
+    };
+    const orch = await createOrchestrator({
+      store,
+      clock,
+      ...LEASE,
+      actions: {
+        ...actions,
+        first: () => {
+          firstStarted = true;
+          return first.promise;
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'first' },
+      { name: 'p', parallel: [{ name: 'x' }, { name: 'y' }] },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await closeWhileConfirming(
+      store,
+      clock,
+      grace,
+      () => firstStarted,
+      () => first.open(1),
+      (g) => orch.close({ grace: g }),
+    );
+    expect(ran).toEqual([]);
+
+    const again = await createOrchestrator({ store: new SqliteStore(file), clock, ...LEASE, actions });
+    try {
+      const status = await finishWithClock(again, clock, id, { stepMs: 500 });
+      expect(status.status).toBe('completed');
+      expect(ran.sort()).toEqual(['x', 'y']);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('does not start the compensation once the leases are renewed; the next start runs it', async () => {
     const file = join(tempDir(), 'store.sqlite');
     const clock = new FakeClock();
