@@ -70,7 +70,10 @@ export interface StepStatus {
   decision?: 'then' | 'else';
   /** For a step waiting to retry: when the next attempt starts. */
   nextAttemptAt?: Date;
-  /** Every attempt, oldest first. */
+  /**
+   * The attempts of the step's current visit, oldest first: the newest 50 of them (`attempts`
+   * counts them all).
+   */
   history?: AttemptStatus[];
   /** Compensation of this step, once it started (of its latest visit, when a jump ran it again). */
   compensation?: CompensationStatus;
