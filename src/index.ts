@@ -137,7 +137,7 @@ export type { PostgresStoreOptions } from './store/postgres/options.js';
 /**
  * The PostgreSQL store (`store: 'postgres://…'`). Pass an instance as `store` to set its options:
  * `schema`, `poolSize`, `writeLanes` (group-commit queues committing in parallel, default 1),
- * `idleInTransactionTimeoutMs` (see docs/scaling.md).
+ * `idleInTransactionTimeoutMs` and `queryTimeoutMs` (see docs/scaling.md).
  */
 export { PostgresStore } from './store/postgres/postgres-store.js';
 /** A durable store migrated by a newer release than this one (code `STORE_UNAVAILABLE`). */
