@@ -134,7 +134,10 @@ export interface StepContext {
   idempotencyKey: string;
   /** Outputs of completed steps, by name. */
   outputs: Readonly<Record<string, unknown>>;
-  /** When this attempt times out (milliseconds since the epoch); absent when the step has no timeout. */
+  /**
+   * When this attempt times out (milliseconds since the epoch); `undefined` when the step has no
+   * timeout (the key is there all the same, like every field of the context).
+   */
   deadline?: number;
 }
 
