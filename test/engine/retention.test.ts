@@ -3,7 +3,7 @@
  * before a time (never unfinished ones), checks its options, and the metrics totals keep counting
  * what it deleted; with `retention` in the config, housekeeping does the same on its own.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClosedError, FakeClock, MemoryStore, type Orchestrator, ValidationError } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -135,12 +135,15 @@ describe('retention (config)', () => {
 });
 
 describe('retention (config) under a backlog', () => {
-  it('keeps up with more than one batch a second: up to 8 batches a round while they come back full', async () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** A SQLite file holding `n` executions finished long ago, and an orchestrator on it. */
+  async function backlog(n: number) {
     const path = `${tempDir()}/store.sqlite`;
     const seed = new SqliteStore(path);
     await seed.init();
     const old = { status: 'completed' as const, createdAt: 1, completedAt: 2, stepsRun: 1 };
-    for (let i = 0; i < 4_700; i++) await seed.createExecution(makeExecution({ id: `old-${i}`, ...old }));
+    for (let i = 0; i < n; i++) await seed.createExecution(makeExecution({ id: `old-${i}`, ...old }));
     const totals = await seed.aggregate();
     await seed.close();
     const clock = new FakeClock();
@@ -150,6 +153,14 @@ describe('retention (config) under a backlog', () => {
       sweepInterval: 1,
       retention: 3600,
     });
+    return { orch, clock, totals };
+  }
+
+  it('keeps up with more than one batch a second: up to 8 batches a round while they come back full', async () => {
+    // A round's real-time budget (a quarter of `sweepInterval`) is not what this test is about:
+    // real time stands still, so a loaded machine cannot cut a round short.
+    vi.spyOn(performance, 'now').mockReturnValue(0);
+    const { orch, clock, totals } = await backlog(4_700);
     const rounds: number[] = [];
     // A round a second: 8 batches of 500 at most each, then the rest.
     for (let round = 0; round < 3; round++) {
@@ -158,5 +169,22 @@ describe('retention (config) under a backlog', () => {
     }
     expect(rounds).toEqual([0, 4_000, 4_700]);
     expect(orch.getMetrics().executions.completed).toBe(totals.byStatus.completed);
+  });
+
+  it('starts no other batch once a round has taken a quarter of `sweepInterval` in real time, and goes on the next round', async () => {
+    const { orch, clock } = await backlog(2_000);
+    // Each look at the real clock: 100 ms later. A round reads it once at its start and once
+    // before each batch after the first, so it stops after 3 batches (200 ms <= 250 ms < 300 ms).
+    let now = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => {
+      now += 100;
+      return now;
+    });
+    const rounds: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      rounds.push(2_000 - (await orch.workflowEngine.countExecutions()));
+      await clock.advance(1_000);
+    }
+    expect(rounds).toEqual([0, 1_500, 2_000]);
   });
 });
