@@ -197,7 +197,8 @@ describe.each(STORE_KINDS)('conditional steps (%s store)', (kind) => {
       { name: 'spin' },
       { name: 'back', condition: 'true', then: 'spin' },
     ]);
-    const status = await runToEnd(orch, 'forever');
+    // 10,000 durable transitions: allowed most of the test's 30 s on a loaded machine.
+    const status = await runToEnd(orch, 'forever', {}, 25);
     expect(status.status).toBe('failed');
     expect(status.error?.code).toBe('LOOP_LIMIT');
     // Transitions 1..10,000 alternate spin, back: spin ran 5,000 times, the 10,001st was refused.
@@ -212,7 +213,7 @@ describe.each(STORE_KINDS)('conditional steps (%s store)', (kind) => {
       { name: 'spin' },
       { name: 'back', condition: 'result.n < 5000', then: 'spin' },
     ]);
-    const status = await runToEnd(orch, 'bounded');
+    const status = await runToEnd(orch, 'bounded', {}, 25);
     expect(status.status).toBe('completed');
     expect(runs).toBe(5_000);
   });

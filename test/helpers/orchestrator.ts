@@ -220,14 +220,15 @@ export function isTerminal(status: ExecutionStatus): boolean {
   return TERMINAL_STATES.has(status.status);
 }
 
-/** Defines a workflow and runs one execution of it to the end (real time). */
+/** Runs one execution of a defined workflow to the end (real time), waiting at most `timeoutSeconds`. */
 export async function runToEnd(
   orch: Orchestrator,
   workflowId: string,
   input: unknown = {},
+  timeoutSeconds = 10,
 ): Promise<ExecutionStatus> {
   const id = await orch.workflowEngine.executeWorkflow(workflowId, input);
-  return orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+  return orch.workflowEngine.waitForCompletion(id, { timeout: timeoutSeconds });
 }
 
 /** A logger that drops every line (tests whose store failures would otherwise fill the output). */
