@@ -2,6 +2,11 @@
  * Workflow definitions: validated, versioned, stored, and compiled to plans once. Redefining
  * an id with the same steps returns the current version; other steps create the next version.
  * Running executions keep the version they began with.
+ *
+ * The latest version of each workflow is compiled when read (a version this release cannot run
+ * is known at once); an older one only when first asked for (by a runner adopting one of its
+ * executions, a status, a compensation): compiling every version ever defined made start-up time
+ * and memory grow with every redefinition.
  * @module
  */
 import { type Clock, intervalPassed } from '../clock.js';
@@ -28,9 +33,15 @@ type Entry = StoredPlan & {
   canonical: string;
 };
 
+/** A stored version as kept here: its definition, and once compiled its entry. */
+interface Version {
+  def: WorkflowDefinition;
+  compiled: Entry | null;
+}
+
 interface Versions {
-  byVersion: Map<number, Entry>;
-  latest: Entry;
+  byVersion: Map<number, Version>;
+  latest: Version;
 }
 
 /**
@@ -78,6 +89,11 @@ export class DefinitionRegistry {
       this.add(rec);
       this.readAt.set(rec.id, now);
     }
+    // The latest version of each workflow read is compiled now (the others when first asked for).
+    for (const id of new Set(records.map((rec) => rec.id))) {
+      const v = this.byId.get(id);
+      if (v) this.compiled(v.latest);
+    }
     // Only a known workflow is marked as read: an unknown id (asked for by anyone, over HTTP
     // too) is looked up in the store each time, and never kept here.
     if (workflowId === undefined) this.listedAt = now;
@@ -123,7 +139,8 @@ export class DefinitionRegistry {
     // Compare with the latest stored version, which another process may have defined.
     if (this.refreshMs > 0) await this.load(id);
     for (let tries = 0; ; tries++) {
-      const current = this.byId.get(id)?.latest;
+      const latest = this.byId.get(id)?.latest;
+      const current = latest && this.compiled(latest);
       if (current && current.canonical === canonical) return copy(current.def);
       const rec: DefinitionRecord = {
         id,
@@ -142,7 +159,7 @@ export class DefinitionRegistry {
         if (tries >= 2) throw error;
         stored = false;
       }
-      if (stored) return copy(this.add(rec, expressions).def);
+      if (stored) return copy(this.compiled(this.add(rec), expressions).def);
       if (tries >= 10) {
         throw new ConflictError(
           `Workflow '${id}': could not store a new version (another node keeps defining it)`,
@@ -163,10 +180,11 @@ export class DefinitionRegistry {
       if (this.refreshMs > 0 && intervalPassed(this.clock.now(), this.readAt.get(id) ?? 0, this.refreshMs)) {
         await this.reread(id);
       }
-      return this.byId.get(id)?.latest;
+    } else {
+      await this.load(id);
     }
-    await this.load(id);
-    return this.byId.get(id)?.latest;
+    const v = this.byId.get(id);
+    return v && this.compiled(v.latest);
   }
 
   /**
@@ -189,19 +207,22 @@ export class DefinitionRegistry {
     return read;
   }
 
-  /** A specific version (reloading once if unknown here). */
+  /** A specific version, compiled here if it was not yet (reloading once if unknown here). */
   async version(id: string, version: number): Promise<Entry | undefined> {
-    const known = this.byId.get(id)?.byVersion.get(version);
-    if (known) return known;
-    await this.load(id);
-    // Below the newest known version (none is ever skipped here, but an older one could be): all.
-    if (!this.byId.get(id)?.byVersion.has(version)) await this.load(id, true);
-    return this.byId.get(id)?.byVersion.get(version);
+    let known = this.byId.get(id)?.byVersion.get(version);
+    if (!known) {
+      await this.load(id);
+      // Below the newest known version (none is ever skipped here, but an older one could be): all.
+      if (!this.byId.get(id)?.byVersion.has(version)) await this.load(id, true);
+      known = this.byId.get(id)?.byVersion.get(version);
+    }
+    return known && this.compiled(known);
   }
 
-  /** Cached plan of a version, without touching the store. */
+  /** Plan of a version known here (compiled here if it was not yet), without touching the store. */
   cachedPlan(id: string, version: number): Plan | undefined {
-    return this.byId.get(id)?.byVersion.get(version)?.plan ?? undefined;
+    const known = this.byId.get(id)?.byVersion.get(version);
+    return (known && this.compiled(known).plan) ?? undefined;
   }
 
   /** Latest version of every workflow, by id. */
@@ -216,11 +237,23 @@ export class DefinitionRegistry {
   }
 
   /**
-   * Compiles and keeps a stored version; `expressions`: those its validation here compiled
+   * A version compiled: its plan (or why this release cannot run it), compiled on the first call
+   * only (a stored version never changes); `expressions`: those its validation here compiled
    * (reused, not compiled again), when this node just defined it.
    */
-  private add(rec: DefinitionRecord, expressions: CompiledExpressions = new Map()): Entry {
-    // A stored version never changes: compiled once.
+  private compiled(version: Version, expressions: CompiledExpressions = new Map()): Entry {
+    if (version.compiled) return version.compiled;
+    const { def } = version;
+    version.compiled = {
+      ...withCompiledExpressions(expressions, () => readStored(def, this.defaults)),
+      def,
+      canonical: canonicalDefinitionJson(def.steps, def.options),
+    };
+    return version.compiled;
+  }
+
+  /** Keeps a stored version (not compiled yet: see `compiled`). */
+  private add(rec: DefinitionRecord): Version {
     const known = this.byId.get(rec.id)?.byVersion.get(rec.version);
     if (known) return known;
     const steps = rec.steps as StepDefinition[];
@@ -232,19 +265,15 @@ export class DefinitionRegistry {
       options,
       createdAt: new Date(rec.createdAt),
     };
-    const entry: Entry = {
-      ...withCompiledExpressions(expressions, () => readStored(rec, this.defaults)),
-      def,
-      canonical: canonicalDefinitionJson(steps, options),
-    };
+    const version: Version = { def, compiled: null };
     let v = this.byId.get(rec.id);
     if (!v) {
-      v = { byVersion: new Map(), latest: entry };
+      v = { byVersion: new Map(), latest: version };
       this.byId.set(rec.id, v);
     }
-    v.byVersion.set(rec.version, entry);
-    if (rec.version >= v.latest.def.version) v.latest = entry;
-    return entry;
+    v.byVersion.set(rec.version, version);
+    if (rec.version >= v.latest.def.version) v.latest = version;
+    return version;
   }
 }
 
