@@ -6,9 +6,11 @@
  * @module
  */
 
+import { echo } from './echo.js';
+
 /** `value` as text for a "got …" message. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return echo(value, JSON.stringify);
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'an array';
   if (value !== null && typeof value === 'object') return 'an object';

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { echo } from './echo.js';
+
 /** One problem found while validating input, with the path where it was found. */
 export interface Issue {
   /** Where the problem is, e.g. `steps[2].then` or `maxConcurrentWorkflows`. */
@@ -35,7 +37,7 @@ export class ValidationError extends OrchestratorError {
   /** Every problem found, each with its path. */
   readonly issues: Issue[];
   constructor(issues: Issue[], context = 'Invalid input') {
-    const list = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
+    const list = issues.map((i) => (i.path ? `${echo(i.path, null)}: ${i.message}` : i.message));
     super('VALIDATION', `${context}: ${list.join('; ')}`);
     this.issues = issues;
   }
@@ -46,7 +48,7 @@ export class WorkflowNotFoundError extends OrchestratorError {
   /** The workflow id that was not found. */
   readonly workflowId: string;
   constructor(workflowId: string) {
-    super('WORKFLOW_NOT_FOUND', `Workflow '${workflowId}' is not defined`);
+    super('WORKFLOW_NOT_FOUND', `Workflow ${echo(workflowId)} is not defined`);
     this.workflowId = workflowId;
   }
 }
@@ -56,7 +58,7 @@ export class ExecutionNotFoundError extends OrchestratorError {
   /** The execution id that was not found. */
   readonly executionId: string;
   constructor(executionId: string) {
-    super('EXECUTION_NOT_FOUND', `Execution '${executionId}' does not exist`);
+    super('EXECUTION_NOT_FOUND', `Execution ${echo(executionId)} does not exist`);
     this.executionId = executionId;
   }
 }
@@ -88,7 +90,7 @@ export class NoWorkersError extends OrchestratorError {
 /** A step named an action that no handler is registered for. Never retried. */
 export class ActionNotFoundError extends OrchestratorError {
   constructor(action: string) {
-    super('ACTION_NOT_FOUND', `No handler is registered for action '${action}'`);
+    super('ACTION_NOT_FOUND', `No handler is registered for action ${echo(action)}`);
   }
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import { echo } from './echo.js';
 import { type ErrorInfo, ValidationError } from './errors.js';
 import type { Alert } from './monitoring/alerts.js';
 import { isThenable } from './thenable.js';
@@ -98,7 +99,7 @@ const KNOWN_EVENTS: Record<EventName, true> = {
 /** Why `event` names no event (a listener for it would never be called), or null when it names one. */
 export function eventNameProblem(event: unknown): string | null {
   if (typeof event === 'string' && Object.hasOwn(KNOWN_EVENTS, event)) return null;
-  const shown = typeof event === 'string' ? `'${event}'` : `a ${typeof event}`;
+  const shown = typeof event === 'string' ? echo(event) : `a ${typeof event}`;
   const known = Object.keys(KNOWN_EVENTS)
     .map((name) => `'${name}'`)
     .join(', ');

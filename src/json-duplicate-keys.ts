@@ -5,6 +5,8 @@
  * @module
  */
 
+import { echo } from './echo.js';
+
 /** An object or array being scanned: the keys seen (objects), and where the scan is in it. */
 interface Frame {
   keys: Set<string> | null;
@@ -89,5 +91,5 @@ export function duplicateKeyProblem(text: string): string | null {
   const found = findDuplicateKey(text, '');
   if (!found) return null;
   const where = found.path.replace(/^\./, '');
-  return `${where === '' ? '' : `${where} `}has the key '${found.key}' twice (give each key once)`;
+  return `${where === '' ? '' : `${echo(where, null)} `}has the key ${echo(found.key)} twice (give each key once)`;
 }

@@ -6,6 +6,8 @@
  * instead of being silently ignored.
  * @module
  */
+import { describeValue } from './describe-value.js';
+import { echo } from './echo.js';
 import { type Issue, toError, ValidationError } from './errors.js';
 
 /**
@@ -22,7 +24,7 @@ export function unknownKeyIssues(value: object, known: readonly string[]): Issue
 function unknownOf(value: object, known: readonly string[]): Issue[] {
   return Object.keys(value)
     .filter((key) => !known.includes(key) && (value as Record<string, unknown>)[key] !== undefined)
-    .map((key) => ({ path: key, message: `unknown key '${key}'` }));
+    .map((key) => ({ path: key, message: `unknown key ${echo(key)}` }));
 }
 
 /**
@@ -67,7 +69,7 @@ export function optionsIssues(
     if (unreadable.length > 0) return unreadable;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return [{ path: where.path, message: `expected ${where.expected}, got ${JSON.stringify(value)}` }];
+    return [{ path: where.path, message: `expected ${where.expected}, got ${describeValue(value)}` }];
   }
   // Readable: checked above (once: `executeWorkflow` asks this on every call).
   return unknownOf(value, known);

@@ -3,6 +3,7 @@
  * @module
  */
 import type { z } from 'zod';
+import { echo } from './echo.js';
 import type { Issue } from './errors.js';
 
 /** Formats a path like `steps[2].parallel[0].name`. */
@@ -21,7 +22,7 @@ export function issuesFromZod(error: z.ZodError, prefix = ''): Issue[] {
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        issues.push({ path: formatPath([...issue.path, key], prefix), message: `unknown key '${key}'` });
+        issues.push({ path: formatPath([...issue.path, key], prefix), message: `unknown key ${echo(key)}` });
       }
       continue;
     }

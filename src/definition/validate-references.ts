@@ -6,6 +6,7 @@
  * output (the run-time `steps` never holds it), so naming one is refused too.
  * @module
  */
+import { echo } from '../echo.js';
 import type { Issue } from '../errors.js';
 
 /** The step names one expression reads by a literal name, and where the expression is. */
@@ -41,7 +42,7 @@ export function checkReferences(
     const parallel = owner === null ? null : (names.get(owner)?.parent ?? null);
     for (const name of read) {
       const entry = names.get(name);
-      if (!entry) issues.push({ path, message: `unknown step '${name}'` });
+      if (!entry) issues.push({ path, message: `unknown step ${echo(name)}` });
       else if (entry.conditional) {
         issues.push({
           path,

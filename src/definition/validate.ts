@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { describeKind } from '../describe-value.js';
+import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
 import { issuesFromZod } from '../zod-issues.js';
 import {
@@ -65,9 +66,7 @@ export function validateCompiling(
   expressions: CompiledExpressions,
 ): ValidDefinition {
   const context =
-    typeof id === 'string'
-      ? `Invalid workflow definition '${id.slice(0, 128)}'`
-      : 'Invalid workflow definition';
+    typeof id === 'string' ? `Invalid workflow definition ${echo(id)}` : 'Invalid workflow definition';
   const issues: Issue[] = [];
   let result: ValidDefinition | null = null;
   try {
@@ -315,7 +314,7 @@ function checkJumps(steps: readonly unknown[], names: Map<string, NameEntry>, is
       if (typeof target !== 'string' || !NAME_PATTERN.test(target)) continue;
       const entry = names.get(target);
       const path = `steps[${i}].${key}`;
-      if (!entry) issues.push({ path, message: `unknown step '${target}'` });
+      if (!entry) issues.push({ path, message: `unknown step ${echo(target)}` });
       else if (entry.parent !== null) {
         issues.push({
           path,

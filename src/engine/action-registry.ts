@@ -3,6 +3,7 @@
  * `http`) whose names user handlers may not take.
  * @module
  */
+import { describeValue } from '../describe-value.js';
 import { ValidationError } from '../errors.js';
 import type { ActionHandler } from '../types.js';
 
@@ -24,7 +25,7 @@ export function checkHandlerRegistration(
   if (typeof name !== 'string' || !NAME.test(name)) {
     issues.push({
       path: 'name',
-      message: `Expected the ${kind} name to match [A-Za-z0-9_.-]+, got ${JSON.stringify(name)}`,
+      message: `Expected the ${kind} name to match [A-Za-z0-9_.-]+, got ${describeValue(name)}`,
     });
   } else if (kind === 'action' && BUILTIN_ACTION_NAMES.has(name)) {
     issues.push({ path: 'name', message: `'${name}' is a built-in action and cannot be replaced` });

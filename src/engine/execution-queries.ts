@@ -3,6 +3,7 @@
  * execution, else from the store), listings that merge both, and waiting for a terminal state.
  * @module
  */
+import { describeValue } from '../describe-value.js';
 import { ClosedError, ExecutionNotFoundError, TimeoutError, ValidationError } from '../errors.js';
 import type { ExecutionSnapshot } from '../store/store.js';
 import type { ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
@@ -38,13 +39,13 @@ function checkFilter(
   if (status !== undefined && (typeof status !== 'string' || !STATES.has(status))) {
     issues.push({
       path: 'status',
-      message: `expected one of ${[...STATES].join(', ')}, got ${JSON.stringify(status)}`,
+      message: `expected one of ${[...STATES].join(', ')}, got ${describeValue(status)}`,
     });
   }
   if (workflowId !== undefined && (typeof workflowId !== 'string' || workflowId.length === 0)) {
     issues.push({
       path: 'workflowId',
-      message: `expected a non-empty string, got ${JSON.stringify(workflowId)}`,
+      message: `expected a non-empty string, got ${describeValue(workflowId)}`,
     });
   }
   if (issues.length > 0) throw new ValidationError(issues, 'Invalid listing');

@@ -20,6 +20,7 @@ import {
   serializerCompiler,
 } from 'fastify-type-provider-zod';
 import { describeValue } from '../describe-value.js';
+import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
 import { findDuplicateKey } from '../json-duplicate-keys.js';
 import { PrometheusExporter, type PrometheusOptions } from '../monitoring/prometheus.js';
@@ -322,7 +323,7 @@ function installJsonParser(app: FastifyInstance): void {
       // JSON.parse keeps the last value of a key given twice and drops the others silently.
       const duplicate = error ? null : findDuplicateKey(text, 'body');
       if (duplicate) {
-        const message = `Invalid request: ${duplicate.path}: has the key '${duplicate.key}' twice (give each key once)`;
+        const message = `Invalid request: ${echo(duplicate.path, null)}: has the key ${echo(duplicate.key)} twice (give each key once)`;
         done(new HttpError('VALIDATION', message), undefined);
       } else done(error, value);
     });

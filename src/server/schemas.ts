@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { stepDefinitionSchema, workflowIdSchema, workflowOptionsSchema } from '../definition/schema.js';
+import { describeValue } from '../describe-value.js';
 import { EXECUTION_STATES, STEP_STATES } from '../types.js';
 
 const isoDate = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
@@ -147,7 +148,7 @@ export function decimalCount<T extends z.ZodType>(schema: T) {
     if (typeof value === 'string' && !/^\d+$/.test(value)) {
       ctx.addIssue({
         code: 'custom',
-        message: `expected a whole number in decimal digits, got ${JSON.stringify(value)}`,
+        message: `expected a whole number in decimal digits, got ${describeValue(value)}`,
       });
       return z.NEVER;
     }

@@ -15,6 +15,7 @@
  * @module
  */
 import type pg from 'pg';
+import { echo } from '../../echo.js';
 import { ConflictError } from '../../errors.js';
 import { failed, type Outcome, succeeded } from '../group-commit.js';
 import type { CreateResult } from '../store.js';
@@ -269,7 +270,7 @@ async function resolveLookups(
     if (!('lookup' in o)) return o;
     const id = holders.get(o.lookup);
     return id === undefined
-      ? failed(new ConflictError(`Idempotency key '${o.lookup}' is taken`))
+      ? failed(new ConflictError(`Idempotency key ${echo(o.lookup)} is taken`))
       : succeeded<CreateResult>({ id, created: false });
   });
 }

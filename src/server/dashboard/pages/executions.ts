@@ -4,6 +4,7 @@
  * polls every 2 s with the same query, and that filters and page links swap in place.
  * @module
  */
+import { echo } from '../../../echo.js';
 import { ValidationError } from '../../../errors.js';
 import type { ExecutionState, ExecutionStatus } from '../../../types.js';
 import { EXECUTION_STATES } from '../../../types.js';
@@ -34,7 +35,7 @@ export function parseListQuery(query: Record<string, unknown>): ListQuery {
   if (status !== '' && !STATES.has(status)) {
     issues.push({
       path: 'status',
-      message: `expected one of ${EXECUTION_STATES.join(', ')}, got '${status}'`,
+      message: `expected one of ${EXECUTION_STATES.join(', ')}, got ${echo(status)}`,
     });
   }
   if (workflowId.length > 128)

@@ -1,0 +1,32 @@
+/**
+ * How an error message repeats a value the caller gave (an id, a key, a name): whole when short,
+ * else its first {@link ECHO_LIMIT} characters, `…` and its length. Ids looked up, keys of an
+ * options object and values refused are of any length; repeated whole (sometimes twice) a 10 KB
+ * id made a 10 KB message in every log line and HTTP answer that carried it. The whole value stays
+ * in the error's structured fields, where it has any (`workflowId`, `executionId`, `issues`).
+ * @module
+ */
+
+/** The most characters of a value a message repeats. */
+export const ECHO_LIMIT = 64;
+
+/**
+ * `text` quoted for a message (`'abc'`), or, when longer than {@link ECHO_LIMIT}, its beginning
+ * quoted, then `…` and its length: `'abc…' (10000 characters)`. `quote` quotes differently
+ * (`JSON.stringify` for a "got …" message); `null` leaves it unquoted (a path).
+ */
+export function echo(text: string, quote: ((part: string) => string) | null = singleQuoted): string {
+  const q = quote ?? ((part: string) => part);
+  if (text.length <= ECHO_LIMIT) return q(text);
+  // Never cut a surrogate pair in two (a lone half is not text).
+  const end = isHighSurrogate(text.charCodeAt(ECHO_LIMIT - 1)) ? ECHO_LIMIT - 1 : ECHO_LIMIT;
+  return `${q(`${text.slice(0, end)}…`)} (${text.length} characters)`;
+}
+
+function singleQuoted(part: string): string {
+  return `'${part}'`;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
