@@ -14,7 +14,13 @@ import { isDeadLocalOwner } from '../engine/owners.js';
 import { buildStatus } from '../engine/status.js';
 import { openStore } from '../store/open-store.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
-import type { ExecutionFilter, ExecutionRecord, ExecutionSnapshot, Store } from '../store/store.js';
+import type {
+  DefinitionRecord,
+  ExecutionFilter,
+  ExecutionRecord,
+  ExecutionSnapshot,
+  Store,
+} from '../store/store.js';
 import type { ExecutionState, ExecutionStatus } from '../types.js';
 import { CliError } from './errors.js';
 import { pgSchemaExists, withoutSchemaParam } from './pg-schema-exists.js';
@@ -56,6 +62,8 @@ export class StoreClient {
   /** The store URL, as given. */
   readonly url: string;
   private readonly plans = new Map<string, Plan | null>();
+  /** The stored definitions read so far, by workflow id and version (compiled on demand). */
+  private readonly stored = new Map<string, Map<number, DefinitionRecord>>();
   private closed = false;
 
   private constructor(store: Store, url: string) {
@@ -126,16 +134,23 @@ export class StoreClient {
     return out.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
   }
 
-  /** The compiled plan of a stored definition version, or undefined if it is not stored. */
+  /**
+   * The compiled plan of a stored definition version, or undefined if it is not stored. Only the
+   * versions asked for are compiled (once): a workflow's first status compiled every version of
+   * it, hundreds for a workflow redefined hundreds of times.
+   */
   async plan(workflowId: string, version: number): Promise<Plan | undefined> {
     const key = `${workflowId}@${version}`;
     if (!this.plans.has(key)) {
-      for (const def of await this.store.listDefinitions(workflowId)) {
-        // A version a newer release defined may not compile here: its statuses are built without
-        // a plan (as for one not stored), and the other versions' with theirs.
-        this.plans.set(`${def.id}@${def.version}`, readStored(def, PLAN_DEFAULTS).plan);
+      let stored = this.stored.get(workflowId);
+      if (!stored?.has(version)) {
+        stored = new Map((await this.store.listDefinitions(workflowId)).map((def) => [def.version, def]));
+        this.stored.set(workflowId, stored);
       }
-      if (!this.plans.has(key)) this.plans.set(key, null);
+      const def = stored.get(version);
+      // A version a newer release defined may not compile here: its statuses are built without
+      // a plan (as for one not stored).
+      this.plans.set(key, def ? readStored(def, PLAN_DEFAULTS).plan : null);
     }
     return this.plans.get(key) ?? undefined;
   }
