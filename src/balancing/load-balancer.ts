@@ -5,6 +5,7 @@
  * @module
  */
 import { describeValue } from '../describe-value.js';
+import { echo } from '../echo.js';
 import { NoWorkersError, ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
 import { unstorableText } from '../storable-text.js';
@@ -277,7 +278,7 @@ export class LoadBalancer {
     if (slot === undefined) return {};
     if (slot.active > 0 && this.slots.length === 1) {
       throw new NoWorkersError(
-        `Cannot remove worker '${id}': it has ${slot.active} active executions and no other worker can take them`,
+        `Cannot remove worker ${echo(id)}: it has ${slot.active} active executions and no other worker can take them`,
       );
     }
     this.slots.splice(this.slots.indexOf(slot), 1);

@@ -6,10 +6,12 @@
  * structured fields (`workflowId`, `executionId`).
  */
 import { describe, expect, it } from 'vitest';
+import { LoadBalancer } from '../../src/balancing/load-balancer.js';
 import { echo } from '../../src/echo.js';
 import {
   createOrchestrator,
   ExecutionNotFoundError,
+  NoWorkersError,
   ValidationError,
   WorkflowNotFoundError,
 } from '../../src/index.js';
@@ -76,6 +78,23 @@ describe('a 10 KB identifier in an error message', () => {
     expect(badKey.message).toMatch(/unknown key 'x{64}…' \(10000 characters\)/);
     expect(badKey.message).not.toContain('x'.repeat(65));
     expect((badKey as ValidationError).issues[0]?.path).toBe(LONG);
+  });
+});
+
+describe('a 10 KB worker id', () => {
+  it('is cut in the refusal to remove the last busy worker', () => {
+    const lb = new LoadBalancer({ workers: [LONG] });
+    lb.assignWorkflow('e1');
+    const refused = (() => {
+      try {
+        lb.removeWorker(LONG);
+      } catch (error) {
+        return error as Error;
+      }
+      throw new Error('not refused');
+    })();
+    expect(refused).toBeInstanceOf(NoWorkersError);
+    expectBounded(refused, /^Cannot remove worker 'x+…' \(10000 characters\): it has 1 active executions/);
   });
 });
 
