@@ -241,11 +241,12 @@ export class DefinitionRegistry {
    * only (a stored version never changes); `expressions`: those its validation here compiled
    * (reused, not compiled again), when this node just defined it.
    */
-  private compiled(version: Version, expressions: CompiledExpressions = new Map()): Entry {
+  private compiled(version: Version, expressions?: CompiledExpressions): Entry {
+    // (Called on every executeWorkflow: nothing is allocated once compiled.)
     if (version.compiled) return version.compiled;
     const { def } = version;
     version.compiled = {
-      ...withCompiledExpressions(expressions, () => readStored(def, this.defaults)),
+      ...withCompiledExpressions(expressions ?? new Map(), () => readStored(def, this.defaults)),
       def,
       canonical: canonicalDefinitionJson(def.steps, def.options),
     };
