@@ -13,6 +13,7 @@
 import { ConflictError, ExecutionNotFoundError, LeaseLostError, ValidationError } from '../errors.js';
 import { optionsIssues } from '../unknown-keys.js';
 import { FinishedIndex } from './finished-index.js';
+import { listsAfter } from './list-position.js';
 import {
   addAggregates,
   checkAggregateFilter,
@@ -201,13 +202,15 @@ export class MemoryStore implements Store {
   async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
     // Negative values page as in the SQL stores: as 0.
     const offset = Math.max(0, filter.offset ?? 0);
+    const { before } = filter;
     return this.matching(filter)
+      .filter((record) => !before || listsAfter(record, before))
       .sort(newestFirst)
       .slice(offset, offset + Math.max(0, filter.limit))
       .map((record) => this.snapshot(record));
   }
 
-  async countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset'>): Promise<number> {
+  async countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before'>): Promise<number> {
     return this.matching(filter).length;
   }
 
@@ -374,7 +377,7 @@ export class MemoryStore implements Store {
     for (const id of this.unfinished) yield this.executions.get(id)!;
   }
 
-  private matching(filter: Omit<ExecutionFilter, 'limit' | 'offset'>): ExecutionRecord[] {
+  private matching(filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before'>): ExecutionRecord[] {
     const out: ExecutionRecord[] = [];
     for (const record of this.executions.values()) {
       if (filter.status !== undefined && record.status !== filter.status) continue;

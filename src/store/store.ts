@@ -9,6 +9,7 @@
  */
 import type { ErrorInfo } from '../errors.js';
 import type { ExecutionState, StepState } from '../types.js';
+import type { ListPosition } from './list-position.js';
 
 /** A stored definition version. `body` is the definition's JSON (steps and options). */
 export interface DefinitionRecord {
@@ -170,6 +171,11 @@ export interface ExecutionFilter {
   workflowId?: string;
   limit: number;
   offset?: number;
+  /**
+   * Only executions listed after this place (created earlier, or as early with a lower id); the
+   * offset counts from there. No execution need be stored at it.
+   */
+  before?: ListPosition;
 }
 
 /** An execution with its steps. */
@@ -294,7 +300,7 @@ export interface Store {
   /** Newest first. */
   listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]>;
   /** How many executions match a filter (for pagination). */
-  countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset'>): Promise<number>;
+  countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before'>): Promise<number>;
 
   /** Owners of unfinished executions. */
   listOwners(): Promise<string[]>;

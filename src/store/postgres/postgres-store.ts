@@ -264,7 +264,7 @@ export class PostgresStore implements Store {
     return rows.map((row) => ({ execution: toExecution(row), steps: toSteps(row) }));
   }
 
-  async countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset'>): Promise<number> {
+  async countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before'>): Promise<number> {
     if (namesNothing(filter.workflowId)) return 0;
     const [index, args] = filterArgs(filter);
     const [row] = await this.read<{ n: number }>(this.sql.count[index]!, args);

@@ -6,6 +6,7 @@
  * prepared once per connection (named statements).
  * @module
  */
+import type { ListPosition } from '../list-position.js';
 import { FINISHED_SQL as FINISHED, UNFINISHED_SQL as UNFINISHED } from '../states.js';
 import { ident } from './connection.js';
 
@@ -68,13 +69,21 @@ export interface UpdateResultRow {
   found: boolean;
 }
 
-/** Filter shapes of list/count: none, status, workflow, both (arguments bound in that order). */
-const FILTERS = [
-  '',
-  'WHERE e.status = $1',
-  'WHERE e.workflow_id = $1',
-  'WHERE e.status = $1 AND e.workflow_id = $2',
-];
+/**
+ * Filter shapes of list/count, by bits: 1 status, 2 workflow, 4 a place to list after (arguments
+ * numbered in that order; `params`: how many). The place is a row-value bound,
+ * `(created_at, id) < ($i, $j)`, which the newest-first indexes (`executions_created`, `_status`,
+ * `_workflow`) serve as a range.
+ */
+const FILTERS = Array.from({ length: 8 }, (_, shape) => {
+  const where: string[] = [];
+  let params = 0;
+  const next = () => `$${++params}`;
+  if (shape & 1) where.push(`e.status = ${next()}`);
+  if (shape & 2) where.push(`e.workflow_id = ${next()}`);
+  if (shape & 4) where.push(`(e.created_at, e.id) < (${next()}::int8, ${next()})`);
+  return { where: where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`, params };
+});
 
 /** The SQL of one store, by statement. */
 export type Sql = ReturnType<typeof buildSql>;
@@ -220,11 +229,11 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     getExecution: `${snapshot} WHERE e.id = $1`,
     getExecutions: `${snapshot} WHERE e.id = ANY($1::text[]) ORDER BY e.created_at, e.id`,
     /** Newest first; indexed by filter shape (see `FILTERS`); limit and offset follow the filter. */
-    list: FILTERS.map((where, i) => {
-      const n = i === 3 ? 3 : i === 0 ? 1 : 2;
-      return `${snapshot} ${where} ORDER BY e.created_at DESC, e.id DESC LIMIT $${n} OFFSET $${n + 1}`;
-    }),
-    count: FILTERS.map((where) => `SELECT count(*) AS n FROM ${executions} e ${where}`),
+    list: FILTERS.map(
+      ({ where, params }) =>
+        `${snapshot} ${where} ORDER BY e.created_at DESC, e.id DESC LIMIT $${params + 1} OFFSET $${params + 2}`,
+    ),
+    count: FILTERS.slice(0, 4).map(({ where }) => `SELECT count(*) AS n FROM ${executions} e ${where}`),
     listOwners: `SELECT DISTINCT owner FROM ${executions} WHERE ${UNFINISHED} AND owner IS NOT NULL ORDER BY owner`,
 
     /**
@@ -302,7 +311,11 @@ export function buildSql(schema: string, lockInIdOrder = false) {
 }
 
 /** Which `list`/`count` statement a filter uses, and its arguments. */
-export function filterArgs(filter: { status?: string; workflowId?: string }): [number, unknown[]] {
+export function filterArgs(filter: {
+  status?: string;
+  workflowId?: string;
+  before?: ListPosition;
+}): [number, unknown[]] {
   const args: unknown[] = [];
   let index = 0;
   if (filter.status !== undefined) {
@@ -312,6 +325,10 @@ export function filterArgs(filter: { status?: string; workflowId?: string }): [n
   if (filter.workflowId !== undefined) {
     index += 2;
     args.push(filter.workflowId);
+  }
+  if (filter.before !== undefined) {
+    index += 4;
+    args.push(filter.before.createdAt, filter.before.id);
   }
   return [index, args];
 }

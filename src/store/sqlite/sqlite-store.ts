@@ -333,7 +333,7 @@ export class SqliteStore implements Store {
     return rows.map((row) => ({ execution: toExecution(row), steps: steps.get(row.id) ?? [] }));
   }
 
-  async countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset'>): Promise<number> {
+  async countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before'>): Promise<number> {
     const [index, args] = filterArgs(filter);
     return this.read((s) => Number(s.count[index]!.get(...args)));
   }

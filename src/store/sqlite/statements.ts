@@ -3,6 +3,7 @@
  * @module
  */
 import type Database from 'better-sqlite3';
+import type { ListPosition } from '../list-position.js';
 import { FINISHED_SQL as FINISHED, UNFINISHED_SQL as UNFINISHED } from '../states.js';
 
 export type { AggregateRow, OwnerLoadRow } from '../record-codec.js';
@@ -72,13 +73,18 @@ const CLAIMABLE = `${UNFINISHED} AND (owner IS NULL OR lease_until IS NULL OR le
     AND json_extract(k.value, '$[1]') = workflow_version
     AND NOT (json_extract(k.value, '$[2]') AND (cancel_requested = 1 OR status = 'compensating')))`;
 
-/** Filter shapes of list/count: none, status, workflow, both (arguments bound in that order). */
-const FILTERS = [
-  '',
-  'WHERE e.status = ?',
-  'WHERE e.workflow_id = ?',
-  'WHERE e.status = ? AND e.workflow_id = ?',
-];
+/**
+ * Filter shapes of list/count, by bits: 1 status, 2 workflow, 4 a place to list after (arguments
+ * bound in that order). The place is a row-value bound, `(created_at, id) < (?, ?)`, which the
+ * newest-first indexes (`executions_created`, `_status`, `_workflow`) serve as a range.
+ */
+const FILTERS = Array.from({ length: 8 }, (_, shape) => {
+  const where: string[] = [];
+  if (shape & 1) where.push('e.status = ?');
+  if (shape & 2) where.push('e.workflow_id = ?');
+  if (shape & 4) where.push('(e.created_at, e.id) < (?, ?)');
+  return where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+});
 /** Per-status counts and sums; `by`: columns to group by first (with a trailing comma). */
 /**
  * Per-status counts and sums of the executions and of those retention deleted (`purged_counts`);
@@ -221,12 +227,18 @@ export function prepareStatements(db: Database.Database): Statements {
     out[name] = PLUCKED.has(name as keyof typeof SQL) ? statement.pluck() : statement;
   }
   out.list = FILTERS.map((where) => db.prepare(`${WITH_INPUT} ${where} ${NEWEST_FIRST} LIMIT ? OFFSET ?`));
-  out.count = FILTERS.map((where) => db.prepare(`SELECT count(*) FROM executions e ${where}`).pluck());
+  out.count = FILTERS.slice(0, 4).map((where) =>
+    db.prepare(`SELECT count(*) FROM executions e ${where}`).pluck(),
+  );
   return out as Statements;
 }
 
 /** Which `list`/`count` statement a filter uses, and its arguments. */
-export function filterArgs(filter: { status?: string; workflowId?: string }): [number, unknown[]] {
+export function filterArgs(filter: {
+  status?: string;
+  workflowId?: string;
+  before?: ListPosition;
+}): [number, unknown[]] {
   const args: unknown[] = [];
   let index = 0;
   if (filter.status !== undefined) {
@@ -236,6 +248,10 @@ export function filterArgs(filter: { status?: string; workflowId?: string }): [n
   if (filter.workflowId !== undefined) {
     index += 2;
     args.push(filter.workflowId);
+  }
+  if (filter.before !== undefined) {
+    index += 4;
+    args.push(filter.before.createdAt, filter.before.id);
   }
   return [index, args];
 }
