@@ -16,3 +16,15 @@ export function newExecutionId(nowMs: number): string {
   counter = (counter + 1) % 1_679_616;
   return `exec_${ms.toString(36).padStart(9, '0')}${counter.toString(36).padStart(4, '0')}${PROCESS_PART}`;
 }
+
+/** An id of {@link newExecutionId}: its time part is group 1. */
+const EXECUTION_ID = /^exec_([0-9a-z]{9})[0-9a-z]{4}[0-9a-f]{10}$/;
+
+/**
+ * The creation time (ms) an id of {@link newExecutionId} holds, which is the `createdAt` the engine
+ * stores with it; null for a string not of that shape.
+ */
+export function executionIdTime(id: string): number | null {
+  const match = EXECUTION_ID.exec(id);
+  return match ? Number.parseInt(match[1]!, 36) : null;
+}

@@ -114,8 +114,23 @@ export interface ListExecutionsOptions {
   workflowId?: string | undefined;
   /** @default 100 */
   limit?: number | undefined;
-  /** Skip this many (for pagination). @default 0 */
+  /**
+   * Skip this many (for pagination). Costs time in proportion to it, and skips or repeats
+   * executions created or purged between pages: page with `before` instead. Only 0 with `before`
+   * (a `ValidationError` names `offset` otherwise). @default 0
+   */
   offset?: number | undefined;
+  /**
+   * Keyset paging: only executions listed after the execution of this id (created earlier, or in
+   * the same millisecond with a lower id), newest first. Pass the id of the last execution of a
+   * page to get the next: every execution comes once, whatever is created or purged meanwhile
+   * (executions created after the first page come at the top of a new first page, not on later
+   * pages). The execution need not exist any more: the place comes from the creation time its id
+   * holds. Must be an id this engine made (`exec_` followed by 23 letters and digits), else a
+   * `ValidationError` names `before`. A page shorter than `limit` is the last one.
+   * @default none: from the newest
+   */
+  before?: string | undefined;
 }
 
 /** What a step handler receives besides its input. */

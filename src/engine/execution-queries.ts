@@ -5,6 +5,8 @@
  */
 import { describeValue } from '../describe-value.js';
 import { ClosedError, ExecutionNotFoundError, TimeoutError, ValidationError } from '../errors.js';
+import { executionIdTime } from '../ids.js';
+import { type ListPosition, listsAfter } from '../store/list-position.js';
 import type { ExecutionSnapshot } from '../store/store.js';
 import type { ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { EXECUTION_STATES, TERMINAL_STATES } from '../types.js';
@@ -25,6 +27,32 @@ export const POLL_MS = 100;
 export interface WaitOptions {
   /** Seconds to wait; past it the promise rejects with a `TimeoutError`. @default no limit */
   timeout?: number | undefined;
+}
+
+/**
+ * The place in the listing a `before` cursor names: the creation time its id holds (the engine
+ * stores that as the execution's `createdAt`) and the id, so the cursor works whether or not the
+ * execution is still stored (retention may have purged it).
+ * @throws ValidationError (path `before`) for anything but an execution id this engine makes.
+ */
+function listCursor(before: unknown): ListPosition {
+  const createdAt = typeof before === 'string' ? executionIdTime(before) : null;
+  if (createdAt === null) {
+    const got =
+      typeof before === 'string' && before.length > 64
+        ? `a string of ${before.length} characters`
+        : describeValue(before);
+    throw new ValidationError(
+      [
+        {
+          path: 'before',
+          message: `expected an execution id (exec_ followed by 23 letters and digits), got ${got}`,
+        },
+      ],
+      'Invalid listing',
+    );
+  }
+  return { createdAt, id: before as string };
 }
 
 /** Checks a listing filter: an object whose `status` is a state and `workflowId` a non-empty string. */
@@ -128,8 +156,9 @@ export class ExecutionQueries {
   /** Lists executions, newest first. */
   async listExecutions(options: ListExecutionsOptions = {}): Promise<ExecutionStatus[]> {
     this.assertOpen();
-    checkFilter(options, ['status', 'workflowId', 'limit', 'offset']);
+    checkFilter(options, ['status', 'workflowId', 'limit', 'offset', 'before']);
     const { status, workflowId } = options;
+    const before = options.before === undefined ? undefined : listCursor(options.before);
     const limit = options.limit ?? 100;
     const offset = options.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
@@ -151,24 +180,41 @@ export class ExecutionQueries {
         'Invalid listing',
       );
     }
-    const rows = await this.ctx.store.listExecutions({
-      limit,
-      offset,
-      ...(status ? { status } : {}),
-      ...(workflowId ? { workflowId } : {}),
-    });
+    if (before && offset !== 0) {
+      throw new ValidationError(
+        [{ path: 'offset', message: `expected no offset (or 0) with before, got ${offset}` }],
+        'Invalid listing',
+      );
+    }
     const seen = new Set<string>();
     const out: ExecutionStatus[] = [];
-    for (const snap of rows) {
-      const s = this.localStatus(snap.execution.id) ?? (await this.fromSnapshot(snap));
-      seen.add(s.id);
-      if (!status || s.status === status) out.push(s);
+    let position = before;
+    for (;;) {
+      const rows = await this.ctx.store.listExecutions({
+        limit,
+        offset,
+        ...(status ? { status } : {}),
+        ...(workflowId ? { workflowId } : {}),
+        ...(position ? { before: position } : {}),
+      });
+      for (const snap of rows) {
+        const s = this.localStatus(snap.execution.id) ?? (await this.fromSnapshot(snap));
+        seen.add(s.id);
+        if (!status || s.status === status) out.push(s);
+      }
+      // Rows whose state this node has moved on from the filtered one are left out: a page from
+      // the start or a cursor reads on past them, so that it comes out short only at the end (and
+      // what this node adds below is never placed past rows not read yet).
+      const last = rows[rows.length - 1]?.execution;
+      if (offset !== 0 || rows.length < limit || out.length >= limit || !last) break;
+      position = { createdAt: last.createdAt, id: last.id };
     }
     // Local state runs ahead of the store by at most one group commit: add what it knows.
     if (offset === 0 && (!status || !TERMINAL_STATES.has(status))) {
       for (const ex of this.scheduler.active.values()) {
         if (
           seen.has(ex.id) ||
+          (before && !listsAfter(ex.record, before)) ||
           (status && ex.record.status !== status) ||
           (workflowId && ex.record.workflowId !== workflowId)
         )
