@@ -18,7 +18,10 @@ export function newExecutionId(nowMs: number): string {
 }
 
 /** An id of {@link newExecutionId}: its time part is group 1. */
-const EXECUTION_ID = /^exec_([0-9a-z]{9})[0-9a-z]{4}[0-9a-f]{10}$/;
+export const EXECUTION_ID = /^exec_([0-9a-z]{9})[0-9a-z]{4}[0-9a-f]{10}$/;
+
+/** What an execution id looks like, for "expected …" messages. */
+export const EXECUTION_ID_SHAPE = 'an execution id (exec_ followed by 23 letters and digits)';
 
 /**
  * The creation time (ms) an id of {@link newExecutionId} holds, which is the `createdAt` the engine

@@ -5,7 +5,7 @@
  */
 import { describeValue } from '../describe-value.js';
 import { ClosedError, ExecutionNotFoundError, TimeoutError, ValidationError } from '../errors.js';
-import { executionIdTime } from '../ids.js';
+import { EXECUTION_ID_SHAPE, executionIdTime } from '../ids.js';
 import { type ListPosition, listsAfter } from '../store/list-position.js';
 import type { ExecutionSnapshot } from '../store/store.js';
 import type { ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
@@ -46,7 +46,7 @@ function listCursor(before: unknown): ListPosition {
       [
         {
           path: 'before',
-          message: `expected an execution id (exec_ followed by 23 letters and digits), got ${got}`,
+          message: `expected ${EXECUTION_ID_SHAPE}, got ${got}`,
         },
       ],
       'Invalid listing',

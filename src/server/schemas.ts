@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { stepDefinitionSchema, workflowIdSchema, workflowOptionsSchema } from '../definition/schema.js';
 import { describeValue } from '../describe-value.js';
+import { EXECUTION_ID, EXECUTION_ID_SHAPE } from '../ids.js';
 import { EXECUTION_STATES, STEP_STATES } from '../types.js';
 
 const isoDate = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
@@ -166,7 +167,17 @@ export const listExecutionsQuerySchema = z.strictObject({
   ),
   offset: blankIsAbsent(
     decimalCount(z.coerce.number().int().min(0).default(0)),
-    'Executions to skip (default 0)',
+    'Executions to skip (default 0; only 0 with `before`)',
+  ),
+  before: blankIsAbsent(
+    z
+      .string()
+      .regex(EXECUTION_ID, {
+        error: (issue) =>
+          `expected ${EXECUTION_ID_SHAPE}, got ${JSON.stringify(String(issue.input).slice(0, 64))}`,
+      })
+      .optional(),
+    'Cursor: only executions after this one (the `nextBefore` of the previous page), newest first',
   ),
 });
 

@@ -120,6 +120,36 @@ describe('GET /v1/executions', () => {
     expect(onlyFailed.executions[0]).toMatchObject({ id: failed, status: 'failed' });
   });
 
+  it('pages by cursor: before = the nextBefore of the previous page, each execution once', async () => {
+    const f = await setup();
+    await define(f, 'hello', [{ name: 'greet' }]);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await start(f, 'hello'));
+    for (const id of ids) await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    const seen: string[] = [];
+    const pages: unknown[] = [];
+    let query = 'limit=2';
+    for (let round = 0; round < 10; round++) {
+      const res = await f.call({ url: `/v1/executions?${query}` });
+      expect(res.statusCode, query).toBe(200);
+      const body = res.json();
+      pages.push({ ...body, executions: body.executions.length });
+      seen.push(...body.executions.map((e: { id: string }) => e.id));
+      // Created between pages: newer than the cursor, so on no later page.
+      await start(f, 'hello');
+      if (body.nextBefore === null) break;
+      query = `limit=2&before=${body.nextBefore}`;
+    }
+    expect(seen).toEqual([...ids].reverse());
+    expect(pages).toEqual([
+      { executions: 2, total: 5, limit: 2, offset: 0, nextBefore: ids[3] },
+      { executions: 2, total: 6, limit: 2, offset: 0, nextBefore: ids[1] },
+      { executions: 1, total: 7, limit: 2, offset: 0, nextBefore: null },
+    ]);
+    // A blank cursor is none.
+    expect((await f.call({ url: '/v1/executions?before=&limit=1' })).json().executions).toHaveLength(1);
+  });
+
   it('treats empty query values as no filter and the default page (as SPEC §7 and HTML forms write them)', async () => {
     const f = await setup();
     await define(f, 'hello', [{ name: 'greet' }]);
@@ -159,6 +189,9 @@ describe('GET /v1/executions', () => {
       ['offset=0b1', /query\.offset/],
       ['workflowId=has space', /query\.workflowId/],
       ['wokflowId=x', /query\.wokflowId: unknown key/],
+      ['before=nope', /query\.before: expected an execution id/],
+      ['before=exec_123', /query\.before: expected an execution id/],
+      ['before=exec_00mik5q5c0001a1b2c3d4e5&offset=2', /offset: expected no offset \(or 0\) with before/],
     ] as const) {
       const res = await f.call({ url: `/v1/executions?${query}` });
       expect(res.statusCode, query).toBe(400);

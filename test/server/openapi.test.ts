@@ -108,7 +108,13 @@ describe('GET /openapi.json', () => {
     }
     expect(doc.paths['/v1/workflows']?.post?.requestBody?.content['application/json']).toBeDefined();
     const listParams = doc.paths['/v1/executions']?.get?.parameters?.map((p) => `${p.in}:${p.name}`);
-    expect(listParams).toEqual(['query:status', 'query:workflowId', 'query:limit', 'query:offset']);
+    expect(listParams).toEqual([
+      'query:status',
+      'query:workflowId',
+      'query:limit',
+      'query:offset',
+      'query:before',
+    ]);
     expect(doc.paths['/metrics']?.get?.responses['200']).toMatchObject({ content: { 'text/plain': {} } });
     const all = refs(doc);
     expect(all.length).toBeGreaterThan(0);

@@ -39,19 +39,27 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
             total: z.number().int().nonnegative().describe('Executions matching the filter'),
             limit: z.number().int(),
             offset: z.number().int(),
+            nextBefore: z
+              .string()
+              .nullable()
+              .describe(
+                'The `before` of the next page (the id of the last execution of this one); null when this page is the last (shorter than `limit`)',
+              ),
           }),
           ...errorResponses(400, 503),
         },
       },
     },
     async (req) => {
-      const { status, workflowId, limit, offset } = req.query;
+      const { status, workflowId, limit, offset, before } = req.query;
       const filter = { ...(status ? { status } : {}), ...(workflowId ? { workflowId } : {}) };
       const [executions, total] = await Promise.all([
-        engine.listExecutions({ ...filter, limit, offset }),
+        engine.listExecutions({ ...filter, limit, offset, ...(before ? { before } : {}) }),
         engine.countExecutions(filter),
       ]);
-      return { executions: executions.map(asJson), total, limit, offset };
+      // A page shorter than the limit is the last (see `ListExecutionsOptions.before`).
+      const nextBefore = executions.length === limit ? executions[executions.length - 1]!.id : null;
+      return { executions: executions.map(asJson), total, limit, offset, nextBefore };
     },
   );
 
