@@ -4,8 +4,10 @@
  * JSON parser's own message.
  * @module
  */
+
 import { InvalidArgumentError } from 'commander';
 import { MAX_SECONDS } from '../definition/schema.js';
+import { EXECUTION_ID_SHAPE, executionIdTime } from '../ids.js';
 import { duplicateKeyProblem } from '../json-duplicate-keys.js';
 import { EXECUTION_STATES, type ExecutionState } from '../types.js';
 import { UsageError } from './errors.js';
@@ -68,6 +70,14 @@ export function parseState(value: string): ExecutionState {
     throw new InvalidArgumentError(`Expected one of ${EXECUTION_STATES.join(', ')}.`);
   }
   return value as ExecutionState;
+}
+
+/** An execution id this engine makes (`list --before`). */
+export function parseExecutionId(value: string): string {
+  if (executionIdTime(value) === null) {
+    throw new InvalidArgumentError(`Expected ${EXECUTION_ID_SHAPE}.`);
+  }
+  return value;
 }
 
 /** The JSON value of an option such as `--input`. */

@@ -12,6 +12,7 @@ import { readStored } from '../definition/stored.js';
 import type { Plan } from '../definition/types.js';
 import { isDeadLocalOwner } from '../engine/owners.js';
 import { buildStatus } from '../engine/status.js';
+import { executionIdTime } from '../ids.js';
 import { openStore } from '../store/open-store.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
 import type {
@@ -113,12 +114,21 @@ export class StoreClient {
     status?: ExecutionState;
     workflowId?: string;
     limit: number;
+    /** Only executions after this one (an id of `newExecutionId`: see `ListExecutionsOptions.before`). */
+    before?: string;
   }): Promise<{ executions: ExecutionStatus[]; total: number }> {
     const where = {
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.workflowId ? { workflowId: filter.workflowId } : {}),
     };
-    const rows = await this.store.listExecutions({ ...where, limit: filter.limit });
+    const createdAt = filter.before === undefined ? null : executionIdTime(filter.before);
+    const rows = await this.store.listExecutions({
+      ...where,
+      limit: filter.limit,
+      ...(filter.before !== undefined && createdAt !== null
+        ? { before: { createdAt, id: filter.before } }
+        : {}),
+    });
     const executions: ExecutionStatus[] = [];
     for (const row of rows) executions.push(await this.toStatus(row));
     return { executions, total: await this.store.countExecutions(where) };

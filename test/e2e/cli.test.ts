@@ -166,7 +166,25 @@ describe('store commands', () => {
     const voices = parseJson<ExecutionStatus[]>(voiceOnly.stdout);
     expect(voices).toHaveLength(2);
     expect(voices.every((s) => s.workflowId === 'voice-transcription')).toBe(true);
-    expect(limited.stdout).toContain('2 executions of 5; use --limit to see more');
+    expect(limited.stdout).toContain('2 executions of 5; use --limit to see more, or --before ');
+  });
+
+  it('list pages by cursor with --before <id>', async () => {
+    const all = parseJson<ExecutionStatus[]>((await cli(['list', '--store', store.url, '--json'])).stdout);
+    expect(all).toHaveLength(5);
+    const [page, human, last, bad] = await Promise.all([
+      cli(['list', '--limit', '2', '--before', all[1]!.id, '--store', store.url, '--json']),
+      cli(['list', '--limit', '2', '--before', all[1]!.id, '--store', store.url]),
+      cli(['list', '--limit', '2', '--before', all[3]!.id, '--store', store.url]),
+      cli(['list', '--before', 'nope', '--store', store.url]),
+    ]);
+    expect(parseJson<ExecutionStatus[]>(page.stdout).map((s) => s.id)).toEqual([all[2]!.id, all[3]!.id]);
+    expect(human.stdout).toContain(`2 executions after ${all[1]!.id}; next page: --before ${all[3]!.id}`);
+    expect(last.stdout).toContain(`1 execution after ${all[3]!.id} (newest first)`);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      "option '--before <id>' argument 'nope' is invalid. Expected an execution id",
+    );
   });
 
   it('metrics reports counts and rates from the store', async () => {

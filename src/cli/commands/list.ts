@@ -1,13 +1,13 @@
 /**
- * `orchestrator list [--status s] [--workflow id] [--limit n]`: executions newest first, as an
- * aligned table (or a JSON array of `ExecutionStatus`).
+ * `orchestrator list [--status s] [--workflow id] [--limit n] [--before id]`: executions newest
+ * first, as an aligned table (or a JSON array of `ExecutionStatus`); `--before` pages by cursor.
  * @module
  */
 import type { Command } from 'commander';
 import type { ExecutionState } from '../../types.js';
 import { formatDuration, formatTime, plural, printable } from '../format.js';
 import { setup } from '../globals.js';
-import { parsePositiveInt, parseState } from '../parse.js';
+import { parseExecutionId, parsePositiveInt, parseState } from '../parse.js';
 import { executionDuration } from '../render-status.js';
 import { storeHint, withClient } from '../store-client.js';
 import { statusColor } from '../style.js';
@@ -17,6 +17,7 @@ interface ListOptions {
   status?: ExecutionState;
   workflow?: string;
   limit: number;
+  before?: string;
 }
 
 /** Default number of executions listed. */
@@ -34,6 +35,11 @@ export function register(program: Command): void {
     )
     .option('--workflow <id>', 'only executions of this workflow')
     .option('--limit <n>', 'how many to show', parsePositiveInt(10_000), DEFAULT_LIST_LIMIT)
+    .option(
+      '--before <id>',
+      'only executions after this one (the next page after a list that ended with it)',
+      parseExecutionId,
+    )
     .action(async (options: ListOptions, command: Command) => {
       const { globals, out } = setup(command);
       const { executions, total } = await withClient(globals.store, (client) =>
@@ -41,6 +47,7 @@ export function register(program: Command): void {
           limit: options.limit,
           ...(options.status ? { status: options.status } : {}),
           ...(options.workflow ? { workflowId: options.workflow } : {}),
+          ...(options.before ? { before: options.before } : {}),
         }),
       );
       process.exitCode = 0;
@@ -50,7 +57,7 @@ export function register(program: Command): void {
       }
       if (executions.length === 0) {
         out.line(
-          `No executions${options.status || options.workflow ? ' match' : ''} in store ${globals.storeLabel}${storeHint(globals.store)}.`,
+          `No executions${options.status || options.workflow ? ' match' : ''}${options.before ? ` after ${options.before}` : ''} in store ${globals.storeLabel}${storeHint(globals.store)}.`,
         );
         return;
       }
@@ -74,7 +81,13 @@ export function register(program: Command): void {
           },
         ),
       );
-      const more = total > executions.length ? ` of ${total}; use --limit to see more` : '';
-      out.line('', out.style.dim(`${plural(executions.length, 'execution')}${more} (newest first)`));
+      const last = executions[executions.length - 1]!.id;
+      const shown = plural(executions.length, 'execution');
+      // A full page may have more after it; a shorter one is the last.
+      const full = executions.length === options.limit;
+      const summary = options.before
+        ? `${shown} after ${options.before}${full ? `; next page: --before ${last}` : ''}`
+        : `${shown}${total > executions.length ? ` of ${total}; use --limit to see more, or --before ${last} for the next page` : ''}`;
+      out.line('', out.style.dim(`${summary} (newest first)`));
     });
 }

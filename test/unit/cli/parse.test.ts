@@ -5,7 +5,7 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/cli/errors.js';
-import { parseGrace, parseJsonOption, parseSeconds } from '../../../src/cli/parse.js';
+import { parseExecutionId, parseGrace, parseJsonOption, parseSeconds } from '../../../src/cli/parse.js';
 import { MAX_SECONDS } from '../../../src/definition/schema.js';
 
 describe('duration options', () => {
@@ -45,5 +45,22 @@ describe('JSON options', () => {
       a: { a: 1 },
       b: [{ a: 2 }, { a: 3 }],
     });
+  });
+});
+
+describe('list --before', () => {
+  it('takes an execution id and refuses anything else, saying what it expects', () => {
+    expect(parseExecutionId('exec_00mik5q5c0001a1b2c3d4e5')).toBe('exec_00mik5q5c0001a1b2c3d4e5');
+    for (const value of [
+      '',
+      'nope',
+      'exec_',
+      'EXEC_00MIK5Q5C0001A1B2C3D4E5',
+      'exec_00mik5q5c0001a1b2c3d4e5 ',
+    ]) {
+      expect(() => parseExecutionId(value), value).toThrow(
+        'Expected an execution id (exec_ followed by 23 letters and digits).',
+      );
+    }
   });
 });
