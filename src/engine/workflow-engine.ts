@@ -15,7 +15,7 @@ import {
   ValidationError,
   WorkflowNotFoundError,
 } from '../errors.js';
-import { newExecutionId } from '../ids.js';
+import { executionTime, newExecutionId } from '../ids.js';
 import { copyJsonOrThrow } from '../json-value.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
 import { unstorableText } from '../storable-text.js';
@@ -245,13 +245,14 @@ export class WorkflowEngine {
     if (placing) startPlacement(this.ctx, owner);
     const record: ExecutionRecord = {
       id: newExecutionId(now),
+      // What the id holds, so that a listing cursor (the id) places it where the stores sort it.
+      createdAt: executionTime(now),
       workflowId,
       workflowVersion: version,
       status: 'pending',
       input,
       error: null,
       outcome: null,
-      createdAt: now,
       startedAt: null,
       completedAt: null,
       workerId: null,

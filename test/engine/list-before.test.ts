@@ -4,7 +4,7 @@
  * purged since, executions this node still holds in memory, and cursors that are not ours.
  */
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/index.js';
+import { FakeClock, ValidationError } from '../../src/index.js';
 import { deferred } from '../helpers/deferred.js';
 import { STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
 
@@ -67,6 +67,27 @@ describe.each(STORE_KINDS)('listExecutions with before (%s store)', (kind) => {
       slow[0],
     ]);
     release();
+  });
+
+  it('pages once through executions created at clock readings an id cannot hold (before 1970)', async () => {
+    const clock = new FakeClock(-10_000);
+    const orch = await withOrchestrator({ store: storeUrl(kind), clock, actions: { done: () => 1 } });
+    const engine = orch.workflowEngine;
+    await engine.defineWorkflow('quick', [{ name: 'done' }]);
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      made.push(await engine.executeWorkflow('quick'));
+      await clock.advance(1);
+    }
+    const seen: string[] = [];
+    let before: string | undefined;
+    for (let round = 0; round < 10; round++) {
+      const page = await engine.listExecutions({ limit: 1, ...(before === undefined ? {} : { before }) });
+      if (page.length === 0) break;
+      seen.push(...page.map((s) => s.id));
+      before = page[0]!.id;
+    }
+    expect(seen).toEqual([...made].reverse());
   });
 
   it('refuses a cursor that is not an execution id of this engine, and an offset with a cursor', async () => {
