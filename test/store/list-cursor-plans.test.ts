@@ -1,0 +1,93 @@
+/**
+ * Listing after a cursor reads a range of the newest-first indexes: the page it returns, not
+ * what comes before the cursor (as an offset does). SQLite: EXPLAIN QUERY PLAN of the store's own
+ * statements; PostgreSQL: EXPLAIN ANALYZE of them (rows read) on an analysed table.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildSql, filterArgs as pgFilterArgs } from '../../src/store/postgres/statements.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { filterArgs, prepareStatements } from '../../src/store/sqlite/statements.js';
+import { storePerTest, withClient } from './pg-fixture.js';
+import { tempDir } from './sqlite-fixture.js';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+interface PlanNode {
+  'Relation Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+/** Rows of `executions` the plan's scans read (returned or filtered out). */
+function rowsRead(node: PlanNode): number {
+  const own =
+    node['Relation Name'] === 'executions'
+      ? ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * (node['Actual Loops'] ?? 1)
+      : 0;
+  return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsRead(child), 0);
+}
+
+const before = { createdAt: 15_000, id: 'x15000' };
+const SHAPES = [{}, { status: 'completed' }, { workflowId: 'w' }, { status: 'completed', workflowId: 'w' }];
+
+describe('SQLite listing after a cursor', () => {
+  it('searches a newest-first index from the cursor, with every filter', async () => {
+    const { dir, remove } = tempDir();
+    cleanups.push(remove);
+    const path = join(dir, 'store.sqlite');
+    const store = new SqliteStore(path);
+    await store.init();
+    await store.close();
+    const db = new Database(path);
+    cleanups.push(() => {
+      db.close();
+    });
+    const statements = prepareStatements(db);
+    for (const shape of SHAPES) {
+      const [index, args] = filterArgs({ ...shape, before });
+      const plan = (
+        db.prepare(`EXPLAIN QUERY PLAN ${statements.list[index]!.source}`).all(...args, 10, 0) as {
+          detail: string;
+        }[]
+      ).map((row) => row.detail);
+      expect(plan[0], JSON.stringify(shape)).toMatch(
+        /^SEARCH e USING INDEX executions_(created|status|workflow) \((\w+=\? AND )?\(created_at,id\)<\(\?,\?\)\)$/,
+      );
+      expect(plan.join('\n'), JSON.stringify(shape)).not.toContain('TEMP B-TREE');
+    }
+  });
+});
+
+describe('PostgreSQL listing after a cursor', () => {
+  const fixture = storePerTest({ poolSize: 2 });
+
+  it('reads the page, not the 10,000 newer executions before the cursor', async () => {
+    const { schema } = fixture.store;
+    await withClient(async (client) => {
+      await client.query(`SET search_path TO "${schema}"`);
+      await client.query(`INSERT INTO executions (id, workflow_id, workflow_version, status, created_at, state)
+        SELECT 'x' || g, 'w', 1, 'completed', g, '{}' FROM generate_series(1, 25000) g`);
+      await client.query('ANALYZE executions');
+      const sql = buildSql(schema);
+      for (const shape of SHAPES) {
+        const [index, args] = pgFilterArgs({ ...shape, before });
+        const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql.list[index]!}`, [
+          ...args,
+          10,
+          0,
+        ]);
+        const plan = (rows[0] as { 'QUERY PLAN': { Plan: PlanNode }[] })['QUERY PLAN'][0]!.Plan;
+        // Returned or filtered out: an index scan from the top would filter out the 10,000.
+        expect(rowsRead(plan), JSON.stringify(shape)).toBeLessThanOrEqual(10);
+        expect(JSON.stringify(plan), JSON.stringify(shape)).not.toContain('Seq Scan');
+      }
+    });
+  });
+});
