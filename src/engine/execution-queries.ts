@@ -3,10 +3,8 @@
  * execution, else from the store), listings that merge both, and waiting for a terminal state.
  * @module
  */
-import { describeValue } from '../describe-value.js';
 import { ClosedError, ExecutionNotFoundError, TimeoutError, ValidationError } from '../errors.js';
-import { EXECUTION_ID_SHAPE, executionIdTime } from '../ids.js';
-import { type ListPosition, listsAfter } from '../store/list-position.js';
+import { listsAfter } from '../store/list-position.js';
 import type { ExecutionSnapshot } from '../store/store.js';
 import type { ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { EXECUTION_STATES, TERMINAL_STATES } from '../types.js';
@@ -15,6 +13,7 @@ import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import { checkExecutionId } from './execution-id-arg.js';
+import { checkHonoured, listCursor } from './list-cursor.js';
 import type { Scheduler } from './scheduler.js';
 import { buildStatus } from './status.js';
 
@@ -27,32 +26,6 @@ export const POLL_MS = 100;
 export interface WaitOptions {
   /** Seconds to wait; past it the promise rejects with a `TimeoutError`. @default no limit */
   timeout?: number | undefined;
-}
-
-/**
- * The place in the listing a `before` cursor names: the creation time its id holds (the engine
- * stores that as the execution's `createdAt`) and the id, so the cursor works whether or not the
- * execution is still stored (retention may have purged it).
- * @throws ValidationError (path `before`) for anything but an execution id this engine makes.
- */
-function listCursor(before: unknown): ListPosition {
-  const createdAt = typeof before === 'string' ? executionIdTime(before) : null;
-  if (createdAt === null) {
-    const got =
-      typeof before === 'string' && before.length > 64
-        ? `a string of ${before.length} characters`
-        : describeValue(before);
-    throw new ValidationError(
-      [
-        {
-          path: 'before',
-          message: `expected ${EXECUTION_ID_SHAPE}, got ${got}`,
-        },
-      ],
-      'Invalid listing',
-    );
-  }
-  return { createdAt, id: before as string };
 }
 
 /** Checks a listing filter: an object whose `status` is a state and `workflowId` a non-empty string. */
@@ -197,6 +170,7 @@ export class ExecutionQueries {
         ...(workflowId ? { workflowId } : {}),
         ...(position ? { before: position } : {}),
       });
+      if (position) checkHonoured(this.ctx.store, rows, position);
       for (const snap of rows) {
         const s = this.localStatus(snap.execution.id) ?? (await this.fromSnapshot(snap));
         seen.add(s.id);

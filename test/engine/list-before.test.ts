@@ -4,7 +4,13 @@
  * purged since, executions this node still holds in memory, and cursors that are not ours.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeClock, ValidationError } from '../../src/index.js';
+import {
+  type ExecutionFilter,
+  FakeClock,
+  MemoryStore,
+  OrchestratorError,
+  ValidationError,
+} from '../../src/index.js';
 import { deferred } from '../helpers/deferred.js';
 import { STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
 
@@ -115,5 +121,26 @@ describe.each(STORE_KINDS)('listExecutions with before (%s store)', (kind) => {
       path: 'offset',
       message: expect.stringContaining('before'),
     });
+  });
+});
+
+describe('listExecutions with before on a custom store that predates it', () => {
+  it('rejects with UNSUPPORTED rather than hand back the newest page again', async () => {
+    // A custom adapter written before cursors: it drops the filter's `before`.
+    class OldStore extends MemoryStore {
+      override listExecutions(filter: ExecutionFilter) {
+        const { before: _ignored, ...rest } = filter;
+        return super.listExecutions(rest);
+      }
+    }
+    const orch = await withOrchestrator({ store: new OldStore(), actions: { done: () => 1 } });
+    const engine = orch.workflowEngine;
+    await engine.defineWorkflow('quick', [{ name: 'done' }]);
+    for (let i = 0; i < 3; i++) await engine.waitForCompletion(await engine.executeWorkflow('quick'));
+    const first = await engine.listExecutions({ limit: 2 });
+    expect(first).toHaveLength(2);
+    const error = await engine.listExecutions({ limit: 2, before: first[1]!.id }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OrchestratorError);
+    expect(error).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining('before') });
   });
 });
