@@ -3,7 +3,7 @@
  * page): every execution once while others are created between pages, cursors whose execution was
  * purged since, executions this node still holds in memory, and cursors that are not ours.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   type ExecutionFilter,
   FakeClock,
@@ -12,13 +12,28 @@ import {
   ValidationError,
 } from '../../src/index.js';
 import { deferred } from '../helpers/deferred.js';
-import { STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
+import { STORE_KINDS, type StoreKind, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
+import { assertServerReachable, dropSchema, freshSchema, PG_URL } from '../store/pg-fixture.js';
 
-describe.each(STORE_KINDS)('listExecutions with before (%s store)', (kind) => {
+const schemas: string[] = [];
+afterEach(async () => {
+  for (const schema of schemas.splice(0)) await dropSchema(schema);
+});
+
+/** A fresh store of `kind`: the engine's kinds, and PostgreSQL (a schema of its own). */
+async function urlOf(kind: StoreKind | 'postgres'): Promise<string> {
+  if (kind !== 'postgres') return storeUrl(kind);
+  await assertServerReachable();
+  const schema = freshSchema();
+  schemas.push(schema);
+  return `${PG_URL}?schema=${schema}`;
+}
+
+describe.each([...STORE_KINDS, 'postgres' as const])('listExecutions with before (%s store)', (kind) => {
   async function start() {
     const gate = deferred<number>();
     const orch = await withOrchestrator({
-      store: storeUrl(kind),
+      store: await urlOf(kind),
       actions: { done: () => 1, hold: () => gate.promise },
     });
     await orch.workflowEngine.defineWorkflow('quick', [{ name: 'done' }]);
@@ -77,7 +92,7 @@ describe.each(STORE_KINDS)('listExecutions with before (%s store)', (kind) => {
 
   it('pages once through executions created at clock readings an id cannot hold (before 1970)', async () => {
     const clock = new FakeClock(-10_000);
-    const orch = await withOrchestrator({ store: storeUrl(kind), clock, actions: { done: () => 1 } });
+    const orch = await withOrchestrator({ store: await urlOf(kind), clock, actions: { done: () => 1 } });
     const engine = orch.workflowEngine;
     await engine.defineWorkflow('quick', [{ name: 'done' }]);
     const made: string[] = [];
