@@ -4,7 +4,6 @@
  * JSON parser's own message.
  * @module
  */
-
 import { InvalidArgumentError } from 'commander';
 import { MAX_SECONDS } from '../definition/schema.js';
 import { EXECUTION_ID_SHAPE, executionIdTime } from '../ids.js';
