@@ -3,6 +3,7 @@
  * execution, else from the store), listings that merge both, and waiting for a terminal state.
  * @module
  */
+import { describeValue } from '../describe-value.js';
 import { ClosedError, ExecutionNotFoundError, TimeoutError, ValidationError } from '../errors.js';
 import { listsAfter } from '../store/list-position.js';
 import type { ExecutionSnapshot } from '../store/store.js';
