@@ -56,9 +56,10 @@ export class NodeProcess {
   private seq = 0;
   private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 
-  constructor(label: string, settings: NodeSettings) {
+  /** `script`: the node's program, node-child.ts unless a test brings its own (same IPC protocol). */
+  constructor(label: string, settings: NodeSettings, script = CHILD) {
     this.label = label;
-    this.child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(settings)], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(settings)], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child.stdout?.on('data', (d) => {
@@ -92,11 +93,11 @@ export class NodeProcess {
   }
 
   /** Sends a request and waits for the reply. */
-  request<T>(body: RequestBody): Promise<T> {
+  request<T>(body: RequestBody | { cmd: string; [k: string]: unknown }): Promise<T> {
     const seq = ++this.seq;
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(seq, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send({ ...body, seq } as Request);
+      this.child.send({ ...body, seq });
     });
   }
 
@@ -156,8 +157,11 @@ export interface Cluster {
   /** A store on the same schema, for reading what the nodes wrote. */
   view: PostgresStore;
   nodes: NodeProcess[];
-  /** Starts a node (resolves once it is open and has defined the workflows). */
-  start(label: string, settings?: Partial<NodeSettings>): Promise<NodeProcess>;
+  /**
+   * Starts a node (resolves once it is open and has defined the workflows); `script` as for
+   * NodeProcess.
+   */
+  start(label: string, settings?: Partial<NodeSettings>, script?: string): Promise<NodeProcess>;
   readLedger(): LedgerLine[];
   /** The node's warnings and errors, as logged by the engine. */
   nodeLog(label: string): { level: string; msg?: string; [k: string]: unknown }[];
@@ -200,8 +204,8 @@ export async function cluster(): Promise<Cluster> {
     ledger,
     view,
     nodes,
-    async start(label, settings = {}) {
-      const node = new NodeProcess(label, { ...FAST, store: url, ledger, label, ...settings });
+    async start(label, settings = {}, script = CHILD) {
+      const node = new NodeProcess(label, { ...FAST, store: url, ledger, label, ...settings }, script);
       nodes.push(node);
       await node.ready;
       return node;
