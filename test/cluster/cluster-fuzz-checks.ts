@@ -160,13 +160,15 @@ function checkExecution(
         `${at}: ${st.name} stored the result of run ${tok}, the last run was ${last.l.tok} on ${last.l.label}`,
       );
   }
-  // A stalled node's run that was in flight when it stopped and ended after it resumed, on an
-  // execution another node ran meanwhile (so took over, under a newer epoch): its result is stale.
+  // A stalled node's run that was in flight when it stopped and ended after it resumed, of a step
+  // another node ran meanwhile (so took it over, under a newer epoch): its result is stale.
   for (const { stopAt, contAt, pid } of run.stalls) {
     const inFlight = lines.filter((x) => x.l.t === 'start' && x.l.pid === pid && x.n < stopAt);
-    const others = lines.some((x) => isRun(x.l) && x.l.pid !== pid && x.n > stopAt);
-    if (!others) continue;
     for (const r of inFlight) {
+      const others = lines.some(
+        (x) => x.l.t === 'start' && x.l.step === r.l.step && x.l.pid !== pid && x.n > stopAt,
+      );
+      if (!others) continue;
       const late = lines.some((x) => x.l.t === 'end' && x.l.tok === r.l.tok && x.n > contAt);
       const stored = snap.steps.some((st) => (st.output as { tok?: string } | null)?.tok === r.l.tok);
       if (late && stored) fail(`${at}: ${r.l.step} stored the stalled node's late result ${r.l.tok}`);

@@ -90,7 +90,10 @@ export interface ChaosEvent {
   kind: 'kill' | 'stop' | 'close';
   at: number;
   node: number;
-  /** kill: milliseconds down before the restart; close: the grace in seconds. */
+  /**
+   * kill: milliseconds down before the restart; close: the grace in seconds; stop: milliseconds
+   * stopped, within the lease (0: until the others took its executions over, past the lease).
+   */
   param: number;
 }
 
@@ -102,8 +105,8 @@ export interface SeedPlan {
   chaos: ChaosEvent[];
 }
 
-/** The plan of a seed: `count` executions submitted over about `spanMs`, and three chaos events. */
-export function seedPlan(seed: number, count: number, spanMs: number): SeedPlan {
+/** The plan of a seed: `count` executions submitted over about `spanMs`, and `events` chaos events. */
+export function seedPlan(seed: number, count: number, spanMs: number, events = 3): SeedPlan {
   const rnd = prng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
@@ -130,16 +133,19 @@ export function seedPlan(seed: number, count: number, spanMs: number): SeedPlan 
     });
   }
   execs.sort((x, y) => x.at - y.at);
+  // Each kind once, in a seeded order; `events` above three adds seeded ones.
   const kinds: ChaosEvent['kind'][] = ['kill', 'stop', 'close'];
   for (let k = kinds.length - 1; k > 0; k--) {
     const j = int(0, k);
     [kinds[k], kinds[j]] = [kinds[j]!, kinds[k]!];
   }
+  while (kinds.length < events) kinds.push(pick(['kill', 'stop', 'close'] as const));
+  const slot = spanMs / (kinds.length + 1);
   const chaos = kinds.map((kind, k) => ({
     kind,
-    at: int(Math.floor((spanMs * k) / 4), Math.floor((spanMs * (k + 1)) / 4)),
+    at: int(Math.floor(slot * k), Math.floor(slot * (k + 1))),
     node: int(0, 2),
-    param: kind === 'kill' ? int(200, 1500) : kind === 'close' ? pick([0, 0.3, 2]) : 0,
+    param: kind === 'kill' ? int(200, 1500) : kind === 'close' ? pick([0, 0.3, 2]) : pick([0, 0, 800]),
   }));
   return { seed, honourAbort: rnd() < 0.5, execs, chaos };
 }

@@ -17,10 +17,11 @@
  * steps, latest first, each to its end and none again once the next began; the survivors of the
  * kill both worked while the victim was down.
  *
- * Hunt further with CLUSTER_FUZZ_SEEDS=1,2,3 (each seed a test); CLUSTER_FUZZ_DEBUG=1 prints each
- * seed's events and shares.
+ * Hunt further with CLUSTER_FUZZ_SEEDS=1,2,3 (each seed a test), CLUSTER_FUZZ_EVENTS=6 (chaos
+ * events per seed, 3 by default); CLUSTER_FUZZ_DEBUG=1 prints each seed's events and shares, and
+ * keeps the journal and logs of a seed that fails.
  */
-import { cpSync } from 'node:fs';
+import { appendFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +43,7 @@ const COUNT = 40;
 const SPAN_MS = 10_000;
 const SEEDS = (process.env.CLUSTER_FUZZ_SEEDS ?? '1,2,3').split(',').map(Number);
 const DEBUG = Boolean(process.env.CLUSTER_FUZZ_DEBUG);
+const EVENTS = Number(process.env.CLUSTER_FUZZ_EVENTS ?? 3);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type State = 'up' | 'down' | 'stopped' | 'closing';
@@ -167,13 +169,15 @@ async function chaos(r: Runner, plan: SeedPlan, t0: number): Promise<void> {
       node.child.kill('SIGSTOP');
       await until(() => isStopped(node.pid), 'the node to stop');
       const stoppedAt = Date.now();
-      // Past its lease: until the others took over everything it owned.
-      await until(
-        async () => (await c.view.listOwned(node.nodeId, 1000)).length === 0,
-        'the others to take over the stopped node executions',
-        20_000,
-      );
-      await sleep(Math.max(0, 2_300 - (Date.now() - stoppedAt)));
+      // Past its lease: until the others took over everything it owned; or shortly, within it.
+      if (ev.param > 0) await sleep(ev.param);
+      else
+        await until(
+          async () => (await c.view.listOwned(node.nodeId, 1000)).length === 0,
+          'the others to take over the stopped node executions',
+          20_000,
+        );
+      if (ev.param === 0) await sleep(Math.max(0, 2_300 - (Date.now() - stoppedAt)));
       r.note('cont', k);
       node.child.kill('SIGCONT');
       nodes.state[k] = 'up';
@@ -204,6 +208,8 @@ function openRuns(c: Cluster, pid: number): number {
   return open.size;
 }
 
+const owners = new Map<string, string>();
+
 /** Reads the store and, right after, the journal's length: what was ended by then is committed. */
 async function poll(
   c: Cluster,
@@ -212,6 +218,15 @@ async function poll(
 ): Promise<ExecutionSnapshot[]> {
   const snaps = await c.view.listExecutions({ limit: 10_000 });
   const n = readJournal(c.ledger).length;
+  if (DEBUG) {
+    // Each execution's owner, epoch and lease as read, when they change (kept with the journal).
+    for (const { execution: ex } of snaps) {
+      const line = `${ex.id} ${ex.status} ${ex.owner} ${ex.epoch} ${ex.leaseUntil}`;
+      if (owners.get(ex.id) === line) continue;
+      owners.set(ex.id, line);
+      appendFileSync(`${c.ledger}.owners`, `${n} ${Date.now()} ${line}\n`);
+    }
+  }
   for (const { execution: ex, steps } of snaps) {
     if (['completed', 'failed', 'cancelled'].includes(ex.status) && !terminalAt.has(ex.id))
       terminalAt.set(ex.id, n);
@@ -235,7 +250,7 @@ function shares(journal: JournalLine[], from: number, to: number): Record<string
 }
 
 async function fuzz(seed: number): Promise<string[]> {
-  const plan = seedPlan(seed, COUNT, SPAN_MS);
+  const plan = seedPlan(seed, COUNT, SPAN_MS, EVENTS);
   const c = await cluster();
   const nodes = new Nodes(c, { honourAbort: plan.honourAbort, maxConcurrentWorkflows: 8 });
   await nodes.startAll();
@@ -275,8 +290,13 @@ async function fuzz(seed: number): Promise<string[]> {
   const final = new Map((await c.view.listExecutions({ limit: 10_000 })).map((s) => [s.execution.id, s]));
   const journal = readJournal(c.ledger);
   const pos = (t: string) => journal.findIndex((l) => l.t === t);
-  const stop = journal[pos('stop')];
-  const stalls = stop ? [{ pid: stop.pid, stopAt: pos('stop'), contAt: pos('cont') }] : [];
+  const stalls = [...journal.entries()]
+    .filter(([, l]) => l.t === 'stop')
+    .map(([n, l]) => ({
+      pid: l.pid,
+      stopAt: n,
+      contAt: journal.findIndex((x, m) => m > n && x.t === 'cont' && x.pid === l.pid),
+    }));
   checkClusterRun({ plan, journal, final, seen, committedAt, terminalAt, stalls }, (m) =>
     problems.push(`seed ${seed}: ${m}`),
   );
