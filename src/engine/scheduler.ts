@@ -263,7 +263,18 @@ export class Scheduler {
     if (this.launchedThisTurn++ === 0) setImmediate(this.onTurn);
   }
 
-  private launch(ex: ActiveExecution): void {
+  /**
+   * `waited`: it comes from the queue. In cluster mode, another node may have taken it over while
+   * it waited there (its lease ran out: a renewal skipped its locked row, or this node paused), or
+   * its known lease ran out already (it was stored late): its first attempt's start is stored
+   * before its handler runs, a write the store refuses if the execution is no longer this node's.
+   * Started at once with a lease still running, it was this node's a moment ago: no write first.
+   */
+  private launch(ex: ActiveExecution, waited = false): void {
+    const until = ex.record.leaseUntil;
+    if (this.ctx.cluster && (waited || (until !== null && this.ctx.clock.now() >= until))) {
+      ex.storeStartsFirst = true;
+    }
     this.countLaunch();
     this.running++;
     this.start(ex);
@@ -342,7 +353,7 @@ export class Scheduler {
       // Requested first, still being stored: the ones behind it wait for it.
       if (this.arrivals.has(next)) return;
       this.queue.shift();
-      this.launch(next);
+      this.launch(next, true);
     }
   }
 }
