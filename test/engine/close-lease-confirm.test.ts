@@ -7,7 +7,13 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createOrchestrator, FakeClock, NonRetryableError } from '../../src/index.js';
+import {
+  createOrchestrator,
+  type ExecutionStatus,
+  FakeClock,
+  NonRetryableError,
+  type OrchestratorOptions,
+} from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { holdableRounds } from '../helpers/held-round.js';
 import { finishWithClock, gate, nextEvent, nextTurn, tempDir } from '../helpers/orchestrator.js';
@@ -51,6 +57,21 @@ async function closeWhileConfirming(
   await closing;
 }
 
+/** Opens the store's file again with `handlers` and runs execution `id` to its end. */
+async function restartAndFinish(
+  file: string,
+  clock: FakeClock,
+  id: string,
+  handlers: Pick<OrchestratorOptions, 'actions' | 'compensations'>,
+): Promise<ExecutionStatus> {
+  const again = await createOrchestrator({ store: new SqliteStore(file), clock, ...LEASE, ...handlers });
+  try {
+    return await finishWithClock(again, clock, id, { stepMs: 500 });
+  } finally {
+    await again.close();
+  }
+}
+
 describe.each([0, 5])('close({ grace: %s }) while a stalled node confirms its leases', (grace) => {
   it('does not start the next step once the leases are renewed; the next start runs it', async () => {
     const file = join(tempDir(), 'store.sqlite');
@@ -84,15 +105,10 @@ describe.each([0, 5])('close({ grace: %s }) while a stalled node confirms its le
     );
     expect(secondRuns).toBe(0);
 
-    const again = await createOrchestrator({ store: new SqliteStore(file), clock, ...LEASE, actions });
-    try {
-      const status = await finishWithClock(again, clock, id, { stepMs: 500 });
-      expect(status.status).toBe('completed');
-      expect(status.outputData).toEqual({ first: 1, second: 1 });
-      expect(secondRuns).toBe(1);
-    } finally {
-      await again.close();
-    }
+    const status = await restartAndFinish(file, clock, id, { actions });
+    expect(status.status).toBe('completed');
+    expect(status.outputData).toEqual({ first: 1, second: 1 });
+    expect(secondRuns).toBe(1);
   });
 
   it('does not start a retry once the leases are renewed; the next start runs it', async () => {
@@ -129,19 +145,9 @@ describe.each([0, 5])('close({ grace: %s }) while a stalled node confirms its le
     );
     expect(calls).toBe(1);
 
-    const again = await createOrchestrator({
-      store: new SqliteStore(file),
-      clock,
-      ...LEASE,
-      actions: { flaky },
-    });
-    try {
-      const status = await finishWithClock(again, clock, id, { stepMs: 500 });
-      expect(status.status).toBe('completed');
-      expect(calls).toBe(2);
-    } finally {
-      await again.close();
-    }
+    const status = await restartAndFinish(file, clock, id, { actions: { flaky } });
+    expect(status.status).toBe('completed');
+    expect(calls).toBe(2);
   });
 
   it("does not start a parallel step's branches once the leases are renewed; the next start runs them", async () => {
@@ -183,14 +189,9 @@ describe.each([0, 5])('close({ grace: %s }) while a stalled node confirms its le
     );
     expect(ran).toEqual([]);
 
-    const again = await createOrchestrator({ store: new SqliteStore(file), clock, ...LEASE, actions });
-    try {
-      const status = await finishWithClock(again, clock, id, { stepMs: 500 });
-      expect(status.status).toBe('completed');
-      expect(ran.sort()).toEqual(['x', 'y']);
-    } finally {
-      await again.close();
-    }
+    const status = await restartAndFinish(file, clock, id, { actions });
+    expect(status.status).toBe('completed');
+    expect(ran.sort()).toEqual(['x', 'y']);
   });
 
   it('does not start the compensation once the leases are renewed; the next start runs it', async () => {
@@ -238,14 +239,9 @@ describe.each([0, 5])('close({ grace: %s }) while a stalled node confirms its le
     );
     expect(undone).toEqual([]);
 
-    const again = await createOrchestrator({ store: new SqliteStore(file), clock, ...LEASE, ...handlers });
-    try {
-      const status = await finishWithClock(again, clock, id, { stepMs: 500 });
-      expect(status.status).toBe('failed');
-      expect(status.compensatedSteps).toEqual(['book']);
-      expect(undone).toEqual(['booked']);
-    } finally {
-      await again.close();
-    }
+    const status = await restartAndFinish(file, clock, id, handlers);
+    expect(status.status).toBe('failed');
+    expect(status.compensatedSteps).toEqual(['book']);
+    expect(undone).toEqual(['booked']);
   });
 });
