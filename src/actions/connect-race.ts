@@ -9,6 +9,7 @@
  * @module
  */
 import { connect as netConnect, type Socket } from 'node:net';
+import { echo } from '../echo.js';
 import type { ResolvedAddress } from './ssrf-guard.js';
 
 /** Starts a TCP connect to `address`; the socket emits `connect` or `error` (injectable for tests). */
@@ -48,7 +49,7 @@ export class ConnectAborted extends Error {
   readonly total: number;
   readonly reason: unknown;
   constructor(host: string, tried: readonly string[], total: number, reason: unknown) {
-    super(`Connecting to '${host}' was stopped (${tried.length} of ${total} addresses tried)`, {
+    super(`Connecting to ${echo(host)} was stopped (${tried.length} of ${total} addresses tried)`, {
       cause: reason,
     });
     this.name = 'ConnectAborted';

@@ -27,11 +27,13 @@
  */
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { z } from 'zod';
+import { echo } from '../echo.js';
 import { NonRetryableError, OrchestratorError, ValidationError } from '../errors.js';
 import type { ActionHandler, StepContext } from '../types.js';
 import { issuesFromZod } from '../zod-issues.js';
 import { ConnectAborted, type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';
-import { displayUrl, type RawResponse, sendToAny } from './http-request.js';
+import { displayUrl } from './display-url.js';
+import { type RawResponse, sendToAny } from './http-request.js';
 import { type ResolveHost, SsrfGuard } from './ssrf-guard.js';
 
 /** Options of {@link createHttpAction}. */
@@ -319,7 +321,7 @@ function connectTimedOut({ host, tried, total }: ConnectAborted): string {
       : total === 1
         ? `at its address (${list})`
         : `at all of its ${total} addresses (${list})`;
-  return `connecting to '${host}' timed out ${where}; nothing was sent`;
+  return `connecting to ${echo(host)} timed out ${where}; nothing was sent`;
 }
 
 /** `connectAttemptDelay` in milliseconds, checked. */

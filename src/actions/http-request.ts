@@ -11,8 +11,10 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { echo } from '../echo.js';
 import { NonRetryableError, OrchestratorError } from '../errors.js';
 import { ConnectError, connectFirst, type RaceOptions } from './connect-race.js';
+import { displayUrl } from './display-url.js';
 import type { ResolvedAddress } from './ssrf-guard.js';
 
 /** What is sent. */
@@ -28,11 +30,6 @@ export interface RawResponse {
   statusText: string;
   headers: http.IncomingHttpHeaders;
   body: Buffer;
-}
-
-/** The URL without credentials and query, for messages and logs. */
-export function displayUrl(url: URL): string {
-  return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
 /** The URL's host without IPv6 brackets. */
@@ -163,7 +160,7 @@ export async function sendToAny(
     if (!(error instanceof ConnectError) || addresses.length === 1) throw error;
     throw new OrchestratorError(
       'HTTP_NETWORK',
-      `${request.method} ${displayUrl(url)} failed: could not connect to '${bareHost(url)}' at any of its ${addresses.length} addresses (${addresses.map((a) => a.address).join(', ')}); last error: ${error.code}`,
+      `${request.method} ${displayUrl(url)} failed: could not connect to ${echo(bareHost(url))} at any of its ${addresses.length} addresses (${addresses.map((a) => a.address).join(', ')}); last error: ${error.code}`,
       { cause: error },
     );
   }

@@ -9,6 +9,7 @@
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { echo } from '../echo.js';
 import { NonRetryableError, OrchestratorError } from '../errors.js';
 import { addressBlockReason, type Cidr, cidrContains, parseCidr } from './ip-address.js';
 
@@ -48,7 +49,7 @@ export function normalizeHost(hostname: string): string {
 /** Why a host name is refused by name alone, or null. */
 export function hostNameBlockReason(hostname: string): string | null {
   const host = normalizeHost(hostname);
-  if (BLOCKED_NAMES.has(host)) return `internal host name '${host}'`;
+  if (BLOCKED_NAMES.has(host)) return `internal host name ${echo(host)}`;
   const suffix = BLOCKED_SUFFIXES.find((s) => host.endsWith(s));
   return suffix ? `internal host name (*${suffix})` : null;
 }
@@ -56,7 +57,7 @@ export function hostNameBlockReason(hostname: string): string | null {
 /** Thrown (as a non-retryable step failure) when a URL is refused. */
 function blocked(host: string, reason: string): NonRetryableError {
   return new NonRetryableError(
-    `Refused to call '${host}': ${reason}. Add the host to the orchestrator's httpAllowlist to allow it.`,
+    `Refused to call ${echo(host)}: ${reason}. Add the host to the orchestrator's httpAllowlist to allow it.`,
     { code: 'SSRF_BLOCKED' },
   );
 }
@@ -144,7 +145,7 @@ export class SsrfGuard {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       // No allowlist entry enables another scheme, so the message suggests none.
       throw new NonRetryableError(
-        `Refused to call a '${url.protocol}' URL: only http and https are allowed (scheme '${url.protocol}')`,
+        `Refused to call a URL with scheme ${echo(url.protocol)}: only http and https are allowed`,
         { code: 'SSRF_BLOCKED' },
       );
     }
@@ -162,7 +163,7 @@ export class SsrfGuard {
     }
     const answers = await abortable(this.resolveHost(host), signal);
     if (answers.length === 0) {
-      throw new OrchestratorError('HTTP_NETWORK', `Host '${host}' did not resolve to any address`);
+      throw new OrchestratorError('HTTP_NETWORK', `Host ${echo(host)} did not resolve to any address`);
     }
     if (!trusted) {
       // Every answer must be public: a mixed answer would let the connection pick the private one.
@@ -184,7 +185,7 @@ export class SsrfGuard {
       const code = (error as { code?: unknown }).code;
       throw new OrchestratorError(
         'HTTP_NETWORK',
-        `Could not resolve '${host}'${typeof code === 'string' ? ` (${code})` : ''}`,
+        `Could not resolve ${echo(host)}${typeof code === 'string' ? ` (${code})` : ''}`,
         { cause: error },
       );
     }
