@@ -305,7 +305,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
   // Before the store opens: a bad ORCHESTRATOR_LOG_LEVEL is rejected without touching it.
   const logger = guardedLogger(config.logger ?? createDefaultLogger());
 
-  const store = openStore(resolveStoreUrl(config));
+  const store = openStore(resolveStoreUrl(config), { leaseSeconds: config.leaseSeconds });
   await store.init();
   // Set once the engine exists: a failure after that point (recovery may have resumed executions
   // already) is cleaned up by closing it, which stops those and releases their leases.

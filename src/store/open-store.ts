@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { MemoryStore } from './memory-store.js';
+import { DEFAULT_IDLE_IN_TRANSACTION_MS } from './postgres/connection.js';
 import { PostgresStore } from './postgres/postgres-store.js';
 import { checkUrlOptions } from './postgres/url-options.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
@@ -28,9 +29,15 @@ function isStore(value: unknown): value is Store {
  * - `postgres://…` / `postgresql://…` → {@link PostgresStore}; a `schema` query parameter picks the
  *   schema (default `orchestrator`) and is removed before the URL reaches the driver;
  * - a `Store` instance is returned as is.
+ *
+ * With `leaseSeconds` (the node's lease), a PostgreSQL store's sessions end a transaction left
+ * idle for a third of it, if that is shorter than the store's default: a node frozen in the
+ * middle of a transaction (SIGSTOP, a paused VM) holds the row locks it took, other nodes'
+ * executions included, and their owners' renewals skip locked rows, so the lock must go before
+ * their leases run out.
  * @throws ValidationError naming `store` for anything else.
  */
-export function openStore(target: string | Store): Store {
+export function openStore(target: string | Store, node: { leaseSeconds?: number } = {}): Store {
   if (typeof target !== 'string') {
     if (isStore(target)) return target;
     throw invalid(target);
@@ -52,12 +59,18 @@ export function openStore(target: string | Store): Store {
     }
     return new SqliteStore(path === ':memory:' ? path : resolve(process.cwd(), path));
   }
-  if (/^postgres(ql)?:\/\//.test(target)) return openPostgres(target);
+  if (/^postgres(ql)?:\/\//.test(target)) return openPostgres(target, idleInTransactionMs(node.leaseSeconds));
   throw invalid(target);
 }
 
+/** A third of the lease (whole milliseconds, at least 1) when shorter than the store's default. */
+function idleInTransactionMs(leaseSeconds: number | undefined): number {
+  if (leaseSeconds === undefined) return DEFAULT_IDLE_IN_TRANSACTION_MS;
+  return Math.max(1, Math.min(DEFAULT_IDLE_IN_TRANSACTION_MS, Math.floor((leaseSeconds * 1000) / 3)));
+}
+
 /** A PostgresStore for `target`, with its `?schema=` parameter taken out. */
-function openPostgres(target: string): PostgresStore {
+function openPostgres(target: string, idleInTransactionTimeoutMs: number): PostgresStore {
   let url: URL;
   try {
     url = new URL(target);
@@ -67,10 +80,10 @@ function openPostgres(target: string): PostgresStore {
   // Before `schema` is taken out: `?schema=a&schema=b` is refused too.
   checkUrlOptions(target, { schemaParameter: true });
   const schema = url.searchParams.get('schema');
-  if (schema === null) return new PostgresStore(target);
+  if (schema === null) return new PostgresStore(target, { idleInTransactionTimeoutMs });
   url.searchParams.delete('schema');
   try {
-    return new PostgresStore(url.toString(), { schema });
+    return new PostgresStore(url.toString(), { schema, idleInTransactionTimeoutMs });
   } catch (error) {
     if (error instanceof ValidationError) {
       throw new ValidationError(

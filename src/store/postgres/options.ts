@@ -42,8 +42,10 @@ export interface PostgresStoreOptions {
   writeLanes?: number;
   /**
    * Milliseconds a connection may stay idle inside a transaction before the server ends it, so a
-   * stalled node cannot hold row locks that keep other nodes from taking its executions over
-   * (0 turns it off). At most 2147483647 (2^31-1, PostgreSQL's limit).
+   * stalled node cannot hold row locks that keep other nodes from taking its executions over,
+   * nor make the owners of rows it locked lose them: their renewals skip locked rows, so keep it
+   * under a third of `leaseSeconds` (0 turns it off). At most 2147483647 (2^31-1, PostgreSQL's
+   * limit). A store opened from the config's URL uses a third of the lease when that is shorter.
    * @default 10000
    */
   idleInTransactionTimeoutMs?: number;
