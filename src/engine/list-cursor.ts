@@ -18,17 +18,9 @@ import type { ExecutionSnapshot, Store } from '../store/store.js';
 export function listCursor(before: unknown): ListPosition {
   const createdAt = typeof before === 'string' ? executionIdTime(before) : null;
   if (createdAt === null) {
-    const got =
-      typeof before === 'string' && before.length > 64
-        ? `a string of ${before.length} characters`
-        : describeValue(before);
+    // (describeValue cuts a long string, as every message does: see echo.ts.)
     throw new ValidationError(
-      [
-        {
-          path: 'before',
-          message: `expected ${EXECUTION_ID_SHAPE}, got ${got}`,
-        },
-      ],
+      [{ path: 'before', message: `expected ${EXECUTION_ID_SHAPE}, got ${describeValue(before)}` }],
       'Invalid listing',
     );
   }
