@@ -369,10 +369,9 @@ export class LeaseKeeper {
     for (const id of liveIds) lb.addWorker(id);
     for (const id of lb.getWorkers()) if (!liveIds.has(id)) lb.removeWorker(id);
     const readAt = ctx.clock.now();
-    const read = this.placedLoads.beginRead();
-    const loads = await ctx.store.loadByOwner();
-    // Unless a background read that started after this one was applied meanwhile (newer loads).
-    if (this.placedLoads.mayApply(read)) this.applyLoads(loads, liveIds);
+    const loads = await this.placedLoads.read();
+    // Null: a background read that started after this one was applied meanwhile (newer loads).
+    if (loads !== null) this.applyLoads(loads, liveIds);
     this.placedLoads.noteRead(readAt);
     this.liveCount = liveIds.size;
   }

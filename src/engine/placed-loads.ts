@@ -44,21 +44,19 @@ export class PlacedLoads {
     this.readAt = now;
   }
 
-  /** A read of the loads starts (here or in housekeeping): its number, for {@link mayApply}. */
-  beginRead(): number {
-    return ++this.begun;
-  }
-
   /**
-   * Whether the loads of read `read` (see {@link beginRead}) may be applied; when they may, they
-   * count as the latest applied. Two reads overlap (a background one and housekeeping's): the one
-   * that started first may answer last, with older loads than those already applied. Those are
-   * dropped, or the placements would follow the older loads until the next read.
+   * Reads the stored loads (`Store.loadByOwner`), here or for housekeeping: the loads, or null when
+   * a read that started later was applied meanwhile. Two reads overlap (a background one and
+   * housekeeping's): the one that started first may answer last, with older loads than those
+   * already applied; those are dropped, or the placements would follow the older loads until the
+   * next read. Loads returned count as the latest applied.
    */
-  mayApply(read: number): boolean {
-    if (read < this.appliedRead) return false;
+  async read(): Promise<Record<string, number> | null> {
+    const read = ++this.begun;
+    const loads = await this.ctx.store.loadByOwner();
+    if (read < this.appliedRead) return null;
     this.appliedRead = read;
-    return true;
+    return loads;
   }
 
   /** An execution was stored as another node's: re-reads the loads if the last read is old enough. */
@@ -70,13 +68,12 @@ export class PlacedLoads {
     if (this.readAt !== null && !intervalPassed(now, this.readAt, gap)) return;
     this.reading = true;
     this.readAt = now;
-    const read = this.beginRead();
     // Off the submission's path: a store that throws at once, or loads the balancer refuses,
     // are logged like a failed read, never thrown into the submission nor left unhandled.
     Promise.resolve()
-      .then(() => ctx.store.loadByOwner())
+      .then(() => this.read())
       .then((loads) => {
-        if (!this.stopped() && this.mayApply(read)) this.apply(loads);
+        if (loads !== null && !this.stopped()) this.apply(loads);
       })
       // Housekeeping reads them again on its next round.
       .catch((error: unknown) =>
