@@ -20,6 +20,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
   PAYLOAD_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  // The store cannot do what was asked (a custom store that predates cursors, given `before`).
+  UNSUPPORTED: 501,
   CLOSED: 503,
   // Every worker was removed from the balancer (cluster: no node left): try again once one is back.
   NO_WORKERS: 503,

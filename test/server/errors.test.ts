@@ -30,6 +30,7 @@ describe('the code → status table', () => {
       [new WorkflowNotFoundError('wf'), 404, 'WORKFLOW_NOT_FOUND'],
       [new ExecutionNotFoundError('e'), 404, 'EXECUTION_NOT_FOUND'],
       [new ConflictError('taken'), 409, 'CONFLICT'],
+      [new OrchestratorError('UNSUPPORTED', 'The store cannot list after a cursor'), 501, 'UNSUPPORTED'],
       [new ClosedError(), 503, 'CLOSED'],
       [new NoWorkersError(), 503, 'NO_WORKERS'],
     ];

@@ -3,6 +3,7 @@
  * filters and pagination (400 on bad queries), cancellation (true, false, 404).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { type ExecutionFilter, MemoryStore } from '../../src/index.js';
 import { closeAll, define, envelope, setup, start, until } from './helpers.js';
 
 afterEach(closeAll);
@@ -148,6 +149,30 @@ describe('GET /v1/executions', () => {
     ]);
     // A blank cursor is none.
     expect((await f.call({ url: '/v1/executions?before=&limit=1' })).json().executions).toHaveLength(1);
+  });
+
+  it('answers 501 UNSUPPORTED for before on a custom store that ignores it, and lists without it', async () => {
+    // A custom adapter written before cursors: it drops the filter's `before`.
+    class OldStore extends MemoryStore {
+      override listExecutions(filter: ExecutionFilter) {
+        const { before: _ignored, ...rest } = filter;
+        return super.listExecutions(rest);
+      }
+    }
+    const f = await setup({ orchestrator: { store: new OldStore() } });
+    await define(f, 'hello', [{ name: 'greet' }]);
+    for (let i = 0; i < 3; i++) await f.orch.workflowEngine.waitForCompletion(await start(f, 'hello'));
+    const first = await f.call({ url: '/v1/executions?limit=2' });
+    expect(first.statusCode).toBe(200);
+    const res = await f.call({ url: `/v1/executions?limit=2&before=${first.json().nextBefore}` });
+    expect(res.statusCode).toBe(501);
+    expect(res.json()).toEqual({
+      error: { code: 'UNSUPPORTED', message: expect.stringContaining('before') },
+    });
+    // Offset paging still works on that store.
+    const offset = await f.call({ url: '/v1/executions?limit=2&offset=2' });
+    expect(offset.statusCode).toBe(200);
+    expect(offset.json().executions).toHaveLength(1);
   });
 
   it('treats empty query values as no filter and the default page (as SPEC §7 and HTML forms write them)', async () => {

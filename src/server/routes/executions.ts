@@ -46,7 +46,7 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
                 'The `before` of the next page (the id of the last execution of this one); null when this page is the last (shorter than `limit`)',
               ),
           }),
-          ...errorResponses(400, 503),
+          ...errorResponses(400, 501, 503),
         },
       },
     },
