@@ -12,6 +12,8 @@
  *   widening the page;
  * - the latency chart shows a bucket with no neighbours (light traffic) as a point;
  * - the charts' times are UTC, as the tables' are, in a browser set to another time zone;
+ * - paging the executions by cursor meets each once while new ones arrive between page loads,
+ *   keeping the filters, and an older page's poll keeps its rows;
  * - a wrong token does not sign in.
  * Every page is also checked for console errors (CSP violations show up there).
  */
@@ -482,6 +484,116 @@ describe('dashboard in Chromium', () => {
     expectClean(watch);
     await context.close();
   }, 30_000);
+
+  it('pages executions by cursor: no row repeated or skipped while new ones arrive between page loads', async () => {
+    const server = await startServer({
+      orchestrator: { actions: { greet: () => ({ ok: true }) } },
+      dashboard: { pageSize: 5 },
+    });
+    servers.push(server);
+    await define(server, { id: 'hello', steps: [{ name: 'greet' }] });
+    await define(server, { id: 'other', steps: [{ name: 'greet' }] });
+    const engine = server.orch.workflowEngine;
+    const hello: string[] = [];
+    /** Runs `n` executions of `hello` to their end, each followed by one of `other`. */
+    const add = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const id = await execute(server, 'hello');
+        await engine.waitForCompletion(id, { timeout: 10 });
+        hello.push(id);
+        await engine.waitForCompletion(await execute(server, 'other'), { timeout: 10 });
+      }
+    };
+    await add(14);
+    const atFirstPage = hello.toReversed();
+    const { page, watch, context } = await openPage(browser);
+    await signIn(page, server);
+    await page.goto(`${server.url}/executions?workflowId=hello`);
+
+    type Element = { getAttribute(name: string): string | null; textContent: string | null };
+    // The rows, their workflows, the Older link and the panel's cursor, read at once (a poll
+    // replaces the whole panel).
+    const shown = () =>
+      page.evaluate(() => {
+        const panel = document.querySelector('#exec-panel') as {
+          getAttribute(name: string): string | null;
+          querySelector(selector: string): Element | null;
+          querySelectorAll(selector: string): ArrayLike<Element>;
+        };
+        const rows = Array.from(panel.querySelectorAll('tr[data-execution]'));
+        return {
+          before: panel.getAttribute('data-before'),
+          rows: rows.map((row) => row.getAttribute('data-execution')),
+          workflows: Array.from(
+            panel.querySelectorAll('tr[data-execution] td:nth-child(2) a'),
+            (a) => a.textContent,
+          ),
+          older: panel.querySelector('#pager-next')?.getAttribute('href') ?? null,
+        };
+      });
+    /** Resolves once the panel on screen now has been replaced by a poll (or a link). */
+    const nextSwap = async () => {
+      await page.evaluate(() => {
+        window.__panel = document.querySelector('#exec-panel');
+      });
+      return () =>
+        until(() => page.evaluate(() => !(window.__panel as { isConnected: boolean }).isConnected), 20_000);
+    };
+
+    const seen: string[] = [];
+    const workflows: (string | null)[] = [];
+    let view = await shown();
+    expect(view.before).toBe('');
+    seen.push(...(view.rows as string[]));
+    workflows.push(...view.workflows);
+    const second = view.older;
+    expect(second).toBe(`/executions?workflowId=hello&before=${seen.at(-1)}`);
+
+    // Created between page loads: on the newest page, on none of the older ones.
+    await add(3);
+    await page.goto(`${server.url}${second}`);
+    view = await shown();
+    expect(view.before).toBe(seen.at(-1));
+    seen.push(...(view.rows as string[]));
+    workflows.push(...view.workflows);
+    expect(await page.inputValue('select[name="workflowId"]')).toBe('hello');
+
+    // The older page polls with its cursor: after more arrive, a poll shows the same rows.
+    await add(3);
+    const polled = await nextSwap();
+    await polled();
+    expect(await shown()).toEqual(view);
+
+    // The next page through the htmx link (no reload), its address in the address bar.
+    const third = view.older;
+    expect(third).toBe(`/executions?workflowId=hello&before=${seen.at(-1)}`);
+    await page.click('#pager-next');
+    await page.waitForURL(`${server.url}${third}`);
+    await until(async () => (await shown()).before === seen.at(-1));
+    view = await shown();
+    seen.push(...(view.rows as string[]));
+    workflows.push(...view.workflows);
+    // The last page: no Older link.
+    expect(view.older).toBeNull();
+
+    // Every execution of the first page's time once, in order; the filter held on every page.
+    expect(seen).toEqual(atFirstPage);
+    expect(workflows).toEqual(atFirstPage.map(() => 'hello'));
+
+    // Back to the newest page, with the filter: the ones created meanwhile come first.
+    await page.click('#pager-newest');
+    await page.waitForURL(`${server.url}/executions?workflowId=hello`);
+    await until(async () => (await shown()).before === '');
+    expect((await shown()).rows).toEqual(hello.toReversed().slice(0, 5));
+    // A filter chosen on an older page starts again from the newest page.
+    await page.goto(`${server.url}${third}`);
+    await page.selectOption('select[name="status"]', 'completed');
+    await page.waitForURL(`${server.url}/executions?status=completed&workflowId=hello`);
+    await until(async () => (await shown()).before === '');
+    expect((await shown()).rows).toEqual(hello.toReversed().slice(0, 5));
+    expectClean(watch);
+    await context.close();
+  }, 60_000);
 
   it('does not sign in with a wrong token', async () => {
     const server = await serve({ prepare: () => 1 });

@@ -6,6 +6,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type ExecutionFilter, MemoryStore } from '../../src/index.js';
 import {
   CONTENT_SECURITY_POLICY,
   createDashboard,
@@ -365,42 +366,122 @@ describe('pages', () => {
     expect(fragment.body).toMatch(/^<section class="error-page">/);
   });
 
-  it('paginates executions with counts and page links', async () => {
+  it('pages executions by cursor: Older carries before=<last id> and the filters, none repeated or skipped', async () => {
     const f = await dashboard({ pageSize: 10 });
     await define(f, 'hello', [{ name: 'greet' }]);
+    await define(f, 'other', [{ name: 'greet' }]);
+    const finish = async (workflowId: string) => {
+      const id = await start(f, workflowId);
+      await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+      return id;
+    };
     const ids: string[] = [];
-    for (let i = 0; i < 23; i++) ids.push(await start(f, 'hello', { input: { name: `n${i}` } }));
-    for (const id of ids) await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    for (let i = 0; i < 23; i++) {
+      ids.push(await finish('hello'));
+      if (i % 5 === 0) await finish('other');
+    }
+    const rows = (body: string) => [...body.matchAll(/<tr data-execution="([^"]+)"/g)].map((m) => m[1]);
+    const newest = ids.toReversed();
     const { cookie } = await signIn(f);
+
     const first = await f.app.inject({ url: '/executions?workflowId=hello', headers: { cookie } });
-    expect(first.body).toContain('Showing 1–10 of 23 executions · page 1 of 3');
-    expect(first.body.match(/<tr data-execution=/g)).toHaveLength(10);
-    expect(first.body).toContain('href="/executions?workflowId=hello&amp;page=2"');
-    const third = await f.app.inject({ url: '/ui/executions?workflowId=hello&page=3', headers: { cookie } });
-    expect(third.body).toContain('Showing 21–23 of 23 executions · page 3 of 3');
-    expect(third.body.match(/<tr data-execution=/g)).toHaveLength(3);
-    // Newest first: the last started is on page 1, the first started on page 3.
-    expect(first.body).toContain(ids[22] as string);
-    expect(third.body).toContain(ids[0] as string);
-    const filtered = await f.app.inject({ url: '/ui/executions?status=failed', headers: { cookie } });
-    expect(filtered.body).toContain('No executions match.');
+    expect(rows(first.body)).toEqual(newest.slice(0, 10));
+    expect(first.body).toContain('Newest 10 of 23 executions');
+    expect(first.body).toContain(
+      `<a id="pager-next" href="/executions?workflowId=hello&amp;before=${ids[13]}"`,
+    );
+    expect(first.body).toContain('<span class="disabled">↖ Newest</span>');
+
+    // Created between page loads: newer than the cursor, so on no later page.
+    for (let i = 0; i < 4; i++) await finish('hello');
+    await finish('other');
+    const second = await f.app.inject({
+      url: `/ui/executions?workflowId=hello&before=${ids[13]}`,
+      headers: { cookie, 'hx-request': 'true', 'hx-trigger': 'pager-next' },
+    });
+    expect(second.statusCode).toBe(200);
+    expect(rows(second.body)).toEqual(newest.slice(10, 20));
+    expect(second.body).toContain('10 older executions · 27 in all');
+    expect(second.headers['hx-push-url']).toBe(`/executions?workflowId=hello&before=${ids[13]}`);
+    // It polls itself with its cursor, and links back to the newest page with the filters.
+    expect(second.body).toContain(`hx-get="/ui/executions?workflowId=hello&amp;before=${ids[13]}"`);
+    expect(second.body).toContain('<a id="pager-newest" href="/executions?workflowId=hello"');
+    expect(second.body).toContain(
+      `<a id="pager-next" href="/executions?workflowId=hello&amp;before=${ids[3]}"`,
+    );
+
+    const third = await f.app.inject({
+      url: `/executions?workflowId=hello&before=${ids[3]}`,
+      headers: { cookie },
+    });
+    expect(rows(third.body)).toEqual(newest.slice(20));
+    // The last page: no Older link (it fetched one more row than it shows to know).
+    expect(third.body).toContain('<span class="disabled">Older →</span>');
+    expect(third.body).not.toContain('id="pager-next"');
+
+    // A status filter pages by cursor too.
+    const completed = await f.app.inject({
+      url: `/ui/executions?status=completed&workflowId=hello&before=${ids[3]}`,
+      headers: { cookie },
+    });
+    expect(rows(completed.body)).toEqual(newest.slice(20));
+    const failed = await f.app.inject({
+      url: `/ui/executions?status=failed&before=${ids[3]}`,
+      headers: { cookie },
+    });
+    expect(failed.body).toContain('No older executions match.');
+    const none = await f.app.inject({ url: '/ui/executions?status=failed', headers: { cookie } });
+    expect(none.body).toContain('No executions match.');
   });
 
-  it('says a page past the end is empty and links back to the last page', async () => {
+  it('says an older page with nothing left is empty and links to the newest page', async () => {
     const f = await dashboard({ pageSize: 2 });
     await define(f, 'hello', [{ name: 'greet' }]);
-    for (let i = 0; i < 5; i++) {
-      await f.orch.workflowEngine.waitForCompletion(await start(f, 'hello'), { timeout: 5 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push(await start(f, 'hello'));
+      await f.orch.workflowEngine.waitForCompletion(ids[i] as string, { timeout: 5 });
     }
     const { cookie } = await signIn(f);
-    for (const url of ['/executions?page=1000', '/ui/executions?page=4']) {
+    const res = await f.app.inject({ url: `/executions?before=${ids[0]}`, headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toMatch(/<tr data-execution=/);
+    expect(res.body).toContain('No older executions · 3 in all');
+    expect(res.body).toContain('<a id="pager-newest" href="/executions"');
+  });
+
+  it('answers 400 naming before for a cursor that is not an execution id', async () => {
+    const f = await dashboard();
+    const { cookie } = await signIn(f);
+    for (const url of ['/executions?before=nope', '/ui/executions?before=exec_123']) {
       const res = await f.app.inject({ url, headers: { cookie } });
-      expect(res.statusCode, url).toBe(200);
-      expect(res.body).not.toMatch(/<tr data-execution=/);
-      expect(res.body, url).toContain('No executions on this page · 5 executions on 3 pages');
-      expect(res.body).not.toContain('Showing');
-      expect(res.body).toContain('<a id="pager-prev" href="/executions?page=3"');
+      expect(res.statusCode, url).toBe(400);
+      expect(res.body).toMatch(/before: expected an execution id/);
     }
+  });
+
+  it('answers 501 for an older page on a custom store that ignores before', async () => {
+    class OldStore extends MemoryStore {
+      override listExecutions(filter: ExecutionFilter) {
+        const { before: _ignored, ...rest } = filter;
+        return super.listExecutions(rest);
+      }
+    }
+    const f = await setup({
+      app: { plugins: [createDashboard({ pageSize: 1 })] },
+      orchestrator: { store: new OldStore() },
+    });
+    await define(f, 'hello', [{ name: 'greet' }]);
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      ids.push(await start(f, 'hello'));
+      await f.orch.workflowEngine.waitForCompletion(ids[i] as string, { timeout: 5 });
+    }
+    const { cookie } = await signIn(f);
+    const res = await f.app.inject({ url: `/executions?before=${ids[1]}`, headers: { cookie } });
+    expect(res.statusCode).toBe(501);
+    expect(res.body).toContain('<h1>Not supported</h1>');
+    expect(res.body).toContain('cannot list executions after a cursor');
   });
 
   it('puts filter changes in the address bar, but not the polling', async () => {

@@ -23,7 +23,7 @@ import { installGuards, route, sendHtml } from './guard.js';
 import type { SafeHtml } from './html.js';
 import { barePage, errorBody, page, type Section } from './layout.js';
 import { executionDetail, type Notice } from './pages/execution.js';
-import { executionsBody, executionsPanel, parseListQuery } from './pages/executions.js';
+import { executionsBody, executionsPanel, listQueryString, parseListQuery } from './pages/executions.js';
 import { loginPage, safeNext } from './pages/login.js';
 import { overviewBody, overviewLive } from './pages/overview.js';
 import { workersBody, workersPanel } from './pages/workers.js';
@@ -223,14 +223,9 @@ async function registerDashboard(
   scope.get('/ui/executions', route('fragment', 'warn'), async (req, reply) => {
     const query = req.query as Record<string, unknown>;
     const q = parseListQuery(query);
-    // Filters and page links (not the polling itself) put their query in the address bar.
+    // Filters and pager links (not the polling itself) put their query in the address bar.
     if (req.headers['hx-trigger'] !== 'exec-panel') {
-      const params = new URLSearchParams();
-      if (q.status) params.set('status', q.status);
-      if (q.workflowId) params.set('workflowId', q.workflowId);
-      if (q.page > 1) params.set('page', String(q.page));
-      const qs = params.toString();
-      reply.header('hx-push-url', `/executions${qs ? `?${qs}` : ''}`);
+      reply.header('hx-push-url', `/executions${listQueryString(q)}`);
     }
     return sendHtml(reply, await executionsPanel(deps, q));
   });

@@ -1,11 +1,15 @@
 /**
- * Executions (`/executions`): newest first, filtered by status and workflow, paginated with
- * limit/offset and `countExecutions`. The table is a fragment (`/ui/executions`) that htmx
- * polls every 2 s with the same query, and that filters and page links swap in place.
+ * Executions (`/executions`): newest first, filtered by status and workflow, paged by cursor:
+ * "Older" carries `before=<the last id shown>` (as `GET /v1/executions`' `nextBefore`), so new
+ * executions arriving between page loads neither repeat nor skip rows; "Newest" goes back to the
+ * first page. The table is a fragment (`/ui/executions`) that htmx polls every 2 s with the same
+ * query (an older page keeps its cursor, so only its rows' statuses change), and that filters and
+ * pager links swap in place.
  * @module
  */
 import { echo } from '../../../echo.js';
 import { ValidationError } from '../../../errors.js';
+import { EXECUTION_ID_SHAPE, executionIdTime } from '../../../ids.js';
 import type { ExecutionState, ExecutionStatus } from '../../../types.js';
 import { EXECUTION_STATES } from '../../../types.js';
 import type { DashboardDeps } from '../context.js';
@@ -17,21 +21,26 @@ import { badge } from '../layout.js';
 export interface ListQuery {
   status?: ExecutionState;
   workflowId?: string;
-  page: number;
+  /** The id of the last execution of the page before (newer); absent on the newest page. */
+  before?: string;
 }
 
 const STATES: ReadonlySet<string> = new Set(EXECUTION_STATES);
 
+/** The most `listExecutions` returns at once. */
+const MAX_LIST_LIMIT = 10_000;
+
 /**
- * Reads `status`, `workflowId` and `page` from a query string object; empty values mean "all".
- * @throws ValidationError for an unknown status, an overlong workflow id or a bad page number.
+ * Reads `status`, `workflowId` and `before` from a query string object; empty values mean "all"
+ * (and the newest page).
+ * @throws ValidationError for an unknown status, an overlong workflow id or a `before` that is no execution id.
  */
 export function parseListQuery(query: Record<string, unknown>): ListQuery {
   const issues: { path: string; message: string }[] = [];
   const str = (v: unknown) => (typeof v === 'string' ? v.trim() : Array.isArray(v) ? String(v[0] ?? '') : '');
   const status = str(query.status);
   const workflowId = str(query.workflowId);
-  const pageText = str(query.page);
+  const before = str(query.before);
   if (status !== '' && !STATES.has(status)) {
     issues.push({
       path: 'status',
@@ -40,24 +49,23 @@ export function parseListQuery(query: Record<string, unknown>): ListQuery {
   }
   if (workflowId.length > 128)
     issues.push({ path: 'workflowId', message: 'expected at most 128 characters' });
-  const page = pageText === '' ? 1 : Number(pageText);
-  if (!Number.isInteger(page) || page < 1 || page > 1_000_000) {
-    issues.push({ path: 'page', message: `expected a page number from 1, got '${pageText}'` });
+  if (before !== '' && executionIdTime(before) === null) {
+    issues.push({ path: 'before', message: `expected ${EXECUTION_ID_SHAPE}, got ${echo(before)}` });
   }
   if (issues.length > 0) throw new ValidationError(issues, 'Invalid execution filter');
   return {
     ...(status ? { status: status as ExecutionState } : {}),
     ...(workflowId ? { workflowId } : {}),
-    page,
+    ...(before ? { before } : {}),
   };
 }
 
-/** The query string of a list query (for links), `page` omitted when it is 1. */
-export function listQueryString(q: ListQuery, page = q.page): string {
+/** The query string of a list query (for links and the address bar); `before` replaces its cursor (null: none). */
+export function listQueryString(q: ListQuery, before: string | null = q.before ?? null): string {
   const params = new URLSearchParams();
   if (q.status) params.set('status', q.status);
   if (q.workflowId) params.set('workflowId', q.workflowId);
-  if (page > 1) params.set('page', String(page));
+  if (before) params.set('before', before);
   const text = params.toString();
   return text ? `?${text}` : '';
 }
@@ -97,35 +105,39 @@ export async function executionsPanel(deps: DashboardDeps, q: ListQuery): Promis
     ...(q.workflowId ? { workflowId: q.workflowId } : {}),
   };
   const size = deps.pageSize;
-  const offset = (q.page - 1) * size;
-  const [list, total] = await Promise.all([
-    engine.listExecutions({ ...filter, limit: size, offset }),
+  // One row more than the page shows tells whether an older page has any: no "Older" link that
+  // leads to an empty page. (At the largest page size a full page links on, as the API does.)
+  const limit = Math.min(size + 1, MAX_LIST_LIMIT);
+  const [rows, total] = await Promise.all([
+    engine.listExecutions({ ...filter, limit, ...(q.before ? { before: q.before } : {}) }),
     engine.countExecutions(filter),
   ]);
-  const pages = Math.max(1, Math.ceil(total / size));
+  const list = rows.slice(0, size);
+  const older = rows.length === limit ? (list.at(-1)?.id ?? null) : null;
   const qs = listQueryString(q);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  // A page past the end (an edited address, or the list shrank under a filter) is empty: it
-  // says so and its "newer" link goes to the last page, not to the page before this one.
-  const count =
-    list.length > 0
-      ? `Showing ${offset + 1}–${offset + list.length} of ${plural(Math.max(total, offset + list.length), 'execution')} · page ${q.page} of ${pages}`
+  // An older page counts what it shows and every match: what is left after the cursor is not
+  // counted (the API's `total` is every match, too).
+  const count = !q.before
+    ? list.length > 0
+      ? `Newest ${list.length} of ${plural(Math.max(total, list.length), 'execution')}`
+      : 'No executions match.'
+    : list.length > 0
+      ? `${plural(list.length, 'older execution')} · ${total} in all`
       : total === 0
-        ? 'No executions match.'
-        : `No executions on this page · ${plural(total, 'execution')} on ${plural(pages, 'page')}`;
-  const newer = list.length === 0 && q.page > pages ? pages : q.page - 1;
-  const link = (page: number, text: string, id: string) =>
-    html`<a id="${id}" href="/executions${listQueryString(q, page)}" hx-get="/ui/executions${listQueryString(q, page)}" hx-target="#exec-panel" hx-swap="outerHTML">${text}</a>`;
-  return html`<section id="exec-panel" hx-get="/ui/executions${qs}" hx-trigger="every 2s" hx-swap="outerHTML" data-total="${total}" data-page="${q.page}">
+        ? 'No older executions match.'
+        : `No older executions · ${total} in all`;
+  const link = (before: string | null, text: string, id: string) =>
+    html`<a id="${id}" href="/executions${listQueryString(q, before)}" hx-get="/ui/executions${listQueryString(q, before)}" hx-target="#exec-panel" hx-swap="outerHTML">${text}</a>`;
+  return html`<section id="exec-panel" hx-get="/ui/executions${qs}" hx-trigger="every 2s" hx-swap="outerHTML" data-total="${total}" data-before="${q.before ?? ''}">
 <p class="muted" data-role="count">${count}</p>
 <table class="executions">
 <thead><tr><th>Execution</th><th>Workflow</th><th>Status</th><th>Started (UTC)</th><th class="num">Duration</th><th class="num">Steps</th><th>Worker</th><th>Error</th></tr></thead>
 <tbody>${executionRows(list, deps.now())}</tbody>
 </table>
 <nav class="pager" aria-label="Pages">
-  ${newer >= 1 ? link(newer, '← Newer', 'pager-prev') : html`<span class="disabled">← Newer</span>`}
-  <span class="muted">page ${q.page} of ${pages}</span>
-  ${q.page < pages ? link(q.page + 1, 'Older →', 'pager-next') : html`<span class="disabled">Older →</span>`}
+  ${q.before ? link(null, '↖ Newest', 'pager-newest') : html`<span class="disabled">↖ Newest</span>`}
+  ${older ? link(older, 'Older →', 'pager-next') : html`<span class="disabled">Older →</span>`}
 </nav>
 </section>`;
 }
