@@ -39,10 +39,14 @@ const MIB = 1024 * 1024;
  */
 export const MAX_OUTPUT_TEXT = 64 * MIB;
 
-/** How a step ended. `stopped`: its signal aborted (cancel, timeout, shutdown, a failed sibling). */
+/**
+ * How a step ended. `stopped`: its signal aborted (cancel, timeout, shutdown, a failed sibling),
+ * or `close` left it to the next start; `left`: the latter, before an attempt began (see
+ * `leftForClose`).
+ */
 export type StepOutcome =
   | { ok: true; rec: StepRecord; output: unknown }
-  | { ok: false; rec: StepRecord; error: ErrorInfo; stopped: boolean };
+  | { ok: false; rec: StepRecord; error: ErrorInfo; stopped: boolean; left?: true };
 
 /**
  * The error info of a step failure (SPEC §4: the error's own code, else STEP_FAILED). A U+0000 or
@@ -104,12 +108,14 @@ function delaySeconds(input: unknown): number {
 }
 
 /**
- * Whether `close` leaves this step's next attempt to the next start, halting the execution for it
- * (see `leftToRestart`). A branch of a parallel step goes on: its running siblings get the grace.
+ * Whether `close` leaves this step's next attempt to the next start (see `leftToRestart`): no
+ * handler starts once `close` was called on a durable store. A top-level step halts its execution
+ * for the shutdown at once. A branch of a parallel step only leaves itself, as stored: its running
+ * siblings get the grace, and the parallel step halts the execution once they ended.
  */
 function leftForClose(ctx: EngineContext, ex: ActiveExecution, step: PlanActionStep): boolean {
-  if (step.parent !== null || !leftToRestart(ctx)) return false;
-  ex.stop('shutdown');
+  if (!leftToRestart(ctx)) return false;
+  if (step.parent === null) ex.stop('shutdown');
   return true;
 }
 
@@ -153,14 +159,14 @@ export async function runActionStep(
       // A retry due already (its time passed while its failure was being written) has no timer
       // to halt on: as a waiting one (`timerWait`), it starts no attempt once `close` was called,
       // and resumes from its stored retry time on the next start.
-      if (leftForClose(ctx, ex, step)) return stopped(ctx, ex, set, rec);
+      if (leftForClose(ctx, ex, step)) return leftAsStored(rec);
     }
     // Checked here first: an await per step costs a turn of the microtask queue.
     if (leaseLapsed(ctx)) {
       await confirmLease(ctx);
       // A close that came while the leases were being renewed: as after the write of a start
       // (below), the attempt does not start; the step runs on the next start.
-      if (leftForClose(ctx, ex, step)) return stopped(ctx, ex, set, rec);
+      if (leftForClose(ctx, ex, step)) return leftAsStored(rec);
     }
     if (scope.aborted) return stopped(ctx, ex, set, rec);
 
@@ -208,7 +214,7 @@ export async function runActionStep(
       // A close (with a grace) that came while the start was being written: no step starts once
       // `close` was called, as the walk checks before each step. The attempt is left as a
       // shutdown leaves a running one, and the step runs on the next start.
-      if (leftForClose(ctx, ex, step)) return stopped(ctx, ex, set, rec);
+      if (leftForClose(ctx, ex, step)) return leftAsStored(rec);
     } else persistLater(ctx, ex, [rec]);
     const attempt = rec.attempts;
     if (ctx.events.has('step.started')) ctx.events.emit('step.started', stepRef(ex, step, attempt));
@@ -348,6 +354,14 @@ function unowe(ex: ActiveExecution, name: string): void {
 }
 
 const CANCELLED: ErrorInfo = { code: 'CANCELLED', message: 'The step was stopped before it finished' };
+
+/**
+ * A step `close` left to the next start (see `leftForClose`): its record stays as stored, as a
+ * shutdown leaves it, for the next start to resume.
+ */
+function leftAsStored(rec: StepRecord): StepOutcome {
+  return { ok: false, rec, error: CANCELLED, stopped: true, left: true };
+}
 
 function stopped(
   ctx: EngineContext,

@@ -81,6 +81,8 @@ export async function runParallelStep(
   }
 
   let failure: Extract<StepOutcome, { ok: false }> | null = null;
+  // Whether `close` left a branch to the next start before its attempt began (see `leftForClose`).
+  let left = false;
   try {
     await Promise.all(
       step.branches.map(async (branch) => {
@@ -95,6 +97,7 @@ export async function runParallelStep(
           recordStepTiming(ctx, ex, out.rec, branch.timeoutMs, false, step.name);
           return;
         }
+        if (out.left) left = true;
         if (!out.stopped) {
           recordStepTiming(ctx, ex, out.rec, branch.timeoutMs, true, step.name);
         } else recordCutShortTiming(ctx, ex, out.rec, branch.timeoutMs, step.name);
@@ -131,6 +134,10 @@ export async function runParallelStep(
   // The group's only StepTimeoutError is its own: the execution's scope and a failed sibling abort
   // it with other errors (a branch's own timeout aborts that branch's attempt, not the group).
   const timedOut = !allDone && group.aborted && group.reason instanceof StepTimeoutError;
+  // A branch `close` left, its running siblings now ended (their grace): the execution halts for
+  // the shutdown, and the step resumes on the next start with the branches that did not complete.
+  // (Unless the step failed or timed out meanwhile, or its execution was stopped otherwise.)
+  if (left && !timedOut && !failure && !ex.stopReason) ex.stop('shutdown');
   if (ex.stopReason && !timedOut && !failure) {
     const error: ErrorInfo = { code: 'CANCELLED', message: 'The step was stopped', step: step.name };
     // Stopped with its execution (not at shutdown: it resumes on the next start), after its

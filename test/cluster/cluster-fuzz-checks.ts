@@ -11,8 +11,6 @@ import { type ExecPlan, type JournalLine, ORDER, type SeedPlan } from './cluster
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 /** The fz_saga steps that have a compensation. */
 const COMPENSATED = new Set(['s1', 'fan', 'p1', 'p2', 's2', 's3']);
-/** The branches of the parallel steps. */
-const BRANCHES = new Set(['p1', 'p2', 'p3']);
 
 /** What the parent saw of one planned execution. */
 export interface Seen {
@@ -50,16 +48,12 @@ export function checkClusterRun(run: ClusterRun, fail: (msg: string) => void): v
     const i = (snap.execution.input as { i: number }).i;
     byInput.set(i, [...(byInput.get(i) ?? []), snap]);
   }
-  // Once a node was asked to close, it starts nothing more, but the retry of a parallel step's
-  // branch: the branches of a running parallel step get the grace (README, "close").
+  // Once a node was asked to close, it starts nothing more, a parallel step's branch included
+  // (README, "close").
   const closedPids = new Set<number>();
   for (const l of journal) {
     if (l.t === 'close') closedPids.add(l.pid);
-    else if (
-      isRun(l) &&
-      closedPids.has(l.pid) &&
-      !(l.t === 'start' && BRANCHES.has(l.step!) && l.attempt! > 1)
-    )
+    else if (isRun(l) && closedPids.has(l.pid))
       fail(`${l.t} ${l.key}#${l.attempt} on ${l.label} (pid ${l.pid}) after its close was called`);
   }
   const lines = new Map<string, { l: JournalLine; n: number }[]>();

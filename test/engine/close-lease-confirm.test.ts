@@ -194,6 +194,66 @@ describe.each([0, 5])('close({ grace: %s }) while a stalled node confirms its le
     expect(ran.sort()).toEqual(['x', 'y']);
   });
 
+  it("does not start a parallel branch's retry once the leases are renewed; its sibling finishes; the next start runs it", async () => {
+    const file = join(tempDir(), 'store.sqlite');
+    const clock = new FakeClock();
+    const store = new FlakyRenewals(file);
+    const fail = gate();
+    const sibling = gate<string>();
+    let siblingStarted = false;
+    let calls = 0;
+    const flaky = async () => {
+      calls++;
+      if (calls > 1) return 'ok';
+      await fail.promise;
+      throw new Error('try again');
+    };
+    const orch = await createOrchestrator({
+      store,
+      clock,
+      ...LEASE,
+      actions: {
+        flaky,
+        slow: () => {
+          siblingStarted = true;
+          return sibling.promise;
+        },
+      },
+    });
+    // The retry of branch `flaky`, due 10 ms after its failure, waits for the leases to be
+    // confirmed while its sibling `slow` still runs (and gets the grace).
+    await orch.workflowEngine.defineWorkflow('w', [
+      {
+        name: 'p',
+        parallel: [{ name: 'slow' }, { name: 'flaky', retry: { maxAttempts: 2, initialDelay: 0.01 } }],
+      },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await closeWhileConfirming(
+      store,
+      clock,
+      grace,
+      () => calls === 1 && siblingStarted,
+      async () => {
+        const failed = nextEvent(orch, 'step.failed');
+        fail.open();
+        await failed;
+        await nextTurn();
+        await clock.advance(10);
+      },
+      (g) => {
+        const closing = orch.close({ grace: g });
+        sibling.open('done');
+        return closing;
+      },
+    );
+    expect(calls).toBe(1);
+
+    const status = await restartAndFinish(file, clock, id, { actions: { flaky, slow: () => 'again' } });
+    expect(status.status).toBe('completed');
+    expect(calls).toBe(2);
+  });
+
   it('does not start the compensation once the leases are renewed; the next start runs it', async () => {
     const file = join(tempDir(), 'store.sqlite');
     const clock = new FakeClock();
