@@ -68,10 +68,10 @@ export function idempotencyKey(executionId: string, step: string, visit: number)
 
 /**
  * Sleeps until `at` on `signal` for `step`, marked as a wait on a timer (see
- * `ActiveExecution.waitOnTimer`) for a top-level step: a branch's wait is not marked, since a
- * sibling may be running a handler. A draining node halts the execution at once only on a durable
- * store, whose stored timer resumes it on the next start (on the memory store nothing does, so the
- * grace is its only chance to end).
+ * `ActiveExecution.waitOnTimer`; a branch's, `waitOnBranchTimer`: a sibling may be running a
+ * handler). A draining node halts the execution at once only on a durable store, whose stored
+ * timer resumes it on the next start (on the memory store nothing does, so the grace is its only
+ * chance to end).
  */
 function timerWait(
   ctx: EngineContext,
@@ -81,7 +81,8 @@ function timerWait(
   signal: AbortSignal,
 ): Promise<void> {
   const wait = () => sleepUntil(ctx.clock, at, signal);
-  if (step.parent !== null) return wait();
+  // (A branch whose siblings are being stopped waits no more: it takes no part in a halt.)
+  if (step.parent !== null) return ex.waitOnBranchTimer(leftToRestart(ctx) && !signal.aborted, wait);
   return ex.waitOnTimer(leftToRestart(ctx), wait);
 }
 

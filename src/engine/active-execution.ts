@@ -61,11 +61,14 @@ export class ActiveExecution {
    */
   retaken = false;
   /**
-   * Its one running step (a top-level action step) is only waiting on a timer — a retry's backoff
-   * or a `delay`, or a compensation's retry backoff — with no handler running: a shutdown need not
-   * give it a grace period (see {@link waitOnTimer}).
+   * Its running step is only waiting on a timer — a retry's backoff or a `delay`, or a
+   * compensation's retry backoff; for a parallel step, every branch that has not ended — with no
+   * handler running: a shutdown need not give it a grace period (see {@link waitOnTimer}).
    */
   onTimer = false;
+  /** The running parallel step's branches that have not ended, and how many of them wait on a timer. */
+  private branchesOpen = 0;
+  private branchesOnTimer = 0;
   /** The status the store holds, as far as this runner wrote it. */
   private writtenStatus: ExecutionRecord['status'] | null;
   /**
@@ -111,6 +114,39 @@ export class ActiveExecution {
     } finally {
       this.onTimer = false;
     }
+  }
+
+  /** A parallel step starts `count` branches (see {@link waitOnBranchTimer}). */
+  branchesStarted(count: number): void {
+    this.branchesOpen = count;
+    this.branchesOnTimer = 0;
+  }
+
+  /** One of the parallel step's branches ended; `draining` as for {@link waitOnBranchTimer}. */
+  branchEnded(draining: boolean): void {
+    this.branchesOpen--;
+    this.markBranchTimers(draining);
+  }
+
+  /**
+   * {@link waitOnTimer} for a branch of a parallel step: its execution is {@link onTimer}, and is
+   * halted for a draining shutdown, only once every branch that has not ended waits on a timer (a
+   * sibling's running handler gets the grace).
+   */
+  async waitOnBranchTimer(draining: boolean, wait: () => Promise<void>): Promise<void> {
+    this.branchesOnTimer++;
+    this.markBranchTimers(draining);
+    try {
+      await wait();
+    } finally {
+      this.branchesOnTimer--;
+      this.markBranchTimers(false);
+    }
+  }
+
+  private markBranchTimers(draining: boolean): void {
+    this.onTimer = this.branchesOpen > 0 && this.branchesOnTimer === this.branchesOpen;
+    if (this.onTimer && draining) this.stop('shutdown');
   }
 
   /** Aborts the running step (first reason wins); a halt also stops compensation and all writes. */

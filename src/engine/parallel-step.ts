@@ -6,7 +6,7 @@
  */
 
 import { elapsedMs, type TimerHandle } from '../clock.js';
-import type { PlanParallelStep } from '../definition/types.js';
+import type { PlanActionStep, PlanParallelStep } from '../definition/types.js';
 import { CancelledError, type ErrorInfo, LeaseLostError, StepTimeoutError } from '../errors.js';
 import type { StepRecord } from '../store/store.js';
 import { AbortScope } from './abort-scope.js';
@@ -14,7 +14,7 @@ import type { StepOutcome } from './action-step.js';
 import { runActionStep } from './action-step.js';
 import type { ActiveExecution } from './active-execution.js';
 import { newStepRecord } from './active-execution.js';
-import type { EngineContext } from './context.js';
+import { type EngineContext, leftToRestart } from './context.js';
 import { persist, persistLater } from './persist.js';
 import { emitStepCompleted } from './step-completed.js';
 import { endAttempt, enterStep, keepCompletedVisit } from './step-records.js';
@@ -83,34 +83,41 @@ export async function runParallelStep(
   let failure: Extract<StepOutcome, { ok: false }> | null = null;
   // Whether `close` left a branch to the next start before its attempt began (see `leftForClose`).
   let left = false;
+  const runBranch = async (branch: PlanActionStep): Promise<void> => {
+    try {
+      const { rec: bEntered } = enterStep(ex, branch.name, step.name);
+      const out = await runActionStep(ctx, ex, branch, bEntered, group);
+      if (out.ok) {
+        ex.outputs[branch.name] = out.output;
+        await persist(ctx, ex, [out.rec]);
+        emitStepCompleted(ctx, ex, out.rec, step.name);
+        recordStepTiming(ctx, ex, out.rec, branch.timeoutMs, false, step.name);
+        return;
+      }
+      if (out.left) left = true;
+      if (!out.stopped) {
+        recordStepTiming(ctx, ex, out.rec, branch.timeoutMs, true, step.name);
+      } else recordCutShortTiming(ctx, ex, out.rec, branch.timeoutMs, step.name);
+      if (!out.stopped && !failure) {
+        failure = out;
+        group.abort(
+          new CancelledError(
+            `Branch '${branch.name}' of parallel step '${step.name}' failed; its siblings are stopped`,
+          ),
+        );
+      }
+    } finally {
+      // When the others only wait on timers and `close` was called, the execution halts now (see
+      // `waitOnBranchTimer`); not when the branches are being stopped already (a failed sibling,
+      // the step's timeout: that is recorded).
+      ex.branchEnded(leftToRestart(ctx) && !group.aborted);
+    }
+  };
+  // The branches to run (those that completed before a restart do not run again).
+  const open = step.branches.filter((b) => ex.steps.get(b.name)?.status !== 'completed');
+  ex.branchesStarted(open.length);
   try {
-    await Promise.all(
-      step.branches.map(async (branch) => {
-        const existing = ex.steps.get(branch.name);
-        if (existing?.status === 'completed') return;
-        const { rec: bEntered } = enterStep(ex, branch.name, step.name);
-        const out = await runActionStep(ctx, ex, branch, bEntered, group);
-        if (out.ok) {
-          ex.outputs[branch.name] = out.output;
-          await persist(ctx, ex, [out.rec]);
-          emitStepCompleted(ctx, ex, out.rec, step.name);
-          recordStepTiming(ctx, ex, out.rec, branch.timeoutMs, false, step.name);
-          return;
-        }
-        if (out.left) left = true;
-        if (!out.stopped) {
-          recordStepTiming(ctx, ex, out.rec, branch.timeoutMs, true, step.name);
-        } else recordCutShortTiming(ctx, ex, out.rec, branch.timeoutMs, step.name);
-        if (!out.stopped && !failure) {
-          failure = out;
-          group.abort(
-            new CancelledError(
-              `Branch '${branch.name}' of parallel step '${step.name}' failed; its siblings are stopped`,
-            ),
-          );
-        }
-      }),
-    );
+    await Promise.all(open.map(runBranch));
   } catch (error) {
     // A write failed (the runner gives the execution up, or another node took it over): the
     // branches still running are no longer wanted here. Told now, or they would run on unseen

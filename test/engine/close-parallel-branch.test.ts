@@ -3,14 +3,16 @@
  * branches included. A branch whose start is being written when `close({ grace })` comes, or whose
  * retry falls due within the grace, does not start: its siblings already running keep the grace,
  * then the execution halts for the shutdown, and the next start runs that branch once (and no
- * branch that completed). On the memory store nothing would resume the branch: it goes on within
- * the grace, as the README says.
+ * branch that completed). Branches that only wait on a timer (a retry's backoff) are not waited
+ * for: the execution halts as soon as no branch runs a handler. On the memory store nothing would
+ * resume the branch: it goes on within the grace, as the README says.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createOrchestrator, FakeClock, SqliteStore } from '../../src/index.js';
 import type { ExecutionUpdate } from '../../src/store/store.js';
 import {
+  answerWithin,
   finishWithClock,
   gate,
   nextEvent,
@@ -166,6 +168,90 @@ describe('close({ grace }) and the branches of a parallel step (SQLite)', () => 
     expect(status.status).toBe('completed');
     expect(status.outputData).toEqual({ p: { a: 'a1', b: 'b2' } });
     expect(calls).toEqual(['first a', 'first b', 'second b']);
+  });
+});
+
+describe('close({ grace }) and parallel branches that only wait on a timer (SQLite)', () => {
+  /** Branches `a` and `b`, each retried after 10 s. */
+  const RETRIED = [
+    {
+      name: 'p',
+      parallel: [
+        { name: 'a', retry: { maxAttempts: 1, initialDelay: 10 } },
+        { name: 'b', retry: { maxAttempts: 1, initialDelay: 10 } },
+      ],
+    },
+  ];
+
+  it('halts at once when every branch waits on its backoff; the next start runs them', async () => {
+    const file = join(tempDir(), 'store.sqlite');
+    const clock = new FakeClock();
+    const calls: string[] = [];
+    const fails = (name: string) => () => {
+      calls.push(`first ${name}`);
+      throw new Error('try again');
+    };
+    const first = await createOrchestrator({
+      store: `sqlite:${file}`,
+      clock,
+      actions: { a: fails('a'), b: fails('b') },
+    });
+    await first.workflowEngine.defineWorkflow('w', RETRIED);
+    const aFailed = nextEvent(first, 'step.failed', (e) => e.step === 'a');
+    const bFailed = nextEvent(first, 'step.failed', (e) => e.step === 'b');
+    const id = await first.workflowEngine.executeWorkflow('w');
+    await Promise.all([aFailed, bFailed]);
+    // No virtual time passes: the grace does not wait for the backoffs.
+    const closing = first.close({ grace: 30 });
+    expect(await answerWithin(closing, 5_000)).toBeUndefined();
+    expect(calls).toEqual(['first a', 'first b']);
+
+    const second = await createOrchestrator({
+      store: `sqlite:${file}`,
+      clock,
+      actions: { a: () => 'a2', b: () => 'b2' },
+    });
+    const status = await finishWithClock(second, clock, id);
+    await second.close();
+    expect(status.status).toBe('completed');
+    expect(status.outputData).toEqual({ p: { a: 'a2', b: 'b2' } });
+  });
+
+  it('halts once the branch running a handler ended, without waiting out a sibling backoff', async () => {
+    const file = join(tempDir(), 'store.sqlite');
+    const clock = new FakeClock();
+    const aGate = gate<string>();
+    const first = await createOrchestrator({
+      store: `sqlite:${file}`,
+      clock,
+      actions: {
+        a: () => aGate.promise,
+        b: () => {
+          throw new Error('try again');
+        },
+      },
+    });
+    await first.workflowEngine.defineWorkflow('w', RETRIED);
+    const bFailed = nextEvent(first, 'step.failed', (e) => e.step === 'b');
+    const aCompleted = nextEvent(first, 'step.completed', (e) => e.step === 'a');
+    const id = await first.workflowEngine.executeWorkflow('w');
+    await bFailed;
+    const closing = first.close({ grace: 30 });
+    aGate.open('a1');
+    await aCompleted;
+    expect(await answerWithin(closing, 5_000)).toBeUndefined();
+
+    const bRuns: string[] = [];
+    const second = await createOrchestrator({
+      store: `sqlite:${file}`,
+      clock,
+      actions: { a: () => 'a2', b: () => bRuns.push('b2') },
+    });
+    const status = await finishWithClock(second, clock, id);
+    await second.close();
+    expect(status.status).toBe('completed');
+    expect(status.outputData).toEqual({ p: { a: 'a1', b: 1 } });
+    expect(bRuns).toEqual(['b2']);
   });
 });
 
