@@ -6,6 +6,7 @@
  */
 import { elapsedMs } from '../clock.js';
 import { type ErrorInfo, LeaseLostError } from '../errors.js';
+import { UNFINISHED_STATES } from '../store/states.js';
 import type { ActiveExecution } from './active-execution.js';
 import { type EngineContext, leaseMs } from './context.js';
 import { checkExecutionId } from './execution-id-arg.js';
@@ -38,16 +39,39 @@ export class Cancellation {
     this.assertOpen();
     checkExecutionId(executionId);
     const ex = this.scheduler.get(executionId);
-    if (ex) return this.cancelLocal(ex);
+    if (!ex) return this.cancelStored(executionId, false);
+    const from = ex.record.status;
+    const cancelled = await this.cancelLocal(ex);
+    // Its runner let it go unfinished before it could end it: given up after a store failure (a
+    // write, or the confirmation of leases that may have lapsed), taken over by another node, or
+    // halted by a shutdown. The cancel is stored as a request, applied by whichever node runs the
+    // execution next (this one, taking it up again); a store that cannot take it fails the call.
+    if (cancelled || (from !== 'running' && from !== 'pending') || !UNFINISHED_STATES.has(ex.record.status)) {
+      return cancelled;
+    }
+    return this.cancelStored(executionId, true);
+  }
+
+  /**
+   * Cancels an execution this node does not hold (any more) through a request in the store, and
+   * answers once it has ended. `begun`: this call stopped it here, and its runner let it go
+   * unfinished — compensating for this cancel, possibly, which is then waited for too.
+   */
+  private async cancelStored(executionId: string, begun: boolean): Promise<boolean> {
     const rec = await this.ctx.store.requestCancel(executionId);
-    if (!rec || (rec.status !== 'pending' && rec.status !== 'running')) return false;
+    if (!rec) return false;
+    const cancelling = begun && rec.status === 'compensating' && rec.outcome === 'cancelled';
+    if (rec.status !== 'pending' && rec.status !== 'running' && !cancelling) return false;
     // Nobody alive runs it: take it over here and cancel it.
     await this.claimOrphan(executionId);
     // Nobody holds it and this node lacks the handlers its cancellation needs: not cancelled now.
     // The request stays stored, and a process that has them applies it.
     if (await this.cannotRun(executionId)) return false;
     const claimed = this.scheduler.get(executionId);
-    if (claimed) return this.cancelTakenOver(claimed);
+    if (claimed) {
+      const answer = await this.cancelTakenOver(claimed);
+      if (answer !== null) return answer;
+    }
     // An in-memory store has no other node that could apply the request.
     if (!this.ctx.store.durable) return false;
     // Another node owns it and applies the request on its next sweep (then compensates, which
@@ -72,7 +96,10 @@ export class Cancellation {
       // This node's own round may have taken it over meanwhile (its runner applies the stored
       // request): its outcome is the answer, not the lease it now holds.
       const held = this.scheduler.get(executionId);
-      if (held) return this.cancelTakenOver(held);
+      if (held) {
+        const answer = await this.cancelTakenOver(held);
+        if (answer !== null) return answer;
+      }
       const snap = await this.ctx.store.getExecution(executionId);
       if (!snap) return false;
       const r = snap.execution;
@@ -98,7 +125,10 @@ export class Cancellation {
         await this.claimOrphan(executionId);
         if (await this.cannotRun(executionId)) return false;
         const mine = this.scheduler.get(executionId);
-        if (mine) return this.cancelTakenOver(mine);
+        if (mine) {
+          const answer = await this.cancelTakenOver(mine);
+          if (answer !== null) return answer;
+        }
         // Someone's claim got there first: another node, or this node's own round whose runner is
         // about to start it. Either applies the stored request: wait for it as for a live owner,
         // from now, rather than give up because the first owner's lease ran out.
@@ -118,14 +148,16 @@ export class Cancellation {
   /**
    * Cancels an execution this node just took over, with the cancel request stored before the
    * claim: one that never started ends here as a queued one; else its runner applies the request
-   * (it may be compensating already, or have ended).
+   * (it may be compensating already, or have ended). Null when its runner let it go unfinished
+   * (a store failure, another node took it over): the request stays stored; the caller waits on.
    */
-  private async cancelTakenOver(ex: ActiveExecution): Promise<boolean> {
+  private async cancelTakenOver(ex: ActiveExecution): Promise<boolean | null> {
     if (ex.record.status === 'pending') return this.cancelLocal(ex);
     ex.stop('cancel');
     this.scheduler.expedite(ex);
     await ex.done;
-    return ex.record.status === 'cancelled';
+    if (ex.record.status === 'cancelled') return true;
+    return UNFINISHED_STATES.has(ex.record.status) ? null : false;
   }
 
   /** Cancels an execution this node holds. */
