@@ -60,6 +60,9 @@ export class Cancellation {
   private async cancelStored(executionId: string, begun: boolean): Promise<boolean> {
     const rec = await this.ctx.store.requestCancel(executionId);
     if (!rec) return false;
+    // Halted here by a close: stored for whoever runs it next (this node's next start); the store
+    // is being closed, and nothing here waits for the end any more.
+    if (begun && this.ctx.lifecycle.draining) return false;
     const cancelling = begun && rec.status === 'compensating' && rec.outcome === 'cancelled';
     if (rec.status !== 'pending' && rec.status !== 'running' && !cancelling) return false;
     // Nobody alive runs it: take it over here and cancel it.
