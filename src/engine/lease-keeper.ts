@@ -583,6 +583,11 @@ export class LeaseKeeper {
     const owners = await ctx.store.listOwners();
     const staleOwners = owners.filter(isDeadLocalOwner);
     const now = ctx.clock.now();
+    // This node's own leases may have run out since it last renewed them (the round was held up
+    // for longer than a lease: a slow store, a starved process): a claim now would take its own
+    // running executions as orphans, under a new epoch their runners do not hold. The next round
+    // renews first (and stops what others took meanwhile), then claims.
+    if (now > ctx.leases.validUntil) return retaken;
     const claimed = await ctx.store.claimExecutions({
       owner: ctx.nodeId,
       leaseUntil: now + this.leaseMs,
@@ -631,7 +636,13 @@ export class LeaseKeeper {
     // A cancel's claim and a round adopting what this node owns may take up the same execution at
     // once, each reading it unfinished before either runs it: only the first one runs it (two
     // would run it twice and end it twice).
-    if (this.scheduler.get(record.id) || this.adopting.has(record.id)) return;
+    const held = this.scheduler.get(record.id);
+    if (held) {
+      // Claimed from under its own runner (its lease ran out here unrenewed): see `reclaimed`.
+      if (how !== 'placed' && record.epoch > held.record.epoch) this.scheduler.reclaimed.add(record.id);
+      return;
+    }
+    if (this.adopting.has(record.id)) return;
     this.adopting.add(record.id);
     try {
       await this.adoptOnce(record, known, how);

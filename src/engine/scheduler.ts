@@ -54,6 +54,13 @@ export class Scheduler {
    * takes them: the lease keeper takes them up again, if they are stored.
    */
   readonly notStarted = new Set<string>();
+  /**
+   * Executions a claim of this node took (a new epoch) while their runner here still held the
+   * older epoch: that runner's next write is refused and it stops as if another node had taken
+   * over. As this node renews the new lease, no other node would ever take them up: when the
+   * runner stops so, they join {@link notStarted}.
+   */
+  readonly reclaimed = new Set<string>();
   /** Executions started in this turn of the event loop; reset by `onTurn`. */
   private launchedThisTurn = 0;
   private readonly onTurn = () => {
@@ -286,9 +293,15 @@ export class Scheduler {
     void runExecution(this.ctx, ex).then(
       (result) => {
         if (result === 'abandoned') this.abandoned.set(ex.id, ex.record);
+        if (this.reclaimed.delete(ex.id) && result === 'halted' && ex.halted === 'lease') {
+          this.notStarted.add(ex.id);
+        }
         this.exit(ex);
       },
-      () => this.exit(ex),
+      () => {
+        this.reclaimed.delete(ex.id);
+        this.exit(ex);
+      },
     );
   }
 
