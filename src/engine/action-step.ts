@@ -218,7 +218,11 @@ export async function runActionStep(
       if (leftForClose(ctx, ex, step)) return leftAsStored(rec);
     } else persistLater(ctx, ex, [rec]);
     const attempt = rec.attempts;
-    if (ctx.events.has('step.started')) ctx.events.emit('step.started', stepRef(ex, step, attempt));
+    if (ctx.events.has('step.started')) {
+      ctx.events.emit('step.started', stepRef(ex, step, attempt));
+      // A listener that called `close()` (synchronously): as after the write of a start, above.
+      if (early === null && leftForClose(ctx, ex, step)) return leftAsStored(rec);
+    }
 
     let result: AttemptResult =
       early !== null || !handler
