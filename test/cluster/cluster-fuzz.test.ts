@@ -19,7 +19,8 @@
  *
  * Hunt further with CLUSTER_FUZZ_SEEDS=1,2,3 (each seed a test), CLUSTER_FUZZ_EVENTS=6 (chaos
  * events per seed, 3 by default); CLUSTER_FUZZ_DEBUG=1 prints each seed's events and shares, and
- * keeps the journal and logs of a seed that fails.
+ * keeps the journal and logs of a seed that fails or in which a node never stopped logged a lease
+ * loss (no check fails on that alone: on a loaded machine a node's renewals may come late).
  */
 import { appendFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -320,7 +321,20 @@ async function fuzz(seed: number): Promise<string[]> {
           problems.push(`seed ${seed}: ${l} ran none of the ${total} steps while ${victim} was down`);
     if (DEBUG) console.info(`seed ${seed}: while ${victim} was down: ${JSON.stringify(window)}`);
   }
-  if (DEBUG && problems.length > 0) {
+  // Lease losses logged by a node never stopped (a killed one logs nothing after its kill): none is
+  // expected, but one that changed no outcome passes the checks; said, with the logs kept, to look into.
+  const stoppedPids = new Set(stalls.map((x) => x.pid));
+  const unexplained = DEBUG
+    ? LABELS.flatMap((l) =>
+        c
+          .nodeLog(l)
+          .filter((w) => String(w.msg).startsWith('lease lost') && !stoppedPids.has(w.pid as number))
+          .map((w) => `${l} (pid ${w.pid}) at ${(w.at as number) - t0} ms: ${w.executionId}`),
+      )
+    : [];
+  if (unexplained.length > 0)
+    console.info(`seed ${seed}: lease lost by a node never stopped: ${unexplained.join('; ')}`);
+  if (DEBUG && (problems.length > 0 || unexplained.length > 0)) {
     // Kept for a look: the journal and the nodes' logs (the cluster's folder goes with the test).
     const keep = join(tmpdir(), `cluster-fuzz-${seed}-${t0}`);
     cpSync(c.dir, keep, { recursive: true });
