@@ -309,6 +309,10 @@ export class LeaseKeeper {
           const renewed = await ctx.store.renewLeases(ctx.nodeId, now + this.leaseMs);
           this.lastRenew = now;
           if (lapsed || renewed < this.scheduler.active.size) await this.dropLost();
+          // Fewer renewed than this node holds stored: a renewal skips a row another session holds
+          // locked. Tried again next round, not a third of a lease later, so that a lock held for
+          // a while does not let that lease run out.
+          if (renewed < this.scheduler.active.size - ctx.creating.size) this.renewNow = true;
           // Only now: until the lost executions are stopped, runners keep waiting in `verify`.
           ctx.leases.validUntil = now + this.leaseMs;
         }

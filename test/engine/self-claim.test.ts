@@ -137,3 +137,41 @@ describe('an execution this node claimed while its runner here still held it', (
     }
   });
 });
+
+describe('a renewal that skipped a row', () => {
+  it('is tried again at the next round, not a third of a lease later', async () => {
+    const clock = new FakeClock();
+    const store = new SkippedRenewal(`${tempDir()}/orchestrator.sqlite`);
+    const first = gate<number>();
+    let started = false;
+    const orch = await createOrchestrator({
+      store,
+      clock,
+      leaseSeconds: 9,
+      sweepInterval: 1,
+      actions: {
+        first: () => {
+          started = true;
+          return first.promise;
+        },
+      },
+    });
+    try {
+      await orch.workflowEngine.defineWorkflow('w', [{ name: 'first' }]);
+      const id = await orch.workflowEngine.executeWorkflow('w');
+      while (!started) await clock.advance(10);
+      // Skipped in the renewals of the next 3 s (one renewal: every third of the 9 s lease).
+      store.pinnedUntil = clock.now() + 9_000;
+      store.skipped = id;
+      for (let i = 0; i < 30; i++) await clock.advance(100);
+      store.skipped = null;
+      // The lock is gone: the round after renews the row.
+      for (let i = 0; i < 12; i++) await clock.advance(100);
+      const stored = (await store.getExecution(id))?.execution;
+      expect(stored?.leaseUntil).toBeGreaterThan(store.pinnedUntil);
+    } finally {
+      first.open(1);
+      await orch.close();
+    }
+  });
+});
