@@ -7,27 +7,11 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createOrchestrator, NonRetryableError, SqliteStore } from '../../src/index.js';
-import type { ExecutionUpdate } from '../../src/store/store.js';
-import { gate, tempDir, untilAborted } from '../helpers/orchestrator.js';
+import { createOrchestrator, NonRetryableError } from '../../src/index.js';
+import { holdingStore } from '../helpers/holding-store.js';
+import { tempDir, untilAborted } from '../helpers/orchestrator.js';
 
 const SAGA = [{ name: 'book', compensation: 'unbook' }, { name: 'pay' }];
-
-/** A SQLite store whose writes that match `held` wait for the returned gate to open. */
-function holdingStore(file: string, held: (u: ExecutionUpdate) => boolean) {
-  const store = new SqliteStore(file);
-  const reached = gate();
-  const release = gate();
-  const update = store.update.bind(store);
-  store.update = async (u) => {
-    if (held(u)) {
-      reached.open();
-      await release.promise;
-    }
-    return update(u);
-  };
-  return { store, reached: reached.promise, release: release.open };
-}
 
 describe.each([0, 5])('close({ grace: %s }) while a resumed execution stores a start', (grace) => {
   it('does not start the step once the write commits; the next start runs it', async () => {

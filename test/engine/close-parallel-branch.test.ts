@@ -9,8 +9,8 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createOrchestrator, FakeClock, SqliteStore } from '../../src/index.js';
-import type { ExecutionUpdate } from '../../src/store/store.js';
+import { createOrchestrator, FakeClock } from '../../src/index.js';
+import { holdingStore } from '../helpers/holding-store.js';
 import {
   answerWithin,
   finishWithClock,
@@ -22,22 +22,6 @@ import {
 } from '../helpers/orchestrator.js';
 
 const PARALLEL = [{ name: 'p', parallel: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] }];
-
-/** A SQLite store whose writes that match `held` wait for the returned gate to open. */
-function holdingStore(file: string, held: (u: ExecutionUpdate) => boolean) {
-  const store = new SqliteStore(file);
-  const reached = gate();
-  const release = gate();
-  const update = store.update.bind(store);
-  store.update = async (u) => {
-    if (held(u)) {
-      reached.open();
-      await release.promise;
-    }
-    return update(u);
-  };
-  return { store, reached: reached.promise, release: release.open };
-}
 
 describe('close({ grace }) and the branches of a parallel step (SQLite)', () => {
   it('does not start a branch whose start was being written; its running sibling finishes; the next start runs the branch once', async () => {
