@@ -18,6 +18,9 @@ import { checkHonoured, listCursor } from './list-cursor.js';
 import type { Scheduler } from './scheduler.js';
 import { buildStatus } from './status.js';
 
+/** The most executions one `listExecutions` call returns (its `limit`). */
+export const MAX_LIST_LIMIT = 10_000;
+
 const STATES: ReadonlySet<string> = new Set(EXECUTION_STATES);
 
 /** How often a wait on an execution another node runs re-reads the store, ms. */
@@ -135,9 +138,9 @@ export class ExecutionQueries {
     const before = options.before === undefined ? undefined : listCursor(options.before);
     const limit = options.limit ?? 100;
     const offset = options.offset ?? 0;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
       throw new ValidationError(
-        [{ path: 'limit', message: `expected an integer from 1 to 10000, got ${limit}` }],
+        [{ path: 'limit', message: `expected an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}` }],
         'Invalid listing',
       );
     }

@@ -18,13 +18,18 @@ import type { ExecutionSnapshot, Store } from '../store/store.js';
 export function listCursor(before: unknown): ListPosition {
   const createdAt = typeof before === 'string' ? executionIdTime(before) : null;
   if (createdAt === null) {
-    // (describeValue cuts a long string, as every message does: see echo.ts.)
-    throw new ValidationError(
-      [{ path: 'before', message: `expected ${EXECUTION_ID_SHAPE}, got ${describeValue(before)}` }],
-      'Invalid listing',
-    );
+    throw new ValidationError([{ path: 'before', message: cursorProblem(before)! }], 'Invalid listing');
   }
   return { createdAt, id: before as string };
+}
+
+/**
+ * What is wrong with `before` as a cursor (the message of the `before` issue), or null when it
+ * is an execution id this engine makes. (describeValue cuts a long string, see echo.ts.)
+ */
+export function cursorProblem(before: unknown): string | null {
+  if (typeof before === 'string' && executionIdTime(before) !== null) return null;
+  return `expected ${EXECUTION_ID_SHAPE}, got ${describeValue(before)}`;
 }
 
 /**

@@ -8,8 +8,9 @@
  * @module
  */
 import { echo } from '../../../echo.js';
+import { MAX_LIST_LIMIT } from '../../../engine/execution-queries.js';
+import { cursorProblem } from '../../../engine/list-cursor.js';
 import { ValidationError } from '../../../errors.js';
-import { EXECUTION_ID_SHAPE, executionIdTime } from '../../../ids.js';
 import type { ExecutionState, ExecutionStatus } from '../../../types.js';
 import { EXECUTION_STATES } from '../../../types.js';
 import type { DashboardDeps } from '../context.js';
@@ -26,9 +27,6 @@ export interface ListQuery {
 }
 
 const STATES: ReadonlySet<string> = new Set(EXECUTION_STATES);
-
-/** The most `listExecutions` returns at once. */
-const MAX_LIST_LIMIT = 10_000;
 
 /**
  * Reads `status`, `workflowId` and `before` from a query string object; empty values mean "all"
@@ -49,9 +47,8 @@ export function parseListQuery(query: Record<string, unknown>): ListQuery {
   }
   if (workflowId.length > 128)
     issues.push({ path: 'workflowId', message: 'expected at most 128 characters' });
-  if (before !== '' && executionIdTime(before) === null) {
-    issues.push({ path: 'before', message: `expected ${EXECUTION_ID_SHAPE}, got ${echo(before)}` });
-  }
+  const problem = before === '' ? null : cursorProblem(before);
+  if (problem !== null) issues.push({ path: 'before', message: problem });
   if (issues.length > 0) throw new ValidationError(issues, 'Invalid execution filter');
   return {
     ...(status ? { status: status as ExecutionState } : {}),
