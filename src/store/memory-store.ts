@@ -202,15 +202,18 @@ export class MemoryStore implements Store {
   async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
     // Negative values page as in the SQL stores: as 0.
     const offset = Math.max(0, filter.offset ?? 0);
-    const { before } = filter;
-    return this.matching(filter)
-      .filter((record) => !before || listsAfter(record, before))
-      .sort(newestFirst)
-      .slice(offset, offset + Math.max(0, filter.limit))
-      .map((record) => this.snapshot(record));
+    const { before, after } = filter;
+    // With `after`, the page is the executions nearest to it: read upwards, returned newest first.
+    const page = this.matching(filter)
+      .filter((record) => (!before || listsAfter(record, before)) && (!after || listsAfter(after, record)))
+      .sort(after ? oldestFirst : newestFirst)
+      .slice(offset, offset + Math.max(0, filter.limit));
+    return (after ? page.reverse() : page).map((record) => this.snapshot(record));
   }
 
-  async countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before'>): Promise<number> {
+  async countExecutions(
+    filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before' | 'after'>,
+  ): Promise<number> {
     return this.matching(filter).length;
   }
 
@@ -377,7 +380,9 @@ export class MemoryStore implements Store {
     for (const id of this.unfinished) yield this.executions.get(id)!;
   }
 
-  private matching(filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before'>): ExecutionRecord[] {
+  private matching(
+    filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before' | 'after'>,
+  ): ExecutionRecord[] {
     const out: ExecutionRecord[] = [];
     for (const record of this.executions.values()) {
       if (filter.status !== undefined && record.status !== filter.status) continue;

@@ -176,6 +176,14 @@ export interface ExecutionFilter {
    * offset counts from there. No execution need be stored at it.
    */
   before?: ListPosition;
+  /**
+   * Only executions listed before this place (created later, or as late with a higher id), and of
+   * those the `limit` nearest to it (the offset counts from there too): the page before a page,
+   * read upwards from the place, returned newest first as every listing. No execution need be
+   * stored at it. The engine never passes it with `before`; a store given both lists between them.
+   * A custom store that ignores it: the engine's listings with `after` are refused (`UNSUPPORTED`).
+   */
+  after?: ListPosition;
 }
 
 /** An execution with its steps. */
@@ -300,7 +308,7 @@ export interface Store {
   /** Newest first. */
   listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]>;
   /** How many executions match a filter (for pagination). */
-  countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before'>): Promise<number>;
+  countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before' | 'after'>): Promise<number>;
 
   /** Owners of unfinished executions. */
   listOwners(): Promise<string[]>;

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { leaseContract } from './contract-leases.js';
 import { nodeContract } from './contract-nodes.js';
+import { pagingContract } from './contract-paging.js';
 import { queryContract } from './contract-queries.js';
 import { recordContract } from './contract-records.js';
 import { retentionContract } from './contract-retention.js';
@@ -66,6 +67,7 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
     recordContract(current);
     updateContract(current);
     queryContract(current);
+    pagingContract(current);
     leaseContract(current);
     nodeContract(current);
     retentionContract(current);

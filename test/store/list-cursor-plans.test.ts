@@ -1,6 +1,6 @@
 /**
- * Listing after a cursor reads a range of the newest-first indexes: the page it returns, not
- * what comes before the cursor (as an offset does). SQLite: EXPLAIN QUERY PLAN of the store's own
+ * Listing from a cursor, either way (`before`, `after`), reads a range of the newest-first indexes
+ * (downwards or upwards): the page it returns, not what lies beyond the cursor (as an offset does). SQLite: EXPLAIN QUERY PLAN of the store's own
  * statements; PostgreSQL: EXPLAIN ANALYZE of them (rows read) on an analysed table.
  */
 import { join } from 'node:path';
@@ -34,10 +34,15 @@ function rowsRead(node: PlanNode): number {
   return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsRead(child), 0);
 }
 
-const before = { createdAt: 15_000, id: 'x15000' };
-const SHAPES = [{}, { status: 'completed' }, { workflowId: 'w' }, { status: 'completed', workflowId: 'w' }];
+const place = { createdAt: 15_000, id: 'x15000' };
+const FILTERS = [{}, { status: 'completed' }, { workflowId: 'w' }, { status: 'completed', workflowId: 'w' }];
+/** Every filter with a cursor each way. */
+const SHAPES = FILTERS.flatMap((filter) => [
+  { ...filter, before: place },
+  { ...filter, after: place },
+]);
 
-describe('SQLite listing after a cursor', () => {
+describe('SQLite listing from a cursor', () => {
   it('searches a newest-first index from the cursor, with every filter', async () => {
     const { dir, remove } = tempDir();
     cleanups.push(remove);
@@ -51,24 +56,24 @@ describe('SQLite listing after a cursor', () => {
     });
     const statements = prepareStatements(db);
     for (const shape of SHAPES) {
-      const [index, args] = filterArgs({ ...shape, before });
+      const [index, args] = filterArgs(shape);
       const plan = (
         db.prepare(`EXPLAIN QUERY PLAN ${statements.list[index]!.source}`).all(...args, 10, 0) as {
           detail: string;
         }[]
       ).map((row) => row.detail);
       expect(plan[0], JSON.stringify(shape)).toMatch(
-        /^SEARCH e USING INDEX executions_(created|status|workflow) \((\w+=\? AND )?\(created_at,id\)<\(\?,\?\)\)$/,
+        /^SEARCH e USING INDEX executions_(created|status|workflow) \((\w+=\? AND )?\(created_at,id\)[<>]\(\?,\?\)\)$/,
       );
       expect(plan.join('\n'), JSON.stringify(shape)).not.toContain('TEMP B-TREE');
     }
   });
 });
 
-describe('PostgreSQL listing after a cursor', () => {
+describe('PostgreSQL listing from a cursor', () => {
   const fixture = storePerTest({ poolSize: 2 });
 
-  it('reads the page, not the 10,000 newer executions before the cursor', async () => {
+  it('reads the page, not the 10,000 executions on the far side of the cursor', async () => {
     const { schema } = fixture.store;
     await withClient(async (client) => {
       await client.query(`SET search_path TO "${schema}"`);
@@ -77,7 +82,7 @@ describe('PostgreSQL listing after a cursor', () => {
       await client.query('ANALYZE executions');
       const sql = buildSql(schema);
       for (const shape of SHAPES) {
-        const [index, args] = pgFilterArgs({ ...shape, before });
+        const [index, args] = pgFilterArgs(shape);
         const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql.list[index]!}`, [
           ...args,
           10,

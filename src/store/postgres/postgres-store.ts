@@ -261,10 +261,14 @@ export class PostgresStore implements Store {
       limit,
       Math.max(0, filter.offset ?? 0),
     ]);
+    // Read upwards from `after` (see `FILTERS`): newest first like every listing.
+    if (filter.after) rows.reverse();
     return rows.map((row) => ({ execution: toExecution(row), steps: toSteps(row) }));
   }
 
-  async countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before'>): Promise<number> {
+  async countExecutions(
+    filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before' | 'after'>,
+  ): Promise<number> {
     if (namesNothing(filter.workflowId)) return 0;
     const [index, args] = filterArgs(filter);
     const [row] = await this.read<{ n: number }>(this.sql.count[index]!, args);

@@ -70,19 +70,22 @@ export interface UpdateResultRow {
 }
 
 /**
- * Filter shapes of list/count, by bits: 1 status, 2 workflow, 4 a place to list after (arguments
- * numbered in that order; `params`: how many). The place is a row-value bound,
- * `(created_at, id) < ($i, $j)`, which the newest-first indexes (`executions_created`, `_status`,
- * `_workflow`) serve as a range.
+ * Filter shapes of list/count, by bits: 1 status, 2 workflow, 4 a place to list after (`before`),
+ * 8 a place to list before (`after`; arguments numbered in that order; `params`: how many). A
+ * place is a row-value bound, `(created_at, id) < ($i, $j)` or `> ($i, $j)`, which the
+ * newest-first indexes (`executions_created`, `_status`, `_workflow`) serve as a range, read
+ * downwards or (with `after`, oldest first: the store reverses the rows) upwards.
  */
-const FILTERS = Array.from({ length: 8 }, (_, shape) => {
+const FILTERS = Array.from({ length: 16 }, (_, shape) => {
   const where: string[] = [];
   let params = 0;
   const next = () => `$${++params}`;
   if (shape & 1) where.push(`e.status = ${next()}`);
   if (shape & 2) where.push(`e.workflow_id = ${next()}`);
   if (shape & 4) where.push(`(e.created_at, e.id) < (${next()}::int8, ${next()})`);
-  return { where: where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`, params };
+  if (shape & 8) where.push(`(e.created_at, e.id) > (${next()}::int8, ${next()})`);
+  const order = shape & 8 ? 'e.created_at, e.id' : 'e.created_at DESC, e.id DESC';
+  return { where: where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`, params, order };
 });
 
 /** The SQL of one store, by statement. */
@@ -228,10 +231,13 @@ export function buildSql(schema: string, lockInIdOrder = false) {
 
     getExecution: `${snapshot} WHERE e.id = $1`,
     getExecutions: `${snapshot} WHERE e.id = ANY($1::text[]) ORDER BY e.created_at, e.id`,
-    /** Newest first; indexed by filter shape (see `FILTERS`); limit and offset follow the filter. */
+    /**
+     * Newest first (oldest first with `after`); indexed by filter shape (see `FILTERS`); limit and
+     * offset follow the filter.
+     */
     list: FILTERS.map(
-      ({ where, params }) =>
-        `${snapshot} ${where} ORDER BY e.created_at DESC, e.id DESC LIMIT $${params + 1} OFFSET $${params + 2}`,
+      ({ where, params, order }) =>
+        `${snapshot} ${where} ORDER BY ${order} LIMIT $${params + 1} OFFSET $${params + 2}`,
     ),
     count: FILTERS.slice(0, 4).map(({ where }) => `SELECT count(*) AS n FROM ${executions} e ${where}`),
     listOwners: `SELECT DISTINCT owner FROM ${executions} WHERE ${UNFINISHED} AND owner IS NOT NULL ORDER BY owner`,
@@ -315,6 +321,7 @@ export function filterArgs(filter: {
   status?: string;
   workflowId?: string;
   before?: ListPosition;
+  after?: ListPosition;
 }): [number, unknown[]] {
   const args: unknown[] = [];
   let index = 0;
@@ -329,6 +336,10 @@ export function filterArgs(filter: {
   if (filter.before !== undefined) {
     index += 4;
     args.push(filter.before.createdAt, filter.before.id);
+  }
+  if (filter.after !== undefined) {
+    index += 8;
+    args.push(filter.after.createdAt, filter.after.id);
   }
   return [index, args];
 }

@@ -314,11 +314,15 @@ export class SqliteStore implements Store {
   async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
     const [index, args] = filterArgs(filter);
     const page = Math.max(0, filter.limit);
-    return this.read((s) =>
-      this.withSteps(
-        s.list[index]!.all(...args, page, Math.max(0, filter.offset ?? 0)) as ExecutionRowWithInput[],
-      ),
-    );
+    return this.read((s) => {
+      const rows = s.list[index]!.all(
+        ...args,
+        page,
+        Math.max(0, filter.offset ?? 0),
+      ) as ExecutionRowWithInput[];
+      // Read upwards from `after` (see `FILTERS`): newest first like every listing.
+      return this.withSteps(filter.after ? rows.reverse() : rows);
+    });
   }
 
   /** Snapshots of `rows`, with the steps of all of them read in one query. */
@@ -333,7 +337,9 @@ export class SqliteStore implements Store {
     return rows.map((row) => ({ execution: toExecution(row), steps: steps.get(row.id) ?? [] }));
   }
 
-  async countExecutions(filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before'>): Promise<number> {
+  async countExecutions(
+    filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before' | 'after'>,
+  ): Promise<number> {
     const [index, args] = filterArgs(filter);
     return this.read((s) => Number(s.count[index]!.get(...args)));
   }

@@ -74,17 +74,21 @@ const CLAIMABLE = `${UNFINISHED} AND (owner IS NULL OR lease_until IS NULL OR le
     AND NOT (json_extract(k.value, '$[2]') AND (cancel_requested = 1 OR status = 'compensating')))`;
 
 /**
- * Filter shapes of list/count, by bits: 1 status, 2 workflow, 4 a place to list after (arguments
- * bound in that order). The place is a row-value bound, `(created_at, id) < (?, ?)`, which the
- * newest-first indexes (`executions_created`, `_status`, `_workflow`) serve as a range.
+ * Filter shapes of list/count, by bits: 1 status, 2 workflow, 4 a place to list after (`before`),
+ * 8 a place to list before (`after`; arguments bound in that order). A place is a row-value bound,
+ * `(created_at, id) < (?, ?)` or `> (?, ?)`, which the newest-first indexes (`executions_created`,
+ * `_status`, `_workflow`) serve as a range, read downwards or upwards.
  */
-const FILTERS = Array.from({ length: 8 }, (_, shape) => {
+const FILTERS = Array.from({ length: 16 }, (_, shape) => {
   const where: string[] = [];
   if (shape & 1) where.push('e.status = ?');
   if (shape & 2) where.push('e.workflow_id = ?');
   if (shape & 4) where.push('(e.created_at, e.id) < (?, ?)');
+  if (shape & 8) where.push('(e.created_at, e.id) > (?, ?)');
   return where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
 });
+/** Of the shapes with `after` (bit 8): the rows nearest to it come first (the store reverses them). */
+const OLDEST_FIRST = 'ORDER BY e.created_at, e.id';
 /** Per-status counts and sums; `by`: columns to group by first (with a trailing comma). */
 /**
  * Per-status counts and sums of the executions and of those retention deleted (`purged_counts`);
@@ -213,7 +217,7 @@ const PLUCKED: ReadonlySet<keyof typeof SQL> = new Set([
 
 /** The prepared statements of one connection. */
 export type Statements = { readonly [K in keyof typeof SQL]: Database.Statement } & {
-  /** Newest first, `LIMIT ? OFFSET ?`; indexed by filter shape (see `FILTERS`). */
+  /** Newest first (oldest first with `after`), `LIMIT ? OFFSET ?`; indexed by filter shape (see `FILTERS`). */
   readonly list: Database.Statement[];
   /** `count(*)`, plucked; indexed by filter shape. */
   readonly count: Database.Statement[];
@@ -226,7 +230,9 @@ export function prepareStatements(db: Database.Database): Statements {
     const statement = db.prepare(sql);
     out[name] = PLUCKED.has(name as keyof typeof SQL) ? statement.pluck() : statement;
   }
-  out.list = FILTERS.map((where) => db.prepare(`${WITH_INPUT} ${where} ${NEWEST_FIRST} LIMIT ? OFFSET ?`));
+  out.list = FILTERS.map((where, shape) =>
+    db.prepare(`${WITH_INPUT} ${where} ${shape & 8 ? OLDEST_FIRST : NEWEST_FIRST} LIMIT ? OFFSET ?`),
+  );
   out.count = FILTERS.slice(0, 4).map((where) =>
     db.prepare(`SELECT count(*) FROM executions e ${where}`).pluck(),
   );
@@ -238,6 +244,7 @@ export function filterArgs(filter: {
   status?: string;
   workflowId?: string;
   before?: ListPosition;
+  after?: ListPosition;
 }): [number, unknown[]] {
   const args: unknown[] = [];
   let index = 0;
@@ -252,6 +259,10 @@ export function filterArgs(filter: {
   if (filter.before !== undefined) {
     index += 4;
     args.push(filter.before.createdAt, filter.before.id);
+  }
+  if (filter.after !== undefined) {
+    index += 8;
+    args.push(filter.after.createdAt, filter.after.id);
   }
   return [index, args];
 }
