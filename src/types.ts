@@ -117,7 +117,7 @@ export interface ListExecutionsOptions {
   /**
    * Skip this many (for pagination). Costs time in proportion to it, and skips or repeats
    * executions created or purged between pages: page with `before` instead. Only 0 with `before`
-   * (a `ValidationError` names `offset` otherwise). @default 0
+   * or `after` (a `ValidationError` names `offset` otherwise). @default 0
    */
   offset?: number | undefined;
   /**
@@ -127,10 +127,23 @@ export interface ListExecutionsOptions {
    * (executions created after the first page come at the top of a new first page, not on later
    * pages). The execution need not exist any more: the place comes from the creation time its id
    * holds. Must be an id this engine made (`exec_` followed by 23 letters and digits), else a
-   * `ValidationError` names `before`. A page shorter than `limit` is the last one.
+   * `ValidationError` names `before`. A page shorter than `limit` is the last one. Not with
+   * `after` (a `ValidationError` names `after`).
    * @default none: from the newest
    */
   before?: string | undefined;
+  /**
+   * Keyset paging the other way: only executions listed before the execution of this id (created
+   * later, or in the same millisecond with a higher id), and of them the `limit` nearest to it,
+   * newest first. Pass the id of the first execution of a page to get the page before it (the
+   * newer one); a page shorter than `limit` is the newest (and holds executions created since the
+   * first page was read). Then page on with `before` from the last id of any page: the older pages
+   * are always there. The execution need not exist any more; the id must be one this engine made,
+   * else a `ValidationError` names `after`. Not with `before`. A custom store that ignores the
+   * filter's `after` makes it an `OrchestratorError` `UNSUPPORTED`.
+   * @default none
+   */
+  after?: string | undefined;
 }
 
 /** What a step handler receives besides its input. */

@@ -133,9 +133,18 @@ export class ExecutionQueries {
   /** Lists executions, newest first. */
   async listExecutions(options: ListExecutionsOptions = {}): Promise<ExecutionStatus[]> {
     this.assertOpen();
-    checkFilter(options, ['status', 'workflowId', 'limit', 'offset', 'before']);
+    checkFilter(options, ['status', 'workflowId', 'limit', 'offset', 'before', 'after']);
     const { status, workflowId } = options;
-    const before = options.before === undefined ? undefined : listCursor(options.before);
+    const before = options.before === undefined ? undefined : listCursor(options.before, 'before');
+    const after = options.after === undefined ? undefined : listCursor(options.after, 'after');
+    if (before && after) {
+      throw new ValidationError(
+        [{ path: 'after', message: 'expected no after with before: a listing pages one way at a time' }],
+        'Invalid listing',
+      );
+    }
+    const key = after ? 'after' : 'before';
+    const cursor = before ?? after;
     const limit = options.limit ?? 100;
     const offset = options.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
@@ -157,35 +166,39 @@ export class ExecutionQueries {
         'Invalid listing',
       );
     }
-    if (before && offset !== 0) {
+    if (cursor && offset !== 0) {
       throw new ValidationError(
-        [{ path: 'offset', message: `expected no offset (or 0) with before, got ${offset}` }],
+        [{ path: 'offset', message: `expected no offset (or 0) with ${key}, got ${offset}` }],
         'Invalid listing',
       );
     }
     const seen = new Set<string>();
     const out: ExecutionStatus[] = [];
-    let position = before;
+    let position = cursor;
     for (;;) {
       const rows = await this.ctx.store.listExecutions({
         limit,
         offset,
         ...(status ? { status } : {}),
         ...(workflowId ? { workflowId } : {}),
-        ...(position ? { before: position } : {}),
+        ...(position ? (after ? { after: position } : { before: position }) : {}),
       });
-      if (position) checkHonoured(this.ctx.store, rows, position);
+      if (position) await checkHonoured(this.ctx.store, rows, position, key);
+      const read: ExecutionStatus[] = [];
       for (const snap of rows) {
         const s = this.localStatus(snap.execution.id) ?? (await this.fromSnapshot(snap));
         seen.add(s.id);
-        if (!status || s.status === status) out.push(s);
+        if (!status || s.status === status) read.push(s);
       }
+      // With `after` the reads go upwards: each is newer than what is in `out`.
+      if (after) out.unshift(...read);
+      else out.push(...read);
       // Rows whose state this node has moved on from the filtered one are left out: a page from
       // the start or a cursor reads on past them, so that it comes out short only at the end (and
       // what this node adds below is never placed past rows not read yet).
-      const last = rows[rows.length - 1]?.execution;
-      if (offset !== 0 || rows.length < limit || out.length >= limit || !last) break;
-      position = { createdAt: last.createdAt, id: last.id };
+      const edge = (after ? rows[0] : rows[rows.length - 1])?.execution;
+      if (offset !== 0 || rows.length < limit || out.length >= limit || !edge) break;
+      position = { createdAt: edge.createdAt, id: edge.id };
     }
     // Local state runs ahead of the store by at most one group commit: add what it knows.
     if (offset === 0 && (!status || !TERMINAL_STATES.has(status))) {
@@ -193,6 +206,7 @@ export class ExecutionQueries {
         if (
           seen.has(ex.id) ||
           (before && !listsAfter(ex.record, before)) ||
+          (after && !listsAfter(after, ex.record)) ||
           (status && ex.record.status !== status) ||
           (workflowId && ex.record.workflowId !== workflowId)
         )
@@ -201,7 +215,8 @@ export class ExecutionQueries {
       }
       out.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     }
-    return out.slice(0, limit);
+    // With `after`, the page is the executions nearest to it: the oldest of those read.
+    return after ? out.slice(-limit) : out.slice(0, limit);
   }
 
   /** Count of executions matching a filter (for pagination). */
