@@ -157,6 +157,17 @@ export function decimalCount<T extends z.ZodType>(schema: T) {
   }, schema);
 }
 
+/** A listing cursor in a query string: an execution id this engine makes. */
+function executionCursor() {
+  return z
+    .string()
+    .regex(EXECUTION_ID, {
+      error: (issue) =>
+        `expected ${EXECUTION_ID_SHAPE}, got ${JSON.stringify(String(issue.input).slice(0, 64))}`,
+    })
+    .optional();
+}
+
 /** Query of `GET /v1/executions`; empty values mean "no filter" or the default. */
 export const listExecutionsQuerySchema = z.strictObject({
   status: blankIsAbsent(z.enum(EXECUTION_STATES).optional(), 'Only executions in this state'),
@@ -167,17 +178,15 @@ export const listExecutionsQuerySchema = z.strictObject({
   ),
   offset: blankIsAbsent(
     decimalCount(z.coerce.number().int().min(0).default(0)),
-    'Executions to skip (default 0; only 0 with `before`)',
+    'Executions to skip (default 0; only 0 with `before` or `after`)',
   ),
   before: blankIsAbsent(
-    z
-      .string()
-      .regex(EXECUTION_ID, {
-        error: (issue) =>
-          `expected ${EXECUTION_ID_SHAPE}, got ${JSON.stringify(String(issue.input).slice(0, 64))}`,
-      })
-      .optional(),
+    executionCursor(),
     'Cursor: only executions after this one (the `nextBefore` of the previous page), newest first',
+  ),
+  after: blankIsAbsent(
+    executionCursor(),
+    'Cursor the other way: of the executions before this one (newer), the `limit` nearest to it, newest first (the `prevAfter` of the page after); not with `before`',
   ),
 });
 

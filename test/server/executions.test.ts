@@ -3,7 +3,6 @@
  * filters and pagination (400 on bad queries), cancellation (true, false, 404).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ExecutionFilter, MemoryStore } from '../../src/index.js';
 import { closeAll, define, envelope, setup, start, until } from './helpers.js';
 
 afterEach(closeAll);
@@ -119,60 +118,6 @@ describe('GET /v1/executions', () => {
     const onlyFailed = (await f.call({ url: '/v1/executions?status=failed' })).json();
     expect(onlyFailed.total).toBe(1);
     expect(onlyFailed.executions[0]).toMatchObject({ id: failed, status: 'failed' });
-  });
-
-  it('pages by cursor: before = the nextBefore of the previous page, each execution once', async () => {
-    const f = await setup();
-    await define(f, 'hello', [{ name: 'greet' }]);
-    const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await start(f, 'hello'));
-    for (const id of ids) await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
-    const seen: string[] = [];
-    const pages: unknown[] = [];
-    let query = 'limit=2';
-    for (let round = 0; round < 10; round++) {
-      const res = await f.call({ url: `/v1/executions?${query}` });
-      expect(res.statusCode, query).toBe(200);
-      const body = res.json();
-      pages.push({ ...body, executions: body.executions.length });
-      seen.push(...body.executions.map((e: { id: string }) => e.id));
-      // Created between pages: newer than the cursor, so on no later page.
-      await start(f, 'hello');
-      if (body.nextBefore === null) break;
-      query = `limit=2&before=${body.nextBefore}`;
-    }
-    expect(seen).toEqual([...ids].reverse());
-    expect(pages).toEqual([
-      { executions: 2, total: 5, limit: 2, offset: 0, nextBefore: ids[3] },
-      { executions: 2, total: 6, limit: 2, offset: 0, nextBefore: ids[1] },
-      { executions: 1, total: 7, limit: 2, offset: 0, nextBefore: null },
-    ]);
-    // A blank cursor is none.
-    expect((await f.call({ url: '/v1/executions?before=&limit=1' })).json().executions).toHaveLength(1);
-  });
-
-  it('answers 501 UNSUPPORTED for before on a custom store that ignores it, and lists without it', async () => {
-    // A custom adapter written before cursors: it drops the filter's `before`.
-    class OldStore extends MemoryStore {
-      override listExecutions(filter: ExecutionFilter) {
-        const { before: _ignored, ...rest } = filter;
-        return super.listExecutions(rest);
-      }
-    }
-    const f = await setup({ orchestrator: { store: new OldStore() } });
-    await define(f, 'hello', [{ name: 'greet' }]);
-    for (let i = 0; i < 3; i++) await f.orch.workflowEngine.waitForCompletion(await start(f, 'hello'));
-    const first = await f.call({ url: '/v1/executions?limit=2' });
-    expect(first.statusCode).toBe(200);
-    const res = await f.call({ url: `/v1/executions?limit=2&before=${first.json().nextBefore}` });
-    expect(res.statusCode).toBe(501);
-    expect(res.json()).toEqual({
-      error: { code: 'UNSUPPORTED', message: expect.stringContaining('before') },
-    });
-    // Offset paging still works on that store.
-    const offset = await f.call({ url: '/v1/executions?limit=2&offset=2' });
-    expect(offset.statusCode).toBe(200);
-    expect(offset.json().executions).toHaveLength(1);
   });
 
   it('treats empty query values as no filter and the default page (as SPEC §7 and HTML forms write them)', async () => {

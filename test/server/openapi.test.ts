@@ -114,6 +114,7 @@ describe('GET /openapi.json', () => {
       'query:limit',
       'query:offset',
       'query:before',
+      'query:after',
     ]);
     expect(doc.paths['/metrics']?.get?.responses['200']).toMatchObject({ content: { 'text/plain': {} } });
     const all = refs(doc);

@@ -43,7 +43,13 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
               .string()
               .nullable()
               .describe(
-                'The `before` of the next page (the id of the last execution of this one); null when this page is the last (shorter than `limit`)',
+                'The `before` of the next (older) page: the id of the last execution of this one; null when this page is the last (shorter than `limit`, or empty). A non-empty page read with `after` always has one',
+              ),
+            prevAfter: z
+              .string()
+              .nullable()
+              .describe(
+                'The `after` of the previous (newer) page: the id of the first execution of this one when it was read with a cursor (`before` or `after`) and is not empty; else null (a page from the newest has none newer)',
               ),
           }),
           ...errorResponses(400, 501, 503),
@@ -51,15 +57,20 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
       },
     },
     async (req) => {
-      const { status, workflowId, limit, offset, before } = req.query;
+      const { status, workflowId, limit, offset, before, after } = req.query;
       const filter = { ...(status ? { status } : {}), ...(workflowId ? { workflowId } : {}) };
+      const cursors = { ...(before ? { before } : {}), ...(after ? { after } : {}) };
       const [executions, total] = await Promise.all([
-        engine.listExecutions({ ...filter, limit, offset, ...(before ? { before } : {}) }),
+        engine.listExecutions({ ...filter, limit, offset, ...cursors }),
         engine.countExecutions(filter),
       ]);
-      // A page shorter than the limit is the last (see `ListExecutionsOptions.before`).
-      const nextBefore = executions.length === limit ? executions[executions.length - 1]!.id : null;
-      return { executions: executions.map(asJson), total, limit, offset, nextBefore };
+      const first = executions[0]?.id ?? null;
+      const last = executions[executions.length - 1]?.id ?? null;
+      // A page shorter than the limit is the last (see `ListExecutionsOptions.before`); one read
+      // with `after` lies above its cursor's place, so older pages follow it whatever its length.
+      const nextBefore = after || executions.length === limit ? last : null;
+      const prevAfter = before || after ? first : null;
+      return { executions: executions.map(asJson), total, limit, offset, nextBefore, prevAfter };
     },
   );
 
