@@ -58,6 +58,12 @@ export function hasLiveOwner(record: ExecutionRecord, now = Date.now()): boolean
 }
 
 /** Store-backed, read-only queries. Close it when done. */
+/** The store filter of a listing cursor: the place its id names (none for no id, or not ours). */
+function place(key: 'before' | 'after', id: string | undefined): Pick<ExecutionFilter, typeof key> {
+  const createdAt = id === undefined ? null : executionIdTime(id);
+  return createdAt === null ? {} : { [key]: { createdAt, id: id! } };
+}
+
 export class StoreClient {
   readonly store: Store;
   /** The store URL, as given. */
@@ -116,18 +122,18 @@ export class StoreClient {
     limit: number;
     /** Only executions after this one (an id of `newExecutionId`: see `ListExecutionsOptions.before`). */
     before?: string;
+    /** Only the nearest executions before this one (see `ListExecutionsOptions.after`). */
+    after?: string;
   }): Promise<{ executions: ExecutionStatus[]; total: number }> {
     const where = {
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.workflowId ? { workflowId: filter.workflowId } : {}),
     };
-    const createdAt = filter.before === undefined ? null : executionIdTime(filter.before);
     const rows = await this.store.listExecutions({
       ...where,
       limit: filter.limit,
-      ...(filter.before !== undefined && createdAt !== null
-        ? { before: { createdAt, id: filter.before } }
-        : {}),
+      ...place('before', filter.before),
+      ...place('after', filter.after),
     });
     const executions: ExecutionStatus[] = [];
     for (const row of rows) executions.push(await this.toStatus(row));

@@ -187,6 +187,33 @@ describe('store commands', () => {
     );
   });
 
+  it('list pages back with --after <id>, not together with --before', async () => {
+    const all = parseJson<ExecutionStatus[]>((await cli(['list', '--store', store.url, '--json'])).stdout);
+    expect(all).toHaveLength(5);
+    const ids = all.map((s) => s.id);
+    const [page, human, newest, both, bad] = await Promise.all([
+      cli(['list', '--limit', '2', '--after', ids[4]!, '--store', store.url, '--json']),
+      cli(['list', '--limit', '2', '--after', ids[4]!, '--store', store.url]),
+      cli(['list', '--limit', '2', '--after', ids[1]!, '--store', store.url]),
+      cli(['list', '--before', ids[1]!, '--after', ids[3]!, '--store', store.url]),
+      cli(['list', '--after', 'nope', '--store', store.url]),
+    ]);
+    // The two nearest before the cursor, newest first.
+    expect(parseJson<ExecutionStatus[]>(page.stdout).map((s) => s.id)).toEqual([ids[2], ids[3]]);
+    expect(human.stdout).toContain(
+      `2 executions before ${ids[4]}; next page: --before ${ids[3]}; previous page: --after ${ids[2]} (newest first)`,
+    );
+    expect(newest.stdout).toContain(
+      `1 execution before ${ids[1]}, the newest; next page: --before ${ids[0]} (newest first)`,
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("option '--after <id>' cannot be used with option '--before <id>'");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      "option '--after <id>' argument 'nope' is invalid. Expected an execution id",
+    );
+  });
+
   it('metrics reports counts and rates from the store', async () => {
     const [human, machine, all] = await Promise.all([
       cli(['metrics', '--store', store.url]),

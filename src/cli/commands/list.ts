@@ -1,9 +1,10 @@
 /**
- * `orchestrator list [--status s] [--workflow id] [--limit n] [--before id]`: executions newest
- * first, as an aligned table (or a JSON array of `ExecutionStatus`); `--before` pages by cursor.
+ * `orchestrator list [--status s] [--workflow id] [--limit n] [--before id | --after id]`:
+ * executions newest first, as an aligned table (or a JSON array of `ExecutionStatus`); `--before`
+ * pages by cursor to older executions, `--after` back to newer ones.
  * @module
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { ExecutionState } from '../../types.js';
 import { formatDuration, formatTime, plural, printable } from '../format.js';
 import { setup } from '../globals.js';
@@ -18,6 +19,7 @@ interface ListOptions {
   workflow?: string;
   limit: number;
   before?: string;
+  after?: string;
 }
 
 /** Default number of executions listed. */
@@ -40,6 +42,14 @@ export function register(program: Command): void {
       'only executions after this one (the next page after a list that ended with it)',
       parseExecutionId,
     )
+    .addOption(
+      new Option(
+        '--after <id>',
+        'only executions before this one, the nearest (the page before a list that began with it)',
+      )
+        .argParser(parseExecutionId)
+        .conflicts('before'),
+    )
     .action(async (options: ListOptions, command: Command) => {
       const { globals, out } = setup(command);
       const { executions, total } = await withClient(globals.store, (client) =>
@@ -48,6 +58,7 @@ export function register(program: Command): void {
           ...(options.status ? { status: options.status } : {}),
           ...(options.workflow ? { workflowId: options.workflow } : {}),
           ...(options.before ? { before: options.before } : {}),
+          ...(options.after ? { after: options.after } : {}),
         }),
       );
       process.exitCode = 0;
@@ -57,7 +68,7 @@ export function register(program: Command): void {
       }
       if (executions.length === 0) {
         out.line(
-          `No executions${options.status || options.workflow ? ' match' : ''}${options.before ? ` after ${options.before}` : ''} in store ${globals.storeLabel}${storeHint(globals.store)}.`,
+          `No executions${options.status || options.workflow ? ' match' : ''}${options.before ? ` after ${options.before}` : ''}${options.after ? ` before ${options.after}` : ''} in store ${globals.storeLabel}${storeHint(globals.store)}.`,
         );
         return;
       }
@@ -81,13 +92,19 @@ export function register(program: Command): void {
           },
         ),
       );
+      const first = executions[0]!.id;
       const last = executions[executions.length - 1]!.id;
       const shown = plural(executions.length, 'execution');
-      // A full page may have more after it; a shorter one is the last.
+      // A full page may have more after it (or, read with --after, before it); a shorter one is
+      // the last (the newest). Older pages always follow one read with --after.
       const full = executions.length === options.limit;
-      const summary = options.before
-        ? `${shown} after ${options.before}${full ? `; next page: --before ${last}` : ''}`
-        : `${shown}${total > executions.length ? ` of ${total}; use --limit to see more, or --before ${last} for the next page` : ''}`;
+      const summary = options.after
+        ? full
+          ? `${shown} before ${options.after}; next page: --before ${last}; previous page: --after ${first}`
+          : `${shown} before ${options.after}, the newest; next page: --before ${last}`
+        : options.before
+          ? `${shown} after ${options.before}${full ? `; next page: --before ${last}` : ''}`
+          : `${shown}${total > executions.length ? ` of ${total}; use --limit to see more, or --before ${last} for the next page` : ''}`;
       out.line('', out.style.dim(`${summary} (newest first)`));
     });
 }
