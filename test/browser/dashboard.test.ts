@@ -485,7 +485,7 @@ describe('dashboard in Chromium', () => {
     await context.close();
   }, 30_000);
 
-  it('pages executions by cursor: no row repeated or skipped while new ones arrive between page loads', async () => {
+  it('pages executions by cursor: no row repeated or skipped while new ones arrive between page loads, and back up by Newer', async () => {
     const server = await startServer({
       orchestrator: { actions: { greet: () => ({ ok: true }) } },
       dashboard: { pageSize: 5 },
@@ -523,12 +523,14 @@ describe('dashboard in Chromium', () => {
         const rows = Array.from(panel.querySelectorAll('tr[data-execution]'));
         return {
           before: panel.getAttribute('data-before'),
+          after: panel.getAttribute('data-after'),
           rows: rows.map((row) => row.getAttribute('data-execution')),
           workflows: Array.from(
             panel.querySelectorAll('tr[data-execution] td:nth-child(2) a'),
             (a) => a.textContent,
           ),
           older: panel.querySelector('#pager-next')?.getAttribute('href') ?? null,
+          newer: panel.querySelector('#pager-prev')?.getAttribute('href') ?? null,
         };
       });
     /** Resolves once the panel on screen now has been replaced by a poll (or a link). */
@@ -579,6 +581,23 @@ describe('dashboard in Chromium', () => {
     // Every execution of the first page's time once, in order; the filter held on every page.
     expect(seen).toEqual(atFirstPage);
     expect(workflows).toEqual(atFirstPage.map(() => 'hello'));
+
+    // Back up through the htmx Newer link: the pages seen, in turn, then those created since.
+    for (const [from, to] of [
+      [10, 5],
+      [5, 0],
+    ] as const) {
+      expect(view.newer).toBe(`/executions?workflowId=hello&after=${seen[from]}`);
+      await page.click('#pager-prev');
+      await page.waitForURL(`${server.url}${view.newer}`);
+      await until(async () => (await shown()).after === seen[from]);
+      view = await shown();
+      expect(view.rows).toEqual(seen.slice(to, from));
+      expect(view.older).toBe(`/executions?workflowId=hello&before=${seen[from - 1]}`);
+    }
+    await page.click('#pager-prev');
+    await until(async () => (await shown()).after === seen[0]);
+    expect((await shown()).rows).toEqual(hello.slice(14, 19).toReversed());
 
     // Back to the newest page, with the filter: the ones created meanwhile come first.
     await page.click('#pager-newest');

@@ -434,6 +434,73 @@ describe('pages', () => {
     expect(none.body).toContain('No executions match.');
   });
 
+  it('pages back by cursor: Newer carries after=<first id> and the filters, the nearest page above', async () => {
+    const f = await dashboard({ pageSize: 3 });
+    await define(f, 'hello', [{ name: 'greet' }]);
+    await define(f, 'other', [{ name: 'greet' }]);
+    const finish = async (workflowId: string) => {
+      const id = await start(f, workflowId);
+      await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+      return id;
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      ids.push(await finish('hello'));
+      if (i % 3 === 0) await finish('other');
+    }
+    const rows = (body: string) => [...body.matchAll(/<tr data-execution="([^"]+)"/g)].map((m) => m[1]);
+    const newest = ids.toReversed();
+    const { cookie } = await signIn(f);
+    const get = (url: string) => f.app.inject({ url, headers: { cookie, 'hx-request': 'true' } });
+    const newerLink = (after: string) =>
+      `<a id="pager-prev" href="/executions?workflowId=hello&amp;after=${after}"`;
+
+    const first = await f.app.inject({ url: '/executions?workflowId=hello', headers: { cookie } });
+    expect(rows(first.body)).toEqual(newest.slice(0, 3));
+    expect(first.body).toContain('<span class="disabled">← Newer</span>');
+    const second = await get(`/ui/executions?workflowId=hello&before=${newest[2]}`);
+    expect(rows(second.body)).toEqual(newest.slice(3, 6));
+    expect(second.body).toContain(newerLink(newest[3]!));
+
+    // The last page: Newer leads to the page above it, not to the newest.
+    const last = await get(`/ui/executions?workflowId=hello&before=${newest[5]}`);
+    expect(rows(last.body)).toEqual(newest.slice(6));
+    expect(last.body).toContain(newerLink(newest[6]!));
+    const up = await get(`/ui/executions?workflowId=hello&after=${newest[6]}`);
+    expect(up.statusCode).toBe(200);
+    expect(rows(up.body)).toEqual(newest.slice(3, 6));
+    expect(up.body).toContain('3 newer executions · 8 in all');
+    expect(up.headers['hx-push-url']).toBe(`/executions?workflowId=hello&after=${newest[6]}`);
+    expect(up.body).toContain(`hx-get="/ui/executions?workflowId=hello&amp;after=${newest[6]}"`);
+    expect(up.body).toContain('<a id="pager-newest" href="/executions?workflowId=hello"');
+    expect(up.body).toContain(newerLink(newest[3]!));
+    expect(up.body).toContain(
+      `<a id="pager-next" href="/executions?workflowId=hello&amp;before=${newest[5]}"`,
+    );
+
+    // The page above that is the newest: no Newer link (it fetched one more row than it shows).
+    const top = await get(`/ui/executions?workflowId=hello&after=${newest[3]}`);
+    expect(rows(top.body)).toEqual(newest.slice(0, 3));
+    expect(top.body).toContain('<span class="disabled">← Newer</span>');
+    expect(top.body).toContain(
+      `<a id="pager-next" href="/executions?workflowId=hello&amp;before=${newest[2]}"`,
+    );
+    // Created since: the same page, and now a Newer link to them.
+    const made = await finish('hello');
+    const newestOfAll = await finish('other');
+    const again = await get(`/ui/executions?workflowId=hello&after=${newest[3]}`);
+    expect(rows(again.body)).toEqual(newest.slice(0, 3));
+    expect(again.body).toContain(newerLink(newest[0]!));
+    expect(rows((await get(`/ui/executions?workflowId=hello&after=${newest[0]}`)).body)).toEqual([made]);
+
+    // A status filter pages by cursor too; nothing newer says so.
+    const failed = await get(`/ui/executions?status=failed&after=${ids[0]}`);
+    expect(failed.body).toContain('No newer executions match.');
+    const none = await get(`/ui/executions?after=${newestOfAll}`);
+    expect(none.body).toContain('No newer executions · 13 in all');
+    expect(none.body).toContain('<a id="pager-newest" href="/executions"');
+  });
+
   it('says an older page with nothing left is empty and links to the newest page', async () => {
     const f = await dashboard({ pageSize: 2 });
     await define(f, 'hello', [{ name: 'greet' }]);
@@ -450,13 +517,23 @@ describe('pages', () => {
     expect(res.body).toContain('<a id="pager-newest" href="/executions"');
   });
 
-  it('answers 400 naming before for a cursor that is not an execution id', async () => {
+  it('answers 400 naming before or after for a cursor that is not an execution id, or for both', async () => {
     const f = await dashboard();
     const { cookie } = await signIn(f);
     for (const url of ['/executions?before=nope', '/ui/executions?before=exec_123']) {
       const res = await f.app.inject({ url, headers: { cookie } });
       expect(res.statusCode, url).toBe(400);
       expect(res.body).toMatch(/before: expected an execution id/);
+    }
+    const id = 'exec_00mik5q5c0001a1b2c3d4e5';
+    for (const [url, pattern] of [
+      ['/executions?after=nope', /after: expected an execution id/],
+      ['/ui/executions?after=exec_123', /after: expected an execution id/],
+      [`/executions?before=${id}&after=${id}`, /after: expected no after with before/],
+    ] as const) {
+      const res = await f.app.inject({ url, headers: { cookie } });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.body).toMatch(pattern);
     }
   });
 

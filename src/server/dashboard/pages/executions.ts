@@ -1,10 +1,11 @@
 /**
  * Executions (`/executions`): newest first, filtered by status and workflow, paged by cursor:
  * "Older" carries `before=<the last id shown>` (as `GET /v1/executions`' `nextBefore`), so new
- * executions arriving between page loads neither repeat nor skip rows; "Newest" goes back to the
- * first page. The table is a fragment (`/ui/executions`) that htmx polls every 2 s with the same
- * query (an older page keeps its cursor, so only its rows' statuses change), and that filters and
- * pager links swap in place.
+ * executions arriving between page loads neither repeat nor skip rows; on a page read with a
+ * cursor, "Newer" carries `after=<the first id shown>` (as `prevAfter`): the page above it, the
+ * nearest executions; "Newest" goes back to the first page. The table is a fragment
+ * (`/ui/executions`) that htmx polls every 2 s with the same query (an older page keeps its
+ * cursor, so only its rows' statuses change), and that filters and pager links swap in place.
  * @module
  */
 import { echo } from '../../../echo.js';
@@ -24,14 +25,25 @@ export interface ListQuery {
   workflowId?: string;
   /** The id of the last execution of the page before (newer); absent on the newest page. */
   before?: string;
+  /** The id of the first execution of the page after (older): the page is the nearest above it. Not with `before`. */
+  after?: string;
+}
+
+/** Where a page starts: after (`before`) or before (`after`) an execution, or null: the newest page. */
+export type PageCursor = { before: string } | { after: string } | null;
+
+/** The cursor a list query reads its page with. */
+function cursorOf(q: ListQuery): PageCursor {
+  return q.after ? { after: q.after } : q.before ? { before: q.before } : null;
 }
 
 const STATES: ReadonlySet<string> = new Set(EXECUTION_STATES);
 
 /**
- * Reads `status`, `workflowId` and `before` from a query string object; empty values mean "all"
- * (and the newest page).
- * @throws ValidationError for an unknown status, an overlong workflow id or a `before` that is no execution id.
+ * Reads `status`, `workflowId`, `before` and `after` from a query string object; empty values
+ * mean "all" (and the newest page).
+ * @throws ValidationError for an unknown status, an overlong workflow id, a `before` or `after`
+ *   that is no execution id, or both of them.
  */
 export function parseListQuery(query: Record<string, unknown>): ListQuery {
   const issues: { path: string; message: string }[] = [];
@@ -39,6 +51,7 @@ export function parseListQuery(query: Record<string, unknown>): ListQuery {
   const status = str(query.status);
   const workflowId = str(query.workflowId);
   const before = str(query.before);
+  const after = str(query.after);
   if (status !== '' && !STATES.has(status)) {
     issues.push({
       path: 'status',
@@ -47,22 +60,35 @@ export function parseListQuery(query: Record<string, unknown>): ListQuery {
   }
   if (workflowId.length > 128)
     issues.push({ path: 'workflowId', message: 'expected at most 128 characters' });
-  const problem = before === '' ? null : cursorProblem(before);
-  if (problem !== null) issues.push({ path: 'before', message: problem });
+  for (const [path, cursor] of [
+    ['before', before],
+    ['after', after],
+  ] as const) {
+    const problem = cursor === '' ? null : cursorProblem(cursor);
+    if (problem !== null) issues.push({ path, message: problem });
+  }
+  if (before && after) {
+    issues.push({
+      path: 'after',
+      message: 'expected no after with before: a page is read one way at a time',
+    });
+  }
   if (issues.length > 0) throw new ValidationError(issues, 'Invalid execution filter');
   return {
     ...(status ? { status: status as ExecutionState } : {}),
     ...(workflowId ? { workflowId } : {}),
     ...(before ? { before } : {}),
+    ...(after ? { after } : {}),
   };
 }
 
-/** The query string of a list query (for links and the address bar); `before` replaces its cursor (null: none). */
-export function listQueryString(q: ListQuery, before: string | null = q.before ?? null): string {
+/** The query string of a list query (for links and the address bar); `cursor` replaces its own. */
+export function listQueryString(q: ListQuery, cursor: PageCursor = cursorOf(q)): string {
   const params = new URLSearchParams();
   if (q.status) params.set('status', q.status);
   if (q.workflowId) params.set('workflowId', q.workflowId);
-  if (before) params.set('before', before);
+  if (cursor && 'before' in cursor) params.set('before', cursor.before);
+  if (cursor && 'after' in cursor) params.set('after', cursor.after);
   const text = params.toString();
   return text ? `?${text}` : '';
 }
@@ -102,39 +128,48 @@ export async function executionsPanel(deps: DashboardDeps, q: ListQuery): Promis
     ...(q.workflowId ? { workflowId: q.workflowId } : {}),
   };
   const size = deps.pageSize;
-  // One row more than the page shows tells whether an older page has any: no "Older" link that
-  // leads to an empty page. (At the largest page size a full page links on, as the API does.)
+  // One row more than the page shows tells whether the page beyond has any: no "Older" (or,
+  // read with `after`, "Newer") link that leads to an empty page. (At the largest page size a
+  // full page links on, as the API does.)
   const limit = Math.min(size + 1, MAX_LIST_LIMIT);
   const [rows, total] = await Promise.all([
-    engine.listExecutions({ ...filter, limit, ...(q.before ? { before: q.before } : {}) }),
+    engine.listExecutions({ ...filter, limit, ...cursorOf(q) }),
     engine.countExecutions(filter),
   ]);
-  const list = rows.slice(0, size);
-  const older = rows.length === limit ? (list.at(-1)?.id ?? null) : null;
+  const more = rows.length === limit;
+  // Read with `after`, the rows nearest to it come last: the one more is the first.
+  const list = q.after ? rows.slice(-size) : rows.slice(0, size);
+  // Older pages follow one read with `after` (the cursor's execution lies below it); newer ones
+  // precede one read with `before` (its execution lies above).
+  const older = q.after || more ? (list.at(-1)?.id ?? null) : null;
+  const newer = q.before || (q.after && more) ? (list[0]?.id ?? null) : null;
   const qs = listQueryString(q);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   // An older page counts what it shows and every match: what is left after the cursor is not
   // counted (the API's `total` is every match, too).
-  const count = !q.before
-    ? list.length > 0
-      ? `Newest ${list.length} of ${plural(Math.max(total, list.length), 'execution')}`
-      : 'No executions match.'
-    : list.length > 0
-      ? `${plural(list.length, 'older execution')} · ${total} in all`
-      : total === 0
-        ? 'No older executions match.'
-        : `No older executions · ${total} in all`;
-  const link = (before: string | null, text: string, id: string) =>
-    html`<a id="${id}" href="/executions${listQueryString(q, before)}" hx-get="/ui/executions${listQueryString(q, before)}" hx-target="#exec-panel" hx-swap="outerHTML">${text}</a>`;
-  return html`<section id="exec-panel" hx-get="/ui/executions${qs}" hx-trigger="every 2s" hx-swap="outerHTML" data-total="${total}" data-before="${q.before ?? ''}">
+  const side = q.after ? 'newer' : 'older';
+  const count =
+    !q.before && !q.after
+      ? list.length > 0
+        ? `Newest ${list.length} of ${plural(Math.max(total, list.length), 'execution')}`
+        : 'No executions match.'
+      : list.length > 0
+        ? `${plural(list.length, `${side} execution`)} · ${total} in all`
+        : total === 0
+          ? `No ${side} executions match.`
+          : `No ${side} executions · ${total} in all`;
+  const link = (cursor: PageCursor, text: string, id: string) =>
+    html`<a id="${id}" href="/executions${listQueryString(q, cursor)}" hx-get="/ui/executions${listQueryString(q, cursor)}" hx-target="#exec-panel" hx-swap="outerHTML">${text}</a>`;
+  return html`<section id="exec-panel" hx-get="/ui/executions${qs}" hx-trigger="every 2s" hx-swap="outerHTML" data-total="${total}" data-before="${q.before ?? ''}" data-after="${q.after ?? ''}">
 <p class="muted" data-role="count">${count}</p>
 <table class="executions">
 <thead><tr><th>Execution</th><th>Workflow</th><th>Status</th><th>Started (UTC)</th><th class="num">Duration</th><th class="num">Steps</th><th>Worker</th><th>Error</th></tr></thead>
 <tbody>${executionRows(list, deps.now())}</tbody>
 </table>
 <nav class="pager" aria-label="Pages">
-  ${q.before ? link(null, '↖ Newest', 'pager-newest') : html`<span class="disabled">↖ Newest</span>`}
-  ${older ? link(older, 'Older →', 'pager-next') : html`<span class="disabled">Older →</span>`}
+  ${q.before || q.after ? link(null, '↖ Newest', 'pager-newest') : html`<span class="disabled">↖ Newest</span>`}
+  ${newer ? link({ after: newer }, '← Newer', 'pager-prev') : html`<span class="disabled">← Newer</span>`}
+  ${older ? link({ before: older }, 'Older →', 'pager-next') : html`<span class="disabled">Older →</span>`}
 </nav>
 </section>`;
 }
