@@ -50,7 +50,7 @@ describe('orchestrator cancel', () => {
     await running.waitFor(/send_email\s+started/);
 
     const cancelled = await cli(['cancel', id, '--store', store.url]);
-    expect(cancelled.code).toBe(0);
+    expect(cancelled.code, `cancel said:\n${cancelled.stdout}\n${cancelled.stderr}`).toBe(0);
     expect(cancelled.stdout).toMatch(/Cancel requested; waiting for its owner .+ to apply it/);
     expect(cancelled.stdout).toMatch(new RegExp(`execution ${id} cancelled after`));
     expect(cancelled.stdout).toContain('compensated: create_user');

@@ -468,7 +468,7 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
       (['completed', 'failed', 'cancelled'] as const).every((k) => m[k] === counts[k])
     );
   };
-  for (let i = 0; i < 40 && !agrees(); i++) await pause(25);
+  for (let i = 0; i < 400 && !agrees(); i++) await pause(25);
   const metrics = orch.getMetrics().executions;
   if (process.env.FUZZ_DEBUG && !agrees())
     for (const w of Object.keys(WORKFLOWS)) {
