@@ -13,7 +13,8 @@
  * The library already compares them across types (`result.count > 3`, `== 5`, `in [5]`),
  * but CEL has no mixed arithmetic (`result.count + 1` is "no such overload: dyn<double> +
  * int"), so this module registers `double op int` and `int op double` for `+ - * /`,
- * computed as doubles, and `%` for doubles that hold whole numbers. Integer results (`size(x)`, `1 + 2`) come back as JS numbers.
+ * computed as doubles, and `%` for doubles that hold whole numbers. Integer results (`size(x)`, `1 + 2`) come back as JS numbers;
+ * one a double cannot hold exactly fails.
  * @module
  */
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
@@ -215,7 +216,19 @@ function reason(error: unknown): string {
 }
 
 /**
- * Copies a CEL value into fresh plain JSON: BigInt and uint → number, Map → object, bytes →
+ * An int or uint as a JSON number, refused (`fail`) when a double cannot hold it exactly: rounded,
+ * a 64-bit id would reach the handler as another id.
+ */
+function exactNumber(value: bigint, fail: (why: string) => never): number {
+  const number = Number(value);
+  if (BigInt(number) === value) return number;
+  return fail(
+    `contains the integer ${value}, which a JSON number cannot hold exactly (keep it a string: string(x))`,
+  );
+}
+
+/**
+ * Copies a CEL value into fresh plain JSON: BigInt and uint → number (refused when not exact), Map → object, bytes →
  * base64, timestamp → ISO string, duration → `"1.5s"`, type → its name. Undefined in a list
  * becomes null and in a map is dropped (as `JSON.stringify` does).
  */
@@ -244,7 +257,7 @@ function toJson(root: unknown, source: string): unknown {
       case 'number':
         return Number.isFinite(value) ? value : fail(`contains the non-JSON number ${value}`);
       case 'bigint':
-        return Number(value);
+        return exactNumber(value, fail);
       case 'object':
         break;
       default:
@@ -271,7 +284,7 @@ function toJson(root: unknown, source: string): unknown {
         put(out, key, convert((value as Record<string, unknown>)[key], depth + 1));
       return out;
     }
-    if (proto === UINT_PROTO) return Number(value.valueOf());
+    if (proto === UINT_PROTO) return exactNumber(BigInt(value.valueOf() as bigint), fail);
     if (proto === DURATION_PROTO) return `${Number(value.valueOf()) / 1000}s`;
     if (proto === TYPE_PROTO) return String((value as { name: unknown }).name);
     return fail('contains an object that is not plain data');

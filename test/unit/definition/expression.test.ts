@@ -134,6 +134,27 @@ describe('compileExpression / evaluate', () => {
     expect(evaluate('-9223372036854775806 % result.seven', s)).toBe(-6);
   });
 
+  // The result is JSON: an int a JSON number cannot hold exactly (a 64-bit id) was rounded to the
+  // nearest double without a word, so a handler got another id than the one the expression built.
+  it('refuses a result holding an int or uint that a JSON number cannot hold exactly', () => {
+    const s = scope({ id: '9007199254740993' });
+    expect(expressionError(() => evaluate("{'id': int(result.id)}", s)).message).toBe(
+      "Expression '{'id': int(result.id)}' failed: the result contains the integer 9007199254740993, " +
+        'which a JSON number cannot hold exactly (keep it a string: string(x))',
+    );
+    expect(expressionError(() => evaluate('[uint(result.id)]', s)).message).toContain(
+      'the integer 9007199254740993,',
+    );
+    expect(expressionError(() => evaluate('-9223372036854775807')).message).toContain(
+      'the integer -9223372036854775807,',
+    );
+    // An int a double holds exactly passes, however large; so does a string of the digits.
+    expect(evaluate('9007199254740992')).toBe(2 ** 53);
+    expect(evaluate('int(1e17)')).toBe(1e17);
+    expect(evaluate('-9223372036854775807 - 1')).toBe(-(2 ** 63));
+    expect(evaluate('string(int(result.id))', s)).toBe('9007199254740993');
+  });
+
   it('refuses % on a fraction or by zero with an EXPRESSION_ERROR that says so', () => {
     const s = scope({ n: 7, zero: 0, half: 2.5 });
     expect(expressionError(() => evaluate('result.half % 2', s)).message).toBe(
