@@ -6,7 +6,8 @@
  * only own properties (`result.constructor` → "No such key") and calls only registered CEL
  * functions, so host objects are out of reach. Parse limits, a comprehension-nesting cap and
  * a `matches` guard (see `expression-guard.ts`) and a static bound on the values literals and
- * bound variables can build (`expression-size.ts`) bound the cost; results are converted to
+ * bound variables can build (`expression-size.ts`) bound the cost, and a budget on the reads of
+ * run-time data (`read-budget.ts`) what loops over that data cost; results are converted to
  * fresh plain JSON with a size budget.
  *
  * Numbers: JSON numbers arrive as CEL `double`s, CEL integer literals are `int` (BigInt).
@@ -22,6 +23,7 @@ import { ExpressionError } from '../errors.js';
 import { findCostProblem } from './expression-guard.js';
 import { stepReferences } from './expression-refs.js';
 import { findSizeProblem } from './expression-size.js';
+import { MAX_EVALUATION_READS, ReadBudget } from './read-budget.js';
 import type { CompiledExpression, ExpressionScope } from './types.js';
 
 /** Longest expression source accepted, in characters. */
@@ -147,18 +149,34 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
     stepRefs,
     evaluate(scope: ExpressionScope): unknown {
       let value: unknown;
+      const budget = new ReadBudget();
       try {
-        value = run({ result: scope.result ?? null, input: scope.input ?? null, steps: scope.steps ?? {} });
+        value = run({
+          result: budget.wrap(scope.result ?? null),
+          input: budget.wrap(scope.input ?? null),
+          steps: budget.wrap(scope.steps ?? {}),
+        });
       } catch (error) {
+        if (budget.exceeded) throw overBudget(source);
         const why = reason(error);
         throw new ExpressionError(
           `Expression ${quote(source)} failed: ${why}${missingStepNote(why, stepRefs, scope.steps)}`,
           { cause: error },
         );
+      } finally {
+        budget.stop();
       }
-      return toJson(value, source);
+      // CEL lets `||`, `&&` and `exists` absorb an error: a stopped evaluation fails all the same.
+      if (budget.exceeded) throw overBudget(source);
+      return toJson(value, source, budget);
     },
   });
+}
+
+function overBudget(source: string): ExpressionError {
+  return new ExpressionError(
+    `Expression ${quote(source)} failed: it read more than ${MAX_EVALUATION_READS} values of run-time data (input, result, steps); loop over less, or do it in a step`,
+  );
 }
 
 /**
@@ -232,7 +250,7 @@ function exactNumber(value: bigint, fail: (why: string) => never): number {
  * base64, timestamp → ISO string, duration → `"1.5s"`, type → its name. Undefined in a list
  * becomes null and in a map is dropped (as `JSON.stringify` does).
  */
-function toJson(root: unknown, source: string): unknown {
+function toJson(root: unknown, source: string, budget: ReadBudget): unknown {
   let count = 0;
   const fail = (why: string): never => {
     throw new ExpressionError(`Expression ${quote(source)} failed: the result ${why}`);
@@ -246,24 +264,26 @@ function toJson(root: unknown, source: string): unknown {
       out[key] = value;
     }
   };
-  const convert = (value: unknown, depth: number): unknown => {
+  const convert = (given: unknown, depth: number): unknown => {
     if (++count > MAX_RESULT_VALUES) fail(`has more than ${MAX_RESULT_VALUES} values`);
     if (depth > MAX_RESULT_DEPTH) fail(`is nested deeper than ${MAX_RESULT_DEPTH} levels`);
-    switch (typeof value) {
+    switch (typeof given) {
       case 'string':
       case 'boolean':
       case 'undefined':
-        return value;
+        return given;
       case 'number':
-        return Number.isFinite(value) ? value : fail(`contains the non-JSON number ${value}`);
+        return Number.isFinite(given) ? given : fail(`contains the non-JSON number ${given}`);
       case 'bigint':
-        return exactNumber(value, fail);
+        return exactNumber(given, fail);
       case 'object':
         break;
       default:
-        return fail(`contains a ${typeof value}, which is not JSON`);
+        return fail(`contains a ${typeof given}, which is not JSON`);
     }
-    if (value === null) return null;
+    if (given === null) return null;
+    // Data the evaluation returned as it read it: copied from the data itself, not its view.
+    const value = budget.unwrap(given);
     if (Array.isArray(value)) {
       const out: unknown[] = [];
       for (let i = 0; i < value.length; i++) out.push(convert(value[i], depth + 1) ?? null);

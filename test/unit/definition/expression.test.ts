@@ -1,3 +1,4 @@
+import util from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   compileExpression,
@@ -5,6 +6,7 @@ import {
   MAX_EXPRESSION_LENGTH,
 } from '../../../src/definition/expression.js';
 import { unsafePatternReason } from '../../../src/definition/expression-guard.js';
+import { MAX_EVALUATION_READS } from '../../../src/definition/read-budget.js';
 import type { ExpressionScope } from '../../../src/definition/types.js';
 import { ExpressionError } from '../../../src/errors.js';
 
@@ -229,6 +231,37 @@ describe('compileExpression / evaluate', () => {
       'has more than 1000000 values',
     );
     expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  // The static bound counts run-time data as one value: two nested loops over a list from the
+  // input ran n² steps, blocking the process (100,000 items: hours, or out of memory with a copy
+  // in the loop), and `exists` answered after evaluating everything.
+  it('stops an evaluation that reads more run-time data than its budget, naming the limit', () => {
+    const items = Array.from({ length: 2000 }, (_, i) => i);
+    const s = scope(null, { input: { items, copies: items.map((i) => ({ i })) } });
+    const started = performance.now();
+    const nested = 'input.items.exists(a, input.items.exists(b, a == b + 100000))';
+    expect(expressionError(() => evaluate(nested, s)).message).toBe(
+      `Expression '${nested}' failed: it read more than ${MAX_EVALUATION_READS} values of run-time data ` +
+        '(input, result, steps); loop over less, or do it in a step',
+    );
+    // A copy in the loop stops too; `||` does not absorb the error.
+    expect(
+      expressionError(() => evaluate('input.copies.map(x, input.copies + input.copies)', s)).message,
+    ).toContain(`it read more than ${MAX_EVALUATION_READS} values`);
+    expect(expressionError(() => evaluate(`false || ${nested}`, s)).message).toContain(
+      'values of run-time data',
+    );
+    expect(performance.now() - started).toBeLessThan(5000);
+    // One loop over a large list is within the budget; the result is plain data, not a view of the input.
+    const large = Array.from({ length: 50_000 }, (_, i) => ({ price: i }));
+    const prices = evaluate('input.large.map(x, x.price)', scope(null, { input: { large } })) as number[];
+    expect(prices).toHaveLength(50_000);
+    expect(prices[49_999]).toBe(49_999);
+    const copy = evaluate('input.large[1]', scope(null, { input: { large } }));
+    expect(copy).toEqual({ price: 1 });
+    expect(copy).not.toBe(large[1]);
+    expect(util.types.isProxy(copy)).toBe(false);
   });
 
   // Eight binds of `a + a + ... + a` (400 characters) built a list of 10^8 items while

@@ -1,0 +1,82 @@
+/**
+ * A budget on what one expression evaluation reads of its run-time data (`input`, `result`,
+ * `steps`). The static bound (`expression-size.ts`) counts such data as one value, since its size
+ * is only known at run time; two nested loops over a list from the input so ran n² steps, and
+ * 100,000 items blocked the process for hours (or ran it out of memory with a copy in the loop).
+ * Each plain object and list of the data is read through a view that counts every property read
+ * (and every key listed); past {@link MAX_EVALUATION_READS} each further read throws, so the
+ * evaluation stops within the budget, the same way on every run of the same data.
+ * @module
+ */
+
+/** Most reads of run-time data one evaluation may make (a loop reads about four per item). */
+export const MAX_EVALUATION_READS = 1_000_000;
+
+/** Thrown by a read past the budget; one instance, so a stopped loop allocates nothing per read. */
+const EXCEEDED: Error = Object.freeze(new Error('the read budget is exhausted')) as Error;
+
+/** The key under which a view answers the data behind it (see {@link ReadBudget.unwrap}). */
+const TARGET = Symbol('read-budget target');
+
+/** The counting views of one evaluation. */
+export class ReadBudget {
+  private left: number;
+  private counting = true;
+  /** Each object's view, so that data read twice is one view (and equal to itself at once). */
+  private readonly views = new Map<object, object>();
+
+  constructor(reads = MAX_EVALUATION_READS) {
+    this.left = reads;
+  }
+
+  /** Whether a read was refused. */
+  get exceeded(): boolean {
+    return this.left < 0;
+  }
+
+  /** Ends the counting: what the evaluation returned is read freely (see {@link unwrap}). */
+  stop(): void {
+    this.counting = false;
+    this.views.clear();
+  }
+
+  /** The counting view of `value` (the same one each time); scalars and objects that are not JSON-shaped as they are. */
+  wrap(value: unknown): unknown {
+    if (value === null || typeof value !== 'object') return value;
+    const known = this.views.get(value);
+    if (known !== undefined) return known;
+    // Only JSON-shaped data: a Map or a class instance keeps its own behaviour (and internal slots).
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
+    if (!Object.isExtensible(value)) return value;
+    const view = new Proxy(value, {
+      get: (target, key) => {
+        if (key === TARGET) return target;
+        this.spend(1);
+        const item: unknown = Reflect.get(target, key);
+        if (item === null || typeof item !== 'object') return item;
+        // A proxy must give a non-writable, non-configurable property's own value.
+        const own = Reflect.getOwnPropertyDescriptor(target, key);
+        return own && !own.configurable && !own.writable ? item : this.wrap(item);
+      },
+      ownKeys: (target) => {
+        const keys = Reflect.ownKeys(target);
+        this.spend(keys.length);
+        return keys;
+      },
+    });
+    this.views.set(value, view);
+    return view;
+  }
+
+  /** The data behind a view (a value the evaluation returned), or `value` itself. */
+  unwrap(value: object): object {
+    return ((value as { [TARGET]?: object })[TARGET] ?? value) as object;
+  }
+
+  private spend(reads: number): void {
+    if (!this.counting) return;
+    this.left -= reads;
+    if (this.left < 0) throw EXCEEDED;
+  }
+}
