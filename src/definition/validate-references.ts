@@ -8,10 +8,13 @@
  */
 import { echo } from '../echo.js';
 import type { Issue } from '../errors.js';
+import { bracketHint } from './name-hint.js';
 
 /** The step names one expression reads by a literal name, and where the expression is. */
 export interface ExpressionRefs {
   path: string;
+  /** The expression. */
+  source: string;
   /** Name of the step the expression belongs to. */
   owner: string | null;
   names: readonly string[];
@@ -38,12 +41,17 @@ export function checkReferences(
   names: ReadonlyMap<string, NameEntry>,
   issues: Issue[],
 ): void {
-  for (const { path, owner, names: read } of refs) {
+  // Only so many problems are reported (`MAX_ISSUES`): hints for the first of them.
+  let hints = 100;
+  for (const { path, source, owner, names: read } of refs) {
     const parallel = owner === null ? null : (names.get(owner)?.parent ?? null);
     for (const name of read) {
       const entry = names.get(name);
-      if (!entry) issues.push({ path, message: `unknown step ${echo(name)}` });
-      else if (entry.conditional) {
+      if (!entry) {
+        // `steps.fetch.user` reads a step 'fetch': say so when a step 'fetch.user' exists.
+        const hint = hints-- > 0 ? bracketHint(source, (known) => names.has(known), `${name}.`) : '';
+        issues.push({ path, message: `unknown step ${echo(name)}${hint}` });
+      } else if (entry.conditional) {
         issues.push({
           path,
           message: `reads step '${name}', a conditional step: it records a decision and has no output, so it is never in steps`,

@@ -16,6 +16,7 @@ import {
   type ExpectedType,
   withCompiledExpressions,
 } from './expression.js';
+import { bracketHint } from './name-hint.js';
 import { plainCopy } from './plain-copy.js';
 import {
   actionStepSchema,
@@ -44,6 +45,12 @@ export interface ValidDefinition {
 const ACTION_ONLY_KEYS = ['action', 'retry', 'input'] as const;
 
 type Raw = Record<string, unknown>;
+
+/** What the checks of the steps' expressions found: the steps they read, and those that failed. */
+interface Found {
+  refs: ExpressionRefs[];
+  failed: { issue: Issue; source: string }[];
+}
 
 /**
  * Validates a definition from any (JSON) input. It reads the caller's objects once, into a
@@ -125,14 +132,18 @@ function check(
   }
 
   const parsed: StepDefinition[] = [];
-  const refs: ExpressionRefs[] = [];
+  const found: Found = { refs: [], failed: [] };
   for (let i = 0; i < steps.length; i++) {
-    const step = checkStep(steps[i], `steps[${i}]`, issues, refs);
+    const step = checkStep(steps[i], `steps[${i}]`, issues, found);
     if (step !== null) parsed.push(step);
   }
   const names = checkNames(steps, issues);
+  // A step name the expression could not read as steps.<name> (`call-api`): say how to.
+  for (const { issue, source } of found.failed.slice(0, MAX_ISSUES)) {
+    issue.message += bracketHint(source, (name) => names.has(name));
+  }
   checkJumps(steps, names, issues);
-  checkReferences(refs, names, issues);
+  checkReferences(found.refs, names, issues);
 
   if (issues.length > 0 || !idResult.success) return null;
   return { id: idResult.data, steps: parsed, options: parsedOptions };
@@ -160,7 +171,7 @@ function checkExpression(
   key: string,
   path: string,
   issues: Issue[],
-  refs: ExpressionRefs[],
+  found: Found,
   expect?: ExpectedType,
 ): void {
   const source = raw[key];
@@ -170,20 +181,17 @@ function checkExpression(
     const compiled = compileExpression(source, expect);
     if (compiled.stepRefs.length > 0) {
       const owner = typeof raw.name === 'string' ? raw.name : null;
-      refs.push({ path: `${path}.${key}`, owner, names: compiled.stepRefs });
+      found.refs.push({ path: `${path}.${key}`, source, owner, names: compiled.stepRefs });
     }
   } catch (error) {
-    issues.push({ path: `${path}.${key}`, message: error instanceof Error ? error.message : String(error) });
+    const issue = { path: `${path}.${key}`, message: error instanceof Error ? error.message : String(error) };
+    issues.push(issue);
+    found.failed.push({ issue, source });
   }
 }
 
 /** Checks one top-level step; returns the parsed step or null (issues pushed). */
-function checkStep(
-  value: unknown,
-  path: string,
-  issues: Issue[],
-  refs: ExpressionRefs[],
-): StepDefinition | null {
+function checkStep(value: unknown, path: string, issues: Issue[], found: Found): StepDefinition | null {
   if (!isRaw(value)) {
     issues.push({ path, message: `must be a step object, got ${describeKind(value)}` });
     return null;
@@ -206,23 +214,18 @@ function checkStep(
   if (isCondition) {
     const result = conditionStepSchema.safeParse(raw);
     pushZod(issues, result, path);
-    checkExpression(raw, 'condition', path, issues, refs, 'boolean');
+    checkExpression(raw, 'condition', path, issues, found, 'boolean');
     return result.success ? result.data : null;
   }
-  if (isParallel) return checkParallel(raw, path, issues, refs);
-  return checkAction(raw, path, issues, refs);
+  if (isParallel) return checkParallel(raw, path, issues, found);
+  return checkAction(raw, path, issues, found);
 }
 
-function checkAction(
-  raw: Raw,
-  path: string,
-  issues: Issue[],
-  refs: ExpressionRefs[],
-): ActionStepDefinition | null {
+function checkAction(raw: Raw, path: string, issues: Issue[], found: Found): ActionStepDefinition | null {
   const hasRetry = has(raw, 'retry');
   const result = actionStepSchema.safeParse(hasRetry ? without(raw, ['retry']) : raw);
   pushZod(issues, result, path);
-  checkExpression(raw, 'input', path, issues, refs);
+  checkExpression(raw, 'input', path, issues, found);
   const retry = hasRetry ? checkRetry(raw.retry, `${path}.retry`, issues) : undefined;
   if (!result.success || retry === null) return null;
   return retry === undefined ? result.data : { ...result.data, retry };
@@ -243,12 +246,7 @@ function checkRetry(value: unknown, path: string, issues: Issue[]): boolean | Re
   return result.success ? result.data : null;
 }
 
-function checkParallel(
-  raw: Raw,
-  path: string,
-  issues: Issue[],
-  refs: ExpressionRefs[],
-): StepDefinition | null {
+function checkParallel(raw: Raw, path: string, issues: Issue[], found: Found): StepDefinition | null {
   const shell = parallelStepShellSchema.safeParse(raw);
   pushZod(issues, shell, path);
   const branches = raw.parallel;
@@ -272,7 +270,7 @@ function checkParallel(
       });
       continue;
     }
-    const step = checkAction(branch, branchPath, issues, refs);
+    const step = checkAction(branch, branchPath, issues, found);
     if (step !== null) parsed.push(step);
   }
   if (!shell.success || parsed.length !== branches.length) return null;

@@ -411,6 +411,42 @@ describe('validateDefinition: step references in expressions', () => {
     ]);
   });
 
+  // Names may hold '.' and '-' and start with a digit, but `steps.<name>` takes a CEL identifier:
+  // `steps.fetch.user` was refused as "unknown step 'fetch'", `steps.call-api` as "Unknown variable:
+  // api", with no word of the step meant or of how to read it.
+  it('says how to read a step whose name is not a CEL identifier when steps.<name> fails', () => {
+    const hint = (name: string) =>
+      ` (step '${name}' is not a CEL identifier, so steps.${name} does not name it: write steps['${name}'])`;
+    expect(
+      issuesOfSteps([
+        { name: 'fetch.user' },
+        { name: 'call-api' },
+        { name: '1st' },
+        { name: 'in' },
+        { name: 'a', input: 'steps.fetch.user.output.id' },
+        { name: 'b', input: 'steps.call-api.output' },
+        { name: 'c', condition: 'steps.1st.output.ok' },
+        { name: 'd', input: "{'x': steps.in.output}" },
+        { name: 'e', input: 'steps.fetchx.output' },
+      ]),
+    ).toEqual([
+      {
+        path: 'steps[5].input',
+        message: `Invalid expression 'steps.call-api.output': Unknown variable: api${hint('call-api')}`,
+      },
+      {
+        path: 'steps[6].condition',
+        message: expect.stringMatching(/^Invalid expression .*\(step '1st' is not/),
+      },
+      { path: 'steps[7].input', message: expect.stringMatching(/^Invalid expression .*\(step 'in' is not/) },
+      // Unknown steps are reported after the expressions that do not compile.
+      { path: 'steps[4].input', message: `unknown step 'fetch'${hint('fetch.user')}` },
+      { path: 'steps[8].input', message: "unknown step 'fetchx'" },
+    ]);
+    const steps = [{ name: 'fetch.user' }, { name: 'a', input: "steps['fetch.user'].output.id" }];
+    expect(validateDefinition('wf', steps).steps).toHaveLength(2);
+  });
+
   it('accepts references to any step or branch, later ones, has() and dynamic or shadowed uses', () => {
     const steps = [
       { name: 'first', input: 'has(steps.later) ? steps.later.output : input' },
