@@ -67,7 +67,13 @@ export const retryOptionsSchema = z
   .strictObject({
     maxAttempts: z
       .number()
-      .int({ error: 'must be a whole number' })
+      .int({
+        // zod's int() refuses a whole number past 2^53 - 1 too.
+        error: (issue) =>
+          Number.isInteger(issue.input)
+            ? `must be at most ${Number.MAX_SAFE_INTEGER}, got ${String(issue.input)}`
+            : 'must be a whole number',
+      })
       .nonnegative({ error: 'must not be negative' })
       .optional(),
     initialDelay: seconds().optional(),

@@ -160,6 +160,21 @@ describe('validateDefinition: each rule, with its path', () => {
       ],
     ],
     [
+      // A whole number past 2^53 - 1 was refused as 'must be a whole number'.
+      'maxAttempts past the largest safe integer',
+      [
+        { name: 'a', retry: { maxAttempts: 2 ** 53 } },
+        { name: 'b', retry: { maxAttempts: 1e300 } },
+      ],
+      [
+        {
+          path: 'steps[0].retry.maxAttempts',
+          message: 'must be at most 9007199254740991, got 9007199254740992',
+        },
+        { path: 'steps[1].retry.maxAttempts', message: 'must be at most 9007199254740991, got 1e+300' },
+      ],
+    ],
+    [
       'mistyped retry fields',
       [{ name: 'a', retry: { maxAttempts: 'x', nonRetryable: 'ValidationError' } }],
       [
