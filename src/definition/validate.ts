@@ -21,6 +21,7 @@ import { plainCopy } from './plain-copy.js';
 import {
   actionStepSchema,
   conditionStepSchema,
+  MAX_EXPRESSION_SOURCE,
   MAX_STEPS,
   NAME_PATTERN,
   parallelStepShellSchema,
@@ -175,8 +176,8 @@ function checkExpression(
   expect?: ExpectedType,
 ): void {
   const source = raw[key];
-  // Non-strings are already reported by the schema.
-  if (typeof source !== 'string' || source.length === 0) return;
+  // Non-strings, empty and too long ones are already reported by the schema.
+  if (typeof source !== 'string' || source.length === 0 || source.length > MAX_EXPRESSION_SOURCE) return;
   try {
     const compiled = compileExpression(source, expect);
     if (compiled.stepRefs.length > 0) {

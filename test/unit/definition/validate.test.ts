@@ -160,6 +160,18 @@ describe('validateDefinition: each rule, with its path', () => {
       ],
     ],
     [
+      // Reported twice: by the schema, and again by the compiler ('Invalid expression: 5000 characters').
+      'expressions past 4,096 characters, once each',
+      [
+        { name: 'a', input: `input.${'x'.repeat(4995)}` },
+        { name: 'c', condition: `input.${'y'.repeat(4995)}` },
+      ],
+      [
+        { path: 'steps[0].input', message: 'must be at most 4096 characters' },
+        { path: 'steps[1].condition', message: 'must be at most 4096 characters' },
+      ],
+    ],
+    [
       // A whole number past 2^53 - 1 was refused as 'must be a whole number'.
       'maxAttempts past the largest safe integer',
       [
