@@ -109,8 +109,8 @@ function nodeBound(node: CelNode, vars: ReadonlyMap<string, Bound>): Bound {
     case 'rcall':
       return receiverCallBound(args as unknown[], vars);
     case 'call': {
-      const callArgs = (args as unknown[])[1];
-      return sum(Array.isArray(callArgs) ? callArgs.map((arg) => bound(arg, vars)) : []);
+      const [name, callArgs] = args as [unknown, unknown];
+      return callBound(name, Array.isArray(callArgs) ? callArgs.map((arg) => bound(arg, vars)) : []);
     }
     case '+':
     case 'list':
@@ -149,7 +149,38 @@ function receiverCallBound(args: unknown[], vars: ReadonlyMap<string, Bound>): B
     if (name === 'filter') return checked({ size: range.size, work });
     return checked({ size: 1, work });
   }
-  return sum([bound(receiver, vars), ...callArgs.map((arg) => bound(arg, vars))]);
+  return callBound(name, [bound(receiver, vars), ...callArgs.map((arg) => bound(arg, vars))]);
+}
+
+/**
+ * A function's value from its receiver (if any) and arguments, `parts`: no bigger than they are
+ * together, but for the functions that build more. `join(sep)` puts the separator between every
+ * two items (so `l.join(previous)` over a list of 100 '' multiplies by 99), `split` yields an item
+ * per character at most, `hex()` doubles, `base64()` takes 4 characters per 3 bytes, and
+ * `bytes(string)` up to 3 bytes (UTF-8) per character.
+ */
+function callBound(name: unknown, parts: Bound[]): Bound {
+  const all = sum(parts);
+  const first = parts[0]?.size ?? 1;
+  let size: number;
+  switch (name) {
+    case 'join':
+      size = first + first * (parts[1]?.size ?? 0);
+      break;
+    case 'split':
+      size = 2 * first + 1;
+      break;
+    case 'hex':
+    case 'base64':
+      size = 2 * first + 4;
+      break;
+    case 'bytes':
+      size = 3 * all.size;
+      break;
+    default:
+      return all;
+  }
+  return { size: Math.max(size, all.size), work: all.work + size };
 }
 
 function withVar(vars: ReadonlyMap<string, Bound>, name: unknown, b: Bound): ReadonlyMap<string, Bound> {

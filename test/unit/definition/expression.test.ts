@@ -288,6 +288,29 @@ describe('compileExpression / evaluate', () => {
     expect(evaluate("cel.bind(t, steps.stt.output.text, t + ' ' + t)")).toBe('hello hello');
   });
 
+  // The bound took a call's value as no bigger than its arguments together, but join(sep) puts
+  // the separator between every two items, hex() doubles and bytes() may triple: binds of
+  // l.join(previous) over a list of 100 '' (600 characters) ran the process out of memory, and
+  // 26 nested bytes(...).hex() (350 characters) built 134 million characters.
+  it('refuses at compile time joins, hex() and bytes() that multiply past the budget', () => {
+    const empties = `[${Array.from({ length: 100 }, () => "''").join(',')}]`;
+    const joins = `cel.bind(l, ${empties}, cel.bind(a, l.join('xxxxx'), cel.bind(b, l.join(a), cel.bind(c, l.join(b), size(c.split(''))))))`;
+    expect(joins.length).toBeLessThan(700);
+    expect(expressionError(() => compileExpression(joins)).message).toContain(
+      'it could build a value of more than 1000000 items or characters',
+    );
+    let hex = "'xx'";
+    for (let i = 0; i < 26; i++) hex = `bytes(${hex}).hex()`;
+    expect(expressionError(() => compileExpression(`size(${hex})`)).message).toContain('more than 1000000');
+    expect(
+      expressionError(() => compileExpression(`size(${hex.replaceAll('.hex()', '.base64()')})`)).message,
+    ).toContain('more than 1000000');
+    // What they do on ordinary data passes.
+    expect(evaluate("['a', 'b'].join(', ') + 'a,b'.split(',').join('')")).toBe('a, bab');
+    expect(evaluate("bytes('€').hex() + b'ab'.base64()")).toBe('e282acYWI=');
+    expect(evaluate("steps.stt.output.text.split('l').join('L')")).toBe('heLLo');
+  });
+
   it('treats an undefined result or input as null', () => {
     const expr = compileExpression('result == null && input == null');
     expect(expr.evaluate({ result: undefined, input: undefined, steps: {} })).toBe(true);
