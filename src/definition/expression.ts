@@ -23,7 +23,7 @@ import { ExpressionError } from '../errors.js';
 import { findCostProblem } from './expression-guard.js';
 import { stepReferences } from './expression-refs.js';
 import { findSizeProblem } from './expression-size.js';
-import { MAX_EVALUATION_READS, ReadBudget } from './read-budget.js';
+import { MAX_EVALUATION_READS, needsReadBudget, ReadBudget } from './read-budget.js';
 import type { CompiledExpression, ExpressionScope } from './types.js';
 
 /** Longest expression source accepted, in characters. */
@@ -143,31 +143,37 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
     throw new ExpressionError(`Invalid condition ${quote(source)}: it returns ${type}, expected a boolean`);
   }
   const run = program;
+  const budgeted = needsReadBudget(program.ast);
   const stepRefs = Object.freeze(stepReferences(program.ast));
   return Object.freeze({
     source,
     stepRefs,
     evaluate(scope: ExpressionScope): unknown {
       let value: unknown;
-      const budget = new ReadBudget();
+      const budget = budgeted ? new ReadBudget() : null;
       try {
-        value = run({
-          result: budget.wrap(scope.result ?? null),
-          input: budget.wrap(scope.input ?? null),
-          steps: budget.wrap(scope.steps ?? {}),
-        });
+        const data = { result: scope.result ?? null, input: scope.input ?? null, steps: scope.steps ?? {} };
+        value = run(
+          budget === null
+            ? data
+            : {
+                result: budget.wrap(data.result),
+                input: budget.wrap(data.input),
+                steps: budget.wrap(data.steps),
+              },
+        );
       } catch (error) {
-        if (budget.exceeded) throw overBudget(source);
+        if (budget?.exceeded) throw overBudget(source);
         const why = reason(error);
         throw new ExpressionError(
           `Expression ${quote(source)} failed: ${why}${missingStepNote(why, stepRefs, scope.steps)}`,
           { cause: error },
         );
       } finally {
-        budget.stop();
+        budget?.stop();
       }
       // CEL lets `||`, `&&` and `exists` absorb an error: a stopped evaluation fails all the same.
-      if (budget.exceeded) throw overBudget(source);
+      if (budget?.exceeded) throw overBudget(source);
       return toJson(value, source, budget);
     },
   });
@@ -250,7 +256,7 @@ function exactNumber(value: bigint, fail: (why: string) => never): number {
  * base64, timestamp → ISO string, duration → `"1.5s"`, type → its name. Undefined in a list
  * becomes null and in a map is dropped (as `JSON.stringify` does).
  */
-function toJson(root: unknown, source: string, budget: ReadBudget): unknown {
+function toJson(root: unknown, source: string, budget: ReadBudget | null): unknown {
   let count = 0;
   const fail = (why: string): never => {
     throw new ExpressionError(`Expression ${quote(source)} failed: the result ${why}`);
@@ -283,7 +289,7 @@ function toJson(root: unknown, source: string, budget: ReadBudget): unknown {
     }
     if (given === null) return null;
     // Data the evaluation returned as it read it: copied from the data itself, not its view.
-    const value = budget.unwrap(given);
+    const value = budget === null ? given : budget.unwrap(given);
     if (Array.isArray(value)) {
       const out: unknown[] = [];
       for (let i = 0; i < value.length; i++) out.push(convert(value[i], depth + 1) ?? null);

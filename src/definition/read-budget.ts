@@ -9,8 +9,37 @@
  * @module
  */
 
+import { COMPREHENSIONS, isNode } from './cel-ast.js';
+
 /** Most reads of run-time data one evaluation may make (a loop reads about four per item). */
 export const MAX_EVALUATION_READS = 1_000_000;
+
+/**
+ * Most operations that may go over a whole list or string (`+`, `==`, `!=`, `in`, `join`,
+ * `split`) an expression without a loop has and still runs without the budget: each is linear in
+ * the data, so such an expression takes at most this many passes over it.
+ */
+export const MAX_UNCOUNTED_PASSES = 16;
+
+const PASSES: ReadonlySet<string> = new Set(['+', '==', '!=', 'in', 'join', 'split']);
+
+/**
+ * Whether evaluating the expression needs the budget: it loops (a comprehension), or it has more
+ * than {@link MAX_UNCOUNTED_PASSES} operations that may go over a whole list. The views cost
+ * about 10 µs an evaluation, which the usual input or condition (a few field reads) is spared.
+ */
+export function needsReadBudget(ast: unknown): boolean {
+  let passes = 0;
+  const visit = (value: unknown): boolean => {
+    if (Array.isArray(value)) return value.some(visit);
+    if (!isNode(value)) return false;
+    const name = value.op === 'rcall' || value.op === 'call' ? (value.args as unknown[])[0] : value.op;
+    if (value.op === 'rcall' && typeof name === 'string' && COMPREHENSIONS.has(name)) return true;
+    if (typeof name === 'string' && PASSES.has(name) && ++passes > MAX_UNCOUNTED_PASSES) return true;
+    return visit(value.args);
+  };
+  return visit(ast);
+}
 
 /** Thrown by a read past the budget; one instance, so a stopped loop allocates nothing per read. */
 const EXCEEDED: Error = Object.freeze(new Error('the read budget is exhausted')) as Error;

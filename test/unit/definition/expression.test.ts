@@ -253,6 +253,13 @@ describe('compileExpression / evaluate', () => {
       'values of run-time data',
     );
     expect(performance.now() - started).toBeLessThan(5000);
+    // Without a loop, more than 16 operations that may go over a whole list are counted too.
+    const l = Array.from({ length: 60_000 }, (_, i) => i);
+    const sum = (n: number) => `size(${Array.from({ length: n }, () => 'input.l').join(' + ')})`;
+    expect(expressionError(() => evaluate(sum(20), scope(null, { input: { l } }))).message).toContain(
+      'values of run-time data',
+    );
+    expect(evaluate(sum(8), scope(null, { input: { l } }))).toBe(480_000);
     // One loop over a large list is within the budget; the result is plain data, not a view of the input.
     const large = Array.from({ length: 50_000 }, (_, i) => ({ price: i }));
     const prices = evaluate('input.large.map(x, x.price)', scope(null, { input: { large } })) as number[];
