@@ -23,6 +23,7 @@ import { ExpressionError } from '../errors.js';
 import { findCostProblem } from './expression-guard.js';
 import { stepReferences } from './expression-refs.js';
 import { findSizeProblem } from './expression-size.js';
+import { fieldNote, shadowsScope } from './field-note.js';
 import { MAX_EVALUATION_READS, needsReadBudget, ReadBudget } from './read-budget.js';
 import type { CompiledExpression, ExpressionScope } from './types.js';
 
@@ -144,6 +145,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   }
   const run = program;
   const budgeted = needsReadBudget(program.ast);
+  const shadows = shadowsScope(program.ast);
   const stepRefs = Object.freeze(stepReferences(program.ast));
   return Object.freeze({
     source,
@@ -165,10 +167,8 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
       } catch (error) {
         if (budget?.exceeded) throw overBudget(source);
         const why = reason(error);
-        throw new ExpressionError(
-          `Expression ${quote(source)} failed: ${why}${missingStepNote(why, stepRefs, scope.steps)}`,
-          { cause: error },
-        );
+        const note = missingStepNote(why, stepRefs, scope.steps) || (shadows ? '' : fieldNote(error, scope));
+        throw new ExpressionError(`Expression ${quote(source)} failed: ${why}${note}`, { cause: error });
       } finally {
         budget?.stop();
       }

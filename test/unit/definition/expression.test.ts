@@ -177,6 +177,29 @@ describe('compileExpression / evaluate', () => {
     expect(evaluate('has(result.missing)', scope({}))).toBe(false);
   });
 
+  // A field read of null or of a scalar failed as "No such key: x", as if a map lacked the key:
+  // `result.text` in a first step (no previous step: result is null) did not say so.
+  it('says when the value a field is read from is null or not a map', () => {
+    expect(expressionError(() => evaluate("{'t': result.text}", scope(null))).message).toBe(
+      "Expression '{'t': result.text}' failed: No such key: text (result is null: there is no previous step, or it returned null)",
+    );
+    const s = scope({ user: { id: 5, tags: ['a'] } }, { input: { n: null } });
+    expect(expressionError(() => evaluate('result.user.id.value', s)).message).toBe(
+      "Expression 'result.user.id.value' failed: No such key: value (result.user.id is a number, not a map)",
+    );
+    expect(expressionError(() => evaluate('result.user.tags.first', s)).message).toContain(
+      '(result.user.tags is a list, not a map)',
+    );
+    expect(expressionError(() => evaluate('input.n.x', s)).message).toContain('(input.n is null)');
+    // A map that lacks the key, and names a comprehension binds, get no note.
+    expect(expressionError(() => evaluate('result.user.name', s)).message).toBe(
+      "Expression 'result.user.name' failed: No such key: name",
+    );
+    expect(expressionError(() => evaluate('[{}].map(result, result.x)', s)).message).toBe(
+      "Expression '[{}].map(result, result.x)' failed: No such key: x",
+    );
+  });
+
   it('names a referenced step that has no output (skipped by a jump, or not run yet) and how to test for it', () => {
     // The scope has stt only: `big` was skipped by a conditional step's jump.
     const error = expressionError(() => evaluate("{'size': steps.big.output.size}"));
