@@ -46,6 +46,8 @@ interface NodeState {
   pollSeconds: number;
   registering: Promise<void> | null;
   failures: number;
+  /** When the last counted failure happened, on the monotonic clock (-Infinity: none yet). */
+  failedAt: number;
   /** When the next request to this node may go, on the monotonic clock (0: now). */
   retryAt: number;
 }
@@ -116,6 +118,7 @@ class RemoteWorkerClient implements RemoteWorker {
       pollSeconds: 20,
       registering: null,
       failures: 0,
+      failedAt: Number.NEGATIVE_INFINITY,
       retryAt: 0,
     }));
     this.http = new HttpTransport(options.token);
@@ -141,6 +144,7 @@ class RemoteWorkerClient implements RemoteWorker {
       throw new ClosedError('This remote worker was stopped: create a new one to start again');
     if (this.started) throw new ConflictError('This remote worker was already started');
     this.started = true;
+    const sentAt = monotonicNow();
     const results = await Promise.allSettled(this.nodes.map((node) => this.register(node)));
     const refused = results.find(
       (r): r is PromiseRejectedResult =>
@@ -152,7 +156,7 @@ class RemoteWorkerClient implements RemoteWorker {
       throw refused.reason;
     }
     for (const [i, r] of results.entries()) {
-      if (r.status === 'rejected') this.backoff(this.nodes[i]!, r.reason, 'register');
+      if (r.status === 'rejected') this.backoff(this.nodes[i]!, r.reason, 'register', sentAt);
     }
     this.loops = Array.from({ length: this.concurrency }, () => this.loop());
   }
@@ -197,12 +201,13 @@ class RemoteWorkerClient implements RemoteWorker {
         continue;
       }
       const workerId = node.workerId;
+      const sentAt = monotonicNow();
       let task: RemoteTask | null;
       try {
         task = await this.poll(node, workerId);
       } catch (error) {
         if (this.halt.signal.aborted) return;
-        this.backoff(node, error, 'poll');
+        this.backoff(node, error, 'poll', sentAt);
         continue;
       }
       node.failures = 0;
@@ -228,8 +233,9 @@ class RemoteWorkerClient implements RemoteWorker {
   }
 
   private ensureRegistered(node: NodeState): Promise<void> {
+    const sentAt = monotonicNow();
     node.registering ??= this.register(node)
-      .catch((error) => this.backoff(node, error, 'register'))
+      .catch((error) => this.backoff(node, error, 'register', sentAt))
       .finally(() => {
         node.registering = null;
       });
@@ -491,9 +497,19 @@ class RemoteWorkerClient implements RemoteWorker {
     }
   }
 
-  private backoff(node: NodeState, error: unknown, what: string): void {
+  /**
+   * Backs off from a node after a request sent at `sentAt` failed. A request sent before the last
+   * counted failure failed in the same outage (every slot's poll is cut when a node restarts): it
+   * is not counted again, so the back-off doubles per outage, not per slot.
+   */
+  private backoff(node: NodeState, error: unknown, what: string, sentAt: number): void {
     if (this.halt.signal.aborted) return;
+    if (sentAt < node.failedAt) {
+      this.log.debug({ url: node.url, err: error }, `${what} failed; already backing off`);
+      return;
+    }
     node.failures++;
+    node.failedAt = monotonicNow();
     const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** (node.failures - 1));
     node.retryAt = monotonicNow() + base * (0.5 + Math.random() / 2);
     this.log.warn({ url: node.url, err: error, failures: node.failures }, `${what} failed; backing off`);
