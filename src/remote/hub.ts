@@ -19,6 +19,7 @@ import { describeValue } from '../describe-value.js';
 import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
 import { markOutOfProcess, reportQueueWait } from '../engine/out-of-process.js';
 import { ClosedError, ConflictError, type Issue, NonRetryableError, ValidationError } from '../errors.js';
+import { guardedLogger } from '../guarded-logger.js';
 import { findJsonProblem } from '../json-value.js';
 import type { Orchestrator } from '../orchestrator.js';
 import type { ActionHandler, StepContext } from '../types.js';
@@ -206,7 +207,9 @@ export class RemoteWorkerHub {
   constructor(options: RemoteWorkerHubOptions = {}) {
     checkHubOptions(options);
     this.clock = options.clock ?? systemClock;
-    this.logger = options.logger;
+    // Guarded as the engine's: a report that throws (a closed destination, a logger without
+    // `info`) must not skip what follows it — failing a lost worker's tasks, the next sweep.
+    this.logger = options.logger === undefined ? undefined : guardedLogger(options.logger);
     this.leaseSeconds = positive('leaseSeconds', options.leaseSeconds, 30, MAX_LEASE_SECONDS);
     this.pollSeconds = positive('pollSeconds', options.pollSeconds, 20, MAX_POLL_WAIT_SECONDS);
     this.maxWorkers = count('maxWorkers', options.maxWorkers, 1000);
