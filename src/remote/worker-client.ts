@@ -12,6 +12,7 @@
 import { MAX_TIMER_MS, systemClock } from '../clock.js';
 import type { Logger } from '../config.js';
 import { ClosedError, ConflictError } from '../errors.js';
+import { guardedLogger } from '../guarded-logger.js';
 import { findJsonProblem } from '../json-value.js';
 import { HttpTransport, type JsonReply, RequestError } from './http-transport.js';
 import {
@@ -127,7 +128,9 @@ class RemoteWorkerClient implements RemoteWorker {
     this.name = options.name;
     this.pollSeconds = options.pollSeconds;
     this.timeoutMs = (options.requestTimeoutSeconds ?? 10) * 1000;
-    this.log = options.logger ?? silent;
+    // A report that throws (a closed destination, a logger without `info`) must not skip what
+    // follows it: a back-off, a registration, a report of the task.
+    this.log = options.logger === undefined ? silent : guardedLogger(options.logger);
   }
 
   get running(): number {

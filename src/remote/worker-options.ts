@@ -170,6 +170,11 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
     invalid('`name` must be a non-empty string', 'name');
   }
+  // The test of createOrchestrator's and the hub's `logger`: the worker guards each report.
+  const { logger } = options;
+  if (logger !== undefined && typeof (logger as Partial<Logger> | null)?.warn !== 'function') {
+    invalid('Expected `logger` to be a logger with info/warn/error/debug', 'logger');
+  }
   const names = Object.keys(actions);
   if (names.length === 0) invalid('`actions` must name at least one handler', 'actions');
   for (const name of names) {
