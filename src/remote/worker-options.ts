@@ -130,6 +130,21 @@ function invalid(message: string, path = ''): never {
 }
 
 /**
+ * Checks that `options[key]`, when given, is a number of seconds in (0, max]. A string or a
+ * boolean must not pass as one (`'5' > 0`): a poll's `waitSeconds: '5'` is refused by the node.
+ */
+function secondsUpTo(
+  options: RemoteWorkerOptions,
+  key: 'pollSeconds' | 'requestTimeoutSeconds',
+  max: number,
+): void {
+  const value: unknown = options[key];
+  if (value !== undefined && !(typeof value === 'number' && value > 0 && value <= max)) {
+    invalid(`\`${key}\` must be a number more than 0 and at most ${max}, got ${describeValue(value)}`, key);
+  }
+}
+
+/**
  * Checks the options; returns the node URLs without trailing slashes.
  * @throws ValidationError naming the bad option.
  */
@@ -186,16 +201,7 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
   const c = options.concurrency ?? 1;
   if (!Number.isInteger(c) || c < 1 || c > 256)
     invalid('`concurrency` must be an integer from 1 to 256', 'concurrency');
-  const p = options.pollSeconds;
-  if (p !== undefined && !(p > 0 && p <= MAX_POLL_WAIT_SECONDS)) {
-    invalid(`\`pollSeconds\` must be more than 0 and at most ${MAX_POLL_WAIT_SECONDS}`, 'pollSeconds');
-  }
-  const t = options.requestTimeoutSeconds;
-  if (t !== undefined && !(t > 0 && t <= MAX_REQUEST_TIMEOUT_SECONDS)) {
-    invalid(
-      `\`requestTimeoutSeconds\` must be more than 0 and at most ${MAX_REQUEST_TIMEOUT_SECONDS}`,
-      'requestTimeoutSeconds',
-    );
-  }
+  secondsUpTo(options, 'pollSeconds', MAX_POLL_WAIT_SECONDS);
+  secondsUpTo(options, 'requestTimeoutSeconds', MAX_REQUEST_TIMEOUT_SECONDS);
   return normalized;
 }

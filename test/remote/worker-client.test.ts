@@ -535,7 +535,7 @@ describe('createRemoteWorker', () => {
     for (const requestTimeoutSeconds of [0, 86_401, 3e6, Number.POSITIVE_INFINITY, Number.NaN]) {
       expect(() =>
         createRemoteWorker({ url, token: TOKEN, requestTimeoutSeconds, actions: { a: () => 1 } }),
-      ).toThrow(/`requestTimeoutSeconds` must be more than 0 and at most 86400/);
+      ).toThrow(/`requestTimeoutSeconds` must be a number more than 0 and at most 86400/);
     }
     expect(() =>
       createRemoteWorker({ url, token: TOKEN, requestTimeoutSeconds: 86_400, actions: { a: () => 1 } }),

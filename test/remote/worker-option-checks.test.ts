@@ -58,6 +58,22 @@ describe('createRemoteWorker option checks', () => {
     expect(() => createRemoteWorker({ ...base, token })).toThrow(/token: `token` must be visible ASCII/);
   });
 
+  // '5' and true passed the range check (they compare as numbers) and were sent as the poll's
+  // waitSeconds, which the node refuses (400): the worker backed off for ever and served nothing.
+  it.each([
+    ['pollSeconds', '5'],
+    ['pollSeconds', true],
+    ['requestTimeoutSeconds', '10'],
+    ['requestTimeoutSeconds', [10]],
+  ])('refuses %s given as %j, which is no number', (key, value) => {
+    expect(issuesOf(() => createRemoteWorker({ ...base, [key]: value }))).toEqual([
+      {
+        path: key,
+        message: expect.stringMatching(/^`\w+` must be a number more than 0 and at most \d+, got /),
+      },
+    ]);
+  });
+
   it.each([5, ''])('refuses a name that is no non-empty string (%j)', (name) => {
     expect(() => createRemoteWorker({ ...base, name: name as never })).toThrow(
       /name: `name` must be a non-empty string/,
