@@ -1,8 +1,10 @@
 /**
  * How the TypeScript remote worker reports a thrown error: its code, its message, and whether
- * the step may retry.
+ * the step may retry. Whatever was thrown, this never throws itself (a field's getter or a revoked
+ * proxy's trap that throws is read as no field), or the slot would end with the task unreported.
  * @module
  */
+import { stringField } from '../errors.js';
 import { isNonRetryableError } from '../recovery/retry-policy.js';
 import { ERROR_CODE_PATTERN, type FailRequest } from './protocol.js';
 
@@ -11,17 +13,21 @@ function textOf(value: unknown): string {
   try {
     return typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? '') : String(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      // A revoked proxy: even its tag cannot be read.
+      return 'a thrown value that cannot be described';
+    }
   }
 }
 
 /** What a thrown value reports: its code, its message, and whether the step may retry. */
 export function failureOf(error: unknown): FailRequest {
-  const e = error as { name?: unknown; message?: unknown; code?: unknown } | null;
   const nonRetryable = isNonRetryableError(error);
-  const code = typeof e?.code === 'string' && ERROR_CODE_PATTERN.test(e.code) ? e.code : undefined;
-  const raw =
-    typeof e?.message === 'string' && e.message ? e.message : typeof e?.name === 'string' ? e.name : '';
+  const code = stringField(error, 'code');
+  const raw = stringField(error, 'message') ?? stringField(error, 'name') ?? '';
   const message = (raw || textOf(error)).slice(0, 8192);
-  return { error: { message, ...(code ? { code } : {}) }, retryable: !nonRetryable };
+  const kept = code !== undefined && ERROR_CODE_PATTERN.test(code) ? code : undefined;
+  return { error: { message, ...(kept ? { code: kept } : {}) }, retryable: !nonRetryable };
 }
