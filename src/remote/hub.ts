@@ -41,7 +41,10 @@ import { type Waiter as QueueWaiter, TaskQueue } from './task-queue.js';
 export interface RemoteWorkerHubOptions {
   /** Time source (tests inject a `FakeClock`). @default the system clock */
   clock?: Clock;
-  /** A leased task, and a registration, expire this long after the worker was last heard from (at most 86400). @default 30 */
+  /**
+   * A leased task expires this long after its hand-over or last heartbeat, a registration this long
+   * after the worker was last heard from (at most 86400). @default 30
+   */
   leaseSeconds?: number;
   /** The wait a poll asks for by default (at most 30). @default 20 */
   pollSeconds?: number;

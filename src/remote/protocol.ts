@@ -26,7 +26,7 @@ export interface RegisterRequest {
 export interface RegisterResponse {
   /** Random id naming this registration in every later request. */
   workerId: string;
-  /** A leased task (and the registration itself) expires this long after the worker was last heard from. */
+  /** A leased task expires this long after its hand-over or last heartbeat; the registration, after the worker's last request. */
   leaseSeconds: number;
   /** The wait a poll should ask for. */
   pollSeconds: number;

@@ -173,7 +173,9 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
             workerId: z.string(),
             leaseSeconds: z
               .number()
-              .describe('Heartbeat (or poll) within this, or tasks and registration expire'),
+              .describe(
+                "Heartbeat a task within this, or its lease expires; the registration expires this long after the worker's last request",
+              ),
             pollSeconds: z.number().describe('The wait a poll should ask for'),
           }),
           ...errorResponses(400, 409, 503),
