@@ -104,6 +104,8 @@ class RemoteWorkerClient implements RemoteWorker {
   /** Own keep-alive connections, so `stop()` leaves no socket open. */
   private readonly http: HttpTransport;
   private readonly tasks = new Set<Running>();
+  /** Registration requests under way (each settles, never rejects): `stop()` waits for them. */
+  private readonly registrationsInFlight = new Set<Promise<void>>();
   private readonly halt = new AbortController();
   private loops: Promise<void>[] = [];
   private next = 0;
@@ -190,6 +192,7 @@ class RemoteWorkerClient implements RemoteWorker {
     }
     for (const task of this.tasks) task.abort('stopping');
     await Promise.all(this.loops);
+    await Promise.all(this.registrationsInFlight);
     await Promise.all(this.nodes.map((n) => this.deregister(n)));
     this.http.destroy();
   }
@@ -245,16 +248,24 @@ class RemoteWorkerClient implements RemoteWorker {
     return node.registering;
   }
 
-  private async register(node: NodeState): Promise<void> {
-    const body = { actions: Object.keys(this.handlers), ...(this.name ? { name: this.name } : {}) };
-    const res = await this.request(
-      node,
-      'POST',
-      '/v1/remote-workers',
-      body,
-      this.timeoutMs,
-      this.halt.signal,
+  /**
+   * Registers with `node`. The request is not aborted by `stop()`: the node may have registered the
+   * worker already, and `stop()` waits for the answer to deregister that registration.
+   */
+  private register(node: NodeState): Promise<void> {
+    const attempt = this.registerOnce(node);
+    const settled = attempt.then(
+      () => undefined,
+      () => undefined,
     );
+    this.registrationsInFlight.add(settled);
+    void settled.then(() => this.registrationsInFlight.delete(settled));
+    return attempt;
+  }
+
+  private async registerOnce(node: NodeState): Promise<void> {
+    const body = { actions: Object.keys(this.handlers), ...(this.name ? { name: this.name } : {}) };
+    const res = await this.request(node, 'POST', '/v1/remote-workers', body, this.timeoutMs);
     if (res.status !== 201) throw new RequestError(res.status, res.body);
     const reg = res.body as Partial<RegisterResponse> | undefined;
     if (
