@@ -11,6 +11,9 @@ export const ACTION_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 /** Error codes a remote worker may report (`fail`): letters, digits and `_.:-`, at most 128. */
 export const ERROR_CODE_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
+/** The longest message a `fail` report may carry, in UTF-16 code units (a string's `length`). */
+export const MAX_FAIL_MESSAGE_LENGTH = 8192;
+
 /** The longest wait a poll may ask for, in seconds (HTTP intermediaries often cut idle requests at 60 s). */
 export const MAX_POLL_WAIT_SECONDS = 30;
 

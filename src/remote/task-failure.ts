@@ -6,7 +6,20 @@
  */
 import { stringField } from '../errors.js';
 import { isNonRetryableError } from '../recovery/retry-policy.js';
-import { ERROR_CODE_PATTERN, type FailRequest } from './protocol.js';
+import { ERROR_CODE_PATTERN, type FailRequest, MAX_FAIL_MESSAGE_LENGTH } from './protocol.js';
+
+/**
+ * `text` cut to the longest message a `fail` report may carry (a longer one is refused, 400, and
+ * the task would wait out its lease), without splitting a surrogate pair.
+ */
+export function failMessage(text: string): string {
+  if (text.length <= MAX_FAIL_MESSAGE_LENGTH) return text;
+  const code = text.charCodeAt(MAX_FAIL_MESSAGE_LENGTH - 1);
+  return text.slice(
+    0,
+    code >= 0xd800 && code <= 0xdbff ? MAX_FAIL_MESSAGE_LENGTH - 1 : MAX_FAIL_MESSAGE_LENGTH,
+  );
+}
 
 /** A thrown value as text, as the engine words it; never throws (a null-prototype object has no `toString`). */
 function textOf(value: unknown): string {
@@ -27,7 +40,7 @@ export function failureOf(error: unknown): FailRequest {
   const nonRetryable = isNonRetryableError(error);
   const code = stringField(error, 'code');
   const raw = stringField(error, 'message') ?? stringField(error, 'name') ?? '';
-  const message = (raw || textOf(error)).slice(0, 8192);
+  const message = failMessage(raw || textOf(error));
   const kept = code !== undefined && ERROR_CODE_PATTERN.test(code) ? code : undefined;
   return { error: { message, ...(kept ? { code: kept } : {}) }, retryable: !nonRetryable };
 }

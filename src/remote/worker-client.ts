@@ -11,6 +11,7 @@
  */
 import { MAX_TIMER_MS, systemClock } from '../clock.js';
 import type { Logger } from '../config.js';
+import { echo } from '../echo.js';
 import { ClosedError, ConflictError } from '../errors.js';
 import { guardedLogger } from '../guarded-logger.js';
 import { findJsonProblem } from '../json-value.js';
@@ -21,7 +22,7 @@ import {
   type RegisterResponse,
   type RemoteTask,
 } from './protocol.js';
-import { failureOf } from './task-failure.js';
+import { failMessage, failureOf } from './task-failure.js';
 import {
   checkStopOptions,
   checkWorkerOptions,
@@ -455,13 +456,13 @@ class RemoteWorkerClient implements RemoteWorker {
     let notJson = '';
     try {
       const problem = findJsonProblem(outcome.output, 'output');
-      if (problem) notJson = `${problem.path}: ${problem.message}`;
+      if (problem) notJson = `${echo(problem.path, null)}: ${problem.message}`;
       else body = JSON.stringify({ output: outcome.output === undefined ? null : outcome.output });
     } catch (error) {
       notJson = failureOf(error).error.message;
     }
     if (body === null) {
-      const failure = { code: 'INVALID_OUTPUT', message: `output is not JSON: ${notJson}` };
+      const failure = { code: 'INVALID_OUTPUT', message: failMessage(`output is not JSON: ${notJson}`) };
       await this.send(node, workerId, `${base}/fail`, { error: failure, retryable: false }, leaseEnd);
       return;
     }

@@ -14,6 +14,7 @@ import type { RemoteWorkerHub } from '../../remote/hub.js';
 import {
   ACTION_NAME_PATTERN,
   ERROR_CODE_PATTERN,
+  MAX_FAIL_MESSAGE_LENGTH,
   MAX_POLL_WAIT_SECONDS,
   type RemoteTask,
 } from '../../remote/protocol.js';
@@ -74,7 +75,7 @@ const failBody = z.strictObject({
       .regex(ERROR_CODE_PATTERN, 'expected letters, digits and _.:- (at most 128)')
       .optional()
       .describe('The step error code; default STEP_FAILED (NON_RETRYABLE when not retryable)'),
-    message: z.string().max(8192),
+    message: z.string().max(MAX_FAIL_MESSAGE_LENGTH),
   }),
   retryable: z
     .boolean()
