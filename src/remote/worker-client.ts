@@ -267,7 +267,16 @@ class RemoteWorkerClient implements RemoteWorker {
   private async registerOnce(node: NodeState): Promise<void> {
     const body = { actions: Object.keys(this.handlers), ...(this.name ? { name: this.name } : {}) };
     const res = await this.request(node, 'POST', '/v1/remote-workers', body, this.timeoutMs);
-    if (res.status !== 201) throw new RequestError(res.status, res.body);
+    if (res.status !== 201) {
+      // Named by URL: with several nodes, the node's own message does not say which refused.
+      const { code, message } = new RequestError(res.status, res.body);
+      const why = message === `HTTP ${res.status}` ? '' : `: ${message}`;
+      throw new RequestError(
+        res.status,
+        res.body,
+        `${node.url} refused the registration (HTTP ${res.status}${code ? ` ${code}` : ''})${why}`,
+      );
+    }
     const reg = res.body as Partial<RegisterResponse> | undefined;
     if (
       typeof reg?.workerId !== 'string' ||
