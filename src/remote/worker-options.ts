@@ -72,7 +72,7 @@ export interface RemoteWorker {
   start(): Promise<void>;
   /**
    * Stops polling, lets running tasks finish for `grace` seconds, aborts the rest (they are
-   * reported failed, retryable, with code `WORKER_STOPPED`) and deregisters. Rejects with a
+   * reported failed, retryable, with code `WORKER_STOPPED`: a step without `retry` fails) and deregisters. Rejects with a
    * ValidationError for a `grace` that is not a number from 0, or an unknown option.
    */
   stop(options?: RemoteWorkerStopOptions): Promise<void>;
