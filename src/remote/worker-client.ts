@@ -475,7 +475,8 @@ class RemoteWorkerClient implements RemoteWorker {
       await this.send(node, workerId, `${base}/fail`, { error: failure, retryable: false }, leaseEnd);
       return;
     }
-    const status = await this.send(node, workerId, `${base}/complete`, body, leaseEnd);
+    // A refused output (400, 413) is reported as a failure right after: not a lost result.
+    const status = await this.send(node, workerId, `${base}/complete`, body, leaseEnd, [400, 413]);
     if (status === 413 || status === 400) {
       const failure = {
         code: status === 413 ? 'OUTPUT_TOO_LARGE' : 'INVALID_OUTPUT',
@@ -488,6 +489,8 @@ class RemoteWorkerClient implements RemoteWorker {
   /**
    * Sends a report, retrying network errors and 5xx until the lease would have run out (`until`,
    * on the monotonic clock; once while stopping). Returns the final status (0 when it never got through).
+   * A refusal other than a lost lease (409), a lost registration (404) or one of `handled` loses the
+   * result without the node knowing (a 401 once the token changed, a proxy's 403): it is logged.
    */
   private async send(
     node: NodeState,
@@ -495,13 +498,25 @@ class RemoteWorkerClient implements RemoteWorker {
     path: string,
     body: unknown,
     until: number,
+    handled: readonly number[] = [],
   ): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await this.request(node, 'POST', path, body, this.timeoutMs);
         if (res.status === 404) this.forget(node, workerId);
-        if (res.status === 409)
-          this.log.info({ path, reason: (res.body as { error?: unknown })?.error }, 'report refused');
+        const reason = (res.body as { error?: unknown } | undefined)?.error;
+        if (res.status === 409) this.log.info({ path, reason }, 'report refused');
+        else if (
+          res.status >= 400 &&
+          res.status < 500 &&
+          res.status !== 404 &&
+          !handled.includes(res.status)
+        ) {
+          this.log.warn(
+            { url: node.url, path, status: res.status, reason },
+            'report refused; the result is lost and the task fails with WORKER_LOST once its lease runs out',
+          );
+        }
         if (res.status < 500) return res.status;
       } catch (error) {
         this.log.warn({ url: node.url, err: error }, 'report failed');
