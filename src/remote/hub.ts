@@ -392,7 +392,10 @@ export class RemoteWorkerHub {
    */
   fail(workerId: string, taskId: string, request: FailRequest): void {
     const task = this.release(workerId, taskId);
-    const { code, message } = request.error;
+    const { code } = request.error;
+    // An empty message would show the class's name ('RemoteTaskError') as the step's error.
+    const message =
+      request.error.message || `Remote worker '${workerId}' reported a failure without a message`;
     task.reject(
       request.retryable === false
         ? new NonRetryableError(message, code === undefined ? {} : { code })
