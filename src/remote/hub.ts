@@ -163,6 +163,17 @@ function randomId(prefix: string): string {
   return `${prefix}_${randomBytes(16).toString('base64url')}`;
 }
 
+/**
+ * What keeps `name` from being an action remote workers serve (the engine's name rule, not a
+ * built-in), worded to follow the name; null when nothing does.
+ */
+export function actionNameProblem(name: unknown): string | null {
+  if (typeof name !== 'string' || !ACTION_NAME_PATTERN.test(name)) {
+    return 'must match [A-Za-z0-9_.-]+ (at most 128 characters)';
+  }
+  return BUILTIN_ACTION_NAMES.has(name) ? 'is a built-in action' : null;
+}
+
 /** Checks action names: the engine's name rule, no built-ins, no duplicates. */
 function checkActionNames(names: unknown, path: string): string[] {
   if (!Array.isArray(names) || names.length === 0) {
@@ -170,11 +181,8 @@ function checkActionNames(names: unknown, path: string): string[] {
   }
   const issues = [];
   for (const [i, name] of names.entries()) {
-    if (typeof name !== 'string' || !ACTION_NAME_PATTERN.test(name)) {
-      issues.push({ path: `${path}[${i}]`, message: `expected a name matching [A-Za-z0-9_.-]+` });
-    } else if (BUILTIN_ACTION_NAMES.has(name)) {
-      issues.push({ path: `${path}[${i}]`, message: `'${name}' is a built-in action` });
-    }
+    const problem = actionNameProblem(name);
+    if (problem) issues.push({ path: `${path}[${i}]`, message: `the name ${problem}` });
   }
   if (issues.length > 0) throw new ValidationError(issues, 'Invalid action names');
   return [...new Set(names as string[])];

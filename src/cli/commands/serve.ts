@@ -10,8 +10,9 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { type Config, redactUrl as maskCredentials } from '../../config.js';
+import { echo } from '../../echo.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
-import { RemoteWorkerHub, remoteWorkerHubFor } from '../../remote/hub.js';
+import { actionNameProblem, RemoteWorkerHub, remoteWorkerHubFor } from '../../remote/hub.js';
 import { type AlertWebhook, createAlertWebhook, redactUrl } from '../../server/alert-webhook.js';
 import { buildApp, DEFAULT_BODY_LIMIT } from '../../server/app.js';
 import { generateToken, tokenProblem } from '../../server/auth.js';
@@ -121,6 +122,11 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);
+  const badNames = remoteNames.flatMap((name) => {
+    const problem = actionNameProblem(name);
+    return problem ? [`--remote-actions: ${echo(name)} ${problem}`] : [];
+  });
+  if (badNames.length > 0) throw new UsageError(badNames.join('; '));
   const clash = remoteNames.filter((name) => Object.hasOwn(loaded.actions, name));
   if (clash.length > 0) {
     throw new UsageError(
