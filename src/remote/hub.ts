@@ -390,7 +390,7 @@ export class RemoteWorkerHub {
   complete(workerId: string, taskId: string, output: unknown): void {
     const problem = findJsonProblem(output, 'output');
     if (problem) throw new ValidationError([problem], 'Invalid output');
-    const task = this.release(workerId, taskId);
+    const task = this.takeBack(workerId, taskId);
     task.resolve(output === undefined ? null : output);
   }
 
@@ -399,7 +399,7 @@ export class RemoteWorkerHub {
    * code); otherwise the step's retry policy decides.
    */
   fail(workerId: string, taskId: string, request: FailRequest): void {
-    const task = this.release(workerId, taskId);
+    const task = this.takeBack(workerId, taskId);
     const { code } = request.error;
     // An empty message would show the class's name ('RemoteTaskError') as the step's error.
     const message =
@@ -409,6 +409,18 @@ export class RemoteWorkerHub {
         ? new NonRetryableError(message, code === undefined ? {} : { code })
         : new RemoteTaskError(code, message),
     );
+  }
+
+  /**
+   * Gives a held task back (the worker stops before it could finish it): it goes to the head of its
+   * queue for the next poll of any worker, as the same attempt — its step's timeout keeps running.
+   * @throws ConflictError for a task not (or no longer) held, or cancelled.
+   */
+  release(workerId: string, taskId: string): void {
+    const task = this.takeBack(workerId, taskId);
+    task.state = 'queued';
+    task.queuedAt = this.clock.now();
+    this.dispatch(task, true);
   }
 
   /** Removes a worker; the tasks it holds fail with `WORKER_LOST`. */
@@ -560,8 +572,8 @@ export class RemoteWorkerHub {
     task.reject(reason);
   }
 
-  /** Takes a task back from the worker that holds it (for complete/fail). */
-  private release(workerId: string, taskId: string): Task {
+  /** Takes a task back from the worker that holds it (for complete/fail/release). */
+  private takeBack(workerId: string, taskId: string): Task {
     const worker = this.touch(workerId);
     const task = this.held(worker, taskId);
     worker.tasks.delete(taskId);

@@ -442,6 +442,13 @@ class RemoteWorkerClient implements RemoteWorker {
       return;
     }
     const base = `/v1/remote-workers/${workerId}/tasks/${task.taskId}`;
+    if (!outcome.ok && why === 'stopping') {
+      // Given back, not failed: the next poll gets it as the same attempt, so a step without
+      // `retry` does not fail because this worker stopped. A node without the route (404, 405:
+      // an older version) is told the task failed, WORKER_STOPPED and retryable, instead.
+      const status = await this.send(node, workerId, `${base}/release`, undefined, leaseEnd, [404, 405]);
+      if (status !== 404 && status !== 405) return;
+    }
     if (!outcome.ok) {
       // The handler's own failure, unless its signal aborted it first.
       const failure: FailRequest =

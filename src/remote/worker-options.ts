@@ -71,8 +71,9 @@ export interface RemoteWorker {
    */
   start(): Promise<void>;
   /**
-   * Stops polling, lets running tasks finish for `grace` seconds, aborts the rest (they are
-   * reported failed, retryable, with code `WORKER_STOPPED`: a step without `retry` fails) and deregisters. Rejects with a
+   * Stops polling, lets running tasks finish for `grace` seconds, aborts the rest (they are given
+   * back to the node, which hands them to the next poll as the same attempt; a node without that
+   * route is told they failed, retryable, with code `WORKER_STOPPED`) and deregisters. Rejects with a
    * ValidationError for a `grace` that is not a number from 0, or an unknown option.
    */
   stop(options?: RemoteWorkerStopOptions): Promise<void>;

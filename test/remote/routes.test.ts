@@ -378,6 +378,7 @@ describe('wiring', () => {
       'POST /v1/remote-workers/{workerId}/tasks/{taskId}/complete',
       'POST /v1/remote-workers/{workerId}/tasks/{taskId}/fail',
       'POST /v1/remote-workers/{workerId}/tasks/{taskId}/heartbeat',
+      'POST /v1/remote-workers/{workerId}/tasks/{taskId}/release',
     ]);
     const pollOp = doc.paths['/v1/remote-workers/{workerId}/poll']?.post;
     expect(Object.keys(pollOp?.responses ?? {})).toEqual(

@@ -288,7 +288,7 @@ describe('createRemoteWorker', () => {
     expect(aborted).toEqual([expect.stringMatching(/lost/)]);
   });
 
-  it('stop() aborts running tasks, reports them WORKER_STOPPED (retryable) and deregisters', async () => {
+  it('stop() aborts running tasks, gives them back (no attempt spent) and deregisters', async () => {
     const { url, orch, hub } = await startServer();
     const started = gate();
     const first = worker({
@@ -308,11 +308,11 @@ describe('createRemoteWorker', () => {
     const id = await orch.workflowEngine.executeWorkflow('w');
     await started.promise;
     await first.stop();
-    expect(hub.snapshot().workers).toEqual([]);
+    expect(hub.snapshot()).toEqual({ workers: [], queued: { job: 1 } });
     await worker({ url, name: 'second', actions: { job: () => 'second' } }).start();
     const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
     expect(status.outputData).toEqual({ job: 'second' });
-    expect(status.steps[0]?.history?.[0]?.error?.code).toBe('WORKER_STOPPED');
+    expect(status.steps[0]?.attempts).toBe(1);
   });
 
   it('stop({ grace }) lets a running task finish first', async () => {

@@ -25,6 +25,7 @@ const ROUTES = [
   'POST /v1/remote-workers/{workerId}/poll',
   'POST /v1/remote-workers/{workerId}/tasks/{taskId}/heartbeat',
   'POST /v1/remote-workers/{workerId}/tasks/{taskId}/complete',
+  'POST /v1/remote-workers/{workerId}/tasks/{taskId}/release',
   'POST /v1/remote-workers/{workerId}/tasks/{taskId}/fail',
   'GET /metrics',
   'GET /openapi.json',

@@ -301,6 +301,26 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
   );
 
   app.post(
+    '/remote-workers/:workerId/tasks/:taskId/release',
+    {
+      logLevel: PROTOCOL_LOG_LEVEL,
+      schema: {
+        summary: 'Give a task back (the worker stops): the next poll gets it as the same attempt',
+        description:
+          'No attempt is spent: the step does not fail nor retry. 409 when the task is no longer leased to this worker or was cancelled.',
+        tags,
+        params: taskParams,
+        body: emptyBody,
+        response: { 204: noContent, ...errorResponses(400, 404, 409, 414) },
+      },
+    },
+    async (req, reply) => {
+      hub.release(req.params.workerId, req.params.taskId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
     '/remote-workers/:workerId/tasks/:taskId/fail',
     {
       logLevel: PROTOCOL_LOG_LEVEL,
