@@ -17,10 +17,11 @@ import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import { type Logger, missingClockMethods } from '../config.js';
 import { describeValue } from '../describe-value.js';
 import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
+import { MAX_OUTPUT_TEXT } from '../engine/action-step.js';
 import { markOutOfProcess, reportQueueWait } from '../engine/out-of-process.js';
 import { ClosedError, ConflictError, type Issue, NonRetryableError, ValidationError } from '../errors.js';
 import { guardedLogger } from '../guarded-logger.js';
-import { findJsonProblem } from '../json-value.js';
+import { copiedJsonText, copyCheckedJson } from '../json-value.js';
 import type { Orchestrator } from '../orchestrator.js';
 import type { ActionHandler, StepContext } from '../types.js';
 import { optionsIssues } from '../unknown-keys.js';
@@ -388,8 +389,16 @@ export class RemoteWorkerHub {
    * ConflictError for a task not (or no longer) held, or cancelled.
    */
   complete(workerId: string, taskId: string, output: unknown): void {
-    const problem = findJsonProblem(output, 'output');
+    const { value, problem } = copyCheckedJson(output, 'output');
     if (problem) throw new ValidationError([problem], 'Invalid output');
+    // The engine's limit, checked here so that the worker hears it (a body limit above it let
+    // such an output through, answered 204, and the step then failed with INVALID_OUTPUT).
+    const text = copiedJsonText(value, MAX_OUTPUT_TEXT);
+    if (text > MAX_OUTPUT_TEXT) {
+      const mib = (n: number) => Math.round(n / (1024 * 1024));
+      const message = `about ${mib(text)} MiB of JSON text, over the limit of ${mib(MAX_OUTPUT_TEXT)} MiB`;
+      throw new ValidationError([{ path: 'output', message }], 'Invalid output');
+    }
     const task = this.takeBack(workerId, taskId);
     task.resolve(output === undefined ? null : output);
   }

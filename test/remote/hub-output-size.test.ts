@@ -1,0 +1,29 @@
+/**
+ * An output over what the engine stores (64 MiB of JSON text) is refused by `complete` like any
+ * other output no store keeps: a ValidationError (400 over HTTP) naming it, the task still leased
+ * to report a smaller output or fail. With a body limit above 64 MiB it used to be accepted (204)
+ * and then fail the step with INVALID_OUTPUT, the worker none the wiser.
+ */
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/index.js';
+import { finishWithClock } from '../helpers/orchestrator.js';
+import { flush, nextTask, remoteSetup } from './helpers.js';
+
+describe('a remote output over 64 MiB of JSON text', () => {
+  it('is refused, naming its size, and the task stays leased', async () => {
+    const { orch, hub, clock } = await remoteSetup();
+    const { workerId } = hub.register({ actions: ['stt'] });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await flush(clock);
+    const task = await nextTask(hub, workerId);
+    const big = { blob: 'x'.repeat(65 * 1024 * 1024) };
+    expect(() => hub.complete(workerId, task.taskId, big)).toThrow(ValidationError);
+    expect(() => hub.complete(workerId, task.taskId, big)).toThrow(
+      /output: about 65 MiB of JSON text, over the limit of 64 MiB/,
+    );
+    hub.complete(workerId, task.taskId, { blob: 'small' });
+    const status = await finishWithClock(orch, clock, id);
+    expect(status.outputData).toEqual({ stt: { blob: 'small' } });
+  });
+});
