@@ -8,6 +8,7 @@ import { allowlistEntryProblem } from './actions/ssrf-guard.js';
 import type { Clock } from './clock.js';
 import { systemClock, wholeMilliseconds } from './clock.js';
 import { MAX_SECONDS } from './definition/schema.js';
+import { describeValue } from './describe-value.js';
 import { type Issue, toError, ValidationError } from './errors.js';
 import { FAILURE_WINDOW } from './monitoring/alerts.js';
 import { unstorableText } from './storable-text.js';
@@ -266,7 +267,10 @@ const alertsSchema = z
 const configSchema = z
   .object({
     maxConcurrentWorkflows: z
-      .number()
+      .number({
+        error: (i) =>
+          `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${describeValue(i.input)}`,
+      })
       .int({
         error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${String(i.input)}`,
       })
@@ -279,15 +283,20 @@ const configSchema = z
     enableWorkflowPersistence: z.boolean({ error: 'Expected `enableWorkflowPersistence` to be a boolean' }),
     enableCompensation: z.boolean({ error: 'Expected `enableCompensation` to be a boolean' }),
     store: z
-      .union([
-        z.string().refine((s) => STORE_URL.test(s), {
+      .union(
+        [
+          z.string().refine((s) => STORE_URL.test(s), {
+            error: (i) =>
+              `Expected \`store\` to be "memory", "sqlite:<path>" or "postgres://...", got ${JSON.stringify(redactRefusedUrl(String(i.input)))}`,
+          }),
+          z.custom<Store>((v) => !!v && typeof v === 'object' && typeof (v as Store).update === 'function'),
+        ],
+        {
+          // Neither a string nor a store: zod's own text for that is a bare "Invalid input".
           error: (i) =>
-            `Expected \`store\` to be "memory", "sqlite:<path>" or "postgres://...", got ${JSON.stringify(redactRefusedUrl(String(i.input)))}`,
-        }),
-        z.custom<Store>((v) => !!v && typeof v === 'object' && typeof (v as Store).update === 'function', {
-          error: 'Expected `store` to be a store URL or a Store instance',
-        }),
-      ])
+            `Expected \`store\` to be "memory", "sqlite:<path>", "postgres://..." or a Store instance, got ${describeValue(i.input)}`,
+        },
+      )
       .optional(),
     workers: z
       .array(workerIdSchema, { error: 'Expected `workers` to be an array of worker ids' })

@@ -136,6 +136,36 @@ describe('config validation', () => {
     expect(error.code).toBe('VALIDATION');
   });
 
+  // A value of the wrong type gets the key's own "Expected …" message, not zod's generic text
+  // ("Invalid input" says nothing of what `store` takes).
+  const wrongTypes: [string, unknown, RegExp][] = [
+    [
+      'store',
+      42,
+      /^Expected `store` to be "memory", "sqlite:<path>", "postgres:\/\/\.\.\." or a Store instance, got 42$/,
+    ],
+    ['store', {}, /^Expected `store` to be .* or a Store instance, got an object$/],
+    ['store', null, /^Expected `store` to be .* or a Store instance, got null$/],
+    ['store', true, /^Expected `store` to be .* or a Store instance, got true$/],
+    [
+      'maxConcurrentWorkflows',
+      '10',
+      /^Expected `maxConcurrentWorkflows` to be a positive integer, got "10"$/,
+    ],
+    [
+      'maxConcurrentWorkflows',
+      null,
+      /^Expected `maxConcurrentWorkflows` to be a positive integer, got null$/,
+    ],
+  ];
+
+  it.each(wrongTypes)('says what %s takes when given %j', async (key, value, message) => {
+    const error = await rejection({ store: 'memory', [key]: value });
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]?.path).toBe(key);
+    expect(error.issues[0]?.message).toMatch(message);
+  });
+
   it('refuses a clock without sleep(), naming the method it lacks', async () => {
     // The engine sleeps on the clock (backoff, delay steps): without it the first retry would throw.
     const clock = { now: () => Date.now(), setTimer: () => ({ cancel: () => undefined }) };
