@@ -7,6 +7,7 @@
 
 import { elapsedMs, sleepUntil } from '../clock.js';
 import type { PlanActionStep } from '../definition/types.js';
+import { describeValue } from '../describe-value.js';
 import { ActionNotFoundError, type ErrorInfo, errorCode, NonRetryableError, toError } from '../errors.js';
 import { copiedJsonText, copyJson, findJsonProblem, NOT_JSON, tryCopyJson } from '../json-value.js';
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
@@ -96,10 +97,13 @@ function delayHandler(
 }
 
 function delaySeconds(input: unknown): number {
-  const seconds = (input as { seconds?: unknown } | null)?.seconds;
+  const object = input !== null && typeof input === 'object' && !Array.isArray(input);
+  const seconds = object ? (input as { seconds?: unknown }).seconds : undefined;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+    // An input that is no object has no seconds to show: name the input itself ('got input 5').
+    const got = object ? describeValue(seconds) : `input ${describeValue(input)}`;
     throw new NonRetryableError(
-      `The 'delay' action needs input.seconds as a non-negative number, got ${JSON.stringify(seconds)}`,
+      `The 'delay' action needs input.seconds as a non-negative number, got ${got}`,
       {
         code: 'INVALID_INPUT',
       },

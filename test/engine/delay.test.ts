@@ -78,6 +78,29 @@ describe.each(STORE_KINDS)('built-in actions (%s store)', (kind) => {
     expect(status.steps[0]?.attempts).toBe(1);
   });
 
+  it('delay names the input it got when that is no object with seconds', async () => {
+    const orch = await withOrchestrator({ store: storeUrl(kind) });
+    const cases: [string, string][] = [
+      ["'abc'", 'got input "abc"'],
+      ['5', 'got input 5'],
+      ['null', 'got input null'],
+      ["['x']", 'got input an array'],
+      ["{'secs': 1}", 'got undefined'],
+      ["{'seconds': -2}", 'got -2'],
+      ["{'seconds': '3'}", 'got "3"'],
+    ];
+    for (const [input, got] of cases) {
+      await orch.workflowEngine.defineWorkflow('w', [{ name: 'wait', action: 'delay', input }]);
+      const status = await orch.workflowEngine.waitForCompletion(
+        await orch.workflowEngine.executeWorkflow('w'),
+      );
+      expect(status.error?.code, input).toBe('INVALID_INPUT');
+      expect(status.error?.message, input).toBe(
+        `The 'delay' action needs input.seconds as a non-negative number, ${got}`,
+      );
+    }
+  });
+
   it('a cancelled delay stops waiting at once', async () => {
     const clock = new FakeClock();
     const orch = await withOrchestrator({ store: storeUrl(kind), clock });
