@@ -128,6 +128,51 @@ describe('durability (sqlite store)', () => {
     expect(status.outputData).toEqual({ p: { x: 'X', y: 'Y' } });
   });
 
+  it("reuses a conditional step's stored decision after a restart: the condition is not evaluated again", async () => {
+    const store = tempSqliteUrl();
+    const inB = gate();
+    const first = await withOrchestrator({
+      store,
+      actions: {
+        a: () => ({ go: true }),
+        b: (input, ctx) => {
+          inB.open();
+          return hang(input, ctx);
+        },
+      },
+    });
+    const decided: string[] = [];
+    first.on('step.decided', (e) => decided.push(`${e.step}:${e.decision}@1`));
+    await first.workflowEngine.defineWorkflow('w', [
+      { name: 'a' },
+      // biome-ignore lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
+      { name: 'c', condition: 'result.go', then: 'b', else: 'x' },
+      { name: 'x', action: 'noop' },
+      { name: 'b' },
+    ]);
+    const id = await first.workflowEngine.executeWorkflow('w');
+    await inB.promise;
+    await first.close();
+
+    // Listeners added before recovery see every event of the resumed execution.
+    const second = await withOrchestrator({
+      store,
+      actions: { a: () => ({ go: false }), b: () => 'B' },
+      on: { 'step.decided': (e) => decided.push(`${e.step}:${e.decision}@2`) },
+    });
+    const status = await second.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.status).toBe('completed');
+    expect(decided).toEqual(['c:then@1']);
+    expect(status.steps.map((s) => [s.name, s.status])).toEqual([
+      ['a', 'completed'],
+      ['c', 'completed'],
+      ['x', 'skipped'],
+      ['b', 'completed'],
+    ]);
+    expect(status.steps[1]).toMatchObject({ decision: 'then' });
+    expect(status.outputData).toEqual({ a: { go: true }, b: 'B' });
+  });
+
   it('keeps definitions, finished executions and their status across a restart', async () => {
     const store = tempSqliteUrl();
     const first = await withOrchestrator({ store, actions: { a: () => ({ kept: true }) } });
