@@ -86,7 +86,7 @@ const CONTROL_CHARACTER = /[\u0001-\u001f\u007f-\u009f]/;
  */
 const workerIdSchema = z
   .string()
-  .min(1)
+  .min(1, { error: (i) => `Expected a worker id (a non-empty string), got ${describeValue(i.input)}` })
   .superRefine((id, ctx) => {
     const unstorable = unstorableText(id);
     if (unstorable !== null)
@@ -99,7 +99,7 @@ const workerIdSchema = z
  */
 const nodeIdSchema = z
   .string()
-  .min(1)
+  .min(1, { error: (i) => `Expected \`nodeId\` to be a non-empty string, got ${describeValue(i.input)}` })
   .max(MAX_NODE_ID_LENGTH, `must be at most ${MAX_NODE_ID_LENGTH} characters`)
   .superRefine((id, ctx) => {
     const unstorable = unstorableText(id);
@@ -339,7 +339,7 @@ const configSchema = z
       .array(
         z
           .string()
-          .min(1)
+          // '' included: the entry check says what an entry may be.
           .superRefine((entry, ctx) => {
             const problem = allowlistEntryProblem(entry);
             if (problem) ctx.addIssue({ code: 'custom', message: problem });

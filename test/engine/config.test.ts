@@ -166,6 +166,24 @@ describe('config validation', () => {
     expect(error.issues[0]?.message).toMatch(message);
   });
 
+  // An empty id is refused once, in words that say what the key takes (not zod's "Too small:
+  // expected string to have >=1 characters", nor that text beside the entry's own).
+  const emptyIds: [string, unknown, string, RegExp][] = [
+    ['nodeId', '', 'nodeId', /^Expected `nodeId` to be a non-empty string, got ""$/],
+    ['workers', ['a', ''], 'workers[1]', /^Expected a worker id \(a non-empty string\), got ""$/],
+    ['httpAllowlist', [''], 'httpAllowlist[0]', /^'' is not a host name/],
+  ];
+
+  it.each(emptyIds)(
+    'refuses an empty %s entry once, saying what it takes',
+    async (key, value, path, message) => {
+      const error = await rejection({ store: 'memory', [key]: value });
+      expect(error.issues).toHaveLength(1);
+      expect(error.issues[0]?.path).toBe(path);
+      expect(error.issues[0]?.message).toMatch(message);
+    },
+  );
+
   it('refuses a clock without sleep(), naming the method it lacks', async () => {
     // The engine sleeps on the clock (backoff, delay steps): without it the first retry would throw.
     const clock = { now: () => Date.now(), setTimer: () => ({ cancel: () => undefined }) };
