@@ -245,23 +245,55 @@ export const MIN_RETENTION_SECONDS = 60;
 /** A positive number of seconds, at most {@link MAX_SECONDS}. */
 const seconds = (key: string) => atMost(positiveNumber(key), key, MAX_SECONDS, 'seconds');
 
+/** A check's error: "Expected `key` to be <what>, got <the value>". */
+const expecting = (key: string, what: string) => ({
+  error: (i: { input: unknown }) => `Expected \`${key}\` to be ${what}, got ${describeValue(i.input)}`,
+});
+
+/** A number (the type error too) whose every check says `what` it must be. */
+const alertNumber = (key: string, what: string) => z.number(expecting(`alerts.${key}`, what));
+
 const alertsSchema = z
-  .object({
-    executionTimeMs: atMost(z.number().positive(), 'alerts.executionTimeMs', MAX_MS, 'ms').optional(),
-    failureRate: z.number().min(0).max(1).optional(),
-    minSamples: z
-      .number()
-      .int()
-      .positive()
-      .max(FAILURE_WINDOW, {
-        error: (i) =>
-          `Expected \`alerts.minSamples\` to be at most ${FAILURE_WINDOW} (the failure rate is taken over a workflow's last ${FAILURE_WINDOW} executions), got ${String(i.input)}`,
-      })
-      .optional(),
-    imbalanceThreshold: z.number().positive().optional(),
-    imbalanceMinActive: z.number().int().nonnegative().optional(),
-    cooldown: atMost(z.number().nonnegative(), 'alerts.cooldown', MAX_SECONDS, 'seconds').optional(),
-  })
+  .object(
+    {
+      executionTimeMs: atMost(
+        alertNumber('executionTimeMs', 'a positive number of ms').positive(
+          expecting('alerts.executionTimeMs', 'a positive number of ms'),
+        ),
+        'alerts.executionTimeMs',
+        MAX_MS,
+        'ms',
+      ).optional(),
+      failureRate: alertNumber('failureRate', 'a fraction from 0 to 1')
+        .min(0, expecting('alerts.failureRate', 'a fraction from 0 to 1'))
+        .max(1, expecting('alerts.failureRate', 'a fraction from 0 to 1'))
+        .optional(),
+      minSamples: alertNumber('minSamples', 'a positive integer')
+        .int(expecting('alerts.minSamples', 'a positive integer'))
+        .positive(expecting('alerts.minSamples', 'a positive integer'))
+        .max(FAILURE_WINDOW, {
+          error: (i) =>
+            `Expected \`alerts.minSamples\` to be at most ${FAILURE_WINDOW} (the failure rate is taken over a workflow's last ${FAILURE_WINDOW} executions), got ${String(i.input)}`,
+        })
+        .optional(),
+      imbalanceThreshold: alertNumber('imbalanceThreshold', 'a positive number')
+        .positive(expecting('alerts.imbalanceThreshold', 'a positive number'))
+        .optional(),
+      imbalanceMinActive: alertNumber('imbalanceMinActive', 'a non-negative integer')
+        .int(expecting('alerts.imbalanceMinActive', 'a non-negative integer'))
+        .nonnegative(expecting('alerts.imbalanceMinActive', 'a non-negative integer'))
+        .optional(),
+      cooldown: atMost(
+        alertNumber('cooldown', 'a non-negative number of seconds').nonnegative(
+          expecting('alerts.cooldown', 'a non-negative number of seconds'),
+        ),
+        'alerts.cooldown',
+        MAX_SECONDS,
+        'seconds',
+      ).optional(),
+    },
+    expecting('alerts', 'an object of alert thresholds'),
+  )
   .strict();
 
 const configSchema = z

@@ -184,6 +184,58 @@ describe('config validation', () => {
     },
   );
 
+  // Each alert threshold, like the top-level keys, says what it takes and what it got.
+  const badAlerts: [unknown, string, RegExp][] = [
+    [5, 'alerts', /^Expected `alerts` to be an object of alert thresholds, got 5$/],
+    [
+      { failureRate: 2 },
+      'alerts.failureRate',
+      /^Expected `alerts.failureRate` to be a fraction from 0 to 1, got 2$/,
+    ],
+    [
+      { failureRate: 'x' },
+      'alerts.failureRate',
+      /^Expected `alerts.failureRate` to be a fraction from 0 to 1, got "x"$/,
+    ],
+    [
+      { minSamples: 0 },
+      'alerts.minSamples',
+      /^Expected `alerts.minSamples` to be a positive integer, got 0$/,
+    ],
+    [
+      { minSamples: 1.5 },
+      'alerts.minSamples',
+      /^Expected `alerts.minSamples` to be a positive integer, got 1.5$/,
+    ],
+    [
+      { executionTimeMs: -1 },
+      'alerts.executionTimeMs',
+      /^Expected `alerts.executionTimeMs` to be a positive number of ms, got -1$/,
+    ],
+    [
+      { imbalanceThreshold: 'x' },
+      'alerts.imbalanceThreshold',
+      /^Expected `alerts.imbalanceThreshold` to be a positive number, got "x"$/,
+    ],
+    [
+      { imbalanceMinActive: 1.5 },
+      'alerts.imbalanceMinActive',
+      /^Expected `alerts.imbalanceMinActive` to be a non-negative integer, got 1.5$/,
+    ],
+    [
+      { cooldown: -1 },
+      'alerts.cooldown',
+      /^Expected `alerts.cooldown` to be a non-negative number of seconds, got -1$/,
+    ],
+  ];
+
+  it.each(badAlerts)('refuses alerts = %j, naming %s and what it takes', async (alerts, path, message) => {
+    const error = await rejection({ store: 'memory', alerts });
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]?.path).toBe(path);
+    expect(error.issues[0]?.message).toMatch(message);
+  });
+
   it('refuses a clock without sleep(), naming the method it lacks', async () => {
     // The engine sleeps on the clock (backoff, delay steps): without it the first retry would throw.
     const clock = { now: () => Date.now(), setTimer: () => ({ cancel: () => undefined }) };
