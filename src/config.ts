@@ -9,7 +9,7 @@ import type { Clock } from './clock.js';
 import { systemClock, wholeMilliseconds } from './clock.js';
 import { MAX_SECONDS } from './definition/schema.js';
 import { describeValue } from './describe-value.js';
-import { type Issue, toError, ValidationError } from './errors.js';
+import { errorMessage, type Issue, ValidationError } from './errors.js';
 import { FAILURE_WINDOW } from './monitoring/alerts.js';
 import { unstorableText } from './storable-text.js';
 import type { Store } from './store/store.js';
@@ -420,7 +420,7 @@ function nestedUnreadableIssues(config: Record<string, unknown>): Issue[] {
         message: issue.message,
       }));
     } catch (error) {
-      return [{ path: key, message: `could not be read (${toError(error).message})` }];
+      return [{ path: key, message: `could not be read (${errorMessage(error)})` }];
     }
   });
 }
@@ -449,7 +449,7 @@ export function compileConfig(options: Partial<Config> = {}): CompiledConfig {
   } catch (error) {
     // A getter or Proxy trap deeper than the lists and objects checked above (in a logger).
     throw new ValidationError(
-      [{ path: '', message: `could not be read (${toError(error).message})` }],
+      [{ path: '', message: `could not be read (${errorMessage(error)})` }],
       'Invalid config',
     );
   }

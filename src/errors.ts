@@ -166,6 +166,17 @@ export function toError(value: unknown): Error {
 }
 
 /**
+ * What a thrown value says went wrong, never throwing: its message (see {@link toError}), else its
+ * name, else that it cannot be described — an Error whose `message` getter throws included.
+ */
+export function errorMessage(value: unknown): string {
+  const error = toError(value);
+  return (
+    stringField(error, 'message') ?? stringField(error, 'name') ?? 'a thrown value that cannot be described'
+  );
+}
+
+/**
  * A non-empty string field of a thrown value (`code`, `name`), if it has one; undefined also when
  * reading it throws (a getter, a proxy's trap): whatever a handler throws must not break the engine.
  */

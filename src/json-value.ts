@@ -9,7 +9,7 @@
  * the value walked again, keeping the keys and objects on the way, to say what and where.
  * @module
  */
-import { toError, ValidationError } from './errors.js';
+import { errorMessage, ValidationError } from './errors.js';
 
 const MAX_DEPTH = 64;
 
@@ -214,7 +214,7 @@ function walkJson(value: unknown, path: string): JsonProblem | null {
     let at = path;
     for (const key of trail.keys) at += typeof key === 'number' ? `[${key}]` : `.${key}`;
     // Anything else was thrown by reading the value (a getter, a proxy's trap) where the trail is.
-    const message = error instanceof Found ? error.message : `could not be read (${toError(error).message})`;
+    const message = error instanceof Found ? error.message : `could not be read (${errorMessage(error)})`;
     return { path: at, message };
   }
 }

@@ -8,7 +8,7 @@
  */
 import { describeValue } from './describe-value.js';
 import { echo } from './echo.js';
-import { type Issue, toError, ValidationError } from './errors.js';
+import { errorMessage, type Issue, ValidationError } from './errors.js';
 
 /**
  * One issue per own key of `value` that is not in `known` (keys given as `undefined` are left out),
@@ -34,7 +34,7 @@ function unknownOf(value: object, known: readonly string[]): Issue[] {
 export function unreadableIssues(value: object, known: readonly string[]): Issue[] {
   const cannot = (path: string, error: unknown): Issue => ({
     path,
-    message: `could not be read (${toError(error).message})`,
+    message: `could not be read (${errorMessage(error)})`,
   });
   let keys: string[];
   try {

@@ -8,7 +8,7 @@
  * (`steps[2].timeout`).
  * @module
  */
-import { type Issue, toError } from '../errors.js';
+import { errorMessage, type Issue } from '../errors.js';
 import { MAX_STEPS } from './schema.js';
 
 /**
@@ -67,7 +67,7 @@ export function plainCopy(value: unknown, path: string, issues: Issue[]): { valu
       return out;
     } catch (error) {
       ancestors.delete(item);
-      issues.push({ path: at, message: `could not be read: ${toError(error).message}` });
+      issues.push({ path: at, message: `could not be read: ${errorMessage(error)}` });
       return null;
     }
   };
@@ -98,7 +98,7 @@ export function plainCopy(value: unknown, path: string, issues: Issue[]): { valu
     try {
       item = (container as Record<string | number, unknown>)[key];
     } catch (error) {
-      issues.push({ path: at, message: `could not be read: ${toError(error).message}` });
+      issues.push({ path: at, message: `could not be read: ${errorMessage(error)}` });
       return null;
     }
     return copy(item, at, depth + 1);

@@ -8,7 +8,13 @@
 import { elapsedMs, sleepUntil } from '../clock.js';
 import type { PlanActionStep } from '../definition/types.js';
 import { describeValue } from '../describe-value.js';
-import { ActionNotFoundError, type ErrorInfo, errorCode, NonRetryableError, toError } from '../errors.js';
+import {
+  ActionNotFoundError,
+  type ErrorInfo,
+  errorCode,
+  errorMessage,
+  NonRetryableError,
+} from '../errors.js';
 import { copiedJsonText, copyJson, findJsonProblem, NOT_JSON, tryCopyJson } from '../json-value.js';
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
 import { storableText } from '../storable-text.js';
@@ -54,10 +60,9 @@ export type StepOutcome =
  * lone surrogate in the handler's message or code becomes U+FFFD, as every store keeps it.
  */
 export function stepErrorInfo(error: unknown, step: string): ErrorInfo {
-  const e = toError(error);
   return {
     code: storableText(errorCode(error) ?? 'STEP_FAILED'),
-    message: storableText(e.message || e.name),
+    message: storableText(errorMessage(error)),
     step,
   };
 }

@@ -289,8 +289,27 @@ describe.each(STORE_KINDS)('retries (%s store)', (kind) => {
       };
       throw new Proxy({}, { get: refuse, has: refuse, getPrototypeOf: refuse, ownKeys: refuse });
     });
+    // An Error whose message cannot be read (a getter that throws): its name, else a message that says so.
+    class Unreadable extends Error {
+      override get message(): string {
+        throw new Error('no message');
+      }
+    }
+    orch.workflowEngine.registerAction('unreadable', () => {
+      throw new Unreadable();
+    });
+    orch.workflowEngine.registerAction('nameless', () => {
+      const thrown = new Unreadable();
+      Object.defineProperty(thrown, 'name', {
+        get() {
+          throw new Error('no name');
+        },
+      });
+      throw thrown;
+    });
     const results: Record<string, unknown> = {};
-    for (const name of ['coded', 'numeric', 'plain', 'rejects', 'string', 'object', 'hostile', 'trap']) {
+    const names = ['coded', 'numeric', 'plain', 'rejects', 'string', 'object', 'hostile', 'trap'];
+    for (const name of [...names, 'unreadable', 'nameless']) {
       await orch.workflowEngine.defineWorkflow(`w_${name}`, [{ name }]);
       const status = await finishWithClock(
         orch,
@@ -311,6 +330,8 @@ describe.each(STORE_KINDS)('retries (%s store)', (kind) => {
       // Neither JSON nor String() can describe it: the step still fails, with a message that says so.
       hostile: { code: 'STEP_FAILED', message: 'a thrown value that cannot be described', step: 'hostile' },
       trap: { code: 'STEP_FAILED', message: 'a thrown value that cannot be described', step: 'trap' },
+      unreadable: { code: 'STEP_FAILED', message: 'Error', step: 'unreadable' },
+      nameless: { code: 'STEP_FAILED', message: 'a thrown value that cannot be described', step: 'nameless' },
     });
   });
 
