@@ -292,6 +292,54 @@ describe("the README's configuration table", () => {
   });
 });
 
+/** The keys of every `*Options` type `src/index.ts` exports, by type name. */
+function exportedOptionKeys(): Map<string, string[]> {
+  const file = join(ROOT, 'src/index.ts');
+  const program = ts.createProgram([file], { ...CONSUMER_COMPILER_OPTIONS, noEmit: true });
+  const checker = program.getTypeChecker();
+  const module = checker.getSymbolAtLocation(program.getSourceFile(file) as ts.SourceFile) as ts.Symbol;
+  return new Map(
+    checker
+      .getExportsOfModule(module)
+      .filter((symbol) => symbol.name.endsWith('Options'))
+      .map((symbol) => {
+        const type = checker.getDeclaredTypeOfSymbol(checker.getAliasedSymbol(symbol));
+        return [symbol.name, type.getProperties().map((p) => p.name)] as const;
+      }),
+  );
+}
+
+describe("the README's options table", () => {
+  const section =
+    /^### Options\n([\s\S]*?)^### /m.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))?.[1] ?? '';
+  /** Each row's type name and the keys of its second cell. */
+  const rows = new Map(
+    section.split('\n').flatMap((line) => {
+      const cells = line.split(' | ');
+      const type = /^\| `(\w+Options)`/.exec(line)?.[1];
+      if (!type || cells.length < 3) return [];
+      return [[type, [...(cells[1] ?? '').matchAll(/`(\w+)`/g)].map(([, key]) => key ?? '')] as const];
+    }),
+  );
+
+  it('names every key of every exported options type, and no other', () => {
+    const types = exportedOptionKeys();
+    expect(types.size).toBeGreaterThanOrEqual(20);
+    const wrong = [...types].flatMap(([type, keys]) => {
+      // The config's keys have a table of their own (checked above).
+      if (type === 'OrchestratorOptions') return [];
+      const named = rows.get(type);
+      if (!named) return [`${type}: no row`];
+      return [
+        ...keys.filter((key) => !named.includes(key)).map((key) => `${type}: ${key} not named`),
+        ...named.filter((key) => !keys.includes(key)).map((key) => `${type}: ${key} is no option`),
+      ];
+    });
+    expect(wrong).toEqual([]);
+    expect([...rows.keys()].filter((type) => !types.has(type))).toEqual([]);
+  }, 60_000);
+});
+
 describe('the CLI in the README', () => {
   it('names every command and every option `--help` lists', () => {
     const program = new Command('orchestrator');
