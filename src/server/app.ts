@@ -75,7 +75,11 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** Largest request body in bytes; larger bodies answer 413. @default 1 MiB */
   bodyLimit?: number;
-  /** The nodes `GET /v1/workers` lists. @default this node only */
+  /**
+   * The nodes `GET /v1/workers` lists. @default every node of the store's registry
+   * (`orch.getNodes()`: the cluster's nodes on PostgreSQL, this one alone on memory), this node
+   * with its live load
+   */
   nodes?: NodesProvider;
   /** Prometheus options (`/metrics`). @default prefix `orchestrator_`, no process metrics */
   prometheus?: PrometheusOptions;

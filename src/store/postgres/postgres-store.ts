@@ -98,11 +98,14 @@ export class PostgresStore implements Store {
   private readonly laneConnections: LaneConnection[];
 
   /**
-   * @param url a `postgres://` connection string (handed to `pg` as is).
-   * @param options see {@link PostgresStoreOptions}.
-   * @throws ValidationError for a URL that is no string, options that are no object or have an
-   *   unknown key, a bad schema name, pool size, lane count or idle timeout, or a URL
-   * parameter given twice or an unknown `sslmode` (see `url-options.ts`).
+   * @param url a `postgres://` connection string; its parameters go to `pg`, which reads only
+   *   some (`sslmode`, `application_name`, ...), so any other is refused rather than ignored.
+   * @param options see {@link PostgresStoreOptions}; the schema is the option `schema`, not a
+   *   `?schema=` in the URL.
+   * @throws ValidationError for a URL that is no string; options that are no object or have an
+   *   unknown key, a bad schema name, pool size, lane count, idle or query timeout; or a URL
+   *   parameter given twice, one `pg` does not read (a typo such as `?shema=`, libpq's
+   *   `connect_timeout`), a `?schema=`, or an unknown `sslmode` (see `url-options.ts`).
    */
   constructor(
     private readonly url: string,
