@@ -91,7 +91,11 @@ export class WorkflowEngine {
     this.cancellation.cannotRun = check;
   }
 
-  /** Registers a step handler under `name`. Takes effect before it returns. */
+  /**
+   * Registers a step handler under `name`. Takes effect before it returns.
+   * @throws ValidationError when `name` is not an action name (`[A-Za-z0-9_.-]+`) or is a
+   *   built-in (`noop`, `delay`, `http`), or `handler` is not a function.
+   */
   registerAction(name: string, handler: ActionHandler): void {
     this.ctx.actions.register(name, handler);
   }
@@ -374,12 +378,22 @@ export class WorkflowEngine {
     return this.queries.getExecutionStatus(executionId);
   }
 
-  /** Waits for a terminal state. Rejects with `TimeoutError` after `timeout` seconds. */
+  /**
+   * Waits for a terminal state and resolves with that status (as long as it takes, unless
+   * `timeout` is given).
+   * @throws TimeoutError after `timeout` seconds; ExecutionNotFoundError for an id no execution
+   *   has (or one retention deleted); ClosedError once `close()` is called.
+   */
   waitForCompletion(executionId: string, options: WaitOptions = {}): Promise<ExecutionStatus> {
     return this.queries.waitForCompletion(executionId, options);
   }
 
-  /** Cancels a pending or running execution (compensating first where needed). */
+  /**
+   * Cancels a pending or running execution (compensating first where needed).
+   * @returns true if it was pending or running and is now cancelled; false otherwise: it had
+   *   finished, the id is unknown, or (on a store shared with other processes) this node cannot
+   *   apply it and leaves the request stored for the one that runs the execution.
+   */
   cancelWorkflow(executionId: string): Promise<boolean> {
     return this.cancellation.cancel(executionId);
   }
