@@ -31,3 +31,35 @@ describe.each(['queryTimeoutMs', 'idleInTransactionTimeoutMs'] as const)('Postgr
     },
   );
 });
+
+describe('PostgresStore options with several problems', () => {
+  it('are refused in one ValidationError that lists each, with the value it got', () => {
+    let error: unknown;
+    try {
+      new PostgresStore(URL, { schema: 'a b', poolSize: 'x', queryTimeoutMs: '5' } as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toMatch(/^Invalid PostgresStore options: /);
+    expect((error as ValidationError).issues).toEqual([
+      {
+        path: 'store.schema',
+        message: 'Expected a PostgreSQL schema name (letters, digits, _; at most 63), got "a b"',
+      },
+      { path: 'store.poolSize', message: 'Expected a positive integer, got "x"' },
+      {
+        path: 'store.queryTimeoutMs',
+        message: `Expected a non-negative integer of milliseconds, at most ${MAX} (0: off), got "5"`,
+      },
+    ]);
+  });
+
+  it('name the lanes against a valid pool size only', () => {
+    expect(() => new PostgresStore(URL, { poolSize: 0, writeLanes: 3 })).toThrow(
+      expect.objectContaining({
+        issues: [{ path: 'store.poolSize', message: 'Expected a positive integer, got 0' }],
+      }),
+    );
+  });
+});

@@ -56,7 +56,7 @@ export function checkSchema(schema: string): string {
 export function checkPoolSize(size: number): number {
   if (!Number.isInteger(size) || size < 1) {
     throw new ValidationError(
-      [{ path: 'store.poolSize', message: `Expected a positive integer, got ${size}` }],
+      [{ path: 'store.poolSize', message: `Expected a positive integer, got ${describeValue(size)}` }],
       'Invalid config',
     );
   }

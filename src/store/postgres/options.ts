@@ -3,7 +3,8 @@
  * @module
  */
 import { MAX_TIMER_MS } from '../../clock.js';
-import { ValidationError } from '../../errors.js';
+import { describeValue } from '../../describe-value.js';
+import { type Issue, ValidationError } from '../../errors.js';
 import { optionsIssues } from '../../unknown-keys.js';
 import {
   checkPoolSize,
@@ -83,18 +84,44 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
     expected: 'an object of PostgresStore options',
   });
   if (shape.length > 0) throw new ValidationError(shape, 'Invalid PostgresStore options');
-  const schema = checkSchema(options.schema ?? DEFAULT_SCHEMA);
-  const poolSize = checkPoolSize(options.poolSize ?? DEFAULT_POOL_SIZE);
-  const writeLanes = checkWriteLanes(options.writeLanes, poolSize);
-  const idle = checkMilliseconds(
-    'idleInTransactionTimeoutMs',
-    options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_MS,
+  // Every option is checked, so one error lists every problem.
+  const issues: Issue[] = [];
+  const schema = collect(issues, () => checkSchema(options.schema ?? DEFAULT_SCHEMA));
+  const poolSize = collect(issues, () => checkPoolSize(options.poolSize ?? DEFAULT_POOL_SIZE));
+  // The lanes' bound comes from the pool size: without a valid one there is nothing to say.
+  const writeLanes =
+    poolSize === undefined ? undefined : collect(issues, () => checkWriteLanes(options.writeLanes, poolSize));
+  const idle = collect(issues, () =>
+    checkMilliseconds(
+      'idleInTransactionTimeoutMs',
+      options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_MS,
+    ),
   );
-  const queryTimeoutMs = checkMilliseconds(
-    'queryTimeoutMs',
-    options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+  const queryTimeoutMs = collect(issues, () =>
+    checkMilliseconds('queryTimeoutMs', options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS),
   );
+  if (
+    issues.length > 0 ||
+    schema === undefined ||
+    poolSize === undefined ||
+    writeLanes === undefined ||
+    idle === undefined ||
+    queryTimeoutMs === undefined
+  ) {
+    throw new ValidationError(issues, 'Invalid PostgresStore options');
+  }
   return { schema, poolSize, writeLanes, idleInTransactionTimeoutMs: idle, queryTimeoutMs };
+}
+
+/** What `check` returns, or undefined with its ValidationError's issues added to `issues`. */
+function collect<T>(issues: Issue[], check: () => T): T | undefined {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    issues.push(...error.issues);
+    return undefined;
+  }
 }
 
 /**
@@ -107,7 +134,7 @@ function checkMilliseconds(key: string, value: number): number {
     throw new ValidationError([
       {
         path: `store.${key}`,
-        message: `Expected a non-negative integer of milliseconds, at most ${MAX_TIMER_MS} (0: off), got ${value}`,
+        message: `Expected a non-negative integer of milliseconds, at most ${MAX_TIMER_MS} (0: off), got ${describeValue(value)}`,
       },
     ]);
   }
@@ -126,7 +153,7 @@ export function checkWriteLanes(lanes: number | undefined, poolSize: number): nu
       [
         {
           path: 'store.writeLanes',
-          message: `Expected an integer from 1 to ${max} (the pool size minus one, so reads keep a connection), got ${lanes}`,
+          message: `Expected an integer from 1 to ${max} (the pool size minus one, so reads keep a connection), got ${describeValue(lanes)}`,
         },
       ],
       'Invalid config',
