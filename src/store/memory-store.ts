@@ -10,6 +10,7 @@
  * cannot alias stored state.
  * @module
  */
+import { describeValue } from '../describe-value.js';
 import { ConflictError, ExecutionNotFoundError, LeaseLostError, ValidationError } from '../errors.js';
 import { optionsIssues } from '../unknown-keys.js';
 import { FinishedIndex } from './finished-index.js';
@@ -99,9 +100,15 @@ export class MemoryStore implements Store {
     if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid MemoryStore options');
     const max = options.maxFinished ?? 10_000;
     if (!Number.isInteger(max) || max < 0) {
-      throw new ValidationError([
-        { path: 'maxFinished', message: `expected a non-negative integer, got ${max}` },
-      ]);
+      throw new ValidationError(
+        [
+          {
+            path: 'maxFinished',
+            message: `Expected \`maxFinished\` to be a non-negative integer, got ${describeValue(max)}`,
+          },
+        ],
+        'Invalid MemoryStore options',
+      );
     }
     this.maxFinished = max;
   }

@@ -103,6 +103,12 @@ describe('MemoryStore retention', () => {
     expect(() => new MemoryStore({ maxFinished: -1 })).toThrow(ValidationError);
     expect(() => new MemoryStore({ maxFinished: 1.5 })).toThrow(ValidationError);
   });
+
+  it("says what maxFinished takes and shows what it got, under the store's name", () => {
+    expect(() => new MemoryStore({ maxFinished: '5' as never })).toThrow(
+      'Invalid MemoryStore options: maxFinished: Expected `maxFinished` to be a non-negative integer, got "5"',
+    );
+  });
 });
 
 /** A finished execution whose store record counts the reads of its `completedAt`. */
