@@ -6,7 +6,7 @@
  */
 import { describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
-import { NoWorkersError, ValidationError } from '../errors.js';
+import { type Issue, NoWorkersError, ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
 import { unstorableText } from '../storable-text.js';
 import { assertReadable, unknownKeyIssues } from '../unknown-keys.js';
@@ -58,23 +58,40 @@ export class LoadBalancer {
   constructor(options: LoadBalancerOptions = {}) {
     assertReadable(options, ['workers', 'onReassign'], 'Invalid LoadBalancer options');
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new ValidationError([{ path: 'options', message: 'Expected `options` to be an object' }]);
+      throw new ValidationError(
+        [{ path: 'options', message: `Expected \`options\` to be an object, got ${describeValue(options)}` }],
+        'Invalid LoadBalancer options',
+      );
     }
     const unknown = unknownKeyIssues(options, ['workers', 'onReassign']);
     if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid LoadBalancer options');
     const { workers = ['worker_1', 'worker_2', 'worker_3'], onReassign } = options;
+    // Every problem in one error, each with what it got.
+    const issues: Issue[] = [];
     if (!Array.isArray(workers)) {
-      throw new ValidationError([
-        { path: 'workers', message: 'Expected `workers` to be an array of strings' },
-      ]);
+      issues.push({
+        path: 'workers',
+        message: `Expected \`workers\` to be an array of worker ids (non-empty strings), got ${describeValue(workers)}`,
+      });
+    } else {
+      workers.forEach((id: unknown, i) => {
+        if (typeof id !== 'string' || id.length === 0) {
+          const path = `workers[${i}]`;
+          issues.push({
+            path,
+            message: `Expected \`${path}\` to be a non-empty string, got ${describeValue(id)}`,
+          });
+        }
+      });
     }
     if (onReassign !== undefined && typeof onReassign !== 'function') {
-      throw new ValidationError([{ path: 'onReassign', message: 'Expected `onReassign` to be a function' }]);
+      issues.push({
+        path: 'onReassign',
+        message: `Expected \`onReassign\` to be a function, got ${describeValue(onReassign)}`,
+      });
     }
-    workers.forEach((id, i) => {
-      checkNonEmptyString(id, `workers[${i}]`);
-      this.addWorker(id);
-    });
+    if (issues.length > 0) throw new ValidationError(issues, 'Invalid LoadBalancer options');
+    for (const id of workers) this.addWorker(id);
     this.onReassign = onReassign;
   }
 

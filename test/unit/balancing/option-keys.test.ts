@@ -24,3 +24,29 @@ describe('unknown option keys', () => {
     );
   });
 });
+
+describe('bad LoadBalancer options', () => {
+  it('are refused in one error under its name, each saying what it got', () => {
+    const error = (() => {
+      try {
+        new LoadBalancer({ workers: ['a', 1, ''], onReassign: 'log' } as never);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toMatch(/^Invalid LoadBalancer options: /);
+    expect((error as ValidationError).issues).toEqual([
+      { path: 'workers[1]', message: 'Expected `workers[1]` to be a non-empty string, got 1' },
+      { path: 'workers[2]', message: 'Expected `workers[2]` to be a non-empty string, got ""' },
+      { path: 'onReassign', message: 'Expected `onReassign` to be a function, got "log"' },
+    ]);
+  });
+
+  it('name what workers was when it is no array', () => {
+    expect(() => new LoadBalancer({ workers: 'worker_1' } as never)).toThrow(
+      'Invalid LoadBalancer options: workers: Expected `workers` to be an array of worker ids (non-empty strings), got "worker_1"',
+    );
+  });
+});
