@@ -75,13 +75,17 @@ export class LoadBalancer {
       });
     } else {
       workers.forEach((id: unknown, i) => {
+        const path = `workers[${i}]`;
         if (typeof id !== 'string' || id.length === 0) {
-          const path = `workers[${i}]`;
           issues.push({
             path,
             message: `Expected \`${path}\` to be a non-empty string, got ${describeValue(id)}`,
           });
+          return;
         }
+        // The engine stores it as the workerId of what it places there (as addWorker checks).
+        const unstorable = unstorableText(id);
+        if (unstorable !== null) issues.push({ path, message: `${unstorable}; no store can keep it as is` });
       });
     }
     if (onReassign !== undefined && typeof onReassign !== 'function') {

@@ -50,3 +50,16 @@ describe('bad LoadBalancer options', () => {
     );
   });
 });
+
+describe('a LoadBalancer worker id no store can keep', () => {
+  it('is refused naming its place in workers, not the id of addWorker', () => {
+    expect(() => new LoadBalancer({ workers: ['a', 'b\u0000'] })).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /^Invalid LoadBalancer options: workers\[1\]: .*no store can keep it as is$/,
+        ),
+        issues: [expect.objectContaining({ path: 'workers[1]' })],
+      }),
+    );
+  });
+});
