@@ -14,10 +14,13 @@ const STEPS = ['s1', 's2', 's3'];
 describe('three nodes, one killed with SIGKILL halfway', () => {
   it('completes every execution on the survivors without re-running recorded steps', async () => {
     const c = await cluster();
-    // 500 × 3 steps of 150 ms on 25 slots per node: several seconds of work, so "halfway" is a
-    // real middle whatever the machine's speed. A long lease (10 s): the takeover must not wait
-    // for it.
-    const settings = { stepMs: 150, maxConcurrentWorkflows: 25, leaseSeconds: 10 };
+    // 500 × 3 steps of 400 ms on 25 slots per node: about 8 s of work, so "halfway" is a real
+    // middle whatever the machine's speed. With 150 ms steps a starved test process (a loaded CI
+    // machine) noticed "half done" only near the end: the survivors were idle with fewer orphans
+    // left than free slots, so the first to look took them all, as it should (a node claims up to
+    // its free slots), and the fair-share check below failed. A long lease (10 s): the takeover
+    // must not wait for it.
+    const settings = { stepMs: 400, maxConcurrentWorkflows: 25, leaseSeconds: 10 };
     const [a, b, victim] = await Promise.all([
       c.start('a', settings),
       c.start('b', settings),
