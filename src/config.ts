@@ -14,7 +14,7 @@ import { FAILURE_WINDOW } from './monitoring/alerts.js';
 import { unstorableText } from './storable-text.js';
 import type { Store } from './store/store.js';
 import { unreadableIssues } from './unknown-keys.js';
-import { issuesFromZod } from './zod-issues.js';
+import { issuesFromZod, parseOptions } from './zod-issues.js';
 
 /** A query key as the PostgreSQL driver reads it (percent-decoded), lower-cased; the raw key if malformed. */
 function queryKey(raw: string): string {
@@ -445,7 +445,7 @@ export function compileConfig(options: Partial<Config> = {}): CompiledConfig {
   if (unreadable.length > 0) throw new ValidationError(unreadable, 'Invalid config');
   let parsed: ReturnType<typeof configSchema.safeParse>;
   try {
-    parsed = configSchema.safeParse(merged);
+    parsed = configSchema.safeParse(merged, parseOptions('config'));
   } catch (error) {
     // A getter or Proxy trap deeper than the lists and objects checked above (in a logger).
     throw new ValidationError(

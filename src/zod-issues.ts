@@ -3,8 +3,10 @@
  * @module
  */
 import type { z } from 'zod';
+import { describeValue } from './describe-value.js';
 import { echo } from './echo.js';
 import type { Issue } from './errors.js';
+import { expectationOf } from './zod-expectation.js';
 
 /** Formats a path like `steps[2].parallel[0].name`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): string {
@@ -29,4 +31,34 @@ export function issuesFromZod(error: z.ZodError, prefix = ''): Issue[] {
     issues.push({ path: formatPath(issue.path, prefix), message: issue.message });
   }
   return issues;
+}
+
+/**
+ * How a check our schemas give no message of its own is worded: `config` as the config keys'
+ * ("Expected `workers[0]` to be a string, got 5"), `definition` as a definition's
+ * ("must be a string, got 5"), `request` as the HTTP API's ("expected a string, got 5").
+ */
+export type MessageStyle = 'config' | 'definition' | 'request';
+
+function houseMessage(issue: z.core.$ZodRawIssue, style: MessageStyle): string {
+  const expectation = expectationOf(issue);
+  const what = expectation?.what ?? 'a valid value';
+  const got = expectation?.got ?? describeValue(issue.input);
+  if (style === 'config') return `Expected \`${formatPath(issue.path ?? [])}\` to be ${what}, got ${got}`;
+  return `${style === 'definition' ? 'must be' : 'expected'} ${what}, got ${got}`;
+}
+
+const CONTEXTS = Object.fromEntries(
+  (['config', 'definition', 'request'] as const).map((style) => [
+    style,
+    { error: (issue: z.core.$ZodRawIssue) => houseMessage(issue, style) },
+  ]),
+) as Record<MessageStyle, z.core.ParseContext<z.core.$ZodIssue>>;
+
+/**
+ * The parse options (`schema.safeParse(value, parseOptions('request'))`) under which every check
+ * without a message of its own says, in `style`, what it takes and what it got, never zod's text.
+ */
+export function parseOptions(style: MessageStyle): z.core.ParseContext<z.core.$ZodIssue> {
+  return CONTEXTS[style];
 }

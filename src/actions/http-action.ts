@@ -30,7 +30,7 @@ import { z } from 'zod';
 import { echo } from '../echo.js';
 import { NonRetryableError, OrchestratorError, ValidationError } from '../errors.js';
 import type { ActionHandler, StepContext } from '../types.js';
-import { issuesFromZod } from '../zod-issues.js';
+import { issuesFromZod, parseOptions } from '../zod-issues.js';
 import { ConnectAborted, type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';
 import { displayUrl } from './display-url.js';
 import { type RawResponse, sendToAny } from './http-request.js';
@@ -95,7 +95,7 @@ function inputSchema(maxTimeout: number) {
 type Input = z.infer<ReturnType<typeof inputSchema>>;
 
 function parseInput(schema: ReturnType<typeof inputSchema>, input: unknown): { input: Input; url: URL } {
-  const parsed = schema.safeParse(input);
+  const parsed = schema.safeParse(input, parseOptions('definition'));
   if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error, 'input'), 'Invalid http input');
   let url: URL;
   try {

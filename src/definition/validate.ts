@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { describeKind } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
-import { issuesFromZod } from '../zod-issues.js';
+import { issuesFromZod, parseOptions } from '../zod-issues.js';
 import {
   type CompiledExpressions,
   compileExpression,
@@ -31,6 +31,9 @@ import {
 } from './schema.js';
 import type { ActionStepDefinition, RetryOptions, StepDefinition, WorkflowOptions } from './types.js';
 import { checkReferences, type ExpressionRefs, type NameEntry } from './validate-references.js';
+
+/** Checks without a message of their own say what they take in a definition's words. */
+const DEFINITION = parseOptions('definition');
 
 /** Most issues one `ValidationError` lists; the rest are counted in a last issue. */
 export const MAX_ISSUES = 100;
@@ -109,12 +112,12 @@ function check(
   const optionsCopy = plainCopy(rawOptions, 'options', issues);
   if (idCopy === null || stepsCopy === null || optionsCopy === null) return null;
   const [id, steps, options] = [idCopy.value, stepsCopy.value, optionsCopy.value];
-  const idResult = workflowIdSchema.safeParse(id);
+  const idResult = workflowIdSchema.safeParse(id, DEFINITION);
   if (!idResult.success) issues.push(...issuesFromZod(idResult.error, 'id'));
 
   let parsedOptions: WorkflowOptions = {};
   if (options !== undefined) {
-    const optionsResult = workflowOptionsSchema.safeParse(options);
+    const optionsResult = workflowOptionsSchema.safeParse(options, DEFINITION);
     if (optionsResult.success) parsedOptions = optionsResult.data;
     else issues.push(...issuesFromZod(optionsResult.error, 'options'));
   }
@@ -213,7 +216,7 @@ function checkStep(value: unknown, path: string, issues: Issue[], found: Found):
   }
   const raw = conflicts.length > 0 ? without(value, conflicts) : value;
   if (isCondition) {
-    const result = conditionStepSchema.safeParse(raw);
+    const result = conditionStepSchema.safeParse(raw, DEFINITION);
     pushZod(issues, result, path);
     checkExpression(raw, 'condition', path, issues, found, 'boolean');
     return result.success ? result.data : null;
@@ -224,7 +227,7 @@ function checkStep(value: unknown, path: string, issues: Issue[], found: Found):
 
 function checkAction(raw: Raw, path: string, issues: Issue[], found: Found): ActionStepDefinition | null {
   const hasRetry = has(raw, 'retry');
-  const result = actionStepSchema.safeParse(hasRetry ? without(raw, ['retry']) : raw);
+  const result = actionStepSchema.safeParse(hasRetry ? without(raw, ['retry']) : raw, DEFINITION);
   pushZod(issues, result, path);
   checkExpression(raw, 'input', path, issues, found);
   const retry = hasRetry ? checkRetry(raw.retry, `${path}.retry`, issues) : undefined;
@@ -242,13 +245,13 @@ function checkRetry(value: unknown, path: string, issues: Issue[]): boolean | Re
     });
     return null;
   }
-  const result = retryOptionsSchema.safeParse(value);
+  const result = retryOptionsSchema.safeParse(value, DEFINITION);
   pushZod(issues, result, path);
   return result.success ? result.data : null;
 }
 
 function checkParallel(raw: Raw, path: string, issues: Issue[], found: Found): StepDefinition | null {
-  const shell = parallelStepShellSchema.safeParse(raw);
+  const shell = parallelStepShellSchema.safeParse(raw, DEFINITION);
   pushZod(issues, shell, path);
   const branches = raw.parallel;
   if (!Array.isArray(branches) || branches.length > MAX_STEPS) return null;

@@ -7,7 +7,7 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
 import { type Issue, ValidationError } from '../errors.js';
-import { issuesFromZod } from '../zod-issues.js';
+import { issuesFromZod, parseOptions } from '../zod-issues.js';
 
 /** Readable prefixes for fastify's request parts. */
 const PART_NAMES: Readonly<Record<string, string>> = {
@@ -36,7 +36,10 @@ export function zodValidator(schema: z.ZodType, httpPart: string | undefined) {
       if (repeated.length > 0) return { error: new ValidationError(repeated, 'Invalid request') };
     }
     // A request without a body (or with the JSON `null`) reaches body validation as null.
-    const result = schema.safeParse(httpPart === 'body' && data === null ? undefined : data);
+    const result = schema.safeParse(
+      httpPart === 'body' && data === null ? undefined : data,
+      parseOptions('request'),
+    );
     if (result.success) return { value: result.data };
     return { error: new ValidationError(issuesFromZod(result.error, prefix), 'Invalid request') };
   };

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { compileConfig } from '../../src/config.js';
+import { validateDefinition } from '../../src/definition/validate.js';
+
+/** zod's own texts, which no validation message should show. */
+const ZOD_TEXT = /Invalid input|Invalid option|Too small|Too big|received/;
+
+function configMessage(options: Record<string, unknown>): string {
+  try {
+    compileConfig(options as never);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return 'accepted';
+}
+
+function definitionMessage(id: unknown, steps: unknown, options?: unknown): string {
+  try {
+    validateDefinition(id, steps, options);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return 'accepted';
+}
+
+describe('validation messages say what a key takes and what it got', () => {
+  it('config list entries', () => {
+    expect(configMessage({ workers: [5] })).toBe(
+      'Invalid config: workers[0]: Expected `workers[0]` to be a string, got 5',
+    );
+    expect(configMessage({ httpAllowlist: [1] })).toBe(
+      'Invalid config: httpAllowlist[0]: Expected `httpAllowlist[0]` to be a string, got 1',
+    );
+    expect(configMessage({ httpAllowlist: 'x'.repeat(100) })).toBe(
+      `Invalid config: httpAllowlist: Expected \`httpAllowlist\` to be an array, got "${'x'.repeat(64)}…" (100 characters)`,
+    );
+    expect(configMessage({ nodeId: 5 })).toBe(
+      'Invalid config: nodeId: Expected `nodeId` to be a string, got 5',
+    );
+  });
+
+  it('definition keys of the wrong type', () => {
+    expect(definitionMessage(5, [{ name: 'a', action: 'x' }])).toBe(
+      'Invalid workflow definition: id: must be a string, got 5',
+    );
+    expect(definitionMessage('w', [{ name: 5, action: 'x', timeout: 'x' }])).toBe(
+      'Invalid workflow definition \'w\': steps[0].name: must be a string, got 5; steps[0].timeout: must be a number, got "x"',
+    );
+    // biome-ignore lint/suspicious/noThenProperty: SPEC §3 names the jump key `then`.
+    expect(definitionMessage('w', [{ name: 'a', condition: 5, then: 'a' }])).toBe(
+      "Invalid workflow definition 'w': steps[0].condition: must be a string, got 5",
+    );
+    // biome-ignore lint/suspicious/noThenProperty: SPEC §3 names the jump key `then`.
+    expect(definitionMessage('w', [{ name: 'a', condition: 'true', then: 5 }])).toBe(
+      "Invalid workflow definition 'w': steps[0].then: must be a string, got 5",
+    );
+  });
+
+  it('none of a probe set of wrong types and values gets zod’s own text', () => {
+    const configs: Record<string, unknown>[] = [
+      { workers: [5] },
+      { workers: 'w' },
+      { workers: [] },
+      { httpAllowlist: [1] },
+      { httpAllowlist: 'x' },
+      { maxConcurrentWorkflows: 'x' },
+      { workflowTimeout: 'x' },
+      { retryAttempts: -1.5 },
+      { enableCompensation: 1 },
+      { enableWorkflowPersistence: 'yes' },
+      { store: 5 },
+      { slowThreshold: 'x' },
+      { retention: 'x' },
+      { nodeId: 5 },
+      { logger: 5 },
+      { clock: 5 },
+      { cluster: 'x' },
+      { alerts: { cooldown: 'x', failureRate: 2, minSamples: 0.5 } },
+      { sweepInterval: 'x' },
+      { leaseSeconds: -1 },
+      { maxStepInterruptions: 1.5 },
+    ];
+    const definitions: [unknown, unknown, unknown?][] = [
+      [5, [{ name: 'a', action: 'x' }]],
+      ['w', [{ name: 5, action: 5, timeout: 'x', input: 5, compensation: 5 }]],
+      // biome-ignore lint/suspicious/noThenProperty: SPEC §3 names the jump key `then`.
+      ['w', [{ name: 'a', condition: 5, then: 5, else: 5 }]],
+      [
+        'w',
+        [{ name: 'a', action: 'x', retry: { maxAttempts: 'x', initialDelay: 'x', backoffCoefficient: 0 } }],
+      ],
+      ['w', [{ name: 'a', parallel: 5 }]],
+      ['w', [{ name: 'a', parallel: [{ name: 5, action: 'x' }] }]],
+      ['w', [{ name: 'a', action: 'x' }], { timeout: 'x' }],
+      ['w', [{ name: 'a', action: 'x' }], 5],
+    ];
+    const messages = [
+      ...configs.map(configMessage),
+      ...definitions.map(([id, steps, options]) => definitionMessage(id, steps, options)),
+    ];
+    expect(messages).not.toContain('accepted');
+    expect(messages.filter((m) => ZOD_TEXT.test(m))).toEqual([]);
+  });
+});

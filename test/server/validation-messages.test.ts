@@ -1,0 +1,69 @@
+import type { InjectOptions } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeAll, setup } from './helpers.js';
+
+afterEach(closeAll);
+
+/** Requests with wrong types, out-of-range numbers and bad enums, one per query, path and body key. */
+const PROBES: (InjectOptions & { method: string; url: string })[] = [
+  { method: 'GET', url: '/v1/executions?limit=0' },
+  { method: 'GET', url: '/v1/executions?limit=1001' },
+  { method: 'GET', url: '/v1/executions?status=done' },
+  { method: 'GET', url: '/v1/executions?offset=x' },
+  { method: 'GET', url: `/v1/executions?workflowId=${'w'.repeat(300)}` },
+  { method: 'GET', url: `/v1/executions/${'e'.repeat(300)}` },
+  { method: 'POST', url: `/v1/executions/${'e'.repeat(300)}/cancel` },
+  { method: 'GET', url: `/v1/metrics?workflowId=${'w'.repeat(300)}` },
+  { method: 'GET', url: '/v1/workflows/w?version=0' },
+  { method: 'GET', url: '/v1/workflows/.' },
+  { method: 'POST', url: '/v1/workflows', payload: [] },
+  { method: 'POST', url: '/v1/workflows', payload: { id: 5, steps: 'x' } },
+  { method: 'POST', url: '/v1/workflows/w/executions', payload: { idempotencyKey: 5 } },
+  { method: 'POST', url: '/v1/workflows/w/executions', payload: { idempotencyKey: '' } },
+  { method: 'POST', url: '/v1/workflows/w/executions', payload: { idempotencyKey: 'k'.repeat(300) } },
+  {
+    method: 'POST',
+    url: '/v1/workflows/w/executions',
+    payload: '5',
+    headers: { 'content-type': 'application/json' },
+  },
+  { method: 'POST', url: '/v1/remote-workers', payload: { actions: 'a' } },
+  { method: 'POST', url: '/v1/remote-workers', payload: { actions: [] } },
+  { method: 'POST', url: '/v1/remote-workers', payload: { actions: [5], name: '' } },
+  { method: 'POST', url: '/v1/remote-workers', payload: { actions: ['a'], name: 7 } },
+  { method: 'POST', url: `/v1/remote-workers/${'w'.repeat(100)}/poll`, payload: {} },
+  { method: 'POST', url: '/v1/remote-workers/w/poll', payload: { waitSeconds: 31 } },
+  { method: 'POST', url: '/v1/remote-workers/w/poll', payload: { waitSeconds: '3' } },
+  { method: 'POST', url: '/v1/remote-workers/w/poll', payload: { actions: 'a' } },
+  { method: 'POST', url: '/v1/remote-workers/w/tasks/t/heartbeat', payload: { x: 1 } },
+  { method: 'POST', url: '/v1/remote-workers/w/tasks/t/fail', payload: { error: 'x' } },
+  { method: 'POST', url: '/v1/remote-workers/w/tasks/t/fail', payload: { error: { message: 5 } } },
+  {
+    method: 'POST',
+    url: '/v1/remote-workers/w/tasks/t/fail',
+    payload: { error: { message: 'm' }, retryable: 1 },
+  },
+];
+
+describe('HTTP validation messages', () => {
+  it('say what a query key takes and what it got', async () => {
+    const f = await setup();
+    const res = await f.call({ method: 'GET', url: '/v1/executions?limit=0' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toBe(
+      'Invalid request: query.limit: expected a number of at least 1, got 0',
+    );
+  });
+
+  it('no request of the probe set is answered with zod’s own text', async () => {
+    const f = await setup();
+    const messages: string[] = [];
+    for (const probe of PROBES) {
+      const res = await f.call(probe);
+      messages.push(`${probe.method} ${probe.url.slice(0, 60)}: ${res.statusCode} ${res.body}`);
+    }
+    expect(messages.filter((m) => /Invalid input|Too small|Too big|received|Invalid option/.test(m))).toEqual(
+      [],
+    );
+  });
+});
