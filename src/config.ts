@@ -210,16 +210,19 @@ export interface Config {
   cluster?: boolean | undefined;
 }
 
+/** A check's error: "Expected `key` to be <what>, got <the value>". */
+const expecting = (key: string, what: string) => ({
+  error: (i: { input: unknown }) => `Expected \`${key}\` to be ${what}, got ${describeValue(i.input)}`,
+});
+
 const positiveNumber = (key: string) =>
-  z.number({ error: `Expected \`${key}\` to be a positive number` }).positive({
-    error: (i) => `Expected \`${key}\` to be a positive number, got ${String(i.input)}`,
-  });
+  z.number(expecting(key, 'a positive number')).positive(expecting(key, 'a positive number'));
 
 const nonNegativeInteger = (key: string) => {
   const message = (i: { input: unknown }) =>
     `Expected \`${key}\` to be a non-negative integer, got ${String(i.input)}`;
   return z
-    .number({ error: `Expected \`${key}\` to be a non-negative integer` })
+    .number(expecting(key, 'a non-negative integer'))
     .int({ error: message })
     .nonnegative({ error: message });
 };
@@ -244,11 +247,6 @@ export const MIN_RETENTION_SECONDS = 60;
 
 /** A positive number of seconds, at most {@link MAX_SECONDS}. */
 const seconds = (key: string) => atMost(positiveNumber(key), key, MAX_SECONDS, 'seconds');
-
-/** A check's error: "Expected `key` to be <what>, got <the value>". */
-const expecting = (key: string, what: string) => ({
-  error: (i: { input: unknown }) => `Expected \`${key}\` to be ${what}, got ${describeValue(i.input)}`,
-});
 
 /** A number (the type error too) whose every check says `what` it must be. */
 const alertNumber = (key: string, what: string) => z.number(expecting(`alerts.${key}`, what));
@@ -312,8 +310,8 @@ const configSchema = z
     workflowTimeout: seconds('workflowTimeout'),
     retryAttempts: nonNegativeInteger('retryAttempts'),
     retryDelay: seconds('retryDelay'),
-    enableWorkflowPersistence: z.boolean({ error: 'Expected `enableWorkflowPersistence` to be a boolean' }),
-    enableCompensation: z.boolean({ error: 'Expected `enableCompensation` to be a boolean' }),
+    enableWorkflowPersistence: z.boolean(expecting('enableWorkflowPersistence', 'a boolean')),
+    enableCompensation: z.boolean(expecting('enableCompensation', 'a boolean')),
     store: z
       .union(
         [
@@ -331,9 +329,16 @@ const configSchema = z
       )
       .optional(),
     workers: z
-      .array(workerIdSchema, { error: 'Expected `workers` to be an array of worker ids' })
-      .min(1, { error: 'Expected `workers` to list at least one worker id' })
-      .refine((w) => new Set(w).size === w.length, { error: 'Expected `workers` to have no duplicate ids' }),
+      .array(workerIdSchema, expecting('workers', 'an array of worker ids'))
+      .min(1, { error: 'Expected `workers` to list at least one worker id, got []' })
+      .superRefine((ids, ctx) => {
+        const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+        if (twice !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            message: `Expected \`workers\` to have no duplicate ids, got ${describeValue(twice)} twice`,
+          });
+      }),
     slowThreshold: atMost(positiveNumber('slowThreshold'), 'slowThreshold', MAX_MS, 'ms'),
     leaseSeconds: seconds('leaseSeconds'),
     // Housekeeping reads and writes the store each round: a round per few microseconds (1e-9)
@@ -363,9 +368,10 @@ const configSchema = z
       })
       .optional(),
     logger: z
-      .custom<Logger>((v) => !!v && typeof (v as Logger).warn === 'function', {
-        error: 'Expected `logger` to be a logger with info/warn/error/debug',
-      })
+      .custom<Logger>(
+        (v) => !!v && typeof (v as Logger).warn === 'function',
+        expecting('logger', 'a logger with info/warn/error/debug'),
+      )
       .optional(),
     httpAllowlist: z
       .array(
@@ -378,13 +384,19 @@ const configSchema = z
           }),
       )
       .optional(),
-    cluster: z.boolean({ error: 'Expected `cluster` to be a boolean' }).optional(),
+    cluster: z.boolean(expecting('cluster', 'a boolean')).optional(),
   })
   .strict()
   // A lease must outlive a few housekeeping rounds, or a live node loses its work between renewals.
-  .refine((c) => c.leaseSeconds >= 3 * c.sweepInterval, {
-    path: ['leaseSeconds'],
-    error: 'Expected `leaseSeconds` to be at least 3 × `sweepInterval`',
+  .superRefine((c, ctx) => {
+    // A bad value of either is reported by its own check.
+    if (typeof c.leaseSeconds !== 'number' || typeof c.sweepInterval !== 'number') return;
+    if (c.leaseSeconds >= 3 * c.sweepInterval) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['leaseSeconds'],
+      message: `Expected \`leaseSeconds\` to be at least 3 × \`sweepInterval\` (${3 * c.sweepInterval}), got ${c.leaseSeconds}`,
+    });
   });
 
 /** Config after defaults and validation. */
@@ -435,7 +447,7 @@ export const CONFIG_KEYS: readonly string[] = Object.keys(configSchema.shape);
 export function compileConfig(options: Partial<Config> = {}): CompiledConfig {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new ValidationError(
-      [{ path: '', message: 'Expected the config to be an object' }],
+      [{ path: '', message: `Expected the config to be an object, got ${describeValue(options)}` }],
       'Invalid config',
     );
   }

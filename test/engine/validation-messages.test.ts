@@ -39,6 +39,27 @@ describe('validation messages say what a key takes and what it got', () => {
     );
   });
 
+  it('config keys of the wrong type name the value they got', () => {
+    expect(configMessage({ workflowTimeout: 'x', retryAttempts: '3', cluster: 'yes' })).toBe(
+      'Invalid config: workflowTimeout: Expected `workflowTimeout` to be a positive number, got "x"; ' +
+        'retryAttempts: Expected `retryAttempts` to be a non-negative integer, got "3"; ' +
+        'cluster: Expected `cluster` to be a boolean, got "yes"',
+    );
+    expect(configMessage({ workers: 'w1' })).toBe(
+      'Invalid config: workers: Expected `workers` to be an array of worker ids, got "w1"',
+    );
+    expect(configMessage({ workers: ['a', 'b', 'a'] })).toBe(
+      'Invalid config: workers: Expected `workers` to have no duplicate ids, got "a" twice',
+    );
+    expect(configMessage({ logger: 5 })).toBe(
+      'Invalid config: logger: Expected `logger` to be a logger with info/warn/error/debug, got 5',
+    );
+    expect(configMessage({ leaseSeconds: 2, sweepInterval: 1 })).toBe(
+      'Invalid config: leaseSeconds: Expected `leaseSeconds` to be at least 3 × `sweepInterval` (3), got 2',
+    );
+    expect(configMessage(5 as never)).toBe('Invalid config: Expected the config to be an object, got 5');
+  });
+
   it('definition keys of the wrong type', () => {
     expect(definitionMessage(5, [{ name: 'a', action: 'x' }])).toBe(
       'Invalid workflow definition: id: must be a string, got 5',
