@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { describeValue } from './describe-value.js';
+import { constraintsOf } from './zod-constraints.js';
 
 /** What a check wanted (`a string`, `a number of at least 1`) and the value it got, described. */
 export interface Expectation {
@@ -95,13 +96,19 @@ export function expectationOf(issue: z.core.$ZodRawIssue): Expectation | undefin
   switch (issue.code) {
     case 'invalid_type':
       return {
-        what: TYPE_NAMES[issue.expected] ?? `a ${issue.expected}`,
+        what: constraintsOf(issue.schema) ?? TYPE_NAMES[issue.expected] ?? `a ${issue.expected}`,
         got: describeValue(issue.input),
       };
     case 'too_small':
-      return { what: bound(issue, issue.minimum, 'min'), got: sized(issue.input, issue.origin) };
+      return {
+        what: constraintsOf(issue.schema) ?? bound(issue, issue.minimum, 'min'),
+        got: sized(issue.input, issue.origin),
+      };
     case 'too_big':
-      return { what: bound(issue, issue.maximum, 'max'), got: sized(issue.input, issue.origin) };
+      return {
+        what: constraintsOf(issue.schema) ?? bound(issue, issue.maximum, 'max'),
+        got: sized(issue.input, issue.origin),
+      };
     case 'invalid_value':
       return { what: choices(issue.values), got: describeValue(issue.input) };
     case 'not_multiple_of':

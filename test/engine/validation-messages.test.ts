@@ -26,7 +26,7 @@ function definitionMessage(id: unknown, steps: unknown, options?: unknown): stri
 describe('validation messages say what a key takes and what it got', () => {
   it('config list entries', () => {
     expect(configMessage({ workers: [5] })).toBe(
-      'Invalid config: workers[0]: Expected `workers[0]` to be a string, got 5',
+      'Invalid config: workers[0]: Expected `workers[0]` to be a non-empty string, got 5',
     );
     expect(configMessage({ httpAllowlist: [1] })).toBe(
       'Invalid config: httpAllowlist[0]: Expected `httpAllowlist[0]` to be a string, got 1',
@@ -35,7 +35,7 @@ describe('validation messages say what a key takes and what it got', () => {
       `Invalid config: httpAllowlist: Expected \`httpAllowlist\` to be an array, got "${'x'.repeat(64)}…" (100 characters)`,
     );
     expect(configMessage({ nodeId: 5 })).toBe(
-      'Invalid config: nodeId: Expected `nodeId` to be a string, got 5',
+      'Invalid config: nodeId: Expected `nodeId` to be a non-empty string of at most 512 characters, got 5',
     );
   });
 
@@ -62,18 +62,18 @@ describe('validation messages say what a key takes and what it got', () => {
 
   it('definition keys of the wrong type', () => {
     expect(definitionMessage(5, [{ name: 'a', action: 'x' }])).toBe(
-      'Invalid workflow definition: id: must be a string, got 5',
+      'Invalid workflow definition: id: must be a non-empty string of at most 128 characters, got 5',
     );
     expect(definitionMessage('w', [{ name: 5, action: 'x', timeout: 'x' }])).toBe(
-      'Invalid workflow definition \'w\': steps[0].name: must be a string, got 5; steps[0].timeout: must be a number, got "x"',
+      'Invalid workflow definition \'w\': steps[0].name: must be a non-empty string of at most 128 characters, got 5; steps[0].timeout: must be a positive number of at most 1000000000, got "x"',
     );
     // biome-ignore lint/suspicious/noThenProperty: SPEC §3 names the jump key `then`.
     expect(definitionMessage('w', [{ name: 'a', condition: 5, then: 'a' }])).toBe(
-      "Invalid workflow definition 'w': steps[0].condition: must be a string, got 5",
+      "Invalid workflow definition 'w': steps[0].condition: must be a non-empty string of at most 4096 characters, got 5",
     );
     // biome-ignore lint/suspicious/noThenProperty: SPEC §3 names the jump key `then`.
     expect(definitionMessage('w', [{ name: 'a', condition: 'true', then: 5 }])).toBe(
-      "Invalid workflow definition 'w': steps[0].then: must be a string, got 5",
+      "Invalid workflow definition 'w': steps[0].then: must be a non-empty string of at most 128 characters, got 5",
     );
   });
 

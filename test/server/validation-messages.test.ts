@@ -51,7 +51,19 @@ describe('HTTP validation messages', () => {
     const res = await f.call({ method: 'GET', url: '/v1/executions?limit=0' });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toBe(
-      'Invalid request: query.limit: expected a number of at least 1, got 0',
+      'Invalid request: query.limit: expected an integer from 1 to 1000, got 0',
+    );
+  });
+
+  it('say what a body key takes, from all its limits', async () => {
+    const f = await setup();
+    const res = await f.call({
+      method: 'POST',
+      url: '/v1/remote-workers/w/poll',
+      payload: { waitSeconds: 31 },
+    });
+    expect(res.json().error.message).toBe(
+      'Invalid request: body.waitSeconds: expected a non-negative number of at most 30, got 31',
     );
   });
 

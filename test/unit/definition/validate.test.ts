@@ -105,7 +105,12 @@ describe('validateDefinition: each rule, with its path', () => {
     [
       'missing name',
       [{ action: 'x' }],
-      [{ path: 'steps[0].name', message: 'must be a string, got undefined' }],
+      [
+        {
+          path: 'steps[0].name',
+          message: 'must be a non-empty string of at most 128 characters, got undefined',
+        },
+      ],
     ],
     [
       'bad action',
@@ -125,7 +130,7 @@ describe('validateDefinition: each rule, with its path', () => {
     [
       'string timeout',
       [{ name: 'a', timeout: '5' }],
-      [{ path: 'steps[0].timeout', message: 'must be a number, got "5"' }],
+      [{ path: 'steps[0].timeout', message: 'must be a positive number of at most 1000000000, got "5"' }],
     ],
     [
       'retry of the wrong type',
@@ -190,8 +195,11 @@ describe('validateDefinition: each rule, with its path', () => {
       'mistyped retry fields',
       [{ name: 'a', retry: { maxAttempts: 'x', nonRetryable: 'ValidationError' } }],
       [
-        { path: 'steps[0].retry.maxAttempts', message: 'must be a number, got "x"' },
-        { path: 'steps[0].retry.nonRetryable', message: 'must be an array, got "ValidationError"' },
+        { path: 'steps[0].retry.maxAttempts', message: 'must be a non-negative integer, got "x"' },
+        {
+          path: 'steps[0].retry.nonRetryable',
+          message: 'must be an array of at most 1000 entries, got "ValidationError"',
+        },
       ],
     ],
     [
@@ -353,7 +361,9 @@ describe('validateDefinition: each rule, with its path', () => {
       { path: 'id', message: "may contain only letters, digits, '_', '.' and '-'" },
     ]);
     expect(issuesOf('', [{ name: 'a' }])).toEqual([{ path: 'id', message: 'must not be empty' }]);
-    expect(issuesOf(42, [{ name: 'a' }])).toEqual([{ path: 'id', message: 'must be a string, got 42' }]);
+    expect(issuesOf(42, [{ name: 'a' }])).toEqual([
+      { path: 'id', message: 'must be a non-empty string of at most 128 characters, got 42' },
+    ]);
     expect(issuesOf('x'.repeat(129), [{ name: 'a' }])).toEqual([
       { path: 'id', message: 'must be at most 128 characters' },
     ]);
