@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from 'zod';
+import { describeValue } from '../describe-value.js';
 import type {
   ActionStepDefinition,
   ConditionStepDefinition,
@@ -29,12 +30,28 @@ export const MAX_EXPRESSION_SOURCE = 4096;
 /** The characters allowed in names. */
 export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
+/** A check's error: "must <rule>, got <the value>". */
+const must = (rule: string) => ({
+  error: (issue: { input: unknown }) => `must ${rule}, got ${describeValue(issue.input)}`,
+});
+
+/** A length check's error: "must <rule>, got <the list's or text's length>" (never the text itself). */
+const mustSize = (rule: string) => ({
+  error: (issue: { input: unknown }) => {
+    const { input } = issue;
+    return `must ${rule}, got ${Array.isArray(input) || typeof input === 'string' ? input.length : describeValue(input)}`;
+  },
+});
+
 const name = () =>
   z
     .string()
     .min(1, { error: 'must not be empty', abort: true })
-    .max(MAX_NAME_LENGTH, { error: `must be at most ${MAX_NAME_LENGTH} characters` })
-    .regex(NAME_PATTERN, { error: "may contain only letters, digits, '_', '.' and '-'" })
+    .max(MAX_NAME_LENGTH, mustSize(`be at most ${MAX_NAME_LENGTH} characters`))
+    .regex(NAME_PATTERN, {
+      error: (issue) =>
+        `may contain only letters, digits, '_', '.' and '-', got ${describeValue(issue.input)}`,
+    })
     // Names become object keys (outputs keyed by step or branch name); `__proto__` would set a prototype.
     .refine((value) => value !== '__proto__', { error: "'__proto__' is reserved" });
 
@@ -42,13 +59,13 @@ const seconds = () =>
   z
     .number()
     .positive({ error: (issue) => `must be a positive number of seconds, got ${String(issue.input)}` })
-    .max(MAX_SECONDS, { error: `must be at most ${MAX_SECONDS} seconds` });
+    .max(MAX_SECONDS, must(`be at most ${MAX_SECONDS} seconds`));
 
 const expression = () =>
   z
     .string()
     .min(1, { error: 'must be a non-empty CEL expression' })
-    .max(MAX_EXPRESSION_SOURCE, { error: `must be at most ${MAX_EXPRESSION_SOURCE} characters` });
+    .max(MAX_EXPRESSION_SOURCE, mustSize(`be at most ${MAX_EXPRESSION_SOURCE} characters`));
 
 /**
  * A workflow id: `[A-Za-z0-9_.-]+`, 1 to 128 characters, other than `.` and `..`: it is a path
@@ -72,12 +89,13 @@ export const retryOptionsSchema = z
         error: (issue) =>
           Number.isInteger(issue.input)
             ? `must be at most ${Number.MAX_SAFE_INTEGER}, got ${String(issue.input)}`
-            : 'must be a whole number',
+            : `must be a whole number, got ${String(issue.input)}`,
       })
-      .nonnegative({ error: 'must not be negative' })
+      .nonnegative(must('not be negative'))
       .optional(),
     initialDelay: seconds().optional(),
-    backoffCoefficient: z.number().min(1, { error: 'must be at least 1' }).max(1000).optional(),
+    // No message of its own: both limits say 'must be a number from 1 to 1000, got …'.
+    backoffCoefficient: z.number().min(1).max(1000).optional(),
     maxDelay: seconds().optional(),
     nonRetryable: z
       .array(z.string().min(1, { error: 'must not be empty' }))
@@ -137,7 +155,7 @@ export const parallelStepSchema = z.strictObject({
   parallel: z
     .array(actionStepSchema)
     .min(1, { error: 'must list at least one branch' })
-    .max(MAX_STEPS, { error: `must list at most ${MAX_STEPS} branches` }),
+    .max(MAX_STEPS, mustSize(`list at most ${MAX_STEPS} branches`)),
 }) satisfies z.ZodType<ParallelStepDefinition>;
 
 /**
@@ -148,9 +166,9 @@ export const parallelStepSchema = z.strictObject({
 export const parallelStepShellSchema = z.strictObject({
   ...parallelFields,
   parallel: z
-    .array(z.unknown(), { error: 'must be an array of action steps' })
+    .array(z.unknown(), must('be an array of action steps'))
     .min(1, { error: 'must list at least one branch' })
-    .max(MAX_STEPS, { error: `must list at most ${MAX_STEPS} branches` }),
+    .max(MAX_STEPS, mustSize(`list at most ${MAX_STEPS} branches`)),
 });
 
 /** One step: exactly one of action, condition or parallel (strict keys make the kinds exclusive). */
@@ -172,7 +190,7 @@ export const workflowDefinitionSchema = z.strictObject({
   steps: z
     .array(stepDefinitionSchema)
     .min(1, { error: 'must list at least one step' })
-    .max(MAX_STEPS, { error: `must list at most ${MAX_STEPS} steps` }),
+    .max(MAX_STEPS, mustSize(`list at most ${MAX_STEPS} steps`)),
   options: workflowOptionsSchema.optional(),
 });
 

@@ -89,7 +89,12 @@ describe('validateDefinition: each rule, with its path', () => {
     [
       'bad name characters',
       [{ name: 'has space' }],
-      [{ path: 'steps[0].name', message: "may contain only letters, digits, '_', '.' and '-'" }],
+      [
+        {
+          path: 'steps[0].name',
+          message: "may contain only letters, digits, '_', '.' and '-', got \"has space\"",
+        },
+      ],
     ],
     ['empty name', [{ name: '' }], [{ path: 'steps[0].name', message: 'must not be empty' }]],
     [
@@ -100,7 +105,7 @@ describe('validateDefinition: each rule, with its path', () => {
     [
       'name too long',
       [{ name: 'x'.repeat(129) }],
-      [{ path: 'steps[0].name', message: 'must be at most 128 characters' }],
+      [{ path: 'steps[0].name', message: 'must be at most 128 characters, got 129' }],
     ],
     [
       'missing name',
@@ -157,9 +162,9 @@ describe('validateDefinition: each rule, with its path', () => {
         },
       ],
       [
-        { path: 'steps[0].retry.maxAttempts', message: 'must be a whole number' },
+        { path: 'steps[0].retry.maxAttempts', message: 'must be a whole number, got 1.5' },
         { path: 'steps[0].retry.initialDelay', message: 'must be a positive number of seconds, got 0' },
-        { path: 'steps[0].retry.backoffCoefficient', message: 'must be at least 1' },
+        { path: 'steps[0].retry.backoffCoefficient', message: 'must be a number from 1 to 1000, got 0.5' },
         { path: 'steps[0].retry.maxDelay', message: 'must be a positive number of seconds, got -2' },
         { path: 'steps[0].retry.nonRetryable[0]', message: 'must not be empty' },
       ],
@@ -172,8 +177,8 @@ describe('validateDefinition: each rule, with its path', () => {
         { name: 'c', condition: `input.${'y'.repeat(4995)}` },
       ],
       [
-        { path: 'steps[0].input', message: 'must be at most 4096 characters' },
-        { path: 'steps[1].condition', message: 'must be at most 4096 characters' },
+        { path: 'steps[0].input', message: 'must be at most 4096 characters, got 5001' },
+        { path: 'steps[1].condition', message: 'must be at most 4096 characters, got 5001' },
       ],
     ],
     [
@@ -358,14 +363,14 @@ describe('validateDefinition: each rule, with its path', () => {
 
   it('checks the id', () => {
     expect(issuesOf('bad id!', [{ name: 'a' }])).toEqual([
-      { path: 'id', message: "may contain only letters, digits, '_', '.' and '-'" },
+      { path: 'id', message: "may contain only letters, digits, '_', '.' and '-', got \"bad id!\"" },
     ]);
     expect(issuesOf('', [{ name: 'a' }])).toEqual([{ path: 'id', message: 'must not be empty' }]);
     expect(issuesOf(42, [{ name: 'a' }])).toEqual([
       { path: 'id', message: 'must be a non-empty string of at most 128 characters, got 42' },
     ]);
     expect(issuesOf('x'.repeat(129), [{ name: 'a' }])).toEqual([
-      { path: 'id', message: 'must be at most 128 characters' },
+      { path: 'id', message: 'must be at most 128 characters, got 129' },
     ]);
   });
 
