@@ -67,6 +67,27 @@ describe('HTTP validation messages', () => {
     );
   });
 
+  it('name the remote-worker action or error code they refuse', async () => {
+    const f = await setup();
+    const register = await f.call({
+      method: 'POST',
+      url: '/v1/remote-workers',
+      payload: { actions: ['bad name', 'delay'] },
+    });
+    expect(register.json().error.message).toBe(
+      'Invalid request: body.actions[0]: expected a name matching [A-Za-z0-9_.-]+, got "bad name"; ' +
+        'body.actions[1]: expected an action of this worker\'s own, got the built-in action "delay"',
+    );
+    const fail = await f.call({
+      method: 'POST',
+      url: '/v1/remote-workers/w/tasks/t/fail',
+      payload: { error: { code: 'no spaces', message: 'm' } },
+    });
+    expect(fail.json().error.message).toBe(
+      'Invalid request: body.error.code: expected letters, digits and _.:- (at most 128), got "no spaces"',
+    );
+  });
+
   it('no request of the probe set is answered with zod’s own text', async () => {
     const f = await setup();
     const messages: string[] = [];

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { describeValue } from '../../describe-value.js';
 import { BUILTIN_ACTION_NAMES } from '../../engine/action-registry.js';
 import { ClosedError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
@@ -37,8 +38,13 @@ export interface RemoteWorkerDeps {
 const isoDate = z.iso.datetime({ offset: true });
 const actionName = z
   .string()
-  .regex(ACTION_NAME_PATTERN, 'expected a name matching [A-Za-z0-9_.-]+')
-  .refine((name) => !BUILTIN_ACTION_NAMES.has(name), 'is a built-in action');
+  .regex(ACTION_NAME_PATTERN, {
+    error: (issue) => `expected a name matching [A-Za-z0-9_.-]+, got ${describeValue(issue.input)}`,
+  })
+  .refine((name) => !BUILTIN_ACTION_NAMES.has(name), {
+    error: (issue) =>
+      `expected an action of this worker's own, got the built-in action ${describeValue(issue.input)}`,
+  });
 const actionList = z.array(actionName).min(1).max(100);
 const idParam = z.string().min(1).max(64);
 
@@ -72,7 +78,10 @@ const failBody = z.strictObject({
   error: z.strictObject({
     code: z
       .string()
-      .regex(ERROR_CODE_PATTERN, 'expected letters, digits and _.:- (at most 128)')
+      .regex(ERROR_CODE_PATTERN, {
+        error: (issue) =>
+          `expected letters, digits and _.:- (at most 128), got ${describeValue(issue.input)}`,
+      })
       .optional()
       .describe('The step error code; default STEP_FAILED (NON_RETRYABLE when not retryable)'),
     message: z.string().max(MAX_FAIL_MESSAGE_LENGTH),
