@@ -27,6 +27,7 @@
  */
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { z } from 'zod';
+import { describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { NonRetryableError, OrchestratorError, ValidationError } from '../errors.js';
 import type { ActionHandler, StepContext } from '../types.js';
@@ -82,7 +83,11 @@ function inputSchema(maxTimeout: number) {
     method: z
       .string()
       .transform((m) => m.toUpperCase())
-      .pipe(z.enum(METHODS, { error: `must be one of ${METHODS.join(', ')}` }))
+      .pipe(
+        z.enum(METHODS, {
+          error: (issue) => `must be one of ${METHODS.join(', ')}, got ${describeValue(issue.input)}`,
+        }),
+      )
       .optional(),
     url: z.string().min(1).max(8192),
     headers: z.record(z.string(), z.string()).optional(),
