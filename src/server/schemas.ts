@@ -22,7 +22,7 @@ export const errorEnvelopeSchema = z
 /** The envelope of a definition body, checked before the engine validates the definition itself. */
 export const definitionEnvelopeSchema = z.strictObject(
   { id: z.unknown().optional(), steps: z.unknown().optional(), options: z.unknown().optional() },
-  { error: 'expected a JSON object { id, steps, options? }' },
+  { error: (issue) => `expected a JSON object { id, steps, options? }, got ${describeValue(issue.input)}` },
 );
 
 /** A stored definition. */
@@ -60,7 +60,8 @@ export const executeHeadersSchema = z.looseObject({
     .max(256)
     // Header bytes are read as Latin-1: a UTF-8 key would be stored as another (mojibake).
     .regex(/^[\x20-\x7e]*$/, {
-      error: 'must be visible ASCII characters (send any other key in the body field idempotencyKey)',
+      error: (issue) =>
+        `must be visible ASCII characters (send any other key in the body field idempotencyKey), got ${describeValue(issue.input)}`,
     })
     .optional()
     .describe('Same as the body field idempotencyKey (both given, they must be equal)'),

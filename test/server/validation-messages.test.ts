@@ -88,6 +88,22 @@ describe('HTTP validation messages', () => {
     );
   });
 
+  it('name the definition body or header they refuse', async () => {
+    const f = await setup();
+    const definition = await f.call({ method: 'POST', url: '/v1/workflows', payload: [1, 2] });
+    expect(definition.json().error.message).toBe(
+      'Invalid request: body: expected a JSON object { id, steps, options? }, got an array',
+    );
+    const header = await f.call({
+      method: 'POST',
+      url: '/v1/workflows/w/executions',
+      headers: { 'idempotency-key': 'k\u00e9y' },
+    });
+    expect(header.json().error.message).toBe(
+      'Invalid request: headers.idempotency-key: must be visible ASCII characters (send any other key in the body field idempotencyKey), got "k\u00e9y"',
+    );
+  });
+
   it('no request of the probe set is answered with zod’s own text', async () => {
     const f = await setup();
     const messages: string[] = [];
