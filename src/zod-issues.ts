@@ -1,5 +1,7 @@
 /**
- * Turns zod issues into our `Issue` list with readable paths (`steps[2].then`).
+ * Turns zod issues into our `Issue` list with readable paths (`steps[2].then`), and words the
+ * checks our schemas leave without a message ({@link parseOptions}) so that no zod text reaches a
+ * user.
  * @module
  */
 import type { z } from 'zod';
