@@ -48,3 +48,29 @@ export async function flush(clock: FakeClock): Promise<void> {
   await clock.advance(0);
   await settle();
 }
+
+/** A {@link RemoteFixture} with one worker serving `stt`, holding the task of one execution of workflow `w`. */
+export interface HeldTaskFixture extends RemoteFixture {
+  workerId: string;
+  /** The execution of workflow `w`. */
+  id: string;
+  task: RemoteTask;
+}
+
+/**
+ * {@link remoteSetup}, then a worker registered for `stt`, workflow `w` defined with `step` (the
+ * step `stt`, as given), one execution started and its task polled by the worker.
+ */
+export async function heldTask(
+  step: Record<string, unknown> = { name: 'stt' },
+  options: Parameters<typeof remoteSetup>[0] = {},
+): Promise<HeldTaskFixture> {
+  const fixture = await remoteSetup(options);
+  const { orch, hub, clock } = fixture;
+  const { workerId } = hub.register({ actions: ['stt'] });
+  await orch.workflowEngine.defineWorkflow('w', [step as { name: string }]);
+  const id = await orch.workflowEngine.executeWorkflow('w');
+  await flush(clock);
+  const task = await nextTask(hub, workerId);
+  return { ...fixture, workerId, id, task };
+}

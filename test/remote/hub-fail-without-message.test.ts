@@ -5,16 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { finishWithClock } from '../helpers/orchestrator.js';
-import { flush, nextTask, remoteSetup } from './helpers.js';
+import { heldTask } from './helpers.js';
 
 describe('a failure reported without a message', () => {
   it.each([[true], [false]])('says the worker gave none (retryable: %s)', async (retryable) => {
-    const { orch, hub, clock } = await remoteSetup();
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    const task = await nextTask(hub, workerId);
+    const { orch, hub, clock, workerId, id, task } = await heldTask();
     hub.fail(workerId, task.taskId, { error: { code: 'GPU_OOM', message: '' }, retryable });
     const status = await finishWithClock(orch, clock, id);
     expect(status.error).toEqual({

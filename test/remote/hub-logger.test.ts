@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { RemoteWorkerNotFoundError } from '../../src/remote/errors.js';
 import { finishWithClock } from '../helpers/orchestrator.js';
-import { flush, nextTask, remoteSetup } from './helpers.js';
+import { heldTask, remoteSetup } from './helpers.js';
 
 const throwing = () => {
   throw new Error('log destination closed');
@@ -21,12 +21,7 @@ describe('a RemoteWorkerHub whose logger fails', () => {
 
   it("fails a silent worker's task with WORKER_LOST and drops it although every report throws", async () => {
     const logger = { info: throwing, warn: throwing, error: throwing, debug: throwing };
-    const { orch, hub, clock } = await remoteSetup({ hub: { logger } });
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    await nextTask(hub, workerId);
+    const { orch, hub, clock, workerId, id } = await heldTask({ name: 'stt' }, { hub: { logger } });
     const status = await finishWithClock(orch, clock, id);
     expect(status.error).toMatchObject({ code: 'WORKER_LOST', step: 'stt' });
     await expect(hub.poll(workerId)).rejects.toThrow(RemoteWorkerNotFoundError);

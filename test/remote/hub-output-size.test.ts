@@ -7,16 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/index.js';
 import { finishWithClock } from '../helpers/orchestrator.js';
-import { flush, nextTask, remoteSetup } from './helpers.js';
+import { heldTask } from './helpers.js';
 
 describe('a remote output over 64 MiB of JSON text', () => {
   it('is refused, naming its size, and the task stays leased', async () => {
-    const { orch, hub, clock } = await remoteSetup();
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    const task = await nextTask(hub, workerId);
+    const { orch, hub, clock, workerId, id, task } = await heldTask();
     const big = { blob: 'x'.repeat(65 * 1024 * 1024) };
     expect(() => hub.complete(workerId, task.taskId, big)).toThrow(ValidationError);
     expect(() => hub.complete(workerId, task.taskId, big)).toThrow(

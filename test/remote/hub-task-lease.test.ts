@@ -5,16 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { finishWithClock } from '../helpers/orchestrator.js';
-import { flush, nextTask, remoteSetup } from './helpers.js';
+import { heldTask } from './helpers.js';
 
 describe('a worker that polls but does not heartbeat its task', () => {
   it('loses the task a lease after the hand-over, and keeps its registration', async () => {
-    const { orch, hub, clock } = await remoteSetup({ hub: { leaseSeconds: 10 } });
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    const task = await nextTask(hub, workerId);
+    const { orch, hub, clock, workerId, id, task } = await heldTask(
+      { name: 'stt' },
+      { hub: { leaseSeconds: 10 } },
+    );
     // A poll every 3 s for 15 s: the registration never lapses, the task's lease (10 s) does.
     for (let t = 0; t < 5; t++) {
       await expect(hub.poll(workerId, { waitSeconds: 0 })).resolves.toBeNull();

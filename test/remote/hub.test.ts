@@ -17,7 +17,7 @@ import {
 import { RemoteWorkerNotFoundError } from '../../src/remote/errors.js';
 import type { RemoteTask } from '../../src/remote/protocol.js';
 import { finishWithClock, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
-import { flush, nextTask, remoteSetup } from './helpers.js';
+import { flush, heldTask, nextTask, remoteSetup } from './helpers.js';
 
 describe('queueing and polling', () => {
   it('queues a step as a task, hands it to a poll with its context, and completes the step with the output', async () => {
@@ -209,12 +209,7 @@ describe('leases, heartbeats and lost workers', () => {
   });
 
   it('fails the step with WORKER_LOST when the step has no retry policy', async () => {
-    const { orch, hub, clock } = await remoteSetup();
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    await nextTask(hub, workerId);
+    const { orch, hub, clock, workerId, id } = await heldTask();
     const status = await finishWithClock(orch, clock, id);
     expect(status.status).toBe('failed');
     expect(status.error).toMatchObject({ code: 'WORKER_LOST', step: 'stt' });
@@ -223,12 +218,7 @@ describe('leases, heartbeats and lost workers', () => {
   });
 
   it('keeps a task leased across many leases while heartbeats arrive', async () => {
-    const { orch, hub, clock } = await remoteSetup();
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    const task = await nextTask(hub, workerId);
+    const { orch, hub, clock, workerId, id, task } = await heldTask();
     for (let t = 0; t < 10; t++) {
       await clock.advance(5000);
       expect(hub.heartbeat(workerId, task.taskId)).toEqual({ cancelled: false });
@@ -239,12 +229,7 @@ describe('leases, heartbeats and lost workers', () => {
   });
 
   it('fails the tasks of a deregistered worker with WORKER_LOST at once', async () => {
-    const { orch, hub, clock } = await remoteSetup();
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    await nextTask(hub, workerId);
+    const { orch, hub, clock, workerId, id } = await heldTask();
     const start = clock.now();
     hub.deregister(workerId);
     const status = await finishWithClock(orch, clock, id);
@@ -295,12 +280,7 @@ describe('cancellation and step timeouts', () => {
   });
 
   it('marks a leased task cancelled: the heartbeat says so and the late completion is refused', async () => {
-    const { orch, hub, clock } = await remoteSetup();
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    const task = await nextTask(hub, workerId);
+    const { orch, hub, workerId, id, task } = await heldTask();
     await expect(orch.workflowEngine.cancelWorkflow(id)).resolves.toBe(true);
     expect(hub.snapshot().workers[0]?.tasks[0]).toMatchObject({ taskId: task.taskId, cancelled: true });
     expect(hub.heartbeat(workerId, task.taskId)).toEqual({ cancelled: true });
@@ -312,12 +292,7 @@ describe('cancellation and step timeouts', () => {
   });
 
   it('forgets a cancelled task the worker never acknowledges once its lease runs out', async () => {
-    const { orch, hub, clock } = await remoteSetup();
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    await nextTask(hub, workerId);
+    const { orch, hub, clock, workerId, id } = await heldTask();
     await orch.workflowEngine.cancelWorkflow(id);
     for (let t = 0; t < 11; t++) {
       void hub.poll(workerId, { waitSeconds: 0.5 });
@@ -327,12 +302,14 @@ describe('cancellation and step timeouts', () => {
   });
 
   it("cancels a leased task when the step times out; the retry is a new task with the step's next attempt", async () => {
-    const { orch, hub, clock } = await remoteSetup({ hub: { leaseSeconds: 60 } });
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt', timeout: 2, retry: { maxAttempts: 1 } }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    const first = await nextTask(hub, workerId);
+    const {
+      orch,
+      hub,
+      clock,
+      workerId,
+      id,
+      task: first,
+    } = await heldTask({ name: 'stt', timeout: 2, retry: { maxAttempts: 1 } }, { hub: { leaseSeconds: 60 } });
     expect(Date.parse(first.deadline!)).toBe(clock.now() + 2000);
     await clock.advance(2000);
     expect(hub.heartbeat(workerId, first.taskId)).toEqual({ cancelled: true });
@@ -347,12 +324,7 @@ describe('cancellation and step timeouts', () => {
 
 describe('failures reported by workers', () => {
   it('fails the step at once when the failure is not retryable, with the reported code', async () => {
-    const { orch, hub, clock } = await remoteSetup();
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt', retry: true }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    const task = await nextTask(hub, workerId);
+    const { orch, hub, clock, workerId, id, task } = await heldTask({ name: 'stt', retry: true });
     hub.fail(workerId, task.taskId, { error: { code: 'BAD_AUDIO', message: 'not a wav' }, retryable: false });
     const status = await finishWithClock(orch, clock, id);
     expect(status.status).toBe('failed');
@@ -361,12 +333,7 @@ describe('failures reported by workers', () => {
   });
 
   it('uses NON_RETRYABLE for a non-retryable failure without a code', async () => {
-    const { orch, hub, clock } = await remoteSetup();
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt', retry: true }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    const task = await nextTask(hub, workerId);
+    const { orch, hub, clock, workerId, id, task } = await heldTask({ name: 'stt', retry: true });
     hub.fail(workerId, task.taskId, { error: { message: 'no' }, retryable: false });
     const status = await finishWithClock(orch, clock, id);
     expect(status.error).toEqual({ code: 'NON_RETRYABLE', message: 'no', step: 'stt' });
@@ -374,12 +341,14 @@ describe('failures reported by workers', () => {
   });
 
   it("retries a retryable failure under the step's policy, keeping the reported code (STEP_FAILED without one)", async () => {
-    const { orch, hub, clock } = await remoteSetup();
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt', retry: { maxAttempts: 2 } }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    const first = await nextTask(hub, workerId);
+    const {
+      orch,
+      hub,
+      clock,
+      workerId,
+      id,
+      task: first,
+    } = await heldTask({ name: 'stt', retry: { maxAttempts: 2 } });
     hub.fail(workerId, first.taskId, { error: { code: 'UPSTREAM_503', message: 'try later' } });
     await clock.advance(1000);
     const second = await nextTask(hub, workerId);

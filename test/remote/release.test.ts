@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, createRemoteWorker } from '../../src/index.js';
 import { finishWithClock, gate } from '../helpers/orchestrator.js';
-import { flush, nextTask, remoteSetup } from './helpers.js';
+import { flush, heldTask, nextTask, remoteSetup } from './helpers.js';
 import { startServer, TOKEN } from './server.js';
 
 describe('hub.release', () => {
@@ -31,12 +31,7 @@ describe('hub.release', () => {
   });
 
   it('refuses (409) a task that was cancelled while held', async () => {
-    const { orch, hub, clock } = await remoteSetup();
-    const { workerId } = hub.register({ actions: ['stt'] });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await flush(clock);
-    const task = await nextTask(hub, workerId);
+    const { orch, hub, workerId, id, task } = await heldTask();
     await orch.workflowEngine.cancelWorkflow(id);
     expect(() => hub.release(workerId, task.taskId)).toThrow(/was cancelled/);
     expect(hub.snapshot().queued).toEqual({});
