@@ -106,7 +106,7 @@ export class Orchestrator {
    * @throws ValidationError when `workflowId` is given and is not a non-empty string.
    */
   getMetrics(workflowId?: string): MetricsSnapshot {
-    if (workflowId !== undefined) checkNonEmptyString(workflowId, 'workflowId');
+    if (workflowId !== undefined) checkNonEmptyString(workflowId, 'workflowId', 'getMetrics');
     return this.ctx.metrics.snapshot(this.loadBalancer.getLoadDistribution(), workflowId);
   }
 

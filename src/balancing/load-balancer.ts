@@ -108,7 +108,7 @@ export class LoadBalancer {
   assignWorkflow(executionId: string): string {
     const current = this.assignments.get(executionId);
     if (current !== undefined) return current.id;
-    checkNonEmptyString(executionId, 'executionId');
+    checkNonEmptyString(executionId, 'executionId', 'assignWorkflow');
     const slot = this.leastLoaded();
     if (slot === undefined) throw new NoWorkersError();
     slot.active++;
@@ -123,7 +123,7 @@ export class LoadBalancer {
   completeWorkflow(executionId: string): boolean {
     const slot = this.assignments.get(executionId);
     if (slot === undefined) {
-      checkNonEmptyString(executionId, 'executionId');
+      checkNonEmptyString(executionId, 'executionId', 'completeWorkflow');
       return false;
     }
     this.assignments.delete(executionId);
@@ -137,7 +137,7 @@ export class LoadBalancer {
    */
   getWorker(executionId: string): string | undefined {
     const slot = this.assignments.get(executionId);
-    if (slot === undefined) checkNonEmptyString(executionId, 'executionId');
+    if (slot === undefined) checkNonEmptyString(executionId, 'executionId', 'getWorker');
     return slot?.id;
   }
 
@@ -183,7 +183,7 @@ export class LoadBalancer {
 
   /** Records `executionId` as active on `worker` (registered first if unknown). Returns the worker. */
   attach(executionId: string, worker: string): string {
-    checkNonEmptyString(executionId, 'executionId');
+    checkNonEmptyString(executionId, 'executionId', 'attach');
     this.addWorker(worker);
     const slot = this.byId.get(worker) as WorkerSlot;
     const current = this.assignments.get(executionId);
@@ -201,7 +201,7 @@ export class LoadBalancer {
    *   non-negative integer (a count of executions).
    */
   setExternalLoad(worker: string, load: number): void {
-    checkNonEmptyString(worker, 'worker');
+    checkNonEmptyString(worker, 'worker', 'setExternalLoad');
     checkCount(load, 'load', 0);
     const slot = this.byId.get(worker);
     if (slot) slot.external = load;
@@ -213,7 +213,7 @@ export class LoadBalancer {
    * @throws ValidationError when `worker` is not a non-empty string or `delta` is not an integer.
    */
   addExternalLoad(worker: string, delta: number): void {
-    checkNonEmptyString(worker, 'worker');
+    checkNonEmptyString(worker, 'worker', 'addExternalLoad');
     checkCount(delta, 'delta', Number.MIN_SAFE_INTEGER);
     const slot = this.byId.get(worker);
     if (slot) slot.external = Math.max(0, slot.external + delta);
@@ -272,11 +272,14 @@ export class LoadBalancer {
    * @throws ValidationError when `id` is not a non-empty string.
    */
   addWorker(id: string): boolean {
-    checkNonEmptyString(id, 'id');
+    checkNonEmptyString(id, 'id', 'addWorker');
     // The engine stores it as the workerId of what it places there: PostgreSQL would change it.
     const unstorable = unstorableText(id);
     if (unstorable !== null) {
-      throw new ValidationError([{ path: 'id', message: `${unstorable}; no store can keep it as is` }]);
+      throw new ValidationError(
+        [{ path: 'id', message: `${unstorable}; no store can keep it as is` }],
+        'Invalid addWorker arguments',
+      );
     }
     if (this.byId.has(id)) return false;
     const slot: WorkerSlot = { id, active: 0, external: 0 };
@@ -294,7 +297,7 @@ export class LoadBalancer {
    * @throws ValidationError when `id` is not a non-empty string.
    */
   removeWorker(id: string): Record<string, string> {
-    checkNonEmptyString(id, 'id');
+    checkNonEmptyString(id, 'id', 'removeWorker');
     const slot = this.byId.get(id);
     if (slot === undefined) return {};
     if (slot.active > 0 && this.slots.length === 1) {

@@ -105,7 +105,7 @@ export class WorkflowEngine {
    * @throws ValidationError when `name` is not a non-empty string.
    */
   getAction(name: string): ActionHandler | undefined {
-    checkNonEmptyString(name, 'name');
+    checkNonEmptyString(name, 'name', 'getAction');
     return this.ctx.actions.get(name);
   }
 
@@ -132,14 +132,17 @@ export class WorkflowEngine {
    * @throws ClosedError once closed, unless the definition is known here (it would need the store).
    */
   async getWorkflow(id: string, version?: number): Promise<WorkflowDefinition | null> {
-    checkNonEmptyString(id, 'id');
+    checkNonEmptyString(id, 'id', 'getWorkflow');
     if (version !== undefined && !(Number.isSafeInteger(version) && version >= 1)) {
-      throw new ValidationError([
-        {
-          path: 'version',
-          message: `Expected \`version\` to be a positive integer, got ${describeValue(version)}`,
-        },
-      ]);
+      throw new ValidationError(
+        [
+          {
+            path: 'version',
+            message: `Expected \`version\` to be a positive integer, got ${describeValue(version)}`,
+          },
+        ],
+        'Invalid getWorkflow arguments',
+      );
     }
     if (this.closed) {
       const known = this.definitions.versions(id);
@@ -183,7 +186,7 @@ export class WorkflowEngine {
    * @throws ValidationError when `id` is not a non-empty string.
    */
   listWorkflowVersions(id: string): WorkflowDefinition[] {
-    checkNonEmptyString(id, 'id');
+    checkNonEmptyString(id, 'id', 'listWorkflowVersions');
     return this.definitions.versions(id);
   }
 

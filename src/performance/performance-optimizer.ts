@@ -217,7 +217,7 @@ export class PerformanceOptimizer {
    * @throws ValidationError when `durationMs` is not a number or `version` not a positive integer.
    */
   recordExecution(workflowId: string, durationMs: number, version?: number): void {
-    checkNonEmptyString(workflowId, 'workflowId');
+    checkNonEmptyString(workflowId, 'workflowId', 'recordExecution');
     checkDuration(durationMs);
     checkVersion(version);
     const wf = this.touch(workflowId);
@@ -231,8 +231,8 @@ export class PerformanceOptimizer {
    * @throws ValidationError when `durationMs` is not a number or `info` is given and is no object.
    */
   recordStep(workflowId: string, step: string, durationMs: number, info?: StepRunInfo): void {
-    checkNonEmptyString(workflowId, 'workflowId');
-    checkNonEmptyString(step, 'step');
+    checkNonEmptyString(workflowId, 'workflowId', 'recordStep');
+    checkNonEmptyString(step, 'step', 'recordStep');
     checkDuration(durationMs);
     if (info !== undefined && (info === null || typeof info !== 'object' || Array.isArray(info))) {
       throw invalid('info', 'an object such as { retried: true }', info);
@@ -270,8 +270,8 @@ export class PerformanceOptimizer {
     durationMs: number,
     info?: { version?: number },
   ): void {
-    checkNonEmptyString(workflowId, 'workflowId');
-    checkNonEmptyString(step, 'step');
+    checkNonEmptyString(workflowId, 'workflowId', 'recordCompensation');
+    checkNonEmptyString(step, 'step', 'recordCompensation');
     checkDuration(durationMs);
     if (info !== undefined && (info === null || typeof info !== 'object' || Array.isArray(info))) {
       throw invalid('info', 'an object such as { version: 2 }', info);
@@ -288,7 +288,7 @@ export class PerformanceOptimizer {
 
   /** Mean execution time of `workflowId`, ms; 0 when nothing is recorded. */
   getAvgExecutionTime(workflowId: string): number {
-    checkNonEmptyString(workflowId, 'workflowId');
+    checkNonEmptyString(workflowId, 'workflowId', 'getAvgExecutionTime');
     return this.workflows.get(workflowId)?.executions?.mean ?? 0;
   }
 
@@ -297,7 +297,7 @@ export class PerformanceOptimizer {
    * values, exact up to `EXACT_SAMPLES` (64) executions and within 1% beyond.
    */
   getStats(workflowId: string): ExecutionStats {
-    checkNonEmptyString(workflowId, 'workflowId');
+    checkNonEmptyString(workflowId, 'workflowId', 'getStats');
     const h = this.workflows.get(workflowId)?.executions;
     if (h == null || h.count === 0) return { ...EMPTY_STATS };
     return {
@@ -313,7 +313,7 @@ export class PerformanceOptimizer {
 
   /** Statistics of each recorded step of `workflowId`, in first-recorded order. */
   getStepStats(workflowId: string): Record<string, StepStats> {
-    checkNonEmptyString(workflowId, 'workflowId');
+    checkNonEmptyString(workflowId, 'workflowId', 'getStepStats');
     const steps = this.sortedSteps(workflowId);
     // A branch's time is already in its parallel step's.
     const total = steps.reduce((sum, [, s]) => (s.branch ? sum : sum + s.hist.sum), 0);
@@ -343,7 +343,7 @@ export class PerformanceOptimizer {
    * @throws ValidationError when `stepTimes` is given and is not an object of `{ step: ms }`.
    */
   identifyBottleneck(workflowId: string, stepTimes?: Record<string, number>): string | null {
-    checkNonEmptyString(workflowId, 'workflowId');
+    checkNonEmptyString(workflowId, 'workflowId', 'identifyBottleneck');
     if (stepTimes != null && (typeof stepTimes !== 'object' || Array.isArray(stepTimes))) {
       throw invalid('stepTimes', 'an object of { step: ms }', stepTimes);
     }
@@ -361,7 +361,7 @@ export class PerformanceOptimizer {
    * @throws ValidationError when `avgTimeMs` is not a number (`'1200'` is refused, not read).
    */
   suggestOptimization(workflowId: string, avgTimeMs: number): string[] {
-    checkNonEmptyString(workflowId, 'workflowId');
+    checkNonEmptyString(workflowId, 'workflowId', 'suggestOptimization');
     if (typeof avgTimeMs !== 'number') throw invalid('avgTimeMs', 'a number of milliseconds', avgTimeMs);
     if (!(avgTimeMs > this.slowThreshold)) return [];
     const steps = this.workflows.get(workflowId)?.steps;
@@ -379,7 +379,7 @@ export class PerformanceOptimizer {
    * version, `null` when none was (see {@link recordExecution}).
    */
   getVersion(workflowId: string): number | null {
-    checkNonEmptyString(workflowId, 'workflowId');
+    checkNonEmptyString(workflowId, 'workflowId', 'getVersion');
     return this.workflows.get(workflowId)?.version ?? null;
   }
 
@@ -395,7 +395,7 @@ export class PerformanceOptimizer {
       this.stepSeries = 0;
       return;
     }
-    checkNonEmptyString(workflowId, 'workflowId');
+    checkNonEmptyString(workflowId, 'workflowId', 'reset');
     this.dropWorkflow(workflowId);
   }
 

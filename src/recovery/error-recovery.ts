@@ -140,13 +140,20 @@ export class ErrorRecovery {
    * minimal context whose `idempotencyKey` is `compensate:<failedStep>:<step>`.
    */
   async compensate(failedStep: string, completedSteps: readonly string[]): Promise<CompensationResult> {
-    checkNonEmptyString(failedStep, 'failedStep');
+    checkNonEmptyString(failedStep, 'failedStep', 'compensate');
     if (!Array.isArray(completedSteps)) {
-      throw new ValidationError([
-        { path: 'completedSteps', message: `Expected an array of step names, got ${typeof completedSteps}` },
-      ]);
+      throw new ValidationError(
+        [
+          {
+            path: 'completedSteps',
+            message: `Expected an array of step names, got ${typeof completedSteps}`,
+          },
+        ],
+        'Invalid compensate arguments',
+      );
     }
-    for (const [i, step] of completedSteps.entries()) checkNonEmptyString(step, `completedSteps[${i}]`);
+    for (const [i, step] of completedSteps.entries())
+      checkNonEmptyString(step, `completedSteps[${i}]`, 'compensate');
     const result: CompensationResult = { compensated: [], skipped: [], failed: [] };
     for (let i = completedSteps.length - 1; i >= 0; i--) {
       const step = completedSteps[i] as string;
@@ -182,7 +189,7 @@ export class ErrorRecovery {
    *   unknown (`maxRetries` is refused by name, not ignored).
    */
   async retryStep(stepName: string, options: RetryStepOptions = {}): Promise<boolean> {
-    checkNonEmptyString(stepName, 'stepName');
+    checkNonEmptyString(stepName, 'stepName', 'retryStep');
     checkOptionsObject(options, 'options');
     const unknown = unknownKeyIssues(options, ['maxAttempts']);
     if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid retry options');
@@ -227,13 +234,13 @@ export class ErrorRecovery {
 
   /** Retries counted for `stepName` since the last reset (0 when none). */
   getAttempts(stepName: string): number {
-    checkNonEmptyString(stepName, 'stepName');
+    checkNonEmptyString(stepName, 'stepName', 'getAttempts');
     return this.attempts.get(stepName) ?? 0;
   }
 
   /** Forgets the retries counted for `stepName` (call it after the step succeeds). */
   resetAttempts(stepName: string): void {
-    checkNonEmptyString(stepName, 'stepName');
+    checkNonEmptyString(stepName, 'stepName', 'resetAttempts');
     this.attempts.delete(stepName);
   }
 }

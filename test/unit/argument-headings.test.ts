@@ -1,0 +1,52 @@
+/**
+ * A public method refusing an id or name argument heads its ValidationError with its own name
+ * ('Invalid addWorker arguments: id: …'), as the constructors head theirs ('Invalid LoadBalancer
+ * options'), instead of the generic 'Invalid input' that named neither the method nor the class.
+ */
+import { describe, expect, it } from 'vitest';
+import { LoadBalancer } from '../../src/balancing/load-balancer.js';
+import { PerformanceOptimizer } from '../../src/performance/performance-optimizer.js';
+import { ErrorRecovery } from '../../src/recovery/error-recovery.js';
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('headings of public method argument errors', () => {
+  it('names the balancer method', () => {
+    const balancer = new LoadBalancer({ workers: ['a'] });
+    expect(messageOf(() => balancer.addWorker(''))).toBe(
+      'Invalid addWorker arguments: id: Expected `id` to be a non-empty string, got ""',
+    );
+    expect(messageOf(() => balancer.addWorker('a\u0000'))).toMatch(/^Invalid addWorker arguments: id: /);
+    expect(messageOf(() => balancer.assignWorkflow(5 as never))).toBe(
+      'Invalid assignWorkflow arguments: executionId: Expected `executionId` to be a non-empty string, got 5',
+    );
+  });
+
+  it('names the optimizer method', () => {
+    const optimizer = new PerformanceOptimizer();
+    expect(messageOf(() => optimizer.getStats(5 as never))).toBe(
+      'Invalid getStats arguments: workflowId: Expected `workflowId` to be a non-empty string, got 5',
+    );
+    expect(messageOf(() => optimizer.recordStep('w', '', 1))).toMatch(
+      /^Invalid recordStep arguments: step: /,
+    );
+  });
+
+  it('names the recovery method', async () => {
+    const recovery = new ErrorRecovery();
+    expect(messageOf(() => recovery.getAttempts(''))).toMatch(/^Invalid getAttempts arguments: stepName: /);
+    await expect(recovery.compensate('s', ['a', ''])).rejects.toThrow(
+      /^Invalid compensate arguments: completedSteps\[1\]: /,
+    );
+    await expect(recovery.compensate('s', 'a' as never)).rejects.toThrow(
+      /^Invalid compensate arguments: completedSteps: /,
+    );
+  });
+});
