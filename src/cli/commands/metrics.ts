@@ -76,11 +76,11 @@ export function register(program: Command): void {
             'executions',
             `${e.total} total: ${e.completed} completed, ${e.failed} failed, ${e.cancelled} cancelled, ${e.running} running, ${e.pending} pending, ${e.compensating} compensating`,
           ],
-          ['success rate', `${formatPercent(overall.successRate)}  (completed / finished)`],
+          ['success rate', `${overFinished(overall, overall.successRate)}  (completed / finished)`],
           ['retry rate', `${formatPercent(overall.retryRate)}  (steps that needed a retry / steps run)`],
           [
             'compensation rate',
-            `${formatPercent(overall.compensationRate)}  (executions that compensated / finished)`,
+            `${overFinished(overall, overall.compensationRate)}  (executions that compensated / finished)`,
           ],
           ['avg duration', durations.count > 0 ? formatDuration(durations.avgMs) : '-'],
           [
@@ -99,9 +99,9 @@ export function register(program: Command): void {
           String(w.executions.completed),
           String(w.executions.failed),
           String(w.executions.cancelled),
-          formatPercent(w.successRate),
+          overFinished(w, w.successRate),
           formatPercent(w.retryRate),
-          formatPercent(w.compensationRate),
+          overFinished(w, w.compensationRate),
         ]);
         out.line(
           '',
@@ -129,4 +129,13 @@ export function register(program: Command): void {
         ),
       );
     });
+}
+
+/**
+ * A rate over finished executions as a percentage, or '-' when none has finished: the 0 the
+ * rates hold then (as in getMetrics() and GET /v1/metrics) would read as 'none succeeded'.
+ */
+function overFinished(m: StoreMetrics, rate: number): string {
+  const e = m.executions;
+  return e.completed + e.failed + e.cancelled > 0 ? formatPercent(rate) : '-';
 }
