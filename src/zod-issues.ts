@@ -45,6 +45,13 @@ export type MessageStyle = 'config' | 'definition' | 'request';
 function houseMessage(issue: z.core.$ZodRawIssue, style: MessageStyle): string {
   const expectation = expectationOf(issue);
   const what = expectation?.what ?? 'a valid value';
+  // A key left out (or given as undefined) is not a value of the wrong type: say it is required.
+  // (A definition's id and an HTTP body are parsed alone, their name in the caller's prefix.)
+  const path = issue.path ?? [];
+  if (issue.input === undefined && (path.length > 0 || style !== 'config')) {
+    const where = style === 'config' ? `\`${formatPath(path)}\` is` : 'is';
+    return `${where} required (${what})`;
+  }
   const got = expectation?.got ?? describeValue(issue.input);
   if (style === 'config') return `Expected \`${formatPath(issue.path ?? [])}\` to be ${what}, got ${got}`;
   return `${style === 'definition' ? 'must be' : 'expected'} ${what}, got ${got}`;

@@ -123,7 +123,11 @@ function check(
   }
 
   if (!Array.isArray(steps)) {
-    issues.push({ path: 'steps', message: `must be an array of steps, got ${describeKind(steps)}` });
+    const message =
+      steps === undefined
+        ? 'is required (an array of steps)'
+        : `must be an array of steps, got ${describeKind(steps)}`;
+    issues.push({ path: 'steps', message });
     return null;
   }
   if (steps.length === 0) {

@@ -77,6 +77,18 @@ describe('validation messages say what a key takes and what it got', () => {
     );
   });
 
+  it('a missing required key says it is required and what it takes, not "got undefined"', () => {
+    expect(definitionMessage('w', [{ action: 'x' }])).toBe(
+      "Invalid workflow definition 'w': steps[0].name: is required (a non-empty string of at most 128 characters)",
+    );
+    expect(definitionMessage(undefined, [{ name: 'a', action: 'x' }])).toBe(
+      'Invalid workflow definition: id: is required (a non-empty string of at most 128 characters)',
+    );
+    expect(definitionMessage('w', undefined)).toBe(
+      "Invalid workflow definition 'w': steps: is required (an array of steps)",
+    );
+  });
+
   it('none of a probe set of wrong types and values gets zod’s own text', () => {
     const configs: Record<string, unknown>[] = [
       { workers: [5] },

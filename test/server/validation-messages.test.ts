@@ -104,6 +104,25 @@ describe('HTTP validation messages', () => {
     );
   });
 
+  it('say a missing body key is required and what it takes', async () => {
+    const f = await setup();
+    const fail = await f.call({
+      method: 'POST',
+      url: '/v1/remote-workers/w/tasks/t/fail',
+      payload: { error: {} },
+    });
+    expect(fail.json().error.message).toBe(
+      'Invalid request: body.error.message: is required (a string of at most 8192 characters)',
+    );
+    const define = await f.call({
+      method: 'POST',
+      url: '/v1/workflows',
+      payload: { steps: [{ name: 'a' }] },
+    });
+    expect(define.json().error.message).not.toMatch(/got undefined/);
+    expect(define.json().error.message).toMatch(/id: is required \(/);
+  });
+
   it('no request of the probe set is answered with zod’s own text', async () => {
     const f = await setup();
     const messages: string[] = [];

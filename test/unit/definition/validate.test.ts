@@ -113,7 +113,7 @@ describe('validateDefinition: each rule, with its path', () => {
       [
         {
           path: 'steps[0].name',
-          message: 'must be a non-empty string of at most 128 characters, got undefined',
+          message: 'is required (a non-empty string of at most 128 characters)',
         },
       ],
     ],
@@ -394,7 +394,7 @@ describe('validateDefinition: each rule, with its path', () => {
       { path: 'steps', message: 'must be an array of steps, got an object' },
     ]);
     expect(issuesOf('wf', undefined)).toEqual([
-      { path: 'steps', message: 'must be an array of steps, got undefined' },
+      { path: 'steps', message: 'is required (an array of steps)' },
     ]);
     const huge = Array.from({ length: 1001 }, (_, i) => ({ name: `s${i}` }));
     expect(issuesOf('wf', huge)).toEqual([
