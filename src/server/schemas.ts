@@ -6,7 +6,13 @@
  * @module
  */
 import { z } from 'zod';
-import { stepDefinitionSchema, workflowIdSchema, workflowOptionsSchema } from '../definition/schema.js';
+import {
+  MAX_NAME_LENGTH,
+  NAME_PATTERN,
+  stepDefinitionSchema,
+  workflowIdSchema,
+  workflowOptionsSchema,
+} from '../definition/schema.js';
 import { describeValue } from '../describe-value.js';
 import { EXECUTION_ID, EXECUTION_ID_SHAPE } from '../ids.js';
 import { EXECUTION_STATES, STEP_STATES } from '../types.js';
@@ -169,10 +175,25 @@ function executionCursor() {
     .optional();
 }
 
+/**
+ * A workflow id in a query or path: the checks of the definition's `workflowIdSchema`, worded as
+ * the HTTP API's other messages ('expected …, got …') rather than as a definition's ('must be …').
+ */
+const requestWorkflowId = () => {
+  const error = (issue: { input: unknown }) =>
+    `expected a workflow id (1 to ${MAX_NAME_LENGTH} of letters, digits, '_', '.' and '-'; not '.', '..' or '__proto__'), got ${describeValue(issue.input)}`;
+  return z
+    .string({ error })
+    .min(1, { error, abort: true })
+    .max(MAX_NAME_LENGTH, { error, abort: true })
+    .regex(NAME_PATTERN, { error, abort: true })
+    .refine((value) => workflowIdSchema.safeParse(value).success, { error });
+};
+
 /** Query of `GET /v1/executions`; empty values mean "no filter" or the default. */
 export const listExecutionsQuerySchema = z.strictObject({
   status: blankIsAbsent(z.enum(EXECUTION_STATES).optional(), 'Only executions in this state'),
-  workflowId: blankIsAbsent(workflowIdSchema.optional(), 'Only executions of this workflow'),
+  workflowId: blankIsAbsent(requestWorkflowId().optional(), 'Only executions of this workflow'),
   limit: blankIsAbsent(
     decimalCount(z.coerce.number().int().min(1).max(1000).default(50)),
     'Page size (default 50)',
@@ -235,7 +256,7 @@ export const alertSchema = z.looseObject({
 });
 
 /** Path parameter of workflow routes. */
-export const workflowParamsSchema = z.object({ id: workflowIdSchema });
+export const workflowParamsSchema = z.object({ id: requestWorkflowId() });
 /** Path parameter of execution routes. */
 export const executionParamsSchema = z.object({ id: z.string().min(1).max(256) });
 

@@ -123,6 +123,32 @@ describe('HTTP validation messages', () => {
     expect(define.json().error.message).toMatch(/id: is required \(/);
   });
 
+  it('word a workflow id in a query or path as the other request messages, not as a definition', async () => {
+    const f = await setup();
+    const expected = (got: string) =>
+      `expected a workflow id (1 to 128 of letters, digits, '_', '.' and '-'; not '.', '..' or '__proto__'), got ${got}`;
+    const long = 'w'.repeat(300);
+    const cases: [string, string][] = [
+      [
+        `/v1/executions?workflowId=${long}`,
+        `query.workflowId: ${expected(`"${'w'.repeat(64)}…" (300 characters)`)}`,
+      ],
+      ['/v1/executions?workflowId=a%20b', `query.workflowId: ${expected('"a b"')}`],
+      ['/v1/workflows/a%20b', `path.id: ${expected('"a b"')}`],
+      ['/v1/workflows/__proto__', `path.id: ${expected('"__proto__"')}`],
+      [`/v1/workflows/${long}`, `path.id: ${expected(`"${'w'.repeat(64)}…" (300 characters)`)}`],
+    ];
+    for (const [url, message] of cases) {
+      const res = await f.call({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error.message, url).toBe(`Invalid request: ${message}`);
+    }
+    const start = await f.call({ method: 'POST', url: '/v1/workflows/a%20b/executions', payload: {} });
+    expect(start.json().error.message).toMatch(
+      /^Invalid request: path\.id: expected a workflow id .*, got "a b"$/,
+    );
+  });
+
   it('no request of the probe set is answered with zod’s own text', async () => {
     const f = await setup();
     const messages: string[] = [];
