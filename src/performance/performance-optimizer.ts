@@ -185,7 +185,7 @@ export class PerformanceOptimizer {
   constructor(options: PerformanceOptimizerOptions = {}) {
     assertReadable(options, OPTION_KEYS, 'Invalid PerformanceOptimizer options');
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw invalid('options', 'an object', options);
+      throw invalid('options', 'an object', options, OPTIONS);
     }
     const unknown = unknownKeyIssues(options, OPTION_KEYS);
     if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid PerformanceOptimizer options');
@@ -196,10 +196,10 @@ export class PerformanceOptimizer {
       maxStepSeries = 10_000,
     } = options;
     if (typeof slowThreshold !== 'number' || !Number.isFinite(slowThreshold) || slowThreshold < 0) {
-      throw invalid('slowThreshold', 'a non-negative number', slowThreshold);
+      throw invalid('slowThreshold', 'a non-negative number', slowThreshold, OPTIONS);
     }
     for (const [key, value] of Object.entries({ maxWorkflows, maxStepsPerWorkflow, maxStepSeries })) {
-      if (!Number.isInteger(value) || value < 1) throw invalid(key, 'a positive integer', value);
+      if (!Number.isInteger(value) || value < 1) throw invalid(key, 'a positive integer', value, OPTIONS);
     }
     this.slowThreshold = slowThreshold;
     this.maxWorkflows = maxWorkflows;
@@ -218,8 +218,8 @@ export class PerformanceOptimizer {
    */
   recordExecution(workflowId: string, durationMs: number, version?: number): void {
     checkNonEmptyString(workflowId, 'workflowId', 'recordExecution');
-    checkDuration(durationMs);
-    checkVersion(version);
+    checkDuration(durationMs, 'recordExecution');
+    checkVersion(version, 'recordExecution');
     const wf = this.touch(workflowId);
     if (!this.ofVersion(wf, version)) return;
     if (wf.executions === null) wf.executions = new DurationHistogram();
@@ -233,11 +233,11 @@ export class PerformanceOptimizer {
   recordStep(workflowId: string, step: string, durationMs: number, info?: StepRunInfo): void {
     checkNonEmptyString(workflowId, 'workflowId', 'recordStep');
     checkNonEmptyString(step, 'step', 'recordStep');
-    checkDuration(durationMs);
+    checkDuration(durationMs, 'recordStep');
     if (info !== undefined && (info === null || typeof info !== 'object' || Array.isArray(info))) {
-      throw invalid('info', 'an object such as { retried: true }', info);
+      throw invalid('info', 'an object such as { retried: true }', info, 'recordStep');
     }
-    checkVersion(info?.version);
+    checkVersion(info?.version, 'recordStep');
     const wf = this.touch(workflowId);
     if (!this.ofVersion(wf, info?.version)) return;
     const series = wf.steps.get(step) ?? this.addStep(workflowId, wf, step);
@@ -272,11 +272,11 @@ export class PerformanceOptimizer {
   ): void {
     checkNonEmptyString(workflowId, 'workflowId', 'recordCompensation');
     checkNonEmptyString(step, 'step', 'recordCompensation');
-    checkDuration(durationMs);
+    checkDuration(durationMs, 'recordCompensation');
     if (info !== undefined && (info === null || typeof info !== 'object' || Array.isArray(info))) {
-      throw invalid('info', 'an object such as { version: 2 }', info);
+      throw invalid('info', 'an object such as { version: 2 }', info, 'recordCompensation');
     }
-    checkVersion(info?.version);
+    checkVersion(info?.version, 'recordCompensation');
     if (!Number.isFinite(durationMs)) return;
     const wf = this.touch(workflowId);
     if (!this.ofVersion(wf, info?.version)) return;
@@ -345,7 +345,7 @@ export class PerformanceOptimizer {
   identifyBottleneck(workflowId: string, stepTimes?: Record<string, number>): string | null {
     checkNonEmptyString(workflowId, 'workflowId', 'identifyBottleneck');
     if (stepTimes != null && (typeof stepTimes !== 'object' || Array.isArray(stepTimes))) {
-      throw invalid('stepTimes', 'an object of { step: ms }', stepTimes);
+      throw invalid('stepTimes', 'an object of { step: ms }', stepTimes, 'identifyBottleneck');
     }
     const given = stepTimes == null ? null : slowest(Object.entries(stepTimes));
     if (given !== null) return given;
@@ -362,7 +362,8 @@ export class PerformanceOptimizer {
    */
   suggestOptimization(workflowId: string, avgTimeMs: number): string[] {
     checkNonEmptyString(workflowId, 'workflowId', 'suggestOptimization');
-    if (typeof avgTimeMs !== 'number') throw invalid('avgTimeMs', 'a number of milliseconds', avgTimeMs);
+    if (typeof avgTimeMs !== 'number')
+      throw invalid('avgTimeMs', 'a number of milliseconds', avgTimeMs, 'suggestOptimization');
     if (!(avgTimeMs > this.slowThreshold)) return [];
     const steps = this.workflows.get(workflowId)?.steps;
     const facts: StepFacts[] = Object.entries(this.getStepStats(workflowId)).map(([name, stats]) => ({
@@ -485,19 +486,23 @@ function partOf(ms: unknown, durationMs: number): number {
   return Math.min(ms, Math.max(durationMs, 0));
 }
 
-function checkVersion(version: unknown): void {
+function checkVersion(version: unknown, method: string): void {
   if (version !== undefined && !(Number.isSafeInteger(version) && (version as number) >= 1)) {
-    throw invalid('version', 'a positive integer (a definition version)', version);
+    throw invalid('version', 'a positive integer (a definition version)', version, method);
   }
 }
 
-function checkDuration(durationMs: unknown): void {
-  if (typeof durationMs !== 'number') throw invalid('durationMs', 'a number of milliseconds', durationMs);
+function checkDuration(durationMs: unknown, method: string): void {
+  if (typeof durationMs !== 'number')
+    throw invalid('durationMs', 'a number of milliseconds', durationMs, method);
 }
 
-function invalid(key: string, expected: string, got: unknown): ValidationError {
+const OPTIONS = 'PerformanceOptimizer';
+
+/** @param method The method refusing its argument, or {@link OPTIONS} for the constructor. */
+function invalid(key: string, expected: string, got: unknown, method: string): ValidationError {
   return new ValidationError(
     [{ path: key, message: `Expected \`${key}\` to be ${expected}, got ${describeValue(got)}` }],
-    'Invalid PerformanceOptimizer argument',
+    method === OPTIONS ? 'Invalid PerformanceOptimizer options' : `Invalid ${method} arguments`,
   );
 }

@@ -37,6 +37,18 @@ describe('headings of public method argument errors', () => {
     expect(messageOf(() => optimizer.recordStep('w', '', 1))).toMatch(
       /^Invalid recordStep arguments: step: /,
     );
+    expect(messageOf(() => optimizer.recordExecution('w', 'x' as never))).toMatch(
+      /^Invalid recordExecution arguments: durationMs: /,
+    );
+    expect(messageOf(() => optimizer.recordStep('w', 's', 1, { version: 0 }))).toMatch(
+      /^Invalid recordStep arguments: version: /,
+    );
+    expect(messageOf(() => optimizer.suggestOptimization('w', 'x' as never))).toMatch(
+      /^Invalid suggestOptimization arguments: avgTimeMs: /,
+    );
+    expect(messageOf(() => new PerformanceOptimizer({ slowThreshold: -1 }))).toMatch(
+      /^Invalid PerformanceOptimizer options: slowThreshold: /,
+    );
   });
 
   it('names the recovery method', async () => {
