@@ -12,12 +12,13 @@ import { unstorableText } from '../storable-text.js';
 import { assertReadable, unknownKeyIssues } from '../unknown-keys.js';
 
 /** @throws ValidationError naming `path` unless `value` is a safe integer of at least `min`. */
-function checkCount(value: unknown, path: string, min: number): asserts value is number {
+function checkCount(value: unknown, path: string, min: number, method: string): asserts value is number {
   if (!Number.isSafeInteger(value) || (value as number) < min) {
     const expected = min === 0 ? 'a non-negative integer' : 'an integer';
-    throw new ValidationError([
-      { path, message: `Expected \`${path}\` to be ${expected}, got ${describeValue(value)}` },
-    ]);
+    throw new ValidationError(
+      [{ path, message: `Expected \`${path}\` to be ${expected}, got ${describeValue(value)}` }],
+      `Invalid ${method} arguments`,
+    );
   }
 }
 
@@ -172,9 +173,10 @@ export class LoadBalancer {
    */
   pickWorker(avoid?: (workerId: string) => boolean): string {
     if (avoid !== undefined && typeof avoid !== 'function') {
-      throw new ValidationError([
-        { path: 'avoid', message: `Expected \`avoid\` to be a function, got ${describeValue(avoid)}` },
-      ]);
+      throw new ValidationError(
+        [{ path: 'avoid', message: `Expected \`avoid\` to be a function, got ${describeValue(avoid)}` }],
+        'Invalid pickWorker arguments',
+      );
     }
     const slot = (avoid && this.leastLoaded(avoid)) || this.leastLoaded();
     if (slot === undefined) throw new NoWorkersError();
@@ -202,7 +204,7 @@ export class LoadBalancer {
    */
   setExternalLoad(worker: string, load: number): void {
     checkNonEmptyString(worker, 'worker', 'setExternalLoad');
-    checkCount(load, 'load', 0);
+    checkCount(load, 'load', 0, 'setExternalLoad');
     const slot = this.byId.get(worker);
     if (slot) slot.external = load;
   }
@@ -214,7 +216,7 @@ export class LoadBalancer {
    */
   addExternalLoad(worker: string, delta: number): void {
     checkNonEmptyString(worker, 'worker', 'addExternalLoad');
-    checkCount(delta, 'delta', Number.MIN_SAFE_INTEGER);
+    checkCount(delta, 'delta', Number.MIN_SAFE_INTEGER, 'addExternalLoad');
     const slot = this.byId.get(worker);
     if (slot) slot.external = Math.max(0, slot.external + delta);
   }
@@ -227,12 +229,15 @@ export class LoadBalancer {
    */
   isBalanced(threshold = 0.3): boolean {
     if (typeof threshold !== 'number' || !(threshold >= 0)) {
-      throw new ValidationError([
-        {
-          path: 'threshold',
-          message: `Expected \`threshold\` to be a non-negative number, got ${describeValue(threshold)}`,
-        },
-      ]);
+      throw new ValidationError(
+        [
+          {
+            path: 'threshold',
+            message: `Expected \`threshold\` to be a non-negative number, got ${describeValue(threshold)}`,
+          },
+        ],
+        'Invalid isBalanced arguments',
+      );
     }
     const total = this.activeCount();
     if (total === 0 || this.slots.length === 0) return true;

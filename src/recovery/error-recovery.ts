@@ -68,7 +68,7 @@ export class ErrorRecovery {
 
   /** @throws ValidationError when an option is out of range. */
   constructor(options: ErrorRecoveryOptions = {}) {
-    checkOptionsObject(options, 'options');
+    checkOptionsObject(options, 'options', 'Invalid ErrorRecovery options');
     assertReadable(
       options,
       ['baseDelay', 'multiplier', 'maxDelay', 'sleep'],
@@ -190,7 +190,7 @@ export class ErrorRecovery {
    */
   async retryStep(stepName: string, options: RetryStepOptions = {}): Promise<boolean> {
     checkNonEmptyString(stepName, 'stepName', 'retryStep');
-    checkOptionsObject(options, 'options');
+    checkOptionsObject(options, 'options', 'Invalid retry options');
     const unknown = unknownKeyIssues(options, ['maxAttempts']);
     if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid retry options');
     const { maxAttempts = 3 } = options;
@@ -219,12 +219,15 @@ export class ErrorRecovery {
    */
   getBackoffDelay(retryNumber: number): number {
     if (!Number.isInteger(retryNumber) || retryNumber < 1) {
-      throw new ValidationError([
-        {
-          path: 'retryNumber',
-          message: `Expected \`retryNumber\` to be a positive integer (1 for the first retry), got ${describeValue(retryNumber)}`,
-        },
-      ]);
+      throw new ValidationError(
+        [
+          {
+            path: 'retryNumber',
+            message: `Expected \`retryNumber\` to be a positive integer (1 for the first retry), got ${describeValue(retryNumber)}`,
+          },
+        ],
+        'Invalid getBackoffDelay arguments',
+      );
     }
     return backoffDelayMs(
       { initialDelayMs: this.baseDelay, backoffCoefficient: this.multiplier, maxDelayMs: this.maxDelay },
@@ -250,12 +253,13 @@ function defaultSleep(ms: number): Promise<void> {
   return systemClock.sleep(ms);
 }
 
-function checkOptionsObject(value: unknown, path: string): void {
+function checkOptionsObject(value: unknown, path: string, heading: string): void {
   assertReadable(value, [], `Invalid ${path}`);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValidationError([
-      { path, message: `Expected \`${path}\` to be an object, got ${describeValue(value)}` },
-    ]);
+    throw new ValidationError(
+      [{ path, message: `Expected \`${path}\` to be an object, got ${describeValue(value)}` }],
+      heading,
+    );
   }
 }
 

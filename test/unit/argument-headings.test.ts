@@ -29,6 +29,20 @@ describe('headings of public method argument errors', () => {
     );
   });
 
+  it('names the balancer method for its other arguments too', () => {
+    const balancer = new LoadBalancer({ workers: ['a'] });
+    expect(messageOf(() => balancer.setExternalLoad('a', -1))).toMatch(
+      /^Invalid setExternalLoad arguments: load: /,
+    );
+    expect(messageOf(() => balancer.addExternalLoad('a', 0.5))).toMatch(
+      /^Invalid addExternalLoad arguments: delta: /,
+    );
+    expect(messageOf(() => balancer.pickWorker(5 as never))).toMatch(
+      /^Invalid pickWorker arguments: avoid: /,
+    );
+    expect(messageOf(() => balancer.isBalanced(-1))).toMatch(/^Invalid isBalanced arguments: threshold: /);
+  });
+
   it('names the optimizer method', () => {
     const optimizer = new PerformanceOptimizer();
     expect(messageOf(() => optimizer.getStats(5 as never))).toBe(
@@ -56,6 +70,13 @@ describe('headings of public method argument errors', () => {
     expect(messageOf(() => recovery.getAttempts(''))).toMatch(/^Invalid getAttempts arguments: stepName: /);
     await expect(recovery.compensate('s', ['a', ''])).rejects.toThrow(
       /^Invalid compensate arguments: completedSteps\[1\]: /,
+    );
+    expect(messageOf(() => recovery.getBackoffDelay(0))).toMatch(
+      /^Invalid getBackoffDelay arguments: retryNumber: /,
+    );
+    await expect(recovery.retryStep('s', 5 as never)).rejects.toThrow(/^Invalid retry options: options: /);
+    expect(messageOf(() => new ErrorRecovery(5 as never))).toMatch(
+      /^Invalid ErrorRecovery options: options: /,
     );
     await expect(recovery.compensate('s', 'a' as never)).rejects.toThrow(
       /^Invalid compensate arguments: completedSteps: /,
