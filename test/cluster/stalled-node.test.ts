@@ -96,10 +96,15 @@ describe('a node stalled past its lease', () => {
     );
     // Every node's metrics, the zombie's too, count each execution once: completed, none running.
     for (const node of [a, b, zombie]) {
-      await until(async () => {
-        const e = (await node.view()).executions;
-        return e.total === N && e.completed === N && e.running === 0 && e.pending === 0;
-      }, `${node.label} to count ${N} completed executions`);
+      let last = '';
+      await until(
+        async () => {
+          const e = (await node.view()).executions;
+          last = JSON.stringify(e);
+          return e.total === N && e.completed === N && e.running === 0 && e.pending === 0;
+        },
+        () => `${node.label} to count ${N} completed executions (last counted: ${last})`,
+      );
     }
 
     const ledger = c.readLedger();
