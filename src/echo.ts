@@ -6,6 +6,7 @@
  * in the error's structured fields, where it has any (`workflowId`, `executionId`, `issues`).
  * @module
  */
+import { textPrefix } from './text-prefix.js';
 
 /** The most characters of a value a message repeats. */
 export const ECHO_LIMIT = 64;
@@ -18,15 +19,9 @@ export const ECHO_LIMIT = 64;
 export function echo(text: string, quote: ((part: string) => string) | null = singleQuoted): string {
   const q = quote ?? ((part: string) => part);
   if (text.length <= ECHO_LIMIT) return q(text);
-  // Never cut a surrogate pair in two (a lone half is not text).
-  const end = isHighSurrogate(text.charCodeAt(ECHO_LIMIT - 1)) ? ECHO_LIMIT - 1 : ECHO_LIMIT;
-  return `${q(`${text.slice(0, end)}…`)} (${text.length} characters)`;
+  return `${q(`${textPrefix(text, ECHO_LIMIT)}…`)} (${text.length} characters)`;
 }
 
 function singleQuoted(part: string): string {
   return `'${part}'`;
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
 }

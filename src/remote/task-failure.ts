@@ -6,6 +6,7 @@
  */
 import { stringField } from '../errors.js';
 import { isNonRetryableError } from '../recovery/retry-policy.js';
+import { textPrefix } from '../text-prefix.js';
 import { ERROR_CODE_PATTERN, type FailRequest, MAX_FAIL_MESSAGE_LENGTH } from './protocol.js';
 
 /**
@@ -13,12 +14,7 @@ import { ERROR_CODE_PATTERN, type FailRequest, MAX_FAIL_MESSAGE_LENGTH } from '.
  * the task would wait out its lease), without splitting a surrogate pair.
  */
 export function failMessage(text: string): string {
-  if (text.length <= MAX_FAIL_MESSAGE_LENGTH) return text;
-  const code = text.charCodeAt(MAX_FAIL_MESSAGE_LENGTH - 1);
-  return text.slice(
-    0,
-    code >= 0xd800 && code <= 0xdbff ? MAX_FAIL_MESSAGE_LENGTH - 1 : MAX_FAIL_MESSAGE_LENGTH,
-  );
+  return textPrefix(text, MAX_FAIL_MESSAGE_LENGTH);
 }
 
 /** A thrown value as text, as the engine words it; never throws (a null-prototype object has no `toString`). */
