@@ -6,9 +6,10 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildSql, filterArgs as pgFilterArgs } from '../../src/store/postgres/statements.js';
+import { filterArgs } from '../../src/store/filter-args.js';
+import { buildSql } from '../../src/store/postgres/statements.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { filterArgs, prepareStatements } from '../../src/store/sqlite/statements.js';
+import { prepareStatements } from '../../src/store/sqlite/statements.js';
 import { storePerTest, withClient } from './pg-fixture.js';
 import { tempDir } from './sqlite-fixture.js';
 
@@ -82,7 +83,7 @@ describe('PostgreSQL listing from a cursor', () => {
       await client.query('ANALYZE executions');
       const sql = buildSql(schema);
       for (const shape of SHAPES) {
-        const [index, args] = pgFilterArgs(shape);
+        const [index, args] = filterArgs(shape);
         const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql.list[index]!}`, [
           ...args,
           10,

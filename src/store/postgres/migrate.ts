@@ -12,47 +12,22 @@
  * @module
  */
 
-import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { redactUrl } from '../../config.js';
 import { OrchestratorError, ValidationError } from '../../errors.js';
+import { type Migration, readMigrations } from '../migration-files.js';
 import { refuseForeignMigrations, refuseNewerSchema } from '../schema-version.js';
 import { clientConfig, connectClient, ident } from './connection.js';
 
-/** One migration file. */
-export interface Migration {
-  version: number;
-  /** File name, e.g. `001_init.sql`. */
-  name: string;
-  sql: string;
-}
-
 /** Where the migration files live: next to this module (copied to `dist/` by the build). */
 export const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
-
-const FILE = /^(\d+)_[\w-]+\.sql$/;
 
 /** First key of the advisory lock (`orch`); the second is a hash of the schema name. */
 export const LOCK_CLASS = 0x6f726368;
 
 /** Reads the migration files of `dir`, ordered by number. */
 export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
-  const migrations: Migration[] = [];
-  for (const name of readdirSync(dir)) {
-    const match = FILE.exec(name);
-    if (!match) continue;
-    migrations.push({ version: Number(match[1]), name, sql: readFileSync(new URL(name, dir), 'utf8') });
-  }
-  migrations.sort((a, b) => a.version - b.version);
-  for (let i = 1; i < migrations.length; i++) {
-    if (migrations[i]!.version === migrations[i - 1]!.version) {
-      throw new OrchestratorError(
-        'STORE_UNAVAILABLE',
-        `Two PostgreSQL migrations share version ${migrations[i]!.version}: ${migrations[i - 1]!.name}, ${migrations[i]!.name}`,
-      );
-    }
-  }
-  return migrations;
+  return readMigrations(dir, 'PostgreSQL');
 }
 
 /** Runs `body` in a transaction holding the schema's migration lock. */

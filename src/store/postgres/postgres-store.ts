@@ -20,6 +20,7 @@
 import type pg from 'pg';
 import { describeValue } from '../../describe-value.js';
 import { OrchestratorError, ValidationError } from '../../errors.js';
+import { filterArgs } from '../filter-args.js';
 import type { GroupCommitStats, Outcome } from '../group-commit.js';
 import { checkAggregateFilter } from '../states.js';
 import type {
@@ -63,7 +64,6 @@ import {
   type AggregateRow,
   buildSql,
   type DefinitionRow,
-  filterArgs,
   type NodeRow,
   type OwnerLoadRow,
   type SnapshotRow,

@@ -6,7 +6,6 @@
  * prepared once per connection (named statements).
  * @module
  */
-import type { ListPosition } from '../list-position.js';
 import { FINISHED_SQL as FINISHED, UNFINISHED_SQL as UNFINISHED } from '../states.js';
 import { ident } from './connection.js';
 
@@ -314,32 +313,4 @@ export function buildSql(schema: string, lockInIdOrder = false) {
       GROUP BY owner`,
     listOwned: `SELECT id FROM ${executions} WHERE owner = $1 AND ${UNFINISHED} ORDER BY created_at, id LIMIT $2`,
   };
-}
-
-/** Which `list`/`count` statement a filter uses, and its arguments. */
-export function filterArgs(filter: {
-  status?: string;
-  workflowId?: string;
-  before?: ListPosition;
-  after?: ListPosition;
-}): [number, unknown[]] {
-  const args: unknown[] = [];
-  let index = 0;
-  if (filter.status !== undefined) {
-    index += 1;
-    args.push(filter.status);
-  }
-  if (filter.workflowId !== undefined) {
-    index += 2;
-    args.push(filter.workflowId);
-  }
-  if (filter.before !== undefined) {
-    index += 4;
-    args.push(filter.before.createdAt, filter.before.id);
-  }
-  if (filter.after !== undefined) {
-    index += 8;
-    args.push(filter.after.createdAt, filter.after.id);
-  }
-  return [index, args];
 }

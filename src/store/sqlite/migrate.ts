@@ -7,43 +7,18 @@
  * (busy timeout), then find them recorded and apply nothing.
  * @module
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { OrchestratorError } from '../../errors.js';
+import { type Migration, readMigrations } from '../migration-files.js';
 import { refuseForeignMigrations, refuseNewerSchema } from '../schema-version.js';
 import { sqliteHint } from './errors.js';
-
-/** One migration file. */
-export interface Migration {
-  version: number;
-  /** File name, e.g. `001_init.sql`. */
-  name: string;
-  sql: string;
-}
 
 /** Where the migration files live: next to this module (copied to `dist/` by the build). */
 export const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
-const FILE = /^(\d+)_[\w-]+\.sql$/;
-
 /** Reads the migration files of `dir`, ordered by number. */
 export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
-  const migrations: Migration[] = [];
-  for (const name of readdirSync(dir)) {
-    const match = FILE.exec(name);
-    if (!match) continue;
-    migrations.push({ version: Number(match[1]), name, sql: readFileSync(new URL(name, dir), 'utf8') });
-  }
-  migrations.sort((a, b) => a.version - b.version);
-  for (let i = 1; i < migrations.length; i++) {
-    if (migrations[i]!.version === migrations[i - 1]!.version) {
-      throw new OrchestratorError(
-        'STORE_UNAVAILABLE',
-        `Two SQLite migrations share version ${migrations[i]!.version}: ${migrations[i - 1]!.name}, ${migrations[i]!.name}`,
-      );
-    }
-  }
-  return migrations;
+  return readMigrations(dir, 'SQLite');
 }
 
 /**

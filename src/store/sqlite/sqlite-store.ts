@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { describeValue } from '../../describe-value.js';
 import { type Issue, OrchestratorError, ValidationError } from '../../errors.js';
 import { optionsIssues } from '../../unknown-keys.js';
+import { filterArgs } from '../filter-args.js';
 import { failed, GroupCommit, type GroupCommitStats, type Outcome } from '../group-commit.js';
 import { checkAggregateFilter } from '../states.js';
 import type {
@@ -56,7 +57,6 @@ import {
   type AggregateRow,
   type DefinitionRow,
   type ExecutionRowWithInput,
-  filterArgs,
   type NodeRow,
   type OwnerLoadRow,
   prepareStatements,

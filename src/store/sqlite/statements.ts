@@ -3,7 +3,6 @@
  * @module
  */
 import type Database from 'better-sqlite3';
-import type { ListPosition } from '../list-position.js';
 import { FINISHED_SQL as FINISHED, UNFINISHED_SQL as UNFINISHED } from '../states.js';
 
 export type { AggregateRow, OwnerLoadRow } from '../record-codec.js';
@@ -237,32 +236,4 @@ export function prepareStatements(db: Database.Database): Statements {
     db.prepare(`SELECT count(*) FROM executions e ${where}`).pluck(),
   );
   return out as Statements;
-}
-
-/** Which `list`/`count` statement a filter uses, and its arguments. */
-export function filterArgs(filter: {
-  status?: string;
-  workflowId?: string;
-  before?: ListPosition;
-  after?: ListPosition;
-}): [number, unknown[]] {
-  const args: unknown[] = [];
-  let index = 0;
-  if (filter.status !== undefined) {
-    index += 1;
-    args.push(filter.status);
-  }
-  if (filter.workflowId !== undefined) {
-    index += 2;
-    args.push(filter.workflowId);
-  }
-  if (filter.before !== undefined) {
-    index += 4;
-    args.push(filter.before.createdAt, filter.before.id);
-  }
-  if (filter.after !== undefined) {
-    index += 8;
-    args.push(filter.after.createdAt, filter.after.id);
-  }
-  return [index, args];
 }

@@ -1,0 +1,40 @@
+/**
+ * The numbered migration files of a SQL store (`001_init.sql`, `002_….sql`, ...): read from the
+ * store's `migrations/` folder and ordered by number. Both durable stores read theirs this way.
+ * @module
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { OrchestratorError } from '../errors.js';
+
+/** One migration file. */
+export interface Migration {
+  version: number;
+  /** File name, e.g. `001_init.sql`. */
+  name: string;
+  sql: string;
+}
+
+const FILE = /^(\d+)_[\w-]+\.sql$/;
+
+/**
+ * Reads the migration files of `dir`, ordered by number; other files are ignored. Two files with
+ * one number are a broken release: a `STORE_UNAVAILABLE` error naming `storeName` and both files.
+ */
+export function readMigrations(dir: URL, storeName: string): Migration[] {
+  const migrations: Migration[] = [];
+  for (const name of readdirSync(dir)) {
+    const match = FILE.exec(name);
+    if (!match) continue;
+    migrations.push({ version: Number(match[1]), name, sql: readFileSync(new URL(name, dir), 'utf8') });
+  }
+  migrations.sort((a, b) => a.version - b.version);
+  for (let i = 1; i < migrations.length; i++) {
+    if (migrations[i]!.version === migrations[i - 1]!.version) {
+      throw new OrchestratorError(
+        'STORE_UNAVAILABLE',
+        `Two ${storeName} migrations share version ${migrations[i]!.version}: ${migrations[i - 1]!.name}, ${migrations[i]!.name}`,
+      );
+    }
+  }
+  return migrations;
+}

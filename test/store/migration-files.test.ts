@@ -1,0 +1,62 @@
+/** The numbered migration files both SQL stores read (`src/store/migration-files.ts`). */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OrchestratorError } from '../../src/errors.js';
+import { readMigrations } from '../../src/store/migration-files.js';
+import { loadMigrations as loadPostgres } from '../../src/store/postgres/migrate.js';
+import { loadMigrations as loadSqlite } from '../../src/store/sqlite/migrate.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A folder holding `files` (name → SQL), as a file URL ending in '/'. */
+function folder(files: Record<string, string>): URL {
+  const dir = mkdtempSync(join(tmpdir(), 'orch-migrations-'));
+  dirs.push(dir);
+  for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, name), sql);
+  return pathToFileURL(`${dir}/`);
+}
+
+describe('readMigrations', () => {
+  it('orders the numbered .sql files by number and ignores other files', () => {
+    const dir = folder({
+      '010_late.sql': 'SELECT 10;',
+      '002_second.sql': 'SELECT 2;',
+      '001_init.sql': 'SELECT 1;',
+      'README.md': '# not a migration',
+      '003_notes.txt': 'not sql',
+      'draft.sql': 'no number',
+    });
+    expect(readMigrations(dir, 'SQLite')).toEqual([
+      { version: 1, name: '001_init.sql', sql: 'SELECT 1;' },
+      { version: 2, name: '002_second.sql', sql: 'SELECT 2;' },
+      { version: 10, name: '010_late.sql', sql: 'SELECT 10;' },
+    ]);
+  });
+
+  it('refuses two files with one number, naming the store and both files', () => {
+    const dir = folder({ '001_init.sql': 'SELECT 1;', '002_a.sql': 'SELECT 2;', '002_b.sql': 'SELECT 3;' });
+    let error: unknown;
+    try {
+      readMigrations(dir, 'PostgreSQL');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(OrchestratorError);
+    expect((error as OrchestratorError).code).toBe('STORE_UNAVAILABLE');
+    expect((error as Error).message).toBe('Two PostgreSQL migrations share version 2: 002_a.sql, 002_b.sql');
+  });
+
+  it("reads each store's shipped migrations, numbered 1, 2, 3, ... without gaps", () => {
+    for (const migrations of [loadSqlite(), loadPostgres()]) {
+      expect(migrations.length).toBeGreaterThan(0);
+      expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+      for (const m of migrations) expect(m.sql.trim().length).toBeGreaterThan(0);
+    }
+  });
+});
