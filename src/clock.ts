@@ -114,12 +114,19 @@ export async function sleepUntil(clock: Clock, at: number, signal?: AbortSignal)
   for (let left = at - clock.now(); left > 0; left = at - clock.now()) await clock.sleep(left, signal);
 }
 
-/** @throws ValidationError naming `path` unless `ok(value)`. */
-function checkArgument(value: unknown, ok: (n: number) => boolean, path: string, expected: string): void {
+/** @throws ValidationError ('Invalid <method> arguments') naming `path` unless `ok(value)`. */
+function checkArgument(
+  method: string,
+  value: unknown,
+  ok: (n: number) => boolean,
+  path: string,
+  expected: string,
+): void {
   if (typeof value !== 'number' || !ok(value)) {
-    throw new ValidationError([
-      { path, message: `Expected \`${path}\` to be ${expected}, got ${describeValue(value)}` },
-    ]);
+    throw new ValidationError(
+      [{ path, message: `Expected \`${path}\` to be ${expected}, got ${describeValue(value)}` }],
+      `Invalid ${method} arguments`,
+    );
   }
 }
 
@@ -140,7 +147,7 @@ export class FakeClock implements Clock {
 
   /** @throws ValidationError when `start` is not a finite number (milliseconds since the epoch). */
   constructor(start = Date.UTC(2026, 0, 1)) {
-    checkArgument(start, Number.isFinite, 'start', 'a finite number of milliseconds');
+    checkArgument('FakeClock', start, Number.isFinite, 'start', 'a finite number of milliseconds');
     this.current = start;
   }
 
@@ -174,7 +181,7 @@ export class FakeClock implements Clock {
    *   moves backwards.
    */
   async advance(ms: number): Promise<void> {
-    checkArgument(ms, (n) => Number.isFinite(n) && n >= 0, 'ms', 'a finite non-negative number');
+    checkArgument('advance', ms, (n) => Number.isFinite(n) && n >= 0, 'ms', 'a finite non-negative number');
     const target = this.current + ms;
     for (;;) {
       await settle();
@@ -193,7 +200,13 @@ export class FakeClock implements Clock {
    * @throws ValidationError (rejects) when `limit` is not a non-negative integer.
    */
   async runAll(limit = 10_000): Promise<void> {
-    checkArgument(limit, (n) => Number.isSafeInteger(n) && n >= 0, 'limit', 'a non-negative integer');
+    checkArgument(
+      'runAll',
+      limit,
+      (n) => Number.isSafeInteger(n) && n >= 0,
+      'limit',
+      'a non-negative integer',
+    );
     for (let i = 0; i < limit; i++) {
       await settle();
       // A timer set for Infinity never fires, as with the system clock.

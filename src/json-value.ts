@@ -19,12 +19,6 @@ export interface JsonProblem {
   message: string;
 }
 
-/** Throws a ValidationError naming the first non-JSON value and its path. */
-export function assertJson(value: unknown, path: string): void {
-  const problem = findJsonProblem(value, path);
-  if (problem) throw new ValidationError([problem], 'Invalid input');
-}
-
 /** The first non-JSON value in `value` and its path, or null. */
 export function findJsonProblem(value: unknown, path: string): JsonProblem | null {
   return walkJson(value, path);
@@ -66,7 +60,7 @@ function problemIn(value: unknown, path: string): JsonProblem {
 }
 
 /** Like `copyCheckedJson`, throwing a ValidationError (`title`) that names the problem. */
-export function copyJsonOrThrow(value: unknown, path: string, title = 'Invalid input'): unknown {
+export function copyJsonOrThrow(value: unknown, path: string, title: string): unknown {
   try {
     return fastCopy(value, 0);
   } catch {

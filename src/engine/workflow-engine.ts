@@ -233,7 +233,8 @@ export class WorkflowEngine {
       );
     }
     // The execution's own copy: the caller may go on using (and mutating) its object.
-    const input = inputData === undefined ? {} : copyJsonOrThrow(inputData, 'inputData');
+    const input =
+      inputData === undefined ? {} : copyJsonOrThrow(inputData, 'inputData', 'Invalid execution request');
     const entry = await this.definitions.latest(workflowId);
     // The lookup may have read the store: a close() meanwhile may already have released this
     // node's leases, and an execution stored now would stay owned by a closed node (run by none).

@@ -110,7 +110,7 @@ function positive(name: string, value: number | undefined, fallback: number, max
           message: `Expected \`${name}\` to be a positive number up to ${max}, got ${describeValue(v)}`,
         },
       ],
-      'Invalid remote worker hub options',
+      'Invalid RemoteWorkerHub options',
     );
   }
   return v;
@@ -122,7 +122,7 @@ function count(name: string, value: number | undefined, fallback: number): numbe
   if (!Number.isSafeInteger(v) || v <= 0) {
     throw new ValidationError(
       [{ path: name, message: `Expected \`${name}\` to be a positive integer, got ${describeValue(v)}` }],
-      'Invalid remote worker hub options',
+      'Invalid RemoteWorkerHub options',
     );
   }
   return v;
@@ -140,7 +140,7 @@ const HUB_OPTION_KEYS: readonly (keyof RemoteWorkerHubOptions)[] = [
 /** The shape of the options: an object of known keys, a clock with its methods, a logger. */
 function checkHubOptions(options: RemoteWorkerHubOptions): void {
   const invalid = (issues: Issue[]) => {
-    if (issues.length > 0) throw new ValidationError(issues, 'Invalid remote worker hub options');
+    if (issues.length > 0) throw new ValidationError(issues, 'Invalid RemoteWorkerHub options');
   };
   invalid(optionsIssues(options, HUB_OPTION_KEYS, { path: 'options', expected: 'an object' }));
   const issues: Issue[] = [];
@@ -175,17 +175,20 @@ export function actionNameProblem(name: unknown): string | null {
   return BUILTIN_ACTION_NAMES.has(name) ? 'is a built-in action' : null;
 }
 
-/** Checks action names: the engine's name rule, no built-ins, no duplicates. */
-function checkActionNames(names: unknown, path: string): string[] {
+/**
+ * Checks action names: the engine's name rule, no built-ins, no duplicates.
+ * @throws ValidationError headed `heading` (the method's: 'Invalid register arguments').
+ */
+function checkActionNames(names: unknown, path: string, heading: string): string[] {
   if (!Array.isArray(names) || names.length === 0) {
-    throw new ValidationError([{ path, message: 'expected a non-empty array of action names' }]);
+    throw new ValidationError([{ path, message: 'expected a non-empty array of action names' }], heading);
   }
   const issues = [];
   for (const [i, name] of names.entries()) {
     const problem = actionNameProblem(name);
     if (problem) issues.push({ path: `${path}[${i}]`, message: `the name ${problem}` });
   }
-  if (issues.length > 0) throw new ValidationError(issues, 'Invalid action names');
+  if (issues.length > 0) throw new ValidationError(issues, heading);
   return [...new Set(names as string[])];
 }
 
@@ -237,12 +240,15 @@ export class RemoteWorkerHub {
   attach(host: ActionHost): this {
     const engine = host as Partial<ActionHost> | null;
     if (typeof engine?.registerAction !== 'function' || typeof engine.listActions !== 'function') {
-      throw new ValidationError([
-        {
-          path: 'host',
-          message: `Expected an engine with registerAction() and listActions() (orch.workflowEngine), got ${describeValue(host)}`,
-        },
-      ]);
+      throw new ValidationError(
+        [
+          {
+            path: 'host',
+            message: `Expected an engine with registerAction() and listActions() (orch.workflowEngine), got ${describeValue(host)}`,
+          },
+        ],
+        'Invalid attach arguments',
+      );
     }
     if (this.host && this.host !== host) {
       throw new ConflictError('This remote worker hub is already attached to another engine');
@@ -258,7 +264,7 @@ export class RemoteWorkerHub {
    */
   actions(names: string[]): Record<string, ActionHandler> {
     const out: Record<string, ActionHandler> = {};
-    for (const name of checkActionNames(names, 'names')) {
+    for (const name of checkActionNames(names, 'names', 'Invalid actions arguments')) {
       out[name] = this.proxyFor(name);
     }
     return out;
@@ -267,7 +273,7 @@ export class RemoteWorkerHub {
   /** Registers a worker; installs proxies for its actions. @throws ConflictError for an action a local handler serves. */
   register(request: RegisterRequest): RegisterResponse {
     if (this.closed) throw new ClosedError();
-    const actions = checkActionNames(request.actions, 'actions');
+    const actions = checkActionNames(request.actions, 'actions', 'Invalid register arguments');
     if (this.workers.size >= this.maxWorkers) {
       throw new ConflictError(`Too many remote workers are registered (at most ${this.maxWorkers})`);
     }
@@ -316,7 +322,7 @@ export class RemoteWorkerHub {
     const worker = this.touch(workerId);
     let actions = worker.actions;
     if (request.actions !== undefined) {
-      const asked = checkActionNames(request.actions, 'actions');
+      const asked = checkActionNames(request.actions, 'actions', 'Invalid poll');
       const foreign = asked.filter((a) => !worker.actions.has(a));
       if (foreign.length > 0) {
         throw new ValidationError(

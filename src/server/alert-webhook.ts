@@ -11,6 +11,9 @@ import type { Logger } from '../config.js';
 import { ValidationError } from '../errors.js';
 import type { Alert } from '../monitoring/alerts.js';
 
+/** The heading of the ValidationError a bad URL gets. */
+const HEADING = 'Invalid alert webhook options';
+
 /** Options of {@link createAlertWebhook}. */
 export interface AlertWebhookOptions {
   /** Where alerts are POSTed (http or https). */
@@ -52,12 +55,16 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
   try {
     target = new URL(options.url);
   } catch {
-    throw new ValidationError([{ path: 'alertWebhook', message: 'Expected an absolute http(s) URL' }]);
+    throw new ValidationError(
+      [{ path: 'alertWebhook', message: 'Expected an absolute http(s) URL' }],
+      HEADING,
+    );
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new ValidationError([
-      { path: 'alertWebhook', message: `Expected an http(s) URL, got scheme '${target.protocol}'` },
-    ]);
+    throw new ValidationError(
+      [{ path: 'alertWebhook', message: `Expected an http(s) URL, got scheme '${target.protocol}'` }],
+      HEADING,
+    );
   }
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -69,9 +76,10 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
     try {
       credentials = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
     } catch {
-      throw new ValidationError([
-        { path: 'alertWebhook', message: 'Malformed %-escape in the URL credentials' },
-      ]);
+      throw new ValidationError(
+        [{ path: 'alertWebhook', message: 'Malformed %-escape in the URL credentials' }],
+        HEADING,
+      );
     }
     headers.authorization = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
     target.username = '';

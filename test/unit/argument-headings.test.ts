@@ -1,12 +1,20 @@
 /**
- * A public method refusing an id or name argument heads its ValidationError with its own name
+ * A public method refusing an argument heads its ValidationError with its own name
  * ('Invalid addWorker arguments: id: …'), as the constructors head theirs ('Invalid LoadBalancer
- * options'), instead of the generic 'Invalid input' that named neither the method nor the class.
+ * options'), instead of the generic 'Invalid input' that named neither the method nor the class
+ * (FakeClock, RemoteWorkerHub, PostgresStore.subscribe, the alert webhook and executeWorkflow's
+ * inputData were the last to give it).
  */
 import { describe, expect, it } from 'vitest';
 import { LoadBalancer } from '../../src/balancing/load-balancer.js';
+import { FakeClock } from '../../src/clock.js';
+import { createOrchestrator } from '../../src/orchestrator.js';
 import { PerformanceOptimizer } from '../../src/performance/performance-optimizer.js';
 import { ErrorRecovery } from '../../src/recovery/error-recovery.js';
+import { RemoteWorkerHub } from '../../src/remote/hub.js';
+import { createAlertWebhook } from '../../src/server/alert-webhook.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { memoryLogger } from '../helpers/orchestrator.js';
 
 function messageOf(fn: () => unknown): string {
   try {
@@ -81,5 +89,70 @@ describe('headings of public method argument errors', () => {
     await expect(recovery.compensate('s', 'a' as never)).rejects.toThrow(
       /^Invalid compensate arguments: completedSteps: /,
     );
+  });
+
+  it('names the FakeClock method', async () => {
+    expect(messageOf(() => new FakeClock(Number.NaN))).toBe(
+      'Invalid FakeClock arguments: start: Expected `start` to be a finite number of milliseconds, got NaN',
+    );
+    const clock = new FakeClock();
+    await expect(clock.advance(-1)).rejects.toThrow(/^Invalid advance arguments: ms: /);
+    await expect(clock.runAll(1.5)).rejects.toThrow(/^Invalid runAll arguments: limit: /);
+  });
+
+  it('names the RemoteWorkerHub class and method', () => {
+    expect(messageOf(() => new RemoteWorkerHub({ maxWorkers: 0 }))).toMatch(
+      /^Invalid RemoteWorkerHub options: maxWorkers: /,
+    );
+    expect(messageOf(() => new RemoteWorkerHub({ leaseSeconds: -1 }))).toMatch(
+      /^Invalid RemoteWorkerHub options: leaseSeconds: /,
+    );
+    expect(messageOf(() => new RemoteWorkerHub({ leaseSecond: 5 } as never))).toMatch(
+      /^Invalid RemoteWorkerHub options: leaseSecond: /,
+    );
+    const hub = new RemoteWorkerHub();
+    expect(messageOf(() => hub.attach(null as never))).toMatch(/^Invalid attach arguments: host: /);
+    expect(messageOf(() => hub.actions([] as never))).toBe(
+      'Invalid actions arguments: names: expected a non-empty array of action names',
+    );
+    expect(messageOf(() => hub.actions(['ok', 'a b']))).toMatch(/^Invalid actions arguments: names\[1\]: /);
+    expect(messageOf(() => hub.register({ actions: 5 } as never))).toMatch(
+      /^Invalid register arguments: actions: /,
+    );
+    expect(messageOf(() => hub.register({ actions: ['http'] } as never))).toMatch(
+      /^Invalid register arguments: actions\[0\]: /,
+    );
+  });
+
+  it('names the alert webhook options', () => {
+    const logger = memoryLogger();
+    expect(messageOf(() => createAlertWebhook({ url: 'not a url', logger }))).toBe(
+      'Invalid alert webhook options: alertWebhook: Expected an absolute http(s) URL',
+    );
+    expect(messageOf(() => createAlertWebhook({ url: 'file:///tmp/x', logger }))).toMatch(
+      /^Invalid alert webhook options: alertWebhook: Expected an http\(s\) URL, got scheme 'file:'/,
+    );
+    expect(messageOf(() => createAlertWebhook({ url: 'http://a:%zz@h.example/', logger }))).toMatch(
+      /^Invalid alert webhook options: alertWebhook: Malformed %-escape/,
+    );
+  });
+
+  it('names the PostgresStore method', async () => {
+    const store = new PostgresStore('postgres://127.0.0.1:1/none');
+    await expect(store.subscribe('other' as never, () => {})).rejects.toThrow(
+      /^Invalid subscribe arguments: channel: Expected 'work', got "other"$/,
+    );
+  });
+
+  it('names the execution request for an input no store keeps', async () => {
+    const orch = await createOrchestrator({ actions: { a: () => 1 } });
+    try {
+      await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
+      await expect(orch.workflowEngine.executeWorkflow('w', { n: Number.NaN })).rejects.toThrow(
+        /^Invalid execution request: inputData\.n: /,
+      );
+    } finally {
+      await orch.close();
+    }
   });
 });

@@ -33,12 +33,14 @@ describe('findJsonProblem / copyCheckedJson', () => {
   ])('%s is named with its path', (_what, value, path, message) => {
     expect(findJsonProblem(value, 'out')).toEqual({ path, message });
     expect(copyCheckedJson(value, 'out')).toEqual({ value: undefined, problem: { path, message } });
-    expect(() => copyJsonOrThrow(value, 'out')).toThrow(ValidationError);
+    expect(() => copyJsonOrThrow(value, 'out', 'Invalid test value')).toThrow(ValidationError);
     // The message repeats a path of up to 64 characters whole, a longer one cut (see echo.ts);
     // the issue keeps it whole.
-    expect(() => copyJsonOrThrow(value, 'out')).toThrow(`${echo(path, null)}: ${message}`);
+    expect(() => copyJsonOrThrow(value, 'out', 'Invalid test value')).toThrow(
+      `Invalid test value: ${echo(path, null)}: ${message}`,
+    );
     try {
-      copyJsonOrThrow(value, 'out');
+      copyJsonOrThrow(value, 'out', 'Invalid test value');
     } catch (error) {
       expect((error as ValidationError).issues).toEqual([{ path, message }]);
     }

@@ -184,7 +184,10 @@ export class PostgresStore implements Store {
    */
   async subscribe(channel: 'work', onNotify: (hint: WorkHint) => void): Promise<() => Promise<void>> {
     if (channel !== 'work') {
-      throw new ValidationError([{ path: 'channel', message: `Expected 'work', got ${String(channel)}` }]);
+      throw new ValidationError(
+        [{ path: 'channel', message: `Expected 'work', got ${describeValue(channel)}` }],
+        'Invalid subscribe arguments',
+      );
     }
     if (!this.pool) throw this.notOpen();
     this.listener ??= new WorkListener(
