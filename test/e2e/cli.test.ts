@@ -180,7 +180,11 @@ describe('store commands', () => {
     ]);
     expect(parseJson<ExecutionStatus[]>(page.stdout).map((s) => s.id)).toEqual([all[2]!.id, all[3]!.id]);
     expect(human.stdout).toContain(`2 executions after ${all[1]!.id}; next page: --before ${all[3]!.id}`);
-    expect(last.stdout).toContain(`1 execution after ${all[3]!.id} (newest first)`);
+    expect(human.stdout).toContain(`; previous page: --after ${all[2]!.id} (newest first)`);
+    // The last page: no next page, but the way back to the page before it.
+    expect(last.stdout).toContain(
+      `1 execution after ${all[3]!.id}; previous page: --after ${all[4]!.id} (newest first)`,
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
       "option '--before <id>' argument 'nope' is invalid. Expected an execution id",

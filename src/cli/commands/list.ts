@@ -6,8 +6,9 @@
  */
 import { type Command, Option } from 'commander';
 import type { ExecutionState } from '../../types.js';
-import { formatDuration, formatTime, plural, printable } from '../format.js';
+import { formatDuration, formatTime, printable } from '../format.js';
 import { setup } from '../globals.js';
+import { listFooter } from '../list-footer.js';
 import { parseExecutionId, parsePositiveInt, parseState } from '../parse.js';
 import { executionDuration } from '../render-status.js';
 import { storeHint, withClient } from '../store-client.js';
@@ -92,19 +93,15 @@ export function register(program: Command): void {
           },
         ),
       );
-      const first = executions[0]!.id;
-      const last = executions[executions.length - 1]!.id;
-      const shown = plural(executions.length, 'execution');
-      // A full page may have more after it (or, read with --after, before it); a shorter one is
-      // the last (the newest). Older pages always follow one read with --after.
-      const full = executions.length === options.limit;
-      const summary = options.after
-        ? full
-          ? `${shown} before ${options.after}; next page: --before ${last}; previous page: --after ${first}`
-          : `${shown} before ${options.after}, the newest; next page: --before ${last}`
-        : options.before
-          ? `${shown} after ${options.before}${full ? `; next page: --before ${last}` : ''}`
-          : `${shown}${total > executions.length ? ` of ${total}; use --limit to see more, or --before ${last} for the next page` : ''}`;
-      out.line('', out.style.dim(`${summary} (newest first)`));
+      const footer = listFooter({
+        count: executions.length,
+        limit: options.limit,
+        first: executions[0]!.id,
+        last: executions[executions.length - 1]!.id,
+        total,
+        ...(options.before ? { before: options.before } : {}),
+        ...(options.after ? { after: options.after } : {}),
+      });
+      out.line('', out.style.dim(footer));
     });
 }
