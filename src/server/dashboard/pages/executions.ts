@@ -12,6 +12,7 @@ import { echo } from '../../../echo.js';
 import { MAX_LIST_LIMIT } from '../../../engine/execution-queries.js';
 import { cursorProblem } from '../../../engine/list-cursor.js';
 import { ValidationError } from '../../../errors.js';
+import { textPrefix } from '../../../text-prefix.js';
 import type { ExecutionState, ExecutionStatus } from '../../../types.js';
 import { EXECUTION_STATES } from '../../../types.js';
 import type { DashboardDeps } from '../context.js';
@@ -100,7 +101,8 @@ export function elapsed(x: ExecutionStatus, now: number): number {
 
 function errorCell(x: ExecutionStatus): SafeHtml {
   if (!x.error) return html``;
-  const message = x.error.message.length > 90 ? `${x.error.message.slice(0, 90)}…` : x.error.message;
+  const cut = textPrefix(x.error.message, 90);
+  const message = cut.length < x.error.message.length ? `${cut}…` : cut;
   return html`<span class="err-code">${x.error.code}</span> <span class="err-msg" title="${x.error.message}">${message}</span>`;
 }
 
