@@ -358,6 +358,15 @@ describe('format', () => {
     expect(jsonBlock('x'.repeat(70_000)).value).toContain('cut at 65536 characters');
   });
 
+  // The JSON text `"xx…x😀…"` with the emoji's first half at the last place kept: slice() left that
+  // half alone at the end of the page (shown as U+FFFD); the cut now leaves the emoji out.
+  it('cuts JSON at the display limit without splitting an emoji', () => {
+    const out = jsonBlock(`${'x'.repeat(65_536 - 2)}😀 after the cut`).value;
+    expect(out).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    expect(out).toContain(`x</span><span class="j-cut">`);
+    expect(out).toContain('cut at 65536 characters');
+  });
+
   // 40,000 quotes are 80,000 characters of JSON, cut at 65,536 inside the string: after a `"`
   // (key x) or after a lone backslash (key xy). Matched up to the quote it never reaches, each
   // escaped quote of the tail took a scan to the end (about a second per block).

@@ -3,6 +3,7 @@
  * syntax colouring (every token escaped).
  * @module
  */
+import { textPrefix } from '../../text-prefix.js';
 import { html, join, type SafeHtml } from './html.js';
 
 /** `0 ms`, `840 ms`, `1.25 s`, `2 min 5 s`, `3 h 10 min`; `–` for a missing value. */
@@ -60,7 +61,10 @@ export function isoOf(date: Date | undefined): string {
 /** Largest JSON text rendered on a page; longer values are cut with a note. */
 export const JSON_DISPLAY_LIMIT = 64 * 1024;
 
-/** Pretty JSON of any value (`undefined` as `–`), cut at {@link JSON_DISPLAY_LIMIT} characters. */
+/**
+ * Pretty JSON of any value (`undefined` as `–`), cut at {@link JSON_DISPLAY_LIMIT} characters (one
+ * less where the cut would split a surrogate pair).
+ */
 export function prettyJson(value: unknown): { text: string; truncated: boolean } {
   if (value === undefined) return { text: '–', truncated: false };
   let text: string;
@@ -70,7 +74,7 @@ export function prettyJson(value: unknown): { text: string; truncated: boolean }
     text = String(value);
   }
   if (text.length <= JSON_DISPLAY_LIMIT) return { text, truncated: false };
-  return { text: text.slice(0, JSON_DISPLAY_LIMIT), truncated: true };
+  return { text: textPrefix(text, JSON_DISPLAY_LIMIT), truncated: true };
 }
 
 // A string may also end at the end of the text (JSON cut at the display limit, possibly right
