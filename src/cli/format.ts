@@ -3,6 +3,7 @@
  * one-line JSON previews.
  * @module
  */
+import { textPrefix } from '../text-prefix.js';
 
 /** A duration for people: `8 ms`, `1.52 s`, `2m 03s`, `1h 05m`. */
 export function formatDuration(ms: number | undefined): string {
@@ -42,10 +43,10 @@ export function formatPercent(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`;
 }
 
-/** Cuts `text` to `max` characters, ending with `…` when cut. */
+/** Cuts `text` to `max` characters, ending with `…` when cut; never splits a surrogate pair. */
 export function truncate(text: string, max: number): string {
-  if (max <= 1) return text.slice(0, Math.max(0, max));
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (max <= 1) return textPrefix(text, Math.max(0, max));
+  return text.length <= max ? text : `${textPrefix(text, max - 1)}…`;
 }
 
 /** One-line JSON of a value, cut to `max` characters. */

@@ -49,6 +49,15 @@ describe('small formats', () => {
     expect(formatPercent(0)).toBe('0.0%');
   });
 
+  // An emoji (a surrogate pair) whose first half was the last character kept: slice() left that
+  // half alone before the ellipsis, printed as U+FFFD; the cut now leaves the emoji out.
+  it('truncates without splitting an emoji', () => {
+    expect(truncate('abc😀def', 5)).toBe('abc…');
+    expect(truncate('ab😀def', 5)).toBe('ab😀…');
+    expect(jsonPreview({ s: '😀😀😀😀😀' }, 10)).toBe('{"s":"😀…');
+    expect(truncate('😀x', 1)).toBe('');
+  });
+
   it('truncates with an ellipsis and previews JSON on one line', () => {
     expect(truncate('abcdef', 4)).toBe('abc…');
     expect(truncate('abc', 4)).toBe('abc');
