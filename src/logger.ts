@@ -5,6 +5,7 @@
  */
 import { pino } from 'pino';
 import type { Logger } from './config.js';
+import { echo } from './echo.js';
 import { ValidationError } from './errors.js';
 
 /** Paths redacted from every log line. */
@@ -35,7 +36,7 @@ export function logLevelFromEnv(fallback: string, env: NodeJS.ProcessEnv = proce
     [
       {
         path: 'ORCHESTRATOR_LOG_LEVEL',
-        message: `unknown log level '${raw.slice(0, 64)}'; expected one of ${LEVELS.join(', ')}`,
+        message: `unknown log level ${echo(raw)}; expected one of ${LEVELS.join(', ')}`,
       },
     ],
     'Invalid environment',

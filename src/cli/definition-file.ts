@@ -6,6 +6,7 @@
 import { closeSync, lstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { StepDefinition } from '../definition/types.js';
 import { type ValidDefinition, validateDefinition } from '../definition/validate.js';
+import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
 import { duplicateKeyProblem } from '../json-duplicate-keys.js';
 import { UsageError } from './errors.js';
@@ -146,7 +147,7 @@ export function readDefinitionFile(path: string, options: JsonFileOptions = {}):
     issues.push(...error.issues);
   }
   if (issues.length > 0 || valid === null) {
-    const name = typeof body.id === 'string' ? ` '${body.id.slice(0, 128)}'` : '';
+    const name = typeof body.id === 'string' ? ` ${echo(body.id)}` : '';
     throw new ValidationError(issues, `${path}: invalid workflow definition${name}`);
   }
   return valid;

@@ -6,6 +6,7 @@
  * characters here; a pattern taken from run-time data could do that on purpose.
  * @module
  */
+import { echo } from '../echo.js';
 import { COMPREHENSIONS, isNode } from './cel-ast.js';
 
 /** How deep comprehension macros (`all`, `exists`, `exists_one`, `map`, `filter`) may nest. */
@@ -56,7 +57,7 @@ function checkPatternArgument(node: unknown): string | null {
     return 'matches() needs a string literal pattern, not a value computed at run time';
   }
   const problem = unsafePatternReason(node.args);
-  return problem === null ? null : `matches() pattern '${node.args.slice(0, 40)}' ${problem}`;
+  return problem === null ? null : `matches() pattern ${echo(node.args)} ${problem}`;
 }
 
 interface Group {

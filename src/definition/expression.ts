@@ -20,6 +20,7 @@
  */
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { ExpressionError } from '../errors.js';
+import { textPrefix } from '../text-prefix.js';
 import { findCostProblem } from './expression-guard.js';
 import { stepReferences } from './expression-refs.js';
 import { findSizeProblem } from './expression-size.js';
@@ -226,7 +227,7 @@ function describe(value: unknown): string {
 
 function quote(source: string): string {
   const flat = source.replace(/\s+/g, ' ').trim();
-  return `'${flat.length > 80 ? `${flat.slice(0, 77)}...` : flat}'`;
+  return `'${flat.length > 80 ? `${textPrefix(flat, 77)}...` : flat}'`;
 }
 
 /** One line: the library's `summary`, else the first line of the message. */

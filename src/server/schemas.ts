@@ -169,8 +169,7 @@ function executionCursor() {
   return z
     .string()
     .regex(EXECUTION_ID, {
-      error: (issue) =>
-        `expected ${EXECUTION_ID_SHAPE}, got ${JSON.stringify(String(issue.input).slice(0, 64))}`,
+      error: (issue) => `expected ${EXECUTION_ID_SHAPE}, got ${describeValue(String(issue.input))}`,
     })
     .optional();
 }

@@ -161,6 +161,13 @@ describe('GET /v1/executions', () => {
       ['wokflowId=x', /query\.wokflowId: unknown key/],
       ['before=nope', /query\.before: expected an execution id/],
       ['before=exec_123', /query\.before: expected an execution id/],
+      // Cut as every repeated value is (echo): before, at 64, the emoji's first half alone, '\ud83d'.
+      [
+        `before=${'x'.repeat(63)}${encodeURIComponent('😀')}`,
+        new RegExp(
+          `query\\.before: expected an execution id .*, got "${'x'.repeat(63)}…" \\(65 characters\\)$`,
+        ),
+      ],
       ['before=exec_00mik5q5c0001a1b2c3d4e5&offset=2', /offset: expected no offset \(or 0\) with before/],
     ] as const) {
       const res = await f.call({ url: `/v1/executions?${query}` });

@@ -5,6 +5,7 @@
  * @module
  */
 import type { StepDefinition, WorkflowDefinition } from '../../../definition/types.js';
+import { echo } from '../../../echo.js';
 import { ValidationError } from '../../../errors.js';
 import type { DashboardDeps } from '../context.js';
 import { formatDuration, formatPercent, formatTime } from '../format.js';
@@ -22,7 +23,7 @@ export function parseVersionQuery(value: unknown): number | undefined {
   if (version < 1) {
     const shown = Array.isArray(value) ? value.join(',') : String(value);
     throw new ValidationError(
-      [{ path: 'version', message: `expected a version number from 1, got '${shown.slice(0, 40)}'` }],
+      [{ path: 'version', message: `expected a version number from 1, got ${echo(shown)}` }],
       'Invalid workflow version',
     );
   }

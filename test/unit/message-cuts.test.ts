@@ -1,0 +1,74 @@
+/**
+ * Messages that repeat the start of a value someone gave (a log level, a version, an expression,
+ * a regex pattern, a definition id) cut it with slice(), so an emoji (a surrogate pair) standing
+ * at the cut left its first half alone in the message: shown as U+FFFD, or refused by what
+ * checks text. Each now cuts with echo() (the house way to repeat a value: its start, '…' and its
+ * length) or textPrefix(), never splitting a pair.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readDefinitionFile } from '../../src/cli/definition-file.js';
+import { compileExpression } from '../../src/definition/expression.js';
+import { logLevelFromEnv } from '../../src/logger.js';
+import { parseVersionQuery } from '../../src/server/dashboard/pages/workflows.js';
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected a throw');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'orch-message-cuts-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('messages repeating the start of a value', () => {
+  it('the log level of ORCHESTRATOR_LOG_LEVEL', () => {
+    const raw = `${'x'.repeat(63)}😀`;
+    const message = messageOf(() => logLevelFromEnv('info', { ORCHESTRATOR_LOG_LEVEL: raw }));
+    expect(message).not.toMatch(LONE_SURROGATE);
+    expect(message).toContain(`unknown log level '${'x'.repeat(63)}…' (65 characters); expected one of`);
+  });
+
+  it("the dashboard's ?version=", () => {
+    const message = messageOf(() => parseVersionQuery(`${'1'.repeat(39)}😀`));
+    expect(message).not.toMatch(LONE_SURROGATE);
+    expect(message).toContain(`got '${'1'.repeat(39)}😀'`);
+    const long = messageOf(() => parseVersionQuery(`${'1'.repeat(63)}😀`));
+    expect(long).not.toMatch(LONE_SURROGATE);
+    expect(long).toContain(`got '${'1'.repeat(63)}…' (65 characters)`);
+  });
+
+  it('an unsafe matches() pattern', () => {
+    const message = messageOf(() => compileExpression(`input.s.matches("${'x'.repeat(39)}😀(a+)+")`));
+    expect(message).not.toMatch(LONE_SURROGATE);
+    expect(message).toContain(`matches() pattern '${'x'.repeat(39)}😀(a+)+' repeats a group`);
+    const long = messageOf(() => compileExpression(`input.s.matches("${'x'.repeat(63)}😀(a+)+")`));
+    expect(long).not.toMatch(LONE_SURROGATE);
+    expect(long).toContain(`matches() pattern '${'x'.repeat(63)}…' (70 characters) repeats a group`);
+  });
+
+  it('an expression quoted in its error', () => {
+    // 'input.a == "' and 64 x are 76 characters: the emoji starts at the cut (77).
+    const source = `input.a == "${'x'.repeat(64)}😀" && )`;
+    const message = messageOf(() => compileExpression(source));
+    expect(message).not.toMatch(LONE_SURROGATE);
+    expect(message).toContain(`Invalid expression 'input.a == "${'x'.repeat(64)}...'`);
+  });
+
+  it("a definition file's id in the heading", () => {
+    const path = join(dir, 'long-id.json');
+    // Too long an id (129 characters): refused, and named in the heading.
+    const id = `${'w'.repeat(127)}😀`;
+    writeFileSync(path, JSON.stringify({ id, steps: [{ name: 'a' }] }));
+    const message = messageOf(() => readDefinitionFile(path));
+    expect(message).not.toMatch(LONE_SURROGATE);
+    expect(message).toContain(`invalid workflow definition '${'w'.repeat(64)}…' (129 characters): `);
+  });
+});
