@@ -15,6 +15,7 @@ import { echo } from '../echo.js';
 import { ClosedError, ConflictError } from '../errors.js';
 import { guardedLogger } from '../guarded-logger.js';
 import { findJsonProblem } from '../json-value.js';
+import { textPrefix } from '../text-prefix.js';
 import { HttpTransport, type JsonReply, RequestError } from './http-transport.js';
 import {
   type FailRequest,
@@ -287,7 +288,7 @@ class RemoteWorkerClient implements RemoteWorker {
       throw new RequestError(
         res.status,
         res.body,
-        `${node.url} answered HTTP 201 with ${JSON.stringify(res.body)?.slice(0, 200)}: not a remote-worker registration (is this an orchestrator's URL?)`,
+        `${node.url} answered HTTP 201 with ${answerStart(res.body)}: not a remote-worker registration (is this an orchestrator's URL?)`,
       );
     }
     node.workerId = reg.workerId;
@@ -614,4 +615,11 @@ function raceAbort(value: unknown, signal: AbortSignal): Promise<unknown> {
  */
 export function createRemoteWorker(options: RemoteWorkerOptions): RemoteWorker {
   return new RemoteWorkerClient(options);
+}
+
+/** An answer's JSON for a message: its first 200 characters and '…' when longer (a pair never split). */
+function answerStart(body: unknown): string {
+  const text = JSON.stringify(body) ?? String(body);
+  const start = textPrefix(text, 200);
+  return start.length < text.length ? `${start}…` : start;
 }

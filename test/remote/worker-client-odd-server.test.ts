@@ -42,6 +42,23 @@ describe('a remote worker pointed at something other than an orchestrator', () =
     }
   });
 
+  // The answer is repeated cut to 200 characters of its JSON: `{"note":"` and 190 x put an
+  // emoji's first half at the last place kept, left alone in the message by slice(); the cut
+  // now leaves the emoji out and says it cut.
+  it('repeats the answer in the error without splitting an emoji at the cut', async () => {
+    const { url } = await oddServer(() => [201, { note: `${'x'.repeat(190)}😀 after the cut` }]);
+    const w = createRemoteWorker({ url, token: 't', actions: { job: () => 1 } });
+    onTestFinished(() => w.stop());
+    const error = await w.start().then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toContain(
+      `answered HTTP 201 with {"note":"${'x'.repeat(190)}…: not a remote-worker`,
+    );
+    expect(error?.message).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
+
   it('backs off when a poll answers 200 without a task, instead of polling in a loop', async () => {
     const { url, count } = await oddServer((method, path) =>
       path === '/v1/remote-workers'
