@@ -110,7 +110,7 @@ export function checkStopOptions(options: RemoteWorkerStopOptions): number {
     path: 'options',
     expected: 'an object such as { grace: 10 }',
   });
-  if (issues.length > 0) throw new ValidationError(issues, 'RemoteWorker.stop: invalid options');
+  if (issues.length > 0) throw new ValidationError(issues, 'Invalid stop options');
   const grace = options.grace === undefined ? 0 : options.grace;
   if (typeof grace !== 'number' || !(grace >= 0)) {
     throw new ValidationError(
@@ -120,14 +120,14 @@ export function checkStopOptions(options: RemoteWorkerStopOptions): number {
           message: `expected seconds from 0 (Infinity: no limit), got ${describeValue(grace)}`,
         },
       ],
-      'RemoteWorker.stop: invalid options',
+      'Invalid stop options',
     );
   }
   return grace;
 }
 
 function invalid(message: string, path = ''): never {
-  throw new ValidationError([{ path, message }], 'createRemoteWorker: invalid options');
+  throw new ValidationError([{ path, message }], 'Invalid createRemoteWorker options');
 }
 
 /**
@@ -150,9 +150,11 @@ function secondsUpTo(
  * @throws ValidationError naming the bad option.
  */
 export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
-  if (options === null || typeof options !== 'object') invalid('expected an options object');
+  if (options === null || typeof options !== 'object') {
+    invalid(`expected an options object, got ${describeValue(options)}`, 'options');
+  }
   const unknown = unknownKeyIssues(options, WORKER_OPTION_KEYS);
-  if (unknown.length > 0) throw new ValidationError(unknown, 'createRemoteWorker: invalid options');
+  if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid createRemoteWorker options');
   if (options.urls !== undefined && !Array.isArray(options.urls))
     invalid('`urls` must be an array of URLs', 'urls');
   // Both given: one would be left unused without a word.

@@ -12,6 +12,7 @@ import { createOrchestrator } from '../../src/orchestrator.js';
 import { PerformanceOptimizer } from '../../src/performance/performance-optimizer.js';
 import { ErrorRecovery } from '../../src/recovery/error-recovery.js';
 import { RemoteWorkerHub } from '../../src/remote/hub.js';
+import { createRemoteWorker } from '../../src/remote/worker-client.js';
 import { createAlertWebhook } from '../../src/server/alert-webhook.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { memoryLogger } from '../helpers/orchestrator.js';
@@ -154,5 +155,23 @@ describe('headings of public method argument errors', () => {
     } finally {
       await orch.close();
     }
+  });
+
+  it('names createRemoteWorker and stop as the other options do', async () => {
+    const actions = { a: () => 1 };
+    expect(
+      messageOf(() =>
+        createRemoteWorker({ url: 'http://127.0.0.1:1', token: 't', actions, pollSecond: 1 } as never),
+      ),
+    ).toMatch(/^Invalid createRemoteWorker options: pollSecond: /);
+    expect(
+      messageOf(() => createRemoteWorker({ url: 'http://127.0.0.1:1', token: 't', actions, pollSeconds: 0 })),
+    ).toMatch(/^Invalid createRemoteWorker options: pollSeconds: /);
+    expect(messageOf(() => createRemoteWorker(5 as never))).toBe(
+      'Invalid createRemoteWorker options: options: expected an options object, got 5',
+    );
+    const worker = createRemoteWorker({ url: 'http://127.0.0.1:1', token: 't', actions });
+    await expect(worker.stop({ grace: -1 })).rejects.toThrow(/^Invalid stop options: grace: /);
+    await expect(worker.stop({ grce: 1 } as never)).rejects.toThrow(/^Invalid stop options: grce: /);
   });
 });
