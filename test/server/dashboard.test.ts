@@ -698,3 +698,20 @@ describe('assets', () => {
     expect(paths.filter((p) => !p.startsWith('/v1/'))).toEqual(['/healthz', '/openapi.json', '/metrics']);
   });
 });
+
+describe('overview with no finished execution', () => {
+  // The compensation rate is over finished executions: with none it showed 0.0% beside the
+  // success rate's '–', read as 'none compensated'; it shows '–' too.
+  it("shows '–' for the rates over finished executions", async () => {
+    const f = await dashboard();
+    const { cookie } = await signIn(f);
+    const page = await f.app.inject({ url: '/ui/overview', headers: { cookie, 'hx-request': 'true' } });
+    expect(page.statusCode).toBe(200);
+    const value = (id: string) =>
+      new RegExp(
+        `data-stat="${id}">\\s*<div class="stat-label">[^<]*</div>\\s*<div class="stat-value">([^<]*)</div>`,
+      ).exec(page.body)?.[1];
+    expect(value('success-rate')).toBe('–');
+    expect(value('compensation-rate')).toBe('–');
+  });
+});

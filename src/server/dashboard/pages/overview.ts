@@ -42,7 +42,7 @@ function statsSection(deps: DashboardDeps): SafeHtml {
   ${stat('Avg execution', formatDuration(finished > 0 ? m.avgExecutionMs : null), { id: 'avg' })}
   ${stat('p95 execution', formatDuration(finished > 0 ? m.p95ExecutionMs : null), { id: 'p95' })}
   ${stat('Retry rate', formatPercent(m.retryRate), { id: 'retry-rate', hint: 'steps that needed a retry' })}
-  ${stat('Compensation rate', formatPercent(m.compensationRate), {
+  ${stat('Compensation rate', finished > 0 ? formatPercent(m.compensationRate) : '–', {
     id: 'compensation-rate',
     hint: 'finished executions that compensated',
     tone: m.compensationRate > 0 ? 'warn' : '',
