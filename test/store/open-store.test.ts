@@ -164,19 +164,27 @@ describe('openStore: URL parameters the driver would take otherwise than meant',
       'postgres://u:pw@h/db?connect_timeout=10',
       /the parameter "connect_timeout" is not one the driver reads/,
     ],
-  ])('%s: a ValidationError naming `store`, before any connection', (_what, target, message) => {
-    for (const open of [() => openStore(target), () => new PostgresStore(target)]) {
-      try {
-        open();
-        expect.unreachable();
-      } catch (error) {
-        expect(error).toBeInstanceOf(ValidationError);
-        expect((error as ValidationError).issues[0]?.path).toBe('store');
-        expect((error as Error).message).toMatch(message);
-        expect((error as Error).message).not.toContain(':pw@');
+  ])(
+    '%s: a ValidationError naming `store` (PostgresStore: `url`), before any connection',
+    (_what, target, message) => {
+      // The config's key, or the constructor's argument, as its other checks of the URL name it.
+      for (const [open, heading, path] of [
+        [() => openStore(target), 'Invalid config', 'store'],
+        [() => new PostgresStore(target), 'Invalid PostgresStore arguments', 'url'],
+      ] as const) {
+        try {
+          open();
+          expect.unreachable();
+        } catch (error) {
+          expect(error).toBeInstanceOf(ValidationError);
+          expect((error as ValidationError).issues[0]?.path).toBe(path);
+          expect((error as Error).message.startsWith(`${heading}: ${path}: `)).toBe(true);
+          expect((error as Error).message).toMatch(message);
+          expect((error as Error).message).not.toContain(':pw@');
+        }
       }
-    }
-  });
+    },
+  );
 
   it('refuses ?schema= in a URL given to PostgresStore itself, which takes it as an option', () => {
     // It was ignored: the store opened the default schema 'orchestrator'.

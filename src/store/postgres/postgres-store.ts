@@ -117,7 +117,7 @@ export class PostgresStore implements Store {
         'Invalid PostgresStore arguments',
       );
     }
-    checkUrlOptions(url, { schemaParameter: false });
+    checkUrlOptions(url, { schemaParameter: false, heading: 'Invalid PostgresStore arguments', path: 'url' });
     const resolved = resolveOptions(options);
     this.schema = resolved.schema;
     this.poolSize = resolved.poolSize;

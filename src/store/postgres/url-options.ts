@@ -50,12 +50,21 @@ export const DRIVER_URL_PARAMETERS: readonly string[] = [
   'connectionTimeoutMillis',
 ];
 
+/** Where a URL is checked: whether `?schema=` is read there, and how its error names the URL. */
+export interface UrlCheckPlace {
+  schemaParameter: boolean;
+  /** The ValidationError's heading and the URL's path in it. @default 'Invalid config', 'store' */
+  heading?: string;
+  path?: string;
+}
+
 /**
- * @throws ValidationError naming `store` (the password masked) for a query parameter given twice,
- * one the driver does not read (`schema` is read only by `openStore`: `where` says whether it is
- * allowed), or an `sslmode` the driver does not know. A URL that does not parse is left to the driver.
+ * @throws ValidationError naming the URL (`where.path`, the password masked) for a query parameter
+ * given twice, one the driver does not read (`schema` is read only by `openStore`: `where` says
+ * whether it is allowed), or an `sslmode` the driver does not know. A URL that does not parse is
+ * left to the driver.
  */
-export function checkUrlOptions(url: string, where: { schemaParameter: boolean }): void {
+export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
   let params: URLSearchParams;
   try {
     params = new URL(url).searchParams;
@@ -83,11 +92,11 @@ export function checkUrlOptions(url: string, where: { schemaParameter: boolean }
     throw new ValidationError(
       [
         {
-          path: 'store',
+          path: where.path ?? 'store',
           message: `Cannot use the PostgreSQL URL ${redactUrl(url)}: ${[...new Set(messages)].join('; ')}`,
         },
       ],
-      'Invalid config',
+      where.heading ?? 'Invalid config',
     );
   }
 }
