@@ -5,6 +5,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import { describeValue } from './describe-value.js';
 import { echo } from './echo.js';
 import { type ErrorInfo, ValidationError } from './errors.js';
 import type { Alert } from './monitoring/alerts.js';
@@ -116,7 +117,12 @@ function checkEventName(event: unknown): void {
 function checkListener(event: string, listener: unknown): void {
   if (typeof listener !== 'function') {
     throw new ValidationError(
-      [{ path: 'listener', message: `Expected the listener of '${event}' to be a function` }],
+      [
+        {
+          path: 'listener',
+          message: `Expected the listener of '${event}' to be a function, got ${describeValue(listener)}`,
+        },
+      ],
       'Invalid event listener',
     );
   }

@@ -243,7 +243,12 @@ function checkHandlers(kind: 'action' | 'compensation', handlers: unknown): [str
   if (handlers === undefined) return [];
   if (handlers === null || typeof handlers !== 'object' || Array.isArray(handlers)) {
     throw new ValidationError(
-      [{ path: `${kind}s`, message: `Expected \`${kind}s\` to be an object of { name: handler }` }],
+      [
+        {
+          path: `${kind}s`,
+          message: `Expected \`${kind}s\` to be an object of { name: handler }, got ${describeValue(handlers)}`,
+        },
+      ],
       'Invalid config',
     );
   }
@@ -268,7 +273,12 @@ function checkListeners(on: unknown): [EventName, Listener<EventName>][] {
   if (on === undefined) return [];
   if (on === null || typeof on !== 'object' || Array.isArray(on)) {
     throw new ValidationError(
-      [{ path: 'on', message: 'Expected `on` to be an object of { eventName: listener }' }],
+      [
+        {
+          path: 'on',
+          message: `Expected \`on\` to be an object of { eventName: listener }, got ${describeValue(on)}`,
+        },
+      ],
       'Invalid config',
     );
   }
@@ -276,7 +286,9 @@ function checkListeners(on: unknown): [EventName, Listener<EventName>][] {
   const issues = list.flatMap(([event, listener]) => {
     const problem =
       eventNameProblem(event) ??
-      (typeof listener === 'function' ? null : `Expected the listener of '${event}' to be a function`);
+      (typeof listener === 'function'
+        ? null
+        : `Expected the listener of '${event}' to be a function, got ${describeValue(listener)}`);
     return problem ? [{ path: `on.${event}`, message: problem }] : [];
   });
   if (issues.length > 0) throw new ValidationError(issues, 'Invalid config');

@@ -155,7 +155,10 @@ function checkHubOptions(options: RemoteWorkerHubOptions): void {
   // The same test as the config's `logger` (the orchestrator's logger is passed on here).
   const logs = typeof (logger as Partial<Logger> | null)?.warn === 'function';
   if (logger !== undefined && !logs) {
-    issues.push({ path: 'logger', message: 'Expected `logger` to be a logger with info/warn/error/debug' });
+    issues.push({
+      path: 'logger',
+      message: `Expected \`logger\` to be a logger with info/warn/error/debug, got ${describeValue(logger)}`,
+    });
   }
   invalid(issues);
 }

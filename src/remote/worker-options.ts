@@ -5,7 +5,7 @@
  */
 
 import { type Logger, redactRefusedUrl } from '../config.js';
-import { describeValue } from '../describe-value.js';
+import { describeKind, describeValue } from '../describe-value.js';
 import { ValidationError } from '../errors.js';
 import { tokenProblem } from '../server/auth.js';
 import { optionsIssues, unknownKeyIssues } from '../unknown-keys.js';
@@ -156,7 +156,8 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
   const unknown = unknownKeyIssues(options, WORKER_OPTION_KEYS);
   if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid createRemoteWorker options');
   if (options.urls !== undefined && !Array.isArray(options.urls))
-    invalid('`urls` must be an array of URLs', 'urls');
+    // Its kind only: a URL may carry credentials.
+    invalid(`\`urls\` must be an array of URLs, got ${describeKind(options.urls)}`, 'urls');
   // Both given: one would be left unused without a word.
   if (options.urls !== undefined && options.url !== undefined)
     invalid('give `url` or `urls`, not both (add the URL to `urls`)', 'url');
@@ -183,15 +184,21 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
   if (tokenIssue !== null) invalid(`\`token\` ${tokenIssue}`, 'token');
   const { actions } = options;
   if (actions === null || typeof actions !== 'object' || Array.isArray(actions)) {
-    invalid('`actions` must be an object of handlers by action name', 'actions');
+    invalid(
+      `\`actions\` must be an object of handlers by action name, got ${describeValue(actions)}`,
+      'actions',
+    );
   }
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
-    invalid('`name` must be a non-empty string', 'name');
+    invalid(`\`name\` must be a non-empty string, got ${describeValue(options.name)}`, 'name');
   }
   // The test of createOrchestrator's and the hub's `logger`: the worker guards each report.
   const { logger } = options;
   if (logger !== undefined && typeof (logger as Partial<Logger> | null)?.warn !== 'function') {
-    invalid('Expected `logger` to be a logger with info/warn/error/debug', 'logger');
+    invalid(
+      `Expected \`logger\` to be a logger with info/warn/error/debug, got ${describeValue(logger)}`,
+      'logger',
+    );
   }
   const names = Object.keys(actions);
   if (names.length === 0) invalid('`actions` must name at least one handler', 'actions');
@@ -199,11 +206,14 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
     if (!ACTION_NAME_PATTERN.test(name))
       invalid(`action name '${name}' must match [A-Za-z0-9_.-]+`, `actions.${name}`);
     if (typeof options.actions[name] !== 'function')
-      invalid(`action '${name}' must be a function`, `actions.${name}`);
+      invalid(
+        `action '${name}' must be a function, got ${describeValue(options.actions[name])}`,
+        `actions.${name}`,
+      );
   }
   const c = options.concurrency ?? 1;
   if (!Number.isInteger(c) || c < 1 || c > 256)
-    invalid('`concurrency` must be an integer from 1 to 256', 'concurrency');
+    invalid(`\`concurrency\` must be an integer from 1 to 256, got ${describeValue(c)}`, 'concurrency');
   secondsUpTo(options, 'pollSeconds', MAX_POLL_WAIT_SECONDS);
   secondsUpTo(options, 'requestTimeoutSeconds', MAX_REQUEST_TIMEOUT_SECONDS);
   return normalized;

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compileConfig } from '../../src/config.js';
 import { validateDefinition } from '../../src/definition/validate.js';
+import { createOrchestrator } from '../../src/orchestrator.js';
+import { RemoteWorkerHub } from '../../src/remote/hub.js';
+import { createRemoteWorker } from '../../src/remote/worker-client.js';
 
 /** zod's own texts, which no validation message should show. */
 const ZOD_TEXT = /Invalid input|Invalid option|Too small|Too big|received/;
@@ -58,6 +61,69 @@ describe('validation messages say what a key takes and what it got', () => {
       'Invalid config: leaseSeconds: Expected `leaseSeconds` to be at least 3 × `sweepInterval` (3), got 2',
     );
     expect(configMessage(5 as never)).toBe('Invalid config: Expected the config to be an object, got 5');
+  });
+
+  // They said what they expected only: 'Expected `actions` to be an object of { name: handler }'.
+  it('handler, listener, logger and remote worker options name the value they got', async () => {
+    const refused = (options: Record<string, unknown>) =>
+      createOrchestrator({ store: 'memory', ...options } as never).then(
+        async (orch) => {
+          await orch.close();
+          return 'accepted';
+        },
+        (error: unknown) => (error as Error).message,
+      );
+    expect(await refused({ actions: 'a' })).toBe(
+      'Invalid config: actions: Expected `actions` to be an object of { name: handler }, got "a"',
+    );
+    expect(await refused({ compensations: [] })).toBe(
+      'Invalid config: compensations: Expected `compensations` to be an object of { name: handler }, got an array',
+    );
+    expect(await refused({ on: 5 })).toBe(
+      'Invalid config: on: Expected `on` to be an object of { eventName: listener }, got 5',
+    );
+    expect(await refused({ on: { alert: 'log' } })).toBe(
+      `Invalid config: on.alert: Expected the listener of 'alert' to be a function, got "log"`,
+    );
+    const orch = await createOrchestrator({ store: 'memory' });
+    try {
+      expect(() => orch.on('alert', 5 as never)).toThrow(
+        `Invalid event listener: listener: Expected the listener of 'alert' to be a function, got 5`,
+      );
+    } finally {
+      await orch.close();
+    }
+    const worker = (options: Record<string, unknown>) => {
+      try {
+        createRemoteWorker({
+          url: 'http://127.0.0.1:9',
+          token: 'a-token',
+          actions: { a: () => 1 },
+          ...options,
+        } as never);
+      } catch (error) {
+        return (error as Error).message.replace(/^Invalid createRemoteWorker options: /, '');
+      }
+      return 'accepted';
+    };
+    expect(worker({ url: undefined, urls: 'http://h' })).toBe(
+      // Its kind only: a URL may carry credentials.
+      'urls: `urls` must be an array of URLs, got a string',
+    );
+    expect(worker({ actions: 5 })).toBe(
+      'actions: `actions` must be an object of handlers by action name, got 5',
+    );
+    expect(worker({ actions: { a: 'run' } })).toBe('actions.a: action \'a\' must be a function, got "run"');
+    expect(worker({ name: 5 })).toBe('name: `name` must be a non-empty string, got 5');
+    expect(worker({ logger: 'console' })).toBe(
+      'logger: Expected `logger` to be a logger with info/warn/error/debug, got "console"',
+    );
+    expect(worker({ concurrency: 0 })).toBe(
+      'concurrency: `concurrency` must be an integer from 1 to 256, got 0',
+    );
+    expect(() => new RemoteWorkerHub({ logger: 'console' as never })).toThrow(
+      'Invalid RemoteWorkerHub options: logger: Expected `logger` to be a logger with info/warn/error/debug, got "console"',
+    );
   });
 
   it('definition keys of the wrong type', () => {
