@@ -102,7 +102,12 @@ export class ExecutionQueries {
     const timeout = options.timeout;
     if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
       throw new ValidationError(
-        [{ path: 'timeout', message: 'expected a non-negative number of seconds' }],
+        [
+          {
+            path: 'timeout',
+            message: `expected a non-negative number of seconds, got ${describeValue(timeout)}`,
+          },
+        ],
         'Invalid wait',
       );
     }

@@ -209,7 +209,7 @@ export class WorkflowEngine {
     this.assertOpen();
     if (typeof workflowId !== 'string' || workflowId.length === 0) {
       throw new ValidationError(
-        [{ path: 'workflowId', message: 'expected a non-empty string' }],
+        [{ path: 'workflowId', message: `expected a non-empty string, got ${describeValue(workflowId)}` }],
         'Invalid execution request',
       );
     }
@@ -221,7 +221,12 @@ export class WorkflowEngine {
     const key = options.idempotencyKey;
     if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256)) {
       throw new ValidationError(
-        [{ path: 'idempotencyKey', message: 'expected a string of 1 to 256 characters' }],
+        [
+          {
+            path: 'idempotencyKey',
+            message: `expected a string of 1 to 256 characters, got ${describeValue(key)}`,
+          },
+        ],
         'Invalid execution request',
       );
     }

@@ -4,6 +4,7 @@ import { validateDefinition } from '../../src/definition/validate.js';
 import { createOrchestrator } from '../../src/orchestrator.js';
 import { RemoteWorkerHub } from '../../src/remote/hub.js';
 import { createRemoteWorker } from '../../src/remote/worker-client.js';
+import { parseListQuery } from '../../src/server/dashboard/pages/executions.js';
 
 /** zod's own texts, which no validation message should show. */
 const ZOD_TEXT = /Invalid input|Invalid option|Too small|Too big|received/;
@@ -123,6 +124,36 @@ describe('validation messages say what a key takes and what it got', () => {
     );
     expect(() => new RemoteWorkerHub({ logger: 'console' as never })).toThrow(
       'Invalid RemoteWorkerHub options: logger: Expected `logger` to be a logger with info/warn/error/debug, got "console"',
+    );
+  });
+
+  // They said what was expected only ('workflowId: expected a non-empty string').
+  it('executeWorkflow and waitForCompletion name the argument they got', async () => {
+    const orch = await createOrchestrator({ store: 'memory', actions: { a: () => 1 } });
+    try {
+      const engine = orch.workflowEngine;
+      await engine.defineWorkflow('w', [{ name: 'a' }]);
+      await expect(engine.executeWorkflow(5 as never)).rejects.toThrow(
+        /^Invalid execution request: workflowId: expected a non-empty string, got 5$/,
+      );
+      await expect(engine.executeWorkflow('w', {}, { idempotencyKey: 'k'.repeat(300) })).rejects.toThrow(
+        /^Invalid execution request: idempotencyKey: expected a string of 1 to 256 characters, got "k{64}…" \(300 characters\)$/,
+      );
+      await expect(engine.executeWorkflow('w', {}, { idempotencyKey: 7 as never })).rejects.toThrow(
+        /idempotencyKey: expected a string of 1 to 256 characters, got 7$/,
+      );
+      const id = await engine.executeWorkflow('w');
+      await expect(engine.waitForCompletion(id, { timeout: '5' as never })).rejects.toThrow(
+        /^Invalid wait: timeout: expected a non-negative number of seconds, got "5"$/,
+      );
+    } finally {
+      await orch.close();
+    }
+  });
+
+  it("the dashboard's execution filter names the length of an overlong workflow id", () => {
+    expect(() => parseListQuery({ workflowId: 'w'.repeat(200) })).toThrow(
+      'Invalid execution filter: workflowId: expected at most 128 characters, got 200',
     );
   });
 

@@ -60,7 +60,7 @@ export function parseListQuery(query: Record<string, unknown>): ListQuery {
     });
   }
   if (workflowId.length > 128)
-    issues.push({ path: 'workflowId', message: 'expected at most 128 characters' });
+    issues.push({ path: 'workflowId', message: `expected at most 128 characters, got ${workflowId.length}` });
   for (const [path, cursor] of [
     ['before', before],
     ['after', after],
