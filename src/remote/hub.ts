@@ -184,7 +184,11 @@ export function actionNameProblem(name: unknown): string | null {
  */
 function checkActionNames(names: unknown, path: string, heading: string): string[] {
   if (!Array.isArray(names) || names.length === 0) {
-    throw new ValidationError([{ path, message: 'expected a non-empty array of action names' }], heading);
+    const got = Array.isArray(names) ? 'an empty array' : describeValue(names);
+    throw new ValidationError(
+      [{ path, message: `expected a non-empty array of action names, got ${got}` }],
+      heading,
+    );
   }
   const issues = [];
   for (const [i, name] of names.entries()) {
