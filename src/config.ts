@@ -317,7 +317,7 @@ const configSchema = z
         [
           z.string().refine((s) => STORE_URL.test(s), {
             error: (i) =>
-              `Expected \`store\` to be "memory", "sqlite:<path>" or "postgres://...", got ${JSON.stringify(redactRefusedUrl(String(i.input)))}`,
+              `Expected \`store\` to be "memory", "sqlite:<path>" or "postgres://...", got ${describeValue(redactRefusedUrl(String(i.input)))}`,
           }),
           z.custom<Store>((v) => !!v && typeof v === 'object' && typeof (v as Store).update === 'function'),
         ],
@@ -488,7 +488,7 @@ export function resolveStoreUrl(config: Pick<Config, 'store' | 'enableWorkflowPe
       [
         {
           path: 'ORCHESTRATOR_STORE',
-          message: `Expected \`ORCHESTRATOR_STORE\` to be "memory", "sqlite:<path>" or "postgres://...", got ${JSON.stringify(redactRefusedUrl(fromEnv))}`,
+          message: `Expected \`ORCHESTRATOR_STORE\` to be "memory", "sqlite:<path>" or "postgres://...", got ${describeValue(redactRefusedUrl(fromEnv))}`,
         },
       ],
       'Invalid config',

@@ -6,6 +6,7 @@
 
 import { type Logger, redactRefusedUrl } from '../config.js';
 import { describeKind, describeValue } from '../describe-value.js';
+import { echo } from '../echo.js';
 import { ValidationError } from '../errors.js';
 import { tokenProblem } from '../server/auth.js';
 import { optionsIssues, unknownKeyIssues } from '../unknown-keys.js';
@@ -170,13 +171,16 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
     try {
       parsed = new URL(u);
     } catch {
-      invalid(`'${shown}' is not a URL`, 'url');
+      invalid(`${echo(shown)} is not a URL`, 'url');
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-      invalid(`'${shown}' is not an http(s) URL`, 'url');
+      invalid(`${echo(shown)} is not an http(s) URL`, 'url');
     if (parsed.username || parsed.password) {
       // They would never be sent (the bearer token is), yet every log line would show them.
-      invalid(`'${shown}' carries credentials; remove them: the worker authenticates with \`token\``, 'url');
+      invalid(
+        `${echo(shown)} carries credentials; remove them: the worker authenticates with \`token\``,
+        'url',
+      );
     }
     return parsed.href.replace(/\/+$/, '');
   });
@@ -204,10 +208,10 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
   if (names.length === 0) invalid('`actions` must name at least one handler', 'actions');
   for (const name of names) {
     if (!ACTION_NAME_PATTERN.test(name))
-      invalid(`action name '${name}' must match [A-Za-z0-9_.-]+`, `actions.${name}`);
+      invalid(`action name ${echo(name)} must match [A-Za-z0-9_.-]+`, `actions.${name}`);
     if (typeof options.actions[name] !== 'function')
       invalid(
-        `action '${name}' must be a function, got ${describeValue(options.actions[name])}`,
+        `action ${echo(name)} must be a function, got ${describeValue(options.actions[name])}`,
         `actions.${name}`,
       );
   }

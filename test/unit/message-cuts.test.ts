@@ -10,8 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readDefinitionFile } from '../../src/cli/definition-file.js';
+import { compileConfig } from '../../src/config.js';
 import { compileExpression } from '../../src/definition/expression.js';
 import { logLevelFromEnv } from '../../src/logger.js';
+import { createRemoteWorker } from '../../src/remote/worker-client.js';
 import { parseVersionQuery } from '../../src/server/dashboard/pages/workflows.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -70,5 +72,24 @@ describe('messages repeating the start of a value', () => {
     const message = messageOf(() => readDefinitionFile(path));
     expect(message).not.toMatch(LONE_SURROGATE);
     expect(message).toContain(`invalid workflow definition '${'w'.repeat(64)}…' (129 characters): `);
+  });
+
+  // These repeated the whole value (a 10,000-character store or URL in every log line and answer).
+  it('a store or worker URL that is refused, and an action name', () => {
+    const store = messageOf(() => compileConfig({ store: `mysql://u:pw@h/${'d'.repeat(10_000)}` }));
+    expect(store).toContain('got "mysql://***@h/ddd');
+    expect(store).toMatch(/…" \(10014 characters\)$/);
+    expect(store).not.toContain('pw');
+    const url = `ftp://h/${'p'.repeat(10_000)}`;
+    const worker = messageOf(() => createRemoteWorker({ url, token: 'a-token', actions: { a: () => 1 } }));
+    expect(worker).toMatch(
+      /^Invalid createRemoteWorker options: url: 'ftp:\/\/h\/p+…' \(10008 characters\) is not an http\(s\) URL$/,
+    );
+    const name = `a b${'c'.repeat(10_000)}`;
+    const action = messageOf(() =>
+      createRemoteWorker({ url: 'http://127.0.0.1:9', token: 'a-token', actions: { [name]: () => 1 } }),
+    );
+    expect(action.length).toBeLessThan(400);
+    expect(action).toContain("action name 'a bccc");
   });
 });
