@@ -305,7 +305,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
   assertReadable(options, [...CONFIG_KEYS, 'actions', 'compensations', 'on'], 'Invalid config');
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new ValidationError(
-      [{ path: '', message: 'Expected the config to be an object' }],
+      [{ path: '', message: `Expected the config to be an object, got ${describeValue(options)}` }],
       'Invalid config',
     );
   }

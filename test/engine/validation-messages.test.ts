@@ -64,6 +64,19 @@ describe('validation messages say what a key takes and what it got', () => {
     expect(configMessage(5 as never)).toBe('Invalid config: Expected the config to be an object, got 5');
   });
 
+  // createOrchestrator's own check said what it expected only, unlike compileConfig's above.
+  it('createOrchestrator names a config that is no object', async () => {
+    for (const [config, got] of [
+      [5, '5'],
+      [null, 'null'],
+      [[], 'an array'],
+    ] as const) {
+      await expect(createOrchestrator(config as never)).rejects.toThrow(
+        `Invalid config: Expected the config to be an object, got ${got}`,
+      );
+    }
+  });
+
   // They said what they expected only: 'Expected `actions` to be an object of { name: handler }'.
   it('handler, listener, logger and remote worker options name the value they got', async () => {
     const refused = (options: Record<string, unknown>) =>
