@@ -4,7 +4,11 @@
  * `Metrics`), in housekeeping, never on a step's path. A read happens at most once per
  * `sweepInterval`, and only when it may tell something new: another process wrote (when the store
  * can tell, as SQLite can), or executions moved between this node and the others. It is also spaced
- * by its own cost, so that on a large store it takes at most 1/{@link COST_SHARE} of the time.
+ * by its own cost, so that on a large store it takes at most 1/{@link COST_SHARE} of the time: by
+ * the cheaper of the last two reads, as a read the process was stopped in (SIGSTOP, a paused VM,
+ * a long GC) counts the whole stall as its cost, and spacing by that alone left the counts stale
+ * for {@link COST_SHARE} times the stall. A store slow for real makes both reads slow (the first
+ * read, with no earlier one, is followed by a sweep interval).
  * @module
  */
 import { intervalPassed } from '../clock.js';
@@ -17,6 +21,8 @@ export class OthersRefresh {
   /** When the last read ended (null: none yet), and the gap the next one keeps after it. */
   private last: number | null = null;
   private gap = 0;
+  /** What the previous read took (ms); before the first, 0: that one is followed by a sweep interval. */
+  private lastCost = 0;
   private readonly ctx: EngineContext;
 
   constructor(ctx: EngineContext) {
@@ -38,7 +44,9 @@ export class OthersRefresh {
       owed = true;
       const started = performance.now();
       ctx.metrics.setOthers(await ctx.store.aggregateByWorkflow({ exceptOwner: ctx.nodeId }));
-      const cost = performance.now() - started;
+      const took = performance.now() - started;
+      const cost = Math.min(took, this.lastCost);
+      this.lastCost = took;
       this.last = now;
       this.gap = Math.max(ctx.config.sweepInterval * 1000, COST_SHARE * cost);
     } catch (error) {
