@@ -9,6 +9,7 @@
  * Uses only `node:http(s)` with its own keep-alive agents: nothing from the server side is imported.
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import { MAX_TIMER_MS, systemClock } from '../clock.js';
 import type { Logger } from '../config.js';
 import { echo } from '../echo.js';
@@ -129,6 +130,11 @@ class RemoteWorkerClient implements RemoteWorker {
     this.http = new HttpTransport(options.token);
     this.handlers = { ...options.actions };
     this.concurrency = options.concurrency ?? 1;
+    // Each slot waits on the stop signal (its poll request, its back-off), and a poll's listener
+    // goes only when its request closes, maybe after the next poll began: up to two per slot, by
+    // design. Past Node's default of 10 (a worker of more than 10 slots), every worker warned
+    // "Possible EventTarget memory leak detected", though nothing leaked.
+    setMaxListeners(2 * this.concurrency + 10, this.halt.signal);
     this.name = options.name;
     this.pollSeconds = options.pollSeconds;
     this.timeoutMs = (options.requestTimeoutSeconds ?? 10) * 1000;
