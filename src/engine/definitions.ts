@@ -6,7 +6,9 @@
  * The latest version of each workflow is compiled when read (a version this release cannot run
  * is known at once); an older one only when first asked for (by a runner adopting one of its
  * executions, a status, a compensation): compiling every version ever defined made start-up time
- * and memory grow with every redefinition.
+ * and memory grow with every redefinition. Superseded versions keep their plans only while among
+ * the {@link MAX_OLDER_COMPILED} most recently used: a process that redefined a workflow for weeks
+ * held every plan it ever compiled.
  * @module
  */
 import { type Clock, intervalPassed } from '../clock.js';
@@ -22,7 +24,14 @@ import type {
 } from '../definition/types.js';
 import { validateCompiling } from '../definition/validate.js';
 import { ConflictError } from '../errors.js';
+import { dropOldest, setRecent } from '../lru.js';
 import type { DefinitionRecord, Store } from '../store/store.js';
+
+/**
+ * Superseded versions whose compiled plans are kept (least recently used dropped first, compiled
+ * again when next needed); the latest version of each workflow is always kept.
+ */
+export const MAX_OLDER_COMPILED = 64;
 
 /**
  * A stored version: its plan, or (`plan` null) what keeps this release from running it — a
@@ -59,6 +68,8 @@ export class DefinitionRegistry {
   private readonly readAt = new Map<string, number>();
   /** The re-read of each workflow's versions under way (see `latest`). */
   private readonly rereading = new Map<string, Promise<void>>();
+  /** Superseded versions holding a compiled plan, least recently used first. */
+  private readonly olderCompiled = new Map<Version, true>();
   /** When every definition was last read from the store, and the read under way. */
   private listedAt = 0;
   private listing: Promise<void> | null = null;
@@ -243,14 +254,26 @@ export class DefinitionRegistry {
    */
   private compiled(version: Version, expressions?: CompiledExpressions): Entry {
     // (Called on every executeWorkflow: nothing is allocated once compiled.)
-    if (version.compiled) return version.compiled;
+    if (version.compiled) {
+      if (this.olderCompiled.has(version)) setRecent(this.olderCompiled, version, true);
+      return version.compiled;
+    }
     const { def } = version;
-    version.compiled = {
+    const entry: Entry = {
       ...withCompiledExpressions(expressions ?? new Map(), () => readStored(def, this.defaults)),
       def,
       canonical: canonicalDefinitionJson(def.steps, def.options),
     };
-    return version.compiled;
+    version.compiled = entry;
+    if (this.byId.get(def.id)?.latest !== version) this.keepOlder(version);
+    return entry;
+  }
+
+  /** Counts a superseded version's plan among those kept, dropping the least recently used past the cap. */
+  private keepOlder(version: Version): void {
+    setRecent(this.olderCompiled, version, true);
+    const dropped = dropOldest(this.olderCompiled, MAX_OLDER_COMPILED);
+    if (dropped) dropped[0].compiled = null;
   }
 
   /** Keeps a stored version (not compiled yet: see `compiled`). */
@@ -273,7 +296,11 @@ export class DefinitionRegistry {
       this.byId.set(rec.id, v);
     }
     v.byVersion.set(rec.version, version);
-    if (rec.version >= v.latest.def.version) v.latest = version;
+    if (rec.version >= v.latest.def.version && v.latest !== version) {
+      const superseded = v.latest;
+      v.latest = version;
+      if (superseded.compiled) this.keepOlder(superseded);
+    }
     return version;
   }
 }
