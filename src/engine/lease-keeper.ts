@@ -71,8 +71,11 @@ export class LeaseKeeper {
   private readonly unrunnable: UnrunnableVersions;
   /** Executions taken here that this node lacks handlers for, whose lease it has yet to release. */
   private readonly toRelease = new Set<string>();
-  /** Executions an `adopt` is reading or setting up, not yet in the scheduler. */
-  private readonly adopting = new Set<string>();
+  /**
+   * Executions an `adopt` is reading or setting up, not yet in the scheduler, with the newest claim
+   * of each (another claim of this node may take one again meanwhile: its runner needs that epoch).
+   */
+  private readonly adopting = new Map<string, ExecutionRecord>();
   /** Claims under way (a cancel claims outside the rounds). */
   private readonly claims = new Set<Promise<number>>();
   /** Renew (and check ownership) in the next round whatever the time since the last renewal. */
@@ -646,8 +649,14 @@ export class LeaseKeeper {
       if (how !== 'placed' && record.epoch > held.record.epoch) this.scheduler.reclaimed.add(record.id);
       return;
     }
-    if (this.adopting.has(record.id)) return;
-    this.adopting.add(record.id);
+    const adopting = this.adopting.get(record.id);
+    if (adopting) {
+      // Run under the newer claim: under the older epoch its first write is refused, and as this
+      // node renews the newer lease, no node would ever run it again.
+      if (record.epoch > adopting.epoch) this.adopting.set(record.id, record);
+      return;
+    }
+    this.adopting.set(record.id, record);
     try {
       await this.adoptOnce(record, known, how);
     } finally {
@@ -720,14 +729,16 @@ export class LeaseKeeper {
     // This node's from now on: a claimed one leaves the others' counts; one placed here was
     // counted by no node yet.
     if (!counted) ctx.metrics.adopt(snapshot.execution, how !== 'placed');
+    const claim = this.adopting.get(record.id) ?? record;
     const ex = new ActiveExecution(
-      { ...snapshot.execution, epoch: record.epoch, owner: record.owner, leaseUntil: record.leaseUntil },
+      { ...snapshot.execution, epoch: claim.epoch, owner: claim.owner, leaseUntil: claim.leaseUntil },
       snapshot.steps,
       entry.plan,
       true,
     );
-    // Placed here by the node that created it: it never ran. Claimed: it may have been running.
-    ex.storeStartsFirst = how !== 'placed';
+    // Placed here by the node that created it: it never ran. Claimed (also one placed here and
+    // claimed again meanwhile): it may have been running.
+    ex.storeStartsFirst = how !== 'placed' || claim !== record;
     ex.retaken = how === 'retaken';
     this.scheduler.submit(ex);
   }
