@@ -72,6 +72,22 @@ const SIGNAL: PropertyDescriptor = { get: readSignal, enumerable: true, configur
 const OUTPUTS_GETTER: PropertyDescriptor = { get: readOutputs, enumerable: true, configurable: true };
 
 /**
+ * Whether an attempt that ended (its handler returned or threw) did so after its deadline though
+ * the timeout's timer had not fired yet. Node runs the due callbacks of one timer list together
+ * before the next list, so after a stall of the event loop a handler's own 30 ms timer could run
+ * before the attempt's 10 ms timeout and its result was taken; a sync handler cannot be cut short
+ * at all. Whole milliseconds: strictly later, so an attempt that ended in time never counts.
+ */
+function pastDeadline(deadline: number | undefined, clock: Clock): boolean {
+  return deadline !== undefined && clock.now() > deadline;
+}
+
+/** The result of an attempt that ended after its deadline: its step's timeout, as if the timer had fired. */
+function lateResult(stepName: string, timeoutMs: number): AttemptResult {
+  return { ok: false, error: new StepTimeoutError(stepName, timeoutMs), timedOut: true, aborted: false };
+}
+
+/**
  * Runs `handler(input, ctx)` once. `ctx.signal` aborts when `scope` does or when `timeoutMs`
  * passes. Never throws: failures come back as `{ ok: false }`.
  */
@@ -97,13 +113,14 @@ export async function runAttempt(
     }, timeoutMs);
   }
   const attemptScope = own;
+  const deadline = timeoutMs === null ? undefined : clock.now() + timeoutMs;
   const handlerCtx = {
     executionId: ctx.executionId,
     workflowId: ctx.workflowId,
     stepName: ctx.stepName,
     attempt: ctx.attempt,
     idempotencyKey: ctx.idempotencyKey,
-    deadline: timeoutMs === null ? undefined : clock.now() + timeoutMs,
+    deadline,
     [SCOPE]: attemptScope,
     [SIGNAL_SCOPE]: attemptScope === scope ? undefined : attemptScope,
     [ENDED]: false,
@@ -124,9 +141,11 @@ export async function runAttempt(
       }
     }
     if (attemptScope.aborted) return { ok: false, error: attemptScope.reason, timedOut, aborted: !timedOut };
+    if (pastDeadline(deadline, clock)) return lateResult(ctx.stepName, timeoutMs!);
     return { ok: true, output };
   } catch (error) {
     if (attemptScope.aborted) return { ok: false, error: attemptScope.reason, timedOut, aborted: !timedOut };
+    if (pastDeadline(deadline, clock)) return lateResult(ctx.stepName, timeoutMs!);
     return { ok: false, error, timedOut: false, aborted: false };
   } finally {
     timer?.cancel();
