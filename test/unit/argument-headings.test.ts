@@ -16,15 +16,7 @@ import { createRemoteWorker } from '../../src/remote/worker-client.js';
 import { createAlertWebhook } from '../../src/server/alert-webhook.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { memoryLogger } from '../helpers/orchestrator.js';
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected a throw');
-}
+import { messageOf } from '../helpers/thrown.js';
 
 describe('headings of public method argument errors', () => {
   it('names the balancer method', () => {

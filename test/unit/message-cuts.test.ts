@@ -15,17 +15,9 @@ import { compileExpression } from '../../src/definition/expression.js';
 import { logLevelFromEnv } from '../../src/logger.js';
 import { createRemoteWorker } from '../../src/remote/worker-client.js';
 import { parseVersionQuery } from '../../src/server/dashboard/pages/workflows.js';
+import { messageOf } from '../helpers/thrown.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected a throw');
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'orch-message-cuts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
