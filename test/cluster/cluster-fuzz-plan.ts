@@ -174,11 +174,17 @@ export function writeJournal(file: string, line: JournalLine): void {
   appendFileSync(file, `${JSON.stringify(line)}\n`);
 }
 
-/** The journal's lines, in the order they were written. */
+/**
+ * The journal's whole lines, in the order they were written. A read while a process appends can
+ * see the start of its line only (one write(2) is atomic for other writers, not for a reader):
+ * what follows the last newline is left for the next read.
+ */
 export function readJournal(file: string): JournalLine[] {
   if (!existsSync(file)) return [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.pop();
   const out: JournalLine[] = [];
-  for (const l of readFileSync(file, 'utf8').split('\n')) {
+  for (const l of lines) {
     if (l) out.push(JSON.parse(l) as JournalLine);
   }
   return out;
