@@ -17,6 +17,12 @@ export class AbortScope {
   /** The race on the fast path (see `race`) and its reject, or null. */
   private racing: AbortListener | null = null;
   private racePromise: Promise<unknown> | null = null;
+  /**
+   * Set on a scope with a deadline of its own (a parallel step's timeout): aborts it when `now` is
+   * past that deadline, though its timer has not fired yet. Attempts run in the scope call it when
+   * their handler ends (see `runAttempt`), so a result that came late is not taken as in time.
+   */
+  expireIfLate: ((now: number) => void) | null = null;
 
   /** A child scope aborts when its parent does (call `dispose` when done with it). */
   constructor(parent?: AbortScope) {
@@ -39,6 +45,7 @@ export class AbortScope {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
+    this.expireIfLate = null;
     this.controller?.abort(reason);
     const racing = this.racing;
     this.racing = null;

@@ -77,7 +77,15 @@ export async function runParallelStep(
     // made only when the timeout fires: an Error's stack costs more than the rest of the step.
     const fire = () => group.abort(new StepTimeoutError(step.name, timeoutMs));
     if (timeoutAt <= now) fire();
-    else timer = clock.setTimer(fire, timeoutAt - now);
+    else {
+      timer = clock.setTimer(fire, timeoutAt - now);
+      // A branch's attempt that ends past the step's timeout before the timer fired (a stalled
+      // event loop runs due timers list by list; a synchronous handler cannot be cut short) is cut
+      // short by it all the same. Whole milliseconds, strictly later, as for an action's timeout.
+      group.expireIfLate = (at) => {
+        if (at > timeoutAt && !group.aborted) fire();
+      };
+    }
   }
 
   let failure: Extract<StepOutcome, { ok: false }> | null = null;

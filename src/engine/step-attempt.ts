@@ -100,6 +100,7 @@ export async function runAttempt(
   clock: Clock,
   onQueueWait?: (ms: number) => void,
 ): Promise<AttemptResult> {
+  scope.expireIfLate?.(clock.now());
   if (scope.aborted) return { ok: false, error: scope.reason, timedOut: false, aborted: true };
   let own: AbortScope = scope;
   let timer: TimerHandle | null = null;
@@ -140,10 +141,12 @@ export async function runAttempt(
         attemptScope.endRace(race);
       }
     }
+    scope.expireIfLate?.(clock.now());
     if (attemptScope.aborted) return { ok: false, error: attemptScope.reason, timedOut, aborted: !timedOut };
     if (pastDeadline(deadline, clock)) return lateResult(ctx.stepName, timeoutMs!);
     return { ok: true, output };
   } catch (error) {
+    scope.expireIfLate?.(clock.now());
     if (attemptScope.aborted) return { ok: false, error: attemptScope.reason, timedOut, aborted: !timedOut };
     if (pastDeadline(deadline, clock)) return lateResult(ctx.stepName, timeoutMs!);
     return { ok: false, error, timedOut: false, aborted: false };
