@@ -111,7 +111,10 @@ async function drive(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult
 
 /**
  * Stops `ex` with a timeout once the clock's `now()` reaches `at` (at once if it has): a timer that
- * fires early by `now()` (see `sleepUntil`) is armed again for the rest.
+ * fires early by `now()` (see `sleepUntil`) is armed again for the rest. An attempt that ends past
+ * `at` before the timer fired (a stalled event loop runs due timers list by list; a synchronous
+ * handler cannot be cut short) stops it all the same, strictly later in whole milliseconds (see
+ * `AbortScope.expireIfLate`): its result is not taken.
  */
 function armDeadline(ctx: EngineContext, ex: ActiveExecution, at: number): TimerHandle {
   let timer: TimerHandle | null = null;
@@ -121,7 +124,15 @@ function armDeadline(ctx: EngineContext, ex: ActiveExecution, at: number): Timer
     else timer = ctx.clock.setTimer(arm, left);
   };
   arm();
-  return { cancel: () => timer?.cancel() };
+  ex.scope.expireIfLate = (now) => {
+    if (now > at) ex.stop('timeout');
+  };
+  return {
+    cancel: () => {
+      timer?.cancel();
+      ex.scope.expireIfLate = null;
+    },
+  };
 }
 
 function begin(ctx: EngineContext, ex: ActiveExecution): void {
@@ -150,6 +161,8 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
   const r = ex.record;
   for (;;) {
     if (ctx.lifecycle.draining) ex.stop('shutdown');
+    // Past the workflow's timeout though its timer has not fired: no further step (see `armDeadline`).
+    ex.scope.expireIfLate?.(ctx.clock.now());
     if (ex.stopReason) return { kind: 'stopped' };
     const step = plan.steps[r.cursor];
     if (!step) return { kind: 'completed', last: null };

@@ -71,6 +71,9 @@ export async function runParallelStep(
   // does not give it a fresh one; past it already, no branch starts another attempt.
   const timeoutMs = step.timeoutMs;
   let timer: TimerHandle | null = null;
+  // The workflow's timeout (see `armDeadline`) holds for the branches' attempts too.
+  const workflowLate = ex.scope.expireIfLate;
+  group.expireIfLate = workflowLate;
   if (timeoutMs !== null) {
     const timeoutAt = (rec.startedAt ?? now) + timeoutMs;
     // The branches' signals abort with this (an Error, like every abort reason handlers see),
@@ -83,6 +86,7 @@ export async function runParallelStep(
       // event loop runs due timers list by list; a synchronous handler cannot be cut short) is cut
       // short by it all the same. Whole milliseconds, strictly later, as for an action's timeout.
       group.expireIfLate = (at) => {
+        workflowLate?.(at);
         if (at > timeoutAt && !group.aborted) fire();
       };
     }

@@ -5,22 +5,8 @@
  * of such attempts under load ended `completed`), and a synchronous handler cannot be cut short.
  */
 import { describe, expect, it } from 'vitest';
-import { type Clock, createOrchestrator, type Orchestrator } from '../../src/index.js';
-
-/** A clock whose time moves only when the test says and whose timers never fire (a stalled loop). */
-function stalledClock(): Clock & { move(ms: number): void } {
-  let t = 1_800_000_000_000;
-  return {
-    now: () => t,
-    setTimer: () => ({ cancel() {} }),
-    // Sleeps end only by their signal, as nothing fires.
-    sleep: (_ms, signal) =>
-      new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason))),
-    move(ms: number) {
-      t += ms;
-    },
-  };
-}
+import { createOrchestrator, type Orchestrator } from '../../src/index.js';
+import { stalledClock } from '../helpers/stalled-clock.js';
 
 async function run(orch: Orchestrator, handler: () => unknown, timeout = 0.01) {
   orch.workflowEngine.registerAction('work', handler as never);

@@ -5,30 +5,11 @@
  * not kept. Branches that ended in time stay completed.
  */
 import { describe, expect, it } from 'vitest';
-import { type Clock, createOrchestrator, type Orchestrator } from '../../src/index.js';
-
-/** A clock whose time moves only when the test says and whose timers never fire (a stalled loop). */
-function stalledClock(): Clock & { move(ms: number): void } {
-  let t = 1_800_000_000_000;
-  return {
-    now: () => t,
-    setTimer: () => ({ cancel() {} }),
-    sleep: (_ms, signal) =>
-      new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason))),
-    move(ms: number) {
-      t += ms;
-    },
-  };
-}
+import { createOrchestrator, type Orchestrator } from '../../src/index.js';
+import { type StalledClock, stalledClock } from '../helpers/stalled-clock.js';
 
 /** Runs a parallel step `p` (timeout 10 ms) of branches `a` and `b` (ending after `a`), each moving the clock by its ms. */
-async function run(
-  orch: Orchestrator,
-  clock: ReturnType<typeof stalledClock>,
-  a: number,
-  b: number,
-  sync = false,
-) {
+async function run(orch: Orchestrator, clock: StalledClock, a: number, b: number, sync = false) {
   const e = orch.workflowEngine;
   const branch = (ms: number, later: boolean) =>
     sync
