@@ -30,6 +30,24 @@ export function reportQueueWait(ctx: StepContext, ms: number): void {
   if (sink !== undefined && ms > 0 && Number.isFinite(ms)) sink(ms);
 }
 
+/**
+ * Where the `ctx` of an out-of-process handler's attempt keeps the engine's check of its deadlines
+ * (see {@link expireAttemptIfLate}; the engine sets it, other contexts have none).
+ */
+export const EXPIRE_IF_LATE = Symbol('orchestrator.expireIfLate');
+
+/**
+ * Ends the attempt `ctx` belongs to as its timers would when the engine's clock is past its step's
+ * timeout, or its workflow's (or parallel step's), though that timer has not fired yet: a stalled
+ * event loop runs due timers list by list, so a worker's request can come first. Its signal aborts
+ * then. Returns whether the attempt is over (false for a context the engine did not make for an
+ * out-of-process handler): a remote worker's late result must be refused, not taken and discarded.
+ */
+export function expireAttemptIfLate(ctx: StepContext): boolean {
+  const expire = (ctx as { [EXPIRE_IF_LATE]?: () => boolean })[EXPIRE_IF_LATE];
+  return expire?.() === true;
+}
+
 /** Whether `handler` was marked with {@link markOutOfProcess}. */
 export function runsOutOfProcess(handler: ActionHandler | undefined): boolean {
   return handler !== undefined && (handler as { [OUT_OF_PROCESS]?: boolean })[OUT_OF_PROCESS] === true;

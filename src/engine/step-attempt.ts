@@ -10,7 +10,7 @@ import { isThenable } from '../thenable.js';
 import type { StepContext } from '../types.js';
 import { AbortScope } from './abort-scope.js';
 import { lazyOutputCopies } from './lazy-outputs.js';
-import { QUEUE_WAIT_SINK } from './out-of-process.js';
+import { EXPIRE_IF_LATE, QUEUE_WAIT_SINK } from './out-of-process.js';
 
 /** Outcome of one attempt. */
 export type AttemptResult =
@@ -44,6 +44,7 @@ type ScopedContext = StepContext & {
   [OUTPUTS]: Readonly<Record<string, unknown>>;
   [OUTPUTS_COPY]: Readonly<Record<string, unknown>> | undefined;
   [QUEUE_WAIT_SINK]: ((ms: number) => void) | undefined;
+  [EXPIRE_IF_LATE]: (() => boolean) | undefined;
 };
 
 function readSignal(this: ScopedContext): AbortSignal {
@@ -115,6 +116,20 @@ export async function runAttempt(
   }
   const attemptScope = own;
   const deadline = timeoutMs === null ? undefined : clock.now() + timeoutMs;
+  // For an out-of-process handler (a remote worker's action): the hub's check that the attempt is
+  // not over by its deadlines before it takes a worker's request (see `expireAttemptIfLate`).
+  const expireIfLate =
+    onQueueWait === undefined
+      ? undefined
+      : () => {
+          if (handlerCtx[ENDED]) return true;
+          scope.expireIfLate?.(clock.now());
+          if (!attemptScope.aborted && pastDeadline(deadline, clock)) {
+            timedOut = true;
+            attemptScope.abort(new StepTimeoutError(ctx.stepName, timeoutMs!));
+          }
+          return attemptScope.aborted;
+        };
   const handlerCtx = {
     executionId: ctx.executionId,
     workflowId: ctx.workflowId,
@@ -128,6 +143,7 @@ export async function runAttempt(
     [OUTPUTS]: ctx.outputs,
     [OUTPUTS_COPY]: undefined,
     [QUEUE_WAIT_SINK]: onQueueWait,
+    [EXPIRE_IF_LATE]: expireIfLate,
   } as ScopedContext;
   Object.defineProperty(handlerCtx, 'signal', SIGNAL);
   Object.defineProperty(handlerCtx, 'outputs', OUTPUTS_GETTER);

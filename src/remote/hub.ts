@@ -18,7 +18,7 @@ import { type Logger, missingClockMethods } from '../config.js';
 import { describeValue } from '../describe-value.js';
 import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
 import { MAX_OUTPUT_TEXT } from '../engine/action-step.js';
-import { markOutOfProcess, reportQueueWait } from '../engine/out-of-process.js';
+import { expireAttemptIfLate, markOutOfProcess, reportQueueWait } from '../engine/out-of-process.js';
 import { ClosedError, ConflictError, type Issue, NonRetryableError, ValidationError } from '../errors.js';
 import { guardedLogger } from '../guarded-logger.js';
 import { copiedJsonText, copyCheckedJson } from '../json-value.js';
@@ -342,7 +342,8 @@ export class RemoteWorkerHub {
     const wait = Math.min(request.waitSeconds ?? this.pollSeconds, MAX_POLL_WAIT_SECONDS);
     // A closed hub answers an error, not "no task", so clients back off instead of polling in a loop.
     if (this.closed) throw new ClosedError();
-    const queued = this.queue.take(actions);
+    let queued = this.queue.take(actions);
+    while (queued && this.over(queued)) queued = this.queue.take(actions);
     if (queued) {
       this.lease(queued, worker);
       return queued.wire;
@@ -391,7 +392,7 @@ export class RemoteWorkerHub {
   heartbeat(workerId: string, taskId: string): { cancelled: boolean } {
     const worker = this.touch(workerId);
     const task = this.held(worker, taskId);
-    if (task.state === 'cancelled') return { cancelled: true };
+    if (this.over(task)) return { cancelled: true };
     task.leaseUntil = this.clock.now() + this.leaseMs;
     return { cancelled: false };
   }
@@ -571,6 +572,7 @@ export class RemoteWorkerHub {
 
   /** Hands a task to the oldest waiting poll that serves its action, else queues it. */
   private dispatch(task: Task, atHead: boolean): void {
+    if (this.over(task)) return;
     const waiter = this.closed ? null : this.queue.waiterFor(task.wire.action);
     if (waiter) {
       this.lease(task, waiter.worker);
@@ -594,12 +596,24 @@ export class RemoteWorkerHub {
     task.reject(reason);
   }
 
+  /**
+   * Whether the step attempt `task` belongs to is over, cancelled or timed out: also when its
+   * deadline (the step's, the workflow's) passed though the timer has not fired yet — a stalled
+   * event loop runs due timers list by list, so a worker's late result could come first and be
+   * answered 204, then discarded by the engine. The attempt is ended then as by its timer (its
+   * signal cancels the task: dropped from its queue, or marked cancelled if leased).
+   */
+  private over(task: Task): boolean {
+    if (!task.settled) expireAttemptIfLate(task.ctx);
+    return task.settled;
+  }
+
   /** Takes a task back from the worker that holds it (for complete/fail/release). */
   private takeBack(workerId: string, taskId: string): Task {
     const worker = this.touch(workerId);
     const task = this.held(worker, taskId);
     worker.tasks.delete(taskId);
-    if (task.state === 'cancelled') {
+    if (this.over(task)) {
       throw new ConflictError(
         `Task '${taskId}' was cancelled (its step was cancelled or timed out); the result is discarded`,
       );
