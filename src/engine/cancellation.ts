@@ -4,15 +4,13 @@
  * request in the store, applied by its owner; an orphan is taken over here first).
  * @module
  */
-import { elapsedMs } from '../clock.js';
 import { type ErrorInfo, LeaseLostError } from '../errors.js';
 import { UNFINISHED_STATES } from '../store/states.js';
 import type { ActiveExecution } from './active-execution.js';
 import { type EngineContext, leaseMs } from './context.js';
 import { checkExecutionId } from './execution-id-arg.js';
 import { POLL_MS } from './execution-queries.js';
-import { announceFinished } from './finished.js';
-import { persistChange, stateFields } from './persist.js';
+import { endQueued, queuedTimeoutError } from './queued-end.js';
 import type { Scheduler } from './scheduler.js';
 
 export class Cancellation {
@@ -198,12 +196,8 @@ export class Cancellation {
         continue;
       }
       if (!this.scheduler.dequeue(ex)) continue;
-      const seconds = ex.plan.timeoutMs / 1000;
       try {
-        await this.finishQueued(ex, {
-          code: 'WORKFLOW_TIMEOUT',
-          message: `Workflow timed out after ${seconds}s before it could start`,
-        });
+        await this.finishQueued(ex, queuedTimeoutError(ex));
       } finally {
         ex.markDone();
       }
@@ -212,23 +206,15 @@ export class Cancellation {
 
   /** Ends an execution that never left the queue: cancelled, or failed with `error`. */
   private async finishQueued(ex: ActiveExecution, error: ErrorInfo | null): Promise<void> {
-    const now = this.ctx.clock.now();
-    const status = error ? 'failed' : 'cancelled';
-    const r = ex.record;
-    const before = stateFields(ex);
-    r.status = status;
-    r.completedAt = now;
-    r.error = error;
     try {
-      await persistChange(this.ctx, ex, null, before);
+      await endQueued(this.ctx, ex, error);
     } catch (err) {
       // Out of the queue already, so no runner's exit settles it: another node has it by now
       // (counted among the others' from now on), or the store failed and it is still this node's,
       // unfinished, to be taken up again as a runner's abandoned execution is.
-      if (err instanceof LeaseLostError) this.ctx.metrics.disown(r);
-      else this.scheduler.abandoned.set(ex.id, r);
+      if (err instanceof LeaseLostError) this.ctx.metrics.disown(ex.record);
+      else this.scheduler.abandoned.set(ex.id, ex.record);
       throw err;
     }
-    announceFinished(this.ctx, ex, 'pending', status, error, elapsedMs(r.createdAt, now));
   }
 }

@@ -18,6 +18,7 @@ import { expressionScope } from './expression-scope.js';
 import { announceFinished, type FinalState } from './finished.js';
 import { runParallelStep } from './parallel-step.js';
 import { logLeaseLost, persist, persistChange, persistLater, stateFields } from './persist.js';
+import { endQueued, expiredBeforeStart, queuedTimeoutError } from './queued-end.js';
 import { emitStepCompleted } from './step-completed.js';
 import { endAttempt, enterStep, excuseStopped } from './step-records.js';
 import { recordCutShortTiming, recordStepTiming } from './step-timing.js';
@@ -56,6 +57,13 @@ export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Pro
 async function drive(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult> {
   let deadline: TimerHandle | null = null;
   try {
+    // Its workflow's timeout passed while it waited for a slot, the queue's deadline timer not
+    // fired yet (a stalled event loop runs due timers list by list): it ends as that timer would
+    // end it, never started.
+    if (expiredBeforeStart(ex, ctx.clock.now())) {
+      await endQueued(ctx, ex, queuedTimeoutError(ex));
+      return 'finished';
+    }
     begin(ctx, ex);
     const r = ex.record;
     if (r.deadlineAt !== null && r.status !== 'compensating') deadline = armDeadline(ctx, ex, r.deadlineAt);

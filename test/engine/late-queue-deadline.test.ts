@@ -1,0 +1,49 @@
+/**
+ * A queued execution whose workflow timeout passed while it waited for a slot, the deadline timer
+ * not fired yet (a stalled event loop runs due timers list by list), is ended when a slot frees,
+ * without starting: failed "before it could start", as when the timer fires — never started, with no
+ * `execution.started`, and the executions behind it still start in their turn.
+ */
+import { describe, expect, it } from 'vitest';
+import { collectEvents, gate, withOrchestrator } from '../helpers/orchestrator.js';
+import { stalledClock } from '../helpers/stalled-clock.js';
+
+describe("a queued execution past its workflow's timeout, the timer not fired", () => {
+  it('fails before it could start when a slot frees, and the next one starts', async () => {
+    const clock = stalledClock();
+    const hold = gate();
+    const runs: string[] = [];
+    const orch = await withOrchestrator({
+      clock,
+      maxConcurrentWorkflows: 1,
+      actions: {
+        block: async (_input, ctx) => {
+          runs.push(ctx.executionId);
+          await hold.promise;
+        },
+        quick: (_input, ctx) => {
+          runs.push(ctx.executionId);
+        },
+      },
+    });
+    const events = collectEvents(orch, ['execution.started']);
+    const e = orch.workflowEngine;
+    await e.defineWorkflow('slow', [{ name: 'block' }], { timeout: 600 });
+    await e.defineWorkflow('fast', [{ name: 'quick' }], { timeout: 5 });
+    const first = await e.executeWorkflow('slow');
+    const late = await e.executeWorkflow('fast');
+    clock.move(5_001);
+    const next = await e.executeWorkflow('slow');
+    hold.open();
+    const status = await e.waitForCompletion(late);
+    expect(status.status).toBe('failed');
+    expect(status.error).toMatchObject({
+      code: 'WORKFLOW_TIMEOUT',
+      message: expect.stringMatching(/before it could start/),
+    });
+    expect(orch.getMetrics('fast').executions).toMatchObject({ failed: 1, running: 0, pending: 0 });
+    expect((await e.waitForCompletion(next)).status).toBe('completed');
+    expect(runs).toEqual([first, next]);
+    expect(events.of('execution.started').map((s) => s.executionId)).toEqual([first, next]);
+  });
+});
