@@ -116,10 +116,12 @@ export class ExecutionQueries {
       const ex = this.scheduler.get(executionId);
       if (ex) {
         // A terminal state is being stored or is stored (the runner is letting go): only its last
-        // write is left, so it is awaited whatever the timeout.
-        const finished = TERMINAL_STATES.has(ex.record.status)
+        // write is left, so it is awaited whatever the timeout (also when the timeout passed while
+        // that write was under way).
+        let finished = TERMINAL_STATES.has(ex.record.status)
           ? await ex.done.then(() => true)
           : await this.waitDone(ex, deadline);
+        if (!finished && TERMINAL_STATES.has(ex.record.status)) finished = await ex.done.then(() => true);
         if (finished && TERMINAL_STATES.has(ex.record.status)) return this.build(ex);
       } else {
         const status = await this.getExecutionStatus(executionId);
