@@ -34,6 +34,11 @@ export interface MetricsSnapshot {
   p95ExecutionMs: number;
   /** Steps that needed a retry / steps run. */
   retryRate: number;
+  /**
+   * Steps run (each step once, however many attempts it took): what `retryRate` divides by. With
+   * none run the rate is 0 for want of anything to rate, not for want of retries. Beyond SPEC §5.
+   */
+  stepsRun: number;
   /** Executions that compensated / finished. */
   compensationRate: number;
   loadDistribution: Record<string, number>;
@@ -201,6 +206,7 @@ export class Metrics {
       avgExecutionMs: own.durations && own.durations.count > 0 ? own.durations.mean : 0,
       p95ExecutionMs: own.durations && own.durations.count > 0 ? own.durations.percentile(95) : 0,
       retryRate: rates.retryRate,
+      stepsRun: c.stepsRun,
       compensationRate: rates.compensationRate,
       loadDistribution,
     };

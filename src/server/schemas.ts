@@ -227,6 +227,7 @@ export const metricsSnapshotSchema = z
     avgExecutionMs: z.number(),
     p95ExecutionMs: z.number(),
     retryRate: z.number(),
+    stepsRun: count.describe('steps run, what retryRate divides by (0: no step ran, nothing to rate)'),
     compensationRate: z.number(),
     loadDistribution: z.record(z.string(), z.number()),
   })

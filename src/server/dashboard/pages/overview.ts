@@ -41,7 +41,10 @@ function statsSection(deps: DashboardDeps): SafeHtml {
   })}
   ${stat('Avg execution', formatDuration(finished > 0 ? m.avgExecutionMs : null), { id: 'avg' })}
   ${stat('p95 execution', formatDuration(finished > 0 ? m.p95ExecutionMs : null), { id: 'p95' })}
-  ${stat('Retry rate', formatPercent(m.retryRate), { id: 'retry-rate', hint: 'steps that needed a retry' })}
+  ${stat('Retry rate', m.stepsRun > 0 ? formatPercent(m.retryRate) : '–', {
+    id: 'retry-rate',
+    hint: `steps that needed a retry, of ${m.stepsRun} run`,
+  })}
   ${stat('Compensation rate', finished > 0 ? formatPercent(m.compensationRate) : '–', {
     id: 'compensation-rate',
     hint: 'finished executions that compensated',

@@ -120,7 +120,7 @@ function optimizerPanel(deps: DashboardDeps, id: string): SafeHtml {
   ${stat('Average', stats.count > 0 ? formatDuration(stats.avg) : '–', { id: 'avg' })}
   ${stat('p95', stats.count > 0 ? formatDuration(stats.p95) : '–', { id: 'p95', hint: stats.count > 0 ? `p50 ${formatDuration(stats.p50)} · max ${formatDuration(stats.max)}` : '' })}
   ${stat('Success rate', m.executions.completed + m.executions.failed + m.executions.cancelled > 0 ? formatPercent(m.successRate) : '–', { id: 'success-rate' })}
-  ${stat('Retry rate', formatPercent(m.retryRate), { id: 'retry-rate' })}
+  ${stat('Retry rate', m.stepsRun > 0 ? formatPercent(m.retryRate) : '–', { id: 'retry-rate' })}
   ${stat('Bottleneck', bottleneck ?? '–', {
     id: 'bottleneck',
     hint: bottleneck ? `${formatPercent(share)} of step time` : 'no step recorded yet',
