@@ -35,7 +35,7 @@ export class Cancellation {
   async cancel(executionId: string): Promise<boolean> {
     // A closed orchestrator cannot run the cancellation (or its compensation) any more.
     this.assertOpen();
-    checkExecutionId(executionId);
+    checkExecutionId(executionId, 'cancelWorkflow');
     const ex = this.scheduler.get(executionId);
     if (!ex) return this.cancelStored(executionId, false);
     const from = ex.record.status;

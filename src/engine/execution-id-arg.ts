@@ -8,11 +8,14 @@
 import { describeKind } from '../describe-value.js';
 import { ValidationError } from '../errors.js';
 
-/** @throws ValidationError (path `executionId`) unless `value` is a string. */
-export function checkExecutionId(value: unknown): asserts value is string {
+/**
+ * @param method the method given `value`, for the error's heading ('Invalid cancelWorkflow arguments').
+ * @throws ValidationError (path `executionId`) unless `value` is a string.
+ */
+export function checkExecutionId(value: unknown, method: string): asserts value is string {
   if (typeof value === 'string') return;
   throw new ValidationError(
     [{ path: 'executionId', message: `expected an execution id string, got ${describeKind(value)}` }],
-    'Invalid execution id',
+    `Invalid ${method} arguments`,
   );
 }

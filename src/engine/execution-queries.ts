@@ -32,14 +32,18 @@ export interface WaitOptions {
   timeout?: number | undefined;
 }
 
+const LIST_HEADING = 'Invalid listExecutions options';
+const WAIT_HEADING = 'Invalid waitForCompletion options';
+
 /** Checks a listing filter: an object whose `status` is a state and `workflowId` a non-empty string. */
 function checkFilter(
   filter: unknown,
+  heading: string,
   known: readonly string[] = ['status', 'workflowId'],
 ): asserts filter is { status?: ExecutionState; workflowId?: string } {
-  assertReadable(filter, known, 'Invalid listing');
+  assertReadable(filter, known, heading);
   const issues = optionsIssues(filter, known, { path: '', expected: 'an object of filters' });
-  if (filter === null || typeof filter !== 'object') throw new ValidationError(issues, 'Invalid listing');
+  if (filter === null || typeof filter !== 'object') throw new ValidationError(issues, heading);
   const { status, workflowId } = filter as { status?: unknown; workflowId?: unknown };
   if (status !== undefined && (typeof status !== 'string' || !STATES.has(status))) {
     issues.push({
@@ -53,7 +57,7 @@ function checkFilter(
       message: `expected a non-empty string, got ${describeValue(workflowId)}`,
     });
   }
-  if (issues.length > 0) throw new ValidationError(issues, 'Invalid listing');
+  if (issues.length > 0) throw new ValidationError(issues, heading);
 }
 
 export class ExecutionQueries {
@@ -83,7 +87,7 @@ export class ExecutionQueries {
   /** Current status, or null for an unknown id. */
   async getExecutionStatus(executionId: string): Promise<ExecutionStatus | null> {
     this.assertOpen();
-    checkExecutionId(executionId);
+    checkExecutionId(executionId, 'getExecutionStatus');
     const local = this.localStatus(executionId);
     if (local) return local;
     const snapshot = await this.ctx.store.getExecution(executionId);
@@ -93,12 +97,12 @@ export class ExecutionQueries {
   /** Waits for a terminal state. Rejects with `TimeoutError` after `timeout` seconds. */
   async waitForCompletion(executionId: string, options: WaitOptions = {}): Promise<ExecutionStatus> {
     const { clock } = this.ctx;
-    checkExecutionId(executionId);
+    checkExecutionId(executionId, 'waitForCompletion');
     const shape = optionsIssues(options, ['timeout'], {
       path: 'options',
       expected: 'an object such as { timeout }',
     });
-    if (shape.length > 0) throw new ValidationError(shape, 'Invalid wait');
+    if (shape.length > 0) throw new ValidationError(shape, WAIT_HEADING);
     const timeout = options.timeout;
     if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
       throw new ValidationError(
@@ -108,7 +112,7 @@ export class ExecutionQueries {
             message: `expected a non-negative number of seconds, got ${describeValue(timeout)}`,
           },
         ],
-        'Invalid wait',
+        WAIT_HEADING,
       );
     }
     const deadline = timeout === undefined ? null : clock.now() + timeout * 1000;
@@ -140,14 +144,14 @@ export class ExecutionQueries {
   /** Lists executions, newest first. */
   async listExecutions(options: ListExecutionsOptions = {}): Promise<ExecutionStatus[]> {
     this.assertOpen();
-    checkFilter(options, ['status', 'workflowId', 'limit', 'offset', 'before', 'after']);
+    checkFilter(options, LIST_HEADING, ['status', 'workflowId', 'limit', 'offset', 'before', 'after']);
     const { status, workflowId } = options;
     const before = options.before === undefined ? undefined : listCursor(options.before, 'before');
     const after = options.after === undefined ? undefined : listCursor(options.after, 'after');
     if (before && after) {
       throw new ValidationError(
         [{ path: 'after', message: 'expected no after with before: a listing pages one way at a time' }],
-        'Invalid listing',
+        LIST_HEADING,
       );
     }
     const key = after ? 'after' : 'before';
@@ -157,7 +161,7 @@ export class ExecutionQueries {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
       throw new ValidationError(
         [{ path: 'limit', message: `expected an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}` }],
-        'Invalid listing',
+        LIST_HEADING,
       );
     }
     // A safe integer: the stores cannot skip more rows than that (SQLite failed with "datatype
@@ -170,13 +174,13 @@ export class ExecutionQueries {
             message: `expected a non-negative integer, at most ${Number.MAX_SAFE_INTEGER}, got ${offset}`,
           },
         ],
-        'Invalid listing',
+        LIST_HEADING,
       );
     }
     if (cursor && offset !== 0) {
       throw new ValidationError(
         [{ path: 'offset', message: `expected no offset (or 0) with ${key}, got ${offset}` }],
-        'Invalid listing',
+        LIST_HEADING,
       );
     }
     const seen = new Set<string>();
@@ -229,7 +233,7 @@ export class ExecutionQueries {
   /** Count of executions matching a filter (for pagination). */
   async countExecutions(filter: { status?: ExecutionState; workflowId?: string } = {}): Promise<number> {
     this.assertOpen();
-    checkFilter(filter);
+    checkFilter(filter, 'Invalid countExecutions filter');
     return this.ctx.store.countExecutions(filter);
   }
 

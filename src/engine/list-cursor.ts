@@ -21,7 +21,10 @@ export type CursorKey = 'before' | 'after';
 export function listCursor(cursor: unknown, key: CursorKey = 'before'): ListPosition {
   const createdAt = typeof cursor === 'string' ? executionIdTime(cursor) : null;
   if (createdAt === null) {
-    throw new ValidationError([{ path: key, message: cursorProblem(cursor)! }], 'Invalid listing');
+    throw new ValidationError(
+      [{ path: key, message: cursorProblem(cursor)! }],
+      'Invalid listExecutions options',
+    );
   }
   return { createdAt, id: cursor as string };
 }

@@ -53,12 +53,13 @@ export interface PurgeOptions {
 
 /** Checks `purgeExecutions`' options; returns the cutoff (epoch ms) and limit. */
 export function checkPurgeOptions(options: unknown): { before: number; limit: number } {
-  assertReadable(options, ['before', 'limit'], 'Invalid purge');
+  assertReadable(options, ['before', 'limit'], 'Invalid purgeExecutions options');
   const issues: Issue[] = optionsIssues(options, ['before', 'limit'], {
     path: '',
     expected: 'an object such as { before: new Date(...) }',
   });
-  if (options === null || typeof options !== 'object') throw new ValidationError(issues, 'Invalid purge');
+  if (options === null || typeof options !== 'object')
+    throw new ValidationError(issues, 'Invalid purgeExecutions options');
   const { before, limit } = options as { before?: unknown; limit?: unknown };
   if (!(before instanceof Date) || Number.isNaN(before.getTime())) {
     issues.push({ path: 'before', message: `expected a valid Date, got ${describeValue(before)}` });
@@ -72,7 +73,7 @@ export function checkPurgeOptions(options: unknown): { before: number; limit: nu
       message: `expected an integer from 1 to ${PURGE_MAX_LIMIT}, got ${describeValue(limit)}`,
     });
   }
-  if (issues.length > 0) throw new ValidationError(issues, 'Invalid purge');
+  if (issues.length > 0) throw new ValidationError(issues, 'Invalid purgeExecutions options');
   return { before: (before as Date).getTime(), limit: (limit as number | undefined) ?? PURGE_DEFAULT_LIMIT };
 }
 

@@ -329,12 +329,12 @@ export class RemoteWorkerHub {
     const worker = this.touch(workerId);
     let actions = worker.actions;
     if (request.actions !== undefined) {
-      const asked = checkActionNames(request.actions, 'actions', 'Invalid poll');
+      const asked = checkActionNames(request.actions, 'actions', 'Invalid poll arguments');
       const foreign = asked.filter((a) => !worker.actions.has(a));
       if (foreign.length > 0) {
         throw new ValidationError(
           [{ path: 'actions', message: `not registered by this worker: ${foreign.join(', ')}` }],
-          'Invalid poll',
+          'Invalid poll arguments',
         );
       }
       actions = new Set(asked);
@@ -404,14 +404,14 @@ export class RemoteWorkerHub {
    */
   complete(workerId: string, taskId: string, output: unknown): void {
     const { value, problem } = copyCheckedJson(output, 'output');
-    if (problem) throw new ValidationError([problem], 'Invalid output');
+    if (problem) throw new ValidationError([problem], 'Invalid complete arguments');
     // The engine's limit, checked here so that the worker hears it (a body limit above it let
     // such an output through, answered 204, and the step then failed with INVALID_OUTPUT).
     const text = copiedJsonText(value, MAX_OUTPUT_TEXT);
     if (text > MAX_OUTPUT_TEXT) {
       const mib = (n: number) => Math.round(n / (1024 * 1024));
       const message = `about ${mib(text)} MiB of JSON text, over the limit of ${mib(MAX_OUTPUT_TEXT)} MiB`;
-      throw new ValidationError([{ path: 'output', message }], 'Invalid output');
+      throw new ValidationError([{ path: 'output', message }], 'Invalid complete arguments');
     }
     const task = this.takeBack(workerId, taskId);
     task.resolve(output === undefined ? null : output);

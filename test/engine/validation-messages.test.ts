@@ -157,7 +157,7 @@ describe('validation messages say what a key takes and what it got', () => {
       );
       const id = await engine.executeWorkflow('w');
       await expect(engine.waitForCompletion(id, { timeout: '5' as never })).rejects.toThrow(
-        /^Invalid wait: timeout: expected a non-negative number of seconds, got "5"$/,
+        /^Invalid waitForCompletion options: timeout: expected a non-negative number of seconds, got "5"$/,
       );
     } finally {
       await orch.close();
