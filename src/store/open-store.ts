@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { MemoryStore } from './memory-store.js';
 import { DEFAULT_IDLE_IN_TRANSACTION_MS } from './postgres/connection.js';
-import { PostgresStore } from './postgres/postgres-store.js';
+import { fromConfigStore, PostgresStore } from './postgres/postgres-store.js';
 import { checkUrlOptions } from './postgres/url-options.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
@@ -80,10 +80,10 @@ function openPostgres(target: string, idleInTransactionTimeoutMs: number): Postg
   // Before `schema` is taken out: `?schema=a&schema=b` is refused too.
   checkUrlOptions(target, { schemaParameter: true });
   const schema = url.searchParams.get('schema');
-  if (schema === null) return new PostgresStore(target, { idleInTransactionTimeoutMs });
+  if (schema === null) return fromConfigStore(new PostgresStore(target, { idleInTransactionTimeoutMs }));
   url.searchParams.delete('schema');
   try {
-    return new PostgresStore(url.toString(), { schema, idleInTransactionTimeoutMs });
+    return fromConfigStore(new PostgresStore(url.toString(), { schema, idleInTransactionTimeoutMs }));
   } catch (error) {
     if (error instanceof ValidationError) {
       throw new ValidationError(

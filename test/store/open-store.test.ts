@@ -81,6 +81,7 @@ describe('openStore: PostgreSQL URLs the driver cannot use', () => {
     await store.close().catch(() => undefined);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues[0]?.path).toBe('store');
+    expect((error as Error).message).toMatch(/^Invalid config: store: Cannot use the PostgreSQL URL /);
     expect((error as Error).message + JSON.stringify((error as ValidationError).issues)).not.toContain(
       '%E0%A4',
     );

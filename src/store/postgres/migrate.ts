@@ -18,6 +18,7 @@ import { OrchestratorError, ValidationError } from '../../errors.js';
 import { type Migration, readMigrations } from '../migration-files.js';
 import { refuseForeignMigrations, refuseNewerSchema } from '../schema-version.js';
 import { clientConfig, connectClient, ident } from './connection.js';
+import type { UrlPlace } from './url-options.js';
 
 /** Where the migration files live: next to this module (copied to `dist/` by the build). */
 export const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
@@ -131,9 +132,10 @@ async function recordedMigrations(client: pg.ClientBase, schema: string): Promis
 /**
  * Opens a plain client on `url` (not pipelined: migration files hold several statements), runs
  * {@link migrate} for `schema` and closes it. Throws `STORE_UNAVAILABLE` (password redacted) if the
- * server cannot be reached or a migration fails.
+ * server cannot be reached or a migration fails, and a ValidationError naming the URL as `place`
+ * says if the driver cannot read it.
  */
-export async function migrateAt(url: string, schema: string): Promise<number[]> {
+export async function migrateAt(url: string, schema: string, place: UrlPlace): Promise<number[]> {
   let client: pg.Client;
   try {
     client = new pg.Client(clientConfig(url, `orchestrator-migrate:${schema}`));
@@ -142,11 +144,11 @@ export async function migrateAt(url: string, schema: string): Promise<number[]> 
     throw new ValidationError(
       [
         {
-          path: 'store',
+          path: place.path,
           message: `Cannot use the PostgreSQL URL ${redactUrl(url)}: ${(error as Error).message}`,
         },
       ],
-      'Invalid config',
+      place.heading,
     );
   }
   await connectClient(client, url);

@@ -69,13 +69,22 @@ import {
   type SnapshotRow,
   type Sql,
 } from './statements.js';
-import { checkUrlOptions } from './url-options.js';
+import { CONFIG_URL, CONSTRUCTOR_URL, checkUrlOptions } from './url-options.js';
 import { WriteLanes } from './write-lanes.js';
 
 export type { PostgresStoreOptions } from './options.js';
 
 /** The channel the store NOTIFYs on; the payload is the schema, so one channel serves all schemas. */
 export const WORK_CHANNEL = 'orchestrator_work';
+
+/** Stores `openStore` made from a config's `store` string: init's URL errors name it, not `url`. */
+const fromConfig = new WeakSet<PostgresStore>();
+
+/** Marks `store` as made from a config's `store` string (see `openStore`); returns it. Not public. */
+export function fromConfigStore(store: PostgresStore): PostgresStore {
+  fromConfig.add(store);
+  return store;
+}
 
 /** A durable {@link Store} in a PostgreSQL schema, for several nodes. See the module comment. */
 export class PostgresStore implements Store {
@@ -117,7 +126,7 @@ export class PostgresStore implements Store {
         'Invalid PostgresStore arguments',
       );
     }
-    checkUrlOptions(url, { schemaParameter: false, heading: 'Invalid PostgresStore arguments', path: 'url' });
+    checkUrlOptions(url, { schemaParameter: false, ...CONSTRUCTOR_URL });
     const resolved = resolveOptions(options);
     this.schema = resolved.schema;
     this.poolSize = resolved.poolSize;
@@ -135,7 +144,11 @@ export class PostgresStore implements Store {
 
   async init(): Promise<void> {
     if (this.closed) throw new OrchestratorError('CLOSED', 'The store is closed');
-    this.opening ??= migrateAt(this.url, this.schema).then(
+    this.opening ??= migrateAt(
+      this.url,
+      this.schema,
+      fromConfig.has(this) ? CONFIG_URL : CONSTRUCTOR_URL,
+    ).then(
       () => {
         this.pool = createPool(
           this.url,

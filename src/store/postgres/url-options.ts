@@ -50,16 +50,25 @@ export const DRIVER_URL_PARAMETERS: readonly string[] = [
   'connectionTimeoutMillis',
 ];
 
+/** How an error names a store URL: the ValidationError's heading and the URL's path in it. */
+export interface UrlPlace {
+  heading: string;
+  path: string;
+}
+
+/** A URL given as the config's `store` (or ORCHESTRATOR_STORE, a CLI `--store`; see `openStore`). */
+export const CONFIG_URL: UrlPlace = { heading: 'Invalid config', path: 'store' };
+
+/** A URL given to `new PostgresStore(url)`. */
+export const CONSTRUCTOR_URL: UrlPlace = { heading: 'Invalid PostgresStore arguments', path: 'url' };
+
 /** Where a URL is checked: whether `?schema=` is read there, and how its error names the URL. */
-export interface UrlCheckPlace {
+export interface UrlCheckPlace extends Partial<UrlPlace> {
   schemaParameter: boolean;
-  /** The ValidationError's heading and the URL's path in it. @default 'Invalid config', 'store' */
-  heading?: string;
-  path?: string;
 }
 
 /**
- * @throws ValidationError naming the URL (`where.path`, the password masked) for a query parameter
+ * @throws ValidationError naming the URL (`where`, by default as the config's `store`; `where.path`, the password masked) for a query parameter
  * given twice, one the driver does not read (`schema` is read only by `openStore`: `where` says
  * whether it is allowed), or an `sslmode` the driver does not know. A URL that does not parse is
  * left to the driver.
@@ -92,11 +101,11 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
     throw new ValidationError(
       [
         {
-          path: where.path ?? 'store',
+          path: where.path ?? CONFIG_URL.path,
           message: `Cannot use the PostgreSQL URL ${redactUrl(url)}: ${[...new Set(messages)].join('; ')}`,
         },
       ],
-      where.heading ?? 'Invalid config',
+      where.heading ?? CONFIG_URL.heading,
     );
   }
 }
