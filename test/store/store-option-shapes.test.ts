@@ -34,8 +34,34 @@ describe('PostgresStore arguments', () => {
 
   it.each([5, null, {}])('refuses a URL that is no string (%s)', (url) => {
     expect(() => new PostgresStore(url as never)).toThrow(
-      /url: Expected a postgres:\/\/ connection string, got/,
+      /^Invalid PostgresStore arguments: url: Expected a postgres:\/\/ connection string, got /,
     );
+  });
+
+  // The driver reads any other string as a path on a host named 'base' (or, for '', connects
+  // where PG* variables say): 'not a url' failed only on connecting, with 'getaddrinfo ENOTFOUND base'.
+  it.each([
+    ['not a url', '"not a url"'],
+    ['', '""'],
+    ['localhost:5432/orders', '"localhost:5432/orders"'],
+    ['mysql://app:secret@127.0.0.1/orders', '"mysql://\\*\\*\\*@127\\.0\\.0\\.1/orders"'],
+  ])('refuses a string that is no URL (%s)', (url, shown) => {
+    expect(() => new PostgresStore(url)).toThrow(
+      new RegExp(
+        `^Invalid PostgresStore arguments: url: Expected a postgres:// connection string \\(or a socket directory\\), got ${shown}$`,
+      ),
+    );
+  });
+
+  it('refuses a postgres:// URL that does not parse, naming it masked', () => {
+    expect(() => new PostgresStore('postgres://app:secret@127.0.0.1:99999/test')).toThrow(
+      /^Invalid PostgresStore arguments: url: Cannot use the PostgreSQL URL postgres:\/\/\*\*\*@127\.0\.0\.1:99999\/test: it does not parse as a URL \(a port from 0 to 65535/,
+    );
+  });
+
+  it('still takes a socket directory and the socket: form the driver reads', () => {
+    expect(new PostgresStore('/var/run/postgresql test').schema).toBe('orchestrator');
+    expect(new PostgresStore('socket:/var/run/postgresql?db=test').schema).toBe('orchestrator');
   });
 
   it('still takes the known options', () => {

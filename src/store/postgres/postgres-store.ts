@@ -69,7 +69,7 @@ import {
   type SnapshotRow,
   type Sql,
 } from './statements.js';
-import { CONFIG_URL, CONSTRUCTOR_URL, checkUrlOptions } from './url-options.js';
+import { CONFIG_URL, CONSTRUCTOR_URL, checkUrlOptions, connectionStringProblem } from './url-options.js';
 import { WriteLanes } from './write-lanes.js';
 
 export type { PostgresStoreOptions } from './options.js';
@@ -111,7 +111,8 @@ export class PostgresStore implements Store {
    *   some (`sslmode`, `application_name`, ...), so any other is refused rather than ignored.
    * @param options see {@link PostgresStoreOptions}; the schema is the option `schema`, not a
    *   `?schema=` in the URL.
-   * @throws ValidationError for a URL that is no string; options that are no object or have an
+   * @throws ValidationError for a URL that is no string, or no connection string the driver reads
+   *   as meant (see `connectionStringProblem`: 'not a url', '', `mysql://…`, a port out of range); options that are no object or have an
    *   unknown key, a bad schema name, pool size, lane count, idle or query timeout; or a URL
    *   parameter given twice, one `pg` does not read (a typo such as `?shema=`, libpq's
    *   `connect_timeout`), a `?schema=`, or an unknown `sslmode` (see `url-options.ts`).
@@ -120,11 +121,12 @@ export class PostgresStore implements Store {
     private readonly url: string,
     options: PostgresStoreOptions = {},
   ) {
-    if (typeof url !== 'string') {
-      throw new ValidationError(
-        [{ path: 'url', message: `Expected a postgres:// connection string, got ${describeValue(url)}` }],
-        'Invalid PostgresStore arguments',
-      );
+    const problem =
+      typeof url === 'string'
+        ? connectionStringProblem(url)
+        : `Expected a postgres:// connection string, got ${describeValue(url)}`;
+    if (problem !== null) {
+      throw new ValidationError([{ path: CONSTRUCTOR_URL.path, message: problem }], CONSTRUCTOR_URL.heading);
     }
     checkUrlOptions(url, { schemaParameter: false, ...CONSTRUCTOR_URL });
     const resolved = resolveOptions(options);

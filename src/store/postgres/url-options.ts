@@ -5,7 +5,8 @@
  * such as `sslmode=disabled` failed with "The server does not support SSL connections".
  * @module
  */
-import { redactUrl } from '../../config.js';
+import { redactRefusedUrl, redactUrl } from '../../config.js';
+import { describeValue } from '../../describe-value.js';
 import { ValidationError } from '../../errors.js';
 
 /** The `sslmode` values the driver (`pg`) understands. */
@@ -49,6 +50,26 @@ export const DRIVER_URL_PARAMETERS: readonly string[] = [
   'query_timeout',
   'connectionTimeoutMillis',
 ];
+
+/** The schemes of the URLs the driver reads as meant (it reads any other as if it were postgres:). */
+const SCHEMES = ['postgres:', 'postgresql:', 'socket:'];
+
+/**
+ * What is wrong with `url` as a connection string, or null when the driver reads it as meant: an
+ * absolute URL of {@link SCHEMES}, or a socket directory ('/var/run/postgresql dbname'). The driver
+ * reads any other string as a path on a host named 'base' ('not a url' failed on connecting,
+ * 'getaddrinfo ENOTFOUND base'), '' as no URL at all (the PG* variables' server), and refuses a
+ * postgres:// URL that does not parse only when the store opens.
+ */
+export function connectionStringProblem(url: string): string | null {
+  if (url.startsWith('/')) return null;
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase();
+  if (scheme === undefined || !SCHEMES.includes(scheme)) {
+    return `Expected a postgres:// connection string (or a socket directory), got ${describeValue(redactRefusedUrl(url))}`;
+  }
+  if (URL.canParse(url)) return null;
+  return `Cannot use the PostgreSQL URL ${redactRefusedUrl(url)}: it does not parse as a URL (a port from 0 to 65535; a #, /, ? or @ in the user or password percent-encoded)`;
+}
 
 /** How an error names a store URL: the ValidationError's heading and the URL's path in it. */
 export interface UrlPlace {
