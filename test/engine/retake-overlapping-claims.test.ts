@@ -7,33 +7,13 @@
  * `waitForCompletion` never answered (seen in a soak with a store failing 3 % of its calls).
  */
 import { expect, it, vi } from 'vitest';
-import { FakeClock } from '../../src/index.js';
-import { gate, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
+import { givenUpExecution } from '../helpers/given-up-execution.js';
+import { gate } from '../helpers/orchestrator.js';
 
 it('runs the execution under the newest claim, to its end', async () => {
-  const clock = new FakeClock();
-  const errors: string[] = [];
-  const orch = await withOrchestrator({
-    store: tempSqliteUrl(),
-    clock,
-    sweepInterval: 1,
-    logger: {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => undefined,
-      error: (_obj, msg) => errors.push(msg ?? ''),
-    },
-    actions: { quick: () => 'ok' },
-  });
-  const { store } = orch;
-  await orch.workflowEngine.defineWorkflow('w', [{ name: 'quick' }]);
   let down = true;
-  const update = store.update.bind(store);
-  vi.spyOn(store, 'update').mockImplementation((u) =>
-    down ? Promise.reject(new Error('connection lost')) : update(u),
-  );
-  const id = await orch.workflowEngine.executeWorkflow('w');
-  await vi.waitFor(() => expect(errors).toContain('store write failed; execution will be resumed'));
+  const { orch, clock, id } = await givenUpExecution(() => down);
+  const { store } = orch;
   down = false;
 
   // The first claim naming it waits (A), the second too (B); the first one's read of the execution

@@ -6,39 +6,8 @@
  * skip rows another transaction has locked: a cancel request being written, an admin's session).
  */
 import { describe, expect, it, vi } from 'vitest';
-import { FakeClock, type Orchestrator } from '../../src/index.js';
-import { tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
-
-/**
- * An orchestrator on SQLite whose store writes fail while `down()` is true, with one execution of
- * a one-step workflow submitted and given up after its first failed write.
- */
-async function givenUpExecution(
-  down: () => boolean,
-): Promise<{ orch: Orchestrator; clock: FakeClock; id: string }> {
-  const clock = new FakeClock();
-  const errors: string[] = [];
-  const orch = await withOrchestrator({
-    store: tempSqliteUrl(),
-    clock,
-    sweepInterval: 1,
-    logger: {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => undefined,
-      error: (_obj, msg) => errors.push(msg ?? ''),
-    },
-    actions: { quick: () => 'ok' },
-  });
-  await orch.workflowEngine.defineWorkflow('w', [{ name: 'quick' }]);
-  const update = orch.store.update.bind(orch.store);
-  vi.spyOn(orch.store, 'update').mockImplementation((u) =>
-    down() ? Promise.reject(new Error('connection lost')) : update(u),
-  );
-  const id = await orch.workflowEngine.executeWorkflow('w');
-  await vi.waitFor(() => expect(errors).toContain('store write failed; execution will be resumed'));
-  return { orch, clock, id };
-}
+import type { FakeClock, Orchestrator } from '../../src/index.js';
+import { givenUpExecution } from '../helpers/given-up-execution.js';
 
 /** Advances the clock round by round until `id` is stored completed. */
 async function completesLater(

@@ -239,11 +239,22 @@ export const silentLogger: Logger = {
   error: () => undefined,
 };
 
+/** A line a {@link memoryLogger} was given, with its level. */
+export interface LoggedLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  obj: object;
+  msg?: string;
+}
+
 /** A logger that keeps every line it is given (to assert on what was logged). */
-export function memoryLogger(): Logger & { lines: Array<{ obj: object; msg?: string }> } {
-  const lines: Array<{ obj: object; msg?: string }> = [];
-  const push = (obj: object, msg?: string) => lines.push({ obj, ...(msg === undefined ? {} : { msg }) });
-  return { lines, info: push, warn: push, error: push, debug: push };
+export function memoryLogger(): Logger & { lines: LoggedLine[] } {
+  const lines: LoggedLine[] = [];
+  const at =
+    (level: LoggedLine['level']) =>
+    (obj: object, msg?: string): void => {
+      lines.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
+    };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 /**
