@@ -27,6 +27,7 @@
  */
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { z } from 'zod';
+import { redactRefusedUrl } from '../config.js';
 import { describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { NonRetryableError, OrchestratorError, ValidationError } from '../errors.js';
@@ -99,6 +100,30 @@ function inputSchema(maxTimeout: number) {
 
 type Input = z.infer<ReturnType<typeof inputSchema>>;
 
+/** A character no header value may hold (Node's rule: controls but tab, and past U+00FF). */
+const BAD_VALUE_CHARACTER = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * What is wrong with a header, or null: its name or its value, the value's character by code and
+ * index only (a header value may be a secret, so it is not repeated).
+ */
+function headerProblem(name: string, value: string): string | null {
+  try {
+    validateHeaderName(name);
+  } catch {
+    return "the name is not a token (letters, digits and !#$%&'*+-.^_`|~)";
+  }
+  try {
+    validateHeaderValue(name, value);
+  } catch {
+    const bad = BAD_VALUE_CHARACTER.exec(value);
+    if (!bad) return 'the value is not one a header can carry';
+    const code = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+    return `the value has a character a header cannot carry (U+${code} at index ${bad.index})`;
+  }
+  return null;
+}
+
 function parseInput(schema: ReturnType<typeof inputSchema>, input: unknown): { input: Input; url: URL } {
   const parsed = schema.safeParse(input, parseOptions('definition'));
   if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error, 'input'), 'Invalid http input');
@@ -106,8 +131,9 @@ function parseInput(schema: ReturnType<typeof inputSchema>, input: unknown): { i
   try {
     url = new URL(parsed.data.url);
   } catch {
+    const shown = echo(redactRefusedUrl(parsed.data.url));
     throw new ValidationError(
-      [{ path: 'input.url', message: 'is not a valid absolute URL' }],
+      [{ path: 'input.url', message: `is not a valid absolute URL, got ${shown}` }],
       'Invalid http input',
     );
   }
@@ -142,19 +168,9 @@ function parseInput(schema: ReturnType<typeof inputSchema>, input: unknown): { i
     }
   }
   for (const [name, value] of Object.entries(parsed.data.headers ?? {})) {
-    try {
-      validateHeaderName(name);
-      validateHeaderValue(name, value);
-    } catch {
-      throw new ValidationError(
-        [
-          {
-            path: `input.headers.${name}`,
-            message: 'is not a valid HTTP header (name must be a token; no CR, LF or NUL in the value)',
-          },
-        ],
-        'Invalid http input',
-      );
+    const problem = headerProblem(name, value);
+    if (problem) {
+      throw new ValidationError([{ path: `input.headers.${name}`, message: problem }], 'Invalid http input');
     }
     if (RESERVED_HEADERS.has(name.toLowerCase())) {
       throw new ValidationError(
