@@ -7,7 +7,8 @@
  * loopback or private; it is not subject to the `http` action's SSRF guard.
  * @module
  */
-import type { Logger } from '../config.js';
+import { type Logger, redactRefusedUrl } from '../config.js';
+import { echo } from '../echo.js';
 import { ValidationError } from '../errors.js';
 import type { Alert } from '../monitoring/alerts.js';
 
@@ -56,7 +57,12 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
     target = new URL(options.url);
   } catch {
     throw new ValidationError(
-      [{ path: 'alertWebhook', message: 'Expected an absolute http(s) URL' }],
+      [
+        {
+          path: 'alertWebhook',
+          message: `Expected an absolute http(s) URL, got ${echo(redactRefusedUrl(String(options.url)))}`,
+        },
+      ],
       HEADING,
     );
   }

@@ -120,7 +120,11 @@ describe('headings of public method argument errors', () => {
   it('names the alert webhook options', () => {
     const logger = memoryLogger();
     expect(messageOf(() => createAlertWebhook({ url: 'not a url', logger }))).toBe(
-      'Invalid alert webhook options: alertWebhook: Expected an absolute http(s) URL',
+      "Invalid alert webhook options: alertWebhook: Expected an absolute http(s) URL, got 'not a url'",
+    );
+    // A URL that does not parse is repeated with its credentials masked.
+    expect(messageOf(() => createAlertWebhook({ url: 'https//hook:s3cret@alerts.example/x', logger }))).toBe(
+      "Invalid alert webhook options: alertWebhook: Expected an absolute http(s) URL, got '***@alerts.example/x'",
     );
     expect(messageOf(() => createAlertWebhook({ url: 'file:///tmp/x', logger }))).toMatch(
       /^Invalid alert webhook options: alertWebhook: Expected an http\(s\) URL, got scheme 'file:'/,
