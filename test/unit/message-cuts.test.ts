@@ -15,6 +15,8 @@ import { compileExpression } from '../../src/definition/expression.js';
 import { logLevelFromEnv } from '../../src/logger.js';
 import { createRemoteWorker } from '../../src/remote/worker-client.js';
 import { parseVersionQuery } from '../../src/server/dashboard/pages/workflows.js';
+import { openStore } from '../../src/store/open-store.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { messageOf } from '../helpers/thrown.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -83,5 +85,34 @@ describe('messages repeating the start of a value', () => {
     );
     expect(action.length).toBeLessThan(400);
     expect(action).toContain("action name 'a bccc");
+  });
+
+  it('a PostgreSQL URL refused for its parameters, its form or what the driver cannot read', async () => {
+    const long = 'x'.repeat(10_000);
+    const parameter = messageOf(() => new PostgresStore(`postgres://u:pw@h/db?foo=${long}`));
+    expect(parameter).toMatch(
+      /^Invalid PostgresStore arguments: url: Cannot use the PostgreSQL URL postgres:\/\/\*\*\*@h\/db\?foo=x{232}… \(10024 characters\): the parameter "foo" /,
+    );
+    const config = messageOf(() => openStore(`postgres://u:pw@h/db?foo=${long}`));
+    expect(config).toMatch(
+      /^Invalid config: store: Cannot use the PostgreSQL URL postgres:\/\/\*\*\*@h\/db\?foo=x{232}… \(10024 characters\): /,
+    );
+    const form = messageOf(() => new PostgresStore(`postgres://u:pw@h:99999/${long}`));
+    expect(form).toMatch(
+      /^Invalid PostgresStore arguments: url: Cannot use the PostgreSQL URL postgres:\/\/\*\*\*@h:99999\/x{233}… \(10023 characters\): it does not parse/,
+    );
+    const store = new PostgresStore(`postgres://u:pw@127.0.0.1:1/db?sslrootcert=/nonexistent/${long}`);
+    const unread = await store.init().then(
+      () => '',
+      (e: Error) => e.message,
+    );
+    await store.close();
+    expect(unread).toMatch(
+      /^Invalid PostgresStore arguments: url: Cannot use the PostgreSQL URL postgres:\/\/\*\*\*@127\.0\.0\.1:1\/db\?sslrootcert=\/nonexistent\/x{201}… \(10055 characters\): /,
+    );
+    for (const message of [parameter, config, form, unread]) {
+      expect(message).not.toContain('pw');
+      expect(message.length).toBeLessThan(1_000);
+    }
   });
 });

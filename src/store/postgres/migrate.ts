@@ -13,12 +13,11 @@
  */
 
 import pg from 'pg';
-import { redactUrl } from '../../config.js';
 import { OrchestratorError, ValidationError } from '../../errors.js';
 import { type Migration, readMigrations } from '../migration-files.js';
 import { refuseForeignMigrations, refuseNewerSchema } from '../schema-version.js';
 import { clientConfig, connectClient, ident } from './connection.js';
-import type { UrlPlace } from './url-options.js';
+import { cutText, shownUrl, type UrlPlace } from './url-options.js';
 
 /** Where the migration files live: next to this module (copied to `dist/` by the build). */
 export const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
@@ -145,7 +144,8 @@ export async function migrateAt(url: string, schema: string, place: UrlPlace): P
       [
         {
           path: place.path,
-          message: `Cannot use the PostgreSQL URL ${redactUrl(url)}: ${(error as Error).message}`,
+          // The driver's message may repeat a part of the URL (an ssl file's path): cut too.
+          message: `Cannot use the PostgreSQL URL ${shownUrl(url)}: ${cutText((error as Error).message)}`,
         },
       ],
       place.heading,

@@ -8,6 +8,7 @@
 import { redactRefusedUrl, redactUrl } from '../../config.js';
 import { describeValue } from '../../describe-value.js';
 import { ValidationError } from '../../errors.js';
+import { textPrefix } from '../../text-prefix.js';
 
 /** The `sslmode` values the driver (`pg`) understands. */
 export const SSL_MODES: readonly string[] = [
@@ -68,7 +69,24 @@ export function connectionStringProblem(url: string): string | null {
     return `Expected a postgres:// connection string (or a socket directory), got ${describeValue(redactRefusedUrl(url))}`;
   }
   if (URL.canParse(url)) return null;
-  return `Cannot use the PostgreSQL URL ${redactRefusedUrl(url)}: it does not parse as a URL (a port from 0 to 65535; a #, /, ? or @ in the user or password percent-encoded)`;
+  return `Cannot use the PostgreSQL URL ${shownUrl(url, redactRefusedUrl)}: it does not parse as a URL (a port from 0 to 65535; a #, /, ? or @ in the user or password percent-encoded)`;
+}
+
+/**
+ * The most characters of a store URL (or of the driver's message about it) an error repeats: more
+ * than echo()'s 64, as its host and parameters are what the message is about.
+ */
+const URL_ECHO_LIMIT = 256;
+
+/** `text` whole when short, else its start, '…' and its length (see echo.ts). */
+export function cutText(text: string): string {
+  if (text.length <= URL_ECHO_LIMIT) return text;
+  return `${textPrefix(text, URL_ECHO_LIMIT)}… (${text.length} characters)`;
+}
+
+/** A store URL as a message repeats it: the password masked, a long one cut. */
+export function shownUrl(url: string, redact: (url: string) => string = redactUrl): string {
+  return cutText(redact(url));
 }
 
 /** How an error names a store URL: the ValidationError's heading and the URL's path in it. */
@@ -123,7 +141,7 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
       [
         {
           path: where.path ?? CONFIG_URL.path,
-          message: `Cannot use the PostgreSQL URL ${redactUrl(url)}: ${[...new Set(messages)].join('; ')}`,
+          message: `Cannot use the PostgreSQL URL ${shownUrl(url)}: ${[...new Set(messages)].join('; ')}`,
         },
       ],
       where.heading ?? CONFIG_URL.heading,
