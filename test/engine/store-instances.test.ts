@@ -57,7 +57,7 @@ describe('store instances from the package', () => {
     expect(() => new PostgresStore(PG_URL, { writeLanes: 0 })).toThrow(
       expect.objectContaining({
         code: 'VALIDATION',
-        issues: [expect.objectContaining({ path: 'store.writeLanes' })],
+        issues: [expect.objectContaining({ path: 'writeLanes' })],
       }),
     );
     expect(() => new PostgresStore(PG_URL, { schema: 'bad schema;' })).toThrow(

@@ -30,7 +30,7 @@ describe('PostgreSQL store: write lane options', () => {
     expect(checkWriteLanes(1, 1)).toBe(1);
   });
 
-  it('refuses a lane count outside 1..poolSize-1 with a ValidationError naming store.writeLanes', () => {
+  it('refuses a lane count outside 1..poolSize-1 with a ValidationError naming writeLanes', () => {
     for (const [lanes, poolSize] of [
       [0, 10],
       [1.5, 10],
@@ -41,7 +41,7 @@ describe('PostgreSQL store: write lane options', () => {
       expect(() => new PostgresStore(PG_URL, { poolSize, writeLanes: lanes })).toThrow(
         expect.objectContaining({
           code: 'VALIDATION',
-          issues: [expect.objectContaining({ path: 'store.writeLanes' })],
+          issues: [expect.objectContaining({ path: 'writeLanes' })],
         }),
       );
     }

@@ -26,7 +26,9 @@ describe.each(['queryTimeoutMs', 'idleInTransactionTimeoutMs'] as const)('Postgr
         error = e;
       }
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).message).toContain(`store.${key}`);
+      expect((error as ValidationError).message).toMatch(
+        new RegExp(`^Invalid PostgresStore options: ${key}: `),
+      );
       expect((error as ValidationError).message).toContain(`at most ${MAX}`);
     },
   );
@@ -44,12 +46,12 @@ describe('PostgresStore options with several problems', () => {
     expect((error as ValidationError).message).toMatch(/^Invalid PostgresStore options: /);
     expect((error as ValidationError).issues).toEqual([
       {
-        path: 'store.schema',
+        path: 'schema',
         message: 'Expected a PostgreSQL schema name (letters, digits, _; at most 63), got "a b"',
       },
-      { path: 'store.poolSize', message: 'Expected a positive integer, got "x"' },
+      { path: 'poolSize', message: 'Expected a positive integer, got "x"' },
       {
-        path: 'store.queryTimeoutMs',
+        path: 'queryTimeoutMs',
         message: `Expected a non-negative integer of milliseconds, at most ${MAX} (0: off), got "5"`,
       },
     ]);
@@ -58,7 +60,7 @@ describe('PostgresStore options with several problems', () => {
   it('name the lanes against a valid pool size only', () => {
     expect(() => new PostgresStore(URL, { poolSize: 0, writeLanes: 3 })).toThrow(
       expect.objectContaining({
-        issues: [{ path: 'store.poolSize', message: 'Expected a positive integer, got 0' }],
+        issues: [{ path: 'poolSize', message: 'Expected a positive integer, got 0' }],
       }),
     );
   });

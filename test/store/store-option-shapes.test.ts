@@ -22,13 +22,15 @@ describe('PostgresStore arguments', () => {
   });
 
   it.each([[null], [[]], ['tenant_a']])('refuses options that are no object (%s)', (options) => {
-    expect(() => new PostgresStore(URL, options as never)).toThrow(/store: expected an object/);
+    expect(() => new PostgresStore(URL, options as never)).toThrow(
+      /^Invalid PostgresStore options: options: expected an object of PostgresStore options, got /,
+    );
   });
 
   it.each([Number.NaN, 5, {}])('refuses a schema that is no name (%s)', (schema) => {
     expect(() => new PostgresStore(URL, { schema } as never)).toThrow(ValidationError);
     expect(() => new PostgresStore(URL, { schema } as never)).toThrow(
-      /store\.schema: Expected a PostgreSQL schema name/,
+      /^Invalid PostgresStore options: schema: Expected a PostgreSQL schema name/,
     );
   });
 

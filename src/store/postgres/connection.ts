@@ -42,11 +42,11 @@ export function checkSchema(schema: string): string {
     throw new ValidationError(
       [
         {
-          path: 'store.schema',
+          path: 'schema',
           message: `Expected a PostgreSQL schema name (letters, digits, _; at most 63), got ${describeValue(schema)}`,
         },
       ],
-      'Invalid config',
+      'Invalid PostgresStore options',
     );
   }
   return schema;
@@ -56,8 +56,8 @@ export function checkSchema(schema: string): string {
 export function checkPoolSize(size: number): number {
   if (!Number.isInteger(size) || size < 1) {
     throw new ValidationError(
-      [{ path: 'store.poolSize', message: `Expected a positive integer, got ${describeValue(size)}` }],
-      'Invalid config',
+      [{ path: 'poolSize', message: `Expected a positive integer, got ${describeValue(size)}` }],
+      'Invalid PostgresStore options',
     );
   }
   return size;

@@ -80,7 +80,7 @@ export type ResolvedOptions = Required<PostgresStoreOptions>;
  */
 export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
   const shape = optionsIssues(options, OPTION_KEYS, {
-    path: 'store',
+    path: 'options',
     expected: 'an object of PostgresStore options',
   });
   if (shape.length > 0) throw new ValidationError(shape, 'Invalid PostgresStore options');
@@ -131,12 +131,15 @@ function collect<T>(issues: Issue[], check: () => T): T | undefined {
  */
 function checkMilliseconds(key: string, value: number): number {
   if (!Number.isInteger(value) || value < 0 || value > MAX_TIMER_MS) {
-    throw new ValidationError([
-      {
-        path: `store.${key}`,
-        message: `Expected a non-negative integer of milliseconds, at most ${MAX_TIMER_MS} (0: off), got ${describeValue(value)}`,
-      },
-    ]);
+    throw new ValidationError(
+      [
+        {
+          path: key,
+          message: `Expected a non-negative integer of milliseconds, at most ${MAX_TIMER_MS} (0: off), got ${describeValue(value)}`,
+        },
+      ],
+      'Invalid PostgresStore options',
+    );
   }
   return value;
 }
@@ -152,11 +155,11 @@ export function checkWriteLanes(lanes: number | undefined, poolSize: number): nu
     throw new ValidationError(
       [
         {
-          path: 'store.writeLanes',
+          path: 'writeLanes',
           message: `Expected an integer from 1 to ${max} (the pool size minus one, so reads keep a connection), got ${describeValue(lanes)}`,
         },
       ],
-      'Invalid config',
+      'Invalid PostgresStore options',
     );
   }
   return lanes;
