@@ -16,3 +16,19 @@ describe('orchestrator serve --host', () => {
     );
   });
 });
+
+describe('orchestrator serve --port', () => {
+  // Its message began in lower case ('is invalid. expected a port number'), unlike every other
+  // option's 'Expected …'.
+  it.each([['99999'], ['-1'], ['http']])(
+    'refuses --port %j as the other options refuse theirs',
+    async (port) => {
+      const r = await cli(['serve', '--store', 'memory', '--port', port]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        /^error: option '--port <port>' argument .* is invalid\. Expected a port number from 0 to 65535 \(0: any free port\)\.\n/,
+      );
+    },
+  );
+});

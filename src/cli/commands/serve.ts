@@ -42,7 +42,7 @@ interface ServeOptions {
 function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n > 65535) {
-    throw new InvalidArgumentError('expected a port number from 0 to 65535 (0: any free port).');
+    throw new InvalidArgumentError('Expected a port number from 0 to 65535 (0: any free port).');
   }
   return n;
 }
