@@ -87,7 +87,12 @@ function openPostgres(target: string, idleInTransactionTimeoutMs: number): Postg
   } catch (error) {
     if (error instanceof ValidationError) {
       throw new ValidationError(
-        [{ path: 'store', message: error.issues.map((i) => i.message).join('; ') }],
+        [
+          {
+            path: 'store',
+            message: `the parameter 'schema': ${error.issues.map((i) => i.message).join('; ')}`,
+          },
+        ],
         'Invalid config',
       );
     }

@@ -192,6 +192,13 @@ describe('openStore: URL parameters the driver would take otherwise than meant',
     expect(new PostgresStore('postgres://u@h/db', { schema: 'orders' }).schema).toBe('orders');
   });
 
+  it('refuses a ?schema= that is no schema name, saying it is the parameter', () => {
+    // It said 'Invalid config: store: Expected a PostgreSQL schema name …', not where in the URL.
+    expect(messageOf(() => openStore('postgres://u@h/db?schema=a%20b'))).toBe(
+      `Invalid config: store: the parameter 'schema': Expected a PostgreSQL schema name (letters, digits, _; at most 63), got "a b"`,
+    );
+  });
+
   it('takes the parameters the driver reads', () => {
     const url = 'postgres://u@h/db?schema=s&application_name=app&statement_timeout=5000&options=-c%20x%3D1';
     expect(openStore(url)).toBeInstanceOf(PostgresStore);
