@@ -248,6 +248,20 @@ export const MIN_RETENTION_SECONDS = 60;
 /** A positive number of seconds, at most {@link MAX_SECONDS}. */
 const seconds = (key: string) => atMost(positiveNumber(key), key, MAX_SECONDS, 'seconds');
 
+/**
+ * Seconds from `min`: one check for the bound (a positive-number check beside it gave a second
+ * issue for the same value, 'to be a positive number' and 'to be at least …').
+ */
+const secondsFrom = (key: string, min: number) =>
+  atMost(
+    z.number(expecting(key, `a number of seconds, at least ${min}`)).min(min, {
+      error: (i) => `Expected \`${key}\` to be at least ${min} seconds, got ${String(i.input)}`,
+    }),
+    key,
+    MAX_SECONDS,
+    'seconds',
+  );
+
 /** A number (the type error too) whose every check says `what` it must be. */
 const alertNumber = (key: string, what: string) => z.number(expecting(`alerts.${key}`, what));
 
@@ -343,18 +357,10 @@ const configSchema = z
     leaseSeconds: seconds('leaseSeconds'),
     // Housekeeping reads and writes the store each round: a round per few microseconds (1e-9)
     // would keep it and the event loop busy for nothing.
-    sweepInterval: seconds('sweepInterval').min(MIN_SWEEP_SECONDS, {
-      error: (i) =>
-        `Expected \`sweepInterval\` to be at least ${MIN_SWEEP_SECONDS} seconds, got ${String(i.input)}`,
-    }),
+    sweepInterval: secondsFrom('sweepInterval', MIN_SWEEP_SECONDS),
     maxStepInterruptions: nonNegativeInteger('maxStepInterruptions'),
     // Shorter, an execution could be gone before its caller polled its end.
-    retention: seconds('retention')
-      .min(MIN_RETENTION_SECONDS, {
-        error: (i) =>
-          `Expected \`retention\` to be at least ${MIN_RETENTION_SECONDS} seconds, got ${String(i.input)}`,
-      })
-      .optional(),
+    retention: secondsFrom('retention', MIN_RETENTION_SECONDS).optional(),
     alerts: alertsSchema.optional(),
     nodeId: nodeIdSchema.optional(),
     clock: z
@@ -389,8 +395,9 @@ const configSchema = z
   .strict()
   // A lease must outlive a few housekeeping rounds, or a live node loses its work between renewals.
   .superRefine((c, ctx) => {
-    // A bad value of either is reported by its own check.
+    // A bad value of either (a non-positive lease among them) is reported by its own check.
     if (typeof c.leaseSeconds !== 'number' || typeof c.sweepInterval !== 'number') return;
+    if (!(c.leaseSeconds > 0)) return;
     if (c.leaseSeconds >= 3 * c.sweepInterval) return;
     ctx.addIssue({
       code: 'custom',
