@@ -108,13 +108,14 @@ export function eventNameProblem(event: unknown): string | null {
 }
 
 /** A listener for a name no event has would never be called: refused, so a typo shows at once. */
-function checkEventName(event: unknown): void {
+function checkEventName(event: unknown, method: string): void {
   const problem = eventNameProblem(event);
-  if (problem) throw new ValidationError([{ path: 'event', message: problem }], 'Invalid event');
+  if (problem)
+    throw new ValidationError([{ path: 'event', message: problem }], `Invalid ${method} arguments`);
 }
 
 /** @throws ValidationError unless `listener` is a function (Node's own TypeError names no event). */
-function checkListener(event: string, listener: unknown): void {
+function checkListener(event: string, listener: unknown, method: string): void {
   if (typeof listener !== 'function') {
     throw new ValidationError(
       [
@@ -123,7 +124,7 @@ function checkListener(event: string, listener: unknown): void {
           message: `Expected the listener of '${event}' to be a function, got ${describeValue(listener)}`,
         },
       ],
-      'Invalid event listener',
+      `Invalid ${method} arguments`,
     );
   }
 }
@@ -139,22 +140,22 @@ export class TypedEmitter {
   }
 
   on<E extends EventName>(event: E, listener: Listener<E>): this {
-    checkEventName(event);
-    checkListener(event, listener);
+    checkEventName(event, 'on');
+    checkListener(event, listener, 'on');
     this.emitter.on(event, listener as (p: unknown) => void);
     return this;
   }
 
   once<E extends EventName>(event: E, listener: Listener<E>): this {
-    checkEventName(event);
-    checkListener(event, listener);
+    checkEventName(event, 'once');
+    checkListener(event, listener, 'once');
     this.emitter.once(event, listener as (p: unknown) => void);
     return this;
   }
 
   off<E extends EventName>(event: E, listener: Listener<E>): this {
-    checkEventName(event);
-    checkListener(event, listener);
+    checkEventName(event, 'off');
+    checkListener(event, listener, 'off');
     this.emitter.off(event, listener as (p: unknown) => void);
     return this;
   }

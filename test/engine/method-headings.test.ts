@@ -2,7 +2,8 @@
  * The engine's and the hub's argument errors name the method refused, as the other public methods
  * do ('Invalid addWorker arguments: id: …'). Some were headed by a noun that named neither the
  * method nor what kind of argument: 'Invalid wait', 'Invalid listing', 'Invalid purge',
- * 'Invalid poll', 'Invalid output', 'Invalid execution id'.
+ * 'Invalid poll', 'Invalid output', 'Invalid execution id', and the event methods' 'Invalid event'
+ * and 'Invalid event listener' (which of on, once, off?).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../../src/orchestrator.js';
@@ -73,6 +74,22 @@ describe('headings of the engine methods', () => {
     );
     await expect(e.purgeExecutions({ before: new Date(), limit: 0 })).rejects.toThrow(
       /^Invalid purgeExecutions options: limit: /,
+    );
+  });
+});
+
+describe('headings of the event methods', () => {
+  it('names on, once and off', async () => {
+    orch = await createOrchestrator({ store: 'memory' });
+    const o = orch;
+    expect(messageOf(() => o.on('nope' as never, () => {}))).toMatch(
+      /^Invalid on arguments: event: Unknown event 'nope'; expected one of /,
+    );
+    expect(messageOf(() => o.once('alert', 5 as never))).toBe(
+      "Invalid once arguments: listener: Expected the listener of 'alert' to be a function, got 5",
+    );
+    expect(messageOf(() => o.off(5 as never, () => {}))).toMatch(
+      /^Invalid off arguments: event: Unknown event a number; /,
     );
   });
 });

@@ -102,7 +102,7 @@ describe('validation messages say what a key takes and what it got', () => {
     const orch = await createOrchestrator({ store: 'memory' });
     try {
       expect(() => orch.on('alert', 5 as never)).toThrow(
-        `Invalid event listener: listener: Expected the listener of 'alert' to be a function, got 5`,
+        `Invalid on arguments: listener: Expected the listener of 'alert' to be a function, got 5`,
       );
     } finally {
       await orch.close();
