@@ -100,11 +100,12 @@ const KNOWN_EVENTS: Record<EventName, true> = {
 /** Why `event` names no event (a listener for it would never be called), or null when it names one. */
 export function eventNameProblem(event: unknown): string | null {
   if (typeof event === 'string' && Object.hasOwn(KNOWN_EVENTS, event)) return null;
-  const shown = typeof event === 'string' ? echo(event) : `a ${typeof event}`;
   const known = Object.keys(KNOWN_EVENTS)
     .map((name) => `'${name}'`)
     .join(', ');
-  return `Unknown event ${shown}; expected one of ${known}`;
+  if (typeof event !== 'string')
+    return `Expected an event name, got ${describeValue(event)}; one of ${known}`;
+  return `Unknown event ${echo(event)}; expected one of ${known}`;
 }
 
 /** A listener for a name no event has would never be called: refused, so a typo shows at once. */

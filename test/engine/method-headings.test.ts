@@ -89,7 +89,7 @@ describe('headings of the event methods', () => {
       "Invalid once arguments: listener: Expected the listener of 'alert' to be a function, got 5",
     );
     expect(messageOf(() => o.off(5 as never, () => {}))).toMatch(
-      /^Invalid off arguments: event: Unknown event a number; /,
+      /^Invalid off arguments: event: Expected an event name, got 5; one of 'execution\.created', /,
     );
   });
 });
