@@ -123,6 +123,27 @@ export function missingClockMethods(value: unknown): (keyof Clock)[] {
   return (['now', 'setTimer', 'sleep'] as const).filter((m) => typeof clock[m] !== 'function');
 }
 
+const LOGGER_METHODS = ['info', 'warn', 'error', 'debug'] as const;
+
+/**
+ * Why `value` is refused as a `logger` (every logger option takes one with at least warn()): what
+ * it got, and for an object which of the four methods it has, so a misspelt `wran` shows.
+ */
+export function loggerRefusal(value: unknown): string {
+  const expected = 'Expected `logger` to be a logger with info/warn/error/debug, got';
+  if (value === null || typeof value !== 'object') return `${expected} ${describeValue(value)}`;
+  const has = LOGGER_METHODS.filter((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+  if (has.length === 0) return `${expected} an object with none of them`;
+  const list = has.map((m) => `${m}()`);
+  const named = list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`;
+  return `${expected} an object with ${named} but no warn()`;
+}
+
+/** Whether `value` is taken as a `logger`: it has warn() (a guard drops a report another lacks). */
+export function isLogger(value: unknown): value is Logger {
+  return typeof (value as Partial<Logger> | null | undefined)?.warn === 'function';
+}
+
 /** The shape of a store URL: `memory`, `sqlite:<path>` or `postgres://...`. */
 const STORE_URL = /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/;
 
@@ -373,12 +394,7 @@ const configSchema = z
             .join(', ')}`,
       })
       .optional(),
-    logger: z
-      .custom<Logger>(
-        (v) => !!v && typeof (v as Logger).warn === 'function',
-        expecting('logger', 'a logger with info/warn/error/debug'),
-      )
-      .optional(),
+    logger: z.custom<Logger>(isLogger, { error: (i) => loggerRefusal(i.input) }).optional(),
     httpAllowlist: z
       .array(
         z

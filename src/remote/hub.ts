@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock, type TimerHandle } from '../clock.js';
-import { type Logger, missingClockMethods } from '../config.js';
+import { isLogger, type Logger, loggerRefusal, missingClockMethods } from '../config.js';
 import { describeValue } from '../describe-value.js';
 import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
 import { MAX_OUTPUT_TEXT } from '../engine/action-step.js';
@@ -153,13 +153,8 @@ function checkHubOptions(options: RemoteWorkerHubOptions): void {
   }
   const { logger } = options;
   // The same test as the config's `logger` (the orchestrator's logger is passed on here).
-  const logs = typeof (logger as Partial<Logger> | null)?.warn === 'function';
-  if (logger !== undefined && !logs) {
-    issues.push({
-      path: 'logger',
-      message: `Expected \`logger\` to be a logger with info/warn/error/debug, got ${describeValue(logger)}`,
-    });
-  }
+  if (logger !== undefined && !isLogger(logger))
+    issues.push({ path: 'logger', message: loggerRefusal(logger) });
   invalid(issues);
 }
 

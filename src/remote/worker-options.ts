@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type Logger, redactRefusedUrl } from '../config.js';
+import { isLogger, type Logger, loggerRefusal, redactRefusedUrl } from '../config.js';
 import { describeKind, describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { ValidationError } from '../errors.js';
@@ -198,12 +198,7 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
   }
   // The test of createOrchestrator's and the hub's `logger`: the worker guards each report.
   const { logger } = options;
-  if (logger !== undefined && typeof (logger as Partial<Logger> | null)?.warn !== 'function') {
-    invalid(
-      `Expected \`logger\` to be a logger with info/warn/error/debug, got ${describeValue(logger)}`,
-      'logger',
-    );
-  }
+  if (logger !== undefined && !isLogger(logger)) invalid(loggerRefusal(logger), 'logger');
   const names = Object.keys(actions);
   if (names.length === 0) invalid('`actions` must name at least one handler', 'actions');
   for (const name of names) {
