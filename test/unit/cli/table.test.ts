@@ -49,5 +49,7 @@ describe('style', () => {
     expect(colorsWanted({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
     expect(colorsWanted({ isTTY: false }, { FORCE_COLOR: '1' })).toBe(true);
     expect(colorsWanted({ isTTY: true }, { FORCE_COLOR: '0' })).toBe(false);
+    expect(colorsWanted({ isTTY: true }, { FORCE_COLOR: 'false' })).toBe(false);
+    expect(colorsWanted({ isTTY: false }, { FORCE_COLOR: '1', NO_COLOR: '1', TERM: 'dumb' })).toBe(true);
   });
 });
