@@ -91,7 +91,15 @@ describe("README's library samples, run", () => {
     // getMetrics(), then getMetrics('order'): one completed execution, nothing retried
     for (const [metrics] of lines.slice(1, 3)) {
       expect(metrics).toMatchObject({
-        executions: { total: 1, completed: 1 },
+        executions: {
+          total: 1,
+          running: 0,
+          pending: 0,
+          compensating: 0,
+          completed: 1,
+          failed: 0,
+          cancelled: 0,
+        },
         successRate: 1,
         retryRate: 0,
         stepsRun: 3,
