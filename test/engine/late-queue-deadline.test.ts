@@ -5,27 +5,14 @@
  * `execution.started`, and the executions behind it still start in their turn.
  */
 import { describe, expect, it } from 'vitest';
-import { collectEvents, gate, withOrchestrator } from '../helpers/orchestrator.js';
+import { oneSlotOrchestrator } from '../helpers/one-slot.js';
+import { collectEvents } from '../helpers/orchestrator.js';
 import { stalledClock } from '../helpers/stalled-clock.js';
 
 describe("a queued execution past its workflow's timeout, the timer not fired", () => {
   it('fails before it could start when a slot frees, and the next one starts', async () => {
     const clock = stalledClock();
-    const hold = gate();
-    const runs: string[] = [];
-    const orch = await withOrchestrator({
-      clock,
-      maxConcurrentWorkflows: 1,
-      actions: {
-        block: async (_input, ctx) => {
-          runs.push(ctx.executionId);
-          await hold.promise;
-        },
-        quick: (_input, ctx) => {
-          runs.push(ctx.executionId);
-        },
-      },
-    });
+    const { orch, hold, runs } = await oneSlotOrchestrator({ clock });
     const events = collectEvents(orch, ['execution.started']);
     const e = orch.workflowEngine;
     await e.defineWorkflow('slow', [{ name: 'block' }], { timeout: 600 });

@@ -4,27 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/index.js';
+import { oneSlotOrchestrator } from '../helpers/one-slot.js';
 import { collectEvents, gate, STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
 
 describe.each(STORE_KINDS)('queued executions past their deadline (%s store)', (kind) => {
   it('fail with WORKFLOW_TIMEOUT while queued, and never run', async () => {
     const clock = new FakeClock();
-    const hold = gate();
-    const runs: string[] = [];
-    const orch = await withOrchestrator({
+    const { orch, hold, runs } = await oneSlotOrchestrator({
       store: storeUrl(kind),
       clock,
-      maxConcurrentWorkflows: 1,
       workflowTimeout: 60,
-      actions: {
-        block: async (_input, ctx) => {
-          runs.push(ctx.executionId);
-          await hold.promise;
-        },
-        quick: (_input, ctx) => {
-          runs.push(ctx.executionId);
-        },
-      },
     });
     const events = collectEvents(orch, ['execution.failed']);
     await orch.workflowEngine.defineWorkflow('slow', [{ name: 'block' }], { timeout: 600 });
