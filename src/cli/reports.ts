@@ -25,6 +25,8 @@ export interface StoreMetrics {
   successRate: number;
   /** steps that needed a retry / steps run. */
   retryRate: number;
+  /** Steps run (each once, whatever its attempts): what `retryRate` divides by, as in getMetrics(). */
+  stepsRun: number;
   /** executions that compensated / finished. */
   compensationRate: number;
 }
@@ -33,7 +35,7 @@ export interface StoreMetrics {
 export function metricsFromAggregates(a: StoreAggregates): StoreMetrics {
   const s = a.byStatus;
   const total = s.completed + s.failed + s.cancelled + s.pending + s.running + s.compensating;
-  return { executions: { total, ...s }, ...executionRates(a) };
+  return { executions: { total, ...s }, ...executionRates(a), stepsRun: a.stepsRun };
 }
 
 /** Average and p95 (nearest rank) of durations in ms; zeros when empty. */

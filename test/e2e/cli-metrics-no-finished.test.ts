@@ -3,7 +3,7 @@
  * rates have nothing to divide by, and showed as '0.0%' (read as 'every execution failed'); they
  * now show '-', as the durations do. So does the retry rate when no step ran (it showed '0.0%',
  * read as 'no step needed a retry'). `--json` keeps the 0 that getMetrics() and GET /v1/metrics
- * answer for the same case (SPEC §5: rates are fractions 0..1).
+ * answer for the same case (SPEC §5: rates are fractions 0..1), beside their stepsRun 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -42,7 +42,8 @@ describe('orchestrator metrics with no finished execution', () => {
     expect(data.successRate).toBe(0);
     expect(data.retryRate).toBe(0);
     expect(data.compensationRate).toBe(0);
-    // The JSON keys are those of SPEC §5's metrics, nothing added.
+    expect(data.stepsRun).toBe(0);
+    // The JSON keys are those of getMetrics() (SPEC §5's metrics and stepsRun), nothing else added.
     expect(Object.keys(data).sort()).toEqual(
       [
         'avgExecutionMs',
@@ -53,6 +54,7 @@ describe('orchestrator metrics with no finished execution', () => {
         'p95ExecutionMs',
         'retryRate',
         'source',
+        'stepsRun',
         'store',
         'successRate',
         'workflowId',

@@ -14,6 +14,7 @@ interface Figures {
   successRate: number;
   retryRate: number;
   compensationRate: number;
+  stepsRun: number;
 }
 
 const open: Orchestrator[] = [];
@@ -82,6 +83,7 @@ describe('metrics agree across live, store and CLI', () => {
       successRate: m.successRate,
       retryRate: m.retryRate,
       compensationRate: m.compensationRate,
+      stepsRun: m.stepsRun,
     });
     expect(apiMetrics.executions).toEqual(live.executions);
     expect(rates(apiMetrics)).toEqual(rates(live));

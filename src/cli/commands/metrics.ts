@@ -6,7 +6,6 @@
  */
 import type { Command } from 'commander';
 import { emptyAggregates, sumAggregates } from '../../store/states.js';
-import type { StoreAggregates } from '../../store/store.js';
 import { formatDuration, formatPercent, plural } from '../format.js';
 import { setup } from '../globals.js';
 import {
@@ -31,21 +30,28 @@ export function register(program: Command): void {
         const durations = durationStats(await recentDurations(client, options.workflow));
         // Store-wide, as in a live orchestrator's snapshot (for one workflow too).
         const { loadDistribution } = await workerLoad(client);
-        const workflows: (Shown & { workflowId: string })[] = [];
+        const workflows: { workflowId: string; metrics: StoreMetrics }[] = [];
         if (options.workflow) {
-          const overall = shown(await client.store.aggregate(options.workflow));
+          const overall = metricsFromAggregates(await client.store.aggregate(options.workflow));
           return { overall, durations, loadDistribution, workflows };
         }
         // One grouped read: the overall counts are the sum of the per-workflow ones.
         const byWorkflow = await client.store.aggregateByWorkflow();
         for (const id of await client.workflowIds()) {
-          workflows.push({ workflowId: id, ...shown(byWorkflow.get(id) ?? emptyAggregates()) });
+          workflows.push({
+            workflowId: id,
+            metrics: metricsFromAggregates(byWorkflow.get(id) ?? emptyAggregates()),
+          });
         }
-        return { overall: shown(sumAggregates(byWorkflow.values())), durations, loadDistribution, workflows };
+        return {
+          overall: metricsFromAggregates(sumAggregates(byWorkflow.values())),
+          durations,
+          loadDistribution,
+          workflows,
+        };
       });
       process.exitCode = 0;
-      const { durations, loadDistribution, workflows } = result;
-      const overall = result.overall.metrics;
+      const { overall, durations, loadDistribution, workflows } = result;
       if (out.json) {
         out.data({
           source: 'store',
@@ -73,7 +79,7 @@ export function register(program: Command): void {
             `${e.total} total: ${e.completed} completed, ${e.failed} failed, ${e.cancelled} cancelled, ${e.running} running, ${e.pending} pending, ${e.compensating} compensating`,
           ],
           ['success rate', `${overFinished(overall, overall.successRate)}  (completed / finished)`],
-          ['retry rate', `${overSteps(result.overall)}  (steps that needed a retry / steps run)`],
+          ['retry rate', `${overSteps(overall)}  (steps that needed a retry / steps run)`],
           [
             'compensation rate',
             `${overFinished(overall, overall.compensationRate)}  (executions that compensated / finished)`,
@@ -88,7 +94,7 @@ export function register(program: Command): void {
         ]),
       );
       if (workflows.length > 0) {
-        const rows = workflows.map(({ workflowId, metrics: w, stepsRun }) => [
+        const rows = workflows.map(({ workflowId, metrics: w }) => [
           workflowId,
           String(w.executions.total),
           String(w.executions.running + w.executions.pending + w.executions.compensating),
@@ -96,7 +102,7 @@ export function register(program: Command): void {
           String(w.executions.failed),
           String(w.executions.cancelled),
           overFinished(w, w.successRate),
-          overSteps({ metrics: w, stepsRun }),
+          overSteps(w),
           overFinished(w, w.compensationRate),
         ]);
         out.line(
@@ -127,19 +133,9 @@ export function register(program: Command): void {
     });
 }
 
-/** Metrics as shown, with the steps run the retry rate divides by (not in --json: SPEC §5's fields only). */
-interface Shown {
-  metrics: StoreMetrics;
-  stepsRun: number;
-}
-
-function shown(aggregates: StoreAggregates): Shown {
-  return { metrics: metricsFromAggregates(aggregates), stepsRun: aggregates.stepsRun };
-}
-
 /** The retry rate as a percentage, or '-' when no step ran (the rate's 0 would read as 'no retries'). */
-function overSteps({ metrics, stepsRun }: Shown): string {
-  return stepsRun > 0 ? formatPercent(metrics.retryRate) : '-';
+function overSteps(m: StoreMetrics): string {
+  return m.stepsRun > 0 ? formatPercent(m.retryRate) : '-';
 }
 
 /**

@@ -33,6 +33,13 @@ describe('metricsFromAggregates', () => {
     expect(m.retryRate).toBeCloseTo(0.1);
   });
 
+  it('carries the steps run the retry rate divides by, as getMetrics() does', () => {
+    const byStatus = { pending: 0, running: 1, compensating: 0, completed: 3, failed: 0, cancelled: 0 };
+    const m = metricsFromAggregates({ byStatus, compensated: 0, stepsRun: 8, stepsRetried: 2 });
+    expect(m.stepsRun).toBe(8);
+    expect(m.retryRate).toBeCloseTo(2 / 8);
+  });
+
   it('gives zero rates when nothing finished', () => {
     const zero = { pending: 0, running: 0, compensating: 0, completed: 0, failed: 0, cancelled: 0 };
     expect(
