@@ -130,20 +130,35 @@ function checkListener(event: string, listener: unknown, method: string): void {
   }
 }
 
+/**
+ * Listeners on one event past which the emitter warns (once per event): a program that adds one
+ * per request and never removes it leaks. Generous, unlike Node's 10, as many listeners are fine.
+ */
+export const LISTENER_WARNING_LIMIT = 100;
+
 /** A typed wrapper over Node's EventEmitter. */
 export class TypedEmitter {
   private readonly emitter = new EventEmitter({ captureRejections: false });
   private readonly onListenerError: (event: string, error: unknown) => void;
+  private readonly onManyListeners: (event: EventName, count: number) => void;
+  /** Events already warned about: one warning each, not one per listener added. */
+  private readonly warned = new Set<EventName>();
 
-  constructor(onListenerError: (event: string, error: unknown) => void) {
+  constructor(
+    onListenerError: (event: string, error: unknown) => void,
+    onManyListeners: (event: EventName, count: number) => void = () => undefined,
+  ) {
+    // Node's own warning (past 10) goes to process.emitWarning; this one goes to the caller's logger.
     this.emitter.setMaxListeners(0);
     this.onListenerError = onListenerError;
+    this.onManyListeners = onManyListeners;
   }
 
   on<E extends EventName>(event: E, listener: Listener<E>): this {
     checkEventName(event, 'on');
     checkListener(event, listener, 'on');
     this.emitter.on(event, listener as (p: unknown) => void);
+    this.checkCount(event);
     return this;
   }
 
@@ -151,7 +166,20 @@ export class TypedEmitter {
     checkEventName(event, 'once');
     checkListener(event, listener, 'once');
     this.emitter.once(event, listener as (p: unknown) => void);
+    this.checkCount(event);
     return this;
+  }
+
+  /** Warns, once per event, when its listeners exceed {@link LISTENER_WARNING_LIMIT}. */
+  private checkCount(event: EventName): void {
+    const count = this.emitter.listenerCount(event);
+    if (count <= LISTENER_WARNING_LIMIT || this.warned.has(event)) return;
+    this.warned.add(event);
+    try {
+      this.onManyListeners(event, count);
+    } catch {
+      // A warning that cannot be told must not refuse the listener, which is registered.
+    }
   }
 
   off<E extends EventName>(event: E, listener: Listener<E>): this {

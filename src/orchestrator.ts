@@ -19,7 +19,7 @@ import { Scheduler } from './engine/scheduler.js';
 import { WorkflowEngine } from './engine/workflow-engine.js';
 import { type Issue, toError, ValidationError } from './errors.js';
 import type { EventName, Listener } from './events.js';
-import { eventNameProblem, TypedEmitter } from './events.js';
+import { eventNameProblem, LISTENER_WARNING_LIMIT, TypedEmitter } from './events.js';
 import { guardedLogger } from './guarded-logger.js';
 import { createDefaultLogger } from './logger.js';
 import type { Alert } from './monitoring/alerts.js';
@@ -338,8 +338,13 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     });
     for (const [name, handler] of compensationList)
       errorRecovery.registerCompensation(name, handler as CompensationHandler);
-    const events = new TypedEmitter((event, error) =>
-      logger.error({ event, err: toError(error) }, 'event listener threw'),
+    const events = new TypedEmitter(
+      (event, error) => logger.error({ event, err: toError(error) }, 'event listener threw'),
+      (event, count) =>
+        logger.warn(
+          { event, listeners: count, limit: LISTENER_WARNING_LIMIT },
+          `${count} listeners on '${event}', over ${LISTENER_WARNING_LIMIT}: a listener added per request or execution and never removed (orch.off) leaks; this warning is logged once per event`,
+        ),
     );
     for (const [event, listener] of listenerList) events.on(event, listener);
     // Set once the scheduler exists; the balancer's reassignment callback reads it.
