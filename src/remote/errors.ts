@@ -4,6 +4,7 @@
  * already maps (`NOT_FOUND` 404, `CONFLICT` 409, `VALIDATION` 400).
  * @module
  */
+import { echo } from '../echo.js';
 import { OrchestratorError } from '../errors.js';
 
 /**
@@ -34,7 +35,7 @@ export class RemoteWorkerNotFoundError extends OrchestratorError {
   constructor(workerId: string) {
     super(
       'NOT_FOUND',
-      `Remote worker '${workerId}' is not registered (it expired or was removed): register again`,
+      `Remote worker ${echo(workerId)} is not registered (it expired or was removed): register again`,
     );
   }
 }

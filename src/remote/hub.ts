@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import { isLogger, type Logger, loggerRefusal, missingClockMethods } from '../config.js';
 import { describeValue } from '../describe-value.js';
+import { echo } from '../echo.js';
 import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
 import { MAX_OUTPUT_TEXT } from '../engine/action-step.js';
 import { expireAttemptIfLate, markOutOfProcess, reportQueueWait } from '../engine/out-of-process.js';
@@ -610,7 +611,7 @@ export class RemoteWorkerHub {
     worker.tasks.delete(taskId);
     if (this.over(task)) {
       throw new ConflictError(
-        `Task '${taskId}' was cancelled (its step was cancelled or timed out); the result is discarded`,
+        `Task ${echo(taskId)} was cancelled (its step was cancelled or timed out); the result is discarded`,
       );
     }
     return task;
@@ -620,7 +621,7 @@ export class RemoteWorkerHub {
     const task = worker.tasks.get(taskId);
     if (!task) {
       throw new ConflictError(
-        `Task '${taskId}' is not leased to worker '${worker.id}' (its lease expired, or it was already settled)`,
+        `Task ${echo(taskId)} is not leased to worker '${worker.id}' (its lease expired, or it was already settled)`,
       );
     }
     return task;
