@@ -134,6 +134,28 @@ describe.each(STORE_KINDS)('timeouts (%s store)', (kind) => {
     expect(events.of('execution.failed')[0]?.error.code).toBe('WORKFLOW_TIMEOUT');
   });
 
+  it('does not compensate at the workflow timeout when enableCompensation is false', async () => {
+    const { clock, orch } = await setup({ enableCompensation: false });
+    const compensated: string[] = [];
+    orch.workflowEngine.registerAction('book', () => ({ booking: 1 }));
+    orch.workflowEngine.registerAction('hang', (_i, ctx) => untilAborted(ctx.signal));
+    orch.errorRecovery.registerCompensation('cancel_booking', () => compensated.push('cancel_booking'));
+    await orch.workflowEngine.defineWorkflow(
+      'w',
+      [{ name: 'book', compensation: 'cancel_booking' }, { name: 'hang' }],
+      { timeout: 5 },
+    );
+    const events = collectEvents(orch, ['execution.compensating', 'compensation.started']);
+    const status = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w'), {
+      stepMs: 1000,
+    });
+    expect(status.status).toBe('failed');
+    expect(status.error?.code).toBe('WORKFLOW_TIMEOUT');
+    expect(compensated).toEqual([]);
+    expect(status.compensatedSteps).toEqual([]);
+    expect(events.all).toEqual([]);
+  });
+
   it('uses config workflowTimeout (seconds) when the definition sets none', async () => {
     const { clock, orch } = await setup({ workflowTimeout: 3 });
     orch.workflowEngine.registerAction('hang', (_i, ctx) => untilAborted(ctx.signal));
