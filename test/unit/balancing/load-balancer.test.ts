@@ -86,6 +86,19 @@ describe('LoadBalancer balance', () => {
     expect(lb.balanceScore()).toBeCloseTo(1 - 4 / 12);
   });
 
+  it('uses a default threshold of 0.3', () => {
+    // loads 13, 10, 7: mean 10, largest deviation 3 = 0.3 × mean (on the boundary)
+    const even = new LoadBalancer();
+    fill(even, { worker_1: 13, worker_2: 10, worker_3: 7 });
+    expect(even.isBalanced()).toBe(true);
+    expect(even.isBalanced(0.29)).toBe(false);
+    // loads 14, 10, 6: deviation 4 = 0.4 × mean
+    const uneven = new LoadBalancer();
+    fill(uneven, { worker_1: 14, worker_2: 10, worker_3: 6 });
+    expect(uneven.isBalanced()).toBe(false);
+    expect(uneven.isBalanced(0.4)).toBe(true);
+  });
+
   it('is unbalanced when one worker carries the load', () => {
     const lb = new LoadBalancer();
     fill(lb, { worker_1: 5, worker_2: 0, worker_3: 0 });
