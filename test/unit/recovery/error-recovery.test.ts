@@ -143,6 +143,16 @@ describe('ErrorRecovery compensation', () => {
     expect(result.failed[1]!.error.message).toBe('sync failure');
   });
 
+  it("does not run the failed step's own handler: it did not complete", async () => {
+    const { recovery } = recording();
+    const ran: string[] = [];
+    recovery.registerCompensation('a', () => ran.push('a'));
+    recovery.registerCompensation('charge', () => ran.push('charge'));
+    const result = await recovery.compensate('charge', ['a']);
+    expect(ran).toEqual(['a']);
+    expect(result).toEqual({ compensated: ['a'], skipped: [], failed: [] });
+  });
+
   it('returns empty lists when nothing completed', async () => {
     const { recovery } = recording();
     expect(await recovery.compensate('first', [])).toEqual({ compensated: [], skipped: [], failed: [] });
