@@ -68,6 +68,22 @@ describe.each(STORE_KINDS)('parallel steps (%s store)', (kind) => {
     });
   });
 
+  it('gives each branch its input like an ordinary step: the workflow input, else its input expression', async () => {
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: { before: () => ({ previous: true }), plain: (i) => i, shaped: (i) => i },
+    });
+    await orch.workflowEngine.defineWorkflow('par', [
+      { name: 'before' },
+      {
+        name: 'p',
+        parallel: [{ name: 'plain' }, { name: 'shaped', input: "{'prev': result, 'id': input.id}" }],
+      },
+    ]);
+    const status = await runToEnd(orch, 'par', { id: 7 });
+    expect(status.outputData.p).toEqual({ plain: { id: 7 }, shaped: { prev: { previous: true }, id: 7 } });
+  });
+
   it('cancels the other branches when one fails (their signal aborts) and fails the step with its error', async () => {
     const aborted: string[] = [];
     const bothStarted = gate();
