@@ -206,6 +206,38 @@ describe.each(STORE_KINDS)('timeouts (%s store)', (kind) => {
     expect(status.error).toMatchObject({ code: 'STEP_TIMEOUT', step: 'p' });
     expect(aborted.sort()).toEqual(['x', 'y']);
   });
+
+  it('times out a branch under its own timeout: STEP_TIMEOUT names the branch, its sibling is aborted', async () => {
+    const { clock, orch } = await setup();
+    const aborted: string[] = [];
+    const hang = (name: string) => async (_i: unknown, ctx: { signal: AbortSignal }) => {
+      try {
+        await untilAborted(ctx.signal);
+      } finally {
+        aborted.push(name);
+      }
+    };
+    orch.workflowEngine.registerAction('quick', hang('quick'));
+    orch.workflowEngine.registerAction('slow', hang('slow'));
+    await orch.workflowEngine.defineWorkflow('w', [
+      {
+        name: 'p',
+        parallel: [
+          { name: 'quick', timeout: 2 },
+          { name: 'slow', timeout: 50 },
+        ],
+      },
+    ]);
+    const status = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w'));
+    expect(status.status).toBe('failed');
+    expect(status.error).toMatchObject({ code: 'STEP_TIMEOUT', step: 'quick' });
+    expect(status.steps[0]?.branches?.map((b) => [b.name, b.status, b.error?.code])).toEqual([
+      ['quick', 'failed', 'STEP_TIMEOUT'],
+      ['slow', 'cancelled', expect.any(String)],
+    ]);
+    expect(aborted).toEqual(['quick', 'slow']);
+    expect((status.completedAt?.getTime() ?? 0) - status.startedAt.getTime()).toBe(2000);
+  });
 });
 
 describe('a parallel step timeout across a restart (sqlite store)', () => {
