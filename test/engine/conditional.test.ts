@@ -329,3 +329,24 @@ describe.each(STORE_KINDS)('conditional steps (%s store)', (kind) => {
     expect(calls).toEqual(['a']);
   });
 });
+
+describe('LOOP_LIMIT (memory store)', () => {
+  it('is a failure like any other: the steps completed before the loop are compensated', async () => {
+    const undone: unknown[] = [];
+    const orch = await withOrchestrator({
+      store: 'memory',
+      actions: { book: () => ({ booking: 'B-1' }), spin: () => null },
+      compensations: { cancel_booking: (output) => undone.push(output) },
+    });
+    await orch.workflowEngine.defineWorkflow('forever', [
+      { name: 'book', compensation: 'cancel_booking' },
+      { name: 'spin' },
+      { name: 'back', condition: 'true', then: 'spin' },
+    ]);
+    const status = await runToEnd(orch, 'forever', {}, 25);
+    expect(status.status).toBe('failed');
+    expect(status.error?.code).toBe('LOOP_LIMIT');
+    expect(undone).toEqual([{ booking: 'B-1' }]);
+    expect(status.compensatedSteps).toEqual(['book']);
+  });
+});
