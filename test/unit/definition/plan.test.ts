@@ -102,6 +102,17 @@ describe('compilePlan', () => {
     expect(compileRetry(true, { ...defaults, retryDelay: 0.5 })?.maxDelayMs).toBe(500);
   });
 
+  it('fills the missing maxAttempts and maxDelay of a policy object from the config, not the seed values', () => {
+    const config = { ...defaults, retryAttempts: 7, retryDelay: 2 };
+    expect(compileRetry({ backoffCoefficient: 3 }, config)).toEqual({
+      maxAttempts: 7,
+      initialDelayMs: 1000,
+      backoffCoefficient: 3,
+      maxDelayMs: 2000,
+      nonRetryable: [],
+    });
+  });
+
   it('resolves jump targets to top-level indexes, null when absent', () => {
     const p = plan();
     const check = p.steps[2] as PlanConditionStep;
