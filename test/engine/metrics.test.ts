@@ -11,6 +11,7 @@ import {
   collectEvents,
   finishWithClock,
   gate,
+  memoryLogger,
   runToEnd,
   STORE_KINDS,
   storeUrl,
@@ -312,6 +313,30 @@ describe.each(STORE_KINDS)('alerts (%s store)', (kind) => {
       threshold: 1000,
     });
     expect(orch.getAlerts().map((a) => a.type)).toEqual(['execution_time']);
+  });
+
+  it('logs each alert at warn, with its fields, as well as emitting it', async () => {
+    const clock = new FakeClock();
+    const logger = memoryLogger();
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      logger,
+      alerts: { executionTimeMs: 1000 },
+      actions: { work: () => clock.sleep(1500) },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'work' }]);
+    const slow = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w'));
+    const logged = logger.lines.filter((l) => l.msg?.startsWith('alert: '));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({
+      level: 'warn',
+      msg: `alert: ${orch.getAlerts()[0]!.message}`,
+      obj: { alert: { type: 'execution_time', workflowId: 'w', executionId: slow.id, threshold: 1000 } },
+    });
+    expect((logged[0]!.obj as { alert: { at: string } }).alert.at).toBe(
+      orch.getAlerts()[0]!.at.toISOString(),
+    );
   });
 
   it('raises execution_time while a stuck execution still runs, once, not again when it ends', async () => {
