@@ -2,6 +2,7 @@
  * `orchestrator serve --host ''` (say `--host "$HOST"` with HOST unset) listened on every
  * interface ([::]) instead of refusing, exposing the API beyond the loopback default. An empty,
  * blank or spaced host now exits 2 with a message that says what is expected; nothing listens.
+ * Also: bad ports are refused alike, and the defaults are SPEC §7's (8080 on 127.0.0.1).
  */
 import { describe, expect, it } from 'vitest';
 import { cli } from './fixtures/cli-harness.js';
@@ -31,4 +32,15 @@ describe('orchestrator serve --port', () => {
       );
     },
   );
+});
+
+describe('orchestrator serve defaults', () => {
+  // SPEC §7: `serve [--port 8080] [--host 127.0.0.1]`. Every test serves on --port 0, so only the
+  // help pins the port default (the banners of tests that pass no --host pin the host).
+  it('listens on port 8080 of 127.0.0.1 unless told otherwise', async () => {
+    const r = await cli(['serve', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--port <port>\s+port to listen on \(0: any free port\) \(default: 8080\)/);
+    expect(r.stdout).toMatch(/--host <host>\s+address to listen on \(default: "127\.0\.0\.1"\)/);
+  });
 });
