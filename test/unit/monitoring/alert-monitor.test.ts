@@ -83,6 +83,27 @@ describe('AlertMonitor.checkRunning', () => {
   });
 });
 
+describe('AlertMonitor cooldowns by kind', () => {
+  it('holds a repeated execution_time alert of a workflow back, never a compensation failure', () => {
+    const clock = new FakeClock();
+    const alerts: Alert[] = [];
+    const mon = monitor(clock, alerts);
+    mon.onExecutionFinished('w', 'e1', 100, false);
+    mon.onExecutionFinished('w', 'e2', 100, false);
+    mon.onExecutionFinished('other', 'e3', 100, false);
+    expect(alerts.map((a) => a.executionId)).toEqual(['e1', 'e3']);
+    // Each compensation that failed for good matters: none is held back, even the same step's.
+    mon.onCompensationFailed('w', 'e4', 'refund', 'down');
+    mon.onCompensationFailed('w', 'e5', 'refund', 'down');
+    mon.onCompensationFailed('w', 'e5', 'refund', 'down');
+    expect(alerts.filter((a) => a.type === 'compensation_failure').map((a) => a.executionId)).toEqual([
+      'e4',
+      'e5',
+      'e5',
+    ]);
+  });
+});
+
 describe('AlertMonitor copies', () => {
   it('hands listeners and getRecent() copies: changing one changes no kept alert', () => {
     const clock = new FakeClock();
