@@ -417,6 +417,15 @@ describe.concurrent('usage errors (exit 2)', () => {
     );
   });
 
+  it('a --status that is no execution state, rather than an empty list', async () => {
+    const r = await cli(['list', '--status', 'done', '--store', store.url]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      "error: option '--status <state>' argument 'done' is invalid. Expected one of pending, running, compensating, completed, failed, cancelled.\n",
+    );
+  });
+
   it('--json errors also print an error object on stdout', async () => {
     const r = await cli(['--json', 'run', 'nope.json', '--store', store.url]);
     expect(r.code).toBe(2);
