@@ -145,10 +145,20 @@ describe('store commands', () => {
     expect(status).toMatchObject({ id, status: 'failed', compensatedSteps: ['create_user'] });
   });
 
-  it('status of an unknown id fails with exit 1', async () => {
-    const r = await cli(['status', 'exec_nope', '--store', store.url]);
+  it('status and cancel of an unknown id fail with exit 1', async () => {
+    const [r, cancel] = await Promise.all([
+      cli(['status', 'exec_nope', '--store', store.url]),
+      cli(['--json', 'cancel', 'exec_nope', '--store', store.url]),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`error: execution 'exec_nope' not found in store ${store.url}\n`);
+    expect(cancel.code).toBe(1);
+    expect(parseJson(cancel.stdout)).toEqual({
+      error: {
+        code: 'EXECUTION_NOT_FOUND',
+        message: `execution 'exec_nope' not found in store ${store.url}`,
+      },
+    });
   });
 
   it('list shows every execution newest first, filtered by status and workflow', async () => {
