@@ -299,6 +299,9 @@ describe.each(STORE_KINDS)('alerts (%s store)', (kind) => {
     orch.on('alert', (a) => alerts.push(a));
     await orch.workflowEngine.defineWorkflow('w', [{ name: 'work' }]);
     await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w', { ms: 500 }));
+    // At the threshold is not over it.
+    await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w', { ms: 1000 }));
+    expect(orch.getMetrics().avgExecutionMs).toBeCloseTo(750, -1);
     expect(alerts).toEqual([]);
     const slow = await finishWithClock(
       orch,
