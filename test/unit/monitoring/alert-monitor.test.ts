@@ -64,6 +64,7 @@ describe('AlertMonitor.checkRunning', () => {
     const mon = monitor(clock, alerts);
     const run = (id: string, startedAt: number | null) => ({ workflowId: 'w', executionId: id, startedAt });
     mon.checkRunning(5, [run('a', 0), run('q', null)]);
+    mon.checkRunning(10, [run('a', 0), run('q', null)]); // at the threshold, not over it
     expect(alerts).toEqual([]);
     mon.checkRunning(20, [run('a', 0), run('q', null)]);
     expect(alerts.map((a) => [a.executionId, a.value])).toEqual([['a', 20]]);
