@@ -23,3 +23,14 @@ describe('package root (SPEC §4: built to dist/index.js, which package.json exp
     expect(tsconfig.include).toContain('index.ts');
   });
 });
+
+describe('the orchestrator command (SPEC §7: `orchestrator`, also `npx orchestrator`)', () => {
+  it('is a bin of the package: the built CLI entry, shipped, and runnable as a script', () => {
+    // src/cli/main.ts compiles to dist/src/cli/main.js (rootDir '.', outDir 'dist', as above).
+    expect(pkg.bin).toEqual({ orchestrator: './dist/src/cli/main.js' });
+    expect(tsconfig.include).toContain('src/**/*.ts');
+    expect(pkg.files).toContain('dist/src');
+    const main = readFileSync(new URL('../../src/cli/main.ts', import.meta.url), 'utf8');
+    expect(main.startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+});
