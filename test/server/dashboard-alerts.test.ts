@@ -1,0 +1,50 @@
+/**
+ * The overview's active alerts (README: the overview shows active alerts; SPEC §5 alerts): an
+ * alert raised within the last `alertWindowMinutes` is listed with its kind, message and links to
+ * its workflow and execution; once the window has passed it is gone, and the panel says so.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDashboard } from '../../src/server/dashboard/index.js';
+import { closeAll, define, setup, start, TOKEN } from './helpers.js';
+
+afterEach(closeAll);
+
+describe('overview alerts', () => {
+  it('lists an alert within the window, and none once the window has passed', async () => {
+    let now = Date.now();
+    const f = await setup({
+      app: { plugins: [createDashboard({ alertWindowMinutes: 1, now: () => now })] },
+      orchestrator: { alerts: { failureRate: 0.1, minSamples: 1 } },
+    });
+    await define(f, 'broken', [{ name: 'fail' }]);
+    const id = await start(f, 'broken');
+    await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    const [alert] = f.orch.getAlerts();
+    expect(alert?.type).toBe('failure_rate');
+    now = alert!.at.getTime() + 1000;
+
+    const login = await f.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:80' },
+      payload: `token=${encodeURIComponent(TOKEN)}`,
+    });
+    const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
+    const overview = async () => {
+      const page = await f.app.inject({ url: '/', headers: { cookie } });
+      expect(page.statusCode).toBe(200);
+      return page.body;
+    };
+
+    const within = await overview();
+    expect(within).toContain('<span class="alert-type">failure rate</span>');
+    expect(within).toContain('Failure rate of &#39;broken&#39; is 100%');
+    expect(within).toContain('href="/workflows/broken"');
+    expect(within).not.toContain('No alerts in the last');
+
+    now = alert!.at.getTime() + 61_000;
+    const after = await overview();
+    expect(after).not.toContain('class="alert-type"');
+    expect(after).toContain('No alerts in the last 1 minutes.');
+  });
+});
