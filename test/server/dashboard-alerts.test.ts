@@ -1,7 +1,8 @@
 /**
  * The overview's active alerts (README: the overview shows active alerts; SPEC §5 alerts): an
  * alert raised within the last `alertWindowMinutes` is listed with its kind, message and links to
- * its workflow and execution; once the window has passed it is gone, and the panel says so.
+ * its workflow and execution; once the window has passed it is gone, and the panel says so,
+ * naming the window as the charts do (it said '1 minutes', and rounded 1.5 to '2 minutes').
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDashboard } from '../../src/server/dashboard/index.js';
@@ -13,7 +14,7 @@ describe('overview alerts', () => {
   it('lists an alert within the window, and none once the window has passed', async () => {
     let now = Date.now();
     const f = await setup({
-      app: { plugins: [createDashboard({ alertWindowMinutes: 1, now: () => now })] },
+      app: { plugins: [createDashboard({ alertWindowMinutes: 1.5, now: () => now })] },
       orchestrator: { alerts: { failureRate: 0.1, minSamples: 1 } },
     });
     await define(f, 'broken', [{ name: 'fail' }]);
@@ -42,9 +43,10 @@ describe('overview alerts', () => {
     expect(within).toContain('href="/workflows/broken"');
     expect(within).not.toContain('No alerts in the last');
 
-    now = alert!.at.getTime() + 61_000;
+    now = alert!.at.getTime() + 91_000;
     const after = await overview();
     expect(after).not.toContain('class="alert-type"');
-    expect(after).toContain('No alerts in the last 1 minutes.');
+    // The window as the charts write theirs; it read 'the last 2 minutes' (and '1 minutes' for 1).
+    expect(after).toContain('No alerts in the last 1 min 30 s.');
   });
 });

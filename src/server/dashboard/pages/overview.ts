@@ -13,9 +13,8 @@ function alertsPanel(deps: DashboardDeps): SafeHtml {
   const now = deps.now();
   const recent = deps.orch.getAlerts();
   const active = recent.filter((a) => now - a.at.getTime() <= deps.alertWindowMs).reverse();
-  const minutes = Math.round(deps.alertWindowMs / 60_000);
   if (active.length === 0) {
-    return html`<p class="muted empty" data-empty="alerts">No alerts in the last ${minutes} minutes.</p>`;
+    return html`<p class="muted empty" data-empty="alerts">No alerts in the last ${formatSpan(deps.alertWindowMs)}.</p>`;
   }
   return html`<ul class="alerts">${active.slice(0, 20).map(
     (a) => html`<li class="alert alert-${a.severity}">
