@@ -11,10 +11,11 @@ import { closeAll, define, setup, start, TOKEN } from './helpers.js';
 afterEach(closeAll);
 
 describe('overview alerts', () => {
-  it('lists an alert within the window, and none once the window has passed', async () => {
-    let now = Date.now();
+  /** A dashboard whose overview (signed in) reads the clock `clock.now`, with one failure_rate alert raised. */
+  async function withAlert(alertWindowMinutes: number) {
+    const clock = { now: Date.now() };
     const f = await setup({
-      app: { plugins: [createDashboard({ alertWindowMinutes: 1.5, now: () => now })] },
+      app: { plugins: [createDashboard({ alertWindowMinutes, now: () => clock.now })] },
       orchestrator: { alerts: { failureRate: 0.1, minSamples: 1 } },
     });
     await define(f, 'broken', [{ name: 'fail' }]);
@@ -22,8 +23,6 @@ describe('overview alerts', () => {
     await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
     const [alert] = f.orch.getAlerts();
     expect(alert?.type).toBe('failure_rate');
-    now = alert!.at.getTime() + 1000;
-
     const login = await f.app.inject({
       method: 'POST',
       url: '/login',
@@ -36,6 +35,12 @@ describe('overview alerts', () => {
       expect(page.statusCode).toBe(200);
       return page.body;
     };
+    return { alert: alert!, clock, overview };
+  }
+
+  it('lists an alert within the window, and none once the window has passed', async () => {
+    const { alert, clock, overview } = await withAlert(1.5);
+    clock.now = alert.at.getTime() + 1000;
 
     const within = await overview();
     expect(within).toContain('<span class="alert-type">failure rate</span>');
@@ -43,10 +48,19 @@ describe('overview alerts', () => {
     expect(within).toContain('href="/workflows/broken"');
     expect(within).not.toContain('No alerts in the last');
 
-    now = alert!.at.getTime() + 91_000;
+    clock.now = alert.at.getTime() + 91_000;
     const after = await overview();
     expect(after).not.toContain('class="alert-type"');
     // The window as the charts write theirs; it read 'the last 2 minutes' (and '1 minutes' for 1).
     expect(after).toContain('No alerts in the last 1 min 30 s.');
+  });
+
+  it('says alerts are not shown with alertWindowMinutes 0, rather than none in the last 0 s', async () => {
+    const { alert, clock, overview } = await withAlert(0);
+    clock.now = alert.at.getTime();
+    const page = await overview();
+    expect(page).not.toContain('class="alert-type"');
+    expect(page).not.toContain('No alerts in the last');
+    expect(page).toContain('Alerts are not shown here (alertWindowMinutes: 0).');
   });
 });

@@ -10,6 +10,10 @@ import { html, type SafeHtml } from '../html.js';
 import { badge, stat } from '../layout.js';
 
 function alertsPanel(deps: DashboardDeps): SafeHtml {
+  // `alertWindowMinutes: 0`: alerts are not shown (not "none in the last 0 s").
+  if (deps.alertWindowMs === 0) {
+    return html`<p class="muted empty" data-empty="alerts">Alerts are not shown here (alertWindowMinutes: 0).</p>`;
+  }
   const now = deps.now();
   const recent = deps.orch.getAlerts();
   const active = recent.filter((a) => now - a.at.getTime() <= deps.alertWindowMs).reverse();
