@@ -18,6 +18,17 @@ import {
   withOrchestrator,
 } from '../helpers/orchestrator.js';
 
+/** A handler maker: each handler waits until its signal aborts, then records its name in `aborted`. */
+function hangUntilAborted(aborted: string[]) {
+  return (name: string) => async (_i: unknown, ctx: { signal: AbortSignal }) => {
+    try {
+      await untilAborted(ctx.signal);
+    } finally {
+      aborted.push(name);
+    }
+  };
+}
+
 describe.each(STORE_KINDS)('timeouts (%s store)', (kind) => {
   async function setup(options: Record<string, unknown> = {}) {
     const clock = new FakeClock();
@@ -189,13 +200,7 @@ describe.each(STORE_KINDS)('timeouts (%s store)', (kind) => {
   it('fails a parallel step that exceeds its own timeout with STEP_TIMEOUT and aborts its branches', async () => {
     const { clock, orch } = await setup();
     const aborted: string[] = [];
-    const hang = (name: string) => async (_i: unknown, ctx: { signal: AbortSignal }) => {
-      try {
-        await untilAborted(ctx.signal);
-      } finally {
-        aborted.push(name);
-      }
-    };
+    const hang = hangUntilAborted(aborted);
     orch.workflowEngine.registerAction('x', hang('x'));
     orch.workflowEngine.registerAction('y', hang('y'));
     await orch.workflowEngine.defineWorkflow('w', [
@@ -210,13 +215,7 @@ describe.each(STORE_KINDS)('timeouts (%s store)', (kind) => {
   it('times out a branch under its own timeout: STEP_TIMEOUT names the branch, its sibling is aborted', async () => {
     const { clock, orch } = await setup();
     const aborted: string[] = [];
-    const hang = (name: string) => async (_i: unknown, ctx: { signal: AbortSignal }) => {
-      try {
-        await untilAborted(ctx.signal);
-      } finally {
-        aborted.push(name);
-      }
-    };
+    const hang = hangUntilAborted(aborted);
     orch.workflowEngine.registerAction('quick', hang('quick'));
     orch.workflowEngine.registerAction('slow', hang('slow'));
     await orch.workflowEngine.defineWorkflow('w', [
