@@ -17,15 +17,14 @@ export class AbortScope {
   /** The race on the fast path (see `race`) and its reject, or null. */
   private racing: AbortListener | null = null;
   private racePromise: Promise<unknown> | null = null;
-  /**
-   * Set on a scope with a deadline of its own (a parallel step's timeout): aborts it when `now` is
-   * past that deadline, though its timer has not fired yet. Attempts run in the scope call it when
-   * their handler ends (see `runAttempt`), so a result that came late is not taken as in time.
-   */
-  expireIfLate: ((now: number) => void) | null = null;
+  private readonly parent: AbortScope | null;
+  /** The deadline `expireIfLate` checks (see `setDeadline`), and what ends the scope past it. */
+  private dueAt = Number.POSITIVE_INFINITY;
+  private onDue: (() => void) | null = null;
 
   /** A child scope aborts when its parent does (call `dispose` when done with it). */
   constructor(parent?: AbortScope) {
+    this.parent = parent ?? null;
     if (!parent) return;
     if (parent.aborted) this.abort(parent.reason);
     else this.detach = parent.onAbort((reason) => this.abort(reason));
@@ -45,7 +44,7 @@ export class AbortScope {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    this.expireIfLate = null;
+    this.onDue = null;
     this.controller?.abort(reason);
     const racing = this.racing;
     this.racing = null;
@@ -55,6 +54,33 @@ export class AbortScope {
     this.listeners = null;
     if (listeners) for (const l of listeners) l(reason);
     this.dispose();
+  }
+
+  /**
+   * Gives the scope a deadline (clock ms) enforced by its owner's timer, which calls `onDue`;
+   * {@link expireIfLate} calls it too once `now` is past `at`, when the timer has not fired yet.
+   */
+  setDeadline(at: number, onDue: () => void): void {
+    this.dueAt = at;
+    this.onDue = onDue;
+  }
+
+  /** Drops the deadline (its timer was cancelled). */
+  clearDeadline(): void {
+    this.dueAt = Number.POSITIVE_INFINITY;
+    this.onDue = null;
+  }
+
+  /**
+   * Ends the scope as its deadline's timer would, and its ancestors first as theirs would, when
+   * `now` is past a deadline (strictly later, whole ms) whose timer has not fired yet: Node runs
+   * the due callbacks of one timer list together before the next list, so after a stall of the
+   * event loop (or a synchronous handler) a result can arrive first. Called where a result is
+   * taken or work starts, so a late one is not taken as in time.
+   */
+  expireIfLate(now: number): void {
+    this.parent?.expireIfLate(now);
+    if (this.onDue !== null && now > this.dueAt && !this.aborted) this.onDue();
   }
 
   /** Calls `fn` on abort (at once if already aborted). Returns the unsubscribe function. */

@@ -168,7 +168,7 @@ export async function runActionStep(
       }
       // Past the workflow's (or parallel step's) timeout though its timer has not fired (a stalled
       // event loop runs due timers list by list: the backoff's can run first): no attempt starts.
-      scope.expireIfLate?.(clock.now());
+      scope.expireIfLate(clock.now());
       // A retry due already (its time passed while its failure was being written) has no timer
       // to halt on: as a waiting one (`timerWait`), it starts no attempt once `close` was called,
       // and resumes from its stored retry time on the next start.
@@ -181,7 +181,7 @@ export async function runActionStep(
       // (below), the attempt does not start; the step runs on the next start.
       if (leftForClose(ctx, ex, step)) return leftAsStored(rec);
       // (A timeout that passed meanwhile, its timer not fired: as after a backoff, above.)
-      scope.expireIfLate?.(clock.now());
+      scope.expireIfLate(clock.now());
     }
     if (scope.aborted) return stopped(ctx, ex, set, rec);
 

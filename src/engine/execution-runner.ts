@@ -132,13 +132,11 @@ function armDeadline(ctx: EngineContext, ex: ActiveExecution, at: number): Timer
     else timer = ctx.clock.setTimer(arm, left);
   };
   arm();
-  ex.scope.expireIfLate = (now) => {
-    if (now > at) ex.stop('timeout');
-  };
+  ex.scope.setDeadline(at, () => ex.stop('timeout'));
   return {
     cancel: () => {
       timer?.cancel();
-      ex.scope.expireIfLate = null;
+      ex.scope.clearDeadline();
     },
   };
 }
@@ -170,7 +168,7 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
   for (;;) {
     if (ctx.lifecycle.draining) ex.stop('shutdown');
     // Past the workflow's timeout though its timer has not fired: no further step (see `armDeadline`).
-    ex.scope.expireIfLate?.(ctx.clock.now());
+    ex.scope.expireIfLate(ctx.clock.now());
     if (ex.stopReason) return { kind: 'stopped' };
     const step = plan.steps[r.cursor];
     if (!step) return { kind: 'completed', last: null };

@@ -71,9 +71,6 @@ export async function runParallelStep(
   // does not give it a fresh one; past it already, no branch starts another attempt.
   const timeoutMs = step.timeoutMs;
   let timer: TimerHandle | null = null;
-  // The workflow's timeout (see `armDeadline`) holds for the branches' attempts too.
-  const workflowLate = ex.scope.expireIfLate;
-  group.expireIfLate = workflowLate;
   if (timeoutMs !== null) {
     const timeoutAt = (rec.startedAt ?? now) + timeoutMs;
     // The branches' signals abort with this (an Error, like every abort reason handlers see),
@@ -85,10 +82,8 @@ export async function runParallelStep(
       // A branch's attempt that ends past the step's timeout before the timer fired (a stalled
       // event loop runs due timers list by list; a synchronous handler cannot be cut short) is cut
       // short by it all the same. Whole milliseconds, strictly later, as for an action's timeout.
-      group.expireIfLate = (at) => {
-        workflowLate?.(at);
-        if (at > timeoutAt && !group.aborted) fire();
-      };
+      // (`expireIfLate` checks the workflow's deadline, the group's parent's, first.)
+      group.setDeadline(timeoutAt, fire);
     }
   }
 

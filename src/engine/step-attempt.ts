@@ -73,22 +73,6 @@ const SIGNAL: PropertyDescriptor = { get: readSignal, enumerable: true, configur
 const OUTPUTS_GETTER: PropertyDescriptor = { get: readOutputs, enumerable: true, configurable: true };
 
 /**
- * Whether an attempt that ended (its handler returned or threw) did so after its deadline though
- * the timeout's timer had not fired yet. Node runs the due callbacks of one timer list together
- * before the next list, so after a stall of the event loop a handler's own 30 ms timer could run
- * before the attempt's 10 ms timeout and its result was taken; a sync handler cannot be cut short
- * at all. Whole milliseconds: strictly later, so an attempt that ended in time never counts.
- */
-function pastDeadline(deadline: number | undefined, clock: Clock): boolean {
-  return deadline !== undefined && clock.now() > deadline;
-}
-
-/** The result of an attempt that ended after its deadline: its step's timeout, as if the timer had fired. */
-function lateResult(stepName: string, timeoutMs: number): AttemptResult {
-  return { ok: false, error: new StepTimeoutError(stepName, timeoutMs), timedOut: true, aborted: false };
-}
-
-/**
  * Runs `handler(input, ctx)` once. `ctx.signal` aborts when `scope` does or when `timeoutMs`
  * passes. Never throws: failures come back as `{ ok: false }`.
  */
@@ -101,21 +85,25 @@ export async function runAttempt(
   clock: Clock,
   onQueueWait?: (ms: number) => void,
 ): Promise<AttemptResult> {
-  scope.expireIfLate?.(clock.now());
+  scope.expireIfLate(clock.now());
   if (scope.aborted) return { ok: false, error: scope.reason, timedOut: false, aborted: true };
   let own: AbortScope = scope;
   let timer: TimerHandle | null = null;
   let timedOut = false;
+  const deadline = timeoutMs === null ? undefined : clock.now() + timeoutMs;
   if (timeoutMs !== null) {
     const child = new AbortScope(scope);
     own = child;
-    timer = clock.setTimer(() => {
+    const expire = () => {
       timedOut = true;
       child.abort(new StepTimeoutError(ctx.stepName, timeoutMs));
-    }, timeoutMs);
+    };
+    timer = clock.setTimer(expire, timeoutMs);
+    // A handler that returns or throws after its timeout, the timer not fired yet, fails the
+    // attempt with STEP_TIMEOUT as the timer would (`expireIfLate`): its late result is not taken.
+    child.setDeadline(deadline!, expire);
   }
   const attemptScope = own;
-  const deadline = timeoutMs === null ? undefined : clock.now() + timeoutMs;
   // For an out-of-process handler (a remote worker's action): the hub's check that the attempt is
   // not over by its deadlines before it takes a worker's request (see `expireAttemptIfLate`).
   const expireIfLate =
@@ -123,11 +111,7 @@ export async function runAttempt(
       ? undefined
       : () => {
           if (handlerCtx[ENDED]) return true;
-          scope.expireIfLate?.(clock.now());
-          if (!attemptScope.aborted && pastDeadline(deadline, clock)) {
-            timedOut = true;
-            attemptScope.abort(new StepTimeoutError(ctx.stepName, timeoutMs!));
-          }
+          attemptScope.expireIfLate(clock.now());
           return attemptScope.aborted;
         };
   const handlerCtx = {
@@ -157,14 +141,12 @@ export async function runAttempt(
         attemptScope.endRace(race);
       }
     }
-    scope.expireIfLate?.(clock.now());
+    attemptScope.expireIfLate(clock.now());
     if (attemptScope.aborted) return { ok: false, error: attemptScope.reason, timedOut, aborted: !timedOut };
-    if (pastDeadline(deadline, clock)) return lateResult(ctx.stepName, timeoutMs!);
     return { ok: true, output };
   } catch (error) {
-    scope.expireIfLate?.(clock.now());
+    attemptScope.expireIfLate(clock.now());
     if (attemptScope.aborted) return { ok: false, error: attemptScope.reason, timedOut, aborted: !timedOut };
-    if (pastDeadline(deadline, clock)) return lateResult(ctx.stepName, timeoutMs!);
     return { ok: false, error, timedOut: false, aborted: false };
   } finally {
     timer?.cancel();

@@ -101,3 +101,34 @@ describe('AbortScope children and signal', () => {
     expect(late.signal.reason).toBe('cancel');
   });
 });
+
+describe('AbortScope deadlines checked by expireIfLate', () => {
+  it("ends a scope strictly past its deadline, its ancestors' first, and not once cleared", () => {
+    const ended: string[] = [];
+    const parent = new AbortScope();
+    const child = new AbortScope(parent);
+    parent.setDeadline(100, () => {
+      ended.push('parent');
+      parent.abort('parent late');
+    });
+    child.setDeadline(50, () => {
+      ended.push('child');
+      child.abort('child late');
+    });
+    child.expireIfLate(50);
+    expect(ended).toEqual([]);
+    child.expireIfLate(101);
+    expect(ended).toEqual(['parent']);
+    expect(child.reason).toBe('parent late');
+    // An aborted scope's deadline is not run again.
+    child.expireIfLate(200);
+    parent.expireIfLate(200);
+    expect(ended).toEqual(['parent']);
+
+    const cleared = new AbortScope();
+    cleared.setDeadline(10, () => cleared.abort('late'));
+    cleared.clearDeadline();
+    cleared.expireIfLate(1_000);
+    expect(cleared.aborted).toBe(false);
+  });
+});
