@@ -72,15 +72,25 @@ export class AbortScope {
   }
 
   /**
-   * Ends the scope as its deadline's timer would, and its ancestors first as theirs would, when
-   * `now` is past a deadline (strictly later, whole ms) whose timer has not fired yet: Node runs
-   * the due callbacks of one timer list together before the next list, so after a stall of the
-   * event loop (or a synchronous handler) a result can arrive first. Called where a result is
-   * taken or work starts, so a late one is not taken as in time.
+   * Ends the scope as its deadline's timer would, and its ancestors as theirs would, when `now` is
+   * past a deadline (strictly later, whole ms) whose timer has not fired yet: Node runs the due
+   * callbacks of one timer list together before the next list, so after a stall of the event loop
+   * (or a synchronous handler) a result can arrive first. Called where a result is taken or work
+   * starts, so a late one is not taken as in time. Several due: the earliest first, as their timers
+   * would have fired (a step's timeout before its workflow's later one), an ancestor first at the
+   * same time.
    */
   expireIfLate(now: number): void {
-    this.parent?.expireIfLate(now);
-    if (this.onDue !== null && now > this.dueAt && !this.aborted) this.onDue();
+    let due: AbortScope[] | null = null;
+    for (let s: AbortScope | null = this; s !== null; s = s.parent) {
+      if (s.onDue === null || !(now > s.dueAt) || s.aborted) continue;
+      due ??= [];
+      due.unshift(s);
+    }
+    if (due === null) return;
+    // A stable sort: root first among equal deadlines.
+    if (due.length > 1) due.sort((a, b) => a.dueAt - b.dueAt);
+    for (const s of due) if (!s.aborted) s.onDue?.();
   }
 
   /** Calls `fn` on abort (at once if already aborted). Returns the unsubscribe function. */

@@ -82,7 +82,7 @@ export async function runParallelStep(
       // A branch's attempt that ends past the step's timeout before the timer fired (a stalled
       // event loop runs due timers list by list; a synchronous handler cannot be cut short) is cut
       // short by it all the same. Whole milliseconds, strictly later, as for an action's timeout.
-      // (`expireIfLate` checks the workflow's deadline, the group's parent's, first.)
+      // (`expireIfLate` checks the workflow's deadline, the group's parent's, too: earliest first.)
       group.setDeadline(timeoutAt, fire);
     }
   }

@@ -103,7 +103,7 @@ describe('AbortScope children and signal', () => {
 });
 
 describe('AbortScope deadlines checked by expireIfLate', () => {
-  it("ends a scope strictly past its deadline, its ancestors' first, and not once cleared", () => {
+  it('ends a scope strictly past its deadline, the earliest due first, and not once cleared', () => {
     const ended: string[] = [];
     const parent = new AbortScope();
     const child = new AbortScope(parent);
@@ -117,13 +117,27 @@ describe('AbortScope deadlines checked by expireIfLate', () => {
     });
     child.expireIfLate(50);
     expect(ended).toEqual([]);
+    // Both due: the child's earlier deadline first, as its timer would have fired first.
     child.expireIfLate(101);
-    expect(ended).toEqual(['parent']);
-    expect(child.reason).toBe('parent late');
+    expect(ended).toEqual(['child', 'parent']);
+    expect(child.reason).toBe('child late');
     // An aborted scope's deadline is not run again.
     child.expireIfLate(200);
     parent.expireIfLate(200);
-    expect(ended).toEqual(['parent']);
+    expect(ended).toEqual(['child', 'parent']);
+
+    // The same deadline: the ancestor's first (its abort ends the child too).
+    const tied: string[] = [];
+    const root = new AbortScope();
+    const leaf = new AbortScope(root);
+    root.setDeadline(10, () => {
+      tied.push('root');
+      root.abort('root late');
+    });
+    leaf.setDeadline(10, () => tied.push('leaf'));
+    leaf.expireIfLate(11);
+    expect(tied).toEqual(['root']);
+    expect(leaf.reason).toBe('root late');
 
     const cleared = new AbortScope();
     cleared.setDeadline(10, () => cleared.abort('late'));
