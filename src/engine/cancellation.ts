@@ -10,7 +10,7 @@ import type { ActiveExecution } from './active-execution.js';
 import { type EngineContext, leaseMs } from './context.js';
 import { checkExecutionId } from './execution-id-arg.js';
 import { POLL_MS } from './execution-queries.js';
-import { endQueued, queuedTimeoutError } from './queued-end.js';
+import { endQueued, expiredBeforeStart, queuedTimeoutError } from './queued-end.js';
 import type { Scheduler } from './scheduler.js';
 
 export class Cancellation {
@@ -164,15 +164,22 @@ export class Cancellation {
   /** Cancels an execution this node holds. */
   async cancelLocal(ex: ActiveExecution): Promise<boolean> {
     const status = ex.record.status;
+    const now = this.ctx.clock.now();
     if (status === 'pending' && this.scheduler.dequeue(ex)) {
+      // Its workflow's timeout passed while it waited, the queue's deadline timer not fired yet (a
+      // stalled event loop runs due timers list by list): it timed out before this cancel came.
+      const error = expiredBeforeStart(ex, now) ? queuedTimeoutError(ex) : null;
       try {
-        await this.finishQueued(ex, null);
+        await this.finishQueued(ex, error);
       } finally {
         ex.markDone();
       }
-      return true;
+      return error === null;
     }
     if (status !== 'running' && status !== 'pending') return false;
+    // Past the workflow's timeout though its timer has not fired: stopped by it first, as the timer
+    // would have (the cancel then changes nothing; see `AbortScope.expireIfLate`).
+    ex.scope.expireIfLate(now);
     ex.stop('cancel');
     // A resumed execution waiting for a slot ran before: its runner ends it (compensating what
     // completed), now rather than when a slot frees.
