@@ -177,9 +177,11 @@ export class Cancellation {
       return error === null;
     }
     if (status !== 'running' && status !== 'pending') return false;
-    // Past the workflow's timeout though its timer has not fired: stopped by it first, as the timer
+    // Past the workflow's timeout though its timer has not fired (its runner's, see `armDeadline`;
+    // for a resumed one still waiting for a slot, the queue's): stopped by it first, as the timer
     // would have (the cancel then changes nothing; see `AbortScope.expireIfLate`).
-    ex.scope.expireIfLate(now);
+    if (ex.started) ex.scope.expireIfLate(now);
+    else if (ex.record.deadlineAt !== null && ex.record.deadlineAt <= now) ex.stop('timeout');
     ex.stop('cancel');
     // A resumed execution waiting for a slot ran before: its runner ends it (compensating what
     // completed), now rather than when a slot frees.
