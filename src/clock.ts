@@ -89,6 +89,22 @@ export function intervalPassed(now: number, last: number, intervalMs: number): b
   return now - last >= intervalMs || now < last;
 }
 
+/** Always true: an injected clock's `now()` is the time its timers follow. */
+const ALWAYS = () => true;
+
+/**
+ * Whether `ms` have passed since this call by the time `clock`'s timers follow: for the system
+ * clock Node's monotonic time, which a step of the system clock (NTP, a VM resumed) does not move
+ * while `now()` jumps; for an injected clock, always (its `now()` is its timers' time). A deadline
+ * kept by a timer of `ms` and checked by `now()` as well (see `AbortScope.expireIfLate`) is past
+ * only when both say so: a clock stepped forward does not make it so.
+ */
+export function timerTimePassed(clock: Clock, ms: number): () => boolean {
+  if (clock !== systemClock) return ALWAYS;
+  const start = performance.now();
+  return () => performance.now() - start >= ms;
+}
+
 /** `sleep` built on a clock's `setTimer`, honouring an AbortSignal. */
 export function sleepWith(clock: Pick<Clock, 'setTimer'>, ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { elapsedMs, type TimerHandle } from '../clock.js';
+import { elapsedMs, type TimerHandle, timerTimePassed } from '../clock.js';
 import type { PlanActionStep, PlanParallelStep } from '../definition/types.js';
 import { CancelledError, type ErrorInfo, LeaseLostError, StepTimeoutError } from '../errors.js';
 import type { StepRecord } from '../store/store.js';
@@ -83,7 +83,11 @@ export async function runParallelStep(
       // event loop runs due timers list by list; a synchronous handler cannot be cut short) is cut
       // short by it all the same. Whole milliseconds, strictly later, as for an action's timeout.
       // (`expireIfLate` checks the workflow's deadline, the group's parent's, too: earliest first.)
-      group.setDeadline(timeoutAt, fire);
+      // (And past it by the timer's own time: a system clock stepped forward is no time it took.)
+      const timerDue = timerTimePassed(clock, timeoutAt - now);
+      group.setDeadline(timeoutAt, () => {
+        if (timerDue()) fire();
+      });
     }
   }
 

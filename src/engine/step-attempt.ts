@@ -4,7 +4,7 @@
  * the execution (its late result is discarded).
  * @module
  */
-import type { Clock, TimerHandle } from '../clock.js';
+import { type Clock, type TimerHandle, timerTimePassed } from '../clock.js';
 import { StepTimeoutError } from '../errors.js';
 import { isThenable } from '../thenable.js';
 import type { StepContext } from '../types.js';
@@ -101,7 +101,11 @@ export async function runAttempt(
     timer = clock.setTimer(expire, timeoutMs);
     // A handler that returns or throws after its timeout, the timer not fired yet, fails the
     // attempt with STEP_TIMEOUT as the timer would (`expireIfLate`): its late result is not taken.
-    child.setDeadline(deadline!, expire);
+    // Late by the timer's own time too: a system clock stepped forward is no time the attempt took.
+    const timerDue = timerTimePassed(clock, timeoutMs);
+    child.setDeadline(deadline!, () => {
+      if (timerDue()) expire();
+    });
   }
   const attemptScope = own;
   // For an out-of-process handler (a remote worker's action): the hub's check that the attempt is
