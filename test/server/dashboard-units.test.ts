@@ -347,6 +347,17 @@ describe('format', () => {
     ]);
   });
 
+  it('writes a span under a minute as it is, not rounded to whole seconds', () => {
+    // An alertWindowMinutes of 0.004 read 'No alerts in the last 0 s', a bucketSeconds of 0.5
+    // 'executions finished per 1 s'.
+    expect([formatSpan(240), formatSpan(500), formatSpan(1500), formatSpan(2250)]).toEqual([
+      '240 ms',
+      '500 ms',
+      '1.5 s',
+      '2.25 s',
+    ]);
+  });
+
   it('colours JSON with every token escaped', () => {
     const out = jsonBlock({ '<k>': '<script>x</script>', n: 1.5, ok: true, none: null }).value;
     expect(out).toContain('<span class="j-key">&quot;&lt;k&gt;&quot;</span>');

@@ -20,8 +20,13 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${h} h ${Math.round((v % 3_600_000) / 60_000)} min`;
 }
 
-/** A round span of time: `5 s`, `10 min`, `1 min 30 s`. */
+/**
+ * A span of time: `5 s`, `10 min`, `1 min 30 s`; under a minute as it is (`240 ms`, `1.5 s`):
+ * rounded to whole seconds, a window of 240 ms read '0 s' and a chart's 0.5 s buckets '1 s'.
+ */
 export function formatSpan(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(3))} s`;
   const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds} s`;
   const rest = seconds % 60;
