@@ -143,6 +143,9 @@ export async function runParallelStep(
     throw error;
   } finally {
     timer?.cancel();
+    // Its branches have ended: a handler that ignored its signal keeps no deadline (and what its
+    // closure holds) alive.
+    group.clearDeadline();
     group.dispose();
   }
 
