@@ -5,7 +5,8 @@
 import { createHttpAction } from './actions/http-action.js';
 import { LoadBalancer } from './balancing/load-balancer.js';
 import type { CompiledConfig, Config, Logger } from './config.js';
-import { CONFIG_KEYS, compileConfig, resolveStoreUrl } from './config.js';
+import { compileConfig } from './config.js';
+import { CONFIG_KEYS } from './config-schema.js';
 import { MAX_SECONDS as MAX_GRACE_SECONDS } from './definition/schema.js';
 import { describeValue } from './describe-value.js';
 import { ActionRegistry, checkHandlerRegistration, noopAction } from './engine/action-registry.js';
@@ -32,6 +33,7 @@ import { ErrorRecovery } from './recovery/error-recovery.js';
 import { openStore } from './store/open-store.js';
 import { emptyAggregates, sumAggregates } from './store/states.js';
 import type { NodeRecord, Store, StoreAggregates } from './store/store.js';
+import { resolveStoreUrl } from './store-url.js';
 import type { ActionHandler, CompensationHandler } from './types.js';
 import { assertReadable, optionsIssues, unreadableIssues } from './unknown-keys.js';
 

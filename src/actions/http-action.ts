@@ -27,10 +27,10 @@
  */
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { z } from 'zod';
-import { redactRefusedUrl } from '../config.js';
 import { describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { NonRetryableError, OrchestratorError, ValidationError } from '../errors.js';
+import { redactRefusedUrl } from '../redact-url.js';
 import type { ActionHandler, StepContext } from '../types.js';
 import { issuesFromZod, parseOptions } from '../zod-issues.js';
 import { ConnectAborted, type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';

@@ -4,7 +4,8 @@
  * @module
  */
 import type { Command } from 'commander';
-import { DEFAULT_SQLITE_STORE, redactRefusedUrl, redactUrl } from '../config.js';
+import { redactRefusedUrl, redactUrl } from '../redact-url.js';
+import { DEFAULT_SQLITE_STORE } from '../store-url.js';
 import { UsageError } from './errors.js';
 import { Output } from './output.js';
 

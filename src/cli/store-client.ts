@@ -7,12 +7,13 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULTS, redactUrl } from '../config.js';
+import { DEFAULTS } from '../config.js';
 import { readStored } from '../definition/stored.js';
 import type { Plan } from '../definition/types.js';
 import { isDeadLocalOwner } from '../engine/owners.js';
 import { buildStatus } from '../engine/status.js';
 import { executionIdTime } from '../ids.js';
+import { redactUrl } from '../redact-url.js';
 import { openStore } from '../store/open-store.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
 import type {

@@ -4,10 +4,12 @@
  * @module
  */
 
-import { isLogger, type Logger, loggerRefusal, redactRefusedUrl } from '../config.js';
+import type { Logger } from '../config.js';
 import { describeKind, describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { ValidationError } from '../errors.js';
+import { isLogger, loggerRefusal } from '../injected-checks.js';
+import { redactRefusedUrl } from '../redact-url.js';
 import { tokenProblem } from '../server/auth.js';
 import { optionsIssues, unknownKeyIssues } from '../unknown-keys.js';
 import { ACTION_NAME_PATTERN, MAX_POLL_WAIT_SECONDS } from './protocol.js';

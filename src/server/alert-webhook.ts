@@ -7,10 +7,11 @@
  * loopback or private; it is not subject to the `http` action's SSRF guard.
  * @module
  */
-import { type Logger, redactRefusedUrl } from '../config.js';
+import type { Logger } from '../config.js';
 import { echo } from '../echo.js';
 import { ValidationError } from '../errors.js';
 import type { Alert } from '../monitoring/alerts.js';
+import { redactRefusedUrl } from '../redact-url.js';
 
 /** The heading of the ValidationError a bad URL gets. */
 const HEADING = 'Invalid alert webhook options';

@@ -9,9 +9,10 @@
  * @module
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { type Config, redactUrl as maskCredentials } from '../../config.js';
+import type { Config } from '../../config.js';
 import { echo } from '../../echo.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
+import { redactUrl as maskCredentials } from '../../redact-url.js';
 import { actionNameProblem, RemoteWorkerHub, remoteWorkerHubFor } from '../../remote/hub.js';
 import { type AlertWebhook, createAlertWebhook, redactUrl } from '../../server/alert-webhook.js';
 import { buildApp, DEFAULT_BODY_LIMIT } from '../../server/app.js';

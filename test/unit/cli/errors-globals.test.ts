@@ -4,8 +4,10 @@ import { CliError, reportFor, UsageError } from '../../../src/cli/errors.js';
 import { addGlobalOptions, globalsOf, resolveCliStore } from '../../../src/cli/globals.js';
 import { cliLogger } from '../../../src/cli/logger.js';
 import { Output } from '../../../src/cli/output.js';
-import { compileConfig, DEFAULT_SQLITE_STORE, redactUrl } from '../../../src/config.js';
+import { compileConfig } from '../../../src/config.js';
 import { OrchestratorError, ValidationError } from '../../../src/errors.js';
+import { redactUrl } from '../../../src/redact-url.js';
+import { DEFAULT_SQLITE_STORE } from '../../../src/store-url.js';
 
 describe('reportFor', () => {
   it('maps errors to exit codes: usage 2, runtime 1, help and version 0', () => {

@@ -1,0 +1,43 @@
+/**
+ * Store URLs with their credentials masked, for messages and logs.
+ * @module
+ */
+
+/** A query key as the PostgreSQL driver reads it (percent-decoded), lower-cased; the raw key if malformed. */
+function queryKey(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
+
+/**
+ * A URL with its password (and any user info) replaced, for messages and logs. The user info
+ * runs to the last `@` before the path, as the PostgreSQL driver reads it (a password may hold a
+ * raw `@`); a password written with a raw `/`, `?` or `#` (which ends the user info for a URL
+ * parser) is masked too: what runs from `//` to the URL's last `@` is taken for user info when it
+ * has a `:` (better a host masked by mistake than a password shown). A `password` query
+ * parameter is masked whatever its case or percent-encoding.
+ */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@')
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@]*:[^@]*)@(?=[^@]*$)/i, (whole, scheme: string, info: string) =>
+      /[/?#]/.test(info) ? `${scheme}***@` : whole,
+    )
+    .replace(/([?&])([^=&#]*)=([^&#]*)/g, (pair, sep: string, key: string) =>
+      queryKey(key) === 'password' ? `${sep}${key}=***` : pair,
+    );
+}
+
+/**
+ * A store URL that was refused as malformed, masked for the error message: as
+ * {@link redactUrl}, and when the `//` is missing too (`postgres:user:password@host`, a typo),
+ * everything before its `@`.
+ */
+export function redactRefusedUrl(url: string): string {
+  const masked = redactUrl(url);
+  if (masked.includes('***@') || !masked.includes('@')) return masked;
+  return masked.replace(/^([a-z][a-z0-9+.-]*:\/*)?.*@/i, '$1***@');
+}
