@@ -220,6 +220,7 @@ export class PerformanceOptimizer {
     checkNonEmptyString(workflowId, 'workflowId', 'recordExecution');
     checkDuration(durationMs, 'recordExecution');
     checkVersion(version, 'recordExecution');
+    if (!Number.isFinite(durationMs)) return;
     const wf = this.touch(workflowId);
     if (!this.ofVersion(wf, version)) return;
     if (wf.executions === null) wf.executions = new DurationHistogram();
@@ -227,7 +228,8 @@ export class PerformanceOptimizer {
   }
 
   /**
-   * Records one run of a step (ms), with optional facts about the run.
+   * Records one run of a step (ms), with optional facts about the run. A run of a non-finite
+   * duration is ignored (its facts too); a negative one counts as 0.
    * @throws ValidationError when `durationMs` is not a number or `info` is given and is no object.
    */
   recordStep(workflowId: string, step: string, durationMs: number, info?: StepRunInfo): void {
@@ -238,6 +240,7 @@ export class PerformanceOptimizer {
       throw invalid('info', 'an object such as { retried: true }', info, 'recordStep');
     }
     checkVersion(info?.version, 'recordStep');
+    if (!Number.isFinite(durationMs)) return;
     const wf = this.touch(workflowId);
     if (!this.ofVersion(wf, info?.version)) return;
     const series = wf.steps.get(step) ?? this.addStep(workflowId, wf, step);
