@@ -9,13 +9,14 @@
  * past a cap the least recently recorded workflow (or step) is forgotten. With the defaults
  * that is 48 MB measured at the caps (1,000 workflows × 10 steps, 1,000 log-normal samples per
  * series) and about 190 MB in the worst case (11,000 series with samples spread over 1 µs .. 24 h).
+ * The series and their caps are kept in `series-table.ts`; the argument checks are in
+ * `optimizer-arguments.ts`.
  * @module
  */
-import { describeValue } from '../describe-value.js';
-import { ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
-import { assertReadable, unknownKeyIssues } from '../unknown-keys.js';
 import { DurationHistogram } from './histogram.js';
+import { checkDuration, checkOptions, checkVersion, invalid } from './optimizer-arguments.js';
+import { SeriesTable, type StepSeries } from './series-table.js';
 import { dataDrivenSuggestions, GENERIC_SUGGESTIONS, type StepFacts, slowest } from './suggestions.js';
 
 /** Options of {@link PerformanceOptimizer}. */
@@ -29,13 +30,6 @@ export interface PerformanceOptimizerOptions {
   /** Steps tracked across all workflows; least recently recorded workflows are dropped past it. @default 10000 */
   maxStepSeries?: number;
 }
-
-const OPTION_KEYS: readonly (keyof PerformanceOptimizerOptions)[] = [
-  'slowThreshold',
-  'maxWorkflows',
-  'maxStepsPerWorkflow',
-  'maxStepSeries',
-];
 
 /** Execution-time statistics of a workflow, ms (all 0 when nothing is recorded). */
 export interface ExecutionStats {
@@ -110,51 +104,6 @@ export interface StepRunInfo {
   version?: number;
 }
 
-interface StepSeries {
-  readonly hist: DurationHistogram;
-  /** First-seen order, so listings follow the workflow's step order rather than recency. */
-  readonly seq: number;
-  retries: number;
-  failures: number;
-  /** Sum of the runs' `waitMs`. */
-  waitSum: number;
-  /** Sum of the runs' `queuedMs`. */
-  queueSum: number;
-  /** Compensations recorded, and their total time. */
-  compensations: number;
-  compensationSum: number;
-  timeoutMs: number | null;
-  /** Longest attempt per run; kept for steps with a timeout only (see `StepRunInfo.attemptMs`). */
-  attempts: DurationHistogram | null;
-  /** A branch of a parallel step: left out of the total the shares are taken of. */
-  branch: boolean;
-  /** When it was last recorded (the optimizer's tick): the least recent one is dropped first. */
-  used: number;
-}
-
-interface WorkflowSeries {
-  executions: DurationHistogram | null;
-  readonly steps: Map<string, StepSeries>;
-  /** The newest definition version recorded (`null`: none given); the figures are of it alone. */
-  version: number | null;
-  nextSeq: number;
-  /** When it was last recorded (the optimizer's tick). */
-  used: number;
-}
-
-/** The entry with the smallest `used`, other than `keep`. */
-function leastRecent<T extends { used: number }>(map: Map<string, T>, keep?: string): string | undefined {
-  let found: string | undefined;
-  let min = Number.POSITIVE_INFINITY;
-  for (const [key, value] of map) {
-    if (key !== keep && value.used < min) {
-      min = value.used;
-      found = key;
-    }
-  }
-  return found;
-}
-
 const EMPTY_STATS: Readonly<ExecutionStats> = Object.freeze({
   count: 0,
   avg: 0,
@@ -173,38 +122,13 @@ const EMPTY_STATS: Readonly<ExecutionStats> = Object.freeze({
 export class PerformanceOptimizer {
   /** Executions slower than this (ms) get suggestions. */
   readonly slowThreshold: number;
-  private readonly maxWorkflows: number;
-  private readonly maxStepsPerWorkflow: number;
-  private readonly maxStepSeries: number;
-  /** The series by workflow; recency is each series' `used` tick (no reordering on every record). */
-  private readonly workflows = new Map<string, WorkflowSeries>();
-  private tick = 0;
-  private stepSeries = 0;
+  private readonly table: SeriesTable;
 
   /** @throws ValidationError when an option is out of range or unknown (a misspelt key is refused by name). */
   constructor(options: PerformanceOptimizerOptions = {}) {
-    assertReadable(options, OPTION_KEYS, 'Invalid PerformanceOptimizer options');
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw invalid('options', 'an object', options, OPTIONS);
-    }
-    const unknown = unknownKeyIssues(options, OPTION_KEYS);
-    if (unknown.length > 0) throw new ValidationError(unknown, 'Invalid PerformanceOptimizer options');
-    const {
-      slowThreshold = 1000,
-      maxWorkflows = 1000,
-      maxStepsPerWorkflow = 200,
-      maxStepSeries = 10_000,
-    } = options;
-    if (typeof slowThreshold !== 'number' || !Number.isFinite(slowThreshold) || slowThreshold < 0) {
-      throw invalid('slowThreshold', 'a non-negative number', slowThreshold, OPTIONS);
-    }
-    for (const [key, value] of Object.entries({ maxWorkflows, maxStepsPerWorkflow, maxStepSeries })) {
-      if (!Number.isInteger(value) || value < 1) throw invalid(key, 'a positive integer', value, OPTIONS);
-    }
+    const { slowThreshold, maxWorkflows, maxStepsPerWorkflow, maxStepSeries } = checkOptions(options);
     this.slowThreshold = slowThreshold;
-    this.maxWorkflows = maxWorkflows;
-    this.maxStepSeries = maxStepSeries;
-    this.maxStepsPerWorkflow = Math.min(maxStepsPerWorkflow, maxStepSeries);
+    this.table = new SeriesTable(maxWorkflows, maxStepsPerWorkflow, maxStepSeries);
   }
 
   /**
@@ -221,8 +145,8 @@ export class PerformanceOptimizer {
     checkDuration(durationMs, 'recordExecution');
     checkVersion(version, 'recordExecution');
     if (!Number.isFinite(durationMs)) return;
-    const wf = this.touch(workflowId);
-    if (!this.ofVersion(wf, version)) return;
+    const wf = this.table.touch(workflowId);
+    if (!this.table.ofVersion(wf, version)) return;
     if (wf.executions === null) wf.executions = new DurationHistogram();
     wf.executions.record(durationMs);
   }
@@ -241,10 +165,9 @@ export class PerformanceOptimizer {
     }
     checkVersion(info?.version, 'recordStep');
     if (!Number.isFinite(durationMs)) return;
-    const wf = this.touch(workflowId);
-    if (!this.ofVersion(wf, info?.version)) return;
-    const series = wf.steps.get(step) ?? this.addStep(workflowId, wf, step);
-    series.used = this.tick;
+    const wf = this.table.touch(workflowId);
+    if (!this.table.ofVersion(wf, info?.version)) return;
+    const series = this.table.step(workflowId, wf, step);
     series.hist.record(durationMs);
     if (info !== undefined) {
       if (info.retried === true) series.retries++;
@@ -281,10 +204,9 @@ export class PerformanceOptimizer {
     }
     checkVersion(info?.version, 'recordCompensation');
     if (!Number.isFinite(durationMs)) return;
-    const wf = this.touch(workflowId);
-    if (!this.ofVersion(wf, info?.version)) return;
-    const series = wf.steps.get(step) ?? this.addStep(workflowId, wf, step);
-    series.used = this.tick;
+    const wf = this.table.touch(workflowId);
+    if (!this.table.ofVersion(wf, info?.version)) return;
+    const series = this.table.step(workflowId, wf, step);
     series.compensations++;
     series.compensationSum += Math.max(durationMs, 0);
   }
@@ -292,7 +214,7 @@ export class PerformanceOptimizer {
   /** Mean execution time of `workflowId`, ms; 0 when nothing is recorded. */
   getAvgExecutionTime(workflowId: string): number {
     checkNonEmptyString(workflowId, 'workflowId', 'getAvgExecutionTime');
-    return this.workflows.get(workflowId)?.executions?.mean ?? 0;
+    return this.table.get(workflowId)?.executions?.mean ?? 0;
   }
 
   /**
@@ -301,7 +223,7 @@ export class PerformanceOptimizer {
    */
   getStats(workflowId: string): ExecutionStats {
     checkNonEmptyString(workflowId, 'workflowId', 'getStats');
-    const h = this.workflows.get(workflowId)?.executions;
+    const h = this.table.get(workflowId)?.executions;
     if (h == null || h.count === 0) return { ...EMPTY_STATS };
     return {
       count: h.count,
@@ -317,7 +239,7 @@ export class PerformanceOptimizer {
   /** Statistics of each recorded step of `workflowId`, in first-recorded order. */
   getStepStats(workflowId: string): Record<string, StepStats> {
     checkNonEmptyString(workflowId, 'workflowId', 'getStepStats');
-    const steps = this.sortedSteps(workflowId);
+    const steps = this.table.sortedSteps(workflowId);
     // A branch's time is already in its parallel step's.
     const total = steps.reduce((sum, [, s]) => (s.branch ? sum : sum + s.hist.sum), 0);
     return Object.fromEntries(
@@ -352,7 +274,7 @@ export class PerformanceOptimizer {
     }
     const given = stepTimes == null ? null : slowest(Object.entries(stepTimes));
     if (given !== null) return given;
-    const recorded = this.sortedSteps(workflowId).filter(([, s]) => s.hist.count > 0);
+    const recorded = this.table.sortedSteps(workflowId).filter(([, s]) => s.hist.count > 0);
     return slowest(recorded.map(([name, s]) => [name, s.hist.mean]));
   }
 
@@ -368,7 +290,7 @@ export class PerformanceOptimizer {
     if (typeof avgTimeMs !== 'number')
       throw invalid('avgTimeMs', 'a number of milliseconds', avgTimeMs, 'suggestOptimization');
     if (!(avgTimeMs > this.slowThreshold)) return [];
-    const steps = this.workflows.get(workflowId)?.steps;
+    const steps = this.table.get(workflowId)?.steps;
     const facts: StepFacts[] = Object.entries(this.getStepStats(workflowId)).map(([name, stats]) => ({
       name,
       ...stats,
@@ -384,97 +306,22 @@ export class PerformanceOptimizer {
    */
   getVersion(workflowId: string): number | null {
     checkNonEmptyString(workflowId, 'workflowId', 'getVersion');
-    return this.workflows.get(workflowId)?.version ?? null;
+    return this.table.get(workflowId)?.version ?? null;
   }
 
   /** Ids of the tracked workflows, sorted. */
   listWorkflows(): string[] {
-    return [...this.workflows.keys()].sort();
+    return this.table.ids().sort();
   }
 
   /** Forgets everything recorded for `workflowId`, or for every workflow when omitted. */
   reset(workflowId?: string): void {
     if (workflowId === undefined) {
-      this.workflows.clear();
-      this.stepSeries = 0;
+      this.table.clear();
       return;
     }
     checkNonEmptyString(workflowId, 'workflowId', 'reset');
-    this.dropWorkflow(workflowId);
-  }
-
-  /** The workflow's series, created if new, marked as the most recently recorded. */
-  private touch(workflowId: string): WorkflowSeries {
-    const used = ++this.tick;
-    let wf = this.workflows.get(workflowId);
-    if (wf === undefined) {
-      wf = { executions: null, steps: new Map(), version: null, nextSeq: 0, used };
-      this.workflows.set(workflowId, wf);
-      while (this.workflows.size > this.maxWorkflows) this.dropOldestWorkflow(workflowId);
-    } else wf.used = used;
-    return wf;
-  }
-
-  /**
-   * Whether a sample of `version` counts: not when older than the workflow's; a newer one first
-   * drops the older versions' figures.
-   */
-  private ofVersion(wf: WorkflowSeries, version: number | undefined): boolean {
-    if (version === undefined || wf.version === version) return true;
-    if (wf.version !== null && version < wf.version) return false;
-    if (wf.version !== null) {
-      this.stepSeries -= wf.steps.size;
-      wf.steps.clear();
-      wf.executions = null;
-      wf.nextSeq = 0;
-    }
-    wf.version = version;
-    return true;
-  }
-
-  private addStep(workflowId: string, wf: WorkflowSeries, step: string): StepSeries {
-    if (wf.steps.size >= this.maxStepsPerWorkflow) {
-      const oldest = leastRecent(wf.steps);
-      if (oldest !== undefined) wf.steps.delete(oldest);
-      this.stepSeries--;
-    }
-    const series: StepSeries = {
-      hist: new DurationHistogram(),
-      seq: wf.nextSeq++,
-      retries: 0,
-      failures: 0,
-      waitSum: 0,
-      queueSum: 0,
-      compensations: 0,
-      compensationSum: 0,
-      timeoutMs: null,
-      attempts: null,
-      branch: false,
-      used: this.tick,
-    };
-    wf.steps.set(step, series);
-    this.stepSeries++;
-    while (this.stepSeries > this.maxStepSeries) this.dropOldestWorkflow(workflowId);
-    return series;
-  }
-
-  /** Drops the least recently recorded workflow other than `keep`. */
-  private dropOldestWorkflow(keep: string): void {
-    const oldest = leastRecent(this.workflows, keep);
-    if (oldest !== undefined) this.dropWorkflow(oldest);
-  }
-
-  private dropWorkflow(workflowId: string): void {
-    const wf = this.workflows.get(workflowId);
-    if (wf === undefined) return;
-    this.stepSeries -= wf.steps.size;
-    this.workflows.delete(workflowId);
-  }
-
-  private sortedSteps(workflowId: string): [string, StepSeries][] {
-    const steps = this.workflows.get(workflowId)?.steps;
-    if (steps === undefined) return [];
-    return [...steps].sort((a, b) => a[1].seq - b[1].seq);
+    this.table.dropWorkflow(workflowId);
   }
 }
 
@@ -487,25 +334,4 @@ function attemptP95(series: StepSeries | undefined): { attemptP95?: number } {
 function partOf(ms: unknown, durationMs: number): number {
   if (typeof ms !== 'number' || !(ms > 0) || !Number.isFinite(ms)) return 0;
   return Math.min(ms, Math.max(durationMs, 0));
-}
-
-function checkVersion(version: unknown, method: string): void {
-  if (version !== undefined && !(Number.isSafeInteger(version) && (version as number) >= 1)) {
-    throw invalid('version', 'a positive integer (a definition version)', version, method);
-  }
-}
-
-function checkDuration(durationMs: unknown, method: string): void {
-  if (typeof durationMs !== 'number')
-    throw invalid('durationMs', 'a number of milliseconds', durationMs, method);
-}
-
-const OPTIONS = 'PerformanceOptimizer';
-
-/** @param method The method refusing its argument, or {@link OPTIONS} for the constructor. */
-function invalid(key: string, expected: string, got: unknown, method: string): ValidationError {
-  return new ValidationError(
-    [{ path: key, message: `Expected \`${key}\` to be ${expected}, got ${describeValue(got)}` }],
-    method === OPTIONS ? 'Invalid PerformanceOptimizer options' : `Invalid ${method} arguments`,
-  );
 }
