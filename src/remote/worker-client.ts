@@ -10,21 +10,15 @@
  * @module
  */
 import { setMaxListeners } from 'node:events';
-import { MAX_TIMER_MS, systemClock } from '../clock.js';
+import { MAX_TIMER_MS } from '../clock.js';
 import type { Logger } from '../config.js';
-import { echo } from '../echo.js';
 import { ClosedError, ConflictError } from '../errors.js';
 import { guardedLogger } from '../guarded-logger.js';
-import { findJsonProblem } from '../json-value.js';
-import { textPrefix } from '../text-prefix.js';
-import { HttpTransport, type JsonReply, RequestError } from './http-transport.js';
-import {
-  type FailRequest,
-  MAX_POLL_WAIT_SECONDS,
-  type RegisterResponse,
-  type RemoteTask,
-} from './protocol.js';
-import { failMessage, failureOf } from './task-failure.js';
+import { RequestError } from './http-transport.js';
+import type { RemoteTask } from './protocol.js';
+import { type AbortWhy, type Outcome, TaskReporter } from './task-report.js';
+import { monotonicNow, sleep } from './worker-clock.js';
+import { type NodeState, WorkerNodes } from './worker-nodes.js';
 import {
   checkStopOptions,
   checkWorkerOptions,
@@ -43,19 +37,6 @@ export type {
   RemoteWorkerStopOptions,
 } from './worker-options.js';
 
-interface NodeState {
-  readonly url: string;
-  workerId: string | null;
-  leaseSeconds: number;
-  pollSeconds: number;
-  registering: Promise<void> | null;
-  failures: number;
-  /** When the last counted failure happened, on the monotonic clock (-Infinity: none yet). */
-  failedAt: number;
-  /** When the next request to this node may go, on the monotonic clock (0: now). */
-  retryAt: number;
-}
-
 /** When the node last renewed a task's lease, on the monotonic clock. */
 interface Lease {
   renewedAt: number;
@@ -66,68 +47,25 @@ interface Running {
   readonly done: Promise<void>;
 }
 
-type AbortWhy = 'cancelled' | 'lost' | 'stopping';
-
 const silent: Logger = { info() {}, warn() {}, error() {}, debug() {} };
-const MAX_BACKOFF_MS = 30_000;
-
-/**
- * Milliseconds on a monotonic clock, for the worker's own waits (backoff, report retries): they
- * are never stored nor compared across processes, and a system clock stepped back (NTP, a VM
- * resumed) must not stretch a half-second backoff into the size of the step.
- */
-const monotonicNow = (): number => performance.now();
-
-/**
- * Resolves after `ms`, or at once when `signal` aborts. The system clock chains delays over
- * Node's 2^31-1 ms limit (a plain `setTimeout` fires after 1 ms), so `stop({ grace: Infinity })`
- * waits for the running tasks.
- */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      timer.cancel();
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = systemClock.setTimer(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 class RemoteWorkerClient implements RemoteWorker {
-  private readonly nodes: NodeState[];
+  /** The nodes served, with the worker's registration with each and its own connections. */
+  private readonly nodes: WorkerNodes;
+  private readonly reporter: TaskReporter;
   private readonly handlers: Record<string, RemoteActionHandler>;
   private readonly concurrency: number;
-  private readonly name: string | undefined;
   private readonly pollSeconds: number | undefined;
   private readonly timeoutMs: number;
   private readonly log: Logger;
-  /** Own keep-alive connections, so `stop()` leaves no socket open. */
-  private readonly http: HttpTransport;
   private readonly tasks = new Set<Running>();
-  /** Registration requests under way (each settles, never rejects): `stop()` waits for them. */
-  private readonly registrationsInFlight = new Set<Promise<void>>();
   private readonly halt = new AbortController();
   private loops: Promise<void>[] = [];
-  private next = 0;
   private started = false;
   private stopping: Promise<void> | null = null;
 
   constructor(options: RemoteWorkerOptions) {
     const urls = checkWorkerOptions(options);
-    this.nodes = urls.map((url) => ({
-      url,
-      workerId: null,
-      leaseSeconds: 30,
-      pollSeconds: 20,
-      registering: null,
-      failures: 0,
-      failedAt: Number.NEGATIVE_INFINITY,
-      retryAt: 0,
-    }));
-    this.http = new HttpTransport(options.token);
     this.handlers = { ...options.actions };
     this.concurrency = options.concurrency ?? 1;
     // Each slot waits on the stop signal (its poll request, its back-off), and a poll's listener
@@ -135,12 +73,21 @@ class RemoteWorkerClient implements RemoteWorker {
     // design. Past Node's default of 10 (a worker of more than 10 slots), every worker warned
     // "Possible EventTarget memory leak detected", though nothing leaked.
     setMaxListeners(2 * this.concurrency + 10, this.halt.signal);
-    this.name = options.name;
     this.pollSeconds = options.pollSeconds;
     this.timeoutMs = (options.requestTimeoutSeconds ?? 10) * 1000;
     // A report that throws (a closed destination, a logger without `info`) must not skip what
     // follows it: a back-off, a registration, a report of the task.
     this.log = options.logger === undefined ? silent : guardedLogger(options.logger);
+    this.nodes = new WorkerNodes({
+      urls,
+      token: options.token,
+      handlers: this.handlers,
+      name: options.name,
+      timeoutMs: this.timeoutMs,
+      log: this.log,
+      halt: this.halt.signal,
+    });
+    this.reporter = new TaskReporter(this.nodes, this.timeoutMs, this.log, () => this.stopping !== null);
   }
 
   get running(): number {
@@ -148,7 +95,7 @@ class RemoteWorkerClient implements RemoteWorker {
   }
 
   get registrations(): { url: string; workerId: string | null }[] {
-    return this.nodes.map((n) => ({ url: n.url, workerId: n.workerId }));
+    return this.nodes.registrations;
   }
 
   async start(): Promise<void> {
@@ -158,18 +105,18 @@ class RemoteWorkerClient implements RemoteWorker {
     if (this.started) throw new ConflictError('This remote worker was already started');
     this.started = true;
     const sentAt = monotonicNow();
-    const results = await Promise.allSettled(this.nodes.map((node) => this.register(node)));
+    const results = await Promise.allSettled(this.nodes.list.map((node) => this.nodes.register(node)));
     const refused = results.find(
       (r): r is PromiseRejectedResult =>
         r.status === 'rejected' && r.reason instanceof RequestError && r.reason.status < 500,
     );
     if (refused) {
       this.halt.abort();
-      await Promise.all(this.nodes.map((n) => this.deregister(n)));
+      await Promise.all(this.nodes.list.map((n) => this.nodes.deregister(n)));
       throw refused.reason;
     }
     for (const [i, r] of results.entries()) {
-      if (r.status === 'rejected') this.backoff(this.nodes[i]!, r.reason, 'register', sentAt);
+      if (r.status === 'rejected') this.nodes.backoff(this.nodes.list[i]!, r.reason, 'register', sentAt);
     }
     this.loops = Array.from({ length: this.concurrency }, () => this.loop());
   }
@@ -200,18 +147,18 @@ class RemoteWorkerClient implements RemoteWorker {
     }
     for (const task of this.tasks) task.abort('stopping');
     await Promise.all(this.loops);
-    await Promise.all(this.registrationsInFlight);
-    await Promise.all(this.nodes.map((n) => this.deregister(n)));
-    this.http.destroy();
+    await this.nodes.registrationsSettled();
+    await Promise.all(this.nodes.list.map((n) => this.nodes.deregister(n)));
+    this.nodes.destroy();
   }
 
   /** One slot: pick a node, make sure it knows us, poll it, run what it hands out. */
   private async loop(): Promise<void> {
     while (!this.halt.signal.aborted) {
-      const node = await this.pickNode();
+      const node = await this.nodes.pick();
       if (!node) return;
       if (!node.workerId) {
-        await this.ensureRegistered(node);
+        await this.nodes.ensureRegistered(node);
         continue;
       }
       const workerId = node.workerId;
@@ -221,7 +168,7 @@ class RemoteWorkerClient implements RemoteWorker {
         task = await this.poll(node, workerId);
       } catch (error) {
         if (this.halt.signal.aborted) return;
-        this.backoff(node, error, 'poll', sentAt);
+        this.nodes.backoff(node, error, 'poll', sentAt);
         continue;
       }
       node.failures = 0;
@@ -229,102 +176,10 @@ class RemoteWorkerClient implements RemoteWorker {
     }
   }
 
-  /** The next node in round-robin order that is not backing off; waits when all are. */
-  private async pickNode(): Promise<NodeState | null> {
-    while (!this.halt.signal.aborted) {
-      const now = monotonicNow();
-      for (let i = 0; i < this.nodes.length; i++) {
-        const node = this.nodes[(this.next + i) % this.nodes.length]!;
-        if (node.retryAt <= now) {
-          this.next = (this.next + i + 1) % this.nodes.length;
-          return node;
-        }
-      }
-      const soonest = Math.min(...this.nodes.map((n) => n.retryAt));
-      await sleep(Math.max(1, soonest - now), this.halt.signal);
-    }
-    return null;
-  }
-
-  private ensureRegistered(node: NodeState): Promise<void> {
-    const sentAt = monotonicNow();
-    node.registering ??= this.register(node)
-      .catch((error) => this.backoff(node, error, 'register', sentAt))
-      .finally(() => {
-        node.registering = null;
-      });
-    return node.registering;
-  }
-
-  /**
-   * Registers with `node`. The request is not aborted by `stop()`: the node may have registered the
-   * worker already, and `stop()` waits for the answer to deregister that registration.
-   */
-  private register(node: NodeState): Promise<void> {
-    const attempt = this.registerOnce(node);
-    const settled = attempt.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.registrationsInFlight.add(settled);
-    void settled.then(() => this.registrationsInFlight.delete(settled));
-    return attempt;
-  }
-
-  private async registerOnce(node: NodeState): Promise<void> {
-    const body = { actions: Object.keys(this.handlers), ...(this.name ? { name: this.name } : {}) };
-    const res = await this.request(node, 'POST', '/v1/remote-workers', body, this.timeoutMs);
-    if (res.status !== 201) {
-      // Named by URL: with several nodes, the node's own message does not say which refused.
-      const { code, message } = new RequestError(res.status, res.body);
-      const why = message === `HTTP ${res.status}` ? '' : `: ${message}`;
-      throw new RequestError(
-        res.status,
-        res.body,
-        `${node.url} refused the registration (HTTP ${res.status}${code ? ` ${code}` : ''})${why}`,
-      );
-    }
-    const reg = res.body as Partial<RegisterResponse> | undefined;
-    if (
-      typeof reg?.workerId !== 'string' ||
-      !reg.workerId ||
-      !positiveNumber(reg.leaseSeconds) ||
-      !positiveNumber(reg.pollSeconds)
-    ) {
-      throw new RequestError(
-        res.status,
-        res.body,
-        `${node.url} answered HTTP 201 with ${answerStart(res.body)}: not a remote-worker registration (is this an orchestrator's URL?)`,
-      );
-    }
-    node.workerId = reg.workerId;
-    node.leaseSeconds = reg.leaseSeconds;
-    // An orchestrator never answers more; a longer wait would be refused by it, and its request
-    // timeout would pass Node's 2^31-1 ms limit (every poll then timed out after 1 ms).
-    node.pollSeconds = Math.min(reg.pollSeconds, MAX_POLL_WAIT_SECONDS);
-    node.failures = 0;
-    node.retryAt = 0;
-    this.log.info({ url: node.url, workerId: reg.workerId }, 'remote worker registered');
-  }
-
-  private async deregister(node: NodeState): Promise<void> {
-    const id = node.workerId;
-    if (!id) return;
-    node.workerId = null;
-    try {
-      await this.request(node, 'DELETE', `/v1/remote-workers/${id}`, undefined, this.timeoutMs);
-    } catch (error) {
-      this.log.warn(
-        { url: node.url, err: error },
-        'could not deregister; the registration expires on its own',
-      );
-    }
-  }
-
   private async poll(node: NodeState, workerId: string): Promise<RemoteTask | null> {
     const wait =
-      this.pollSeconds ?? (this.nodes.length > 1 ? Math.min(node.pollSeconds, 5) : node.pollSeconds);
-    const res = await this.request(
+      this.pollSeconds ?? (this.nodes.list.length > 1 ? Math.min(node.pollSeconds, 5) : node.pollSeconds);
+    const res = await this.nodes.request(
       node,
       'POST',
       `/v1/remote-workers/${workerId}/poll`,
@@ -340,7 +195,7 @@ class RemoteWorkerClient implements RemoteWorker {
     }
     if (res.status === 204) return null;
     if (res.status === 404) {
-      this.forget(node, workerId);
+      this.nodes.forget(node, workerId);
       return null;
     }
     throw new RequestError(res.status, res.body);
@@ -378,7 +233,7 @@ class RemoteWorkerClient implements RemoteWorker {
         deadline: task.deadline === null ? null : new Date(task.deadline),
         signal: controller.signal,
       };
-      let outcome: { ok: true; output: unknown } | { ok: false; error: unknown };
+      let outcome: Outcome;
       try {
         if (!handler)
           throw Object.assign(new Error(`No handler for '${task.action}'`), { code: 'NO_HANDLER' });
@@ -387,7 +242,14 @@ class RemoteWorkerClient implements RemoteWorker {
         outcome = { ok: false, error };
       }
       clearInterval(beat);
-      await this.report(node, workerId, task, outcome, why, lease.renewedAt + node.leaseSeconds * 1000);
+      await this.reporter.report(
+        node,
+        workerId,
+        task,
+        outcome,
+        why,
+        lease.renewedAt + node.leaseSeconds * 1000,
+      );
     } finally {
       clearInterval(beat);
       this.tasks.delete(entry);
@@ -416,12 +278,12 @@ class RemoteWorkerClient implements RemoteWorker {
         if (inFlight) return;
         inFlight = true;
         try {
-          const res = await this.request(node, 'POST', path, undefined, this.timeoutMs);
+          const res = await this.nodes.request(node, 'POST', path, undefined, this.timeoutMs);
           if (res.status === 200) lease.renewedAt = monotonicNow();
           if (res.status === 200 && (res.body as { cancelled?: boolean }).cancelled) entry.abort('cancelled');
           else if (res.status === 409) entry.abort('lost');
           else if (res.status === 404) {
-            this.forget(node, workerId);
+            this.nodes.forget(node, workerId);
             entry.abort('lost');
           } else if (res.status !== 200) runOut();
         } catch (error) {
@@ -435,153 +297,6 @@ class RemoteWorkerClient implements RemoteWorker {
       Math.min(MAX_TIMER_MS, Math.max(100, (node.leaseSeconds * 1000) / 3)),
     );
   }
-
-  private async report(
-    node: NodeState,
-    workerId: string,
-    task: RemoteTask,
-    outcome: { ok: true; output: unknown } | { ok: false; error: unknown },
-    why: AbortWhy | null,
-    leaseEnd: number,
-  ): Promise<void> {
-    if (why === 'lost') {
-      this.log.warn({ taskId: task.taskId }, 'task lease lost; its result is dropped (the step is retried)');
-      return;
-    }
-    const base = `/v1/remote-workers/${workerId}/tasks/${task.taskId}`;
-    if (!outcome.ok && why === 'stopping') {
-      // Given back, not failed: the next poll gets it as the same attempt, so a step without
-      // `retry` does not fail because this worker stopped. A node without the route (404, 405:
-      // an older version) is told the task failed, WORKER_STOPPED and retryable, instead.
-      const status = await this.send(node, workerId, `${base}/release`, undefined, leaseEnd, [404, 405]);
-      if (status !== 404 && status !== 405) return;
-    }
-    if (!outcome.ok) {
-      // The handler's own failure, unless its signal aborted it first.
-      const failure: FailRequest =
-        why === 'cancelled'
-          ? { error: { code: 'CANCELLED', message: 'cancelled by the orchestrator' } }
-          : why === 'stopping'
-            ? {
-                error: {
-                  code: 'WORKER_STOPPED',
-                  message: 'the remote worker stopped before the task finished',
-                },
-                retryable: true,
-              }
-            : failureOf(outcome.error);
-      await this.send(node, workerId, `${base}/fail`, failure, leaseEnd);
-      return;
-    }
-    // As for a local handler: a value JSON would change (a Map, a function, NaN) fails the step;
-    // so does one that throws while it is read (a getter).
-    let body: string | null = null;
-    let notJson = '';
-    try {
-      const problem = findJsonProblem(outcome.output, 'output');
-      if (problem) notJson = `${echo(problem.path, null)}: ${problem.message}`;
-      else body = JSON.stringify({ output: outcome.output === undefined ? null : outcome.output });
-    } catch (error) {
-      notJson = failureOf(error).error.message;
-    }
-    if (body === null) {
-      const failure = { code: 'INVALID_OUTPUT', message: failMessage(`output is not JSON: ${notJson}`) };
-      await this.send(node, workerId, `${base}/fail`, { error: failure, retryable: false }, leaseEnd);
-      return;
-    }
-    // A refused output (400, 413) is reported as a failure right after: not a lost result.
-    const status = await this.send(node, workerId, `${base}/complete`, body, leaseEnd, [400, 413]);
-    if (status === 413 || status === 400) {
-      const failure = {
-        code: status === 413 ? 'OUTPUT_TOO_LARGE' : 'INVALID_OUTPUT',
-        message: `the orchestrator refused the output (HTTP ${status})`,
-      };
-      await this.send(node, workerId, `${base}/fail`, { error: failure, retryable: false }, leaseEnd);
-    }
-  }
-
-  /**
-   * Sends a report, retrying network errors and 5xx until the lease would have run out (`until`,
-   * on the monotonic clock; once while stopping). Returns the final status (0 when it never got through).
-   * A refusal other than a lost lease (409), a lost registration (404) or one of `handled` loses the
-   * result without the node knowing (a 401 once the token changed, a proxy's 403): it is logged.
-   */
-  private async send(
-    node: NodeState,
-    workerId: string,
-    path: string,
-    body: unknown,
-    until: number,
-    handled: readonly number[] = [],
-  ): Promise<number> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const res = await this.request(node, 'POST', path, body, this.timeoutMs);
-        if (res.status === 404) this.forget(node, workerId);
-        const reason = (res.body as { error?: unknown } | undefined)?.error;
-        if (res.status === 409) this.log.info({ path, reason }, 'report refused');
-        else if (
-          res.status >= 400 &&
-          res.status < 500 &&
-          res.status !== 404 &&
-          !handled.includes(res.status)
-        ) {
-          this.log.warn(
-            { url: node.url, path, status: res.status, reason },
-            'report refused; the result is lost and the task fails with WORKER_LOST once its lease runs out',
-          );
-        }
-        if (res.status < 500) return res.status;
-      } catch (error) {
-        this.log.warn({ url: node.url, err: error }, 'report failed');
-      }
-      if (this.stopping || monotonicNow() >= until) return 0;
-      await sleep(Math.min(5000, 200 * 2 ** attempt));
-    }
-  }
-
-  private forget(node: NodeState, workerId: string): void {
-    if (node.workerId === workerId) {
-      node.workerId = null;
-      this.log.warn(
-        { url: node.url, workerId },
-        'registration lost (the node restarted or expired it); registering again',
-      );
-    }
-  }
-
-  /**
-   * Backs off from a node after a request sent at `sentAt` failed. A request sent before the last
-   * counted failure failed in the same outage (every slot's poll is cut when a node restarts): it
-   * is not counted again, so the back-off doubles per outage, not per slot.
-   */
-  private backoff(node: NodeState, error: unknown, what: string, sentAt: number): void {
-    if (this.halt.signal.aborted) return;
-    if (sentAt < node.failedAt) {
-      this.log.debug({ url: node.url, err: error }, `${what} failed; already backing off`);
-      return;
-    }
-    node.failures++;
-    node.failedAt = monotonicNow();
-    const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** (node.failures - 1));
-    node.retryAt = monotonicNow() + base * (0.5 + Math.random() / 2);
-    this.log.warn({ url: node.url, err: error, failures: node.failures }, `${what} failed; backing off`);
-  }
-
-  private request(
-    node: NodeState,
-    method: string,
-    path: string,
-    body: unknown,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<JsonReply> {
-    return this.http.request(`${node.url}${path}`, method, body, timeoutMs, signal);
-  }
-}
-
-function positiveNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
 /** Resolves with the handler's value, or rejects with the signal's reason once it aborts. */
@@ -621,11 +336,4 @@ function raceAbort(value: unknown, signal: AbortSignal): Promise<unknown> {
  */
 export function createRemoteWorker(options: RemoteWorkerOptions): RemoteWorker {
   return new RemoteWorkerClient(options);
-}
-
-/** An answer's JSON for a message: its first 200 characters and '…' when longer (a pair never split). */
-function answerStart(body: unknown): string {
-  const text = JSON.stringify(body) ?? String(body);
-  const start = textPrefix(text, 200);
-  return start.length < text.length ? `${start}…` : start;
 }
