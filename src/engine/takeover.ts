@@ -1,0 +1,207 @@
+/**
+ * How executions come to this node from the store, for `adoption.ts` to run: orphans claimed
+ * (their owner's lease ran out, or its process on this host is dead), executions of this node's
+ * own taken up again (`retake`: held under its id when it started, or given up by their runner
+ * after a store failure), and in cluster mode those other nodes placed on it.
+ * @module
+ */
+import { UNFINISHED_STATES } from '../store/states.js';
+import { type Adoption, workerless } from './adoption.js';
+import type { ClusterView } from './cluster-view.js';
+import { type EngineContext, leaseMs } from './context.js';
+import type { DefinitionRegistry } from './definitions.js';
+import { isDeadLocalOwner } from './owners.js';
+import type { Scheduler } from './scheduler.js';
+
+/** The most executions one claim takes; also the margin of the lists of executions this node owns. */
+export const CLAIM_BATCH = 500;
+
+export class Takeover {
+  /** Claims under way (a cancel claims outside the rounds). */
+  private readonly claims = new Set<Promise<number>>();
+  private readonly ctx: EngineContext;
+  private readonly scheduler: Scheduler;
+  private readonly definitions: DefinitionRegistry;
+  private readonly adoption: Adoption;
+  private readonly cluster: ClusterView;
+  private readonly stopped: () => boolean;
+
+  constructor(
+    ctx: EngineContext,
+    scheduler: Scheduler,
+    definitions: DefinitionRegistry,
+    adoption: Adoption,
+    cluster: ClusterView,
+    stopped: () => boolean,
+  ) {
+    this.ctx = ctx;
+    this.scheduler = scheduler;
+    this.definitions = definitions;
+    this.adoption = adoption;
+    this.cluster = cluster;
+    this.stopped = stopped;
+  }
+
+  /** Takes over every orphaned execution now (crash recovery at start). */
+  async recover(): Promise<number> {
+    if (!this.ctx.store.durable) return 0;
+    // A configured node id may still hold executions from an earlier run (it crashed): counted as
+    // this node's at start already, so taking them over again must not count them twice.
+    let total = 0;
+    if (this.ctx.config.nodeId !== undefined) {
+      const held = await this.ctx.store.listOwned(this.ctx.nodeId, Number.MAX_SAFE_INTEGER);
+      for (const id of held) this.adoption.heldAtStart.add(id);
+      // They are this node's: taken up again now. Left to wait for their lease to run out they
+      // would wait forever, as this node renews every lease its id holds.
+      if (held.length > 0) total += await this.retake(held);
+    }
+    for (;;) {
+      const n = await this.claim();
+      total += n;
+      // In cluster mode a node takes its share per round; the next rounds take the rest.
+      if (n < CLAIM_BATCH || this.ctx.cluster) return total;
+    }
+  }
+
+  /** Resolves when the claims under way have settled. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.claims]);
+  }
+
+  /**
+   * Cluster mode: runs executions other nodes placed on this node. The list (oldest first) is
+   * made long enough to reach past the executions held here, which come first: with a limit of
+   * one batch, a node holding a batch or more would not see newer placements until it held fewer.
+   */
+  async adoptPlaced(): Promise<void> {
+    const { ctx } = this;
+    const ids = await ctx.store.listOwned(ctx.nodeId, this.scheduler.active.size + CLAIM_BATCH);
+    // An abandoned one (its runner gave it up after a store failure) is taken up again by
+    // `retake`, under a new epoch; starting it here too would be fenced off at once.
+    const unknown = ids.filter(
+      (id) => !this.scheduler.get(id) && !ctx.creating.has(id) && !this.scheduler.ownsUnrun(id),
+    );
+    if (unknown.length === 0 || this.stopped()) return;
+    // Read after the list, all in one query: an execution this node ran may have finished (and
+    // left the scheduler) in between; `adopt` leaves a finished one alone.
+    for (const snapshot of await ctx.store.getExecutions(unknown)) {
+      if (this.stopped()) break;
+      if (snapshot.execution.owner !== ctx.nodeId) continue;
+      await this.adoption.adopt(snapshot.execution, snapshot, 'placed');
+    }
+    await this.adoption.releaseUnrunnable();
+  }
+
+  /** Takes up again the given abandoned executions, unless another node has them by now. */
+  async retake(ids: string[]): Promise<number> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    const claimed = await ctx.store.claimExecutions({
+      owner: ctx.nodeId,
+      leaseUntil: now + leaseMs(ctx),
+      now,
+      staleOwners: [ctx.nodeId],
+      ids,
+      limit: ids.length,
+    });
+    // Given up by its runner in this process: what it had running was not cut short by a process
+    // stopping (see `ActiveExecution.retaken`).
+    const givenUp = new Set(ids.filter((id) => this.scheduler.abandoned.has(id)));
+    // Each leaves this node's counts as it was counted when given up: one another node has by now
+    // (or finished) is counted among the others' from now on; one taken up again is counted here
+    // again (`adopt`) as stored, which its runner starts from.
+    for (const id of ids) {
+      const counted = this.scheduler.abandoned.get(id);
+      this.scheduler.abandoned.delete(id);
+      this.scheduler.notStarted.delete(id);
+      if (counted) ctx.metrics.disown(counted);
+    }
+    // Not claimed: another node has it, it finished, or the claim skipped its row, locked by
+    // another transaction (a cancel request being written, an admin's session). Skipped, it is
+    // still this node's: kept to be taken up again, unless the store says otherwise.
+    const taken = new Set(claimed.map((record) => record.id));
+    const skipped = ids.filter((id) => !taken.has(id));
+    for (const id of skipped) this.scheduler.notStarted.add(id);
+    await this.adoption.adoptClaimed(claimed, givenUp);
+    if (skipped.length > 0) {
+      const stored = new Map(
+        (await ctx.store.getExecutions(skipped)).map((snapshot) => [
+          snapshot.execution.id,
+          snapshot.execution,
+        ]),
+      );
+      for (const id of skipped) {
+        const record = stored.get(id);
+        if (!record || record.owner !== ctx.nodeId || !UNFINISHED_STATES.has(record.status)) {
+          this.scheduler.notStarted.delete(id);
+        }
+      }
+    }
+    await this.adoption.releaseUnrunnable();
+    return claimed.length;
+  }
+
+  /**
+   * Claims one batch of orphans and hands them to the scheduler. None once stopped; `stop` waits
+   * for the claims under way (a cancel's), so the shutdown halts and releases what they took.
+   */
+  async claim(ids?: string[]): Promise<number> {
+    if (this.stopped()) return 0;
+    const claiming = this.claimBatch(ids);
+    this.claims.add(claiming);
+    try {
+      return await claiming;
+    } finally {
+      this.claims.delete(claiming);
+    }
+  }
+
+  private async claimBatch(ids?: string[]): Promise<number> {
+    const { ctx } = this;
+    // Among the given ids, executions this node gave up after a store failure (or claimed and could
+    // not start) are still its own (no other node may claim them while its lease runs): taken up
+    // again at once.
+    const mine = ids?.filter((id) => this.scheduler.ownsUnrun(id)) ?? [];
+    const retaken = mine.length > 0 ? await this.retake(mine) : 0;
+    if (ids && mine.length === ids.length) return retaken;
+    // With no worker to place them on, this node leaves orphans to the nodes that have one.
+    if (workerless(ctx)) return retaken;
+    // A version skipped for want of a stored definition is claimed again once the definition is.
+    await this.adoption.unrunnable.reread((id, version) => this.definitions.version(id, version));
+    const owners = await ctx.store.listOwners();
+    const staleOwners = owners.filter(isDeadLocalOwner);
+    const now = ctx.clock.now();
+    // This node's own leases may have run out since it last renewed them (the round was held up
+    // for longer than a lease: a slow store, a starved process): a claim now would take its own
+    // running executions as orphans, under a new epoch their runners do not hold. The next round
+    // renews first (and stops what others took meanwhile), then claims.
+    if (now > ctx.leases.validUntil) return retaken;
+    const claimed = await ctx.store.claimExecutions({
+      owner: ctx.nodeId,
+      leaseUntil: now + leaseMs(ctx),
+      now,
+      staleOwners,
+      limit: ids ? CLAIM_BATCH : this.claimLimit(),
+      ...(ids ? { ids: ids.filter((id) => !mine.includes(id)) } : {}),
+      skip: this.adoption.unrunnable.skipped(),
+    });
+    await this.adoption.adoptClaimed(claimed);
+    await this.adoption.releaseUnrunnable();
+    if (claimed.length > 0) ctx.logger.info({ count: claimed.length }, 'resumed executions from the store');
+    return retaken + claimed.length;
+  }
+
+  /**
+   * How many orphans to claim in one round. Cluster mode: this node's fair share of the work (the
+   * stored load of all owners, dead ones included, over the live nodes, minus what it holds), or
+   * its free slots if more, and at least one so orphans always make progress; the other live nodes
+   * claim the rest in their rounds. Otherwise: a whole batch.
+   */
+  private claimLimit(): number {
+    const { ctx } = this;
+    if (!ctx.cluster) return CLAIM_BATCH;
+    const free = ctx.config.maxConcurrentWorkflows - this.scheduler.runningCount - this.scheduler.queuedCount;
+    const fair = Math.ceil(this.cluster.clusterLoad / this.cluster.liveCount) - this.cluster.ownLoad;
+    return Math.min(CLAIM_BATCH, Math.max(1, free, fair));
+  }
+}
