@@ -13,9 +13,6 @@ import type { Store } from './store/store.js';
 import { unreadableIssues } from './unknown-keys.js';
 import { issuesFromZod, parseOptions } from './zod-issues.js';
 
-// Still exported here for src/remote/hub.ts and the PostgreSQL store, which import them from here.
-export { isLogger, loggerRefusal, missingClockMethods } from './injected-checks.js';
-export { redactRefusedUrl, redactUrl } from './redact-url.js';
 /** The default store (public with the config's defaults, see src/index.ts). */
 export { DEFAULT_SQLITE_STORE } from './store-url.js';
 

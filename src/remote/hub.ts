@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock, type TimerHandle } from '../clock.js';
-import { isLogger, type Logger, loggerRefusal, missingClockMethods } from '../config.js';
+import type { Logger } from '../config.js';
 import { describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
@@ -22,6 +22,7 @@ import { MAX_OUTPUT_TEXT } from '../engine/action-step.js';
 import { expireAttemptIfLate, markOutOfProcess, reportQueueWait } from '../engine/out-of-process.js';
 import { ClosedError, ConflictError, type Issue, NonRetryableError, ValidationError } from '../errors.js';
 import { guardedLogger } from '../guarded-logger.js';
+import { isLogger, loggerRefusal, missingClockMethods } from '../injected-checks.js';
 import { copiedJsonText, copyCheckedJson } from '../json-value.js';
 import type { Orchestrator } from '../orchestrator.js';
 import type { ActionHandler, StepContext } from '../types.js';

@@ -4,9 +4,9 @@
  * @module
  */
 import pg from 'pg';
-import { redactUrl } from '../../config.js';
 import { describeValue } from '../../describe-value.js';
 import { OrchestratorError, ValidationError } from '../../errors.js';
+import { redactUrl } from '../../redact-url.js';
 
 /** The schema a store uses unless told otherwise. */
 export const DEFAULT_SCHEMA = 'orchestrator';

@@ -5,9 +5,10 @@
  * such as `sslmode=disabled` failed with "The server does not support SSL connections".
  * @module
  */
-import { redactRefusedUrl, redactUrl } from '../../config.js';
+
 import { describeValue } from '../../describe-value.js';
 import { ValidationError } from '../../errors.js';
+import { redactRefusedUrl, redactUrl } from '../../redact-url.js';
 import { textPrefix } from '../../text-prefix.js';
 
 /** The `sslmode` values the driver (`pg`) understands. */
