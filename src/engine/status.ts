@@ -6,10 +6,21 @@
  */
 import { elapsedMs } from '../clock.js';
 import type { Plan, PlanStep } from '../definition/types.js';
+import type { ErrorInfo } from '../errors.js';
 import { copyJson } from '../json-value.js';
 import type { CompensationRecord, ExecutionRecord, StepRecord } from '../store/store.js';
 import type { AttemptStatus, CompensationStatus, ExecutionStatus, StepState, StepStatus } from '../types.js';
 import { TERMINAL_STATES } from '../types.js';
+
+/**
+ * A copy of a recorded error with its keys in one order, `{ code, message, step }`, whatever order
+ * the store kept them in (PostgreSQL's jsonb sorts an object's keys, shortest first), so that the
+ * status reads the same as JSON text from every store, before and after a restart.
+ */
+function errorCopy(error: ErrorInfo): ErrorInfo {
+  const { code, message, step, ...rest } = error;
+  return step === undefined ? { code, message, ...rest } : { code, message, step, ...rest };
+}
 
 const date = (ms: number | null | undefined): Date | undefined => (ms == null ? undefined : new Date(ms));
 
@@ -21,7 +32,7 @@ function stepStatus(rec: StepRecord | undefined, name: string, terminal: boolean
   if (rec.durationMs != null) s.durationMs = rec.durationMs;
   if (rec.status === 'completed' && rec.output !== undefined && rec.output !== null)
     s.output = copyJson(rec.output);
-  if (rec.error) s.error = { ...rec.error };
+  if (rec.error) s.error = errorCopy(rec.error);
   if (rec.decision) s.decision = rec.decision;
   if (rec.nextAttemptAt != null && rec.status === 'waiting') s.nextAttemptAt = new Date(rec.nextAttemptAt);
   if (rec.history.length > 0) {
@@ -31,7 +42,7 @@ function stepStatus(rec: StepRecord | undefined, name: string, terminal: boolean
         a.completedAt = new Date(h.completedAt);
         a.durationMs = elapsedMs(h.startedAt, h.completedAt);
       }
-      if (h.error) a.error = { ...h.error };
+      if (h.error) a.error = errorCopy(h.error);
       if (h.retryAt != null) a.retryAt = new Date(h.retryAt);
       return a;
     });
@@ -47,7 +58,7 @@ function compensationStatus(c: CompensationRecord): CompensationStatus {
     startedAt: new Date(c.startedAt),
   };
   if (c.completedAt != null) out.completedAt = date(c.completedAt);
-  if (c.error) out.error = { ...c.error };
+  if (c.error) out.error = errorCopy(c.error);
   return out;
 }
 
@@ -135,7 +146,7 @@ export function buildStatus(
     compensatedSteps: [...record.compensatedSteps],
   };
   if (record.completedAt != null) status.completedAt = new Date(record.completedAt);
-  if (record.error) status.error = { ...record.error };
+  if (record.error) status.error = errorCopy(record.error);
   const worker = workerId ?? record.workerId;
   if (worker) status.workerId = worker;
   if (record.idempotencyKey) status.idempotencyKey = record.idempotencyKey;
