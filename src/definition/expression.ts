@@ -148,36 +148,58 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   const budgeted = needsReadBudget(program.ast);
   const shadows = shadowsScope(program.ast);
   const stepRefs = Object.freeze(stepReferences(program.ast));
+  /** One evaluation, reading the data through `budget`'s views unless it is null. */
+  const evaluateWith = (scope: ExpressionScope, budget: ReadBudget | null): unknown => {
+    let value: unknown;
+    try {
+      const data = { result: scope.result ?? null, input: scope.input ?? null, steps: scope.steps ?? {} };
+      value = run(
+        budget === null
+          ? data
+          : {
+              result: budget.wrap(data.result),
+              input: budget.wrap(data.input),
+              steps: budget.wrap(data.steps),
+            },
+      );
+    } catch (error) {
+      if (budget?.exceeded) throw overBudget(source);
+      const why = reason(error);
+      const note = missingStepNote(why, stepRefs, scope.steps) || (shadows ? '' : fieldNote(error, scope));
+      throw new ExpressionError(`Expression ${quote(source)} failed: ${why}${note}`, { cause: error });
+    } finally {
+      budget?.stop();
+    }
+    // CEL lets `||`, `&&` and `exists` absorb an error: a stopped evaluation fails all the same.
+    if (budget?.exceeded) throw overBudget(source);
+    return toJson(value, source, budget);
+  };
   return Object.freeze({
     source,
     stepRefs,
     evaluate(scope: ExpressionScope): unknown {
-      let value: unknown;
-      const budget = budgeted ? new ReadBudget() : null;
+      if (budgeted) return evaluateWith(scope, new ReadBudget());
       try {
-        const data = { result: scope.result ?? null, input: scope.input ?? null, steps: scope.steps ?? {} };
-        value = run(
-          budget === null
-            ? data
-            : {
-                result: budget.wrap(data.result),
-                input: budget.wrap(data.input),
-                steps: budget.wrap(data.steps),
-              },
-        );
+        return evaluateWith(scope, null);
       } catch (error) {
-        if (budget?.exceeded) throw overBudget(source);
-        const why = reason(error);
-        const note = missingStepNote(why, stepRefs, scope.steps) || (shadows ? '' : fieldNote(error, scope));
-        throw new ExpressionError(`Expression ${quote(source)} failed: ${why}${note}`, { cause: error });
-      } finally {
-        budget?.stop();
+        if (!readsObjectWithConstructorKey(error)) throw error;
+        // The data holds an object with its own `constructor` key, which the library reads only
+        // through a map view (map-view.ts): again through the views, uncounted like the first run.
+        return evaluateWith(scope, new ReadBudget(Number.POSITIVE_INFINITY));
       }
-      // CEL lets `||`, `&&` and `exists` absorb an error: a stopped evaluation fails all the same.
-      if (budget?.exceeded) throw overBudget(source);
-      return toJson(value, source, budget);
     },
   });
+}
+
+/**
+ * Whether evaluation failed on an object the library could not type: in JSON data, only an object
+ * with its own `constructor` key (the library types objects by that property, and fails with a
+ * `TypeError` when it is null).
+ */
+function readsObjectWithConstructorKey(error: unknown): boolean {
+  if (!(error instanceof ExpressionError)) return false;
+  const cause = error.cause;
+  return cause instanceof TypeError || (cause as { code?: unknown } | undefined)?.code === 'unsupported_type';
 }
 
 function overBudget(source: string): ExpressionError {

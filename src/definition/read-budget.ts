@@ -10,6 +10,7 @@
  */
 
 import { COMPREHENSIONS, isNode } from './cel-ast.js';
+import { mapView, needsMapView, type ViewReader } from './map-view.js';
 
 /** Most reads of run-time data one evaluation may make (a loop reads about four per item). */
 export const MAX_EVALUATION_READS = 1_000_000;
@@ -54,6 +55,12 @@ export class ReadBudget {
   /** Each object's view, so that data read twice is one view (and equal to itself at once). */
   private readonly views = new Map<object, object>();
 
+  /** What a map view of an object with a `constructor` key reads through (see `map-view.ts`). */
+  private readonly reader: ViewReader = {
+    spend: (reads) => this.spend(reads),
+    wrap: (value) => this.wrap(value),
+  };
+
   constructor(reads = MAX_EVALUATION_READS) {
     this.left = reads;
   }
@@ -77,6 +84,11 @@ export class ReadBudget {
     // Only JSON-shaped data: a Map or a class instance keeps its own behaviour (and internal slots).
     const proto: unknown = Object.getPrototypeOf(value);
     if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
+    if (!Array.isArray(value) && needsMapView(value)) {
+      const map = mapView(value as Record<string, unknown>, this.reader, TARGET);
+      this.views.set(value, map);
+      return map;
+    }
     if (!Object.isExtensible(value)) return value;
     const view = new Proxy(value, {
       get: (target, key) => {
