@@ -22,6 +22,7 @@ import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { ExpressionError } from '../errors.js';
 import { textPrefix } from '../text-prefix.js';
 import { findCostProblem } from './expression-guard.js';
+import { findDroppedKeyProblem } from './expression-map-keys.js';
 import { stepReferences } from './expression-refs.js';
 import { findSizeProblem } from './expression-size.js';
 import { fieldNote, shadowsScope } from './field-note.js';
@@ -148,6 +149,9 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   const budgeted = needsReadBudget(program.ast);
   const shadows = shadowsScope(program.ast);
   const stepRefs = Object.freeze(stepReferences(program.ast));
+  const droppedKey = findDroppedKeyProblem(program.ast);
+  const newDefinitionProblem =
+    droppedKey === null ? null : `Invalid expression ${quote(source)}: ${droppedKey}`;
   /** One evaluation, reading the data through `budget`'s views unless it is null. */
   const evaluateWith = (scope: ExpressionScope, budget: ReadBudget | null): unknown => {
     let value: unknown;
@@ -177,6 +181,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   return Object.freeze({
     source,
     stepRefs,
+    newDefinitionProblem,
     evaluate(scope: ExpressionScope): unknown {
       if (budgeted) return evaluateWith(scope, new ReadBudget());
       try {

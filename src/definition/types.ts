@@ -98,6 +98,11 @@ export interface CompiledExpression {
   readonly source: string;
   /** Step names the expression reads by a literal name (`steps.stt`, `steps['stt']`), each once. */
   readonly stepRefs: readonly string[];
+  /**
+   * Why a new definition may not have this expression though a stored one still runs with it (a
+   * map literal with a key the library leaves out, see `expression-map-keys.ts`), or null.
+   */
+  readonly newDefinitionProblem: string | null;
   /** Evaluates against the scope; returns plain JSON values (numbers, not BigInt). Throws on error. */
   evaluate(scope: ExpressionScope): unknown;
 }

@@ -187,6 +187,10 @@ function checkExpression(
   if (typeof source !== 'string' || source.length === 0 || source.length > MAX_EXPRESSION_SOURCE) return;
   try {
     const compiled = compileExpression(source, expect);
+    // Refused in a new definition only: a stored version that has it still runs as it did.
+    if (compiled.newDefinitionProblem !== null) {
+      issues.push({ path: `${path}.${key}`, message: compiled.newDefinitionProblem });
+    }
     if (compiled.stepRefs.length > 0) {
       const owner = typeof raw.name === 'string' ? raw.name : null;
       found.refs.push({ path: `${path}.${key}`, source, owner, names: compiled.stepRefs });

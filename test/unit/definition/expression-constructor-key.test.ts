@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { compileExpression, evaluateCondition } from '../../../src/definition/expression.js';
 import { MAX_EVALUATION_READS } from '../../../src/definition/read-budget.js';
 import type { ExpressionScope } from '../../../src/definition/types.js';
+import { validateDefinition } from '../../../src/definition/validate.js';
+import type { ValidationError } from '../../../src/errors.js';
 
 const record = { constructor: { name: 'Ferrari' }, driver: 'Leclerc', points: 12 };
 const scope: ExpressionScope = {
@@ -60,5 +62,34 @@ describe('expressions over objects with a `constructor` key', () => {
     expect(() => compileExpression('result.all(a, result.all(b, true))').evaluate(wide)).toThrow(
       `more than ${MAX_EVALUATION_READS} values`,
     );
+  });
+});
+
+describe('map literals with a key the expression library drops', () => {
+  it('are refused in a new definition, naming the key, rather than built without it', () => {
+    for (const key of ['constructor', '__proto__', 'prototype']) {
+      const source = `{'a': 1, 'b': {'${key}': result}}`;
+      expect(compileExpression(source).newDefinitionProblem).toBe(
+        `Invalid expression '${source}': a map literal cannot have the key '${key}' (the expression library leaves it out); return such an object from a step`,
+      );
+      const refusal = (() => {
+        try {
+          validateDefinition('w', [{ name: 'a', input: source }]);
+          return null;
+        } catch (error) {
+          return error as ValidationError;
+        }
+      })();
+      expect(refusal?.issues).toEqual([
+        { path: 'steps[0].input', message: compileExpression(source).newDefinitionProblem },
+      ]);
+      // A version stored before still compiles, and runs as it did.
+      expect(compileExpression(source).evaluate(scope)).toEqual({ a: 1, b: {} });
+    }
+    expect(compileExpression("{'name': 'constructor', 'constructors': 1}").newDefinitionProblem).toBeNull();
+    expect(evaluate("{'name': 'constructor', 'constructors': 1}")).toEqual({
+      name: 'constructor',
+      constructors: 1,
+    });
   });
 });
