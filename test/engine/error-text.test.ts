@@ -50,4 +50,30 @@ describe.each(['memory', 'sqlite', 'postgres'])('step error text (%s store)', (k
       await again.close();
     }
   });
+
+  it('keeps at most 8192 characters of a message, as from a remote worker, never half a pair', async () => {
+    const url = store(kind);
+    const long = `${'x'.repeat(8191)}\ud83d\ude00${'y'.repeat(100_000)}`;
+    const failing = () => {
+      throw new Error(long);
+    };
+    const orch = await withOrchestrator({ store: url, actions: { a: failing }, retryDelay: 0.001 });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'a', retry: { maxAttempts: 1, initialDelay: 0.001 } },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const live = await orch.workflowEngine.waitForCompletion(id);
+    const cut = 'x'.repeat(8191);
+    expect(live.error).toEqual({ code: 'STEP_FAILED', message: cut, step: 'a' });
+    expect(live.steps[0]?.error?.message).toBe(cut);
+    expect(live.steps[0]?.history?.map((h) => h.error?.message)).toEqual([cut, cut]);
+    if (kind === 'memory') return;
+    await orch.close();
+    const again = await createOrchestrator({ store: url, actions: { a: failing } });
+    try {
+      expect(JSON.stringify(await again.workflowEngine.getExecutionStatus(id))).toBe(JSON.stringify(live));
+    } finally {
+      await again.close();
+    }
+  });
 });
