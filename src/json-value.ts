@@ -59,8 +59,12 @@ function problemIn(value: unknown, path: string): JsonProblem {
   return walkJson(value, path) ?? { path, message: 'cannot be stored as JSON' };
 }
 
-/** Like `copyCheckedJson`, throwing a ValidationError (`title`) that names the problem. */
+/**
+ * Like `copyCheckedJson`, throwing a ValidationError (`title`) that names the problem. Counts
+ * the copy's text as {@link tryCopyJson} does (see {@link copiedJsonText}).
+ */
 export function copyJsonOrThrow(value: unknown, path: string, title: string): unknown {
+  copiedText = 0;
   try {
     return fastCopy(value, 0);
   } catch {

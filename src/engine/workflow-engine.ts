@@ -16,7 +16,6 @@ import {
   WorkflowNotFoundError,
 } from '../errors.js';
 import { executionTime, newExecutionId } from '../ids.js';
-import { copyJsonOrThrow } from '../json-value.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
 import { unstorableText } from '../storable-text.js';
 import type { ExecutionRecord } from '../store/store.js';
@@ -27,6 +26,7 @@ import { Cancellation } from './cancellation.js';
 import { placementTarget } from './capable-nodes.js';
 import { type EngineContext, leaseMs } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
+import { copyExecutionInput } from './execution-input.js';
 import { ExecutionQueries, type WaitOptions } from './execution-queries.js';
 import { heldOrRefused } from './idempotent-retry.js';
 import { KeysInCreation } from './keys-in-creation.js';
@@ -238,8 +238,7 @@ export class WorkflowEngine {
       );
     }
     // The execution's own copy: the caller may go on using (and mutating) its object.
-    const input =
-      inputData === undefined ? {} : copyJsonOrThrow(inputData, 'inputData', 'Invalid execution request');
+    const input = copyExecutionInput(inputData);
     const entry = await this.definitions.latest(workflowId);
     // The lookup may have read the store: a close() meanwhile may already have released this
     // node's leases, and an execution stored now would stay owned by a closed node (run by none).
