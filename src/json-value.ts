@@ -27,19 +27,48 @@ export function findJsonProblem(value: unknown, path: string): JsonProblem | nul
 /** What {@link tryCopyJson} answers for a value JSON cannot hold. */
 export const NOT_JSON: unique symbol = Symbol('not JSON');
 
+/** What {@link tryCopyJson} answers for a value far over its `limit` (the copy stopped there). */
+export const TOO_LARGE: unique symbol = Symbol('too large');
+
+/**
+ * How far past its limit a copy goes before it stops with {@link TOO_LARGE}: far enough that a
+ * value near the limit is counted whole (its size stated exactly), near enough that an array whose
+ * length alone is billions of values (`new Array(2 ** 32 - 1)`: no memory, 20 GB of JSON) is
+ * refused from its length instead of copied.
+ */
+const STOP_FACTOR = 2;
+
 /**
  * The engine's own copy of a JSON value (see the module), or {@link NOT_JSON} if it has a
- * problem (`findJsonProblem` then names it). Allocates nothing but the copy: for the per-step path.
+ * problem (`findJsonProblem` then names it), or {@link TOO_LARGE} if its JSON text is over twice
+ * `limit` (counted as {@link copiedJsonText} does). Allocates nothing but the copy: for the
+ * per-step path.
  */
-export function tryCopyJson(value: unknown): unknown {
+export function tryCopyJson(value: unknown, limit = Number.POSITIVE_INFINITY): unknown {
   copiedText = 0;
+  stopAt = limit * STOP_FACTOR;
   try {
     return fastCopy(value, 0);
-  } catch {
+  } catch (error) {
+    if (error === OVER) return TOO_LARGE;
     // BAD, or what reading the value threw (a getter, a proxy's trap): either way, not JSON.
     return NOT_JSON;
+  } finally {
+    stopAt = Number.POSITIVE_INFINITY;
   }
 }
+
+/**
+ * How large a value's JSON text is, for a message: `about 66 MiB of JSON text, over the limit of
+ * 64 MiB`; `text` is {@link copiedJsonText}'s count, or infinite for a {@link TOO_LARGE} value.
+ */
+export function jsonSizeOverLimit(text: number, limit: number): string {
+  const mib = (n: number) => Math.round(n / MIB);
+  const size = Number.isFinite(text) ? `about ${mib(text)}` : `more than ${mib(limit * STOP_FACTOR)}`;
+  return `${size} MiB of JSON text, over the limit of ${mib(limit)} MiB`;
+}
+
+const MIB = 1024 * 1024;
 
 /**
  * The engine's own copy of a JSON value (see the module), or the first problem in it. A
@@ -60,16 +89,23 @@ function problemIn(value: unknown, path: string): JsonProblem {
 }
 
 /**
- * Like `copyCheckedJson`, throwing a ValidationError (`title`) that names the problem. Counts
- * the copy's text as {@link tryCopyJson} does (see {@link copiedJsonText}).
+ * Like `copyCheckedJson`, throwing a ValidationError (`title`) that names the problem: a value
+ * JSON cannot hold, or one whose JSON text is over `limit` (see {@link copiedJsonText}).
  */
-export function copyJsonOrThrow(value: unknown, path: string, title: string): unknown {
-  copiedText = 0;
-  try {
-    return fastCopy(value, 0);
-  } catch {
-    throw new ValidationError([problemIn(value, path)], title);
+export function copyJsonOrThrow(
+  value: unknown,
+  path: string,
+  title: string,
+  limit = Number.POSITIVE_INFINITY,
+): unknown {
+  const copy = tryCopyJson(value, limit);
+  if (copy === NOT_JSON) throw new ValidationError([problemIn(value, path)], title);
+  const text = copy === TOO_LARGE ? Number.POSITIVE_INFINITY : copiedJsonText(copy, limit);
+  if (text > limit) {
+    const message = `is too large to store: ${jsonSizeOverLimit(text, limit)}`;
+    throw new ValidationError([{ path, message }], title);
   }
+  return copy;
 }
 
 /** A copy of a value already checked (a recorded output, the execution's input). */
@@ -144,6 +180,12 @@ function escapesInString(text: string): number {
 /** What the fast copy throws on any problem (one object, nothing allocated per throw). */
 const BAD: unique symbol = Symbol('not a JSON value');
 
+/** What the fast copy throws once {@link copiedText} is past {@link stopAt}. */
+const OVER: unique symbol = Symbol('too large');
+
+/** The count past which the copy under way stops (see {@link STOP_FACTOR}). */
+let stopAt = Number.POSITIVE_INFINITY;
+
 /**
  * The copy, with no bookkeeping: a problem (a cycle shows as too deep) throws `BAD`, and the
  * caller walks the value again with `walkJson` to say what and where.
@@ -162,7 +204,10 @@ function fastCopy(value: unknown, depth: number): unknown {
   }
   if (value === undefined) return depth === 0 ? undefined : null;
   if (typeof value !== 'object' || depth >= MAX_DEPTH) throw BAD;
+  if (copiedText > stopAt) throw OVER;
   if (Array.isArray(value)) {
+    // Its items count at least this much: a length alone can be billions (holes take no memory).
+    if (copiedText + value.length * OTHER_VALUE_SIZE > stopAt) throw OVER;
     const out: unknown[] = new Array(value.length);
     for (let i = 0; i < value.length; i++) out[i] = fastCopy(value[i], depth + 1);
     return out;
@@ -177,6 +222,7 @@ function fastCopy(value: unknown, depth: number): unknown {
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
     copiedText += key.length;
+    if (copiedText > stopAt) throw OVER;
     const item = fastCopy(v, depth + 1);
     // A plain assignment to `__proto__` would set the prototype instead of a key.
     if (key === '__proto__') {

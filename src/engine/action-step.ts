@@ -15,7 +15,15 @@ import {
   errorMessage,
   NonRetryableError,
 } from '../errors.js';
-import { copiedJsonText, copyJson, findJsonProblem, NOT_JSON, tryCopyJson } from '../json-value.js';
+import {
+  copiedJsonText,
+  copyJson,
+  findJsonProblem,
+  jsonSizeOverLimit,
+  NOT_JSON,
+  TOO_LARGE,
+  tryCopyJson,
+} from '../json-value.js';
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
 import { MAX_FAIL_MESSAGE_LENGTH } from '../remote/protocol.js';
 import { storableText } from '../storable-text.js';
@@ -267,16 +275,20 @@ export async function runActionStep(
 
     // The engine's own copy (the handler may keep and mutate the object it returned), checked in
     // the same walk: every store keeps outputs as JSON.
-    const copy = result.ok ? tryCopyJson(result.output) : null;
-    const text = result.ok && copy !== NOT_JSON ? copiedJsonText(copy, MAX_OUTPUT_TEXT) : 0;
+    const copy = result.ok ? tryCopyJson(result.output, MAX_OUTPUT_TEXT) : null;
+    const text =
+      !result.ok || copy === NOT_JSON
+        ? 0
+        : copy === TOO_LARGE
+          ? Number.POSITIVE_INFINITY
+          : copiedJsonText(copy, MAX_OUTPUT_TEXT);
     if (text > MAX_OUTPUT_TEXT) {
       // A write the store must refuse (a JSON text over what a string or a row can hold) would
       // leave the step to run again after every failed write: refused here instead.
-      const mib = Math.round(text / MIB);
       result = {
         ok: false,
         error: new NonRetryableError(
-          `Step '${name}' returned a value too large to store: about ${mib} MiB of JSON text, over the limit of ${MAX_OUTPUT_TEXT / MIB} MiB`,
+          `Step '${name}' returned a value too large to store: ${jsonSizeOverLimit(text, MAX_OUTPUT_TEXT)}`,
           { code: 'INVALID_OUTPUT' },
         ),
         timedOut: false,
