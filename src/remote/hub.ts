@@ -23,7 +23,14 @@ import { expireAttemptIfLate, markOutOfProcess, reportQueueWait } from '../engin
 import { ClosedError, ConflictError, type Issue, NonRetryableError, ValidationError } from '../errors.js';
 import { guardedLogger } from '../guarded-logger.js';
 import { isLogger, loggerRefusal, missingClockMethods } from '../injected-checks.js';
-import { copiedJsonText, copyCheckedJson } from '../json-value.js';
+import {
+  copiedJsonText,
+  findJsonProblem,
+  jsonSizeOverLimit,
+  NOT_JSON,
+  TOO_LARGE,
+  tryCopyJson,
+} from '../json-value.js';
 import type { Orchestrator } from '../orchestrator.js';
 import type { ActionHandler, StepContext } from '../types.js';
 import { optionsIssues } from '../unknown-keys.js';
@@ -400,14 +407,19 @@ export class RemoteWorkerHub {
    * ConflictError for a task not (or no longer) held, or cancelled.
    */
   complete(workerId: string, taskId: string, output: unknown): void {
-    const { value, problem } = copyCheckedJson(output, 'output');
-    if (problem) throw new ValidationError([problem], 'Invalid complete arguments');
+    const copy = tryCopyJson(output, MAX_OUTPUT_TEXT);
+    if (copy === NOT_JSON) {
+      const problem = findJsonProblem(output, 'output') ?? {
+        path: 'output',
+        message: 'cannot be stored as JSON',
+      };
+      throw new ValidationError([problem], 'Invalid complete arguments');
+    }
     // The engine's limit, checked here so that the worker hears it (a body limit above it let
     // such an output through, answered 204, and the step then failed with INVALID_OUTPUT).
-    const text = copiedJsonText(value, MAX_OUTPUT_TEXT);
+    const text = copy === TOO_LARGE ? Number.POSITIVE_INFINITY : copiedJsonText(copy, MAX_OUTPUT_TEXT);
     if (text > MAX_OUTPUT_TEXT) {
-      const mib = (n: number) => Math.round(n / (1024 * 1024));
-      const message = `about ${mib(text)} MiB of JSON text, over the limit of ${mib(MAX_OUTPUT_TEXT)} MiB`;
+      const message = jsonSizeOverLimit(text, MAX_OUTPUT_TEXT);
       throw new ValidationError([{ path: 'output', message }], 'Invalid complete arguments');
     }
     const task = this.takeBack(workerId, taskId);

@@ -21,4 +21,22 @@ describe('a remote output over 64 MiB of JSON text', () => {
     const status = await finishWithClock(orch, clock, id);
     expect(status.outputData).toEqual({ stt: { blob: 'small' } });
   });
+
+  it('refuses an array too long to store from its length, without copying its items', async () => {
+    const { orch, hub, clock, workerId, id, task } = await heldTask();
+    let reads = 0;
+    const list = new Proxy(new Array<unknown>(20_000_000), {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    expect(() => hub.complete(workerId, task.taskId, { list })).toThrow(
+      /output: more than 128 MiB of JSON text, over the limit of 64 MiB/,
+    );
+    expect(reads).toBe(0);
+    expect(() => hub.complete(workerId, task.taskId, new Array(2 ** 32 - 1))).toThrow(ValidationError);
+    hub.complete(workerId, task.taskId, { blob: 'small' });
+    expect((await finishWithClock(orch, clock, id)).outputData).toEqual({ stt: { blob: 'small' } });
+  });
 });
