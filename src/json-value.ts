@@ -27,6 +27,15 @@ export function findJsonProblem(value: unknown, path: string): JsonProblem | nul
 /** What {@link tryCopyJson} answers for a value JSON cannot hold. */
 export const NOT_JSON: unique symbol = Symbol('not JSON');
 
+/**
+ * The largest input or output the stores keep, in characters of JSON text (see
+ * {@link copiedJsonText}). A step record holds its output and, in a loop, the previous visit's:
+ * twice this stays well within what a JavaScript string (about 512 Mi characters) and a stored row hold.
+ */
+export const MAX_JSON_TEXT = 64 * 1024 * 1024;
+
+const MIB = 1024 * 1024;
+
 /** What {@link tryCopyJson} answers for a value far over its `limit` (the copy stopped there). */
 export const TOO_LARGE: unique symbol = Symbol('too large');
 
@@ -67,8 +76,6 @@ export function jsonSizeOverLimit(text: number, limit: number): string {
   const size = Number.isFinite(text) ? `about ${mib(text)}` : `more than ${mib(limit * STOP_FACTOR)}`;
   return `${size} MiB of JSON text, over the limit of ${mib(limit)} MiB`;
 }
-
-const MIB = 1024 * 1024;
 
 /**
  * The engine's own copy of a JSON value (see the module), or the first problem in it. A

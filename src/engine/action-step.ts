@@ -20,6 +20,7 @@ import {
   copyJson,
   findJsonProblem,
   jsonSizeOverLimit,
+  MAX_JSON_TEXT,
   NOT_JSON,
   TOO_LARGE,
   tryCopyJson,
@@ -47,14 +48,8 @@ import {
   startAttempt,
 } from './step-records.js';
 
-const MIB = 1024 * 1024;
-
-/**
- * The largest step output, in characters of JSON text (see `copiedJsonText`). A step record
- * holds its output and, in a loop, the previous visit's: twice this stays well within what a
- * JavaScript string (about 512 Mi characters) and a stored row hold.
- */
-export const MAX_OUTPUT_TEXT = 64 * MIB;
+/** The largest step output, in characters of JSON text (see `MAX_JSON_TEXT`). */
+export const MAX_OUTPUT_TEXT = MAX_JSON_TEXT;
 
 /**
  * How a step ended. `stopped`: its signal aborted (cancel, timeout, shutdown, a failed sibling),

@@ -6,7 +6,14 @@
  */
 import type { Logger } from '../config.js';
 import { echo } from '../echo.js';
-import { findJsonProblem } from '../json-value.js';
+import {
+  findJsonProblem,
+  jsonSizeOverLimit,
+  MAX_JSON_TEXT,
+  NOT_JSON,
+  TOO_LARGE,
+  tryCopyJson,
+} from '../json-value.js';
 import type { FailRequest, RemoteTask } from './protocol.js';
 import { failMessage, failureOf } from './task-failure.js';
 import { monotonicNow, sleep } from './worker-clock.js';
@@ -73,12 +80,25 @@ export class TaskReporter {
     // so does one that throws while it is read (a getter).
     let body: string | null = null;
     let notJson = '';
-    try {
+    // Checked and copied in one walk, as the node does; an array whose length alone is far over
+    // what the node keeps is refused from it, its items neither walked nor written
+    // (`new Array(2 ** 32 - 1)`: no memory, 20 GB of JSON).
+    const copy = tryCopyJson(outcome.output, MAX_JSON_TEXT);
+    if (copy === TOO_LARGE) {
+      const message = `output is too large to store: ${jsonSizeOverLimit(Number.POSITIVE_INFINITY, MAX_JSON_TEXT)}`;
+      const failure = { code: 'OUTPUT_TOO_LARGE', message };
+      await this.send(node, workerId, `${base}/fail`, { error: failure, retryable: false }, leaseEnd);
+      return;
+    }
+    if (copy === NOT_JSON) {
       const problem = findJsonProblem(outcome.output, 'output');
-      if (problem) notJson = `${echo(problem.path, null)}: ${problem.message}`;
-      else body = JSON.stringify({ output: outcome.output === undefined ? null : outcome.output });
-    } catch (error) {
-      notJson = failureOf(error).error.message;
+      notJson = problem ? `${echo(problem.path, null)}: ${problem.message}` : 'it cannot be stored as JSON';
+    } else {
+      try {
+        body = JSON.stringify({ output: copy === undefined ? null : copy });
+      } catch (error) {
+        notJson = failureOf(error).error.message;
+      }
     }
     if (body === null) {
       const failure = { code: 'INVALID_OUTPUT', message: failMessage(`output is not JSON: ${notJson}`) };
