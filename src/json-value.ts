@@ -77,27 +77,15 @@ export function jsonSizeOverLimit(text: number, limit: number): string {
   return `${size} MiB of JSON text, over the limit of ${mib(limit)} MiB`;
 }
 
-/**
- * The engine's own copy of a JSON value (see the module), or the first problem in it. A
- * primitive is its own copy.
- */
-export function copyCheckedJson(
-  value: unknown,
-  path: string,
-): { value: unknown; problem: null } | { value: undefined; problem: JsonProblem } {
-  const copy = tryCopyJson(value);
-  if (copy !== NOT_JSON) return { value: copy, problem: null };
-  return { value: undefined, problem: problemIn(value, path) };
-}
-
 /** The problem a value that failed the copy has (named by a second, bookkeeping walk). */
 function problemIn(value: unknown, path: string): JsonProblem {
   return walkJson(value, path) ?? { path, message: 'cannot be stored as JSON' };
 }
 
 /**
- * Like `copyCheckedJson`, throwing a ValidationError (`title`) that names the problem: a value
- * JSON cannot hold, or one whose JSON text is over `limit` (see {@link copiedJsonText}).
+ * The engine's own copy of a JSON value (see the module), or a ValidationError (`title`) that
+ * names the problem: a value JSON cannot hold, or one whose JSON text is over `limit` (see
+ * {@link copiedJsonText}).
  */
 export function copyJsonOrThrow(
   value: unknown,
