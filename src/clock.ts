@@ -105,6 +105,20 @@ export function timerTimePassed(clock: Clock, ms: number): () => boolean {
   return () => performance.now() - start >= ms;
 }
 
+/**
+ * Milliseconds left of `ms` from this call by the time `clock`'s timers follow (see
+ * {@link timerTimePassed}): for the system clock by Node's monotonic time, so a step of the system
+ * clock neither shortens nor lengthens it; for an injected clock by its `now()`.
+ */
+export function timerTimeLeft(clock: Clock, ms: number): () => number {
+  if (clock !== systemClock) {
+    const end = clock.now() + ms;
+    return () => end - clock.now();
+  }
+  const start = performance.now();
+  return () => ms - (performance.now() - start);
+}
+
 /** `sleep` built on a clock's `setTimer`, honouring an AbortSignal. */
 export function sleepWith(clock: Pick<Clock, 'setTimer'>, ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);

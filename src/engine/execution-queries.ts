@@ -3,6 +3,7 @@
  * execution, else from the store), listings that merge both, and waiting for a terminal state.
  * @module
  */
+import { timerTimeLeft } from '../clock.js';
 import { describeValue } from '../describe-value.js';
 import { ClosedError, ExecutionNotFoundError, TimeoutError, ValidationError } from '../errors.js';
 import { listsAfter } from '../store/list-position.js';
@@ -115,7 +116,9 @@ export class ExecutionQueries {
         WAIT_HEADING,
       );
     }
-    const deadline = timeout === undefined ? null : clock.now() + timeout * 1000;
+    // Counted on the timers' monotonic time (README, Clock steps): a system clock stepped forward
+    // while the wait is under way does not end it early.
+    const left = timeout === undefined ? null : timerTimeLeft(clock, timeout * 1000);
     for (;;) {
       const ex = this.scheduler.get(executionId);
       if (ex) {
@@ -124,7 +127,7 @@ export class ExecutionQueries {
         // that write was under way).
         let finished = TERMINAL_STATES.has(ex.record.status)
           ? await ex.done.then(() => true)
-          : await this.waitDone(ex, deadline);
+          : await this.waitDone(ex, left);
         if (!finished && TERMINAL_STATES.has(ex.record.status)) finished = await ex.done.then(() => true);
         if (finished && TERMINAL_STATES.has(ex.record.status)) return this.build(ex);
       } else {
@@ -132,10 +135,10 @@ export class ExecutionQueries {
         if (!status) throw new ExecutionNotFoundError(executionId);
         if (TERMINAL_STATES.has(status.status)) return status;
         if (this.isClosed()) throw new ClosedError();
-        const left = deadline === null ? POLL_MS : Math.min(POLL_MS, deadline - clock.now());
-        if (left > 0) await clock.sleep(left);
+        const pause = left === null ? POLL_MS : Math.min(POLL_MS, left());
+        if (pause > 0) await clock.sleep(pause);
       }
-      if (deadline !== null && clock.now() >= deadline) {
+      if (left !== null && left() <= 0) {
         throw new TimeoutError(`Execution ${executionId} did not finish within ${timeout}s`);
       }
     }
@@ -256,10 +259,10 @@ export class ExecutionQueries {
     return buildStatus(r, new Map(snap.steps.map((s) => [s.name, s])), plan);
   }
 
-  /** Whether `ex` was let go of by its runner before `deadline` (null: waits for it). */
-  private waitDone(ex: ActiveExecution, deadline: number | null): Promise<boolean> {
-    if (deadline === null) return ex.done.then(() => true);
-    const left = deadline - this.ctx.clock.now();
+  /** Whether `ex` was let go of by its runner before `left()` ms are over (null: waits for it). */
+  private waitDone(ex: ActiveExecution, timeLeft: (() => number) | null): Promise<boolean> {
+    if (timeLeft === null) return ex.done.then(() => true);
+    const left = timeLeft();
     if (left <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = this.ctx.clock.setTimer(() => {
