@@ -188,9 +188,11 @@ export async function runActionStep(
       // A close that came while the leases were being renewed: as after the write of a start
       // (below), the attempt does not start; the step runs on the next start.
       if (leftForClose(ctx, ex, step)) return leftAsStored(rec);
-      // (A timeout that passed meanwhile, its timer not fired: as after a backoff, above.)
-      scope.expireIfLate(clock.now());
     }
+    // A timeout passed, its timer not fired (as after a backoff, above): no attempt is recorded,
+    // announced or counted. A first one too: a parallel step's branch starts after its siblings'
+    // handlers ran up to their first await, which may have taken the step past its timeout.
+    scope.expireIfLate(clock.now());
     if (scope.aborted) return stopped(ctx, ex, set, rec);
 
     const now = clock.now();
