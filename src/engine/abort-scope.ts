@@ -18,6 +18,11 @@ export class AbortScope {
   private racing: AbortListener | null = null;
   private racePromise: Promise<unknown> | null = null;
   private readonly parent: AbortScope | null;
+  /** The scope at the top of this one's parents (itself when it has none), and how deep below it. */
+  private readonly root: AbortScope;
+  private readonly depth: number;
+  /** At a root: the scopes under it that have a deadline (see `expireAllIfLate`). */
+  private timed: Set<AbortScope> | null = null;
   /** The deadline `expireIfLate` checks (see `setDeadline`), and what ends the scope past it. */
   private dueAt = Number.POSITIVE_INFINITY;
   private onDue: (() => void) | null = null;
@@ -25,6 +30,8 @@ export class AbortScope {
   /** A child scope aborts when its parent does (call `dispose` when done with it). */
   constructor(parent?: AbortScope) {
     this.parent = parent ?? null;
+    this.root = parent ? parent.root : this;
+    this.depth = parent ? parent.depth + 1 : 0;
     if (!parent) return;
     if (parent.aborted) this.abort(parent.reason);
     else this.detach = parent.onAbort((reason) => this.abort(reason));
@@ -63,12 +70,16 @@ export class AbortScope {
   setDeadline(at: number, onDue: () => void): void {
     this.dueAt = at;
     this.onDue = onDue;
+    if (this.root === this) return;
+    this.root.timed ??= new Set();
+    this.root.timed.add(this);
   }
 
   /** Drops the deadline (its timer was cancelled). */
   clearDeadline(): void {
     this.dueAt = Number.POSITIVE_INFINITY;
     this.onDue = null;
+    this.root.timed?.delete(this);
   }
 
   /**
@@ -83,7 +94,7 @@ export class AbortScope {
   expireIfLate(now: number): void {
     let due: AbortScope[] | null = null;
     for (let s: AbortScope | null = this; s !== null; s = s.parent) {
-      if (s.onDue === null || !(now > s.dueAt) || s.aborted) continue;
+      if (!s.lateAt(now)) continue;
       due ??= [];
       due.unshift(s);
     }
@@ -91,6 +102,33 @@ export class AbortScope {
     // A stable sort: root first among equal deadlines.
     if (due.length > 1) due.sort((a, b) => a.dueAt - b.dueAt);
     for (const s of due) if (!s.aborted) s.onDue?.();
+  }
+
+  /**
+   * {@link expireIfLate} for this scope (a root: one without a parent) and every scope under it
+   * that has a deadline (a step attempt's timeout, a parallel step's), together: the earliest
+   * deadline first, as their timers would have fired, the outer scope first at the same time. For
+   * what stops an execution from outside (a cancel), which its timers would have come before.
+   */
+  expireAllIfLate(now: number): void {
+    const timed = this.timed;
+    if (timed === null || timed.size === 0) {
+      this.expireIfLate(now);
+      return;
+    }
+    const due = new Set<AbortScope>();
+    if (this.lateAt(now)) due.add(this);
+    for (const t of timed) {
+      for (let s: AbortScope | null = t; s !== null && s !== this; s = s.parent)
+        if (s.lateAt(now)) due.add(s);
+    }
+    const order = [...due].sort((a, b) => a.dueAt - b.dueAt || a.depth - b.depth);
+    for (const s of order) if (!s.aborted) s.onDue?.();
+  }
+
+  /** Whether this scope's deadline has passed by `now` (strictly later) and not ended it yet. */
+  private lateAt(now: number): boolean {
+    return this.onDue !== null && now > this.dueAt && !this.aborted;
   }
 
   /** Calls `fn` on abort (at once if already aborted). Returns the unsubscribe function. */
@@ -109,6 +147,7 @@ export class AbortScope {
   dispose(): void {
     this.detach?.();
     this.detach = null;
+    this.root.timed?.delete(this);
   }
 
   /**

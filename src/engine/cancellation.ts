@@ -179,8 +179,10 @@ export class Cancellation {
     if (status !== 'running' && status !== 'pending') return false;
     // Past the workflow's timeout though its timer has not fired (its runner's, see `armDeadline`;
     // for a resumed one still waiting for a slot, the queue's): stopped by it first, as the timer
-    // would have (the cancel then changes nothing; see `AbortScope.expireIfLate`).
-    if (ex.started) ex.scope.expireIfLate(now);
+    // would have (the cancel then changes nothing; see `AbortScope.expireIfLate`). Likewise past a
+    // running step's or parallel step's timeout: it fails first, its execution with it unless it
+    // retries (then the cancel stops it in its backoff).
+    if (ex.started) ex.scope.expireAllIfLate(now);
     else if (ex.record.deadlineAt !== null && ex.record.deadlineAt <= now) ex.stop('timeout');
     ex.stop('cancel');
     // A resumed execution waiting for a slot ran before: its runner ends it (compensating what

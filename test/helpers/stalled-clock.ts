@@ -11,9 +11,13 @@ export function stalledClock(): StalledClock {
   return {
     now: () => t,
     setTimer: () => ({ cancel() {} }),
-    // Sleeps end only by their signal, as nothing fires (a sleep that resolved would spin).
+    // Sleeps end only by their signal, as nothing fires (a sleep that resolved would spin); one
+    // aborted already ends at once, as the system clock's does.
     sleep: (_ms, signal) =>
-      new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason))),
+      new Promise((_resolve, reject) => {
+        if (signal?.aborted) reject(signal.reason);
+        else signal?.addEventListener('abort', () => reject(signal.reason));
+      }),
     move(ms: number) {
       t += ms;
     },

@@ -146,3 +146,42 @@ describe('AbortScope deadlines checked by expireIfLate', () => {
     expect(cleared.aborted).toBe(false);
   });
 });
+
+describe('AbortScope.expireAllIfLate', () => {
+  /** A scope whose deadline at `at` records `name` and aborts it. */
+  function timed(ended: string[], name: string, at: number, parent?: AbortScope): AbortScope {
+    const scope = new AbortScope(parent);
+    scope.setDeadline(at, () => {
+      ended.push(name);
+      scope.abort(`${name} late`);
+    });
+    return scope;
+  }
+
+  it('ends every late scope under the root, the earliest deadline first, the outer first when tied', () => {
+    const ended: string[] = [];
+    const root = new AbortScope();
+    const group = timed(ended, 'group', 30, root);
+    timed(ended, 'b', 20, group);
+    timed(ended, 'a', 10, group);
+    timed(ended, 'c', 30, root);
+    timed(ended, 'later', 500, root);
+    root.expireAllIfLate(10);
+    expect(ended).toEqual([]);
+    root.expireAllIfLate(31);
+    // The group's end aborts its children: each runs once, and `c` (tied with it) after it.
+    expect(ended).toEqual(['a', 'b', 'group', 'c']);
+  });
+
+  it('leaves out the scopes whose deadline was cleared or that were disposed', () => {
+    const ended: string[] = [];
+    const root = new AbortScope();
+    const cleared = timed(ended, 'cleared', 10, root);
+    cleared.clearDeadline();
+    const disposed = timed(ended, 'disposed', 10, root);
+    disposed.dispose();
+    root.expireAllIfLate(100);
+    expect(ended).toEqual([]);
+    expect(cleared.aborted).toBe(false);
+  });
+});
