@@ -31,8 +31,11 @@ export function workerless(ctx: EngineContext): boolean {
 }
 
 export class Adoption {
-  /** Unfinished executions this node's id held when it started, not taken over again yet. */
-  readonly heldAtStart = new Set<string>();
+  /**
+   * Unfinished executions this node's id held when it started, not taken over again yet, as they
+   * were read then: counted as this node's from the start (see `recover`).
+   */
+  readonly heldAtStart = new Map<string, ExecutionRecord>();
   /** Workflow versions this node lacks handlers for: its claims skip their executions. */
   readonly unrunnable: UnrunnableVersions;
   /** Executions taken here that this node lacks handlers for, whose lease it has yet to release. */

@@ -50,7 +50,12 @@ export class Takeover {
     let total = 0;
     if (this.ctx.config.nodeId !== undefined) {
       const held = await this.ctx.store.listOwned(this.ctx.nodeId, Number.MAX_SAFE_INTEGER);
-      for (const id of held) this.adoption.heldAtStart.add(id);
+      // Read as counted (what leaves this node's counts if another node takes one first: `retake`).
+      if (held.length > 0) {
+        for (const { execution } of await this.ctx.store.getExecutions(held)) {
+          this.adoption.heldAtStart.set(execution.id, execution);
+        }
+      }
       // They are this node's: taken up again now. Left to wait for their lease to run out they
       // would wait forever, as this node renews every lease its id holds.
       if (held.length > 0) total += await this.retake(held);
@@ -134,6 +139,11 @@ export class Takeover {
         const record = stored.get(id);
         if (!record || record.owner !== ctx.nodeId || !UNFINISHED_STATES.has(record.status)) {
           this.scheduler.notStarted.delete(id);
+          // Held under this node's id at start, and claimed by another node before this one took it
+          // up again: counted among the others' from now on, as it was counted at start.
+          const counted = this.adoption.heldAtStart.get(id);
+          this.adoption.heldAtStart.delete(id);
+          if (counted && record?.owner !== ctx.nodeId) ctx.metrics.disown(counted);
         }
       }
     }
