@@ -42,4 +42,22 @@ describe('a system clock stepped forward during waitForCompletion', () => {
     hold.open();
     expect(await wait).toMatchObject({ status: 'completed', outputData: { hang: 'done' } });
   });
+
+  it('still times out on the timers, on an execution another node runs', async () => {
+    const store = tempSqliteUrl();
+    const hold = gate();
+    const one = await withOrchestrator({ store, actions: { hang: () => hold.promise } });
+    await one.workflowEngine.defineWorkflow('w', [{ name: 'hang' }], { timeout: 3600 });
+    const started = nextEvent(one, 'step.started');
+    const id = await one.workflowEngine.executeWorkflow('w');
+    await started;
+    const two = await withOrchestrator({ store });
+    const begun = performance.now();
+    await expect(two.workflowEngine.waitForCompletion(id, { timeout: 0.15 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    // Not before its time (the timers' millisecond may round a little).
+    expect(performance.now() - begun).toBeGreaterThanOrEqual(149);
+    hold.open();
+  });
 });
