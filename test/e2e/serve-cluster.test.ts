@@ -152,8 +152,15 @@ describe('two serve processes on one PostgreSQL schema', () => {
       expect(report).toMatchObject({ balanced: true, balanceScore: 1, threshold: 0.3 });
 
       // SIGTERM: both leave (their executions released, unfinished, for the next node to start).
-      for (const p of procs) p.child.kill('SIGTERM');
-      for (const p of procs) expect((await p.exited).code).toBe(0);
+      // The first says where its executions go: to the other nodes, not only to its next start.
+      procs[0]!.child.kill('SIGTERM');
+      const first = await procs[0]!.exited;
+      expect(first.code).toBe(0);
+      expect(`${first.stdout}${first.stderr}`).toContain(
+        'SIGTERM: shutting down (running steps get up to 0s; the rest are released to the other nodes, or resume on the next start)',
+      );
+      procs[1]!.child.kill('SIGTERM');
+      expect((await procs[1]!.exited).code).toBe(0);
       const view = new PostgresStore(PG_URL, { schema, poolSize: 1 });
       try {
         await view.init();

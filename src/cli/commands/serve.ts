@@ -253,9 +253,11 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
       { signal, grace: options.grace },
       'shutting down: no new requests or work; running steps may finish',
     );
-    out.note(
-      `\n${signal}: shutting down (running steps get up to ${options.grace}s; the rest resume on the next start)`,
-    );
+    // In cluster mode the executions it stops are released at once, for the other nodes to resume.
+    const rest = orch.cluster
+      ? 'are released to the other nodes, or resume on the next start'
+      : 'resume on the next start';
+    out.note(`\n${signal}: shutting down (running steps get up to ${options.grace}s; the rest ${rest})`);
     const running = orch;
     // The API stays up through the grace period, so that remote workers can report (or hear the
     // cancellation of) the steps they run, and take tasks already queued for running steps;
