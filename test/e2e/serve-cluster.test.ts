@@ -3,7 +3,8 @@
  * the same `--store` URL (one PostgreSQL schema), their own ports, the same token, handlers and
  * workflow folder. Executions submitted through one node's API spread over both; `GET /v1/workers`
  * on either node shows both nodes with their load and last heartbeat, and `orchestrator workers`
- * shows the same from the store; a node stopped with SIGTERM leaves the registry.
+ * shows the same from the store; a node killed with SIGKILL has its executions taken over by the
+ * other and is no worker any more; a node stopped with SIGTERM leaves the registry.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkersReport } from '../../src/cli/reports.js';
@@ -101,7 +102,8 @@ describe('two serve processes on one PostgreSQL schema', () => {
       const [a, b] = selves as [string, string];
 
       // Four slow executions submitted through the first node: placed two per node.
-      const input = { audioUrl: 'https://example.com/hello.wav', userId: 1, latency: 8 };
+      // Slow enough (about 20 s each) to be running still when the test ends.
+      const input = { audioUrl: 'https://example.com/hello.wav', userId: 1, latency: 20 };
       const ids: string[] = [];
       for (let i = 0; i < 4; i++) {
         ids.push(
@@ -151,20 +153,53 @@ describe('two serve processes on one PostgreSQL schema', () => {
       );
       expect(report).toMatchObject({ balanced: true, balanceScore: 1, threshold: 0.3 });
 
-      // SIGTERM: both leave (their executions released, unfinished, for the next node to start).
-      // The first says where its executions go: to the other nodes, not only to its next start.
+      // SIGKILL of the second node: the first takes its executions over (on this host, within a
+      // sweepInterval), and it is no worker any more — shown not alive, and dead to the CLI.
+      procs[1]!.child.kill('SIGKILL');
+      await procs[1]!.exited;
+      const after = await until(
+        async () => {
+          last = await workers(urls[0]!);
+          const gone = last.workers.length === 1 && last.nodes.find((n) => n.id === b)?.alive === false;
+          return gone && last.workers[0]?.id === a && last.workers[0]?.active === 4 ? last : undefined;
+        },
+        () => `${urls[0]} to show the killed node gone (last: ${JSON.stringify(last)})`,
+      );
+      expect(after.nodes.map((n) => [n.id, n.alive]).sort()).toEqual(
+        [
+          [a, true],
+          [b, false],
+        ].sort(),
+      );
+      const moved = (await Promise.all(ids.map((id) => call(urls[0]!, `/v1/executions/${id}`)))) as {
+        workerId: string;
+        status: string;
+      }[];
+      expect(moved.map((s) => [s.workerId, s.status])).toEqual(ids.map(() => [a, 'running']));
+      const dead = await cli(['--json', 'workers', '--store', store]);
+      expect(dead.code, dead.stderr).toBe(0);
+      const deadReport = parseJson<WorkersReport>(dead.stdout);
+      expect(deadReport.nodes.map((n) => [n.id, n.state, n.executions]).sort()).toEqual(
+        [
+          [a, 'alive', 4],
+          [b, 'dead', 0],
+        ].sort(),
+      );
+      expect(deadReport.workers.map((w) => [w.id, w.active, w.source])).toEqual([[a, 4, 'node']]);
+
+      // SIGTERM: the first leaves (its executions released, unfinished, for the next node to start),
+      // saying where they go: to the other nodes, not only to its next start.
       procs[0]!.child.kill('SIGTERM');
       const first = await procs[0]!.exited;
       expect(first.code).toBe(0);
       expect(`${first.stdout}${first.stderr}`).toContain(
         'SIGTERM: shutting down (running steps get up to 0s; the rest are released to the other nodes, or resume on the next start)',
       );
-      procs[1]!.child.kill('SIGTERM');
-      expect((await procs[1]!.exited).code).toBe(0);
       const view = new PostgresStore(PG_URL, { schema, poolSize: 1 });
       try {
         await view.init();
-        expect(await view.listNodes()).toEqual([]);
+        // The killed node's row stays (shown dead) until it is forgotten; the other removed its own.
+        expect((await view.listNodes()).map((n) => n.id)).toEqual([b]);
         expect(await view.countExecutions({ status: 'running' })).toBe(4);
         for (const owner of [a, b]) expect(await view.listOwned(owner, 10)).toEqual([]);
       } finally {
