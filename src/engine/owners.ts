@@ -4,7 +4,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /**
@@ -31,10 +31,26 @@ export function newNodeId(): string {
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return !exitedUnreaped(pid);
+}
+
+/**
+ * Whether `pid` has exited and waits for its parent to reap it (a zombie, which `kill(pid, 0)`
+ * still finds): a node killed under a parent that reaps late or never. Linux only (/proc).
+ */
+function exitedUnreaped(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false; // no /proc: the signal check alone
+  }
+  // `pid (comm) S ...`: the state follows the last parenthesis (comm may hold any character).
+  const state = stat.charAt(stat.lastIndexOf(')') + 2);
+  return state === 'Z' || state === 'X';
 }
 
 /** Whether `owner` is a node on this host whose process no longer exists. */
