@@ -61,7 +61,7 @@ export function register(program: Command): void {
         if (orphans > 0) {
           out.line(
             '',
-            `${plural(orphans, 'execution')} of stale or dead nodes ${orphans === 1 ? 'is' : 'are'} taken over by a live node, or by the next orchestrator that opens this store.`,
+            `${plural(orphans, 'execution')} of stale or dead nodes ${orphans === 1 ? 'is' : 'are'} taken over by a live node that has their steps' actions, or by the next orchestrator that opens this store and has them.`,
           );
         }
       }
