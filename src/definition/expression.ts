@@ -187,24 +187,24 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
       try {
         return evaluateWith(scope, null);
       } catch (error) {
-        if (!readsObjectWithConstructorKey(error)) throw error;
-        // The data holds an object with its own `constructor` key, which the library reads only
+        // The data may hold an object with its own `constructor` key, which the library reads only
         // through a map view (map-view.ts): again through the views, uncounted like the first run.
-        return evaluateWith(scope, new ReadBudget(Number.POSITIVE_INFINITY));
+        // Whatever the error: CEL's `||` and `&&` absorb one side's error when the other decides,
+        // so a first run whose side read such an object may end with the other side's error
+        // ('No such key') where the views give true. No map view made: the data has no such
+        // object, and the first run's error stands.
+        const views = new ReadBudget(Number.POSITIVE_INFINITY);
+        let value: unknown;
+        try {
+          value = evaluateWith(scope, views);
+        } catch (retried) {
+          throw views.mapViews > 0 ? retried : error;
+        }
+        if (views.mapViews === 0) throw error;
+        return value;
       }
     },
   });
-}
-
-/**
- * Whether evaluation failed on an object the library could not type: in JSON data, only an object
- * with its own `constructor` key (the library types objects by that property, and fails with a
- * `TypeError` when it is null).
- */
-function readsObjectWithConstructorKey(error: unknown): boolean {
-  if (!(error instanceof ExpressionError)) return false;
-  const cause = error.cause;
-  return cause instanceof TypeError || (cause as { code?: unknown } | undefined)?.code === 'unsupported_type';
 }
 
 function overBudget(source: string): ExpressionError {

@@ -55,6 +55,9 @@ export class ReadBudget {
   /** Each object's view, so that data read twice is one view (and equal to itself at once). */
   private readonly views = new Map<object, object>();
 
+  /** Map views made (of objects with a `constructor` key). */
+  mapViews = 0;
+
   /** What a map view of an object with a `constructor` key reads through (see `map-view.ts`). */
   private readonly reader: ViewReader = {
     spend: (reads) => this.spend(reads),
@@ -86,6 +89,7 @@ export class ReadBudget {
     if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
     if (!Array.isArray(value) && needsMapView(value)) {
       const map = mapView(value as Record<string, unknown>, this.reader, TARGET);
+      this.mapViews++;
       this.views.set(value, map);
       return map;
     }

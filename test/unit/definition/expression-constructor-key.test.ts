@@ -56,6 +56,34 @@ describe('expressions over objects with a `constructor` key', () => {
     });
   });
 
+  it("give what `||` and `&&` give over any other map when the other side's error is absorbed", () => {
+    // CEL's `||` (`&&`) is true (false) when either side is, whatever error the other gives. Read
+    // as a plain object, the side that reads such an object failed too, and the other side's error
+    // was what the expression failed with: 'No such key: missing' rather than true.
+    const data = (key: string): ExpressionScope => ({
+      result: null,
+      input: { rec: { [key]: 'x', n: 5 }, num: 1 },
+      steps: {},
+    });
+    for (const source of [
+      'input.rec.n == 5 || input.missing.y == 2',
+      'input.rec.n == 5 || input.num.y == 1',
+      '(input.rec.n == 5 || input.missing) && true',
+      '!(input.rec.n == 6 && input.missing.y == 2)',
+    ]) {
+      const expected = compileExpression(source).evaluate(data('other'));
+      expect(expected).toBe(true);
+      expect(compileExpression(source).evaluate(data('constructor'))).toBe(expected);
+    }
+    // An error no side absorbs is the error the expression fails with, as before.
+    expect(() =>
+      compileExpression('input.rec.n == 6 || input.missing.y == 2').evaluate(data('constructor')),
+    ).toThrow('No such key: missing');
+    expect(() => compileExpression('input.rec.n + input.missing').evaluate(data('other'))).toThrow(
+      'No such key: missing',
+    );
+  });
+
   it('still stop a loop that reads too much of such data', () => {
     const big = Object.fromEntries(Array.from({ length: 1_100 }, (_, i) => [`k${i}`, i]));
     const wide: ExpressionScope = { result: { ...big, constructor: 1 }, input: null, steps: {} };
