@@ -103,9 +103,22 @@ export function copyJsonOrThrow(
   return copy;
 }
 
-/** A copy of a value already checked (a recorded output, the execution's input). */
+/**
+ * A copy of a value already checked (a recorded output, the execution's input). It leaves the
+ * count of a {@link tryCopyJson} under way alone: a handler that returns `ctx.outputs` has each
+ * output copied (on first read) while the engine copies what it returned, and counted twice, an
+ * output of 40 MiB was refused as 80.
+ */
 export function copyJson<T>(value: T): T {
-  return fastCopy(value, 0) as T;
+  const counted = copiedText;
+  const stop = stopAt;
+  stopAt = Number.POSITIVE_INFINITY;
+  try {
+    return fastCopy(value, 0) as T;
+  } finally {
+    copiedText = counted;
+    stopAt = stop;
+  }
 }
 
 /**

@@ -95,3 +95,26 @@ describe('step output size (memory store)', () => {
     expect((status.outputData.big as { text: string }).text.length).toBe(MAX_OUTPUT_TEXT - 64);
   });
 });
+
+describe('step output size of what ctx.outputs holds (memory store)', () => {
+  it('counts an earlier output returned through ctx.outputs once, as its JSON has it', async () => {
+    // 40 MiB: under the limit once, over it if counted twice (as it is copied out of ctx.outputs
+    // on first read, and then as part of the output).
+    const text = 'x'.repeat(40 * MIB);
+    const orch = await withOrchestrator({
+      store: 'memory',
+      actions: {
+        fetch: () => text,
+        pass: (_input, ctx) => ({ all: ctx.outputs }),
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'fetch' }, { name: 'pass' }]);
+    const status = await orch.workflowEngine.waitForCompletion(
+      await orch.workflowEngine.executeWorkflow('w'),
+    );
+    expect(status.error).toBeUndefined();
+    expect(status.status).toBe('completed');
+    const output = status.steps.find((s) => s.name === 'pass')?.output as { all: { fetch: string } };
+    expect(output.all.fetch).toHaveLength(40 * MIB);
+  });
+});
