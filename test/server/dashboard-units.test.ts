@@ -358,6 +358,14 @@ describe('format', () => {
     ]);
   });
 
+  it('picks the unit after rounding: no "1000 ms" or "60 s"', () => {
+    expect([formatSpan(999.7), formatSpan(59_999.9), formatSpan(59_999.4)]).toEqual([
+      '1 s',
+      '1 min',
+      '59.999 s',
+    ]);
+  });
+
   it('colours JSON with every token escaped', () => {
     const out = jsonBlock({ '<k>': '<script>x</script>', n: 1.5, ok: true, none: null }).value;
     expect(out).toContain('<span class="j-key">&quot;&lt;k&gt;&quot;</span>');

@@ -25,8 +25,10 @@ export function formatDuration(ms: number | null | undefined): string {
  * rounded to whole seconds, a window of 240 ms read '0 s' and a chart's 0.5 s buckets '1 s'.
  */
 export function formatSpan(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(3))} s`;
+  // The unit is picked after rounding to whole ms: 999.7 ms is '1 s', not '1000 ms'.
+  const whole = Math.round(ms);
+  if (whole < 1000) return `${whole} ms`;
+  if (whole < 60_000) return `${whole / 1000} s`;
   const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds} s`;
   const rest = seconds % 60;
