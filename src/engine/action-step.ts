@@ -26,7 +26,7 @@ import {
   tryCopyJson,
 } from '../json-value.js';
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
-import { MAX_FAIL_MESSAGE_LENGTH } from '../remote/protocol.js';
+import { MAX_ERROR_CODE_LENGTH, MAX_FAIL_MESSAGE_LENGTH } from '../remote/protocol.js';
 import { storableText } from '../storable-text.js';
 import type { StepRecord } from '../store/store.js';
 import { textPrefix } from '../text-prefix.js';
@@ -63,13 +63,13 @@ export type StepOutcome =
 /**
  * The error info of a step failure (SPEC §4: the error's own code, else STEP_FAILED). A U+0000 or
  * lone surrogate in the handler's message or code becomes U+FFFD, as every store keeps it. The
- * message keeps at most the 8192 characters a remote worker's may have (never half a surrogate
- * pair): a handler that threw a whole response body in its message had it stored in the step's
- * error, its attempt's and the execution's, on every attempt.
+ * message keeps at most the 8192 characters a remote worker's may have, the code its 128 (never
+ * half a surrogate pair): a handler that threw a whole response body in its message had it stored
+ * in the step's error, its attempt's and the execution's, on every attempt.
  */
 export function stepErrorInfo(error: unknown, step: string): ErrorInfo {
   return {
-    code: storableText(errorCode(error) ?? 'STEP_FAILED'),
+    code: textPrefix(storableText(errorCode(error) ?? 'STEP_FAILED'), MAX_ERROR_CODE_LENGTH),
     message: textPrefix(storableText(errorMessage(error)), MAX_FAIL_MESSAGE_LENGTH),
     step,
   };

@@ -76,4 +76,25 @@ describe.each(['memory', 'sqlite', 'postgres'])('step error text (%s store)', (k
       await again.close();
     }
   });
+
+  it('keeps at most 128 characters of a code, as from a remote worker, never half a pair', async () => {
+    const url = store(kind);
+    const failing = () => {
+      throw new NonRetryableError('bad', { code: `${'C'.repeat(127)}\ud83d\ude00${'D'.repeat(50_000)}` });
+    };
+    const orch = await withOrchestrator({ store: url, actions: { a: failing } });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const live = await orch.workflowEngine.waitForCompletion(id);
+    expect(live.error).toEqual({ code: 'C'.repeat(127), message: 'bad', step: 'a' });
+    expect(live.steps[0]?.history?.map((h) => h.error?.code)).toEqual(['C'.repeat(127)]);
+    if (kind === 'memory') return;
+    await orch.close();
+    const again = await createOrchestrator({ store: url, actions: { a: failing } });
+    try {
+      expect((await again.workflowEngine.getExecutionStatus(id))?.error).toEqual(live.error);
+    } finally {
+      await again.close();
+    }
+  });
 });
