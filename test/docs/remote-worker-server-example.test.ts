@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Orchestrator, RemoteWorkerHub } from '../../src/index.js';
+import { jsonRequest } from '../helpers/json-http.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PAGE = readFileSync(join(ROOT, 'docs/remote-workers.md'), 'utf8');
@@ -62,18 +63,8 @@ describe("docs/remote-workers.md's server-side library sample, run", () => {
       if (!address || typeof address === 'string') throw new Error('the sample does not listen');
       return { ...started, url: `http://127.0.0.1:${address.port}` };
     };
-    const api = async (url: string, method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${TOKEN}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
-    };
+    const api = (url: string, method: string, path: string, body?: unknown) =>
+      jsonRequest<Record<string, unknown> | null>(TOKEN, url, method, path, body);
     const queuedStt = async (hub: RemoteWorkerHub) => {
       for (let i = 0; i < 500 && !hub.snapshot().queued.stt; i++) await new Promise((r) => setTimeout(r, 10));
       return hub.snapshot().queued.stt;

@@ -8,29 +8,15 @@ import { execFile, spawnSync } from 'node:child_process';
 import { request, type Server } from 'node:http';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { type JsonReply, jsonRequest } from '../helpers/json-http.js';
 import { startServer, TOKEN } from './server.js';
 
 const run = promisify(execFile);
 const hasCurl = spawnSync('curl', ['--version']).status === 0;
 
-interface Reply {
-  status: number;
-  body: unknown;
-}
-
 /** One JSON request, exactly as any HTTP client would send it. */
-async function http(base: string, method: string, path: string, body?: unknown): Promise<Reply> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TOKEN}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const http = (base: string, method: string, path: string, body?: unknown) =>
+  jsonRequest(TOKEN, base, method, path, body);
 
 type Task = {
   taskId: string;
@@ -252,7 +238,7 @@ describe('the raw HTTP protocol (curl)', () => {
   it('serves an action with nothing but curl', async () => {
     expect(hasCurl, 'the curl binary is needed (.ci/run installs it)').toBe(true);
     const { url } = await startServer({ hub: { leaseSeconds: 5, pollSeconds: 1 } });
-    const curl = async (method: string, path: string, body?: unknown): Promise<Reply> => {
+    const curl = async (method: string, path: string, body?: unknown): Promise<JsonReply> => {
       const args = ['-sS', '-X', method, '-H', `Authorization: Bearer ${TOKEN}`, '-w', '\n%{http_code}'];
       if (body !== undefined)
         args.push('-H', 'Content-Type: application/json', '--data', JSON.stringify(body));
@@ -265,7 +251,7 @@ describe('the raw HTTP protocol (curl)', () => {
     expect(reg.status).toBe(201);
     const { workerId } = reg.body as { workerId: string };
     const id = await defineAndStart(url, 'loud', [{ name: 'shout' }], { word: 'hi' });
-    let polled: Reply;
+    let polled: JsonReply;
     do polled = await curl('POST', `/v1/remote-workers/${workerId}/poll`, { waitSeconds: 1 });
     while (polled.status === 204);
     expect(polled.status).toBe(200);
