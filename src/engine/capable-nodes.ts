@@ -18,7 +18,7 @@ import { DEFINITION_FORMAT } from '../definition/format-levels.js';
 import type { Plan } from '../definition/types.js';
 import type { NodeRecord } from '../store/store.js';
 import { BUILTIN_ACTION_NAMES } from './action-registry.js';
-import type { EngineContext } from './context.js';
+import { type EngineContext, leaseMs } from './context.js';
 import { missingHandlers, missingIn } from './unrunnable.js';
 
 /** What a node's heartbeat says it has (`info.handlers`). */
@@ -109,14 +109,35 @@ export class NodeHandlers {
  * handler it names (this node judged by its registries as they are now) and reads its definition
  * format (this node does: it has the plan). When no live node has them all, this node: it runs the
  * execution and the step fails with ACTION_NOT_FOUND, as on a single node (SPEC §4) — not placed
- * on another node that would only let it go, to wait unowned.
+ * on another node that would only let it go, to wait unowned. Nor on a node whose last heartbeat
+ * this node read leaves it too little of a lease to renew an execution placed there (see
+ * `renewsTooLate`): this node then.
  */
 export function placementTarget(ctx: EngineContext, plan: Plan): string {
   const lb = ctx.loadBalancer;
   const others = ctx.nodeHandlers.lacking(plan);
   const selfLacks = missingHandlers(ctx, plan, true).length > 0;
-  if (others.size === 0 && !selfLacks) return lb.pickWorker();
-  const lacks = (id: string) => (id === ctx.nodeId ? selfLacks : others.has(id));
+  const now = ctx.clock.now();
+  const late = (id: string) => id !== ctx.nodeId && renewsTooLate(ctx, id, now);
+  const lacks = (id: string) => (id === ctx.nodeId ? selfLacks : others.has(id) || late(id));
+  // The least-loaded node, when it will do (the common case): no second pass over the nodes.
+  const first = lb.pickWorker();
+  if (!lacks(first)) return first;
   const picked = lb.pickWorker(lacks);
   return lacks(picked) ? ctx.nodeId : picked;
+}
+
+/**
+ * Whether an execution placed on `node` now would get a lease (a lease after its last heartbeat this
+ * node read: see `placedLeaseUntil`) ending within the third of a lease between its renewals, or
+ * ended already. Seen when this node's view is old (it stalled: a GC pause, SIGSTOP, a starved
+ * process): the node may be alive and well, but it could not renew that lease in time, and the
+ * next claim (this node's own round, first of all) would take the execution from under it, a step
+ * it started run twice.
+ */
+function renewsTooLate(ctx: EngineContext, node: string, now: number): boolean {
+  const heartbeat = ctx.heartbeats.get(node);
+  if (heartbeat === undefined) return false;
+  const lease = heartbeat.leaseMs ?? leaseMs(ctx);
+  return heartbeat.at + lease - now < lease / 3;
 }

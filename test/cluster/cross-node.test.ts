@@ -191,13 +191,45 @@ describe('across cluster nodes', () => {
       capacity: 100,
       info: { pid: 4242, cluster: true, leaseSeconds: 2 },
     });
-    await sleep(1_400);
-    expect(a.loadBalancer.getWorkers()).toContain('otherhost/4242/dead00');
+    while (!a.loadBalancer.getWorkers().includes('otherhost/4242/dead00')) await sleep(20);
     const id = await a.workflowEngine.executeWorkflow('quick', {});
     const placed = (await a.store.getExecution(id))?.execution;
     expect(placed?.owner).toBe('otherhost/4242/dead00');
     // Its lease ends a lease after the dead node's last heartbeat, not a lease after placement.
     expect(placed?.leaseUntil).toBeLessThanOrEqual(died + 2_000);
+    expect((await a.workflowEngine.waitForCompletion(id, { timeout: 10 })).status).toBe('completed');
+  }, 30_000);
+
+  it('a node whose last known heartbeat leaves it too little of a lease to renew is not placed on', async () => {
+    // As after this node stalled (a GC pause, SIGSTOP): the heartbeats it read are old. Placed there,
+    // an execution got a lease ending before its owner's next renewal, or already ended: this node's
+    // next round claimed it back from under a healthy owner that had started it (a step run twice).
+    const schema = t.schema();
+    const a = await node(schema);
+    await a.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
+    await a.workflowEngine.defineWorkflow('quick', [{ name: 'quick' }]);
+    const raw = new PostgresStore(PG_URL, { schema });
+    t.later(() => raw.close());
+    await raw.init();
+    await a.workflowEngine.executeWorkflow('hold', {}); // a: 1, the other: 0
+    const old = 'otherhost/4243/old000';
+    // Its last heartbeat 1.5 s ago, with a 2 s lease: live for 0.5 s more, less than the third of a
+    // lease between its renewals.
+    await raw.heartbeat({
+      id: old,
+      startedAt: Date.now() - 10_000,
+      lastHeartbeat: Date.now() - 1_500,
+      running: 0,
+      queued: 0,
+      capacity: 100,
+      info: { pid: 4243, cluster: true, leaseSeconds: 2 },
+    });
+    const seenBy = Date.now() + 2_000;
+    while (!a.loadBalancer.getWorkers().includes(old) && Date.now() < seenBy) await sleep(20);
+    const id = await a.workflowEngine.executeWorkflow('quick', {});
+    const placed = (await a.store.getExecution(id))?.execution;
+    expect(placed?.owner).toBe(a.nodeId);
+    expect(placed!.leaseUntil! - Date.now()).toBeGreaterThan(2_000 / 3);
     expect((await a.workflowEngine.waitForCompletion(id, { timeout: 10 })).status).toBe('completed');
   }, 30_000);
 });
