@@ -5,47 +5,35 @@
  * count a clock stepped forward as time the attempt (or parallel step) took.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { StepDefinition } from '../../src/index.js';
 import { withOrchestrator } from '../helpers/orchestrator.js';
-
-/** Steps the system clock (Date.now, which systemClock reads) forward by `ms` from now on. */
-function stepClockForward(ms: number): void {
-  const real = Date.now.bind(Date);
-  vi.spyOn(Date, 'now').mockImplementation(() => real() + ms);
-}
+import { stepClockForward } from '../helpers/step-system-clock.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
 describe('a system clock stepped forward while a step runs', () => {
-  it("does not time out an attempt that took less than its step's timeout", async () => {
-    const orch = await withOrchestrator({
-      actions: {
-        work: async () => {
-          stepClockForward(120_000);
-          return 'done';
-        },
-      },
-    });
+  /** Runs `steps` with a `work` action that steps the clock two minutes forward and returns 'done'. */
+  async function run(steps: StepDefinition[]) {
+    const work = async () => {
+      stepClockForward(120_000);
+      return 'done';
+    };
+    const orch = await withOrchestrator({ actions: { work } });
     const e = orch.workflowEngine;
-    await e.defineWorkflow('w', [{ name: 'work', timeout: 5, retry: { maxAttempts: 0 } }], { timeout: 3600 });
-    const status = await e.waitForCompletion(await e.executeWorkflow('w'));
+    await e.defineWorkflow('w', steps, { timeout: 3600 });
+    return e.waitForCompletion(await e.executeWorkflow('w'));
+  }
+
+  it("does not time out an attempt that took less than its step's timeout", async () => {
+    const status = await run([{ name: 'work', timeout: 5, retry: { maxAttempts: 0 } }]);
     expect(status.status).toBe('completed');
     expect(status.outputData.work).toBe('done');
   });
 
   it('does not time out a parallel step whose branches took less than its timeout', async () => {
-    const orch = await withOrchestrator({
-      actions: {
-        work: async () => {
-          stepClockForward(120_000);
-          return 'done';
-        },
-      },
-    });
-    const e = orch.workflowEngine;
-    await e.defineWorkflow('w', [{ name: 'p', timeout: 5, parallel: [{ name: 'work' }] }], { timeout: 3600 });
-    const status = await e.waitForCompletion(await e.executeWorkflow('w'));
+    const status = await run([{ name: 'p', timeout: 5, parallel: [{ name: 'work' }] }]);
     expect(status.status).toBe('completed');
     expect(status.outputData.p).toEqual({ work: 'done' });
   });

@@ -5,12 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { gate, nextEvent, tempSqliteUrl, until, withOrchestrator } from '../helpers/orchestrator.js';
-
-/** Steps the system clock (Date.now, which systemClock reads) forward by `ms` from now on. */
-function stepClockForward(ms: number): void {
-  const real = Date.now.bind(Date);
-  vi.spyOn(Date, 'now').mockImplementation(() => real() + ms);
-}
+import { stepClockForward } from '../helpers/step-system-clock.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
