@@ -173,25 +173,9 @@ describe('across cluster nodes', () => {
 
   it('an execution placed on a node that just died is taken over a lease after its last heartbeat', async () => {
     const schema = t.schema();
-    const a = await node(schema);
-    await a.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
-    await a.workflowEngine.defineWorkflow('quick', [{ name: 'quick' }]);
-    const raw = new PostgresStore(PG_URL, { schema });
-    t.later(() => raw.close());
-    await raw.init();
-    await a.workflowEngine.executeWorkflow('hold', {});
     // Another host's node heartbeated, then died: live in the registry for one more lease.
     const died = Date.now();
-    await raw.heartbeat({
-      id: 'otherhost/4242/dead00',
-      startedAt: died - 10_000,
-      lastHeartbeat: died,
-      running: 0,
-      queued: 0,
-      capacity: 100,
-      info: { pid: 4242, cluster: true, leaseSeconds: 2 },
-    });
-    while (!a.loadBalancer.getWorkers().includes('otherhost/4242/dead00')) await sleep(20);
+    const a = await nodeBesideOtherHost(schema, 'otherhost/4242/dead00', died);
     const id = await a.workflowEngine.executeWorkflow('quick', {});
     const placed = (await a.store.getExecution(id))?.execution;
     expect(placed?.owner).toBe('otherhost/4242/dead00');
@@ -205,27 +189,9 @@ describe('across cluster nodes', () => {
     // an execution got a lease ending before its owner's next renewal, or already ended: this node's
     // next round claimed it back from under a healthy owner that had started it (a step run twice).
     const schema = t.schema();
-    const a = await node(schema);
-    await a.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
-    await a.workflowEngine.defineWorkflow('quick', [{ name: 'quick' }]);
-    const raw = new PostgresStore(PG_URL, { schema });
-    t.later(() => raw.close());
-    await raw.init();
-    await a.workflowEngine.executeWorkflow('hold', {}); // a: 1, the other: 0
-    const old = 'otherhost/4243/old000';
     // Its last heartbeat 1.5 s ago, with a 2 s lease: live for 0.5 s more, less than the third of a
     // lease between its renewals.
-    await raw.heartbeat({
-      id: old,
-      startedAt: Date.now() - 10_000,
-      lastHeartbeat: Date.now() - 1_500,
-      running: 0,
-      queued: 0,
-      capacity: 100,
-      info: { pid: 4243, cluster: true, leaseSeconds: 2 },
-    });
-    const seenBy = Date.now() + 2_000;
-    while (!a.loadBalancer.getWorkers().includes(old) && Date.now() < seenBy) await sleep(20);
+    const a = await nodeBesideOtherHost(schema, 'otherhost/4243/old000', Date.now() - 1_500);
     const id = await a.workflowEngine.executeWorkflow('quick', {});
     const placed = (await a.store.getExecution(id))?.execution;
     expect(placed?.owner).toBe(a.nodeId);
@@ -233,3 +199,30 @@ describe('across cluster nodes', () => {
     expect((await a.workflowEngine.waitForCompletion(id, { timeout: 10 })).status).toBe('completed');
   }, 30_000);
 });
+
+/**
+ * Node a (on `schema`) running one `hold` execution, with `quick` defined, and another host's
+ * cluster node `id` whose last heartbeat was at `lastHeartbeat` (a 2 s lease), once a has seen it.
+ */
+async function nodeBesideOtherHost(schema: string, id: string, lastHeartbeat: number): Promise<Orchestrator> {
+  const a = await node(schema);
+  await a.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
+  await a.workflowEngine.defineWorkflow('quick', [{ name: 'quick' }]);
+  const raw = new PostgresStore(PG_URL, { schema });
+  t.later(() => raw.close());
+  await raw.init();
+  await a.workflowEngine.executeWorkflow('hold', {}); // a: 1, the other: 0
+  const pid = Number(id.split('/')[1]);
+  await raw.heartbeat({
+    id,
+    startedAt: lastHeartbeat - 10_000,
+    lastHeartbeat,
+    running: 0,
+    queued: 0,
+    capacity: 100,
+    info: { pid, cluster: true, leaseSeconds: 2 },
+  });
+  const seenBy = Date.now() + 5_000;
+  while (!a.loadBalancer.getWorkers().includes(id) && Date.now() < seenBy) await sleep(20);
+  return a;
+}
