@@ -54,16 +54,16 @@ const STOP_FACTOR = 2;
  * per-step path.
  */
 export function tryCopyJson(value: unknown, limit = Number.POSITIVE_INFINITY): unknown {
-  copiedText = 0;
-  stopAt = limit * STOP_FACTOR;
+  const count: CopyCount = { text: 0, stopAt: limit * STOP_FACTOR };
   try {
-    return fastCopy(value, 0);
+    return fastCopy(value, 0, count);
   } catch (error) {
     if (error === OVER) return TOO_LARGE;
     // BAD, or what reading the value threw (a getter, a proxy's trap): either way, not JSON.
     return NOT_JSON;
   } finally {
-    stopAt = Number.POSITIVE_INFINITY;
+    // Set once the copy ended: a copy made meanwhile (a getter's) has its own count.
+    copiedText = count.text;
   }
 }
 
@@ -104,28 +104,27 @@ export function copyJsonOrThrow(
 }
 
 /**
- * A copy of a value already checked (a recorded output, the execution's input). It leaves the
- * count of a {@link tryCopyJson} under way alone: a handler that returns `ctx.outputs` has each
- * output copied (on first read) while the engine copies what it returned, and counted twice, an
- * output of 40 MiB was refused as 80.
+ * A copy of a value already checked (a recorded output, the execution's input). Counted apart
+ * from a {@link tryCopyJson} under way (a handler that returns `ctx.outputs` has each output
+ * copied on first read while the engine copies what it returned: counted twice, an output of 40
+ * MiB was refused as 80).
  */
 export function copyJson<T>(value: T): T {
-  const counted = copiedText;
-  const stop = stopAt;
-  stopAt = Number.POSITIVE_INFINITY;
-  try {
-    return fastCopy(value, 0) as T;
-  } finally {
-    copiedText = counted;
-    stopAt = stop;
-  }
+  return fastCopy(value, 0, { text: 0, stopAt: Number.POSITIVE_INFINITY }) as T;
 }
 
 /**
- * Characters in the strings and keys the last {@link tryCopyJson} copied, plus
- * {@link OTHER_VALUE_SIZE} per other value: about the length of its JSON text, counted during the
- * copy (see {@link copiedJsonText}).
+ * What one copy counts as it goes: the characters in the strings and keys it copied, plus
+ * {@link OTHER_VALUE_SIZE} per other value (about the length of the JSON text: see
+ * {@link copiedJsonText}), and the count past which it stops (see {@link STOP_FACTOR}). One per
+ * copy, so that a copy made inside another (a getter that copies) counts apart.
  */
+interface CopyCount {
+  text: number;
+  readonly stopAt: number;
+}
+
+/** The finished count of the last {@link tryCopyJson}, for {@link copiedJsonText}. */
 let copiedText = 0;
 
 /**
@@ -188,22 +187,19 @@ function escapesInString(text: string): number {
 /** What the fast copy throws on any problem (one object, nothing allocated per throw). */
 const BAD: unique symbol = Symbol('not a JSON value');
 
-/** What the fast copy throws once {@link copiedText} is past {@link stopAt}. */
+/** What the fast copy throws once its count is past its `stopAt`. */
 const OVER: unique symbol = Symbol('too large');
-
-/** The count past which the copy under way stops (see {@link STOP_FACTOR}). */
-let stopAt = Number.POSITIVE_INFINITY;
 
 /**
  * The copy, with no bookkeeping: a problem (a cycle shows as too deep) throws `BAD`, and the
  * caller walks the value again with `walkJson` to say what and where.
  */
-function fastCopy(value: unknown, depth: number): unknown {
+function fastCopy(value: unknown, depth: number, count: CopyCount): unknown {
   if (typeof value === 'string') {
-    copiedText += value.length;
+    count.text += value.length;
     return value;
   }
-  copiedText += OTHER_VALUE_SIZE;
+  count.text += OTHER_VALUE_SIZE;
   if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     // JSON writes -0 as 0: so do the durable stores, and so does the copy.
@@ -212,12 +208,12 @@ function fastCopy(value: unknown, depth: number): unknown {
   }
   if (value === undefined) return depth === 0 ? undefined : null;
   if (typeof value !== 'object' || depth >= MAX_DEPTH) throw BAD;
-  if (copiedText > stopAt) throw OVER;
+  if (count.text > count.stopAt) throw OVER;
   if (Array.isArray(value)) {
     // Its items count at least this much: a length alone can be billions (holes take no memory).
-    if (copiedText + value.length * OTHER_VALUE_SIZE > stopAt) throw OVER;
+    if (count.text + value.length * OTHER_VALUE_SIZE > count.stopAt) throw OVER;
     const out: unknown[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = fastCopy(value[i], depth + 1);
+    for (let i = 0; i < value.length; i++) out[i] = fastCopy(value[i], depth + 1, count);
     return out;
   }
   const proto = Object.getPrototypeOf(value);
@@ -229,9 +225,9 @@ function fastCopy(value: unknown, depth: number): unknown {
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
-    copiedText += key.length;
-    if (copiedText > stopAt) throw OVER;
-    const item = fastCopy(v, depth + 1);
+    count.text += key.length;
+    if (count.text > count.stopAt) throw OVER;
+    const item = fastCopy(v, depth + 1, count);
     // A plain assignment to `__proto__` would set the prototype instead of a key.
     if (key === '__proto__') {
       Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });

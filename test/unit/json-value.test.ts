@@ -5,7 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { echo } from '../../src/echo.js';
 import { ValidationError } from '../../src/errors.js';
-import { copyJson, copyJsonOrThrow, findJsonProblem, NOT_JSON, tryCopyJson } from '../../src/json-value.js';
+import {
+  copiedJsonText,
+  copyJson,
+  copyJsonOrThrow,
+  findJsonProblem,
+  NOT_JSON,
+  TOO_LARGE,
+  tryCopyJson,
+} from '../../src/json-value.js';
 
 describe('findJsonProblem / tryCopyJson', () => {
   const deep = (levels: number): unknown => {
@@ -100,5 +108,48 @@ describe('findJsonProblem / tryCopyJson', () => {
     expect(tryCopyJson({ a: [Number.NaN] })).toBe(NOT_JSON);
     expect(tryCopyJson(new Map())).toBe(NOT_JSON);
     expect(tryCopyJson(undefined)).toBeUndefined();
+  });
+
+  it('a copy made inside another (a getter that copies) leaves the outer limit and count alone', () => {
+    const limit = 1000;
+    // As a getter of a returned output that starts an execution (its input copied) would.
+    const copyInside = () => {
+      expect(tryCopyJson({ small: 1 }, limit)).toEqual({ small: 1 });
+      return 'x';
+    };
+    // What was counted before the getter still counts after it.
+    const counted = tryCopyJson(
+      {
+        before: 'y'.repeat(1500),
+        get inside() {
+          return copyInside();
+        },
+        after: 'y'.repeat(600),
+      },
+      limit,
+    );
+    expect(copiedJsonText(counted, limit)).toBeGreaterThan(2100);
+    // And the copy still stops past twice the limit (an array's length alone).
+    const stopped = tryCopyJson(
+      {
+        get inside() {
+          return copyInside();
+        },
+        holes: new Array(1000),
+      },
+      limit,
+    );
+    expect(stopped).toBe(TOO_LARGE);
+    // copyJson inside counts apart too.
+    const within = tryCopyJson(
+      {
+        get first() {
+          copyJson({ other: 'z'.repeat(5000) });
+          return 'x';
+        },
+      },
+      limit,
+    );
+    expect(copiedJsonText(within, limit)).toBeLessThan(100);
   });
 });
