@@ -40,6 +40,9 @@ interface WorkerSlot {
   external: number;
 }
 
+/** The deviation from the mean load `isBalanced()` allows by default, as a fraction of the mean. */
+export const DEFAULT_BALANCE_THRESHOLD = 0.3;
+
 /**
  * Least-loaded assignment of executions to workers.
  *
@@ -152,6 +155,15 @@ export class LoadBalancer {
     return this.slots.map((s) => s.id);
   }
 
+  /**
+   * The load of `workerId`: its active executions, external load included; 0 for an unknown worker
+   * (as `getLoadDistribution()[workerId]` without building the whole distribution).
+   */
+  getLoad(workerId: string): number {
+    const slot = this.byId.get(workerId);
+    return slot === undefined ? 0 : slot.active + slot.external;
+  }
+
   /** Active executions across all workers (external load included). */
   activeCount(): number {
     let external = 0;
@@ -227,7 +239,7 @@ export class LoadBalancer {
    * @param threshold Allowed deviation as a fraction of the mean. @default 0.3
    * @throws ValidationError when `threshold` is not a non-negative number.
    */
-  isBalanced(threshold = 0.3): boolean {
+  isBalanced(threshold = DEFAULT_BALANCE_THRESHOLD): boolean {
     if (typeof threshold !== 'number' || !(threshold >= 0)) {
       throw new ValidationError(
         [

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { DEFAULT_BALANCE_THRESHOLD } from '../balancing/load-balancer.js';
 import { formatOf } from '../definition/format.js';
 import { DEFINITION_FORMAT } from '../definition/format-levels.js';
 import type { Plan } from '../definition/types.js';
@@ -112,8 +113,16 @@ export class NodeHandlers {
  * on another node that would only let it go, to wait unowned. Nor on a node whose last heartbeat
  * this node read leaves it too little of a lease to renew an execution placed there (see
  * `renewsTooLate`): this node then.
+ *
+ * Unless this node can start it at once (`slotFreeHere`: a free slot, nobody queued) and, with it,
+ * would still be balanced as `isBalanced()` judges by default: its load within
+ * {@link DEFAULT_BALANCE_THRESHOLD} of the live nodes' mean load (so at small loads placement stays
+ * least-loaded first). Then it stays here. A hand-over costs the other node a wake-up and a read of
+ * the execution, and the other nodes' loads are as old as the last read of them: with submissions
+ * spread over the nodes, strict least-loaded placement sent over a third of them elsewhere for
+ * differences of a few executions (docs/scaling.md, Placement).
  */
-export function placementTarget(ctx: EngineContext, plan: Plan): string {
+export function placementTarget(ctx: EngineContext, plan: Plan, slotFreeHere = false): string {
   const lb = ctx.loadBalancer;
   const others = ctx.nodeHandlers.lacking(plan);
   const selfLacks = missingHandlers(ctx, plan, true).length > 0;
@@ -121,10 +130,16 @@ export function placementTarget(ctx: EngineContext, plan: Plan): string {
   const late = (id: string) => id !== ctx.nodeId && renewsTooLate(ctx, id, now);
   const lacks = (id: string) => (id === ctx.nodeId ? selfLacks : others.has(id) || late(id));
   // The least-loaded node, when it will do (the common case): no second pass over the nodes.
-  const first = lb.pickWorker();
-  if (!lacks(first)) return first;
-  const picked = lb.pickWorker(lacks);
-  return lacks(picked) ? ctx.nodeId : picked;
+  let target = lb.pickWorker();
+  if (lacks(target)) {
+    const picked = lb.pickWorker(lacks);
+    target = lacks(picked) ? ctx.nodeId : picked;
+  }
+  if (target === ctx.nodeId || !slotFreeHere || selfLacks) return target;
+  // Loads with the new execution counted here.
+  const mean = (lb.activeCount() + 1) / lb.workerCount;
+  const balanced = lb.getLoad(ctx.nodeId) + 1 - mean <= DEFAULT_BALANCE_THRESHOLD * mean + 1e-9;
+  return balanced ? ctx.nodeId : target;
 }
 
 /**

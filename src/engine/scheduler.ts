@@ -89,6 +89,11 @@ export class Scheduler {
     return this.queue.size - this.arrivals.size;
   }
 
+  /** Whether a new execution could start here at once (what {@link reserve} would take). */
+  get hasFreeSlot(): boolean {
+    return this.canLaunch() && this.queue.size === 0;
+  }
+
   get(id: string): ActiveExecution | undefined {
     return this.active.get(id);
   }
@@ -109,7 +114,7 @@ export class Scheduler {
    * once it is stored, or {@link release} if it is not.
    */
   reserve(): boolean {
-    if (!this.canLaunch() || this.queue.size > 0) return false;
+    if (!this.hasFreeSlot) return false;
     this.countLaunch();
     this.running++;
     return true;

@@ -359,10 +359,10 @@ export class WorkflowEngine {
       return { version, plan, owner: this.ctx.nodeId };
     }
     // Cluster mode places the execution on the least-loaded live node that has its handlers, which
-    // adopts it. The placement counts as that node's load at once, so concurrent submissions
+    // adopts it, or keeps it here when this node is nearly as little loaded. The placement counts as that node's load at once, so concurrent submissions
     // spread too.
     try {
-      return { version, plan, owner: placementTarget(this.ctx, plan) };
+      return { version, plan, owner: placementTarget(this.ctx, plan, this.scheduler.hasFreeSlot) };
     } catch (error) {
       // No node left in the balancer (its workers were all removed).
       if (error instanceof NoWorkersError) return error;

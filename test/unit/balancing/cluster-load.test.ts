@@ -35,6 +35,15 @@ describe('LoadBalancer cluster load', () => {
     expect(lb.getLoadDistribution()).toEqual({ a: 1, b: 0 });
   });
 
+  it('getLoad is one worker\'s load, external load included, and 0 for an unknown worker', () => {
+    const lb = new LoadBalancer({ workers: ['a', 'b'] });
+    lb.assignWorkflow('e1');
+    lb.setExternalLoad('a', 2);
+    lb.setExternalLoad('b', 4);
+    expect([lb.getLoad('a'), lb.getLoad('b'), lb.getLoad('nobody')]).toEqual([3, 4, 0]);
+    expect(lb.getLoadDistribution()).toEqual({ a: 3, b: 4 });
+  });
+
   it('pickWorker leaves out the workers it is told to avoid, unless it would leave out all', () => {
     const lb = new LoadBalancer({ workers: ['a', 'b', 'c'] });
     lb.setExternalLoad('b', 2);
