@@ -35,7 +35,7 @@ describe('LoadBalancer cluster load', () => {
     expect(lb.getLoadDistribution()).toEqual({ a: 1, b: 0 });
   });
 
-  it('getLoad is one worker\'s load, external load included, and 0 for an unknown worker', () => {
+  it("getLoad is one worker's load, external load included, and 0 for an unknown worker", () => {
     const lb = new LoadBalancer({ workers: ['a', 'b'] });
     lb.assignWorkflow('e1');
     lb.setExternalLoad('a', 2);
