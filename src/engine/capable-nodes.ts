@@ -115,9 +115,10 @@ export class NodeHandlers {
  * `renewsTooLate`): this node then.
  *
  * Unless this node can start it at once (`slotFreeHere`: a free slot, nobody queued) and, with it,
- * would still be balanced as `isBalanced()` judges by default: its load within
- * {@link DEFAULT_BALANCE_THRESHOLD} of the live nodes' mean load (so at small loads placement stays
- * least-loaded first). Then it stays here. A hand-over costs the other node a wake-up and a read of
+ * both this node and the least-loaded node it would go to are balanced as `isBalanced()` judges by
+ * default: their loads within {@link DEFAULT_BALANCE_THRESHOLD} of the live nodes' mean load (so at
+ * small loads placement stays least-loaded first, and a node far below the mean — one that just
+ * joined — still catches up). Then it stays here. A hand-over costs the other node a wake-up and a read of
  * the execution, and the other nodes' loads are as old as the last read of them: with submissions
  * spread over the nodes, strict least-loaded placement sent over a third of them elsewhere for
  * differences of a few executions (docs/scaling.md, Placement).
@@ -136,9 +137,13 @@ export function placementTarget(ctx: EngineContext, plan: Plan, slotFreeHere = f
     target = lacks(picked) ? ctx.nodeId : picked;
   }
   if (target === ctx.nodeId || !slotFreeHere || selfLacks) return target;
-  // Loads with the new execution counted here.
+  // Loads with the new execution counted here. Both this node and the target must be within the
+  // threshold of the mean: with a third node far above it (long-running executions, or orphans it
+  // took over), this node alone would stay within it for many executions while an idle node, far
+  // below it, got none.
   const mean = (lb.activeCount() + 1) / lb.workerCount;
-  const balanced = lb.getLoad(ctx.nodeId) + 1 - mean <= DEFAULT_BALANCE_THRESHOLD * mean + 1e-9;
+  const allowed = DEFAULT_BALANCE_THRESHOLD * mean + 1e-9;
+  const balanced = lb.getLoad(ctx.nodeId) + 1 - mean <= allowed && mean - lb.getLoad(target) <= allowed;
   return balanced ? ctx.nodeId : target;
 }
 

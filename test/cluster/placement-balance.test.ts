@@ -16,12 +16,16 @@ import { perTest } from './per-test.js';
 const t = perTest();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const OTHER = 'otherhost/4243/bal000';
+const BUSY = 'otherhost/4244/bal001';
 
 /**
- * Node `a` (with `slots` slots) beside the other host's node, which holds `otherLoad` executions,
- * once `a`'s balancer counts them.
+ * Node `a` (with `slots` slots) beside other hosts' nodes, each holding the executions `loads`
+ * gives it, once `a`'s balancer counts them.
  */
-async function setUp(slots: number, otherLoad: number): Promise<{ a: Orchestrator; submit(): Promise<string> }> {
+async function setUp(
+  slots: number,
+  loads: Record<string, number>,
+): Promise<{ a: Orchestrator; submit(): Promise<string> }> {
   const schema = t.schema();
   const hold = gate();
   t.later(() => hold.open());
@@ -39,26 +43,40 @@ async function setUp(slots: number, otherLoad: number): Promise<{ a: Orchestrato
   t.later(() => raw.close());
   await raw.init();
   const leaseUntil = Date.now() + 60_000;
-  for (let i = 0; i < otherLoad; i++) {
-    await raw.createExecution(heldExecution(`other-${i}`, 'hold', OTHER, leaseUntil, { input: {} }));
+  for (const [node, load] of Object.entries(loads)) {
+    for (let i = 0; i < load; i++) {
+      await raw.createExecution(heldExecution(`${node}-${i}`, 'hold', node, leaseUntil, { input: {} }));
+    }
   }
-  // Its heartbeat kept fresh while the test runs (a counts a node live for one of its own leases).
+  // Their heartbeats kept fresh while the test runs (a counts a node live for one of its own leases).
   const beat = () =>
-    raw.heartbeat({
-      id: OTHER,
-      startedAt: Date.now() - 10_000,
-      lastHeartbeat: Date.now(),
-      running: otherLoad,
-      queued: 0,
-      capacity: 100,
-      info: { pid: 4243, cluster: true, leaseSeconds: 60 },
-    });
+    Promise.all(
+      Object.entries(loads).map(([id, load], i) =>
+        raw.heartbeat({
+          id,
+          startedAt: Date.now() - 10_000,
+          lastHeartbeat: Date.now(),
+          running: load,
+          queued: 0,
+          capacity: 100,
+          info: { pid: 4243 + i, cluster: true, leaseSeconds: 60 },
+        }),
+      ),
+    );
   await beat();
   const timer = setInterval(() => void beat().catch(() => undefined), 300);
   t.later(() => clearInterval(timer));
+  const expected = { [a.nodeId]: 0, ...loads };
+  const seen = () => {
+    const now = a.loadBalancer.getLoadDistribution();
+    return (
+      Object.keys(now).length === Object.keys(expected).length &&
+      Object.entries(expected).every(([id, n]) => now[id] === n)
+    );
+  };
   const seenBy = Date.now() + 5_000;
-  while (a.loadBalancer.getLoadDistribution()[OTHER] !== otherLoad && Date.now() < seenBy) await sleep(20);
-  expect(a.loadBalancer.getLoadDistribution()).toEqual({ [a.nodeId]: 0, [OTHER]: otherLoad });
+  while (!seen() && Date.now() < seenBy) await sleep(20);
+  expect(a.loadBalancer.getLoadDistribution()).toEqual(expected);
   const submit = async () => {
     const id = await a.workflowEngine.executeWorkflow('hold', {});
     return (await a.store.getExecution(id))!.execution.owner!;
@@ -68,7 +86,7 @@ async function setUp(slots: number, otherLoad: number): Promise<{ a: Orchestrato
 
 describe('placement across nodes, balanced', () => {
   it('keeps an execution here while this node stays balanced with it, then places least-loaded first', async () => {
-    const { a, submit } = await setUp(20, 9);
+    const { a, submit } = await setUp(20, { [OTHER]: 9 });
     const owners: string[] = [];
     for (let i = 0; i < 18; i++) owners.push(await submit());
     const here = (n: number) => Array<string>(n).fill(a.nodeId);
@@ -81,7 +99,7 @@ describe('placement across nodes, balanced', () => {
   }, 30_000);
 
   it('places least-loaded first when this node has no free slot', async () => {
-    const { a, submit } = await setUp(10, 9);
+    const { a, submit } = await setUp(10, { [OTHER]: 9 });
     const owners: string[] = [];
     for (let i = 0; i < 11; i++) owners.push(await submit());
     // Ten fill a's ten slots (the 10th ties with the other node's 9 + nothing: kept, balanced);
@@ -90,10 +108,21 @@ describe('placement across nodes, balanced', () => {
   }, 30_000);
 
   it('at small loads, places least-loaded first', async () => {
-    const { a, submit } = await setUp(20, 0);
+    const { a, submit } = await setUp(20, { [OTHER]: 0 });
     // Ties go to the first node in registration order; 1 here against a mean of 0.5 is out of
     // balance already, so each next one goes to the idle node.
     const [first, second] = a.loadBalancer.getWorkers();
     expect([await submit(), await submit(), await submit()]).toEqual([first, second, first]);
+  }, 30_000);
+  it('does not keep executions here while a less loaded node is out of balance below the mean', async () => {
+    // The other node just joined (idle); a third one holds many long-running executions (say, it
+    // took over a crashed node's). Their mean is high, so `a` alone, with the new execution, stays
+    // within 0.3 of it for a long while; but the idle node is far below it: the placement
+    // catches it up rather than leave it idle while `a` takes everything.
+    const { a, submit } = await setUp(20, { [OTHER]: 0, [BUSY]: 20 });
+    const owners: string[] = [];
+    for (let i = 0; i < 10; i++) owners.push(await submit());
+    // Ties go to `a` (registered first): a, the idle node, a, the idle node…
+    expect(owners).toEqual(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a.nodeId : OTHER)));
   }, 30_000);
 });
