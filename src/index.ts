@@ -163,6 +163,7 @@ export type {
   ExecutionUpdate,
   IdempotencyKeyHolder,
   NodeRecord,
+  OwnedRead,
   PurgeRequest,
   SkippedVersion,
   StepRecord,

@@ -14,6 +14,7 @@ import { NodeHandlers } from './engine/capable-nodes.js';
 import type { EngineContext } from './engine/context.js';
 import { DefinitionRegistry } from './engine/definitions.js';
 import { LeaseKeeper } from './engine/lease-keeper.js';
+import { readOwnedAtStart } from './engine/owned-at-start.js';
 import { isDeadLocalOwner, newNodeId } from './engine/owners.js';
 import { OwedWrites, writeOwed } from './engine/persist.js';
 import { Scheduler } from './engine/scheduler.js';
@@ -398,10 +399,11 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     // The metrics count this node's executions as they move, and the store's counts of the rest
     // (re-read in housekeeping). A generated node id owns nothing yet; a configured one may own
     // executions from an earlier run: read as such (not as the store's total minus the rest, which
-    // would count as this node's whatever another process wrote between the two reads).
+    // would count as this node's whatever another process wrote between the two reads), in the
+    // same read as the list of those `recover` takes up again (see `owned-at-start.ts`).
     ctx.metrics.setOthers(await store.aggregateByWorkflow({ exceptOwner: nodeId }));
-    const own: Map<string, StoreAggregates> =
-      config.nodeId === undefined ? new Map() : await store.aggregateByWorkflow({ owner: nodeId });
+    const held = config.nodeId === undefined ? null : await readOwnedAtStart(store, nodeId);
+    const own: Map<string, StoreAggregates> = held?.byWorkflow ?? new Map();
     ctx.metrics.load(sumAggregates(own.values()));
     for (const def of definitions.list()) {
       ctx.metrics.load(own.get(def.id) ?? emptyAggregates(), def.id);
@@ -416,7 +418,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     orchestrator = new Orchestrator(ctx, engine, scheduler, keeper);
     if (store.durable) await keeper.heartbeat();
     if (cluster) await keeper.refreshCluster();
-    await keeper.recover();
+    await keeper.recover(held?.unfinished ?? []);
     await keeper.start();
     return orchestrator;
   } catch (error) {

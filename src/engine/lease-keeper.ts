@@ -24,7 +24,7 @@
 import type { TimerHandle } from '../clock.js';
 import { DEFINITION_FORMAT } from '../definition/format-levels.js';
 import { toError } from '../errors.js';
-import type { NodeRecord, WorkHint } from '../store/store.js';
+import type { ExecutionRecord, NodeRecord, WorkHint } from '../store/store.js';
 import type { ActiveExecution } from './active-execution.js';
 import { Adoption } from './adoption.js';
 import { advertisedHandlers } from './capable-nodes.js';
@@ -117,9 +117,12 @@ export class LeaseKeeper {
     return leaseMs(this.ctx);
   }
 
-  /** Takes over every orphaned execution now (crash recovery at start). */
-  recover(): Promise<number> {
-    return this.takeover.recover();
+  /**
+   * Takes over every orphaned execution now (crash recovery at start), and takes up again `held`:
+   * the unfinished executions a configured node id held at start, as counted then.
+   */
+  recover(held: readonly ExecutionRecord[] = []): Promise<number> {
+    return this.takeover.recover(held);
   }
 
   async start(): Promise<void> {

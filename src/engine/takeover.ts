@@ -6,6 +6,7 @@
  * @module
  */
 import { UNFINISHED_STATES } from '../store/states.js';
+import type { ExecutionRecord } from '../store/store.js';
 import { type Adoption, workerless } from './adoption.js';
 import type { ClusterView } from './cluster-view.js';
 import { type EngineContext, leaseMs } from './context.js';
@@ -42,23 +43,21 @@ export class Takeover {
     this.stopped = stopped;
   }
 
-  /** Takes over every orphaned execution now (crash recovery at start). */
-  async recover(): Promise<number> {
+  /**
+   * Takes over every orphaned execution now (crash recovery at start). A configured node id may
+   * still hold executions from an earlier run (it crashed): `held`, read with the counts this
+   * node started from (see `owned-at-start.ts`), so taking them over again must not count them
+   * twice.
+   */
+  async recover(held: readonly ExecutionRecord[] = []): Promise<number> {
     if (!this.ctx.store.durable) return 0;
-    // A configured node id may still hold executions from an earlier run (it crashed): counted as
-    // this node's at start already, so taking them over again must not count them twice.
     let total = 0;
-    if (this.ctx.config.nodeId !== undefined) {
-      const held = await this.ctx.store.listOwned(this.ctx.nodeId, Number.MAX_SAFE_INTEGER);
-      // Read as counted (what leaves this node's counts if another node takes one first: `retake`).
-      if (held.length > 0) {
-        for (const { execution } of await this.ctx.store.getExecutions(held)) {
-          this.adoption.heldAtStart.set(execution.id, execution);
-        }
-      }
+    if (held.length > 0) {
+      // Kept as counted (what leaves this node's counts if another node takes one first: `retake`).
+      for (const execution of held) this.adoption.heldAtStart.set(execution.id, execution);
       // They are this node's: taken up again now. Left to wait for their lease to run out they
       // would wait forever, as this node renews every lease its id holds.
-      if (held.length > 0) total += await this.retake(held);
+      total += await this.retake(held.map((execution) => execution.id));
     }
     for (;;) {
       const n = await this.claim();

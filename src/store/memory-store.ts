@@ -32,6 +32,7 @@ import type {
   ExecutionUpdate,
   IdempotencyKeyHolder,
   NodeRecord,
+  OwnedRead,
   PurgeRequest,
   StepRecord,
   Store,
@@ -292,6 +293,10 @@ export class MemoryStore implements Store {
   }
 
   async aggregateByWorkflow(filter: AggregateFilter = {}): Promise<Map<string, StoreAggregates>> {
+    return this.aggregatesByWorkflow(filter);
+  }
+
+  private aggregatesByWorkflow(filter: AggregateFilter): Map<string, StoreAggregates> {
     const out = new Map<string, StoreAggregates>();
     const only = checkAggregateFilter(filter) === 'owner';
     for (const record of this.executions.values()) {
@@ -381,6 +386,14 @@ export class MemoryStore implements Store {
       .sort(oldestFirst)
       .slice(0, Math.max(0, limit))
       .map((record) => record.id);
+  }
+
+  /** Counted and listed with no await in between: nothing can change the executions meanwhile. */
+  async readOwned(owner: string): Promise<OwnedRead> {
+    const byWorkflow = this.aggregatesByWorkflow({ owner });
+    const unfinished: ExecutionRecord[] = [];
+    for (const record of this.unfinishedRecords()) if (record.owner === owner) unfinished.push(record);
+    return { byWorkflow, unfinished: unfinished.sort(oldestFirst).map(copyExecution) };
   }
 
   private *unfinishedRecords(): Generator<ExecutionRecord> {

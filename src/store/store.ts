@@ -233,6 +233,17 @@ export interface AggregateFilter {
   owner?: string;
 }
 
+/**
+ * What an owner holds, read at once (see `Store.readOwned`): the same executions counted and
+ * listed, whatever other processes write meanwhile.
+ */
+export interface OwnedRead {
+  /** What `aggregateByWorkflow({ owner })` returns: the owner's executions, finished ones included. */
+  byWorkflow: Map<string, StoreAggregates>;
+  /** Its unfinished executions, oldest first: those `listOwned` lists (all of them). */
+  unfinished: ExecutionRecord[];
+}
+
 /** What `purgeFinished` deletes. */
 export interface PurgeRequest {
   /** Finished executions that completed before this time (epoch ms). */
@@ -365,6 +376,15 @@ export interface Store {
   loadByOwner(): Promise<Record<string, number>>;
   /** Ids of an owner's unfinished executions, oldest first, at most `limit`. */
   listOwned(owner: string, limit: number): Promise<string[]>;
+  /**
+   * Optional: `aggregateByWorkflow({ owner })` and the owner's unfinished executions (as records,
+   * all of them), in ONE read (one transaction or snapshot): what a node restarted under a
+   * configured id counts as its own at start and takes up again, so that each execution is counted
+   * once whatever another node claims or places meanwhile. A store without it is read in two reads,
+   * as before this method existed: an execution another node claims between them is counted twice
+   * in that node's metrics (the store is not affected).
+   */
+  readOwned?(owner: string): Promise<OwnedRead>;
 
   /**
    * Optional: wake-up hints from other processes sharing the store. `onNotify` is called soon after

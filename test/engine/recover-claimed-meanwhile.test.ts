@@ -1,8 +1,9 @@
 /**
  * A configured node id restarted after a crash counts the executions its id still holds as its own
- * from the start, and takes them up again (`recover`). One that another node claims between the
- * list of what this node holds and its claim of them is that node's: counted among the other
- * processes' executions, once, not also as this node's for as long as it lives.
+ * from the start, and takes them up again (`recover`). One that another node claims after this
+ * node read what it holds (counted and listed in one read, `Store.readOwned`), before its claim of
+ * them, is that node's: counted among the other processes' executions, once, not also as this
+ * node's for as long as it lives.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -26,32 +27,39 @@ describe('an execution another node claims while a restarted node id recovers it
     await other.init();
     await other.createExecution(heldExecution('held-by-n1', 'wait', 'n1', Date.now() - 1));
 
-    // n1 starts again; right after it listed what it holds, node n2 (another connection) claims it.
+    // n1 starts again; right after it read what it holds, node n2 (another connection) claims it.
     const store = new SqliteStore(file);
-    const listOwned = store.listOwned.bind(store);
     let claimedBy2 = false;
-    store.listOwned = async (owner, limit) => {
-      const ids = await listOwned(owner, limit);
-      if (!claimedBy2 && ids.includes('held-by-n1')) {
-        claimedBy2 = true;
-        const now = Date.now();
-        const taken = await other.claimExecutions({
-          owner: 'n2',
-          leaseUntil: now + 600_000,
-          now,
-          staleOwners: ['n1'],
-          ids: ['held-by-n1'],
-          limit: 1,
-        });
-        expect(taken.map((r) => r.id)).toEqual(['held-by-n1']);
-      }
-      return ids;
+    const claimBy2 = async () => {
+      if (claimedBy2) return;
+      claimedBy2 = true;
+      const now = Date.now();
+      const taken = await other.claimExecutions({
+        owner: 'n2',
+        leaseUntil: now + 600_000,
+        now,
+        staleOwners: ['n1'],
+        ids: ['held-by-n1'],
+        limit: 1,
+      });
+      expect(taken.map((r) => r.id)).toEqual(['held-by-n1']);
     };
+    const readOwned = store.readOwned.bind(store);
+    store.readOwned = async (owner) => {
+      const read = await readOwned(owner);
+      expect(read.unfinished.map((r) => r.id)).toEqual(['held-by-n1']);
+      await claimBy2();
+      return read;
+    };
+    // Also right after a count of what n1 holds read on its own (as n1 did before `readOwned`,
+    // listing what it holds in a later read: the claim came between the two, and n2's execution
+    // was counted twice, as n1's and as n2's).
     let othersReads = 0;
     const aggregate = store.aggregateByWorkflow.bind(store);
     store.aggregateByWorkflow = async (filter) => {
       const read = await aggregate(filter);
       if (filter?.exceptOwner !== undefined) othersReads++;
+      if (filter?.owner === 'n1') await claimBy2();
       return read;
     };
     const after = await withOrchestrator({ store, nodeId: 'n1', sweepInterval: 0.05, actions: { wait } });

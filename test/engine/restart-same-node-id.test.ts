@@ -5,6 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
 import { tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
 import { heldExecution, makeExecution } from '../store/records.js';
 
@@ -22,6 +23,31 @@ describe('a configured node id restarted within its earlier lease', () => {
 
     const after = await withOrchestrator({
       store,
+      nodeId: 'n1',
+      sweepInterval: 0.05,
+      leaseSeconds: 0.3,
+      actions: { ok: () => 'ok' },
+    });
+    await vi.waitFor(
+      async () => expect((await after.store.getExecution('held-by-n1'))?.execution.status).toBe('completed'),
+      { timeout: 3000, interval: 20 },
+    );
+    expect(after.getMetrics().executions).toMatchObject({ total: 1, running: 0, completed: 1 });
+  });
+
+  it('does so on a store without readOwned (a custom store), from two reads', async () => {
+    const url = tempSqliteUrl();
+    const before = await withOrchestrator({ store: url, nodeId: 'n1', actions: { ok: () => 'ok' } });
+    await before.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
+    await before.close();
+    const store = new SqliteStore(url.slice('sqlite:'.length));
+    await store.init();
+    await store.createExecution(heldExecution('held-by-n1', 'ok', 'n1', Date.now() + 300));
+    const withoutReadOwned: Store = Object.assign(Object.create(store) as SqliteStore, {
+      readOwned: undefined,
+    });
+    const after = await withOrchestrator({
+      store: withoutReadOwned,
       nodeId: 'n1',
       sweepInterval: 0.05,
       leaseSeconds: 0.3,

@@ -188,6 +188,31 @@ export function queryContract(store: CurrentStore): void {
       );
     });
 
+    it('reads what one owner holds at once: its aggregates and its unfinished executions', async () => {
+      const read = store().readOwned?.bind(store());
+      expect(read).toBeDefined();
+      if (!read) return;
+      // Older than t3a: listed first, as listOwned lists them.
+      await store().createExecution(
+        makeExecution({
+          id: 't0',
+          workflowId: 'w2',
+          createdAt: 500,
+          status: 'pending',
+          owner: 'n1',
+          input: 7,
+        }),
+      );
+      const owned = await read('n1');
+      expect(owned.byWorkflow).toEqual(await store().aggregateByWorkflow({ owner: 'n1' }));
+      expect(owned.byWorkflow.get('w2')?.byStatus.pending).toBe(1);
+      expect(owned.unfinished.map((r) => r.id)).toEqual(await store().listOwned('n1', 100));
+      expect(owned.unfinished.map((r) => r.id)).toEqual(['t0', 't3a']);
+      const stored = await store().getExecutions(['t0', 't3a']);
+      expect(owned.unfinished).toEqual(stored.map((snapshot) => snapshot.execution));
+      expect(await read('nobody')).toEqual({ byWorkflow: new Map(), unfinished: [] });
+    });
+
     it('aggregates follow updates', async () => {
       await store().update({
         id: 't3a',

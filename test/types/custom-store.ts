@@ -14,6 +14,7 @@ import type {
   ExecutionUpdate,
   IdempotencyKeyHolder,
   NodeRecord,
+  OwnedRead,
   PurgeRequest,
   StepRecord,
   Store,
@@ -31,6 +32,7 @@ export type AdapterMethods = {
   listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]>;
   claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]>;
   aggregateByWorkflow(filter?: AggregateFilter): Promise<Map<string, StoreAggregates>>;
+  readOwned(owner: string): Promise<OwnedRead>;
   heartbeat(node: NodeRecord): Promise<void>;
   purgeFinished(request: PurgeRequest): Promise<number>;
   subscribe(channel: 'work', onNotify: (hint: WorkHint) => void): Promise<() => Promise<void>>;

@@ -34,6 +34,7 @@ import type {
   ExecutionUpdate,
   IdempotencyKeyHolder,
   NodeRecord,
+  OwnedRead,
   PurgeRequest,
   StepRecord,
   Store,
@@ -64,6 +65,7 @@ import {
   type AggregateRow,
   buildSql,
   type DefinitionRow,
+  type ExecutionRow,
   type NodeRow,
   type OwnerLoadRow,
   type SnapshotRow,
@@ -393,6 +395,30 @@ export class PostgresStore implements Store {
   async listOwned(owner: string, limit: number): Promise<string[]> {
     const rows = await this.read<{ id: string }>(this.sql.listOwned, [owner, Math.max(0, limit)]);
     return rows.map((row) => row.id);
+  }
+
+  /**
+   * Both reads in one REPEATABLE READ transaction (one snapshot, whatever others commit), on a
+   * pool connection outside the write lanes.
+   */
+  async readOwned(owner: string): Promise<OwnedRead> {
+    const pool = this.pool;
+    if (!pool) throw this.notOpen();
+    type Row = AggregateRow & { workflow_id: string };
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await pool.connect();
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const counts = await client.query<Row>(this.sql.aggregateByWorkflowOf, [owner]);
+      const records = await client.query<ExecutionRow>(this.sql.ownedRecords, [owner]);
+      await client.query('COMMIT');
+      client.release();
+      return { byWorkflow: toAggregatesByWorkflow(counts.rows), unfinished: records.rows.map(toExecution) };
+    } catch (error) {
+      // A connection left in a failed or unknown transaction is not handed out again.
+      client?.release(error as Error);
+      throw storeError(error);
+    }
   }
 
   private write<T>(op: Op): Promise<T> {

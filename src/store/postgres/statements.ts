@@ -312,5 +312,7 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     loadByOwner: `SELECT owner, count(*) AS n FROM ${executions} WHERE ${UNFINISHED} AND owner IS NOT NULL
       GROUP BY owner`,
     listOwned: `SELECT id FROM ${executions} WHERE owner = $1 AND ${UNFINISHED} ORDER BY created_at, id LIMIT $2`,
+    ownedRecords: `SELECT e.*, ${withInput} FROM ${executions} e WHERE e.owner = $1 AND e.${UNFINISHED}
+      ORDER BY e.created_at, e.id`,
   };
 }

@@ -29,6 +29,7 @@ import type {
   ExecutionUpdate,
   IdempotencyKeyHolder,
   NodeRecord,
+  OwnedRead,
   PurgeRequest,
   StepRecord,
   Store,
@@ -432,6 +433,20 @@ export class SqliteStore implements Store {
 
   async listOwned(owner: string, limit: number): Promise<string[]> {
     return this.read((s) => s.listOwned.all(owner, Math.max(0, limit)) as string[]);
+  }
+
+  /** Both reads in one read transaction: one snapshot of the file (WAL), whatever others commit. */
+  async readOwned(owner: string): Promise<OwnedRead> {
+    if (!this.db) throw this.notOpen();
+    const db = this.db;
+    return this.read((s) =>
+      db.transaction(() => ({
+        byWorkflow: toAggregatesByWorkflow(
+          s.aggregateByWorkflowOf.all(owner, owner) as (AggregateRow & { workflow_id: string })[],
+        ),
+        unfinished: (s.ownedRecords.all(owner) as ExecutionRowWithInput[]).map(toExecution),
+      }))(),
+    );
   }
 
   private write<T>(op: Op): Promise<T> {

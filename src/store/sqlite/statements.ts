@@ -202,6 +202,7 @@ const SQL = {
   loadByOwner: `SELECT owner, count(*) AS n FROM executions WHERE ${UNFINISHED} AND owner IS NOT NULL
     GROUP BY owner`,
   listOwned: `SELECT id FROM executions WHERE owner = ? AND ${UNFINISHED} ORDER BY created_at, id LIMIT ?`,
+  ownedRecords: `${WITH_INPUT} WHERE e.owner = ? AND e.${UNFINISHED} ORDER BY e.created_at, e.id`,
 } as const;
 
 /** Statements that return the first column's value instead of row objects. */
