@@ -405,20 +405,26 @@ export class PostgresStore implements Store {
     const pool = this.pool;
     if (!pool) throw this.notOpen();
     type Row = AggregateRow & { workflow_id: string };
-    let client: pg.PoolClient | undefined;
+    let client: pg.PoolClient;
     try {
       client = await pool.connect();
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const counts = await client.query<Row>(this.sql.aggregateByWorkflowOf, [owner]);
-      const records = await client.query<ExecutionRow>(this.sql.ownedRecords, [owner]);
-      await client.query('COMMIT');
-      client.release();
-      return { byWorkflow: toAggregatesByWorkflow(counts.rows), unfinished: records.rows.map(toExecution) };
     } catch (error) {
-      // A connection left in a failed or unknown transaction is not handed out again.
-      client?.release(error as Error);
       throw storeError(error);
     }
+    let counts: pg.QueryResult<Row>;
+    let records: pg.QueryResult<ExecutionRow>;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      counts = await client.query<Row>(this.sql.aggregateByWorkflowOf, [owner]);
+      records = await client.query<ExecutionRow>(this.sql.ownedRecords, [owner]);
+      await client.query('COMMIT');
+    } catch (error) {
+      // A connection left in a failed or unknown transaction is not handed out again.
+      client.release(error as Error);
+      throw storeError(error);
+    }
+    client.release();
+    return { byWorkflow: toAggregatesByWorkflow(counts.rows), unfinished: records.rows.map(toExecution) };
   }
 
   private write<T>(op: Op): Promise<T> {
