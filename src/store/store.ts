@@ -382,7 +382,8 @@ export interface Store {
    * configured id counts as its own at start and takes up again, so that each execution is counted
    * once whatever another node claims or places meanwhile. A store without it is read in two reads,
    * as before this method existed: an execution another node claims between them is counted twice
-   * in that node's metrics (the store is not affected).
+   * in that node's metrics (the store is not affected). An answer of another shape, or with another
+   * owner's executions, fails the start (`UNSUPPORTED`).
    */
   readOwned?(owner: string): Promise<OwnedRead>;
 

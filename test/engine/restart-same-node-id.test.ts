@@ -4,8 +4,9 @@
  * not kept alive by this process's lease renewals without ever running.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { createOrchestrator, OrchestratorError } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { Store } from '../../src/store/store.js';
+import type { OwnedRead, Store } from '../../src/store/store.js';
 import { tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
 import { heldExecution, makeExecution } from '../store/records.js';
 
@@ -58,6 +59,51 @@ describe('a configured node id restarted within its earlier lease', () => {
       { timeout: 3000, interval: 20 },
     );
     expect(after.getMetrics().executions).toMatchObject({ total: 1, running: 0, completed: 1 });
+  });
+
+  it('refuses to start on a store whose readOwned answers something else, naming it', async () => {
+    const url = tempSqliteUrl();
+    const before = await withOrchestrator({ store: url, nodeId: 'n1', actions: { ok: () => 'ok' } });
+    await before.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
+    await before.close();
+    const store = new SqliteStore(url.slice('sqlite:'.length));
+    await store.init();
+    await store.createExecution(heldExecution('held-by-n1', 'ok', 'n1', Date.now() + 300));
+    // Custom stores' mistakes: ids where records belong (as listOwned answers), a plain object
+    // where a Map belongs, another owner's records. Started anyway, the first left the execution held by n1 and never run.
+    const answers: [(read: OwnedRead) => unknown, RegExp][] = [
+      [
+        (read) => ({ ...read, unfinished: read.unfinished.map((e) => e.id) }),
+        /unfinished\[0\]: expected an execution record/,
+      ],
+      [
+        (read) => ({ ...read, byWorkflow: Object.fromEntries(read.byWorkflow) }),
+        /byWorkflow: expected a Map/,
+      ],
+      [() => undefined, /expected \{ byWorkflow, unfinished \}, got undefined/],
+      [
+        (read) => ({ ...read, unfinished: read.unfinished.map((e) => ({ ...e, owner: 'n2' })) }),
+        /unfinished\[0\] \('held-by-n1'\): expected an execution owned by 'n1', got one owned by "n2"/,
+      ],
+    ];
+    for (const [answer, problem] of answers) {
+      const custom: Store = Object.assign(Object.create(store) as SqliteStore, {
+        readOwned: async (owner: string) => answer(await store.readOwned(owner)),
+        close: vi.fn(async () => undefined),
+      });
+      const error = await createOrchestrator({
+        store: custom,
+        nodeId: 'n1',
+        actions: { ok: () => 'ok' },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OrchestratorError);
+      expect((error as OrchestratorError).code).toBe('UNSUPPORTED');
+      expect((error as Error).message).toMatch(/^The sqlite store's readOwned\('n1'\) /);
+      expect((error as Error).message).toMatch(problem);
+      expect(custom.close).toHaveBeenCalledOnce();
+    }
+    expect((await store.getExecution('held-by-n1'))?.execution.owner).toBe('n1');
+    await store.close();
   });
 
   it('counts once what another process writes while it reads the counts at start', async () => {
