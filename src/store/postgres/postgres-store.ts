@@ -104,6 +104,12 @@ export class PostgresStore implements Store {
   private readonly backends = new Set<number>();
   private opening: Promise<void> | null = null;
   private closed = false;
+  /**
+   * The reads under way on the pool (see {@link onPool}): `close` waits for them before ending it.
+   * `pg`'s pool, once ending, hands no connection to a read still waiting for one: it failed after
+   * the connect timeout (10 s), as `STORE_UNAVAILABLE` 'timeout exceeded when trying to connect'.
+   */
+  private readonly reading = new Set<Promise<unknown>>();
   private readonly context: CommitContext;
   private readonly batcher: WriteLanes;
   private readonly laneConnections: LaneConnection[];
@@ -171,6 +177,7 @@ export class PostgresStore implements Store {
     await this.opening;
   }
 
+  /** Flushes pending writes, lets the reads under way finish, and ends every connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -181,6 +188,7 @@ export class PostgresStore implements Store {
     this.listener = null;
     const pool = this.pool;
     this.pool = null;
+    await Promise.allSettled([...this.reading]);
     if (pool) await endPool(pool);
   }
 
@@ -250,8 +258,7 @@ export class PostgresStore implements Store {
   async findByIdempotencyKey(key: string): Promise<IdempotencyKeyHolder | null> {
     // No stored key holds U+0000 (PostgreSQL's text cannot): such a key is held by none.
     if (namesNothing(key)) return null;
-    if (!this.pool) throw this.notOpen();
-    return holderOfKey(this.pool, this.sql, key);
+    return this.onPool((pool) => holderOfKey(pool, this.sql, key));
   }
 
   update(update: ExecutionUpdate): Promise<void> {
@@ -350,14 +357,17 @@ export class PostgresStore implements Store {
    */
   async purgeFinished(request: PurgeRequest): Promise<number> {
     const limit = Math.max(0, request.limit);
-    const pool = this.pool;
-    if (!pool) throw this.notOpen();
+    if (!this.pool) throw this.notOpen();
     if (limit === 0) return 0;
+    return this.onPool((pool) => this.purgeOn(pool, request.before, limit));
+  }
+
+  private async purgeOn(pool: pg.Pool, before: number, limit: number): Promise<number> {
     let client: pg.PoolClient | undefined;
     try {
       client = await pool.connect();
       await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-      const { rows } = await client.query<{ n: number }>(this.sql.purge, [request.before, limit]);
+      const { rows } = await client.query<{ n: number }>(this.sql.purge, [before, limit]);
       await client.query('COMMIT');
       client.release();
       return rows[0]?.n ?? 0;
@@ -401,9 +411,11 @@ export class PostgresStore implements Store {
    * Both reads in one REPEATABLE READ transaction (one snapshot, whatever others commit), on a
    * pool connection outside the write lanes.
    */
-  async readOwned(owner: string): Promise<OwnedRead> {
-    const pool = this.pool;
-    if (!pool) throw this.notOpen();
+  readOwned(owner: string): Promise<OwnedRead> {
+    return this.onPool((pool) => this.readOwnedOn(pool, owner));
+  }
+
+  private async readOwnedOn(pool: pg.Pool, owner: string): Promise<OwnedRead> {
     type Row = AggregateRow & { workflow_id: string };
     let client: pg.PoolClient;
     try {
@@ -439,13 +451,26 @@ export class PostgresStore implements Store {
       : Promise.reject(this.notOpen());
   }
 
-  private async read<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+  private read<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+    return this.onPool(async (pool) => {
+      try {
+        return (await pool.query<R>(text, values)).rows;
+      } catch (error) {
+        throw storeError(error);
+      }
+    });
+  }
+
+  /** Runs `body` on the open pool, counted in {@link reading} until it settles. */
+  private async onPool<T>(body: (pool: pg.Pool) => Promise<T>): Promise<T> {
     const pool = this.pool;
     if (!pool) throw this.notOpen();
+    const running = body(pool);
+    this.reading.add(running);
     try {
-      return (await pool.query<R>(text, values)).rows;
-    } catch (error) {
-      throw storeError(error);
+      return await running;
+    } finally {
+      this.reading.delete(running);
     }
   }
 
