@@ -359,8 +359,9 @@ export class WorkflowEngine {
       return { version, plan, owner: this.ctx.nodeId };
     }
     // Cluster mode places the execution on the least-loaded live node that has its handlers, which
-    // adopts it, or keeps it here when this node is nearly as little loaded. The placement counts as that node's load at once, so concurrent submissions
-    // spread too.
+    // adopts it, or keeps it here while this node can start it at once and both stay balanced
+    // (see `placementTarget`). The placement counts as that node's load at once, so concurrent
+    // submissions spread too.
     try {
       return { version, plan, owner: placementTarget(this.ctx, plan, this.scheduler.hasFreeSlot) };
     } catch (error) {
