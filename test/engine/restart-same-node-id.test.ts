@@ -10,67 +10,54 @@ import type { OwnedRead, Store } from '../../src/store/store.js';
 import { tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
 import { heldExecution, makeExecution } from '../store/records.js';
 
+/**
+ * What a crash of n1 leaves on a fresh SQLite file: workflow `ok` defined, and an execution n1
+ * still holds, its lease not run out yet. The store returned is open on that file.
+ */
+async function crashedN1(): Promise<{ url: string; store: SqliteStore }> {
+  const url = tempSqliteUrl();
+  const before = await withOrchestrator({ store: url, nodeId: 'n1', actions: { ok: () => 'ok' } });
+  await before.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
+  await before.close();
+  const store = new SqliteStore(url.slice('sqlite:'.length));
+  await store.init();
+  await store.createExecution(heldExecution('held-by-n1', 'ok', 'n1', Date.now() + 300));
+  return { url, store };
+}
+
+/** Restarts n1 on `store` and expects the execution it held run to the end, counted once. */
+async function expectResumedOnce(store: string | Store): Promise<void> {
+  const after = await withOrchestrator({
+    store,
+    nodeId: 'n1',
+    sweepInterval: 0.05,
+    leaseSeconds: 0.3,
+    actions: { ok: () => 'ok' },
+  });
+  await vi.waitFor(
+    async () => expect((await after.store.getExecution('held-by-n1'))?.execution.status).toBe('completed'),
+    { timeout: 3000, interval: 20 },
+  );
+  expect(after.getMetrics().executions).toMatchObject({ total: 1, running: 0, completed: 1 });
+}
+
 describe('a configured node id restarted within its earlier lease', () => {
   it('resumes the executions its earlier run held, counted once', async () => {
-    const store = tempSqliteUrl();
-    const before = await withOrchestrator({ store, nodeId: 'n1', actions: { ok: () => 'ok' } });
-    await before.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
-    await before.close();
-    // What a crash of n1 leaves: an execution it still holds, its lease not run out yet.
-    const raw = new SqliteStore(store.slice('sqlite:'.length));
-    await raw.init();
-    await raw.createExecution(heldExecution('held-by-n1', 'ok', 'n1', Date.now() + 300));
-    await raw.close();
-
-    const after = await withOrchestrator({
-      store,
-      nodeId: 'n1',
-      sweepInterval: 0.05,
-      leaseSeconds: 0.3,
-      actions: { ok: () => 'ok' },
-    });
-    await vi.waitFor(
-      async () => expect((await after.store.getExecution('held-by-n1'))?.execution.status).toBe('completed'),
-      { timeout: 3000, interval: 20 },
-    );
-    expect(after.getMetrics().executions).toMatchObject({ total: 1, running: 0, completed: 1 });
+    const { url, store } = await crashedN1();
+    await store.close();
+    await expectResumedOnce(url);
   });
 
   it('does so on a store without readOwned (a custom store), from two reads', async () => {
-    const url = tempSqliteUrl();
-    const before = await withOrchestrator({ store: url, nodeId: 'n1', actions: { ok: () => 'ok' } });
-    await before.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
-    await before.close();
-    const store = new SqliteStore(url.slice('sqlite:'.length));
-    await store.init();
-    await store.createExecution(heldExecution('held-by-n1', 'ok', 'n1', Date.now() + 300));
-    const withoutReadOwned: Store = Object.assign(Object.create(store) as SqliteStore, {
-      readOwned: undefined,
-    });
-    const after = await withOrchestrator({
-      store: withoutReadOwned,
-      nodeId: 'n1',
-      sweepInterval: 0.05,
-      leaseSeconds: 0.3,
-      actions: { ok: () => 'ok' },
-    });
-    await vi.waitFor(
-      async () => expect((await after.store.getExecution('held-by-n1'))?.execution.status).toBe('completed'),
-      { timeout: 3000, interval: 20 },
-    );
-    expect(after.getMetrics().executions).toMatchObject({ total: 1, running: 0, completed: 1 });
+    const { store } = await crashedN1();
+    await expectResumedOnce(Object.assign(Object.create(store) as SqliteStore, { readOwned: undefined }));
   });
 
   it('refuses to start on a store whose readOwned answers something else, naming it', async () => {
-    const url = tempSqliteUrl();
-    const before = await withOrchestrator({ store: url, nodeId: 'n1', actions: { ok: () => 'ok' } });
-    await before.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
-    await before.close();
-    const store = new SqliteStore(url.slice('sqlite:'.length));
-    await store.init();
-    await store.createExecution(heldExecution('held-by-n1', 'ok', 'n1', Date.now() + 300));
+    const { store } = await crashedN1();
     // Custom stores' mistakes: ids where records belong (as listOwned answers), a plain object
-    // where a Map belongs, another owner's records. Started anyway, the first left the execution held by n1 and never run.
+    // where a Map belongs, another owner's records. Started anyway, the first left the execution
+    // held by n1 and never run.
     const answers: [(read: OwnedRead) => unknown, RegExp][] = [
       [
         (read) => ({ ...read, unfinished: read.unfinished.map((e) => e.id) }),
