@@ -89,7 +89,7 @@ export class Scheduler {
     return this.queue.size - this.arrivals.size;
   }
 
-  /** Whether a new execution could start here at once (what {@link reserve} would take). */
+  /** Whether a new execution could start here at once (what {@link reserve} and {@link submit} take). */
   get hasFreeSlot(): boolean {
     return this.canLaunch() && this.queue.size === 0;
   }
@@ -104,7 +104,7 @@ export class Scheduler {
    */
   submit(ex: ActiveExecution): void {
     this.hold(ex);
-    if (this.canLaunch() && this.queue.size === 0) this.launch(ex);
+    if (this.hasFreeSlot) this.launch(ex);
     else this.enqueue(ex);
   }
 
