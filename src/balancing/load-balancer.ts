@@ -158,10 +158,13 @@ export class LoadBalancer {
   /**
    * The load of `workerId`: its active executions, external load included; 0 for an unknown worker
    * (as `getLoadDistribution()[workerId]` without building the whole distribution).
+   * @throws ValidationError when `workerId` is not a non-empty string.
    */
   getLoad(workerId: string): number {
     const slot = this.byId.get(workerId);
-    return slot === undefined ? 0 : slot.active + slot.external;
+    if (slot !== undefined) return slot.active + slot.external;
+    checkNonEmptyString(workerId, 'workerId', 'getLoad');
+    return 0;
   }
 
   /** Active executions across all workers (external load included). */

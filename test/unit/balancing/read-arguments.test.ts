@@ -15,16 +15,18 @@ import { withOrchestrator } from '../../helpers/orchestrator.js';
 const BAD_IDS: unknown[] = [42, null, '', {}, Object.create(null), Symbol('id')];
 
 describe('id arguments of reads', () => {
-  it('LoadBalancer.completeWorkflow and getWorker refuse an id that is not a non-empty string', () => {
+  it('LoadBalancer.completeWorkflow, getWorker and getLoad refuse an id that is not a non-empty string', () => {
     const lb = new LoadBalancer();
     for (const id of BAD_IDS) {
       expect(() => lb.completeWorkflow(id as never)).toThrow(ValidationError);
       expect(() => lb.getWorker(id as never)).toThrow(/`executionId`/);
       expect(() => lb.assignWorkflow(id as never)).toThrow(/`executionId`/);
       expect(() => lb.addWorker(id as never)).toThrow(/`id`/);
+      expect(() => lb.getLoad(id as never)).toThrow(/Invalid getLoad arguments: .*`workerId`/);
     }
     expect(lb.completeWorkflow('unknown')).toBe(false);
     expect(lb.getWorker('unknown')).toBeUndefined();
+    expect(lb.getLoad('unknown')).toBe(0);
   });
 
   it('isBalanced describes a symbol threshold instead of throwing a TypeError', () => {
