@@ -116,9 +116,10 @@ export class NodeHandlers {
  *
  * Unless this node can start it at once (`slotFreeHere`: a free slot, nobody queued) and, with it,
  * both this node and the least-loaded node it would go to are balanced as `isBalanced()` judges by
- * default: their loads within {@link DEFAULT_BALANCE_THRESHOLD} of the live nodes' mean load (so at
- * small loads placement stays least-loaded first, and a node far below the mean — one that just
- * joined — still catches up). Then it stays here. A hand-over costs the other node a wake-up and
+ * default: their loads within {@link DEFAULT_BALANCE_THRESHOLD} of the live nodes' mean load, or
+ * within `alerts.imbalanceThreshold` when that is lower (what `/v1/workers` and the load_imbalance
+ * alert call balanced). So at small loads placement stays least-loaded first, and a node far below
+ * the mean — one that just joined — still catches up. Then it stays here. A hand-over costs the other node a wake-up and
  * a read of the execution, and the other nodes' loads are as old as the last read of them: with
  * submissions spread over the nodes, strict least-loaded placement sent over a third of them
  * elsewhere for differences of a few executions (docs/scaling.md, Placement and balancing).
@@ -141,8 +142,10 @@ export function placementTarget(ctx: EngineContext, plan: Plan, slotFreeHere = f
   // threshold of the mean: with a third node far above it (long-running executions, or orphans it
   // took over), this node alone would stay within it for many executions while an idle node, far
   // below it, got none.
+  // Never looser than what this node reports as balanced (`/v1/workers`, the load_imbalance alert).
+  const threshold = Math.min(DEFAULT_BALANCE_THRESHOLD, ctx.config.alerts.imbalanceThreshold);
   const mean = (lb.activeCount() + 1) / lb.workerCount;
-  const allowed = DEFAULT_BALANCE_THRESHOLD * mean + 1e-9;
+  const allowed = threshold * mean + 1e-9;
   const balanced = lb.getLoad(ctx.nodeId) + 1 - mean <= allowed && mean - lb.getLoad(target) <= allowed;
   return balanced ? ctx.nodeId : target;
 }

@@ -25,6 +25,7 @@ const BUSY = 'otherhost/4244/bal001';
 async function setUp(
   slots: number,
   loads: Record<string, number>,
+  alerts: { imbalanceThreshold?: number } = {},
 ): Promise<{ a: Orchestrator; submit(): Promise<string> }> {
   const schema = t.schema();
   const hold = gate();
@@ -35,6 +36,7 @@ async function setUp(
     sweepInterval: 0.2,
     leaseSeconds: 2,
     maxConcurrentWorkflows: slots,
+    alerts,
     actions: { hold: () => hold.promise.then(() => 'held') },
   });
   t.later(() => a.close());
@@ -124,5 +126,26 @@ describe('placement across nodes, balanced', () => {
     for (let i = 0; i < 10; i++) owners.push(await submit());
     // Ties go to `a` (registered first): a, the idle node, a, the idle node…
     expect(owners).toEqual(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a.nodeId : OTHER)));
+  }, 30_000);
+
+  it('keeps no more here than alerts.imbalanceThreshold, when stricter, calls balanced', async () => {
+    // /v1/workers' `balanced` and the load_imbalance alert judge by that threshold: keeping
+    // executions here up to the default 0.3 went on to 17 here against 10, unbalanced by 0.1.
+    const { a, submit } = await setUp(20, { [OTHER]: 9 }, { imbalanceThreshold: 0.1 });
+    // The first nine catch `a` up with the other node (9 each); from there on, each placement
+    // leaves the nodes balanced by 0.1.
+    for (let i = 0; i < 9; i++) await submit();
+    for (let i = 9; i < 18; i++) {
+      await submit();
+      expect({
+        i,
+        load: a.loadBalancer.getLoadDistribution(),
+        balanced: a.loadBalancer.isBalanced(0.1),
+      }).toEqual({
+        i,
+        load: expect.anything(),
+        balanced: true,
+      });
+    }
   }, 30_000);
 });
