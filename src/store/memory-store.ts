@@ -293,10 +293,11 @@ export class MemoryStore implements Store {
   }
 
   async aggregateByWorkflow(filter: AggregateFilter = {}): Promise<Map<string, StoreAggregates>> {
-    return this.aggregatesByWorkflow(filter);
+    return this.aggregateNow(filter);
   }
 
-  private aggregatesByWorkflow(filter: AggregateFilter): Map<string, StoreAggregates> {
+  /** `aggregateByWorkflow`, synchronously: `readOwned` lists in the same turn. */
+  private aggregateNow(filter: AggregateFilter): Map<string, StoreAggregates> {
     const out = new Map<string, StoreAggregates>();
     const only = checkAggregateFilter(filter) === 'owner';
     for (const record of this.executions.values()) {
@@ -390,7 +391,7 @@ export class MemoryStore implements Store {
 
   /** Counted and listed with no await in between: nothing can change the executions meanwhile. */
   async readOwned(owner: string): Promise<OwnedRead> {
-    const byWorkflow = this.aggregatesByWorkflow({ owner });
+    const byWorkflow = this.aggregateNow({ owner });
     const unfinished: ExecutionRecord[] = [];
     for (const record of this.unfinishedRecords()) if (record.owner === owner) unfinished.push(record);
     return { byWorkflow, unfinished: unfinished.sort(oldestFirst).map(copyExecution) };
