@@ -7,7 +7,8 @@
  * - `--store=memory|sqlite|sqlite-normal|postgres|postgres-3` (default `sqlite`: WAL,
  *   synchronous=FULL). `postgres-3` runs THREE orchestrator nodes in cluster mode in this process,
  *   each with its own `PostgresStore` (pool) on the same database and schema: submissions go
- *   round-robin to the nodes (each places its execution on the least-loaded node), and completion is
+ *   round-robin to the nodes (each keeps its execution while the nodes stay balanced, else places it on
+ *   the least-loaded node: docs/scaling.md), and completion is
  *   learned from the nodes' `execution.finished` events (see `lib/completions.ts`), not by polling;
  * - `--n= --c= --lowload= --warmup= --pgpool=` are read by the harness itself (or `BENCH_N`, ...);
  * - `--steps=<k>` steps per workflow (default 3). Step k calls the harness's `STEPS`, cycled so that
@@ -208,7 +209,7 @@ const peer: Peer = {
       'run() = executeWorkflow (resolves once the execution is stored) + waitForCompletion; the last step result is committed with the terminal state',
       payloadText,
       nodeCount > 1
-        ? `${nodeCount} orchestrator nodes in cluster mode, each with its own PostgresStore and pool on the same database and schema, all in this ONE Node.js process, sharing the 2 cores with PostgreSQL; submissions round-robin over the nodes (each places its execution on the least-loaded node); completion learned from the nodes' execution.finished events, the result from the last step's step.completed event`
+        ? `${nodeCount} orchestrator nodes in cluster mode, each with its own PostgresStore and pool on the same database and schema, all in this ONE Node.js process, sharing the 2 cores with PostgreSQL; submissions round-robin over the nodes (each keeps its execution while the nodes stay balanced, else places it on the least-loaded node); completion learned from the nodes' execution.finished events, the result from the last step's step.completed event`
         : '',
       fromDist
         ? `engine from ${process.env.BENCH_ENGINE_DIST ?? 'dist/'} (compiled JS)`
