@@ -119,10 +119,11 @@ export class NodeHandlers {
  * default: their loads within {@link DEFAULT_BALANCE_THRESHOLD} of the live nodes' mean load, or
  * within `alerts.imbalanceThreshold` when that is lower (what `/v1/workers` and the load_imbalance
  * alert call balanced). So at small loads placement stays least-loaded first, and a node far below
- * the mean — one that just joined — still catches up. Then it stays here. A hand-over costs the other node a wake-up and
- * a read of the execution, and the other nodes' loads are as old as the last read of them: with
- * submissions spread over the nodes, strict least-loaded placement sent over a third of them
- * elsewhere for differences of a few executions (docs/scaling.md, Placement and balancing).
+ * the mean — one that just joined — still catches up. Then it stays here. A hand-over costs the
+ * other node a wake-up and a read of the execution, and the other nodes' loads are as old as the
+ * last read of them: with submissions spread over the nodes, strict least-loaded placement sent
+ * over a third of them elsewhere for differences of a few executions (docs/scaling.md, Placement
+ * and balancing).
  */
 export function placementTarget(ctx: EngineContext, plan: Plan, slotFreeHere = false): string {
   const lb = ctx.loadBalancer;
