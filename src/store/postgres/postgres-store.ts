@@ -71,6 +71,7 @@ import {
   type SnapshotRow,
   type Sql,
 } from './statements.js';
+import { inTransaction } from './transaction.js';
 import { CONFIG_URL, CONSTRUCTOR_URL, checkUrlOptions, connectionStringProblem } from './url-options.js';
 import { WriteLanes } from './write-lanes.js';
 
@@ -363,19 +364,10 @@ export class PostgresStore implements Store {
   }
 
   private async purgeOn(pool: pg.Pool, before: number, limit: number): Promise<number> {
-    let client: pg.PoolClient | undefined;
-    try {
-      client = await pool.connect();
-      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-      const { rows } = await client.query<{ n: number }>(this.sql.purge, [before, limit]);
-      await client.query('COMMIT');
-      client.release();
-      return rows[0]?.n ?? 0;
-    } catch (error) {
-      // A connection left in a failed or unknown transaction is not handed out again.
-      client?.release(error as Error);
-      throw storeError(error);
-    }
+    const rows = await inTransaction(pool, 'BEGIN ISOLATION LEVEL READ COMMITTED', async (client) => {
+      return (await client.query<{ n: number }>(this.sql.purge, [before, limit])).rows;
+    });
+    return rows[0]?.n ?? 0;
   }
 
   heartbeat(node: NodeRecord): Promise<void> {
@@ -417,26 +409,12 @@ export class PostgresStore implements Store {
 
   private async readOwnedOn(pool: pg.Pool, owner: string): Promise<OwnedRead> {
     type Row = AggregateRow & { workflow_id: string };
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw storeError(error);
-    }
-    let counts: pg.QueryResult<Row>;
-    let records: pg.QueryResult<ExecutionRow>;
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      counts = await client.query<Row>(this.sql.aggregateByWorkflowOf, [owner]);
-      records = await client.query<ExecutionRow>(this.sql.ownedRecords, [owner]);
-      await client.query('COMMIT');
-    } catch (error) {
-      // A connection left in a failed or unknown transaction is not handed out again.
-      client.release(error as Error);
-      throw storeError(error);
-    }
-    client.release();
-    return { byWorkflow: toAggregatesByWorkflow(counts.rows), unfinished: records.rows.map(toExecution) };
+    const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+    const { counts, records } = await inTransaction(pool, begin, async (client) => ({
+      counts: (await client.query<Row>(this.sql.aggregateByWorkflowOf, [owner])).rows,
+      records: (await client.query<ExecutionRow>(this.sql.ownedRecords, [owner])).rows,
+    }));
+    return { byWorkflow: toAggregatesByWorkflow(counts), unfinished: records.map(toExecution) };
   }
 
   private write<T>(op: Op): Promise<T> {
