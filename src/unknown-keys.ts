@@ -11,6 +11,14 @@ import { echo } from './echo.js';
 import { errorMessage, type Issue, ValidationError } from './errors.js';
 
 /**
+ * The default of an options parameter the caller left out (`options = NO_OPTIONS`): one shared,
+ * frozen, empty object that {@link optionsIssues} accepts without reading it, so a call made
+ * without options (`executeWorkflow(id, input)`, `waitForCompletion(id)`) allocates nothing to
+ * check them.
+ */
+export const NO_OPTIONS: Readonly<Record<string, never>> = Object.freeze({});
+
+/**
  * One issue per own key of `value` that is not in `known` (keys given as `undefined` are left out),
  * or, when reading a key or a value throws (a getter, a `Proxy` trap), one issue naming it instead:
  * the caller then refuses the object before reading it again.
@@ -45,13 +53,17 @@ export function unreadableIssues(value: object, known: readonly string[]): Issue
     return [cannot('', error)];
   }
   const issues: Issue[] = [];
-  for (const key of new Set([...keys, ...known])) {
+  // Each key read once: its own keys, then the known ones it does not have (no Set to build:
+  // `executeWorkflow` asks this on every call given options).
+  const read = (key: string) => {
     try {
       void (value as Record<string, unknown>)[key];
     } catch (error) {
       issues.push(cannot(key, error));
     }
-  }
+  };
+  for (const key of keys) read(key);
+  for (const key of known) if (!keys.includes(key)) read(key);
   return issues;
 }
 
@@ -64,6 +76,7 @@ export function optionsIssues(
   known: readonly string[],
   where: { path: string; expected: string },
 ): Issue[] {
+  if (value === NO_OPTIONS) return [];
   if (value !== null && typeof value === 'object') {
     const unreadable = unreadableIssues(value, known);
     if (unreadable.length > 0) return unreadable;

@@ -10,7 +10,7 @@ import { listsAfter } from '../store/list-position.js';
 import type { ExecutionSnapshot } from '../store/store.js';
 import type { ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { EXECUTION_STATES, TERMINAL_STATES } from '../types.js';
-import { assertReadable, optionsIssues } from '../unknown-keys.js';
+import { assertReadable, NO_OPTIONS, optionsIssues } from '../unknown-keys.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
@@ -96,7 +96,7 @@ export class ExecutionQueries {
   }
 
   /** Waits for a terminal state. Rejects with `TimeoutError` after `timeout` seconds. */
-  async waitForCompletion(executionId: string, options: WaitOptions = {}): Promise<ExecutionStatus> {
+  async waitForCompletion(executionId: string, options: WaitOptions = NO_OPTIONS): Promise<ExecutionStatus> {
     const { clock } = this.ctx;
     checkExecutionId(executionId, 'waitForCompletion');
     const shape = optionsIssues(options, ['timeout'], {

@@ -20,7 +20,7 @@ import { checkNonEmptyString } from '../non-empty-string.js';
 import { unstorableText } from '../storable-text.js';
 import type { ExecutionRecord } from '../store/store.js';
 import type { ActionHandler, ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
-import { optionsIssues } from '../unknown-keys.js';
+import { NO_OPTIONS, optionsIssues } from '../unknown-keys.js';
 import { ActiveExecution } from './active-execution.js';
 import { Cancellation } from './cancellation.js';
 import { placementTarget } from './capable-nodes.js';
@@ -204,7 +204,7 @@ export class WorkflowEngine {
   async executeWorkflow(
     workflowId: string,
     inputData: unknown = {},
-    options: ExecuteOptions = {},
+    options: ExecuteOptions = NO_OPTIONS,
   ): Promise<string> {
     this.assertOpen();
     if (typeof workflowId !== 'string' || workflowId.length === 0) {
@@ -393,7 +393,7 @@ export class WorkflowEngine {
    * @throws TimeoutError after `timeout` seconds; ExecutionNotFoundError for an id no execution
    *   has (or one retention deleted); ClosedError once `close()` is called.
    */
-  waitForCompletion(executionId: string, options: WaitOptions = {}): Promise<ExecutionStatus> {
+  waitForCompletion(executionId: string, options: WaitOptions = NO_OPTIONS): Promise<ExecutionStatus> {
     return this.queries.waitForCompletion(executionId, options);
   }
 
