@@ -222,7 +222,12 @@ function fastCopy(value: unknown, depth: number, count: CopyCount): unknown {
     throw BAD;
   }
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  // `for...in` over the own keys (the prototype is Object.prototype or null): the keys of an object
+  // of a known shape come from V8's enumeration cache, where `Object.keys` would copy them into a
+  // new array per object copied (every input and output of every step). A key a getter deleted
+  // meanwhile is skipped, as an undefined value would be.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
     count.text += key.length;

@@ -89,6 +89,41 @@ describe('findJsonProblem / tryCopyJson', () => {
     expect((copy as { polluted?: unknown }).polluted).toBeUndefined();
   });
 
+  it('copies own keys only, in their order, whatever Object.prototype holds', () => {
+    // An enumerable key added to Object.prototype (a polluting library) is no key of the value.
+    Object.defineProperty(Object.prototype, 'inherited', {
+      value: 1,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    try {
+      const copy = copyJson({ b: 1, 2: 'two', a: { c: 3 }, 1: 'one' }) as Record<string, unknown>;
+      expect(Object.keys(copy)).toEqual(['1', '2', 'b', 'a']);
+      expect(Object.hasOwn(copy, 'inherited')).toBe(false);
+      expect(Object.hasOwn(copy.a as object, 'inherited')).toBe(false);
+      // A null-prototype object too.
+      const bare = Object.assign(Object.create(null) as Record<string, unknown>, { k: 1 });
+      expect(Object.keys(copyJson(bare) as object)).toEqual(['k']);
+    } finally {
+      delete (Object.prototype as { inherited?: unknown }).inherited;
+    }
+  });
+
+  it('a key a getter deleted while the value was copied is left out, as an undefined value is', () => {
+    const value: Record<string, unknown> = {};
+    Object.defineProperty(value, 'first', {
+      get() {
+        delete value.later;
+        return 1;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    value.later = 2;
+    expect(copyJson(value)).toEqual({ first: 1 });
+  });
+
   it('primitives and undefined at the top are their own copies', () => {
     expect(copyJson('s')).toBe('s');
     expect(copyJson(undefined)).toBeUndefined();
