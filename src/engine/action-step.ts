@@ -160,8 +160,8 @@ export async function runActionStep(
   // A remote worker's action reports how long its tasks waited for a worker (this visit's).
   let onQueueWait: ((ms: number) => void) | undefined;
   if (runsOutOfProcess(handler)) {
-    if (rec.attempts === 0) ex.queuedMs.delete(name);
-    onQueueWait = (ms) => ex.queuedMs.set(name, (ex.queuedMs.get(name) ?? 0) + ms);
+    if (rec.attempts === 0) ex.clearQueuedMs(name);
+    onQueueWait = (ms) => ex.addQueuedMs(name, ms);
   }
 
   for (;;) {
@@ -183,19 +183,20 @@ export async function runActionStep(
       if (leftForClose(ctx, ex, step)) return leftAsStored(rec);
     }
     // Checked here first: an await per step costs a turn of the microtask queue.
-    if (leaseLapsed(ctx)) {
+    let now = clock.now();
+    if (leaseLapsed(ctx, now)) {
       await confirmLease(ctx);
       // A close that came while the leases were being renewed: as after the write of a start
       // (below), the attempt does not start; the step runs on the next start.
       if (leftForClose(ctx, ex, step)) return leftAsStored(rec);
+      now = clock.now();
     }
     // A timeout passed, its timer not fired (as after a backoff, above): no attempt is recorded,
     // announced or counted. A first one too: a parallel step's branch starts after its siblings'
     // handlers ran up to their first await, which may have taken the step past its timeout.
-    scope.expireIfLate(clock.now());
+    scope.expireIfLate(now);
     if (scope.aborted) return stopped(ctx, ex, set, rec);
 
-    const now = clock.now();
     set(startAttempt(rec, now));
     // The retry rate is steps that needed a retry / steps run (SPEC §5): a step counts once per
     // visit, on its first attempt, and once more as retried on its first retry.

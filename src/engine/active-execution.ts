@@ -81,7 +81,7 @@ export class ActiveExecution {
    * Time the current visit of a step (by name) waited for a remote worker to take its tasks, ms,
    * as the hub reported it (in memory: a restart starts it afresh).
    */
-  readonly queuedMs = new Map<string, number>();
+  private queued: Map<string, number> | null = null;
 
   constructor(record: ExecutionRecord, steps: StepRecord[], plan: Plan, resumed: boolean) {
     this.record = record;
@@ -98,6 +98,22 @@ export class ActiveExecution {
 
   get id(): string {
     return this.record.id;
+  }
+
+  /** The time the current visit of `step` waited for a remote worker so far, ms (see {@link addQueuedMs}). */
+  queuedMs(step: string): number | undefined {
+    return this.queued?.get(step);
+  }
+
+  /** A remote worker's task of `step` waited `ms` more (made on first use: most steps run in process). */
+  addQueuedMs(step: string, ms: number): void {
+    this.queued ??= new Map();
+    this.queued.set(step, (this.queued.get(step) ?? 0) + ms);
+  }
+
+  /** A new visit of `step` starts counting its wait afresh. */
+  clearQueuedMs(step: string): void {
+    this.queued?.delete(step);
   }
 
   /**

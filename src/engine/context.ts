@@ -88,10 +88,11 @@ export function leftToRestart(ctx: EngineContext): boolean {
 
 /**
  * Whether this node's leases may have lapsed (it went a whole lease without renewing). Runners
- * check it before they start a handler, and `verify` the leases first when it is true.
+ * check it before they start a handler, and `verify` the leases first when it is true. `now`: the
+ * clock's time, when the caller has just read it.
  */
-export function leaseLapsed(ctx: EngineContext): boolean {
-  return ctx.clock.now() > ctx.leases.validUntil;
+export function leaseLapsed(ctx: EngineContext, now = ctx.clock.now()): boolean {
+  return now > ctx.leases.validUntil;
 }
 
 /**

@@ -168,11 +168,12 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
   for (;;) {
     if (ctx.lifecycle.draining) ex.stop('shutdown');
     // Past the workflow's timeout though its timer has not fired: no further step (see `armDeadline`).
-    ex.scope.expireIfLate(ctx.clock.now());
+    const now = ctx.clock.now();
+    ex.scope.expireIfLate(now);
     if (ex.stopReason) return { kind: 'stopped' };
     const step = plan.steps[r.cursor];
     if (!step) return { kind: 'completed', last: null };
-    if (step.kind !== 'condition' && leaseLapsed(ctx)) {
+    if (step.kind !== 'condition' && leaseLapsed(ctx, now)) {
       // A step that starts handlers (a parallel step's branches all at once) confirms the leases
       // first when they may have lapsed; then the checks above again: a close (or a cancel) may
       // have come meanwhile.

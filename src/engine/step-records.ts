@@ -142,8 +142,13 @@ export function keepCompletedVisit(ex: ActiveExecution, prev: StepRecord): void 
 export function startAttempt(rec: StepRecord, now: number): StepRecord {
   const attempt = rec.attempts + 1;
   const entry: AttemptRecord = { attempt, startedAt: now };
-  const history = rec.history.length >= HISTORY_LIMIT ? rec.history.slice(1) : rec.history.slice();
-  history.push(entry);
+  // (A first attempt's history is made at its size: a copy grown by a push takes more room.)
+  let history: AttemptRecord[];
+  if (rec.history.length === 0) history = [entry];
+  else {
+    history = rec.history.length >= HISTORY_LIMIT ? rec.history.slice(1) : rec.history.slice();
+    history.push(entry);
+  }
   return {
     ...rec,
     status: 'running',

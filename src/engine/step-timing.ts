@@ -35,7 +35,7 @@ export function recordStepTiming(
     attemptMs: rec.attempts > 1 ? longestAttemptMs(rec) : undefined,
     waitMs: rec.attempts > 1 ? waitBetweenAttemptsMs(rec) : undefined,
     version: ex.record.workflowVersion,
-    queuedMs: ex.queuedMs.get(rec.name),
+    queuedMs: ex.queuedMs(rec.name),
   };
   ctx.optimizer.recordStep(ex.record.workflowId, rec.name, rec.durationMs ?? 0, info);
 }

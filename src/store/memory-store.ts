@@ -179,6 +179,8 @@ export class MemoryStore implements Store {
       const map = this.steps.get(update.id)!;
       for (const step of update.steps) map.set(step.name, normalizeStep(step));
     }
+    // (A running one that kept its completion time, nearly every update, needs no lookup.)
+    if (UNFINISHED.has(record.status) && set?.completedAt == null) return Promise.resolve();
     if (!this.finished.has(record.id)) {
       if (!UNFINISHED.has(record.status)) this.markFinished(record);
     } else if (set?.completedAt != null) {
