@@ -105,14 +105,22 @@ function withOwed(
   }
   const owed = ex.owedSteps;
   if (owed.size === 0) return steps ?? undefined;
-  const out = steps ? [...steps] : [];
+  // `steps` itself when it names every owed step (the common case: the step that started is the
+  // one whose end is written); the set emptied entry by entry (`clear` makes a new table).
+  let out: StepRecord[] | null = null;
   for (const name of owed) {
-    if (steps?.some((s) => s.name === name)) continue;
+    owed.delete(name);
+    if (steps !== null && names(steps, name)) continue;
     const rec = ex.steps.get(name);
-    if (rec) out.push(rec);
+    if (rec) (out ??= steps ? steps.slice() : []).push(rec);
   }
-  owed.clear();
-  return out.length > 0 ? out : undefined;
+  const all = out ?? steps;
+  return all !== null && all.length > 0 ? all : undefined;
+}
+
+function names(steps: readonly StepRecord[], name: string): boolean {
+  for (let i = 0; i < steps.length; i++) if (steps[i]!.name === name) return true;
+  return false;
 }
 
 /**
