@@ -18,7 +18,7 @@ import {
 import { executionTime, newExecutionId } from '../ids.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
 import { unstorableText } from '../storable-text.js';
-import type { ExecutionRecord } from '../store/store.js';
+import type { CreateResult, ExecutionRecord } from '../store/store.js';
 import type { ActionHandler, ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { NO_OPTIONS, optionsIssues } from '../unknown-keys.js';
 import { ActiveExecution } from './active-execution.js';
@@ -296,12 +296,15 @@ export class WorkflowEngine {
       const creating = this.ctx.store.createExecution(stored);
       if (local) this.ctx.creating.set(record.id, creating);
       if (key !== undefined) this.keysInCreation.track(key, workflowId, creating);
-      const result = await creating.catch((error: unknown) => {
+      let result: CreateResult;
+      try {
+        result = await creating;
+      } catch (error) {
         // It may be stored all the same (the connection dropped after the commit reached the
         // server), as this node's: housekeeping takes it up if so.
         if (local && this.ctx.store.durable) this.scheduler.notStarted.add(record.id);
         throw error;
-      });
+      }
       if (!result.created) return this.existingForKey(result.id, workflowId);
       // Counted by the node that runs it (a placement elsewhere: when that node adopts it).
       if (local) this.ctx.metrics.created(workflowId);
