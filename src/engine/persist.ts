@@ -112,7 +112,9 @@ function withOwed(
     owed.delete(name);
     if (steps !== null && names(steps, name)) continue;
     const rec = ex.steps.get(name);
-    if (rec) (out ??= steps ? steps.slice() : []).push(rec);
+    if (!rec) continue;
+    out ??= steps ? steps.slice() : [];
+    out.push(rec);
   }
   const all = out ?? steps;
   return all !== null && all.length > 0 ? all : undefined;
