@@ -9,7 +9,10 @@
  * the value walked again, keeping the keys and objects on the way, to say what and where.
  * @module
  */
+import { types } from 'node:util';
 import { errorMessage, ValidationError } from './errors.js';
+
+const { isProxy } = types;
 
 const MAX_DEPTH = 64;
 
@@ -222,25 +225,42 @@ function fastCopy(value: unknown, depth: number, count: CopyCount): unknown {
     throw BAD;
   }
   const out: Record<string, unknown> = {};
+  if (isProxy(value)) {
+    // A Proxy sees every read: its keys as `Object.keys` reads them (each key's descriptor once).
+    // A `for...in` would ask its prototype again and each descriptor twice (the `hasOwn` below),
+    // and a proxy that answers differently the second time would be copied differently.
+    for (const key of Object.keys(value)) copyEntry(value, key, out, depth, count);
+    return out;
+  }
   // `for...in` over the own keys (the prototype is Object.prototype or null): the keys of an object
   // of a known shape come from V8's enumeration cache, where `Object.keys` would copy them into a
   // new array per object copied (every input and output of every step). A key a getter deleted
   // meanwhile is skipped, as an undefined value would be.
   for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined) continue;
-    count.text += key.length;
-    if (count.text > count.stopAt) throw OVER;
-    const item = fastCopy(v, depth + 1, count);
-    // A plain assignment to `__proto__` would set the prototype instead of a key.
-    if (key === '__proto__') {
-      Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
-    } else {
-      out[key] = item;
-    }
+    if (Object.hasOwn(value, key)) copyEntry(value, key, out, depth, count);
   }
   return out;
+}
+
+/** Copies `value[key]` into `out` as `key` (left out when undefined), for {@link fastCopy}. */
+function copyEntry(
+  value: object,
+  key: string,
+  out: Record<string, unknown>,
+  depth: number,
+  count: CopyCount,
+): void {
+  const v = (value as Record<string, unknown>)[key];
+  if (v === undefined) return;
+  count.text += key.length;
+  if (count.text > count.stopAt) throw OVER;
+  const item = fastCopy(v, depth + 1, count);
+  // A plain assignment to `__proto__` would set the prototype instead of a key.
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+  } else {
+    out[key] = item;
+  }
 }
 
 /** Thrown inside the walk, caught at its top: the message; the path comes from the walk's stack. */

@@ -124,6 +124,48 @@ describe('findJsonProblem / tryCopyJson', () => {
     expect(copyJson(value)).toEqual({ first: 1 });
   });
 
+  it('reads a Proxy as Object.keys does: its prototype and each key descriptor once', () => {
+    // A Proxy (a reactive store's object, a logging or lazily listing view) sees every read: the
+    // copy asks its prototype once, its keys once, and each key's descriptor once, then reads the
+    // values. (A `for...in` over it asked the prototype and each descriptor twice, so a view that
+    // answers a descriptor once lost that key from the copy.)
+    const reads: string[] = [];
+    const proxy = new Proxy(
+      { a: 1, b: 'two' },
+      {
+        getPrototypeOf(target) {
+          reads.push('prototype');
+          return Reflect.getPrototypeOf(target);
+        },
+        ownKeys(target) {
+          reads.push('keys');
+          return Reflect.ownKeys(target);
+        },
+        getOwnPropertyDescriptor(target, key) {
+          reads.push(`descriptor ${String(key)}`);
+          return Reflect.getOwnPropertyDescriptor(target, key);
+        },
+        get(target, key, receiver) {
+          reads.push(`get ${String(key)}`);
+          return Reflect.get(target, key, receiver);
+        },
+      },
+    );
+    expect(copyJson(proxy)).toEqual({ a: 1, b: 'two' });
+    expect(reads).toEqual(['prototype', 'keys', 'descriptor a', 'descriptor b', 'get a', 'get b']);
+
+    // A view that describes each key once (then forgets it) is copied whole.
+    const told = new Set<string | symbol>();
+    const once = new Proxy({ a: 1, b: 2 } as Record<string, unknown>, {
+      getOwnPropertyDescriptor(target, key) {
+        if (told.has(key)) return undefined;
+        told.add(key);
+        return Reflect.getOwnPropertyDescriptor(target, key);
+      },
+    });
+    expect(tryCopyJson({ view: once })).toEqual({ view: { a: 1, b: 2 } });
+  });
+
   it('primitives and undefined at the top are their own copies', () => {
     expect(copyJson('s')).toBe('s');
     expect(copyJson(undefined)).toBeUndefined();
