@@ -12,9 +12,9 @@ import { errorMessage, type Issue, ValidationError } from './errors.js';
 
 /**
  * The default of an options parameter the caller left out (`options = NO_OPTIONS`): one shared,
- * frozen, empty object that {@link optionsIssues} accepts without reading it, so a call made
- * without options (`executeWorkflow(id, input)`, `waitForCompletion(id)`) allocates nothing to
- * check them.
+ * frozen, empty object that {@link optionsIssues} accepts after reading only its known keys (as
+ * `{}`'s: through Object.prototype), so a call made without options (`executeWorkflow(id, input)`,
+ * `waitForCompletion(id)`) allocates nothing to check them.
  */
 export const NO_OPTIONS: Readonly<Record<string, never>> = Object.freeze({});
 
@@ -76,7 +76,18 @@ export function optionsIssues(
   known: readonly string[],
   where: { path: string; expected: string },
 ): Issue[] {
-  if (value === NO_OPTIONS) return [];
+  if (value === NO_OPTIONS) {
+    // No keys of its own, but its known keys read through Object.prototype as `{}`'s did: a
+    // getter put there that throws is named as for `{}` (the full check runs only then).
+    for (const key of known) {
+      try {
+        void (NO_OPTIONS as Record<string, unknown>)[key];
+      } catch {
+        return unreadableIssues(NO_OPTIONS, known);
+      }
+    }
+    return [];
+  }
   if (value !== null && typeof value === 'object') {
     const unreadable = unreadableIssues(value, known);
     if (unreadable.length > 0) return unreadable;

@@ -113,6 +113,38 @@ describe('options whose reads throw', () => {
     ]);
   });
 
+  it('a call made without options refuses a known option a getter on Object.prototype throws on, as for {}', async () => {
+    // Left out, the options are an empty object all the same (a shared one): its known keys are
+    // read through its prototype as `{}`'s were, and a getter put on Object.prototype that throws is
+    // named, not thrown raw.
+    const orch = await withOrchestrator();
+    const engine = orch.workflowEngine;
+    await engine.defineWorkflow('w', [{ name: 'a', action: 'noop' }]);
+    const id = await engine.executeWorkflow('w', {});
+    await engine.waitForCompletion(id);
+    const calls: [string, () => Promise<unknown>][] = [
+      ['idempotencyKey', () => engine.executeWorkflow('w', {})],
+      ['timeout', () => engine.waitForCompletion(id)],
+    ];
+    for (const [key, call] of calls) {
+      const issues = issuesOf(() => {
+        Object.defineProperty(Object.prototype, key, {
+          configurable: true,
+          get() {
+            throw new Error('secret vault locked');
+          },
+        });
+        try {
+          // Removed again before anything else runs: the check comes before the call's first await.
+          return call();
+        } finally {
+          delete (Object.prototype as Record<string, unknown>)[key];
+        }
+      });
+      expect(await issues).toEqual([{ path: key, message: 'could not be read (secret vault locked)' }]);
+    }
+  });
+
   it('the other constructors and factories name the option that could not be read', async () => {
     const orch = await withOrchestrator();
     const calls: [string, (options: never) => unknown][] = [
