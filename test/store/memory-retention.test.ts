@@ -175,6 +175,25 @@ describe('MemoryStore purge at scale', () => {
     expect(await store.getExecution('x')).toBeNull();
   });
 
+  it('a running execution given a completion time stays unfinished until an update finishes it', async () => {
+    // (The update of a running execution skips the finished index unless it sets `completedAt`.)
+    const store = new MemoryStore({ maxFinished: 1 });
+    await store.createExecution(makeExecution({ id: 'r', epoch: 1, status: 'running' }));
+    await store.update({ id: 'r', epoch: 1, set: { status: 'running', completedAt: 100 } });
+    await store.createExecution(
+      makeExecution({ id: 'done', epoch: 1, status: 'completed', completedAt: 50 }),
+    );
+    expect(await store.purgeFinished({ before: 500, limit: 10 })).toBe(1);
+    expect((await store.getExecution('r'))?.execution.status).toBe('running');
+    await store.update({ id: 'r', epoch: 1, set: { stepsRun: 1 } });
+    expect((await store.getExecution('r'))?.execution.completedAt).toBe(100);
+    // Finished by an update that leaves `completedAt` as it was: purged by that time.
+    await store.update({ id: 'r', epoch: 1, set: { status: 'completed' } });
+    expect(await store.purgeFinished({ before: 100, limit: 10 })).toBe(0);
+    expect(await store.purgeFinished({ before: 101, limit: 10 })).toBe(1);
+    expect(await store.getExecution('r')).toBeNull();
+  });
+
   it('forgets purged executions: what it keeps to evict and purge follows what is still stored', async () => {
     const store = new MemoryStore({ maxFinished: 100 });
     // Far more executions than maxFinished, each purged before the next batch: none is ever evicted.
