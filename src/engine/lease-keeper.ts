@@ -60,7 +60,8 @@ export class LeaseKeeper {
   private againAdopt = false;
   /**
    * Set by {@link drain}: the node closes with a grace period. Rounds keep renewing leases and
-   * heartbeating (marked draining, so other nodes place nothing here) but adopt and claim nothing.
+   * heartbeating (marked draining, so other nodes place nothing here) but adopt and claim nothing;
+   * what other nodes placed here all the same is released (`Takeover.releasePlaced`).
    */
   private draining = false;
   /** Callers of `verify` waiting for the next round to end. */
@@ -288,6 +289,10 @@ export class LeaseKeeper {
             if (unrun.length > 0) await this.takeover.retake(unrun);
           }
           if (!this.stopped && this.adoption.releasePending) await this.adoption.releaseUnrunnable();
+        } else if (ctx.cluster && !this.stopped) {
+          // After the heartbeat that marks this node draining: the release wakes the other nodes,
+          // whose refresh then reads the mark.
+          await this.takeover.releasePlaced();
         }
         if (!this.stopped) await this.others.run();
       }

@@ -79,12 +79,7 @@ export class Takeover {
    */
   async adoptPlaced(): Promise<void> {
     const { ctx } = this;
-    const ids = await ctx.store.listOwned(ctx.nodeId, this.scheduler.active.size + CLAIM_BATCH);
-    // An abandoned one (its runner gave it up after a store failure) is taken up again by
-    // `retake`, under a new epoch; starting it here too would be fenced off at once.
-    const unknown = ids.filter(
-      (id) => !this.scheduler.get(id) && !ctx.creating.has(id) && !this.scheduler.ownsUnrun(id),
-    );
+    const unknown = await this.unadopted();
     if (unknown.length === 0 || this.stopped()) return;
     // Read after the list, all in one query: an execution this node ran may have finished (and
     // left the scheduler) in between; `adopt` leaves a finished one alone.
@@ -94,6 +89,28 @@ export class Takeover {
       await this.adoption.adopt(snapshot.execution, snapshot, 'placed');
     }
     await this.adoption.releaseUnrunnable();
+  }
+
+  /**
+   * Draining before a close, this node adopts nothing: it lets go of the executions stored as its
+   * own that it does not hold — placed here by a node that had not read its `draining` mark yet
+   * (or created here just as the close came) — so that the others claim them now (the release
+   * wakes them) rather than once the grace ended and the close released every lease.
+   */
+  async releasePlaced(): Promise<void> {
+    const unknown = await this.unadopted();
+    if (unknown.length > 0) await this.ctx.store.releaseLeases(this.ctx.nodeId, unknown);
+  }
+
+  /** Executions stored as this node's that it neither holds, nor is creating, nor takes up again. */
+  private async unadopted(): Promise<string[]> {
+    const { ctx } = this;
+    const ids = await ctx.store.listOwned(ctx.nodeId, this.scheduler.active.size + CLAIM_BATCH);
+    // An abandoned one (its runner gave it up after a store failure) is taken up again by
+    // `retake`, under a new epoch; starting it here too would be fenced off at once.
+    return ids.filter(
+      (id) => !this.scheduler.get(id) && !ctx.creating.has(id) && !this.scheduler.ownsUnrun(id),
+    );
   }
 
   /** Takes up again the given abandoned executions, unless another node has them by now. */
