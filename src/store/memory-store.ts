@@ -383,10 +383,7 @@ export class MemoryStore implements Store {
   }
 
   async listOwned(owner: string, limit: number): Promise<string[]> {
-    const records: ExecutionRecord[] = [];
-    for (const record of this.unfinishedRecords()) if (record.owner === owner) records.push(record);
-    return records
-      .sort(oldestFirst)
+    return this.ownedOldestFirst(owner)
       .slice(0, Math.max(0, limit))
       .map((record) => record.id);
   }
@@ -394,9 +391,14 @@ export class MemoryStore implements Store {
   /** Counted and listed with no await in between: nothing can change the executions meanwhile. */
   async readOwned(owner: string): Promise<OwnedRead> {
     const byWorkflow = this.aggregateNow({ owner });
-    const unfinished: ExecutionRecord[] = [];
-    for (const record of this.unfinishedRecords()) if (record.owner === owner) unfinished.push(record);
-    return { byWorkflow, unfinished: unfinished.sort(oldestFirst).map(copyExecution) };
+    return { byWorkflow, unfinished: this.ownedOldestFirst(owner).map(copyExecution) };
+  }
+
+  /** The unfinished executions `owner` holds, oldest first (the records themselves). */
+  private ownedOldestFirst(owner: string): ExecutionRecord[] {
+    const records: ExecutionRecord[] = [];
+    for (const record of this.unfinishedRecords()) if (record.owner === owner) records.push(record);
+    return records.sort(oldestFirst);
   }
 
   private *unfinishedRecords(): Generator<ExecutionRecord> {
