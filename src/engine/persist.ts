@@ -106,16 +106,18 @@ function withOwed(
   const owed = ex.owedSteps;
   if (owed.size === 0) return steps ?? undefined;
   // `steps` itself when it names every owed step (the common case: the step that started is the
-  // one whose end is written); the set emptied entry by entry (`clear` makes a new table).
+  // one whose end is written).
   let out: StepRecord[] | null = null;
   for (const name of owed) {
-    owed.delete(name);
     if (steps !== null && names(steps, name)) continue;
     const rec = ex.steps.get(name);
     if (!rec) continue;
     out ??= steps ? steps.slice() : [];
     out.push(rec);
   }
+  // (Cleared at once: deleting entry by entry shrinks the set's table as it empties, which
+  // allocates more than the one new table `clear` makes.)
+  owed.clear();
   const all = out ?? steps;
   return all !== null && all.length > 0 ? all : undefined;
 }
