@@ -100,12 +100,18 @@ export class ActiveExecution {
     return this.record.id;
   }
 
-  /** The time the current visit of `step` waited for a remote worker so far, ms (see {@link addQueuedMs}). */
+  /**
+   * The time the current visit of `step` waited for a remote worker so far, ms (see
+   * {@link addQueuedMs}).
+   */
   queuedMs(step: string): number | undefined {
     return this.queued?.get(step);
   }
 
-  /** A remote worker's task of `step` waited `ms` more (made on first use: most steps run in process). */
+  /**
+   * A remote worker's task of `step` waited `ms` more (the map is made on first use: most steps
+   * run in process).
+   */
   addQueuedMs(step: string, ms: number): void {
     this.queued ??= new Map();
     this.queued.set(step, (this.queued.get(step) ?? 0) + ms);
