@@ -15,17 +15,9 @@ import {
   type OrchestratorOptions,
 } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { FlakyRenewals } from '../helpers/flaky-renewals.js';
 import { holdableRounds } from '../helpers/held-round.js';
 import { finishWithClock, gate, nextEvent, nextTurn, tempDir } from '../helpers/orchestrator.js';
-
-/** A SQLite store whose lease renewals fail while `failRenewals` is set. */
-class FlakyRenewals extends SqliteStore {
-  failRenewals = false;
-  override renewLeases(owner: string, leaseUntil: number): Promise<number> {
-    if (this.failRenewals) return Promise.reject(new Error('connection lost (injected)'));
-    return super.renewLeases(owner, leaseUntil);
-  }
-}
 
 /** A lease of 3 s renewed every round (1 s): a stall of 5 s lapses it. */
 const LEASE = { leaseSeconds: 3, sweepInterval: 1 };

@@ -7,18 +7,9 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createOrchestrator, FakeClock } from '../../src/index.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { FlakyRenewals } from '../helpers/flaky-renewals.js';
 import { holdableRounds } from '../helpers/held-round.js';
 import { finishWithClock, gate, nextEvent, nextTurn, tempDir } from '../helpers/orchestrator.js';
-
-/** A SQLite store whose lease renewals fail while `failRenewals` is set. */
-class FlakyRenewals extends SqliteStore {
-  failRenewals = false;
-  override renewLeases(owner: string, leaseUntil: number): Promise<number> {
-    if (this.failRenewals) return Promise.reject(new Error('connection lost (injected)'));
-    return super.renewLeases(owner, leaseUntil);
-  }
-}
 
 it('a retry that waited for its leases to be confirmed starts at the time the confirmation ended', async () => {
   const clock = new FakeClock();

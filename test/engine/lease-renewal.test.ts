@@ -8,20 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { createOrchestrator, FakeClock } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { ExecutionUpdate } from '../../src/store/store.js';
+import { FlakyRenewals } from '../helpers/flaky-renewals.js';
 import { answerWithin, finishWithClock, gate, tempDir, until } from '../helpers/orchestrator.js';
-
-/** A SQLite store whose lease renewals fail while `failRenewals` is set. */
-class FlakyRenewals extends SqliteStore {
-  failRenewals = false;
-  renewalsRefused = 0;
-  override renewLeases(owner: string, leaseUntil: number): Promise<number> {
-    if (this.failRenewals) {
-      this.renewalsRefused++;
-      return Promise.reject(new Error('connection lost (injected)'));
-    }
-    return super.renewLeases(owner, leaseUntil);
-  }
-}
 
 describe('lease renewal before a handler starts', () => {
   it('does not start the next step while renewals fail after the lease lapsed', async () => {
