@@ -20,7 +20,15 @@ import { connect } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { intOption as int, PG_OPTIONS, WORKLOAD_OPTIONS, workloadFrom } from './lib/args.js';
+import {
+  intOption as int,
+  PG_OPTIONS,
+  quietOption,
+  readCommandLine,
+  UsageError,
+  WORKLOAD_OPTIONS,
+  workloadFrom,
+} from './lib/args.js';
 import { warnIfStaleBuild } from './lib/build.js';
 import {
   ALL_ROWS,
@@ -59,7 +67,8 @@ const DEFAULT_PEERS = [
 
 const HELP = `usage: npx tsx bench/compare.ts [options]
   --n <k> --c <k> --lowload <k> --warmup <k>   workload (default 2000 / 100 / 200 / 100), same for every row
-  --rows <list>    engine rows: memory,sqlite,sqlite-normal,postgres,postgres-3 (default: all five);
+  --rows <list>    engine rows: memory,sqlite,sqlite-normal,postgres,postgres-3 (default: all five; '' for
+                   none: the peers only);
                    sqlite-floor (the yardstick below) may be listed too
   --pg-pool <k> --pg-lanes <k>   PostgresStore poolSize / writeLanes of the postgres rows (default: the store's)
   --peers <list>   peer row ids of run-all.sh, or "all" (default: ${DEFAULT_PEERS.join(',')})
@@ -71,34 +80,45 @@ const HELP = `usage: npx tsx bench/compare.ts [options]
   --quiet <pct>    before each row, wait until the machine's CPU use is below pct% (default 25; "off")
   --quiet-timeout <s>  longest wait per row (default 180); the CPU use at the start is kept as cpu_busy_before`;
 
-const { values } = parseArgs({
-  options: {
-    ...WORKLOAD_OPTIONS,
-    rows: { type: 'string' },
-    ...PG_OPTIONS,
-    peers: { type: 'string' },
-    floor: { type: 'string' },
-    runs: { type: 'string' },
-    json: { type: 'boolean' },
-    'peer-timeout': { type: 'string' },
-    quiet: { type: 'string' },
-    'quiet-timeout': { type: 'string' },
-    verbose: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+const { values, workload, listedRows, rounds, quiet, quietTimeout, peerTimeoutS, rowArgs } = readCommandLine(
+  'bench/compare.ts',
+  () => {
+    const { values } = parseArgs({
+      options: {
+        ...WORKLOAD_OPTIONS,
+        rows: { type: 'string' },
+        ...PG_OPTIONS,
+        peers: { type: 'string' },
+        floor: { type: 'string' },
+        runs: { type: 'string' },
+        json: { type: 'boolean' },
+        'peer-timeout': { type: 'string' },
+        quiet: { type: 'string' },
+        'quiet-timeout': { type: 'string' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      console.log(HELP);
+      process.exit(0);
+    }
+    if (values.floor !== undefined && values.floor !== 'on' && values.floor !== 'off') {
+      throw new UsageError(`--floor: expected on or off, got ${JSON.stringify(values.floor)}`);
+    }
+    return {
+      values,
+      // The peers run the harness's own workload only: 3 steps, its small input.
+      workload: workloadFrom({ ...values, steps: undefined, payload: undefined }) as Workload,
+      listedRows: parseRows(values.rows ?? ALL_ROWS, { allowNone: true }),
+      rounds: int('runs', values.runs, 1),
+      quiet: quietOption(values.quiet, 25),
+      quietTimeout: int('quiet-timeout', values['quiet-timeout'], 180, 0),
+      peerTimeoutS: int('peer-timeout', values['peer-timeout'], 1200),
+      rowArgs: pgArgs(values),
+    };
   },
-});
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
-
-// The peers run the harness's own workload only: 3 steps, its small input.
-const workload: Workload = workloadFrom({ ...values, steps: undefined, payload: undefined });
-const listedRows: RowName[] = parseRows(values.rows ?? ALL_ROWS);
-const rounds = int('runs', values.runs, 1);
-if (values.floor !== undefined && values.floor !== 'on' && values.floor !== 'off') {
-  throw new Error(`--floor: expected on or off, got ${JSON.stringify(values.floor)}`);
-}
+);
 // The floor row follows the SQLite row (unless listed already or turned off).
 const engineRows: RowName[] =
   values.floor !== 'off' && listedRows.includes('sqlite') && !listedRows.includes('sqlite-floor')
@@ -120,10 +140,14 @@ const peers =
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
-for (const p of peers) {
-  if (!available.includes(p))
-    throw new Error(`unknown peer row ${p}: run-all.sh lists ${available.join(', ')}`);
-}
+readCommandLine('bench/compare.ts', () => {
+  for (const p of peers) {
+    if (!available.includes(p))
+      throw new UsageError(
+        `--peers: unknown peer row ${JSON.stringify(p)}: run-all.sh lists ${available.join(', ')}`,
+      );
+  }
+});
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -161,7 +185,7 @@ function runPeer(id: string): Promise<RowResult> {
         BENCH_LOWLOAD_N: String(workload.lowload),
         BENCH_WARMUP: String(workload.warmup),
         BENCH_RESULTS_DIR: peerResults,
-        BENCH_PEER_TIMEOUT: values['peer-timeout'] ?? '1200',
+        BENCH_PEER_TIMEOUT: String(peerTimeoutS),
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -191,8 +215,6 @@ function runPeer(id: string): Promise<RowResult> {
 }
 
 // ---------------------------------------------------------------- run
-const quiet = values.quiet === 'off' ? null : int('quiet', values.quiet, 25) / 100;
-const quietTimeout = int('quiet-timeout', values['quiet-timeout'], 180, 0);
 /** Waits for a quiet machine before a row (unless `--quiet off`); returns the CPU use it started under. */
 async function beforeRow(): Promise<number | null | undefined> {
   return quiet === null ? undefined : waitForQuiet(quiet, quietTimeout, log);
@@ -216,7 +238,7 @@ try {
     appendFileSync(out, `${JSON.stringify({ round, loadavg: load, ts: new Date().toISOString() })}\n`);
     log(`round ${round}: engine rows (load average ${load.join(' ')})`);
     await runEngineRows(engineRows, workload, {
-      args: pgArgs(values),
+      args: rowArgs,
       beforeRow: quiet === null ? undefined : () => waitForQuiet(quiet, quietTimeout, log),
       onResult: (r) => {
         log(

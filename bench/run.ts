@@ -17,7 +17,14 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { intOption as int, PG_OPTIONS, WORKLOAD_OPTIONS, workloadFrom } from './lib/args.js';
+import {
+  intOption as int,
+  PG_OPTIONS,
+  quietOption,
+  readCommandLine,
+  WORKLOAD_OPTIONS,
+  workloadFrom,
+} from './lib/args.js';
 import { warnIfStaleBuild } from './lib/build.js';
 import { ALL_ROWS, parseRows, pgArgs, resultsFile, runEngineRows, type Workload } from './lib/engine-rows.js';
 import { type RowResult, resultsTable, rowFailure } from './lib/format.js';
@@ -45,33 +52,39 @@ const HELP = `usage: npx tsx bench/run.ts [options]
   --quiet <pct>    before each row, wait (up to 180 s) until the machine's CPU use is below pct%
   --parallel       run the rows at the same time (smoke tests only: the numbers are not comparable)`;
 
-const { values } = parseArgs({
-  options: {
-    ...WORKLOAD_OPTIONS,
-    steps: { type: 'string' },
-    payload: { type: 'string' },
-    rows: { type: 'string' },
-    ...PG_OPTIONS,
-    json: { type: 'boolean' },
-    out: { type: 'string' },
-    save: { type: 'boolean' },
-    'cpu-prof': { type: 'boolean' },
-    timeout: { type: 'string' },
-    verbose: { type: 'boolean' },
-    parallel: { type: 'boolean' },
-    quiet: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
+const { values, workload, rows, out, quiet, timeoutS, rowArgs } = readCommandLine('bench/run.ts', () => {
+  const { values } = parseArgs({
+    options: {
+      ...WORKLOAD_OPTIONS,
+      steps: { type: 'string' },
+      payload: { type: 'string' },
+      rows: { type: 'string' },
+      ...PG_OPTIONS,
+      json: { type: 'boolean' },
+      out: { type: 'string' },
+      save: { type: 'boolean' },
+      'cpu-prof': { type: 'boolean' },
+      timeout: { type: 'string' },
+      verbose: { type: 'boolean' },
+      parallel: { type: 'boolean' },
+      quiet: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  return {
+    values,
+    workload: workloadFrom(values) as Workload,
+    rows: parseRows(values.rows ?? ALL_ROWS),
+    out: values.out ?? (values.save ? resultsFile('run') : undefined),
+    quiet: quietOption(values.quiet, null),
+    timeoutS: int('timeout', values.timeout, 1200),
+    rowArgs: pgArgs(values),
+  };
 });
-
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
-
-const workload: Workload = workloadFrom(values);
-const rows = parseRows(values.rows ?? ALL_ROWS);
-const out = values.out ?? (values.save ? resultsFile('run') : undefined);
 
 ensurePeersCopy({ install: false });
 warnIfStaleBuild((m) => process.stderr.write(`[bench] ${m}\n`));
@@ -82,16 +95,13 @@ process.stderr.write(
 const results: RowResult[] = await runEngineRows(rows, workload, {
   parallel: values.parallel,
   beforeRow:
-    values.quiet === undefined
+    quiet === null
       ? undefined
-      : () =>
-          waitForQuiet(int('quiet', values.quiet, 25) / 100, 180, (m) =>
-            process.stderr.write(`[bench] ${m}\n`),
-          ),
+      : () => waitForQuiet(quiet, 180, (m) => process.stderr.write(`[bench] ${m}\n`)),
   verbose: values.verbose,
-  timeoutS: int('timeout', values.timeout, 1200),
+  timeoutS,
   cpuProfDir: values['cpu-prof'] ? join(resultsDir, 'profiles') : undefined,
-  args: pgArgs(values),
+  args: rowArgs,
   onResult: (r) => {
     const line = JSON.stringify(r);
     console.log(line);

@@ -14,7 +14,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { intOption as int } from './lib/args.js';
+import { intOption as int, quietOption, readCommandLine } from './lib/args.js';
 import { warnIfStaleBuild } from './lib/build.js';
 import { parseEngineRow, resultsFile, runEngineRow, type Workload } from './lib/engine-rows.js';
 import { fmt, fmtRatio, markdownTable, measured, type RowResult, rowFailure, usable } from './lib/format.js';
@@ -31,33 +31,39 @@ const HELP = `usage: npx tsx bench/scaling.ts [options]
   --quiet <pct>    before each case, wait until the machine's CPU use is below pct% (default 25; "off")
   --quiet-timeout <s>  longest wait per case (default 180)`;
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean' },
-    store: { type: 'string' },
-    c: { type: 'string' },
-    lowload: { type: 'string' },
-    warmup: { type: 'string' },
-    json: { type: 'boolean' },
-    quiet: { type: 'string' },
-    'quiet-timeout': { type: 'string' },
-    verbose: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  },
+const { values, row, base, quiet, quietTimeout } = readCommandLine('bench/scaling.ts', () => {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      store: { type: 'string' },
+      c: { type: 'string' },
+      lowload: { type: 'string' },
+      warmup: { type: 'string' },
+      json: { type: 'boolean' },
+      quiet: { type: 'string' },
+      'quiet-timeout': { type: 'string' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  return {
+    values,
+    row: parseEngineRow(values.store ?? 'sqlite', 'store'),
+    base: {
+      c: int('c', values.c, 100),
+      lowload: int('lowload', values.lowload, 100, 0),
+      warmup: int('warmup', values.warmup, 100, 0),
+    },
+    quiet: quietOption(values.quiet, 25),
+    quietTimeout: int('quiet-timeout', values['quiet-timeout'], 180, 0),
+  };
 });
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
-
-const row = parseEngineRow(values.store ?? 'sqlite', 'store');
 const sizes = values.quick ? [500, 2_000, 5_000] : [1_000, 10_000, 100_000];
 const heavyN = sizes[1]!;
-const base = {
-  c: int('c', values.c, 100),
-  lowload: int('lowload', values.lowload, 100, 0),
-  warmup: int('warmup', values.warmup, 100, 0),
-};
 
 interface Case {
   label: string;
@@ -76,8 +82,6 @@ const cases: Case[] = [
 ];
 
 ensurePeersCopy({ install: false });
-const quiet = values.quiet === 'off' ? null : int('quiet', values.quiet, 25) / 100;
-const quietTimeout = int('quiet-timeout', values['quiet-timeout'], 180, 0);
 const out = resultsFile('scaling');
 const log = (msg: string) =>
   process.stderr.write(`[scaling ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);

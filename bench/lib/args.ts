@@ -3,23 +3,64 @@
  * @module
  */
 
+/** A command line the bench commands refuse: the message names the option and what is wrong. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * Runs `read` (the command's option parsing and checks) and returns what it returns. A
+ * {@link UsageError}, or an option `node:util`'s `parseArgs` refuses (unknown, or missing its value),
+ * ends the process with exit code 2 and one line naming the problem, instead of a stack trace.
+ */
+export function readCommandLine<T>(command: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const refused =
+      error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_'));
+    if (!refused) throw error;
+    process.stderr.write(`${command}: ${(error as Error).message}\n(${command} --help lists the options)\n`);
+    process.exit(2);
+  }
+}
+
 /** Parses a payload size: `small`/`0`, `512`, `10kb`, `1mb` → bytes. */
 export function parsePayload(text: string | undefined): number {
   if (text === undefined || text === '' || text === 'small') return 0;
   const m = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m)?$/i.exec(text.trim());
-  if (!m) throw new Error(`--payload: expected bytes, e.g. 10240 or 10kb, got ${JSON.stringify(text)}`);
+  if (!m) throw new UsageError(`--payload: expected bytes, e.g. 10240 or 10kb, got ${JSON.stringify(text)}`);
   const unit = (m[2] ?? 'b').toLowerCase();
   const mult = unit.startsWith('m') ? 1024 * 1024 : unit.startsWith('k') ? 1024 : 1;
   return Math.round(Number(m[1]) * mult);
 }
 
-/** An integer option: `dflt` when absent, an error naming the flag when not an integer ≥ `min`. */
-export function intOption(name: string, text: string | undefined, dflt: number, min = 1): number {
+/**
+ * An integer option: `dflt` when absent, a {@link UsageError} naming the flag when not an integer
+ * from `min` to `max`.
+ */
+export function intOption(
+  name: string,
+  text: string | undefined,
+  dflt: number,
+  min = 1,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (text === undefined) return dflt;
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min)
-    throw new Error(`--${name}: expected an integer ≥ ${min}, got ${text}`);
+  const v = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`--${name}: expected an integer ${range}, got ${JSON.stringify(text)}`);
+  }
   return v;
+}
+
+/** `--quiet <pct>` as a fraction of the CPU (`dflt` percent when absent), or null for `off`. */
+export function quietOption(text: string | undefined, dflt: number | null): number | null {
+  if (text === 'off') return null;
+  if (text === undefined) return dflt === null ? null : dflt / 100;
+  return intOption('quiet', text, 25, 1, 100) / 100;
 }
 
 /** `parseArgs` options of the harness workload, as every engine-row command takes them. */

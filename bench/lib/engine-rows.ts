@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { intOption, UsageError } from './args.js';
 import type { RowResult } from './format.js';
 import { peersDir, repoRoot, resultsDir } from './peers.js';
 
@@ -38,25 +39,29 @@ export const ALL_ROWS = Object.keys(ENGINE_ROWS).join(',');
 /** The engine-peer arguments for the `--pg-url`, `--pg-pool`, `--pg-lanes` options given. */
 export function pgArgs(values: { 'pg-url'?: string; 'pg-pool'?: string; 'pg-lanes'?: string }): string[] {
   const out: string[] = [];
-  if (values['pg-url']) out.push(`--pg-url=${values['pg-url']}`);
-  if (values['pg-pool']) out.push(`--pg-pool=${values['pg-pool']}`);
-  if (values['pg-lanes']) out.push(`--pg-lanes=${values['pg-lanes']}`);
+  if (values['pg-url'] !== undefined) out.push(`--pg-url=${values['pg-url']}`);
+  // Checked here, before any row starts, as well as by each row's process.
+  if (values['pg-pool'] !== undefined) out.push(`--pg-pool=${intOption('pg-pool', values['pg-pool'], 10)}`);
+  if (values['pg-lanes'] !== undefined)
+    out.push(`--pg-lanes=${intOption('pg-lanes', values['pg-lanes'], 1)}`);
   return out;
 }
 
 /** A row of this repository: an engine row, or a yardstick ({@link FLOOR_ROWS}). */
 export type RowName = EngineRowName | FloorRowName;
 
-/** Parses a `--rows` list (engine rows and yardsticks). */
-export function parseRows(text: string): RowName[] {
+/** Parses a `--rows` list (engine rows and yardsticks); an empty list only with `allowNone`. */
+export function parseRows(text: string, { allowNone = false } = {}): RowName[] {
   const names = text
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const known = [...Object.keys(ENGINE_ROWS), ...Object.keys(FLOOR_ROWS)];
+  if (names.length === 0 && !allowNone)
+    throw new UsageError(`--rows: expected one or more of ${known.join(', ')}, got none`);
   for (const name of names) {
     if (!known.includes(name)) {
-      throw new Error(`unknown row ${JSON.stringify(name)}: expected ${known.join(', ')}`);
+      throw new UsageError(`--rows: unknown row ${JSON.stringify(name)}: expected ${known.join(', ')}`);
     }
   }
   return names as RowName[];
@@ -66,7 +71,7 @@ export function parseRows(text: string): RowName[] {
 export function parseEngineRow(text: string, flag: string): EngineRowName {
   const name = text.trim();
   if (!(name in ENGINE_ROWS)) {
-    throw new Error(
+    throw new UsageError(
       `--${flag}: expected one engine row (${Object.keys(ENGINE_ROWS).join(', ')}), got ${JSON.stringify(text)}`,
     );
   }

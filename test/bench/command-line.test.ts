@@ -1,0 +1,71 @@
+// Bad command lines of the bench commands (bench/run.ts, compare.ts, scaling.ts): refused before any
+// row runs, with exit code 2 and one line naming the option and what is wrong — not a stack trace.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { intOption, parsePayload, quietOption, UsageError } from '../../bench/lib/args.js';
+import { parseRows, pgArgs } from '../../bench/lib/engine-rows.js';
+import { runScript } from '../helpers/child.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+describe('bench option checks', () => {
+  it('refuses values out of range with a UsageError naming the option', () => {
+    expect(intOption('n', undefined, 2000)).toBe(2000);
+    expect(intOption('n', '10', 2000)).toBe(10);
+    for (const bad of ['-5', '0', '1.5', 'ten', '', ' ', '1e400']) {
+      expect(() => intOption('n', bad, 2000)).toThrow(UsageError);
+    }
+    expect(() => intOption('n', '-5', 2000)).toThrow(`--n: expected an integer ≥ 1, got "-5"`);
+    expect(() => intOption('quiet', '101', 25, 1, 100)).toThrow(
+      '--quiet: expected an integer from 1 to 100, got "101"',
+    );
+    expect(() => parsePayload('lots')).toThrow(UsageError);
+  });
+
+  it('reads --quiet as a fraction of the CPU, off, or its default', () => {
+    expect(quietOption(undefined, 25)).toBe(0.25);
+    expect(quietOption(undefined, null)).toBeNull();
+    expect(quietOption('off', 25)).toBeNull();
+    expect(quietOption('40', null)).toBe(0.4);
+    expect(() => quietOption('150', 25)).toThrow('--quiet: expected an integer from 1 to 100, got "150"');
+  });
+
+  it('refuses an empty row list and bad PostgreSQL row options before any row starts', () => {
+    expect(() => parseRows(' , ')).toThrow(UsageError);
+    expect(() => parseRows('')).toThrow('--rows: expected one or more of memory, sqlite');
+    expect(() => parseRows('sqlite,nope')).toThrow('--rows: unknown row "nope"');
+    expect(parseRows('', { allowNone: true })).toEqual([]);
+    expect(pgArgs({ 'pg-pool': '4', 'pg-lanes': '2' })).toEqual(['--pg-pool=4', '--pg-lanes=2']);
+    expect(() => pgArgs({ 'pg-pool': '0' })).toThrow('--pg-pool: expected an integer ≥ 1, got "0"');
+    expect(() => pgArgs({ 'pg-lanes': 'two' })).toThrow('--pg-lanes: expected an integer ≥ 1');
+  });
+});
+
+describe('bench commands given a bad command line', () => {
+  const cases: Array<{ script: string; args: string[]; says: string }> = [
+    { script: 'run.ts', args: ['--n=-5'], says: '--n: expected an integer ≥ 1, got "-5"' },
+    { script: 'run.ts', args: ['--bogus'], says: "Unknown option '--bogus'" },
+    { script: 'run.ts', args: ['--rows', ''], says: '--rows: expected one or more of' },
+    { script: 'run.ts', args: ['--pg-pool', '0'], says: '--pg-pool: expected an integer ≥ 1' },
+    { script: 'run.ts', args: ['--quiet', 'busy'], says: '--quiet: expected an integer from 1 to 100' },
+    { script: 'compare.ts', args: ['--floor', 'maybe'], says: '--floor: expected on or off, got "maybe"' },
+    { script: 'compare.ts', args: ['--runs', '0'], says: '--runs: expected an integer ≥ 1, got "0"' },
+    { script: 'compare.ts', args: ['--n'], says: "Option '--n <value>' argument missing" },
+    { script: 'scaling.ts', args: ['--store', 'nope'], says: '--store: expected one engine row' },
+    { script: 'scaling.ts', args: ['--c', '1.5'], says: '--c: expected an integer ≥ 1, got "1.5"' },
+  ];
+
+  it.each(cases)(
+    'bench/$script $args: exit 2, a message naming the problem',
+    async ({ script, args, says }) => {
+      const { code, stdout, stderr } = await runScript(join(root, 'bench', script), args, { cwd: root });
+      expect(code, stderr).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(`bench/${script}: `);
+      expect(stderr).toContain(says);
+      expect(stderr).not.toMatch(/^\s+at /m);
+      expect(stderr.trim().split('\n').at(-1)).toBe(`(bench/${script} --help lists the options)`);
+    },
+  );
+});
