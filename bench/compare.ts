@@ -20,6 +20,7 @@ import { connect } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ignoreClosedPipes } from '../src/cli/closed-pipes.js';
 import {
   intOption as int,
   PG_OPTIONS,
@@ -80,6 +81,8 @@ const HELP = `usage: npx tsx bench/compare.ts [options]
   --quiet <pct>    before each row, wait until the machine's CPU use is below pct% (default 25; "off")
   --quiet-timeout <s>  longest wait per row (default 180); the CPU use at the start is kept as cpu_busy_before`;
 
+// Piped into `head`: stop writing to the closed pipe instead of crashing on EPIPE.
+ignoreClosedPipes();
 const { values, workload, listedRows, rounds, quiet, quietTimeout, peerTimeoutS, rowArgs } = readCommandLine(
   'bench/compare.ts',
   () => {

@@ -14,7 +14,8 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { intOption } from './lib/args.js';
+import { ignoreClosedPipes } from '../src/cli/closed-pipes.js';
+import { intOption, readCommandLine, UsageError } from './lib/args.js';
 import { markdownTable } from './lib/format.js';
 import { repoRoot } from './lib/peers.js';
 
@@ -29,15 +30,32 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const { values, positionals } = parseArgs({
-  options: { top: { type: 'string' } },
-  allowPositionals: true,
+const USAGE = 'usage: npx tsx bench/profile-top.ts <file.cpuprofile>... [--top 30]';
+// Piped into `head`: stop writing to the closed pipe instead of crashing on EPIPE.
+ignoreClosedPipes();
+const { positionals, top } = readCommandLine('bench/profile-top.ts', () => {
+  const { values, positionals } = parseArgs({
+    options: { top: { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (positionals.length === 0) throw new UsageError(`expected a profile file: ${USAGE}`);
+  return { positionals, top: intOption('top', values.top, 30) };
 });
-if (positionals.length === 0) {
-  console.error('usage: npx tsx bench/profile-top.ts <file.cpuprofile> [--top 30]');
-  process.exit(2);
+
+/** The profile in `file`, or a {@link UsageError} saying why it cannot be read as one. */
+function readProfile(file: string): Profile {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const p = data as Partial<Profile> | null;
+  if (!p || !Array.isArray(p.nodes) || !Array.isArray(p.samples) || !Array.isArray(p.timeDeltas)) {
+    throw new UsageError(`${file} is not a V8 CPU profile (no nodes, samples and timeDeltas arrays)`);
+  }
+  return p as Profile;
 }
-const top = intOption('top', values.top, 30);
 
 function where(url: string): string {
   if (!url) return '(native)';
@@ -47,7 +65,7 @@ function where(url: string): string {
 }
 
 for (const file of positionals) {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const profile = readCommandLine('bench/profile-top.ts', () => readProfile(file));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   let total = 0;

@@ -17,6 +17,7 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ignoreClosedPipes } from '../src/cli/closed-pipes.js';
 import {
   intOption as int,
   PG_OPTIONS,
@@ -52,6 +53,8 @@ const HELP = `usage: npx tsx bench/run.ts [options]
   --quiet <pct>    before each row, wait (up to 180 s) until the machine's CPU use is below pct%
   --parallel       run the rows at the same time (smoke tests only: the numbers are not comparable)`;
 
+// Piped into `head`: stop writing to the closed pipe instead of crashing on EPIPE.
+ignoreClosedPipes();
 const { values, workload, rows, out, quiet, timeoutS, rowArgs } = readCommandLine('bench/run.ts', () => {
   const { values } = parseArgs({
     options: {

@@ -14,6 +14,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { ignoreClosedPipes } from '../src/cli/closed-pipes.js';
 import { intOption as int, quietOption, readCommandLine } from './lib/args.js';
 import { warnIfStaleBuild } from './lib/build.js';
 import { parseEngineRow, resultsFile, runEngineRow, type Workload } from './lib/engine-rows.js';
@@ -31,6 +32,8 @@ const HELP = `usage: npx tsx bench/scaling.ts [options]
   --quiet <pct>    before each case, wait until the machine's CPU use is below pct% (default 25; "off")
   --quiet-timeout <s>  longest wait per case (default 180)`;
 
+// Piped into `head`: stop writing to the closed pipe instead of crashing on EPIPE.
+ignoreClosedPipes();
 const { values, row, base, quiet, quietTimeout } = readCommandLine('bench/scaling.ts', () => {
   const { values } = parseArgs({
     options: {

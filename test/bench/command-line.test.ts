@@ -1,8 +1,11 @@
-// Bad command lines of the bench commands (bench/run.ts, compare.ts, scaling.ts): refused before any
+// Bad command lines of the bench commands (bench/run.ts, compare.ts, scaling.ts, profile-top.ts): refused before any
 // row runs, with exit code 2 and one line naming the option and what is wrong — not a stack trace.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { intOption, parsePayload, quietOption, UsageError } from '../../bench/lib/args.js';
 import { parseRows, pgArgs } from '../../bench/lib/engine-rows.js';
 import { runScript } from '../helpers/child.js';
@@ -68,4 +71,58 @@ describe('bench commands given a bad command line', () => {
       expect(stderr.trim().split('\n').at(-1)).toBe(`(bench/${script} --help lists the options)`);
     },
   );
+});
+
+describe('bench/profile-top.ts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'profile-top-'));
+  const notProfile = join(dir, 'empty.cpuprofile');
+  writeFileSync(notProfile, '{}');
+  // A profile of 2,000 functions with one sample each: more output than a pipe holds.
+  const profile = join(dir, 'big.cpuprofile');
+  const nodes = Array.from({ length: 2000 }, (_, i) => ({
+    id: i + 1,
+    callFrame: { functionName: `fn${i}`, url: `file:///app/f${i}.js`, lineNumber: i },
+  }));
+  writeFileSync(
+    profile,
+    JSON.stringify({ nodes, samples: nodes.map((n) => n.id), timeDeltas: nodes.map(() => 1000) }),
+  );
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    { args: [], says: 'expected a profile file' },
+    { args: [join(dir, 'missing.cpuprofile')], says: 'cannot read' },
+    { args: [notProfile], says: 'is not a V8 CPU profile (no nodes, samples and timeDeltas arrays)' },
+    { args: [profile, '--top', '0'], says: '--top: expected an integer ≥ 1, got "0"' },
+  ])('refuses $args with exit 2: $says', async ({ args, says }) => {
+    const { code, stdout, stderr } = await runScript(join(root, 'bench', 'profile-top.ts'), args, {
+      cwd: root,
+    });
+    expect(code, stderr).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(says);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('prints the top functions, and stops quietly when its reader goes away (| head)', async () => {
+    const full = await runScript(join(root, 'bench', 'profile-top.ts'), [profile, '--top', '2'], {
+      cwd: root,
+    });
+    expect(full.code, full.stderr).toBe(0);
+    expect(full.stdout).toContain('| fn0 | /app/f0.js:1 | 1.0 |');
+
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'bench', 'profile-top.ts'), profile, '--top', '2000'],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code, stderr).toBe(0);
+  });
 });
