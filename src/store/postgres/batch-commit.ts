@@ -156,6 +156,12 @@ function corked<T>(client: pg.PoolClient, send: () => T): T {
   }
 }
 
+/** Whether `batch` holds only creates and updates of executions (see `PlanMode.begin`). */
+function rowWritesOnly(batch: readonly Op[]): boolean {
+  for (const op of batch) if (op.kind !== 'create' && op.kind !== 'update') return false;
+  return true;
+}
+
 function notifyQuery(notify: Notify): pg.QueryConfig {
   return {
     name: 'orchestrator_notify',
@@ -172,7 +178,7 @@ async function fastPath(
 ): Promise<Outcome[]> {
   const statements = planStatements(batch, sql);
   const queries: pg.QueryConfig[] = [
-    { text: plans.begin },
+    { text: plans.begin(rowWritesOnly(batch)) },
     ...statements.map((s) => s.query),
     ...(notify ? [notifyQuery(notify)] : []),
     { text: 'COMMIT' },
@@ -217,7 +223,7 @@ async function isolatedPath(
   notify: Notify | null,
 ): Promise<Outcome[]> {
   const outcomes: (Outcome | KeyLookup)[] = new Array(batch.length);
-  await client.query(plans.begin);
+  await client.query(plans.begin(rowWritesOnly(batch)));
   try {
     for (const statement of singleStatements(batch, sql)) {
       outcomes[statement.ops[0]!] = await runIsolated(client, statement);
