@@ -22,6 +22,29 @@ export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
 }
 
 /**
+ * Refuses a file whose `schema_migrations` table is another tool's, or records a version newer
+ * than `migrations` know; returns the versions recorded (null: no such table yet). Reads only, so
+ * a file refused is left as it was: the store runs it before anything that writes to the file
+ * (switching it to WAL).
+ */
+export function recordedVersions(
+  db: Database.Database,
+  migrations: Migration[] = loadMigrations(),
+): Set<number> | null {
+  const hasTable = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (!hasTable) return null;
+  const columns = db.prepare("SELECT name FROM pragma_table_info('schema_migrations')").pluck().all();
+  refuseForeignMigrations(`SQLite database '${db.name}'`, columns as string[], 'file');
+  const done = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]).map(Number),
+  );
+  refuseNewerSchema(`SQLite database '${db.name}'`, done, migrations);
+  return done;
+}
+
+/**
  * Applies the migrations that `schema_migrations` does not record yet, in one write transaction.
  * Returns the versions applied by this call (empty when the schema was up to date).
  */
@@ -33,18 +56,8 @@ export function migrate(
   const applied: number[] = [];
   let current = '';
   // Up to date: a plain read, no write lock (read-only commands, read-only files, a busy writer).
-  const hasTable = db
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
-    .get();
-  if (hasTable) {
-    const columns = db.prepare("SELECT name FROM pragma_table_info('schema_migrations')").pluck().all();
-    refuseForeignMigrations(`SQLite database '${db.name}'`, columns as string[], 'file');
-    const done = new Set(
-      (db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]).map(Number),
-    );
-    refuseNewerSchema(`SQLite database '${db.name}'`, done, migrations);
-    if (migrations.every((m) => done.has(m.version))) return applied;
-  }
+  const recorded = recordedVersions(db, migrations);
+  if (recorded && migrations.every((m) => recorded.has(m.version))) return applied;
   db.exec('BEGIN IMMEDIATE');
   try {
     db.exec(

@@ -37,7 +37,7 @@ import type {
 } from '../store.js';
 import { batchCommitter } from './batch-commit.js';
 import { sqliteStoreError } from './errors.js';
-import { migrate } from './migrate.js';
+import { loadMigrations, migrate, recordedVersions } from './migrate.js';
 import { applyOp, mergeOps, type Op, opKey } from './operations.js';
 import {
   definitionParams,
@@ -110,6 +110,21 @@ function checkSqliteArguments(path: unknown, options: unknown): void {
   if (issues.length > 0) throw new ValidationError(issues, 'Invalid SqliteStore arguments');
 }
 
+/**
+ * Puts back the journal mode a file had before an open that failed switched it to WAL (a migration
+ * that failed on a file holding tables of something else): best effort, without waiting for a
+ * lock another connection holds.
+ */
+function restoreJournalMode(db: Database.Database, before: unknown): void {
+  if (typeof before !== 'string' || !/^(delete|truncate|persist)$/.test(before)) return;
+  try {
+    db.pragma('busy_timeout = 0');
+    db.pragma(`journal_mode = ${before}`);
+  } catch {
+    // Left in WAL: still a valid SQLite file for every reader.
+  }
+}
+
 /** The connection settings in effect, e.g. to refuse unsafe ones at startup. */
 export interface SqliteSettings {
   journalMode: string;
@@ -154,6 +169,8 @@ export class SqliteStore implements Store {
     if (this.db) return;
     if (this.closed) throw new OrchestratorError('CLOSED', 'The store is closed');
     let db: Database.Database | undefined;
+    let journalBefore: unknown;
+    const migrations = loadMigrations();
     const onDisk = this.path !== ':memory:' && this.path !== '';
     try {
       if (onDisk && statSync(this.path, { throwIfNoEntry: false })?.isDirectory()) {
@@ -167,13 +184,18 @@ export class SqliteStore implements Store {
       db = new Database(this.path);
       // busy_timeout first: switching to WAL needs a lock another process may hold.
       db.pragma('busy_timeout = 5000');
+      // A file of another tool's, or one a newer release migrated, is refused before anything is
+      // written to it: switching to WAL is a change of the file, kept after it is closed.
+      recordedVersions(db, migrations);
+      journalBefore = db.pragma('journal_mode', { simple: true });
       db.pragma('journal_mode = WAL');
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
       db.pragma(`synchronous = ${this.options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
       db.pragma('foreign_keys = ON');
-      migrate(db);
+      migrate(db, migrations);
       this.statements = prepareStatements(db);
     } catch (error) {
+      if (db) restoreJournalMode(db, journalBefore);
       db?.close();
       throw sqliteStoreError(error, this.path, 'Cannot open SQLite store');
     }
