@@ -36,7 +36,11 @@ export const TYPES: pg.CustomTypesConfig = {
 
 const SCHEMA = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-/** Checks a schema name (a plain identifier of at most 63 characters) and returns it. */
+/**
+ * Checks a schema name (a plain identifier of at most 63 characters, not one of PostgreSQL's own:
+ * `pg_…` names cannot be created, and a store in `information_schema` would be left out of every
+ * `pg_dump`) and returns it.
+ */
 export function checkSchema(schema: string): string {
   if (typeof schema !== 'string' || !SCHEMA.test(schema)) {
     throw new ValidationError(
@@ -44,6 +48,17 @@ export function checkSchema(schema: string): string {
         {
           path: 'schema',
           message: `Expected a PostgreSQL schema name (letters, digits, _; at most 63), got ${describeValue(schema)}`,
+        },
+      ],
+      'Invalid PostgresStore options',
+    );
+  }
+  if (schema.startsWith('pg_') || schema === 'information_schema') {
+    throw new ValidationError(
+      [
+        {
+          path: 'schema',
+          message: `Expected a schema of the store's own, got ${describeValue(schema)}: PostgreSQL keeps pg_… names and information_schema for itself (pg_dump leaves them out of backups)`,
         },
       ],
       'Invalid PostgresStore options',
