@@ -8,7 +8,7 @@ import { ValidationError } from '../errors.js';
 import { MemoryStore } from './memory-store.js';
 import { DEFAULT_IDLE_IN_TRANSACTION_MS } from './postgres/connection.js';
 import { fromConfigStore, PostgresStore } from './postgres/postgres-store.js';
-import { checkUrlOptions } from './postgres/url-options.js';
+import { checkUrlOptions, connectionStringProblem } from './postgres/url-options.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -75,7 +75,9 @@ function openPostgres(target: string, idleInTransactionTimeoutMs: number): Postg
   try {
     url = new URL(target);
   } catch {
-    throw invalid('postgres://<unparsable URL>');
+    // Which URL (masked) and what usually makes one unparsable, as `new PostgresStore(url)` says.
+    const message = connectionStringProblem(target) ?? 'Cannot use the PostgreSQL URL: it does not parse';
+    throw new ValidationError([{ path: 'store', message }], 'Invalid config');
   }
   // Before `schema` is taken out: `?schema=a&schema=b` is refused too.
   checkUrlOptions(target, { schemaParameter: true });
