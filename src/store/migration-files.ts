@@ -4,6 +4,7 @@
  * @module
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { OrchestratorError } from '../errors.js';
 
 /** One migration file. */
@@ -19,13 +20,27 @@ const FILE = /^(\d+)_[\w-]+\.sql$/;
 /**
  * Reads the migration files of `dir`, ordered by number; other files are ignored. Two files with
  * one number are a broken release: a `STORE_UNAVAILABLE` error naming `storeName` and both files.
+ * So is a folder that is missing or holds none (a build or bundle that left them behind).
  */
 export function readMigrations(dir: URL, storeName: string): Migration[] {
   const migrations: Migration[] = [];
-  for (const name of readdirSync(dir)) {
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  for (const name of names) {
     const match = FILE.exec(name);
     if (!match) continue;
     migrations.push({ version: Number(match[1]), name, sql: readFileSync(new URL(name, dir), 'utf8') });
+  }
+  if (migrations.length === 0) {
+    // Not an empty store's schema: with none known, every store would look migrated by a newer release.
+    throw new OrchestratorError(
+      'STORE_UNAVAILABLE',
+      `The ${storeName} migration files are missing from ${fileURLToPath(dir)}: this installation is incomplete (a build copies them next to the compiled code: npm run build)`,
+    );
   }
   migrations.sort((a, b) => a.version - b.version);
   for (let i = 1; i < migrations.length; i++) {

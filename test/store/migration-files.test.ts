@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrchestratorError } from '../../src/errors.js';
 import { readMigrations } from '../../src/store/migration-files.js';
@@ -50,6 +50,27 @@ describe('readMigrations', () => {
     expect(error).toBeInstanceOf(OrchestratorError);
     expect((error as OrchestratorError).code).toBe('STORE_UNAVAILABLE');
     expect((error as Error).message).toBe('Two PostgreSQL migrations share version 2: 002_a.sql, 002_b.sql');
+  });
+
+  // A build or bundle that left the .sql files behind (tsc without the copy step, a bundler): the
+  // store said ENOENT from readdir (PostgreSQL: an untyped error), or with an empty folder took
+  // every existing store for one a newer release migrated (schema version 3, newer than 0).
+  it.each([
+    ['a folder that does not exist', () => new URL('missing-folder/', folder({}))],
+    ['a folder without migration files', () => folder({ 'README.md': '# notes' })],
+  ])('refuses %s: STORE_UNAVAILABLE naming the store and the folder', (_what, dir) => {
+    const where = dir();
+    let error: unknown;
+    try {
+      readMigrations(where, 'SQLite');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(OrchestratorError);
+    expect((error as OrchestratorError).code).toBe('STORE_UNAVAILABLE');
+    expect((error as Error).message).toBe(
+      `The SQLite migration files are missing from ${fileURLToPath(where)}: this installation is incomplete (a build copies them next to the compiled code: npm run build)`,
+    );
   });
 
   it("reads each store's shipped migrations, numbered 1, 2, 3, ... without gaps", () => {

@@ -170,7 +170,6 @@ export class SqliteStore implements Store {
     if (this.closed) throw new OrchestratorError('CLOSED', 'The store is closed');
     let db: Database.Database | undefined;
     let journalBefore: unknown;
-    const migrations = loadMigrations();
     const onDisk = this.path !== ':memory:' && this.path !== '';
     try {
       if (onDisk && statSync(this.path, { throwIfNoEntry: false })?.isDirectory()) {
@@ -181,6 +180,7 @@ export class SqliteStore implements Store {
         );
       }
       if (onDisk) mkdirSync(dirname(this.path), { recursive: true });
+      const migrations = loadMigrations();
       db = new Database(this.path);
       // busy_timeout first: switching to WAL needs a lock another process may hold.
       db.pragma('busy_timeout = 5000');
