@@ -235,3 +235,50 @@ describe('PostgreSQL store whose operator built the retention index beforehand',
     expect(versions).toEqual(postgresMigrations().map((m) => m.version));
   });
 });
+
+describe('PostgreSQL store whose operator tried to build the retention index beforehand and failed', () => {
+  it('replaces the invalid index a failed CREATE INDEX CONCURRENTLY left behind', async () => {
+    await assertServerReachable();
+    const schema = freshSchema();
+    cleanups.push(() => dropSchema(schema));
+    const validity = () =>
+      withClient(async (client) =>
+        (
+          await client.query(
+            `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = $1 AND c.relname = 'executions_finished_completed'`,
+            [schema],
+          )
+        ).rows.map((r) => r.valid),
+      );
+    await withClient(async (operator) => {
+      await migratePostgres(
+        operator,
+        schema,
+        postgresMigrations().filter((m) => m.version <= 5),
+      );
+      // A write under way when the build starts, and a lock_timeout shorter than it: the build
+      // fails after it made the index, which stays, marked invalid (ignored by every query, yet
+      // updated by every write; CREATE INDEX IF NOT EXISTS takes it as there).
+      await withClient(async (writer) => {
+        await writer.query('BEGIN');
+        await writer.query(
+          `INSERT INTO "${schema}".executions (id, workflow_id, workflow_version, status, created_at, state)
+             VALUES ('w', 'wf', 1, 'pending', 1, '{}')`,
+        );
+        await operator.query("SET lock_timeout = '100ms'");
+        await expect(
+          operator.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS executions_finished_completed
+            ON "${schema}".executions (completed_at) WHERE status IN ('completed', 'failed', 'cancelled')`),
+        ).rejects.toThrow(/lock timeout/);
+        await writer.query('COMMIT');
+      });
+    });
+    expect(await validity()).toEqual([false]);
+    const store = new PostgresStore(PG_URL, { schema, poolSize: 2 });
+    cleanups.push(() => store.close());
+    await store.init();
+    expect(await validity()).toEqual([true]);
+  });
+});
