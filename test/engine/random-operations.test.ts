@@ -19,7 +19,7 @@
  * - metrics totals equal the stored executions by state;
  * - within a process every `step.started` ends once (a waiting retry's end is its cancellation);
  * - no unhandled rejections.
- * To hunt: FUZZ_SEEDS=<n> FUZZ_OPS=<ops> FUZZ_REOPEN=<probability> runs n other seeds;
+ * To hunt: FUZZ_SEEDS=<n> [FUZZ_SEED_BASE=<first>] FUZZ_OPS=<ops> FUZZ_REOPEN=<probability> runs n other seeds;
  * FUZZ_DEBUG=1 prints the events, handler runs, log and status of the first failing execution.
  * A failing seed is shrunk into its own small test next to the behaviour.
  */
@@ -597,8 +597,10 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
   for (const [id, n] of finishes) if (n > 1) problems.push(`execution ${id} finished ${n} times`);
 }
 
+// FUZZ_SEEDS=N runs seeds FUZZ_SEED_BASE (1000) to FUZZ_SEED_BASE + N - 1 instead of the six below.
+const SEED_BASE = Number(process.env.FUZZ_SEED_BASE ?? 1000);
 const SEEDS = process.env.FUZZ_SEEDS
-  ? Array.from({ length: Number(process.env.FUZZ_SEEDS) }, (_, i) => 1000 + i)
+  ? Array.from({ length: Number(process.env.FUZZ_SEEDS) }, (_, i) => SEED_BASE + i)
   : [1, 2, 3, 4, 5, 6];
 
 describe.each(['memory', 'sqlite', 'postgres', 'postgres, two nodes'] as const)(
