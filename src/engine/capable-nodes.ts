@@ -128,7 +128,8 @@ export class NodeHandlers {
 export function placementTarget(ctx: EngineContext, plan: Plan, slotFreeHere = false): string {
   const lb = ctx.loadBalancer;
   const others = ctx.nodeHandlers.lacking(plan);
-  const selfLacks = missingHandlers(ctx, plan, true).length > 0;
+  // (A new execution needs no compensation handler here when this node runs none: see `missingFor`.)
+  const selfLacks = missingHandlers(ctx, plan, true, ctx.config.enableCompensation).length > 0;
   const now = ctx.clock.now();
   const late = (id: string) => id !== ctx.nodeId && renewsTooLate(ctx, id, now);
   const lacks = (id: string) => (id === ctx.nodeId ? selfLacks : others.has(id) || late(id));

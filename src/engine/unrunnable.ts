@@ -38,17 +38,17 @@ export interface HandlerLookup {
 }
 
 /**
- * Compensations (and, with `actions`, actions) `plan` names that `has` does not know, as
- * `action 'x'` / `compensation 'y'`. The one walk of a plan's handlers: this node's (below) and
- * other nodes' advertised ones (`capable-nodes.ts`).
+ * Compensations (with `compensations`, the default) and actions (with `actions`) `plan` names that
+ * `has` does not know, as `action 'x'` / `compensation 'y'`. The one walk of a plan's handlers:
+ * this node's (below) and other nodes' advertised ones (`capable-nodes.ts`).
  */
-export function missingIn(plan: Plan, actions: boolean, has: HandlerLookup): string[] {
+export function missingIn(plan: Plan, actions: boolean, has: HandlerLookup, compensations = true): string[] {
   const missing: string[] = [];
   const check = (step: PlanActionStep | PlanParallelStep) => {
     if (actions && step.kind === 'action' && step.action !== 'delay' && !has.action(step.action)) {
       missing.push(`action '${step.action}'`);
     }
-    if (step.compensation && !has.compensation(step.compensation)) {
+    if (compensations && step.compensation && !has.compensation(step.compensation)) {
       missing.push(`compensation '${step.compensation}'`);
     }
   };
@@ -61,14 +61,24 @@ export function missingIn(plan: Plan, actions: boolean, has: HandlerLookup): str
 }
 
 /**
- * Compensations (and, with `actions`, actions) `plan` names that have no handler here (built-ins
- * count as present).
+ * Compensations (with `compensations`, the default) and actions (with `actions`) `plan` names that
+ * have no handler here (built-ins count as present).
  */
-export function missingHandlers(ctx: EngineContext, plan: Plan, actions: boolean): string[] {
-  return missingIn(plan, actions, {
-    action: (name) => ctx.actions.get(name) !== undefined,
-    compensation: (name) => ctx.errorRecovery.getCompensation(name) !== undefined,
-  });
+export function missingHandlers(
+  ctx: EngineContext,
+  plan: Plan,
+  actions: boolean,
+  compensations = true,
+): string[] {
+  return missingIn(
+    plan,
+    actions,
+    {
+      action: (name) => ctx.actions.get(name) !== undefined,
+      compensation: (name) => ctx.errorRecovery.getCompensation(name) !== undefined,
+    },
+    compensations,
+  );
 }
 
 /** Whether an execution will only compensate (a cancel was requested, or it is compensating). */
@@ -76,9 +86,14 @@ export function onlyCompensates(record: ExecutionRecord): boolean {
   return record.cancelRequested || record.status === 'compensating';
 }
 
-/** What an execution in the state of `record` needs of `plan` that this node lacks. */
+/**
+ * What an execution in the state of `record` needs of `plan` that this node lacks. With
+ * `enableCompensation: false` this node runs no compensation of an execution that fails or is
+ * cancelled here, so only one already compensating (an earlier process began its saga) needs them.
+ */
 export function missingFor(ctx: EngineContext, plan: Plan, record: ExecutionRecord): string[] {
-  return missingHandlers(ctx, plan, !onlyCompensates(record));
+  const compensations = ctx.config.enableCompensation || record.status === 'compensating';
+  return missingHandlers(ctx, plan, !onlyCompensates(record), compensations);
 }
 
 export class UnrunnableVersions {
@@ -153,7 +168,11 @@ export class UnrunnableVersions {
         continue;
       }
       const compensates = missingHandlers(this.ctx, e.plan, false).length === 0;
-      skip.push({ workflowId: e.workflowId, version: e.version, compensates });
+      // Running no compensation here (`enableCompensation: false`), only the compensating ones need
+      // the compensations that are missing: the others are claimed (see `missingFor`).
+      const runs =
+        !this.ctx.config.enableCompensation && missingHandlers(this.ctx, e.plan, true, false).length === 0;
+      skip.push({ workflowId: e.workflowId, version: e.version, compensates, ...(runs ? { runs } : {}) });
     }
     return skip;
   }

@@ -236,13 +236,16 @@ export class MemoryStore implements Store {
   async claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]> {
     const stale = new Set(request.staleOwners ?? []);
     const only = request.ids ? new Set(request.ids) : null;
-    const skip = new Map((request.skip ?? []).map((s) => [`${s.version}:${s.workflowId}`, s.compensates]));
+    const skip = new Map((request.skip ?? []).map((s) => [`${s.version}:${s.workflowId}`, s]));
     const claimable: ExecutionRecord[] = [];
     for (const record of this.unfinishedRecords()) {
       if (only && !only.has(record.id)) continue;
-      const compensates = skip.get(`${record.workflowVersion}:${record.workflowId}`);
-      const onlyCompensates = record.cancelRequested || record.status === 'compensating';
-      if (compensates === false || (compensates === true && !onlyCompensates)) continue;
+      const skipped = skip.get(`${record.workflowVersion}:${record.workflowId}`);
+      if (skipped) {
+        const onlyCompensates = record.cancelRequested || record.status === 'compensating';
+        const runs = skipped.runs === true && record.status !== 'compensating';
+        if (!(skipped.compensates && onlyCompensates) && !runs) continue;
+      }
       // An owner without a lease end holds no lease: claimable, as in the SQL adapters.
       const free =
         record.owner === null ||

@@ -209,12 +209,15 @@ export interface ClaimRequest {
 /**
  * A workflow version a claimer cannot run for want of handlers. With `compensates` it has the
  * compensations (only actions are missing): executions that only compensate — a cancel was
- * requested, or they are compensating — are claimed all the same.
+ * requested, or they are compensating — are claimed all the same. With `runs` it has what an
+ * execution that is not compensating needs (a claimer that runs no compensation,
+ * `enableCompensation: false`, lacking only compensations): all but the compensating ones are.
  */
 export interface SkippedVersion {
   workflowId: string;
   version: number;
   compensates: boolean;
+  runs?: boolean;
 }
 
 /** Counts the metrics start from. */

@@ -113,6 +113,22 @@ export function leaseContract(store: CurrentStore): void {
       expect(ids(await claim({ skip: [], ids: ['free'] }))).toEqual(['free']);
     });
 
+    it('with `runs`, claims the executions of a skipped version that are not compensating', async () => {
+      await store().createExecution(
+        makeExecution({ id: 'cancel', createdAt: 13, status: 'running', cancelRequested: true }),
+      );
+      await store().createExecution(
+        makeExecution({ id: 'comp-cancel', createdAt: 14, status: 'compensating', cancelRequested: true }),
+      );
+      // A claimer that runs 'wf' v1 but lacks its compensations (and runs none of its own).
+      const runs = [{ workflowId: 'wf', version: 1, compensates: false, runs: true }];
+      expect(ids(await claim({ skip: runs, ids: ['comp', 'comp-cancel'] }))).toEqual([]);
+      expect(ids(await claim({ skip: runs }))).toEqual(['free', 'cancel', 'expired']);
+      // With `compensates` too, the compensating ones are claimed as well.
+      const both = [{ workflowId: 'wf', version: 1, compensates: true, runs: true }];
+      expect(ids(await claim({ owner: 'other', skip: both }))).toEqual(['comp-cancel', 'comp']);
+    });
+
     it("fences the previous holder's writes after a claim", async () => {
       const [claimed] = await claim({ ids: ['expired'] });
       await expect(store().update({ id: 'expired', epoch: 3, set: { cursor: 7 } })).rejects.toBeInstanceOf(

@@ -175,6 +175,7 @@ function singleStatement(op: Exclude<Op, CreateOp | UpdateOp>, index: number, sq
         skip.map((k) => k.workflowId),
         skip.map((k) => k.version),
         skip.map((k) => k.compensates),
+        skip.map((k) => k.runs === true),
       ];
       const query = r.ids
         ? { name: 'orchestrator_claim_among', text: sql.claimAmong, values: [...values, r.ids] }

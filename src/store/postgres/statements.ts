@@ -108,12 +108,13 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     (SELECT coalesce(json_agg(json_build_array(st.name, st.record) ORDER BY st.name), '[]')
       FROM ${steps} st WHERE st.execution_id = e.id) AS steps
     FROM ${executions} e`;
-  // $6..$8: the skipped workflow versions (see `SkippedVersion`), as parallel arrays.
+  // $6..$9: the skipped workflow versions (see `SkippedVersion`), as parallel arrays.
   const claimable = `${UNFINISHED} AND (owner IS NULL OR lease_until IS NULL OR lease_until < $3
     OR owner = ANY($4::text[]))
-    AND NOT EXISTS (SELECT 1 FROM unnest($6::text[], $7::int[], $8::bool[]) AS k(w, v, c)
+    AND NOT EXISTS (SELECT 1 FROM unnest($6::text[], $7::int[], $8::bool[], $9::bool[]) AS k(w, v, c, r)
       WHERE k.w = workflow_id AND k.v = workflow_version
-        AND NOT (k.c AND (cancel_requested OR status = 'compensating')))`;
+        AND NOT (k.c AND (cancel_requested OR status = 'compensating'))
+        AND NOT (k.r AND status <> 'compensating'))`;
   const claim = (among: string) => `WITH c AS (
       SELECT id FROM ${executions} WHERE ${claimable} ${among}
       ORDER BY created_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
@@ -242,11 +243,11 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     listOwners: `SELECT DISTINCT owner FROM ${executions} WHERE ${UNFINISHED} AND owner IS NOT NULL ORDER BY owner`,
 
     /**
-     * $1 owner, $2 lease end, $3 now, $4 stale owners, $5 limit, $6..$8 skipped versions (and $9
+     * $1 owner, $2 lease end, $3 now, $4 stale owners, $5 limit, $6..$9 skipped versions (and $10
      * ids for `claimAmong`).
      */
     claim: claim(''),
-    claimAmong: claim('AND id = ANY($9::text[])'),
+    claimAmong: claim('AND id = ANY($10::text[])'),
     /**
      * Renewals and releases lock the owner's rows in id order (the subquery), as batched updates
      * do, so a write lane updating some of them cannot deadlock with them.

@@ -93,7 +93,9 @@ export function applyOp(s: Statements, op: Op): unknown {
         leaseUntil: r.leaseUntil,
         now: r.now,
         stale: JSON.stringify(r.staleOwners ?? []),
-        skip: JSON.stringify((r.skip ?? []).map((k) => [k.workflowId, k.version, k.compensates])),
+        skip: JSON.stringify(
+          (r.skip ?? []).map((k) => [k.workflowId, k.version, k.compensates, k.runs === true]),
+        ),
         limit: Math.max(0, r.limit),
       };
       const ids = (
