@@ -288,6 +288,19 @@ describe('timeline', () => {
     ]);
   });
 
+  it('shows compensations that started in the same millisecond in the order they ran (reverse)', () => {
+    const x = failedPipeline();
+    // Fast handlers: every compensation starts and ends within one millisecond.
+    x.steps[0]!.earlierCompensations = [
+      { visit: 1, status: 'completed', attempts: 1, startedAt: at(800), completedAt: at(800) },
+    ];
+    x.steps[0]!.compensation = { status: 'completed', attempts: 1, startedAt: at(800), completedAt: at(800) };
+    x.steps[2]!.compensation = { status: 'completed', attempts: 1, startedAt: at(800), completedAt: at(800) };
+    x.steps[3]!.compensation = { status: 'running', attempts: 1 };
+    const tl = buildTimeline(x, Date.now());
+    expect(tl.rows.slice(7).map((r) => r.name)).toEqual(['load', 'extract', 'extract (visit 1)', 'publish']);
+  });
+
   it('extends bars of a running execution to now, and a pending retry to its time', () => {
     const x = failedPipeline();
     x.status = 'running';

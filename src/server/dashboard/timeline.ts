@@ -150,8 +150,11 @@ function compensationRows(steps: StepStatus[], cap: number, live: boolean): Time
     for (const branch of step.branches ?? []) add(branch);
   }
   const startOf = (x: { c: CompensationStatus }) => ms(x.c.startedAt) ?? Number.POSITIVE_INFINITY;
+  // By start; compensations that started in the same millisecond (fast handlers) in the order
+  // they ran, the reverse of the order found: later steps, and later visits of a step, first.
+  const order = new Map(found.map((f, i) => [f, i]));
   return found
-    .sort((a, b) => startOf(a) - startOf(b))
+    .sort((a, b) => startOf(a) - startOf(b) || order.get(b)! - order.get(a)!)
     .map((step) => {
       const c = step.c;
       const from = ms(c.startedAt);
