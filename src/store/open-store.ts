@@ -25,7 +25,8 @@ function isStore(value: unknown): value is Store {
  * The store `target` names (not initialised yet: call `init()`).
  * - `memory` → {@link MemoryStore};
  * - `sqlite:<path>` → {@link SqliteStore} (a relative path is relative to the working directory;
- *   `sqlite::memory:` is an in-memory database, for tests);
+ *   `sqlite::memory:` is an in-memory database, for tests; `sqlite://name/…`, a URL's shape, is
+ *   refused: it would name the absolute `/name/…` where a relative path was likely meant);
  * - `postgres://…` / `postgresql://…` → {@link PostgresStore}; a `schema` query parameter picks the
  *   schema (default `orchestrator`) and is removed before the URL reaches the driver;
  * - a `Store` instance is returned as is.
@@ -52,6 +53,18 @@ export function openStore(target: string | Store, node: { leaseSeconds?: number 
           {
             path: 'store',
             message: `Expected a SQLite file path, got one that contains U+0000 at index ${path.indexOf('\u0000')}`,
+          },
+        ],
+        'Invalid config',
+      );
+    }
+    if (/^\/\/[^/]/.test(path)) {
+      // URL-style `sqlite://data/x.db`: usually meant relative, it would name /data/x.db.
+      throw new ValidationError(
+        [
+          {
+            path: 'store',
+            message: `Expected "sqlite:<path>", got ${JSON.stringify(target)}, whose path //${path.slice(2).split('/')[0]}/… reads as the absolute /${path.slice(2)}: write "sqlite:${path.slice(2)}" for a path relative to the working directory, or "sqlite:/${path.slice(2)}" for the absolute one`,
           },
         ],
         'Invalid config',

@@ -36,6 +36,16 @@ describe('openStore', () => {
     expect(() => new SqliteStore('a\u0000b')).toThrow(/path: .*contains U\+0000 at index 1/);
   });
 
+  it('refuses the URL-like sqlite://data/x.db, which would name /data/x.db, saying what to write', () => {
+    expect(() => openStore('sqlite://data/x.db')).toThrow(ValidationError);
+    expect(messageOf(() => openStore('sqlite://data/x.db'))).toContain(
+      'store: Expected "sqlite:<path>", got "sqlite://data/x.db", whose path //data/… reads as the absolute /data/x.db: write "sqlite:data/x.db" for a path relative to the working directory, or "sqlite:/data/x.db" for the absolute one',
+    );
+    // Three slashes name an absolute path plainly, as a single one does.
+    expect((openStore('sqlite:///var/x.db') as SqliteStore).path).toBe('/var/x.db');
+    expect((openStore('sqlite:/var/x.db') as SqliteStore).path).toBe('/var/x.db');
+  });
+
   it('sqlite::memory: → an in-memory SQLite database', async () => {
     const store = openStore('sqlite::memory:') as SqliteStore;
     expect(store.path).toBe(':memory:');
