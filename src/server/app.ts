@@ -19,6 +19,7 @@ import {
   jsonSchemaTransformObject,
   serializerCompiler,
 } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
@@ -352,6 +353,22 @@ function documentBodyErrors(app: FastifyInstance): void {
 }
 
 /**
+ * Gives every API route of `scope` (the `/v1` one) that declares no query an empty strict one, so
+ * a query parameter it would ignore answers 400 naming it (`query.limit: unknown key 'limit'`), as
+ * a key unknown to a route's query or body does: `GET /v1/workflows?limit=1` listed every
+ * workflow, a poll's `?waitSeconds=0` waited the default wait. Registered in that scope before its
+ * routes: the public probes (`/healthz`, `/metrics`) keep ignoring what a load balancer or scraper
+ * adds, and an extra plugin's routes are its own.
+ */
+function refuseUndeclaredQueries(scope: FastifyInstance): void {
+  const none = z.strictObject({});
+  scope.addHook('onRoute', (route) => {
+    if (route.schema === undefined) route.schema = { querystring: none };
+    else route.schema.querystring ??= none;
+  });
+}
+
+/**
  * Builds the HTTP app around an orchestrator. The caller owns the orchestrator: closing the
  * app detaches its listeners but leaves the orchestrator open.
  * @throws ValidationError naming every bad option: a missing token, a bad body limit, an unknown
@@ -414,6 +431,7 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
   const nodes = options.nodes ?? localNodes;
   await app.register(
     async (v1) => {
+      refuseUndeclaredQueries(v1);
       await workflowRoutes(v1, { orch });
       await executionRoutes(v1, { orch });
       await monitoringRoutes(v1, { orch, nodes });

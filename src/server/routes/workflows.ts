@@ -31,9 +31,13 @@ const asJson = (def: WorkflowDefinition): WorkflowJson => toJson(def) as Workflo
 /**
  * The definition body is documented with the full definition schema, but only its envelope is
  * checked here: the engine's validator then reports every problem with its path
- * (`steps[2].then: unknown step 'foo'`), which a zod union error cannot.
+ * (`steps[2].then: unknown step 'foo'`), which a zod union error cannot. Other parts (the query)
+ * are checked with their own schemas.
  */
-const envelopeOnly: FastifySchemaCompiler<unknown> = () => zodValidator(definitionEnvelopeSchema, 'body');
+const envelopeOnly: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
+  httpPart === 'body'
+    ? zodValidator(definitionEnvelopeSchema, 'body')
+    : zodValidator(schema as z.ZodType, httpPart);
 
 /**
  * Stored definitions are sent as stored, not checked against the definition schema: a version a
