@@ -217,6 +217,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         summary: 'Deregister a remote worker (the tasks it holds fail with WORKER_LOST and are retried)',
         tags,
         params: workerParams,
+        body: emptyBody,
         response: { 204: noContent, ...errorResponses(400, 404, 414) },
       },
     },
