@@ -28,7 +28,13 @@ export const errorEnvelopeSchema = z
 /** The envelope of a definition body, checked before the engine validates the definition itself. */
 export const definitionEnvelopeSchema = z.strictObject(
   { id: z.unknown().optional(), steps: z.unknown().optional(), options: z.unknown().optional() },
-  { error: (issue) => `expected a JSON object { id, steps, options? }, got ${describeValue(issue.input)}` },
+  {
+    // No body (or the JSON null, read as none) is left out, as every other route words it.
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required (a JSON object { id, steps, options? })'
+        : `expected a JSON object { id, steps, options? }, got ${describeValue(issue.input)}`,
+  },
 );
 
 /** A stored definition. */

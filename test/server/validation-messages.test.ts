@@ -123,6 +123,18 @@ describe('HTTP validation messages', () => {
     expect(define.json().error.message).toMatch(/id: is required \(/);
   });
 
+  it('say a definition body left out (or null) is required, not that it got undefined', async () => {
+    const f = await setup();
+    const bodies = [{}, { payload: 'null', headers: { 'content-type': 'application/json' } }];
+    for (const body of bodies) {
+      const res = await f.call({ method: 'POST', url: '/v1/workflows', ...body });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.message).toBe(
+        'Invalid request: body: is required (a JSON object { id, steps, options? })',
+      );
+    }
+  });
+
   it('word a workflow id in a query or path as the other request messages, not as a definition', async () => {
     const f = await setup();
     const expected = (got: string) =>
