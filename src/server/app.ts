@@ -306,11 +306,26 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
 /** Decodes UTF-8 strictly (a byte-order mark is dropped): bytes that are not UTF-8 throw. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * The Content-Encoding a body was sent with, if not read as is (`identity`, or none): the body is
+ * never decompressed, so a gzipped one would read as bytes that are not UTF-8.
+ */
+function contentCoding(header: string | string[] | undefined): string | null {
+  const coding = (Array.isArray(header) ? header.join(', ') : (header ?? '')).trim();
+  return coding === '' || coding.toLowerCase() === 'identity' ? null : coding;
+}
+
 function installJsonParser(app: FastifyInstance): void {
   // JSON only: any other media type answers 415. An empty JSON body counts as no body.
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const coding = contentCoding(req.headers['content-encoding']);
+    if (coding !== null) {
+      const message = `Request body must not be compressed (got Content-Encoding: ${echo(coding, null)}): send the JSON as is`;
+      done(new HttpError('UNSUPPORTED_MEDIA_TYPE', message), undefined);
+      return;
+    }
     let text: string;
     try {
       // JSON is UTF-8 (RFC 8259): other bytes would become U+FFFD, and the input stored would
