@@ -283,8 +283,10 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   const allowed = new AllowedMethods();
   app.addHook('onRoute', (route) => allowed.add(route.url, route.method));
   app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0];
-    const methods = allowed.for(path as string);
+    const path = req.url.split('?')[0] as string;
+    const methods = allowed.for(path);
+    // The path is the client's, of any length: repeated as other messages repeat a value.
+    const shown = echo(path, null);
     if (methods.length > 0) {
       const allow = methods.join(', ');
       return reply
@@ -293,13 +295,13 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
         .send({
           error: {
             code: 'METHOD_NOT_ALLOWED',
-            message: `Method ${req.method} is not allowed on ${path}; allowed: ${allow}`,
+            message: `Method ${req.method} is not allowed on ${shown}; allowed: ${allow}`,
           },
         });
     }
     return reply
       .code(404)
-      .send({ error: { code: 'NOT_FOUND', message: `Route ${req.method} ${path} not found` } });
+      .send({ error: { code: 'NOT_FOUND', message: `Route ${req.method} ${shown} not found` } });
   });
 }
 
