@@ -40,6 +40,7 @@ import {
   type FailRequest,
   MAX_POLL_WAIT_SECONDS,
   type PollRequest,
+  RESERVED_ACTION_NAME,
   type RegisterRequest,
   type RegisterResponse,
   type RemoteTask,
@@ -179,6 +180,8 @@ export function actionNameProblem(name: unknown): string | null {
   if (typeof name !== 'string' || !ACTION_NAME_PATTERN.test(name)) {
     return 'must match [A-Za-z0-9_.-]+ (at most 128 characters)';
   }
+  // A definition refuses it ("'__proto__' is reserved"): no task could ever come.
+  if (name === RESERVED_ACTION_NAME) return 'is reserved (no workflow step can name it as its action)';
   return BUILTIN_ACTION_NAMES.has(name) ? 'is a built-in action' : null;
 }
 

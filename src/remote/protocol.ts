@@ -8,6 +8,9 @@
 /** Action names a remote worker may serve (the engine's handler-name rule). */
 export const ACTION_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 
+/** The one name the pattern lets through that no workflow step can give its action. */
+export const RESERVED_ACTION_NAME = '__proto__';
+
 /** The longest error code a step's error keeps (a remote worker's, a local handler's cut to it). */
 export const MAX_ERROR_CODE_LENGTH = 128;
 /** Error codes a remote worker may report (`fail`): letters, digits and `_.:-`, at most 128. */

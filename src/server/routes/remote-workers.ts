@@ -17,6 +17,7 @@ import {
   ERROR_CODE_PATTERN,
   MAX_FAIL_MESSAGE_LENGTH,
   MAX_POLL_WAIT_SECONDS,
+  RESERVED_ACTION_NAME,
   type RemoteTask,
 } from '../../remote/protocol.js';
 import { toJson } from '../json.js';
@@ -40,6 +41,9 @@ const actionName = z
   .string()
   .regex(ACTION_NAME_PATTERN, {
     error: (issue) => `expected a name matching [A-Za-z0-9_.-]+, got ${describeValue(issue.input)}`,
+  })
+  .refine((name) => name !== RESERVED_ACTION_NAME, {
+    error: () => `expected an action a workflow step can name, got the reserved "${RESERVED_ACTION_NAME}"`,
   })
   .refine((name) => !BUILTIN_ACTION_NAMES.has(name), {
     error: (issue) =>
