@@ -406,10 +406,14 @@ export class RemoteWorkerHub {
 
   /**
    * Completes a task with the step's output.
-   * @throws ValidationError (the task stays leased) for an output no store keeps (too deep, not finite);
-   * ConflictError for a task not (or no longer) held, or cancelled.
+   * @throws RemoteWorkerNotFoundError for an unknown worker, ConflictError for a task not (or no
+   * longer) held, or cancelled — whatever the output; then ValidationError (the task stays leased)
+   * for an output no store keeps (too deep, not finite).
    */
   complete(workerId: string, taskId: string, output: unknown): void {
+    // Who reports, and whether the task is still theirs, before what they report: a result that
+    // was never theirs to give answers 409 (drop it), not 400 (fix it).
+    this.liveHeld(workerId, taskId);
     const copy = tryCopyJson(output, MAX_OUTPUT_TEXT);
     if (copy === NOT_JSON) {
       const problem = findJsonProblem(output, 'output') ?? {
@@ -622,15 +626,25 @@ export class RemoteWorkerHub {
 
   /** Takes a task back from the worker that holds it (for complete/fail/release). */
   private takeBack(workerId: string, taskId: string): Task {
+    const { worker, task } = this.liveHeld(workerId, taskId);
+    worker.tasks.delete(taskId);
+    return task;
+  }
+
+  /**
+   * The worker (marked as heard from) and the task it holds, its attempt not over.
+   * @throws RemoteWorkerNotFoundError, or ConflictError for a task not held or cancelled (no longer held then).
+   */
+  private liveHeld(workerId: string, taskId: string): { worker: Worker; task: Task } {
     const worker = this.touch(workerId);
     const task = this.held(worker, taskId);
-    worker.tasks.delete(taskId);
     if (this.over(task)) {
+      worker.tasks.delete(taskId);
       throw new ConflictError(
         `Task ${echo(taskId)} was cancelled (its step was cancelled or timed out); the result is discarded`,
       );
     }
-    return task;
+    return { worker, task };
   }
 
   private held(worker: Worker, taskId: string): Task {
