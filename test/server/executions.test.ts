@@ -201,6 +201,20 @@ describe('repeated query parameters', () => {
       });
     }
   });
+
+  it('names a parameter the route does not take as unknown, not as given more than once', async () => {
+    // Before: 'query.foo: given more than once; give it once', and given once it was refused as unknown.
+    const f = await setup();
+    for (const url of ['/v1/executions?foo=1&foo=2', '/v1/workflows?limit=1&limit=2']) {
+      const res = await f.call({ url });
+      expect(res.statusCode, url).toBe(400);
+      const name = /\?(\w+)=/.exec(url)?.[1];
+      expect(envelope(res), url).toEqual({
+        code: 'VALIDATION',
+        message: `Invalid request: query.${name}: unknown key '${name}'`,
+      });
+    }
+  });
 });
 
 describe('POST /v1/executions/:id/cancel', () => {
