@@ -3,15 +3,19 @@
  *
  * Values are recorded in whole microseconds (so fractions of a millisecond count) into a
  * packed-array HDR histogram with 2 significant digits (relative error under 1%) and a
- * trackable range of 1 µs to 24 h. Count, sum, min and max are kept exactly beside it, and
- * percentiles are clamped to [min, max] so `p99 <= max` always holds.
+ * trackable range of 1 µs to 1e9 s (the longest timeout a definition or the config takes: an
+ * execution with a `delay` step of days lasts days, and a 24 h cap made its p95 a day). Count,
+ * sum, min and max are kept exactly beside it, and percentiles are clamped to [min, max] so
+ * `p99 <= max` always holds.
  *
- * Memory, measured on Node 20 (heap + external after GC, 1,000 histograms, 1 µs .. 24 h range):
- * - packed, 2 digits: 1.5 MB empty, 4.9 MB after 20k log-normal samples each (median 50 ms),
- *   17 MB in the worst case (samples spread evenly over the whole 1 µs .. 24 h range);
+ * Memory, measured on Node 20 (heap + external after GC, 1,000 histograms):
+ * - packed, 2 digits, 1 µs .. 24 h range: 1.5 MB empty, 4.9 MB after 20k log-normal samples each
+ *   (median 50 ms), 17 MB in the worst case (samples spread evenly over the whole range);
+ * - the same over the 1 µs .. 1e9 s range used: as much empty and typical (the packed array holds
+ *   only the buckets used), 27 MB in the worst case (samples spread evenly over all of it);
  * - for comparison, packed 3 digits: 26 MB typical / 110 MB worst; flat 32-bit counts, 2 digits:
  *   16.6 MB whatever is recorded.
- * So one histogram costs about 1.5 KB empty, ~5 KB typical, ≤ 17 KB worst case. Recording runs at
+ * So one histogram costs about 1.5 KB empty, ~5 KB typical, ≤ 27 KB worst case. Recording runs at
  * about 2.4M values/s in packed mode. Equal values in a row (durations from a millisecond clock
  * mostly are) are counted first and reach the HDR histogram as one `recordValueWithCount`, on the
  * next different value or before any percentile is read.
@@ -26,13 +30,17 @@ import { build } from 'hdr-histogram-js';
 
 /** Options of {@link DurationHistogram}. */
 export interface DurationHistogramOptions {
-  /** Largest trackable duration in ms; longer ones are recorded as this. @default 86_400_000 (24 h) */
+  /**
+   * Largest trackable duration in ms; longer ones are recorded as this in the HDR percentiles.
+   * @default 1e12 (1e9 s, the longest timeout a definition takes)
+   */
   maxMs?: number;
   /** HDR value precision in significant decimal digits. @default 2 */
   significantDigits?: 1 | 2 | 3;
 }
 
-const DEFAULT_MAX_MS = 86_400_000;
+/** 1e9 s in ms: `MAX_SECONDS` of `definition/schema.ts`, the longest timeout anything takes. */
+const DEFAULT_MAX_MS = 1e12;
 
 /** Up to this many recorded values, percentiles are computed exactly from the values themselves. */
 export const EXACT_SAMPLES = 64;
@@ -48,7 +56,7 @@ export class DurationHistogram {
   /** A run of equal values not yet in `hdr`: the value (µs) and how many times it was recorded. */
   private runUs = 0;
   private runCount = 0;
-  /** The values recorded (clamped to `maxMs`) while there are at most {@link EXACT_SAMPLES}; else null. */
+  /** The values recorded (as they are: no `maxMs` clamp) while there are at most {@link EXACT_SAMPLES}; else null. */
   private exact: number[] | null = [];
 
   constructor(options: DurationHistogramOptions = {}) {
@@ -65,14 +73,15 @@ export class DurationHistogram {
 
   /**
    * Records one duration in ms. NaN and ±Infinity are ignored, a negative duration counts as 0, and one above
-   * `maxMs` is clamped to it in the percentiles (never thrown); count/sum/min/max stay exact.
+   * `maxMs` is clamped to it in the HDR percentiles (never thrown); count/sum/min/max and the
+   * exact percentiles of the first {@link EXACT_SAMPLES} stay exact.
    */
   record(ms: number): void {
     if (!Number.isFinite(ms)) return;
     const value = Math.max(ms, 0);
     const us = Math.min(Math.round(value * 1000), this.maxUs);
     if (this.exact !== null) {
-      if (this.exact.length < EXACT_SAMPLES) this.exact.push(Math.min(value, this.maxUs / 1000));
+      if (this.exact.length < EXACT_SAMPLES) this.exact.push(value);
       else this.exact = null;
     }
     if (us === this.runUs) this.runCount++;
