@@ -22,6 +22,12 @@ export class Fifo<T> {
     this.items.push(item);
   }
 
+  /** Puts `item` back at the front, to be the next one out. */
+  unshift(item: T): void {
+    if (this.head > 0) this.items[--this.head] = item;
+    else this.items.unshift(item);
+  }
+
   /** The oldest item, left in place; undefined when empty. */
   peek(): T | undefined {
     return this.head < this.items.length ? this.items[this.head] : undefined;

@@ -297,6 +297,8 @@ export class LeaseKeeper {
         if (!this.stopped) await this.others.run();
       }
       await this.engine.expireQueued();
+      // Queued executions wait while the balancer has no worker: one may have been added since.
+      this.scheduler.wake();
       const lb = ctx.loadBalancer;
       ctx.alerts.checkBalance(
         lb.isBalanced(ctx.config.alerts.imbalanceThreshold),

@@ -267,8 +267,27 @@ export class Scheduler {
 
   private canLaunch(): boolean {
     return (
-      this.running < this.limit && this.launchedThisTurn < LAUNCHES_PER_TURN && !this.ctx.lifecycle.draining
+      this.running < this.limit &&
+      this.launchedThisTurn < LAUNCHES_PER_TURN &&
+      !this.ctx.lifecycle.draining &&
+      this.hasWorker()
     );
+  }
+
+  /**
+   * Whether the balancer has a worker to give an execution that starts (cluster mode: this node).
+   * Without one (the last was removed), queued executions wait for one.
+   */
+  private hasWorker(): boolean {
+    return this.ctx.cluster || this.ctx.loadBalancer.workerCount > 0;
+  }
+
+  /**
+   * Starts queued executions that can start now: after a worker was added to a balancer that had
+   * none (housekeeping calls it every round).
+   */
+  wake(): void {
+    this.pump();
   }
 
   private countLaunch(): void {
@@ -292,8 +311,18 @@ export class Scheduler {
     this.start(ex);
   }
 
-  /** Runs `ex` in a slot already counted in `running`. */
+  /**
+   * Runs `ex` in a slot already counted in `running`. If the last worker was removed since the
+   * slot was taken (while `ex` was being stored), `ex` goes back to the head of the queue instead,
+   * to wait for a worker: starting, it would get the balancer's NoWorkersError.
+   */
   private start(ex: ActiveExecution): void {
+    if (!this.hasWorker()) {
+      this.running--;
+      this.queue.unshift(ex);
+      this.watchDeadline(ex);
+      return;
+    }
     ex.started = true;
     void runExecution(this.ctx, ex).then(
       (result) => {

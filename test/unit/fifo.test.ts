@@ -33,4 +33,15 @@ describe('Fifo', () => {
     expect([...q]).toEqual([]);
     expect(q.shift()).toBeUndefined();
   });
+
+  it('puts an item back at the front, whether items were taken or not', () => {
+    const q = new Fifo<string>();
+    q.unshift('a');
+    q.push('b');
+    expect(q.shift()).toBe('a');
+    q.unshift('z'); // into the slot just taken
+    q.unshift('y'); // before the head of the array
+    expect([...q]).toEqual(['y', 'z', 'b']);
+    expect(q.size).toBe(3);
+  });
 });
