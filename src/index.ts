@@ -71,6 +71,7 @@ export { createOrchestrator, Orchestrator } from './orchestrator.js';
 export type {
   ExecutionStats,
   PerformanceOptimizerOptions,
+  StepRunInfo,
   StepStats,
 } from './performance/performance-optimizer.js';
 /** Timing statistics, bottlenecks and suggestions (`orch.performanceOptimizer`). */

@@ -25,12 +25,12 @@ function checkCount(value: unknown, path: string, min: number, method: string): 
 /** Options of {@link LoadBalancer}. */
 export interface LoadBalancerOptions {
   /** Worker ids, in registration order (which breaks ties). Duplicates are ignored. @default ['worker_1', 'worker_2', 'worker_3'] */
-  workers?: readonly string[];
+  workers?: readonly string[] | undefined;
   /**
    * Called once per execution that {@link LoadBalancer.removeWorker} moves, after the balancer's
    * state is updated. If it throws, the remaining calls still run and the first error is rethrown.
    */
-  onReassign?: (executionId: string, from: string, to: string) => void;
+  onReassign?: ((executionId: string, from: string, to: string) => void) | undefined;
 }
 
 interface WorkerSlot {

@@ -34,9 +34,9 @@ export interface PrometheusSource {
 /** Options of {@link PrometheusExporter}. */
 export interface PrometheusOptions {
   /** Prefix of every metric name. @default 'orchestrator_' */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Also export prom-client's process metrics (CPU, memory, event loop lag). @default false */
-  defaultMetrics?: boolean;
+  defaultMetrics?: boolean | undefined;
 }
 
 /** Bucket bounds in seconds, from 5 ms (orchestration overhead) to 10 min (long AI steps). */

@@ -23,13 +23,13 @@ import { dataDrivenSuggestions, GENERIC_SUGGESTIONS, type StepFacts, slowest } f
 /** Options of {@link PerformanceOptimizer}. */
 export interface PerformanceOptimizerOptions {
   /** Executions slower than this many ms get suggestions. @default 1000 */
-  slowThreshold?: number;
+  slowThreshold?: number | undefined;
   /** Workflows tracked at once; the least recently recorded is dropped past it. @default 1000 */
-  maxWorkflows?: number;
+  maxWorkflows?: number | undefined;
   /** Steps tracked per workflow; the least recently recorded is dropped past it. @default 200 */
-  maxStepsPerWorkflow?: number;
+  maxStepsPerWorkflow?: number | undefined;
   /** Steps tracked across all workflows; least recently recorded workflows are dropped past it. @default 10000 */
-  maxStepSeries?: number;
+  maxStepSeries?: number | undefined;
 }
 
 /** Execution-time statistics of a workflow, ms (all 0 when nothing is recorded). */
@@ -79,30 +79,30 @@ export interface StepStats {
 /** Extra facts about one step run, for the data-driven suggestions. */
 export interface StepRunInfo {
   /** The step's timeout, ms (`null`: none). The latest value given is kept. */
-  timeoutMs?: number | null;
+  timeoutMs?: number | null | undefined;
   /** This run was a retry. */
-  retried?: boolean;
+  retried?: boolean | undefined;
   /** This run failed. */
-  failed?: boolean;
+  failed?: boolean | undefined;
   /**
    * The run's longest attempt, ms, where it differs from the run's duration (which counts every
    * attempt and the waits between them): what a timeout limits.
    */
-  attemptMs?: number;
+  attemptMs?: number | undefined;
   /** The parallel step this run was a branch of: its time is part of the parent's. */
-  parent?: string;
+  parent?: string | undefined;
   /**
    * Time of this run spent between its attempts, ms, part of its duration: backoff waits, or the
    * time from an attempt cut short by its process stopping to the next attempt.
    */
-  waitMs?: number;
+  waitMs?: number | undefined;
   /** Time this run's tasks waited for a remote worker to take them, ms, part of its duration. */
-  queuedMs?: number;
+  queuedMs?: number | undefined;
   /**
    * The definition version the run belongs to (a positive integer); see
    * {@link PerformanceOptimizer.recordExecution}.
    */
-  version?: number;
+  version?: number | undefined;
 }
 
 const EMPTY_STATS: Readonly<ExecutionStats> = Object.freeze({
@@ -195,7 +195,7 @@ export class PerformanceOptimizer {
     workflowId: string,
     step: string,
     durationMs: number,
-    info?: { version?: number },
+    info?: { version?: number | undefined },
   ): void {
     checkNonEmptyString(workflowId, 'workflowId', 'recordCompensation');
     checkNonEmptyString(step, 'step', 'recordCompensation');
