@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ignoreClosedPipes } from '../src/cli/closed-pipes.js';
 import {
+  COMMON_OPTIONS,
   intOption as int,
   PG_OPTIONS,
   quietOption,
@@ -88,18 +89,15 @@ const { values, workload, listedRows, rounds, quiet, quietTimeout, peerTimeoutS,
   () => {
     const { values } = parseArgs({
       options: {
+        ...COMMON_OPTIONS,
         ...WORKLOAD_OPTIONS,
         rows: { type: 'string' },
         ...PG_OPTIONS,
         peers: { type: 'string' },
         floor: { type: 'string' },
         runs: { type: 'string' },
-        json: { type: 'boolean' },
         'peer-timeout': { type: 'string' },
-        quiet: { type: 'string' },
         'quiet-timeout': { type: 'string' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
       },
     });
     if (values.help) {

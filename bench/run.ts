@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ignoreClosedPipes } from '../src/cli/closed-pipes.js';
 import {
+  COMMON_OPTIONS,
   intOption as int,
   PG_OPTIONS,
   quietOption,
@@ -58,20 +59,17 @@ ignoreClosedPipes();
 const { values, workload, rows, out, quiet, timeoutS, rowArgs } = readCommandLine('bench/run.ts', () => {
   const { values } = parseArgs({
     options: {
+      ...COMMON_OPTIONS,
       ...WORKLOAD_OPTIONS,
       steps: { type: 'string' },
       payload: { type: 'string' },
       rows: { type: 'string' },
       ...PG_OPTIONS,
-      json: { type: 'boolean' },
       out: { type: 'string' },
       save: { type: 'boolean' },
       'cpu-prof': { type: 'boolean' },
       timeout: { type: 'string' },
-      verbose: { type: 'boolean' },
       parallel: { type: 'boolean' },
-      quiet: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {

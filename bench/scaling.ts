@@ -15,7 +15,7 @@
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ignoreClosedPipes } from '../src/cli/closed-pipes.js';
-import { intOption as int, quietOption, readCommandLine } from './lib/args.js';
+import { COMMON_OPTIONS, intOption as int, quietOption, readCommandLine } from './lib/args.js';
 import { warnIfStaleBuild } from './lib/build.js';
 import { parseEngineRow, resultsFile, runEngineRow, type Workload } from './lib/engine-rows.js';
 import { fmt, fmtRatio, markdownTable, measured, type RowResult, rowFailure, usable } from './lib/format.js';
@@ -37,16 +37,13 @@ ignoreClosedPipes();
 const { values, row, base, quiet, quietTimeout } = readCommandLine('bench/scaling.ts', () => {
   const { values } = parseArgs({
     options: {
+      ...COMMON_OPTIONS,
       quick: { type: 'boolean' },
       store: { type: 'string' },
       c: { type: 'string' },
       lowload: { type: 'string' },
       warmup: { type: 'string' },
-      json: { type: 'boolean' },
-      quiet: { type: 'string' },
       'quiet-timeout': { type: 'string' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {

@@ -71,6 +71,14 @@ export const WORKLOAD_OPTIONS = {
   warmup: { type: 'string' },
 } as const;
 
+/** `parseArgs` options every bench command takes: `--json`, `--quiet`, `--verbose`, `--help`. */
+export const COMMON_OPTIONS = {
+  json: { type: 'boolean' },
+  quiet: { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** `parseArgs` options of the PostgreSQL rows (passed on to `engine-peer.ts`). */
 export const PG_OPTIONS = {
   'pg-url': { type: 'string' },
