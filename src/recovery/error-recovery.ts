@@ -16,22 +16,22 @@ import { backoffDelayMs } from './backoff.js';
 /** Options of {@link ErrorRecovery}. Delays are in seconds. */
 export interface ErrorRecoveryOptions {
   /** Seconds before the first retry. @default 1 */
-  baseDelay?: number;
+  baseDelay?: number | undefined;
   /** Multiplier between consecutive delays; at least 1. @default 2 */
-  multiplier?: number;
+  multiplier?: number | undefined;
   /** Cap on one delay, in seconds. @default 5 */
-  maxDelay?: number;
+  maxDelay?: number | undefined;
   /**
    * Waits `ms` milliseconds. Inject one in tests so nothing waits on real time.
    * @default a real timer (`node:timers/promises` `setTimeout`)
    */
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
 /** Options of {@link ErrorRecovery.retryStep}. */
 export interface RetryStepOptions {
   /** Retries allowed for the step. @default 3 */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
 }
 
 /** What {@link ErrorRecovery.compensate} did. */

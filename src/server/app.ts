@@ -73,26 +73,26 @@ export interface AppOptions {
   /** The API token every `/v1` route requires (`Authorization: Bearer <token>`). */
   token: string;
   /** A pino logger (create it with `redact` for `req.headers.authorization`). @default no logging */
-  logger?: FastifyBaseLogger;
+  logger?: FastifyBaseLogger | undefined;
   /** Largest request body in bytes; larger bodies answer 413. @default 1 MiB */
-  bodyLimit?: number;
+  bodyLimit?: number | undefined;
   /**
    * The nodes `GET /v1/workers` lists. @default every node of the store's registry
    * (`orch.getNodes()`: the cluster's nodes on PostgreSQL, this one alone on memory), this node
    * with its live load
    */
-  nodes?: NodesProvider;
+  nodes?: NodesProvider | undefined;
   /** Prometheus options (`/metrics`). @default prefix `orchestrator_`, no process metrics */
-  prometheus?: PrometheusOptions;
+  prometheus?: PrometheusOptions | undefined;
   /** Extra plugins, e.g. the dashboard. @default [] */
-  plugins?: AppPlugin[];
+  plugins?: AppPlugin[] | undefined;
   /** `info.version` of the OpenAPI document. @default '1.0.0' */
-  apiVersion?: string;
+  apiVersion?: string | undefined;
   /**
    * The hub behind `/v1/remote-workers` (docs/remote-workers.md), or false to serve no remote
    * workers. @default the orchestrator's own hub (`remoteWorkerHubFor(orch)`)
    */
-  remoteWorkers?: RemoteWorkerHub | false;
+  remoteWorkers?: RemoteWorkerHub | false | undefined;
 }
 
 const APP_OPTION_KEYS: readonly (keyof AppOptions)[] = [

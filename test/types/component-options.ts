@@ -4,6 +4,9 @@
  * as absent when it is `undefined` is typed to accept `undefined`.
  */
 import {
+  buildApp,
+  createOrchestrator,
+  ErrorRecovery,
   LoadBalancer,
   PerformanceOptimizer,
   type PrometheusOptions,
@@ -41,4 +44,21 @@ export function componentOptionsMayBeUndefined(): void {
 
 export function prometheusOptionsMayBeUndefined(): PrometheusOptions {
   return { prefix: text, defaultMetrics: flag };
+}
+
+export async function recoveryAndAppOptionsMayBeUndefined(): Promise<void> {
+  const recovery = new ErrorRecovery({ baseDelay: ms, multiplier: ms, maxDelay: ms, sleep: undefined });
+  await recovery.retryStep('s', { maxAttempts: ms });
+  const orch = await createOrchestrator({ store: 'memory' });
+  const app = await buildApp(orch, {
+    token: 't'.repeat(32),
+    logger: undefined,
+    bodyLimit: ms,
+    nodes: undefined,
+    prometheus: undefined,
+    plugins: undefined,
+    apiVersion: text,
+    remoteWorkers: undefined,
+  });
+  await app.close();
 }
