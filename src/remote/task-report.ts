@@ -106,11 +106,18 @@ export class TaskReporter {
       return;
     }
     // A refused output (400, 413) is reported as a failure right after: not a lost result.
-    const status = await this.send(node, workerId, `${base}/complete`, body, leaseEnd, [400, 413]);
+    let refusal: unknown;
+    const status = await this.send(node, workerId, `${base}/complete`, body, leaseEnd, [400, 413], (r) => {
+      refusal = r;
+    });
     if (status === 413 || status === 400) {
+      // The node's own words, when it gave some (which field, what is wrong).
+      const why = (refusal as { message?: unknown } | undefined)?.message;
       const failure = {
         code: status === 413 ? 'OUTPUT_TOO_LARGE' : 'INVALID_OUTPUT',
-        message: `the orchestrator refused the output (HTTP ${status})`,
+        message: failMessage(
+          `the orchestrator refused the output (HTTP ${status})${typeof why === 'string' && why !== '' ? `: ${why}` : ''}`,
+        ),
       };
       await this.send(node, workerId, `${base}/fail`, { error: failure, retryable: false }, leaseEnd);
     }
@@ -121,6 +128,7 @@ export class TaskReporter {
    * on the monotonic clock; once while stopping). Returns the final status (0 when it never got through).
    * A refusal other than a lost lease (409), a lost registration (404) or one of `handled` loses the
    * result without the node knowing (a 401 once the token changed, a proxy's 403): it is logged.
+   * `onRefused` receives the `error` of the answer that ended it (its code and message), if any.
    */
   private async send(
     node: NodeState,
@@ -129,6 +137,7 @@ export class TaskReporter {
     body: unknown,
     until: number,
     handled: readonly number[] = [],
+    onRefused?: (reason: unknown) => void,
   ): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -147,7 +156,10 @@ export class TaskReporter {
             'report refused; the result is lost and the task fails with WORKER_LOST once its lease runs out',
           );
         }
-        if (res.status < 500) return res.status;
+        if (res.status < 500) {
+          if (res.status >= 400) onRefused?.(reason);
+          return res.status;
+        }
       } catch (error) {
         this.log.warn({ url: node.url, err: error }, 'report failed');
       }

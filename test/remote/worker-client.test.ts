@@ -199,6 +199,25 @@ describe('createRemoteWorker', () => {
     expect(status.steps[0]?.attempts).toBe(1);
   });
 
+  it("fails a task whose output the node refuses (400) with INVALID_OUTPUT and the node's reason", async () => {
+    const { url, orch, hub } = await startServer();
+    // What the node refuses but the worker's own checks pass (a rule of a newer node, say).
+    vi.spyOn(hub, 'complete').mockImplementationOnce(() => {
+      throw new ValidationError(
+        [{ path: 'output.mood', message: 'not a mood this node knows' }],
+        'Invalid complete arguments',
+      );
+    });
+    await worker({ url, actions: { judge: () => ({ mood: 'sunny' }) } }).start();
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'judge', retry: true }]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.error?.code).toBe('INVALID_OUTPUT');
+    expect(status.error?.message).toContain('the orchestrator refused the output (HTTP 400): ');
+    expect(status.error?.message).toContain('output.mood: not a mood this node knows');
+    expect(status.steps[0]?.attempts).toBe(1);
+  });
+
   it("aborts the handler's signal when the execution is cancelled (learned from a heartbeat)", async () => {
     const { url, orch, hub } = await startServer({ hub: { leaseSeconds: 0.3 } });
     const started = gate();
