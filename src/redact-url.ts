@@ -13,15 +13,24 @@ function queryKey(raw: string): string {
 }
 
 /**
+ * A `password` keyword of libpq's keyword/value form and its value: up to the next space, or a
+ * quoted value up to its closing quote (`\'` and `\\` escaped), or up to the end when unclosed.
+ */
+const KEYWORD_PASSWORD = /(^|\s)(password\s*=\s*)(?:'(?:[^'\\]|\\.)*(?:'|$)|[^\s']\S*|(?=\s|$))/gi;
+
+/**
  * A URL with its password (and any user info) replaced, for messages and logs. The user info
  * runs to the last `@` before the path, as the PostgreSQL driver reads it (a password may hold a
  * raw `@`); a password written with a raw `/`, `?` or `#` (which ends the user info for a URL
  * parser) is masked too: what runs from `//` to the URL's last `@` is taken for user info when it
  * has a `:` (better a host masked by mistake than a password shown). A `password` query
- * parameter is masked whatever its case or percent-encoding.
+ * parameter is masked whatever its case or percent-encoding, and so is a `password=` keyword of
+ * libpq's keyword/value form (`host=db password=… dbname=x`, quoted or not), which is no URL but
+ * is easily given for one.
  */
 export function redactUrl(url: string): string {
   return url
+    .replace(KEYWORD_PASSWORD, '$1$2***')
     .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@')
     .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@]*:[^@]*)@(?=[^@]*$)/i, (whole, scheme: string, info: string) =>
       /[/?#]/.test(info) ? `${scheme}***@` : whole,
