@@ -12,11 +12,14 @@ function queryKey(raw: string): string {
   }
 }
 
+/** The query keys whose value is masked: the password, and libpq's passphrase of the client key. */
+const PASSWORD_KEYS = new Set(['password', 'sslpassword']);
+
 /**
  * A `password` keyword of libpq's keyword/value form and its value: up to the next space, or a
  * quoted value up to its closing quote (`\'` and `\\` escaped), or up to the end when unclosed.
  */
-const KEYWORD_PASSWORD = /(^|\s)(password\s*=\s*)(?:'(?:[^'\\]|\\.)*(?:'|$)|[^\s']\S*|(?=\s|$))/gi;
+const KEYWORD_PASSWORD = /(^|\s)((?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*(?:'|$)|[^\s']\S*|(?=\s|$))/gi;
 
 /**
  * A URL with its password (and any user info) replaced, for messages and logs. The user info
@@ -24,9 +27,10 @@ const KEYWORD_PASSWORD = /(^|\s)(password\s*=\s*)(?:'(?:[^'\\]|\\.)*(?:'|$)|[^\s
  * raw `@`); a password written with a raw `/`, `?` or `#` (which ends the user info for a URL
  * parser) is masked too: what runs from `//` to the URL's last `@` is taken for user info when it
  * has a `:` (better a host masked by mistake than a password shown). A `password` query
- * parameter is masked whatever its case or percent-encoding, and so is a `password=` keyword of
- * libpq's keyword/value form (`host=db password=… dbname=x`, quoted or not), which is no URL but
- * is easily given for one.
+ * parameter (or libpq's `sslpassword`, which the driver does not read and a check refuses) is
+ * masked whatever its case or percent-encoding, and so is a `password=` (or `sslpassword=`)
+ * keyword of libpq's keyword/value form (`host=db password=… dbname=x`, quoted or not), which is
+ * no URL but is easily given for one.
  */
 export function redactUrl(url: string): string {
   return url
@@ -36,7 +40,7 @@ export function redactUrl(url: string): string {
       /[/?#]/.test(info) ? `${scheme}***@` : whole,
     )
     .replace(/([?&])([^=&#]*)=([^&#]*)/g, (pair, sep: string, key: string) =>
-      queryKey(key) === 'password' ? `${sep}${key}=***` : pair,
+      PASSWORD_KEYS.has(queryKey(key)) ? `${sep}${key}=***` : pair,
     );
 }
 
