@@ -9,6 +9,7 @@
  * @module
  */
 import { ECHO_LIMIT } from '../echo.js';
+import { redactRefusedUrl } from '../redact-url.js';
 
 /** The most characters of a URL's path a message repeats. */
 export const URL_PATH_ECHO_LIMIT = 200;
@@ -26,4 +27,13 @@ export function displayUrl(url: URL): string {
 
 function cut(text: string, limit: number, what: string): string {
   return text.length <= limit ? text : `${text.slice(0, limit)}… (${what} of ${text.length} characters)`;
+}
+
+/**
+ * A URL that does not parse, for a message: its credentials masked (see `redactRefusedUrl`) and,
+ * as {@link displayUrl} leaves them out, its query and fragment dropped, from the first `?` or `#`
+ * after the user info on (a URL fails to parse on its scheme, host or port, seldom its query).
+ */
+export function displayRefusedUrl(url: string): string {
+  return redactRefusedUrl(url).replace(/[?#].*$/s, '');
 }

@@ -30,11 +30,10 @@ import { z } from 'zod';
 import { describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { NonRetryableError, OrchestratorError, ValidationError } from '../errors.js';
-import { redactRefusedUrl } from '../redact-url.js';
 import type { ActionHandler, StepContext } from '../types.js';
 import { issuesFromZod, parseOptions } from '../zod-issues.js';
 import { ConnectAborted, type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';
-import { displayUrl } from './display-url.js';
+import { displayRefusedUrl, displayUrl } from './display-url.js';
 import { type RawResponse, sendToAny } from './http-request.js';
 import { type ResolveHost, SsrfGuard } from './ssrf-guard.js';
 
@@ -131,7 +130,7 @@ function parseInput(schema: ReturnType<typeof inputSchema>, input: unknown): { i
   try {
     url = new URL(parsed.data.url);
   } catch {
-    const shown = echo(redactRefusedUrl(parsed.data.url));
+    const shown = echo(displayRefusedUrl(parsed.data.url));
     throw new ValidationError(
       [{ path: 'input.url', message: `is not a valid absolute URL, got ${shown}` }],
       'Invalid http input',
