@@ -49,6 +49,18 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * A URL that does not parse as it may appear in a message: its scheme and host (credentials
+ * masked), as the log shows an origin; the path, query and fragment, where a webhook's secret
+ * usually is, are left out and said to be.
+ */
+function refusedOrigin(url: string): string {
+  const masked = redactRefusedUrl(url);
+  const origin = /^(?:[a-z][a-z0-9+.-]*:)?(?:\/\/)?[^/?#]*/i.exec(masked)?.[0] ?? '';
+  const shown = echo(origin);
+  return origin === masked ? shown : `${shown} (its path, query and fragment not shown)`;
+}
+
+/**
  * Creates the webhook.
  * @throws ValidationError when the URL is not an absolute http(s) URL.
  */
@@ -61,7 +73,7 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
       [
         {
           path: 'alertWebhook',
-          message: `Expected an absolute http(s) URL, got ${echo(redactRefusedUrl(String(options.url)))}`,
+          message: `Expected an absolute http(s) URL, got ${refusedOrigin(String(options.url))}`,
         },
       ],
       HEADING,
