@@ -17,9 +17,11 @@
  * a wake-up hint only, so other nodes need not wait for their next poll.
  * @module
  */
+import { inspect } from 'node:util';
 import type pg from 'pg';
 import { describeValue } from '../../describe-value.js';
 import { OrchestratorError, ValidationError } from '../../errors.js';
+import { redactUrl } from '../../redact-url.js';
 import { filterArgs } from '../filter-args.js';
 import type { GroupCommitStats, Outcome } from '../group-commit.js';
 import { checkAggregateFilter } from '../states.js';
@@ -151,6 +153,19 @@ export class PostgresStore implements Store {
       plans: new PlanMode(`${ident(this.schema)}.executions`),
       notify: { channel: WORK_CHANNEL, ...workPayloads(this.schema) },
     };
+  }
+
+  /**
+   * How the store prints (`console.log`, a logger or test runner inspecting it): its kind, URL
+   * with the password masked and schema, never its internals, which hold the connection string.
+   */
+  [inspect.custom](): string {
+    return `PostgresStore { url: ${JSON.stringify(redactUrl(this.url))}, schema: ${JSON.stringify(this.schema)} }`;
+  }
+
+  /** The store as JSON (`JSON.stringify`): as {@link PostgresStore[inspect.custom]}, no password. */
+  toJSON(): { kind: 'postgres'; url: string; schema: string } {
+    return { kind: this.kind, url: redactUrl(this.url), schema: this.schema };
   }
 
   async init(): Promise<void> {
