@@ -5,10 +5,12 @@
  * of an injected clock or logger in `injected-checks.ts`.
  * @module
  */
+import { inspect } from 'node:util';
 import { type Clock, systemClock, wholeMilliseconds } from './clock.js';
 import { configSchema } from './config-schema.js';
 import { describeValue } from './describe-value.js';
 import { errorMessage, type Issue, ValidationError } from './errors.js';
+import { redactUrl } from './redact-url.js';
 import type { Store } from './store/store.js';
 import { unreadableIssues } from './unknown-keys.js';
 import { issuesFromZod, parseOptions } from './zod-issues.js';
@@ -181,9 +183,35 @@ export function compileConfig(options: Partial<Config> = {}): CompiledConfig {
   }
   if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error), 'Invalid config');
   const value = parsed.data as Config;
-  return {
+  return maskedWhenPrinted({
     ...value,
     clock: value.clock ? wholeMilliseconds(value.clock) : systemClock,
     alerts: { ...ALERT_DEFAULTS, ...value.alerts },
-  };
+  });
+}
+
+/**
+ * `config` printing its store URL with the password masked: `util.inspect` (`console.log(orch)`,
+ * a logger or test runner inspecting it) and `JSON.stringify` see a copy with `store` masked,
+ * while `config.store` reads as given. Both hooks are non-enumerable: a spread copy is plain.
+ */
+function maskedWhenPrinted(config: CompiledConfig): CompiledConfig {
+  if (typeof config.store !== 'string') return config;
+  const printed = () => ({ ...config, store: redactUrl(config.store as string) });
+  Object.defineProperties(config, {
+    [inspect.custom]: {
+      value: (
+        depth: number,
+        options: { depth?: number | null; stylize(text: string, style: string): string },
+      ) =>
+        depth < 0
+          ? options.stylize('[Object]', 'special')
+          : inspect(printed(), {
+              ...options,
+              depth: options.depth == null ? options.depth : options.depth - 1,
+            }),
+    },
+    toJSON: { value: printed },
+  });
+  return config;
 }
