@@ -136,7 +136,7 @@ describe('headings of public method argument errors', () => {
 
   it('names the PostgresStore arguments for a URL parameter the driver does not read', () => {
     expect(messageOf(() => new PostgresStore('postgres://u:secret@127.0.0.1:1/none?foo=1'))).toMatch(
-      /^Invalid PostgresStore arguments: url: Cannot use the PostgreSQL URL postgres:\/\/\*\*\*@127\.0\.0\.1:1\/none\?foo=1: the parameter "foo" /,
+      /^Invalid PostgresStore arguments: url: Cannot use the PostgreSQL URL postgres:\/\/\*\*\*@127\.0\.0\.1:1\/none\?foo=\*\*\*: the parameter "foo" /,
     );
     expect(messageOf(() => new PostgresStore('postgres://127.0.0.1:1/none?schema=x'))).toMatch(
       /^Invalid PostgresStore arguments: url: .*the parameter 'schema' is not read here/,

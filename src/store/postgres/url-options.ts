@@ -108,7 +108,7 @@ export interface UrlCheckPlace extends Partial<UrlPlace> {
 }
 
 /**
- * @throws ValidationError naming the URL (`where`, by default as the config's `store`; `where.path`, the password masked) for a query parameter
+ * @throws ValidationError naming the URL (`where`, by default as the config's `store`; `where.path`, the password and the values of the parameters it refuses masked) for a query parameter
  * given twice, one the driver does not read (`schema` is read only by `openStore`: `where` says
  * whether it is allowed), or an `sslmode` the driver does not know. A URL that does not parse is
  * left to the driver.
@@ -122,11 +122,13 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
   }
   const messages: string[] = [];
   const seen = new Set<string>();
+  const unread = new Set<string>();
   for (const key of params.keys()) {
     if (seen.has(key)) messages.push(`the parameter '${key}' is given more than once`);
     else if (key === 'schema' && !where.schemaParameter) {
       messages.push(`the parameter 'schema' is not read here: pass the schema as the option { schema }`);
     } else if (key !== 'schema' && !DRIVER_URL_PARAMETERS.includes(key)) {
+      unread.add(key);
       messages.push(
         `the parameter ${JSON.stringify(key)} is not one the driver reads (it would be ignored); it reads ${DRIVER_URL_PARAMETERS.join(', ')}`,
       );
@@ -142,10 +144,30 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
       [
         {
           path: where.path ?? CONFIG_URL.path,
-          message: `Cannot use the PostgreSQL URL ${shownUrl(url)}: ${[...new Set(messages)].join('; ')}`,
+          message: `Cannot use the PostgreSQL URL ${cutText(withoutValues(redactUrl(url), unread))}: ${[...new Set(messages)].join('; ')}`,
         },
       ],
       where.heading ?? CONFIG_URL.heading,
     );
   }
+}
+
+/** A query key as URLSearchParams reads it (`+` a space, percent-decoded); the raw key if malformed. */
+function decodedKey(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * `url` with the values of the query parameters `keys` masked: parameters the driver does not
+ * read are shown by name only, as one may be a password under a mistyped key (`?passwd=`).
+ */
+function withoutValues(url: string, keys: ReadonlySet<string>): string {
+  if (keys.size === 0) return url;
+  return url.replace(/([?&])([^=&#]*)=([^&#]*)/g, (pair, sep: string, key: string) =>
+    keys.has(decodedKey(key)) ? `${sep}${key}=***` : pair,
+  );
 }
