@@ -43,4 +43,26 @@ describe('CLI does not print the store password', () => {
     const r = await s.exited;
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   });
+
+  it('serve --json, the password also as ?password=, and a token from the environment, at debug', async () => {
+    const token = 'tok-env-Xq7-0123456789';
+    const both = new URL(URL_WITH_PASSWORD);
+    both.searchParams.set('password', SECRET);
+    const s = startCli(['--json', 'serve', '--port', '0', '--store', both.href], {
+      ORCHESTRATOR_API_TOKEN: token,
+      ORCHESTRATOR_LOG_LEVEL: 'debug',
+    });
+    const [banner] = await s.waitFor(/\{[^}]*"tokenSource"[^}]*\}/);
+    const shown = JSON.parse(banner) as { url: string; store: string; tokenSource: string };
+    expect(shown.tokenSource).toBe('env');
+    expect(shown.store).toContain('***@');
+    expect(shown.store).toContain('password=***');
+    const res = await fetch(`${shown.url}/v1/workflows`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    await fetch(`${shown.url}/v1/workflows`, { headers: { authorization: `Bearer wrong-${token}` } });
+    s.child.kill('SIGTERM');
+    const r = await s.exited;
+    expect(r.stderr).toContain('orchestrator listening');
+    for (const secret of [SECRET, token]) expect(r.stdout + r.stderr).not.toContain(secret);
+  });
 });
