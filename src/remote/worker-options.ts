@@ -4,12 +4,12 @@
  * @module
  */
 
+import { displayRefusedUrl, displayUrl } from '../actions/display-url.js';
 import type { Logger } from '../config.js';
 import { describeKind, describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { ValidationError } from '../errors.js';
 import { isLogger, loggerRefusal } from '../injected-checks.js';
-import { redactRefusedUrl } from '../redact-url.js';
 import { tokenProblem } from '../server/auth.js';
 import { optionsIssues, unknownKeyIssues } from '../unknown-keys.js';
 import { ACTION_NAME_PATTERN, MAX_POLL_WAIT_SECONDS } from './protocol.js';
@@ -167,8 +167,8 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
   const urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
   if (urls.length === 0) invalid('give `url` or `urls`', 'url');
   const normalized = urls.map((u) => {
-    // Messages show the URL with any credentials masked.
-    const shown = redactRefusedUrl(String(u));
+    // Messages show the URL with any credentials masked, and without its query and fragment.
+    const shown = displayRefusedUrl(String(u));
     let parsed: URL;
     try {
       parsed = new URL(u);
@@ -181,6 +181,14 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
       // They would never be sent (the bearer token is), yet every log line would show them.
       invalid(
         `${echo(shown)} carries credentials; remove them: the worker authenticates with \`token\``,
+        'url',
+      );
+    }
+    if (parsed.search || parsed.hash) {
+      // The worker appends its paths: `/?token=x/v1/remote-workers` would reach no route, and
+      // every log line would repeat what may be a secret.
+      invalid(
+        `${echo(displayUrl(parsed))} has a query or fragment; remove it: the worker adds its own paths (/v1/remote-workers/…) to the URL`,
         'url',
       );
     }
