@@ -237,7 +237,8 @@ export async function connectClient(client: pg.Client, url: string): Promise<voi
   try {
     await client.connect();
   } catch (error) {
-    await client.end().catch(() => undefined);
+    // Not awaited: after a connect that failed at once (a bad port) the driver never settles it.
+    client.end().catch(() => undefined);
     throw storeError(error, `Cannot open PostgreSQL store at ${redactUrl(url)}`);
   }
 }

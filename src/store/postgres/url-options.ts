@@ -135,6 +135,11 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
     }
     seen.add(key);
   }
+  const port = params.get('port');
+  if (port !== null && (!/^\d{1,5}$/.test(port) || Number(port) > 65535)) {
+    // The driver fails such a connect at once and then never settles its client's end().
+    messages.push(`the parameter 'port' must be a port number (0 to 65535), got ${describeValue(port)}`);
+  }
   const sslmode = params.get('sslmode');
   if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
     messages.push(`sslmode ${JSON.stringify(sslmode)} is not one of ${SSL_MODES.join(', ')}`);
