@@ -34,6 +34,7 @@ import type { ActionHandler, StepContext } from '../types.js';
 import { issuesFromZod, parseOptions } from '../zod-issues.js';
 import { ConnectAborted, type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';
 import { displayRefusedUrl, displayUrl } from './display-url.js';
+import { withoutSecretValues } from './http-input-shape.js';
 import { type RawResponse, sendToAny } from './http-request.js';
 import { type ResolveHost, SsrfGuard } from './ssrf-guard.js';
 
@@ -125,7 +126,12 @@ function headerProblem(name: string, value: string): string | null {
 
 function parseInput(schema: ReturnType<typeof inputSchema>, input: unknown): { input: Input; url: URL } {
   const parsed = schema.safeParse(input, parseOptions('definition'));
-  if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error, 'input'), 'Invalid http input');
+  if (!parsed.success) {
+    throw new ValidationError(
+      withoutSecretValues(issuesFromZod(parsed.error, 'input'), input),
+      'Invalid http input',
+    );
+  }
   let url: URL;
   try {
     url = new URL(parsed.data.url);

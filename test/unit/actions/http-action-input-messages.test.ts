@@ -13,7 +13,7 @@ describe('http action input messages', () => {
     expect(await messageFor({ url: 5, method: 'FETCH', timeout: 61, headers: { a: 1 } })).toBe(
       'Invalid http input: input.method: must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "FETCH"; ' +
         'input.url: must be a non-empty string of at most 8192 characters, got 5; ' +
-        'input.headers.a: must be a string, got 1; ' +
+        'input.headers.a: must be a string, got a number; ' +
         'input.timeout: must be a positive number of at most 60, got 61',
     );
     expect(await messageFor('https://example.com')).toBe(
