@@ -8,19 +8,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, PostgresStore } from '../../../src/index.js';
 import { redactRefusedUrl, redactUrl } from '../../../src/redact-url.js';
 import { cli } from '../../e2e/fixtures/cli-harness.js';
+import { refusal } from './refusal.js';
 
 const SECRET = 'HuNt3rTw0';
 const plain = `host=db.internal user=app password=${SECRET} dbname=orders`;
 const quoted = `host=db.internal password='a b\\' ${SECRET}' dbname=orders`;
-
-async function refusal(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    return `${(error as Error).message} ${JSON.stringify(error)}`;
-  }
-  throw new Error('accepted');
-}
 
 afterEach(() => {
   delete process.env.ORCHESTRATOR_STORE;

@@ -7,18 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { createOrchestrator, PostgresStore } from '../../../src/index.js';
 import { redactUrl } from '../../../src/redact-url.js';
 import { cli } from '../../e2e/fixtures/cli-harness.js';
+import { refusal } from './refusal.js';
 
 const SECRET = 'K3yPa55phrase';
 const URL_WITH_IT = `postgres://app@db.internal:5432/orders?sslmode=require&sslpassword=${SECRET}`;
-
-async function refusal(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    return `${(error as Error).message} ${JSON.stringify(error)}`;
-  }
-  throw new Error('accepted');
-}
 
 describe('a ?sslpassword= parameter is masked', () => {
   it('by redactUrl, any case or encoding', () => {

@@ -5,17 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createOrchestrator, PostgresStore } from '../../../src/index.js';
+import { refusal } from './refusal.js';
 
 const SECRET = 'MisTypedPw77';
-
-async function refusal(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    return `${(error as Error).message} ${JSON.stringify(error)}`;
-  }
-  throw new Error('accepted');
-}
 
 describe('a refused store URL parameter is shown without its value', () => {
   it.each([
