@@ -90,8 +90,11 @@ export function onlyCompensates(record: ExecutionRecord): boolean {
  * What an execution in the state of `record` needs of `plan` that this node lacks. With
  * `enableCompensation: false` this node runs no compensation of an execution that fails or is
  * cancelled here, so only one already compensating (an earlier process began its saga) needs them.
+ * A pending execution (it never started: no step ran) whose cancel was requested needs nothing: it
+ * ends cancelled, with nothing to compensate.
  */
 export function missingFor(ctx: EngineContext, plan: Plan, record: ExecutionRecord): string[] {
+  if (record.status === 'pending' && record.cancelRequested) return [];
   const compensations = ctx.config.enableCompensation || record.status === 'compensating';
   return missingHandlers(ctx, plan, !onlyCompensates(record), compensations);
 }

@@ -244,7 +244,8 @@ export class MemoryStore implements Store {
       if (skipped) {
         const onlyCompensates = record.cancelRequested || record.status === 'compensating';
         const runs = skipped.runs === true && record.status !== 'compensating';
-        if (!(skipped.compensates && onlyCompensates) && !runs) continue;
+        const cancelsUnstarted = record.cancelRequested && record.status === 'pending';
+        if (!(skipped.compensates && onlyCompensates) && !runs && !cancelsUnstarted) continue;
       }
       // An owner without a lease end holds no lease: claimable, as in the SQL adapters.
       const free =

@@ -212,6 +212,8 @@ export interface ClaimRequest {
  * requested, or they are compensating — are claimed all the same. With `runs` it has what an
  * execution that is not compensating needs (a claimer that runs no compensation,
  * `enableCompensation: false`, lacking only compensations): all but the compensating ones are.
+ * Whatever the flags, a pending execution with a cancel requested is claimed: it never started, so
+ * it ends cancelled without any handler.
  */
 export interface SkippedVersion {
   workflowId: string;

@@ -129,6 +129,20 @@ export function leaseContract(store: CurrentStore): void {
       expect(ids(await claim({ owner: 'other', skip: both }))).toEqual(['comp-cancel', 'comp']);
     });
 
+    it('claims a pending execution with a cancel requested whatever skips its version: it needs no handler', async () => {
+      await store().createExecution(
+        makeExecution({ id: 'unstarted', createdAt: 13, status: 'pending', cancelRequested: true }),
+      );
+      await store().createExecution(
+        makeExecution({ id: 'started', createdAt: 14, status: 'running', cancelRequested: true }),
+      );
+      // A claimer with none of 'wf' v1's handlers: 'free' (pending, no cancel) and 'started' (a
+      // cancel, but it ran: compensations may be owed) stay skipped.
+      const none = [{ workflowId: 'wf', version: 1, compensates: false }];
+      expect(ids(await claim({ skip: none }))).toEqual(['unstarted']);
+      expect(ids(await claim({ owner: 'other', skip: none, ids: ['free', 'started'] }))).toEqual([]);
+    });
+
     it("fences the previous holder's writes after a claim", async () => {
       const [claimed] = await claim({ ids: ['expired'] });
       await expect(store().update({ id: 'expired', epoch: 3, set: { cursor: 7 } })).rejects.toBeInstanceOf(

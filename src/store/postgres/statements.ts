@@ -114,7 +114,8 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     AND NOT EXISTS (SELECT 1 FROM unnest($6::text[], $7::int[], $8::bool[], $9::bool[]) AS k(w, v, c, r)
       WHERE k.w = workflow_id AND k.v = workflow_version
         AND NOT (k.c AND (cancel_requested OR status = 'compensating'))
-        AND NOT (k.r AND status <> 'compensating'))`;
+        AND NOT (k.r AND status <> 'compensating')
+        AND NOT (cancel_requested AND status = 'pending'))`;
   const claim = (among: string) => `WITH c AS (
       SELECT id FROM ${executions} WHERE ${claimable} ${among}
       ORDER BY created_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)

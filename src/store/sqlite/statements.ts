@@ -65,13 +65,15 @@ const NEWEST_FIRST = 'ORDER BY e.created_at DESC, e.id DESC';
 /**
  * No owner, no lease end, an expired lease, or an owner known to be dead; and not of a workflow
  * version in @skip (`[workflowId, version, compensates, runs]`), unless it compensates one that
- * only compensates, or runs one that is not compensating (see `SkippedVersion`).
+ * only compensates, or runs one that is not compensating, or the execution is pending with a cancel
+ * requested (it needs no handler: see `SkippedVersion`).
  */
 const CLAIMABLE = `${UNFINISHED} AND (owner IS NULL OR lease_until IS NULL OR lease_until < @now OR owner IN (SELECT value FROM json_each(@stale)))
   AND NOT EXISTS (SELECT 1 FROM json_each(@skip) k WHERE json_extract(k.value, '$[0]') = workflow_id
     AND json_extract(k.value, '$[1]') = workflow_version
     AND NOT (json_extract(k.value, '$[2]') AND (cancel_requested = 1 OR status = 'compensating'))
-    AND NOT (json_extract(k.value, '$[3]') AND status <> 'compensating'))`;
+    AND NOT (json_extract(k.value, '$[3]') AND status <> 'compensating')
+    AND NOT (cancel_requested = 1 AND status = 'pending'))`;
 
 /**
  * Filter shapes of list/count, by bits: 1 status, 2 workflow, 4 a place to list after (`before`),
