@@ -3,13 +3,23 @@
  * @module
  */
 
-/** A query key as the PostgreSQL driver reads it (percent-decoded), lower-cased; the raw key if malformed. */
+/** A query key as the PostgreSQL driver and URLSearchParams read it (`+` a space, percent-decoded); the raw key if malformed. */
 function queryKey(raw: string): string {
   try {
-    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
   } catch {
-    return raw.toLowerCase();
+    return raw;
   }
+}
+
+/**
+ * `url` with the value of each query parameter whose key (decoded, see `queryKey`) `masked`
+ * accepts replaced by `***`; the keys and the other parameters are left as written.
+ */
+export function maskQueryValues(url: string, masked: (key: string) => boolean): string {
+  return url.replace(/([?&])([^=&#]*)=([^&#]*)/g, (pair, sep: string, key: string) =>
+    masked(queryKey(key)) ? `${sep}${key}=***` : pair,
+  );
 }
 
 /** The query keys whose value is masked: the password, and libpq's passphrase of the client key. */
@@ -33,15 +43,13 @@ const KEYWORD_PASSWORD = /(^|\s)((?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*(?:'
  * no URL but is easily given for one.
  */
 export function redactUrl(url: string): string {
-  return url
+  const masked = url
     .replace(KEYWORD_PASSWORD, '$1$2***')
     .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@')
     .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@]*:[^@]*)@(?=[^@]*$)/i, (whole, scheme: string, info: string) =>
       /[/?#]/.test(info) ? `${scheme}***@` : whole,
-    )
-    .replace(/([?&])([^=&#]*)=([^&#]*)/g, (pair, sep: string, key: string) =>
-      PASSWORD_KEYS.has(queryKey(key)) ? `${sep}${key}=***` : pair,
     );
+  return maskQueryValues(masked, (key) => PASSWORD_KEYS.has(key.toLowerCase()));
 }
 
 /**

@@ -8,7 +8,7 @@
 
 import { describeValue } from '../../describe-value.js';
 import { ValidationError } from '../../errors.js';
-import { redactRefusedUrl, redactUrl } from '../../redact-url.js';
+import { maskQueryValues, redactRefusedUrl, redactUrl } from '../../redact-url.js';
 import { textPrefix } from '../../text-prefix.js';
 
 /** The `sslmode` values the driver (`pg`) understands. */
@@ -149,30 +149,10 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
       [
         {
           path: where.path ?? CONFIG_URL.path,
-          message: `Cannot use the PostgreSQL URL ${cutText(withoutValues(redactUrl(url), unread))}: ${[...new Set(messages)].join('; ')}`,
+          message: `Cannot use the PostgreSQL URL ${cutText(maskQueryValues(redactUrl(url), (key) => unread.has(key)))}: ${[...new Set(messages)].join('; ')}`,
         },
       ],
       where.heading ?? CONFIG_URL.heading,
     );
   }
-}
-
-/** A query key as URLSearchParams reads it (`+` a space, percent-decoded); the raw key if malformed. */
-function decodedKey(raw: string): string {
-  try {
-    return decodeURIComponent(raw.replace(/\+/g, ' '));
-  } catch {
-    return raw;
-  }
-}
-
-/**
- * `url` with the values of the query parameters `keys` masked: parameters the driver does not
- * read are shown by name only, as one may be a password under a mistyped key (`?passwd=`).
- */
-function withoutValues(url: string, keys: ReadonlySet<string>): string {
-  if (keys.size === 0) return url;
-  return url.replace(/([?&])([^=&#]*)=([^&#]*)/g, (pair, sep: string, key: string) =>
-    keys.has(decodedKey(key)) ? `${sep}${key}=***` : pair,
-  );
 }
