@@ -46,17 +46,18 @@ export function recordedVersions(
 
 /**
  * Applies the migrations that `schema_migrations` does not record yet, in one write transaction.
- * Returns the versions applied by this call (empty when the schema was up to date).
+ * Returns the versions applied by this call (empty when the schema was up to date). `recorded`:
+ * what {@link recordedVersions} read, when the caller read it already.
  */
 export function migrate(
   db: Database.Database,
   migrations: Migration[] = loadMigrations(),
   now = Date.now(),
+  recorded: Set<number> | null = recordedVersions(db, migrations),
 ): number[] {
   const applied: number[] = [];
   let current = '';
   // Up to date: a plain read, no write lock (read-only commands, read-only files, a busy writer).
-  const recorded = recordedVersions(db, migrations);
   if (recorded && migrations.every((m) => recorded.has(m.version))) return applied;
   db.exec('BEGIN IMMEDIATE');
   try {

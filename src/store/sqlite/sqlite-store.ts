@@ -186,13 +186,15 @@ export class SqliteStore implements Store {
       db.pragma('busy_timeout = 5000');
       // A file of another tool's, or one a newer release migrated, is refused before anything is
       // written to it: switching to WAL is a change of the file, kept after it is closed.
-      recordedVersions(db, migrations);
+      const recorded = recordedVersions(db, migrations);
       journalBefore = db.pragma('journal_mode', { simple: true });
       db.pragma('journal_mode = WAL');
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
       db.pragma(`synchronous = ${this.options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
       db.pragma('foreign_keys = ON');
-      migrate(db, migrations);
+      // What was read above is still right to skip the write lock: versions are only ever added
+      // (one a newer release added is refused above), and the migration re-reads them under it.
+      migrate(db, migrations, Date.now(), recorded);
       this.statements = prepareStatements(db);
     } catch (error) {
       if (db) restoreJournalMode(db, journalBefore);
