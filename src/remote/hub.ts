@@ -413,7 +413,7 @@ export class RemoteWorkerHub {
   complete(workerId: string, taskId: string, output: unknown): void {
     // Who reports, and whether the task is still theirs, before what they report: a result that
     // was never theirs to give answers 409 (drop it), not 400 (fix it).
-    this.liveHeld(workerId, taskId);
+    const { worker, task } = this.liveHeld(workerId, taskId);
     const copy = tryCopyJson(output, MAX_OUTPUT_TEXT);
     if (copy === NOT_JSON) {
       const problem = findJsonProblem(output, 'output') ?? {
@@ -429,7 +429,7 @@ export class RemoteWorkerHub {
       const message = jsonSizeOverLimit(text, MAX_OUTPUT_TEXT);
       throw new ValidationError([{ path: 'output', message }], 'Invalid complete arguments');
     }
-    const task = this.takeBack(workerId, taskId);
+    worker.tasks.delete(taskId);
     task.resolve(output === undefined ? null : output);
   }
 
