@@ -83,14 +83,15 @@ export type {
 } from './recovery/error-recovery.js';
 /** Compensation registry, backoff and the seed's retry helpers (`orch.errorRecovery`). */
 export { ErrorRecovery } from './recovery/error-recovery.js';
+export type { ActionHost } from './remote/action-proxies.js';
 /** Errors of remote tasks: `WORKER_LOST` (retryable) and a worker's reported failure. */
 export { RemoteTaskError, WorkerLostError } from './remote/errors.js';
-export type { ActionHost, RemoteWorkerHubOptions } from './remote/hub.js';
 /**
  * Remote workers (docs/remote-workers.md): the hub behind `/v1/remote-workers` that queues the
  * tasks of actions served by other processes, and `remoteWorkerHubFor(orch)`, the one `buildApp` uses.
  */
 export { RemoteWorkerHub, remoteWorkerHubFor } from './remote/hub.js';
+export type { RemoteWorkerHubOptions } from './remote/hub-options.js';
 /** Wire shapes of the remote-worker protocol. */
 export type {
   FailRequest,

@@ -1,0 +1,42 @@
+/**
+ * What the hub keeps of a task, of a registered worker and of a poll waiting for a task, and the
+ * random ids it gives tasks and workers.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import type { StepContext } from '../types.js';
+import type { RemoteTask } from './protocol.js';
+import type { Waiter as QueueWaiter } from './task-queue.js';
+
+export interface Task {
+  readonly wire: RemoteTask;
+  readonly seq: number;
+  state: 'queued' | 'leased' | 'cancelled';
+  /** The step attempt's context: the hub reports to it how long the task waited for a worker. */
+  readonly ctx: StepContext;
+  /** When it last entered the queue. */
+  queuedAt: number;
+  leasedAt: number;
+  leaseUntil: number;
+  settled: boolean;
+  resolve(output: unknown): void;
+  reject(error: unknown): void;
+}
+
+export interface Waiter extends QueueWaiter<Task> {
+  readonly worker: Worker;
+}
+
+export interface Worker {
+  readonly id: string;
+  readonly name: string | undefined;
+  readonly actions: ReadonlySet<string>;
+  readonly registeredAt: number;
+  lastSeen: number;
+  readonly waiters: Set<Waiter>;
+  readonly tasks: Map<string, Task>;
+}
+
+export function randomId(prefix: string): string {
+  return `${prefix}_${randomBytes(16).toString('base64url')}`;
+}

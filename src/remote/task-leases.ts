@@ -1,0 +1,165 @@
+/**
+ * The hub's tasks from the step that queues one to the worker that gives it back: the task a
+ * proxy handler makes and the promise it waits on, the hand-out to a waiting poll or the queue,
+ * leases and their renewal, cancellation by the step's signal, and the checks that a worker
+ * still holds the task it reports on.
+ * @module
+ */
+import { echo } from '../echo.js';
+import { expireAttemptIfLate, reportQueueWait } from '../engine/out-of-process.js';
+import { ConflictError } from '../errors.js';
+import type { StepContext } from '../types.js';
+import type { HubSettings } from './hub-options.js';
+import { randomId, type Task, type Waiter, type Worker } from './hub-records.js';
+import { TaskQueue } from './task-queue.js';
+import type { WorkerRegistry } from './worker-registry.js';
+
+export class TaskLeases {
+  /** Queued tasks by action, and the polls waiting for one. */
+  readonly queue = new TaskQueue<Task, Waiter>();
+  private readonly settings: HubSettings;
+  private readonly workers: WorkerRegistry;
+  /** Whether the hub is closed: no task is handed to a poll. */
+  private readonly closed: () => boolean;
+  private seq = 0;
+
+  constructor(settings: HubSettings, workers: WorkerRegistry, closed: () => boolean) {
+    this.settings = settings;
+    this.workers = workers;
+    this.closed = closed;
+  }
+
+  /** Queues a task for the step attempt `ctx`; settles with the worker's result. */
+  submit(action: string, input: unknown, ctx: StepContext): Promise<unknown> {
+    const { signal } = ctx;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => this.cancel(task, signal.reason);
+      const settle = (fn: () => void) => {
+        if (task.settled) return;
+        task.settled = true;
+        signal.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const task: Task = {
+        wire: {
+          taskId: randomId('rt'),
+          action,
+          executionId: ctx.executionId,
+          workflowId: ctx.workflowId,
+          step: ctx.stepName,
+          attempt: ctx.attempt,
+          input: input === undefined ? null : input,
+          idempotencyKey: ctx.idempotencyKey,
+          deadline: ctx.deadline === undefined ? null : new Date(ctx.deadline).toISOString(),
+        },
+        seq: this.seq++,
+        state: 'queued',
+        ctx,
+        queuedAt: this.settings.clock.now(),
+        leasedAt: 0,
+        leaseUntil: 0,
+        settled: false,
+        resolve: (output) => settle(() => resolve(output)),
+        reject: (error) => settle(() => reject(error)),
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.dispatch(task, false);
+    });
+  }
+
+  /** The oldest queued task of `actions` whose attempt is not over, leased to `worker`; null when none. */
+  leaseQueued(worker: Worker, actions: ReadonlySet<string>): Task | null {
+    let queued = this.queue.take(actions);
+    while (queued && this.over(queued)) queued = this.queue.take(actions);
+    if (queued) this.lease(queued, worker);
+    return queued;
+  }
+
+  /** Renews the lease of a task; `cancelled` tells the worker to stop. @throws ConflictError when the worker no longer holds it. */
+  heartbeat(workerId: string, taskId: string): { cancelled: boolean } {
+    const worker = this.workers.touch(workerId);
+    const task = this.held(worker, taskId);
+    if (this.over(task)) return { cancelled: true };
+    task.leaseUntil = this.settings.clock.now() + this.settings.leaseMs;
+    return { cancelled: false };
+  }
+
+  /** Puts a task back at the head of its queue, as the same attempt, for the next poll of any worker. */
+  requeue(task: Task): void {
+    task.state = 'queued';
+    task.queuedAt = this.settings.clock.now();
+    this.dispatch(task, true);
+  }
+
+  /** Takes a task back from the worker that holds it (for complete/fail/release). */
+  takeBack(workerId: string, taskId: string): Task {
+    const { worker, task } = this.liveHeld(workerId, taskId);
+    worker.tasks.delete(taskId);
+    return task;
+  }
+
+  /**
+   * The worker (marked as heard from) and the task it holds, its attempt not over.
+   * @throws RemoteWorkerNotFoundError, or ConflictError for a task not held or cancelled (no longer held then).
+   */
+  liveHeld(workerId: string, taskId: string): { worker: Worker; task: Task } {
+    const worker = this.workers.touch(workerId);
+    const task = this.held(worker, taskId);
+    if (this.over(task)) {
+      worker.tasks.delete(taskId);
+      throw new ConflictError(
+        `Task ${echo(taskId)} was cancelled (its step was cancelled or timed out); the result is discarded`,
+      );
+    }
+    return { worker, task };
+  }
+
+  /** Hands a task to the oldest waiting poll that serves its action, else queues it. */
+  private dispatch(task: Task, atHead: boolean): void {
+    if (this.over(task)) return;
+    const waiter = this.closed() ? null : this.queue.waiterFor(task.wire.action);
+    if (waiter) {
+      this.lease(task, waiter.worker);
+      waiter.hand(task);
+    } else this.queue.push(task, atHead);
+  }
+
+  private lease(task: Task, worker: Worker): void {
+    const now = this.settings.clock.now();
+    task.state = 'leased';
+    task.leasedAt = now;
+    reportQueueWait(task.ctx, now - task.queuedAt);
+    task.leaseUntil = now + this.settings.leaseMs;
+    worker.tasks.set(task.wire.taskId, task);
+  }
+
+  /** The step's signal aborted: drop a queued task, mark a leased one cancelled. */
+  private cancel(task: Task, reason: unknown): void {
+    if (task.state === 'queued') this.queue.remove(task);
+    else if (task.state === 'leased') task.state = 'cancelled';
+    task.reject(reason);
+  }
+
+  /**
+   * Whether the step attempt `task` belongs to is over, cancelled or timed out: also when its
+   * deadline (the step's, the workflow's) passed though the timer has not fired yet — a stalled
+   * event loop runs due timers list by list, so a worker's late result could come first and be
+   * answered 204, then discarded by the engine. The attempt is ended then as by its timer (its
+   * signal cancels the task: dropped from its queue, or marked cancelled if leased).
+   */
+  private over(task: Task): boolean {
+    if (!task.settled) expireAttemptIfLate(task.ctx);
+    return task.settled;
+  }
+
+  private held(worker: Worker, taskId: string): Task {
+    const task = worker.tasks.get(taskId);
+    if (!task) {
+      throw new ConflictError(
+        `Task ${echo(taskId)} is not leased to worker '${worker.id}' (its lease expired, or it was already settled)`,
+      );
+    }
+    return task;
+  }
+}
