@@ -66,6 +66,18 @@ export interface CloseOptions {
   grace?: number | undefined;
 }
 
+/** Each orchestrator's scheduler, for {@link startedWorkflowIds} (not part of the class's API). */
+const schedulers = new WeakMap<Orchestrator, Scheduler>();
+
+/**
+ * The workflow of each execution running on `orch` now (it took a slot and `execution.started` was
+ * emitted; it has not ended): what a listener attached now missed the start of.
+ */
+export function startedWorkflowIds(orch: Orchestrator): string[] {
+  const scheduler = schedulers.get(orch);
+  return scheduler ? [...scheduler.startedWorkflowIds()] : [];
+}
+
 /** A running orchestrator: the four components, metrics, events and life cycle. */
 export class Orchestrator {
   /** Defines, runs, follows and cancels workflows. */
@@ -102,6 +114,7 @@ export class Orchestrator {
     this.logger = ctx.logger;
     this.scheduler = scheduler;
     this.keeper = keeper;
+    schedulers.set(this, scheduler);
   }
 
   /**

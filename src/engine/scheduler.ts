@@ -254,6 +254,14 @@ export class Scheduler {
     }
   }
 
+  /** The workflow of each execution that took a slot here and has not ended (queued ones aside). */
+  *startedWorkflowIds(): Generator<string> {
+    // `started` is set as it takes its slot; its status leaves `pending` as it starts (one whose
+    // timeout passed in the queue ends from there, never started).
+    for (const ex of this.active.values())
+      if (ex.started && ex.record.status !== 'pending') yield ex.record.workflowId;
+  }
+
   /** Resolves when every held execution has been let go. */
   async idle(): Promise<void> {
     while (this.active.size > 0) await Promise.all([...this.active.values()].map((ex) => ex.done));

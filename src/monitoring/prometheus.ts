@@ -68,7 +68,13 @@ export class PrometheusExporter {
   private readonly process: Registry | null;
   private readonly detachers: Array<() => void> = [];
 
-  constructor(source: PrometheusSource, options: PrometheusOptions = {}) {
+  /**
+   * @param running The workflow of each execution running on `source` as the exporter attaches
+   *   (see `startedWorkflowIds`): their `execution.started` came before it listened (executions
+   *   resumed as the orchestrator started, before `buildApp`), and they are counted as started, so
+   *   that `executions_started_total` minus `executions_finished_total` stays the executions in flight.
+   */
+  constructor(source: PrometheusSource, options: PrometheusOptions = {}, running: Iterable<string> = []) {
     const p = options.prefix ?? 'orchestrator_';
     const registers = [this.registry];
     this.process = options.defaultMetrics ? processRegistry(p) : null;
@@ -79,6 +85,7 @@ export class PrometheusExporter {
       labelNames: ['workflow'],
       registers,
     });
+    for (const workflow of running) started.inc({ workflow });
     const finished = new Counter({
       name: `${p}executions_finished_total`,
       help: 'Executions that reached a terminal state, by status',

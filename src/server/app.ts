@@ -25,7 +25,7 @@ import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
 import { findDuplicateKey } from '../json-duplicate-keys.js';
 import { PrometheusExporter, type PrometheusOptions } from '../monitoring/prometheus.js';
-import type { Orchestrator } from '../orchestrator.js';
+import { type Orchestrator, startedWorkflowIds } from '../orchestrator.js';
 import { RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
 import { assertReadable, optionsIssues } from '../unknown-keys.js';
 import { AllowedMethods } from './allowed-methods.js';
@@ -443,7 +443,8 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
     transformObject: jsonSchemaTransformObject,
   });
 
-  const exporter = new PrometheusExporter(orch, options.prometheus);
+  // Executions resumed as the orchestrator started are running already: counted as started.
+  const exporter = new PrometheusExporter(orch, options.prometheus, startedWorkflowIds(orch));
   app.addHook('onClose', async () => exporter.close());
   const nodes = options.nodes ?? localNodes;
   await app.register(
