@@ -299,6 +299,27 @@ export class LeaseKeeper {
       await this.engine.expireQueued();
       // Queued executions wait while the balancer has no worker: one may have been added since.
       this.scheduler.wake();
+    } catch (error) {
+      ctx.logger.error({ err: toError(error) }, 'housekeeping sweep failed');
+      this.checkAlerts();
+      return;
+    }
+    // Whether the store answered or not: the checks read only this node's state, and a store that
+    // fails is when executions get stuck (before, a failed round skipped them, and no
+    // execution_time alert came for as long as the store failed).
+    this.checkAlerts();
+    try {
+      // Last: a failing purge skips nothing else of the round.
+      if (!this.stopped) await this.retention.run();
+    } catch (error) {
+      ctx.logger.error({ err: toError(error) }, 'housekeeping sweep failed');
+    }
+  }
+
+  /** The alerts checked each round: load imbalance, and executions running for too long. */
+  private checkAlerts(): void {
+    const { ctx } = this;
+    try {
       const lb = ctx.loadBalancer;
       ctx.alerts.checkBalance(
         lb.isBalanced(ctx.config.alerts.imbalanceThreshold),
@@ -306,10 +327,8 @@ export class LeaseKeeper {
         lb.getLoadDistribution(),
       );
       ctx.alerts.checkRunning(ctx.clock.now(), runningHere(this.scheduler));
-      // Last: a failing purge skips nothing else of the round.
-      if (!this.stopped) await this.retention.run();
     } catch (error) {
-      ctx.logger.error({ err: toError(error) }, 'housekeeping sweep failed');
+      ctx.logger.error({ err: toError(error) }, 'housekeeping alert checks failed');
     }
   }
 
