@@ -10,6 +10,7 @@
 import type { Logger } from '../config.js';
 import { echo } from '../echo.js';
 import { ValidationError } from '../errors.js';
+import { guardedLogger } from '../guarded-logger.js';
 import type { Alert } from '../monitoring/alerts.js';
 import { redactRefusedUrl } from '../redact-url.js';
 
@@ -104,6 +105,9 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
     target.username = '';
     target.password = '';
   }
+  // A report that throws (a log destination that fails) is dropped: out of a delivery it was an
+  // unhandled rejection, which ends the process; out of `send`, a throw into the engine's emit.
+  const logger = guardedLogger(options.logger);
   const href = target.href;
   const origin = target.origin;
   const doFetch = options.fetch ?? globalThis.fetch;
@@ -123,14 +127,11 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
       });
       await res.body?.cancel().catch(() => undefined);
       if (!res.ok) {
-        options.logger.warn(
-          { webhook: origin, status: res.status, alert: alert.type },
-          'alert webhook refused',
-        );
+        logger.warn({ webhook: origin, status: res.status, alert: alert.type }, 'alert webhook refused');
       }
     } catch (error) {
       const e = error as { name?: string };
-      options.logger.warn(
+      logger.warn(
         {
           webhook: origin,
           alert: alert.type,
@@ -145,10 +146,7 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
     send(alert) {
       if (inFlight.size >= maxInFlight) {
         dropped++;
-        options.logger.warn(
-          { webhook: origin, alert: alert.type, dropped },
-          'alert webhook busy; alert dropped',
-        );
+        logger.warn({ webhook: origin, alert: alert.type, dropped }, 'alert webhook busy; alert dropped');
         return;
       }
       const delivery = deliver(alert).finally(() => inFlight.delete(delivery));
