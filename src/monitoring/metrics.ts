@@ -39,6 +39,13 @@ export interface MetricsSnapshot {
    * none run the rate is 0 for want of anything to rate, not for want of retries. Beyond SPEC §5.
    */
   stepsRun: number;
+  /**
+   * Executions `avgExecutionMs` and `p95ExecutionMs` are taken over: those this process ran that
+   * finished since it started. With none both are 0 for want of anything to measure, not because
+   * executions take no time (after a restart, say). Beyond SPEC §5; the CLI's `metrics --json`
+   * has it too.
+   */
+  durationSample: number;
   /** Executions that compensated / finished. */
   compensationRate: number;
   loadDistribution: Record<string, number>;
@@ -207,6 +214,7 @@ export class Metrics {
       p95ExecutionMs: own.durations && own.durations.count > 0 ? own.durations.percentile(95) : 0,
       retryRate: rates.retryRate,
       stepsRun: c.stepsRun,
+      durationSample: own.durations?.count ?? 0,
       compensationRate: rates.compensationRate,
       loadDistribution,
     };

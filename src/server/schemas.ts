@@ -234,6 +234,9 @@ export const metricsSnapshotSchema = z
     p95ExecutionMs: z.number(),
     retryRate: z.number(),
     stepsRun: count.describe('steps run, what retryRate divides by (0: no step ran, nothing to rate)'),
+    durationSample: count.describe(
+      'executions avgExecutionMs and p95ExecutionMs are taken over: those this process ran (0: none, nothing to measure)',
+    ),
     compensationRate: z.number(),
     loadDistribution: z.record(z.string(), z.number()),
   })

@@ -38,6 +38,7 @@ describe.each(STORE_KINDS)('metrics (%s store)', (kind) => {
       p95ExecutionMs: 0,
       retryRate: 0,
       stepsRun: 0,
+      durationSample: 0,
       compensationRate: 0,
       loadDistribution: { w1: 0, w2: 0 },
     });

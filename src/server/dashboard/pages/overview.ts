@@ -42,8 +42,8 @@ function statsSection(deps: DashboardDeps): SafeHtml {
     hint: `${e.completed} completed of ${finished} finished`,
     tone: finished > 0 && m.successRate < 0.9 ? 'bad' : 'good',
   })}
-  ${stat('Avg execution', formatDuration(finished > 0 ? m.avgExecutionMs : null), { id: 'avg' })}
-  ${stat('p95 execution', formatDuration(finished > 0 ? m.p95ExecutionMs : null), { id: 'p95' })}
+  ${stat('Avg execution', formatDuration(m.durationSample > 0 ? m.avgExecutionMs : null), { id: 'avg' })}
+  ${stat('p95 execution', formatDuration(m.durationSample > 0 ? m.p95ExecutionMs : null), { id: 'p95' })}
   ${stat('Retry rate', m.stepsRun > 0 ? formatPercent(m.retryRate) : '–', {
     id: 'retry-rate',
     hint: `steps that needed a retry, of ${m.stepsRun} run`,
