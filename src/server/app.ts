@@ -446,6 +446,26 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
   // Executions resumed as the orchestrator started are running already: counted as started.
   const exporter = new PrometheusExporter(orch, options.prometheus, startedWorkflowIds(orch));
   app.addHook('onClose', async () => exporter.close());
+  try {
+    await registerRoutes(app, options, exporter, { orch, verifyToken });
+  } catch (error) {
+    // The app is not returned, so nobody could close it: closed here, its close hooks take the
+    // exporter's and the plugins' listeners off the orchestrator, which would otherwise keep them
+    // (and through them this app), one set more per failed call.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  return app;
+}
+
+/** The routes and the plugins of {@link buildApp}. */
+async function registerRoutes(
+  app: FastifyInstance,
+  options: AppOptions,
+  exporter: PrometheusExporter,
+  context: AppContext,
+): Promise<void> {
+  const { orch } = context;
   const nodes = options.nodes ?? localNodes;
   await app.register(
     async (v1) => {
@@ -460,9 +480,7 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
   );
   await systemRoutes(app, { orch, exporter });
 
-  const context: AppContext = { orch, verifyToken };
   for (const plugin of options.plugins ?? []) {
     await app.register(async (scope) => plugin(scope, context));
   }
-  return app;
 }
