@@ -117,15 +117,20 @@ export class AlertMonitor {
       if (r.startedAt === null || this.overdue.has(r.executionId)) continue;
       const ranMs = elapsedMs(r.startedAt, now);
       if (ranMs <= this.config.executionTimeMs) continue;
-      this.overdue.add(r.executionId);
-      this.raiseExecutionTime(r.workflowId, r.executionId, ranMs, 'has been running for');
+      // Marked only once alerted: one the workflow's cooldown held back is checked again in the
+      // next rounds, and alerted as the cooldown ends (before, it was marked all the same, and a
+      // second stuck run of a workflow was never reported, while it ran or as it ended).
+      if (this.raiseExecutionTime(r.workflowId, r.executionId, ranMs, 'has been running for')) {
+        this.overdue.add(r.executionId);
+      }
     }
     // Those that left this node without ending here (handed over, lease lost) are forgotten.
     for (const id of this.overdue) if (!seen.has(id)) this.overdue.delete(id);
   }
 
-  private raiseExecutionTime(workflowId: string, executionId: string, ms: number, verb: string): void {
-    this.raise(
+  /** Raises the execution_time alert of one execution; false when its workflow's cooldown held it back. */
+  private raiseExecutionTime(workflowId: string, executionId: string, ms: number, verb: string): boolean {
+    return this.raise(
       {
         type: 'execution_time',
         severity: 'warning',
@@ -177,13 +182,14 @@ export class AlertMonitor {
     return o.size >= this.config.minSamples ? o.failed / o.size : null;
   }
 
-  private raise(fields: Omit<Alert, 'at'>, cooldownKey: string | null): void {
+  /** Raises an alert unless the cooldown of `cooldownKey` holds it back; whether it was raised. */
+  private raise(fields: Omit<Alert, 'at'>, cooldownKey: string | null): boolean {
     const now = this.clock.now();
     if (cooldownKey) {
       const last = this.lastFired.get(cooldownKey);
       // A last firing in the future means the clock was stepped back: the cooldown is over (else
       // the alert stayed silent for the size of the step, a day for a day's step).
-      if (last !== undefined && now >= last && now - last < this.config.cooldown * 1000) return;
+      if (last !== undefined && now >= last && now - last < this.config.cooldown * 1000) return false;
       // Bounded, least recently fired first: past the cap the oldest entry goes (its alert may
       // then fire again before its cooldown ends, only after 1000 others fired since).
       setRecent(this.lastFired, cooldownKey, now);
@@ -195,6 +201,7 @@ export class AlertMonitor {
     this.logger.warn({ alert: { ...alert, at: alert.at.toISOString() } }, `alert: ${alert.message}`);
     // Listeners get their own copy: one that changes it changes no alert kept here.
     this.emit(copyAlert(alert));
+    return true;
   }
 }
 

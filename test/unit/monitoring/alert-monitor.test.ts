@@ -157,3 +157,40 @@ describe('AlertMonitor cooldowns when the system clock is stepped back', () => {
     expect(alerts).toHaveLength(3);
   });
 });
+
+describe('AlertMonitor.checkRunning with runs of one workflow within a cooldown', () => {
+  it('alerts a stuck run held back by the cooldown once the cooldown ends, not never', async () => {
+    const clock = new FakeClock();
+    const alerts: Alert[] = [];
+    const mon = monitor(clock, alerts);
+    const run = (id: string) => ({ workflowId: 'w', executionId: id, startedAt: 0 });
+    mon.checkRunning(20, [run('a'), run('b')]);
+    // The workflow's execution_time alert fired for 'a': 'b' waits for the cooldown to end.
+    expect(alerts.map((a) => a.executionId)).toEqual(['a']);
+    await clock.advance(30_000);
+    mon.checkRunning(30_020, [run('a'), run('b')]);
+    expect(alerts.map((a) => a.executionId)).toEqual(['a']);
+    await clock.advance(31_000);
+    mon.checkRunning(61_020, [run('a'), run('b')]);
+    mon.checkRunning(61_520, [run('a'), run('b')]);
+    expect(alerts.map((a) => a.executionId)).toEqual(['a', 'b']);
+    // Alerted while it ran: not again as it ends.
+    await clock.advance(61_000);
+    mon.onExecutionFinished('w', 'b', 200_000, false);
+    expect(alerts.map((a) => a.executionId)).toEqual(['a', 'b']);
+  });
+
+  it('alerts a run held back while it ran as it ends, once the cooldown is over', async () => {
+    const clock = new FakeClock();
+    const alerts: Alert[] = [];
+    const mon = monitor(clock, alerts);
+    const run = (id: string) => ({ workflowId: 'w', executionId: id, startedAt: 0 });
+    mon.checkRunning(20, [run('a'), run('b')]);
+    await clock.advance(61_000);
+    mon.onExecutionFinished('w', 'b', 61_000, false);
+    expect(alerts.map((a) => [a.executionId, a.message.includes('took')])).toEqual([
+      ['a', false],
+      ['b', true],
+    ]);
+  });
+});
