@@ -13,6 +13,7 @@
  * @module
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type Clock, systemClock } from '../clock.js';
 import type { EventName, Listener } from '../events.js';
 import { EXECUTION_STATES } from '../types.js';
 import type { MetricsSnapshot } from './metrics.js';
@@ -38,6 +39,26 @@ export interface PrometheusOptions {
   /** Also export prom-client's process metrics (CPU, memory, event loop lag). @default false */
   defaultMetrics?: boolean | undefined;
 }
+
+/** What {@link PrometheusExporter} takes from `buildApp` besides the options. */
+export interface ExporterContext {
+  /**
+   * The workflow of each execution running on the source as the exporter attaches (see
+   * `startedWorkflowIds`): their `execution.started` came before it listened (executions resumed
+   * as the orchestrator started, before `buildApp`), and they are counted as started, so that
+   * `executions_started_total` minus `executions_finished_total` stays the executions in flight.
+   */
+  running?: Iterable<string>;
+  /** The orchestrator's clock, which bounds the wait for the definitions' re-read. @default the system clock */
+  clock?: Clock;
+}
+
+/**
+ * How long a scrape waits for the re-read of the stored definitions before it labels the
+ * workflows the node knows (the read goes on, and a later scrape lists what it found): a store
+ * that does not answer took each scrape past Prometheus' default scrape timeout (10 s).
+ */
+export const DEFINITIONS_WAIT_MS = 1000;
 
 /** Bucket bounds in seconds, from 5 ms (orchestration overhead) to 10 min (long AI steps). */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
@@ -68,13 +89,8 @@ export class PrometheusExporter {
   private readonly process: Registry | null;
   private readonly detachers: Array<() => void> = [];
 
-  /**
-   * @param running The workflow of each execution running on `source` as the exporter attaches
-   *   (see `startedWorkflowIds`): their `execution.started` came before it listened (executions
-   *   resumed as the orchestrator started, before `buildApp`), and they are counted as started, so
-   *   that `executions_started_total` minus `executions_finished_total` stays the executions in flight.
-   */
-  constructor(source: PrometheusSource, options: PrometheusOptions = {}, running: Iterable<string> = []) {
+  constructor(source: PrometheusSource, options: PrometheusOptions = {}, context: ExporterContext = {}) {
+    const clock = context.clock ?? systemClock;
     const p = options.prefix ?? 'orchestrator_';
     const registers = [this.registry];
     this.process = options.defaultMetrics ? processRegistry(p) : null;
@@ -85,7 +101,7 @@ export class PrometheusExporter {
       labelNames: ['workflow'],
       registers,
     });
-    for (const workflow of running) started.inc({ workflow });
+    for (const workflow of context.running ?? []) started.inc({ workflow });
     const finished = new Counter({
       name: `${p}executions_finished_total`,
       help: 'Executions that reached a terminal state, by status',
@@ -130,7 +146,7 @@ export class PrometheusExporter {
       labelNames: ['workflow', 'status'],
       registers,
       async collect() {
-        await source.workflowEngine.refreshWorkflows?.();
+        await within(source.workflowEngine.refreshWorkflows?.(), DEFINITIONS_WAIT_MS, clock);
         this.reset();
         for (const { id } of source.workflowEngine.listWorkflows()) {
           const counts = source.getMetrics(id).executions;
@@ -219,4 +235,17 @@ export class PrometheusExporter {
     source.on(event, listener);
     this.detachers.push(() => source.off(event, listener));
   }
+}
+
+/** Resolves when `work` settles or `ms` have passed on `clock`, whichever comes first. */
+function within(work: Promise<void> | undefined, ms: number, clock: Clock): Promise<void> {
+  if (work === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = clock.setTimer(resolve, ms, true);
+    const done = () => {
+      timer.cancel();
+      resolve();
+    };
+    work.then(done, done);
+  });
 }

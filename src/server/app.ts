@@ -444,7 +444,10 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
   });
 
   // Executions resumed as the orchestrator started are running already: counted as started.
-  const exporter = new PrometheusExporter(orch, options.prometheus, startedWorkflowIds(orch));
+  const exporter = new PrometheusExporter(orch, options.prometheus, {
+    running: startedWorkflowIds(orch),
+    clock: orch.config.clock,
+  });
   app.addHook('onClose', async () => exporter.close());
   try {
     await registerRoutes(app, options, exporter, { orch, verifyToken });
