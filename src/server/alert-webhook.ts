@@ -41,7 +41,7 @@ export interface AlertWebhook {
 }
 
 /** The URL as it may appear in logs: scheme, host and port only. */
-export function redactUrl(url: string): string {
+export function webhookOrigin(url: string): string {
   try {
     return new URL(url).origin;
   } catch {

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator, ValidationError } from '../../src/index.js';
 import type { Alert } from '../../src/monitoring/alerts.js';
-import { createAlertWebhook, redactUrl } from '../../src/server/alert-webhook.js';
+import { createAlertWebhook, webhookOrigin } from '../../src/server/alert-webhook.js';
 import { memoryLogger } from '../helpers/orchestrator.js';
 import { type LocalServer, startServer } from '../unit/actions/local-server.js';
 
@@ -68,7 +68,7 @@ describe('alert webhook', () => {
     expect(logged).toContain('alert webhook refused');
     expect(logged).toContain(`http://127.0.0.1:${receiver.port}`);
     expect(logged).not.toMatch(/pa55|s3cret|k3y|user/);
-    expect(redactUrl(url)).toBe(`http://127.0.0.1:${receiver.port}`);
+    expect(webhookOrigin(url)).toBe(`http://127.0.0.1:${receiver.port}`);
   });
 
   it('times out a receiver that never answers, and drops alerts beyond the in-flight cap', async () => {

@@ -12,10 +12,10 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { Config } from '../../config.js';
 import { echo } from '../../echo.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
-import { redactUrl as maskCredentials } from '../../redact-url.js';
+import { redactUrl } from '../../redact-url.js';
 import { actionNameProblem } from '../../remote/action-names.js';
 import { RemoteWorkerHub, remoteWorkerHubFor } from '../../remote/hub.js';
-import { type AlertWebhook, createAlertWebhook, redactUrl } from '../../server/alert-webhook.js';
+import { type AlertWebhook, createAlertWebhook, webhookOrigin } from '../../server/alert-webhook.js';
 import { buildApp, DEFAULT_BODY_LIMIT } from '../../server/app.js';
 import { generateToken, tokenProblem } from '../../server/auth.js';
 import { createDashboard } from '../../server/dashboard/index.js';
@@ -201,7 +201,7 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
       logger.info({ workflow: stored.id, version: stored.version }, 'workflow defined');
     }
     if (webhook) {
-      logger.info({ webhook: redactUrl(options.alertWebhook ?? '') }, 'alert webhook enabled');
+      logger.info({ webhook: webhookOrigin(options.alertWebhook ?? '') }, 'alert webhook enabled');
     }
     const app = await buildApp(orch, {
       token,
@@ -226,20 +226,17 @@ async function serve(options: ServeOptions, command: Command): Promise<number> {
     const address = app.server.address();
     const url =
       address && typeof address === 'object' ? urlOf(address) : `http://${options.host}:${options.port}`;
-    logger.info(
-      { url, store: maskCredentials(store), workflows: definitions.length },
-      'orchestrator listening',
-    );
+    logger.info({ url, store: redactUrl(store), workflows: definitions.length }, 'orchestrator listening');
     if (out.json) {
       out.data({
         url,
-        store: maskCredentials(store),
+        store: redactUrl(store),
         tokenSource: envToken ? 'env' : 'generated',
         ...(envToken ? {} : { token }),
       });
     } else {
       out.line(
-        `Orchestrator API listening on ${url} (store ${maskCredentials(store)}, ${definitions.length} workflows loaded)`,
+        `Orchestrator API listening on ${url} (store ${redactUrl(store)}, ${definitions.length} workflows loaded)`,
         envToken
           ? '  API token: from ORCHESTRATOR_API_TOKEN'
           : `  API token: ${token}   (generated for this run; set ORCHESTRATOR_API_TOKEN to choose one)`,
