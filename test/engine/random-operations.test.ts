@@ -524,10 +524,17 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
     }
   }
   for (const [key, invs] of compensationsOk) {
-    // A second completion is allowed only when a close interrupted the first one's record.
+    // A second completion is allowed only when a close interrupted the first one's record, or
+    // when the process lost its lease on the execution (a starved node past `leaseSeconds`: the
+    // record of the first was fenced off and whoever claims it next runs the compensation again).
     const generations = new Set(invs.map((inv) => inv.generation));
-    if (invs.length > generations.size)
-      problems.push(`compensation of ${key} completed ${invs.length} times`);
+    const executionId = invs[0]?.executionId ?? '';
+    const warnings = model.log.filter((line) => line.includes(executionId) && / warn /.test(line));
+    const leaseLost = warnings.some((line) => line.includes('lease lost'));
+    if (invs.length > generations.size && !leaseLost)
+      problems.push(
+        `compensation of ${key} completed ${invs.length} times (generations ${invs.map((inv) => inv.generation).join(', ')}; warnings: ${warnings.join(' | ') || 'none'})`,
+      );
   }
   // Reverse completion order, per execution (first compensation call of each step).
   for (const [executionId, order] of completionOrder) {
