@@ -24,6 +24,7 @@
 import type { TimerHandle } from '../clock.js';
 import { DEFINITION_FORMAT } from '../definition/format-levels.js';
 import { toError } from '../errors.js';
+import { raisesClusterAlerts } from '../monitoring/alerts.js';
 import type { ExecutionRecord, NodeRecord, WorkHint } from '../store/store.js';
 import type { ActiveExecution } from './active-execution.js';
 import { Adoption } from './adoption.js';
@@ -321,11 +322,16 @@ export class LeaseKeeper {
     const { ctx } = this;
     try {
       const lb = ctx.loadBalancer;
-      ctx.alerts.checkBalance(
-        lb.isBalanced(ctx.config.alerts.imbalanceThreshold),
-        lb.activeCount(),
-        lb.getLoadDistribution(),
-      );
+      // Cluster mode: the balancer's workers are the live nodes, and their loads the same on every
+      // node; one of them raises the alert (before, each did: a copy per node). A node closing is
+      // no longer counted live by the others (draining), so it leaves the alert to them.
+      if (!ctx.cluster || (!ctx.lifecycle.draining && raisesClusterAlerts(ctx.nodeId, lb.getWorkers()))) {
+        ctx.alerts.checkBalance(
+          lb.isBalanced(ctx.config.alerts.imbalanceThreshold),
+          lb.activeCount(),
+          lb.getLoadDistribution(),
+        );
+      }
       ctx.alerts.checkRunning(ctx.clock.now(), runningHere(this.scheduler));
     } catch (error) {
       ctx.logger.error({ err: toError(error) }, 'housekeeping alert checks failed');

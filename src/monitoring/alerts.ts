@@ -2,7 +2,8 @@
  * Alerts (SPEC §5): execution time over a threshold, failure rate over a threshold, load
  * imbalance, compensation failure. Each alert is emitted as an `alert` event and logged; the
  * service adds a webhook. A cooldown per kind and subject keeps a flapping condition from
- * flooding listeners.
+ * flooding listeners. In cluster mode the load imbalance is the cluster's, judged alike by every
+ * node: one node raises it ({@link raisesClusterAlerts}), not each of them.
  * @module
  */
 import { type Clock, elapsedMs } from '../clock.js';
@@ -203,6 +204,18 @@ export class AlertMonitor {
     this.emit(copyAlert(alert));
     return true;
   }
+}
+
+/**
+ * Cluster mode: whether the node `nodeId` raises the cluster-wide alerts (`load_imbalance`), given
+ * the live nodes it knows (itself among them): every node reads the same loads, so each raising
+ * the alert sent one copy per node to listeners, logs and the webhook. The live node with the
+ * smallest id raises them (ids compared by UTF-16 code units, the same order on every node); when
+ * it dies or leaves, the next smallest does from its next round that no longer counts it live.
+ */
+export function raisesClusterAlerts(nodeId: string, liveNodes: Iterable<string>): boolean {
+  for (const id of liveNodes) if (id < nodeId) return false;
+  return true;
 }
 
 /** Largest load minus smallest load (0 for no workers). */
