@@ -268,6 +268,7 @@ export class LeaseKeeper {
   /** One round of housekeeping; errors are logged, never thrown (a failing sweep must not stop dispatch). */
   async sweep(): Promise<void> {
     const { ctx } = this;
+    let storeFailed = false;
     try {
       if (ctx.store.durable) {
         const now = ctx.clock.now();
@@ -297,18 +298,26 @@ export class LeaseKeeper {
         }
         if (!this.stopped) await this.others.run();
       }
-      await this.engine.expireQueued();
-      // Queued executions wait while the balancer has no worker: one may have been added since.
-      this.scheduler.wake();
     } catch (error) {
       ctx.logger.error({ err: toError(error) }, 'housekeeping sweep failed');
-      this.checkAlerts();
-      return;
+      storeFailed = true;
     }
-    // Whether the store answered or not: the checks read only this node's state, and a store that
-    // fails is when executions get stuck (before, a failed round skipped them, and no
-    // execution_time alert came for as long as the store failed).
+    // Whether the store answered or not, what this node decides from its own state: a store that
+    // fails is when executions get stuck (before, a round whose renewal or heartbeat failed skipped
+    // all of it, for as long as the store failed: no execution_time alert, no queued execution
+    // started on a worker added meanwhile, none ended past its deadline before its timer fired).
+    try {
+      // Queued executions past their deadline (their timer ends them; this catches one it missed:
+      // the system clock stepped forward, an end that failed to be stored). Ending one that never
+      // ran is a write: while the store fails it is taken up again later (see `expireQueued`).
+      await this.engine.expireQueued();
+    } catch (error) {
+      ctx.logger.error({ err: toError(error) }, 'ending queued executions past their deadline failed');
+    }
+    // Queued executions wait while the balancer has no worker: one may have been added since.
+    this.scheduler.wake();
     this.checkAlerts();
+    if (storeFailed) return;
     try {
       // Last: a failing purge skips nothing else of the round.
       if (!this.stopped) await this.retention.run();
