@@ -44,9 +44,14 @@ export function isRetryable(error: unknown, policy: RetryPolicy | null, retriesT
   return true;
 }
 
-/** Milliseconds to wait before retry `retryNumber` (1 for the first retry) under `policy`. */
+/**
+ * Milliseconds to wait before retry `retryNumber` (1 for the first retry) under `policy`, rounded
+ * to a whole millisecond: the retry time is stored and shown in whole milliseconds like every other
+ * time of the engine, and a coefficient such as 1.5 gives fractions (1001 × 1.5 = 1501.5), whose
+ * retry ran a millisecond after the time its step showed.
+ */
 export function nextRetryDelayMs(policy: RetryPolicy, retryNumber: number): number {
-  return backoffDelayMs(policy, retryNumber);
+  return Math.round(backoffDelayMs(policy, retryNumber));
 }
 
 /**

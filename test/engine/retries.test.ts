@@ -103,6 +103,30 @@ describe.each(STORE_KINDS)('retries (%s store)', (kind) => {
     expect(f.gaps()).toEqual([500, 1500, 4500, 10_000]);
   });
 
+  it('waits whole milliseconds when the coefficient makes fractions, and retries at the retryAt it recorded', async () => {
+    const { clock, orch } = await setup();
+    const f = flaky(clock, 3);
+    orch.workflowEngine.registerAction('call', f.handler);
+    const events = collectEvents(orch, ['step.failed']);
+    // 1001 ms × 1.5^(n−1): 1001, 1501.5, 2252.25 — kept to whole ms as every other stored time.
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'call', retry: { maxAttempts: 3, initialDelay: 1.001, backoffCoefficient: 1.5, maxDelay: 60 } },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await clock.advance(3000);
+    const waiting = await orch.workflowEngine.getExecutionStatus(id);
+    const status = await finishWithClock(orch, clock, id, { stepMs: 250 });
+    expect(status.status).toBe('completed');
+    expect(events.of('step.failed').map((e) => e.delayMs)).toEqual([1001, 1502, 2252]);
+    expect(f.gaps()).toEqual([1001, 1502, 2252]);
+    // The retry time a status shows is when the retry runs, not a millisecond before it.
+    expect(waiting?.steps[0]?.nextAttemptAt?.getTime()).toBe(f.times[3]);
+    const history = status.steps[0]?.history ?? [];
+    for (let i = 0; i < 3; i++) {
+      expect(history[i]?.retryAt?.getTime()).toBe(history[i + 1]?.startedAt.getTime());
+    }
+  });
+
   it('allows 1 + retryAttempts runs with `retry: true` and then fails the step', async () => {
     const { clock, orch } = await setup();
     const f = flaky(clock, Number.POSITIVE_INFINITY);

@@ -81,4 +81,9 @@ describe('nextRetryDelayMs', () => {
   it('follows the policy backoff', () => {
     expect([1, 2, 3, 4].map((n) => nextRetryDelayMs(policy, n))).toEqual([1000, 2000, 4000, 5000]);
   });
+
+  it('rounds to whole milliseconds', () => {
+    const fractional = { ...policy, initialDelayMs: 1001, backoffCoefficient: 1.5, maxDelayMs: 60_000 };
+    expect([1, 2, 3].map((n) => nextRetryDelayMs(fractional, n))).toEqual([1001, 1502, 2252]);
+  });
 });
