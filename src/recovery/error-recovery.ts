@@ -44,8 +44,6 @@ export interface CompensationResult {
   failed: { step: string; error: Error }[];
 }
 
-/** A signal that never aborts: compensation is not cancellable once started. */
-const NEVER_ABORTS: AbortSignal = new AbortController().signal;
 const EMPTY_OUTPUTS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
@@ -167,7 +165,10 @@ export class ErrorRecovery {
         workflowId: '',
         stepName: step,
         attempt: 1,
-        signal: NEVER_ABORTS,
+        // A signal that never aborts (compensation is not cancellable once started), one per call:
+        // a shared one kept every listener a handler added and never removed, without end (and
+        // Node's MaxListenersExceededWarning past 10).
+        signal: new AbortController().signal,
         idempotencyKey: `compensate:${failedStep}:${step}`,
         outputs: EMPTY_OUTPUTS,
       };

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/errors.js';
 import { ErrorRecovery } from '../../../src/recovery/error-recovery.js';
@@ -102,6 +103,27 @@ describe('ErrorRecovery compensation', () => {
       outputs: {},
     });
     expect(first.ctx.signal.aborted).toBe(false);
+  });
+
+  it('does not keep the abort listeners a handler left on its ctx.signal from one call to the next', async () => {
+    const { recovery } = recording();
+    const counts: number[] = [];
+    recovery.registerCompensation('a', (_output, ctx) => {
+      ctx.signal.addEventListener('abort', () => undefined); // never removed
+      counts.push(getEventListeners(ctx.signal, 'abort').length);
+    });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      for (let i = 0; i < 15; i++) await recovery.compensate('b', ['a']);
+      // Node emits the warning on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(counts).toEqual(new Array(15).fill(1));
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 
   it('skips steps without a handler and awaits async handlers one at a time', async () => {
