@@ -255,7 +255,8 @@ function defaultSleep(ms: number): Promise<void> {
 }
 
 function checkOptionsObject(value: unknown, path: string, heading: string): void {
-  assertReadable(value, [], `Invalid ${path}`);
+  // Under the call's own heading ('Invalid ErrorRecovery options', 'Invalid retry options').
+  assertReadable(value, [], heading);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ValidationError(
       [{ path, message: `Expected \`${path}\` to be an object, got ${describeValue(value)}` }],

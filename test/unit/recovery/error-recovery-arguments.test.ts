@@ -37,6 +37,22 @@ describe('ErrorRecovery argument checks', () => {
     await expect(recovery.retryStep('s', null as never)).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it('names the call whose options cannot be read (a getter that throws)', async () => {
+    const unreadable = (key: string) =>
+      Object.defineProperty({}, key, {
+        enumerable: true,
+        get() {
+          throw new Error('boom');
+        },
+      });
+    expect(() => new ErrorRecovery(unreadable('baseDelay') as never)).toThrow(
+      'Invalid ErrorRecovery options: baseDelay: could not be read (boom)',
+    );
+    await expect(recovery.retryStep('s', unreadable('maxAttempts') as never)).rejects.toThrow(
+      'Invalid retry options: maxAttempts: could not be read (boom)',
+    );
+  });
+
   it('refuses a misspelt retryStep option instead of retrying 3 times', async () => {
     // { maxRetries: 0 } meant "no retry" and got the default 3 retries, each with its backoff.
     const own = new ErrorRecovery({ sleep: async () => undefined });
