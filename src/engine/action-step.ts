@@ -414,7 +414,10 @@ function stopped(
     durationMs: rec.startedAt === null ? null : elapsedMs(rec.startedAt, now),
     nextAttemptAt: null,
     error,
-    history: endAttempt(rec.history, now, error),
+    // Stopped before an attempt of this run started (`pending`): an attempt left open is the one
+    // its process stopped in, marked INTERRUPTED when the step was entered (see `enterStep`); it
+    // ended then, and is not closed as cancelled now.
+    history: rec.status === 'pending' ? rec.history : endAttempt(rec.history, now, error),
   };
   set(ended);
   unowe(ex, rec.name);

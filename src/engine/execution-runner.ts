@@ -20,7 +20,7 @@ import { runParallelStep } from './parallel-step.js';
 import { logLeaseLost, persist, persistChange, persistLater, stateFields } from './persist.js';
 import { endQueued, expiredBeforeStart, queuedTimeoutError } from './queued-end.js';
 import { emitStepCompleted } from './step-completed.js';
-import { endAttempt, enterStep, excuseStopped } from './step-records.js';
+import { endAttempt, enterStep, excuseStopped, interruptedHistory } from './step-records.js';
 import { recordCutShortTiming, recordStepTiming } from './step-timing.js';
 
 /** An execution that makes more step transitions than this fails with `LOOP_LIMIT`. */
@@ -278,6 +278,13 @@ function decide(ctx: EngineContext, ex: ActiveExecution, step: PlanConditionStep
  * Step records to write when the execution leaves the normal path: every step that did not
  * complete. Steps still open (running, waiting for a retry, or never started again after a
  * restart) are closed as cancelled first, so a finished execution has no running step.
+ *
+ * An action step (or branch) still `running` here was never taken up again by this run: every
+ * attempt this run started ended (completed, failed, or stopped as cancelled). It is the step
+ * stored as running when its process stopped (the execution ended on resume before reaching it:
+ * its workflow timeout passed meanwhile, or it was cancelled). Its attempt ended then, not now:
+ * marked `INTERRUPTED`, as when the step runs again (`enterStep`), not closed as cancelled now
+ * after running through all the time no process was up.
  */
 function nonCompleted(ctx: EngineContext, ex: ActiveExecution): StepRecord[] {
   const now = ctx.clock.now();
@@ -286,6 +293,7 @@ function nonCompleted(ctx: EngineContext, ex: ActiveExecution): StepRecord[] {
     if (s.status === 'completed') continue;
     if (s.status === 'running' || s.status === 'waiting' || s.status === 'pending') {
       const error = { code: 'CANCELLED', message: 'The step was stopped before it finished', step: s.name };
+      const cutShort = s.status === 'running' && ex.plan.byName.get(s.name)?.kind === 'action';
       const closed: StepRecord = {
         ...s,
         status: 'cancelled',
@@ -293,7 +301,7 @@ function nonCompleted(ctx: EngineContext, ex: ActiveExecution): StepRecord[] {
         durationMs: s.startedAt === null ? null : elapsedMs(s.startedAt, now),
         nextAttemptAt: null,
         error: s.error ?? error,
-        history: endAttempt(s.history, now, error),
+        history: cutShort ? interruptedHistory(s.history) : endAttempt(s.history, now, error),
       };
       ex.steps.set(s.name, closed);
       list.push(closed);

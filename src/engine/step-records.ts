@@ -113,11 +113,7 @@ export function enterStep(
     return { rec, newVisit: true };
   }
   if (prev.status === 'running') {
-    const last = prev.history[prev.history.length - 1];
-    const history =
-      last && last.completedAt === undefined
-        ? [...prev.history.slice(0, -1), { ...last, error: INTERRUPTED }]
-        : prev.history;
+    const history = interruptedHistory(prev.history);
     const rec = withInterruption({ ...prev, status: 'pending' as const, history }, ex.retaken);
     ex.steps.set(name, rec);
     return { rec, newVisit: false };
@@ -136,6 +132,16 @@ export function keepCompletedVisit(ex: ActiveExecution, prev: StepRecord): void 
   const name = `${prev.name}#${prev.visits}`;
   ex.steps.set(name, { ...prev, name, of: prev.name });
   ex.owedSteps.add(name);
+}
+
+/**
+ * `history` with its newest attempt, if it never ended (its step was stored as running), marked as
+ * cut short by its process stopping: `INTERRUPTED`, left without an end (when it ended is not known).
+ */
+export function interruptedHistory(history: AttemptRecord[]): AttemptRecord[] {
+  const last = history[history.length - 1];
+  if (!last || last.completedAt !== undefined) return history;
+  return [...history.slice(0, -1), { ...last, error: INTERRUPTED }];
 }
 
 /** The record of a newly started attempt. */
