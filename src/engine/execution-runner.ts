@@ -300,7 +300,10 @@ function nonCompleted(ctx: EngineContext, ex: ActiveExecution): StepRecord[] {
         completedAt: now,
         durationMs: s.startedAt === null ? null : elapsedMs(s.startedAt, now),
         nextAttemptAt: null,
-        error: s.error ?? error,
+        // CANCELLED, as a step stopped in its backoff while the execution ran (`stopped`): one that
+        // waited for its retry kept its last failure as the error of a cancelled step (that failure
+        // stays in its history).
+        error,
         history: cutShort ? interruptedHistory(s.history) : endAttempt(s.history, now, error),
       };
       ex.steps.set(s.name, closed);
