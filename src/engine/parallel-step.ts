@@ -8,7 +8,7 @@
 import { elapsedMs, type TimerHandle, timerTimePassed } from '../clock.js';
 import type { PlanActionStep, PlanParallelStep } from '../definition/types.js';
 import { CancelledError, type ErrorInfo, LeaseLostError, StepTimeoutError } from '../errors.js';
-import type { StepRecord } from '../store/store.js';
+import type { AttemptRecord, StepRecord } from '../store/store.js';
 import { AbortScope } from './abort-scope.js';
 import type { StepOutcome } from './action-step.js';
 import { runActionStep } from './action-step.js';
@@ -51,7 +51,7 @@ export async function runParallelStep(
     status: 'running',
     attempts: Math.max(1, entered.attempts),
     startedAt: entered.startedAt ?? now,
-    history: entered.history.length > 0 ? entered.history : [{ attempt: 1, startedAt: now }],
+    history: entered.history.length > 0 ? resumedRun(entered.history) : [{ attempt: 1, startedAt: now }],
   };
   ex.steps.set(step.name, rec);
   persistLater(ctx, ex, reset.length > 0 ? [rec, ...reset] : [rec]);
@@ -218,4 +218,17 @@ export async function runParallelStep(
   };
   ex.steps.set(step.name, rec);
   return { ok: true, rec, output };
+}
+
+/**
+ * A parallel step's one run (its history's single entry), resumed after a restart: it goes on from
+ * its stored start to the step's end. `enterStep` marked it `INTERRUPTED`, as an action's attempt
+ * is, but the interruption is its branches' (each shows its own): kept, the mark became the error
+ * of the run of a step that completed.
+ */
+function resumedRun(history: AttemptRecord[]): AttemptRecord[] {
+  const last = history[history.length - 1];
+  if (!last || last.completedAt !== undefined || last.error === undefined) return history;
+  const { error: _interrupted, ...run } = last;
+  return [...history.slice(0, -1), run];
 }

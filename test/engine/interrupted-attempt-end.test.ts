@@ -104,3 +104,39 @@ describe('a step stored as running when its execution ends on resume', () => {
     expect(branch?.history).toEqual([{ attempt: 1, startedAt: new Date(t0), error: INTERRUPTED }]);
   });
 });
+
+describe('a parallel step stored as running, resumed to completion', () => {
+  it('shows one run of the step, from its start to its end, without an error; its branch the interruption', async () => {
+    const clock = new FakeClock();
+    const t0 = clock.now();
+    const file = join(tempDir(), 'orchestrator.sqlite');
+    let hang = true;
+    const options = {
+      store: `sqlite:${file}`,
+      clock,
+      actions: {
+        quick: () => 1,
+        slow: (_input: unknown, ctx: StepContext) => (hang ? untilAborted(ctx.signal) : 2),
+      },
+    };
+    const first = await withOrchestrator(options);
+    await first.workflowEngine.defineWorkflow('p', [
+      { name: 'both', parallel: [{ name: 'quick' }, { name: 'slow' }] },
+    ]);
+    const id = await first.workflowEngine.executeWorkflow('p');
+    await clock.advance(2000);
+    await first.close();
+    hang = false;
+    await clock.advance(5000);
+    const second = await withOrchestrator(options);
+    const status = await finishWithClock(second, clock, id);
+
+    expect(status.status).toBe('completed');
+    const step = status.steps[0];
+    expect(step).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(step?.history).toEqual([
+      { attempt: 1, startedAt: new Date(t0), completedAt: new Date(t0 + 7000), durationMs: 7000 },
+    ]);
+    expect(step?.branches?.[1]?.history?.map((a) => a.error?.code)).toEqual(['INTERRUPTED', undefined]);
+  });
+});
