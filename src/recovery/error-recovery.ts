@@ -209,7 +209,8 @@ export class ErrorRecovery {
     const taken = this.attempts.get(stepName) ?? 0;
     if (taken >= maxAttempts) return false;
     this.attempts.set(stepName, taken + 1);
-    await this.sleep(this.getBackoffDelay(taken + 1) * 1000);
+    // Whole milliseconds, as timers take them (1.1 × 1.5 s × 1000 is 1650.0000000000002 in floating point).
+    await this.sleep(Math.round(this.getBackoffDelay(taken + 1) * 1000));
     return true;
   }
 

@@ -25,6 +25,21 @@ describe('ErrorRecovery retries', () => {
     expect(recovery.getAttempts('api_call')).toBe(3);
   });
 
+  it('sleeps whole milliseconds when the delay in seconds is not a whole number of them', async () => {
+    const waits: number[] = [];
+    const recovery = new ErrorRecovery({
+      baseDelay: 1.1,
+      multiplier: 1.5,
+      maxDelay: 60,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    for (let i = 0; i < 3; i++) await recovery.retryStep('s');
+    // 1.1 × 1.5 s × 1000 is 1650.0000000000002 ms in floating point.
+    expect(waits).toEqual([1100, 1650, 2475]);
+  });
+
   it('honours maxAttempts and counts steps separately', async () => {
     const { recovery, waits } = recording();
     expect(await recovery.retryStep('a', { maxAttempts: 1 })).toBe(true);
