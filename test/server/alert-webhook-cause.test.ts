@@ -5,17 +5,9 @@
  */
 import { connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../src/monitoring/alerts.js';
 import { createAlertWebhook } from '../../src/server/alert-webhook.js';
 import { memoryLogger } from '../helpers/orchestrator.js';
-
-const alert: Alert = {
-  type: 'compensation_failure',
-  severity: 'critical',
-  message: 'Compensation of step x failed',
-  at: new Date('2026-01-02T03:04:05Z'),
-  workflowId: 'wf',
-};
+import { sampleAlert as alert } from '../helpers/sample-alert.js';
 
 /** A closed port on the loopback. */
 async function closedPort(): Promise<number> {

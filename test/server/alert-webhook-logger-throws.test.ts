@@ -5,16 +5,8 @@
  * catch it, and an unhandled rejection ends a Node process — the whole service, for a log line.
  */
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../src/monitoring/alerts.js';
 import { createAlertWebhook } from '../../src/server/alert-webhook.js';
-
-const alert: Alert = {
-  type: 'compensation_failure',
-  severity: 'critical',
-  message: 'Compensation of step x failed',
-  at: new Date('2026-01-02T03:04:05Z'),
-  workflowId: 'wf',
-};
+import { sampleAlert as alert } from '../helpers/sample-alert.js';
 
 const throwingLogger = {
   debug() {},

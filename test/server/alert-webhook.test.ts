@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator, ValidationError } from '../../src/index.js';
-import type { Alert } from '../../src/monitoring/alerts.js';
 import { createAlertWebhook, webhookOrigin } from '../../src/server/alert-webhook.js';
 import { memoryLogger } from '../helpers/orchestrator.js';
+import { sampleAlert as alert } from '../helpers/sample-alert.js';
 import { type LocalServer, startServer } from '../unit/actions/local-server.js';
 
 const servers: LocalServer[] = [];
@@ -16,14 +16,6 @@ afterEach(async () => {
   await Promise.all(orchestrators.splice(0).map((o) => o.close()));
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
-
-const alert: Alert = {
-  type: 'compensation_failure',
-  severity: 'critical',
-  message: 'Compensation of step x failed',
-  at: new Date('2026-01-02T03:04:05Z'),
-  workflowId: 'wf',
-};
 
 describe('alert webhook', () => {
   it('POSTs alerts from the orchestrator as JSON', async () => {

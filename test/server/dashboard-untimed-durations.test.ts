@@ -10,25 +10,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator } from '../../src/index.js';
 import { createDashboard } from '../../src/server/dashboard/index.js';
 import { tempSqliteUrl } from '../helpers/orchestrator.js';
-import { closeAll, define, type Fixture, setup, start, TOKEN } from './helpers.js';
+import { closeAll, define, type Fixture, setup, signedInCookie, start } from './helpers.js';
 
 afterEach(closeAll);
-
-async function cookieOf(f: Fixture): Promise<string> {
-  const res = await f.app.inject({
-    method: 'POST',
-    url: '/login',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:80' },
-    payload: `token=${encodeURIComponent(TOKEN)}`,
-  });
-  expect(res.statusCode).toBe(303);
-  return String(res.headers['set-cookie']).split(';')[0] as string;
-}
 
 async function statValue(f: Fixture, id: string): Promise<string | undefined> {
   const page = await f.app.inject({
     url: '/ui/overview',
-    headers: { cookie: await cookieOf(f), 'hx-request': 'true' },
+    headers: { cookie: await signedInCookie(f), 'hx-request': 'true' },
   });
   expect(page.statusCode).toBe(200);
   return new RegExp(

@@ -112,3 +112,15 @@ export function envelope(res: LightMyRequestResponse): { code: string; message: 
   expect(res.body).not.toMatch(/\n\s+at /);
   return body.error;
 }
+
+/** Signs in to the dashboard of `f` with the API token; returns the session cookie (`name=value`). */
+export async function signedInCookie(f: Fixture): Promise<string> {
+  const res = await f.app.inject({
+    method: 'POST',
+    url: '/login',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:80' },
+    payload: `token=${encodeURIComponent(TOKEN)}`,
+  });
+  expect(res.statusCode).toBe(303);
+  return String(res.headers['set-cookie']).split(';')[0] as string;
+}
