@@ -14,7 +14,8 @@
  * - a step attempt recorded completed (its `step.completed`) never runs again;
  * - compensations get the output of a completed attempt of their step, never run for a completed
  *   execution, complete at most once per process, run in reverse completion order, and a failed
- *   or cancelled execution compensates every step it completed (unless that compensation gave up);
+ *   or cancelled execution compensates every step it completed (unless that compensation gave up)
+ *   — a completion being a return the engine took, not a late one it failed with STEP_TIMEOUT;
  * - status fields agree (stepsCompleted, compensatedSteps, timestamps, totalSteps of the version);
  * - metrics totals equal the stored executions by state;
  * - within a process every `step.started` ends once (a waiting retry's end is its cancellation);
@@ -100,6 +101,8 @@ interface Invocation {
   outcome?: 'ok' | 'fail' | 'nonretry' | 'aborted';
   /** For a compensation: the token of the output it was given. */
   outputToken?: number;
+  /** How many events were announced when it was called (where its attempt's end is looked for). */
+  eventsAt: number;
 }
 
 interface Generation {
@@ -179,6 +182,7 @@ class Model {
       stepName: ctx.stepName,
       attempt: ctx.attempt,
       generation,
+      eventsAt: this.allEvents.length,
     };
     this.invocations.push(inv);
     return inv;
@@ -508,6 +512,23 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
     if (done !== undefined && inv.seq > done)
       problems.push(`step ${inv.key} ran again (attempt ${inv.attempt}) after its completion was recorded`);
   }
+  // A compensation that returned past its attempt's timeout (released late on a loaded machine, its
+  // timer not fired yet) is a late result the engine does not take (README, a step's `timeout`):
+  // its process records that attempt failed with STEP_TIMEOUT and runs the compensation again. Such
+  // a return is no completion. (One process runs an execution's compensations one at a time: the
+  // end of the call's attempt is the first one announced for it before the next starts there.)
+  const refusedLate = (inv: Invocation): boolean => {
+    for (const { gen, event, payload } of model.allEvents.slice(inv.eventsAt)) {
+      if (gen !== inv.generation || payload.executionId !== inv.executionId) continue;
+      if (event === 'compensation.started') return false;
+      if (event === 'compensation.completed' && payload.step === inv.stepName) return false;
+      if (event === 'compensation.failed' && payload.step === inv.stepName)
+        return (
+          payload.attempt === inv.attempt && (payload.error as { code?: string }).code === 'STEP_TIMEOUT'
+        );
+    }
+    return false;
+  };
   const compensationsOk = new Map<string, Invocation[]>();
   for (const inv of model.invocations) {
     if (inv.kind !== 'compensation') continue;
@@ -517,7 +538,7 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
       problems.push(`compensation ${inv.key} was given the output of ${given?.key ?? 'nothing'}`);
     const status = byId.get(inv.executionId)?.status;
     if (status === 'completed') problems.push(`compensation ${inv.key} ran for a completed execution`);
-    if (inv.outcome === 'ok') {
+    if (inv.outcome === 'ok' && !refusedLate(inv)) {
       const list = compensationsOk.get(actionKey) ?? [];
       list.push(inv);
       compensationsOk.set(actionKey, list);
