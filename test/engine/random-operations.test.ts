@@ -122,6 +122,8 @@ class Model {
   readonly accepted = new Set<string>();
   readonly keys = new Map<string, string>();
   readonly log: string[] = [];
+  /** Each `lease lost` warning: the process, its execution, and how many events came before it. */
+  readonly leaseLosses: { gen: number; executionId: string; at: number }[] = [];
   /** Top-level step count of each defined version, by `workflowId@version`. */
   readonly versions = new Map<string, number>();
   readonly cancelledTrue = new Set<string>();
@@ -245,10 +247,17 @@ async function open(
 ): Promise<Orchestrator> {
   model.generation++;
   const index = model.generation;
-  const log = (level: string) => (obj: object, msg?: string) =>
+  const log = (level: string) => (obj: object, msg?: string) => {
+    if (msg?.startsWith('lease lost'))
+      model.leaseLosses.push({
+        gen: index,
+        executionId: String((obj as { executionId?: unknown }).executionId),
+        at: model.allEvents.length,
+      });
     model.log.push(
       `${index} ${level} ${msg} ${JSON.stringify(obj, (_k, v) => (v instanceof Error ? `${v.name}: ${v.message}` : v))}`,
     );
+  };
   const gen: Generation = { index: model.generation, events: [] };
   model.generations.push(gen);
   // Listeners from the start: resumed executions announce their events during creation.
@@ -386,18 +395,21 @@ async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
   }
   await checkInvariants(model, orch);
   if (process.env.FUZZ_DEBUG) {
+    // The first three executions named by a problem.
+    const shown = new Set<string>();
     for (const problem of new Set(model.problems)) {
       const id = /exec_[0-9a-z]+/.exec(problem)?.[0];
-      if (!id) continue;
+      if (!id || shown.has(id)) continue;
+      shown.add(id);
       console.log('PROBLEM', problem);
-      console.log(model.log.join('\n'));
+      if (shown.size === 1) console.log(model.log.join('\n'));
       for (const gen of model.generations)
         for (const e of gen.events)
           if ((e.payload as { executionId?: string }).executionId === id)
             console.log(gen.index, e.event, JSON.stringify(e.payload));
       console.log(JSON.stringify(model.invocations.filter((i) => i.executionId === id)));
       console.log(JSON.stringify(await orch.workflowEngine.getExecutionStatus(id), null, 1));
-      break;
+      if (shown.size === 3) break;
     }
   }
   for (const node of nodes) await node.close();
@@ -591,6 +603,10 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
 
   // Events: within one process, each step.started ends once; never twice. A step waiting for its
   // retry ends with a `step.cancelled` of its failed attempt (documented), in a later process too.
+  // A process that lost its lease on an execution (a starved node past `leaseSeconds`) halts it as a
+  // close does, its steps left as stored for the next owner (README: the pairing holds unless the
+  // process stops or loses the execution to another node): its starts of that execution are left
+  // open at its `lease lost` warning, so that taking the execution up again later is no second start.
   const waiting = new Set<string>();
   const finished = new Set<string>();
   for (const { gen, event, payload } of model.allEvents)
@@ -599,7 +615,13 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
   // starts of one key is at most one at a time.
   const open = new Map<string, number>();
   const finishes = new Map<string, number>();
-  for (const { gen, event, payload } of model.allEvents) {
+  let losses = 0;
+  for (const [i, { gen, event, payload }] of model.allEvents.entries()) {
+    for (; losses < model.leaseLosses.length && (model.leaseLosses[losses]?.at ?? 0) <= i; losses++) {
+      const loss = model.leaseLosses[losses];
+      for (const key of open.keys())
+        if (key.startsWith(`${loss?.gen}|${loss?.executionId}|`)) open.delete(key);
+    }
     const stepKey = `${payload.executionId}|${payload.parent ?? ''}|${payload.step}`;
     const key = `${gen}|${stepKey}|${payload.attempt}`;
     const n = open.get(key) ?? 0;
