@@ -78,16 +78,32 @@ async function runUntil(
   ms = 30_000,
 ): Promise<void> {
   const end = Date.now() + ms;
+  const first = readJournal(journal).length;
+  // When the journal last grew: a child that went on slowly (starved on a loaded machine) tells
+  // apart from one whose executions stopped moving.
+  let seen = first;
+  let grewAt = Date.now();
   for (;;) {
     const lines = readJournal(journal);
     if (lines.length >= target || c.child.exitCode !== null || c.child.signalCode !== null) return;
+    if (lines.length > seen) {
+      seen = lines.length;
+      grewAt = Date.now();
+    }
     for (const l of live) {
       const accepted = lines.find((a) => a.t === 'accepted' && a.i === l.i);
       if (l.done || lines.length < l.at || !accepted) continue;
       l.done = true;
       await cancel(accepted.exec);
     }
-    if (Date.now() > end) throw new Error(`timed out waiting for journal line ${target}: ${c.output()}`);
+    if (Date.now() > end) {
+      // Not left running on into the next seed.
+      c.child.kill('SIGKILL');
+      throw new Error(
+        `timed out waiting for journal line ${target}: ${lines.length} lines (${first} when this run began), ` +
+          `the last written ${Date.now() - grewAt} ms ago: ${JSON.stringify(lines.at(-1))}; output: ${c.output()}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 5));
   }
 }
