@@ -6,27 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Clock, FakeClock } from '../../src/index.js';
-import { FlakyRenewals } from '../helpers/flaky-renewals.js';
-import { gate, tempDir, withOrchestrator } from '../helpers/orchestrator.js';
-
-/** Every housekeeping round (0.5 s) from now on tries a renewal, which fails. */
-async function failRenewals(store: FlakyRenewals, clock: FakeClock): Promise<void> {
-  store.failRenewals = true;
-  // The renewal is due a third of the 3 s lease after the start; from then on each round tries it.
-  for (let i = 0; i < 2; i++) await clock.advance(500);
-  expect(store.renewalsRefused).toBeGreaterThan(0);
-}
+import { failRenewals, withFlakyRenewals } from '../helpers/flaky-renewals.js';
+import { gate } from '../helpers/orchestrator.js';
 
 describe('a housekeeping round whose store work fails', () => {
   it('still starts queued executions once a worker is added (README: within a sweepInterval)', async () => {
     const clock = new FakeClock();
-    const store = new FlakyRenewals(`${tempDir()}/orchestrator.sqlite`);
     const hold = gate();
-    const orch = await withOrchestrator({
-      store,
+    const { orch, store } = await withFlakyRenewals({
       clock,
-      sweepInterval: 0.5,
-      leaseSeconds: 3,
       maxConcurrentWorkflows: 1,
       actions: { a: () => hold.promise },
     });
@@ -58,13 +46,9 @@ describe('a housekeeping round whose store work fails', () => {
       setTimer: (fn, ms) => fake.setTimer(fn, ms),
       sleep: (ms, signal) => fake.sleep(ms, signal),
     };
-    const store = new FlakyRenewals(`${tempDir()}/orchestrator.sqlite`);
     const hold = gate();
-    const orch = await withOrchestrator({
-      store,
+    const { orch, store } = await withFlakyRenewals({
       clock,
-      sweepInterval: 0.5,
-      leaseSeconds: 3,
       maxConcurrentWorkflows: 1,
       actions: { block: () => hold.promise, quick: () => 'ok' },
     });
