@@ -30,7 +30,13 @@ export interface OrchestratorEvents {
   'execution.created': ExecutionRef & { workflowVersion: number };
   /** Took a slot and a worker; `resumed` after a restart or failover. */
   'execution.started': ExecutionRef & { workerId: string; resumed: boolean };
-  'step.started': StepRef;
+  /**
+   * An attempt of a step starts. `interruptions`: the attempts of the step's current visit before
+   * this one that their process cut short (a crash, a close, a lost lease: `INTERRUPTED` in its
+   * history), when there were any. They are no retries and use no retry budget: this attempt is
+   * retry `attempt - 1 - interruptions` (none when that is 0).
+   */
+  'step.started': StepRef & { interruptions?: number };
   'step.completed': StepRef & { durationMs: number; output: unknown };
   /**
    * An attempt of a step failed: an action's attempt, a condition that could not be evaluated, or a

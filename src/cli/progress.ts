@@ -113,9 +113,16 @@ export class ProgressPrinter {
       }
       case 'step.started': {
         const p = item.payload;
-        const retry = p.attempt > 1 ? style.yellow(` (retry ${p.attempt - 1})`) : '';
+        // Attempts cut short by their process (a crash, a takeover) are no retries, as in the status.
+        const interrupted = p.interruptions ?? 0;
+        const retry = p.attempt - 1 - interrupted;
+        const notes = [
+          ...(retry > 0 ? [`retry ${retry}`] : []),
+          ...(interrupted > 0 ? [`${interrupted} interrupted`] : []),
+        ];
+        const note = notes.length > 0 ? style.yellow(` (${notes.join('; ')})`) : '';
         this.attemptStarts.set(this.label(p.step, p.parent), performance.now());
-        this.print(this.label(p.step, p.parent), `started      attempt ${p.attempt}${retry}`);
+        this.print(this.label(p.step, p.parent), `started      attempt ${p.attempt}${note}`);
         return;
       }
       case 'step.completed': {

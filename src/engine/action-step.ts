@@ -244,7 +244,8 @@ export async function runActionStep(
     } else persistLater(ctx, ex, [rec]);
     const attempt = rec.attempts;
     if (ctx.events.has('step.started')) {
-      ctx.events.emit('step.started', stepRef(ex, step, attempt));
+      const ref = stepRef(ex, step, attempt);
+      ctx.events.emit('step.started', rec.interruptions ? { ...ref, interruptions: rec.interruptions } : ref);
       // A listener that called `close()` (synchronously): as after the write of a start, above.
       if (early === null && leftForClose(ctx, ex, step)) return leftAsStored(rec);
     }
