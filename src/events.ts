@@ -61,7 +61,11 @@ export interface OrchestratorEvents {
   'execution.compensating': ExecutionRef & { error: ErrorInfo; steps: string[] };
   'compensation.started': StepRef;
   'compensation.completed': StepRef & { durationMs: number };
-  'compensation.failed': StepRef & { error: ErrorInfo; final: boolean };
+  /**
+   * An attempt of a compensation failed. `final`: no other attempt follows; else `retryAt` (the
+   * compensation's `nextAttemptAt`) and `delayMs` (the backoff before it), as on `step.failed`.
+   */
+  'compensation.failed': StepRef & { error: ErrorInfo; final: boolean; retryAt?: Date; delayMs?: number };
   'execution.completed': ExecutionRef & { status: 'completed'; durationMs: number };
   'execution.failed': ExecutionRef & { status: 'failed'; durationMs: number; error: ErrorInfo };
   'execution.cancelled': ExecutionRef & { status: 'cancelled'; durationMs: number };

@@ -41,6 +41,8 @@ export interface CompensationStatus {
   startedAt?: Date;
   completedAt?: Date;
   error?: ErrorInfo;
+  /** For a compensation waiting to retry (its last attempt failed): when its next attempt starts. */
+  nextAttemptAt?: Date;
 }
 
 /** One run of a step handler, for timelines. */

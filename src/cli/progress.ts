@@ -192,7 +192,11 @@ export class ProgressPrinter {
       }
       case 'compensation.failed': {
         const p = item.payload;
-        const then = p.final ? 'giving up' : 'will retry';
+        const then = p.final
+          ? 'giving up'
+          : p.delayMs !== undefined
+            ? `retry in ${formatDelay(p.delayMs)}`
+            : 'will retry';
         this.print(
           this.label(p.step, p.parent),
           style.red(

@@ -39,18 +39,28 @@ function stepNote(step: StepStatus): string {
   if (step.error && step.status !== 'completed') notes.push(printable(step.error.code));
   const c = step.compensation;
   if (c?.status === 'completed') notes.push('compensated');
-  else if (c?.status === 'running') notes.push('compensating');
+  else if (c?.status === 'running') notes.push(compensationRunningNote(c));
   else if (c?.status === 'failed') notes.push(compensationFailedNote(c));
   // Earlier visits (a jump ran the step again): only those still running or failed are news.
   for (const e of step.earlierCompensations ?? []) {
-    if (e.status === 'running') notes.push(`visit ${e.visit}: compensating`);
+    if (e.status === 'running') notes.push(`visit ${e.visit}: ${compensationRunningNote(e)}`);
     else if (e.status === 'failed') notes.push(`visit ${e.visit}: ${compensationFailedNote(e)}`);
   }
   return notes.join('; ');
 }
 
+function errorCodeSuffix(c: CompensationStatus): string {
+  return c.error ? `: ${printable(c.error.code)}` : '';
+}
+
+/** A running compensation, or one waiting for its retry: when that starts, as a waiting step's note. */
+function compensationRunningNote(c: CompensationStatus): string {
+  if (!c.nextAttemptAt) return 'compensating';
+  return `compensation retry at ${formatTime(c.nextAttemptAt)}${errorCodeSuffix(c)}`;
+}
+
 function compensationFailedNote(c: CompensationStatus): string {
-  return `compensation failed${c.error ? `: ${printable(c.error.code)}` : ''}`;
+  return `compensation failed${errorCodeSuffix(c)}`;
 }
 
 function stepRow(step: StepStatus, style: Style, indent: string, isCondition: boolean): string[] {

@@ -177,9 +177,17 @@ async function compensateStep(
     const failures = failuresSoFar(comp);
     if (!tooOften && isRetryable(result.error, policy, failures - 1)) {
       const delay = nextRetryDelayMs(policy, failures);
-      write({ ...comp, error, nextAttemptAt: end + delay });
+      const nextAttemptAt = end + delay;
+      write({ ...comp, error, nextAttemptAt });
       await persist(ctx, ex, [rec]);
-      ctx.events.emit('compensation.failed', { ...ref, attempt, error: { ...error }, final: false });
+      ctx.events.emit('compensation.failed', {
+        ...ref,
+        attempt,
+        error: { ...error },
+        final: false,
+        retryAt: new Date(nextAttemptAt),
+        delayMs: delay,
+      });
       continue;
     }
     write({ ...comp, status: 'failed', completedAt: end, error });

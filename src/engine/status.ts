@@ -59,6 +59,7 @@ function compensationStatus(c: CompensationRecord): CompensationStatus {
   };
   if (c.completedAt != null) out.completedAt = date(c.completedAt);
   if (c.error) out.error = errorCopy(c.error);
+  if (c.nextAttemptAt != null && c.status === 'running') out.nextAttemptAt = new Date(c.nextAttemptAt);
   return out;
 }
 

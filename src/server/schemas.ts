@@ -97,6 +97,7 @@ const compensationSchema = z.looseObject({
   startedAt: isoDate.optional(),
   completedAt: isoDate.optional(),
   error: errorInfoSchema.optional(),
+  nextAttemptAt: isoDate.optional(),
 });
 
 const stepFields = {

@@ -333,6 +333,31 @@ describe('timeline', () => {
     expect(tl.failureAt).toBeNull();
   });
 
+  it("draws a compensation waiting for its retry up to now, then its retry wait to the next attempt's time", () => {
+    const x = failedPipeline();
+    x.status = 'compensating';
+    delete x.completedAt;
+    x.compensatedSteps = [];
+    delete x.steps[0]!.compensation;
+    x.steps[2]!.compensation = {
+      status: 'running',
+      attempts: 1,
+      startedAt: at(800),
+      error: { code: 'E_BUSY', message: 'busy' },
+      nextAttemptAt: at(2500),
+    };
+    const tl = buildTimeline(x, at(1500).getTime());
+    const row = tl.rows.find((r) => r.kind === 'compensation' && r.name === 'load')!;
+    const t0 = at(0).getTime();
+    expect(row.segments.map((s) => [s.kind, s.outcome, s.from - t0, s.to - t0])).toEqual([
+      ['compensation', 'error', 800, 1500],
+      ['wait', 'waiting', 1500, 2500],
+    ]);
+    expect(row.segments[0]!.title).toBe('undo load · 700 ms · attempt 1 failed: E_BUSY: busy');
+    expect(row.segments[1]!.title).toBe('undo load · retry wait until 2027-01-15 08:00:02 before attempt 2');
+    expect(tl.end).toBe(at(2500).getTime());
+  });
+
   it('renders SVG with percentage positions and escaped names, without inline styles', () => {
     const x = failedPipeline();
     x.steps[0]!.error = { code: '<b>', message: '<img src=x onerror=alert(1)>' };

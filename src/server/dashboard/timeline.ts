@@ -9,7 +9,7 @@
 import type { ErrorInfo } from '../../errors.js';
 import type { AttemptStatus, CompensationStatus, ExecutionStatus, StepStatus } from '../../types.js';
 import { isLive } from './context.js';
-import { formatDuration } from './format.js';
+import { formatDuration, formatTime } from './format.js';
 import { html, type SafeHtml } from './html.js';
 
 /** What a segment shows. */
@@ -158,29 +158,62 @@ function compensationRows(steps: StepStatus[], cap: number, live: boolean): Time
     .map((step) => {
       const c = step.c;
       const from = ms(c.startedAt);
-      const to = ms(c.completedAt) ?? cap;
-      const outcome: Outcome =
-        c.status === 'completed' ? 'ok' : c.status === 'failed' ? 'error' : live ? 'running' : 'stopped';
       return {
         kind: 'compensation' as const,
         name: step.name,
         status: `compensation ${c.status}`,
         attempts: c.attempts,
-        ...(from === undefined ? {} : { durationMs: to - from }),
-        segments:
-          from === undefined
-            ? []
-            : [
-                {
-                  kind: 'compensation' as const,
-                  outcome,
-                  from,
-                  to,
-                  title: `undo ${step.name} · ${formatDuration(to - from)} · ${c.status}${errorText(c.error)}`,
-                },
-              ],
+        ...(from === undefined ? {} : { durationMs: (ms(c.completedAt) ?? cap) - from }),
+        segments: from === undefined ? [] : compensationSegments(step.name, c, from, cap, live),
       };
     });
+}
+
+/**
+ * A compensation's bar; one waiting for its retry (its last attempt failed) is drawn failed up to
+ * now, then, while its execution is live, its retry wait up to the next attempt's time, as a step's.
+ */
+function compensationSegments(
+  name: string,
+  c: CompensationStatus,
+  from: number,
+  cap: number,
+  live: boolean,
+): Segment[] {
+  const to = ms(c.completedAt) ?? cap;
+  const retryAt = c.status === 'running' ? ms(c.nextAttemptAt) : undefined;
+  if (retryAt === undefined) {
+    const outcome: Outcome =
+      c.status === 'completed' ? 'ok' : c.status === 'failed' ? 'error' : live ? 'running' : 'stopped';
+    return [
+      {
+        kind: 'compensation',
+        outcome,
+        from,
+        to,
+        title: `undo ${name} · ${formatDuration(to - from)} · ${c.status}${errorText(c.error)}`,
+      },
+    ];
+  }
+  const out: Segment[] = [
+    {
+      kind: 'compensation',
+      outcome: 'error',
+      from,
+      to,
+      title: `undo ${name} · ${formatDuration(to - from)} · attempt ${c.attempts} failed${errorText(c.error)}`,
+    },
+  ];
+  if (live && retryAt > to) {
+    out.push({
+      kind: 'wait',
+      outcome: 'waiting',
+      from: to,
+      to: retryAt,
+      title: `undo ${name} · retry wait until ${formatTime(retryAt)} before attempt ${c.attempts + 1}`,
+    });
+  }
+  return out;
 }
 
 function failureTime(status: ExecutionStatus): number | null {

@@ -71,7 +71,15 @@ describe('ProgressPrinter', () => {
     progress.receive({ event: 'compensation.started', payload: { ...ref, step: 'fetch', attempt: 1 } });
     progress.receive({
       event: 'compensation.failed',
-      payload: { ...ref, step: 'fetch', attempt: 1, error: { code: 'E_UNDO', message: 'no' }, final: false },
+      payload: {
+        ...ref,
+        step: 'fetch',
+        attempt: 1,
+        error: { code: 'E_UNDO', message: 'no' },
+        final: false,
+        delayMs: 2000,
+        retryAt: new Date(),
+      },
     });
     progress.receive({
       event: 'compensation.completed',
@@ -86,7 +94,7 @@ describe('ProgressPrinter', () => {
     expect(got[5]).toBe('fan/left   failed       attempt 1 after 3 ms: E_NET: down; no retry');
     expect(got[6]).toBe('saga       E_NET: compensating 1 step in reverse order: fetch');
     expect(got[7]).toBe('fetch      compensating with unfetch (attempt 1)');
-    expect(got[8]).toBe('fetch      compensation failed: E_UNDO: no; will retry');
+    expect(got[8]).toBe('fetch      compensation failed: E_UNDO: no; retry in 2s');
     expect(got[9]).toBe('fetch      compensated  in 4 ms');
   });
 

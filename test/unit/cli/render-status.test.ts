@@ -113,6 +113,32 @@ describe('renderStatus', () => {
     expect(outcomeText(status, plain, at(3000).getTime())).toBe('still running after 3.00 s');
   });
 
+  it('shows when a compensation waiting for its retry runs again, as for a waiting step', () => {
+    const retry = new Date(2025, 0, 1, 9, 0, 2);
+    const error = { code: 'E_BUSY', message: 'busy' };
+    const status: ExecutionStatus = {
+      ...failedSaga(),
+      status: 'compensating',
+      compensatedSteps: [],
+      steps: [
+        {
+          name: 'reserve',
+          status: 'completed',
+          attempts: 1,
+          durationMs: 10,
+          compensation: { status: 'running', attempts: 1, error, nextAttemptAt: retry },
+          earlierCompensations: [{ visit: 1, status: 'running', attempts: 2, error, nextAttemptAt: retry }],
+        },
+        { name: 'charge', status: 'failed', attempts: 1, error: { code: 'DECLINED', message: 'no' } },
+      ],
+    };
+    delete status.completedAt;
+    const text = renderStatus(status, plain, at(3000).getTime()).join('\n');
+    expect(text).toMatch(
+      /reserve\s+completed\s+1\s+10 ms\s+compensation retry at 2025-01-01 09:00:02: E_BUSY; visit 1: compensation retry at 2025-01-01 09:00:02: E_BUSY$/m,
+    );
+  });
+
   it('does not call a run its process cut short a retry (the metrics do not either)', () => {
     const t = (s: number) => new Date(2025, 0, 1, 9, 0, s);
     const interrupted = { code: 'INTERRUPTED', message: 'The node running this attempt stopped' };
