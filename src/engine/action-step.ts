@@ -126,6 +126,17 @@ function delaySeconds(input: unknown): number {
 }
 
 /**
+ * A `delay`'s length in whole milliseconds, as every timer and stored time of the engine (a retry's
+ * backoff: `nextRetryDelayMs`): rounded up, so that the delay never ends before the time asked for
+ * (`seconds: 0.0014` waits 2 ms). A product a float's error above a whole millisecond (2.007 × 1000 =
+ * 2007.0000000000002) is that millisecond, not the next.
+ */
+export function delayMs(seconds: number): number {
+  const ms = seconds * 1000;
+  return Math.ceil(ms - ms * 1e-12);
+}
+
+/**
  * Whether `close` leaves this step's next attempt to the next start (see `leftToRestart`): no
  * handler starts once `close` was called on a durable store. A top-level step halts its execution
  * for the shutdown at once. A branch of a parallel step only leaves itself, as stored: its running
@@ -230,7 +241,7 @@ export async function runActionStep(
       if (tooOften) early = tooOften;
       else if (!handler) early = new ActionNotFoundError(step.action);
       else if (step.action === 'delay' && rec.timerAt === null) {
-        set({ ...rec, timerAt: now + delaySeconds(input) * 1000 });
+        set({ ...rec, timerAt: now + delayMs(delaySeconds(input)) });
       }
     } catch (error) {
       early = error;
