@@ -16,6 +16,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { type Clock, systemClock } from '../clock.js';
 import type { EventName, Listener } from '../events.js';
 import { EXECUTION_STATES } from '../types.js';
+import { within } from '../within.js';
 import type { MetricsSnapshot } from './metrics.js';
 
 /** What the exporter reads from; an `Orchestrator` fits. */
@@ -146,7 +147,11 @@ export class PrometheusExporter {
       labelNames: ['workflow', 'status'],
       registers,
       async collect() {
-        await within(source.workflowEngine.refreshWorkflows?.(), DEFINITIONS_WAIT_MS, clock);
+        await within(
+          source.workflowEngine.refreshWorkflows?.() ?? Promise.resolve(),
+          DEFINITIONS_WAIT_MS,
+          clock,
+        );
         this.reset();
         for (const { id } of source.workflowEngine.listWorkflows()) {
           const counts = source.getMetrics(id).executions;
@@ -235,17 +240,4 @@ export class PrometheusExporter {
     source.on(event, listener);
     this.detachers.push(() => source.off(event, listener));
   }
-}
-
-/** Resolves when `work` settles or `ms` have passed on `clock`, whichever comes first. */
-function within(work: Promise<void> | undefined, ms: number, clock: Clock): Promise<void> {
-  if (work === undefined) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = clock.setTimer(resolve, ms, true);
-    const done = () => {
-      timer.cancel();
-      resolve();
-    };
-    work.then(done, done);
-  });
 }

@@ -77,9 +77,10 @@ export interface AppOptions {
   /** Largest request body in bytes; larger bodies answer 413. @default 1 MiB */
   bodyLimit?: number | undefined;
   /**
-   * The nodes `GET /v1/workers` lists. @default every node of the store's registry
-   * (`orch.getNodes()`: the cluster's nodes on PostgreSQL, this one alone on memory), this node
-   * with its live load
+   * The nodes `GET /v1/workers` lists; a provider that has not answered within a second (on the
+   * orchestrator's clock) makes it a 503 `STORE_UNAVAILABLE`. @default every node of the store's
+   * registry (`orch.getNodes()`: the cluster's nodes on PostgreSQL, this one alone on memory), this
+   * node with its live load
    */
   nodes?: NodesProvider | undefined;
   /** Prometheus options (`/metrics`). @default prefix `orchestrator_`, no process metrics */

@@ -17,6 +17,7 @@ import { ExecutionNotFoundError, OrchestratorError, WorkflowNotFoundError } from
 import type { AppContext, AppPlugin } from '../app.js';
 import { toErrorReply } from '../errors.js';
 import { localNodes, type NodesProvider } from '../routes/monitoring.js';
+import { refreshWithin, workflowWithin } from '../store-wait.js';
 import { checkDashboardOptions } from './check-options.js';
 import type { DashboardDeps } from './context.js';
 import { installGuards, route, sendHtml } from './guard.js';
@@ -194,7 +195,7 @@ async function registerDashboard(
 
   // Workflows.
   scope.get('/workflows', route('page'), async (req, reply) => {
-    await orch.workflowEngine.refreshWorkflows();
+    await refreshWithin(orch);
     return sendHtml(reply, full(req, 'Workflows', 'workflows', workflowsBody(deps)));
   });
   scope.get<{ Params: { id: string }; Querystring: { version?: unknown } }>(
@@ -203,8 +204,9 @@ async function registerDashboard(
     async (req, reply) => {
       const { id } = req.params;
       const wanted = parseVersionQuery(req.query.version);
-      // Reads the workflow from the store if another node sharing it defined it (or that version).
-      await orch.workflowEngine.getWorkflow(id, wanted);
+      // Reads the workflow from the store if another node sharing it defined it (or that version);
+      // a store that does not answer within a second leaves the versions known here.
+      await workflowWithin(orch, id, wanted);
       const versions = orch.workflowEngine.listWorkflowVersions(id);
       const def = wanted === undefined ? versions.at(-1) : versions.find((v) => v.version === wanted);
       if (!def && wanted !== undefined && versions.length > 0) {

@@ -16,6 +16,7 @@ import {
   metricsSnapshotSchema,
   workersSchema,
 } from '../schemas.js';
+import { nodesWithin } from '../store-wait.js';
 
 /** One engine node as `GET /v1/workers` reports it. Extra fields pass through. */
 export interface NodeInfo {
@@ -78,15 +79,17 @@ export async function monitoringRoutes(scope: FastifyInstance, deps: MonitoringD
     {
       schema: {
         summary: 'Load per worker, balance, and the health of engine nodes',
+        description:
+          'The nodes come from the store: one that does not answer within a second is a 503 STORE_UNAVAILABLE, as one that fails.',
         tags: ['monitoring'],
-        response: { 200: workersSchema, ...errorResponses() },
+        response: { 200: workersSchema, ...errorResponses(503) },
       },
     },
     async () => {
       const lb = orch.loadBalancer;
       const threshold = orch.config.alerts.imbalanceThreshold;
       const load = lb.getLoadDistribution();
-      const nodes = await deps.nodes(orch);
+      const nodes = await nodesWithin(orch, deps.nodes);
       return toJson({
         workers: lb.getWorkers().map((id) => ({ id, active: load[id] ?? 0 })),
         balanced: lb.isBalanced(threshold),

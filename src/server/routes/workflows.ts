@@ -22,6 +22,7 @@ import {
   workflowParamsSchema,
   workflowSchema,
 } from '../schemas.js';
+import { refreshWithin, workflowWithin } from '../store-wait.js';
 import { zodValidator } from '../validation.js';
 
 type WorkflowJson = z.output<typeof workflowSchema>;
@@ -85,8 +86,9 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
       },
     },
     async () => {
-      // Another node sharing the store may have defined workflows since this one read them.
-      await engine.refreshWorkflows();
+      // Another node sharing the store may have defined workflows since this one read them; a
+      // store that does not answer within a second leaves the ones known here (as one that fails).
+      await refreshWithin(deps.orch);
       return { workflows: engine.listWorkflows().map(asJson) };
     },
   );
@@ -105,13 +107,13 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
             'This version (default: the latest)',
           ),
         }),
-        response: { 200: workflowSchema, ...errorResponses(400, 404, 414) },
+        response: { 200: workflowSchema, ...errorResponses(400, 404, 414, 503) },
       },
     },
     async (req) => {
       const { id } = req.params;
       const { version } = req.query;
-      const def = await engine.getWorkflow(id, version);
+      const def = await workflowWithin(deps.orch, id, version);
       if (!def) {
         throw new OrchestratorError(
           'WORKFLOW_NOT_FOUND',

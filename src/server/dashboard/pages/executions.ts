@@ -15,6 +15,7 @@ import { ValidationError } from '../../../errors.js';
 import { textPrefix } from '../../../text-prefix.js';
 import type { ExecutionState, ExecutionStatus } from '../../../types.js';
 import { EXECUTION_STATES } from '../../../types.js';
+import { refreshWithin } from '../../store-wait.js';
 import type { DashboardDeps } from '../context.js';
 import { formatDuration, formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
@@ -178,8 +179,9 @@ export async function executionsPanel(deps: DashboardDeps, q: ListQuery): Promis
 
 /** The executions page body: filters and the live list. */
 export async function executionsBody(deps: DashboardDeps, q: ListQuery): Promise<SafeHtml> {
-  // Offers the workflows other nodes sharing the store defined, too.
-  await deps.orch.workflowEngine.refreshWorkflows();
+  // Offers the workflows other nodes sharing the store defined, too (those known here when the
+  // store does not answer within a second).
+  await refreshWithin(deps.orch);
   const ids = deps.orch.workflowEngine.listWorkflows().map((w) => w.id);
   if (q.workflowId && !ids.includes(q.workflowId)) ids.push(q.workflowId);
   return html`<div class="page-head"><h1>Executions</h1><span class="muted">newest first · updates every 2 s</span></div>

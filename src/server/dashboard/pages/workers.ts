@@ -5,6 +5,7 @@
  * Refreshed every 2 s through `/ui/workers`.
  * @module
  */
+import { nodesWithin } from '../../store-wait.js';
 import type { DashboardDeps } from '../context.js';
 import { formatAgo, formatPercent, formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
@@ -24,7 +25,8 @@ export async function workersPanel(deps: DashboardDeps): Promise<SafeHtml> {
   const x = (v: number) => `${((v / scale) * 100).toFixed(3)}%`;
   const low = Math.max(0, mean - threshold * mean);
   const high = mean + threshold * mean;
-  const nodes = await deps.nodes(orch);
+  // 503 when the node list does not come within a second (as when the store fails).
+  const nodes = await nodesWithin(orch, deps.nodes);
   const now = deps.now();
   return html`<div id="workers-live" hx-get="/ui/workers" hx-trigger="every 2s" hx-swap="outerHTML">
 <section class="stats">
