@@ -5,7 +5,7 @@
  * @module
  */
 import type { TimerHandle } from '../clock.js';
-import { ConflictError } from '../errors.js';
+import { ClosedError, ConflictError } from '../errors.js';
 import { RemoteWorkerNotFoundError, WorkerLostError } from './errors.js';
 import type { HubSettings } from './hub-options.js';
 import { randomId, type Worker } from './hub-records.js';
@@ -61,10 +61,15 @@ export class WorkerRegistry {
     return this.workers.get(workerId);
   }
 
+  /**
+   * The worker registered under `workerId`.
+   * @throws RemoteWorkerNotFoundError (404: register again) when there is none; ClosedError once
+   *   the hub is closed (it dropped every worker, and refuses a registration the same way).
+   */
   require(workerId: string): Worker {
     const worker = this.workers.get(workerId);
-    if (!worker) throw new RemoteWorkerNotFoundError(workerId);
-    return worker;
+    if (worker) return worker;
+    throw this.closed() ? new ClosedError() : new RemoteWorkerNotFoundError(workerId);
   }
 
   /** The worker, marked as heard from now. */

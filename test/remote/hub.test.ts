@@ -260,8 +260,9 @@ describe('leases, heartbeats and lost workers', () => {
     hub.close();
     await expect(waiting).resolves.toBeNull();
     expect(() => hub.register({ actions: ['x'] })).toThrow(/closed/);
-    // Its workers were dropped: a poll answers 404, and registering again 503 (clients back off).
-    await expect(hub.poll(workerId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // Its workers were dropped: a poll answers CLOSED (503) as registering again does, not
+    // NOT_FOUND (404: register again), so clients back off.
+    await expect(hub.poll(workerId)).rejects.toMatchObject({ code: 'CLOSED' });
     expect(() => hub.register({ actions: ['x'] })).toThrow(expect.objectContaining({ code: 'CLOSED' }));
   });
 });

@@ -11,6 +11,7 @@ import { describeValue } from '../../describe-value.js';
 import { BUILTIN_ACTION_NAMES } from '../../engine/action-registry.js';
 import { ClosedError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
+import { RemoteWorkerNotFoundError } from '../../remote/errors.js';
 import type { RemoteWorkerHub } from '../../remote/hub.js';
 import {
   ACTION_NAME_PATTERN,
@@ -159,6 +160,20 @@ function handOver(
   return { task };
 }
 
+/**
+ * `work`'s result; once the orchestrator is closed, a worker the hub does not know (its
+ * registration ran out after the close) is refused with 503 `CLOSED`, as its registration would
+ * be, rather than told to register again (404).
+ */
+async function closedForUnknown<T>(orch: Orchestrator, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (orch.closed && error instanceof RemoteWorkerNotFoundError) throw new ClosedError();
+    throw error;
+  }
+}
+
 /** Registers the remote-worker routes on a `/v1`-prefixed scope. */
 export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWorkerDeps): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
@@ -222,7 +237,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         tags,
         params: workerParams,
         body: emptyBody,
-        response: { 204: noContent, ...errorResponses(400, 404, 414) },
+        response: { 204: noContent, ...errorResponses(400, 404, 414, 503) },
       },
     },
     async (req, reply) => {
@@ -254,7 +269,9 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
       if (orch.closed) {
         // Draining (a shutdown's grace): a task already queued belongs to a step that runs now and
         // may still finish within the grace, so it is handed out; no poll waits for a new one.
-        const queued = await hub.poll(workerId, { ...req.body, waitSeconds: 0 });
+        const queued = await closedForUnknown(orch, () =>
+          hub.poll(workerId, { ...req.body, waitSeconds: 0 }),
+        );
         if (!queued) throw new ClosedError();
         return handOver(reply, hub, workerId, queued);
       }
@@ -265,7 +282,8 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
       reply.raw.once('close', onClose);
       let task: RemoteTask | null;
       try {
-        task = await hub.poll(workerId, req.body ?? {}, gone.signal);
+        // (The orchestrator may close during the wait: a worker dropped meanwhile is told so too.)
+        task = await closedForUnknown(orch, () => hub.poll(workerId, req.body ?? {}, gone.signal));
       } finally {
         reply.raw.off('close', onClose);
       }
@@ -288,10 +306,10 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         tags,
         params: taskParams,
         body: emptyBody,
-        response: { 200: z.object({ cancelled: z.boolean() }), ...errorResponses(400, 404, 409, 414) },
+        response: { 200: z.object({ cancelled: z.boolean() }), ...errorResponses(400, 404, 409, 414, 503) },
       },
     },
-    async (req) => hub.heartbeat(req.params.workerId, req.params.taskId),
+    async (req) => closedForUnknown(orch, () => hub.heartbeat(req.params.workerId, req.params.taskId)),
   );
 
   app.post(
@@ -305,11 +323,13 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         tags,
         params: taskParams,
         body: completeBody,
-        response: { 204: noContent, ...errorResponses(400, 404, 409, 414) },
+        response: { 204: noContent, ...errorResponses(400, 404, 409, 414, 503) },
       },
     },
     async (req, reply) => {
-      hub.complete(req.params.workerId, req.params.taskId, req.body?.output);
+      await closedForUnknown(orch, () =>
+        hub.complete(req.params.workerId, req.params.taskId, req.body?.output),
+      );
       return reply.code(204).send(null);
     },
   );
@@ -325,11 +345,11 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         tags,
         params: taskParams,
         body: emptyBody,
-        response: { 204: noContent, ...errorResponses(400, 404, 409, 414) },
+        response: { 204: noContent, ...errorResponses(400, 404, 409, 414, 503) },
       },
     },
     async (req, reply) => {
-      hub.release(req.params.workerId, req.params.taskId);
+      await closedForUnknown(orch, () => hub.release(req.params.workerId, req.params.taskId));
       return reply.code(204).send(null);
     },
   );
@@ -345,15 +365,17 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         tags,
         params: taskParams,
         body: failBody,
-        response: { 204: noContent, ...errorResponses(400, 404, 409, 414) },
+        response: { 204: noContent, ...errorResponses(400, 404, 409, 414, 503) },
       },
     },
     async (req, reply) => {
       const { error, retryable } = req.body;
-      hub.fail(req.params.workerId, req.params.taskId, {
-        error: { message: error.message, ...(error.code === undefined ? {} : { code: error.code }) },
-        ...(retryable === undefined ? {} : { retryable }),
-      });
+      await closedForUnknown(orch, () =>
+        hub.fail(req.params.workerId, req.params.taskId, {
+          error: { message: error.message, ...(error.code === undefined ? {} : { code: error.code }) },
+          ...(retryable === undefined ? {} : { retryable }),
+        }),
+      );
       return reply.code(204).send(null);
     },
   );
