@@ -29,6 +29,14 @@ export interface JsonReply {
   body: unknown;
 }
 
+/**
+ * Whether the node answered 503 `CLOSED`: its orchestrator is closed (or its API closing), and a
+ * task it handed out is lost to it — unlike another 5xx (a proxy's 503), which may pass.
+ */
+export function isClosedAnswer(reply: JsonReply): boolean {
+  return reply.status === 503 && new RequestError(reply.status, reply.body).code === 'CLOSED';
+}
+
 /** Sends JSON requests with a bearer token. */
 export class HttpTransport {
   private readonly token: string;

@@ -14,6 +14,7 @@ import {
   TOO_LARGE,
   tryCopyJson,
 } from '../json-value.js';
+import { isClosedAnswer } from './http-transport.js';
 import type { FailRequest, RemoteTask } from './protocol.js';
 import { failMessage, failureOf } from './task-failure.js';
 import { monotonicNow, sleep } from './worker-clock.js';
@@ -125,7 +126,7 @@ export class TaskReporter {
 
   /**
    * Sends a report, retrying network errors and 5xx until the lease would have run out (`until`,
-   * on the monotonic clock; once while stopping). Returns the final status (0 when it never got through).
+   * on the monotonic clock; once while stopping), but for a 503 `CLOSED` (logged: the node is closed). Returns the final status (0 when it never got through).
    * A refusal other than a lost lease (409), a lost registration (404) or one of `handled` loses the
    * result without the node knowing (a 401 once the token changed, a proxy's 403): it is logged.
    * `onRefused` receives the `error` of the answer that ended it (its code and message), if any.
@@ -144,6 +145,14 @@ export class TaskReporter {
         const res = await this.nodes.request(node, 'POST', path, body, this.timeoutMs);
         if (res.status === 404) this.nodes.forget(node, workerId);
         const reason = (res.body as { error?: unknown } | undefined)?.error;
+        if (isClosedAnswer(res)) {
+          // No retry will get through: the closed node no longer holds the task.
+          this.log.warn(
+            { url: node.url, path, reason },
+            'report refused: the node is closed; the result is lost (its step runs again when the execution resumes)',
+          );
+          return res.status;
+        }
         if (res.status === 409) this.log.info({ path, reason }, 'report refused');
         else if (
           res.status >= 400 &&

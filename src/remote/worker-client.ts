@@ -3,8 +3,9 @@
  * HTTP long-polling protocol of docs/remote-workers.md. It registers with every node, polls
  * them round-robin (each of `concurrency` slots runs one task at a time), runs the handler with
  * an AbortSignal, heartbeats while it runs, and reports the result. A heartbeat that answers
- * `cancelled` (or a lost lease) aborts the handler's signal; a 404 (the node restarted and
- * forgot the worker) makes it register again; network errors back off per node.
+ * `cancelled` (or a lost lease, or a node that answers 503 `CLOSED`) aborts the handler's signal;
+ * a 404 (the node restarted and forgot the worker) makes it register again; network errors and
+ * 5xx back off per node.
  *
  * Uses only `node:http(s)` with its own keep-alive agents: nothing from the server side is imported.
  * @module
@@ -14,7 +15,7 @@ import { MAX_TIMER_MS } from '../clock.js';
 import type { Logger } from '../config.js';
 import { ClosedError, ConflictError } from '../errors.js';
 import { guardedLogger } from '../guarded-logger.js';
-import { RequestError } from './http-transport.js';
+import { isClosedAnswer, RequestError } from './http-transport.js';
 import type { RemoteTask } from './protocol.js';
 import { type AbortWhy, type Outcome, TaskReporter } from './task-report.js';
 import { monotonicNow, sleep } from './worker-clock.js';
@@ -284,6 +285,11 @@ class RemoteWorkerClient implements RemoteWorker {
           else if (res.status === 409) entry.abort('lost');
           else if (res.status === 404) {
             this.nodes.forget(node, workerId);
+            entry.abort('lost');
+          } else if (isClosedAnswer(res)) {
+            // The node is closed and no longer holds the task for us: its step runs again when the
+            // execution resumes. (Polls back off until the node is back.)
+            this.log.warn({ url: node.url, taskId: task.taskId }, 'the node is closed; stopping the task');
             entry.abort('lost');
           } else if (res.status !== 200) runOut();
         } catch (error) {
