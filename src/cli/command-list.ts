@@ -1,6 +1,7 @@
 /**
  * Every `orchestrator` command, in the order `--help` lists them. Each command lives in its own
- * module under `commands/` and exports `register(program)`; add a command by adding it here.
+ * module under `commands/` and exports `register(program)` (its name, options and help; its
+ * action imports what it does from `actions/`); add a command by adding it here.
  * @module
  */
 import type { Command } from 'commander';

@@ -2,7 +2,9 @@
 /**
  * The `orchestrator` command line (SPEC §7). Each command lives in its own module under
  * `commands/` and exports `register(program)`; add a command by adding its `register` to
- * `COMMANDS` (`command-list.ts`). This is the only place in the package that exits the process.
+ * `COMMANDS` (`command-list.ts`). What a command does is in `actions/`, imported only when it
+ * runs, so that `--version`, `--help` and a usage error load no engine, server or store driver.
+ * This is the only place in the package that exits the process.
  * @module
  */
 import { Command, CommanderError } from 'commander';

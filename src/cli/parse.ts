@@ -5,7 +5,7 @@
  * @module
  */
 import { InvalidArgumentError } from 'commander';
-import { MAX_SECONDS } from '../definition/schema.js';
+import { MAX_SECONDS } from '../definition/max-seconds.js';
 import { EXECUTION_ID_SHAPE, executionIdTime } from '../ids.js';
 import { duplicateKeyProblem } from '../json-duplicate-keys.js';
 import { EXECUTION_STATES, type ExecutionState } from '../types.js';

@@ -14,8 +14,8 @@ import { isDeadLocalOwner } from '../engine/owners.js';
 import { buildStatus } from '../engine/status.js';
 import { executionIdTime } from '../ids.js';
 import { redactUrl } from '../redact-url.js';
-import { openStore } from '../store/open-store.js';
-import { PostgresStore } from '../store/postgres/postgres-store.js';
+import { openStoreLazily } from '../store/open-store-lazily.js';
+import type { PostgresStore } from '../store/postgres/postgres-store.js';
 import type {
   DefinitionRecord,
   ExecutionFilter,
@@ -25,7 +25,6 @@ import type {
 } from '../store/store.js';
 import type { ExecutionState, ExecutionStatus } from '../types.js';
 import { CliError } from './errors.js';
-import { pgSchemaExists, withoutSchemaParam } from './pg-schema-exists.js';
 
 /** Plan defaults: only step names, kinds and branches matter for a status, so the seed's defaults do. */
 const PLAN_DEFAULTS = {
@@ -91,12 +90,14 @@ export class StoreClient {
         { code: 'STORE_NOT_FOUND' },
       );
     }
-    const store = openStore(url);
-    if (!options.create && store instanceof PostgresStore) {
-      const exists = await pgSchemaExists(withoutSchemaParam(url), store.schema);
+    const store = await openStoreLazily(url);
+    if (!options.create && store.kind === 'postgres') {
+      const { schema } = store as PostgresStore;
+      const { pgSchemaExists, withoutSchemaParam } = await import('./pg-schema-exists.js');
+      const exists = await pgSchemaExists(withoutSchemaParam(url), schema);
       if (exists === false) {
         throw new CliError(
-          `store '${redactUrl(url)}' does not exist yet (no schema ${JSON.stringify(store.schema)} with an orchestrator store in that database); run a workflow or \`orchestrator migrate\` first`,
+          `store '${redactUrl(url)}' does not exist yet (no schema ${JSON.stringify(schema)} with an orchestrator store in that database); run a workflow or \`orchestrator migrate\` first`,
           { code: 'STORE_NOT_FOUND' },
         );
       }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { describeValue } from '../describe-value.js';
+import { MAX_SECONDS } from './max-seconds.js';
 import type {
   ActionStepDefinition,
   ConditionStepDefinition,
@@ -18,8 +19,7 @@ import type {
 /** Longest name of a workflow, step, action or compensation. */
 export const MAX_NAME_LENGTH = 128;
 
-/** Longest duration accepted, in seconds (about 31 years), so milliseconds stay exact integers. */
-export const MAX_SECONDS = 1e9;
+export { MAX_SECONDS };
 
 /** Most top-level steps in a workflow, and most branches in one parallel step. */
 export const MAX_STEPS = 1000;

@@ -17,13 +17,12 @@ import { ClosedError, type Issue, OrchestratorError, ValidationError } from '../
 import type { Store } from '../store/store.js';
 import { assertReadable, optionsIssues } from '../unknown-keys.js';
 import type { EngineContext } from './context.js';
+import { PURGE_DEFAULT_LIMIT, PURGE_MAX_LIMIT } from './purge-limits.js';
 
 /** Executions one store call deletes at most (one transaction). */
 export const PURGE_BATCH = 500;
 
-/** Default, and largest, `limit` of one `purgeExecutions` call. */
-export const PURGE_DEFAULT_LIMIT = 10_000;
-export const PURGE_MAX_LIMIT = 1_000_000;
+export { PURGE_DEFAULT_LIMIT, PURGE_MAX_LIMIT };
 
 /** How long housekeeping waits before looking again, once a round found less than a batch. */
 export const RETENTION_IDLE_MS = 60_000;

@@ -30,6 +30,7 @@ import { RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
 import { assertReadable, optionsIssues } from '../unknown-keys.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { createTokenVerifier, registerAuth, tokenProblem } from './auth.js';
+import { DEFAULT_BODY_LIMIT } from './body-limit.js';
 import { HttpError, toErrorReply } from './errors.js';
 import { executionRoutes } from './routes/executions.js';
 import { localNodes, monitoringRoutes, type NodesProvider } from './routes/monitoring.js';
@@ -39,8 +40,7 @@ import { workflowRoutes } from './routes/workflows.js';
 import { errorEnvelopeSchema } from './schemas.js';
 import { validatorCompiler } from './validation.js';
 
-/** Default request body limit: 1 MiB. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export { DEFAULT_BODY_LIMIT };
 
 /**
  * Longest path parameter the router matches (fastify's default, 100, is below the longest workflow

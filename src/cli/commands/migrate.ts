@@ -1,12 +1,9 @@
 /**
- * `orchestrator migrate`: opens the store, which creates it if needed and applies pending schema
- * migrations, and reports which store it is.
+ * `orchestrator migrate`: its name, arguments, options and help, all that `--help` and option
+ * parsing need; what it does is in `../actions/migrate.ts`, loaded only when it runs.
  * @module
  */
 import type { Command } from 'commander';
-import { setup } from '../globals.js';
-import { StoreClient, sqliteFile } from '../store-client.js';
-import { renderPairs } from '../table.js';
 
 /** Registers `migrate`. */
 export function register(program: Command): void {
@@ -14,30 +11,7 @@ export function register(program: Command): void {
     .command('migrate')
     .description('create the store if needed and apply its schema migrations')
     .action(async (_options: object, command: Command) => {
-      const { globals, out } = setup(command);
-      const client = await StoreClient.open(globals.store, { create: true });
-      const { kind, durable } = client.store;
-      await client.close();
-      const file = sqliteFile(globals.store);
-      process.exitCode = 0;
-      if (out.json) {
-        out.data({ store: globals.storeLabel, kind, durable, ...(file ? { file } : {}), migrated: true });
-        return;
-      }
-      out.line(
-        `Store ${globals.storeLabel} is up to date.`,
-        ...renderPairs([
-          ['kind', `${kind}${durable ? '' : ' (not durable: nothing is kept after this process)'}`],
-          ...(file ? ([['file', file]] as [string, string][]) : []),
-          [
-            'source',
-            globals.storeSource === 'flag'
-              ? '--store'
-              : globals.storeSource === 'env'
-                ? 'ORCHESTRATOR_STORE'
-                : 'default',
-          ],
-        ]),
-      );
+      const { migrateCommand } = await import('../actions/migrate.js');
+      await migrateCommand(command);
     });
 }

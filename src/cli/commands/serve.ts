@@ -1,34 +1,14 @@
 /**
- * `orchestrator serve`: the HTTP service (SPEC §7). Loads a handlers module and every `*.json`
- * definition of a folder, opens the orchestrator on the store (resuming unfinished
- * executions), and serves the API on 127.0.0.1:8080 by default. The API token comes from
- * `ORCHESTRATOR_API_TOKEN`, else a random one is generated and printed once. Logs are pino
- * JSON lines on stderr. SIGINT/SIGTERM stop taking requests and work, let running steps finish
- * for up to `--grace` seconds, and leave the rest in the store for the next start; a second
- * signal exits at once.
+ * `orchestrator serve`: its name, arguments, options and help, all that `--help` and option
+ * parsing need; what it does is in `../actions/serve.ts`, loaded only when it runs.
  * @module
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import type { Config } from '../../config.js';
-import { echo } from '../../echo.js';
-import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
-import { redactUrl } from '../../redact-url.js';
-import { actionNameProblem } from '../../remote/action-names.js';
-import { RemoteWorkerHub, remoteWorkerHubFor } from '../../remote/hub.js';
-import { type AlertWebhook, createAlertWebhook, webhookOrigin } from '../../server/alert-webhook.js';
-import { buildApp, DEFAULT_BODY_LIMIT } from '../../server/app.js';
-import { generateToken, tokenProblem } from '../../server/auth.js';
-import { createDashboard } from '../../server/dashboard/index.js';
-import { createServerLogger } from '../../server/logger.js';
-import { readJsonFile } from '../definition-file.js';
-import { CliError, EXIT, UsageError } from '../errors.js';
-import { setup } from '../globals.js';
-import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
-import { listenForInterrupt } from '../interrupt.js';
+import { DEFAULT_BODY_LIMIT } from '../../server/body-limit.js';
 import { parseGrace, parsePositiveInt } from '../parse.js';
-import { readWorkflowDir } from '../workflow-dir.js';
 
-interface ServeOptions {
+/** The options of `serve`. */
+export interface ServeOptions {
   port: number;
   host: string;
   handlers?: string;
@@ -95,180 +75,7 @@ export function register(program: Command): void {
       'JSON file of orchestrator config keys (maxConcurrentWorkflows, workers, alerts thresholds, ...)',
     )
     .action(async (options: ServeOptions, command: Command) => {
+      const { serve } = await import('../actions/serve.js');
       process.exitCode = await serve(options, command);
     });
-}
-
-/** Orchestrator config from `--config`: a JSON object of config keys (validated by the orchestrator). */
-function readConfigFile(path: string | undefined): Partial<Config> {
-  if (path === undefined) return {};
-  const value = readJsonFile(path, 'config file', { pipes: true });
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UsageError(`config file '${path}' must contain a JSON object of config keys`);
-  }
-  return value as Partial<Config>;
-}
-
-function urlOf(address: { address: string; port: number }): string {
-  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
-}
-
-async function serve(options: ServeOptions, command: Command): Promise<number> {
-  const { globals, out } = setup(command);
-  const definitions = options.workflows ? readWorkflowDir(options.workflows) : [];
-  const loaded: Handlers = options.handlers
-    ? await loadHandlers(options.handlers)
-    : { actions: {}, compensations: {} };
-  const remoteNames = (options.remoteActions ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  const badNames = remoteNames.flatMap((name) => {
-    const problem = actionNameProblem(name);
-    return problem ? [`--remote-actions: ${echo(name)} ${problem}`] : [];
-  });
-  if (badNames.length > 0) throw new UsageError(badNames.join('; '));
-  const clash = remoteNames.filter((name) => Object.hasOwn(loaded.actions, name));
-  if (clash.length > 0) {
-    throw new UsageError(
-      `--remote-actions names actions the handlers module already serves: ${clash.join(', ')}`,
-    );
-  }
-  // Proxies exist before recovery, so a step of a remote action waits for a worker instead of
-  // failing with ACTION_NOT_FOUND when it runs before any worker registered.
-  const logger = createServerLogger();
-  const hub = remoteNames.length > 0 ? new RemoteWorkerHub({ logger }) : null;
-  const handlers: Handlers = {
-    actions: { ...loaded.actions, ...(hub ? hub.actions(remoteNames) : {}) },
-    compensations: loaded.compensations,
-  };
-  for (const def of definitions) {
-    checkHandlersCover(
-      def.steps,
-      handlers,
-      `workflow '${def.id}' needs them (${options.handlers ? `export them from '${options.handlers}'` : 'pass --handlers <module>'}, or name the actions remote workers serve in --remote-actions)`,
-    );
-  }
-  const envToken = process.env.ORCHESTRATOR_API_TOKEN?.trim();
-  const tokenIssue = envToken ? tokenProblem(envToken) : null;
-  if (tokenIssue) throw new UsageError(`ORCHESTRATOR_API_TOKEN ${tokenIssue}`);
-  const token = envToken || generateToken();
-  const webhook: AlertWebhook | null = options.alertWebhook
-    ? createAlertWebhook({ url: options.alertWebhook, logger })
-    : null;
-  const fileConfig = readConfigFile(options.config);
-  // SPEC §2: --store wins; else the config file's store; else memory if the config file turns
-  // persistence off; else ORCHESTRATOR_STORE, else the default file. A config `store` that is
-  // not a URL is passed on, so the orchestrator rejects it naming the key (JSON holds no Store).
-  const store: string =
-    globals.storeSource === 'flag'
-      ? globals.store
-      : fileConfig.store !== undefined
-        ? (fileConfig.store as string)
-        : fileConfig.enableWorkflowPersistence === false
-          ? 'memory'
-          : globals.store;
-  const flagAllowlist = (options.httpAllow ?? '')
-    .split(',')
-    .map((h) => h.trim())
-    .filter(Boolean);
-  // A config value that is no list is passed on as it is, so the config check refuses it naming
-  // `httpAllowlist` (a string spread here would become a list of its characters).
-  const fileAllowlist: unknown = fileConfig.httpAllowlist;
-  const httpAllowlist =
-    fileAllowlist === undefined
-      ? flagAllowlist
-      : Array.isArray(fileAllowlist)
-        ? [...fileAllowlist, ...flagAllowlist]
-        : (fileAllowlist as string[]);
-
-  const interrupt = listenForInterrupt();
-  let orch: Orchestrator | null = null;
-  try {
-    orch = await createOrchestrator({
-      ...fileConfig,
-      store,
-      ...handlers,
-      logger,
-      httpAllowlist,
-      // Added before recovery: alerts of executions resumed at start reach the webhook too.
-      ...(webhook ? { on: { alert: (alert) => webhook.send(alert) } } : {}),
-    });
-    hub?.attach(orch.workflowEngine);
-    for (const def of definitions) {
-      const stored = await orch.workflowEngine.defineWorkflow(def.id, def.steps, def.options);
-      logger.info({ workflow: stored.id, version: stored.version }, 'workflow defined');
-    }
-    if (webhook) {
-      logger.info({ webhook: webhookOrigin(options.alertWebhook ?? '') }, 'alert webhook enabled');
-    }
-    const app = await buildApp(orch, {
-      token,
-      logger,
-      bodyLimit: options.bodyLimit,
-      prometheus: { defaultMetrics: true },
-      plugins: [createDashboard()],
-      ...(hub ? { remoteWorkers: hub } : {}),
-    });
-    try {
-      await app.listen({ port: options.port, host: options.host });
-    } catch (error) {
-      await app.close();
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new CliError(
-        code === 'EADDRINUSE'
-          ? `port ${options.port} on ${options.host} is already in use (pick another with --port)`
-          : `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`,
-        { code: 'LISTEN_FAILED' },
-      );
-    }
-    const address = app.server.address();
-    const url =
-      address && typeof address === 'object' ? urlOf(address) : `http://${options.host}:${options.port}`;
-    logger.info({ url, store: redactUrl(store), workflows: definitions.length }, 'orchestrator listening');
-    if (out.json) {
-      out.data({
-        url,
-        store: redactUrl(store),
-        tokenSource: envToken ? 'env' : 'generated',
-        ...(envToken ? {} : { token }),
-      });
-    } else {
-      out.line(
-        `Orchestrator API listening on ${url} (store ${redactUrl(store)}, ${definitions.length} workflows loaded)`,
-        envToken
-          ? '  API token: from ORCHESTRATOR_API_TOKEN'
-          : `  API token: ${token}   (generated for this run; set ORCHESTRATOR_API_TOKEN to choose one)`,
-        `  Try: curl -H "Authorization: Bearer ${envToken ? '$ORCHESTRATOR_API_TOKEN' : token}" ${url}/v1/workflows`,
-        `  Dashboard: ${url}/ (sign in with the API token)`,
-        `  OpenAPI: ${url}/openapi.json   Prometheus: ${url}/metrics   Ctrl-C stops`,
-      );
-    }
-
-    const signal = await interrupt.signaled;
-    logger.info(
-      { signal, grace: options.grace },
-      'shutting down: no new requests or work; running steps may finish',
-    );
-    // In cluster mode the executions it stops are released at once, for the other nodes to resume.
-    const rest = orch.cluster
-      ? 'are released to the other nodes, or resume on the next start'
-      : 'resume on the next start';
-    out.note(`\n${signal}: shutting down (running steps get up to ${options.grace}s; the rest ${rest})`);
-    const running = orch;
-    // The API stays up through the grace period, so that remote workers can report (or hear the
-    // cancellation of) the steps they run, and take tasks already queued for running steps;
-    // meanwhile new work, registrations and polls that find nothing queued get 503. Waiting polls
-    // are answered now.
-    (hub ?? remoteWorkerHubFor(running)).releasePolls();
-    await running.close({ grace: options.grace });
-    await app.close();
-    await webhook?.flush();
-    logger.info({}, 'stopped');
-    return EXIT.ok;
-  } finally {
-    interrupt.dispose();
-    await orch?.close();
-  }
 }

@@ -1,14 +1,9 @@
 /**
- * `orchestrator status <executionId>`: the execution's summary (steps with attempts and
- * durations, outputs, error, compensations) read from the store, or its `ExecutionStatus`
- * as JSON. Exit 1 if the store does not know the id.
+ * `orchestrator status`: its name, arguments, options and help, all that `--help` and option
+ * parsing need; what it does is in `../actions/status.ts`, loaded only when it runs.
  * @module
  */
 import type { Command } from 'commander';
-import { CliError } from '../errors.js';
-import { setup } from '../globals.js';
-import { renderStatus } from '../render-status.js';
-import { storeHint, withClient } from '../store-client.js';
 
 /** Registers `status`. */
 export function register(program: Command): void {
@@ -17,18 +12,7 @@ export function register(program: Command): void {
     .description('show the status of an execution')
     .argument('<executionId>', 'execution id (as `run` and `list` print it)')
     .action(async (id: string, _options: object, command: Command) => {
-      const { globals, out } = setup(command);
-      const status = await withClient(globals.store, (client) => client.getStatus(id));
-      if (!status) {
-        throw new CliError(
-          `execution '${id}' not found in store ${globals.storeLabel}${storeHint(globals.store)}`,
-          {
-            code: 'EXECUTION_NOT_FOUND',
-          },
-        );
-      }
-      if (out.json) out.data(status);
-      else out.line(...renderStatus(status, out.style));
-      process.exitCode = 0;
+      const { statusCommand } = await import('../actions/status.js');
+      await statusCommand(id, command);
     });
 }

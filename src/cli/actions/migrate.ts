@@ -1,0 +1,38 @@
+/**
+ * `orchestrator migrate`: opens the store, which creates it if needed and applies pending schema
+ * migrations, and reports which store it is.
+ * @module
+ */
+import type { Command } from 'commander';
+import { setup } from '../globals.js';
+import { StoreClient, sqliteFile } from '../store-client.js';
+import { renderPairs } from '../table.js';
+
+/** Runs `migrate`. */
+export async function migrateCommand(command: Command): Promise<void> {
+  const { globals, out } = setup(command);
+  const client = await StoreClient.open(globals.store, { create: true });
+  const { kind, durable } = client.store;
+  await client.close();
+  const file = sqliteFile(globals.store);
+  process.exitCode = 0;
+  if (out.json) {
+    out.data({ store: globals.storeLabel, kind, durable, ...(file ? { file } : {}), migrated: true });
+    return;
+  }
+  out.line(
+    `Store ${globals.storeLabel} is up to date.`,
+    ...renderPairs([
+      ['kind', `${kind}${durable ? '' : ' (not durable: nothing is kept after this process)'}`],
+      ...(file ? ([['file', file]] as [string, string][]) : []),
+      [
+        'source',
+        globals.storeSource === 'flag'
+          ? '--store'
+          : globals.storeSource === 'env'
+            ? 'ORCHESTRATOR_STORE'
+            : 'default',
+      ],
+    ]),
+  );
+}

@@ -1,0 +1,178 @@
+/**
+ * `orchestrator run <definition.json>`: defines the workflow, executes it with live progress,
+ * prints the final summary (or, with `--json`, the final `ExecutionStatus`). Exit 0 only if the
+ * execution completed. Ctrl-C closes the orchestrator; the execution stays in the store and
+ * resumes the next time an orchestrator opens it (e.g. the next `run`).
+ * @module
+ */
+import type { Command } from 'commander';
+import { TimeoutError } from '../../errors.js';
+import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
+import type { ExecutionStatus } from '../../types.js';
+import type { RunOptions } from '../commands/run.js';
+import { readDefinitionFile } from '../definition-file.js';
+import { EXIT } from '../errors.js';
+import { formatDuration, jsonPreview, plural } from '../format.js';
+import type { Globals } from '../globals.js';
+import { setup } from '../globals.js';
+import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
+import { type Interrupt, listenForInterrupt } from '../interrupt.js';
+import { cliLogger } from '../logger.js';
+import type { Output } from '../output.js';
+import { parseJsonOption } from '../parse.js';
+import { ProgressPrinter } from '../progress.js';
+import { outcomeText, renderStatus } from '../render-status.js';
+
+type Outcome =
+  | { kind: 'done'; status: ExecutionStatus }
+  | { kind: 'timeout'; error: TimeoutError }
+  | { kind: 'interrupted' };
+
+const POLL_MS = 100;
+
+/** Runs `run`; its exit code. */
+export async function run(file: string, options: RunOptions, command: Command): Promise<number> {
+  const { globals, out } = setup(command);
+  const input = parseJsonOption('--input', options.input, {});
+  // A file the user named may be a pipe: `run <(jq …)`, `run /dev/stdin`.
+  const def = readDefinitionFile(file, { pipes: true });
+  const handlers: Handlers = options.handlers
+    ? await loadHandlers(options.handlers)
+    : { actions: {}, compensations: {} };
+  checkHandlersCover(
+    def.steps,
+    handlers,
+    options.handlers ? `export them from '${options.handlers}'` : 'pass --handlers <module>',
+  );
+
+  const interrupt = listenForInterrupt();
+  const logger = cliLogger();
+  let orch: Orchestrator | null = null;
+  try {
+    orch = await createOrchestrator({ store: globals.store, ...handlers, ...(logger ? { logger } : {}) });
+    const resumed = orch.getLocalLoad();
+    const defined = await orch.workflowEngine.defineWorkflow(def.id, def.steps, def.options);
+    out.line(
+      `${out.style.bold(`Workflow ${defined.id} v${defined.version}`)} (${plural(defined.steps.length, 'step')}) on ${globals.storeLabel}`,
+    );
+    if (resumed.running + resumed.queued > 0) {
+      out.line(
+        `Resuming ${plural(resumed.running + resumed.queued, 'unfinished execution')} found in the store`,
+      );
+    }
+    if (interrupt.fired) return await interrupted(orch, null, globals, out);
+    const progress = new ProgressPrinter(out, def.steps);
+    const detach = out.json ? () => undefined : progress.attach(orch);
+    const id = await orch.workflowEngine.executeWorkflow(def.id, input);
+    await warnOfOtherVersion(orch, id, defined.version, out);
+    out.line(
+      `Execution ${id}  input ${jsonPreview(input, 80)}`,
+      out.style.dim('Ctrl-C stops and keeps it in the store'),
+      '',
+    );
+    progress.follow(id);
+
+    const outcome = await wait(orch, id, options.timeout, interrupt);
+    if (outcome.kind === 'interrupted') return await interrupted(orch, id, globals, out);
+    const status =
+      outcome.kind === 'done' ? outcome.status : await orch.workflowEngine.getExecutionStatus(id);
+    if (status) progress.finished(outcomeText(status, out.style));
+    const drained = outcome.kind !== 'done' || (await drainResumed(orch, out, interrupt));
+    detach();
+    if (status) {
+      if (out.json) out.data(status);
+      else out.line('', ...renderStatus(status, out.style));
+    }
+    if (!drained) return await interrupted(orch, null, globals, out);
+    if (outcome.kind === 'timeout') {
+      out.problem(
+        `error: execution ${id} did not finish within ${options.timeout}s; ${keepsNothing(globals) ? 'the memory store keeps nothing, so it ends with this process' : 'it stays in the store and resumes on the next start'}`,
+      );
+      return EXIT.failed;
+    }
+    return outcome.status.status === 'completed' ? EXIT.ok : EXIT.failed;
+  } finally {
+    interrupt.dispose();
+    await orch?.close();
+  }
+}
+
+/**
+ * `executeWorkflow` starts the latest version, which another process sharing the store may have
+ * defined after this run's define, once this process re-reads the workflow's versions (its read is
+ * a `sweepInterval` old: a slow save, a clock stepped back). The engine cannot be asked for a
+ * version; a run that started another one than it printed says so.
+ */
+async function warnOfOtherVersion(
+  orch: Orchestrator,
+  id: string,
+  defined: number,
+  out: Output,
+): Promise<void> {
+  const started = await orch.workflowEngine.getExecutionStatus(id);
+  if (started === null || started.workflowVersion === defined) return;
+  const version = started.workflowVersion;
+  out.warn(
+    `the execution runs workflow ${started.workflowId} v${version}, not v${defined} defined above: another process defined v${version} meanwhile`,
+  );
+}
+
+async function wait(
+  orch: Orchestrator,
+  id: string,
+  timeout: number | undefined,
+  interrupt: Interrupt,
+): Promise<Outcome> {
+  const done = orch.workflowEngine
+    .waitForCompletion(id, timeout === undefined ? {} : { timeout })
+    .then((status): Outcome => ({ kind: 'done', status }))
+    .catch((error: unknown): Outcome => {
+      if (error instanceof TimeoutError) return { kind: 'timeout', error };
+      throw error;
+    });
+  return Promise.race([done, interrupt.signaled.then((): Outcome => ({ kind: 'interrupted' }))]);
+}
+
+/** Waits for executions resumed from earlier runs; false if interrupted meanwhile. */
+async function drainResumed(orch: Orchestrator, out: Output, interrupt: Interrupt): Promise<boolean> {
+  let told = false;
+  for (;;) {
+    const load = orch.getLocalLoad();
+    const left = load.running + load.queued;
+    if (left === 0) return true;
+    if (interrupt.fired) return false;
+    if (!told) {
+      out.note(
+        `waiting for ${plural(left, 'resumed execution')} to finish (Ctrl-C leaves them in the store for the next start)`,
+      );
+      told = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** The memory store: nothing is left for a next start to resume. */
+function keepsNothing(globals: Globals): boolean {
+  return globals.store === 'memory';
+}
+
+async function interrupted(
+  orch: Orchestrator,
+  id: string | null,
+  globals: Globals,
+  out: Output,
+): Promise<number> {
+  const status = id ? await orch.workflowEngine.getExecutionStatus(id) : null;
+  const message = keepsNothing(globals)
+    ? `interrupted: closing. The memory store keeps nothing: ${id ? `execution ${id} ends` : 'unfinished executions end'} with this process.`
+    : `interrupted: closing. ${id ? `Execution ${id} stays in the store and resumes` : 'Unfinished executions stay in the store and resume'} the next time an orchestrator opens ${globals.storeLabel} (e.g. the next \`orchestrator run\` on it).`;
+  out.note(`\n${message}`);
+  await orch.close();
+  if (out.json && status) out.data(status);
+  else if (status)
+    out.line(`  status ${status.status} after ${formatDuration(Date.now() - status.startedAt.getTime())}`);
+  // Interrupted before there was a status to print: with --json, still one document on stdout
+  // (or, if the status was printed already, the reason on stderr).
+  else if (out.json) out.error('INTERRUPTED', message);
+  return EXIT.interrupted;
+}

@@ -1,0 +1,86 @@
+/**
+ * `orchestrator workers`: the nodes (engine processes) sharing the store, from its node registry
+ * (each orchestrator's heartbeat row: load, slots, last heartbeat) and the owners of unfinished
+ * executions, each alive, stale or dead; and the worker load (running executions by their stored
+ * `workerId`; in cluster mode the workers are the nodes).
+ * @module
+ */
+import type { Command } from 'commander';
+import { formatDuration, formatTime, plural } from '../format.js';
+import { setup } from '../globals.js';
+import { type NodeLoad, workersReport } from '../reports.js';
+import { withClient } from '../store-client.js';
+import { renderTable } from '../table.js';
+
+const count = (n: number | null) => (n === null ? '-' : String(n));
+
+function heartbeat(node: NodeLoad, now: number): string {
+  if (node.lastHeartbeat === null) return 'not registered';
+  return `${formatTime(new Date(node.lastHeartbeat))} (${formatDuration(Math.max(0, now - node.lastHeartbeat))} ago)`;
+}
+
+/** Runs `workers`. */
+export async function workersCommand(command: Command): Promise<void> {
+  const { globals, out } = setup(command);
+  const now = Date.now();
+  const report = await withClient(globals.store, (client) => workersReport(client, now));
+  process.exitCode = 0;
+  if (out.json) {
+    out.data(report);
+    return;
+  }
+  if (report.nodes.length === 0) {
+    out.line('No node is registered and no process holds unfinished executions.');
+  } else {
+    const paint = (state: NodeLoad['state']) =>
+      state === 'alive' ? out.style.green(state) : out.style.yellow(state);
+    const nodeRows = report.nodes.map((n) => [
+      n.id,
+      paint(n.state),
+      count(n.running),
+      count(n.queued),
+      count(n.capacity),
+      String(n.executions),
+      heartbeat(n, now),
+      n.leaseUntil === null ? '-' : formatTime(new Date(n.leaseUntil)),
+    ]);
+    out.line(
+      ...renderTable(
+        ['NODE', 'STATE', 'RUNNING', 'QUEUED', 'SLOTS', 'EXECUTIONS', 'LAST HEARTBEAT', 'LEASE UNTIL'],
+        nodeRows,
+        { header: out.style.dim },
+      ),
+    );
+    const orphans = report.nodes.filter((n) => n.state !== 'alive').reduce((sum, n) => sum + n.executions, 0);
+    if (orphans > 0) {
+      out.line(
+        '',
+        `${plural(orphans, 'execution')} of stale or dead nodes ${orphans === 1 ? 'is' : 'are'} taken over by a live node that has their steps' actions, or by the next orchestrator that opens this store and has them.`,
+      );
+    }
+  }
+  out.line('');
+  const workerRows = report.workers.map((w) => [w.id, String(w.active), w.source]);
+  if (workerRows.length > 0) {
+    out.line(...renderTable(['WORKER', 'ACTIVE', 'SOURCE'], workerRows, { header: out.style.dim }));
+    const within = `${Math.round(report.threshold * 100)}% of the mean`;
+    const verdict = report.balanced
+      ? `${out.style.green('balanced')}: every load is within ${within}`
+      : `${out.style.yellow('imbalanced')}: a load is more than ${within} away`;
+    out.line('', `Balance score ${report.balanceScore.toFixed(2)}; ${verdict}`);
+  } else {
+    out.line('No worker has running executions.');
+  }
+  out.line(
+    '',
+    out.style.dim(
+      "RUNNING, QUEUED, SLOTS: the node's own counts at its last heartbeat; EXECUTIONS: unfinished ones it owns in the store.",
+    ),
+    out.style.dim(
+      'alive = heartbeat within its lease. ACTIVE: running and compensating executions by their stored worker;',
+    ),
+    out.style.dim(
+      'in cluster mode the workers are the live nodes. Balance score: 1 − (max − min − r) / max over ACTIVE (r = 1 when the load cannot split evenly), as GET /v1/workers.',
+    ),
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * The SQLite store a `sqlite:<path>` target names (see `openStore`).
+ * @module
+ */
+import { resolve } from 'node:path';
+import { ValidationError } from '../../errors.js';
+import { invalidStore } from '../store-kind.js';
+import { SqliteStore } from './sqlite-store.js';
+
+/**
+ * The {@link SqliteStore} of `target`, a `sqlite:<path>` string (not initialised yet): a relative
+ * path is relative to the working directory; `sqlite::memory:` is an in-memory database.
+ * @throws ValidationError naming `store` for an empty path, one with U+0000, or `sqlite://name/…`.
+ */
+export function openSqlite(target: string): SqliteStore {
+  const path = target.slice('sqlite:'.length);
+  if (path === '') throw invalidStore(target);
+  if (path.includes('\u0000')) {
+    throw new ValidationError(
+      [
+        {
+          path: 'store',
+          message: `Expected a SQLite file path, got one that contains U+0000 at index ${path.indexOf('\u0000')}`,
+        },
+      ],
+      'Invalid config',
+    );
+  }
+  if (/^\/\/[^/]/.test(path)) {
+    // URL-style `sqlite://data/x.db`: usually meant relative, it would name /data/x.db.
+    throw new ValidationError(
+      [
+        {
+          path: 'store',
+          message: `Expected "sqlite:<path>", got ${JSON.stringify(target)}, whose path //${path.slice(2).split('/')[0]}/… reads as the absolute /${path.slice(2)}: write "sqlite:${path.slice(2)}" for a path relative to the working directory, or "sqlite:/${path.slice(2)}" for the absolute one`,
+        },
+      ],
+      'Invalid config',
+    );
+  }
+  return new SqliteStore(path === ':memory:' ? path : resolve(process.cwd(), path));
+}
