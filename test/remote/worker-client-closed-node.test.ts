@@ -10,18 +10,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createRemoteWorker } from '../../src/index.js';
 import { listenForTest } from '../helpers/listen.js';
 import { until } from '../helpers/orchestrator.js';
-
-const task = {
-  taskId: 'rt_1',
-  action: 'job',
-  executionId: 'exec_1',
-  workflowId: 'w',
-  step: 'job',
-  attempt: 1,
-  input: null,
-  idempotencyKey: 'exec_1:job',
-  deadline: null,
-};
+import { sampleTask as task } from '../helpers/sample-task.js';
 
 const CLOSED = { error: { code: 'CLOSED', message: 'The orchestrator is closed' } };
 

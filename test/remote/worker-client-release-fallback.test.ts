@@ -8,18 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createRemoteWorker } from '../../src/index.js';
 import { listenForTest } from '../helpers/listen.js';
 import { gate } from '../helpers/orchestrator.js';
-
-const task = {
-  taskId: 'rt_1',
-  action: 'job',
-  executionId: 'exec_1',
-  workflowId: 'w',
-  step: 'job',
-  attempt: 1,
-  input: null,
-  idempotencyKey: 'exec_1:job',
-  deadline: null,
-};
+import { sampleTask as task } from '../helpers/sample-task.js';
 
 /** A node of a version without `release`: registers, hands out one task, records the reports. */
 async function olderNode(

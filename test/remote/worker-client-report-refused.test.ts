@@ -9,18 +9,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createRemoteWorker } from '../../src/index.js';
 import { listenForTest } from '../helpers/listen.js';
 import { until } from '../helpers/orchestrator.js';
-
-const task = {
-  taskId: 'rt_1',
-  action: 'job',
-  executionId: 'exec_1',
-  workflowId: 'w',
-  step: 'job',
-  attempt: 1,
-  input: null,
-  idempotencyKey: 'exec_1:job',
-  deadline: null,
-};
+import { sampleTask as task } from '../helpers/sample-task.js';
 
 /** A node that registers the worker, hands out one task, and refuses its completion with 401. */
 async function refusingNode(): Promise<string> {
