@@ -100,13 +100,27 @@ function timerWait(
   return ex.waitOnTimer(leftToRestart(ctx), wait);
 }
 
-function delayHandler(
-  ctx: EngineContext,
-  ex: ActiveExecution,
-  step: PlanActionStep,
-  rec: () => StepRecord,
-): ActionHandler {
-  return (input, c) => timerWait(ctx, ex, step, rec().timerAt ?? ctx.clock.now(), c.signal).then(() => input);
+/**
+ * The `delay` built-in's handler for `step`: waits until the timer its record holds (set when the
+ * attempt started; `runActionStep` keeps the record it works on in `ex.steps`).
+ */
+function delayHandler(ctx: EngineContext, ex: ActiveExecution, step: PlanActionStep): ActionHandler {
+  return (input, c) =>
+    timerWait(ctx, ex, step, ex.steps.get(step.name)!.timerAt ?? ctx.clock.now(), c.signal).then(() => input);
+}
+
+/** What a remote worker's action reports of how long its tasks of step `name` waited for a worker. */
+function queueWaitSink(ex: ActiveExecution, name: string): (ms: number) => void {
+  return (ms) => ex.addQueuedMs(name, ms);
+}
+
+/**
+ * `rec` as the record of its step: kept in `ex.steps` (what the step runner works on, what
+ * statuses and writes read). Returns `rec`.
+ */
+function setRecord(ex: ActiveExecution, rec: StepRecord): StepRecord {
+  ex.steps.set(rec.name, rec);
+  return rec;
 }
 
 function delaySeconds(input: unknown): number {
@@ -159,30 +173,27 @@ export async function runActionStep(
   entered: StepRecord,
   scope: AbortScope,
 ): Promise<StepOutcome> {
+  // (No closure in here: a variable one captured would live in a context allocated per step.)
   const { clock } = ctx;
   const name = step.name;
   let rec = entered;
-  const set = (r: StepRecord) => {
-    rec = r;
-    ex.steps.set(name, r);
-  };
-  const handler =
-    step.action === 'delay' ? delayHandler(ctx, ex, step, () => rec) : ctx.actions.get(step.action);
+  const handler = step.action === 'delay' ? delayHandler(ctx, ex, step) : ctx.actions.get(step.action);
   // A remote worker's action reports how long its tasks waited for a worker (this visit's).
   let onQueueWait: ((ms: number) => void) | undefined;
   if (runsOutOfProcess(handler)) {
     if (rec.attempts === 0) ex.clearQueuedMs(name);
-    onQueueWait = (ms) => ex.addQueuedMs(name, ms);
+    onQueueWait = queueWaitSink(ex, name);
   }
 
   for (;;) {
-    if (rec.nextAttemptAt !== null) {
-      if (rec.status !== 'waiting') set({ ...rec, status: 'waiting' });
-      if (rec.nextAttemptAt > clock.now()) {
+    const dueAt = rec.nextAttemptAt;
+    if (dueAt !== null) {
+      if (rec.status !== 'waiting') rec = setRecord(ex, { ...rec, status: 'waiting' });
+      if (dueAt > clock.now()) {
         try {
-          await timerWait(ctx, ex, step, rec.nextAttemptAt, scope.signal);
+          await timerWait(ctx, ex, step, dueAt, scope.signal);
         } catch {
-          return stopped(ctx, ex, set, rec);
+          return stopped(ctx, ex, rec);
         }
       }
       // Past the workflow's (or parallel step's) timeout though its timer has not fired (a stalled
@@ -206,9 +217,9 @@ export async function runActionStep(
     // announced or counted. A first one too: a parallel step's branch starts after its siblings'
     // handlers ran up to their first await, which may have taken the step past its timeout.
     scope.expireIfLate(now);
-    if (scope.aborted) return stopped(ctx, ex, set, rec);
+    if (scope.aborted) return stopped(ctx, ex, rec);
 
-    set(startAttempt(rec, now));
+    rec = setRecord(ex, startAttempt(rec, now));
     // The retry rate is steps that needed a retry / steps run (SPEC §5): a step counts once per
     // visit, on its first attempt, and once more as retried on its first retry.
     const firstRun = rec.attempts === 1;
@@ -241,7 +252,7 @@ export async function runActionStep(
       if (tooOften) early = tooOften;
       else if (!handler) early = new ActionNotFoundError(step.action);
       else if (step.action === 'delay' && rec.timerAt === null) {
-        set({ ...rec, timerAt: now + delayMs(delaySeconds(input)) });
+        rec = setRecord(ex, { ...rec, timerAt: now + delayMs(delaySeconds(input)) });
       }
     } catch (error) {
       early = error;
@@ -323,7 +334,7 @@ export async function runActionStep(
     if (result.ok) {
       const output = copy ?? null;
       ex.storeStartsFirst = false;
-      set({
+      rec = setRecord(ex, {
         ...rec,
         status: 'completed',
         completedAt: end,
@@ -335,22 +346,14 @@ export async function runActionStep(
       });
       return { ok: true, rec, output };
     }
-    if (result.aborted) return stopped(ctx, ex, set, rec);
+    if (result.aborted) return stopped(ctx, ex, rec);
 
     const error = stepErrorInfo(result.error, name);
-    const emitFailed = (retry: { retryAt?: Date; delayMs?: number }) =>
-      ctx.events.emit('step.failed', {
-        ...stepRef(ex, step, attempt),
-        // Listeners get their own copy of the error; the record keeps the engine's.
-        error: { ...error },
-        durationMs: elapsedMs(started, end),
-        ...retry,
-      });
     const failures = failuresSoFar(rec);
     if (isRetryable(result.error, step.retry, failures - 1) && step.retry) {
       const delay = nextRetryDelayMs(step.retry, failures);
       const retryAt = end + delay;
-      set({
+      rec = setRecord(ex, {
         ...rec,
         status: 'waiting',
         error,
@@ -358,10 +361,13 @@ export async function runActionStep(
         history: endAttempt(rec.history, end, error, retryAt),
       });
       await persist(ctx, ex, [rec]);
-      emitFailed({ retryAt: new Date(retryAt), delayMs: delay });
+      emitFailed(ctx, ex, step, attempt, error, elapsedMs(started, end), {
+        retryAt: new Date(retryAt),
+        delayMs: delay,
+      });
       continue;
     }
-    set({
+    rec = setRecord(ex, {
       ...rec,
       status: 'failed',
       completedAt: end,
@@ -370,10 +376,32 @@ export async function runActionStep(
       history: endAttempt(rec.history, end, error),
     });
     unowe(ex, name);
-    emitFailed({});
+    emitFailed(ctx, ex, step, attempt, error, elapsedMs(started, end), NO_RETRY);
     return { ok: false, rec, error, stopped: false };
   }
 }
+
+/** `step.failed` for a failed attempt; `retry` says when the next one is due, if one is. */
+function emitFailed(
+  ctx: EngineContext,
+  ex: ActiveExecution,
+  step: PlanActionStep,
+  attempt: number,
+  error: ErrorInfo,
+  durationMs: number,
+  retry: { retryAt?: Date; delayMs?: number },
+): void {
+  ctx.events.emit('step.failed', {
+    ...stepRef(ex, step, attempt),
+    // Listeners get their own copy of the error; the record keeps the engine's.
+    error: { ...error },
+    durationMs,
+    ...retry,
+  });
+}
+
+/** No retry is due (see `emitFailed`). */
+const NO_RETRY: { retryAt?: Date; delayMs?: number } = Object.freeze({});
 
 /** The fields that name a step attempt in its events. */
 function stepRef(ex: ActiveExecution, step: PlanActionStep, attempt: number) {
@@ -409,12 +437,7 @@ function leftAsStored(rec: StepRecord): StepOutcome {
   return { ok: false, rec, error: CANCELLED, stopped: true, left: true };
 }
 
-function stopped(
-  ctx: EngineContext,
-  ex: ActiveExecution,
-  set: (r: StepRecord) => void,
-  rec: StepRecord,
-): StepOutcome {
+function stopped(ctx: EngineContext, ex: ActiveExecution, rec: StepRecord): StepOutcome {
   // A halt (shutdown, lost lease) leaves the record as stored so the next owner resumes it.
   if (ex.halted) return { ok: false, rec, error: CANCELLED, stopped: true };
   const now = ctx.clock.now();
@@ -431,7 +454,7 @@ function stopped(
     // ended then, and is not closed as cancelled now.
     history: rec.status === 'pending' ? rec.history : endAttempt(rec.history, now, error),
   };
-  set(ended);
+  setRecord(ex, ended);
   unowe(ex, rec.name);
   // An attempt that was running, or a retry that was due, ends here: said so, so that every
   // step.started (and every retryAt) a listener saw is closed.
