@@ -8,7 +8,7 @@ import { elapsedMs } from '../clock.js';
 import type { Plan, PlanStep } from '../definition/types.js';
 import type { ErrorInfo } from '../errors.js';
 import { copyJson } from '../json-value.js';
-import type { CompensationRecord, ExecutionRecord, StepRecord } from '../store/store.js';
+import type { AttemptRecord, CompensationRecord, ExecutionRecord, StepRecord } from '../store/store.js';
 import type { AttemptStatus, CompensationStatus, ExecutionStatus, StepState, StepStatus } from '../types.js';
 import { TERMINAL_STATES } from '../types.js';
 
@@ -24,8 +24,57 @@ function errorCopy(error: ErrorInfo): ErrorInfo {
 
 const date = (ms: number | null | undefined): Date | undefined => (ms == null ? undefined : new Date(ms));
 
+/**
+ * The status of one attempt. A closed attempt without an error or retry (nearly all of them) is
+ * one literal of its final shape, with its keys in the order the general path adds them: keys added
+ * one by one past a literal's own go to a separate property store, allocated and grown apart.
+ */
+function attemptStatus(h: AttemptRecord): AttemptStatus {
+  if (h.completedAt != null && !h.error && h.retryAt == null) {
+    return {
+      attempt: h.attempt,
+      startedAt: new Date(h.startedAt),
+      completedAt: new Date(h.completedAt),
+      durationMs: elapsedMs(h.startedAt, h.completedAt),
+    };
+  }
+  const a: AttemptStatus = { attempt: h.attempt, startedAt: new Date(h.startedAt) };
+  if (h.completedAt != null) {
+    a.completedAt = new Date(h.completedAt);
+    a.durationMs = elapsedMs(h.startedAt, h.completedAt);
+  }
+  if (h.error) a.error = errorCopy(h.error);
+  if (h.retryAt != null) a.retryAt = new Date(h.retryAt);
+  return a;
+}
+
 function stepStatus(rec: StepRecord | undefined, name: string, terminal: boolean): StepStatus {
   if (!rec) return { name, status: terminal ? 'skipped' : 'pending', attempts: 0 };
+  // A step that completed with an output, as nearly every one does: one literal of its final shape,
+  // the keys in the order the general path below adds them (see `attemptStatus`).
+  if (
+    rec.status === 'completed' &&
+    rec.startedAt != null &&
+    rec.completedAt != null &&
+    rec.durationMs != null &&
+    rec.output !== undefined &&
+    rec.output !== null &&
+    !rec.error &&
+    !rec.decision &&
+    rec.history.length > 0 &&
+    !rec.compensation
+  ) {
+    return {
+      name,
+      status: rec.status,
+      attempts: rec.attempts,
+      startedAt: new Date(rec.startedAt),
+      completedAt: new Date(rec.completedAt),
+      durationMs: rec.durationMs,
+      output: copyJson(rec.output),
+      history: rec.history.map(attemptStatus),
+    };
+  }
   const s: StepStatus = { name, status: rec.status, attempts: rec.attempts };
   if (rec.startedAt != null) s.startedAt = new Date(rec.startedAt);
   if (rec.completedAt != null) s.completedAt = new Date(rec.completedAt);
@@ -35,18 +84,7 @@ function stepStatus(rec: StepRecord | undefined, name: string, terminal: boolean
   if (rec.error) s.error = errorCopy(rec.error);
   if (rec.decision) s.decision = rec.decision;
   if (rec.nextAttemptAt != null && rec.status === 'waiting') s.nextAttemptAt = new Date(rec.nextAttemptAt);
-  if (rec.history.length > 0) {
-    s.history = rec.history.map((h) => {
-      const a: AttemptStatus = { attempt: h.attempt, startedAt: new Date(h.startedAt) };
-      if (h.completedAt != null) {
-        a.completedAt = new Date(h.completedAt);
-        a.durationMs = elapsedMs(h.startedAt, h.completedAt);
-      }
-      if (h.error) a.error = errorCopy(h.error);
-      if (h.retryAt != null) a.retryAt = new Date(h.retryAt);
-      return a;
-    });
-  }
+  if (rec.history.length > 0) s.history = rec.history.map(attemptStatus);
   if (rec.compensation) s.compensation = compensationStatus(rec.compensation);
   return s;
 }
@@ -133,6 +171,26 @@ export function buildStatus(
     if (s.output !== undefined) outputData[s.name] = s.output;
     else if (plan && plan.steps[i]?.kind !== 'condition') outputData[s.name] = null;
   }
+  const worker = workerId ?? record.workerId;
+  // A finished execution without an error or key, as most are: one literal of its final shape (see
+  // `attemptStatus`), the keys in the order of the general path below.
+  if (record.completedAt != null && !record.error && worker && !record.idempotencyKey) {
+    return {
+      id: record.id,
+      workflowId: record.workflowId,
+      workflowVersion: record.workflowVersion,
+      status: record.status,
+      startedAt: new Date(record.startedAt ?? record.createdAt),
+      stepsCompleted,
+      totalSteps: plan ? plan.steps.length : list.length,
+      inputData: copyJson(record.input),
+      outputData,
+      steps: list,
+      compensatedSteps: [...record.compensatedSteps],
+      completedAt: new Date(record.completedAt),
+      workerId: worker,
+    };
+  }
   const status: ExecutionStatus = {
     id: record.id,
     workflowId: record.workflowId,
@@ -148,7 +206,6 @@ export function buildStatus(
   };
   if (record.completedAt != null) status.completedAt = new Date(record.completedAt);
   if (record.error) status.error = errorCopy(record.error);
-  const worker = workerId ?? record.workerId;
   if (worker) status.workerId = worker;
   if (record.idempotencyKey) status.idempotencyKey = record.idempotencyKey;
   return status;
