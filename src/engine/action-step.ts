@@ -38,7 +38,7 @@ import { confirmLease, type EngineContext, leaseLapsed, leftToRestart } from './
 import { expressionScope } from './expression-scope.js';
 import { runsOutOfProcess } from './out-of-process.js';
 import { persist, persistLater } from './persist.js';
-import { type AttemptResult, runAttempt } from './step-attempt.js';
+import { type AttemptResult, beginAttempt, finishRace } from './step-attempt.js';
 import {
   countedInterruptions,
   endAttempt,
@@ -272,25 +272,43 @@ export async function runActionStep(
       if (early === null && leftForClose(ctx, ex, step)) return leftAsStored(rec);
     }
 
-    let result: AttemptResult =
-      early !== null || !handler
-        ? { ok: false as const, error: early, timedOut: false, aborted: false }
-        : await runAttempt(
-            handler,
-            input,
-            {
-              executionId: ex.id,
-              workflowId: ex.record.workflowId,
-              stepName: name,
-              attempt,
-              idempotencyKey: idempotencyKey(ex.id, name, rec.visits),
-              outputs: ex.outputs,
-            },
-            scope,
-            step.timeoutMs,
-            clock,
-            onQueueWait,
-          );
+    let result: AttemptResult;
+    if (early !== null || !handler) result = { ok: false, error: early, timedOut: false, aborted: false };
+    else {
+      // `runAttempt` written out: its handler's promise is awaited here, not by an async function
+      // of its own that this one would await in turn (an async call and an await less per step).
+      const running = beginAttempt(
+        handler,
+        input,
+        {
+          executionId: ex.id,
+          workflowId: ex.record.workflowId,
+          stepName: name,
+          attempt,
+          idempotencyKey: idempotencyKey(ex.id, name, rec.visits),
+          outputs: ex.outputs,
+        },
+        scope,
+        step.timeoutMs,
+        clock,
+        onQueueWait,
+      );
+      if (running.race === null) {
+        // (Settled already: a handler that returned a value or threw. Awaited all the same, as
+        // `runAttempt`'s result is: the step goes on in a later microtask, as it always has.)
+        result = await running.result!;
+      } else {
+        let settled = true;
+        let value: unknown;
+        try {
+          value = await running.race;
+        } catch (error) {
+          settled = false;
+          value = error;
+        }
+        result = finishRace(running, settled, value);
+      }
+    }
     const end = clock.now();
     const started = rec.history[rec.history.length - 1]?.startedAt ?? now;
 

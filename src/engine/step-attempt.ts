@@ -73,6 +73,32 @@ const SIGNAL: PropertyDescriptor = { get: readSignal, enumerable: true, configur
 const OUTPUTS_GETTER: PropertyDescriptor = { get: readOutputs, enumerable: true, configurable: true };
 
 /**
+ * An attempt under way (see {@link beginAttempt}): settled already (`result`), or waiting on its
+ * handler's promise (`race`), which its caller awaits and hands to {@link finishRace}.
+ */
+export class Attempt {
+  /** Set when the attempt's own timeout fired (not a stop of its execution). */
+  timedOut = false;
+  /** The result, once settled. */
+  result: AttemptResult | null = null;
+  /** The handler's promise raced against the attempt's scope, while the attempt waits on it. */
+  race: Promise<unknown> | null = null;
+  readonly scope: AbortScope;
+  /** The attempt's own scope: `scope`, or its child when the attempt has a timeout. */
+  readonly own: AbortScope;
+  /** The timer of the attempt's timeout, if it has one. */
+  timer: TimerHandle | null = null;
+  readonly clock: Clock;
+  handlerCtx: ScopedContext | null = null;
+
+  constructor(scope: AbortScope, own: AbortScope, clock: Clock) {
+    this.scope = scope;
+    this.own = own;
+    this.clock = clock;
+  }
+}
+
+/**
  * Runs `handler(input, ctx)` once. `ctx.signal` aborts when `scope` does or when `timeoutMs`
  * passes. Never throws: failures come back as `{ ok: false }`.
  */
@@ -85,20 +111,51 @@ export async function runAttempt(
   clock: Clock,
   onQueueWait?: (ms: number) => void,
 ): Promise<AttemptResult> {
+  const attempt = beginAttempt(handler, input, ctx, scope, timeoutMs, clock, onQueueWait);
+  if (attempt.race === null) return attempt.result!;
+  let ok = true;
+  let value: unknown;
+  try {
+    value = await attempt.race;
+  } catch (error) {
+    ok = false;
+    value = error;
+  }
+  return finishRace(attempt, ok, value);
+}
+
+/**
+ * {@link runAttempt} up to its handler's promise, for a caller that awaits it itself (the step
+ * runner: one async function and one await less per step). When the handler returned a promise,
+ * `race` is set: the caller awaits it and passes what it settled with to {@link finishRace};
+ * otherwise `result` is the attempt's result.
+ */
+export function beginAttempt(
+  handler: Handler,
+  input: unknown,
+  ctx: Omit<StepContext, 'signal'>,
+  scope: AbortScope,
+  timeoutMs: number | null,
+  clock: Clock,
+  onQueueWait?: (ms: number) => void,
+): Attempt {
   scope.expireIfLate(clock.now());
-  if (scope.aborted) return { ok: false, error: scope.reason, timedOut: false, aborted: true };
-  let own: AbortScope = scope;
-  let timer: TimerHandle | null = null;
-  let timedOut = false;
+  if (scope.aborted) {
+    const ended = new Attempt(scope, scope, clock);
+    ended.result = { ok: false, error: scope.reason, timedOut: false, aborted: true };
+    return ended;
+  }
   const deadline = timeoutMs === null ? undefined : clock.now() + timeoutMs;
+  let attempt: Attempt;
   if (timeoutMs !== null) {
     const child = new AbortScope(scope);
-    own = child;
+    const timed = new Attempt(scope, child, clock);
+    attempt = timed;
     const expire = () => {
-      timedOut = true;
+      timed.timedOut = true;
       child.abort(new StepTimeoutError(ctx.stepName, timeoutMs));
     };
-    timer = clock.setTimer(expire, timeoutMs);
+    timed.timer = clock.setTimer(expire, timeoutMs);
     // A handler that returns or throws after its timeout, the timer not fired yet, fails the
     // attempt with STEP_TIMEOUT as the timer would (`expireIfLate`): its late result is not taken.
     // Late by the timer's own time too: a system clock stepped forward is no time the attempt took.
@@ -106,8 +163,8 @@ export async function runAttempt(
     child.setDeadline(deadline!, () => {
       if (timerDue()) expire();
     });
-  }
-  const attemptScope = own;
+  } else attempt = new Attempt(scope, scope, clock);
+  const attemptScope = attempt.own;
   // For an out-of-process handler (a remote worker's action): the hub's check that the attempt is
   // not over by its deadlines before it takes a worker's request (see `expireAttemptIfLate`).
   const expireIfLate =
@@ -135,27 +192,68 @@ export async function runAttempt(
   } as ScopedContext;
   Object.defineProperty(handlerCtx, 'signal', SIGNAL);
   Object.defineProperty(handlerCtx, 'outputs', OUTPUTS_GETTER);
+  attempt.handlerCtx = handlerCtx;
+  let output: unknown;
   try {
-    let output = handler(input, handlerCtx);
+    output = handler(input, handlerCtx);
     if (isThenable(output)) {
-      const race = attemptScope.race(output);
+      attempt.race = attemptScope.race(output);
+      return attempt;
+    }
+  } catch (error) {
+    attempt.result = finishAttempt(attempt, false, error);
+    return attempt;
+  }
+  attempt.result = finishAttempt(attempt, true, output);
+  return attempt;
+}
+
+/**
+ * Ends an attempt whose `race` settled: `ok` and the value it resolved with, or false and what it
+ * rejected with.
+ */
+export function finishRace(attempt: Attempt, ok: boolean, value: unknown): AttemptResult {
+  const race = attempt.race!;
+  attempt.race = null;
+  attempt.own.endRace(race);
+  attempt.result = finishAttempt(attempt, ok, value);
+  return attempt.result;
+}
+
+/**
+ * The result of an attempt whose handler returned (`ok`) or threw: a stop or timeout that came
+ * first (or is due by now) wins. Frees what the attempt held, whatever happens.
+ */
+function finishAttempt(attempt: Attempt, ok: boolean, value: unknown): AttemptResult {
+  const own = attempt.own;
+  try {
+    if (ok) {
       try {
-        output = await race;
-      } finally {
-        attemptScope.endRace(race);
+        own.expireIfLate(attempt.clock.now());
+        if (own.aborted) return stoppedResult(attempt);
+        return { ok: true, output: value };
+      } catch (error) {
+        return failedResult(attempt, error);
       }
     }
-    attemptScope.expireIfLate(clock.now());
-    if (attemptScope.aborted) return { ok: false, error: attemptScope.reason, timedOut, aborted: !timedOut };
-    return { ok: true, output };
-  } catch (error) {
-    attemptScope.expireIfLate(clock.now());
-    if (attemptScope.aborted) return { ok: false, error: attemptScope.reason, timedOut, aborted: !timedOut };
-    return { ok: false, error, timedOut: false, aborted: false };
+    return failedResult(attempt, value);
   } finally {
-    timer?.cancel();
-    if (attemptScope !== scope) attemptScope.dispose();
+    attempt.timer?.cancel();
+    const handlerCtx = attempt.handlerCtx!;
+    if (own !== attempt.scope) own.dispose();
     else handlerCtx[SIGNAL_SCOPE]?.dispose();
     handlerCtx[ENDED] = true;
   }
+}
+
+function failedResult(attempt: Attempt, error: unknown): AttemptResult {
+  const own = attempt.own;
+  own.expireIfLate(attempt.clock.now());
+  if (own.aborted) return stoppedResult(attempt);
+  return { ok: false, error, timedOut: false, aborted: false };
+}
+
+function stoppedResult(attempt: Attempt): AttemptResult {
+  const timedOut = attempt.timedOut;
+  return { ok: false, error: attempt.own.reason, timedOut, aborted: !timedOut };
 }
