@@ -37,24 +37,31 @@ type WalkOutcome =
  */
 export type RunResult = 'finished' | 'halted' | 'abandoned';
 
-/** Runs an execution this node holds. Never throws. */
-export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult> {
-  const result = await drive(ctx, ex);
-  // A shutdown leaves the execution to whoever runs it next: what it owed (an attempt that
-  // started, see `persistLater`) is written first, so the next run counts that attempt, and the
-  // attempts it stopped are excused from `maxStepInterruptions` (not a crash of the step's doing).
-  if (result === 'halted' && ex.halted === 'shutdown') {
-    const excused = excuseStopped(ex);
-    if (excused.length > 0 || ex.owesWrite) {
-      await persist(ctx, ex, excused.length > 0 ? excused : null).catch((error: unknown) => {
-        ctx.logger.warn({ executionId: ex.id, err: toError(error) }, 'last write before shutdown failed');
-      });
-    }
-  }
-  return result;
+/** Whether `drive` left `ex` (with `result`) for a shutdown: see {@link leaveForShutdown}. */
+export function leftForShutdown(ex: ActiveExecution, result: RunResult): boolean {
+  return result === 'halted' && ex.halted === 'shutdown';
 }
 
-async function drive(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult> {
+/**
+ * A shutdown leaves the execution to whoever runs it next: what it owed (an attempt that
+ * started, see `persistLater`) is written first, so the next run counts that attempt, and the
+ * attempts it stopped are excused from `maxStepInterruptions` (not a crash of the step's doing).
+ * Never throws.
+ */
+export async function leaveForShutdown(ctx: EngineContext, ex: ActiveExecution): Promise<void> {
+  const excused = excuseStopped(ex);
+  if (excused.length > 0 || ex.owesWrite) {
+    await persist(ctx, ex, excused.length > 0 ? excused : null).catch((error: unknown) => {
+      ctx.logger.warn({ executionId: ex.id, err: toError(error) }, 'last write before shutdown failed');
+    });
+  }
+}
+
+/**
+ * Runs an execution this node holds, to its end or until it stops (see {@link RunResult}); a run a
+ * shutdown stopped is then left with {@link leaveForShutdown} (the scheduler calls both). Never throws.
+ */
+export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Promise<RunResult> {
   let deadline: TimerHandle | null = null;
   try {
     // Its workflow's timeout passed while it waited for a slot, the queue's deadline timer not

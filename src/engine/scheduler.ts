@@ -28,7 +28,7 @@ import { Fifo } from '../fifo.js';
 import type { ExecutionRecord } from '../store/store.js';
 import type { ActiveExecution, StopReason } from './active-execution.js';
 import type { EngineContext } from './context.js';
-import { runExecution } from './execution-runner.js';
+import { leaveForShutdown, leftForShutdown, type RunResult, runExecution } from './execution-runner.js';
 
 /** Executions started per turn of the event loop, at most. */
 export const LAUNCHES_PER_TURN = 100;
@@ -332,19 +332,26 @@ export class Scheduler {
       return;
     }
     ex.started = true;
-    void runExecution(this.ctx, ex).then(
-      (result) => {
-        if (result === 'abandoned') this.abandoned.set(ex.id, ex.record);
-        if (this.reclaimed.delete(ex.id) && result === 'halted' && ex.halted === 'lease') {
-          this.notStarted.add(ex.id);
-        }
-        this.exit(ex);
-      },
-      () => {
-        this.reclaimed.delete(ex.id);
-        this.exit(ex);
-      },
-    );
+    // A run a shutdown stopped is left for the next start with one more write; the others end here
+    // (not in an async function of their own around the two: one less per execution).
+    const failed = () => {
+      this.reclaimed.delete(ex.id);
+      this.exit(ex);
+    };
+    void runExecution(this.ctx, ex).then((result) => {
+      if (leftForShutdown(ex, result)) {
+        void leaveForShutdown(this.ctx, ex).then(() => this.ran(ex, result), failed);
+      } else this.ran(ex, result);
+    }, failed);
+  }
+
+  /** `ex`'s runner let go of it with `result`. */
+  private ran(ex: ActiveExecution, result: RunResult): void {
+    if (result === 'abandoned') this.abandoned.set(ex.id, ex.record);
+    if (this.reclaimed.delete(ex.id) && result === 'halted' && ex.halted === 'lease') {
+      this.notStarted.add(ex.id);
+    }
+    this.exit(ex);
   }
 
   private exit(ex: ActiveExecution): void {
