@@ -125,10 +125,14 @@ export class ExecutionQueries {
         // A terminal state is being stored or is stored (the runner is letting go): only its last
         // write is left, so it is awaited whatever the timeout (also when the timeout passed while
         // that write was under way).
-        let finished = TERMINAL_STATES.has(ex.record.status)
-          ? await ex.done.then(() => true)
-          : await this.waitDone(ex, left);
-        if (!finished && TERMINAL_STATES.has(ex.record.status)) finished = await ex.done.then(() => true);
+        // (Without a timeout, `ex.done` itself is awaited: no promise and callback made on it.)
+        let finished = true;
+        if (left === null || TERMINAL_STATES.has(ex.record.status)) await ex.done;
+        else finished = await this.waitDone(ex, left);
+        if (!finished && TERMINAL_STATES.has(ex.record.status)) {
+          await ex.done;
+          finished = true;
+        }
         if (finished && TERMINAL_STATES.has(ex.record.status)) return this.build(ex);
       } else {
         const status = await this.getExecutionStatus(executionId);
@@ -259,9 +263,8 @@ export class ExecutionQueries {
     return buildStatus(r, new Map(snap.steps.map((s) => [s.name, s])), plan);
   }
 
-  /** Whether `ex` was let go of by its runner before `left()` ms are over (null: waits for it). */
-  private waitDone(ex: ActiveExecution, timeLeft: (() => number) | null): Promise<boolean> {
-    if (timeLeft === null) return ex.done.then(() => true);
+  /** Whether `ex` was let go of by its runner before `timeLeft()` ms are over. */
+  private waitDone(ex: ActiveExecution, timeLeft: () => number): Promise<boolean> {
     const left = timeLeft();
     if (left <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {

@@ -134,17 +134,23 @@ function names(steps: readonly StepRecord[], name: string): boolean {
  * execution to another, or gave it up, takes off its counts what it counted, not the state it
  * failed to store.
  */
-export async function persistChange(
+export function persistChange(
   ctx: EngineContext,
   ex: ActiveExecution,
   steps: StepRecord[] | null,
   before: StateFields,
 ): Promise<void> {
-  try {
-    await persist(ctx, ex, steps);
-  } catch (error) {
+  // (Not an async function around an await: one callback on the write's promise costs less.)
+  const putBack = (error: unknown): never => {
     Object.assign(ex.record, before);
     throw error;
+  };
+  try {
+    return persist(ctx, ex, steps).then(undefined, putBack);
+  } catch (error) {
+    // A write that failed before it was sent rejects all the same, as any other failed write.
+    Object.assign(ex.record, before);
+    return Promise.reject(error);
   }
 }
 
