@@ -85,11 +85,19 @@ export class ClusterView {
     let total = 0;
     for (const n of Object.values(loads)) total += n;
     for (const id of liveIds) {
-      const stored = loads[id] ?? 0;
+      const stored = ownLoad(loads, id);
       const own = id === ctx.nodeId ? Math.max(0, stored - this.scheduler.active.size) : stored;
       lb.setExternalLoad(id, own + placingOn(ctx, id));
     }
     this.stored = total;
-    this.storedHere = loads[ctx.nodeId] ?? 0;
+    this.storedHere = ownLoad(loads, ctx.nodeId);
   }
+}
+
+/**
+ * The stored load of `node`, 0 when it has none: an own entry only, so that a node id such as
+ * `constructor` or `toString` is not read from `Object.prototype` (a store may give a plain object).
+ */
+function ownLoad(loads: Record<string, number>, node: string): number {
+  return Object.hasOwn(loads, node) ? (loads[node] ?? 0) : 0;
 }

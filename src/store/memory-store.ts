@@ -376,7 +376,8 @@ export class MemoryStore implements Store {
   }
 
   async loadByOwner(): Promise<Record<string, number>> {
-    const out: Record<string, number> = {};
+    // No prototype: an owner named `constructor` or `__proto__` is an entry like any other.
+    const out: Record<string, number> = Object.create(null);
     for (const record of this.unfinishedRecords()) {
       if (record.owner !== null) out[record.owner] = (out[record.owner] ?? 0) + 1;
     }

@@ -198,9 +198,12 @@ export function nodeParams(node: NodeRecord): unknown[] {
   ];
 }
 
-/** Unfinished executions per owner, from the per-owner rows. */
+/**
+ * Unfinished executions per owner, from the per-owner rows: an object without a prototype, so an
+ * owner (a node id, free text) named `constructor` or `__proto__` is an entry like any other.
+ */
 export function toOwnerLoad(rows: OwnerLoadRow[]): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out: Record<string, number> = Object.create(null);
   for (const row of rows) out[row.owner] = row.n;
   return out;
 }

@@ -377,7 +377,11 @@ export interface Store {
   listNodes(since?: number): Promise<NodeRecord[]>;
   /** Removes a node's row (a node leaving gracefully). */
   removeNode(id: string): Promise<void>;
-  /** Unfinished executions per owner (owners with none are absent; unowned ones are not counted). */
+  /**
+   * Unfinished executions per owner (owners with none are absent; unowned ones are not counted).
+   * Owners are node ids, free text: only the object's own entries are read (`constructor` or
+   * `__proto__` may be one), so build it without a prototype (`Object.create(null)`).
+   */
   loadByOwner(): Promise<Record<string, number>>;
   /** Ids of an owner's unfinished executions, oldest first, at most `limit`. */
   listOwned(owner: string, limit: number): Promise<string[]>;

@@ -166,6 +166,26 @@ export function nodeContract(store: CurrentStore): void {
       await store().releaseLeases('n2');
       expect(await store().loadByOwner()).toEqual({ n1: 2, n4: 3 });
     });
+
+    it('counts owners named like Object.prototype members as plain entries', async () => {
+      // Node ids are free text: one named 'constructor' read back the prototype's function, and
+      // '__proto__' (a prototype, not an entry) was lost, so a cluster node so named read as idle
+      // or, idle, as NaN.
+      const owners = ['constructor', 'toString', '__proto__'];
+      for (const [i, owner] of owners.entries()) {
+        for (let k = 0; k <= i; k++) {
+          await store().createExecution(
+            makeExecution({ id: `${i}-${k}`, status: 'running', owner, leaseUntil: LIVE }),
+          );
+        }
+      }
+      const loads = await store().loadByOwner();
+      expect(Object.entries(loads).sort()).toEqual([
+        ['__proto__', 3],
+        ['constructor', 1],
+        ['toString', 2],
+      ]);
+    });
   });
 
   describe("an owner's executions", () => {
