@@ -218,6 +218,29 @@ export const listExecutionsQuerySchema = z.strictObject({
   ),
 });
 
+/** Whether `value` is an object of numbers, as a load per worker is. */
+const isLoadRecord = (value: unknown): value is Record<string, number> =>
+  value !== null &&
+  typeof value === 'object' &&
+  !Array.isArray(value) &&
+  Object.values(value).every((n) => typeof n === 'number');
+
+/**
+ * Active executions per worker (`{ workerId: count }`). Worker ids, and node ids in cluster mode,
+ * are free text: a `z.record` copies the entries into a new object and leaves a `__proto__` key
+ * out, so that worker was missing from the answer. This checks the loads and keeps the object as
+ * it is; the document describes it as the record it is.
+ */
+const loadDistributionSchema = z
+  .custom<Record<string, number>>(isLoadRecord, {
+    error: 'Expected an object of active executions per worker',
+  })
+  .meta({
+    type: 'object',
+    propertyNames: { type: 'string' },
+    additionalProperties: { type: 'number' },
+  });
+
 /** `MetricsSnapshot` (SPEC §5). */
 export const metricsSnapshotSchema = z
   .looseObject({
@@ -239,7 +262,7 @@ export const metricsSnapshotSchema = z
       'executions avgExecutionMs and p95ExecutionMs are taken over: those this process ran (0: none, nothing to measure)',
     ),
     compensationRate: z.number(),
-    loadDistribution: z.record(z.string(), z.number()),
+    loadDistribution: loadDistributionSchema,
   })
   .meta({ id: 'MetricsSnapshot' });
 
