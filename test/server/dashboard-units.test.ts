@@ -385,6 +385,26 @@ describe('format', () => {
     ]);
   });
 
+  it('carries a duration that rounds up to the next unit into it', () => {
+    // Each part was rounded on its own: 119.6 s read '1 min 60 s', 1 h 59 min 40 s '1 h 60 min',
+    // 999.6 ms '1000 ms' and 59.96 s '60.0 s'.
+    expect([999.6, 9_996, 59_960, 119_600, 3_599_600, 7_180_000].map((ms) => formatDuration(ms))).toEqual([
+      '1.00 s',
+      '10.0 s',
+      '1 min 0 s',
+      '2 min 0 s',
+      '1 h 0 min',
+      '2 h 0 min',
+    ]);
+    expect([999.4, 9_994, 59_940, 119_400, 7_160_000].map((ms) => formatDuration(ms))).toEqual([
+      '999 ms',
+      '9.99 s',
+      '59.9 s',
+      '1 min 59 s',
+      '1 h 59 min',
+    ]);
+  });
+
   it('writes a span under a minute as it is, not rounded to whole seconds', () => {
     // An alertWindowMinutes of 0.004 read 'No alerts in the last 0 s', a bucketSeconds of 0.5
     // 'executions finished per 1 s'.

@@ -10,14 +10,18 @@ import { html, join, type SafeHtml } from './html.js';
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
   const v = Math.max(0, ms);
-  if (v < 1000) return `${Math.round(v)} ms`;
-  if (v < 60_000) return `${(v / 1000).toFixed(v < 10_000 ? 2 : 1)} s`;
-  if (v < 3_600_000) {
-    const min = Math.floor(v / 60_000);
-    return `${min} min ${Math.round((v % 60_000) / 1000)} s`;
-  }
-  const h = Math.floor(v / 3_600_000);
-  return `${h} h ${Math.round((v % 3_600_000) / 60_000)} min`;
+  // Each unit is picked after rounding to the precision shown in it, so that a value that rounds
+  // up carries into the next unit (119.6 s read '1 min 60 s', 999.6 ms '1000 ms').
+  const wholeMs = Math.round(v);
+  if (wholeMs < 1000) return `${wholeMs} ms`;
+  const centiseconds = Math.round(v / 10);
+  if (centiseconds < 1000) return `${(centiseconds / 100).toFixed(2)} s`;
+  const deciseconds = Math.round(v / 100);
+  if (deciseconds < 600) return `${(deciseconds / 10).toFixed(1)} s`;
+  const seconds = Math.round(v / 1000);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  const minutes = Math.round(v / 60_000);
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /**
