@@ -8,8 +8,10 @@ import { textPrefix } from '../text-prefix.js';
 /** A duration for people: `8 ms`, `1.52 s`, `2m 03s`, `1h 05m`. */
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '-';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  // The unit is picked after rounding to the precision shown in it: 999.6 ms read '1000 ms'.
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
+  const centiseconds = Math.round(ms / 10);
+  if (centiseconds < 6000) return `${(centiseconds / 100).toFixed(2)} s`;
   const totalSeconds = Math.round(ms / 1000);
   if (totalSeconds < 3600) {
     const m = Math.floor(totalSeconds / 60);

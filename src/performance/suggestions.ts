@@ -113,6 +113,7 @@ function percent(fraction: number): string {
 
 /** `850` → `"850 ms"`, `4200` → `"4.2 s"`. */
 export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
+  // The unit is picked after rounding: 999.6 ms is '1 s', not '1000 ms'.
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
   return `${Number((ms / 1000).toFixed(1))} s`;
 }

@@ -22,6 +22,16 @@ describe('formatDuration', () => {
     expect(formatDuration(3_900_000)).toBe('1h 05m');
   });
 
+  it('carries a duration that rounds up to the next unit into it', () => {
+    // 999.6 ms read '1000 ms' and 59.996 s '60.00 s'.
+    expect([999.6, 59_996, 3_599_600].map((ms) => formatDuration(ms))).toEqual([
+      '1.00 s',
+      '1m 00s',
+      '1h 00m',
+    ]);
+    expect([999.4, 59_994].map((ms) => formatDuration(ms))).toEqual(['999 ms', '59.99 s']);
+  });
+
   it('shows a dash for missing or nonsense values', () => {
     expect(formatDuration(undefined)).toBe('-');
     expect(formatDuration(Number.NaN)).toBe('-');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/errors.js';
 import { PerformanceOptimizer } from '../../../src/performance/performance-optimizer.js';
-import { GENERIC_SUGGESTIONS } from '../../../src/performance/suggestions.js';
+import { formatMs, GENERIC_SUGGESTIONS } from '../../../src/performance/suggestions.js';
 
 const within = (got: number, exact: number, rel = 0.01) => Math.abs(got - exact) <= exact * rel + 0.001;
 
@@ -206,5 +206,11 @@ describe('PerformanceOptimizer: bad arguments', () => {
     expect(() => optimizer.recordStep('w', '' as never, 5)).toThrow(/`step`/);
     expect(() => optimizer.suggestOptimization('w', '5000' as never)).toThrow(/`avgTimeMs`/);
     expect(optimizer.listWorkflows()).toEqual([]);
+  });
+});
+
+describe('formatMs (the times in suggestions)', () => {
+  it("writes a time that rounds to a second as '1 s', not '1000 ms'", () => {
+    expect([850, 999.4, 999.6, 4200].map(formatMs)).toEqual(['850 ms', '999 ms', '1 s', '4.2 s']);
   });
 });
