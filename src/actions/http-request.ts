@@ -38,6 +38,16 @@ function bareHost(url: URL): string {
 }
 
 /**
+ * The request's headers with its body's length. Node frames a body itself only for the methods
+ * it expects one with (POST, PUT, PATCH): the body of a DELETE, GET, OPTIONS or HEAD went out
+ * after the headers unannounced, and the server read it as the start of a next request.
+ */
+function framed(request: RawRequest): Record<string, string> {
+  if (request.body === undefined) return request.headers;
+  return { ...request.headers, 'content-length': String(request.body.length) };
+}
+
+/**
  * Sends one request to `url` on `socket`, a TCP connection to one of its vetted addresses (TLS is
  * set up on it for `https:`, the certificate checked against the URL's host). Rejects with the
  * signal's reason when it aborts, with a `NonRetryableError` (`HTTP_RESPONSE_TOO_LARGE`) past
@@ -88,7 +98,7 @@ export function sendRequest(
         defaultPort: secure ? 443 : 80,
         path: `${url.pathname}${url.search}`,
         method: request.method,
-        headers: request.headers,
+        headers: framed(request),
         ...(credentials !== undefined && !('authorization' in request.headers) ? { auth: credentials } : {}),
         createConnection: () => stream,
       },
