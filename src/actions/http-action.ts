@@ -11,7 +11,8 @@
  * - 5xx, 408, 429, timeouts and network errors fail with a plain (retryable) error coded
  *   `HTTP_5XX`, `HTTP_408`, `HTTP_429`, `HTTP_TIMEOUT` (`HTTP_CONNECT_TIMEOUT` when no address
  *   had connected: nothing was sent) or `HTTP_NETWORK`; other 4xx fail with a
- *   `NonRetryableError` coded `HTTP_4XX`.
+ *   `NonRetryableError` coded `HTTP_4XX`, whatever the size of the error's body (a body past
+ *   `maxResponseBytes` fails a success only, with `HTTP_RESPONSE_TOO_LARGE`).
  * - SSRF: every hop (the URL and each of up to 5 redirects) is vetted by {@link SsrfGuard} and
  *   the connection is pinned to the vetted addresses. Credentials are dropped when a redirect
  *   leaves the origin.

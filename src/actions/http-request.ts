@@ -29,6 +29,7 @@ export interface RawResponse {
   status: number;
   statusText: string;
   headers: http.IncomingHttpHeaders;
+  /** The body; of an error status (4xx, 5xx) past the cap, the part read up to it. */
   body: Buffer;
 }
 
@@ -51,7 +52,7 @@ function framed(request: RawRequest): Record<string, string> {
  * Sends one request to `url` on `socket`, a TCP connection to one of its vetted addresses (TLS is
  * set up on it for `https:`, the certificate checked against the URL's host). Rejects with the
  * signal's reason when it aborts, with a `NonRetryableError` (`HTTP_RESPONSE_TOO_LARGE`) past
- * `maxBytes`, and with the socket's error otherwise (also when the connection closes before any
+ * `maxBytes` (an error status resolves instead, its body cut at `maxBytes`), and with the socket's error otherwise (also when the connection closes before any
  * response). The socket is destroyed when the exchange ends either way.
  */
 export function sendRequest(
@@ -106,8 +107,20 @@ export function sendRequest(
         responded = true;
         const chunks: Buffer[] = [];
         let size = 0;
+        const answer = (): RawResponse => ({
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? '',
+          headers: res.headers,
+          body: Buffer.concat(chunks),
+        });
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
+          // An error status is the answer whatever its page: a 503's large page is no reason to
+          // fail for good (the part read is kept, the rest is not read).
+          if (size > maxBytes && (res.statusCode ?? 0) >= 400) {
+            finish(null, answer());
+            return;
+          }
           if (size > maxBytes) {
             finish(
               new NonRetryableError(`Response from ${displayUrl(url)} is larger than ${maxBytes} bytes`, {
@@ -118,14 +131,7 @@ export function sendRequest(
           }
           chunks.push(chunk);
         });
-        res.on('end', () =>
-          finish(null, {
-            status: res.statusCode ?? 0,
-            statusText: res.statusMessage ?? '',
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-          }),
-        );
+        res.on('end', () => finish(null, answer()));
         res.on('error', (error) => finish(error));
         res.on('aborted', () => finish(new Error('The response was cut off')));
       },
