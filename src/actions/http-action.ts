@@ -264,7 +264,9 @@ function decodeBody(res: RawResponse, method: string): Pick<HttpActionOutput, 'b
 
 /** The error a finished exchange maps to, or null for a success. */
 function statusError(res: RawResponse, method: string, url: URL): Error | null {
-  const what = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${method} ${displayUrl(url)}`;
+  // The reason phrase is the server's, up to its header size (16 KB): cut as a value is.
+  const reason = res.statusText ? ` ${echo(res.statusText, null)}` : '';
+  const what = `HTTP ${res.status}${reason} from ${method} ${displayUrl(url)}`;
   if (res.status >= 500) return new OrchestratorError('HTTP_5XX', what);
   if (res.status === 408 || res.status === 429) return new OrchestratorError(`HTTP_${res.status}`, what);
   if (res.status >= 400) return new NonRetryableError(what, { code: 'HTTP_4XX' });
