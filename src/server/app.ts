@@ -14,11 +14,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
 } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
@@ -32,6 +28,7 @@ import { AllowedMethods } from './allowed-methods.js';
 import { createTokenVerifier, registerAuth, tokenProblem } from './auth.js';
 import { DEFAULT_BODY_LIMIT } from './body-limit.js';
 import { HttpError, toErrorReply } from './errors.js';
+import { openapiTransforms } from './optional-bodies.js';
 import { executionRoutes } from './routes/executions.js';
 import { localNodes, monitoringRoutes, type NodesProvider } from './routes/monitoring.js';
 import { remoteWorkerRoutes } from './routes/remote-workers.js';
@@ -440,8 +437,7 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearerAuth: [] }],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    ...openapiTransforms(),
   });
 
   // Executions resumed as the orchestrator started are running already: counted as started.
