@@ -35,7 +35,7 @@ import type { ActionHandler, StepContext } from '../types.js';
 import { issuesFromZod, parseOptions } from '../zod-issues.js';
 import { ConnectAborted, type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';
 import { displayRefusedUrl, displayUrl } from './display-url.js';
-import { withoutSecretValues } from './http-input-shape.js';
+import { badNameCharacter, headerPath, withoutSecretValues } from './http-input-shape.js';
 import { type RawResponse, sendToAny } from './http-request.js';
 import { type ResolveHost, SsrfGuard } from './ssrf-guard.js';
 
@@ -112,7 +112,8 @@ function headerProblem(name: string, value: string): string | null {
   try {
     validateHeaderName(name);
   } catch {
-    return "the name is not a token (letters, digits and !#$%&'*+-.^_`|~)";
+    const where = badNameCharacter(name);
+    return `the name is not a token (letters, digits and !#$%&'*+-.^_\`|~)${where ? `: ${where}` : ''}`;
   }
   try {
     validateHeaderValue(name, value);
@@ -176,11 +177,11 @@ function parseInput(schema: ReturnType<typeof inputSchema>, input: unknown): { i
   for (const [name, value] of Object.entries(parsed.data.headers ?? {})) {
     const problem = headerProblem(name, value);
     if (problem) {
-      throw new ValidationError([{ path: `input.headers.${name}`, message: problem }], 'Invalid http input');
+      throw new ValidationError([{ path: headerPath(name), message: problem }], 'Invalid http input');
     }
     if (RESERVED_HEADERS.has(name.toLowerCase())) {
       throw new ValidationError(
-        [{ path: `input.headers.${name}`, message: 'is set by the http action itself' }],
+        [{ path: headerPath(name), message: 'is set by the http action itself' }],
         'Invalid http input',
       );
     }

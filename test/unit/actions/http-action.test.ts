@@ -183,7 +183,7 @@ describe('http action: redirects', () => {
 describe('http action: statuses, bodies and errors', () => {
   it.each([
     ['a header value with CR/LF', { headers: { 'x-a': 'v\r\nx-injected: 1' } }, 'input.headers.x-a'],
-    ['a header name that is not a token', { headers: { 'x a': 'v' } }, 'input.headers.x a'],
+    ['a header name that is not a token', { headers: { 'x a': 'v' } }, 'input.headers.x…'],
     ['a malformed %-escape in the URL credentials', { credentials: 'user:%zz@' }, 'input.url'],
   ])('refuses %s as invalid input (not a retryable network error)', async (_what, bad, path) => {
     const { headers, credentials } = bad as { headers?: Record<string, string>; credentials?: string };

@@ -33,7 +33,7 @@ describe('http action input messages', () => {
   it('say whether a header name or value is wrong', async () => {
     const url = 'http://127.0.0.1:1/x';
     expect(await messageFor({ url, headers: { 'bad name': 'v' } })).toBe(
-      `Invalid http input: input.headers.bad name: the name is not a token (letters, digits and !#$%&'*+-.^_\`|~)`,
+      `Invalid http input: input.headers.bad…: the name is not a token (letters, digits and !#$%&'*+-.^_\`|~): U+0020 at index 3`,
     );
     expect(await messageFor({ url, headers: { 'x-token': 's3cret\r\nx-other: 1' } })).toBe(
       'Invalid http input: input.headers.x-token: the value has a character a header cannot carry (U+000D at index 6)',
