@@ -21,6 +21,7 @@
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { ExpressionError } from '../errors.js';
 import { textPrefix } from '../text-prefix.js';
+import { durationText } from './duration-text.js';
 import { findCostProblem } from './expression-guard.js';
 import { findDroppedKeyProblem } from './expression-map-keys.js';
 import { stepReferences } from './expression-refs.js';
@@ -281,7 +282,7 @@ function exactNumber(value: bigint, fail: (why: string) => never): number {
 
 /**
  * Copies a CEL value into fresh plain JSON: BigInt and uint → number (refused when not exact), Map → object, bytes →
- * base64, timestamp → ISO string, duration → `"1.5s"`, type → its name. Undefined in a list
+ * base64, timestamp → ISO string, duration → `"1.5s"` (exact, see `duration-text.ts`), type → its name. Undefined in a list
  * becomes null and in a map is dropped (as `JSON.stringify` does).
  */
 function toJson(root: unknown, source: string, budget: ReadBudget | null): unknown {
@@ -339,7 +340,10 @@ function toJson(root: unknown, source: string, budget: ReadBudget | null): unkno
       return out;
     }
     if (proto === UINT_PROTO) return exactNumber(BigInt(value.valueOf() as bigint), fail);
-    if (proto === DURATION_PROTO) return `${Number(value.valueOf()) / 1000}s`;
+    if (proto === DURATION_PROTO) {
+      const { seconds, nanos } = value as { seconds: bigint; nanos: number };
+      return durationText(seconds, nanos);
+    }
     if (proto === TYPE_PROTO) return String((value as { name: unknown }).name);
     return fail('contains an object that is not plain data');
   };
