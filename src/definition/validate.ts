@@ -238,7 +238,9 @@ function checkAction(raw: Raw, path: string, issues: Issue[], found: Found): Act
   const result = actionStepSchema.safeParse(hasRetry ? without(raw, ['retry']) : raw, DEFINITION);
   pushZod(issues, result, path);
   checkExpression(raw, 'input', path, issues, found);
-  const retry = hasRetry ? checkRetry(raw.retry, `${path}.retry`, issues) : undefined;
+  // `retry: undefined` is no retry policy, as any optional key left undefined is left out.
+  const retry =
+    hasRetry && raw.retry !== undefined ? checkRetry(raw.retry, `${path}.retry`, issues) : undefined;
   if (!result.success || retry === null) return null;
   return retry === undefined ? result.data : { ...result.data, retry };
 }
