@@ -1,13 +1,15 @@
 /**
- * Map literals whose key the expression library drops: it builds a literal map as a plain object
- * and skips the keys `__proto__`, `constructor` and `prototype` (so that none can reach an
- * object's prototype), so `{'constructor': result.team}` evaluated to `{}` without a word. A new
- * definition with such a literal is refused (a version stored before still runs as it did, so its
- * executions are not stranded). Data keeps these keys: expressions read them, and return them,
- * as any other.
+ * Map literals whose keys the result would not keep: the expression library builds a literal map
+ * as a plain object and skips the keys `__proto__`, `constructor` and `prototype` (so that none
+ * can reach an object's prototype), so `{'constructor': result.team}` evaluated to `{}` without a
+ * word; and it keeps the last value of a key given twice (`{'a': 1, 'a': 2}`, an error in CEL), as
+ * JSON keeps one of keys it writes alike (`1` and `'1'`). A new definition with such a literal is
+ * refused (a version stored before still runs as it did, so its executions are not stranded).
+ * Data keeps these keys: expressions read them, and return them, as any other.
  * @module
  */
-import { isNode } from './cel-ast.js';
+import { echo } from '../echo.js';
+import { type CelNode, isNode } from './cel-ast.js';
 
 /** The keys the library leaves out of a map it builds. */
 const DROPPED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -31,4 +33,38 @@ export function findDroppedKeyProblem(ast: unknown): string | null {
     }
   }
   return findDroppedKeyProblem(ast.args);
+}
+
+/** A literal key as the JSON key it becomes (`1`, `1u` and `'1'` all `1`), or null when computed. */
+function literalKey(key: unknown): string | null {
+  if (!isNode(key) || key.op !== 'value') return null;
+  const value = key.args;
+  if (typeof value === 'string' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
+  // A uint literal is an object of the library's around a BigInt.
+  if (value !== null && typeof value === 'object') return String(value.valueOf());
+  return null;
+}
+
+/** The first map literal in `ast` that gives one JSON key twice, as a problem; or null. */
+export function findRepeatedKeyProblem(ast: unknown): string | null {
+  if (Array.isArray(ast)) {
+    for (const item of ast) {
+      const problem = findRepeatedKeyProblem(item);
+      if (problem !== null) return problem;
+    }
+    return null;
+  }
+  if (!isNode(ast)) return null;
+  if (ast.op === 'map' && Array.isArray(ast.args)) {
+    const seen = new Set<string>();
+    for (const entry of ast.args as unknown[]) {
+      const key = literalKey(Array.isArray(entry) ? (entry[0] as CelNode) : undefined);
+      if (key === null) continue;
+      if (seen.has(key))
+        return `a map literal has the key ${echo(key)} twice (a map keeps one value per key)`;
+      seen.add(key);
+    }
+  }
+  return findRepeatedKeyProblem(ast.args);
 }

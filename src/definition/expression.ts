@@ -23,7 +23,7 @@ import { ExpressionError } from '../errors.js';
 import { textPrefix } from '../text-prefix.js';
 import { durationText } from './duration-text.js';
 import { findCostProblem } from './expression-guard.js';
-import { findDroppedKeyProblem } from './expression-map-keys.js';
+import { findDroppedKeyProblem, findRepeatedKeyProblem } from './expression-map-keys.js';
 import { stepReferences } from './expression-refs.js';
 import { findSizeProblem } from './expression-size.js';
 import { fieldNote, shadowsScope } from './field-note.js';
@@ -150,9 +150,9 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   const budgeted = needsReadBudget(program.ast);
   const shadows = shadowsScope(program.ast);
   const stepRefs = Object.freeze(stepReferences(program.ast));
-  const droppedKey = findDroppedKeyProblem(program.ast);
+  const keyProblem = findDroppedKeyProblem(program.ast) ?? findRepeatedKeyProblem(program.ast);
   const newDefinitionProblem =
-    droppedKey === null ? null : `Invalid expression ${quote(source)}: ${droppedKey}`;
+    keyProblem === null ? null : `Invalid expression ${quote(source)}: ${keyProblem}`;
   /** One evaluation, reading the data through `budget`'s views unless it is null. */
   const evaluateWith = (scope: ExpressionScope, budget: ReadBudget | null): unknown => {
     let value: unknown;

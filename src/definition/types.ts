@@ -100,7 +100,7 @@ export interface CompiledExpression {
   readonly stepRefs: readonly string[];
   /**
    * Why a new definition may not have this expression though a stored one still runs with it (a
-   * map literal with a key the library leaves out, see `expression-map-keys.ts`), or null.
+   * map literal with a key the library leaves out or a key given twice, see `expression-map-keys.ts`), or null.
    */
   readonly newDefinitionProblem: string | null;
   /** Evaluates against the scope; returns plain JSON values (numbers, not BigInt). Throws on error. */

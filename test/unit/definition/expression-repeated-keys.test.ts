@@ -1,0 +1,41 @@
+/**
+ * A map literal gives each JSON key once. The expression library keeps the last value of a key
+ * given twice (`{'a': 1, 'a': 2}` is `{a: 2}`; CEL makes that an error), and of keys of different
+ * types that JSON writes alike (`1` and `'1'`, `true` and `'true'`): the first value was dropped
+ * without a word. A new definition with such a literal is refused.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileExpression } from '../../../src/definition/expression.js';
+import { validateDefinition } from '../../../src/definition/validate.js';
+import type { ValidationError } from '../../../src/errors.js';
+
+function refusal(source: string): ValidationError | null {
+  try {
+    validateDefinition('w', [{ name: 'a', input: source }]);
+    return null;
+  } catch (error) {
+    return error as ValidationError;
+  }
+}
+
+describe('a map literal with a key twice', () => {
+  it.each([
+    ["{'a': 1, 'a': 2}", "'a'"],
+    ["{'x': {'a': 1, 'b': 2, 'a': 3}}", "'a'"],
+    ["{1: 'x', '1': 'y'}", "'1'"],
+    ["{1: 'x', 1u: 'y'}", "'1'"],
+    ["{true: 1, 'true': 2}", "'true'"],
+  ])('%s is refused in a new definition, naming the key', (source, key) => {
+    const problem = compileExpression(source).newDefinitionProblem;
+    expect(problem).toBe(
+      `Invalid expression '${source}': a map literal has the key ${key} twice (a map keeps one value per key)`,
+    );
+    expect(refusal(source)?.issues).toEqual([{ path: 'steps[0].input', message: problem }]);
+  });
+
+  it('is not found where keys differ or are computed', () => {
+    for (const source of ["{'a': 1, 'b': 2, 'c': {'a': 3}}", "{input.k: 1, 'b': 2}", "{'1': 1, 2: 2}"]) {
+      expect(compileExpression(source).newDefinitionProblem).toBeNull();
+    }
+  });
+});
