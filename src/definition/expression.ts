@@ -24,6 +24,7 @@ import { textPrefix } from '../text-prefix.js';
 import { durationText } from './duration-text.js';
 import { findCostProblem } from './expression-guard.js';
 import { findDroppedKeyProblem, findRepeatedKeyProblem } from './expression-map-keys.js';
+import { findInvalidPatternProblem } from './expression-patterns.js';
 import { stepReferences } from './expression-refs.js';
 import { findSizeProblem } from './expression-size.js';
 import { fieldNote, shadowsScope } from './field-note.js';
@@ -150,9 +151,13 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   const budgeted = needsReadBudget(program.ast);
   const shadows = shadowsScope(program.ast);
   const stepRefs = Object.freeze(stepReferences(program.ast));
-  const keyProblem = findDroppedKeyProblem(program.ast) ?? findRepeatedKeyProblem(program.ast);
+  // Refused in a new definition only, so that a version stored before still runs as it did.
+  const newProblem =
+    findDroppedKeyProblem(program.ast) ??
+    findRepeatedKeyProblem(program.ast) ??
+    findInvalidPatternProblem(program.ast);
   const newDefinitionProblem =
-    keyProblem === null ? null : `Invalid expression ${quote(source)}: ${keyProblem}`;
+    newProblem === null ? null : `Invalid expression ${quote(source)}: ${newProblem}`;
   /** One evaluation, reading the data through `budget`'s views unless it is null. */
   const evaluateWith = (scope: ExpressionScope, budget: ReadBudget | null): unknown => {
     let value: unknown;

@@ -1,0 +1,46 @@
+/**
+ * `matches()` takes a literal pattern, so one that is not a valid regular expression (`'['`, or
+ * RE2's inline flags `(?i)`, which JavaScript's `RegExp` lacks) is known when the workflow is
+ * defined. It was accepted, and every evaluation that reached it failed with EXPRESSION_ERROR.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileExpression } from '../../../src/definition/expression.js';
+import { validateDefinition } from '../../../src/definition/validate.js';
+import { ExpressionError, type ValidationError } from '../../../src/errors.js';
+
+function refusal(source: string): ValidationError | null {
+  try {
+    validateDefinition('w', [{ name: 'check', condition: source }]);
+    return null;
+  } catch (error) {
+    return error as ValidationError;
+  }
+}
+
+describe('a matches() pattern that is not a valid regular expression', () => {
+  it.each([
+    ["input.e.matches('[')", '['],
+    ["input.e.matches('(?i)^a')", '(?i)^a'],
+    ["string(input.e).matches('a)')", 'a)'],
+    ["input.ok || input.e.matches('*a')", '*a'],
+  ])('%s is refused in a new definition, naming the pattern and the path', (source, pattern) => {
+    const problem = compileExpression(source, 'boolean').newDefinitionProblem;
+    expect(problem).toMatch(
+      new RegExp(
+        `^Invalid expression '.*': matches\\(\\) pattern '${pattern.replace(/[()[\]*?^]/g, '\\$&')}' is not a valid regular expression \\(.+\\)$`,
+      ),
+    );
+    expect(refusal(source)?.issues).toEqual([{ path: 'steps[0].condition', message: problem }]);
+  });
+
+  it('leaves valid patterns alone', () => {
+    for (const source of ["input.e.matches('^[^@]+@[^@]+\\\\.[a-z]+$')", "input.e.matches('^\\\\d{3}$')"]) {
+      expect(compileExpression(source).newDefinitionProblem).toBeNull();
+    }
+  });
+
+  it('still compiles in a stored version, which fails at run time as it did', () => {
+    const expr = compileExpression("input.e.matches('[')");
+    expect(() => expr.evaluate({ result: null, input: { e: 'x' }, steps: {} })).toThrow(ExpressionError);
+  });
+});
