@@ -23,6 +23,7 @@ import { ExpressionError } from '../errors.js';
 import { textPrefix } from '../text-prefix.js';
 import { durationText } from './duration-text.js';
 import { findCostProblem } from './expression-guard.js';
+import { findLiteralConversionProblem } from './expression-literals.js';
 import { findDroppedKeyProblem, findRepeatedKeyProblem } from './expression-map-keys.js';
 import { findInvalidPatternProblem } from './expression-patterns.js';
 import { stepReferences } from './expression-refs.js';
@@ -155,7 +156,8 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   const newProblem =
     findDroppedKeyProblem(program.ast) ??
     findRepeatedKeyProblem(program.ast) ??
-    findInvalidPatternProblem(program.ast);
+    findInvalidPatternProblem(program.ast) ??
+    findLiteralConversionProblem(program.ast);
   const newDefinitionProblem =
     newProblem === null ? null : `Invalid expression ${quote(source)}: ${newProblem}`;
   /** One evaluation, reading the data through `budget`'s views unless it is null. */
