@@ -35,12 +35,12 @@ export function findDroppedKeyProblem(ast: unknown): string | null {
   return findDroppedKeyProblem(ast.args);
 }
 
-/** A literal key as the JSON key it becomes (`1`, `1u` and `'1'` all `1`), or null when computed. */
+/** A literal key as the JSON key it becomes (`1`, `1u`, `1.0` and `'1'` all `1`), or null when computed. */
 function literalKey(key: unknown): string | null {
   if (!isNode(key) || key.op !== 'value') return null;
   const value = key.args;
-  if (typeof value === 'string' || typeof value === 'bigint' || typeof value === 'boolean')
-    return String(value);
+  const type = typeof value;
+  if (type === 'string' || type === 'number' || type === 'bigint' || type === 'boolean') return String(value);
   // A uint literal is an object of the library's around a BigInt.
   if (value !== null && typeof value === 'object') return String(value.valueOf());
   return null;

@@ -24,6 +24,7 @@ describe('a map literal with a key twice', () => {
     ["{'x': {'a': 1, 'b': 2, 'a': 3}}", "'a'"],
     ["{1: 'x', '1': 'y'}", "'1'"],
     ["{1: 'x', 1u: 'y'}", "'1'"],
+    ["{1: 'x', 1.0: 'y'}", "'1'"],
     ["{true: 1, 'true': 2}", "'true'"],
   ])('%s is refused in a new definition, naming the key', (source, key) => {
     const problem = compileExpression(source).newDefinitionProblem;
