@@ -116,7 +116,9 @@ async function compensateStep(
     if (ex.halted) return false;
     const attempt = comp.attempts + 1;
     const started = clock.now();
-    const { nextAttemptAt: _drop, ...rest } = comp;
+    // The last attempt's error and retry time belong to the retry wait, not to the attempt that
+    // starts (as a step's: `startAttempt`); the `compensation.failed` event carried them.
+    const { nextAttemptAt: _drop, error: _last, ...rest } = comp;
     write({ ...rest, status: 'running', attempts: attempt });
     if (ex.storeStartsFirst) {
       await persist(ctx, ex, [rec]);
