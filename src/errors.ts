@@ -125,10 +125,14 @@ export class WorkflowTimeoutError extends OrchestratorError {
   }
 }
 
-/** The reason a handler's `ctx.signal` aborts when its step (one attempt, or a parallel step) times out. */
+/**
+ * The reason a handler's `ctx.signal` aborts when its step (one attempt, or a parallel step) times
+ * out, or one attempt of a compensation. `what` names what timed out (default `Step '<step>'`; a
+ * compensation's is `Compensation of step '<step>'`: the step itself completed).
+ */
 export class StepTimeoutError extends OrchestratorError {
-  constructor(step: string, timeoutMs: number) {
-    super('STEP_TIMEOUT', `Step '${step}' timed out after ${timeoutMs / 1000}s`);
+  constructor(step: string, timeoutMs: number, what = `Step '${step}'`) {
+    super('STEP_TIMEOUT', `${what} timed out after ${timeoutMs / 1000}s`);
   }
 }
 

@@ -157,6 +157,9 @@ async function compensateStep(
             scope,
             timeoutMs,
             clock,
+            undefined,
+            // A timeout names the compensation: the step it undoes completed.
+            `Compensation of step '${stepName}'`,
           )
         : {
             ok: false as const,

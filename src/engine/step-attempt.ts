@@ -100,7 +100,8 @@ export class Attempt {
 
 /**
  * Runs `handler(input, ctx)` once. `ctx.signal` aborts when `scope` does or when `timeoutMs`
- * passes. Never throws: failures come back as `{ ok: false }`.
+ * passes. Never throws: failures come back as `{ ok: false }`. `what`: what a timeout names (see
+ * {@link StepTimeoutError}).
  */
 export async function runAttempt(
   handler: Handler,
@@ -110,8 +111,9 @@ export async function runAttempt(
   timeoutMs: number | null,
   clock: Clock,
   onQueueWait?: (ms: number) => void,
+  what?: string,
 ): Promise<AttemptResult> {
-  const attempt = beginAttempt(handler, input, ctx, scope, timeoutMs, clock, onQueueWait);
+  const attempt = beginAttempt(handler, input, ctx, scope, timeoutMs, clock, onQueueWait, what);
   if (attempt.race === null) return attempt.result!;
   let ok = true;
   let value: unknown;
@@ -128,7 +130,8 @@ export async function runAttempt(
  * {@link runAttempt} up to its handler's promise, for a caller that awaits it itself (the step
  * runner: one async function and one await less per step). When the handler returned a promise,
  * `race` is set: the caller awaits it and passes what it settled with to {@link finishRace};
- * otherwise `result` is the attempt's result.
+ * otherwise `result` is the attempt's result. `what`: what a timeout names (see
+ * {@link StepTimeoutError}; the step by default).
  */
 export function beginAttempt(
   handler: Handler,
@@ -138,6 +141,7 @@ export function beginAttempt(
   timeoutMs: number | null,
   clock: Clock,
   onQueueWait?: (ms: number) => void,
+  what?: string,
 ): Attempt {
   scope.expireIfLate(clock.now());
   if (scope.aborted) {
@@ -153,7 +157,7 @@ export function beginAttempt(
     attempt = timed;
     const expire = () => {
       timed.timedOut = true;
-      child.abort(new StepTimeoutError(ctx.stepName, timeoutMs));
+      child.abort(new StepTimeoutError(ctx.stepName, timeoutMs, what));
     };
     timed.timer = clock.setTimer(expire, timeoutMs);
     // A handler that returns or throws after its timeout, the timer not fired yet, fails the
