@@ -6,6 +6,7 @@
  */
 import { type ErrorInfo, LeaseLostError } from '../errors.js';
 import { UNFINISHED_STATES } from '../store/states.js';
+import type { ExecutionRecord } from '../store/store.js';
 import type { ActiveExecution } from './active-execution.js';
 import { type EngineContext, leaseMs } from './context.js';
 import { checkExecutionId } from './execution-id-arg.js';
@@ -39,6 +40,9 @@ export class Cancellation {
     const ex = this.scheduler.get(executionId);
     if (!ex) return this.cancelStored(executionId, false);
     const from = ex.record.status;
+    // Compensating for an earlier cancel (a repeated request, a second caller): its saga is waited
+    // for, as the first call waits, and the answer is how it ended (as the CLI's `cancel` answers).
+    if (beingCancelled(ex.record)) return this.awaitCancelling(ex);
     const cancelled = await this.cancelLocal(ex);
     // Its runner let it go unfinished before it could end it: given up after a store failure (a
     // write, or the confirmation of leases that may have lapsed), taken over by another node, or
@@ -48,6 +52,19 @@ export class Cancellation {
       return cancelled;
     }
     return this.cancelStored(executionId, true);
+  }
+
+  /**
+   * Waits for `ex`, compensating for an earlier cancel, to end: true once it ended cancelled. A
+   * resumed one still waiting for a slot starts now (its runner only compensates). Let go
+   * unfinished by its runner (a shutdown, a store failure, another node took it over): waited for
+   * through the store as any execution this node does not hold.
+   */
+  private async awaitCancelling(ex: ActiveExecution): Promise<boolean> {
+    this.scheduler.expedite(ex);
+    await ex.done;
+    if (ex.record.status === 'cancelled') return true;
+    return UNFINISHED_STATES.has(ex.record.status) ? this.cancelStored(ex.id, true) : false;
   }
 
   /**
@@ -61,8 +78,8 @@ export class Cancellation {
     // Halted here by a close: stored for whoever runs it next (this node's next start); the store
     // is being closed, and nothing here waits for the end any more.
     if (begun && this.ctx.lifecycle.draining) return false;
-    const cancelling = begun && rec.status === 'compensating' && rec.outcome === 'cancelled';
-    if (rec.status !== 'pending' && rec.status !== 'running' && !cancelling) return false;
+    // Compensating for a cancel (this call's, or an earlier one's): waited for to end cancelled.
+    if (rec.status !== 'pending' && rec.status !== 'running' && !beingCancelled(rec)) return false;
     // Nobody alive runs it: take it over here and cancel it.
     await this.claimOrphan(executionId);
     // Nobody holds it and this node lacks the handlers its cancellation needs: not cancelled now.
@@ -228,4 +245,9 @@ export class Cancellation {
       throw err;
     }
   }
+}
+
+/** Whether an execution is compensating for a cancel: it ends cancelled once its saga ran. */
+function beingCancelled(record: ExecutionRecord): boolean {
+  return record.status === 'compensating' && record.outcome === 'cancelled';
 }

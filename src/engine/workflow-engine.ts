@@ -402,9 +402,11 @@ export class WorkflowEngine {
 
   /**
    * Cancels a pending or running execution (compensating first where needed).
-   * @returns true if it was pending or running and is now cancelled; false otherwise: it had
-   *   finished, the id is unknown, or (on a store shared with other processes) this node cannot
-   *   apply it and leaves the request stored for the one that runs the execution.
+   * @returns true if it was pending or running and is now cancelled, or was compensating for an
+   *   earlier cancel and ended cancelled (a repeated call waits for that saga); false otherwise: it
+   *   had finished or compensates for a failure, the id is unknown, or (on a store shared with
+   *   other processes) this node cannot apply it and leaves the request stored for the one that
+   *   runs the execution.
    */
   cancelWorkflow(executionId: string): Promise<boolean> {
     return this.cancellation.cancel(executionId);

@@ -96,7 +96,8 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
     {
       schema: {
         summary: 'Cancel a pending or running execution (compensating first where needed)',
-        description: '`cancelled` is false when the execution had already finished.',
+        description:
+          '`cancelled` is false when the execution had already finished or is compensating for a failure; a repeated cancel of one compensating for an earlier cancel answers once it ended (true).',
         tags: ['executions'],
         params: executionParamsSchema,
         // It takes no options: a body with a key (a reason, a force flag) is refused, not ignored.
