@@ -59,7 +59,12 @@ export interface OrchestratorEvents {
    * ran again is named once per completed visit, as in `compensatedSteps`).
    */
   'execution.compensating': ExecutionRef & { error: ErrorInfo; steps: string[] };
-  'compensation.started': StepRef;
+  /**
+   * An attempt of a compensation starts. `interruptions`: its attempts before this one that their
+   * process cut short (a crash, a close, a lost lease), when there were any: no retries, as for
+   * `step.started` (this attempt is retry `attempt - 1 - interruptions`).
+   */
+  'compensation.started': StepRef & { interruptions?: number };
   'compensation.completed': StepRef & { durationMs: number };
   /**
    * An attempt of a compensation failed. `final`: no other attempt follows; else `retryAt` (the

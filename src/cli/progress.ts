@@ -176,9 +176,16 @@ export class ProgressPrinter {
       case 'compensation.started': {
         const p = item.payload;
         const handler = this.compensations.get(p.step) ?? 'compensation';
+        // As for a step: attempts cut short by their process are no retries.
+        const interrupted = p.interruptions ?? 0;
+        const notes = [
+          `attempt ${p.attempt}`,
+          ...(p.attempt - 1 - interrupted > 0 ? [`retry ${p.attempt - 1 - interrupted}`] : []),
+          ...(interrupted > 0 ? [`${interrupted} interrupted`] : []),
+        ];
         this.print(
           this.label(p.step, p.parent),
-          style.yellow(`compensating with ${handler} (attempt ${p.attempt})`),
+          style.yellow(`compensating with ${handler} (${notes.join('; ')})`),
         );
         return;
       }

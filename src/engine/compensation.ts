@@ -127,7 +127,10 @@ async function compensateStep(
       if (leftToRestart(ctx)) ex.stop('shutdown');
       if (ex.halted) return false;
     } else persistLater(ctx, ex, [rec]);
-    ctx.events.emit('compensation.started', { ...ref, attempt });
+    ctx.events.emit(
+      'compensation.started',
+      comp.interruptions ? { ...ref, attempt, interruptions: comp.interruptions } : { ...ref, attempt },
+    );
     // A listener that called `close()` (synchronously): as after the write of a start, above, the
     // handler does not start; the attempt is left as a shutdown leaves a running one.
     if (leftToRestart(ctx)) ex.stop('shutdown');

@@ -98,6 +98,23 @@ describe('ProgressPrinter', () => {
     expect(got[9]).toBe('fetch      compensated  in 4 ms');
   });
 
+  it('tells a compensation retry from an attempt after an interruption, as for a step', () => {
+    const { progress, lines } = printer();
+    progress.follow('e1');
+    for (const payload of [
+      { ...ref, step: 'fetch', attempt: 2 },
+      { ...ref, step: 'fetch', attempt: 2, interruptions: 1 },
+      { ...ref, step: 'fetch', attempt: 3, interruptions: 1 },
+    ]) {
+      progress.receive({ event: 'compensation.started', payload });
+    }
+    expect(lines()).toEqual([
+      'fetch      compensating with unfetch (attempt 2; retry 1)',
+      'fetch      compensating with unfetch (attempt 2; 1 interrupted)',
+      'fetch      compensating with unfetch (attempt 3; retry 1; 1 interrupted)',
+    ]);
+  });
+
   it('prints a step its execution stopped (a sibling branch failed, a cancel, a workflow timeout)', () => {
     const { progress, lines } = printer();
     progress.follow('e1');
