@@ -65,6 +65,10 @@ export interface OrchestratorEvents {
    * `step.started` (this attempt is retry `attempt - 1 - interruptions`).
    */
   'compensation.started': StepRef & { interruptions?: number };
+  /**
+   * A compensation completed. `durationMs`: its whole time, from its first attempt (retry waits
+   * included), as a step's on `step.completed`.
+   */
   'compensation.completed': StepRef & { durationMs: number };
   /**
    * An attempt of a compensation failed. `final`: no other attempt follows; else `retryAt` (the

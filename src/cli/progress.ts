@@ -49,6 +49,8 @@ export class ProgressPrinter {
   private executionId: string | null = null;
   /** When each step's current attempt started (by label, `performance.now()`), to time a retried attempt alone. */
   private readonly attemptStarts = new Map<string, number>();
+  /** The same for each compensation's current attempt. */
+  private readonly compensationStarts = new Map<string, number>();
   private held: Payload[] = [];
 
   /**
@@ -183,6 +185,7 @@ export class ProgressPrinter {
           ...(p.attempt - 1 - interrupted > 0 ? [`retry ${p.attempt - 1 - interrupted}`] : []),
           ...(interrupted > 0 ? [`${interrupted} interrupted`] : []),
         ];
+        this.compensationStarts.set(this.label(p.step, p.parent), performance.now());
         this.print(
           this.label(p.step, p.parent),
           style.yellow(`compensating with ${handler} (${notes.join('; ')})`),
@@ -191,10 +194,14 @@ export class ProgressPrinter {
       }
       case 'compensation.completed': {
         const p = item.payload;
-        this.print(
-          this.label(p.step, p.parent),
-          `${style.yellow('compensated')}  in ${formatDuration(p.durationMs)}`,
-        );
+        const label = this.label(p.step, p.parent);
+        const started = this.compensationStarts.get(label);
+        // As for a step: the event's duration spans every attempt (and the waits between them).
+        const took =
+          p.attempt > 1 && started !== undefined
+            ? `in ${formatDuration(performance.now() - started)} on attempt ${p.attempt} (${formatDuration(p.durationMs)} since the first)`
+            : `in ${formatDuration(p.durationMs)}`;
+        this.print(label, `${style.yellow('compensated')}  ${took}`);
         return;
       }
       case 'compensation.failed': {

@@ -115,7 +115,6 @@ async function compensateStep(
     }
     if (ex.halted) return false;
     const attempt = comp.attempts + 1;
-    const started = clock.now();
     // The last attempt's error and retry time belong to the retry wait, not to the attempt that
     // starts (as a step's: `startAttempt`); the `compensation.failed` event carried them.
     const { nextAttemptAt: _drop, error: _last, ...rest } = comp;
@@ -181,7 +180,13 @@ async function compensateStep(
       write({ ...done, status: 'completed', completedAt: end });
       ex.record.compensatedSteps = [...ex.record.compensatedSteps, stepName];
       await persist(ctx, ex, [rec]);
-      ctx.events.emit('compensation.completed', { ...ref, attempt, durationMs: elapsedMs(started, end) });
+      // The compensation's whole time, from its first attempt (retry waits included), as a step's
+      // on step.completed and the optimizer's compensation time.
+      ctx.events.emit('compensation.completed', {
+        ...ref,
+        attempt,
+        durationMs: elapsedMs(comp.startedAt, end),
+      });
       recordCompensationTiming(ctx, ex, stepName, comp.startedAt, end);
       return true;
     }

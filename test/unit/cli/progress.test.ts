@@ -81,9 +81,10 @@ describe('ProgressPrinter', () => {
         retryAt: new Date(),
       },
     });
+    progress.receive({ event: 'compensation.started', payload: { ...ref, step: 'fetch', attempt: 2 } });
     progress.receive({
       event: 'compensation.completed',
-      payload: { ...ref, step: 'fetch', attempt: 2, durationMs: 4 },
+      payload: { ...ref, step: 'fetch', attempt: 2, durationMs: 2004 },
     });
     const got = lines();
     expect(got[0]).toBe('fetch      failed       attempt 1 after 12 ms: E_NET: down; retry in 1s');
@@ -95,7 +96,9 @@ describe('ProgressPrinter', () => {
     expect(got[6]).toBe('saga       E_NET: compensating 1 step in reverse order: fetch');
     expect(got[7]).toBe('fetch      compensating with unfetch (attempt 1)');
     expect(got[8]).toBe('fetch      compensation failed: E_UNDO: no; retry in 2s');
-    expect(got[9]).toBe('fetch      compensated  in 4 ms');
+    expect(got[9]).toBe('fetch      compensating with unfetch (attempt 2; retry 1)');
+    // As for a step: the attempt's own time, and the whole compensation's since its first attempt.
+    expect(got[10]).toMatch(/^fetch {6}compensated {2}in \d+ ms on attempt 2 \(2\.00 s since the first\)$/);
   });
 
   it('tells a compensation retry from an attempt after an interruption, as for a step', () => {
