@@ -12,6 +12,7 @@ import { isDeadLocalOwner } from '../engine/owners.js';
 import { executionRates } from '../monitoring/rates.js';
 import { UNFINISHED_STATES } from '../store/states.js';
 import type { NodeRecord, StoreAggregates } from '../store/store.js';
+import { byCodeUnits } from '../string-order.js';
 import type { ExecutionState } from '../types.js';
 import type { StoreClient } from './store-client.js';
 
@@ -231,7 +232,7 @@ export async function workersReport(client: StoreClient, now = Date.now()): Prom
     nodes: [...nodes.values()].sort(
       (a, b) =>
         (a.startedAt ?? Number.POSITIVE_INFINITY) - (b.startedAt ?? Number.POSITIVE_INFINITY) ||
-        a.id.localeCompare(b.id),
+        byCodeUnits(a.id, b.id),
     ),
   };
 }

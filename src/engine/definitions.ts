@@ -26,6 +26,7 @@ import { validateCompiling } from '../definition/validate.js';
 import { ConflictError } from '../errors.js';
 import { dropOldest, setRecent } from '../lru.js';
 import type { DefinitionRecord, Store } from '../store/store.js';
+import { byCodeUnits } from '../string-order.js';
 
 /**
  * Superseded versions whose compiled plans are kept (least recently used dropped first, compiled
@@ -238,7 +239,7 @@ export class DefinitionRegistry {
 
   /** Latest version of every workflow, by id. */
   list(): WorkflowDefinition[] {
-    return [...this.byId.values()].map((v) => copy(v.latest.def)).sort((a, b) => a.id.localeCompare(b.id));
+    return [...this.byId.values()].map((v) => copy(v.latest.def)).sort((a, b) => byCodeUnits(a.id, b.id));
   }
 
   /** Every version of one workflow, oldest first. */

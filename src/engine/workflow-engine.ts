@@ -176,7 +176,7 @@ export class WorkflowEngine {
     }
   }
 
-  /** Latest version of every workflow known to this process (see `refreshWorkflows`). */
+  /** Latest version of every workflow known to this process (see `refreshWorkflows`), by id (code-unit order). */
   listWorkflows(): WorkflowDefinition[] {
     return this.definitions.list();
   }

@@ -12,6 +12,7 @@
  */
 import type pg from 'pg';
 import { ConflictError, ExecutionNotFoundError, LeaseLostError } from '../../errors.js';
+import { byCodeUnits } from '../../string-order.js';
 import { failed, succeeded } from '../group-commit.js';
 import type { CreateResult } from '../store.js';
 import type { CreateOp, Op, Statement, UpdateOp } from './operations.js';
@@ -116,7 +117,7 @@ function updateStatement(batch: readonly Op[], run: number[], sql: Sql): Stateme
   // Rows are listed in id order; with several lanes the statement also locks them in id order
   // before writing (see `buildSql`), as lease renewals and releases do: concurrent lanes never
   // wait on each other in a cycle.
-  if (run.length > 1) run.sort((a, b) => byIdOrder((batch[a] as UpdateOp).id, (batch[b] as UpdateOp).id));
+  if (run.length > 1) run.sort((a, b) => byCodeUnits((batch[a] as UpdateOp).id, (batch[b] as UpdateOp).id));
   const ids: string[] = [];
   const epochs: number[] = [];
   const columns: string[] = [];
@@ -247,11 +248,6 @@ function stepParams(steps: StepColumns): unknown[] {
  */
 function jsonArray(texts: string[]): string {
   return `[${texts.join(',')}]`;
-}
-
-/** Code-point order (the "C" collation of the id columns). */
-function byIdOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function byId<T extends { id: string }>(rows: T[]): Map<string, T> {
