@@ -47,7 +47,9 @@ export interface ExporterContext {
    * The workflow of each execution running on the source as the exporter attaches (see
    * `startedWorkflowIds`): their `execution.started` came before it listened (executions resumed
    * as the orchestrator started, before `buildApp`), and they are counted as started, so that
-   * `executions_started_total` minus `executions_finished_total` stays the executions in flight.
+   * each execution that runs here is counted started once and finished once. (The difference of
+   * the two is not the executions in flight: one cancelled or timed out while still queued never
+   * started and is counted finished only; `running_executions` and `queue_depth` are the gauges.)
    */
   running?: Iterable<string>;
   /** The orchestrator's clock, which bounds the wait for the definitions' re-read. @default the system clock */

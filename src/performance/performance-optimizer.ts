@@ -45,7 +45,7 @@ export interface ExecutionStats {
 
 /** Statistics of one step, ms. */
 export interface StepStats {
-  /** Recorded runs (attempts). */
+  /** Recorded runs: one per visit of the step, its attempts and retry waits together. */
   count: number;
   avg: number;
   p95: number;
