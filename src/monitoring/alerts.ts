@@ -9,6 +9,7 @@
 import { type Clock, elapsedMs } from '../clock.js';
 import type { AlertConfig, Logger } from '../config.js';
 import { dropOldest, setRecent } from '../lru.js';
+import { overThresholdText } from './over-threshold-text.js';
 
 /** Kinds of alert. */
 export type AlertType = 'execution_time' | 'failure_rate' | 'load_imbalance' | 'compensation_failure';
@@ -79,7 +80,7 @@ export class AlertMonitor {
         {
           type: 'failure_rate',
           severity: 'critical',
-          message: `Failure rate of '${workflowId}' is ${(rate * 100).toFixed(0)}% over its last executions (threshold ${(this.config.failureRate * 100).toFixed(0)}%)`,
+          message: failureRateMessage(workflowId, rate, this.config.failureRate),
           workflowId,
           value: rate,
           threshold: this.config.failureRate,
@@ -135,7 +136,7 @@ export class AlertMonitor {
       {
         type: 'execution_time',
         severity: 'warning',
-        message: `Execution ${executionId} of '${workflowId}' ${verb} ${Math.round(ms)} ms (threshold ${this.config.executionTimeMs} ms)`,
+        message: executionTimeMessage(executionId, workflowId, verb, ms, this.config.executionTimeMs),
         workflowId,
         executionId,
         value: ms,
@@ -231,4 +232,20 @@ function spread(distribution: Record<string, number>): number {
 
 function copyAlert(alert: Alert): Alert {
   return { ...alert, at: new Date(alert.at.getTime()) };
+}
+
+function failureRateMessage(workflowId: string, rate: number, threshold: number): string {
+  const [shown, limit] = overThresholdText(rate * 100, threshold * 100, 0);
+  return `Failure rate of '${workflowId}' is ${shown}% over its last executions (threshold ${limit}%)`;
+}
+
+function executionTimeMessage(
+  executionId: string,
+  workflowId: string,
+  verb: string,
+  ms: number,
+  threshold: number,
+): string {
+  const [shown, limit] = overThresholdText(ms, threshold, 0);
+  return `Execution ${executionId} of '${workflowId}' ${verb} ${shown} ms (threshold ${limit} ms)`;
 }
