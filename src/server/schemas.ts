@@ -27,7 +27,13 @@ export const errorEnvelopeSchema = z
 
 /** The envelope of a definition body, checked before the engine validates the definition itself. */
 export const definitionEnvelopeSchema = z.strictObject(
-  { id: z.unknown().optional(), steps: z.unknown().optional(), options: z.unknown().optional() },
+  {
+    id: z.unknown().optional(),
+    steps: z.unknown().optional(),
+    options: z.unknown().optional(),
+    // Ignored, as in a definition file: a file an editor checks against a JSON Schema can be sent as it is.
+    $schema: z.unknown().optional(),
+  },
   {
     // No body (or the JSON null, read as none) is left out, as every other route words it.
     error: (issue) =>

@@ -59,7 +59,12 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
       schema: {
         summary: 'Define a workflow (a changed definition gets the next version)',
         tags: ['workflows'],
-        body: workflowDefinitionSchema,
+        body: workflowDefinitionSchema.extend({
+          $schema: z
+            .string()
+            .optional()
+            .describe('Ignored (as in a definition file): the JSON Schema an editor checks the file against'),
+        }),
         response: { 201: workflowSchema, ...errorResponses(400, 413, 415, 503) },
       },
     },
