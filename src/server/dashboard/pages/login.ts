@@ -8,13 +8,19 @@ import { barePage } from '../layout.js';
 
 /**
  * Where to go after signing in: a local path only (`/executions?status=failed`), never
- * another origin (`//evil.example`, `/\evil.example`, `https://...`); else `/`.
+ * another origin (`//evil.example`, `/\evil.example`, `https://...`); else `/`. Spaces and
+ * non-ASCII characters come back percent-encoded (`/workflows/注文` → `/workflows/%E6%B3%A8%E6%96%87`):
+ * a `Location` header cannot carry them as they are.
  */
 export function safeNext(next: unknown): string {
   if (typeof next !== 'string' || next.length > 2000) return '/';
   if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
   if (next.includes('\\') || [...next].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f')) return '/';
-  return next;
+  try {
+    return next.replace(/[^\x21-\x7e]+/g, encodeURIComponent);
+  } catch {
+    return '/'; // a lone surrogate, which no URL can carry
+  }
 }
 
 /** The sign-in page. */
