@@ -1,6 +1,7 @@
 // Orchestrator dashboard: the overview's uPlot charts, fed from /ui/series.json and refreshed
 // every 5 s. Everything else is server-rendered HTML that htmx keeps up to date (this file only
-// keeps the <details> a user opened open across those refreshes). No inline code: the page's
+// keeps the <details> a user opened open across those refreshes, and says when a refresh or an
+// action failed). No inline code: the page's
 // Content-Security-Policy allows scripts from this origin only.
 (() => {
   const REFRESH_MS = 5000;
@@ -194,3 +195,47 @@ document.addEventListener('htmx:beforeSwap', (event) => {
   const target = event.detail.target;
   if (target && selection.getRangeAt(0).intersectsNode(target)) event.detail.shouldSwap = false;
 });
+
+// htmx swaps nothing for a request that fails (an error status, or no answer at all): a live
+// panel would keep showing old figures as if they were current, and a cancel would seem to do
+// nothing. Say so at the top of the page, with the server's message (as text, never markup). A
+// refresh's notice goes once a refresh succeeds again; an action's (a cancel) once another
+// action succeeds, or the page is left.
+(() => {
+  const ID = 'refresh-error';
+  const STALE = ' This page is not up to date; retrying.';
+  const isPoll = (elt) => /^\s*every\b/.test(elt?.getAttribute?.('hx-trigger') ?? '');
+
+  function messageOf(xhr) {
+    const doc = new DOMParser().parseFromString(xhr?.responseText ?? '', 'text/html');
+    const text = doc.querySelector('.error-message')?.textContent?.trim();
+    return text || `The server answered ${xhr?.status ?? 'with an error'}.`;
+  }
+
+  function show(text, poll) {
+    let el = document.getElementById(ID);
+    if (!el) {
+      el = document.createElement('p');
+      el.id = ID;
+      el.className = 'notice notice-warn';
+      el.setAttribute('role', 'alert');
+      (document.querySelector('main') ?? document.body).prepend(el);
+    }
+    el.dataset.kind = poll ? 'poll' : 'action';
+    el.textContent = poll ? text + STALE : text;
+  }
+
+  document.addEventListener('htmx:responseError', (event) => {
+    show(messageOf(event.detail.xhr), isPoll(event.detail.elt));
+  });
+  document.addEventListener('htmx:sendError', (event) => {
+    show('The dashboard service does not answer.', isPoll(event.detail.elt));
+  });
+  // On the answer, not after the request: once a poll's panel is swapped, the element htmx reports
+  // it for is no longer the one with the trigger.
+  document.addEventListener('htmx:beforeSwap', (event) => {
+    if (!(event.detail.xhr?.status < 400)) return;
+    const el = document.getElementById(ID);
+    if (el && (el.dataset.kind === 'poll' || !isPoll(event.detail.elt))) el.remove();
+  });
+})();

@@ -1,0 +1,110 @@
+/**
+ * A live panel whose refresh fails (the node registry or the store does not answer: the server
+ * sends a 503 fragment; the service is down: no answer at all) used to keep showing its old
+ * figures without a word, since htmx swaps no error response: a page that looked live but was
+ * not; a cancel refused (here: its CSRF token belongs to a session signed in anew since) seemed
+ * to do nothing. The page now says so, with the server's message, and a refresh's notice goes
+ * once a refresh succeeds again.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { OrchestratorError } from '../../src/errors.js';
+import { localNodes } from '../../src/server/routes/monitoring.js';
+import { launchBrowser, openPage, type Server, signIn, startServer, TOKEN } from './helpers.js';
+
+let browser: Browser;
+let closeBrowser: () => Promise<void>;
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  ({ browser, close: closeBrowser } = await launchBrowser());
+}, 60_000);
+afterAll(async () => {
+  await closeBrowser?.();
+});
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+
+const NOTICE = '#refresh-error';
+
+describe('dashboard refresh failures in Chromium', () => {
+  it('says a live panel is not up to date while its refresh fails, and stops once it works again', async () => {
+    let down = false;
+    const server = await startServer({
+      dashboard: {
+        nodes: (orch) => {
+          if (down) throw new OrchestratorError('STORE_UNAVAILABLE', 'registry offline');
+          return localNodes(orch);
+        },
+      },
+    });
+    servers.push(server);
+    const { page, context } = await openPage(browser);
+    try {
+      await signIn(page, server);
+      await page.goto(`${server.url}/workers`);
+      await page.waitForSelector('#workers-live');
+      expect(await page.$(NOTICE)).toBeNull();
+      down = true;
+      const notice = await page.waitForSelector(NOTICE, { timeout: 8000 });
+      const text = await notice.textContent();
+      expect(text).toContain('The store is unavailable; try again later');
+      expect(text).toContain('not up to date');
+      down = false;
+      await page.waitForSelector(NOTICE, { state: 'detached', timeout: 8000 });
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('says so when the service does not answer at all', async () => {
+    const server = await startServer();
+    const { page, context } = await openPage(browser);
+    try {
+      await signIn(page, server);
+      await page.goto(`${server.url}/executions`);
+      await page.waitForSelector('#exec-panel');
+      await server.close();
+      const notice = await page.waitForSelector(NOTICE, { timeout: 8000 });
+      expect(await notice.textContent()).toContain('The dashboard service does not answer');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('says why a cancel was refused', async () => {
+    const block = (_input: unknown, ctx: { signal: AbortSignal }) =>
+      new Promise((_resolve, reject) =>
+        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
+      );
+    const server = await startServer({ orchestrator: { actions: { block } } });
+    servers.push(server);
+    const created = await server.api('/v1/workflows', {
+      body: { id: 'blocking', steps: [{ name: 'wait', action: 'block' }] },
+    });
+    expect(created.status).toBe(201);
+    const started = await server.api<{ id: string }>('/v1/workflows/blocking/executions', { body: {} });
+    const { page, context } = await openPage(browser, { acceptDialogs: true });
+    try {
+      await signIn(page, server);
+      await page.goto(`${server.url}/executions/${started.body.id}`);
+      await page.waitForSelector('#cancel-execution');
+      // Signed in anew (another tab): this page's CSRF token is the old session's.
+      const again = await page.request.post(`${server.url}/login`, {
+        form: { token: TOKEN },
+        headers: { origin: server.url },
+        maxRedirects: 0,
+      });
+      expect(again.status()).toBe(303);
+      await page.click('#cancel-execution');
+      const notice = await page.waitForSelector(NOTICE, { timeout: 8000 });
+      expect(await notice.textContent()).toBe('Missing or invalid CSRF token.');
+      // The detail's own refreshes (which succeed) leave an action's notice in place.
+      await page.waitForTimeout(1500);
+      expect(await page.locator(NOTICE).textContent()).toBe('Missing or invalid CSRF token.');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
