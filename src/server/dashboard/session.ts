@@ -108,7 +108,7 @@ export class SessionManager {
 export interface CookieOptions {
   /** Adds `Secure` (the request came over https). */
   secure: boolean;
-  /** Seconds; 0 deletes the cookie. */
+  /** Seconds, rounded up (a cookie must last as long as its session); 0 deletes the cookie. */
   maxAge: number;
 }
 
@@ -119,7 +119,7 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
     'Path=/',
     'HttpOnly',
     'SameSite=Strict',
-    `Max-Age=${Math.max(0, Math.floor(options.maxAge))}`,
+    `Max-Age=${Math.max(0, Math.ceil(options.maxAge))}`,
   ];
   if (options.secure) parts.push('Secure');
   return parts.join('; ');
