@@ -16,9 +16,10 @@ declare module 'fastify' {
     /**
      * How a dashboard route authenticates: `public` (assets), `login` (the sign-in form),
      * `page` (HTML; redirects to sign-in), `fragment` (htmx partial; 401 + `HX-Redirect`),
-     * `data` (JSON; 401).
+     * `data` (JSON; 401), `logout` (sign-out: a live session needs its CSRF token, one that has
+     * ended needs none — there is nothing left to end but the cookie).
      */
-    dashboard?: 'public' | 'login' | 'page' | 'fragment' | 'data';
+    dashboard?: 'public' | 'login' | 'page' | 'fragment' | 'data' | 'logout';
   }
 }
 
@@ -125,6 +126,7 @@ export function installGuards(
       sessionOf.set(req, session);
       return;
     }
+    if (kind === 'logout') return;
     if (kind === 'page' && SAFE_METHODS.has(req.method)) return reply.redirect(loginUrl(req.url), 303);
     if (kind === 'data') {
       return reply
@@ -141,8 +143,9 @@ export function installGuards(
     if (!sameOrigin(req, allowedOrigins)) {
       return sendHtml(reply, barePage('Forbidden', errorBody(403, 'Cross-origin request refused.')), 403);
     }
-    if (req.routeOptions.config?.dashboard === 'login') return;
+    const kind = req.routeOptions.config?.dashboard;
     const session = sessionOf.get(req);
+    if (kind === 'login' || (kind === 'logout' && !session)) return;
     const presented = req.headers['x-csrf-token'] ?? (req.body as Record<string, unknown> | undefined)?._csrf;
     if (!session || !sessions.checkCsrf(session, presented)) {
       return sendHtml(reply, barePage('Forbidden', errorBody(403, 'Missing or invalid CSRF token.')), 403);

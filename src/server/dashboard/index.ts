@@ -177,7 +177,9 @@ async function registerDashboard(
     return reply.redirect(next, 303);
   });
 
-  scope.post('/logout', route('page'), async (req, reply) => {
+  // Signing out of a session that has already ended (expired, or a restart with a new key) only
+  // clears its cookie: the page it is clicked on may poll nothing, so it never noticed.
+  scope.post('/logout', route('logout'), async (req, reply) => {
     const session = sessionOf.get(req);
     if (session) sessions.revoke(session);
     reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { secure: secure(req), maxAge: 0 }));
