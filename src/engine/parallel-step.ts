@@ -8,10 +8,11 @@
 import { elapsedMs, type TimerHandle, timerTimePassed } from '../clock.js';
 import type { PlanActionStep, PlanParallelStep } from '../definition/types.js';
 import { CancelledError, type ErrorInfo, LeaseLostError, StepTimeoutError } from '../errors.js';
+import { copiedJsonText, jsonSizeOverLimit, TOO_LARGE, tryCopyJson } from '../json-value.js';
 import type { AttemptRecord, StepRecord } from '../store/store.js';
 import { AbortScope } from './abort-scope.js';
 import type { StepOutcome } from './action-step.js';
-import { runActionStep } from './action-step.js';
+import { MAX_OUTPUT_TEXT, runActionStep } from './action-step.js';
 import type { ActiveExecution } from './active-execution.js';
 import { newStepRecord } from './active-execution.js';
 import { type EngineContext, leftToRestart } from './context.js';
@@ -176,14 +177,17 @@ export async function runParallelStep(
     return { ok: false, rec, error, stopped: true };
   }
   const failed = failure as Extract<StepOutcome, { ok: false }> | null;
-  if (failed || timedOut) {
+  const output: Record<string, unknown> = {};
+  for (const b of step.branches) output[b.name] = ex.outputs[b.name] ?? null;
+  const tooLarge = failed || timedOut ? null : oversizeOutput(step.name, output);
+  if (failed || timedOut || tooLarge) {
     const error: ErrorInfo = failed
       ? failed.error
-      : {
+      : (tooLarge ?? {
           code: 'STEP_TIMEOUT',
           message: `Step '${step.name}' timed out after ${(step.timeoutMs ?? 0) / 1000}s`,
           step: step.name,
-        };
+        });
     rec = {
       ...rec,
       status: 'failed',
@@ -204,8 +208,6 @@ export async function runParallelStep(
     });
     return { ok: false, rec, error, stopped: false };
   }
-  const output: Record<string, unknown> = {};
-  for (const b of step.branches) output[b.name] = ex.outputs[b.name] ?? null;
   rec = {
     ...rec,
     status: 'completed',
@@ -218,6 +220,24 @@ export async function runParallelStep(
   };
   ex.steps.set(step.name, rec);
   return { ok: true, rec, output };
+}
+
+/**
+ * The error of a parallel step whose output — its branches' outputs together, each within the
+ * limit — is over {@link MAX_OUTPUT_TEXT} characters of JSON text, or null. Its record holds that
+ * output: a write the durable stores must refuse (over what a string or a row holds) would leave
+ * the execution to be taken up again, and refused again, for good; so it fails here, as an action
+ * step's output over the limit does (INVALID_OUTPUT).
+ */
+function oversizeOutput(name: string, output: Record<string, unknown>): ErrorInfo | null {
+  const copy = tryCopyJson(output, MAX_OUTPUT_TEXT);
+  const text = copy === TOO_LARGE ? Number.POSITIVE_INFINITY : copiedJsonText(copy, MAX_OUTPUT_TEXT);
+  if (text <= MAX_OUTPUT_TEXT) return null;
+  return {
+    code: 'INVALID_OUTPUT',
+    message: `Parallel step '${name}': its branches' outputs together are too large to store: ${jsonSizeOverLimit(text, MAX_OUTPUT_TEXT)}`,
+    step: name,
+  };
 }
 
 /**
