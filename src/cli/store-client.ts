@@ -83,6 +83,8 @@ export class StoreClient {
    * PostgreSQL schema that does not exist yet is an error rather than silently created empty.
    */
   static async open(url: string, options: { create?: boolean } = {}): Promise<StoreClient> {
+    // The URL first (not opened yet): one refused (`sqlite:~/x.db`) says why, not that no file is there.
+    const store = await openStoreLazily(url);
     const file = sqliteFile(url);
     if (!options.create && file !== null && !existsSync(file)) {
       throw new CliError(
@@ -90,7 +92,6 @@ export class StoreClient {
         { code: 'STORE_NOT_FOUND' },
       );
     }
-    const store = await openStoreLazily(url);
     if (!options.create && store.kind === 'postgres') {
       const { schema } = store as PostgresStore;
       const { pgSchemaExists, withoutSchemaParam } = await import('./pg-schema-exists.js');

@@ -308,6 +308,15 @@ describe('store commands', () => {
     expect(r.stderr).toMatch(/^error: store 'sqlite:.*' does not exist yet/);
     expect(existsSync(missing)).toBe(false);
   });
+
+  it('read commands refuse sqlite:~/…, whose ~ no shell expands, as run and migrate do', async () => {
+    const r = await cli(['list', '--store', 'sqlite:~/orchestrator.sqlite']);
+    expect(r.code).toBe(2);
+    // Not "no file <working directory>/~/orchestrator.sqlite": the store URL is what is wrong.
+    expect(r.stderr).toMatch(
+      /store: Expected "sqlite:<path>", got "sqlite:~\/orchestrator.sqlite", whose ~ is not expanded/,
+    );
+  });
 });
 
 describe('--version and --help', () => {

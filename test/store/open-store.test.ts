@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
@@ -44,6 +45,18 @@ describe('openStore', () => {
     // Three slashes name an absolute path plainly, as a single one does.
     expect((openStore('sqlite:///var/x.db') as SqliteStore).path).toBe('/var/x.db');
     expect((openStore('sqlite:/var/x.db') as SqliteStore).path).toBe('/var/x.db');
+  });
+
+  it('refuses sqlite:~/x.db, whose ~ no shell expands there, rather than make a folder named ~', () => {
+    for (const target of ['sqlite:~/x.db', 'sqlite:~']) {
+      expect(() => openStore(target)).toThrow(ValidationError);
+    }
+    expect(messageOf(() => openStore('sqlite:~/data/x.db'))).toContain(
+      `store: Expected "sqlite:<path>", got "sqlite:~/data/x.db", whose ~ is not expanded (no shell does after "sqlite:", nor in an environment file): it would name a folder '~' in the working directory; write the home directory out, "sqlite:${join(homedir(), 'data/x.db')}", or "sqlite:./~/data/x.db" for that folder`,
+    );
+    // A ~ elsewhere in the name is an ordinary character.
+    expect((openStore('sqlite:./~/x.db') as SqliteStore).path).toBe(resolve(process.cwd(), '~/x.db'));
+    expect((openStore('sqlite:~x.db') as SqliteStore).path).toBe(resolve(process.cwd(), '~x.db'));
   });
 
   it('sqlite::memory: → an in-memory SQLite database', async () => {

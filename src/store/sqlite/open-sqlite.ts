@@ -2,7 +2,8 @@
  * The SQLite store a `sqlite:<path>` target names (see `openStore`).
  * @module
  */
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ValidationError } from '../../errors.js';
 import { invalidStore } from '../store-kind.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -10,7 +11,8 @@ import { SqliteStore } from './sqlite-store.js';
 /**
  * The {@link SqliteStore} of `target`, a `sqlite:<path>` string (not initialised yet): a relative
  * path is relative to the working directory; `sqlite::memory:` is an in-memory database.
- * @throws ValidationError naming `store` for an empty path, one with U+0000, or `sqlite://name/…`.
+ * @throws ValidationError naming `store` for an empty path, one with U+0000, `sqlite://name/…`, or
+ *   `sqlite:~/…` (a `~` no shell expanded).
  */
 export function openSqlite(target: string): SqliteStore {
   const path = target.slice('sqlite:'.length);
@@ -33,6 +35,20 @@ export function openSqlite(target: string): SqliteStore {
         {
           path: 'store',
           message: `Expected "sqlite:<path>", got ${JSON.stringify(target)}, whose path //${path.slice(2).split('/')[0]}/… reads as the absolute /${path.slice(2)}: write "sqlite:${path.slice(2)}" for a path relative to the working directory, or "sqlite:/${path.slice(2)}" for the absolute one`,
+        },
+      ],
+      'Invalid config',
+    );
+  }
+  if (/^~(\/|$)/.test(path)) {
+    // `--store sqlite:~/x.db`: no shell expands ~ there (nor does an environment file), and the
+    // store would live in a folder named '~' of whatever directory it was started from.
+    const rest = path.slice(2);
+    throw new ValidationError(
+      [
+        {
+          path: 'store',
+          message: `Expected "sqlite:<path>", got ${JSON.stringify(target)}, whose ~ is not expanded (no shell does after "sqlite:", nor in an environment file): it would name a folder '~' in the working directory; write the home directory out, "sqlite:${join(homedir(), rest)}", or "sqlite:./${path}" for that folder`,
         },
       ],
       'Invalid config',
