@@ -47,12 +47,13 @@ export async function cancelOrphan(
     ...(logger ? { logger } : {}),
   });
   try {
-    await orch.workflowEngine.cancelWorkflow(id);
-    try {
-      return await orch.workflowEngine.waitForCompletion(id, { timeout });
-    } catch {
-      return await orch.workflowEngine.getExecutionStatus(id);
-    }
+    // The cancel resolves once its saga ended, which a slow or stuck compensation may never do:
+    // the wait ends at `timeout` all the same, and the close below stops the saga (the stored
+    // cancel request has the next orchestrator that opens the store finish it).
+    const finished = orch.workflowEngine.waitForCompletion(id, { timeout }).catch(() => null);
+    const cancelling = orch.workflowEngine.cancelWorkflow(id);
+    const status = await Promise.race([cancelling.then(() => finished), finished]);
+    return status ?? (await orch.workflowEngine.getExecutionStatus(id));
   } finally {
     await orch.close();
   }

@@ -117,7 +117,9 @@ function finish(out: Output, id: string, via: Via, status: ExecutionStatus | nul
   const message =
     status && TERMINAL_STATES.has(status.status)
       ? `execution ${id} ended ${status.status} before the cancel took effect`
-      : `execution ${id} is not cancelled after ${timeout}s; the request stays in the store and its owner applies it`;
+      : via === 'takeover'
+        ? `execution ${id} is not cancelled after ${timeout}s; the request stays in the store and the next orchestrator that opens it finishes the cancel`
+        : `execution ${id} is not cancelled after ${timeout}s; the request stays in the store and its owner applies it`;
   return report(out, id, false, via, status, message);
 }
 
