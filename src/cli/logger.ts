@@ -5,11 +5,16 @@
  * @module
  */
 import type { Logger } from '../config.js';
+import { printable } from './format.js';
 
+/**
+ * The line's text. Its control characters (an escape sequence in a handler's error message that
+ * an alert quotes) are shown as escapes, as in every other line the CLI prints.
+ */
 function describe(obj: object, msg: string | undefined): string {
   const err = (obj as { err?: unknown }).err;
   const detail = err instanceof Error ? `: ${err.message}` : '';
-  return `${msg ?? 'orchestrator'}${detail}`;
+  return printable(`${msg ?? 'orchestrator'}${detail}`);
 }
 
 /** A terse stderr logger, or undefined when `ORCHESTRATOR_LOG_LEVEL` asks for the default one. */
