@@ -110,7 +110,7 @@ export class ProgressPrinter {
     switch (item.event) {
       case 'execution.started': {
         const p = item.payload;
-        this.print('execution', `${p.resumed ? 'resumed' : 'started'} on ${p.workerId}`);
+        this.print('execution', `${p.resumed ? 'resumed' : 'started'} on ${printable(p.workerId)}`);
         return;
       }
       case 'step.started': {

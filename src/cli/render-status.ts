@@ -96,7 +96,7 @@ export function renderStatus(status: ExecutionStatus, style: Style, now = Date.n
     [finished ? 'duration' : 'running for', formatDuration(executionDuration(status, now))],
     ['steps', `${status.stepsCompleted}/${status.totalSteps} completed`],
   ];
-  if (status.workerId) pairs.splice(1, 0, ['worker', status.workerId]);
+  if (status.workerId) pairs.splice(1, 0, ['worker', printable(status.workerId)]);
   if (status.idempotencyKey) pairs.push(['idempotency key', printable(status.idempotencyKey)]);
   lines.push(...renderPairs(pairs), '', ...renderStepsTable(status, style));
 

@@ -45,7 +45,7 @@ export async function listCommand(options: ListOptions, command: Command): Promi
     `${s.stepsCompleted}/${s.totalSteps}`,
     formatTime(s.startedAt),
     formatDuration(executionDuration(s, now)),
-    s.workerId ?? '-',
+    s.workerId ? printable(s.workerId) : '-',
     s.error ? printable(s.error.code) : '',
   ]);
   out.line(

@@ -192,3 +192,15 @@ describe('ProgressPrinter', () => {
     expect(text).toBe('');
   });
 });
+
+describe('ProgressPrinter and worker ids', () => {
+  it('escapes control characters of the worker an execution starts on', () => {
+    const { progress, lines } = printer();
+    progress.follow('e1');
+    progress.receive({
+      event: 'execution.started',
+      payload: { ...ref, workerId: 'w\u001b[31m', resumed: false },
+    });
+    expect(lines()).toEqual(['execution  started on w\\u001b[31m']);
+  });
+});
