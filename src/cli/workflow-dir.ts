@@ -20,9 +20,13 @@ export function readWorkflowDir(dir: string): ValidDefinition[] {
     names = readdirSync(dir).filter((name) => name.endsWith('.json'));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === 'ENOENT' ? `workflows folder '${dir}' not found` : `cannot read workflows folder '${dir}'`,
-    );
+    if (code === 'ENOENT') throw new UsageError(`workflows folder '${dir}' not found`);
+    if (code === 'ENOTDIR') {
+      throw new UsageError(
+        `workflows folder '${dir}' is a file, not a folder (name the folder that holds it)`,
+      );
+    }
+    throw new UsageError(`cannot read workflows folder '${dir}': ${(error as Error).message}`);
   }
   names.sort();
   const definitions = names.map((name) => readDefinitionFile(join(dir, name)));

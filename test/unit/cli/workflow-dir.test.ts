@@ -47,3 +47,13 @@ describe('readWorkflowDir', () => {
     );
   });
 });
+
+describe('readWorkflowDir of a path that is no folder', () => {
+  it('says that the path is a file, not only that it cannot be read', () => {
+    const file = join(root, 'single.json');
+    writeFileSync(file, JSON.stringify({ id: 'one', steps: [{ name: 'x' }] }));
+    expect(() => readWorkflowDir(file)).toThrow(
+      new UsageError(`workflows folder '${file}' is a file, not a folder (name the folder that holds it)`),
+    );
+  });
+});
