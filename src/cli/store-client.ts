@@ -40,9 +40,17 @@ export function sqliteFile(url: string): string | null {
   return path === '' || path === ':memory:' ? null : resolve(process.cwd(), path);
 }
 
+/**
+ * Whether the store lives inside this process and ends with it: `memory`, or `sqlite::memory:` (an
+ * in-memory SQLite database, whose store calls itself durable since only its process sees it).
+ */
+export function inProcessStore(url: string): boolean {
+  return url === 'memory' || url === 'sqlite::memory:';
+}
+
 /** A hint for stores that cannot be inspected from another process. */
 export function storeHint(url: string): string {
-  return url === 'memory'
+  return inProcessStore(url)
     ? ' (the memory store lives inside one process: inspect a durable store instead)'
     : '';
 }

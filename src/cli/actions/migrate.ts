@@ -5,14 +5,15 @@
  */
 import type { Command } from 'commander';
 import { setup } from '../globals.js';
-import { StoreClient, sqliteFile } from '../store-client.js';
+import { inProcessStore, StoreClient, sqliteFile } from '../store-client.js';
 import { renderPairs } from '../table.js';
 
 /** Runs `migrate`. */
 export async function migrateCommand(command: Command): Promise<void> {
   const { globals, out } = setup(command);
   const client = await StoreClient.open(globals.store, { create: true });
-  const { kind, durable } = client.store;
+  const { kind } = client.store;
+  const durable = client.store.durable && !inProcessStore(globals.store);
   await client.close();
   const file = sqliteFile(globals.store);
   process.exitCode = 0;

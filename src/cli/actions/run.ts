@@ -22,6 +22,7 @@ import type { Output } from '../output.js';
 import { parseJsonOption } from '../parse.js';
 import { ProgressPrinter } from '../progress.js';
 import { outcomeText, renderStatus } from '../render-status.js';
+import { inProcessStore } from '../store-client.js';
 
 type Outcome =
   | { kind: 'done'; status: ExecutionStatus }
@@ -151,9 +152,9 @@ async function drainResumed(orch: Orchestrator, out: Output, interrupt: Interrup
   }
 }
 
-/** The memory store: nothing is left for a next start to resume. */
+/** A store in memory: nothing is left for a next start to resume. */
 function keepsNothing(globals: Globals): boolean {
-  return globals.store === 'memory';
+  return inProcessStore(globals.store);
 }
 
 async function interrupted(
