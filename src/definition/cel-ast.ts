@@ -17,3 +17,19 @@ export interface CelNode {
 export function isNode(value: unknown): value is CelNode {
   return value !== null && typeof value === 'object' && typeof (value as CelNode).op === 'string';
 }
+
+/**
+ * The first problem `check` finds at a node of `ast` (a node, a list of them, or a literal),
+ * looking at a node before the nodes under it, in order; or null.
+ */
+export function firstNodeProblem(ast: unknown, check: (node: CelNode) => string | null): string | null {
+  if (Array.isArray(ast)) {
+    for (const item of ast) {
+      const problem = firstNodeProblem(item, check);
+      if (problem !== null) return problem;
+    }
+    return null;
+  }
+  if (!isNode(ast)) return null;
+  return check(ast) ?? firstNodeProblem(ast.args, check);
+}

@@ -8,7 +8,7 @@
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { echo } from '../echo.js';
 import { errorMessage } from '../errors.js';
-import { isNode } from './cel-ast.js';
+import { type CelNode, firstNodeProblem, isNode } from './cel-ast.js';
 
 const env = new Environment().registerVariable('s', 'string');
 
@@ -31,16 +31,13 @@ function conversionError(name: string, conversion: ParseResult, literal: string)
 
 /** The first `duration()` or `timestamp()` in `ast` of a literal it cannot read, as a problem; or null. */
 export function findLiteralConversionProblem(ast: unknown): string | null {
-  if (Array.isArray(ast)) {
-    for (const item of ast) {
-      const problem = findLiteralConversionProblem(item);
-      if (problem !== null) return problem;
-    }
-    return null;
-  }
-  if (!isNode(ast)) return null;
-  if (ast.op === 'call' && Array.isArray(ast.args) && typeof ast.args[0] === 'string') {
-    const [name, callArgs] = ast.args as [string, unknown];
+  return firstNodeProblem(ast, literalConversionProblem);
+}
+
+/** The problem of a `duration()` or `timestamp()` at `node` of a literal it cannot read, or null. */
+function literalConversionProblem(node: CelNode): string | null {
+  if (node.op === 'call' && Array.isArray(node.args) && typeof node.args[0] === 'string') {
+    const [name, callArgs] = node.args as [string, unknown];
     const conversion = CONVERSIONS.get(name);
     const literal: unknown = Array.isArray(callArgs) && callArgs.length === 1 ? callArgs[0] : undefined;
     if (conversion && isNode(literal) && literal.op === 'value' && typeof literal.args === 'string') {
@@ -48,5 +45,5 @@ export function findLiteralConversionProblem(ast: unknown): string | null {
       if (problem !== null) return problem;
     }
   }
-  return findLiteralConversionProblem(ast.args);
+  return null;
 }

@@ -9,30 +9,27 @@
  * @module
  */
 import { echo } from '../echo.js';
-import { type CelNode, isNode } from './cel-ast.js';
+import { type CelNode, firstNodeProblem, isNode } from './cel-ast.js';
 
 /** The keys the library leaves out of a map it builds. */
 const DROPPED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The first literal key of a map literal in `ast` that the library would drop, as a problem; or null. */
 export function findDroppedKeyProblem(ast: unknown): string | null {
-  if (Array.isArray(ast)) {
-    for (const item of ast) {
-      const problem = findDroppedKeyProblem(item);
-      if (problem !== null) return problem;
-    }
-    return null;
-  }
-  if (!isNode(ast)) return null;
-  if (ast.op === 'map' && Array.isArray(ast.args)) {
-    for (const entry of ast.args) {
+  return firstNodeProblem(ast, droppedKeyProblem);
+}
+
+/** The problem of a map literal at `node` with a key the library would drop, or null. */
+function droppedKeyProblem(node: CelNode): string | null {
+  if (node.op === 'map' && Array.isArray(node.args)) {
+    for (const entry of node.args) {
       const key: unknown = Array.isArray(entry) ? entry[0] : undefined;
       if (isNode(key) && key.op === 'value' && typeof key.args === 'string' && DROPPED_KEYS.has(key.args)) {
         return `a map literal cannot have the key '${key.args}' (the expression library leaves it out); return such an object from a step`;
       }
     }
   }
-  return findDroppedKeyProblem(ast.args);
+  return null;
 }
 
 /** A literal key as the JSON key it becomes (`1`, `1u`, `1.0` and `'1'` all `1`), or null when computed. */
@@ -48,17 +45,14 @@ function literalKey(key: unknown): string | null {
 
 /** The first map literal in `ast` that gives one JSON key twice, as a problem; or null. */
 export function findRepeatedKeyProblem(ast: unknown): string | null {
-  if (Array.isArray(ast)) {
-    for (const item of ast) {
-      const problem = findRepeatedKeyProblem(item);
-      if (problem !== null) return problem;
-    }
-    return null;
-  }
-  if (!isNode(ast)) return null;
-  if (ast.op === 'map' && Array.isArray(ast.args)) {
+  return firstNodeProblem(ast, repeatedKeyProblem);
+}
+
+/** The problem of a map literal at `node` that gives one JSON key twice, or null. */
+function repeatedKeyProblem(node: CelNode): string | null {
+  if (node.op === 'map' && Array.isArray(node.args)) {
     const seen = new Set<string>();
-    for (const entry of ast.args as unknown[]) {
+    for (const entry of node.args as unknown[]) {
       const key = literalKey(Array.isArray(entry) ? (entry[0] as CelNode) : undefined);
       if (key === null) continue;
       if (seen.has(key))
@@ -66,5 +60,5 @@ export function findRepeatedKeyProblem(ast: unknown): string | null {
       seen.add(key);
     }
   }
-  return findRepeatedKeyProblem(ast.args);
+  return null;
 }

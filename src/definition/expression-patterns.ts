@@ -8,7 +8,7 @@
  */
 import { echo } from '../echo.js';
 import { errorMessage } from '../errors.js';
-import { isNode } from './cel-ast.js';
+import { type CelNode, firstNodeProblem, isNode } from './cel-ast.js';
 
 /** Why `pattern` does not compile as the library compiles it (`new RegExp(pattern)`), or null. */
 function patternError(pattern: string): string | null {
@@ -25,21 +25,18 @@ function patternError(pattern: string): string | null {
 
 /** The first literal `matches()` pattern in `ast` that does not compile, as a problem; or null. */
 export function findInvalidPatternProblem(ast: unknown): string | null {
-  if (Array.isArray(ast)) {
-    for (const item of ast) {
-      const problem = findInvalidPatternProblem(item);
-      if (problem !== null) return problem;
-    }
-    return null;
-  }
-  if (!isNode(ast)) return null;
-  if ((ast.op === 'call' || ast.op === 'rcall') && Array.isArray(ast.args) && ast.args[0] === 'matches') {
-    const callArgs = ast.op === 'rcall' ? ast.args[2] : ast.args[1];
-    const pattern: unknown = Array.isArray(callArgs) ? callArgs[ast.op === 'rcall' ? 0 : 1] : undefined;
+  return firstNodeProblem(ast, invalidPatternProblem);
+}
+
+/** The problem of a `matches()` at `node` with a literal pattern that does not compile, or null. */
+function invalidPatternProblem(node: CelNode): string | null {
+  if ((node.op === 'call' || node.op === 'rcall') && Array.isArray(node.args) && node.args[0] === 'matches') {
+    const callArgs = node.op === 'rcall' ? node.args[2] : node.args[1];
+    const pattern: unknown = Array.isArray(callArgs) ? callArgs[node.op === 'rcall' ? 0 : 1] : undefined;
     if (isNode(pattern) && pattern.op === 'value' && typeof pattern.args === 'string') {
       const problem = patternError(pattern.args);
       if (problem !== null) return problem;
     }
   }
-  return findInvalidPatternProblem(ast.args);
+  return null;
 }
