@@ -30,6 +30,30 @@ const WATCHED = [
 ] as const satisfies readonly EventName[];
 
 /** Column width of the step label. */
+/**
+ * The notes of an attempt of a step or compensation: its retries and the attempts before it cut
+ * short by their process (a crash, a takeover), which are no retries, as in the status.
+ */
+function attemptNotes(attempt: number, interruptions: number | undefined): string[] {
+  const interrupted = interruptions ?? 0;
+  const retry = attempt - 1 - interrupted;
+  return [
+    ...(retry > 0 ? [`retry ${retry}`] : []),
+    ...(interrupted > 0 ? [`${interrupted} interrupted`] : []),
+  ];
+}
+
+/**
+ * How long a step or compensation took: the event's `durationMs` spans every attempt and the waits
+ * between them, so after a first attempt the last one's own time (from `started`, when its start
+ * was seen) is shown too.
+ */
+function tookText(attempt: number, started: number | undefined, durationMs: number): string {
+  return attempt > 1 && started !== undefined
+    ? `in ${formatDuration(performance.now() - started)} on attempt ${attempt} (${formatDuration(durationMs)} since the first)`
+    : `in ${formatDuration(durationMs)}`;
+}
+
 function labelWidth(steps: StepDefinition[]): number {
   let width = 'saga'.length;
   for (const step of steps) {
@@ -115,13 +139,7 @@ export class ProgressPrinter {
       }
       case 'step.started': {
         const p = item.payload;
-        // Attempts cut short by their process (a crash, a takeover) are no retries, as in the status.
-        const interrupted = p.interruptions ?? 0;
-        const retry = p.attempt - 1 - interrupted;
-        const notes = [
-          ...(retry > 0 ? [`retry ${retry}`] : []),
-          ...(interrupted > 0 ? [`${interrupted} interrupted`] : []),
-        ];
+        const notes = attemptNotes(p.attempt, p.interruptions);
         const note = notes.length > 0 ? style.yellow(` (${notes.join('; ')})`) : '';
         this.attemptStarts.set(this.label(p.step, p.parent), performance.now());
         this.print(this.label(p.step, p.parent), `started      attempt ${p.attempt}${note}`);
@@ -130,12 +148,7 @@ export class ProgressPrinter {
       case 'step.completed': {
         const p = item.payload;
         const label = this.label(p.step, p.parent);
-        const started = this.attemptStarts.get(label);
-        // The event's duration spans every attempt (and the waits between them): show both.
-        const took =
-          p.attempt > 1 && started !== undefined
-            ? `in ${formatDuration(performance.now() - started)} on attempt ${p.attempt} (${formatDuration(p.durationMs)} since the first)`
-            : `in ${formatDuration(p.durationMs)}`;
+        const took = tookText(p.attempt, this.attemptStarts.get(label), p.durationMs);
         this.print(label, `${style.green('completed')}    ${took}`);
         return;
       }
@@ -178,13 +191,7 @@ export class ProgressPrinter {
       case 'compensation.started': {
         const p = item.payload;
         const handler = this.compensations.get(p.step) ?? 'compensation';
-        // As for a step: attempts cut short by their process are no retries.
-        const interrupted = p.interruptions ?? 0;
-        const notes = [
-          `attempt ${p.attempt}`,
-          ...(p.attempt - 1 - interrupted > 0 ? [`retry ${p.attempt - 1 - interrupted}`] : []),
-          ...(interrupted > 0 ? [`${interrupted} interrupted`] : []),
-        ];
+        const notes = [`attempt ${p.attempt}`, ...attemptNotes(p.attempt, p.interruptions)];
         this.compensationStarts.set(this.label(p.step, p.parent), performance.now());
         this.print(
           this.label(p.step, p.parent),
@@ -195,12 +202,7 @@ export class ProgressPrinter {
       case 'compensation.completed': {
         const p = item.payload;
         const label = this.label(p.step, p.parent);
-        const started = this.compensationStarts.get(label);
-        // As for a step: the event's duration spans every attempt (and the waits between them).
-        const took =
-          p.attempt > 1 && started !== undefined
-            ? `in ${formatDuration(performance.now() - started)} on attempt ${p.attempt} (${formatDuration(p.durationMs)} since the first)`
-            : `in ${formatDuration(p.durationMs)}`;
+        const took = tookText(p.attempt, this.compensationStarts.get(label), p.durationMs);
         this.print(label, `${style.yellow('compensated')}  ${took}`);
         return;
       }
