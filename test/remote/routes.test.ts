@@ -1,6 +1,6 @@
 /**
  * The `/v1/remote-workers` routes through `app.inject()`: the whole task life cycle over HTTP,
- * status codes (201, 200, 204, 400, 401, 404, 409, 413, 503), the default hub wiring, long
+ * status codes (201, 200, 204, 400, 401, 404, 409, 413, 415, 503), the default hub wiring, long
  * polls released when the app closes, and the OpenAPI document.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -293,6 +293,26 @@ describe('errors', () => {
     });
     expect(res.statusCode).toBe(413);
     expect(envelope(res).code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers 413 and 415 on every route that takes a body, as the protocol reference lists', async () => {
+    const f = await setup({ app: { bodyLimit: 1024 } });
+    const workerId = await register(f);
+    const routes: [method: 'POST' | 'DELETE', url: string][] = [
+      ['POST', '/v1/remote-workers'],
+      ['POST', `/v1/remote-workers/${workerId}/poll`],
+      ...['heartbeat', 'complete', 'fail', 'release'].map((what): ['POST', string] => [
+        'POST',
+        taskUrl(workerId, 'rt_x', what),
+      ]),
+      ['DELETE', `/v1/remote-workers/${workerId}`],
+    ];
+    for (const [method, url] of routes) {
+      const big = await f.call({ method, url, payload: { x: 'x'.repeat(2000) } });
+      expect([url, big.statusCode, envelope(big).code]).toEqual([url, 413, 'PAYLOAD_TOO_LARGE']);
+      const text = await f.call({ method, url, headers: { 'content-type': 'text/plain' }, payload: '{}' });
+      expect([url, text.statusCode, envelope(text).code]).toEqual([url, 415, 'UNSUPPORTED_MEDIA_TYPE']);
+    }
   });
 
   it('while the orchestrator drains, hands out a task already queued (its step may still finish), and no other', async () => {
