@@ -379,6 +379,7 @@ export async function runActionStep(
         history: endAttempt(rec.history, end, error, retryAt),
       });
       await persist(ctx, ex, [rec]);
+      ex.progressed = true;
       emitFailed(ctx, ex, step, attempt, error, elapsedMs(started, end), {
         retryAt: new Date(retryAt),
         delayMs: delay,

@@ -61,6 +61,16 @@ export class ActiveExecution {
    */
   retaken = false;
   /**
+   * Its runs on this node given up after a store failure in a row, before this one (see
+   * `RetakeBackoff`): nothing of theirs was stored in between.
+   */
+  storeFailures = 0;
+  /**
+   * This run stored the end of an attempt (of a step, a branch or a compensation): if it is given
+   * up after a store failure, that failure is the first in a row (see `RetakeBackoff`).
+   */
+  progressed = false;
+  /**
    * Its running step is only waiting on a timer — a retry's backoff or a `delay`, or a
    * compensation's retry backoff; for a parallel step, every branch that has not ended — with no
    * handler running: a shutdown need not give it a grace period (see {@link waitOnTimer}).

@@ -154,6 +154,9 @@ export class Adoption {
   ): Promise<void> {
     const { ctx } = this;
     const snapshot = known ?? (await ctx.store.getExecution(record.id));
+    // Its runs given up after a store failure in a row so far: the run started here carries them
+    // on (see `RetakeBackoff`).
+    const storeFailures = this.scheduler.retakeBackoff.failuresBefore(record.id);
     if (!snapshot || !UNFINISHED_STATES.has(snapshot.execution.status)) return;
     // One given up after a store failure leaves this node's counts as it was counted then, to be
     // counted again below as stored (what its runner starts from).
@@ -223,6 +226,7 @@ export class Adoption {
     // claimed again meanwhile): it may have been running.
     ex.storeStartsFirst = how !== 'placed' || claim !== record;
     ex.retaken = how === 'retaken';
+    ex.storeFailures = storeFailures;
     this.scheduler.submit(ex);
   }
 }

@@ -180,6 +180,7 @@ async function compensateStep(
       write({ ...done, status: 'completed', completedAt: end });
       ex.record.compensatedSteps = [...ex.record.compensatedSteps, stepName];
       await persist(ctx, ex, [rec]);
+      ex.progressed = true;
       // The compensation's whole time, from its first attempt (retry waits included), as a step's
       // on step.completed and the optimizer's compensation time.
       ctx.events.emit('compensation.completed', {
@@ -197,6 +198,7 @@ async function compensateStep(
       const nextAttemptAt = end + delay;
       write({ ...comp, error, nextAttemptAt });
       await persist(ctx, ex, [rec]);
+      ex.progressed = true;
       ctx.events.emit('compensation.failed', {
         ...ref,
         attempt,
@@ -209,6 +211,7 @@ async function compensateStep(
     }
     write({ ...comp, status: 'failed', completedAt: end, error });
     await persist(ctx, ex, [rec]);
+    ex.progressed = true;
     ctx.events.emit('compensation.failed', { ...ref, attempt, error: { ...error }, final: true });
     recordCompensationTiming(ctx, ex, stepName, comp.startedAt, end);
     ctx.alerts.onCompensationFailed(ex.record.workflowId, ex.id, stepName, error.message);

@@ -222,6 +222,7 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
     // The last step's result is committed together with the terminal state.
     if (r.cursor >= plan.steps.length) return { kind: 'completed', last: out.rec };
     await persist(ctx, ex, [out.rec]);
+    ex.progressed = true;
     emitStepCompleted(ctx, ex, out.rec);
   }
 }

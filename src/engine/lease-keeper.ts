@@ -287,7 +287,7 @@ export class LeaseKeeper {
           }
           if (!this.stopped) await this.takeover.claim();
           if (!this.stopped) {
-            const unrun = this.scheduler.unrunIds();
+            const unrun = this.scheduler.unrunIds(ctx.clock.now());
             if (unrun.length > 0) await this.takeover.retake(unrun);
           }
           if (!this.stopped && this.adoption.releasePending) await this.adoption.releaseUnrunnable();

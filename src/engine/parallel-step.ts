@@ -102,6 +102,7 @@ export async function runParallelStep(
       if (out.ok) {
         ex.outputs[branch.name] = out.output;
         await persist(ctx, ex, [out.rec]);
+        ex.progressed = true;
         emitStepCompleted(ctx, ex, out.rec, step.name);
         recordStepTiming(ctx, ex, out.rec, branch.timeoutMs, false, step.name);
         return;

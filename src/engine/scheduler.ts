@@ -29,6 +29,7 @@ import type { ExecutionRecord } from '../store/store.js';
 import type { ActiveExecution, StopReason } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { leaveForShutdown, leftForShutdown, type RunResult, runExecution } from './execution-runner.js';
+import { RetakeBackoff } from './retake-backoff.js';
 
 /** Executions started per turn of the event loop, at most. */
 export const LAUNCHES_PER_TURN = 100;
@@ -47,6 +48,8 @@ export class Scheduler {
    * keeper takes them up again.
    */
   readonly abandoned = new Map<string, ExecutionRecord>();
+  /** When each execution given up after a store failure is taken up again (see `RetakeBackoff`). */
+  readonly retakeBackoff: RetakeBackoff;
   /**
    * Executions that may be this node's in the store yet run nowhere, counted nowhere here: claimed
    * but not started (reading them failed), or created here by a create whose outcome is unknown
@@ -79,6 +82,7 @@ export class Scheduler {
   constructor(ctx: EngineContext, limit: number) {
     this.ctx = ctx;
     this.limit = limit;
+    this.retakeBackoff = new RetakeBackoff(ctx.config.sweepInterval * 1000);
   }
 
   get runningCount(): number {
@@ -211,9 +215,14 @@ export class Scheduler {
     return this.abandoned.has(id) || this.notStarted.has(id);
   }
 
-  /** The ids {@link ownsUnrun} holds, for the lease keeper to take them up again. */
-  unrunIds(): string[] {
-    return [...new Set([...this.abandoned.keys(), ...this.notStarted])];
+  /**
+   * The ids {@link ownsUnrun} holds, for the lease keeper to take them up again at `now`: not those
+   * given up that still wait out their backoff (see `RetakeBackoff`).
+   */
+  unrunIds(now: number): string[] {
+    const ids = new Set(this.notStarted);
+    for (const id of this.abandoned.keys()) if (this.retakeBackoff.due(id, now)) ids.add(id);
+    return [...ids];
   }
 
   /**
@@ -347,11 +356,29 @@ export class Scheduler {
 
   /** `ex`'s runner let go of it with `result`. */
   private ran(ex: ActiveExecution, result: RunResult): void {
-    if (result === 'abandoned') this.abandoned.set(ex.id, ex.record);
+    if (result === 'abandoned') {
+      this.abandoned.set(ex.id, ex.record);
+      this.backOff(ex);
+    }
     if (this.reclaimed.delete(ex.id) && result === 'halted' && ex.halted === 'lease') {
       this.notStarted.add(ex.id);
     }
     this.exit(ex);
+  }
+
+  /**
+   * `ex`'s runner gave it up after a store failure: one more in a row unless this run stored an
+   * attempt's end (see `RetakeBackoff`).
+   */
+  private backOff(ex: ActiveExecution): void {
+    const failures = ex.progressed ? 1 : ex.storeFailures + 1;
+    const waitMs = this.retakeBackoff.gaveUp(ex.id, failures, this.ctx.clock.now());
+    if (waitMs > 0) {
+      this.ctx.logger.warn(
+        { executionId: ex.id, failures, waitMs },
+        'store writes of this execution failed in a row; it is taken up again after a backoff',
+      );
+    }
   }
 
   private exit(ex: ActiveExecution): void {

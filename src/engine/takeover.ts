@@ -155,6 +155,7 @@ export class Takeover {
         const record = stored.get(id);
         if (!record || record.owner !== ctx.nodeId || !UNFINISHED_STATES.has(record.status)) {
           this.scheduler.notStarted.delete(id);
+          this.scheduler.retakeBackoff.forget(id);
           // Held under this node's id at start, and claimed by another node before this one took it
           // up again: counted among the others' from now on, as it was counted at start.
           const counted = this.adoption.heldAtStart.get(id);
