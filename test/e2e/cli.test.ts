@@ -228,6 +228,20 @@ describe('store commands', () => {
     );
   });
 
+  it('metrics --workflow names the workflows the store knows when the one given is not defined', async () => {
+    const [typo, known] = await Promise.all([
+      cli(['metrics', '--store', store.url, '--workflow', 'user-registraton']),
+      cli(['metrics', '--store', store.url, '--workflow', 'user-registration']),
+    ]);
+    expect(typo.code).toBe(0);
+    expect(typo.stdout).toMatch(/executions\s+0 total/);
+    expect(typo.stdout).toMatch(
+      /No workflow user-registraton is defined in this store \(it knows [^)]*\buser-registration\b[^)]*\)\./,
+    );
+    expect(known.code).toBe(0);
+    expect(known.stdout).not.toContain('No workflow');
+  });
+
   it('metrics reports counts and rates from the store', async () => {
     const [human, machine, all] = await Promise.all([
       cli(['metrics', '--store', store.url]),

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { emptyAggregates, sumAggregates } from '../../store/states.js';
-import { formatDuration, formatPercent, plural } from '../format.js';
+import { formatDuration, formatPercent, plural, printable } from '../format.js';
 import { setup } from '../globals.js';
 import {
   durationStats,
@@ -42,7 +42,10 @@ export async function metricsCommand(options: { workflow?: string }, command: Co
     const workflows: { workflowId: string; metrics: StoreMetrics }[] = [];
     if (options.workflow) {
       const overall = metricsFromAggregates(await client.store.aggregate(options.workflow));
-      return { overall, durations, loadDistribution, workflows };
+      // A workflow with no execution may be a typo: the ids the store knows are named below.
+      const known = overall.executions.total === 0 ? await client.workflowIds() : [];
+      const unknown = overall.executions.total === 0 && !known.includes(options.workflow);
+      return { overall, durations, loadDistribution, workflows, unknown: unknown ? known : null };
     }
     // One grouped read: the overall counts are the sum of the per-workflow ones.
     const byWorkflow = await client.store.aggregateByWorkflow();
@@ -57,10 +60,11 @@ export async function metricsCommand(options: { workflow?: string }, command: Co
       durations,
       loadDistribution,
       workflows,
+      unknown: null,
     };
   });
   process.exitCode = 0;
-  const { overall, durations, loadDistribution, workflows } = result;
+  const { overall, durations, loadDistribution, workflows, unknown } = result;
   if (out.json) {
     out.data({
       source: 'store',
@@ -102,6 +106,15 @@ export async function metricsCommand(options: { workflow?: string }, command: Co
       ],
     ]),
   );
+  if (unknown !== null && options.workflow !== undefined) {
+    const shown =
+      unknown.slice(0, 10).join(', ') + (unknown.length > 10 ? ` and ${unknown.length - 10} more` : '');
+    const ids = unknown.length > 0 ? ` (it knows ${shown})` : '';
+    out.line(
+      '',
+      out.style.yellow(`No workflow ${printable(options.workflow)} is defined in this store${ids}.`),
+    );
+  }
   if (workflows.length > 0) {
     const rows = workflows.map(({ workflowId, metrics: w }) => [
       workflowId,
