@@ -376,6 +376,28 @@ describe('orchestrator serve (real process)', () => {
     },
   );
 
+  it('refuses --config keys a config file cannot give (actions, logger, ...), naming each and where it comes from (exit 2)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'orch-serve-keys-'));
+    const config = join(root, 'config.json');
+    writeFileSync(config, '{"maxConcurrentWorkflows": 5, "actions": {}, "logger": {"level": "debug"}}');
+    const running = startCli(['serve', '--port', '0', '--store', 'memory', '--config', config], {
+      ORCHESTRATOR_API_TOKEN: TOKEN,
+    });
+    try {
+      const listening = running.waitFor(/listening/, 20_000).then(() => 'listening' as const);
+      const outcome = await Promise.race([running.exited, listening]);
+      expect(outcome, 'serve started instead of refusing').not.toBe('listening');
+      const { code, stderr } = await running.exited;
+      expect(code).toBe(2);
+      expect(stderr).toContain("'actions' cannot be set in a config file (the actions come from --handlers");
+      expect(stderr).toContain("'logger' cannot be set in a config file");
+      expect(stderr).not.toContain('maxConcurrentWorkflows');
+    } finally {
+      if (running.child.exitCode === null) running.child.kill('SIGKILL');
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an ORCHESTRATOR_API_TOKEN no Authorization header can carry, naming the variable (exit 2, --json)', async () => {
     const proc = spawn(
       process.execPath,

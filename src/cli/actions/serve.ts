@@ -28,6 +28,19 @@ import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-mod
 import { listenForInterrupt } from '../interrupt.js';
 import { readWorkflowDir } from '../workflow-dir.js';
 
+/**
+ * Options of `createOrchestrator` a config file cannot give (JSON holds no function or clock), which
+ * `serve` sets itself, with where they come from instead: given in the file, they were dropped
+ * without a word.
+ */
+const NOT_IN_FILE: Readonly<Record<string, string>> = {
+  actions: 'the actions come from --handlers (or --remote-actions)',
+  compensations: 'the compensations come from --handlers',
+  on: 'event listeners are code: --alert-webhook sends the alerts',
+  logger: 'serve logs JSON lines to stdout; ORCHESTRATOR_LOG_LEVEL sets the level',
+  clock: 'a clock is code',
+};
+
 /** Orchestrator config from `--config`: a JSON object of config keys (validated by the orchestrator). */
 function readConfigFile(path: string | undefined): Partial<Config> {
   if (path === undefined) return {};
@@ -35,6 +48,10 @@ function readConfigFile(path: string | undefined): Partial<Config> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new UsageError(`config file '${path}' must contain a JSON object of config keys`);
   }
+  const refused = Object.keys(value)
+    .filter((key) => Object.hasOwn(NOT_IN_FILE, key))
+    .map((key) => `'${key}' cannot be set in a config file (${NOT_IN_FILE[key]})`);
+  if (refused.length > 0) throw new UsageError(`config file '${path}': ${refused.join('; ')}`);
   return value as Partial<Config>;
 }
 
