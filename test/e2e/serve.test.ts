@@ -33,6 +33,22 @@ export const actions = {
 export const compensations = { undo: () => undefined };
 `;
 
+/**
+ * Runs `serve` with `args` (API token set), expecting it to refuse to start: its exit code and
+ * stderr. Fails when it listens instead; the process is killed either way.
+ */
+async function refusedServe(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const running = startCli(['serve', '--port', '0', ...args], { ORCHESTRATOR_API_TOKEN: TOKEN });
+  try {
+    const listening = running.waitFor(/listening/, 20_000).then(() => 'listening' as const);
+    const outcome = await Promise.race([running.exited, listening]);
+    expect(outcome, 'serve started instead of refusing').not.toBe('listening');
+    return await running.exited;
+  } finally {
+    if (running.child.exitCode === null) running.child.kill('SIGKILL');
+  }
+}
+
 function writeFixtures(): void {
   writeFileSync(join(dir, 'handlers.mjs'), HANDLERS);
   mkdirSync(join(dir, 'workflows'));
@@ -310,20 +326,13 @@ describe('orchestrator serve (real process)', () => {
       join(folder, 'c.json'),
       JSON.stringify({ id: 'same', steps: [{ name: 'noop' }, { name: 'again', action: 'noop' }] }),
     );
-    const running = startCli(['serve', '--port', '0', '--store', 'memory', '--workflows', folder], {
-      ORCHESTRATOR_API_TOKEN: TOKEN,
-    });
     try {
-      const listening = running.waitFor(/listening/, 20_000).then(() => 'listening' as const);
-      const outcome = await Promise.race([running.exited, listening]);
-      expect(outcome, 'serve started instead of refusing').not.toBe('listening');
-      const { code, stderr } = await running.exited;
+      const { code, stderr } = await refusedServe(['--store', 'memory', '--workflows', folder]);
       expect(code).toBe(2);
       expect(stderr).toContain(
         `error: workflows folder '${folder}': workflow 'same' is defined by both a.json and c.json`,
       );
     } finally {
-      if (running.child.exitCode === null) running.child.kill('SIGKILL');
       rmSync(root, { recursive: true, force: true });
     }
   });
@@ -357,20 +366,19 @@ describe('orchestrator serve (real process)', () => {
       const root = mkdtempSync(join(tmpdir(), 'orch-serve-allow-'));
       const config = join(root, 'config.json');
       writeFileSync(config, `{"httpAllowlist": ${value}}`);
-      const running = startCli(
-        ['serve', '--port', '0', '--store', 'memory', '--config', config, '--http-allow', '10.0.0.1'],
-        { ORCHESTRATOR_API_TOKEN: TOKEN },
-      );
       try {
-        const listening = running.waitFor(/listening/, 20_000).then(() => 'listening' as const);
-        const outcome = await Promise.race([running.exited, listening]);
-        expect(outcome, 'serve started instead of refusing').not.toBe('listening');
-        const { code, stderr } = await running.exited;
+        const { code, stderr } = await refusedServe([
+          '--store',
+          'memory',
+          '--config',
+          config,
+          '--http-allow',
+          '10.0.0.1',
+        ]);
         expect(code).toBe(2);
         expect(stderr).toContain('httpAllowlist');
         expect(stderr).not.toContain('is not iterable');
       } finally {
-        if (running.child.exitCode === null) running.child.kill('SIGKILL');
         rmSync(root, { recursive: true, force: true });
       }
     },
@@ -380,20 +388,13 @@ describe('orchestrator serve (real process)', () => {
     const root = mkdtempSync(join(tmpdir(), 'orch-serve-keys-'));
     const config = join(root, 'config.json');
     writeFileSync(config, '{"maxConcurrentWorkflows": 5, "actions": {}, "logger": {"level": "debug"}}');
-    const running = startCli(['serve', '--port', '0', '--store', 'memory', '--config', config], {
-      ORCHESTRATOR_API_TOKEN: TOKEN,
-    });
     try {
-      const listening = running.waitFor(/listening/, 20_000).then(() => 'listening' as const);
-      const outcome = await Promise.race([running.exited, listening]);
-      expect(outcome, 'serve started instead of refusing').not.toBe('listening');
-      const { code, stderr } = await running.exited;
+      const { code, stderr } = await refusedServe(['--store', 'memory', '--config', config]);
       expect(code).toBe(2);
       expect(stderr).toContain("'actions' cannot be set in a config file (the actions come from --handlers");
       expect(stderr).toContain("'logger' cannot be set in a config file");
       expect(stderr).not.toContain('maxConcurrentWorkflows');
     } finally {
-      if (running.child.exitCode === null) running.child.kill('SIGKILL');
       rmSync(root, { recursive: true, force: true });
     }
   });
