@@ -208,7 +208,7 @@ export const listExecutionsQuerySchema = z.strictObject({
   workflowId: blankIsAbsent(requestWorkflowId().optional(), 'Only executions of this workflow'),
   limit: blankIsAbsent(
     decimalCount(z.coerce.number().int().min(1).max(1000).default(50)),
-    'Page size (default 50)',
+    'Page size (default 50; a page of large executions ends earlier, see `cut`)',
   ),
   offset: blankIsAbsent(
     decimalCount(z.coerce.number().int().min(0).default(0)),

@@ -33,9 +33,9 @@ describe('GET /v1/executions by cursor', () => {
     }
     expect(seen).toEqual([...ids].reverse());
     expect(pages).toEqual([
-      { executions: 2, total: 5, limit: 2, offset: 0, nextBefore: ids[3], prevAfter: null },
-      { executions: 2, total: 6, limit: 2, offset: 0, nextBefore: ids[1], prevAfter: ids[2] },
-      { executions: 1, total: 7, limit: 2, offset: 0, nextBefore: null, prevAfter: ids[0] },
+      { executions: 2, total: 5, limit: 2, offset: 0, nextBefore: ids[3], prevAfter: null, cut: false },
+      { executions: 2, total: 6, limit: 2, offset: 0, nextBefore: ids[1], prevAfter: ids[2], cut: false },
+      { executions: 1, total: 7, limit: 2, offset: 0, nextBefore: null, prevAfter: ids[0], cut: false },
     ]);
     // A blank cursor is none.
     expect((await f.call({ url: '/v1/executions?before=&limit=1' })).json().executions).toHaveLength(1);

@@ -10,6 +10,7 @@ import { ExecutionNotFoundError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import type { ExecutionStatus } from '../../types.js';
 import { toJson } from '../json.js';
+import { fitPage, LIST_PAGE_BYTES } from '../page-budget.js';
 import {
   errorResponses,
   executionParamsSchema,
@@ -43,7 +44,12 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
               .string()
               .nullable()
               .describe(
-                'The `before` of the next (older) page: the id of the last execution of this one; null when this page is the last (shorter than `limit`, or empty). A non-empty page read with `after` always has one',
+                'The `before` of the next (older) page: the id of the last execution of this one; null when this page is the last (shorter than `limit` and not `cut`, or empty). A non-empty page read with `after` always has one',
+              ),
+            cut: z
+              .boolean()
+              .describe(
+                `True when the page ended before \`limit\` because its executions' JSON reached ${LIST_PAGE_BYTES / 1024 / 1024} MiB (one larger execution comes on a page of its own): page on with the cursors, or at \`offset\` + the page's length`,
               ),
             prevAfter: z
               .string()
@@ -60,17 +66,20 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
       const { status, workflowId, limit, offset, before, after } = req.query;
       const filter = { ...(status ? { status } : {}), ...(workflowId ? { workflowId } : {}) };
       const cursors = { ...(before ? { before } : {}), ...(after ? { after } : {}) };
-      const [executions, total] = await Promise.all([
+      const [listed, total] = await Promise.all([
         engine.listExecutions({ ...filter, limit, offset, ...cursors }),
         engine.countExecutions(filter),
       ]);
+      // Kept from the side of the cursor (the oldest with `after`), so the cursors page on.
+      const { items: executions, cut } = fitPage(listed.map(asJson), Boolean(after));
       const first = executions[0]?.id ?? null;
       const last = executions[executions.length - 1]?.id ?? null;
-      // A page shorter than the limit is the last (see `ListExecutionsOptions.before`); one read
-      // with `after` lies above its cursor's place, so older pages follow it whatever its length.
-      const nextBefore = after || executions.length === limit ? last : null;
+      // A page shorter than the limit is the last (see `ListExecutionsOptions.before`) unless it
+      // was cut; one read with `after` lies above its cursor's place, so older pages follow it
+      // whatever its length.
+      const nextBefore = after || cut || executions.length === limit ? last : null;
       const prevAfter = before || after ? first : null;
-      return { executions: executions.map(asJson), total, limit, offset, nextBefore, prevAfter };
+      return { executions, total, limit, offset, nextBefore, prevAfter, cut };
     },
   );
 
