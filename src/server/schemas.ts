@@ -191,7 +191,7 @@ function executionCursor() {
  * A workflow id in a query or path: the checks of the definition's `workflowIdSchema`, worded as
  * the HTTP API's other messages ('expected …, got …') rather than as a definition's ('must be …').
  */
-const requestWorkflowId = () => {
+export const requestWorkflowId = () => {
   const error = (issue: { input: unknown }) =>
     `expected a workflow id (1 to ${MAX_NAME_LENGTH} of letters, digits, '_', '.' and '-'; not '.', '..' or '__proto__'), got ${describeValue(issue.input)}`;
   return z

@@ -14,6 +14,7 @@ import {
   blankIsAbsent,
   errorResponses,
   metricsSnapshotSchema,
+  requestWorkflowId,
   workersSchema,
 } from '../schemas.js';
 import { nodesWithin } from '../store-wait.js';
@@ -66,7 +67,8 @@ export async function monitoringRoutes(scope: FastifyInstance, deps: MonitoringD
         summary: 'Metrics snapshot (SPEC §5), for all workflows or one',
         tags: ['monitoring'],
         querystring: z.strictObject({
-          workflowId: blankIsAbsent(z.string().min(1).max(128).optional(), 'Only this workflow'),
+          // Checked as GET /v1/executions checks it: control characters, spaces, '..' are a 400.
+          workflowId: blankIsAbsent(requestWorkflowId().optional(), 'Only this workflow'),
         }),
         response: { 200: metricsSnapshotSchema, ...errorResponses(400) },
       },
