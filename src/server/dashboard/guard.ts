@@ -101,6 +101,22 @@ export function route(kind: RouteKind, logLevel?: 'warn') {
   };
 }
 
+/**
+ * Whether a state-changing request carries the CSRF token of `session`: in the `x-csrf-token`
+ * header (htmx sends the one its page got when it loaded) or in the `_csrf` form field (rendered
+ * with the form). Either being the session's token is enough, as a cross-site page can learn
+ * neither; the other may be stale — a page opened in an earlier session whose fragments were
+ * rendered since in this one, or the reverse — and is no reason to refuse. Both are compared in
+ * full, so the time taken does not tell which matched.
+ */
+function csrfPresented(req: FastifyRequest, session: Session, sessions: SessionManager): boolean {
+  const header = req.headers['x-csrf-token'];
+  const field = (req.body as Record<string, unknown> | undefined)?._csrf;
+  const byHeader = sessions.checkCsrf(session, header);
+  const byField = sessions.checkCsrf(session, field);
+  return byHeader || byField;
+}
+
 /** Dependencies of {@link installGuards}. */
 export interface GuardOptions {
   sessions: SessionManager;
@@ -146,8 +162,7 @@ export function installGuards(
     const kind = req.routeOptions.config?.dashboard;
     const session = sessionOf.get(req);
     if (kind === 'login' || (kind === 'logout' && !session)) return;
-    const presented = req.headers['x-csrf-token'] ?? (req.body as Record<string, unknown> | undefined)?._csrf;
-    if (!session || !sessions.checkCsrf(session, presented)) {
+    if (!session || !csrfPresented(req, session, sessions)) {
       return sendHtml(reply, barePage('Forbidden', errorBody(403, 'Missing or invalid CSRF token.')), 403);
     }
   });
