@@ -69,14 +69,39 @@ export function isoOf(date: Date | undefined): string {
   return date ? date.toISOString() : '';
 }
 
-/** Largest JSON text rendered on a page; longer values are cut with a note. */
+/** Largest JSON text rendered for one value; longer values are cut with a note. */
 export const JSON_DISPLAY_LIMIT = 64 * 1024;
 
 /**
- * Pretty JSON of any value (`undefined` as `–`), cut at {@link JSON_DISPLAY_LIMIT} characters (one
- * less where the cut would split a surrogate pair).
+ * Largest JSON text one execution page renders for all its values together (input, output, the
+ * steps' outputs): a value past it is left out with a note, so an execution with many large
+ * outputs does not make a page of many megabytes.
  */
-export function prettyJson(value: unknown): { text: string; truncated: boolean } {
+export const EXECUTION_PAGE_JSON_LIMIT = 512 * 1024;
+
+/** Where the whole of a value shown cut (or not at all) can be read: a JSON API route and its place there. */
+export interface JsonSource {
+  /** `GET /v1/executions/<id>`. */
+  route: string;
+  /** The value's place in the route's answer: `inputData`, `steps[2].output`. */
+  path: string;
+}
+
+/** What is left of a page's JSON budget (characters); each value shown takes its length from it. */
+export interface JsonBudget {
+  left: number;
+  /** The budget in full, for the note of a value left out. */
+  readonly total: number;
+}
+
+/**
+ * Pretty JSON of any value (`undefined` as `–`), cut at `limit` characters (one less where the
+ * cut would split a surrogate pair).
+ */
+export function prettyJson(
+  value: unknown,
+  limit: number = JSON_DISPLAY_LIMIT,
+): { text: string; truncated: boolean } {
   if (value === undefined) return { text: '–', truncated: false };
   let text: string;
   try {
@@ -84,9 +109,13 @@ export function prettyJson(value: unknown): { text: string; truncated: boolean }
   } catch {
     text = String(value);
   }
-  if (text.length <= JSON_DISPLAY_LIMIT) return { text, truncated: false };
-  return { text: textPrefix(text, JSON_DISPLAY_LIMIT), truncated: true };
+  if (text.length <= limit) return { text, truncated: false };
+  return { text: textPrefix(text, limit), truncated: true };
 }
+
+/** `; the whole value: GET /v1/executions/<id> → outputData`, or nothing without a source. */
+const wholeAt = (source: JsonSource | undefined): string =>
+  source ? `; the whole value: ${source.route} → ${source.path}` : '';
 
 // A string may also end at the end of the text (JSON cut at the display limit, possibly right
 // after a backslash): required to close with a quote, each escaped quote of a cut-off tail would
@@ -94,9 +123,28 @@ export function prettyJson(value: unknown): { text: string; truncated: boolean }
 const TOKEN =
   /("(?:\\.|[^"\\])*(?:"|\\?$))(\s*:)?|\b(true|false)\b|\b(null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
 
-/** JSON as a `<pre>` block with keys, strings, numbers and literals in their own spans. */
-export function jsonBlock(value: unknown, label?: string): SafeHtml {
-  const { text, truncated } = prettyJson(value);
+/** Options of {@link jsonBlock}. */
+export interface JsonBlockOptions {
+  /** The page's budget: the value is cut to what is left of it, or left out once it is spent. */
+  budget?: JsonBudget;
+  /** Where the whole value can be read, named in the note of a cut. */
+  source?: JsonSource;
+}
+
+/**
+ * JSON as a `<pre>` block with keys, strings, numbers and literals in their own spans; cut at
+ * {@link JSON_DISPLAY_LIMIT} characters, or what is left of `budget`, with a note saying so and
+ * where the whole value is.
+ */
+export function jsonBlock(value: unknown, label?: string, options: JsonBlockOptions = {}): SafeHtml {
+  const { budget, source } = options;
+  const aria = label ? html` aria-label="${label}"` : '';
+  if (budget && budget.left <= 0) {
+    return html`<pre class="json"${aria}><span class="j-cut">not shown: this page already shows ${budget.total} characters of JSON${wholeAt(source)}</span></pre>`;
+  }
+  const limit = Math.min(JSON_DISPLAY_LIMIT, budget?.left ?? JSON_DISPLAY_LIMIT);
+  const { text, truncated } = prettyJson(value, limit);
+  if (budget) budget.left -= truncated ? limit : text.length;
   const parts: unknown[] = [];
   let last = 0;
   for (const m of text.matchAll(TOKEN)) {
@@ -111,7 +159,7 @@ export function jsonBlock(value: unknown, label?: string): SafeHtml {
     last = at + m[0].length;
   }
   if (last < text.length) parts.push(text.slice(last));
-  return html`<pre class="json"${label ? html` aria-label="${label}"` : ''}>${join(parts)}${
-    truncated ? html`<span class="j-cut">\n… cut at ${JSON_DISPLAY_LIMIT} characters</span>` : ''
+  return html`<pre class="json"${aria}>${join(parts)}${
+    truncated ? html`<span class="j-cut">\n… cut at ${limit} characters${wholeAt(source)}</span>` : ''
   }</pre>`;
 }

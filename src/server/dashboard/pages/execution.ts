@@ -1,14 +1,20 @@
 /**
  * Execution detail (`/executions/:id`): summary, the error, the step timeline (attempts,
  * retry waits, parallel branches, compensations), a table of steps with their outputs, the
- * input and output as formatted JSON, and a cancel button while the execution can still be
- * cancelled. While it is live the fragment (`/ui/executions/:id`) polls itself every second;
+ * input and output as formatted JSON (within a budget for the page, each cut value naming where
+ * the API has it whole), and a cancel button while the execution can still be cancelled. While it is live the fragment (`/ui/executions/:id`) polls itself every second;
  * once terminal it stops.
  * @module
  */
 import type { ExecutionStatus, StepStatus } from '../../../types.js';
 import { type DashboardDeps, isLive } from '../context.js';
-import { formatDuration, formatTime, jsonBlock } from '../format.js';
+import {
+  EXECUTION_PAGE_JSON_LIMIT,
+  formatDuration,
+  formatTime,
+  type JsonBudget,
+  jsonBlock,
+} from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { badge } from '../layout.js';
 import { buildTimeline, renderTimeline } from '../timeline.js';
@@ -20,17 +26,27 @@ export interface Notice {
   text: string;
 }
 
-function stepRows(steps: StepStatus[], depth = 0): SafeHtml[] {
-  return steps.flatMap((s) => [
+/** How the values of one page are shown: within the page's budget, naming where each is whole. */
+interface ValueShow {
+  budget: JsonBudget;
+  /** `GET /v1/executions/<id>`: where every value of the page can be read whole. */
+  route: string;
+}
+
+const shownValue = (value: unknown, show: ValueShow, path: string, label?: string): SafeHtml =>
+  jsonBlock(value, label, { budget: show.budget, source: { route: show.route, path } });
+
+function stepRows(steps: StepStatus[], show: ValueShow, prefix = 'steps', depth = 0): SafeHtml[] {
+  return steps.flatMap((s, i) => [
     html`<tr class="${depth > 0 ? 'branch' : ''}" data-step="${s.name}">
   <td>${depth > 0 ? '└ ' : ''}<span class="mono">${s.name}</span>${s.decision ? html` <span class="muted">→ ${s.decision}</span>` : ''}</td>
   <td>${badge(s.status)}${s.compensation ? html` ${badge(`compensation-${s.compensation.status}`)}` : ''}</td>
   <td class="num">${s.attempts}</td>
   <td class="num">${formatDuration(s.durationMs)}</td>
   <td class="err">${s.error ? html`<span class="err-code">${s.error.code}</span> <span class="err-msg">${s.error.message}</span>` : ''}</td>
-  <td>${s.output === undefined ? html`<span class="muted">–</span>` : html`<details><summary>output</summary>${jsonBlock(s.output)}</details>`}</td>
+  <td>${s.output === undefined ? html`<span class="muted">–</span>` : html`<details><summary>output</summary>${shownValue(s.output, show, `${prefix}[${i}].output`)}</details>`}</td>
 </tr>`,
-    ...stepRows(s.branches ?? [], depth + 1),
+    ...stepRows(s.branches ?? [], show, `${prefix}[${i}].branches`, depth + 1),
   ]);
 }
 
@@ -61,6 +77,13 @@ export function executionDetail(
     ? html` hx-get="/ui/executions/${encodeURIComponent(x.id)}" hx-trigger="every 1s" hx-swap="outerHTML"`
     : '';
   const timeline = buildTimeline(x, now);
+  // The input and output are shown first out of the page's budget, then the steps' outputs in order.
+  const show: ValueShow = {
+    budget: { left: EXECUTION_PAGE_JSON_LIMIT, total: EXECUTION_PAGE_JSON_LIMIT },
+    route: `GET /v1/executions/${x.id}`,
+  };
+  const input = shownValue(x.inputData, show, 'inputData', 'input');
+  const output = shownValue(x.outputData, show, 'outputData', 'output');
   return html`<section id="exec-detail" data-status="${x.status}"${notice ? html` hx-swap-oob="true"` : ''}${poll}>
 <div class="page-head">
   <h1>Execution <span class="mono">${x.id}</span></h1>
@@ -90,11 +113,11 @@ ${
 <section class="panel">
   <h2>Steps</h2>
   <table class="steps"><thead><tr><th>Step</th><th>Status</th><th class="num">Attempts</th><th class="num">Duration</th><th>Error</th><th>Output</th></tr></thead>
-  <tbody>${stepRows(x.steps)}</tbody></table>
+  <tbody>${stepRows(x.steps, show)}</tbody></table>
 </section>
 <div class="cols">
-  <section class="panel"><h2>Input</h2>${jsonBlock(x.inputData, 'input')}</section>
-  <section class="panel"><h2>Output</h2>${jsonBlock(x.outputData, 'output')}</section>
+  <section class="panel"><h2>Input</h2>${input}</section>
+  <section class="panel"><h2>Output</h2>${output}</section>
 </div>
 </section>`;
 }
