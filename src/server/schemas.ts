@@ -162,7 +162,9 @@ export function blankIsAbsent<T extends z.ZodType>(schema: T, meaning: string) {
 
 /**
  * A count given in a query string: decimal digits only, then `schema` (a coerced number). `Number()`
- * alone would take `0x10` as 16, `1e3` as 1000 and ` ` as 0.
+ * alone would take `0x10` as 16, `1e3` as 1000 and ` ` as 0. Digits past the largest exact integer
+ * are refused as sent: coerced first, they were rounded (`9007199254740993` read as
+ * `…992`, an integer said not to be one) and failed several checks with one message each.
  */
 export function decimalCount<T extends z.ZodType>(schema: T) {
   return z.preprocess((value, ctx) => {
@@ -170,6 +172,13 @@ export function decimalCount<T extends z.ZodType>(schema: T) {
       ctx.addIssue({
         code: 'custom',
         message: `expected a whole number in decimal digits, got ${describeValue(value)}`,
+      });
+      return z.NEVER;
+    }
+    if (typeof value === 'string' && !Number.isSafeInteger(Number(value))) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a whole number of at most ${Number.MAX_SAFE_INTEGER}, got ${describeValue(value)}`,
       });
       return z.NEVER;
     }
