@@ -9,24 +9,26 @@
 export const LIST_PAGE_BYTES = 8 * 1024 * 1024;
 
 /**
- * The part of a page (`items`, newest first) that fits `budget` bytes of JSON, taken from the side
- * its cursor is on: the newest for a page read from the top or with `before`, the oldest for one
- * read with `after` (whose cursor lies below it), so the page still lies next to its cursor and
- * the left-out ones are the next page that way. The first one taken is kept whatever its size.
- * `cut` says whether any was left out.
+ * The part of a page (`items`, newest first) whose JSON (`toJson` of each) fits `budget` bytes,
+ * taken from the side its cursor is on: the newest for a page read from the top or with `before`,
+ * the oldest for one read with `after` (whose cursor lies below it), so the page still lies next
+ * to its cursor and the left-out ones are the next page that way. The first one taken is kept
+ * whatever its size; those left out are not converted. `cut` says whether any was left out.
  */
-export function fitPage<T>(
+export function fitPage<T, J>(
   items: readonly T[],
+  toJson: (item: T) => J,
   fromOldest: boolean,
   budget: number = LIST_PAGE_BYTES,
-): { items: T[]; cut: boolean } {
-  const order = fromOldest ? [...items].reverse() : [...items];
-  const kept: T[] = [];
+): { items: J[]; cut: boolean } {
+  const order = fromOldest ? [...items].reverse() : items;
+  const kept: J[] = [];
   let bytes = 0;
   for (const item of order) {
-    const size = Buffer.byteLength(JSON.stringify(item) ?? '');
+    const json = toJson(item);
+    const size = Buffer.byteLength(JSON.stringify(json) ?? '');
     if (kept.length > 0 && bytes + size > budget) break;
-    kept.push(item);
+    kept.push(json);
     bytes += size;
   }
   const cut = kept.length < items.length;

@@ -71,7 +71,7 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
         engine.countExecutions(filter),
       ]);
       // Kept from the side of the cursor (the oldest with `after`), so the cursors page on.
-      const { items: executions, cut } = fitPage(listed.map(asJson), Boolean(after));
+      const { items: executions, cut } = fitPage(listed, asJson, Boolean(after));
       const first = executions[0]?.id ?? null;
       const last = executions[executions.length - 1]?.id ?? null;
       // A page shorter than the limit is the last (see `ListExecutionsOptions.before`) unless it
