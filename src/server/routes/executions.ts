@@ -10,7 +10,7 @@ import { ExecutionNotFoundError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import type { ExecutionStatus } from '../../types.js';
 import { toJson } from '../json.js';
-import { fitPage, LIST_PAGE_BYTES } from '../page-budget.js';
+import { LIST_PAGE_BYTES, readPage } from '../page-budget.js';
 import {
   errorResponses,
   executionParamsSchema,
@@ -66,12 +66,16 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
       const { status, workflowId, limit, offset, before, after } = req.query;
       const filter = { ...(status ? { status } : {}), ...(workflowId ? { workflowId } : {}) };
       const cursors = { ...(before ? { before } : {}), ...(after ? { after } : {}) };
-      const [listed, total] = await Promise.all([
-        engine.listExecutions({ ...filter, limit, offset, ...cursors }),
+      // Read a chunk at a time and kept from the side of the cursor (the oldest with `after`),
+      // within the byte budget, so the cursors page on.
+      const [{ items: executions, cut }, total] = await Promise.all([
+        readPage((window) => engine.listExecutions({ ...filter, ...window }), asJson, {
+          limit,
+          offset,
+          ...cursors,
+        }),
         engine.countExecutions(filter),
       ]);
-      // Kept from the side of the cursor (the oldest with `after`), so the cursors page on.
-      const { items: executions, cut } = fitPage(listed, asJson, Boolean(after));
       const first = executions[0]?.id ?? null;
       const last = executions[executions.length - 1]?.id ?? null;
       // A page shorter than the limit is the last (see `ListExecutionsOptions.before`) unless it
