@@ -14,8 +14,8 @@
  *   `NonRetryableError` coded `HTTP_4XX`, whatever the size of the error's body (a body past
  *   `maxResponseBytes` fails a success only, with `HTTP_RESPONSE_TOO_LARGE`).
  * - SSRF: every hop (the URL and each of up to 5 redirects) is vetted by {@link SsrfGuard} and
- *   the connection is pinned to the vetted addresses. Credentials are dropped when a redirect
- *   leaves the origin.
+ *   the connection is pinned to the vetted addresses. A redirect to another origin carries only
+ *   the plainly safe headers (`http-redirect.ts`): any other may be a credential.
  * - A host with several addresses: their connects are raced (`connect-race.ts`): tried in the
  *   resolver's order (families alternating), the next one when the previous failed or after
  *   `connectAttemptDelay` (250 ms) without a connection, the earlier ones kept going. The
@@ -36,6 +36,7 @@ import { issuesFromZod, parseOptions } from '../zod-issues.js';
 import { ConnectAborted, type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';
 import { displayRefusedUrl, displayUrl } from './display-url.js';
 import { badNameCharacter, headerPath, withoutSecretValues } from './http-input-shape.js';
+import { CROSS_ORIGIN_HEADERS, REDIRECT_STATUSES, redirectedRequest } from './http-redirect.js';
 import { type RawResponse, sendToAny } from './http-request.js';
 import { type ResolveHost, SsrfGuard } from './ssrf-guard.js';
 
@@ -76,9 +77,6 @@ export interface HttpActionOutput {
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 /** Headers the action manages itself. */
 const RESERVED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
-/** Headers never carried to another origin on a redirect. */
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 function inputSchema(maxTimeout: number) {
   return z.strictObject({
@@ -289,7 +287,11 @@ async function exchange(
   start: URL,
   first: ReturnType<typeof buildRequest>,
   signal: AbortSignal,
-  options: Required<Pick<HttpActionOptions, 'maxRedirects' | 'maxResponseBytes'>> & { race: RaceOptions },
+  options: Required<Pick<HttpActionOptions, 'maxRedirects' | 'maxResponseBytes'>> & {
+    race: RaceOptions;
+    /** The headers a redirect to another origin carries (see `http-redirect.ts`). */
+    crossOrigin: ReadonlySet<string>;
+  },
 ): Promise<{ res: RawResponse; url: URL; method: string }> {
   let url = start;
   let request = first;
@@ -304,7 +306,7 @@ async function exchange(
       throw networkError(error, request.method, url);
     }
     const location = res.headers.location;
-    if (!REDIRECTS.has(res.status) || !location) return { res, url, method: request.method };
+    if (!REDIRECT_STATUSES.has(res.status) || !location) return { res, url, method: request.method };
     if (hop >= options.maxRedirects) {
       throw new NonRetryableError(`More than ${options.maxRedirects} redirects from ${displayUrl(start)}`, {
         code: 'HTTP_TOO_MANY_REDIRECTS',
@@ -322,18 +324,7 @@ async function exchange(
         { code: 'HTTP_INSECURE_REDIRECT' },
       );
     }
-    const headers = { ...request.headers };
-    if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
-    const toGet =
-      res.status === 303
-        ? request.method !== 'HEAD'
-        : (res.status === 301 || res.status === 302) && request.method === 'POST';
-    if (toGet) {
-      delete headers['content-type'];
-      request = { method: 'GET', headers };
-    } else {
-      request = { ...request, headers };
-    }
+    request = redirectedRequest(request, res.status, url, next, options.crossOrigin);
     if (next.origin !== url.origin) {
       next.username = '';
       next.password = '';
@@ -395,7 +386,13 @@ export function createHttpAction(options: HttpActionOptions = {}): ActionHandler
     const timer = AbortSignal.timeout(Math.ceil(seconds * 1000));
     const signal = ctx?.signal ? AbortSignal.any([ctx.signal, timer]) : timer;
     try {
-      const { res, url: final, method } = await exchange(guard, url, request, signal, limits);
+      const keyHeader = input.idempotencyHeader?.toLowerCase();
+      const crossOrigin = keyHeader ? new Set([...CROSS_ORIGIN_HEADERS, keyHeader]) : CROSS_ORIGIN_HEADERS;
+      const {
+        res,
+        url: final,
+        method,
+      } = await exchange(guard, url, request, signal, { ...limits, crossOrigin });
       const failure = statusError(res, method, final);
       if (failure) throw failure;
       return { status: res.status, headers: flattenHeaders(res.headers), ...decodeBody(res, method) };

@@ -1,0 +1,95 @@
+/**
+ * The `http` action following redirects against local servers: which of the input's headers a
+ * redirect to another origin (scheme, host, port) carries.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpAction, type HttpActionOutput } from '../../../src/actions/http-action.js';
+import { ctx } from './action-context.js';
+import { type LocalServer, redirect, startServer } from './local-server.js';
+import { addresses } from './loopback.js';
+
+let server: LocalServer;
+let other: LocalServer;
+
+const echo: Parameters<typeof startServer>[0][string] = (req, res, body) =>
+  res
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ method: req.method, headers: req.headers, body }));
+
+beforeAll(async () => {
+  other = await startServer({ '/echo': echo });
+  server = await startServer({
+    '/echo': echo,
+    '/to-other-host': redirect(307, () => `http://b.test:${server.port}/echo`),
+    '/to-other-port': redirect(307, () => `http://a.test:${other.port}/echo`),
+    '/to-same-origin': redirect(307, '/echo'),
+  });
+});
+
+afterAll(async () => {
+  await server.close();
+  await other.close();
+});
+
+const action = createHttpAction({ allowlist: ['127.0.0.1'], resolve: addresses('127.0.0.1') });
+
+/** The headers the final hop received. */
+async function headersSeen(path: string, port: number, headers: Record<string, string>) {
+  const out = (await action(
+    { url: `http://a.test:${port}${path}`, headers, body: 'payload', idempotencyHeader: 'Idempotency-Key' },
+    ctx(),
+  )) as HttpActionOutput;
+  return (out.body as { headers: Record<string, string> }).headers;
+}
+
+describe('http action: headers on a redirect', () => {
+  const given = {
+    Authorization: 'Bearer s3cret',
+    Cookie: 'sid=1',
+    'Proxy-Authorization': 'Basic cA==',
+    'X-Api-Key': 'k3y',
+    'X-Auth-Token': 't0ken',
+    'X-Trace': 't',
+    Accept: 'application/json',
+    'Accept-Language': 'fr',
+    'Content-Type': 'text/csv',
+    'User-Agent': 'mine/1',
+  };
+  const safe = {
+    accept: 'application/json',
+    'accept-language': 'fr',
+    'content-type': 'text/csv',
+    'user-agent': 'mine/1',
+    'idempotency-key': 'exec_1:call',
+  };
+
+  it.each([
+    ['another host', '/to-other-host'],
+    ['another port', '/to-other-port'],
+  ])('drops every header but the plainly safe ones on a redirect to %s', async (_what, path) => {
+    const seen = await headersSeen(path, server.port, given);
+    for (const name of [
+      'authorization',
+      'cookie',
+      'proxy-authorization',
+      'x-api-key',
+      'x-auth-token',
+      'x-trace',
+    ])
+      expect(seen[name], name).toBeUndefined();
+    expect(seen).toMatchObject(safe);
+  });
+
+  it('keeps them all on a redirect to the same origin', async () => {
+    const seen = await headersSeen('/to-same-origin', server.port, given);
+    expect(seen).toMatchObject({
+      ...safe,
+      authorization: 'Bearer s3cret',
+      cookie: 'sid=1',
+      'proxy-authorization': 'Basic cA==',
+      'x-api-key': 'k3y',
+      'x-auth-token': 't0ken',
+      'x-trace': 't',
+    });
+  });
+});
