@@ -12,7 +12,8 @@
  *   `HTTP_5XX`, `HTTP_408`, `HTTP_429`, `HTTP_TIMEOUT` (`HTTP_CONNECT_TIMEOUT` when no address
  *   had connected: nothing was sent) or `HTTP_NETWORK`; other 4xx fail with a
  *   `NonRetryableError` coded `HTTP_4XX`, whatever the size of the error's body (a body past
- *   `maxResponseBytes` fails a success only, with `HTTP_RESPONSE_TOO_LARGE`).
+ *   `maxResponseBytes` fails a success only, with `HTTP_RESPONSE_TOO_LARGE`; a redirect's body
+ *   is not read at all).
  * - SSRF: every hop (the URL and each of up to 5 redirects) is vetted by {@link SsrfGuard} and
  *   the connection is pinned to the vetted addresses. A redirect to another origin carries only
  *   the plainly safe headers (`http-redirect.ts`): any other may be a credential.
@@ -36,7 +37,7 @@ import { issuesFromZod, parseOptions } from '../zod-issues.js';
 import { ConnectAborted, type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';
 import { displayRefusedUrl, displayUrl } from './display-url.js';
 import { badNameCharacter, headerPath, withoutSecretValues } from './http-input-shape.js';
-import { CROSS_ORIGIN_HEADERS, REDIRECT_STATUSES, redirectedRequest } from './http-redirect.js';
+import { CROSS_ORIGIN_HEADERS, isRedirect, redirectedRequest } from './http-redirect.js';
 import { type RawResponse, sendToAny } from './http-request.js';
 import { type ResolveHost, SsrfGuard } from './ssrf-guard.js';
 
@@ -299,14 +300,14 @@ async function exchange(
     const vetted = await guard.vet(url, signal);
     let res: RawResponse;
     try {
-      res = await sendToAny(url, vetted, request, signal, options.maxResponseBytes, options.race);
+      res = await sendToAny(url, vetted, request, signal, options.maxResponseBytes, options.race, isRedirect);
     } catch (error) {
       // Stopped while connecting: the action tells a connect timeout from a slow answer.
       if (signal.aborted) throw error instanceof ConnectAborted ? error : signal.reason;
       throw networkError(error, request.method, url);
     }
     const location = res.headers.location;
-    if (!REDIRECT_STATUSES.has(res.status) || !location) return { res, url, method: request.method };
+    if (!isRedirect(res.status, res.headers) || !location) return { res, url, method: request.method };
     if (hop >= options.maxRedirects) {
       throw new NonRetryableError(`More than ${options.maxRedirects} redirects from ${displayUrl(start)}`, {
         code: 'HTTP_TOO_MANY_REDIRECTS',

@@ -7,10 +7,18 @@
  * header), meant for the origin it was given for.
  * @module
  */
-import type { RawRequest } from './http-request.js';
+import type { RawRequest, UnreadBody } from './http-request.js';
 
 /** The statuses whose `Location` is followed. */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Whether a response is a redirect the action follows (or fails on: past the last one it
+ * follows, or to a location it refuses), so its body is never used and is not read: a large
+ * one would otherwise fail the call with `HTTP_RESPONSE_TOO_LARGE`.
+ */
+export const isRedirect: UnreadBody = (status, headers) =>
+  REDIRECT_STATUSES.has(status) && Boolean(headers.location);
 
 /** Headers that say what is wanted or what the body is, and carry no credential. */
 export const CROSS_ORIGIN_HEADERS: ReadonlySet<string> = new Set([

@@ -33,6 +33,9 @@ export interface RawResponse {
   body: Buffer;
 }
 
+/** Whether a response's body is left unread (its head is all that is used), by its head. */
+export type UnreadBody = (status: number, headers: http.IncomingHttpHeaders) => boolean;
+
 /** The URL's host without IPv6 brackets. */
 function bareHost(url: URL): string {
   return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
@@ -53,7 +56,8 @@ function framed(request: RawRequest): Record<string, string> {
  * set up on it for `https:`, the certificate checked against the URL's host). Rejects with the
  * signal's reason when it aborts, with a `NonRetryableError` (`HTTP_RESPONSE_TOO_LARGE`) past
  * `maxBytes` (an error status resolves instead, its body cut at `maxBytes`), and with the socket's error otherwise (also when the connection closes before any
- * response). The socket is destroyed when the exchange ends either way.
+ * response). A response `unread` accepts (a redirect to follow) resolves on its head, with an
+ * empty body: the rest is not read. The socket is destroyed when the exchange ends either way.
  */
 export function sendRequest(
   url: URL,
@@ -61,6 +65,7 @@ export function sendRequest(
   request: RawRequest,
   signal: AbortSignal,
   maxBytes: number,
+  unread: UnreadBody = () => false,
 ): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
     let settled = false;
@@ -113,6 +118,11 @@ export function sendRequest(
           headers: res.headers,
           body: Buffer.concat(chunks),
         });
+        // The connection is closed (by `finish`) rather than the unused body read to its end.
+        if (unread(res.statusCode ?? 0, res.headers)) {
+          finish(null, answer());
+          return;
+        }
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           // An error status is the answer whatever its page: a 503's large page is no reason to
@@ -167,6 +177,7 @@ export async function sendToAny(
   signal: AbortSignal,
   maxBytes: number,
   race: RaceOptions,
+  unread?: UnreadBody,
 ): Promise<RawResponse> {
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   let connected: Awaited<ReturnType<typeof connectFirst>>;
@@ -180,5 +191,5 @@ export async function sendToAny(
       { cause: error },
     );
   }
-  return sendRequest(url, connected.socket, request, signal, maxBytes);
+  return sendRequest(url, connected.socket, request, signal, maxBytes, unread);
 }

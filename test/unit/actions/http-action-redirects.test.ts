@@ -1,10 +1,11 @@
 /**
  * The `http` action following redirects against local servers: which of the input's headers a
- * redirect to another origin (scheme, host, port) carries.
+ * redirect to another origin (scheme, host, port) carries, and a redirect's body left unread.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpAction, type HttpActionOutput } from '../../../src/actions/http-action.js';
-import { ctx } from './action-context.js';
+import { ctx, failure } from './action-context.js';
 import { type LocalServer, redirect, startServer } from './local-server.js';
 import { addresses } from './loopback.js';
 
@@ -16,6 +17,23 @@ const echo: Parameters<typeof startServer>[0][string] = (req, res, body) =>
     .writeHead(200, { 'content-type': 'application/json' })
     .end(JSON.stringify({ method: req.method, headers: req.headers, body }));
 
+/** The redirects whose endless body has stopped being written: their connection was closed. */
+let closed = 0;
+
+/** A redirect to `location` whose body never ends. */
+function endlessRedirect(status: number, location: string) {
+  return (_req: unknown, res: ServerResponse) => {
+    res.writeHead(status, { location, 'content-type': 'text/html' });
+    const chunk = 'x'.repeat(16 * 1024);
+    res.write(chunk);
+    const pump = setInterval(() => res.write(chunk), 1);
+    res.on('close', () => {
+      clearInterval(pump);
+      closed++;
+    });
+  };
+}
+
 beforeAll(async () => {
   other = await startServer({ '/echo': echo });
   server = await startServer({
@@ -23,6 +41,8 @@ beforeAll(async () => {
     '/to-other-host': redirect(307, () => `http://b.test:${server.port}/echo`),
     '/to-other-port': redirect(307, () => `http://a.test:${other.port}/echo`),
     '/to-same-origin': redirect(307, '/echo'),
+    '/endless-redirect': endlessRedirect(302, '/echo'),
+    '/endless-loop': endlessRedirect(301, '/endless-loop'),
   });
 });
 
@@ -91,5 +111,24 @@ describe('http action: headers on a redirect', () => {
       'x-auth-token': 't0ken',
       'x-trace': 't',
     });
+  });
+});
+
+describe('http action: the body of a redirect', () => {
+  const small = createHttpAction({ allowlist: ['127.0.0.1'], maxResponseBytes: 1024 });
+
+  it('is not read: a redirect with a body past the response cap is followed, its connection closed', async () => {
+    const before = closed;
+    const out = (await small({ url: `${server.base}/endless-redirect` }, ctx())) as HttpActionOutput;
+    expect(out.status).toBe(200);
+    expect((out.body as { method: string }).method).toBe('GET');
+    await vi.waitFor(() => expect(closed).toBe(before + 1));
+  });
+
+  it('is not read past the last redirect followed either: too many redirects is the error', async () => {
+    const before = closed;
+    const error = await failure(small({ url: `${server.base}/endless-loop` }, ctx()) as Promise<unknown>);
+    expect(error.code).toBe('HTTP_TOO_MANY_REDIRECTS');
+    await vi.waitFor(() => expect(closed).toBe(before + 6));
   });
 });
