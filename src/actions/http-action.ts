@@ -24,7 +24,8 @@
  *   on an HTTP status. When none connects, `HTTP_NETWORK` names the host, the addresses tried
  *   and the last error.
  * - A redirect from `https:` to `http:` is refused (`NonRetryableError`, `HTTP_INSECURE_REDIRECT`):
- *   following it would send the request, its headers and body, unencrypted.
+ *   following it would send the request, its headers and body, unencrypted. One without a
+ *   `Location`, or with one that is no URL, fails with `HTTP_BAD_REDIRECT` (`NonRetryableError`).
  * @module
  */
 import { validateHeaderName, validateHeaderValue } from 'node:http';
@@ -37,7 +38,7 @@ import { issuesFromZod, parseOptions } from '../zod-issues.js';
 import { ConnectAborted, type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';
 import { displayRefusedUrl, displayUrl } from './display-url.js';
 import { badNameCharacter, headerPath, withoutSecretValues } from './http-input-shape.js';
-import { CROSS_ORIGIN_HEADERS, isRedirect, redirectedRequest } from './http-redirect.js';
+import { CROSS_ORIGIN_HEADERS, isRedirect, redirectedRequest, redirectTarget } from './http-redirect.js';
 import { type RawResponse, sendToAny } from './http-request.js';
 import { type ResolveHost, SsrfGuard } from './ssrf-guard.js';
 
@@ -306,24 +307,12 @@ async function exchange(
       if (signal.aborted) throw error instanceof ConnectAborted ? error : signal.reason;
       throw networkError(error, request.method, url);
     }
-    const location = res.headers.location;
-    if (!isRedirect(res.status, res.headers) || !location) return { res, url, method: request.method };
+    if (!isRedirect(res.status)) return { res, url, method: request.method };
+    const next = redirectTarget(res, request.method, url);
     if (hop >= options.maxRedirects) {
       throw new NonRetryableError(`More than ${options.maxRedirects} redirects from ${displayUrl(start)}`, {
         code: 'HTTP_TOO_MANY_REDIRECTS',
       });
-    }
-    let next: URL;
-    try {
-      next = new URL(location, url);
-    } catch {
-      throw new NonRetryableError(`Invalid redirect location from ${displayUrl(url)}`, { code: 'HTTP_4XX' });
-    }
-    if (url.protocol === 'https:' && next.protocol === 'http:') {
-      throw new NonRetryableError(
-        `Refused a redirect from ${displayUrl(url)} to ${displayUrl(next)}: it would send the request unencrypted (https to http)`,
-        { code: 'HTTP_INSECURE_REDIRECT' },
-      );
     }
     request = redirectedRequest(request, res.status, url, next, options.crossOrigin);
     if (next.origin !== url.origin) {

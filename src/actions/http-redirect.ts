@@ -7,18 +7,55 @@
  * header), meant for the origin it was given for.
  * @module
  */
-import type { RawRequest, UnreadBody } from './http-request.js';
+import { echo } from '../echo.js';
+import { NonRetryableError } from '../errors.js';
+import { displayRefusedUrl, displayUrl } from './display-url.js';
+import type { RawRequest, RawResponse } from './http-request.js';
 
 /** The statuses whose `Location` is followed. */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 /**
- * Whether a response is a redirect the action follows (or fails on: past the last one it
- * follows, or to a location it refuses), so its body is never used and is not read: a large
- * one would otherwise fail the call with `HTTP_RESPONSE_TOO_LARGE`.
+ * Whether a response is a redirect: the action follows it or fails (past the last one it
+ * follows, to a location it cannot or will not go to), so its body is never used and is not
+ * read: a large one would otherwise fail the call with `HTTP_RESPONSE_TOO_LARGE`.
  */
-export const isRedirect: UnreadBody = (status, headers) =>
-  REDIRECT_STATUSES.has(status) && Boolean(headers.location);
+export function isRedirect(status: number): boolean {
+  return REDIRECT_STATUSES.has(status);
+}
+
+/**
+ * Where a redirect from `from` goes: its `Location` resolved against `from`.
+ * @throws NonRetryableError `HTTP_BAD_REDIRECT` when there is no `Location` (or an empty one) or
+ * it is no URL (named without its credentials and query, as a refused input URL is).
+ * @throws NonRetryableError `HTTP_INSECURE_REDIRECT` from `https:` to `http:`: following it
+ * would send the request, its headers and body, unencrypted.
+ */
+export function redirectTarget(res: RawResponse, method: string, from: URL): URL {
+  const what = `HTTP ${res.status} from ${method} ${displayUrl(from)}`;
+  const location = res.headers.location;
+  if (!location) {
+    throw new NonRetryableError(`${what} has no Location header: the redirect cannot be followed`, {
+      code: 'HTTP_BAD_REDIRECT',
+    });
+  }
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    const shown = echo(displayRefusedUrl(location));
+    throw new NonRetryableError(`${what} redirects to ${shown}, which is not a valid URL`, {
+      code: 'HTTP_BAD_REDIRECT',
+    });
+  }
+  if (from.protocol === 'https:' && next.protocol === 'http:') {
+    throw new NonRetryableError(
+      `Refused a redirect from ${displayUrl(from)} to ${displayUrl(next)}: it would send the request unencrypted (https to http)`,
+      { code: 'HTTP_INSECURE_REDIRECT' },
+    );
+  }
+  return next;
+}
 
 /** Headers that say what is wanted or what the body is, and carry no credential. */
 export const CROSS_ORIGIN_HEADERS: ReadonlySet<string> = new Set([

@@ -33,8 +33,8 @@ export interface RawResponse {
   body: Buffer;
 }
 
-/** Whether a response's body is left unread (its head is all that is used), by its head. */
-export type UnreadBody = (status: number, headers: http.IncomingHttpHeaders) => boolean;
+/** Whether a response's body is left unread (its head is all that is used), by its status. */
+export type UnreadBody = (status: number) => boolean;
 
 /** The URL's host without IPv6 brackets. */
 function bareHost(url: URL): string {
@@ -119,7 +119,7 @@ export function sendRequest(
           body: Buffer.concat(chunks),
         });
         // The connection is closed (by `finish`) rather than the unused body read to its end.
-        if (unread(res.statusCode ?? 0, res.headers)) {
+        if (unread(res.statusCode ?? 0)) {
           finish(null, answer());
           return;
         }

@@ -5,6 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpAction, type HttpActionOutput } from '../../../src/actions/http-action.js';
+import { NonRetryableError } from '../../../src/errors.js';
 import { ctx, failure } from './action-context.js';
 import { type LocalServer, redirect, startServer } from './local-server.js';
 import { addresses } from './loopback.js';
@@ -43,6 +44,9 @@ beforeAll(async () => {
     '/to-same-origin': redirect(307, '/echo'),
     '/endless-redirect': endlessRedirect(302, '/echo'),
     '/endless-loop': endlessRedirect(301, '/endless-loop'),
+    '/no-location': (_req, res) => res.writeHead(302, { 'content-type': 'text/plain' }).end('moved'),
+    '/empty-location': redirect(307, ''),
+    '/bad-location': redirect(301, 'http://exa mple.com/next?token=s3cret'),
   });
 });
 
@@ -130,5 +134,38 @@ describe('http action: the body of a redirect', () => {
     const error = await failure(small({ url: `${server.base}/endless-loop` }, ctx()) as Promise<unknown>);
     expect(error.code).toBe('HTTP_TOO_MANY_REDIRECTS');
     await vi.waitFor(() => expect(closed).toBe(before + 6));
+  });
+});
+
+describe('http action: a redirect it cannot follow', () => {
+  const allowLocal = createHttpAction({ allowlist: ['127.0.0.1'] });
+
+  it.each([
+    [
+      'no Location',
+      '/no-location',
+      'GET',
+      /^HTTP 302 from GET http:\/\/127\.0\.0\.1:\d+\/no-location has no Location header/,
+    ],
+    [
+      'an empty Location',
+      '/empty-location',
+      'POST',
+      /^HTTP 307 from POST http:\/\/127\.0\.0\.1:\d+\/empty-location has no Location header/,
+    ],
+    [
+      'a Location that is no URL',
+      '/bad-location',
+      'GET',
+      /^HTTP 301 from GET http:\/\/127\.0\.0\.1:\d+\/bad-location redirects to 'http:\/\/exa mple\.com\/next', which is not a valid URL$/,
+    ],
+  ])('fails with HTTP_BAD_REDIRECT on %s', async (_what, path, method, message) => {
+    const error = await failure(
+      allowLocal({ url: `${server.base}${path}`, method }, ctx()) as Promise<unknown>,
+    );
+    expect(error).toBeInstanceOf(NonRetryableError);
+    expect(error.code).toBe('HTTP_BAD_REDIRECT');
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('s3cret');
   });
 });
