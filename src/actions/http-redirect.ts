@@ -25,6 +25,21 @@ export function isRedirect(status: number): boolean {
 }
 
 /**
+ * A `Location` as text. Node reads a header's bytes as Latin-1, but a Location past ASCII is
+ * most often UTF-8 (a server writing a path with `é` unescaped): read so, as browsers do, its
+ * `/café` is followed as `/caf%C3%A9`, not `/caf%C3%83%C2%A9`. Bytes that are no UTF-8 stay
+ * Latin-1 characters.
+ */
+function locationText(location: string): string {
+  if (!/[\u0080-\u00ff]/.test(location)) return location;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(location, 'latin1'));
+  } catch {
+    return location;
+  }
+}
+
+/**
  * Where a redirect from `from` goes: its `Location` resolved against `from`.
  * @throws NonRetryableError `HTTP_BAD_REDIRECT` when there is no `Location` (or an empty one) or
  * it is no URL (named without its credentials and query, as a refused input URL is).
@@ -39,11 +54,12 @@ export function redirectTarget(res: RawResponse, method: string, from: URL): URL
       code: 'HTTP_BAD_REDIRECT',
     });
   }
+  const text = locationText(location);
   let next: URL;
   try {
-    next = new URL(location, from);
+    next = new URL(text, from);
   } catch {
-    const shown = echo(displayRefusedUrl(location));
+    const shown = echo(displayRefusedUrl(text));
     throw new NonRetryableError(`${what} redirects to ${shown}, which is not a valid URL`, {
       code: 'HTTP_BAD_REDIRECT',
     });

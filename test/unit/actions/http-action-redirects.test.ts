@@ -44,6 +44,10 @@ beforeAll(async () => {
     '/to-same-origin': redirect(307, '/echo'),
     '/endless-redirect': endlessRedirect(302, '/echo'),
     '/endless-loop': endlessRedirect(301, '/endless-loop'),
+    '/caf%C3%A9': echo,
+    // Raw UTF-8 bytes, as many servers send a non-ASCII Location (Node reads them as Latin-1).
+    '/to-utf8': redirect(302, Buffer.from('/caf\u00e9?q=\u00e9t\u00e9', 'utf8').toString('latin1')),
+    '/to-latin1': redirect(302, '/caf\u00e9'),
     '/no-location': (_req, res) => res.writeHead(302, { 'content-type': 'text/plain' }).end('moved'),
     '/empty-location': redirect(307, ''),
     '/bad-location': redirect(301, 'http://exa mple.com/next?token=s3cret'),
@@ -167,5 +171,18 @@ describe('http action: a redirect it cannot follow', () => {
     expect(error.code).toBe('HTTP_BAD_REDIRECT');
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain('s3cret');
+  });
+});
+
+describe('http action: a Location with characters past ASCII', () => {
+  const allowLocal = createHttpAction({ allowlist: ['127.0.0.1'] });
+
+  it.each([
+    ['in UTF-8, as browsers read it', '/to-utf8', '/caf%C3%A9?q=%C3%A9t%C3%A9'],
+    ['that is no UTF-8, as Latin-1', '/to-latin1', '/caf%C3%A9'],
+  ])('is read %s', async (_what, path, target) => {
+    const out = (await allowLocal({ url: `${server.base}${path}` }, ctx())) as HttpActionOutput;
+    expect(out.status).toBe(200);
+    expect(server.received.at(-1)?.url).toBe(target);
   });
 });
