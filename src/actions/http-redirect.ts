@@ -84,6 +84,9 @@ export const CROSS_ORIGIN_HEADERS: ReadonlySet<string> = new Set([
   'user-agent',
 ]);
 
+/** Headers that describe the request's body (Fetch's request-body-header names): dropped with it. */
+const BODY_HEADERS = ['content-encoding', 'content-language', 'content-location', 'content-type'];
+
 /**
  * The request to send to `to` after a `status` redirect from `from`. `keep` names (lower-case)
  * the headers carried to another origin: {@link CROSS_ORIGIN_HEADERS} and the idempotency header.
@@ -105,6 +108,6 @@ export function redirectedRequest(
       ? request.method !== 'HEAD'
       : (status === 301 || status === 302) && request.method === 'POST';
   if (!toGet) return { ...request, headers };
-  delete headers['content-type'];
+  for (const name of BODY_HEADERS) delete headers[name];
   return { method: 'GET', headers };
 }

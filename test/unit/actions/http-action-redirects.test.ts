@@ -44,6 +44,7 @@ beforeAll(async () => {
     '/to-same-origin': redirect(307, '/echo'),
     '/endless-redirect': endlessRedirect(302, '/echo'),
     '/endless-loop': endlessRedirect(301, '/endless-loop'),
+    '/see-other': redirect(303, '/echo'),
     '/caf%C3%A9': echo,
     // Raw UTF-8 bytes, as many servers send a non-ASCII Location (Node reads them as Latin-1).
     '/to-utf8': redirect(302, Buffer.from('/caf\u00e9?q=\u00e9t\u00e9', 'utf8').toString('latin1')),
@@ -119,6 +120,34 @@ describe('http action: headers on a redirect', () => {
       'x-auth-token': 't0ken',
       'x-trace': 't',
     });
+  });
+});
+
+describe('http action: a redirect that turns the request into a GET', () => {
+  it('drops the body and every header that described it', async () => {
+    const headers = {
+      'Content-Type': 'text/csv',
+      'Content-Encoding': 'identity',
+      'Content-Language': 'fr',
+      'Content-Location': '/upload.csv',
+      'X-Trace': 't',
+    };
+    const out = (await action(
+      { url: `http://a.test:${server.port}/see-other`, body: 'a,b', headers },
+      ctx(),
+    )) as HttpActionOutput;
+    const seen = out.body as { method: string; headers: Record<string, string>; body: string };
+    expect(seen.method).toBe('GET');
+    expect(seen.body).toBe('');
+    for (const name of [
+      'content-type',
+      'content-encoding',
+      'content-language',
+      'content-location',
+      'content-length',
+    ])
+      expect(seen.headers[name], name).toBeUndefined();
+    expect(seen.headers['x-trace']).toBe('t');
   });
 });
 
