@@ -297,8 +297,10 @@ async function exchange(
 ): Promise<{ res: RawResponse; url: URL; method: string }> {
   let url = start;
   let request = first;
+  /** The redirect that led to `url`, for the guard's messages. */
+  let via: string | undefined;
   for (let hop = 0; ; hop++) {
-    const vetted = await guard.vet(url, signal);
+    const vetted = await guard.vet(url, signal, via);
     let res: RawResponse;
     try {
       res = await sendToAny(url, vetted, request, signal, options.maxResponseBytes, options.race, isRedirect);
@@ -314,6 +316,7 @@ async function exchange(
         code: 'HTTP_TOO_MANY_REDIRECTS',
       });
     }
+    via = `HTTP ${res.status} from ${request.method} ${displayUrl(url)}`;
     request = redirectedRequest(request, res.status, url, next, options.crossOrigin);
     if (next.origin !== url.origin) {
       next.username = '';

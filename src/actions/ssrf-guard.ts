@@ -55,9 +55,9 @@ export function hostNameBlockReason(hostname: string): string | null {
 }
 
 /** Thrown (as a non-retryable step failure) when a URL is refused. */
-function blocked(host: string, reason: string): NonRetryableError {
+function blocked(host: string, reason: string, via: string): NonRetryableError {
   return new NonRetryableError(
-    `Refused to call ${echo(host)}: ${reason}. Add the host to the orchestrator's httpAllowlist to allow it.`,
+    `Refused to call ${echo(host)}${via}: ${reason}. Add the host to the orchestrator's httpAllowlist to allow it.`,
     { code: 'SSRF_BLOCKED' },
   );
 }
@@ -138,14 +138,17 @@ export class SsrfGuard {
    * Checks a URL and resolves its host once. Returns the addresses the caller may connect to, in
    * the resolver's order without repeats (one for an IP literal), every one of them vetted: a
    * name is refused whole when any of its answers is refused, so no refused address is returned.
+   * `via` says how the URL was reached, for the messages: a redirect's
+   * `HTTP 302 from GET https://api.example.com/x` (its target is not the URL the user gave).
    * @throws NonRetryableError with code `SSRF_BLOCKED` naming the host and the reason.
    * @throws OrchestratorError with code `HTTP_NETWORK` (retryable) when the name does not resolve.
    */
-  async vet(url: URL, signal?: AbortSignal): Promise<ResolvedAddress[]> {
+  async vet(url: URL, signal?: AbortSignal, via?: string): Promise<ResolvedAddress[]> {
+    const from = via === undefined ? '' : ` (redirected to by ${via})`;
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       // No allowlist entry enables another scheme, so the message suggests none.
       throw new NonRetryableError(
-        `Refused to call a URL with scheme ${echo(url.protocol)}: only http and https are allowed`,
+        `Refused to call a URL with scheme ${echo(url.protocol)}${from}: only http and https are allowed`,
         { code: 'SSRF_BLOCKED' },
       );
     }
@@ -154,23 +157,23 @@ export class SsrfGuard {
     const literal = isIP(host);
     if (literal !== 0) {
       const reason = addressBlockReason(host);
-      if (reason && !trusted && !this.allowsAddress(host)) throw blocked(host, reason);
+      if (reason && !trusted && !this.allowsAddress(host)) throw blocked(host, reason, from);
       return [{ address: host, family: literal === 6 ? 6 : 4 }];
     }
     if (!trusted) {
       const reason = hostNameBlockReason(host);
-      if (reason) throw blocked(host, reason);
+      if (reason) throw blocked(host, reason, from);
     }
-    const answers = await abortable(this.resolveHost(host), signal);
+    const answers = await abortable(this.resolveHost(host, from), signal);
     if (answers.length === 0) {
-      throw new OrchestratorError('HTTP_NETWORK', `Host ${echo(host)} did not resolve to any address`);
+      throw new OrchestratorError('HTTP_NETWORK', `Host ${echo(host)}${from} did not resolve to any address`);
     }
     if (!trusted) {
       // Every answer must be public: a mixed answer would let the connection pick the private one.
       for (const { address } of answers) {
         const reason = addressBlockReason(address);
         if (reason && !this.allowsAddress(address))
-          throw blocked(host, `it resolves to ${address}, a ${reason}`);
+          throw blocked(host, `it resolves to ${address}, a ${reason}`, from);
       }
     }
     const distinct = new Map<string, ResolvedAddress>();
@@ -178,14 +181,14 @@ export class SsrfGuard {
     return [...distinct.values()];
   }
 
-  private async resolveHost(host: string): Promise<ResolvedAddress[]> {
+  private async resolveHost(host: string, from: string): Promise<ResolvedAddress[]> {
     try {
       return await this.resolve(host);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       throw new OrchestratorError(
         'HTTP_NETWORK',
-        `Could not resolve ${echo(host)}${typeof code === 'string' ? ` (${code})` : ''}`,
+        `Could not resolve ${echo(host)}${from}${typeof code === 'string' ? ` (${code})` : ''}`,
         { cause: error },
       );
     }

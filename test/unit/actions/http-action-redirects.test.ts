@@ -45,6 +45,9 @@ beforeAll(async () => {
     '/endless-redirect': endlessRedirect(302, '/echo'),
     '/endless-loop': endlessRedirect(301, '/endless-loop'),
     '/see-other': redirect(303, '/echo'),
+    '/to-private': redirect(302, 'http://10.0.0.1/secret?token=s3cret'),
+    '/to-file': redirect(301, 'file:///etc/passwd'),
+    '/to-unresolved': redirect(307, 'http://unresolved.test/x'),
     '/caf%C3%A9': echo,
     // Raw UTF-8 bytes, as many servers send a non-ASCII Location (Node reads them as Latin-1).
     '/to-utf8': redirect(302, Buffer.from('/caf\u00e9?q=\u00e9t\u00e9', 'utf8').toString('latin1')),
@@ -213,5 +216,41 @@ describe('http action: a Location with characters past ASCII', () => {
     const out = (await allowLocal({ url: `${server.base}${path}` }, ctx())) as HttpActionOutput;
     expect(out.status).toBe(200);
     expect(server.received.at(-1)?.url).toBe(target);
+  });
+});
+
+describe('http action: a redirect the SSRF guard refuses', () => {
+  const resolve = async (host: string) => {
+    if (host === 'unresolved.test') throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+    return [{ address: '127.0.0.1', family: 4 as const }];
+  };
+  const guarded = createHttpAction({ allowlist: ['127.0.0.1'], resolve });
+
+  it.each([
+    [
+      '/to-private',
+      302,
+      'SSRF_BLOCKED',
+      /^Refused to call '10\.0\.0\.1' \(redirected to by HTTP 302 from GET http:\/\/a\.test:\d+\/to-private\): private/,
+    ],
+    [
+      '/to-file',
+      301,
+      'SSRF_BLOCKED',
+      /^Refused to call a URL with scheme 'file:' \(redirected to by HTTP 301 from GET http:\/\/a\.test:\d+\/to-file\): only/,
+    ],
+    [
+      '/to-unresolved',
+      307,
+      'HTTP_NETWORK',
+      /^Could not resolve 'unresolved\.test' \(redirected to by HTTP 307 from GET http:\/\/a\.test:\d+\/to-unresolved\) \(ENOTFOUND\)$/,
+    ],
+  ])('names the redirect that led to %s', async (path, _status, code, message) => {
+    const error = await failure(
+      guarded({ url: `http://a.test:${server.port}${path}` }, ctx()) as Promise<unknown>,
+    );
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('s3cret');
   });
 });
