@@ -1,10 +1,12 @@
 /**
- * What the `http` action sends after a redirect it follows: the method and body (a 303, and a
- * 301 or 302 answering a POST, turn the request into a body-less GET; 307 and 308 keep both)
- * and the headers. A redirect to another origin (scheme, host or port) carries only the headers
- * in {@link CROSS_ORIGIN_HEADERS} (and the step's idempotency header): any other header the
- * input gave may be a credential (`Authorization`, `Cookie`, `X-Api-Key`, a vendor's own token
- * header), meant for the origin it was given for.
+ * The `http` action's redirects (301, 302, 303, 307, 308): where one goes (its `Location`, read as
+ * UTF-8; none, or one that is no URL, is `HTTP_BAD_REDIRECT`; `https:` to `http:` is refused) and
+ * what is sent there: the method and body (a 303, and a 301 or 302 answering a POST, turn the
+ * request into a body-less GET; 307 and 308 keep both) and the headers. A redirect to another
+ * origin (scheme, host or port) carries only the headers in {@link CROSS_ORIGIN_HEADERS} (and the
+ * step's idempotency header): any other header the input gave may be a credential
+ * (`Authorization`, `Cookie`, `X-Api-Key`, a vendor's own token header), meant for the origin it
+ * was given for. A redirect's body is never read.
  * @module
  */
 import { echo } from '../echo.js';
@@ -13,7 +15,7 @@ import { displayRefusedUrl, displayUrl } from './display-url.js';
 import type { RawRequest, RawResponse } from './http-request.js';
 
 /** The statuses whose `Location` is followed. */
-export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Whether a response is a redirect: the action follows it or fails (past the last one it
