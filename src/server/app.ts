@@ -28,6 +28,7 @@ import { AllowedMethods } from './allowed-methods.js';
 import { createTokenVerifier, registerAuth, tokenProblem } from './auth.js';
 import { DEFAULT_BODY_LIMIT } from './body-limit.js';
 import { HttpError, toErrorReply } from './errors.js';
+import { jsonBodyRefusal } from './json-refusal.js';
 import { openapiTransforms } from './optional-bodies.js';
 import { executionRoutes } from './routes/executions.js';
 import { localNodes, monitoringRoutes, type NodesProvider } from './routes/monitoring.js';
@@ -340,8 +341,12 @@ function installJsonParser(app: FastifyInstance): void {
       return;
     }
     parse(req, text, (error, value) => {
+      if (error) {
+        done(new HttpError('VALIDATION', jsonBodyRefusal(text)), undefined);
+        return;
+      }
       // JSON.parse keeps the last value of a key given twice and drops the others silently.
-      const duplicate = error ? null : findDuplicateKey(text, 'body');
+      const duplicate = findDuplicateKey(text, 'body');
       if (duplicate) {
         const message = `Invalid request: ${echo(duplicate.path, null)}: has the key ${echo(duplicate.key)} twice (give each key once)`;
         done(new HttpError('VALIDATION', message), undefined);
