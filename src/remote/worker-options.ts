@@ -194,6 +194,14 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
     }
     return parsed.href.replace(/\/+$/, '');
   });
+  // The same node twice (however written: a trailing slash, its default port) registered the worker
+  // with it twice: listed twice, and polled twice as often as the other nodes.
+  for (const [i, u] of normalized.entries()) {
+    const first = normalized.indexOf(u);
+    if (first < i) {
+      invalid(`${echo(u)} is given twice (urls[${first}] and urls[${i}]): give each node once`, `urls[${i}]`);
+    }
+  }
   const tokenIssue = tokenProblem(options.token);
   if (tokenIssue !== null) invalid(`\`token\` ${tokenIssue}`, 'token');
   const { actions } = options;

@@ -54,6 +54,29 @@ describe('createRemoteWorker option checks', () => {
     expect(createRemoteWorker({ ...rest, urls }).registrations.map((r) => r.url)).toEqual(urls);
   });
 
+  it('refuses a node given twice in urls, which registered the worker twice with it', () => {
+    const { url: _url, ...rest } = base;
+    // The same node however it is written: a trailing slash, the scheme's default port.
+    for (const second of ['http://127.0.0.1:9/', 'HTTP://127.0.0.1:9']) {
+      expect(issuesOf(() => createRemoteWorker({ ...rest, urls: ['http://127.0.0.1:9', second] }))).toEqual([
+        {
+          path: 'urls[1]',
+          message: "'http://127.0.0.1:9' is given twice (urls[0] and urls[1]): give each node once",
+        },
+      ]);
+    }
+    expect(
+      issuesOf(() =>
+        createRemoteWorker({ ...rest, urls: ['https://orch.example:443/', 'https://orch.example'] }),
+      ),
+    ).toEqual([
+      {
+        path: 'urls[1]',
+        message: "'https://orch.example' is given twice (urls[0] and urls[1]): give each node once",
+      },
+    ]);
+  });
+
   it.each(['a\nb', 'a b', 'tök'])('refuses a token no Authorization header can carry (%j)', (token) => {
     expect(() => createRemoteWorker({ ...base, token })).toThrow(/token: `token` must be visible ASCII/);
   });
