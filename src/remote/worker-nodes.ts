@@ -153,17 +153,47 @@ export class WorkerNodes {
     this.log.info({ url: node.url, workerId: reg.workerId }, 'remote worker registered');
   }
 
+  /**
+   * Deregisters from `node`, first giving back the tasks it still lists as this worker's. The
+   * worker's own tasks were reported by then: those are tasks a poll was answered with that the
+   * worker never read (it stopped as the answer came), which the deregistration would fail with
+   * `WORKER_LOST`, failing a step without `retry`.
+   */
   async deregister(node: NodeState): Promise<void> {
     const id = node.workerId;
     if (!id) return;
     node.workerId = null;
     try {
+      // A node that cannot be reached for the look-up is not waited on a second time.
+      await this.releaseHeld(node, id);
       await this.request(node, 'DELETE', `/v1/remote-workers/${id}`, undefined, this.timeoutMs);
     } catch (error) {
       this.log.warn(
         { url: node.url, err: error },
         'could not deregister; the registration expires on its own',
       );
+    }
+  }
+
+  /**
+   * Gives back (`release`) the tasks `node` lists as leased to worker `id`.
+   * @throws the network error of the look-up (one of a release is logged).
+   */
+  private async releaseHeld(node: NodeState, id: string): Promise<void> {
+    const res = await this.request(node, 'GET', '/v1/remote-workers', undefined, this.timeoutMs);
+    const held = res.status === 200 ? heldTaskIds(res.body, id) : [];
+    for (const taskId of held) {
+      try {
+        const path = `/v1/remote-workers/${id}/tasks/${taskId}/release`;
+        const res = await this.request(node, 'POST', path, undefined, this.timeoutMs);
+        if (res.status === 204)
+          this.log.info({ url: node.url, taskId }, 'gave back a task handed over as the worker stopped');
+      } catch (error) {
+        this.log.warn(
+          { url: node.url, taskId, err: error },
+          'could not give back a task; it fails with WORKER_LOST',
+        );
+      }
     }
   }
 
@@ -226,4 +256,17 @@ function answerStart(body: unknown): string {
   const text = JSON.stringify(body) ?? String(body);
   const start = textPrefix(text, 200);
   return start.length < text.length ? `${start}…` : start;
+}
+
+/** The ids of the tasks, not cancelled, that a `GET /v1/remote-workers` answer lists as leased to worker `id`. */
+function heldTaskIds(body: unknown, id: string): string[] {
+  const workers = (body as { workers?: unknown } | undefined)?.workers;
+  if (!Array.isArray(workers)) return [];
+  const worker = workers.find((w) => (w as { id?: unknown } | null)?.id === id) as
+    | { tasks?: unknown }
+    | undefined;
+  if (!Array.isArray(worker?.tasks)) return [];
+  return worker.tasks
+    .filter((t) => typeof t?.taskId === 'string' && t.cancelled !== true)
+    .map((t) => encodeURIComponent(t.taskId as string));
 }
