@@ -3,7 +3,7 @@
  * one-line JSON previews.
  * @module
  */
-import { textPrefix } from '../text-prefix.js';
+import { cutToWidth } from './display-width.js';
 
 /** A duration for people: `8 ms`, `1.52 s`, `2m 03s`, `1h 05m`. */
 export function formatDuration(ms: number | undefined): string {
@@ -45,13 +45,18 @@ export function formatPercent(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`;
 }
 
-/** Cuts `text` to `max` characters, ending with `…` when cut; never splits a surrogate pair. */
+/**
+ * Cuts `text` to `max` terminal columns (a CJK character or an emoji takes two), ending with `…`
+ * when cut; never splits a surrogate pair, nor a character from its combining marks.
+ */
 export function truncate(text: string, max: number): string {
-  if (max <= 1) return textPrefix(text, Math.max(0, max));
-  return text.length <= max ? text : `${textPrefix(text, max - 1)}…`;
+  // Measured only as far as the cut (an output's preview may be megabytes of JSON).
+  const whole = cutToWidth(text, Math.max(0, max));
+  if (whole.length === text.length || max <= 1) return whole;
+  return `${cutToWidth(whole, max - 1)}…`;
 }
 
-/** One-line JSON of a value, cut to `max` characters. */
+/** One-line JSON of a value, cut to `max` terminal columns. */
 export function jsonPreview(value: unknown, max = 100): string {
   let text: string;
   try {

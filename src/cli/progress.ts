@@ -9,6 +9,7 @@ import type { StepDefinition } from '../definition/types.js';
 import type { EventName, Listener, OrchestratorEvents } from '../events.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { compensationNames } from './definition-file.js';
+import { displayWidth, padToWidth } from './display-width.js';
 import { formatDelay, formatDuration, formatElapsed, plural, printable } from './format.js';
 import type { Output } from './output.js';
 import { statusColor } from './style.js';
@@ -29,7 +30,6 @@ const WATCHED = [
   'execution.finished',
 ] as const satisfies readonly EventName[];
 
-/** Column width of the step label. */
 /**
  * The notes of an attempt of a step or compensation: its retries and the attempts before it cut
  * short by their process (a crash, a takeover), which are no retries, as in the status.
@@ -54,12 +54,13 @@ function tookText(attempt: number, started: number | undefined, durationMs: numb
     : `in ${formatDuration(durationMs)}`;
 }
 
+/** Column width of the step label, in terminal columns (at most 40: a longer label overflows it). */
 function labelWidth(steps: StepDefinition[]): number {
   let width = 'saga'.length;
   for (const step of steps) {
-    width = Math.max(width, step.name.length);
+    width = Math.max(width, displayWidth(step.name));
     if ('parallel' in step)
-      for (const b of step.parallel) width = Math.max(width, step.name.length + 1 + b.name.length);
+      for (const b of step.parallel) width = Math.max(width, displayWidth(`${step.name}/${b.name}`));
   }
   return Math.min(width, 40);
 }
@@ -237,6 +238,6 @@ export class ProgressPrinter {
 
   private print(label: string, text: string): void {
     const elapsed = this.out.style.dim(formatElapsed(performance.now() - this.startedAt).padStart(8));
-    this.out.line(`${elapsed}  ${label.padEnd(this.width)}  ${text}`);
+    this.out.line(`${elapsed}  ${padToWidth(label, this.width)}  ${text}`);
   }
 }

@@ -3,6 +3,7 @@
  * `TERM` is not `dumb`), or when `FORCE_COLOR` asks for them.
  * @module
  */
+import { displayWidth } from './display-width.js';
 
 /** Colour functions; each returns its text unchanged when colours are off. */
 export interface Style {
@@ -50,9 +51,9 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
 
-/** Length of text as displayed (colour codes do not count). */
+/** Columns text takes as displayed (colour codes do not count; see `displayWidth`). */
 export function visibleLength(text: string): number {
-  return stripAnsi(text).length;
+  return displayWidth(stripAnsi(text));
 }
 
 /** Colours a status word: green done, red failed, yellow in between. */

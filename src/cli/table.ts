@@ -1,6 +1,7 @@
 /**
- * Aligned plain-text tables: columns padded to their widest cell (colour codes do not count),
- * separated by two spaces, the last column never padded.
+ * Aligned plain-text tables: columns padded to their widest cell in terminal columns (colour
+ * codes do not count, a CJK character or an emoji counts two), separated by two spaces, the last
+ * column never padded.
  * @module
  */
 import { visibleLength } from './style.js';
@@ -32,7 +33,9 @@ export function renderTable(headers: string[], rows: string[][], options: TableO
 
 /** Renders `label  value` pairs with the labels padded to one width. */
 export function renderPairs(pairs: [string, string][], indent = 2): string[] {
-  const width = Math.max(0, ...pairs.map(([label]) => label.length));
+  const width = Math.max(0, ...pairs.map(([label]) => visibleLength(label)));
   const prefix = ' '.repeat(indent);
-  return pairs.map(([label, value]) => `${prefix}${label.padEnd(width)}  ${value}`.trimEnd());
+  return pairs.map(([label, value]) =>
+    `${prefix}${label}${' '.repeat(width - visibleLength(label))}  ${value}`.trimEnd(),
+  );
 }
