@@ -54,9 +54,15 @@ function tookText(attempt: number, started: number | undefined, durationMs: numb
     : `in ${formatDuration(durationMs)}`;
 }
 
-/** Column width of the step label, in terminal columns (at most 40: a longer label overflows it). */
+/** Labels of lines about no step: the execution's own, executions resumed, the saga. */
+const OWN_LABELS = ['execution', 'resumed', 'saga'];
+
+/**
+ * Column width of the labels, in terminal columns: the widest step or branch label, or of
+ * {@link OWN_LABELS}, up to 40 (a longer label overflows it).
+ */
 function labelWidth(steps: StepDefinition[]): number {
-  let width = 'saga'.length;
+  let width = Math.max(...OWN_LABELS.map((label) => label.length));
   for (const step of steps) {
     width = Math.max(width, displayWidth(step.name));
     if ('parallel' in step)

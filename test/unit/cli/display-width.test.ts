@@ -124,6 +124,6 @@ describe('aligned output with wide characters', () => {
       payload: { executionId: 'e1', workflowId: 'w', step: '取得', attempt: 1 },
     });
     const lines = text.split('\n').filter(Boolean);
-    expect(lines.map((l) => column(l, 'started'))).toEqual([17, 17]);
+    expect(lines.map((l) => column(l, 'started'))).toEqual([21, 21]);
   });
 });

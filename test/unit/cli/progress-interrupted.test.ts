@@ -69,7 +69,7 @@ describe('progress of a step run again after its process stopped', () => {
     expect(started).toEqual([
       { executionId: id, workflowId: 'w', step: 'work', parent: undefined, attempt: 3, interruptions: 1 },
     ]);
-    expect(lines()).toEqual(['work  started      attempt 3 (retry 1; 1 interrupted)']);
+    expect(lines()).toEqual(['work       started      attempt 3 (retry 1; 1 interrupted)']);
   });
 
   it('shows an attempt after an interruption only, with no retry before it, without "retry"', () => {
@@ -80,9 +80,9 @@ describe('progress of a step run again after its process stopped', () => {
     progress.receive({ event: 'step.started', payload: { ...ref, attempt: 4, interruptions: 1 } });
     progress.receive({ event: 'step.started', payload: { ...ref, attempt: 2 } });
     expect(lines()).toEqual([
-      'work  started      attempt 2 (1 interrupted)',
-      'work  started      attempt 4 (retry 2; 1 interrupted)',
-      'work  started      attempt 2 (retry 1)',
+      'work       started      attempt 2 (1 interrupted)',
+      'work       started      attempt 4 (retry 2; 1 interrupted)',
+      'work       started      attempt 2 (retry 1)',
     ]);
   });
 });

@@ -204,3 +204,31 @@ describe('ProgressPrinter and worker ids', () => {
     expect(lines()).toEqual(['execution  started on w\\u001b[31m']);
   });
 });
+
+describe('ProgressPrinter label column', () => {
+  // With step names shorter than 'execution', its lines (started on, the verdict) pushed their
+  // text right of every step line's.
+  it('is as wide as its own labels, execution and resumed, when the step names are shorter', () => {
+    let text = '';
+    const out = new Output({ json: false, stdout: { write: (t: string) => (text += t) }, colors: false });
+    const progress = new ProgressPrinter(out, [{ name: 'a' }, { name: 'bc' }]);
+    progress.follow('e1');
+    progress.receive({ event: 'execution.started', payload: { ...ref, workerId: 'w1', resumed: false } });
+    progress.receive({ event: 'step.started', payload: { ...ref, step: 'a', attempt: 1 } });
+    progress.receive({
+      event: 'execution.finished',
+      payload: { executionId: 'old', workflowId: 'w', status: 'completed', durationMs: 5, ran: true },
+    });
+    progress.finished('completed in 1 ms');
+    const lines = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.replace(/^\s*\+\d+\.\d+s {2}/, ''));
+    expect(lines).toEqual([
+      'execution  started on w1',
+      'a          started      attempt 1',
+      'resumed    execution old (w) completed after 5 ms',
+      'execution  completed in 1 ms',
+    ]);
+  });
+});
