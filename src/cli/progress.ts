@@ -10,7 +10,7 @@ import type { EventName, Listener, OrchestratorEvents } from '../events.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { compensationNames } from './definition-file.js';
 import { displayWidth, padToWidth } from './display-width.js';
-import { formatDelay, formatDuration, formatElapsed, plural, printable } from './format.js';
+import { formatDelay, formatDuration, formatElapsed, plural, printable, truncate } from './format.js';
 import type { Output } from './output.js';
 import { statusColor } from './style.js';
 
@@ -52,6 +52,17 @@ function tookText(attempt: number, started: number | undefined, durationMs: numb
   return attempt > 1 && started !== undefined
     ? `in ${formatDuration(performance.now() - started)} on attempt ${attempt} (${formatDuration(durationMs)} since the first)`
     : `in ${formatDuration(durationMs)}`;
+}
+
+/**
+ * Terminal columns an error message is cut to on a progress line: a handler may throw a whole
+ * response body (8192 characters are kept), and `run`'s summary, after the progress, shows it whole.
+ */
+export const PROGRESS_MESSAGE_WIDTH = 160;
+
+/** An error's code and message as a progress line shows them. */
+function errorText(error: { code: string; message: string }): string {
+  return `${printable(error.code)}: ${truncate(printable(error.message), PROGRESS_MESSAGE_WIDTH)}`;
 }
 
 /** Labels of lines about no step: the execution's own, executions resumed, the saga. */
@@ -167,7 +178,7 @@ export class ProgressPrinter {
             : style.red('; no retry');
         this.print(
           this.label(p.step, p.parent),
-          `${style.red('failed')}       attempt ${p.attempt} after ${formatDuration(p.durationMs)}: ${printable(p.error.code)}: ${printable(p.error.message)}${next}`,
+          `${style.red('failed')}       attempt ${p.attempt} after ${formatDuration(p.durationMs)}: ${errorText(p.error)}${next}`,
         );
         return;
       }
@@ -222,9 +233,7 @@ export class ProgressPrinter {
             : 'will retry';
         this.print(
           this.label(p.step, p.parent),
-          style.red(
-            `compensation failed: ${printable(p.error.code)}: ${printable(p.error.message)}; ${then}`,
-          ),
+          style.red(`compensation failed: ${errorText(p.error)}; ${then}`),
         );
         return;
       }

@@ -6,7 +6,7 @@
 import { elapsedMs } from '../clock.js';
 import type { CompensationStatus, ExecutionStatus, StepStatus } from '../types.js';
 import { TERMINAL_STATES } from '../types.js';
-import { formatDuration, formatTime, jsonPreview, plural, printable } from './format.js';
+import { formatDuration, formatTime, jsonPreview, plural, printable, truncate } from './format.js';
 import { type Style, statusColor } from './style.js';
 import { renderPairs, renderTable } from './table.js';
 
@@ -86,6 +86,11 @@ export function renderStepsTable(status: ExecutionStatus, style: Style, indent =
   });
 }
 
+/** An error message as printed: its control characters escaped, cut to `width` columns if given. */
+function message(text: string, width: number | undefined): string {
+  return width === undefined ? printable(text) : truncate(printable(text), width);
+}
+
 /** The full summary of an execution, as lines. */
 export function renderStatus(status: ExecutionStatus, style: Style, now = Date.now()): string[] {
   const finished = TERMINAL_STATES.has(status.status);
@@ -131,14 +136,22 @@ export function renderStatus(status: ExecutionStatus, style: Style, now = Date.n
   return lines;
 }
 
-/** How an execution ended (or stands): `completed in 1.52 s`, `failed after 300 ms: CODE at step: message`. */
-export function outcomeText(status: ExecutionStatus, style: Style, now = Date.now()): string {
+/**
+ * How an execution ended (or stands): `completed in 1.52 s`, `failed after 300 ms: CODE at step: message`.
+ * @param messageWidth Terminal columns the error's message is cut to (whole when not given).
+ */
+export function outcomeText(
+  status: ExecutionStatus,
+  style: Style,
+  now = Date.now(),
+  messageWidth?: number,
+): string {
   const took = formatDuration(executionDuration(status, now));
   const state = statusColor(style, status.status);
   if (status.status === 'completed') return `${state} in ${took}`;
   if (!TERMINAL_STATES.has(status.status)) return `still ${state} after ${took}`;
   const error = status.error
-    ? `: ${printable(status.error.code)}${status.error.step ? ` at ${status.error.step}` : ''}: ${printable(status.error.message)}`
+    ? `: ${printable(status.error.code)}${status.error.step ? ` at ${status.error.step}` : ''}: ${message(status.error.message, messageWidth)}`
     : '';
   return `${state} after ${took}${error}`;
 }

@@ -20,7 +20,7 @@ import { type Interrupt, listenForInterrupt } from '../interrupt.js';
 import { cliLogger } from '../logger.js';
 import type { Output } from '../output.js';
 import { parseJsonOption } from '../parse.js';
-import { ProgressPrinter } from '../progress.js';
+import { PROGRESS_MESSAGE_WIDTH, ProgressPrinter } from '../progress.js';
 import { outcomeText, renderStatus } from '../render-status.js';
 import { inProcessStore } from '../store-client.js';
 
@@ -77,7 +77,7 @@ export async function run(file: string, options: RunOptions, command: Command): 
     if (outcome.kind === 'interrupted') return await interrupted(orch, id, globals, out);
     const status =
       outcome.kind === 'done' ? outcome.status : await orch.workflowEngine.getExecutionStatus(id);
-    if (status) progress.finished(outcomeText(status, out.style));
+    if (status) progress.finished(outcomeText(status, out.style, Date.now(), PROGRESS_MESSAGE_WIDTH));
     const drained = outcome.kind !== 'done' || (await drainResumed(orch, out, interrupt));
     detach();
     if (status) {

@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
 import { describe, expect, it } from 'vitest';
+import { displayWidth } from '../../../src/cli/display-width.js';
 import { Output } from '../../../src/cli/output.js';
 import { ProgressPrinter } from '../../../src/cli/progress.js';
 import type { StepDefinition } from '../../../src/definition/types.js';
@@ -230,5 +231,48 @@ describe('ProgressPrinter label column', () => {
       'resumed    execution old (w) completed after 5 ms',
       'execution  completed in 1 ms',
     ]);
+  });
+});
+
+describe('ProgressPrinter and long error messages', () => {
+  // A handler that threw a whole response body (up to the 8192 characters kept) had it printed on
+  // every failed attempt's line and the verdict's, each wrapping over dozens of terminal lines,
+  // before the summary printed it once more in full.
+  it('cuts a long error message on attempt, compensation and verdict lines', () => {
+    const { progress, lines } = printer();
+    progress.follow('e1');
+    const error = { code: 'E_BODY', message: `<html>${'日x'.repeat(4000)}</html>`, step: 'fetch' };
+    progress.receive({
+      event: 'step.failed',
+      payload: {
+        ...ref,
+        step: 'fetch',
+        attempt: 1,
+        error,
+        durationMs: 12,
+        delayMs: 1000,
+        retryAt: new Date(),
+      },
+    });
+    progress.receive({
+      event: 'compensation.failed',
+      payload: { ...ref, step: 'fetch', attempt: 1, error, final: true },
+    });
+    const [failed, compensation] = lines();
+    expect(displayWidth(failed!)).toBeLessThan(250);
+    expect(failed).toMatch(/^fetch +failed +attempt 1 after 12 ms: E_BODY: <html>日x日x.*…; retry in 1s$/);
+    expect(displayWidth(compensation!)).toBeLessThan(250);
+    expect(compensation).toMatch(/compensation failed: E_BODY: <html>日x.*…; giving up$/);
+  });
+
+  it('keeps a message that fits whole', () => {
+    const { progress, lines } = printer();
+    progress.follow('e1');
+    const error = { code: 'E', message: 'x'.repeat(150), step: 'fetch' };
+    progress.receive({
+      event: 'step.failed',
+      payload: { ...ref, step: 'fetch', attempt: 1, error, durationMs: 1 },
+    });
+    expect(lines()[0]).toContain(`E: ${'x'.repeat(150)}; no retry`);
   });
 });

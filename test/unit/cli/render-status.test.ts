@@ -211,3 +211,14 @@ describe('terminal control characters in stored text', () => {
     expect(text).toContain('E\\u001b[31m');
   });
 });
+
+describe('outcomeText with a message width', () => {
+  it("cuts the error's message to the width asked, and only then", () => {
+    const message = `<html>${'日'.repeat(5000)}`;
+    const status = { ...failedSaga(), error: { code: 'E_BODY', message, step: 'charge' } };
+    expect(outcomeText(status, plain, 0, 20)).toBe(
+      'failed after 1.52 s: E_BODY at charge: <html>日日日日日日…',
+    );
+    expect(outcomeText(status, plain, 0)).toBe(`failed after 1.52 s: E_BODY at charge: ${message}`);
+  });
+});
