@@ -11,6 +11,7 @@ import { missingIn } from '../../engine/unrunnable.js';
 import { type ExecutionStatus, TERMINAL_STATES } from '../../types.js';
 import type { CancelOptions } from '../commands/cancel.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
+import { printable } from '../format.js';
 import { setup } from '../globals.js';
 import { type Handlers, loadHandlers } from '../handlers-module.js';
 import type { Output } from '../output.js';
@@ -57,7 +58,7 @@ export async function cancel(id: string, options: CancelOptions, command: Comman
       via = 'owner';
       await client.store.requestCancel(id);
       out.line(
-        `Cancel requested; waiting for its owner ${record.owner} to apply it (up to ${options.timeout}s)`,
+        `Cancel requested; waiting for its owner ${printable(record.owner ?? '')} to apply it (up to ${options.timeout}s)`,
       );
       while (Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
