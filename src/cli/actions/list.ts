@@ -33,7 +33,7 @@ export async function listCommand(options: ListOptions, command: Command): Promi
   }
   if (executions.length === 0) {
     out.line(
-      `No executions${options.status || options.workflow ? ' match' : ''}${options.before ? ` after ${options.before}` : ''}${options.after ? ` before ${options.after}` : ''} in store ${globals.storeLabel}${storeHint(globals.store)}.`,
+      `No executions${options.status || options.workflow ? ' match' : ''}${options.before ? ` after ${options.before}` : ''}${options.after ? ` before ${options.after}` : ''} in store ${printable(globals.storeLabel)}${storeHint(globals.store)}.`,
     );
     return;
   }

@@ -84,7 +84,7 @@ export async function metricsCommand(options: { workflow?: string }, command: Co
   const e = overall.executions;
   out.line(
     out.style.bold(
-      `Metrics of ${options.workflow ? `workflow ${options.workflow}` : 'all workflows'} in ${globals.storeLabel}`,
+      `Metrics of ${options.workflow ? `workflow ${printable(options.workflow)}` : 'all workflows'} in ${printable(globals.storeLabel)}`,
     ),
     ...renderPairs([
       [

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Command } from 'commander';
+import { printable } from '../format.js';
 import { setup } from '../globals.js';
 import { inProcessStore, StoreClient, sqliteFile } from '../store-client.js';
 import { renderPairs } from '../table.js';
@@ -22,10 +23,10 @@ export async function migrateCommand(command: Command): Promise<void> {
     return;
   }
   out.line(
-    `Store ${globals.storeLabel} is up to date.`,
+    `Store ${printable(globals.storeLabel)} is up to date.`,
     ...renderPairs([
       ['kind', `${kind}${durable ? '' : ' (not durable: nothing is kept after this process)'}`],
-      ...(file ? ([['file', file]] as [string, string][]) : []),
+      ...(file ? ([['file', printable(file)]] as [string, string][]) : []),
       [
         'source',
         globals.storeSource === 'flag'

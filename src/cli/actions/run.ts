@@ -12,7 +12,7 @@ import type { ExecutionStatus } from '../../types.js';
 import type { RunOptions } from '../commands/run.js';
 import { readDefinitionFile } from '../definition-file.js';
 import { EXIT } from '../errors.js';
-import { formatDuration, jsonPreview, plural } from '../format.js';
+import { formatDuration, jsonPreview, plural, printable } from '../format.js';
 import type { Globals } from '../globals.js';
 import { setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
@@ -54,7 +54,7 @@ export async function run(file: string, options: RunOptions, command: Command): 
     const resumed = orch.getLocalLoad();
     const defined = await orch.workflowEngine.defineWorkflow(def.id, def.steps, def.options);
     out.line(
-      `${out.style.bold(`Workflow ${defined.id} v${defined.version}`)} (${plural(defined.steps.length, 'step')}) on ${globals.storeLabel}`,
+      `${out.style.bold(`Workflow ${defined.id} v${defined.version}`)} (${plural(defined.steps.length, 'step')}) on ${printable(globals.storeLabel)}`,
     );
     if (resumed.running + resumed.queued > 0) {
       out.line(
@@ -166,7 +166,7 @@ async function interrupted(
   const status = id ? await orch.workflowEngine.getExecutionStatus(id) : null;
   const message = keepsNothing(globals)
     ? `interrupted: closing. The memory store keeps nothing: ${id ? `execution ${id} ends` : 'unfinished executions end'} with this process.`
-    : `interrupted: closing. ${id ? `Execution ${id} stays in the store and resumes` : 'Unfinished executions stay in the store and resume'} the next time an orchestrator opens ${globals.storeLabel} (e.g. the next \`orchestrator run\` on it).`;
+    : `interrupted: closing. ${id ? `Execution ${id} stays in the store and resumes` : 'Unfinished executions stay in the store and resume'} the next time an orchestrator opens ${printable(globals.storeLabel)} (e.g. the next \`orchestrator run\` on it).`;
   out.note(`\n${message}`);
   await orch.close();
   if (out.json && status) out.data(status);
