@@ -60,13 +60,19 @@ class RolledBack extends Error {}
 /** The connection a write lane keeps between its batches (none before the first, or after a failure). */
 export interface LaneConnection {
   client: pg.PoolClient | null;
+  /**
+   * Whether the lane keeps its connection between batches: not when the lanes would hold every
+   * connection of the pool (a pool of one), which the reads need too.
+   */
+  keep: boolean;
 }
 
 /**
  * Commits `batch` in ONE transaction on the lane's connection (see {@link commitBatch}), taken from
  * `pool` the first time and kept (no pool checkout per batch; the pool's other connections serve
- * reads). A connection that ended while idle, or whose batch failed as a whole (typically: it
- * broke), goes back to the pool to be discarded and is replaced at the next batch.
+ * reads), or given back after each batch when the lane does not `keep` it. A connection that ended
+ * while idle, or whose batch failed as a whole (typically: it broke), goes back to the pool to be
+ * discarded and is replaced at the next batch.
  */
 export async function commitOnLane(
   pool: pg.Pool,
@@ -87,10 +93,15 @@ export async function commitOnLane(
     // idle_session_timeout): pg-pool does not notice that of a client it lent out, and would count
     // it against its size for good, so after `poolSize` such ends every query would wait for a
     // connection that never comes (and closing the pool would wait for ever).
-    own.once('end', () => drop(lane, own, new Error('the connection ended')));
+    if (lane.keep) own.once('end', () => drop(lane, own, new Error('the connection ended')));
   }
   try {
-    return await commitBatch(client, context, batch);
+    const outcomes = await commitBatch(client, context, batch);
+    if (!lane.keep) {
+      lane.client = null;
+      client.release();
+    }
+    return outcomes;
   } catch (error) {
     const broken = storeError(error);
     drop(lane, client, broken);

@@ -27,8 +27,8 @@ export interface PostgresStoreOptions {
    */
   schema?: string;
   /**
-   * Connections in the pool: each write lane's flush holds one while it runs, the others serve
-   * reads.
+   * Connections in the pool: each write lane keeps one, the others serve reads (with a pool of
+   * one, the lane gives it back after each batch, and reads and writes take turns on it).
    * @default 10
    */
   poolSize?: number;

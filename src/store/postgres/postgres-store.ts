@@ -145,7 +145,9 @@ export class PostgresStore implements Store {
     this.poolSize = resolved.poolSize;
     this.idleInTransactionMs = resolved.idleInTransactionTimeoutMs;
     this.queryTimeoutMs = resolved.queryTimeoutMs;
-    this.laneConnections = Array.from({ length: resolved.writeLanes }, () => ({ client: null }));
+    // A pool of one: its lane gives the connection back after each batch, for the reads.
+    const keep = resolved.writeLanes < resolved.poolSize;
+    this.laneConnections = Array.from({ length: resolved.writeLanes }, () => ({ client: null, keep }));
     this.batcher = new WriteLanes(resolved.writeLanes, (batch, lane) => this.commit(batch, lane));
     this.sql = buildSql(this.schema, resolved.writeLanes > 1);
     this.context = {
