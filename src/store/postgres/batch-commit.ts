@@ -19,7 +19,7 @@ import { echo } from '../../echo.js';
 import { ConflictError } from '../../errors.js';
 import { failed, type Outcome, succeeded } from '../group-commit.js';
 import type { CreateResult } from '../store.js';
-import { isConnectionError, isTransient, storeError } from './connection.js';
+import { isConnectionError, isTransient, poolError, storeError } from './connection.js';
 import { type KeyLookup, type Op, type Statement, workNotice } from './operations.js';
 import { planStatements, singleStatements } from './plan.js';
 import type { PlanMode } from './plan-mode.js';
@@ -85,7 +85,7 @@ export async function commitOnLane(
     try {
       client = await pool.connect();
     } catch (error) {
-      throw storeError(error);
+      throw poolError(pool, error);
     }
     const own = client;
     lane.client = own;

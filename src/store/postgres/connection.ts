@@ -228,6 +228,23 @@ export function storeError(error: unknown, context = 'PostgreSQL store'): Orches
   return new OrchestratorError('STORE_UNAVAILABLE', `${context}: ${message}${suffix}`, { cause: error });
 }
 
+/** pg-pool's error for a wait on a full pool that outlasted the connect timeout (no connect was tried). */
+const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect';
+
+/**
+ * {@link storeError} for an error of taking a connection from `pool` (or of a query on it): pg-pool's
+ * 'timeout exceeded when trying to connect', which reads as if the server could not be reached,
+ * is said as what it is: every connection of the pool stayed in use for the whole wait.
+ */
+export function poolError(pool: pg.Pool, error: unknown): OrchestratorError {
+  if (!(error instanceof Error) || error.message !== POOL_WAIT_TIMEOUT) return storeError(error);
+  return new OrchestratorError(
+    'STORE_UNAVAILABLE',
+    `PostgreSQL store: no connection of its pool came free within ${CONNECT_TIMEOUT_MS / 1000} s: all of them (poolSize ${pool.options.max}) stayed in use (slow queries, or a poolSize too small for the load)`,
+    { cause: error },
+  );
+}
+
 /**
  * Connects `client` (a plain client on `url`); on failure ends it and throws `STORE_UNAVAILABLE`
  * naming the store (password redacted). Errors the client emits later are left to its queries.

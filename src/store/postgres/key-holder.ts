@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { IdempotencyKeyHolder } from '../store.js';
-import { storeError } from './connection.js';
+import { poolError, storeError } from './connection.js';
 import type { Sql } from './statements.js';
 
 /**
@@ -36,7 +36,7 @@ export async function holderOfKey(
   try {
     client = await pool.connect();
   } catch (error) {
-    throw storeError(error);
+    throw poolError(pool, error);
   }
   const [begin, inserted, read, end] = await Promise.allSettled([
     client.query('BEGIN ISOLATION LEVEL READ COMMITTED'),

@@ -44,7 +44,7 @@ import type {
   WorkHint,
 } from '../store.js';
 import { type CommitContext, commitOnLane, type LaneConnection, releaseLanes } from './batch-commit.js';
-import { createPool, endPool, ident, storeError } from './connection.js';
+import { createPool, endPool, ident, poolError } from './connection.js';
 import { holderOfKey } from './key-holder.js';
 import { WorkListener, workPayloads } from './listener.js';
 import { migrateAt } from './migrate.js';
@@ -110,7 +110,7 @@ export class PostgresStore implements Store {
   /**
    * The reads under way on the pool (see {@link onPool}): `close` waits for them before ending it.
    * `pg`'s pool, once ending, hands no connection to a read still waiting for one: it failed after
-   * the connect timeout (10 s), as `STORE_UNAVAILABLE` 'timeout exceeded when trying to connect'.
+   * the connect timeout (10 s), as `STORE_UNAVAILABLE` 'no connection of its pool came free'.
    */
   private readonly reading = new Set<Promise<unknown>>();
   private readonly context: CommitContext;
@@ -451,7 +451,7 @@ export class PostgresStore implements Store {
       try {
         return (await pool.query<R>(text, values)).rows;
       } catch (error) {
-        throw storeError(error);
+        throw poolError(pool, error);
       }
     });
   }

@@ -4,7 +4,7 @@
  * @module
  */
 import type pg from 'pg';
-import { storeError } from './connection.js';
+import { poolError, storeError } from './connection.js';
 
 /**
  * Opens a transaction with `begin` on a pool connection, runs `body` in it and commits. The
@@ -21,7 +21,7 @@ export async function inTransaction<T>(
   try {
     client = await pool.connect();
   } catch (error) {
-    throw storeError(error);
+    throw poolError(pool, error);
   }
   let result: T;
   try {
