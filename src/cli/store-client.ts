@@ -13,9 +13,9 @@ import type { Plan } from '../definition/types.js';
 import { isDeadLocalOwner } from '../engine/owners.js';
 import { buildStatus } from '../engine/status.js';
 import { executionIdTime } from '../ids.js';
-import { redactUrl } from '../redact-url.js';
 import { openStoreLazily } from '../store/open-store-lazily.js';
 import type { PostgresStore } from '../store/postgres/postgres-store.js';
+import { shownUrl } from '../store/postgres/url-options.js';
 import type {
   DefinitionRecord,
   ExecutionFilter,
@@ -106,7 +106,7 @@ export class StoreClient {
       const exists = await pgSchemaExists(withoutSchemaParam(url), schema);
       if (exists === false) {
         throw new CliError(
-          `store '${redactUrl(url)}' does not exist yet (no schema ${JSON.stringify(schema)} with an orchestrator store in that database); run a workflow or \`orchestrator migrate\` first`,
+          `store '${shownUrl(url)}' does not exist yet (no schema ${JSON.stringify(schema)} with an orchestrator store in that database); run a workflow or \`orchestrator migrate\` first`,
           { code: 'STORE_NOT_FOUND' },
         );
       }

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { describeValue } from '../../describe-value.js';
 import { OrchestratorError, ValidationError } from '../../errors.js';
-import { redactUrl } from '../../redact-url.js';
+import { shownUrl } from './url-options.js';
 
 /** The schema a store uses unless told otherwise. */
 export const DEFAULT_SCHEMA = 'orchestrator';
@@ -247,7 +247,8 @@ export function poolError(pool: pg.Pool, error: unknown): OrchestratorError {
 
 /**
  * Connects `client` (a plain client on `url`); on failure ends it and throws `STORE_UNAVAILABLE`
- * naming the store (password redacted). Errors the client emits later are left to its queries.
+ * naming the store (password redacted, a long URL cut). Errors the client emits later are left to
+ * its queries.
  */
 export async function connectClient(client: pg.Client, url: string): Promise<void> {
   client.on('error', () => undefined);
@@ -256,6 +257,6 @@ export async function connectClient(client: pg.Client, url: string): Promise<voi
   } catch (error) {
     // Not awaited: after a connect that failed at once (a bad port) the driver never settles it.
     client.end().catch(() => undefined);
-    throw storeError(error, `Cannot open PostgreSQL store at ${redactUrl(url)}`);
+    throw storeError(error, `Cannot open PostgreSQL store at ${shownUrl(url)}`);
   }
 }
