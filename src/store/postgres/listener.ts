@@ -162,6 +162,8 @@ export class WorkListener {
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
     await this.connecting;
+    // A subscriber came while the connection was being opened: it keeps it (or the retry).
+    if (!this.closed && this.subscribers.size > 0) return;
     const client = this.client;
     this.client = null;
     this.failures = 0;
