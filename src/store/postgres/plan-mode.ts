@@ -11,7 +11,8 @@
  * `executions` is checked every {@link PROBE_EVERY} flushes; from {@link GENERIC_MIN_BYTES} on
  * (2.5× the size where PostgreSQL 15 switches to probing the primary key for a 10-row batch,
  * measured) the plans are made once and reused, by then with the right shape. The switch is one
- * way: the table does not shrink (executions are never deleted by the store).
+ * way: a table that shrinks again (retention deletes finished executions; the file itself seldom
+ * gets smaller) keeps plans that probe its indexes, which stay cheap at any size.
  *
  * "Reused" must be asked for. Left to itself (`plan_cache_mode = auto`), PostgreSQL keeps planning
  * a statement per run when its custom plans look cheaper than the generic one, and for a batch of
