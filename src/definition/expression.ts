@@ -23,6 +23,7 @@ import { ExpressionError } from '../errors.js';
 import { textPrefix } from '../text-prefix.js';
 import { durationText } from './duration-text.js';
 import { findCostProblem } from './expression-guard.js';
+import { findIntLiteralProblem, guardIntRange } from './expression-int-range.js';
 import { findLiteralConversionProblem } from './expression-literals.js';
 import { findDroppedKeyProblem, findRepeatedKeyProblem } from './expression-map-keys.js';
 import { findInvalidPatternProblem } from './expression-patterns.js';
@@ -148,6 +149,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   if (expect === 'boolean' && type !== undefined && type !== 'bool' && type !== 'dyn') {
     throw new ExpressionError(`Invalid condition ${quote(source)}: it returns ${type}, expected a boolean`);
   }
+  guardIntRange(program.ast);
   const run = program;
   const budgeted = needsReadBudget(program.ast);
   const shadows = shadowsScope(program.ast);
@@ -157,7 +159,8 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
     findDroppedKeyProblem(program.ast) ??
     findRepeatedKeyProblem(program.ast) ??
     findInvalidPatternProblem(program.ast) ??
-    findLiteralConversionProblem(program.ast);
+    findLiteralConversionProblem(program.ast) ??
+    findIntLiteralProblem(program.ast);
   const newDefinitionProblem =
     newProblem === null ? null : `Invalid expression ${quote(source)}: ${newProblem}`;
   /** One evaluation, reading the data through `budget`'s views unless it is null. */

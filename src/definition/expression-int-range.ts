@@ -1,0 +1,93 @@
+/**
+ * CEL's `int` is a signed 64-bit integer. @marcbachmann/cel-js keeps ints as BigInt and fails `+`,
+ * `-` and `*` of two ints that leave the range, but not `int()` of a double (`int(1e300)` gave
+ * 10^300, so `int(input.n) > 0` held for any huge `n`), `-` of the least int, its `/ -1`, nor an int
+ * literal past the range (`9223372036854775808`). {@link guardIntRange} makes those nodes of a
+ * compiled tree fail with an integer overflow instead; {@link findIntLiteralProblem} finds such a
+ * literal, so that a new definition with one is refused.
+ * @module
+ */
+import { type CelNode, isNode } from './cel-ast.js';
+
+/** The least and the greatest CEL int. */
+export const MIN_INT = -(2n ** 63n);
+export const MAX_INT = 2n ** 63n - 1n;
+
+const RANGE = `the 64-bit int range (${MIN_INT} to ${MAX_INT})`;
+
+type Evaluate = (this: unknown, ev: unknown, ast: unknown, ctx: unknown) => unknown;
+
+/** A node of the library's tree: its evaluation can be replaced until it first runs. */
+interface GuardableNode extends CelNode {
+  meta: { evaluate: Evaluate };
+  setMeta(key: 'evaluate', value: Evaluate): unknown;
+}
+
+function isGuardable(node: CelNode): node is GuardableNode {
+  return typeof (node as Partial<GuardableNode>).setMeta === 'function';
+}
+
+function outOfRange(value: unknown): value is bigint {
+  return typeof value === 'bigint' && (value < MIN_INT || value > MAX_INT);
+}
+
+/** An int far outside the range as a message shows it: past 20 digits as a double (`1e+300`). */
+function shown(value: bigint): string {
+  const digits = String(value);
+  return digits.length > 21 ? String(Number(value)) : digits;
+}
+
+function literalProblem(value: bigint): string {
+  return `the int literal ${value} is outside ${RANGE}`;
+}
+
+/** Whether `node` is a literal the parser reads past the range: `-9223372036854775808` negates one. */
+function isOutOfRangeLiteral(node: CelNode, negated: boolean): boolean {
+  return node.op === 'value' && outOfRange(node.args) && !(negated && node.args === -MIN_INT);
+}
+
+/** How the value `node` computes is refused when it leaves the range, or null when it cannot. */
+function overflowMessage(node: CelNode, negated: boolean): ((value: bigint) => string) | null {
+  if (node.op === 'call' && Array.isArray(node.args) && node.args[0] === 'int') {
+    return (value) => `int() type error: integer overflow: ${shown(value)} is outside ${RANGE}`;
+  }
+  if (node.op === '-_' || node.op === '/') return (value) => `integer overflow: ${value}`;
+  if (isOutOfRangeLiteral(node, negated)) return literalProblem;
+  return null;
+}
+
+/**
+ * Makes the nodes of `ast` (a parsed, not yet evaluated expression) that can compute an int outside
+ * the range fail when they do, with a message naming the value.
+ */
+export function guardIntRange(ast: unknown, negated = false): void {
+  if (Array.isArray(ast)) {
+    for (const item of ast) guardIntRange(item);
+    return;
+  }
+  if (!isNode(ast)) return;
+  const message = overflowMessage(ast, negated);
+  if (message !== null && isGuardable(ast)) {
+    const evaluate = ast.meta.evaluate;
+    ast.setMeta('evaluate', function guarded(this: unknown, ev: unknown, node: unknown, ctx: unknown) {
+      const value = evaluate.call(this, ev, node, ctx);
+      if (outOfRange(value)) throw new Error(message(value));
+      return value;
+    });
+  }
+  guardIntRange(ast.args, ast.op === '-_');
+}
+
+/** The first int literal in `ast` outside the range, as a problem; or null. */
+export function findIntLiteralProblem(ast: unknown, negated = false): string | null {
+  if (Array.isArray(ast)) {
+    for (const item of ast) {
+      const problem = findIntLiteralProblem(item);
+      if (problem !== null) return problem;
+    }
+    return null;
+  }
+  if (!isNode(ast)) return null;
+  if (isOutOfRangeLiteral(ast, negated)) return literalProblem(ast.args as bigint);
+  return findIntLiteralProblem(ast.args, ast.op === '-_');
+}

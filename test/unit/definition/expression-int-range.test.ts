@@ -1,0 +1,84 @@
+/**
+ * CEL's `int` is a signed 64-bit integer. The expression library keeps ints as BigInt and checks
+ * `+`, `-` and `*` of two ints, but not `int()` of a double (`int(1e300)` gave 10^300, so
+ * `int(input.n) > 0` was true for any huge `n`), nor `-` of the least int or its `/ -1`, nor an int
+ * literal past the range (`9223372036854775808`): each now fails with an integer overflow, and one
+ * that always fails (a literal) is refused when the workflow is defined.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileExpression } from '../../../src/definition/expression.js';
+import { validateDefinition } from '../../../src/definition/validate.js';
+import { ExpressionError, type ValidationError } from '../../../src/errors.js';
+
+const scope = { result: { big: 1e300, over: 9.3e18, under: 9.2e18, neg: -3 }, input: {}, steps: {} };
+
+function failure(source: string): string {
+  try {
+    compileExpression(source).evaluate(scope);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ExpressionError);
+    return (error as ExpressionError).message;
+  }
+  throw new Error(`expected '${source}' to fail`);
+}
+
+function refusal(source: string): ValidationError | null {
+  try {
+    validateDefinition('w', [{ name: 'check', condition: source }]);
+    return null;
+  } catch (error) {
+    return error as ValidationError;
+  }
+}
+
+describe('ints stay within 64 bits', () => {
+  it('fails int() of a double outside the int range, at run time', () => {
+    expect(failure('int(result.big) > 0')).toBe(
+      "Expression 'int(result.big) > 0' failed: int() type error: integer overflow: " +
+        '1e+300 is outside the 64-bit int range (-9223372036854775808 to 9223372036854775807)',
+    );
+    expect(failure('int(result.over)')).toContain('integer overflow: 9300000000000000000 is outside');
+    expect(failure('int(-result.big) < 0')).toContain('integer overflow: -1e+300 is outside');
+    expect(compileExpression('int(result.under)').evaluate(scope)).toBe(9.2e18);
+    expect(compileExpression('int(result.neg)').evaluate(scope)).toBe(-3);
+  });
+
+  it('fails negating the least int and dividing it by -1', () => {
+    expect(failure('-(-9223372036854775807 - 1)')).toContain('integer overflow: 9223372036854775808');
+    expect(failure('(-9223372036854775807 - 1) / -1')).toContain('integer overflow: 9223372036854775808');
+    expect(compileExpression('-(-9223372036854775807) == 9223372036854775807').evaluate(scope)).toBe(true);
+  });
+
+  it('fails an int literal past the range in a stored version, keeps the least int', () => {
+    expect(failure('9223372036854775808 > 0')).toContain('the int literal 9223372036854775808 is outside');
+    expect(compileExpression('-9223372036854775808').evaluate(scope)).toBe(-(2 ** 63));
+  });
+
+  it.each([
+    ['int(1e300) > 0', 'int(1e+300) always fails (int() type error: integer overflow'],
+    ['int(-1e300) < 0', 'int(-1e+300) always fails (int() type error: integer overflow'],
+    ["int('abc') == 1", "int('abc') always fails (int() type error: cannot convert to int)"],
+    ['uint(-1) == 1u', 'uint(-1) always fails (uint() type error: cannot convert to uint)'],
+    ['uint(-2.5) == 1u', 'uint(-2.5) always fails (uint() type error: unsigned integer overflow)'],
+    [
+      '9223372036854775808 > 0',
+      'the int literal 9223372036854775808 is outside the 64-bit int range (-9223372036854775808 to 9223372036854775807)',
+    ],
+  ])('refuses %s in a new definition, naming the path and the reason', (source, reason) => {
+    const issue = refusal(source)?.issues[0];
+    expect(issue?.path).toBe('steps[0].condition');
+    expect(issue?.message).toContain(`Invalid expression '${source}': ${reason}`);
+  });
+
+  it('leaves literals within the range alone', () => {
+    for (const source of [
+      'int(9.2e18) > 0',
+      "int('-9223372036854775808') < 0",
+      '-9223372036854775808 < 0',
+      'uint(2.5) == 2u',
+      'int(result.big) > 0',
+    ]) {
+      expect(refusal(source)).toBeNull();
+    }
+  });
+});
