@@ -171,7 +171,13 @@ export class DefinitionRegistry {
         if (tries >= 2) throw error;
         stored = false;
       }
-      if (stored) return copy(this.compiled(this.add(rec), expressions).def);
+      if (stored) {
+        const version = this.add(rec);
+        // The canonical JSON just computed is this version's, unless another read added it first.
+        return copy(
+          this.compiled(version, expressions, version.def.steps === steps ? canonical : undefined).def,
+        );
+      }
       if (tries >= 10) {
         throw new ConflictError(
           `Workflow '${id}': could not store a new version (another node keeps defining it)`,
@@ -251,9 +257,9 @@ export class DefinitionRegistry {
   /**
    * A version compiled: its plan (or why this release cannot run it), compiled on the first call
    * only (a stored version never changes); `expressions`: those its validation here compiled
-   * (reused, not compiled again), when this node just defined it.
+   * (reused, not compiled again), and `canonical`, its canonical JSON, when this node just defined it.
    */
-  private compiled(version: Version, expressions?: CompiledExpressions): Entry {
+  private compiled(version: Version, expressions?: CompiledExpressions, canonical?: string): Entry {
     // (Called on every executeWorkflow: nothing is allocated once compiled.)
     if (version.compiled) {
       if (this.olderCompiled.has(version)) setRecent(this.olderCompiled, version, true);
@@ -263,7 +269,7 @@ export class DefinitionRegistry {
     const entry: Entry = {
       ...withCompiledExpressions(expressions ?? new Map(), () => readStored(def, this.defaults)),
       def,
-      canonical: canonicalDefinitionJson(def.steps, def.options),
+      canonical: canonical ?? canonicalDefinitionJson(def.steps, def.options),
     };
     version.compiled = entry;
     if (this.byId.get(def.id)?.latest !== version) this.keepOlder(version);
