@@ -1,6 +1,8 @@
 /**
  * What the static checks on expressions know of @marcbachmann/cel-js's parsed syntax tree: a node
- * is `{ op, args }`, and the comprehension macros bind a variable in their later arguments.
+ * is `{ op, args }`, and the comprehension macros bind a variable in their later arguments. A node
+ * evaluates through its `meta.evaluate` until it first runs, so that can be wrapped
+ * ({@link checkValues}) to refuse values the library lets through.
  * @module
  */
 
@@ -32,4 +34,38 @@ export function firstNodeProblem(ast: unknown, check: (node: CelNode) => string 
   }
   if (!isNode(ast)) return null;
   return check(ast) ?? firstNodeProblem(ast.args, check);
+}
+
+/** How the library evaluates a node: with its evaluator, the node and the variables in scope. */
+type Evaluate = (this: unknown, ev: unknown, node: unknown, ctx: unknown) => unknown;
+
+/** A node of the library's tree, whose evaluation can be replaced until it first runs. */
+interface EvaluableNode extends CelNode {
+  meta: { evaluate: Evaluate };
+  setMeta(key: 'evaluate', value: Evaluate): unknown;
+  evaluate: Evaluate;
+}
+
+function isEvaluable(node: CelNode): node is EvaluableNode {
+  return typeof (node as Partial<EvaluableNode>).setMeta === 'function';
+}
+
+/**
+ * Makes `node`, of a parsed expression not yet evaluated, pass each value it computes to `check`,
+ * which throws to fail the evaluation; `again(operand)` evaluates an operand node of it once more
+ * (as `check` may need to tell why a value is wrong).
+ */
+export function checkValues(
+  node: CelNode,
+  check: (value: unknown, again: (operand: unknown) => unknown) => void,
+): void {
+  if (!isEvaluable(node)) return;
+  const evaluate = node.meta.evaluate;
+  node.setMeta('evaluate', function checked(this: unknown, ev: unknown, self: unknown, ctx: unknown) {
+    const value = evaluate.call(this, ev, self, ctx);
+    check(value, (operand) =>
+      isNode(operand) && isEvaluable(operand) ? operand.evaluate(ev, operand, ctx) : undefined,
+    );
+    return value;
+  });
 }

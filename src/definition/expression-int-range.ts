@@ -7,25 +7,13 @@
  * literal, so that a new definition with one is refused.
  * @module
  */
-import { type CelNode, isNode } from './cel-ast.js';
+import { type CelNode, checkValues, isNode } from './cel-ast.js';
 
 /** The least and the greatest CEL int. */
 export const MIN_INT = -(2n ** 63n);
 export const MAX_INT = 2n ** 63n - 1n;
 
 const RANGE = `the 64-bit int range (${MIN_INT} to ${MAX_INT})`;
-
-type Evaluate = (this: unknown, ev: unknown, ast: unknown, ctx: unknown) => unknown;
-
-/** A node of the library's tree: its evaluation can be replaced until it first runs. */
-interface GuardableNode extends CelNode {
-  meta: { evaluate: Evaluate };
-  setMeta(key: 'evaluate', value: Evaluate): unknown;
-}
-
-function isGuardable(node: CelNode): node is GuardableNode {
-  return typeof (node as Partial<GuardableNode>).setMeta === 'function';
-}
 
 function outOfRange(value: unknown): value is bigint {
   return typeof value === 'bigint' && (value < MIN_INT || value > MAX_INT);
@@ -67,12 +55,9 @@ export function guardIntRange(ast: unknown, negated = false): void {
   }
   if (!isNode(ast)) return;
   const message = overflowMessage(ast, negated);
-  if (message !== null && isGuardable(ast)) {
-    const evaluate = ast.meta.evaluate;
-    ast.setMeta('evaluate', function guarded(this: unknown, ev: unknown, node: unknown, ctx: unknown) {
-      const value = evaluate.call(this, ev, node, ctx);
+  if (message !== null) {
+    checkValues(ast, (value) => {
       if (outOfRange(value)) throw new Error(message(value));
-      return value;
     });
   }
   guardIntRange(ast.args, ast.op === '-_');

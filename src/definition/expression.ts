@@ -22,6 +22,7 @@ import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { ExpressionError } from '../errors.js';
 import { textPrefix } from '../text-prefix.js';
 import { durationText } from './duration-text.js';
+import { guardDivision } from './expression-division.js';
 import { findCostProblem } from './expression-guard.js';
 import { findIntLiteralProblem, guardIntRange } from './expression-int-range.js';
 import { findLiteralConversionProblem } from './expression-literals.js';
@@ -150,6 +151,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
     throw new ExpressionError(`Invalid condition ${quote(source)}: it returns ${type}, expected a boolean`);
   }
   guardIntRange(program.ast);
+  guardDivision(program.ast);
   const run = program;
   const budgeted = needsReadBudget(program.ast);
   const shadows = shadowsScope(program.ast);
