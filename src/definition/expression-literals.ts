@@ -11,12 +11,14 @@ import { echo } from '../echo.js';
 import { errorMessage } from '../errors.js';
 import { type CelNode, firstNodeProblem, isNode } from './cel-ast.js';
 import { guardIntRange } from './expression-int-range.js';
+import { guardTimeRange } from './expression-time-range.js';
 
 const env = new Environment().registerVariable('v', 'dyn');
 
 function conversion(name: string): ParseResult {
   const program = env.parse(`${name}(v)`);
   guardIntRange(program.ast);
+  guardTimeRange(program.ast);
   return program;
 }
 

@@ -30,6 +30,7 @@ import { findDroppedKeyProblem, findRepeatedKeyProblem } from './expression-map-
 import { findInvalidPatternProblem } from './expression-patterns.js';
 import { stepReferences } from './expression-refs.js';
 import { findSizeProblem } from './expression-size.js';
+import { guardTimeRange } from './expression-time-range.js';
 import { fieldNote, shadowsScope } from './field-note.js';
 import { MAX_EVALUATION_READS, needsReadBudget, ReadBudget } from './read-budget.js';
 import type { CompiledExpression, ExpressionScope } from './types.js';
@@ -152,6 +153,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   }
   guardIntRange(program.ast);
   guardDivision(program.ast);
+  guardTimeRange(program.ast);
   const run = program;
   const budgeted = needsReadBudget(program.ast);
   const shadows = shadowsScope(program.ast);

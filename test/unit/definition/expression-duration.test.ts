@@ -23,7 +23,9 @@ describe('a duration in an expression result', () => {
     ["duration('-1ns')", '-0.000000001s'],
     ["duration('-2h')", '-7200s'],
     ["duration('1s') - duration('2.5s')", '-1.5s'],
-    ["duration('9007199254740993s')", '9007199254740993s'],
+    // Past 2^53 nanoseconds, up to CEL's longest duration (10,000 years; a longer one fails).
+    ["duration('315575999999.999999999s')", '315575999999.999999999s'],
+    ["duration('-315576000000s') + duration('1ns')", '-315575999999.999999999s'],
   ])('%s is %s', (source, text) => {
     expect(evaluate(source)).toBe(text);
   });
