@@ -52,20 +52,20 @@ function isEvaluable(node: CelNode): node is EvaluableNode {
 
 /**
  * Makes `node`, of a parsed expression not yet evaluated, pass each value it computes to `check`,
- * which throws to fail the evaluation; `again(operand)` evaluates an operand node of it once more
- * (as `check` may need to tell why a value is wrong).
+ * which throws to fail the evaluation. `check` also gets the evaluation's `ev` and `ctx`, with which
+ * {@link evaluateAgain} evaluates an operand once more (to tell why a value is wrong).
  */
-export function checkValues(
-  node: CelNode,
-  check: (value: unknown, again: (operand: unknown) => unknown) => void,
-): void {
+export function checkValues(node: CelNode, check: (value: unknown, ev: unknown, ctx: unknown) => void): void {
   if (!isEvaluable(node)) return;
   const evaluate = node.meta.evaluate;
   node.setMeta('evaluate', function checked(this: unknown, ev: unknown, self: unknown, ctx: unknown) {
     const value = evaluate.call(this, ev, self, ctx);
-    check(value, (operand) =>
-      isNode(operand) && isEvaluable(operand) ? operand.evaluate(ev, operand, ctx) : undefined,
-    );
+    check(value, ev, ctx);
     return value;
   });
+}
+
+/** The value of `operand`, a node under one {@link checkValues} checks, evaluated again; or undefined. */
+export function evaluateAgain(operand: unknown, ev: unknown, ctx: unknown): unknown {
+  return isNode(operand) && isEvaluable(operand) ? operand.evaluate(ev, operand, ctx) : undefined;
 }

@@ -6,7 +6,7 @@
  * (see `expression.ts`), `/` now fails instead; so does a quotient past the double range.
  * @module
  */
-import { checkValues, isNode } from './cel-ast.js';
+import { checkValues, evaluateAgain, isNode } from './cel-ast.js';
 
 function isZero(value: unknown): boolean {
   return value === 0 || value === 0n;
@@ -21,10 +21,10 @@ export function guardDivision(ast: unknown): void {
   if (!isNode(ast)) return;
   if (ast.op === '/' && Array.isArray(ast.args)) {
     const divisor: unknown = ast.args[1];
-    checkValues(ast, (value, again) => {
+    checkValues(ast, (value, ev, ctx) => {
       if (typeof value !== 'number' || Number.isFinite(value)) return;
       // Only on this path: the divisor tells a division by zero from an overflow.
-      if (isZero(again(divisor))) throw new Error('division by zero');
+      if (isZero(evaluateAgain(divisor, ev, ctx))) throw new Error('division by zero');
       throw new Error(
         Number.isNaN(value)
           ? 'the quotient is not a number'
