@@ -8,7 +8,9 @@
  * a `matches` guard (see `expression-guard.ts`) and a static bound on the values literals and
  * bound variables can build (`expression-size.ts`) bound the cost, and a budget on the reads of
  * run-time data (`read-budget.ts`) what loops over that data cost; results are converted to
- * fresh plain JSON with a size budget.
+ * fresh plain JSON with a size budget. Checks the library lacks are added to each compiled tree:
+ * ints stay within 64 bits (`expression-int-range.ts`), `/` fails on zero (`expression-division.ts`),
+ * timestamps and durations stay within CEL's ranges (`expression-time-range.ts`).
  *
  * Numbers: JSON numbers arrive as CEL `double`s, CEL integer literals are `int` (BigInt).
  * The library already compares them across types (`result.count > 3`, `== 5`, `in [5]`),
