@@ -3,14 +3,13 @@
  * `http`) whose names user handlers may not take.
  * @module
  */
+import { nameProblem } from '../definition/name-problem.js';
 import { describeValue } from '../describe-value.js';
 import { ValidationError } from '../errors.js';
 import type { ActionHandler } from '../types.js';
 
 /** Names reserved for built-in actions. */
 export const BUILTIN_ACTION_NAMES: ReadonlySet<string> = new Set(['noop', 'delay', 'http']);
-
-const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /**
  * Checks a handler registration (an action may not take a built-in name); throws a
@@ -22,12 +21,11 @@ export function checkHandlerRegistration(
   handler: unknown,
 ): void {
   const issues = [];
-  if (typeof name !== 'string' || !NAME.test(name)) {
-    issues.push({
-      path: 'name',
-      message: `Expected the ${kind} name to match [A-Za-z0-9_.-]+, got ${describeValue(name)}`,
-    });
-  } else if (kind === 'action' && BUILTIN_ACTION_NAMES.has(name)) {
+  const why = typeof name === 'string' ? nameProblem(name) : `must be a string, got ${describeValue(name)}`;
+  if (why !== undefined) {
+    // The definition's own rule for these names: a handler under any other could never be used.
+    issues.push({ path: 'name', message: `The ${kind} name ${why}` });
+  } else if (kind === 'action' && typeof name === 'string' && BUILTIN_ACTION_NAMES.has(name)) {
     issues.push({ path: 'name', message: `'${name}' is a built-in action and cannot be replaced` });
   }
   if (typeof handler !== 'function') {

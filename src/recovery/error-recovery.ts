@@ -5,6 +5,7 @@
  * @module
  */
 import { systemClock } from '../clock.js';
+import { nameProblem } from '../definition/name-problem.js';
 import { describeValue } from '../describe-value.js';
 import type { Issue } from '../errors.js';
 import { toError, ValidationError } from '../errors.js';
@@ -94,15 +95,26 @@ export class ErrorRecovery {
   /**
    * Registers (or replaces) the compensation handler named `name`. It is called as
    * `handler(stepOutput, ctx)` when a later step fails.
-   * @throws ValidationError when `name` is not a non-empty string or `handler` is not a function.
+   * @throws ValidationError when `name` is not a name a definition can give as a step's
+   *   `compensation` (`[A-Za-z0-9_.-]+`, 1 to 128 characters, not `__proto__`): no step could use
+   *   it. Or when `handler` is not a function.
    */
   registerCompensation(name: string, handler: CompensationHandler): void {
     const issues: Issue[] = [];
-    if (typeof name !== 'string' || name.length === 0) {
+    if (typeof name !== 'string') {
       issues.push({
         path: 'name',
         message: `Expected \`name\` to be a non-empty string, got ${describeValue(name)}`,
       });
+    } else {
+      // The definition's own rule for a compensation name, so every name registered is one a step can give.
+      const why = nameProblem(name);
+      if (why !== undefined) {
+        issues.push({
+          path: 'name',
+          message: `\`name\` ${why} (a step's \`compensation\` could not name it)`,
+        });
+      }
     }
     if (typeof handler !== 'function') {
       issues.push({

@@ -326,6 +326,22 @@ describe('config validation', () => {
     expect((await rejection({ store: 'memory', actions: { delay: () => 1 } })).message).toContain('delay');
   });
 
+  it('refuses a handler name no definition could give (`__proto__`, a space, too long), naming it', async () => {
+    for (const kind of ['actions', 'compensations'] as const) {
+      for (const [name, why] of [
+        ['__proto__', /reserved/],
+        ['undo order', /only letters, digits/],
+        ['x'.repeat(129), /at most 128 characters, got 129/],
+      ] as const) {
+        // An own `__proto__` key, as JSON.parse or a spread would give it.
+        const handlers = Object.defineProperty({}, name, { value: () => 1, enumerable: true });
+        const error = await rejection({ store: 'memory', [kind]: handlers });
+        expect(error.issues.map((i) => i.path)).toEqual([`${kind}.${name}`]);
+        expect(error.message).toMatch(why);
+      }
+    }
+  });
+
   it('names `actions.<name>` for a built-in action name, before the store is opened', async () => {
     const file = join(tempDir(), 'never.sqlite');
     for (const name of ['noop', 'delay', 'http']) {

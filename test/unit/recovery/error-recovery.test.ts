@@ -211,6 +211,30 @@ describe('ErrorRecovery compensation', () => {
     expect(recovery.listCompensations()).toEqual([]);
   });
 
+  it('refuses a name no definition could give as a compensation, saying why', () => {
+    const { recovery } = recording();
+    const refused = (name: string): string => {
+      try {
+        recovery.registerCompensation(name, () => {});
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).issues.map((i) => i.path)).toEqual(['name']);
+        return (error as ValidationError).issues[0]!.message;
+      }
+      return expect.unreachable();
+    };
+    expect(refused('')).toMatch(/must not be empty/);
+    expect(refused('x'.repeat(129))).toMatch(/at most 128 characters, got 129/);
+    expect(refused('undo order')).toMatch(/only letters, digits, '_', '.' and '-', got "undo order"/);
+    expect(refused('refund/charge')).toMatch(/only letters/);
+    expect(refused('__proto__')).toMatch(/reserved/);
+    expect(recovery.listCompensations()).toEqual([]);
+    // The longest a definition takes, and every character it allows, are registered.
+    recovery.registerCompensation('x'.repeat(128), () => {});
+    recovery.registerCompensation('Undo_order-2.v1', () => {});
+    expect(recovery.listCompensations()).toEqual(['x'.repeat(128), 'Undo_order-2.v1']);
+  });
+
   it('exposes the registry to the engine; a later registration replaces the earlier', () => {
     const { recovery } = recording();
     const first: CompensationHandler = () => 1;
