@@ -49,6 +49,12 @@ export class ActiveExecution {
   /** Whether the runner has started. */
   started = false;
   /**
+   * The parallel step at its cursor timed out before this runner entered it — while the execution
+   * waited for a slot after a restart — and before any stop came (see `markResumedStepTimeout`):
+   * the runner enters it all the same, and it fails with STEP_TIMEOUT, not stopped.
+   */
+  stepTimedOut = false;
+  /**
    * Claimed back from the store (a restart, a dead owner): each attempt start is stored before
    * its handler runs, until a step completes, so that a step which takes its process down at once
    * is counted as interrupted on the next resume (see `maxStepInterruptions`).

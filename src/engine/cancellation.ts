@@ -12,6 +12,7 @@ import { type EngineContext, leaseMs } from './context.js';
 import { checkExecutionId } from './execution-id-arg.js';
 import { POLL_MS } from './execution-queries.js';
 import { endQueued, expiredBeforeStart, queuedTimeoutError } from './queued-end.js';
+import { markResumedStepTimeout } from './resumed-step-timeout.js';
 import type { Scheduler } from './scheduler.js';
 
 export class Cancellation {
@@ -199,8 +200,12 @@ export class Cancellation {
     // would have (the cancel then changes nothing; see `AbortScope.expireIfLate`). Likewise past a
     // running step's or parallel step's timeout: it fails first, its execution with it unless it
     // retries (then the cancel stops it in its backoff).
+    // A resumed one still waiting for a slot: likewise past its parallel step's timeout.
     if (ex.started) ex.scope.expireAllIfLate(now);
-    else if (ex.record.deadlineAt !== null && ex.record.deadlineAt <= now) ex.stop('timeout');
+    else {
+      markResumedStepTimeout(ex, now);
+      if (ex.record.deadlineAt !== null && ex.record.deadlineAt <= now) ex.stop('timeout');
+    }
     ex.stop('cancel');
     // A resumed execution waiting for a slot ran before: its runner ends it (compensating what
     // completed), now rather than when a slot frees.
@@ -212,14 +217,19 @@ export class Cancellation {
   /**
    * Ends queued executions whose workflow timeout passed before they got a slot. One that never
    * ran fails here (nothing to compensate); a resumed one, which ran before, is started at once
-   * to time out in its runner, which compensates what completed.
+   * to time out in its runner, which compensates what completed (past its parallel step's timeout
+   * instead, if that came first, the step fails with STEP_TIMEOUT there).
    */
   async expireQueued(): Promise<void> {
     for (const ex of this.scheduler.queuedPastDeadline(this.ctx.clock.now())) {
       // The deadline timer and housekeeping may both be at it: one ended it already.
       if (!this.scheduler.isQueued(ex)) continue;
       if (ex.record.status !== 'pending') {
-        ex.stop('timeout');
+        // Past its workflow's deadline, or its parallel step's timeout (see `resumedStepTimeoutAt`):
+        // the earlier one ends it.
+        const now = this.ctx.clock.now();
+        markResumedStepTimeout(ex, now);
+        if (ex.record.deadlineAt !== null && ex.record.deadlineAt <= now) ex.stop('timeout');
         this.scheduler.expedite(ex);
         continue;
       }

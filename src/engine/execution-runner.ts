@@ -19,6 +19,7 @@ import { announceFinished, type FinalState } from './finished.js';
 import { runParallelStep } from './parallel-step.js';
 import { logLeaseLost, persist, persistChange, persistLater, stateFields } from './persist.js';
 import { endQueued, expiredBeforeStart, queuedTimeoutError } from './queued-end.js';
+import { markResumedStepTimeout } from './resumed-step-timeout.js';
 import { emitStepCompleted } from './step-completed.js';
 import { endAttempt, enterStep, excuseStopped, interruptedHistory } from './step-records.js';
 import { recordCutShortTiming, recordStepTiming } from './step-timing.js';
@@ -73,6 +74,10 @@ export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Pro
     }
     begin(ctx, ex);
     const r = ex.record;
+    // Its parallel step's timeout passed while it waited for a slot, before anything stopped it:
+    // that step fails first, whatever stops it from here (the workflow's later deadline, a stored
+    // cancel request), as the step's timer would have failed it had it run.
+    if (!ex.stopReason) markResumedStepTimeout(ex, ctx.clock.now());
     if (r.deadlineAt !== null && r.status !== 'compensating') deadline = armDeadline(ctx, ex, r.deadlineAt);
     if (r.cancelRequested && r.status === 'running') ex.stop('cancel');
     if (r.status === 'compensating') return await compensateAndFinish(ctx, ex);
@@ -177,7 +182,8 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
     // Past the workflow's timeout though its timer has not fired: no further step (see `armDeadline`).
     const now = ctx.clock.now();
     ex.scope.expireIfLate(now);
-    if (ex.stopReason) return { kind: 'stopped' };
+    // A parallel step that timed out before the stop came is entered to fail (see `stepTimedOut`).
+    if (ex.stopReason && (ex.halted || !ex.stepTimedOut)) return { kind: 'stopped' };
     const step = plan.steps[r.cursor];
     if (!step) return { kind: 'completed', last: null };
     if (step.kind !== 'condition' && leaseLapsed(ctx, now)) {

@@ -30,6 +30,9 @@ export async function runParallelStep(
 ): Promise<StepOutcome> {
   const { clock } = ctx;
   const now = clock.now();
+  // Timed out before a stop that came first here (see `ActiveExecution.stepTimedOut`).
+  const timedOutBefore = ex.stepTimedOut;
+  ex.stepTimedOut = false;
   // Branch records of an earlier visit, reset for this one: written with the step's own record,
   // so that no store holds this visit running beside a branch completed in the last one (which
   // a restart would take as done, and skip).
@@ -156,7 +159,8 @@ export async function runParallelStep(
   const allDone = step.branches.every((b) => ex.steps.get(b.name)?.status === 'completed');
   // The group's only StepTimeoutError is its own: the execution's scope and a failed sibling abort
   // it with other errors (a branch's own timeout aborts that branch's attempt, not the group).
-  const timedOut = !allDone && group.aborted && group.reason instanceof StepTimeoutError;
+  const timedOut =
+    !allDone && (timedOutBefore || (group.aborted && group.reason instanceof StepTimeoutError));
   // A branch `close` left, its running siblings now ended (their grace): the execution halts for
   // the shutdown, and the step resumes on the next start with the branches that did not complete.
   // (Unless the step failed or timed out meanwhile, or its execution was stopped otherwise.)

@@ -17,7 +17,8 @@
  * it is stored: a slot freed while it is being stored goes to it, not to a later request, and
  * requests start in the order they were made however their creates complete.
  *
- * A queued execution's workflow deadline (SPEC §2: it counts from acceptance) is watched by one
+ * A queued execution's workflow deadline (SPEC §2: it counts from acceptance) — or, for one resumed
+ * in a parallel step, that step's timeout if earlier (`resumed-step-timeout.ts`) — is watched by one
  * timer, armed for the earliest deadline in the queue: when it passes,
  * {@link Scheduler.onQueuedDeadline} ends the executions due, at their deadline rather than at the
  * next housekeeping round (which still checks, in case ending one failed).
@@ -29,6 +30,7 @@ import type { ExecutionRecord } from '../store/store.js';
 import type { ActiveExecution, StopReason } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import { leaveForShutdown, leftForShutdown, type RunResult, runExecution } from './execution-runner.js';
+import { resumedStepTimeoutAt } from './resumed-step-timeout.js';
 import { RetakeBackoff } from './retake-backoff.js';
 
 /** Executions started per turn of the event loop, at most. */
@@ -190,8 +192,8 @@ export class Scheduler {
   }
 
   /**
-   * Queued (not started) executions whose workflow deadline has passed (a compensating one has
-   * no deadline any more).
+   * Queued (not started) executions whose deadline has passed (see `queuedDeadline`; a
+   * compensating one has none any more).
    */
   queuedPastDeadline(now: number): ActiveExecution[] {
     const out: ActiveExecution[] = [];
@@ -447,8 +449,15 @@ export class Scheduler {
   }
 }
 
-/** The workflow deadline of a queued execution, if it has one (a compensating one has none any more). */
+/**
+ * When a queued execution must end, if ever: its workflow deadline, or for a resumed one in a
+ * parallel step, that step's timeout if earlier (see `resumedStepTimeoutAt`). A compensating one
+ * has neither any more.
+ */
 function queuedDeadline(ex: ActiveExecution): number | null {
   const r = ex.record;
-  return ex.started || r.status === 'compensating' ? null : r.deadlineAt;
+  if (ex.started || r.status === 'compensating') return null;
+  const step = resumedStepTimeoutAt(ex);
+  if (step === null) return r.deadlineAt;
+  return r.deadlineAt === null ? step : Math.min(step, r.deadlineAt);
 }
