@@ -176,7 +176,7 @@ export class PerformanceOptimizer {
       series.waitSum += partOf(info.waitMs, durationMs);
       series.queueSum += partOf(info.queuedMs, durationMs);
       if (info.timeoutMs !== undefined) series.timeoutMs = info.timeoutMs;
-      if (info.parent !== undefined) series.branch = true;
+      if (info.parent !== undefined) series.parent = String(info.parent);
       if (series.timeoutMs !== null) {
         series.attempts ??= new DurationHistogram();
         series.attempts.record(info.attemptMs ?? durationMs);
@@ -242,7 +242,7 @@ export class PerformanceOptimizer {
     checkNonEmptyString(workflowId, 'workflowId', 'getStepStats');
     const steps = this.table.sortedSteps(workflowId);
     // A branch's time is already in its parallel step's.
-    const total = steps.reduce((sum, [, s]) => (s.branch ? sum : sum + s.hist.sum), 0);
+    const total = steps.reduce((sum, [, s]) => (s.parent !== null ? sum : sum + s.hist.sum), 0);
     return Object.fromEntries(
       steps.map(([name, s]): [string, StepStats] => [
         name,
@@ -265,7 +265,9 @@ export class PerformanceOptimizer {
 
   /**
    * The slowest step: from `stepTimes` (`{ step: ms }`) when it has any finite entry, else the
-   * recorded step with the highest mean. Ties go to the first. `null` when there is none.
+   * recorded step with the highest mean, a parallel step's branches left out (their time is part
+   * of the step's: a branch as slow as its step is not the bottleneck). Ties go to the first.
+   * `null` when there is none.
    * @throws ValidationError when `stepTimes` is given and is not an object of `{ step: ms }`.
    */
   identifyBottleneck(workflowId: string, stepTimes?: Record<string, number>): string | null {
@@ -275,7 +277,9 @@ export class PerformanceOptimizer {
     }
     const given = stepTimes == null ? null : slowest(Object.entries(stepTimes));
     if (given !== null) return given;
-    const recorded = this.table.sortedSteps(workflowId).filter(([, s]) => s.hist.count > 0);
+    const recorded = this.table
+      .sortedSteps(workflowId)
+      .filter(([, s]) => s.hist.count > 0 && s.parent === null);
     return slowest(recorded.map(([name, s]) => [name, s.hist.mean]));
   }
 
@@ -296,6 +300,7 @@ export class PerformanceOptimizer {
       name,
       ...stats,
       timeoutMs: steps?.get(name)?.timeoutMs ?? null,
+      parent: steps?.get(name)?.parent ?? null,
       ...attemptP95(steps?.get(name)),
     }));
     return [...GENERIC_SUGGESTIONS, ...dataDrivenSuggestions(facts, this.identifyBottleneck(workflowId))];

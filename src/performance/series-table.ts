@@ -23,8 +23,11 @@ export interface StepSeries {
   timeoutMs: number | null;
   /** Longest attempt per run; kept for steps with a timeout only (see `StepRunInfo.attemptMs`). */
   attempts: DurationHistogram | null;
-  /** A branch of a parallel step: left out of the total the shares are taken of. */
-  branch: boolean;
+  /**
+   * The parallel step it is a branch of (null: a step of its own): its time is part of that
+   * step's, so it is left out of the total the shares are taken of, and is no bottleneck.
+   */
+  parent: string | null;
   /** When it was last recorded (the table's tick): the least recent one is dropped first. */
   used: number;
 }
@@ -136,7 +139,7 @@ export class SeriesTable {
       compensationSum: 0,
       timeoutMs: null,
       attempts: null,
-      branch: false,
+      parent: null,
       used: this.tick,
     };
     wf.steps.set(step, series);

@@ -44,11 +44,13 @@ export interface StepFacts {
    * waits are not part of it); absent when not recorded, then `p95` stands in.
    */
   attemptP95?: number;
+  /** The parallel step it is a branch of, if it is one (see `StepSeries.parent`). */
+  parent?: string | null;
 }
 
 /**
  * Data-driven suggestions: the bottleneck step and its share of the workflow's step time (and how
- * much of its own time is spent between attempts), then each step retried often, then each step
+ * much of its own time is spent between attempts; for a parallel step, its slowest branch), then each step retried often, then each step
  * whose tasks wait long for a remote worker, then each step whose p95 nears its timeout (steps in
  * the order given).
  */
@@ -60,7 +62,9 @@ export function dataDrivenSuggestions(steps: readonly StepFacts[], bottleneck: s
       slowest.avg > 0 && slowest.waitAvg > 0
         ? ` (${percent(slowest.waitAvg / slowest.avg)} of it waiting between attempts)`
         : '';
-    out.push(`Step '${slowest.name}' takes ${percent(slowest.share)} of the workflow's step time${waiting}`);
+    out.push(
+      `Step '${slowest.name}' takes ${percent(slowest.share)} of the workflow's step time${waiting}${slowestBranch(steps, slowest.name)}`,
+    );
   }
   for (const s of steps) {
     if (s.count > 0 && s.retries / s.count >= FREQUENT_RETRY_RATIO) {
@@ -88,6 +92,13 @@ export function dataDrivenSuggestions(steps: readonly StepFacts[], bottleneck: s
     }
   }
   return out;
+}
+
+/** " (its slowest branch: 'b', 2 s on average)" for a parallel step with branches recorded, else "". */
+function slowestBranch(steps: readonly StepFacts[], parent: string): string {
+  let best: StepFacts | undefined;
+  for (const s of steps) if (s.parent === parent && s.count > 0 && (!best || s.avg > best.avg)) best = s;
+  return best ? ` (its slowest branch: '${best.name}', ${formatMs(best.avg)} on average)` : '';
 }
 
 /**

@@ -68,6 +68,33 @@ describe('optimizer insight from the engine', () => {
   });
 });
 
+describe('the bottleneck of a workflow with a parallel step', () => {
+  it('is the parallel step, never one of its branches; its suggestion names its slowest branch', async () => {
+    const clock = new FakeClock();
+    const orch = await withOrchestrator({ clock, slowThreshold: 1 });
+    await orch.workflowEngine.defineWorkflow('w', [
+      {
+        name: 'p',
+        parallel: [
+          { name: 'quick', action: 'noop' },
+          { name: 'slow', action: 'delay' },
+        ],
+      },
+      { name: 'tail', action: 'noop' },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w', { seconds: 2 });
+    expect((await finishWithClock(orch, clock, id)).status).toBe('completed');
+    // The branch 'slow' took as long as 'p' (a fake clock): a step's time includes its branches'.
+    const po = orch.performanceOptimizer;
+    expect(po.getStepStats('w').slow?.avg).toBe(po.getStepStats('w').p?.avg);
+    expect(po.identifyBottleneck('w')).toBe('p');
+    const line = po.suggestOptimization('w', 2_000).find((s) => s.includes("of the workflow's step time"));
+    expect(line).toBe(
+      "Step 'p' takes 100% of the workflow's step time (its slowest branch: 'slow', 2 s on average)",
+    );
+  });
+});
+
 describe('optimizer insight after a restart', () => {
   it('does not count a step cut short by a shutdown, and run again after the restart, as retried', async () => {
     const url = tempSqliteUrl();

@@ -117,6 +117,18 @@ describe('PerformanceOptimizer suggestions', () => {
     expect(out).toHaveLength(4);
   });
 
+  it("takes no branch (recorded with `parent`) as the bottleneck, and names the parallel step's slowest", () => {
+    const opt = new PerformanceOptimizer();
+    opt.recordStep('wf', 'a', 900, { parent: 'p' });
+    opt.recordStep('wf', 'b', 300, { parent: 'p' });
+    opt.recordStep('wf', 'p', 900);
+    opt.recordStep('wf', 'store', 100);
+    expect(opt.identifyBottleneck('wf')).toBe('p');
+    expect(opt.suggestOptimization('wf', 1500)).toContain(
+      "Step 'p' takes 90% of the workflow's step time (its slowest branch: 'a', 900 ms on average)",
+    );
+  });
+
   it('flags steps retried in at least 20% of their runs', () => {
     const opt = new PerformanceOptimizer();
     for (let i = 0; i < 10; i++) {
