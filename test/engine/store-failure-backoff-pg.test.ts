@@ -7,42 +7,22 @@
  * store takes the write.
  */
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { FakeClock, type Orchestrator } from '../../src/index.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { memoryLogger, withOrchestrator } from '../helpers/orchestrator.js';
 import { assertServerReachable, dropSchema, freshSchema, PG_URL, withClient } from '../store/pg-fixture.js';
+import { backoffRig, gaps, roundsUntil, statusOf } from './store-failure-rig.js';
 
 /** A step output the constraint refuses. */
 const BIG = 'x'.repeat(20_000);
 
 /**
- * An orchestrator on a fresh PostgreSQL schema (housekeeping every second of a fake clock) whose
- * actions `first` and `second` return {@link BIG}, recording the clock's time of each run;
- * `refuse(...steps)` makes the store refuse the big records of those steps (none: takes them all).
+ * An orchestrator on a fresh PostgreSQL schema (see {@link backoffRig}); `refuse(...steps)` makes
+ * the store refuse the big records of those steps (none: takes them all).
  */
 async function refusingStore() {
   await assertServerReachable();
   const schema = freshSchema();
   onTestFinished(() => dropSchema(schema));
-  const clock = new FakeClock();
-  const logger = memoryLogger();
-  const runs: Record<string, number[]> = { first: [], second: [] };
-  const orch = await withOrchestrator({
-    store: new PostgresStore(PG_URL, { schema }),
-    clock,
-    sweepInterval: 1,
-    logger,
-    actions: {
-      first: () => {
-        runs.first!.push(clock.now());
-        return BIG;
-      },
-      second: () => {
-        runs.second!.push(clock.now());
-        return BIG;
-      },
-    },
-  });
+  const rig = await backoffRig(new PostgresStore(PG_URL, { schema }), BIG);
   const refuse = (...steps: string[]) =>
     withClient(async (client) => {
       await client.query(`ALTER TABLE "${schema}".steps DROP CONSTRAINT IF EXISTS small_records`);
@@ -53,28 +33,7 @@ async function refusingStore() {
            CHECK (name NOT IN (${names}) OR length(record::text) < 10000) NOT VALID`,
       );
     });
-  const givenUp = () =>
-    logger.lines.filter(
-      (l) => l.level === 'error' && l.msg === 'store write failed; execution will be resumed',
-    ).length;
-  return { orch, clock, logger, runs, refuse, givenUp };
-}
-
-/** Advances the clock a round (a second) at a time, letting each round run, until `done()`. */
-async function roundsUntil(clock: FakeClock, done: () => boolean, most = 120): Promise<void> {
-  for (let i = 0; i < most && !done(); i++) {
-    await clock.advance(1_000);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** The time between consecutive runs, ms. */
-function gaps(times: number[]): number[] {
-  return times.slice(1).map((t, i) => t - times[i]!);
-}
-
-async function statusOf(orch: Orchestrator, id: string) {
-  return (await orch.store.getExecution(id))?.execution.status;
+  return { ...rig, refuse };
 }
 
 describe('an execution whose write keeps failing on PostgreSQL', () => {

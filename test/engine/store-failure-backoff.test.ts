@@ -8,70 +8,26 @@
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
-import { FakeClock, type Orchestrator } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { memoryLogger, tempDir, withOrchestrator } from '../helpers/orchestrator.js';
+import { tempDir } from '../helpers/orchestrator.js';
+import { backoffRig, gaps, roundsUntil, statusOf } from './store-failure-rig.js';
 
 /** A step output of ~100 SQLite pages. */
 const BIG = 'x'.repeat(400_000);
 
 /**
- * An orchestrator on a SQLite file (housekeeping every second of a fake clock) whose actions
- * `first` and `second` return {@link BIG}, recording the clock's time of each run; `cap(pages)`
- * lets the file grow by that many pages more than it has.
+ * An orchestrator on a SQLite file (see {@link backoffRig}); `cap(pages)` lets the file grow by that
+ * many pages more than it has.
  */
 async function cappedStore() {
-  const clock = new FakeClock();
-  const logger = memoryLogger();
   const store = new SqliteStore(join(tempDir(), 'orchestrator.sqlite'));
-  const runs: Record<string, number[]> = { first: [], second: [] };
-  const orch = await withOrchestrator({
-    store,
-    clock,
-    sweepInterval: 1,
-    logger,
-    actions: {
-      first: () => {
-        runs.first!.push(clock.now());
-        return BIG;
-      },
-      second: () => {
-        runs.second!.push(clock.now());
-        return BIG;
-      },
-    },
-  });
+  const rig = await backoffRig(store, BIG);
   // The store's own connection: `max_page_count` holds for the connection that sets it.
   const db = (store as unknown as { db: Database.Database }).db;
   const cap = (pages: number) => {
     db.pragma(`max_page_count = ${(db.pragma('page_count', { simple: true }) as number) + pages}`);
   };
-  // Each run given up logs this error once.
-  const givenUp = () =>
-    logger.lines.filter(
-      (l) => l.level === 'error' && l.msg === 'store write failed; execution will be resumed',
-    ).length;
-  return { orch, clock, logger, runs, cap, givenUp };
-}
-
-/**
- * Advances the clock a round (a second) at a time, letting each round run, until `done()`. (A round
- * that takes longer than the real wait only makes the times of the runs later.)
- */
-async function roundsUntil(clock: FakeClock, done: () => boolean, most = 120): Promise<void> {
-  for (let i = 0; i < most && !done(); i++) {
-    await clock.advance(1_000);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** The time between consecutive runs, ms. */
-function gaps(times: number[]): number[] {
-  return times.slice(1).map((t, i) => t - times[i]!);
-}
-
-async function statusOf(orch: Orchestrator, id: string) {
-  return (await orch.store.getExecution(id))?.execution.status;
+  return { ...rig, cap };
 }
 
 describe('an execution whose write keeps failing', () => {
