@@ -6,18 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileExpression, evaluateCondition } from '../../../src/definition/expression.js';
-import { ExpressionError } from '../../../src/errors.js';
+import { failureMessage } from './expression-probes.js';
 
 const scope = { result: { errors: 3, none: 0, total: 0, big: 1e308 }, input: {}, steps: {} };
 
 function failure(source: string): string {
-  try {
-    evaluateCondition(compileExpression(source, 'boolean'), scope);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ExpressionError);
-    return (error as ExpressionError).message;
-  }
-  throw new Error(`expected '${source}' to fail`);
+  return failureMessage(source, () => evaluateCondition(compileExpression(source, 'boolean'), scope));
 }
 
 describe('division by zero', () => {

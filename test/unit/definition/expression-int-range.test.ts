@@ -7,28 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileExpression } from '../../../src/definition/expression.js';
-import { validateDefinition } from '../../../src/definition/validate.js';
-import { ExpressionError, type ValidationError } from '../../../src/errors.js';
+import { failureMessage, refusal } from './expression-probes.js';
 
 const scope = { result: { big: 1e300, over: 9.3e18, under: 9.2e18, neg: -3 }, input: {}, steps: {} };
 
 function failure(source: string): string {
-  try {
-    compileExpression(source).evaluate(scope);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ExpressionError);
-    return (error as ExpressionError).message;
-  }
-  throw new Error(`expected '${source}' to fail`);
-}
-
-function refusal(source: string): ValidationError | null {
-  try {
-    validateDefinition('w', [{ name: 'check', condition: source }]);
-    return null;
-  } catch (error) {
-    return error as ValidationError;
-  }
+  return failureMessage(source, () => compileExpression(source).evaluate(scope));
 }
 
 describe('ints stay within 64 bits', () => {

@@ -5,17 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileExpression } from '../../../src/definition/expression.js';
-import { validateDefinition } from '../../../src/definition/validate.js';
-import { ExpressionError, type ValidationError } from '../../../src/errors.js';
-
-function refusal(source: string): ValidationError | null {
-  try {
-    validateDefinition('w', [{ name: 'check', condition: source }]);
-    return null;
-  } catch (error) {
-    return error as ValidationError;
-  }
-}
+import { ExpressionError } from '../../../src/errors.js';
+import { refusal } from './expression-probes.js';
 
 describe('a matches() pattern that is not a valid regular expression', () => {
   it.each([

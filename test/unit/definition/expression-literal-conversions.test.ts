@@ -6,17 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileExpression } from '../../../src/definition/expression.js';
-import { validateDefinition } from '../../../src/definition/validate.js';
-import { ExpressionError, type ValidationError } from '../../../src/errors.js';
-
-function refusal(source: string): ValidationError | null {
-  try {
-    validateDefinition('w', [{ name: 'check', condition: source }]);
-    return null;
-  } catch (error) {
-    return error as ValidationError;
-  }
-}
+import { ExpressionError } from '../../../src/errors.js';
+import { refusal } from './expression-probes.js';
 
 describe('duration() or timestamp() of a literal they cannot read', () => {
   it.each([

@@ -6,17 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileExpression } from '../../../src/definition/expression.js';
-import { validateDefinition } from '../../../src/definition/validate.js';
-import type { ValidationError } from '../../../src/errors.js';
-
-function refusal(source: string): ValidationError | null {
-  try {
-    validateDefinition('w', [{ name: 'a', input: source }]);
-    return null;
-  } catch (error) {
-    return error as ValidationError;
-  }
-}
+import { refusal } from './expression-probes.js';
 
 describe('a map literal with a key twice', () => {
   it.each([
@@ -31,7 +21,7 @@ describe('a map literal with a key twice', () => {
     expect(problem).toBe(
       `Invalid expression '${source}': a map literal has the key ${key} twice (a map keeps one value per key)`,
     );
-    expect(refusal(source)?.issues).toEqual([{ path: 'steps[0].input', message: problem }]);
+    expect(refusal(source, 'input')?.issues).toEqual([{ path: 'steps[0].input', message: problem }]);
   });
 
   it('is not found where keys differ or are computed', () => {

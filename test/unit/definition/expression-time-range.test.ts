@@ -7,8 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileExpression } from '../../../src/definition/expression.js';
-import { validateDefinition } from '../../../src/definition/validate.js';
-import { ExpressionError, type ValidationError } from '../../../src/errors.js';
+import { failureMessage, refusal } from './expression-probes.js';
 
 const scope = {
   result: {
@@ -23,13 +22,7 @@ const scope = {
 };
 
 function failure(source: string): string {
-  try {
-    compileExpression(source).evaluate(scope);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ExpressionError);
-    return (error as ExpressionError).message;
-  }
-  throw new Error(`expected '${source}' to fail`);
+  return failureMessage(source, () => compileExpression(source).evaluate(scope));
 }
 
 const RANGE = 'outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z';
@@ -69,12 +62,7 @@ describe('timestamps and durations stay within CEL ranges', () => {
   });
 
   it('refuses a duration literal longer than 10,000 years in a new definition', () => {
-    let refused: ValidationError | null = null;
-    try {
-      validateDefinition('w', [{ name: 'a', input: "{'wait': duration('87700000h')}" }]);
-    } catch (error) {
-      refused = error as ValidationError;
-    }
+    const refused = refusal("{'wait': duration('87700000h')}", 'input');
     expect(refused?.issues[0]?.path).toBe('steps[0].input');
     expect(refused?.issues[0]?.message).toContain("duration('87700000h') always fails (duration overflow");
   });
