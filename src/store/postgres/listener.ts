@@ -35,6 +35,15 @@ export function hintOf(payload: string, schema: string): WorkHint | null {
   return null;
 }
 
+/**
+ * Turns off `idle_session_timeout` (PostgreSQL 14 and later; a DBA may set it for the server, a
+ * role or a database) for the listener's session, which is idle by design: the server would end it
+ * each time the limit passed, and each reconnect wakes every subscriber for a whole round. Reads
+ * `pg_settings` so that it does nothing on servers without the setting.
+ */
+const KEEP_IDLE_SESSION =
+  "SELECT set_config(name, '0', false) FROM pg_settings WHERE name = 'idle_session_timeout'";
+
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
 
@@ -118,6 +127,7 @@ export class WorkListener {
     });
     try {
       await client.connect();
+      await client.query(KEEP_IDLE_SESSION);
       await client.query(`LISTEN ${ident(this.channel)}`);
     } catch {
       client.removeListener('end', lost);
