@@ -3,73 +3,11 @@
  * store's queries after `queryTimeoutMs` instead of leaving them pending for hours, and the
  * store still closes. Through a TCP proxy to the test server that stops forwarding on demand.
  */
-import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { assertServerReachable, dropSchema, freshSchema, PG_URL } from './pg-fixture.js';
+import { assertServerReachable, dropSchema, freshSchema } from './pg-fixture.js';
 import { makeExecution } from './records.js';
-
-/**
- * A TCP proxy to the test server that can silently stop forwarding: then nothing passes, not even
- * a connection's end (a FIN), as in a partition.
- */
-async function silentProxy() {
-  const target = new URL(PG_URL);
-  let silent = false;
-  /** Text whose first appearance in what a client sends silences the proxy before it passes. */
-  let silenceOn: string | null = null;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer({ allowHalfOpen: true }, (client) => {
-    const upstream = net.connect({
-      port: Number(target.port || 5432),
-      host: target.hostname,
-      allowHalfOpen: true,
-    });
-    sockets.add(client);
-    sockets.add(upstream);
-    client.on('close', () => sockets.delete(client));
-    upstream.on('close', () => sockets.delete(upstream));
-    client.on('data', (d: Buffer) => {
-      if (silenceOn !== null && d.includes(silenceOn)) silent = true;
-      if (!silent) upstream.write(d);
-    });
-    upstream.on('data', (d) => {
-      if (!silent) client.write(d);
-    });
-    client.on('error', () => undefined);
-    upstream.on('error', () => undefined);
-    client.on('end', () => {
-      if (!silent) upstream.end();
-    });
-    upstream.on('end', () => {
-      if (!silent) client.end();
-    });
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(PG_URL);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as net.AddressInfo).port);
-  return {
-    url: url.toString(),
-    silence: () => {
-      silent = true;
-    },
-    /** Goes silent as a client sends `text` (which does not reach the server). */
-    silenceOn: (text: string) => {
-      silenceOn = text;
-    },
-    /** The proxy's own open sockets (both ends of each connection it carries). */
-    get sockets() {
-      return sockets.size;
-    },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
+import { silentProxy } from './silent-proxy.js';
 
 /** What `promise` did within `ms`: resolved, rejected (with the error's code), or nothing. */
 function within(promise: Promise<unknown>, ms: number): Promise<string> {

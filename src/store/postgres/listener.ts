@@ -8,6 +8,12 @@
  * the connection drops, the listener reconnects with capped exponential backoff and jitter, and
  * after each reconnect calls every subscriber once, since it may have missed notifications.
  *
+ * The connection only reads, so a network that drops it without a word (a NAT or firewall forgetting
+ * an idle connection, a partition: no FIN, no reset) would go unnoticed until the system's TCP
+ * keepalive gave up, minutes later, with every notification missed meanwhile. So the listener sends
+ * a cheap query every probe interval: one still unanswered at the next (or failed) counts as a
+ * lost connection, and the listener reconnects.
+ *
  * The payload names the schema (nodes of other schemas ignore it) and the kind of notice:
  * `<schema>:placed:<node>` when executions were created and placed on that node (`placed`: only
  * that node needs to start them), `<schema>:released` when leases were released (`any`: a whole
@@ -44,6 +50,9 @@ export function hintOf(payload: string, schema: string): WorkHint | null {
 const KEEP_IDLE_SESSION =
   "SELECT set_config(name, '0', false) FROM pg_settings WHERE name = 'idle_session_timeout'";
 
+/** How often the listener checks that its connection still answers (see the module comment). */
+export const DEFAULT_PROBE_INTERVAL_MS = 15_000;
+
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
 
@@ -53,6 +62,7 @@ export class WorkListener {
   private readonly subscribers = new Set<(hint: WorkHint) => void>();
   private connecting: Promise<void> | null = null;
   private retry: NodeJS.Timeout | null = null;
+  private probe: NodeJS.Timeout | null = null;
   private failures = 0;
   private closed = false;
 
@@ -67,6 +77,8 @@ export class WorkListener {
    * @param queryTimeoutMs how long the LISTEN may wait for its answer (0: for ever). A server that
    *   went silent after the connection opened (a partition) fails it, and the listener retries,
    *   instead of leaving `subscribe` (so the orchestrator's start) and `close` pending.
+   * @param probeIntervalMs how often to check that the connection still answers (0: never); a
+   *   connection whose check is unanswered after another interval is dropped and reopened.
    */
   constructor(
     private readonly url: string,
@@ -75,6 +87,7 @@ export class WorkListener {
     private readonly applicationName: string,
     private readonly fromSelf: (backendPid: number) => boolean = () => false,
     private readonly queryTimeoutMs = 0,
+    private readonly probeIntervalMs = DEFAULT_PROBE_INTERVAL_MS,
   ) {}
 
   /** Whether the connection is up and listening. */
@@ -143,13 +156,37 @@ export class WorkListener {
     const reconnected = this.failures > 0;
     this.failures = 0;
     this.client = client;
+    this.startProbe(client);
     // Notifications sent while the listener was away are lost: wake everyone once.
     if (reconnected) this.wake({ kind: 'any' });
+  }
+
+  /** Checks every probe interval that `client` answers; see the module comment. */
+  private startProbe(client: pg.Client): void {
+    if (this.probeIntervalMs <= 0) return;
+    let waiting = false;
+    this.probe = setInterval(() => {
+      if (waiting) return this.lost(client);
+      waiting = true;
+      client.query('SELECT 1').then(
+        () => {
+          waiting = false;
+        },
+        () => this.lost(client),
+      );
+    }, this.probeIntervalMs);
+    this.probe.unref();
+  }
+
+  private stopProbe(): void {
+    if (this.probe) clearInterval(this.probe);
+    this.probe = null;
   }
 
   private lost(client: pg.Client): void {
     if (this.client !== client) return;
     this.client = null;
+    this.stopProbe();
     client.removeAllListeners('end');
     void endClient(client);
     this.scheduleRetry();
@@ -176,6 +213,7 @@ export class WorkListener {
     if (!this.closed && this.subscribers.size > 0) return;
     const client = this.client;
     this.client = null;
+    this.stopProbe();
     this.failures = 0;
     if (client) {
       client.removeAllListeners('end');
