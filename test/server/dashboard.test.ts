@@ -328,7 +328,6 @@ describe('pages', () => {
       '/executions',
       `/executions/${id}`,
       `/ui/executions/${id}`,
-      `/executions?workflowId=${encodeURIComponent(XSS[0] as string)}`,
     ]) {
       const page = await f.app.inject({ url, headers: { cookie } });
       expect(page.statusCode, url).toBe(200);
@@ -358,6 +357,14 @@ describe('pages', () => {
     });
     expect(bad.statusCode).toBe(400);
     assertEscaped(bad.body);
+    // A workflow id filter that is no workflow id is refused too, echoed escaped.
+    const badId = await f.app.inject({
+      url: `/executions?workflowId=${encodeURIComponent(XSS[0] as string)}`,
+      headers: { cookie },
+    });
+    expect(badId.statusCode).toBe(400);
+    expect(badId.body).toContain('workflowId: expected a workflow id');
+    assertEscaped(badId.body);
     const fragment = await f.app.inject({
       url: '/ui/executions/nope',
       headers: { cookie, 'hx-request': 'true' },
@@ -534,6 +541,30 @@ describe('pages', () => {
       const res = await f.app.inject({ url, headers: { cookie } });
       expect(res.statusCode, url).toBe(400);
       expect(res.body).toMatch(pattern);
+    }
+  });
+
+  it('answers 400 naming workflowId for a filter that is no workflow id, as GET /v1/executions does', async () => {
+    const f = await dashboard();
+    const { cookie } = await signIn(f);
+    for (const url of [
+      '/executions?workflowId=has%20space',
+      '/ui/executions?workflowId=tab%09in',
+      '/executions?workflowId=..',
+      '/executions?workflowId=__proto__',
+      `/executions?workflowId=${'w'.repeat(200)}`,
+    ]) {
+      const res = await f.app.inject({ url, headers: { cookie } });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.body, url).toMatch(/workflowId: expected a workflow id \(1 to 128 /);
+    }
+    for (const url of [
+      '/executions?workflowId=w.1-x_y',
+      '/executions?workflowId=%20hello%20',
+      '/executions?workflowId=',
+    ]) {
+      const res = await f.app.inject({ url, headers: { cookie } });
+      expect(res.statusCode, url).toBe(200);
     }
   });
 

@@ -15,6 +15,7 @@ import { ValidationError } from '../../../errors.js';
 import { textPrefix } from '../../../text-prefix.js';
 import type { ExecutionState, ExecutionStatus } from '../../../types.js';
 import { EXECUTION_STATES } from '../../../types.js';
+import { requestWorkflowId } from '../../schemas.js';
 import { refreshWithin } from '../../store-wait.js';
 import type { DashboardDeps } from '../context.js';
 import { formatDuration, formatTime } from '../format.js';
@@ -41,10 +42,14 @@ function cursorOf(q: ListQuery): PageCursor {
 
 const STATES: ReadonlySet<string> = new Set(EXECUTION_STATES);
 
+/** The workflow id filter's checks: those of `GET /v1/executions`' `workflowId`. */
+const WORKFLOW_ID = requestWorkflowId();
+
 /**
  * Reads `status`, `workflowId`, `before` and `after` from a query string object; empty values
  * mean "all" (and the newest page).
- * @throws ValidationError for an unknown status, an overlong workflow id, a `before` or `after`
+ * @throws ValidationError for an unknown status, a workflow id that is none (the checks of
+ *   `GET /v1/executions`: length, characters, reserved names), a `before` or `after`
  *   that is no execution id, or both of them.
  */
 export function parseListQuery(query: Record<string, unknown>): ListQuery {
@@ -60,8 +65,13 @@ export function parseListQuery(query: Record<string, unknown>): ListQuery {
       message: `expected one of ${EXECUTION_STATES.join(', ')}, got ${echo(status)}`,
     });
   }
-  if (workflowId.length > 128)
-    issues.push({ path: 'workflowId', message: `expected at most 128 characters, got ${workflowId.length}` });
+  const idCheck = workflowId === '' ? null : WORKFLOW_ID.safeParse(workflowId);
+  if (idCheck && !idCheck.success) {
+    issues.push({
+      path: 'workflowId',
+      message: idCheck.error.issues[0]?.message ?? 'expected a workflow id',
+    });
+  }
   for (const [path, cursor] of [
     ['before', before],
     ['after', after],
