@@ -52,7 +52,10 @@ export interface HttpActionOptions {
   defaultTimeout?: number;
   /** Largest `timeout` an input may ask for, seconds. @default 3600 */
   maxTimeout?: number;
-  /** Redirects followed before failing with `HTTP_TOO_MANY_REDIRECTS`. @default 5 */
+  /**
+   * Redirects followed before failing with `HTTP_TOO_MANY_REDIRECTS`: a non-negative integer
+   * (anything else is a `ValidationError` when the action is created). @default 5
+   */
   maxRedirects?: number;
   /** Largest response body read, bytes. @default 10 MiB */
   maxResponseBytes?: number;
@@ -350,6 +353,18 @@ function attemptDelayMs(seconds: number | undefined): number {
   return Math.round(seconds * 1000);
 }
 
+/** `maxRedirects`, checked: NaN, a fraction or Infinity would never reach the limit. */
+function redirectLimit(count: number | undefined): number {
+  if (count === undefined) return 5;
+  if (!Number.isInteger(count) || count < 0) {
+    throw new ValidationError(
+      [{ path: 'maxRedirects', message: `must be a non-negative integer, got ${describeValue(count)}` }],
+      'Invalid http action options',
+    );
+  }
+  return count;
+}
+
 /**
  * Creates the `http` action handler with its SSRF policy.
  * @example
@@ -365,7 +380,7 @@ export function createHttpAction(options: HttpActionOptions = {}): ActionHandler
   const defaultTimeout = options.defaultTimeout ?? 10;
   const schema = inputSchema(options.maxTimeout ?? 3600);
   const limits = {
-    maxRedirects: options.maxRedirects ?? 5,
+    maxRedirects: redirectLimit(options.maxRedirects),
     maxResponseBytes: options.maxResponseBytes ?? 10 * 1024 * 1024,
     race: {
       connect: options.connect ?? connectTcp,
