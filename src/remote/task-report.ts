@@ -52,12 +52,11 @@ export class TaskReporter {
       this.log.warn({ taskId: task.taskId }, 'task lease lost; its result is dropped (the step is retried)');
       return;
     }
-    const base = `/v1/remote-workers/${workerId}/tasks/${task.taskId}`;
     if (!outcome.ok && why === 'stopping') {
       // Given back, not failed: the next poll gets it as the same attempt, so a step without
       // `retry` does not fail because this worker stopped. A node without the route (404, 405:
       // an older version) is told the task failed, WORKER_STOPPED and retryable, instead.
-      const status = await this.send(node, workerId, `${base}/release`, undefined, leaseEnd, [404, 405]);
+      const status = await this.send(node, workerId, task, 'release', undefined, leaseEnd, [404, 405]);
       if (status !== 404 && status !== 405) return;
     }
     if (!outcome.ok) {
@@ -74,7 +73,7 @@ export class TaskReporter {
                 retryable: true,
               }
             : failureOf(outcome.error);
-      await this.send(node, workerId, `${base}/fail`, failure, leaseEnd);
+      await this.send(node, workerId, task, 'fail', failure, leaseEnd);
       return;
     }
     // As for a local handler: a value JSON would change (a Map, a function, NaN) fails the step;
@@ -88,7 +87,7 @@ export class TaskReporter {
     if (copy === TOO_LARGE) {
       const message = `output is too large to store: ${jsonSizeOverLimit(Number.POSITIVE_INFINITY, MAX_JSON_TEXT)}`;
       const failure = { code: 'OUTPUT_TOO_LARGE', message };
-      await this.send(node, workerId, `${base}/fail`, { error: failure, retryable: false }, leaseEnd);
+      await this.send(node, workerId, task, 'fail', { error: failure, retryable: false }, leaseEnd);
       return;
     }
     if (copy === NOT_JSON) {
@@ -103,12 +102,12 @@ export class TaskReporter {
     }
     if (body === null) {
       const failure = { code: 'INVALID_OUTPUT', message: failMessage(`output is not JSON: ${notJson}`) };
-      await this.send(node, workerId, `${base}/fail`, { error: failure, retryable: false }, leaseEnd);
+      await this.send(node, workerId, task, 'fail', { error: failure, retryable: false }, leaseEnd);
       return;
     }
     // A refused output (400, 413) is reported as a failure right after: not a lost result.
     let refusal: unknown;
-    const status = await this.send(node, workerId, `${base}/complete`, body, leaseEnd, [400, 413], (r) => {
+    const status = await this.send(node, workerId, task, 'complete', body, leaseEnd, [400, 413], (r) => {
       refusal = r;
     });
     if (status === 413 || status === 400) {
@@ -120,26 +119,30 @@ export class TaskReporter {
           `the orchestrator refused the output (HTTP ${status})${typeof why === 'string' && why !== '' ? `: ${why}` : ''}`,
         ),
       };
-      await this.send(node, workerId, `${base}/fail`, { error: failure, retryable: false }, leaseEnd);
+      await this.send(node, workerId, task, 'fail', { error: failure, retryable: false }, leaseEnd);
     }
   }
 
   /**
    * Sends a report, retrying network errors and 5xx until the lease would have run out (`until`,
    * on the monotonic clock; once while stopping), but for a 503 `CLOSED` (logged: the node is closed). Returns the final status (0 when it never got through).
-   * A refusal other than a lost lease (409), a lost registration (404) or one of `handled` loses the
-   * result without the node knowing (a 401 once the token changed, a proxy's 403): it is logged.
+   * A refusal other than a lost lease (409) or one of `handled` loses the result: it is logged — a
+   * lost registration (404: the node dropped the worker, failing its tasks with WORKER_LOST, and
+   * the worker registers again) naming the task and its action, another (a 401 once the token
+   * changed, a proxy's 403) without the node knowing. Never with the body (an output may hold secrets).
    * `onRefused` receives the `error` of the answer that ended it (its code and message), if any.
    */
   private async send(
     node: NodeState,
     workerId: string,
-    path: string,
+    task: RemoteTask,
+    report: 'complete' | 'fail' | 'release',
     body: unknown,
     until: number,
     handled: readonly number[] = [],
     onRefused?: (reason: unknown) => void,
   ): Promise<number> {
+    const path = `/v1/remote-workers/${workerId}/tasks/${task.taskId}/${report}`;
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await this.nodes.request(node, 'POST', path, body, this.timeoutMs);
@@ -154,7 +157,12 @@ export class TaskReporter {
           return res.status;
         }
         if (res.status === 409) this.log.info({ path, reason }, 'report refused');
-        else if (
+        else if (res.status === 404 && !handled.includes(404)) {
+          this.log.warn(
+            { url: node.url, taskId: task.taskId, action: task.action, report, status: res.status },
+            'report refused: the node no longer knows this worker (it dropped it, failing its tasks with WORKER_LOST); the result is lost',
+          );
+        } else if (
           res.status >= 400 &&
           res.status < 500 &&
           res.status !== 404 &&
