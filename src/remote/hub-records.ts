@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { StepContext } from '../types.js';
+import { EndedTasks } from './ended-tasks.js';
 import type { RemoteTask } from './protocol.js';
 import type { Waiter as QueueWaiter } from './task-queue.js';
 
@@ -35,6 +36,18 @@ export interface Worker {
   lastSeen: number;
   readonly waiters: Set<Waiter>;
   readonly tasks: Map<string, Task>;
+  /** Why it no longer holds the tasks it held, for a late report on one. */
+  readonly ended: EndedTasks;
+}
+
+/** `worker` no longer holds `taskId`, for the reason `why` (one of `ENDED`). */
+export function endLease(worker: Worker, taskId: string, why: string): void {
+  if (worker.tasks.delete(taskId)) worker.ended.add(taskId, why);
+}
+
+/** A new worker's record, holding no task. */
+export function newWorker(fields: Omit<Worker, 'waiters' | 'tasks' | 'ended'>): Worker {
+  return { ...fields, waiters: new Set(), tasks: new Map(), ended: new EndedTasks() };
 }
 
 export function randomId(prefix: string): string {

@@ -17,8 +17,10 @@ import type { Orchestrator } from '../orchestrator.js';
 import type { ActionHandler } from '../types.js';
 import { checkActionNames } from './action-names.js';
 import { type ActionHost, ActionProxies } from './action-proxies.js';
+import { ENDED } from './ended-tasks.js';
 import { RemoteTaskError } from './errors.js';
 import { type HubSettings, hubSettings, type RemoteWorkerHubOptions } from './hub-options.js';
+import { endLease } from './hub-records.js';
 import { waitForTask } from './poll-wait.js';
 import {
   type FailRequest,
@@ -126,7 +128,7 @@ export class RemoteWorkerHub {
     const worker = this.workers.find(workerId);
     const task = worker?.tasks.get(taskId);
     if (!worker || !task) return;
-    worker.tasks.delete(taskId);
+    endLease(worker, taskId, task.state === 'leased' ? ENDED.undelivered : ENDED.cancelled);
     if (task.state !== 'leased') return;
     this.tasks.requeue(task);
   }
@@ -147,7 +149,7 @@ export class RemoteWorkerHub {
     // was never theirs to give answers 409 (drop it), not 400 (fix it).
     const { worker, task } = this.tasks.liveHeld(workerId, taskId);
     checkOutput(output);
-    worker.tasks.delete(taskId);
+    endLease(worker, taskId, ENDED.completed);
     task.resolve(output === undefined ? null : output);
   }
 
@@ -156,7 +158,7 @@ export class RemoteWorkerHub {
    * code); otherwise the step's retry policy decides.
    */
   fail(workerId: string, taskId: string, request: FailRequest): void {
-    const task = this.tasks.takeBack(workerId, taskId);
+    const task = this.tasks.takeBack(workerId, taskId, ENDED.failed);
     const { code } = request.error;
     // An empty message would show the class's name ('RemoteTaskError') as the step's error.
     const message =
@@ -174,7 +176,7 @@ export class RemoteWorkerHub {
    * @throws ConflictError for a task not (or no longer) held, or cancelled.
    */
   release(workerId: string, taskId: string): void {
-    this.tasks.requeue(this.tasks.takeBack(workerId, taskId));
+    this.tasks.requeue(this.tasks.takeBack(workerId, taskId, ENDED.released));
   }
 
   /** Removes a worker; the tasks it holds fail with `WORKER_LOST`. */

@@ -9,8 +9,9 @@ import { echo } from '../echo.js';
 import { expireAttemptIfLate, reportQueueWait } from '../engine/out-of-process.js';
 import { ConflictError } from '../errors.js';
 import type { StepContext } from '../types.js';
+import { ENDED } from './ended-tasks.js';
 import type { HubSettings } from './hub-options.js';
-import { randomId, type Task, type Waiter, type Worker } from './hub-records.js';
+import { endLease, randomId, type Task, type Waiter, type Worker } from './hub-records.js';
 import { TaskQueue } from './task-queue.js';
 import type { WorkerRegistry } from './worker-registry.js';
 
@@ -92,10 +93,10 @@ export class TaskLeases {
     this.dispatch(task, true);
   }
 
-  /** Takes a task back from the worker that holds it (for complete/fail/release). */
-  takeBack(workerId: string, taskId: string): Task {
+  /** Takes a task back from the worker that holds it (for fail/release), recording `why` (one of `ENDED`). */
+  takeBack(workerId: string, taskId: string, why: string): Task {
     const { worker, task } = this.liveHeld(workerId, taskId);
-    worker.tasks.delete(taskId);
+    endLease(worker, taskId, why);
     return task;
   }
 
@@ -107,7 +108,7 @@ export class TaskLeases {
     const worker = this.workers.touch(workerId);
     const task = this.held(worker, taskId);
     if (this.over(task)) {
-      worker.tasks.delete(taskId);
+      endLease(worker, taskId, ENDED.cancelled);
       throw new ConflictError(
         `Task ${echo(taskId)} was cancelled (its step was cancelled or timed out); the result is discarded`,
       );
@@ -157,7 +158,7 @@ export class TaskLeases {
     const task = worker.tasks.get(taskId);
     if (!task) {
       throw new ConflictError(
-        `Task ${echo(taskId)} is not leased to worker '${worker.id}' (its lease expired, or it was already settled)`,
+        `Task ${echo(taskId)} is not leased to worker '${worker.id}' (${worker.ended.why(taskId)})`,
       );
     }
     return task;

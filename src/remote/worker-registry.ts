@@ -6,9 +6,10 @@
  */
 import type { TimerHandle } from '../clock.js';
 import { ClosedError, ConflictError } from '../errors.js';
+import { ENDED } from './ended-tasks.js';
 import { RemoteWorkerNotFoundError, WorkerLostError } from './errors.js';
 import type { HubSettings } from './hub-options.js';
-import { randomId, type Worker } from './hub-records.js';
+import { endLease, newWorker, randomId, type Worker } from './hub-records.js';
 
 export class WorkerRegistry {
   private readonly settings: HubSettings;
@@ -38,15 +39,13 @@ export class WorkerRegistry {
   /** Registers a worker for `actions` (checked) and arms the sweeper. */
   add(name: string | undefined, actions: string[]): Worker {
     const now = this.settings.clock.now();
-    const worker: Worker = {
+    const worker = newWorker({
       id: randomId('rw'),
       name,
       actions: new Set(actions),
       registeredAt: now,
       lastSeen: now,
-      waiters: new Set(),
-      tasks: new Map(),
-    };
+    });
     this.workers.set(worker.id, worker);
     this.settings.logger?.info(
       { workerId: worker.id, name: worker.name, actions },
@@ -110,8 +109,9 @@ export class WorkerRegistry {
       for (const task of [...worker.tasks.values()]) {
         if (task.leaseUntil - now > leaseMs) task.leaseUntil = now + leaseMs;
         if (now <= task.leaseUntil) continue;
-        worker.tasks.delete(task.wire.taskId);
-        if (task.state !== 'leased') continue;
+        const leased = task.state === 'leased';
+        endLease(worker, task.wire.taskId, leased ? ENDED.expired(leaseSeconds) : ENDED.cancelled);
+        if (!leased) continue;
         const why = `no heartbeat for ${leaseSeconds}s`;
         logger?.warn({ workerId: worker.id, taskId: task.wire.taskId, step: task.wire.step }, why);
         task.reject(new WorkerLostError(worker.id, task.wire.taskId, why));
