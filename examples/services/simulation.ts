@@ -167,7 +167,7 @@ export function unitFrom(text: string): number {
   return createHash('sha256').update(text).digest().readUInt32BE(0) / 2 ** 32;
 }
 
-/** Logs what a simulated service did (stderr, so `--json` output stays clean; `EXAMPLE_QUIET=1` silences). */
+/** Logs what a simulated compensation undid (stderr, so `--json` output stays clean; `EXAMPLE_QUIET=1` silences). */
 export function log(message: string): void {
   if (process.env.EXAMPLE_QUIET === '1') return;
   process.stderr.write(`  [examples] ${message}\n`);
