@@ -5,6 +5,7 @@
  */
 import { textPrefix } from '../../text-prefix.js';
 import { html, join, type SafeHtml } from './html.js';
+import { jsonPrefix } from './json-prefix.js';
 
 /** `0 ms`, `840 ms`, `1.25 s`, `2 min 5 s`, `3 h 10 min`; `–` for a missing value. */
 export function formatDuration(ms: number | null | undefined): string {
@@ -96,19 +97,22 @@ export interface JsonBudget {
 
 /**
  * Pretty JSON of any value (`undefined` as `–`), cut at `limit` characters (one less where the
- * cut would split a surrogate pair).
+ * cut would split a surrogate pair): written only up to the cut, so a value of many MiB costs no
+ * more than the part of it shown.
  */
 export function prettyJson(
   value: unknown,
   limit: number = JSON_DISPLAY_LIMIT,
 ): { text: string; truncated: boolean } {
   if (value === undefined) return { text: '–', truncated: false };
-  let text: string;
+  let shown: { text: string; truncated: boolean } | undefined;
   try {
-    text = JSON.stringify(value, null, 2) ?? String(value);
+    shown = jsonPrefix(value, limit, '  ');
   } catch {
-    text = String(value);
+    shown = undefined;
   }
+  if (shown) return shown;
+  const text = String(value);
   if (text.length <= limit) return { text, truncated: false };
   return { text: textPrefix(text, limit), truncated: true };
 }
