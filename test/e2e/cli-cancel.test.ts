@@ -45,7 +45,9 @@ async function statusOf(url: string, id: string): Promise<ExecutionStatus> {
 describe('orchestrator cancel', () => {
   it('asks the live owner to cancel and waits until it has (compensating completed steps)', async () => {
     const store = newStore();
-    const running = startRegistration(store.url, 20);
+    // send_email takes 150 ms × 50 = 7.5 s: time for the cancel process to start and reach the
+    // owner on a loaded machine (at × 20, its 3 s ran out under CI and helpers: already completed).
+    const running = startRegistration(store.url, 50);
     const id = (await running.waitFor(/Execution (exec_\w+)/))[1]!;
     await running.waitFor(/send_email\s+started/);
 

@@ -49,7 +49,9 @@ beforeAll(async () => {
     run('examples/data-pipeline.json', JSON.stringify({ fast: true, invalidRows: 2 })),
     run('test/e2e/fixtures/cli-retry.json', voiceInput({ failures: { transcribe_stt: 1 } })),
   ]);
-});
+  // Five CLI processes at once, each loading the library: past the 30 s default on a loaded 2-core
+  // machine (CI beside other test runs).
+}, 90_000);
 
 describe('orchestrator run', () => {
   it('runs the voice example to completion with live progress and a summary (exit 0)', () => {
