@@ -5,52 +5,15 @@
  * until a whole lease went without renewal) and retried such a report until the lease ran out.
  * It now stops the task at that heartbeat, and drops the report at the first answer, saying why.
  */
-import { createServer } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createRemoteWorker } from '../../src/index.js';
-import { listenForTest } from '../helpers/listen.js';
+import { oneTaskNode, recordingLogger } from '../helpers/one-task-node.js';
 import { until } from '../helpers/orchestrator.js';
-import { sampleTask as task } from '../helpers/sample-task.js';
 
 const CLOSED = { error: { code: 'CLOSED', message: 'The orchestrator is closed' } };
 
-/** A node that hands out one task, then answers everything else 503 CLOSED; counts requests by route. */
-async function closedNode(leaseSeconds: number): Promise<{ url: string; count: Map<string, number> }> {
-  let handed = false;
-  const count = new Map<string, number>();
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const route = (req.url ?? '').split('/').at(-1) ?? '';
-      count.set(route, (count.get(route) ?? 0) + 1);
-      const reply = (status: number, body?: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(body === undefined ? undefined : JSON.stringify(body));
-      };
-      if (req.url === '/v1/remote-workers')
-        return reply(201, { workerId: 'rw_1', leaseSeconds, pollSeconds: 1 });
-      if (route === 'poll' && !handed) {
-        handed = true;
-        return reply(200, { task });
-      }
-      return reply(503, CLOSED);
-    });
-  });
-  return { url: await listenForTest(server), count };
-}
-
-function recordingLogger() {
-  const warnings: { obj: Record<string, unknown>; msg: string | undefined }[] = [];
-  return {
-    warnings,
-    logger: {
-      info() {},
-      debug() {},
-      error() {},
-      warn: (obj: object, msg?: string) => warnings.push({ obj: obj as never, msg }),
-    },
-  };
-}
+/** A node that hands out one task, then answers everything else 503 CLOSED. */
+const closedNode = (leaseSeconds: number) => oneTaskNode(() => [503, CLOSED], leaseSeconds);
 
 describe('a remote worker whose node answers 503 CLOSED', () => {
   it('stops the task at the first heartbeat so answered, not a lease later', async () => {
