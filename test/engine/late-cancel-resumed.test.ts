@@ -5,23 +5,11 @@
  * answers false.
  */
 import { describe, expect, it } from 'vitest';
-import { type ActionHandler, type Clock, FakeClock } from '../../src/index.js';
+import { type ActionHandler, FakeClock } from '../../src/index.js';
 import { answerWithin, tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
+import { skewable } from '../helpers/skewable-clock.js';
 
 const hang: ActionHandler = (_input, ctx) => untilAborted(ctx.signal);
-
-/** A FakeClock whose `now()` can be moved ahead without firing its timers (a stalled event loop). */
-function skewable(fake: FakeClock): Clock & { skew(ms: number): void } {
-  let ahead = 0;
-  return {
-    now: () => fake.now() + ahead,
-    setTimer: (fn, ms) => fake.setTimer(fn, ms),
-    sleep: (ms, signal) => fake.sleep(ms, signal),
-    skew(ms: number) {
-      ahead += ms;
-    },
-  };
-}
 
 describe("a resumed execution waiting for a slot, cancelled past its workflow's timeout", () => {
   it('times out (compensated) and the cancel answers false', async () => {

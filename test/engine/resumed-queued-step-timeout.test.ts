@@ -8,23 +8,11 @@
  * and answers false, as it does for a running one (`late-cancel-step-timeout.test.ts`).
  */
 import { describe, expect, it } from 'vitest';
-import { type ActionHandler, type Clock, FakeClock } from '../../src/index.js';
+import { type ActionHandler, FakeClock } from '../../src/index.js';
 import { answerWithin, tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
+import { skewable } from '../helpers/skewable-clock.js';
 
 const hang: ActionHandler = (_input, ctx) => untilAborted(ctx.signal);
-
-/** A FakeClock whose `now()` can be moved ahead without firing its timers (a stalled event loop). */
-function skewable(fake: FakeClock): Clock & { skew(ms: number): void } {
-  let ahead = 0;
-  return {
-    now: () => fake.now() + ahead,
-    setTimer: (fn, ms) => fake.setTimer(fn, ms),
-    sleep: (ms, signal) => fake.sleep(ms, signal),
-    skew(ms: number) {
-      ahead += ms;
-    },
-  };
-}
 
 /**
  * Two executions stopped by a restart: one in a hanging step, one in a parallel step `p` with a
