@@ -94,6 +94,19 @@ export class ActionNotFoundError extends OrchestratorError {
   }
 }
 
+/**
+ * A step's `compensation` names no handler registered in `errorRecovery`: the compensation fails at
+ * once (no retry), recorded on the step and raised as a `compensation_failure` alert.
+ */
+export class CompensationNotFoundError extends OrchestratorError {
+  constructor(compensation: string, step: string) {
+    super(
+      'COMPENSATION_NOT_FOUND',
+      `No handler is registered for compensation ${echo(compensation)} (of step ${echo(step)})`,
+    );
+  }
+}
+
 /** A request conflicts with the current state (e.g. a reserved action name). */
 export class ConflictError extends OrchestratorError {
   constructor(message: string) {

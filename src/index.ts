@@ -45,6 +45,7 @@ export {
   ActionNotFoundError,
   CancelledError,
   ClosedError,
+  CompensationNotFoundError,
   ConflictError,
   ExecutionNotFoundError,
   ExpressionError,

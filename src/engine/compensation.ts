@@ -6,7 +6,7 @@
  */
 import { elapsedMs, sleepUntil } from '../clock.js';
 import type { RetryPolicy } from '../definition/types.js';
-import { type ErrorInfo, OrchestratorError } from '../errors.js';
+import { CompensationNotFoundError, type ErrorInfo } from '../errors.js';
 import { copyJson } from '../json-value.js';
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
 import type { CompensationRecord, StepRecord } from '../store/store.js';
@@ -165,10 +165,7 @@ async function compensateStep(
           )
         : {
             ok: false as const,
-            error: new OrchestratorError(
-              'COMPENSATION_NOT_FOUND',
-              `No compensation handler is registered as '${handlerName}'`,
-            ),
+            error: new CompensationNotFoundError(handlerName, stepName),
             timedOut: false,
             aborted: false,
           };
