@@ -4,7 +4,10 @@
  * aborts) and the step fails; compensation covers the branches that completed.
  */
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/index.js';
 import {
+  collectEvents,
+  finishWithClock,
   gate,
   runToEnd,
   STORE_KINDS,
@@ -212,6 +215,53 @@ describe.each(STORE_KINDS)('parallel steps (%s store)', (kind) => {
     expect(status.status).toBe('failed');
     expect(calls).toEqual([{ a: 1, b: 2 }]);
     expect(status.compensatedSteps).toEqual(['group']);
+  });
+
+  it('compensates a completed parallel step before its branches, the branches by completion (a retried one last to complete, first undone)', async () => {
+    const clock = new FakeClock();
+    const undone: string[] = [];
+    let b1Runs = 0;
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      actions: {
+        first: () => 'first',
+        b1: () => {
+          if (++b1Runs === 1) throw new Error('transient');
+          return 'b1';
+        },
+        b2: () => 'b2',
+        boom: () => {
+          throw new Error('later failure');
+        },
+      },
+      compensations: { undo: (out, ctx) => undone.push(`${ctx.stepName}:${JSON.stringify(out)}`) },
+    });
+    const events = collectEvents(orch, ['execution.compensating', 'compensation.started']);
+    await orch.workflowEngine.defineWorkflow('par', [
+      { name: 'first', compensation: 'undo' },
+      {
+        name: 'group',
+        compensation: 'undo',
+        parallel: [
+          { name: 'b1', retry: true, compensation: 'undo' },
+          { name: 'b2', compensation: 'undo' },
+        ],
+      },
+      { name: 'boom' },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('par');
+    const status = await finishWithClock(orch, clock, id);
+    expect(status.status).toBe('failed');
+    expect(undone).toEqual(['group:{"b1":"b1","b2":"b2"}', 'b1:"b1"', 'b2:"b2"', 'first:"first"']);
+    expect(status.compensatedSteps).toEqual(['group', 'b1', 'b2', 'first']);
+    expect(events.of('execution.compensating').map((e) => e.steps)).toEqual([['group', 'b1', 'b2', 'first']]);
+    expect(events.of('compensation.started').map((e) => [e.step, e.parent])).toEqual([
+      ['group', undefined],
+      ['b1', 'group'],
+      ['b2', 'group'],
+      ['first', undefined],
+    ]);
   });
 
   it('retries a failing branch under its own retry policy without disturbing its siblings', async () => {
