@@ -136,11 +136,16 @@ export type { MemoryStoreOptions } from './store/memory-store.js';
  * `maxFinished` finished ones. Pass an instance as `store` to choose the limit.
  */
 export { MemoryStore } from './store/memory-store.js';
+/**
+ * A PostgreSQL store whose migration lock another session held past `migrationLockTimeoutMs`
+ * (code `STORE_UNAVAILABLE`), with the holder's backend pid.
+ */
+export { MigrationLockHeldError } from './store/postgres/migration-lock.js';
 export type { PostgresStoreOptions } from './store/postgres/options.js';
 /**
  * The PostgreSQL store (`store: 'postgres://…'`). Pass an instance as `store` to set its options:
  * `schema`, `poolSize`, `writeLanes` (group-commit queues committing in parallel, default 1),
- * `idleInTransactionTimeoutMs` and `queryTimeoutMs` (see docs/scaling.md).
+ * `idleInTransactionTimeoutMs`, `queryTimeoutMs` and `migrationLockTimeoutMs` (see docs/scaling.md).
  */
 export { PostgresStore } from './store/postgres/postgres-store.js';
 /** A durable store migrated by a newer release than this one (code `STORE_UNAVAILABLE`). */

@@ -3,12 +3,12 @@
  * `002_….sql`, ...) applied in order and recorded in `<schema>.schema_migrations`.
  *
  * The pending migrations run in one transaction that first takes a transaction-scoped advisory
- * lock for the schema (`pg_advisory_xact_lock`), then reads which migrations are recorded: when
- * several processes start at once, one applies them and the others wait, see them recorded and
- * apply nothing. A failure rolls the whole run back. The lock is released by COMMIT or ROLLBACK,
- * never left behind by a lost connection, and works through transaction-pooling proxies. The files
- * are written without schema names: they run with `search_path` set to the store's schema for
- * that transaction only.
+ * lock for the schema (`pg_advisory_xact_lock`, see `migration-lock.ts`), then reads which
+ * migrations are recorded: when several processes start at once, one applies them and the others
+ * wait (at most `migrationLockTimeoutMs`), see them recorded and apply nothing. A failure rolls
+ * the whole run back. The lock is released by COMMIT or ROLLBACK, never left behind by a lost
+ * connection, and works through transaction-pooling proxies. The files are written without schema
+ * names: they run with `search_path` set to the store's schema for that transaction only.
  * @module
  */
 
@@ -17,38 +17,17 @@ import { OrchestratorError, ValidationError } from '../../errors.js';
 import { type Migration, readMigrations } from '../migration-files.js';
 import { refuseForeignMigrations, refuseNewerSchema } from '../schema-version.js';
 import { clientConfig, connectClient, ident } from './connection.js';
+import { DEFAULT_MIGRATION_LOCK_TIMEOUT_MS, withMigrationLock } from './migration-lock.js';
 import { cutText, shownUrl, type UrlPlace } from './url-options.js';
 
 /** Where the migration files live: next to this module (copied to `dist/` by the build). */
 export const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
-/** First key of the advisory lock (`orch`); the second is a hash of the schema name. */
-export const LOCK_CLASS = 0x6f726368;
+export { LOCK_CLASS } from './migration-lock.js';
 
 /** Reads the migration files of `dir`, ordered by number. */
 export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
   return readMigrations(dir, 'PostgreSQL');
-}
-
-/** Runs `body` in a transaction holding the schema's migration lock. */
-async function locked<T>(client: pg.ClientBase, schema: string, body: () => Promise<T>): Promise<T> {
-  // READ COMMITTED whatever default_transaction_isolation the server sets: each statement after
-  // the wait for the lock must see what the node that held it committed. Under REPEATABLE READ or
-  // SERIALIZABLE the snapshot is taken before the wait, and a node starting together with another
-  // would not see the schema or migrations it created, and fail creating them again.
-  await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-  try {
-    // No deadline for the wait on another node's migration, nor for the migration: a lock_timeout
-    // or statement_timeout set for the role or database would fail the nodes that start together.
-    await client.query('SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0');
-    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
-    const result = await body();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
 }
 
 /**
@@ -58,16 +37,19 @@ async function locked<T>(client: pg.ClientBase, schema: string, body: () => Prom
  * next start applies them all again. Returns the versions this call applied (empty when the
  * schema was up to date, or another node migrated it while this one waited for the lock).
  * `client` must not pipeline (migration files hold several statements).
+ * @param lockWaitMs how long to wait for another session's migration lock (0: without a deadline).
+ * @throws MigrationLockHeldError when another session held the lock for the whole wait.
  */
 export async function migrate(
   client: pg.ClientBase,
   schema: string,
   migrations: Migration[] = loadMigrations(),
+  lockWaitMs: number = DEFAULT_MIGRATION_LOCK_TIMEOUT_MS,
 ): Promise<number[]> {
   const s = ident(schema);
   let current = '';
   try {
-    return await locked(client, schema, async () => {
+    return await withMigrationLock(client, schema, lockWaitMs, async () => {
       const done = await recordedMigrations(client, schema);
       refuseNewerSchema(`PostgreSQL schema '${schema}'`, done, migrations);
       const applied: number[] = [];
@@ -85,7 +67,7 @@ export async function migrate(
       return applied;
     });
   } catch (error) {
-    // Refusals of the store (newer, or another tool's) pass through as they are.
+    // Refusals of the store (newer, or another tool's) and a held lock pass through as they are.
     if (error instanceof OrchestratorError) throw error;
     throw new OrchestratorError(
       'STORE_UNAVAILABLE',
@@ -132,9 +114,15 @@ async function recordedMigrations(client: pg.ClientBase, schema: string): Promis
  * Opens a plain client on `url` (not pipelined: migration files hold several statements), runs
  * {@link migrate} for `schema` and closes it. Throws `STORE_UNAVAILABLE` (password redacted) if the
  * server cannot be reached or a migration fails, and a ValidationError naming the URL as `place`
- * says if the driver cannot read it.
+ * says if the driver cannot read it. `lockWaitMs` bounds the wait for another session's migration
+ * lock (see {@link migrate}).
  */
-export async function migrateAt(url: string, schema: string, place: UrlPlace): Promise<number[]> {
+export async function migrateAt(
+  url: string,
+  schema: string,
+  place: UrlPlace,
+  lockWaitMs: number = DEFAULT_MIGRATION_LOCK_TIMEOUT_MS,
+): Promise<number[]> {
   let client: pg.Client;
   try {
     client = new pg.Client(clientConfig(url, `orchestrator-migrate:${schema}`));
@@ -153,7 +141,7 @@ export async function migrateAt(url: string, schema: string, place: UrlPlace): P
   }
   await connectClient(client, url);
   try {
-    return await migrate(client, schema);
+    return await migrate(client, schema, loadMigrations(), lockWaitMs);
   } finally {
     await client.end().catch(() => undefined);
   }

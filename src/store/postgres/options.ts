@@ -14,6 +14,7 @@ import {
   DEFAULT_QUERY_TIMEOUT_MS,
   DEFAULT_SCHEMA,
 } from './connection.js';
+import { DEFAULT_MIGRATION_LOCK_TIMEOUT_MS } from './migration-lock.js';
 
 /** Write lanes unless told otherwise (capped at the pool size minus one). */
 export const DEFAULT_WRITE_LANES = 1;
@@ -60,6 +61,15 @@ export interface PostgresStoreOptions {
    * @default 30000
    */
   queryTimeoutMs?: number;
+  /**
+   * Milliseconds `init()` waits for the schema's migration lock while another session holds it
+   * (another node migrating the schema, or a migration stuck in some session). Past it the start
+   * fails with a `MigrationLockHeldError` (code `STORE_UNAVAILABLE`) naming the holder's backend
+   * pid, instead of waiting forever. The migrations themselves are not limited. 0 waits without a
+   * deadline; at most 2147483647 (2^31-1, PostgreSQL's limit).
+   * @default 60000
+   */
+  migrationLockTimeoutMs?: number;
 }
 
 const OPTION_KEYS: readonly (keyof PostgresStoreOptions)[] = [
@@ -68,6 +78,7 @@ const OPTION_KEYS: readonly (keyof PostgresStoreOptions)[] = [
   'writeLanes',
   'idleInTransactionTimeoutMs',
   'queryTimeoutMs',
+  'migrationLockTimeoutMs',
 ];
 
 /** Options with their defaults applied, checked. */
@@ -100,17 +111,31 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
   const queryTimeoutMs = collect(issues, () =>
     checkMilliseconds('queryTimeoutMs', options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS),
   );
+  const migrationLockTimeoutMs = collect(issues, () =>
+    checkMilliseconds(
+      'migrationLockTimeoutMs',
+      options.migrationLockTimeoutMs ?? DEFAULT_MIGRATION_LOCK_TIMEOUT_MS,
+    ),
+  );
   if (
     issues.length > 0 ||
     schema === undefined ||
     poolSize === undefined ||
     writeLanes === undefined ||
     idle === undefined ||
-    queryTimeoutMs === undefined
+    queryTimeoutMs === undefined ||
+    migrationLockTimeoutMs === undefined
   ) {
     throw new ValidationError(issues, 'Invalid PostgresStore options');
   }
-  return { schema, poolSize, writeLanes, idleInTransactionTimeoutMs: idle, queryTimeoutMs };
+  return {
+    schema,
+    poolSize,
+    writeLanes,
+    idleInTransactionTimeoutMs: idle,
+    queryTimeoutMs,
+    migrationLockTimeoutMs,
+  };
 }
 
 /** What `check` returns, or undefined with its ValidationError's issues added to `issues`. */

@@ -100,6 +100,7 @@ export class PostgresStore implements Store {
   private readonly poolSize: number;
   private readonly idleInTransactionMs: number;
   private readonly queryTimeoutMs: number;
+  private readonly migrationLockTimeoutMs: number;
   private readonly sql: Sql;
   private pool: pg.Pool | null = null;
   private listener: WorkListener | null = null;
@@ -124,7 +125,7 @@ export class PostgresStore implements Store {
    *   `?schema=` in the URL.
    * @throws ValidationError for a URL that is no string, or no connection string the driver reads
    *   as meant (see `connectionStringProblem`: 'not a url', '', `mysql://…`, a port out of range); options that are no object or have an
-   *   unknown key, a bad schema name, pool size, lane count, idle or query timeout; or a URL
+   *   unknown key, a bad schema name, pool size, lane count, idle, query or migration lock timeout; or a URL
    *   parameter given twice, one `pg` does not read (a typo such as `?shema=`, libpq's
    *   `connect_timeout`), a `?schema=`, or an unknown `sslmode` (see `url-options.ts`).
    */
@@ -145,6 +146,7 @@ export class PostgresStore implements Store {
     this.poolSize = resolved.poolSize;
     this.idleInTransactionMs = resolved.idleInTransactionTimeoutMs;
     this.queryTimeoutMs = resolved.queryTimeoutMs;
+    this.migrationLockTimeoutMs = resolved.migrationLockTimeoutMs;
     // A pool of one: its lane gives the connection back after each batch, for the reads.
     const keep = resolved.writeLanes < resolved.poolSize;
     this.laneConnections = Array.from({ length: resolved.writeLanes }, () => ({ client: null, keep }));
@@ -176,6 +178,7 @@ export class PostgresStore implements Store {
       this.url,
       this.schema,
       fromConfig.has(this) ? CONFIG_URL : CONSTRUCTOR_URL,
+      this.migrationLockTimeoutMs,
     ).then(
       () => {
         this.pool = createPool(
