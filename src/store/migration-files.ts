@@ -1,6 +1,7 @@
 /**
  * The numbered migration files of a SQL store (`001_init.sql`, `002_….sql`, ...): read from the
- * store's `migrations/` folder and ordered by number. Both durable stores read theirs this way.
+ * store's `migrations/` folder and ordered by number. Both durable stores read theirs this way,
+ * from disk once per process: each later open of a store gets the same files from memory.
  * @module
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -17,12 +18,27 @@ export interface Migration {
 
 const FILE = /^(\d+)_[\w-]+\.sql$/;
 
+/** The migrations read so far, by folder URL: a release's files do not change while it runs. */
+const read = new Map<string, readonly Readonly<Migration>[]>();
+
 /**
- * Reads the migration files of `dir`, ordered by number; other files are ignored. Two files with
- * one number are a broken release: a `STORE_UNAVAILABLE` error naming `storeName` and both files.
- * So is a folder that is missing or holds none (a build or bundle that left them behind).
+ * The migration files of `dir`, ordered by number; other files are ignored. The folder is read on
+ * the first call only; each call gets a list of its own (the migrations in it are frozen). Two
+ * files with one number are a broken release: a `STORE_UNAVAILABLE` error naming `storeName` and
+ * both files. So is a folder that is missing or holds none (a build or bundle that left them
+ * behind). A folder refused is read again by the next call.
  */
 export function readMigrations(dir: URL, storeName: string): Migration[] {
+  let migrations = read.get(dir.href);
+  if (migrations === undefined) {
+    migrations = readFolder(dir, storeName).map((migration) => Object.freeze(migration));
+    read.set(dir.href, migrations);
+  }
+  return [...migrations];
+}
+
+/** Reads and checks the migration files of `dir` (see {@link readMigrations}). */
+function readFolder(dir: URL, storeName: string): Migration[] {
   const migrations: Migration[] = [];
   let names: string[] = [];
   try {
