@@ -21,23 +21,30 @@ export interface PageWindow {
   after?: string;
 }
 
+/** One execution of a page as it is sent: its id and its JSON text. */
+export interface PageItem {
+  id: string;
+  text: string;
+}
+
 /**
  * Reads the page `request` asks for with `read` (newest first, as `listExecutions`), a chunk at a
- * time, keeping what fits `budget` bytes of JSON (`toJson` of each). It goes from the side the
- * cursor is on: down from the newest (or `before`), up from `after` (the page then holds those
- * nearest above it), so the page lies next to its cursor and those left out are the next page
- * that way. Each chunk after the first goes on from the last one read by cursor; on a store that
- * cannot (a custom one ignoring cursors) a page asked for by offset goes on by offset. The first
- * execution is kept whatever its size. `cut` says whether the budget left any out.
+ * time, keeping what fits `budget` bytes of JSON (`toText` of each, which is what the page sends:
+ * each execution is turned into JSON once). It goes from the side the cursor is on: down from the
+ * newest (or `before`), up from `after` (the page then holds those nearest above it), so the page
+ * lies next to its cursor and those left out are the next page that way. Each chunk after the
+ * first goes on from the last one read by cursor; on a store that cannot (a custom one ignoring
+ * cursors) a page asked for by offset goes on by offset. The first execution is kept whatever its
+ * size. `cut` says whether the budget left any out.
  */
-export async function readPage<T extends { id: string }, J>(
+export async function readPage<T extends { id: string }>(
   read: (window: PageWindow) => Promise<T[]>,
-  toJson: (item: T) => J,
+  toText: (item: T) => string,
   request: PageWindow,
   budget: number = LIST_PAGE_BYTES,
-): Promise<{ items: J[]; cut: boolean }> {
+): Promise<{ items: PageItem[]; cut: boolean }> {
   const upward = request.after !== undefined;
-  const kept: J[] = [];
+  const kept: PageItem[] = [];
   const seen = new Set<string>();
   const done = (cut: boolean) => ({ items: upward ? kept.reverse() : kept, cut });
   let bytes = 0;
@@ -60,11 +67,11 @@ export async function readPage<T extends { id: string }, J>(
     const ordered = upward ? [...rows].reverse() : rows;
     for (const row of ordered) {
       if (seen.has(row.id)) continue;
-      const json = toJson(row);
-      const size = Buffer.byteLength(JSON.stringify(json) ?? '');
+      const text = toText(row);
+      const size = Buffer.byteLength(text);
       if (kept.length > 0 && bytes + size > budget) return done(true);
       seen.add(row.id);
-      kept.push(json);
+      kept.push({ id: row.id, text });
       bytes += size;
       if (kept.length === request.limit) return done(false);
     }
@@ -74,4 +81,15 @@ export async function readPage<T extends { id: string }, J>(
       ? { limit, offset: request.offset + seen.size }
       : { limit, offset: 0, ...(upward ? { after: edge.id } : { before: edge.id }) };
   }
+}
+
+/**
+ * The JSON text of `{ [key]: [...pieces], ...rest }` where each piece is already JSON text: what
+ * `JSON.stringify` gives for that object with the pieces parsed, without turning them into JSON
+ * again. `rest` must not hold `key`, nor keys that are array indices (`'0'`: an object lists those
+ * first).
+ */
+export function jsonWithList(key: string, pieces: readonly string[], rest: Record<string, unknown>): string {
+  const tail = JSON.stringify(rest);
+  return `{${JSON.stringify(key)}:[${pieces.join(',')}]${tail === '{}' ? '}' : `,${tail.slice(1)}`}`;
 }

@@ -4,13 +4,13 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ResponseSerializationError, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ExecutionNotFoundError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import type { ExecutionStatus } from '../../types.js';
 import { toJson } from '../json.js';
-import { LIST_PAGE_BYTES, readPage } from '../page-budget.js';
+import { jsonWithList, LIST_PAGE_BYTES, readPage } from '../page-budget.js';
 import {
   errorResponses,
   executionParamsSchema,
@@ -21,6 +21,19 @@ import {
 type StatusJson = z.output<typeof executionStatusSchema>;
 
 const asJson = (status: ExecutionStatus): StatusJson => toJson(status) as StatusJson;
+
+/**
+ * An execution of a listing page as JSON text, as the response schema serializes it (the same text
+ * `GET /v1/executions/:id` sends): the page is sent as these texts, measured for its byte budget,
+ * rather than serialized a second time.
+ */
+function asListedText(status: ExecutionStatus): string {
+  const encoded = z.safeEncode(executionStatusSchema, asJson(status));
+  if (!encoded.success) {
+    throw new ResponseSerializationError('GET', '/v1/executions', { cause: encoded.error });
+  }
+  return JSON.stringify(encoded.data);
+}
 
 /** Registers the execution routes on a `/v1`-prefixed scope. */
 export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orchestrator }): Promise<void> {
@@ -62,14 +75,14 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { status, workflowId, limit, offset, before, after } = req.query;
       const filter = { ...(status ? { status } : {}), ...(workflowId ? { workflowId } : {}) };
       const cursors = { ...(before ? { before } : {}), ...(after ? { after } : {}) };
       // Read a chunk at a time and kept from the side of the cursor (the oldest with `after`),
       // within the byte budget, so the cursors page on.
       const [{ items: executions, cut }, total] = await Promise.all([
-        readPage((window) => engine.listExecutions({ ...filter, ...window }), asJson, {
+        readPage((window) => engine.listExecutions({ ...filter, ...window }), asListedText, {
           limit,
           offset,
           ...cursors,
@@ -83,7 +96,16 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
       // whatever its length.
       const nextBefore = after || cut || executions.length === limit ? last : null;
       const prevAfter = before || after ? first : null;
-      return { executions, total, limit, offset, nextBefore, prevAfter, cut };
+      // The executions' texts as measured, the other keys in the order of the response schema (the
+      // text its serializer sent). Fastify sends a string with a JSON content type as it is; the
+      // type provider types `send` for the schema's object, hence the cast.
+      const rest = { total, limit, offset, nextBefore, cut, prevAfter };
+      const text = jsonWithList(
+        'executions',
+        executions.map((item) => item.text),
+        rest,
+      );
+      return reply.type('application/json; charset=utf-8').send(text as never);
     },
   );
 
