@@ -22,6 +22,22 @@ function checkCount(value: unknown, path: string, min: number, method: string): 
   }
 }
 
+/**
+ * @throws ValidationError naming `method` and `path` unless `id` is a non-empty string that every
+ *   store keeps as it is: the engine stores it as the workerId of what it places there, and
+ *   PostgreSQL would change U+0000 or an unpaired surrogate.
+ */
+function checkWorkerId(id: unknown, path: string, method: string): asserts id is string {
+  checkNonEmptyString(id, path, method);
+  const unstorable = unstorableText(id);
+  if (unstorable !== null) {
+    throw new ValidationError(
+      [{ path, message: `${unstorable}; no store can keep it as is` }],
+      `Invalid ${method} arguments`,
+    );
+  }
+}
+
 /** Options of {@link LoadBalancer}. */
 export interface LoadBalancerOptions {
   /** Worker ids, in registration order (which breaks ties). Duplicates are ignored. @default ['worker_1', 'worker_2', 'worker_3'] */
@@ -198,9 +214,14 @@ export class LoadBalancer {
     return slot.id;
   }
 
-  /** Records `executionId` as active on `worker` (registered first if unknown). Returns the worker. */
+  /**
+   * Records `executionId` as active on `worker` (registered first if unknown). Returns the worker.
+   * @throws ValidationError when `executionId` or `worker` is not a non-empty string, or `worker`
+   *   is an id no store can keep (as {@link addWorker} refuses).
+   */
   attach(executionId: string, worker: string): string {
     checkNonEmptyString(executionId, 'executionId', 'attach');
+    checkWorkerId(worker, 'worker', 'attach');
     this.addWorker(worker);
     const slot = this.byId.get(worker) as WorkerSlot;
     const current = this.assignments.get(executionId);
@@ -292,15 +313,7 @@ export class LoadBalancer {
    * @throws ValidationError when `id` is not a non-empty string.
    */
   addWorker(id: string): boolean {
-    checkNonEmptyString(id, 'id', 'addWorker');
-    // The engine stores it as the workerId of what it places there: PostgreSQL would change it.
-    const unstorable = unstorableText(id);
-    if (unstorable !== null) {
-      throw new ValidationError(
-        [{ path: 'id', message: `${unstorable}; no store can keep it as is` }],
-        'Invalid addWorker arguments',
-      );
-    }
+    checkWorkerId(id, 'id', 'addWorker');
     if (this.byId.has(id)) return false;
     const slot: WorkerSlot = { id, active: 0, external: 0 };
     this.slots.push(slot);
