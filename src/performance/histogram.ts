@@ -42,6 +42,17 @@ export interface DurationHistogramOptions {
 /** 1e9 s in ms: `MAX_SECONDS` of `definition/schema.ts`, the longest timeout anything takes. */
 const DEFAULT_MAX_MS = 1e12;
 
+/**
+ * Longest duration counted, ms (about 285,000 years): a longer one (a caller's unit slip, a clock
+ * jump) counts as this, so sums of durations, and the means and shares taken of them, stay finite.
+ */
+export const MAX_DURATION_MS = Number.MAX_SAFE_INTEGER;
+
+/** `ms` (finite) as counted: at least 0, at most {@link MAX_DURATION_MS}. */
+export function countedMs(ms: number): number {
+  return Math.min(Math.max(ms, 0), MAX_DURATION_MS);
+}
+
 /** Up to this many recorded values, percentiles are computed exactly from the values themselves. */
 export const EXACT_SAMPLES = 64;
 
@@ -72,13 +83,14 @@ export class DurationHistogram {
   }
 
   /**
-   * Records one duration in ms. NaN and ±Infinity are ignored, a negative duration counts as 0, and one above
-   * `maxMs` is clamped to it in the HDR percentiles (never thrown); count/sum/min/max and the
-   * exact percentiles of the first {@link EXACT_SAMPLES} stay exact.
+   * Records one duration in ms. NaN and ±Infinity are ignored, a negative duration counts as 0,
+   * one above {@link MAX_DURATION_MS} as that, and one above `maxMs` is clamped to it in the HDR
+   * percentiles (never thrown); count/sum/min/max and the exact percentiles of the first
+   * {@link EXACT_SAMPLES} stay exact.
    */
   record(ms: number): void {
     if (!Number.isFinite(ms)) return;
-    const value = Math.max(ms, 0);
+    const value = countedMs(ms);
     const us = Math.min(Math.round(value * 1000), this.maxUs);
     if (this.exact !== null) {
       if (this.exact.length < EXACT_SAMPLES) this.exact.push(value);

@@ -15,7 +15,7 @@
  * @module
  */
 import { checkNonEmptyString } from '../non-empty-string.js';
-import { DurationHistogram } from './histogram.js';
+import { countedMs, DurationHistogram } from './histogram.js';
 import { checkDuration, checkOptions, checkVersion, invalid } from './optimizer-arguments.js';
 import { SeriesTable, type StepSeries } from './series-table.js';
 import { dataDrivenSuggestions, GENERIC_SUGGESTIONS, type StepFacts, slowest } from './suggestions.js';
@@ -133,7 +133,8 @@ export class PerformanceOptimizer {
   }
 
   /**
-   * Records one execution's duration (ms). Non-finite durations are ignored; negative ones count as 0.
+   * Records one execution's duration (ms). Non-finite durations are ignored; negative ones count
+   * as 0, and one above `Number.MAX_SAFE_INTEGER` ms (about 285,000 years) as that.
    *
    * With a `version` (the definition version it ran; the engine gives it), the workflow's figures
    * describe its newest version only: a sample of a newer version than recorded so far drops
@@ -154,7 +155,8 @@ export class PerformanceOptimizer {
 
   /**
    * Records one run of a step (ms), with optional facts about the run. A run of a non-finite
-   * duration is ignored (its facts too); a negative one counts as 0.
+   * duration is ignored (its facts too); a negative one counts as 0, one above
+   * `Number.MAX_SAFE_INTEGER` ms as that.
    * @throws ValidationError when `durationMs` is not a number or `info` is given and is no object.
    */
   recordStep(workflowId: string, step: string, durationMs: number, info?: StepRunInfo): void {
@@ -169,12 +171,13 @@ export class PerformanceOptimizer {
     const wf = this.table.touch(workflowId);
     if (!this.table.ofVersion(wf, info?.version)) return;
     const series = this.table.step(workflowId, wf, step);
-    series.hist.record(durationMs);
+    const ms = countedMs(durationMs);
+    series.hist.record(ms);
     if (info !== undefined) {
       if (info.retried === true) series.retries++;
       if (info.failed === true) series.failures++;
-      series.waitSum += partOf(info.waitMs, durationMs);
-      series.queueSum += partOf(info.queuedMs, durationMs);
+      series.waitSum += partOf(info.waitMs, ms);
+      series.queueSum += partOf(info.queuedMs, ms);
       if (info.timeoutMs !== undefined) series.timeoutMs = info.timeoutMs;
       if (info.parent !== undefined) series.parent = String(info.parent);
       if (series.timeoutMs !== null) {
@@ -187,7 +190,7 @@ export class PerformanceOptimizer {
   /**
    * Records one compensation of `step` (its first attempt to its end, ms; `version` as for
    * {@link recordExecution}). Kept apart from the step's runs: it is no forward work. Non-finite
-   * durations are ignored; negative ones count as 0.
+   * durations are ignored; negative ones count as 0, one above `Number.MAX_SAFE_INTEGER` ms as that.
    * @throws ValidationError when `durationMs` is not a number, `info` is given and is no object,
    *   or `info.version` is not a positive integer.
    */
@@ -209,7 +212,7 @@ export class PerformanceOptimizer {
     if (!this.table.ofVersion(wf, info?.version)) return;
     const series = this.table.step(workflowId, wf, step);
     series.compensations++;
-    series.compensationSum += Math.max(durationMs, 0);
+    series.compensationSum += countedMs(durationMs);
   }
 
   /** Mean execution time of `workflowId`, ms; 0 when nothing is recorded. */
@@ -336,8 +339,8 @@ function attemptP95(series: StepSeries | undefined): { attemptP95?: number } {
   return h && h.count > 0 ? { attemptP95: h.percentile(95) } : {};
 }
 
-/** A part (ms) of a run's duration, counted only when it is a positive number, at most the duration. */
+/** A part (ms) of a run's counted duration, counted only when it is a positive number, at most the duration. */
 function partOf(ms: unknown, durationMs: number): number {
   if (typeof ms !== 'number' || !(ms > 0) || !Number.isFinite(ms)) return 0;
-  return Math.min(ms, Math.max(durationMs, 0));
+  return Math.min(ms, durationMs);
 }
