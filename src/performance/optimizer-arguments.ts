@@ -6,7 +6,7 @@
 import { describeValue } from '../describe-value.js';
 import { ValidationError } from '../errors.js';
 import { assertReadable, unknownKeyIssues } from '../unknown-keys.js';
-import type { PerformanceOptimizerOptions } from './performance-optimizer.js';
+import type { PerformanceOptimizerOptions, StepRunInfo } from './performance-optimizer.js';
 
 const OPTION_KEYS: readonly (keyof PerformanceOptimizerOptions)[] = [
   'slowThreshold',
@@ -41,15 +41,87 @@ export function checkOptions(options: PerformanceOptimizerOptions): Required<Per
   return { slowThreshold, maxWorkflows, maxStepsPerWorkflow, maxStepSeries };
 }
 
-export function checkVersion(version: unknown, method: string): void {
+/** @param path Where the version was given: the `version` argument, or `info.version`. */
+export function checkVersion(version: unknown, method: string, path = 'version'): void {
   if (version !== undefined && !(Number.isSafeInteger(version) && (version as number) >= 1)) {
-    throw invalid('version', 'a positive integer (a definition version)', version, method);
+    throw invalid(path, 'a positive integer (a definition version)', version, method);
   }
 }
 
 export function checkDuration(durationMs: unknown, method: string): void {
   if (typeof durationMs !== 'number')
     throw invalid('durationMs', 'a number of milliseconds', durationMs, method);
+}
+
+const STEP_INFO_KEYS: readonly (keyof StepRunInfo)[] = [
+  'timeoutMs',
+  'retried',
+  'failed',
+  'attemptMs',
+  'parent',
+  'waitMs',
+  'queuedMs',
+  'version',
+];
+
+const TIMES_OF_RUN = ['attemptMs', 'waitMs', 'queuedMs'] as const;
+
+/**
+ * The checks of `recordStep`'s `info`: an object of known keys (a misspelt one is refused by name),
+ * each absent (`undefined`) or of its type: `timeoutMs` a non-negative number of ms or `null`,
+ * `retried` and `failed` booleans, `parent` a non-empty string, the times of the run numbers (as
+ * `durationMs`: NaN is taken and ignored), `version` a positive integer.
+ * @throws ValidationError naming the field (`info.timeoutMs`), headed 'Invalid recordStep arguments'.
+ */
+export function checkStepInfo(info: StepRunInfo | undefined): void {
+  if (info === undefined) return;
+  const method = 'recordStep';
+  checkInfoShape(info, STEP_INFO_KEYS, 'an object such as { retried: true }', method);
+  const { timeoutMs, retried, failed, parent } = info;
+  if (timeoutMs !== undefined && timeoutMs !== null && !(typeof timeoutMs === 'number' && timeoutMs >= 0)) {
+    throw invalid('info.timeoutMs', 'a non-negative number of milliseconds or null', timeoutMs, method);
+  }
+  if (retried !== undefined && typeof retried !== 'boolean') {
+    throw invalid('info.retried', 'a boolean', retried, method);
+  }
+  if (failed !== undefined && typeof failed !== 'boolean') {
+    throw invalid('info.failed', 'a boolean', failed, method);
+  }
+  if (parent !== undefined && (typeof parent !== 'string' || parent.length === 0)) {
+    throw invalid('info.parent', 'a non-empty string (the parallel step)', parent, method);
+  }
+  for (const key of TIMES_OF_RUN) {
+    const ms = info[key];
+    if (ms !== undefined && typeof ms !== 'number') {
+      throw invalid(`info.${key}`, 'a number of milliseconds', ms, method);
+    }
+  }
+  checkVersion(info.version, method, 'info.version');
+}
+
+/**
+ * The checks of `recordCompensation`'s `info`: an object whose only key is `version`, a positive
+ * integer when given.
+ * @throws ValidationError naming `info` or the field, headed 'Invalid recordCompensation arguments'.
+ */
+export function checkCompensationInfo(info: { version?: number | undefined } | undefined): void {
+  if (info === undefined) return;
+  checkInfoShape(info, ['version'], 'an object such as { version: 2 }', 'recordCompensation');
+  checkVersion(info.version, 'recordCompensation', 'info.version');
+}
+
+/** `info` is an object, readable, without unknown keys; issues are named `info.<key>`. */
+function checkInfoShape(info: unknown, known: readonly string[], expected: string, method: string): void {
+  if (info === null || typeof info !== 'object' || Array.isArray(info)) {
+    throw invalid('info', expected, info, method);
+  }
+  const issues = unknownKeyIssues(info, known);
+  if (issues.length > 0) {
+    throw new ValidationError(
+      issues.map((issue) => ({ ...issue, path: issue.path === '' ? 'info' : `info.${issue.path}` })),
+      `Invalid ${method} arguments`,
+    );
+  }
 }
 
 const OPTIONS = 'PerformanceOptimizer';

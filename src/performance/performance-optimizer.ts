@@ -16,7 +16,14 @@
  */
 import { checkNonEmptyString } from '../non-empty-string.js';
 import { countedMs, DurationHistogram } from './histogram.js';
-import { checkDuration, checkOptions, checkVersion, invalid } from './optimizer-arguments.js';
+import {
+  checkCompensationInfo,
+  checkDuration,
+  checkOptions,
+  checkStepInfo,
+  checkVersion,
+  invalid,
+} from './optimizer-arguments.js';
 import { SeriesTable, type StepSeries } from './series-table.js';
 import { dataDrivenSuggestions, GENERIC_SUGGESTIONS, type StepFacts, slowest } from './suggestions.js';
 
@@ -157,16 +164,15 @@ export class PerformanceOptimizer {
    * Records one run of a step (ms), with optional facts about the run. A run of a non-finite
    * duration is ignored (its facts too); a negative one counts as 0, one above
    * `Number.MAX_SAFE_INTEGER` ms as that.
-   * @throws ValidationError when `durationMs` is not a number or `info` is given and is no object.
+   * @throws ValidationError when `durationMs` is not a number, or `info` is given and is no object,
+   *   has an unknown key or a field of the wrong type (`info.timeoutMs` must be a non-negative
+   *   number or null, `info.retried` a boolean, …), naming it.
    */
   recordStep(workflowId: string, step: string, durationMs: number, info?: StepRunInfo): void {
     checkNonEmptyString(workflowId, 'workflowId', 'recordStep');
     checkNonEmptyString(step, 'step', 'recordStep');
     checkDuration(durationMs, 'recordStep');
-    if (info !== undefined && (info === null || typeof info !== 'object' || Array.isArray(info))) {
-      throw invalid('info', 'an object such as { retried: true }', info, 'recordStep');
-    }
-    checkVersion(info?.version, 'recordStep');
+    checkStepInfo(info);
     if (!Number.isFinite(durationMs)) return;
     const wf = this.table.touch(workflowId);
     if (!this.table.ofVersion(wf, info?.version)) return;
@@ -179,7 +185,7 @@ export class PerformanceOptimizer {
       series.waitSum += partOf(info.waitMs, ms);
       series.queueSum += partOf(info.queuedMs, ms);
       if (info.timeoutMs !== undefined) series.timeoutMs = info.timeoutMs;
-      if (info.parent !== undefined) series.parent = String(info.parent);
+      if (info.parent !== undefined) series.parent = info.parent;
       if (series.timeoutMs !== null) {
         series.attempts ??= new DurationHistogram();
         series.attempts.record(info.attemptMs ?? durationMs);
@@ -191,8 +197,8 @@ export class PerformanceOptimizer {
    * Records one compensation of `step` (its first attempt to its end, ms; `version` as for
    * {@link recordExecution}). Kept apart from the step's runs: it is no forward work. Non-finite
    * durations are ignored; negative ones count as 0, one above `Number.MAX_SAFE_INTEGER` ms as that.
-   * @throws ValidationError when `durationMs` is not a number, `info` is given and is no object,
-   *   or `info.version` is not a positive integer.
+   * @throws ValidationError when `durationMs` is not a number, `info` is given and is no object
+   *   or has a key other than `version`, or `info.version` is not a positive integer.
    */
   recordCompensation(
     workflowId: string,
@@ -203,10 +209,7 @@ export class PerformanceOptimizer {
     checkNonEmptyString(workflowId, 'workflowId', 'recordCompensation');
     checkNonEmptyString(step, 'step', 'recordCompensation');
     checkDuration(durationMs, 'recordCompensation');
-    if (info !== undefined && (info === null || typeof info !== 'object' || Array.isArray(info))) {
-      throw invalid('info', 'an object such as { version: 2 }', info, 'recordCompensation');
-    }
-    checkVersion(info?.version, 'recordCompensation');
+    checkCompensationInfo(info);
     if (!Number.isFinite(durationMs)) return;
     const wf = this.table.touch(workflowId);
     if (!this.table.ofVersion(wf, info?.version)) return;

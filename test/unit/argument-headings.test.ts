@@ -56,7 +56,7 @@ describe('headings of public method argument errors', () => {
       /^Invalid recordExecution arguments: durationMs: /,
     );
     expect(messageOf(() => optimizer.recordStep('w', 's', 1, { version: 0 }))).toMatch(
-      /^Invalid recordStep arguments: version: /,
+      /^Invalid recordStep arguments: info\.version: /,
     );
     expect(messageOf(() => optimizer.suggestOptimization('w', 'x' as never))).toMatch(
       /^Invalid suggestOptimization arguments: avgTimeMs: /,
