@@ -69,7 +69,7 @@ const emptyCounters = (durations: DurationHistogram | null = null): Counters => 
 });
 
 /**
- * Per-workflow duration histograms kept (each 1.5–27 KB); past it the one recorded into least
+ * Per-workflow duration histograms kept (each 2.4–28 KB); past it the one recorded into least
  * recently is dropped, and that workflow's average and p95 start again. Counts are kept for every
  * workflow: they are a few numbers each, and there is one per defined workflow.
  */

@@ -15,18 +15,20 @@
  *   only the buckets used), 27 MB in the worst case (samples spread evenly over all of it);
  * - for comparison, packed 3 digits: 26 MB typical / 110 MB worst; flat 32-bit counts, 2 digits:
  *   16.6 MB whatever is recorded.
- * So one histogram costs about 1.5 KB empty, ~5 KB typical, ≤ 27 KB worst case. Recording runs at
- * about 2.4M values/s in packed mode. Equal values in a row (durations from a millisecond clock
- * mostly are) are counted first and reach the HDR histogram as one `recordValueWithCount`, on the
- * next different value or before any percentile is read.
+ * Beside the HDR counts a count per block of 64 buckets (0.9 KB) lets a percentile read skip to
+ * its block: reading a packed count costs ~0.6 µs, and the HDR histogram's own percentile, a walk
+ * from the lowest bucket, took 1-2.5 ms (now ~40 µs). So one histogram costs about 2.4 KB empty,
+ * ~6 KB typical, ≤ 28 KB worst case. Recording runs at about 2.4M values/s in packed mode. Equal
+ * values in a row (durations from a millisecond clock mostly are) are counted first and reach the
+ * HDR histogram as one `recordValueWithCount`, on the next different value or before any
+ * percentile is read.
  *
  * The first {@link EXACT_SAMPLES} values are also kept as they are, and while there are no more
  * the percentiles are exact (nearest rank): with few samples an HDR bucket's edge (1,507.3 ms for
  * a recorded 1,500) would be a value nobody measured. The list is dropped past them.
  * @module
  */
-import type { Histogram } from 'hdr-histogram-js';
-import { build } from 'hdr-histogram-js';
+import { PackedHistogram } from 'hdr-histogram-js';
 
 /** Options of {@link DurationHistogram}. */
 export interface DurationHistogramOptions {
@@ -56,9 +58,17 @@ export function countedMs(ms: number): number {
 /** Up to this many recorded values, percentiles are computed exactly from the values themselves. */
 export const EXACT_SAMPLES = 64;
 
+/**
+ * HDR buckets per block of {@link DurationHistogram}'s block counts (a power of two): a percentile
+ * read sums the blocks, then reads the counts of one block's buckets at most.
+ */
+const BLOCK_BITS = 6;
+
 /** Durations in ms: exact count/sum/min/max, HDR percentiles. */
 export class DurationHistogram {
-  private readonly hdr: Histogram;
+  private readonly hdr: PackedHistogram;
+  /** Recorded values per block of 64 HDR buckets (89 blocks): a read looks at 64 packed counts at most. */
+  private readonly blocks: Float64Array;
   private readonly maxUs: number;
   private n = 0;
   private total = 0;
@@ -73,13 +83,8 @@ export class DurationHistogram {
   constructor(options: DurationHistogramOptions = {}) {
     const { maxMs = DEFAULT_MAX_MS, significantDigits = 2 } = options;
     this.maxUs = Math.max(2, Math.round(maxMs * 1000));
-    this.hdr = build({
-      bitBucketSize: 'packed',
-      autoResize: false,
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: this.maxUs,
-      numberOfSignificantValueDigits: significantDigits,
-    });
+    this.hdr = new PackedHistogram(1, this.maxUs, significantDigits);
+    this.blocks = new Float64Array((this.hdr.countsArrayLength >> BLOCK_BITS) + 1);
   }
 
   /**
@@ -148,6 +153,7 @@ export class DurationHistogram {
   /** Forgets every recorded duration. */
   reset(): void {
     this.hdr.reset();
+    this.blocks.fill(0);
     this.exact = [];
     this.runCount = 0;
     this.n = 0;
@@ -156,21 +162,45 @@ export class DurationHistogram {
     this.hi = 0;
   }
 
+  /**
+   * The HDR bucket of the nearest-rank value, as `getValueAtPercentile` answers it (its highest
+   * equivalent value; its lowest for `p` 0), found through the block counts.
+   */
   private hdrPercentile(p: number): number {
     this.flushRun();
-    return this.hdr.getValueAtPercentile(p) / 1000;
+    const rank = rankOf(p, this.n);
+    let seen = 0;
+    let block = 0;
+    while (block < this.blocks.length - 1 && seen + (this.blocks[block] as number) < rank) {
+      seen += this.blocks[block] as number;
+      block++;
+    }
+    const end = Math.min(this.hdr.countsArrayLength, (block + 1) << BLOCK_BITS);
+    let index = block << BLOCK_BITS;
+    for (; index < end - 1; index++) {
+      seen += this.hdr.getCountAtIndex(index);
+      if (seen >= rank) break;
+    }
+    const us = this.hdr.valueFromIndex(index);
+    return (p === 0 ? this.hdr.lowestEquivalentValue(us) : this.hdr.highestEquivalentValue(us)) / 1000;
   }
 
   private flushRun(): void {
     if (this.runCount === 0) return;
     this.hdr.recordValueWithCount(this.runUs, this.runCount);
+    const block = this.hdr.countsArrayIndex(this.runUs) >> BLOCK_BITS;
+    this.blocks[block] = (this.blocks[block] ?? 0) + this.runCount;
     this.runCount = 0;
   }
 }
 
-/** The value `p` percent of `values` are at or below: the nearest rank (HDR's definition). Sorts `values`. */
+/** The nearest rank (1..n) of percentile `p` among `n` values, HDR's definition. */
+function rankOf(p: number, n: number): number {
+  return Math.min(n, Math.max(1, Math.ceil((p * n) / 100)));
+}
+
+/** The value `p` percent of `values` are at or below: the nearest rank. Sorts `values`. */
 function nearestRank(values: number[], p: number): number {
   values.sort((a, b) => a - b);
-  const rank = Math.min(values.length, Math.max(1, Math.ceil((p / 100) * values.length)));
-  return values[rank - 1] as number;
+  return values[rankOf(p, values.length) - 1] as number;
 }
