@@ -16,7 +16,7 @@ import { byCodeUnits } from '../string-order.js';
 import type { ExecutionState } from '../types.js';
 import type { StoreClient } from './store-client.js';
 
-/** Finished executions sampled (per terminal state) for the duration figures. */
+/** Finished executions sampled (the newest, whatever their terminal state) for the duration figures. */
 export const DURATION_SAMPLE = 500;
 
 /** Metrics of all workflows or one, computed from the store. */
@@ -49,14 +49,16 @@ export function durationStats(durations: number[]): { count: number; avgMs: numb
 }
 
 /**
- * Durations (start to finish) of recent finished executions that ran: one that ended while still
- * queued (cancelled, or timed out waiting) never started and has none, as in a live
- * orchestrator's metrics.
+ * Durations (start to finish) of the newest {@link DURATION_SAMPLE} finished executions that ran,
+ * whatever their state (the newest of each state are read, then the newest of those kept: an old
+ * failure is not part of a sample of newer completions): one that ended while still queued
+ * (cancelled, or timed out waiting) never started and has none, as in a live orchestrator's metrics.
  */
 export async function recentDurations(client: StoreClient, workflowId?: string): Promise<number[]> {
   const records = await client.records(['completed', 'failed', 'cancelled'], DURATION_SAMPLE, workflowId);
   const durations: number[] = [];
   for (const r of records) {
+    if (durations.length === DURATION_SAMPLE) break;
     if (r.completedAt !== null && r.startedAt !== null) durations.push(elapsedMs(r.startedAt, r.completedAt));
   }
   return durations;

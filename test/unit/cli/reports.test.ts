@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  DURATION_SAMPLE,
   durationStats,
   metricsFromAggregates,
   recentDurations,
@@ -75,6 +76,24 @@ describe('recentDurations', () => {
       makeExecution({ status: 'failed', createdAt: 0, startedAt: null, completedAt: 90_000 }),
     );
     expect(await recentDurations(client)).toEqual([300]);
+  });
+
+  it(`takes the newest ${DURATION_SAMPLE} finished executions whatever their state, not ${DURATION_SAMPLE} of each`, async () => {
+    client = await StoreClient.open('memory');
+    // An old failure, then a full sample of newer completions: `metrics` says its p95 is 'over the
+    // 500 latest finished executions', which the old failure is not one of.
+    await client.store.createExecution(
+      makeExecution({ status: 'failed', createdAt: 1, startedAt: 1, completedAt: 90_001 }),
+    );
+    for (let i = 0; i < DURATION_SAMPLE; i++) {
+      const at = 1_000 + i;
+      await client.store.createExecution(
+        makeExecution({ status: 'completed', createdAt: at, startedAt: at, completedAt: at + 100 }),
+      );
+    }
+    const durations = await recentDurations(client);
+    expect(durations).toHaveLength(DURATION_SAMPLE);
+    expect(Math.max(...durations)).toBe(100);
   });
 });
 
