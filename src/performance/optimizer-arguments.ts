@@ -4,8 +4,8 @@
  * @module
  */
 import { describeValue } from '../describe-value.js';
-import { ValidationError } from '../errors.js';
-import { assertReadable, unknownKeyIssues } from '../unknown-keys.js';
+import { type Issue, ValidationError } from '../errors.js';
+import { assertReadable, unknownKeyIssues, unreadableIssues } from '../unknown-keys.js';
 import type { PerformanceOptimizerOptions, StepRunInfo } from './performance-optimizer.js';
 
 const OPTION_KEYS: readonly (keyof PerformanceOptimizerOptions)[] = [
@@ -112,16 +112,26 @@ export function checkCompensationInfo(info: { version?: number | undefined } | u
 
 /** `info` is an object, readable, without unknown keys; issues are named `info.<key>`. */
 function checkInfoShape(info: unknown, known: readonly string[], expected: string, method: string): void {
-  if (info === null || typeof info !== 'object' || Array.isArray(info)) {
-    throw invalid('info', expected, info, method);
-  }
-  const issues = unknownKeyIssues(info, known);
-  if (issues.length > 0) {
-    throw new ValidationError(
-      issues.map((issue) => ({ ...issue, path: issue.path === '' ? 'info' : `info.${issue.path}` })),
-      `Invalid ${method} arguments`,
-    );
-  }
+  if (info === null || typeof info !== 'object') throw invalid('info', expected, info, method);
+  checkReadable(info, 'info', known, method);
+  if (Array.isArray(info)) throw invalid('info', expected, info, method);
+  refuse(unknownKeyIssues(info, known), 'info', method);
+}
+
+/**
+ * @throws ValidationError naming `path` (or `path.<key>`) when `value`, an object, cannot be read:
+ *   a revoked Proxy (on which even `Array.isArray` throws), a getter or a trap that throws.
+ */
+export function checkReadable(value: object, path: string, known: readonly string[], method: string): void {
+  refuse(unreadableIssues(value, known), path, method);
+}
+
+function refuse(issues: readonly Issue[], path: string, method: string): void {
+  if (issues.length === 0) return;
+  throw new ValidationError(
+    issues.map((issue) => ({ ...issue, path: issue.path === '' ? path : `${path}.${issue.path}` })),
+    `Invalid ${method} arguments`,
+  );
 }
 
 const OPTIONS = 'PerformanceOptimizer';

@@ -21,6 +21,7 @@ import {
   checkCompensationInfo,
   checkDuration,
   checkOptions,
+  checkReadable,
   checkStepInfo,
   checkVersion,
   invalid,
@@ -275,10 +276,14 @@ export class PerformanceOptimizer {
    * recorded step with the highest mean, a parallel step's branches left out (their time is part
    * of the step's: a branch as slow as its step is not the bottleneck). Ties go to the first.
    * `null` when there is none.
-   * @throws ValidationError when `stepTimes` is given and is not an object of `{ step: ms }`.
+   * @throws ValidationError when `stepTimes` is given and is not an object of `{ step: ms }`, or
+   *   cannot be read (a revoked Proxy, a getter that throws), naming it.
    */
   identifyBottleneck(workflowId: string, stepTimes?: Record<string, number>): string | null {
     checkNonEmptyString(workflowId, 'workflowId', 'identifyBottleneck');
+    if (stepTimes != null && typeof stepTimes === 'object') {
+      checkReadable(stepTimes, 'stepTimes', [], 'identifyBottleneck');
+    }
     if (stepTimes != null && (typeof stepTimes !== 'object' || Array.isArray(stepTimes))) {
       throw invalid('stepTimes', 'an object of { step: ms }', stepTimes, 'identifyBottleneck');
     }
