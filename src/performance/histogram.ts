@@ -187,8 +187,13 @@ export class DurationHistogram {
 
   private flushRun(): void {
     if (this.runCount === 0) return;
-    this.hdr.recordValueWithCount(this.runUs, this.runCount);
-    const block = this.hdr.countsArrayIndex(this.runUs) >> BLOCK_BITS;
+    // recordValueWithCount's steps, its index computed once for the block too (`runUs` is within
+    // the trackable range: clamped to `maxUs` in `record`).
+    const index = this.hdr.countsArrayIndex(this.runUs);
+    this.hdr.addToCountAtIndex(index, this.runCount);
+    this.hdr.updateMinAndMax(this.runUs);
+    this.hdr.addToTotalCount(this.runCount);
+    const block = index >> BLOCK_BITS;
     this.blocks[block] = (this.blocks[block] ?? 0) + this.runCount;
     this.runCount = 0;
   }

@@ -74,7 +74,7 @@ const TIMES_OF_RUN = ['attemptMs', 'waitMs', 'queuedMs'] as const;
  * @throws ValidationError naming the field (`info.timeoutMs`), headed 'Invalid recordStep arguments'.
  */
 export function checkStepInfo(info: StepRunInfo | undefined): void {
-  if (info === undefined) return;
+  if (info === undefined || stepInfoIsFine(info)) return;
   const method = 'recordStep';
   checkInfoShape(info, STEP_INFO_KEYS, 'an object such as { retried: true }', method);
   const { timeoutMs, retried, failed, parent } = info;
@@ -97,6 +97,32 @@ export function checkStepInfo(info: StepRunInfo | undefined): void {
     }
   }
   checkVersion(info.version, method, 'info.version');
+}
+
+/**
+ * Whether `info` passes {@link checkStepInfo} at a glance (the engine's info does, once per step
+ * run): a plain read of known keys of the right types. Anything else, a read that throws included,
+ * goes through the full checks, which name what is wrong (or find nothing: an unknown key given as
+ * `undefined` is no problem).
+ */
+function stepInfoIsFine(info: unknown): boolean {
+  try {
+    if (info === null || typeof info !== 'object' || Array.isArray(info)) return false;
+    for (const key of Object.keys(info)) if (!STEP_INFO_KEYS.includes(key as keyof StepRunInfo)) return false;
+    const { timeoutMs, retried, failed, parent, attemptMs, waitMs, queuedMs, version } = info as StepRunInfo;
+    return (
+      (timeoutMs === undefined || timeoutMs === null || (typeof timeoutMs === 'number' && timeoutMs >= 0)) &&
+      (retried === undefined || typeof retried === 'boolean') &&
+      (failed === undefined || typeof failed === 'boolean') &&
+      (parent === undefined || (typeof parent === 'string' && parent.length > 0)) &&
+      (attemptMs === undefined || typeof attemptMs === 'number') &&
+      (waitMs === undefined || typeof waitMs === 'number') &&
+      (queuedMs === undefined || typeof queuedMs === 'number') &&
+      (version === undefined || (Number.isSafeInteger(version) && version >= 1))
+    );
+  } catch {
+    return false;
+  }
 }
 
 /**
