@@ -6,14 +6,9 @@
  */
 import { CommanderError } from 'commander';
 import { OrchestratorError, ValidationError } from '../errors.js';
+import { EXIT } from './exit-codes.js';
 
-/** Exit codes of the CLI. */
-export const EXIT = {
-  ok: 0,
-  failed: 1,
-  usage: 2,
-  interrupted: 130,
-} as const;
+export { EXIT };
 
 /** An error the CLI reports as a one-line message with its own exit code. */
 export class CliError extends Error {

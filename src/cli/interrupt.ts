@@ -1,9 +1,16 @@
 /**
  * Ctrl-C (SIGINT) and SIGTERM while a command works: the first signal resolves a promise the
  * command races against its work (so it can close cleanly); a second one exits at once.
+ *
+ * From the process's start until a command listens, signals are held ({@link holdInterrupts}):
+ * one that arrives while modules load, a definition is read or a handlers module is imported is
+ * handed to the command when it listens, so an early Ctrl-C of `run --json` still ends with its
+ * JSON document, not with a process killed by the signal and nothing printed. Commands that do
+ * not listen get the default back as they start ({@link releaseInterrupts}).
+ * This module imports nothing but the exit codes: the entry point loads it first.
  * @module
  */
-import { EXIT } from './errors.js';
+import { EXIT } from './exit-codes.js';
 
 /** A pending interruption and how to stop listening. */
 export interface Interrupt {
@@ -15,9 +22,61 @@ export interface Interrupt {
   dispose(): void;
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** Signals held since the start: the first one seen, and the handler holding them. */
+interface Held {
+  signal: NodeJS.Signals | null;
+  handler: (signal: NodeJS.Signals) => void;
+}
+
+let held: Held | null = null;
+
 /**
- * Listens for SIGINT and SIGTERM. On a second signal, `onForce` runs (default: exit 130 at once),
- * since the user asked twice.
+ * Holds SIGINT and SIGTERM until a command listens or {@link releaseInterrupts} is called: the
+ * first is kept for that command; a second exits 130 at once, since the user asked twice.
+ */
+export function holdInterrupts(): void {
+  if (held) return;
+  const state: Held = {
+    signal: null,
+    handler: (signal) => {
+      if (state.signal === null) state.signal = signal;
+      else process.exit(EXIT.interrupted);
+    },
+  };
+  for (const name of SIGNALS) process.on(name, state.handler);
+  held = state;
+}
+
+/**
+ * Stops holding signals (the default again: a signal ends the process). Returns the signal held
+ * meanwhile, if one arrived.
+ */
+export function releaseInterrupts(): NodeJS.Signals | null {
+  if (!held) return null;
+  for (const name of SIGNALS) process.off(name, held.handler);
+  const { signal } = held;
+  held = null;
+  return signal;
+}
+
+/** Commands whose action listens for signals itself (`run`, `serve`). */
+const listening = new WeakSet<object>();
+
+/** Marks a command whose action calls {@link listenForInterrupt}: signals stay held until it does. */
+export function markListening(command: object): void {
+  listening.add(command);
+}
+
+/** Whether a command's action listens for signals itself. */
+export function isListening(command: object): boolean {
+  return listening.has(command);
+}
+
+/**
+ * Listens for SIGINT and SIGTERM, taking over a signal held since the start (which fires it at
+ * once). On a second signal, `onForce` runs (default: exit 130 at once), since the user asked twice.
  */
 export function listenForInterrupt(onForce: () => void = () => process.exit(EXIT.interrupted)): Interrupt {
   let resolve: (signal: NodeJS.Signals) => void = () => undefined;
@@ -33,16 +92,17 @@ export function listenForInterrupt(onForce: () => void = () => process.exit(EXIT
       resolve(signal);
     } else onForce();
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  // Listening first, then releasing: no moment without a handler, when a signal would kill.
+  for (const name of SIGNALS) process.on(name, handler);
+  const early = releaseInterrupts();
+  if (early) handler(early);
   return {
     signaled,
     get fired() {
       return fired;
     },
     dispose() {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      for (const name of SIGNALS) process.off(name, handler);
     },
   };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Command } from 'commander';
+import { markListening } from '../interrupt.js';
 import { parseSeconds } from '../parse.js';
 
 /** The options of `run`. */
@@ -15,7 +16,7 @@ export interface RunOptions {
 
 /** Registers `run`. */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('define a workflow from a JSON file, execute it and show live progress')
     .argument('<definition>', 'workflow definition file: { "id", "steps", "options"? }')
@@ -33,4 +34,6 @@ export function register(program: Command): void {
       const { run } = await import('../actions/run.js');
       process.exitCode = await run(file, options, command);
     });
+  // Its action listens for Ctrl-C itself: one held since the start is handed to it.
+  markListening(command);
 }

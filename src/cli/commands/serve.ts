@@ -5,6 +5,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_BODY_LIMIT } from '../../server/body-limit.js';
+import { markListening } from '../interrupt.js';
 import { parseGrace, parsePositiveInt } from '../parse.js';
 
 /** The options of `serve`. */
@@ -44,7 +45,7 @@ function parseHost(value: string): string {
 
 /** Registers `serve`. */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('serve')
     .description('run the HTTP API (token from ORCHESTRATOR_API_TOKEN, else generated and printed)')
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 8080)
@@ -78,4 +79,6 @@ export function register(program: Command): void {
       const { serve } = await import('../actions/serve.js');
       process.exitCode = await serve(options, command);
     });
+  // Its action listens for Ctrl-C itself: one held since the start is handed to it.
+  markListening(command);
 }

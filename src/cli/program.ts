@@ -1,0 +1,104 @@
+/**
+ * The `orchestrator` command line (SPEC §7), loaded by the entry point `main.ts`. Each command lives in its own module under
+ * `commands/` and exports `register(program)`; add a command by adding its `register` to
+ * `COMMANDS` (`command-list.ts`). What a command does is in `actions/`, imported only when it
+ * runs, so that `--version`, `--help` and a usage error load no engine, server or store driver.
+ * This is the only place in the package that exits the process.
+ * @module
+ */
+import { Command, CommanderError } from 'commander';
+import { ignoreClosedPipes } from './closed-pipes.js';
+import { COMMANDS } from './command-list.js';
+import { CliError, EXIT, reportFor } from './errors.js';
+import { printable } from './format.js';
+import { addGlobalOptions } from './globals.js';
+import { isListening, releaseInterrupts } from './interrupt.js';
+import { Output } from './output.js';
+import { refuseRepeatedOptions } from './repeated-options.js';
+import { packageVersion } from './version.js';
+
+/**
+ * The program. `helpSink`: with `--json`, where commander's help text goes instead of stdout,
+ * so that it is printed as one JSON document (commands created later inherit the setting).
+ */
+function createProgram(helpSink?: string[]): Command {
+  const program = new Command('orchestrator')
+    .description('Durable workflow orchestrator: run workflows and inspect executions in a store')
+    .version(packageVersion(), '-V, --version')
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureHelp({ showGlobalOptions: true });
+  // Commander's own errors quote what was typed (`unknown option '--x'`): its control characters
+  // are shown as escapes, as in every other error line, not sent to the terminal.
+  program.configureOutput({
+    outputError: (text, write) => write(`${printable(text.replace(/\n$/, ''))}\n`),
+  });
+  if (helpSink) program.configureOutput({ writeOut: (text) => helpSink.push(text) });
+  addGlobalOptions(program);
+  for (const register of COMMANDS) register(program);
+  registerHelp(program);
+  refuseRepeatedOptions(program);
+  program.hook('preAction', (_program, command) => {
+    // Signals are held since the start; a command that does not listen for them gets the
+    // default back (Ctrl-C ends it), and one that came meanwhile ends it now, as interrupted.
+    if (isListening(command)) return;
+    if (releaseInterrupts() !== null) {
+      throw new CliError('interrupted before the command started', {
+        exitCode: EXIT.interrupted,
+        code: 'INTERRUPTED',
+      });
+    }
+  });
+  return program;
+}
+
+/**
+ * `help [command]`, in place of commander's own, which answers an unknown name with the whole
+ * program help on stderr and no word of what was wrong: here it is a usage error naming it.
+ */
+function registerHelp(program: Command): void {
+  program.helpCommand(false);
+  program
+    .command('help [command]')
+    .description('display help for command')
+    .action((name: string | undefined) => {
+      if (name === undefined) program.help();
+      const command = program.commands.find((c) => c.name() === name);
+      if (command === undefined) {
+        program.error(`error: unknown command '${name}' (see orchestrator --help)`, {
+          code: 'commander.unknownCommand',
+          exitCode: 2,
+        });
+      }
+      command.help();
+    });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const helpText: string[] = [];
+  try {
+    process.exitCode = undefined;
+    await createProgram(json ? helpText : undefined).parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    const report = reportFor(error);
+    if (json && report.exitCode === 0 && error instanceof CommanderError) {
+      // `--version` / `--help` with `--json`: one JSON document, like every other command.
+      const isVersion = error.code === 'commander.version';
+      new Output({ json }).data(isVersion ? { version: packageVersion() } : { help: helpText.join('') });
+    }
+    if (report.exitCode !== 0) {
+      new Output({ json }).error(report.code, report.message, report.printed);
+      if (process.env.ORCHESTRATOR_DEBUG && error instanceof Error && error.stack) {
+        process.stderr.write(`${error.stack}\n`);
+      }
+    }
+    return report.exitCode;
+  }
+}
+
+ignoreClosedPipes();
+const code = await main(process.argv);
+// Let buffered output reach a pipe before exiting.
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,43 @@
+/**
+ * Ctrl-C while `run --json` is still starting (here: while its handlers module loads, before the
+ * command listened for signals) still ends with one JSON document on stdout and exit 130, not a
+ * process killed by the signal with nothing printed.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli, parseJson, tempStore } from './fixtures/cli-harness.js';
+
+const store = tempStore();
+afterAll(() => store.remove());
+
+const HANDLERS = 'test/e2e/fixtures/self-interrupt-handlers.ts';
+
+describe('run interrupted while it starts', () => {
+  it('--json: exits 130 with an INTERRUPTED error document on stdout', async () => {
+    const r = await cli([
+      '--json',
+      'run',
+      'test/e2e/fixtures/cli-noop.json',
+      '--handlers',
+      HANDLERS,
+      '--store',
+      store.url,
+    ]);
+    expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
+    const doc = parseJson<{ error: { code: string; message: string } }>(r.stdout);
+    expect(doc.error.code).toBe('INTERRUPTED');
+    expect(doc.error.message).toMatch(/^interrupted: closing\./);
+  });
+
+  it('without --json: exits 130 and says the work stays in the store', async () => {
+    const r = await cli([
+      'run',
+      'test/e2e/fixtures/cli-noop.json',
+      '--handlers',
+      HANDLERS,
+      '--store',
+      store.url,
+    ]);
+    expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
+    expect(r.stderr).toMatch(/interrupted: closing\. Unfinished executions stay in the store/);
+  });
+});
