@@ -26,9 +26,24 @@ export function formatDelay(ms: number): string {
   return `${Number((ms / 1000).toFixed(2))}s`;
 }
 
-/** Seconds since a start, for progress lines: `+0.31s`, `+12.40s`. */
+/** Characters {@link formatElapsed} takes at most (the elapsed column of progress lines). */
+export const ELAPSED_WIDTH = 8;
+
+/**
+ * Seconds since a start, for progress lines, in at most {@link ELAPSED_WIDTH} characters so that
+ * the column holds on long runs: `+0.31s`, `+999.99s`, then fewer decimals (`+1000.5s`,
+ * `+12346s`) and, from 1,000,000 s (11.6 days), days (`+11.6d`).
+ */
 export function formatElapsed(ms: number): string {
-  return `+${(Math.max(0, ms) / 1000).toFixed(2)}s`;
+  const seconds = Math.max(0, ms) / 1000;
+  const fits = (text: string) => text.length <= ELAPSED_WIDTH - 2;
+  for (const digits of [2, 1, 0]) {
+    const text = seconds.toFixed(digits);
+    if (fits(text)) return `+${text}s`;
+  }
+  const days = seconds / 86_400;
+  const text = days.toFixed(1);
+  return `+${fits(text) ? text : days.toFixed(0)}d`;
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');

@@ -10,7 +10,15 @@ import type { EventName, Listener, OrchestratorEvents } from '../events.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { compensationNames } from './definition-file.js';
 import { displayWidth, padToWidth } from './display-width.js';
-import { formatDelay, formatDuration, formatElapsed, plural, printable, truncate } from './format.js';
+import {
+  ELAPSED_WIDTH,
+  formatDelay,
+  formatDuration,
+  formatElapsed,
+  plural,
+  printable,
+  truncate,
+} from './format.js';
 import type { Output } from './output.js';
 import { statusColor } from './style.js';
 
@@ -252,7 +260,9 @@ export class ProgressPrinter {
   }
 
   private print(label: string, text: string): void {
-    const elapsed = this.out.style.dim(formatElapsed(performance.now() - this.startedAt).padStart(8));
+    const elapsed = this.out.style.dim(
+      formatElapsed(performance.now() - this.startedAt).padStart(ELAPSED_WIDTH),
+    );
     this.out.line(`${elapsed}  ${padToWidth(label, this.width)}  ${text}`);
   }
 }
