@@ -71,6 +71,17 @@ export function truncate(text: string, max: number): string {
   return `${cutToWidth(whole, max - 1)}…`;
 }
 
+/**
+ * Terminal columns a worker or node id takes at most in a table (`list`, `workers`): ids are
+ * config of any length (a node id up to 512 characters), which would widen every row.
+ */
+export const ID_CELL_WIDTH = 40;
+
+/** A worker or node id for a table cell: control characters escaped, cut to {@link ID_CELL_WIDTH} columns. */
+export function idCell(id: string): string {
+  return truncate(printable(id), ID_CELL_WIDTH);
+}
+
 /** One-line JSON of a value, cut to `max` terminal columns. */
 export function jsonPreview(value: unknown, max = 100): string {
   let text: string;

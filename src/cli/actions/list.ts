@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { ListOptions } from '../commands/list.js';
-import { formatDuration, formatTime, printable } from '../format.js';
+import { formatDuration, formatTime, idCell, printable } from '../format.js';
 import { setup } from '../globals.js';
 import { listFooter } from '../list-footer.js';
 import { executionDuration } from '../render-status.js';
@@ -45,7 +45,7 @@ export async function listCommand(options: ListOptions, command: Command): Promi
     `${s.stepsCompleted}/${s.totalSteps}`,
     formatTime(s.startedAt),
     formatDuration(executionDuration(s, now)),
-    s.workerId ? printable(s.workerId) : '-',
+    s.workerId ? idCell(s.workerId) : '-',
     s.error ? printable(s.error.code) : '',
   ]);
   out.line(

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { formatDuration, formatTime, plural, printable } from '../format.js';
+import { formatDuration, formatTime, idCell, plural } from '../format.js';
 import { setup } from '../globals.js';
 import { type NodeLoad, workersReport } from '../reports.js';
 import { withClient } from '../store-client.js';
@@ -35,7 +35,7 @@ export async function workersCommand(command: Command): Promise<void> {
     const paint = (state: NodeLoad['state']) =>
       state === 'alive' ? out.style.green(state) : out.style.yellow(state);
     const nodeRows = report.nodes.map((n) => [
-      printable(n.id),
+      idCell(n.id),
       paint(n.state),
       count(n.running),
       count(n.queued),
@@ -60,8 +60,8 @@ export async function workersCommand(command: Command): Promise<void> {
     }
   }
   out.line('');
-  // Worker ids are config: control characters in them are shown as escapes.
-  const workerRows = report.workers.map((w) => [printable(w.id), String(w.active), w.source]);
+  // Worker ids are config: control characters in them are shown as escapes, long ones cut.
+  const workerRows = report.workers.map((w) => [idCell(w.id), String(w.active), w.source]);
   if (workerRows.length > 0) {
     out.line(...renderTable(['WORKER', 'ACTIVE', 'SOURCE'], workerRows, { header: out.style.dim }));
     const within = `${Math.round(report.threshold * 100)}% of the mean`;
