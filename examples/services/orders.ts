@@ -9,7 +9,7 @@ import type { ActionHandler, CompensationHandler } from '../../src/index.js';
 import { NonRetryableError } from '../../src/index.js';
 import {
   failIfAsked,
-  flagsFor,
+  firstStepFlags,
   log,
   simulated,
   simulatedUndo,
@@ -30,7 +30,7 @@ interface OrderInput {
 }
 
 const reserveInventory: ActionHandler = async (input, ctx) => {
-  const flags = flagsFor(input, ctx);
+  const flags = firstStepFlags(input, ctx, ['orderId', 'items', 'amount']);
   await work(40, flags, ctx.signal);
   failIfAsked('inventory service', flags, ctx);
   const { orderId, items, amount } = (input ?? {}) as OrderInput;

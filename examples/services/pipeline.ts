@@ -7,7 +7,7 @@
 import type { ActionHandler, CompensationHandler } from '../../src/index.js';
 import {
   failIfAsked,
-  flagsFor,
+  firstStepFlags,
   log,
   simulated,
   simulatedUndo,
@@ -33,7 +33,7 @@ const countRows = (tables: Tables | undefined): number =>
 /** Actions of the data pipeline. */
 export const pipelineActions: Record<string, ActionHandler> = {
   extract_data: async (input, ctx) => {
-    const flags = flagsFor(input, ctx);
+    const flags = firstStepFlags(input, ctx, ['source', 'rows', 'invalidRows']);
     await work(200, flags, ctx.signal);
     failIfAsked('source storage', flags, ctx);
     const {

@@ -9,7 +9,7 @@ import type { ActionHandler, CompensationHandler } from '../../src/index.js';
 import { NonRetryableError } from '../../src/index.js';
 import {
   failIfAsked,
-  flagsFor,
+  firstStepFlags,
   log,
   simulated,
   simulatedUndo,
@@ -25,7 +25,7 @@ const users = new Map<string, { email: string; name: string }>();
 const sessions = new Set<string>();
 
 const validateInput: ActionHandler = async (input, ctx) => {
-  const flags = flagsFor(input, ctx);
+  const flags = firstStepFlags(input, ctx, ['email', 'name']);
   await work(5, flags, ctx.signal);
   failIfAsked('input validator', flags, ctx);
   const { email, name } = (input ?? {}) as { email?: unknown; name?: unknown };

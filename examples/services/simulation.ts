@@ -14,6 +14,11 @@
  *
  * Steps whose input is an expression do not see the workflow input, so the first step of each
  * example echoes the flags in its output (`simulation`) and the others find them in `ctx.outputs`.
+ *
+ * A mistyped flag is refused, not ignored (a demo would quietly run without the failure it was
+ * meant to show): the first step of each example fails with `UNKNOWN_FLAG` on an input key its
+ * workflow does not take, every step on an `EXAMPLE_*` variable not listed above or `EXAMPLE_QUIET`,
+ * each naming it and listing the valid ones; a flag of the wrong type fails with `BAD_SIMULATION`.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -33,25 +38,95 @@ export interface SimulationFlags {
 
 const FLAG_KEYS = ['fast', 'latency', 'failures', 'fail'] as const;
 
+/** The environment variables the examples read (`EXAMPLE_QUIET`: see {@link log}). */
+const ENV_FLAGS = ['EXAMPLE_FAST', 'EXAMPLE_LATENCY', 'EXAMPLE_FAILURES', 'EXAMPLE_FAIL', 'EXAMPLE_QUIET'];
+
 type Raw = Partial<Record<(typeof FLAG_KEYS)[number], unknown>>;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+const badSimulation = (message: string) => new NonRetryableError(message, { code: 'BAD_SIMULATION' });
+const unknownFlag = (message: string) => new NonRetryableError(message, { code: 'UNKNOWN_FLAG' });
+
 function fromEnv(env: NodeJS.ProcessEnv): Raw {
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('EXAMPLE_') && !ENV_FLAGS.includes(name)) {
+      throw unknownFlag(`unknown environment variable ${name}; the examples read ${ENV_FLAGS.join(', ')}`);
+    }
+  }
   const raw: Raw = {};
-  if (env.EXAMPLE_FAST === '1' || env.EXAMPLE_FAST === 'true') raw.fast = true;
-  if (env.EXAMPLE_LATENCY) raw.latency = Number(env.EXAMPLE_LATENCY);
+  const fast = env.EXAMPLE_FAST;
+  if (fast !== undefined && !['', '0', '1', 'false', 'true'].includes(fast)) {
+    throw badSimulation(`EXAMPLE_FAST must be 1, true, 0 or false, got ${JSON.stringify(fast)}`);
+  }
+  if (fast === '1' || fast === 'true') raw.fast = true;
+  if (env.EXAMPLE_LATENCY) {
+    const latency = Number(env.EXAMPLE_LATENCY);
+    if (!(Number.isFinite(latency) && latency >= 0)) {
+      throw badSimulation(
+        `EXAMPLE_LATENCY must be a number of 0 or more, got ${JSON.stringify(env.EXAMPLE_LATENCY)}`,
+      );
+    }
+    raw.latency = latency;
+  }
   if (env.EXAMPLE_FAIL) raw.fail = env.EXAMPLE_FAIL.split(',').map((s) => s.trim());
   if (env.EXAMPLE_FAILURES) {
     try {
       raw.failures = JSON.parse(env.EXAMPLE_FAILURES) as unknown;
     } catch {
-      throw new NonRetryableError('EXAMPLE_FAILURES is not valid JSON', { code: 'BAD_SIMULATION' });
+      throw badSimulation('EXAMPLE_FAILURES is not valid JSON');
     }
   }
   return raw;
+}
+
+/** Refuses a flag of the wrong type, naming it (`where`: how it was given). */
+function checkValues(raw: Raw, where: (key: string) => string): void {
+  const got = (value: unknown) => `got ${JSON.stringify(value) ?? String(value)}`;
+  if (raw.fast !== undefined && typeof raw.fast !== 'boolean') {
+    throw badSimulation(`${where('fast')} must be true or false, ${got(raw.fast)}`);
+  }
+  const { latency, failures, fail } = raw;
+  if (latency !== undefined && !(typeof latency === 'number' && Number.isFinite(latency) && latency >= 0)) {
+    throw badSimulation(`${where('latency')} must be a number of 0 or more, ${got(latency)}`);
+  }
+  const count = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  if (failures !== undefined && !(isObject(failures) && Object.values(failures).every(count))) {
+    throw badSimulation(
+      `${where('failures')} must be an object of step names to numbers of failing attempts, ${got(failures)}`,
+    );
+  }
+  const names = (v: unknown) =>
+    typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string'));
+  if (fail !== undefined && !names(fail)) {
+    throw badSimulation(
+      `${where('fail')} must be a step or compensation name or a list of them, ${got(fail)}`,
+    );
+  }
+}
+
+/**
+ * The flags of a workflow's first step, which sees the workflow input: an input key that is
+ * neither one of `fields` (what the workflow takes) nor a simulation flag is refused, naming it.
+ */
+export function firstStepFlags(
+  input: unknown,
+  ctx: Pick<StepContext, 'outputs'>,
+  fields: readonly string[],
+  env = process.env,
+): SimulationFlags {
+  if (isObject(input)) {
+    const valid: readonly string[] = [...fields, ...FLAG_KEYS];
+    const unknown = Object.keys(input).find((key) => !valid.includes(key));
+    if (unknown !== undefined) {
+      throw unknownFlag(
+        `unknown input key '${unknown}'; this workflow takes ${valid.join(', ')} (the last ${FLAG_KEYS.length} are simulation flags: examples/README.md)`,
+      );
+    }
+  }
+  return flagsFor(input, ctx, env);
 }
 
 /** The flags given in a workflow input, or undefined if it sets none (what first steps echo). */
@@ -74,7 +149,10 @@ export function flagsFor(
       if (isObject(output) && isObject(output.simulation)) given = output.simulation as Raw;
     }
   }
-  const raw = { ...fromEnv(env), ...given };
+  const fromEnvironment = fromEnv(env);
+  checkValues(fromEnvironment, (key) => (key === 'fail' ? 'EXAMPLE_FAIL' : `EXAMPLE_${key.toUpperCase()}`));
+  if (given) checkValues(given, (key) => key);
+  const raw = { ...fromEnvironment, ...given };
   const latency =
     raw.fast === true ? 0.01 : typeof raw.latency === 'number' && raw.latency >= 0 ? raw.latency : 1;
   const failures: Record<string, number> = {};

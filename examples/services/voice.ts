@@ -8,7 +8,7 @@ import type { ActionHandler, CompensationHandler } from '../../src/index.js';
 import { NonRetryableError } from '../../src/index.js';
 import {
   failIfAsked,
-  flagsFor,
+  firstStepFlags,
   log,
   simulated,
   simulatedUndo,
@@ -49,7 +49,7 @@ function formatOf(url: URL): string {
 }
 
 const validateAudio: ActionHandler = async (input, ctx) => {
-  const flags = flagsFor(input, ctx);
+  const flags = firstStepFlags(input, ctx, ['audioUrl', 'userId']);
   await work(5, flags, ctx.signal);
   failIfAsked('audio validator', flags, ctx);
   const { audioUrl, userId } = (input ?? {}) as AudioInput;

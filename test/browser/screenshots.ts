@@ -24,7 +24,7 @@ const TRAFFIC_SECONDS = Number(process.env.SCREENSHOT_TRAFFIC_SECONDS ?? 50);
 const WORKFLOWS = ['voice-transcription', 'user-registration', 'data-pipeline'];
 const INPUTS: Record<string, () => Record<string, unknown>> = {
   'voice-transcription': () => ({ audioUrl: 'https://example.com/hello.wav', userId: 123 }),
-  'user-registration': () => ({ email: 'ada@example.com', name: 'Ada', password: 'correct horse battery' }),
+  'user-registration': () => ({ email: 'ada@example.com', name: 'Ada' }),
   'data-pipeline': () => ({ source: 's3://example-bucket/exports/latest.csv' }),
 };
 const RETRY_STEP: Record<string, string> = {
