@@ -11,10 +11,16 @@ import { duplicateKeyProblem } from '../json-duplicate-keys.js';
 import { EXECUTION_STATES, type ExecutionState } from '../types.js';
 import { UsageError } from './errors.js';
 
+/**
+ * A decimal number without a sign: `Number()` also reads `0x10`, `0b11` and `0o7`, which no one
+ * means as seconds.
+ */
+const DECIMAL = /^(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
 /** `value` as seconds from 0 (if `zero`) or above, at most {@link MAX_SECONDS}. */
 function seconds(value: string, zero: boolean): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (n === 0 && !zero) || n > MAX_SECONDS) {
+  if (!DECIMAL.test(value.trim()) || !Number.isFinite(n) || (n === 0 && !zero) || n > MAX_SECONDS) {
     const what = zero ? '0 or a positive number' : 'a positive number';
     throw new InvalidArgumentError(`Expected ${what} of seconds, at most ${MAX_SECONDS}.`);
   }

@@ -22,6 +22,19 @@ describe('duration options', () => {
     expect(() => parseSeconds(value)).toThrow(InvalidArgumentError);
   });
 
+  // Number() reads hexadecimal, binary and octal: `--timeout 0x10` waited 16 seconds.
+  it.each(['0x10', '0b11', '0o7', '+5', '1_000'])('take decimal seconds only, refusing %j', (value) => {
+    expect(() => parseSeconds(value)).toThrow(InvalidArgumentError);
+    expect(() => parseGrace(value)).toThrow(InvalidArgumentError);
+  });
+
+  it('still take decimal forms: fractions, a leading dot, an exponent, spaces around', () => {
+    expect(parseSeconds('.5')).toBe(0.5);
+    expect(parseSeconds('1e3')).toBe(1000);
+    expect(parseSeconds(' 7 ')).toBe(7);
+    expect(parseGrace('5.')).toBe(5);
+  });
+
   it.each(['', '-1', 'NaN', 'Infinity', '1e10', String(MAX_SECONDS + 1)])(
     'refuse a --grace of %j, naming the bound',
     (value) => {
