@@ -69,6 +69,16 @@ export function parsePositiveInt(max: number): (value: string) => number {
   };
 }
 
+/**
+ * A value that may not be empty (a path, a URL, an id): `--workflow "$WF"` with `WF` unset gives
+ * an empty one, which the command would take as the option not given.
+ */
+export function parseNonEmpty(value: string): string {
+  if (value === '')
+    throw new InvalidArgumentError('Expected a value, got an empty one (an unset variable?).');
+  return value;
+}
+
 /** One of the execution states. */
 export function parseState(value: string): ExecutionState {
   if (!(EXECUTION_STATES as readonly string[]).includes(value)) {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { parseSeconds } from '../parse.js';
+import { parseNonEmpty, parseSeconds } from '../parse.js';
 
 /** The options of `cancel`. */
 export interface CancelOptions {
@@ -24,6 +24,7 @@ export function register(program: Command): void {
     .option(
       '--handlers <module>',
       'handlers module, for compensations when this process has to take the execution over',
+      parseNonEmpty,
     )
     .option(
       '--timeout <seconds>',

@@ -5,7 +5,7 @@
  */
 import { type Command, Option } from 'commander';
 import type { ExecutionState } from '../../types.js';
-import { parseExecutionId, parsePositiveInt, parseState } from '../parse.js';
+import { parseExecutionId, parseNonEmpty, parsePositiveInt, parseState } from '../parse.js';
 
 /** The options of `list`. */
 export interface ListOptions {
@@ -29,7 +29,7 @@ export function register(program: Command): void {
       'only executions in this state (pending, running, compensating, completed, failed, cancelled)',
       parseState,
     )
-    .option('--workflow <id>', 'only executions of this workflow')
+    .option('--workflow <id>', 'only executions of this workflow', parseNonEmpty)
     .option('--limit <n>', 'how many to show', parsePositiveInt(10_000), DEFAULT_LIST_LIMIT)
     .option(
       '--before <id>',

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { markListening } from '../interrupt.js';
-import { parseSeconds } from '../parse.js';
+import { parseNonEmpty, parseSeconds } from '../parse.js';
 
 /** The options of `run`. */
 export interface RunOptions {
@@ -24,6 +24,7 @@ export function register(program: Command): void {
     .option(
       '--handlers <module>',
       'ES module exporting `actions` and `compensations` objects (path relative to the working directory)',
+      parseNonEmpty,
     )
     .option(
       '--timeout <seconds>',

@@ -6,7 +6,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_BODY_LIMIT } from '../../server/body-limit.js';
 import { markListening } from '../interrupt.js';
-import { parseGrace, parsePositiveInt } from '../parse.js';
+import { parseGrace, parseNonEmpty, parsePositiveInt } from '../parse.js';
 
 /** The options of `serve`. */
 export interface ServeOptions {
@@ -53,10 +53,15 @@ export function register(program: Command): void {
     .option(
       '--handlers <module>',
       'ES module exporting `actions` and `compensations` objects (path relative to the working directory)',
+      parseNonEmpty,
     )
-    .option('--workflows <dir>', 'define every *.json workflow definition in this folder at start')
+    .option(
+      '--workflows <dir>',
+      'define every *.json workflow definition in this folder at start',
+      parseNonEmpty,
+    )
     .option('--grace <seconds>', 'on SIGINT/SIGTERM, let running steps finish for this long', parseGrace, 10)
-    .option('--alert-webhook <url>', 'POST every alert as JSON to this URL (best-effort)')
+    .option('--alert-webhook <url>', 'POST every alert as JSON to this URL (best-effort)', parseNonEmpty)
     .option(
       '--body-limit <bytes>',
       'largest request body accepted',
@@ -74,6 +79,7 @@ export function register(program: Command): void {
     .option(
       '--config <file>',
       'JSON file of orchestrator config keys (maxConcurrentWorkflows, workers, alerts thresholds, ...)',
+      parseNonEmpty,
     )
     .action(async (options: ServeOptions, command: Command) => {
       const { serve } = await import('../actions/serve.js');
