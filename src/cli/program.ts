@@ -17,6 +17,9 @@ import { Output } from './output.js';
 import { refuseRepeatedOptions } from './repeated-options.js';
 import { packageVersion } from './version.js';
 
+/** A commander error line and the suggestion it ends with, on a line of its own. */
+const SUGGESTION = /^([\s\S]*?)(?:\n(\(Did you mean [^\n]*\?\)))?$/;
+
 /**
  * The program. `helpSink`: with `--json`, where commander's help text goes instead of stdout,
  * so that it is printed as one JSON document (commands created later inherit the setting).
@@ -29,9 +32,13 @@ function createProgram(helpSink?: string[]): Command {
     .showSuggestionAfterError()
     .configureHelp({ showGlobalOptions: true });
   // Commander's own errors quote what was typed (`unknown option '--x'`): its control characters
-  // are shown as escapes, as in every other error line, not sent to the terminal.
+  // are shown as escapes, as in every other error line, not sent to the terminal. Its suggestion
+  // (`(Did you mean --json?)`, a name it knows) keeps its own line.
   program.configureOutput({
-    outputError: (text, write) => write(`${printable(text.replace(/\n$/, ''))}\n`),
+    outputError: (text, write) => {
+      const [, error = text, suggestion] = SUGGESTION.exec(text.replace(/\n$/, '')) ?? [];
+      write(`${printable(error)}\n${suggestion ? `${suggestion}\n` : ''}`);
+    },
   });
   if (helpSink) program.configureOutput({ writeOut: (text) => helpSink.push(text) });
   addGlobalOptions(program);
