@@ -7,9 +7,10 @@
  * @module
  */
 import { Command, CommanderError } from 'commander';
+import { nonUtf8Argument, valueFlags } from './argv-utf8.js';
 import { ignoreClosedPipes } from './closed-pipes.js';
 import { COMMANDS } from './command-list.js';
-import { CliError, EXIT, reportFor } from './errors.js';
+import { CliError, EXIT, reportFor, UsageError } from './errors.js';
 import { printable } from './format.js';
 import { addGlobalOptions } from './globals.js';
 import { isListening, releaseInterrupts } from './interrupt.js';
@@ -86,7 +87,10 @@ async function main(argv: string[]): Promise<number> {
   const helpText: string[] = [];
   try {
     process.exitCode = undefined;
-    await createProgram(json ? helpText : undefined).parseAsync(argv);
+    const program = createProgram(json ? helpText : undefined);
+    const notUtf8 = nonUtf8Argument(argv.slice(2), valueFlags(program));
+    if (notUtf8 !== null) throw new UsageError(notUtf8);
+    await program.parseAsync(argv);
     return Number(process.exitCode ?? 0);
   } catch (error) {
     const report = reportFor(error);
