@@ -32,17 +32,34 @@ interface Held {
 
 let held: Held | null = null;
 
+/** What a second signal says before the process exits at once. */
+export const INTERRUPTED_TWICE = 'interrupted twice: exiting at once, without closing';
+
+/**
+ * Exits 130 at once after a second signal, saying so on stderr and, with `--json` (`json`), as
+ * the `{ error }` document on stdout, so that even then stdout holds one JSON document.
+ */
+export function exitInterruptedTwice(json: boolean): never {
+  process.stderr.write(`error: ${INTERRUPTED_TWICE}\n`);
+  if (json) {
+    const error = { code: 'INTERRUPTED', message: INTERRUPTED_TWICE };
+    process.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
+  }
+  process.exit(EXIT.interrupted);
+}
+
 /**
  * Holds SIGINT and SIGTERM until a command listens or {@link releaseInterrupts} is called: the
- * first is kept for that command; a second exits 130 at once, since the user asked twice.
+ * first is kept for that command; a second runs `onForce` (default: exit 130 at once), since the
+ * user asked twice.
  */
-export function holdInterrupts(): void {
+export function holdInterrupts(onForce: () => void = () => process.exit(EXIT.interrupted)): void {
   if (held) return;
   const state: Held = {
     signal: null,
     handler: (signal) => {
       if (state.signal === null) state.signal = signal;
-      else process.exit(EXIT.interrupted);
+      else onForce();
     },
   };
   for (const name of SIGNALS) process.on(name, state.handler);

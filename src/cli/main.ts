@@ -5,7 +5,8 @@
  * with nothing printed), then loads and runs the program (`program.ts`).
  * @module
  */
-import { holdInterrupts } from './interrupt.js';
+import { exitInterruptedTwice, holdInterrupts } from './interrupt.js';
 
-holdInterrupts();
+const json = process.argv.includes('--json');
+holdInterrupts(() => exitInterruptedTwice(json));
 await import('./program.js');

@@ -3,6 +3,8 @@
  * command listened for signals) still ends with one JSON document on stdout and exit 130, not a
  * process killed by the signal with nothing printed.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, parseJson, tempStore } from './fixtures/cli-harness.js';
 
@@ -39,5 +41,44 @@ describe('run interrupted while it starts', () => {
     ]);
     expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
     expect(r.stderr).toMatch(/interrupted: closing\. Unfinished executions stay in the store/);
+  });
+
+  it('--json, interrupted twice: exits 130 at once, still with an INTERRUPTED error document', async () => {
+    const r = await cli([
+      '--json',
+      'run',
+      'test/e2e/fixtures/cli-noop.json',
+      '--handlers',
+      'test/e2e/fixtures/double-interrupt-handlers.ts',
+      '--store',
+      store.url,
+    ]);
+    expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
+    const doc = parseJson<{ error: { code: string; message: string } }>(r.stdout);
+    expect(doc.error.code).toBe('INTERRUPTED');
+    expect(doc.error.message).toMatch(/^interrupted twice: exiting at once/);
+  });
+
+  it('--json, interrupted twice while a step runs: exits 130 at once with the error document', async () => {
+    const definition = join(store.dir, 'interrupt-twice.json');
+    writeFileSync(
+      definition,
+      JSON.stringify({ id: 'twice', steps: [{ name: 'a', action: 'interrupt_twice' }] }),
+    );
+    const r = await cli([
+      '--json',
+      'run',
+      definition,
+      '--handlers',
+      'test/e2e/fixtures/double-interrupt-step-handlers.ts',
+      '--store',
+      store.url,
+    ]);
+    expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
+    const doc = parseJson<{ error: { code: string; message: string } }>(r.stdout);
+    expect(doc.error).toEqual({
+      code: 'INTERRUPTED',
+      message: 'interrupted twice: exiting at once, without closing',
+    });
   });
 });

@@ -16,7 +16,7 @@ import { formatDuration, jsonPreview, plural, printable } from '../format.js';
 import type { Globals } from '../globals.js';
 import { setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
-import { type Interrupt, listenForInterrupt } from '../interrupt.js';
+import { INTERRUPTED_TWICE, type Interrupt, listenForInterrupt } from '../interrupt.js';
 import { cliLogger } from '../logger.js';
 import type { Output } from '../output.js';
 import { parseJsonOption } from '../parse.js';
@@ -46,7 +46,11 @@ export async function run(file: string, options: RunOptions, command: Command): 
     options.handlers ? `export them from '${options.handlers}'` : 'pass --handlers <module>',
   );
 
-  const interrupt = listenForInterrupt();
+  // A second Ctrl-C exits at once; with --json, stdout still gets its one document.
+  const interrupt = listenForInterrupt(() => {
+    out.error('INTERRUPTED', INTERRUPTED_TWICE);
+    process.exit(EXIT.interrupted);
+  });
   const logger = cliLogger();
   let orch: Orchestrator | null = null;
   try {
