@@ -44,3 +44,16 @@ describe('orchestrator serve defaults', () => {
     expect(r.stdout).toMatch(/--host <host>\s+address to listen on \(default: "127\.0\.0\.1"\)/);
   });
 });
+
+describe('orchestrator serve --alert-webhook', () => {
+  // Its refusal named the library's option ('alertWebhook: Expected …'), not the flag typed.
+  it.each([
+    ['not a url', "Expected an absolute http(s) URL, got 'not a url'"],
+    ['ftp://x.example', "Expected an http(s) URL, got scheme 'ftp:'"],
+  ])('refuses %j naming --alert-webhook, and listens nowhere', async (url, why) => {
+    const r = await cli(['serve', '--store', 'memory', '--port', '0', '--alert-webhook', url]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`error: --alert-webhook: ${why}\n`);
+  });
+});

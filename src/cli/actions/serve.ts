@@ -9,8 +9,9 @@
  * @module
  */
 import type { Command } from 'commander';
-import type { Config } from '../../config.js';
+import type { Config, Logger } from '../../config.js';
 import { echo } from '../../echo.js';
+import { ValidationError } from '../../errors.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
 import { redactUrl } from '../../redact-url.js';
 import { actionNameProblem } from '../../remote/action-names.js';
@@ -40,6 +41,19 @@ const NOT_IN_FILE: Readonly<Record<string, string>> = {
   logger: 'serve logs JSON lines to stdout; ORCHESTRATOR_LOG_LEVEL sets the level',
   clock: 'a clock is code',
 };
+
+/**
+ * The `--alert-webhook` target. @throws UsageError naming the flag (the library's refusal names
+ * its option, `alertWebhook`; its message shows the URL with any credentials masked).
+ */
+function alertWebhookOf(url: string, logger: Logger): AlertWebhook {
+  try {
+    return createAlertWebhook({ url, logger });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new UsageError(`--alert-webhook: ${error.issues.map((issue) => issue.message).join('; ')}`);
+  }
+}
 
 /** Orchestrator config from `--config`: a JSON object of config keys (validated by the orchestrator). */
 function readConfigFile(path: string | undefined): Partial<Config> {
@@ -102,7 +116,7 @@ export async function serve(options: ServeOptions, command: Command): Promise<nu
   if (tokenIssue) throw new UsageError(`ORCHESTRATOR_API_TOKEN ${tokenIssue}`);
   const token = envToken || generateToken();
   const webhook: AlertWebhook | null = options.alertWebhook
-    ? createAlertWebhook({ url: options.alertWebhook, logger })
+    ? alertWebhookOf(options.alertWebhook, logger)
     : null;
   const fileConfig = readConfigFile(options.config);
   // SPEC §2: --store wins; else the config file's store; else memory if the config file turns
