@@ -57,3 +57,24 @@ describe('orchestrator serve --alert-webhook', () => {
     expect(r.stderr).toBe(`error: --alert-webhook: ${why}\n`);
   });
 });
+
+describe('orchestrator serve --http-allow', () => {
+  // Its refusal named the config key and the entry's place in the list merged with a config
+  // file's ('Invalid config: httpAllowlist[0]: …'), not the flag typed.
+  it('refuses an entry that could never match, naming --http-allow', async () => {
+    const r = await cli([
+      'serve',
+      '--store',
+      'memory',
+      '--port',
+      '0',
+      '--http-allow',
+      'api.local,http://x.example:81',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      "error: --http-allow: 'http://x.example:81' is a URL: give its host alone ('x.example'); ports are not matched\n",
+    );
+  });
+});

@@ -9,6 +9,7 @@
  * @module
  */
 import type { Command } from 'commander';
+import { allowlistEntryProblem } from '../../actions/ssrf-guard.js';
 import type { Config, Logger } from '../../config.js';
 import { echo } from '../../echo.js';
 import { ValidationError } from '../../errors.js';
@@ -134,6 +135,10 @@ export async function serve(options: ServeOptions, command: Command): Promise<nu
     .split(',')
     .map((h) => h.trim())
     .filter(Boolean);
+  for (const entry of flagAllowlist) {
+    const problem = allowlistEntryProblem(entry);
+    if (problem !== null) throw new UsageError(`--http-allow: ${problem}`);
+  }
   // A config value that is no list is passed on as it is, so the config check refuses it naming
   // `httpAllowlist` (a string spread here would become a list of its characters).
   const fileAllowlist: unknown = fileConfig.httpAllowlist;
