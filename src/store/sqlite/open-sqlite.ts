@@ -6,13 +6,14 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../../errors.js';
 import { invalidStore } from '../store-kind.js';
+import { endsInDirectory, fileInDirectory } from './directory-path.js';
 import { SqliteStore } from './sqlite-store.js';
 
 /**
  * The {@link SqliteStore} of `target`, a `sqlite:<path>` string (not initialised yet): a relative
  * path is relative to the working directory; `sqlite::memory:` is an in-memory database.
- * @throws ValidationError naming `store` for an empty path, one with U+0000, `sqlite://name/…`, or
- *   `sqlite:~/…` (a `~` no shell expanded).
+ * @throws ValidationError naming `store` for an empty path, one with U+0000, `sqlite://name/…`,
+ *   `sqlite:~/…` (a `~` no shell expanded), or one that ends in a directory (`data/`, `.`, `..`).
  */
 export function openSqlite(target: string): SqliteStore {
   const path = target.slice('sqlite:'.length);
@@ -49,6 +50,18 @@ export function openSqlite(target: string): SqliteStore {
         {
           path: 'store',
           message: `Expected "sqlite:<path>", got ${JSON.stringify(target)}, whose ~ is not expanded (no shell does after "sqlite:", nor in an environment file): it would name a folder '~' in the working directory; write the home directory out, "sqlite:${join(homedir(), rest)}", or "sqlite:./${path}" for that folder`,
+        },
+      ],
+      'Invalid config',
+    );
+  }
+  if (endsInDirectory(path)) {
+    // Resolving would drop the trailing slash, and SQLite make a file where a folder was meant.
+    throw new ValidationError(
+      [
+        {
+          path: 'store',
+          message: `Expected "sqlite:<path>" to name a database file, got ${JSON.stringify(target)}, whose path ends in a directory: name a file in it, e.g. "sqlite:${fileInDirectory(path)}"`,
         },
       ],
       'Invalid config',

@@ -36,6 +36,7 @@ import type {
   StoreAggregates,
 } from '../store.js';
 import { batchCommitter } from './batch-commit.js';
+import { endsInDirectory, fileInDirectory } from './directory-path.js';
 import { sqliteStoreError } from './errors.js';
 import { loadMigrations, migrate, recordedVersions } from './migrate.js';
 import { applyOp, mergeOps, type Op, opKey } from './operations.js';
@@ -92,6 +93,12 @@ function checkSqliteArguments(path: unknown, options: unknown): void {
     issues.push({
       path: 'path',
       message: `Expected a file path, got one that contains U+0000 at index ${path.indexOf('\u0000')}`,
+    });
+  } else if (endsInDirectory(path)) {
+    // SQLite would make a file of the directory named (`data/` → a file `data`).
+    issues.push({
+      path: 'path',
+      message: `Expected a database file path, got '${path}', which ends in a directory: name a file in it, e.g. '${fileInDirectory(path)}'`,
     });
   }
   issues.push(...optionsIssues(options, ['synchronous'], { path: 'options', expected: 'an object' }));
@@ -154,8 +161,8 @@ export class SqliteStore implements Store {
   /**
    * @param path database file (its directory is created if missing), or `:memory:` for tests.
    * @param options see {@link SqliteStoreOptions}.
-   * @throws ValidationError when `path` is not a string, `options` is not an object, has an
-   *   unknown key, or `synchronous` is neither 'FULL' nor 'NORMAL' (a misspelt value or key is
+   * @throws ValidationError when `path` is not a string or ends in a directory (`data/`, `.`,
+   *   `..`), `options` is not an object, has an unknown key, or `synchronous` is neither 'FULL' nor 'NORMAL' (a misspelt value or key is
    *   refused, not taken as the default FULL).
    */
   constructor(
