@@ -9,8 +9,8 @@
  * committed state. Several stores (processes) may share one file; the write lock serializes them.
  * @module
  */
-import { mkdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeValue } from '../../describe-value.js';
 import { type Issue, OrchestratorError, ValidationError } from '../../errors.js';
@@ -39,6 +39,7 @@ import { batchCommitter } from './batch-commit.js';
 import { endsInDirectory, fileInDirectory } from './directory-path.js';
 import { sqliteStoreError } from './errors.js';
 import { loadMigrations, migrate, recordedVersions } from './migrate.js';
+import { checkStorePath } from './open-path.js';
 import { applyOp, mergeOps, type Op, opKey } from './operations.js';
 import {
   definitionParams,
@@ -179,13 +180,7 @@ export class SqliteStore implements Store {
     let journalBefore: unknown;
     const onDisk = this.path !== ':memory:' && this.path !== '';
     try {
-      if (onDisk && statSync(this.path, { throwIfNoEntry: false })?.isDirectory()) {
-        // SQLite would only say it cannot open it ('unable to open database file').
-        throw new OrchestratorError(
-          'STORE_UNAVAILABLE',
-          `Cannot open SQLite store '${this.path}': it is a directory; name a database file, e.g. '${join(this.path, 'orchestrator.sqlite')}'`,
-        );
-      }
+      if (onDisk) checkStorePath(this.path);
       if (onDisk) mkdirSync(dirname(this.path), { recursive: true });
       const migrations = loadMigrations();
       db = new Database(this.path);
