@@ -75,6 +75,7 @@ describe('SQLite store: files and settings', () => {
       synchronous: 'FULL',
       foreignKeys: true,
       busyTimeoutMs: 5000,
+      fullFsync: true,
     });
     expect((await open(newPath(), { synchronous: 'NORMAL' })).settings().synchronous).toBe('NORMAL');
   });

@@ -77,8 +77,9 @@ export const WAL_SIZE_LIMIT = 16 * 1024 * 1024;
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
   /**
-   * `FULL` fsyncs every commit, so an acknowledged write survives power loss. `NORMAL` (WAL) only
-   * survives application crashes: the last commits can roll back after an OS crash.
+   * `FULL` fsyncs every commit, so an acknowledged write survives power loss (on macOS with
+   * F_FULLFSYNC, which flushes the drive's cache too). `NORMAL` (WAL) only survives application
+   * crashes: the last commits can roll back after an OS crash.
    * @default 'FULL'
    */
   synchronous?: 'FULL' | 'NORMAL';
@@ -139,6 +140,8 @@ export interface SqliteSettings {
   synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
   foreignKeys: boolean;
   busyTimeoutMs: number;
+  /** `fullfsync`: syncs use F_FULLFSYNC where the system has it (macOS); on with `FULL`. */
+  fullFsync: boolean;
 }
 
 /** A durable {@link Store} in one SQLite file. See the module comment. */
@@ -192,7 +195,11 @@ export class SqliteStore implements Store {
       journalBefore = db.pragma('journal_mode', { simple: true });
       db.pragma('journal_mode = WAL');
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
-      db.pragma(`synchronous = ${this.options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+      const full = this.options.synchronous !== 'NORMAL';
+      db.pragma(`synchronous = ${full ? 'FULL' : 'NORMAL'}`);
+      // macOS's fsync() leaves the data in the drive's cache: only F_FULLFSYNC keeps FULL's promise
+      // there (a no-op on other systems).
+      db.pragma(`fullfsync = ${full ? 'ON' : 'OFF'}`);
       db.pragma('foreign_keys = ON');
       // What was read above is still right to skip the write lock: versions are only ever added
       // (one a newer release added is refused above), and the migration re-reads them under it.
@@ -246,6 +253,7 @@ export class SqliteStore implements Store {
       synchronous: (['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const)[sync] ?? 'FULL',
       foreignKeys: Number(db.pragma('foreign_keys', { simple: true })) === 1,
       busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
+      fullFsync: Number(db.pragma('fullfsync', { simple: true })) === 1,
     };
   }
 
