@@ -38,6 +38,7 @@ import type {
 import { batchCommitter } from './batch-commit.js';
 import { endsInDirectory, fileInDirectory } from './directory-path.js';
 import { sqliteStoreError } from './errors.js';
+import { checkSameFile, type FileIdentity, fileIdentity } from './file-identity.js';
 import { loadMigrations, migrate, recordedVersions } from './migrate.js';
 import { checkStorePath } from './open-path.js';
 import { applyOp, mergeOps, type Op, opKey } from './operations.js';
@@ -161,6 +162,8 @@ export class SqliteStore implements Store {
   private holderOfKey: ((key: string) => unknown) | null = null;
   /** `data_version` when the store opened, then at the last `changedElsewhere` call. */
   private dataVersion: number | null = null;
+  /** The file opened (null in memory): a write is refused once the path names another, or none. */
+  private opened: FileIdentity | null = null;
 
   /**
    * @param path database file (its directory is created if missing), or `:memory:` for tests.
@@ -205,6 +208,7 @@ export class SqliteStore implements Store {
       // (one a newer release added is refused above), and the migration re-reads them under it.
       migrate(db, migrations, Date.now(), recorded);
       this.statements = prepareStatements(db);
+      this.opened = onDisk ? fileIdentity(this.path) : null;
     } catch (error) {
       if (db) restoreJournalMode(db, journalBefore);
       db?.close();
@@ -491,10 +495,12 @@ export class SqliteStore implements Store {
   /**
    * ONE `BEGIN IMMEDIATE … COMMIT` for the batch (throws, rolled back, if the transaction fails).
    * SQLite's own errors (a lock held past the busy timeout, a read-only file, a full disk) become
-   * `STORE_UNAVAILABLE` errors that name the file.
+   * `STORE_UNAVAILABLE` errors that name the file; so does a file deleted, moved or replaced since
+   * it was opened (see `file-identity.ts`), before anything is written to it.
    */
   private commit(batch: readonly Op[]): Outcome[] {
     if (!this.commitBatch) throw this.notOpen();
+    if (this.opened) checkSameFile(this.path, this.opened);
     let outcomes: Outcome[];
     try {
       outcomes = this.commitBatch(batch);

@@ -1,0 +1,70 @@
+/**
+ * A SQLite file deleted, moved away or replaced while the store has it open: SQLite goes on
+ * writing to the file it opened, which no path names any more (or another one does), so every
+ * write it acknowledged was lost on the next start, which opened whatever the path named then (a
+ * new, empty store). Writes are now refused, STORE_UNAVAILABLE naming the file and what happened,
+ * instead of being acknowledged; a write to the file still at its path commits as before.
+ */
+import { copyFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { makeExecution } from './records.js';
+import { tempDir } from './sqlite-fixture.js';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+async function openStore(): Promise<{ store: SqliteStore; dir: string; path: string }> {
+  const { dir, remove } = tempDir();
+  cleanups.push(remove);
+  const path = join(dir, 'store.sqlite');
+  const store = new SqliteStore(path);
+  cleanups.push(() => store.close());
+  await store.init();
+  await store.createExecution(makeExecution({ id: 'before' }));
+  return { store, dir, path };
+}
+
+function refusal(path: string, what: string): object {
+  return {
+    code: 'STORE_UNAVAILABLE',
+    message: `SQLite store '${path}': the file was ${what} after the store opened it, so what it writes would be lost on the next start; restart to open the file now at that path`,
+  };
+}
+
+describe('SQLite store whose file is deleted, moved or replaced while open', () => {
+  it('refuses writes once its directory is deleted', async () => {
+    const { store, dir, path } = await openStore();
+    rmSync(dir, { recursive: true, force: true });
+    await expect(store.createExecution(makeExecution({ id: 'after' }))).rejects.toMatchObject(
+      refusal(path, 'deleted'),
+    );
+  });
+
+  it('refuses writes once the file is moved away', async () => {
+    const { store, dir, path } = await openStore();
+    renameSync(path, join(dir, 'moved.sqlite'));
+    await expect(store.update({ id: 'before', epoch: 0, set: { cursor: 1 } })).rejects.toMatchObject(
+      refusal(path, 'deleted'),
+    );
+  });
+
+  it('refuses writes once another file takes its place', async () => {
+    const { store, dir, path } = await openStore();
+    copyFileSync(path, join(dir, 'copy.sqlite'));
+    renameSync(join(dir, 'copy.sqlite'), path);
+    await expect(store.releaseLeases('n1')).rejects.toMatchObject(refusal(path, 'replaced by another'));
+  });
+
+  it('writes on while the file stays where it was', async () => {
+    const { store } = await openStore();
+    await store.createExecution(makeExecution({ id: 'after' }));
+    expect((await store.listExecutions({ limit: 10 })).map((s) => s.execution.id).sort()).toEqual([
+      'after',
+      'before',
+    ]);
+  });
+});
