@@ -152,6 +152,7 @@ export class SqliteStore implements Store {
   private db: Database.Database | null = null;
   private statements: Statements | null = null;
   private closed = false;
+  private closing: Promise<void> | null = null;
   private readonly batcher = new GroupCommit<Op>({
     commit: (batch) => this.commit(batch),
     key: opKey,
@@ -223,8 +224,13 @@ export class SqliteStore implements Store {
     this.db = db;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Closes the store once, whoever calls: a call made while one runs resolves when it ends. */
+  close(): Promise<void> {
+    this.closing ??= this.shut();
+    return this.closing;
+  }
+
+  private async shut(): Promise<void> {
     this.closed = true;
     await this.batcher.close();
     if (this.db) {
