@@ -3,7 +3,8 @@
  * writing to the file it opened, which no path names any more (or another one does), so every
  * write it acknowledged was lost on the next start, which opened whatever the path named then (a
  * new, empty store). Writes are now refused, STORE_UNAVAILABLE naming the file and what happened,
- * instead of being acknowledged; a write to the file still at its path commits as before.
+ * instead of being acknowledged; a write to the file still at its path commits as before (a
+relative path names the file it named at open, as SQLite keeps it, after a chdir too).
  */
 import { copyFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +58,20 @@ describe('SQLite store whose file is deleted, moved or replaced while open', () 
     copyFileSync(path, join(dir, 'copy.sqlite'));
     renameSync(join(dir, 'copy.sqlite'), path);
     await expect(store.releaseLeases('n1')).rejects.toMatchObject(refusal(path, 'replaced by another'));
+  });
+
+  it('a relative path is the file it named when the store opened, whatever the directory later', async () => {
+    const { dir, remove } = tempDir();
+    cleanups.push(remove);
+    const cwd = process.cwd();
+    process.chdir(dir);
+    cleanups.push(() => process.chdir(cwd));
+    const store = new SqliteStore('store.sqlite');
+    cleanups.push(() => store.close());
+    await store.init();
+    process.chdir(cwd);
+    await store.createExecution(makeExecution({ id: 'after-chdir' }));
+    expect((await store.getExecution('after-chdir'))?.execution.id).toBe('after-chdir');
   });
 
   it('writes on while the file stays where it was', async () => {

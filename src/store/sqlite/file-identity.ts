@@ -1,36 +1,58 @@
 /**
- * Whether a SQLite file is still the one a path names. SQLite goes on writing to the file it
- * opened after that file is deleted, moved away or replaced (another file renamed onto the path):
- * every write it then acknowledges is lost on the next start, which opens whatever the path names
- * by then. The store checks the file's identity (device and inode) before each commit and refuses
- * the writes instead. One `stat` per group commit: nothing next to its fsync.
+ * Whether the files of a SQLite store are still the ones its path names. SQLite goes on writing
+ * to the files it opened after they are deleted, moved away or replaced (another file renamed
+ * onto the path): the database file, or its write-ahead log (`-wal`, which a clean-up of files
+ * that look temporary may delete). Every write it then acknowledges is lost on the next start,
+ * which opens whatever the paths name by then. The store checks the files' identity (device and
+ * inode) before each commit and refuses the writes instead. Two `stat`s per group commit: nothing
+ * next to its fsync. While a connection has the file open, SQLite itself never deletes nor
+ * recreates the log (it truncates it in place).
  * @module
  */
 import { statSync } from 'node:fs';
 import { OrchestratorError } from '../../errors.js';
 
-/** The device and inode of a file. */
-export interface FileIdentity {
+/** A file of the store as opened: its path, device and inode. */
+export interface OpenedFile {
+  path: string;
+  /** Whether it is the write-ahead log (else the database file). */
+  wal: boolean;
   dev: bigint;
   ino: bigint;
 }
 
-/** The identity of the file `path` names now, or null if it names none. */
-export function fileIdentity(path: string): FileIdentity | null {
+/** The device and inode of the file `path` names now, or null if it names none. */
+function identity(path: string): { dev: bigint; ino: bigint } | null {
   const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
   return stats ? { dev: stats.dev, ino: stats.ino } : null;
 }
 
+/** The files of the store at `path` as they are now: the database file and its log, if present. */
+export function openedFiles(path: string): OpenedFile[] {
+  const files: OpenedFile[] = [];
+  for (const [file, wal] of [
+    [path, false],
+    [`${path}-wal`, true],
+  ] as const) {
+    const found = identity(file);
+    if (found) files.push({ path: file, wal, ...found });
+  }
+  return files;
+}
+
 /**
- * Throws `STORE_UNAVAILABLE` naming `path` when it no longer names the file `opened` identifies
- * (deleted or moved away, or replaced by another file).
+ * Throws `STORE_UNAVAILABLE` naming the store `path` and the file when one of `files` is no longer
+ * the file its path names (deleted or moved away, or replaced by another).
  */
-export function checkSameFile(path: string, opened: FileIdentity): void {
-  const now = fileIdentity(path);
-  if (now && now.dev === opened.dev && now.ino === opened.ino) return;
-  const what = now ? 'replaced by another' : 'deleted';
-  throw new OrchestratorError(
-    'STORE_UNAVAILABLE',
-    `SQLite store '${path}': the file was ${what} after the store opened it, so what it writes would be lost on the next start; restart to open the file now at that path`,
-  );
+export function checkSameFiles(path: string, files: readonly OpenedFile[]): void {
+  for (const file of files) {
+    const now = identity(file.path);
+    if (now && now.dev === file.dev && now.ino === file.ino) continue;
+    const which = file.wal ? `its write-ahead log '${file.path}'` : 'the file';
+    const what = now ? 'replaced by another' : 'deleted';
+    throw new OrchestratorError(
+      'STORE_UNAVAILABLE',
+      `SQLite store '${path}': ${which} was ${what} after the store opened it, so what it writes would be lost on the next start; restart to open the file now at that path`,
+    );
+  }
 }

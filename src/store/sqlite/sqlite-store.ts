@@ -10,7 +10,7 @@
  * @module
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeValue } from '../../describe-value.js';
 import { type Issue, OrchestratorError, ValidationError } from '../../errors.js';
@@ -38,7 +38,7 @@ import type {
 import { batchCommitter } from './batch-commit.js';
 import { endsInDirectory, fileInDirectory } from './directory-path.js';
 import { sqliteStoreError } from './errors.js';
-import { checkSameFile, type FileIdentity, fileIdentity } from './file-identity.js';
+import { checkSameFiles, type OpenedFile, openedFiles } from './file-identity.js';
 import { loadMigrations, migrate, recordedVersions } from './migrate.js';
 import { checkStorePath } from './open-path.js';
 import { applyOp, mergeOps, type Op, opKey } from './operations.js';
@@ -163,8 +163,8 @@ export class SqliteStore implements Store {
   private holderOfKey: ((key: string) => unknown) | null = null;
   /** `data_version` when the store opened, then at the last `changedElsewhere` call. */
   private dataVersion: number | null = null;
-  /** The file opened (null in memory): a write is refused once the path names another, or none. */
-  private opened: FileIdentity | null = null;
+  /** The files opened (none in memory): a write is refused once a path names another, or none. */
+  private opened: OpenedFile[] = [];
 
   /**
    * @param path database file (its directory is created if missing), or `:memory:` for tests.
@@ -209,7 +209,8 @@ export class SqliteStore implements Store {
       // (one a newer release added is refused above), and the migration re-reads them under it.
       migrate(db, migrations, Date.now(), recorded);
       this.statements = prepareStatements(db);
-      this.opened = onDisk ? fileIdentity(this.path) : null;
+      // Absolute, as SQLite holds it: a relative path names this file after a chdir too.
+      this.opened = onDisk ? openedFiles(resolve(this.path)) : [];
     } catch (error) {
       if (db) restoreJournalMode(db, journalBefore);
       db?.close();
@@ -501,12 +502,12 @@ export class SqliteStore implements Store {
   /**
    * ONE `BEGIN IMMEDIATE … COMMIT` for the batch (throws, rolled back, if the transaction fails).
    * SQLite's own errors (a lock held past the busy timeout, a read-only file, a full disk) become
-   * `STORE_UNAVAILABLE` errors that name the file; so does a file deleted, moved or replaced since
-   * it was opened (see `file-identity.ts`), before anything is written to it.
+   * `STORE_UNAVAILABLE` errors that name the file; so does a file (or its write-ahead log) deleted,
+   * moved or replaced since it was opened (see `file-identity.ts`), before anything is written.
    */
   private commit(batch: readonly Op[]): Outcome[] {
     if (!this.commitBatch) throw this.notOpen();
-    if (this.opened) checkSameFile(this.path, this.opened);
+    checkSameFiles(this.path, this.opened);
     let outcomes: Outcome[];
     try {
       outcomes = this.commitBatch(batch);
