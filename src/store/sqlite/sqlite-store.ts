@@ -2,8 +2,11 @@
  * The SQLite store: the embedded, durable default (`sqlite:<path>`).
  *
  * One connection per store, WAL with `synchronous=FULL` by default (the WAL file cut back to
- * {@link WAL_SIZE_LIMIT} after a burst), `busy_timeout` 5 s, foreign keys on. Every write goes through {@link GroupCommit}: the writes enqueued in one tick share ONE
- * `BEGIN IMMEDIATE … COMMIT`, and each caller's promise resolves only after that commit. An
+ * {@link WAL_SIZE_LIMIT} after a burst), `busy_timeout` 5 s, foreign keys on. Every write goes
+ * through {@link GroupCommit}: the writes enqueued in one tick share ONE
+ * `BEGIN IMMEDIATE … COMMIT`, and each caller's promise resolves only after that commit (while
+ * another connection holds the write lock, the commit waits for it on timers, not in the driver:
+ * see `busy-wait.ts`). An
  * operation that fails (a fenced update, a duplicate id) is rejected alone while the others
  * commit (see `batch-commit.ts`). Reads run directly on the connection and see
  * committed state. Several stores (processes) may share one file; the write lock serializes them.
@@ -36,6 +39,7 @@ import type {
   StoreAggregates,
 } from '../store.js';
 import { batchCommitter } from './batch-commit.js';
+import { BUSY_TIMEOUT_MS, isBusy, LOCK_HELD, untilLockFree } from './busy-wait.js';
 import { endsInDirectory, fileInDirectory } from './directory-path.js';
 import { sqliteStoreError } from './errors.js';
 import { checkSameFiles, type OpenedFile, openedFiles } from './file-identity.js';
@@ -192,7 +196,7 @@ export class SqliteStore implements Store {
       const migrations = loadMigrations();
       db = new Database(this.path);
       // busy_timeout first: switching to WAL needs a lock another process may hold.
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       // A file of another tool's, or one a newer release migrated, is refused before anything is
       // written to it: switching to WAL is a change of the file, kept after it is closed.
       const recorded = recordedVersions(db, migrations);
@@ -501,20 +505,37 @@ export class SqliteStore implements Store {
 
   /**
    * ONE `BEGIN IMMEDIATE … COMMIT` for the batch (throws, rolled back, if the transaction fails).
-   * SQLite's own errors (a lock held past the busy timeout, a read-only file, a full disk) become
+   * While another connection holds the write lock, it is tried again on timers, the event loop
+   * running meanwhile (see `busy-wait.ts`): the outcomes come as a promise then. SQLite's own
+   * errors (a lock held past the busy timeout, a read-only file, a full disk) become
    * `STORE_UNAVAILABLE` errors that name the file; so does a file (or its write-ahead log) deleted,
    * moved or replaced since it was opened (see `file-identity.ts`), before anything is written.
    */
-  private commit(batch: readonly Op[]): Outcome[] {
-    if (!this.commitBatch) throw this.notOpen();
-    checkSameFiles(this.path, this.opened);
-    let outcomes: Outcome[];
-    try {
-      outcomes = this.commitBatch(batch);
-    } catch (error) {
-      throw sqliteStoreError(error, this.path);
-    }
-    return outcomes.map((o) => (o.ok ? o : failed(sqliteStoreError(o.error, this.path))));
+  private commit(batch: readonly Op[]): Outcome[] | Promise<Outcome[]> {
+    const commitBatch = this.commitBatch;
+    const db = this.db;
+    if (!commitBatch || !db) throw this.notOpen();
+    let held: unknown;
+    const attempt = (): Outcome[] | typeof LOCK_HELD => {
+      checkSameFiles(this.path, this.opened);
+      let outcomes: Outcome[];
+      // No wait inside the driver for the lock (a prepared PRAGMA would apply only when prepared).
+      db.exec('PRAGMA busy_timeout = 0');
+      try {
+        outcomes = commitBatch(batch);
+      } catch (error) {
+        // Nothing was done (the transaction did not begin, or was rolled back): try again later.
+        if (isBusy(error) && !db.inTransaction) {
+          held = error;
+          return LOCK_HELD;
+        }
+        throw sqliteStoreError(error, this.path);
+      } finally {
+        db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
+      return outcomes.map((o) => (o.ok ? o : failed(sqliteStoreError(o.error, this.path))));
+    };
+    return untilLockFree(attempt, () => sqliteStoreError(held, this.path));
   }
 
   /** Runs a read on the statements; SQLite's own errors become `STORE_UNAVAILABLE` (see `commit`). */
