@@ -5,7 +5,8 @@
  * timeout, so timers, HTTP requests, lease renewals and the holder's own release (when it is in
  * this process) all stood still meanwhile, and a lock released a moment later still failed the
  * write. The wait is now made between attempts on the event loop, for as long as before: a lock
- * held past it still fails the writes with SQLITE_BUSY named.
+ * held past it still fails the writes with SQLITE_BUSY named. `findByIdempotencyKey`, which reads
+ * under the write lock, waits for it the same way.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -67,6 +68,18 @@ describe('SQLite store: a write while another connection holds the write lock', 
     });
     // Blocked in the driver, the loop turned a few times at most (once per 5 s attempt).
     expect(turns).toBeGreaterThan(20);
+  });
+
+  it('findByIdempotencyKey, read under the write lock, waits for it the same way', async () => {
+    const { store, holder } = await storeWithHolder();
+    holder.exec('ROLLBACK');
+    await store.createExecution(makeExecution({ id: 'k1', idempotencyKey: 'order-1' }));
+    holder.exec('BEGIN IMMEDIATE');
+    const found = store.findByIdempotencyKey('order-1');
+    await turn();
+    await turn();
+    holder.exec('ROLLBACK');
+    await expect(found).resolves.toEqual({ id: 'k1', workflowId: 'wf' });
   });
 
   it('close() waits for the write and the write commits', async () => {

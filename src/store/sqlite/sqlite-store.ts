@@ -139,6 +139,9 @@ function restoreJournalMode(db: Database.Database, before: unknown): void {
   }
 }
 
+/** What an attempt to take the write lock without waiting answers (see `withoutWaiting`). */
+type Attempted<T> = { held: false; value: T } | { held: true; error: unknown };
+
 /** The connection settings in effect, e.g. to refuse unsafe ones at startup. */
 export interface SqliteSettings {
   journalMode: string;
@@ -313,17 +316,25 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Read under the write lock (`BEGIN IMMEDIATE`, waiting up to `busy_timeout` like a write): a
+   * Read under the write lock (`BEGIN IMMEDIATE`, waiting for it like a write, on timers): a
    * create with `key` another process has under way (its transaction open) is waited for, and
    * what it committed is seen. Asked only when a retry with a key would be refused.
    */
   async findByIdempotencyKey(key: string): Promise<IdempotencyKeyHolder | null> {
     const find = this.holderOfKey;
     if (!find) throw this.notOpen();
-    return this.read(() => {
-      const row = find(key) as { id: string; workflow_id: string } | undefined;
-      return row ? { id: row.id, workflowId: row.workflow_id } : null;
-    });
+    let held: unknown;
+    const attempt = () =>
+      this.read(() => {
+        const found = this.withoutWaiting(() => find(key));
+        if (found.held) {
+          held = found.error;
+          return LOCK_HELD;
+        }
+        const row = found.value as { id: string; workflow_id: string } | undefined;
+        return row ? { id: row.id, workflowId: row.workflow_id } : null;
+      });
+    return untilLockFree(attempt, () => sqliteStoreError(held, this.path));
   }
 
   update(update: ExecutionUpdate): Promise<void> {
@@ -513,29 +524,43 @@ export class SqliteStore implements Store {
    */
   private commit(batch: readonly Op[]): Outcome[] | Promise<Outcome[]> {
     const commitBatch = this.commitBatch;
-    const db = this.db;
-    if (!commitBatch || !db) throw this.notOpen();
+    if (!commitBatch) throw this.notOpen();
     let held: unknown;
     const attempt = (): Outcome[] | typeof LOCK_HELD => {
       checkSameFiles(this.path, this.opened);
-      let outcomes: Outcome[];
-      // No wait inside the driver for the lock (a prepared PRAGMA would apply only when prepared).
-      db.exec('PRAGMA busy_timeout = 0');
+      let committed: Attempted<Outcome[]>;
       try {
-        outcomes = commitBatch(batch);
+        committed = this.withoutWaiting(() => commitBatch(batch));
       } catch (error) {
-        // Nothing was done (the transaction did not begin, or was rolled back): try again later.
-        if (isBusy(error) && !db.inTransaction) {
-          held = error;
-          return LOCK_HELD;
-        }
         throw sqliteStoreError(error, this.path);
-      } finally {
-        db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
       }
-      return outcomes.map((o) => (o.ok ? o : failed(sqliteStoreError(o.error, this.path))));
+      if (committed.held) {
+        held = committed.error;
+        return LOCK_HELD;
+      }
+      return committed.value.map((o) => (o.ok ? o : failed(sqliteStoreError(o.error, this.path))));
     };
     return untilLockFree(attempt, () => sqliteStoreError(held, this.path));
+  }
+
+  /**
+   * Runs `body`, which takes the write lock, with no wait inside the driver for it: when another
+   * connection holds it, answers `held` (nothing was done: the transaction did not begin, or was
+   * rolled back) with SQLite's error, for the caller to try again later (see `busy-wait.ts`).
+   */
+  private withoutWaiting<T>(body: () => T): Attempted<T> {
+    const db = this.db;
+    if (!db) throw this.notOpen();
+    // Set by exec each time: a prepared PRAGMA busy_timeout applies only when it is prepared.
+    db.exec('PRAGMA busy_timeout = 0');
+    try {
+      return { held: false, value: body() };
+    } catch (error) {
+      if (isBusy(error) && !db.inTransaction) return { held: true, error };
+      throw error;
+    } finally {
+      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
   }
 
   /** Runs a read on the statements; SQLite's own errors become `STORE_UNAVAILABLE` (see `commit`). */
