@@ -6,8 +6,9 @@
  * recording a step result) is committed by ONE transaction, supplied by the adapter as `commit`.
  * Each caller's promise settles only after that commit returned (never before), with the outcome
  * the adapter reported for its operation; if the transaction as a whole fails, every operation in
- * it is rejected. `commit` may be synchronous (SQLite) or return a promise (PostgreSQL); while an
- * asynchronous commit runs, new operations queue for the next flush.
+ * it is rejected. `commit` may be synchronous (SQLite, unless it waits for the write lock) or
+ * return a promise (PostgreSQL); while an asynchronous commit runs, new operations queue for the
+ * next flush.
  *
  * Consecutive operations with the same `key` (e.g. two updates of one execution) can be merged by
  * the adapter's `merge`, so one row is written per key per flush; every merged caller still gets
