@@ -8,15 +8,22 @@ relative path names the file it named at open, as SQLite keeps it, after a chdir
  */
 import { copyFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { IDENTITY_CHECK_INTERVAL_MS } from '../../src/store/sqlite/file-identity.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeExecution } from './records.js';
 import { tempDir } from './sqlite-fixture.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
+
+/** Moves `Date.now()` past the interval the store checks its files at most once in. */
+function passCheckInterval(): void {
+  vi.setSystemTime(Date.now() + IDENTITY_CHECK_INTERVAL_MS);
+}
 
 async function openStore(): Promise<{ store: SqliteStore; dir: string; path: string }> {
   const { dir, remove } = tempDir();
@@ -40,6 +47,7 @@ describe('SQLite store whose file is deleted, moved or replaced while open', () 
   it('refuses writes once its directory is deleted', async () => {
     const { store, dir, path } = await openStore();
     rmSync(dir, { recursive: true, force: true });
+    passCheckInterval();
     await expect(store.createExecution(makeExecution({ id: 'after' }))).rejects.toMatchObject(
       refusal(path, 'deleted'),
     );
@@ -48,6 +56,7 @@ describe('SQLite store whose file is deleted, moved or replaced while open', () 
   it('refuses writes once the file is moved away', async () => {
     const { store, dir, path } = await openStore();
     renameSync(path, join(dir, 'moved.sqlite'));
+    passCheckInterval();
     await expect(store.update({ id: 'before', epoch: 0, set: { cursor: 1 } })).rejects.toMatchObject(
       refusal(path, 'deleted'),
     );
@@ -57,7 +66,24 @@ describe('SQLite store whose file is deleted, moved or replaced while open', () 
     const { store, dir, path } = await openStore();
     copyFileSync(path, join(dir, 'copy.sqlite'));
     renameSync(join(dir, 'copy.sqlite'), path);
+    passCheckInterval();
     await expect(store.releaseLeases('n1')).rejects.toMatchObject(refusal(path, 'replaced by another'));
+  });
+
+  it('checks at most once per interval: commits within it go ahead, the first past it is refused', async () => {
+    // Date.now() stands still from here, but as the test moves it.
+    vi.setSystemTime(Date.now());
+    const { store, dir, path } = await openStore();
+    rmSync(dir, { recursive: true, force: true });
+    // The check of the first write passed just now: the next ones within the interval are not
+    // checked (the window the docs give: writes of at most that last second are lost with the file).
+    await store.createExecution(makeExecution({ id: 'in-window' }));
+    vi.setSystemTime(Date.now() + IDENTITY_CHECK_INTERVAL_MS - 1);
+    await store.createExecution(makeExecution({ id: 'still-in-window' }));
+    vi.setSystemTime(Date.now() + 1);
+    await expect(store.createExecution(makeExecution({ id: 'after' }))).rejects.toMatchObject(
+      refusal(path, 'deleted'),
+    );
   });
 
   it('a relative path is the file it named when the store opened, whatever the directory later', async () => {

@@ -42,7 +42,7 @@ import { batchCommitter } from './batch-commit.js';
 import { BUSY_TIMEOUT_MS, isBusy, LOCK_HELD, untilLockFree } from './busy-wait.js';
 import { endsInDirectory, fileInDirectory } from './directory-path.js';
 import { sqliteStoreError } from './errors.js';
-import { checkSameFiles, type OpenedFile, openedFiles } from './file-identity.js';
+import { OpenedFilesCheck, openedFiles } from './file-identity.js';
 import { loadMigrations, migrate, recordedVersions } from './migrate.js';
 import { checkStorePath } from './open-path.js';
 import { applyOp, mergeOps, type Op, opKey } from './operations.js';
@@ -171,7 +171,7 @@ export class SqliteStore implements Store {
   /** `data_version` when the store opened, then at the last `changedElsewhere` call. */
   private dataVersion: number | null = null;
   /** The files opened (none in memory): a write is refused once a path names another, or none. */
-  private opened: OpenedFile[] = [];
+  private opened: OpenedFilesCheck | null = null;
 
   /**
    * @param path database file (its directory is created if missing), or `:memory:` for tests.
@@ -217,7 +217,7 @@ export class SqliteStore implements Store {
       migrate(db, migrations, Date.now(), recorded);
       this.statements = prepareStatements(db);
       // Absolute, as SQLite holds it: a relative path names this file after a chdir too.
-      this.opened = onDisk ? openedFiles(resolve(this.path)) : [];
+      this.opened = onDisk ? new OpenedFilesCheck(this.path, openedFiles(resolve(this.path))) : null;
     } catch (error) {
       if (db) restoreJournalMode(db, journalBefore);
       db?.close();
@@ -527,7 +527,7 @@ export class SqliteStore implements Store {
     if (!commitBatch) throw this.notOpen();
     let held: unknown;
     const attempt = (): Outcome[] | typeof LOCK_HELD => {
-      checkSameFiles(this.path, this.opened);
+      this.opened?.beforeCommit();
       let committed: Attempted<Outcome[]>;
       try {
         committed = this.withoutWaiting(() => commitBatch(batch));
