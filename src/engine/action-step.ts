@@ -6,6 +6,7 @@
  */
 
 import { elapsedMs, sleepUntil } from '../clock.js';
+import { MAX_SECONDS } from '../definition/max-seconds.js';
 import type { PlanActionStep } from '../definition/types.js';
 import { describeValue } from '../describe-value.js';
 import {
@@ -126,11 +127,13 @@ function setRecord(ex: ActiveExecution, rec: StepRecord): StepRecord {
 function delaySeconds(input: unknown): number {
   const object = input !== null && typeof input === 'object' && !Array.isArray(input);
   const seconds = object ? (input as { seconds?: unknown }).seconds : undefined;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+  // At most MAX_SECONDS, as every duration: from about 1.8e305 s the wake-up time was NaN, and
+  // the delay ended at once.
+  if (typeof seconds !== 'number' || !(seconds >= 0 && seconds <= MAX_SECONDS)) {
     // An input that is no object has no seconds to show: name the input itself ('got input 5').
     const got = object ? describeValue(seconds) : `input ${describeValue(input)}`;
     throw new NonRetryableError(
-      `The 'delay' action needs input.seconds as a non-negative number, got ${got}`,
+      `The 'delay' action needs input.seconds as a non-negative number of at most ${MAX_SECONDS}, got ${got}`,
       {
         code: 'INVALID_INPUT',
       },

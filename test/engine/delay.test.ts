@@ -96,7 +96,7 @@ describe.each(STORE_KINDS)('built-in actions (%s store)', (kind) => {
       );
       expect(status.error?.code, input).toBe('INVALID_INPUT');
       expect(status.error?.message, input).toBe(
-        `The 'delay' action needs input.seconds as a non-negative number, ${got}`,
+        `The 'delay' action needs input.seconds as a non-negative number of at most 1000000000, ${got}`,
       );
     }
   });
