@@ -10,6 +10,7 @@ import { type Clock, systemClock, wholeMilliseconds } from './clock.js';
 import { configSchema } from './config-schema.js';
 import { describeValue } from './describe-value.js';
 import { errorMessage, type Issue, ValidationError } from './errors.js';
+import { plainObjectIssue } from './plain-object.js';
 import { redactUrl } from './redact-url.js';
 import type { Store } from './store/store.js';
 import { unreadableIssues } from './unknown-keys.js';
@@ -157,20 +158,35 @@ function nestedUnreadableIssues(config: Record<string, unknown>): Issue[] {
 }
 
 /**
+ * The issue of a config that is not a plain object (a number, an array, a Map, a class instance,
+ * an object inheriting its keys: only its own keys would be read), or null.
+ */
+export function configShapeIssue(options: unknown): Issue | null {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    return { path: '', message: `Expected the config to be an object, got ${describeValue(options)}` };
+  }
+  return plainObjectIssue(options, '', 'the config', 'a plain object');
+}
+
+/** The issue of an `alerts` object that is not plain (a Map's entries would be ignored), or null. */
+function alertsShapeIssue(alerts: unknown): Issue | null {
+  if (alerts === null || typeof alerts !== 'object' || Array.isArray(alerts)) return null;
+  return plainObjectIssue(alerts, 'alerts', '`alerts`', 'a plain object');
+}
+
+/**
  * Applies defaults and validates. Throws a `ValidationError` naming every bad key.
  * `actions` and `compensations` are not config; callers strip them first.
  */
 export function compileConfig(options: Partial<Config> = {}): CompiledConfig {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ValidationError(
-      [{ path: '', message: `Expected the config to be an object, got ${describeValue(options)}` }],
-      'Invalid config',
-    );
-  }
+  const shape = configShapeIssue(options);
+  if (shape !== null) throw new ValidationError([shape], 'Invalid config');
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const merged = { ...DEFAULTS, workers: [...DEFAULTS.workers], ...defined };
   const unreadable = nestedUnreadableIssues(defined);
   if (unreadable.length > 0) throw new ValidationError(unreadable, 'Invalid config');
+  const alerts = alertsShapeIssue(defined.alerts);
+  if (alerts !== null) throw new ValidationError([alerts], 'Invalid config');
   let parsed: ReturnType<typeof configSchema.safeParse>;
   try {
     parsed = configSchema.safeParse(merged, parseOptions('config'));

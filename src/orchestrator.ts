@@ -5,7 +5,7 @@
 import { createHttpAction } from './actions/http-action.js';
 import { LoadBalancer } from './balancing/load-balancer.js';
 import type { CompiledConfig, Config, Logger } from './config.js';
-import { compileConfig } from './config.js';
+import { compileConfig, configShapeIssue } from './config.js';
 import { CONFIG_KEYS } from './config-schema.js';
 import { MAX_SECONDS as MAX_GRACE_SECONDS } from './definition/schema.js';
 import { describeValue } from './describe-value.js';
@@ -30,6 +30,7 @@ import type { MetricsSnapshot } from './monitoring/metrics.js';
 import { Metrics } from './monitoring/metrics.js';
 import { checkNonEmptyString } from './non-empty-string.js';
 import { PerformanceOptimizer } from './performance/performance-optimizer.js';
+import { plainObjectIssue } from './plain-object.js';
 import { ErrorRecovery } from './recovery/error-recovery.js';
 import { openStore } from './store/open-store.js';
 import { emptyAggregates, sumAggregates } from './store/states.js';
@@ -268,6 +269,8 @@ function checkHandlers(kind: 'action' | 'compensation', handlers: unknown): [str
       'Invalid config',
     );
   }
+  const plain = plainObjectIssue(handlers, `${kind}s`, `\`${kind}s\``, 'a plain object of { name: handler }');
+  if (plain !== null) throw new ValidationError([plain], 'Invalid config');
   const list = readableEntries(handlers, `${kind}s`);
   for (const [name, handler] of list) {
     try {
@@ -298,6 +301,8 @@ function checkListeners(on: unknown): [EventName, Listener<EventName>][] {
       'Invalid config',
     );
   }
+  const plain = plainObjectIssue(on, 'on', '`on`', 'a plain object of { eventName: listener }');
+  if (plain !== null) throw new ValidationError([plain], 'Invalid config');
   const list = readableEntries(on, 'on');
   const issues = list.flatMap(([event, listener]) => {
     const problem =
@@ -319,12 +324,8 @@ function checkListeners(on: unknown): [EventName, Listener<EventName>][] {
 export async function createOrchestrator(options: OrchestratorOptions = {}): Promise<Orchestrator> {
   // Read once here: a getter or Proxy trap that throws is named, not thrown raw.
   assertReadable(options, [...CONFIG_KEYS, 'actions', 'compensations', 'on'], 'Invalid config');
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ValidationError(
-      [{ path: '', message: `Expected the config to be an object, got ${describeValue(options)}` }],
-      'Invalid config',
-    );
-  }
+  const shape = configShapeIssue(options);
+  if (shape !== null) throw new ValidationError([shape], 'Invalid config');
   const { actions, compensations, on, ...rest } = options;
   const config = compileConfig(rest);
   const actionList = checkHandlers('action', actions);

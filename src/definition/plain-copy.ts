@@ -9,6 +9,7 @@
  * @module
  */
 import { errorMessage, type Issue } from '../errors.js';
+import { notPlainObject } from '../plain-object.js';
 import { MAX_STEPS } from './schema.js';
 
 /**
@@ -17,13 +18,6 @@ import { MAX_STEPS } from './schema.js';
  * here is refused anyway, by the type the schema expects at a shallower level.
  */
 const MAX_COPY_DEPTH = 8;
-
-/** Whether a value is an array or an object with `Object.prototype` or no prototype. */
-function plainKind(value: object): 'array' | 'object' | null {
-  if (Array.isArray(value)) return 'array';
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null ? 'object' : null;
-}
 
 /**
  * Copies `value` (found at `path`) into fresh arrays and plain objects (own enumerable string
@@ -49,16 +43,12 @@ export function plainCopy(value: unknown, path: string, issues: Issue[]): { valu
         return null;
       }
       if (copies.has(item)) return copies.get(item);
-      const kind = plainKind(item);
-      if (kind === null) {
-        const name = (Object.getPrototypeOf(item) as { constructor?: { name?: unknown } }).constructor?.name;
-        const what =
-          typeof name === 'string' && name !== '' && name !== 'Object'
-            ? `a ${name}`
-            : 'an object with a prototype of its own';
+      const what = notPlainObject(item);
+      if (what !== null) {
         issues.push({ path: at, message: `must be plain JSON data, got ${what}` });
         return null;
       }
+      const kind = Array.isArray(item) ? 'array' : 'object';
       if (depth >= MAX_COPY_DEPTH) return kind === 'array' ? [] : {};
       ancestors.add(item);
       const out = kind === 'array' ? copyArray(item as unknown[], at, depth) : copyObject(item, at, depth);
