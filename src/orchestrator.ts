@@ -35,7 +35,7 @@ import { ErrorRecovery } from './recovery/error-recovery.js';
 import { openStore } from './store/open-store.js';
 import { emptyAggregates, sumAggregates } from './store/states.js';
 import type { NodeRecord, Store, StoreAggregates } from './store/store.js';
-import { resolveStoreUrl } from './store-url.js';
+import { resolveStoreUrl, storeErrorAt, storeUrlKey } from './store-url.js';
 import type { ActionHandler, CompensationHandler } from './types.js';
 import { assertReadable, optionsIssues, unreadableIssues } from './unknown-keys.js';
 
@@ -334,7 +334,12 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
   // Before the store opens: a bad ORCHESTRATOR_LOG_LEVEL is rejected without touching it.
   const logger = guardedLogger(config.logger ?? createDefaultLogger());
 
-  const store = openStore(resolveStoreUrl(config), { leaseSeconds: config.leaseSeconds });
+  let store: Store;
+  try {
+    store = openStore(resolveStoreUrl(config), { leaseSeconds: config.leaseSeconds });
+  } catch (error) {
+    throw storeErrorAt(error, storeUrlKey(config));
+  }
   await store.init();
   // Set once the engine exists: a failure after that point (recovery may have resumed executions
   // already) is cleaned up by closing it, which stops those and releases their leases.

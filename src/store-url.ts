@@ -36,3 +36,25 @@ export function resolveStoreUrl(config: Pick<Config, 'store' | 'enableWorkflowPe
   }
   return fromEnv;
 }
+
+/** Where a store URL came from, as its errors name it: the config key, the variable, a CLI flag. */
+export type StoreUrlKey = 'store' | 'ORCHESTRATOR_STORE' | '--store';
+
+/** Where the store URL {@link resolveStoreUrl} selects comes from: the variable when it is read, else `store`. */
+export function storeUrlKey(config: Pick<Config, 'store' | 'enableWorkflowPersistence'>): StoreUrlKey {
+  return config.store === undefined && config.enableWorkflowPersistence && process.env.ORCHESTRATOR_STORE
+    ? 'ORCHESTRATOR_STORE'
+    : 'store';
+}
+
+/**
+ * `error` naming `key` where it names `store`: opening a store refuses a URL it cannot use
+ * (`sqlite:~/x.db`, an unknown `sslmode`) as the config key `store`, which a URL taken from
+ * ORCHESTRATOR_STORE or a CLI `--store` is not. Any other error is returned as it is.
+ */
+export function storeErrorAt(error: unknown, key: StoreUrlKey): unknown {
+  if (key === 'store' || !(error instanceof ValidationError)) return error;
+  if (!error.issues.some((issue) => issue.path === 'store')) return error;
+  const issues = error.issues.map((issue) => (issue.path === 'store' ? { ...issue, path: key } : issue));
+  return new ValidationError(issues, 'Invalid config');
+}

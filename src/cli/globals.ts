@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { redactRefusedUrl, redactUrl } from '../redact-url.js';
-import { DEFAULT_SQLITE_STORE } from '../store-url.js';
+import { DEFAULT_SQLITE_STORE, type StoreUrlKey } from '../store-url.js';
 import { UsageError } from './errors.js';
 import { Output } from './output.js';
 
@@ -18,6 +18,8 @@ export interface Globals {
   storeLabel: string;
   /** Where the store URL came from. */
   storeSource: 'flag' | 'env' | 'default';
+  /** How an error about the store URL names where it came from: `--store`, `ORCHESTRATOR_STORE` or `store`. */
+  storeKey: StoreUrlKey;
 }
 
 /**
@@ -48,7 +50,9 @@ export function globalsOf(command: Command): Globals {
       `${from} must be "sqlite:<path>", "memory" or "postgres://...", got ${JSON.stringify(redactRefusedUrl(store.store))}`,
     );
   }
-  return { json: opts.json === true, ...store, storeLabel: redactUrl(store.store) };
+  const storeKey: StoreUrlKey =
+    store.storeSource === 'flag' ? '--store' : store.storeSource === 'env' ? 'ORCHESTRATOR_STORE' : 'store';
+  return { json: opts.json === true, ...store, storeLabel: redactUrl(store.store), storeKey };
 }
 
 /** The global options and an output channel for a command. */

@@ -23,6 +23,7 @@ import type {
   ExecutionSnapshot,
   Store,
 } from '../store/store.js';
+import { type StoreUrlKey, storeErrorAt } from '../store-url.js';
 import type { ExecutionState, ExecutionStatus } from '../types.js';
 import { CliError } from './errors.js';
 
@@ -90,9 +91,18 @@ export class StoreClient {
    * Opens the store (running its migrations). Unless `create` is set, a SQLite file or a
    * PostgreSQL schema that does not exist yet is an error rather than silently created empty.
    */
-  static async open(url: string, options: { create?: boolean } = {}): Promise<StoreClient> {
-    // The URL first (not opened yet): one refused (`sqlite:~/x.db`) says why, not that no file is there.
-    const store = await openStoreLazily(url);
+  static async open(
+    url: string,
+    options: { create?: boolean; key?: StoreUrlKey } = {},
+  ): Promise<StoreClient> {
+    // The URL first (not opened yet): one refused (`sqlite:~/x.db`) says why, not that no file is
+    // there, naming where the URL came from (`key`).
+    let store: Store;
+    try {
+      store = await openStoreLazily(url);
+    } catch (error) {
+      throw storeErrorAt(error, options.key ?? 'store');
+    }
     const file = sqliteFile(url);
     if (!options.create && file !== null && !existsSync(file)) {
       throw new CliError(
@@ -202,9 +212,18 @@ export class StoreClient {
   }
 }
 
-/** Opens a client, runs `fn`, and always closes the store. */
-export async function withClient<T>(url: string, fn: (client: StoreClient) => Promise<T>): Promise<T> {
-  const client = await StoreClient.open(url);
+/**
+ * Opens a client on `target` (a URL, or the CLI's store and where it came from), runs `fn`, and
+ * always closes the store.
+ */
+export async function withClient<T>(
+  target: string | { store: string; storeKey: StoreUrlKey },
+  fn: (client: StoreClient) => Promise<T>,
+): Promise<T> {
+  const client =
+    typeof target === 'string'
+      ? await StoreClient.open(target)
+      : await StoreClient.open(target.store, { key: target.storeKey });
   try {
     return await fn(client);
   } finally {

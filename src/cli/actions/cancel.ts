@@ -26,7 +26,7 @@ type Via = 'owner' | 'takeover' | 'none';
 /** Runs `cancel`; its exit code. */
 export async function cancel(id: string, options: CancelOptions, command: Command): Promise<number> {
   const { globals, out } = setup(command);
-  const client = await StoreClient.open(globals.store);
+  const client = await StoreClient.open(globals.store, { key: globals.storeKey });
   const deadline = Date.now() + options.timeout * 1000;
   let via: Via = 'none';
   try {

@@ -17,7 +17,7 @@ import { renderTable } from '../table.js';
 /** Runs `list`. */
 export async function listCommand(options: ListOptions, command: Command): Promise<void> {
   const { globals, out } = setup(command);
-  const { executions, total } = await withClient(globals.store, (client) =>
+  const { executions, total } = await withClient(globals, (client) =>
     client.list({
       limit: options.limit,
       ...(options.status ? { status: options.status } : {}),

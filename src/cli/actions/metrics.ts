@@ -35,7 +35,7 @@ function overFinished(m: StoreMetrics, rate: number): string {
 /** Runs `metrics`. */
 export async function metricsCommand(options: { workflow?: string }, command: Command): Promise<void> {
   const { globals, out } = setup(command);
-  const result = await withClient(globals.store, async (client) => {
+  const result = await withClient(globals, async (client) => {
     const durations = durationStats(await recentDurations(client, options.workflow));
     // Store-wide, as in a live orchestrator's snapshot (for one workflow too).
     const { loadDistribution } = await workerLoad(client);

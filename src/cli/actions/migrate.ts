@@ -12,7 +12,7 @@ import { renderPairs } from '../table.js';
 /** Runs `migrate`. */
 export async function migrateCommand(command: Command): Promise<void> {
   const { globals, out } = setup(command);
-  const client = await StoreClient.open(globals.store, { create: true });
+  const client = await StoreClient.open(globals.store, { create: true, key: globals.storeKey });
   const { kind } = client.store;
   const durable = client.store.durable && !inProcessStore(globals.store);
   await client.close();

@@ -22,7 +22,7 @@ export async function purge(options: PurgeCommandOptions, command: Command): Pro
   if (!options.yes) {
     throw new UsageError(`purge deletes the ${what} from ${globals.storeLabel}; pass --yes to delete them`);
   }
-  const client = await StoreClient.open(globals.store);
+  const client = await StoreClient.open(globals.store, { key: globals.storeKey });
   try {
     const deleted = await purgeFinished(
       client.store,

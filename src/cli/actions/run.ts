@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { TimeoutError } from '../../errors.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
+import { storeErrorAt } from '../../store-url.js';
 import type { ExecutionStatus } from '../../types.js';
 import type { RunOptions } from '../commands/run.js';
 import { readDefinitionFile } from '../definition-file.js';
@@ -54,7 +55,14 @@ export async function run(file: string, options: RunOptions, command: Command): 
   const logger = cliLogger();
   let orch: Orchestrator | null = null;
   try {
-    orch = await createOrchestrator({ store: globals.store, ...handlers, ...(logger ? { logger } : {}) });
+    orch = await createOrchestrator({
+      store: globals.store,
+      ...handlers,
+      ...(logger ? { logger } : {}),
+    }).catch((error: unknown) => {
+      // A URL the store refuses (`sqlite:~/x.db`) named as where it came from, not as `store`.
+      throw storeErrorAt(error, globals.storeKey);
+    });
     const resumed = orch.getLocalLoad();
     const defined = await orch.workflowEngine.defineWorkflow(def.id, def.steps, def.options);
     out.line(

@@ -22,6 +22,7 @@ import { buildApp } from '../../server/app.js';
 import { generateToken, tokenProblem } from '../../server/auth.js';
 import { createDashboard } from '../../server/dashboard/index.js';
 import { createServerLogger } from '../../server/logger.js';
+import { type StoreUrlKey, storeErrorAt } from '../../store-url.js';
 import type { ServeOptions } from '../commands/serve.js';
 import { readJsonFile } from '../definition-file.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
@@ -131,6 +132,12 @@ export async function serve(options: ServeOptions, command: Command): Promise<nu
         : fileConfig.enableWorkflowPersistence === false
           ? 'memory'
           : globals.store;
+  // Where that store URL came from, for an error about it (`sqlite:~/x.db`).
+  const storeKey: StoreUrlKey =
+    globals.storeSource === 'flag' ||
+    (fileConfig.store === undefined && fileConfig.enableWorkflowPersistence !== false)
+      ? globals.storeKey
+      : 'store';
   const flagAllowlist = (options.httpAllow ?? '')
     .split(',')
     .map((h) => h.trim())
@@ -160,6 +167,8 @@ export async function serve(options: ServeOptions, command: Command): Promise<nu
       httpAllowlist,
       // Added before recovery: alerts of executions resumed at start reach the webhook too.
       ...(webhook ? { on: { alert: (alert) => webhook.send(alert) } } : {}),
+    }).catch((error: unknown) => {
+      throw storeErrorAt(error, storeKey);
     });
     hub?.attach(orch.workflowEngine);
     for (const def of definitions) {

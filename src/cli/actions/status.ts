@@ -13,7 +13,7 @@ import { storeHint, withClient } from '../store-client.js';
 /** Runs `status`. */
 export async function statusCommand(id: string, command: Command): Promise<void> {
   const { globals, out } = setup(command);
-  const status = await withClient(globals.store, (client) => client.getStatus(id));
+  const status = await withClient(globals, (client) => client.getStatus(id));
   if (!status) {
     throw new CliError(
       `execution '${id}' not found in store ${globals.storeLabel}${storeHint(globals.store)}`,

@@ -23,7 +23,7 @@ function heartbeat(node: NodeLoad, now: number): string {
 export async function workersCommand(command: Command): Promise<void> {
   const { globals, out } = setup(command);
   const now = Date.now();
-  const report = await withClient(globals.store, (client) => workersReport(client, now));
+  const report = await withClient(globals, (client) => workersReport(client, now));
   process.exitCode = 0;
   if (out.json) {
     out.data(report);
