@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { describeValue } from '../describe-value.js';
 import { MAX_SECONDS } from './max-seconds.js';
+import { refusedCharacter } from './name-character.js';
 import type {
   ActionStepDefinition,
   ConditionStepDefinition,
@@ -50,7 +51,9 @@ const name = () =>
     .max(MAX_NAME_LENGTH, mustSize(`be at most ${MAX_NAME_LENGTH} characters`))
     .regex(NAME_PATTERN, {
       error: (issue) =>
-        `may contain only letters, digits, '_', '.' and '-', got ${describeValue(issue.input)}`,
+        `may contain only ASCII letters, digits, '_', '.' and '-', got ${describeValue(issue.input)}${
+          typeof issue.input === 'string' ? refusedCharacter(issue.input) : ''
+        }`,
     })
     // Names become object keys (outputs keyed by step or branch name); `__proto__` would set a prototype.
     .refine((value) => value !== '__proto__', { error: "'__proto__' is reserved" });

@@ -330,7 +330,7 @@ describe('config validation', () => {
     for (const kind of ['actions', 'compensations'] as const) {
       for (const [name, why] of [
         ['__proto__', /reserved/],
-        ['undo order', /only letters, digits/],
+        ['undo order', /only ASCII letters, digits/],
         ['x'.repeat(129), /at most 128 characters, got 129/],
       ] as const) {
         // An own `__proto__` key, as JSON.parse or a spread would give it.

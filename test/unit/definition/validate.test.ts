@@ -92,7 +92,8 @@ describe('validateDefinition: each rule, with its path', () => {
       [
         {
           path: 'steps[0].name',
-          message: "may contain only letters, digits, '_', '.' and '-', got \"has space\"",
+          message:
+            "may contain only ASCII letters, digits, '_', '.' and '-', got \"has space\" (U+0020 at index 3)",
         },
       ],
     ],
@@ -120,7 +121,7 @@ describe('validateDefinition: each rule, with its path', () => {
     [
       'bad action',
       [{ name: 'a', action: 'rm -rf' }],
-      [{ path: 'steps[0].action', message: expect.stringContaining('only letters') }],
+      [{ path: 'steps[0].action', message: expect.stringContaining('only ASCII letters') }],
     ],
     [
       'negative timeout',
@@ -363,7 +364,11 @@ describe('validateDefinition: each rule, with its path', () => {
 
   it('checks the id', () => {
     expect(issuesOf('bad id!', [{ name: 'a' }])).toEqual([
-      { path: 'id', message: "may contain only letters, digits, '_', '.' and '-', got \"bad id!\"" },
+      {
+        path: 'id',
+        message:
+          "may contain only ASCII letters, digits, '_', '.' and '-', got \"bad id!\" (U+0020 at index 3)",
+      },
     ]);
     expect(issuesOf('', [{ name: 'a' }])).toEqual([{ path: 'id', message: 'must not be empty' }]);
     expect(issuesOf(42, [{ name: 'a' }])).toEqual([

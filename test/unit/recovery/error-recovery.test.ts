@@ -225,8 +225,8 @@ describe('ErrorRecovery compensation', () => {
     };
     expect(refused('')).toMatch(/must not be empty/);
     expect(refused('x'.repeat(129))).toMatch(/at most 128 characters, got 129/);
-    expect(refused('undo order')).toMatch(/only letters, digits, '_', '.' and '-', got "undo order"/);
-    expect(refused('refund/charge')).toMatch(/only letters/);
+    expect(refused('undo order')).toMatch(/only ASCII letters, digits, '_', '.' and '-', got "undo order"/);
+    expect(refused('refund/charge')).toMatch(/only ASCII letters/);
     expect(refused('__proto__')).toMatch(/reserved/);
     expect(recovery.listCompensations()).toEqual([]);
     // The longest a definition takes, and every character it allows, are registered.
