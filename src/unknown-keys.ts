@@ -9,6 +9,7 @@
 import { describeValue } from './describe-value.js';
 import { echo } from './echo.js';
 import { errorMessage, type Issue, ValidationError } from './errors.js';
+import { notPlainObject } from './plain-object.js';
 
 /**
  * The default of an options parameter the caller left out (`options = NO_OPTIONS`): one shared,
@@ -95,6 +96,14 @@ export function optionsIssues(
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return [{ path: where.path, message: `expected ${where.expected}, got ${describeValue(value)}` }];
   }
+  // A Map or a class instance (URLSearchParams) would be read as empty: its entries ignored.
+  let kind: string | null;
+  try {
+    kind = notPlainObject(value);
+  } catch (error) {
+    return [{ path: where.path, message: `could not be read (${errorMessage(error)})` }];
+  }
+  if (kind !== null) return [{ path: where.path, message: `expected ${where.expected}, got ${kind}` }];
   // Readable: checked above (once: `executeWorkflow` asks this on every call).
   return unknownOf(value, known);
 }

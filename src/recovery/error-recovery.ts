@@ -10,6 +10,7 @@ import { describeValue } from '../describe-value.js';
 import type { Issue } from '../errors.js';
 import { toError, ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
+import { plainObjectIssue } from '../plain-object.js';
 import type { CompensationHandler, StepContext } from '../types.js';
 import { assertReadable, unknownKeyIssues } from '../unknown-keys.js';
 import { backoffDelayMs } from './backoff.js';
@@ -276,6 +277,9 @@ function checkOptionsObject(value: unknown, path: string, heading: string): void
       heading,
     );
   }
+  // A Map's entries would be ignored: its defaults taken without a word.
+  const plain = plainObjectIssue(value, path, `\`${path}\``, 'a plain object');
+  if (plain !== null) throw new ValidationError([plain], heading);
 }
 
 function checkNumber(issues: Issue[], key: string, value: unknown, min: number, expected: string): void {
