@@ -25,6 +25,12 @@ export { MAX_SECONDS };
 /** Most top-level steps in a workflow, and most branches in one parallel step. */
 export const MAX_STEPS = 1000;
 
+/**
+ * Longest entry of `retry.nonRetryable` (an error code, name or class name), in characters: the
+ * one text of a definition that had no limit (a 200 MB entry was stored).
+ */
+export const MAX_NON_RETRYABLE_LENGTH = 1024;
+
 /** Longest expression source, in characters (the compiler enforces the same limit). */
 export const MAX_EXPRESSION_SOURCE = 4096;
 
@@ -101,7 +107,12 @@ export const retryOptionsSchema = z
     backoffCoefficient: z.number().min(1).max(1000).optional(),
     maxDelay: seconds().optional(),
     nonRetryable: z
-      .array(z.string().min(1, { error: 'must not be empty' }))
+      .array(
+        z
+          .string()
+          .min(1, { error: 'must not be empty' })
+          .max(MAX_NON_RETRYABLE_LENGTH, mustSize(`be at most ${MAX_NON_RETRYABLE_LENGTH} characters`)),
+      )
       .max(MAX_STEPS)
       .optional(),
   })
