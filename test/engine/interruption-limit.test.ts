@@ -31,6 +31,8 @@ const open = (store: string, options: OrchestratorOptions = {}) =>
  * written, no lease released), then it closes.
  */
 async function crash(orch: Orchestrator): Promise<void> {
+  // close() and what it calls (SqliteStore's one close, `shut`) stay, so the file is let go.
+  const KEPT = new Set(['constructor', 'close', 'shut']);
   const store = orch.store as unknown as Record<string, unknown>;
   const dead = () => Promise.reject(new Error('the process died'));
   for (
@@ -39,7 +41,7 @@ async function crash(orch: Orchestrator): Promise<void> {
     proto = Object.getPrototypeOf(proto)
   ) {
     for (const [key, desc] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
-      if (key !== 'constructor' && key !== 'close' && typeof desc.value === 'function') store[key] = dead;
+      if (!KEPT.has(key) && typeof desc.value === 'function') store[key] = dead;
     }
   }
   await orch.close();
