@@ -1,19 +1,8 @@
-/**
- * A write while another connection holds the file's write lock (another process mid-commit, a
- * `sqlite3` shell left in a transaction, a CLI purge) waits for the lock without blocking the
- * event loop: SQLite's busy handler slept inside the synchronous driver for up to the 5 s busy
- * timeout, so timers, HTTP requests, lease renewals and the holder's own release (when it is in
- * this process) all stood still meanwhile, and a lock released a moment later still failed the
- * write. The wait is now made between attempts on the event loop, for as long as before: a lock
- * held past it still fails the writes with SQLITE_BUSY named. `findByIdempotencyKey`, which reads
- * under the write lock, waits for it the same way.
- */
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeExecution } from './records.js';
-import { tempDir } from './sqlite-fixture.js';
+import { openSqliteStoreForTest } from './sqlite-fixture.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -21,12 +10,7 @@ afterEach(async () => {
 });
 
 async function storeWithHolder(): Promise<{ store: SqliteStore; holder: Database.Database; path: string }> {
-  const { dir, remove } = tempDir();
-  cleanups.push(remove);
-  const path = join(dir, 'store.sqlite');
-  const store = new SqliteStore(path);
-  cleanups.push(() => store.close());
-  await store.init();
+  const { store, path } = await openSqliteStoreForTest();
   const holder = new Database(path);
   cleanups.push(() => {
     if (holder.inTransaction) holder.exec('ROLLBACK');

@@ -4,7 +4,7 @@
  * write it acknowledged was lost on the next start, which opened whatever the path named then (a
  * new, empty store). Writes are now refused, STORE_UNAVAILABLE naming the file and what happened,
  * instead of being acknowledged; a write to the file still at its path commits as before (a
-relative path names the file it named at open, as SQLite keeps it, after a chdir too).
+ * relative path names the file it named at open, as SQLite keeps it, after a chdir too).
  */
 import { copyFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IDENTITY_CHECK_INTERVAL_MS } from '../../src/store/sqlite/file-identity.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeExecution } from './records.js';
-import { tempDir } from './sqlite-fixture.js';
+import { openSqliteStoreForTest, passFileCheckInterval, tempDir } from './sqlite-fixture.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -20,20 +20,11 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-/** Moves `Date.now()` past the interval the store checks its files at most once in. */
-function passCheckInterval(): void {
-  vi.setSystemTime(Date.now() + IDENTITY_CHECK_INTERVAL_MS);
-}
-
+/** A store on a new file, with one execution written. */
 async function openStore(): Promise<{ store: SqliteStore; dir: string; path: string }> {
-  const { dir, remove } = tempDir();
-  cleanups.push(remove);
-  const path = join(dir, 'store.sqlite');
-  const store = new SqliteStore(path);
-  cleanups.push(() => store.close());
-  await store.init();
-  await store.createExecution(makeExecution({ id: 'before' }));
-  return { store, dir, path };
+  const opened = await openSqliteStoreForTest();
+  await opened.store.createExecution(makeExecution({ id: 'before' }));
+  return opened;
 }
 
 function refusal(path: string, what: string): object {
@@ -47,7 +38,7 @@ describe('SQLite store whose file is deleted, moved or replaced while open', () 
   it('refuses writes once its directory is deleted', async () => {
     const { store, dir, path } = await openStore();
     rmSync(dir, { recursive: true, force: true });
-    passCheckInterval();
+    passFileCheckInterval();
     await expect(store.createExecution(makeExecution({ id: 'after' }))).rejects.toMatchObject(
       refusal(path, 'deleted'),
     );
@@ -56,7 +47,7 @@ describe('SQLite store whose file is deleted, moved or replaced while open', () 
   it('refuses writes once the file is moved away', async () => {
     const { store, dir, path } = await openStore();
     renameSync(path, join(dir, 'moved.sqlite'));
-    passCheckInterval();
+    passFileCheckInterval();
     await expect(store.update({ id: 'before', epoch: 0, set: { cursor: 1 } })).rejects.toMatchObject(
       refusal(path, 'deleted'),
     );
@@ -66,7 +57,7 @@ describe('SQLite store whose file is deleted, moved or replaced while open', () 
     const { store, dir, path } = await openStore();
     copyFileSync(path, join(dir, 'copy.sqlite'));
     renameSync(join(dir, 'copy.sqlite'), path);
-    passCheckInterval();
+    passFileCheckInterval();
     await expect(store.releaseLeases('n1')).rejects.toMatchObject(refusal(path, 'replaced by another'));
   });
 

@@ -5,6 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished, vi } from 'vitest';
+import { IDENTITY_CHECK_INTERVAL_MS } from '../../src/store/sqlite/file-identity.js';
 import { SqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
 import type { StoreFixture } from './contract.js';
 
@@ -27,4 +29,28 @@ export async function sqliteFixture(options?: SqliteStoreOptions): Promise<Store
       remove();
     },
   };
+}
+
+/**
+ * A SqliteStore opened (`init()` done) on `store.sqlite` in a new temporary directory, closed and
+ * its directory removed when the test ends.
+ */
+export async function openSqliteStoreForTest(): Promise<{ store: SqliteStore; dir: string; path: string }> {
+  const { dir, remove } = tempDir();
+  const path = join(dir, 'store.sqlite');
+  const store = new SqliteStore(path);
+  onTestFinished(async () => {
+    await store.close();
+    remove();
+  });
+  await store.init();
+  return { store, dir, path };
+}
+
+/**
+ * Moves `Date.now()` (mocked from here; `vi.useRealTimers()` restores it) past the interval in
+ * which a store checks its files at most once (`file-identity.ts`).
+ */
+export function passFileCheckInterval(): void {
+  vi.setSystemTime(Date.now() + IDENTITY_CHECK_INTERVAL_MS);
 }

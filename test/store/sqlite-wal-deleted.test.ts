@@ -8,31 +8,19 @@
 import { copyFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { IDENTITY_CHECK_INTERVAL_MS } from '../../src/store/sqlite/file-identity.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeExecution } from './records.js';
-import { tempDir } from './sqlite-fixture.js';
+import { openSqliteStoreForTest, passFileCheckInterval } from './sqlite-fixture.js';
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
+afterEach(() => {
   vi.useRealTimers();
-  for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-/** Moves `Date.now()` past the interval the store checks its files at most once in. */
-function passCheckInterval(): void {
-  vi.setSystemTime(Date.now() + IDENTITY_CHECK_INTERVAL_MS);
-}
-
+/** A store on a new file, with one execution written. */
 async function openStore(): Promise<{ store: SqliteStore; dir: string; path: string }> {
-  const { dir, remove } = tempDir();
-  cleanups.push(remove);
-  const path = join(dir, 'store.sqlite');
-  const store = new SqliteStore(path);
-  cleanups.push(() => store.close());
-  await store.init();
-  await store.createExecution(makeExecution({ id: 'before' }));
-  return { store, dir, path };
+  const opened = await openSqliteStoreForTest();
+  await opened.store.createExecution(makeExecution({ id: 'before' }));
+  return opened;
 }
 
 describe('SQLite store whose write-ahead log is deleted or replaced while open', () => {
@@ -40,7 +28,7 @@ describe('SQLite store whose write-ahead log is deleted or replaced while open',
     const { store, path } = await openStore();
     rmSync(`${path}-wal`);
     rmSync(`${path}-shm`);
-    passCheckInterval();
+    passFileCheckInterval();
     await expect(store.createExecution(makeExecution({ id: 'after' }))).rejects.toMatchObject({
       code: 'STORE_UNAVAILABLE',
       message: `SQLite store '${path}': its write-ahead log '${path}-wal' was deleted after the store opened it, so what it writes would be lost on the next start; restart to open the file now at that path`,
@@ -51,7 +39,7 @@ describe('SQLite store whose write-ahead log is deleted or replaced while open',
     const { store, dir, path } = await openStore();
     copyFileSync(`${path}-wal`, join(dir, 'copy'));
     renameSync(join(dir, 'copy'), `${path}-wal`);
-    passCheckInterval();
+    passFileCheckInterval();
     await expect(store.releaseLeases('n1')).rejects.toMatchObject({
       code: 'STORE_UNAVAILABLE',
       message: expect.stringContaining(`its write-ahead log '${path}-wal' was replaced by another after`),
