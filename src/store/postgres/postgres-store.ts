@@ -108,6 +108,8 @@ export class PostgresStore implements Store {
   private readonly backends = new Set<number>();
   private opening: Promise<void> | null = null;
   private closed = false;
+  /** The one close, once `close()` was called. */
+  private closing: Promise<void> | null = null;
   /**
    * The reads under way on the pool (see {@link onPool}): `close` waits for them before ending it.
    * `pg`'s pool, once ending, hands no connection to a read still waiting for one: it failed after
@@ -199,8 +201,13 @@ export class PostgresStore implements Store {
   }
 
   /** Flushes pending writes, lets the reads under way finish, and ends every connection. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Closes the store once, whoever calls: a call made while one runs resolves when it ends. */
+  close(): Promise<void> {
+    this.closing ??= this.shut();
+    return this.closing;
+  }
+
+  private async shut(): Promise<void> {
     this.closed = true;
     await this.opening?.catch(() => undefined);
     await this.batcher.close();
