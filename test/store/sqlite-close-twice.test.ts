@@ -5,24 +5,13 @@
  * database and removed, so a copy taken then missed the last writes).
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { describe, expect, it } from 'vitest';
 import { makeExecution } from './records.js';
-import { tempDir } from './sqlite-fixture.js';
-
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+import { openSqliteStoreForTest } from './sqlite-fixture.js';
 
 describe('SQLite store: close() while closing', () => {
   it('the second call resolves once the file is closed, with the first', async () => {
-    const { dir, remove } = tempDir();
-    cleanups.push(remove);
-    const path = join(dir, 'store.sqlite');
-    const store = new SqliteStore(path);
-    await store.init();
+    const { store, path } = await openSqliteStoreForTest();
     await store.createExecution(makeExecution({ id: 'a' }));
     const write = store.createExecution(makeExecution({ id: 'b' }));
     const first = store.close();
