@@ -64,6 +64,20 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
       await store.close();
     });
 
+    it('close called again while the first runs resolves only when the store is closed', async () => {
+      const store = current();
+      await store.createExecution(makeExecution({ id: 'closing-twice' }));
+      const ended: string[] = [];
+      const write = store
+        .update({ id: 'closing-twice', epoch: 0, set: { cursor: 1 } })
+        .then(() => ended.push('write'));
+      const first = store.close().then(() => ended.push('first close'));
+      await store.close();
+      ended.push('second close');
+      expect(ended).toEqual(['write', 'first close', 'second close']);
+      await Promise.all([first, write]);
+    });
+
     recordContract(current);
     updateContract(current);
     queryContract(current);

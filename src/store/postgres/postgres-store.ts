@@ -200,8 +200,10 @@ export class PostgresStore implements Store {
     await this.opening;
   }
 
-  /** Flushes pending writes, lets the reads under way finish, and ends every connection. */
-  /** Closes the store once, whoever calls: a call made while one runs resolves when it ends. */
+  /**
+   * Flushes pending writes, lets the reads under way finish, and ends every connection — once,
+   * whoever calls: a call made while one runs resolves when it ends.
+   */
   close(): Promise<void> {
     this.closing ??= this.shut();
     return this.closing;
