@@ -31,19 +31,26 @@ const open = (store: string, options: OrchestratorOptions = {}) =>
  * written, no lease released), then it closes.
  */
 async function crash(orch: Orchestrator): Promise<void> {
-  // close() and what it calls (SqliteStore's one close, `shut`) stay, so the file is let go.
-  const KEPT = new Set(['constructor', 'close', 'shut']);
   const store = orch.store as unknown as Record<string, unknown>;
   const dead = () => Promise.reject(new Error('the process died'));
+  const poisoned: string[] = [];
   for (
     let proto = Object.getPrototypeOf(store);
     proto && proto !== Object.prototype;
     proto = Object.getPrototypeOf(proto)
   ) {
     for (const [key, desc] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
-      if (!KEPT.has(key) && typeof desc.value === 'function') store[key] = dead;
+      if (key === 'constructor' || typeof desc.value !== 'function' || poisoned.includes(key)) continue;
+      store[key] = dead;
+      poisoned.push(key);
     }
   }
+  // The store's own close() still lets its file go: it gets its methods back only then, whatever
+  // private ones it calls.
+  store.close = () => {
+    for (const key of poisoned) delete store[key];
+    return (store.close as () => Promise<void>)();
+  };
   await orch.close();
 }
 
