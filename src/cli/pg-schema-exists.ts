@@ -9,8 +9,8 @@ import { clientConfig, connectClient } from '../store/postgres/connection.js';
 
 /**
  * Whether `schema` holds an orchestrator store (its `schema_migrations` table) in the database
- * `url` names (`url` without its `?schema=` parameter). Null if the driver cannot use the URL or
- * the query fails: the store's own opening then reports why.
+ * `url` names (`url` without the parameters the store reads: see `withoutStoreParameters`). Null
+ * if the driver cannot use the URL or the query fails: the store's own opening then reports why.
  * @throws OrchestratorError `STORE_UNAVAILABLE` if the server cannot be reached, with the message
  *   the store's opening would give (so that an unreachable server is not waited for twice).
  */
@@ -33,12 +33,4 @@ export async function pgSchemaExists(url: string, schema: string): Promise<boole
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-/** `url` without its `?schema=` parameter (which the store reads, not the driver). */
-export function withoutSchemaParam(url: string): string {
-  const parsed = new URL(url);
-  if (!parsed.searchParams.has('schema')) return url;
-  parsed.searchParams.delete('schema');
-  return parsed.toString();
 }

@@ -15,7 +15,7 @@ import { buildStatus } from '../engine/status.js';
 import { executionIdTime } from '../ids.js';
 import { openStoreLazily } from '../store/open-store-lazily.js';
 import type { PostgresStore } from '../store/postgres/postgres-store.js';
-import { shownUrl } from '../store/postgres/url-options.js';
+import { shownUrl, withoutStoreParameters } from '../store/postgres/url-options.js';
 import type {
   DefinitionRecord,
   ExecutionFilter,
@@ -112,8 +112,8 @@ export class StoreClient {
     }
     if (!options.create && store.kind === 'postgres') {
       const { schema } = store as PostgresStore;
-      const { pgSchemaExists, withoutSchemaParam } = await import('./pg-schema-exists.js');
-      const exists = await pgSchemaExists(withoutSchemaParam(url), schema);
+      const { pgSchemaExists } = await import('./pg-schema-exists.js');
+      const exists = await pgSchemaExists(withoutStoreParameters(url), schema);
       if (exists === false) {
         throw new CliError(
           `store '${shownUrl(url)}' does not exist yet (no schema ${JSON.stringify(schema)} with an orchestrator store in that database); run a workflow or \`orchestrator migrate\` first`,

@@ -4,8 +4,9 @@
  */
 import { ValidationError } from '../../errors.js';
 import { DEFAULT_IDLE_IN_TRANSACTION_MS } from './connection.js';
+import type { PostgresStoreOptions } from './options.js';
 import { fromConfigStore, PostgresStore } from './postgres-store.js';
-import { checkUrlOptions, connectionStringProblem } from './url-options.js';
+import { checkUrlOptions, connectionStringProblem, withoutStoreParameters } from './url-options.js';
 
 /** A third of the lease (whole milliseconds, at least 1) when shorter than the store's default. */
 function idleInTransactionMs(leaseSeconds: number | undefined): number {
@@ -14,12 +15,15 @@ function idleInTransactionMs(leaseSeconds: number | undefined): number {
 }
 
 /**
- * The {@link PostgresStore} of a `postgres://` URL (not initialised yet), with its `?schema=`
- * parameter taken out. With `leaseSeconds` (the node's lease), its sessions end a transaction
+ * The {@link PostgresStore} of a `postgres://` URL (not initialised yet), with its
+ * `STORE_URL_PARAMETERS` taken out: `?schema=` and `?migrationLockTimeoutMs=` are the
+ * options of those names. With `leaseSeconds` (the node's lease), its sessions end a transaction
  * left idle for a third of it, if that is shorter than the store's default (see `openStore`).
  */
 export function openPostgres(target: string, node: { leaseSeconds?: number } = {}): PostgresStore {
-  const idleInTransactionTimeoutMs = idleInTransactionMs(node.leaseSeconds);
+  const options: PostgresStoreOptions = {
+    idleInTransactionTimeoutMs: idleInTransactionMs(node.leaseSeconds),
+  };
   let url: URL;
   try {
     url = new URL(target);
@@ -28,13 +32,15 @@ export function openPostgres(target: string, node: { leaseSeconds?: number } = {
     const message = connectionStringProblem(target) ?? 'Cannot use the PostgreSQL URL: it does not parse';
     throw new ValidationError([{ path: 'store', message }], 'Invalid config');
   }
-  // Before `schema` is taken out: `?schema=a&schema=b` is refused too.
-  checkUrlOptions(target, { schemaParameter: true });
+  // Before they are taken out: `?schema=a&schema=b` is refused too; the lock wait is checked there.
+  checkUrlOptions(target, { storeParameters: true });
+  const lockWait = url.searchParams.get('migrationLockTimeoutMs');
+  if (lockWait !== null) options.migrationLockTimeoutMs = Number(lockWait);
+  const driverUrl = withoutStoreParameters(target);
   const schema = url.searchParams.get('schema');
-  if (schema === null) return fromConfigStore(new PostgresStore(target, { idleInTransactionTimeoutMs }));
-  url.searchParams.delete('schema');
+  if (schema === null) return fromConfigStore(new PostgresStore(driverUrl, options));
   try {
-    return fromConfigStore(new PostgresStore(url.toString(), { schema, idleInTransactionTimeoutMs }));
+    return fromConfigStore(new PostgresStore(driverUrl, { ...options, schema }));
   } catch (error) {
     if (error instanceof ValidationError) {
       throw new ValidationError(

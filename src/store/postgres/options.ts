@@ -66,7 +66,8 @@ export interface PostgresStoreOptions {
    * (another node migrating the schema, or a migration stuck in some session). Past it the start
    * fails with a `MigrationLockHeldError` (code `STORE_UNAVAILABLE`) naming the holder's backend
    * pid, instead of waiting forever. The migrations themselves are not limited. 0 waits without a
-   * deadline; at most 2147483647 (2^31-1, PostgreSQL's limit).
+   * deadline; at most 2147483647 (2^31-1, PostgreSQL's limit). A store opened from a URL
+   * (`openStore`, the config's `store`) takes it as `?migrationLockTimeoutMs=`.
    * @default 60000
    */
   migrationLockTimeoutMs?: number;

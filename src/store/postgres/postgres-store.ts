@@ -129,7 +129,8 @@ export class PostgresStore implements Store {
    *   as meant (see `connectionStringProblem`: 'not a url', '', `mysql://…`, a port out of range); options that are no object or have an
    *   unknown key, a bad schema name, pool size, lane count, idle, query or migration lock timeout; or a URL
    *   parameter given twice, one `pg` does not read (a typo such as `?shema=`, libpq's
-   *   `connect_timeout`), a `?schema=`, or an unknown `sslmode` (see `url-options.ts`).
+   *   `connect_timeout`), a `?schema=` or `?migrationLockTimeoutMs=` (its options), or an unknown
+   *   `sslmode` (see `url-options.ts`).
    */
   constructor(
     private readonly url: string,
@@ -142,7 +143,7 @@ export class PostgresStore implements Store {
     if (problem !== null) {
       throw new ValidationError([{ path: CONSTRUCTOR_URL.path, message: problem }], CONSTRUCTOR_URL.heading);
     }
-    checkUrlOptions(url, { schemaParameter: false, ...CONSTRUCTOR_URL });
+    checkUrlOptions(url, { storeParameters: false, ...CONSTRUCTOR_URL });
     const resolved = resolveOptions(options);
     this.schema = resolved.schema;
     this.poolSize = resolved.poolSize;

@@ -2,10 +2,12 @@
  * Checks of the query parameters of a PostgreSQL store URL that the driver would take silently in a
  * way the user did not mean: a parameter given twice (the driver keeps the last, `?schema=` the
  * first), and an `sslmode` the driver does not know, which it treats as `verify-full`, so a typo
- * such as `sslmode=disabled` failed with "The server does not support SSL connections".
+ * such as `sslmode=disabled` failed with "The server does not support SSL connections". Also the
+ * parameters the store itself reads from a store URL ({@link STORE_URL_PARAMETERS}).
  * @module
  */
 
+import { MAX_TIMER_MS } from '../../clock.js';
 import { describeValue } from '../../describe-value.js';
 import { ValidationError } from '../../errors.js';
 import { maskQueryValues, redactRefusedUrl, redactUrl } from '../../redact-url.js';
@@ -52,6 +54,21 @@ export const DRIVER_URL_PARAMETERS: readonly string[] = [
   'query_timeout',
   'connectionTimeoutMillis',
 ];
+
+/**
+ * The query parameters `openStore` reads from a store URL (options of `PostgresStore`) and
+ * takes out before the URL reaches the driver; a URL given to `new PostgresStore(url)` may not
+ * have them (they are its options there).
+ */
+export const STORE_URL_PARAMETERS: readonly string[] = ['schema', 'migrationLockTimeoutMs'];
+
+/** `url` without the {@link STORE_URL_PARAMETERS} (as given when it has none). */
+export function withoutStoreParameters(url: string): string {
+  const parsed = new URL(url);
+  if (!STORE_URL_PARAMETERS.some((key) => parsed.searchParams.has(key))) return url;
+  for (const key of STORE_URL_PARAMETERS) parsed.searchParams.delete(key);
+  return parsed.toString();
+}
 
 /** The schemes of the URLs the driver reads as meant (it reads any other as if it were postgres:). */
 const SCHEMES = ['postgres:', 'postgresql:', 'socket:'];
@@ -102,16 +119,20 @@ export const CONFIG_URL: UrlPlace = { heading: 'Invalid config', path: 'store' }
 /** A URL given to `new PostgresStore(url)`. */
 export const CONSTRUCTOR_URL: UrlPlace = { heading: 'Invalid PostgresStore arguments', path: 'url' };
 
-/** Where a URL is checked: whether `?schema=` is read there, and how its error names the URL. */
+/**
+ * Where a URL is checked: whether the {@link STORE_URL_PARAMETERS} are read there, and how its
+ * error names the URL.
+ */
 export interface UrlCheckPlace extends Partial<UrlPlace> {
-  schemaParameter: boolean;
+  storeParameters: boolean;
 }
 
 /**
  * @throws ValidationError naming the URL (`where`, by default as the config's `store`; `where.path`, the password and the values of the parameters it refuses masked) for a query parameter
- * given twice, one the driver does not read (`schema` is read only by `openStore`: `where` says
- * whether it is allowed), or an `sslmode` the driver does not know. A URL that does not parse is
- * left to the driver.
+ * given twice, one the driver does not read (the {@link STORE_URL_PARAMETERS} are read only by
+ * `openStore`: `where` says whether they are allowed), a `migrationLockTimeoutMs` that is no whole
+ * number of milliseconds in range, or an `sslmode` the driver does not know. A URL that does not
+ * parse is left to the driver.
  */
 export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
   let params: URLSearchParams;
@@ -125,9 +146,12 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
   const unread = new Set<string>();
   for (const key of params.keys()) {
     if (seen.has(key)) messages.push(`the parameter '${key}' is given more than once`);
-    else if (key === 'schema' && !where.schemaParameter) {
-      messages.push(`the parameter 'schema' is not read here: pass the schema as the option { schema }`);
-    } else if (key !== 'schema' && !DRIVER_URL_PARAMETERS.includes(key)) {
+    else if (STORE_URL_PARAMETERS.includes(key)) {
+      if (!where.storeParameters) {
+        const what = key === 'schema' ? 'the schema' : 'it';
+        messages.push(`the parameter '${key}' is not read here: pass ${what} as the option { ${key} }`);
+      }
+    } else if (!DRIVER_URL_PARAMETERS.includes(key)) {
       unread.add(key);
       messages.push(
         `the parameter ${JSON.stringify(key)} is not one the driver reads (it would be ignored); it reads ${DRIVER_URL_PARAMETERS.join(', ')}`,
@@ -139,6 +163,12 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
   if (port !== null && (!/^\d{1,5}$/.test(port) || Number(port) > 65535)) {
     // The driver fails such a connect at once and then never settles its client's end().
     messages.push(`the parameter 'port' must be a port number (0 to 65535), got ${describeValue(port)}`);
+  }
+  const lockWait = params.get('migrationLockTimeoutMs');
+  if (where.storeParameters && lockWait !== null && !isMilliseconds(lockWait)) {
+    messages.push(
+      `the parameter 'migrationLockTimeoutMs' must be a whole number of milliseconds from 0 (0: no deadline) to ${MAX_TIMER_MS}, got ${describeValue(lockWait)}`,
+    );
   }
   const sslmode = params.get('sslmode');
   if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
@@ -155,4 +185,9 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
       where.heading ?? CONFIG_URL.heading,
     );
   }
+}
+
+/** Whether `text` is a whole number of milliseconds (digits only) from 0 to 2^31-1, as the option takes. */
+function isMilliseconds(text: string): boolean {
+  return /^\d{1,10}$/.test(text) && Number(text) <= MAX_TIMER_MS;
 }
