@@ -85,24 +85,54 @@ export async function pgFixture(
   };
 }
 
+/** The stores {@link storePerTest} opens, read inside a test. */
+export interface StoresPerTest {
+  /** The store on the test's fresh schema (initialised). */
+  readonly store: PostgresStore;
+  /** Its schema. */
+  readonly schema: string;
+  /** The second store on that schema (another node, say), when `other` options were given. */
+  readonly other: PostgresStore;
+}
+
 /**
  * Opens an initialised store on a fresh schema before each test of the calling suite and removes
- * it after; read `.store` inside the tests.
+ * it after; read `.store` and `.schema` inside the tests. With `other`, also a second store on
+ * that schema with those options (initialised after the first, closed before it): `.other`.
  */
-export function storePerTest(options: PostgresStoreOptions = {}): { readonly store: PostgresStore } {
+export function storePerTest(
+  options: PostgresStoreOptions = {},
+  other?: PostgresStoreOptions,
+): StoresPerTest {
   let current: Awaited<ReturnType<typeof pgFixture>> | undefined;
+  let second: PostgresStore | undefined;
   beforeEach(async () => {
     current = await pgFixture(options);
     await current.store.init();
+    if (other === undefined) return;
+    second = new PostgresStore(PG_URL, { ...other, schema: current.schema });
+    await second.init();
   });
   afterEach(async () => {
+    await second?.close();
     await current?.cleanup();
+    second = undefined;
     current = undefined;
   });
+  const during = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`storePerTest: ${what} exists only while a test runs`);
+    return value;
+  };
   return {
     get store(): PostgresStore {
-      if (!current) throw new Error('storePerTest: the store exists only while a test runs');
-      return current.store;
+      return during(current, 'the store').store;
+    },
+    get schema(): string {
+      return during(current, 'the schema').schema;
+    },
+    get other(): PostgresStore {
+      if (other === undefined) throw new Error('storePerTest: no `other` store was asked for');
+      return during(second, 'the other store');
     },
   };
 }

@@ -3,24 +3,17 @@
  * pool ends: `pg`'s pool, once ending, hands no connection to those still waiting, which failed
  * after the connect timeout (10 s) with 'timeout exceeded when trying to connect'.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { PG_URL, pgFixture } from './pg-fixture.js';
+import { PG_URL, storePerTest } from './pg-fixture.js';
 import { heldExecution } from './records.js';
 
-let fixture: Awaited<ReturnType<typeof pgFixture>> | undefined;
-beforeEach(async () => {
-  fixture = await pgFixture();
-  await fixture.store.init();
-});
-afterEach(async () => {
-  await fixture?.cleanup();
-});
+const fixture = storePerTest();
 
 describe('PostgresStore.close with reads waiting for a connection', () => {
   it('answers them before the pool ends', async () => {
     // One connection: the second and third reads wait for the first's.
-    const store = new PostgresStore(PG_URL, { schema: fixture!.schema, poolSize: 1 });
+    const store = new PostgresStore(PG_URL, { schema: fixture.schema, poolSize: 1 });
     await store.init();
     await store.createExecution(heldExecution('e1', 'w', 'n1', Date.now() + 60_000));
     const settled: string[] = [];

@@ -4,23 +4,16 @@
  * committed, its listener and pool ended — as the first does. It resolved at once, while the
  * first was still committing and the pool still open.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { PG_URL, pgFixture } from './pg-fixture.js';
+import { PG_URL, storePerTest } from './pg-fixture.js';
 import { makeExecution } from './records.js';
 
-let fixture: Awaited<ReturnType<typeof pgFixture>> | undefined;
-beforeEach(async () => {
-  fixture = await pgFixture();
-  await fixture.store.init();
-});
-afterEach(async () => {
-  await fixture?.cleanup();
-});
+const fixture = storePerTest();
 
 describe('PostgresStore: close() while closing', () => {
   it('the second call resolves once the store is closed, with the first', async () => {
-    const store = new PostgresStore(PG_URL, { schema: fixture!.schema });
+    const store = new PostgresStore(PG_URL, { schema: fixture.schema });
     await store.init();
     const ended: string[] = [];
     const write = store.createExecution(makeExecution({ id: 'b' })).finally(() => ended.push('write'));

@@ -5,23 +5,12 @@
  * the claimer's counts are read).
  */
 import type pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { PG_URL, pgFixture } from './pg-fixture.js';
+import { describe, expect, it } from 'vitest';
+import type { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { storePerTest } from './pg-fixture.js';
 import { heldExecution } from './records.js';
 
-let fixture: Awaited<ReturnType<typeof pgFixture>> | undefined;
-let other: PostgresStore | undefined;
-beforeEach(async () => {
-  fixture = await pgFixture();
-  await fixture.store.init();
-  other = new PostgresStore(PG_URL, { schema: fixture.schema, poolSize: 1 });
-  await other.init();
-});
-afterEach(async () => {
-  await other?.close();
-  await fixture?.cleanup();
-});
+const fixture = storePerTest({}, { poolSize: 1 });
 
 /**
  * Runs `between` once, right after the second statement (the first after BEGIN) on the connection
@@ -49,12 +38,12 @@ function afterFirstStatement(store: PostgresStore, between: () => Promise<void>)
 
 describe('PostgreSQL readOwned', () => {
   it('counts and lists from one snapshot while another node claims in between', async () => {
-    const store = fixture!.store;
+    const store = fixture.store;
     await store.createExecution(heldExecution('x', 'w', 'n1', Date.now() - 1));
     let claimed = false;
     afterFirstStatement(store, async () => {
       const now = Date.now();
-      const taken = await other!.claimExecutions({
+      const taken = await fixture.other.claimExecutions({
         owner: 'n2',
         leaseUntil: now + 60_000,
         now,

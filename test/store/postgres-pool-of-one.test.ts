@@ -4,28 +4,16 @@
  * its first write on, and every read after that failed after the connect timeout (10 s) with
  * `STORE_UNAVAILABLE` 'timeout exceeded when trying to connect'.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { describe, expect, it } from 'vitest';
 import { answerWithin } from '../helpers/orchestrator.js';
-import { PG_URL, pgFixture } from './pg-fixture.js';
+import { storePerTest } from './pg-fixture.js';
 import { heldExecution } from './records.js';
 
-let fixture: Awaited<ReturnType<typeof pgFixture>> | undefined;
-let store: PostgresStore | undefined;
-beforeEach(async () => {
-  fixture = await pgFixture();
-  await fixture.store.init();
-  store = new PostgresStore(PG_URL, { schema: fixture.schema, poolSize: 1 });
-  await store.init();
-});
-afterEach(async () => {
-  await store?.close();
-  await fixture?.cleanup();
-});
+const fixture = storePerTest({}, { poolSize: 1 });
 
 describe('a PostgreSQL store with a pool of one connection', () => {
   it('reads between and during writes', async () => {
-    const s = store!;
+    const s = fixture.other;
     await s.createExecution(heldExecution('e1', 'w', 'n1', Date.now() + 60_000));
     expect(await answerWithin(s.getExecution('e1').then((snap) => snap?.execution.id))).toBe('e1');
     // Writes and reads at once: the reads wait for the batch, not for good.
