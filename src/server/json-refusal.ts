@@ -29,8 +29,38 @@ function syntaxProblem(text: string, message: string): string {
   if (/^Unexpected end of JSON input/.test(message)) return 'it ends before its value is complete';
   const token = /^Unexpected token '(.)'/u.exec(message);
   // Quoted as JSON: a quote, a control character or half of a surrogate pair shows escaped.
-  if (token) return `unexpected character ${JSON.stringify(token[1])}`;
+  if (token)
+    return `unexpected character ${JSON.stringify(token[1])} at ${lineAndColumn(text, readableLength(text))}`;
   return 'it cannot be read as JSON';
+}
+
+/**
+ * The length of the longest start of `text` that JSON.parse reads without meeting a character it
+ * cannot take, which is the index of that character: its message for one ("Unexpected token")
+ * gives no position. A start is readable when it parses, or fails only for ending where it ends;
+ * once one is not, no longer one is, so a binary search finds it in about log2(length) parses.
+ */
+function readableLength(text: string): number {
+  let readable = 0;
+  let unreadable = text.length;
+  while (unreadable - readable > 1) {
+    const middle = Math.floor((readable + unreadable) / 2);
+    if (isReadableStart(text.slice(0, middle))) readable = middle;
+    else unreadable = middle;
+  }
+  return readable;
+}
+
+function isReadableStart(start: string): boolean {
+  try {
+    JSON.parse(start);
+    return true;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : '';
+    if (/^Unexpected end of JSON input/.test(message)) return true;
+    const at = / in JSON at position (\d+)/.exec(message);
+    return at !== null && Number(at[1]) >= start.length;
+  }
 }
 
 /** `line L, column C` (from 1) of the character at `position` of `text`. */

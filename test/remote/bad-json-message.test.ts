@@ -36,12 +36,15 @@ describe('a request body that is not JSON', () => {
         "Request body is not valid JSON: expected ',' or '}' after property value at line 3, column 3",
       ],
       ['{"actions": ', 'Request body is not valid JSON: it ends before its value is complete'],
-      ['{"actions": [stt]}', 'Request body is not valid JSON: unexpected character "s"'],
+      ['{"actions": [stt]}', 'Request body is not valid JSON: unexpected character "s" at line 1, column 14'],
       [
         "{'actions': ['stt']}",
         "Request body is not valid JSON: expected property name or '}' at line 1, column 2",
       ],
-      ['{"actions": [\'stt\']}', 'Request body is not valid JSON: unexpected character "\'"'],
+      [
+        '{"actions": [\'stt\']}',
+        'Request body is not valid JSON: unexpected character "\'" at line 1, column 14',
+      ],
     ];
     for (const [body, message] of cases) {
       const res = await post(register, body);
