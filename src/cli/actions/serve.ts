@@ -40,7 +40,7 @@ const NOT_IN_FILE: Readonly<Record<string, string>> = {
   actions: 'the actions come from --handlers (or --remote-actions)',
   compensations: 'the compensations come from --handlers',
   on: 'event listeners are code: --alert-webhook sends the alerts',
-  logger: 'serve logs JSON lines to stdout; ORCHESTRATOR_LOG_LEVEL sets the level',
+  logger: 'serve logs JSON lines to stderr; ORCHESTRATOR_LOG_LEVEL sets the level',
   clock: 'a clock is code',
 };
 
