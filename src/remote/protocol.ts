@@ -19,6 +19,9 @@ export const ERROR_CODE_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** The longest message a `fail` report may carry, in UTF-16 code units (a string's `length`). */
 export const MAX_FAIL_MESSAGE_LENGTH = 8192;
 
+/** The longest `name` a worker may register with (a label for people). */
+export const MAX_WORKER_NAME_LENGTH = 128;
+
 /** The longest wait a poll may ask for, in seconds (HTTP intermediaries often cut idle requests at 60 s). */
 export const MAX_POLL_WAIT_SECONDS = 30;
 

@@ -12,7 +12,7 @@ import { ValidationError } from '../errors.js';
 import { isLogger, loggerRefusal } from '../injected-checks.js';
 import { tokenProblem } from '../server/auth.js';
 import { optionsIssues, unknownKeyIssues } from '../unknown-keys.js';
-import { ACTION_NAME_PATTERN, MAX_POLL_WAIT_SECONDS } from './protocol.js';
+import { ACTION_NAME_PATTERN, MAX_POLL_WAIT_SECONDS, MAX_WORKER_NAME_LENGTH } from './protocol.js';
 
 /** What a remote action handler receives besides its input. */
 export interface RemoteTaskContext {
@@ -213,6 +213,13 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
   }
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
     invalid(`\`name\` must be a non-empty string, got ${describeValue(options.name)}`, 'name');
+  }
+  // The node refuses a longer one (400), which start() would only report as the node's refusal.
+  if (typeof options.name === 'string' && options.name.length > MAX_WORKER_NAME_LENGTH) {
+    invalid(
+      `\`name\` must be at most ${MAX_WORKER_NAME_LENGTH} characters, got ${describeValue(options.name)}`,
+      'name',
+    );
   }
   // The test of createOrchestrator's and the hub's `logger`: the worker guards each report.
   const { logger } = options;

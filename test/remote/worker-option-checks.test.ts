@@ -102,6 +102,17 @@ describe('createRemoteWorker option checks', () => {
       /name: `name` must be a non-empty string/,
     );
   });
+
+  // The node refuses a name over 128 characters (400): it failed only at start(), as the node's refusal.
+  it('refuses a name longer than the 128 characters a node takes, and takes one of 128', () => {
+    expect(issuesOf(() => createRemoteWorker({ ...base, name: 'n'.repeat(129) }))).toEqual([
+      {
+        path: 'name',
+        message: expect.stringMatching(/^`name` must be at most 128 characters, got .*\(129 characters\)$/),
+      },
+    ]);
+    expect(() => createRemoteWorker({ ...base, name: 'n'.repeat(128) })).not.toThrow();
+  });
 });
 
 describe('RemoteWorker.stop option checks', () => {

@@ -18,6 +18,7 @@ import {
   ERROR_CODE_PATTERN,
   MAX_FAIL_MESSAGE_LENGTH,
   MAX_POLL_WAIT_SECONDS,
+  MAX_WORKER_NAME_LENGTH,
   RESERVED_ACTION_NAME,
   type RemoteTask,
 } from '../../remote/protocol.js';
@@ -57,7 +58,12 @@ const workerParams = z.object({ workerId: idParam.describe('The id `POST /v1/rem
 const taskParams = z.object({ workerId: idParam, taskId: idParam.describe('The `taskId` of a polled task') });
 
 const registerBody = z.strictObject({
-  name: z.string().min(1).max(128).optional().describe('A label for people (listing, logs)'),
+  name: z
+    .string()
+    .min(1)
+    .max(MAX_WORKER_NAME_LENGTH)
+    .optional()
+    .describe('A label for people (listing, logs)'),
   actions: actionList.describe('The actions this worker serves'),
 });
 
