@@ -4,7 +4,7 @@
  * token 'x', …") used to be named without saying where, which in a long or multi-line body leaves
  * the sender searching for it.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jsonBodyRefusal } from '../../src/server/json-refusal.js';
 
 describe('jsonBodyRefusal', () => {
@@ -34,5 +34,30 @@ describe('jsonBodyRefusal', () => {
     expect(jsonBodyRefusal('{"actions": ')).toBe(
       'Request body is not valid JSON: it ends before its value is complete',
     );
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it('finds the character in a large body in a few parses, from the excerpt the engine quotes', () => {
+    const body = `[${'1,'.repeat(512 * 1024)}x]`;
+    const parse = vi.spyOn(JSON, 'parse');
+    expect(jsonBodyRefusal(body)).toBe(
+      `Request body is not valid JSON: unexpected character "x" at line 1, column ${body.length - 1}`,
+    );
+    expect(parse.mock.calls.length).toBeLessThanOrEqual(3);
+  });
+
+  it('checks where the excerpt occurs: a copy of it earlier in a string is not the place', () => {
+    const body = `["1,1,1,1,1,x]", ${'1,'.repeat(20)}1,1,1,1,1,x]`;
+    expect(jsonBodyRefusal(body)).toBe(
+      `Request body is not valid JSON: unexpected character "x" at line 1, column ${body.length - 1}`,
+    );
+  });
+
+  it('names the character only in a long body whose excerpt occurs too often to try every place', () => {
+    const body = `[${'"1,1,1,1,1,x]",'.repeat(5)}${'1,'.repeat(64 * 1024)}1,1,1,1,1,x]`;
+    const parse = vi.spyOn(JSON, 'parse');
+    expect(jsonBodyRefusal(body)).toBe('Request body is not valid JSON: unexpected character "x"');
+    expect(parse.mock.calls.length).toBeLessThanOrEqual(9);
   });
 });
