@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from 'zod';
+import { refusedCharacter } from '../definition/name-character.js';
 import {
   MAX_NAME_LENGTH,
   NAME_PATTERN,
@@ -202,7 +203,9 @@ function executionCursor() {
  */
 export const requestWorkflowId = () => {
   const error = (issue: { input: unknown }) =>
-    `expected a workflow id (1 to ${MAX_NAME_LENGTH} of letters, digits, '_', '.' and '-'; not '.', '..' or '__proto__'), got ${describeValue(issue.input)}`;
+    `expected a workflow id (1 to ${MAX_NAME_LENGTH} of ASCII letters, digits, '_', '.' and '-'; not '.', '..' or '__proto__'), got ${describeValue(issue.input)}${
+      typeof issue.input === 'string' ? refusedCharacter(issue.input) : ''
+    }`;
   return z
     .string({ error })
     .min(1, { error, abort: true })

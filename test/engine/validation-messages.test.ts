@@ -166,7 +166,13 @@ describe('validation messages say what a key takes and what it got', () => {
 
   it("the dashboard's execution filter refuses an overlong workflow id as GET /v1/executions does", () => {
     expect(() => parseListQuery({ workflowId: 'w'.repeat(200) })).toThrow(
-      /^Invalid execution filter: workflowId: expected a workflow id \(1 to 128 of letters, digits, '_', '\.' and '-'; not '\.', '\.\.' or '__proto__'\), got "w+/,
+      /^Invalid execution filter: workflowId: expected a workflow id \(1 to 128 of ASCII letters, digits, '_', '\.' and '-'; not '\.', '\.\.' or '__proto__'\), got "w+/,
+    );
+  });
+
+  it("the execution filter names a refused character as a definition's name check does", () => {
+    expect(() => parseListQuery({ workflowId: 'café' })).toThrow(
+      /^Invalid execution filter: workflowId: expected a workflow id \(1 to 128 of ASCII letters, .*\), got "café" \('é', U\+00E9, at index 3\)$/,
     );
   });
 

@@ -138,15 +138,19 @@ describe('HTTP validation messages', () => {
   it('word a workflow id in a query or path as the other request messages, not as a definition', async () => {
     const f = await setup();
     const expected = (got: string) =>
-      `expected a workflow id (1 to 128 of letters, digits, '_', '.' and '-'; not '.', '..' or '__proto__'), got ${got}`;
+      `expected a workflow id (1 to 128 of ASCII letters, digits, '_', '.' and '-'; not '.', '..' or '__proto__'), got ${got}`;
     const long = 'w'.repeat(300);
     const cases: [string, string][] = [
       [
         `/v1/executions?workflowId=${long}`,
         `query.workflowId: ${expected(`"${'w'.repeat(64)}…" (300 characters)`)}`,
       ],
-      ['/v1/executions?workflowId=a%20b', `query.workflowId: ${expected('"a b"')}`],
-      ['/v1/workflows/a%20b', `path.id: ${expected('"a b"')}`],
+      ['/v1/executions?workflowId=a%20b', `query.workflowId: ${expected('"a b" (U+0020 at index 1)')}`],
+      [
+        '/v1/executions?workflowId=caf%C3%A9',
+        `query.workflowId: ${expected(`"café" ('é', U+00E9, at index 3)`)}`,
+      ],
+      ['/v1/workflows/a%20b', `path.id: ${expected('"a b" (U+0020 at index 1)')}`],
       ['/v1/workflows/__proto__', `path.id: ${expected('"__proto__"')}`],
       [`/v1/workflows/${long}`, `path.id: ${expected(`"${'w'.repeat(64)}…" (300 characters)`)}`],
     ];
@@ -157,7 +161,7 @@ describe('HTTP validation messages', () => {
     }
     const start = await f.call({ method: 'POST', url: '/v1/workflows/a%20b/executions', payload: {} });
     expect(start.json().error.message).toMatch(
-      /^Invalid request: path\.id: expected a workflow id .*, got "a b"$/,
+      /^Invalid request: path\.id: expected a workflow id .*, got "a b" \(U\+0020 at index 1\)$/,
     );
   });
 
