@@ -23,6 +23,23 @@ function checkCount(value: unknown, path: string, min: number, method: string): 
 }
 
 /**
+ * @throws ValidationError naming `path` when `load` (the worker's load with the change) would pass
+ *   `Number.MAX_SAFE_INTEGER`, past which counts are no longer exact.
+ */
+function checkLoadFits(slot: WorkerSlot, load: number, value: number, path: string, method: string): void {
+  if (load <= Number.MAX_SAFE_INTEGER) return;
+  throw new ValidationError(
+    [
+      {
+        path,
+        message: `Expected \`${path}\` to keep the load of worker ${echo(slot.id)} at most ${Number.MAX_SAFE_INTEGER}, got ${value} on a load of ${slot.active + slot.external}`,
+      },
+    ],
+    `Invalid ${method} arguments`,
+  );
+}
+
+/**
  * @throws ValidationError naming `method` and `path` unless `id` is a non-empty string that every
  *   store keeps as it is: the engine stores it as the workerId of what it places there, and
  *   PostgreSQL would change U+0000 or an unpaired surrogate.
@@ -235,26 +252,33 @@ export class LoadBalancer {
   /**
    * Sets the load of `worker` that runs elsewhere (a cluster node's executions, known from the
    * store), counted beside the executions tracked here. Unknown workers are ignored.
-   * @throws ValidationError when `worker` is not a non-empty string or `load` is not a
-   *   non-negative integer (a count of executions).
+   * @throws ValidationError when `worker` is not a non-empty string, `load` is not a
+   *   non-negative integer (a count of executions), or the worker's load would pass
+   *   `Number.MAX_SAFE_INTEGER`; the load is left as it was then.
    */
   setExternalLoad(worker: string, load: number): void {
     checkNonEmptyString(worker, 'worker', 'setExternalLoad');
     checkCount(load, 'load', 0, 'setExternalLoad');
     const slot = this.byId.get(worker);
-    if (slot) slot.external = load;
+    if (slot === undefined) return;
+    checkLoadFits(slot, slot.active + load, load, 'load', 'setExternalLoad');
+    slot.external = load;
   }
 
   /**
    * Adds to a worker's external load (a placement on another node, until the next refresh); the
    * load never drops below 0. Unknown workers are ignored.
-   * @throws ValidationError when `worker` is not a non-empty string or `delta` is not an integer.
+   * @throws ValidationError when `worker` is not a non-empty string, `delta` is not an integer,
+   *   or the worker's load would pass `Number.MAX_SAFE_INTEGER`; the load is left as it was then.
    */
   addExternalLoad(worker: string, delta: number): void {
     checkNonEmptyString(worker, 'worker', 'addExternalLoad');
     checkCount(delta, 'delta', Number.MIN_SAFE_INTEGER, 'addExternalLoad');
     const slot = this.byId.get(worker);
-    if (slot) slot.external = Math.max(0, slot.external + delta);
+    if (slot === undefined) return;
+    const external = Math.max(0, slot.external + delta);
+    checkLoadFits(slot, slot.active + external, delta, 'delta', 'addExternalLoad');
+    slot.external = external;
   }
 
   /**

@@ -29,6 +29,40 @@ describe('LoadBalancer external load arguments', () => {
     },
   );
 
+  it("addExternalLoad refuses a delta that takes a worker's load past Number.MAX_SAFE_INTEGER, naming `delta`", () => {
+    const lb = new LoadBalancer({ workers: ['a'] });
+    lb.setExternalLoad('a', Number.MAX_SAFE_INTEGER - 1);
+    lb.addExternalLoad('a', 1);
+    expect(lb.getLoad('a')).toBe(Number.MAX_SAFE_INTEGER);
+    const error = (() => {
+      try {
+        lb.addExternalLoad('a', 1);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toBe(
+      `Invalid addExternalLoad arguments: delta: Expected \`delta\` to keep the load of worker 'a' at most ${Number.MAX_SAFE_INTEGER}, got 1 on a load of ${Number.MAX_SAFE_INTEGER}`,
+    );
+    expect(lb.getLoad('a')).toBe(Number.MAX_SAFE_INTEGER);
+    lb.addExternalLoad('a', -1);
+    expect(lb.getLoad('a')).toBe(Number.MAX_SAFE_INTEGER - 1);
+  });
+
+  it("setExternalLoad refuses a load that with the worker's own executions passes Number.MAX_SAFE_INTEGER", () => {
+    const lb = new LoadBalancer({ workers: ['a'] });
+    lb.attach('exec_1', 'a');
+    expect(() => lb.setExternalLoad('a', Number.MAX_SAFE_INTEGER)).toThrow(ValidationError);
+    expect(() => lb.setExternalLoad('a', Number.MAX_SAFE_INTEGER)).toThrow(
+      /`load`.* at most 9007199254740991/,
+    );
+    expect(lb.getLoad('a')).toBe(1);
+    lb.setExternalLoad('a', Number.MAX_SAFE_INTEGER - 1);
+    expect(lb.getLoad('a')).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   it('refuses a worker that is not a non-empty string, and still ignores an unknown one', () => {
     const lb = new LoadBalancer({ workers: ['a'] });
     expect(() => lb.setExternalLoad('' as never, 1)).toThrow(/`worker`/);
