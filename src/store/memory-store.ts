@@ -15,6 +15,7 @@ import { ConflictError, ExecutionNotFoundError, LeaseLostError, ValidationError 
 import { optionsIssues } from '../unknown-keys.js';
 import { FinishedIndex } from './finished-index.js';
 import { listsAfter } from './list-position.js';
+import { checkPage } from './page-size.js';
 import {
   addAggregates,
   checkAggregateFilter,
@@ -207,6 +208,7 @@ export class MemoryStore implements Store {
   }
 
   async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
+    checkPage(filter);
     // Negative values page as in the SQL stores: as 0.
     const offset = Math.max(0, filter.offset ?? 0);
     const { before, after } = filter;

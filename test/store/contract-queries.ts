@@ -3,6 +3,7 @@
  * @module
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/errors.js';
 import { sumAggregates } from '../../src/store/states.js';
 import type { ExecutionRecord } from '../../src/store/store.js';
 import type { CurrentStore } from './contract.js';
@@ -105,6 +106,21 @@ export function queryContract(store: CurrentStore): void {
       // Negative values count as 0.
       expect(await store().listExecutions({ limit: -1 })).toEqual([]);
       expect(ids(await store().listExecutions({ limit: 2, offset: -3 }))).toEqual(['t5', 't4']);
+    });
+
+    it.each([
+      ['limit', Number.POSITIVE_INFINITY, 'Infinity'],
+      ['limit', Number.NaN, 'NaN'],
+      ['limit', 1.5, '1.5'],
+      ['limit', 1e300, '1e+300'],
+      ['offset', Number.POSITIVE_INFINITY, 'Infinity'],
+      ['offset', 0.5, '0.5'],
+    ] as const)('refuses a %s of %s that is no safe integer, naming it', async (key, value, shown) => {
+      const listing = store().listExecutions({ limit: 2, [key]: value });
+      await expect(listing).rejects.toBeInstanceOf(ValidationError);
+      await expect(store().listExecutions({ limit: 2, [key]: value })).rejects.toThrow(
+        `Invalid listExecutions filter: ${key}: expected a safe integer (a negative one counts as 0), got ${shown}`,
+      );
     });
 
     it("includes each execution's record and steps (by name)", async () => {

@@ -24,6 +24,7 @@ import { OrchestratorError, ValidationError } from '../../errors.js';
 import { redactUrl } from '../../redact-url.js';
 import { filterArgs } from '../filter-args.js';
 import type { GroupCommitStats, Outcome } from '../group-commit.js';
+import { checkPage } from '../page-size.js';
 import { checkAggregateFilter } from '../states.js';
 import type {
   AggregateFilter,
@@ -314,6 +315,7 @@ export class PostgresStore implements Store {
   }
 
   async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
+    checkPage(filter);
     const [index, args] = filterArgs(filter);
     const limit = Math.max(0, filter.limit);
     if (limit === 0 || namesNothing(filter.workflowId)) return [];

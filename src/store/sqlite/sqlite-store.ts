@@ -20,6 +20,7 @@ import { type Issue, OrchestratorError, ValidationError } from '../../errors.js'
 import { optionsIssues } from '../../unknown-keys.js';
 import { filterArgs } from '../filter-args.js';
 import { failed, GroupCommit, type GroupCommitStats, type Outcome } from '../group-commit.js';
+import { checkPage } from '../page-size.js';
 import { checkAggregateFilter } from '../states.js';
 import type {
   AggregateFilter,
@@ -373,6 +374,7 @@ export class SqliteStore implements Store {
   }
 
   async listExecutions(filter: ExecutionFilter): Promise<ExecutionSnapshot[]> {
+    checkPage(filter);
     const [index, args] = filterArgs(filter);
     const page = Math.max(0, filter.limit);
     return this.read((s) => {
