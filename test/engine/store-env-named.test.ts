@@ -32,6 +32,7 @@ describe('ORCHESTRATOR_STORE refused when the store opens', () => {
   it.each([
     'sqlite:~/x.db',
     'sqlite://data/x.db',
+    'sqlite:./x.db ',
     'postgres://127.0.0.1/test?sslmode=disabled',
     'postgres://127.0.0.1/test?shema=x',
     'postgres://app:s3cretQ@127.0.0.1:99999/test',

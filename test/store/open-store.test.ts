@@ -59,6 +59,29 @@ describe('openStore', () => {
     expect((openStore('sqlite:~x.db') as SqliteStore).path).toBe(resolve(process.cwd(), '~x.db'));
   });
 
+  it('refuses a SQLite path that begins or ends in whitespace, which would name a file or folder with it', () => {
+    for (const target of [
+      'sqlite:./x.db ',
+      'sqlite:./x.db\n',
+      'sqlite:x.db\t',
+      'sqlite: ./x.db',
+      'sqlite:x.db\u00a0',
+    ]) {
+      expect(() => openStore(target), JSON.stringify(target)).toThrow(ValidationError);
+    }
+    expect(messageOf(() => openStore('sqlite:./data/x.db '))).toBe(
+      'Invalid config: store: Expected "sqlite:<path>", got "sqlite:./data/x.db ", whose path ends in whitespace (U+0020 at index 18): a file or folder would be named with it; remove it, "sqlite:./data/x.db"',
+    );
+    expect(messageOf(() => openStore('sqlite: ./x.db'))).toContain(
+      'whose path begins with whitespace (U+0020 at index 7): a file or folder would be named with it; remove it, "sqlite:./x.db"',
+    );
+    expect(() => openStore('sqlite: ')).toThrow(ValidationError);
+    // A space inside the name is an ordinary character.
+    expect((openStore('sqlite:./my data/x y.db') as SqliteStore).path).toBe(
+      resolve(process.cwd(), 'my data/x y.db'),
+    );
+  });
+
   it('sqlite::memory: → an in-memory SQLite database', async () => {
     const store = openStore('sqlite::memory:') as SqliteStore;
     expect(store.path).toBe(':memory:');

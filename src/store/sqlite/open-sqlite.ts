@@ -12,7 +12,8 @@ import { SqliteStore } from './sqlite-store.js';
 /**
  * The {@link SqliteStore} of `target`, a `sqlite:<path>` string (not initialised yet): a relative
  * path is relative to the working directory; `sqlite::memory:` is an in-memory database.
- * @throws ValidationError naming `store` for an empty path, one with U+0000, `sqlite://name/…`,
+ * @throws ValidationError naming `store` for an empty path, one with U+0000, one that begins or
+ *   ends in whitespace (`sqlite:./x.db ` would name a file ending in a space), `sqlite://name/…`,
  *   `sqlite:~/…` (a `~` no shell expanded), or one that ends in a directory (`data/`, `.`, `..`).
  */
 export function openSqlite(target: string): SqliteStore {
@@ -24,6 +25,21 @@ export function openSqlite(target: string): SqliteStore {
         {
           path: 'store',
           message: `Expected a SQLite file path, got one that contains U+0000 at index ${path.indexOf('\u0000')}`,
+        },
+      ],
+      'Invalid config',
+    );
+  }
+  const space = /^\s|\s$/.exec(path);
+  if (space) {
+    // `sqlite:./x.db ` (a space left in an environment file): the name would keep it.
+    const code = `U+${(space[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const trimmed = path.trim();
+    throw new ValidationError(
+      [
+        {
+          path: 'store',
+          message: `Expected "sqlite:<path>", got ${JSON.stringify(target)}, whose path ${space.index === 0 ? 'begins with' : 'ends in'} whitespace (${code} at index ${'sqlite:'.length + space.index}): a file or folder would be named with it; remove it${trimmed ? `, "sqlite:${trimmed}"` : ''}`,
         },
       ],
       'Invalid config',
