@@ -12,7 +12,6 @@
  * committed state. Several stores (processes) may share one file; the write lock serializes them.
  * @module
  */
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeValue } from '../../describe-value.js';
@@ -44,6 +43,7 @@ import { BUSY_TIMEOUT_MS, isBusy, LOCK_HELD, untilLockFree } from './busy-wait.j
 import { endsInDirectory, fileInDirectory } from './directory-path.js';
 import { sqliteStoreError } from './errors.js';
 import { OpenedFilesCheck, openedFiles } from './file-identity.js';
+import { makeDirectory } from './make-directory.js';
 import { loadMigrations, migrate, recordedVersions } from './migrate.js';
 import { checkStorePath } from './open-path.js';
 import { applyOp, mergeOps, type Op, opKey } from './operations.js';
@@ -196,7 +196,8 @@ export class SqliteStore implements Store {
     const onDisk = this.path !== ':memory:' && this.path !== '';
     try {
       if (onDisk) checkStorePath(this.path);
-      if (onDisk) mkdirSync(dirname(this.path), { recursive: true });
+      // A new folder's parent is synced too: a crash could lose the folder, database and all.
+      if (onDisk) makeDirectory(dirname(this.path));
       const migrations = loadMigrations();
       db = new Database(this.path);
       // busy_timeout first: switching to WAL needs a lock another process may hold.
