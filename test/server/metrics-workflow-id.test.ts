@@ -3,7 +3,7 @@
  * (letters, digits, '_', '.', '-'), else the same 400 naming `query.workflowId`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAll, envelope, setup } from './helpers.js';
+import { closeAll, define, envelope, setup } from './helpers.js';
 
 afterEach(closeAll);
 
@@ -20,6 +20,24 @@ describe('GET /v1/metrics?workflowId=', () => {
       expect(error.message).toMatch(/^Invalid request: query\.workflowId: expected a workflow id/);
       expect(error.message).toBe(envelope(listing).message);
     }
+    await define(f, 'w.1-x_y', [{ name: 'a', action: 'greet' }]);
     expect((await f.call({ url: '/v1/metrics?workflowId=w.1-x_y' })).statusCode).toBe(200);
+  });
+
+  it('answers 404 WORKFLOW_NOT_FOUND naming a workflow that is not defined, as GET /v1/workflows/:id does', async () => {
+    const f = await setup();
+    const metrics = await f.call({ url: '/v1/metrics?workflowId=nope' });
+    const workflow = await f.call({ url: '/v1/workflows/nope' });
+    expect(workflow.statusCode).toBe(404);
+    expect(metrics.statusCode).toBe(404);
+    expect(envelope(metrics)).toEqual({
+      code: 'WORKFLOW_NOT_FOUND',
+      message: "Workflow 'nope' is not defined",
+    });
+    expect(envelope(metrics)).toEqual(envelope(workflow));
+    await define(f, 'nope', [{ name: 'a', action: 'greet' }]);
+    const defined = await f.call({ url: '/v1/metrics?workflowId=nope' });
+    expect(defined.statusCode).toBe(200);
+    expect(defined.json().executions).toMatchObject({ total: 0 });
   });
 });

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { WorkflowNotFoundError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import { toJson } from '../json.js';
 import {
@@ -17,7 +18,7 @@ import {
   requestWorkflowId,
   workersSchema,
 } from '../schemas.js';
-import { nodesWithin } from '../store-wait.js';
+import { nodesWithin, workflowWithin } from '../store-wait.js';
 
 /** One engine node as `GET /v1/workers` reports it. Extra fields pass through. */
 export interface NodeInfo {
@@ -65,15 +66,24 @@ export async function monitoringRoutes(scope: FastifyInstance, deps: MonitoringD
     {
       schema: {
         summary: 'Metrics snapshot (SPEC §5), for all workflows or one',
+        description:
+          'A `workflowId` that is not defined is a 404 WORKFLOW_NOT_FOUND (as `GET /v1/workflows/:id`), not a snapshot of zeros.',
         tags: ['monitoring'],
         querystring: z.strictObject({
           // Checked as GET /v1/executions checks it: control characters, spaces, '..' are a 400.
           workflowId: blankIsAbsent(requestWorkflowId().optional(), 'Only this workflow'),
         }),
-        response: { 200: metricsSnapshotSchema, ...errorResponses(400) },
+        response: { 200: metricsSnapshotSchema, ...errorResponses(400, 404, 503) },
       },
     },
-    async (req) => toJson(orch.getMetrics(req.query.workflowId)) as MetricsJson,
+    async (req) => {
+      const { workflowId } = req.query;
+      // Read as GET /v1/workflows/:id reads it (the store, for one defined on another node).
+      if (workflowId !== undefined && !(await workflowWithin(orch, workflowId))) {
+        throw new WorkflowNotFoundError(workflowId);
+      }
+      return toJson(orch.getMetrics(workflowId)) as MetricsJson;
+    },
   );
 
   app.get(
