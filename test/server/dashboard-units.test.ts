@@ -333,7 +333,7 @@ describe('timeline', () => {
     expect(tl.failureAt).toBeNull();
   });
 
-  it("draws a compensation waiting for its retry up to now, then its retry wait to the next attempt's time", () => {
+  it("draws a compensation waiting for its retry as waiting (not failed) up to now, then its retry wait to the next attempt's time", () => {
     const x = failedPipeline();
     x.status = 'compensating';
     delete x.completedAt;
@@ -350,10 +350,13 @@ describe('timeline', () => {
     const row = tl.rows.find((r) => r.kind === 'compensation' && r.name === 'load')!;
     const t0 = at(0).getTime();
     expect(row.segments.map((s) => [s.kind, s.outcome, s.from - t0, s.to - t0])).toEqual([
-      ['compensation', 'error', 800, 1500],
+      ['compensation', 'waiting', 800, 1500],
       ['wait', 'waiting', 1500, 2500],
     ]);
-    expect(row.segments[0]!.title).toBe('undo load · 700 ms · attempt 1 failed: E_BUSY: busy');
+    expect(row.status).toBe('compensation waiting');
+    expect(row.segments[0]!.title).toBe(
+      'undo load · 700 ms · waiting to retry, attempt 1 failed: E_BUSY: busy',
+    );
     expect(row.segments[1]!.title).toBe('undo load · retry wait until 2027-01-15 08:00:02 before attempt 2');
     expect(tl.end).toBe(at(2500).getTime());
   });

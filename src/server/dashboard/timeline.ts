@@ -161,7 +161,7 @@ function compensationRows(steps: StepStatus[], cap: number, live: boolean): Time
       return {
         kind: 'compensation' as const,
         name: step.name,
-        status: `compensation ${c.status}`,
+        status: `compensation ${compensationState(c)}`,
         attempts: c.attempts,
         ...(from === undefined ? {} : { durationMs: (ms(c.completedAt) ?? cap) - from }),
         segments: from === undefined ? [] : compensationSegments(step.name, c, from, cap, live),
@@ -170,8 +170,18 @@ function compensationRows(steps: StepStatus[], cap: number, live: boolean): Time
 }
 
 /**
- * A compensation's bar; one waiting for its retry (its last attempt failed) is drawn failed up to
- * now, then, while its execution is live, its retry wait up to the next attempt's time, as a step's.
+ * A compensation's state as the dashboard names it: `waiting` while it waits for its retry (its
+ * status stays `running`, with the next attempt's time), as a step waiting for its retry is.
+ */
+export function compensationState(c: CompensationStatus): string {
+  return c.status === 'running' && c.nextAttemptAt !== undefined ? 'waiting' : c.status;
+}
+
+/**
+ * A compensation's bar; one waiting for its retry (its last attempt failed) is drawn waiting up to
+ * now, not failed: it has not given up (when that attempt ended is not kept, so its own time cannot
+ * be drawn apart, as a step's failed attempt is). Then, while its execution is live, its retry
+ * wait up to the next attempt's time, as a step's.
  */
 function compensationSegments(
   name: string,
@@ -198,10 +208,10 @@ function compensationSegments(
   const out: Segment[] = [
     {
       kind: 'compensation',
-      outcome: 'error',
+      outcome: 'waiting',
       from,
       to,
-      title: `undo ${name} · ${formatDuration(to - from)} · attempt ${c.attempts} failed${errorText(c.error)}`,
+      title: `undo ${name} · ${formatDuration(to - from)} · waiting to retry, attempt ${c.attempts} failed${errorText(c.error)}`,
     },
   ];
   if (live && retryAt > to) {

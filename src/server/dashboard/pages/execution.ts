@@ -17,7 +17,7 @@ import {
 } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { badge } from '../layout.js';
-import { buildTimeline, renderTimeline } from '../timeline.js';
+import { buildTimeline, compensationState, renderTimeline } from '../timeline.js';
 import { elapsed } from './executions.js';
 
 /** A one-line outcome shown after a cancel request. */
@@ -40,7 +40,7 @@ function stepRows(steps: StepStatus[], show: ValueShow, prefix = 'steps', depth 
   return steps.flatMap((s, i) => [
     html`<tr class="${depth > 0 ? 'branch' : ''}" data-step="${s.name}">
   <td>${depth > 0 ? '└ ' : ''}<span class="mono">${s.name}</span>${s.decision ? html` <span class="muted">→ ${s.decision}</span>` : ''}</td>
-  <td>${badge(s.status)}${s.compensation ? html` ${badge(`compensation-${s.compensation.status}`)}` : ''}</td>
+  <td>${badge(s.status)}${s.compensation ? html` ${badge(`compensation-${compensationState(s.compensation)}`)}` : ''}</td>
   <td class="num">${s.attempts}</td>
   <td class="num">${formatDuration(s.durationMs)}</td>
   <td class="err">${s.error ? html`<span class="err-code">${s.error.code}</span> <span class="err-msg">${s.error.message}</span>` : ''}</td>
