@@ -73,7 +73,9 @@ export async function cancel(id: string, options: CancelOptions, command: Comman
     const handlers: Handlers = options.handlers
       ? await loadHandlers(options.handlers)
       : { actions: {}, compensations: {} };
-    await checkCompensations(client, id, handlers);
+    // One still queued never started: it ends cancelled with nothing to compensate, and the
+    // engine takes it over without any handler (`missingFor`).
+    if (record.status !== 'pending') await checkCompensations(client, id, handlers);
     via = 'takeover';
     await client.store.requestCancel(id);
     await client.close();
@@ -91,10 +93,11 @@ export async function cancel(id: string, options: CancelOptions, command: Comman
 }
 
 /**
- * Refuses a takeover this process could not carry out for want of compensation handlers. The
- * engine takes over a cancel-requested execution only with every compensation its workflow names
- * (`missingIn`, as for any execution that only compensates); lacking one, it would release the
- * execution untouched and this command would wait out its timeout for an owner that never comes.
+ * Refuses a takeover of a started execution this process could not carry out for want of
+ * compensation handlers. The engine takes over a started, cancel-requested execution only with
+ * every compensation its workflow names (`missingIn`, as for any execution that only compensates);
+ * lacking one, it would release the execution untouched and this command would wait out its
+ * timeout for an owner that never comes.
  */
 async function checkCompensations(client: StoreClient, id: string, handlers: Handlers): Promise<void> {
   const snapshot = await client.store.getExecution(id);
