@@ -39,8 +39,8 @@ export interface HandlerLookup {
 
 /**
  * Compensations (with `compensations`, the default) and actions (with `actions`) `plan` names that
- * `has` does not know, as `action 'x'` / `compensation 'y'`. The one walk of a plan's handlers:
- * this node's (below) and other nodes' advertised ones (`capable-nodes.ts`).
+ * `has` does not know, as `action 'x'` / `compensation 'y'`, each once. The one walk of a plan's
+ * handlers: this node's (below) and other nodes' advertised ones (`capable-nodes.ts`).
  */
 export function missingIn(plan: Plan, actions: boolean, has: HandlerLookup, compensations = true): string[] {
   const missing: string[] = [];
@@ -57,7 +57,8 @@ export function missingIn(plan: Plan, actions: boolean, has: HandlerLookup, comp
     check(step);
     if (step.kind === 'parallel') for (const branch of step.branches) check(branch);
   }
-  return missing;
+  // Each once, in the order first named: steps often share an action or a compensation.
+  return [...new Set(missing)];
 }
 
 /**
