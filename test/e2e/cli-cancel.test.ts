@@ -138,7 +138,8 @@ describe('orchestrator cancel', () => {
     expect(again.code).toBe(1);
     expect(parseJson<Record<string, unknown>>(again.stdout)).toMatchObject({ id, cancelled: false });
     expect(again.stderr).toContain('is already cancelled; nothing to cancel');
-  });
+    // Six CLI processes one after another: more than vitest's 30 s default on a loaded machine.
+  }, 120_000);
 });
 
 describe('orchestrator cancel of an orphan without --handlers', () => {
