@@ -304,6 +304,13 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   });
 }
 
+/** The headers of every answer: no MIME sniffing, no caching unless the route chose otherwise. */
+function baseHeaders(reply: FastifyReply): FastifyReply {
+  reply.header('x-content-type-options', 'nosniff');
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  return reply;
+}
+
 /** Decodes UTF-8 strictly (a byte-order mark is dropped): bytes that are not UTF-8 throw. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -405,10 +412,13 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
     bodyLimit,
     requestTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    // Malformed or over-long URLs are rejected by the router before any hook: same envelope.
+    // Malformed or over-long URLs are rejected by the router before any hook (the `onSend` that
+    // adds the base headers included): same envelope, same headers.
     frameworkErrors: (error, _req, reply) => {
       const { status, body } = toErrorReply(error, { bodyLimit });
-      (reply as FastifyReply).code(status).send(body);
+      baseHeaders(reply as FastifyReply)
+        .code(status)
+        .send(body);
     },
     // Requests that arrive while the app closes get the API's own envelope (below), not Fastify's.
     return503OnClosing: false,
@@ -424,8 +434,7 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
   registerAuth(app, verifyToken);
   documentBodyErrors(app);
   app.addHook('onSend', async (_req, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    baseHeaders(reply);
   });
 
   await app.register(fastifySwagger, {

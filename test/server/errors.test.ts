@@ -222,6 +222,16 @@ describe('response headers', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['cache-control']).toBe('no-store');
   });
+
+  it('sends them on the refusals the router answers before any hook (bad URL, over-long parameter)', async () => {
+    const f = await setup();
+    for (const url of ['/v1/executions/%', `/v1/executions/${'e'.repeat(10_000)}`]) {
+      const res = await f.call({ url });
+      expect(res.statusCode).toBeGreaterThanOrEqual(400);
+      expect(res.headers['x-content-type-options'], url.slice(0, 20)).toBe('nosniff');
+      expect(res.headers['cache-control'], url.slice(0, 20)).toBe('no-store');
+    }
+  });
 });
 
 describe('while the app closes', () => {
