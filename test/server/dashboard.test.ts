@@ -718,6 +718,15 @@ describe('assets', () => {
     }
   });
 
+  it('lets a browser cache the assets for 5 minutes (pages and fragments are never cached)', async () => {
+    const f = await dashboard();
+    for (const name of ['htmx.min.js', 'dashboard.js', 'dashboard.css']) {
+      const res = await f.app.inject({ url: `/assets/${name}` });
+      expect(res.headers['cache-control'], name).toBe('public, max-age=300');
+    }
+    expect((await f.app.inject({ url: '/login' })).headers['cache-control']).toBe('no-store');
+  });
+
   it('keeps the API and its bearer auth as they were', async () => {
     const f = await dashboard();
     expect((await f.app.inject({ url: '/v1/workflows' })).statusCode).toBe(401);

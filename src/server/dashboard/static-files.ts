@@ -15,6 +15,9 @@ import { route } from './guard.js';
 const require = createRequire(import.meta.url);
 const OWN_ASSETS = fileURLToPath(new URL('./assets/', import.meta.url));
 
+/** How long a browser may reuse an asset without asking again: `Cache-Control: public, max-age=300`. */
+const ASSET_MAX_AGE_MS = 5 * 60_000;
+
 /** Files served under `/assets/`: name → [folder, file]. Nothing else is reachable. */
 export function assetTable(): Record<string, [string, string]> {
   const vendor = (specifier: string): [string, string] => {
@@ -37,7 +40,8 @@ export async function registerAssets(scope: FastifyInstance): Promise<void> {
   scope.get<{ Params: { name: string } }>('/assets/:name', route('public', 'warn'), async (req, reply) => {
     const entry = Object.hasOwn(assets, req.params.name) ? assets[req.params.name] : undefined;
     if (!entry) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
-    reply.header('cache-control', 'public, max-age=300');
-    return reply.sendFile(entry[1], entry[0]);
+    // @fastify/static writes its own Cache-Control (max-age=0 by default, over any set before):
+    // the 5 minutes the assets may be cached are given to it.
+    return reply.sendFile(entry[1], entry[0], { maxAge: ASSET_MAX_AGE_MS });
   });
 }
