@@ -54,16 +54,18 @@ describe('a request body that is not JSON', () => {
 
   it('still refuses a prototype-poisoning key, and says that is why', async () => {
     const { url } = await startServer();
-    for (const body of [
-      '{"__proto__": {"admin": true}, "actions": ["stt"]}',
-      '{"actions": ["stt"], "name": "x", "constructor": {"prototype": {"admin": true}}}',
+    for (const [body, where] of [
+      ['{"__proto__": {"admin": true}, "actions": ["stt"]}', "body: has the key '__proto__'"],
+      [
+        '{"actions": ["stt"], "name": "x", "constructor": {"prototype": {"admin": true}}}',
+        "body.constructor: has the key 'prototype'",
+      ],
     ]) {
-      const res = await post(`${url}/v1/remote-workers`, body);
+      const res = await post(`${url}/v1/remote-workers`, body as string);
       expect(res).toEqual({
         status: 400,
         code: 'VALIDATION',
-        message:
-          'Request body has a "__proto__" key, or a "constructor" key holding a "prototype" one (refused: they could alter objects it is copied into)',
+        message: `Invalid request: ${where} (refused: it could alter objects the body is copied into)`,
       });
     }
   });

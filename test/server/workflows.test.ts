@@ -107,7 +107,15 @@ describe('POST /v1/workflows', () => {
       ],
       [
         '{"__proto__": {"admin": true}, "id": "x", "steps": []}',
-        'Request body has a "__proto__" key, or a "constructor" key holding a "prototype" one (refused: they could alter objects it is copied into)',
+        "Invalid request: body: has the key '__proto__' (refused: it could alter objects the body is copied into)",
+      ],
+      [
+        '{"id": "x", "steps": [{"name": "a", "action": "greet"}, {"name": "b", "input": {"__proto__": 1}}]}',
+        "Invalid request: body.steps[1].input: has the key '__proto__' (refused: it could alter objects the body is copied into)",
+      ],
+      [
+        '{"id": "x", "steps": [], "options": {"constructor": {"prototype": {}}}}',
+        "Invalid request: body.options.constructor: has the key 'prototype' (refused: it could alter objects the body is copied into)",
       ],
     ]) {
       const res = await f.call({
