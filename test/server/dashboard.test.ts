@@ -13,7 +13,7 @@ import {
   type DashboardOptions,
 } from '../../src/server/dashboard/index.js';
 import type { ActionHandler } from '../../src/types.js';
-import { closeAll, define, type Fixture, setup, start, TOKEN, until } from './helpers.js';
+import { closeAll, define, envelope, type Fixture, setup, start, TOKEN, until } from './helpers.js';
 
 afterEach(closeAll);
 
@@ -714,7 +714,10 @@ describe('assets', () => {
       '/assets/constructor',
       '/assets/__proto__',
     ]) {
-      expect((await f.app.inject({ url })).statusCode, url).toBe(404);
+      const res = await f.app.inject({ url });
+      expect(res.statusCode, url).toBe(404);
+      // The envelope of every other unknown path, not a bare text body.
+      expect(envelope(res).code, url).toBe('NOT_FOUND');
     }
   });
 

@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { echo } from '../../echo.js';
 import { route } from './guard.js';
 
 const require = createRequire(import.meta.url);
@@ -39,7 +40,12 @@ export async function registerAssets(scope: FastifyInstance): Promise<void> {
   const assets = assetTable();
   scope.get<{ Params: { name: string } }>('/assets/:name', route('public', 'warn'), async (req, reply) => {
     const entry = Object.hasOwn(assets, req.params.name) ? assets[req.params.name] : undefined;
-    if (!entry) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+    if (!entry) {
+      // The envelope of every other unknown path (the 404 handler would answer 405 here: the
+      // route exists for GET).
+      const message = `Route ${req.method} ${echo(req.url.split('?')[0] as string, null)} not found`;
+      return reply.code(404).send({ error: { code: 'NOT_FOUND', message } });
+    }
     // @fastify/static writes its own Cache-Control (max-age=0 by default, over any set before):
     // the 5 minutes the assets may be cached are given to it.
     return reply.sendFile(entry[1], entry[0], { maxAge: ASSET_MAX_AGE_MS });
