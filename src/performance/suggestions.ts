@@ -117,9 +117,15 @@ export function slowest(entries: Iterable<readonly [string, unknown]>): string |
   return best;
 }
 
-/** `0.873` → `"87%"`. */
+/**
+ * `0.873` → `"87%"`. A fraction short of 1 that rounds to 100% is `"over 99%"`, and one above 0
+ * that rounds to 0% is `"under 1%"`: a share of 99.8% is not all the time, nor one of 0.2% none.
+ */
 function percent(fraction: number): string {
-  return `${Math.round(fraction * 100)}%`;
+  const rounded = Math.round(fraction * 100);
+  if (rounded >= 100 && fraction < 1) return 'over 99%';
+  if (rounded <= 0 && fraction > 0) return 'under 1%';
+  return `${rounded}%`;
 }
 
 /** `850` → `"850 ms"`, `4200` → `"4.2 s"`. */

@@ -117,6 +117,31 @@ describe('PerformanceOptimizer suggestions', () => {
     expect(out).toHaveLength(4);
   });
 
+  it('never rounds a share another step also has to 100%, nor a share of some time to 0%', () => {
+    const opt = new PerformanceOptimizer();
+    // 2000 / 2003 ms of step time is 99.85%: "100%" would say the other steps took no time.
+    opt.recordStep('voice', 'validate', 1);
+    opt.recordStep('voice', 'llm_call', 2000);
+    opt.recordStep('voice', 'store', 2);
+    expect(opt.suggestOptimization('voice', 2003)).toContain(
+      "Step 'llm_call' takes over 99% of the workflow's step time",
+    );
+    // The step with the highest mean ran once among 2,000 fast runs of another: 0.1% of the time.
+    const rare = new PerformanceOptimizer();
+    for (let i = 0; i < 2000; i++) rare.recordStep('wf', 'fast', 10);
+    rare.recordStep('wf', 'rare', 20);
+    expect(rare.identifyBottleneck('wf')).toBe('rare');
+    expect(rare.suggestOptimization('wf', 5000)).toContain(
+      "Step 'rare' takes under 1% of the workflow's step time",
+    );
+    // The only step still takes exactly 100%.
+    const one = new PerformanceOptimizer();
+    one.recordStep('wf', 'only', 1500);
+    expect(one.suggestOptimization('wf', 1500)).toContain(
+      "Step 'only' takes 100% of the workflow's step time",
+    );
+  });
+
   it("takes no branch (recorded with `parent`) as the bottleneck, and names the parallel step's slowest", () => {
     const opt = new PerformanceOptimizer();
     opt.recordStep('wf', 'a', 900, { parent: 'p' });
