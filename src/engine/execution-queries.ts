@@ -167,7 +167,12 @@ export class ExecutionQueries {
     const offset = options.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
       throw new ValidationError(
-        [{ path: 'limit', message: `expected an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}` }],
+        [
+          {
+            path: 'limit',
+            message: `expected an integer from 1 to ${MAX_LIST_LIMIT}, got ${describeValue(limit)}`,
+          },
+        ],
         LIST_HEADING,
       );
     }
@@ -178,7 +183,7 @@ export class ExecutionQueries {
         [
           {
             path: 'offset',
-            message: `expected a non-negative integer, at most ${Number.MAX_SAFE_INTEGER}, got ${offset}`,
+            message: `expected a non-negative integer, at most ${Number.MAX_SAFE_INTEGER}, got ${describeValue(offset)}`,
           },
         ],
         LIST_HEADING,
@@ -186,7 +191,7 @@ export class ExecutionQueries {
     }
     if (cursor && offset !== 0) {
       throw new ValidationError(
-        [{ path: 'offset', message: `expected no offset (or 0) with ${key}, got ${offset}` }],
+        [{ path: 'offset', message: `expected no offset (or 0) with ${key}, got ${describeValue(offset)}` }],
         LIST_HEADING,
       );
     }
