@@ -165,7 +165,11 @@ export async function runParallelStep(
   // the shutdown, and the step resumes on the next start with the branches that did not complete.
   // (Unless the step failed or timed out meanwhile, or its execution was stopped otherwise.)
   if (left && !timedOut && !failure && !ex.stopReason) ex.stop('shutdown');
-  if (ex.stopReason && !timedOut && !failure) {
+  // Every branch completed before a cancel or the workflow timeout came (one that came while the
+  // last branch's result was being written): the step completed, as a sequential step whose result
+  // was taken before the stop, and is compensated with the rest; the walk stops after it. (A halt
+  // writes nothing more: the next start finds every branch completed and completes the step.)
+  if (ex.stopReason && !timedOut && !failure && (ex.halted || !allDone)) {
     const error: ErrorInfo = { code: 'CANCELLED', message: 'The step was stopped', step: step.name };
     // Stopped with its execution (not at shutdown: it resumes on the next start), after its
     // branches; the error as its status will show it.

@@ -1,0 +1,126 @@
+/**
+ * A parallel step whose branches have all completed is completed, whatever stops its execution
+ * after the last branch's result was taken (a cancel, the workflow timeout): as a sequential step
+ * whose result came in before the stop, it is recorded with its output and compensated (its own
+ * compensation first) when the execution then compensates.
+ */
+
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createOrchestrator, FakeClock } from '../../src/index.js';
+import { holdingStore } from '../helpers/holding-store.js';
+import {
+  collectEvents,
+  finishWithClock,
+  STORE_KINDS,
+  storeUrl,
+  tempDir,
+  withOrchestrator,
+} from '../helpers/orchestrator.js';
+
+describe.each(STORE_KINDS)('a stop after every branch of a parallel step completed (%s store)', (kind) => {
+  it('a cancel: the step is completed and compensated, its own compensation first', async () => {
+    const clock = new FakeClock();
+    const undone: string[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      clock,
+      actions: { a: () => 'A', b: () => 'B', next: () => 'N' },
+      compensations: {
+        undoP: (output) => {
+          undone.push(`p:${JSON.stringify(output)}`);
+        },
+        undoA: () => {
+          undone.push('a');
+        },
+        undoB: () => {
+          undone.push('b');
+        },
+      },
+    });
+    const events = collectEvents(orch, ['step.completed', 'step.cancelled']);
+    // The cancel comes as the last branch's completion is announced: after its result was taken.
+    let cancelling: Promise<boolean> | null = null;
+    orch.on('step.completed', (e) => {
+      if (e.step === 'b') cancelling = orch.workflowEngine.cancelWorkflow(e.executionId);
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      {
+        name: 'p',
+        compensation: 'undoP',
+        parallel: [
+          { name: 'a', compensation: 'undoA' },
+          { name: 'b', compensation: 'undoB' },
+        ],
+      },
+      { name: 'next' },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await finishWithClock(orch, clock, id);
+    expect(await cancelling).toBe(true);
+    expect(status.status).toBe('cancelled');
+    const [p, next] = status.steps;
+    expect(p).toMatchObject({ name: 'p', status: 'completed', output: { a: 'A', b: 'B' } });
+    expect(p?.branches?.map((s) => s.status)).toEqual(['completed', 'completed']);
+    expect(next?.status).not.toBe('completed');
+    expect(status.compensatedSteps).toEqual(['p', 'b', 'a']);
+    expect(undone).toEqual(['p:{"a":"A","b":"B"}', 'b', 'a']);
+    expect(events.of('step.cancelled').map((e) => e.step)).toEqual([]);
+    expect(events.of('step.completed').map((e) => e.step)).toEqual(['a', 'b', 'p']);
+  });
+});
+
+describe('a workflow timeout after every branch of a parallel step completed', () => {
+  it('the step is completed and compensated', async () => {
+    const clock = new FakeClock();
+    const undone: string[] = [];
+    // The write of the last branch's completion is held while the workflow's deadline passes.
+    const { store, reached, release } = holdingStore(join(tempDir(), 'o.sqlite'), (u) =>
+      (u.steps ?? []).some((s) => s.name === 'b' && s.status === 'completed'),
+    );
+    const orch = await createOrchestrator({
+      store,
+      clock,
+      actions: {
+        a: () => 'A',
+        b: () => new Promise((resolve) => clock.setTimer(() => resolve('B'), 999)),
+        next: () => 'N',
+      },
+      compensations: {
+        undoP: () => {
+          undone.push('p');
+        },
+        undoA: () => {
+          undone.push('a');
+        },
+      },
+    });
+    try {
+      await orch.workflowEngine.defineWorkflow(
+        'w',
+        [
+          {
+            name: 'p',
+            compensation: 'undoP',
+            parallel: [{ name: 'a', compensation: 'undoA' }, { name: 'b' }],
+          },
+          { name: 'next' },
+        ],
+        { timeout: 1 },
+      );
+      const id = await orch.workflowEngine.executeWorkflow('w');
+      await clock.advance(999);
+      await reached;
+      await clock.advance(1);
+      release();
+      const status = await finishWithClock(orch, clock, id);
+      expect(status.status).toBe('failed');
+      expect(status.error?.code).toBe('WORKFLOW_TIMEOUT');
+      expect(status.steps[0]).toMatchObject({ name: 'p', status: 'completed', output: { a: 'A', b: 'B' } });
+      expect(status.steps[1]?.status).not.toBe('completed');
+      expect(undone).toEqual(['p', 'a']);
+    } finally {
+      await orch.close();
+    }
+  });
+});
