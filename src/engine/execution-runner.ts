@@ -182,8 +182,9 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
     // Past the workflow's timeout though its timer has not fired: no further step (see `armDeadline`).
     const now = ctx.clock.now();
     ex.scope.expireIfLate(now);
-    // A parallel step that timed out before the stop came is entered to fail (see `stepTimedOut`).
-    if (ex.stopReason && (ex.halted || !ex.stepTimedOut)) return { kind: 'stopped' };
+    // A parallel step that timed out before the stop came is entered to fail (see `stepTimedOut`);
+    // one whose branches all completed before it (a restart found it so) is entered to complete.
+    if (ex.stopReason && (ex.halted || !(ex.stepTimedOut || branchesDone(ex)))) return { kind: 'stopped' };
     const step = plan.steps[r.cursor];
     if (!step) return { kind: 'completed', last: null };
     if (step.kind !== 'condition' && leaseLapsed(ctx, now)) {
@@ -225,12 +226,25 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
     r.cursor++;
     r.lastStep = step.name;
     recordStepTiming(ctx, ex, out.rec, step.timeoutMs, false);
-    // The last step's result is committed together with the terminal state.
-    if (r.cursor >= plan.steps.length) return { kind: 'completed', last: out.rec };
+    // The last step's result is committed together with the terminal state; unless a stop came
+    // meanwhile (while the last branch of a parallel step was being written): it is committed
+    // here, and the execution stops as it would have after any other step.
+    if (r.cursor >= plan.steps.length && !ex.stopReason) return { kind: 'completed', last: out.rec };
     await persist(ctx, ex, [out.rec]);
     ex.progressed = true;
     emitStepCompleted(ctx, ex, out.rec);
   }
+}
+
+/**
+ * Whether the step at the cursor is a parallel step stored running whose branches have all
+ * completed: it completed before anything stopped its execution, and only its own record is left
+ * to write (a restart came in between).
+ */
+function branchesDone(ex: ActiveExecution): boolean {
+  const step = ex.plan.steps[ex.record.cursor];
+  if (step?.kind !== 'parallel' || ex.steps.get(step.name)?.status !== 'running') return false;
+  return step.branches.every((b) => ex.steps.get(b.name)?.status === 'completed');
 }
 
 /** Evaluates a condition and moves the cursor; the decision is recorded so recovery reuses it. */

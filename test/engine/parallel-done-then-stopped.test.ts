@@ -7,14 +7,16 @@
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createOrchestrator, FakeClock } from '../../src/index.js';
+import { createOrchestrator, FakeClock, SqliteStore } from '../../src/index.js';
 import { holdingStore } from '../helpers/holding-store.js';
 import {
   collectEvents,
   finishWithClock,
   STORE_KINDS,
+  silentLogger,
   storeUrl,
   tempDir,
+  until,
   withOrchestrator,
 } from '../helpers/orchestrator.js';
 
@@ -122,5 +124,83 @@ describe('a workflow timeout after every branch of a parallel step completed', (
     } finally {
       await orch.close();
     }
+  });
+});
+
+describe('a parallel step whose branches all completed, then a stop', () => {
+  it('as the last step: the execution is cancelled, the step completed and compensated', async () => {
+    const clock = new FakeClock();
+    const undone: string[] = [];
+    const orch = await withOrchestrator({
+      clock,
+      actions: { a: () => 'A', b: () => 'B' },
+      compensations: {
+        undoP: () => {
+          undone.push('p');
+        },
+        undoA: () => {
+          undone.push('a');
+        },
+      },
+    });
+    let cancelling: Promise<boolean> | null = null;
+    orch.on('step.completed', (e) => {
+      if (e.step === 'b') cancelling = orch.workflowEngine.cancelWorkflow(e.executionId);
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'p', compensation: 'undoP', parallel: [{ name: 'a', compensation: 'undoA' }, { name: 'b' }] },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await finishWithClock(orch, clock, id);
+    expect(await cancelling).toBe(true);
+    expect(status.status).toBe('cancelled');
+    expect(status.steps[0]).toMatchObject({ name: 'p', status: 'completed', output: { a: 'A', b: 'B' } });
+    expect(undone).toEqual(['p', 'a']);
+  });
+
+  it('resumed past its workflow timeout: the step is completed, then compensated', async () => {
+    const clock = new FakeClock();
+    const file = join(tempDir(), 'o.sqlite');
+    // The write of the step's completion fails: the store keeps it running, every branch completed.
+    const store = new SqliteStore(file);
+    const update = store.update.bind(store);
+    store.update = async (u) => {
+      if ((u.steps ?? []).some((s) => s.name === 'p' && s.status === 'completed')) {
+        throw new Error('disk full');
+      }
+      return update(u);
+    };
+    const undone: string[] = [];
+    const compensations = {
+      undoP: () => {
+        undone.push('p');
+      },
+      undoA: () => {
+        undone.push('a');
+      },
+    };
+    const actions = { a: () => 'A', b: () => 'B', next: () => 'N' };
+    const first = await createOrchestrator({ store, clock, actions, compensations, logger: silentLogger });
+    await first.workflowEngine.defineWorkflow(
+      'w',
+      [
+        { name: 'p', compensation: 'undoP', parallel: [{ name: 'a', compensation: 'undoA' }, { name: 'b' }] },
+        { name: 'next' },
+      ],
+      { timeout: 10 },
+    );
+    const id = await first.workflowEngine.executeWorkflow('w');
+    await until(async () => {
+      const stored = await store.getExecution(id);
+      return stored?.steps.filter((s) => s.status === 'completed').length === 2;
+    });
+    await first.close();
+    await clock.advance(20_000);
+    const second = await withOrchestrator({ store: `sqlite:${file}`, clock, actions, compensations });
+    const status = await finishWithClock(second, clock, id);
+    expect(status.status).toBe('failed');
+    expect(status.error?.code).toBe('WORKFLOW_TIMEOUT');
+    expect(status.steps[0]).toMatchObject({ name: 'p', status: 'completed', output: { a: 'A', b: 'B' } });
+    expect(undone).toEqual(['p', 'a']);
   });
 });
