@@ -4,7 +4,7 @@
  * database's own commits were synced.
  * @module
  */
-import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -33,19 +33,37 @@ function syncFolder(dir: string): void {
 }
 
 /**
- * Makes `dir` and any missing folder above it, then fsyncs the parent of each folder it made,
- * outermost first. Nothing is synced when `dir` already exists.
+ * The folders from the outermost missing one above `dir` down to `dir` itself, to be made in that
+ * order: none when `dir` exists.
+ */
+function missingFolders(dir: string): string[] {
+  const missing: string[] = [];
+  for (let at = dir; !statSync(at, { throwIfNoEntry: false }); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  return missing;
+}
+
+/**
+ * Makes `dir` and any missing folder above it, one at a time, then fsyncs the parent of each folder
+ * it made, outermost first. Nothing is synced when `dir` already exists. (Node 20's recursive
+ * `mkdirSync` never returns when making a folder fails with ENOENT though its parent exists, as
+ * under `/proc`; made one by one, that ENOENT is thrown.)
  * @throws the error of `mkdir`, or of an fsync that failed for another reason than the system
  *   being unable to sync folders (EIO).
  */
 export function makeDirectory(dir: string): void {
-  const target = resolve(dir);
-  const first = mkdirSync(target, { recursive: true });
-  if (first === undefined) return;
   const made: string[] = [];
-  for (let at = target; ; at = dirname(at)) {
-    made.unshift(at);
-    if (at === first || dirname(at) === at) break;
+  for (const folder of missingFolders(resolve(dir))) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      // Made meanwhile by another process: not this one's to sync.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    made.push(folder);
   }
   for (const folder of made) syncFolder(dirname(folder));
 }
