@@ -1,7 +1,8 @@
 /**
  * A cluster node closing (in this process, two nodes on one PostgreSQL schema): during a grace
- * period it keeps its leases, so no other node runs again a step still running there; executions
- * it accepted while closing are released to the others, whatever write lane stored them.
+ * period it keeps its leases, so no other node runs again a step still running there; once the
+ * grace ends it releases them, so the others take over at once rather than a lease later;
+ * executions it accepted while closing are released to the others, whatever write lane stored them.
  */
 import { describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
@@ -50,6 +51,40 @@ describe('a closing cluster node', () => {
     await closing;
     expect(status.status).toBe('completed');
     expect({ starts, maxRunning }).toEqual({ starts: 1, maxRunning: 1 });
+  }, 30_000);
+
+  it('releases a step still running when its grace ends (its handler ignores the abort): another node takes it at once', async () => {
+    const schema = t.schema();
+    let starts = 0;
+    const actions = {
+      // The first run never ends and ignores its signal; the node that takes over ends at once.
+      stuck: () => (++starts === 1 ? new Promise(() => undefined) : 'done'),
+    };
+    const node = async (): Promise<Orchestrator> => {
+      const orch = await createOrchestrator({
+        store: new PostgresStore(PG_URL, { schema }),
+        cluster: true,
+        sweepInterval: 0.2,
+        // Far longer than the test's wait: only the release lets b take it over in time.
+        leaseSeconds: 60,
+        actions,
+      });
+      t.later(() => orch.close());
+      return orch;
+    };
+    const b = await node();
+    const a = await node();
+    await a.workflowEngine.defineWorkflow('stuck', [{ name: 'stuck' }]);
+    const id = await a.workflowEngine.executeWorkflow('stuck', {});
+    while (starts === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await a.workflowEngine.getExecutionStatus(id))?.workerId).toBe(a.nodeId);
+    await a.close({ grace: 0.5 });
+    const status = await b.workflowEngine.waitForCompletion(id, { timeout: 15 });
+    expect({ status: status.status, workerId: status.workerId, starts }).toEqual({
+      status: 'completed',
+      workerId: b.nodeId,
+      starts: 2,
+    });
   }, 30_000);
 
   it('releases executions it accepted while closing, with several write lanes', async () => {
