@@ -273,7 +273,15 @@ export class LeaseKeeper {
       if (ctx.store.durable) {
         const now = ctx.clock.now();
         await this.renewal.run(now);
-        await this.heartbeat();
+        // A heartbeat that fails while the renewal passed (this node's registry row locked by
+        // another session, say) skips nothing else: this node keeps its leases, so the cancel
+        // requests for its executions and those it gave up after a failed write are its to handle.
+        try {
+          await this.heartbeat();
+        } catch (error) {
+          ctx.logger.error({ err: toError(error) }, 'heartbeat failed');
+          storeFailed = true;
+        }
         const forgotten = await this.forgetter.run(now);
         if (forgotten.length > 0) ctx.logger.info({ nodes: forgotten }, 'forgot nodes silent for long');
         for (const id of await ctx.store.listCancelRequests(ctx.nodeId)) {
