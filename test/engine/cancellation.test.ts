@@ -4,6 +4,7 @@
  * `cancelled`, true; of a finished or unknown execution → false.
  */
 import { describe, expect, it } from 'vitest';
+import { CancelledError } from '../../src/index.js';
 import {
   collectEvents,
   gate,
@@ -86,7 +87,8 @@ describe.each(STORE_KINDS)('cancellation (%s store)', (kind) => {
     await expect(orch.workflowEngine.cancelWorkflow(id)).resolves.toBe(true);
     const status = await orch.workflowEngine.getExecutionStatus(id);
     expect(status?.status).toBe('cancelled');
-    expect(signalReason).not.toBeNull();
+    expect(signalReason).toBeInstanceOf(CancelledError);
+    expect(signalReason).toMatchObject({ code: 'CANCELLED', message: `Execution '${id}' was cancelled` });
     expect(order).toEqual([
       'ship_order aborted',
       'refund_payment {"charge":"C1"}',

@@ -6,7 +6,7 @@
  */
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { StepContext } from '../../src/index.js';
+import { CancelledError, type StepContext } from '../../src/index.js';
 import { gate, nextEvent, withOrchestrator } from '../helpers/orchestrator.js';
 
 describe('ctx.signal over many steps', () => {
@@ -54,7 +54,8 @@ describe('ctx.signal over many steps', () => {
     expect(await orch.workflowEngine.cancelWorkflow(id)).toBe(true);
     await finished;
     expect((await orch.workflowEngine.getExecutionStatus(id))?.status).toBe('cancelled');
-    expect(reason).toBeDefined();
+    expect(reason).toBeInstanceOf(CancelledError);
+    expect(reason).toMatchObject({ code: 'CANCELLED', message: `Execution '${id}' was cancelled` });
   });
 
   it('is aborted when first read after its attempt was stopped (a handler that checks it after an await)', async () => {
