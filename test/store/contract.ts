@@ -26,8 +26,18 @@ export interface StoreFixture {
 /** Returns the store of the running test. */
 export type CurrentStore = () => Store;
 
+/** What an adapter says it is: its `kind` and whether its state survives the process. */
+export interface StoreIdentity {
+  kind: 'memory' | 'sqlite' | 'postgres';
+  durable: boolean;
+}
+
 /** Defines the contract suite for one adapter. */
-export function runStoreContract(name: string, factory: () => Promise<StoreFixture>): void {
+export function runStoreContract(
+  name: string,
+  identity: StoreIdentity,
+  factory: () => Promise<StoreFixture>,
+): void {
   describe(`store contract: ${name}`, () => {
     let fixture: StoreFixture | undefined;
     const current: CurrentStore = () => {
@@ -46,8 +56,7 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
     });
 
     it('names its kind and durability', () => {
-      expect(typeof current().kind).toBe('string');
-      expect(typeof current().durable).toBe('boolean');
+      expect({ kind: current().kind, durable: current().durable }).toEqual(identity);
     });
 
     it('close waits for writes still in flight and is idempotent', async () => {

@@ -19,7 +19,9 @@ import { runStoreContract } from './contract.js';
 import { PG_URL, pgFixture, storePerTest, withClient } from './pg-fixture.js';
 import { makeExecution, makeStep } from './records.js';
 
-runStoreContract('postgres, 3 write lanes', () => pgFixture({ writeLanes: 3 }));
+runStoreContract('postgres, 3 write lanes', { kind: 'postgres', durable: true }, () =>
+  pgFixture({ writeLanes: 3 }),
+);
 
 describe('PostgreSQL store: write lane options', () => {
   it('defaults to DEFAULT_WRITE_LANES, capped at the pool size minus one (1 with a pool of one)', () => {

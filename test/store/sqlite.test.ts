@@ -2,9 +2,9 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { runStoreContract } from './contract.js';
 import { sqliteFixture } from './sqlite-fixture.js';
 
-runStoreContract('sqlite (file)', () => sqliteFixture());
+runStoreContract('sqlite (file)', { kind: 'sqlite', durable: true }, () => sqliteFixture());
 
-runStoreContract('sqlite (:memory:)', async () => {
+runStoreContract('sqlite (:memory:)', { kind: 'sqlite', durable: true }, async () => {
   const store = new SqliteStore(':memory:');
   return { store, cleanup: () => store.close() };
 });
