@@ -5,6 +5,7 @@
  * scrape in particular must not fail because of an outage it is there to show.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import { memoryLogger, tempSqliteUrl } from '../helpers/orchestrator.js';
 import { closeAll, define, setup } from './helpers.js';
@@ -15,9 +16,11 @@ describe('workflow listings while the store cannot be read', () => {
   it('GET /metrics, GET /v1/workflows and refreshWorkflows answer what the node knows', async () => {
     const store = openStore(tempSqliteUrl());
     const logger = memoryLogger();
-    const f = await setup({ orchestrator: { store, sweepInterval: 0.01, logger } });
+    const clock = new FakeClock();
+    const f = await setup({ orchestrator: { store, sweepInterval: 0.01, logger, clock } });
     await define(f, 'known', [{ name: 'greet' }]);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Past the re-read interval (sweepInterval): the next listing reads the store again.
+    await clock.advance(10);
     store.listDefinitions = async () => {
       throw new Error('connection refused');
     };
