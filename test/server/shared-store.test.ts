@@ -4,6 +4,7 @@
  * the Prometheus metrics by the other.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/index.js';
 import { createDashboard } from '../../src/server/dashboard/index.js';
 import { tempSqliteUrl } from '../helpers/orchestrator.js';
 import { AUTH, closeAll, define, setup } from './helpers.js';
@@ -23,14 +24,18 @@ const signIn = async (f: Awaited<ReturnType<typeof setup>>) => {
 describe('a workflow defined through another service on the same store', () => {
   it('is listed by GET /v1/workflows and shown on the dashboard', async () => {
     const store = tempSqliteUrl();
-    const options = { orchestrator: { store, sweepInterval: 0.05 }, app: { plugins: [createDashboard()] } };
+    const clock = new FakeClock();
+    const options = {
+      orchestrator: { store, sweepInterval: 0.05, clock },
+      app: { plugins: [createDashboard()] },
+    };
     const a = await setup(options);
     const b = await setup(options);
     await define(a, 'early', [{ name: 'greet' }]);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await clock.advance(50); // past the re-read interval of the definitions (sweepInterval)
     await define(a, 'late', [{ name: 'greet' }]);
     await define(a, 'early', [{ name: 'greet' }, { name: 'reserve' }]);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await clock.advance(50); // past the re-read interval of the definitions (sweepInterval)
 
     const listed = await b.call({ url: '/v1/workflows' });
     expect(listed.statusCode).toBe(200);
@@ -55,21 +60,25 @@ describe('a workflow defined through another service on the same store', () => {
 
   it('is a label of the Prometheus metrics and a choice of the executions filter', async () => {
     const store = tempSqliteUrl();
-    const options = { orchestrator: { store, sweepInterval: 0.05 }, app: { plugins: [createDashboard()] } };
+    const clock = new FakeClock();
+    const options = {
+      orchestrator: { store, sweepInterval: 0.05, clock },
+      app: { plugins: [createDashboard()] },
+    };
     const a = await setup(options);
     const b = await setup(options);
     // b has read the definitions once (its first scrape), before a defines the workflow.
     await b.app.inject({ url: '/metrics' });
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await clock.advance(50); // past the re-read interval of the definitions (sweepInterval)
     await define(a, 'elsewhere', [{ name: 'greet' }]);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await clock.advance(50); // past the re-read interval of the definitions (sweepInterval)
 
     const cookie = await signIn(b);
     const page = await b.app.inject({ url: '/executions', headers: { cookie } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<option value="elsewhere">elsewhere</option>');
     await define(a, 'later', [{ name: 'greet' }]);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await clock.advance(50); // past the re-read interval of the definitions (sweepInterval)
     const metrics = await b.app.inject({ url: '/metrics' });
     for (const id of ['elsewhere', 'later']) {
       expect(metrics.body).toContain(
@@ -82,7 +91,11 @@ describe('a workflow defined through another service on the same store', () => {
 describe('a version a newer release defined on the same store', () => {
   it('is listed and shown as stored; starting it is a 409 naming what this release does not know', async () => {
     const store = tempSqliteUrl();
-    const options = { orchestrator: { store, sweepInterval: 0.05 }, app: { plugins: [createDashboard()] } };
+    const clock = new FakeClock();
+    const options = {
+      orchestrator: { store, sweepInterval: 0.05, clock },
+      app: { plugins: [createDashboard()] },
+    };
     const a = await setup(options);
     await define(a, 'signup', [{ name: 'greet' }]);
     // Stored by a node of a newer release, with a step kind this one does not know.
@@ -94,7 +107,7 @@ describe('a version a newer release defined on the same store', () => {
       options: {},
       createdAt: Date.now(),
     });
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await clock.advance(50); // past the re-read interval of the definitions (sweepInterval)
 
     const listed = await a.call({ url: '/v1/workflows' });
     expect(listed.statusCode).toBe(200);
