@@ -270,50 +270,57 @@ describe('close({ grace }) and executions waiting on a timer', () => {
     expect(status.steps[0]?.attempts).toBe(2);
   });
 
-  it('on the memory store (nothing resumes after a close) lets a short backoff run out in the grace', async () => {
-    const clock = new FakeClock();
-    const { flaky, calls } = failsOnce();
-    const orch = await createOrchestrator({ store: 'memory', clock, actions: { flaky } });
-    await orch.workflowEngine.defineWorkflow('w', [
-      { name: 'flaky', retry: { maxAttempts: 3, initialDelay: 1 } },
-    ]);
-    const failed = nextEvent(orch, 'step.failed');
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await failed;
-    const completed: string[] = [];
-    orch.on('execution.completed', (e) => completed.push(e.executionId));
-    const closing = orch.close({ grace: 10 });
-    await clock.advance(1_000);
-    await closing;
-    expect(calls()).toBe(2);
-    expect(completed).toEqual([id]);
-  });
+  // A SQLite database in memory is gone with its process too.
+  it.each(['memory', 'sqlite::memory:'])(
+    'on the %s store (nothing resumes after a close) lets a short backoff run out in the grace',
+    async (store) => {
+      const clock = new FakeClock();
+      const { flaky, calls } = failsOnce();
+      const orch = await createOrchestrator({ store, clock, actions: { flaky } });
+      await orch.workflowEngine.defineWorkflow('w', [
+        { name: 'flaky', retry: { maxAttempts: 3, initialDelay: 1 } },
+      ]);
+      const failed = nextEvent(orch, 'step.failed');
+      const id = await orch.workflowEngine.executeWorkflow('w');
+      await failed;
+      const completed: string[] = [];
+      orch.on('execution.completed', (e) => completed.push(e.executionId));
+      const closing = orch.close({ grace: 10 });
+      await clock.advance(1_000);
+      await closing;
+      expect(calls()).toBe(2);
+      expect(completed).toEqual([id]);
+    },
+  );
 
-  it('on the memory store (nothing resumes a saga after a close) lets a compensating execution run its further compensations in the grace', async () => {
-    const clock = new FakeClock();
-    const hold = gate();
-    const undone: string[] = [];
-    const orch = await createOrchestrator({
-      store: 'memory',
-      clock,
-      ...sagaHandlers(undone, hold.promise),
-    });
-    await orch.workflowEngine.defineWorkflow(
-      'w',
-      [{ name: 'a', compensation: 'undoA' }, { name: 'b', compensation: 'undoB' }, { name: 'boom' }],
-      DAY,
-    );
-    const undoing = nextEvent(orch, 'compensation.started');
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    expect((await undoing).step).toBe('b');
-    const failed: string[] = [];
-    orch.on('execution.failed', (e) => failed.push(e.executionId));
-    const closing = orch.close({ grace: 600 });
-    hold.open(); // the running compensation ends within the grace...
-    expect(await answerWithin(closing)).toBeUndefined();
-    // ...and the next one runs too, in reverse order, before the close resolves: the saga ends.
-    expect(undone).toEqual(['b', 'a']);
-    expect(failed).toEqual([id]);
-    expect(clock.now()).toBe(Date.UTC(2026, 0, 1)); // without waiting out the grace
-  });
+  it.each(['memory', 'sqlite::memory:'])(
+    'on the %s store (nothing resumes a saga after a close) lets a compensating execution run its further compensations in the grace',
+    async (store) => {
+      const clock = new FakeClock();
+      const hold = gate();
+      const undone: string[] = [];
+      const orch = await createOrchestrator({
+        store,
+        clock,
+        ...sagaHandlers(undone, hold.promise),
+      });
+      await orch.workflowEngine.defineWorkflow(
+        'w',
+        [{ name: 'a', compensation: 'undoA' }, { name: 'b', compensation: 'undoB' }, { name: 'boom' }],
+        DAY,
+      );
+      const undoing = nextEvent(orch, 'compensation.started');
+      const id = await orch.workflowEngine.executeWorkflow('w');
+      expect((await undoing).step).toBe('b');
+      const failed: string[] = [];
+      orch.on('execution.failed', (e) => failed.push(e.executionId));
+      const closing = orch.close({ grace: 600 });
+      hold.open(); // the running compensation ends within the grace...
+      expect(await answerWithin(closing)).toBeUndefined();
+      // ...and the next one runs too, in reverse order, before the close resolves: the saga ends.
+      expect(undone).toEqual(['b', 'a']);
+      expect(failed).toEqual([id]);
+      expect(clock.now()).toBe(Date.UTC(2026, 0, 1)); // without waiting out the grace
+    },
+  );
 });

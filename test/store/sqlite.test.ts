@@ -4,7 +4,7 @@ import { sqliteFixture } from './sqlite-fixture.js';
 
 runStoreContract('sqlite (file)', { kind: 'sqlite', durable: true }, () => sqliteFixture());
 
-runStoreContract('sqlite (:memory:)', { kind: 'sqlite', durable: true }, async () => {
+runStoreContract('sqlite (:memory:)', { kind: 'sqlite', durable: false }, async () => {
   const store = new SqliteStore(':memory:');
   return { store, cleanup: () => store.close() };
 });

@@ -153,10 +153,11 @@ export interface SqliteSettings {
   fullFsync: boolean;
 }
 
-/** A durable {@link Store} in one SQLite file. See the module comment. */
+/** A {@link Store} in one SQLite file, durable on disk (not in memory). See the module comment. */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
-  readonly durable = true;
+  /** False for a database in memory (`:memory:`, or `''`): it is gone with the process. */
+  readonly durable: boolean;
   private db: Database.Database | null = null;
   private statements: Statements | null = null;
   private closed = false;
@@ -186,6 +187,7 @@ export class SqliteStore implements Store {
     private readonly options: SqliteStoreOptions = {},
   ) {
     checkSqliteArguments(path, options);
+    this.durable = path !== ':memory:' && path !== '';
   }
 
   async init(): Promise<void> {
@@ -193,7 +195,7 @@ export class SqliteStore implements Store {
     if (this.closed) throw new OrchestratorError('CLOSED', 'The store is closed');
     let db: Database.Database | undefined;
     let journalBefore: unknown;
-    const onDisk = this.path !== ':memory:' && this.path !== '';
+    const onDisk = this.durable;
     try {
       if (onDisk) checkStorePath(this.path);
       // A new folder's parent is synced too: a crash could lose the folder, database and all.
