@@ -19,6 +19,9 @@ export const ERROR_CODE_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** The longest message a `fail` report may carry, in UTF-16 code units (a string's `length`). */
 export const MAX_FAIL_MESSAGE_LENGTH = 8192;
 
+/** The most actions one worker may register (serve). */
+export const MAX_WORKER_ACTIONS = 100;
+
 /** The longest `name` a worker may register with (a label for people). */
 export const MAX_WORKER_NAME_LENGTH = 128;
 

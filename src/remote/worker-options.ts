@@ -12,7 +12,13 @@ import { ValidationError } from '../errors.js';
 import { isLogger, loggerRefusal } from '../injected-checks.js';
 import { tokenProblem } from '../server/auth.js';
 import { optionsIssues, unknownKeyIssues } from '../unknown-keys.js';
-import { ACTION_NAME_PATTERN, MAX_POLL_WAIT_SECONDS, MAX_WORKER_NAME_LENGTH } from './protocol.js';
+import { actionNameProblem } from './action-names.js';
+import {
+  ACTION_NAME_PATTERN,
+  MAX_POLL_WAIT_SECONDS,
+  MAX_WORKER_ACTIONS,
+  MAX_WORKER_NAME_LENGTH,
+} from './protocol.js';
 
 /** What a remote action handler receives besides its input. */
 export interface RemoteTaskContext {
@@ -226,9 +232,17 @@ export function checkWorkerOptions(options: RemoteWorkerOptions): string[] {
   if (logger !== undefined && !isLogger(logger)) invalid(loggerRefusal(logger), 'logger');
   const names = Object.keys(actions);
   if (names.length === 0) invalid('`actions` must name at least one handler', 'actions');
+  // The node refuses more at registration, which start() would only report as its refusal.
+  if (names.length > MAX_WORKER_ACTIONS)
+    invalid(`\`actions\` may name at most ${MAX_WORKER_ACTIONS} handlers, got ${names.length}`, 'actions');
   for (const name of names) {
     if (!ACTION_NAME_PATTERN.test(name))
       invalid(`action name ${echo(name)} must match [A-Za-z0-9_.-]+`, `actions.${name}`);
+    // A built-in or the reserved name: the node refuses it at registration too.
+    else {
+      const problem = actionNameProblem(name);
+      if (problem) invalid(`action ${echo(name)} ${problem}`, `actions.${name}`);
+    }
     if (typeof options.actions[name] !== 'function')
       invalid(
         `action ${echo(name)} must be a function, got ${describeValue(options.actions[name])}`,

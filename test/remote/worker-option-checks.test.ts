@@ -113,6 +113,28 @@ describe('createRemoteWorker option checks', () => {
     ]);
     expect(() => createRemoteWorker({ ...base, name: 'n'.repeat(128) })).not.toThrow();
   });
+
+  // The node refuses these at registration (400): each failed only at start(), as the node's refusal.
+  it('refuses an action named after a built-in or the reserved name, as the node does', () => {
+    const handler = () => 1;
+    expect(issuesOf(() => createRemoteWorker({ ...base, actions: { http: handler, ok: handler } }))).toEqual([
+      { path: 'actions.http', message: "action 'http' is a built-in action" },
+    ]);
+    const reserved: Record<string, () => number> = {};
+    Object.defineProperty(reserved, '__proto__', { value: handler, enumerable: true });
+    expect(issuesOf(() => createRemoteWorker({ ...base, actions: reserved }))).toEqual([
+      { path: 'actions.__proto__', message: expect.stringMatching(/^action '__proto__' is reserved/) },
+    ]);
+  });
+
+  it('refuses more than the 100 actions a node takes at one registration, and takes 100', () => {
+    const actions = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`a${i}`, () => i]));
+    expect(issuesOf(() => createRemoteWorker({ ...base, actions: actions(101) }))).toEqual([
+      { path: 'actions', message: '`actions` may name at most 100 handlers, got 101' },
+    ]);
+    expect(() => createRemoteWorker({ ...base, actions: actions(100) })).not.toThrow();
+  });
 });
 
 describe('RemoteWorker.stop option checks', () => {

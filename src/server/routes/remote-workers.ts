@@ -18,6 +18,7 @@ import {
   ERROR_CODE_PATTERN,
   MAX_FAIL_MESSAGE_LENGTH,
   MAX_POLL_WAIT_SECONDS,
+  MAX_WORKER_ACTIONS,
   MAX_WORKER_NAME_LENGTH,
   RESERVED_ACTION_NAME,
   type RemoteTask,
@@ -51,7 +52,7 @@ const actionName = z
     error: (issue) =>
       `expected an action of this worker's own, got the built-in action ${describeValue(issue.input)}`,
   });
-const actionList = z.array(actionName).min(1).max(100);
+const actionList = z.array(actionName).min(1).max(MAX_WORKER_ACTIONS);
 const idParam = z.string().min(1).max(64);
 
 const workerParams = z.object({ workerId: idParam.describe('The id `POST /v1/remote-workers` returned') });
