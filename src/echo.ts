@@ -17,11 +17,24 @@ export const ECHO_LIMIT = 64;
  * (`JSON.stringify` for a "got …" message); `null` leaves it unquoted (a path).
  */
 export function echo(text: string, quote: ((part: string) => string) | null = singleQuoted): string {
-  const q = quote ?? ((part: string) => part);
+  const q = quote ?? escapeControls;
   if (text.length <= ECHO_LIMIT) return q(text);
   return `${q(`${textPrefix(text, ECHO_LIMIT)}…`)} (${text.length} characters)`;
 }
 
+/** C0 and C1 controls, DEL, and the line and paragraph separators: what breaks a line or a terminal. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * `part` with its control characters shown as `\uXXXX`: repeated as they are, a newline in an id
+ * forged a second line in every log that printed the message, and an escape sequence reached the
+ * terminal.
+ */
+function escapeControls(part: string): string {
+  return part.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function singleQuoted(part: string): string {
-  return `'${part}'`;
+  return `'${escapeControls(part)}'`;
 }
