@@ -4,11 +4,12 @@
  * and finishes it; the step the partitioned node was running records nothing.
  */
 import { expect, it } from 'vitest';
-import { createOrchestrator, type Orchestrator, PostgresStore } from '../../src/index.js';
-import { gate, silentLogger } from '../helpers/orchestrator.js';
+import { PostgresStore } from '../../src/index.js';
+import { gate } from '../helpers/orchestrator.js';
 import { PG_URL } from '../store/pg-fixture.js';
 import { silentProxy } from '../store/silent-proxy.js';
 import { until } from './harness.js';
+import { HOLD_THEN_RECORD, holdRecordNode } from './hold-record-node.js';
 import { perTest } from './per-test.js';
 
 const t = perTest();
@@ -18,33 +19,12 @@ it('a partitioned node loses its execution to another node, which finishes it', 
   const calls: string[] = [];
   const held = gate();
   const proxy = await silentProxy();
-  const node = async (label: string, store: PostgresStore): Promise<Orchestrator> => {
-    const orch = await createOrchestrator({
-      store,
-      logger: silentLogger,
-      leaseSeconds: 2,
-      sweepInterval: 0.2,
-      actions: {
-        hold: () => {
-          calls.push(`hold@${label}`);
-          return label === 'a' ? held.promise.then(() => 'late') : 'held';
-        },
-        rec: () => {
-          calls.push(`rec@${label}`);
-          return 'recorded';
-        },
-      },
-    });
-    t.later(() => orch.close());
-    return orch;
-  };
+  const node = (label: string, store: PostgresStore) =>
+    holdRecordNode(t, calls, label, store, () => (label === 'a' ? held.promise.then(() => 'late') : 'held'));
   const a = await node('a', new PostgresStore(proxy.url, { schema, queryTimeoutMs: 1_000 }));
   // Cleanups run newest first: the proxy's end resets a's connections, so its close is quick.
   t.later(() => proxy.close());
-  await a.workflowEngine.defineWorkflow('w', [
-    { name: 'h', action: 'hold' },
-    { name: 'r', action: 'rec' },
-  ]);
+  await a.workflowEngine.defineWorkflow('w', HOLD_THEN_RECORD);
   const id = await a.workflowEngine.executeWorkflow('w', {});
   await until(() => calls.includes('hold@a'), 'a to start the step');
   const b = await node('b', new PostgresStore(PG_URL, { schema }));

@@ -5,11 +5,12 @@
  * again the step the other node now runs, nor the steps after it.
  */
 import { expect, it } from 'vitest';
-import { createOrchestrator, type Orchestrator, PostgresStore } from '../../src/index.js';
+import { PostgresStore } from '../../src/index.js';
 import type { ClaimRequest, ExecutionRecord, ExecutionUpdate, NodeRecord } from '../../src/store/store.js';
-import { gate, silentLogger } from '../helpers/orchestrator.js';
+import { gate } from '../helpers/orchestrator.js';
 import { PG_URL } from '../store/pg-fixture.js';
 import { until } from './harness.js';
+import { HOLD_THEN_RECORD, holdRecordNode } from './hold-record-node.js';
 import { perTest } from './per-test.js';
 
 const t = perTest();
@@ -47,32 +48,11 @@ it('a node whose writes fail while its step runs loses the execution to another 
   const schema = t.schema();
   const calls: string[] = [];
   const holds = { a: gate(), b: gate() };
-  const node = async (label: 'a' | 'b', store: PostgresStore): Promise<Orchestrator> => {
-    const orch = await createOrchestrator({
-      store,
-      logger: silentLogger,
-      leaseSeconds: 2,
-      sweepInterval: 0.2,
-      actions: {
-        hold: () => {
-          calls.push(`hold@${label}`);
-          return holds[label].promise.then(() => 'held');
-        },
-        rec: () => {
-          calls.push(`rec@${label}`);
-          return 'recorded';
-        },
-      },
-    });
-    t.later(() => orch.close());
-    return orch;
-  };
+  const node = (label: 'a' | 'b', store: PostgresStore) =>
+    holdRecordNode(t, calls, label, store, () => holds[label].promise.then(() => 'held'));
   const store = new ReadOnlyAtTimes(PG_URL, { schema });
   const a = await node('a', store);
-  await a.workflowEngine.defineWorkflow('w', [
-    { name: 'h', action: 'hold' },
-    { name: 'r', action: 'rec' },
-  ]);
+  await a.workflowEngine.defineWorkflow('w', HOLD_THEN_RECORD);
   // Alone in the cluster, a runs it.
   const id = await a.workflowEngine.executeWorkflow('w', {});
   await until(() => calls.includes('hold@a'), 'a to start the step');
