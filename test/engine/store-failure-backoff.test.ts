@@ -74,9 +74,10 @@ describe('an execution whose write keeps failing', () => {
     await roundsUntil(clock, () => runs.second!.length >= 3);
     expect(runs.first!).toHaveLength(5);
     // Its first failure after `first` was stored: taken up again at the next round (not after
-    // 16 s, as the fifth failure in a row would be), then after 2 s.
+    // 16 s, as the fifth failure in a row would be), then after 2 s. The next round may be one
+    // already under way when the run was given up, at the same time on the fake clock (a slow
+    // store holds a round past the test's real-time wait): no lower bound on the first gap.
     const [again, next] = gaps(runs.second!);
-    expect(again).toBeGreaterThanOrEqual(1_000);
     expect(again).toBeLessThan(8_000);
     expect(next).toBeGreaterThanOrEqual(2_000);
     expect(await statusOf(orch, id)).toBe('running');
