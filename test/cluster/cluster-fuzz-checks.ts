@@ -34,11 +34,37 @@ export interface ClusterRun {
   committedAt: Map<string, number>;
   /** Journal length read right after a store read showed the execution terminal. */
   terminalAt: Map<string, number>;
-  /** Each SIGSTOP: the stopped pid, and the journal positions of its `stop` and `cont` lines. */
-  stalls: { pid: number; stopAt: number; contAt: number }[];
+  /**
+   * Each SIGSTOP: the stopped pid, and the journal positions of its `stop` and `cont` lines and of
+   * its own `resumed` line (written once it runs its code again). A run it started between `cont`
+   * and `resumed` was decided on before the stop: the engine checked its lease then, and the stop
+   * came before the handler's first line (no engine can close that window; the store refuses the
+   * run's result once another node took the execution over).
+   */
+  stalls: { pid: number; stopAt: number; contAt: number; resumedAt: number }[];
 }
 
 const isRun = (l: JournalLine) => l.t === 'start' || l.t === 'cstart';
+
+/** The SIGSTOPs of a journal (see `ClusterRun.stalls`). */
+export function stallsOf(journal: JournalLine[]): ClusterRun['stalls'] {
+  return [...journal.entries()]
+    .filter(([, l]) => l.t === 'stop')
+    .map(([n, l]) => {
+      const contAt = journal.findIndex((x, m) => m > n && x.t === 'cont' && x.pid === l.pid);
+      const resumedAt = journal.findIndex((x, m) => m > contAt && x.t === 'resumed' && x.pid === l.pid);
+      // Never journaled (the node was killed first): it ran nothing after its `cont`.
+      return { pid: l.pid, stopAt: n, contAt, resumedAt: contAt < 0 || resumedAt < 0 ? contAt : resumedAt };
+    });
+}
+
+/** The journal positions of the runs of an execution decided on before a stall (see `ClusterRun.stalls`). */
+function decidedBeforeStall(run: ClusterRun, lines: { l: JournalLine; n: number }[]): Set<number> {
+  const out = new Set<number>();
+  for (const { pid, contAt, resumedAt } of run.stalls)
+    for (const { l, n } of lines) if (isRun(l) && l.pid === pid && n > contAt && n < resumedAt) out.add(n);
+  return out;
+}
 
 /** Checks every invariant; calls `fail` once per violation. */
 export function checkClusterRun(run: ClusterRun, fail: (msg: string) => void): void {
@@ -106,6 +132,8 @@ function checkExecution(
     if (!TERMINAL.has(st.status) && st.status !== 'skipped')
       fail(`${at}: step ${st.name} left ${st.status} in a finished execution`);
 
+  // The checks of what runs when leave out these (their result is checked below).
+  const stale = decidedBeforeStall(run, lines);
   // Every run of a step or compensation carries its key.
   for (const { l } of lines) {
     if (!isRun(l)) continue;
@@ -115,11 +143,11 @@ function checkExecution(
   // Nothing starts once the parent saw the execution terminal.
   const terminalAt = run.terminalAt.get(id);
   for (const { l, n } of lines)
-    if (isRun(l) && terminalAt !== undefined && n >= terminalAt)
+    if (isRun(l) && terminalAt !== undefined && n >= terminalAt && !stale.has(n))
       fail(`${at}: ${l.t} ${l.key}#${l.attempt} on ${l.label} after the execution was stored ${ex.status}`);
   // Nothing runs again once its completion was committed: seen in the store, or proven by the
   // start of a step that runs only after it.
-  const starts = lines.filter((x) => x.l.t === 'start');
+  const starts = lines.filter((x) => x.l.t === 'start' && !stale.has(x.n));
   for (const { step, after } of ORDER[p.workflow]!) {
     const first = starts.find((x) => x.l.step === step);
     if (!first) continue;
@@ -132,7 +160,7 @@ function checkExecution(
     }
   }
   for (const { l, n } of lines) {
-    if (!isRun(l) || !l.key) continue;
+    if (!isRun(l) || !l.key || stale.has(n)) continue;
     const committed = run.committedAt.get(l.key);
     if (committed !== undefined && n >= committed)
       fail(
@@ -145,7 +173,10 @@ function checkExecution(
   for (const st of snap.steps) {
     if (st.status !== 'completed' || st.name === 'fan') continue;
     const tok = (st.output as { tok?: string } | null)?.tok;
-    const runs = starts.filter((x) => x.l.step === st.name);
+    // One decided on before a stall counts if its result was stored (checked below).
+    const runs = lines.filter(
+      (x) => x.l.t === 'start' && x.l.step === st.name && (!stale.has(x.n) || x.l.tok === tok),
+    );
     const last = runs[runs.length - 1];
     if (!tok || !ends.has(tok))
       fail(`${at}: ${st.name} stored output ${JSON.stringify(st.output)}, not an ended run's`);
@@ -154,10 +185,13 @@ function checkExecution(
         `${at}: ${st.name} stored the result of run ${tok}, the last run was ${last.l.tok} on ${last.l.label}`,
       );
   }
-  // A stalled node's run that was in flight when it stopped and ended after it resumed, of a step
-  // another node ran meanwhile (so took it over, under a newer epoch): its result is stale.
-  for (const { stopAt, contAt, pid } of run.stalls) {
-    const inFlight = lines.filter((x) => x.l.t === 'start' && x.l.pid === pid && x.n < stopAt);
+  // A stalled node's run that was in flight when it stopped (or decided on before it) and ended
+  // after it resumed, of a step another node ran meanwhile (so took it over, under a newer epoch):
+  // its result is stale.
+  for (const { stopAt, contAt, resumedAt, pid } of run.stalls) {
+    const inFlight = lines.filter(
+      (x) => x.l.t === 'start' && x.l.pid === pid && (x.n < stopAt || (x.n > contAt && x.n < resumedAt)),
+    );
     for (const r of inFlight) {
       const others = lines.some(
         (x) => x.l.t === 'start' && x.l.step === r.l.step && x.l.pid !== pid && x.n > stopAt,
@@ -168,18 +202,19 @@ function checkExecution(
       if (late && stored) fail(`${at}: ${r.l.step} stored the stalled node's late result ${r.l.tok}`);
     }
   }
-  checkCompensations(p, snap, lines, at, fail);
+  checkCompensations(p, snap, lines, stale, at, fail);
 }
 
 function checkCompensations(
   p: ExecPlan,
   snap: ExecutionSnapshot,
   lines: { l: JournalLine; n: number }[],
+  stale: Set<number>,
   at: string,
   fail: (msg: string) => void,
 ): void {
   const ex = snap.execution;
-  const cstarts = lines.filter((x) => x.l.t === 'cstart');
+  const cstarts = lines.filter((x) => x.l.t === 'cstart' && !stale.has(x.n));
   const order: string[] = [];
   for (const { l } of cstarts) if (!order.includes(l.step!)) order.push(l.step!);
   if (p.workflow !== 'fz_saga' || ex.status === 'completed') {
@@ -207,7 +242,7 @@ function checkCompensations(
   // No step starts once compensation began; a compensation does not run again once the next one began.
   const firstComp = cstarts[0]?.n ?? Number.POSITIVE_INFINITY;
   for (const { l, n } of lines)
-    if (l.t === 'start' && n > firstComp)
+    if (l.t === 'start' && n > firstComp && !stale.has(n))
       fail(`${at}: step ${l.step} started on ${l.label} after compensation began`);
   for (const [k, name] of order.entries()) {
     const next = order[k + 1];

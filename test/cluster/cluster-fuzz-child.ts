@@ -36,6 +36,11 @@ function note(t: string, ctx?: StepContext, tok?: string): void {
   writeJournal(settings.ledger, line);
 }
 
+// Journaled when the process runs again after a SIGSTOP: a handler that starts before this line
+// (and after the parent's `cont`) was decided on before the stop, its lease checked then (see
+// `ClusterRun.stalls`).
+process.on('SIGCONT', () => note('resumed'));
+
 function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(true), ms);

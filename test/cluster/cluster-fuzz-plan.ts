@@ -154,8 +154,8 @@ export function seedPlan(seed: number, count: number, spanMs: number, events = 3
 export interface JournalLine {
   /**
    * A handler's run: start | end | fail | abort (its signal aborted); a compensation's: cstart |
-   * cend; `close` (the node was asked to close); the parent's chaos and submission notes: kill |
-   * stop | cont | closed | up.
+   * cend; `close` (the node was asked to close); `resumed` (it runs again after a SIGSTOP); the
+   * parent's chaos and submission notes: kill | stop | cont | closed | up.
    */
   t: string;
   label: string;

@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ExecutionSnapshot } from '../../src/store/store.js';
-import { checkClusterRun, type Seen } from './cluster-fuzz-checks.js';
+import { checkClusterRun, type Seen, stallsOf } from './cluster-fuzz-checks.js';
 import {
   type ExecPlan,
   type JournalLine,
@@ -291,13 +291,7 @@ async function fuzz(seed: number): Promise<string[]> {
   const final = new Map((await c.view.listExecutions({ limit: 10_000 })).map((s) => [s.execution.id, s]));
   const journal = readJournal(c.ledger);
   const pos = (t: string) => journal.findIndex((l) => l.t === t);
-  const stalls = [...journal.entries()]
-    .filter(([, l]) => l.t === 'stop')
-    .map(([n, l]) => ({
-      pid: l.pid,
-      stopAt: n,
-      contAt: journal.findIndex((x, m) => m > n && x.t === 'cont' && x.pid === l.pid),
-    }));
+  const stalls = stallsOf(journal);
   checkClusterRun({ plan, journal, final, seen, committedAt, terminalAt, stalls }, (m) =>
     problems.push(`seed ${seed}: ${m}`),
   );
