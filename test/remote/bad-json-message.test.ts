@@ -37,6 +37,15 @@ describe('a request body that is not JSON', () => {
       ],
       ['{"actions": ', 'Request body is not valid JSON: it ends before its value is complete'],
       ['{"actions": [stt]}', 'Request body is not valid JSON: unexpected character "s" at line 1, column 14'],
+      // A byte order mark is dropped when the body is decoded: columns count from the JSON.
+      [
+        '\uFEFF{"actions": [stt]}',
+        'Request body is not valid JSON: unexpected character "s" at line 1, column 14',
+      ],
+      [
+        '{"actions": ["stt"]} x',
+        'Request body is not valid JSON: unexpected character "x" at line 1, column 22',
+      ],
       [
         "{'actions': ['stt']}",
         "Request body is not valid JSON: expected property name or '}' at line 1, column 2",

@@ -2,7 +2,8 @@
  * The refusal of a request body that is not JSON names where the problem is (line and column),
  * also when JSON.parse's own message gives no position: an unexpected character ("Unexpected
  * token 'x', …") used to be named without saying where, which in a long or multi-line body leaves
- * the sender searching for it.
+ * the sender searching for it. The place is found by one pass over the body (jsonErrorOffset),
+ * not from the excerpt the engine quotes.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jsonBodyRefusal } from '../../src/server/json-refusal.js';
@@ -36,28 +37,58 @@ describe('jsonBodyRefusal', () => {
     );
   });
 
+  it('says where text follows a complete value, and names a character outside the BMP whole', () => {
+    expect(jsonBodyRefusal('{"a": 1}\n}')).toBe(
+      'Request body is not valid JSON: unexpected character "}" at line 2, column 1',
+    );
+    expect(jsonBodyRefusal('NaN')).toBe(
+      'Request body is not valid JSON: unexpected character "N" at line 1, column 1',
+    );
+    // Columns count UTF-16 code units, as before: the emoji takes two.
+    expect(jsonBodyRefusal('{"naïve": "😀",\n "b": [😀]}')).toBe(
+      'Request body is not valid JSON: unexpected character "😀" at line 2, column 8',
+    );
+    expect(jsonBodyRefusal('\uFEFF{}')).toBe(
+      'Request body is not valid JSON: unexpected character "\uFEFF" at line 1, column 1',
+    );
+  });
+
+  it("keeps the engine's wording where it gives a position: a bad escape, a string cut short", () => {
+    expect(jsonBodyRefusal('{"a": "é\\q"}')).toBe(
+      'Request body is not valid JSON: bad escaped character at line 1, column 10',
+    );
+    expect(jsonBodyRefusal('{"a": "b')).toBe(
+      'Request body is not valid JSON: unterminated string at line 1, column 9 (where the body ends)',
+    );
+    expect(jsonBodyRefusal('')).toBe('Request body is not valid JSON: it ends before its value is complete');
+  });
+
+  it('finds the place in a deeply nested body', () => {
+    const body = `${'['.repeat(100_000)}x`;
+    expect(jsonBodyRefusal(body)).toBe(
+      'Request body is not valid JSON: unexpected character "x" at line 1, column 100001',
+    );
+  });
+
   afterEach(() => vi.restoreAllMocks());
 
-  it('finds the character in a large body in a few parses, from the excerpt the engine quotes', () => {
+  it('finds the character in a large body with no parse but the one that refused it', () => {
     const body = `[${'1,'.repeat(512 * 1024)}x]`;
     const parse = vi.spyOn(JSON, 'parse');
     expect(jsonBodyRefusal(body)).toBe(
       `Request body is not valid JSON: unexpected character "x" at line 1, column ${body.length - 1}`,
     );
-    expect(parse.mock.calls.length).toBeLessThanOrEqual(3);
+    expect(parse.mock.calls.length).toBe(1);
   });
 
-  it('checks where the excerpt occurs: a copy of it earlier in a string is not the place', () => {
+  it('finds the place, not a copy of the text around it earlier in a string', () => {
     const body = `["1,1,1,1,1,x]", ${'1,'.repeat(20)}1,1,1,1,1,x]`;
     expect(jsonBodyRefusal(body)).toBe(
       `Request body is not valid JSON: unexpected character "x" at line 1, column ${body.length - 1}`,
     );
-  });
-
-  it('names the character only in a long body whose excerpt occurs too often to try every place', () => {
-    const body = `[${'"1,1,1,1,1,x]",'.repeat(5)}${'1,'.repeat(64 * 1024)}1,1,1,1,1,x]`;
-    const parse = vi.spyOn(JSON, 'parse');
-    expect(jsonBodyRefusal(body)).toBe('Request body is not valid JSON: unexpected character "x"');
-    expect(parse.mock.calls.length).toBeLessThanOrEqual(9);
+    const long = `[${'"1,1,1,1,1,x]",'.repeat(5)}${'1,'.repeat(64 * 1024)}1,1,1,1,1,x]`;
+    expect(jsonBodyRefusal(long)).toBe(
+      `Request body is not valid JSON: unexpected character "x" at line 1, column ${long.length - 1}`,
+    );
   });
 });
