@@ -128,7 +128,9 @@ describe('validation messages say what a key takes and what it got', () => {
       'actions: `actions` must be an object of handlers by action name, got 5',
     );
     expect(worker({ actions: { a: 'run' } })).toBe('actions.a: action \'a\' must be a function, got "run"');
-    expect(worker({ name: 5 })).toBe('name: `name` must be a non-empty string, got 5');
+    expect(worker({ name: 5 })).toBe(
+      'name: `name` must be a non-empty string of at most 128 characters, got 5',
+    );
     expect(worker({ logger: 'console' })).toBe(
       'logger: Expected `logger` to be a logger with info/warn/error/debug, got "console"',
     );

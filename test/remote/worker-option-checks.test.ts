@@ -108,7 +108,9 @@ describe('createRemoteWorker option checks', () => {
     expect(issuesOf(() => createRemoteWorker({ ...base, name: 'n'.repeat(129) }))).toEqual([
       {
         path: 'name',
-        message: expect.stringMatching(/^`name` must be at most 128 characters, got .*\(129 characters\)$/),
+        message: expect.stringMatching(
+          /^`name` must be a non-empty string of at most 128 characters, got .*\(129 characters\)$/,
+        ),
       },
     ]);
     expect(() => createRemoteWorker({ ...base, name: 'n'.repeat(128) })).not.toThrow();
@@ -125,6 +127,23 @@ describe('createRemoteWorker option checks', () => {
     expect(issuesOf(() => createRemoteWorker({ ...base, actions: reserved }))).toEqual([
       { path: 'actions.__proto__', message: expect.stringMatching(/^action '__proto__' is reserved/) },
     ]);
+  });
+
+  // The pattern and the length are the node's one rule: a long name was said not to match the
+  // characters it is made of.
+  it('refuses an action name the node cannot take, saying so with the length it takes', () => {
+    const handler = () => 1;
+    for (const name of ['a b', 'é', 'x'.repeat(129)]) {
+      expect(issuesOf(() => createRemoteWorker({ ...base, actions: { [name]: handler } }))).toEqual([
+        {
+          path: expect.stringMatching(/^actions\./),
+          message: expect.stringMatching(
+            /^action '.*' (\(129 characters\) )?must match \[A-Za-z0-9_.-\]\+ \(at most 128 characters\)$/,
+          ),
+        },
+      ]);
+    }
+    expect(() => createRemoteWorker({ ...base, actions: { ['x'.repeat(128)]: handler } })).not.toThrow();
   });
 
   it('refuses more than the 100 actions a node takes at one registration, and takes 100', () => {

@@ -84,7 +84,7 @@ describe('messages repeating the start of a value', () => {
       createRemoteWorker({ url: 'http://127.0.0.1:9', token: 'a-token', actions: { [name]: () => 1 } }),
     );
     expect(action.length).toBeLessThan(400);
-    expect(action).toContain("action name 'a bccc");
+    expect(action).toContain("action 'a bccc");
   });
 
   it('a PostgreSQL URL refused for its parameters, its form or what the driver cannot read', async () => {
