@@ -62,6 +62,22 @@ function sagaHandlers(undone: string[], held: Promise<unknown>) {
   };
 }
 
+/**
+ * Defines and starts the saga of `sagaHandlers` on `orch`; resolves with its id once it is
+ * compensating b (held in `undoB`).
+ */
+async function compensatingSaga(orch: Orchestrator): Promise<string> {
+  await orch.workflowEngine.defineWorkflow(
+    'w',
+    [{ name: 'a', compensation: 'undoA' }, { name: 'b', compensation: 'undoB' }, { name: 'boom' }],
+    DAY,
+  );
+  const undoing = nextEvent(orch, 'compensation.started');
+  const id = await orch.workflowEngine.executeWorkflow('w');
+  expect((await undoing).step).toBe('b');
+  return id;
+}
+
 /** A handler that throws on its first call and returns 'ok' after; `calls()` counts them. */
 function failsOnce(): { flaky: () => string; calls: () => number } {
   let n = 0;
@@ -208,14 +224,7 @@ describe.each(Object.entries(DURABLE_URLS))(
         ...sagaHandlers(undone, hold.promise),
       };
       const orch = await createOrchestrator(options);
-      await orch.workflowEngine.defineWorkflow(
-        'w',
-        [{ name: 'a', compensation: 'undoA' }, { name: 'b', compensation: 'undoB' }, { name: 'boom' }],
-        DAY,
-      );
-      const undoing = nextEvent(orch, 'compensation.started');
-      const id = await orch.workflowEngine.executeWorkflow('w');
-      expect((await undoing).step).toBe('b');
+      const id = await compensatingSaga(orch);
       const closing = orch.close({ grace: 600 });
       hold.open(); // the running compensation ends within the grace...
       expect(await answerWithin(closing)).toBeUndefined();
@@ -304,14 +313,7 @@ describe('close({ grace }) and executions waiting on a timer', () => {
         clock,
         ...sagaHandlers(undone, hold.promise),
       });
-      await orch.workflowEngine.defineWorkflow(
-        'w',
-        [{ name: 'a', compensation: 'undoA' }, { name: 'b', compensation: 'undoB' }, { name: 'boom' }],
-        DAY,
-      );
-      const undoing = nextEvent(orch, 'compensation.started');
-      const id = await orch.workflowEngine.executeWorkflow('w');
-      expect((await undoing).step).toBe('b');
+      const id = await compensatingSaga(orch);
       const failed: string[] = [];
       orch.on('execution.failed', (e) => failed.push(e.executionId));
       const closing = orch.close({ grace: 600 });
