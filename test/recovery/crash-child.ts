@@ -2,12 +2,12 @@
  * A child process for the kill -9 test. `start` defines the workflows and submits executions,
  * then keeps running until it is killed; `resume` reopens the same store (which resumes the
  * unfinished executions) and waits until every execution is terminal. Every handler call is
- * appended to a ledger file (synchronous appends survive SIGKILL), so the parent can check
- * what ran, how often, and with which idempotency key.
+ * appended to a ledger file (ledger.ts).
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { StepContext } from '../../src/index.js';
 import { createOrchestrator } from '../../src/index.js';
+import { appendLedgerLine } from './ledger.js';
 
 const [mode, storeFile, ledger, idsFile, countText] = process.argv.slice(2);
 if (!mode || !storeFile || !ledger || !idsFile)
@@ -23,12 +23,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
     });
   });
 
-function log(kind: string, ctx: StepContext, extra = ''): void {
-  appendFileSync(
-    ledger!,
-    `${kind} ${ctx.executionId} ${ctx.stepName} ${ctx.attempt} ${ctx.idempotencyKey} ${Date.now()} ${extra}\n`,
-  );
-}
+const log = (kind: string, ctx: StepContext) => appendLedgerLine(ledger, kind, ctx);
 
 const work = (ms: number) => async (input: unknown, ctx: StepContext) => {
   log('start', ctx);

@@ -2,11 +2,11 @@
  * The workflows and handlers of every-state.test.ts: one execution for each state a process can
  * die in (SPEC §6) — in a handler, in a backoff wait, in a `delay` step, compensating, and queued
  * as `pending` behind `maxConcurrentWorkflows` (4). Every handler call is appended to a ledger
- * file (a synchronous append survives SIGKILL): `<kind> <execution> <step> <attempt> <key> <ms>`.
+ * file (ledger.ts: a synchronous append survives SIGKILL), as `run` or `undo`.
  * @module
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { ActionHandler, CompensationHandler, StepDefinition } from '../../src/index.js';
+import { appendLedgerLine, type LedgerCall } from './ledger.js';
 
 /** Slots: the last two executions wait as `pending`. */
 export const SLOTS = 4;
@@ -49,27 +49,6 @@ export const EXECUTIONS: [string, string][] = [
   ['pending_saga', 'compensating'],
 ];
 
-/** One ledger line. */
-export interface LedgerLine {
-  kind: 'run' | 'undo';
-  exec: string;
-  step: string;
-  attempt: number;
-  key: string;
-  at: number;
-}
-
-export function readLedger(file: string): LedgerLine[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => {
-      const [kind, exec, step, attempt, key, at] = l.split(' ');
-      return { kind, exec, step, attempt: Number(attempt), key, at: Number(at) } as LedgerLine;
-    });
-}
-
 /** Resolves when `signal` aborts (the handlers that hold never end on their own). */
 const held = (signal: AbortSignal) =>
   new Promise<never>((_resolve, reject) => {
@@ -84,14 +63,7 @@ export function handlers(
   ledger: string,
   hold: boolean,
 ): { actions: Record<string, ActionHandler>; compensations: Record<string, CompensationHandler> } {
-  const log = (
-    kind: string,
-    ctx: { executionId: string; stepName: string; attempt: number; idempotencyKey: string },
-  ) =>
-    appendFileSync(
-      ledger,
-      `${kind} ${ctx.executionId} ${ctx.stepName} ${ctx.attempt} ${ctx.idempotencyKey} ${Date.now()}\n`,
-    );
+  const log = (kind: 'run' | 'undo', ctx: LedgerCall) => appendLedgerLine(ledger, kind, ctx);
   return {
     actions: {
       ok: (_input, ctx) => {

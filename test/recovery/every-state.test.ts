@@ -15,7 +15,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, SqliteStore } from '../../src/index.js';
 import type { ExecutionSnapshot } from '../../src/store/store.js';
 import { runTsChild } from '../helpers/child.js';
-import { handlers, readLedger, SLOTS } from './every-state-flows.js';
+import { handlers, SLOTS } from './every-state-flows.js';
+import { readLedger } from './ledger.js';
 
 const CHILD = join(import.meta.dirname, 'every-state-child.ts');
 const root = mkdtempSync(join(tmpdir(), 'orch-every-state-'));

@@ -5,38 +5,19 @@
  * stored backoff and timer times, and resume compensation where it stopped.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExecutionStatus } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { ExecutionSnapshot } from '../../src/store/store.js';
+import { readLedger } from './ledger.js';
 
 const CHILD = join(import.meta.dirname, 'crash-child.ts');
 const COUNT = 60;
 const dir = mkdtempSync(join(tmpdir(), 'orch-kill-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Line {
-  kind: string;
-  exec: string;
-  step: string;
-  attempt: number;
-  key: string;
-  at: number;
-}
-
-function readLedger(file: string): Line[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => {
-      const [kind, exec, step, attempt, key, at] = l.split(' ');
-      return { kind: kind!, exec: exec!, step: step!, attempt: Number(attempt), key: key!, at: Number(at) };
-    });
-}
 
 function spawnChild(args: string[]): {
   child: ChildProcess;
