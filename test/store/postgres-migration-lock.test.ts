@@ -9,17 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MigrationLockHeldError, OrchestratorError, ValidationError } from '../../src/index.js';
 import { LOCK_CLASS, loadMigrations } from '../../src/store/postgres/migrate.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { holdMigrationLock, type MigrationLockHolder } from './hold-migration-lock.js';
 import { assertServerReachable, dropSchema, freshSchema, PG_URL } from './pg-fixture.js';
-
-/** A second session holding the schema's migration lock until it ends. */
-async function holdLock(schema: string): Promise<{ client: pg.Client; pid: number }> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  client.on('error', () => undefined);
-  await client.connect();
-  const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
-  await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
-  return { client, pid: pid as number };
-}
 
 /** Resolves once a session waits for the schema's migration lock (read from pg_locks). */
 async function someoneWaits(observer: pg.Client, schema: string): Promise<void> {
@@ -36,7 +27,7 @@ async function someoneWaits(observer: pg.Client, schema: string): Promise<void> 
 
 describe('PostgreSQL migration lock', () => {
   let schema: string;
-  let holder: { client: pg.Client; pid: number } | undefined;
+  let holder: MigrationLockHolder | undefined;
   let store: PostgresStore | undefined;
 
   beforeEach(async () => {
@@ -53,7 +44,7 @@ describe('PostgreSQL migration lock', () => {
   });
 
   it('held by another session past migrationLockTimeoutMs fails the start with a typed error naming the holder', async () => {
-    holder = await holdLock(schema);
+    holder = await holdMigrationLock(schema);
     store = new PostgresStore(PG_URL, { schema, migrationLockTimeoutMs: 200 });
     const error = await store.init().then(
       () => undefined,
@@ -80,7 +71,7 @@ describe('PostgreSQL migration lock', () => {
   });
 
   it('is waited for while its holder lets go within the wait', async () => {
-    holder = await holdLock(schema);
+    holder = await holdMigrationLock(schema);
     const observer = new pg.Client({ connectionString: PG_URL });
     await observer.connect();
     try {

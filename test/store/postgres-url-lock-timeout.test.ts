@@ -5,14 +5,13 @@
  * URL always waited 60 s. A value that is no whole number of milliseconds in range is refused
  * naming the parameter; a `PostgresStore` built directly takes it as the option only.
  */
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MigrationLockHeldError, ValidationError } from '../../src/index.js';
 import { openStore } from '../../src/store/open-store.js';
-import { LOCK_CLASS } from '../../src/store/postgres/migration-lock.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
 import { messageOf } from '../helpers/thrown.js';
+import { holdMigrationLock, type MigrationLockHolder } from './hold-migration-lock.js';
 import { assertServerReachable, dropSchema, freshSchema, PG_URL } from './pg-fixture.js';
 
 /** `PG_URL` with `params` added. */
@@ -71,7 +70,7 @@ describe('?migrationLockTimeoutMs= in a store URL', () => {
 
 describe('?migrationLockTimeoutMs= against a held migration lock', () => {
   let schema: string;
-  let holder: pg.Client | undefined;
+  let holder: MigrationLockHolder | undefined;
   let store: Store | undefined;
 
   beforeEach(async () => {
@@ -81,17 +80,14 @@ describe('?migrationLockTimeoutMs= against a held migration lock', () => {
 
   afterEach(async () => {
     await store?.close();
-    await holder?.end().catch(() => undefined);
+    await holder?.client.end().catch(() => undefined);
     store = undefined;
     holder = undefined;
     await dropSchema(schema);
   });
 
   it('bounds the wait of a store opened from the URL', async () => {
-    holder = new pg.Client({ connectionString: PG_URL });
-    holder.on('error', () => undefined);
-    await holder.connect();
-    await holder.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
+    holder = await holdMigrationLock(schema);
     store = openStore(urlWith({ schema, migrationLockTimeoutMs: '200' }));
     const error = await store.init().then(
       () => undefined,
