@@ -36,11 +36,11 @@ export class LeaseRenewal {
       this.renewNow = false;
       const renewed = await ctx.store.renewLeases(ctx.nodeId, now + leaseMs(ctx));
       this.lastRenew = now;
-      if (lapsed || renewed < this.scheduler.active.size) await this.dropLost();
-      // Fewer renewed than this node holds stored: a renewal skips a row another session holds
-      // locked. Tried again next round, not a third of a lease later, so that a lock held for
-      // a while does not let that lease run out.
-      if (renewed < this.scheduler.active.size - ctx.creating.size) this.renewNow = true;
+      // Fewer renewed than this node owns in the store: a renewal skips a row another session holds
+      // locked. Tried again next round, not a third of a lease later, so that a lock held for a
+      // while does not let that lease run out.
+      const owned = await this.dropLost();
+      if (renewed < owned) this.renewNow = true;
       // Only now: until the lost executions are stopped, runners keep waiting in `verify`.
       ctx.leases.validUntil = now + leaseMs(ctx);
     }
@@ -49,13 +49,21 @@ export class LeaseRenewal {
   /**
    * Stops the executions held here whose lease another node took (a newer epoch or another
    * owner in the store): a queued one is let go, a running one halts (its handler is aborted and
-   * nothing more is written).
+   * nothing more is written). Returns how many unfinished executions the store holds as this
+   * node's (0 when it holds none here: then there is nothing to lose).
+   *
+   * Run at every renewal, not only when it renewed fewer leases than this node holds: the store
+   * also counts rows this node owns without holding them (placed on it and not adopted yet, given
+   * up after a store failure, being created), and such a row made up for a lost one, whose
+   * execution went on here until the next renewal, starting a handler (a retry after its backoff)
+   * of an execution another node ran.
    */
-  private async dropLost(): Promise<void> {
+  private async dropLost(): Promise<number> {
     const { ctx } = this;
     const held = [...this.scheduler.active.values()];
-    if (held.length === 0) return;
-    const owned = new Set(await ctx.store.listOwned(ctx.nodeId, held.length + CLAIM_BATCH));
+    if (held.length === 0) return 0;
+    const ids = await ctx.store.listOwned(ctx.nodeId, held.length + CLAIM_BATCH);
+    const owned = new Set(ids);
     for (const ex of held) {
       if (owned.has(ex.id) || ex.halted || this.scheduler.get(ex.id) !== ex) continue;
       // Not among this node's unfinished executions: read it to be sure (it may have just finished
@@ -83,5 +91,6 @@ export class LeaseRenewal {
         ex.markDone();
       }
     }
+    return ids.length;
   }
 }
