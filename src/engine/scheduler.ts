@@ -157,9 +157,13 @@ export class Scheduler {
     this.pump();
   }
 
-  /** Starts a stored execution in the slot {@link reserve} took for it. */
+  /**
+   * Starts a stored execution in the slot {@link reserve} took for it. Its create may have answered
+   * late (this node stalled after the commit): see {@link leaseRanOut}.
+   */
   launchReserved(ex: ActiveExecution): void {
     this.hold(ex);
+    if (this.leaseRanOut(ex)) ex.storeStartsFirst = true;
     this.start(ex);
   }
 
@@ -321,13 +325,22 @@ export class Scheduler {
    * Started at once with a lease still running, it was this node's a moment ago: no write first.
    */
   private launch(ex: ActiveExecution, waited = false): void {
-    const until = ex.record.leaseUntil;
-    if (this.ctx.cluster && (waited || (until !== null && this.ctx.clock.now() >= until))) {
-      ex.storeStartsFirst = true;
-    }
+    if ((this.ctx.cluster && waited) || this.leaseRanOut(ex)) ex.storeStartsFirst = true;
     this.countLaunch();
     this.running++;
     this.start(ex);
+  }
+
+  /**
+   * Cluster mode: whether the lease `ex` was stored or adopted with has run out (this node
+   * stalled, or it was stored late). Another node may have claimed it meanwhile, and this node's
+   * renewal after the stall neither stopped it (not held yet) nor keeps the runner's lease check
+   * from passing: its first attempt's start is stored before its handler runs, a write the store
+   * refuses if the execution is no longer this node's.
+   */
+  private leaseRanOut(ex: ActiveExecution): boolean {
+    const until = ex.record.leaseUntil;
+    return this.ctx.cluster && until !== null && this.ctx.clock.now() >= until;
   }
 
   /**
