@@ -117,6 +117,16 @@ export class FinishedIndex {
     return out;
   }
 
+  /** How many {@link takeCompletedBefore} would take with no limit (reads every kept execution). */
+  countCompletedBefore(before: number): number {
+    let n = 0;
+    for (const id of this.finished.keys()) {
+      const at = this.completedAt(id);
+      if (at != null && at < before) n++;
+    }
+    return n;
+  }
+
   private isCurrent(entry: Finished): boolean {
     return this.finished.get(entry.id) === entry.seq;
   }

@@ -345,6 +345,10 @@ export class MemoryStore implements Store {
     return gone.length;
   }
 
+  async countFinished(before: number): Promise<number> {
+    return this.finished.countCompletedBefore(before);
+  }
+
   /** Deletes a finished execution, its steps and its idempotency key, keeping its counts. */
   private drop(id: string): void {
     this.finished.delete(id);

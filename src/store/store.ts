@@ -370,6 +370,12 @@ export interface Store {
    * once (each execution is deleted, and counted, once). A store without it keeps every execution.
    */
   purgeFinished?(request: PurgeRequest): Promise<number>;
+  /**
+   * Optional (retention): how many executions `purgeFinished` would delete with this `before` and
+   * no limit: the finished ones that completed before it. Reads only; what `orchestrator purge`
+   * without `--yes` reports. A store without it: that report is refused (`UNSUPPORTED`).
+   */
+  countFinished?(before: number): Promise<number>;
 
   /** Inserts or replaces a node's row (the cluster registry). */
   heartbeat(node: NodeRecord): Promise<void>;

@@ -1,7 +1,7 @@
 /**
  * `orchestrator purge --older-than <duration> --yes`: deletes the finished executions of the store
  * that completed longer ago, never unfinished ones; `orchestrator metrics` keeps counting them.
- * Without `--yes` nothing is deleted; a bad duration is a usage error naming the option.
+ * Without `--yes` nothing is deleted: it says how many it would delete (exit 2); a bad duration is a usage error naming the option.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -50,6 +50,7 @@ describe('orchestrator purge', () => {
     ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/pass --yes to delete them/);
+    expect(refused.stdout).toMatch(/^Would delete 2 executions /);
 
     // (2 deleted: the refused run deleted nothing.)
     const r = await cli(['--json', 'purge', '--older-than', '7d', '--yes', '--store', url]);
@@ -64,6 +65,29 @@ describe('orchestrator purge', () => {
     expect(metricsAfter).toEqual(metricsBefore);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^Deleted 0 executions \(finished executions that completed before /);
+  });
+
+  it('without --yes: says how many it would delete, in the shape of a real run, and deletes nothing', async () => {
+    const url = await seeded();
+    const [text, json, limited] = await Promise.all([
+      cli(['purge', '--older-than', '7d', '--store', url]),
+      cli(['--json', 'purge', '--older-than', '7d', '--store', url]),
+      cli(['--json', 'purge', '--older-than', '7d', '--limit', '1', '--store', url]),
+    ]);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toMatch(
+      /^Would delete 2 executions \(finished executions that completed before [^)]+\); nothing deleted\n$/,
+    );
+    expect(text.stderr).toBe('error: nothing deleted: pass --yes to delete them\n');
+    expect(json.code).toBe(2);
+    const doc = parseJson<Record<string, unknown>>(json.stdout);
+    expect(doc).toMatchObject({ dryRun: true, deleted: 0, wouldDelete: 2, store: url });
+    expect(Object.keys(doc).sort()).toEqual(['before', 'deleted', 'dryRun', 'store', 'wouldDelete']);
+    expect(parseJson<{ wouldDelete: number }>(limited.stdout).wouldDelete).toBe(1);
+    expect(await ids(url)).toEqual(['new', 'old-1', 'old-2', 'running']);
+
+    const real = await cli(['--json', 'purge', '--older-than', '7d', '--yes', '--store', url]);
+    expect(parseJson<Record<string, unknown>>(real.stdout)).toMatchObject({ dryRun: false, deleted: 2 });
   });
 
   it('refuses a bad or missing duration, or a bad limit, naming the option', async () => {

@@ -1,7 +1,8 @@
 /**
  * Store contract, part 6: retention (`purgeFinished`) deletes finished executions that completed
  * before a time, in bounded batches, with their steps, input and idempotency key, and never an
- * unfinished one; the aggregates keep counting what it deleted.
+ * unfinished one; the aggregates keep counting what it deleted. `countFinished` counts what it
+ * would delete (`orchestrator purge` without `--yes`).
  * @module
  */
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -94,6 +95,17 @@ export function retentionContract(store: CurrentStore): void {
         'running',
       ]);
       expect((await store().getExecution('running'))?.steps).toHaveLength(2);
+    });
+
+    it('counts what a purge would delete (countFinished), deleting nothing', async () => {
+      const count = store().countFinished!.bind(store());
+      expect(await count(300)).toBe(2);
+      expect(await count(301)).toBe(3);
+      expect(await count(9_999_999_999_999)).toBe(4);
+      expect(await count(100)).toBe(0);
+      expect((await store().listExecutions({ limit: 100 })).length).toBe(8);
+      expect(await store().purgeFinished!({ before: 301, limit: 100 })).toBe(3);
+      expect(await count(9_999_999_999_999)).toBe(1);
     });
 
     it('deletes at most `limit` per call', async () => {

@@ -27,7 +27,7 @@ export function register(program: Command): void {
       parseDuration,
     )
     .option('--limit <n>', 'delete at most this many', parsePositiveInt(PURGE_MAX_LIMIT))
-    .option('--yes', 'delete them (without it nothing is deleted)')
+    .option('--yes', 'delete them (without it nothing is deleted: it says how many it would delete)')
     .action(async (options: PurgeCommandOptions, command: Command) => {
       const { purge } = await import('../actions/purge.js');
       process.exitCode = await purge(options, command);

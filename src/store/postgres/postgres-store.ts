@@ -402,6 +402,11 @@ export class PostgresStore implements Store {
     return rows[0]?.n ?? 0;
   }
 
+  async countFinished(before: number): Promise<number> {
+    const [row] = await this.read<{ n: number }>(this.sql.countPurgeable, [before]);
+    return row?.n ?? 0;
+  }
+
   heartbeat(node: NodeRecord): Promise<void> {
     try {
       return this.write({ kind: 'heartbeat', params: nodeParams(node) });

@@ -271,6 +271,8 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     cancelRequests: `SELECT id FROM ${executions} WHERE owner = $1 AND cancel_requested AND ${UNFINISHED}
       ORDER BY created_at, id`,
 
+    /** How many `purge` would delete with no limit, walking the same index (`orchestrator purge` without `--yes`). */
+    countPurgeable: `SELECT count(*) AS n FROM ${executions} WHERE ${FINISHED} AND completed_at < $1`,
     /**
      * Retention, in one statement: deletes at most $2 finished executions that completed before $1,
      * oldest first, walking `executions_finished_completed` (finished rows only, by completion

@@ -473,6 +473,10 @@ export class SqliteStore implements Store {
     return this.write({ kind: 'purge', request: { before: request.before, limit: request.limit } });
   }
 
+  async countFinished(before: number): Promise<number> {
+    return this.read((s) => Number(s.countPurgeable.get({ before })));
+  }
+
   heartbeat(node: NodeRecord): Promise<void> {
     try {
       return this.write({ kind: 'heartbeat', params: nodeParams(node) });

@@ -180,6 +180,9 @@ const SQL = {
   // status index finds them), in no order, at most @limit; their steps and input go with them.
   purgeCandidates: `SELECT id, workflow_id, coalesce(owner, '') AS owner, status, compensated, steps_run,
       steps_retried FROM executions WHERE ${FINISHED} AND created_at < @before AND completed_at < @before LIMIT @limit`,
+  // How many `purgeCandidates` would find with no limit (`orchestrator purge` without `--yes`).
+  countPurgeable: `SELECT count(*) FROM executions WHERE ${FINISHED} AND created_at < @before
+    AND completed_at < @before`,
   deleteSteps: 'DELETE FROM steps WHERE execution_id = ?',
   deleteInput: 'DELETE FROM execution_inputs WHERE execution_id = ?',
   deleteExecution: 'DELETE FROM executions WHERE id = ?',
@@ -216,6 +219,7 @@ const PLUCKED: ReadonlySet<keyof typeof SQL> = new Set([
   'claimAmong',
   'cancelRequests',
   'listOwned',
+  'countPurgeable',
 ] as const);
 
 /** The prepared statements of one connection. */
