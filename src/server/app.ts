@@ -278,7 +278,9 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
     if (body.error.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer realm="orchestrator"');
     return reply.code(status).send(body);
   });
-  // A known path asked with another method answers 405 with `Allow`; only an unknown path 404.
+  // A known path asked with another method answers 405 with `Allow`, and OPTIONS 204 with it
+  // (RFC 9110 §9.3.7); only an unknown path 404. (A /v1 path asked without a token answered 401
+  // before this.)
   const allowed = new AllowedMethods();
   app.addHook('onRoute', (route) => allowed.add(route.url, route.method));
   app.setNotFoundHandler((req, reply) => {
@@ -287,7 +289,8 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
     // The path is the client's, of any length: repeated as other messages repeat a value.
     const shown = echo(path, null);
     if (methods.length > 0) {
-      const allow = methods.join(', ');
+      const allow = [...new Set([...methods, 'OPTIONS'])].sort().join(', ');
+      if (req.method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
       return reply
         .code(405)
         .header('allow', allow)
@@ -445,7 +448,7 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
         description:
           'Durable workflow orchestrator: define workflows, run and follow executions. Errors are ' +
           '`{ error: { code, message } }`; a method a path does not serve answers 405 ' +
-          '`METHOD_NOT_ALLOWED` with an `Allow` header, an unknown path 404 `NOT_FOUND`.',
+          '`METHOD_NOT_ALLOWED` with an `Allow` header, `OPTIONS` 204 with it, an unknown path 404 `NOT_FOUND`.',
         version: options.apiVersion ?? '1.0.0',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },

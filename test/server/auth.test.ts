@@ -86,7 +86,7 @@ describe('bearer authentication', () => {
     expect(envelope(outside).message).toBe('Route GET /nothing not found');
     const wrongMethod = await app.inject({ method: 'DELETE', url: '/v1/workflows', headers: AUTH });
     expect(wrongMethod.statusCode).toBe(405);
-    expect(wrongMethod.headers.allow).toBe('GET, HEAD, POST');
+    expect(wrongMethod.headers.allow).toBe('GET, HEAD, OPTIONS, POST');
   });
 
   it('rejects an unauthenticated oversize body with 401 before reading it', async () => {

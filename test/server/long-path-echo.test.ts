@@ -27,7 +27,7 @@ describe('a long path in a 404 or 405 message', () => {
     expect(res.statusCode).toBe(405);
     expect(envelope(res)).toEqual({
       code: 'METHOD_NOT_ALLOWED',
-      message: `Method POST is not allowed on ${path.slice(0, 64)}… (${path.length} characters); allowed: GET, HEAD`,
+      message: `Method POST is not allowed on ${path.slice(0, 64)}… (${path.length} characters); allowed: GET, HEAD, OPTIONS`,
     });
   });
 

@@ -11,16 +11,16 @@ afterEach(closeAll);
 
 describe('wrong method on a known path', () => {
   it.each([
-    ['DELETE', '/v1/workflows', 'GET, HEAD, POST'],
-    ['PUT', '/v1/workflows/wf', 'GET, HEAD'],
-    ['GET', '/v1/workflows/wf/executions', 'POST'],
-    ['GET', '/v1/executions/abc/cancel', 'POST'],
-    ['DELETE', '/v1/executions/abc', 'GET, HEAD'],
-    ['POST', '/v1/metrics', 'GET, HEAD'],
-    ['GET', '/v1/remote-workers/w1/tasks/t1/complete', 'POST'],
-    ['POST', '/healthz', 'GET, HEAD'],
-    ['POST', '/metrics', 'GET, HEAD'],
-    ['PATCH', '/openapi.json', 'GET, HEAD'],
+    ['DELETE', '/v1/workflows', 'GET, HEAD, OPTIONS, POST'],
+    ['PUT', '/v1/workflows/wf', 'GET, HEAD, OPTIONS'],
+    ['GET', '/v1/workflows/wf/executions', 'OPTIONS, POST'],
+    ['GET', '/v1/executions/abc/cancel', 'OPTIONS, POST'],
+    ['DELETE', '/v1/executions/abc', 'GET, HEAD, OPTIONS'],
+    ['POST', '/v1/metrics', 'GET, HEAD, OPTIONS'],
+    ['GET', '/v1/remote-workers/w1/tasks/t1/complete', 'OPTIONS, POST'],
+    ['POST', '/healthz', 'GET, HEAD, OPTIONS'],
+    ['POST', '/metrics', 'GET, HEAD, OPTIONS'],
+    ['PATCH', '/openapi.json', 'GET, HEAD, OPTIONS'],
   ])('%s %s answers 405 with Allow: %s', async (method, url, allow) => {
     const f = await setup();
     const res = await f.call({ method: method as 'GET', url });
@@ -35,7 +35,7 @@ describe('wrong method on a known path', () => {
     const f = await setup({ app: { plugins: [createDashboard()] } });
     const res = await f.call({ method: 'DELETE', url: '/login' });
     expect(res.statusCode).toBe(405);
-    expect(res.headers.allow).toBe('GET, HEAD, POST');
+    expect(res.headers.allow).toBe('GET, HEAD, OPTIONS, POST');
   });
 
   it('still answers 404 for an unknown path, and 401 before 405 without a token on /v1', async () => {
