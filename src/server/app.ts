@@ -29,6 +29,7 @@ import { createTokenVerifier, registerAuth, tokenProblem } from './auth.js';
 import { DEFAULT_BODY_LIMIT } from './body-limit.js';
 import { HttpError, toErrorReply } from './errors.js';
 import { jsonBodyRefusal } from './json-refusal.js';
+import { type NotFoundPage, wantsNotFoundPage } from './not-found-page.js';
 import { openapiTransforms } from './optional-bodies.js';
 import { executionRoutes } from './routes/executions.js';
 import { localNodes, monitoringRoutes, type NodesProvider } from './routes/monitoring.js';
@@ -58,6 +59,12 @@ export interface AppContext {
   orch: Orchestrator;
   /** Checks a presented API token in constant time (for a sign-in form). */
   verifyToken(presented: string): boolean;
+  /**
+   * Sets the HTML page a browser gets for an address no route serves (a `GET` or `HEAD` outside
+   * `/v1` whose `Accept` names `text/html`) instead of the JSON 404 (`not-found-page.ts`). The page
+   * is sent from outside the plugin's scope: it sets its own headers. @default none: the JSON 404
+   */
+  setNotFoundPage(page: NotFoundPage): void;
 }
 
 /**
@@ -264,7 +271,12 @@ function endStalledConnectionsOnClose(app: FastifyInstance): void {
   });
 }
 
-function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+/** The pages plugins set (see {@link AppContext.setNotFoundPage}). */
+interface Pages {
+  notFound?: NotFoundPage;
+}
+
+function installErrorHandling(app: FastifyInstance, bodyLimit: number, pages: Pages): void {
   app.setErrorHandler((error, req, reply) => {
     const { status, body } = toErrorReply(error, { bodyLimit });
     // A refusal while closing is expected (a shutdown), not a failure to report at error level.
@@ -301,6 +313,7 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
           },
         });
     }
+    if (pages.notFound && wantsNotFoundPage(req, path)) return pages.notFound(req, reply, path);
     return reply
       .code(404)
       .send({ error: { code: 'NOT_FOUND', message: `Route ${req.method} ${shown} not found` } });
@@ -432,7 +445,8 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installJsonParser(app);
-  installErrorHandling(app, bodyLimit);
+  const pages: Pages = {};
+  installErrorHandling(app, bodyLimit, pages);
   const verifyToken = createTokenVerifier(options.token);
   registerAuth(app, verifyToken);
   documentBodyErrors(app);
@@ -464,7 +478,10 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
   });
   app.addHook('onClose', async () => exporter.close());
   try {
-    await registerRoutes(app, options, exporter, { orch, verifyToken });
+    const setNotFoundPage = (page: NotFoundPage) => {
+      pages.notFound = page;
+    };
+    await registerRoutes(app, options, exporter, { orch, verifyToken, setNotFoundPage });
   } catch (error) {
     // The app is not returned, so nobody could close it: closed here, its close hooks take the
     // exporter's and the plugins' listeners off the orchestrator, which would otherwise keep them

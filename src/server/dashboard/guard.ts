@@ -41,6 +41,15 @@ export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTION
 /** Content type of every page and fragment. */
 export const HTML_TYPE = 'text/html; charset=utf-8';
 
+/** The security headers of every dashboard response (its 404 page's too, sent from outside its scope). */
+export function securityHeaders(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('content-security-policy', CONTENT_SECURITY_POLICY)
+    .header('x-frame-options', 'DENY')
+    .header('referrer-policy', 'same-origin')
+    .header('cross-origin-opener-policy', 'same-origin');
+}
+
 /** Sends an HTML document or fragment. */
 export function sendHtml(reply: FastifyReply, content: SafeHtml, status = 200): FastifyReply {
   return reply.code(status).type(HTML_TYPE).send(content.value);
@@ -168,10 +177,7 @@ export function installGuards(
   });
 
   scope.addHook('onSend', async (_req, reply) => {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'same-origin');
-    reply.header('cross-origin-opener-policy', 'same-origin');
+    securityHeaders(reply);
   });
 
   return sessionOf;

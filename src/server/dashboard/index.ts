@@ -13,6 +13,7 @@
  * @module
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { echo } from '../../echo.js';
 import { ExecutionNotFoundError, OrchestratorError, WorkflowNotFoundError } from '../../errors.js';
 import type { AppContext, AppPlugin } from '../app.js';
 import { toErrorReply } from '../errors.js';
@@ -20,7 +21,7 @@ import { localNodes, type NodesProvider } from '../routes/monitoring.js';
 import { refreshWithin, workflowWithin } from '../store-wait.js';
 import { checkDashboardOptions } from './check-options.js';
 import type { DashboardDeps } from './context.js';
-import { installGuards, route, sendHtml } from './guard.js';
+import { installGuards, route, securityHeaders, sendHtml } from './guard.js';
 import type { SafeHtml } from './html.js';
 import { barePage, errorBody, page, type Section } from './layout.js';
 import { executionDetail, type Notice } from './pages/execution.js';
@@ -76,7 +77,7 @@ export function createDashboard(options: DashboardOptions = {}): AppPlugin {
 
 async function registerDashboard(
   scope: FastifyInstance,
-  { orch, verifyToken }: AppContext,
+  { orch, verifyToken, setNotFoundPage }: AppContext,
   options: DashboardOptions,
 ): Promise<void> {
   const now = options.now ?? Date.now;
@@ -141,6 +142,17 @@ async function registerDashboard(
       sessionOf.has(req) ? full(req, 'Error', undefined, content) : barePage('Error', content),
       status,
     );
+  });
+
+  // A mistyped address in a browser: a page of the dashboard (with its navigation once signed
+  // in), not the API's JSON 404. The path is repeated as the JSON 404 repeats it.
+  setNotFoundPage((req, reply, path) => {
+    const session = sessions.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
+    const content = errorBody(404, `No page at ${echo(path, null)}.`);
+    const body = session
+      ? page({ title: 'Not found', csrf: session.csrf, body: content })
+      : barePage('Not found', content);
+    return sendHtml(securityHeaders(reply), body, 404);
   });
 
   // Sign-in and sign-out.
