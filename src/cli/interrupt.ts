@@ -6,7 +6,7 @@
  * one that arrives while modules load, a definition is read or a handlers module is imported is
  * handed to the command when it listens, so an early Ctrl-C of `run --json` still ends with its
  * JSON document, not with a process killed by the signal and nothing printed. Commands that do
- * not listen get the default back as they start ({@link releaseInterrupts}).
+ * not listen themselves end at the first signal with their usual error report ({@link exitOnInterrupt}).
  * This module imports nothing but the exit codes: the entry point loads it first.
  * @module
  */
@@ -76,6 +76,18 @@ export function releaseInterrupts(): NodeJS.Signals | null {
   const { signal } = held;
   held = null;
   return signal;
+}
+
+/**
+ * For a command that does not listen for signals itself: the first SIGINT or SIGTERM runs
+ * `onSignal` (which reports the interruption and exits), instead of the default, which killed the
+ * process with nothing printed, not even `--json`'s error document. Returns how to stop.
+ */
+export function exitOnInterrupt(onSignal: (signal: NodeJS.Signals) => void): () => void {
+  for (const name of SIGNALS) process.on(name, onSignal);
+  return () => {
+    for (const name of SIGNALS) process.off(name, onSignal);
+  };
 }
 
 /** Commands whose action listens for signals itself (`run`, `serve`). */

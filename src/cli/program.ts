@@ -13,7 +13,7 @@ import { COMMANDS } from './command-list.js';
 import { CliError, EXIT, reportFor, UsageError } from './errors.js';
 import { printable } from './format.js';
 import { addGlobalOptions } from './globals.js';
-import { isListening, releaseInterrupts } from './interrupt.js';
+import { exitOnInterrupt, isListening, releaseInterrupts } from './interrupt.js';
 import { Output } from './output.js';
 import { refuseRepeatedOptions } from './repeated-options.js';
 import { packageVersion } from './version.js';
@@ -46,10 +46,18 @@ function createProgram(helpSink?: string[]): Command {
   for (const register of COMMANDS) register(program);
   registerHelp(program);
   refuseRepeatedOptions(program);
+  let stopListening: () => void = () => undefined;
   program.hook('preAction', (_program, command) => {
-    // Signals are held since the start; a command that does not listen for them gets the
-    // default back (Ctrl-C ends it), and one that came meanwhile ends it now, as interrupted.
+    // Signals are held since the start; one that came meanwhile ends a command that does not
+    // listen for them now, as interrupted, and a later one ends it with the same report and exit
+    // code (what it wrote so far stays written: a purge's batches each commit on their own).
     if (isListening(command)) return;
+    const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
+    stopListening = exitOnInterrupt((signal) => {
+      const message = `interrupted (${signal}): ${command.name()} stopped before it finished`;
+      new Output({ json }).error('INTERRUPTED', message);
+      process.exit(EXIT.interrupted);
+    });
     if (releaseInterrupts() !== null) {
       throw new CliError('interrupted before the command started', {
         exitCode: EXIT.interrupted,
@@ -57,6 +65,7 @@ function createProgram(helpSink?: string[]): Command {
       });
     }
   });
+  program.hook('postAction', () => stopListening());
   return program;
 }
 
