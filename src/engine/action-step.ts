@@ -379,6 +379,9 @@ export async function runActionStep(
         status: 'waiting',
         error,
         nextAttemptAt: retryAt,
+        // A `delay`'s retry waits its own delay from its own start: the timer is an attempt's (kept
+        // across a restart of that attempt, not into the next).
+        timerAt: null,
         history: endAttempt(rec.history, end, error, retryAt),
       });
       await persist(ctx, ex, [rec]);
