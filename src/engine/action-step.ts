@@ -45,7 +45,6 @@ import {
   endAttempt,
   failuresSoFar,
   interruptionLimitError,
-  isFirstRetry,
   startAttempt,
 } from './step-records.js';
 
@@ -224,12 +223,12 @@ export async function runActionStep(
 
     rec = setRecord(ex, startAttempt(rec, now));
     // The retry rate is steps that needed a retry / steps run (SPEC §5): a step counts once per
-    // visit, on its first attempt, and once more as retried on its first retry.
-    const firstRun = rec.attempts === 1;
-    const firstRetry = isFirstRetry(rec);
-    if (firstRun) ex.record.stepsRun++;
-    if (firstRetry) ex.record.stepsRetried++;
-    ctx.metrics.stepStarted(ex.record.workflowId, firstRun, firstRetry);
+    // visit, on its first attempt, and once more as retried when its first failure schedules a
+    // retry (below).
+    if (rec.attempts === 1) {
+      ex.record.stepsRun++;
+      ctx.metrics.stepRun(ex.record.workflowId);
+    }
 
     let input: unknown;
     let early: unknown = null;
@@ -374,6 +373,13 @@ export async function runActionStep(
     if (isRetryable(result.error, step.retry, failures - 1) && step.retry) {
       const delay = nextRetryDelayMs(step.retry, failures);
       const retryAt = end + delay;
+      // The step needed a retry once its first failure scheduled one, whether or not the retry
+      // runs (a cancel or the workflow timeout may come first): counted here, at the moment
+      // `step.failed` carries `retryAt` (Prometheus' step_retries_total), stored with the wait.
+      // (An attempt cut short by its process stopping is no failure: the same attempt's failure
+      // after the restart is still the first.)
+      const firstRetry = failures === 1;
+      if (firstRetry) ex.record.stepsRetried++;
       rec = setRecord(ex, {
         ...rec,
         status: 'waiting',
@@ -386,6 +392,7 @@ export async function runActionStep(
       });
       await persist(ctx, ex, [rec]);
       ex.progressed = true;
+      if (firstRetry) ctx.metrics.stepRetried(ex.record.workflowId);
       emitFailed(ctx, ex, step, attempt, error, elapsedMs(started, end), {
         retryAt: new Date(retryAt),
         delayMs: delay,

@@ -215,12 +215,3 @@ export function waitBetweenAttemptsMs(rec: StepRecord): number | undefined {
 export function failuresSoFar(rec: Attempts): number {
   return rec.attempts - (rec.interruptions ?? 0);
 }
-
-/**
- * Whether the newest attempt is the step's first retry: the one right after its first failure.
- * An attempt that follows an interrupted one is not (after a restart during the first retry, the
- * retry was counted when it started).
- */
-export function isFirstRetry(rec: StepRecord): boolean {
-  return failuresSoFar(rec) === 2 && rec.history[rec.history.length - 2]?.error?.code !== INTERRUPTED.code;
-}

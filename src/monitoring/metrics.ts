@@ -159,17 +159,16 @@ export class Metrics {
     move(this.counters(workflowId), from, to);
   }
 
-  /** A step attempt started (`firstRun`: the step's first attempt; `retry`: its first retry). */
-  stepStarted(workflowId: string, firstRun: boolean, retry: boolean): void {
-    const c = this.counters(workflowId);
-    if (firstRun) {
-      this.all.stepsRun++;
-      c.stepsRun++;
-    }
-    if (retry) {
-      this.all.stepsRetried++;
-      c.stepsRetried++;
-    }
+  /** A step ran (its first attempt of a visit started). */
+  stepRun(workflowId: string): void {
+    this.all.stepsRun++;
+    this.counters(workflowId).stepsRun++;
+  }
+
+  /** A step needed a retry (its first failure of a visit scheduled one). */
+  stepRetried(workflowId: string): void {
+    this.all.stepsRetried++;
+    this.counters(workflowId).stepsRetried++;
   }
 
   /** An execution reached a terminal state (`durationMs` null: it never ran, no duration to record). */
