@@ -321,7 +321,8 @@ function nonCompleted(ctx: EngineContext, ex: ActiveExecution): StepRecord[] {
     if (s.status === 'completed') continue;
     if (s.status === 'running' || s.status === 'waiting' || s.status === 'pending') {
       const error = { code: 'CANCELLED', message: 'The step was stopped before it finished', step: s.name };
-      const cutShort = s.status === 'running' && ex.plan.byName.get(s.name)?.kind === 'action';
+      const action = ex.plan.byName.get(s.name)?.kind === 'action';
+      const cutShort = s.status === 'running' && action;
       const closed: StepRecord = {
         ...s,
         status: 'cancelled',
@@ -336,6 +337,21 @@ function nonCompleted(ctx: EngineContext, ex: ActiveExecution): StepRecord[] {
       };
       ex.steps.set(s.name, closed);
       list.push(closed);
+      // An action step (or branch) left open by an earlier run — its execution ended on resume
+      // before it went on — or by a `close` that left a branch as stored: every attempt this run
+      // started was ended by `stopped`, which said so. Said here as `stopped` says it, so that the
+      // step's end is announced as it is stored (and a `retryAt` a listener saw is closed).
+      if (action && s.attempts > 0 && s.status !== 'pending') {
+        ctx.events.emit('step.cancelled', {
+          executionId: ex.id,
+          workflowId: ex.record.workflowId,
+          step: s.name,
+          parent: s.parent ?? undefined,
+          attempt: s.attempts,
+          error: { ...error },
+          durationMs: closed.durationMs ?? 0,
+        });
+      }
     } else list.push(s);
   }
   return list;
