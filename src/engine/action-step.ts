@@ -46,6 +46,7 @@ import {
   failuresSoFar,
   interruptionLimitError,
   startAttempt,
+  waitsOnDelay,
 } from './step-records.js';
 
 /** The largest step output, in characters of JSON text (see `MAX_JSON_TEXT`). */
@@ -187,6 +188,9 @@ export async function runActionStep(
     onQueueWait = queueWaitSink(ex, name);
   }
 
+  // A `delay` stored waiting on its timer when its process stopped: its attempt goes on (started,
+  // counted, stored and announced then), waiting for the same stored time (see `waitsOnDelay`).
+  let resumedWait = waitsOnDelay(rec);
   for (;;) {
     const dueAt = rec.nextAttemptAt;
     if (dueAt !== null) {
@@ -221,13 +225,17 @@ export async function runActionStep(
     scope.expireIfLate(now);
     if (scope.aborted) return stopped(ctx, ex, rec);
 
-    rec = setRecord(ex, startAttempt(rec, now));
-    // The retry rate is steps that needed a retry / steps run (SPEC §5): a step counts once per
-    // visit, on its first attempt, and once more as retried when its first failure schedules a
-    // retry (below).
-    if (rec.attempts === 1) {
-      ex.record.stepsRun++;
-      ctx.metrics.stepRun(ex.record.workflowId);
+    const resumed = resumedWait;
+    resumedWait = false;
+    if (!resumed) {
+      rec = setRecord(ex, startAttempt(rec, now));
+      // The retry rate is steps that needed a retry / steps run (SPEC §5): a step counts once per
+      // visit, on its first attempt, and once more as retried when its first failure schedules a
+      // retry (below).
+      if (rec.attempts === 1) {
+        ex.record.stepsRun++;
+        ctx.metrics.stepRun(ex.record.workflowId);
+      }
     }
 
     let input: unknown;
@@ -240,8 +248,8 @@ export async function runActionStep(
         : BUILTIN_ACTION_NAMES.has(step.action)
           ? ex.record.input
           : copyJson(ex.record.input);
-      // Built-in actions (a `delay` waits across restarts by design) and remote workers' actions
-      // cannot take this process down: no limit.
+      // Built-in actions (a `delay`'s wait is not even interrupted: see `waitsOnDelay`) and remote
+      // workers' actions cannot take this process down: no limit.
       // (Checked in that order: nearly every attempt has no interruption at all.)
       const tooOften =
         rec.interruptions === undefined || BUILTIN_ACTION_NAMES.has(step.action) || runsOutOfProcess(handler)
@@ -259,7 +267,9 @@ export async function runActionStep(
     } catch (error) {
       early = error;
     }
-    if (early === null && (step.action === 'delay' || ex.storeStartsFirst)) {
+    if (resumed) {
+      // Stored as it is; an early failure (its input no longer evaluates) is written with its end.
+    } else if (early === null && (step.action === 'delay' || ex.storeStartsFirst)) {
       await persist(ctx, ex, [rec]);
       // A close (with a grace) that came while the start was being written: no step starts once
       // `close` was called, as the walk checks before each step. The attempt is left as a
@@ -267,7 +277,7 @@ export async function runActionStep(
       if (leftForClose(ctx, ex, step)) return leftAsStored(rec);
     } else persistLater(ctx, ex, [rec]);
     const attempt = rec.attempts;
-    if (ctx.events.has('step.started')) {
+    if (!resumed && ctx.events.has('step.started')) {
       const ref = stepRef(ex, step, attempt);
       ctx.events.emit('step.started', rec.interruptions ? { ...ref, interruptions: rec.interruptions } : ref);
       // A listener that called `close()` (synchronously): as after the write of a start, above.

@@ -21,7 +21,7 @@ import { logLeaseLost, persist, persistChange, persistLater, stateFields } from 
 import { endQueued, expiredBeforeStart, queuedTimeoutError } from './queued-end.js';
 import { markResumedStepTimeout } from './resumed-step-timeout.js';
 import { emitStepCompleted } from './step-completed.js';
-import { endAttempt, enterStep, excuseStopped, interruptedHistory } from './step-records.js';
+import { endAttempt, enterStep, excuseStopped, interruptedHistory, waitsOnDelay } from './step-records.js';
 import { recordCutShortTiming, recordStepTiming } from './step-timing.js';
 
 /** An execution that makes more step transitions than this fails with `LOOP_LIMIT`. */
@@ -322,7 +322,8 @@ function nonCompleted(ctx: EngineContext, ex: ActiveExecution): StepRecord[] {
     if (s.status === 'running' || s.status === 'waiting' || s.status === 'pending') {
       const error = { code: 'CANCELLED', message: 'The step was stopped before it finished', step: s.name };
       const action = ex.plan.byName.get(s.name)?.kind === 'action';
-      const cutShort = s.status === 'running' && action;
+      // (A `delay`'s wait went on while no process ran it: it ends now, as a backoff does.)
+      const cutShort = s.status === 'running' && action && !waitsOnDelay(s);
       const closed: StepRecord = {
         ...s,
         status: 'cancelled',

@@ -75,7 +75,8 @@ export function compensationAttemptOpen(c: CompensationRecord | null): c is Comp
 export function excuseStopped(ex: ActiveExecution): StepRecord[] {
   const changed: StepRecord[] = [];
   for (const rec of ex.steps.values()) {
-    let next = rec.status === 'running' ? withExcuse(rec) : rec;
+    // (A `delay`'s wait is no run its stopping cuts short: see `waitsOnDelay`.)
+    let next = rec.status === 'running' && !waitsOnDelay(rec) ? withExcuse(rec) : rec;
     if (compensationAttemptOpen(rec.compensation)) {
       next = { ...next, compensation: withExcuse(rec.compensation) };
     }
@@ -87,9 +88,19 @@ export function excuseStopped(ex: ActiveExecution): StepRecord[] {
 }
 
 /**
+ * Whether `rec`, stored running, is a `delay` waiting on its stored timer (only a `delay`'s attempt
+ * sets `timerAt`, before its start is written). Its process stopping does not cut that wait short:
+ * like a retry's backoff it is a durable timer, which the next run goes on waiting for as the same
+ * attempt — no interruption, no new attempt (see `runActionStep`).
+ */
+export function waitsOnDelay(rec: StepRecord): boolean {
+  return rec.status === 'running' && rec.timerAt !== null;
+}
+
+/**
  * Enters a step: a fresh record on the first visit, a new visit when the previous one ended
  * (a jump came back), or the stored in-progress visit after a restart, with the interrupted
- * attempt marked.
+ * attempt marked (a `delay`'s wait is not: see `waitsOnDelay`).
  */
 export function enterStep(
   ex: ActiveExecution,
@@ -112,7 +123,7 @@ export function enterStep(
     ex.steps.set(name, rec);
     return { rec, newVisit: true };
   }
-  if (prev.status === 'running') {
+  if (prev.status === 'running' && !waitsOnDelay(prev)) {
     const history = interruptedHistory(prev.history);
     const rec = withInterruption({ ...prev, status: 'pending' as const, history }, ex.retaken);
     ex.steps.set(name, rec);

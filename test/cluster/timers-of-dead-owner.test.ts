@@ -2,8 +2,8 @@
  * A step waiting on a durable timer — a `delay`, a retry's backoff — whose owner dies (here: another
  * owner claims it and never renews, as a node that died just after) and whose due time passes
  * before its lease runs out: the node that takes it over keeps the stored due time (the delay is
- * not waited again from the start); a retry's next attempt runs as attempt 2, counting no
- * interruption (no handler was running).
+ * not waited again from the start), its attempt going on with no interruption counted; a retry's
+ * next attempt runs as attempt 2, counting no interruption (no handler was running).
  */
 import { describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator, PostgresStore } from '../../src/index.js';
@@ -57,7 +57,13 @@ describe('a timer that fell due while its owner was dead', () => {
     const timerAt = (await step(id, 'd'))!.timerAt!;
     await dyingOwnerTakes(id);
     expect((await node.workflowEngine.waitForCompletion(id, { timeout: 10 })).status).toBe('completed');
-    expect((await step(id, 'd'))!.timerAt).toBe(timerAt);
+    const d = (await step(id, 'd'))!;
+    expect(d.timerAt).toBe(timerAt);
+    // The same attempt goes on waiting: no interruption (no handler was running), as for a backoff.
+    expect({ attempts: d.attempts, interruptions: d.interruptions ?? 0 }).toEqual({
+      attempts: 1,
+      interruptions: 0,
+    });
     expect(runs).toHaveLength(1);
     expect(runs[0]).toBeGreaterThanOrEqual(timerAt);
   }, 30_000);

@@ -80,7 +80,8 @@ describe('a process killed with an execution in every state', () => {
         in_delay: {
           status: 'completed',
           compensated: [],
-          attempts: 'a:completed:1 d:completed:2 z:completed:1',
+          // The delay's wait went on as its one attempt (a timer, not a run the kill cut short).
+          attempts: 'a:completed:1 d:completed:1 z:completed:1',
         },
         compensating: { status: 'failed', compensated: ['a'], attempts: 'a:completed:1 b:failed:1' },
         pending_ok: {

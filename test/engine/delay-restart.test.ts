@@ -1,0 +1,71 @@
+/**
+ * A `delay` whose process stops in the middle of its wait goes on with that wait after the
+ * restart, as the same attempt: a durable timer, as a retry's backoff is, not an attempt cut short
+ * — no `INTERRUPTED` attempt, no interruption counted (nor excused at a clean shutdown), no new
+ * `step.started`; it ends at its stored time. A backoff stopped the same way counted none, while
+ * the delay counted one per restart (and showed one more attempt each time).
+ */
+import { describe, expect, it } from 'vitest';
+import { FakeClock, type Orchestrator, type OrchestratorEvents } from '../../src/index.js';
+import { finishWithClock, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
+
+type Started = OrchestratorEvents['step.started'];
+
+describe('a delay whose process stopped during its wait (sqlite store)', () => {
+  it('goes on as the same attempt, with no interruption, and ends at its stored time', async () => {
+    const store = tempSqliteUrl();
+    const clock = new FakeClock();
+    const t0 = clock.now();
+    const started: Started[] = [];
+    const open = () => withOrchestrator({ store, clock, on: { 'step.started': (e) => started.push(e) } });
+    let orch: Orchestrator = await open();
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'wait', action: 'delay', input: "{'seconds': 10}" },
+      { name: 'after', action: 'noop' },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    // Two restarts during the wait, 3 s and 6 s into it.
+    for (const at of [3000, 6000]) {
+      await clock.advance(t0 + at - clock.now());
+      await orch.close();
+      orch = await open();
+    }
+    const status = await finishWithClock(orch, clock, id);
+    expect(status.status).toBe('completed');
+    const step = status.steps[0]!;
+    expect(step).toMatchObject({ status: 'completed', attempts: 1, durationMs: 10_000 });
+    expect(step.history).toEqual([
+      { attempt: 1, startedAt: new Date(t0), completedAt: new Date(t0 + 10_000), durationMs: 10_000 },
+    ]);
+    const stored = (await orch.store.getExecution(id))!.steps.find((s) => s.name === 'wait')!;
+    expect({ interruptions: stored.interruptions, excused: stored.excused }).toEqual({
+      interruptions: undefined,
+      excused: undefined,
+    });
+    expect(started.map((e) => [e.step, e.attempt, e.interruptions])).toEqual([
+      ['wait', 1, undefined],
+      ['after', 1, undefined],
+    ]);
+  });
+
+  it('is cancelled at the cancel, its attempt ended then (not cut short when its process stopped)', async () => {
+    const store = tempSqliteUrl();
+    const clock = new FakeClock();
+    const t0 = clock.now();
+    let orch: Orchestrator = await withOrchestrator({ store, clock });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'wait', action: 'delay', input: "{'seconds': 10}" },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    await clock.advance(3000);
+    await orch.close();
+    orch = await withOrchestrator({ store, clock });
+    await clock.advance(2000);
+    expect(await orch.workflowEngine.cancelWorkflow(id)).toBe(true);
+    const step = (await orch.workflowEngine.getExecutionStatus(id))!.steps[0]!;
+    expect(step).toMatchObject({ status: 'cancelled', attempts: 1, durationMs: 5000 });
+    expect(step.history?.map((a) => [a.attempt, a.error?.code, a.completedAt?.getTime()])).toEqual([
+      [1, 'CANCELLED', t0 + 5000],
+    ]);
+  });
+});
