@@ -317,11 +317,14 @@ function decide(ctx: EngineContext, ex: ActiveExecution, step: PlanConditionStep
 function nonCompleted(ctx: EngineContext, ex: ActiveExecution): StepRecord[] {
   const now = ctx.clock.now();
   const list: StepRecord[] = [];
+  // Parallel steps closed here, announced after their branches (as when stopped while they run).
+  const parallel: StepRecord[] = [];
   for (const s of ex.steps.values()) {
     if (s.status === 'completed') continue;
     if (s.status === 'running' || s.status === 'waiting' || s.status === 'pending') {
       const error = { code: 'CANCELLED', message: 'The step was stopped before it finished', step: s.name };
-      const action = ex.plan.byName.get(s.name)?.kind === 'action';
+      const kind = ex.plan.byName.get(s.name)?.kind;
+      const action = kind === 'action';
       // (A `delay`'s wait went on while no process ran it: it ends now, as a backoff does.)
       const cutShort = s.status === 'running' && action && !waitsOnDelay(s);
       const closed: StepRecord = {
@@ -338,24 +341,31 @@ function nonCompleted(ctx: EngineContext, ex: ActiveExecution): StepRecord[] {
       };
       ex.steps.set(s.name, closed);
       list.push(closed);
-      // An action step (or branch) left open by an earlier run — its execution ended on resume
-      // before it went on — or by a `close` that left a branch as stored: every attempt this run
-      // started was ended by `stopped`, which said so. Said here as `stopped` says it, so that the
-      // step's end is announced as it is stored (and a `retryAt` a listener saw is closed).
-      if (action && s.attempts > 0 && s.status !== 'pending') {
-        ctx.events.emit('step.cancelled', {
-          executionId: ex.id,
-          workflowId: ex.record.workflowId,
-          step: s.name,
-          parent: s.parent ?? undefined,
-          attempt: s.attempts,
-          error: { ...error },
-          durationMs: closed.durationMs ?? 0,
-        });
+      // A step left open by an earlier run — its execution ended on resume before it went on — or
+      // a branch a `close` left as stored: every step this run stopped was closed (and announced)
+      // then (`stopped`, `runParallelStep`). Said here as there, so that the step's end is
+      // announced as it is stored (and a `retryAt` a listener saw is closed).
+      if (s.attempts > 0 && s.status !== 'pending') {
+        if (action) emitCancelled(ctx, ex, closed);
+        else if (kind === 'parallel') parallel.push(closed);
       }
     } else list.push(s);
   }
+  for (const p of parallel) emitCancelled(ctx, ex, p);
   return list;
+}
+
+/** `step.cancelled` for `rec`, closed as cancelled by {@link nonCompleted}. */
+function emitCancelled(ctx: EngineContext, ex: ActiveExecution, rec: StepRecord): void {
+  ctx.events.emit('step.cancelled', {
+    executionId: ex.id,
+    workflowId: ex.record.workflowId,
+    step: rec.name,
+    parent: rec.parent ?? undefined,
+    attempt: rec.attempts,
+    error: { ...rec.error! },
+    durationMs: rec.durationMs ?? 0,
+  });
 }
 
 async function failExecution(

@@ -172,15 +172,27 @@ export async function runParallelStep(
   if (ex.stopReason && !timedOut && !failure && (ex.halted || !allDone)) {
     const error: ErrorInfo = { code: 'CANCELLED', message: 'The step was stopped', step: step.name };
     // Stopped with its execution (not at shutdown: it resumes on the next start), after its
-    // branches; the error as its status will show it.
+    // branches: closed as its status will show it, and said so (the runner writes it with its
+    // execution's end; closed here, it is not announced again there).
     if (!ex.halted) {
+      const stoppedError: ErrorInfo = { ...error, message: 'The step was stopped before it finished' };
+      const durationMs = elapsedMs(rec.startedAt ?? now, end);
+      ex.steps.set(step.name, {
+        ...rec,
+        status: 'cancelled',
+        completedAt: end,
+        durationMs,
+        nextAttemptAt: null,
+        error: stoppedError,
+        history: endAttempt(rec.history, end, stoppedError),
+      });
       ctx.events.emit('step.cancelled', {
         executionId: ex.id,
         workflowId: ex.record.workflowId,
         step: step.name,
         attempt: rec.attempts,
-        error: { ...error, message: 'The step was stopped before it finished' },
-        durationMs: elapsedMs(rec.startedAt ?? now, end),
+        error: { ...stoppedError },
+        durationMs,
       });
     }
     return { ok: false, rec, error, stopped: true };

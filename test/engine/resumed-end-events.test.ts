@@ -76,3 +76,36 @@ describe.each(['waiting', 'running'] as const)(
     });
   },
 );
+
+describe('a parallel step stored running when its execution ends on resume', () => {
+  it('is announced cancelled after its open branch, as when stopped while it runs', async () => {
+    const clock = new FakeClock();
+    const file = join(tempDir(), 'orchestrator.sqlite');
+    const actions = { a: () => 'A', b: () => Promise.reject(new Error('transient')) };
+    const first = await withOrchestrator({ store: `sqlite:${file}`, clock, actions });
+    await first.workflowEngine.defineWorkflow('w', [
+      { name: 'p', parallel: [{ name: 'a' }, { name: 'b', retry: { initialDelay: 600 } }] },
+    ]);
+    const id = await first.workflowEngine.executeWorkflow('w');
+    await clock.advance(1000);
+    expect((await first.workflowEngine.getExecutionStatus(id))?.steps[0]?.branches?.[1]?.status).toBe(
+      'waiting',
+    );
+    await first.close();
+    await storeCancel(file, id);
+    const cancelled: Cancelled[] = [];
+    const second = await withOrchestrator({
+      store: `sqlite:${file}`,
+      clock,
+      actions,
+      on: { 'step.cancelled': (e) => cancelled.push(e) },
+    });
+    const status = await finishWithClock(second, clock, id);
+    expect(status.status).toBe('cancelled');
+    expect(status.steps[0]?.status).toBe('cancelled');
+    expect(cancelled.map((e) => [e.step, e.parent, e.attempt])).toEqual([
+      ['b', 'p', 1],
+      ['p', undefined, 1],
+    ]);
+  });
+});
