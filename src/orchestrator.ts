@@ -38,6 +38,7 @@ import type { NodeRecord, Store, StoreAggregates } from './store/store.js';
 import { resolveStoreUrl, storeErrorAt, storeUrlKey } from './store-url.js';
 import type { ActionHandler, CompensationHandler } from './types.js';
 import { assertReadable, optionsIssues, unreadableIssues } from './unknown-keys.js';
+import { within } from './within.js';
 
 /**
  * Every key of `T` optional, an `undefined` value counting as an absent key (as the runtime treats
@@ -66,6 +67,12 @@ export interface CloseOptions {
   /** Seconds running steps may take to finish before they are stopped (the rest resume on the next start). @default 0 */
   grace?: number | undefined;
 }
+
+/**
+ * How long `close`, once the grace is over, waits for a store with a server (PostgreSQL) to take
+ * the last writes, the release of the leases and its own close, before it abandons the store.
+ */
+const STORE_CLOSE_WAIT_MS = 5_000;
 
 /** Each orchestrator's scheduler, for {@link startedWorkflowIds} (not part of the class's API). */
 const schedulers = new WeakMap<Orchestrator, Scheduler>();
@@ -188,7 +195,9 @@ export class Orchestrator {
 
   /**
    * Stops taking work. Running executions stay persisted (durable stores) and resume on the
-   * next start; with `grace`, running steps may finish first.
+   * next start; with `grace`, running steps may finish first. After the grace, a PostgreSQL store
+   * gets at most 5 s to take the last writes and the release of the leases; past that it is
+   * abandoned (logged), and the leases not released expire.
    */
   close(options: CloseOptions = {}): Promise<void> {
     // A misspelt `grace` would stop running steps at once (to run again after the restart).
@@ -222,6 +231,27 @@ export class Orchestrator {
         timer?.cancel();
       }
     }
+    // A server cut off by a partition would hold the close for a query and a connect timeout per
+    // write (about a minute): past the wait the store is abandoned, its calls under way fail, and
+    // the leases left behind expire, for other nodes to take the executions over.
+    const left = this.leaveStore();
+    if (ctx.store.abandon && (await within(left, STORE_CLOSE_WAIT_MS, ctx.clock)) === undefined) {
+      ctx.logger.warn(
+        { waitedMs: STORE_CLOSE_WAIT_MS },
+        'the store did not answer within 5 s: closed without it; leases not released expire on their own',
+      );
+      await ctx.store.abandon();
+    }
+    await left;
+    ctx.events.removeAll();
+  }
+
+  /**
+   * Stops the executions running here, writes what they owe, releases this node's leases and
+   * closes the store.
+   */
+  private async leaveStore(): Promise<void> {
+    const { ctx } = this;
     await this.keeper.stop();
     this.scheduler.stopAll('shutdown');
     await this.scheduler.idle();
@@ -239,7 +269,6 @@ export class Orchestrator {
     // A purgeExecutions under way starts no other batch once closed: let its batch end first.
     await this.workflowEngine.purgesEnded();
     await ctx.store.close();
-    ctx.events.removeAll();
   }
 }
 

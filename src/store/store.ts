@@ -281,6 +281,13 @@ export interface Store {
   init(): Promise<void>;
   /** Flushes pending writes and closes. */
   close(): Promise<void>;
+  /**
+   * Closes without waiting for a server that stopped answering: ends every connection at once, so
+   * calls under way (a `close` among them) and pending writes fail, and nothing more is written.
+   * `Orchestrator.close` calls it when the store did not let it finish in time. Stores without a
+   * server to wait on leave it out.
+   */
+  abandon?(): Promise<void>;
 
   /**
    * Stores a definition version if it is new. Returns false, and changes nothing, when that id and

@@ -116,3 +116,32 @@ describe('PostgreSQL server gone silent', () => {
     }
   }, 20_000);
 });
+
+describe('PostgreSQL store abandoned (a close that gave up on a silent server)', () => {
+  it('fails the writes and reads under way at once, ends a close under way and leaves no connection open', async () => {
+    await assertServerReachable();
+    const baseline = tcpSockets();
+    const proxy = await silentProxy();
+    const schema = freshSchema();
+    // The default timeouts: 30 s for a query, 10 s for a connect.
+    const store = new PostgresStore(proxy.url, { schema, poolSize: 3 });
+    try {
+      await store.init();
+      await store.subscribe('work', () => undefined);
+      await store.createExecution(makeExecution({ id: 'x' }));
+      proxy.silence();
+      const write = store.update({ id: 'x', epoch: 0, set: { cursor: 1 } });
+      const read = store.getExecution('x');
+      const closing = store.close();
+      expect(await within(closing, 500)).toBe('pending');
+      expect(await within(store.abandon(), 3_000)).toBe('resolved');
+      expect(await within(write, 1_000)).toBe('rejected STORE_UNAVAILABLE');
+      expect(await within(read, 1_000)).toBe('rejected STORE_UNAVAILABLE');
+      expect(await within(closing, 1_000)).toBe('resolved');
+      expect(await holds(() => tcpSockets() === baseline + proxy.sockets, 3_000)).toBe(true);
+    } finally {
+      await proxy.close();
+      await dropSchema(schema);
+    }
+  }, 20_000);
+});

@@ -170,8 +170,29 @@ const poolClients = new WeakMap<pg.Pool, Set<pg.PoolClient>>();
  */
 export async function endPool(pool: pg.Pool): Promise<void> {
   const clients = [...(poolClients.get(pool) ?? [])];
-  await pool.end();
+  // Not twice (pg refuses that): a pool `destroyPool` ended has its connections destroyed already.
+  if (!pool.ending) await pool.end();
   await Promise.all(clients.map((client) => endClient(client)));
+}
+
+/** The clients `pg-pool` holds, connecting ones too (not part of its typed API). */
+interface PoolInternals {
+  _clients?: (pg.Client | pg.PoolClient)[];
+}
+
+/**
+ * Ends `pool` (made by `createPool`) without waiting for its server: every connection of it, open
+ * or still connecting, is destroyed at once, so the queries and connects under way fail now.
+ */
+export function destroyPool(pool: pg.Pool): void {
+  const clients = new Set([...(poolClients.get(pool) ?? []), ...((pool as PoolInternals)._clients ?? [])]);
+  pool.end().catch(() => undefined);
+  for (const client of clients) destroyClient(client);
+}
+
+/** Destroys `client`'s socket at once, without the goodbye. */
+export function destroyClient(client: pg.Client | pg.PoolClient): void {
+  (client as unknown as WithStream).connection?.stream?.destroy?.();
 }
 
 /** How long ending a connection may wait for the server's side of the goodbye. */
@@ -197,7 +218,7 @@ export async function endClient(client: pg.Client | pg.PoolClient, ms = END_TIME
     () => false,
   );
   try {
-    if (await Promise.race([ended, late])) (client as unknown as WithStream).connection?.stream?.destroy?.();
+    if (await Promise.race([ended, late])) destroyClient(client);
   } finally {
     clearTimeout(timer);
   }

@@ -24,7 +24,7 @@
  */
 import pg from 'pg';
 import type { WorkHint } from '../store.js';
-import { clientConfig, endClient, ident } from './connection.js';
+import { clientConfig, destroyClient, endClient, ident } from './connection.js';
 
 /** The payloads of the notices for `schema` (see the module comment). */
 export function workPayloads(schema: string): { placed(owner: string): string; released: string } {
@@ -59,6 +59,10 @@ const MAX_BACKOFF_MS = 5_000;
 /** A LISTEN connection that reconnects by itself. See the module comment. */
 export class WorkListener {
   private client: pg.Client | null = null;
+  /** The client being connected (and set listening), if any. */
+  private opening: pg.Client | null = null;
+  /** Clients being ended (see {@link disconnect}), whose goodbye {@link destroy} cuts short. */
+  private readonly ending = new Set<pg.Client>();
   private readonly subscribers = new Set<(hint: WorkHint) => void>();
   private connecting: Promise<void> | null = null;
   private retry: NodeJS.Timeout | null = null;
@@ -118,6 +122,20 @@ export class WorkListener {
     await this.disconnect();
   }
 
+  /**
+   * Closes at once, without a goodbye: every connection of the listener (open, being opened or
+   * being ended) is destroyed, and a `close` under way ends with it.
+   */
+  destroy(): void {
+    this.closed = true;
+    this.subscribers.clear();
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    this.stopProbe();
+    for (const client of [this.opening, this.client, ...this.ending]) if (client) destroyClient(client);
+    this.client = null;
+  }
+
   private connect(): Promise<void> {
     this.connecting ??= this.open().finally(() => {
       this.connecting = null;
@@ -138,15 +156,20 @@ export class WorkListener {
       const hint = hintOf(message.payload ?? '', this.schema);
       if (hint) this.wake(hint);
     });
+    this.opening = client;
     try {
       await client.connect();
       await client.query(KEEP_IDLE_SESSION);
       await client.query(`LISTEN ${ident(this.channel)}`);
     } catch {
       client.removeListener('end', lost);
-      await endClient(client);
+      // Cut short by `close`: no goodbye to wait for.
+      if (this.closed) destroyClient(client);
+      else await endClient(client);
       this.scheduleRetry();
       return;
+    } finally {
+      this.opening = null;
     }
     if (this.closed || this.subscribers.size === 0) {
       client.removeListener('end', lost);
@@ -217,7 +240,9 @@ export class WorkListener {
     this.failures = 0;
     if (client) {
       client.removeAllListeners('end');
+      this.ending.add(client);
       await endClient(client);
+      this.ending.delete(client);
     }
   }
 

@@ -45,7 +45,7 @@ import type {
   WorkHint,
 } from '../store.js';
 import { type CommitContext, commitOnLane, type LaneConnection, releaseLanes } from './batch-commit.js';
-import { createPool, endPool, ident, poolError } from './connection.js';
+import { createPool, destroyPool, endPool, ident, poolError } from './connection.js';
 import { holderOfKey } from './key-holder.js';
 import { WorkListener, workPayloads } from './listener.js';
 import { migrateAt } from './migrate.js';
@@ -104,6 +104,8 @@ export class PostgresStore implements Store {
   private readonly migrationLockTimeoutMs: number;
   private readonly sql: Sql;
   private pool: pg.Pool | null = null;
+  /** The pool `init` made, until it is ended: what {@link abandon} destroys, also while closing. */
+  private madePool: pg.Pool | null = null;
   private listener: WorkListener | null = null;
   /** Server pids of the pool's connections: notifications they send do not wake this store's subscribers. */
   private readonly backends = new Set<number>();
@@ -120,6 +122,12 @@ export class PostgresStore implements Store {
   private readonly context: CommitContext;
   private readonly batcher: WriteLanes;
   private readonly laneConnections: LaneConnection[];
+  /**
+   * Rejects when the store is abandoned ({@link abandon}): the reads and commits under way race
+   * it, so they stop waiting for the server.
+   */
+  private readonly abandoned: Promise<never>;
+  private giveUp: (error: Error) => void = () => undefined;
 
   /**
    * @param url a `postgres://` connection string; its parameters go to `pg`, which reads only
@@ -153,6 +161,10 @@ export class PostgresStore implements Store {
     this.migrationLockTimeoutMs = resolved.migrationLockTimeoutMs;
     // A pool of one: its lane gives the connection back after each batch, for the reads.
     const keep = resolved.writeLanes < resolved.poolSize;
+    this.abandoned = new Promise<never>((_, reject) => {
+      this.giveUp = reject;
+    });
+    this.abandoned.catch(() => undefined);
     this.laneConnections = Array.from({ length: resolved.writeLanes }, () => ({ client: null, keep }));
     this.batcher = new WriteLanes(resolved.writeLanes, (batch, lane) => this.commit(batch, lane));
     this.sql = buildSql(this.schema, resolved.writeLanes > 1);
@@ -185,7 +197,7 @@ export class PostgresStore implements Store {
       this.migrationLockTimeoutMs,
     ).then(
       () => {
-        this.pool = createPool(
+        this.pool = this.madePool = createPool(
           this.url,
           this.poolSize,
           this.schema,
@@ -222,6 +234,26 @@ export class PostgresStore implements Store {
     this.pool = null;
     await Promise.allSettled([...this.reading]);
     if (pool) await endPool(pool);
+    this.madePool = null;
+  }
+
+  /**
+   * Closes without waiting for the server (see `Store.abandon`): every connection is destroyed,
+   * the reads and writes under way and the writes not flushed fail with `STORE_UNAVAILABLE`, and a
+   * `close` under way ends with it.
+   */
+  async abandon(): Promise<void> {
+    this.closed = true;
+    this.giveUp(
+      new OrchestratorError(
+        'STORE_UNAVAILABLE',
+        'The PostgreSQL store was closed without waiting for its server (it did not answer in time)',
+      ),
+    );
+    this.pool = null;
+    this.listener?.destroy();
+    if (this.madePool) destroyPool(this.madePool);
+    await this.close();
   }
 
   /** Group-commit counters, summed over the lanes: transactions run and operations they carried. */
@@ -462,7 +494,10 @@ export class PostgresStore implements Store {
   /** ONE transaction for a lane's batch on the lane's connection (see `batch-commit.ts`). */
   private commit(batch: readonly Op[], lane: number): Promise<Outcome[]> {
     return this.pool
-      ? commitOnLane(this.pool, this.laneConnections[lane]!, this.context, batch)
+      ? Promise.race([
+          commitOnLane(this.pool, this.laneConnections[lane]!, this.context, batch),
+          this.abandoned,
+        ])
       : Promise.reject(this.notOpen());
   }
 
@@ -480,7 +515,7 @@ export class PostgresStore implements Store {
   private async onPool<T>(body: (pool: pg.Pool) => Promise<T>): Promise<T> {
     const pool = this.pool;
     if (!pool) throw this.notOpen();
-    const running = body(pool);
+    const running = Promise.race([body(pool), this.abandoned]);
     this.reading.add(running);
     try {
       return await running;
