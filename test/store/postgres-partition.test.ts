@@ -48,14 +48,36 @@ describe('PostgreSQL server gone silent', () => {
       expect(await within(store.update({ id: 'x', epoch: 0, set: { cursor: 1 } }), 10_000)).toBe(
         'rejected STORE_UNAVAILABLE',
       );
-      // A read: its query times out, or the new connection it needs does (10 s to connect).
-      expect(await within(store.getExecution('x'), 15_000)).toBe('rejected STORE_UNAVAILABLE');
+      // A read: its query times out, or the new connection it needs does (as long).
+      expect(await within(store.getExecution('x'), 5_000)).toBe('rejected STORE_UNAVAILABLE');
     } finally {
       expect(await within(store.close(), 5_000)).not.toBe('pending');
       await proxy.close();
       await dropSchema(schema);
     }
   }, 40_000);
+
+  it('fails a read that needs a new connection after queryTimeoutMs, not the 10 s connect timeout', async () => {
+    await assertServerReachable();
+    const proxy = await silentProxy();
+    const schema = freshSchema();
+    const store = new PostgresStore(proxy.url, { schema, poolSize: 2, queryTimeoutMs: 1_000 });
+    try {
+      // Migrated on a connection of its own: the pool has none open yet.
+      await store.init();
+      proxy.silence();
+      const started = Date.now();
+      const read = store.getExecution('x');
+      expect(await within(read, 15_000)).toBe('rejected STORE_UNAVAILABLE');
+      // Generous for a loaded machine; the connect timeout alone is 10 s.
+      expect(Date.now() - started).toBeLessThan(6_000);
+      await expect(read).rejects.toThrow('a new connection got no answer from the server within 1000 ms');
+    } finally {
+      expect(await within(store.close(), 5_000)).not.toBe('pending');
+      await proxy.close();
+      await dropSchema(schema);
+    }
+  }, 30_000);
 
   it('closes while its notification listener is cut off (the server never answers its goodbye)', async () => {
     await assertServerReachable();

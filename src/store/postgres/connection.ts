@@ -14,8 +14,20 @@ export const DEFAULT_SCHEMA = 'orchestrator';
 /** Connections in the pool unless told otherwise. */
 export const DEFAULT_POOL_SIZE = 10;
 
-/** How long opening a connection may take before it fails. */
+/**
+ * How long opening a connection may take before it fails, at most (a shorter `queryTimeoutMs`
+ * shortens it: see {@link connectTimeout}); also how long a query waits for a connection of a full pool.
+ */
 const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * How long opening a connection may take with `queryTimeoutMs` (0: none): that long when shorter
+ * than {@link CONNECT_TIMEOUT_MS}, so a server cut off by a partition fails a call that needs a new
+ * connection as soon as one on an open connection, not after 10 s.
+ */
+export function connectTimeout(queryTimeoutMs: number): number {
+  return queryTimeoutMs > 0 ? Math.min(CONNECT_TIMEOUT_MS, queryTimeoutMs) : CONNECT_TIMEOUT_MS;
+}
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -83,13 +95,20 @@ export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** Settings of the client connections (pool and listener) for `url`. */
-export function clientConfig(url: string, applicationName: string): pg.ClientConfig {
+/**
+ * Settings of the client connections (pool and listener) for `url`; `connectTimeoutMs` bounds
+ * opening one (see {@link connectTimeout}).
+ */
+export function clientConfig(
+  url: string,
+  applicationName: string,
+  connectTimeoutMs = CONNECT_TIMEOUT_MS,
+): pg.ClientConfig {
   return {
     connectionString: url,
     types: TYPES,
     application_name: applicationName.slice(0, 63),
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: connectTimeoutMs,
     // TCP keepalive: a peer that vanished (no FIN, e.g. a partition) is noticed instead of hanging
     // (probing after 10 s of silence, not the system's default of two hours). Pool queries also
     // have a deadline of their own (see `createPool`).
@@ -123,8 +142,16 @@ export function createPool(
   queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS,
 ): pg.Pool {
   const clients = new Set<pg.PoolClient>();
+  const connectMs = connectTimeout(queryTimeoutMs);
   const pool = new pg.Pool({
+    // The pool's `connectionTimeoutMillis` bounds the wait for a connection of a full pool too:
+    // that stays 10 s, each connection's own connect gets the (shorter) connect timeout.
     ...clientConfig(url, `orchestrator:${schema}`),
+    Client: class extends pg.Client {
+      constructor(config?: pg.ClientConfig) {
+        super({ ...config, connectionTimeoutMillis: connectMs });
+      }
+    },
     max: size,
     pipeline: true,
     idle_in_transaction_session_timeout: idleInTransactionMs,
@@ -145,6 +172,7 @@ export function createPool(
     client.once('end', () => clients.delete(client));
   });
   poolClients.set(pool, clients);
+  poolConnectTimeouts.set(pool, connectMs);
   if (backends) {
     // The server-side pids of the pool's connections, to recognise this process's own NOTIFYs.
     const pidOf = (client: pg.PoolClient) => (client as unknown as { processID?: number }).processID;
@@ -162,6 +190,9 @@ export function createPool(
 
 /** The connections of each pool made by `createPool`. */
 const poolClients = new WeakMap<pg.Pool, Set<pg.PoolClient>>();
+
+/** The connect timeout of each pool made by `createPool`, in milliseconds. */
+const poolConnectTimeouts = new WeakMap<pg.Pool, number>();
 
 /**
  * Ends `pool` (made by `createPool`) and its connections, each within the time `endClient`
@@ -252,12 +283,23 @@ export function storeError(error: unknown, context = 'PostgreSQL store'): Orches
 /** pg-pool's error for a wait on a full pool that outlasted the connect timeout (no connect was tried). */
 const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect';
 
+/** pg's error for a connect that outlasted the client's connect timeout. */
+const CONNECT_TIMEOUT = 'timeout expired';
+
 /**
  * {@link storeError} for an error of taking a connection from `pool` (or of a query on it): pg-pool's
  * 'timeout exceeded when trying to connect', which reads as if the server could not be reached,
  * is said as what it is: every connection of the pool stayed in use for the whole wait.
  */
 export function poolError(pool: pg.Pool, error: unknown): OrchestratorError {
+  if (error instanceof Error && error.message === CONNECT_TIMEOUT) {
+    const ms = poolConnectTimeouts.get(pool) ?? CONNECT_TIMEOUT_MS;
+    return new OrchestratorError(
+      'STORE_UNAVAILABLE',
+      `PostgreSQL store: a new connection got no answer from the server within ${ms} ms (the connect timeout: queryTimeoutMs, at most 10 s)`,
+      { cause: error },
+    );
+  }
   if (!(error instanceof Error) || error.message !== POOL_WAIT_TIMEOUT) return storeError(error);
   return new OrchestratorError(
     'STORE_UNAVAILABLE',

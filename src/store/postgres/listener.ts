@@ -24,7 +24,7 @@
  */
 import pg from 'pg';
 import type { WorkHint } from '../store.js';
-import { clientConfig, destroyClient, endClient, ident } from './connection.js';
+import { clientConfig, connectTimeout, destroyClient, endClient, ident } from './connection.js';
 
 /** The payloads of the notices for `schema` (see the module comment). */
 export function workPayloads(schema: string): { placed(owner: string): string; released: string } {
@@ -80,7 +80,8 @@ export class WorkListener {
    *   knows what it wrote. A hint for OTHER nodes only.
    * @param queryTimeoutMs how long the LISTEN may wait for its answer (0: for ever). A server that
    *   went silent after the connection opened (a partition) fails it, and the listener retries,
-   *   instead of leaving `subscribe` (so the orchestrator's start) and `close` pending.
+   *   instead of leaving `subscribe` (so the orchestrator's start) and `close` pending. Opening the
+   *   connection may take as long, at most 10 s (see `connectTimeout`).
    * @param probeIntervalMs how often to check that the connection still answers (0: never); a
    *   connection whose check is unanswered after another interval is dropped and reopened.
    */
@@ -145,7 +146,7 @@ export class WorkListener {
 
   private async open(): Promise<void> {
     const client = new pg.Client({
-      ...clientConfig(this.url, this.applicationName),
+      ...clientConfig(this.url, this.applicationName, connectTimeout(this.queryTimeoutMs)),
       ...(this.queryTimeoutMs > 0 ? { query_timeout: this.queryTimeoutMs } : {}),
     });
     const lost = () => this.lost(client);
