@@ -116,10 +116,15 @@ export class WorkListener {
     };
   }
 
-  /** Disconnects for good. */
+  /**
+   * Disconnects for good, without waiting for a connection attempt under way (a reconnect to a
+   * server cut off by a partition would take the connect timeout, then the query timeout for each
+   * of its statements): it is cut short.
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.subscribers.clear();
+    if (this.opening) destroyClient(this.opening);
     await this.disconnect();
   }
 
