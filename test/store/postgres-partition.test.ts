@@ -139,6 +139,27 @@ describe('PostgreSQL server gone silent', () => {
   }, 20_000);
 });
 
+describe('PostgreSQL server gone silent during the startup migration', () => {
+  it('fails init after queryTimeoutMs (STORE_UNAVAILABLE) instead of waiting for ever', async () => {
+    await assertServerReachable();
+    const proxy = await silentProxy();
+    const schema = freshSchema();
+    const store = new PostgresStore(proxy.url, { schema, queryTimeoutMs: 1_000 });
+    try {
+      // The partition begins as the migration's connection, open, sends its first statement.
+      proxy.silenceOn('BEGIN');
+      const started = Date.now();
+      expect(await within(store.init(), 15_000)).toBe('rejected STORE_UNAVAILABLE');
+      // Generous for a loaded machine: its statement and its rollback get 1 s each, its goodbye 2 s.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(await within(store.close(), 5_000)).toBe('resolved');
+    } finally {
+      await proxy.close();
+      await dropSchema(schema);
+    }
+  }, 30_000);
+});
+
 describe('PostgreSQL store abandoned (a close that gave up on a silent server)', () => {
   it('fails the writes and reads under way at once, ends a close under way and leaves no connection open', async () => {
     await assertServerReachable();

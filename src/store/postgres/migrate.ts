@@ -16,8 +16,8 @@ import pg from 'pg';
 import { OrchestratorError, ValidationError } from '../../errors.js';
 import { type Migration, readMigrations } from '../migration-files.js';
 import { refuseForeignMigrations, refuseNewerSchema } from '../schema-version.js';
-import { clientConfig, connectClient, ident } from './connection.js';
-import { DEFAULT_MIGRATION_LOCK_TIMEOUT_MS, withMigrationLock } from './migration-lock.js';
+import { clientConfig, connectClient, connectTimeout, endClient, ident } from './connection.js';
+import { bounded, DEFAULT_MIGRATION_LOCK_TIMEOUT_MS, withMigrationLock } from './migration-lock.js';
 import { cutText, shownUrl, type UrlPlace } from './url-options.js';
 
 /** Where the migration files live: next to this module (copied to `dist/` by the build). */
@@ -38,6 +38,8 @@ export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
  * schema was up to date, or another node migrated it while this one waited for the lock).
  * `client` must not pipeline (migration files hold several statements).
  * @param lockWaitMs how long to wait for another session's migration lock (0: without a deadline).
+ * @param queryTimeoutMs how long each statement but the migrations' own may wait for its answer
+ *   (0: without a deadline), so a server gone silent fails the start rather than hold it for ever.
  * @throws MigrationLockHeldError when another session held the lock for the whole wait.
  */
 export async function migrate(
@@ -45,15 +47,16 @@ export async function migrate(
   schema: string,
   migrations: Migration[] = loadMigrations(),
   lockWaitMs: number = DEFAULT_MIGRATION_LOCK_TIMEOUT_MS,
+  queryTimeoutMs = 0,
 ): Promise<number[]> {
   const s = ident(schema);
   let current = '';
   try {
-    return await withMigrationLock(client, schema, lockWaitMs, async () => {
-      const done = await recordedMigrations(client, schema);
+    const body = async () => {
+      const done = await recordedMigrations(client, schema, queryTimeoutMs);
       refuseNewerSchema(`PostgreSQL schema '${schema}'`, done, migrations);
       const applied: number[] = [];
-      await client.query(`SET LOCAL search_path TO ${s}`);
+      await client.query(bounded(`SET LOCAL search_path TO ${s}`, queryTimeoutMs));
       for (const migration of migrations) {
         if (done.has(migration.version)) continue;
         current = ` (${migration.name})`;
@@ -65,7 +68,8 @@ export async function migrate(
         applied.push(migration.version);
       }
       return applied;
-    });
+    };
+    return await withMigrationLock(client, schema, lockWaitMs, body, queryTimeoutMs);
   } catch (error) {
     // Refusals of the store (newer, or another tool's) and a held lock pass through as they are.
     if (error instanceof OrchestratorError) throw error;
@@ -83,22 +87,28 @@ export async function migrate(
  * checks the privilege to create before it checks existence, so a role that owns a schema made
  * for it, without CREATE on the database, could not even start). Refuses another tool's table.
  */
-async function recordedMigrations(client: pg.ClientBase, schema: string): Promise<Set<number>> {
+async function recordedMigrations(client: pg.ClientBase, schema: string, ms: number): Promise<Set<number>> {
   const s = ident(schema);
-  const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-  if (!found.rowCount) await client.query(`CREATE SCHEMA ${s}`);
-  const table = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [
-    `${s}.schema_migrations`,
-  ]);
+  const found = await client.query(bounded('SELECT 1 FROM pg_namespace WHERE nspname = $1', ms, [schema]));
+  if (!found.rowCount) await client.query(bounded(`CREATE SCHEMA ${s}`, ms));
+  const table = await client.query<{ t: string | null }>(
+    bounded('SELECT to_regclass($1)::text AS t', ms, [`${s}.schema_migrations`]),
+  );
   if (table.rows[0]?.t == null) {
     await client.query(
-      `CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+      bounded(
+        `CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now())`,
+        ms,
+      ),
     );
   } else {
     const columns = await client.query<{ name: string }>(
-      'SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum',
-      [`${s}.schema_migrations`],
+      bounded(
+        'SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum',
+        ms,
+        [`${s}.schema_migrations`],
+      ),
     );
     refuseForeignMigrations(
       `PostgreSQL schema '${schema}'`,
@@ -106,7 +116,9 @@ async function recordedMigrations(client: pg.ClientBase, schema: string): Promis
       'schema',
     );
   }
-  const rows = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
+  const rows = await client.query<{ version: number }>(
+    bounded(`SELECT version FROM ${s}.schema_migrations`, ms),
+  );
   return new Set(rows.rows.map((row) => row.version));
 }
 
@@ -115,17 +127,21 @@ async function recordedMigrations(client: pg.ClientBase, schema: string): Promis
  * {@link migrate} for `schema` and closes it. Throws `STORE_UNAVAILABLE` (password redacted) if the
  * server cannot be reached or a migration fails, and a ValidationError naming the URL as `place`
  * says if the driver cannot read it. `lockWaitMs` bounds the wait for another session's migration
- * lock (see {@link migrate}).
+ * lock, `queryTimeoutMs` the connect (at most 10 s) and each statement but the migrations' own
+ * (see {@link migrate}).
  */
 export async function migrateAt(
   url: string,
   schema: string,
   place: UrlPlace,
   lockWaitMs: number = DEFAULT_MIGRATION_LOCK_TIMEOUT_MS,
+  queryTimeoutMs = 0,
 ): Promise<number[]> {
   let client: pg.Client;
   try {
-    client = new pg.Client(clientConfig(url, `orchestrator-migrate:${schema}`));
+    client = new pg.Client(
+      clientConfig(url, `orchestrator-migrate:${schema}`, connectTimeout(queryTimeoutMs)),
+    );
   } catch (error) {
     // The driver reads the URL here (a malformed %-escape, an ssl file it cannot read, ...).
     throw new ValidationError(
@@ -141,8 +157,9 @@ export async function migrateAt(
   }
   await connectClient(client, url);
   try {
-    return await migrate(client, schema, loadMigrations(), lockWaitMs);
+    return await migrate(client, schema, loadMigrations(), lockWaitMs, queryTimeoutMs);
   } finally {
-    await client.end().catch(() => undefined);
+    // Within 2 s: a server gone silent never answers the goodbye.
+    await endClient(client);
   }
 }

@@ -50,10 +50,19 @@ export class MigrationLockHeldError extends OrchestratorError {
 }
 
 /**
+ * `text` with `values` as a query that fails when its answer takes longer than `ms` (0: no
+ * deadline): a server cut off by a partition after the connection opened never answers.
+ */
+export function bounded(text: string, ms: number, values?: unknown[]): pg.QueryConfig {
+  return { text, ...(values ? { values } : {}), ...(ms > 0 ? { query_timeout: ms } : {}) };
+}
+
+/**
  * Runs `body` in a transaction holding the schema's migration lock, waiting for it at most
  * `waitMs` (0: without a deadline). Neither the migrations nor the wait within it are limited by a
  * `lock_timeout` or `statement_timeout` set for the role or database, which would fail the nodes
- * that start together while one of them migrates.
+ * that start together while one of them migrates. Its own statements wait at most `queryTimeoutMs`
+ * for their answer (0: no deadline; the lock, `waitMs` more), `body`'s are not limited.
  * @throws MigrationLockHeldError when another session held the lock for the whole wait.
  */
 export async function withMigrationLock<T>(
@@ -61,26 +70,33 @@ export async function withMigrationLock<T>(
   schema: string,
   waitMs: number,
   body: () => Promise<T>,
+  queryTimeoutMs = 0,
 ): Promise<T> {
+  const ms = queryTimeoutMs;
   // READ COMMITTED whatever default_transaction_isolation the server sets: each statement after
   // the wait for the lock must see what the node that held it committed. Under REPEATABLE READ or
   // SERIALIZABLE the snapshot is taken before the wait, and a node starting together with another
   // would not see the schema or migrations it created, and fail creating them again.
-  await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+  await client.query(bounded('BEGIN ISOLATION LEVEL READ COMMITTED', ms));
   let waited = false;
   try {
-    await client.query(`SET LOCAL lock_timeout = ${waitMs}; SET LOCAL statement_timeout = 0`);
-    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
+    await client.query(bounded(`SET LOCAL lock_timeout = ${waitMs}; SET LOCAL statement_timeout = 0`, ms));
+    const lockMs = waitMs > 0 && ms > 0 ? waitMs + ms : 0;
+    await client.query(
+      bounded('SELECT pg_advisory_xact_lock($1, hashtext($2))', lockMs, [LOCK_CLASS, schema]),
+    );
     waited = true;
     // The wait is bounded, the migrations' own lock waits are not.
-    await client.query('SET LOCAL lock_timeout = 0');
+    await client.query(bounded('SET LOCAL lock_timeout = 0', ms));
     const result = await body();
-    await client.query('COMMIT');
+    await client.query(bounded('COMMIT', ms));
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query(bounded('ROLLBACK', ms)).catch(() => undefined);
     if (!waited && (error as { code?: unknown }).code === LOCK_NOT_AVAILABLE) {
-      throw new MigrationLockHeldError(schema, waitMs, await lockHolder(client, schema), { cause: error });
+      throw new MigrationLockHeldError(schema, waitMs, await lockHolder(client, schema, ms), {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -90,15 +106,18 @@ export async function withMigrationLock<T>(
  * The backend pid of the session holding `schema`'s migration lock in this database, or null when
  * none does any more (it let go meanwhile) or `pg_locks` cannot be read.
  */
-async function lockHolder(client: pg.ClientBase, schema: string): Promise<number | null> {
+async function lockHolder(client: pg.ClientBase, schema: string, ms: number): Promise<number | null> {
   try {
     const rows = await client.query<{ pid: number }>(
-      `SELECT pid FROM pg_locks
+      bounded(
+        `SELECT pid FROM pg_locks
         WHERE locktype = 'advisory' AND granted AND objsubid = 2
           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
           AND classid = $1::int4::oid AND objid = hashtext($2)::oid
         LIMIT 1`,
-      [LOCK_CLASS, schema],
+        ms,
+        [LOCK_CLASS, schema],
+      ),
     );
     return rows.rows[0]?.pid ?? null;
   } catch {

@@ -58,8 +58,10 @@ export interface PostgresStoreOptions {
    * that timed out may still have committed; the engine then resumes the execution from what is
    * stored. The notification listener's LISTEN has the same deadline. Opening a connection (the
    * pool's, the listener's) may take as long, at most 10 s (the connect timeout without it), so a
-   * call that needs a new connection fails as soon. Migrations are not limited (0 turns it off).
-   * At most 2147483647 (2^31-1, the longest timer Node runs).
+   * call that needs a new connection fails as soon. The startup migration's own statements (its
+   * transaction, reading what is applied) have the same deadline, so `init()` against a server
+   * that went silent fails; the migrations themselves are not limited (0 turns it off). At most
+   * 2147483647 (2^31-1, the longest timer Node runs).
    * @default 30000
    */
   queryTimeoutMs?: number;

@@ -195,6 +195,7 @@ export class PostgresStore implements Store {
       this.schema,
       fromConfig.has(this) ? CONFIG_URL : CONSTRUCTOR_URL,
       this.migrationLockTimeoutMs,
+      this.queryTimeoutMs,
     ).then(
       () => {
         this.pool = this.madePool = createPool(
