@@ -255,6 +255,15 @@ export async function endClient(client: pg.Client | pg.PoolClient, ms = END_TIME
   }
 }
 
+/**
+ * `text` with `values` as a query that fails when its answer takes longer than `ms` (0: no
+ * deadline), on a client without a deadline of its own: a server cut off by a partition after the
+ * connection opened never answers.
+ */
+export function bounded(text: string, ms: number, values?: unknown[]): pg.QueryConfig {
+  return { text, ...(values ? { values } : {}), ...(ms > 0 ? { query_timeout: ms } : {}) };
+}
+
 /** Whether the connection is gone after `error` (connection exception, shutdown, socket error). */
 export function isConnectionError(error: unknown): boolean {
   // Anything but a server-reported error (a socket error, "Connection terminated") is one too.

@@ -16,8 +16,8 @@ import pg from 'pg';
 import { OrchestratorError, ValidationError } from '../../errors.js';
 import { type Migration, readMigrations } from '../migration-files.js';
 import { refuseForeignMigrations, refuseNewerSchema } from '../schema-version.js';
-import { clientConfig, connectClient, connectTimeout, endClient, ident } from './connection.js';
-import { bounded, DEFAULT_MIGRATION_LOCK_TIMEOUT_MS, withMigrationLock } from './migration-lock.js';
+import { bounded, clientConfig, connectClient, connectTimeout, endClient, ident } from './connection.js';
+import { DEFAULT_MIGRATION_LOCK_TIMEOUT_MS, withMigrationLock } from './migration-lock.js';
 import { cutText, shownUrl, type UrlPlace } from './url-options.js';
 
 /** Where the migration files live: next to this module (copied to `dist/` by the build). */

@@ -8,6 +8,7 @@
  */
 import type pg from 'pg';
 import { OrchestratorError } from '../../errors.js';
+import { bounded } from './connection.js';
 
 /** First key of the advisory lock (`orch`); the second is a hash of the schema name. */
 export const LOCK_CLASS = 0x6f726368;
@@ -47,14 +48,6 @@ export class MigrationLockHeldError extends OrchestratorError {
     this.waitedMs = waitedMs;
     this.holderPid = holderPid;
   }
-}
-
-/**
- * `text` with `values` as a query that fails when its answer takes longer than `ms` (0: no
- * deadline): a server cut off by a partition after the connection opened never answers.
- */
-export function bounded(text: string, ms: number, values?: unknown[]): pg.QueryConfig {
-  return { text, ...(values ? { values } : {}), ...(ms > 0 ? { query_timeout: ms } : {}) };
 }
 
 /**
