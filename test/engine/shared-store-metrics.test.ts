@@ -5,16 +5,16 @@
  * node alone on its store counts each of its executions exactly once.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { Orchestrator } from '../../src/index.js';
+import { type Clock, type Orchestrator, systemClock } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { gate, tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
+import { housekeepingRounds } from '../helpers/rounds.js';
 import { heldExecution } from '../store/records.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function node(store: string): Promise<Orchestrator> {
+async function node(store: string, clock?: Clock): Promise<Orchestrator> {
   return withOrchestrator({
     store,
+    clock,
     sweepInterval: 0.05,
     actions: {
       ok: () => 'ok',
@@ -44,7 +44,20 @@ async function define(orch: Orchestrator): Promise<void> {
 
 async function run(orch: Orchestrator, workflowId: string): Promise<void> {
   const id = await orch.workflowEngine.executeWorkflow(workflowId, {});
-  await orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+  await orch.workflowEngine.waitForCompletion(id, { timeout: 20 });
+}
+
+/** The system clock, but its `now()` moves only when the test says (its timers are real). */
+function heldNow(): Clock & { move(ms: number): void } {
+  let t = Date.now();
+  return {
+    now: () => t,
+    setTimer: systemClock.setTimer,
+    sleep: systemClock.sleep,
+    move(ms) {
+      t += ms;
+    },
+  };
 }
 
 /** Two nodes on one SQLite file; `a` ran `ok` and `retry`, `b` ran `saga` (2 completed, 1 failed). */
@@ -62,6 +75,7 @@ async function twoNodesThreeRuns(): Promise<{ store: string; a: Orchestrator; b:
 describe('metrics of a store shared by several nodes', () => {
   it('each node counts the executions the other ran, with the store-wide rates', async () => {
     const { a, b } = await twoNodesThreeRuns();
+    const rounds = [a, b].map(housekeepingRounds);
     const expected = {
       executions: {
         total: 3,
@@ -79,13 +93,15 @@ describe('metrics of a store shared by several nodes', () => {
     };
     for (const orch of [a, b]) {
       await vi.waitFor(() => expect(orch.getMetrics()).toMatchObject(expected), {
-        timeout: 3000,
+        timeout: 10_000,
         interval: 20,
       });
     }
-    await vi.waitFor(() => expect(a.getMetrics('saga').executions).toMatchObject({ total: 1, failed: 1 }));
+    await vi.waitFor(() => expect(a.getMetrics('saga').executions).toMatchObject({ total: 1, failed: 1 }), {
+      timeout: 10_000,
+    });
     // Stays exact: later refreshes count nothing twice.
-    await sleep(200);
+    await Promise.all(rounds.map((r) => r.pass(3)));
     for (const orch of [a, b]) expect(orch.getMetrics()).toMatchObject(expected);
   });
 
@@ -97,8 +113,9 @@ describe('metrics of a store shared by several nodes', () => {
     await define(a);
     await run(a, 'ok');
     const id = await b.workflowEngine.executeWorkflow('wait', {});
-    await vi.waitFor(async () =>
-      expect((await b.workflowEngine.getExecutionStatus(id))?.status).toBe('running'),
+    await vi.waitFor(
+      async () => expect((await b.workflowEngine.getExecutionStatus(id))?.status).toBe('running'),
+      { timeout: 10_000 },
     );
     await b.close(); // releases its lease: a or c takes the execution over
     await vi.waitFor(
@@ -107,9 +124,9 @@ describe('metrics of a store shared by several nodes', () => {
         expect(status?.status).toBe('running');
         expect((await a.store.getExecution(id))?.execution.owner).not.toBeNull();
       },
-      { timeout: 3000 },
+      { timeout: 10_000 },
     );
-    await sleep(200);
+    await Promise.all([a, c].map((orch) => housekeepingRounds(orch).pass(3)));
     for (const orch of [a, c]) {
       expect(orch.getMetrics().executions).toMatchObject({ total: 2, running: 1, completed: 1, pending: 0 });
     }
@@ -123,7 +140,7 @@ describe('metrics of a store shared by several nodes', () => {
             completed: 1,
             cancelled: 1,
           }),
-        { timeout: 3000, interval: 20 },
+        { timeout: 10_000, interval: 20 },
       );
     }
   });
@@ -138,48 +155,66 @@ describe('metrics of a store shared by several nodes', () => {
     });
     await a.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
     await a.workflowEngine.defineWorkflow('held', [{ name: 'held' }]);
+    const rounds = housekeepingRounds(a);
     for (let i = 0; i < 3; i++) {
       await run(a, 'ok');
       expect(a.getMetrics().executions).toMatchObject({ total: i + 1, completed: i + 1 });
     }
     const id = await a.workflowEngine.executeWorkflow('held', {});
     expect(a.getMetrics().executions.total).toBe(4);
-    await sleep(200);
+    await rounds.pass(3);
     expect(a.getMetrics().executions).toMatchObject({ total: 4, completed: 3, running: 1, pending: 0 });
     hold.open();
-    await a.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    await a.workflowEngine.waitForCompletion(id, { timeout: 20 });
     expect(a.getMetrics().executions).toMatchObject({ total: 4, completed: 4, running: 0 });
-    await sleep(200);
+    await rounds.pass(3);
     expect(a.getMetrics().executions).toMatchObject({ total: 4, completed: 4, running: 0 });
   });
 
   it('re-reads the store at most once per sweepInterval, and not at all while no other process writes', async () => {
     const store = tempSqliteUrl();
-    const a = await node(store);
+    // a's time moves only when the test moves it: the interval is counted on it, not on how many
+    // rounds a loaded machine fits in a wall-clock span.
+    const clock = heldNow();
+    const a = await node(store, clock);
     await define(a);
+    const rounds = housekeepingRounds(a);
     const reads = vi.spyOn(a.store, 'aggregateByWorkflow');
-    // Alone: its own work changes nothing it does not count already.
+    // Alone: its own work changes nothing it does not count already, however long it goes on.
     for (let i = 0; i < 20; i++) await run(a, 'ok');
-    await sleep(300);
+    for (let i = 0; i < 3; i++) {
+      clock.move(50);
+      await rounds.pass(1);
+    }
     expect(reads).not.toHaveBeenCalled();
-    // Another node writes: a re-reads, but not per execution.
+    // Another node writes: a re-reads once, then not again within a sweep interval, whatever the
+    // number of rounds and of executions.
     const b = await node(store);
-    const started = Date.now();
     await Promise.all(Array.from({ length: 40 }, () => run(b, 'ok')));
     await Promise.all(Array.from({ length: 40 }, () => run(a, 'ok')));
-    await sleep(200);
-    const elapsed = Date.now() - started;
-    expect(reads.mock.calls.length).toBeGreaterThan(0);
-    expect(reads.mock.calls.length).toBeLessThanOrEqual(Math.ceil(elapsed / 50) + 1);
-    await vi.waitFor(() => expect(a.getMetrics().executions).toMatchObject({ total: 100, completed: 100 }));
+    await rounds.pass(3);
+    expect(reads).toHaveBeenCalledTimes(1);
+    clock.move(49);
+    await rounds.pass(3);
+    expect(reads).toHaveBeenCalledTimes(1);
+    clock.move(1);
+    await rounds.pass(3);
+    expect(reads).toHaveBeenCalledTimes(2);
+    expect(a.getMetrics().executions).toMatchObject({ total: 100, completed: 100 });
   });
 
   it('the memory store is never re-read', async () => {
     const a = await withOrchestrator({ store: 'memory', sweepInterval: 0.05, actions: { ok: () => 'ok' } });
     await a.workflowEngine.defineWorkflow('ok', [{ name: 'ok' }]);
     const reads = vi.spyOn(a.store, 'aggregateByWorkflow');
+    // Every round ends the queued executions past their deadline (none here): it counts the rounds.
+    const rounds = vi.spyOn(a.workflowEngine, 'expireQueued');
     for (let i = 0; i < 3; i++) await run(a, 'ok');
-    await sleep(200);
+    const from = rounds.mock.calls.length;
+    await vi.waitFor(() => expect(rounds.mock.calls.length).toBeGreaterThan(from + 3), {
+      timeout: 10_000,
+      interval: 10,
+    });
     expect(reads).not.toHaveBeenCalled();
     expect(a.getMetrics().executions).toMatchObject({ total: 3, completed: 3 });
   });
@@ -204,7 +239,7 @@ describe('metrics of a store shared by several nodes', () => {
     });
     const expected = { total: 2, running: 1, completed: 1 };
     expect(after.getMetrics().executions).toMatchObject(expected);
-    await sleep(200);
+    await housekeepingRounds(after).pass(3);
     expect(after.getMetrics().executions).toMatchObject(expected);
     expect(after.getMetrics().retryRate).toBe(0);
   });
@@ -239,8 +274,8 @@ async function takenOverAtFinish(fail: 'lease' | 'store') {
     throw new Error('disk I/O error');
   });
   const id = await a.workflowEngine.executeWorkflow('ok', {});
-  await vi.waitFor(() => expect(taken).toBe(true));
-  await sleep(300);
+  await vi.waitFor(() => expect(taken).toBe(true), { timeout: 10_000 });
+  await housekeepingRounds(a).pass(3);
   expect((await raw.getExecution(id))?.execution).toMatchObject({ owner: 'b', status: 'running' });
   await raw.close();
   return a;
@@ -271,10 +306,10 @@ describe('metrics of an execution this node gave up after a store failure and to
       throw new Error('disk I/O error');
     });
     const id = await a.workflowEngine.executeWorkflow('ok', {});
-    await a.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    await a.workflowEngine.waitForCompletion(id, { timeout: 20 });
     expect(failed).toBe(true);
     expect(a.getMetrics().executions).toMatchObject({ total: 1, running: 0, completed: 1 });
-    await sleep(200);
+    await housekeepingRounds(a).pass(3);
     expect(a.getMetrics().executions).toMatchObject({ total: 1, running: 0, completed: 1 });
   });
 });
@@ -299,10 +334,10 @@ describe('metrics after a failed re-read of the other processes’ counts', () =
     await run(b, 'ok');
     await b.close();
     const after = failures;
-    await vi.waitFor(() => expect(failures).toBeGreaterThan(after), { timeout: 3000, interval: 10 });
+    await vi.waitFor(() => expect(failures).toBeGreaterThan(after), { timeout: 10_000, interval: 10 });
     failing = false;
     await vi.waitFor(() => expect(a.getMetrics().executions).toMatchObject({ total: 1, completed: 1 }), {
-      timeout: 2000,
+      timeout: 10_000,
       interval: 20,
     });
   });
@@ -314,7 +349,7 @@ describe('metrics of a shared store after retention', () => {
     const expected = { total: 3, completed: 2, failed: 1 };
     for (const orch of [a, b]) {
       await vi.waitFor(() => expect(orch.getMetrics().executions).toMatchObject(expected), {
-        timeout: 3000,
+        timeout: 10_000,
         interval: 20,
       });
     }
@@ -322,7 +357,8 @@ describe('metrics of a shared store after retention', () => {
     // b deletes every execution, a's included; both keep counting them once.
     expect(await b.workflowEngine.purgeExecutions({ before: new Date(Date.now() + 60_000) })).toBe(3);
     expect(await a.workflowEngine.countExecutions()).toBe(0);
-    await sleep(300); // several refreshes of the others' counts (sweepInterval 0.05 s)
+    // Several refreshes of the others' counts (sweepInterval 0.05 s).
+    await Promise.all([a, b].map((orch) => housekeepingRounds(orch).pass(6)));
     expect(a.getMetrics()).toEqual(before[0]);
     expect(b.getMetrics()).toEqual(before[1]);
     const c = await node(store); // a new node reads every count from the store
