@@ -46,6 +46,12 @@ function raw(path: string): Database.Database {
   return db;
 }
 
+/**
+ * For the tests that run child processes: each starts Node and compiles the store under tsx, which
+ * took 5–9 s per child on a loaded 2-core machine, and four at once outlasted the default 30 s.
+ */
+const CHILD_RUN = { timeout: 120_000 };
+
 /** Runs the child fixture; resolves with its stdout and exit signal. */
 function child(
   ...args: string[]
@@ -219,7 +225,7 @@ describe('SQLite store: files and settings', () => {
     expect(versions).toEqual(loadMigrations().map((m) => m.version));
   });
 
-  it('migrates safely when several processes open a new file at once', async () => {
+  it('migrates safely when several processes open a new file at once', CHILD_RUN, async () => {
     const path = newPath();
     const results = await Promise.all([1, 2, 3, 4].map(() => child('open', path)));
     expect(results.map((r) => r.stdout.trim())).toEqual(['opened', 'opened', 'opened', 'opened']);
@@ -255,7 +261,7 @@ describe('SQLite store: several connections on one file', () => {
     expect(seen).toBe(1);
   });
 
-  it('every acknowledged write survives a SIGKILL of the writing process', async () => {
+  it('every acknowledged write survives a SIGKILL of the writing process', CHILD_RUN, async () => {
     const path = newPath();
     const result = await child('crash', path, 'k', '5');
     expect(result.signal).toBe('SIGKILL');
@@ -451,7 +457,7 @@ describe('SQLite store: cluster nodes', () => {
     expect(gone).toBe(0);
   });
 
-  it('every acknowledged heartbeat survives a SIGKILL of the writing process', async () => {
+  it('every acknowledged heartbeat survives a SIGKILL of the writing process', CHILD_RUN, async () => {
     const path = newPath();
     const result = await child('heartbeat', path, 'n', '3');
     expect(result.signal).toBe('SIGKILL');
