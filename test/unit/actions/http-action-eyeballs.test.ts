@@ -6,7 +6,7 @@
  * destroyed; the step's signal stops every attempt and timer. The blackholed addresses are real
  * loopback sockets whose connect the test holds (see `connect-seam.ts`).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHttpAction, type HttpActionOutput } from '../../../src/actions/http-action.js';
 import { NonRetryableError, ValidationError } from '../../../src/errors.js';
 import { ctx, failure } from './action-context.js';
@@ -14,6 +14,19 @@ import { connector } from './connect-seam.js';
 import { json, startServer } from './local-server.js';
 import { addresses, httpOn } from './loopback.js';
 import { selfSignedCertificate } from './self-signed.js';
+
+/**
+ * Fakes only `setTimeout`, the attempt delay's timer: sockets, servers and the call's timeout
+ * (`AbortSignal.timeout`) keep real time, and the attempt delay is checked to the millisecond
+ * however slow the machine.
+ */
+function fakeAttemptTimer(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('http action: racing the connects to a host with several addresses', () => {
   it('starts the next address after the attempt delay when the first never connects, and is answered by it', async () => {
@@ -24,19 +37,21 @@ describe('http action: racing the connects to a host with several addresses', ()
       resolve: addresses('::1', '127.0.0.1'),
       connect: seam.connect,
     });
-    const started = Date.now();
-    const out = (await action(
+    fakeAttemptTimer();
+    const call = action(
       { url: `http://dual.test:${v4.port}/x`, timeout: 20 },
       ctx(),
-    )) as HttpActionOutput;
-    const elapsed = Date.now() - started;
+    ) as Promise<HttpActionOutput>;
+    await seam.started(1);
+    // The default attempt delay (250 ms), not a share of the 20 s timeout.
+    await vi.advanceTimersByTimeAsync(249);
+    expect(seam.attempts).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    const out = await call;
     expect(out.body).toEqual({ served: '127.0.0.1' });
     expect(seam.attempts.map((a) => a.address)).toEqual(['::1', '127.0.0.1']);
     expect(seam.attempts[0]?.socket.destroyed).toBe(true);
     expect(v4.requests).toBe(1);
-    // The default attempt delay (250 ms), not a share of the 20 s timeout.
-    expect(elapsed).toBeGreaterThanOrEqual(240);
-    expect(elapsed).toBeLessThan(3000);
   });
 
   it('keeps the first attempt going after starting the next: the first to connect wins, the other is destroyed', async () => {
@@ -104,14 +119,14 @@ describe('http action: racing the connects to a host with several addresses', ()
       connect: seam.connect,
       connectAttemptDelay: 30,
     });
-    const started = Date.now();
+    // The attempt timer never fires: only the refusal can start the second attempt.
+    fakeAttemptTimer();
     const out = (await action(
       { url: `http://refused.test:${v4.port}/x`, timeout: 60 },
       ctx(),
     )) as HttpActionOutput;
     expect(out.body).toEqual({ served: '127.0.0.1' });
     expect(seam.attempts.map((a) => a.address)).toEqual(['127.0.0.2', '127.0.0.1']);
-    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('stops every attempt and the attempt timer when the step is cancelled while connecting', async () => {
@@ -122,18 +137,22 @@ describe('http action: racing the connects to a host with several addresses', ()
       connect: seam.connect,
       connectAttemptDelay: 0.02,
     });
+    fakeAttemptTimer();
     const cancel = new AbortController();
     const call = action(
       { url: 'http://dark.test:8080/x', timeout: 60 },
       ctx(cancel.signal),
     ) as Promise<unknown>;
+    await seam.started(1);
+    await vi.advanceTimersByTimeAsync(20);
     await seam.started(2);
     const reason = new Error('cancelled by the test');
     cancel.abort(reason);
     await expect(call).rejects.toBe(reason);
     expect(seam.attempts.map((a) => a.socket.destroyed)).toEqual([true, true]);
     // A timer left running would start the third attempt 20 ms later.
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(1000);
     expect(seam.attempts).toHaveLength(2);
   });
 
@@ -156,15 +175,17 @@ describe('http action: racing the connects to a host with several addresses', ()
       allowlist: ['dark.test'],
       resolve: addresses('::1', '127.0.0.1'),
       connect: seam.connect,
-      connectAttemptDelay: 0.05,
+      connectAttemptDelay: 0.01,
     });
+    // The second attempt starts 10 ms after the first unless the machine stalls for most of the
+    // second the call has (with 50 ms of 0.3 s, a 250 ms stall of a loaded machine tried one).
     const error = await failure(
-      action({ url: 'http://dark.test:8080/x', timeout: 0.3 }, ctx()) as Promise<unknown>,
+      action({ url: 'http://dark.test:8080/x', timeout: 1 }, ctx()) as Promise<unknown>,
     );
     expect(error.code).toBe('HTTP_CONNECT_TIMEOUT');
     expect(error).not.toBeInstanceOf(NonRetryableError);
     expect(error.message).toBe(
-      "GET http://dark.test:8080/x did not finish within 0.3s: connecting to 'dark.test' timed out at all of its 2 addresses (::1, 127.0.0.1); nothing was sent",
+      "GET http://dark.test:8080/x did not finish within 1s: connecting to 'dark.test' timed out at all of its 2 addresses (::1, 127.0.0.1); nothing was sent",
     );
     expect(seam.attempts.map((a) => a.socket.destroyed)).toEqual([true, true]);
   });
