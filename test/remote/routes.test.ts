@@ -377,7 +377,8 @@ describe('wiring', () => {
     await f.app.close();
     const res = await waiting;
     expect(res.statusCode).toBe(204);
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Not after the poll's 30 s, nor after what a loaded machine adds to answering at once.
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('documents every route in the OpenAPI document', async () => {
