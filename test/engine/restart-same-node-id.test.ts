@@ -8,6 +8,7 @@ import { createOrchestrator, OrchestratorError } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { OwnedRead, Store } from '../../src/store/store.js';
 import { tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
+import { housekeepingRounds } from '../helpers/rounds.js';
 import { heldExecution, makeExecution } from '../store/records.js';
 
 /**
@@ -130,7 +131,8 @@ describe('a configured node id restarted within its earlier lease', () => {
     });
     spy.mockRestore();
     expect(wrote).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    // Rounds that re-read the other processes' counts (a 300 ms sleep may hold none on a loaded machine).
+    await housekeepingRounds(n1).pass(3);
     expect(n1.getMetrics().executions).toMatchObject({ total: 1, completed: 1 });
     await raw.close();
   });
