@@ -5,8 +5,22 @@
  * NoWorkersError as it started, which the runner took for a store failure ("store write failed;
  * execution will be resumed"): it stayed pending for good, a worker added or not.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { Orchestrator } from '../../src/index.js';
 import { memoryLogger, until, waitForStatus, withOrchestrator } from '../helpers/orchestrator.js';
+
+/**
+ * Resolves after three housekeeping rounds, each of which wakes the queue (a 100 ms sleep may hold
+ * none on a loaded machine): every round ends the queued executions past their deadline (none here).
+ */
+async function threeRounds(orch: Orchestrator): Promise<void> {
+  const rounds = vi.spyOn(orch.workflowEngine, 'expireQueued');
+  const from = rounds.mock.calls.length;
+  await vi.waitFor(() => expect(rounds.mock.calls.length).toBeGreaterThan(from + 3), {
+    timeout: 10_000,
+    interval: 5,
+  });
+}
 
 describe('an execution that is to start with no worker left', () => {
   it('waits in the queue for a worker, then runs on it', async () => {
@@ -30,7 +44,7 @@ describe('an execution that is to start with no worker left', () => {
     });
     release();
     await waitForStatus(orch, first, (s) => s.status === 'completed');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await threeRounds(orch);
     expect((await orch.workflowEngine.getExecutionStatus(second))?.status).toBe('pending');
     expect(orch.getLocalLoad()).toEqual({ running: 0, queued: 1 });
     expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
@@ -48,7 +62,7 @@ describe('an execution that is to start with no worker left', () => {
     // Stored, about to start: the only worker goes.
     orch.on('execution.created', () => orch.loadBalancer.removeWorker('worker_1'));
     const id = await orch.workflowEngine.executeWorkflow('w');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await threeRounds(orch);
     expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
     expect(orch.getLocalLoad()).toEqual({ running: 0, queued: 1 });
 
