@@ -303,7 +303,8 @@ describe('closing the app', () => {
     slow.end(body);
     const reply = await answered;
     await closed;
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Not after the poll's 30 s, nor after what a loaded machine adds to answering at once.
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(reply.status).toBe(503);
     expect(JSON.parse(reply.body)).toMatchObject({ error: { code: 'CLOSED' } });
   });
