@@ -18,9 +18,9 @@ describe('three nodes, one killed with SIGKILL halfway', () => {
     // middle whatever the machine's speed. With 150 ms steps a starved test process (a loaded CI
     // machine) noticed "half done" only near the end: the survivors were idle with fewer orphans
     // left than free slots, so the first to look took them all, as it should (a node claims up to
-    // its free slots), and the fair-share check below failed. A long lease (10 s): the takeover
-    // must not wait for it.
-    const settings = { stepMs: 400, maxConcurrentWorkflows: 25, leaseSeconds: 10 };
+    // its free slots), and the fair-share check below failed. A long lease (30 s): the takeover
+    // must not wait for it, and a loaded machine's slow sweeps stay far from it.
+    const settings = { stepMs: 400, maxConcurrentWorkflows: 25, leaseSeconds: 30 };
     const [a, b, victim] = await Promise.all([
       c.start('a', settings),
       c.start('b', settings),
@@ -56,13 +56,13 @@ describe('three nodes, one killed with SIGKILL halfway', () => {
     const killedAt = Date.now();
     const beforeKill = c.readLedger().length;
     // The victim's process is gone on this host: the survivors take its executions over at their
-    // next sweeps, without waiting for its leases to expire (at least 6.7 s after the kill).
+    // next sweeps, without waiting for its leases to expire (at least 20 s after the kill).
     await until(
       async () => (await c.view.listOwned(victim.nodeId, 1000)).length === 0,
       'the survivors to take over the victim executions',
     );
     const takeoverMs = Date.now() - killedAt;
-    expect(takeoverMs).toBeLessThan(5000);
+    expect(takeoverMs).toBeLessThan(15_000);
     // The survivors stop counting it at once too: not alive, no longer a worker to place on.
     for (const node of [a, b]) {
       await until(async () => {
