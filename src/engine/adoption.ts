@@ -216,6 +216,14 @@ export class Adoption {
     // counted by no node yet.
     if (!counted) ctx.metrics.adopt(snapshot.execution, how !== 'placed');
     const claim = this.adopting.get(record.id) ?? record;
+    // One placed here by another node leases until a lease after this node's last heartbeat as
+    // that node read it, which may end before this node's last renewal does: its leases are known
+    // valid until then only (past it, the next round renews before it claims, and runners confirm
+    // their leases before they start a handler), else a round would claim it as an orphan, from
+    // under its runner here, or another node would, while this node ran on.
+    if (claim.leaseUntil !== null && claim.leaseUntil < ctx.leases.validUntil) {
+      ctx.leases.validUntil = claim.leaseUntil;
+    }
     const ex = new ActiveExecution(
       { ...snapshot.execution, epoch: claim.epoch, owner: claim.owner, leaseUntil: claim.leaseUntil },
       snapshot.steps,

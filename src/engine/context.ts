@@ -26,7 +26,10 @@ import type { OwedWrites } from './persist.js';
  * effects would not).
  */
 export interface LeaseGuard {
-  /** Until when (epoch ms) every lease this node holds is known to be valid. */
+  /**
+   * Until when (epoch ms) every lease this node holds is known to be valid: a lease after its last
+   * renewal, or earlier, the lease of an execution another node placed here (see `Adoption`).
+   */
   validUntil: number;
   /** Renews this node's leases and stops the executions it lost; resolves when that is done. */
   verify(): Promise<void>;
