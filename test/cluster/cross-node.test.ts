@@ -173,16 +173,16 @@ describe('across cluster nodes', () => {
 
   it('an execution placed on a node that just died is taken over a lease after its last heartbeat', async () => {
     const schema = t.schema();
-    // Another host's node heartbeated, then died: live in the registry for one more lease.
-    const died = Date.now();
-    const a = await nodeBesideOtherHost(schema, 'otherhost/4242/dead00', died);
+    // Another host's node heartbeated, then died: live in the registry for one more lease. (A 6 s
+    // lease: placeable for 4 s after that heartbeat, which a loaded machine's placement stays within.)
+    const { a, lastHeartbeat: died } = await nodeBesideOtherHost(schema, 'otherhost/4242/dead00', 0, 6);
     const id = await a.workflowEngine.executeWorkflow('quick', {});
     const placed = (await a.store.getExecution(id))?.execution;
     expect(placed?.owner).toBe('otherhost/4242/dead00');
     // Its lease ends a lease after the dead node's last heartbeat, not a lease after placement.
-    expect(placed?.leaseUntil).toBeLessThanOrEqual(died + 2_000);
-    expect((await a.workflowEngine.waitForCompletion(id, { timeout: 10 })).status).toBe('completed');
-  }, 30_000);
+    expect(placed?.leaseUntil).toBeLessThanOrEqual(died + 6_000);
+    expect((await a.workflowEngine.waitForCompletion(id, { timeout: 20 })).status).toBe('completed');
+  }, 45_000);
 
   it('a node whose last known heartbeat leaves it too little of a lease to renew is not placed on', async () => {
     // As after this node stalled (a GC pause, SIGSTOP): the heartbeats it read are old. Placed there,
@@ -191,21 +191,29 @@ describe('across cluster nodes', () => {
     const schema = t.schema();
     // Its last heartbeat 1.5 s ago, with a 2 s lease: live for 0.5 s more, less than the third of a
     // lease between its renewals.
-    const a = await nodeBesideOtherHost(schema, 'otherhost/4243/old000', Date.now() - 1_500);
+    const { a } = await nodeBesideOtherHost(schema, 'otherhost/4243/old000', 1_500);
+    const before = Date.now();
     const id = await a.workflowEngine.executeWorkflow('quick', {});
     const placed = (await a.store.getExecution(id))?.execution;
     expect(placed?.owner).toBe(a.nodeId);
-    expect(placed!.leaseUntil! - Date.now()).toBeGreaterThan(2_000 / 3);
+    // A lease of its own from placement (the old node's would end by `before` + 0.5 s).
+    expect(placed!.leaseUntil!).toBeGreaterThanOrEqual(before + 2_000);
     expect((await a.workflowEngine.waitForCompletion(id, { timeout: 10 })).status).toBe('completed');
   }, 30_000);
 });
 
 /**
- * Node a (on `schema`) running one `hold` execution, with `quick` defined, and another host's
- * cluster node `id` whose last heartbeat was at `lastHeartbeat` (a 2 s lease), once a has seen it.
+ * Node a (on `schema`, leases of `leaseSeconds`) running one `hold` execution, with `quick`
+ * defined, and another host's cluster node `id` whose last heartbeat (`lastHeartbeat`, returned)
+ * was `agoMs` before a was up, once a has seen it.
  */
-async function nodeBesideOtherHost(schema: string, id: string, lastHeartbeat: number): Promise<Orchestrator> {
-  const a = await node(schema);
+async function nodeBesideOtherHost(
+  schema: string,
+  id: string,
+  agoMs: number,
+  leaseSeconds = 2,
+): Promise<{ a: Orchestrator; lastHeartbeat: number }> {
+  const a = await node(schema, { leaseSeconds });
   await a.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
   await a.workflowEngine.defineWorkflow('quick', [{ name: 'quick' }]);
   const raw = new PostgresStore(PG_URL, { schema });
@@ -213,6 +221,8 @@ async function nodeBesideOtherHost(schema: string, id: string, lastHeartbeat: nu
   await raw.init();
   await a.workflowEngine.executeWorkflow('hold', {}); // a: 1, the other: 0
   const pid = Number(id.split('/')[1]);
+  // Taken once this node is up: its start on a loaded machine does not eat into the other's lease.
+  const lastHeartbeat = Date.now() - agoMs;
   await raw.heartbeat({
     id,
     startedAt: lastHeartbeat - 10_000,
@@ -220,9 +230,9 @@ async function nodeBesideOtherHost(schema: string, id: string, lastHeartbeat: nu
     running: 0,
     queued: 0,
     capacity: 100,
-    info: { pid, cluster: true, leaseSeconds: 2 },
+    info: { pid, cluster: true, leaseSeconds },
   });
   const seenBy = Date.now() + 5_000;
   while (!a.loadBalancer.getWorkers().includes(id) && Date.now() < seenBy) await sleep(20);
-  return a;
+  return { a, lastHeartbeat };
 }
