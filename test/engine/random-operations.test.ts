@@ -603,8 +603,9 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
 
   // Events: within one process, each step.started ends once; never twice. A step waiting for its
   // retry ends with a `step.cancelled` of its failed attempt (documented), in a later process too;
-  // so does an attempt left running by a process that stopped, when its execution ends on resume
-  // before the step goes on (README, events): once, and only an attempt started and not ended.
+  // so does an attempt left running by a process that stopped (announced there or not: a close
+  // during the write of its start leaves it unannounced), when its execution ends on resume before
+  // the step goes on (README, events): once per process, in one that never started that attempt.
   // A process that lost its lease on an execution (a starved node past `leaseSeconds`) halts it as a
   // close does, its steps left as stored for the next owner (README: the pairing holds unless the
   // process stops or loses the execution to another node): its starts of that execution are left
@@ -616,8 +617,8 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
   // Keyed by attempt, not visit: a loop's visits reuse attempt numbers, so the count of open
   // starts of one key is at most one at a time.
   const open = new Map<string, number>();
-  // Attempts started and not ended, in any process (a lease loss or a stop leaves them open).
-  const openAnywhere = new Set<string>();
+  // The attempts a process ended on resume, never having started them.
+  const endedOnResume = new Set<string>();
   const finishes = new Map<string, number>();
   let losses = 0;
   for (const [i, { gen, event, payload }] of model.allEvents.entries()) {
@@ -634,16 +635,15 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
     if (event === 'step.started') waiting.delete(stepKey);
     if (event === 'step.failed' && payload.retryAt !== undefined) waiting.add(stepKey);
     if (event === 'step.cancelled' && waiting.delete(stepKey)) continue;
-    const attemptKey = `${stepKey}|${payload.attempt}`;
+    if (event === 'step.cancelled' && !open.has(key) && !endedOnResume.has(key)) {
+      endedOnResume.add(key);
+      continue;
+    }
     if (event === 'step.started') {
       if (n > 0) problems.push(`process ${key} started again before it ended`);
       open.set(key, n + 1);
-      openAnywhere.add(attemptKey);
-      continue;
     }
     if (event === 'step.completed' || event === 'step.failed' || event === 'step.cancelled') {
-      const openElsewhere = openAnywhere.delete(attemptKey);
-      if (n === 0 && event === 'step.cancelled' && openElsewhere) continue;
       if (n === 0) problems.push(`process ${key} ended (${event}) without a start`);
       open.set(key, n - 1);
     }
