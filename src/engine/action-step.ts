@@ -40,6 +40,7 @@ import { expressionScope } from './expression-scope.js';
 import { runsOutOfProcess } from './out-of-process.js';
 import { persist, persistLater } from './persist.js';
 import { type AttemptResult, beginAttempt, finishRace } from './step-attempt.js';
+import { emitStepCancelled } from './step-cancelled.js';
 import {
   countedInterruptions,
   endAttempt,
@@ -501,15 +502,7 @@ function stopped(ctx: EngineContext, ex: ActiveExecution, rec: StepRecord): Step
   // An attempt that was running, or a retry that was due, ends here: said so, so that every
   // step.started (and every retryAt) a listener saw is closed.
   if (rec.attempts > 0 && (rec.status === 'running' || rec.status === 'waiting')) {
-    ctx.events.emit('step.cancelled', {
-      executionId: ex.id,
-      workflowId: ex.record.workflowId,
-      step: rec.name,
-      parent: rec.parent ?? undefined,
-      attempt: rec.attempts,
-      error: { ...error },
-      durationMs: ended.durationMs ?? 0,
-    });
+    emitStepCancelled(ctx, ex, ended);
   }
   return { ok: false, rec: ended, error, stopped: true };
 }

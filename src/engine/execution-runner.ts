@@ -20,6 +20,7 @@ import { runParallelStep } from './parallel-step.js';
 import { logLeaseLost, persist, persistChange, persistLater, stateFields } from './persist.js';
 import { endQueued, expiredBeforeStart, queuedTimeoutError } from './queued-end.js';
 import { markResumedStepTimeout } from './resumed-step-timeout.js';
+import { emitStepCancelled } from './step-cancelled.js';
 import { emitStepCompleted } from './step-completed.js';
 import { endAttempt, enterStep, excuseStopped, interruptedHistory, waitsOnDelay } from './step-records.js';
 import { recordCutShortTiming, recordStepTiming } from './step-timing.js';
@@ -346,26 +347,13 @@ function nonCompleted(ctx: EngineContext, ex: ActiveExecution): StepRecord[] {
       // then (`stopped`, `runParallelStep`). Said here as there, so that the step's end is
       // announced as it is stored (and a `retryAt` a listener saw is closed).
       if (s.attempts > 0 && s.status !== 'pending') {
-        if (action) emitCancelled(ctx, ex, closed);
+        if (action) emitStepCancelled(ctx, ex, closed);
         else if (kind === 'parallel') parallel.push(closed);
       }
     } else list.push(s);
   }
-  for (const p of parallel) emitCancelled(ctx, ex, p);
+  for (const p of parallel) emitStepCancelled(ctx, ex, p);
   return list;
-}
-
-/** `step.cancelled` for `rec`, closed as cancelled by {@link nonCompleted}. */
-function emitCancelled(ctx: EngineContext, ex: ActiveExecution, rec: StepRecord): void {
-  ctx.events.emit('step.cancelled', {
-    executionId: ex.id,
-    workflowId: ex.record.workflowId,
-    step: rec.name,
-    parent: rec.parent ?? undefined,
-    attempt: rec.attempts,
-    error: { ...rec.error! },
-    durationMs: rec.durationMs ?? 0,
-  });
 }
 
 async function failExecution(

@@ -1,0 +1,22 @@
+/**
+ * The `step.cancelled` event of an action step or parallel branch closed as cancelled: stopped
+ * while it ran or waited for its retry, or left so by a process that stopped and closed when its
+ * execution ended on resume.
+ * @module
+ */
+import type { StepRecord } from '../store/store.js';
+import type { ActiveExecution } from './active-execution.js';
+import type { EngineContext } from './context.js';
+
+/** Emits `step.cancelled` for `rec`, the record as closed (its error and duration set). */
+export function emitStepCancelled(ctx: EngineContext, ex: ActiveExecution, rec: StepRecord): void {
+  ctx.events.emit('step.cancelled', {
+    executionId: ex.id,
+    workflowId: ex.record.workflowId,
+    step: rec.name,
+    parent: rec.parent ?? undefined,
+    attempt: rec.attempts,
+    error: { ...rec.error! },
+    durationMs: rec.durationMs ?? 0,
+  });
+}
