@@ -17,6 +17,7 @@ import type { ActiveExecution } from './active-execution.js';
 import { newStepRecord } from './active-execution.js';
 import { type EngineContext, leftToRestart } from './context.js';
 import { persist, persistLater } from './persist.js';
+import { emitStepCancelled } from './step-cancelled.js';
 import { emitStepCompleted } from './step-completed.js';
 import { endAttempt, enterStep, keepCompletedVisit } from './step-records.js';
 import { recordCutShortTiming, recordStepTiming } from './step-timing.js';
@@ -177,7 +178,7 @@ export async function runParallelStep(
     if (!ex.halted) {
       const stoppedError: ErrorInfo = { ...error, message: 'The step was stopped before it finished' };
       const durationMs = elapsedMs(rec.startedAt ?? now, end);
-      ex.steps.set(step.name, {
+      const closed: StepRecord = {
         ...rec,
         status: 'cancelled',
         completedAt: end,
@@ -185,15 +186,9 @@ export async function runParallelStep(
         nextAttemptAt: null,
         error: stoppedError,
         history: endAttempt(rec.history, end, stoppedError),
-      });
-      ctx.events.emit('step.cancelled', {
-        executionId: ex.id,
-        workflowId: ex.record.workflowId,
-        step: step.name,
-        attempt: rec.attempts,
-        error: { ...stoppedError },
-        durationMs,
-      });
+      };
+      ex.steps.set(step.name, closed);
+      emitStepCancelled(ctx, ex, closed);
     }
     return { ok: false, rec, error, stopped: true };
   }

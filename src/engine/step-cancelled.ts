@@ -1,5 +1,5 @@
 /**
- * The `step.cancelled` event of an action step or parallel branch closed as cancelled: stopped
+ * The `step.cancelled` event of a step (action, parallel, or a branch) closed as cancelled: stopped
  * while it ran or waited for its retry, or left so by a process that stopped and closed when its
  * execution ended on resume.
  * @module
