@@ -4,10 +4,10 @@
  * store still closes. Through a TCP proxy to the test server that stops forwarding on demand.
  */
 import { describe, expect, it } from 'vitest';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
 import { assertServerReachable, dropSchema, freshSchema } from './pg-fixture.js';
 import { makeExecution } from './records.js';
-import { silentProxy } from './silent-proxy.js';
+import { type SilentProxy, silentProxy } from './silent-proxy.js';
 
 /** What `promise` did within `ms`: resolved, rejected (with the error's code), or nothing. */
 function within(promise: Promise<unknown>, ms: number): Promise<string> {
@@ -35,13 +35,33 @@ async function holds(cond: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
+/**
+ * Runs `body` on a store of a fresh schema that reaches the test server through a silent proxy,
+ * with `baseline`, this process's open TCP sockets before the proxy started. Then checks that the
+ * store closes (a close `body` began or ended is the same promise), closes the proxy and drops
+ * the schema.
+ */
+async function throughSilentProxy(
+  options: PostgresStoreOptions,
+  body: (store: PostgresStore, proxy: SilentProxy, baseline: number) => Promise<void>,
+): Promise<void> {
+  await assertServerReachable();
+  const baseline = tcpSockets();
+  const proxy = await silentProxy();
+  const schema = freshSchema();
+  const store = new PostgresStore(proxy.url, { schema, ...options });
+  try {
+    await body(store, proxy, baseline);
+  } finally {
+    expect(await within(store.close(), 5_000)).not.toBe('pending');
+    await proxy.close();
+    await dropSchema(schema);
+  }
+}
+
 describe('PostgreSQL server gone silent', () => {
   it('fails a write after queryTimeoutMs (STORE_UNAVAILABLE) and still closes', async () => {
-    await assertServerReachable();
-    const proxy = await silentProxy();
-    const schema = freshSchema();
-    const store = new PostgresStore(proxy.url, { schema, poolSize: 2, queryTimeoutMs: 1_000 });
-    try {
+    await throughSilentProxy({ poolSize: 2, queryTimeoutMs: 1_000 }, async (store, proxy) => {
       await store.init();
       await store.createExecution(makeExecution({ id: 'x' }));
       proxy.silence();
@@ -50,19 +70,11 @@ describe('PostgreSQL server gone silent', () => {
       );
       // A read: its query times out, or the new connection it needs does (as long).
       expect(await within(store.getExecution('x'), 5_000)).toBe('rejected STORE_UNAVAILABLE');
-    } finally {
-      expect(await within(store.close(), 5_000)).not.toBe('pending');
-      await proxy.close();
-      await dropSchema(schema);
-    }
+    });
   }, 40_000);
 
   it('fails a read that needs a new connection after queryTimeoutMs, not the 10 s connect timeout', async () => {
-    await assertServerReachable();
-    const proxy = await silentProxy();
-    const schema = freshSchema();
-    const store = new PostgresStore(proxy.url, { schema, poolSize: 2, queryTimeoutMs: 1_000 });
-    try {
+    await throughSilentProxy({ poolSize: 2, queryTimeoutMs: 1_000 }, async (store, proxy) => {
       // Migrated on a connection of its own: the pool has none open yet.
       await store.init();
       proxy.silence();
@@ -72,36 +84,21 @@ describe('PostgreSQL server gone silent', () => {
       // Generous for a loaded machine; the connect timeout alone is 10 s.
       expect(Date.now() - started).toBeLessThan(6_000);
       await expect(read).rejects.toThrow('a new connection got no answer from the server within 1000 ms');
-    } finally {
-      expect(await within(store.close(), 5_000)).not.toBe('pending');
-      await proxy.close();
-      await dropSchema(schema);
-    }
+    });
   }, 30_000);
 
   it('closes while its notification listener is cut off (the server never answers its goodbye)', async () => {
-    await assertServerReachable();
-    const proxy = await silentProxy();
-    const schema = freshSchema();
-    const store = new PostgresStore(proxy.url, { schema, poolSize: 2, queryTimeoutMs: 1_000 });
-    try {
+    await throughSilentProxy({ poolSize: 2, queryTimeoutMs: 1_000 }, async (store, proxy) => {
       await store.init();
       await store.subscribe('work', () => undefined);
       await store.createExecution(makeExecution({ id: 'x' }));
       proxy.silence();
       expect(await within(store.close(), 5_000)).toBe('resolved');
-    } finally {
-      await proxy.close();
-      await dropSchema(schema);
-    }
+    });
   }, 20_000);
 
   it('a LISTEN the server never answers fails after queryTimeoutMs: subscribe and close end', async () => {
-    await assertServerReachable();
-    const proxy = await silentProxy();
-    const schema = freshSchema();
-    const store = new PostgresStore(proxy.url, { schema, poolSize: 2, queryTimeoutMs: 1_000 });
-    try {
+    await throughSilentProxy({ poolSize: 2, queryTimeoutMs: 1_000 }, async (store, proxy) => {
       await store.init();
       // The partition begins as the listener, connected, sends its LISTEN.
       proxy.silenceOn('LISTEN');
@@ -112,19 +109,11 @@ describe('PostgreSQL server gone silent', () => {
         ),
       ).toBe('resolved');
       expect(await within(store.close(), 5_000)).toBe('resolved');
-    } finally {
-      await proxy.close();
-      await dropSchema(schema);
-    }
+    });
   }, 20_000);
 
   it('leaves no connection of its pool open once closed', async () => {
-    await assertServerReachable();
-    const baseline = tcpSockets();
-    const proxy = await silentProxy();
-    const schema = freshSchema();
-    const store = new PostgresStore(proxy.url, { schema, poolSize: 3, queryTimeoutMs: 1_000 });
-    try {
+    await throughSilentProxy({ poolSize: 3, queryTimeoutMs: 1_000 }, async (store, proxy, baseline) => {
       await store.init();
       await store.createExecution(makeExecution({ id: 'x' }));
       await Promise.all([store.getExecution('x'), store.getExecution('x')]);
@@ -132,20 +121,13 @@ describe('PostgreSQL server gone silent', () => {
       expect(await within(store.close(), 5_000)).toBe('resolved');
       // Only the proxy's sockets are left: none of the store's keeps the process from exiting.
       expect(await holds(() => tcpSockets() === baseline + proxy.sockets, 5_000)).toBe(true);
-    } finally {
-      await proxy.close();
-      await dropSchema(schema);
-    }
+    });
   }, 20_000);
 });
 
 describe('PostgreSQL server gone silent during the startup migration', () => {
   it('fails init after queryTimeoutMs (STORE_UNAVAILABLE) instead of waiting for ever', async () => {
-    await assertServerReachable();
-    const proxy = await silentProxy();
-    const schema = freshSchema();
-    const store = new PostgresStore(proxy.url, { schema, queryTimeoutMs: 1_000 });
-    try {
+    await throughSilentProxy({ queryTimeoutMs: 1_000 }, async (store, proxy) => {
       // The partition begins as the migration's connection, open, sends its first statement.
       proxy.silenceOn('BEGIN');
       const started = Date.now();
@@ -153,22 +135,14 @@ describe('PostgreSQL server gone silent during the startup migration', () => {
       // Generous for a loaded machine: its statement and its rollback get 1 s each, its goodbye 2 s.
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(await within(store.close(), 5_000)).toBe('resolved');
-    } finally {
-      await proxy.close();
-      await dropSchema(schema);
-    }
+    });
   }, 30_000);
 });
 
 describe('PostgreSQL store abandoned (a close that gave up on a silent server)', () => {
   it('fails the writes and reads under way at once, ends a close under way and leaves no connection open', async () => {
-    await assertServerReachable();
-    const baseline = tcpSockets();
-    const proxy = await silentProxy();
-    const schema = freshSchema();
     // The default timeouts: 30 s for a query, 10 s for a connect.
-    const store = new PostgresStore(proxy.url, { schema, poolSize: 3 });
-    try {
+    await throughSilentProxy({ poolSize: 3 }, async (store, proxy, baseline) => {
       await store.init();
       await store.subscribe('work', () => undefined);
       await store.createExecution(makeExecution({ id: 'x' }));
@@ -182,9 +156,6 @@ describe('PostgreSQL store abandoned (a close that gave up on a silent server)',
       expect(await within(read, 1_000)).toBe('rejected STORE_UNAVAILABLE');
       expect(await within(closing, 1_000)).toBe('resolved');
       expect(await holds(() => tcpSockets() === baseline + proxy.sockets, 3_000)).toBe(true);
-    } finally {
-      await proxy.close();
-      await dropSchema(schema);
-    }
+    });
   }, 20_000);
 });
