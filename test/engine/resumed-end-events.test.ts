@@ -7,11 +7,17 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FakeClock, type OrchestratorEvents, type StepContext } from '../../src/index.js';
+import {
+  FakeClock,
+  type OrchestratorEvents,
+  type OrchestratorOptions,
+  type StepContext,
+} from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { finishWithClock, tempDir, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
 
 type Cancelled = OrchestratorEvents['step.cancelled'];
+type Actions = OrchestratorOptions['actions'];
 
 /** Stores an execution of `ok`, then `step` left open (`waiting` for its retry, or `running`), and closes. */
 async function leftOpen(clock: FakeClock, open: 'waiting' | 'running') {
@@ -44,6 +50,19 @@ async function storeCancel(file: string, id: string): Promise<void> {
   }
 }
 
+/** Opens the orchestrator again on `file` and runs execution `id` to its end: its status, and the `step.cancelled` events. */
+async function resume(file: string, clock: FakeClock, actions: Actions, id: string) {
+  const cancelled: Cancelled[] = [];
+  const second = await withOrchestrator({
+    store: `sqlite:${file}`,
+    clock,
+    actions,
+    on: { 'step.cancelled': (e) => cancelled.push(e) },
+  });
+  const status = await finishWithClock(second, clock, id);
+  return { status, cancelled };
+}
+
 describe.each(['waiting', 'running'] as const)(
   'a step stored %s when its execution ends on resume',
   (open) => {
@@ -52,14 +71,7 @@ describe.each(['waiting', 'running'] as const)(
       const { file, id, actions } = await leftOpen(clock, open);
       if (end === 'cancel') await storeCancel(file, id);
       else await clock.advance(120_000);
-      const cancelled: Cancelled[] = [];
-      const second = await withOrchestrator({
-        store: `sqlite:${file}`,
-        clock,
-        actions,
-        on: { 'step.cancelled': (e) => cancelled.push(e) },
-      });
-      const status = await finishWithClock(second, clock, id);
+      const { status, cancelled } = await resume(file, clock, actions, id);
       expect(status.status).toBe(end === 'cancel' ? 'cancelled' : 'failed');
       const step = status.steps[1]!;
       expect(step).toMatchObject({ name: 'step', status: 'cancelled', attempts: 1 });
@@ -93,14 +105,7 @@ describe('a parallel step stored running when its execution ends on resume', () 
     );
     await first.close();
     await storeCancel(file, id);
-    const cancelled: Cancelled[] = [];
-    const second = await withOrchestrator({
-      store: `sqlite:${file}`,
-      clock,
-      actions,
-      on: { 'step.cancelled': (e) => cancelled.push(e) },
-    });
-    const status = await finishWithClock(second, clock, id);
+    const { status, cancelled } = await resume(file, clock, actions, id);
     expect(status.status).toBe('cancelled');
     expect(status.steps[0]?.status).toBe('cancelled');
     expect(cancelled.map((e) => [e.step, e.parent, e.attempt])).toEqual([
