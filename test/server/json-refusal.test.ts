@@ -8,66 +8,53 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jsonBodyRefusal } from '../../src/server/json-refusal.js';
 
+/** The refusal of a body that is not JSON, saying `detail`. */
+const notJson = (detail: string) => `Request body is not valid JSON: ${detail}`;
+
 describe('jsonBodyRefusal', () => {
   it('says where an unexpected character is', () => {
     expect(jsonBodyRefusal('{"actions": [stt]}')).toBe(
-      'Request body is not valid JSON: unexpected character "s" at line 1, column 14',
+      notJson('unexpected character "s" at line 1, column 14'),
     );
     expect(jsonBodyRefusal('{\n  "actions": [\n    1,\n  ]\n}')).toBe(
-      'Request body is not valid JSON: unexpected character "]" at line 4, column 3',
+      notJson('unexpected character "]" at line 4, column 3'),
     );
   });
 
   it('names the character the parser stopped at, not one it read as the start of a value', () => {
     // `t` may begin `true`: the `}` after it is what cannot be read.
-    expect(jsonBodyRefusal('{"a":t}')).toBe(
-      'Request body is not valid JSON: unexpected character "}" at line 1, column 7',
-    );
-    expect(jsonBodyRefusal('nulx')).toBe(
-      'Request body is not valid JSON: unexpected character "x" at line 1, column 4',
-    );
+    expect(jsonBodyRefusal('{"a":t}')).toBe(notJson('unexpected character "}" at line 1, column 7'));
+    expect(jsonBodyRefusal('nulx')).toBe(notJson('unexpected character "x" at line 1, column 4'));
   });
 
   it('keeps the messages that had a position, and the one for a body cut short', () => {
     expect(jsonBodyRefusal('{"actions": ["stt"],}')).toBe(
-      'Request body is not valid JSON: expected double-quoted property name at line 1, column 21',
+      notJson('expected double-quoted property name at line 1, column 21'),
     );
-    expect(jsonBodyRefusal('{"actions": ')).toBe(
-      'Request body is not valid JSON: it ends before its value is complete',
-    );
+    expect(jsonBodyRefusal('{"actions": ')).toBe(notJson('it ends before its value is complete'));
   });
 
   it('says where text follows a complete value, and names a character outside the BMP whole', () => {
-    expect(jsonBodyRefusal('{"a": 1}\n}')).toBe(
-      'Request body is not valid JSON: unexpected character "}" at line 2, column 1',
-    );
-    expect(jsonBodyRefusal('NaN')).toBe(
-      'Request body is not valid JSON: unexpected character "N" at line 1, column 1',
-    );
+    expect(jsonBodyRefusal('{"a": 1}\n}')).toBe(notJson('unexpected character "}" at line 2, column 1'));
+    expect(jsonBodyRefusal('NaN')).toBe(notJson('unexpected character "N" at line 1, column 1'));
     // Columns count UTF-16 code units, as before: the emoji takes two.
     expect(jsonBodyRefusal('{"naïve": "😀",\n "b": [😀]}')).toBe(
-      'Request body is not valid JSON: unexpected character "😀" at line 2, column 8',
+      notJson('unexpected character "😀" at line 2, column 8'),
     );
-    expect(jsonBodyRefusal('\uFEFF{}')).toBe(
-      'Request body is not valid JSON: unexpected character "\uFEFF" at line 1, column 1',
-    );
+    expect(jsonBodyRefusal('\uFEFF{}')).toBe(notJson('unexpected character "\uFEFF" at line 1, column 1'));
   });
 
   it("keeps the engine's wording where it gives a position: a bad escape, a string cut short", () => {
-    expect(jsonBodyRefusal('{"a": "é\\q"}')).toBe(
-      'Request body is not valid JSON: bad escaped character at line 1, column 10',
-    );
+    expect(jsonBodyRefusal('{"a": "é\\q"}')).toBe(notJson('bad escaped character at line 1, column 10'));
     expect(jsonBodyRefusal('{"a": "b')).toBe(
-      'Request body is not valid JSON: unterminated string at line 1, column 9 (where the body ends)',
+      notJson('unterminated string at line 1, column 9 (where the body ends)'),
     );
-    expect(jsonBodyRefusal('')).toBe('Request body is not valid JSON: it ends before its value is complete');
+    expect(jsonBodyRefusal('')).toBe(notJson('it ends before its value is complete'));
   });
 
   it('finds the place in a deeply nested body', () => {
     const body = `${'['.repeat(100_000)}x`;
-    expect(jsonBodyRefusal(body)).toBe(
-      'Request body is not valid JSON: unexpected character "x" at line 1, column 100001',
-    );
+    expect(jsonBodyRefusal(body)).toBe(notJson('unexpected character "x" at line 1, column 100001'));
   });
 
   afterEach(() => vi.restoreAllMocks());
@@ -76,7 +63,7 @@ describe('jsonBodyRefusal', () => {
     const body = `[${'1,'.repeat(512 * 1024)}x]`;
     const parse = vi.spyOn(JSON, 'parse');
     expect(jsonBodyRefusal(body)).toBe(
-      `Request body is not valid JSON: unexpected character "x" at line 1, column ${body.length - 1}`,
+      notJson(`unexpected character "x" at line 1, column ${body.length - 1}`),
     );
     expect(parse.mock.calls.length).toBe(1);
   });
@@ -84,11 +71,11 @@ describe('jsonBodyRefusal', () => {
   it('finds the place, not a copy of the text around it earlier in a string', () => {
     const body = `["1,1,1,1,1,x]", ${'1,'.repeat(20)}1,1,1,1,1,x]`;
     expect(jsonBodyRefusal(body)).toBe(
-      `Request body is not valid JSON: unexpected character "x" at line 1, column ${body.length - 1}`,
+      notJson(`unexpected character "x" at line 1, column ${body.length - 1}`),
     );
     const long = `[${'"1,1,1,1,1,x]",'.repeat(5)}${'1,'.repeat(64 * 1024)}1,1,1,1,1,x]`;
     expect(jsonBodyRefusal(long)).toBe(
-      `Request body is not valid JSON: unexpected character "x" at line 1, column ${long.length - 1}`,
+      notJson(`unexpected character "x" at line 1, column ${long.length - 1}`),
     );
   });
 });
