@@ -7,65 +7,75 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FakeClock, type Orchestrator, type OrchestratorEvents } from '../../src/index.js';
-import { finishWithClock, tempSqliteUrl, withOrchestrator } from '../helpers/orchestrator.js';
+import { anyStoreUrl } from '../helpers/all-stores.js';
+import { finishWithClock, nextEvent, withOrchestrator } from '../helpers/orchestrator.js';
 
 type Started = OrchestratorEvents['step.started'];
 
-describe('a delay whose process stopped during its wait (sqlite store)', () => {
-  it('goes on as the same attempt, with no interruption, and ends at its stored time', async () => {
-    const store = tempSqliteUrl();
-    const clock = new FakeClock();
-    const t0 = clock.now();
-    const started: Started[] = [];
-    const open = () => withOrchestrator({ store, clock, on: { 'step.started': (e) => started.push(e) } });
-    let orch: Orchestrator = await open();
-    await orch.workflowEngine.defineWorkflow('w', [
-      { name: 'wait', action: 'delay', input: "{'seconds': 10}" },
-      { name: 'after', action: 'noop' },
-    ]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    // Two restarts during the wait, 3 s and 6 s into it.
-    for (const at of [3000, 6000]) {
-      await clock.advance(t0 + at - clock.now());
-      await orch.close();
-      orch = await open();
-    }
-    const status = await finishWithClock(orch, clock, id);
-    expect(status.status).toBe('completed');
-    const step = status.steps[0]!;
-    expect(step).toMatchObject({ status: 'completed', attempts: 1, durationMs: 10_000 });
-    expect(step.history).toEqual([
-      { attempt: 1, startedAt: new Date(t0), completedAt: new Date(t0 + 10_000), durationMs: 10_000 },
-    ]);
-    const stored = (await orch.store.getExecution(id))!.steps.find((s) => s.name === 'wait')!;
-    expect({ interruptions: stored.interruptions, excused: stored.excused }).toEqual({
-      interruptions: undefined,
-      excused: undefined,
+// The two durable stores: a restarted process opens them again (a memory store lives in one process).
+describe.each(['sqlite', 'postgres'] as const)(
+  'a delay whose process stopped during its wait (%s store)',
+  (kind) => {
+    it('goes on as the same attempt, with no interruption, and ends at its stored time', async () => {
+      const store = await anyStoreUrl(kind);
+      const clock = new FakeClock();
+      const t0 = clock.now();
+      const started: Started[] = [];
+      const open = () => withOrchestrator({ store, clock, on: { 'step.started': (e) => started.push(e) } });
+      let orch: Orchestrator = await open();
+      await orch.workflowEngine.defineWorkflow('w', [
+        { name: 'wait', action: 'delay', input: "{'seconds': 10}" },
+        { name: 'after', action: 'noop' },
+      ]);
+      const waiting = nextEvent(orch, 'step.started');
+      const id = await orch.workflowEngine.executeWorkflow('w');
+      // Its wait under way (on PostgreSQL its start is still being written as executeWorkflow ends).
+      await waiting;
+      // Two restarts during the wait, 3 s and 6 s into it.
+      for (const at of [3000, 6000]) {
+        await clock.advance(t0 + at - clock.now());
+        await orch.close();
+        orch = await open();
+      }
+      const status = await finishWithClock(orch, clock, id);
+      expect(status.status).toBe('completed');
+      const step = status.steps[0]!;
+      expect(step).toMatchObject({ status: 'completed', attempts: 1, durationMs: 10_000 });
+      expect(step.history).toEqual([
+        { attempt: 1, startedAt: new Date(t0), completedAt: new Date(t0 + 10_000), durationMs: 10_000 },
+      ]);
+      const stored = (await orch.store.getExecution(id))!.steps.find((s) => s.name === 'wait')!;
+      expect({ interruptions: stored.interruptions, excused: stored.excused }).toEqual({
+        interruptions: undefined,
+        excused: undefined,
+      });
+      expect(started.map((e) => [e.step, e.attempt, e.interruptions])).toEqual([
+        ['wait', 1, undefined],
+        ['after', 1, undefined],
+      ]);
     });
-    expect(started.map((e) => [e.step, e.attempt, e.interruptions])).toEqual([
-      ['wait', 1, undefined],
-      ['after', 1, undefined],
-    ]);
-  });
 
-  it('is cancelled at the cancel, its attempt ended then (not cut short when its process stopped)', async () => {
-    const store = tempSqliteUrl();
-    const clock = new FakeClock();
-    const t0 = clock.now();
-    let orch: Orchestrator = await withOrchestrator({ store, clock });
-    await orch.workflowEngine.defineWorkflow('w', [
-      { name: 'wait', action: 'delay', input: "{'seconds': 10}" },
-    ]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await clock.advance(3000);
-    await orch.close();
-    orch = await withOrchestrator({ store, clock });
-    await clock.advance(2000);
-    expect(await orch.workflowEngine.cancelWorkflow(id)).toBe(true);
-    const step = (await orch.workflowEngine.getExecutionStatus(id))!.steps[0]!;
-    expect(step).toMatchObject({ status: 'cancelled', attempts: 1, durationMs: 5000 });
-    expect(step.history?.map((a) => [a.attempt, a.error?.code, a.completedAt?.getTime()])).toEqual([
-      [1, 'CANCELLED', t0 + 5000],
-    ]);
-  });
-});
+    it('is cancelled at the cancel, its attempt ended then (not cut short when its process stopped)', async () => {
+      const store = await anyStoreUrl(kind);
+      const clock = new FakeClock();
+      const t0 = clock.now();
+      let orch: Orchestrator = await withOrchestrator({ store, clock });
+      await orch.workflowEngine.defineWorkflow('w', [
+        { name: 'wait', action: 'delay', input: "{'seconds': 10}" },
+      ]);
+      const waiting = nextEvent(orch, 'step.started');
+      const id = await orch.workflowEngine.executeWorkflow('w');
+      await waiting;
+      await clock.advance(3000);
+      await orch.close();
+      orch = await withOrchestrator({ store, clock });
+      await clock.advance(2000);
+      expect(await orch.workflowEngine.cancelWorkflow(id)).toBe(true);
+      const step = (await orch.workflowEngine.getExecutionStatus(id))!.steps[0]!;
+      expect(step).toMatchObject({ status: 'cancelled', attempts: 1, durationMs: 5000 });
+      expect(step.history?.map((a) => [a.attempt, a.error?.code, a.completedAt?.getTime()])).toEqual([
+        [1, 'CANCELLED', t0 + 5000],
+      ]);
+    });
+  },
+);
