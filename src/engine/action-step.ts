@@ -42,8 +42,10 @@ import { persist, persistLater } from './persist.js';
 import { type AttemptResult, beginAttempt, finishRace } from './step-attempt.js';
 import { emitStepCancelled } from './step-cancelled.js';
 import {
+  completedRecord,
   countedInterruptions,
   endAttempt,
+  failedRecord,
   failuresSoFar,
   interruptionLimitError,
   startAttempt,
@@ -365,16 +367,7 @@ export async function runActionStep(
     if (result.ok) {
       const output = copy ?? null;
       ex.storeStartsFirst = false;
-      rec = setRecord(ex, {
-        ...rec,
-        status: 'completed',
-        completedAt: end,
-        durationMs: elapsedMs(rec.startedAt ?? now, end),
-        output,
-        error: null,
-        completionSeq: ++ex.record.completionSeq,
-        history: endAttempt(rec.history, end),
-      });
+      rec = setRecord(ex, completedRecord(ex, rec, now, end, output));
       return { ok: true, rec, output };
     }
     if (result.aborted) return stopped(ctx, ex, rec);
@@ -410,14 +403,7 @@ export async function runActionStep(
       });
       continue;
     }
-    rec = setRecord(ex, {
-      ...rec,
-      status: 'failed',
-      completedAt: end,
-      durationMs: elapsedMs(rec.startedAt ?? now, end),
-      error,
-      history: endAttempt(rec.history, end, error),
-    });
+    rec = setRecord(ex, failedRecord(rec, now, end, error));
     unowe(ex, name);
     emitFailed(ctx, ex, step, attempt, error, elapsedMs(started, end), NO_RETRY);
     return { ok: false, rec, error, stopped: false };

@@ -19,7 +19,7 @@ import { type EngineContext, leftToRestart } from './context.js';
 import { persist, persistLater } from './persist.js';
 import { emitStepCancelled } from './step-cancelled.js';
 import { emitStepCompleted } from './step-completed.js';
-import { endAttempt, enterStep, keepCompletedVisit } from './step-records.js';
+import { completedRecord, endAttempt, enterStep, failedRecord, keepCompletedVisit } from './step-records.js';
 import { recordCutShortTiming, recordStepTiming } from './step-timing.js';
 
 export async function runParallelStep(
@@ -204,14 +204,7 @@ export async function runParallelStep(
           message: `Step '${step.name}' timed out after ${(step.timeoutMs ?? 0) / 1000}s`,
           step: step.name,
         });
-    rec = {
-      ...rec,
-      status: 'failed',
-      completedAt: end,
-      durationMs: elapsedMs(rec.startedAt ?? now, end),
-      error,
-      history: endAttempt(rec.history, end, error),
-    };
+    rec = failedRecord(rec, now, end, error);
     ex.steps.set(step.name, rec);
     // The step as a whole failed (its failed branch, if any, said so for itself).
     ctx.events.emit('step.failed', {
@@ -224,16 +217,7 @@ export async function runParallelStep(
     });
     return { ok: false, rec, error, stopped: false };
   }
-  rec = {
-    ...rec,
-    status: 'completed',
-    completedAt: end,
-    durationMs: elapsedMs(rec.startedAt ?? now, end),
-    output,
-    error: null,
-    completionSeq: ++ex.record.completionSeq,
-    history: endAttempt(rec.history, end),
-  };
+  rec = completedRecord(ex, rec, now, end, output);
   ex.steps.set(step.name, rec);
   return { ok: true, rec, output };
 }

@@ -4,6 +4,7 @@
  * stays as it was written.
  * @module
  */
+import { elapsedMs } from '../clock.js';
 import { type ErrorInfo, NonRetryableError } from '../errors.js';
 import type { AttemptRecord, CompensationRecord, StepRecord } from '../store/store.js';
 import type { ActiveExecution } from './active-execution.js';
@@ -196,6 +197,41 @@ export function endAttempt(
   const out = history.slice();
   out[out.length - 1] = closed;
   return out;
+}
+
+/**
+ * `rec` completed at `end` with `output`, numbered in the order its execution's steps complete:
+ * its visit lasted from its start (`now` for one without) to `end`, its attempt closed then.
+ */
+export function completedRecord(
+  ex: ActiveExecution,
+  rec: StepRecord,
+  now: number,
+  end: number,
+  output: unknown,
+): StepRecord {
+  return {
+    ...rec,
+    status: 'completed',
+    completedAt: end,
+    durationMs: elapsedMs(rec.startedAt ?? now, end),
+    output,
+    error: null,
+    completionSeq: ++ex.record.completionSeq,
+    history: endAttempt(rec.history, end),
+  };
+}
+
+/** `rec` failed at `end` with `error`, for good (no retry): its visit and attempt as in {@link completedRecord}. */
+export function failedRecord(rec: StepRecord, now: number, end: number, error: ErrorInfo): StepRecord {
+  return {
+    ...rec,
+    status: 'failed',
+    completedAt: end,
+    durationMs: elapsedMs(rec.startedAt ?? now, end),
+    error,
+    history: endAttempt(rec.history, end, error),
+  };
 }
 
 /** The longest closed attempt of the current visit, ms (0 when none closed). */
