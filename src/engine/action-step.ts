@@ -276,13 +276,17 @@ export async function runActionStep(
       await persist(ctx, ex, [rec]);
       // A close (with a grace) that came while the start was being written: no step starts once
       // `close` was called, as the walk checks before each step. The attempt is left as a
-      // shutdown leaves a running one, and the step runs on the next start.
-      if (leftForClose(ctx, ex, step)) return leftAsStored(rec);
+      // shutdown leaves a running one, and the step runs on the next start. (A `delay`'s stored
+      // start is its wait's, which the next start goes on with as this attempt without announcing
+      // it, see `waitsOnDelay`: announced here.)
+      if (leftForClose(ctx, ex, step)) {
+        if (step.action === 'delay') announceStart(ctx, ex, step, rec);
+        return leftAsStored(rec);
+      }
     } else persistLater(ctx, ex, [rec]);
     const attempt = rec.attempts;
     if (!resumed && ctx.events.has('step.started')) {
-      const ref = stepRef(ex, step, attempt);
-      ctx.events.emit('step.started', rec.interruptions ? { ...ref, interruptions: rec.interruptions } : ref);
+      announceStart(ctx, ex, step, rec);
       // A listener that called `close()` (synchronously): as after the write of a start, above.
       if (early === null && leftForClose(ctx, ex, step)) return leftAsStored(rec);
     }
@@ -433,6 +437,12 @@ function emitFailed(
 const NO_RETRY: { retryAt?: Date; delayMs?: number } = Object.freeze({});
 
 /** The fields that name a step attempt in its events. */
+/** Emits `step.started` for `rec`'s newest attempt. */
+function announceStart(ctx: EngineContext, ex: ActiveExecution, step: PlanActionStep, rec: StepRecord): void {
+  const ref = stepRef(ex, step, rec.attempts);
+  ctx.events.emit('step.started', rec.interruptions ? { ...ref, interruptions: rec.interruptions } : ref);
+}
+
 function stepRef(ex: ActiveExecution, step: PlanActionStep, attempt: number) {
   return {
     executionId: ex.id,
