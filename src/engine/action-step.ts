@@ -42,6 +42,7 @@ import { persist, persistLater } from './persist.js';
 import { type AttemptResult, beginAttempt, finishRace } from './step-attempt.js';
 import { emitStepCancelled } from './step-cancelled.js';
 import {
+  cancelledRecord,
   completedRecord,
   countedInterruptions,
   endAttempt,
@@ -481,18 +482,11 @@ function stopped(ctx: EngineContext, ex: ActiveExecution, rec: StepRecord): Step
   if (ex.halted) return { ok: false, rec, error: CANCELLED, stopped: true };
   const now = ctx.clock.now();
   const error = { ...CANCELLED, step: rec.name };
-  const ended: StepRecord = {
-    ...rec,
-    status: 'cancelled',
-    completedAt: now,
-    durationMs: rec.startedAt === null ? null : elapsedMs(rec.startedAt, now),
-    nextAttemptAt: null,
-    error,
-    // Stopped before an attempt of this run started (`pending`): an attempt left open is the one
-    // its process stopped in, marked INTERRUPTED when the step was entered (see `enterStep`); it
-    // ended then, and is not closed as cancelled now.
-    history: rec.status === 'pending' ? rec.history : endAttempt(rec.history, now, error),
-  };
+  // Stopped before an attempt of this run started (`pending`): an attempt left open is the one
+  // its process stopped in, marked INTERRUPTED when the step was entered (see `enterStep`); it
+  // ended then, and is not closed as cancelled now.
+  const history = rec.status === 'pending' ? rec.history : endAttempt(rec.history, now, error);
+  const ended = cancelledRecord(rec, now, error, history);
   setRecord(ex, ended);
   unowe(ex, rec.name);
   // An attempt that was running, or a retry that was due, ends here: said so, so that every

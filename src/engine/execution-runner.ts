@@ -22,7 +22,14 @@ import { endQueued, expiredBeforeStart, queuedTimeoutError } from './queued-end.
 import { markResumedStepTimeout } from './resumed-step-timeout.js';
 import { emitStepCancelled } from './step-cancelled.js';
 import { emitStepCompleted } from './step-completed.js';
-import { endAttempt, enterStep, excuseStopped, interruptedHistory, waitsOnDelay } from './step-records.js';
+import {
+  cancelledRecord,
+  endAttempt,
+  enterStep,
+  excuseStopped,
+  interruptedHistory,
+  waitsOnDelay,
+} from './step-records.js';
 import { recordCutShortTiming, recordStepTiming } from './step-timing.js';
 
 /** An execution that makes more step transitions than this fails with `LOOP_LIMIT`. */
@@ -328,18 +335,11 @@ function nonCompleted(ctx: EngineContext, ex: ActiveExecution): StepRecord[] {
       const action = kind === 'action';
       // (A `delay`'s wait went on while no process ran it: it ends now, as a backoff does.)
       const cutShort = s.status === 'running' && action && !waitsOnDelay(s);
-      const closed: StepRecord = {
-        ...s,
-        status: 'cancelled',
-        completedAt: now,
-        durationMs: s.startedAt === null ? null : elapsedMs(s.startedAt, now),
-        nextAttemptAt: null,
-        // CANCELLED, as a step stopped in its backoff while the execution ran (`stopped`): one that
-        // waited for its retry kept its last failure as the error of a cancelled step (that failure
-        // stays in its history).
-        error,
-        history: cutShort ? interruptedHistory(s.history) : endAttempt(s.history, now, error),
-      };
+      // CANCELLED, as a step stopped in its backoff while the execution ran (`stopped`): one that
+      // waited for its retry kept its last failure as the error of a cancelled step (that failure
+      // stays in its history).
+      const history = cutShort ? interruptedHistory(s.history) : endAttempt(s.history, now, error);
+      const closed = cancelledRecord(s, now, error, history);
       ex.steps.set(s.name, closed);
       list.push(closed);
       // A step left open by an earlier run — its execution ended on resume before it went on — or

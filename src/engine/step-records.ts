@@ -234,6 +234,27 @@ export function failedRecord(rec: StepRecord, now: number, end: number, error: E
   };
 }
 
+/**
+ * `rec` closed as cancelled at `now` with `error` and `history` (its open attempt closed, or
+ * left as it was): its visit lasted from its start to `now`, no time for one that never started.
+ */
+export function cancelledRecord(
+  rec: StepRecord,
+  now: number,
+  error: ErrorInfo,
+  history: AttemptRecord[],
+): StepRecord {
+  return {
+    ...rec,
+    status: 'cancelled',
+    completedAt: now,
+    durationMs: rec.startedAt === null ? null : elapsedMs(rec.startedAt, now),
+    nextAttemptAt: null,
+    error,
+    history,
+  };
+}
+
 /** The longest closed attempt of the current visit, ms (0 when none closed). */
 export function longestAttemptMs(rec: StepRecord): number {
   let longest = 0;
