@@ -16,7 +16,9 @@ import { invalidStore, isStore, storeKind } from './store-kind.js';
  *   `sqlite::memory:` is an in-memory database, for tests; `sqlite://name/…`, a URL's shape, is
  *   refused: it would name the absolute `/name/…` where a relative path was likely meant);
  * - `postgres://…` / `postgresql://…` → `PostgresStore`; a `schema` query parameter picks the
- *   schema (default `orchestrator`) and is removed before the URL reaches the driver;
+ *   schema (default `orchestrator`), and `poolSize`, `writeLanes`, `queryTimeoutMs`,
+ *   `idleInTransactionTimeoutMs` and `migrationLockTimeoutMs` the options of those names; they
+ *   are removed before the URL reaches the driver;
  * - a `Store` instance is returned as is.
  *
  * With `leaseSeconds` (the node's lease), a PostgreSQL store's sessions end a transaction left

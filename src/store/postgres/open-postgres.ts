@@ -6,7 +6,12 @@ import { ValidationError } from '../../errors.js';
 import { DEFAULT_IDLE_IN_TRANSACTION_MS } from './connection.js';
 import type { PostgresStoreOptions } from './options.js';
 import { fromConfigStore, PostgresStore } from './postgres-store.js';
-import { checkUrlOptions, connectionStringProblem, withoutStoreParameters } from './url-options.js';
+import {
+  checkUrlOptions,
+  connectionStringProblem,
+  storeParameterOptions,
+  withoutStoreParameters,
+} from './url-options.js';
 
 /** A third of the lease (whole milliseconds, at least 1) when shorter than the store's default. */
 function idleInTransactionMs(leaseSeconds: number | undefined): number {
@@ -16,14 +21,15 @@ function idleInTransactionMs(leaseSeconds: number | undefined): number {
 
 /**
  * The {@link PostgresStore} of a `postgres://` URL (not initialised yet), with its
- * `STORE_URL_PARAMETERS` taken out: `?schema=` and `?migrationLockTimeoutMs=` are the
- * options of those names. With `leaseSeconds` (the node's lease), its sessions end a transaction
- * left idle for a third of it, if that is shorter than the store's default (see `openStore`).
+ * `STORE_URL_PARAMETERS` taken out: `?schema=`, `?poolSize=`, `?writeLanes=`, `?queryTimeoutMs=`,
+ * `?idleInTransactionTimeoutMs=` and `?migrationLockTimeoutMs=` are the options of those names.
+ * With `leaseSeconds` (the node's lease), and no `?idleInTransactionTimeoutMs=`, its sessions end
+ * a transaction left idle for a third of it, if that is shorter than the store's default (see
+ * `openStore`).
+ * @throws ValidationError naming `store` for a URL that does not parse, a parameter refused by
+ *   `checkUrlOptions`, or an option the store refuses (said as the parameter that gave it).
  */
 export function openPostgres(target: string, node: { leaseSeconds?: number } = {}): PostgresStore {
-  const options: PostgresStoreOptions = {
-    idleInTransactionTimeoutMs: idleInTransactionMs(node.leaseSeconds),
-  };
   let url: URL;
   try {
     url = new URL(target);
@@ -32,27 +38,23 @@ export function openPostgres(target: string, node: { leaseSeconds?: number } = {
     const message = connectionStringProblem(target) ?? 'Cannot use the PostgreSQL URL: it does not parse';
     throw new ValidationError([{ path: 'store', message }], 'Invalid config');
   }
-  // Before they are taken out: `?schema=a&schema=b` is refused too; the lock wait is checked there.
+  // Before they are taken out: `?schema=a&schema=b` is refused too; the numbers are checked there.
   checkUrlOptions(target, { storeParameters: true });
-  const lockWait = url.searchParams.get('migrationLockTimeoutMs');
-  if (lockWait !== null) options.migrationLockTimeoutMs = Number(lockWait);
-  const driverUrl = withoutStoreParameters(target);
-  const schema = url.searchParams.get('schema');
-  if (schema === null) return fromConfigStore(new PostgresStore(driverUrl, options));
+  const options: PostgresStoreOptions = {
+    idleInTransactionTimeoutMs: idleInTransactionMs(node.leaseSeconds),
+    ...storeParameterOptions(url.searchParams),
+  };
   try {
-    return fromConfigStore(new PostgresStore(driverUrl, { ...options, schema }));
+    return fromConfigStore(new PostgresStore(withoutStoreParameters(target), options));
   } catch (error) {
-    if (error instanceof ValidationError) {
-      throw new ValidationError(
-        [
-          {
-            path: 'store',
-            message: `the parameter 'schema': ${error.issues.map((i) => i.message).join('; ')}`,
-          },
-        ],
-        'Invalid config',
-      );
-    }
-    throw error;
+    if (!(error instanceof ValidationError)) throw error;
+    // The options' issues are named by option: each is the URL parameter of that name.
+    throw new ValidationError(
+      error.issues.map((issue) => ({
+        path: 'store',
+        message: `the parameter '${issue.path}': ${issue.message}`,
+      })),
+      'Invalid config',
+    );
   }
 }

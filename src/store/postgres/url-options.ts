@@ -60,7 +60,61 @@ export const DRIVER_URL_PARAMETERS: readonly string[] = [
  * takes out before the URL reaches the driver; a URL given to `new PostgresStore(url)` may not
  * have them (they are its options there).
  */
-export const STORE_URL_PARAMETERS: readonly string[] = ['schema', 'migrationLockTimeoutMs'];
+export const STORE_URL_PARAMETERS: readonly string[] = [
+  'schema',
+  'poolSize',
+  'writeLanes',
+  'queryTimeoutMs',
+  'idleInTransactionTimeoutMs',
+  'migrationLockTimeoutMs',
+];
+
+/** What a number parameter of {@link STORE_URL_PARAMETERS} takes: at least `min`, at most `max`. */
+interface NumberParameter {
+  min: number;
+  max: number;
+  /** What the refusal says it must be. */
+  expected: string;
+}
+
+const MILLISECONDS_OFF: NumberParameter = {
+  min: 0,
+  max: MAX_TIMER_MS,
+  expected: `a whole number of milliseconds from 0 (0: off) to ${MAX_TIMER_MS}`,
+};
+
+/**
+ * The number parameters of {@link STORE_URL_PARAMETERS}: digits only, in range. The option then
+ * checks what depends on another (the write lanes' bound on the pool size).
+ */
+const NUMBER_PARAMETERS: Readonly<Record<string, NumberParameter>> = {
+  poolSize: {
+    min: 1,
+    max: MAX_TIMER_MS,
+    expected: `a whole number of connections from 1 to ${MAX_TIMER_MS}`,
+  },
+  writeLanes: { min: 1, max: MAX_TIMER_MS, expected: 'a whole number from 1 to the pool size minus one' },
+  queryTimeoutMs: MILLISECONDS_OFF,
+  idleInTransactionTimeoutMs: MILLISECONDS_OFF,
+  migrationLockTimeoutMs: {
+    min: 0,
+    max: MAX_TIMER_MS,
+    expected: `a whole number of milliseconds from 0 (0: no deadline) to ${MAX_TIMER_MS}`,
+  },
+};
+
+/**
+ * The options of `PostgresStore` the {@link STORE_URL_PARAMETERS} of `params` give (checked by
+ * {@link checkUrlOptions} first: numbers are digits only).
+ */
+export function storeParameterOptions(params: URLSearchParams): Record<string, string | number> {
+  const options: Record<string, string | number> = {};
+  for (const key of STORE_URL_PARAMETERS) {
+    const value = params.get(key);
+    if (value !== null) options[key] = key in NUMBER_PARAMETERS ? Number(value) : value;
+  }
+  return options;
+}
 
 /** `url` without the {@link STORE_URL_PARAMETERS} (as given when it has none). */
 export function withoutStoreParameters(url: string): string {
@@ -130,8 +184,9 @@ export interface UrlCheckPlace extends Partial<UrlPlace> {
 /**
  * @throws ValidationError naming the URL (`where`, by default as the config's `store`; `where.path`, the password and the values of the parameters it refuses masked) for a query parameter
  * given twice, one the driver does not read (the {@link STORE_URL_PARAMETERS} are read only by
- * `openStore`: `where` says whether they are allowed), a `migrationLockTimeoutMs` that is no whole
- * number of milliseconds in range, or an `sslmode` the driver does not know. A URL that does not
+ * `openStore`: `where` says whether they are allowed), a number among them (`poolSize`,
+ * `writeLanes`, `queryTimeoutMs`, `idleInTransactionTimeoutMs`, `migrationLockTimeoutMs`) that is
+ * no whole number in range, or an `sslmode` the driver does not know. A URL that does not
  * parse is left to the driver.
  */
 export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
@@ -164,11 +219,11 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
     // The driver fails such a connect at once and then never settles its client's end().
     messages.push(`the parameter 'port' must be a port number (0 to 65535), got ${describeValue(port)}`);
   }
-  const lockWait = params.get('migrationLockTimeoutMs');
-  if (where.storeParameters && lockWait !== null && !isMilliseconds(lockWait)) {
-    messages.push(
-      `the parameter 'migrationLockTimeoutMs' must be a whole number of milliseconds from 0 (0: no deadline) to ${MAX_TIMER_MS}, got ${describeValue(lockWait)}`,
-    );
+  for (const [key, rule] of Object.entries(where.storeParameters ? NUMBER_PARAMETERS : {})) {
+    const value = params.get(key);
+    if (value !== null && !isWithin(value, rule)) {
+      messages.push(`the parameter '${key}' must be ${rule.expected}, got ${describeValue(value)}`);
+    }
   }
   const sslmode = params.get('sslmode');
   if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
@@ -187,7 +242,7 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
   }
 }
 
-/** Whether `text` is a whole number of milliseconds (digits only) from 0 to 2^31-1, as the option takes. */
-function isMilliseconds(text: string): boolean {
-  return /^\d{1,10}$/.test(text) && Number(text) <= MAX_TIMER_MS;
+/** Whether `text` is a whole number (digits only) within `rule`'s bounds (at most 2^31-1). */
+function isWithin(text: string, rule: NumberParameter): boolean {
+  return /^\d{1,10}$/.test(text) && Number(text) >= rule.min && Number(text) <= rule.max;
 }
