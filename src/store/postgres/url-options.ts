@@ -50,10 +50,18 @@ export const DRIVER_URL_PARAMETERS: readonly string[] = [
   'replication',
   'statement_timeout',
   'lock_timeout',
-  'idle_in_transaction_session_timeout',
-  'query_timeout',
   'connectionTimeoutMillis',
 ];
+
+/**
+ * Parameters the driver reads that the store sets itself, and the store option of each: in the
+ * URL they would take precedence over it, unchecked (`?query_timeout=0`, meant as off, failed every
+ * query at once, the start included), so they are refused in favour of the option.
+ */
+const STORE_SET_PARAMETERS: Readonly<Record<string, string>> = {
+  query_timeout: 'queryTimeoutMs',
+  idle_in_transaction_session_timeout: 'idleInTransactionTimeoutMs',
+};
 
 /**
  * The query parameters `openStore` reads from a store URL (options of `PostgresStore`) and
@@ -184,7 +192,8 @@ export interface UrlCheckPlace extends Partial<UrlPlace> {
 /**
  * @throws ValidationError naming the URL (`where`, by default as the config's `store`; `where.path`, the password and the values of the parameters it refuses masked) for a query parameter
  * given twice, one the driver does not read (the {@link STORE_URL_PARAMETERS} are read only by
- * `openStore`: `where` says whether they are allowed), a number among them (`poolSize`,
+ * `openStore`: `where` says whether they are allowed), the driver's `query_timeout` or
+ * `idle_in_transaction_session_timeout` (the store sets them: see its options), a number among them (`poolSize`,
  * `writeLanes`, `queryTimeoutMs`, `idleInTransactionTimeoutMs`, `migrationLockTimeoutMs`) that is
  * no whole number in range, or an `sslmode` the driver does not know. A URL that does not
  * parse is left to the driver.
@@ -206,6 +215,10 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
         const what = key === 'schema' ? 'the schema' : 'it';
         messages.push(`the parameter '${key}' is not read here: pass ${what} as the option { ${key} }`);
       }
+    } else if (Object.hasOwn(STORE_SET_PARAMETERS, key)) {
+      const option = STORE_SET_PARAMETERS[key];
+      const instead = where.storeParameters ? `use ?${option}=` : `pass it as the option { ${option} }`;
+      messages.push(`the parameter '${key}' would replace the store's own setting unchecked: ${instead}`);
     } else if (!DRIVER_URL_PARAMETERS.includes(key)) {
       unread.add(key);
       messages.push(
