@@ -141,15 +141,19 @@ export function createPool(
   backends?: Set<number>,
   queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS,
 ): pg.Pool {
-  const clients = new Set<pg.PoolClient>();
+  const clients = new Set<pg.Client>();
   const connectMs = connectTimeout(queryTimeoutMs);
   const pool = new pg.Pool({
     // The pool's `connectionTimeoutMillis` bounds the wait for a connection of a full pool too:
     // that stays 10 s, each connection's own connect gets the (shorter) connect timeout.
     ...clientConfig(url, `orchestrator:${schema}`),
+    // Every connection the pool makes is kept from its start (pg-pool's own list is private), until
+    // it ends: `destroyPool` destroys the ones still connecting too, `endPool` waits for each.
     Client: class extends pg.Client {
       constructor(config?: pg.ClientConfig) {
         super({ ...config, connectionTimeoutMillis: connectMs });
+        clients.add(this);
+        this.once('end', () => clients.delete(this));
       }
     },
     max: size,
@@ -164,12 +168,9 @@ export function createPool(
   // A checked-out client whose connection dies emits 'error' on itself besides failing its
   // queries (which is how the store learns of it), and pg-pool listens only while it is idle:
   // every client keeps a listener of its own, from the moment it is connected (a termination can
-  // arrive together with the connection's first reply, before the caller's code runs). The pool's
-  // connections are also kept, until they end: `endPool` makes sure none outlives the pool.
+  // arrive together with the connection's first reply, before the caller's code runs).
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
-    clients.add(client);
-    client.once('end', () => clients.delete(client));
   });
   poolClients.set(pool, clients);
   poolConnectTimeouts.set(pool, connectMs);
@@ -188,8 +189,8 @@ export function createPool(
   return pool;
 }
 
-/** The connections of each pool made by `createPool`. */
-const poolClients = new WeakMap<pg.Pool, Set<pg.PoolClient>>();
+/** The connections of each pool made by `createPool`, open or still connecting. */
+const poolClients = new WeakMap<pg.Pool, Set<pg.Client>>();
 
 /** The connect timeout of each pool made by `createPool`, in milliseconds. */
 const poolConnectTimeouts = new WeakMap<pg.Pool, number>();
@@ -206,17 +207,12 @@ export async function endPool(pool: pg.Pool): Promise<void> {
   await Promise.all(clients.map((client) => endClient(client)));
 }
 
-/** The clients `pg-pool` holds, connecting ones too (not part of its typed API). */
-interface PoolInternals {
-  _clients?: (pg.Client | pg.PoolClient)[];
-}
-
 /**
  * Ends `pool` (made by `createPool`) without waiting for its server: every connection of it, open
  * or still connecting, is destroyed at once, so the queries and connects under way fail now.
  */
 export function destroyPool(pool: pg.Pool): void {
-  const clients = new Set([...(poolClients.get(pool) ?? []), ...((pool as PoolInternals)._clients ?? [])]);
+  const clients = [...(poolClients.get(pool) ?? [])];
   pool.end().catch(() => undefined);
   for (const client of clients) destroyClient(client);
 }
