@@ -179,6 +179,7 @@ export class WorkListener {
     }
     if (this.closed || this.subscribers.size === 0) {
       client.removeListener('end', lost);
+      this.failures = 0;
       await endClient(client);
       return;
     }
@@ -234,9 +235,17 @@ export class WorkListener {
     this.retry.unref();
   }
 
+  /**
+   * Ends the connection, on `close` or once the last subscriber left. The latter does not wait for
+   * a connection attempt under way (a reconnect to a server cut off by a partition takes the
+   * connect timeout, then the query timeout for each of its statements): that attempt ends the
+   * connection it opens when it finds no subscriber, or keeps it for one that came meanwhile; a
+   * `close` cuts it short.
+   */
   private async disconnect(): Promise<void> {
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
+    if (!this.closed && this.connecting) return;
     await this.connecting;
     // A subscriber came while the connection was being opened: it keeps it (or the retry).
     if (!this.closed && this.subscribers.size > 0) return;
