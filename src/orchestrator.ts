@@ -70,9 +70,13 @@ export interface CloseOptions {
 
 /**
  * How long `close`, once the grace is over, waits for a store with a server (PostgreSQL) to take
- * the last writes, the release of the leases and its own close, before it abandons the store.
+ * the last writes, the release of the leases and its own close, before it asks whether the server
+ * answers at all; it waits that long again each time it does, and abandons the store when not.
  */
 const STORE_CLOSE_WAIT_MS = 5_000;
+
+/** How long the server of a store slow to close may take to answer a `SELECT 1` (connect included). */
+const SERVER_ANSWER_MS = 2_000;
 
 /** Each orchestrator's scheduler, for {@link startedWorkflowIds} (not part of the class's API). */
 const schedulers = new WeakMap<Orchestrator, Scheduler>();
@@ -196,8 +200,9 @@ export class Orchestrator {
   /**
    * Stops taking work. Running executions stay persisted (durable stores) and resume on the
    * next start; with `grace`, running steps may finish first. After the grace, a PostgreSQL store
-   * gets at most 5 s to take the last writes and the release of the leases; past that it is
-   * abandoned (logged), and the leases not released expire.
+   * gets 5 s to take the last writes and the release of the leases, and 5 s more each time its
+   * server answers a query on a connection of its own (it is slow, not gone); when the server does
+   * not answer within 2 s, the store is abandoned (logged), and the leases not released expire.
    */
   close(options: CloseOptions = {}): Promise<void> {
     // A misspelt `grace` would stop running steps at once (to run again after the restart).
@@ -232,10 +237,11 @@ export class Orchestrator {
       }
     }
     // A server cut off by a partition would hold the close for a query and a connect timeout per
-    // write (about a minute): past the wait the store is abandoned, its calls under way fail, and
-    // the leases left behind expire, for other nodes to take the executions over.
+    // write (about a minute): when it does not answer, the store is abandoned, its calls under way
+    // fail, and the leases left behind expire, for other nodes to take the executions over. A
+    // server that answers is only slow (a large final flush, a lock): the close waits on.
     const left = this.leaveStore();
-    if (ctx.store.abandon && (await within(left, STORE_CLOSE_WAIT_MS, ctx.clock)) === undefined) {
+    if (ctx.store.abandon && !(await this.storeLeft(left))) {
       ctx.logger.warn(
         { waitedMs: STORE_CLOSE_WAIT_MS },
         'the store did not answer within 5 s: closed without it; leases not released expire on their own',
@@ -244,6 +250,25 @@ export class Orchestrator {
     }
     await left;
     ctx.events.removeAll();
+  }
+
+  /**
+   * Whether `left` (the close's work on the store) ended, waiting {@link STORE_CLOSE_WAIT_MS} at a
+   * time for as long as the store's server answers (a store that cannot tell is not waited on longer).
+   */
+  private async storeLeft(left: Promise<void>): Promise<boolean> {
+    const { ctx } = this;
+    let waitedMs = 0;
+    for (;;) {
+      if ((await within(left, STORE_CLOSE_WAIT_MS, ctx.clock)) !== undefined) return true;
+      waitedMs += STORE_CLOSE_WAIT_MS;
+      const answers = await ctx.store.serverAnswers?.(SERVER_ANSWER_MS).catch(() => false);
+      if (!answers) return false;
+      ctx.logger.info(
+        { waitedMs },
+        'the store is slow to take the last writes, but its server answers: the close waits on',
+      );
+    }
   }
 
   /**

@@ -288,6 +288,13 @@ export interface Store {
    * server to wait on leave it out.
    */
   abandon?(): Promise<void>;
+  /**
+   * Whether the store's server answers a trivial query within `ms`, on a connection of its own
+   * (not behind the store's busy ones). `Orchestrator.close`, while the store is slow to take its
+   * last writes, asks it before it abandons the store: a server that answers is slow, not gone, and
+   * the close waits on. Stores with `abandon` may have it; without it they are abandoned after the wait.
+   */
+  serverAnswers?(ms: number): Promise<boolean>;
 
   /**
    * Stores a definition version if it is new. Returns false, and changes nothing, when that id and

@@ -64,6 +64,7 @@ import {
   toOwnerLoad,
   toSteps,
 } from './rows.js';
+import { serverAnswers } from './server-answers.js';
 import {
   type AggregateRow,
   buildSql,
@@ -255,6 +256,11 @@ export class PostgresStore implements Store {
     this.listener?.destroy();
     if (this.madePool) destroyPool(this.madePool);
     await this.close();
+  }
+
+  /** Whether the server answers a `SELECT 1` on a new connection within `ms` (see `Store.serverAnswers`). */
+  serverAnswers(ms: number): Promise<boolean> {
+    return serverAnswers(this.url, `orchestrator-probe:${this.schema}`, ms);
   }
 
   /** Group-commit counters, summed over the lanes: transactions run and operations they carried. */
