@@ -128,7 +128,7 @@ export type { DashboardOptions } from './server/dashboard/index.js';
  * serves it at `/` (sign-in with the API token).
  */
 export { createDashboard } from './server/dashboard/index.js';
-export type { NotFoundPage } from './server/not-found-page.js';
+export type { MethodNotAllowedPage, NotFoundPage } from './server/not-found-page.js';
 /** The engine nodes `GET /v1/workers` lists, and the provider that supplies them. */
 export type { NodeInfo, NodesProvider } from './server/routes/monitoring.js';
 export type { MemoryStoreOptions } from './store/memory-store.js';

@@ -29,7 +29,7 @@ import { createTokenVerifier, registerAuth, tokenProblem } from './auth.js';
 import { DEFAULT_BODY_LIMIT } from './body-limit.js';
 import { HttpError, toErrorReply } from './errors.js';
 import { jsonBodyRefusal } from './json-refusal.js';
-import { type NotFoundPage, wantsNotFoundPage } from './not-found-page.js';
+import { type MethodNotAllowedPage, type NotFoundPage, wantsHtmlPage } from './not-found-page.js';
 import { openapiTransforms } from './optional-bodies.js';
 import { executionRoutes } from './routes/executions.js';
 import { localNodes, monitoringRoutes, type NodesProvider } from './routes/monitoring.js';
@@ -65,6 +65,12 @@ export interface AppContext {
    * is sent from outside the plugin's scope: it sets its own headers. @default none: the JSON 404
    */
   setNotFoundPage(page: NotFoundPage): void;
+  /**
+   * Sets the HTML page such a browser request gets for a known path it asks with a method the path
+   * does not serve (`/logout`, POST only, typed into the address bar) instead of the JSON 405; the
+   * `Allow` header is set before the page is called. @default none: the JSON 405
+   */
+  setMethodNotAllowedPage(page: MethodNotAllowedPage): void;
 }
 
 /**
@@ -274,6 +280,7 @@ function endStalledConnectionsOnClose(app: FastifyInstance): void {
 /** The pages plugins set (see {@link AppContext.setNotFoundPage}). */
 interface Pages {
   notFound?: NotFoundPage;
+  methodNotAllowed?: MethodNotAllowedPage;
 }
 
 function installErrorHandling(app: FastifyInstance, bodyLimit: number, pages: Pages): void {
@@ -303,17 +310,17 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number, pages: Pa
     if (methods.length > 0) {
       const allow = [...new Set([...methods, 'OPTIONS'])].sort().join(', ');
       if (req.method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
-      return reply
-        .code(405)
-        .header('allow', allow)
-        .send({
-          error: {
-            code: 'METHOD_NOT_ALLOWED',
-            message: `Method ${req.method} is not allowed on ${shown}; allowed: ${allow}`,
-          },
-        });
+      reply.header('allow', allow);
+      if (pages.methodNotAllowed && wantsHtmlPage(req, path))
+        return pages.methodNotAllowed(req, reply, path, allow);
+      return reply.code(405).send({
+        error: {
+          code: 'METHOD_NOT_ALLOWED',
+          message: `Method ${req.method} is not allowed on ${shown}; allowed: ${allow}`,
+        },
+      });
     }
-    if (pages.notFound && wantsNotFoundPage(req, path)) return pages.notFound(req, reply, path);
+    if (pages.notFound && wantsHtmlPage(req, path)) return pages.notFound(req, reply, path);
     return reply
       .code(404)
       .send({ error: { code: 'NOT_FOUND', message: `Route ${req.method} ${shown} not found` } });
@@ -481,7 +488,15 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
     const setNotFoundPage = (page: NotFoundPage) => {
       pages.notFound = page;
     };
-    await registerRoutes(app, options, exporter, { orch, verifyToken, setNotFoundPage });
+    const setMethodNotAllowedPage = (page: MethodNotAllowedPage) => {
+      pages.methodNotAllowed = page;
+    };
+    await registerRoutes(app, options, exporter, {
+      orch,
+      verifyToken,
+      setNotFoundPage,
+      setMethodNotAllowedPage,
+    });
   } catch (error) {
     // The app is not returned, so nobody could close it: closed here, its close hooks take the
     // exporter's and the plugins' listeners off the orchestrator, which would otherwise keep them

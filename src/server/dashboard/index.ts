@@ -12,7 +12,7 @@
  * API of the orchestrator.
  * @module
  */
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { echo } from '../../echo.js';
 import { ExecutionNotFoundError, OrchestratorError, WorkflowNotFoundError } from '../../errors.js';
 import type { AppContext, AppPlugin } from '../app.js';
@@ -77,7 +77,7 @@ export function createDashboard(options: DashboardOptions = {}): AppPlugin {
 
 async function registerDashboard(
   scope: FastifyInstance,
-  { orch, verifyToken, setNotFoundPage }: AppContext,
+  { orch, verifyToken, setNotFoundPage, setMethodNotAllowedPage }: AppContext,
   options: DashboardOptions,
 ): Promise<void> {
   const now = options.now ?? Date.now;
@@ -146,13 +146,25 @@ async function registerDashboard(
 
   // A mistyped address in a browser: a page of the dashboard (with its navigation once signed
   // in), not the API's JSON 404. The path is repeated as the JSON 404 repeats it.
-  setNotFoundPage((req, reply, path) => {
+  // The pages are sent from outside this scope: they set the security headers themselves.
+  const outsidePage = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    title: string,
+    content: SafeHtml,
+    status: number,
+  ) => {
     const session = sessions.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
-    const content = errorBody(404, `No page at ${echo(path, null)}.`);
-    const body = session
-      ? page({ title: 'Not found', csrf: session.csrf, body: content })
-      : barePage('Not found', content);
-    return sendHtml(securityHeaders(reply), body, 404);
+    const body = session ? page({ title, csrf: session.csrf, body: content }) : barePage(title, content);
+    return sendHtml(securityHeaders(reply), body, status);
+  };
+  setNotFoundPage((req, reply, path) =>
+    outsidePage(req, reply, 'Not found', errorBody(404, `No page at ${echo(path, null)}.`), 404),
+  );
+  // `/logout` typed into the address bar, say: a page naming what the path does answer.
+  setMethodNotAllowedPage((req, reply, path, allow) => {
+    const message = `${echo(path, null)} does not answer ${req.method}; it answers ${allow}.`;
+    return outsidePage(req, reply, 'Method not allowed', errorBody(405, message), 405);
   });
 
   // Sign-in and sign-out.

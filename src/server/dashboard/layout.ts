@@ -129,6 +129,7 @@ function errorTitle(status: number): string {
   if (status === 401) return 'Sign in required';
   if (status === 403) return 'Forbidden';
   if (status === 404) return 'Not found';
+  if (status === 405) return 'Method not allowed';
   if (status === 501) return 'Not supported';
   if (status === 503) return 'Shutting down';
   return status >= 500 ? 'Something went wrong' : 'Bad request';
