@@ -56,6 +56,16 @@ export function storeHint(url: string): string {
     : '';
 }
 
+/**
+ * The warning of a report read from a store that lives inside one process (`metrics`, `workers`):
+ * the store is this process's own, new and empty, whatever another process ran; null for others.
+ */
+export function inProcessStoreWarning(url: string): string | null {
+  return inProcessStore(url)
+    ? 'the memory store lives inside one process: this one is new and empty, so it shows nothing another process ran; inspect a durable store instead'
+    : null;
+}
+
 /** Whether the execution's owner is a live process holding an unexpired lease. */
 export function hasLiveOwner(record: ExecutionRecord, now = Date.now()): boolean {
   return (

@@ -15,7 +15,7 @@ import {
   type StoreMetrics,
   workerLoad,
 } from '../reports.js';
-import { withClient } from '../store-client.js';
+import { inProcessStoreWarning, withClient } from '../store-client.js';
 import { renderPairs, renderTable } from '../table.js';
 
 /** The retry rate as a percentage, or '-' when no step ran (the rate's 0 would read as 'no retries'). */
@@ -35,6 +35,8 @@ function overFinished(m: StoreMetrics, rate: number): string {
 /** Runs `metrics`. */
 export async function metricsCommand(options: { workflow?: string }, command: Command): Promise<void> {
   const { globals, out } = setup(command);
+  const warning = inProcessStoreWarning(globals.store);
+  if (warning !== null) out.warn(warning);
   const result = await withClient(globals, async (client) => {
     const durations = durationStats(await recentDurations(client, options.workflow));
     // Store-wide, as in a live orchestrator's snapshot (for one workflow too).

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { formatDuration, formatTime, idCell, plural } from '../format.js';
 import { setup } from '../globals.js';
 import { type NodeLoad, workersReport } from '../reports.js';
-import { withClient } from '../store-client.js';
+import { inProcessStoreWarning, withClient } from '../store-client.js';
 import { renderTable } from '../table.js';
 
 const count = (n: number | null) => (n === null ? '-' : String(n));
@@ -22,6 +22,8 @@ function heartbeat(node: NodeLoad, now: number): string {
 /** Runs `workers`. */
 export async function workersCommand(command: Command): Promise<void> {
   const { globals, out } = setup(command);
+  const warning = inProcessStoreWarning(globals.store);
+  if (warning !== null) out.warn(warning);
   const now = Date.now();
   const report = await withClient(globals, (client) => workersReport(client, now));
   process.exitCode = 0;
