@@ -76,10 +76,17 @@ export function checkPurgeOptions(options: unknown): { before: number; limit: nu
   return { before: (before as Date).getTime(), limit: (limit as number | undefined) ?? PURGE_DEFAULT_LIMIT };
 }
 
+/** How far a purge got: the executions deleted and the batches (store calls) run so far. */
+export interface PurgeProgress {
+  deleted: number;
+  batches: number;
+}
+
 /**
  * Deletes up to `limit` finished executions that completed before `before`, in batches; returns
  * how many it deleted. `stopped` is asked before each batch after the first: once it says so, no
- * other batch starts (each batch is whole: its own transaction).
+ * other batch starts (each batch is whole: its own transaction). `progress` is kept up to date
+ * after each batch (for a caller that reports how far it got, when stopped or failing).
  * @throws OrchestratorError `UNSUPPORTED` for a store without `purgeFinished` (a custom adapter);
  *   ClosedError, naming how many were deleted, when `stopped` ended it early.
  */
@@ -88,6 +95,7 @@ export async function purgeFinished(
   before: number,
   limit: number,
   stopped: () => boolean = () => false,
+  progress: PurgeProgress = { deleted: 0, batches: 0 },
 ): Promise<number> {
   if (!store.purgeFinished) {
     throw new OrchestratorError(
@@ -96,7 +104,7 @@ export async function purgeFinished(
     );
   }
   const purge = store.purgeFinished.bind(store);
-  const { deleted, cut } = await deleteInBatches(purge, before, limit, stopped);
+  const { deleted, cut } = await deleteInBatches(purge, before, limit, stopped, progress);
   if (cut) {
     throw new ClosedError(
       `The orchestrator is closing: purgeExecutions stopped after deleting ${deleted} executions`,
@@ -114,6 +122,7 @@ async function deleteInBatches(
   before: number,
   limit: number,
   stop: () => boolean,
+  progress: PurgeProgress = { deleted: 0, batches: 0 },
 ): Promise<{ deleted: number; done: boolean; cut: boolean }> {
   let deleted = 0;
   while (deleted < limit) {
@@ -121,6 +130,8 @@ async function deleteInBatches(
     const batch = Math.min(PURGE_BATCH, limit - deleted);
     const n = await purge({ before, limit: batch });
     deleted += n;
+    progress.deleted += n;
+    progress.batches++;
     if (n < batch) return { deleted, done: true, cut: false };
   }
   return { deleted, done: false, cut: false };
