@@ -372,7 +372,11 @@ function installJsonParser(app: FastifyInstance): void {
     }
     parse(req, text, (error, value) => {
       if (error) {
-        done(new HttpError('VALIDATION', jsonBodyRefusal(text)), undefined);
+        // The parser reads past one byte-order mark (after the one decoding dropped): the refusal
+        // names what it refused, not that mark (a body of two marks and a typo was refused for
+        // its second mark).
+        const read = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+        done(new HttpError('VALIDATION', jsonBodyRefusal(read)), undefined);
         return;
       }
       // JSON.parse keeps the last value of a key given twice and drops the others silently.

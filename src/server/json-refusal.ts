@@ -64,9 +64,23 @@ function syntaxProblem(text: string, message: string): string {
   const offset = jsonErrorOffset(text);
   if (offset < 0) return 'it cannot be read as JSON';
   if (offset >= text.length) return 'it ends before its value is complete';
-  // Quoted as JSON: a quote or a control character shows escaped.
+  // Quoted as JSON: a quote or a control character shows escaped, and so does one that shows as
+  // nothing (a second byte-order mark) or joins the quote before it (a combining mark).
   const character = String.fromCodePoint(text.codePointAt(offset)!);
-  return `unexpected character ${JSON.stringify(character)} at ${lineAndColumn(text, offset)}`;
+  return `unexpected character ${quoted(character)} at ${lineAndColumn(text, offset)}`;
+}
+
+/**
+ * Characters that show as nothing, as blank or combine with the character before: format ones
+ * (U+FEFF, U+200B, U+00AD), separators but the space, combining marks, private-use, unassigned.
+ */
+const INVISIBLE = /[\p{Cf}\p{Z}\p{M}\p{Co}\p{Cn}]/u;
+
+/** `character` as JSON quotes it, escaped (`"\ufeff"`, in UTF-16 units) when it is invisible. */
+function quoted(character: string): string {
+  if (character === ' ' || !INVISIBLE.test(character)) return JSON.stringify(character);
+  const units = Array.from({ length: character.length }, (_, i) => character.charCodeAt(i));
+  return `"${units.map((unit) => `\\u${unit.toString(16).padStart(4, '0')}`).join('')}"`;
 }
 
 /** `line L, column C` (from 1) of the character at `position` of `text`. */

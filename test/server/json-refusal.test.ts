@@ -41,7 +41,8 @@ describe('jsonBodyRefusal', () => {
     expect(jsonBodyRefusal('{"naïve": "😀",\n "b": [😀]}')).toBe(
       notJson('unexpected character "😀" at line 2, column 8'),
     );
-    expect(jsonBodyRefusal('\uFEFF{}')).toBe(notJson('unexpected character "\uFEFF" at line 1, column 1'));
+    // An invisible one shows escaped (json-refusal-invisible.test.ts).
+    expect(jsonBodyRefusal('\uFEFF{}')).toBe(notJson('unexpected character "\\ufeff" at line 1, column 1'));
   });
 
   it("keeps the engine's wording where it gives a position: a bad escape, a string cut short", () => {
