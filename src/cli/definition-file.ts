@@ -9,6 +9,7 @@ import { type ValidDefinition, validateDefinition } from '../definition/validate
 import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
 import { duplicateKeyProblem } from '../json-duplicate-keys.js';
+import { jsonSyntaxProblem } from '../server/json-refusal.js';
 import { UsageError } from './errors.js';
 
 /** Keys a definition file may have at its top level (`$schema` helps editors). */
@@ -115,7 +116,9 @@ export function readJsonFile(path: string, what: string, options: JsonFileOption
   try {
     parsed = JSON.parse(json);
   } catch (error) {
-    throw new UsageError(`${what} '${path}' is not valid JSON: ${(error as Error).message}`);
+    // Named with its place, as the API names it in a body (the engine's message may give none).
+    const problem = jsonSyntaxProblem(json, 'file') ?? (error as Error).message;
+    throw new UsageError(`${what} '${path}' is not valid JSON: ${problem}`);
   }
   // JSON.parse keeps the last value of a key given twice and drops the others silently.
   const duplicate = duplicateKeyProblem(json);

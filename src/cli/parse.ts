@@ -8,6 +8,7 @@ import { InvalidArgumentError } from 'commander';
 import { MAX_SECONDS } from '../definition/max-seconds.js';
 import { EXECUTION_ID_SHAPE, executionIdTime } from '../ids.js';
 import { duplicateKeyProblem } from '../json-duplicate-keys.js';
+import { jsonSyntaxProblem } from '../server/json-refusal.js';
 import { EXECUTION_STATES, type ExecutionState } from '../types.js';
 import { UsageError } from './errors.js';
 
@@ -102,7 +103,9 @@ export function parseJsonOption(flag: string, value: string | undefined, fallbac
   try {
     parsed = JSON.parse(value);
   } catch (error) {
-    throw new UsageError(`${flag} is not valid JSON: ${(error as Error).message}`);
+    // Named with its place, as the API names it in a body (the engine's message may give none).
+    const problem = jsonSyntaxProblem(value, 'value') ?? (error as Error).message;
+    throw new UsageError(`${flag} is not valid JSON: ${problem}`);
   }
   // JSON.parse keeps the last value of a key given twice and drops the others silently.
   const duplicate = duplicateKeyProblem(value);

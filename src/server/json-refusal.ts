@@ -50,15 +50,29 @@ function poisoningKey(value: unknown): { path: string; key: string } | null {
 }
 
 /**
+ * What is wrong with `text` as JSON and where (`unexpected character "x" at line 1, column 14`),
+ * or null when it is JSON; `whole` names the text where it ends too soon (`where the file ends`).
+ * For the CLI's definition files and `--input`, read as the API reads a body.
+ */
+export function jsonSyntaxProblem(text: string, whole: string): string | null {
+  try {
+    JSON.parse(text);
+    return null;
+  } catch (error) {
+    return syntaxProblem(text, error instanceof Error ? error.message : '', whole);
+  }
+}
+
+/**
  * `JSON.parse`'s message reworded: what is wrong, and where in `text` (the engine's message may
  * quote an excerpt of the body, and gives no position for an unexpected character).
  */
-function syntaxProblem(text: string, message: string): string {
+function syntaxProblem(text: string, message: string, whole = 'body'): string {
   const at = /^(.+?) in JSON at position (\d+)/.exec(message);
   if (at) {
     const position = Number(at[2]);
     const problem = `${at[1]!.charAt(0).toLowerCase()}${at[1]!.slice(1)}`;
-    const end = position >= text.length ? ' (where the body ends)' : '';
+    const end = position >= text.length ? ` (where the ${whole} ends)` : '';
     return `${problem} at ${lineAndColumn(text, position)}${end}`;
   }
   const offset = jsonErrorOffset(text);
