@@ -16,9 +16,10 @@ import { gate, untilAborted } from '../helpers/orchestrator.js';
 import { PG_URL } from '../store/pg-fixture.js';
 import { heldExecution } from '../store/records.js';
 import { perTest } from './per-test.js';
+import { stageCancelWait } from './staged-cancel-wait.js';
 
 const t = perTest();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const LEASE_MS = 2_000;
 
 async function node(schema: string, extra: Record<string, unknown> = {}): Promise<Orchestrator> {
   const hold = gate();
@@ -27,13 +28,12 @@ async function node(schema: string, extra: Record<string, unknown> = {}): Promis
     store: new PostgresStore(PG_URL, { schema }),
     cluster: true,
     sweepInterval: 0.2,
-    leaseSeconds: 2,
+    leaseSeconds: LEASE_MS / 1000,
     actions: {
       hold: () => hold.promise.then(() => 'held'),
       quick: () => 'quick',
       wait: (_i: unknown, ctx: { signal: AbortSignal }) => untilAborted(ctx.signal),
     },
-    compensations: { slow_undo: () => sleep(3_000).then(() => 'undone') },
     ...extra,
   });
   t.later(() => orch.close());
@@ -48,41 +48,54 @@ function record(id: string, workflowId: string, owner: string, leaseUntil: numbe
 describe('across cluster nodes', () => {
   it('an execution placed on another node is counted once, and every node converges to the store', async () => {
     const schema = t.schema();
-    const a = await node(schema);
-    const b = await node(schema);
+    const { a, b } = await twoNodes(schema);
     await a.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
     await a.workflowEngine.defineWorkflow('quick', [{ name: 'quick' }]);
-    await sleep(600); // a sees b
     await a.workflowEngine.executeWorkflow('hold', {}); // a: 1, b: 0
     const id = await a.workflowEngine.executeWorkflow('quick', {}); // placed on b
     const done = await a.workflowEngine.waitForCompletion(id, { timeout: 5 });
     expect(done.status).toBe('completed');
     expect((await a.store.getExecution(id))?.execution.owner).toBe(b.nodeId);
-    await sleep(500);
-    // Store: 1 running (hold, on a), 1 completed (on b), 0 pending: what both nodes count.
+    // Store: 1 running (hold, on a), 1 completed (on b), 0 pending: what both nodes come to count
+    // (a once its housekeeping re-read b's counts).
     for (const orch of [a, b]) {
-      expect(orch.getMetrics().executions).toMatchObject({ total: 2, pending: 0, running: 1, completed: 1 });
+      await expect
+        .poll(() => orch.getMetrics().executions, { timeout: 10_000 })
+        .toMatchObject({ total: 2, pending: 0, running: 1, completed: 1 });
       expect(orch.getMetrics('quick').executions).toMatchObject({ total: 1, completed: 1 });
     }
   }, 20_000);
 
   it('cancelWorkflow from another node answers true when the owner compensates for longer than a lease', async () => {
     const schema = t.schema();
-    const a = await node(schema);
-    const b = await node(schema);
+    // The compensation on b lasts until the cancel's wait on a has read the execution compensating
+    // for more than a lease (past the deadline a wait keeps for an owner showing no progress).
+    const pg = new PostgresStore(PG_URL, { schema });
+    const outlasted = gate();
+    let compensatingSince: number | null = null;
+    const read = pg.getExecution.bind(pg);
+    pg.getExecution = async (id) => {
+      const snapshot = await read(id);
+      if (snapshot?.execution.status === 'compensating') {
+        compensatingSince ??= Date.now();
+        if (Date.now() - compensatingSince > LEASE_MS) outlasted.open();
+      }
+      return snapshot;
+    };
+    const slowUndo = { slow_undo: () => outlasted.promise.then(() => 'undone') };
+    const { a, b } = await twoNodes(schema, { store: pg }, { compensations: slowUndo });
     await a.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
     await a.workflowEngine.defineWorkflow('comp', [
       { name: 's1', action: 'noop', compensation: 'slow_undo' },
       { name: 's2', action: 'wait' },
     ]);
-    await sleep(600);
     await a.workflowEngine.executeWorkflow('hold', {});
+    const s2 = gate();
+    b.on('step.started', (e) => {
+      if (e.step === 's2') s2.open();
+    });
     const id = await a.workflowEngine.executeWorkflow('comp', {});
-    for (let i = 0; i < 50; i++) {
-      const s = await a.workflowEngine.getExecutionStatus(id);
-      if (s?.stepsCompleted === 1) break;
-      await sleep(50);
-    }
+    await s2.promise;
     expect((await a.store.getExecution(id))?.execution.owner).toBe(b.nodeId);
     const cancelled = await a.workflowEngine.cancelWorkflow(id);
     const final = await a.workflowEngine.waitForCompletion(id, { timeout: 10 });
@@ -107,66 +120,53 @@ describe('across cluster nodes', () => {
 
   it("cancelWorkflow answers true when this node's own round takes the owner's execution over first", async () => {
     const schema = t.schema();
-    // The write that ends the execution cancelled is slow (a busy database): the cancel's wait
-    // sees this node own it, under a new lease, before it ends.
-    const pg = new PostgresStore(PG_URL, { schema });
-    const update = pg.update.bind(pg);
-    pg.update = async (u) => {
-      if (u.set?.status === 'cancelled') await sleep(600);
-      return update(u);
-    };
-    const a = await node(schema, { store: pg });
-    await a.workflowEngine.defineWorkflow('w', [{ name: 's', action: 'wait' }]);
     const raw = new PostgresStore(PG_URL, { schema });
     t.later(() => raw.close());
     await raw.init();
+    // Past the wait's first deadline B lets it go: the release wakes a, whose round claims it at
+    // once and cancels it, the request being stored. The cancel's wait reads it owned by a, under a
+    // new lease, before a's adoption is done (see staged-cancel-wait.ts).
+    const pg = new PostgresStore(PG_URL, { schema });
+    let nodeId = '';
+    const staged = stageCancelWait(
+      pg,
+      'held-b',
+      () => nodeId,
+      LEASE_MS,
+      () => raw.releaseLeases('otherhost/4242/b'),
+    );
+    const a = await node(schema, { store: pg });
+    nodeId = a.nodeId;
+    await a.workflowEngine.defineWorkflow('w', [{ name: 's', action: 'wait' }]);
     // Node B (another host) holds it with a long lease and shows no progress.
     await raw.createExecution(record('held-b', 'w', 'otherhost/4242/b', Date.now() + 60_000), []);
-    const cancelling = a.workflowEngine.cancelWorkflow('held-b');
-    // More than a lease later (past the wait's first deadline) B lets it go: the release wakes a,
-    // whose round claims it at once and cancels it, the request being stored.
-    await sleep(2_500);
-    await raw.releaseLeases('otherhost/4242/b');
-    const cancelled = await cancelling;
+    const cancelled = await a.workflowEngine.cancelWorkflow('held-b');
+    await staged.settled();
     const final = await a.workflowEngine.waitForCompletion('held-b', { timeout: 10 });
+    expect(staged.adoptionHeld()).toBe(true);
     expect(final.status).toBe('cancelled');
     expect(cancelled).toBe(true);
   }, 30_000);
 
   it("cancelWorkflow answers true when this node's own round claimed the dead owner's execution and is still adopting it", async () => {
     const schema = t.schema();
-    // The round's claim wins (the cancel's own claim by id is slow) and its adoption is slow (a
-    // busy database answers the snapshot read late): meanwhile the cancel's wait reads the
-    // execution owned by this very node under a fresh lease, past the wait's first deadline.
+    // The round's claim wins (the cancel's wait does not read the lease run out before it) and its
+    // adoption is slow (a busy database answers the snapshot read late): meanwhile the cancel's
+    // wait reads the execution owned by this very node under a fresh lease, past the wait's first
+    // deadline (see staged-cancel-wait.ts).
     const pg = new PostgresStore(PG_URL, { schema });
-    const expiry = Date.now() + 2_000;
-    const claim = pg.claimExecutions.bind(pg);
-    let claimedByRound = false;
-    pg.claimExecutions = async (q) => {
-      if (q.ids?.includes('dead-b-2') && Date.now() > expiry) await sleep(400);
-      const got = await claim(q);
-      if (!q.ids && got.some((r) => r.id === 'dead-b-2')) claimedByRound = true;
-      return got;
-    };
-    const read = pg.getExecution.bind(pg);
-    let slowed = false;
-    pg.getExecution = async (id) => {
-      // The adoption's read only (the cancel's wait reads it too, every 50 ms).
-      if (id === 'dead-b-2' && claimedByRound && !slowed && /\badopt\b/.test(new Error().stack ?? '')) {
-        slowed = true;
-        await sleep(1_000);
-      }
-      return read(id);
-    };
+    let nodeId = '';
+    const staged = stageCancelWait(pg, 'dead-b-2', () => nodeId, LEASE_MS);
     const a = await node(schema, { store: pg });
+    nodeId = a.nodeId;
     await a.workflowEngine.defineWorkflow('w', [{ name: 's', action: 'wait' }]);
     const raw = new PostgresStore(PG_URL, { schema });
     t.later(() => raw.close());
     await raw.init();
-    await raw.createExecution(record('dead-b-2', 'w', 'otherhost/4242/dead01', expiry), []);
+    await raw.createExecution(record('dead-b-2', 'w', 'otherhost/4242/dead01', Date.now() + LEASE_MS), []);
     const cancelled = await a.workflowEngine.cancelWorkflow('dead-b-2');
     const final = await a.workflowEngine.waitForCompletion('dead-b-2', { timeout: 10 });
-    expect(slowed).toBe(true);
+    expect(staged.adoptionHeld()).toBe(true);
     expect(final.status).toBe('cancelled');
     expect(cancelled).toBe(true);
   }, 30_000);
@@ -175,7 +175,8 @@ describe('across cluster nodes', () => {
     const schema = t.schema();
     // Another host's node heartbeated, then died: live in the registry for one more lease. (A 6 s
     // lease: placeable for 4 s after that heartbeat, which a loaded machine's placement stays within.)
-    const { a, lastHeartbeat: died } = await nodeBesideOtherHost(schema, 'otherhost/4242/dead00', 0, 6);
+    const { a, seen, lastHeartbeat: died } = await nodeBesideOtherHost(schema, 'otherhost/4242/dead00', 0, 6);
+    expect(seen).toBe(true);
     const id = await a.workflowEngine.executeWorkflow('quick', {});
     const placed = (await a.store.getExecution(id))?.execution;
     expect(placed?.owner).toBe('otherhost/4242/dead00');
@@ -203,16 +204,32 @@ describe('across cluster nodes', () => {
 });
 
 /**
+ * Nodes a and b on `schema` (with `extraA`, `extraB`), b started first: a's first round, at its
+ * start, sees b alive, so a places on b from the start.
+ */
+async function twoNodes(
+  schema: string,
+  extraA: Record<string, unknown> = {},
+  extraB: Record<string, unknown> = {},
+): Promise<{ a: Orchestrator; b: Orchestrator }> {
+  const b = await node(schema, extraB);
+  const a = await node(schema, extraA);
+  expect(a.loadBalancer.getWorkers()).toContain(b.nodeId);
+  return { a, b };
+}
+
+/**
  * Node a (on `schema`, leases of `leaseSeconds`) running one `hold` execution, with `quick`
  * defined, and another host's cluster node `id` whose last heartbeat (`lastHeartbeat`, returned)
- * was `agoMs` before a was up, once a has seen it.
+ * was `agoMs` before a was up, once a's housekeeping read the registry after that heartbeat was
+ * stored (`seen`: whether the read found it live).
  */
 async function nodeBesideOtherHost(
   schema: string,
   id: string,
   agoMs: number,
   leaseSeconds = 2,
-): Promise<{ a: Orchestrator; lastHeartbeat: number }> {
+): Promise<{ a: Orchestrator; seen: boolean; lastHeartbeat: number }> {
   const a = await node(schema, { leaseSeconds });
   await a.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
   await a.workflowEngine.defineWorkflow('quick', [{ name: 'quick' }]);
@@ -223,6 +240,16 @@ async function nodeBesideOtherHost(
   const pid = Number(id.split('/')[1]);
   // Taken once this node is up: its start on a loaded machine does not eat into the other's lease.
   const lastHeartbeat = Date.now() - agoMs;
+  // The first read of the registry by a's housekeeping after the heartbeat is stored.
+  const read = gate<boolean>();
+  const list = a.store.listNodes.bind(a.store);
+  let stored = false;
+  a.store.listNodes = async (since) => {
+    const after = stored;
+    const nodes = await list(since);
+    if (after) read.open(nodes.some((n) => n.id === id));
+    return nodes;
+  };
   await raw.heartbeat({
     id,
     startedAt: lastHeartbeat - 10_000,
@@ -232,7 +259,9 @@ async function nodeBesideOtherHost(
     capacity: 100,
     info: { pid, cluster: true, leaseSeconds },
   });
-  const seenBy = Date.now() + 5_000;
-  while (!a.loadBalancer.getWorkers().includes(id) && Date.now() < seenBy) await sleep(20);
-  return { a, lastHeartbeat };
+  stored = true;
+  const seen = await read.promise;
+  // The refresh applies what it read (the live nodes become the balancer's workers) in that turn.
+  await new Promise((resolve) => setImmediate(resolve));
+  return { a, seen, lastHeartbeat };
 }
