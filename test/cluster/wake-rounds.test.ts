@@ -7,8 +7,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ActionHandler, createOrchestrator, type Orchestrator } from '../../src/index.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import type { ClaimRequest, ExecutionRecord, ExecutionUpdate, NodeRecord } from '../../src/store/store.js';
+import type {
+  ClaimRequest,
+  ExecutionRecord,
+  ExecutionUpdate,
+  NodeRecord,
+  WorkHint,
+} from '../../src/store/store.js';
 import { gate } from '../helpers/orchestrator.js';
+import { housekeepingRounds, type Rounds } from '../helpers/rounds.js';
 import { assertServerReachable, dropSchema, freshSchema, PG_URL } from '../store/pg-fixture.js';
 
 beforeEach(assertServerReachable);
@@ -20,7 +27,8 @@ afterEach(async () => {
 
 /**
  * A PostgreSQL store that counts the housekeeping writes only a whole round makes, and can answer
- * `listOwned` as a read made a moment earlier would (with `stale` ids added).
+ * `listOwned` as a read made a moment earlier would (with `stale` ids added). `when` resolves once
+ * what it counts (or the wake-up hints its subscriber was given) meet a condition.
  */
 class CountingStore extends PostgresStore {
   heartbeats = 0;
@@ -28,6 +36,32 @@ class CountingStore extends PostgresStore {
   stale: string[] = [];
   reads: string[] = [];
   lists = 0;
+  /** The wake-up hints handed to the subscriber, once it returned. */
+  hints: WorkHint[] = [];
+  private waiting: { check: () => boolean; resolve: () => void }[] = [];
+  /** Resolves once `check` holds, checked now and after each call counted. */
+  when(check: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push({ check, resolve });
+      this.counted();
+    });
+  }
+  private counted(): void {
+    for (const w of this.waiting.filter((x) => x.check())) {
+      this.waiting.splice(this.waiting.indexOf(w), 1);
+      w.resolve();
+    }
+  }
+  override async subscribe(
+    channel: 'work',
+    onNotify: (hint: WorkHint) => void,
+  ): Promise<() => Promise<void>> {
+    return super.subscribe(channel, (hint) => {
+      onNotify(hint);
+      this.hints.push(hint);
+      this.counted();
+    });
+  }
   override async listOwned(owner: string, limit: number): Promise<string[]> {
     this.lists++;
     const ids = await super.listOwned(owner, limit);
@@ -35,18 +69,22 @@ class CountingStore extends PostgresStore {
   }
   override getExecution(id: string): ReturnType<PostgresStore['getExecution']> {
     this.reads.push(id);
+    this.counted();
     return super.getExecution(id);
   }
   override getExecutions(ids: readonly string[]): ReturnType<PostgresStore['getExecutions']> {
     this.reads.push(...ids);
+    this.counted();
     return super.getExecutions(ids);
   }
   override heartbeat(node: NodeRecord): Promise<void> {
     this.heartbeats++;
+    this.counted();
     return super.heartbeat(node);
   }
   override claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]> {
     this.claims++;
+    this.counted();
     return super.claimExecutions(request);
   }
 }
@@ -75,14 +113,6 @@ async function node(store: PostgresStore, actions: Record<string, ActionHandler>
   return orch;
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('cluster wake-up rounds', () => {
   it('a node adopts executions placed on it without a whole round; a release runs one', async () => {
     const schema = freshSchema();
@@ -104,10 +134,7 @@ describe('cluster wake-up rounds', () => {
     // ... so the next one goes to b, the least loaded, which learns of it from the NOTIFY.
     const before = { heartbeats: bStore.heartbeats, claims: bStore.claims };
     const placed = await aEngine.executeWorkflow('quick', {});
-    await until(
-      async () => (await a.workflowEngine.getExecutionStatus(placed))?.status === 'completed',
-      'b to run it',
-    );
+    expect((await aEngine.waitForCompletion(placed, { timeout: 10 })).status).toBe('completed');
     expect((await aEngine.getExecutionStatus(placed))?.workerId).toBe(b.nodeId);
     expect({ heartbeats: bStore.heartbeats, claims: bStore.claims }).toEqual(before);
 
@@ -116,10 +143,8 @@ describe('cluster wake-up rounds', () => {
     cleanups.push(() => releaser.close());
     await releaser.init();
     await releaser.releaseLeases('nobody');
-    await until(
-      () => bStore.heartbeats > before.heartbeats && bStore.claims > before.claims,
-      'a whole round on b',
-    );
+    // A whole round on b.
+    await bStore.when(() => bStore.heartbeats > before.heartbeats && bStore.claims > before.claims);
     hold.open();
     expect((await aEngine.waitForCompletion(held)).status).toBe('completed');
   });
@@ -143,7 +168,8 @@ describe('cluster wake-up rounds', () => {
     cleanups.push(() => other.close());
     await other.init();
     const [record] = await other.listExecutions({ limit: 1 });
-    // A placement on another node wakes nobody here ...
+    // A placement on another node wakes nobody here: once its notice reached this node, no round
+    // starts (a wake-up's round starts in the next turn, and lists what was placed first) ...
     const lists = store.lists;
     await other.createExecution({
       ...record!.execution,
@@ -151,7 +177,8 @@ describe('cluster wake-up rounds', () => {
       status: 'pending',
       owner: 'another-node',
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await store.when(() => store.hints.some((h) => h.kind === 'placed' && h.owner === 'another-node'));
+    await new Promise((resolve) => setImmediate(resolve));
     expect(store.lists).toBe(lists);
     // ... one here does: the wake-up's adoption round lists both.
     await other.createExecution({
@@ -161,7 +188,7 @@ describe('cluster wake-up rounds', () => {
       completedAt: null,
       owner: orch.nodeId,
     });
-    await until(() => store.reads.includes(id), 'the adoption round to read it');
+    await store.when(() => store.reads.includes(id)); // the adoption round read it
     expect((await engine.waitForCompletion('placed-here')).status).toBe('completed');
     expect(starts).toEqual([id, 'placed-here']);
     expect(ends).toEqual([id, 'placed-here']);
@@ -191,10 +218,7 @@ describe('cluster wake-up rounds', () => {
         owner: orch.nodeId,
       });
     }
-    await until(
-      async () => (await orch.workflowEngine.getExecutionStatus(ids.at(-1)!))?.status === 'pending',
-      'setup',
-    );
+    expect((await orch.workflowEngine.getExecutionStatus(ids.at(-1)!))?.status).toBe('pending');
     hold.open();
     const finished = await Promise.all(
       ids.map((placed) => orch.workflowEngine.waitForCompletion(placed, { timeout: 10 })),
@@ -214,6 +238,7 @@ describe('cluster wake-up rounds', () => {
       warn: (_fields: unknown, message?: string) => warnings.push(String(message)),
     };
     let firstRuns = 0;
+    let rounds: Rounds | undefined;
     const orch = await createOrchestrator({
       store,
       cluster: true,
@@ -221,15 +246,18 @@ describe('cluster wake-up rounds', () => {
       leaseSeconds: 3,
       logger: logger as never,
       actions: {
+        // Runs until a round after its start ended: an adoption of the execution given up (run
+        // again here) would still run when that round's retake fenced it off.
         first: async () => {
           firstRuns++;
-          await new Promise((resolve) => setTimeout(resolve, 150));
+          await rounds?.pass(1);
           return 1;
         },
         second: () => 2,
       },
     });
     cleanups.push(() => orch.close());
+    rounds = housekeepingRounds(orch);
     await orch.workflowEngine.defineWorkflow('wf', [{ name: 'first' }, { name: 'second' }]);
     const id = await orch.workflowEngine.executeWorkflow('wf', {});
     expect((await orch.workflowEngine.waitForCompletion(id, { timeout: 10 })).status).toBe('completed');
