@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { gate } from '../helpers/orchestrator.js';
 import { PG_URL } from '../store/pg-fixture.js';
 import { perTest } from './per-test.js';
 
@@ -15,37 +16,51 @@ const t = perTest();
 describe('a closing cluster node', () => {
   it('keeps its leases while a step finishes in the grace period: no other node runs it again', async () => {
     const schema = t.schema();
+    const leaseMs = 2_000;
     let starts = 0;
     let running = 0;
     let maxRunning = 0;
+    const started = gate();
+    const finish = gate();
     const actions = {
       slow: async () => {
         starts++;
         running++;
         maxRunning = Math.max(maxRunning, running);
-        // Longer than two leases: without renewals the other node would take it over.
-        await new Promise((resolve) => setTimeout(resolve, 4_500));
+        started.open();
+        await finish.promise;
         running--;
         return 'done';
       },
     };
-    const node = async (): Promise<Orchestrator> => {
+    // The step runs on until b claimed orphans past a lease after the close began: any lease a held
+    // then had run out by that claim, which took the execution over unless a renewed it meanwhile.
+    let pastLease = Number.POSITIVE_INFINITY;
+    const bStore = new PostgresStore(PG_URL, { schema });
+    const claim = bStore.claimExecutions.bind(bStore);
+    bStore.claimExecutions = async (request) => {
+      const claimed = await claim(request);
+      if (!request.ids && request.now > pastLease) finish.open();
+      return claimed;
+    };
+    const node = async (store: PostgresStore): Promise<Orchestrator> => {
       const orch = await createOrchestrator({
-        store: new PostgresStore(PG_URL, { schema }),
+        store,
         cluster: true,
         sweepInterval: 0.5,
-        leaseSeconds: 2,
+        leaseSeconds: leaseMs / 1000,
         actions,
       });
       t.later(() => orch.close());
       return orch;
     };
-    const b = await node();
-    const a = await node();
+    const b = await node(bStore);
+    const a = await node(new PostgresStore(PG_URL, { schema }));
     await a.workflowEngine.defineWorkflow('slow', [{ name: 'slow', timeout: 60 }]);
     const id = await a.workflowEngine.executeWorkflow('slow', {});
-    while (starts === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await started.promise;
     expect((await a.workflowEngine.getExecutionStatus(id))?.workerId).toBe(a.nodeId);
+    pastLease = Date.now() + leaseMs;
     const closing = a.close({ grace: 10 });
     const status = await b.workflowEngine.waitForCompletion(id, { timeout: 20 });
     await closing;
@@ -56,9 +71,13 @@ describe('a closing cluster node', () => {
   it('releases a step still running when its grace ends (its handler ignores the abort): another node takes it at once', async () => {
     const schema = t.schema();
     let starts = 0;
+    const started = gate();
     const actions = {
       // The first run never ends and ignores its signal; the node that takes over ends at once.
-      stuck: () => (++starts === 1 ? new Promise(() => undefined) : 'done'),
+      stuck: () => {
+        started.open();
+        return ++starts === 1 ? new Promise(() => undefined) : 'done';
+      },
     };
     const node = async (): Promise<Orchestrator> => {
       const orch = await createOrchestrator({
@@ -76,7 +95,7 @@ describe('a closing cluster node', () => {
     const a = await node();
     await a.workflowEngine.defineWorkflow('stuck', [{ name: 'stuck' }]);
     const id = await a.workflowEngine.executeWorkflow('stuck', {});
-    while (starts === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await started.promise;
     expect((await a.workflowEngine.getExecutionStatus(id))?.workerId).toBe(a.nodeId);
     await a.close({ grace: 0.5 });
     const status = await b.workflowEngine.waitForCompletion(id, { timeout: 15 });
