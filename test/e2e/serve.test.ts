@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { gate } from '../helpers/orchestrator.js';
 import { startServer } from '../unit/actions/local-server.js';
 import { startCli } from './fixtures/cli-harness.js';
 
@@ -28,6 +29,7 @@ export const actions = {
   greet: (input) => ({ hello: input && input.name ? input.name : 'nobody' }),
   wait: (_input, ctx) => new Promise((_resolve, reject) => {
     ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+    process.stdout.write('waiting in ' + ctx.executionId + '\\n');
   }),
 };
 export const compensations = { undo: () => undefined };
@@ -62,11 +64,50 @@ function writeFixtures(): void {
   writeFileSync(join(dir, 'workflows', 'notes.txt'), 'not a definition');
 }
 
-async function until<T>(
-  check: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  what: string,
+/**
+ * Resolves with the first truthy value of `check`, called now and whenever `proc` writes to stdout
+ * or stderr (after the test's own listeners kept what it wrote); fails naming `what` once `proc`
+ * exited, or after `ms`.
+ */
+function fromOutput<T>(
+  proc: ChildProcess,
+  check: () => T | null | undefined | false,
+  what: () => string,
   ms = 20_000,
 ): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      proc.stdout?.off('data', look);
+      proc.stderr?.off('data', look);
+      proc.off('exit', exited);
+    };
+    const exited = () => {
+      done();
+      reject(new Error(`exited while waiting for ${what()}`));
+    };
+    const look = () => {
+      const value = check();
+      if (!value) return;
+      done();
+      resolve(value);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`timed out waiting for ${what()}`));
+    }, ms);
+    proc.stdout?.on('data', look);
+    proc.stderr?.on('data', look);
+    proc.on('exit', exited);
+    look();
+  });
+}
+
+/**
+ * The API tells no one when an execution ends: its status is read until `check` holds (the only
+ * polled wait here); fails naming `what` after `ms`.
+ */
+async function polled<T>(check: () => Promise<T | null>, what: string, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await check();
@@ -117,12 +158,13 @@ describe('orchestrator serve (real process)', () => {
     );
 
     // The whole banner (its lines may arrive in more than one chunk).
-    const base = await until(
+    const base = await fromOutput(
+      proc,
       () =>
         stdout.includes('Ctrl-C stops')
           ? /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1]
           : undefined,
-      `banner\n${stderr}`,
+      () => `banner\n${stderr}`,
     );
     expect(stdout).toContain('API token: from ORCHESTRATOR_API_TOKEN');
     expect(stdout).toContain('1 workflows loaded');
@@ -152,7 +194,7 @@ describe('orchestrator serve (real process)', () => {
     });
     expect(started.status).toBe(202);
     const id = started.body.id as string;
-    const done = await until(async () => {
+    const done = await polled(async () => {
       const s = await api(`/v1/executions/${id}`);
       return s.body.status === 'completed' ? s.body : null;
     }, 'completion');
@@ -160,10 +202,12 @@ describe('orchestrator serve (real process)', () => {
 
     const waiting = (await api('/v1/workflows/waiter/executions', { method: 'POST', body: '{}' })).body
       .id as string;
-    await until(async () => {
-      const s = await api(`/v1/executions/${waiting}`);
-      return (s.body.steps as Array<{ status: string }>)[1]?.status === 'running';
-    }, 'the waiting step');
+    // Its handler tells when it runs.
+    await fromOutput(
+      proc,
+      () => stdout.includes(`waiting in ${waiting}\n`),
+      () => `the waiting step\n${stderr}`,
+    );
     expect(await api(`/v1/executions/${waiting}/cancel`, { method: 'POST' })).toEqual({
       status: 200,
       body: { cancelled: true },
@@ -183,10 +227,11 @@ describe('orchestrator serve (real process)', () => {
     // and leaves it in the store for the next start.
     const left = (await api('/v1/workflows/waiter/executions', { method: 'POST', body: '{}' })).body
       .id as string;
-    await until(async () => {
-      const s = await api(`/v1/executions/${left}`);
-      return (s.body.steps as Array<{ status: string }>)[1]?.status === 'running';
-    }, 'the last waiting step');
+    await fromOutput(
+      proc,
+      () => stdout.includes(`waiting in ${left}\n`),
+      () => `the last waiting step\n${stderr}`,
+    );
     const stopAt = Date.now();
     proc.kill('SIGTERM');
     const exit = await exited;
@@ -205,7 +250,13 @@ describe('orchestrator serve (real process)', () => {
   });
 
   it('prints a generated token once, posts alerts to the webhook, and stops on SIGINT', async () => {
-    const receiver = await startServer({ '/alerts': (_req, res) => res.writeHead(204).end() });
+    const alerted = gate();
+    const receiver = await startServer({
+      '/alerts': (_req, res) => {
+        res.writeHead(204).end();
+        alerted.open();
+      },
+    });
     const root = mkdtempSync(join(tmpdir(), 'orch-serve2-'));
     writeFileSync(
       join(root, 'handlers.mjs'),
@@ -245,12 +296,13 @@ describe('orchestrator serve (real process)', () => {
     });
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
     try {
-      const base = await until(
+      const base = await fromOutput(
+        proc,
         () =>
           stdout.includes('Ctrl-C stops')
             ? /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1]
             : undefined,
-        `banner\n${stderr}`,
+        () => `banner\n${stderr}`,
       );
       const token = /API token: (\S+) {3}\(generated/.exec(stdout)?.[1];
       expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -259,7 +311,7 @@ describe('orchestrator serve (real process)', () => {
         fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
       expect((await post('/v1/workflows', { id: 'broken', steps: [{ name: 'boom' }] })).status).toBe(201);
       expect((await post('/v1/workflows/broken/executions', {})).status).toBe(202);
-      await until(() => receiver.received.length > 0, 'the alert webhook');
+      await alerted.promise; // the alert webhook was called
       expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({
         type: 'failure_rate',
         workflowId: 'broken',
@@ -297,13 +349,17 @@ describe('orchestrator serve (real process)', () => {
     });
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
     try {
-      const banner = await until(() => {
-        try {
-          return JSON.parse(stdout) as { url: string; store: string };
-        } catch {
-          return undefined;
-        }
-      }, 'the JSON banner');
+      const banner = await fromOutput(
+        proc,
+        () => {
+          try {
+            return JSON.parse(stdout) as { url: string; store: string };
+          } catch {
+            return undefined;
+          }
+        },
+        () => 'the JSON banner',
+      );
       expect(banner.store).toBe('memory');
       const res = await fetch(`${banner.url}/v1/workers`, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(res.status).toBe(200);
