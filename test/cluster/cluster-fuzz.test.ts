@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ExecutionSnapshot } from '../../src/store/store.js';
+import { type Phase, withinBudget } from '../helpers/budget.js';
 import { checkClusterRun, type Seen, stallsOf } from './cluster-fuzz-checks.js';
 import {
   type ExecPlan,
@@ -46,6 +47,13 @@ const SEEDS = (process.env.CLUSTER_FUZZ_SEEDS ?? '1,2,3').split(',').map(Number)
 const DEBUG = Boolean(process.env.CLUSTER_FUZZ_DEBUG);
 const EVENTS = Number(process.env.CLUSTER_FUZZ_EVENTS ?? 3);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Each seed's time. */
+const BUDGET_MS = 90_000;
+/** What the seed is at, for the report of a spent budget (see `overrunReport`). */
+const phase: Phase = { now: 'starting' };
+let running: Runner | null = null;
+/** Set once the budget ran out: the seed's work left running stops polling the store. */
+let halted = false;
 
 type State = 'up' | 'down' | 'stopped' | 'closing';
 
@@ -147,11 +155,13 @@ async function submit(r: Runner, p: ExecPlan, t0: number): Promise<void> {
 
 async function chaos(r: Runner, plan: SeedPlan, t0: number): Promise<void> {
   const { c, nodes } = r;
-  for (const ev of plan.chaos) {
+  for (const [n, ev] of plan.chaos.entries()) {
+    phase.now = `submitting, and waiting for chaos event ${n} (${ev.kind}) at ${ev.at} ms`;
     await sleep(t0 + ev.at - Date.now());
     const k = nodes.live(ev.node);
     if (k === null) continue;
     const node = nodes.procs[k]!;
+    phase.now = `submitting, and in chaos event ${n}: ${ev.kind} ${node.label} (param ${ev.param})`;
     // A kill or stop comes while the node runs a handler (if it gets one within a second).
     if (ev.kind !== 'close') await until(() => openRuns(c, node.pid) > 0, '', 1_000).catch(() => undefined);
     if (DEBUG)
@@ -250,8 +260,43 @@ function shares(journal: JournalLine[], from: number, to: number): Record<string
   return out;
 }
 
+/**
+ * What the seed was waiting for when its budget ran out: the nodes' states, the submissions no
+ * node accepted yet, the executions the store has unfinished (owner, steps not completed), and
+ * the last journal lines.
+ */
+async function overrunReport(): Promise<string> {
+  const r = running;
+  if (!r) return '(the nodes had not started)';
+  const states = LABELS.map((l, k) => `${l} ${r.nodes.state[k]}`).join(', ');
+  const unaccepted = [...r.seen].filter(([, s]) => s.ids.length === 0).map(([i]) => i);
+  const snaps = (await r.c.view.listExecutions({ limit: 10_000 })).filter(
+    (x) => !['completed', 'failed', 'cancelled'].includes(x.execution.status),
+  );
+  const unfinished = snaps.slice(0, 10).map(
+    (x) =>
+      `${x.execution.id} ${x.execution.status} owner ${x.execution.owner} [${x.steps
+        .filter((st) => st.status !== 'completed')
+        .map((st) => `${st.name}:${st.status}`)
+        .join(' ')}]`,
+  );
+  const journal = readJournal(r.c.ledger);
+  return [
+    `nodes: ${states}`,
+    `submissions not accepted yet: ${unaccepted.join(', ') || 'none'}`,
+    `executions unfinished in the store ${snaps.length}: ${unfinished.join('; ')}`,
+    `journal (${journal.length} lines), the last: ${journal
+      .slice(-5)
+      .map((l) => JSON.stringify(l))
+      .join(' ')}`,
+  ].join('\n');
+}
+
 async function fuzz(seed: number): Promise<string[]> {
   const plan = seedPlan(seed, COUNT, SPAN_MS, EVENTS);
+  running = null;
+  halted = false;
+  phase.now = 'starting the nodes';
   const c = await cluster();
   const nodes = new Nodes(c, { honourAbort: plan.honourAbort, maxConcurrentWorkflows: 8 });
   await nodes.startAll();
@@ -267,27 +312,39 @@ async function fuzz(seed: number): Promise<string[]> {
     note: (t, k) =>
       writeJournal(c.ledger, { t, label: LABELS[k]!, pid: nodes.procs[k]!.pid, at: Date.now() }),
   };
+  running = r;
   const committedAt = new Map<string, number>();
   const terminalAt = new Map<string, number>();
   let polling = true;
   const poller = (async () => {
-    while (polling) {
-      await poll(c, committedAt, terminalAt);
+    while (polling && !halted) {
+      // Once halted, the cluster's cleanup closes the store under it.
+      await poll(c, committedAt, terminalAt).catch((error) => {
+        if (!halted) throw error;
+      });
       await sleep(100);
     }
   })();
 
   const t0 = Date.now();
-  await Promise.all([...plan.execs.map((p) => submit(r, p, t0)), chaos(r, plan, t0)]);
+  await Promise.all([
+    ...plan.execs.map((p) => submit(r, p, t0)),
+    chaos(r, plan, t0).then(() => {
+      phase.now = 'submitting, past the chaos events';
+    }),
+  ]);
+  phase.now = 'waiting for every execution to end';
   await until(
     async () => (await poll(c, committedAt, terminalAt)).every((s) => terminalAt.has(s.execution.id)),
     'every execution to end',
     45_000,
   ).catch((error: Error) => problems.push(error.message));
   // A stalled node's handlers that ignore their signal run on to their end: let them.
+  phase.now = 'letting the handlers of a stalled node end';
   await sleep(400);
   polling = false;
   await poller;
+  phase.now = 'reading the store and the journal for the checks';
   const final = new Map((await c.view.listExecutions({ limit: 10_000 })).map((s) => [s.execution.id, s]));
   const journal = readJournal(c.ledger);
   const pos = (t: string) => journal.findIndex((l) => l.t === t);
@@ -349,8 +406,16 @@ async function fuzz(seed: number): Promise<string[]> {
 
 describe('cluster chaos fuzz: SIGKILL, SIGSTOP past the lease and close at seeded moments', () => {
   for (const seed of SEEDS) {
-    it(`seed ${seed}: ends every execution as planned, each completion and compensation once`, async () => {
-      expect(await fuzz(seed)).toEqual([]);
-    }, 90_000);
+    it(
+      `seed ${seed}: ends every execution as planned, each completion and compensation once`,
+      async () => {
+        // Past the budget, the report says what the seed waited for (the cluster's cleanup kills the nodes).
+        const stop = () => {
+          halted = true;
+        };
+        expect(await withinBudget(fuzz(seed), BUDGET_MS, phase, overrunReport, stop)).toEqual([]);
+      },
+      BUDGET_MS + 15_000,
+    );
   }
 });

@@ -69,6 +69,11 @@ export class NodeProcess {
       this.output += d;
     });
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    // A request sent once the node died fails so (its channel closed), not as an uncaught error.
+    this.child.on('error', (error) => {
+      for (const p of this.waiting.values()) p.reject(error);
+      this.waiting.clear();
+    });
     this.ready = new Promise((resolve, reject) => {
       this.child.on('message', (msg: { ready?: boolean; nodeId: string; pid: number; seq?: number }) => {
         if (msg.ready) {

@@ -22,16 +22,29 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/index.js';
 import type { ExecutionSnapshot } from '../../src/store/store.js';
+import { type Phase, withinBudget } from '../helpers/budget.js';
 import { checkFuzzRun } from './saga-fuzz-checks.js';
 import { type JournalLine, planFor, prng, readJournal } from './saga-fuzz-plan.js';
 
 const CHILD = join(import.meta.dirname, 'saga-fuzz-child.ts');
 const COUNT = 30;
+/** Each seed's share of the test's time. */
+const BUDGET_MS = 30_000;
 const SEEDS = (process.env.SAGA_FUZZ_SEEDS ?? '11,23,37,42').split(',').map(Number);
 const root = mkdtempSync(join(tmpdir(), 'orch-saga-fuzz-'));
 afterAll(() => {
   if (!process.env.SAGA_FUZZ_KEEP) rmSync(root, { recursive: true, force: true });
 });
+
+/** What the fuzz is at, for the report of a spent budget (see `overrunReport`). */
+const phase: Phase = { now: 'starting' };
+const at: { seed: number; file: string; journal: string; run: number; child: Child | null } = {
+  seed: 0,
+  file: '',
+  journal: '',
+  run: 0,
+  child: null,
+};
 
 interface Child {
   child: ChildProcess;
@@ -53,7 +66,53 @@ function startChild(args: string[]): Child {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { child, output: () => out, exited };
+  at.child = { child, output: () => out, exited };
+  return at.child;
+}
+
+/** Handler calls of run `run` begun and not ended, as the journal has them. */
+function openCalls(lines: JournalLine[], run: number): string[] {
+  const open = new Set<string>();
+  for (const l of lines.filter((x) => x.run === run)) {
+    const call = `${l.t.startsWith('comp') ? 'comp' : 'call'} ${l.key}#${l.attempt}`;
+    if (l.t === 'call' || l.t === 'comp') open.add(call);
+    else open.delete(call);
+  }
+  return [...open];
+}
+
+/**
+ * What the fuzz was waiting for when its budget ran out: the seed and run, the executions the store
+ * has unfinished (with their steps not completed), the calls open, the last journal lines and the
+ * child's output.
+ */
+async function overrunReport(): Promise<string> {
+  const lines = at.journal ? readJournal(at.journal) : [];
+  let unfinished = '(no store yet)';
+  if (at.file) {
+    const snaps = [...(await readStore(at.file)).values()].filter(
+      (x) => !['completed', 'failed', 'cancelled'].includes(x.execution.status),
+    );
+    unfinished = `${snaps.length}: ${snaps
+      .slice(0, 10)
+      .map(
+        (x) =>
+          `${x.execution.id} ${x.execution.status} [${x.steps
+            .filter((st) => st.status !== 'completed')
+            .map((st) => `${st.name}:${st.status}`)
+            .join(' ')}]`,
+      )
+      .join('; ')}`;
+  }
+  return [
+    `seed ${at.seed} run ${at.run}; executions unfinished in the store ${unfinished}`,
+    `calls open in run ${at.run}: ${openCalls(lines, at.run).join(', ') || 'none'}`,
+    `journal (${lines.length} lines), the last: ${lines
+      .slice(-5)
+      .map((l) => JSON.stringify(l))
+      .join(' ')}`,
+    `child output: ${at.child?.output().slice(-1500) ?? '(none)'}`,
+  ].join('\n');
 }
 
 /** A cancellation the parent asks for through the store while a child runs. */
@@ -125,14 +184,8 @@ function debugKill(
 ): void {
   const count = new Map<string, number>();
   for (const s of snap.values()) count.set(s.execution.status, (count.get(s.execution.status) ?? 0) + 1);
-  const open = new Set<string>();
-  for (const l of lines.filter((x) => x.run === run)) {
-    const call = `${l.t.startsWith('comp') ? 'comp' : 'call'} ${l.key}#${l.attempt}`;
-    if (l.t === 'call' || l.t === 'comp') open.add(call);
-    else open.delete(call);
-  }
   console.log(
-    `seed ${seed} run ${run}: ${JSON.stringify(Object.fromEntries(count))}; open: ${[...open].join(', ')}`,
+    `seed ${seed} run ${run}: ${JSON.stringify(Object.fromEntries(count))}; open: ${openCalls(lines, run).join(', ')}`,
   );
 }
 
@@ -140,6 +193,7 @@ async function fuzz(seed: number): Promise<string[]> {
   const dir = mkdtempSync(join(root, `seed-${seed}-`));
   const file = join(dir, 'store.sqlite');
   const journal = join(dir, 'journal.jsonl');
+  Object.assign(at, { seed, file, journal, run: 0, child: null });
   const rnd = prng(seed * 7919);
   const kills = Number(process.env.SAGA_FUZZ_KILLS ?? 2 + Math.floor(rnd() * 2));
   const afterRun: Map<string, ExecutionSnapshot>[] = [];
@@ -166,7 +220,9 @@ async function fuzz(seed: number): Promise<string[]> {
     // Most runs end in SIGKILL; some in a clean close (SIGTERM), with or without a grace.
     const close = rnd() < 0.25;
     const grace = [0, 0.05, 1][Math.floor(rnd() * 3)]!;
+    at.run = run;
     const c = startChild([file, journal, String(seed), String(COUNT), String(run), String(grace)]);
+    phase.now = `seed ${seed} run ${run} waited for journal line ${target}`;
     await runUntil(c, journal, target, live, cancel);
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     c.child.kill(close ? 'SIGTERM' : 'SIGKILL');
@@ -176,6 +232,7 @@ async function fuzz(seed: number): Promise<string[]> {
       problems.push(`seed ${seed}: run ${run} did not close within 15 s`);
       c.child.kill('SIGKILL');
     }, 15_000);
+    phase.now = `seed ${seed} run ${run} waited for the child to exit after ${close ? 'SIGTERM' : 'SIGKILL'}`;
     const { code, signal } = await c.exited;
     clearTimeout(hung);
     if (signal === null && code !== 0)
@@ -193,7 +250,9 @@ async function fuzz(seed: number): Promise<string[]> {
     for (const id of snap.keys()) if (rnd() < 0.1) await cancel(id);
   }
   await (store as SqliteStore | null)?.close();
+  at.run = run;
   const last = startChild([file, journal, String(seed), String(COUNT), String(run)]);
+  phase.now = `seed ${seed}: the last run (${run}) waited for every execution to end`;
   const end = await last.exited;
   if (end.code !== 0 || !last.output().includes('done'))
     throw new Error(`seed ${seed} last run exited ${end.code}: ${last.output()}`);
@@ -223,9 +282,15 @@ describe('saga crash fuzz: SIGKILL at seeded moments, cancellations while down',
     'ends every execution as planned, compensating completed steps once each in reverse order',
     async () => {
       const problems: string[] = [];
-      for (const seed of SEEDS) problems.push(...(await fuzz(seed)));
+      const all = (async () => {
+        for (const seed of SEEDS) problems.push(...(await fuzz(seed)));
+      })();
+      await withinBudget(all, SEEDS.length * BUDGET_MS, phase, overrunReport, () =>
+        at.child?.child.kill('SIGKILL'),
+      );
       expect(problems).toEqual([]);
     },
-    SEEDS.length * 30_000,
+    // Beyond the budget: time for its report.
+    SEEDS.length * BUDGET_MS + 15_000,
   );
 });
