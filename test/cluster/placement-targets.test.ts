@@ -10,6 +10,7 @@ import { createOrchestrator } from '../../src/index.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { ClaimRequest, ExecutionRecord } from '../../src/store/store.js';
 import { gate } from '../helpers/orchestrator.js';
+import { housekeepingRounds } from '../helpers/rounds.js';
 import { PG_URL } from '../store/pg-fixture.js';
 import { makeExecution } from '../store/records.js';
 import { perTest } from './per-test.js';
@@ -108,23 +109,32 @@ describe('placement targets', () => {
       ],
     );
     await raw.requestCancel('orphan-1');
-    // The takeover runs for a while (its compensation takes 3 s) with no action handlers at all.
+    // The takeover runs with no action handlers at all, its compensation until a ran `quick`.
+    const compensating = gate();
+    const ran = gate();
+    t.later(() => ran.open());
     const cli = cancelOrphan(
       `${PG_URL}?schema=${schema}`,
       'orphan-1',
       {
         actions: {},
-        compensations: { undo_a: () => new Promise((resolve) => setTimeout(() => resolve('undone'), 3_000)) },
+        compensations: {
+          undo_a: () => {
+            compensating.open();
+            return ran.promise.then(() => 'undone');
+          },
+        },
       },
       20,
     );
-    // Give a's rounds time to see the takeover's heartbeat.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // The takeover is up, its heartbeat written: a round of a's after this reads it.
+    await compensating.promise;
+    await housekeepingRounds(a).pass(1);
     const id = await a.workflowEngine.executeWorkflow('quick', {});
-    const [cancelled, status] = await Promise.all([
-      cli,
-      a.workflowEngine.waitForCompletion(id, { timeout: 20 }),
-    ]);
+    // Placed on a, not on the takeover (less loaded, but it never adopts placements).
+    expect((await a.store.getExecution(id))?.execution.owner).toBe(a.nodeId);
+    const status = await a.workflowEngine.waitForCompletion(id, { timeout: 20 }).finally(() => ran.open());
+    const cancelled = await cli;
     expect(cancelled?.status).toBe('cancelled');
     expect({ status: status.status, error: status.error?.code }).toEqual({
       status: 'completed',
