@@ -216,8 +216,8 @@ export async function runActionStep(
     }
     // Checked here first: an await per step costs a turn of the microtask queue.
     let now = clock.now();
-    if (leaseLapsed(ctx, now)) {
-      await confirmLease(ctx);
+    if (leaseLapsed(ctx, ex, now)) {
+      await confirmLease(ctx, ex);
       // A close that came while the leases were being renewed: as after the write of a start
       // (below), the attempt does not start; the step runs on the next start.
       if (leftForClose(ctx, ex, step)) return leftAsStored(rec);

@@ -235,6 +235,10 @@ export class Adoption {
     ex.storeStartsFirst = how !== 'placed' || claim !== record;
     ex.retaken = how === 'retaken';
     ex.storeFailures = storeFailures;
+    // Runs now: no longer one to take up again. A runner here that this node's claim took it from
+    // (see `Scheduler.reclaimed`) left it so when it stopped; a later round's retake would claim it
+    // from under the runner this claim starts.
+    this.scheduler.notStarted.delete(record.id);
     this.scheduler.submit(ex);
   }
 }

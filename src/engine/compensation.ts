@@ -108,8 +108,8 @@ async function compensateStep(
     // A retry due already (its time passed while its failure was being written) has no timer to
     // halt on: as a waiting one, it starts no attempt once `close` was called (durable store).
     if (retryAt !== undefined && leftToRestart(ctx)) ex.stop('shutdown');
-    if (leaseLapsed(ctx)) {
-      await confirmLease(ctx);
+    if (leaseLapsed(ctx, ex)) {
+      await confirmLease(ctx, ex);
       // A close that came while the leases were being renewed: the compensation does not start.
       if (leftToRestart(ctx)) ex.stop('shutdown');
     }

@@ -15,6 +15,7 @@ import type { PerformanceOptimizer } from '../performance/performance-optimizer.
 import type { ErrorRecovery } from '../recovery/error-recovery.js';
 import type { Store } from '../store/store.js';
 import type { ActionRegistry } from './action-registry.js';
+import type { ActiveExecution } from './active-execution.js';
 import type { NodeHandlers } from './capable-nodes.js';
 import type { OwedWrites } from './persist.js';
 
@@ -90,28 +91,33 @@ export function leftToRestart(ctx: EngineContext): boolean {
 }
 
 /**
- * Whether this node's leases may have lapsed (it went a whole lease without renewing). Runners
- * check it before they start a handler, and `verify` the leases first when it is true. `now`: the
- * clock's time, when the caller has just read it.
+ * Whether the lease of `ex` may have lapsed: this node went a whole lease without renewing, or
+ * (durable store) the last renewals left its row out (locked by another session) and the lease this
+ * node last stored for it ran out. Runners check it before they start a handler, and `verify` the
+ * leases first when it is true. `now`: the clock's time, when the caller has just read it.
  */
-export function leaseLapsed(ctx: EngineContext, now = ctx.clock.now()): boolean {
-  return now > ctx.leases.validUntil;
+export function leaseLapsed(ctx: EngineContext, ex: ActiveExecution, now = ctx.clock.now()): boolean {
+  if (now > ctx.leases.validUntil) return true;
+  const until = ex.record.leaseUntil;
+  return until !== null && now > until && ctx.store.durable;
 }
 
 /**
- * Before a handler (or compensation) starts: when this node's leases may have lapsed, renews them
- * first (`verify`). If they still may have — the renewal failed, e.g. the store is unreachable —
- * another node may run the execution by now: throws, so that its runner gives it up as after a
- * failed write (`abandoned`), and this node takes it up again when the store answers, unless
- * another node has it by then.
+ * Before a handler (or compensation) of `ex` starts: when its lease may have lapsed, renews this
+ * node's leases first (`verify`), which stops `ex` if another node took it (its runner then sees
+ * it halted). If it still may have — the renewal failed, e.g. the store is unreachable, or left
+ * its row out again — another node may run the execution by now: throws, so that its runner gives
+ * it up as after a failed write (`abandoned`), and this node takes it up again when the store
+ * answers, unless another node has it by then.
  */
-export async function confirmLease(ctx: EngineContext): Promise<void> {
-  if (!leaseLapsed(ctx)) return;
+export async function confirmLease(ctx: EngineContext, ex: ActiveExecution): Promise<void> {
+  if (!leaseLapsed(ctx, ex)) return;
   await ctx.leases.verify();
-  if (leaseLapsed(ctx)) {
-    throw new OrchestratorError(
-      'STORE_UNAVAILABLE',
-      'Could not renew the leases of this node; the step does not start on a lease it may have lost',
-    );
-  }
+  if (ex.halted || !leaseLapsed(ctx, ex)) return;
+  throw new OrchestratorError(
+    'STORE_UNAVAILABLE',
+    ctx.clock.now() > ctx.leases.validUntil
+      ? 'Could not renew the leases of this node; the step does not start on a lease it may have lost'
+      : `Could not renew the lease of execution '${ex.id}' (its row is locked by another session); the step does not start on a lease it may have lost`,
+  );
 }

@@ -195,11 +195,11 @@ async function walk(ctx: EngineContext, ex: ActiveExecution): Promise<WalkOutcom
     if (ex.stopReason && (ex.halted || !(ex.stepTimedOut || branchesDone(ex)))) return { kind: 'stopped' };
     const step = plan.steps[r.cursor];
     if (!step) return { kind: 'completed', last: null };
-    if (step.kind !== 'condition' && leaseLapsed(ctx, now)) {
+    if (step.kind !== 'condition' && leaseLapsed(ctx, ex, now)) {
       // A step that starts handlers (a parallel step's branches all at once) confirms the leases
       // first when they may have lapsed; then the checks above again: a close (or a cancel) may
       // have come meanwhile.
-      await confirmLease(ctx);
+      await confirmLease(ctx, ex);
       continue;
     }
     if (++r.transitions > LOOP_LIMIT) {

@@ -3,10 +3,17 @@
  * when asked (`LeaseGuard.verify`) or when this node went a whole lease without renewing (it was
  * stalled). The executions held here whose lease another node took meanwhile are stopped before
  * the node's `LeaseGuard` counts its leases valid again.
+ *
+ * The store says which leases it renewed. A held execution it left out is checked in the store
+ * (one read for them all): lost, it is stopped; still this node's (its row was locked by another
+ * session, which a PostgreSQL renewal skips), its lease is known valid only until the end this node
+ * last stored for it (`ExecutionRecord.leaseUntil` of its runner), past which its runner confirms
+ * it before it starts another attempt (`confirmLease`), and the renewal is tried again next round.
  * @module
  */
 import { intervalPassed } from '../clock.js';
 import { UNFINISHED_STATES } from '../store/states.js';
+import type { ActiveExecution } from './active-execution.js';
 import { type EngineContext, leaseMs } from './context.js';
 import type { Scheduler } from './scheduler.js';
 import { CLAIM_BATCH } from './takeover.js';
@@ -34,46 +41,73 @@ export class LeaseRenewal {
     // stored lease ends a lease from now rather than the size of the step later.)
     if (lapsed || this.renewNow || intervalPassed(now, this.lastRenew, leaseMs(ctx) / 3)) {
       this.renewNow = false;
-      const renewed = await ctx.store.renewLeases(ctx.nodeId, now + leaseMs(ctx));
+      const until = now + leaseMs(ctx);
+      const renewed = await this.renewedIds(await ctx.store.renewLeases(ctx.nodeId, until));
       this.lastRenew = now;
-      // Fewer renewed than this node owns in the store: a renewal skips a row another session holds
-      // locked. Tried again next round, not a third of a lease later, so that a lock held for a
-      // while does not let that lease run out.
-      const owned = await this.dropLost();
-      if (renewed < owned) this.renewNow = true;
+      // A held execution still this node's was left out: the renewal skipped its row, locked by
+      // another session. Tried again next round, not a third of a lease later, so that a lock held
+      // for a while does not let that lease run out.
+      if (await this.dropLost(renewed, until)) this.renewNow = true;
       // Only now: until the lost executions are stopped, runners keep waiting in `verify`.
-      ctx.leases.validUntil = now + leaseMs(ctx);
+      ctx.leases.validUntil = until;
     }
+  }
+
+  /**
+   * The ids `renewLeases` answered. A custom store written before it listed them answers how many
+   * it renewed: then those it lists as this node's count as renewed, as they did before (a row such
+   * a store skipped goes unnoticed until its lease is lost), and fewer renewed than listed is
+   * tried again next round.
+   */
+  private async renewedIds(answer: readonly string[] | number): Promise<ReadonlySet<string>> {
+    if (typeof answer !== 'number') return new Set(answer);
+    const { ctx } = this;
+    if (this.scheduler.active.size === 0) return new Set();
+    const owned = await ctx.store.listOwned(ctx.nodeId, this.scheduler.active.size + CLAIM_BATCH);
+    if (answer < owned.length) this.renewNow = true;
+    return new Set(owned);
   }
 
   /**
    * Stops the executions held here whose lease another node took (a newer epoch or another
    * owner in the store): a queued one is let go, a running one halts (its handler is aborted and
-   * nothing more is written). Returns how many unfinished executions the store holds as this
-   * node's (0 when it holds none here: then there is nothing to lose).
+   * nothing more is written). Those renewed lease until `until` from now on. Returns whether an
+   * unfinished one still this node's was not renewed (its row was skipped).
    *
-   * Run at every renewal, not only when it renewed fewer leases than this node holds: the store
-   * also counts rows this node owns without holding them (placed on it and not adopted yet, given
-   * up after a store failure, being created), and such a row made up for a lost one, whose
+   * Each held execution is checked against the leases renewed, by id, not by count: the store
+   * also holds rows under this node's id that it does not hold (placed on it and not adopted yet,
+   * given up after a store failure, being created), and such a row made up for a lost one, whose
    * execution went on here until the next renewal, starting a handler (a retry after its backoff)
    * of an execution another node ran.
    */
-  private async dropLost(): Promise<number> {
+  private async dropLost(renewed: ReadonlySet<string>, until: number): Promise<boolean> {
     const { ctx } = this;
-    const held = [...this.scheduler.active.values()];
-    if (held.length === 0) return 0;
-    const ids = await ctx.store.listOwned(ctx.nodeId, held.length + CLAIM_BATCH);
-    const owned = new Set(ids);
-    for (const ex of held) {
-      if (owned.has(ex.id) || ex.halted || this.scheduler.get(ex.id) !== ex) continue;
-      // Not among this node's unfinished executions: read it to be sure (it may have just finished
-      // or just been created here).
-      const stored = (await ctx.store.getExecution(ex.id))?.execution;
-      if (stored) {
-        if (stored.owner === ctx.nodeId && stored.epoch === ex.record.epoch) continue;
+    const left: ActiveExecution[] = [];
+    for (const ex of this.scheduler.active.values()) {
+      if (renewed.has(ex.id)) ex.record.leaseUntil = until;
+      else if (!ex.halted && this.scheduler.get(ex.id) === ex) left.push(ex);
+    }
+    if (left.length === 0) return false;
+    // Left out: read to be sure (one may have just finished or just been created here).
+    const stored = new Map(
+      (await ctx.store.getExecutions(left.map((ex) => ex.id))).map((s) => [s.execution.id, s.execution]),
+    );
+    let skipped = false;
+    for (const ex of left) {
+      if (ex.halted || this.scheduler.get(ex.id) !== ex) continue;
+      const record = stored.get(ex.id);
+      if (record) {
+        if (record.owner === ctx.nodeId && record.epoch === ex.record.epoch) {
+          if (UNFINISHED_STATES.has(record.status)) skipped = true;
+          continue;
+        }
+        // Under a newer epoch of this node's own: a claim here took it after its lease ran out
+        // (see `Scheduler.reclaimed`); the runner of the older one stops as for another node's.
         ctx.logger.warn(
-          { executionId: ex.id, nodeId: ctx.nodeId, owner: stored.owner },
-          'lease lost; another node runs this execution now',
+          { executionId: ex.id, nodeId: ctx.nodeId, owner: record.owner },
+          record.owner === ctx.nodeId
+            ? 'lease lost; this node claimed the execution again, and runs it under the newer lease'
+            : 'lease lost; another node runs this execution now',
         );
       } else {
         // Not stored yet (its create is under way), or it ended here and was deleted since. Else
@@ -91,6 +125,6 @@ export class LeaseRenewal {
         ex.markDone();
       }
     }
-    return ids.length;
+    return skipped;
   }
 }

@@ -332,8 +332,8 @@ export class Scheduler {
   }
 
   /**
-   * Cluster mode: whether the lease `ex` was stored or adopted with has run out (this node
-   * stalled, or it was stored late). Another node may have claimed it meanwhile, and this node's
+   * Cluster mode: whether the lease this node last stored for `ex` (created, adopted or renewed
+   * with) has run out (this node stalled, or it was stored late). Another node may have claimed it meanwhile, and this node's
    * renewal after the stall neither stopped it (not held yet) nor keeps the runner's lease check
    * from passing: its first attempt's start is stored before its handler runs, a write the store
    * refuses if the execution is no longer this node's.

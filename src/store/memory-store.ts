@@ -263,14 +263,14 @@ export class MemoryStore implements Store {
     });
   }
 
-  async renewLeases(owner: string, leaseUntil: number): Promise<number> {
-    let count = 0;
+  async renewLeases(owner: string, leaseUntil: number): Promise<string[]> {
+    const renewed: string[] = [];
     for (const record of this.unfinishedRecords()) {
       if (record.owner !== owner) continue;
       record.leaseUntil = leaseUntil;
-      count++;
+      renewed.push(record.id);
     }
-    return count;
+    return renewed;
   }
 
   async releaseLeases(owner: string, ids?: readonly string[]): Promise<void> {

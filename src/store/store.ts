@@ -347,8 +347,14 @@ export interface Store {
    * (oldest first), bumping their epoch. Returns them with the new owner and epoch.
    */
   claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]>;
-  /** Extends the leases of an owner's unfinished executions; returns how many. */
-  renewLeases(owner: string, leaseUntil: number): Promise<number>;
+  /**
+   * Extends the leases of an owner's unfinished executions; returns the ids of those it extended,
+   * in any order. It may leave out a row it cannot update at once (PostgreSQL with one write lane
+   * skips a row another session holds locked): the engine counts only the leases listed as renewed,
+   * and tries again at its next round. (A custom store written before this returned how many it
+   * extended: the engine still takes that, but cannot tell which row such a store skipped.)
+   */
+  renewLeases(owner: string, leaseUntil: number): Promise<string[]>;
   /**
    * Gives up an owner's unfinished executions (only those of `ids` when given) so others can claim
    * them at once.

@@ -55,7 +55,7 @@ class FlakyRenewals extends PostgresStore {
     return { reached: hold.reached.promise, release: () => hold.release.open() };
   }
 
-  override async renewLeases(owner: string, leaseUntil: number): Promise<number> {
+  override async renewLeases(owner: string, leaseUntil: number): Promise<string[]> {
     const hold = this.held;
     this.held = null;
     if (hold) {

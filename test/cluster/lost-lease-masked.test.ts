@@ -39,8 +39,11 @@ class RoundClock extends FakeClock {
 
 const SWEEP_MS = 1_000;
 
-/** A node on a fresh schema, a store of "another node" on it, and the rounds of the node. */
-async function setup() {
+/**
+ * A node on a fresh schema, a store of "another node" on it, and the rounds of the node. A failed
+ * first attempt is retried `retryDelay` seconds later.
+ */
+async function setup(retryDelay = 35) {
   const schema = t.schema();
   const clock = new RoundClock();
   const t0 = clock.now();
@@ -64,7 +67,7 @@ async function setup() {
   t.later(() => node.close());
   await other.init();
   await node.workflowEngine.defineWorkflow('w', [
-    { name: 's1', action: 'flaky', retry: { maxAttempts: 2, initialDelay: 35 } },
+    { name: 's1', action: 'flaky', retry: { maxAttempts: 2, initialDelay: retryDelay } },
   ]);
 
   /**
@@ -85,7 +88,7 @@ async function setup() {
     }
   };
 
-  /** Runs an execution whose first attempt fails; its retry is due 35 s later. */
+  /** Runs an execution whose first attempt fails; its retry is due `retryDelay` s later. */
   const failedOnce = async () => {
     const id = await node.workflowEngine.executeWorkflow('w', { fail: true });
     await until(async () => {
@@ -182,4 +185,39 @@ it('a renewal that skipped a locked row is tried again at the next round though 
   // The lock went: the next round renews it, not the one a third of a lease later.
   await roundsTo(t0 + 11_000);
   expect((await other.getExecution(created.id))!.execution.leaseUntil).toBe(t0 + 41_000);
+}, 60_000);
+
+it('a retry due between the lapse of a lease its renewals skipped and the next round does not start', async () => {
+  // The retry falls due half a second after the lease ran out: before the round after the claim.
+  const { clock, t0, other, runs, node, roundsTo, failedOnce, locked } = await setup(30.5);
+  const created = await failedOnce();
+  const lost = created.id;
+  // Every renewal up to the one at 30 s skips the locked row: its lease ends at 30 s, though the
+  // node renewed its other leases (none) at 30 s and counts its leases valid until 60 s.
+  await locked(lost, () => roundsTo(t0 + 30_000));
+  expect((await other.getExecution(lost))!.execution.leaseUntil).toBe(t0 + 30_000);
+  // The lock went; another node claims the execution at once, its lease having run out...
+  await clock.advance(200);
+  const now = clock.now();
+  const claimed = await other.claimExecutions({
+    owner: 'another-node',
+    leaseUntil: now + 30_000,
+    now,
+    ids: [lost],
+    limit: 1,
+  });
+  expect(claimed.map((r) => r.id)).toEqual([lost]);
+  // ...and the retry falls due here before the next round: it must not start on a lost lease.
+  await clock.advance(300);
+  await until(
+    () => runs.includes(`${lost}:2`) || node.getLocalLoad().running + node.getLocalLoad().queued === 0,
+    'the node to let go of the lost execution',
+  );
+  expect(
+    runs.filter((r) => r.startsWith(lost)),
+    'handler runs of the lost execution here',
+  ).toEqual([`${lost}:1`]);
+  const stored = (await other.getExecution(lost))!.execution;
+  expect(stored.owner).toBe('another-node');
+  expect(stored.epoch).toBe(claimed[0]!.epoch);
 }, 60_000);

@@ -30,7 +30,7 @@ class ReadOnlyAtTimes extends PostgresStore {
   override claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]> {
     return this.readOnly ? this.refuse() : super.claimExecutions(request);
   }
-  override async renewLeases(owner: string, leaseUntil: number): Promise<number> {
+  override async renewLeases(owner: string, leaseUntil: number): Promise<string[]> {
     if (this.readOnly) return this.refuse();
     const renewed = await super.renewLeases(owner, leaseUntil);
     this.renewed++;

@@ -84,13 +84,12 @@ class SkippedRenewal extends SqliteStore {
     super(file);
     this.raw = new Database(file);
   }
-  override async renewLeases(owner: string, leaseUntil: number): Promise<number> {
+  override async renewLeases(owner: string, leaseUntil: number): Promise<string[]> {
     const renewed = await super.renewLeases(owner, leaseUntil);
-    if (this.skipped === null) return renewed;
-    this.raw
-      .prepare('UPDATE executions SET lease_until = ? WHERE id = ?')
-      .run(this.pinnedUntil, this.skipped);
-    return renewed - 1;
+    const skipped = this.skipped;
+    if (skipped === null) return renewed;
+    this.raw.prepare('UPDATE executions SET lease_until = ? WHERE id = ?').run(this.pinnedUntil, skipped);
+    return renewed.filter((id) => id !== skipped);
   }
   override async close(): Promise<void> {
     this.raw.close();

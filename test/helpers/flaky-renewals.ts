@@ -8,7 +8,7 @@ export class FlakyRenewals extends SqliteStore {
   failRenewals = false;
   /** Renewals refused so far. */
   renewalsRefused = 0;
-  override renewLeases(owner: string, leaseUntil: number): Promise<number> {
+  override renewLeases(owner: string, leaseUntil: number): Promise<string[]> {
     if (this.failRenewals) {
       this.renewalsRefused++;
       return Promise.reject(new Error('connection lost (injected)'));

@@ -156,18 +156,18 @@ export function leaseContract(store: CurrentStore): void {
       expect(await store().listOwners()).toEqual(['dead', 'live', 'stale']);
     });
 
-    it("renews only the owner's unfinished executions", async () => {
+    it("renews only the owner's unfinished executions, and names them", async () => {
       await store().createExecution(
         makeExecution({ id: 'live-done', status: 'completed', owner: 'live', leaseUntil: 1 }),
       );
-      expect(await store().renewLeases('live', LIVE + 5)).toBe(2);
+      expect((await store().renewLeases('live', LIVE + 5)).sort()).toEqual(['edge', 'live']);
       expect((await store().getExecution('edge'))!.execution).toMatchObject({
         leaseUntil: LIVE + 5,
         epoch: 1,
       });
       expect((await store().getExecution('live-done'))!.execution.leaseUntil).toBe(1);
       expect((await store().getExecution('stale'))!.execution.leaseUntil).toBe(LIVE);
-      expect(await store().renewLeases('nobody', LIVE)).toBe(0);
+      expect(await store().renewLeases('nobody', LIVE)).toEqual([]);
     });
 
     it("releases the owner's unfinished executions for an immediate claim", async () => {

@@ -244,7 +244,7 @@ describe('PostgreSQL store: several write lanes', () => {
     for (let round = 0; round < 15; round++) {
       const renewed = await Promise.all([
         ...ids.map((id) => pg.store.update({ id, epoch: 1, set: { cursor: round } }).then(() => -1)),
-        pg.store.renewLeases('n1', NOW + 5000 + round),
+        pg.store.renewLeases('n1', NOW + 5000 + round).then((renewed) => renewed.length),
         ...ids.map((id) => pg.store.update({ id, epoch: 1, set: { transitions: round } }).then(() => -1)),
       ]);
       expect(renewed.filter((n) => n >= 0)).toEqual([ids.length]);

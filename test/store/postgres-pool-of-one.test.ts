@@ -24,7 +24,7 @@ describe('a PostgreSQL store with a pool of one connection', () => {
     await Promise.all(writes);
     expect(((await answerWithin(read)) as string[]).length).toBeGreaterThanOrEqual(1);
     expect(await answerWithin(s.readOwned('n1').then((r) => r.unfinished.length))).toBe(4);
-    expect(await answerWithin(s.renewLeases('n1', Date.now() + 90_000))).toBe(4);
+    expect(await answerWithin(s.renewLeases('n1', Date.now() + 90_000).then((ids) => ids.length))).toBe(4);
     expect(await answerWithin(s.countExecutions({}))).toBe(4);
   });
 });

@@ -191,7 +191,7 @@ function singleStatement(op: Exclude<Op, CreateOp | UpdateOp>, index: number, sq
     case 'renew':
       return one(
         { name: 'orchestrator_renew', text: sql.renewLeases, values: [op.owner, op.leaseUntil] },
-        (result) => result.rowCount ?? 0,
+        (result) => (result.rows as { id: string }[]).map((row) => row.id),
       );
     case 'release':
       return one(

@@ -259,7 +259,7 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     // either (claims skip locked rows); after, fencing refuses the writes of whichever node lost it.
     // With several lanes the node's own updates hold rows locked all the time: a renewal that
     // skipped them could let a busy execution's lease run out, so it waits (in id order).
-    renewLeases: `UPDATE ${executions} e SET lease_until = $2 FROM (${ownedInIdOrder}${lockInIdOrder ? '' : ' SKIP LOCKED'}) o WHERE e.id = o.id`,
+    renewLeases: `UPDATE ${executions} e SET lease_until = $2 FROM (${ownedInIdOrder}${lockInIdOrder ? '' : ' SKIP LOCKED'}) o WHERE e.id = o.id RETURNING e.id`,
     releaseLeases: `UPDATE ${executions} e SET owner = NULL, lease_until = NULL FROM (${ownedInIdOrder}) o
       WHERE e.id = o.id`,
     /** $1 owner, $2 the ids to release. */

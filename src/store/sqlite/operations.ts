@@ -105,7 +105,7 @@ export function applyOp(s: Statements, op: Op): unknown {
       return (s.byIdsOldestFirst.all(JSON.stringify(ids)) as ExecutionRowWithInput[]).map(toExecution);
     }
     case 'renew':
-      return s.renewLeases.run(op.leaseUntil, op.owner).changes;
+      return s.renewLeases.all(op.leaseUntil, op.owner) as string[];
     case 'release':
       if (op.ids) s.releaseAmong.run(op.owner, JSON.stringify(op.ids));
       else s.releaseLeases.run(op.owner);

@@ -418,7 +418,7 @@ export class SqliteStore implements Store {
     return this.write({ kind: 'claim', request });
   }
 
-  renewLeases(owner: string, leaseUntil: number): Promise<number> {
+  renewLeases(owner: string, leaseUntil: number): Promise<string[]> {
     return this.write({ kind: 'renew', owner, leaseUntil });
   }
 

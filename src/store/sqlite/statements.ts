@@ -168,7 +168,7 @@ const SQL = {
       ORDER BY created_at, id LIMIT @limit)
     RETURNING id`,
   byIdsOldestFirst: `${WITH_INPUT} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.created_at, e.id`,
-  renewLeases: `UPDATE executions SET lease_until = ? WHERE owner = ? AND ${UNFINISHED}`,
+  renewLeases: `UPDATE executions SET lease_until = ? WHERE owner = ? AND ${UNFINISHED} RETURNING id`,
   releaseLeases: `UPDATE executions SET owner = NULL, lease_until = NULL WHERE owner = ? AND ${UNFINISHED}`,
   releaseAmong: `UPDATE executions SET owner = NULL, lease_until = NULL WHERE owner = ? AND ${UNFINISHED}
     AND id IN (SELECT value FROM json_each(?))`,
@@ -217,6 +217,7 @@ const PLUCKED: ReadonlySet<keyof typeof SQL> = new Set([
   'listOwners',
   'claim',
   'claimAmong',
+  'renewLeases',
   'cancelRequests',
   'listOwned',
   'countPurgeable',
