@@ -37,7 +37,7 @@ import { BUILTIN_ACTION_NAMES } from './action-registry.js';
 import type { ActiveExecution } from './active-execution.js';
 import { confirmLease, type EngineContext, leaseLapsed, leftToRestart } from './context.js';
 import { expressionScope } from './expression-scope.js';
-import { runsOutOfProcess } from './out-of-process.js';
+import { type OutOfProcessHooks, runsOutOfProcess } from './out-of-process.js';
 import { persist, persistLater } from './persist.js';
 import { type AttemptResult, beginAttempt, finishRace } from './step-attempt.js';
 import { emitStepCancelled } from './step-cancelled.js';
@@ -114,9 +114,15 @@ function delayHandler(ctx: EngineContext, ex: ActiveExecution, step: PlanActionS
     timerWait(ctx, ex, step, ex.steps.get(step.name)!.timerAt ?? ctx.clock.now(), c.signal).then(() => input);
 }
 
-/** What a remote worker's action reports of how long its tasks of step `name` waited for a worker. */
-function queueWaitSink(ex: ActiveExecution, name: string): (ms: number) => void {
-  return (ms) => ex.addQueuedMs(name, ms);
+/**
+ * What the attempts of a remote worker's action at step `name` report to (how long their tasks
+ * waited for a worker) and check (the lease of `ex`, before a task goes to a worker).
+ */
+function outOfProcessHooks(ctx: EngineContext, ex: ActiveExecution, name: string): OutOfProcessHooks {
+  return {
+    queueWait: (ms) => ex.addQueuedMs(name, ms),
+    lease: { lapsed: () => leaseLapsed(ctx, ex), confirm: () => ctx.leases.verify() },
+  };
 }
 
 /**
@@ -185,11 +191,12 @@ export async function runActionStep(
   const name = step.name;
   let rec = entered;
   const handler = step.action === 'delay' ? delayHandler(ctx, ex, step) : ctx.actions.get(step.action);
-  // A remote worker's action reports how long its tasks waited for a worker (this visit's).
-  let onQueueWait: ((ms: number) => void) | undefined;
+  // A remote worker's action reports how long its tasks waited for a worker (this visit's), and
+  // its tasks go to a worker only while the execution's lease is known valid.
+  let outOfProcess: OutOfProcessHooks | undefined;
   if (runsOutOfProcess(handler)) {
     if (rec.attempts === 0) ex.clearQueuedMs(name);
-    onQueueWait = queueWaitSink(ex, name);
+    outOfProcess = outOfProcessHooks(ctx, ex, name);
   }
 
   // A `delay` stored waiting on its timer when its process stopped: its attempt goes on (started,
@@ -311,7 +318,7 @@ export async function runActionStep(
         scope,
         step.timeoutMs,
         clock,
-        onQueueWait,
+        outOfProcess,
       );
       if (running.race === null) {
         // (Settled already: a handler that returned a value or threw. Awaited all the same, as

@@ -48,6 +48,40 @@ export function expireAttemptIfLate(ctx: StepContext): boolean {
   return expire?.() === true;
 }
 
+/**
+ * What the engine gives the attempt of an out-of-process handler, for the hub: where the time its
+ * task waited for a worker goes, and its execution's lease.
+ */
+export interface OutOfProcessHooks {
+  /** The attempt's task waited `ms` more for a worker (see {@link reportQueueWait}). */
+  queueWait(ms: number): void;
+  lease: LeaseCheck;
+}
+
+/** The lease of the execution an out-of-process handler's attempt belongs to (see {@link leaseCheckOf}). */
+export interface LeaseCheck {
+  /** Whether it may have lapsed (this node went a whole lease without renewing, or renewals skipped its row). */
+  lapsed(): boolean;
+  /** Renews this node's leases, stopping the executions it lost (the attempt's signal aborts then). */
+  confirm(): Promise<void>;
+}
+
+/**
+ * Where the `ctx` of an out-of-process handler's attempt keeps its {@link LeaseCheck} (the engine
+ * sets it, other contexts have none).
+ */
+export const LEASE_CHECK = Symbol('orchestrator.leaseCheck');
+
+/**
+ * The lease check of the attempt `ctx` belongs to; undefined for a context the engine did not make
+ * for an out-of-process handler. A task queued before its node stalled is handed to a worker only
+ * once its lease is confirmed, as a local handler starts no attempt before (`confirmLease`):
+ * another node may have claimed the execution and run the step itself meanwhile.
+ */
+export function leaseCheckOf(ctx: StepContext): LeaseCheck | undefined {
+  return (ctx as { [LEASE_CHECK]?: LeaseCheck })[LEASE_CHECK];
+}
+
 /** Whether `handler` was marked with {@link markOutOfProcess}. */
 export function runsOutOfProcess(handler: ActionHandler | undefined): boolean {
   return handler !== undefined && (handler as { [OUT_OF_PROCESS]?: boolean })[OUT_OF_PROCESS] === true;

@@ -10,7 +10,13 @@ import { isThenable } from '../thenable.js';
 import type { StepContext } from '../types.js';
 import { AbortScope } from './abort-scope.js';
 import { lazyOutputCopies } from './lazy-outputs.js';
-import { EXPIRE_IF_LATE, QUEUE_WAIT_SINK } from './out-of-process.js';
+import {
+  EXPIRE_IF_LATE,
+  LEASE_CHECK,
+  type LeaseCheck,
+  type OutOfProcessHooks,
+  QUEUE_WAIT_SINK,
+} from './out-of-process.js';
 
 /** Outcome of one attempt. */
 export type AttemptResult =
@@ -45,6 +51,7 @@ type ScopedContext = StepContext & {
   [OUTPUTS_COPY]: Readonly<Record<string, unknown>> | undefined;
   [QUEUE_WAIT_SINK]: ((ms: number) => void) | undefined;
   [EXPIRE_IF_LATE]: (() => boolean) | undefined;
+  [LEASE_CHECK]: LeaseCheck | undefined;
 };
 
 function readSignal(this: ScopedContext): AbortSignal {
@@ -100,8 +107,9 @@ export class Attempt {
 
 /**
  * Runs `handler(input, ctx)` once. `ctx.signal` aborts when `scope` does or when `timeoutMs`
- * passes. Never throws: failures come back as `{ ok: false }`. `what`: what a timeout names (see
- * {@link StepTimeoutError}).
+ * passes. Never throws: failures come back as `{ ok: false }`. `outOfProcess`: for a handler whose
+ * work runs in another process (a remote worker's action), what the hub reports to and checks
+ * (see `out-of-process.ts`). `what`: what a timeout names (see {@link StepTimeoutError}).
  */
 export async function runAttempt(
   handler: Handler,
@@ -110,10 +118,10 @@ export async function runAttempt(
   scope: AbortScope,
   timeoutMs: number | null,
   clock: Clock,
-  onQueueWait?: (ms: number) => void,
+  outOfProcess?: OutOfProcessHooks,
   what?: string,
 ): Promise<AttemptResult> {
-  const attempt = beginAttempt(handler, input, ctx, scope, timeoutMs, clock, onQueueWait, what);
+  const attempt = beginAttempt(handler, input, ctx, scope, timeoutMs, clock, outOfProcess, what);
   if (attempt.race === null) return attempt.result!;
   let ok = true;
   let value: unknown;
@@ -140,7 +148,7 @@ export function beginAttempt(
   scope: AbortScope,
   timeoutMs: number | null,
   clock: Clock,
-  onQueueWait?: (ms: number) => void,
+  outOfProcess?: OutOfProcessHooks,
   what?: string,
 ): Attempt {
   scope.expireIfLate(clock.now());
@@ -172,7 +180,7 @@ export function beginAttempt(
   // For an out-of-process handler (a remote worker's action): the hub's check that the attempt is
   // not over by its deadlines before it takes a worker's request (see `expireAttemptIfLate`).
   const expireIfLate =
-    onQueueWait === undefined
+    outOfProcess === undefined
       ? undefined
       : () => {
           if (handlerCtx[ENDED]) return true;
@@ -191,8 +199,9 @@ export function beginAttempt(
     [ENDED]: false,
     [OUTPUTS]: ctx.outputs,
     [OUTPUTS_COPY]: undefined,
-    [QUEUE_WAIT_SINK]: onQueueWait,
+    [QUEUE_WAIT_SINK]: outOfProcess?.queueWait,
     [EXPIRE_IF_LATE]: expireIfLate,
+    [LEASE_CHECK]: outOfProcess?.lease,
   } as ScopedContext;
   Object.defineProperty(handlerCtx, 'signal', SIGNAL);
   Object.defineProperty(handlerCtx, 'outputs', OUTPUTS_GETTER);

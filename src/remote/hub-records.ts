@@ -20,6 +20,8 @@ export interface Task {
   leasedAt: number;
   leaseUntil: number;
   settled: boolean;
+  /** Out of its queue while its node confirms the lease of its execution (see `TaskLeases`). */
+  confirming?: boolean;
   resolve(output: unknown): void;
   reject(error: unknown): void;
 }

@@ -2,11 +2,12 @@
  * The hub's tasks from the step that queues one to the worker that gives it back: the task a
  * proxy handler makes and the promise it waits on, the hand-out to a waiting poll or the queue,
  * leases and their renewal, cancellation by the step's signal, and the checks that a worker
- * still holds the task it reports on.
+ * still holds the task it reports on. A task goes to a worker only while its execution's lease is
+ * known valid on its node: past it, the task waits, out of the queue, for the node to confirm it.
  * @module
  */
 import { echo } from '../echo.js';
-import { expireAttemptIfLate, reportQueueWait } from '../engine/out-of-process.js';
+import { expireAttemptIfLate, leaseCheckOf, reportQueueWait } from '../engine/out-of-process.js';
 import { ConflictError } from '../errors.js';
 import type { StepContext } from '../types.js';
 import { ENDED } from './ended-tasks.js';
@@ -69,10 +70,13 @@ export class TaskLeases {
     });
   }
 
-  /** The oldest queued task of `actions` whose attempt is not over, leased to `worker`; null when none. */
+  /**
+   * The oldest queued task of `actions` whose attempt is not over and whose lease is confirmed,
+   * leased to `worker`; null when none.
+   */
   leaseQueued(worker: Worker, actions: ReadonlySet<string>): Task | null {
     let queued = this.queue.take(actions);
-    while (queued && this.over(queued)) queued = this.queue.take(actions);
+    while (queued && (this.over(queued) || this.unconfirmed(queued))) queued = this.queue.take(actions);
     if (queued) this.lease(queued, worker);
     return queued;
   }
@@ -118,7 +122,7 @@ export class TaskLeases {
 
   /** Hands a task to the oldest waiting poll that serves its action, else queues it. */
   private dispatch(task: Task, atHead: boolean): void {
-    if (this.over(task)) return;
+    if (this.over(task) || this.unconfirmed(task)) return;
     const waiter = this.closed() ? null : this.queue.waiterFor(task.wire.action);
     if (waiter) {
       this.lease(task, waiter.worker);
@@ -152,6 +156,29 @@ export class TaskLeases {
   private over(task: Task): boolean {
     if (!task.settled) expireAttemptIfLate(task.ctx);
     return task.settled;
+  }
+
+  /**
+   * Whether the lease of the execution `task` belongs to may have lapsed (its node went a whole
+   * lease without renewing: stalled, or its store failed; or renewals skipped its row): another
+   * node may have claimed it and run the step itself. The task, out of its queue, waits for the
+   * node to confirm the lease: lost, the execution stops (its signal drops the task); confirmed,
+   * the task is dispatched again, at the head of its queue; still unconfirmed (the store does not
+   * answer), it goes back there, and the next poll that would take it asks again.
+   */
+  private unconfirmed(task: Task): boolean {
+    const lease = leaseCheckOf(task.ctx);
+    if (!lease?.lapsed()) return false;
+    if (task.confirming) return true;
+    task.confirming = true;
+    const settle = () => {
+      task.confirming = false;
+      if (task.settled || task.state !== 'queued') return;
+      if (lease.lapsed()) this.queue.push(task, true);
+      else this.dispatch(task, true);
+    };
+    lease.confirm().then(settle, settle);
+    return true;
   }
 
   private held(worker: Worker, taskId: string): Task {

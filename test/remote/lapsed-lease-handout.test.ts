@@ -1,0 +1,69 @@
+/**
+ * A task queued for a remote worker before its node stalled past its lease is handed to no worker
+ * until the node has confirmed that lease, as a local handler starts no attempt before it does
+ * (`confirmLease`): another node may have claimed the execution meanwhile and run the step itself.
+ * Lost, the execution stops here and its task is dropped; still this node's, the task goes to the
+ * poll that waits for it.
+ */
+import { expect, it, onTestFinished } from 'vitest';
+import { settle } from '../../src/clock.js';
+import { FakeClock, RemoteWorkerHub } from '../../src/index.js';
+import { withFlakyRenewals } from '../helpers/flaky-renewals.js';
+import { until } from '../helpers/orchestrator.js';
+import { flush } from './helpers.js';
+
+/**
+ * A node (3 s leases, rounds every 0.5 s) whose execution of `w` has its task queued at the hub,
+ * no worker having polled yet; then its renewals fail for longer than a lease (it counts its
+ * leases lapsed), and work again.
+ */
+async function lapsedWithQueuedTask() {
+  const clock = new FakeClock();
+  const { orch, store } = await withFlakyRenewals({ clock });
+  const hub = new RemoteWorkerHub({ clock, leaseSeconds: 10, pollSeconds: 5 }).attach(orch.workflowEngine);
+  onTestFinished(() => hub.close());
+  const { workerId } = hub.register({ actions: ['stt'] });
+  await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
+  const id = await orch.workflowEngine.executeWorkflow('w');
+  await flush(clock);
+  await until(() => hub.snapshot().queued.stt === 1);
+  store.failRenewals = true;
+  for (let i = 0; i < 8; i++) await clock.advance(500);
+  expect(store.renewalsRefused).toBeGreaterThan(0);
+  store.failRenewals = false;
+  return { clock, orch, store, hub, workerId, id };
+}
+
+it('a task whose execution another node claimed meanwhile is handed to no worker', async () => {
+  const { clock, orch, store, hub, workerId, id } = await lapsedWithQueuedTask();
+  // Another node claims the execution, its lease having run out.
+  const now = clock.now();
+  const [claimed] = await store.claimExecutions({
+    owner: 'other-node',
+    leaseUntil: now + 3_000,
+    now,
+    ids: [id],
+    limit: 1,
+  });
+  expect(claimed?.id).toBe(id);
+  // A worker polls before this node's next round: no task for it.
+  await expect(hub.poll(workerId, { waitSeconds: 0 })).resolves.toBeNull();
+  // The node confirms its leases, finds this one lost, and drops the task.
+  await until(async () => {
+    await settle();
+    return orch.getLocalLoad().running === 0;
+  });
+  expect(hub.snapshot().queued).toEqual({});
+  await expect(hub.poll(workerId, { waitSeconds: 0 })).resolves.toBeNull();
+  expect((await store.getExecution(id))?.execution.owner).toBe('other-node');
+});
+
+it('a task whose execution is still this node’s goes to the waiting poll once the lease is confirmed', async () => {
+  const { orch, store, hub, workerId, id } = await lapsedWithQueuedTask();
+  const renewalsBefore = (await store.getExecution(id))!.execution.leaseUntil;
+  // Not handed out on the lapsed lease: the poll waits while the node renews it.
+  const task = await hub.poll(workerId, { waitSeconds: 5 });
+  expect(task).toMatchObject({ executionId: id, step: 'stt' });
+  expect((await store.getExecution(id))!.execution.leaseUntil).toBeGreaterThan(renewalsBefore!);
+  expect(orch.getLocalLoad().running).toBe(1);
+});
