@@ -52,6 +52,7 @@ import {
   startAttempt,
   waitsOnDelay,
 } from './step-records.js';
+import { afterEndWritten } from './stored-ends.js';
 
 /** The largest step output, in characters of JSON text (see `MAX_JSON_TEXT`). */
 export const MAX_OUTPUT_TEXT = MAX_JSON_TEXT;
@@ -409,39 +410,43 @@ export async function runActionStep(
       await persist(ctx, ex, [rec]);
       ex.progressed = true;
       if (firstRetry) ctx.metrics.stepRetried(ex.record.workflowId);
-      emitFailed(ctx, ex, step, attempt, error, elapsedMs(started, end), {
-        retryAt: new Date(retryAt),
-        delayMs: delay,
-      });
+      ctx.events.emit(
+        'step.failed',
+        failedPayload(ex, step, attempt, error, elapsedMs(started, end), {
+          retryAt: new Date(retryAt),
+          delayMs: delay,
+        }),
+      );
       continue;
     }
     rec = setRecord(ex, failedRecord(rec, now, end, error));
     unowe(ex, name);
-    emitFailed(ctx, ex, step, attempt, error, elapsedMs(started, end), NO_RETRY);
+    // Announced once stored, with the execution's end (see stored-ends.ts).
+    const failed = failedPayload(ex, step, attempt, error, elapsedMs(started, end), NO_RETRY);
+    afterEndWritten(ex, () => ctx.events.emit('step.failed', failed));
     return { ok: false, rec, error, stopped: false };
   }
 }
 
-/** `step.failed` for a failed attempt; `retry` says when the next one is due, if one is. */
-function emitFailed(
-  ctx: EngineContext,
+/** The `step.failed` payload of a failed attempt; `retry` says when the next one is due, if one is. */
+function failedPayload(
   ex: ActiveExecution,
   step: PlanActionStep,
   attempt: number,
   error: ErrorInfo,
   durationMs: number,
   retry: { retryAt?: Date; delayMs?: number },
-): void {
-  ctx.events.emit('step.failed', {
+) {
+  return {
     ...stepRef(ex, step, attempt),
     // Listeners get their own copy of the error; the record keeps the engine's.
     error: { ...error },
     durationMs,
     ...retry,
-  });
+  };
 }
 
-/** No retry is due (see `emitFailed`). */
+/** No retry is due (see `failedPayload`). */
 const NO_RETRY: { retryAt?: Date; delayMs?: number } = Object.freeze({});
 
 /** The fields that name a step attempt in its events. */

@@ -94,6 +94,11 @@ export class ActiveExecution {
   owesWrite = false;
   readonly owedSteps = new Set<string>();
   /**
+   * Step ends (`step.failed` for good, `step.cancelled`) announced once the write that stores them
+   * succeeds (see stored-ends.ts); null when none is held.
+   */
+  unstoredEnds: (() => void)[] | null = null;
+  /**
    * Time the current visit of a step (by name) waited for a remote worker to take its tasks, ms,
    * as the hub reported it (in memory: a restart starts it afresh).
    */

@@ -31,6 +31,7 @@ import {
   waitsOnDelay,
 } from './step-records.js';
 import { recordCutShortTiming, recordStepTiming } from './step-timing.js';
+import { afterEndWritten, announceStoredEnds, dropUnstoredEnds } from './stored-ends.js';
 
 /** An execution that makes more step transitions than this fails with `LOOP_LIMIT`. */
 export const LOOP_LIMIT = 10_000;
@@ -91,7 +92,10 @@ export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Pro
     if (r.status === 'compensating') return await compensateAndFinish(ctx, ex);
 
     const outcome = await walk(ctx, ex);
-    if (ex.halted) return 'halted';
+    if (ex.halted) {
+      dropUnstoredEnds(ex);
+      return 'halted';
+    }
     if (outcome.kind === 'completed') {
       await finish(ctx, ex, 'completed', null, outcome.last ? [outcome.last] : [], outcome.last);
       return 'finished';
@@ -111,6 +115,8 @@ export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Pro
       'failed',
     );
   } catch (error) {
+    // Not stored: the next run ends those steps again, and says so (see stored-ends.ts).
+    dropUnstoredEnds(ex);
     if (error instanceof LeaseLostError || ex.halted === 'lease') {
       ex.stop(ex.halted ?? 'lease');
       logLeaseLost(ctx, ex);
@@ -274,14 +280,16 @@ function decide(ctx: EngineContext, ex: ActiveExecution, step: PlanConditionStep
       error: info,
       history: [{ attempt: 1, startedAt: now, completedAt: now, error: info }],
     });
-    ctx.events.emit('step.failed', {
+    // Stored with the execution's end, and announced then (see stored-ends.ts).
+    const failed = {
       executionId: ex.id,
       workflowId: ex.record.workflowId,
       step: step.name,
       attempt: 1,
       error: { ...info },
       durationMs: 0,
-    });
+    };
+    afterEndWritten(ex, () => ctx.events.emit('step.failed', failed));
     return info;
   }
   const target = value ? step.thenIndex : step.elseIndex;
@@ -372,6 +380,7 @@ async function failExecution(
     r.outcome = outcome;
     r.compensated = true;
     await persistChange(ctx, ex, nonCompleted(ctx, ex), before);
+    announceStoredEnds(ex);
     ctx.metrics.transition(r.workflowId, 'running', 'compensating');
     ctx.events.emit('execution.compensating', {
       executionId: ex.id,
@@ -408,6 +417,8 @@ async function finish(
   r.error = error;
   r.outcome = null;
   await persistChange(ctx, ex, steps.length > 0 ? steps : null, before);
+  // The ends of the steps that did not complete, stored with it (see stored-ends.ts).
+  announceStoredEnds(ex);
   // The last step's result is committed with the terminal state; announce it before the end.
   if (lastStep) emitStepCompleted(ctx, ex, lastStep);
   const durationMs = elapsedMs(r.startedAt ?? r.createdAt, now);

@@ -21,6 +21,7 @@ import { emitStepCancelled } from './step-cancelled.js';
 import { emitStepCompleted } from './step-completed.js';
 import { completedRecord, endAttempt, enterStep, failedRecord, keepCompletedVisit } from './step-records.js';
 import { recordCutShortTiming, recordStepTiming } from './step-timing.js';
+import { afterEndWritten } from './stored-ends.js';
 
 export async function runParallelStep(
   ctx: EngineContext,
@@ -206,15 +207,17 @@ export async function runParallelStep(
         });
     rec = failedRecord(rec, now, end, error);
     ex.steps.set(step.name, rec);
-    // The step as a whole failed (its failed branch, if any, said so for itself).
-    ctx.events.emit('step.failed', {
+    // The step as a whole failed (its failed branch, if any, said so for itself), announced once
+    // stored with the execution's end (see stored-ends.ts).
+    const ended = {
       executionId: ex.id,
       workflowId: ex.record.workflowId,
       step: step.name,
       attempt: rec.attempts,
       error: { ...error },
       durationMs: rec.durationMs ?? 0,
-    });
+    };
+    afterEndWritten(ex, () => ctx.events.emit('step.failed', ended));
     return { ok: false, rec, error, stopped: false };
   }
   rec = completedRecord(ex, rec, now, end, output);

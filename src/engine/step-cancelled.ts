@@ -7,10 +7,14 @@
 import type { StepRecord } from '../store/store.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
+import { afterEndWritten } from './stored-ends.js';
 
-/** Emits `step.cancelled` for `rec`, the record as closed (its error and duration set). */
+/**
+ * Emits `step.cancelled` for `rec`, the record as closed (its error and duration set), once it is
+ * written with its execution's end (see stored-ends.ts).
+ */
 export function emitStepCancelled(ctx: EngineContext, ex: ActiveExecution, rec: StepRecord): void {
-  ctx.events.emit('step.cancelled', {
+  const payload = {
     executionId: ex.id,
     workflowId: ex.record.workflowId,
     step: rec.name,
@@ -18,5 +22,6 @@ export function emitStepCancelled(ctx: EngineContext, ex: ActiveExecution, rec: 
     attempt: rec.attempts,
     error: { ...rec.error! },
     durationMs: rec.durationMs ?? 0,
-  });
+  };
+  afterEndWritten(ex, () => ctx.events.emit('step.cancelled', payload));
 }

@@ -1,0 +1,127 @@
+// biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
+/**
+ * A step's end is announced once it is stored, as `step.completed` is: a final `step.failed`, and a
+ * `step.cancelled` of a stop, whose records are written with their execution's end (or its move to
+ * compensating), come after that write. A listener that reads the store when it gets the event
+ * finds the step ended as the event says; a crash before the write announced nothing it lost.
+ */
+import { describe, expect, it } from 'vitest';
+import { MemoryStore, type Orchestrator } from '../../src/index.js';
+import type { ExecutionUpdate, StepRecord } from '../../src/store/store.js';
+import { holdUpdates } from '../helpers/holding-store.js';
+import { gate, nextTurn, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
+
+/** Whether `u` ends its execution, or moves it to compensating: the write a step's end goes with. */
+const endWrite = (u: ExecutionUpdate) =>
+  u.set?.status === 'failed' || u.set?.status === 'cancelled' || u.set?.status === 'compensating';
+
+/**
+ * An orchestrator on a memory store whose end writes wait until released; `seen` gets, for each
+ * `step.failed` without `retryAt` and each `step.cancelled`, the event and the step's record as the
+ * store held it when the listener ran.
+ */
+async function rig(options: Parameters<typeof withOrchestrator>[0] = {}) {
+  const held = holdUpdates(new MemoryStore(), endWrite);
+  const orch = await withOrchestrator({ ...options, store: held.store });
+  const reads: Promise<[string, string, StepRecord | undefined]>[] = [];
+  const read = (event: string, executionId: string, step: string) =>
+    reads.push(
+      held.store
+        .getExecution(executionId)
+        .then((snap) => [event, step, snap?.steps.find((s) => s.name === step)] as const)
+        .then((x) => [...x] as [string, string, StepRecord | undefined]),
+    );
+  orch.on('step.failed', (e) => {
+    if (e.retryAt === undefined) read('step.failed', e.executionId, e.step);
+  });
+  orch.on('step.cancelled', (e) => read('step.cancelled', e.executionId, e.step));
+  return { orch, held, reads };
+}
+
+/** Lets the held end write go once it is reached (after a few turns), and waits for the end. */
+async function releaseAndFinish(
+  r: Awaited<ReturnType<typeof rig>>,
+  orch: Orchestrator,
+  id: string,
+): Promise<{ event: string; step: string; stored: string | undefined }[]> {
+  await r.held.reached;
+  for (let i = 0; i < 5; i++) await nextTurn();
+  r.held.release();
+  await orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+  const seen = await Promise.all(r.reads);
+  return seen.map(([event, step, rec]) => ({ event, step, stored: rec?.status }));
+}
+
+describe('a step end is announced after its record is written', () => {
+  it('a final step.failed', async () => {
+    const r = await rig({ actions: { boom: () => Promise.reject(new Error('boom')) } });
+    await r.orch.workflowEngine.defineWorkflow('w', [{ name: 'boom' }]);
+    const id = await r.orch.workflowEngine.executeWorkflow('w');
+    expect(await releaseAndFinish(r, r.orch, id)).toEqual([
+      { event: 'step.failed', step: 'boom', stored: 'failed' },
+    ]);
+  });
+
+  it('a final step.failed of a step with a compensation to run (written with compensating)', async () => {
+    const r = await rig({
+      actions: { ok: () => 1, boom: () => Promise.reject(new Error('boom')) },
+      compensations: { undo: () => undefined },
+    });
+    await r.orch.workflowEngine.defineWorkflow('w', [{ name: 'ok', compensation: 'undo' }, { name: 'boom' }]);
+    const id = await r.orch.workflowEngine.executeWorkflow('w');
+    expect(await releaseAndFinish(r, r.orch, id)).toEqual([
+      { event: 'step.failed', step: 'boom', stored: 'failed' },
+    ]);
+  });
+
+  it('a step.cancelled of a cancel', async () => {
+    const started = gate();
+    const r = await rig({
+      actions: {
+        hang: (_input, ctx) => {
+          started.open();
+          return untilAborted(ctx.signal);
+        },
+      },
+    });
+    await r.orch.workflowEngine.defineWorkflow('w', [{ name: 'hang' }]);
+    const id = await r.orch.workflowEngine.executeWorkflow('w');
+    await started.promise;
+    // (A cancel answers once the execution ended: the end write is held until released.)
+    const cancelled = r.orch.workflowEngine.cancelWorkflow(id);
+    expect(await releaseAndFinish(r, r.orch, id)).toEqual([
+      { event: 'step.cancelled', step: 'hang', stored: 'cancelled' },
+    ]);
+    expect(await cancelled).toBe(true);
+  });
+
+  it("a parallel step's: its failed branch, the sibling stopped, the step itself", async () => {
+    const r = await rig({
+      actions: {
+        hang: (_input, ctx) => untilAborted(ctx.signal),
+        boom: () => new Promise((_resolve, reject) => setImmediate(() => reject(new Error('boom')))),
+      },
+    });
+    await r.orch.workflowEngine.defineWorkflow('w', [
+      { name: 'p', parallel: [{ name: 'boom' }, { name: 'hang' }] },
+    ]);
+    const id = await r.orch.workflowEngine.executeWorkflow('w');
+    expect(await releaseAndFinish(r, r.orch, id)).toEqual([
+      { event: 'step.failed', step: 'boom', stored: 'failed' },
+      { event: 'step.cancelled', step: 'hang', stored: 'cancelled' },
+      { event: 'step.failed', step: 'p', stored: 'failed' },
+    ]);
+  });
+
+  it('a condition that fails (EXPRESSION_ERROR)', async () => {
+    const r = await rig({ actions: { a: () => ({ n: 1 }) } });
+    await r.orch.workflowEngine.defineWorkflow('w', [
+      { name: 'a' },
+      { name: 'check', condition: 'steps.a.output.n.missing.deeper > 1', then: 'a' },
+    ]);
+    const id = await r.orch.workflowEngine.executeWorkflow('w');
+    expect(await releaseAndFinish(r, r.orch, id)).toEqual([
+      { event: 'step.failed', step: 'check', stored: 'failed' },
+    ]);
+  });
+});
