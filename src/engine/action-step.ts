@@ -303,6 +303,15 @@ export async function runActionStep(
     let result: AttemptResult;
     if (early !== null || !handler) result = { ok: false, error: early, timedOut: false, aborted: false };
     else {
+      // A `delay` that goes on after a restart keeps its attempt's deadline, as it keeps its end
+      // time (SPEC §6: timeouts are absolute times): its timeout counts from the attempt's stored
+      // start. One its delay ends before cannot fire (both may have passed while no process ran it).
+      let timeoutMs = step.timeoutMs;
+      let since: number | undefined;
+      if (resumed && timeoutMs !== null) {
+        since = rec.history[rec.history.length - 1]?.startedAt ?? now;
+        if (rec.timerAt !== null && rec.timerAt < since + timeoutMs) timeoutMs = null;
+      }
       // `runAttempt` written out: its handler's promise is awaited here, not by an async function
       // of its own that this one would await in turn (an async call and an await less per step).
       const running = beginAttempt(
@@ -317,9 +326,11 @@ export async function runActionStep(
           outputs: ex.outputs,
         },
         scope,
-        step.timeoutMs,
+        timeoutMs,
         clock,
         outOfProcess,
+        undefined,
+        since,
       );
       if (running.race === null) {
         // (Settled already: a handler that returned a value or threw. Awaited all the same, as

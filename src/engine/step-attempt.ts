@@ -139,7 +139,8 @@ export async function runAttempt(
  * runner: one async function and one await less per step). When the handler returned a promise,
  * `race` is set: the caller awaits it and passes what it settled with to {@link finishRace};
  * otherwise `result` is the attempt's result. `what`: what a timeout names (see
- * {@link StepTimeoutError}; the step by default).
+ * {@link StepTimeoutError}; the step by default). `startedAt`: when the attempt started, for one
+ * that goes on after a restart (a `delay`'s wait): its timeout counts from then, not from now.
  */
 export function beginAttempt(
   handler: Handler,
@@ -150,14 +151,16 @@ export function beginAttempt(
   clock: Clock,
   outOfProcess?: OutOfProcessHooks,
   what?: string,
+  startedAt?: number,
 ): Attempt {
-  scope.expireIfLate(clock.now());
+  const now = clock.now();
+  scope.expireIfLate(now);
   if (scope.aborted) {
     const ended = new Attempt(scope, scope, clock);
     ended.result = { ok: false, error: scope.reason, timedOut: false, aborted: true };
     return ended;
   }
-  const deadline = timeoutMs === null ? undefined : clock.now() + timeoutMs;
+  const deadline = timeoutMs === null ? undefined : (startedAt ?? now) + timeoutMs;
   let attempt: Attempt;
   if (timeoutMs !== null) {
     const child = new AbortScope(scope);
@@ -167,11 +170,13 @@ export function beginAttempt(
       timed.timedOut = true;
       child.abort(new StepTimeoutError(ctx.stepName, timeoutMs, what));
     };
-    timed.timer = clock.setTimer(expire, timeoutMs);
+    // (What is left of it: all of it, but for an attempt that goes on after a restart.)
+    const left = Math.max(0, deadline! - now);
+    timed.timer = clock.setTimer(expire, left);
     // A handler that returns or throws after its timeout, the timer not fired yet, fails the
     // attempt with STEP_TIMEOUT as the timer would (`expireIfLate`): its late result is not taken.
     // Late by the timer's own time too: a system clock stepped forward is no time the attempt took.
-    const timerDue = timerTimePassed(clock, timeoutMs);
+    const timerDue = timerTimePassed(clock, left);
     child.setDeadline(deadline!, () => {
       if (timerDue()) expire();
     });
