@@ -201,7 +201,8 @@ export async function runActionStep(
   }
 
   // A `delay` stored waiting on its timer when its process stopped: its attempt goes on (started,
-  // counted, stored and announced then), waiting for the same stored time (see `waitsOnDelay`).
+  // counted and stored then; announced again below), waiting for the same stored time (see
+  // `waitsOnDelay`).
   let resumedWait = waitsOnDelay(rec);
   for (;;) {
     const dueAt = rec.nextAttemptAt;
@@ -285,16 +286,14 @@ export async function runActionStep(
       await persist(ctx, ex, [rec]);
       // A close (with a grace) that came while the start was being written: no step starts once
       // `close` was called, as the walk checks before each step. The attempt is left as a
-      // shutdown leaves a running one, and the step runs on the next start. (A `delay`'s stored
-      // start is its wait's, which the next start goes on with as this attempt without announcing
-      // it, see `waitsOnDelay`: announced here.)
-      if (leftForClose(ctx, ex, step)) {
-        if (step.action === 'delay') announceStart(ctx, ex, step, rec);
-        return leftAsStored(rec);
-      }
+      // shutdown leaves a running one, and the step runs on the next start (a `delay` goes on with
+      // its wait there as this attempt, announced again by that process).
+      if (leftForClose(ctx, ex, step)) return leftAsStored(rec);
     } else persistLater(ctx, ex, [rec]);
     const attempt = rec.attempts;
-    if (!resumed && ctx.events.has('step.started')) {
+    // A `delay`'s attempt that goes on after a restart is announced again in this process, with its
+    // attempt, as a resumed parallel step is: every end a process announces closes a start it did.
+    if (ctx.events.has('step.started')) {
       announceStart(ctx, ex, step, rec);
       // A listener that called `close()` (synchronously): as after the write of a start, above.
       if (early === null && leftForClose(ctx, ex, step)) return leftAsStored(rec);

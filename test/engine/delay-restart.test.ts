@@ -2,15 +2,14 @@
  * A `delay` whose process stops in the middle of its wait goes on with that wait after the
  * restart, as the same attempt: a durable timer, as a retry's backoff is, not an attempt cut short
  * — no `INTERRUPTED` attempt, no interruption counted (nor excused at a clean shutdown), no new
- * `step.started`; it ends at its stored time. A backoff stopped the same way counted none, while
+ * attempt (its `step.started` is announced again, with the same attempt, by the process that resumes
+ * it); it ends at its stored time. A backoff stopped the same way counted none, while
  * the delay counted one per restart (and showed one more attempt each time).
  */
 import { describe, expect, it } from 'vitest';
-import { FakeClock, type Orchestrator, type OrchestratorEvents } from '../../src/index.js';
+import { FakeClock, type Orchestrator } from '../../src/index.js';
 import { anyStoreUrl } from '../helpers/all-stores.js';
 import { finishWithClock, nextEvent, withOrchestrator } from '../helpers/orchestrator.js';
-
-type Started = OrchestratorEvents['step.started'];
 
 // The two durable stores: a restarted process opens them again (a memory store lives in one process).
 describe.each(['sqlite', 'postgres'] as const)(
@@ -20,8 +19,20 @@ describe.each(['sqlite', 'postgres'] as const)(
       const store = await anyStoreUrl(kind);
       const clock = new FakeClock();
       const t0 = clock.now();
-      const started: Started[] = [];
-      const open = () => withOrchestrator({ store, clock, on: { 'step.started': (e) => started.push(e) } });
+      // Per process: its step.started and step.completed.
+      const events: [string, string, number, number | undefined][][] = [];
+      const open = () => {
+        const seen: (typeof events)[number] = [];
+        events.push(seen);
+        return withOrchestrator({
+          store,
+          clock,
+          on: {
+            'step.started': (e) => seen.push(['started', e.step, e.attempt, e.interruptions]),
+            'step.completed': (e) => seen.push(['completed', e.step, e.attempt, undefined]),
+          },
+        });
+      };
       let orch: Orchestrator = await open();
       await orch.workflowEngine.defineWorkflow('w', [
         { name: 'wait', action: 'delay', input: "{'seconds': 10}" },
@@ -49,9 +60,17 @@ describe.each(['sqlite', 'postgres'] as const)(
         interruptions: undefined,
         excused: undefined,
       });
-      expect(started.map((e) => [e.step, e.attempt, e.interruptions])).toEqual([
-        ['wait', 1, undefined],
-        ['after', 1, undefined],
+      // Its attempt goes on in each process, announced there again (as a resumed parallel step's),
+      // so that the step.completed a process announces closes a start it announced.
+      expect(events).toEqual([
+        [['started', 'wait', 1, undefined]],
+        [['started', 'wait', 1, undefined]],
+        [
+          ['started', 'wait', 1, undefined],
+          ['completed', 'wait', 1, undefined],
+          ['started', 'after', 1, undefined],
+          ['completed', 'after', 1, undefined],
+        ],
       ]);
     });
 
@@ -68,9 +87,19 @@ describe.each(['sqlite', 'postgres'] as const)(
       await waiting;
       await clock.advance(3000);
       await orch.close();
-      orch = await withOrchestrator({ store, clock });
+      const seen: string[] = [];
+      orch = await withOrchestrator({
+        store,
+        clock,
+        on: {
+          'step.started': (e) => seen.push(`started ${e.attempt}`),
+          'step.cancelled': (e) => seen.push(`cancelled ${e.attempt}`),
+        },
+      });
       await clock.advance(2000);
       expect(await orch.workflowEngine.cancelWorkflow(id)).toBe(true);
+      // The process that resumed it announced the start of the attempt it ended.
+      expect(seen).toEqual(['started 1', 'cancelled 1']);
       const step = (await orch.workflowEngine.getExecutionStatus(id))!.steps[0]!;
       expect(step).toMatchObject({ status: 'cancelled', attempts: 1, durationMs: 5000 });
       expect(step.history?.map((a) => [a.attempt, a.error?.code, a.completedAt?.getTime()])).toEqual([

@@ -1,10 +1,10 @@
 /**
  * A `close` that comes while a `delay`'s start is being written leaves the step as stored: its
  * attempt stored running with its timer, which the next start goes on with as the same attempt
- * (no new attempt, no new `step.started`: see delay-restart.test.ts). That attempt is announced
- * once all the same: `step.started` used to be left out by the closing process (no step starts
- * once `close` was called) and by the next (it resumes the wait), so its `step.completed` came
- * with no start.
+ * (no new attempt; see delay-restart.test.ts). The closing process starts no step once `close`
+ * was called, so it does not announce it; the process that goes on with the wait does, with that
+ * attempt, before its `step.completed`. The attempt is announced exactly once: its
+ * `step.completed` used to come with no start at all.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { holdingStore } from '../helpers/holding-store.js';
 import { finishWithClock, tempDir, withOrchestrator } from '../helpers/orchestrator.js';
 
 describe.each([0, 5])('close({ grace: %s }) while a delay stores its start', (grace) => {
-  it('announces the attempt, which the next start goes on with', async () => {
+  it('announces the attempt once, in the process that goes on with it', async () => {
     const file = join(tempDir(), 'store.sqlite');
     const clock = new FakeClock();
     const events: string[] = [];
