@@ -37,6 +37,8 @@ import {
   type StepDefinition,
   TimeoutError,
 } from '../../src/index.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
 import { silentLogger, storeUrl, untilAborted } from '../helpers/orchestrator.js';
 import { assertServerReachable, dropSchema, freshSchema, PG_URL } from '../store/pg-fixture.js';
 
@@ -128,6 +130,11 @@ class Model {
   readonly versions = new Map<string, number>();
   readonly cancelledTrue = new Set<string>();
   readonly cancelledFalseWhileTerminal: string[] = [];
+  /**
+   * Step attempts (`executionId|parent|step|attempt`) the store held running when a process had
+   * closed, before the next one opened: each with how many events had been announced by then.
+   */
+  readonly storedRunning = new Map<string, number>();
   readonly observedTerminal = new Map<string, ExecutionStatus['status']>();
   readonly problems: string[] = [];
   readonly blocked = new Set<() => void>();
@@ -292,6 +299,18 @@ async function open(
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Notes the step attempts `reader` holds running now (see `Model.storedRunning`). */
+async function noteStoredRunning(model: Model, reader: Store): Promise<void> {
+  const at = model.allEvents.length;
+  for (const { execution, steps } of await reader.listExecutions({ limit: 10_000 })) {
+    for (const s of steps) {
+      if (s.status !== 'running' || s.attempts === 0 || s.of !== undefined) continue;
+      const key = `${execution.id}|${s.parent ?? ''}|${s.name}|${s.attempts}`;
+      if (!model.storedRunning.has(key)) model.storedRunning.set(key, at);
+    }
+  }
+}
+
 async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
   const rand = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
@@ -300,6 +319,9 @@ async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
   // Some runs time whole executions out while their steps block.
   const workflowTimeout = pick([30, 30, 0.3]);
   const cluster = kind === 'postgres, two nodes';
+  // Reads the store between a close and the next open (what the next process resumes).
+  const reader = kind === 'memory' ? null : openStore(store);
+  await reader?.init();
   const nodes = [await open(model, store, workflowTimeout, cluster)];
   const first = nodes[0] as Orchestrator;
   const define = async (engine: Orchestrator['workflowEngine'], id: string, steps: StepDefinition[]) => {
@@ -378,6 +400,7 @@ async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
       const grace = pick([0, 0, 0.05]);
       await (nodes[node] as Orchestrator).close({ grace });
       if (!cluster) await Promise.all(inFlight.splice(0));
+      if (reader) await noteStoredRunning(model, reader);
       nodes[node] = await open(model, store, workflowTimeout, cluster);
     }
     if (op) {
@@ -419,6 +442,7 @@ async function runSeed(kind: Kind, seed: number, ops: number): Promise<Model> {
     }
   }
   for (const node of nodes) await node.close();
+  await reader?.close();
   await drop();
   return model;
 }
@@ -610,9 +634,12 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
 
   // Events: within one process, each step.started ends once; never twice. A step waiting for its
   // retry ends with a `step.cancelled` of its failed attempt (documented), in a later process too;
-  // so does an attempt left running by a process that stopped (announced there or not: a close
-  // during the write of its start leaves it unannounced), when its execution ends on resume before
-  // the step goes on (README, events): once per process, in one that never started that attempt.
+  // so does an attempt left running by a process that stopped, when its execution ends on resume
+  // before the step goes on (README, events), in a process that never started that attempt: once
+  // for that attempt (its execution ends then), and only for one stored running — one the store held
+  // running after a close (a close during the write of its start leaves it unannounced), or one
+  // another process announced and no process ended since (a lost lease: no close to read after).
+  // A step.cancelled of a step that never ran, or of an attempt that ended, is an end without a start.
   // A process that lost its lease on an execution (a starved node past `leaseSeconds`) halts it as a
   // close does, its steps left as stored for the next owner (README: the pairing holds unless the
   // process stops or loses the execution to another node): its starts of that execution are left
@@ -624,8 +651,10 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
   // Keyed by attempt, not visit: a loop's visits reuse attempt numbers, so the count of open
   // starts of one key is at most one at a time.
   const open = new Map<string, number>();
-  // The attempts a process ended on resume, never having started them.
+  // The attempts ended on resume by a process that never started them.
   const endedOnResume = new Set<string>();
+  // The attempts some process announced (`executionId|parent|step|attempt`), not ended since.
+  const announced = new Set<string>();
   const finishes = new Map<string, number>();
   let losses = 0;
   for (const [i, { gen, event, payload }] of model.allEvents.entries()) {
@@ -642,9 +671,21 @@ async function checkInvariants(model: Model, orch: Orchestrator): Promise<void> 
     if (event === 'step.started') waiting.delete(stepKey);
     if (event === 'step.failed' && payload.retryAt !== undefined) waiting.add(stepKey);
     if (event === 'step.cancelled' && waiting.delete(stepKey)) continue;
-    if (event === 'step.cancelled' && !open.has(key) && !endedOnResume.has(key)) {
-      endedOnResume.add(key);
-      continue;
+    const attemptKey = `${stepKey}|${payload.attempt}`;
+    if (event === 'step.cancelled' && !open.has(key) && !endedOnResume.has(attemptKey)) {
+      const storedAt = model.storedRunning.get(attemptKey);
+      if (announced.has(attemptKey) || (storedAt !== undefined && storedAt <= i)) {
+        endedOnResume.add(attemptKey);
+        announced.delete(attemptKey);
+        continue;
+      }
+    }
+    if (event === 'step.started') announced.add(attemptKey);
+    else if (event === 'step.completed' || event === 'step.failed' || event === 'step.cancelled') {
+      announced.delete(attemptKey);
+      // Ended after it was read stored running: that reading no longer stands for it.
+      const storedAt = model.storedRunning.get(attemptKey);
+      if (storedAt !== undefined && storedAt <= i) model.storedRunning.delete(attemptKey);
     }
     if (event === 'step.started') {
       if (n > 0) problems.push(`process ${key} started again before it ended`);
