@@ -131,11 +131,43 @@ async function setup(retryDelay = 35) {
       }
     });
 
-  return { clock, t0, other, runs, node, roundsTo, failedOnce, place, locked };
+  /** Another node claims execution `id`, its lease having run out. */
+  const claimElsewhere = async (id: string) => {
+    const now = clock.now();
+    const claimed = await other.claimExecutions({
+      owner: 'another-node',
+      leaseUntil: now + 30_000,
+      now,
+      ids: [id],
+      limit: 1,
+    });
+    expect(claimed.map((r) => r.id)).toEqual([id]);
+    return claimed[0]!.epoch;
+  };
+
+  /**
+   * The node lets the execution `id` another node claimed (under `epoch`) go without running its
+   * retry (attempt 2), and the other node's claim stays.
+   */
+  const letGoWithoutRetry = async (id: string, epoch: number) => {
+    await until(
+      () => runs.includes(`${id}:2`) || node.getLocalLoad().running + node.getLocalLoad().queued === 0,
+      'the node to let go of the lost execution',
+    );
+    expect(
+      runs.filter((r) => r.startsWith(id)),
+      'handler runs of the lost execution here',
+    ).toEqual([`${id}:1`]);
+    const stored = (await other.getExecution(id))!.execution;
+    expect(stored.owner).toBe('another-node');
+    expect(stored.epoch).toBe(epoch);
+  };
+
+  return { clock, t0, other, node, roundsTo, failedOnce, place, locked, claimElsewhere, letGoWithoutRetry };
 }
 
 it('a lost lease is noticed at the next renewal though a placed row makes up the count', async () => {
-  const { clock, t0, other, runs, node, roundsTo, failedOnce, place, locked } = await setup();
+  const { t0, other, roundsTo, failedOnce, place, locked, claimElsewhere, letGoWithoutRetry } = await setup();
   // Its lease, from the create, ends at 30 s; its retry is due at 35 s.
   const created = await failedOnce();
   const lost = created.id;
@@ -146,15 +178,7 @@ it('a lost lease is noticed at the next renewal though a placed row makes up the
     expect((await other.getExecution(lost))!.execution.leaseUntil).toBe(t0 + 30_000);
   });
   // Another node claims it (its lease ran out) before this one renews it again...
-  const now = clock.now();
-  const claimed = await other.claimExecutions({
-    owner: 'another-node',
-    leaseUntil: now + 30_000,
-    now,
-    ids: [lost],
-    limit: 1,
-  });
-  expect(claimed.map((r) => r.id)).toEqual([lost]);
+  const epoch = await claimElsewhere(lost);
   // ...and places a new execution on this one, which this node adopts at its next round.
   const placed = await place(created);
   await roundsTo(t0 + 32_000);
@@ -162,17 +186,7 @@ it('a lost lease is noticed at the next renewal though a placed row makes up the
 
   // The retry falls due before the next renewal (every third of a lease): it must not start here.
   await roundsTo(t0 + 36_000);
-  await until(
-    () => runs.includes(`${lost}:2`) || node.getLocalLoad().running + node.getLocalLoad().queued === 0,
-    'the node to let go of the lost execution',
-  );
-  expect(
-    runs.filter((r) => r.startsWith(lost)),
-    'handler runs of the lost execution here',
-  ).toEqual([`${lost}:1`]);
-  const stored = (await other.getExecution(lost))!.execution;
-  expect(stored.owner).toBe('another-node');
-  expect(stored.epoch).toBe(claimed[0]!.epoch);
+  await letGoWithoutRetry(lost, epoch);
 }, 60_000);
 
 it('a renewal that skipped a locked row is tried again at the next round though a placed row makes up the count', async () => {
@@ -189,7 +203,8 @@ it('a renewal that skipped a locked row is tried again at the next round though 
 
 it('a retry due between the lapse of a lease its renewals skipped and the next round does not start', async () => {
   // The retry falls due half a second after the lease ran out: before the round after the claim.
-  const { clock, t0, other, runs, node, roundsTo, failedOnce, locked } = await setup(30.5);
+  const { clock, t0, other, roundsTo, failedOnce, locked, claimElsewhere, letGoWithoutRetry } =
+    await setup(30.5);
   const created = await failedOnce();
   const lost = created.id;
   // Every renewal up to the one at 30 s skips the locked row: its lease ends at 30 s, though the
@@ -198,26 +213,8 @@ it('a retry due between the lapse of a lease its renewals skipped and the next r
   expect((await other.getExecution(lost))!.execution.leaseUntil).toBe(t0 + 30_000);
   // The lock went; another node claims the execution at once, its lease having run out...
   await clock.advance(200);
-  const now = clock.now();
-  const claimed = await other.claimExecutions({
-    owner: 'another-node',
-    leaseUntil: now + 30_000,
-    now,
-    ids: [lost],
-    limit: 1,
-  });
-  expect(claimed.map((r) => r.id)).toEqual([lost]);
+  const epoch = await claimElsewhere(lost);
   // ...and the retry falls due here before the next round: it must not start on a lost lease.
   await clock.advance(300);
-  await until(
-    () => runs.includes(`${lost}:2`) || node.getLocalLoad().running + node.getLocalLoad().queued === 0,
-    'the node to let go of the lost execution',
-  );
-  expect(
-    runs.filter((r) => r.startsWith(lost)),
-    'handler runs of the lost execution here',
-  ).toEqual([`${lost}:1`]);
-  const stored = (await other.getExecution(lost))!.execution;
-  expect(stored.owner).toBe('another-node');
-  expect(stored.epoch).toBe(claimed[0]!.epoch);
+  await letGoWithoutRetry(lost, epoch);
 }, 60_000);
