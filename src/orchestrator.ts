@@ -241,9 +241,10 @@ export class Orchestrator {
     // fail, and the leases left behind expire, for other nodes to take the executions over. A
     // server that answers is only slow (a large final flush, a lock): the close waits on.
     const left = this.leaveStore();
-    if (ctx.store.abandon && !(await this.storeLeft(left))) {
+    const waitedMs = ctx.store.abandon ? await this.storeLeft(left) : null;
+    if (waitedMs !== null && ctx.store.abandon) {
       ctx.logger.warn(
-        { waitedMs: STORE_CLOSE_WAIT_MS },
+        { waitedMs },
         'the store did not answer within 5 s: closed without it; leases not released expire on their own',
       );
       await ctx.store.abandon();
@@ -253,17 +254,18 @@ export class Orchestrator {
   }
 
   /**
-   * Whether `left` (the close's work on the store) ended, waiting {@link STORE_CLOSE_WAIT_MS} at a
-   * time for as long as the store's server answers (a store that cannot tell is not waited on longer).
+   * Waits for `left` (the close's work on the store), {@link STORE_CLOSE_WAIT_MS} at a time for as
+   * long as the store's server answers (a store that cannot tell is not waited on longer). Null
+   * when it ended; else how long the close waited before it gave the store up.
    */
-  private async storeLeft(left: Promise<void>): Promise<boolean> {
+  private async storeLeft(left: Promise<void>): Promise<number | null> {
     const { ctx } = this;
     let waitedMs = 0;
     for (;;) {
-      if ((await within(left, STORE_CLOSE_WAIT_MS, ctx.clock)) !== undefined) return true;
+      if ((await within(left, STORE_CLOSE_WAIT_MS, ctx.clock)) !== undefined) return null;
       waitedMs += STORE_CLOSE_WAIT_MS;
       const answers = await ctx.store.serverAnswers?.(SERVER_ANSWER_MS).catch(() => false);
-      if (!answers) return false;
+      if (!answers) return waitedMs;
       ctx.logger.info(
         { waitedMs },
         'the store is slow to take the last writes, but its server answers: the close waits on',

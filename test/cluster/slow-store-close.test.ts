@@ -48,3 +48,32 @@ it('a node whose store is slow but answering closes cleanly, without abandoning 
   );
   expect(rows.rowCount).toBe(0);
 }, 60_000);
+
+/** A store whose server answers the close's first question, then no more. */
+class AnswersOnce extends PostgresStore {
+  asked = 0;
+  override serverAnswers(): Promise<boolean> {
+    return Promise.resolve(++this.asked === 1);
+  }
+}
+
+it('a server that stops answering while the close waits on it gets the store abandoned, saying how long it waited', async () => {
+  const schema = t.schema();
+  const logger = memoryLogger();
+  const store = new AnswersOnce(PG_URL, { schema });
+  const a = await createOrchestrator({ store, logger, leaseSeconds: 5, sweepInterval: 0.2 });
+  t.later(() => a.close());
+  // The node's row stays locked for the whole close: its last writes never end.
+  const locker = new pg.Client({ connectionString: PG_URL });
+  await locker.connect();
+  t.later(() => locker.end());
+  await locker.query('BEGIN');
+  await locker.query(`SELECT id FROM "${schema}".nodes WHERE id = $1 FOR UPDATE`, [a.nodeId]);
+  await a.close();
+  expect(store.asked).toBe(2);
+  const warned = logger.lines.filter(
+    (line) => line.level === 'warn' && line.msg?.includes('closed without it'),
+  );
+  expect(warned.map((line) => line.obj)).toEqual([{ waitedMs: 10_000 }]);
+  await locker.query('ROLLBACK');
+}, 60_000);
