@@ -294,7 +294,8 @@ export async function runActionStep(
     // A `delay`'s attempt that goes on after a restart is announced again in this process, with its
     // attempt, as a resumed parallel step is: every end a process announces closes a start it did.
     if (ctx.events.has('step.started')) {
-      announceStart(ctx, ex, step, rec);
+      const ref = stepRef(ex, step, attempt);
+      ctx.events.emit('step.started', rec.interruptions ? { ...ref, interruptions: rec.interruptions } : ref);
       // A listener that called `close()` (synchronously): as after the write of a start, above.
       if (early === null && leftForClose(ctx, ex, step)) return leftAsStored(rec);
     }
@@ -460,12 +461,6 @@ function failedPayload(
 const NO_RETRY: { retryAt?: Date; delayMs?: number } = Object.freeze({});
 
 /** The fields that name a step attempt in its events. */
-/** Emits `step.started` for `rec`'s newest attempt. */
-function announceStart(ctx: EngineContext, ex: ActiveExecution, step: PlanActionStep, rec: StepRecord): void {
-  const ref = stepRef(ex, step, rec.attempts);
-  ctx.events.emit('step.started', rec.interruptions ? { ...ref, interruptions: rec.interruptions } : ref);
-}
-
 function stepRef(ex: ActiveExecution, step: PlanActionStep, attempt: number) {
   return {
     executionId: ex.id,
