@@ -16,6 +16,7 @@ import { createOrchestrator, FakeClock, PostgresStore, type TimerHandle } from '
 import type { ExecutionRecord, WorkHint } from '../../src/store/store.js';
 import { silentLogger } from '../helpers/orchestrator.js';
 import { PG_URL, withClient } from '../store/pg-fixture.js';
+import { claimElsewhere, expectStillElsewhere } from './claimed-elsewhere.js';
 import { until } from './harness.js';
 import { perTest } from './per-test.js';
 
@@ -132,18 +133,7 @@ async function setup(retryDelay = 35) {
     });
 
   /** Another node claims execution `id`, its lease having run out. */
-  const claimElsewhere = async (id: string) => {
-    const now = clock.now();
-    const claimed = await other.claimExecutions({
-      owner: 'another-node',
-      leaseUntil: now + 30_000,
-      now,
-      ids: [id],
-      limit: 1,
-    });
-    expect(claimed.map((r) => r.id)).toEqual([id]);
-    return claimed[0]!.epoch;
-  };
+  const claimedElsewhere = (id: string) => claimElsewhere(other, id, clock.now());
 
   /**
    * The node lets the execution `id` another node claimed (under `epoch`) go without running its
@@ -158,16 +148,15 @@ async function setup(retryDelay = 35) {
       runs.filter((r) => r.startsWith(id)),
       'handler runs of the lost execution here',
     ).toEqual([`${id}:1`]);
-    const stored = (await other.getExecution(id))!.execution;
-    expect(stored.owner).toBe('another-node');
-    expect(stored.epoch).toBe(epoch);
+    await expectStillElsewhere(other, id, epoch);
   };
 
-  return { clock, t0, other, node, roundsTo, failedOnce, place, locked, claimElsewhere, letGoWithoutRetry };
+  return { clock, t0, other, node, roundsTo, failedOnce, place, locked, claimedElsewhere, letGoWithoutRetry };
 }
 
 it('a lost lease is noticed at the next renewal though a placed row makes up the count', async () => {
-  const { t0, other, roundsTo, failedOnce, place, locked, claimElsewhere, letGoWithoutRetry } = await setup();
+  const { t0, other, roundsTo, failedOnce, place, locked, claimedElsewhere, letGoWithoutRetry } =
+    await setup();
   // Its lease, from the create, ends at 30 s; its retry is due at 35 s.
   const created = await failedOnce();
   const lost = created.id;
@@ -178,7 +167,7 @@ it('a lost lease is noticed at the next renewal though a placed row makes up the
     expect((await other.getExecution(lost))!.execution.leaseUntil).toBe(t0 + 30_000);
   });
   // Another node claims it (its lease ran out) before this one renews it again...
-  const epoch = await claimElsewhere(lost);
+  const epoch = await claimedElsewhere(lost);
   // ...and places a new execution on this one, which this node adopts at its next round.
   const placed = await place(created);
   await roundsTo(t0 + 32_000);
@@ -203,7 +192,7 @@ it('a renewal that skipped a locked row is tried again at the next round though 
 
 it('a retry due between the lapse of a lease its renewals skipped and the next round does not start', async () => {
   // The retry falls due half a second after the lease ran out: before the round after the claim.
-  const { clock, t0, other, roundsTo, failedOnce, locked, claimElsewhere, letGoWithoutRetry } =
+  const { clock, t0, other, roundsTo, failedOnce, locked, claimedElsewhere, letGoWithoutRetry } =
     await setup(30.5);
   const created = await failedOnce();
   const lost = created.id;
@@ -213,7 +202,7 @@ it('a retry due between the lapse of a lease its renewals skipped and the next r
   expect((await other.getExecution(lost))!.execution.leaseUntil).toBe(t0 + 30_000);
   // The lock went; another node claims the execution at once, its lease having run out...
   await clock.advance(200);
-  const epoch = await claimElsewhere(lost);
+  const epoch = await claimedElsewhere(lost);
   // ...and the retry falls due here before the next round: it must not start on a lost lease.
   await clock.advance(300);
   await letGoWithoutRetry(lost, epoch);

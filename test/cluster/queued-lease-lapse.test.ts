@@ -12,6 +12,7 @@ import { newExecutionId } from '../../src/ids.js';
 import { createOrchestrator, PostgresStore } from '../../src/index.js';
 import { collectEvents, gate, silentLogger } from '../helpers/orchestrator.js';
 import { assertServerReachable, dropSchema, freshSchema, PG_URL } from '../store/pg-fixture.js';
+import { claimElsewhere, expectStillElsewhere } from './claimed-elsewhere.js';
 import { until } from './harness.js';
 
 const schemas: string[] = [];
@@ -65,23 +66,13 @@ async function blockedNode() {
  */
 async function takenOverWhileQueued(rig: Awaited<ReturnType<typeof blockedNode>>, id: string) {
   const { node, other, blocker, hold, runs } = rig;
-  const now = Date.now();
-  const claimed = await other.claimExecutions({
-    owner: 'another-node',
-    leaseUntil: now + 3_600_000 + 30_000,
-    now: now + 3_600_000,
-    ids: [id],
-    limit: 1,
-  });
-  expect(claimed.map((r) => r.id)).toEqual([id]);
+  const epoch = await claimElsewhere(other, id, Date.now() + 3_600_000);
 
   hold.open();
   await node.workflowEngine.waitForCompletion(blocker, { timeout: 10 });
   await until(() => node.getLocalLoad().running + node.getLocalLoad().queued === 0, 'the node to let go');
   expect(runs, 'handler runs of the execution another node owns').toEqual([]);
-  const stored = (await other.getExecution(id))!.execution;
-  expect(stored.owner).toBe('another-node');
-  expect(stored.epoch).toBe(claimed[0]!.epoch);
+  await expectStillElsewhere(other, id, epoch);
 }
 
 it('a queued execution another node took over while it waited does not start its step here', async () => {
