@@ -5,11 +5,19 @@
  * compensating), come after that write. A listener that reads the store when it gets the event
  * finds the step ended as the event says; a crash before the write announced nothing it lost.
  */
-import { describe, expect, it } from 'vitest';
-import { MemoryStore, type Orchestrator } from '../../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { FakeClock, MemoryStore, type Orchestrator } from '../../src/index.js';
 import type { ExecutionUpdate, StepRecord } from '../../src/store/store.js';
 import { holdUpdates } from '../helpers/holding-store.js';
-import { gate, nextTurn, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
+import {
+  finishWithClock,
+  gate,
+  memoryLogger,
+  nextTurn,
+  tempSqliteUrl,
+  untilAborted,
+  withOrchestrator,
+} from '../helpers/orchestrator.js';
 
 /** Whether `u` ends its execution, or moves it to compensating: the write a step's end goes with. */
 const endWrite = (u: ExecutionUpdate) =>
@@ -123,5 +131,45 @@ describe('a step end is announced after its record is written', () => {
     expect(await releaseAndFinish(r, r.orch, id)).toEqual([
       { event: 'step.failed', step: 'check', stored: 'failed' },
     ]);
+  });
+});
+
+describe('a step end whose write failed', () => {
+  it('is not announced; the run that stores it announces it, once', async () => {
+    const clock = new FakeClock();
+    const logger = memoryLogger();
+    let runs = 0;
+    const orch = await withOrchestrator({
+      store: tempSqliteUrl(),
+      clock,
+      sweepInterval: 1,
+      logger,
+      actions: {
+        boom: () => {
+          runs++;
+          throw new Error('boom');
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'boom' }]);
+    // The first end write fails, as a store that lost its connection does.
+    let failedWrites = 0;
+    const update = orch.store.update.bind(orch.store);
+    vi.spyOn(orch.store, 'update').mockImplementation((u) =>
+      endWrite(u) && failedWrites++ === 0 ? Promise.reject(new Error('connection lost')) : update(u),
+    );
+    const seen: (string | undefined)[] = [];
+    orch.on('step.failed', (e) => {
+      void orch.store.getExecution(e.executionId).then((snap) => seen.push(snap?.steps[0]?.status));
+    });
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await finishWithClock(orch, clock, id);
+    expect(status.status).toBe('failed');
+    expect(failedWrites).toBe(2);
+    // The step ran again in the run that took the execution up after the failed write...
+    expect(runs).toBe(2);
+    await nextTurn();
+    // ...and only that run's end, stored, was announced.
+    expect(seen).toEqual(['failed']);
   });
 });
