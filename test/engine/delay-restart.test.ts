@@ -109,42 +109,47 @@ describe.each(['sqlite', 'postgres'] as const)(
   },
 );
 
-describe('a delay with its own timeout, resumed after its process stopped (sqlite store)', () => {
-  /** A `delay` of `seconds` with `timeout`, its process closed 3 s into the wait and reopened at `reopenAt`. */
-  async function resumed(seconds: number, timeout: number, reopenAt: number) {
-    const store = await anyStoreUrl('sqlite');
-    const clock = new FakeClock();
-    const t0 = clock.now();
-    let orch: Orchestrator = await withOrchestrator({ store, clock });
-    await orch.workflowEngine.defineWorkflow('w', [
-      { name: 'wait', action: 'delay', input: `{'seconds': ${seconds}}`, timeout },
-    ]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    await clock.advance(3000);
-    await orch.close();
-    await clock.advance(t0 + reopenAt - clock.now());
-    orch = await withOrchestrator({ store, clock });
-    const status = await finishWithClock(orch, clock, id);
-    return { t0, status, step: status.steps[0]! };
-  }
+describe.each(['sqlite', 'postgres'] as const)(
+  'a delay with its own timeout, resumed after its process stopped (%s store)',
+  (kind) => {
+    /** A `delay` of `seconds` with `timeout`, its process closed 3 s into the wait and reopened at `reopenAt`. */
+    async function resumed(seconds: number, timeout: number, reopenAt: number) {
+      const store = await anyStoreUrl(kind);
+      const clock = new FakeClock();
+      const t0 = clock.now();
+      let orch: Orchestrator = await withOrchestrator({ store, clock });
+      await orch.workflowEngine.defineWorkflow('w', [
+        { name: 'wait', action: 'delay', input: `{'seconds': ${seconds}}`, timeout },
+      ]);
+      const waiting = nextEvent(orch, 'step.started');
+      const id = await orch.workflowEngine.executeWorkflow('w');
+      await waiting;
+      await clock.advance(3000);
+      await orch.close();
+      await clock.advance(t0 + reopenAt - clock.now());
+      orch = await withOrchestrator({ store, clock });
+      const status = await finishWithClock(orch, clock, id);
+      return { t0, status, step: status.steps[0]! };
+    }
 
-  it('times out at its attempt’s deadline, not a whole timeout after the resume', async () => {
-    const { t0, status, step } = await resumed(10, 5, 4000);
-    expect(status.error).toMatchObject({ code: 'STEP_TIMEOUT', step: 'wait' });
-    expect(step).toMatchObject({ status: 'failed', attempts: 1, durationMs: 5000 });
-    expect(step.completedAt).toEqual(new Date(t0 + 5000));
-  });
+    it('times out at its attempt’s deadline, not a whole timeout after the resume', async () => {
+      const { t0, status, step } = await resumed(10, 5, 4000);
+      expect(status.error).toMatchObject({ code: 'STEP_TIMEOUT', step: 'wait' });
+      expect(step).toMatchObject({ status: 'failed', attempts: 1, durationMs: 5000 });
+      expect(step.completedAt).toEqual(new Date(t0 + 5000));
+    });
 
-  it('times out at once when its deadline passed while no process ran it', async () => {
-    const { t0, status, step } = await resumed(10, 5, 7000);
-    expect(status.error).toMatchObject({ code: 'STEP_TIMEOUT', step: 'wait' });
-    expect(step).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(step.completedAt).toEqual(new Date(t0 + 7000));
-  });
+    it('times out at once when its deadline passed while no process ran it', async () => {
+      const { t0, status, step } = await resumed(10, 5, 7000);
+      expect(status.error).toMatchObject({ code: 'STEP_TIMEOUT', step: 'wait' });
+      expect(step).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(step.completedAt).toEqual(new Date(t0 + 7000));
+    });
 
-  it('completes when its delay ended before its deadline, both passed while no process ran it', async () => {
-    const { status, step } = await resumed(10, 12, 15_000);
-    expect(status.status).toBe('completed');
-    expect(step).toMatchObject({ status: 'completed', attempts: 1 });
-  });
-});
+    it('completes when its delay ended before its deadline, both passed while no process ran it', async () => {
+      const { status, step } = await resumed(10, 12, 15_000);
+      expect(status.status).toBe('completed');
+      expect(step).toMatchObject({ status: 'completed', attempts: 1 });
+    });
+  },
+);
