@@ -9,7 +9,7 @@ import { type ValidDefinition, validateDefinition } from '../definition/validate
 import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
 import { duplicateKeyProblem } from '../json-duplicate-keys.js';
-import { jsonSyntaxProblem } from '../server/json-refusal.js';
+import { jsonSyntaxProblem } from '../json-syntax-problem.js';
 import { UsageError } from './errors.js';
 
 /** Keys a definition file may have at its top level (`$schema` helps editors). */

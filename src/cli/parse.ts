@@ -8,7 +8,7 @@ import { InvalidArgumentError } from 'commander';
 import { MAX_SECONDS } from '../definition/max-seconds.js';
 import { EXECUTION_ID_SHAPE, executionIdTime } from '../ids.js';
 import { duplicateKeyProblem } from '../json-duplicate-keys.js';
-import { jsonSyntaxProblem } from '../server/json-refusal.js';
+import { jsonSyntaxProblem } from '../json-syntax-problem.js';
 import { EXECUTION_STATES, type ExecutionState } from '../types.js';
 import { UsageError } from './errors.js';
 

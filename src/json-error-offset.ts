@@ -1,7 +1,7 @@
 /**
  * Where text stops being JSON: the first character JSON cannot continue with, found in one pass.
  * `JSON.parse` does not always say where ("Unexpected token 'x', …" gives no position), and the API
- * names the place in a body it refuses.
+ * and the CLI name the place in a body or file they refuse (`json-syntax-problem.ts`).
  * @module
  */
 

@@ -4,7 +4,7 @@
  * the position wherever JSON.parse gives one.
  */
 import { describe, expect, it } from 'vitest';
-import { jsonErrorOffset } from '../../src/server/json-error-offset.js';
+import { jsonErrorOffset } from '../../src/json-error-offset.js';
 import { prng } from '../recovery/saga-fuzz-plan.js';
 
 /**
