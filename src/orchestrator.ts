@@ -489,7 +489,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     const keeper = new LeaseKeeper(ctx, scheduler, definitions, engine);
     engine.claimOrphan = (id) => keeper.claim([id]);
     engine.cannotRun = (id) => keeper.cannotRun(id);
-    engine.placedElsewhere = () => keeper.placedLoads.placedElsewhere();
+    engine.placedElsewhere = (node) => keeper.placedLoads.placedElsewhere(node);
     orchestrator = new Orchestrator(ctx, engine, scheduler, keeper);
     if (store.durable) await keeper.heartbeat();
     if (cluster) await keeper.refreshCluster();

@@ -71,6 +71,7 @@ export class ClusterView {
     // Null: a background read that started after this one was applied meanwhile (newer loads).
     if (loads !== null) this.applyLoads(loads, liveIds);
     this.placedLoads.noteRead(readAt);
+    this.placedLoads.readAgainIfMissed();
     this.live = liveIds.size;
   }
 

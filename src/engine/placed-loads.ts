@@ -8,6 +8,11 @@
  * ingress of three nodes; 146 with the re-reads). So while this node places executions on others, the loads are re-read
  * at most every {@link REREAD_MS} (and no more often than housekeeping runs), one read at a time,
  * never on a submission's path: the read runs in the background and the next placements use it.
+ *
+ * A placement whose create is stored while a read is under way may be missing from what that read
+ * answers (its snapshot may come first): measured as two serve nodes placing four executions 3 to
+ * 1. Such a placement is added to the read's loads, and counted so until a read that started after
+ * its create returned answers; when none is under way, one is started, whatever the gap.
  * @module
  */
 import { intervalPassed } from '../clock.js';
@@ -25,6 +30,11 @@ export class PlacedLoads {
   private begun = 0;
   /** The number of the read whose loads were applied last; 0: none yet. */
   private appliedRead = 0;
+  /**
+   * Placements elsewhere stored since the read applied last started: their node, and the number of
+   * reads begun when their create returned (a read numbered higher started after it).
+   */
+  private stored: { node: string; afterRead: number }[] = [];
   private readonly ctx: EngineContext;
   private readonly apply: (loads: Record<string, number>) => void;
   private readonly stopped: () => boolean;
@@ -53,19 +63,42 @@ export class PlacedLoads {
    */
   async read(): Promise<Record<string, number> | null> {
     const read = ++this.begun;
-    const loads = await this.ctx.store.loadByOwner();
+    const stored = await this.ctx.store.loadByOwner();
     if (read < this.appliedRead) return null;
     this.appliedRead = read;
+    // Placements stored before this read started are in its loads; the later ones may not be.
+    this.stored = this.stored.filter((p) => p.afterRead >= read);
+    if (this.stored.length === 0) return stored;
+    const loads = { ...stored };
+    for (const { node } of this.stored)
+      loads[node] = (Object.hasOwn(loads, node) ? (loads[node] ?? 0) : 0) + 1;
     return loads;
   }
 
-  /** An execution was stored as another node's: re-reads the loads if the last read is old enough. */
-  placedElsewhere(): void {
+  /** An execution was stored as `node`'s: re-reads the loads if the last read is old enough. */
+  placedElsewhere(node: string): void {
+    this.stored.push({ node, afterRead: this.begun });
+    this.readInBackground(false);
+  }
+
+  /**
+   * After a read: when a placement stored after the latest read began may be missing from the loads
+   * applied, and no read began since, one is started now, whatever the gap (the placement would
+   * otherwise count twice, or, once that read's loads are applied, not at all, until the next
+   * placement elsewhere or housekeeping).
+   */
+  readAgainIfMissed(): void {
+    const last = this.stored.at(-1);
+    if (last !== undefined && last.afterRead >= this.begun) this.readInBackground(true);
+  }
+
+  /** Reads the loads in the background, unless one is under way, or the last is recent and not `force`. */
+  private readInBackground(force: boolean): void {
     const { ctx } = this;
     if (this.reading || this.stopped()) return;
     const now = ctx.clock.now();
     const gap = Math.min(REREAD_MS, ctx.config.sweepInterval * 1000);
-    if (this.readAt !== null && !intervalPassed(now, this.readAt, gap)) return;
+    if (!force && this.readAt !== null && !intervalPassed(now, this.readAt, gap)) return;
     this.reading = true;
     this.readAt = now;
     // Off the submission's path: a store that throws at once, or loads the balancer refuses,
@@ -81,6 +114,7 @@ export class PlacedLoads {
       )
       .finally(() => {
         this.reading = false;
+        this.readAgainIfMissed();
       });
   }
 }

@@ -81,7 +81,7 @@ export class WorkflowEngine {
    * Called when an execution was stored as another node's (cluster placement): the loads are
    * re-read soon (set by the orchestrator; see `placed-loads.ts`).
    */
-  placedElsewhere: () => void = () => undefined;
+  placedElsewhere: (node: string) => void = () => undefined;
 
   /**
    * Whether this node lacks the handlers the cancellation of an execution no other node holds
@@ -320,7 +320,7 @@ export class WorkflowEngine {
         // one is counted by the scheduler from now on.
         endPlacement(this.ctx, owner, !local);
         placing = false;
-        if (!local) this.placedElsewhere();
+        if (!local) this.placedElsewhere(owner);
       }
       if (ex && !this.closed) {
         if (reserved) {

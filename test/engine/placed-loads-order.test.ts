@@ -87,3 +87,50 @@ describe('reads of the cluster loads that overlap', () => {
     expect(loadOfOther()).toBe(1);
   });
 });
+
+/** Submits executions on `node` until one is placed on `other` (its load there goes up). */
+async function placeOnOther(node: Orchestrator, loadOfOther: () => number | undefined): Promise<void> {
+  const before = loadOfOther() ?? 0;
+  for (let i = 0; i < 10 && (loadOfOther() ?? 0) === before; i++)
+    await node.workflowEngine.executeWorkflow('w');
+  expect(loadOfOther()).toBe(before + 1);
+}
+
+describe('a placement elsewhere stored while the loads are being read', () => {
+  it('stays counted when the read answers without it, until a read that started after it answers', async () => {
+    const { clock, store, node, other, loadOfOther } = await cluster();
+    // Housekeeping's read is under way when the placement's create is stored.
+    await clock.advance(10_000);
+    await until(() => store.reads.length === 1);
+    await placeElsewhere(node, store);
+    expect(loadOfOther()).toBe(1);
+    // Housekeeping's read answers with what it saw before the create: the placement still counts.
+    answer(store, 0, {});
+    for (let i = 0; i < 5; i++) await nextTurn();
+    expect(loadOfOther()).toBe(1);
+    // The background read, started after the create, decides.
+    answer(store, 1, { [other]: 1 });
+    for (let i = 0; i < 5; i++) await nextTurn();
+    expect(loadOfOther()).toBe(1);
+    expect(store.reads).toHaveLength(2);
+  });
+
+  it('is read again after a background read that was under way when it was stored', async () => {
+    const { clock, store, node, other, loadOfOther } = await cluster();
+    await clock.advance(REREAD_MS);
+    await placeElsewhere(node, store);
+    // A second placement there while that read is under way starts no read of its own.
+    await placeOnOther(node, loadOfOther);
+    expect(store.reads).toHaveLength(1);
+    expect(loadOfOther()).toBe(2);
+    // The read answers with the first placement only: the second still counts, and is read again.
+    answer(store, 0, { [other]: 1 });
+    await until(() => store.reads.length === 2);
+    expect(loadOfOther()).toBe(2);
+    // That read decides: the first has ended there meanwhile.
+    answer(store, 1, { [other]: 1 });
+    for (let i = 0; i < 5; i++) await nextTurn();
+    expect(loadOfOther()).toBe(1);
+    expect(store.reads).toHaveLength(2);
+  });
+});

@@ -46,7 +46,7 @@ describe('PlacedLoads re-read failures', () => {
       },
       () => false,
     );
-    loads.placedElsewhere();
+    loads.placedElsewhere('other');
     await settle();
     await settle();
     expect(applied).toBe(1);
@@ -54,7 +54,7 @@ describe('PlacedLoads re-read failures', () => {
     expect(logged).toEqual(['reading the cluster loads failed']);
     // And the next placement, a gap later, reads again.
     await clock.advance(REREAD_MS);
-    loads.placedElsewhere();
+    loads.placedElsewhere('other');
     await settle();
     expect(applied).toBe(2);
   });
@@ -71,11 +71,11 @@ describe('PlacedLoads re-read failures', () => {
       () => undefined,
       () => false,
     );
-    expect(() => loads.placedElsewhere()).not.toThrow();
+    expect(() => loads.placedElsewhere('other')).not.toThrow();
     await settle();
     expect(logged).toEqual(['reading the cluster loads failed']);
     await clock.advance(REREAD_MS);
-    loads.placedElsewhere();
+    loads.placedElsewhere('other');
     await settle();
     expect(reads).toBe(2);
   });
