@@ -35,6 +35,8 @@ export class PlacedLoads {
    * reads begun when their create returned (a read numbered higher started after it).
    */
   private stored: { node: string; afterRead: number }[] = [];
+  /** Reads whose answer has not come yet. */
+  private underWay = 0;
   private readonly ctx: EngineContext;
   private readonly apply: (loads: Record<string, number>) => void;
   private readonly stopped: () => boolean;
@@ -63,7 +65,18 @@ export class PlacedLoads {
    */
   async read(): Promise<Record<string, number> | null> {
     const read = ++this.begun;
-    const stored = await this.ctx.store.loadByOwner();
+    this.underWay++;
+    let stored: Record<string, number>;
+    try {
+      stored = await this.ctx.store.loadByOwner();
+    } catch (error) {
+      // With no read under way, the next to apply starts after every placement but one stored from
+      // now: the others are not needed any more (or a store whose reads keep failing would keep
+      // every placement elsewhere).
+      if (--this.underWay === 0) this.stored = this.stored.filter((p) => p.afterRead >= this.begun);
+      throw error;
+    }
+    this.underWay--;
     if (read < this.appliedRead) return null;
     this.appliedRead = read;
     // Placements stored before this read started are in its loads; the later ones may not be.
