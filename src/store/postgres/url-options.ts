@@ -50,7 +50,6 @@ export const DRIVER_URL_PARAMETERS: readonly string[] = [
   'replication',
   'statement_timeout',
   'lock_timeout',
-  'connectionTimeoutMillis',
 ];
 
 /**
@@ -61,6 +60,18 @@ export const DRIVER_URL_PARAMETERS: readonly string[] = [
 const STORE_SET_PARAMETERS: Readonly<Record<string, string>> = {
   query_timeout: 'queryTimeoutMs',
   idle_in_transaction_session_timeout: 'idleInTransactionTimeoutMs',
+};
+
+/**
+ * Parameters the driver parses from a URL but never uses, and the store option that does their
+ * job: `pg` reads `connectionTimeoutMillis` only from a client's config, so in a URL it changed
+ * nothing (a connect to a silent server still waited the store's own connect timeout).
+ */
+const IGNORED_DRIVER_PARAMETERS: Readonly<Record<string, { option: string; instead: string }>> = {
+  connectionTimeoutMillis: {
+    option: 'queryTimeoutMs',
+    instead: 'a connect waits as long as queryTimeoutMs, at most 10 s',
+  },
 };
 
 /**
@@ -193,7 +204,8 @@ export interface UrlCheckPlace extends Partial<UrlPlace> {
  * @throws ValidationError naming the URL (`where`, by default as the config's `store`; `where.path`, the password and the values of the parameters it refuses masked) for a query parameter
  * given twice, one the driver does not read (the {@link STORE_URL_PARAMETERS} are read only by
  * `openStore`: `where` says whether they are allowed), the driver's `query_timeout` or
- * `idle_in_transaction_session_timeout` (the store sets them: see its options), a number among them (`poolSize`,
+ * `idle_in_transaction_session_timeout` (the store sets them: see its options), its
+ * `connectionTimeoutMillis` (it ignores it in a URL), a number among them (`poolSize`,
  * `writeLanes`, `queryTimeoutMs`, `idleInTransactionTimeoutMs`, `migrationLockTimeoutMs`) that is
  * no whole number in range, or an `sslmode` the driver does not know. A URL that does not
  * parse is left to the driver.
@@ -219,6 +231,8 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
       const option = STORE_SET_PARAMETERS[key];
       const instead = where.storeParameters ? `use ?${option}=` : `pass it as the option { ${option} }`;
       messages.push(`the parameter '${key}' would replace the store's own setting unchecked: ${instead}`);
+    } else if (Object.hasOwn(IGNORED_DRIVER_PARAMETERS, key)) {
+      messages.push(ignoredParameterMessage(key, where.storeParameters));
     } else if (!DRIVER_URL_PARAMETERS.includes(key)) {
       unread.add(key);
       messages.push(
@@ -253,6 +267,13 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
       where.heading ?? CONFIG_URL.heading,
     );
   }
+}
+
+/** The refusal of an {@link IGNORED_DRIVER_PARAMETERS} `key`, pointing to its store option. */
+function ignoredParameterMessage(key: string, storeParameters: boolean): string {
+  const { option, instead } = IGNORED_DRIVER_PARAMETERS[key] ?? { option: '', instead: '' };
+  const use = storeParameters ? `use ?${option}=` : `pass the option { ${option} }`;
+  return `the parameter '${key}' is ignored by the driver in a URL (it reads it only from its config): ${instead}: ${use}`;
 }
 
 /** Whether `text` is a whole number (digits only) within `rule`'s bounds (at most 2^31-1). */
