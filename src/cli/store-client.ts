@@ -121,9 +121,10 @@ export class StoreClient {
       );
     }
     if (!options.create && store.kind === 'postgres') {
-      const { schema } = store as PostgresStore;
+      // The URL's schema and query timeout (`?queryTimeoutMs=`), as the store took them.
+      const { schema, queryTimeoutMs } = store as PostgresStore;
       const { pgSchemaExists } = await import('./pg-schema-exists.js');
-      const exists = await pgSchemaExists(withoutStoreParameters(url), schema);
+      const exists = await pgSchemaExists(withoutStoreParameters(url), schema, queryTimeoutMs);
       if (exists === false) {
         throw new CliError(
           `store '${shownUrl(url)}' does not exist yet (no schema ${JSON.stringify(schema)} with an orchestrator store in that database); run a workflow or \`orchestrator migrate\` first`,

@@ -101,7 +101,8 @@ export class PostgresStore implements Store {
   readonly schema: string;
   private readonly poolSize: number;
   private readonly idleInTransactionMs: number;
-  private readonly queryTimeoutMs: number;
+  /** Milliseconds a query of the store may wait for its answer, 0: none (see `queryTimeoutMs` of the options). */
+  readonly queryTimeoutMs: number;
   private readonly migrationLockTimeoutMs: number;
   private readonly sql: Sql;
   private pool: pg.Pool | null = null;
