@@ -49,7 +49,7 @@ describe('PostgresStore options with several problems', () => {
         path: 'schema',
         message: 'Expected a PostgreSQL schema name (letters, digits, _; at most 63), got "a b"',
       },
-      { path: 'poolSize', message: 'Expected a positive integer, got "x"' },
+      { path: 'poolSize', message: `Expected a positive integer, at most ${MAX}, got "x"` },
       {
         path: 'queryTimeoutMs',
         message: `Expected a non-negative integer of milliseconds, at most ${MAX} (0: off), got "5"`,
@@ -60,7 +60,17 @@ describe('PostgresStore options with several problems', () => {
   it('name the lanes against a valid pool size only', () => {
     expect(() => new PostgresStore(URL, { poolSize: 0, writeLanes: 3 })).toThrow(
       expect.objectContaining({
-        issues: [{ path: 'poolSize', message: 'Expected a positive integer, got 0' }],
+        issues: [{ path: 'poolSize', message: `Expected a positive integer, at most ${MAX}, got 0` }],
+      }),
+    );
+  });
+
+  it('refuse a pool size past 2^31-1, as a store URL does', () => {
+    expect(() => new PostgresStore(URL, { poolSize: MAX + 1 })).toThrow(
+      expect.objectContaining({
+        issues: [
+          { path: 'poolSize', message: `Expected a positive integer, at most ${MAX}, got ${MAX + 1}` },
+        ],
       }),
     );
   });

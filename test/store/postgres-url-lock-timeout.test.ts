@@ -28,7 +28,7 @@ describe('?migrationLockTimeoutMs= in a store URL', () => {
     ['1.5', '"1.5"'],
     ['1e3', '"1e3"'],
     ['', '""'],
-    ['2147483648', '"2147483648"'],
+    ['2147483648', '2147483648'],
   ])('%j is refused with a ValidationError naming `store` and the parameter', (value, shown) => {
     const target = `postgres://u:pw@h/db?migrationLockTimeoutMs=${encodeURIComponent(value)}`;
     let error: unknown;
@@ -39,11 +39,9 @@ describe('?migrationLockTimeoutMs= in a store URL', () => {
     }
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues[0]?.path).toBe('store');
-    expect((error as Error).message).toMatch(/^Invalid config: store: Cannot use the PostgreSQL URL /);
-    expect((error as Error).message).toContain(
-      `the parameter 'migrationLockTimeoutMs' must be a whole number of milliseconds from 0 (0: no deadline) to 2147483647, got ${shown}`,
+    expect((error as Error).message).toBe(
+      `Invalid config: store: the parameter 'migrationLockTimeoutMs': Expected a non-negative integer of milliseconds, at most 2147483647 (0: off), got ${shown}`,
     );
-    expect((error as Error).message).not.toContain(':pw@');
   });
 
   it('is refused when given twice', () => {

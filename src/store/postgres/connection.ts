@@ -79,11 +79,19 @@ export function checkSchema(schema: string): string {
   return schema;
 }
 
-/** Checks a pool size (a positive integer) and returns it. */
+/** The most connections a pool may have: 2^31-1, as the store's other whole-number options. */
+const MAX_POOL_SIZE = 2_147_483_647;
+
+/** Checks a pool size (a positive integer, at most {@link MAX_POOL_SIZE}) and returns it. */
 export function checkPoolSize(size: number): number {
-  if (!Number.isInteger(size) || size < 1) {
+  if (!Number.isInteger(size) || size < 1 || size > MAX_POOL_SIZE) {
     throw new ValidationError(
-      [{ path: 'poolSize', message: `Expected a positive integer, got ${describeValue(size)}` }],
+      [
+        {
+          path: 'poolSize',
+          message: `Expected a positive integer, at most ${MAX_POOL_SIZE}, got ${describeValue(size)}`,
+        },
+      ],
       'Invalid PostgresStore options',
     );
   }

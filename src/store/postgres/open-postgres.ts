@@ -38,7 +38,8 @@ export function openPostgres(target: string, node: { leaseSeconds?: number } = {
     const message = connectionStringProblem(target) ?? 'Cannot use the PostgreSQL URL: it does not parse';
     throw new ValidationError([{ path: 'store', message }], 'Invalid config');
   }
-  // Before they are taken out: `?schema=a&schema=b` is refused too; the numbers are checked there.
+  // Before they are taken out: `?schema=a&schema=b` is refused too. Their values are checked as
+  // the options they give (below).
   checkUrlOptions(target, { storeParameters: true });
   const options: PostgresStoreOptions = {
     idleInTransactionTimeoutMs: idleInTransactionMs(node.leaseSeconds),

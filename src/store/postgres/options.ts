@@ -29,7 +29,8 @@ export interface PostgresStoreOptions {
   schema?: string;
   /**
    * Connections in the pool: each write lane keeps one, the others serve reads (with a pool of
-   * one, the lane gives it back after each batch, and reads and writes take turns on it).
+   * one, the lane gives it back after each batch, and reads and writes take turns on it). At most
+   * 2147483647 (2^31-1).
    * @default 10
    */
   poolSize?: number;

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { MAX_TIMER_MS } from '../../clock.js';
 import { describeValue } from '../../describe-value.js';
 import { ValidationError } from '../../errors.js';
 import { maskQueryValues, redactRefusedUrl, redactUrl } from '../../redact-url.js';
@@ -88,49 +87,29 @@ export const STORE_URL_PARAMETERS: readonly string[] = [
   'migrationLockTimeoutMs',
 ];
 
-/** What a number parameter of {@link STORE_URL_PARAMETERS} takes: at least `min`, at most `max`. */
-interface NumberParameter {
-  min: number;
-  max: number;
-  /** What the refusal says it must be. */
-  expected: string;
-}
+/** The number parameters of {@link STORE_URL_PARAMETERS}. */
+const NUMBER_PARAMETERS: readonly string[] = [
+  'poolSize',
+  'writeLanes',
+  'queryTimeoutMs',
+  'idleInTransactionTimeoutMs',
+  'migrationLockTimeoutMs',
+];
 
-const MILLISECONDS_OFF: NumberParameter = {
-  min: 0,
-  max: MAX_TIMER_MS,
-  expected: `a whole number of milliseconds from 0 (0: off) to ${MAX_TIMER_MS}`,
-};
+/** Digits only, few enough to be read exactly as a number. */
+const WHOLE_NUMBER = /^\d{1,15}$/;
 
 /**
- * The number parameters of {@link STORE_URL_PARAMETERS}: digits only, in range. The option then
- * checks what depends on another (the write lanes' bound on the pool size).
- */
-const NUMBER_PARAMETERS: Readonly<Record<string, NumberParameter>> = {
-  poolSize: {
-    min: 1,
-    max: MAX_TIMER_MS,
-    expected: `a whole number of connections from 1 to ${MAX_TIMER_MS}`,
-  },
-  writeLanes: { min: 1, max: MAX_TIMER_MS, expected: 'a whole number from 1 to the pool size minus one' },
-  queryTimeoutMs: MILLISECONDS_OFF,
-  idleInTransactionTimeoutMs: MILLISECONDS_OFF,
-  migrationLockTimeoutMs: {
-    min: 0,
-    max: MAX_TIMER_MS,
-    expected: `a whole number of milliseconds from 0 (0: no deadline) to ${MAX_TIMER_MS}`,
-  },
-};
-
-/**
- * The options of `PostgresStore` the {@link STORE_URL_PARAMETERS} of `params` give (checked by
- * {@link checkUrlOptions} first: numbers are digits only).
+ * The options of `PostgresStore` the {@link STORE_URL_PARAMETERS} of `params` give. A number
+ * parameter written in digits only is that number, any other text (`1.5`, `1e3`, ` 5`, '') is
+ * given as is: the options' own checks refuse it, with the bounds and message they give an option.
  */
 export function storeParameterOptions(params: URLSearchParams): Record<string, string | number> {
   const options: Record<string, string | number> = {};
   for (const key of STORE_URL_PARAMETERS) {
     const value = params.get(key);
-    if (value !== null) options[key] = key in NUMBER_PARAMETERS ? Number(value) : value;
+    if (value === null) continue;
+    options[key] = NUMBER_PARAMETERS.includes(key) && WHOLE_NUMBER.test(value) ? Number(value) : value;
   }
   return options;
 }
@@ -205,10 +184,9 @@ export interface UrlCheckPlace extends Partial<UrlPlace> {
  * given twice, one the driver does not read (the {@link STORE_URL_PARAMETERS} are read only by
  * `openStore`: `where` says whether they are allowed), the driver's `query_timeout` or
  * `idle_in_transaction_session_timeout` (the store sets them: see its options), its
- * `connectionTimeoutMillis` (it ignores it in a URL), a number among them (`poolSize`,
- * `writeLanes`, `queryTimeoutMs`, `idleInTransactionTimeoutMs`, `migrationLockTimeoutMs`) that is
- * no whole number in range, or an `sslmode` the driver does not know. A URL that does not
- * parse is left to the driver.
+ * `connectionTimeoutMillis` (it ignores it in a URL), or an `sslmode` the driver does not know.
+ * The values of the store's own parameters are checked as its options (see `openPostgres`). A
+ * URL that does not parse is left to the driver.
  */
 export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
   let params: URLSearchParams;
@@ -246,12 +224,6 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
     // The driver fails such a connect at once and then never settles its client's end().
     messages.push(`the parameter 'port' must be a port number (0 to 65535), got ${describeValue(port)}`);
   }
-  for (const [key, rule] of Object.entries(where.storeParameters ? NUMBER_PARAMETERS : {})) {
-    const value = params.get(key);
-    if (value !== null && !isWithin(value, rule)) {
-      messages.push(`the parameter '${key}' must be ${rule.expected}, got ${describeValue(value)}`);
-    }
-  }
   const sslmode = params.get('sslmode');
   if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
     messages.push(`sslmode ${JSON.stringify(sslmode)} is not one of ${SSL_MODES.join(', ')}`);
@@ -274,9 +246,4 @@ function ignoredParameterMessage(key: string, storeParameters: boolean): string 
   const { option, instead } = IGNORED_DRIVER_PARAMETERS[key] ?? { option: '', instead: '' };
   const use = storeParameters ? `use ?${option}=` : `pass the option { ${option} }`;
   return `the parameter '${key}' is ignored by the driver in a URL (it reads it only from its config): ${instead}: ${use}`;
-}
-
-/** Whether `text` is a whole number (digits only) within `rule`'s bounds (at most 2^31-1). */
-function isWithin(text: string, rule: NumberParameter): boolean {
-  return /^\d{1,10}$/.test(text) && Number(text) >= rule.min && Number(text) <= rule.max;
 }
