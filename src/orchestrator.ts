@@ -203,6 +203,9 @@ export class Orchestrator {
    * gets 5 s to take the last writes and the release of the leases, and 5 s more each time its
    * server answers a query on a connection of its own (it is slow, not gone); when the server does
    * not answer within 2 s, the store is abandoned (logged), and the leases not released expire.
+   * No cap bounds a wait on a server that answers: each store query's own timeout ends it (with a
+   * PostgreSQL `queryTimeoutMs` of 0, a write blocked on another session's row lock keeps the close
+   * waiting as long as the lock is held).
    */
   close(options: CloseOptions = {}): Promise<void> {
     // A misspelt `grace` would stop running steps at once (to run again after the restart).

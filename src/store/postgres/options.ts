@@ -61,8 +61,10 @@ export interface PostgresStoreOptions {
    * pool's, the listener's) may take as long, at most 10 s (the connect timeout without it), so a
    * call that needs a new connection fails as soon. The startup migration's own statements (its
    * transaction, reading what is applied) have the same deadline, so `init()` against a server
-   * that went silent fails; the migrations themselves are not limited (0 turns it off). At most
-   * 2147483647 (2^31-1, the longest timer Node runs).
+   * that went silent fails; the migrations themselves are not limited (0 turns it off: then a
+   * write blocked on a row lock another session holds waits as long as the lock is held, and so
+   * does `Orchestrator.close`, which waits on a server that answers). At most 2147483647 (2^31-1,
+   * the longest timer Node runs).
    * @default 30000
    */
   queryTimeoutMs?: number;
