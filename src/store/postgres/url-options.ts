@@ -25,15 +25,15 @@ export const SSL_MODES: readonly string[] = [
 /**
  * The query parameters the driver (`pg` 8) reads from a URL. It takes any other in silence and
  * does nothing with it: a typo (`?shema=orders`, `?sslmod=require`) or a libpq parameter it does
- * not support (`connect_timeout`, `target_session_attrs`) would change nothing, unannounced.
+ * not support (`connect_timeout`, `target_session_attrs`) would change nothing, unannounced. So
+ * would `binary` (read only from a client's config), `client_encoding` and `encoding` (kept, never
+ * sent: the session stays UTF8), and `db` outside a `socket:` URL ({@link SOCKET_URL_PARAMETERS}).
  */
 export const DRIVER_URL_PARAMETERS: readonly string[] = [
   'host',
   'port',
   'user',
   'password',
-  'db',
-  'encoding',
   'ssl',
   'sslmode',
   'sslcert',
@@ -43,9 +43,7 @@ export const DRIVER_URL_PARAMETERS: readonly string[] = [
   'uselibpqcompat',
   'application_name',
   'fallback_application_name',
-  'client_encoding',
   'options',
-  'binary',
   'replication',
   'statement_timeout',
   'lock_timeout',
@@ -60,6 +58,12 @@ const STORE_SET_PARAMETERS: Readonly<Record<string, string>> = {
   query_timeout: 'queryTimeoutMs',
   idle_in_transaction_session_timeout: 'idleInTransactionTimeoutMs',
 };
+
+/**
+ * The parameters the driver reads from a `socket:` URL only: `db`, the database (a `postgres://`
+ * URL names it in its path).
+ */
+const SOCKET_URL_PARAMETERS: readonly string[] = ['db'];
 
 /**
  * Parameters the driver parses from a URL but never uses, and the store option that does their
@@ -190,8 +194,11 @@ export interface UrlCheckPlace extends Partial<UrlPlace> {
  */
 export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
   let params: URLSearchParams;
+  let socket: boolean;
   try {
-    params = new URL(url).searchParams;
+    const parsed = new URL(url);
+    params = parsed.searchParams;
+    socket = parsed.protocol === 'socket:';
   } catch {
     return;
   }
@@ -211,10 +218,10 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
       messages.push(`the parameter '${key}' would replace the store's own setting unchecked: ${instead}`);
     } else if (Object.hasOwn(IGNORED_DRIVER_PARAMETERS, key)) {
       messages.push(ignoredParameterMessage(key, where.storeParameters));
-    } else if (!DRIVER_URL_PARAMETERS.includes(key)) {
+    } else if (!DRIVER_URL_PARAMETERS.includes(key) && !(socket && SOCKET_URL_PARAMETERS.includes(key))) {
       unread.add(key);
       messages.push(
-        `the parameter ${JSON.stringify(key)} is not one the driver reads (it would be ignored); it reads ${DRIVER_URL_PARAMETERS.join(', ')}`,
+        `the parameter ${JSON.stringify(key)} is not one the driver reads (it would be ignored); it reads ${DRIVER_URL_PARAMETERS.join(', ')} (and ${SOCKET_URL_PARAMETERS.join(', ')} in a socket: URL)`,
       );
     }
     seen.add(key);
