@@ -61,8 +61,9 @@ export interface AppContext {
   verifyToken(presented: string): boolean;
   /**
    * Sets the HTML page a browser gets for an address no route serves (a `GET` or `HEAD` outside
-   * `/v1` whose `Accept` names `text/html`) instead of the JSON 404 (`not-found-page.ts`). The page
-   * is sent from outside the plugin's scope: it sets its own headers. @default none: the JSON 404
+   * `/v1` whose `Accept` prefers `text/html` to JSON) instead of the JSON 404
+   * (`not-found-page.ts`). The page is sent from outside the plugin's scope: it sets its own
+   * headers. @default none: the JSON 404
    */
   setNotFoundPage(page: NotFoundPage): void;
   /**

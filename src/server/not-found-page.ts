@@ -3,11 +3,12 @@
  * (405: `/logout`, POST only, typed into the address bar). The API answers those with its JSON
  * error, which a browser shows raw; a plugin that serves pages (the dashboard) can set HTML ones
  * instead, given to requests that can only come from a browser's address bar or a link: a `GET`
- * or `HEAD` outside `/v1` whose `Accept` names `text/html` (`fetch`, curl and API clients send
- * `*\/*` or `application/json`, and keep the JSON).
+ * or `HEAD` outside `/v1` whose `Accept` prefers `text/html` to JSON (`accept.ts`; `fetch`, curl
+ * and API clients send `*\/*` or `application/json`, and keep the JSON).
  * @module
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { prefersHtml } from './accept.js';
 
 /** Renders the 404 page of `path` (the request's path, as the client sent it) on `reply`. */
 export type NotFoundPage = (req: FastifyRequest, reply: FastifyReply, path: string) => FastifyReply;
@@ -27,6 +28,5 @@ export type MethodNotAllowedPage = (
 export function wantsHtmlPage(req: FastifyRequest, path: string): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   if (path === '/v1' || path.startsWith('/v1/')) return false;
-  const accept = req.headers.accept;
-  return typeof accept === 'string' && /(^|[\s,])text\/html\s*(;|,|$)/i.test(accept);
+  return prefersHtml(req.headers.accept);
 }
