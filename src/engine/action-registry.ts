@@ -5,6 +5,7 @@
  */
 import { nameProblem } from '../definition/name-problem.js';
 import { describeValue } from '../describe-value.js';
+import { echo } from '../echo.js';
 import { ValidationError } from '../errors.js';
 import type { ActionHandler } from '../types.js';
 
@@ -12,8 +13,11 @@ import type { ActionHandler } from '../types.js';
 export const BUILTIN_ACTION_NAMES: ReadonlySet<string> = new Set(['noop', 'delay', 'http']);
 
 /**
- * Checks a handler registration (an action may not take a built-in name); throws a
- * ValidationError naming the bad argument.
+ * The one check of a handler registration, given to `ActionRegistry.register`,
+ * `ErrorRecovery.registerCompensation` and the `actions` / `compensations` config: the name must
+ * be one a definition's step can give as its `action` or `compensation` (and an action may not
+ * take a built-in name), the handler a function. Throws a ValidationError, headed
+ * "Invalid <kind> registration", with an issue at `name` and one at `handler` saying what is wrong.
  */
 export function checkHandlerRegistration(
   kind: 'action' | 'compensation',
@@ -21,17 +25,27 @@ export function checkHandlerRegistration(
   handler: unknown,
 ): void {
   const issues = [];
-  const why = typeof name === 'string' ? nameProblem(name) : `must be a string, got ${describeValue(name)}`;
-  if (why !== undefined) {
+  const why = typeof name === 'string' ? nameProblem(name) : undefined;
+  if (typeof name !== 'string') {
+    issues.push({
+      path: 'name',
+      message: `Expected the ${kind} name to be a string, got ${describeValue(name)}`,
+    });
+  } else if (why !== undefined) {
     // The definition's own rule for these names: a handler under any other could never be used.
-    issues.push({ path: 'name', message: `The ${kind} name ${why}` });
-  } else if (kind === 'action' && typeof name === 'string' && BUILTIN_ACTION_NAMES.has(name)) {
+    issues.push({
+      path: 'name',
+      message: `The ${kind} name ${why}, so no step's \`${kind}\` could name it`,
+    });
+  } else if (kind === 'action' && BUILTIN_ACTION_NAMES.has(name)) {
     issues.push({ path: 'name', message: `'${name}' is a built-in action and cannot be replaced` });
   }
   if (typeof handler !== 'function') {
+    const whose =
+      typeof name === 'string' && why === undefined ? `handler of ${kind} ${echo(name)}` : `${kind} handler`;
     issues.push({
       path: 'handler',
-      message: `Expected the ${kind} handler to be a function, got ${typeof handler}`,
+      message: `Expected the ${whose} to be a function, got ${describeValue(handler)}`,
     });
   }
   if (issues.length > 0) throw new ValidationError(issues, `Invalid ${kind} registration`);

@@ -5,8 +5,8 @@
  * @module
  */
 import { systemClock } from '../clock.js';
-import { nameProblem } from '../definition/name-problem.js';
 import { describeValue } from '../describe-value.js';
+import { checkHandlerRegistration } from '../engine/action-registry.js';
 import type { Issue } from '../errors.js';
 import { toError, ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
@@ -101,29 +101,7 @@ export class ErrorRecovery {
    *   it. Or when `handler` is not a function.
    */
   registerCompensation(name: string, handler: CompensationHandler): void {
-    const issues: Issue[] = [];
-    if (typeof name !== 'string') {
-      issues.push({
-        path: 'name',
-        message: `Expected \`name\` to be a non-empty string, got ${describeValue(name)}`,
-      });
-    } else {
-      // The definition's own rule for a compensation name, so every name registered is one a step can give.
-      const why = nameProblem(name);
-      if (why !== undefined) {
-        issues.push({
-          path: 'name',
-          message: `\`name\` ${why} (a step's \`compensation\` could not name it)`,
-        });
-      }
-    }
-    if (typeof handler !== 'function') {
-      issues.push({
-        path: 'handler',
-        message: `Expected \`handler\` to be a function, got ${describeValue(handler)}`,
-      });
-    }
-    if (issues.length > 0) throw new ValidationError(issues, 'Invalid compensation');
+    checkHandlerRegistration('compensation', name, handler);
     this.handlers.set(name, handler);
   }
 

@@ -197,10 +197,12 @@ describe('ErrorRecovery compensation', () => {
 
   it('rejects bad registrations, naming the argument', () => {
     const { recovery } = recording();
-    expect(() => recovery.registerCompensation('', () => {})).toThrow(/`name`/);
+    expect(() => recovery.registerCompensation('', () => {})).toThrow(
+      /^Invalid compensation registration: name: The compensation name must not be empty/,
+    );
     expect(() => recovery.registerCompensation(42 as unknown as string, () => {})).toThrow(ValidationError);
     expect(() => recovery.registerCompensation('x', 'nope' as unknown as CompensationHandler)).toThrow(
-      /`handler`/,
+      /^Invalid compensation registration: handler: Expected the handler of compensation 'x' to be a function/,
     );
     try {
       recovery.registerCompensation('', null as unknown as CompensationHandler);
