@@ -4,15 +4,8 @@
  * with `--json`, the INTERRUPTED error document naming them. It said only that purge stopped
  * before it finished, though the batches it ran stay deleted.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { makeExecution } from '../store/records.js';
-import { cli, parseJson, tempStore } from './fixtures/cli-harness.js';
-
-const stores: { remove(): void }[] = [];
-afterAll(() => {
-  for (const s of stores) s.remove();
-});
+import { describe, expect, it } from 'vitest';
+import { cli, parseJson, seededStore } from './fixtures/cli-harness.js';
 
 const DAY = 86_400_000;
 const INTERRUPT = {
@@ -20,20 +13,16 @@ const INTERRUPT = {
 };
 
 /** A store with 1,200 executions finished 10 days ago: three batches' worth. */
-async function seeded(): Promise<string> {
-  const s = tempStore();
-  stores.push(s);
-  const store = new SqliteStore(s.file);
-  await store.init();
+function seeded(): Promise<string> {
   const now = Date.now();
-  for (let i = 0; i < 1200; i++) {
-    const id = `old-${String(i).padStart(4, '0')}`;
-    await store.createExecution(
-      makeExecution({ id, status: 'completed', createdAt: now - 11 * DAY, completedAt: now - 10 * DAY }),
-    );
-  }
-  await store.close();
-  return s.url;
+  return seededStore(
+    Array.from({ length: 1200 }, (_, i) => ({
+      id: `old-${String(i).padStart(4, '0')}`,
+      status: 'completed' as const,
+      createdAt: now - 11 * DAY,
+      completedAt: now - 10 * DAY,
+    })),
+  );
 }
 
 const left = async (url: string) =>

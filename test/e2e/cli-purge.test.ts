@@ -3,34 +3,21 @@
  * that completed longer ago, never unfinished ones; `orchestrator metrics` keeps counting them.
  * Without `--yes` nothing is deleted: it says how many it would delete (exit 2); a bad duration is a usage error naming the option.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { makeExecution } from '../store/records.js';
-import { cli, parseJson, tempStore } from './fixtures/cli-harness.js';
-
-const stores: { remove(): void }[] = [];
-afterAll(() => {
-  for (const s of stores) s.remove();
-});
+import { describe, expect, it } from 'vitest';
+import { cli, parseJson, seededStore } from './fixtures/cli-harness.js';
 
 const DAY = 86_400_000;
 
 /** A store with two executions finished 10 days ago, one finished now, and a running one created long ago. */
-async function seeded(): Promise<string> {
-  const s = tempStore();
-  stores.push(s);
-  const store = new SqliteStore(s.file);
-  await store.init();
+function seeded(): Promise<string> {
   const now = Date.now();
   const old = { createdAt: now - 11 * DAY, completedAt: now - 10 * DAY, stepsRun: 1 };
-  await store.createExecution(makeExecution({ id: 'old-1', status: 'completed', ...old }));
-  await store.createExecution(makeExecution({ id: 'old-2', status: 'failed', ...old }));
-  await store.createExecution(
-    makeExecution({ id: 'new', status: 'completed', createdAt: now, completedAt: now }),
-  );
-  await store.createExecution(makeExecution({ id: 'running', status: 'running', createdAt: now - 20 * DAY }));
-  await store.close();
-  return s.url;
+  return seededStore([
+    { id: 'old-1', status: 'completed', ...old },
+    { id: 'old-2', status: 'failed', ...old },
+    { id: 'new', status: 'completed', createdAt: now, completedAt: now },
+    { id: 'running', status: 'running', createdAt: now - 20 * DAY },
+  ]);
 }
 
 const ids = async (url: string) =>
