@@ -3,18 +3,20 @@
  * A step's end is announced once it is stored, as `step.completed` is: a final `step.failed`, and a
  * `step.cancelled` of a stop, whose records are written with their execution's end (or its move to
  * compensating), come after that write. A listener that reads the store when it gets the event
- * finds the step ended as the event says; a crash before the write announced nothing it lost.
+ * finds the step ended as the event says; a crash before the write announced nothing it lost. A
+ * step end whose write failed is not announced; the run that takes the execution up announces it,
+ * once: on SQLite and PostgreSQL (it ran on SQLite only).
  */
 import { describe, expect, it, vi } from 'vitest';
 import { FakeClock, MemoryStore, type Orchestrator } from '../../src/index.js';
 import type { ExecutionUpdate, StepRecord } from '../../src/store/store.js';
+import { anyStoreUrl } from '../helpers/all-stores.js';
 import { holdUpdates } from '../helpers/holding-store.js';
 import {
   finishWithClock,
   gate,
   memoryLogger,
   nextTurn,
-  tempSqliteUrl,
   untilAborted,
   withOrchestrator,
 } from '../helpers/orchestrator.js';
@@ -134,13 +136,20 @@ describe('a step end is announced after its record is written', () => {
   });
 });
 
-describe('a step end whose write failed', () => {
+/**
+ * The durable stores: a store write fails there (a lost connection, a full disk), and another run
+ * takes the execution up once its lease ran out. (The memory store's writes do not fail, and no
+ * sweep runs on it.)
+ */
+const DURABLE_KINDS = ['sqlite', 'postgres'] as const;
+
+describe.each(DURABLE_KINDS)('a step end whose write failed (%s store)', (kind) => {
   it('is not announced; the run that stores it announces it, once', async () => {
     const clock = new FakeClock();
     const logger = memoryLogger();
     let runs = 0;
     const orch = await withOrchestrator({
-      store: tempSqliteUrl(),
+      store: await anyStoreUrl(kind),
       clock,
       sweepInterval: 1,
       logger,
