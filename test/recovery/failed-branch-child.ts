@@ -22,15 +22,26 @@ store.update = async (u: ExecutionUpdate) => {
     appendFileSync(ledger, `kill before ${steps}\n`);
     process.kill(process.pid, 'SIGKILL');
   }
-  // p1's completion is written slowly: p2's retry starts and fails for good meanwhile.
-  if (u.steps?.some((s) => s.name === 'p1' && s.status === 'completed')) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  // p1's completion is written only once p2's retry ran and failed for good meanwhile.
+  if (u.steps?.some((s) => s.name === 'p1' && s.status === 'completed')) await p2Retried;
   appendFileSync(ledger, `write ${steps}\n`);
   return update(u);
 };
-const orch = await createOrchestrator({ store, ...saga(ledger) });
+const flow = saga(ledger);
+let retried!: () => void;
+/** Resolves on the turn after p2's retry (its last attempt) threw. */
+const p2Retried = new Promise<void>((resolve) => {
+  retried = resolve;
+});
+const p2 = flow.actions!.p2!;
+flow.actions!.p2 = (input, ctx) => {
+  if (ctx.attempt >= 2) setImmediate(retried);
+  return p2(input, ctx);
+};
+const orch = await createOrchestrator({ store, ...flow });
 await orch.workflowEngine.defineWorkflow('w', SAGA_STEPS);
-await orch.workflowEngine.executeWorkflow('w');
-// Killed before this ends.
-await new Promise((resolve) => setTimeout(resolve, 10_000));
+const id = await orch.workflowEngine.executeWorkflow('w');
+// Killed before this ends: an execution that ends here instead says so and fails the test.
+const status = await orch.workflowEngine.waitForCompletion(id);
+console.error(`not killed: the execution ended ${status.status}`);
+process.exit(1);
