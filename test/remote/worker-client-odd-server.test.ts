@@ -37,7 +37,8 @@ describe('a remote worker pointed at something other than an orchestrator', () =
       const w = createRemoteWorker({ url, token: 't', actions: { job: () => 1 } });
       onTestFinished(() => w.stop());
       await expect(w.start()).rejects.toThrow(/not a remote-worker registration/);
-      await new Promise((r) => setTimeout(r, 300));
+      // stop() waits for the worker's slots and its registrations in flight: none was left going.
+      await w.stop();
       expect(count('POST /v1/remote-workers')).toBe(1);
     }
   });
@@ -60,18 +61,20 @@ describe('a remote worker pointed at something other than an orchestrator', () =
   });
 
   it('backs off when a poll answers 200 without a task, instead of polling in a loop', async () => {
-    const { url, count } = await oddServer((method, path) =>
-      path === '/v1/remote-workers'
-        ? [201, registered]
-        : method === 'DELETE'
-          ? [204, undefined]
-          : [200, { waitSeconds: 1 }],
-    );
+    const polls: number[] = [];
+    const { url } = await oddServer((method, path) => {
+      if (path === '/v1/remote-workers') return [201, registered];
+      if (method === 'DELETE') return [204, undefined];
+      polls.push(performance.now());
+      return [200, { waitSeconds: 1 }];
+    });
     const w = createRemoteWorker({ url, token: 't', actions: { job: () => 1 } });
     onTestFinished(() => w.stop());
     await w.start();
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(count('/poll')).toBeLessThan(10);
+    await until(() => polls.length >= 2);
+    // The second poll came after a back-off (at least 250 ms, the shortest first one), not at
+    // once: a lower bound, which a loaded machine only makes longer.
+    expect(polls[1]! - polls[0]!).toBeGreaterThanOrEqual(240);
   });
 });
 
