@@ -9,10 +9,10 @@
  * that just died is taken over a lease after that node's last heartbeat.
  */
 import { describe, expect, it } from 'vitest';
-import { createOrchestrator, type Orchestrator } from '../../src/index.js';
+import { createOrchestrator, FakeClock, type Orchestrator } from '../../src/index.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { ExecutionRecord } from '../../src/store/store.js';
-import { gate, untilAborted } from '../helpers/orchestrator.js';
+import { driveClock, gate, until, untilAborted } from '../helpers/orchestrator.js';
 import { PG_URL } from '../store/pg-fixture.js';
 import { heldExecution } from '../store/records.js';
 import { perTest } from './per-test.js';
@@ -185,22 +185,46 @@ describe('across cluster nodes', () => {
     expect((await a.workflowEngine.waitForCompletion(id, { timeout: 20 })).status).toBe('completed');
   }, 45_000);
 
-  it('a node whose last known heartbeat leaves it too little of a lease to renew is not placed on', async () => {
-    // As after this node stalled (a GC pause, SIGSTOP): the heartbeats it read are old. Placed there,
-    // an execution got a lease ending before its owner's next renewal, or already ended: this node's
-    // next round claimed it back from under a healthy owner that had started it (a step run twice).
-    const schema = t.schema();
-    // Its last heartbeat 1.5 s ago, with a 2 s lease: live for 0.5 s more, less than the third of a
-    // lease between its renewals.
-    const { a } = await nodeBesideOtherHost(schema, 'otherhost/4243/old000', 1_500);
-    const before = Date.now();
-    const id = await a.workflowEngine.executeWorkflow('quick', {});
-    const placed = (await a.store.getExecution(id))?.execution;
-    expect(placed?.owner).toBe(a.nodeId);
-    // A lease of its own from placement (the old node's would end by `before` + 0.5 s).
-    expect(placed!.leaseUntil!).toBeGreaterThanOrEqual(before + 2_000);
-    expect((await a.workflowEngine.waitForCompletion(id, { timeout: 10 })).status).toBe('completed');
-  }, 30_000);
+  it.each([
+    // Live for 0.7 s more: past the third of a lease (0.67 s) before its next renewal. Placed there.
+    { agoMs: 1_300, placedThere: true },
+    // Live for 0.5 s more: less than that third. Not placed there.
+    { agoMs: 1_500, placedThere: false },
+  ])(
+    'a node whose last known heartbeat is $agoMs ms old, with a 2 s lease, is placed on: $placedThere',
+    async ({ agoMs, placedThere }) => {
+      // As after this node stalled (a GC pause, SIGSTOP): the heartbeats it read are old. Placed there,
+      // an execution got a lease ending before its owner's next renewal, or already ended: this node's
+      // next round claimed it back from under a healthy owner that had started it (a step run twice).
+      // Node a's time is a FakeClock: the heartbeat's age when a places is `agoMs` exactly, however
+      // slowly the machine runs (the read of it, and the placement, take no time on that clock).
+      const schema = t.schema();
+      const clock = new FakeClock(Date.now());
+      const other = 'otherhost/4243/old000';
+      const { a, seen, lastHeartbeat } = await nodeBesideOtherHost(schema, other, 0, 2, clock);
+      expect(seen).toBe(true);
+      // The rounds meanwhile read it again: still live (within its lease) when a places.
+      await clock.advance(lastHeartbeat + agoMs - clock.now());
+      await until(() => a.loadBalancer.getWorkers().includes(other));
+      const placedAt = clock.now();
+      expect(placedAt - lastHeartbeat).toBe(agoMs);
+      const id = await a.workflowEngine.executeWorkflow('quick', {});
+      const placed = (await a.store.getExecution(id))?.execution;
+      if (placedThere) {
+        expect(placed?.owner).toBe(other);
+        // A lease after its last heartbeat: the third of a lease or more left for it to renew.
+        expect(placed?.leaseUntil).toBe(lastHeartbeat + LEASE_MS);
+        expect(placed!.leaseUntil! - placedAt).toBeGreaterThanOrEqual(LEASE_MS / 3);
+        return;
+      }
+      expect(placed?.owner).toBe(a.nodeId);
+      // A lease of its own from placement (the old node's would end 0.5 s on).
+      expect(placed?.leaseUntil).toBe(placedAt + LEASE_MS);
+      const done = await driveClock(clock, a.workflowEngine.waitForCompletion(id), { stepMs: 50, realMs: 5 });
+      expect(done.status).toBe('completed');
+    },
+    30_000,
+  );
 });
 
 /**
@@ -222,15 +246,17 @@ async function twoNodes(
  * Node a (on `schema`, leases of `leaseSeconds`) running one `hold` execution, with `quick`
  * defined, and another host's cluster node `id` whose last heartbeat (`lastHeartbeat`, returned)
  * was `agoMs` before a was up, once a's housekeeping read the registry after that heartbeat was
- * stored (`seen`: whether the read found it live).
+ * stored (`seen`: whether the read found it live). With `clock`, a runs on it (a FakeClock), and the
+ * heartbeat's time is taken from it.
  */
 async function nodeBesideOtherHost(
   schema: string,
   id: string,
   agoMs: number,
   leaseSeconds = 2,
+  clock?: FakeClock,
 ): Promise<{ a: Orchestrator; seen: boolean; lastHeartbeat: number }> {
-  const a = await node(schema, { leaseSeconds });
+  const a = await node(schema, clock ? { leaseSeconds, clock } : { leaseSeconds });
   await a.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
   await a.workflowEngine.defineWorkflow('quick', [{ name: 'quick' }]);
   const raw = new PostgresStore(PG_URL, { schema });
@@ -239,7 +265,7 @@ async function nodeBesideOtherHost(
   await a.workflowEngine.executeWorkflow('hold', {}); // a: 1, the other: 0
   const pid = Number(id.split('/')[1]);
   // Taken once this node is up: its start on a loaded machine does not eat into the other's lease.
-  const lastHeartbeat = Date.now() - agoMs;
+  const lastHeartbeat = (clock?.now() ?? Date.now()) - agoMs;
   // The first read of the registry by a's housekeeping after the heartbeat is stored.
   const read = gate<boolean>();
   const list = a.store.listNodes.bind(a.store);
@@ -260,7 +286,8 @@ async function nodeBesideOtherHost(
     info: { pid, cluster: true, leaseSeconds },
   });
   stored = true;
-  const seen = await read.promise;
+  // On a FakeClock, the rounds (and so the read) come as the test moves its time.
+  const seen = await (clock ? driveClock(clock, read.promise, { stepMs: 10, realMs: 5 }) : read.promise);
   // The refresh applies what it read (the live nodes become the balancer's workers) in that turn.
   await new Promise((resolve) => setImmediate(resolve));
   return { a, seen, lastHeartbeat };
