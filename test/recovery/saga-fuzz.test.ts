@@ -13,7 +13,8 @@
  * began, and neither starts once `close` was called; compensations run for exactly the completed
  * steps, in reverse order of completion, each to success (or stored failed, the one planned so).
  * Knobs to hunt further: SAGA_FUZZ_SEEDS=1,2,3, SAGA_FUZZ_KILLS=6 (stops per seed),
- * SAGA_FUZZ_DEBUG=1 (where each stop came), SAGA_FUZZ_KEEP=1 (keep the files in the temp dir).
+ * SAGA_FUZZ_DEBUG=1 (where each stop came), SAGA_FUZZ_KEEP=1 (keep the files in the temp dir),
+ * SAGA_FUZZ_BUDGET_MS=150000 (each seed's time, 30 s by default).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,8 +29,11 @@ import { type JournalLine, planFor, prng, readJournal } from './saga-fuzz-plan.j
 
 const CHILD = join(import.meta.dirname, 'saga-fuzz-child.ts');
 const COUNT = 30;
-/** Each seed's share of the test's time. */
-const BUDGET_MS = 30_000;
+/**
+ * Each seed's share of the test's time; SAGA_FUZZ_BUDGET_MS sets another (on a machine so loaded
+ * that a child's start alone takes seconds, three or four of them per seed spend the default).
+ */
+const BUDGET_MS = Number(process.env.SAGA_FUZZ_BUDGET_MS ?? 30_000);
 const SEEDS = (process.env.SAGA_FUZZ_SEEDS ?? '11,23,37,42').split(',').map(Number);
 const root = mkdtempSync(join(tmpdir(), 'orch-saga-fuzz-'));
 afterAll(() => {
