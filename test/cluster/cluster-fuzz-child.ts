@@ -16,7 +16,8 @@ import type { NodeSettings } from './node-child.js';
 type Req =
   | { seq: number; cmd: 'execute'; workflow: string; input: unknown; key: string | null }
   | { seq: number; cmd: 'cancel'; id: string }
-  | { seq: number; cmd: 'close'; grace: number };
+  | { seq: number; cmd: 'close'; grace: number }
+  | { seq: number; cmd: 'workers' };
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as NodeSettings;
 const pid = process.pid;
@@ -130,6 +131,9 @@ async function handle(req: Req): Promise<unknown> {
     }
     case 'cancel':
       return { cancelled: await engine.cancelWorkflow(req.id) };
+    case 'workers':
+      // The nodes this one counts live (its balancer's workers), itself included.
+      return { workers: orch.loadBalancer.getWorkers() };
     case 'close':
       note('close');
       await orch.close({ grace: req.grace });
