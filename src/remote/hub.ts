@@ -184,10 +184,13 @@ export class RemoteWorkerHub {
     this.workers.drop(this.workers.require(workerId), 'deregistered');
   }
 
-  /** Registered workers with their leased tasks, and queued tasks by action. */
+  /**
+   * Registered workers with their leased tasks, and queued tasks by action (a task held back while
+   * its node confirms its execution's lease included: it waits for a worker all the same).
+   */
   snapshot(): RemoteWorkersSnapshot {
     const now = this.settings.clock.now();
-    const queued = this.tasks.queue.counts();
+    const queued = this.tasks.queuedCounts();
     return {
       workers: this.workers.all().map((w) => ({
         id: w.id,

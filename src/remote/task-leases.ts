@@ -23,6 +23,11 @@ export class TaskLeases {
   private readonly workers: WorkerRegistry;
   /** Whether the hub is closed: no task is handed to a poll. */
   private readonly closed: () => boolean;
+  /**
+   * Tasks held out of their queue while their node confirms the lease of their execution (see
+   * {@link unconfirmed}): they still wait for a worker, and count as queued.
+   */
+  private readonly confirming = new Set<Task>();
   private seq = 0;
 
   constructor(settings: HubSettings, workers: WorkerRegistry, closed: () => boolean) {
@@ -79,6 +84,20 @@ export class TaskLeases {
     while (queued && (this.over(queued) || this.unconfirmed(queued))) queued = this.queue.take(actions);
     if (queued) this.lease(queued, worker);
     return queued;
+  }
+
+  /**
+   * Tasks waiting for a worker, by action (actions with none left out): those in the queues and
+   * those held out of them while their lease is confirmed.
+   */
+  queuedCounts(): Record<string, number> {
+    const counts = this.queue.counts();
+    for (const task of this.confirming) {
+      if (task.settled || task.state !== 'queued') continue;
+      const { action } = task.wire;
+      counts[action] = (counts[action] ?? 0) + 1;
+    }
+    return counts;
   }
 
   /** Renews the lease of a task; `cancelled` tells the worker to stop. @throws ConflictError when the worker no longer holds it. */
@@ -141,8 +160,10 @@ export class TaskLeases {
 
   /** The step's signal aborted: drop a queued task, mark a leased one cancelled. */
   private cancel(task: Task, reason: unknown): void {
-    if (task.state === 'queued') this.queue.remove(task);
-    else if (task.state === 'leased') task.state = 'cancelled';
+    if (task.state === 'queued') {
+      this.queue.remove(task);
+      this.confirming.delete(task);
+    } else if (task.state === 'leased') task.state = 'cancelled';
     task.reject(reason);
   }
 
@@ -171,8 +192,10 @@ export class TaskLeases {
     if (!lease?.lapsed()) return false;
     if (task.confirming) return true;
     task.confirming = true;
+    this.confirming.add(task);
     const settle = () => {
       task.confirming = false;
+      this.confirming.delete(task);
       if (task.settled || task.state !== 'queued') return;
       if (lease.lapsed()) this.queue.push(task, true);
       else this.dispatch(task, true);

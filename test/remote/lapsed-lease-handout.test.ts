@@ -8,6 +8,7 @@
 import { expect, it, onTestFinished } from 'vitest';
 import { settle } from '../../src/clock.js';
 import { FakeClock, RemoteWorkerHub } from '../../src/index.js';
+import type { RemoteTask } from '../../src/remote/protocol.js';
 import { withFlakyRenewals } from '../helpers/flaky-renewals.js';
 import { until } from '../helpers/orchestrator.js';
 import { flush } from './helpers.js';
@@ -56,6 +57,24 @@ it('a task whose execution another node claimed meanwhile is handed to no worker
   expect(hub.snapshot().queued).toEqual({});
   await expect(hub.poll(workerId, { waitSeconds: 0 })).resolves.toBeNull();
   expect((await store.getExecution(id))?.execution.owner).toBe('other-node');
+});
+
+it('a task held back while its lease is confirmed still counts as queued', async () => {
+  const { hub, workerId, id } = await lapsedWithQueuedTask();
+  // The poll takes the task out of its queue to confirm the lease first: it still waits for a
+  // worker, and GET /v1/remote-workers says so.
+  await expect(hub.poll(workerId, { waitSeconds: 0 })).resolves.toBeNull();
+  expect(hub.snapshot().queued).toEqual({ stt: 1 });
+  // Until the node confirmed it (still this node's), it is counted once, then handed out.
+  let task: RemoteTask | null = null;
+  await until(async () => {
+    expect(hub.snapshot().queued).toEqual({ stt: 1 });
+    await settle();
+    task = await hub.poll(workerId, { waitSeconds: 0 });
+    return task !== null;
+  });
+  expect(task).toMatchObject({ executionId: id, step: 'stt' });
+  expect(hub.snapshot().queued).toEqual({});
 });
 
 it('a task whose execution is still this node’s goes to the waiting poll once the lease is confirmed', async () => {
