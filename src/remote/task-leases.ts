@@ -100,7 +100,14 @@ export class TaskLeases {
     return counts;
   }
 
-  /** Renews the lease of a task; `cancelled` tells the worker to stop. @throws ConflictError when the worker no longer holds it. */
+  /**
+   * Renews the lease of a task; `cancelled` tells the worker to stop: its attempt is over, also
+   * when its node found its execution's lease lost (the renewal that finds it stops the execution,
+   * whose signal cancels the task). A lease that may have lapsed, not known lost (this node's
+   * renewals fail or skip the row), answers `false`: the node may still own the execution, its next
+   * round checks, and a result after a loss is refused all the same (see `liveHeld`).
+   * @throws ConflictError when the worker no longer holds it.
+   */
   heartbeat(workerId: string, taskId: string): { cancelled: boolean } {
     const worker = this.workers.touch(workerId);
     const task = this.held(worker, taskId);
