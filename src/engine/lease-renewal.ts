@@ -9,6 +9,13 @@
  * session, which a PostgreSQL renewal skips), its lease is known valid only until the end this node
  * last stored for it (`ExecutionRecord.leaseUntil` of its runner), past which its runner confirms
  * it before it starts another attempt (`confirmLease`), and the renewal is tried again next round.
+ *
+ * A row stored as this node's that it does not hold yet (placed here, not adopted) is not checked:
+ * nothing runs it here, and adopting it lowers `LeaseGuard.validUntil` to its lease (a renewal may
+ * have skipped it), so past that lease runners confirm before they start a handler. The round
+ * within two `sweepInterval`s of `validUntil` renews (see {@link endsSoon}), so such a lease is
+ * renewed before it runs out rather than in the round after (another node could claim it from
+ * under the handler running here meanwhile: the step would run twice).
  * @module
  */
 import { intervalPassed } from '../clock.js';
@@ -39,7 +46,12 @@ export class LeaseRenewal {
     const lapsed = now > ctx.leases.validUntil;
     // (A last renewal ahead of `now` means the clock was stepped back: renew, so that the
     // stored lease ends a lease from now rather than the size of the step later.)
-    if (lapsed || this.renewNow || intervalPassed(now, this.lastRenew, leaseMs(ctx) / 3)) {
+    if (
+      lapsed ||
+      this.renewNow ||
+      endsSoon(now, ctx.leases.validUntil, ctx.config.sweepInterval * 1000) ||
+      intervalPassed(now, this.lastRenew, leaseMs(ctx) / 3)
+    ) {
       this.renewNow = false;
       const until = now + leaseMs(ctx);
       const renewed = await this.renewedIds(await ctx.store.renewLeases(ctx.nodeId, until));
@@ -127,4 +139,18 @@ export class LeaseRenewal {
     }
     return skipped;
   }
+}
+
+/**
+ * Whether the leases this node knows valid until `validUntil` end within two rounds of `now`
+ * (`sweepMs` apart): then this round renews them rather than the one after it. A lease of its own
+ * renewal ends two thirds of a lease after the renewal due next, so this is about the lease of an
+ * execution another node placed here, which lowered `validUntil` when it was adopted (see
+ * `Adoption`): a placement leaves that lease only a third of a lease, and a renewal may have
+ * skipped its row before the adoption (locked by another session; only the executions held then
+ * are checked against the ids renewed). Renewed in the round after it ran out, it could be claimed
+ * by another node meanwhile, from under the handler running here (the step then runs twice).
+ */
+function endsSoon(now: number, validUntil: number, sweepMs: number): boolean {
+  return validUntil - now <= 2 * sweepMs;
 }

@@ -3,9 +3,14 @@
  * locked) before this node adopted it. Only the executions a node holds are checked against the
  * ids a renewal answers, so the skip alone prompts nothing; what keeps the placed one safe is its
  * adoption: it lowers the node's `LeaseGuard.validUntil` to the placed lease, and its runner
- * confirms the lease before it starts a handler once that passed: held locked past that lease and
- * claimed by another node the moment the lock goes, the execution is let go here (its next step
- * does not start, and the other node's claim stays).
+ * confirms the lease before it starts a handler once that passed. What these tests pin down:
+ *
+ * - the placed lease (a placement guarantees only a third of a lease on, and this one ends before
+ *   the node's next scheduled renewal) is renewed before it runs out once the lock went, so no
+ *   other node can claim the execution from under the handler running here (it was renewed in
+ *   the round after it ran out: another node's claim in between ran the step again);
+ * - held locked past that lease and claimed by another node the moment the lock goes, the
+ *   execution is let go here: its next step does not start, and the other node's claim stays.
  */
 import { expect, it } from 'vitest';
 import { createOrchestrator, FakeClock, PostgresStore, type TimerHandle } from '../../src/index.js';
@@ -142,6 +147,29 @@ async function placed() {
 
   return { clock, t0, other, node, runs, release, roundsTo, id, leaseUntil, skipped };
 }
+
+it('a placed lease a renewal skipped is renewed before it runs out once the lock went', async () => {
+  const { clock, t0, other, runs, release, roundsTo, id, leaseUntil, skipped } = await placed();
+  await skipped();
+  // The round before the placed lease ends; then past its end, before the next round.
+  await roundsTo(t0 + 3_000);
+  await clock.advance(leaseUntil + 100 - clock.now());
+  const stored = (await other.getExecution(id))!.execution;
+  expect(stored.leaseUntil, 'the placed lease, renewed before it ran out').toBeGreaterThan(clock.now());
+  const claimed = await other.claimExecutions({
+    owner: 'another-node',
+    leaseUntil: clock.now() + 6_000,
+    now: clock.now(),
+    ids: [id],
+    limit: 1,
+  });
+  expect(claimed, 'claims of the execution by another node').toEqual([]);
+  release.open();
+  await roundsTo(t0 + 5_000);
+  await until(async () => (await other.getExecution(id))?.execution.status === 'completed', 'the end');
+  expect(runs).toEqual(['first', 'second']);
+  expect((await other.getExecution(id))!.execution.epoch).toBe(1);
+}, 60_000);
 
 it('a placed execution whose lease ran out while renewals skipped it, claimed elsewhere, goes no further here', async () => {
   const { clock, t0, other, node, runs, release, roundsTo, id, skipped } = await placed();
