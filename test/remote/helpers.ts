@@ -3,7 +3,7 @@
  * (closed when the test ends), and helpers that wait for a task to reach the hub.
  * @module
  */
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { settle } from '../../src/clock.js';
 import {
   FakeClock,
@@ -13,6 +13,7 @@ import {
   type RemoteWorkerHubOptions,
 } from '../../src/index.js';
 import type { RemoteTask } from '../../src/remote/protocol.js';
+import { type FlakyRenewals, withFlakyRenewals } from '../helpers/flaky-renewals.js';
 import { withOrchestrator } from '../helpers/orchestrator.js';
 
 export interface RemoteFixture {
@@ -73,4 +74,27 @@ export async function heldTask(
   await flush(clock);
   const task = await nextTask(hub, workerId);
   return { ...fixture, workerId, id, task };
+}
+
+/**
+ * A node on a `FlakyRenewals` store (3 s leases, rounds every 0.5 s) with a hub whose worker serves
+ * `stt`, and an execution of a one-step `stt` workflow started (its task on its way to the hub).
+ */
+export async function flakyNodeWithHub() {
+  const clock = new FakeClock();
+  const { orch, store } = await withFlakyRenewals({ clock });
+  const hub = new RemoteWorkerHub({ clock, leaseSeconds: 10, pollSeconds: 5 }).attach(orch.workflowEngine);
+  onTestFinished(() => hub.close());
+  const { workerId } = hub.register({ actions: ['stt'] });
+  await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
+  const id = await orch.workflowEngine.executeWorkflow('w');
+  await flush(clock);
+  return { clock, orch, store, hub, workerId, id };
+}
+
+/** The node's renewals fail for longer than a lease (8 rounds): it counts its leases lapsed. */
+export async function lapseLeases(store: FlakyRenewals, clock: FakeClock): Promise<void> {
+  store.failRenewals = true;
+  for (let i = 0; i < 8; i++) await clock.advance(500);
+  expect(store.renewalsRefused).toBeGreaterThan(0);
 }

@@ -5,13 +5,12 @@
  * Lost, the execution stops here and its task is dropped; still this node's, the task goes to the
  * poll that waits for it.
  */
-import { expect, it, onTestFinished } from 'vitest';
+import { expect, it } from 'vitest';
 import { settle } from '../../src/clock.js';
-import { FakeClock, RemoteWorkerHub } from '../../src/index.js';
 import type { RemoteTask } from '../../src/remote/protocol.js';
-import { withFlakyRenewals } from '../helpers/flaky-renewals.js';
+import { claimElsewhere, expectStillElsewhere } from '../cluster/claimed-elsewhere.js';
 import { until } from '../helpers/orchestrator.js';
-import { flush } from './helpers.js';
+import { flakyNodeWithHub, lapseLeases } from './helpers.js';
 
 /**
  * A node (3 s leases, rounds every 0.5 s) whose execution of `w` has its task queued at the hub,
@@ -19,18 +18,9 @@ import { flush } from './helpers.js';
  * leases lapsed), and work again.
  */
 async function lapsedWithQueuedTask() {
-  const clock = new FakeClock();
-  const { orch, store } = await withFlakyRenewals({ clock });
-  const hub = new RemoteWorkerHub({ clock, leaseSeconds: 10, pollSeconds: 5 }).attach(orch.workflowEngine);
-  onTestFinished(() => hub.close());
-  const { workerId } = hub.register({ actions: ['stt'] });
-  await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
-  const id = await orch.workflowEngine.executeWorkflow('w');
-  await flush(clock);
+  const { clock, orch, store, hub, workerId, id } = await flakyNodeWithHub();
   await until(() => hub.snapshot().queued.stt === 1);
-  store.failRenewals = true;
-  for (let i = 0; i < 8; i++) await clock.advance(500);
-  expect(store.renewalsRefused).toBeGreaterThan(0);
+  await lapseLeases(store, clock);
   store.failRenewals = false;
   return { clock, orch, store, hub, workerId, id };
 }
@@ -38,15 +28,7 @@ async function lapsedWithQueuedTask() {
 it('a task whose execution another node claimed meanwhile is handed to no worker', async () => {
   const { clock, orch, store, hub, workerId, id } = await lapsedWithQueuedTask();
   // Another node claims the execution, its lease having run out.
-  const now = clock.now();
-  const [claimed] = await store.claimExecutions({
-    owner: 'other-node',
-    leaseUntil: now + 3_000,
-    now,
-    ids: [id],
-    limit: 1,
-  });
-  expect(claimed?.id).toBe(id);
+  const epoch = await claimElsewhere(store, id, clock.now());
   // A worker polls before this node's next round: no task for it.
   await expect(hub.poll(workerId, { waitSeconds: 0 })).resolves.toBeNull();
   // The node confirms its leases, finds this one lost, and drops the task.
@@ -56,7 +38,7 @@ it('a task whose execution another node claimed meanwhile is handed to no worker
   });
   expect(hub.snapshot().queued).toEqual({});
   await expect(hub.poll(workerId, { waitSeconds: 0 })).resolves.toBeNull();
-  expect((await store.getExecution(id))?.execution.owner).toBe('other-node');
+  await expectStillElsewhere(store, id, epoch);
 });
 
 it('a task held back while its lease is confirmed still counts as queued', async () => {

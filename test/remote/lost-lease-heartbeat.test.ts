@@ -6,42 +6,24 @@
  * heartbeat answers `cancelled: false`: the node may still own the execution, and its next round
  * (within a `sweepInterval`) checks.
  */
-import { expect, it, onTestFinished } from 'vitest';
+import { expect, it } from 'vitest';
 import { settle } from '../../src/clock.js';
-import { ConflictError, FakeClock, RemoteWorkerHub } from '../../src/index.js';
-import { withFlakyRenewals } from '../helpers/flaky-renewals.js';
+import { ConflictError } from '../../src/index.js';
+import { claimElsewhere, expectStillElsewhere } from '../cluster/claimed-elsewhere.js';
 import { until } from '../helpers/orchestrator.js';
-import { flush, nextTask } from './helpers.js';
+import { flakyNodeWithHub, lapseLeases, nextTask } from './helpers.js';
 
 it('a heartbeat answers cancelled once the node found the execution’s lease lost', async () => {
-  const clock = new FakeClock();
-  // 3 s leases, rounds every 0.5 s.
-  const { orch, store } = await withFlakyRenewals({ clock });
-  const hub = new RemoteWorkerHub({ clock, leaseSeconds: 10, pollSeconds: 5 }).attach(orch.workflowEngine);
-  onTestFinished(() => hub.close());
-  const { workerId } = hub.register({ actions: ['stt'] });
-  await orch.workflowEngine.defineWorkflow('w', [{ name: 'stt' }]);
-  const id = await orch.workflowEngine.executeWorkflow('w');
-  await flush(clock);
+  const { clock, orch, store, hub, workerId, id } = await flakyNodeWithHub();
   const task = await nextTask(hub, workerId);
   expect(hub.heartbeat(workerId, task.taskId)).toEqual({ cancelled: false });
 
   // The node's renewals fail for longer than a lease: its lease may have lapsed, not known lost.
-  store.failRenewals = true;
-  for (let i = 0; i < 8; i++) await clock.advance(500);
-  expect(store.renewalsRefused).toBeGreaterThan(0);
+  await lapseLeases(store, clock);
   expect(hub.heartbeat(workerId, task.taskId)).toEqual({ cancelled: false });
 
   // Another node claims the execution; the node's next renewal finds it lost and stops it.
-  const now = clock.now();
-  const [claimed] = await store.claimExecutions({
-    owner: 'other-node',
-    leaseUntil: now + 3_000,
-    now,
-    ids: [id],
-    limit: 1,
-  });
-  expect(claimed?.id).toBe(id);
+  const epoch = await claimElsewhere(store, id, clock.now());
   store.failRenewals = false;
   await clock.advance(500);
   await until(async () => {
@@ -50,5 +32,5 @@ it('a heartbeat answers cancelled once the node found the execution’s lease lo
   });
   expect(hub.heartbeat(workerId, task.taskId)).toEqual({ cancelled: true });
   expect(() => hub.complete(workerId, task.taskId, 'late')).toThrow(ConflictError);
-  expect((await store.getExecution(id))?.execution.owner).toBe('other-node');
+  await expectStillElsewhere(store, id, epoch);
 });
