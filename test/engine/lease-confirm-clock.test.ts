@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createOrchestrator, FakeClock } from '../../src/index.js';
 import { FlakyRenewals } from '../helpers/flaky-renewals.js';
+import { gatedFirstStep } from '../helpers/gated-first-step.js';
 import { holdableRounds } from '../helpers/held-round.js';
 import { finishWithClock, gate, nextEvent, nextTurn, tempDir } from '../helpers/orchestrator.js';
 
@@ -64,43 +65,21 @@ it('a retry that waited for its leases to be confirmed starts at the time the co
 });
 
 it('a step that waited for its leases to be confirmed starts at the time the confirmation ended', async () => {
-  const clock = new FakeClock();
   const store = new FlakyRenewals(join(tempDir(), 'store.sqlite'));
   const rounds = holdableRounds(store);
-  const first = gate<number>();
-  let firstStarted = false;
-  const orch = await createOrchestrator({
-    store,
-    clock,
-    leaseSeconds: 3,
-    sweepInterval: 1,
-    actions: {
-      first: () => {
-        firstStarted = true;
-        return first.promise;
-      },
-      second: () => 2,
-    },
-  });
-  try {
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'first' }, { name: 'second' }]);
-    const id = await orch.workflowEngine.executeWorkflow('w');
-    while (!firstStarted) await clock.advance(10);
-    store.failRenewals = true;
-    await clock.advance(5_000);
-    store.failRenewals = false;
-    // The walk, before the second step, waits for the round that confirms the leases: held while
-    // time passes.
-    const held = rounds.hold();
-    first.open(1);
-    await held;
-    await clock.advance(700);
-    const confirmedAt = clock.now();
-    rounds.release();
-    const status = await finishWithClock(orch, clock, id, { stepMs: 500 });
-    expect(status.status).toBe('completed');
-    expect(status.steps[1]?.startedAt?.getTime()).toBeGreaterThanOrEqual(confirmedAt);
-  } finally {
-    await orch.close();
-  }
+  const { clock, first, orch, id } = await gatedFirstStep(store);
+  store.failRenewals = true;
+  await clock.advance(5_000);
+  store.failRenewals = false;
+  // The walk, before the second step, waits for the round that confirms the leases: held while
+  // time passes.
+  const held = rounds.hold();
+  first.open(1);
+  await held;
+  await clock.advance(700);
+  const confirmedAt = clock.now();
+  rounds.release();
+  const status = await finishWithClock(orch, clock, id, { stepMs: 500 });
+  expect(status.status).toBe('completed');
+  expect(status.steps[1]?.startedAt?.getTime()).toBeGreaterThanOrEqual(confirmedAt);
 });

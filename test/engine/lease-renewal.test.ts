@@ -9,49 +9,27 @@ import { createOrchestrator, FakeClock } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { ExecutionUpdate } from '../../src/store/store.js';
 import { FlakyRenewals } from '../helpers/flaky-renewals.js';
-import { answerWithin, finishWithClock, gate, tempDir, until } from '../helpers/orchestrator.js';
+import { gatedFirstStep } from '../helpers/gated-first-step.js';
+import { answerWithin, finishWithClock, tempDir, until } from '../helpers/orchestrator.js';
 
 describe('lease renewal before a handler starts', () => {
   it('does not start the next step while renewals fail after the lease lapsed', async () => {
-    const clock = new FakeClock();
     const store = new FlakyRenewals(`${tempDir()}/orchestrator.sqlite`);
-    const first = gate<number>();
-    let firstStarted = false;
-    let secondRuns = 0;
-    const orch = await createOrchestrator({
-      store,
-      clock,
-      leaseSeconds: 3,
-      sweepInterval: 1,
-      actions: {
-        first: () => {
-          firstStarted = true;
-          return first.promise;
-        },
-        second: () => ++secondRuns,
-      },
-    });
-    try {
-      await orch.workflowEngine.defineWorkflow('w', [{ name: 'first' }, { name: 'second' }]);
-      const id = await orch.workflowEngine.executeWorkflow('w');
-      while (!firstStarted) await clock.advance(10);
-      store.failRenewals = true;
-      await clock.advance(5_000);
-      expect(store.renewalsRefused).toBeGreaterThan(0);
-      // Step 1 ends after the lease lapsed: step 2 must not start on an unconfirmed lease.
-      first.open(1);
-      for (let i = 0; i < 20; i++) await clock.advance(10);
-      expect(secondRuns).toBe(0);
-      expect(orch.getLocalLoad()).toEqual({ running: 0, queued: 0 });
-      // Renewals work again: the execution is claimed again and finishes, step 2 run once.
-      store.failRenewals = false;
-      const status = await finishWithClock(orch, clock, id, { stepMs: 500 });
-      expect(status.status).toBe('completed');
-      expect(status.outputData).toEqual({ first: 1, second: 1 });
-      expect(secondRuns).toBe(1);
-    } finally {
-      await orch.close();
-    }
+    const { clock, orch, first, runs, id } = await gatedFirstStep(store);
+    store.failRenewals = true;
+    await clock.advance(5_000);
+    expect(store.renewalsRefused).toBeGreaterThan(0);
+    // Step 1 ends after the lease lapsed: step 2 must not start on an unconfirmed lease.
+    first.open(1);
+    for (let i = 0; i < 20; i++) await clock.advance(10);
+    expect(runs.second).toBe(0);
+    expect(orch.getLocalLoad()).toEqual({ running: 0, queued: 0 });
+    // Renewals work again: the execution is claimed again and finishes, step 2 run once.
+    store.failRenewals = false;
+    const status = await finishWithClock(orch, clock, id, { stepMs: 500 });
+    expect(status.status).toBe('completed');
+    expect(status.outputData).toEqual({ first: 1, second: 1 });
+    expect(runs.second).toBe(1);
   });
 });
 

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createOrchestrator, FakeClock } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { gatedFirstStep } from '../helpers/gated-first-step.js';
 import { finishWithClock, gate, tempDir, until } from '../helpers/orchestrator.js';
 
 /** A SQLite store whose next `listOwners` (read by a round just before it claims) waits for `hold`. */
@@ -29,46 +30,23 @@ class HeldOwnersRead extends SqliteStore {
 
 describe('a round held up past its own lease', () => {
   it('does not claim the executions this node is running', async () => {
-    const clock = new FakeClock();
     const store = new HeldOwnersRead(`${tempDir()}/orchestrator.sqlite`);
-    const first = gate<number>();
-    let firstRuns = 0;
-    const orch = await createOrchestrator({
-      store,
-      clock,
-      leaseSeconds: 3,
-      sweepInterval: 1,
-      actions: {
-        first: () => {
-          firstRuns++;
-          return first.promise;
-        },
-        second: () => 2,
-      },
-    });
-    try {
-      await orch.workflowEngine.defineWorkflow('w', [{ name: 'first' }, { name: 'second' }]);
-      const id = await orch.workflowEngine.executeWorkflow('w');
-      while (firstRuns === 0) await clock.advance(10);
-      // The next round stops inside its claim's read of the owners…
-      const release = gate();
-      store.hold = release.promise;
-      while (!store.held) await clock.advance(100);
-      // …while more than a lease passes (the step is still running).
-      await clock.advance(4_000);
-      release.open();
-      await until(() => store.hold === null);
-      for (let i = 0; i < 10; i++) await clock.advance(10);
-      first.open(1);
-      const status = await finishWithClock(orch, clock, id, { stepMs: 500 });
-      expect(status.status).toBe('completed');
-      expect(status.outputData).toEqual({ first: 1, second: 2 });
-      expect(firstRuns).toBe(1);
-      expect(status.steps[0]?.attempts).toBe(1);
-    } finally {
-      first.open(1);
-      await orch.close();
-    }
+    const { clock, orch, first, runs, id } = await gatedFirstStep(store);
+    // The next round stops inside its claim's read of the owners…
+    const release = gate();
+    store.hold = release.promise;
+    while (!store.held) await clock.advance(100);
+    // …while more than a lease passes (the step is still running).
+    await clock.advance(4_000);
+    release.open();
+    await until(() => store.hold === null);
+    for (let i = 0; i < 10; i++) await clock.advance(10);
+    first.open(1);
+    const status = await finishWithClock(orch, clock, id, { stepMs: 500 });
+    expect(status.status).toBe('completed');
+    expect(status.outputData).toEqual({ first: 1, second: 1 });
+    expect(runs.first).toBe(1);
+    expect(status.steps[0]?.attempts).toBe(1);
   });
 });
 
