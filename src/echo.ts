@@ -31,7 +31,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
  * forged a second line in every log that printed the message, and an escape sequence reached the
  * terminal.
  */
-function escapeControls(part: string): string {
+export function escapeControls(part: string): string {
   return part.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

@@ -13,7 +13,9 @@
  *   had connected: nothing was sent) or `HTTP_NETWORK`; other 4xx fail with a
  *   `NonRetryableError` coded `HTTP_4XX`, whatever the size of the error's body (a body past
  *   `maxResponseBytes` fails a success only, with `HTTP_RESPONSE_TOO_LARGE`; a redirect's body
- *   is not read at all).
+ *   is not read at all). An error status's message ends with an excerpt of its body, the
+ *   request's secrets redacted (`error-body-excerpt.ts`, `request-secrets.ts`); only its first
+ *   8 KiB are read (`ERROR_BODY_READ_LIMIT`).
  * - SSRF: every hop (the URL and each of up to 5 redirects) is vetted by {@link SsrfGuard} and
  *   the connection is pinned to the vetted addresses. A redirect to another origin carries only
  *   the plainly safe headers (`http-redirect.ts`): any other may be a credential.
@@ -35,11 +37,14 @@ import { echo } from '../echo.js';
 import { NonRetryableError, OrchestratorError, ValidationError } from '../errors.js';
 import type { ActionHandler, StepContext } from '../types.js';
 import { issuesFromZod, parseOptions } from '../zod-issues.js';
+import { decodeText, isJsonType, isTextType } from './body-text.js';
 import { ConnectAborted, type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';
 import { displayRefusedUrl, displayUrl } from './display-url.js';
+import { errorBodyExcerpt } from './error-body-excerpt.js';
 import { badNameCharacter, headerPath, withoutSecretValues } from './http-input-shape.js';
 import { CROSS_ORIGIN_HEADERS, isRedirect, redirectedRequest, redirectTarget } from './http-redirect.js';
 import { type RawResponse, sendToAny } from './http-request.js';
+import { requestSecrets } from './request-secrets.js';
 import { type ResolveHost, SsrfGuard } from './ssrf-guard.js';
 
 /** Options of {@link createHttpAction}. */
@@ -222,27 +227,6 @@ function flattenHeaders(raw: RawResponse['headers']): Record<string, string> {
   return out;
 }
 
-const TEXTUAL = /^(text\/|application\/(xml|javascript|x-www-form-urlencoded)|[^;]*\+xml)/i;
-const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
-
-/** A strict decoder for `charset`, or for UTF-8 when the label is unknown. */
-function decoderFor(charset: string) {
-  try {
-    return new TextDecoder(charset, { fatal: true });
-  } catch {
-    return new TextDecoder('utf-8', { fatal: true });
-  }
-}
-
-/** The bytes as text in `charset` (UTF-8 if it is unknown), or null when they are not valid in it. */
-function decodeText(bytes: Buffer, charset: string): string | null {
-  try {
-    return decoderFor(charset).decode(bytes);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * JSON and text bodies (and untyped ones) are decoded in their declared charset, UTF-8 by
  * default; a body that does not decode (binary without a type, a wrong charset) is returned as
@@ -251,10 +235,9 @@ function decodeText(bytes: Buffer, charset: string): string | null {
 function decodeBody(res: RawResponse, method: string): Pick<HttpActionOutput, 'body' | 'bodyEncoding'> {
   if (res.body.length === 0 || method === 'HEAD') return { body: null };
   const type = String(res.headers['content-type'] ?? '');
-  const json = /[/+]json\b/i.test(type);
-  if (json || type === '' || TEXTUAL.test(type)) {
-    const text = decodeText(res.body, CHARSET.exec(type)?.[1] ?? 'utf-8');
-    if (text !== null && json) {
+  if (isTextType(type)) {
+    const text = decodeText(res.body, type);
+    if (text !== null && isJsonType(type)) {
       try {
         return { body: JSON.parse(text) as unknown };
       } catch {
@@ -266,15 +249,20 @@ function decodeBody(res: RawResponse, method: string): Pick<HttpActionOutput, 'b
   return { body: res.body.toString('base64'), bodyEncoding: 'base64' };
 }
 
-/** The error a finished exchange maps to, or null for a success. */
-function statusError(res: RawResponse, method: string, url: URL): Error | null {
+/**
+ * The error a finished exchange maps to, or null for a success. Its message ends with what the
+ * body said (`error-body-excerpt.ts`), without `secrets` (`request-secrets.ts`), asked for only
+ * then; the code and the retry classification are the status's alone.
+ */
+function statusError(res: RawResponse, method: string, url: URL, secrets: () => string[]): Error | null {
+  if (res.status < 400) return null;
   // The reason phrase is the server's, up to its header size (16 KB): cut as a value is.
   const reason = res.statusText ? ` ${echo(res.statusText, null)}` : '';
-  const what = `HTTP ${res.status}${reason} from ${method} ${displayUrl(url)}`;
+  const excerpt = errorBodyExcerpt(res, secrets());
+  const what = `HTTP ${res.status}${reason} from ${method} ${displayUrl(url)}${excerpt ? `: ${excerpt}` : ''}`;
   if (res.status >= 500) return new OrchestratorError('HTTP_5XX', what);
   if (res.status === 408 || res.status === 429) return new OrchestratorError(`HTTP_${res.status}`, what);
-  if (res.status >= 400) return new NonRetryableError(what, { code: 'HTTP_4XX' });
-  return null;
+  return new NonRetryableError(what, { code: 'HTTP_4XX' });
 }
 
 function networkError(error: unknown, method: string, url: URL): OrchestratorError {
@@ -401,7 +389,7 @@ export function createHttpAction(options: HttpActionOptions = {}): ActionHandler
         url: final,
         method,
       } = await exchange(guard, url, request, signal, { ...limits, crossOrigin });
-      const failure = statusError(res, method, final);
+      const failure = statusError(res, method, final, () => requestSecrets(input.headers, [url, final]));
       if (failure) throw failure;
       return { status: res.status, headers: flattenHeaders(res.headers), ...decodeBody(res, method) };
     } catch (error) {

@@ -29,9 +29,21 @@ export interface RawResponse {
   status: number;
   statusText: string;
   headers: http.IncomingHttpHeaders;
-  /** The body; of an error status (4xx, 5xx) past the cap, the part read up to it. */
+  /**
+   * The body; of an error status (4xx, 5xx) only its first {@link ERROR_BODY_READ_LIMIT} bytes
+   * (or up to the cap when lower): it is used for the error's message only.
+   */
   body: Buffer;
+  /** Set when `body` is the start of a longer one (an error status's, see `body`). */
+  bodyCut?: true;
 }
+
+/**
+ * The most bytes of an error status's body read: enough for the excerpt the step's error shows
+ * (500 characters of up to 4 bytes each) and for a secret the excerpt must not show that starts
+ * in it and runs on. The rest is not read: an error page of any size costs no more memory or time.
+ */
+export const ERROR_BODY_READ_LIMIT = 8192;
 
 /** Whether a response's body is left unread (its head is all that is used), by its status. */
 export type UnreadBody = (status: number) => boolean;
@@ -55,8 +67,9 @@ function framed(request: RawRequest): Record<string, string> {
  * Sends one request to `url` on `socket`, a TCP connection to one of its vetted addresses (TLS is
  * set up on it for `https:`, the certificate checked against the URL's host). Rejects with the
  * signal's reason when it aborts, with a `NonRetryableError` (`HTTP_RESPONSE_TOO_LARGE`) past
- * `maxBytes` (an error status resolves instead, its body cut at `maxBytes`), and with the socket's error otherwise (also when the connection closes before any
- * response). A response `unread` accepts (a redirect to follow) resolves on its head, with an
+ * `maxBytes` (an error status resolves instead, its body cut at {@link ERROR_BODY_READ_LIMIT} or
+ * `maxBytes`, whichever is lower), and with the socket's error otherwise (also when the
+ * connection closes before any response). A response `unread` accepts (a redirect to follow) resolves on its head, with an
  * empty body: the rest is not read. The socket is destroyed when the exchange ends either way.
  */
 export function sendRequest(
@@ -112,25 +125,30 @@ export function sendRequest(
         responded = true;
         const chunks: Buffer[] = [];
         let size = 0;
-        const answer = (): RawResponse => ({
-          status: res.statusCode ?? 0,
+        const status = res.statusCode ?? 0;
+        const answer = (cut = false): RawResponse => ({
+          status,
           statusText: res.statusMessage ?? '',
           headers: res.headers,
           body: Buffer.concat(chunks),
+          ...(cut ? { bodyCut: true as const } : {}),
         });
         // The connection is closed (by `finish`) rather than the unused body read to its end.
-        if (unread(res.statusCode ?? 0)) {
+        if (unread(status)) {
           finish(null, answer());
           return;
         }
+        const failed = status >= 400;
+        const limit = failed ? Math.min(maxBytes, ERROR_BODY_READ_LIMIT) : maxBytes;
         res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
           // An error status is the answer whatever its page: a 503's large page is no reason to
-          // fail for good (the part read is kept, the rest is not read).
-          if (size > maxBytes && (res.statusCode ?? 0) >= 400) {
-            finish(null, answer());
+          // fail for good (its start is kept for the message, the rest is not read).
+          if (failed && size + chunk.length > limit) {
+            chunks.push(chunk.subarray(0, limit - size));
+            finish(null, answer(true));
             return;
           }
+          size += chunk.length;
           if (size > maxBytes) {
             finish(
               new NonRetryableError(`Response from ${displayUrl(url)} is larger than ${maxBytes} bytes`, {

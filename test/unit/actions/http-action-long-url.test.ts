@@ -56,7 +56,7 @@ describe('http action: long URLs in error messages', () => {
     const error = await failure(
       allowLocal({ url: secretUrl(server.base, '/short') }, ctx()) as Promise<unknown>,
     );
-    expect(error.message).toBe(`HTTP 404 Not Found from GET ${server.base}/short`);
+    expect(error.message).toBe(`HTTP 404 Not Found from GET ${server.base}/short: {"error":"nope"}`);
   });
 
   it('cuts the path of a status error and of a redirect target', async () => {
