@@ -23,7 +23,11 @@ export interface Alert {
   workflowId?: string;
   executionId?: string;
   step?: string;
-  /** The measured value and the threshold it crossed. */
+  /**
+   * The measured value and the threshold it crossed: ms for `execution_time`, a fraction of the
+   * workflow's last executions for `failure_rate`, the largest deviation of a worker's load from
+   * the mean as a fraction of the mean for `load_imbalance` (none for `compensation_failure`).
+   */
   value?: number;
   threshold?: number;
 }
@@ -159,6 +163,7 @@ export class AlertMonitor {
         type: 'load_imbalance',
         severity: 'warning',
         message: `Worker load is unbalanced (threshold ${this.config.imbalanceThreshold}): ${JSON.stringify(distribution)}`,
+        value: deviation(distribution),
         threshold: this.config.imbalanceThreshold,
       },
       'load_imbalance',
@@ -228,6 +233,19 @@ function spread(distribution: Record<string, number>): number {
     if (load < min) min = load;
   }
   return max >= min ? max - min : 0;
+}
+
+/**
+ * The largest deviation of a load from the mean load, as a fraction of the mean: what
+ * `isBalanced(threshold)` compares with its threshold (0 for no workers or no load).
+ */
+function deviation(distribution: Record<string, number>): number {
+  const loads = Object.values(distribution);
+  const mean = loads.reduce((sum, load) => sum + load, 0) / loads.length;
+  if (!(mean > 0)) return 0;
+  let most = 0;
+  for (const load of loads) most = Math.max(most, Math.abs(load - mean));
+  return most / mean;
 }
 
 function copyAlert(alert: Alert): Alert {
