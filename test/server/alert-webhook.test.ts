@@ -88,6 +88,22 @@ describe('alert webhook', () => {
     expect(JSON.stringify(logger.lines)).toContain('"error":"timeout"');
   });
 
+  it('follows no redirect: a 3xx is logged as refused, with its status, and nothing is sent on', async () => {
+    const receiver = await startServer({
+      '/hook': (_req, res) => res.writeHead(302, { location: '/elsewhere?key=k3y' }).end(),
+      '/elsewhere': (_req, res) => res.writeHead(204).end(),
+    });
+    servers.push(receiver);
+    const logger = memoryLogger();
+    const webhook = createAlertWebhook({ url: `http://user:pa55@127.0.0.1:${receiver.port}/hook`, logger });
+    webhook.send(alert);
+    await webhook.flush();
+    expect(receiver.received.map((r) => r.url)).toEqual(['/hook']);
+    expect(logger.lines.map((l) => l.msg)).toEqual(['alert webhook refused']);
+    expect(logger.lines[0]?.obj).toMatchObject({ status: 302, alert: alert.type });
+    expect(JSON.stringify(logger.lines)).not.toMatch(/pa55|k3y|user/);
+  });
+
   it('logs a receiver that is down', async () => {
     const gone = await startServer({});
     await gone.close();
