@@ -50,7 +50,9 @@ export interface StepFacts {
 
 /**
  * Data-driven suggestions: the bottleneck step and its share of the workflow's step time (and how
- * much of its own time is spent between attempts; for a parallel step, its slowest branch), then each step retried often, then each step
+ * much of its own time is spent between attempts; for a parallel step, its slowest branch), and
+ * the step that takes the largest share when that is another one (a loop, a slow step seldom
+ * run), then each step retried often, then each step
  * whose tasks wait long for a remote worker, then each step whose p95 nears its timeout (steps in
  * the order given).
  */
@@ -65,6 +67,13 @@ export function dataDrivenSuggestions(steps: readonly StepFacts[], bottleneck: s
     out.push(
       `Step '${slowest.name}' takes ${percent(slowest.share)} of the workflow's step time${waiting}${slowestBranch(steps, slowest.name)}`,
     );
+    const most = mostTime(steps);
+    if (most !== undefined && most.share > slowest.share) {
+      out.push(
+        `Step '${most.name}' takes the most time in all: ${percent(most.share)} of the workflow's step time ` +
+          `(${most.count} runs, ${formatMs(most.avg)} on average)`,
+      );
+    }
   }
   for (const s of steps) {
     if (s.count > 0 && s.retries / s.count >= FREQUENT_RETRY_RATIO) {
@@ -92,6 +101,17 @@ export function dataDrivenSuggestions(steps: readonly StepFacts[], bottleneck: s
     }
   }
   return out;
+}
+
+/**
+ * The step (not a branch: its time is its parallel step's) with the largest share of the step
+ * time (ties: the first). It differs from the bottleneck, the slowest step per run, when a step
+ * runs several times per execution (a loop) or the slowest one runs rarely (a branch seldom taken).
+ */
+function mostTime(steps: readonly StepFacts[]): StepFacts | undefined {
+  let best: StepFacts | undefined;
+  for (const s of steps) if (s.parent == null && s.share > (best?.share ?? 0)) best = s;
+  return best;
 }
 
 /** " (its slowest branch: 'b', 2 s on average)" for a parallel step with branches recorded, else "". */
