@@ -225,17 +225,32 @@ document.addEventListener('htmx:beforeSwap', (event) => {
     el.textContent = poll ? text + STALE : text;
   }
 
+  const NO_ANSWER = 'The dashboard service does not answer.';
+
+  // A poll's failure, reported on its panel (which a failed refresh leaves in place).
   document.addEventListener('htmx:responseError', (event) => {
-    show(messageOf(event.detail.xhr), isPoll(event.detail.elt));
+    if (isPoll(event.detail.elt)) show(messageOf(event.detail.xhr), true);
   });
   document.addEventListener('htmx:sendError', (event) => {
-    show('The dashboard service does not answer.', isPoll(event.detail.elt));
+    if (isPoll(event.detail.elt)) show(NO_ANSWER, true);
   });
   // On the answer, not after the request: once a poll's panel is swapped, the element htmx reports
   // it for is no longer the one with the trigger.
   document.addEventListener('htmx:beforeSwap', (event) => {
-    if (!(event.detail.xhr?.status < 400)) return;
+    if (!(event.detail.xhr?.status < 400) || !isPoll(event.detail.elt)) return;
     const el = document.getElementById(ID);
-    if (el && (el.dataset.kind === 'poll' || !isPoll(event.detail.elt))) el.remove();
+    if (el?.dataset.kind === 'poll') el.remove();
+  });
+  // An action's answer is followed on its request: a cancel's may come once the detail's refresh
+  // replaced the form it was sent from, and htmx reports it on that form, out of the page by then,
+  // where no listener hears it.
+  document.addEventListener('htmx:beforeRequest', (event) => {
+    const xhr = event.detail.xhr;
+    if (isPoll(event.detail.elt) || !xhr) return;
+    xhr.addEventListener('load', () => {
+      if (xhr.status >= 400) show(messageOf(xhr), false);
+      else document.getElementById(ID)?.remove();
+    });
+    xhr.addEventListener('error', () => show(NO_ANSWER, false));
   });
 })();

@@ -1,0 +1,91 @@
+/**
+ * A running execution's detail is replaced every second, the cancel form with it. A cancel whose
+ * answer came once a refresh had replaced the form (a slow server: a loaded machine) used to say
+ * nothing when it failed: htmx reports the failure on the form, which is out of the page by then,
+ * so the page's notice never heard of it. The page now says why the cancel failed, refused or
+ * unanswered, whichever form the answer was for.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage, type Server, signIn, startServer, TOKEN, until } from './helpers.js';
+
+let browser: Browser;
+let closeBrowser: () => Promise<void>;
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  ({ browser, close: closeBrowser } = await launchBrowser());
+}, 60_000);
+afterAll(async () => {
+  await closeBrowser?.();
+});
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+
+const NOTICE = '#refresh-error';
+
+/** A server with one execution that runs until cancelled, its detail open in a signed-in page. */
+async function detailOfRunning(): Promise<{ server: Server; page: Page; close(): Promise<void> }> {
+  const block = (_input: unknown, ctx: { signal: AbortSignal }) =>
+    new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+  const server = await startServer({ orchestrator: { actions: { block } } });
+  servers.push(server);
+  const created = await server.api('/v1/workflows', {
+    body: { id: 'blocking', steps: [{ name: 'wait', action: 'block' }] },
+  });
+  expect(created.status).toBe(201);
+  const started = await server.api<{ id: string }>('/v1/workflows/blocking/executions', { body: {} });
+  const { page, context } = await openPage(browser, { acceptDialogs: true });
+  await signIn(page, server);
+  await page.goto(`${server.url}/executions/${started.body.id}`);
+  await page.waitForSelector('#cancel-execution');
+  return { server, page, close: () => context.close() };
+}
+
+/**
+ * Clicks cancel, holding the cancel's request until the detail's refresh replaced the form it
+ * came from (the one in the page once the request is seen, or an older one); then lets `answer`
+ * settle it.
+ */
+async function cancelAnsweredAfterRefresh(page: Page, answer: 'continue' | 'abort'): Promise<void> {
+  await page.route('**/executions/*/cancel', async (route) => {
+    const form = await page.$('form.cancel');
+    if (form)
+      await until(async () => !(await form.evaluate((f) => (f as { isConnected: boolean }).isConnected)));
+    if (answer === 'continue') await route.continue();
+    else await route.abort('connectionrefused');
+  });
+  await page.click('#cancel-execution');
+}
+
+describe('a cancel answered after the detail was refreshed, in Chromium', () => {
+  it('says why the cancel was refused', async () => {
+    const { server, page, close } = await detailOfRunning();
+    try {
+      // Signed in anew (another tab): this page's CSRF token is the old session's.
+      const again = await page.request.post(`${server.url}/login`, {
+        form: { token: TOKEN },
+        headers: { origin: server.url },
+        maxRedirects: 0,
+      });
+      expect(again.status()).toBe(303);
+      await cancelAnsweredAfterRefresh(page, 'continue');
+      const notice = await page.waitForSelector(NOTICE, { timeout: 8000 });
+      expect(await notice.textContent()).toBe('Missing or invalid CSRF token.');
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('says the service did not answer the cancel', async () => {
+    const { page, close } = await detailOfRunning();
+    try {
+      await cancelAnsweredAfterRefresh(page, 'abort');
+      const notice = await page.waitForSelector(NOTICE, { timeout: 8000 });
+      expect(await notice.textContent()).toBe('The dashboard service does not answer.');
+    } finally {
+      await close();
+    }
+  }, 60_000);
+});
