@@ -100,8 +100,11 @@ describe('dashboard refresh failures in Chromium', () => {
       await page.click('#cancel-execution');
       const notice = await page.waitForSelector(NOTICE, { timeout: 8000 });
       expect(await notice.textContent()).toBe('Missing or invalid CSRF token.');
-      // The detail's own refreshes (which succeed) leave an action's notice in place.
-      await page.waitForTimeout(1500);
+      // The detail's own refreshes (which succeed) leave an action's notice in place: two of them
+      // answered, so the first was swapped in (a fixed wait could see none on a loaded machine).
+      for (let n = 0; n < 2; n++) {
+        await page.waitForResponse((r) => r.url().includes('/ui/executions/') && r.status() === 200);
+      }
       expect(await page.locator(NOTICE).textContent()).toBe('Missing or invalid CSRF token.');
     } finally {
       await context.close();
