@@ -39,7 +39,9 @@ describe('two nodes on a mixed-case schema', () => {
     await a.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
     await a.workflowEngine.defineWorkflow('quick', [{ name: 'quick' }]);
     await a.workflowEngine.defineWorkflow('wait', [{ name: 'wait' }]);
-    await sleep(600); // a sees b
+    // a counts b live (it reads b's heartbeat at a round): a fixed wait may end before that on a
+    // loaded machine, and the quick execution would then stay on a.
+    await expect.poll(() => a.loadBalancer.getWorkers().includes(b.nodeId), { timeout: 10_000 }).toBe(true);
     await a.workflowEngine.executeWorkflow('hold', {});
     const quick = await a.workflowEngine.executeWorkflow('quick', {});
     expect((await a.workflowEngine.waitForCompletion(quick, { timeout: 5 })).status).toBe('completed');
