@@ -51,6 +51,10 @@ describe('three nodes, one killed with SIGKILL halfway', () => {
         inFlight(lines, victim.pid) > 0
       );
     }, 'half of the steps done with some in flight on the victim');
+    // What each survivor held then (its unfinished executions): whether it had a backlog.
+    const heldAtKill = await Promise.all(
+      [a, b].map(async (n) => (await c.view.listOwned(n.nodeId, 1000)).length),
+    );
     victim.child.kill('SIGKILL');
     await victim.exited;
     const killedAt = Date.now();
@@ -163,11 +167,18 @@ describe('three nodes, one killed with SIGKILL halfway', () => {
       expect(share, `share of ${node.label}`).toBeGreaterThan(0.2);
     }
     // The victim's executions were split between the survivors (each claims its fair share of
-    // the orphans, not the first one to look all of them).
+    // the orphans, not the first one to look all of them) when both had a backlog: each held two
+    // nodes' slots' worth at the kill, as when the kill comes halfway (about 80 each). A survivor
+    // with free slots claims up to them (docs/scaling.md): when the test process, starved on a
+    // loaded machine, noticed "half done" only near the end, the first survivor to look rightly
+    // took all of the few orphans.
     const takenBy = (node: { nodeId: string }) =>
       takenOver.filter((s) => s.execution.workerId === node.nodeId).length;
-    for (const node of [a, b]) {
-      expect(takenBy(node) / takenOver.length, `taken over by ${node.label}`).toBeGreaterThanOrEqual(0.25);
+    const backlog = heldAtKill.every((n) => n >= 2 * settings.maxConcurrentWorkflows);
+    if (backlog) {
+      for (const node of [a, b]) {
+        expect(takenBy(node) / takenOver.length, `taken over by ${node.label}`).toBeGreaterThanOrEqual(0.25);
+      }
     }
     // Of the work left after the kill, each survivor did a real part too.
     const after = starts.filter((l) => l.at > killedAt);
@@ -176,7 +187,7 @@ describe('three nodes, one killed with SIGKILL halfway', () => {
     }
     console.info(
       `failover: ${interrupted} interrupted steps re-run; ${takenOver.length} executions taken over ` +
-        `(${takenBy(a)} by a, ${takenBy(b)} by b), taken over within ${takeoverMs} ms, first re-run ${firstRerun} ms after the kill; ` +
+        `(${takenBy(a)} by a, ${takenBy(b)} by b; they held ${heldAtKill.join(' and ')}${backlog ? '' : ', too few for the split check'}), taken over within ${takeoverMs} ms, first re-run ${firstRerun} ms after the kill; ` +
         `${finishedAt - killedAt} ms from kill to all completed`,
     );
   }, 150_000);
