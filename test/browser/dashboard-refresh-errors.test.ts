@@ -97,7 +97,9 @@ describe('dashboard refresh failures in Chromium', () => {
         maxRedirects: 0,
       });
       expect(again.status()).toBe(303);
-      await page.click('#cancel-execution');
+      // One click event, not a mouse press and release: the detail's refresh may replace the
+      // button between those two on a loaded machine, and the click is then lost.
+      await page.locator('#cancel-execution').dispatchEvent('click');
       const notice = await page.waitForSelector(NOTICE, { timeout: 8000 });
       expect(await notice.textContent()).toBe('Missing or invalid CSRF token.');
       // The detail's own refreshes (which succeed) leave an action's notice in place: two of them

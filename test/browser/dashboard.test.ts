@@ -171,7 +171,8 @@ describe('dashboard in Chromium', () => {
     await until(async () => (await page.locator('#exec-panel tr[data-execution]').count()) === 1);
     await page.click(`tr[data-execution="${blocked}"] a[href="/executions/${blocked}"]`);
     await page.waitForSelector('#exec-detail[data-status="running"]');
-    await page.click('#cancel-execution');
+    // One click event, not a mouse press and release, which a refresh in between would lose.
+    await page.locator('#cancel-execution').dispatchEvent('click');
     await page.waitForSelector('#exec-detail[data-status="cancelled"]', { timeout: 10_000 });
     expect(await page.locator('#exec-status').textContent()).toBe('cancelled');
     expect(await page.locator('.notice').textContent()).toBe('Cancelled.');
@@ -361,7 +362,8 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('#exec-detail[data-status="running"] #cancel-execution');
     const refreshed = page.waitForResponse((r) => r.url().endsWith(`/ui/executions/${id}`));
     const answered = page.waitForResponse((r) => r.url().endsWith(`/executions/${id}/cancel`));
-    await page.click('#cancel-execution');
+    // One click event, not a mouse press and release, which a refresh in between would lose.
+    await page.locator('#cancel-execution').dispatchEvent('click');
     await refreshed; // the page refreshed while the cancel was still running
     await answered;
     await page.waitForSelector('#exec-detail[data-status="cancelled"]');
