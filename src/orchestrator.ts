@@ -171,7 +171,9 @@ export class Orchestrator {
   }
 
   /**
-   * Adds a listener for an event (`execution.started`, `step.completed`, `alert`, ...).
+   * Adds a listener for an event (`execution.started`, `step.completed`, `alert`, ...). The engine
+   * does not wait for listeners; one that throws (or whose promise rejects) is logged and the other
+   * listeners and the execution carry on.
    * @throws ValidationError for a name that is no event (a typo would otherwise never be called)
    *   or a listener that is no function.
    */

@@ -114,7 +114,11 @@ export class WorkflowEngine {
     return this.ctx.actions.list();
   }
 
-  /** Validates and stores a definition; a changed definition gets the next version. */
+  /**
+   * Validates and stores a definition; a changed definition gets the next version.
+   * @throws ValidationError naming each problem (path and message; unknown keys included);
+   *   ClosedError once closed.
+   */
   async defineWorkflow(
     id: string,
     steps: readonly StepDefinition[],
@@ -199,7 +203,8 @@ export class WorkflowEngine {
    * @throws WorkflowNotFoundError for an unknown workflow id; ValidationError for bad input;
    *   ConflictError when the key is used by an execution of another workflow, or when the latest
    *   version was defined by a newer release with keys or expressions this one cannot run;
-   *   NoWorkersError when no worker (cluster: no node) is left in the balancer.
+   *   NoWorkersError when no worker (cluster: no node) is left in the balancer; ClosedError once
+   *   closed.
    */
   async executeWorkflow(
     workflowId: string,
@@ -385,7 +390,11 @@ export class WorkflowEngine {
     return id;
   }
 
-  /** Current status, or null for an unknown id. */
+  /**
+   * Current status, or null for an unknown id (or one retention deleted).
+   * @throws ValidationError when `executionId` is not a string (a forgotten `await`); ClosedError
+   *   once closed.
+   */
   getExecutionStatus(executionId: string): Promise<ExecutionStatus | null> {
     return this.queries.getExecutionStatus(executionId);
   }
@@ -407,6 +416,7 @@ export class WorkflowEngine {
    *   had finished or compensates for a failure, the id is unknown, or (on a store shared with
    *   other processes) this node cannot apply it and leaves the request stored for the one that
    *   runs the execution.
+   * @throws ValidationError when `executionId` is not a string; ClosedError once closed.
    */
   cancelWorkflow(executionId: string): Promise<boolean> {
     return this.cancellation.cancel(executionId);
@@ -422,12 +432,19 @@ export class WorkflowEngine {
     return this.cancellation.expireQueued();
   }
 
-  /** Lists executions, newest first. */
+  /**
+   * Lists executions, newest first.
+   * @throws ValidationError naming a bad or unknown option (`limit` is an integer from 1 to
+   *   10,000); ClosedError once closed.
+   */
   listExecutions(options: ListExecutionsOptions = {}): Promise<ExecutionStatus[]> {
     return this.queries.listExecutions(options);
   }
 
-  /** Count of executions matching a filter (for pagination). */
+  /**
+   * Count of executions matching a filter (for pagination).
+   * @throws ValidationError naming a bad or unknown filter key; ClosedError once closed.
+   */
   countExecutions(filter: { status?: ExecutionState; workflowId?: string } = {}): Promise<number> {
     return this.queries.countExecutions(filter);
   }
