@@ -359,7 +359,7 @@ export class LoadBalancer {
     if (slot === undefined) return {};
     if (slot.active > 0 && this.slots.length === 1) {
       throw new NoWorkersError(
-        `Cannot remove worker ${echo(id)}: it has ${slot.active} active executions and no other worker can take them`,
+        `Cannot remove worker ${echo(id)}: it has ${slot.active} active execution${slot.active === 1 ? '' : 's'} and no other worker can take them`,
       );
     }
     this.slots.splice(this.slots.indexOf(slot), 1);

@@ -94,7 +94,7 @@ describe('a 10 KB worker id', () => {
       throw new Error('not refused');
     })();
     expect(refused).toBeInstanceOf(NoWorkersError);
-    expectBounded(refused, /^Cannot remove worker 'x+…' \(10000 characters\): it has 1 active executions/);
+    expectBounded(refused, /^Cannot remove worker 'x+…' \(10000 characters\): it has 1 active execution /);
   });
 });
 

@@ -195,6 +195,12 @@ describe('LoadBalancer workers', () => {
     const lb = new LoadBalancer({ workers: ['only'] });
     lb.assignWorkflow('e1');
     expect(() => lb.removeWorker('only')).toThrow(NoWorkersError);
+    expect(() => lb.removeWorker('only')).toThrow(
+      "Cannot remove worker 'only': it has 1 active execution and",
+    );
+    lb.assignWorkflow('e9');
+    expect(() => lb.removeWorker('only')).toThrow('it has 2 active executions and');
+    lb.completeWorkflow('e9');
     expect(lb.getWorkers()).toEqual(['only']);
     expect(lb.getWorker('e1')).toBe('only');
     lb.completeWorkflow('e1');
