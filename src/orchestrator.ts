@@ -182,13 +182,19 @@ export class Orchestrator {
     return this;
   }
 
-  /** Adds a listener called for the next occurrence of an event only. */
+  /**
+   * Adds a listener called for the next occurrence of an event only.
+   * @throws ValidationError for a name that is no event or a listener that is no function, as `on`.
+   */
   once<E extends EventName>(event: E, listener: Listener<E>): this {
     this.ctx.events.once(event, listener);
     return this;
   }
 
-  /** Removes a listener added with `on` or `once`. */
+  /**
+   * Removes a listener added with `on` or `once` (a listener never added is no error).
+   * @throws ValidationError for a name that is no event or a listener that is no function, as `on`.
+   */
   off<E extends EventName>(event: E, listener: Listener<E>): this {
     this.ctx.events.off(event, listener);
     return this;
