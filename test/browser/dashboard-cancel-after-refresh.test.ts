@@ -5,23 +5,12 @@
  * so the page's notice never heard of it. The page now says why the cancel failed, refused or
  * unanswered, whichever form the answer was for.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, type Server, signIn, startServer, TOKEN, until } from './helpers.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, openPage, type Server, signIn, startServer, TOKEN, until } from './helpers.js';
 
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
-const servers: Server[] = [];
-
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-}, 60_000);
-afterAll(async () => {
-  await closeBrowser?.();
-});
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
+const suite = browserSuite();
+const servers = suite.servers;
 
 const NOTICE = '#refresh-error';
 
@@ -36,7 +25,7 @@ async function detailOfRunning(): Promise<{ server: Server; page: Page; close():
   });
   expect(created.status).toBe(201);
   const started = await server.api<{ id: string }>('/v1/workflows/blocking/executions', { body: {} });
-  const { page, context } = await openPage(browser, { acceptDialogs: true });
+  const { page, context } = await openPage(suite.browser, { acceptDialogs: true });
   await signIn(page, server);
   await page.goto(`${server.url}/executions/${started.body.id}`);
   await page.waitForSelector('#cancel-execution');

@@ -6,25 +6,13 @@
  * to do nothing. The page now says so, with the server's message, and a refresh's notice goes
  * once a refresh succeeds again.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OrchestratorError } from '../../src/errors.js';
 import { localNodes } from '../../src/server/routes/monitoring.js';
-import { launchBrowser, openPage, type Server, signIn, startServer, TOKEN } from './helpers.js';
+import { browserSuite, openPage, signIn, startServer, TOKEN } from './helpers.js';
 
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
-const servers: Server[] = [];
-
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-}, 60_000);
-afterAll(async () => {
-  await closeBrowser?.();
-});
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
+const suite = browserSuite();
+const servers = suite.servers;
 
 const NOTICE = '#refresh-error';
 
@@ -40,7 +28,7 @@ describe('dashboard refresh failures in Chromium', () => {
       },
     });
     servers.push(server);
-    const { page, context } = await openPage(browser);
+    const { page, context } = await openPage(suite.browser);
     try {
       await signIn(page, server);
       await page.goto(`${server.url}/workers`);
@@ -60,7 +48,7 @@ describe('dashboard refresh failures in Chromium', () => {
 
   it('says so when the service does not answer at all', async () => {
     const server = await startServer();
-    const { page, context } = await openPage(browser);
+    const { page, context } = await openPage(suite.browser);
     try {
       await signIn(page, server);
       await page.goto(`${server.url}/executions`);
@@ -85,7 +73,7 @@ describe('dashboard refresh failures in Chromium', () => {
     });
     expect(created.status).toBe(201);
     const started = await server.api<{ id: string }>('/v1/workflows/blocking/executions', { body: {} });
-    const { page, context } = await openPage(browser, { acceptDialogs: true });
+    const { page, context } = await openPage(suite.browser, { acceptDialogs: true });
     try {
       await signIn(page, server);
       await page.goto(`${server.url}/executions/${started.body.id}`);

@@ -17,11 +17,11 @@
  * - a wrong token does not sign in.
  * Every page is also checked for console errors (CSP violations show up there).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { ActionHandler } from '../../src/types.js';
 import {
-  launchBrowser,
+  browserSuite,
   openPage,
   type PageWatch,
   type Server,
@@ -41,19 +41,8 @@ declare const document: {
   };
 };
 
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
-const servers: Server[] = [];
-
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-}, 60_000);
-afterAll(async () => {
-  await closeBrowser?.();
-});
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
+const suite = browserSuite();
+const servers = suite.servers;
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -131,7 +120,7 @@ describe('dashboard in Chromium', () => {
     });
     await define(server, { id: 'blocking', steps: [{ name: 'prepare' }, { name: 'wait', action: 'block' }] });
 
-    const { page, watch, context } = await openPage(browser, { acceptDialogs: true });
+    const { page, watch, context } = await openPage(suite.browser, { acceptDialogs: true });
     await signIn(page, server);
     await page.waitForSelector('[data-stat="success-rate"]');
     await page.waitForSelector('[data-chart="throughput"] canvas');
@@ -225,7 +214,7 @@ describe('dashboard in Chromium', () => {
     });
     await server.orch.workflowEngine.waitForCompletion(failed, { timeout: 10 });
 
-    const { page, watch, context } = await openPage(browser);
+    const { page, watch, context } = await openPage(suite.browser);
     await signIn(page, server);
     const payloadUrl = encodeURIComponent(XSS[0] as string);
     const pages: { path: string; status: number; shows?: string }[] = [
@@ -277,7 +266,7 @@ describe('dashboard in Chromium', () => {
     const server = await serve(liveActions(new Promise<void>(() => {})));
     await define(server, { id: 'opened', steps: [{ name: 'prepare' }, { name: 'wait', action: 'block' }] });
     const id = await execute(server, 'opened');
-    const { page, watch, context } = await openPage(browser);
+    const { page, watch, context } = await openPage(suite.browser);
     await signIn(page, server);
     await page.goto(`${server.url}/executions/${id}`);
     await page.waitForSelector('tr[data-step="prepare"] details summary');
@@ -298,7 +287,7 @@ describe('dashboard in Chromium', () => {
     const server = await serve(liveActions(new Promise<void>(() => {})));
     await define(server, { id: 'selected', steps: [{ name: 'wait', action: 'block' }] });
     const id = await execute(server, 'selected');
-    const { page, watch, context } = await openPage(browser);
+    const { page, watch, context } = await openPage(suite.browser);
     await signIn(page, server);
     await page.goto(`${server.url}/executions/${id}`);
     await page.waitForSelector('#exec-detail h1 .mono');
@@ -356,7 +345,7 @@ describe('dashboard in Chromium', () => {
       ],
     });
     const id = await execute(server, 'slow-undo');
-    const { page, watch, context } = await openPage(browser, { acceptDialogs: true });
+    const { page, watch, context } = await openPage(suite.browser, { acceptDialogs: true });
     await signIn(page, server);
     await page.goto(`${server.url}/executions/${id}`);
     await page.waitForSelector('#exec-detail[data-status="running"] #cancel-execution');
@@ -400,7 +389,7 @@ describe('dashboard in Chromium', () => {
     });
     await server.orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
 
-    const { page, watch, context } = await openPage(browser);
+    const { page, watch, context } = await openPage(suite.browser);
     await signIn(page, server);
     const paths = [
       '/',
@@ -435,7 +424,7 @@ describe('dashboard in Chromium', () => {
     const server = await serve({ prepare: () => 1 });
     await define(server, { id: 'lone', steps: [{ name: 'prepare' }] });
     await server.orch.workflowEngine.waitForCompletion(await execute(server, 'lone'), { timeout: 10 });
-    const { page, watch, context } = await openPage(browser);
+    const { page, watch, context } = await openPage(suite.browser);
     await signIn(page, server);
     await page.waitForSelector('[data-chart="latency"] canvas');
     // Pixels of the average (#2563eb) or p95 (#ea580c) colour on the latency canvas.
@@ -464,7 +453,7 @@ describe('dashboard in Chromium', () => {
     await define(server, { id: 'zoned', steps: [{ name: 'prepare' }] });
     await server.orch.workflowEngine.waitForCompletion(await execute(server, 'zoned'), { timeout: 10 });
     // UTC+5:30: a local label would be off by hours and minutes.
-    const { page, watch, context } = await openPage(browser, { timezoneId: 'Asia/Kolkata' });
+    const { page, watch, context } = await openPage(suite.browser, { timezoneId: 'Asia/Kolkata' });
     await signIn(page, server);
     await page.waitForSelector('[data-chart="throughput"] canvas');
     const over = page.locator('[data-chart="throughput"] .u-over');
@@ -510,7 +499,7 @@ describe('dashboard in Chromium', () => {
     };
     await add(14);
     const atFirstPage = hello.toReversed();
-    const { page, watch, context } = await openPage(browser);
+    const { page, watch, context } = await openPage(suite.browser);
     await signIn(page, server);
     await page.goto(`${server.url}/executions?workflowId=hello`);
 
@@ -620,7 +609,7 @@ describe('dashboard in Chromium', () => {
 
   it('does not sign in with a wrong token', async () => {
     const server = await serve({ prepare: () => 1 });
-    const { page, watch, context } = await openPage(browser);
+    const { page, watch, context } = await openPage(suite.browser);
     await page.goto(`${server.url}/`);
     await page.waitForURL(`${server.url}/login`);
     await page.fill('#token', 'not-the-token');

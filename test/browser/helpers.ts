@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from '../../src/index.js';
 import { buildApp } from '../../src/server/app.js';
 import { createDashboard, type DashboardOptions } from '../../src/server/dashboard/index.js';
@@ -41,6 +42,26 @@ export async function launchBrowser(): Promise<{ browser: Browser; close(): Prom
   // `launch` gives the browser a fresh temporary user-data-dir of its own (removed on close).
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   return { browser, close: () => browser.close() };
+}
+
+/**
+ * The hooks a browser test file needs: Chromium launched once for the file (`suite.browser`, set
+ * before its tests run) and closed after them, and each server a test pushes on `suite.servers`
+ * closed when that test ends.
+ */
+export function browserSuite(): { browser: Browser; servers: Server[] } {
+  const suite = { browser: undefined as unknown as Browser, servers: [] as Server[] };
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    ({ browser: suite.browser, close } = await launchBrowser());
+  }, 60_000);
+  afterAll(async () => {
+    await close?.();
+  });
+  afterEach(async () => {
+    for (const s of suite.servers.splice(0)) await s.close();
+  });
+  return suite;
 }
 
 /** A running service. */
