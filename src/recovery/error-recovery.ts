@@ -126,7 +126,8 @@ export class ErrorRecovery {
    * skipped; a handler that throws is recorded in `failed` and the run carries on.
    *
    * Handlers get `undefined` as the step output (this standalone API does not know it) and a
-   * minimal context whose `idempotencyKey` is `compensate:<failedStep>:<step>`.
+   * minimal context whose `idempotencyKey` is `compensate:<failedStep>:<step>` (no `deadline`:
+   * `undefined`).
    */
   async compensate(failedStep: string, completedSteps: readonly string[]): Promise<CompensationResult> {
     checkNonEmptyString(failedStep, 'failedStep', 'compensate');
@@ -162,6 +163,8 @@ export class ErrorRecovery {
         signal: new AbortController().signal,
         idempotencyKey: `compensate:${failedStep}:${step}`,
         outputs: EMPTY_OUTPUTS,
+        // No time limit here; the key is there all the same, as in a step's context (StepContext).
+        deadline: undefined,
       };
       try {
         await handler(undefined, ctx);

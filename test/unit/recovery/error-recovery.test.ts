@@ -120,6 +120,18 @@ describe('ErrorRecovery compensation', () => {
     expect(first.ctx.signal.aborted).toBe(false);
   });
 
+  it("gives handlers a context with every key of a step's, deadline included (StepContext: the key is always there)", async () => {
+    const { recovery } = recording();
+    let seen: StepContext | undefined;
+    recovery.registerCompensation('a', (_output, ctx) => {
+      seen = ctx;
+    });
+    await recovery.compensate('b', ['a']);
+    // No time limit: undefined, as for a step without a timeout, but the key is there.
+    expect(Object.keys(seen!)).toContain('deadline');
+    expect(seen!.deadline).toBeUndefined();
+  });
+
   it('does not keep the abort listeners a handler left on its ctx.signal from one call to the next', async () => {
     const { recovery } = recording();
     const counts: number[] = [];
