@@ -8,6 +8,7 @@
  */
 import type { ErrorInfo } from '../../errors.js';
 import type { AttemptStatus, CompensationStatus, ExecutionStatus, StepStatus } from '../../types.js';
+import { compensationRanks, type ShownCompensation } from './compensation-order.js';
 import { isLive } from './context.js';
 import { formatDuration, formatTime } from './format.js';
 import { html, type SafeHtml } from './html.js';
@@ -137,24 +138,25 @@ function conditionRow(step: StepStatus, cap: number): TimelineRow {
   };
 }
 
-function compensationRows(steps: StepStatus[], cap: number, live: boolean): TimelineRow[] {
+function compensationRows(status: ExecutionStatus, cap: number, live: boolean): TimelineRow[] {
   // Each compensation with the name it shows: a looped step's earlier visits are named by visit.
-  const found: { name: string; c: CompensationStatus }[] = [];
+  const found: (ShownCompensation & { name: string })[] = [];
   const add = (step: StepStatus) => {
     for (const e of step.earlierCompensations ?? [])
-      found.push({ name: `${step.name} (visit ${e.visit})`, c: e });
-    if (step.compensation) found.push({ name: step.name, c: step.compensation });
+      found.push({ name: `${step.name} (visit ${e.visit})`, step: step.name, visit: e.visit, c: e });
+    if (step.compensation)
+      found.push({ name: step.name, step: step.name, visit: null, c: step.compensation });
   };
-  for (const step of steps) {
+  for (const step of status.steps) {
     add(step);
     for (const branch of step.branches ?? []) add(branch);
   }
   const startOf = (x: { c: CompensationStatus }) => ms(x.c.startedAt) ?? Number.POSITIVE_INFINITY;
   // By start; compensations that started in the same millisecond (fast handlers) in the order
-  // they ran, the reverse of the order found: later steps, and later visits of a step, first.
-  const order = new Map(found.map((f, i) => [f, i]));
+  // they ran (see compensation-order.ts).
+  const rank = compensationRanks(found, status.compensatedSteps);
   return found
-    .sort((a, b) => startOf(a) - startOf(b) || order.get(b)! - order.get(a)!)
+    .sort((a, b) => startOf(a) - startOf(b) || rank.get(a)! - rank.get(b)!)
     .map((step) => {
       const c = step.c;
       const from = ms(c.startedAt);
@@ -255,7 +257,7 @@ export function buildTimeline(status: ExecutionStatus, now: number): Timeline {
       for (const branch of step.branches) rows.push(stepRow(branch, 'branch', cap, live));
     } else rows.push(stepRow(step, 'step', cap, live));
   }
-  rows.push(...compensationRows(status.steps, cap, live));
+  rows.push(...compensationRows(status, cap, live));
   let end = cap;
   for (const row of rows) for (const s of row.segments) end = Math.max(end, s.to);
   return { start, end: Math.max(end, start + 1), rows, failureAt: failureTime(status) };
