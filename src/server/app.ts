@@ -27,6 +27,7 @@ import { assertReadable, optionsIssues } from '../unknown-keys.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { createTokenVerifier, registerAuth, tokenProblem } from './auth.js';
 import { DEFAULT_BODY_LIMIT } from './body-limit.js';
+import { createClientErrorHandler } from './client-error.js';
 import { HttpError, toErrorReply } from './errors.js';
 import { jsonBodyRefusal } from './json-refusal.js';
 import { type MethodNotAllowedPage, type NotFoundPage, wantsHtmlPage } from './not-found-page.js';
@@ -448,6 +449,8 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
         .code(status)
         .send(body);
     },
+    // Requests Node refuses before routing (not HTTP, headers too large, too slow): same envelope.
+    clientErrorHandler: createClientErrorHandler(REQUEST_TIMEOUT_MS),
     // Requests that arrive while the app closes get the API's own envelope (below), not Fastify's.
     return503OnClosing: false,
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),

@@ -17,9 +17,13 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
   WORKFLOW_NOT_FOUND: 404,
   EXECUTION_NOT_FOUND: 404,
   CONFLICT: 409,
+  // A request that did not arrive within the request timeout (answered before routing).
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  // Request headers over Node's size limit (answered before routing).
+  HEADERS_TOO_LARGE: 431,
   // The store cannot do what was asked (a custom store that predates cursors, given `before`).
   UNSUPPORTED: 501,
   CLOSED: 503,
