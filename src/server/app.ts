@@ -32,6 +32,7 @@ import { HttpError, toErrorReply } from './errors.js';
 import { jsonBodyRefusal } from './json-refusal.js';
 import { type MethodNotAllowedPage, type NotFoundPage, wantsHtmlPage } from './not-found-page.js';
 import { openapiTransforms } from './optional-bodies.js';
+import { requestPath } from './request-path.js';
 import { executionRoutes } from './routes/executions.js';
 import { localNodes, monitoringRoutes, type NodesProvider } from './routes/monitoring.js';
 import { remoteWorkerRoutes } from './routes/remote-workers.js';
@@ -305,7 +306,8 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number, pages: Pa
   const allowed = new AllowedMethods();
   app.addHook('onRoute', (route) => allowed.add(route.url, route.method));
   app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0] as string;
+    // The path as the router reads it (an absolute-form target's too), without the query.
+    const path = requestPath(req.url);
     const methods = allowed.for(path);
     // The path is the client's, of any length: repeated as other messages repeat a value.
     const shown = echo(path, null);

@@ -11,6 +11,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnauthorizedError } from './errors.js';
 import { assertHeaderOnce } from './repeated-header.js';
+import { requestPath } from './request-path.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -59,7 +60,8 @@ export function bearerToken(header: string | undefined): string | null {
 
 /** Whether a request for a path that matched no route still needs a token (see the module doc). */
 function protectedPath(url: string): boolean {
-  const path = url.split('?')[0] ?? '';
+  // The path the router matched: `GET http://host/v1/nope` is an unknown /v1 path too.
+  const path = requestPath(url);
   return path === '/v1' || path.startsWith('/v1/');
 }
 

@@ -5,45 +5,14 @@
  * `{ error, message, statusCode }`. Through a listening server: the bytes go over a real socket.
  */
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REQUEST_TIMEOUT_MS } from '../../src/server/app.js';
 import { createClientErrorHandler } from '../../src/server/client-error.js';
 import { closeAll, setup } from './helpers.js';
+import { parseReply, type RawReply, sendRaw } from './raw-http.js';
 
 afterEach(closeAll);
-
-interface RawReply {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-function parseReply(text: string): RawReply {
-  const end = text.indexOf('\r\n\r\n');
-  const [statusLine = '', ...lines] = text.slice(0, end).split('\r\n');
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return { status: Number(statusLine.split(' ')[1]), headers, body: text.slice(end + 4) };
-}
-
-/** Writes `bytes` to the app's port and reads what comes back until the server ends the connection. */
-async function sendRaw(port: number, bytes: string): Promise<RawReply> {
-  const socket = net.connect(port, '127.0.0.1');
-  let text = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    text += chunk;
-  });
-  // The server may end the connection before it read everything sent: a reset, not a failure here.
-  socket.on('error', () => undefined);
-  socket.write(bytes);
-  await new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  return parseReply(text);
-}
 
 async function listening(): Promise<number> {
   const f = await setup();

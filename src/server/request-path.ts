@@ -1,0 +1,19 @@
+/**
+ * The path of a request, as the router reads its target: the origin form (`/v1/workflows?x`) up
+ * to its query; the absolute form (`http://host:8080/v1/workflows?x`, which a server must accept,
+ * RFC 9112 §3.2.2, and a client sends through a proxy) without its scheme and authority (`/` when
+ * it has no path). What decides whether an unmatched path needs the token, and which methods it
+ * is asked with, is then the path the router matched, not the URL as sent.
+ * @module
+ */
+
+/** `http://` or `https://` and an authority, as the router strips them (any case). */
+const ORIGIN = /^https?:\/\/[^/?#]+/i;
+
+/** The path of request target `url`, without its query. */
+export function requestPath(url: string): string {
+  const origin = url.startsWith('/') ? null : ORIGIN.exec(url);
+  const rest = origin ? url.slice(origin[0].length) : url;
+  const path = rest.split('?')[0] as string;
+  return origin && path === '' ? '/' : path;
+}
