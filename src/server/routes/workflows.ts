@@ -58,6 +58,8 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
       validatorCompiler: envelopeOnly,
       schema: {
         summary: 'Define a workflow (a changed definition gets the next version)',
+        description:
+          '409 CONFLICT when every version it tries to store is taken by other nodes defining the same workflow at once: define it again.',
         tags: ['workflows'],
         body: workflowDefinitionSchema.extend({
           $schema: z
@@ -65,7 +67,7 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
             .optional()
             .describe('Ignored (as in a definition file): the JSON Schema an editor checks the file against'),
         }),
-        response: { 201: workflowSchema, ...errorResponses(400, 413, 415, 503) },
+        response: { 201: workflowSchema, ...errorResponses(400, 409, 413, 415, 503) },
       },
     },
     async (req, reply) => {
