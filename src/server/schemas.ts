@@ -313,10 +313,11 @@ export const executionParamsSchema = z.object({ id: z.string().min(1).max(256) }
 
 /**
  * Error responses a route that needs the token documents, by status: `statuses`, and 400 (an
- * `Authorization` header sent twice), 401 and 500 on every one.
+ * `Authorization` header sent twice), 401, 500 and 503 (`CLOSED`: a request that arrives while
+ * the app closes) on every one.
  */
 export function errorResponses(...statuses: number[]): Record<number, typeof errorEnvelopeSchema> {
   const out: Record<number, typeof errorEnvelopeSchema> = {};
-  for (const status of [...statuses, 400, 401, 500]) out[status] = errorEnvelopeSchema;
+  for (const status of [...statuses, 400, 401, 500, 503]) out[status] = errorEnvelopeSchema;
   return out;
 }

@@ -46,9 +46,23 @@ export async function systemRoutes(scope: FastifyInstance, deps: SystemDeps): Pr
     '/openapi.json',
     {
       config: { auth: false },
-      schema: { summary: 'This API as an OpenAPI 3.1 document', tags: ['system'], security: [] },
+      schema: {
+        summary: 'This API as an OpenAPI 3.1 document',
+        tags: ['system'],
+        security: [],
+        response: {
+          200: {
+            description: 'This document',
+            content: { 'application/json': { schema: z.looseObject({ openapi: z.string() }) } },
+          },
+          // A request that arrives while the app closes (as on every route).
+          503: errorEnvelopeSchema,
+        },
+      },
     },
-    async (_req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(app.swagger())),
+    // Sent as text, as is (the type provider types `send` for the schema's object, hence the cast).
+    async (_req, reply) =>
+      reply.type('application/json; charset=utf-8').send(JSON.stringify(app.swagger()) as never),
   );
 
   app.get(
@@ -66,6 +80,8 @@ export async function systemRoutes(scope: FastifyInstance, deps: SystemDeps): Pr
             content: { 'text/plain': { schema: z.string() } },
           },
           500: errorEnvelopeSchema,
+          // A request that arrives while the app closes (as on every route).
+          503: errorEnvelopeSchema,
         },
       },
     },
