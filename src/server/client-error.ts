@@ -31,21 +31,23 @@ function describeClientError(error: { code?: unknown; reason?: unknown }, reques
   return { status: 400, code: 'BAD_REQUEST', message: `Malformed HTTP request${reason}` };
 }
 
-/** The socket's response in progress, if any (Node's own `clientError` handling checks it too). */
-function headersSent(socket: Socket): boolean {
-  const message = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
-  return message?.headersSent === true;
+/**
+ * Whether a response on the socket is still pending (Node detaches each one once it is sent): bytes
+ * written now would be read as (part of) the answer to that earlier request, so none are.
+ */
+function responsePending(socket: Socket): boolean {
+  return (socket as { _httpMessage?: unknown })._httpMessage != null;
 }
 
 /**
  * Fastify's `clientErrorHandler` for an app whose request timeout is `requestTimeoutMs`: writes the
- * envelope (unless the connection was reset, or a response on it already began) and ends the
- * connection.
+ * envelope (unless the connection was reset, or an earlier request's response on it is pending) and
+ * ends the connection.
  */
 export function createClientErrorHandler(requestTimeoutMs: number) {
   return (error: Error & { code?: unknown; reason?: unknown }, socket: Socket): void => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
-    if (socket.writable && !headersSent(socket)) {
+    if (socket.writable && !responsePending(socket)) {
       const { status, code, message } = describeClientError(error, requestTimeoutMs);
       const body = JSON.stringify({ error: { code, message } });
       socket.write(

@@ -70,12 +70,17 @@ describe('requests Node refuses before routing', () => {
     expect(destroyed).toBe(true);
   });
 
-  it('writes nothing on a connection that was reset or already answered', () => {
+  it('writes nothing on a connection that was reset or has a response pending', () => {
     for (const [error, socketState] of [
       [Object.assign(new Error('reset'), { code: 'ECONNRESET' }), {}],
       [
         Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD' }),
         { _httpMessage: { headersSent: true } },
+      ],
+      [
+        Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD' }),
+        // A pipelined request's answer not begun yet: a 400 now would be read as its answer.
+        { _httpMessage: { headersSent: false } },
       ],
     ] as const) {
       let written = '';
