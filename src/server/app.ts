@@ -32,7 +32,7 @@ import { HttpError, toErrorReply } from './errors.js';
 import { jsonBodyRefusal } from './json-refusal.js';
 import { type MethodNotAllowedPage, type NotFoundPage, wantsHtmlPage } from './not-found-page.js';
 import { openapiTransforms } from './optional-bodies.js';
-import { requestPath } from './request-path.js';
+import { requestPath, routedPath } from './request-path.js';
 import { executionRoutes } from './routes/executions.js';
 import { localNodes, monitoringRoutes, type NodesProvider } from './routes/monitoring.js';
 import { remoteWorkerRoutes } from './routes/remote-workers.js';
@@ -306,16 +306,18 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number, pages: Pa
   const allowed = new AllowedMethods();
   app.addHook('onRoute', (route) => allowed.add(route.url, route.method));
   app.setNotFoundHandler((req, reply) => {
-    // The path as the router reads it (an absolute-form target's too), without the query.
+    // The path as sent (an absolute-form target's without its origin), without the query; the
+    // methods are those of the path as the router reads it (`/v1/%77orkflows` is `/v1/workflows`).
     const path = requestPath(req.url);
-    const methods = allowed.for(path);
+    const routed = routedPath(req.url);
+    const methods = allowed.for(routed);
     // The path is the client's, of any length: repeated as other messages repeat a value.
     const shown = echo(path, null);
     if (methods.length > 0) {
       const allow = [...new Set([...methods, 'OPTIONS'])].sort().join(', ');
       if (req.method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
       reply.header('allow', allow);
-      if (pages.methodNotAllowed && wantsHtmlPage(req, path))
+      if (pages.methodNotAllowed && wantsHtmlPage(req, routed))
         return pages.methodNotAllowed(req, reply, path, allow);
       return reply.code(405).send({
         error: {
@@ -324,7 +326,7 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number, pages: Pa
         },
       });
     }
-    if (pages.notFound && wantsHtmlPage(req, path)) return pages.notFound(req, reply, path);
+    if (pages.notFound && wantsHtmlPage(req, routed)) return pages.notFound(req, reply, path);
     return reply
       .code(404)
       .send({ error: { code: 'NOT_FOUND', message: `Route ${req.method} ${shown} not found` } });

@@ -11,7 +11,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnauthorizedError } from './errors.js';
 import { assertHeaderOnce } from './repeated-header.js';
-import { requestPath } from './request-path.js';
+import { routedPath } from './request-path.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -60,8 +60,8 @@ export function bearerToken(header: string | undefined): string | null {
 
 /** Whether a request for a path that matched no route still needs a token (see the module doc). */
 function protectedPath(url: string): boolean {
-  // The path the router matched: `GET http://host/v1/nope` is an unknown /v1 path too.
-  const path = requestPath(url);
+  // The path as the router reads it: `GET http://host/v1/nope` and `/%761/nope` are /v1 paths too.
+  const path = routedPath(url);
   return path === '/v1' || path.startsWith('/v1/');
 }
 
