@@ -353,7 +353,7 @@ function contentCoding(header: string | string[] | undefined): string | null {
 }
 
 function installJsonParser(app: FastifyInstance): void {
-  // JSON only: any other media type answers 415. An empty JSON body counts as no body.
+  // JSON only: any other media type answers 415. An empty body counts as no body.
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
@@ -392,6 +392,18 @@ function installJsonParser(app: FastifyInstance): void {
         done(new HttpError('VALIDATION', message), undefined);
       } else done(error, value);
     });
+  });
+  // Any other media type, or none: an empty body is no body (`curl -d ''` sends a form type with
+  // Content-Length: 0); one that is there answers 415, refused before it is read.
+  app.addContentTypeParser('*', (req, _payload, done) => {
+    if (req.headers['content-length'] === '0' && req.headers['transfer-encoding'] === undefined) {
+      done(null, undefined);
+      return;
+    }
+    done(
+      new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON (Content-Type: application/json)'),
+      undefined,
+    );
   });
 }
 
