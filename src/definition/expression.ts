@@ -30,6 +30,7 @@ import { findIntLiteralProblem, guardIntRange } from './expression-int-range.js'
 import { findLiteralConversionProblem } from './expression-literals.js';
 import { findDroppedKeyProblem, findRepeatedKeyProblem } from './expression-map-keys.js';
 import { findInvalidPatternProblem } from './expression-patterns.js';
+import { expressionPlace, syntaxErrorOffset } from './expression-place.js';
 import { stepReferences } from './expression-refs.js';
 import { findSizeProblem } from './expression-size.js';
 import { guardTimeRange } from './expression-time-range.js';
@@ -146,7 +147,10 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
     if (!checked.valid) throw checked.error ?? new Error('type check failed');
     type = checked.type;
   } catch (error) {
-    throw new ExpressionError(`Invalid expression ${quote(source)}: ${reason(error)}`, { cause: error });
+    const place = expressionPlace(source, syntaxErrorOffset(error));
+    throw new ExpressionError(`Invalid expression ${quote(source)}: ${reason(error)}${place}`, {
+      cause: error,
+    });
   }
   const problem = findCostProblem(program.ast) ?? findSizeProblem(program.ast);
   if (problem !== null) throw new ExpressionError(`Invalid expression ${quote(source)}: ${problem}`);

@@ -186,7 +186,10 @@ describe.each(STORE_KINDS)('workflow definitions (%s store)', (kind) => {
     const error = await orch.workflowEngine.defineWorkflow('flip', [step]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues).toEqual([
-      { path: 'steps[0].input', message: "Invalid expression '1 +': Unexpected token: EOF" },
+      {
+        path: 'steps[0].input',
+        message: "Invalid expression '1 +': Unexpected token: EOF at column 4 (where the expression ends)",
+      },
     ]);
     expect(await orch.workflowEngine.getWorkflow('flip')).toBeNull();
     if (kind === 'memory') return;

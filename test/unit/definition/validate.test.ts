@@ -694,7 +694,12 @@ describe('validateDefinition: reporting', () => {
           },
         },
       ]),
-    ).toEqual([{ path: 'steps[0].input', message: "Invalid expression '1 +': Unexpected token: EOF" }]);
+    ).toEqual([
+      {
+        path: 'steps[0].input',
+        message: "Invalid expression '1 +': Unexpected token: EOF at column 4 (where the expression ends)",
+      },
+    ]);
     const target = flip('nope', 'a');
     expect(
       issuesOf('wf', [
