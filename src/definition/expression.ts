@@ -24,6 +24,7 @@ import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { ExpressionError } from '../errors.js';
 import { textPrefix } from '../text-prefix.js';
 import { durationText } from './duration-text.js';
+import { unexpectedCharacterProblem } from './expression-character.js';
 import { guardDivision } from './expression-division.js';
 import { findCostProblem } from './expression-guard.js';
 import { findIntLiteralProblem, guardIntRange } from './expression-int-range.js';
@@ -147,8 +148,9 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
     if (!checked.valid) throw checked.error ?? new Error('type check failed');
     type = checked.type;
   } catch (error) {
+    const problem = unexpectedCharacterProblem(source, error) ?? reason(error);
     const place = expressionPlace(source, syntaxErrorOffset(error));
-    throw new ExpressionError(`Invalid expression ${quote(source)}: ${reason(error)}${place}`, {
+    throw new ExpressionError(`Invalid expression ${quote(source)}: ${problem}${place}`, {
       cause: error,
     });
   }

@@ -74,6 +74,33 @@ describe('POST /v1/workflows', () => {
     expect(f.orch.workflowEngine.listWorkflows()).toEqual([]);
   });
 
+  it('answers 400 naming where in an expression its syntax error is, and the character', async () => {
+    const f = await setup();
+    const res = await f.call({
+      method: 'POST',
+      url: '/v1/workflows',
+      payload: {
+        id: 'typo',
+        steps: [
+          { name: 'a', input: "{'n': input.n >}" },
+          // biome-ignore lint/suspicious/noThenProperty: SPEC §3 names the jump key `then`.
+          { name: 'check', condition: "result.ok ==\n  '😀' && input.n\u00a0> 1", then: 'a' },
+        ],
+      },
+    });
+    expect(res.statusCode).toBe(400);
+    const error = envelope(res);
+    expect(error.code).toBe('VALIDATION');
+    expect(error.message).toContain(
+      "steps[0].input: Invalid expression '{'n': input.n >}': Unexpected token: RBRACE at column 16",
+    );
+    // The echo shows the no-break space as a space: only its code point tells it apart.
+    expect(error.message).toContain(
+      "steps[1].condition: Invalid expression 'result.ok == '😀' && input.n > 1': unexpected character U+00A0 (no-break space) at line 2, column 17",
+    );
+    expect(f.orch.workflowEngine.listWorkflows()).toEqual([]);
+  });
+
   it('answers 400 for a body that is not a definition object', async () => {
     const f = await setup();
     const cases: Array<[unknown, RegExp]> = [

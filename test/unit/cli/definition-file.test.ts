@@ -135,6 +135,26 @@ describe('readDefinitionFile', () => {
     expect(issues).toContain('steps[1].name');
     expect((error as Error).message).toMatch(new RegExp(`^${path}: invalid workflow definition 'w': `));
   });
+
+  it('names where an expression of the file has a syntax error, and the character', () => {
+    // A zero-width space (a JSON escape here, pasted as is in most files) does not show in the echo.
+    const path = file(
+      'expression.json',
+      '{ "id": "w", "steps": [{ "name": "c", "condition": "result.ok\\u200b== true\\n  && input.n § 2" }] }',
+    );
+    expect(() => readDefinitionFile(path)).toThrow(
+      new ValidationError(
+        [
+          {
+            path: 'steps[0].condition',
+            message:
+              "Invalid expression 'result.ok\u200b== true && input.n § 2': unexpected character U+200B (zero width space) at line 1, column 10",
+          },
+        ],
+        `${path}: invalid workflow definition 'w'`,
+      ),
+    );
+  });
 });
 
 describe('names a definition uses', () => {
