@@ -10,15 +10,13 @@
  */
 
 import { ParseError } from '@marcbachmann/cel-js';
-import { syntaxErrorOffset } from './expression-place.js';
+import { GRAPHEMES, syntaxErrorOffset } from './expression-place.js';
 
 /** A character that shows as itself between quotes (a letter, digit, punctuation or symbol). */
 const VISIBLE = /^[\p{L}\p{N}\p{P}\p{S}]/u;
 
 /** Most code points of one cluster named together: past them (a letter under many marks), only the first. */
 const MAX_CLUSTER_CODE_POINTS = 8;
-
-const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /** Names of the invisible characters most often pasted into text by mistake. */
 const NAMES: ReadonlyMap<number, string> = new Map([

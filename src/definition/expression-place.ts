@@ -12,7 +12,7 @@ import { ParseError } from '@marcbachmann/cel-js';
 const LINE_BREAK = /\r\n|\r|\n/g;
 
 /** Grapheme clusters: what shows as one character (the rules are the same in every locale). */
-const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
+export const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /**
  * The offset (UTF-16 code units) in the source where the library's parser stopped, or null when
