@@ -28,7 +28,17 @@ export async function withPg<T>(url: string, fn: (client: pg.Client) => Promise<
   }
 }
 
-/** Creates the URL's database if it is missing (connecting to the `postgres` database). */
+/**
+ * SQLSTATEs of a CREATE DATABASE that lost a race with another one of the same name:
+ * `duplicate_database`, or `unique_violation` on `pg_database` when both passed the check at once.
+ */
+const CREATED_BY_ANOTHER = new Set(['42P04', '23505']);
+
+/**
+ * Creates the URL's database if it is missing (connecting to the `postgres` database).
+ * Rows started at the same time (`--parallel`) may both find it missing: the one that
+ * loses the race finds it made by the other, which is all it wanted.
+ */
 export async function ensurePgDatabase(url: string): Promise<void> {
   const db = decodeURIComponent(new URL(url).pathname.slice(1));
   if (!db || db === 'postgres') return;
@@ -36,7 +46,12 @@ export async function ensurePgDatabase(url: string): Promise<void> {
   admin.pathname = '/postgres';
   await withPg(admin.toString(), async (c) => {
     const r = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [db]);
-    if (r.rowCount === 0) await c.query(`CREATE DATABASE "${db.replace(/"/g, '""')}"`);
+    if (r.rowCount !== 0) return;
+    try {
+      await c.query(`CREATE DATABASE "${db.replace(/"/g, '""')}"`);
+    } catch (err) {
+      if (!CREATED_BY_ANOTHER.has((err as { code?: string }).code ?? '')) throw err;
+    }
   });
 }
 
