@@ -6,6 +6,7 @@
  * @module
  */
 import { jsonErrorOffset } from './json-error-offset.js';
+import { textPlace } from './text-place.js';
 
 /**
  * What is wrong with `text` as JSON and where (`unexpected character "x" at line 1, column 14`),
@@ -54,10 +55,8 @@ function quoted(character: string): string {
   return `"${units.map((unit) => `\\u${unit.toString(16).padStart(4, '0')}`).join('')}"`;
 }
 
-/** `line L, column C` (from 1) of the character at `position` of `text`. */
+/** `line L, column C` (from 1) of the character at `position` of `text`, as an editor counts them. */
 function lineAndColumn(text: string, position: number): string {
-  const before = text.slice(0, position);
-  const line = before.split('\n').length;
-  const column = position - (before.lastIndexOf('\n') + 1) + 1;
+  const { line, column } = textPlace(text, position);
   return `line ${line}, column ${column}`;
 }

@@ -10,7 +10,8 @@
  */
 
 import { ParseError } from '@marcbachmann/cel-js';
-import { GRAPHEMES, syntaxErrorOffset } from './expression-place.js';
+import { GRAPHEMES } from '../text-place.js';
+import { syntaxErrorOffset } from './expression-place.js';
 
 /** A character that shows as itself between quotes (a letter, digit, punctuation or symbol). */
 const VISIBLE = /^[\p{L}\p{N}\p{P}\p{S}]/u;

@@ -36,4 +36,14 @@ describe('JSON the CLI reads, refused', () => {
       ),
     );
   });
+
+  it('counts a column in characters as they show, and a CRLF or a lone CR as one line break', () => {
+    // '😀' is two UTF-16 units and '👍🏽' four, 'é' written as e + a combining accent two units: each is one column.
+    expect(() => parseJsonOption('--input', '{"a": "😀👍🏽e\u0301", "b": x}', {})).toThrow(
+      new UsageError('--input is not valid JSON: unexpected character "x" at line 1, column 19'),
+    );
+    expect(() => parseJsonOption('--input', '{\r\n"a": 1,\r"b": x}', {})).toThrow(
+      new UsageError('--input is not valid JSON: unexpected character "x" at line 3, column 6'),
+    );
+  });
 });
