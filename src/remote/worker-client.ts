@@ -220,7 +220,7 @@ class RemoteWorkerClient implements RemoteWorker {
     this.tasks.add(entry);
     // The lease runs from the hand-over, and from each heartbeat the node answered.
     const lease: Lease = { renewedAt: monotonicNow() };
-    const beat = this.heartbeats(node, workerId, task, entry, lease);
+    const stopBeats = this.heartbeats(node, workerId, task, entry, lease);
     try {
       const handler = Object.hasOwn(this.handlers, task.action) ? this.handlers[task.action] : undefined;
       const ctx: RemoteTaskContext = {
@@ -242,7 +242,7 @@ class RemoteWorkerClient implements RemoteWorker {
       } catch (error) {
         outcome = { ok: false, error };
       }
-      clearInterval(beat);
+      stopBeats();
       await this.reporter.report(
         node,
         workerId,
@@ -252,7 +252,7 @@ class RemoteWorkerClient implements RemoteWorker {
         lease.renewedAt + node.leaseSeconds * 1000,
       );
     } finally {
-      clearInterval(beat);
+      stopBeats();
       this.tasks.delete(entry);
       finish();
     }
@@ -260,7 +260,10 @@ class RemoteWorkerClient implements RemoteWorker {
 
   /**
    * Renews the lease every third of it; aborts the task when the node says cancelled or lost, or
-   * when no heartbeat got through for a whole lease (the node expired it, or is gone).
+   * when no heartbeat got through for a whole lease (the node expired it, or is gone). The lease is
+   * checked at every tick, also while the last heartbeat is still unanswered (a stalled node, a
+   * proxy holding the request): its answer may come as late as `requestTimeoutSeconds`, long after
+   * the lease ran out. Returns the function that stops the heartbeats (and the one in flight).
    */
   private heartbeats(
     node: NodeState,
@@ -268,18 +271,22 @@ class RemoteWorkerClient implements RemoteWorker {
     task: RemoteTask,
     entry: Running,
     lease: Lease,
-  ): NodeJS.Timeout {
+  ): () => void {
     let inFlight = false;
+    const stopped = new AbortController();
     const runOut = () => {
       if (monotonicNow() - lease.renewedAt > node.leaseSeconds * 1000) entry.abort('lost');
     };
     const path = `/v1/remote-workers/${workerId}/tasks/${task.taskId}/heartbeat`;
-    return setInterval(
+    const timer = setInterval(
       async () => {
-        if (inFlight) return;
+        if (inFlight) {
+          runOut();
+          return;
+        }
         inFlight = true;
         try {
-          const res = await this.nodes.request(node, 'POST', path, undefined, this.timeoutMs);
+          const res = await this.nodes.request(node, 'POST', path, undefined, this.timeoutMs, stopped.signal);
           if (res.status === 200) lease.renewedAt = monotonicNow();
           if (res.status === 200 && (res.body as { cancelled?: boolean }).cancelled) entry.abort('cancelled');
           else if (res.status === 409) entry.abort('lost');
@@ -293,6 +300,7 @@ class RemoteWorkerClient implements RemoteWorker {
             entry.abort('lost');
           } else if (res.status !== 200) runOut();
         } catch (error) {
+          if (stopped.signal.aborted) return;
           this.log.debug({ url: node.url, err: error }, 'heartbeat failed; trying again');
           runOut();
         } finally {
@@ -302,6 +310,10 @@ class RemoteWorkerClient implements RemoteWorker {
       // Node runs a longer interval every 1 ms; a lease that long outlives this one anyway.
       Math.min(MAX_TIMER_MS, Math.max(100, (node.leaseSeconds * 1000) / 3)),
     );
+    return () => {
+      clearInterval(timer);
+      stopped.abort();
+    };
   }
 }
 
