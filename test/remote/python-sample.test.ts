@@ -1,21 +1,66 @@
 /**
- * The Python worker of docs/remote-workers.md, as users copy it: its functions are taken from the
- * page and run by `python3` (installed by .ci/run).
+ * The Python worker of docs/remote-workers.md, as users copy it: its functions, or the whole
+ * sample with a stand-in for the work, are taken from the page and run by `python3` (installed by
+ * .ci/run).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { eventually, startServer, TOKEN } from './server.js';
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 
-/** The sample's definitions (everything before its main loop). */
-function sampleFunctions(): string {
+/** The sample, whole. */
+function sampleCode(): string {
   const page = readFileSync(join(import.meta.dirname, '../../docs/remote-workers.md'), 'utf8');
   const code = /## A worker in Python[\s\S]*?```python\n([\s\S]*?)```/.exec(page)?.[1];
   if (!code) throw new Error('no Python sample in docs/remote-workers.md');
+  return code;
+}
+
+/** The sample's definitions (everything before its main loop). */
+function sampleFunctions(): string {
+  const code = sampleCode();
   return code.slice(0, code.indexOf('\nwhile True:'));
+}
+
+/** The whole sample with `definitions` (Python) added before its main loop, replacing the sample's own. */
+function sampleWith(definitions: string): string {
+  const code = sampleCode();
+  const loop = code.indexOf('\nwhile True:');
+  return `${code.slice(0, loop)}\n${definitions}\n${code.slice(loop)}`;
+}
+
+interface PythonRun {
+  /** What it printed so far. */
+  stdout: string;
+  stderr: string;
+  /** Resolves with its exit code once it exits. */
+  exited: Promise<number | null>;
+}
+
+/** Runs `script` with python3 against the node at `url`; killed when the test ends if still running. */
+function runPython(script: string, url: string): PythonRun {
+  const child = spawn('python3', ['-c', script], {
+    env: { ...process.env, ORCHESTRATOR_URL: url, ORCHESTRATOR_API_TOKEN: TOKEN },
+  });
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  });
+  const run: PythonRun = {
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.on('close', resolve)),
+  };
+  child.stdout.on('data', (chunk) => {
+    run.stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    run.stderr += chunk;
+  });
+  return run;
 }
 
 /** A port nothing listens on (a node that went away). */
@@ -49,5 +94,49 @@ done.set()
     });
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('alive working');
+  });
+
+  it('fails the task with INVALID_OUTPUT and the node’s reason when the node refuses its output', async () => {
+    expect(hasPython, 'python3 is needed (.ci/run installs it)').toBe(true);
+    const { url, orch, hub } = await startServer({ hub: { leaseSeconds: 30, pollSeconds: 1 } });
+    // Python's json writes float("nan") as NaN, which is no JSON: the node answers the complete 400.
+    const transcribe = 'def transcribe(task_input, cancelled):\n    return {"confidence": float("nan")}';
+    const run = runPython(sampleWith(transcribe), url);
+    await eventually(() => hub.snapshot().workers.length === 1, 'the sample to register');
+    await orch.workflowEngine.defineWorkflow('voice', [
+      { name: 'stt', retry: { maxAttempts: 3, initialDelay: 0.01 } },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('voice', { audioUrl: 'https://example.com/a.wav' });
+    // Not dropped (the task would wait out its 30 s lease and be retried as WORKER_LOST): failed
+    // at once, without retries, saying why.
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.status).toBe('failed');
+    expect(status.steps[0]?.error).toMatchObject({
+      code: 'INVALID_OUTPUT',
+      message: expect.stringMatching(/refused the output \(HTTP 400\): Request body is not valid JSON/),
+    });
+    expect(status.steps[0]?.history?.map((h) => h.attempt)).toEqual([1]);
+    // And it carries on serving.
+    expect(hub.snapshot().workers).toHaveLength(1);
+    await eventually(() => (hub.snapshot().workers[0]?.polling ?? 0) > 0, 'the sample to poll again');
+    expect(run.stderr).toBe('');
+  });
+
+  it('fails the task with INVALID_OUTPUT when json cannot write its output (a set), and carries on', async () => {
+    expect(hasPython, 'python3 is needed (.ci/run installs it)').toBe(true);
+    const { url, orch, hub } = await startServer({ hub: { leaseSeconds: 30, pollSeconds: 1 } });
+    const transcribe = 'def transcribe(task_input, cancelled):\n    return {"words": {"a", "b"}}';
+    const run = runPython(sampleWith(transcribe), url);
+    await eventually(() => hub.snapshot().workers.length === 1, 'the sample to register');
+    await orch.workflowEngine.defineWorkflow('voice', [{ name: 'stt', retry: { maxAttempts: 3 } }]);
+    const id = await orch.workflowEngine.executeWorkflow('voice', { audioUrl: 'https://example.com/a.wav' });
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.steps[0]?.error).toMatchObject({
+      code: 'INVALID_OUTPUT',
+      message: expect.stringMatching(/output is not JSON: Object of type set is not JSON serializable/),
+    });
+    expect(status.steps[0]?.history?.map((h) => h.attempt)).toEqual([1]);
+    await eventually(() => (hub.snapshot().workers[0]?.polling ?? 0) > 0, 'the sample to poll again');
+    expect(run.stderr).toBe('');
   });
 });
