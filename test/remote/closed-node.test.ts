@@ -3,7 +3,8 @@
  * (its registration ran out after the close, or the hub was closed and dropped every worker) got
  * a 404 "register again" for its poll, heartbeat and reports instead, and registering again got
  * the 503. It is now told the same thing everywhere: 503 `CLOSED` (back off; the node is
- * shutting down or gone), never that it should register again with a node that refuses it.
+ * shutting down or gone), never that it should register again with a node that refuses it. Its
+ * deregistration (`DELETE`) still answered 404 NOT_FOUND; it now answers the same 503 `CLOSED`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/index.js';
@@ -25,16 +26,18 @@ async function registered(): Promise<{
   return { f, clock, ...(reg.json() as { workerId: string; leaseSeconds: number }) };
 }
 
-/** The worker's own requests: poll, and the per-task ones (for a task it no longer holds). */
-function workerRequests(workerId: string) {
+/** The worker's own requests: poll, the per-task ones (for a task it no longer holds), deregistration. */
+function workerRequests(workerId: string): { method: 'POST' | 'DELETE'; url: string; payload?: object }[] {
   const task = `/v1/remote-workers/${workerId}/tasks/rt_gone`;
   return [
-    { url: `/v1/remote-workers/${workerId}/poll`, payload: {} },
-    { url: `/v1/remote-workers/${workerId}/poll`, payload: { waitSeconds: 0 } },
-    { url: `${task}/heartbeat` },
-    { url: `${task}/complete`, payload: { output: 1 } },
-    { url: `${task}/fail`, payload: { error: { message: 'no' } } },
-    { url: `${task}/release` },
+    { method: 'POST', url: `/v1/remote-workers/${workerId}/poll`, payload: {} },
+    { method: 'POST', url: `/v1/remote-workers/${workerId}/poll`, payload: { waitSeconds: 0 } },
+    { method: 'POST', url: `${task}/heartbeat` },
+    { method: 'POST', url: `${task}/complete`, payload: { output: 1 } },
+    { method: 'POST', url: `${task}/fail`, payload: { error: { message: 'no' } } },
+    { method: 'POST', url: `${task}/release` },
+    { method: 'DELETE', url: `/v1/remote-workers/${workerId}` },
+    { method: 'DELETE', url: `/v1/remote-workers/${workerId}`, payload: {} },
   ];
 }
 
@@ -42,9 +45,10 @@ async function expectClosedLikeRegistration(f: Fixture, workerId: string): Promi
   const register = await f.call({ method: 'POST', url: '/v1/remote-workers', payload: { actions: ['job'] } });
   expect(register.statusCode).toBe(503);
   for (const request of workerRequests(workerId)) {
-    const res = await f.call({ method: 'POST', ...request });
-    expect({ url: request.url, status: res.statusCode, body: res.json() }).toEqual({
-      url: request.url,
+    const res = await f.call(request);
+    const what = `${request.method} ${request.url}`;
+    expect({ what, status: res.statusCode, body: res.json() }).toEqual({
+      what,
       status: 503,
       body: register.json(),
     });

@@ -248,7 +248,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
       },
     },
     async (req, reply) => {
-      hub.deregister(req.params.workerId);
+      await closedForUnknown(orch, () => hub.deregister(req.params.workerId));
       return reply.code(204).send(null);
     },
   );
