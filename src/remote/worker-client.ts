@@ -4,8 +4,8 @@
  * them round-robin (each of `concurrency` slots runs one task at a time), runs the handler with
  * an AbortSignal, heartbeats while it runs, and reports the result. A heartbeat that answers
  * `cancelled` (or a lost lease, or a node that answers 503 `CLOSED`) aborts the handler's signal;
- * a 404 (the node restarted and forgot the worker) makes it register again; network errors and
- * 5xx back off per node.
+ * a 404 (the node restarted and forgot the worker) makes it register again (after a back-off when
+ * the node never knew it: a URL leading to several nodes); network errors and 5xx back off per node.
  *
  * Uses only `node:http(s)` with its own keep-alive agents: nothing from the server side is imported.
  * @module
@@ -190,13 +190,21 @@ class RemoteWorkerClient implements RemoteWorker {
     );
     if (res.status === 200) {
       const task = (res.body as { task?: Partial<RemoteTask> } | undefined)?.task;
-      if (typeof task?.taskId === 'string' && typeof task.action === 'string') return task as RemoteTask;
+      if (typeof task?.taskId === 'string' && typeof task.action === 'string') {
+        this.nodes.known(node, workerId);
+        return task as RemoteTask;
+      }
       // Not a task: back off rather than poll again at once.
       throw new RequestError(res.status, res.body, `${node.url} answered a poll with HTTP 200 but no task`);
     }
-    if (res.status === 204) return null;
+    if (res.status === 204) {
+      this.nodes.known(node, workerId);
+      return null;
+    }
     if (res.status === 404) {
-      this.nodes.forget(node, workerId);
+      // Registers again: at once when the node forgot the worker, after a back-off when it never
+      // knew it (the URL leads to several nodes).
+      this.nodes.unknownAtPoll(node, workerId);
       return null;
     }
     throw new RequestError(res.status, res.body);

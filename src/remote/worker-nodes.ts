@@ -17,6 +17,10 @@ export interface NodeState {
   leaseSeconds: number;
   pollSeconds: number;
   registering: Promise<void> | null;
+  /** The registration a poll of this node was answered for (200, 204): the node knows it. */
+  knownId: string | null;
+  /** Registrations in a row the node did not know at their first poll (404): see {@link WorkerNodes.unknownAtPoll}. */
+  strays: number;
   failures: number;
   /** When the last counted failure happened, on the monotonic clock (-Infinity: none yet). */
   failedAt: number;
@@ -59,6 +63,8 @@ export class WorkerNodes {
       leaseSeconds: 30,
       pollSeconds: 20,
       registering: null,
+      knownId: null,
+      strays: 0,
       failures: 0,
       failedAt: Number.NEGATIVE_INFINITY,
       retryAt: 0,
@@ -217,6 +223,37 @@ export class WorkerNodes {
     }
   }
 
+  /** A poll of `workerId` was answered (200, 204): `node` knows that registration. */
+  known(node: NodeState, workerId: string): void {
+    node.knownId = workerId;
+    node.strays = 0;
+  }
+
+  /**
+   * A poll of `workerId` answered 404: `node` does not know the worker. When it knew this
+   * registration (a poll of it was answered), it restarted or expired it: register again at once.
+   * When it never did, the registration most likely went to another node than the poll — the URL
+   * leads to several nodes (a round-robin load balancer), which the protocol does not support — and
+   * registering again at once would spin, a registration and a 404 per round trip: back off first,
+   * 0.5 s doubling to 30 s (with jitter) per such registration in a row, and say why.
+   */
+  unknownAtPoll(node: NodeState, workerId: string): void {
+    // Another slot's 404 for the same registration already dealt with it.
+    if (node.workerId !== workerId) return;
+    if (node.knownId === workerId) {
+      this.forget(node, workerId);
+      return;
+    }
+    node.workerId = null;
+    node.strays++;
+    const delay = backoffMs(node.strays);
+    node.retryAt = monotonicNow() + delay;
+    this.log.warn(
+      { url: node.url, workerId, times: node.strays, retryInMs: Math.round(delay) },
+      'the node did not know the worker it had just registered: does this URL lead to several nodes (a round-robin load balancer)? A remote worker must talk to one node per URL; backing off before registering again',
+    );
+  }
+
   /**
    * Backs off from a node after a request sent at `sentAt` failed. A request sent before the last
    * counted failure failed in the same outage (every slot's poll is cut when a node restarts): it
@@ -230,8 +267,7 @@ export class WorkerNodes {
     }
     node.failures++;
     node.failedAt = monotonicNow();
-    const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** (node.failures - 1));
-    node.retryAt = monotonicNow() + base * (0.5 + Math.random() / 2);
+    node.retryAt = monotonicNow() + backoffMs(node.failures);
     this.log.warn({ url: node.url, err: error, failures: node.failures }, `${what} failed; backing off`);
   }
 
@@ -245,6 +281,12 @@ export class WorkerNodes {
   ): Promise<JsonReply> {
     return this.http.request(`${node.url}${path}`, method, body, timeoutMs, signal);
   }
+}
+
+/** The wait after the `n`th failure in a row: 0.5 s doubling to 30 s, the later half of it or more (jitter). */
+function backoffMs(n: number): number {
+  const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** (n - 1));
+  return base * (0.5 + Math.random() / 2);
 }
 
 function positiveNumber(value: unknown): value is number {
