@@ -5,9 +5,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { listenForTest } from '../helpers/listen.js';
 import { eventually, startServer, TOKEN } from './server.js';
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;
@@ -71,6 +73,48 @@ async function closedPort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/**
+ * A fake node for the sample's main loop: registrations get `rw_1`, `rw_2`, … (201) up to
+ * `registrations`, then 401 (the sample backs off); a poll is answered as `poll(n)` says for the
+ * n-th poll. `seen` lists what happened, in order.
+ */
+async function scriptedNode(registrations: number, poll: (n: number) => 204 | 404) {
+  const seen: string[] = [];
+  let registered = 0;
+  let polls = 0;
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const reply = (status: number, body?: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(body === undefined ? undefined : JSON.stringify(body));
+      };
+      if (req.url === '/v1/remote-workers') {
+        if (registered === registrations) {
+          seen.push('register 401');
+          return reply(401, { error: { code: 'UNAUTHORIZED', message: 'no more' } });
+        }
+        registered++;
+        seen.push(`register rw_${registered}`);
+        return reply(201, { workerId: `rw_${registered}`, leaseSeconds: 30, pollSeconds: 1 });
+      }
+      const status = poll(++polls);
+      seen.push(`${req.url?.split('/').slice(-2).join(' ')} ${status}`);
+      if (status === 204) return reply(204);
+      reply(404, { error: { code: 'NOT_FOUND', message: 'not registered' } });
+    });
+  });
+  return { url: await listenForTest(server), seen };
+}
+
+/** `time.sleep` for the sample's main loop: says how long it was asked to sleep, and ends the script. */
+const sleepOnce = `
+def _sleep(seconds):
+    print("slept", seconds, flush=True)
+    raise SystemExit(0)
+time.sleep = _sleep
+`;
 
 describe('the Python worker sample', () => {
   it('keeps heartbeating through network errors (its heartbeat thread used to die at the first one)', async () => {
@@ -138,5 +182,26 @@ done.set()
     expect(status.steps[0]?.history?.map((h) => h.attempt)).toEqual([1]);
     await eventually(() => (hub.snapshot().workers[0]?.polling ?? 0) > 0, 'the sample to poll again');
     expect(run.stderr).toBe('');
+  });
+
+  it('waits 2 s before registering again when its first poll answers 404 (the URL leads to several nodes)', async () => {
+    expect(hasPython, 'python3 is needed (.ci/run installs it)').toBe(true);
+    // Three registrations at most, so that a sample spinning register/404 ends too.
+    const node = await scriptedNode(3, () => 404);
+    const run = runPython(sampleWith(sleepOnce), node.url);
+    expect(await run.exited).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(node.seen).toEqual(['register rw_1', 'rw_1 poll 404']);
+    expect(run.stdout.trim()).toBe('slept 2');
+  });
+
+  it('registers again at once when a node that knew it forgets it (a restart)', async () => {
+    expect(hasPython, 'python3 is needed (.ci/run installs it)').toBe(true);
+    const node = await scriptedNode(1, (n) => (n === 1 ? 204 : 404));
+    const run = runPython(sampleWith(sleepOnce), node.url);
+    expect(await run.exited).toBe(0);
+    // No sleep between the 404 and the next registration (refused here, which ends the run).
+    expect(node.seen).toEqual(['register rw_1', 'rw_1 poll 204', 'rw_1 poll 404', 'register 401']);
+    expect(run.stdout.trim()).toBe('slept 2');
   });
 });
