@@ -12,6 +12,7 @@ import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
 import type { ActionHandler, CompensationHandler } from '../types.js';
 import { actionsUsed, compensationsUsed } from './definition-file.js';
 import { UsageError } from './errors.js';
+import { beforeLoopEmpties } from './loop-empty.js';
 
 /** Handlers a module provides. */
 export interface Handlers {
@@ -41,20 +42,26 @@ function typeScriptHint(error: unknown, path: string): string {
 
 /**
  * Imports a handlers module.
- * @throws UsageError if the file is missing, fails to load, or exports neither object.
+ * @throws UsageError if the file is missing, fails to load, never finishes loading (its top-level
+ *   `await` waits on a promise nothing left to run can settle), or exports neither object.
  */
 export async function loadHandlers(path: string, cwd = process.cwd()): Promise<Handlers> {
   const absolute = resolve(cwd, path);
   if (!existsSync(absolute)) throw new UsageError(`handlers module '${path}' not found`);
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
-  } catch (error) {
+  const loading = import(pathToFileURL(absolute).href).catch((error: unknown) => {
     const why = error instanceof Error ? error.message : String(error);
     throw new UsageError(`cannot load handlers module '${path}': ${why}${typeScriptHint(error, path)}`, {
       cause: error,
     });
-  }
+  });
+  // A top-level await nothing can settle would end the process with exit code 13, silently.
+  const mod = (await beforeLoopEmpties(
+    loading,
+    () =>
+      new UsageError(
+        `handlers module '${path}' never finished loading: its top-level await waits for something nothing left to run can settle (a promise never resolved)`,
+      ),
+  )) as Record<string, unknown>;
   const source =
     mod.actions === undefined &&
     mod.compensations === undefined &&
