@@ -3,9 +3,10 @@
  * command races against its work (so it can close cleanly); a second one exits at once.
  *
  * From the process's start until a command listens, signals are held ({@link holdInterrupts}):
- * one that arrives while modules load, a definition is read or a handlers module is imported is
- * handed to the command when it listens, so an early Ctrl-C of `run --json` still ends with its
- * JSON document, not with a process killed by the signal and nothing printed. Commands that do
+ * one that arrives while modules load or a definition is read is handed to the command when it
+ * listens, so an early Ctrl-C of `run --json` still ends with its JSON document, not with a
+ * process killed by the signal and nothing printed (`run` and `serve` listen before they import a
+ * handlers module, and stop at a signal that comes while they start: `interrupted-start.ts`). Commands that do
  * not listen themselves end at the first signal with their usual error report ({@link exitOnInterrupt}).
  * This module imports nothing but the exit codes: the entry point loads it first.
  * @module
@@ -18,6 +19,8 @@ export interface Interrupt {
   readonly signaled: Promise<NodeJS.Signals>;
   /** Whether a signal arrived already. */
   readonly fired: boolean;
+  /** The first signal that arrived, if one did. */
+  readonly signal: NodeJS.Signals | null;
   /** Stops listening (call when the work is over). */
   dispose(): void;
 }
@@ -113,11 +116,11 @@ export function listenForInterrupt(onForce: () => void = () => process.exit(EXIT
     resolve = r;
   });
   let count = 0;
-  let fired = false;
+  let first: NodeJS.Signals | null = null;
   const handler = (signal: NodeJS.Signals): void => {
     count++;
     if (count === 1) {
-      fired = true;
+      first = signal;
       resolve(signal);
     } else onForce();
   };
@@ -128,7 +131,10 @@ export function listenForInterrupt(onForce: () => void = () => process.exit(EXIT
   return {
     signaled,
     get fired() {
-      return fired;
+      return first !== null;
+    },
+    get signal() {
+      return first;
     },
     dispose() {
       for (const name of SIGNALS) process.off(name, handler);

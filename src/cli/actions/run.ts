@@ -3,6 +3,8 @@
  * prints the final summary (or, with `--json`, the final `ExecutionStatus`). Exit 0 only if the
  * execution completed. Ctrl-C closes the orchestrator; the execution stays in the store and
  * resumes the next time an orchestrator opens it (e.g. the next `run`).
+ * Ctrl-C while it starts (its handlers module loading, its store opening) stops it before it
+ * defines or runs anything.
  * @module
  */
 import type { Command } from 'commander';
@@ -18,6 +20,7 @@ import type { Globals } from '../globals.js';
 import { setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
 import { INTERRUPTED_TWICE, type Interrupt, listenForInterrupt } from '../interrupt.js';
+import { BEFORE_STORE, interruptedWhileStarting, STOPPED, unlessInterrupted } from '../interrupted-start.js';
 import { cliLogger } from '../logger.js';
 import type { Output } from '../output.js';
 import { parseJsonOption } from '../parse.js';
@@ -38,23 +41,27 @@ export async function run(file: string, options: RunOptions, command: Command): 
   const input = parseJsonOption('--input', options.input, {});
   // A file the user named may be a pipe: `run <(jq …)`, `run /dev/stdin`.
   const def = readDefinitionFile(file, { pipes: true });
-  const handlers: Handlers = options.handlers
-    ? await loadHandlers(options.handlers)
-    : { actions: {}, compensations: {} };
-  checkHandlersCover(
-    def.steps,
-    handlers,
-    options.handlers ? `export them from '${options.handlers}'` : 'pass --handlers <module>',
-  );
 
   // A second Ctrl-C exits at once; with --json, stdout still gets its one document.
   const interrupt = listenForInterrupt(() => {
     out.error('INTERRUPTED', INTERRUPTED_TWICE);
     process.exit(EXIT.interrupted);
   });
-  const logger = cliLogger();
   let orch: Orchestrator | null = null;
   try {
+    // A signal while the handlers module loads stops the run at once, the load not waited for.
+    const handlers: Handlers | typeof STOPPED = options.handlers
+      ? await unlessInterrupted(loadHandlers(options.handlers), interrupt)
+      : { actions: {}, compensations: {} };
+    if (handlers === STOPPED || interrupt.fired) {
+      throw interruptedWhileStarting('run', interrupt, BEFORE_STORE);
+    }
+    checkHandlersCover(
+      def.steps,
+      handlers,
+      options.handlers ? `export them from '${options.handlers}'` : 'pass --handlers <module>',
+    );
+    const logger = cliLogger();
     orch = await createOrchestrator({
       store: globals.store,
       ...handlers,
@@ -63,6 +70,8 @@ export async function run(file: string, options: RunOptions, command: Command): 
       // A URL the store refuses (`sqlite:~/x.db`) named as where it came from, not as `store`.
       throw storeErrorAt(error, globals.storeKey);
     });
+    // A signal while the store opened: closed again, nothing defined nor run.
+    if (interrupt.fired) return await interrupted(orch, null, globals, out);
     const resumed = orch.getLocalLoad();
     const defined = await orch.workflowEngine.defineWorkflow(def.id, def.steps, def.options);
     out.line(

@@ -5,12 +5,14 @@
  * `ORCHESTRATOR_API_TOKEN`, else a random one is generated and printed once. Logs are pino
  * JSON lines on stderr. SIGINT/SIGTERM stop taking requests and work, let running steps finish
  * for up to `--grace` seconds, and leave the rest in the store for the next start; a second
- * signal exits at once.
+ * signal exits at once. A signal before it listens (its handlers module loading, its store
+ * opening) stops it there, with exit code 130.
  * @module
  */
 import type { Command } from 'commander';
 import { allowlistEntryProblem } from '../../actions/ssrf-guard.js';
 import type { Config, Logger } from '../../config.js';
+import type { ValidDefinition } from '../../definition/validate.js';
 import { echo } from '../../echo.js';
 import { ValidationError } from '../../errors.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
@@ -26,9 +28,11 @@ import { type StoreUrlKey, storeErrorAt } from '../../store-url.js';
 import type { ServeOptions } from '../commands/serve.js';
 import { readJsonFile } from '../definition-file.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
-import { setup } from '../globals.js';
+import { type Globals, setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
-import { listenForInterrupt } from '../interrupt.js';
+import { type Interrupt, listenForInterrupt } from '../interrupt.js';
+import { BEFORE_STORE, interruptedWhileStarting, STOPPED, unlessInterrupted } from '../interrupted-start.js';
+import type { Output } from '../output.js';
 import { readWorkflowDir } from '../workflow-dir.js';
 
 /**
@@ -80,9 +84,27 @@ function urlOf(address: { address: string; port: number }): string {
 export async function serve(options: ServeOptions, command: Command): Promise<number> {
   const { globals, out } = setup(command);
   const definitions = options.workflows ? readWorkflowDir(options.workflows) : [];
-  const loaded: Handlers = options.handlers
-    ? await loadHandlers(options.handlers)
+  const interrupt = listenForInterrupt();
+  try {
+    return await serveUntilSignaled(options, globals, out, definitions, interrupt);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** `serve` once it listens for signals: one before it listens on its port stops it there (exit 130). */
+async function serveUntilSignaled(
+  options: ServeOptions,
+  globals: Globals,
+  out: Output,
+  definitions: ValidDefinition[],
+  interrupt: Interrupt,
+): Promise<number> {
+  // A signal while the handlers module loads stops serve at once, the load not waited for.
+  const loaded: Handlers | typeof STOPPED = options.handlers
+    ? await unlessInterrupted(loadHandlers(options.handlers), interrupt)
     : { actions: {}, compensations: {} };
+  if (loaded === STOPPED || interrupt.fired) throw interruptedWhileStarting('serve', interrupt, BEFORE_STORE);
   const remoteNames = (options.remoteActions ?? '')
     .split(',')
     .map((name) => name.trim())
@@ -156,7 +178,6 @@ export async function serve(options: ServeOptions, command: Command): Promise<nu
         ? [...fileAllowlist, ...flagAllowlist]
         : (fileAllowlist as string[]);
 
-  const interrupt = listenForInterrupt();
   let orch: Orchestrator | null = null;
   try {
     orch = await createOrchestrator({
@@ -170,6 +191,16 @@ export async function serve(options: ServeOptions, command: Command): Promise<nu
     }).catch((error: unknown) => {
       throw storeErrorAt(error, storeKey);
     });
+    if (interrupt.fired) {
+      // A signal while the store opened: closed again (what the open resumed gets the grace),
+      // nothing defined nor served.
+      await orch.close({ grace: options.grace });
+      throw interruptedWhileStarting(
+        'serve',
+        interrupt,
+        `stopped before listening; unfinished executions resume on the next start`,
+      );
+    }
     hub?.attach(orch.workflowEngine);
     for (const def of definitions) {
       const stored = await orch.workflowEngine.defineWorkflow(def.id, def.steps, def.options);
@@ -243,7 +274,6 @@ export async function serve(options: ServeOptions, command: Command): Promise<nu
     logger.info({}, 'stopped');
     return EXIT.ok;
   } finally {
-    interrupt.dispose();
     await orch?.close();
   }
 }
