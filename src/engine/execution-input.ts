@@ -8,8 +8,12 @@
 import { copyJsonOrThrow } from '../json-value.js';
 import { MAX_OUTPUT_TEXT } from './action-step.js';
 
-/** A copy of `inputData` (`{}` when it is undefined); throws a ValidationError naming the problem. */
-export function copyExecutionInput(inputData: unknown): unknown {
+/**
+ * A copy of `inputData` (`{}` when it is undefined); throws a ValidationError naming the problem,
+ * its path starting with `path` (where the input came from: `inputData`, or `''` for the CLI's
+ * `--input`, which checks it before it opens a store).
+ */
+export function copyExecutionInput(inputData: unknown, path = 'inputData'): unknown {
   if (inputData === undefined) return {};
-  return copyJsonOrThrow(inputData, 'inputData', 'Invalid execution request', MAX_OUTPUT_TEXT);
+  return copyJsonOrThrow(inputData, path, 'Invalid execution request', MAX_OUTPUT_TEXT);
 }

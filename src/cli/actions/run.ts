@@ -19,11 +19,11 @@ import { formatDuration, jsonPreview, plural, printable } from '../format.js';
 import type { Globals } from '../globals.js';
 import { setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
+import { readInputOption } from '../input-option.js';
 import { INTERRUPTED_TWICE, type Interrupt, listenForInterrupt } from '../interrupt.js';
 import { BEFORE_STORE, interruptedWhileStarting, STOPPED, unlessInterrupted } from '../interrupted-start.js';
 import { cliLogger } from '../logger.js';
 import type { Output } from '../output.js';
-import { parseJsonOption } from '../parse.js';
 import { PROGRESS_MESSAGE_WIDTH, ProgressPrinter } from '../progress.js';
 import { outcomeText, renderStatus } from '../render-status.js';
 import { inProcessStore } from '../store-client.js';
@@ -38,7 +38,8 @@ const POLL_MS = 100;
 /** Runs `run`; its exit code. */
 export async function run(file: string, options: RunOptions, command: Command): Promise<number> {
   const { globals, out } = setup(command);
-  const input = parseJsonOption('--input', options.input, {});
+  // Checked as executeWorkflow checks it, before the store opens: a refused input opens nothing.
+  const input = readInputOption(options.input);
   // A file the user named may be a pipe: `run <(jq …)`, `run /dev/stdin`.
   const def = readDefinitionFile(file, { pipes: true });
 
