@@ -7,21 +7,8 @@
  */
 import { ParseError } from '@marcbachmann/cel-js';
 import { describe, expect, it } from 'vitest';
-import { compileExpression } from '../../../src/definition/expression.js';
 import { expressionPlace, syntaxErrorOffset } from '../../../src/definition/expression-place.js';
-import { ExpressionError } from '../../../src/errors.js';
-import { refusal } from './expression-probes.js';
-
-/** The message compiling `source` is refused with. */
-function refused(source: string): string {
-  try {
-    compileExpression(source);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ExpressionError);
-    return (error as ExpressionError).message;
-  }
-  throw new Error(`expected ${JSON.stringify(source)} to be refused`);
-}
+import { refusal, refused } from './expression-probes.js';
 
 describe('the place of a syntax error in an expression', () => {
   it('is a column in a one-line expression', () => {

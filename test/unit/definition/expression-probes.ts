@@ -4,6 +4,7 @@
  * evaluation fails with.
  */
 import { expect } from 'vitest';
+import { compileExpression } from '../../../src/definition/expression.js';
 import { validateDefinition } from '../../../src/definition/validate.js';
 import { ExpressionError, type ValidationError } from '../../../src/errors.js';
 
@@ -26,4 +27,9 @@ export function failureMessage(what: string, evaluate: () => unknown): string {
     return (error as ExpressionError).message;
   }
   throw new Error(`expected '${what}' to fail`);
+}
+
+/** The message of the `ExpressionError` compiling `source` is refused with. */
+export function refused(source: string): string {
+  return failureMessage(source, () => compileExpression(source));
 }

@@ -12,19 +12,7 @@ import {
   unexpectedCharacter,
   unexpectedCharacterProblem,
 } from '../../../src/definition/expression-character.js';
-import { ExpressionError } from '../../../src/errors.js';
-import { refusal } from './expression-probes.js';
-
-/** The message compiling `source` is refused with. */
-function refused(source: string): string {
-  try {
-    compileExpression(source);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ExpressionError);
-    return (error as ExpressionError).message;
-  }
-  throw new Error(`expected ${JSON.stringify(source)} to be refused`);
-}
+import { refusal, refused } from './expression-probes.js';
 
 describe('an unexpected character in an expression', () => {
   it('is quoted with its code point and place', () => {
