@@ -13,6 +13,7 @@ import { type CliResult, parseJson, startCli, tempStore } from './fixtures/cli-h
 
 const SLOW = 'test/e2e/fixtures/slow-self-interrupt-handlers.ts';
 const STORE_OPEN = 'test/e2e/fixtures/store-open-self-interrupt-handlers.ts';
+const DEFINE = 'test/e2e/fixtures/define-self-interrupt-handlers.ts';
 const NOOP = 'test/e2e/fixtures/cli-noop.json';
 
 /** A store for one test, deleted after it. */
@@ -34,6 +35,17 @@ async function finished(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cl
   } finally {
     clearTimeout(guard);
   }
+}
+
+/** A folder of one workflow definition (`noop`) in `s`'s folder, for `serve --workflows`. */
+function workflowDir(s: ReturnType<typeof tempStore>): string {
+  const dir = join(s.dir, 'workflows');
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, 'noop.json'),
+    JSON.stringify({ id: 'noop', steps: [{ name: 'a', action: 'noop' }] }),
+  );
+  return dir;
 }
 
 /** The definitions and executions a SQLite store holds. */
@@ -92,12 +104,7 @@ describe('a signal while the store opens', () => {
 
   it('serve --json: exits 130 without listening, its --workflows not defined', async () => {
     const s = store();
-    const dir = join(s.dir, 'workflows');
-    mkdirSync(dir);
-    writeFileSync(
-      join(dir, 'noop.json'),
-      JSON.stringify({ id: 'noop', steps: [{ name: 'a', action: 'noop' }] }),
-    );
+    const dir = workflowDir(s);
     const r = await finished([
       '--json',
       'serve',
@@ -117,5 +124,29 @@ describe('a signal while the store opens', () => {
         'interrupted (SIGINT) while serve was starting: stopped before listening; unfinished executions resume on the next start',
     });
     expect(await contents(s.file)).toEqual({ definitions: 0, executions: 0 });
+  });
+});
+
+describe('a signal while serve defines its workflows', () => {
+  it('exits 130 without listening or printing a token', async () => {
+    const s = store();
+    const dir = workflowDir(s);
+    const r = await finished([
+      'serve',
+      '--port',
+      '0',
+      '--workflows',
+      dir,
+      '--handlers',
+      DEFINE,
+      '--store',
+      s.url,
+    ]);
+    expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
+    expect(r.stdout).toBe('');
+    expect(r.stderr).not.toContain('orchestrator listening');
+    expect(r.stderr).toContain(
+      'error: interrupted (SIGINT) while serve was starting: stopped before listening; unfinished executions resume on the next start\n',
+    );
   });
 });

@@ -80,6 +80,23 @@ function urlOf(address: { address: string; port: number }): string {
   return `http://${host}:${address.port}`;
 }
 
+/**
+ * Closes `orch` (what it resumed on opening gets `grace` seconds) after a signal came before `serve`
+ * listened, and gives the error to stop with (exit 130).
+ */
+async function stopBeforeListening(
+  orch: Orchestrator,
+  interrupt: Interrupt,
+  grace: number,
+): Promise<CliError> {
+  await orch.close({ grace });
+  return interruptedWhileStarting(
+    'serve',
+    interrupt,
+    'stopped before listening; unfinished executions resume on the next start',
+  );
+}
+
 /** Runs `serve` until a signal stops it; its exit code. */
 export async function serve(options: ServeOptions, command: Command): Promise<number> {
   const { globals, out } = setup(command);
@@ -191,16 +208,9 @@ async function serveUntilSignaled(
     }).catch((error: unknown) => {
       throw storeErrorAt(error, storeKey);
     });
-    if (interrupt.fired) {
-      // A signal while the store opened: closed again (what the open resumed gets the grace),
-      // nothing defined nor served.
-      await orch.close({ grace: options.grace });
-      throw interruptedWhileStarting(
-        'serve',
-        interrupt,
-        `stopped before listening; unfinished executions resume on the next start`,
-      );
-    }
+    // A signal while the store opened: closed again (what the open resumed gets the grace),
+    // nothing defined nor served.
+    if (interrupt.fired) throw await stopBeforeListening(orch, interrupt, options.grace);
     hub?.attach(orch.workflowEngine);
     for (const def of definitions) {
       const stored = await orch.workflowEngine.defineWorkflow(def.id, def.steps, def.options);
@@ -217,6 +227,11 @@ async function serveUntilSignaled(
       plugins: [createDashboard()],
       ...(hub ? { remoteWorkers: hub } : {}),
     });
+    if (interrupt.fired) {
+      // A signal while it defined the --workflows or built the API: it does not listen.
+      await app.close();
+      throw await stopBeforeListening(orch, interrupt, options.grace);
+    }
     try {
       await app.listen({ port: options.port, host: options.host });
     } catch (error) {
