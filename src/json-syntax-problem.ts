@@ -8,6 +8,9 @@
 import { jsonErrorOffset } from './json-error-offset.js';
 import { textPlace } from './text-place.js';
 
+/** Nothing but the whitespace JSON allows between tokens. */
+const JSON_WHITESPACE = /^[ \t\n\r]+$/;
+
 /**
  * What is wrong with `text` as JSON and where (`unexpected character "x" at line 1, column 14`),
  * or null when it is JSON; `whole` names the text where it ends too soon (`where the file ends`).
@@ -17,6 +20,9 @@ export function jsonSyntaxProblem(text: string, whole: string): string | null {
     JSON.parse(text);
     return null;
   } catch (error) {
+    // Nothing to read: "ends before its value is complete" would suggest a value cut short.
+    if (text === '') return 'it is empty';
+    if (JSON_WHITESPACE.test(text)) return 'it holds only whitespace, no value';
     return syntaxProblem(text, error instanceof Error ? error.message : '', whole);
   }
 }

@@ -50,7 +50,13 @@ describe('jsonBodyRefusal', () => {
     expect(jsonBodyRefusal('{"a": "b')).toBe(
       notJson('unterminated string at line 1, column 9 (where the body ends)'),
     );
-    expect(jsonBodyRefusal('')).toBe(notJson('it ends before its value is complete'));
+  });
+
+  it('says a body of nothing, or of whitespace only, holds no value rather than that it ends too soon', () => {
+    expect(jsonBodyRefusal('')).toBe(notJson('it is empty'));
+    expect(jsonBodyRefusal(' \r\n\t')).toBe(notJson('it holds only whitespace, no value'));
+    // Whitespace JSON does not allow is a character it did not expect.
+    expect(jsonBodyRefusal('\u00a0')).toBe(notJson('unexpected character "\\u00a0" at line 1, column 1'));
   });
 
   it('finds the place in a deeply nested body', () => {

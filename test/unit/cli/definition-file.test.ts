@@ -42,6 +42,12 @@ describe('readDefinitionFile', () => {
     expect(() => readDefinitionFile(dir)).toThrow(/is a directory/);
     const bad = file('bad.json', '{ "id": ');
     expect(() => readDefinitionFile(bad)).toThrow(new RegExp(`definition file '${bad}' is not valid JSON: `));
+    const empty = file('empty.json', '');
+    expect(() => readDefinitionFile(empty)).toThrow(
+      new UsageError(`definition file '${empty}' is not valid JSON: it is empty`),
+    );
+    const blank = file('blank.json', '\n\n');
+    expect(() => readDefinitionFile(blank)).toThrow(/is not valid JSON: it holds only whitespace, no value$/);
     const list = file('list.json', '[]');
     expect(() => readDefinitionFile(list)).toThrow(/must contain a JSON object/);
     // A file saved as Latin-1: its 'é' would be read as U+FFFD and the description stored so.
