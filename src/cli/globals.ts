@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { redactRefusedUrl, redactUrl } from '../redact-url.js';
 import { DEFAULT_SQLITE_STORE, type StoreUrlKey } from '../store-url.js';
+import { consoleToStderr } from './console-to-stderr.js';
 import { UsageError } from './errors.js';
 import { Output } from './output.js';
 
@@ -58,6 +59,8 @@ export function globalsOf(command: Command): Globals {
 /** The global options and an output channel for a command. */
 export function setup(command: Command): { globals: Globals; out: Output } {
   const globals = globalsOf(command);
+  // A handlers module's console.log would otherwise land in the middle of the JSON document.
+  if (globals.json) consoleToStderr();
   return { globals, out: new Output({ json: globals.json }) };
 }
 
