@@ -6,7 +6,8 @@
  * @module
  */
 import { exitInterruptedTwice, holdInterrupts } from './interrupt.js';
+import { jsonFlagIn } from './json-flag.js';
 
-const json = process.argv.includes('--json');
+const json = jsonFlagIn(process.argv);
 holdInterrupts(() => exitInterruptedTwice(json));
 await import('./program.js');

@@ -14,6 +14,7 @@ import { CliError, EXIT, reportFor, UsageError } from './errors.js';
 import { printable } from './format.js';
 import { addGlobalOptions } from './globals.js';
 import { exitOnInterrupt, isListening, releaseInterrupts } from './interrupt.js';
+import { jsonFlagIn } from './json-flag.js';
 import { Output } from './output.js';
 import { refuseRepeatedOptions } from './repeated-options.js';
 import { packageVersion } from './version.js';
@@ -92,7 +93,7 @@ function registerHelp(program: Command): void {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
+  const json = jsonFlagIn(argv);
   const helpText: string[] = [];
   try {
     process.exitCode = undefined;
