@@ -3,7 +3,19 @@
  * engine's own validator, so every problem is reported with its path before any store opens.
  * @module
  */
-import { closeSync, lstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
+import { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { isatty, ReadStream } from 'node:tty';
 import type { StepDefinition } from '../definition/types.js';
 import { type ValidDefinition, validateDefinition } from '../definition/validate.js';
 import { echo } from '../echo.js';
@@ -53,6 +65,11 @@ export interface JsonFileOptions {
   pipes?: boolean;
 }
 
+/** The error for a pipe or device that gives more than {@link MAX_JSON_FILE_BYTES}. */
+function tooMuch(path: string, what: string): UsageError {
+  return new UsageError(`${what} '${path}' holds more than the limit of ${MAX_JSON_FILE_BYTES} bytes`);
+}
+
 /** Reads a pipe or device to its end, refusing more than {@link MAX_JSON_FILE_BYTES}. */
 function readStream(path: string, what: string): Buffer {
   const fd = openSync(path, 'r');
@@ -64,9 +81,7 @@ function readStream(path: string, what: string): Buffer {
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       total += n;
-      if (total > MAX_JSON_FILE_BYTES) {
-        throw new UsageError(`${what} '${path}' holds more than the limit of ${MAX_JSON_FILE_BYTES} bytes`);
-      }
+      if (total > MAX_JSON_FILE_BYTES) throw tooMuch(path, what);
       chunks.push(Buffer.from(chunk.subarray(0, n)));
     }
     return Buffer.concat(chunks);
@@ -75,34 +90,76 @@ function readStream(path: string, what: string): Buffer {
   }
 }
 
+/** `stream` read to its end, refusing more than {@link MAX_JSON_FILE_BYTES}; closed afterwards. */
+function readToEnd(stream: Readable, path: string, what: string): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    stream.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > MAX_JSON_FILE_BYTES) reject(tooMuch(path, what));
+      else chunks.push(chunk);
+    });
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  }).finally(() => stream.destroy());
+}
+
 /**
- * Reads and parses a JSON file, with one-line errors that name the file. A regular file (or a
- * symbolic link to one) of at most {@link MAX_JSON_FILE_BYTES} is read; a pipe or device only
- * with `pipes` (see {@link JsonFileOptions}), to the same limit: `/dev/zero` ends with an error,
- * and a huge file is not read whole into memory.
+ * {@link readStream} without blocking the process: opening a FIFO no one writes to yet, or
+ * reading `/dev/stdin` at a terminal, waits for the writer, and a blocking call held every signal
+ * meanwhile (Ctrl-C did nothing, even twice). A FIFO is opened without waiting and read, as a
+ * terminal is, by the event loop; so a signal still reaches the command, and the process can exit
+ * with the read unfinished (a read left waiting in a worker thread would keep it from exiting).
+ * Other devices (`/dev/zero`, `/dev/null`) never wait and are read as {@link readStream} does.
  */
-export function readJsonFile(path: string, what: string, options: JsonFileOptions = {}): unknown {
-  let bytes: Buffer;
+async function readStreamAsync(path: string, what: string): Promise<Buffer> {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  let stream: Readable | null = null;
   try {
-    const stats = statSync(path);
-    if (stats.isDirectory()) throw new UsageError(`${what} '${path}' is a directory, not a file`);
-    if (!stats.isFile()) {
-      if (!options.pipes || !(stats.isFIFO() || stats.isCharacterDevice())) {
-        throw new UsageError(`${what} '${path}' is not a regular file`);
-      }
-      bytes = readStream(path, what);
-    } else {
-      if (stats.size > MAX_JSON_FILE_BYTES) {
-        throw new UsageError(
-          `${what} '${path}' is ${stats.size} bytes, more than the limit of ${MAX_JSON_FILE_BYTES}`,
-        );
-      }
-      bytes = readFileSync(path);
+    if (fstatSync(fd).isFIFO()) stream = new Socket({ fd, readable: true, writable: false });
+    else if (isatty(fd)) stream = new ReadStream(fd);
+  } finally {
+    if (stream === null) closeSync(fd);
+  }
+  if (stream === null) return readStream(path, what);
+  return readToEnd(stream, path, what);
+}
+
+/**
+ * What `path` is to read: a regular file (or a symbolic link to one) of at most
+ * {@link MAX_JSON_FILE_BYTES}, or with `pipes` (see {@link JsonFileOptions}) a pipe or device.
+ * @throws UsageError for anything else (and the errors of `statSync`).
+ */
+function sourceOf(path: string, what: string, options: JsonFileOptions): 'file' | 'pipe' {
+  const stats = statSync(path);
+  if (stats.isDirectory()) throw new UsageError(`${what} '${path}' is a directory, not a file`);
+  if (stats.isFile()) {
+    if (stats.size > MAX_JSON_FILE_BYTES) {
+      throw new UsageError(
+        `${what} '${path}' is ${stats.size} bytes, more than the limit of ${MAX_JSON_FILE_BYTES}`,
+      );
     }
+    return 'file';
+  }
+  if (!options.pipes || !(stats.isFIFO() || stats.isCharacterDevice())) {
+    throw new UsageError(`${what} '${path}' is not a regular file`);
+  }
+  return 'pipe';
+}
+
+/** `read()`'s bytes, with its errors as usage errors naming the file. */
+async function readBytes(read: () => Buffer | Promise<Buffer>, path: string, what: string): Promise<Buffer> {
+  try {
+    return await read();
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw unreadable(error, path, what);
   }
+}
+
+/** The JSON value of a file's `bytes`, with one-line errors naming the file. */
+function parseJsonBytes(bytes: Buffer, path: string, what: string): unknown {
   let text: string;
   try {
     text = UTF8.decode(bytes);
@@ -127,12 +184,58 @@ export function readJsonFile(path: string, what: string, options: JsonFileOption
 }
 
 /**
+ * Reads and parses a JSON file, with one-line errors that name the file. A regular file (or a
+ * symbolic link to one) of at most {@link MAX_JSON_FILE_BYTES} is read; a pipe or device only
+ * with `pipes` (see {@link JsonFileOptions}), to the same limit: `/dev/zero` ends with an error,
+ * and a huge file is not read whole into memory.
+ */
+export function readJsonFile(path: string, what: string, options: JsonFileOptions = {}): unknown {
+  let bytes: Buffer;
+  try {
+    bytes = sourceOf(path, what, options) === 'pipe' ? readStream(path, what) : readFileSync(path);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw unreadable(error, path, what);
+  }
+  return parseJsonBytes(bytes, path, what);
+}
+
+/**
+ * {@link readJsonFile}, reading a pipe or device off the main thread, so that the process still
+ * hears a signal while it waits for the writer.
+ */
+export async function readJsonFileAsync(
+  path: string,
+  what: string,
+  options: JsonFileOptions = {},
+): Promise<unknown> {
+  const bytes = await readBytes(
+    () => (sourceOf(path, what, options) === 'pipe' ? readStreamAsync(path, what) : readFileSync(path)),
+    path,
+    what,
+  );
+  return parseJsonBytes(bytes, path, what);
+}
+
+/**
  * Reads and validates a definition file.
  * @throws UsageError if the file is missing or not JSON; ValidationError (exit 2) naming every
  *   problem with its path, prefixed by the file name.
  */
 export function readDefinitionFile(path: string, options: JsonFileOptions = {}): ValidDefinition {
-  const raw = readJsonFile(path, 'definition file', options);
+  return definitionIn(readJsonFile(path, 'definition file', options), path);
+}
+
+/** {@link readDefinitionFile}, a pipe or device read off the main thread (see {@link readJsonFileAsync}). */
+export async function readDefinitionFileAsync(
+  path: string,
+  options: JsonFileOptions = {},
+): Promise<ValidDefinition> {
+  return definitionIn(await readJsonFileAsync(path, 'definition file', options), path);
+}
+
+/** The definition the JSON value `raw` of file `path` holds, validated. */
+function definitionIn(raw: unknown, path: string): ValidDefinition {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UsageError(
       `definition file '${path}' must contain a JSON object { "id", "steps", "options"? }`,

@@ -13,7 +13,7 @@ import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
 import { storeErrorAt } from '../../store-url.js';
 import type { ExecutionStatus } from '../../types.js';
 import type { RunOptions } from '../commands/run.js';
-import { readDefinitionFile } from '../definition-file.js';
+import { readDefinitionFileAsync } from '../definition-file.js';
 import { EXIT } from '../errors.js';
 import { formatDuration, jsonPreview, plural, printable } from '../format.js';
 import type { Globals } from '../globals.js';
@@ -40,9 +40,6 @@ export async function run(file: string, options: RunOptions, command: Command): 
   const { globals, out } = setup(command);
   // Checked as executeWorkflow checks it, before the store opens: a refused input opens nothing.
   const input = readInputOption(options.input);
-  // A file the user named may be a pipe: `run <(jq …)`, `run /dev/stdin`.
-  const def = readDefinitionFile(file, { pipes: true });
-
   // A second Ctrl-C exits at once; with --json, stdout still gets its one document.
   const interrupt = listenForInterrupt(() => {
     out.error('INTERRUPTED', INTERRUPTED_TWICE);
@@ -50,6 +47,10 @@ export async function run(file: string, options: RunOptions, command: Command): 
   });
   let orch: Orchestrator | null = null;
   try {
+    // A file the user named may be a pipe (`run <(jq …)`, `run /dev/stdin`) whose writer has not
+    // come yet: a signal while it waits stops the run, the read not waited for.
+    const def = await unlessInterrupted(readDefinitionFileAsync(file, { pipes: true }), interrupt);
+    if (def === STOPPED || interrupt.fired) throw interruptedWhileStarting('run', interrupt, BEFORE_STORE);
     // A signal while the handlers module loads stops the run at once, the load not waited for.
     const handlers: Handlers | typeof STOPPED = options.handlers
       ? await unlessInterrupted(loadHandlers(options.handlers), interrupt)

@@ -1,0 +1,108 @@
+/**
+ * `run <fifo>` reads a definition from a named pipe (`run <(jq …)`), `run /dev/stdin` from the
+ * terminal. The read blocked the main thread, so while no one had written yet Ctrl-C did nothing,
+ * not even twice: the process had to be killed. Both are now read by the event loop: a signal
+ * while the read waits stops the run (exit 130) with the store never opened, and what the writer
+ * sends is still read. The terminal is a real pseudo-terminal, made by `script` (util-linux).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { type CliResult, parseJson, ROOT, startCli, tempStore } from './fixtures/cli-harness.js';
+
+/** A temp store and a FIFO beside it, deleted after the test. */
+function fifoAndStore(): { fifo: string; store: ReturnType<typeof tempStore> } {
+  const store = tempStore();
+  onTestFinished(() => store.remove());
+  const fifo = join(store.dir, 'definition.fifo');
+  execFileSync('mkfifo', [fifo]);
+  return { fifo, store };
+}
+
+/** The CLI's result, killed after 20 s: a run that ignores the signal would wait for ever. */
+async function guarded(running: ReturnType<typeof startCli>): Promise<CliResult> {
+  const guard = setTimeout(() => running.child.kill('SIGKILL'), 20_000);
+  try {
+    return await running.exited;
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
+describe('run <fifo>', () => {
+  it('stops at Ctrl-C while no one has written to the pipe, exit 130, the store never opened', async () => {
+    const { fifo, store } = fifoAndStore();
+    const running = startCli(['--json', 'run', fifo, '--store', store.url]);
+    // Whether the signal comes while modules load or while the read waits, it must stop the run.
+    setTimeout(() => running.child.kill('SIGINT'), 1500);
+    const r = await guarded(running);
+    expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
+    expect(parseJson<{ error: unknown }>(r.stdout).error).toEqual({
+      code: 'INTERRUPTED',
+      message:
+        'interrupted (SIGINT) while run was starting: stopped before opening the store, with nothing done',
+    });
+    expect(existsSync(store.file)).toBe(false);
+  });
+
+  it('reads a definition written to the pipe once the run waits for it', async () => {
+    const { fifo, store } = fifoAndStore();
+    const running = startCli(['--json', 'run', fifo, '--store', store.url]);
+    await writeFile(fifo, JSON.stringify({ id: 'from-fifo', steps: [{ name: 'a', action: 'noop' }] }));
+    const r = await guarded(running);
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseJson<{ workflowId: string; status: string }>(r.stdout)).toMatchObject({
+      workflowId: 'from-fifo',
+      status: 'completed',
+    });
+  });
+});
+
+/**
+ * `run /dev/stdin --store <url>` on a pseudo-terminal, `typed` sent to it after 1.5 s (the CLI has
+ * started by then, or holds the signal until it has): its exit code and what the terminal showed.
+ */
+function runAtTerminal(url: string, typed: string): Promise<{ code: number | null; screen: string }> {
+  const command = `${process.execPath} --import tsx src/cli/main.ts run /dev/stdin --store ${url}`;
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let screen = '';
+  child.stdout.on('data', (d: Buffer) => {
+    screen += d.toString();
+  });
+  const typing = setTimeout(() => child.stdin.write(typed), 1500);
+  const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(typing);
+      clearTimeout(guard);
+      resolve({ code, screen });
+    }),
+  );
+}
+
+describe('run /dev/stdin at a terminal', () => {
+  it('stops at Ctrl-C while it waits for the definition, exit 130, the store never opened', async () => {
+    const store = tempStore();
+    onTestFinished(() => store.remove());
+    const r = await runAtTerminal(store.url, '\x03');
+    expect(r.code, r.screen).toBe(130);
+    expect(r.screen).toContain(
+      'interrupted (SIGINT) while run was starting: stopped before opening the store',
+    );
+    expect(existsSync(store.file)).toBe(false);
+  });
+
+  it('reads a definition typed and ended with Ctrl-D', async () => {
+    const store = tempStore();
+    onTestFinished(() => store.remove());
+    const r = await runAtTerminal(store.url, '{"id":"typed","steps":[{"name":"a","action":"noop"}]}\n\x04');
+    expect(r.code, r.screen).toBe(0);
+    expect(r.screen).toMatch(/typed/);
+    expect(r.screen).toMatch(/completed/);
+  });
+});
