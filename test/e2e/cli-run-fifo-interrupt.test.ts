@@ -1,6 +1,6 @@
 /**
- * `run <fifo>` reads a definition from a named pipe (`run <(jq …)`), `run /dev/stdin` from the
- * terminal. The read blocked the main thread, so while no one had written yet Ctrl-C did nothing,
+ * `run <fifo>` reads a definition from a named pipe (`run <(jq …)`), `serve --config <fifo>` its
+ * config, `run /dev/stdin` from the terminal. The read blocked the main thread, so while no one had written yet Ctrl-C did nothing,
  * not even twice: the process had to be killed. Both are now read by the event loop: a signal
  * while the read waits stops the run (exit 130) with the store never opened, and what the writer
  * sends is still read. The terminal is a real pseudo-terminal, made by `script` (util-linux).
@@ -57,6 +57,21 @@ describe('run <fifo>', () => {
       workflowId: 'from-fifo',
       status: 'completed',
     });
+  });
+});
+
+describe('serve --config <fifo>', () => {
+  it('stops at Ctrl-C while no one has written to the pipe, exit 130, without listening', async () => {
+    const { fifo, store } = fifoAndStore();
+    const running = startCli(['serve', '--port', '0', '--config', fifo, '--store', store.url]);
+    setTimeout(() => running.child.kill('SIGINT'), 1500);
+    const r = await guarded(running);
+    expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
+    expect(r.stderr).toBe(
+      'error: interrupted (SIGINT) while serve was starting: stopped before opening the store, with nothing done\n',
+    );
+    expect(r.stdout).toBe('');
+    expect(existsSync(store.file)).toBe(false);
   });
 });
 

@@ -26,7 +26,7 @@ import { createDashboard } from '../../server/dashboard/index.js';
 import { createServerLogger } from '../../server/logger.js';
 import { type StoreUrlKey, storeErrorAt } from '../../store-url.js';
 import type { ServeOptions } from '../commands/serve.js';
-import { readJsonFile } from '../definition-file.js';
+import { readJsonFileAsync } from '../definition-file.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { type Globals, setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
@@ -61,10 +61,18 @@ function alertWebhookOf(url: string, logger: Logger): AlertWebhook {
   }
 }
 
-/** Orchestrator config from `--config`: a JSON object of config keys (validated by the orchestrator). */
-function readConfigFile(path: string | undefined): Partial<Config> {
+/**
+ * Orchestrator config from `--config`: a JSON object of config keys (validated by the
+ * orchestrator). The file may be a pipe whose writer has not come yet: a signal while it waits
+ * answers {@link STOPPED}, the read not waited for.
+ */
+async function readConfigFile(
+  path: string | undefined,
+  interrupt: Interrupt,
+): Promise<Partial<Config> | typeof STOPPED> {
   if (path === undefined) return {};
-  const value = readJsonFile(path, 'config file', { pipes: true });
+  const value = await unlessInterrupted(readJsonFileAsync(path, 'config file', { pipes: true }), interrupt);
+  if (value === STOPPED) return STOPPED;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new UsageError(`config file '${path}' must contain a JSON object of config keys`);
   }
@@ -159,7 +167,9 @@ async function serveUntilSignaled(
   const webhook: AlertWebhook | null = options.alertWebhook
     ? alertWebhookOf(options.alertWebhook, logger)
     : null;
-  const fileConfig = readConfigFile(options.config);
+  const fileConfig = await readConfigFile(options.config, interrupt);
+  if (fileConfig === STOPPED || interrupt.fired)
+    throw interruptedWhileStarting('serve', interrupt, BEFORE_STORE);
   // SPEC §2: --store wins; else the config file's store; else memory if the config file turns
   // persistence off; else ORCHESTRATOR_STORE, else the default file. A config `store` that is
   // not a URL is passed on, so the orchestrator rejects it naming the key (JSON holds no Store).
