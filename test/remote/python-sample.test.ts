@@ -121,9 +121,9 @@ describe('the Python worker sample', () => {
     expect(hasPython, 'python3 is needed (.ci/run installs it)').toBe(true);
     const script = `${sampleFunctions()}
 done, cancelled = threading.Event(), threading.Event()
-beat = threading.Thread(target=heartbeat, args=("rw_x", "rt_x", 0.3, done, cancelled), daemon=True)
+beat = threading.Thread(target=heartbeat, args=("rw_x", "rt_x", 3, done, cancelled), daemon=True)
 beat.start()
-time.sleep(0.6)
+time.sleep(2.2)
 print("alive" if beat.is_alive() else "dead", "cancelled" if cancelled.is_set() else "working")
 done.set()
 `;
@@ -138,6 +138,28 @@ done.set()
     });
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('alive working');
+  });
+
+  it('gives the task up once a whole lease has passed without a renewal (it used to beat for ever)', async () => {
+    expect(hasPython, 'python3 is needed (.ci/run installs it)').toBe(true);
+    const script = `${sampleFunctions()}
+done, cancelled = threading.Event(), threading.Event()
+beat = threading.Thread(target=heartbeat, args=("rw_x", "rt_x", 0.3, done, cancelled), daemon=True)
+beat.start()
+beat.join(5)
+print("alive" if beat.is_alive() else "dead", "cancelled" if cancelled.is_set() else "working")
+`;
+    const run = spawnSync('python3', ['-c', script], {
+      env: {
+        ...process.env,
+        ORCHESTRATOR_URL: `http://127.0.0.1:${await closedPort()}`,
+        ORCHESTRATOR_API_TOKEN: 'python-sample-token',
+      },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('dead cancelled');
   });
 
   it('fails the task with INVALID_OUTPUT and the node’s reason when the node refuses its output', async () => {
