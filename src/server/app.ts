@@ -327,10 +327,24 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number, pages: Pa
       });
     }
     if (pages.notFound && wantsHtmlPage(req, routed)) return pages.notFound(req, reply, path);
-    return reply
-      .code(404)
-      .send({ error: { code: 'NOT_FOUND', message: `Route ${req.method} ${shown} not found` } });
+    return reply.code(404).send({
+      error: {
+        code: 'NOT_FOUND',
+        message: `Route ${req.method} ${shown} not found${trailingSlashHint(routed, allowed)}`,
+      },
+    });
   });
+}
+
+/**
+ * For a path no route has only because of its trailing slashes (`POST /v1/workflows/`): where
+ * the route is, `(a route is at /v1/workflows, without the trailing slash)`. Routes are not
+ * matched with one: a path is one resource, not two.
+ */
+function trailingSlashHint(routed: string, allowed: AllowedMethods): string {
+  const bare = routed.replace(/\/+$/, '');
+  if (bare === routed || bare === '' || allowed.for(bare).length === 0) return '';
+  return ` (a route is at ${echo(bare, null)}, without the trailing slash)`;
 }
 
 /** The headers of every answer: no MIME sniffing, no caching unless the route chose otherwise. */
