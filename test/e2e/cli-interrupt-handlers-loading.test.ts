@@ -48,6 +48,27 @@ function workflowDir(s: ReturnType<typeof tempStore>): string {
   return dir;
 }
 
+/** `serve` of a `--workflows` folder in `s` with the `handlers` module, after the `global` options. */
+function serveWorkflows(
+  s: ReturnType<typeof tempStore>,
+  handlers: string,
+  global: string[],
+): Promise<CliResult> {
+  const dir = workflowDir(s);
+  return finished([
+    ...global,
+    'serve',
+    '--port',
+    '0',
+    '--workflows',
+    dir,
+    '--handlers',
+    handlers,
+    '--store',
+    s.url,
+  ]);
+}
+
 /** The definitions and executions a SQLite store holds. */
 async function contents(file: string): Promise<{ definitions: number; executions: number }> {
   const s = new SqliteStore(file);
@@ -104,19 +125,7 @@ describe('a signal while the store opens', () => {
 
   it('serve --json: exits 130 without listening, its --workflows not defined', async () => {
     const s = store();
-    const dir = workflowDir(s);
-    const r = await finished([
-      '--json',
-      'serve',
-      '--port',
-      '0',
-      '--workflows',
-      dir,
-      '--handlers',
-      STORE_OPEN,
-      '--store',
-      s.url,
-    ]);
+    const r = await serveWorkflows(s, STORE_OPEN, ['--json']);
     expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
     expect(parseJson<{ error: unknown }>(r.stdout).error).toEqual({
       code: 'INTERRUPTED',
@@ -130,18 +139,7 @@ describe('a signal while the store opens', () => {
 describe('a signal while serve defines its workflows', () => {
   it('exits 130 without listening or printing a token', async () => {
     const s = store();
-    const dir = workflowDir(s);
-    const r = await finished([
-      'serve',
-      '--port',
-      '0',
-      '--workflows',
-      dir,
-      '--handlers',
-      DEFINE,
-      '--store',
-      s.url,
-    ]);
+    const r = await serveWorkflows(s, DEFINE, []);
     expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
     expect(r.stdout).toBe('');
     expect(r.stderr).not.toContain('orchestrator listening');

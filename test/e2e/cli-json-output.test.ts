@@ -13,6 +13,19 @@ afterAll(() => store.remove());
 const CLOSE_FAILS = 'test/e2e/fixtures/close-fails-handlers.ts';
 const CONSOLE = 'test/e2e/fixtures/console-logging-handlers.ts';
 
+/** `run` of the hello workflow with the console-logging handlers, after the `global` options. */
+function runHello(global: string[]) {
+  return cli([
+    ...global,
+    'run',
+    'test/e2e/fixtures/cli-hello.json',
+    '--handlers',
+    CONSOLE,
+    '--store',
+    store.url,
+  ]);
+}
+
 describe('one JSON document on stdout', () => {
   it('run --json: a failure closing the store after the status is printed goes to stderr', async () => {
     const r = await cli([
@@ -33,15 +46,7 @@ describe('one JSON document on stdout', () => {
   });
 
   it("run --json: a handlers module's console output goes to stderr, not into the document", async () => {
-    const r = await cli([
-      '--json',
-      'run',
-      'test/e2e/fixtures/cli-hello.json',
-      '--handlers',
-      CONSOLE,
-      '--store',
-      store.url,
-    ]);
+    const r = await runHello(['--json']);
     expect(r.code).toBe(0);
     expect(parseJson<ExecutionStatus>(r.stdout)).toMatchObject({
       workflowId: 'cli-hello',
@@ -55,14 +60,7 @@ describe('one JSON document on stdout', () => {
   });
 
   it('run without --json leaves the console on stdout', async () => {
-    const r = await cli([
-      'run',
-      'test/e2e/fixtures/cli-hello.json',
-      '--handlers',
-      CONSOLE,
-      '--store',
-      store.url,
-    ]);
+    const r = await runHello([]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('loading the handlers');
     expect(r.stdout).toContain('hello got');

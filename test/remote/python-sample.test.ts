@@ -116,50 +116,40 @@ def _sleep(seconds):
 time.sleep = _sleep
 `;
 
-describe('the Python worker sample', () => {
-  it('keeps heartbeating through network errors (its heartbeat thread used to die at the first one)', async () => {
-    expect(hasPython, 'python3 is needed (.ci/run installs it)').toBe(true);
-    const script = `${sampleFunctions()}
+/**
+ * The sample's heartbeat thread for a task leased for `lease` seconds, against a node gone away:
+ * after `wait` (Python), whether the thread is `alive` or `dead`, and `cancelled` or `working`.
+ */
+async function heartbeatCutOff(lease: number, wait: string): Promise<string> {
+  expect(hasPython, 'python3 is needed (.ci/run installs it)').toBe(true);
+  const script = `${sampleFunctions()}
 done, cancelled = threading.Event(), threading.Event()
-beat = threading.Thread(target=heartbeat, args=("rw_x", "rt_x", 3, done, cancelled), daemon=True)
+beat = threading.Thread(target=heartbeat, args=("rw_x", "rt_x", ${lease}, done, cancelled), daemon=True)
 beat.start()
-time.sleep(2.2)
+${wait}
 print("alive" if beat.is_alive() else "dead", "cancelled" if cancelled.is_set() else "working")
 done.set()
 `;
-    const run = spawnSync('python3', ['-c', script], {
-      env: {
-        ...process.env,
-        ORCHESTRATOR_URL: `http://127.0.0.1:${await closedPort()}`,
-        ORCHESTRATOR_API_TOKEN: 'python-sample-token',
-      },
-      encoding: 'utf8',
-      timeout: 10_000,
-    });
-    expect(run.stderr).toBe('');
-    expect(run.stdout.trim()).toBe('alive working');
+  const run = spawnSync('python3', ['-c', script], {
+    env: {
+      ...process.env,
+      ORCHESTRATOR_URL: `http://127.0.0.1:${await closedPort()}`,
+      ORCHESTRATOR_API_TOKEN: 'python-sample-token',
+    },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  expect(run.stderr).toBe('');
+  return run.stdout.trim();
+}
+
+describe('the Python worker sample', () => {
+  it('keeps heartbeating through network errors (its heartbeat thread used to die at the first one)', async () => {
+    expect(await heartbeatCutOff(3, 'time.sleep(2.2)')).toBe('alive working');
   });
 
   it('gives the task up once a whole lease has passed without a renewal (it used to beat for ever)', async () => {
-    expect(hasPython, 'python3 is needed (.ci/run installs it)').toBe(true);
-    const script = `${sampleFunctions()}
-done, cancelled = threading.Event(), threading.Event()
-beat = threading.Thread(target=heartbeat, args=("rw_x", "rt_x", 0.3, done, cancelled), daemon=True)
-beat.start()
-beat.join(5)
-print("alive" if beat.is_alive() else "dead", "cancelled" if cancelled.is_set() else "working")
-`;
-    const run = spawnSync('python3', ['-c', script], {
-      env: {
-        ...process.env,
-        ORCHESTRATOR_URL: `http://127.0.0.1:${await closedPort()}`,
-        ORCHESTRATOR_API_TOKEN: 'python-sample-token',
-      },
-      encoding: 'utf8',
-      timeout: 10_000,
-    });
-    expect(run.stderr).toBe('');
-    expect(run.stdout.trim()).toBe('dead cancelled');
+    expect(await heartbeatCutOff(0.3, 'beat.join(5)')).toBe('dead cancelled');
   });
 
   it('fails the task with INVALID_OUTPUT and the node’s reason when the node refuses its output', async () => {
