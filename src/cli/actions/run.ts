@@ -3,8 +3,8 @@
  * prints the final summary (or, with `--json`, the final `ExecutionStatus`). Exit 0 only if the
  * execution completed. Ctrl-C closes the orchestrator; the execution stays in the store and
  * resumes the next time an orchestrator opens it (e.g. the next `run`).
- * Ctrl-C while it starts (its handlers module loading, its store opening) stops it before it
- * defines or runs anything.
+ * Ctrl-C while it starts (waiting for a pipe's writer, its handlers module loading, its store
+ * opening) stops it before it defines or runs anything.
  * @module
  */
 import type { Command } from 'commander';
