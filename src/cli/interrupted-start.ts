@@ -7,13 +7,13 @@ import { CliError, EXIT } from './errors.js';
 import type { Interrupt } from './interrupt.js';
 
 /** What {@link unlessInterrupted} answers when a signal came first. */
-export const STOPPED: unique symbol = Symbol('stopped by a signal');
+const STOPPED: unique symbol = Symbol('stopped by a signal');
 
 /**
  * `work`'s value, or {@link STOPPED} as soon as a signal comes (or came) first: `work` is not
  * waited for then, and what it gives or throws later is dropped.
  */
-export function unlessInterrupted<T>(work: Promise<T>, interrupt: Interrupt): Promise<T | typeof STOPPED> {
+function unlessInterrupted<T>(work: Promise<T>, interrupt: Interrupt): Promise<T | typeof STOPPED> {
   const stopped = interrupt.signaled.then((): typeof STOPPED => STOPPED);
   if (interrupt.fired) {
     work.catch(() => undefined);
@@ -37,4 +37,19 @@ export function interruptedWhileStarting(command: string, interrupt: Interrupt, 
 }
 
 /** How far a command stopped before its store opened got: nowhere. */
-export const BEFORE_STORE = 'stopped before opening the store, with nothing done';
+const BEFORE_STORE = 'stopped before opening the store, with nothing done';
+
+/**
+ * `work`'s value, for a step of `command`'s start before its store opens (reading a pipe, loading
+ * the handlers module). @throws the {@link interruptedWhileStarting} error (exit 130) as soon as a
+ * signal comes (or if one came), `work` not waited for.
+ */
+export async function beforeStoreUnlessInterrupted<T>(
+  work: Promise<T>,
+  interrupt: Interrupt,
+  command: string,
+): Promise<T> {
+  const value = await unlessInterrupted(work, interrupt);
+  if (value === STOPPED || interrupt.fired) throw interruptedWhileStarting(command, interrupt, BEFORE_STORE);
+  return value;
+}

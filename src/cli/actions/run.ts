@@ -21,7 +21,7 @@ import { setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
 import { readInputOption } from '../input-option.js';
 import { INTERRUPTED_TWICE, type Interrupt, listenForInterrupt } from '../interrupt.js';
-import { BEFORE_STORE, interruptedWhileStarting, STOPPED, unlessInterrupted } from '../interrupted-start.js';
+import { beforeStoreUnlessInterrupted } from '../interrupted-start.js';
 import { cliLogger } from '../logger.js';
 import type { Output } from '../output.js';
 import { PROGRESS_MESSAGE_WIDTH, ProgressPrinter } from '../progress.js';
@@ -49,15 +49,15 @@ export async function run(file: string, options: RunOptions, command: Command): 
   try {
     // A file the user named may be a pipe (`run <(jq …)`, `run /dev/stdin`) whose writer has not
     // come yet: a signal while it waits stops the run, the read not waited for.
-    const def = await unlessInterrupted(readDefinitionFileAsync(file, { pipes: true }), interrupt);
-    if (def === STOPPED || interrupt.fired) throw interruptedWhileStarting('run', interrupt, BEFORE_STORE);
+    const def = await beforeStoreUnlessInterrupted(
+      readDefinitionFileAsync(file, { pipes: true }),
+      interrupt,
+      'run',
+    );
     // A signal while the handlers module loads stops the run at once, the load not waited for.
-    const handlers: Handlers | typeof STOPPED = options.handlers
-      ? await unlessInterrupted(loadHandlers(options.handlers), interrupt)
+    const handlers: Handlers = options.handlers
+      ? await beforeStoreUnlessInterrupted(loadHandlers(options.handlers), interrupt, 'run')
       : { actions: {}, compensations: {} };
-    if (handlers === STOPPED || interrupt.fired) {
-      throw interruptedWhileStarting('run', interrupt, BEFORE_STORE);
-    }
     checkHandlersCover(
       def.steps,
       handlers,

@@ -31,7 +31,7 @@ import { CliError, EXIT, UsageError } from '../errors.js';
 import { type Globals, setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
 import { type Interrupt, listenForInterrupt } from '../interrupt.js';
-import { BEFORE_STORE, interruptedWhileStarting, STOPPED, unlessInterrupted } from '../interrupted-start.js';
+import { beforeStoreUnlessInterrupted, interruptedWhileStarting } from '../interrupted-start.js';
 import type { Output } from '../output.js';
 import { readWorkflowDir } from '../workflow-dir.js';
 
@@ -64,15 +64,12 @@ function alertWebhookOf(url: string, logger: Logger): AlertWebhook {
 /**
  * Orchestrator config from `--config`: a JSON object of config keys (validated by the
  * orchestrator). The file may be a pipe whose writer has not come yet: a signal while it waits
- * answers {@link STOPPED}, the read not waited for.
+ * stops `serve` (see {@link beforeStoreUnlessInterrupted}), the read not waited for.
  */
-async function readConfigFile(
-  path: string | undefined,
-  interrupt: Interrupt,
-): Promise<Partial<Config> | typeof STOPPED> {
+async function readConfigFile(path: string | undefined, interrupt: Interrupt): Promise<Partial<Config>> {
   if (path === undefined) return {};
-  const value = await unlessInterrupted(readJsonFileAsync(path, 'config file', { pipes: true }), interrupt);
-  if (value === STOPPED) return STOPPED;
+  const read = readJsonFileAsync(path, 'config file', { pipes: true });
+  const value = await beforeStoreUnlessInterrupted(read, interrupt, 'serve');
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new UsageError(`config file '${path}' must contain a JSON object of config keys`);
   }
@@ -126,10 +123,9 @@ async function serveUntilSignaled(
   interrupt: Interrupt,
 ): Promise<number> {
   // A signal while the handlers module loads stops serve at once, the load not waited for.
-  const loaded: Handlers | typeof STOPPED = options.handlers
-    ? await unlessInterrupted(loadHandlers(options.handlers), interrupt)
+  const loaded: Handlers = options.handlers
+    ? await beforeStoreUnlessInterrupted(loadHandlers(options.handlers), interrupt, 'serve')
     : { actions: {}, compensations: {} };
-  if (loaded === STOPPED || interrupt.fired) throw interruptedWhileStarting('serve', interrupt, BEFORE_STORE);
   const remoteNames = (options.remoteActions ?? '')
     .split(',')
     .map((name) => name.trim())
@@ -168,8 +164,6 @@ async function serveUntilSignaled(
     ? alertWebhookOf(options.alertWebhook, logger)
     : null;
   const fileConfig = await readConfigFile(options.config, interrupt);
-  if (fileConfig === STOPPED || interrupt.fired)
-    throw interruptedWhileStarting('serve', interrupt, BEFORE_STORE);
   // SPEC §2: --store wins; else the config file's store; else memory if the config file turns
   // persistence off; else ORCHESTRATOR_STORE, else the default file. A config `store` that is
   // not a URL is passed on, so the orchestrator rejects it naming the key (JSON holds no Store).
