@@ -103,7 +103,7 @@ export interface Config {
   maxStepInterruptions: number;
   /** Alert thresholds. */
   alerts?: AlertConfig | undefined;
-  /** This node's id (at most 512 characters, no control characters). @default `<host>[~<pid namespace>]/<pid>/<random>` */
+  /** This node's id (at most 512 characters, no control characters). @default `<host>[~<pid namespace>][~<boot id>]/<pid>/<random>` */
   nodeId?: string | undefined;
   /** Time source (tests inject a `FakeClock`). @default the system clock */
   clock?: Clock | undefined;

@@ -7,9 +7,17 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 
+/** How many hex digits of the boot id a pid space names (48 bits). */
+const BOOT_DIGITS = 12;
+
 /**
- * Where process ids mean the same thing: the host name plus the pid namespace (containers on
- * one host may share a host name but not their pids).
+ * Where process ids mean the same thing: the host name, the pid namespace (containers on one host
+ * may share a host name but not their pids) and the kernel's boot id. The host name and the pid
+ * namespace alone do not tell machines apart: every machine's first pid namespace has the same
+ * inode number, and machines share host names (VMs cloned from one image, hosts left named
+ * `localhost`), so a node took a pid of another machine's node for one of its own, judged that
+ * node dead whenever the pid named no process here, and took its executions from under it.
+ * Containers of one host share its boot id; a reboot changes it (its pids name other processes).
  */
 function pidSpace(): string {
   let ns = '';
@@ -18,12 +26,21 @@ function pidSpace(): string {
   } catch {
     // No /proc (not Linux): the host name alone.
   }
-  return ns ? `${hostname()}~${ns}` : hostname();
+  let boot = '';
+  try {
+    boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8')
+      .replace(/[^0-9a-f]/gi, '')
+      .slice(0, BOOT_DIGITS)
+      .toLowerCase();
+  } catch {
+    // No boot id to read: the host name and pid namespace alone.
+  }
+  return [hostname(), ...(ns ? [ns] : []), ...(boot ? [boot] : [])].join('~');
 }
 
 const LOCAL_SPACE = pidSpace();
 
-/** A fresh id for this node: `<host[~pid-namespace]>/<pid>/<random>`. */
+/** A fresh id for this node: `<host[~pid-namespace][~boot-id]>/<pid>/<random>`. */
 export function newNodeId(): string {
   return `${LOCAL_SPACE}/${process.pid}/${randomBytes(3).toString('hex')}`;
 }
