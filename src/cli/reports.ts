@@ -2,7 +2,8 @@
  * What `metrics` and `workers` compute from a store, without a running orchestrator: counts
  * and rates from the store's aggregates (the same counts a live orchestrator starts from),
  * durations from a sample of recent finished executions, worker load from the stored
- * `workerId` of active executions, and the nodes from the store's node registry.
+ * `workerId` of active executions (in cluster mode, a live node's from the unfinished executions
+ * it owns, as the balancers count it), and the nodes from the store's node registry.
  * @module
  */
 import { LoadBalancer } from '../balancing/load-balancer.js';
@@ -67,7 +68,10 @@ export async function recentDurations(client: StoreClient, workflowId?: string):
 /** One worker's load. */
 export interface WorkerLoad {
   id: string;
-  /** Running or compensating executions placed on it. */
+  /**
+   * Running or compensating executions placed on it; for a live node of a cluster (`source`
+   * `node`), the unfinished executions it holds, queued ones too: its load as the balancers count it.
+   */
   active: number;
   /** Whether it is in the default configuration. */
   configured: boolean;
@@ -217,14 +221,16 @@ export async function workersReport(client: StoreClient, now = Date.now()): Prom
     node.state = isDeadLocalOwner(node.id) ? 'dead' : fresh ? 'alive' : 'stale';
   }
   if (isCluster(client, registry)) {
-    // The balancer's workers are the live nodes that take placements, idle ones too.
+    // The balancer's workers are the live nodes that take placements, idle ones too, each with
+    // the load the balancers give it: the unfinished executions it holds, queued ones too (see
+    // `cluster-view.ts`), not only those running under its id.
     const byId = new Map(workers.map((w) => [w.id, w]));
     for (const n of registry) {
-      const live = nodes.get(n.id)?.state === 'alive';
-      if (!live || n.info.cluster === false || n.info.draining === true) continue;
+      const node = nodes.get(n.id);
+      if (node?.state !== 'alive' || n.info.cluster === false || n.info.draining === true) continue;
       const seen = byId.get(n.id);
-      if (seen) seen.source = 'node';
-      else workers.push({ id: n.id, active: 0, configured: false, source: 'node' });
+      if (seen) Object.assign(seen, { source: 'node', active: node.executions });
+      else workers.push({ id: n.id, active: node.executions, configured: false, source: 'node' });
     }
   }
   return {

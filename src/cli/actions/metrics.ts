@@ -13,7 +13,7 @@ import {
   metricsFromAggregates,
   recentDurations,
   type StoreMetrics,
-  workerLoad,
+  workersReport,
 } from '../reports.js';
 import { inProcessStoreWarning, withClient } from '../store-client.js';
 import { renderPairs, renderTable } from '../table.js';
@@ -39,8 +39,9 @@ export async function metricsCommand(options: { workflow?: string }, command: Co
   if (warning !== null) out.warn(warning);
   const result = await withClient(globals, async (client) => {
     const durations = durationStats(await recentDurations(client, options.workflow));
-    // Store-wide, as in a live orchestrator's snapshot (for one workflow too).
-    const { loadDistribution } = await workerLoad(client);
+    // Store-wide, as in a live orchestrator's snapshot (for one workflow too); in cluster mode
+    // every live node with the load its balancer gives it.
+    const { loadDistribution } = await workersReport(client);
     const workflows: { workflowId: string; metrics: StoreMetrics }[] = [];
     if (options.workflow) {
       const overall = metricsFromAggregates(await client.store.aggregate(options.workflow));

@@ -2,7 +2,8 @@
  * `orchestrator workers`: the nodes (engine processes) sharing the store, from its node registry
  * (each orchestrator's heartbeat row: load, slots, last heartbeat) and the owners of unfinished
  * executions, each alive, stale or dead; and the worker load (running executions by their stored
- * `workerId`; in cluster mode the workers are the nodes).
+ * `workerId`; in cluster mode the workers are the live nodes, each with the unfinished executions
+ * it holds, as the balancers count them).
  * @module
  */
 import type { Command } from 'commander';
@@ -83,7 +84,10 @@ export async function workersCommand(command: Command): Promise<void> {
       'alive = heartbeat within its lease. ACTIVE: running and compensating executions by their stored worker;',
     ),
     out.style.dim(
-      'in cluster mode the workers are the live nodes. Balance score: 1 − (max − min − r) / max over ACTIVE (r = 1 when the load cannot split evenly), as GET /v1/workers.',
+      'in cluster mode the workers are the live nodes, each with the unfinished executions it holds (queued ones too), as their balancers count them.',
+    ),
+    out.style.dim(
+      'Balance score: 1 − (max − min − r) / max over ACTIVE (r = 1 when the load cannot split evenly), as GET /v1/workers.',
     ),
   );
 }
