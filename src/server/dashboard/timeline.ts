@@ -283,6 +283,15 @@ function segmentSvg(s: Segment, tl: Timeline): SafeHtml {
 
 const TICKS = [0, 0.25, 0.5, 0.75, 1];
 
+/**
+ * The label of the axis tick at `ms`: as durations are written, but in hundredths of a millisecond
+ * where the ticks lie under a millisecond apart (an execution of under 4 ms, common for fast
+ * handlers), which whole milliseconds labelled '0 ms, 0 ms, 1 ms, 1 ms, 1 ms'.
+ */
+function tickLabel(ms: number, spanMs: number): string {
+  return spanMs / (TICKS.length - 1) < 1 ? `${Number(ms.toFixed(2))} ms` : formatDuration(ms);
+}
+
 function grid(tl: Timeline): SafeHtml {
   const lines = TICKS.slice(1, -1).map(
     (f) => html`<line class="tl-grid" x1="${f * 100}%" x2="${f * 100}%" y1="0" y2="22"></line>`,
@@ -305,7 +314,7 @@ function label(row: TimelineRow): SafeHtml {
 export function renderTimeline(tl: Timeline): SafeHtml {
   const axis = TICKS.map((f) => {
     const anchor = f === 0 ? 'start' : f === 1 ? 'end' : 'middle';
-    return html`<text x="${f * 100}%" y="14" text-anchor="${anchor}">${formatDuration(f * (tl.end - tl.start))}</text>`;
+    return html`<text x="${f * 100}%" y="14" text-anchor="${anchor}">${tickLabel(f * (tl.end - tl.start), tl.end - tl.start)}</text>`;
   });
   const rows = tl.rows.map(
     (
