@@ -24,7 +24,7 @@ import type { DashboardDeps } from './context.js';
 import { installGuards, route, securityHeaders, sendHtml } from './guard.js';
 import type { SafeHtml } from './html.js';
 import { barePage, errorBody, page, type Section } from './layout.js';
-import { executionDetail, type Notice } from './pages/execution.js';
+import { cancelNotice, executionDetail } from './pages/execution.js';
 import { executionsBody, executionsPanel, listQueryString, parseListQuery } from './pages/executions.js';
 import { loginPage, safeNext } from './pages/login.js';
 import { overviewBody, overviewLive } from './pages/overview.js';
@@ -284,12 +284,10 @@ async function registerDashboard(
     const cancelled = await orch.workflowEngine.cancelWorkflow(id);
     req.log.info({ executionId: id, cancelled }, 'dashboard cancel');
     if (!isFragment(req)) return reply.redirect(`/executions/${encodeURIComponent(id)}`, 303);
-    const notice: Notice = cancelled
-      ? { tone: 'ok', text: 'Cancelled.' }
-      : { tone: 'warn', text: 'Not cancelled: the execution had already finished.' };
+    const after = await loadExecution(id);
     return sendHtml(
       reply,
-      executionDetail(deps, await loadExecution(id), sessionOf.get(req)?.csrf ?? '', notice),
+      executionDetail(deps, after, sessionOf.get(req)?.csrf ?? '', cancelNotice(cancelled, after)),
     );
   });
 

@@ -26,6 +26,29 @@ export interface Notice {
   text: string;
 }
 
+/**
+ * What a cancel answered, given the execution as it is after it. A cancel that did not cancel
+ * says why as far as the status tells: finished already, or compensating for a failure (the
+ * cancel form of a page shown while it ran, sent as a step failed); else it is left to the node
+ * that runs it (README, `cancelWorkflow`).
+ */
+export function cancelNotice(cancelled: boolean, x: ExecutionStatus): Notice {
+  if (cancelled) return { tone: 'ok', text: 'Cancelled.' };
+  if (!isLive(x.status)) {
+    return { tone: 'warn', text: `Not cancelled: the execution had already finished (${x.status}).` };
+  }
+  if (x.status === 'compensating') {
+    return {
+      tone: 'warn',
+      text: 'Not cancelled: the execution is compensating for a failure (it ends failed once its compensations ran).',
+    };
+  }
+  return {
+    tone: 'warn',
+    text: `Not cancelled: the execution is still ${x.status}; this node could not end it now.`,
+  };
+}
+
 /** How the values of one page are shown: within the page's budget, naming where each is whole. */
 interface ValueShow {
   budget: JsonBudget;
