@@ -185,7 +185,7 @@ ${suggestionsPanel(deps, def.id)}
 </section>
 </div>
 <section class="panel">
-  <h2>Definition <span class="muted">v${def.version} · ${def.steps.length} steps${def.options.timeout ? ` · timeout ${def.options.timeout} s` : ''}</span></h2>
+  <h2>Definition <span class="muted">v${def.version} · ${def.steps.length} step${def.steps.length === 1 ? '' : 's'}${def.options.timeout ? ` · timeout ${def.options.timeout} s` : ''}</span></h2>
   <table class="definition"><thead><tr><th class="num">#</th><th>Step</th><th>Kind</th><th>Details</th></tr></thead>
   <tbody>${definitionRows(def.steps)}</tbody></table>
 </section>`;
