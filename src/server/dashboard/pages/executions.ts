@@ -50,11 +50,16 @@ const WORKFLOW_ID = requestWorkflowId();
  * mean "all" (and the newest page).
  * @throws ValidationError for an unknown status, a workflow id that is none (the checks of
  *   `GET /v1/executions`: length, characters, reserved names), a `before` or `after`
- *   that is no execution id, or both of them.
+ *   that is no execution id, or both of them, and for any of them given more than once.
  */
 export function parseListQuery(query: Record<string, unknown>): ListQuery {
   const issues: { path: string; message: string }[] = [];
-  const str = (v: unknown) => (typeof v === 'string' ? v.trim() : Array.isArray(v) ? String(v[0] ?? '') : '');
+  // One given twice (`?status=failed&status=cancelled`) is refused as GET /v1/executions refuses
+  // it: read as its first value, the page listed part of what was asked as if it were all.
+  for (const key of ['status', 'workflowId', 'before', 'after']) {
+    if (Array.isArray(query[key])) issues.push({ path: key, message: 'given more than once; give it once' });
+  }
+  const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
   const status = str(query.status);
   const workflowId = str(query.workflowId);
   const before = str(query.before);
