@@ -3,6 +3,7 @@
  * one-line JSON previews.
  * @module
  */
+import { percentText } from '../percent-text.js';
 import { cutToWidth } from './display-width.js';
 
 /** A duration for people: `8 ms`, `1.52 s`, `2m 03s`, `1h 05m`. */
@@ -55,9 +56,12 @@ export function formatTime(date: Date | undefined): string {
   return `${d} ${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
 }
 
-/** A fraction 0..1 as a percentage with one decimal: `75.0%`. */
+/**
+ * A fraction 0..1 as a percentage with one decimal: `75.0%` (`>99.9%` short of all, `<0.1%` above
+ * none: see `percentText`).
+ */
 export function formatPercent(fraction: number): string {
-  return `${(fraction * 100).toFixed(1)}%`;
+  return `${percentText(fraction, 1)}%`;
 }
 
 /**

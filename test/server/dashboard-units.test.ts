@@ -380,6 +380,13 @@ describe('format', () => {
     expect(formatDuration(125_000)).toBe('2 min 5 s');
     expect(formatDuration(undefined)).toBe('–');
     expect(formatPercent(0.975)).toBe('97.5 %');
+    expect(formatPercent(1)).toBe('100.0 %');
+    expect(formatPercent(0)).toBe('0.0 %');
+    // A success rate of 99.96 % is not every execution, a retry rate of 1 in 10,000 not none.
+    expect(formatPercent(0.9996)).toBe('>99.9 %');
+    expect(formatPercent(0.0001)).toBe('<0.1 %');
+    expect(formatPercent(0.996, 0)).toBe('>99 %');
+    expect(formatPercent(0.3, 0)).toBe('30 %');
     expect(formatPercent(Number.NaN)).toBe('–');
     expect([formatSpan(5000), formatSpan(600_000), formatSpan(90_000)]).toEqual([
       '5 s',

@@ -3,6 +3,7 @@
  * syntax colouring (every token escaped).
  * @module
  */
+import { percentText } from '../../percent-text.js';
 import { textPrefix } from '../../text-prefix.js';
 import { html, join, type SafeHtml } from './html.js';
 import { jsonPrefix } from './json-prefix.js';
@@ -40,10 +41,13 @@ export function formatSpan(ms: number): string {
   return `${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ''}`;
 }
 
-/** A fraction 0..1 as `97.5 %`; `–` when there is no data. */
+/**
+ * A fraction 0..1 as `97.5 %` (`>99.9 %` short of all, `<0.1 %` above none: see `percentText`);
+ * `–` when there is no data.
+ */
 export function formatPercent(fraction: number | null | undefined, digits = 1): string {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '–';
-  return `${(fraction * 100).toFixed(digits)} %`;
+  return `${percentText(fraction, digits)} %`;
 }
 
 /** A date as `2026-11-28 22:09:25` (UTC); `–` when absent. */

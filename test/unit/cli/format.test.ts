@@ -57,6 +57,12 @@ describe('small formats', () => {
     expect(formatTime(new Date(Number.NaN))).toBe('-');
     expect(formatPercent(0.75)).toBe('75.0%');
     expect(formatPercent(0)).toBe('0.0%');
+    expect(formatPercent(1)).toBe('100.0%');
+    // Short of all, or above none, is never shown as all or none.
+    expect(formatPercent(0.9996)).toBe('>99.9%');
+    expect(formatPercent(0.0001)).toBe('<0.1%');
+    expect(formatPercent(0.9994)).toBe('99.9%');
+    expect(formatPercent(0.0005)).toBe('0.1%');
   });
 
   // An emoji (a surrogate pair) whose first half was the last character kept: slice() left that
