@@ -61,12 +61,22 @@ const expecting = (key: string, what: string) => ({
   error: (i: { input: unknown }) => `Expected \`${key}\` to be ${what}, got ${describeValue(i.input)}`,
 });
 
+/**
+ * An integer check's error. zod's integer check also refuses whole numbers past
+ * `Number.MAX_SAFE_INTEGER` (1e20 is one): those are told the bound, not that they are no integer.
+ */
+const integerError =
+  (key: string, what: string, max = Number.MAX_SAFE_INTEGER) =>
+  (i: { input: unknown }) =>
+    `Expected \`${key}\` to be ${what}${
+      Number.isInteger(i.input) && !Number.isSafeInteger(i.input) ? ` of at most ${max}` : ''
+    }, got ${String(i.input)}`;
+
 const positiveNumber = (key: string) =>
   z.number(expecting(key, 'a positive number')).positive(expecting(key, 'a positive number'));
 
 const nonNegativeInteger = (key: string) => {
-  const message = (i: { input: unknown }) =>
-    `Expected \`${key}\` to be a non-negative integer, got ${String(i.input)}`;
+  const message = integerError(key, 'a non-negative integer');
   return z
     .number(expecting(key, 'a non-negative integer'))
     .int({ error: message })
@@ -127,7 +137,8 @@ const alertsSchema = z
         .max(1, expecting('alerts.failureRate', 'a fraction from 0 to 1'))
         .optional(),
       minSamples: alertNumber('minSamples', 'a positive integer')
-        .int(expecting('alerts.minSamples', 'a positive integer'))
+        // Aborts: a 1e20 is refused once, for its size, not by this check and `max` both.
+        .int({ error: integerError('alerts.minSamples', 'a positive integer', FAILURE_WINDOW), abort: true })
         .positive(expecting('alerts.minSamples', 'a positive integer'))
         .max(FAILURE_WINDOW, {
           error: (i) =>
@@ -138,7 +149,7 @@ const alertsSchema = z
         .positive(expecting('alerts.imbalanceThreshold', 'a positive number'))
         .optional(),
       imbalanceMinActive: alertNumber('imbalanceMinActive', 'a non-negative integer')
-        .int(expecting('alerts.imbalanceMinActive', 'a non-negative integer'))
+        .int({ error: integerError('alerts.imbalanceMinActive', 'a non-negative integer') })
         .nonnegative(expecting('alerts.imbalanceMinActive', 'a non-negative integer'))
         .optional(),
       cooldown: atMost(
@@ -160,9 +171,7 @@ export const configSchema = z
         error: (i) =>
           `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${describeValue(i.input)}`,
       })
-      .int({
-        error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${String(i.input)}`,
-      })
+      .int({ error: integerError('maxConcurrentWorkflows', 'a positive integer') })
       .positive({
         error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${String(i.input)}`,
       }),

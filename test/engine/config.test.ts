@@ -157,6 +157,18 @@ describe('config validation', () => {
       null,
       /^Expected `maxConcurrentWorkflows` to be a positive integer, got null$/,
     ],
+    // A whole number past 2^53 - 1 is refused for its size, not as "no integer".
+    [
+      'maxConcurrentWorkflows',
+      1e20,
+      /^Expected `maxConcurrentWorkflows` to be a positive integer of at most 9007199254740991, got 100000000000000000000$/,
+    ],
+    ['maxConcurrentWorkflows', 1.5, /^Expected `maxConcurrentWorkflows` to be a positive integer, got 1.5$/],
+    [
+      'retryAttempts',
+      2 ** 60,
+      /^Expected `retryAttempts` to be a non-negative integer of at most 9007199254740991, got \d+$/,
+    ],
   ];
 
   it.each(wrongTypes)('says what %s takes when given %j', async (key, value, message) => {
@@ -201,6 +213,11 @@ describe('config validation', () => {
       { minSamples: 0 },
       'alerts.minSamples',
       /^Expected `alerts.minSamples` to be a positive integer, got 0$/,
+    ],
+    [
+      { minSamples: 1e20 },
+      'alerts.minSamples',
+      /^Expected `alerts.minSamples` to be a positive integer of at most 100, got 100000000000000000000$/,
     ],
     [
       { minSamples: 1.5 },
