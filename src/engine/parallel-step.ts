@@ -115,7 +115,11 @@ export async function runParallelStep(
       if (out.left) left = true;
       if (!out.stopped) {
         recordStepTiming(ctx, ex, out.rec, branch.timeoutMs, true, step.name);
-      } else recordCutShortTiming(ctx, ex, out.rec, branch.timeoutMs, step.name);
+      } else {
+        // The group's only StepTimeoutError is the step's own timeout (see `timedOut` below).
+        const stepTimedOut = group.reason instanceof StepTimeoutError;
+        recordCutShortTiming(ctx, ex, out.rec, branch.timeoutMs, step.name, stepTimedOut);
+      }
       if (!out.stopped && !failure) {
         failure = out;
         group.abort(

@@ -41,9 +41,11 @@ export function recordStepTiming(
 }
 
 /**
- * Records the run of a step (or branch) that its execution's workflow timeout cut short, as
- * failed, up to then: the time is that step's. Nothing for other stops (a cancel is the user's
- * choice, a shutdown or lost lease resumes the step elsewhere) or for a step that never started.
+ * Records the run of a step (or branch) that its execution's workflow timeout cut short, or a
+ * branch its parallel step's timeout did (`stepTimedOut`), as failed, up to then: the time is that
+ * step's. Nothing for other stops (a cancel is the user's choice, a failed sibling's stop is not the
+ * branch's time, a shutdown or lost lease resumes the step elsewhere) or for a step that never
+ * started.
  */
 export function recordCutShortTiming(
   ctx: EngineContext,
@@ -51,8 +53,9 @@ export function recordCutShortTiming(
   rec: StepRecord,
   timeoutMs: number | null,
   parent?: string,
+  stepTimedOut = false,
 ): void {
-  if (ex.stopReason !== 'timeout' || ex.halted || rec.startedAt === null) return;
+  if ((ex.stopReason !== 'timeout' && !stepTimedOut) || ex.halted || rec.startedAt === null) return;
   const durationMs = rec.durationMs ?? elapsedMs(rec.startedAt, ctx.clock.now());
   recordStepTiming(ctx, ex, { ...rec, durationMs }, timeoutMs, true, parent);
 }
