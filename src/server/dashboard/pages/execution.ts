@@ -118,7 +118,7 @@ ${notice ? html`<p class="notice notice-${notice.tone}" role="status">${notice.t
   <div><dt>Workflow</dt><dd><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a> <span class="muted">v${x.workflowVersion}</span></dd></div>
   <div><dt>Started</dt><dd>${formatTime(x.startedAt)}</dd></div>
   <div><dt>Finished</dt><dd>${formatTime(x.completedAt)}</dd></div>
-  <div><dt>Duration</dt><dd>${formatDuration(elapsed(x, now))}${live ? ' so far' : ''}</dd></div>
+  <div><dt>Duration</dt><dd>${formatDuration(elapsed(x, now))}${live ? ' so far' : ''}${x.status === 'pending' ? ' (queued)' : ''}</dd></div>
   <div><dt>Steps</dt><dd>${x.stepsCompleted}/${x.totalSteps}</dd></div>
   <div><dt>Worker</dt><dd>${x.workerId ?? '–'}</dd></div>
   ${x.idempotencyKey ? html`<div><dt>Idempotency key</dt><dd class="mono">${x.idempotencyKey}</dd></div>` : ''}

@@ -115,6 +115,15 @@ export function elapsed(x: ExecutionStatus, now: number): number {
   return (x.completedAt?.getTime() ?? now) - x.startedAt.getTime();
 }
 
+/**
+ * An execution's duration in a table: a pending one's says it is queued (its time so far is the
+ * wait for a slot, not a run).
+ */
+export function durationText(x: ExecutionStatus, now: number): string {
+  const text = formatDuration(elapsed(x, now));
+  return x.status === 'pending' ? `${text} queued` : text;
+}
+
 function errorCell(x: ExecutionStatus): SafeHtml {
   if (!x.error) return html``;
   const cut = textPrefix(x.error.message, 90);
@@ -130,7 +139,7 @@ export function executionRows(list: ExecutionStatus[], now: number): SafeHtml {
   <td><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a> <span class="muted nowrap">v${x.workflowVersion}</span></td>
   <td>${badge(x.status)}</td>
   <td class="nowrap"><time datetime="${x.startedAt.toISOString()}">${formatTime(x.startedAt)}</time></td>
-  <td class="num">${formatDuration(elapsed(x, now))}</td>
+  <td class="num">${durationText(x, now)}</td>
   <td class="num">${x.stepsCompleted}/${x.totalSteps}</td>
   <td>${x.workerId ?? '–'}</td>
   <td class="err">${errorCell(x)}</td>

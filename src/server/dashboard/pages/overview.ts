@@ -8,6 +8,7 @@ import type { DashboardDeps } from '../context.js';
 import { formatAgo, formatDuration, formatPercent, formatSpan, formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { badge, stat } from '../layout.js';
+import { durationText } from './executions.js';
 
 function alertsPanel(deps: DashboardDeps): SafeHtml {
   // `alertWindowMinutes: 0`: alerts are not shown (not "none in the last 0 s").
@@ -81,7 +82,7 @@ async function panelsSection(deps: DashboardDeps, oob: boolean): Promise<SafeHtm
               x,
             ) => html`<tr><td class="nowrap"><a class="mono" href="/executions/${encodeURIComponent(x.id)}">${x.id}</a></td>
 <td><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a></td><td>${badge(x.status)}</td>
-<td class="num">${formatDuration((x.completedAt?.getTime() ?? deps.now()) - x.startedAt.getTime())}</td></tr>`,
+<td class="num">${durationText(x, deps.now())}</td></tr>`,
           )}</tbody></table>`
     }
   </section>
