@@ -14,7 +14,7 @@ export const SESSION_COOKIE = 'orch_session';
 /** A verified session. */
 export interface Session {
   nonce: string;
-  /** Epoch ms. */
+  /** Epoch ms, a whole number (rounded up from a fractional clock). */
   expiresAt: number;
   /** The token mutating requests of this session must carry. */
   csrf: string;
@@ -62,7 +62,9 @@ export class SessionManager {
   /** A new session and its cookie value. */
   create(): { session: Session; value: string } {
     const nonce = randomBytes(18).toString('base64url');
-    const expiresAt = this.now() + this.ttlMs;
+    // A whole millisecond, rounded up: a fractional clock (an injected `now`, performance-derived
+    // times) would write a '.' into the base-36 expiry, and the cookie would never verify.
+    const expiresAt = Math.ceil(this.now() + this.ttlMs);
     const body = `${nonce}.${expiresAt.toString(36)}`;
     return {
       session: { nonce, expiresAt, csrf: this.csrfOf(nonce) },
