@@ -17,8 +17,12 @@ export interface RecentSeriesOptions {
 }
 
 interface Bucket {
-  /** Bucket start, epoch ms; -1 while unused. */
-  start: number;
+  /**
+   * Which bucket the slot holds: `floor(at / bucketMs)`, an integer; -1 while unused. Not its
+   * start time: with a width of no whole number of ms (10.1), a start computed where a sample is
+   * recorded and one computed where the window is read differ in their last bits.
+   */
+  index: number;
   completed: number;
   failed: number;
   cancelled: number;
@@ -42,7 +46,7 @@ export interface SeriesSnapshot {
 }
 
 const emptyBucket = (): Bucket => ({
-  start: -1,
+  index: -1,
   completed: 0,
   failed: 0,
   cancelled: 0,
@@ -71,10 +75,10 @@ export class RecentSeries {
 
   /** Records one finished execution (`durationMs` null: counted by status, with no duration). */
   record(at: number, status: string, durationMs: number | null): void {
-    const start = Math.floor(at / this.bucketMs) * this.bucketMs;
-    const slot = this.ring[Math.floor(start / this.bucketMs) % this.ring.length] as Bucket;
-    if (slot.start > start) return; // older than the window: the slot holds a newer bucket
-    if (slot.start !== start) Object.assign(slot, emptyBucket(), { start });
+    const index = this.indexOf(at);
+    const slot = this.slotOf(index);
+    if (slot.index > index) return; // older than the window: the slot holds a newer bucket
+    if (slot.index !== index) Object.assign(slot, emptyBucket(), { index });
     if (status === 'completed') slot.completed++;
     else if (status === 'failed') slot.failed++;
     else if (status === 'cancelled') slot.cancelled++;
@@ -92,7 +96,7 @@ export class RecentSeries {
   /** The window ending with the bucket that holds `now`. */
   snapshot(now: number): SeriesSnapshot {
     const size = this.ring.length;
-    const last = Math.floor(now / this.bucketMs) * this.bucketMs;
+    const last = this.indexOf(now);
     const out: SeriesSnapshot = {
       bucketMs: this.bucketMs,
       t: [],
@@ -103,10 +107,10 @@ export class RecentSeries {
       p95Ms: [],
     };
     for (let k = size - 1; k >= 0; k--) {
-      const start = last - k * this.bucketMs;
-      const slot = this.ring[Math.floor(start / this.bucketMs) % size] as Bucket;
-      const b = slot.start === start ? slot : null;
-      out.t.push(start / 1000);
+      const index = last - k;
+      const slot = this.slotOf(index);
+      const b = slot.index === index ? slot : null;
+      out.t.push((index * this.bucketMs) / 1000);
       out.completed.push(b?.completed ?? 0);
       out.failed.push(b?.failed ?? 0);
       out.cancelled.push(b?.cancelled ?? 0);
@@ -114,6 +118,17 @@ export class RecentSeries {
       out.p95Ms.push(b && b.samples.length > 0 ? percentile(b.samples, 95) : null);
     }
     return out;
+  }
+
+  /** The bucket holding time `at`: an integer, counted from the epoch. */
+  private indexOf(at: number): number {
+    return Math.floor(at / this.bucketMs);
+  }
+
+  /** The ring slot of bucket `index`. */
+  private slotOf(index: number): Bucket {
+    const size = this.ring.length;
+    return this.ring[((index % size) + size) % size] as Bucket;
   }
 }
 
