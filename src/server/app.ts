@@ -28,6 +28,7 @@ import { AllowedMethods } from './allowed-methods.js';
 import { createTokenVerifier, registerAuth, tokenProblem } from './auth.js';
 import { DEFAULT_BODY_LIMIT } from './body-limit.js';
 import { createClientErrorHandler } from './client-error.js';
+import { answerEmptyParamsAsNotFound } from './empty-segments.js';
 import { HttpError, toErrorReply } from './errors.js';
 import { jsonBodyRefusal } from './json-refusal.js';
 import { type MethodNotAllowedPage, type NotFoundPage, wantsHtmlPage } from './not-found-page.js';
@@ -326,25 +327,28 @@ function installErrorHandling(app: FastifyInstance, bodyLimit: number, pages: Pa
         },
       });
     }
-    if (pages.notFound && wantsHtmlPage(req, routed)) return pages.notFound(req, reply, path);
+    const bare = pathWithoutSlash(routed, allowed);
+    if (pages.notFound && wantsHtmlPage(req, routed)) {
+      // The page a browser is sent to: one the path without the slash serves to its GET.
+      const pageAt = bare !== null && allowed.for(bare).includes(req.method) ? bare : undefined;
+      return pages.notFound(req, reply, path, pageAt);
+    }
+    // Routes are not matched with a trailing slash: a path is one resource, not two.
+    const hint = bare === null ? '' : ` (a route is at ${echo(bare, null)}, without the trailing slash)`;
     return reply.code(404).send({
-      error: {
-        code: 'NOT_FOUND',
-        message: `Route ${req.method} ${shown} not found${trailingSlashHint(routed, allowed)}`,
-      },
+      error: { code: 'NOT_FOUND', message: `Route ${req.method} ${shown} not found${hint}` },
     });
   });
 }
 
 /**
- * For a path no route has only because of its trailing slashes (`POST /v1/workflows/`): where
- * the route is, `(a route is at /v1/workflows, without the trailing slash)`. Routes are not
- * matched with one: a path is one resource, not two.
+ * For a path no route has only because of its trailing slashes (`POST /v1/workflows/`), the path
+ * without them, which a route has (`/v1/workflows`); otherwise null.
  */
-function trailingSlashHint(routed: string, allowed: AllowedMethods): string {
+function pathWithoutSlash(routed: string, allowed: AllowedMethods): string | null {
   const bare = routed.replace(/\/+$/, '');
-  if (bare === routed || bare === '' || allowed.for(bare).length === 0) return '';
-  return ` (a route is at ${echo(bare, null)}, without the trailing slash)`;
+  if (bare === routed || bare === '' || allowed.for(bare).length === 0) return null;
+  return bare;
 }
 
 /** The headers of every answer: no MIME sniffing, no caching unless the route chose otherwise. */
@@ -494,6 +498,7 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
   installErrorHandling(app, bodyLimit, pages);
   const verifyToken = createTokenVerifier(options.token);
   registerAuth(app, verifyToken);
+  answerEmptyParamsAsNotFound(app);
   documentBodyErrors(app);
   app.addHook('onSend', async (_req, reply) => {
     baseHeaders(reply);

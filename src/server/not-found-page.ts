@@ -10,8 +10,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { prefersHtml } from './accept.js';
 
-/** Renders the 404 page of `path` (the request's path, as the client sent it) on `reply`. */
-export type NotFoundPage = (req: FastifyRequest, reply: FastifyReply, path: string) => FastifyReply;
+/**
+ * Renders the 404 page of `path` (the request's path, as the client sent it) on `reply`. `pageAt`:
+ * for a path unknown only because of its trailing slashes (`/workflows/`), the path without them,
+ * which serves the request's method (`/workflows`); otherwise undefined.
+ */
+export type NotFoundPage = (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  path: string,
+  pageAt: string | undefined,
+) => FastifyReply;
 
 /**
  * Renders the 405 page of `path` on `reply`, whose `Allow` header is set already to `allow` (the

@@ -158,8 +158,9 @@ async function registerDashboard(
     const body = session ? page({ title, csrf: session.csrf, body: content }) : barePage(title, content);
     return sendHtml(securityHeaders(reply), body, status);
   };
-  setNotFoundPage((req, reply, path) =>
-    outsidePage(req, reply, 'Not found', errorBody(404, `No page at ${echo(path, null)}.`), 404),
+  // `/workflows/`: the page without the slash, as a link.
+  setNotFoundPage((req, reply, path, pageAt) =>
+    outsidePage(req, reply, 'Not found', errorBody(404, `No page at ${echo(path, null)}.`, pageAt), 404),
   );
   // `/logout` typed into the address bar, say: a page naming what the path does answer.
   setMethodNotAllowedPage((req, reply, path, allow) => {

@@ -5,6 +5,7 @@
  * `unsafe-eval`.
  * @module
  */
+import { echo } from '../../echo.js';
 import { html, type SafeHtml } from './html.js';
 
 /** The asset URLs pages use. */
@@ -135,11 +136,21 @@ function errorTitle(status: number): string {
   return status >= 500 ? 'Something went wrong' : 'Bad request';
 }
 
-/** The body of an error page. */
-export function errorBody(status: number, message: string): SafeHtml {
+/**
+ * `Did you mean <a href="/workflows">/workflows</a>?`: a link to a page of this origin (each
+ * segment percent-encoded, so a `?` or `#` of the path stays in it); none for another origin.
+ */
+function didYouMean(path: string | undefined): SafeHtml | string {
+  if (path === undefined || !path.startsWith('/') || path.startsWith('//')) return '';
+  const href = path.split('/').map(encodeURIComponent).join('/');
+  return html` Did you mean <a href="${href}">${echo(path, null)}</a>?`;
+}
+
+/** The body of an error page; `pageAt`, a page this one may have meant, is named as a link. */
+export function errorBody(status: number, message: string, pageAt?: string): SafeHtml {
   return html`<section class="error-page">
   <h1>${errorTitle(status)}</h1>
-  <p class="error-message">${message}</p>
+  <p class="error-message">${message}${didYouMean(pageAt)}</p>
   <p><a href="/">Back to the overview</a></p>
 </section>`;
 }
