@@ -40,6 +40,7 @@ import { remoteWorkerRoutes } from './routes/remote-workers.js';
 import { systemRoutes } from './routes/system.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { errorEnvelopeSchema } from './schemas.js';
+import { trustProxyIssues } from './trust-proxy.js';
 import { validatorCompiler } from './validation.js';
 
 export { DEFAULT_BODY_LIMIT };
@@ -109,6 +110,13 @@ export interface AppOptions {
    * workers. @default the orchestrator's own hub (`remoteWorkerHubFor(orch)`)
    */
   remoteWorkers?: RemoteWorkerHub | false | undefined;
+  /**
+   * The reverse proxies in front of the service (IP addresses, CIDRs, or `loopback`, `linklocal`,
+   * `uniquelocal`) whose `X-Forwarded-For`, `-Proto` and `-Host` headers are believed: the
+   * request's address, protocol and host are then the client's (`trust-proxy.ts`). @default none:
+   * those headers are ignored
+   */
+  trustProxy?: string[] | undefined;
 }
 
 const APP_OPTION_KEYS: readonly (keyof AppOptions)[] = [
@@ -120,6 +128,7 @@ const APP_OPTION_KEYS: readonly (keyof AppOptions)[] = [
   'plugins',
   'apiVersion',
   'remoteWorkers',
+  'trustProxy',
 ];
 
 /** A Prometheus metric name starts with a letter, `_` or `:`; the prefix may also be empty. */
@@ -199,6 +208,7 @@ function checkOptions(options: AppOptions): number {
     });
   }
   if (prometheus !== undefined) issues.push(...prometheusIssues(prometheus));
+  issues.push(...trustProxyIssues(options.trustProxy));
   if (issues.length > 0) throw new ValidationError(issues, 'Invalid app options');
   return bodyLimit;
 }
@@ -462,7 +472,8 @@ function refuseUndeclaredQueries(scope: FastifyInstance): void {
  * Builds the HTTP app around an orchestrator. The caller owns the orchestrator: closing the
  * app detaches its listeners but leaves the orchestrator open.
  * @throws ValidationError naming every bad option: a missing token, a bad body limit, an unknown
- *   key, `plugins` that are no functions, a `remoteWorkers` that is no hub, bad Prometheus options.
+ *   key, `plugins` that are no functions, a `remoteWorkers` that is no hub, bad Prometheus options,
+ *   a `trustProxy` entry that is no address (`trustProxy[0]`).
  * @example
  * ```ts
  * const app = await buildApp(orch, { token: process.env.ORCHESTRATOR_API_TOKEN! });
@@ -487,6 +498,7 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
     clientErrorHandler: createClientErrorHandler(REQUEST_TIMEOUT_MS),
     // Requests that arrive while the app closes get the API's own envelope (below), not Fastify's.
     return503OnClosing: false,
+    ...(options.trustProxy ? { trustProxy: [...options.trustProxy] } : {}),
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
   });
   refuseWhileClosing(app);

@@ -228,7 +228,13 @@ async function serveUntilSignaled(
       logger,
       bodyLimit: options.bodyLimit,
       prometheus: { defaultMetrics: true },
-      plugins: [createDashboard()],
+      plugins: [
+        createDashboard({
+          ...(options.allowedOrigin ? { allowedOrigins: options.allowedOrigin } : {}),
+          ...(options.secureCookie ? { secureCookie: true } : {}),
+        }),
+      ],
+      ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
       ...(hub ? { remoteWorkers: hub } : {}),
     });
     if (interrupt.fired) {

@@ -3,10 +3,13 @@
  * parsing need; what it does is in `../actions/serve.ts`, loaded only when it runs.
  * @module
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BODY_LIMIT } from '../../server/body-limit.js';
+import { originProblem } from '../../server/dashboard/origins.js';
+import { trustProxyEntryProblem } from '../../server/trust-proxy.js';
 import { markListening } from '../interrupt.js';
 import { parseGrace, parseNonEmpty, parsePositiveInt } from '../parse.js';
+import { repeatable } from '../repeated-options.js';
 
 /** The options of `serve`. */
 export interface ServeOptions {
@@ -20,6 +23,10 @@ export interface ServeOptions {
   httpAllow?: string;
   config?: string;
   remoteActions?: string;
+  /** `--allowed-origin`, each time it was given. */
+  allowedOrigin?: string[];
+  trustProxy?: string[];
+  secureCookie?: boolean;
 }
 
 function parsePort(value: string): number {
@@ -41,6 +48,31 @@ function parseHost(value: string): string {
     );
   }
   return value;
+}
+
+/** One more `--allowed-origin`: `scheme://host[:port]`, checked as the dashboard checks it. */
+function collectOrigin(value: string, previous: string[] | undefined): string[] {
+  const problem = originProblem(value);
+  if (problem !== null) throw new InvalidArgumentError(`${problem}.`);
+  return [...(previous ?? []), value];
+}
+
+/** `--trust-proxy`: comma-separated IP addresses, CIDRs or range names. */
+function parseTrustProxy(value: string): string[] {
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (entries.length === 0) {
+    throw new InvalidArgumentError(
+      'Expected comma-separated proxy addresses, such as 127.0.0.1 or 10.0.0.0/8.',
+    );
+  }
+  for (const entry of entries) {
+    const problem = trustProxyEntryProblem(entry);
+    if (problem !== null) throw new InvalidArgumentError(`${problem}.`);
+  }
+  return entries;
 }
 
 /** Registers `serve`. */
@@ -76,6 +108,20 @@ export function register(program: Command): void {
       '--remote-actions <names>',
       'comma-separated actions served by remote workers (docs/remote-workers.md): their steps wait for a worker',
     )
+    .addOption(
+      repeatable(
+        new Option(
+          '--allowed-origin <origin>',
+          "an origin besides the request's own from which the dashboard may be used, such as https://ops.example.com (repeat for more)",
+        ).argParser(collectOrigin),
+      ),
+    )
+    .option(
+      '--trust-proxy <addresses>',
+      'comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For/-Proto/-Host headers are believed',
+      parseTrustProxy,
+    )
+    .option('--secure-cookie', 'mark the dashboard session cookie Secure (HTTPS ends at a proxy)')
     .option(
       '--config <file>',
       'JSON file of orchestrator config keys (maxConcurrentWorkflows, workers, alerts thresholds, ...)',

@@ -8,6 +8,7 @@ import { describeValue } from '../../describe-value.js';
 import type { Issue } from '../../errors.js';
 import { ValidationError } from '../../errors.js';
 import { optionsIssues } from '../../unknown-keys.js';
+import { originProblem } from './origins.js';
 
 /** Most chart buckets (`windowMinutes` / `bucketSeconds`): each is kept in memory and drawn. */
 export const MAX_CHART_BUCKETS = 10_000;
@@ -102,6 +103,14 @@ export function checkDashboardOptions(options: DashboardDurations): void {
         message: `Expected \`${key}\` to be ${expected}, got ${describeValue(value)}`,
       });
     }
+  }
+  // Each origin: a path or a typo would match no request, and every POST through it got 403.
+  const origins = (options as { allowedOrigins?: unknown }).allowedOrigins;
+  if (Array.isArray(origins) && !issues.some((i) => i.path === 'allowedOrigins')) {
+    origins.forEach((origin: string, i) => {
+      const problem = originProblem(origin);
+      if (problem !== null) issues.push({ path: `allowedOrigins[${i}]`, message: problem });
+    });
   }
   duration(issues, 'sessionTtlSeconds', options.sessionTtlSeconds, 'seconds', MAX_SECONDS);
   duration(issues, 'bucketSeconds', options.bucketSeconds, 'seconds', MAX_SECONDS);

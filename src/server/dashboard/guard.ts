@@ -82,6 +82,7 @@ export function sameOrigin(req: FastifyRequest, allowed: readonly string[] = [])
     if (allowed.includes(origin)) return true;
     try {
       const from = new URL(origin);
+      if (allowed.includes(from.origin)) return true;
       const self = new URL(`${req.protocol}://${req.host}`);
       return (from.protocol === 'http:' || from.protocol === 'https:') && from.host === self.host;
     } catch {

@@ -24,6 +24,7 @@ import type { DashboardDeps } from './context.js';
 import { installGuards, route, securityHeaders, sendHtml } from './guard.js';
 import type { SafeHtml } from './html.js';
 import { barePage, errorBody, page, type Section } from './layout.js';
+import { normalizeOrigin } from './origins.js';
 import { cancelNotice, executionDetail } from './pages/execution.js';
 import { executionsBody, executionsPanel, listQueryString, parseListQuery } from './pages/executions.js';
 import { loginPage, safeNext } from './pages/login.js';
@@ -52,11 +53,15 @@ export interface DashboardOptions {
   windowMinutes?: number;
   /** How long an alert stays on the overview, minutes (0: not shown). @default 15 */
   alertWindowMinutes?: number;
-  /** Origins besides the request's own host that may POST (e.g. behind a proxy that rewrites Host). @default [] */
+  /**
+   * Origins besides the request's own host that may POST (e.g. behind a proxy that rewrites
+   * Host), each `scheme://host[:port]`; compared as a browser sends them (`HTTPS://Ops.Example.com:443/`
+   * is `https://ops.example.com`). @default []
+   */
   allowedOrigins?: string[];
   /**
    * Mark the session cookie `Secure`. @default true when the request came over https (behind a
-   * TLS-terminating proxy, set this or fastify's `trustProxy`)
+   * TLS-terminating proxy, set this or `buildApp`'s `trustProxy`)
    */
   secureCookie?: boolean;
   /** Failed sign-ins per client address and minute before 429. @default 10 */
@@ -68,7 +73,7 @@ export interface DashboardOptions {
 /**
  * Creates the dashboard plugin.
  * @throws ValidationError naming a bad option: an unknown key, a duration out of range (naming its bound),
- *   a page size or sign-in limit that is no positive integer, `allowedOrigins` that is no array of strings, ...
+ *   a page size or sign-in limit that is no positive integer, `allowedOrigins` that is no array of origins (`allowedOrigins[1]` naming the entry that is no `scheme://host[:port]`), ...
  */
 export function createDashboard(options: DashboardOptions = {}): AppPlugin {
   checkDashboardOptions(options);
@@ -97,7 +102,8 @@ async function registerDashboard(
     pageSize: options.pageSize ?? 25,
     alertWindowMs: (options.alertWindowMinutes ?? 15) * 60_000,
   };
-  const allowedOrigins = options.allowedOrigins ?? [];
+  // As a browser writes them in `Origin` (lower case, no default port, no trailing slash).
+  const allowedOrigins = (options.allowedOrigins ?? []).map(normalizeOrigin);
   const sessionOf = installGuards(scope, { sessions, allowedOrigins });
 
   // One that ended while queued counts by status, with no duration (it never ran).
