@@ -11,7 +11,7 @@
  * has the file open, SQLite itself never deletes nor recreates the log (it truncates it in place).
  * @module
  */
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { OrchestratorError } from '../../errors.js';
 
 /** A file of the store as opened: its path, device and inode. */
@@ -29,12 +29,18 @@ function identity(path: string): { dev: bigint; ino: bigint } | null {
   return stats ? { dev: stats.dev, ino: stats.ino } : null;
 }
 
-/** The files of the store at `path` as they are now: the database file and its log, if present. */
+/**
+ * The files of the store at `path` as they are now: the database file and its log, if present.
+ * SQLite follows a symbolic link and keeps the log next to the file it points to, not next to the
+ * link: the log is looked for there. The database file is checked at `path`, the link followed, so
+ * a link pointed at another file later counts as the file replaced.
+ */
 export function openedFiles(path: string): OpenedFile[] {
   const files: OpenedFile[] = [];
+  const real = realpathSync(path);
   for (const [file, wal] of [
     [path, false],
-    [`${path}-wal`, true],
+    [`${real}-wal`, true],
   ] as const) {
     const found = identity(file);
     if (found) files.push({ path: file, wal, ...found });
