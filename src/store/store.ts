@@ -331,7 +331,11 @@ export interface Store {
    * the promise resolves only after the update is durable.
    */
   update(update: ExecutionUpdate): Promise<void>;
-  /** An execution with its step records, or null for an unknown id. */
+  /**
+   * An execution with its step records, or null for an unknown id. This read, `getExecutions` and
+   * `listExecutions` each see one state of the store: an execution never comes with step records
+   * of another commit than its own row (one statement, one read transaction, or no await between).
+   */
   getExecution(id: string): Promise<ExecutionSnapshot | null>;
   /** The executions of `ids` that exist, oldest first (ids it does not know are left out). */
   getExecutions(ids: readonly string[]): Promise<ExecutionSnapshot[]>;

@@ -9,7 +9,9 @@
  * see `busy-wait.ts`). An
  * operation that fails (a fenced update, a duplicate id) is rejected alone while the others
  * commit (see `batch-commit.ts`). Reads run directly on the connection and see
- * committed state. Several stores (processes) may share one file; the write lock serializes them.
+ * committed state; a read of several statements (an execution and its steps, a listing and the
+ * steps of what it lists) runs them in one read transaction, so it sees one snapshot of the file
+ * whatever other connections commit meanwhile. Several stores (processes) may share one file; the write lock serializes them.
  * @module
  */
 import { dirname, resolve } from 'node:path';
@@ -168,6 +170,8 @@ export class SqliteStore implements Store {
     merge: mergeOps,
   });
   private commitBatch: ((batch: readonly Op[]) => Outcome[]) | null = null;
+  /** Runs its argument in one read transaction (`BEGIN DEFERRED`): one snapshot (see `snapshot`). */
+  private inReadTransaction: ((body: () => unknown) => unknown) | null = null;
   /** The holder of a key, read under the write lock (see `findByIdempotencyKey`). */
   private holderOfKey: ((key: string) => unknown) | null = null;
   /** `data_version` when the store opened, then at the last `changedElsewhere` call. */
@@ -229,6 +233,7 @@ export class SqliteStore implements Store {
     }
     const statements = this.statements;
     this.commitBatch = batchCommitter(db, (op: Op) => applyOp(statements, op));
+    this.inReadTransaction = db.transaction((body: () => unknown) => body());
     const holder = (key: string) => statements.holderOfIdempotencyKey.get(key);
     // A file opened read-only cannot take the write lock; no create is written through it either.
     this.holderOfKey = db.readonly ? holder : db.transaction(holder).immediate;
@@ -263,6 +268,7 @@ export class SqliteStore implements Store {
     this.db = null;
     this.statements = null;
     this.holderOfKey = null;
+    this.inReadTransaction = null;
   }
 
   /** The pragmas in effect on this connection. */
@@ -362,7 +368,7 @@ export class SqliteStore implements Store {
   }
 
   async getExecution(id: string): Promise<ExecutionSnapshot | null> {
-    return this.read((s) => {
+    return this.snapshot((s) => {
       const row = s.getExecution.get(id) as ExecutionRowWithInput | undefined;
       if (!row) return null;
       return { execution: toExecution(row), steps: (s.stepsOf.all(id) as StepRow[]).map(toStep) };
@@ -371,7 +377,7 @@ export class SqliteStore implements Store {
 
   async getExecutions(ids: readonly string[]): Promise<ExecutionSnapshot[]> {
     if (ids.length === 0) return [];
-    return this.read((s) =>
+    return this.snapshot((s) =>
       this.withSteps(s.byIdsOldestFirst.all(JSON.stringify(ids)) as ExecutionRowWithInput[]),
     );
   }
@@ -380,7 +386,7 @@ export class SqliteStore implements Store {
     checkPage(filter);
     const [index, args] = filterArgs(filter);
     const page = Math.max(0, filter.limit);
-    return this.read((s) => {
+    return this.snapshot((s) => {
       const rows = s.list[index]!.all(
         ...args,
         page,
@@ -391,7 +397,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Snapshots of `rows`, with the steps of all of them read in one query. */
+  /** Snapshots of `rows`, with the steps of all of them read in one query (inside `snapshot`). */
   private withSteps(rows: ExecutionRowWithInput[]): ExecutionSnapshot[] {
     if (rows.length === 0) return [];
     const steps = new Map<string, StepRecord[]>();
@@ -506,16 +512,12 @@ export class SqliteStore implements Store {
 
   /** Both reads in one read transaction: one snapshot of the file (WAL), whatever others commit. */
   async readOwned(owner: string): Promise<OwnedRead> {
-    if (!this.db) throw this.notOpen();
-    const db = this.db;
-    return this.read((s) =>
-      db.transaction(() => ({
-        byWorkflow: toAggregatesByWorkflow(
-          s.aggregateByWorkflowOf.all(owner, owner) as (AggregateRow & { workflow_id: string })[],
-        ),
-        unfinished: (s.ownedRecords.all(owner) as ExecutionRowWithInput[]).map(toExecution),
-      }))(),
-    );
+    return this.snapshot((s) => ({
+      byWorkflow: toAggregatesByWorkflow(
+        s.aggregateByWorkflowOf.all(owner, owner) as (AggregateRow & { workflow_id: string })[],
+      ),
+      unfinished: (s.ownedRecords.all(owner) as ExecutionRowWithInput[]).map(toExecution),
+    }));
   }
 
   private write<T>(op: Op): Promise<T> {
@@ -580,6 +582,18 @@ export class SqliteStore implements Store {
     } catch (error) {
       throw sqliteStoreError(error, this.path);
     }
+  }
+
+  /**
+   * A read of several statements, as `read`, in one read transaction: all of them see the file as
+   * the first found it, whatever another connection (another process) commits in between; without
+   * it each statement reads the latest commit (an execution's row from before a commit, its steps
+   * from after). A failure rolls it back (nothing held after), as better-sqlite3's transactions do.
+   */
+  private snapshot<T>(body: (s: Statements) => T): T {
+    const inReadTransaction = this.inReadTransaction;
+    if (!inReadTransaction) throw this.notOpen();
+    return this.read((s) => inReadTransaction(() => body(s)) as T);
   }
 
   private stmts(): Statements {
