@@ -3,22 +3,30 @@
  * to the files it opened after they are deleted, moved away or replaced (another file renamed
  * onto the path): the database file, or its write-ahead log (`-wal`, which a clean-up of files
  * that look temporary may delete). Every write it then acknowledges is lost on the next start,
- * which opens whatever the paths name by then. The store checks the files' identity (device and
- * inode) before a commit and refuses the writes instead. The two `stat`s cost ≈3–10 µs, a large
- * part of a commit under `NORMAL` and of the 4 commits of a workflow run alone: a commit checks
- * when the last check is {@link IDENTITY_CHECK_INTERVAL_MS} old, so the commits of at most that
- * last second go to a file that is gone (with all the history before them). While a connection
- * has the file open, SQLite itself never deletes nor recreates the log (it truncates it in place).
+ * which opens whatever the paths name by then. Its shared-memory index (`-shm`) alone deleted or
+ * replaced is as bad: SQLite goes on indexing its commits in the one it mapped, another process
+ * opening the file makes a new one without them, does not see them, and appends its own commits
+ * to the log over them (and a close of this store, checkpointing with its own index, loses
+ * theirs). The store checks the files' identity (device and inode) before a commit and refuses
+ * the writes instead. The three `stat`s cost ≈5–15 µs (measured ≈10 µs on a loaded 2-core
+ * machine, where a lone commit under `NORMAL` takes ≈50 µs), a large part of a commit and of the 4
+ * commits of a workflow run alone: a commit checks when the last check is
+ * {@link IDENTITY_CHECK_INTERVAL_MS} old, so the commits of at most that last second go to a file
+ * that is gone (with all the history before them). While a connection
+ * has the file open, SQLite itself never deletes nor recreates the log (it truncates it in place)
+ * nor the index (only the last connection to close deletes both).
  * @module
  */
 import { realpathSync, statSync } from 'node:fs';
 import { OrchestratorError } from '../../errors.js';
 
+/** Which file of the store: the database file, its write-ahead log, its shared-memory index. */
+export type StoreFileKind = 'database' | 'wal' | 'shm';
+
 /** A file of the store as opened: its path, device and inode. */
 export interface OpenedFile {
   path: string;
-  /** Whether it is the write-ahead log (else the database file). */
-  wal: boolean;
+  kind: StoreFileKind;
   dev: bigint;
   ino: bigint;
 }
@@ -30,23 +38,38 @@ function identity(path: string): { dev: bigint; ino: bigint } | null {
 }
 
 /**
- * The files of the store at `path` as they are now: the database file and its log, if present.
- * SQLite follows a symbolic link and keeps the log next to the file it points to, not next to the
- * link: the log is looked for there. The database file is checked at `path`, the link followed, so
+ * The files of the store at `path` as they are now: the database file, its log and its index, if
+ * present. SQLite follows a symbolic link and keeps the log and index next to the file it points
+ * to, not next to the link: they are looked for there. The database file is checked at `path`, the link followed, so
  * a link pointed at another file later counts as the file replaced.
  */
 export function openedFiles(path: string): OpenedFile[] {
   const files: OpenedFile[] = [];
   const real = realpathSync(path);
-  for (const [file, wal] of [
-    [path, false],
-    [`${real}-wal`, true],
+  for (const [file, kind] of [
+    [path, 'database'],
+    [`${real}-wal`, 'wal'],
+    [`${real}-shm`, 'shm'],
   ] as const) {
     const found = identity(file);
-    if (found) files.push({ path: file, wal, ...found });
+    if (found) files.push({ path: file, kind, ...found });
   }
   return files;
 }
+
+/** How a message names each file. */
+const DESCRIBED: Record<StoreFileKind, (path: string) => string> = {
+  database: () => 'the file',
+  wal: (path) => `its write-ahead log '${path}'`,
+  shm: (path) => `its shared-memory index '${path}'`,
+};
+
+/** What writing on would do, for the message. */
+const CONSEQUENCE: Record<StoreFileKind, string> = {
+  database: 'what it writes would be lost on the next start',
+  wal: 'what it writes would be lost on the next start',
+  shm: 'other processes on the file would not see what it writes and could write over it',
+};
 
 /**
  * Throws `STORE_UNAVAILABLE` naming the store `path` and the file when one of `files` is no longer
@@ -56,11 +79,10 @@ export function checkSameFiles(path: string, files: readonly OpenedFile[]): void
   for (const file of files) {
     const now = identity(file.path);
     if (now && now.dev === file.dev && now.ino === file.ino) continue;
-    const which = file.wal ? `its write-ahead log '${file.path}'` : 'the file';
     const what = now ? 'replaced by another' : 'deleted';
     throw new OrchestratorError(
       'STORE_UNAVAILABLE',
-      `SQLite store '${path}': ${which} was ${what} after the store opened it, so what it writes would be lost on the next start; restart to open the file now at that path`,
+      `SQLite store '${path}': ${DESCRIBED[file.kind](file.path)} was ${what} after the store opened it, so ${CONSEQUENCE[file.kind]}; restart to open the file now at that path`,
     );
   }
 }
