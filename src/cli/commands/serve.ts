@@ -5,7 +5,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BODY_LIMIT } from '../../server/body-limit.js';
-import { originProblem } from '../../server/dashboard/origins.js';
+import { originProblem } from '../../server/origins.js';
 import { trustProxyEntryProblem } from '../../server/trust-proxy.js';
 import { markListening } from '../interrupt.js';
 import { parseGrace, parseNonEmpty, parsePositiveInt } from '../parse.js';

@@ -8,7 +8,7 @@ import { describeValue } from '../../describe-value.js';
 import type { Issue } from '../../errors.js';
 import { ValidationError } from '../../errors.js';
 import { optionsIssues } from '../../unknown-keys.js';
-import { originProblem } from './origins.js';
+import { originProblem } from '../origins.js';
 
 /** Most chart buckets (`windowMinutes` / `bucketSeconds`): each is kept in memory and drawn. */
 export const MAX_CHART_BUCKETS = 10_000;

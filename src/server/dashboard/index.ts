@@ -24,7 +24,7 @@ import type { DashboardDeps } from './context.js';
 import { installGuards, route, securityHeaders, sendHtml } from './guard.js';
 import type { SafeHtml } from './html.js';
 import { barePage, errorBody, page, type Section } from './layout.js';
-import { normalizeOrigin } from './origins.js';
+import { normalizeOrigin } from '../origins.js';
 import { cancelNotice, executionDetail } from './pages/execution.js';
 import { executionsBody, executionsPanel, listQueryString, parseListQuery } from './pages/executions.js';
 import { loginPage, safeNext } from './pages/login.js';

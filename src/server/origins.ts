@@ -6,7 +6,7 @@
  * a query, credentials, another scheme) is refused by name.
  * @module
  */
-import { describeValue } from '../../describe-value.js';
+import { describeValue } from '../describe-value.js';
 
 /** `scheme://host[:port]`, a trailing slash allowed; the URL parser checks the rest. */
 const ORIGIN_SHAPE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@\s\\]+\/?$/;
