@@ -10,3 +10,35 @@
 export function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * Negative when `a` sorts before `b` by Unicode code point (CEL's string order), positive after, 0
+ * when equal. It differs from {@link byCodeUnits} only where a character past U+FFFF meets one from
+ * U+E000 to U+FFFF: `'😀'` (U+1F600) sorts after `'\uFFFD'`.
+ */
+export function byCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (i > 0 && isHigh(a.charCodeAt(i - 1)) && (isLow(x) || isLow(y))) {
+      // After the same high surrogate: a pair (past U+FFFF) sorts after a lone surrogate.
+      if (isLow(x) && isLow(y)) return x - y;
+      return isLow(x) ? 1 : -1;
+    }
+    // A whole character where a pair starts here.
+    return (a.codePointAt(i) as number) - (b.codePointAt(i) as number);
+  }
+  return a.length - b.length;
+}
+
+/** Whether a UTF-16 unit is a high (leading) surrogate. */
+export function isHigh(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
+}
+
+/** Whether a UTF-16 unit is a low (trailing) surrogate. */
+export function isLow(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}

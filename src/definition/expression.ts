@@ -34,6 +34,7 @@ import { findInvalidPatternProblem } from './expression-patterns.js';
 import { expressionPlace, syntaxErrorOffset } from './expression-place.js';
 import { stepReferences } from './expression-refs.js';
 import { findSizeProblem } from './expression-size.js';
+import { guardStrings } from './expression-strings.js';
 import { guardTimeRange } from './expression-time-range.js';
 import { fieldNote, shadowsScope } from './field-note.js';
 import { MAX_EVALUATION_READS, needsReadBudget, ReadBudget } from './read-budget.js';
@@ -162,6 +163,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   guardIntRange(program.ast);
   guardDivision(program.ast);
   guardTimeRange(program.ast);
+  guardStrings(program.ast);
   const run = program;
   const budgeted = needsReadBudget(program.ast);
   const shadows = shadowsScope(program.ast);

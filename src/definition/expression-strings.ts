@@ -1,0 +1,175 @@
+/**
+ * CEL's string functions count and order by Unicode code point; @marcbachmann/cel-js uses
+ * JavaScript's UTF-16 code units for some of them, so text with an emoji or another character past
+ * U+FFFF came out wrong: `'😀x'.substring(1)` gave half of the emoji (a lone surrogate, which then
+ * failed as a step's input), `indexOf` and `lastIndexOf` counted the emoji as two, and `<` put
+ * `'😀'` before `'\uFFFD'`. `lowerAscii()` and `upperAscii()` changed every letter (`'ß'.upperAscii()`
+ * gave `'SS'`), and `trim()` removed U+FEFF, which is not white space, but kept U+0085, which is.
+ * The library's overloads cannot be replaced, so {@link guardStrings} replaces how those nodes of a
+ * checked tree handle string operands; other operands go to the library as before.
+ * @module
+ */
+import { byCodePoints, isHigh, isLow } from '../string-order.js';
+import { isNode } from './cel-ast.js';
+
+/** How the library handles a method call: the receiver and arguments, evaluated. */
+type CallHandle = (values: unknown[], ev: unknown, node: unknown) => unknown;
+/** How the library handles a binary operator: both operands, evaluated. */
+type BinaryHandle = (left: unknown, right: unknown, node: unknown, ev: unknown) => unknown;
+
+/** A checked node: the library has set how it handles its evaluated operands. */
+interface HandledNode {
+  op: string;
+  args: unknown;
+  handle?: (...values: never[]) => unknown;
+}
+
+/** Whether `unit` (a UTF-16 index of `text`) falls between two characters, not inside a pair. */
+function isBoundary(text: string, unit: number): boolean {
+  return !(
+    unit > 0 &&
+    unit < text.length &&
+    isHigh(text.charCodeAt(unit - 1)) &&
+    isLow(text.charCodeAt(unit))
+  );
+}
+
+/** The number of code points in `text` before the UTF-16 index `unit` (a boundary). */
+function codePointIndex(text: string, unit: number): number {
+  let points = 0;
+  for (let i = 0; i < unit; i++) if (isBoundary(text, i + 1)) points++;
+  return points;
+}
+
+/** The UTF-16 index of the code point `point` of `text`, or -1 past its end. */
+function unitIndex(text: string, point: number): number {
+  let unit = 0;
+  for (let seen = 0; seen < point; seen++) {
+    if (unit >= text.length) return -1;
+    unit += isHigh(text.charCodeAt(unit)) && isLow(text.charCodeAt(unit + 1)) ? 2 : 1;
+  }
+  return unit;
+}
+
+function sizeOf(text: string): number {
+  return codePointIndex(text, text.length);
+}
+
+function outOfRange(what: string): Error {
+  return new Error(`${what} out of range`);
+}
+
+function substring(text: string, start: bigint, end?: bigint): string {
+  const size = BigInt(sizeOf(text));
+  if (start < 0n || start > size) throw outOfRange('string.substring(start, end): start index');
+  if (end === undefined) return text.slice(unitIndex(text, Number(start)));
+  if (end < start || end > size) throw outOfRange('string.substring(start, end): end index');
+  return text.slice(unitIndex(text, Number(start)), unitIndex(text, Number(end)));
+}
+
+/** The first match of `search` in `text` from UTF-16 index `from` that splits no pair, or -1. */
+function findForward(text: string, search: string, from: number): number {
+  for (let at = text.indexOf(search, from); at !== -1; at = text.indexOf(search, at + 1)) {
+    if (isBoundary(text, at) && isBoundary(text, at + search.length)) return at;
+  }
+  return -1;
+}
+
+/** The last match of `search` in `text` at or before UTF-16 index `from` that splits no pair, or -1. */
+function findBackward(text: string, search: string, from: number): number {
+  for (
+    let at = text.lastIndexOf(search, from);
+    at !== -1;
+    at = at === 0 ? -1 : text.lastIndexOf(search, at - 1)
+  ) {
+    if (isBoundary(text, at) && isBoundary(text, at + search.length)) return at;
+  }
+  return -1;
+}
+
+/** `from`, a code-point offset, as a UTF-16 index of `text`; refused outside the text, as the library does. */
+function offset(name: string, text: string, from: bigint): number {
+  if (from < 0n || from >= BigInt(sizeOf(text)))
+    throw outOfRange(`string.${name}(search, fromIndex): fromIndex`);
+  return unitIndex(text, Number(from));
+}
+
+function indexOf(text: string, search: string, from?: bigint): bigint {
+  if (search === '' && from !== undefined) return from;
+  const start = from === undefined ? 0 : offset('indexOf', text, from);
+  const at = findForward(text, search, start);
+  return BigInt(at === -1 ? -1 : codePointIndex(text, at));
+}
+
+function lastIndexOf(text: string, search: string, from?: bigint): bigint {
+  if (search === '' && from !== undefined) return from;
+  const start = from === undefined ? text.length : offset('lastIndexOf', text, from);
+  const at = findBackward(text, search, start);
+  return BigInt(at === -1 ? -1 : codePointIndex(text, at));
+}
+
+/** White space as CEL's `trim` takes it (Unicode's White_Space), which JavaScript's `trim` does not. */
+const EDGE_SPACE =
+  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+/** The string methods handled here: the result, or undefined to leave the call to the library. */
+const METHODS: Record<string, (text: string, args: unknown[]) => unknown> = {
+  substring: (text, [start, end]) =>
+    typeof start === 'bigint' && (end === undefined || typeof end === 'bigint')
+      ? substring(text, start, end)
+      : undefined,
+  indexOf: (text, [search, from]) =>
+    typeof search === 'string' && (from === undefined || typeof from === 'bigint')
+      ? indexOf(text, search, from)
+      : undefined,
+  lastIndexOf: (text, [search, from]) =>
+    typeof search === 'string' && (from === undefined || typeof from === 'bigint')
+      ? lastIndexOf(text, search, from)
+      : undefined,
+  lowerAscii: (text, args) =>
+    args.length === 0 ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : undefined,
+  upperAscii: (text, args) =>
+    args.length === 0 ? text.replace(/[a-z]+/g, (s) => s.toUpperCase()) : undefined,
+  trim: (text, args) => (args.length === 0 ? text.replace(EDGE_SPACE, '') : undefined),
+};
+
+const ORDER: Record<string, (order: number) => boolean> = {
+  '<': (order) => order < 0,
+  '<=': (order) => order <= 0,
+  '>': (order) => order > 0,
+  '>=': (order) => order >= 0,
+};
+
+function guardNode(node: HandledNode): void {
+  const library = node.handle;
+  if (typeof library !== 'function') return;
+  const compare = ORDER[node.op];
+  if (compare !== undefined) {
+    const handle: BinaryHandle = (left, right, self, ev) =>
+      typeof left === 'string' && typeof right === 'string'
+        ? compare(byCodePoints(left, right))
+        : (library as BinaryHandle)(left, right, self, ev);
+    node.handle = handle;
+    return;
+  }
+  const name = node.op === 'rcall' && Array.isArray(node.args) ? node.args[0] : undefined;
+  const method = typeof name === 'string' && Object.hasOwn(METHODS, name) ? METHODS[name] : undefined;
+  if (method === undefined) return;
+  const handle: CallHandle = (values, ev, self) => {
+    const [text, ...args] = values;
+    const own = typeof text === 'string' ? method(text, args) : undefined;
+    return own !== undefined ? own : (library as CallHandle)(values, ev, self);
+  };
+  node.handle = handle;
+}
+
+/** Makes the string calls and comparisons of `ast` (a checked expression) count and order by code point. */
+export function guardStrings(ast: unknown): void {
+  if (Array.isArray(ast)) {
+    for (const item of ast) guardStrings(item);
+    return;
+  }
+  if (!isNode(ast)) return;
+  guardNode(ast as HandledNode);
+  guardStrings(ast.args);
+}
