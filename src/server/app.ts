@@ -31,7 +31,12 @@ import { createClientErrorHandler } from './client-error.js';
 import { answerEmptyParamsAsNotFound } from './empty-segments.js';
 import { HttpError, toErrorReply } from './errors.js';
 import { jsonBodyRefusal } from './json-refusal.js';
-import { type MethodNotAllowedPage, type NotFoundPage, wantsHtmlPage } from './not-found-page.js';
+import {
+  type MethodNotAllowedPage,
+  type NotFoundPage,
+  type RefusedPage,
+  wantsHtmlPage,
+} from './not-found-page.js';
 import { openapiTransforms } from './optional-bodies.js';
 import { requestPath, routedPath } from './request-path.js';
 import { executionRoutes } from './routes/executions.js';
@@ -76,6 +81,12 @@ export interface AppContext {
    * `Allow` header is set before the page is called. @default none: the JSON 405
    */
   setMethodNotAllowedPage(page: MethodNotAllowedPage): void;
+  /**
+   * Sets the HTML page such a browser request gets when the router refuses its address before any
+   * route (a malformed percent-encoding, `/executions/%E0%A4%A`: 400) instead of the JSON error.
+   * @default none: the JSON error
+   */
+  setRefusedPage(page: RefusedPage): void;
 }
 
 /**
@@ -295,6 +306,7 @@ function endStalledConnectionsOnClose(app: FastifyInstance): void {
 interface Pages {
   notFound?: NotFoundPage;
   methodNotAllowed?: MethodNotAllowedPage;
+  refused?: RefusedPage;
 }
 
 function installErrorHandling(app: FastifyInstance, bodyLimit: number, pages: Pages): void {
@@ -482,17 +494,18 @@ function refuseUndeclaredQueries(scope: FastifyInstance): void {
  */
 export async function buildApp(orch: Orchestrator, options: AppOptions): Promise<FastifyInstance> {
   const bodyLimit = checkOptions(options);
+  const pages: Pages = {};
   const app = Fastify({
     bodyLimit,
     requestTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Malformed or over-long URLs are rejected by the router before any hook (the `onSend` that
     // adds the base headers included): same envelope, same headers.
-    frameworkErrors: (error, _req, reply) => {
+    frameworkErrors: (error, req, reply) => {
       const { status, body } = toErrorReply(error, { bodyLimit });
-      baseHeaders(reply as FastifyReply)
-        .code(status)
-        .send(body);
+      if (pages.refused && wantsHtmlPage(req, requestPath(req.url))) {
+        pages.refused(req, baseHeaders(reply), status, body.error.message);
+      } else baseHeaders(reply).code(status).send(body);
     },
     // Requests Node refuses before routing (not HTTP, headers too large, too slow): same envelope.
     clientErrorHandler: createClientErrorHandler(REQUEST_TIMEOUT_MS),
@@ -506,7 +519,6 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installJsonParser(app);
-  const pages: Pages = {};
   installErrorHandling(app, bodyLimit, pages);
   const verifyToken = createTokenVerifier(options.token);
   registerAuth(app, verifyToken);
@@ -546,11 +558,15 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
     const setMethodNotAllowedPage = (page: MethodNotAllowedPage) => {
       pages.methodNotAllowed = page;
     };
+    const setRefusedPage = (page: RefusedPage) => {
+      pages.refused = page;
+    };
     await registerRoutes(app, options, exporter, {
       orch,
       verifyToken,
       setNotFoundPage,
       setMethodNotAllowedPage,
+      setRefusedPage,
     });
   } catch (error) {
     // The app is not returned, so nobody could close it: closed here, its close hooks take the

@@ -1,6 +1,6 @@
 /**
- * The pages a browser gets for an address no route serves (404), or one served with other methods
- * (405: `/logout`, POST only, typed into the address bar). The API answers those with its JSON
+ * The pages a browser gets for an address no route serves (404), one served with other methods
+ * (405: `/logout`, POST only, typed into the address bar), or one the router cannot read (400). The API answers those with its JSON
  * error, which a browser shows raw; a plugin that serves pages (the dashboard) can set HTML ones
  * instead, given to requests that can only come from a browser's address bar or a link: a `GET`
  * or `HEAD` outside `/v1` whose `Accept` prefers `text/html` to JSON (`accept.ts`; `fetch`, curl
@@ -31,6 +31,17 @@ export type MethodNotAllowedPage = (
   reply: FastifyReply,
   path: string,
   allow: string,
+) => FastifyReply;
+
+/**
+ * Renders the page of a request the router refuses before any route (a malformed percent-encoding
+ * in the path: 400), with the status and the message the JSON error would give.
+ */
+export type RefusedPage = (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
 ) => FastifyReply;
 
 /** Whether `path` asked by `req` gets the HTML page rather than the JSON 404 or 405. */

@@ -17,6 +17,7 @@ import { echo } from '../../echo.js';
 import { ExecutionNotFoundError, OrchestratorError, WorkflowNotFoundError } from '../../errors.js';
 import type { AppContext, AppPlugin } from '../app.js';
 import { toErrorReply } from '../errors.js';
+import { wantsHtmlPage } from '../not-found-page.js';
 import { normalizeOrigin } from '../origins.js';
 import { localNodes, type NodesProvider } from '../routes/monitoring.js';
 import { refreshWithin, workflowWithin } from '../store-wait.js';
@@ -82,7 +83,7 @@ export function createDashboard(options: DashboardOptions = {}): AppPlugin {
 
 async function registerDashboard(
   scope: FastifyInstance,
-  { orch, verifyToken, setNotFoundPage, setMethodNotAllowedPage }: AppContext,
+  { orch, verifyToken, setNotFoundPage, setMethodNotAllowedPage, setRefusedPage }: AppContext,
   options: DashboardOptions,
 ): Promise<void> {
   const now = options.now ?? Date.now;
@@ -114,7 +115,6 @@ async function registerDashboard(
     orch.off('execution.finished', onFinished);
   });
 
-  await registerAssets(scope);
   scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
@@ -173,6 +173,22 @@ async function registerDashboard(
     const message = `${echo(path, null)} does not answer ${req.method}; it answers ${allow}.`;
     return outsidePage(req, reply, 'Method not allowed', errorBody(405, message), 405);
   });
+  // `/assets/nope.js` opened in a browser: the 404 page too.
+  await registerAssets(scope, (req, reply, path) =>
+    wantsHtmlPage(req, path)
+      ? outsidePage(req, reply, 'Not found', errorBody(404, `No page at ${echo(path, null)}.`), 404)
+      : undefined,
+  );
+  // `/executions/%E0%A4%A`, say: the router's refusal as a page, not the JSON shown raw.
+  setRefusedPage((req, reply, status, message) =>
+    outsidePage(
+      req,
+      reply,
+      status === 400 ? 'Bad request' : 'Error',
+      errorBody(status, `${message}.`),
+      status,
+    ),
+  );
 
   // Sign-in and sign-out.
   scope.get<{ Querystring: { next?: string } }>('/login', route('login'), async (req, reply) => {

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { echo } from '../../echo.js';
 import { route } from './guard.js';
 
@@ -34,8 +34,15 @@ export function assetTable(): Record<string, [string, string]> {
   };
 }
 
+/** The page a browser gets for `path`, an asset not in the table, or undefined to answer the JSON 404. */
+export type MissingAssetPage = (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  path: string,
+) => FastifyReply | undefined;
+
 /** Registers `GET /assets/:name` (public: the sign-in page needs them). */
-export async function registerAssets(scope: FastifyInstance): Promise<void> {
+export async function registerAssets(scope: FastifyInstance, missingPage: MissingAssetPage): Promise<void> {
   await scope.register(fastifyStatic, { serve: false, root: OWN_ASSETS });
   const assets = assetTable();
   scope.get<{ Params: { name: string } }>('/assets/:name', route('public', 'warn'), async (req, reply) => {
@@ -43,7 +50,10 @@ export async function registerAssets(scope: FastifyInstance): Promise<void> {
     if (!entry) {
       // The envelope of every other unknown path (the 404 handler would answer 405 here: the
       // route exists for GET).
-      const message = `Route ${req.method} ${echo(req.url.split('?')[0] as string, null)} not found`;
+      const path = req.url.split('?')[0] as string;
+      const page = missingPage(req, reply, path);
+      if (page !== undefined) return page;
+      const message = `Route ${req.method} ${echo(path, null)} not found`;
       return reply.code(404).send({ error: { code: 'NOT_FOUND', message } });
     }
     // @fastify/static writes its own Cache-Control (max-age=0 by default, over any set before):
