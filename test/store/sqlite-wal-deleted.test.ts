@@ -88,3 +88,25 @@ describe('SQLite store whose write-ahead log is deleted or replaced while open',
     }
   });
 });
+
+describe('closing a SQLite store whose files changed', () => {
+  /** Closes `store`, giving the pragmas it ran meanwhile. */
+  async function pragmasOfClose(store: SqliteStore): Promise<unknown[]> {
+    const db = (store as unknown as { db: Database.Database }).db;
+    const run = vi.spyOn(db, 'pragma');
+    await store.close();
+    return run.mock.calls.map((call) => call[0]);
+  }
+
+  it('runs PRAGMA optimize at close while the files are the ones it opened', async () => {
+    const { store } = await openStore();
+    expect(await pragmasOfClose(store)).toContain('optimize');
+  });
+
+  it.each(['-wal', ''])('writes nothing at close once another file takes the place of %s', async (suffix) => {
+    const { store, dir, path } = await openStore();
+    copyFileSync(`${path}${suffix}`, join(dir, 'copy'));
+    renameSync(join(dir, 'copy'), `${path}${suffix}`);
+    expect(await pragmasOfClose(store)).not.toContain('optimize');
+  });
+});

@@ -108,4 +108,14 @@ export class OpenedFilesCheck {
     checkSameFiles(this.path, this.files);
     this.checkedAt = now;
   }
+
+  /** Whether every file is still the one its path names, checked now (for a last write at close). */
+  unchanged(): boolean {
+    try {
+      checkSameFiles(this.path, this.files);
+      return true;
+    } catch {
+      return false;
+    }
+  }
 }

@@ -254,8 +254,9 @@ export class SqliteStore implements Store {
       try {
         // Keeps the planner's statistics fresh (cheap; https://sqlite.org/pragma.html#pragma_optimize).
         // Best effort: it writes, so a read-only file or another process's write lock (not waited
-        // for) must not fail close().
-        if (!this.db.readonly) {
+        // for) must not fail close(); nor is it written once a file was deleted or replaced (a
+        // -wal another process now uses would take frames of this file).
+        if (!this.db.readonly && (this.opened?.unchanged() ?? true)) {
           this.db.pragma('busy_timeout = 0');
           this.db.pragma('optimize');
         }
