@@ -164,9 +164,17 @@ async function registerDashboard(
     const body = session ? page({ title, csrf: session.csrf, body: content }) : barePage(title, content);
     return sendHtml(securityHeaders(reply), body, status);
   };
-  // `/workflows/`: the page without the slash, as a link.
+  // The `?…` of a request's URL, as sent (empty without one).
+  const queryOf = (url: string) => (url.includes('?') ? url.slice(url.indexOf('?')) : '');
+  // `/workflows/`: the page without the slash, as a link (with the query).
   setNotFoundPage((req, reply, path, pageAt) =>
-    outsidePage(req, reply, 'Not found', errorBody(404, `No page at ${echo(path, null)}.`, pageAt), 404),
+    outsidePage(
+      req,
+      reply,
+      'Not found',
+      errorBody(404, `No page at ${echo(path, null)}.`, pageAt, queryOf(req.url)),
+      404,
+    ),
   );
   // `/logout` typed into the address bar, say: a page naming what the path does answer.
   setMethodNotAllowedPage((req, reply, path, allow) => {

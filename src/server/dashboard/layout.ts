@@ -140,17 +140,21 @@ function errorTitle(status: number): string {
  * `Did you mean <a href="/workflows">/workflows</a>?`: a link to a page of this origin (each
  * segment percent-encoded, so a `?` or `#` of the path stays in it); none for another origin.
  */
-function didYouMean(path: string | undefined): SafeHtml | string {
+function didYouMean(path: string | undefined, query: string): SafeHtml | string {
   if (path === undefined || !path.startsWith('/') || path.startsWith('//')) return '';
-  const href = path.split('/').map(encodeURIComponent).join('/');
+  const href = path.split('/').map(encodeURIComponent).join('/') + query;
   return html` Did you mean <a href="${href}">${echo(path, null)}</a>?`;
 }
 
-/** The body of an error page; `pageAt`, a page this one may have meant, is named as a link. */
-export function errorBody(status: number, message: string, pageAt?: string): SafeHtml {
+/**
+ * The body of an error page; `pageAt`, a page this one may have meant, is named as a link, which
+ * keeps `query` (the request's `?…`, as sent: `/workflows/?status=failed` links to
+ * `/workflows?status=failed`).
+ */
+export function errorBody(status: number, message: string, pageAt?: string, query = ''): SafeHtml {
   return html`<section class="error-page">
   <h1>${errorTitle(status)}</h1>
-  <p class="error-message">${message}${didYouMean(pageAt)}</p>
+  <p class="error-message">${message}${didYouMean(pageAt, query)}</p>
   <p><a href="/">Back to the overview</a></p>
 </section>`;
 }
