@@ -6,7 +6,8 @@
  * `'😀'` before `'\uFFFD'`. `lowerAscii()` and `upperAscii()` changed every letter (`'ß'.upperAscii()`
  * gave `'SS'`), and `trim()` removed U+FEFF, which is not white space, but kept U+0085, which is.
  * The library's overloads cannot be replaced, so {@link guardStrings} replaces how those nodes of a
- * checked tree handle string operands; other operands go to the library as before.
+ * checked tree handle string operands; other operands go to the library as before. So do
+ * `split('')`, which split an emoji into two halves, and `matches()`, whose `.` took half of one.
  * @module
  */
 import { byCodePoints, isHigh, isLow } from '../string-order.js';
@@ -112,6 +113,38 @@ function lastIndexOf(text: string, search: string, from?: bigint): bigint {
 const EDGE_SPACE =
   /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
 
+/** `text.split(separator, limit)` as the library splits, but `''` splits into code points, not units. */
+function split(text: string, separator: string, limit?: bigint): string[] {
+  const parts = separator === '' ? Array.from(text) : text.split(separator);
+  if (limit === undefined || limit < 0n || BigInt(parts.length) <= limit) return parts;
+  if (limit === 0n) return [];
+  const head = parts.slice(0, Number(limit) - 1);
+  head.push(parts.slice(Number(limit) - 1).join(separator));
+  return head;
+}
+
+/** Compiled `matches()` patterns (literals: as many as the definitions have), by source. */
+const PATTERNS = new Map<string, RegExp>();
+const MAX_PATTERNS = 10_000;
+
+/**
+ * `pattern` compiled with the `u` flag, so that `.` and `[^…]` take a whole character (`'😀'`
+ * matches `'^.$'`, as in RE2); a pattern only the flagless syntax reads (`'\-'`, `'{'`) as before.
+ */
+function compiled(pattern: string): RegExp {
+  let regexp = PATTERNS.get(pattern);
+  if (regexp === undefined) {
+    try {
+      regexp = new RegExp(pattern, 'u');
+    } catch {
+      regexp = new RegExp(pattern);
+    }
+    if (PATTERNS.size >= MAX_PATTERNS) PATTERNS.clear();
+    PATTERNS.set(pattern, regexp);
+  }
+  return regexp;
+}
+
 /** The string methods handled here: the result, or undefined to leave the call to the library. */
 const METHODS: Record<string, (text: string, args: unknown[]) => unknown> = {
   substring: (text, [start, end]) =>
@@ -131,6 +164,12 @@ const METHODS: Record<string, (text: string, args: unknown[]) => unknown> = {
   upperAscii: (text, args) =>
     args.length === 0 ? text.replace(/[a-z]+/g, (s) => s.toUpperCase()) : undefined,
   trim: (text, args) => (args.length === 0 ? text.replace(EDGE_SPACE, '') : undefined),
+  split: (text, [separator, limit]) =>
+    typeof separator === 'string' && (limit === undefined || typeof limit === 'bigint')
+      ? split(text, separator, limit)
+      : undefined,
+  matches: (text, args) =>
+    args.length === 1 && typeof args[0] === 'string' ? compiled(args[0]).test(text) : undefined,
 };
 
 const ORDER: Record<string, (order: number) => boolean> = {
@@ -155,11 +194,11 @@ function guardNode(node: HandledNode): void {
   const name = node.op === 'rcall' && Array.isArray(node.args) ? node.args[0] : undefined;
   const method = typeof name === 'string' && Object.hasOwn(METHODS, name) ? METHODS[name] : undefined;
   if (method === undefined) return;
-  const handle: CallHandle = (values, ev, self) => {
+  const own = (values: unknown[]): unknown => {
     const [text, ...args] = values;
-    const own = typeof text === 'string' ? method(text, args) : undefined;
-    return own !== undefined ? own : (library as CallHandle)(values, ev, self);
+    return typeof text === 'string' ? method(text, args) : undefined;
   };
+  const handle: CallHandle = (values, ev, self) => own(values) ?? (library as CallHandle)(values, ev, self);
   node.handle = handle;
 }
 

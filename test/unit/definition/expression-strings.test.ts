@@ -57,6 +57,24 @@ describe('string functions count code points', () => {
   });
 });
 
+describe('split and matches take whole characters', () => {
+  it.each([
+    ["input.emoji.split('')", ['😀', 'x', '😀', 'y']],
+    ["input.emoji.split('', 2)", ['😀', 'x😀y']],
+    ["input.emoji.split('', 0)", []],
+    ["input.emoji.split('', -1)", ['😀', 'x', '😀', 'y']],
+    ["'a,b,c'.split(',', 2)", ['a', 'b,c']],
+    ["'a,b,c'.split(',')", ['a', 'b', 'c']],
+    ["'😀'.matches('^.$')", true],
+    ["input.emoji.matches('^[^a]x')", true],
+    [String.raw`'a-b'.matches('a\\-b')`, true],
+    ["'ab'.matches('^a{')", false],
+    ["'abc'.matches('b')", true],
+  ])('%s is %j', (source, expected) => {
+    expect(run(source)).toEqual(expected);
+  });
+});
+
 describe('ASCII case and trim', () => {
   it.each([
     ['input.mixed.lowerAscii()', 'Äbß'],
