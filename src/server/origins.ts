@@ -1,5 +1,5 @@
 /**
- * The dashboard's `allowedOrigins`, in the form a browser's `Origin` header takes: lower-case
+ * The dashboard's `allowedOrigins` (also `serve --allowed-origin`), in the form a browser's `Origin` header takes: lower-case
  * scheme and host, no default port, no trailing slash (`HTTPS://Ops.Example.com:443/` is
  * `https://ops.example.com`). They were compared as written, so such an entry matched no request
  * and every POST through that origin got 403. An entry that is no `scheme://host[:port]` (a path,
