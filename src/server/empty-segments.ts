@@ -11,7 +11,10 @@ import type { FastifyInstance } from 'fastify';
 /** Whether a named parameter of the matched route is empty (`*`, the rest of a path, may be). */
 function hasEmptyParam(params: unknown): boolean {
   if (typeof params !== 'object' || params === null) return false;
-  return Object.entries(params).some(([name, value]) => name !== '*' && value === '');
+  for (const name in params) {
+    if (name !== '*' && (params as Record<string, unknown>)[name] === '') return true;
+  }
+  return false;
 }
 
 /**
@@ -19,9 +22,10 @@ function hasEmptyParam(params: unknown): boolean {
  * Add it after the authentication hook: an unknown `/v1` path wants the token first.
  */
 export function answerEmptyParamsAsNotFound(app: FastifyInstance): void {
-  app.addHook('onRequest', async (req, reply) => {
-    if (req.is404 || !hasEmptyParam(req.params)) return;
+  // A callback hook, not an async one: every request passes here, and most go on at once.
+  app.addHook('onRequest', (req, reply, done) => {
+    if (req.is404 || !hasEmptyParam(req.params)) return done();
+    // The 404 handler answers; `done` is not called, so the route does not run.
     reply.callNotFound();
-    return reply;
   });
 }
