@@ -10,7 +10,8 @@
  * run-time data (`read-budget.ts`) what loops over that data cost; results are converted to
  * fresh plain JSON with a size budget. Checks the library lacks are added to each compiled tree:
  * ints stay within 64 bits (`expression-int-range.ts`), `/` fails on zero (`expression-division.ts`),
- * timestamps and durations stay within CEL's ranges (`expression-time-range.ts`).
+ * timestamps and durations stay within CEL's ranges (`expression-time-range.ts`), timestamp accessors
+ * read the zone asked for, not the server's (`expression-time-zones.ts`).
  *
  * Numbers: JSON numbers arrive as CEL `double`s, CEL integer literals are `int` (BigInt).
  * The library already compares them across types (`result.count > 3`, `== 5`, `in [5]`),
@@ -36,6 +37,7 @@ import { stepReferences } from './expression-refs.js';
 import { findSizeProblem } from './expression-size.js';
 import { guardStrings } from './expression-strings.js';
 import { guardTimeRange } from './expression-time-range.js';
+import { findTimeZoneProblem, guardTimeZones } from './expression-time-zones.js';
 import { fieldNote, shadowsScope } from './field-note.js';
 import { MAX_EVALUATION_READS, needsReadBudget, ReadBudget } from './read-budget.js';
 import type { CompiledExpression, ExpressionScope } from './types.js';
@@ -174,6 +176,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   guardDivision(program.ast);
   guardTimeRange(program.ast);
   guardStrings(program.ast);
+  guardTimeZones(program.ast);
   const run = program;
   const budgeted = needsReadBudget(program.ast);
   const shadows = shadowsScope(program.ast);
@@ -184,7 +187,8 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
     findRepeatedKeyProblem(program.ast) ??
     findInvalidPatternProblem(program.ast) ??
     findLiteralConversionProblem(program.ast) ??
-    findIntLiteralProblem(program.ast);
+    findIntLiteralProblem(program.ast) ??
+    findTimeZoneProblem(program.ast);
   const newDefinitionProblem =
     newProblem === null ? null : `Invalid expression ${quote(source)}: ${newProblem}`;
   /** One evaluation, reading the data through `budget`'s views unless it is null. */
