@@ -36,6 +36,7 @@ import { expressionPlace, syntaxErrorOffset } from './expression-place.js';
 import { stepReferences } from './expression-refs.js';
 import { findSizeProblem } from './expression-size.js';
 import { guardStrings } from './expression-strings.js';
+import { registerTimeConversions } from './expression-time-conversions.js';
 import { guardTimeRange } from './expression-time-range.js';
 import { findTimeZoneProblem, guardTimeZones } from './expression-time-zones.js';
 import { fieldNote, shadowsScope } from './field-note.js';
@@ -59,6 +60,7 @@ const env = new Environment({
   .registerVariable('result', 'dyn')
   .registerVariable('input', 'dyn')
   .registerVariable('steps', 'map<string, dyn>');
+registerTimeConversions(env);
 
 const mixed: Record<string, (a: number, b: number) => number> = {
   '+': (a, b) => a + b,
