@@ -12,13 +12,17 @@ import { errorMessage } from '../errors.js';
 import { type CelNode, firstNodeProblem, isNode } from './cel-ast.js';
 import { guardIntRange } from './expression-int-range.js';
 import { guardTimeRange } from './expression-time-range.js';
+import { guardTimestampText } from './expression-timestamp-text.js';
 
 const env = new Environment().registerVariable('v', 'dyn');
 
 function conversion(name: string): ParseResult {
   const program = env.parse(`${name}(v)`);
+  // Checked first, as `compileExpression` does: the check sets how a call handles its arguments.
+  program.check();
   guardIntRange(program.ast);
   guardTimeRange(program.ast);
+  guardTimestampText(program.ast);
   return program;
 }
 

@@ -39,6 +39,7 @@ import { guardStrings } from './expression-strings.js';
 import { registerTimeConversions } from './expression-time-conversions.js';
 import { guardTimeRange } from './expression-time-range.js';
 import { findTimeZoneProblem, guardTimeZones } from './expression-time-zones.js';
+import { findTimestampLiteralProblem, guardTimestampText } from './expression-timestamp-text.js';
 import { fieldNote, shadowsScope } from './field-note.js';
 import { MAX_EVALUATION_READS, needsReadBudget, ReadBudget } from './read-budget.js';
 import type { CompiledExpression, ExpressionScope } from './types.js';
@@ -179,6 +180,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   guardTimeRange(program.ast);
   guardStrings(program.ast);
   guardTimeZones(program.ast);
+  guardTimestampText(program.ast);
   const run = program;
   const budgeted = needsReadBudget(program.ast);
   const shadows = shadowsScope(program.ast);
@@ -190,7 +192,8 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
     findInvalidPatternProblem(program.ast) ??
     findLiteralConversionProblem(program.ast) ??
     findIntLiteralProblem(program.ast) ??
-    findTimeZoneProblem(program.ast);
+    findTimeZoneProblem(program.ast) ??
+    findTimestampLiteralProblem(program.ast);
   const newDefinitionProblem =
     newProblem === null ? null : `Invalid expression ${quote(source)}: ${newProblem}`;
   /** One evaluation, reading the data through `budget`'s views unless it is null. */

@@ -19,7 +19,7 @@ describe('duration() or timestamp() of a literal they cannot read', () => {
     [
       "input.ok || timestamp(input.at) > timestamp('2020-13-01T00:00:00Z')",
       "timestamp('2020-13-01T00:00:00Z')",
-      'timestamp() requires a string in ISO 8601 format',
+      "timestamp() of '2020-13-01T00:00:00Z': there is no month 13",
     ],
   ])('%s is refused in a new definition, naming the call and the reason', (source, call, reason) => {
     const problem = compileExpression(source, 'boolean').newDefinitionProblem;
