@@ -1,5 +1,5 @@
 /**
- * `duration()`, `timestamp()`, `int()` and `uint()` of a literal: they read the literal the same way
+ * `duration()`, `timestamp()`, `int()`, `uint()` and `double()` of a literal: they read the literal the same way
  * whatever the data, so one they cannot read (`duration('300')`, the unit left out; `int('abc')`;
  * `int(1e300)`, past the 64-bit int range; `uint(-1)`) is known when the workflow is defined.
  * Accepted, it failed every evaluation that reached it with EXPRESSION_ERROR. A new definition
@@ -11,6 +11,7 @@ import { echo } from '../echo.js';
 import { errorMessage } from '../errors.js';
 import { type CelNode, firstNodeProblem, isNode } from './cel-ast.js';
 import { guardIntRange } from './expression-int-range.js';
+import { guardNumberText } from './expression-number-text.js';
 import { guardTimeRange } from './expression-time-range.js';
 import { guardTimestampText } from './expression-timestamp-text.js';
 
@@ -23,6 +24,7 @@ function conversion(name: string): ParseResult {
   guardIntRange(program.ast);
   guardTimeRange(program.ast);
   guardTimestampText(program.ast);
+  guardNumberText(program.ast);
   return program;
 }
 
@@ -32,6 +34,7 @@ const CONVERSIONS: ReadonlyMap<string, { run: ParseResult; numbers: boolean }> =
   ['timestamp', { run: conversion('timestamp'), numbers: false }],
   ['int', { run: conversion('int'), numbers: true }],
   ['uint', { run: conversion('uint'), numbers: true }],
+  ['double', { run: conversion('double'), numbers: false }],
 ]);
 
 /** Why `name(literal)` fails, or null when it reads the literal. */

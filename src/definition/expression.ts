@@ -31,6 +31,7 @@ import { findCostProblem } from './expression-guard.js';
 import { findIntLiteralProblem, guardIntRange } from './expression-int-range.js';
 import { findLiteralConversionProblem } from './expression-literals.js';
 import { findDroppedKeyProblem, findRepeatedKeyProblem } from './expression-map-keys.js';
+import { guardNumberText } from './expression-number-text.js';
 import { findInvalidPatternProblem } from './expression-patterns.js';
 import { expressionPlace, syntaxErrorOffset } from './expression-place.js';
 import { stepReferences } from './expression-refs.js';
@@ -181,6 +182,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   guardStrings(program.ast);
   guardTimeZones(program.ast);
   guardTimestampText(program.ast);
+  guardNumberText(program.ast);
   const run = program;
   const budgeted = needsReadBudget(program.ast);
   const shadows = shadowsScope(program.ast);

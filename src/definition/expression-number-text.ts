@@ -1,0 +1,49 @@
+/**
+ * `int()`, `uint()` and `double()` of text read decimal numbers only, as CEL does. The library reads
+ * the text with JavaScript's `BigInt` and `Number`, which also take a base prefix: `int('0b101')` was
+ * 5, `int('0o17')` 15, `int('0X10')` 16 (only `'0x'` was refused) and `double('0x10')` 16, so a code
+ * such as `'0b11'` in the data became a number no one wrote. {@link guardNumberText} makes those fail.
+ * @module
+ */
+import { isNode } from './cel-ast.js';
+
+/** How the library handles a function call: the arguments, evaluated. */
+type CallHandle = (values: unknown[], node: unknown, ev: unknown) => unknown;
+
+interface HandledNode {
+  op: string;
+  args: unknown;
+  handle?: CallHandle;
+}
+
+const CONVERSIONS: ReadonlySet<string> = new Set(['int', 'uint', 'double']);
+
+/** A base prefix after an optional sign: `0x`, `0X`, `0b`, `0B`, `0o`, `0O`. */
+const BASE_PREFIX = /^[+-]?0[xXbBoO]/;
+
+function guardNode(node: HandledNode): void {
+  const library = node.handle;
+  if (typeof library !== 'function' || node.op !== 'call' || !Array.isArray(node.args)) return;
+  const name: unknown = node.args[0];
+  if (typeof name !== 'string' || !CONVERSIONS.has(name)) return;
+  node.handle = (values, self, ev) => {
+    const text = values[0];
+    if (values.length === 1 && typeof text === 'string' && BASE_PREFIX.test(text)) {
+      throw new Error(
+        `${name}() of '${text}': only decimal text is read, not a base prefix such as 0x, 0b or 0o`,
+      );
+    }
+    return library(values, self, ev);
+  };
+}
+
+/** Makes the `int()`, `uint()` and `double()` calls of `ast` (a checked expression) refuse text with a base prefix. */
+export function guardNumberText(ast: unknown): void {
+  if (Array.isArray(ast)) {
+    for (const item of ast) guardNumberText(item);
+    return;
+  }
+  if (!isNode(ast)) return;
+  guardNode(ast as HandledNode);
+  guardNumberText(ast.args);
+}

@@ -1,0 +1,53 @@
+/**
+ * `int()`, `uint()` and `double()` read decimal text only, as CEL does: the library took JavaScript's
+ * base prefixes (`int('0b101')` was 5, `int('0X10')` 16, `double('0x10')` 16).
+ */
+import { describe, expect, it } from 'vitest';
+import { compileExpression } from '../../../src/definition/expression.js';
+import { failureMessage, refusal } from './expression-probes.js';
+
+function run(source: string, input: unknown = null): unknown {
+  return compileExpression(source).evaluate({ result: null, input, steps: {} });
+}
+
+describe('number conversions of text', () => {
+  it.each([
+    ['int', '0b101'],
+    ['int', '0o17'],
+    ['int', '0X10'],
+    ['int', '-0B1'],
+    ['uint', '0b1'],
+    ['uint', '0X1F'],
+    ['double', '0x10'],
+    ['double', '0b101'],
+    ['double', '+0o7'],
+  ])('%s(%j) fails', (name, text) => {
+    const message = failureMessage(text, () => run(`${name}(input.text)`, { text }));
+    expect(message).toContain(`${name}() of '${text}': only decimal text is read`);
+  });
+
+  it.each([
+    ["int('+5')", 5],
+    ["int('-0')", 0],
+    ["int('007')", 7],
+    ["uint('42')", 42],
+    ["double('1.5')", 1.5],
+    ["double('1e3')", 1000],
+    ["double('.5')", 0.5],
+    ["double('-0.25')", -0.25],
+    ["double('0.5')", 0.5],
+    ["int('0')", 0],
+  ])('%s is %j', (source, expected) => {
+    expect(run(source)).toBe(expected);
+  });
+
+  it('refuses such a literal in a new definition only', () => {
+    expect(refusal("input.n == int('0x1F')")?.message).toContain(
+      "int('0x1F') always fails (int() of '0x1F': only decimal text is read",
+    );
+    expect(refusal("input.n == double('0b1')")?.message).toContain("double('0b1') always fails");
+    expect(refusal("input.n == double('abc')")?.message).toContain("double('abc') always fails");
+    expect(refusal("input.n == double('1.5')")).toBeNull();
+    expect(compileExpression("input.n == double('0b1')").newDefinitionProblem).not.toBeNull();
+  });
+});
