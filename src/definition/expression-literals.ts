@@ -10,6 +10,7 @@ import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { echo } from '../echo.js';
 import { errorMessage } from '../errors.js';
 import { type CelNode, firstNodeProblem, isNode } from './cel-ast.js';
+import { guardDurationText } from './expression-duration-parse.js';
 import { guardIntRange } from './expression-int-range.js';
 import { guardNumberText } from './expression-number-text.js';
 import { guardTimeRange } from './expression-time-range.js';
@@ -25,6 +26,7 @@ function conversion(name: string): ParseResult {
   guardTimeRange(program.ast);
   guardTimestampText(program.ast);
   guardNumberText(program.ast);
+  guardDurationText(program.ast);
   return program;
 }
 

@@ -27,6 +27,7 @@ import { textPrefix } from '../text-prefix.js';
 import { durationText } from './duration-text.js';
 import { unexpectedCharacterProblem } from './expression-character.js';
 import { guardDivision } from './expression-division.js';
+import { guardDurationText } from './expression-duration-parse.js';
 import { findCostProblem } from './expression-guard.js';
 import { findIntLiteralProblem, guardIntRange } from './expression-int-range.js';
 import { findLiteralConversionProblem } from './expression-literals.js';
@@ -183,6 +184,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   guardTimeZones(program.ast);
   guardTimestampText(program.ast);
   guardNumberText(program.ast);
+  guardDurationText(program.ast);
   const run = program;
   const budgeted = needsReadBudget(program.ast);
   const shadows = shadowsScope(program.ast);

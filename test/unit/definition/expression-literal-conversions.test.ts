@@ -14,7 +14,7 @@ describe('duration() or timestamp() of a literal they cannot read', () => {
     [
       "timestamp(input.at) - timestamp(input.since) > duration('300')",
       "duration('300')",
-      'Invalid duration string: 300',
+      "Invalid duration string: '300' (write numbers with a unit each: '90s', '1h30m', '1.5h', '250ms')",
     ],
     [
       "input.ok || timestamp(input.at) > timestamp('2020-13-01T00:00:00Z')",
