@@ -2,7 +2,9 @@
  * `int()`, `uint()` and `double()` of text read decimal numbers only, as CEL does. The library reads
  * the text with JavaScript's `BigInt` and `Number`, which also take a base prefix: `int('0b101')` was
  * 5, `int('0o17')` 15, `int('0X10')` 16 (only `'0x'` was refused) and `double('0x10')` 16, so a code
- * such as `'0b11'` in the data became a number no one wrote. {@link guardNumberText} makes those fail.
+ * such as `'0b11'` in the data became a number no one wrote; and `double('1e400')` was Infinity (CEL
+ * fails: the text is out of range), on which a condition decided without a word. {@link guardNumberText}
+ * makes those fail; `double('inf')` and `double('NaN')` still name those values.
  * @module
  */
 import { isNode } from './cel-ast.js';
@@ -21,6 +23,9 @@ const CONVERSIONS: ReadonlySet<string> = new Set(['int', 'uint', 'double']);
 /** A base prefix after an optional sign: `0x`, `0X`, `0b`, `0B`, `0o`, `0O`. */
 const BASE_PREFIX = /^[+-]?0[xXbBoO]/;
 
+/** The text that names a double that is not a finite number, as CEL reads it. */
+const NAMED = /^[+-]?(?:inf|infinity|nan)$/i;
+
 function guardNode(node: HandledNode): void {
   const library = node.handle;
   if (typeof library !== 'function' || node.op !== 'call' || !Array.isArray(node.args)) return;
@@ -33,7 +38,17 @@ function guardNode(node: HandledNode): void {
         `${name}() of '${text}': only decimal text is read, not a base prefix such as 0x, 0b or 0o`,
       );
     }
-    return library(values, self, ev);
+    const value = library(values, self, ev);
+    if (
+      name === 'double' &&
+      typeof value === 'number' &&
+      !Number.isFinite(value) &&
+      typeof text === 'string' &&
+      !NAMED.test(text)
+    ) {
+      throw new Error(`double() of '${text}': the number is past the double range`);
+    }
+    return value;
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * `int()`, `uint()` and `double()` read decimal text only, as CEL does: the library took JavaScript's
- * base prefixes (`int('0b101')` was 5, `int('0X10')` 16, `double('0x10')` 16).
+ * base prefixes (`int('0b101')` was 5, `int('0X10')` 16, `double('0x10')` 16), and `double()` of text
+ * past the double range gave Infinity (`double('1e400') > 100.0` held) where CEL fails.
  */
 import { describe, expect, it } from 'vitest';
 import { compileExpression } from '../../../src/definition/expression.js';
@@ -39,6 +40,23 @@ describe('number conversions of text', () => {
     ["int('0')", 0],
   ])('%s is %j', (source, expected) => {
     expect(run(source)).toBe(expected);
+  });
+
+  it.each(['1e400', '-1e400', '2e308'])('double(%j) fails: past the double range', (text) => {
+    const message = failureMessage(text, () => run('double(input.text) > 100.0', { text }));
+    expect(message).toContain(`double() of '${text}': the number is past the double range`);
+  });
+
+  it.each([
+    ['inf', true],
+    ['-Infinity', false],
+    ['1.7976931348623157e308', true],
+  ])('double(%j) > 100.0 is %j', (text, expected) => {
+    expect(run('double(input.text) > 100.0', { text })).toBe(expected);
+  });
+
+  it('double(NaN) still names NaN', () => {
+    expect(run("double('NaN') == double('NaN')")).toBe(false);
   });
 
   it('refuses such a literal in a new definition only', () => {
