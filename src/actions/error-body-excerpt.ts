@@ -2,7 +2,8 @@
  * What the server said with an error status, for the `http` action's step error
  * (`HTTP 400 Bad Request from POST https://api.example.com/x: {"error":"invalid voice id"}`): the
  * start of a body that decodes as text (JSON, `text/*`, untyped UTF-8: see `body-text.ts`), with
- * the request's secrets (`request-secrets.ts`) replaced by {@link REDACTED}, cut to
+ * the request's secrets (`request-secrets.ts`) and the value of each JSON field named like a
+ * secret (`"access_token": "…"`, `secret-fields.ts`) replaced by {@link REDACTED}, cut to
  * {@link ERROR_EXCERPT_LIMIT} characters and its control characters escaped as `echo()` escapes
  * them; of any other body, only its size and type. A secret is redacted before the cut, and one
  * that runs past the part of the body read (`ERROR_BODY_READ_LIMIT`) too, so no part of one is shown.
@@ -13,6 +14,7 @@ import { textPrefix } from '../text-prefix.js';
 import { decodeText, isTextType } from './body-text.js';
 import type { RawResponse } from './http-request.js';
 import { MIN_SECRET_LENGTH } from './request-secrets.js';
+import { secretFieldSpans } from './secret-fields.js';
 
 /** The most characters of an error body the step's error repeats (a redaction is kept whole). */
 export const ERROR_EXCERPT_LIMIT = 500;
@@ -41,7 +43,7 @@ function runningOn(text: string, secret: string): [number, number] | null {
 
 /** The spans of `text` to redact, sorted and merged; `cut`: `text` is the start of a longer body. */
 function secretSpans(text: string, secrets: readonly string[], cut: boolean): Array<[number, number]> {
-  const spans: Array<[number, number]> = [];
+  const spans = secretFieldSpans(text);
   for (const secret of secrets) {
     spans.push(...occurrences(text, secret));
     const tail = cut ? runningOn(text, secret) : null;

@@ -14,7 +14,8 @@
  *   `NonRetryableError` coded `HTTP_4XX`, whatever the size of the error's body (a body past
  *   `maxResponseBytes` fails a success only, with `HTTP_RESPONSE_TOO_LARGE`; a redirect's body
  *   is not read at all). An error status's message ends with an excerpt of its body, the
- *   request's secrets redacted (`error-body-excerpt.ts`, `request-secrets.ts`); only its first
+ *   request's secrets and the values of JSON fields named like secrets redacted
+ *   (`error-body-excerpt.ts`, `request-secrets.ts`, `secret-fields.ts`); only its first
  *   8 KiB are read (`ERROR_BODY_READ_LIMIT`).
  * - SSRF: every hop (the URL and each of up to 5 redirects) is vetted by {@link SsrfGuard} and
  *   the connection is pinned to the vetted addresses. A redirect to another origin carries only

@@ -1,0 +1,28 @@
+/**
+ * Where a text (an error body) holds the value of a JSON field whose name looks like a secret
+ * (`secret-names.ts`): `"access_token": "…"`, `"password": 1234`, and the same JSON written inside
+ * a JSON string (`"{\"client_secret\":\"…\"}"`, a server repeating the body it refused). Only the
+ * value is found: the name stays, so the excerpt still says which field it was. A string value
+ * running to the end of the text (one cut by the read limit) runs to the end.
+ * @module
+ */
+import { isSecretName } from './secret-names.js';
+
+/** A field: `"name"` then `:` then a string (escapes skipped) or a number. */
+const FIELD = /"([^"\\\n]{1,100})"\s*:\s*(?:"((?:[^"\\]|\\.)*)(?:"|$)|(-?\d[\d.eE+-]*))/dgs;
+
+/** A field within a JSON string: its quotes written `\"`; its value runs to the next `\"`. */
+const ESCAPED_FIELD = /\\"([^"\\\n]{1,100})\\"\s*:\s*(?:\\"((?:(?!\\").)*)(?:\\"|$)|(-?\d[\d.eE+-]*))/dgs;
+
+/** The [start, end) spans of `text` holding a secret-looking field's value, in no particular order. */
+export function secretFieldSpans(text: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  for (const pattern of [FIELD, ESCAPED_FIELD]) {
+    for (const match of text.matchAll(pattern)) {
+      const name = match[1] ?? '';
+      const value = match.indices?.[2] ?? match.indices?.[3];
+      if (value && value[1] > value[0] && isSecretName(name)) spans.push([value[0], value[1]]);
+    }
+  }
+  return spans;
+}
