@@ -390,7 +390,9 @@ export function createHttpAction(options: HttpActionOptions = {}): ActionHandler
         url: final,
         method,
       } = await exchange(guard, url, request, signal, { ...limits, crossOrigin });
-      const failure = statusError(res, method, final, () => requestSecrets(input.headers, [url, final]));
+      const failure = statusError(res, method, final, () =>
+        requestSecrets(input.headers, [url, final], input.body),
+      );
       if (failure) throw failure;
       return { status: res.status, headers: flattenHeaders(res.headers), ...decodeBody(res, method) };
     } catch (error) {

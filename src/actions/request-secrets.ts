@@ -11,15 +11,18 @@
  * - The URL's user name and password (as written and decoded), both as `user:password` and its
  *   base64 (the `Basic` credential the action sends for them), and each query value (as written
  *   and decoded).
+ * - The values the body holds under names that look like secrets (`client_secret`, `password`,
+ *   `apiKey`: `body-secrets.ts`), in a JSON body or a form.
  * - Each of those also as it appears in a JSON string (escaped, and with `/` written `\/`) and
  *   percent-encoded.
  *
  * Not: values shorter than {@link MIN_SECRET_LENGTH} characters (an `en`, a `1` would be redacted
  * wherever the letters appear), the idempotency header's value (the step's own key, shown in its
- * status anyway), the action's own headers, and the request body (what a server's validation
- * error quotes: redacting it would hide what the error is about; give secrets in headers).
+ * status anyway), the action's own headers, and the body's other values (what a server's
+ * validation error quotes: redacting them would hide what the error is about).
  * @module
  */
+import { bodySecrets } from './body-secrets.js';
 import { CROSS_ORIGIN_HEADERS } from './http-redirect.js';
 
 /** The shortest value redacted: shorter ones would shred the text they are looked for in. */
@@ -54,12 +57,13 @@ function basicParts(credential: string): string[] {
 }
 
 /**
- * The secrets of a request (see the module) with `headers` as the input gave them, sent to
- * `urls` (the input's and, after redirects, the one that answered), longest first.
+ * The secrets of a request (see the module) with `headers` and `body` as the input gave them,
+ * sent to `urls` (the input's and, after redirects, the one that answered), longest first.
  */
 export function requestSecrets(
   headers: Readonly<Record<string, string>> | undefined,
   urls: readonly URL[],
+  body?: unknown,
 ): string[] {
   const found = new Set<string>();
   const add = (value: string) => {
@@ -99,5 +103,6 @@ export function requestSecrets(
       if (eq >= 0) add(part.slice(eq + 1));
     }
   }
+  for (const value of bodySecrets(body)) add(value);
   return [...found].sort((a, b) => b.length - a.length);
 }

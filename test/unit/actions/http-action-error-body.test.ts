@@ -228,7 +228,7 @@ describe('http action: secrets the request sent, echoed in an error body', () =>
     );
   });
 
-  it("leave the plainly safe headers' values, the idempotency key and the request body", async () => {
+  it("leave the plainly safe headers' values, the idempotency key and the body's ordinary values", async () => {
     const type = await fail({
       url: `${server.base}/echo-type`,
       method: 'POST',
