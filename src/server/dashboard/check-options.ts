@@ -4,7 +4,7 @@
  * @module
  */
 import { MAX_SECONDS } from '../../definition/schema.js';
-import { describeValue } from '../../describe-value.js';
+import { describeKind, describeValue } from '../../describe-value.js';
 import type { Issue } from '../../errors.js';
 import { ValidationError } from '../../errors.js';
 import { optionsIssues } from '../../unknown-keys.js';
@@ -98,10 +98,9 @@ export function checkDashboardOptions(options: DashboardDurations): void {
   for (const [key, [test, expected]] of Object.entries(OTHER_RULES)) {
     const value = (options as Record<string, unknown>)[key];
     if (value !== undefined && !test(value)) {
-      issues.push({
-        path: key,
-        message: `Expected \`${key}\` to be ${expected}, got ${describeValue(value)}`,
-      });
+      // The cookie key by its kind only: a refused one (a number, say) may still be the secret.
+      const shown = key === 'secret' ? describeKind(value) : describeValue(value);
+      issues.push({ path: key, message: `Expected \`${key}\` to be ${expected}, got ${shown}` });
     }
   }
   // Each origin: a path or a typo would match no request, and every POST through it got 403.
