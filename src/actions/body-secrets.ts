@@ -7,7 +7,7 @@
  * validation error quotes the values it refuses, and redacting them would hide what it is about.
  * @module
  */
-import { isSecretName } from './secret-names.js';
+import { isSecretName } from '../secret-names.js';
 
 /** How deep and how many values a body is walked: a body is at most what the input holds. */
 const MAX_DEPTH = 64;

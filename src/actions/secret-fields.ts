@@ -6,7 +6,7 @@
  * running to the end of the text (one cut by the read limit) runs to the end.
  * @module
  */
-import { isSecretName } from './secret-names.js';
+import { isSecretName } from '../secret-names.js';
 
 /** A field: `"name"` then `:` then a string (escapes skipped) or a number. */
 const FIELD = /"([^"\\\n]{1,100})"\s*:\s*(?:"((?:[^"\\]|\\.)*)(?:"|$)|(-?\d[\d.eE+-]*))/dgs;

@@ -1,11 +1,12 @@
 /**
  * The service logger: pino JSON lines shared by the orchestrator and the HTTP app, with
- * credentials redacted. Request bodies are never logged (fastify's request serializer logs
- * method, URL and addresses only).
+ * credentials redacted. Request bodies are never logged (the request serializer logs method, URL
+ * and addresses only, the URL's secret-looking query values masked: `logged-request.ts`).
  * @module
  */
 import { type DestinationStream, pino } from 'pino';
 import { logLevelFromEnv, REDACT_PATHS } from '../logger.js';
+import { loggedRequest } from './logged-request.js';
 
 /** Paths redacted from every line, on top of the library's defaults. */
 export const SERVER_REDACT_PATHS = [
@@ -31,6 +32,7 @@ export function createServerLogger(options: ServerLoggerOptions = {}): pino.Logg
       level: options.level ?? logLevelFromEnv('info'),
       base: { name: 'orchestrator' },
       redact: SERVER_REDACT_PATHS,
+      serializers: { req: loggedRequest },
     },
     options.destination ?? pino.destination(2),
   );

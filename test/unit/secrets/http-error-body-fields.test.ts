@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpAction } from '../../../src/actions/http-action.js';
-import { isSecretName } from '../../../src/actions/secret-names.js';
+import { isSecretName } from '../../../src/secret-names.js';
 import { ctx, failure } from '../actions/action-context.js';
 import { json, type LocalServer, startServer } from '../actions/local-server.js';
 

@@ -2,7 +2,8 @@
  * Which field names look like they hold a secret (`password`, `client_secret`, `apiKey`,
  * `X-Api-Key`, `access_token`, `csrftoken`, `Authorization`, …), so that the `http` action's
  * error excerpt does not repeat what a server answered or was sent under them
- * (`error-body-excerpt.ts`, `request-secrets.ts`).
+ * (`actions/error-body-excerpt.ts`, `actions/request-secrets.ts`) and the service's request log
+ * does not (`server/logged-request.ts`).
  *
  * A name is split into words (`camelCase`, `snake_case`, `kebab-case`, `dot.case`) and is secret
  * when one word is a secret word, when a `key` follows a word that makes it one (`api`, `access`,
