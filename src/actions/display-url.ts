@@ -5,7 +5,9 @@
  * {@link URL_PATH_ECHO_LIMIT} characters. The credentials and the query never appear: they may
  * carry secrets, and the query is where a URL from workflow input usually grows. A URL is up to
  * 8192 characters as input, a redirect's Location up to the response's header size, and a step's
- * error is stored with every attempt and shown in status, logs and the dashboard.
+ * error is stored with every attempt and shown in status, logs and the dashboard. The path is
+ * shown as it is: a secret in it (a webhook's `/services/T…/B…/<secret>`) cannot be told from an
+ * ordinary id (`cs_test_a1B2…`, a nanoid) without hiding those too (README says so).
  * @module
  */
 import { ECHO_LIMIT } from '../echo.js';
