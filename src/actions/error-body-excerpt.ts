@@ -81,6 +81,20 @@ function redactedStart(
   return { shown: shown + textPrefix(rest, ERROR_EXCERPT_LIMIT - shown.length), more: true };
 }
 
+/**
+ * `text` (a whole one: a server's reason phrase) with `secrets` and secret-named JSON fields'
+ * values replaced by {@link REDACTED}, not cut.
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let shown = '';
+  let from = 0;
+  for (const [start, end] of secretSpans(text, secrets, false)) {
+    shown += text.slice(from, start) + REDACTED;
+    from = end;
+  }
+  return shown + text.slice(from);
+}
+
 /** The body's size: `412 bytes`, or, of one read in part, its `Content-Length` or `more than 8192 bytes`. */
 function bodySize(res: RawResponse): string {
   if (!res.bodyCut) return `${res.body.length} bytes`;

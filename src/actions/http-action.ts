@@ -15,7 +15,8 @@
  *   `maxResponseBytes` fails a success only, with `HTTP_RESPONSE_TOO_LARGE`; a redirect's body
  *   is not read at all). An error status's message ends with an excerpt of its body, the
  *   request's secrets and the values of JSON fields named like secrets redacted
- *   (`error-body-excerpt.ts`, `request-secrets.ts`, `secret-fields.ts`); only its first
+ *   (`error-body-excerpt.ts`, `request-secrets.ts`, `secret-fields.ts`), and so is the reason
+ *   phrase before it; only its first
  *   8 KiB are read (`ERROR_BODY_READ_LIMIT`).
  * - SSRF: every hop (the URL and each of up to 5 redirects) is vetted by {@link SsrfGuard} and
  *   the connection is pinned to the vetted addresses. A redirect to another origin carries only
@@ -41,7 +42,7 @@ import { issuesFromZod, parseOptions } from '../zod-issues.js';
 import { decodeText, isJsonType, isTextType } from './body-text.js';
 import { ConnectAborted, type ConnectAddress, connectTcp, type RaceOptions } from './connect-race.js';
 import { displayRefusedUrl, displayUrl } from './display-url.js';
-import { errorBodyExcerpt } from './error-body-excerpt.js';
+import { errorBodyExcerpt, redactSecrets } from './error-body-excerpt.js';
 import { badNameCharacter, headerPath, withoutSecretValues } from './http-input-shape.js';
 import { CROSS_ORIGIN_HEADERS, isRedirect, redirectedRequest, redirectTarget } from './http-redirect.js';
 import { type RawResponse, sendToAny } from './http-request.js';
@@ -257,9 +258,11 @@ function decodeBody(res: RawResponse, method: string): Pick<HttpActionOutput, 'b
  */
 function statusError(res: RawResponse, method: string, url: URL, secrets: () => string[]): Error | null {
   if (res.status < 400) return null;
-  // The reason phrase is the server's, up to its header size (16 KB): cut as a value is.
-  const reason = res.statusText ? ` ${echo(res.statusText, null)}` : '';
-  const excerpt = errorBodyExcerpt(res, secrets());
+  // The reason phrase is the server's, up to its header size (16 KB): cut as a value is, and as
+  // the body may, it may repeat what the request sent.
+  const sent = secrets();
+  const reason = res.statusText ? ` ${echo(redactSecrets(res.statusText, sent), null)}` : '';
+  const excerpt = errorBodyExcerpt(res, sent);
   const what = `HTTP ${res.status}${reason} from ${method} ${displayUrl(url)}${excerpt ? `: ${excerpt}` : ''}`;
   if (res.status >= 500) return new OrchestratorError('HTTP_5XX', what);
   if (res.status === 408 || res.status === 429) return new OrchestratorError(`HTTP_${res.status}`, what);
