@@ -1,7 +1,8 @@
 /**
  * Where a text (an error body) holds the value of a JSON field whose name looks like a secret
  * (`secret-names.ts`): `"access_token": "…"`, `"password": 1234`, and the same JSON written inside
- * a JSON string (`"{\"client_secret\":\"…\"}"`, a server repeating the body it refused). Only the
+ * a JSON string (`"{\"client_secret\":\"…\"}"`, a server repeating the body it refused), and a
+ * query or form parameter (`…?access_token=…&state=x`, `error=x&client_secret=…`). Only the
  * value is found: the name stays, so the excerpt still says which field it was. A string value
  * running to the end of the text (one cut by the read limit) runs to the end.
  * @module
@@ -14,9 +15,19 @@ const FIELD = /"([^"\\\n]{1,100})"\s*:\s*(?:"((?:[^"\\]|\\.)*)(?:"|$)|(-?\d[\d.e
 /** A field within a JSON string: its quotes written `\"`; its value runs to the next `\"`. */
 const ESCAPED_FIELD = /\\"([^"\\\n]{1,100})\\"\s*:\s*(?:\\"((?:(?!\\").)*)(?:\\"|$)|(-?\d[\d.eE+-]*))/dgs;
 
+/**
+ * A parameter of a query or form (`?access_token=…&x=1`, `password=…; path=/`): a name at the
+ * start, or after `?`, `&`, `;`, a quote, a comma or a space, then `=` and a value up to one of those.
+ */
+const PARAMETER = /(?:^|[?&;\s,"'])([A-Za-z0-9_.-]{1,100})=([^&;\s,"'<>]+)/dg;
+
 /** The [start, end) spans of `text` holding a secret-looking field's value, in no particular order. */
 export function secretFieldSpans(text: string): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
+  for (const match of text.matchAll(PARAMETER)) {
+    const value = match.indices?.[2];
+    if (value && isSecretName(match[1] ?? '')) spans.push([value[0], value[1]]);
+  }
   for (const pattern of [FIELD, ESCAPED_FIELD]) {
     for (const match of text.matchAll(pattern)) {
       const name = match[1] ?? '';
