@@ -31,6 +31,7 @@ import { createClientErrorHandler } from './client-error.js';
 import { answerEmptyParamsAsNotFound } from './empty-segments.js';
 import { HttpError, toErrorReply } from './errors.js';
 import { jsonBodyRefusal } from './json-refusal.js';
+import { maskingChildLogger } from './logged-request.js';
 import {
   type MethodNotAllowedPage,
   type NotFoundPage,
@@ -512,7 +513,10 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
     // Requests that arrive while the app closes get the API's own envelope (below), not Fastify's.
     return503OnClosing: false,
     ...(options.trustProxy ? { trustProxy: [...options.trustProxy] } : {}),
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // A request is logged with its secret-looking query values masked, whatever the logger.
+    ...(options.logger
+      ? { loggerInstance: options.logger, childLoggerFactory: maskingChildLogger }
+      : { logger: false }),
   });
   refuseWhileClosing(app);
   endStalledConnectionsOnClose(app);

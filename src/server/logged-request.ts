@@ -3,9 +3,12 @@
  * as fastify's own serializer, but with the value of each query parameter whose name looks like a
  * secret (`?access_token=…`, `?api_key=…`, `?password=…`: `secret-names.ts`) masked `***`. A
  * client may send its token in the query (RFC 6750 allows `access_token`), and the line is
- * written at `info` for every request, before the route refuses it.
+ * written at `info` for every request, before the route refuses it. The service logger
+ * (`createServerLogger`) has it as its `req` serializer, and `buildApp` puts it on each request's
+ * logger ({@link maskingChildLogger}), so an app given a pino logger of its own masks too.
  * @module
  */
+import type { FastifyServerOptions } from 'fastify';
 import { maskQueryValues } from '../redact-url.js';
 import { isSecretName } from '../secret-names.js';
 
@@ -30,3 +33,13 @@ export function loggedRequest(req: RequestLike): Record<string, unknown> {
     remotePort: req.socket?.remotePort,
   };
 }
+
+/**
+ * Fastify's `childLoggerFactory` for an app: each request's logger as fastify makes it, with
+ * {@link loggedRequest} as its `req` serializer whatever the app's logger had.
+ */
+export const maskingChildLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
+  logger,
+  bindings,
+  opts,
+) => logger.child(bindings, { ...opts, serializers: { ...opts.serializers, req: loggedRequest } });
