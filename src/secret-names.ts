@@ -9,7 +9,9 @@
  * when one word is a secret word, when a `key` follows a word that makes it one (`api`, `access`,
  * `private`, …: a bare `key` is an object's or idempotency key, as S3's `NoSuchKey` error names
  * it), or when the words run together hold one (`clientsecret`, `accesskey`, a name ending in
- * `token`). Not `tokens` (`max_tokens` is a count), not `author`, not `pin`.
+ * `token`); not when its last word says it is about one (`token_type`, `auth_url`,
+ * `password_required`: {@link ABOUT_WORDS}). Not `tokens` (`max_tokens` is a count), not
+ * `author`, not `pin`.
  * @module
  */
 
@@ -48,6 +50,30 @@ const KEY_QUALIFIERS = new Set([
   'subscription',
 ]);
 
+/**
+ * Last words that make a name one about a secret rather than one holding it (`token_type`,
+ * `auth_url`, `password_required`, `secret_name`): their values say what the error is about.
+ */
+const ABOUT_WORDS = new Set([
+  'type',
+  'kind',
+  'expires',
+  'expiry',
+  'expiration',
+  'at',
+  'in',
+  'length',
+  'count',
+  'url',
+  'uri',
+  'endpoint',
+  'name',
+  'hint',
+  'required',
+  'valid',
+  'status',
+]);
+
 /** What the words run together may hold. */
 const JOINED = /password|passwd|passphrase|secret|apikey|accesskey|privatekey|sessionid|token$/;
 
@@ -64,6 +90,7 @@ function words(name: string): string[] {
 /** Whether a field, parameter or header named `name` looks like it holds a secret (see the module). */
 export function isSecretName(name: string): boolean {
   const parts = words(name);
+  if (parts.length > 1 && ABOUT_WORDS.has(parts.at(-1) ?? '')) return false;
   if (parts.some((word) => SECRET_WORDS.has(word))) return true;
   if (parts.some((word, i) => word === 'key' && i > 0 && KEY_QUALIFIERS.has(parts[i - 1] ?? ''))) return true;
   return JOINED.test(parts.join(''));

@@ -16,7 +16,12 @@ let server: LocalServer;
 
 beforeAll(async () => {
   server = await startServer({
-    '/token': json(400, { error: 'invalid_scope', access_token: SECRET, scope: 'read' }),
+    '/token': json(400, {
+      error: 'invalid_scope',
+      access_token: SECRET,
+      token_type: 'Bearer',
+      scope: 'read',
+    }),
     '/nested': json(401, {
       error: 'bad client',
       client: { clientSecret: SECRET, 'X-Api-Key': `k-${SECRET}`, otp: 98765432 },
@@ -42,7 +47,7 @@ async function message(path: string): Promise<string> {
 describe('an error body field named like a secret', () => {
   it('has its value redacted, its name and the other fields kept', async () => {
     expect(await message('/token')).toBe(
-      `HTTP 400 Bad Request from GET ${server.base}/token: {"error":"invalid_scope","access_token":"[redacted]","scope":"read"}`,
+      `HTTP 400 Bad Request from GET ${server.base}/token: {"error":"invalid_scope","access_token":"[redacted]","token_type":"Bearer","scope":"read"}`,
     );
   });
 
@@ -87,14 +92,28 @@ describe('isSecretName', () => {
     'sig',
     'credentials',
     'private_key',
+    'sessionId',
+    'token',
   ])('%s is', (name) => {
     expect(isSecretName(name)).toBe(true);
   });
 
-  it.each(['key', 'max_tokens', 'author', 'pin', 'id', 'voice', 'idempotencyKey', 'keyword', 'monkey'])(
-    '%s is not',
-    (name) => {
-      expect(isSecretName(name)).toBe(false);
-    },
-  );
+  it.each([
+    'key',
+    'max_tokens',
+    'author',
+    'pin',
+    'id',
+    'voice',
+    'idempotencyKey',
+    'keyword',
+    'monkey',
+    'token_type',
+    'tokenUrl',
+    'password_required',
+    'SecretName',
+    'auth_status',
+  ])('%s is not', (name) => {
+    expect(isSecretName(name)).toBe(false);
+  });
 });
