@@ -1,8 +1,8 @@
 /**
  * Compiles a validated definition into the {@link Plan} the engine runs: seconds become
  * milliseconds, retry policies get the config's defaults, jump targets become indexes and
- * expressions are compiled once. Also the canonical JSON that tells whether a redefinition
- * changed anything.
+ * expressions are compiled once (the canonical JSON that tells whether a redefinition changed
+ * anything is in `canonical.ts`).
  * @module
  */
 import { compileExpression } from './expression.js';
@@ -139,30 +139,4 @@ export function compilePlan(def: PlanSource, defaults: PlanDefaults): Plan {
     timeoutMs: toMs(def.options.timeout ?? defaults.workflowTimeout),
     format: requiredFormat(def.steps, def.options),
   };
-}
-
-/**
- * A stable JSON string of a definition's steps and options (object keys sorted, undefined
- * dropped), so two definitions that differ only in key order compare equal.
- */
-export function canonicalDefinitionJson(steps: StepDefinition[], options: WorkflowOptions): string {
-  return JSON.stringify({ options, steps }, (_key, value: unknown) => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const item = (value as Record<string, unknown>)[key];
-      if (item === undefined) continue;
-      if (key === '__proto__') {
-        Object.defineProperty(sorted, key, {
-          value: item,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else {
-        sorted[key] = item;
-      }
-    }
-    return sorted;
-  });
 }

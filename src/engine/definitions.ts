@@ -1,6 +1,7 @@
 /**
  * Workflow definitions: validated, versioned, stored, and compiled to plans once. Redefining
- * an id with the same steps returns the current version; other steps create the next version.
+ * an id with the same definition, in whatever form (see `canonical.ts`), returns the current
+ * version; a changed one creates the next version.
  * Running executions keep the version they began with.
  *
  * The latest version of each workflow is compiled when read (a version this release cannot run
@@ -12,8 +13,8 @@
  * @module
  */
 import { type Clock, intervalPassed } from '../clock.js';
+import { canonicalDefinitionJson } from '../definition/canonical.js';
 import { type CompiledExpressions, withCompiledExpressions } from '../definition/expression.js';
-import { canonicalDefinitionJson } from '../definition/plan.js';
 import { readStored, type StoredPlan } from '../definition/stored.js';
 import type {
   Plan,

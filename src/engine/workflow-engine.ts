@@ -115,7 +115,8 @@ export class WorkflowEngine {
   }
 
   /**
-   * Validates and stores a definition; a changed definition gets the next version.
+   * Validates and stores a definition; a changed definition gets the next version, the same one
+   * in another form (key order, a fixed default written out or left out) the stored version.
    * @throws ValidationError naming each problem (path and message; unknown keys included);
    *   ClosedError once closed.
    */

@@ -4,11 +4,11 @@
  * definition (about 5% of defineWorkflow's CPU time for 100 parallel steps of 1,000 branches).
  */
 import { describe, expect, it, vi } from 'vitest';
-import * as plan from '../../src/definition/plan.js';
+import * as canonicalModule from '../../src/definition/canonical.js';
 import { DefinitionRegistry } from '../../src/engine/definitions.js';
 import { FakeClock, MemoryStore } from '../../src/index.js';
 
-vi.mock(import('../../src/definition/plan.js'), async (importOriginal) => {
+vi.mock(import('../../src/definition/canonical.js'), async (importOriginal) => {
   const original = await importOriginal();
   return { ...original, canonicalDefinitionJson: vi.fn(original.canonicalDefinitionJson) };
 });
@@ -18,7 +18,7 @@ const DEFAULTS = { retryAttempts: 3, retryDelay: 1, workflowTimeout: 60 };
 describe('defining a workflow', () => {
   it('serializes the definition to canonical JSON once', async () => {
     const registry = new DefinitionRegistry(new MemoryStore(), DEFAULTS, new FakeClock());
-    const canonical = vi.mocked(plan.canonicalDefinitionJson);
+    const canonical = vi.mocked(canonicalModule.canonicalDefinitionJson);
     canonical.mockClear();
     const steps = [{ name: 'a' }, { name: 'p', parallel: [{ name: 'b1' }, { name: 'b2' }] }];
     expect((await registry.define('w', steps)).version).toBe(1);

@@ -59,7 +59,7 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
       schema: {
         summary: 'Define a workflow (a changed definition gets the next version)',
         description:
-          '409 CONFLICT when every version it tries to store is taken by other nodes defining the same workflow at once: define it again.',
+          'The same definition as the latest stored version, in whatever form (key order, whitespace, a fixed default written out or left out: see the README, Versions), answers 201 with that version and stores nothing. 409 CONFLICT when every version it tries to store is taken by other nodes defining the same workflow at once: define it again.',
         tags: ['workflows'],
         body: workflowDefinitionSchema.extend({
           $schema: z

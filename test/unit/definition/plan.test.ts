@@ -1,13 +1,15 @@
 // biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
 import { describe, expect, it } from 'vitest';
+import { canonicalDefinitionJson } from '../../../src/definition/canonical.js';
 import { evaluateCondition } from '../../../src/definition/expression.js';
-import { canonicalDefinitionJson, compilePlan, compileRetry } from '../../../src/definition/plan.js';
+import { compilePlan, compileRetry } from '../../../src/definition/plan.js';
 import type {
   PlanActionStep,
   PlanConditionStep,
   PlanDefaults,
   PlanParallelStep,
   StepDefinition,
+  WorkflowOptions,
 } from '../../../src/definition/types.js';
 import { validateDefinition } from '../../../src/definition/validate.js';
 import { ExpressionError } from '../../../src/errors.js';
@@ -211,5 +213,82 @@ describe('canonicalDefinitionJson', () => {
     expect(canonicalDefinitionJson([{ name: 'b' }, { name: 'a' }], {})).not.toBe(base);
     expect(canonicalDefinitionJson([{ name: 'a' }, { name: 'b', timeout: 1 }], {})).not.toBe(base);
     expect(canonicalDefinitionJson([{ name: 'a' }, { name: 'b' }], { timeout: 1 })).not.toBe(base);
+  });
+
+  it('leaves out the defaults written out that compile alike under every config, and only those', () => {
+    const configs: PlanDefaults[] = [defaults, { retryAttempts: 0, retryDelay: 0.5, workflowTimeout: 1 }];
+    const sameStep = (a: StepDefinition, b: StepDefinition) => {
+      expect(canonicalDefinitionJson([a], {})).toBe(canonicalDefinitionJson([b], {}));
+      for (const config of configs) {
+        const [pa, pb] = [a, b].map((s) =>
+          compilePlan({ id: 'w', version: 1, steps: [s], options: {} }, config),
+        );
+        expect(pa?.steps).toEqual(pb?.steps);
+      }
+    };
+    sameStep({ name: 'a' }, { name: 'a', action: 'a', retry: false });
+    sameStep({ name: 'a', retry: true }, { name: 'a', retry: {} });
+    sameStep({ name: 'a', retry: true }, { name: 'a', retry: { backoffCoefficient: 2, nonRetryable: [] } });
+    sameStep({ name: 'a', retry: { maxDelay: 3 } }, { name: 'a', retry: { maxDelay: 3, initialDelay: 1 } });
+    sameStep(
+      { name: 'p', parallel: [{ name: 'b' }, { name: 'c', retry: true }] },
+      {
+        name: 'p',
+        parallel: [
+          { name: 'b', action: 'b' },
+          { name: 'c', retry: { backoffCoefficient: 2 } },
+        ],
+      },
+    );
+    // An initialDelay without a maxDelay raises the cap to it: 1 s where retryDelay is 0.5 s.
+    const slow = configs[1] as PlanDefaults;
+    expect(compileRetry({ initialDelay: 1 }, slow)?.maxDelayMs).toBe(1000);
+    expect(compileRetry(true, slow)?.maxDelayMs).toBe(500);
+    const differ = (a: StepDefinition, b: StepDefinition) =>
+      expect(canonicalDefinitionJson([a], {})).not.toBe(canonicalDefinitionJson([b], {}));
+    differ({ name: 'a', retry: true }, { name: 'a', retry: { initialDelay: 1 } });
+    differ({ name: 'a', retry: true }, { name: 'a', retry: { maxAttempts: 3 } });
+    differ({ name: 'a', retry: true }, { name: 'a', retry: { maxDelay: 5 } });
+    differ({ name: 'a', retry: true }, { name: 'a' });
+    differ(
+      { name: 'a', retry: { nonRetryable: ['A', 'B'] } },
+      { name: 'a', retry: { nonRetryable: ['B', 'A'] } },
+    );
+    differ({ name: 'a', condition: 'true' }, { name: 'a', condition: ' true' });
+    expect(canonicalDefinitionJson([{ name: 'a' }], {})).not.toBe(
+      canonicalDefinitionJson([{ name: 'a' }], { timeout: 300 }),
+    );
+  });
+
+  it('leaves those keys where they are not defaults (a stored version with keys this release does not know)', () => {
+    const canonical = (steps: unknown[], options: unknown = {}) =>
+      canonicalDefinitionJson(steps as StepDefinition[], options as WorkflowOptions);
+    // Each with such a key, and without it.
+    const kept: [unknown, unknown][] = [
+      [
+        { name: 'c', condition: 'true', action: 'c' },
+        { name: 'c', condition: 'true' },
+      ],
+      [
+        { name: 'p', parallel: [{ name: 'b' }], retry: false },
+        { name: 'p', parallel: [{ name: 'b' }] },
+      ],
+      [
+        { name: 'a', retry: { retry: false } },
+        { name: 'a', retry: true },
+      ],
+      [
+        { name: 'p', parallel: [{ name: 'b' }], backoffCoefficient: 2 },
+        { name: 'p', parallel: [{ name: 'b' }] },
+      ],
+    ];
+    for (const [withKey, without] of kept) expect(canonical([withKey])).not.toBe(canonical([without]));
+    expect(canonical([{ name: 'a' }], { nonRetryable: [] })).toContain('"nonRetryable":[]');
+  });
+
+  it('leaves the steps it is given as they were', () => {
+    const steps: StepDefinition[] = [{ name: 'a', action: 'a', retry: { backoffCoefficient: 2 } }];
+    canonicalDefinitionJson(steps, {});
+    expect(steps).toEqual([{ name: 'a', action: 'a', retry: { backoffCoefficient: 2 } }]);
   });
 });

@@ -1,7 +1,8 @@
 // biome-ignore-all lint/suspicious/noThenProperty: SPEC §3 condition steps jump with a `then` key.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalDefinitionJson, compilePlan } from '../../../src/definition/plan.js';
+import { canonicalDefinitionJson } from '../../../src/definition/canonical.js';
+import { compilePlan } from '../../../src/definition/plan.js';
 import type { ActionStepDefinition, PlanDefaults, StepDefinition } from '../../../src/definition/types.js';
 import { validateDefinition } from '../../../src/definition/validate.js';
 import { ValidationError } from '../../../src/errors.js';
