@@ -13,6 +13,7 @@ import type { ActionHandler, CompensationHandler } from '../types.js';
 import { actionsUsed, compensationsUsed } from './definition-file.js';
 import { UsageError } from './errors.js';
 import { beforeLoopEmpties } from './loop-empty.js';
+import { syntaxErrorPlace } from './syntax-error-place.js';
 
 /** Handlers a module provides. */
 export interface Handlers {
@@ -48,11 +49,16 @@ function typeScriptHint(error: unknown, path: string): string {
 export async function loadHandlers(path: string, cwd = process.cwd()): Promise<Handlers> {
   const absolute = resolve(cwd, path);
   if (!existsSync(absolute)) throw new UsageError(`handlers module '${path}' not found`);
-  const loading = import(pathToFileURL(absolute).href).catch((error: unknown) => {
+  const loading = import(pathToFileURL(absolute).href).catch(async (error: unknown) => {
     const why = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`cannot load handlers module '${path}': ${why}${typeScriptHint(error, path)}`, {
-      cause: error,
-    });
+    const place = await syntaxErrorPlace(error, absolute, cwd);
+    const where = place === undefined ? '' : ` (syntax error at ${place})`;
+    throw new UsageError(
+      `cannot load handlers module '${path}': ${why}${where}${typeScriptHint(error, path)}`,
+      {
+        cause: error,
+      },
+    );
   });
   // A top-level await nothing can settle would end the process with exit code 13, silently.
   const mod = (await beforeLoopEmpties(
