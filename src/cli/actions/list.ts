@@ -13,19 +13,23 @@ import { executionDuration } from '../render-status.js';
 import { storeHint, withClient } from '../store-client.js';
 import { statusColor } from '../style.js';
 import { renderTable } from '../table.js';
+import { unknownWorkflowLine } from '../unknown-workflow.js';
 
 /** Runs `list`. */
 export async function listCommand(options: ListOptions, command: Command): Promise<void> {
   const { globals, out } = setup(command);
-  const { executions, total } = await withClient(globals, (client) =>
-    client.list({
+  const { executions, total, known } = await withClient(globals, async (client) => {
+    const page = await client.list({
       limit: options.limit,
       ...(options.status ? { status: options.status } : {}),
       ...(options.workflow ? { workflowId: options.workflow } : {}),
       ...(options.before ? { before: options.before } : {}),
       ...(options.after ? { after: options.after } : {}),
-    }),
-  );
+    });
+    // No match for a workflow may be a typo: the ids the store knows are named below.
+    const known = page.total === 0 && options.workflow && !out.json ? await client.workflowIds() : null;
+    return { ...page, known };
+  });
   process.exitCode = 0;
   if (out.json) {
     out.data(executions);
@@ -35,6 +39,9 @@ export async function listCommand(options: ListOptions, command: Command): Promi
     out.line(
       `No executions${options.status || options.workflow ? ' match' : ''}${options.before ? ` after ${options.before}` : ''}${options.after ? ` before ${options.after}` : ''} in store ${printable(globals.storeLabel)}${storeHint(globals.store)}.`,
     );
+    if (known !== null && options.workflow && !known.includes(options.workflow)) {
+      out.line('', out.style.yellow(unknownWorkflowLine(options.workflow, known)));
+    }
     return;
   }
   const now = Date.now();

@@ -17,6 +17,7 @@ import {
 } from '../reports.js';
 import { inProcessStoreWarning, withClient } from '../store-client.js';
 import { renderPairs, renderTable } from '../table.js';
+import { unknownWorkflowLine } from '../unknown-workflow.js';
 
 /** The retry rate as a percentage, or '-' when no step ran (the rate's 0 would read as 'no retries'). */
 function overSteps(m: StoreMetrics): string {
@@ -110,13 +111,7 @@ export async function metricsCommand(options: { workflow?: string }, command: Co
     ]),
   );
   if (unknown !== null && options.workflow !== undefined) {
-    const shown =
-      unknown.slice(0, 10).join(', ') + (unknown.length > 10 ? ` and ${unknown.length - 10} more` : '');
-    const ids = unknown.length > 0 ? ` (it knows ${shown})` : '';
-    out.line(
-      '',
-      out.style.yellow(`No workflow ${printable(options.workflow)} is defined in this store${ids}.`),
-    );
+    out.line('', out.style.yellow(unknownWorkflowLine(options.workflow, unknown)));
   }
   if (workflows.length > 0) {
     const rows = workflows.map(({ workflowId, metrics: w }) => [
