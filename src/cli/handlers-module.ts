@@ -12,6 +12,7 @@ import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
 import type { ActionHandler, CompensationHandler } from '../types.js';
 import { actionsUsed, compensationsUsed } from './definition-file.js';
 import { UsageError } from './errors.js';
+import { printable } from './format.js';
 import { beforeLoopEmpties } from './loop-empty.js';
 import { syntaxErrorPlace } from './syntax-error-place.js';
 
@@ -32,6 +33,19 @@ function handlerMap<T>(value: unknown, key: string, path: string): Record<string
     }
   }
   return { ...(value as Record<string, T>) };
+}
+
+/** What a module exports, for a module that has neither object (a typo: `action`): names, cut at 10. */
+function exportsShown(mod: Record<string, unknown>): string {
+  const names = Object.keys(mod).map((name) => printable(name));
+  if (names.length === 0) return 'nothing';
+  const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '');
+  const inner = mod.default;
+  if (names.length !== 1 || inner === null || typeof inner !== 'object') return shown;
+  const keys = Object.keys(inner).map((key) => printable(key));
+  return keys.length === 0
+    ? 'default, an empty object'
+    : `default, whose keys are ${keys.slice(0, 10).join(', ')}`;
 }
 
 /** What to do when Node cannot import a TypeScript module itself (`--handlers examples/handlers.ts`). */
@@ -76,7 +90,9 @@ export async function loadHandlers(path: string, cwd = process.cwd()): Promise<H
       ? (mod.default as Record<string, unknown>)
       : mod;
   if (source.actions === undefined && source.compensations === undefined) {
-    throw new UsageError(`handlers module '${path}' exports neither \`actions\` nor \`compensations\``);
+    throw new UsageError(
+      `handlers module '${path}' exports neither \`actions\` nor \`compensations\` (it exports ${exportsShown(mod)})`,
+    );
   }
   return {
     actions: handlerMap<ActionHandler>(source.actions, 'actions', path),

@@ -33,6 +33,21 @@ describe('loadHandlers', () => {
     expect(await loadHandlers(name, dir)).toMatchObject({ compensations: {} });
   });
 
+  it('names what a module exports when it exports neither object (a typo: `action`)', async () => {
+    const typo = module('typo.mjs', 'export const action = { a: () => 1 }; export const compensation = {};');
+    await expect(loadHandlers(typo, dir)).rejects.toThrow(
+      "handlers module 'typo.mjs' exports neither `actions` nor `compensations` (it exports action, compensation)",
+    );
+    const inDefault = module('typo-default.mjs', 'export default { handlers: {} };');
+    await expect(loadHandlers(inDefault, dir)).rejects.toThrow(
+      "handlers module 'typo-default.mjs' exports neither `actions` nor `compensations` (it exports default, whose keys are handlers)",
+    );
+    const none = module('none-at-all.mjs', 'const actions = { a: () => 1 };');
+    await expect(loadHandlers(none, dir)).rejects.toThrow(
+      "handlers module 'none-at-all.mjs' exports neither `actions` nor `compensations` (it exports nothing)",
+    );
+  });
+
   it('says how to load a TypeScript module Node cannot import', async () => {
     // Under vitest a .ts file imports fine; this one throws what plain Node throws for it.
     const name = module(
