@@ -57,7 +57,7 @@ export function hostNameBlockReason(hostname: string): string | null {
 /** Thrown (as a non-retryable step failure) when a URL is refused. */
 function blocked(host: string, reason: string, via: string): NonRetryableError {
   return new NonRetryableError(
-    `Refused to call ${echo(host)}${via}: ${reason}. Add the host to the orchestrator's httpAllowlist to allow it.`,
+    `Refused to call ${echo(host)}${via}: ${reason}. Add the host to the orchestrator's httpAllowlist (--http-allow of orchestrator run and serve) to allow it.`,
     { code: 'SSRF_BLOCKED' },
   );
 }

@@ -19,6 +19,7 @@ import { formatDuration, jsonPreview, plural, printable } from '../format.js';
 import type { Globals } from '../globals.js';
 import { setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
+import { parseHttpAllow } from '../http-allow.js';
 import { readInputOption } from '../input-option.js';
 import { INTERRUPTED_TWICE, type Interrupt, listenForInterrupt } from '../interrupt.js';
 import { beforeStoreUnlessInterrupted } from '../interrupted-start.js';
@@ -40,6 +41,7 @@ export async function run(file: string, options: RunOptions, command: Command): 
   const { globals, out } = setup(command);
   // Checked as executeWorkflow checks it, before the store opens: a refused input opens nothing.
   const input = readInputOption(options.input);
+  const httpAllowlist = parseHttpAllow(options.httpAllow);
   // A second Ctrl-C exits at once; with --json, stdout still gets its one document.
   const interrupt = listenForInterrupt(() => {
     out.error('INTERRUPTED', INTERRUPTED_TWICE);
@@ -67,6 +69,7 @@ export async function run(file: string, options: RunOptions, command: Command): 
     orch = await createOrchestrator({
       store: globals.store,
       ...handlers,
+      httpAllowlist,
       ...(logger ? { logger } : {}),
     }).catch((error: unknown) => {
       // A URL the store refuses (`sqlite:~/x.db`) named as where it came from, not as `store`.

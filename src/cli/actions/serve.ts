@@ -10,7 +10,6 @@
  * @module
  */
 import type { Command } from 'commander';
-import { allowlistEntryProblem } from '../../actions/ssrf-guard.js';
 import type { Config, Logger } from '../../config.js';
 import type { ValidDefinition } from '../../definition/validate.js';
 import { echo } from '../../echo.js';
@@ -30,6 +29,7 @@ import { readJsonFileAsync } from '../definition-file.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { type Globals, setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
+import { parseHttpAllow } from '../http-allow.js';
 import { type Interrupt, listenForInterrupt } from '../interrupt.js';
 import { beforeStoreUnlessInterrupted, interruptedWhileStarting } from '../interrupted-start.js';
 import type { Output } from '../output.js';
@@ -181,14 +181,7 @@ async function serveUntilSignaled(
     (fileConfig.store === undefined && fileConfig.enableWorkflowPersistence !== false)
       ? globals.storeKey
       : 'store';
-  const flagAllowlist = (options.httpAllow ?? '')
-    .split(',')
-    .map((h) => h.trim())
-    .filter(Boolean);
-  for (const entry of flagAllowlist) {
-    const problem = allowlistEntryProblem(entry);
-    if (problem !== null) throw new UsageError(`--http-allow: ${problem}`);
-  }
+  const flagAllowlist = parseHttpAllow(options.httpAllow);
   // A config value that is no list is passed on as it is, so the config check refuses it naming
   // `httpAllowlist` (a string spread here would become a list of its characters).
   const fileAllowlist: unknown = fileConfig.httpAllowlist;

@@ -12,6 +12,7 @@ export interface RunOptions {
   input?: string;
   handlers?: string;
   timeout?: number;
+  httpAllow?: string;
 }
 
 /** Registers `run`. */
@@ -30,6 +31,10 @@ export function register(program: Command): void {
       '--timeout <seconds>',
       'stop waiting after this many seconds (the execution stays in the store and resumes on the next start)',
       parseSeconds,
+    )
+    .option(
+      '--http-allow <hosts>',
+      'comma-separated hosts, IPs or CIDRs the `http` action may reach even if private',
     )
     .action(async (file: string, options: RunOptions, command: Command) => {
       const { run } = await import('../actions/run.js');
