@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { describeValue } from '../describe-value.js';
+import { celLiteral } from './cel-literal.js';
 import { MAX_SECONDS } from './max-seconds.js';
 import { refusedCharacter } from './name-character.js';
 import type {
@@ -70,9 +71,17 @@ const seconds = () =>
     .positive({ error: (issue) => `must be a positive number of seconds, got ${String(issue.input)}` })
     .max(MAX_SECONDS, must(`be at most ${MAX_SECONDS} seconds`));
 
+/** The message of an expression given as a JSON value (`"input": {"seconds": 1}`) rather than a string. */
+function notAnExpression(issue: { input: unknown }): string | undefined {
+  if (issue.input === undefined) return undefined; // left out: "is required"
+  const cel = celLiteral(issue.input);
+  const hint = cel === null ? '' : `: write it as the string ${JSON.stringify(cel)}`;
+  return `must be a CEL expression in a string, got ${describeValue(issue.input)}${hint}`;
+}
+
 const expression = () =>
   z
-    .string()
+    .string({ error: notAnExpression })
     .min(1, { error: 'must be a non-empty CEL expression' })
     .max(MAX_EXPRESSION_SOURCE, mustSize(`be at most ${MAX_EXPRESSION_SOURCE} characters`));
 

@@ -187,7 +187,7 @@ describe('validation messages say what a key takes and what it got', () => {
     );
     // biome-ignore lint/suspicious/noThenProperty: SPEC §3 names the jump key `then`.
     expect(definitionMessage('w', [{ name: 'a', condition: 5, then: 'a' }])).toBe(
-      "Invalid workflow definition 'w': steps[0].condition: must be a non-empty string of at most 4096 characters, got 5",
+      'Invalid workflow definition \'w\': steps[0].condition: must be a CEL expression in a string, got 5: write it as the string "5"',
     );
     // biome-ignore lint/suspicious/noThenProperty: SPEC §3 names the jump key `then`.
     expect(definitionMessage('w', [{ name: 'a', condition: 'true', then: 5 }])).toBe(
