@@ -3,9 +3,11 @@
  * the library reports `result.text` on a null `result` (a first step has no previous step) as
  * "No such key: text", as if a map lacked the key. When the value read from is a plain path of
  * the scope (`result`, `input.user.id`), the note says what it is: `(result is null: …)`,
- * `(input.user.id is a number, not a map)`.
+ * `(input.user.id is a number, not a map)`; a map that lacks the key, which keys it has:
+ * `(the keys of input: 'audioUrl', 'userId')`.
  * @module
  */
+import { echo } from '../echo.js';
 import { COMPREHENSIONS, isNode } from './cel-ast.js';
 import type { ExpressionScope } from './types.js';
 
@@ -52,6 +54,22 @@ function kind(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** Most keys a note names. */
+const MAX_KEYS_SHOWN = 10;
+
+/**
+ * The note for a field a map lacks (`input.audio_url` where `input` has `audioUrl`, a typo): the
+ * keys it has, the first ten; '' when it has the field (the failure is about something else).
+ */
+function keysNote(name: string, field: unknown, map: Record<string, unknown>): string {
+  if (typeof field !== 'string' || Object.hasOwn(map, field)) return '';
+  const keys = Object.keys(map);
+  if (keys.length === 0) return ` (${name} is an empty map)`;
+  const shown = keys.slice(0, MAX_KEYS_SHOWN).map((key) => echo(key));
+  const more = keys.length > MAX_KEYS_SHOWN ? ` and ${keys.length - MAX_KEYS_SHOWN} more` : '';
+  return ` (the keys of ${name}: ${shown.join(', ')}${more})`;
+}
+
 /**
  * The note for `error` (the library's evaluation error, with the node it failed on) when that node
  * reads a field of a scope path whose value is null or not a map; '' otherwise.
@@ -67,8 +85,8 @@ export function fieldNote(error: unknown, scope: ExpressionScope): string {
     if (!isMap(value) || !Object.hasOwn(value as object, field)) return '';
     value = (value as Record<string, unknown>)[field];
   }
-  if (isMap(value)) return '';
   const name = path.join('.');
+  if (isMap(value)) return keysNote(name, (node.args as unknown[])[1], value as Record<string, unknown>);
   if (value === null && name === 'result') {
     return ' (result is null: there is no previous step, or it returned null)';
   }

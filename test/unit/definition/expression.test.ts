@@ -172,7 +172,9 @@ describe('compileExpression / evaluate', () => {
 
   it('reports a missing key with the expression and the reason', () => {
     const error = expressionError(() => evaluate('result.missing', scope({ status: 'x' })));
-    expect(error.message).toBe("Expression 'result.missing' failed: No such key: missing");
+    expect(error.message).toBe(
+      "Expression 'result.missing' failed: No such key: missing (the keys of result: 'status')",
+    );
     expect(expressionError(() => evaluate('steps.nope.output')).message).toContain('No such key: nope');
     expect(evaluate('has(result.missing)', scope({}))).toBe(false);
   });
@@ -191,9 +193,10 @@ describe('compileExpression / evaluate', () => {
       '(result.user.tags is a list, not a map)',
     );
     expect(expressionError(() => evaluate('input.n.x', s)).message).toContain('(input.n is null)');
-    // A map that lacks the key, and names a comprehension binds, get no note.
+    // A map that lacks the key names its keys (expression-missing-key.test.ts); names a
+    // comprehension binds get no note.
     expect(expressionError(() => evaluate('result.user.name', s)).message).toBe(
-      "Expression 'result.user.name' failed: No such key: name",
+      "Expression 'result.user.name' failed: No such key: name (the keys of result.user: 'id', 'tags')",
     );
     expect(expressionError(() => evaluate('[{}].map(result, result.x)', s)).message).toBe(
       "Expression '[{}].map(result, result.x)' failed: No such key: x",
@@ -208,9 +211,9 @@ describe('compileExpression / evaluate', () => {
       "Expression '{'size': steps.big.output.size}' failed: No such key: big " +
         "(step 'big' has no output in this execution: it was skipped by a jump or has not run; test with 'big' in steps)",
     );
-    // A failure that is not about a missing step gets no such note.
+    // A failure that is not about a missing step gets no such note (a missing key's instead).
     expect(expressionError(() => evaluate('steps.stt.output.nope')).message).toBe(
-      "Expression 'steps.stt.output.nope' failed: No such key: nope",
+      "Expression 'steps.stt.output.nope' failed: No such key: nope (the keys of steps.stt.output: 'text', 'confidence')",
     );
   });
 
