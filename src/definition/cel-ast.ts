@@ -69,3 +69,28 @@ export function checkValues(node: CelNode, check: (value: unknown, ev: unknown, 
 export function evaluateAgain(operand: unknown, ev: unknown, ctx: unknown): unknown {
   return isNode(operand) && isEvaluable(operand) ? operand.evaluate(ev, operand, ctx) : undefined;
 }
+
+/** How the library handles a method call (`rcall`): the receiver and arguments evaluated, `ev`, the node. */
+export type MethodHandle = (values: unknown[], ev: unknown, node: unknown) => unknown;
+
+/** How the library handles a function call (`call`): the arguments evaluated, the node, `ev`. */
+export type FunctionHandle = (values: unknown[], node: unknown, ev: unknown) => unknown;
+
+/**
+ * A node of a checked tree: the type check set how it handles its evaluated operands, which can be
+ * replaced to take some operands over and leave the others to the library.
+ */
+export interface HandledNode<H> extends CelNode {
+  handle?: H;
+}
+
+/** Calls `visit` with every node of `ast` (a node, a list of them, or a literal), a node before those under it. */
+export function forEachNode<N extends CelNode>(ast: unknown, visit: (node: N) => void): void {
+  if (Array.isArray(ast)) {
+    for (const item of ast) forEachNode(item, visit);
+    return;
+  }
+  if (!isNode(ast)) return;
+  visit(ast as N);
+  forEachNode(ast.args, visit);
+}

@@ -5,16 +5,7 @@
  * nothing) and refused `'0'`. {@link guardDurationText} makes the first fail and reads the second.
  * @module
  */
-import { isNode } from './cel-ast.js';
-
-/** How the library handles a function call: the arguments, evaluated. */
-type CallHandle = (values: unknown[], node: unknown, ev: unknown) => unknown;
-
-interface HandledNode {
-  op: string;
-  args: unknown;
-  handle?: CallHandle;
-}
+import { type FunctionHandle, forEachNode, type HandledNode } from './cel-ast.js';
 
 /** Go's duration syntax: an optional sign, then `0` or numbers each with a digit and a unit. */
 const DURATION = /^[+-]?(?:0|(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|ms|s|m|h))+)$/;
@@ -22,7 +13,7 @@ const DURATION = /^[+-]?(?:0|(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|ms|s|m|h))+)$/;
 /** A bare zero, signed or not. */
 const ZERO = /^[+-]?0$/;
 
-function guardNode(node: HandledNode): void {
+function guardNode(node: HandledNode<FunctionHandle>): void {
   const library = node.handle;
   if (typeof library !== 'function' || node.op !== 'call' || !Array.isArray(node.args)) return;
   if (node.args[0] !== 'duration') return;
@@ -40,11 +31,5 @@ function guardNode(node: HandledNode): void {
 
 /** Makes the `duration()` calls of `ast` (a checked expression) read text as CEL does. */
 export function guardDurationText(ast: unknown): void {
-  if (Array.isArray(ast)) {
-    for (const item of ast) guardDurationText(item);
-    return;
-  }
-  if (!isNode(ast)) return;
-  guardNode(ast as HandledNode);
-  guardDurationText(ast.args);
+  forEachNode(ast, guardNode);
 }

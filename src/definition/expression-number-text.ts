@@ -7,16 +7,7 @@
  * makes those fail; `double('inf')` and `double('NaN')` still name those values.
  * @module
  */
-import { isNode } from './cel-ast.js';
-
-/** How the library handles a function call: the arguments, evaluated. */
-type CallHandle = (values: unknown[], node: unknown, ev: unknown) => unknown;
-
-interface HandledNode {
-  op: string;
-  args: unknown;
-  handle?: CallHandle;
-}
+import { type FunctionHandle, forEachNode, type HandledNode } from './cel-ast.js';
 
 const CONVERSIONS: ReadonlySet<string> = new Set(['int', 'uint', 'double']);
 
@@ -26,7 +17,7 @@ const BASE_PREFIX = /^[+-]?0[xXbBoO]/;
 /** The text that names a double that is not a finite number, as CEL reads it. */
 const NAMED = /^[+-]?(?:inf|infinity|nan)$/i;
 
-function guardNode(node: HandledNode): void {
+function guardNode(node: HandledNode<FunctionHandle>): void {
   const library = node.handle;
   if (typeof library !== 'function' || node.op !== 'call' || !Array.isArray(node.args)) return;
   const name: unknown = node.args[0];
@@ -54,11 +45,5 @@ function guardNode(node: HandledNode): void {
 
 /** Makes the `int()`, `uint()` and `double()` calls of `ast` (a checked expression) refuse text with a base prefix. */
 export function guardNumberText(ast: unknown): void {
-  if (Array.isArray(ast)) {
-    for (const item of ast) guardNumberText(item);
-    return;
-  }
-  if (!isNode(ast)) return;
-  guardNode(ast as HandledNode);
-  guardNumberText(ast.args);
+  forEachNode(ast, guardNode);
 }

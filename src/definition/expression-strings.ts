@@ -11,19 +11,10 @@
  * @module
  */
 import { byCodePoints, isHigh, isLow } from '../string-order.js';
-import { isNode } from './cel-ast.js';
+import { forEachNode, type HandledNode, type MethodHandle } from './cel-ast.js';
 
-/** How the library handles a method call: the receiver and arguments, evaluated. */
-type CallHandle = (values: unknown[], ev: unknown, node: unknown) => unknown;
 /** How the library handles a binary operator: both operands, evaluated. */
 type BinaryHandle = (left: unknown, right: unknown, node: unknown, ev: unknown) => unknown;
-
-/** A checked node: the library has set how it handles its evaluated operands. */
-interface HandledNode {
-  op: string;
-  args: unknown;
-  handle?: (...values: never[]) => unknown;
-}
 
 /** Whether `unit` (a UTF-16 index of `text`) falls between two characters, not inside a pair. */
 function isBoundary(text: string, unit: number): boolean {
@@ -179,7 +170,7 @@ const ORDER: Record<string, (order: number) => boolean> = {
   '>=': (order) => order >= 0,
 };
 
-function guardNode(node: HandledNode): void {
+function guardNode(node: HandledNode<(...values: never[]) => unknown>): void {
   const library = node.handle;
   if (typeof library !== 'function') return;
   const compare = ORDER[node.op];
@@ -198,17 +189,12 @@ function guardNode(node: HandledNode): void {
     const [text, ...args] = values;
     return typeof text === 'string' ? method(text, args) : undefined;
   };
-  const handle: CallHandle = (values, ev, self) => own(values) ?? (library as CallHandle)(values, ev, self);
+  const handle: MethodHandle = (values, ev, self) =>
+    own(values) ?? (library as MethodHandle)(values, ev, self);
   node.handle = handle;
 }
 
 /** Makes the string calls and comparisons of `ast` (a checked expression) count and order by code point. */
 export function guardStrings(ast: unknown): void {
-  if (Array.isArray(ast)) {
-    for (const item of ast) guardStrings(item);
-    return;
-  }
-  if (!isNode(ast)) return;
-  guardNode(ast as HandledNode);
-  guardStrings(ast.args);
+  forEachNode(ast, guardNode);
 }

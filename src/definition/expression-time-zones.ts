@@ -9,16 +9,7 @@
  * the server's zone.
  * @module
  */
-import { firstNodeProblem, isNode } from './cel-ast.js';
-
-/** How the library handles a method call: the receiver and arguments, evaluated. */
-type CallHandle = (values: unknown[], ev: unknown, node: unknown) => unknown;
-
-interface HandledNode {
-  op: string;
-  args: unknown;
-  handle?: CallHandle;
-}
+import { firstNodeProblem, forEachNode, type HandledNode, isNode, type MethodHandle } from './cel-ast.js';
 
 const DAY_MS = 86_400_000;
 
@@ -97,7 +88,7 @@ function field(name: string, instant: Date, zone: string | undefined): bigint {
   return BigInt(read(new Date(instant.getTime() + offset)));
 }
 
-function guardNode(node: HandledNode): void {
+function guardNode(node: HandledNode<MethodHandle>): void {
   const library = node.handle;
   if (typeof library !== 'function' || node.op !== 'rcall' || !Array.isArray(node.args)) return;
   const name: unknown = node.args[0];
@@ -118,13 +109,7 @@ function guardNode(node: HandledNode): void {
 
 /** Makes the timestamp accessors of `ast` (a checked expression) read the zone asked for, not the server's. */
 export function guardTimeZones(ast: unknown): void {
-  if (Array.isArray(ast)) {
-    for (const item of ast) guardTimeZones(item);
-    return;
-  }
-  if (!isNode(ast)) return;
-  guardNode(ast as HandledNode);
-  guardTimeZones(ast.args);
+  forEachNode(ast, guardNode);
 }
 
 /**

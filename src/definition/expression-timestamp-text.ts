@@ -10,16 +10,14 @@
  * an offset ({@link findTimestampLiteralProblem}).
  * @module
  */
-import { type CelNode, firstNodeProblem, isNode } from './cel-ast.js';
-
-/** How the library handles a function call: the arguments, evaluated. */
-type CallHandle = (values: unknown[], node: unknown, ev: unknown) => unknown;
-
-interface HandledNode {
-  op: string;
-  args: unknown;
-  handle?: CallHandle;
-}
+import {
+  type CelNode,
+  type FunctionHandle,
+  firstNodeProblem,
+  forEachNode,
+  type HandledNode,
+  isNode,
+} from './cel-ast.js';
 
 /** A date and time as RFC 3339 writes them (a space for the `T` too), the offset left optional. */
 const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?([Zz]|([+-])(\d\d):?(\d\d))?$/;
@@ -68,7 +66,7 @@ function readDateTime(text: string): { instant: Date } | { why: string } | null 
   return { instant };
 }
 
-function guardNode(node: HandledNode): void {
+function guardNode(node: HandledNode<FunctionHandle>): void {
   const library = node.handle;
   if (typeof library !== 'function' || node.op !== 'call' || !Array.isArray(node.args)) return;
   if (node.args[0] !== 'timestamp') return;
@@ -83,13 +81,7 @@ function guardNode(node: HandledNode): void {
 
 /** Makes the `timestamp()` calls of `ast` (a checked expression) read RFC 3339 text as CEL does. */
 export function guardTimestampText(ast: unknown): void {
-  if (Array.isArray(ast)) {
-    for (const item of ast) guardTimestampText(item);
-    return;
-  }
-  if (!isNode(ast)) return;
-  guardNode(ast as HandledNode);
-  guardTimestampText(ast.args);
+  forEachNode(ast, guardNode);
 }
 
 /** The first `timestamp()` in `ast` of a literal that is not RFC 3339 with an offset, as a problem; or null. */
