@@ -44,6 +44,9 @@ async function setUp(): Promise<{ server: Server; ids: Record<string, string> }>
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   };
   await define({ id: 'done', steps: [{ name: 'ok' }] });
+  await define({ id: 'done', steps: [{ name: 'ok' }, { name: 'again', action: 'ok' }] });
+  // No handler for its compensation: the failed undo is an alert on the overview, with links.
+  await define({ id: 'alerting', steps: [{ name: 'ok', compensation: 'missing' }, { name: 'boom' }] });
   await define({ id: 'undone', steps: [{ name: 'ok', compensation: 'undo' }, { name: 'boom' }] });
   await define({
     id: 'fan',
@@ -69,6 +72,7 @@ async function setUp(): Promise<{ server: Server; ids: Record<string, string> }>
     ['completed', 'done'],
     ['failed', 'undone'],
     ['parallel', 'fan'],
+    ['alerting', 'alerting'],
   ] as const) {
     ids[key] = await run(workflow);
     await engine.waitForCompletion(ids[key], { timeout: 10 });
@@ -176,6 +180,7 @@ describe('dashboard crawl in Chromium', () => {
     const seen = new Set<string>(['/']);
     const queue = ['/'];
     let polled = 0;
+    let alertLinks = 0;
     const kinds = new Set<string>();
     const follow = (href: string, from: string) => {
       const url = new URL(href, server.url + from);
@@ -210,6 +215,7 @@ describe('dashboard crawl in Chromium', () => {
       expect(await page.title(), `${path} title`).toMatch(/\S · Orchestrator$/);
       expect(await page.locator('h1').count(), `${path} h1`).toBe(1);
       polled += await firePolls(page, path);
+      if (path === '/') alertLinks = await page.locator('a.alert-link').count();
       const links = await page.evaluate(() => [
         ...Array.from(document.querySelectorAll('a[href]'), (a) => a.getAttribute('href') as string),
         // The filters: each option of the executions page's selects.
@@ -227,7 +233,9 @@ describe('dashboard crawl in Chromium', () => {
     expect([...seen].some((p) => p.includes('after='))).toBe(true);
     expect(seen.has('/workers')).toBe(true);
     expect(seen.has('/workflows/fan')).toBe(true);
+    expect(seen.has('/workflows/done?version=1')).toBe(true);
     expect(polled).toBeGreaterThan(5);
+    expect(alertLinks).toBe(2);
     expect(problems.list).toEqual([]);
     expect(kinds.size).toBeGreaterThan(8);
 
