@@ -215,6 +215,19 @@ describe('dashboard crawl in Chromium', () => {
       expect(await page.title(), `${path} title`).toMatch(/\S · Orchestrator$/);
       expect(await page.locator('h1').count(), `${path} h1`).toBe(1);
       polled += await firePolls(page, path);
+      // Ids unique, and every htmx target on the page.
+      const structure = await page.evaluate(() => {
+        const ids = Array.from(document.querySelectorAll('[id]'), (e) => e.getAttribute('id') as string);
+        const targets = Array.from(
+          document.querySelectorAll('[hx-target]'),
+          (e) => e.getAttribute('hx-target') as string,
+        );
+        return {
+          duplicateIds: ids.filter((id, i) => ids.indexOf(id) !== i),
+          missingTargets: targets.filter((t) => document.querySelectorAll(t).length !== 1),
+        };
+      });
+      expect(structure, path).toEqual({ duplicateIds: [], missingTargets: [] });
       if (path === '/') alertLinks = await page.locator('a.alert-link').count();
       const links = await page.evaluate(() => [
         ...Array.from(document.querySelectorAll('a[href]'), (a) => a.getAttribute('href') as string),
