@@ -519,7 +519,7 @@ describe('dashboard in Chromium', () => {
           after: panel.getAttribute('data-after'),
           rows: rows.map((row) => row.getAttribute('data-execution')),
           workflows: Array.from(
-            panel.querySelectorAll('tr[data-execution] td:nth-child(2) a'),
+            panel.querySelectorAll('tr[data-execution] td:nth-child(2) a:not(.version-link)'),
             (a) => a.textContent,
           ),
           older: panel.querySelector('#pager-next')?.getAttribute('href') ?? null,

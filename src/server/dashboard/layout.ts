@@ -113,6 +113,11 @@ export function badge(status: string): SafeHtml {
   return html`<span class="badge badge-${status.replace(/[^a-z-]/g, '')}">${status}</span>`;
 }
 
+/** `v2`, a link to the definition of the version the execution ran (not the newest one). */
+export function versionLink(x: { workflowId: string; workflowVersion: number }): SafeHtml {
+  return html`<a class="muted version-link" href="/workflows/${encodeURIComponent(x.workflowId)}?version=${x.workflowVersion}">v${x.workflowVersion}</a>`;
+}
+
 /** A stat card. */
 export function stat(
   label: string,

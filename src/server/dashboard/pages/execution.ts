@@ -16,7 +16,7 @@ import {
   jsonBlock,
 } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
-import { badge } from '../layout.js';
+import { badge, versionLink } from '../layout.js';
 import { buildTimeline, compensationState, renderTimeline } from '../timeline.js';
 import { elapsed } from './executions.js';
 
@@ -115,7 +115,7 @@ export function executionDetail(
 </div>
 ${notice ? html`<p class="notice notice-${notice.tone}" role="status">${notice.text}</p>` : ''}
 <dl class="summary">
-  <div><dt>Workflow</dt><dd><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a> <span class="muted">v${x.workflowVersion}</span></dd></div>
+  <div><dt>Workflow</dt><dd><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a> ${versionLink(x)}</dd></div>
   <div><dt>Started</dt><dd>${formatTime(x.startedAt)}</dd></div>
   <div><dt>Finished</dt><dd>${formatTime(x.completedAt)}</dd></div>
   <div><dt>Duration</dt><dd>${formatDuration(elapsed(x, now))}${live ? ' so far' : ''}${x.status === 'pending' ? ' (queued)' : ''}</dd></div>

@@ -20,7 +20,7 @@ import { refreshWithin } from '../../store-wait.js';
 import type { DashboardDeps } from '../context.js';
 import { formatDuration, formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
-import { badge } from '../layout.js';
+import { badge, versionLink } from '../layout.js';
 
 /** A validated list query. */
 export interface ListQuery {
@@ -136,7 +136,7 @@ export function executionRows(list: ExecutionStatus[], now: number): SafeHtml {
   return html`${list.map(
     (x) => html`<tr data-execution="${x.id}" data-status="${x.status}">
   <td class="nowrap"><a class="mono" href="/executions/${encodeURIComponent(x.id)}">${x.id}</a></td>
-  <td><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a> <span class="muted nowrap">v${x.workflowVersion}</span></td>
+  <td><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a> <span class="nowrap">${versionLink(x)}</span></td>
   <td>${badge(x.status)}</td>
   <td class="nowrap"><time datetime="${x.startedAt.toISOString()}">${formatTime(x.startedAt)}</time></td>
   <td class="num">${durationText(x, now)}</td>
