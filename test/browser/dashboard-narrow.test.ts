@@ -1,0 +1,81 @@
+/**
+ * The pages declare `width=device-width`, but in a phone-sized window (390 px) the top bar ran
+ * off the right edge (Workers and Sign out out of sight) and the whole page scrolled sideways;
+ * at 768 px the executions and step tables widened the page. The top bar now wraps, and a table
+ * wider than the window scrolls inside its panel, the page itself staying within the window.
+ */
+import { describe, expect, it } from 'vitest';
+import { browserSuite, signIn, startServer } from './helpers.js';
+
+declare const document: {
+  documentElement: { scrollWidth: number; clientWidth: number };
+  querySelectorAll(selector: string): ArrayLike<{ getBoundingClientRect(): { left: number; right: number } }>;
+};
+
+const suite = browserSuite();
+
+describe('dashboard in a narrow window', () => {
+  it('keeps every page and its navigation within a 390 px and a 768 px window', async () => {
+    const server = await startServer({
+      orchestrator: {
+        actions: {
+          ok: () => ({ a: 1 }),
+          boom: () => {
+            throw Object.assign(new Error('it broke'), { code: 'BOOM' });
+          },
+        },
+        compensations: { undo: () => 1 },
+      },
+    });
+    suite.servers.push(server);
+    await server.api('/v1/workflows', {
+      body: {
+        id: 'w',
+        steps: [
+          { name: 'ok', compensation: 'undo' },
+          {
+            name: 'fan',
+            parallel: [
+              { name: 'a', action: 'ok' },
+              { name: 'b', action: 'ok' },
+            ],
+          },
+          { name: 'boom' },
+        ],
+      },
+    });
+    const run = await server.api<{ id: string }>('/v1/workflows/w/executions', { body: { input: { x: 1 } } });
+    await server.orch.workflowEngine.waitForCompletion(run.body.id, { timeout: 10 });
+    const paths = [
+      '/',
+      '/workflows',
+      '/workflows/w',
+      '/executions',
+      `/executions/${run.body.id}`,
+      '/workers',
+    ];
+    const outside: Record<string, unknown> = {};
+    for (const width of [390, 768]) {
+      const context = await suite.browser.newContext({ viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      await signIn(page, server);
+      for (const path of paths) {
+        await page.goto(server.url + path);
+        const found = await page.evaluate(() => {
+          const { scrollWidth, clientWidth } = document.documentElement;
+          const bar = Array.from(document.querySelectorAll('.topbar a, .topbar button'), (e) => {
+            const r = e.getBoundingClientRect();
+            return r.left >= 0 && r.right <= clientWidth;
+          });
+          return {
+            pageOverflow: scrollWidth - clientWidth,
+            barOutside: bar.filter((inside) => !inside).length,
+          };
+        });
+        if (found.pageOverflow !== 0 || found.barOutside !== 0) outside[`${width} ${path}`] = found;
+      }
+      await context.close();
+    }
+    expect(outside).toEqual({});
+  }, 60_000);
+});
