@@ -184,6 +184,37 @@
   });
 })();
 
+// A swap replaces the element that had keyboard focus (a link in the executions list, say) and
+// focus would fall back to the page's start: focus the same element in the new content, found by
+// its id or by its row, tag, link and text (without scrolling to it).
+(() => {
+  const ROW = '[data-execution],[data-step],[data-workflow],[data-worker],[data-node]';
+  const keyOf = (el) => {
+    const row = el.closest(ROW);
+    const rowKey = row
+      ? ROW.split(',')
+          .map((a) => row.getAttribute(a.slice(1, -1)) ?? '')
+          .join('/')
+      : '';
+    return `${el.id}|${rowKey}|${el.tagName}|${el.getAttribute('href') ?? ''}|${el.textContent}`;
+  };
+  let focused = null;
+  document.addEventListener('htmx:beforeSwap', (event) => {
+    const active = document.activeElement;
+    const target = event.detail.target;
+    focused = active && active !== document.body && target?.contains(active) ? keyOf(active) : null;
+  });
+  document.addEventListener('htmx:afterSettle', () => {
+    if (focused === null || (document.activeElement && document.activeElement !== document.body)) return;
+    const key = focused;
+    focused = null;
+    const same = Array.from(document.querySelectorAll('a[href], button, summary, select, input')).find(
+      (el) => keyOf(el) === key,
+    );
+    same?.focus({ preventScroll: true });
+  });
+})();
+
 // A poll (hx-trigger="every ...") replaces its panel: not while the user has text selected in it
 // (an execution id being copied, say), which the swap would drop; the next poll after the
 // selection ends brings the panel up to date.
