@@ -27,7 +27,7 @@ async function refresh(page: Page, panel: string): Promise<void> {
 }
 
 describe('dashboard keeps keyboard focus across refreshes', () => {
-  it('keeps focus on the link it was on in the executions list and on a running execution', async () => {
+  it('keeps focus on the link it was on in the overview, the executions list and a running execution', async () => {
     const server = await startServer({
       orchestrator: {
         actions: {
@@ -46,6 +46,11 @@ describe('dashboard keeps keyboard focus across refreshes', () => {
     await page.clock.install();
     await signIn(page, server);
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute('href') ?? null);
+
+    // The overview's latest executions, refreshed out of band with its figures.
+    await page.focus(`#overview-panels a[href="/executions/${id}"]`);
+    await refresh(page, '#overview-panels');
+    expect(await focused()).toBe(`/executions/${id}`);
 
     await page.goto(`${server.url}/executions`);
     await page.focus(`tr[data-execution="${id}"] a[href="/workflows/w"]`);

@@ -184,9 +184,9 @@
   });
 })();
 
-// A swap replaces the element that had keyboard focus (a link in the executions list, say) and
-// focus would fall back to the page's start: focus the same element in the new content, found by
-// its id or by its row, tag, link and text (without scrolling to it).
+// A swap (or an out-of-band one) replaces the element that had keyboard focus (a link in the
+// executions list, say) and focus would fall back to the page's start: focus the same element in
+// the new content, found by its id or by its row, tag, link and text (without scrolling to it).
 (() => {
   const ROW = '[data-execution],[data-step],[data-workflow],[data-worker],[data-node]';
   const keyOf = (el) => {
@@ -199,11 +199,16 @@
     return `${el.id}|${rowKey}|${el.tagName}|${el.getAttribute('href') ?? ''}|${el.textContent}`;
   };
   let focused = null;
-  document.addEventListener('htmx:beforeSwap', (event) => {
+  const remember = (target) => {
     const active = document.activeElement;
-    const target = event.detail.target;
-    focused = active && active !== document.body && target?.contains(active) ? keyOf(active) : null;
+    if (active && active !== document.body && target?.contains(active)) focused = keyOf(active);
+  };
+  document.addEventListener('htmx:beforeSwap', (event) => {
+    focused = null;
+    remember(event.detail.target);
   });
+  // A panel the answer replaces out of band (the overview's latest executions), after the above.
+  document.addEventListener('htmx:oobBeforeSwap', (event) => remember(event.detail.target));
   document.addEventListener('htmx:afterSettle', () => {
     if (focused === null || (document.activeElement && document.activeElement !== document.body)) return;
     const key = focused;
