@@ -5,6 +5,7 @@
  * `localeCompare`, whose order depends on the locale and sets 'a' before 'B'.
  * @module
  */
+import { isHigh, isLow } from './surrogates.js';
 
 /** Negative when `a` sorts before `b`, positive after, 0 when equal. */
 export function byCodeUnits(a: string, b: string): number {
@@ -31,14 +32,4 @@ export function byCodePoints(a: string, b: string): number {
     return (a.codePointAt(i) as number) - (b.codePointAt(i) as number);
   }
   return a.length - b.length;
-}
-
-/** Whether a UTF-16 unit is a high (leading) surrogate. */
-export function isHigh(unit: number): boolean {
-  return unit >= 0xd800 && unit <= 0xdbff;
-}
-
-/** Whether a UTF-16 unit is a low (trailing) surrogate. */
-export function isLow(unit: number): boolean {
-  return unit >= 0xdc00 && unit <= 0xdfff;
 }

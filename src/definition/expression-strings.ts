@@ -10,7 +10,8 @@
  * `split('')`, which split an emoji into two halves, and `matches()`, whose `.` took half of one.
  * @module
  */
-import { byCodePoints, isHigh, isLow } from '../string-order.js';
+import { byCodePoints } from '../string-order.js';
+import { isHigh, isLow } from '../surrogates.js';
 import { forEachNode, type HandledNode, type MethodHandle } from './cel-ast.js';
 
 /** How the library handles a binary operator: both operands, evaluated. */
@@ -101,8 +102,8 @@ function lastIndexOf(text: string, search: string, from?: bigint): bigint {
 }
 
 /** White space as CEL's `trim` takes it (Unicode's White_Space), which JavaScript's `trim` does not. */
-const EDGE_SPACE =
-  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+const SPACE = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+';
+const EDGE_SPACE = new RegExp(`^${SPACE}|${SPACE}$`, 'g');
 
 /** `text.split(separator, limit)` as the library splits, but `''` splits into code points, not units. */
 function split(text: string, separator: string, limit?: bigint): string[] {

@@ -9,6 +9,7 @@
  * non-finite numbers as `null`, and a TypeError for a bigint or a cycle met before the cut.
  * @module
  */
+import { isHigh } from '../../surrogates.js';
 import { textPrefix } from '../../text-prefix.js';
 
 /** The text shown and whether the value's JSON text goes on past it. */
@@ -36,8 +37,6 @@ const SHORT_ESCAPES: Record<string, string> = {
 
 const escapeChar = (c: string): string =>
   SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-
-const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
 
 class Writer {
   /** The text so far: appended to, which V8 does without copying. */
@@ -77,7 +76,7 @@ class Writer {
     const room = this.limit - this.out.length + 1;
     if (s.length > room) {
       // Cut after the pair, not inside it: a first half alone would be escaped where the whole is not.
-      const end = isHighSurrogate(s.charCodeAt(room - 1)) ? room + 1 : room;
+      const end = isHigh(s.charCodeAt(room - 1)) ? room + 1 : room;
       raw = s.slice(0, end);
     }
     this.put(raw.replace(ESCAPED, escapeChar));
