@@ -18,6 +18,14 @@ export function requestPath(url: string): string {
   return origin && path === '' ? '/' : path;
 }
 
+/** The query of request target `url` as sent, from its `?` (empty without one; a fragment left out). */
+export function requestQuery(url: string): string {
+  const start = url.indexOf('?');
+  if (start === -1) return '';
+  const end = url.indexOf('#', start);
+  return end === -1 ? url.slice(start) : url.slice(start, end);
+}
+
 /**
  * The path the router matches for request target `url`: {@link requestPath} with its
  * percent-encoding decoded as the router decodes it (`/%761/nope` is `/v1/nope`), except for the

@@ -19,6 +19,7 @@ import type { AppContext, AppPlugin } from '../app.js';
 import { toErrorReply } from '../errors.js';
 import { wantsHtmlPage } from '../not-found-page.js';
 import { normalizeOrigin } from '../origins.js';
+import { requestQuery } from '../request-path.js';
 import { localNodes, type NodesProvider } from '../routes/monitoring.js';
 import { refreshWithin, workflowWithin } from '../store-wait.js';
 import { checkDashboardOptions } from './check-options.js';
@@ -164,18 +165,16 @@ async function registerDashboard(
     const body = session ? page({ title, csrf: session.csrf, body: content }) : barePage(title, content);
     return sendHtml(securityHeaders(reply), body, status);
   };
-  // The `?…` of a request's URL, as sent (empty without one).
-  const queryOf = (url: string) => (url.includes('?') ? url.slice(url.indexOf('?')) : '');
   // `/workflows/`: the page without the slash, as a link (with the query).
-  setNotFoundPage((req, reply, path, pageAt) =>
+  const notFoundPage = (req: FastifyRequest, reply: FastifyReply, path: string, pageAt?: string) =>
     outsidePage(
       req,
       reply,
       'Not found',
-      errorBody(404, `No page at ${echo(path, null)}.`, pageAt, queryOf(req.url)),
+      errorBody(404, `No page at ${echo(path, null)}.`, pageAt, requestQuery(req.url)),
       404,
-    ),
-  );
+    );
+  setNotFoundPage(notFoundPage);
   // `/logout` typed into the address bar, say: a page naming what the path does answer.
   setMethodNotAllowedPage((req, reply, path, allow) => {
     const message = `${echo(path, null)} does not answer ${req.method}; it answers ${allow}.`;
@@ -183,9 +182,7 @@ async function registerDashboard(
   });
   // `/assets/nope.js` opened in a browser: the 404 page too.
   await registerAssets(scope, (req, reply, path) =>
-    wantsHtmlPage(req, path)
-      ? outsidePage(req, reply, 'Not found', errorBody(404, `No page at ${echo(path, null)}.`), 404)
-      : undefined,
+    wantsHtmlPage(req, path) ? notFoundPage(req, reply, path) : undefined,
   );
   // `/executions/%E0%A4%A`, say: the router's refusal as a page, not the JSON shown raw.
   setRefusedPage((req, reply, status, message) =>

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { echo } from '../../echo.js';
+import { requestPath } from '../request-path.js';
 import { route } from './guard.js';
 
 const require = createRequire(import.meta.url);
@@ -50,7 +51,7 @@ export async function registerAssets(scope: FastifyInstance, missingPage: Missin
     if (!entry) {
       // The envelope of every other unknown path (the 404 handler would answer 405 here: the
       // route exists for GET).
-      const path = req.url.split('?')[0] as string;
+      const path = requestPath(req.url);
       const page = missingPage(req, reply, path);
       if (page !== undefined) return page;
       const message = `Route ${req.method} ${echo(path, null)} not found`;
