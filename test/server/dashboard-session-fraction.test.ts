@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDashboard } from '../../src/server/dashboard/index.js';
 import { SessionManager } from '../../src/server/dashboard/session.js';
-import { closeAll, setup, TOKEN } from './helpers.js';
+import { closeAll, setup, signedInCookie } from './helpers.js';
 
 afterEach(closeAll);
 
@@ -39,14 +39,7 @@ describe('a session made on a fractional clock', () => {
     const f = await setup({
       app: { plugins: [createDashboard({ now: () => 1_700_000_000_000.4 })] },
     });
-    const res = await f.app.inject({
-      method: 'POST',
-      url: '/login',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: `token=${encodeURIComponent(TOKEN)}`,
-    });
-    expect(res.statusCode).toBe(303);
-    const cookie = String(res.headers['set-cookie']).split(';')[0] as string;
+    const cookie = await signedInCookie(f);
     const page = await f.app.inject({ url: '/', headers: { cookie } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Overview');

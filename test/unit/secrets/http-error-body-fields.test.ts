@@ -6,10 +6,9 @@
  * now redacted, its name kept; ordinary fields (`key`, `max_tokens`, `author`) are left.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpAction } from '../../../src/actions/http-action.js';
 import { isSecretName } from '../../../src/secret-names.js';
-import { ctx, failure } from '../actions/action-context.js';
 import { json, type LocalServer, startServer } from '../actions/local-server.js';
+import { httpFailureMessage } from './refusal.js';
 
 const SECRET = 'Sv9ServerMintedSecret';
 let server: LocalServer;
@@ -36,13 +35,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const action = createHttpAction({ allowlist: ['127.0.0.1'] });
-
-async function message(path: string): Promise<string> {
-  const error = await failure(action({ url: `${server.base}${path}` }, ctx()) as Promise<unknown>);
-  expect(JSON.stringify(error)).not.toContain(SECRET);
-  return error.message;
-}
+const message = (path: string) => httpFailureMessage(`${server.base}${path}`, SECRET);
 
 describe('an error body field named like a secret', () => {
   it('has its value redacted, its name and the other fields kept', async () => {

@@ -7,9 +7,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpAction } from '../../../src/actions/http-action.js';
-import { ctx, failure } from '../actions/action-context.js';
 import { type LocalServer, startServer } from '../actions/local-server.js';
+import { httpFailureMessage } from './refusal.js';
 
 const SECRET = 'Pm3ParamSecretValue';
 let server: LocalServer;
@@ -35,13 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const action = createHttpAction({ allowlist: ['127.0.0.1'] });
-
-async function message(path: string): Promise<string> {
-  const error = await failure(action({ url: `${server.base}${path}` }, ctx()) as Promise<unknown>);
-  expect(JSON.stringify(error)).not.toContain(SECRET);
-  return error.message;
-}
+const message = (path: string) => httpFailureMessage(`${server.base}${path}`, SECRET);
 
 describe('an error body parameter named like a secret', () => {
   it('of a form has its value redacted, the others kept', async () => {
