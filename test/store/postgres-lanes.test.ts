@@ -91,6 +91,30 @@ describe('PostgreSQL store: planning a flush', () => {
     ).toEqual(['create:0,4', 'update:2', 'create:5', 'update:1', 'update:3']);
   });
 
+  it('with several lanes, locks first in one statement the rows of a batch of several row-locking statements', () => {
+    const lanes = buildSql('s', true);
+    const cancel: Op = { kind: 'cancel', id: 'x' };
+    const renew: Op = { kind: 'renew', owner: 'n', leaseUntil: 2 };
+    const heartbeat: Op = { kind: 'heartbeat', params: [] };
+    const lanesShape = (batch: Op[]) =>
+      planStatements(batch, lanes).map((s) => String(s.query.name).replace('orchestrator_', ''));
+    const [lock] = planStatements([update('c', 1), cancel, update('a', 1), renew], lanes);
+    expect(lock!.query).toMatchObject({ name: 'orchestrator_lock_rows', values: [['c', 'x', 'a'], ['n']] });
+    expect(lanesShape([claim, renew])).toEqual(['lock_rows', 'claim', 'renew']);
+    // One row-locking statement (later waves lock only rows the first holds): nothing to take first.
+    expect(lanesShape([update('a', 1), update('b', 1)])).toEqual(['update']);
+    expect(lanesShape([update('a', 1), create('b'), update('a', 2)])).toEqual(['create', 'update', 'update']);
+    expect(lanesShape([heartbeat, renew, create('b')])).toEqual(['heartbeat', 'renew', 'create']);
+    // One lane: never.
+    expect(shape([update('c', 1), cancel, update('a', 1), claim, renew])).toEqual([
+      'update:0',
+      'cancel:1',
+      'update:2',
+      'claim:3',
+      'renew:4',
+    ]);
+  });
+
   it('lists the rows of an update statement in id order (the lock order of lease renewals)', () => {
     const [statement] = planStatements([update('c', 1), update('a', 1), update('b', 1)], sql);
     expect(statement!.query.values![0]).toEqual(['a', 'b', 'c']);

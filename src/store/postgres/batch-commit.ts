@@ -21,7 +21,7 @@ import { failed, type Outcome, succeeded } from '../group-commit.js';
 import type { CreateResult } from '../store.js';
 import { isConnectionError, isTransient, poolError, storeError } from './connection.js';
 import { type KeyLookup, type Op, type Statement, workNotice } from './operations.js';
-import { planStatements, singleStatements } from './plan.js';
+import { locksRows, planStatements, rowLocks, singleStatements } from './plan.js';
 import type { PlanMode } from './plan-mode.js';
 import type { Sql } from './statements.js';
 
@@ -236,8 +236,11 @@ async function isolatedPath(
   const outcomes: (Outcome | KeyLookup)[] = new Array(batch.length);
   await client.query(plans.begin(rowWritesOnly(batch)));
   try {
+    // Each operation is a statement of its own here: two that lock rows take the locks first.
+    const lock = batch.filter(locksRows).length > 1 ? rowLocks(batch, sql) : null;
+    if (lock) await runIsolated(client, { query: lock, ops: [], outcomes: () => [] });
     for (const statement of singleStatements(batch, sql)) {
-      outcomes[statement.ops[0]!] = await runIsolated(client, statement);
+      outcomes[statement.ops[0]!] = (await runIsolated(client, statement))!;
     }
     if (notify) await client.query(notifyQuery(notify));
     const commit = await client.query('COMMIT');
@@ -249,12 +252,19 @@ async function isolatedPath(
   return resolveLookups(client, sql, outcomes);
 }
 
-async function runIsolated(client: pg.PoolClient, statement: Statement): Promise<Outcome | KeyLookup> {
+/**
+ * Runs `statement` under a savepoint: its outcome, or its failure alone (the statement rolled
+ * back, the transaction going on). Undefined for a statement without operations.
+ */
+async function runIsolated(
+  client: pg.PoolClient,
+  statement: Statement,
+): Promise<Outcome | KeyLookup | undefined> {
   await client.query('SAVEPOINT op');
   try {
     const result = await client.query(statement.query);
     await client.query('RELEASE SAVEPOINT op');
-    return statement.outcomes(result)[0]!;
+    return statement.outcomes(result)[0];
   } catch (error) {
     if (isConnectionError(error)) throw error;
     await client.query('ROLLBACK TO SAVEPOINT op');

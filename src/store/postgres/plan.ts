@@ -8,6 +8,8 @@
  * its later operation then goes into a later pair of statements ("wave"), so the operations of one
  * execution keep their call order. Operations inside one statement touch different rows, and
  * operations of different executions commit together, so no caller can observe the difference.
+ * With several write lanes, a batch of several statements that lock rows takes those locks first,
+ * all in one statement (see {@link rowLocks}).
  * @module
  */
 import type pg from 'pg';
@@ -23,19 +25,66 @@ import type { CreateResultRow, ExecutionRow, Sql, UpdateResultRow } from './stat
 export function planStatements(batch: readonly Op[], sql: Sql): Statement[] {
   const out: Statement[] = [];
   let segment: number[] = [];
+  // With several lanes, the statements that lock rows of `executions` they did not create (see
+  // `rowLocks`). The later waves of a segment lock only rows its first wave holds (or created):
+  // one per segment. One lane counts nothing: it has no lock to take first.
+  const lanes = sql.lockRows !== null;
+  let locking = 0;
   for (let i = 0; i < batch.length; i++) {
     const op = batch[i]!;
     if (op.kind === 'create' || op.kind === 'update') {
       segment.push(i);
     } else {
       // Every other operation is a barrier: what came before it is applied before it.
+      if (lanes && hasUpdate(batch, segment)) locking++;
       planWaves(batch, segment, sql, out);
       segment = [];
+      if (lanes && locksRows(op)) locking++;
       out.push(singleStatement(op, i, sql));
     }
   }
+  if (lanes && hasUpdate(batch, segment)) locking++;
   planWaves(batch, segment, sql, out);
-  return out;
+  const lock = locking > 1 ? rowLocks(batch, sql) : null;
+  return lock === null ? out : [{ query: lock, ops: [], outcomes: () => [] }, ...out];
+}
+
+/**
+ * With several write lanes, the statement that locks, in id order and before anything else, every
+ * row of `executions` a batch of several row-locking statements would wait for: the rows it
+ * updates or cancels, releases by id, and those its renewals and releases take (the owner's
+ * unfinished executions). Its statements then lock rows one by one in their own order (a cancel
+ * request or a lease operation between updates, a claim before a renewal) without waiting, as the
+ * rows are held already (claims skip rows other sessions hold; creates insert rows no other lane
+ * writes): every lane waits for rows in the same order, in one statement, so none waits for
+ * another in a cycle. Null with one lane (nothing to wait for in a cycle) and when no execution is
+ * named. The caller decides whether the batch needs it (see `planStatements`, `batch-commit.ts`).
+ */
+export function rowLocks(batch: readonly Op[], sql: Sql): pg.QueryConfig | null {
+  if (sql.lockRows === null) return null;
+  const ids = new Set<string>();
+  const owners = new Set<string>();
+  for (const op of batch) {
+    if (op.kind === 'update' || op.kind === 'cancel') ids.add(op.id);
+    else if (op.kind === 'release' && op.ids) for (const id of op.ids) ids.add(id);
+    else if (op.kind === 'renew' || op.kind === 'release') owners.add(op.owner);
+  }
+  // A string PostgreSQL's text cannot hold names no row (and would fail the statement).
+  const named = (list: Set<string>) => [...list].filter((key) => !key.includes('\u0000'));
+  const values = [named(ids), named(owners)];
+  if (values[0]!.length === 0 && values[1]!.length === 0) return null;
+  return { name: 'orchestrator_lock_rows', text: sql.lockRows, values };
+}
+
+/** Whether `op` locks rows of `executions` that exist already (a claim: those it takes). */
+export function locksRows(op: Op): boolean {
+  return (
+    op.kind !== 'create' && op.kind !== 'definition' && op.kind !== 'heartbeat' && op.kind !== 'removeNode'
+  );
+}
+
+function hasUpdate(batch: readonly Op[], segment: number[]): boolean {
+  return segment.some((index) => batch[index]!.kind === 'update');
 }
 
 /**

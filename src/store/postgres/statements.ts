@@ -215,6 +215,16 @@ export function buildSql(schema: string, lockInIdOrder = false) {
       SELECT u.id, EXISTS (SELECT 1 FROM ${executions} x WHERE x.id = u.id) AS found
       FROM u WHERE NOT EXISTS (SELECT 1 FROM done WHERE done.id = u.id)`,
 
+    /**
+     * With several write lanes (else null): $1 execution ids and $2 owners, whose rows (the
+     * owners' unfinished ones) a batch of several row-locking statements locks first, all in id
+     * order, so that lanes never wait for one another in a cycle (see `rowLocks` in `plan.ts`).
+     */
+    lockRows: lockInIdOrder
+      ? `SELECT 1 FROM ${executions} WHERE id = ANY($1::text[]) OR (owner = ANY($2::text[]) AND ${UNFINISHED})
+      ORDER BY id FOR UPDATE`
+      : null,
+
     saveDefinition: `INSERT INTO ${s}.definitions (id, version, created_at, body) VALUES ($1, $2, $3, $4)
       ON CONFLICT (id, version) DO NOTHING`,
     allDefinitions: `SELECT * FROM ${s}.definitions ORDER BY id, version`,

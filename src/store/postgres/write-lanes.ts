@@ -23,9 +23,11 @@
  * a lane-k update of the same row (a claim taking an execution over, a lease renewal) is
  * serialized by PostgreSQL's row lock; the update is a compare-and-set on the epoch, so it is
  * refused with `LeaseLostError` if the claim committed first (fencing), as across nodes.
- * Statements that lock many rows take them in id order (see `plan.ts`, `statements.ts`: with
- * several lanes a batched update locks its rows in id order first, whatever join the planner
- * picks), so lanes committing at the same time do not deadlock one another.
+ * Every lane waits for row locks in id order (see `plan.ts`, `statements.ts`): with several lanes
+ * a batched update locks its rows in id order first, whatever join the planner picks, as renewals
+ * and releases do, and a batch of several row-locking statements first locks every row it will
+ * wait for in one statement (`rowLocks`), so lanes committing at the same time do not deadlock
+ * one another.
  * @module
  */
 import { GroupCommit, type GroupCommitStats, type Outcome } from '../group-commit.js';
