@@ -9,12 +9,15 @@
  * beside a `maxDelay` (without one, an `initialDelay` given raises the cap to it, so `1` differs
  * from no value when `retryDelay` is below a second). Defaults that come from the config
  * (`maxAttempts`, `maxDelay`, the workflow `timeout`) are kept: the config can change, and a
- * version that leaves them out follows it. Lists keep their order and expressions their text.
+ * version that leaves them out follows it. Lists keep their order. Expressions (`input`,
+ * `condition`) are compared without the white space that separates nothing (`input.x>1` is
+ * `input.x > 1`; see `expression-canonical.ts`); the text inside their string literals counts.
  *
  * Stored versions are read as they were written and put in this form too, so a version stored
  * before this form existed compares as one stored after.
  * @module
  */
+import { canonicalExpression } from './expression-canonical.js';
 import { DEFAULT_BACKOFF_COEFFICIENT, DEFAULT_INITIAL_DELAY } from './plan.js';
 import type { StepDefinition, WorkflowOptions } from './types.js';
 
@@ -59,8 +62,9 @@ function onlyFixedDefaults(retry: Plain): boolean {
 /**
  * A stable JSON string of a definition's steps and options in canonical form (object keys sorted,
  * undefined values and fixed defaults left out, `retry` options holding only fixed defaults
- * written `true`), so two definitions that differ only in form compare equal. It copies nothing
- * but what `JSON.stringify` needs to sort keys.
+ * written `true`, expressions without the white space that separates nothing), so two definitions
+ * that differ only in form compare equal. It copies nothing but what `JSON.stringify` needs to
+ * sort keys.
  */
 export function canonicalDefinitionJson(
   steps: readonly StepDefinition[],
@@ -77,6 +81,7 @@ export function canonicalDefinitionJson(
       let item = holder[name];
       if (isFixedDefault(holder, name, item, inRetry)) continue;
       if (name === 'retry' && isObject(item) && isActionStep(holder) && onlyFixedDefaults(item)) item = true;
+      if (isExpression(holder, name, item)) item = canonicalExpression(item);
       if (name === '__proto__') {
         Object.defineProperty(sorted, name, {
           value: item,
@@ -90,6 +95,13 @@ export function canonicalDefinitionJson(
     }
     return sorted;
   });
+}
+
+/** Whether `item`, the value of `key` in `holder`, is a step's expression (`input` or `condition`). */
+function isExpression(holder: Plain, key: string, item: unknown): item is string {
+  return (
+    (key === 'input' || key === 'condition') && typeof item === 'string' && typeof holder.name === 'string'
+  );
 }
 
 function isObject(value: unknown): value is Plain {

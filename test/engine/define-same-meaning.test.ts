@@ -1,7 +1,8 @@
 /**
  * A definition written in another form but meaning the same (keys in another order, a default
- * that is the same whatever the config written out or left out) is the version already stored,
- * not a new one; one that means something else, even only under another config, is a new version.
+ * that is the same whatever the config written out or left out, white space between the tokens of
+ * an expression) is the version already stored, not a new one; one that means something else, even
+ * only under another config, or another text inside a string literal, is a new version.
  * Checked on the memory store and on a SQLite file, against versions stored by an earlier process.
  */
 import { describe, expect, it } from 'vitest';
@@ -36,6 +37,36 @@ const SAME: [string, Form, Form][] = [
     { steps: [{ name: 'p', parallel: [{ retry: { backoffCoefficient: 2 }, action: 'b', name: 'b' }] }] },
   ],
   ['empty options', { steps: [{ name: 'a' }] }, { steps: [{ name: 'a' }], options: {} }],
+  [
+    'white space between the tokens of an expression',
+    {
+      steps: [
+        { name: 'a', input: 'input' },
+        { name: 'b', input: "{'text': steps.a.output, 'n': 1}" },
+      ],
+    },
+    {
+      steps: [
+        { name: 'a', input: ' input ' },
+        { name: 'b', input: "{ 'text' : steps.a.output,\n  'n': 1 }" },
+      ],
+    },
+  ],
+  [
+    'white space between the tokens of a condition and a branch input',
+    {
+      steps: [
+        { name: 'c', condition: 'input.x>1' },
+        { name: 'p', parallel: [{ name: 'b', input: 'input.x+1' }] },
+      ],
+    },
+    {
+      steps: [
+        { name: 'c', condition: 'input.x > 1' },
+        { name: 'p', parallel: [{ name: 'b', input: 'input.x + 1' }] },
+      ],
+    },
+  ],
 ];
 
 /** Pairs that differ in meaning (some only under another config): the second is a new version. */
@@ -80,9 +111,19 @@ const DIFFERENT: [string, Form, Form][] = [
     { steps: [{ name: 'a' }], options: { description: '' } },
   ],
   [
-    'another expression text',
+    'another expression',
     { steps: [{ name: 'a', input: 'input' }] },
-    { steps: [{ name: 'a', input: ' input' }] },
+    { steps: [{ name: 'a', input: 'input.x' }] },
+  ],
+  [
+    'white space inside a string literal of an expression',
+    { steps: [{ name: 'a', input: "{'text': 'a b'}" }] },
+    { steps: [{ name: 'a', input: "{'text': 'a  b'}" }] },
+  ],
+  [
+    'white space inside a string literal of a branch condition',
+    { steps: [{ name: 'c', condition: "input.s == 'a b'" }, { name: 'a' }] },
+    { steps: [{ name: 'c', condition: "input.s == 'ab'" }, { name: 'a' }] },
   ],
 ];
 

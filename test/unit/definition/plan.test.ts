@@ -254,7 +254,11 @@ describe('canonicalDefinitionJson', () => {
       { name: 'a', retry: { nonRetryable: ['A', 'B'] } },
       { name: 'a', retry: { nonRetryable: ['B', 'A'] } },
     );
-    differ({ name: 'a', condition: 'true' }, { name: 'a', condition: ' true' });
+    // White space between an expression's tokens is form; inside a string literal it is text.
+    expect(canonicalDefinitionJson([{ name: 'a', condition: 'true' }], {})).toBe(
+      canonicalDefinitionJson([{ name: 'a', condition: ' true' }], {}),
+    );
+    differ({ name: 'a', condition: "input.s == 'a'" }, { name: 'a', condition: "input.s == ' a'" });
     expect(canonicalDefinitionJson([{ name: 'a' }], {})).not.toBe(
       canonicalDefinitionJson([{ name: 'a' }], { timeout: 300 }),
     );
