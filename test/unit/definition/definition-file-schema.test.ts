@@ -53,8 +53,13 @@ describe('the definition file schema', () => {
 
   it('is draft-07, ships with the package, and says what it leaves to the orchestrator', () => {
     expect(committed.$schema).toBe('http://json-schema.org/draft-07/schema#');
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      files: string[];
+      exports: Record<string, unknown>;
+    };
     expect(pkg.files).toContain(SCHEMA_FILE.split('/')[0]);
+    // A tool may also resolve it: `orchestrator/schema/workflow-definition.schema.json`.
+    expect(pkg.exports[`./${SCHEMA_FILE}`]).toBe(`./${SCHEMA_FILE}`);
     expect(committed.description).toMatch(
       /duplicate step names.*`then`\/`else`.*CEL expressions.*`maxDelay`/,
     );
