@@ -167,6 +167,8 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('.notice').textContent()).toBe('Cancelled.');
     const api = await server.api<{ status: string }>(`/v1/executions/${blocked}`);
     expect(api.body.status).toBe('cancelled');
+    // With JavaScript the dialog asks, not the confirmation page of a browser without it.
+    expect(page.url()).toBe(`${server.url}/executions/${blocked}`);
     expect(watch.dialogs).toEqual([
       `confirm: Cancel execution ${blocked}? Completed steps with a compensation are undone.`,
     ]);

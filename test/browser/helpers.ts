@@ -123,15 +123,17 @@ export interface PageWatch {
 
 /**
  * A fresh context and page that record console errors, page errors and dialogs. Dialogs are
- * dismissed unless `acceptDialogs` (the cancel confirmation).
+ * dismissed unless `acceptDialogs` (the cancel confirmation). `javaScriptEnabled: false`: a browser
+ * without JavaScript (no htmx).
  */
 export async function openPage(
   browser: Browser,
-  options: { acceptDialogs?: boolean; timezoneId?: string } = {},
+  options: { acceptDialogs?: boolean; timezoneId?: string; javaScriptEnabled?: boolean } = {},
 ): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+    ...(options.javaScriptEnabled === false ? { javaScriptEnabled: false } : {}),
   });
   const page = await context.newPage();
   const watch: PageWatch = { errors: [], dialogs: [] };

@@ -27,6 +27,7 @@ import type { DashboardDeps } from './context.js';
 import { installGuards, route, securityHeaders, sendHtml } from './guard.js';
 import type { SafeHtml } from './html.js';
 import { barePage, errorBody, page, type Section } from './layout.js';
+import { cancelConfirmBody } from './pages/cancel-confirm.js';
 import { cancelNotice, executionDetail } from './pages/execution.js';
 import { executionsBody, executionsPanel, listQueryString, parseListQuery } from './pages/executions.js';
 import { loginPage, safeNext } from './pages/login.js';
@@ -306,6 +307,12 @@ async function registerDashboard(
       return sendHtml(reply, executionDetail(deps, x, sessionOf.get(req)?.csrf ?? ''));
     },
   );
+  // Where the cancel button leads without JavaScript: a page whose form POSTs the cancel.
+  scope.get<{ Params: { id: string } }>('/executions/:id/cancel', route('page'), async (req, reply) => {
+    const x = await loadExecution(req.params.id);
+    const body = cancelConfirmBody(x, sessionOf.get(req)?.csrf ?? '');
+    return sendHtml(reply, full(req, `Cancel execution ${x.id}`, 'executions', body));
+  });
   scope.post<{ Params: { id: string } }>('/executions/:id/cancel', route('page'), async (req, reply) => {
     const { id } = req.params;
     await loadExecution(id);

@@ -18,6 +18,7 @@ import {
 import { html, type SafeHtml } from '../html.js';
 import { badge, versionLink } from '../layout.js';
 import { buildTimeline, compensationState, renderTimeline } from '../timeline.js';
+import { CANCEL_CONSEQUENCE, cancellable } from './cancel-confirm.js';
 import { elapsed } from './executions.js';
 
 /** A one-line outcome shown after a cancel request. */
@@ -74,12 +75,13 @@ function stepRows(steps: StepStatus[], show: ValueShow, prefix = 'steps', depth 
 }
 
 function cancelForm(x: ExecutionStatus, csrf: string): SafeHtml {
-  if (x.status !== 'pending' && x.status !== 'running') return html``;
+  if (!cancellable(x)) return html``;
   const path = `/executions/${encodeURIComponent(x.id)}/cancel`;
-  // The answer replaces the detail out of band: it comes once the compensations ran, and by
-  // then the detail's own refresh has replaced the element this form was in.
-  return html`<form class="cancel" method="post" action="${path}" hx-post="${path}" hx-swap="none" hx-confirm="Cancel execution ${x.id}? Completed steps with a compensation are undone.">
-  <input type="hidden" name="_csrf" value="${csrf}">
+  // With JavaScript, htmx POSTs the cancel once its dialog is confirmed (the token as a value
+  // of its own, not a field: the form itself sends none); the answer replaces the detail out of
+  // band: it comes once the compensations ran, and by then the detail's own refresh has replaced
+  // the element this form was in. Without JavaScript the form GETs the confirmation page.
+  return html`<form class="cancel" method="get" action="${path}" hx-post="${path}" hx-vals="${JSON.stringify({ _csrf: csrf })}" hx-swap="none" hx-confirm="Cancel execution ${x.id}? ${CANCEL_CONSEQUENCE}">
   <button type="submit" class="danger" id="cancel-execution">Cancel execution</button>
 </form>`;
 }
