@@ -3,6 +3,8 @@
  * off the right edge (Workers and Sign out out of sight) and the whole page scrolled sideways;
  * at 768 px the executions and step tables widened the page. The top bar now wraps, and a table
  * wider than the window scrolls inside its panel, the page itself staying within the window.
+ * A 128-character workflow id made the executions page's workflow filter (a `<select>` as wide
+ * as its longest option) widen the page at 390 px; the filter now stays within the window.
  */
 import { describe, expect, it } from 'vitest';
 import { browserSuite, signIn, startServer } from './helpers.js';
@@ -44,6 +46,10 @@ describe('dashboard in a narrow window', () => {
         ],
       },
     });
+    // A workflow id of the longest kind (128 characters, no spaces) is an option of the
+    // executions page's workflow filter.
+    const long = `w${'verylongname'.repeat(11)}`.slice(0, 128);
+    await server.api('/v1/workflows', { body: { id: long, steps: [{ name: 'ok' }] } });
     const run = await server.api<{ id: string }>('/v1/workflows/w/executions', { body: { input: { x: 1 } } });
     await server.orch.workflowEngine.waitForCompletion(run.body.id, { timeout: 10 });
     const paths = [
@@ -53,6 +59,8 @@ describe('dashboard in a narrow window', () => {
       '/executions',
       `/executions/${run.body.id}`,
       '/workers',
+      `/workflows/${long}`,
+      `/executions?workflowId=${long}`,
     ];
     const outside: Record<string, unknown> = {};
     for (const width of [390, 768]) {
