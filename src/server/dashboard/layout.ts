@@ -1,5 +1,5 @@
 /**
- * The page shell (head, navigation, sign-out form) and small shared components: status
+ * The page shell (head, a skip link to the content, navigation, sign-out form) and small shared components: status
  * badges, stat cards, the HTML error page. Scripts and styles are same-origin files only; the
  * htmx config in the `<meta>` tag turns off everything that would need `unsafe-inline` or
  * `unsafe-eval`.
@@ -78,15 +78,16 @@ export function page(options: PageOptions): SafeHtml {
 ${head(options.title, options.charts === true)}
 </head>
 <body hx-headers="${JSON.stringify({ 'x-csrf-token': options.csrf })}">
+<a class="skip-link" href="#main">Skip to content</a>
 <header class="topbar">
   <a class="brand" href="/"><span class="logo" aria-hidden="true">◆</span> orchestrator</a>
-  <nav>${nav}</nav>
+  <nav aria-label="Sections">${nav}</nav>
   <form class="signout" method="post" action="/logout">
     <input type="hidden" name="_csrf" value="${options.csrf}">
     <button type="submit" class="link">Sign out</button>
   </form>
 </header>
-<main>
+<main id="main" tabindex="-1">
 ${options.body}
 </main>
 </body>
