@@ -357,7 +357,9 @@ describe('timeline', () => {
     expect(row.segments[0]!.title).toBe(
       'undo load · 700 ms · waiting to retry, attempt 1 failed: E_BUSY: busy',
     );
-    expect(row.segments[1]!.title).toBe('undo load · retry wait until 2027-01-15 08:00:02 before attempt 2');
+    expect(row.segments[1]!.title).toBe(
+      'undo load · retry wait until 2027-01-15 08:00:02 UTC before attempt 2',
+    );
     expect(tl.end).toBe(at(2500).getTime());
   });
 

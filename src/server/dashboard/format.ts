@@ -58,6 +58,15 @@ export function formatTime(date: Date | string | number | null | undefined): str
   return d.toISOString().replace('T', ' ').slice(0, 19);
 }
 
+/**
+ * A date as `2026-11-28 22:09:25 UTC`, for where no column heading says the zone (a summary, a
+ * tooltip); `–` when absent.
+ */
+export function formatUtc(date: Date | string | number | null | undefined): string {
+  const text = formatTime(date);
+  return text === '–' ? text : `${text} UTC`;
+}
+
 /** How long ago `date` was, relative to `now`: `4 s ago`, `3 min ago`. */
 export function formatAgo(date: Date | number, now: number): string {
   const t = date instanceof Date ? date.getTime() : date;

@@ -10,7 +10,7 @@ import type { ErrorInfo } from '../../errors.js';
 import type { AttemptStatus, CompensationStatus, ExecutionStatus, StepStatus } from '../../types.js';
 import { compensationRanks, type ShownCompensation } from './compensation-order.js';
 import { isLive } from './context.js';
-import { formatDuration, formatTime } from './format.js';
+import { formatDuration, formatUtc } from './format.js';
 import { html, type SafeHtml } from './html.js';
 
 /** What a segment shows. */
@@ -222,7 +222,7 @@ function compensationSegments(
       outcome: 'waiting',
       from: to,
       to: retryAt,
-      title: `undo ${name} · retry wait until ${formatTime(retryAt)} before attempt ${c.attempts + 1}`,
+      title: `undo ${name} · retry wait until ${formatUtc(retryAt)} before attempt ${c.attempts + 1}`,
     });
   }
   return out;

@@ -11,7 +11,7 @@ import { type DashboardDeps, isLive } from '../context.js';
 import {
   EXECUTION_PAGE_JSON_LIMIT,
   formatDuration,
-  formatTime,
+  formatUtc,
   type JsonBudget,
   jsonBlock,
 } from '../format.js';
@@ -118,8 +118,8 @@ export function executionDetail(
 ${notice ? html`<p class="notice notice-${notice.tone}" role="status">${notice.text}</p>` : ''}
 <dl class="summary">
   <div><dt>Workflow</dt><dd><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a> ${versionLink(x)}</dd></div>
-  <div><dt>Started</dt><dd>${formatTime(x.startedAt)}</dd></div>
-  <div><dt>Finished</dt><dd>${formatTime(x.completedAt)}</dd></div>
+  <div><dt>Started</dt><dd>${formatUtc(x.startedAt)}</dd></div>
+  <div><dt>Finished</dt><dd>${formatUtc(x.completedAt)}</dd></div>
   <div><dt>Duration</dt><dd>${formatDuration(elapsed(x, now))}${live ? ' so far' : ''}${x.status === 'pending' ? ' (queued)' : ''}</dd></div>
   <div><dt>Steps</dt><dd>${x.stepsCompleted}/${x.totalSteps}</dd></div>
   <div><dt>Worker</dt><dd>${x.workerId ?? '–'}</dd></div>

@@ -5,7 +5,7 @@
  * @module
  */
 import type { DashboardDeps } from '../context.js';
-import { formatAgo, formatDuration, formatPercent, formatSpan, formatTime } from '../format.js';
+import { formatAgo, formatDuration, formatPercent, formatSpan, formatUtc } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { badge, stat } from '../layout.js';
 import { durationText } from './executions.js';
@@ -28,7 +28,7 @@ function alertsPanel(deps: DashboardDeps): SafeHtml {
   <span class="alert-message">${a.message}</span>
   ${a.workflowId ? html`<a class="alert-link" href="/workflows/${encodeURIComponent(a.workflowId)}">${a.workflowId}</a>` : ''}
   ${a.executionId ? html`<a class="alert-link mono" href="/executions/${encodeURIComponent(a.executionId)}">${a.executionId}</a>` : ''}
-  <time datetime="${a.at.toISOString()}" title="${formatTime(a.at)}">${formatAgo(a.at, now)}</time>
+  <time datetime="${a.at.toISOString()}" title="${formatUtc(a.at)}">${formatAgo(a.at, now)}</time>
 </li>`,
   )}</ul>${active.length > 20 ? html`<p class="muted">and ${active.length - 20} more</p>` : ''}`;
 }

@@ -7,7 +7,7 @@
  */
 import { nodesWithin } from '../../store-wait.js';
 import type { DashboardDeps } from '../context.js';
-import { formatAgo, formatPercent, formatTime } from '../format.js';
+import { formatAgo, formatPercent, formatTime, formatUtc } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { badge, stat } from '../layout.js';
 
@@ -63,7 +63,7 @@ export async function workersPanel(deps: DashboardDeps): Promise<SafeHtml> {
     (n) => html`<tr data-node="${n.id}">
   <td class="mono">${n.id}${n.self === true ? html` <span class="muted">(this node)</span>` : ''}</td>
   <td>${badge(n.alive === false ? 'down' : 'alive')}</td>
-  <td><time datetime="${n.lastHeartbeat.toISOString()}" title="${formatTime(n.lastHeartbeat)}">${formatAgo(n.lastHeartbeat, now)}</time></td>
+  <td><time datetime="${n.lastHeartbeat.toISOString()}" title="${formatUtc(n.lastHeartbeat)}">${formatAgo(n.lastHeartbeat, now)}</time></td>
   <td class="num">${n.running}</td>
   <td class="num">${n.queued}</td>
   <td>${n.startedAt instanceof Date ? formatTime(n.startedAt) : '–'}</td>
