@@ -365,14 +365,16 @@ describe('dashboard in Chromium', () => {
     await context.close();
   }, 30_000);
 
-  it('keeps every page within the window when ids, step names and errors are 128 characters long', async () => {
+  it('keeps every page within the window when ids, step names and errors are 128 characters long, and a step error of 8 Ki characters within its row', async () => {
     // Names are [A-Za-z0-9_.-]{1,128}: no spaces, so nothing wraps them unless the page lets it.
     const wf = `w${'verylongname'.repeat(11)}`.slice(0, 128);
     const step = `s${'stepnamelong'.repeat(11)}`.slice(0, 128);
     const server = await serve({
       [step]: () => ({ ok: true }),
       boom: () => {
-        throw Object.assign(new Error(`E${'e'.repeat(300)}`), { code: `C${'Q'.repeat(120)}` });
+        throw Object.assign(new Error(`E${'e'.repeat(300)}${' and more'.repeat(1000)}`), {
+          code: `C${'Q'.repeat(120)}`,
+        });
       },
     });
     await define(server, {
@@ -416,6 +418,10 @@ describe('dashboard in Chromium', () => {
       );
     }
     expect(overflow).toEqual(Object.fromEntries(paths.map((p) => [p, 0])));
+    // A step's error of the longest kind (the engine keeps 8 Ki characters) scrolls inside its
+    // cell of the step table (the whole of it is in the error box above), not a row pages tall.
+    const boomRow = await page.locator('table.steps tr[data-step="boom"]').boundingBox();
+    expect(boomRow?.height).toBeLessThan(250);
     expectClean(watch);
     await context.close();
   }, 60_000);
