@@ -37,8 +37,9 @@ describe('cancel without JavaScript, in Chromium', () => {
 
       // Confirmed: cancelled, and back on the execution, which offers no cancel any more.
       await Promise.all([page.waitForURL(/\/cancel\??$/), page.click('#cancel-execution')]);
-      await Promise.all([page.waitForURL(detail), page.click('#confirm-cancel')]);
+      await Promise.all([page.waitForURL(`${detail}?cancel=done`), page.click('#confirm-cancel')]);
       expect(await status()).toBe('cancelled');
+      expect(await page.locator('.notice').textContent()).toBe('Cancelled.');
       expect(await page.locator('#exec-detail').getAttribute('data-status')).toBe('cancelled');
       expect(await page.locator('#cancel-execution').count()).toBe(0);
       expect(watch.dialogs).toEqual([]);

@@ -2,7 +2,8 @@
  * Cancelling without JavaScript: the cancel button had no confirmation then (the `hx-confirm`
  * dialog is htmx's), its form POSTed the cancel at once. The button now GETs a confirmation page
  * (which changes nothing, and carries no CSRF token in its address); only that page's form POSTs
- * the cancel, with the session's CSRF token and from this origin, as every dashboard POST.
+ * the cancel, with the session's CSRF token and from this origin, as every dashboard POST. The
+ * execution page it returns to says what the cancel did (it said nothing: htmx's answer does).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDashboard } from '../../src/server/dashboard/index.js';
@@ -70,8 +71,18 @@ describe('dashboard cancel without JavaScript', () => {
     expect(await statusOf(f, id)).toBe('running');
     const done = await send({ 'sec-fetch-site': 'same-origin' });
     expect(done.statusCode).toBe(303);
-    expect(done.headers.location).toBe(`/executions/${id}`);
+    expect(done.headers.location).toBe(`/executions/${id}?cancel=done`);
     expect(await statusOf(f, id)).toBe('cancelled');
+    // Where it returns says so, as the answer to htmx's cancel does (not swapped out of band).
+    const back = await f.app.inject({ url: done.headers.location as string, headers: { cookie } });
+    expect(back.body).toContain('<p class="notice notice-ok" role="status">Cancelled.</p>');
+    expect(back.body).not.toContain('hx-swap-oob');
+
+    // Sent again (the form resubmitted): not cancelled, and the page returned to says why.
+    const again = await send({ 'sec-fetch-site': 'same-origin' });
+    expect(again.headers.location).toBe(`/executions/${id}?cancel=refused`);
+    const why = await f.app.inject({ url: again.headers.location as string, headers: { cookie } });
+    expect(why.body).toContain('Not cancelled: the execution had already finished (cancelled).');
 
     // Opened again (the back button): nothing to cancel, no form.
     const after = await f.app.inject({ url: path, headers: { cookie } });

@@ -278,7 +278,7 @@ describe('cancel and CSRF', () => {
       payload: `_csrf=${encodeURIComponent(csrf)}`,
     });
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe(`/executions/${id}`);
+    expect(res.headers.location).toBe(`/executions/${id}?cancel=done`);
     expect((await f.orch.workflowEngine.getExecutionStatus(id))?.status).toBe('cancelled');
     const page = await f.app.inject({ url: `/executions/${id}`, headers: { cookie } });
     expect(page.body).not.toContain('id="cancel-execution"');

@@ -292,13 +292,19 @@ async function registerDashboard(
     if (!status) throw new ExecutionNotFoundError(id);
     return status;
   };
-  scope.get<{ Params: { id: string } }>('/executions/:id', route('page'), async (req, reply) => {
-    const x = await loadExecution(req.params.id);
-    return sendHtml(
-      reply,
-      full(req, `Execution ${x.id}`, 'executions', executionDetail(deps, x, sessionOf.get(req)?.csrf ?? '')),
-    );
-  });
+  // `?cancel=done|refused`: where a cancel without JavaScript returns, saying what it did.
+  scope.get<{ Params: { id: string }; Querystring: { cancel?: unknown } }>(
+    '/executions/:id',
+    route('page'),
+    async (req, reply) => {
+      const x = await loadExecution(req.params.id);
+      const { cancel } = req.query;
+      const notice =
+        cancel === 'done' || cancel === 'refused' ? cancelNotice(cancel === 'done', x) : undefined;
+      const body = executionDetail(deps, x, sessionOf.get(req)?.csrf ?? '', notice, false);
+      return sendHtml(reply, full(req, `Execution ${x.id}`, 'executions', body));
+    },
+  );
   scope.get<{ Params: { id: string } }>(
     '/ui/executions/:id',
     route('fragment', 'warn'),
@@ -318,7 +324,12 @@ async function registerDashboard(
     await loadExecution(id);
     const cancelled = await orch.workflowEngine.cancelWorkflow(id);
     req.log.info({ executionId: id, cancelled }, 'dashboard cancel');
-    if (!isFragment(req)) return reply.redirect(`/executions/${encodeURIComponent(id)}`, 303);
+    if (!isFragment(req)) {
+      return reply.redirect(
+        `/executions/${encodeURIComponent(id)}?cancel=${cancelled ? 'done' : 'refused'}`,
+        303,
+      );
+    }
     const after = await loadExecution(id);
     return sendHtml(
       reply,

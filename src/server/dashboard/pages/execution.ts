@@ -88,13 +88,15 @@ function cancelForm(x: ExecutionStatus, csrf: string): SafeHtml {
 
 /**
  * The live fragment of one execution; with a `notice` (the answer to a cancel) it is swapped
- * out of band, into whatever `#exec-detail` the page holds by then.
+ * out of band, into whatever `#exec-detail` the page holds by then — unless `outOfBand` is
+ * false (the page a cancel without JavaScript returns to).
  */
 export function executionDetail(
   deps: DashboardDeps,
   x: ExecutionStatus,
   csrf: string,
   notice?: Notice,
+  outOfBand = true,
 ): SafeHtml {
   const now = deps.now();
   const live = isLive(x.status);
@@ -109,7 +111,7 @@ export function executionDetail(
   };
   const input = shownValue(x.inputData, show, 'inputData', 'input');
   const output = shownValue(x.outputData, show, 'outputData', 'output');
-  return html`<section id="exec-detail" data-status="${x.status}"${notice ? html` hx-swap-oob="true"` : ''}${poll}>
+  return html`<section id="exec-detail" data-status="${x.status}"${notice && outOfBand ? html` hx-swap-oob="true"` : ''}${poll}>
 <div class="page-head">
   <h1>Execution <span class="mono">${x.id}</span></h1>
   <span id="exec-status">${badge(x.status)}</span>
