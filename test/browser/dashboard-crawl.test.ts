@@ -2,7 +2,8 @@
  * A crawl of the dashboard as a user meets it: signed in, with executions of every kind
  * (completed, failed with a compensation, cancelled, running, pending, one with a parallel
  * step), every page reachable by links from the overview (and the executions filters) is
- * opened, and on each: it answers 200, has a <title> and one <h1>, its live fragments load (the
+ * opened, and on each: it answers 200, has a <title> and one <h1>, every form control a label
+ * and every drawing a text (or none, hidden from assistive technology), its live fragments load (the
  * polls are fired through a fake clock, not waited for), and nothing failed meanwhile: no console
  * error, no CSP violation, no request answered 4xx/5xx or failing. Then the cancel button and
  * sign-out.
@@ -16,6 +17,16 @@ declare const document: {
   querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null }>;
   addEventListener(type: string, listener: (event: Record<string, unknown>) => void): void;
 };
+/** What the accessibility checks read of an element. */
+interface Element {
+  getAttribute(name: string): string | null;
+  closest(selector: string): Element | null;
+  parentElement: Element | null;
+  tagName: string;
+  labels?: ArrayLike<{ textContent: string | null }>;
+  textContent: string | null;
+  outerHTML: string;
+}
 declare const window: { __cspViolation(text: string): void };
 
 const suite = browserSuite();
@@ -222,12 +233,40 @@ describe('dashboard crawl in Chromium', () => {
           document.querySelectorAll('[hx-target]'),
           (e) => e.getAttribute('hx-target') as string,
         );
+        // Every control has a name (a label, or a button's text); every drawing either has one
+        // or is hidden from assistive technology.
+        // A label's own text, not its control's (a select's options).
+        const text = (e: { textContent: string | null }, less = '') =>
+          (e.textContent ?? '').replace(less, '').trim() !== '';
+        const unnamed = (e: Element) =>
+          !e.getAttribute('aria-label') &&
+          !(e.tagName === 'BUTTON'
+            ? text(e)
+            : Array.from(e.labels ?? []).some((l) => text(l, e.textContent ?? '')));
+        const unlabelled = Array.from(
+          document.querySelectorAll('input:not([type="hidden"]), select, textarea, button'),
+          (e) => e as unknown as Element,
+        )
+          .filter(unnamed)
+          .map((e) => e.outerHTML.slice(0, 80));
+        const drawings = Array.from(
+          document.querySelectorAll('svg, img, [role="img"]'),
+          (e) => e as unknown as Element,
+        )
+          .filter(
+            (e) =>
+              !e.closest('[aria-hidden="true"]') && !e.getAttribute('aria-label') && !e.getAttribute('alt'),
+          )
+          .filter((e) => !e.parentElement?.closest('[role="img"][aria-label]'))
+          .map((e) => e.outerHTML.slice(0, 80));
         return {
           duplicateIds: ids.filter((id, i) => ids.indexOf(id) !== i),
           missingTargets: targets.filter((t) => document.querySelectorAll(t).length !== 1),
+          unlabelled,
+          drawings,
         };
       });
-      expect(structure, path).toEqual({ duplicateIds: [], missingTargets: [] });
+      expect(structure, path).toEqual({ duplicateIds: [], missingTargets: [], unlabelled: [], drawings: [] });
       if (path === '/') alertLinks = await page.locator('a.alert-link').count();
       const links = await page.evaluate(() => [
         ...Array.from(document.querySelectorAll('a[href]'), (a) => a.getAttribute('href') as string),
