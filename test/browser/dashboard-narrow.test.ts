@@ -5,6 +5,9 @@
  * wider than the window scrolls inside its panel, the page itself staying within the window.
  * A 128-character workflow id made the executions page's workflow filter (a `<select>` as wide
  * as its longest option) widen the page at 390 px; the filter now stays within the window.
+ * The tables of executions and workflows, scrolling sideways in a narrow window, still squeezed
+ * the workflow column to a few characters (`order-f` / `ulfilme` / `nt`): it now keeps room for
+ * 16 characters.
  */
 import { describe, expect, it } from 'vitest';
 import { browserSuite, signIn, startServer } from './helpers.js';
@@ -86,4 +89,28 @@ describe('dashboard in a narrow window', () => {
     }
     expect(outside).toEqual({});
   }, 60_000);
+
+  it('keeps a workflow id of 16 characters on one line in the tables of a 390 px window', async () => {
+    const server = await startServer({ orchestrator: { actions: { ok: () => 1 } } });
+    suite.servers.push(server);
+    const id = 'order-fulfilment';
+    await server.api('/v1/workflows', { body: { id, steps: [{ name: 'ok' }] } });
+    const run = await server.api<{ id: string }>(`/v1/workflows/${id}/executions`, { body: {} });
+    await server.orch.workflowEngine.waitForCompletion(run.body.id, { timeout: 10 });
+    const context = await suite.browser.newContext({ viewport: { width: 390, height: 800 } });
+    const page = await context.newPage();
+    await signIn(page, server);
+    const lines: Record<string, number[]> = {};
+    for (const path of ['/', '/workflows', '/executions']) {
+      await page.goto(server.url + path);
+      lines[path] = await page.evaluate(() =>
+        Array.from(
+          document.querySelectorAll('main table a[href^="/workflows/"]:not(.version-link)'),
+          (a) => (a as unknown as { getClientRects(): ArrayLike<unknown> }).getClientRects().length,
+        ),
+      );
+    }
+    await context.close();
+    expect(lines).toEqual({ '/': [1], '/workflows': [1], '/executions': [1] });
+  }, 30_000);
 });

@@ -136,7 +136,7 @@ export function executionRows(list: ExecutionStatus[], now: number): SafeHtml {
   return html`${list.map(
     (x) => html`<tr data-execution="${x.id}" data-status="${x.status}">
   <td class="nowrap"><a class="mono" href="/executions/${encodeURIComponent(x.id)}">${x.id}</a></td>
-  <td><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a> <span class="nowrap">${versionLink(x)}</span></td>
+  <td class="wf"><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a> <span class="nowrap">${versionLink(x)}</span></td>
   <td>${badge(x.status)}</td>
   <td class="nowrap"><time datetime="${x.startedAt.toISOString()}">${formatTime(x.startedAt)}</time></td>
   <td class="num">${durationText(x, now)}</td>

@@ -81,7 +81,7 @@ async function panelsSection(deps: DashboardDeps, oob: boolean): Promise<SafeHtm
             (
               x,
             ) => html`<tr><td class="nowrap"><a class="mono" href="/executions/${encodeURIComponent(x.id)}">${x.id}</a></td>
-<td><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a></td><td>${badge(x.status)}</td>
+<td class="wf"><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a></td><td>${badge(x.status)}</td>
 <td class="num">${durationText(x, deps.now())}</td></tr>`,
           )}</tbody></table>`
     }

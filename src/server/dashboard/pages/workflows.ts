@@ -40,7 +40,7 @@ export function workflowsBody(deps: DashboardDeps): SafeHtml {
     const stats = orch.performanceOptimizer.getStats(d.id);
     const bottleneck = orch.performanceOptimizer.identifyBottleneck(d.id);
     return html`<tr data-workflow="${d.id}">
-  <td>${wfLink(d.id)}</td>
+  <td class="wf">${wfLink(d.id)}</td>
   <td class="num">v${d.version}</td>
   <td class="num">${orch.workflowEngine.listWorkflowVersions(d.id).length}</td>
   <td class="num">${d.steps.length}</td>
