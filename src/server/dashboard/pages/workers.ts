@@ -5,6 +5,8 @@
  * Refreshed every 2 s through `/ui/workers`.
  * @module
  */
+
+import type { NodeInfo } from '../../routes/monitoring.js';
 import { nodesWithin } from '../../store-wait.js';
 import type { DashboardDeps } from '../context.js';
 import { formatAgo, formatPercent, formatTime, formatUtc } from '../format.js';
@@ -58,7 +60,13 @@ export async function workersPanel(deps: DashboardDeps): Promise<SafeHtml> {
 </section>
 <section class="panel">
   <h2>Nodes</h2>
-  <table class="nodes"><thead><tr><th>Node</th><th>State</th><th>Last heartbeat</th><th class="num">Running</th><th class="num">Queued</th><th>Started (UTC)</th></tr></thead>
+  ${nodes.length === 0 ? html`<p class="muted empty" data-empty="nodes">No nodes registered.</p>` : nodesTable(nodes, now)}
+</section>
+</div>`;
+}
+
+function nodesTable(nodes: NodeInfo[], now: number): SafeHtml {
+  return html`<table class="nodes"><thead><tr><th>Node</th><th>State</th><th>Last heartbeat</th><th class="num">Running</th><th class="num">Queued</th><th>Started (UTC)</th></tr></thead>
   <tbody>${nodes.map(
     (n) => html`<tr data-node="${n.id}">
   <td class="mono">${n.id}${n.self === true ? html` <span class="muted">(this node)</span>` : ''}</td>
@@ -68,9 +76,7 @@ export async function workersPanel(deps: DashboardDeps): Promise<SafeHtml> {
   <td class="num">${n.queued}</td>
   <td>${n.startedAt instanceof Date ? formatTime(n.startedAt) : '–'}</td>
 </tr>`,
-  )}</tbody></table>
-</section>
-</div>`;
+  )}</tbody></table>`;
 }
 
 /** The workers page body. */
