@@ -11,18 +11,33 @@ import { browserSuite, openPage, signIn, startServer } from './helpers.js';
 declare const document: {
   activeElement: { getAttribute(name: string): string | null } | null;
   querySelector(selector: string): { isConnected: boolean } | null;
+  addEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: () => void): void;
 };
 declare const window: Record<string, unknown>;
 
 const suite = browserSuite();
 
-/** Fires the page's polls (fake clock) and waits until `panel` was replaced by the answer. */
+/**
+ * Fires the page's polls (fake clock) and waits until `panel` was replaced by the answer and the
+ * swap settled: the focus is put back on `htmx:afterSettle`, which comes a moment (htmx's settle
+ * delay) after the new panel is in the page. (Read as soon as the panel was replaced, the focus
+ * was at times not back yet, and the test failed about one run in eight.)
+ */
 async function refresh(page: Page, panel: string): Promise<void> {
   await page.evaluate((selector) => {
     window.__panel = document.querySelector(selector);
+    window.__settled = new Promise<void>((resolve) => {
+      const settled = () => {
+        if ((window.__panel as { isConnected: boolean }).isConnected) return;
+        document.removeEventListener('htmx:afterSettle', settled);
+        resolve();
+      };
+      document.addEventListener('htmx:afterSettle', settled);
+    });
   }, panel);
   await page.clock.runFor(2_100);
-  await page.waitForFunction(() => !(window.__panel as { isConnected: boolean }).isConnected);
+  await page.evaluate(() => window.__settled);
   await page.waitForSelector(panel);
 }
 
