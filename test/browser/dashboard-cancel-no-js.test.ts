@@ -2,10 +2,15 @@
  * The cancel button in a browser without JavaScript: it used to cancel at once (the confirmation
  * dialog is htmx's). It now opens a confirmation page, and only that page's button cancels;
  * going back from it cancels nothing. With JavaScript the dialog asks, as before: dismissed, it
- * sends nothing and opens no page.
+ * sends nothing and opens no page; confirmed from the keyboard, the focus goes to the notice saying
+ * what the cancel did (it fell back to the page's start with the button it was on).
  */
 import { describe, expect, it } from 'vitest';
 import { browserSuite, openPage, signIn, startServer, until } from './helpers.js';
+
+declare const document: {
+  activeElement: { classList: { contains(name: string): boolean }; textContent: string | null } | null;
+};
 
 const suite = browserSuite();
 
@@ -74,6 +79,32 @@ describe('cancel without JavaScript, in Chromium', () => {
       expect(requests).toEqual([]);
       expect(page.url()).toBe(detail);
       expect((await server.orch.workflowEngine.getExecutionStatus(body.id))?.status).toBe('running');
+    } finally {
+      await context.close();
+    }
+  }, 30_000);
+
+  it('with JavaScript and the keyboard, puts the focus on the notice once the button is gone', async () => {
+    const block = (_input: unknown, ctx: { signal: AbortSignal }) =>
+      new Promise((_resolve, reject) =>
+        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
+      );
+    const server = await startServer({ orchestrator: { actions: { block } } });
+    suite.servers.push(server);
+    await server.api('/v1/workflows', {
+      body: { id: 'blocking', steps: [{ name: 'wait', action: 'block' }] },
+    });
+    const { body } = await server.api<{ id: string }>('/v1/workflows/blocking/executions', { body: {} });
+    const { page, context, watch } = await openPage(suite.browser, { acceptDialogs: true });
+    try {
+      await signIn(page, server);
+      await page.goto(`${server.url}/executions/${body.id}`);
+      await page.focus('#cancel-execution');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#exec-detail[data-status="cancelled"] .notice');
+      await page.waitForFunction(() => document.activeElement?.classList.contains('notice') === true);
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancelled.');
+      expect(watch.dialogs).toHaveLength(1);
     } finally {
       await context.close();
     }

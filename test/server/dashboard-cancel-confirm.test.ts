@@ -75,7 +75,7 @@ describe('dashboard cancel without JavaScript', () => {
     expect(await statusOf(f, id)).toBe('cancelled');
     // Where it returns says so, as the answer to htmx's cancel does (not swapped out of band).
     const back = await f.app.inject({ url: done.headers.location as string, headers: { cookie } });
-    expect(back.body).toContain('<p class="notice notice-ok" role="status">Cancelled.</p>');
+    expect(back.body).toContain('<p class="notice notice-ok" role="status" tabindex="-1">Cancelled.</p>');
     expect(back.body).not.toContain('hx-swap-oob');
 
     // Sent again (the form resubmitted): not cancelled, and the page returned to says why.

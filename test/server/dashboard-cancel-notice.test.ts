@@ -34,7 +34,7 @@ async function cancelNotice(f: Fixture, id: string): Promise<string> {
     headers: { cookie, 'x-csrf-token': csrf, 'hx-request': 'true', ...SAME_ORIGIN },
   });
   expect(res.statusCode).toBe(200);
-  return /<p class="notice [^"]*" role="status">([^<]*)<\/p>/.exec(res.body)?.[1] ?? '';
+  return /<p class="notice [^"]*" role="status"[^>]*>([^<]*)<\/p>/.exec(res.body)?.[1] ?? '';
 }
 
 describe('dashboard cancel notice', () => {

@@ -216,7 +216,10 @@
     const same = Array.from(document.querySelectorAll('a[href], button, summary, select, input')).find(
       (el) => keyOf(el) === key,
     );
-    same?.focus({ preventScroll: true });
+    // Gone with what it did (the cancel button, once the execution is cancelled): the notice
+    // saying what that was takes the focus instead, so the next Tab goes on from there.
+    const target = same ?? document.querySelector('.notice[tabindex="-1"]');
+    target?.focus({ preventScroll: true });
   });
 })();
 

@@ -117,7 +117,7 @@ export function executionDetail(
   <span id="exec-status">${badge(x.status)}</span>
   ${cancelForm(x, csrf)}
 </div>
-${notice ? html`<p class="notice notice-${notice.tone}" role="status">${notice.text}</p>` : ''}
+${notice ? html`<p class="notice notice-${notice.tone}" role="status" tabindex="-1">${notice.text}</p>` : ''}
 <dl class="summary">
   <div><dt>Workflow</dt><dd><a href="/workflows/${encodeURIComponent(x.workflowId)}">${x.workflowId}</a> ${versionLink(x)}</dd></div>
   <div><dt>Started</dt><dd>${formatUtc(x.startedAt)}</dd></div>
