@@ -33,7 +33,8 @@ export function newExecutionId(nowMs: number): string {
 export const EXECUTION_ID = /^exec_([0-9a-z]{9})[0-9a-z]{4}[0-9a-f]{10}$/;
 
 /** What an execution id looks like, for "expected …" messages. */
-export const EXECUTION_ID_SHAPE = 'an execution id (exec_ followed by 23 letters and digits)';
+export const EXECUTION_ID_SHAPE =
+  'an execution id (exec_ followed by 23 lowercase letters and digits, the last 10 of them 0-9 or a-f)';
 
 /**
  * The creation time (ms) an id of {@link newExecutionId} holds, which is the `createdAt` the engine

@@ -128,7 +128,8 @@ export interface ListExecutionsOptions {
    * page to get the next: every execution comes once, whatever is created or purged meanwhile
    * (executions created after the first page come at the top of a new first page, not on later
    * pages). The execution need not exist any more: the place comes from the creation time its id
-   * holds. Must be an id this engine made (`exec_` followed by 23 letters and digits), else a
+   * holds. Must be an id this engine made (`exec_` followed by 23 lowercase letters and digits, the
+   * last 10 of them hexadecimal), else a
    * `ValidationError` names `before`. A page shorter than `limit` is the last one. Not with
    * `after` (a `ValidationError` names `after`).
    * @default none: from the newest

@@ -70,9 +70,11 @@ describe('list --before', () => {
       'exec_',
       'EXEC_00MIK5Q5C0001A1B2C3D4E5',
       'exec_00mik5q5c0001a1b2c3d4e5 ',
+      // 23 letters and digits, but the last 10 are the process part, which is hexadecimal.
+      `exec_${'z'.repeat(23)}`,
     ]) {
       expect(() => parseExecutionId(value), value).toThrow(
-        'Expected an execution id (exec_ followed by 23 letters and digits).',
+        'Expected an execution id (exec_ followed by 23 lowercase letters and digits, the last 10 of them 0-9 or a-f).',
       );
     }
   });
