@@ -8,6 +8,8 @@
  * The tables of executions and workflows, scrolling sideways in a narrow window, still squeezed
  * the workflow column to a few characters (`order-f` / `ulfilme` / `nt`): it now keeps room for
  * 16 characters.
+ * The execution page's Started and Finished (`2026-12-04 20:16:54 UTC`) wrapped onto two lines in
+ * a 1280 px window, the summary's columns being narrower than the time: they now fit one line.
  */
 import { describe, expect, it } from 'vitest';
 import { browserSuite, signIn, startServer } from './helpers.js';
@@ -112,5 +114,38 @@ describe('dashboard in a narrow window', () => {
     }
     await context.close();
     expect(lines).toEqual({ '/': [1], '/workflows': [1], '/executions': [1] });
+  }, 30_000);
+
+  it("keeps the execution page's Started and Finished on one line at 390, 1024 and 1280 px", async () => {
+    const server = await startServer({ orchestrator: { actions: { ok: () => 1 } } });
+    suite.servers.push(server);
+    await server.api('/v1/workflows', { body: { id: 'w', steps: [{ name: 'ok' }] } });
+    const run = await server.api<{ id: string }>('/v1/workflows/w/executions', { body: {} });
+    await server.orch.workflowEngine.waitForCompletion(run.body.id, { timeout: 10 });
+    const lines: Record<number, number[]> = {};
+    for (const width of [390, 1024, 1280]) {
+      const context = await suite.browser.newContext({ viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      await signIn(page, server);
+      await page.goto(`${server.url}/executions/${run.body.id}`);
+      lines[width] = await page.evaluate(() => {
+        type Rect = { top: number };
+        type Range = { selectNodeContents(node: unknown): void; getClientRects(): ArrayLike<Rect> };
+        const doc = document as unknown as {
+          createRange(): Range;
+          querySelectorAll(selector: string): ArrayLike<{ textContent: string; nextElementSibling: unknown }>;
+        };
+        const times = Array.from(doc.querySelectorAll('dl.summary dt')).filter((dt) =>
+          ['Started', 'Finished'].includes(dt.textContent),
+        );
+        return times.map((dt) => {
+          const range = doc.createRange();
+          range.selectNodeContents(dt.nextElementSibling);
+          return new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top))).size;
+        });
+      });
+      await context.close();
+    }
+    expect(lines).toEqual({ 390: [1, 1], 1024: [1, 1], 1280: [1, 1] });
   }, 30_000);
 });
