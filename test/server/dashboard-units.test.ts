@@ -3,7 +3,13 @@
  * sign-in redirect guard, the recent-time series, the timeline layout and the formatters.
  */
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatPercent, formatSpan, jsonBlock } from '../../src/server/dashboard/format.js';
+import {
+  formatAgo,
+  formatDuration,
+  formatPercent,
+  formatSpan,
+  jsonBlock,
+} from '../../src/server/dashboard/format.js';
 import { esc, html, join, raw } from '../../src/server/dashboard/html.js';
 import { safeNext } from '../../src/server/dashboard/pages/login.js';
 import { percentile, RecentSeries } from '../../src/server/dashboard/series.js';
@@ -464,5 +470,28 @@ describe('format', () => {
     const strings = out.match(/<span class="j-str">/g) ?? [];
     expect(strings).toHaveLength(1);
     expect(out).toMatch(/<span class="j-str">&quot;(\\&quot;)+\\?<\/span><span class="j-cut">/);
+  });
+});
+
+describe('formatAgo', () => {
+  const now = Date.UTC(2026, 11, 4, 12);
+  it('counts whole units down, as a clock does, and switches to days from two days on', () => {
+    const cases: [number, string][] = [
+      [820.6, '820 ms ago'],
+      [59_900, '59 s ago'],
+      [60_000, '1 min ago'],
+      [3_599_999, '59 min ago'],
+      [3_600_000, '1 h ago'],
+      [47.9 * 3_600_000, '47 h ago'],
+      [48 * 3_600_000, '2 d ago'],
+      [50 * 3_600_000, '2 d ago'],
+      [400 * 86_400_000, '400 d ago'],
+    ];
+    expect(cases.map(([ms]) => formatAgo(now - ms, now))).toEqual(cases.map(([, text]) => text));
+  });
+
+  it('reads a time ahead of now (clocks of two nodes apart) as just now, and takes a Date', () => {
+    expect(formatAgo(now + 5000, now)).toBe('just now');
+    expect(formatAgo(new Date(now - 4000), now)).toBe('4 s ago');
   });
 });

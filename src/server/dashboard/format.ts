@@ -67,15 +67,20 @@ export function formatUtc(date: Date | string | number | null | undefined): stri
   return text === '–' ? text : `${text} UTC`;
 }
 
-/** How long ago `date` was, relative to `now`: `4 s ago`, `3 min ago`. */
+/**
+ * How long ago `date` was, relative to `now`, in whole units counted down (as clocks do: 59.9 s
+ * is `59 s ago`, not `60 s ago`): `820 ms ago`, `4 s ago`, `3 min ago`, `5 h ago`, and from two
+ * days on `3 d ago`. A time ahead of `now` (clocks of two nodes apart) is `just now`.
+ */
 export function formatAgo(date: Date | number, now: number): string {
   const t = date instanceof Date ? date.getTime() : date;
   const ms = now - t;
   if (ms < 0) return 'just now';
-  if (ms < 1000) return `${Math.round(ms)} ms ago`;
-  if (ms < 60_000) return `${Math.round(ms / 1000)} s ago`;
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min ago`;
-  return `${Math.round(ms / 3_600_000)} h ago`;
+  if (ms < 1000) return `${Math.floor(ms)} ms ago`;
+  if (ms < 60_000) return `${Math.floor(ms / 1000)} s ago`;
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min ago`;
+  if (ms < 172_800_000) return `${Math.floor(ms / 3_600_000)} h ago`;
+  return `${Math.floor(ms / 86_400_000)} d ago`;
 }
 
 /** A date as an ISO string for `datetime` / `title` attributes. */
