@@ -14,18 +14,22 @@ declare const document: {
 
 const suite = browserSuite();
 
+/** A server with one execution that runs until it is cancelled. */
+async function blockingRun() {
+  const block = (_input: unknown, ctx: { signal: AbortSignal }) =>
+    new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+  const server = await startServer({ orchestrator: { actions: { block } } });
+  suite.servers.push(server);
+  await server.api('/v1/workflows', {
+    body: { id: 'blocking', steps: [{ name: 'wait', action: 'block' }] },
+  });
+  const { body } = await server.api<{ id: string }>('/v1/workflows/blocking/executions', { body: {} });
+  return { server, body };
+}
+
 describe('cancel without JavaScript, in Chromium', () => {
   it('asks on a page of its own before it cancels', async () => {
-    const block = (_input: unknown, ctx: { signal: AbortSignal }) =>
-      new Promise((_resolve, reject) =>
-        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
-      );
-    const server = await startServer({ orchestrator: { actions: { block } } });
-    suite.servers.push(server);
-    await server.api('/v1/workflows', {
-      body: { id: 'blocking', steps: [{ name: 'wait', action: 'block' }] },
-    });
-    const { body } = await server.api<{ id: string }>('/v1/workflows/blocking/executions', { body: {} });
+    const { server, body } = await blockingRun();
     const status = async () => (await server.orch.workflowEngine.getExecutionStatus(body.id))?.status;
     const { page, context, watch } = await openPage(suite.browser, { javaScriptEnabled: false });
     try {
@@ -54,16 +58,7 @@ describe('cancel without JavaScript, in Chromium', () => {
   }, 30_000);
 
   it('with JavaScript, asks in a dialog, and a dismissed one neither cancels nor leaves the page', async () => {
-    const block = (_input: unknown, ctx: { signal: AbortSignal }) =>
-      new Promise((_resolve, reject) =>
-        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
-      );
-    const server = await startServer({ orchestrator: { actions: { block } } });
-    suite.servers.push(server);
-    await server.api('/v1/workflows', {
-      body: { id: 'blocking', steps: [{ name: 'wait', action: 'block' }] },
-    });
-    const { body } = await server.api<{ id: string }>('/v1/workflows/blocking/executions', { body: {} });
+    const { server, body } = await blockingRun();
     const { page, context, watch } = await openPage(suite.browser);
     try {
       await signIn(page, server);
@@ -85,16 +80,7 @@ describe('cancel without JavaScript, in Chromium', () => {
   }, 30_000);
 
   it('with JavaScript and the keyboard, puts the focus on the notice once the button is gone', async () => {
-    const block = (_input: unknown, ctx: { signal: AbortSignal }) =>
-      new Promise((_resolve, reject) =>
-        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
-      );
-    const server = await startServer({ orchestrator: { actions: { block } } });
-    suite.servers.push(server);
-    await server.api('/v1/workflows', {
-      body: { id: 'blocking', steps: [{ name: 'wait', action: 'block' }] },
-    });
-    const { body } = await server.api<{ id: string }>('/v1/workflows/blocking/executions', { body: {} });
+    const { server, body } = await blockingRun();
     const { page, context, watch } = await openPage(suite.browser, { acceptDialogs: true });
     try {
       await signIn(page, server);
