@@ -1,7 +1,8 @@
 /**
  * `int()`, `uint()` and `double()` read decimal text only, as CEL does: the library took JavaScript's
  * base prefixes (`int('0b101')` was 5, `int('0X10')` 16, `double('0x10')` 16), and `double()` of text
- * past the double range gave Infinity (`double('1e400') > 100.0` held) where CEL fails.
+ * past the double range gave Infinity (`double('1e400') > 100.0` held) where CEL fails. `int('')` and
+ * `uint('')` were 0 (an empty field read as a count of zero) where CEL fails.
  */
 import { describe, expect, it } from 'vitest';
 import { compileExpression } from '../../../src/definition/expression.js';
@@ -25,6 +26,32 @@ describe('number conversions of text', () => {
   ])('%s(%j) fails', (name, text) => {
     const message = failureMessage(text, () => run(`${name}(input.text)`, { text }));
     expect(message).toContain(`${name}() of '${text}': only decimal text is read`);
+  });
+
+  it.each([
+    ['int', '', 'the text is empty'],
+    ['uint', '', 'the text is empty'],
+    ['double', '', 'the text is empty'],
+    ['int', ' ', 'the text is only white space'],
+    ['uint', '\t', 'the text is only white space'],
+    ['double', '  ', 'the text is only white space'],
+    ['int', ' 1', 'the text has white space around the number'],
+    ['uint', '1\n', 'the text has white space around the number'],
+    ['double', '1.5 ', 'the text has white space around the number'],
+    ['int', '1.5', 'only decimal digits are read, with an optional sign'],
+    ['uint', '+1', 'only decimal digits are read, without a sign'],
+    ['uint', '-0', 'only decimal digits are read, without a sign'],
+  ])('%s(%j) fails: %s', (name, text, why) => {
+    const message = failureMessage(text, () => run(`${name}(input.text) != ${name}(1)`, { text }));
+    expect(message).toContain(`Expression '${name}(input.text) != ${name}(1)' failed: ${name}() of '`);
+    expect(message).toContain(`: ${why}`);
+  });
+
+  it("refuses int('') and uint('') in a new definition, naming the step", () => {
+    expect(refusal("input.n == int('')")?.message).toContain(
+      "steps[0].condition: Invalid expression 'input.n == int('')': int('') always fails (int() of '': the text is empty)",
+    );
+    expect(refusal("input.n == uint(' 1')")?.message).toContain("uint(' 1') always fails");
   });
 
   it.each([
