@@ -4,12 +4,15 @@
  * 32) failed, and `Date` rolled an impossible day over into the next month (`'2023-02-29T00:00:00Z'`
  * was March 1, `'2024-04-31...'` May 1, `T24:00:00` the next day), so a condition decided on a date no
  * one sent. {@link guardTimestampText} reads text with an offset itself (to the millisecond, as before)
- * and fails on a date that does not exist. Text in other forms goes to the library as before: a step's
- * data may hold an HTTP date (`'Sun, 10 Mar 2024 15:04:05 GMT'`), which it reads, or a time without an
- * offset, which it reads in the server's time zone; a literal in a new definition must be RFC 3339 with
- * an offset ({@link findTimestampLiteralProblem}).
+ * and fails on a date that does not exist. Text without an offset (`'2024-01-01T00:00:00'`) was read in
+ * the server's time zone, so a condition on it decided differently from one server to another; CEL
+ * needs the offset, and such text fails now, as does any other text `Date` would read in that zone
+ * (`'March 10, 2024 15:04:05'`). An HTTP date (`'Sun, 10 Mar 2024 15:04:05 GMT'`), which a step's data
+ * may hold and names its zone, still goes to the library; a literal in a new definition must be RFC 3339
+ * with an offset ({@link findTimestampLiteralProblem}).
  * @module
  */
+import { echo } from '../echo.js';
 import {
   type CelNode,
   type FunctionHandle,
@@ -21,6 +24,10 @@ import {
 
 /** A date and time as RFC 3339 writes them (a space for the `T` too), the offset left optional. */
 const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?([Zz]|([+-])(\d\d):?(\d\d))?$/;
+
+/** An HTTP (RFC 1123 or 2822) date with its zone, which `Date` reads whatever the server's time zone. */
+const HTTP_DATE =
+  /^(?:[A-Za-z]{3}, )?\d{1,2} [A-Za-z]{3} \d{4} \d\d:\d\d(?::\d\d)? (?:GMT|UTC|UT|Z|[+-]\d{4})$/;
 
 /** RFC 3339 itself: `T` between date and time, and an offset. */
 const RFC_3339 = /^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)$/;
@@ -35,12 +42,15 @@ function daysIn(year: number, month: number): number {
 }
 
 /**
- * What RFC 3339-shaped `text` names: an instant, null when it has no offset (left to the library),
- * or why it names none.
+ * What `text` names: an instant, null when it is an HTTP date (left to the library), or why it
+ * names none.
  */
 function readDateTime(text: string): { instant: Date } | { why: string } | null {
   const parts = DATE_TIME.exec(text);
-  if (parts === null) return null;
+  if (parts === null) {
+    if (HTTP_DATE.test(text)) return null;
+    return { why: "it is not RFC 3339 text ('2024-03-10T15:04:05Z', or an offset such as +01:00 for the Z)" };
+  }
   const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as number[] as [
     number,
     number,
@@ -56,7 +66,11 @@ function readDateTime(text: string): { instant: Date } | { why: string } | null 
   if (hour > 23 || minute > 59 || second > 59) return { why: 'the time of day is past 23:59:59' };
   if (Number(offsetHours ?? 0) > 23 || Number(offsetMinutes ?? 0) > 59)
     return { why: 'the offset is past 23:59' };
-  if (zone === undefined) return null;
+  if (zone === undefined) {
+    return {
+      why: "it has no offset: write Z or one such as +01:00 ('2024-03-10T15:04:05Z'); it is not read in the server's time zone",
+    };
+  }
   const offset = (sign === '-' ? -1 : 1) * (Number(offsetHours ?? 0) * 60 + Number(offsetMinutes ?? 0));
   // Milliseconds, the rest cut off, as `Date` reads them.
   const millis = Number((fraction ?? '').slice(0, 3).padEnd(3, '0'));
@@ -74,7 +88,7 @@ function guardNode(node: HandledNode<FunctionHandle>): void {
     const text = values[0];
     const read = typeof text === 'string' && values.length === 1 ? readDateTime(text) : null;
     if (read === null) return library(values, self, ev);
-    if ('why' in read) throw new Error(`timestamp() of '${text}': ${read.why}`);
+    if ('why' in read) throw new Error(`timestamp() of ${echo(String(text))}: ${read.why}`);
     return read.instant;
   };
 }
@@ -93,6 +107,6 @@ export function findTimestampLiteralProblem(ast: unknown): string | null {
     const arg: unknown = args[0];
     if (!isNode(arg) || arg.op !== 'value' || typeof arg.args !== 'string') return null;
     if (RFC_3339.test(arg.args)) return null;
-    return `timestamp('${arg.args}') is not RFC 3339 text with an offset (write '2024-03-10T15:04:05Z' or '...+01:00'; without one it would be read in the server's time zone)`;
+    return `timestamp('${arg.args}') is not RFC 3339 text with an offset (write '2024-03-10T15:04:05Z' or '...+01:00')`;
   });
 }

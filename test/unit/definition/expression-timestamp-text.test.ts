@@ -2,10 +2,10 @@
  * `timestamp()` reads RFC 3339 text as CEL does: the library refused text longer than 30 characters
  * (Python's `isoformat()`, `'2024-03-10T15:04:05.123456+00:00'`) and JavaScript's `Date` rolled a date
  * that does not exist over (`'2023-02-29T00:00:00Z'` was March 1, `T24:00:00` the next day). A literal
- * in a new definition must be RFC 3339 with an offset; a stored version, and text from the data in
- * other forms, read as before.
+ * in a new definition must be RFC 3339 with an offset. Text without an offset was read in the server's
+ * time zone; it fails now, whatever that zone (an HTTP date, which names its zone, is still read).
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileExpression } from '../../../src/definition/expression.js';
 import { failureMessage, refusal } from './expression-probes.js';
 
@@ -50,7 +50,6 @@ describe('timestamp() of a date that does not exist', () => {
   });
 
   it.each([
-    "timestamp('2024-03-10T15:04:05.000')",
     "timestamp('2024-03-10 15:04:05Z')",
     "timestamp('Sun, 10 Mar 2024 15:04:05 GMT')",
     "timestamp('2024-03-10T15:04:05+0100')",
@@ -60,6 +59,53 @@ describe('timestamp() of a date that does not exist', () => {
     expect(compileExpression(source).newDefinitionProblem).not.toBeNull();
     // A stored version still runs it.
     expect(run(source, { at: '2030-01-01T00:00:00Z' })).toBe(true);
+  });
+
+  describe("whatever the server's time zone", () => {
+    const zone = process.env.TZ;
+    beforeAll(() => {
+      process.env.TZ = 'America/New_York';
+    });
+    afterAll(() => {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    });
+
+    it.each(['2024-01-01T00:00:00', '2024-01-01T00:00:00.000', '2024-01-01 00:00:00.5'])(
+      '%s, without an offset, fails',
+      (at) => {
+        const message = failureMessage(at, () =>
+          run('timestamp(input.at) > timestamp(input.now)', {
+            at,
+            now: '2020-01-01T00:00:00Z',
+          }),
+        );
+        expect(message).toContain(`timestamp() of '${at}': it has no offset: write Z or one such as +01:00`);
+      },
+    );
+
+    it.each(['March 10, 2024 15:04:05', '2024/03/10 15:04:05.000', 'Sun Mar 10 2024 15:04:05'])(
+      '%s, which JavaScript would read in that zone, fails',
+      (at) => {
+        expect(failureMessage(at, () => run('timestamp(input.at)', { at }))).toContain(
+          `timestamp() of '${at}': it is not RFC 3339 text`,
+        );
+      },
+    );
+
+    it.each([
+      ['Sun, 10 Mar 2024 15:04:05 GMT', '2024-03-10T15:04:05.000Z'],
+      ['10 Mar 2024 15:04:05 +0100', '2024-03-10T14:04:05.000Z'],
+      ['2024-03-10T15:04:05+01:00', '2024-03-10T14:04:05.000Z'],
+    ])('%s is read as the instant it names', (at, expected) => {
+      expect(run('timestamp(input.at)', { at })).toBe(expected);
+    });
+
+    it('refuses a literal without an offset in a new definition', () => {
+      expect(refusal("timestamp(input.at) > timestamp('2024-03-10T15:04:05')")?.message).toContain(
+        "steps[0].condition: Invalid expression 'timestamp(input.at) > timestamp('2024-03-10T15:04:05')': timestamp('2024-03-10T15:04:05') always fails (timestamp() of '2024-03-10T15:04:05': it has no offset",
+      );
+    });
   });
 
   it('takes RFC 3339 literals', () => {
