@@ -32,6 +32,7 @@ import { findCostProblem } from './expression-guard.js';
 import { findIntLiteralProblem, guardIntRange } from './expression-int-range.js';
 import { findLiteralConversionProblem } from './expression-literals.js';
 import { findDroppedKeyProblem, findRepeatedKeyProblem } from './expression-map-keys.js';
+import { registerMixedEquality } from './expression-mixed-equality.js';
 import { guardNumberText } from './expression-number-text.js';
 import { findInvalidPatternProblem } from './expression-patterns.js';
 import { expressionPlace, syntaxErrorOffset } from './expression-place.js';
@@ -78,16 +79,7 @@ for (const [op, fn] of Object.entries(mixed)) {
 env.registerOperator('double % int', remainder);
 env.registerOperator('int % double', remainder);
 env.registerOperator('double % double', remainder);
-// `1 == 1.0` was refused when defined ("no such overload: int == double") though `input.n == 1.0`
-// compared fine: CEL compares numbers of different types by value. (Registering `==` gives `!=`
-// and the reversed operands too.)
-env.registerOperator('int == double', (a: bigint, b: number) => sameNumber(a, b));
-env.registerOperator('uint == double', (a: { valueOf(): bigint }, b: number) => sameNumber(a.valueOf(), b));
-
-/** Whether the double `b` is exactly the integer `a` (not merely the nearest double to it). */
-function sameNumber(a: bigint, b: number): boolean {
-  return Number.isInteger(b) && BigInt(b) === a;
-}
+registerMixedEquality(env);
 
 /**
  * `%` of JSON numbers: defined only for whole numbers (as CEL's int `%`, truncated, so
