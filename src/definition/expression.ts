@@ -34,6 +34,7 @@ import { findLiteralConversionProblem } from './expression-literals.js';
 import { findDroppedKeyProblem, findRepeatedKeyProblem } from './expression-map-keys.js';
 import { registerMixedEquality } from './expression-mixed-equality.js';
 import { guardNumberText } from './expression-number-text.js';
+import { overlapProblem } from './expression-overlap.js';
 import { findInvalidPatternProblem } from './expression-patterns.js';
 import { expressionPlace, syntaxErrorOffset } from './expression-place.js';
 import { stepReferences } from './expression-refs.js';
@@ -158,7 +159,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
     if (!checked.valid) throw checked.error ?? new Error('type check failed');
     type = checked.type;
   } catch (error) {
-    const problem = unexpectedCharacterProblem(source, error) ?? reason(error);
+    const problem = unexpectedCharacterProblem(source, error) ?? overlapProblem(error) ?? reason(error);
     const place = expressionPlace(source, syntaxErrorOffset(error));
     throw new ExpressionError(`Invalid expression ${quote(source)}: ${problem}${place}`, {
       cause: error,
