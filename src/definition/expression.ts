@@ -11,7 +11,7 @@
  * fresh plain JSON with a size budget. Checks the library lacks are added to each compiled tree:
  * ints stay within 64 bits (`expression-int-range.ts`), `/` fails on zero (`expression-division.ts`),
  * timestamps and durations stay within CEL's ranges (`expression-time-range.ts`), timestamp accessors
- * read the zone asked for, not the server's (`expression-time-zones.ts`).
+ * read the zone asked for, not the server's (`expression-time-zones.ts`), `string()` of bytes needs UTF-8 (`expression-bytes-text.ts`).
  *
  * Numbers: JSON numbers arrive as CEL `double`s, CEL integer literals are `int` (BigInt).
  * The library already compares them across types (`result.count > 3`, `== 5`, `in [5]`),
@@ -25,6 +25,7 @@ import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { ExpressionError } from '../errors.js';
 import { textPrefix } from '../text-prefix.js';
 import { durationText } from './duration-text.js';
+import { guardBytesText } from './expression-bytes-text.js';
 import { unexpectedCharacterProblem } from './expression-character.js';
 import { guardDivision } from './expression-division.js';
 import { guardDurationText } from './expression-duration-parse.js';
@@ -174,6 +175,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   guardDivision(program.ast);
   guardTimeRange(program.ast);
   guardStrings(program.ast);
+  guardBytesText(program.ast);
   guardTimeZones(program.ast);
   guardTimestampText(program.ast);
   guardNumberText(program.ast);
