@@ -41,7 +41,10 @@ describe('ints stay within 64 bits', () => {
   it.each([
     ['int(1e300) > 0', 'int(1e+300) always fails (int() type error: integer overflow'],
     ['int(-1e300) < 0', 'int(-1e+300) always fails (int() type error: integer overflow'],
-    ["int('abc') == 1", "int('abc') always fails (int() type error: cannot convert to int)"],
+    [
+      "int('abc') == 1",
+      "int('abc') always fails (int() of 'abc': only decimal digits are read, with an optional sign)",
+    ],
     ['uint(-1) == 1u', 'uint(-1) always fails (uint() type error: cannot convert to uint)'],
     ['uint(-2.5) == 1u', 'uint(-2.5) always fails (uint() type error: unsigned integer overflow)'],
     [
