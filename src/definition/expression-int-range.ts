@@ -1,13 +1,13 @@
 /**
  * CEL's `int` is a signed 64-bit integer. @marcbachmann/cel-js keeps ints as BigInt and fails `+`,
  * `-` and `*` of two ints that leave the range, but not `int()` of a double (`int(1e300)` gave
- * 10^300, so `int(input.n) > 0` held for any huge `n`), `-` of the least int, its `/ -1`, nor an int
- * literal past the range (`9223372036854775808`). {@link guardIntRange} makes those nodes of a
+ * 10^300, so `int(input.n) > 0` held for any huge `n`), `-` of the least int, its `/ -1` or `% -1`
+ * (0, where CEL fails: the quotient overflows), nor an int literal past the range (`9223372036854775808`). {@link guardIntRange} makes those nodes of a
  * compiled tree fail with an integer overflow instead; {@link findIntLiteralProblem} finds such a
  * literal, so that a new definition with one is refused.
  * @module
  */
-import { type CelNode, checkValues, isNode } from './cel-ast.js';
+import { type CelNode, checkValues, type HandledNode, isNode } from './cel-ast.js';
 
 /** The least and the greatest CEL int. */
 export const MIN_INT = -(2n ** 63n);
@@ -44,6 +44,19 @@ function overflowMessage(node: CelNode, negated: boolean): ((value: bigint) => s
   return null;
 }
 
+/** How the library handles a binary operator: both operands, evaluated. */
+type BinaryHandle = (left: unknown, right: unknown, node: unknown, ev: unknown) => unknown;
+
+/** Makes a `%` node (of a checked tree) fail on the least int `% -1`, whose quotient overflows. */
+function guardRemainder(node: HandledNode<BinaryHandle>): void {
+  const library = node.handle;
+  if (node.op !== '%' || typeof library !== 'function') return;
+  node.handle = (left, right, self, ev) => {
+    if (left === MIN_INT && right === -1n) throw new Error(`integer overflow: ${MIN_INT} % -1`);
+    return library(left, right, self, ev);
+  };
+}
+
 /**
  * Makes the nodes of `ast` (a parsed, not yet evaluated expression) that can compute an int outside
  * the range fail when they do, with a message naming the value.
@@ -54,6 +67,7 @@ export function guardIntRange(ast: unknown, negated = false): void {
     return;
   }
   if (!isNode(ast)) return;
+  guardRemainder(ast);
   const message = overflowMessage(ast, negated);
   if (message !== null) {
     checkValues(ast, (value) => {

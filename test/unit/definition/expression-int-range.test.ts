@@ -1,7 +1,7 @@
 /**
  * CEL's `int` is a signed 64-bit integer. The expression library keeps ints as BigInt and checks
  * `+`, `-` and `*` of two ints, but not `int()` of a double (`int(1e300)` gave 10^300, so
- * `int(input.n) > 0` was true for any huge `n`), nor `-` of the least int or its `/ -1`, nor an int
+ * `int(input.n) > 0` was true for any huge `n`), nor `-` of the least int or its `/ -1` or `% -1`, nor an int
  * literal past the range (`9223372036854775808`): each now fails with an integer overflow, and one
  * that always fails (a literal) is refused when the workflow is defined.
  */
@@ -31,6 +31,15 @@ describe('ints stay within 64 bits', () => {
     expect(failure('-(-9223372036854775807 - 1)')).toContain('integer overflow: 9223372036854775808');
     expect(failure('(-9223372036854775807 - 1) / -1')).toContain('integer overflow: 9223372036854775808');
     expect(compileExpression('-(-9223372036854775807) == 9223372036854775807').evaluate(scope)).toBe(true);
+  });
+
+  it('fails the least int % -1 (0 before; its quotient overflows, so CEL fails)', () => {
+    expect(failure('(-9223372036854775807 - 1) % -1 == 0')).toBe(
+      "Expression '(-9223372036854775807 - 1) % -1 == 0' failed: integer overflow: -9223372036854775808 % -1",
+    );
+    expect(compileExpression('-9223372036854775807 % -1').evaluate(scope)).toBe(0);
+    expect(compileExpression('-7 % 2').evaluate(scope)).toBe(-1);
+    expect(compileExpression('int(result.neg) % -1').evaluate(scope)).toBe(0);
   });
 
   it('fails an int literal past the range in a stored version, keeps the least int', () => {
