@@ -2,12 +2,13 @@
  * CEL's `int` is a signed 64-bit integer. @marcbachmann/cel-js keeps ints as BigInt and fails `+`,
  * `-` and `*` of two ints that leave the range, but not `int()` of a double (`int(1e300)` gave
  * 10^300, so `int(input.n) > 0` held for any huge `n`), `-` of the least int, its `/ -1` or `% -1`
- * (0, where CEL fails: the quotient overflows), nor an int literal past the range (`9223372036854775808`). {@link guardIntRange} makes those nodes of a
+ * (0, where CEL fails: the quotient overflows), nor an int literal past the range (`9223372036854775808`);
+ * and `uint()` of a double between -1 and 0 (`uint(-0.5)`) gave 0 where CEL fails. {@link guardIntRange} makes those nodes of a
  * compiled tree fail with an integer overflow instead; {@link findIntLiteralProblem} finds such a
  * literal, so that a new definition with one is refused.
  * @module
  */
-import { type CelNode, checkValues, type HandledNode, isNode } from './cel-ast.js';
+import { type CelNode, checkValues, type FunctionHandle, type HandledNode, isNode } from './cel-ast.js';
 
 /** The least and the greatest CEL int. */
 export const MIN_INT = -(2n ** 63n);
@@ -57,6 +58,20 @@ function guardRemainder(node: HandledNode<BinaryHandle>): void {
   };
 }
 
+/** Makes a `uint()` call (of a checked tree) fail on a negative double, which the library cut to 0. */
+function guardUnsigned(node: HandledNode<FunctionHandle>): void {
+  const library = node.handle;
+  if (node.op !== 'call' || !Array.isArray(node.args) || node.args[0] !== 'uint') return;
+  if (typeof library !== 'function') return;
+  node.handle = (values, self, ev) => {
+    const value = values[0];
+    if (values.length === 1 && typeof value === 'number' && value < 0) {
+      throw new Error(`uint() type error: unsigned integer overflow: ${value} is below 0`);
+    }
+    return library(values, self, ev);
+  };
+}
+
 /**
  * Makes the nodes of `ast` (a parsed, not yet evaluated expression) that can compute an int outside
  * the range fail when they do, with a message naming the value.
@@ -68,6 +83,7 @@ export function guardIntRange(ast: unknown, negated = false): void {
   }
   if (!isNode(ast)) return;
   guardRemainder(ast);
+  guardUnsigned(ast);
   const message = overflowMessage(ast, negated);
   if (message !== null) {
     checkValues(ast, (value) => {

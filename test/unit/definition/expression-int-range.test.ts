@@ -1,7 +1,8 @@
 /**
  * CEL's `int` is a signed 64-bit integer. The expression library keeps ints as BigInt and checks
  * `+`, `-` and `*` of two ints, but not `int()` of a double (`int(1e300)` gave 10^300, so
- * `int(input.n) > 0` was true for any huge `n`), nor `-` of the least int or its `/ -1` or `% -1`, nor an int
+ * `int(input.n) > 0` was true for any huge `n`), nor `-` of the least int or its `/ -1` or `% -1`, nor `uint()` of a
+ * double between -1 and 0, nor an int
  * literal past the range (`9223372036854775808`): each now fails with an integer overflow, and one
  * that always fails (a literal) is refused when the workflow is defined.
  */
@@ -42,6 +43,15 @@ describe('ints stay within 64 bits', () => {
     expect(compileExpression('int(result.neg) % -1').evaluate(scope)).toBe(0);
   });
 
+  it('fails uint() of a double between -1 and 0 (0 before), as CEL does', () => {
+    const source = 'uint(result.neg / 4.0) == 0u';
+    expect(failure(source)).toBe(
+      `Expression '${source}' failed: uint() type error: unsigned integer overflow: -0.75 is below 0`,
+    );
+    expect(compileExpression('uint(-0.0) == 0u').evaluate(scope)).toBe(true);
+    expect(compileExpression('uint(0.5) == 0u').evaluate(scope)).toBe(true);
+  });
+
   it('fails an int literal past the range in a stored version, keeps the least int', () => {
     expect(failure('9223372036854775808 > 0')).toContain('the int literal 9223372036854775808 is outside');
     expect(compileExpression('-9223372036854775808').evaluate(scope)).toBe(-(2 ** 63));
@@ -55,7 +65,14 @@ describe('ints stay within 64 bits', () => {
       "int('abc') always fails (int() of 'abc': only decimal digits are read, with an optional sign)",
     ],
     ['uint(-1) == 1u', 'uint(-1) always fails (uint() type error: cannot convert to uint)'],
-    ['uint(-2.5) == 1u', 'uint(-2.5) always fails (uint() type error: unsigned integer overflow)'],
+    [
+      'uint(-2.5) == 1u',
+      'uint(-2.5) always fails (uint() type error: unsigned integer overflow: -2.5 is below 0)',
+    ],
+    [
+      'uint(-0.5) == 0u',
+      'uint(-0.5) always fails (uint() type error: unsigned integer overflow: -0.5 is below 0)',
+    ],
     [
       '9223372036854775808 > 0',
       'the int literal 9223372036854775808 is outside the 64-bit int range (-9223372036854775808 to 9223372036854775807)',
