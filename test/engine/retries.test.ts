@@ -224,6 +224,33 @@ describe.each(STORE_KINDS)('retries (%s store)', (kind) => {
     expect(c.status).toBe('completed');
   });
 
+  it("never retries a handler's own error carrying a code the engine never retries (VALIDATION, CANCELLED), as README says", async () => {
+    const { clock, orch } = await setup();
+    // Not thrown by the engine: the handler's own errors, with those codes (a ValidationError of a
+    // call it made; a service's "cancelled" answer). No cancel was asked for.
+    const invalid = flaky(clock, Number.POSITIVE_INFINITY, () =>
+      Object.assign(new Error('bad input'), { code: 'VALIDATION' }),
+    );
+    const cancelled = flaky(clock, Number.POSITIVE_INFINITY, () => ({ code: 'CANCELLED', message: 'gone' }));
+    orch.workflowEngine.registerAction('invalid', invalid.handler);
+    orch.workflowEngine.registerAction('cancelled', cancelled.handler);
+    await orch.workflowEngine.defineWorkflow('v', [{ name: 'invalid', retry: { maxAttempts: 5 } }]);
+    await orch.workflowEngine.defineWorkflow('c', [{ name: 'cancelled', retry: true }]);
+    const v = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('v'));
+    const c = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('c'));
+    expect(invalid.times).toHaveLength(1);
+    expect(v).toMatchObject({
+      status: 'failed',
+      error: { code: 'VALIDATION', message: 'bad input', step: 'invalid' },
+    });
+    expect(cancelled.times).toHaveLength(1);
+    // The step failed (its execution was not cancelled): the code is the handler's own.
+    expect(c).toMatchObject({
+      status: 'failed',
+      error: { code: 'CANCELLED', message: 'gone', step: 'cancelled' },
+    });
+  });
+
   it('never retries a missing handler: ACTION_NOT_FOUND', async () => {
     const { clock, orch } = await setup();
     const events = collectEvents(orch, ['step.started']);
