@@ -8,7 +8,14 @@
 import { elapsedMs, type TimerHandle, timerTimePassed } from '../clock.js';
 import type { PlanActionStep, PlanParallelStep } from '../definition/types.js';
 import { CancelledError, type ErrorInfo, LeaseLostError, StepTimeoutError } from '../errors.js';
-import { copiedJsonText, jsonSizeOverLimit, TOO_LARGE, tryCopyJson } from '../json-value.js';
+import {
+  copiedJsonText,
+  findJsonProblem,
+  jsonSizeOverLimit,
+  NOT_JSON,
+  TOO_LARGE,
+  tryCopyJson,
+} from '../json-value.js';
 import type { AttemptRecord, StepRecord } from '../store/store.js';
 import { AbortScope } from './abort-scope.js';
 import type { StepOutcome } from './action-step.js';
@@ -200,7 +207,7 @@ export async function runParallelStep(
   const failed = failure as Extract<StepOutcome, { ok: false }> | null;
   const output: Record<string, unknown> = {};
   for (const b of step.branches) output[b.name] = ex.outputs[b.name] ?? null;
-  const tooLarge = failed || timedOut ? null : oversizeOutput(step.name, output);
+  const tooLarge = failed || timedOut ? null : unstorableOutput(step.name, output);
   if (failed || timedOut || tooLarge) {
     const error: ErrorInfo = failed
       ? failed.error
@@ -231,13 +238,26 @@ export async function runParallelStep(
 
 /**
  * The error of a parallel step whose output — its branches' outputs together, each within the
- * limit — is over {@link MAX_OUTPUT_TEXT} characters of JSON text, or null. Its record holds that
- * output: a write the durable stores must refuse (over what a string or a row holds) would leave
- * the execution to be taken up again, and refused again, for good; so it fails here, as an action
- * step's output over the limit does (INVALID_OUTPUT).
+ * limits — is over {@link MAX_OUTPUT_TEXT} characters of JSON text, or nests deeper than a stored
+ * value may (a branch output 64 levels deep is 65 in the step's output), or null. Its record holds
+ * that output: a write the durable stores must refuse (over what a string or a row holds) would
+ * leave the execution to be taken up again, and refused again, for good, and a value too deep
+ * made every later read of the execution (its status, a list it is in) throw; so it fails here,
+ * as an action step's output over the limits does (INVALID_OUTPUT).
  */
-function oversizeOutput(name: string, output: Record<string, unknown>): ErrorInfo | null {
+function unstorableOutput(name: string, output: Record<string, unknown>): ErrorInfo | null {
   const copy = tryCopyJson(output, MAX_OUTPUT_TEXT);
+  if (copy === NOT_JSON) {
+    const problem = findJsonProblem(output, 'output') ?? {
+      path: 'output',
+      message: 'cannot be stored as JSON',
+    };
+    return {
+      code: 'INVALID_OUTPUT',
+      message: `Parallel step '${name}': its branches' outputs together cannot be stored: ${problem.path}: ${problem.message}`,
+      step: name,
+    };
+  }
   const text = copy === TOO_LARGE ? Number.POSITIVE_INFINITY : copiedJsonText(copy, MAX_OUTPUT_TEXT);
   if (text <= MAX_OUTPUT_TEXT) return null;
   return {
