@@ -6,6 +6,7 @@
  * it owns, as the balancers count it), and the nodes from the store's node registry.
  * @module
  */
+import { readAdvertisedWorkers } from '../balancing/advertised-workers.js';
 import { LoadBalancer } from '../balancing/load-balancer.js';
 import { elapsedMs } from '../clock.js';
 import { ALERT_DEFAULTS, DEFAULTS } from '../config.js';
@@ -134,16 +135,20 @@ const SCAN_LIMIT = 10_000;
 
 /**
  * Worker load: the stored `workerId` of active (running, compensating) executions, plus the
- * configured default workers unless the registered nodes run in cluster mode, where the nodes
- * are the workers. `registry` is the store's node list, when the caller has read it already.
+ * configured workers unless the registered nodes run in cluster mode, where the nodes are the
+ * workers. The configured workers are those the live nodes' heartbeats advertise (their
+ * balancers' workers, in order), or the default ones when no live node advertises any (none
+ * registered, or of an earlier release). `registry` is the store's node list, when the caller has
+ * read it already.
  */
 export async function workerLoad(
   client: StoreClient,
   registry?: Awaited<ReturnType<StoreClient['store']['listNodes']>>,
+  now = Date.now(),
 ): Promise<Pick<WorkersReport, 'workers' | 'loadDistribution'>> {
   const nodes = registry ?? (await client.store.listNodes());
   const active = await client.records(['running', 'compensating'], SCAN_LIMIT);
-  const defaults: readonly string[] = isCluster(client, nodes) ? [] : DEFAULTS.workers;
+  const defaults: readonly string[] = isCluster(client, nodes) ? [] : configuredWorkers(nodes, now);
   const load = new Map<string, number>(defaults.map((w) => [w, 0]));
   for (const r of active) if (r.workerId) load.set(r.workerId, (load.get(r.workerId) ?? 0) + 1);
   const configured = new Set<string>(defaults);
@@ -152,6 +157,27 @@ export async function workerLoad(
     return { id, active: count, configured: isDefault, source: isDefault ? 'configured' : 'seen' };
   });
   return { workers, loadDistribution: Object.fromEntries(load) };
+}
+
+/**
+ * The workers the live nodes advertise (each node's in its balancer's order, the nodes in the
+ * registry's), or the default workers when none does.
+ */
+function configuredWorkers(nodes: readonly NodeRecord[], now: number): readonly string[] {
+  const advertised = new Set<string>();
+  let any = false;
+  for (const n of nodes) {
+    const lease =
+      typeof n.info.leaseSeconds === 'number' && n.info.leaseSeconds > 0
+        ? n.info.leaseSeconds
+        : DEFAULTS.leaseSeconds;
+    if (now - n.lastHeartbeat > lease * 1000 || isDeadLocalOwner(n.id)) continue;
+    const workers = readAdvertisedWorkers(n.info);
+    if (workers === null) continue;
+    any = true;
+    for (const w of workers) advertised.add(w);
+  }
+  return any ? [...advertised] : DEFAULTS.workers;
 }
 
 /** Cluster mode (the default on PostgreSQL) makes the nodes the workers. */
@@ -176,7 +202,7 @@ export function workerBalance(workers: readonly Pick<WorkerLoad, 'id' | 'active'
  */
 export async function workersReport(client: StoreClient, now = Date.now()): Promise<WorkersReport> {
   const registry = await client.store.listNodes();
-  const { workers } = await workerLoad(client, registry);
+  const { workers } = await workerLoad(client, registry, now);
   const held = await client.records([...UNFINISHED_STATES], SCAN_LIMIT);
 
   const nodes = new Map<string, NodeLoad>();

@@ -21,6 +21,7 @@
  * handler, and executions other nodes took over meanwhile are stopped here, not run on.
  * @module
  */
+import { advertisedWorkers } from '../balancing/advertised-workers.js';
 import type { TimerHandle } from '../clock.js';
 import { DEFINITION_FORMAT } from '../definition/format-levels.js';
 import { toError } from '../errors.js';
@@ -249,6 +250,10 @@ export class LeaseKeeper {
         ...(this.draining ? { draining: true } : {}),
         // Placement sends a node only executions it has every handler for (see capable-nodes.ts).
         ...(this.ctx.cluster ? { handlers: advertisedHandlers(this.ctx) } : {}),
+        // Outside cluster mode, its balancer's workers: `orchestrator workers` lists them, idle ones
+        // too, and judges the balance over them as `GET /v1/workers` does (up to a bound, so a
+        // heartbeat stays small; past it the CLI lists the workers that hold executions).
+        ...(this.ctx.cluster ? {} : advertisedWorkers(this.ctx.loadBalancer.getWorkers())),
         // Nor versions that need a newer definition format than it reads (see definition/format.ts).
         definitionFormat: DEFINITION_FORMAT,
       },
