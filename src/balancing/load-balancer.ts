@@ -328,7 +328,9 @@ export class LoadBalancer {
     }
     if (max === 0) return 1;
     const unavoidable = total % this.slots.length === 0 ? 0 : 1;
-    return 1 - Math.max(0, max - min - unavoidable) / max;
+    // One division of whole numbers: the nearest double to the exact score (0.2 for 5-0, where
+    // `1 − 4/5` gave 0.19999999999999996 in GET /v1/workers and Prometheus).
+    return (max - Math.max(0, max - min - unavoidable)) / max;
   }
 
   /**

@@ -28,6 +28,14 @@ describe('balanceScore', () => {
     expect(withLoads([10, 8, 12]).balanceScore()).toBeCloseTo(1 - 4 / 12);
   });
 
+  it('is the nearest number to the exact score, as a report shows it: 0.2 for 5-0, not 0.19999999999999996', () => {
+    expect(withLoads([5, 0]).balanceScore()).toBe(0.2);
+    expect(withLoads([5, 0, 0]).balanceScore()).toBe(0.2);
+    expect(withLoads([7, 0]).balanceScore()).toBe(1 / 7);
+    expect(withLoads([10, 8, 12]).balanceScore()).toBe(8 / 12);
+    expect(JSON.stringify(withLoads([3, 1, 0]).balanceScore())).toBe(String(1 / 3));
+  });
+
   it('follows the least-loaded placement: 1 after each assignment, at any count', () => {
     const lb = new LoadBalancer({ workers: ['a', 'b', 'c'] });
     for (let i = 0; i < 10; i++) {
