@@ -7,6 +7,7 @@
  * @module
  */
 import type { Command } from 'commander';
+import { scoreText } from '../../balancing/score-text.js';
 import { formatDuration, formatTime, idCell, plural } from '../format.js';
 import { setup } from '../globals.js';
 import { type NodeLoad, workersReport } from '../reports.js';
@@ -71,7 +72,7 @@ export async function workersCommand(command: Command): Promise<void> {
     const verdict = report.balanced
       ? `${out.style.green('balanced')}: every load is within ${within}`
       : `${out.style.yellow('imbalanced')}: a load is more than ${within} away`;
-    out.line('', `Balance score ${report.balanceScore.toFixed(2)}; ${verdict}`);
+    out.line('', `Balance score ${scoreText(report.balanceScore)}; ${verdict}`);
   } else {
     out.line('No worker has running executions.');
   }

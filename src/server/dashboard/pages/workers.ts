@@ -6,6 +6,7 @@
  * @module
  */
 
+import { scoreText } from '../../../balancing/score-text.js';
 import type { NodeInfo } from '../../routes/monitoring.js';
 import { nodesWithin } from '../../store-wait.js';
 import type { DashboardDeps } from '../context.js';
@@ -38,7 +39,7 @@ export async function workersPanel(deps: DashboardDeps): Promise<SafeHtml> {
     hint: `every worker within ±${formatPercent(threshold, 0)} of the mean`,
   })}
   ${stat('Active executions', String(total), { id: 'active', hint: `mean ${mean.toFixed(2)} per worker` })}
-  ${stat('Balance score', lb.balanceScore().toFixed(2), { id: 'score', hint: '1 − (max − min − r) / max; r = 1 when the load cannot split evenly' })}
+  ${stat('Balance score', scoreText(lb.balanceScore()), { id: 'score', hint: '1 − (max − min − r) / max; r = 1 when the load cannot split evenly' })}
   ${stat('Workers', String(workers.length), { id: 'workers' })}
 </section>
 <section class="panel">
