@@ -79,3 +79,15 @@ describe('orchestrator serve --http-allow', () => {
     );
   });
 });
+
+describe('orchestrator serve --remote-actions', () => {
+  // `a,,b` served `a` and `b` and `''` served none, the empty entry dropped without a word.
+  it.each([['stt,,tts'], ['']])('refuses %j naming the option and the empty entry', async (names) => {
+    const r = await cli(['serve', '--store', 'memory', '--port', '0', '--remote-actions', names]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^error: option '--remote-actions <names>' argument .* is invalid\. (Entry 2 of 3 is empty|Expected comma-separated action names, got an empty value)/,
+    );
+  });
+});

@@ -126,10 +126,7 @@ async function serveUntilSignaled(
   const loaded: Handlers = options.handlers
     ? await beforeStoreUnlessInterrupted(loadHandlers(options.handlers), interrupt, 'serve')
     : { actions: {}, compensations: {} };
-  const remoteNames = (options.remoteActions ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
+  const remoteNames = options.remoteActions ?? [];
   const badNames = remoteNames.flatMap((name) => {
     const problem = actionNameProblem(name);
     return problem ? [`--remote-actions: ${echo(name)} ${problem}`] : [];

@@ -7,6 +7,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BODY_LIMIT } from '../../server/body-limit.js';
 import { originProblem } from '../../server/origins.js';
 import { trustProxyEntryProblem } from '../../server/trust-proxy.js';
+import { commaList } from '../comma-list.js';
 import { markListening } from '../interrupt.js';
 import { parseGrace, parseNonEmpty, parsePositiveInt } from '../parse.js';
 import { repeatable } from '../repeated-options.js';
@@ -22,7 +23,8 @@ export interface ServeOptions {
   bodyLimit: number;
   httpAllow?: string;
   config?: string;
-  remoteActions?: string;
+  /** `--remote-actions`, split at commas and trimmed. */
+  remoteActions?: string[];
   /** `--allowed-origin`, each time it was given. */
   allowedOrigin?: string[];
   trustProxy?: string[];
@@ -107,6 +109,7 @@ export function register(program: Command): void {
     .option(
       '--remote-actions <names>',
       'comma-separated actions served by remote workers (docs/remote-workers.md): their steps wait for a worker',
+      commaList('action names'),
     )
     .addOption(
       repeatable(
