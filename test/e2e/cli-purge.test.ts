@@ -51,7 +51,26 @@ describe('orchestrator purge', () => {
     expect(left).toEqual(['new', 'running']);
     expect(metricsAfter).toEqual(metricsBefore);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/^Deleted 0 executions \(finished executions that completed before /);
+    // It said `Deleted 0 executions (finished executions that completed before …)`.
+    expect(again.stdout).toMatch(/^Nothing to purge: no finished executions completed before \S+Z\n$/);
+    expect(again.stderr).toBe('');
+  });
+
+  it('with nothing to delete says so plainly and exits 0, --yes or not; one is one execution', async () => {
+    const url = await seeded();
+    const [dry, json, one] = await Promise.all([
+      cli(['purge', '--older-than', '30d', '--store', url]),
+      cli(['--json', 'purge', '--older-than', '30d', '--store', url]),
+      cli(['purge', '--older-than', '7d', '--limit', '1', '--store', url]),
+    ]);
+    // It said `Would delete 0 executions (…); nothing deleted` and `pass --yes to delete them`, exit 2.
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^Nothing to purge: no finished executions completed before \S+Z\n$/);
+    expect(dry.stderr).toBe('');
+    expect(json.code).toBe(0);
+    expect(parseJson<Record<string, unknown>>(json.stdout)).toMatchObject({ dryRun: true, wouldDelete: 0 });
+    expect(one.code).toBe(2);
+    expect(one.stdout).toMatch(/^Would delete 1 execution \(/);
   });
 
   it('without --yes: says how many it would delete, in the shape of a real run, and deletes nothing', async () => {

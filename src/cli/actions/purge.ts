@@ -4,7 +4,7 @@
  * and input, in short batches; pending, running and compensating ones are never deleted. The
  * metrics (`orchestrator metrics`, a node's `getMetrics`) keep counting them. Without `--yes` it
  * deletes nothing: it reports how many it would delete, in the shape of a real run's report
- * (`wouldDelete`, `dryRun: true`), and exits 2. Safe to run while nodes use the store. Ctrl-C
+ * (`wouldDelete`, `dryRun: true`), and exits 2 — or 0 when there is nothing to delete. Safe to run while nodes use the store. Ctrl-C
  * lets the batch under way end and starts no other: it exits 130 naming what it deleted.
  * @module
  */
@@ -48,7 +48,10 @@ export async function purge(options: PurgeCommandOptions, command: Command): Pro
     if (!options.yes) {
       const wouldDelete = Math.min(limit, await countFinished(client.store, before.getTime()));
       if (out.json) out.data({ dryRun: true, deleted: 0, wouldDelete, ...report });
+      else if (wouldDelete === 0) out.line(nothingToPurge(before));
       else out.line(`Would delete ${plural(wouldDelete, 'execution')} (${what}); nothing deleted`);
+      // With nothing to delete, --yes would change nothing: no refusal to report.
+      if (wouldDelete === 0) return EXIT.ok;
       out.problem('error: nothing deleted: pass --yes to delete them');
       return EXIT.usage;
     }
@@ -64,12 +67,18 @@ export async function purge(options: PurgeCommandOptions, command: Command): Pro
       throw error;
     }
     if (out.json) out.data({ dryRun: false, deleted, ...report });
+    else if (deleted === 0) out.line(nothingToPurge(before));
     else out.line(`Deleted ${plural(deleted, 'execution')} (${what})`);
     return EXIT.ok;
   } finally {
     interrupt.dispose();
     await client.close();
   }
+}
+
+/** The line of a purge that finds nothing to delete. */
+function nothingToPurge(before: Date): string {
+  return `Nothing to purge: no finished executions completed before ${before.toISOString()}`;
 }
 
 /** What a purge deleted so far: `500 executions in 1 batch`. */
