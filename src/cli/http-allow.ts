@@ -7,17 +7,14 @@ import { allowlistEntryProblem } from '../actions/ssrf-guard.js';
 import { UsageError } from './errors.js';
 
 /**
- * The entries of `--http-allow` (none when it was not given).
+ * The entries of `--http-allow` (none when it was not given), split and trimmed by its option
+ * parser (`comma-list.ts`, which refuses an empty one).
  * @throws UsageError naming the first entry that is no host, address or CIDR block.
  */
-export function parseHttpAllow(value: string | undefined): string[] {
-  const entries = (value ?? '')
-    .split(',')
-    .map((h) => h.trim())
-    .filter(Boolean);
+export function parseHttpAllow(entries: readonly string[] = []): string[] {
   for (const entry of entries) {
     const problem = allowlistEntryProblem(entry);
     if (problem !== null) throw new UsageError(`--http-allow: ${problem}`);
   }
-  return entries;
+  return [...entries];
 }

@@ -60,6 +60,19 @@ describe('orchestrator serve --alert-webhook', () => {
 });
 
 describe('orchestrator serve --http-allow', () => {
+  // `a,,b` allowed `a` and `b` and `','` allowed nothing, the empty entry dropped without a word.
+  it.each([
+    [['serve', '--port', '0'], '127.0.0.1,,api.local', 'Entry 2 of 3 is empty'],
+    [['run', 'test/e2e/fixtures/cli-noop.json'], ',', 'Entry 1 of 2 is empty'],
+  ])('%j refuses --http-allow %j naming the option and the empty entry', async (args, hosts, problem) => {
+    const r = await cli([...args, '--store', 'memory', '--http-allow', hosts]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(
+      `error: option '--http-allow <hosts>' argument '${hosts}' is invalid. ${problem}`,
+    );
+  });
+
   // Its refusal named the config key and the entry's place in the list merged with a config
   // file's ('Invalid config: httpAllowlist[0]: …'), not the flag typed.
   it('refuses an entry that could never match, naming --http-allow', async () => {

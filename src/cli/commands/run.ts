@@ -4,6 +4,7 @@
  * @module
  */
 import type { Command } from 'commander';
+import { commaList } from '../comma-list.js';
 import { markListening } from '../interrupt.js';
 import { parseNonEmpty, parseSeconds } from '../parse.js';
 
@@ -12,7 +13,8 @@ export interface RunOptions {
   input?: string;
   handlers?: string;
   timeout?: number;
-  httpAllow?: string;
+  /** `--http-allow`, split at commas and trimmed. */
+  httpAllow?: string[];
 }
 
 /** Registers `run`. */
@@ -35,6 +37,7 @@ export function register(program: Command): void {
     .option(
       '--http-allow <hosts>',
       'comma-separated hosts, IPs or CIDRs the `http` action may reach even if private',
+      commaList('hosts, IPs or CIDRs'),
     )
     .action(async (file: string, options: RunOptions, command: Command) => {
       const { run } = await import('../actions/run.js');

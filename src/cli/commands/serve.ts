@@ -21,7 +21,8 @@ export interface ServeOptions {
   grace: number;
   alertWebhook?: string;
   bodyLimit: number;
-  httpAllow?: string;
+  /** `--http-allow`, split at commas and trimmed. */
+  httpAllow?: string[];
   config?: string;
   /** `--remote-actions`, split at commas and trimmed. */
   remoteActions?: string[];
@@ -105,6 +106,7 @@ export function register(program: Command): void {
     .option(
       '--http-allow <hosts>',
       'comma-separated hosts, IPs or CIDRs the `http` action may reach even if private',
+      commaList('hosts, IPs or CIDRs'),
     )
     .option(
       '--remote-actions <names>',
