@@ -125,7 +125,16 @@ describe('orchestrator serve behind a reverse proxy', () => {
     ],
     [
       ['--trust-proxy', ' , '],
-      /^error: option '--trust-proxy <addresses>' argument .* is invalid\. Expected comma-separated proxy addresses/,
+      /^error: option '--trust-proxy <addresses>' argument .* is invalid\. Entry 1 of 2 is empty \(a stray comma\?\); expected comma-separated proxy addresses/,
+    ],
+    // The empty entry was dropped silently: `127.0.0.1,,10.0.0.1` trusted the two others.
+    [
+      ['--trust-proxy', '127.0.0.1,,10.0.0.1'],
+      /^error: option '--trust-proxy <addresses>' argument .* is invalid\. Entry 2 of 3 is empty \(a stray comma\?\); expected comma-separated proxy addresses/,
+    ],
+    [
+      ['--trust-proxy', ''],
+      /^error: option '--trust-proxy <addresses>' argument .* is invalid\. Expected comma-separated proxy addresses, such as 127\.0\.0\.1 or 10\.0\.0\.0\/8, got an empty value/,
     ],
     [
       ['--trust-proxy', '127.0.0.1', '--trust-proxy', '::1'],

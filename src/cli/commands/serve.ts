@@ -62,15 +62,7 @@ function collectOrigin(value: string, previous: string[] | undefined): string[] 
 
 /** `--trust-proxy`: comma-separated IP addresses, CIDRs or range names. */
 function parseTrustProxy(value: string): string[] {
-  const entries = value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  if (entries.length === 0) {
-    throw new InvalidArgumentError(
-      'Expected comma-separated proxy addresses, such as 127.0.0.1 or 10.0.0.0/8.',
-    );
-  }
+  const entries = commaList('proxy addresses, such as 127.0.0.1 or 10.0.0.0/8')(value);
   for (const entry of entries) {
     const problem = trustProxyEntryProblem(entry);
     if (problem !== null) throw new InvalidArgumentError(`${problem}.`);
