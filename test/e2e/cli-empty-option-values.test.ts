@@ -30,4 +30,18 @@ describe.concurrent('empty option values', () => {
     );
     expect(existsSync(store.file)).toBe(false);
   });
+
+  // `status "$ID"` with ID unset said `execution '' not found` (exit 1), as if it had looked.
+  it.each([
+    [['status', ''], 'executionId'],
+    [['cancel', ''], 'executionId'],
+    [['run', ''], 'definition'],
+  ])('%j is refused naming the argument', async (args, name) => {
+    const r = await cli([...args, '--store', store.url]);
+    expect(r.code, r.stdout).toBe(2);
+    expect(r.stderr).toBe(
+      `error: command-argument value '' is invalid for argument '${name}'. Expected a value, got an empty one (an unset variable?).\n`,
+    );
+    expect(existsSync(store.file)).toBe(false);
+  });
 });

@@ -20,7 +20,7 @@ export function register(program: Command): void {
   program
     .command('cancel')
     .description('cancel a pending or running execution (its completed steps are compensated)')
-    .argument('<executionId>', 'execution id')
+    .argument('<executionId>', 'execution id', parseNonEmpty)
     .option(
       '--handlers <module>',
       'handlers module, for compensations when this process has to take the execution over',

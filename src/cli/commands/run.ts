@@ -22,7 +22,7 @@ export function register(program: Command): void {
   const command = program
     .command('run')
     .description('define a workflow from a JSON file, execute it and show live progress')
-    .argument('<definition>', 'workflow definition file: { "id", "steps", "options"? }')
+    .argument('<definition>', 'workflow definition file: { "id", "steps", "options"? }', parseNonEmpty)
     .option('--input <json>', 'workflow input as JSON (default: {})')
     .option(
       '--handlers <module>',
