@@ -33,4 +33,14 @@ describe('orchestrator help', () => {
     expect(json.code).toBe(0);
     expect(parseJson<{ help: string }>(json.stdout).help).toMatch(/^Usage: orchestrator list /);
   });
+
+  // `purge --help` said neither that --limit defaults to all nor that a plain number is seconds,
+  // both of which the README says.
+  it('says what purge takes as README does', async () => {
+    const r = await cli(['purge', '--help']);
+    expect(r.code).toBe(0);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('30d, 12h, 90m, 45s, 2w (plain numbers are seconds)');
+    expect(help).toContain('delete at most this many (all unless given; at most 1000000)');
+  });
 });

@@ -24,10 +24,14 @@ export function register(program: Command): void {
     )
     .requiredOption(
       '--older-than <duration>',
-      'age of the executions to delete: 30d, 12h, 90m, 45s, 2w',
+      'age of the executions to delete: 30d, 12h, 90m, 45s, 2w (plain numbers are seconds)',
       parseDuration,
     )
-    .option('--limit <n>', 'delete at most this many', parsePositiveInt(PURGE_MAX_LIMIT))
+    .option(
+      '--limit <n>',
+      `delete at most this many (all unless given; at most ${PURGE_MAX_LIMIT})`,
+      parsePositiveInt(PURGE_MAX_LIMIT),
+    )
     .option('--yes', 'delete them (without it nothing is deleted: it says how many it would delete)')
     .action(async (options: PurgeCommandOptions, command: Command) => {
       const { purge } = await import('../actions/purge.js');
