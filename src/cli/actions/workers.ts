@@ -34,7 +34,14 @@ export async function workersCommand(command: Command): Promise<void> {
     return;
   }
   if (report.nodes.length === 0) {
-    out.line('No node is registered and no process holds unfinished executions.');
+    // An execution left running by a process that ended is counted under its stored worker
+    // below: "no process holds unfinished executions" contradicted that count.
+    const held = report.workers.reduce((sum, w) => sum + w.active, 0);
+    out.line(
+      held === 0
+        ? 'No node is registered and no process holds unfinished executions.'
+        : `No node is registered: no live process runs the ${plural(held, 'execution')} counted under ACTIVE below; ${held === 1 ? 'it resumes when an orchestrator that has its' : 'they resume when an orchestrator that has their'} steps' actions opens this store.`,
+    );
   } else {
     const paint = (state: NodeLoad['state']) =>
       state === 'alive' ? out.style.green(state) : out.style.yellow(state);
