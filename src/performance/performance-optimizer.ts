@@ -274,7 +274,8 @@ export class PerformanceOptimizer {
   /**
    * The slowest step: from `stepTimes` (`{ step: ms }`) when it has any finite entry, else the
    * recorded step with the highest mean, a parallel step's branches left out (their time is part
-   * of the step's: a branch as slow as its step is not the bottleneck). Ties go to the first.
+   * of the step's: a branch as slow as its step is not the bottleneck), steps that took no time
+   * left out too (of steps that all took 0 ms none is slower). Ties go to the first.
    * `null` when there is none.
    * @throws ValidationError when `stepTimes` is given and is not an object of `{ step: ms }`, or
    *   cannot be read (a revoked Proxy, a getter that throws), naming it.
@@ -291,7 +292,7 @@ export class PerformanceOptimizer {
     if (given !== null) return given;
     const recorded = this.table
       .sortedSteps(workflowId)
-      .filter(([, s]) => s.hist.count > 0 && s.parent === null);
+      .filter(([, s]) => s.hist.sum > 0 && s.parent === null);
     return slowest(recorded.map(([name, s]) => [name, s.hist.mean]));
   }
 
