@@ -300,8 +300,8 @@ export class PerformanceOptimizer {
    * Suggestions for a workflow whose executions average `avgTimeMs`: none at or under
    * `slowThreshold`; above it the seed's three generic suggestions, then data-driven ones (the
    * bottleneck step and its share of the time, the step that takes the largest share when that
-   * is another one, steps retried often, steps whose p95 nears their timeout). An `avgTimeMs` of
-   * `NaN` gets none.
+   * is another one, steps retried often, steps failing often, steps whose tasks wait for remote
+   * workers, steps whose p95 nears their timeout). An `avgTimeMs` of `NaN` gets none.
    * @throws ValidationError when `avgTimeMs` is not a number (`'1200'` is refused, not read).
    */
   suggestOptimization(workflowId: string, avgTimeMs: number): string[] {

@@ -14,6 +14,9 @@ export const GENERIC_SUGGESTIONS: readonly string[] = Object.freeze([
 /** A step is "retried often" when the runs that needed a retry reach this fraction of its runs. */
 export const FREQUENT_RETRY_RATIO = 0.2;
 
+/** A step "fails often" when its failed runs reach this fraction of its runs. */
+export const FREQUENT_FAILURE_RATIO = 0.2;
+
 /** A step "waits for workers" when its tasks' time in the remote queue reaches this fraction of its time. */
 export const QUEUE_WAIT_RATIO = 0.2;
 
@@ -27,6 +30,8 @@ export interface StepFacts {
   count: number;
   /** Runs that needed a retry. */
   retries: number;
+  /** Runs that failed (after any retries). */
+  failures: number;
   /** Mean run time, ms. */
   avg: number;
   /** Mean time per run between attempts (backoff, a restart), ms; part of `avg`. */
@@ -52,7 +57,7 @@ export interface StepFacts {
  * Data-driven suggestions: the bottleneck step and its share of the workflow's step time (and how
  * much of its own time is spent between attempts; for a parallel step, its slowest branch), and
  * the step that takes the largest share when that is another one (a loop, a slow step seldom
- * run), then each step retried often, then each step
+ * run), then each step retried often, then each step failing often, then each step
  * whose tasks wait long for a remote worker, then each step whose p95 nears its timeout (steps in
  * the order given).
  */
@@ -80,6 +85,13 @@ export function dataDrivenSuggestions(steps: readonly StepFacts[], bottleneck: s
       out.push(
         `Step '${s.name}' is retried often (needed a retry in ${s.retries} of ${s.count} runs): ` +
           'check the service it calls or mark permanent errors non-retryable',
+      );
+    }
+  }
+  for (const s of steps) {
+    if (s.count > 0 && s.failures / s.count >= FREQUENT_FAILURE_RATIO) {
+      out.push(
+        `Step '${s.name}' fails often (failed in ${s.failures} of ${s.count} runs): fix what makes it fail first`,
       );
     }
   }
