@@ -300,7 +300,8 @@ export class PerformanceOptimizer {
    * Suggestions for a workflow whose executions average `avgTimeMs`: none at or under
    * `slowThreshold`; above it the seed's three generic suggestions, then data-driven ones (the
    * bottleneck step and its share of the time, the step that takes the largest share when that
-   * is another one, steps retried often, steps failing often, steps whose tasks wait for remote
+   * is another one, compensations taking a fifth of the execution time or more, steps retried
+   * often, steps failing often, steps whose tasks wait for remote
    * workers, steps whose p95 nears their timeout). An `avgTimeMs` of `NaN` gets none.
    * @throws ValidationError when `avgTimeMs` is not a number (`'1200'` is refused, not read).
    */
@@ -317,7 +318,12 @@ export class PerformanceOptimizer {
       parent: steps?.get(name)?.parent ?? null,
       ...attemptP95(steps?.get(name)),
     }));
-    return [...GENERIC_SUGGESTIONS, ...dataDrivenSuggestions(facts, this.identifyBottleneck(workflowId))];
+    const executions = this.table.get(workflowId)?.executions;
+    const executionMs = executions?.sum ?? 0;
+    return [
+      ...GENERIC_SUGGESTIONS,
+      ...dataDrivenSuggestions(facts, this.identifyBottleneck(workflowId), executionMs),
+    ];
   }
 
   /**

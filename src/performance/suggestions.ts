@@ -17,6 +17,9 @@ export const FREQUENT_RETRY_RATIO = 0.2;
 /** A step "fails often" when its failed runs reach this fraction of its runs. */
 export const FREQUENT_FAILURE_RATIO = 0.2;
 
+/** Compensations are named when their time reaches this fraction of the executions' time. */
+export const COMPENSATION_TIME_RATIO = 0.2;
+
 /** A step "waits for workers" when its tasks' time in the remote queue reaches this fraction of its time. */
 export const QUEUE_WAIT_RATIO = 0.2;
 
@@ -32,6 +35,10 @@ export interface StepFacts {
   retries: number;
   /** Runs that failed (after any retries). */
   failures: number;
+  /** Compensations of the step recorded. */
+  compensations?: number;
+  /** Mean time of one of them, ms. */
+  compensationAvg?: number;
   /** Mean run time, ms. */
   avg: number;
   /** Mean time per run between attempts (backoff, a restart), ms; part of `avg`. */
@@ -57,11 +64,16 @@ export interface StepFacts {
  * Data-driven suggestions: the bottleneck step and its share of the workflow's step time (and how
  * much of its own time is spent between attempts; for a parallel step, its slowest branch), and
  * the step that takes the largest share when that is another one (a loop, a slow step seldom
- * run), then each step retried often, then each step failing often, then each step
+ * run), then the compensations when they take a fifth of the executions' time (`executionMs`,
+ * their total) or more, then each step retried often, then each step failing often, then each step
  * whose tasks wait long for a remote worker, then each step whose p95 nears its timeout (steps in
  * the order given).
  */
-export function dataDrivenSuggestions(steps: readonly StepFacts[], bottleneck: string | null): string[] {
+export function dataDrivenSuggestions(
+  steps: readonly StepFacts[],
+  bottleneck: string | null,
+  executionMs = 0,
+): string[] {
   const out: string[] = [];
   const slowest = bottleneck === null ? undefined : steps.find((s) => s.name === bottleneck);
   if (slowest !== undefined && slowest.share > 0) {
@@ -80,6 +92,8 @@ export function dataDrivenSuggestions(steps: readonly StepFacts[], bottleneck: s
       );
     }
   }
+  const compensating = compensationAdvice(steps, executionMs);
+  if (compensating !== null) out.push(compensating);
   for (const s of steps) {
     if (s.count > 0 && s.retries / s.count >= FREQUENT_RETRY_RATIO) {
       out.push(
@@ -124,6 +138,30 @@ function mostTime(steps: readonly StepFacts[]): StepFacts | undefined {
   let best: StepFacts | undefined;
   for (const s of steps) if (s.parent == null && s.share > (best?.share ?? 0)) best = s;
   return best;
+}
+
+/**
+ * "Compensations take 60% of the execution time (most of it undoing 'reserve': …)" when the
+ * recorded compensations' time reaches {@link COMPENSATION_TIME_RATIO} of `executionMs`, else null.
+ */
+function compensationAdvice(steps: readonly StepFacts[], executionMs: number): string | null {
+  let total = 0;
+  let top: StepFacts | undefined;
+  let topMs = 0;
+  for (const s of steps) {
+    const ms = (s.compensations ?? 0) * (s.compensationAvg ?? 0);
+    total += ms;
+    if (ms > topMs) {
+      top = s;
+      topMs = ms;
+    }
+  }
+  if (top === undefined || !(executionMs > 0) || total / executionMs < COMPENSATION_TIME_RATIO) return null;
+  return (
+    `Compensations take ${percent(Math.min(1, total / executionMs))} of the execution time (most of it undoing ` +
+    `'${top.name}': ${top.compensations} compensation${top.compensations === 1 ? '' : 's'}, ${formatMs(top.compensationAvg ?? 0)} on average): ` +
+    'fix the failures that set them off, or speed up that compensation'
+  );
 }
 
 /** " (its slowest branch: 'b', 2 s on average)" for a parallel step with branches recorded, else "". */
