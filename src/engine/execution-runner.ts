@@ -422,6 +422,8 @@ async function finish(
   // The last step's result is committed with the terminal state; announce it before the end.
   if (lastStep) emitStepCompleted(ctx, ex, lastStep);
   const durationMs = elapsedMs(r.startedAt ?? r.createdAt, now);
-  ctx.optimizer.recordExecution(r.workflowId, durationMs, r.workflowVersion);
+  // How long it waited for a free slot (none recorded for one that never started).
+  const pendingMs = r.startedAt === null ? undefined : elapsedMs(r.createdAt, r.startedAt);
+  ctx.optimizer.recordExecution(r.workflowId, durationMs, r.workflowVersion, pendingMs);
   announceFinished(ctx, ex, from, status, error, durationMs);
 }

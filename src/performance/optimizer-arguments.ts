@@ -48,9 +48,8 @@ export function checkVersion(version: unknown, method: string, path = 'version')
   }
 }
 
-export function checkDuration(durationMs: unknown, method: string): void {
-  if (typeof durationMs !== 'number')
-    throw invalid('durationMs', 'a number of milliseconds', durationMs, method);
+export function checkDuration(durationMs: unknown, method: string, name = 'durationMs'): void {
+  if (typeof durationMs !== 'number') throw invalid(name, 'a number of milliseconds', durationMs, method);
 }
 
 const STEP_INFO_KEYS: readonly (keyof StepRunInfo)[] = [

@@ -27,7 +27,13 @@ import {
   invalid,
 } from './optimizer-arguments.js';
 import { SeriesTable, type StepSeries } from './series-table.js';
-import { dataDrivenSuggestions, GENERIC_SUGGESTIONS, type StepFacts, slowest } from './suggestions.js';
+import {
+  dataDrivenSuggestions,
+  GENERIC_SUGGESTIONS,
+  pendingAdvice,
+  type StepFacts,
+  slowest,
+} from './suggestions.js';
 
 /** Options of {@link PerformanceOptimizer}. */
 export interface PerformanceOptimizerOptions {
@@ -149,17 +155,28 @@ export class PerformanceOptimizer {
    * describe its newest version only: a sample of a newer version than recorded so far drops
    * everything recorded of the older ones (a new version has other steps), and a sample of an
    * older version is ignored. Samples without a version are taken as they come.
-   * @throws ValidationError when `durationMs` is not a number or `version` not a positive integer.
+   *
+   * `pendingMs` (the engine gives it) is how long the execution waited for a free slot before it
+   * started, not part of `durationMs`: when that waiting is a large part of the time from
+   * submission to the end, {@link suggestOptimization} says so. Non-finite values are ignored,
+   * negative ones count as 0.
+   * @throws ValidationError when `durationMs` or `pendingMs` is not a number or `version` not a
+   *   positive integer.
    */
-  recordExecution(workflowId: string, durationMs: number, version?: number): void {
+  recordExecution(workflowId: string, durationMs: number, version?: number, pendingMs?: number): void {
     checkNonEmptyString(workflowId, 'workflowId', 'recordExecution');
     checkDuration(durationMs, 'recordExecution');
     checkVersion(version, 'recordExecution');
+    if (pendingMs !== undefined) checkDuration(pendingMs, 'recordExecution', 'pendingMs');
     if (!Number.isFinite(durationMs)) return;
     const wf = this.table.touch(workflowId);
     if (!this.table.ofVersion(wf, version)) return;
     if (wf.executions === null) wf.executions = new DurationHistogram();
     wf.executions.record(durationMs);
+    if (pendingMs !== undefined && Number.isFinite(pendingMs)) {
+      wf.pendingMs += countedMs(pendingMs);
+      wf.pendingCount++;
+    }
   }
 
   /**
@@ -302,7 +319,8 @@ export class PerformanceOptimizer {
    * bottleneck step and its share of the time, the step that takes the largest share when that
    * is another one, compensations taking a fifth of the execution time or more, steps retried
    * often, steps failing often, steps whose tasks wait for remote
-   * workers, steps whose p95 nears their timeout). An `avgTimeMs` of `NaN` gets none.
+   * workers, steps whose p95 nears their timeout, and executions waiting for a free slot a fifth
+   * of their time from submission or more). An `avgTimeMs` of `NaN` gets none.
    * @throws ValidationError when `avgTimeMs` is not a number (`'1200'` is refused, not read).
    */
   suggestOptimization(workflowId: string, avgTimeMs: number): string[] {
@@ -318,11 +336,14 @@ export class PerformanceOptimizer {
       parent: steps?.get(name)?.parent ?? null,
       ...attemptP95(steps?.get(name)),
     }));
-    const executions = this.table.get(workflowId)?.executions;
-    const executionMs = executions?.sum ?? 0;
+    const wf = this.table.get(workflowId);
+    const executionMs = wf?.executions?.sum ?? 0;
+    const pending =
+      wf && wf.pendingCount > 0 ? { avgMs: wf.pendingMs / wf.pendingCount, runMs: avgTimeMs } : null;
     return [
       ...GENERIC_SUGGESTIONS,
       ...dataDrivenSuggestions(facts, this.identifyBottleneck(workflowId), executionMs),
+      ...pendingAdvice(pending),
     ];
   }
 

@@ -34,6 +34,9 @@ export interface StepSeries {
 
 export interface WorkflowSeries {
   executions: DurationHistogram | null;
+  /** Total time executions waited for a free slot before they started, ms, and how many were recorded. */
+  pendingMs: number;
+  pendingCount: number;
   readonly steps: Map<string, StepSeries>;
   /** The newest definition version recorded (`null`: none given); the figures are of it alone. */
   version: number | null;
@@ -91,7 +94,15 @@ export class SeriesTable {
     const used = ++this.tick;
     let wf = this.workflows.get(workflowId);
     if (wf === undefined) {
-      wf = { executions: null, steps: new Map(), version: null, nextSeq: 0, used };
+      wf = {
+        executions: null,
+        pendingMs: 0,
+        pendingCount: 0,
+        steps: new Map(),
+        version: null,
+        nextSeq: 0,
+        used,
+      };
       this.workflows.set(workflowId, wf);
       while (this.workflows.size > this.maxWorkflows) this.dropOldestWorkflow(workflowId);
     } else wf.used = used;
@@ -109,6 +120,8 @@ export class SeriesTable {
       this.stepSeries -= wf.steps.size;
       wf.steps.clear();
       wf.executions = null;
+      wf.pendingMs = 0;
+      wf.pendingCount = 0;
       wf.nextSeq = 0;
     }
     wf.version = version;

@@ -23,6 +23,9 @@ export const COMPENSATION_TIME_RATIO = 0.2;
 /** A step "waits for workers" when its tasks' time in the remote queue reaches this fraction of its time. */
 export const QUEUE_WAIT_RATIO = 0.2;
 
+/** Executions "wait for a slot" when that wait reaches this fraction of their time from submission to the end. */
+export const PENDING_TIME_RATIO = 0.2;
+
 /** A step "nears its timeout" when its p95 reaches this fraction of the timeout. */
 export const NEAR_TIMEOUT_RATIO = 0.8;
 
@@ -138,6 +141,21 @@ function mostTime(steps: readonly StepFacts[]): StepFacts | undefined {
   let best: StepFacts | undefined;
   for (const s of steps) if (s.parent == null && s.share > (best?.share ?? 0)) best = s;
   return best;
+}
+
+/**
+ * "Executions wait 1.2 s on average for a free slot before they start (60% of their time from
+ * submission to the end): …" when that wait (`pending.avgMs`) reaches {@link PENDING_TIME_RATIO}
+ * of it with the run's time (`pending.runMs`, the average execution time); none otherwise.
+ */
+export function pendingAdvice(pending: { avgMs: number; runMs: number } | null): string[] {
+  if (pending === null || !(pending.avgMs > 0) || !(pending.runMs >= 0)) return [];
+  const share = pending.avgMs / (pending.avgMs + pending.runMs);
+  if (share < PENDING_TIME_RATIO) return [];
+  return [
+    `Executions wait ${formatMs(pending.avgMs)} on average for a free slot before they start ` +
+      `(${percent(share)} of their time from submission to the end): raise maxConcurrentWorkflows, or add nodes`,
+  ];
 }
 
 /**
