@@ -8,14 +8,6 @@
 import { elapsedMs, type TimerHandle, timerTimePassed } from '../clock.js';
 import type { PlanActionStep, PlanParallelStep } from '../definition/types.js';
 import { CancelledError, type ErrorInfo, LeaseLostError, StepTimeoutError } from '../errors.js';
-import {
-  copiedJsonText,
-  findJsonProblem,
-  jsonSizeOverLimit,
-  NOT_JSON,
-  TOO_LARGE,
-  tryCopyJson,
-} from '../json-value.js';
 import type { AttemptRecord, StepRecord } from '../store/store.js';
 import { AbortScope } from './abort-scope.js';
 import type { StepOutcome } from './action-step.js';
@@ -23,6 +15,7 @@ import { MAX_OUTPUT_TEXT, runActionStep } from './action-step.js';
 import type { ActiveExecution } from './active-execution.js';
 import { newStepRecord } from './active-execution.js';
 import { type EngineContext, leftToRestart } from './context.js';
+import { outputProblem } from './output-problem.js';
 import { persist, persistLater } from './persist.js';
 import { emitStepCancelled } from './step-cancelled.js';
 import { emitStepCompleted } from './step-completed.js';
@@ -246,23 +239,15 @@ export async function runParallelStep(
  * as an action step's output over the limits does (INVALID_OUTPUT).
  */
 function unstorableOutput(name: string, output: Record<string, unknown>): ErrorInfo | null {
-  const copy = tryCopyJson(output, MAX_OUTPUT_TEXT);
-  if (copy === NOT_JSON) {
-    const problem = findJsonProblem(output, 'output') ?? {
-      path: 'output',
-      message: 'cannot be stored as JSON',
-    };
-    return {
-      code: 'INVALID_OUTPUT',
-      message: `Parallel step '${name}': its branches' outputs together cannot be stored: ${problem.path}: ${problem.message}`,
-      step: name,
-    };
-  }
-  const text = copy === TOO_LARGE ? Number.POSITIVE_INFINITY : copiedJsonText(copy, MAX_OUTPUT_TEXT);
-  if (text <= MAX_OUTPUT_TEXT) return null;
+  const problem = outputProblem(output);
+  if (problem === null) return null;
+  const why =
+    problem.kind === 'json'
+      ? `cannot be stored: ${problem.path}: ${problem.message}`
+      : `are too large to store: ${problem.message}`;
   return {
     code: 'INVALID_OUTPUT',
-    message: `Parallel step '${name}': its branches' outputs together are too large to store: ${jsonSizeOverLimit(text, MAX_OUTPUT_TEXT)}`,
+    message: `Parallel step '${name}': its branches' outputs together ${why}`,
     step: name,
   };
 }
