@@ -228,11 +228,11 @@ export const listExecutionsQuerySchema = z.strictObject({
   ),
   before: blankIsAbsent(
     executionCursor(),
-    'Cursor: only executions after this one (the `nextBefore` of the previous page), newest first',
+    'Cursor: only executions older than this one (the `nextBefore` of the previous page), newest first',
   ),
   after: blankIsAbsent(
     executionCursor(),
-    'Cursor the other way: of the executions before this one (newer), the `limit` nearest to it, newest first (the `prevAfter` of the page after); not with `before`',
+    'Cursor the other way: of the executions newer than this one, the `limit` nearest to it, newest first (the `prevAfter` of the page after); not with `before`',
   ),
 });
 

@@ -33,13 +33,13 @@ export function register(program: Command): void {
     .option('--limit <n>', 'how many to show', parsePositiveInt(10_000), DEFAULT_LIST_LIMIT)
     .option(
       '--before <id>',
-      'only executions after this one (the next page after a list that ended with it)',
+      'only executions older than this one (the next page after a list that ended with it)',
       parseExecutionId,
     )
     .addOption(
       new Option(
         '--after <id>',
-        'only executions before this one, the nearest (the page before a list that began with it)',
+        'only executions newer than this one, the nearest (the page before a list that began with it)',
       )
         .argParser(parseExecutionId)
         .conflicts('before'),
