@@ -41,12 +41,12 @@ export function parseGrace(value: string): number {
   return seconds(value, true);
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?$/;
+const DURATION = /^(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(s|m|h|d|w)?$/;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 
 /**
- * A duration such as `30d`, `12h`, `90m`, `45s`, `2w` or plain seconds (`3600`), as seconds: positive,
- * at most {@link MAX_SECONDS}.
+ * A duration such as `30d`, `12h`, `90m`, `45s`, `2w` or plain seconds (`3600`, or `1e3` as the
+ * seconds options take it), as seconds: positive, at most {@link MAX_SECONDS}.
  */
 export function parseDuration(value: string): number {
   const match = DURATION.exec(value.trim());

@@ -5,10 +5,29 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/cli/errors.js';
-import { parseExecutionId, parseGrace, parseJsonOption, parseSeconds } from '../../../src/cli/parse.js';
+import {
+  parseDuration,
+  parseExecutionId,
+  parseGrace,
+  parseJsonOption,
+  parseSeconds,
+} from '../../../src/cli/parse.js';
 import { MAX_SECONDS } from '../../../src/definition/schema.js';
 
 describe('duration options', () => {
+  it('read purge --older-than in units, or plain seconds written as the seconds options take them', () => {
+    expect(parseDuration('30d')).toBe(30 * 86_400);
+    expect(parseDuration('1.5h')).toBe(5_400);
+    expect(parseDuration('3600')).toBe(3_600);
+    // 1e3 was refused here while --timeout and --grace took it.
+    expect(parseDuration('1e3')).toBe(1_000);
+    expect(parseSeconds('1e3')).toBe(1_000);
+    expect(parseDuration('2E1m')).toBe(1_200);
+    for (const bad of ['', '0', '-5', '5x', '1e', 'e3', '1e400', 'd']) {
+      expect(() => parseDuration(bad), bad).toThrow(InvalidArgumentError);
+    }
+  });
+
   it('take positive seconds up to the library bound, fractions included', () => {
     expect(parseSeconds('0.5')).toBe(0.5);
     expect(parseSeconds(String(MAX_SECONDS))).toBe(MAX_SECONDS);
