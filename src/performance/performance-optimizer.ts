@@ -320,7 +320,9 @@ export class PerformanceOptimizer {
    * is another one, compensations taking a fifth of the execution time or more, steps retried
    * often, steps failing often, steps whose tasks wait for remote
    * workers, steps whose p95 nears their timeout, and executions waiting for a free slot a fifth
-   * of their time from submission or more). An `avgTimeMs` of `NaN` gets none.
+   * of their time from submission or more). The shares (bottleneck, most time, compensations, the
+   * wait for a slot) end with " (from 3 runs only)" while fewer than `FEW_RUNS` (5) executions are
+   * recorded (with none, the bottleneck step's runs count). An `avgTimeMs` of `NaN` gets none.
    * @throws ValidationError when `avgTimeMs` is not a number (`'1200'` is refused, not read).
    */
   suggestOptimization(workflowId: string, avgTimeMs: number): string[] {
@@ -338,12 +340,13 @@ export class PerformanceOptimizer {
     }));
     const wf = this.table.get(workflowId);
     const executionMs = wf?.executions?.sum ?? 0;
+    const executions = wf?.executions?.count ?? 0;
     const pending =
       wf && wf.pendingCount > 0 ? { avgMs: wf.pendingMs / wf.pendingCount, runMs: avgTimeMs } : null;
     return [
       ...GENERIC_SUGGESTIONS,
-      ...dataDrivenSuggestions(facts, this.identifyBottleneck(workflowId), executionMs),
-      ...pendingAdvice(pending),
+      ...dataDrivenSuggestions(facts, this.identifyBottleneck(workflowId), executionMs, executions),
+      ...pendingAdvice(pending, executions),
     ];
   }
 

@@ -29,6 +29,12 @@ export const PENDING_TIME_RATIO = 0.2;
 /** A step "nears its timeout" when its p95 reaches this fraction of the timeout. */
 export const NEAR_TIMEOUT_RATIO = 0.8;
 
+/**
+ * Shares resting on fewer recorded runs than this (the workflow's executions; a step's runs when
+ * no execution is recorded) end with " (from 3 runs only)".
+ */
+export const FEW_RUNS = 5;
+
 /** What the rules need to know about one step. */
 export interface StepFacts {
   name: string;
@@ -70,33 +76,37 @@ export interface StepFacts {
  * run), then the compensations when they take a fifth of the executions' time (`executionMs`,
  * their total) or more, then each step retried often, then each step failing often, then each step
  * whose tasks wait long for a remote worker, then each step whose p95 nears its timeout (steps in
- * the order given).
+ * the order given). `executions` is how many executions the figures rest on (0 when none is
+ * recorded: then the bottleneck's runs count); the shares under {@link FEW_RUNS} of them say so
+ * (the most-time line, which states its step's runs, only when executions are recorded).
  */
 export function dataDrivenSuggestions(
   steps: readonly StepFacts[],
   bottleneck: string | null,
   executionMs = 0,
+  executions = FEW_RUNS,
 ): string[] {
   const out: string[] = [];
   const slowest = bottleneck === null ? undefined : steps.find((s) => s.name === bottleneck);
   if (slowest !== undefined && slowest.share > 0) {
+    const few = fewRuns(executions > 0 ? executions : slowest.count);
     const waiting =
       slowest.avg > 0 && slowest.waitAvg > 0
         ? ` (${percent(slowest.waitAvg / slowest.avg)} of it waiting between attempts)`
         : '';
     out.push(
-      `Step '${slowest.name}' takes ${percent(slowest.share)} of the workflow's step time${waiting}${slowestBranch(steps, slowest.name)}`,
+      `Step '${slowest.name}' takes ${percent(slowest.share)} of the workflow's step time${waiting}${slowestBranch(steps, slowest.name)}${few}`,
     );
     const most = mostTime(steps);
     if (most !== undefined && most.share > slowest.share) {
       out.push(
         `Step '${most.name}' takes the most time in all: ${percent(most.share)} of the workflow's step time ` +
-          `(${most.count} runs, ${formatMs(most.avg)} on average)`,
+          `(${most.count} runs, ${formatMs(most.avg)} on average)${executions > 0 ? few : ''}`,
       );
     }
   }
   const compensating = compensationAdvice(steps, executionMs);
-  if (compensating !== null) out.push(compensating);
+  if (compensating !== null) out.push(`${compensating}${fewRuns(executions)}`);
   for (const s of steps) {
     if (s.count > 0 && s.retries / s.count >= FREQUENT_RETRY_RATIO) {
       out.push(
@@ -133,6 +143,15 @@ export function dataDrivenSuggestions(
 }
 
 /**
+ * " (from 3 runs only)" when `runs` is above 0 and under {@link FEW_RUNS}, else "": a share of one
+ * run names no trend.
+ */
+export function fewRuns(runs: number): string {
+  if (!(runs > 0) || runs >= FEW_RUNS) return '';
+  return ` (from ${runs} run${runs === 1 ? '' : 's'} only)`;
+}
+
+/**
  * The step (not a branch: its time is its parallel step's) with the largest share of the step
  * time (ties: the first). It differs from the bottleneck, the slowest step per run, when a step
  * runs several times per execution (a loop) or the slowest one runs rarely (a branch seldom taken).
@@ -147,14 +166,18 @@ function mostTime(steps: readonly StepFacts[]): StepFacts | undefined {
  * "Executions wait 1.2 s on average for a free slot before they start (60% of their time from
  * submission to the end): …" when that wait (`pending.avgMs`) reaches {@link PENDING_TIME_RATIO}
  * of it with the run's time (`pending.runMs`, the average execution time); none otherwise.
+ * `executions` under {@link FEW_RUNS} ends it with " (from 3 runs only)".
  */
-export function pendingAdvice(pending: { avgMs: number; runMs: number } | null): string[] {
+export function pendingAdvice(
+  pending: { avgMs: number; runMs: number } | null,
+  executions = FEW_RUNS,
+): string[] {
   if (pending === null || !(pending.avgMs > 0) || !(pending.runMs >= 0)) return [];
   const share = pending.avgMs / (pending.avgMs + pending.runMs);
   if (share < PENDING_TIME_RATIO) return [];
   return [
     `Executions wait ${formatMs(pending.avgMs)} on average for a free slot before they start ` +
-      `(${percent(share)} of their time from submission to the end): raise maxConcurrentWorkflows, or add nodes`,
+      `(${percent(share)} of their time from submission to the end): raise maxConcurrentWorkflows, or add nodes${fewRuns(executions)}`,
   ];
 }
 

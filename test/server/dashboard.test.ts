@@ -632,6 +632,10 @@ describe('pages', () => {
       /data-stat="bottleneck">\s*<div class="stat-label">Bottleneck<\/div>\s*<div class="stat-value">slow</,
     );
     expect(page.body).toContain('Consider parallel execution of independent steps');
+    // One execution: the bottleneck's share says what it rests on.
+    expect(page.body).toMatch(
+      /<li>Step (&#39;|&#x27;)slow\1 takes \d+% of the workflow\1s step time \(from 1 run only\)<\/li>/,
+    );
     expect(page.body).toContain('<tr data-step="slow" class="bottleneck">');
     const list = await f.app.inject({ url: '/workflows', headers: { cookie } });
     expect(list.body).toContain('<tr data-workflow="timed">');

@@ -31,7 +31,7 @@ describe('suggestions: the step that takes the most time in all', () => {
     for (let i = 0; i < 99; i++) opt.recordStep('wf', 'transcribe', 800);
     opt.recordStep('wf', 'manual_review', 4000);
     const out = opt.suggestOptimization('wf', 5000);
-    expect(out).toContain("Step 'manual_review' takes 5% of the workflow's step time");
+    expect(out).toContain("Step 'manual_review' takes 5% of the workflow's step time (from 1 run only)");
     expect(out).toContain(
       "Step 'transcribe' takes the most time in all: 95% of the workflow's step time (99 runs, 800 ms on average)",
     );
@@ -86,7 +86,7 @@ describe('suggestions: the step that takes the most time in all', () => {
     const opt = orch.performanceOptimizer;
     expect(opt.identifyBottleneck('voice')).toBe('llm');
     expect(opt.suggestOptimization('voice', 5000)).toContain(
-      "Step 'poll' takes the most time in all: 67% of the workflow's step time (3 runs, 100 ms on average)",
+      "Step 'poll' takes the most time in all: 67% of the workflow's step time (3 runs, 100 ms on average) (from 1 run only)",
     );
   });
 });

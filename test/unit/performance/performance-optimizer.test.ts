@@ -113,7 +113,7 @@ describe('PerformanceOptimizer suggestions', () => {
     opt.recordStep('voice', 'store', 110);
     const out = opt.suggestOptimization('voice', 1000.5);
     expect(out.slice(0, 3)).toEqual([...GENERIC_SUGGESTIONS]);
-    expect(out).toContain("Step 'llm_call' takes 87% of the workflow's step time");
+    expect(out).toContain("Step 'llm_call' takes 87% of the workflow's step time (from 1 run only)");
     expect(out).toHaveLength(4);
   });
 
@@ -124,7 +124,7 @@ describe('PerformanceOptimizer suggestions', () => {
     opt.recordStep('voice', 'llm_call', 2000);
     opt.recordStep('voice', 'store', 2);
     expect(opt.suggestOptimization('voice', 2003)).toContain(
-      "Step 'llm_call' takes over 99% of the workflow's step time",
+      "Step 'llm_call' takes over 99% of the workflow's step time (from 1 run only)",
     );
     // The step with the highest mean ran once among 2,000 fast runs of another: 0.1% of the time.
     const rare = new PerformanceOptimizer();
@@ -132,13 +132,13 @@ describe('PerformanceOptimizer suggestions', () => {
     rare.recordStep('wf', 'rare', 20);
     expect(rare.identifyBottleneck('wf')).toBe('rare');
     expect(rare.suggestOptimization('wf', 5000)).toContain(
-      "Step 'rare' takes under 1% of the workflow's step time",
+      "Step 'rare' takes under 1% of the workflow's step time (from 1 run only)",
     );
     // The only step still takes exactly 100%.
     const one = new PerformanceOptimizer();
     one.recordStep('wf', 'only', 1500);
     expect(one.suggestOptimization('wf', 1500)).toContain(
-      "Step 'only' takes 100% of the workflow's step time",
+      "Step 'only' takes 100% of the workflow's step time (from 1 run only)",
     );
   });
 
@@ -150,7 +150,7 @@ describe('PerformanceOptimizer suggestions', () => {
     opt.recordStep('wf', 'store', 100);
     expect(opt.identifyBottleneck('wf')).toBe('p');
     expect(opt.suggestOptimization('wf', 1500)).toContain(
-      "Step 'p' takes 90% of the workflow's step time (its slowest branch: 'a', 900 ms on average)",
+      "Step 'p' takes 90% of the workflow's step time (its slowest branch: 'a', 900 ms on average) (from 1 run only)",
     );
   });
 
