@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { describeValue } from '../../describe-value.js';
 import { OrchestratorError, ValidationError } from '../../errors.js';
+import { connectProblem } from './connect-problem.js';
 import { shownUrl } from './url-options.js';
 
 /** The schema a store uses unless told otherwise. */
@@ -333,6 +334,9 @@ export async function connectClient(client: pg.Client, url: string): Promise<voi
   } catch (error) {
     // Not awaited: after a connect that failed at once (a bad port) the driver never settles it.
     client.end().catch(() => undefined);
-    throw storeError(error, `Cannot open PostgreSQL store at ${shownUrl(url)}`);
+    const context = `Cannot open PostgreSQL store at ${shownUrl(url)}`;
+    const problem = connectProblem(error, url);
+    if (problem === null) throw storeError(error, context);
+    throw new OrchestratorError('STORE_UNAVAILABLE', `${context}: ${problem}`, { cause: error });
   }
 }
