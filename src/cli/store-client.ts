@@ -23,9 +23,10 @@ import type {
   ExecutionSnapshot,
   Store,
 } from '../store/store.js';
-import { type StoreUrlKey, storeErrorAt } from '../store-url.js';
+import type { StoreUrlKey } from '../store-url.js';
 import type { ExecutionState, ExecutionStatus } from '../types.js';
 import { CliError } from './errors.js';
+import { cliStoreError } from './store-url-error.js';
 
 /** Plan defaults: only step names, kinds and branches matter for a status, so the seed's defaults do. */
 const PLAN_DEFAULTS = {
@@ -111,7 +112,7 @@ export class StoreClient {
     try {
       store = await openStoreLazily(url);
     } catch (error) {
-      throw storeErrorAt(error, options.key ?? 'store');
+      throw cliStoreError(error, options.key ?? 'store');
     }
     const file = sqliteFile(url);
     if (!options.create && file !== null && !existsSync(file)) {

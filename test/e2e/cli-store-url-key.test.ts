@@ -2,7 +2,8 @@
  * A store URL of the right shape that opening the store refuses (`sqlite:~/x.db`, an unknown
  * `sslmode`) was reported by the CLI as the config key `store` (`Invalid config: store: …`),
  * whether it came from ORCHESTRATOR_STORE or `--store`; it now names where it came from, as the
- * CLI's shape check of the URL does.
+ * CLI's shape check of the URL does. One from `--store` was then `Invalid config: --store: …`; it is
+ * now `--store: …`, as the CLI's other option errors are.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,9 +41,18 @@ describe('CLI: a store URL refused when the store opens names where it came from
     }
   }, 60_000);
 
+  // Headed as the CLI's other option errors (`--input: …`), not `Invalid config: --store: …`: a
+  // flag is no config key.
   it('--store', () => {
     const status = cliError(['status', 'exec_x', '--store', 'sqlite://data/x.db']);
     expect(status.status).toBe(2);
-    expect(status.stderr).toContain('Invalid config: --store: Expected "sqlite:<path>"');
+    expect(status.stderr).toContain('error: --store: Expected "sqlite:<path>"');
+    expect(status.stderr).not.toContain('Invalid config');
+    const list = cliError(['list', '--store', 'postgres://postgres:s3cret@127.0.0.1/test?shema=x']);
+    expect(list.status).toBe(2);
+    expect(list.stderr).toContain(
+      'error: --store: Cannot use the PostgreSQL URL postgres://***@127.0.0.1/test?shema=***: the parameter "shema" is not one the driver reads',
+    );
+    expect(list.stderr).not.toContain('s3cret');
   }, 60_000);
 });

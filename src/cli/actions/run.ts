@@ -10,7 +10,6 @@
 import type { Command } from 'commander';
 import { TimeoutError } from '../../errors.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
-import { storeErrorAt } from '../../store-url.js';
 import type { ExecutionStatus } from '../../types.js';
 import type { RunOptions } from '../commands/run.js';
 import { readDefinitionFileAsync } from '../definition-file.js';
@@ -28,6 +27,7 @@ import type { Output } from '../output.js';
 import { PROGRESS_MESSAGE_WIDTH, ProgressPrinter } from '../progress.js';
 import { outcomeText, renderStatus } from '../render-status.js';
 import { inProcessStore } from '../store-client.js';
+import { cliStoreError } from '../store-url-error.js';
 
 type Outcome =
   | { kind: 'done'; status: ExecutionStatus }
@@ -73,7 +73,7 @@ export async function run(file: string, options: RunOptions, command: Command): 
       ...(logger ? { logger } : {}),
     }).catch((error: unknown) => {
       // A URL the store refuses (`sqlite:~/x.db`) named as where it came from, not as `store`.
-      throw storeErrorAt(error, globals.storeKey);
+      throw cliStoreError(error, globals.storeKey);
     });
     // A signal while the store opened: closed again, nothing defined nor run.
     if (interrupt.fired) return await interrupted(orch, null, globals, out);

@@ -23,7 +23,7 @@ import { buildApp } from '../../server/app.js';
 import { generateToken, tokenProblem } from '../../server/auth.js';
 import { createDashboard } from '../../server/dashboard/index.js';
 import { createServerLogger } from '../../server/logger.js';
-import { type StoreUrlKey, storeErrorAt } from '../../store-url.js';
+import type { StoreUrlKey } from '../../store-url.js';
 import type { ServeOptions } from '../commands/serve.js';
 import { readJsonFileAsync } from '../definition-file.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
@@ -33,6 +33,7 @@ import { parseHttpAllow } from '../http-allow.js';
 import { type Interrupt, listenForInterrupt } from '../interrupt.js';
 import { beforeStoreUnlessInterrupted, interruptedWhileStarting } from '../interrupted-start.js';
 import type { Output } from '../output.js';
+import { cliStoreError } from '../store-url-error.js';
 import { readWorkflowDir } from '../workflow-dir.js';
 
 /**
@@ -200,7 +201,7 @@ async function serveUntilSignaled(
       // Added before recovery: alerts of executions resumed at start reach the webhook too.
       ...(webhook ? { on: { alert: (alert) => webhook.send(alert) } } : {}),
     }).catch((error: unknown) => {
-      throw storeErrorAt(error, storeKey);
+      throw cliStoreError(error, storeKey);
     });
     // A signal while the store opened: closed again (what the open resumed gets the grace),
     // nothing defined nor served.
