@@ -3,6 +3,7 @@
  * words do not say what to change in the store URL.
  * @module
  */
+import { cutText } from './url-options.js';
 
 /** The server's words for a startup packet without a user (SQLSTATE 28000). */
 const NO_USER = 'no PostgreSQL user name specified in startup packet';
@@ -19,12 +20,19 @@ function urlNamesUser(url: string): boolean {
 
 /**
  * The cause of a failed connect to `url` as a message says it, or null to say the driver's own
- * words: a URL without a user, when neither PGUSER nor USER gave the driver one (it sent none,
+ * words: a host with no address (the driver said only 'getaddrinfo ENOTFOUND <host>'), a port
+ * nothing listens on ('connect ECONNREFUSED <address>:<port>'), a URL without a user, when neither PGUSER nor USER gave the driver one (it sent none,
  * and the server said 'no PostgreSQL user name specified in startup packet'), or when the one
  * they gave is no role of the server.
  */
 export function connectProblem(error: unknown, url: string): string | null {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const { code, message, hostname, address, port } = (error ?? {}) as Record<string, unknown>;
+  if (code === 'ENOTFOUND' && typeof hostname === 'string') {
+    return `the host ${cutText(JSON.stringify(hostname))} is not known (no address found for it: ${cutText(String(message))})`;
+  }
+  if (code === 'ECONNREFUSED' && typeof address === 'string') {
+    return `nothing accepts connections at ${address} port ${String(port)}: is the server running, on that host and port? (${String(message)})`;
+  }
   if (code !== '28000' || typeof message !== 'string' || urlNamesUser(url)) return null;
   const fix = 'add one (postgres://user@host/db) or set PGUSER';
   if (message === NO_USER) {
