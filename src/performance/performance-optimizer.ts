@@ -321,7 +321,7 @@ export class PerformanceOptimizer {
    * often, steps failing often, steps whose tasks wait for remote
    * workers, steps whose p95 nears their timeout, and executions waiting for a free slot a fifth
    * of their time from submission or more). The shares (bottleneck, most time, compensations, the
-   * wait for a slot) end with " (from 3 runs only)" while fewer than `FEW_RUNS` (5) executions are
+   * wait for a slot) end with " (from 3 executions only)" while fewer than `FEW_RUNS` (5) executions are
    * recorded (with none, the bottleneck step's runs count). An `avgTimeMs` of `NaN` gets none.
    * @throws ValidationError when `avgTimeMs` is not a number (`'1200'` is refused, not read).
    */

@@ -31,7 +31,7 @@ export const NEAR_TIMEOUT_RATIO = 0.8;
 
 /**
  * Shares resting on fewer recorded runs than this (the workflow's executions; a step's runs when
- * no execution is recorded) end with " (from 3 runs only)".
+ * no execution is recorded) end with " (from 3 executions only)".
  */
 export const FEW_RUNS = 5;
 
@@ -89,7 +89,7 @@ export function dataDrivenSuggestions(
   const out: string[] = [];
   const slowest = bottleneck === null ? undefined : steps.find((s) => s.name === bottleneck);
   if (slowest !== undefined && slowest.share > 0) {
-    const few = fewRuns(executions > 0 ? executions : slowest.count);
+    const few = executions > 0 ? fewRuns(executions) : fewRuns(slowest.count, 'run');
     const waiting =
       slowest.avg > 0 && slowest.waitAvg > 0
         ? ` (${percent(slowest.waitAvg / slowest.avg)} of it waiting between attempts)`
@@ -143,12 +143,13 @@ export function dataDrivenSuggestions(
 }
 
 /**
- * " (from 3 runs only)" when `runs` is above 0 and under {@link FEW_RUNS}, else "": a share of one
- * run names no trend.
+ * " (from 3 executions only)" when `runs` is above 0 and under {@link FEW_RUNS}, else "": a share
+ * of one run names no trend. `unit` names what was counted: executions, or a step's runs when no
+ * execution was recorded (library use with `recordStep` alone).
  */
-export function fewRuns(runs: number): string {
+export function fewRuns(runs: number, unit: 'execution' | 'run' = 'execution'): string {
   if (!(runs > 0) || runs >= FEW_RUNS) return '';
-  return ` (from ${runs} run${runs === 1 ? '' : 's'} only)`;
+  return ` (from ${runs} ${unit}${runs === 1 ? '' : 's'} only)`;
 }
 
 /**
@@ -166,7 +167,7 @@ function mostTime(steps: readonly StepFacts[]): StepFacts | undefined {
  * "Executions wait 1.2 s on average for a free slot before they start (60% of their time from
  * submission to the end): …" when that wait (`pending.avgMs`) reaches {@link PENDING_TIME_RATIO}
  * of it with the run's time (`pending.runMs`, the average execution time); none otherwise.
- * `executions` under {@link FEW_RUNS} ends it with " (from 3 runs only)".
+ * `executions` under {@link FEW_RUNS} ends it with " (from 3 executions only)".
  */
 export function pendingAdvice(
   pending: { avgMs: number; runMs: number } | null,

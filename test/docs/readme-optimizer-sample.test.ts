@@ -89,7 +89,7 @@ describe("README's optimizer and balancer sample, run", () => {
     expect(advice[0]).toBe('Consider parallel execution of independent steps');
     // 1.3 s of the steps' 1.6 s: the README's 81%, of the one execution the sample ran.
     expect(advice.at(-1)).toBe(
-      "Step 'charge_payment' takes 81% of the workflow's step time (from 1 run only)",
+      "Step 'charge_payment' takes 81% of the workflow's step time (from 1 execution only)",
     );
     expect(load.mock.results[0]?.value).toEqual({ worker_1: 0 });
     expect(balanced.mock.results[0]?.value).toBe(true);

@@ -90,7 +90,7 @@ describe('the bottleneck of a workflow with a parallel step', () => {
     expect(po.identifyBottleneck('w')).toBe('p');
     const line = po.suggestOptimization('w', 2_000).find((s) => s.includes("of the workflow's step time"));
     expect(line).toBe(
-      "Step 'p' takes 100% of the workflow's step time (its slowest branch: 'slow', 2 s on average) (from 1 run only)",
+      "Step 'p' takes 100% of the workflow's step time (its slowest branch: 'slow', 2 s on average) (from 1 execution only)",
     );
   });
 });

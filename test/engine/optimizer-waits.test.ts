@@ -42,7 +42,7 @@ describe.each(STORE_KINDS)('time between attempts (%s store)', (kind) => {
     expect(stats.work).toMatchObject({ count: 1, avg: 700, waitAvg: 0 });
     const advice = orch.performanceOptimizer.suggestOptimization('w', 4_000);
     expect(advice).toContain(
-      "Step 'flaky' takes 83% of the workflow's step time (91% of it waiting between attempts) (from 1 run only)",
+      "Step 'flaky' takes 83% of the workflow's step time (91% of it waiting between attempts) (from 1 execution only)",
     );
     expect(advice.find((s) => s.includes('retried often'))).toMatch(
       /^Step 'flaky' is retried often \(needed a retry in 1 of 1 runs\)/,

@@ -44,7 +44,7 @@ describe.each(STORE_KINDS)('optimizer after a workflow timeout (%s store)', (kin
     expect(po.getStepStats('w').hang).toMatchObject({ count: 1, avg: 9_500, failures: 1, share: 0.95 });
     expect(po.identifyBottleneck('w')).toBe('hang');
     expect(po.suggestOptimization('w', 10_000)).toContain(
-      "Step 'hang' takes 95% of the workflow's step time (from 1 run only)",
+      "Step 'hang' takes 95% of the workflow's step time (from 1 execution only)",
     );
 
     // In a parallel step: the branch that hung and the step itself, not the sibling that finished.

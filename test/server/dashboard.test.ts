@@ -634,7 +634,7 @@ describe('pages', () => {
     expect(page.body).toContain('Consider parallel execution of independent steps');
     // One execution: the bottleneck's share says what it rests on.
     expect(page.body).toMatch(
-      /<li>Step (&#39;|&#x27;)slow\1 takes \d+% of the workflow\1s step time \(from 1 run only\)<\/li>/,
+      /<li>Step (&#39;|&#x27;)slow\1 takes \d+% of the workflow\1s step time \(from 1 execution only\)<\/li>/,
     );
     expect(page.body).toContain('<tr data-step="slow" class="bottleneck">');
     const list = await f.app.inject({ url: '/workflows', headers: { cookie } });

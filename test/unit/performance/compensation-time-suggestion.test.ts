@@ -19,7 +19,7 @@ describe('suggestions: time spent compensating', () => {
     // 2 × 900 ms of 2 × 1,500 ms: 60%.
     expect(opt.suggestOptimization('saga', opt.getAvgExecutionTime('saga'))).toContain(
       "Compensations take 60% of the execution time (most of it undoing 'reserve': 2 compensations, " +
-        '900 ms on average): fix the failures that set them off, or speed up that compensation (from 2 runs only)',
+        '900 ms on average): fix the failures that set them off, or speed up that compensation (from 2 executions only)',
     );
   });
 

@@ -16,7 +16,7 @@ describe('suggestions: a step that fails often', () => {
       opt.recordExecution('pay', 1_500);
     }
     expect(opt.suggestOptimization('pay', opt.getAvgExecutionTime('pay')).slice(3)).toEqual([
-      "Step 'charge' takes 97% of the workflow's step time (from 3 runs only)",
+      "Step 'charge' takes 97% of the workflow's step time (from 3 executions only)",
       "Step 'charge' fails often (failed in 3 of 3 runs): fix what makes it fail first",
     ]);
   });

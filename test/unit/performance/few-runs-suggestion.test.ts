@@ -25,10 +25,10 @@ describe('suggestions resting on few runs', () => {
   it('says so under FEW_RUNS executions, and not from FEW_RUNS on', () => {
     expect(FEW_RUNS).toBe(5);
     expect(bottleneckLine(recorded(1))).toBe(
-      "Step 'b' takes 94% of the workflow's step time (from 1 run only)",
+      "Step 'b' takes 94% of the workflow's step time (from 1 execution only)",
     );
     expect(bottleneckLine(recorded(4))).toBe(
-      "Step 'b' takes 94% of the workflow's step time (from 4 runs only)",
+      "Step 'b' takes 94% of the workflow's step time (from 4 executions only)",
     );
     expect(bottleneckLine(recorded(5))).toBe("Step 'b' takes 94% of the workflow's step time");
   });

@@ -86,7 +86,7 @@ describe('suggestions: the step that takes the most time in all', () => {
     const opt = orch.performanceOptimizer;
     expect(opt.identifyBottleneck('voice')).toBe('llm');
     expect(opt.suggestOptimization('voice', 5000)).toContain(
-      "Step 'poll' takes the most time in all: 67% of the workflow's step time (3 runs, 100 ms on average) (from 1 run only)",
+      "Step 'poll' takes the most time in all: 67% of the workflow's step time (3 runs, 100 ms on average) (from 1 execution only)",
     );
   });
 });

@@ -21,7 +21,7 @@ describe('suggestions: waiting for a free slot', () => {
     // Waits of 2 s on average against runs of 1 s: 2 / 3 of the time.
     expect(advice(opt, 'w')).toEqual([
       'Executions wait 2 s on average for a free slot before they start (67% of their time from ' +
-        'submission to the end): raise maxConcurrentWorkflows, or add nodes (from 3 runs only)',
+        'submission to the end): raise maxConcurrentWorkflows, or add nodes (from 3 executions only)',
     ]);
   });
 
@@ -63,7 +63,7 @@ describe('suggestions: waiting for a free slot', () => {
     // They waited 0, 1, 2 and 3 s for the one slot: 1.5 s on average, 60% of 2.5 s.
     expect(advice(opt, 'w')).toEqual([
       'Executions wait 1.5 s on average for a free slot before they start (60% of their time from ' +
-        'submission to the end): raise maxConcurrentWorkflows, or add nodes (from 4 runs only)',
+        'submission to the end): raise maxConcurrentWorkflows, or add nodes (from 4 executions only)',
     ]);
   });
 });
