@@ -189,10 +189,16 @@ export async function executionsPanel(deps: DashboardDeps, q: ListQuery): Promis
     html`<a id="${id}" href="/executions${listQueryString(q, cursor)}" hx-get="/ui/executions${listQueryString(q, cursor)}" hx-target="#exec-panel" hx-swap="outerHTML">${text}</a>`;
   return html`<section id="exec-panel" hx-get="/ui/executions${qs}" hx-trigger="every 2s" hx-swap="outerHTML" data-total="${total}" data-before="${q.before ?? ''}" data-after="${q.after ?? ''}">
 <p class="muted" data-role="count">${count}</p>
-<table class="executions">
+${
+  // No match: the count says so, with no headings over no rows. The section stays and polls,
+  // so the table appears with the first execution that matches.
+  list.length === 0
+    ? ''
+    : html`<table class="executions">
 <thead><tr><th>Execution</th><th>Workflow</th><th>Status</th><th>Started (UTC)</th><th class="num">Duration</th><th class="num">Steps</th><th>Worker</th><th>Error</th></tr></thead>
 <tbody>${executionRows(list, deps.now())}</tbody>
-</table>
+</table>`
+}
 <nav class="pager" aria-label="Pages">
   ${q.before || q.after ? link(null, '↖ Newest', 'pager-newest') : html`<span class="disabled">↖ Newest</span>`}
   ${newer ? link({ after: newer }, '← Newer', 'pager-prev') : html`<span class="disabled">← Newer</span>`}
