@@ -219,7 +219,7 @@ async function registerDashboard(
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096 || !verifyToken(token)) {
       limiter.fail(client);
       req.log.warn({ client }, 'dashboard sign-in failed');
-      return sendHtml(reply, loginPage({ next, error: 'Wrong token.' }), 401);
+      return sendHtml(reply, loginPage({ next, error: 'Wrong token.', tokenRefused: true }), 401);
     }
     limiter.reset(client);
     const { value } = sessions.create();

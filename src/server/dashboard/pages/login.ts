@@ -23,8 +23,11 @@ export function safeNext(next: unknown): string {
   }
 }
 
-/** The sign-in page. */
-export function loginPage(options: { next: string; error?: string }): SafeHtml {
+/**
+ * The sign-in page. An `error` is announced and describes the token field; `tokenRefused` (the
+ * token sent was wrong, not merely refused for too many tries) marks the field invalid, too.
+ */
+export function loginPage(options: { next: string; error?: string; tokenRefused?: boolean }): SafeHtml {
   return barePage(
     'Sign in',
     html`<section class="login">
@@ -34,7 +37,9 @@ export function loginPage(options: { next: string; error?: string }): SafeHtml {
   <form method="post" action="/login">
     <input type="hidden" name="next" value="${options.next}">
     <label for="token">API token</label>
-    <input id="token" name="token" type="password" autocomplete="off" required autofocus spellcheck="false">
+    <input id="token" name="token" type="password" autocomplete="off" required autofocus spellcheck="false"${
+      options.tokenRefused ? html` aria-invalid="true"` : ''
+    }${options.error ? html` aria-describedby="login-error"` : ''}>
     <button type="submit" id="sign-in">Sign in</button>
   </form>
 </section>`,
