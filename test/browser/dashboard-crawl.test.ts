@@ -243,6 +243,15 @@ describe('dashboard crawl in Chromium', () => {
           !(e.tagName === 'BUTTON'
             ? text(e)
             : Array.from(e.labels ?? []).some((l) => text(l, e.textContent ?? '')));
+        // Named by other elements (`aria-labelledby`): each there, and with text.
+        const byId = (id: string) =>
+          (
+            document as unknown as { getElementById(id: string): { textContent: string | null } | null }
+          ).getElementById(id);
+        const labelledBy = (e: Element) => {
+          const ids = (e.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean);
+          return ids.length > 0 && ids.every((id) => text(byId(id) ?? { textContent: '' }));
+        };
         const unlabelled = Array.from(
           document.querySelectorAll('input:not([type="hidden"]), select, textarea, button'),
           (e) => e as unknown as Element,
@@ -255,9 +264,12 @@ describe('dashboard crawl in Chromium', () => {
         )
           .filter(
             (e) =>
-              !e.closest('[aria-hidden="true"]') && !e.getAttribute('aria-label') && !e.getAttribute('alt'),
+              !e.closest('[aria-hidden="true"]') &&
+              !e.getAttribute('aria-label') &&
+              !e.getAttribute('alt') &&
+              !labelledBy(e),
           )
-          .filter((e) => !e.parentElement?.closest('[role="img"][aria-label]'))
+          .filter((e) => !e.parentElement?.closest('[role="img"][aria-label], [role="img"][aria-labelledby]'))
           .map((e) => e.outerHTML.slice(0, 80));
         return {
           duplicateIds: ids.filter((id, i) => ids.indexOf(id) !== i),

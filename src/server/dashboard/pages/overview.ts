@@ -4,6 +4,7 @@
  * alerts and the latest executions. The numbers refresh every 2 s through `/ui/overview`.
  * @module
  */
+import { latencySummary, throughputSummary } from '../chart-summary.js';
 import type { DashboardDeps } from '../context.js';
 import { formatAgo, formatDuration, formatPercent, formatSpan, formatUtc } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
@@ -89,10 +90,22 @@ async function panelsSection(deps: DashboardDeps, oob: boolean): Promise<SafeHtm
 </div>`;
 }
 
-/** The live fragment (`/ui/overview`): the stats, and the panels swapped out of band. */
+/**
+ * The charts' figures in words, each chart's accessible name (`aria-labelledby`): hidden, so a
+ * screen reader reads them once, as the chart's; refreshed with the stats (out of band).
+ */
+function chartSummaries(deps: DashboardDeps, oob: boolean): SafeHtml {
+  const snap = deps.series.snapshot(deps.now());
+  const swap = oob ? html` hx-swap-oob="true"` : '';
+  return html`<p id="throughput-summary" hidden${swap}>${throughputSummary(snap)}</p>
+<p id="latency-summary" hidden${swap}>${latencySummary(snap)}</p>`;
+}
+
+/** The live fragment (`/ui/overview`): the stats, and the panels and chart summaries swapped out of band. */
 export async function overviewLive(deps: DashboardDeps): Promise<SafeHtml> {
   return html`${statsSection(deps)}
-${await panelsSection(deps, true)}`;
+${await panelsSection(deps, true)}
+${chartSummaries(deps, true)}`;
 }
 
 /** The overview page body. */
@@ -102,12 +115,13 @@ ${statsSection(deps)}
 <div class="cols charts">
   <section class="panel">
     <h2>Throughput <span class="muted">executions finished per ${formatSpan(deps.series.bucketMs)}, last ${formatSpan(deps.series.windowMs)} (UTC)</span></h2>
-    <div class="chart" data-chart="throughput" data-src="/ui/series.json" role="img" aria-label="Throughput chart"></div>
+    <div class="chart" data-chart="throughput" data-src="/ui/series.json" role="img" aria-labelledby="throughput-summary"></div>
   </section>
   <section class="panel">
     <h2>Latency <span class="muted">average and p95 execution time, ms (UTC)</span></h2>
-    <div class="chart" data-chart="latency" data-src="/ui/series.json" role="img" aria-label="Latency chart"></div>
+    <div class="chart" data-chart="latency" data-src="/ui/series.json" role="img" aria-labelledby="latency-summary"></div>
   </section>
 </div>
+${chartSummaries(deps, false)}
 ${await panelsSection(deps, false)}`;
 }
