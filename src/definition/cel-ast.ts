@@ -20,6 +20,13 @@ export function isNode(value: unknown): value is CelNode {
   return value !== null && typeof value === 'object' && typeof (value as CelNode).op === 'string';
 }
 
+/** The name of the global function a `call` node calls (`int` in `int(x)`), or null for any other node. */
+export function callName(node: CelNode): string | null {
+  if (node.op !== 'call' || !Array.isArray(node.args)) return null;
+  const name: unknown = node.args[0];
+  return typeof name === 'string' ? name : null;
+}
+
 /**
  * The first problem `check` finds at a node of `ast` (a node, a list of them, or a literal),
  * looking at a node before the nodes under it, in order; or null.

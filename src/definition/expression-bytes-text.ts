@@ -5,14 +5,13 @@
  * makes such a call fail.
  * @module
  */
-import { type FunctionHandle, forEachNode, type HandledNode } from './cel-ast.js';
+import { callName, type FunctionHandle, forEachNode, type HandledNode } from './cel-ast.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function guardNode(node: HandledNode<FunctionHandle>): void {
   const library = node.handle;
-  if (typeof library !== 'function' || node.op !== 'call' || !Array.isArray(node.args)) return;
-  if (node.args[0] !== 'string') return;
+  if (typeof library !== 'function' || callName(node) !== 'string') return;
   node.handle = (values, self, ev) => {
     const bytes = values[0];
     if (values.length !== 1 || !(bytes instanceof Uint8Array)) return library(values, self, ev);

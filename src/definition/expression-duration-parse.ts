@@ -5,7 +5,7 @@
  * nothing) and refused `'0'`. {@link guardDurationText} makes the first fail and reads the second.
  * @module
  */
-import { type FunctionHandle, forEachNode, type HandledNode } from './cel-ast.js';
+import { callName, type FunctionHandle, forEachNode, type HandledNode } from './cel-ast.js';
 
 /** Go's duration syntax: an optional sign, then `0` or numbers each with a digit and a unit. */
 const DURATION = /^[+-]?(?:0|(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|ms|s|m|h))+)$/;
@@ -15,8 +15,7 @@ const ZERO = /^[+-]?0$/;
 
 function guardNode(node: HandledNode<FunctionHandle>): void {
   const library = node.handle;
-  if (typeof library !== 'function' || node.op !== 'call' || !Array.isArray(node.args)) return;
-  if (node.args[0] !== 'duration') return;
+  if (typeof library !== 'function' || callName(node) !== 'duration') return;
   node.handle = (values, self, ev) => {
     const text = values[0];
     if (values.length !== 1 || typeof text !== 'string' || text === '') return library(values, self, ev);

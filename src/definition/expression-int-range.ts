@@ -8,7 +8,14 @@
  * literal, so that a new definition with one is refused.
  * @module
  */
-import { type CelNode, checkValues, type FunctionHandle, type HandledNode, isNode } from './cel-ast.js';
+import {
+  type CelNode,
+  callName,
+  checkValues,
+  type FunctionHandle,
+  type HandledNode,
+  isNode,
+} from './cel-ast.js';
 
 /** The least and the greatest CEL int. */
 export const MIN_INT = -(2n ** 63n);
@@ -61,8 +68,7 @@ function guardRemainder(node: HandledNode<BinaryHandle>): void {
 /** Makes a `uint()` call (of a checked tree) fail on a negative double, which the library cut to 0. */
 function guardUnsigned(node: HandledNode<FunctionHandle>): void {
   const library = node.handle;
-  if (node.op !== 'call' || !Array.isArray(node.args) || node.args[0] !== 'uint') return;
-  if (typeof library !== 'function') return;
+  if (typeof library !== 'function' || callName(node) !== 'uint') return;
   node.handle = (values, self, ev) => {
     const value = values[0];
     if (values.length === 1 && typeof value === 'number' && value < 0) {

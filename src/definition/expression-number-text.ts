@@ -10,7 +10,7 @@
  * @module
  */
 import { echo } from '../echo.js';
-import { type FunctionHandle, forEachNode, type HandledNode } from './cel-ast.js';
+import { callName, type FunctionHandle, forEachNode, type HandledNode } from './cel-ast.js';
 
 const CONVERSIONS: ReadonlySet<string> = new Set(['int', 'uint', 'double']);
 
@@ -37,9 +37,8 @@ function textProblem(name: string, text: string): string | null {
 
 function guardNode(node: HandledNode<FunctionHandle>): void {
   const library = node.handle;
-  if (typeof library !== 'function' || node.op !== 'call' || !Array.isArray(node.args)) return;
-  const name: unknown = node.args[0];
-  if (typeof name !== 'string' || !CONVERSIONS.has(name)) return;
+  const name = callName(node);
+  if (typeof library !== 'function' || name === null || !CONVERSIONS.has(name)) return;
   node.handle = (values, self, ev) => {
     const text = values[0];
     if (values.length === 1 && typeof text === 'string' && BASE_PREFIX.test(text)) {

@@ -15,6 +15,7 @@
 import { echo } from '../echo.js';
 import {
   type CelNode,
+  callName,
   type FunctionHandle,
   firstNodeProblem,
   forEachNode,
@@ -82,8 +83,7 @@ function readDateTime(text: string): { instant: Date } | { why: string } | null 
 
 function guardNode(node: HandledNode<FunctionHandle>): void {
   const library = node.handle;
-  if (typeof library !== 'function' || node.op !== 'call' || !Array.isArray(node.args)) return;
-  if (node.args[0] !== 'timestamp') return;
+  if (typeof library !== 'function' || callName(node) !== 'timestamp') return;
   node.handle = (values, self, ev) => {
     const text = values[0];
     const read = typeof text === 'string' && values.length === 1 ? readDateTime(text) : null;
@@ -101,8 +101,8 @@ export function guardTimestampText(ast: unknown): void {
 /** The first `timestamp()` in `ast` of a literal that is not RFC 3339 with an offset, as a problem; or null. */
 export function findTimestampLiteralProblem(ast: unknown): string | null {
   return firstNodeProblem(ast, (node: CelNode) => {
-    if (node.op !== 'call' || !Array.isArray(node.args) || node.args[0] !== 'timestamp') return null;
-    const args: unknown = node.args[1];
+    if (callName(node) !== 'timestamp') return null;
+    const args: unknown = (node.args as unknown[])[1];
     if (!Array.isArray(args) || args.length !== 1) return null;
     const arg: unknown = args[0];
     if (!isNode(arg) || arg.op !== 'value' || typeof arg.args !== 'string') return null;
