@@ -11,6 +11,7 @@ import { LoadBalancer } from '../balancing/load-balancer.js';
 import { elapsedMs } from '../clock.js';
 import { ALERT_DEFAULTS, DEFAULTS } from '../config.js';
 import { isDeadLocalOwner } from '../engine/owners.js';
+import { leaseOf } from '../engine/placement.js';
 import { executionRates } from '../monitoring/rates.js';
 import { UNFINISHED_STATES } from '../store/states.js';
 import type { NodeRecord, StoreAggregates } from '../store/store.js';
@@ -167,11 +168,8 @@ function configuredWorkers(nodes: readonly NodeRecord[], now: number): readonly 
   const advertised = new Set<string>();
   let any = false;
   for (const n of nodes) {
-    const lease =
-      typeof n.info.leaseSeconds === 'number' && n.info.leaseSeconds > 0
-        ? n.info.leaseSeconds
-        : DEFAULTS.leaseSeconds;
-    if (now - n.lastHeartbeat > lease * 1000 || isDeadLocalOwner(n.id)) continue;
+    const leaseMs = leaseOf(n) ?? DEFAULTS.leaseSeconds * 1000;
+    if (now - n.lastHeartbeat > leaseMs || isDeadLocalOwner(n.id)) continue;
     const workers = readAdvertisedWorkers(n.info);
     if (workers === null) continue;
     any = true;
