@@ -341,8 +341,11 @@ export class PerformanceOptimizer {
     const wf = this.table.get(workflowId);
     const executionMs = wf?.executions?.sum ?? 0;
     const executions = wf?.executions?.count ?? 0;
+    // The wait's share is of the recorded executions' time, as the compensations' is.
     const pending =
-      wf && wf.pendingCount > 0 ? { avgMs: wf.pendingMs / wf.pendingCount, runMs: avgTimeMs } : null;
+      wf && wf.pendingCount > 0 && executions > 0
+        ? { avgMs: wf.pendingMs / wf.pendingCount, runMs: executionMs / executions }
+        : null;
     return [
       ...GENERIC_SUGGESTIONS,
       ...dataDrivenSuggestions(facts, this.identifyBottleneck(workflowId), executionMs, executions),

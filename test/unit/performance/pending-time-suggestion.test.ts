@@ -25,6 +25,13 @@ describe('suggestions: waiting for a free slot', () => {
     ]);
   });
 
+  it("takes the share against the recorded executions' time, whatever average the caller passes", () => {
+    const opt = new PerformanceOptimizer({ slowThreshold: 100 });
+    for (const wait of [0, 2_000, 4_000]) opt.recordExecution('w', 1_000, undefined, wait);
+    const lines = opt.suggestOptimization('w', 50_000).filter((s) => s.startsWith('Executions wait'));
+    expect(lines).toEqual([expect.stringContaining('(67% of their time from submission to the end)')]);
+  });
+
   it('says nothing under a fifth of the time, without waits recorded, or for a bad wait', () => {
     const opt = new PerformanceOptimizer({ slowThreshold: 100 });
     opt.recordExecution('short', 1_000, undefined, 200);
