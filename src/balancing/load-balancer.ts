@@ -8,6 +8,7 @@ import { describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { type Issue, NoWorkersError, ValidationError } from '../errors.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
+import { plural } from '../plural.js';
 import { unstorableText } from '../storable-text.js';
 import { assertReadable, unknownKeyIssues } from '../unknown-keys.js';
 
@@ -361,7 +362,7 @@ export class LoadBalancer {
     if (slot === undefined) return {};
     if (slot.active > 0 && this.slots.length === 1) {
       throw new NoWorkersError(
-        `Cannot remove worker ${echo(id)}: it has ${slot.active} active execution${slot.active === 1 ? '' : 's'} and no other worker can take them`,
+        `Cannot remove worker ${echo(id)}: it has ${plural(slot.active, 'active execution')} and no other worker can take them`,
       );
     }
     this.slots.splice(this.slots.indexOf(slot), 1);

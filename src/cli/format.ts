@@ -114,7 +114,4 @@ export function printable(text: string): string {
   );
 }
 
-/** `1 step`, `3 steps`. */
-export function plural(count: number, word: string, many = `${word}s`): string {
-  return `${count} ${count === 1 ? word : many}`;
-}
+export { plural } from '../plural.js';

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { describeKind } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
+import { plural } from '../plural.js';
 import { issuesFromZod, parseOptions } from '../zod-issues.js';
 import {
   type CompiledExpressions,
@@ -94,10 +95,7 @@ export function validateCompiling(
 function capIssues(issues: Issue[]): Issue[] {
   if (issues.length <= MAX_ISSUES) return issues;
   const more = issues.length - MAX_ISSUES;
-  return [
-    ...issues.slice(0, MAX_ISSUES),
-    { path: '', message: `and ${more} more problem${more === 1 ? '' : 's'}` },
-  ];
+  return [...issues.slice(0, MAX_ISSUES), { path: '', message: `and ${plural(more, 'more problem')}` }];
 }
 
 function check(

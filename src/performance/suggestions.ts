@@ -3,6 +3,7 @@
  * suggestions, then data-driven ones built from the recorded step statistics.
  * @module
  */
+import { plural } from '../plural.js';
 
 /** The seed's suggestions for any slow workflow, verbatim and in this order. */
 export const GENERIC_SUGGESTIONS: readonly string[] = Object.freeze([
@@ -149,7 +150,7 @@ export function dataDrivenSuggestions(
  */
 export function fewRuns(runs: number, unit: 'execution' | 'run' = 'execution'): string {
   if (!(runs > 0) || runs >= FEW_RUNS) return '';
-  return ` (from ${runs} ${unit}${runs === 1 ? '' : 's'} only)`;
+  return ` (from ${plural(runs, unit)} only)`;
 }
 
 /**
@@ -201,7 +202,7 @@ function compensationAdvice(steps: readonly StepFacts[], executionMs: number): s
   if (top === undefined || !(executionMs > 0) || total / executionMs < COMPENSATION_TIME_RATIO) return null;
   return (
     `Compensations take ${percent(Math.min(1, total / executionMs))} of the execution time (most of it undoing ` +
-    `'${top.name}': ${top.compensations} compensation${top.compensations === 1 ? '' : 's'}, ${formatMs(top.compensationAvg ?? 0)} on average): ` +
+    `'${top.name}': ${plural(top.compensations ?? 0, 'compensation')}, ${formatMs(top.compensationAvg ?? 0)} on average): ` +
     'fix the failures that set them off, or speed up that compensation'
   );
 }

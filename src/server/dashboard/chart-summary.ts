@@ -4,6 +4,8 @@
  * latest bucket; the range of the average and the highest p95 — from the same series.
  * @module
  */
+
+import { plural } from '../../plural.js';
 import { formatDuration, formatSpan } from './format.js';
 import type { SeriesSnapshot } from './series.js';
 
@@ -11,7 +13,6 @@ import type { SeriesSnapshot } from './series.js';
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 const max = (xs: readonly number[]) => xs.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
 const min = (xs: readonly number[]) => xs.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** `Throughput, last 10 min: 37 executions finished (2 failed); at most 4 per 5 s, 1 in the latest 5 s.` */
 export function throughputSummary(s: SeriesSnapshot): string {

@@ -12,6 +12,7 @@ import { echo } from '../../../echo.js';
 import { MAX_LIST_LIMIT } from '../../../engine/execution-queries.js';
 import { cursorProblem } from '../../../engine/list-cursor.js';
 import { ValidationError } from '../../../errors.js';
+import { plural } from '../../../plural.js';
 import { textPrefix } from '../../../text-prefix.js';
 import type { ExecutionState, ExecutionStatus } from '../../../types.js';
 import { EXECUTION_STATES } from '../../../types.js';
@@ -171,7 +172,6 @@ export async function executionsPanel(deps: DashboardDeps, q: ListQuery): Promis
   const older = q.after || more ? (list.at(-1)?.id ?? null) : null;
   const newer = q.before || (q.after && more) ? (list[0]?.id ?? null) : null;
   const qs = listQueryString(q);
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   // An older page counts what it shows and every match: what is left after the cursor is not
   // counted (the API's `total` is every match, too).
   const side = q.after ? 'newer' : 'older';

@@ -7,6 +7,7 @@
 import type { StepDefinition, WorkflowDefinition } from '../../../definition/types.js';
 import { echo } from '../../../echo.js';
 import { ValidationError } from '../../../errors.js';
+import { plural } from '../../../plural.js';
 import type { DashboardDeps } from '../context.js';
 import { formatDuration, formatPercent, formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
@@ -185,7 +186,7 @@ ${suggestionsPanel(deps, def.id)}
 </section>
 </div>
 <section class="panel">
-  <h2>Definition <span class="muted">v${def.version} · ${def.steps.length} step${def.steps.length === 1 ? '' : 's'}${def.options.timeout ? ` · timeout ${def.options.timeout} s` : ''}</span></h2>
+  <h2>Definition <span class="muted">v${def.version} · ${plural(def.steps.length, 'step')}${def.options.timeout ? ` · timeout ${def.options.timeout} s` : ''}</span></h2>
   <table class="definition"><thead><tr><th class="num">#</th><th>Step</th><th>Kind</th><th>Details</th></tr></thead>
   <tbody>${definitionRows(def.steps)}</tbody></table>
 </section>`;
