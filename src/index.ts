@@ -100,6 +100,7 @@ export type {
   RemoteTask,
   RemoteTaskInfo,
   RemoteWorkerInfo,
+  RemoteWorkerSummary,
   RemoteWorkersSnapshot,
 } from './remote/protocol.js';
 export type {

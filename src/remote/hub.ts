@@ -20,7 +20,7 @@ import { type ActionHost, ActionProxies } from './action-proxies.js';
 import { ENDED } from './ended-tasks.js';
 import { RemoteTaskError } from './errors.js';
 import { type HubSettings, hubSettings, type RemoteWorkerHubOptions } from './hub-options.js';
-import { endLease } from './hub-records.js';
+import { endLease, type Worker } from './hub-records.js';
 import { waitForTask } from './poll-wait.js';
 import {
   type FailRequest,
@@ -29,6 +29,7 @@ import {
   type RegisterRequest,
   type RegisterResponse,
   type RemoteTask,
+  type RemoteWorkerSummary,
   type RemoteWorkersSnapshot,
 } from './protocol.js';
 import { TaskLeases } from './task-leases.js';
@@ -197,7 +198,7 @@ export class RemoteWorkerHub {
         ...(w.name === undefined ? {} : { name: w.name }),
         actions: [...w.actions],
         registeredAt: new Date(w.registeredAt),
-        lastSeen: new Date(w.waiters.size > 0 ? now : w.lastSeen),
+        lastSeen: lastSeen(w, now),
         polling: w.waiters.size,
         tasks: [...w.tasks.values()].map((t) => ({
           taskId: t.wire.taskId,
@@ -213,6 +214,23 @@ export class RemoteWorkerHub {
       })),
       queued,
     };
+  }
+
+  /**
+   * The registered workers, each with the number of tasks it holds rather than the tasks: the
+   * operator's view (`GET /v1/workers`, the dashboard). Read-only; names no task.
+   */
+  workerSummaries(): RemoteWorkerSummary[] {
+    const now = this.settings.clock.now();
+    return this.workers.all().map((w) => ({
+      id: w.id,
+      ...(w.name === undefined ? {} : { name: w.name }),
+      actions: [...w.actions],
+      heldTasks: w.tasks.size,
+      polling: w.waiters.size,
+      registeredAt: new Date(w.registeredAt),
+      lastSeen: lastSeen(w, now),
+    }));
   }
 
   /** Answers every waiting poll with "no task" (so an HTTP server can close without waiting out long polls). */
@@ -235,6 +253,11 @@ export class RemoteWorkerHub {
   sweep(): void {
     this.workers.sweep();
   }
+}
+
+/** When `worker` was last heard from: now while one of its polls waits. */
+function lastSeen(worker: Worker, now: number): Date {
+  return new Date(worker.waiters.size > 0 ? now : worker.lastSeen);
 }
 
 const hubs = new WeakMap<Orchestrator, RemoteWorkerHub>();

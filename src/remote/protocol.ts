@@ -118,6 +118,24 @@ export interface RemoteWorkerInfo {
   tasks: RemoteTaskInfo[];
 }
 
+/**
+ * One registered worker as `GET /v1/workers` lists it under `remoteWorkers` (and the dashboard's
+ * workers page): who it is, what it serves, and how busy and alive it is. No task ids: a task id
+ * with the worker id is what completes a task, so this operator view counts tasks and names none.
+ */
+export interface RemoteWorkerSummary {
+  id: string;
+  name?: string;
+  actions: string[];
+  /** Tasks leased to it now (one cancelled while leased included, until the worker hears of it). */
+  heldTasks: number;
+  /** Polls waiting for a task right now. */
+  polling: number;
+  registeredAt: Date;
+  /** The last request of this worker (a poll in progress counts as now). */
+  lastSeen: Date;
+}
+
 /** `GET /v1/remote-workers` answer. */
 export interface RemoteWorkersSnapshot {
   workers: RemoteWorkerInfo[];

@@ -23,6 +23,7 @@ import { findDuplicateKey } from '../json-duplicate-keys.js';
 import { PrometheusExporter, type PrometheusOptions } from '../monitoring/prometheus.js';
 import { type Orchestrator, startedWorkflowIds } from '../orchestrator.js';
 import { RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
+import type { RemoteWorkerSummary } from '../remote/protocol.js';
 import { assertReadable, optionsIssues } from '../unknown-keys.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { createTokenVerifier, registerAuth, tokenProblem } from './auth.js';
@@ -69,6 +70,11 @@ export interface AppContext {
   orch: Orchestrator;
   /** Checks a presented API token in constant time (for a sign-in form). */
   verifyToken(presented: string): boolean;
+  /**
+   * The remote workers registered with the app's hub, as `GET /v1/workers` lists them (none when
+   * the app serves none: `remoteWorkers: false`).
+   */
+  remoteWorkers(): RemoteWorkerSummary[];
   /**
    * Sets the HTML page a browser gets for an address no route serves (a `GET` or `HEAD` outside
    * `/v1` whose `Accept` prefers `text/html` to JSON) instead of the JSON 404
@@ -565,9 +571,11 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
     const setRefusedPage = (page: RefusedPage) => {
       pages.refused = page;
     };
-    await registerRoutes(app, options, exporter, {
+    const hub = options.remoteWorkers ?? remoteWorkerHubFor(orch);
+    await registerRoutes(app, options, exporter, hub, {
       orch,
       verifyToken,
+      remoteWorkers: () => (hub ? hub.workerSummaries() : []),
       setNotFoundPage,
       setMethodNotAllowedPage,
       setRefusedPage,
@@ -587,17 +595,17 @@ async function registerRoutes(
   app: FastifyInstance,
   options: AppOptions,
   exporter: PrometheusExporter,
+  hub: RemoteWorkerHub | false,
   context: AppContext,
 ): Promise<void> {
-  const { orch } = context;
+  const { orch, remoteWorkers } = context;
   const nodes = options.nodes ?? localNodes;
   await app.register(
     async (v1) => {
       refuseUndeclaredQueries(v1);
       await workflowRoutes(v1, { orch });
       await executionRoutes(v1, { orch });
-      await monitoringRoutes(v1, { orch, nodes });
-      const hub = options.remoteWorkers ?? remoteWorkerHubFor(orch);
+      await monitoringRoutes(v1, { orch, nodes, remoteWorkers });
       if (hub) await remoteWorkerRoutes(v1, { orch, hub });
     },
     { prefix: '/v1' },

@@ -284,13 +284,36 @@ export const metricsSnapshotSchema = z
   })
   .meta({ id: 'MetricsSnapshot' });
 
-/** `GET /v1/workers`: load per worker, balance, and the nodes running the engine. */
+/**
+ * One remote worker in `GET /v1/workers`. A closed object: only these fields are written, so
+ * nothing the hub keeps besides (task ids, which complete a task with the worker id) can leak.
+ */
+export const remoteWorkerSummarySchema = z
+  .object({
+    id: z.string().describe('The `workerId` its registration answered'),
+    name: z.string().optional().describe('The label it registered with, if any'),
+    actions: z.array(z.string()).describe('The actions it serves'),
+    heldTasks: count.describe(
+      'Tasks leased to it now (one cancelled while leased included, until it heartbeats)',
+    ),
+    polling: count.describe('Its polls waiting for a task now'),
+    registeredAt: isoDate,
+    lastSeen: isoDate.describe('Its last request (a poll in progress counts as now)'),
+  })
+  .meta({ id: 'RemoteWorkerSummary' });
+
+/** `GET /v1/workers`: load per worker, balance, the nodes running the engine, and remote workers. */
 export const workersSchema = z.looseObject({
   workers: z.array(z.looseObject({ id: z.string(), active: count })),
   balanced: z.boolean(),
   threshold: z.number(),
   balanceScore: z.number(),
   nodes: z.array(z.looseObject({ id: z.string(), lastHeartbeat: isoDate, running: count, queued: count })),
+  remoteWorkers: z
+    .array(remoteWorkerSummarySchema)
+    .describe(
+      'Remote workers registered with this node (docs/remote-workers.md); empty when the app serves none (`remoteWorkers: false`)',
+    ),
 });
 
 /** One alert. */

@@ -9,7 +9,9 @@ import type { Command } from 'commander';
 export function register(program: Command): void {
   program
     .command('workers')
-    .description('nodes sharing the store (heartbeat, load, state) and worker load, from the store')
+    .description(
+      'nodes sharing the store (heartbeat, load, state) and worker load, from the store (not remote workers: GET /v1/workers lists those)',
+    )
     .action(async (_options: object, command: Command) => {
       const { workersCommand } = await import('../actions/workers.js');
       await workersCommand(command);

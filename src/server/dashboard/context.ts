@@ -1,10 +1,11 @@
 /**
- * What the dashboard's pages read from: the public engine API (`orch`), the node list of
- * `GET /v1/workers`, and the recent-time series fed by orchestrator events. Pages never touch
- * the store.
+ * What the dashboard's pages read from: the public engine API (`orch`), the node and remote-worker
+ * lists of `GET /v1/workers`, and the recent-time series fed by orchestrator events. Pages never
+ * touch the store.
  * @module
  */
 import type { Orchestrator } from '../../orchestrator.js';
+import type { RemoteWorkerSummary } from '../../remote/protocol.js';
 import { type ExecutionState, TERMINAL_STATES } from '../../types.js';
 import type { NodesProvider } from '../routes/monitoring.js';
 import type { RecentSeries } from './series.js';
@@ -13,6 +14,8 @@ import type { RecentSeries } from './series.js';
 export interface DashboardDeps {
   orch: Orchestrator;
   nodes: NodesProvider;
+  /** The remote workers registered with the app's hub (none when it serves none). */
+  remoteWorkers: () => RemoteWorkerSummary[];
   series: RecentSeries;
   /** Wall-clock time, epoch ms. */
   now: () => number;

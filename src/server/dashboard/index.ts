@@ -85,7 +85,7 @@ export function createDashboard(options: DashboardOptions = {}): AppPlugin {
 
 async function registerDashboard(
   scope: FastifyInstance,
-  { orch, verifyToken, setNotFoundPage, setMethodNotAllowedPage, setRefusedPage }: AppContext,
+  { orch, verifyToken, remoteWorkers, setNotFoundPage, setMethodNotAllowedPage, setRefusedPage }: AppContext,
   options: DashboardOptions,
 ): Promise<void> {
   const now = options.now ?? Date.now;
@@ -100,6 +100,7 @@ async function registerDashboard(
   const deps: DashboardDeps = {
     orch,
     nodes: options.nodes ?? localNodes,
+    remoteWorkers,
     series,
     now,
     pageSize: options.pageSize ?? 25,

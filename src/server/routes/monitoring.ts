@@ -9,6 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { WorkflowNotFoundError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
+import type { RemoteWorkerSummary } from '../../remote/protocol.js';
 import { toJson } from '../json.js';
 import {
   alertSchema,
@@ -50,6 +51,8 @@ export const localNodes: NodesProvider = async (orch) =>
 export interface MonitoringDeps {
   orch: Orchestrator;
   nodes: NodesProvider;
+  /** The remote workers registered with the app's hub (none when it serves none). */
+  remoteWorkers: () => RemoteWorkerSummary[];
 }
 
 type MetricsJson = z.output<typeof metricsSnapshotSchema>;
@@ -90,9 +93,10 @@ export async function monitoringRoutes(scope: FastifyInstance, deps: MonitoringD
     '/workers',
     {
       schema: {
-        summary: 'Load per worker, balance, and the health of engine nodes',
+        summary: 'Load per worker, balance, the health of engine nodes, and the remote workers',
         description:
-          'The nodes come from the store: one that does not answer within a second is a 503 STORE_UNAVAILABLE, as one that fails.',
+          'The nodes come from the store: one that does not answer within a second is a 503 STORE_UNAVAILABLE, as one that fails. ' +
+          '`remoteWorkers` are those registered with this node (each node keeps its own).',
         tags: ['monitoring'],
         response: { 200: workersSchema, ...errorResponses(503) },
       },
@@ -108,6 +112,7 @@ export async function monitoringRoutes(scope: FastifyInstance, deps: MonitoringD
         threshold,
         balanceScore: lb.balanceScore(),
         nodes,
+        remoteWorkers: deps.remoteWorkers(),
       }) as WorkersJson;
     },
   );

@@ -1,12 +1,14 @@
 /**
  * Workers (`/workers`): active executions per worker as bars, with the mean and the band
  * within which the load counts as balanced (`threshold × mean`, SPEC §4, the
- * `alerts.imbalanceThreshold` config), and every engine node with its last heartbeat.
- * Refreshed every 2 s through `/ui/workers`.
+ * `alerts.imbalanceThreshold` config), every engine node with its last heartbeat, and the remote
+ * workers registered with this node (docs/remote-workers.md): their actions, the tasks they hold,
+ * when they were last heard from. Refreshed every 2 s through `/ui/workers`.
  * @module
  */
 
 import { scoreText } from '../../../balancing/score-text.js';
+import type { RemoteWorkerSummary } from '../../../remote/protocol.js';
 import type { NodeInfo } from '../../routes/monitoring.js';
 import { nodesWithin } from '../../store-wait.js';
 import type { DashboardDeps } from '../context.js';
@@ -30,6 +32,7 @@ export async function workersPanel(deps: DashboardDeps): Promise<SafeHtml> {
   const high = mean + threshold * mean;
   // 503 when the node list does not come within a second (as when the store fails).
   const nodes = await nodesWithin(orch, deps.nodes);
+  const remote = deps.remoteWorkers();
   const now = deps.now();
   return html`<div id="workers-live" hx-get="/ui/workers" hx-trigger="every 2s" hx-swap="outerHTML">
 <section class="stats">
@@ -63,6 +66,10 @@ export async function workersPanel(deps: DashboardDeps): Promise<SafeHtml> {
   <h2>Nodes</h2>
   ${nodes.length === 0 ? html`<p class="muted empty" data-empty="nodes">No nodes registered.</p>` : nodesTable(nodes, now)}
 </section>
+<section class="panel">
+  <h2>Remote workers</h2>
+  ${remote.length === 0 ? html`<p class="muted empty" data-empty="remote-workers">No remote workers registered.</p>` : remoteWorkersTable(remote, now)}
+</section>
 </div>`;
 }
 
@@ -76,6 +83,21 @@ function nodesTable(nodes: NodeInfo[], now: number): SafeHtml {
   <td class="num">${n.running}</td>
   <td class="num">${n.queued}</td>
   <td>${n.startedAt instanceof Date ? formatTime(n.startedAt) : '–'}</td>
+</tr>`,
+  )}</tbody></table>`;
+}
+
+/** The remote workers: name and id, actions, tasks held and polls waiting, last heard from. */
+function remoteWorkersTable(workers: RemoteWorkerSummary[], now: number): SafeHtml {
+  return html`<table class="remote-workers"><thead><tr><th>Remote worker</th><th>Actions</th><th class="num">Held tasks</th><th class="num">Polling</th><th>Last heard from</th><th>Registered (UTC)</th></tr></thead>
+  <tbody>${workers.map(
+    (w) => html`<tr data-remote-worker="${w.id}" data-held="${w.heldTasks}">
+  <td>${w.name === undefined ? '' : html`${w.name}<br>`}<span class="mono${w.name === undefined ? '' : ' muted'}">${w.id}</span></td>
+  <td class="mono">${w.actions.join(', ')}</td>
+  <td class="num">${w.heldTasks}</td>
+  <td class="num">${w.polling}</td>
+  <td><time datetime="${w.lastSeen.toISOString()}" title="${formatUtc(w.lastSeen)}">${formatAgo(w.lastSeen, now)}</time></td>
+  <td>${formatTime(w.registeredAt)}</td>
 </tr>`,
   )}</tbody></table>`;
 }
