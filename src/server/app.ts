@@ -45,6 +45,7 @@ import { executionRoutes } from './routes/executions.js';
 import { localNodes, monitoringRoutes, type NodesProvider } from './routes/monitoring.js';
 import { remoteWorkerRoutes } from './routes/remote-workers.js';
 import { systemRoutes } from './routes/system.js';
+import { workflowPerformanceRoutes } from './routes/workflow-performance.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { errorEnvelopeSchema } from './schemas.js';
 import { trustProxyIssues } from './trust-proxy.js';
@@ -604,6 +605,7 @@ async function registerRoutes(
     async (v1) => {
       refuseUndeclaredQueries(v1);
       await workflowRoutes(v1, { orch });
+      await workflowPerformanceRoutes(v1, { orch });
       await executionRoutes(v1, { orch });
       await monitoringRoutes(v1, { orch, nodes, remoteWorkers });
       if (hub) await remoteWorkerRoutes(v1, { orch, hub });

@@ -14,6 +14,7 @@ const PROTECTED: Array<[string, string]> = [
   ['GET', '/v1/workflows'],
   ['GET', '/v1/workflows/wf'],
   ['POST', '/v1/workflows/wf/executions'],
+  ['GET', '/v1/workflows/wf/performance'],
   ['GET', '/v1/executions'],
   ['GET', '/v1/executions/exec_1'],
   ['POST', '/v1/executions/exec_1/cancel'],

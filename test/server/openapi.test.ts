@@ -13,6 +13,7 @@ const ROUTES = [
   'GET /v1/workflows',
   'GET /v1/workflows/{id}',
   'POST /v1/workflows/{id}/executions',
+  'GET /v1/workflows/{id}/performance',
   'GET /v1/executions',
   'GET /v1/executions/{id}',
   'POST /v1/executions/{id}/cancel',
@@ -121,7 +122,13 @@ describe('GET /openapi.json', () => {
     const all = refs(doc);
     expect(all.length).toBeGreaterThan(0);
     for (const ref of all) expect(resolve(doc, ref), ref).toBeDefined();
-    for (const name of ['Error', 'WorkflowDefinition', 'ExecutionStatus', 'MetricsSnapshot']) {
+    for (const name of [
+      'Error',
+      'WorkflowDefinition',
+      'ExecutionStatus',
+      'MetricsSnapshot',
+      'WorkflowPerformance',
+    ]) {
       expect(doc.components.schemas[name], name).toBeDefined();
     }
   });

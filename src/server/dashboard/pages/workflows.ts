@@ -7,6 +7,7 @@
 import type { StepDefinition, WorkflowDefinition } from '../../../definition/types.js';
 import { echo } from '../../../echo.js';
 import { ValidationError } from '../../../errors.js';
+import { type WorkflowPerformance, workflowPerformance } from '../../../performance/workflow-performance.js';
 import { plural } from '../../../plural.js';
 import type { DashboardDeps } from '../context.js';
 import { formatDuration, formatPercent, formatTime } from '../format.js';
@@ -103,28 +104,19 @@ function definitionRows(steps: StepDefinition[]): SafeHtml[] {
   ]);
 }
 
-/** Where the optimizer's figures come from: this node's runs of the newest version that ran. */
-function runsHint(version: number | null): string {
-  return `recorded since this node started${version === null ? '' : `, of v${version}`}`;
-}
-
-function optimizerPanel(deps: DashboardDeps, id: string): SafeHtml {
-  const po = deps.orch.performanceOptimizer;
-  const stats = po.getStats(id);
-  const steps = Object.entries(po.getStepStats(id));
-  const bottleneck = po.identifyBottleneck(id);
-  const share = bottleneck ? (po.getStepStats(id)[bottleneck]?.share ?? 0) : 0;
-  const m = deps.orch.getMetrics(id);
-  const maxShare = Math.max(0.0001, ...steps.map(([, s]) => s.share));
+function optimizerPanel(deps: DashboardDeps, perf: WorkflowPerformance): SafeHtml {
+  const { stats, steps, bottleneck } = perf;
+  const m = deps.orch.getMetrics(perf.workflowId);
+  const maxShare = Math.max(0.0001, ...steps.map((s) => s.share));
   return html`<section class="stats">
-  ${stat('Runs', String(stats.count), { id: 'runs', hint: runsHint(po.getVersion(id)) })}
+  ${stat('Runs', String(stats.count), { id: 'runs', hint: perf.recorded })}
   ${stat('Average', stats.count > 0 ? formatDuration(stats.avg) : '–', { id: 'avg' })}
   ${stat('p95', stats.count > 0 ? formatDuration(stats.p95) : '–', { id: 'p95', hint: stats.count > 0 ? `p50 ${formatDuration(stats.p50)} · max ${formatDuration(stats.max)}` : '' })}
   ${stat('Success rate', m.executions.completed + m.executions.failed + m.executions.cancelled > 0 ? formatPercent(m.successRate) : '–', { id: 'success-rate' })}
   ${stat('Retry rate', m.stepsRun > 0 ? formatPercent(m.retryRate) : '–', { id: 'retry-rate' })}
-  ${stat('Bottleneck', bottleneck ?? '–', {
+  ${stat('Bottleneck', bottleneck?.step ?? '–', {
     id: 'bottleneck',
-    hint: bottleneck ? `${formatPercent(share)} of step time` : 'no step recorded yet',
+    hint: bottleneck ? `${formatPercent(bottleneck.share)} of step time` : 'no step recorded yet',
     tone: bottleneck ? 'warn' : '',
   })}
 </section>
@@ -135,8 +127,10 @@ function optimizerPanel(deps: DashboardDeps, id: string): SafeHtml {
       ? html`<p class="muted empty">No step timings yet.</p>`
       : html`<table class="stepstats"><thead><tr><th>Step</th><th class="num">Runs</th><th class="num">Avg</th><th class="num">p95</th><th class="num" title="mean time per run between attempts: backoff before retries, a restart">Waiting</th><th class="num" title="mean time per run its tasks waited for a remote worker">Queued</th><th class="num" title="mean time of one compensation of the step (not part of its runs)">Compensation</th><th class="num">Retries</th><th class="num">Failures</th><th class="share-col">Share of time</th></tr></thead>
 <tbody>${steps.map(
-          ([name, s]) => html`<tr data-step="${name}"${name === bottleneck ? html` class="bottleneck"` : ''}>
-  <td class="mono">${name}</td><td class="num">${s.count}</td><td class="num">${formatDuration(s.avg)}</td><td class="num">${formatDuration(s.p95)}</td>
+          (
+            s,
+          ) => html`<tr data-step="${s.name}"${s.name === bottleneck?.step ? html` class="bottleneck"` : ''}>
+  <td class="mono">${s.name}</td><td class="num">${s.count}</td><td class="num">${formatDuration(s.avg)}</td><td class="num">${formatDuration(s.p95)}</td>
   <td class="num">${formatDuration(s.waitAvg)}</td><td class="num">${formatDuration(s.queueAvg)}</td><td class="num">${s.compensations > 0 ? formatDuration(s.compensationAvg) : '–'}</td><td class="num">${s.retries}</td><td class="num">${s.failures}</td>
   <td class="share-col"><div class="share-cell"><svg class="share" width="100%" height="12" aria-hidden="true"><rect x="0" y="1" width="${((s.share / maxShare) * 100).toFixed(2)}%" height="10" rx="2"></rect></svg><span class="num">${formatPercent(s.share)}</span></div></td>
 </tr>`,
@@ -145,15 +139,13 @@ function optimizerPanel(deps: DashboardDeps, id: string): SafeHtml {
 </section>`;
 }
 
-function suggestionsPanel(deps: DashboardDeps, id: string): SafeHtml {
-  const po = deps.orch.performanceOptimizer;
-  const stats = po.getStats(id);
-  const suggestions = po.suggestOptimization(id, stats.avg);
+function suggestionsPanel(perf: WorkflowPerformance): SafeHtml {
+  const { stats, suggestions } = perf;
   return html`<section class="panel">
   <h2>Suggestions</h2>
   ${
     suggestions.length === 0
-      ? html`<p class="muted empty" data-empty="suggestions">None: the average (${stats.count > 0 ? formatDuration(stats.avg) : 'no runs yet'}) is within the slow threshold of ${formatDuration(po.slowThreshold)}.</p>`
+      ? html`<p class="muted empty" data-empty="suggestions">None: the average (${stats.count > 0 ? formatDuration(stats.avg) : 'no runs yet'}) is within the slow threshold of ${formatDuration(perf.slowThresholdMs)}.</p>`
       : html`<ul class="suggestions">${suggestions.map((s) => html`<li>${s}</li>`)}</ul>`
   }
 </section>`;
@@ -167,13 +159,14 @@ export function workflowBody(
 ): SafeHtml {
   const latest = versions.at(-1)?.version ?? def.version;
   const enc = encodeURIComponent(def.id);
+  const perf = workflowPerformance(deps.orch.performanceOptimizer, def.id);
   return html`<div class="page-head"><h1>Workflow <span class="mono">${def.id}</span></h1>
   <span class="muted">v${def.version}${def.version === latest ? ' (latest)' : ` of ${latest}`}</span>
   <a class="more" href="/executions?workflowId=${enc}">executions →</a></div>
 ${def.options.description ? html`<p class="desc">${def.options.description}</p>` : ''}
-${optimizerPanel(deps, def.id)}
+${optimizerPanel(deps, perf)}
 <div class="cols">
-${suggestionsPanel(deps, def.id)}
+${suggestionsPanel(perf)}
 <section class="panel">
   <h2>Versions</h2>
   <table class="versions"><thead><tr><th>Version</th><th>Created (UTC)</th><th class="num">Steps</th></tr></thead>
