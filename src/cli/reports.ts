@@ -118,7 +118,7 @@ export interface NodeLoad {
 export interface WorkerBalance {
   /** Every worker's load within `threshold × mean` of the mean (`LoadBalancer.isBalanced`). */
   balanced: boolean;
-  /** The default `alerts.imbalanceThreshold`. */
+  /** The `alerts.imbalanceThreshold` judged at: the configured one (`--config`), else its default. */
   threshold: number;
   /** `LoadBalancer.balanceScore()` over the workers' loads: 1 as even as whole executions allow. */
   balanceScore: number;
@@ -185,20 +185,27 @@ function isCluster(client: StoreClient, nodes: readonly NodeRecord[]): boolean {
 
 /**
  * The balance of `workers` as a live orchestrator's balancer computes it (`GET /v1/workers`,
- * the dashboard): the same `LoadBalancer` formulas over the same loads, with the default threshold.
+ * the dashboard): the same `LoadBalancer` formulas over the same loads, judged at `threshold`
+ * (the configured `alerts.imbalanceThreshold`, as `GET /v1/workers` judges it).
  */
-export function workerBalance(workers: readonly Pick<WorkerLoad, 'id' | 'active'>[]): WorkerBalance {
+export function workerBalance(
+  workers: readonly Pick<WorkerLoad, 'id' | 'active'>[],
+  threshold: number = ALERT_DEFAULTS.imbalanceThreshold,
+): WorkerBalance {
   const lb = new LoadBalancer({ workers: workers.map((w) => w.id) });
   for (const w of workers) lb.setExternalLoad(w.id, w.active);
-  const threshold = ALERT_DEFAULTS.imbalanceThreshold;
   return { balanced: lb.isBalanced(threshold), threshold, balanceScore: lb.balanceScore() };
 }
 
 /**
  * Worker load (see {@link workerLoad}) and every node: the registered ones with their heartbeat
- * and load, and owners of unfinished executions.
+ * and load, and owners of unfinished executions. The balance is judged at `threshold`.
  */
-export async function workersReport(client: StoreClient, now = Date.now()): Promise<WorkersReport> {
+export async function workersReport(
+  client: StoreClient,
+  now = Date.now(),
+  threshold: number = ALERT_DEFAULTS.imbalanceThreshold,
+): Promise<WorkersReport> {
   const registry = await client.store.listNodes();
   const { workers } = await workerLoad(client, registry, now);
   const held = await client.records([...UNFINISHED_STATES], SCAN_LIMIT);
@@ -260,7 +267,7 @@ export async function workersReport(client: StoreClient, now = Date.now()): Prom
   return {
     workers,
     loadDistribution: Object.fromEntries(workers.map((w) => [w.id, w.active])),
-    ...workerBalance(workers),
+    ...workerBalance(workers, threshold),
     nodes: [...nodes.values()].sort(
       (a, b) =>
         (a.startedAt ?? Number.POSITIVE_INFINITY) - (b.startedAt ?? Number.POSITIVE_INFINITY) ||

@@ -8,11 +8,13 @@
  */
 import type { Command } from 'commander';
 import { scoreText } from '../../balancing/score-text.js';
+import type { WorkersOptions } from '../commands/workers.js';
 import { formatDuration, formatTime, idCell, plural } from '../format.js';
 import { setup } from '../globals.js';
 import { type NodeLoad, workersReport } from '../reports.js';
 import { inProcessStoreWarning, withClient } from '../store-client.js';
 import { renderTable } from '../table.js';
+import { readWorkersConfig } from '../workers-config.js';
 
 const count = (n: number | null) => (n === null ? '-' : String(n));
 
@@ -22,12 +24,13 @@ function heartbeat(node: NodeLoad, now: number): string {
 }
 
 /** Runs `workers`. */
-export async function workersCommand(command: Command): Promise<void> {
+export async function workersCommand(options: WorkersOptions, command: Command): Promise<void> {
   const { globals, out } = setup(command);
-  const warning = inProcessStoreWarning(globals.store);
+  const config = await readWorkersConfig(options.config, globals);
+  const warning = inProcessStoreWarning(config.store);
   if (warning !== null) out.warn(warning);
   const now = Date.now();
-  const report = await withClient(globals, (client) => workersReport(client, now));
+  const report = await withClient(config, (client) => workersReport(client, now, config.imbalanceThreshold));
   process.exitCode = 0;
   if (out.json) {
     out.data(report);

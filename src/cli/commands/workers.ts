@@ -4,6 +4,13 @@
  * @module
  */
 import type { Command } from 'commander';
+import { parseNonEmpty } from '../parse.js';
+
+/** The options of `workers`. */
+export interface WorkersOptions {
+  /** `--config`: the JSON config file whose `alerts.imbalanceThreshold` (and `store`) apply. */
+  config?: string;
+}
 
 /** Registers `workers`. */
 export function register(program: Command): void {
@@ -12,8 +19,13 @@ export function register(program: Command): void {
     .description(
       'nodes sharing the store (heartbeat, load, state) and worker load, from the store (not remote workers: GET /v1/workers lists those)',
     )
-    .action(async (_options: object, command: Command) => {
+    .option(
+      '--config <file>',
+      "JSON config file (as serve's): its alerts.imbalanceThreshold judges the balance, its store is read unless --store",
+      parseNonEmpty,
+    )
+    .action(async (options: WorkersOptions, command: Command) => {
       const { workersCommand } = await import('../actions/workers.js');
-      await workersCommand(command);
+      await workersCommand(options, command);
     });
 }
