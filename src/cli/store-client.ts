@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { DEFAULTS } from '../config.js';
 import { readStored } from '../definition/stored.js';
 import type { Plan } from '../definition/types.js';
+import { echo } from '../echo.js';
 import { isDeadLocalOwner } from '../engine/owners.js';
 import { buildStatus } from '../engine/status.js';
 import { executionIdTime } from '../ids.js';
@@ -100,7 +101,8 @@ export class StoreClient {
 
   /**
    * Opens the store (running its migrations). Unless `create` is set, a SQLite file or a
-   * PostgreSQL schema that does not exist yet is an error rather than silently created empty.
+   * PostgreSQL schema that does not exist yet is an error rather than silently created empty,
+   * and so is a SQLite file that holds no store (empty, or another application's database).
    */
   static async open(
     url: string,
@@ -120,6 +122,23 @@ export class StoreClient {
         `store '${url}' does not exist yet (no file ${file}); run a workflow or \`orchestrator migrate\` first`,
         { code: 'STORE_NOT_FOUND' },
       );
+    }
+    if (!options.create && file !== null) {
+      const { sqliteContents } = await import('./sqlite-store-exists.js');
+      const contents = sqliteContents(file);
+      if (contents !== null && !contents.store) {
+        const holds =
+          contents.tables.length === 0
+            ? 'no table'
+            : `only tables of something else: ${contents.tables
+                .slice(0, 10)
+                .map((t) => echo(t))
+                .join(', ')}${contents.tables.length > 10 ? ', ...' : ''}`;
+        throw new CliError(
+          `store '${url}' holds no orchestrator store (file ${file} has ${holds}); point the store URL at the orchestrator's file, or run \`orchestrator migrate\` to add a store to this one`,
+          { code: 'STORE_NOT_FOUND' },
+        );
+      }
     }
     if (!options.create && store.kind === 'postgres') {
       // The URL's schema and query timeout (`?queryTimeoutMs=`), as the store took them.

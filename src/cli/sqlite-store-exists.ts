@@ -1,0 +1,35 @@
+/**
+ * Whether a SQLite file holds an orchestrator store yet, so that the read-only commands
+ * (`status`, `list`, `cancel`, `metrics`, `workers`) refuse a database of another application, or
+ * an empty file, as they refuse a missing file and a PostgreSQL schema without a store, instead
+ * of writing the store's tables into it (and switching it to WAL) to show nothing.
+ * @module
+ */
+import Database from 'better-sqlite3';
+
+/** What a SQLite file holds: an orchestrator store, or only these other tables. */
+export type SqliteContents = { store: true } | { store: false; tables: string[] };
+
+/**
+ * Reads the table names of `file`, opened read-only (nothing of it is written). A store is a
+ * file with a `schema_migrations` table (whose columns and versions the store's opening checks).
+ * Null if the file cannot be read as a database (not one, locked, unreadable): the store's own
+ * opening then reports why.
+ */
+export function sqliteContents(file: string): SqliteContents | null {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const tables = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+      )
+      .pluck()
+      .all() as string[];
+    return tables.includes('schema_migrations') ? { store: true } : { store: false, tables };
+  } catch {
+    return null;
+  } finally {
+    db?.close();
+  }
+}
