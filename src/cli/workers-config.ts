@@ -1,13 +1,13 @@
 /**
  * What `orchestrator workers` takes from a `--config` file, the one `serve` runs with: the
  * `alerts.imbalanceThreshold` its balance verdict is judged at (as `GET /v1/workers` judges it),
- * and the store, by the precedence of SPEC §2 (`--store` wins; else the file's `store`; else
- * memory if the file turns persistence off; else `ORCHESTRATOR_STORE`, else the default file).
+ * and the store, by the precedence `serve` uses (`configStore`).
  * @module
  */
 import { ALERT_DEFAULTS, compileConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import type { StoreUrlKey } from '../store-url.js';
+import { configStore } from './config-store.js';
 import { readJsonFileAsync } from './definition-file.js';
 import { UsageError } from './errors.js';
 import type { Globals } from './globals.js';
@@ -27,8 +27,13 @@ export interface WorkersConfig {
  * @throws UsageError naming the file for one that is not a JSON object or has bad `alerts`.
  */
 export async function readWorkersConfig(path: string | undefined, globals: Globals): Promise<WorkersConfig> {
-  const fallback = { store: globals.store, storeKey: globals.storeKey };
-  if (path === undefined) return { imbalanceThreshold: ALERT_DEFAULTS.imbalanceThreshold, ...fallback };
+  if (path === undefined) {
+    return {
+      imbalanceThreshold: ALERT_DEFAULTS.imbalanceThreshold,
+      store: globals.store,
+      storeKey: globals.storeKey,
+    };
+  }
   const value = await readJsonFileAsync(path, 'config file', { pipes: true });
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new UsageError(`config file '${path}' must contain a JSON object of config keys`);
@@ -41,14 +46,10 @@ export async function readWorkersConfig(path: string | undefined, globals: Globa
     if (!(error instanceof ValidationError)) throw error;
     throw new UsageError(`config file '${path}': ${error.message}`, { cause: error });
   }
-  if (globals.storeSource === 'flag') return { imbalanceThreshold, ...fallback };
-  if (typeof file.store === 'string') return { imbalanceThreshold, store: file.store, storeKey: 'store' };
-  if (file.store !== undefined) {
+  if (globals.storeSource !== 'flag' && file.store !== undefined && typeof file.store !== 'string') {
     throw new UsageError(
       `config file '${path}': 'store' must be a store URL string, such as "sqlite:<path>"`,
     );
   }
-  if (file.enableWorkflowPersistence === false)
-    return { imbalanceThreshold, store: 'memory', storeKey: 'store' };
-  return { imbalanceThreshold, ...fallback };
+  return { imbalanceThreshold, ...configStore(file, globals) };
 }

@@ -23,8 +23,8 @@ import { buildApp } from '../../server/app.js';
 import { generateToken, tokenProblem } from '../../server/auth.js';
 import { createDashboard } from '../../server/dashboard/index.js';
 import { createServerLogger } from '../../server/logger.js';
-import type { StoreUrlKey } from '../../store-url.js';
 import type { ServeOptions } from '../commands/serve.js';
+import { configStore } from '../config-store.js';
 import { readJsonFileAsync } from '../definition-file.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { type Globals, setup } from '../globals.js';
@@ -162,23 +162,9 @@ async function serveUntilSignaled(
     ? alertWebhookOf(options.alertWebhook, logger)
     : null;
   const fileConfig = await readConfigFile(options.config, interrupt);
-  // SPEC §2: --store wins; else the config file's store; else memory if the config file turns
-  // persistence off; else ORCHESTRATOR_STORE, else the default file. A config `store` that is
-  // not a URL is passed on, so the orchestrator rejects it naming the key (JSON holds no Store).
-  const store: string =
-    globals.storeSource === 'flag'
-      ? globals.store
-      : fileConfig.store !== undefined
-        ? (fileConfig.store as string)
-        : fileConfig.enableWorkflowPersistence === false
-          ? 'memory'
-          : globals.store;
-  // Where that store URL came from, for an error about it (`sqlite:~/x.db`).
-  const storeKey: StoreUrlKey =
-    globals.storeSource === 'flag' ||
-    (fileConfig.store === undefined && fileConfig.enableWorkflowPersistence !== false)
-      ? globals.storeKey
-      : 'store';
+  // A config `store` that is not a URL is passed on, so the orchestrator rejects it naming the
+  // key (JSON holds no Store).
+  const { store, storeKey } = configStore(fileConfig, globals);
   const flagAllowlist = parseHttpAllow(options.httpAllow);
   // A config value that is no list is passed on as it is, so the config check refuses it naming
   // `httpAllowlist` (a string spread here would become a list of its characters).
