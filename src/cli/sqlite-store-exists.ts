@@ -6,6 +6,8 @@
  * @module
  */
 import Database from 'better-sqlite3';
+import { echo } from '../echo.js';
+import { CliError } from './errors.js';
 
 /** What a SQLite file holds: an orchestrator store, or only these other tables. */
 export type SqliteContents = { store: true } | { store: false; tables: string[] };
@@ -32,4 +34,25 @@ export function sqliteContents(file: string): SqliteContents | null {
   } finally {
     db?.close();
   }
+}
+
+/**
+ * The refusal of `file` (store URL `url`) when it is a database that holds no store: empty, or
+ * another application's (naming up to ten of its tables); null for a store, or a file the store's
+ * own opening should report on.
+ */
+export function notAStoreError(url: string, file: string): CliError | null {
+  const contents = sqliteContents(file);
+  if (contents === null || contents.store) return null;
+  const { tables } = contents;
+  const named =
+    tables
+      .slice(0, 10)
+      .map((t) => echo(t))
+      .join(', ') + (tables.length > 10 ? ', ...' : '');
+  const holds = tables.length === 0 ? 'no table' : `only tables of something else: ${named}`;
+  return new CliError(
+    `store '${url}' holds no orchestrator store (file ${file} has ${holds}); point the store URL at the orchestrator's file, or run \`orchestrator migrate\` to add a store to this one`,
+    { code: 'STORE_NOT_FOUND' },
+  );
 }

@@ -10,7 +10,6 @@ import { resolve } from 'node:path';
 import { DEFAULTS } from '../config.js';
 import { readStored } from '../definition/stored.js';
 import type { Plan } from '../definition/types.js';
-import { echo } from '../echo.js';
 import { isDeadLocalOwner } from '../engine/owners.js';
 import { buildStatus } from '../engine/status.js';
 import { executionIdTime } from '../ids.js';
@@ -124,21 +123,9 @@ export class StoreClient {
       );
     }
     if (!options.create && file !== null) {
-      const { sqliteContents } = await import('./sqlite-store-exists.js');
-      const contents = sqliteContents(file);
-      if (contents !== null && !contents.store) {
-        const holds =
-          contents.tables.length === 0
-            ? 'no table'
-            : `only tables of something else: ${contents.tables
-                .slice(0, 10)
-                .map((t) => echo(t))
-                .join(', ')}${contents.tables.length > 10 ? ', ...' : ''}`;
-        throw new CliError(
-          `store '${url}' holds no orchestrator store (file ${file} has ${holds}); point the store URL at the orchestrator's file, or run \`orchestrator migrate\` to add a store to this one`,
-          { code: 'STORE_NOT_FOUND' },
-        );
-      }
+      const { notAStoreError } = await import('./sqlite-store-exists.js');
+      const refused = notAStoreError(url, file);
+      if (refused !== null) throw refused;
     }
     if (!options.create && store.kind === 'postgres') {
       // The URL's schema and query timeout (`?queryTimeoutMs=`), as the store took them.

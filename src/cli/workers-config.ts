@@ -7,8 +7,8 @@
 import { ALERT_DEFAULTS, compileConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import type { StoreUrlKey } from '../store-url.js';
+import { readConfigFile } from './config-file.js';
 import { configStore } from './config-store.js';
-import { readJsonFileAsync } from './definition-file.js';
 import { UsageError } from './errors.js';
 import type { Globals } from './globals.js';
 
@@ -34,11 +34,7 @@ export async function readWorkersConfig(path: string | undefined, globals: Globa
       storeKey: globals.storeKey,
     };
   }
-  const value = await readJsonFileAsync(path, 'config file', { pipes: true });
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UsageError(`config file '${path}' must contain a JSON object of config keys`);
-  }
-  const file = value as Record<string, unknown>;
+  const file = await readConfigFile(path);
   let imbalanceThreshold: number;
   try {
     imbalanceThreshold = compileConfig({ alerts: file.alerts as never }).alerts.imbalanceThreshold;

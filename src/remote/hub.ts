@@ -194,12 +194,7 @@ export class RemoteWorkerHub {
     const queued = this.tasks.queuedCounts();
     return {
       workers: this.workers.all().map((w) => ({
-        id: w.id,
-        ...(w.name === undefined ? {} : { name: w.name }),
-        actions: [...w.actions],
-        registeredAt: new Date(w.registeredAt),
-        lastSeen: lastSeen(w, now),
-        polling: w.waiters.size,
+        ...described(w, now),
         tasks: [...w.tasks.values()].map((t) => ({
           taskId: t.wire.taskId,
           action: t.wire.action,
@@ -222,15 +217,7 @@ export class RemoteWorkerHub {
    */
   workerSummaries(): RemoteWorkerSummary[] {
     const now = this.settings.clock.now();
-    return this.workers.all().map((w) => ({
-      id: w.id,
-      ...(w.name === undefined ? {} : { name: w.name }),
-      actions: [...w.actions],
-      heldTasks: w.tasks.size,
-      polling: w.waiters.size,
-      registeredAt: new Date(w.registeredAt),
-      lastSeen: lastSeen(w, now),
-    }));
+    return this.workers.all().map((w) => ({ ...described(w, now), heldTasks: w.tasks.size }));
   }
 
   /** Answers every waiting poll with "no task" (so an HTTP server can close without waiting out long polls). */
@@ -255,9 +242,19 @@ export class RemoteWorkerHub {
   }
 }
 
-/** When `worker` was last heard from: now while one of its polls waits. */
-function lastSeen(worker: Worker, now: number): Date {
-  return new Date(worker.waiters.size > 0 ? now : worker.lastSeen);
+/**
+ * What both views say of `worker` (`snapshot` adds its tasks, `workerSummaries` their count): who
+ * it is, what it serves, and when it was last heard from — now while one of its polls waits.
+ */
+function described(worker: Worker, now: number): Omit<RemoteWorkerSummary, 'heldTasks'> {
+  return {
+    id: worker.id,
+    ...(worker.name === undefined ? {} : { name: worker.name }),
+    actions: [...worker.actions],
+    registeredAt: new Date(worker.registeredAt),
+    lastSeen: new Date(worker.waiters.size > 0 ? now : worker.lastSeen),
+    polling: worker.waiters.size,
+  };
 }
 
 const hubs = new WeakMap<Orchestrator, RemoteWorkerHub>();

@@ -66,4 +66,16 @@ describe('orchestrator workers --config', () => {
     expect(r.stderr).toContain(`config file '${config}'`);
     expect(r.stderr).toContain('imbalanceThreshold');
   });
+
+  it('refuses a file serve would refuse: not an object, or a key a file cannot set', async () => {
+    const url = await uneven();
+    const list = configFile([1]);
+    const notObject = await cli(['workers', '--store', url, '--config', list]);
+    expect(notObject.code).toBe(2);
+    expect(notObject.stderr).toContain(`config file '${list}' must contain a JSON object`);
+    const code = configFile({ actions: {} });
+    const r = await cli(['workers', '--store', url, '--config', code]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'actions' cannot be set in a config file");
+  });
 });

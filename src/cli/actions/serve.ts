@@ -10,7 +10,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import type { Config, Logger } from '../../config.js';
+import type { Logger } from '../../config.js';
 import type { ValidDefinition } from '../../definition/validate.js';
 import { echo } from '../../echo.js';
 import { ValidationError } from '../../errors.js';
@@ -24,8 +24,8 @@ import { generateToken, tokenProblem } from '../../server/auth.js';
 import { createDashboard } from '../../server/dashboard/index.js';
 import { createServerLogger } from '../../server/logger.js';
 import type { ServeOptions } from '../commands/serve.js';
+import { readConfigFile } from '../config-file.js';
 import { configStore } from '../config-store.js';
-import { readJsonFileAsync } from '../definition-file.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { type Globals, setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
@@ -35,19 +35,6 @@ import { beforeStoreUnlessInterrupted, interruptedWhileStarting } from '../inter
 import type { Output } from '../output.js';
 import { cliStoreError } from '../store-url-error.js';
 import { readWorkflowDir } from '../workflow-dir.js';
-
-/**
- * Options of `createOrchestrator` a config file cannot give (JSON holds no function or clock), which
- * `serve` sets itself, with where they come from instead: given in the file, they were dropped
- * without a word.
- */
-const NOT_IN_FILE: Readonly<Record<string, string>> = {
-  actions: 'the actions come from --handlers (or --remote-actions)',
-  compensations: 'the compensations come from --handlers',
-  on: 'event listeners are code: --alert-webhook sends the alerts',
-  logger: 'serve logs JSON lines to stderr; ORCHESTRATOR_LOG_LEVEL sets the level',
-  clock: 'a clock is code',
-};
 
 /**
  * The `--alert-webhook` target. @throws UsageError naming the flag (the library's refusal names
@@ -60,25 +47,6 @@ function alertWebhookOf(url: string, logger: Logger): AlertWebhook {
     if (!(error instanceof ValidationError)) throw error;
     throw new UsageError(`--alert-webhook: ${error.issues.map((issue) => issue.message).join('; ')}`);
   }
-}
-
-/**
- * Orchestrator config from `--config`: a JSON object of config keys (validated by the
- * orchestrator). The file may be a pipe whose writer has not come yet: a signal while it waits
- * stops `serve` (see {@link beforeStoreUnlessInterrupted}), the read not waited for.
- */
-async function readConfigFile(path: string | undefined, interrupt: Interrupt): Promise<Partial<Config>> {
-  if (path === undefined) return {};
-  const read = readJsonFileAsync(path, 'config file', { pipes: true });
-  const value = await beforeStoreUnlessInterrupted(read, interrupt, 'serve');
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UsageError(`config file '${path}' must contain a JSON object of config keys`);
-  }
-  const refused = Object.keys(value)
-    .filter((key) => Object.hasOwn(NOT_IN_FILE, key))
-    .map((key) => `'${key}' cannot be set in a config file (${NOT_IN_FILE[key]})`);
-  if (refused.length > 0) throw new UsageError(`config file '${path}': ${refused.join('; ')}`);
-  return value as Partial<Config>;
 }
 
 function urlOf(address: { address: string; port: number }): string {
@@ -161,7 +129,9 @@ async function serveUntilSignaled(
   const webhook: AlertWebhook | null = options.alertWebhook
     ? alertWebhookOf(options.alertWebhook, logger)
     : null;
-  const fileConfig = await readConfigFile(options.config, interrupt);
+  const fileConfig = await readConfigFile(options.config, (read) =>
+    beforeStoreUnlessInterrupted(read, interrupt, 'serve'),
+  );
   // A config `store` that is not a URL is passed on, so the orchestrator rejects it naming the
   // key (JSON holds no Store).
   const { store, storeKey } = configStore(fileConfig, globals);
