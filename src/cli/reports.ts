@@ -138,18 +138,19 @@ const SCAN_LIMIT = 10_000;
  * Worker load: the stored `workerId` of active (running, compensating) executions, plus the
  * configured workers unless the registered nodes run in cluster mode, where the nodes are the
  * workers. The configured workers are those the live nodes' heartbeats advertise (their
- * balancers' workers, in order), or the default ones when no live node advertises any (none
- * registered, or of an earlier release). `registry` is the store's node list, when the caller has
- * read it already.
+ * balancers' workers, in order), or `fallback` when no live node advertises any (none
+ * registered, or of an earlier release): the `workers` of the config file `--config` names, else
+ * the default ones. `registry` is the store's node list, when the caller has read it already.
  */
 export async function workerLoad(
   client: StoreClient,
   registry?: Awaited<ReturnType<StoreClient['store']['listNodes']>>,
   now = Date.now(),
+  fallback: readonly string[] = DEFAULTS.workers,
 ): Promise<Pick<WorkersReport, 'workers' | 'loadDistribution'>> {
   const nodes = registry ?? (await client.store.listNodes());
   const active = await client.records(['running', 'compensating'], SCAN_LIMIT);
-  const defaults: readonly string[] = isCluster(client, nodes) ? [] : configuredWorkers(nodes, now);
+  const defaults: readonly string[] = isCluster(client, nodes) ? [] : configuredWorkers(nodes, now, fallback);
   const load = new Map<string, number>(defaults.map((w) => [w, 0]));
   for (const r of active) if (r.workerId) load.set(r.workerId, (load.get(r.workerId) ?? 0) + 1);
   const configured = new Set<string>(defaults);
@@ -162,9 +163,13 @@ export async function workerLoad(
 
 /**
  * The workers the live nodes advertise (each node's in its balancer's order, the nodes in the
- * registry's), or the default workers when none does.
+ * registry's), or `fallback` (the config file's `workers`, else the default ones) when none does.
  */
-function configuredWorkers(nodes: readonly NodeRecord[], now: number): readonly string[] {
+function configuredWorkers(
+  nodes: readonly NodeRecord[],
+  now: number,
+  fallback: readonly string[],
+): readonly string[] {
   const advertised = new Set<string>();
   let any = false;
   for (const n of nodes) {
@@ -175,7 +180,7 @@ function configuredWorkers(nodes: readonly NodeRecord[], now: number): readonly 
     any = true;
     for (const w of workers) advertised.add(w);
   }
-  return any ? [...advertised] : DEFAULTS.workers;
+  return any ? [...advertised] : fallback;
 }
 
 /** Cluster mode (the default on PostgreSQL) makes the nodes the workers. */
@@ -199,15 +204,17 @@ export function workerBalance(
 
 /**
  * Worker load (see {@link workerLoad}) and every node: the registered ones with their heartbeat
- * and load, and owners of unfinished executions. The balance is judged at `threshold`.
+ * and load, and owners of unfinished executions. The balance is judged at `threshold`; `fallback`
+ * is listed when no live node advertises its workers (see {@link workerLoad}).
  */
 export async function workersReport(
   client: StoreClient,
   now = Date.now(),
   threshold: number = ALERT_DEFAULTS.imbalanceThreshold,
+  fallback: readonly string[] = DEFAULTS.workers,
 ): Promise<WorkersReport> {
   const registry = await client.store.listNodes();
-  const { workers } = await workerLoad(client, registry, now);
+  const { workers } = await workerLoad(client, registry, now, fallback);
   const held = await client.records([...UNFINISHED_STATES], SCAN_LIMIT);
 
   const nodes = new Map<string, NodeLoad>();

@@ -1,10 +1,11 @@
 /**
  * What `orchestrator workers` takes from a `--config` file, the one `serve` runs with: the
  * `alerts.imbalanceThreshold` its balance verdict is judged at (as `GET /v1/workers` judges it),
- * and the store, by the precedence `serve` uses (`configStore`).
+ * the `workers` listed when no live node advertises its own, and the store, by the precedence
+ * `serve` uses (`configStore`).
  * @module
  */
-import { ALERT_DEFAULTS, compileConfig } from '../config.js';
+import { ALERT_DEFAULTS, compileConfig, DEFAULTS } from '../config.js';
 import { ValidationError } from '../errors.js';
 import type { StoreUrlKey } from '../store-url.js';
 import { readConfigFile } from './config-file.js';
@@ -12,32 +13,38 @@ import { configStore } from './config-store.js';
 import { UsageError } from './errors.js';
 import type { Globals } from './globals.js';
 
-/** The threshold and store `workers` uses. */
+/** The threshold, workers and store `workers` uses. */
 export interface WorkersConfig {
   /** `alerts.imbalanceThreshold` of the file, else its default. */
   imbalanceThreshold: number;
+  /** `workers` of the file, else the default ones: listed when no live node advertises its own. */
+  workers: readonly string[];
   /** The store URL and the key an error about it names. */
   store: string;
   storeKey: StoreUrlKey;
 }
 
 /**
- * Reads `path` (none: the defaults and the global store). Only the `alerts` and `store` keys
- * matter here; `alerts` is validated as the orchestrator validates it.
- * @throws UsageError naming the file for one that is not a JSON object or has bad `alerts`.
+ * Reads `path` (none: the defaults and the global store). Only the `alerts`, `workers` and
+ * `store` keys matter here; `alerts` and `workers` are validated as the orchestrator validates them.
+ * @throws UsageError naming the file for one that is not a JSON object or has bad `alerts` or `workers`.
  */
 export async function readWorkersConfig(path: string | undefined, globals: Globals): Promise<WorkersConfig> {
   if (path === undefined) {
     return {
       imbalanceThreshold: ALERT_DEFAULTS.imbalanceThreshold,
+      workers: DEFAULTS.workers,
       store: globals.store,
       storeKey: globals.storeKey,
     };
   }
   const file = await readConfigFile(path);
   let imbalanceThreshold: number;
+  let workers: readonly string[];
   try {
-    imbalanceThreshold = compileConfig({ alerts: file.alerts as never }).alerts.imbalanceThreshold;
+    const compiled = compileConfig({ alerts: file.alerts as never, workers: file.workers as never });
+    imbalanceThreshold = compiled.alerts.imbalanceThreshold;
+    workers = compiled.workers;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     throw new UsageError(`config file '${path}': ${error.message}`, { cause: error });
@@ -47,5 +54,5 @@ export async function readWorkersConfig(path: string | undefined, globals: Globa
       `config file '${path}': 'store' must be a store URL string, such as "sqlite:<path>"`,
     );
   }
-  return { imbalanceThreshold, ...configStore(file, globals) };
+  return { imbalanceThreshold, workers, ...configStore(file, globals) };
 }

@@ -78,4 +78,23 @@ describe('orchestrator workers --config', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("'actions' cannot be set in a config file");
   });
+
+  it("lists the config file's workers, idle ones too, when no live node advertises its own", async () => {
+    const url = await seededStore([{ id: 'b1', status: 'running' as const, workerId: 'w_b' }]);
+    const config = configFile({ workers: ['w_a', 'w_b', 'w_c'] });
+    const r = await cli(['workers', '--json', '--store', url, '--config', config]);
+    expect(r.code).toBe(0);
+    const report = parseJson<{ loadDistribution: Record<string, number> }>(r.stdout);
+    expect(report.loadDistribution).toEqual({ w_a: 0, w_b: 1, w_c: 0 });
+    const plain = await cli(['workers', '--json', '--store', url]);
+    expect(parseJson<{ loadDistribution: Record<string, number> }>(plain.stdout).loadDistribution).toEqual({
+      worker_1: 0,
+      w_b: 1,
+    });
+    const bad = configFile({ workers: 'w_a' });
+    const refused = await cli(['workers', '--store', url, '--config', bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`config file '${bad}'`);
+    expect(refused.stderr).toContain('workers');
+  });
 });

@@ -30,7 +30,9 @@ export async function workersCommand(options: WorkersOptions, command: Command):
   const warning = inProcessStoreWarning(config.store);
   if (warning !== null) out.warn(warning);
   const now = Date.now();
-  const report = await withClient(config, (client) => workersReport(client, now, config.imbalanceThreshold));
+  const report = await withClient(config, (client) =>
+    workersReport(client, now, config.imbalanceThreshold, config.workers),
+  );
   process.exitCode = 0;
   if (out.json) {
     out.data(report);

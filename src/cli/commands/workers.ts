@@ -8,7 +8,7 @@ import { parseNonEmpty } from '../parse.js';
 
 /** The options of `workers`. */
 export interface WorkersOptions {
-  /** `--config`: the JSON config file whose `alerts.imbalanceThreshold` (and `store`) apply. */
+  /** `--config`: the JSON config file whose `alerts.imbalanceThreshold` (and `workers`, `store`) apply. */
   config?: string;
 }
 
@@ -21,7 +21,7 @@ export function register(program: Command): void {
     )
     .option(
       '--config <file>',
-      "JSON config file (as serve's): its alerts.imbalanceThreshold judges the balance, its store is read unless --store",
+      "JSON config file (as serve's): its alerts.imbalanceThreshold judges the balance, its workers are listed when no live node advertises its own, its store is read unless --store",
       parseNonEmpty,
     )
     .action(async (options: WorkersOptions, command: Command) => {
