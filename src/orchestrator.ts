@@ -25,7 +25,7 @@ import { eventNameProblem, LISTENER_WARNING_LIMIT, TypedEmitter } from './events
 import { guardedLogger } from './guarded-logger.js';
 import { createDefaultLogger } from './logger.js';
 import type { Alert } from './monitoring/alerts.js';
-import { AlertMonitor } from './monitoring/alerts.js';
+import { type AlertCount, AlertMonitor } from './monitoring/alerts.js';
 import type { MetricsSnapshot } from './monitoring/metrics.js';
 import { Metrics } from './monitoring/metrics.js';
 import { checkNonEmptyString } from './non-empty-string.js';
@@ -90,6 +90,17 @@ export function startedWorkflowIds(orch: Orchestrator): string[] {
   return scheduler ? [...scheduler.startedWorkflowIds()] : [];
 }
 
+/** Each orchestrator's alert monitor, for {@link raisedAlertCounts} (not part of the class's API). */
+const alertMonitors = new WeakMap<Orchestrator, AlertMonitor>();
+
+/**
+ * How many alerts of each type and severity `orch` raised so far: what a listener attached now
+ * missed (alerts of executions resumed as it started, before `buildApp` attached its exporter).
+ */
+export function raisedAlertCounts(orch: Orchestrator): AlertCount[] {
+  return alertMonitors.get(orch)?.raisedCounts() ?? [];
+}
+
 /** A running orchestrator: the four components, metrics, events and life cycle. */
 export class Orchestrator {
   /** Defines, runs, follows and cancels workflows. */
@@ -127,6 +138,7 @@ export class Orchestrator {
     this.scheduler = scheduler;
     this.keeper = keeper;
     schedulers.set(this, scheduler);
+    alertMonitors.set(this, ctx.alerts);
   }
 
   /**

@@ -38,6 +38,13 @@ export const FAILURE_WINDOW = 100;
 /** Workflows (and alert keys) whose outcome windows (and cooldowns) are kept. */
 const MAX_TRACKED = 1000;
 
+/** How many alerts of one type and severity were raised. */
+export interface AlertCount {
+  type: AlertType;
+  severity: Alert['severity'];
+  count: number;
+}
+
 /** Watches outcomes and raises alerts through `emit`. */
 export class AlertMonitor {
   private readonly config: Required<AlertConfig>;
@@ -51,6 +58,8 @@ export class AlertMonitor {
     { buf: Uint8Array; next: number; size: number; failed: number }
   >();
   private readonly recent: Alert[] = [];
+  /** How many alerts of each type and severity were raised since the start (by `type severity`). */
+  private readonly raised = new Map<string, AlertCount>();
   /** Executions alerted as over the execution-time threshold while still running. */
   private readonly overdue = new Set<string>();
 
@@ -64,6 +73,11 @@ export class AlertMonitor {
   /** Alerts raised lately (newest last, at most 100), as copies. */
   getRecent(): Alert[] {
     return this.recent.map(copyAlert);
+  }
+
+  /** How many alerts of each type and severity were raised since the start, in first-raised order. */
+  raisedCounts(): AlertCount[] {
+    return [...this.raised.values()].map((c) => ({ ...c }));
   }
 
   /** Called when an execution reaches a terminal state (`durationMs` null: it never ran). */
@@ -205,6 +219,10 @@ export class AlertMonitor {
     const alert: Alert = { ...fields, at: new Date(now) };
     this.recent.push(alert);
     if (this.recent.length > 100) this.recent.shift();
+    const kind = `${alert.type} ${alert.severity}`;
+    const counted = this.raised.get(kind);
+    if (counted) counted.count++;
+    else this.raised.set(kind, { type: alert.type, severity: alert.severity, count: 1 });
     this.logger.warn({ alert: { ...alert, at: alert.at.toISOString() } }, `alert: ${alert.message}`);
     // Listeners get their own copy: one that changes it changes no alert kept here.
     this.emit(copyAlert(alert));

@@ -52,6 +52,12 @@ export interface ExporterContext {
    * started and is counted finished only; `running_executions` and `queue_depth` are the gauges.)
    */
   running?: Iterable<string>;
+  /**
+   * The alerts the source raised before the exporter listened, by type and severity (see
+   * `raisedAlertCounts`; those of executions resumed as the orchestrator started): counted in
+   * `alerts_total`, so that it counts every alert of the orchestrator's life once.
+   */
+  raisedAlerts?: Iterable<{ type: string; severity: string; count: number }>;
   /** The orchestrator's clock, which bounds the wait for the definitions' re-read. @default the system clock */
   clock?: Clock;
 }
@@ -220,6 +226,7 @@ export class PrometheusExporter {
     this.listen(source, 'compensation.failed', (e) =>
       compensations.inc({ workflow: e.workflowId, step: e.step, result: e.final ? 'failed' : 'retried' }),
     );
+    for (const a of context.raisedAlerts ?? []) alerts.inc({ type: a.type, severity: a.severity }, a.count);
     this.listen(source, 'alert', (a) => alerts.inc({ type: a.type, severity: a.severity }));
   }
 

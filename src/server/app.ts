@@ -21,7 +21,7 @@ import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
 import { findDuplicateKey } from '../json-duplicate-keys.js';
 import { PrometheusExporter, type PrometheusOptions } from '../monitoring/prometheus.js';
-import { type Orchestrator, startedWorkflowIds } from '../orchestrator.js';
+import { type Orchestrator, raisedAlertCounts, startedWorkflowIds } from '../orchestrator.js';
 import { RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
 import type { RemoteWorkerSummary } from '../remote/protocol.js';
 import { assertReadable, optionsIssues } from '../unknown-keys.js';
@@ -556,9 +556,11 @@ export async function buildApp(orch: Orchestrator, options: AppOptions): Promise
     ...openapiTransforms(),
   });
 
-  // Executions resumed as the orchestrator started are running already: counted as started.
+  // Executions resumed as the orchestrator started are running already: counted as started, and
+  // the alerts raised before now are counted too.
   const exporter = new PrometheusExporter(orch, options.prometheus, {
     running: startedWorkflowIds(orch),
+    raisedAlerts: raisedAlertCounts(orch),
     clock: orch.config.clock,
   });
   app.addHook('onClose', async () => exporter.close());
