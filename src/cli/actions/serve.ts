@@ -101,6 +101,13 @@ async function serveUntilSignaled(
     return problem ? [`--remote-actions: ${echo(name)} ${problem}`] : [];
   });
   if (badNames.length > 0) throw new UsageError(badNames.join('; '));
+  const repeated = [...new Set(remoteNames.filter((name, i) => remoteNames.indexOf(name) !== i))];
+  if (repeated.length > 0) {
+    // A name twice is a typo for another action more often than a wish: refused, not folded.
+    throw new UsageError(
+      `--remote-actions names ${repeated.map((name) => echo(name)).join(', ')} more than once`,
+    );
+  }
   const clash = remoteNames.filter((name) => Object.hasOwn(loaded.actions, name));
   if (clash.length > 0) {
     throw new UsageError(
