@@ -195,21 +195,31 @@ describe('SQLite store: files and settings', () => {
     expect(tables).toEqual(['schema_migrations']);
   });
 
-  it('a migration that fails names the file, the migration and the cause, and applies nothing', async () => {
+  it('a migration that fails names the file, the migration and the cause, and applies nothing', () => {
     const path = newPath();
-    // A file of something else that has a table of the same name.
-    raw(path).exec('CREATE TABLE executions (x INTEGER)');
-    const error = await new SqliteStore(path).init().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const db = raw(path);
+    // Its first statement runs, its second fails: neither it nor the migration before it stays.
+    const migrations = [
+      ...loadMigrations().slice(0, 1),
+      {
+        version: 2,
+        name: '002_bad.sql',
+        sql: 'CREATE TABLE extra (x INTEGER); INSERT INTO missing VALUES (1);',
+      },
+    ];
+    let error: unknown;
+    try {
+      migrate(db, migrations);
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(OrchestratorError);
     expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE' });
     expect((error as Error).message).toBe(
-      `Cannot migrate SQLite store '${path}' (001_init.sql): table executions already exists`,
+      `Cannot migrate SQLite store '${path}' (002_bad.sql): no such table: missing`,
     );
-    const tables = raw(path).prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
-    expect(tables).toEqual(['executions']);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    expect(tables).toEqual([]);
   });
 
   it('a file that needs a migration but cannot be written says so, naming the file', async () => {

@@ -2,7 +2,8 @@
  * An SQLite file the store refuses to open (another tool's `schema_migrations`, a schema a newer
  * release migrated) is left as it was, byte for byte: the store does not switch it to WAL, a
  * change that outlives the connection, before it finds out the file is not one it may use. A file
- * whose migration fails (tables of something else) keeps its journal mode too.
+ * holding tables or indexes of the names the store creates, of something else, is refused so too,
+ * naming each (it failed the migration with SQLite's bare "table executions already exists").
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SchemaTooNewError } from '../../src/store/schema-version.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { refuseTakenNamesOfPending } from '../../src/store/sqlite/taken-names.js';
 import { tempDir } from './sqlite-fixture.js';
 
 const cleanups: (() => void)[] = [];
@@ -58,6 +60,11 @@ describe('SQLite store: a file it refuses is left as it was', () => {
        INSERT INTO schema_migrations VALUES (999, '999_future.sql', 0)`,
       'schema version 999, newer than this Orchestrator knows',
     ],
+    [
+      'tables and an index of the names the store creates, of something else',
+      'CREATE TABLE executions (x INTEGER); INSERT INTO executions VALUES (1); CREATE INDEX Executions_Status ON executions (x); CREATE VIEW steps AS SELECT 1',
+      "the file already has table 'executions', index 'Executions_Status', view 'steps', names the store creates, of something else",
+    ],
   ])('%s: refused, the file unchanged byte for byte, no -wal or -shm left', async (_, sql, says) => {
     const path = fileOf(sql);
     const before = readFileSync(path);
@@ -77,13 +84,38 @@ describe('SQLite store: a file it refuses is left as it was', () => {
     expect(await initError(path)).toBeInstanceOf(SchemaTooNewError);
   });
 
-  it('a file whose migration fails (a table of something else) keeps its journal mode', async () => {
-    const path = fileOf('CREATE TABLE executions (x INTEGER); INSERT INTO executions VALUES (1)');
+  it('names the file and the migration, and no trigger of a name the store uses', async () => {
+    const path = fileOf(
+      'CREATE TABLE other (x INTEGER); CREATE TABLE nodes (y INTEGER); CREATE TRIGGER executions AFTER INSERT ON other BEGIN SELECT 1; END',
+    );
     const error = await initError(path);
     expect((error as Error).message).toBe(
-      `Cannot migrate SQLite store '${path}' (001_init.sql): table executions already exists`,
+      `Cannot migrate SQLite store '${path}' (002_nodes.sql): the file already has table 'nodes', a name the store creates, of something else (no store migration records them). Point this Orchestrator at a file of its own.`,
     );
     expect(journalMode(path)).toBe('delete');
     expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+});
+
+describe('refuseTakenNamesOfPending', () => {
+  const migrations = [
+    { version: 1, name: '001_x.sql', sql: 'CREATE TABLE t (a); CREATE TABLE IF NOT EXISTS u (b)' },
+  ];
+
+  it("lets through the store's own tables when another process's migration committed since the first read", () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (a); CREATE TABLE u (b)');
+    expect(() => refuseTakenNamesOfPending(db, migrations, null, () => new Set([1]))).not.toThrow();
+    expect(() => refuseTakenNamesOfPending(db, migrations, null, () => null)).toThrow(
+      /already has table 't', a name the store creates/,
+    );
+    db.close();
+  });
+
+  it('takes a name created only IF NOT EXISTS as free', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE u (b)');
+    expect(() => refuseTakenNamesOfPending(db, migrations, null, () => null)).not.toThrow();
+    db.close();
   });
 });

@@ -12,6 +12,7 @@ import { OrchestratorError } from '../../errors.js';
 import { type Migration, readMigrations } from '../migration-files.js';
 import { refuseForeignMigrations, refuseNewerSchema } from '../schema-version.js';
 import { sqliteHint } from './errors.js';
+import { refuseTakenNames } from './taken-names.js';
 
 /** Where the migration files live: next to this module (copied to `dist/` by the build). */
 export const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
@@ -72,6 +73,7 @@ export function migrate(
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
       current = ` (${migration.name})`;
+      refuseTakenNames(db, migration.sql, migration.name);
       db.exec(migration.sql);
       record.run(migration.version, migration.name, now);
       applied.push(migration.version);

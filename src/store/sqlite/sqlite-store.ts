@@ -74,6 +74,7 @@ import {
   type Statements,
   type StepRow,
 } from './statements.js';
+import { refuseTakenNamesOfPending } from './taken-names.js';
 
 /**
  * Bytes the WAL file is cut back to when it starts over after a checkpoint (`journal_size_limit`).
@@ -211,6 +212,8 @@ export class SqliteStore implements Store {
       // A file of another tool's, or one a newer release migrated, is refused before anything is
       // written to it: switching to WAL is a change of the file, kept after it is closed.
       const recorded = recordedVersions(db, migrations);
+      const file = db;
+      refuseTakenNamesOfPending(file, migrations, recorded, () => recordedVersions(file, migrations));
       journalBefore = db.pragma('journal_mode', { simple: true });
       db.pragma('journal_mode = WAL');
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
