@@ -289,7 +289,8 @@ export class PerformanceOptimizer {
   }
 
   /**
-   * The slowest step: from `stepTimes` (`{ step: ms }`) when it has any finite entry, else the
+   * The slowest step: from `stepTimes` (`{ step: ms }`) when it has any finite entry above 0
+   * (a step that took no time, or a negative time a clock stepped back gives, is none), else the
    * recorded step with the highest mean, a parallel step's branches left out (their time is part
    * of the step's: a branch as slow as its step is not the bottleneck), steps that took no time
    * left out too (of steps that all took 0 ms none is slower). Ties go to the first.
@@ -305,7 +306,12 @@ export class PerformanceOptimizer {
     if (stepTimes != null && (typeof stepTimes !== 'object' || Array.isArray(stepTimes))) {
       throw invalid('stepTimes', 'an object of { step: ms }', stepTimes, 'identifyBottleneck');
     }
-    const given = stepTimes == null ? null : slowest(Object.entries(stepTimes));
+    // A time not above 0 (a clock stepped back gives negative ones) is no bottleneck: the least
+    // negative of all-negative times was named one.
+    const given =
+      stepTimes == null
+        ? null
+        : slowest(Object.entries(stepTimes).filter(([, ms]) => typeof ms === 'number' && ms > 0));
     if (given !== null) return given;
     const recorded = this.table
       .sortedSteps(workflowId)

@@ -79,6 +79,15 @@ describe('PerformanceOptimizer steps', () => {
     expect(opt.identifyBottleneck('wf', { x: Number.NaN })).toBe('fast');
     expect(opt.identifyBottleneck('wf', { only: 1 })).toBe('only');
   });
+
+  it('passes over given times not above 0: negative ones (a clock stepped back) name no bottleneck', () => {
+    const opt = new PerformanceOptimizer();
+    expect(opt.identifyBottleneck('wf', { a: -50, b: -1 })).toBeNull();
+    expect(opt.identifyBottleneck('wf', { a: 0, b: -1 })).toBeNull();
+    expect(opt.identifyBottleneck('wf', { a: -50, b: 3, c: 0 })).toBe('b');
+    opt.recordStep('wf', 'recorded', 40);
+    expect(opt.identifyBottleneck('wf', { a: -50, b: -1 })).toBe('recorded');
+  });
 });
 
 describe('PerformanceOptimizer suggestions', () => {
