@@ -632,7 +632,10 @@ describe('pages', () => {
       /data-stat="bottleneck">\s*<div class="stat-label">Bottleneck<\/div>\s*<div class="stat-value">slow</,
     );
     expect(page.body).toContain('Consider parallel execution of independent steps');
-    // One execution: the bottleneck's share says what it rests on.
+    // One execution: the bottleneck's share says what it rests on, on its tile too.
+    expect(page.body).toMatch(
+      /data-stat="bottleneck">[\s\S]*?<div class="stat-hint">[\d.]+ ?% of step time \(from 1 execution only\)<\/div>/,
+    );
     expect(page.body).toMatch(
       /<li>Step (&#39;|&#x27;)slow\1 takes \d+% of the workflow\1s step time \(from 1 execution only\)<\/li>/,
     );

@@ -7,6 +7,7 @@
 import type { StepDefinition, WorkflowDefinition } from '../../../definition/types.js';
 import { echo } from '../../../echo.js';
 import { ValidationError } from '../../../errors.js';
+import { fewRuns } from '../../../performance/suggestions.js';
 import { type WorkflowPerformance, workflowPerformance } from '../../../performance/workflow-performance.js';
 import { plural } from '../../../plural.js';
 import type { DashboardDeps } from '../context.js';
@@ -104,6 +105,15 @@ function definitionRows(steps: StepDefinition[]): SafeHtml[] {
   ]);
 }
 
+/**
+ * " (from 2 executions only)" under the bottleneck's share while few runs are recorded (the
+ * caveat the suggestions carry; with no execution recorded yet, the step's own runs count).
+ */
+function bottleneckRuns(perf: WorkflowPerformance): string {
+  if (perf.stats.count > 0) return fewRuns(perf.stats.count);
+  return fewRuns(perf.steps.find((s) => s.name === perf.bottleneck?.step)?.count ?? 0, 'run');
+}
+
 function optimizerPanel(deps: DashboardDeps, perf: WorkflowPerformance): SafeHtml {
   const { stats, steps, bottleneck } = perf;
   const m = deps.orch.getMetrics(perf.workflowId);
@@ -116,7 +126,9 @@ function optimizerPanel(deps: DashboardDeps, perf: WorkflowPerformance): SafeHtm
   ${stat('Retry rate', m.stepsRun > 0 ? formatPercent(m.retryRate) : '–', { id: 'retry-rate' })}
   ${stat('Bottleneck', bottleneck?.step ?? '–', {
     id: 'bottleneck',
-    hint: bottleneck ? `${formatPercent(bottleneck.share)} of step time` : 'no step recorded yet',
+    hint: bottleneck
+      ? `${formatPercent(bottleneck.share)} of step time${bottleneckRuns(perf)}`
+      : 'no step recorded yet',
     tone: bottleneck ? 'warn' : '',
   })}
 </section>
