@@ -629,7 +629,7 @@ describe('pages', () => {
     const page = await f.app.inject({ url: '/workflows/timed', headers: { cookie } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toMatch(
-      /data-stat="bottleneck">\s*<div class="stat-label">Bottleneck<\/div>\s*<div class="stat-value">slow</,
+      /data-stat="bottleneck">\s*<div class="stat-label">Bottleneck<\/div>\s*<div class="stat-value" title="slow">slow</,
     );
     expect(page.body).toContain('Consider parallel execution of independent steps');
     // One execution: the bottleneck's share says what it rests on, on its tile too.

@@ -123,11 +123,11 @@ export function versionLink(x: { workflowId: string; workflowVersion: number }):
 export function stat(
   label: string,
   value: string,
-  options: { hint?: string; tone?: string; id?: string } = {},
+  options: { hint?: string; tone?: string; id?: string; title?: string } = {},
 ): SafeHtml {
   return html`<div class="stat${options.tone ? ` tone-${options.tone}` : ''}"${options.id ? html` data-stat="${options.id}"` : ''}>
   <div class="stat-label">${label}</div>
-  <div class="stat-value">${value}</div>
+  <div class="stat-value"${options.title ? html` title="${options.title}"` : ''}>${value}</div>
   ${options.hint ? html`<div class="stat-hint">${options.hint}</div>` : ''}
 </div>`;
 }

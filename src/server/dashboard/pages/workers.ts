@@ -92,7 +92,7 @@ function remoteWorkersTable(workers: RemoteWorkerSummary[], now: number): SafeHt
   return html`<table class="remote-workers"><thead><tr><th>Remote worker</th><th>Actions</th><th class="num">Held tasks</th><th class="num">Polling</th><th>Last heard from</th><th>Registered (UTC)</th></tr></thead>
   <tbody>${workers.map(
     (w) => html`<tr data-remote-worker="${w.id}" data-held="${w.heldTasks}">
-  <td>${w.name === undefined ? '' : html`${w.name}<br>`}<span class="mono${w.name === undefined ? '' : ' muted'}">${w.id}</span></td>
+  <td>${w.name === undefined ? '' : html`<span class="rw-name">${w.name}</span><br>`}<span class="mono${w.name === undefined ? '' : ' muted'}">${w.id}</span></td>
   <td class="mono">${w.actions.join(', ')}</td>
   <td class="num">${w.heldTasks}</td>
   <td class="num">${w.polling}</td>

@@ -126,6 +126,7 @@ function optimizerPanel(deps: DashboardDeps, perf: WorkflowPerformance): SafeHtm
   ${stat('Retry rate', m.stepsRun > 0 ? formatPercent(m.retryRate) : '–', { id: 'retry-rate' })}
   ${stat('Bottleneck', bottleneck?.step ?? '–', {
     id: 'bottleneck',
+    ...(bottleneck ? { title: bottleneck.step } : {}),
     hint: bottleneck
       ? `${formatPercent(bottleneck.share)} of step time${bottleneckRuns(perf)}`
       : 'no step recorded yet',
