@@ -183,6 +183,7 @@ export function createPool(
   });
   poolClients.set(pool, clients);
   poolConnectTimeouts.set(pool, connectMs);
+  poolUrls.set(pool, url);
   if (backends) {
     // The server-side pids of the pool's connections, to recognise this process's own NOTIFYs.
     const pidOf = (client: pg.PoolClient) => (client as unknown as { processID?: number }).processID;
@@ -203,6 +204,20 @@ const poolClients = new WeakMap<pg.Pool, Set<pg.Client>>();
 
 /** The connect timeout of each pool made by `createPool`, in milliseconds. */
 const poolConnectTimeouts = new WeakMap<pg.Pool, number>();
+
+/** The store URL of each pool made by `createPool`, for its connection errors. */
+const poolUrls = new WeakMap<pg.Pool, string>();
+
+/**
+ * Whether `error` is about reaching the server rather than a statement: a lost connection (see
+ * {@link isConnectionError}), or a new one the server refused — SQLSTATE class 28 (authorization)
+ * or 3D (no such database, e.g. dropped since the store opened).
+ */
+function aboutTheServer(error: unknown): boolean {
+  if (error instanceof OrchestratorError) return false;
+  const code = (error as { code?: unknown } | null)?.code;
+  return isConnectionError(error) || (typeof code === 'string' && /^(28|3D)/.test(code));
+}
 
 /**
  * Ends `pool` (made by `createPool`) and its connections, each within the time `endClient`
@@ -306,20 +321,28 @@ const CONNECT_TIMEOUT = 'timeout expired';
  * is said as what it is: every connection of the pool stayed in use for the whole wait.
  */
 export function poolError(pool: pg.Pool, error: unknown): OrchestratorError {
+  const url = poolUrls.get(pool);
+  // A connection error names the store, as the first connect's does: which server, which database.
+  const context = url === undefined ? 'PostgreSQL store' : `PostgreSQL store at ${shownUrl(url)}`;
   if (error instanceof Error && error.message === CONNECT_TIMEOUT) {
     const ms = poolConnectTimeouts.get(pool) ?? CONNECT_TIMEOUT_MS;
     return new OrchestratorError(
       'STORE_UNAVAILABLE',
-      `PostgreSQL store: a new connection got no answer from the server within ${ms} ms (the connect timeout: queryTimeoutMs, at most 10 s)`,
+      `${context}: a new connection got no answer from the server within ${ms} ms (the connect timeout: queryTimeoutMs, at most 10 s)`,
       { cause: error },
     );
   }
-  if (!(error instanceof Error) || error.message !== POOL_WAIT_TIMEOUT) return storeError(error);
-  return new OrchestratorError(
-    'STORE_UNAVAILABLE',
-    `PostgreSQL store: no connection of its pool came free within ${CONNECT_TIMEOUT_MS / 1000} s: all of them (poolSize ${pool.options.max}) stayed in use (slow queries, or a poolSize too small for the load)`,
-    { cause: error },
-  );
+  if (error instanceof Error && error.message === POOL_WAIT_TIMEOUT) {
+    return new OrchestratorError(
+      'STORE_UNAVAILABLE',
+      `PostgreSQL store: no connection of its pool came free within ${CONNECT_TIMEOUT_MS / 1000} s: all of them (poolSize ${pool.options.max}) stayed in use (slow queries, or a poolSize too small for the load)`,
+      { cause: error },
+    );
+  }
+  if (url === undefined || !aboutTheServer(error)) return storeError(error);
+  const problem = connectProblem(error, url);
+  if (problem === null) return storeError(error, context);
+  return new OrchestratorError('STORE_UNAVAILABLE', `${context}: ${problem}`, { cause: error });
 }
 
 /**
