@@ -7,6 +7,8 @@
  */
 import Database from 'better-sqlite3';
 import { echo } from '../echo.js';
+import { loadMigrations } from '../store/sqlite/migrate.js';
+import { createdNames } from '../store/sqlite/taken-names.js';
 import { CliError } from './errors.js';
 
 /** What a SQLite file holds: an orchestrator store, or only these other tables. */
@@ -51,8 +53,18 @@ export function notAStoreError(url: string, file: string): CliError | null {
       .map((t) => echo(t))
       .join(', ') + (tables.length > 10 ? ', ...' : '');
   const holds = tables.length === 0 ? 'no table' : `only tables of something else: ${named}`;
+  // `migrate` refuses a file holding a name the store creates: suggesting it would send the user
+  // to a second refusal.
+  const ours = new Set(
+    loadMigrations().flatMap((m) => createdNames(m.sql).map(([, name]) => name.toLowerCase())),
+  );
+  const clash = tables.filter((t) => ours.has(t.toLowerCase()));
+  const advice =
+    clash.length === 0
+      ? ', or run `orchestrator migrate` to add a store to this one'
+      : ` (${clash.map((t) => echo(t)).join(', ')} ${clash.length === 1 ? 'is a name' : 'are names'} the store's own tables need, so \`orchestrator migrate\` cannot add one to this file)`;
   return new CliError(
-    `store '${url}' holds no orchestrator store (file ${file} has ${holds}); point the store URL at the orchestrator's file, or run \`orchestrator migrate\` to add a store to this one`,
+    `store '${url}' holds no orchestrator store (file ${file} has ${holds}); point the store URL at the orchestrator's file${advice}`,
     { code: 'STORE_NOT_FOUND' },
   );
 }

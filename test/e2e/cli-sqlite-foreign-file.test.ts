@@ -45,6 +45,23 @@ describe('a SQLite database of another application', () => {
     expect(r.stdout).toContain('No executions');
   });
 
+  it('does not send the user to migrate when the file holds a table of a name the store needs', async () => {
+    const s = tempStore('orch-clash-');
+    onTestFinished(() => s.remove());
+    const db = new Database(s.file);
+    db.exec('CREATE TABLE Executions (x INTEGER); CREATE TABLE notes (y INTEGER)');
+    db.close();
+    const r = await cli(['list', '--store', s.url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "'Executions' is a name the store's own tables need, so `orchestrator migrate` cannot add one to this file",
+    );
+    expect(r.stderr).not.toContain('run `orchestrator migrate`');
+    const migrate = await cli(['migrate', '--store', s.url]);
+    expect(migrate.code).toBe(1);
+    expect(migrate.stderr).toContain("the file already has table 'Executions', a name the store creates");
+  });
+
   it('an empty file is refused the same way', async () => {
     const s = tempStore('orch-empty-');
     onTestFinished(() => s.remove());
