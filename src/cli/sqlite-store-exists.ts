@@ -7,8 +7,8 @@
  */
 import Database from 'better-sqlite3';
 import { echo } from '../echo.js';
+import { createdNames } from '../store/migration-files.js';
 import { loadMigrations } from '../store/sqlite/migrate.js';
-import { createdNames } from '../store/sqlite/taken-names.js';
 import { CliError } from './errors.js';
 
 /** What a SQLite file holds: an orchestrator store, or only these other tables. */

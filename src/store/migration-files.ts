@@ -69,3 +69,15 @@ function readFolder(dir: URL, storeName: string): Migration[] {
   }
   return migrations;
 }
+
+/** `CREATE [UNIQUE] TABLE|INDEX name` without `IF NOT EXISTS`: a name the statement must have free. */
+const CREATES = /\bCREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?!IF\s+NOT\s+EXISTS\b)"?(\w+)"?/gi;
+
+/**
+ * The tables and indexes a migration's `sql` creates that must not exist yet, as `[kind, name]`
+ * (`kind` in lower case, `name` as written), so that a store can name those another application
+ * already has instead of failing with its database's bare "already exists".
+ */
+export function createdNames(sql: string): Array<[kind: string, name: string]> {
+  return [...sql.matchAll(CREATES)].map((m) => [(m[1] as string).toLowerCase(), m[2] as string]);
+}

@@ -140,7 +140,7 @@ describe('PostgreSQL store: several nodes on one schema', () => {
     const error = await initError(name);
     expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE' });
     expect((error as Error).message).toBe(
-      `PostgreSQL migration of schema '${name}' failed (001_init.sql): relation "executions" already exists`,
+      `PostgreSQL migration of schema '${name}' failed (001_init.sql): the schema already has table "executions", a name the store creates, of something else (no store migration records them). Point this Orchestrator at a schema of its own (?schema=).`,
     );
     expect(await tablesIn(name)).toEqual(['executions']);
   });
@@ -149,11 +149,13 @@ describe('PostgreSQL store: several nodes on one schema', () => {
     const name = schema();
     // An application's schema with a table named as the store's second migration's.
     await withClient((client) =>
-      client.query(`CREATE SCHEMA "${name}"; CREATE TABLE "${name}".nodes (x int)`),
+      client.query(
+        `CREATE SCHEMA "${name}"; CREATE TABLE "${name}".nodes (x int); CREATE INDEX nodes_last_heartbeat ON "${name}".nodes (x)`,
+      ),
     );
     const error = await initError(name);
     expect((error as Error).message).toBe(
-      `PostgreSQL migration of schema '${name}' failed (002_nodes.sql): relation "nodes" already exists`,
+      `PostgreSQL migration of schema '${name}' failed (002_nodes.sql): the schema already has table "nodes", index "nodes_last_heartbeat", names the store creates, of something else (no store migration records them). Point this Orchestrator at a schema of its own (?schema=).`,
     );
     expect(await tablesIn(name)).toEqual(['nodes']);
   });

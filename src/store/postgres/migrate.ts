@@ -18,6 +18,7 @@ import { type Migration, readMigrations } from '../migration-files.js';
 import { refuseForeignMigrations, refuseNewerSchema } from '../schema-version.js';
 import { bounded, clientConfig, connectClient, connectTimeout, endClient, ident } from './connection.js';
 import { DEFAULT_MIGRATION_LOCK_TIMEOUT_MS, withMigrationLock } from './migration-lock.js';
+import { refuseTakenNames } from './taken-names.js';
 import { cutText, shownUrl, type UrlPlace } from './url-options.js';
 
 /** Where the migration files live: next to this module (copied to `dist/` by the build). */
@@ -60,6 +61,7 @@ export async function migrate(
       for (const migration of migrations) {
         if (done.has(migration.version)) continue;
         current = ` (${migration.name})`;
+        await refuseTakenNames(client, schema, migration, queryTimeoutMs);
         await client.query(migration.sql);
         await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
           migration.version,

@@ -7,14 +7,7 @@
 import type Database from 'better-sqlite3';
 import { echo } from '../../echo.js';
 import { OrchestratorError } from '../../errors.js';
-
-/** `CREATE [UNIQUE] TABLE|INDEX name` without `IF NOT EXISTS`: a name the statement must have free. */
-const CREATES = /\bCREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?!IF\s+NOT\s+EXISTS\b)"?(\w+)"?/gi;
-
-/** The tables and indexes `sql` creates that must not exist yet, as `[kind, name]`. */
-export function createdNames(sql: string): Array<[kind: string, name: string]> {
-  return [...sql.matchAll(CREATES)].map((m) => [(m[1] as string).toLowerCase(), m[2] as string]);
-}
+import { createdNames } from '../migration-files.js';
 
 /**
  * Throws `STORE_UNAVAILABLE` when `db` already holds a table, index or view of a name `sql` (a
