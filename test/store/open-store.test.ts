@@ -47,6 +47,30 @@ describe('openStore', () => {
     expect((openStore('sqlite:/var/x.db') as SqliteStore).path).toBe('/var/x.db');
   });
 
+  it('suggests only what it would take: a file for sqlite://data/, and a path for sqlite:// alone', () => {
+    // Each suggested "sqlite://orchestrator.sqlite" or "sqlite:data/", both refused in turn.
+    expect(messageOf(() => openStore('sqlite://data/'))).toContain(
+      'write "sqlite:data/orchestrator.sqlite" for a path relative to the working directory, or "sqlite:/data/orchestrator.sqlite" for the absolute one',
+    );
+    for (const target of ['sqlite://', 'sqlite:///']) {
+      expect(messageOf(() => openStore(target))).toContain(
+        `store: Expected "sqlite:<path>" to name a database file, got "${target}", which names none: write "sqlite:<path>", e.g. "sqlite:./data/orchestrator.sqlite"`,
+      );
+    }
+    expect((openStore('sqlite:data/orchestrator.sqlite') as SqliteStore).path).toMatch(
+      /\/data\/orchestrator\.sqlite$/,
+    );
+  });
+
+  it('refuses parameters after the path (sqlite:x.db?mode=ro), which would name a new file with them', () => {
+    expect(() => openStore('sqlite:data/x.db?mode=ro')).toThrow(ValidationError);
+    expect(messageOf(() => openStore('sqlite:data/x.db?mode=ro&cache=shared'))).toContain(
+      'store: Expected "sqlite:<path>", got "sqlite:data/x.db?mode=ro&cache=shared", whose path has parameters (?mode=ro&cache=shared): a SQLite store URL takes none, and a file would be named with them; write "sqlite:data/x.db"',
+    );
+    // A question mark that starts no parameter is a character of the name.
+    expect((openStore('sqlite:data/what?.db') as SqliteStore).path).toMatch(/\/data\/what\?\.db$/);
+  });
+
   it('refuses sqlite:~/x.db, whose ~ no shell expands there, rather than make a folder named ~', () => {
     for (const target of ['sqlite:~/x.db', 'sqlite:~']) {
       expect(() => openStore(target)).toThrow(ValidationError);

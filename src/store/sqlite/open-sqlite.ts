@@ -14,7 +14,8 @@ import { SqliteStore } from './sqlite-store.js';
  * path is relative to the working directory; `sqlite::memory:` is an in-memory database.
  * @throws ValidationError naming `store` for an empty path, one with U+0000, one that begins or
  *   ends in whitespace (`sqlite:./x.db ` would name a file ending in a space), `sqlite://name/…`,
- *   `sqlite:~/…` (a `~` no shell expanded), or one that ends in a directory (`data/`, `.`, `..`).
+ *   `sqlite:~/…` (a `~` no shell expanded), `sqlite://` alone, parameters (`x.db?mode=ro`), or one
+ *   that ends in a directory (`data/`, `.`, `..`).
  */
 export function openSqlite(target: string): SqliteStore {
   const path = target.slice('sqlite:'.length);
@@ -45,13 +46,42 @@ export function openSqlite(target: string): SqliteStore {
       'Invalid config',
     );
   }
-  if (/^\/\/[^/]/.test(path)) {
-    // URL-style `sqlite://data/x.db`: usually meant relative, it would name /data/x.db.
+  if (/^\/+$/.test(path) && path.length > 1) {
+    // `sqlite://` (a URL scheme with nothing after it): no file, and the root folder besides.
     throw new ValidationError(
       [
         {
           path: 'store',
-          message: `Expected "sqlite:<path>", got ${JSON.stringify(target)}, whose path //${path.slice(2).split('/')[0]}/… reads as the absolute /${path.slice(2)}: write "sqlite:${path.slice(2)}" for a path relative to the working directory, or "sqlite:/${path.slice(2)}" for the absolute one`,
+          message: `Expected "sqlite:<path>" to name a database file, got ${JSON.stringify(target)}, which names none: write "sqlite:<path>", e.g. "sqlite:./data/orchestrator.sqlite"`,
+        },
+      ],
+      'Invalid config',
+    );
+  }
+  if (/^\/\/[^/]/.test(path)) {
+    // URL-style `sqlite://data/x.db`: usually meant relative, it would name /data/x.db. What it
+    // suggests names a file (`sqlite://data/` suggests `sqlite:data/orchestrator.sqlite`).
+    const rest = endsInDirectory(path.slice(2)) ? fileInDirectory(path.slice(2)) : path.slice(2);
+    throw new ValidationError(
+      [
+        {
+          path: 'store',
+          message: `Expected "sqlite:<path>", got ${JSON.stringify(target)}, whose path //${path.slice(2).split('/')[0]}/… reads as the absolute /${path.slice(2)}: write "sqlite:${rest}" for a path relative to the working directory, or "sqlite:/${rest}" for the absolute one`,
+        },
+      ],
+      'Invalid config',
+    );
+  }
+  const query = /\?[A-Za-z_]\w*=/.exec(path);
+  if (query) {
+    // `sqlite:x.db?mode=ro`, as SQLite's own URIs take options: the store takes none, and the
+    // file would be named with it (an empty new store where the data was meant to be read).
+    const file = path.slice(0, query.index);
+    throw new ValidationError(
+      [
+        {
+          path: 'store',
+          message: `Expected "sqlite:<path>", got ${JSON.stringify(target)}, whose path has parameters (${path.slice(query.index)}): a SQLite store URL takes none, and a file would be named with them; write "sqlite:${file}"`,
         },
       ],
       'Invalid config',
