@@ -118,6 +118,22 @@ describe('SQLite store: files and settings', () => {
     });
   });
 
+  it('refuses a path under a file, naming the file in the way', async () => {
+    // Node.js said only "ENOTDIR: not a directory, stat '<path>'", naming neither.
+    const file = newPath();
+    raw(file).close();
+    for (const path of [join(file, 'x.db'), join(file, 'sub', 'deeper', 'x.db')]) {
+      const error = await new SqliteStore(path).init().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+        message: `Cannot open SQLite store '${path}': its folder '${file}' is a file, not a folder; name a database file in a folder`,
+      });
+    }
+  });
+
   it('keeps executions, steps and definitions across close and reopen', async () => {
     const path = newPath();
     const first = await open(path);

@@ -6,7 +6,7 @@
  * @module
  */
 import { type Stats, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { OrchestratorError } from '../../errors.js';
 
 /** What a file that is not a regular one is, for the message. */
@@ -18,12 +18,39 @@ function kindOf(stats: Stats): string {
   return 'not a regular file';
 }
 
+/** The outermost folder of `path` that exists and is no folder (`path`'s parent when none is found). */
+function fileAmongFolders(path: string): string {
+  let found = dirname(path);
+  for (let folder = dirname(path); folder !== dirname(folder); folder = dirname(folder)) {
+    let stats: Stats | undefined;
+    try {
+      stats = statSync(folder, { throwIfNoEntry: false });
+    } catch {
+      // Under the file sought (ENOTDIR), or unreadable: not it.
+    }
+    if (stats && !stats.isDirectory()) found = folder;
+  }
+  return found;
+}
+
 /**
  * Throws `STORE_UNAVAILABLE` naming `path` when it exists and is not a regular file (a symbolic
- * link counts as what it points to); a path that does not exist yet passes.
+ * link counts as what it points to), or when one of its folders is a file; a path that does not
+ * exist yet passes.
  */
 export function checkStorePath(path: string): void {
-  const stats = statSync(path, { throwIfNoEntry: false });
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ENOTDIR') throw error;
+    // A folder of the path is a file: Node.js says only 'ENOTDIR: not a directory, stat <path>'.
+    throw new OrchestratorError(
+      'STORE_UNAVAILABLE',
+      `Cannot open SQLite store '${path}': its folder '${fileAmongFolders(path)}' is a file, not a folder; name a database file in a folder`,
+      { cause: error },
+    );
+  }
   if (!stats || stats.isFile()) return;
   if (stats.isDirectory()) {
     throw new OrchestratorError(
