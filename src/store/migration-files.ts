@@ -70,8 +70,15 @@ function readFolder(dir: URL, storeName: string): Migration[] {
   return migrations;
 }
 
-/** `CREATE [UNIQUE] TABLE|INDEX name` without `IF NOT EXISTS`: a name the statement must have free. */
-const CREATES = /\bCREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?!IF\s+NOT\s+EXISTS\b)"?(\w+)"?/gi;
+/**
+ * `CREATE [UNIQUE] TABLE|INDEX [CONCURRENTLY] name` without `IF NOT EXISTS`: a name the statement
+ * must have free.
+ */
+const CREATES =
+  /\bCREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?!(?:CONCURRENTLY\s+)?IF\s+NOT\s+EXISTS\b)(?:CONCURRENTLY\s+)?"?(\w+)"?/gi;
+
+/** SQL comments (`-- …` to the end of the line, `/* … *\/`): words in them create nothing. */
+const COMMENTS = /--[^\n]*|\/\*[\s\S]*?\*\//g;
 
 /**
  * The tables and indexes a migration's `sql` creates that must not exist yet, as `[kind, name]`
@@ -79,5 +86,8 @@ const CREATES = /\bCREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?!IF\s+NOT\s+EXISTS\b
  * already has instead of failing with its database's bare "already exists".
  */
 export function createdNames(sql: string): Array<[kind: string, name: string]> {
-  return [...sql.matchAll(CREATES)].map((m) => [(m[1] as string).toLowerCase(), m[2] as string]);
+  return [...sql.replace(COMMENTS, ' ').matchAll(CREATES)].map((m) => [
+    (m[1] as string).toLowerCase(),
+    m[2] as string,
+  ]);
 }

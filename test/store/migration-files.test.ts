@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrchestratorError } from '../../src/errors.js';
-import { readMigrations } from '../../src/store/migration-files.js';
+import { createdNames, readMigrations } from '../../src/store/migration-files.js';
 import { loadMigrations as loadPostgres } from '../../src/store/postgres/migrate.js';
 import { loadMigrations as loadSqlite } from '../../src/store/sqlite/migrate.js';
 
@@ -78,6 +78,32 @@ describe('readMigrations', () => {
       expect(migrations.length).toBeGreaterThan(0);
       expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
       for (const m of migrations) expect(m.sql.trim().length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('createdNames', () => {
+  it('lists the tables and indexes a migration must have free, not those of comments or IF NOT EXISTS', () => {
+    const sql = `-- a comment: CREATE TABLE not_me (x int)
+      CREATE TABLE executions (id text);
+      /* CREATE INDEX nor_me ON executions (id) */
+      CREATE UNIQUE INDEX executions_key ON executions (id);
+      CREATE INDEX CONCURRENTLY executions_late ON executions (id);
+      CREATE INDEX CONCURRENTLY IF NOT EXISTS maybe ON executions (id);
+      create table "Quoted" (x int);
+      CREATE TABLE IF NOT EXISTS schema_migrations (v int);`;
+    expect(createdNames(sql)).toEqual([
+      ['table', 'executions'],
+      ['index', 'executions_key'],
+      ['index', 'executions_late'],
+      ['table', 'Quoted'],
+    ]);
+  });
+
+  it("finds only real names in the stores' own migrations", () => {
+    // A comment of PostgreSQL's 006 mentions CREATE INDEX CONCURRENTLY: no name 'CONCURRENTLY'.
+    for (const m of [...loadSqlite(), ...loadPostgres()]) {
+      for (const [, name] of createdNames(m.sql)) expect(name, m.name).toMatch(/^[a-z_]+$/);
     }
   });
 });
