@@ -78,27 +78,27 @@ const STORE_CLOSE_WAIT_MS = 5_000;
 /** How long the server of a store slow to close may take to answer a `SELECT 1` (connect included). */
 const SERVER_ANSWER_MS = 2_000;
 
-/** Each orchestrator's scheduler, for {@link startedWorkflowIds} (not part of the class's API). */
-const schedulers = new WeakMap<Orchestrator, Scheduler>();
+/**
+ * Each orchestrator's scheduler and alert monitor, for {@link startedWorkflowIds} and
+ * {@link raisedAlertCounts} (not part of the class's API).
+ */
+const internals = new WeakMap<Orchestrator, { scheduler: Scheduler; alerts: AlertMonitor }>();
 
 /**
  * The workflow of each execution running on `orch` now (it took a slot and `execution.started` was
  * emitted; it has not ended): what a listener attached now missed the start of.
  */
 export function startedWorkflowIds(orch: Orchestrator): string[] {
-  const scheduler = schedulers.get(orch);
+  const scheduler = internals.get(orch)?.scheduler;
   return scheduler ? [...scheduler.startedWorkflowIds()] : [];
 }
-
-/** Each orchestrator's alert monitor, for {@link raisedAlertCounts} (not part of the class's API). */
-const alertMonitors = new WeakMap<Orchestrator, AlertMonitor>();
 
 /**
  * How many alerts of each type and severity `orch` raised so far: what a listener attached now
  * missed (alerts of executions resumed as it started, before `buildApp` attached its exporter).
  */
 export function raisedAlertCounts(orch: Orchestrator): AlertCount[] {
-  return alertMonitors.get(orch)?.raisedCounts() ?? [];
+  return internals.get(orch)?.alerts.raisedCounts() ?? [];
 }
 
 /** A running orchestrator: the four components, metrics, events and life cycle. */
@@ -137,8 +137,7 @@ export class Orchestrator {
     this.logger = ctx.logger;
     this.scheduler = scheduler;
     this.keeper = keeper;
-    schedulers.set(this, scheduler);
-    alertMonitors.set(this, ctx.alerts);
+    internals.set(this, { scheduler, alerts: ctx.alerts });
   }
 
   /**

@@ -90,7 +90,7 @@ export function dataDrivenSuggestions(
   const out: string[] = [];
   const slowest = bottleneck === null ? undefined : steps.find((s) => s.name === bottleneck);
   if (slowest !== undefined && slowest.share > 0) {
-    const few = executions > 0 ? fewRuns(executions) : fewRuns(slowest.count, 'run');
+    const few = bottleneckCaveat(executions, slowest.count);
     const waiting =
       slowest.avg > 0 && slowest.waitAvg > 0
         ? ` (${percent(slowest.waitAvg / slowest.avg)} of it waiting between attempts)`
@@ -151,6 +151,14 @@ export function dataDrivenSuggestions(
 export function fewRuns(runs: number, unit: 'execution' | 'run' = 'execution'): string {
   if (!(runs > 0) || runs >= FEW_RUNS) return '';
   return ` (from ${plural(runs, unit)} only)`;
+}
+
+/**
+ * {@link fewRuns} for the bottleneck's share: of the `executions` recorded, or with none (library
+ * use with `recordStep` alone) of the bottleneck step's own `stepRuns`.
+ */
+export function bottleneckCaveat(executions: number, stepRuns: number): string {
+  return executions > 0 ? fewRuns(executions) : fewRuns(stepRuns, 'run');
 }
 
 /**

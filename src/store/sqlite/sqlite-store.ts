@@ -211,9 +211,13 @@ export class SqliteStore implements Store {
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       // A file of another tool's, or one a newer release migrated, is refused before anything is
       // written to it: switching to WAL is a change of the file, kept after it is closed.
-      const recorded = recordedVersions(db, migrations);
+      // One read snapshot: a table another process's migration made meanwhile is seen recorded.
       const file = db;
-      refuseTakenNamesOfPending(file, migrations, recorded, () => recordedVersions(file, migrations));
+      const recorded = file.transaction(() => {
+        const versions = recordedVersions(file, migrations);
+        refuseTakenNamesOfPending(file, migrations, versions);
+        return versions;
+      })();
       journalBefore = db.pragma('journal_mode', { simple: true });
       db.pragma('journal_mode = WAL');
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);

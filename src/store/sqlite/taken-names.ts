@@ -35,20 +35,13 @@ export function refuseTakenNames(db: Database.Database, sql: string, migration: 
 /**
  * {@link refuseTakenNames} for each of `migrations` that `recorded` (see `recordedVersions`) does
  * not record: read only, so that the store's opening refuses such a file before it writes to it.
- * `reread` reads the recorded versions again: a name found taken may be the store's own, created
- * by another process whose migration committed since `recorded` was read.
+ * Read `recorded` in the same read transaction: else a name another process's migration created
+ * since would look like something else's.
  */
 export function refuseTakenNamesOfPending(
   db: Database.Database,
   migrations: readonly { version: number; name: string; sql: string }[],
   recorded: ReadonlySet<number> | null,
-  reread: () => ReadonlySet<number> | null,
 ): void {
-  try {
-    for (const m of migrations) if (!recorded?.has(m.version)) refuseTakenNames(db, m.sql, m.name);
-  } catch (error) {
-    const now = reread();
-    for (const m of migrations) if (!now?.has(m.version)) refuseTakenNames(db, m.sql, m.name);
-    if (!(error instanceof OrchestratorError)) throw error;
-  }
+  for (const m of migrations) if (!recorded?.has(m.version)) refuseTakenNames(db, m.sql, m.name);
 }

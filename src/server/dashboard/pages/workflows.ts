@@ -7,7 +7,7 @@
 import type { StepDefinition, WorkflowDefinition } from '../../../definition/types.js';
 import { echo } from '../../../echo.js';
 import { ValidationError } from '../../../errors.js';
-import { fewRuns } from '../../../performance/suggestions.js';
+import { bottleneckCaveat } from '../../../performance/suggestions.js';
 import { type WorkflowPerformance, workflowPerformance } from '../../../performance/workflow-performance.js';
 import { plural } from '../../../plural.js';
 import type { DashboardDeps } from '../context.js';
@@ -105,15 +105,6 @@ function definitionRows(steps: StepDefinition[]): SafeHtml[] {
   ]);
 }
 
-/**
- * " (from 2 executions only)" under the bottleneck's share while few runs are recorded (the
- * caveat the suggestions carry; with no execution recorded yet, the step's own runs count).
- */
-function bottleneckRuns(perf: WorkflowPerformance): string {
-  if (perf.stats.count > 0) return fewRuns(perf.stats.count);
-  return fewRuns(perf.steps.find((s) => s.name === perf.bottleneck?.step)?.count ?? 0, 'run');
-}
-
 function optimizerPanel(deps: DashboardDeps, perf: WorkflowPerformance): SafeHtml {
   const { stats, steps, bottleneck } = perf;
   const m = deps.orch.getMetrics(perf.workflowId);
@@ -128,7 +119,7 @@ function optimizerPanel(deps: DashboardDeps, perf: WorkflowPerformance): SafeHtm
     id: 'bottleneck',
     ...(bottleneck ? { title: bottleneck.step } : {}),
     hint: bottleneck
-      ? `${formatPercent(bottleneck.share)} of step time${bottleneckRuns(perf)}`
+      ? `${formatPercent(bottleneck.share)} of step time${bottleneckCaveat(stats.count, steps.find((s) => s.name === bottleneck.step)?.count ?? 0)}`
       : 'no step recorded yet',
     tone: bottleneck ? 'warn' : '',
   })}
