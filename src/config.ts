@@ -197,7 +197,7 @@ export function compileConfig(options: Partial<Config> = {}): CompiledConfig {
       'Invalid config',
     );
   }
-  if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error), 'Invalid config');
+  if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error, configSchema), 'Invalid config');
   const value = parsed.data as Config;
   return maskedWhenPrinted({
     ...value,

@@ -6,6 +6,7 @@
  * instead of being silently ignored.
  * @module
  */
+import { didYouMean } from './closest-name.js';
 import { describeValue } from './describe-value.js';
 import { echo } from './echo.js';
 import { errorMessage, type Issue, ValidationError } from './errors.js';
@@ -33,7 +34,7 @@ export function unknownKeyIssues(value: object, known: readonly string[]): Issue
 function unknownOf(value: object, known: readonly string[]): Issue[] {
   return Object.keys(value)
     .filter((key) => !known.includes(key) && (value as Record<string, unknown>)[key] !== undefined)
-    .map((key) => ({ path: key, message: `unknown key ${echo(key)}` }));
+    .map((key) => ({ path: key, message: `unknown key ${echo(key)}${didYouMean(key, known)}` }));
 }
 
 /**

@@ -5,10 +5,12 @@
  * @module
  */
 import type { z } from 'zod';
+import { didYouMean } from './closest-name.js';
 import { describeValue } from './describe-value.js';
 import { echo } from './echo.js';
 import type { Issue } from './errors.js';
 import { expectationOf } from './zod-expectation.js';
+import { objectKeysAt } from './zod-object-keys.js';
 
 /** Formats a path like `steps[2].parallel[0].name`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): string {
@@ -20,13 +22,21 @@ export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): strin
   return out;
 }
 
-/** Converts a zod error into issues, one per problem, with unknown keys named. */
-export function issuesFromZod(error: z.ZodError, prefix = ''): Issue[] {
+/**
+ * Converts the zod error of parsing with `schema` into issues, one per problem, with unknown keys
+ * named, and beside each the key of that object it most likely stood for (`unknown key 'retyr'
+ * (did you mean 'retry'?)`).
+ */
+export function issuesFromZod(error: z.ZodError, schema: z.core.$ZodType, prefix = ''): Issue[] {
   const issues: Issue[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
+      const known = objectKeysAt(schema, issue.path);
       for (const key of issue.keys) {
-        issues.push({ path: formatPath([...issue.path, key], prefix), message: `unknown key ${echo(key)}` });
+        issues.push({
+          path: formatPath([...issue.path, key], prefix),
+          message: `unknown key ${echo(key)}${didYouMean(key, known)}`,
+        });
       }
       continue;
     }

@@ -140,7 +140,7 @@ function parseInput(schema: ReturnType<typeof inputSchema>, input: unknown): { i
   const parsed = schema.safeParse(input, parseOptions('definition'));
   if (!parsed.success) {
     throw new ValidationError(
-      withoutSecretValues(issuesFromZod(parsed.error, 'input'), input),
+      withoutSecretValues(issuesFromZod(parsed.error, schema, 'input'), input),
       'Invalid http input',
     );
   }

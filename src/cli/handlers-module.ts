@@ -7,7 +7,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { closestName } from '../closest-name.js';
 import type { StepDefinition } from '../definition/types.js';
+import { echo } from '../echo.js';
 import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
 import type { ActionHandler, CompensationHandler } from '../types.js';
 import { actionsUsed, compensationsUsed } from './definition-file.js';
@@ -100,6 +102,12 @@ export async function loadHandlers(path: string, cwd = process.cwd()): Promise<H
   };
 }
 
+/** `; did you mean 'x'?` for a handler name close to `name`, or ''. */
+function meant(name: string, known: readonly string[]): string {
+  const close = closestName(name, known);
+  return close === null ? '' : `; did you mean ${echo(close)}?`;
+}
+
 /**
  * Checks that every action and compensation a definition names has a handler (or is built in),
  * so a run does not start only to fail with `ACTION_NOT_FOUND` halfway.
@@ -109,11 +117,15 @@ export function checkHandlersCover(steps: StepDefinition[], handlers: Handlers, 
   const missing: string[] = [];
   for (const [name, path] of actionsUsed(steps)) {
     // Own keys only: `constructor`, `toString`, ... are valid step names, not handlers.
-    if (!Object.hasOwn(handlers.actions, name) && !BUILTIN_ACTION_NAMES.has(name))
-      missing.push(`action '${name}' (${path})`);
+    if (!Object.hasOwn(handlers.actions, name) && !BUILTIN_ACTION_NAMES.has(name)) {
+      const served = [...Object.keys(handlers.actions), ...BUILTIN_ACTION_NAMES];
+      missing.push(`action '${name}' (${path}${meant(name, served)})`);
+    }
   }
   for (const [name, path] of compensationsUsed(steps)) {
-    if (!Object.hasOwn(handlers.compensations, name)) missing.push(`compensation '${name}' (${path})`);
+    if (!Object.hasOwn(handlers.compensations, name)) {
+      missing.push(`compensation '${name}' (${path}${meant(name, Object.keys(handlers.compensations))})`);
+    }
   }
   if (missing.length > 0) throw new UsageError(`no handler for ${missing.join(', ')}; ${hint}`);
 }

@@ -6,6 +6,7 @@
  * output (the run-time `steps` never holds it), so naming one is refused too.
  * @module
  */
+import { didYouMean } from '../closest-name.js';
 import { echo } from '../echo.js';
 import type { Issue } from '../errors.js';
 import { bracketHint } from './name-hint.js';
@@ -49,7 +50,11 @@ export function checkReferences(
       const entry = names.get(name);
       if (!entry) {
         // `steps.fetch.user` reads a step 'fetch': say so when a step 'fetch.user' exists.
-        const hint = hints-- > 0 ? bracketHint(source, (known) => names.has(known), `${name}.`) : '';
+        // Else the name of a step it may have meant (`steps.fetc.output`).
+        const hint =
+          hints-- > 0
+            ? bracketHint(source, (known) => names.has(known), `${name}.`) || didYouMean(name, names.keys())
+            : '';
         issues.push({ path, message: `unknown step ${echo(name)}${hint}` });
       } else if (entry.conditional) {
         issues.push({

@@ -6,6 +6,7 @@
  * @module
  */
 import type { z } from 'zod';
+import { didYouMean } from '../closest-name.js';
 import { describeKind } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
@@ -111,13 +112,13 @@ function check(
   if (idCopy === null || stepsCopy === null || optionsCopy === null) return null;
   const [id, steps, options] = [idCopy.value, stepsCopy.value, optionsCopy.value];
   const idResult = workflowIdSchema.safeParse(id, DEFINITION);
-  if (!idResult.success) issues.push(...issuesFromZod(idResult.error, 'id'));
+  if (!idResult.success) issues.push(...issuesFromZod(idResult.error, workflowIdSchema, 'id'));
 
   let parsedOptions: WorkflowOptions = {};
   if (options !== undefined) {
     const optionsResult = workflowOptionsSchema.safeParse(options, DEFINITION);
     if (optionsResult.success) parsedOptions = optionsResult.data;
-    else issues.push(...issuesFromZod(optionsResult.error, 'options'));
+    else issues.push(...issuesFromZod(optionsResult.error, workflowOptionsSchema, 'options'));
   }
 
   if (!Array.isArray(steps)) {
@@ -168,8 +169,13 @@ function without(raw: Raw, keys: readonly string[]): Raw {
   return Object.fromEntries(Object.entries(raw).filter(([key]) => !keys.includes(key)));
 }
 
-function pushZod(issues: Issue[], result: z.ZodSafeParseResult<unknown>, path: string): void {
-  if (!result.success) issues.push(...issuesFromZod(result.error, path));
+function pushZod(
+  issues: Issue[],
+  schema: z.core.$ZodType,
+  result: z.ZodSafeParseResult<unknown>,
+  path: string,
+): void {
+  if (!result.success) issues.push(...issuesFromZod(result.error, schema, path));
 }
 
 function checkExpression(
@@ -223,7 +229,7 @@ function checkStep(value: unknown, path: string, issues: Issue[], found: Found):
   const raw = conflicts.length > 0 ? without(value, conflicts) : value;
   if (isCondition) {
     const result = conditionStepSchema.safeParse(raw, DEFINITION);
-    pushZod(issues, result, path);
+    pushZod(issues, conditionStepSchema, result, path);
     checkExpression(raw, 'condition', path, issues, found, 'boolean');
     return result.success ? result.data : null;
   }
@@ -234,7 +240,7 @@ function checkStep(value: unknown, path: string, issues: Issue[], found: Found):
 function checkAction(raw: Raw, path: string, issues: Issue[], found: Found): ActionStepDefinition | null {
   const hasRetry = has(raw, 'retry');
   const result = actionStepSchema.safeParse(hasRetry ? without(raw, ['retry']) : raw, DEFINITION);
-  pushZod(issues, result, path);
+  pushZod(issues, actionStepSchema, result, path);
   checkExpression(raw, 'input', path, issues, found);
   // `retry: undefined` is no retry policy, as any optional key left undefined is left out.
   const retry =
@@ -254,13 +260,13 @@ function checkRetry(value: unknown, path: string, issues: Issue[]): boolean | Re
     return null;
   }
   const result = retryOptionsSchema.safeParse(value, DEFINITION);
-  pushZod(issues, result, path);
+  pushZod(issues, retryOptionsSchema, result, path);
   return result.success ? result.data : null;
 }
 
 function checkParallel(raw: Raw, path: string, issues: Issue[], found: Found): StepDefinition | null {
   const shell = parallelStepShellSchema.safeParse(raw, DEFINITION);
-  pushZod(issues, shell, path);
+  pushZod(issues, parallelStepShellSchema, shell, path);
   const branches = raw.parallel;
   if (!Array.isArray(branches) || branches.length > MAX_STEPS) return null;
   const parsed: ActionStepDefinition[] = [];
@@ -324,8 +330,10 @@ function checkJumps(steps: readonly unknown[], names: Map<string, NameEntry>, is
       if (typeof target !== 'string' || !NAME_PATTERN.test(target)) continue;
       const entry = names.get(target);
       const path = `steps[${i}].${key}`;
-      if (!entry) issues.push({ path, message: `unknown step ${echo(target)}` });
-      else if (entry.parent !== null) {
+      if (!entry) {
+        const topLevel = [...names].filter(([, e]) => e.parent === null).map(([name]) => name);
+        issues.push({ path, message: `unknown step ${echo(target)}${didYouMean(target, topLevel)}` });
+      } else if (entry.parent !== null) {
         issues.push({
           path,
           message: `step '${target}' is a branch of parallel step '${entry.parent}'; a jump must target a top-level step`,

@@ -48,7 +48,7 @@ export function zodValidator(schema: z.ZodType, httpPart: string | undefined) {
       parseOptions('request'),
     );
     if (result.success) return { value: result.data };
-    return { error: new ValidationError(issuesFromZod(result.error, prefix), 'Invalid request') };
+    return { error: new ValidationError(issuesFromZod(result.error, schema, prefix), 'Invalid request') };
   };
 }
 

@@ -175,22 +175,26 @@ describe.each(STORE_KINDS)('engine boundaries (%s store)', (kind) => {
     const orch = await withOrchestrator({ store: storeUrl(kind), actions: { a: () => 1 } });
     await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }]);
     const engine = orch.workflowEngine;
-    const refused = async (call: () => Promise<unknown>, path: string) => {
+    // Each refusal names the key that was meant beside the misspelt one.
+    const refused = async (call: () => Promise<unknown>, path: string, meant: string) => {
       const error = await call().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).issues).toEqual([{ path, message: `unknown key '${path}'` }]);
+      expect((error as ValidationError).issues).toEqual([
+        { path, message: `unknown key '${path}' (did you mean '${meant}'?)` },
+      ]);
     };
     // A misspelt idempotency key would otherwise start a second execution (a second charge) unnoticed.
     await refused(
       () => engine.executeWorkflow('w', {}, { idempotencyKy: 'order-42' } as never),
       'idempotencyKy',
+      'idempotencyKey',
     );
     expect(await engine.listExecutions()).toEqual([]);
     const id = await engine.executeWorkflow('w', {}, { idempotencyKey: 'order-42' });
-    await refused(() => engine.waitForCompletion(id, { timout: 5 } as never), 'timout');
+    await refused(() => engine.waitForCompletion(id, { timout: 5 } as never), 'timout', 'timeout');
     // A misspelt filter would otherwise list every execution.
-    await refused(() => engine.listExecutions({ stauts: 'failed' } as never), 'stauts');
-    await refused(() => engine.countExecutions({ workflow: 'w' } as never), 'workflow');
+    await refused(() => engine.listExecutions({ stauts: 'failed' } as never), 'stauts', 'status');
+    await refused(() => engine.countExecutions({ workflow: 'w' } as never), 'workflow', 'workflowId');
     // Keys given as undefined are left out, as in the config.
     expect(
       await engine.executeWorkflow('w', {}, { idempotencyKey: 'order-42', extra: undefined } as never),

@@ -25,7 +25,7 @@ function issuesOf(fn: () => unknown): unknown {
 describe('createRemoteWorker option checks', () => {
   it('refuses a misspelt option by name', () => {
     expect(issuesOf(() => createRemoteWorker({ ...base, concurency: 4 } as never))).toEqual([
-      { path: 'concurency', message: "unknown key 'concurency'" },
+      { path: 'concurency', message: "unknown key 'concurency' (did you mean 'concurrency'?)" },
     ]);
   });
 

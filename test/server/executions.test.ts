@@ -158,7 +158,7 @@ describe('GET /v1/executions', () => {
       ['offset=%20', /query\.offset/],
       ['offset=0b1', /query\.offset/],
       ['workflowId=has space', /query\.workflowId/],
-      ['wokflowId=x', /query\.wokflowId: unknown key/],
+      ['wokflowId=x', /query\.wokflowId: unknown key 'wokflowId' \(did you mean 'workflowId'\?\)/],
       ['before=nope', /query\.before: expected an execution id/],
       ['before=exec_123', /query\.before: expected an execution id/],
       // Cut as every repeated value is (echo): before, at 64, the emoji's first half alone, '\ud83d'.

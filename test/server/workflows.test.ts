@@ -317,7 +317,7 @@ describe('POST /v1/workflows/:id/executions', () => {
       [{ idempotencyKey: '' }, /body\.idempotencyKey/],
       [{ idempotencyKey: 'k'.repeat(257) }, /body\.idempotencyKey/],
       [{ idempotencyKey: 7 }, /body\.idempotencyKey/],
-      [{ inputs: {} }, /body\.inputs: unknown key 'inputs'/],
+      [{ inputs: {} }, /body\.inputs: unknown key 'inputs' \(did you mean 'input'\?\)/],
       [[1, 2], /body/],
     ];
     for (const [payload, pattern] of cases) {

@@ -272,7 +272,11 @@ describe('http action: statuses, bodies and errors', () => {
       [{ url: `${server.base}/json`, method: 'TRACE' }, /input\.method/],
       [{ url: `${server.base}/json`, timeout: -1 }, /input\.timeout/],
       [{ url: `${server.base}/json`, headers: { Host: 'evil' } }, /input\.headers\.Host/],
-      [{ url: `${server.base}/json`, retries: 3 }, /unknown key 'retries'/],
+      [{ url: `${server.base}/json`, retries: 3 }, /unknown key 'retries'$/],
+      [
+        { url: `${server.base}/json`, header: {} },
+        /input\.header: unknown key 'header' \(did you mean 'headers'\?\)/,
+      ],
       ['http://example.com', /input/],
     ];
     for (const [input, pattern] of cases) {

@@ -102,4 +102,20 @@ describe('checkHandlersCover', () => {
       "no handler for action 'b' (steps[1]), compensation 'undo' (steps[0]); pass --handlers <module>",
     );
   });
+
+  it('names the handler a misspelt action or compensation most likely meant, built-in ones included', () => {
+    const handlers = { actions: { validate: () => 1 }, compensations: { refund: () => 1 } };
+    expect(() =>
+      checkHandlersCover(
+        [
+          { name: 'a', action: 'valdate', compensation: 'refnd' },
+          { name: 'b', action: 'dleay' },
+        ],
+        handlers,
+        'hint',
+      ),
+    ).toThrow(
+      "no handler for action 'valdate' (steps[0]; did you mean 'validate'?), action 'dleay' (steps[1]; did you mean 'delay'?), compensation 'refnd' (steps[0]; did you mean 'refund'?); hint",
+    );
+  });
 });

@@ -79,12 +79,17 @@ describe('validateDefinition: each rule, with its path', () => {
     [
       'unknown key',
       [{ name: 'a', retyr: true }],
-      [{ path: 'steps[0].retyr', message: "unknown key 'retyr'" }],
+      [{ path: 'steps[0].retyr', message: "unknown key 'retyr' (did you mean 'retry'?)" }],
     ],
     [
       'unknown key in retry options',
       [{ name: 'a', retry: { maxAttempt: 3 } }],
-      [{ path: 'steps[0].retry.maxAttempt', message: "unknown key 'maxAttempt'" }],
+      [
+        {
+          path: 'steps[0].retry.maxAttempt',
+          message: "unknown key 'maxAttempt' (did you mean 'maxAttempts'?)",
+        },
+      ],
     ],
     [
       'bad name characters',
@@ -431,7 +436,7 @@ describe('validateDefinition: step references in expressions', () => {
       ]),
     ).toEqual([
       { path: 'steps[1].condition', message: "unknown step 'typo'" },
-      { path: 'steps[2].input', message: "unknown step 'sttt'" },
+      { path: 'steps[2].input', message: "unknown step 'sttt' (did you mean 'stt'?)" },
       { path: 'steps[3].parallel[0].input', message: "unknown step 'nope'" },
       { path: 'steps[4].condition', message: "unknown step 'gone'" },
     ]);
@@ -592,13 +597,13 @@ describe('validateDefinition: reporting', () => {
     expect(v.code).toBe('VALIDATION');
     expect(v.issues).toEqual([
       { path: 'steps[0].timeout', message: 'must be a positive number of seconds, got -1' },
-      { path: 'steps[1].retyr', message: "unknown key 'retyr'" },
+      { path: 'steps[1].retyr', message: "unknown key 'retyr' (did you mean 'retry'?)" },
       { path: 'steps[1].name', message: "duplicate step name 'a' (first at steps[0])" },
       { path: 'steps[2].then', message: "unknown step 'foo'" },
     ]);
     expect(v.message).toBe(
       "Invalid workflow definition 'voice': steps[0].timeout: must be a positive number of seconds, got -1; " +
-        "steps[1].retyr: unknown key 'retyr'; steps[1].name: duplicate step name 'a' (first at steps[0]); " +
+        "steps[1].retyr: unknown key 'retyr' (did you mean 'retry'?); steps[1].name: duplicate step name 'a' (first at steps[0]); " +
         "steps[2].then: unknown step 'foo'",
     );
   });
