@@ -36,6 +36,13 @@ export function tokenProblem(token: unknown): string | null {
   return null;
 }
 
+/**
+ * The shortest API token `serve` takes from the environment without a warning. A token is the only
+ * thing between the network and every execution's data, and anyone who can reach the port may
+ * guess: one this short is refused by no rule, but is said to be weak.
+ */
+export const MIN_TOKEN_LENGTH = 16;
+
 /** Generates a random API token (256 bits, base64url). */
 export function generateToken(): string {
   return randomBytes(32).toString('base64url');

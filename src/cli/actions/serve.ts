@@ -20,7 +20,7 @@ import { actionNameProblem } from '../../remote/action-names.js';
 import { RemoteWorkerHub, remoteWorkerHubFor } from '../../remote/hub.js';
 import { type AlertWebhook, createAlertWebhook, webhookOrigin } from '../../server/alert-webhook.js';
 import { buildApp } from '../../server/app.js';
-import { generateToken, tokenProblem } from '../../server/auth.js';
+import { generateToken, MIN_TOKEN_LENGTH, tokenProblem } from '../../server/auth.js';
 import { createDashboard } from '../../server/dashboard/index.js';
 import { createServerLogger } from '../../server/logger.js';
 import type { ServeOptions } from '../commands/serve.js';
@@ -133,6 +133,12 @@ async function serveUntilSignaled(
   const tokenIssue = envToken ? tokenProblem(envToken) : null;
   if (tokenIssue) throw new UsageError(`ORCHESTRATOR_API_TOKEN ${tokenIssue}`);
   const token = envToken || generateToken();
+  if (envToken && envToken.length < MIN_TOKEN_LENGTH) {
+    logger.warn(
+      { length: envToken.length, minimum: MIN_TOKEN_LENGTH },
+      `ORCHESTRATOR_API_TOKEN is only ${envToken.length} characters, short enough to guess: use ${MIN_TOKEN_LENGTH} or more random ones (openssl rand -base64 32)`,
+    );
+  }
   const webhook: AlertWebhook | null = options.alertWebhook
     ? alertWebhookOf(options.alertWebhook, logger)
     : null;
