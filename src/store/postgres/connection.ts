@@ -312,6 +312,9 @@ export function storeError(error: unknown, context = 'PostgreSQL store'): Orches
 /** pg-pool's error for a wait on a full pool that outlasted the connect timeout (no connect was tried). */
 const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect';
 
+/** pg's error for a query whose answer outlasted its `query_timeout` (the store's `queryTimeoutMs`). */
+const QUERY_TIMEOUT = 'Query read timeout';
+
 /** pg's error for a connect that outlasted the client's connect timeout. */
 const CONNECT_TIMEOUT = 'timeout expired';
 
@@ -329,6 +332,15 @@ export function poolError(pool: pg.Pool, error: unknown): OrchestratorError {
     return new OrchestratorError(
       'STORE_UNAVAILABLE',
       `${context}: a new connection got no answer from the server within ${ms} ms (the connect timeout: queryTimeoutMs, at most 10 s)`,
+      { cause: error },
+    );
+  }
+  // pg's own words ('Query read timeout') say neither how long it waited nor what to look at.
+  if (error instanceof Error && error.message === QUERY_TIMEOUT) {
+    const ms = (pool.options as { query_timeout?: unknown }).query_timeout;
+    return new OrchestratorError(
+      'STORE_UNAVAILABLE',
+      `${context}: a query got no answer from the server within ${typeof ms === 'number' ? `${ms} ms (queryTimeoutMs)` : 'its queryTimeoutMs'}: the server is overloaded, a lock held by another session kept the query waiting, or the network is cut`,
       { cause: error },
     );
   }
