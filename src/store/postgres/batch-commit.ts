@@ -103,7 +103,8 @@ export async function commitOnLane(
     }
     return outcomes;
   } catch (error) {
-    const broken = storeError(error);
+    // Named as the pool's reads name theirs: the store's URL for a lost connection or a timeout.
+    const broken = poolError(pool, error);
     drop(lane, client, broken);
     throw broken;
   }

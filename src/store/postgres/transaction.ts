@@ -4,7 +4,7 @@
  * @module
  */
 import type pg from 'pg';
-import { poolError, storeError } from './connection.js';
+import { poolError } from './connection.js';
 
 /**
  * Opens a transaction with `begin` on a pool connection, runs `body` in it and commits. The
@@ -30,7 +30,7 @@ export async function inTransaction<T>(
     await client.query('COMMIT');
   } catch (error) {
     client.release(error as Error);
-    throw storeError(error);
+    throw poolError(pool, error);
   }
   client.release();
   return result;
