@@ -72,31 +72,22 @@ describe('a PostgreSQL store whose query loses its connection or its answer', ()
     expect(await store.getExecution('ex_missing')).toBeNull();
   });
 
-  it('says how long a query waited for no answer (queryTimeoutMs), and what may be the cause', async () => {
-    const { db, store, locker } = await lockedStore(300);
-    const error = (await store.getExecution('ex_missing').catch((e: unknown) => e)) as Error & {
-      code?: string;
-    };
-    expect(error.code).toBe('STORE_UNAVAILABLE');
-    expect(error.message).toBe(
-      `PostgreSQL store at postgres://***@127.0.0.1:5432/${db}: a query got no answer from the server within 300 ms (queryTimeoutMs): the server is overloaded, a lock held by another session kept the query waiting, or the network is cut`,
-    );
-    await locker.query('ROLLBACK');
-    expect(await store.getExecution('ex_missing')).toBeNull();
-  });
-
-  it('names the URL and the wait for a write past queryTimeoutMs too, and writes again after', async () => {
-    const { db, store, locker } = await lockedStore(300);
-    const error = (await store.releaseLeases('node-x').catch((e: unknown) => e)) as Error & {
-      code?: string;
-    };
-    expect(error.code).toBe('STORE_UNAVAILABLE');
-    expect(error.message).toBe(
-      `PostgreSQL store at postgres://***@127.0.0.1:5432/${db}: a query got no answer from the server within 300 ms (queryTimeoutMs): the server is overloaded, a lock held by another session kept the query waiting, or the network is cut`,
-    );
-    await locker.query('ROLLBACK');
-    await expect(store.releaseLeases('node-x')).resolves.not.toThrow();
-  });
+  it.each([
+    ['a read', (store: PostgresStore) => store.getExecution('ex_missing')],
+    ['a write (a lane batch)', (store: PostgresStore) => store.releaseLeases('node-x')],
+  ])(
+    'says how long %s waited for no answer (queryTimeoutMs), and what may be the cause; then works again',
+    async (_, call) => {
+      const { db, store, locker } = await lockedStore(300);
+      const error = (await call(store).catch((e: unknown) => e)) as Error & { code?: string };
+      expect(error.code).toBe('STORE_UNAVAILABLE');
+      expect(error.message).toBe(
+        `PostgreSQL store at postgres://***@127.0.0.1:5432/${db}: a query got no answer from the server within 300 ms (queryTimeoutMs): the server is overloaded, a lock held by another session kept the query waiting, or the network is cut`,
+      );
+      await locker.query('ROLLBACK');
+      await call(store);
+    },
+  );
 
   it("keeps the server's words, without the URL, for a statement it refuses", async () => {
     const { db, store, locker } = await lockedStore(30_000);
