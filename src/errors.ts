@@ -4,6 +4,7 @@
  * @module
  */
 
+import { didYouMean } from './closest-name.js';
 import { echo } from './echo.js';
 
 /** One problem found while validating input, with the path where it was found. */
@@ -47,8 +48,12 @@ export class ValidationError extends OrchestratorError {
 export class WorkflowNotFoundError extends OrchestratorError {
   /** The workflow id that was not found. */
   readonly workflowId: string;
-  constructor(workflowId: string) {
-    super('WORKFLOW_NOT_FOUND', `Workflow ${echo(workflowId)} is not defined`);
+  /** `known`: the workflow ids that are defined, to name the one a misspelt id most likely meant. */
+  constructor(workflowId: string, known: Iterable<string> = []) {
+    super(
+      'WORKFLOW_NOT_FOUND',
+      `Workflow ${echo(workflowId)} is not defined${didYouMean(workflowId, known)}`,
+    );
     this.workflowId = workflowId;
   }
 }

@@ -244,6 +244,11 @@ export class DefinitionRegistry {
     return (known && this.compiled(known).plan) ?? undefined;
   }
 
+  /** The id of every workflow known, in no particular order. */
+  ids(): IterableIterator<string> {
+    return this.byId.keys();
+  }
+
   /** Latest version of every workflow, by id. */
   list(): WorkflowDefinition[] {
     return [...this.byId.values()].map((v) => copy(v.latest.def)).sort((a, b) => byCodeUnits(a.id, b.id));

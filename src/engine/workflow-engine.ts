@@ -356,7 +356,7 @@ export class WorkflowEngine {
     workflowId: string,
     entry: Awaited<ReturnType<DefinitionRegistry['latest']>>,
   ): { version: number; plan: Plan; owner: string } | Error {
-    if (!entry) return new WorkflowNotFoundError(workflowId);
+    if (!entry) return new WorkflowNotFoundError(workflowId, this.definitions.ids());
     // The latest version was defined by a newer release with what this one cannot run: refused
     // here rather than run as something else, or as the version before it.
     if (!entry.plan) return new ConflictError(entry.problem);

@@ -2,7 +2,7 @@
  * `list --workflow <id>` with an id the store has no workflow of (a typo: `cli-nop`) printed
  * "No executions match" and nothing more, as for a workflow that simply has no such executions,
  * while `metrics --workflow` names the workflows the store knows for the same typo. `list` now says
- * so too: `No workflow cli-nop is defined in this store (it knows cli-noop).`
+ * so too: `No workflow cli-nop is defined in this store (it knows cli-noop). Did you mean cli-noop?`
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, parseJson, tempStore } from './fixtures/cli-harness.js';
@@ -19,7 +19,7 @@ describe('list --workflow with a workflow the store does not know', () => {
     const r = await cli(['list', '--store', store.url, '--workflow', 'cli-nop']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
-      `No executions match in store ${store.url}.\n\nNo workflow cli-nop is defined in this store (it knows cli-noop).\n`,
+      `No executions match in store ${store.url}.\n\nNo workflow cli-nop is defined in this store (it knows cli-noop). Did you mean cli-noop?\n`,
     );
   });
 

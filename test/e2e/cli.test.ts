@@ -238,7 +238,7 @@ describe('store commands', () => {
     expect(typo.code).toBe(0);
     expect(typo.stdout).toMatch(/executions\s+0 total/);
     expect(typo.stdout).toMatch(
-      /No workflow user-registraton is defined in this store \(it knows [^)]*\buser-registration\b[^)]*\)\./,
+      /No workflow user-registraton is defined in this store \(it knows [^)]*\buser-registration\b[^)]*\)\. Did you mean user-registration\?/,
     );
     expect(known.code).toBe(0);
     expect(known.stdout).not.toContain('No workflow');

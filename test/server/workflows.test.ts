@@ -221,6 +221,20 @@ describe('GET /v1/workflows', () => {
       code: 'WORKFLOW_NOT_FOUND',
       message: "Workflow 'nope' is not defined",
     });
+    // A misspelt id names the defined workflow it most likely stood for, here and when executed.
+    await define(f, 'user-registration', [{ name: 'greet' }]);
+    const typo = await f.call({ url: '/v1/workflows/user-registraton' });
+    expect(typo.statusCode).toBe(404);
+    expect(envelope(typo).message).toBe(
+      "Workflow 'user-registraton' is not defined (did you mean 'user-registration'?)",
+    );
+    const run = await f.call({
+      method: 'POST',
+      url: '/v1/workflows/user-registraton/executions',
+      payload: {},
+    });
+    expect(run.statusCode).toBe(404);
+    expect(envelope(run)).toEqual(envelope(typo));
     const version = await f.call({ url: '/v1/workflows/one?version=9' });
     expect(version.statusCode).toBe(404);
     expect(envelope(version).message).toBe("Workflow 'one' has no version 9");

@@ -12,9 +12,10 @@
  * API of the orchestrator.
  * @module
  */
+
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { echo } from '../../echo.js';
-import { ExecutionNotFoundError, OrchestratorError, WorkflowNotFoundError } from '../../errors.js';
+import { ExecutionNotFoundError, OrchestratorError } from '../../errors.js';
 import type { AppContext, AppPlugin } from '../app.js';
 import { toErrorReply } from '../errors.js';
 import { wantsHtmlPage } from '../not-found-page.js';
@@ -22,6 +23,7 @@ import { normalizeOrigin } from '../origins.js';
 import { requestQuery } from '../request-path.js';
 import { localNodes, type NodesProvider } from '../routes/monitoring.js';
 import { refreshWithin, workflowWithin } from '../store-wait.js';
+import { workflowNotFound } from '../workflow-not-found.js';
 import { checkDashboardOptions } from './check-options.js';
 import type { DashboardDeps } from './context.js';
 import { installGuards, route, securityHeaders, sendHtml } from './guard.js';
@@ -268,7 +270,7 @@ async function registerDashboard(
       if (!def && wanted !== undefined && versions.length > 0) {
         throw new OrchestratorError('WORKFLOW_NOT_FOUND', `Workflow '${id}' has no version ${wanted}`);
       }
-      if (!def) throw new WorkflowNotFoundError(id);
+      if (!def) throw workflowNotFound(orch, id);
       return sendHtml(reply, full(req, `Workflow ${id}`, 'workflows', workflowBody(deps, def, versions)));
     },
   );

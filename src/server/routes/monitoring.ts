@@ -4,10 +4,10 @@
  * local one without touching the route.
  * @module
  */
+
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { WorkflowNotFoundError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import type { RemoteWorkerSummary } from '../../remote/protocol.js';
 import { toJson } from '../json.js';
@@ -20,6 +20,7 @@ import {
   workersSchema,
 } from '../schemas.js';
 import { nodesWithin, workflowWithin } from '../store-wait.js';
+import { workflowNotFound } from '../workflow-not-found.js';
 
 /** One engine node as `GET /v1/workers` reports it. Extra fields pass through. */
 export interface NodeInfo {
@@ -83,7 +84,7 @@ export async function monitoringRoutes(scope: FastifyInstance, deps: MonitoringD
       const { workflowId } = req.query;
       // Read as GET /v1/workflows/:id reads it (the store, for one defined on another node).
       if (workflowId !== undefined && !(await workflowWithin(orch, workflowId))) {
-        throw new WorkflowNotFoundError(workflowId);
+        throw workflowNotFound(orch, workflowId);
       }
       return toJson(orch.getMetrics(workflowId)) as MetricsJson;
     },

@@ -3,14 +3,15 @@
  * page shows it — the optimizer's figures of this node's runs (see `workflowPerformance`).
  * @module
  */
+
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { WorkflowNotFoundError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import { workflowPerformance } from '../../performance/workflow-performance.js';
 import { errorResponses, workflowParamsSchema } from '../schemas.js';
 import { workflowWithin } from '../store-wait.js';
+import { workflowNotFound } from '../workflow-not-found.js';
 
 const count = z.number().int().nonnegative();
 const ms = z.number().nonnegative();
@@ -88,7 +89,7 @@ export async function workflowPerformanceRoutes(
     async (req) => {
       const { id } = req.params;
       // Read as GET /v1/workflows/:id reads it (the store, for one defined on another node).
-      if (!(await workflowWithin(orch, id))) throw new WorkflowNotFoundError(id);
+      if (!(await workflowWithin(orch, id))) throw workflowNotFound(orch, id);
       return { ...workflowPerformance(orch.performanceOptimizer, id), nodeId: orch.nodeId };
     },
   );

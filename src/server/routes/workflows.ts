@@ -3,6 +3,7 @@
  * an execution (`POST /v1/workflows/:id/executions`).
  * @module
  */
+
 import type { FastifyInstance, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -24,6 +25,7 @@ import {
 } from '../schemas.js';
 import { refreshWithin, workflowWithin } from '../store-wait.js';
 import { zodValidator } from '../validation.js';
+import { workflowNotFound } from '../workflow-not-found.js';
 
 type WorkflowJson = z.output<typeof workflowSchema>;
 
@@ -122,12 +124,8 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
       const { version } = req.query;
       const def = await workflowWithin(deps.orch, id, version);
       if (!def) {
-        throw new OrchestratorError(
-          'WORKFLOW_NOT_FOUND',
-          version === undefined
-            ? `Workflow '${id}' is not defined`
-            : `Workflow '${id}' has no version ${version}`,
-        );
+        if (version === undefined) throw workflowNotFound(deps.orch, id);
+        throw new OrchestratorError('WORKFLOW_NOT_FOUND', `Workflow '${id}' has no version ${version}`);
       }
       return asJson(def);
     },
