@@ -94,8 +94,12 @@ export class NoWorkersError extends OrchestratorError {
 
 /** A step named an action that no handler is registered for. Never retried. */
 export class ActionNotFoundError extends OrchestratorError {
-  constructor(action: string) {
-    super('ACTION_NOT_FOUND', `No handler is registered for action ${echo(action)}`);
+  /** `known`: the actions that have a handler, to name the one a misspelt name most likely meant. */
+  constructor(action: string, known: Iterable<string> = []) {
+    super(
+      'ACTION_NOT_FOUND',
+      `No handler is registered for action ${echo(action)}${didYouMean(action, known)}`,
+    );
   }
 }
 

@@ -273,7 +273,7 @@ export async function runActionStep(
               ctx.config.maxStepInterruptions,
             );
       if (tooOften) early = tooOften;
-      else if (!handler) early = new ActionNotFoundError(step.action);
+      else if (!handler) early = new ActionNotFoundError(step.action, ctx.actions.list());
       else if (step.action === 'delay' && rec.timerAt === null) {
         rec = setRecord(ex, { ...rec, timerAt: now + delayMs(delaySeconds(input)) });
       }

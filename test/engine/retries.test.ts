@@ -265,6 +265,18 @@ describe.each(STORE_KINDS)('retries (%s store)', (kind) => {
     expect(events.of('step.started')).toHaveLength(1);
   });
 
+  it('names the registered action a missing one most likely meant', async () => {
+    const { clock, orch } = await setup();
+    orch.workflowEngine.registerAction('send_email', () => 'sent');
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'mail', action: 'send_emial' }]);
+    const status = await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w'));
+    expect(status.error).toMatchObject({
+      code: 'ACTION_NOT_FOUND',
+      step: 'mail',
+      message: "No handler is registered for action 'send_emial' (did you mean 'send_email'?)",
+    });
+  });
+
   it('does not retry errors listed in nonRetryable, by name or by code; others are retried', async () => {
     const { clock, orch } = await setup();
     class ValidationProblem extends Error {
