@@ -108,10 +108,11 @@ export class ActionNotFoundError extends OrchestratorError {
  * once (no retry), recorded on the step and raised as a `compensation_failure` alert.
  */
 export class CompensationNotFoundError extends OrchestratorError {
-  constructor(compensation: string, step: string) {
+  /** `known`: the compensations that have a handler, to name the one a misspelt name most likely meant. */
+  constructor(compensation: string, step: string, known: Iterable<string> = []) {
     super(
       'COMPENSATION_NOT_FOUND',
-      `No handler is registered for compensation ${echo(compensation)} (of step ${echo(step)})`,
+      `No handler is registered for compensation ${echo(compensation)} (of step ${echo(step)})${didYouMean(compensation, known)}`,
     );
   }
 }

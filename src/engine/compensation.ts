@@ -165,7 +165,11 @@ async function compensateStep(
           )
         : {
             ok: false as const,
-            error: new CompensationNotFoundError(handlerName, stepName),
+            error: new CompensationNotFoundError(
+              handlerName,
+              stepName,
+              ctx.errorRecovery.listCompensations(),
+            ),
             timedOut: false,
             aborted: false,
           };

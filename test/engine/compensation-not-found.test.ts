@@ -37,6 +37,21 @@ describe('a compensation with no registered handler', () => {
     ]);
   });
 
+  it('names the registered compensation a misspelt name most likely meant', async () => {
+    const orch = await withOrchestrator({
+      actions: { a: () => 'a', boom: () => Promise.reject(new Error('boom')) },
+      compensations: { refund_payment: () => undefined },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'a', compensation: 'refund_paymnet' },
+      { name: 'boom' },
+    ]);
+    const status = await runToEnd(orch, 'w');
+    expect(status.steps[0]?.compensation?.error?.message).toBe(
+      "No handler is registered for compensation 'refund_paymnet' (of step 'a') (did you mean 'refund_payment'?)",
+    );
+  });
+
   it('repeats at most 64 characters of a long handler name', async () => {
     const name = `undo_${'x'.repeat(95)}`;
     const orch = await withOrchestrator({
