@@ -4,7 +4,9 @@
  * is logged, not propagated.
  * @module
  */
+
 import { EventEmitter } from 'node:events';
+import { didYouMean } from './closest-name.js';
 import { describeValue } from './describe-value.js';
 import { echo } from './echo.js';
 import { type ErrorInfo, ValidationError } from './errors.js';
@@ -124,7 +126,7 @@ export function eventNameProblem(event: unknown): string | null {
     .join(', ');
   if (typeof event !== 'string')
     return `Expected an event name, got ${describeValue(event)}; one of ${known}`;
-  return `Unknown event ${echo(event)}; expected one of ${known}`;
+  return `Unknown event ${echo(event)}${didYouMean(event, Object.keys(KNOWN_EVENTS))}; expected one of ${known}`;
 }
 
 /** A listener for a name no event has would never be called: refused, so a typo shows at once. */

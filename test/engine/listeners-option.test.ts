@@ -43,7 +43,11 @@ describe('createOrchestrator({ on })', () => {
   });
 
   it.each([
-    [{ 'execution.finishd': () => undefined }, 'on.execution.finishd', "Unknown event 'execution.finishd'"],
+    [
+      { 'execution.finishd': () => undefined },
+      'on.execution.finishd',
+      "Unknown event 'execution.finishd' (did you mean 'execution.finished'?); expected one of",
+    ],
     [{ alert: 'log' }, 'on.alert', "Expected the listener of 'alert' to be a function"],
     [[() => undefined], 'on', 'Expected `on` to be an object'],
   ])('rejects on = %j naming %s', async (on, path, message) => {

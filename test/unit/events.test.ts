@@ -98,7 +98,7 @@ describe('orch.on', () => {
   it("refuses an unknown event and accepts every known one, 'alert' included", async () => {
     const orch = await withOrchestrator({ store: 'memory' });
     expect(() => orch.on('execution.complete' as EventName, () => undefined)).toThrow(
-      /Unknown event 'execution\.complete'/,
+      /Unknown event 'execution\.complete' \(did you mean 'execution\.completed'\?\); expected one of/,
     );
     const names: EventName[] = [
       'execution.created',
