@@ -37,9 +37,9 @@ export function tokenProblem(token: unknown): string | null {
 }
 
 /**
- * The shortest API token `serve` takes from the environment without a warning. A token is the only
- * thing between the network and every execution's data, and anyone who can reach the port may
- * guess: one this short is refused by no rule, but is said to be weak.
+ * The shortest API token `serve` takes from the environment without a warning. The token is all
+ * that stands between whoever reaches the port and every execution's data: a shorter one is still
+ * used, but `serve` logs that it can be guessed.
  */
 export const MIN_TOKEN_LENGTH = 16;
 
