@@ -115,10 +115,10 @@ function meant(name: string, known: readonly string[]): string {
  */
 export function checkHandlersCover(steps: StepDefinition[], handlers: Handlers, hint: string): void {
   const missing: string[] = [];
+  const served = [...Object.keys(handlers.actions), ...BUILTIN_ACTION_NAMES];
   for (const [name, path] of actionsUsed(steps)) {
     // Own keys only: `constructor`, `toString`, ... are valid step names, not handlers.
     if (!Object.hasOwn(handlers.actions, name) && !BUILTIN_ACTION_NAMES.has(name)) {
-      const served = [...Object.keys(handlers.actions), ...BUILTIN_ACTION_NAMES];
       missing.push(`action '${name}' (${path}${meant(name, served)})`);
     }
   }

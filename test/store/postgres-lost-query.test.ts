@@ -89,6 +89,23 @@ describe('a PostgreSQL store whose query loses its connection or its answer', ()
     },
   );
 
+  it("names the wait of the start's migration bookkeeping past queryTimeoutMs too", async () => {
+    const { db, locker } = await lockedStore(30_000);
+    await locker.query('ROLLBACK');
+    // The table of applied migrations locked elsewhere: reading which ones are applied gets no answer.
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE orchestrator.schema_migrations IN ACCESS EXCLUSIVE MODE');
+    const store = new PostgresStore(`postgres://postgres:s3cret@127.0.0.1:5432/${db}`, {
+      queryTimeoutMs: 300,
+    });
+    cleanups.push(() => store.close());
+    const error = (await store.init().catch((e: unknown) => e)) as Error & { code?: string };
+    expect(error.code).toBe('STORE_UNAVAILABLE');
+    expect(error.message).toBe(
+      "PostgreSQL migration of schema 'orchestrator' failed: a query got no answer from the server within 300 ms (queryTimeoutMs): the server is overloaded, a lock held by another session kept the query waiting, or the network is cut",
+    );
+  });
+
   it("keeps the server's words, without the URL, for a statement it refuses", async () => {
     const { db, store, locker } = await lockedStore(30_000);
     await locker.query('ROLLBACK');

@@ -315,6 +315,17 @@ const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect';
 /** pg's error for a query whose answer outlasted its `query_timeout` (the store's `queryTimeoutMs`). */
 const QUERY_TIMEOUT = 'Query read timeout';
 
+/**
+ * What happened, for pg's error of a query that outlasted its `queryTimeoutMs` of `ms` (pg's own
+ * words, 'Query read timeout', say neither how long it waited nor what to look at); null for any
+ * other error.
+ */
+export function queryTimeoutProblem(error: unknown, ms: unknown): string | null {
+  if (!(error instanceof Error) || error.message !== QUERY_TIMEOUT) return null;
+  const waited = typeof ms === 'number' ? `${ms} ms (queryTimeoutMs)` : 'its queryTimeoutMs';
+  return `a query got no answer from the server within ${waited}: the server is overloaded, a lock held by another session kept the query waiting, or the network is cut`;
+}
+
 /** pg's error for a connect that outlasted the client's connect timeout. */
 const CONNECT_TIMEOUT = 'timeout expired';
 
@@ -335,15 +346,9 @@ export function poolError(pool: pg.Pool, error: unknown): OrchestratorError {
       { cause: error },
     );
   }
-  // pg's own words ('Query read timeout') say neither how long it waited nor what to look at.
-  if (error instanceof Error && error.message === QUERY_TIMEOUT) {
-    const ms = (pool.options as { query_timeout?: unknown }).query_timeout;
-    return new OrchestratorError(
-      'STORE_UNAVAILABLE',
-      `${context}: a query got no answer from the server within ${typeof ms === 'number' ? `${ms} ms (queryTimeoutMs)` : 'its queryTimeoutMs'}: the server is overloaded, a lock held by another session kept the query waiting, or the network is cut`,
-      { cause: error },
-    );
-  }
+  const timedOut = queryTimeoutProblem(error, (pool.options as { query_timeout?: unknown }).query_timeout);
+  if (timedOut !== null)
+    return new OrchestratorError('STORE_UNAVAILABLE', `${context}: ${timedOut}`, { cause: error });
   if (error instanceof Error && error.message === POOL_WAIT_TIMEOUT) {
     return new OrchestratorError(
       'STORE_UNAVAILABLE',

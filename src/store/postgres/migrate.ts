@@ -16,7 +16,15 @@ import pg from 'pg';
 import { OrchestratorError, ValidationError } from '../../errors.js';
 import { type Migration, readMigrations } from '../migration-files.js';
 import { refuseForeignMigrations, refuseNewerSchema } from '../schema-version.js';
-import { bounded, clientConfig, connectClient, connectTimeout, endClient, ident } from './connection.js';
+import {
+  bounded,
+  clientConfig,
+  connectClient,
+  connectTimeout,
+  endClient,
+  ident,
+  queryTimeoutProblem,
+} from './connection.js';
 import { DEFAULT_MIGRATION_LOCK_TIMEOUT_MS, withMigrationLock } from './migration-lock.js';
 import { refuseTakenNames } from './taken-names.js';
 import { cutText, shownUrl, type UrlPlace } from './url-options.js';
@@ -77,7 +85,7 @@ export async function migrate(
     if (error instanceof OrchestratorError) throw error;
     throw new OrchestratorError(
       'STORE_UNAVAILABLE',
-      `PostgreSQL migration of schema '${schema}' failed${current}: ${(error as Error).message}`,
+      `PostgreSQL migration of schema '${schema}' failed${current}: ${queryTimeoutProblem(error, queryTimeoutMs) ?? (error as Error).message}`,
       { cause: error },
     );
   }
