@@ -309,29 +309,32 @@ export class LoadBalancer {
   }
 
   /**
-   * A balance score in 0..1: `1 − (max − min − r) / max` over the workers' loads, where `r` is the
-   * spread whole executions cannot avoid (1 when the total does not divide evenly among the
-   * workers, else 0). 1 means the placement is as even as whole executions allow (one execution on
-   * two workers, 2-1-1 for four on three); it falls as the busiest worker's lead over the idlest
-   * grows beyond that, to 0 when one is idle and the other busy though the total divides evenly
-   * (2-0). 1 when all workers are idle or none is registered.
+   * A balance score in 0..1: `1 − m / M`, where `m` is how many executions would have to move to
+   * make the placement as even as whole executions allow, and `M` that count when every execution
+   * sits on one worker. 1 means the placement is as even as it can be (one execution on two
+   * workers, 2-1-1 for four on three); 0 means everything is on one worker; in between the score
+   * tells how far the placement is from that worst case: 2-1-0 scores 0.5 (one move of the
+   * worst's two), 10-8-12 scores 0.9 (2 of 20). 1 when all workers are idle, when none is
+   * registered, or when no placement could be worse (`M` = 0).
    */
   balanceScore(): number {
-    if (this.slots.length === 0) return 1;
-    let max = 0;
-    let min = Number.POSITIVE_INFINITY;
+    const n = this.slots.length;
+    if (n === 0) return 1;
+    const loads = this.slots.map((s) => s.active + s.external).sort((a, b) => b - a);
     let total = 0;
-    for (const s of this.slots) {
-      const load = s.active + s.external;
-      total += load;
-      if (load > max) max = load;
-      if (load < min) min = load;
+    for (const load of loads) total += load;
+    const even = Math.floor(total / n);
+    const withOneMore = total % n;
+    // The busiest workers take the `withOneMore` larger shares of the even placement: the fewest moves.
+    let moves = 0;
+    for (const [i, load] of loads.entries()) {
+      const share = i < withOneMore ? even + 1 : even;
+      if (load > share) moves += load - share;
     }
-    if (max === 0) return 1;
-    const unavoidable = total % this.slots.length === 0 ? 0 : 1;
-    // One division of whole numbers: the nearest double to the exact score (0.2 for 5-0, where
-    // `1 − 4/5` gave 0.19999999999999996 in GET /v1/workers and Prometheus).
-    return (max - Math.max(0, max - min - unavoidable)) / max;
+    const worst = total - (withOneMore > 0 ? even + 1 : even);
+    if (worst === 0) return 1;
+    // One division of whole numbers: the nearest double to the exact score (0.9, not 0.8999…).
+    return (worst - moves) / worst;
   }
 
   /**

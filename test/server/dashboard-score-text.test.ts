@@ -1,7 +1,7 @@
 /**
  * The balance score on the workers page (and in `orchestrator workers`) is shown with two
- * decimals rounded down: rounded to the nearest, 1000-998 (a score of 0.998, a spread of 2 where
- * 0 was possible) read `1.00`, the score of a placement as even as whole executions allow.
+ * decimals rounded down: rounded to the nearest, 1000-999-998 (a score just under 1: one
+ * execution away from even) read `1.00`, the score of a placement as even as whole executions allow.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { scoreText } from '../../src/balancing/score-text.js';
@@ -19,7 +19,10 @@ describe('balance score text', () => {
     for (const id of lb.getWorkers()) lb.setExternalLoad(id, 999);
     lb.setExternalLoad('x', 1000);
     lb.setExternalLoad('y', 998);
-    expect(lb.balanceScore()).toBe(0.998);
+    const workers = lb.getWorkers().length;
+    // One move of the worst placement's 999 × (workers − 1).
+    expect(lb.balanceScore()).toBe(1 - 1 / (999 * (workers - 1)));
+    expect(lb.balanceScore()).toBeGreaterThan(0.995);
     const cookie = await signedInCookie(f);
     const res = await f.app.inject({ url: '/ui/workers', headers: { cookie } });
     expect(res.body).toMatch(

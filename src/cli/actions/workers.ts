@@ -100,7 +100,7 @@ export async function workersCommand(options: WorkersOptions, command: Command):
       'in cluster mode the workers are the live nodes, each with the unfinished executions it holds (queued ones too), as their balancers count them.',
     ),
     out.style.dim(
-      'Balance score: 1 − (max − min − r) / max over ACTIVE (r = 1 when the load cannot split evenly), as GET /v1/workers.',
+      'Balance score: 1 − m / M over ACTIVE (m executions would have to move to even it out, M if all sat on one worker), as GET /v1/workers.',
     ),
   );
 }

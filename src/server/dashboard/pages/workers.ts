@@ -42,7 +42,7 @@ export async function workersPanel(deps: DashboardDeps): Promise<SafeHtml> {
     hint: `every worker within ±${formatPercent(threshold, 0)} of the mean`,
   })}
   ${stat('Active executions', String(total), { id: 'active', hint: `mean ${mean.toFixed(2)} per worker` })}
-  ${stat('Balance score', scoreText(lb.balanceScore()), { id: 'score', hint: '1 − (max − min − r) / max; r = 1 when the load cannot split evenly' })}
+  ${stat('Balance score', scoreText(lb.balanceScore()), { id: 'score', hint: '1 − m / M: m executions would have to move to even the load out, M if all sat on one worker' })}
   ${stat('Workers', String(workers.length), { id: 'workers' })}
 </section>
 <section class="panel">
