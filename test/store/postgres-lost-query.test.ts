@@ -22,8 +22,12 @@ async function client(url: string): Promise<pg.Client> {
   return c;
 }
 
-/** A fresh database with a store opened on it, and a session holding its executions table locked. */
-async function lockedStore(queryTimeoutMs: number) {
+/**
+ * A fresh database with a store opened on it, and a session holding its executions table locked.
+ * `warm` runs first, so the connection it needs is open before the lock: on a loaded machine a
+ * connection opened under a 300 ms `queryTimeoutMs` (the connect timeout too) may itself time out.
+ */
+async function lockedStore(queryTimeoutMs: number, warm?: (store: PostgresStore) => Promise<unknown>) {
   const db = `orch_lost_${process.pid}_${Date.now()}`;
   const admin = await client(ADMIN);
   await admin.query(`CREATE DATABASE ${db}`);
@@ -31,6 +35,7 @@ async function lockedStore(queryTimeoutMs: number) {
   const store = new PostgresStore(`postgres://postgres:s3cret@127.0.0.1:5432/${db}`, { queryTimeoutMs });
   await store.init();
   cleanups.push(() => store.close());
+  if (warm) await warm(store);
   const locker = await client(`postgres://postgres@127.0.0.1:5432/${db}`);
   await locker.query('BEGIN');
   await locker.query('LOCK TABLE orchestrator.executions IN ACCESS EXCLUSIVE MODE');
@@ -78,7 +83,7 @@ describe('a PostgreSQL store whose query loses its connection or its answer', ()
   ])(
     'says how long %s waited for no answer (queryTimeoutMs), and what may be the cause; then works again',
     async (_, call) => {
-      const { db, store, locker } = await lockedStore(300);
+      const { db, store, locker } = await lockedStore(300, call);
       const error = (await call(store).catch((e: unknown) => e)) as Error & { code?: string };
       expect(error.code).toBe('STORE_UNAVAILABLE');
       expect(error.message).toBe(
