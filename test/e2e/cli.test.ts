@@ -288,6 +288,9 @@ describe('store commands', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/WORKER\s+ACTIVE\s+SOURCE\nworker_1\s+0\s+configured/);
     expect(human.stdout).toContain('Balance score 1.00; balanced: every load is within 30% of the mean');
+    expect(human.stdout).toContain(
+      'Balance score over ACTIVE, as GET /v1/workers: 1 − m / M: m executions would have to move to even the load out, M if all sat on one worker.',
+    );
     // Every run closed, which removed its node from the registry.
     expect(human.stdout).toContain('No node is registered and no process holds unfinished executions.');
     expect(parseJson<Record<string, unknown>>(machine.stdout)).toMatchObject({

@@ -28,6 +28,10 @@ describe('balance score text', () => {
     expect(res.body).toMatch(
       /data-stat="score">\s*<div class="stat-label">Balance score<\/div>\s*<div class="stat-value">0\.99<\/div>/,
     );
+    // The hint says what the number means, worded as the CLI's legend words it.
+    expect(res.body).toContain(
+      '<div class="stat-hint">1 − m / M: m executions would have to move to even the load out, M if all sat on one worker</div>',
+    );
   });
 
   it('rounds down without losing a score stored a hair below its decimals', () => {

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { scoreText } from '../../balancing/score-text.js';
+import { SCORE_MEANING, scoreText } from '../../balancing/score-text.js';
 import type { WorkersOptions } from '../commands/workers.js';
 import { formatDuration, formatTime, idCell, plural } from '../format.js';
 import { setup } from '../globals.js';
@@ -99,8 +99,6 @@ export async function workersCommand(options: WorkersOptions, command: Command):
     out.style.dim(
       'in cluster mode the workers are the live nodes, each with the unfinished executions it holds (queued ones too), as their balancers count them.',
     ),
-    out.style.dim(
-      'Balance score: 1 − m / M over ACTIVE (m executions would have to move to even it out, M if all sat on one worker), as GET /v1/workers.',
-    ),
+    out.style.dim(`Balance score over ACTIVE, as GET /v1/workers: ${SCORE_MEANING}.`),
   );
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { scoreText } from '../../../balancing/score-text.js';
+import { SCORE_MEANING, scoreText } from '../../../balancing/score-text.js';
 import type { RemoteWorkerSummary } from '../../../remote/protocol.js';
 import type { NodeInfo } from '../../routes/monitoring.js';
 import { nodesWithin } from '../../store-wait.js';
@@ -42,7 +42,7 @@ export async function workersPanel(deps: DashboardDeps): Promise<SafeHtml> {
     hint: `every worker within ±${formatPercent(threshold, 0)} of the mean`,
   })}
   ${stat('Active executions', String(total), { id: 'active', hint: `mean ${mean.toFixed(2)} per worker` })}
-  ${stat('Balance score', scoreText(lb.balanceScore()), { id: 'score', hint: '1 − m / M: m executions would have to move to even the load out, M if all sat on one worker' })}
+  ${stat('Balance score', scoreText(lb.balanceScore()), { id: 'score', hint: SCORE_MEANING })}
   ${stat('Workers', String(workers.length), { id: 'workers' })}
 </section>
 <section class="panel">
