@@ -34,7 +34,7 @@ export interface PlanSource {
 }
 
 /** Seconds → whole milliseconds, at least 1 so a tiny positive timeout never becomes "none". */
-function toMs(seconds: number): number {
+export function toMs(seconds: number): number {
   return Math.max(1, Math.round(seconds * 1000));
 }
 

@@ -28,7 +28,6 @@ describe('a query on a /v1 route that takes none', () => {
       ['GET', '/v1/workflows?limit=1'],
       ['POST', '/v1/workflows?dryRun=1', { id: 'w2', steps: [{ name: 's', action: 'greet' }] }],
       ['POST', '/v1/workflows/w/executions?idempotencyKey=k', {}],
-      ['GET', '/v1/workflows/w/performance?version=1'],
       ['GET', `/v1/executions/${id}?fields=status`],
       ['POST', `/v1/executions/${id}/cancel?force=1`],
       ['GET', '/v1/workers?node=n1'],

@@ -71,6 +71,7 @@ describe('GET /v1/workflows/:id/performance', () => {
     expect(res.json()).toEqual({
       workflowId: 'idle',
       nodeId: f.orch.nodeId,
+      source: 'node',
       version: null,
       recorded: 'recorded since this node started',
       stats: { count: 0, avg: 0, min: 0, max: 0, p50: 0, p95: 0, p99: 0 },
@@ -131,12 +132,20 @@ describe('GET /v1/workflows/:id/performance', () => {
     const ref = op.responses['200'].content['application/json'].schema.$ref;
     expect(ref).toBe('#/components/schemas/WorkflowPerformance');
     const schema = doc.components.schemas.WorkflowPerformance;
+    // The query: where the figures come from, and how many of the store's runs.
+    expect(op.parameters.map((p: { name: string; in: string }) => `${p.in}.${p.name}`).sort()).toEqual([
+      'path.id',
+      'query.limit',
+      'query.source',
+    ]);
     expect(Object.keys(schema.properties).sort()).toEqual(
       [
         'bottleneck',
         'nodeId',
         'recorded',
+        'runs',
         'slowThresholdMs',
+        'source',
         'stats',
         'steps',
         'suggestions',

@@ -23,6 +23,7 @@ import { normalizeOrigin } from '../origins.js';
 import { requestQuery } from '../request-path.js';
 import { localNodes, type NodesProvider } from '../routes/monitoring.js';
 import { refreshWithin, workflowWithin } from '../store-wait.js';
+import { figuresOf } from '../workflow-figures.js';
 import { workflowNotFound } from '../workflow-not-found.js';
 import { checkDashboardOptions } from './check-options.js';
 import type { DashboardDeps } from './context.js';
@@ -35,7 +36,7 @@ import { executionsBody, executionsPanel, listQueryString, parseListQuery } from
 import { loginPage, safeNext } from './pages/login.js';
 import { overviewBody, overviewLive } from './pages/overview.js';
 import { workersBody, workersPanel } from './pages/workers.js';
-import { parseVersionQuery, workflowBody, workflowsBody } from './pages/workflows.js';
+import { parseSourceQuery, parseVersionQuery, workflowBody, workflowsBody } from './pages/workflows.js';
 import { RecentSeries } from './series.js';
 import { LoginLimiter, readCookie, SESSION_COOKIE, SessionManager, serializeCookie } from './session.js';
 import { registerAssets } from './static-files.js';
@@ -256,12 +257,13 @@ async function registerDashboard(
     await refreshWithin(orch);
     return sendHtml(reply, full(req, 'Workflows', 'workflows', workflowsBody(deps)));
   });
-  scope.get<{ Params: { id: string }; Querystring: { version?: unknown } }>(
+  scope.get<{ Params: { id: string }; Querystring: { version?: unknown; source?: unknown } }>(
     '/workflows/:id',
     route('page'),
     async (req, reply) => {
       const { id } = req.params;
       const wanted = parseVersionQuery(req.query.version);
+      const source = parseSourceQuery(req.query.source);
       // Reads the workflow from the store if another node sharing it defined it (or that version);
       // a store that does not answer within a second leaves the versions known here.
       await workflowWithin(orch, id, wanted);
@@ -271,7 +273,11 @@ async function registerDashboard(
         throw new OrchestratorError('WORKFLOW_NOT_FOUND', `Workflow '${id}' has no version ${wanted}`);
       }
       if (!def) throw workflowNotFound(orch, id);
-      return sendHtml(reply, full(req, `Workflow ${id}`, 'workflows', workflowBody(deps, def, versions)));
+      const perf = await figuresOf(orch, id, source);
+      return sendHtml(
+        reply,
+        full(req, `Workflow ${id}`, 'workflows', workflowBody(deps, def, versions, perf, source)),
+      );
     },
   );
 

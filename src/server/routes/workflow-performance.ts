@@ -1,27 +1,52 @@
 /**
  * `GET /v1/workflows/:id/performance`: where a workflow's time goes, as the dashboard's workflow
- * page shows it — the optimizer's figures of this node's runs (see `workflowPerformance`).
+ * page shows it — the optimizer's figures of this node's runs (see `workflowPerformance`), or with
+ * `?source=store` of the newest finished executions in the store, every node's (see
+ * `storedPerformance`).
  * @module
  */
 
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ValidationError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
-import { workflowPerformance } from '../../performance/workflow-performance.js';
-import { errorResponses, workflowParamsSchema } from '../schemas.js';
+import { DEFAULT_STORED_RUNS, MAX_STORED_RUNS } from '../../performance/stored-performance.js';
+import { blankIsAbsent, decimalCount, errorResponses, workflowParamsSchema } from '../schemas.js';
 import { workflowWithin } from '../store-wait.js';
+import { figuresOf } from '../workflow-figures.js';
 import { workflowNotFound } from '../workflow-not-found.js';
 
 const count = z.number().int().nonnegative();
 const ms = z.number().nonnegative();
 const share = z.number().min(0).max(1);
 
+/** The query of `GET /v1/workflows/:id/performance`. */
+const performanceQuerySchema = z.strictObject({
+  source: blankIsAbsent(
+    z.enum(['node', 'store']).default('node'),
+    "Where the figures come from: `node` (default), the runs the node answering recorded since it started; `store`, the newest finished executions in the store, whichever node ran them (in cluster mode, the cluster's)",
+  ),
+  limit: blankIsAbsent(
+    decimalCount(z.coerce.number().int().min(1).max(MAX_STORED_RUNS).optional()),
+    `With source=store: how many of the newest finished executions to read (default ${DEFAULT_STORED_RUNS}, at most ${MAX_STORED_RUNS})`,
+  ),
+});
+
 /** The response of `GET /v1/workflows/:id/performance` (durations in ms). */
 export const workflowPerformanceSchema = z
   .object({
     workflowId: z.string(),
-    nodeId: z.string().describe('The node whose runs the figures come from: the one answering'),
+    nodeId: z
+      .string()
+      .describe('The node answering: with source=node, the one whose runs the figures come from'),
+    source: z.enum(['node', 'store']).describe('Where the figures come from, as asked'),
+    runs: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('With source=store: the finished executions read (at most `limit`)'),
     version: z
       .number()
       .int()
@@ -78,19 +103,32 @@ export async function workflowPerformanceRoutes(
     {
       schema: {
         summary:
-          "Where a workflow's time goes: this node's execution and step times, bottleneck, suggestions",
+          "Where a workflow's time goes: execution and step times, bottleneck, suggestions (this node's, or the store's)",
         description:
-          "The figures the dashboard's workflow page shows, from the runs this node recorded since it started (of the newest version that ran). A defined workflow with no run recorded yet answers zeros, no steps, bottleneck null and no suggestions. One that is not defined (here or, through the store, on another node) is a 404 WORKFLOW_NOT_FOUND as `GET /v1/workflows/:id`.",
+          "The figures the dashboard's workflow page shows, from the runs this node recorded since it started (of the newest version that ran); with `source=store`, from the newest `limit` finished executions in the store, whichever node ran them (each step's latest visit; `queueAvg` is 0: the store does not keep how long remote workers took to take a task). A defined workflow with no run recorded yet answers zeros, no steps, bottleneck null and no suggestions. One that is not defined (here or, through the store, on another node) is a 404 WORKFLOW_NOT_FOUND as `GET /v1/workflows/:id`.",
         tags: ['workflows', 'monitoring'],
         params: workflowParamsSchema,
+        querystring: performanceQuerySchema,
         response: { 200: workflowPerformanceSchema, ...errorResponses(400, 404, 414, 503) },
       },
     },
     async (req) => {
       const { id } = req.params;
+      const { source, limit } = req.query;
+      if (source === 'node' && limit !== undefined) {
+        throw new ValidationError(
+          [
+            {
+              path: 'query.limit',
+              message: 'only with source=store (the node keeps no list of runs to count)',
+            },
+          ],
+          'Invalid request',
+        );
+      }
       // Read as GET /v1/workflows/:id reads it (the store, for one defined on another node).
       if (!(await workflowWithin(orch, id))) throw workflowNotFound(orch, id);
-      return { ...workflowPerformance(orch.performanceOptimizer, id), nodeId: orch.nodeId };
+      return { ...(await figuresOf(orch, id, source, limit)), nodeId: orch.nodeId, source };
     },
   );
 }

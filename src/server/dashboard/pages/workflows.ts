@@ -8,8 +8,9 @@ import type { StepDefinition, WorkflowDefinition } from '../../../definition/typ
 import { echo } from '../../../echo.js';
 import { ValidationError } from '../../../errors.js';
 import { bottleneckCaveat } from '../../../performance/suggestions.js';
-import { type WorkflowPerformance, workflowPerformance } from '../../../performance/workflow-performance.js';
+import type { WorkflowPerformance } from '../../../performance/workflow-performance.js';
 import { plural } from '../../../plural.js';
+import type { FiguresSource } from '../../workflow-figures.js';
 import type { DashboardDeps } from '../context.js';
 import { formatDuration, formatPercent, formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
@@ -31,6 +32,21 @@ export function parseVersionQuery(value: unknown): number | undefined {
     );
   }
   return version;
+}
+
+/**
+ * The workflow page's `source` query: absent, empty or `node` → this node's runs; `store` → the
+ * newest finished executions in the store, every node's.
+ * @throws ValidationError naming `source` for anything else.
+ */
+export function parseSourceQuery(value: unknown): FiguresSource {
+  if (value === undefined || value === '' || value === 'node') return 'node';
+  if (value === 'store') return 'store';
+  const shown = Array.isArray(value) ? value.join(',') : String(value);
+  throw new ValidationError(
+    [{ path: 'source', message: `expected 'node' or 'store', got ${echo(shown)}` }],
+    'Invalid figures source',
+  );
 }
 
 const wfLink = (id: string) => html`<a href="/workflows/${encodeURIComponent(id)}">${id}</a>`;
@@ -155,17 +171,27 @@ function suggestionsPanel(perf: WorkflowPerformance): SafeHtml {
 </section>`;
 }
 
-/** A workflow's page body; `version` picks the definition shown (default: latest). */
+/**
+ * A workflow's page body; `version` picks the definition shown (default: latest), `perf` the
+ * figures shown, from `source`.
+ */
 export function workflowBody(
   deps: DashboardDeps,
   def: WorkflowDefinition,
   versions: WorkflowDefinition[],
+  perf: WorkflowPerformance,
+  source: FiguresSource,
 ): SafeHtml {
   const latest = versions.at(-1)?.version ?? def.version;
   const enc = encodeURIComponent(def.id);
-  const perf = workflowPerformance(deps.orch.performanceOptimizer, def.id);
+  const shownVersion = def.version === latest ? '' : `version=${def.version}&`;
+  const other =
+    source === 'node'
+      ? html`<a class="more" data-source="store" href="/workflows/${enc}?${shownVersion}source=store" title="the newest finished executions in the store, whichever node ran them">every node's runs →</a>`
+      : html`<a class="more" data-source="node" href="/workflows/${enc}${shownVersion ? `?${shownVersion.slice(0, -1)}` : ''}">this node's runs →</a>`;
   return html`<div class="page-head"><h1>Workflow <span class="mono">${def.id}</span></h1>
   <span class="muted">v${def.version}${def.version === latest ? ' (latest)' : ` of ${latest}`}</span>
+  ${other}
   <a class="more" href="/executions?workflowId=${enc}">executions →</a></div>
 ${def.options.description ? html`<p class="desc">${def.options.description}</p>` : ''}
 ${optimizerPanel(deps, perf)}

@@ -1,0 +1,133 @@
+/**
+ * A workflow's performance view from the store: the optimizer's figures of the newest finished
+ * executions the store holds, whichever node ran them — in cluster mode the whole cluster's — where
+ * `PerformanceOptimizer` holds the runs one node recorded since it started. What
+ * `GET /v1/workflows/:id/performance?source=store` answers.
+ *
+ * The runs are read back from the stored step records, into an optimizer of their own: each step's
+ * latest visit (a step a jump ran again counts once per execution), its attempts, the time between
+ * them and its compensation; not how long a remote worker's tasks waited to be taken (the store
+ * does not keep it: `queueAvg` is 0).
+ * @module
+ */
+import { toMs } from '../definition/plan.js';
+import type { StepDefinition, WorkflowDefinition } from '../definition/types.js';
+import { failuresSoFar, longestAttemptMs, waitBetweenAttemptsMs } from '../engine/step-records.js';
+import type { ExecutionSnapshot, StepRecord, Store } from '../store/store.js';
+import { PerformanceOptimizer } from './performance-optimizer.js';
+import { type WorkflowPerformance, workflowPerformance } from './workflow-performance.js';
+
+/** Finished executions read when no count is asked for. */
+export const DEFAULT_STORED_RUNS = 100;
+/** The most finished executions one view reads. */
+export const MAX_STORED_RUNS = 1000;
+
+/** The finished states, each read with its own listing (newest first). */
+const FINISHED = ['completed', 'failed', 'cancelled'] as const;
+
+/** What the view reads: the store's executions and the definition version they ran. */
+export interface StoredRunsSource {
+  store: Pick<Store, 'listExecutions'>;
+  /** The definition of a version, for its steps' kinds and timeouts; null when it is gone. */
+  definition(workflowId: string, version: number): Promise<WorkflowDefinition | null>;
+}
+
+/**
+ * The performance view of `workflowId` from its `limit` newest finished executions in the store
+ * (fewer when the store holds fewer), with suggestions above `slowThresholdMs`.
+ */
+export async function storedPerformance(
+  source: StoredRunsSource,
+  workflowId: string,
+  limit: number,
+  slowThresholdMs: number,
+): Promise<WorkflowPerformance & { runs: number }> {
+  const lists = await Promise.all(
+    FINISHED.map((status) => source.store.listExecutions({ status, workflowId, limit })),
+  );
+  // The `limit` newest of the three listings, then oldest first, as they ran.
+  const runs = lists.flat().sort(newestFirst).slice(0, limit).reverse();
+  const po = new PerformanceOptimizer({ slowThreshold: slowThresholdMs });
+  const kinds = new Map<number, StepFacts | null>();
+  for (const run of runs) {
+    const version = run.execution.workflowVersion;
+    if (!kinds.has(version)) kinds.set(version, stepFacts(await source.definition(workflowId, version)));
+    record(po, run, kinds.get(version) ?? null);
+  }
+  const view = workflowPerformance(po, workflowId);
+  const n = runs.length;
+  const of = view.version === null ? '' : `, of v${view.version}`;
+  return {
+    ...view,
+    runs: n,
+    recorded: `the newest ${n} finished execution${n === 1 ? '' : 's'} in the store, every node's${of}`,
+  };
+}
+
+function newestFirst(a: ExecutionSnapshot, b: ExecutionSnapshot): number {
+  const x = a.execution;
+  const y = b.execution;
+  if (x.createdAt !== y.createdAt) return y.createdAt - x.createdAt;
+  return x.id < y.id ? 1 : x.id > y.id ? -1 : 0;
+}
+
+/** Of each step and branch a definition names: whether the optimizer times it, and its timeout. */
+type StepFacts = Map<string, { timed: boolean; timeoutMs: number | null }>;
+
+function stepFacts(def: WorkflowDefinition | null): StepFacts | null {
+  if (def === null) return null;
+  const facts: StepFacts = new Map();
+  const add = (step: StepDefinition) => {
+    const timeout = 'timeout' in step ? step.timeout : undefined;
+    facts.set(step.name, {
+      timed: !('condition' in step),
+      timeoutMs: timeout === undefined ? null : toMs(timeout),
+    });
+    if ('parallel' in step) for (const branch of step.parallel) add(branch);
+  };
+  for (const step of def.steps) add(step);
+  return facts;
+}
+
+/** Records one stored execution's runs as the engine recorded them when it ran them. */
+function record(po: PerformanceOptimizer, run: ExecutionSnapshot, facts: StepFacts | null): void {
+  const ex = run.execution;
+  const version = ex.workflowVersion;
+  const timedOut = ex.error?.code === 'WORKFLOW_TIMEOUT';
+  // Branches before their parallel step, as they end before it.
+  const steps = [...run.steps].sort(
+    (a, b) => endOf(a) - endOf(b) || Number(b.parent !== null) - Number(a.parent !== null),
+  );
+  for (const rec of steps) {
+    const fact = facts?.get(rec.name);
+    if (rec.startedAt === null || fact?.timed === false || (fact === undefined && rec.decision !== null)) {
+      continue;
+    }
+    // Completed and failed runs, and those the workflow's timeout cut short (failed, up to then).
+    const failed = rec.status === 'failed' || (timedOut && rec.status === 'cancelled');
+    if (rec.status !== 'completed' && !failed) continue;
+    const durationMs = rec.durationMs ?? (ex.completedAt ?? rec.startedAt) - rec.startedAt;
+    po.recordStep(ex.workflowId, rec.name, durationMs, {
+      timeoutMs: fact?.timeoutMs ?? null,
+      retried: failuresSoFar(rec) > 1,
+      failed,
+      parent: rec.parent ?? undefined,
+      attemptMs: rec.attempts > 1 ? longestAttemptMs(rec) : undefined,
+      waitMs: rec.attempts > 1 ? waitBetweenAttemptsMs(rec) : undefined,
+      version,
+    });
+    // A compensation that ended, completed or failed for good: its first attempt to its end.
+    const comp = rec.compensation;
+    if (comp !== null && comp.status !== 'running' && comp.completedAt !== undefined) {
+      po.recordCompensation(ex.workflowId, rec.name, comp.completedAt - comp.startedAt, { version });
+    }
+  }
+  if (ex.completedAt === null) return;
+  const startedAt = ex.startedAt ?? ex.createdAt;
+  const pendingMs = ex.startedAt === null ? undefined : ex.startedAt - ex.createdAt;
+  po.recordExecution(ex.workflowId, ex.completedAt - startedAt, version, pendingMs);
+}
+
+function endOf(rec: StepRecord): number {
+  return rec.completedAt ?? rec.startedAt ?? 0;
+}
