@@ -60,7 +60,10 @@ export async function storedPerformance(
   return {
     ...view,
     runs: n,
-    recorded: `the newest ${n} finished execution${n === 1 ? '' : 's'} in the store, every node's${of}`,
+    recorded:
+      n === 0
+        ? 'no finished execution in the store yet'
+        : `the newest ${n} finished execution${n === 1 ? '' : 's'} in the store, every node's${of}`,
   };
 }
 

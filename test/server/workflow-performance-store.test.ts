@@ -100,6 +100,37 @@ describe('GET /v1/workflows/:id/performance?source=store', () => {
     expect(res.json().steps.map((s: { name: string }) => s.name)).toEqual(['reserve', 'charge', 'ship']);
   });
 
+  it('counts a step the workflow timeout cut short as a failed run up to then, as the node did', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orchestrator-perf-'));
+    dirs.push(dir);
+    const store = `sqlite:${join(dir, 'store.sqlite')}`;
+    const clock = new FakeClock();
+    const node = await createOrchestrator({
+      store,
+      clock,
+      actions: { quick: () => ({ ok: true }), stuck: (_input, ctx) => clock.sleep(60_000, ctx.signal) },
+    });
+    await node.workflowEngine.defineWorkflow(
+      'order',
+      [
+        { name: 'first', action: 'quick' },
+        { name: 'wait', action: 'stuck' },
+      ],
+      { timeout: 5 },
+    );
+    const id = await node.workflowEngine.executeWorkflow('order', {});
+    const status = await finishWithClock(node, clock, id, { stepMs: 100 });
+    expect(status.error?.code).toBe('WORKFLOW_TIMEOUT');
+    const { recorded: _, ...figures } = workflowPerformance(node.performanceOptimizer, 'order');
+    expect(figures.steps.find((s) => s.name === 'wait')).toMatchObject({ count: 1, failures: 1 });
+    await node.close();
+
+    const f = await setup({ orchestrator: { store } });
+    const res = await f.call({ url: url('?source=store') });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ ...figures, runs: 1 });
+  });
+
   it('reads the newest `limit` finished executions', async () => {
     const { store } = await ranElsewhere();
     const f = await setup({ orchestrator: { store } });
@@ -132,7 +163,7 @@ describe('GET /v1/workflows/:id/performance?source=store', () => {
       source: 'store',
       runs: 0,
       version: null,
-      recorded: "the newest 0 finished executions in the store, every node's",
+      recorded: 'no finished execution in the store yet',
       stats: { count: 0, avg: 0 },
       steps: [],
       bottleneck: null,
