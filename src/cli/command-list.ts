@@ -9,6 +9,7 @@ import { register as registerCancel } from './commands/cancel.js';
 import { register as registerList } from './commands/list.js';
 import { register as registerMetrics } from './commands/metrics.js';
 import { register as registerMigrate } from './commands/migrate.js';
+import { register as registerPerformance } from './commands/performance.js';
 import { register as registerPurge } from './commands/purge.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerServe } from './commands/serve.js';
@@ -22,6 +23,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerList,
   registerCancel,
   registerMetrics,
+  registerPerformance,
   registerWorkers,
   registerMigrate,
   registerPurge,

@@ -11,7 +11,7 @@
  * @module
  */
 import { toMs } from '../definition/plan.js';
-import type { StepDefinition, WorkflowDefinition } from '../definition/types.js';
+import type { StepDefinition } from '../definition/types.js';
 import { failuresSoFar, longestAttemptMs, waitBetweenAttemptsMs } from '../engine/step-records.js';
 import type { ExecutionSnapshot, StepRecord, Store } from '../store/store.js';
 import { PerformanceOptimizer } from './performance-optimizer.js';
@@ -28,8 +28,8 @@ const FINISHED = ['completed', 'failed', 'cancelled'] as const;
 /** What the view reads: the store's executions and the definition version they ran. */
 export interface StoredRunsSource {
   store: Pick<Store, 'listExecutions'>;
-  /** The definition of a version, for its steps' kinds and timeouts; null when it is gone. */
-  definition(workflowId: string, version: number): Promise<WorkflowDefinition | null>;
+  /** The steps of a definition version, for their kinds and timeouts; null when it is gone. */
+  definition(workflowId: string, version: number): Promise<{ steps: readonly StepDefinition[] } | null>;
 }
 
 /**
@@ -77,7 +77,7 @@ function newestFirst(a: ExecutionSnapshot, b: ExecutionSnapshot): number {
 /** Of each step and branch a definition names: whether the optimizer times it, and its timeout. */
 type StepFacts = Map<string, { timed: boolean; timeoutMs: number | null }>;
 
-function stepFacts(def: WorkflowDefinition | null): StepFacts | null {
+function stepFacts(def: { steps: readonly StepDefinition[] } | null): StepFacts | null {
   if (def === null) return null;
   const facts: StepFacts = new Map();
   const add = (step: StepDefinition) => {
