@@ -110,10 +110,29 @@ export function copyJsonOrThrow(
  * A copy of a value already checked (a recorded output, the execution's input). Counted apart
  * from a {@link tryCopyJson} under way (a handler that returns `ctx.outputs` has each output
  * copied on first read while the engine copies what it returned: counted twice, an output of 40
- * MiB was refused as 80).
+ * MiB was refused as 80). A value that fails the check all the same — read back from a row an
+ * older release wrote (a parallel step's output one level deeper than a stored value may nest),
+ * or handed back so by a custom store — is copied with `structuredClone` instead, whatever its
+ * depth: failing, it failed every read of its execution (its status, each listing it is in).
+ * @throws TypeError naming the problem when not even that copies it (a function in it).
  */
 export function copyJson<T>(value: T): T {
-  return fastCopy(value, 0, { text: 0, stopAt: Number.POSITIVE_INFINITY }) as T;
+  try {
+    return fastCopy(value, 0, { text: 0, stopAt: Number.POSITIVE_INFINITY }) as T;
+  } catch (thrown) {
+    if (thrown !== BAD) throw thrown;
+    return cloneStored(value);
+  }
+}
+
+/** `structuredClone` of a stored value the fast copy refused (see {@link copyJson}). */
+function cloneStored<T>(value: T): T {
+  try {
+    return structuredClone(value);
+  } catch {
+    const problem = problemIn(value, 'value');
+    throw new TypeError(`A stored value cannot be read: ${problem.path}: ${problem.message}`);
+  }
 }
 
 /**
