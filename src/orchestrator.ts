@@ -2,6 +2,7 @@
  * `createOrchestrator`: config → store → components → handlers → recovery of unfinished work.
  * @module
  */
+
 import { createHttpAction } from './actions/http-action.js';
 import { LoadBalancer } from './balancing/load-balancer.js';
 import type { CompiledConfig, Config, Logger } from './config.js';
@@ -13,6 +14,7 @@ import { ActionRegistry, checkHandlerRegistration, noopAction } from './engine/a
 import { NodeHandlers } from './engine/capable-nodes.js';
 import type { EngineContext } from './engine/context.js';
 import { DefinitionRegistry } from './engine/definitions.js';
+import { HeartbeatExtras } from './engine/heartbeat-extras.js';
 import { LeaseKeeper } from './engine/lease-keeper.js';
 import { readOwnedAtStart } from './engine/owned-at-start.js';
 import { isDeadLocalOwner, newNodeId } from './engine/owners.js';
@@ -478,6 +480,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       events,
       logger,
       lifecycle: { draining: false },
+      heartbeatExtras: new HeartbeatExtras(),
       owedWrites: new OwedWrites((ex) => writeOwed(ctx, ex)),
       leases: { validUntil: Number.POSITIVE_INFINITY, verify: async () => undefined },
     };

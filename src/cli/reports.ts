@@ -6,6 +6,7 @@
  * it owns, as the balancers count it), and the nodes from the store's node registry.
  * @module
  */
+
 import { readAdvertisedWorkers } from '../balancing/advertised-workers.js';
 import { LoadBalancer } from '../balancing/load-balancer.js';
 import { elapsedMs } from '../clock.js';
@@ -13,6 +14,10 @@ import { ALERT_DEFAULTS, DEFAULTS } from '../config.js';
 import { isDeadLocalOwner } from '../engine/owners.js';
 import { leaseOf } from '../engine/placement.js';
 import { executionRates } from '../monitoring/rates.js';
+import {
+  type AdvertisedRemoteWorkers,
+  readAdvertisedRemoteWorkers,
+} from '../remote/advertised-remote-workers.js';
 import { UNFINISHED_STATES } from '../store/states.js';
 import type { NodeRecord, StoreAggregates } from '../store/store.js';
 import { byCodeUnits } from '../string-order.js';
@@ -129,6 +134,12 @@ export interface WorkersReport extends WorkerBalance {
   workers: WorkerLoad[];
   loadDistribution: Record<string, number>;
   nodes: NodeLoad[];
+  /**
+   * The remote workers registered with each live node, as its last heartbeat listed them (nodes
+   * that list none, or of an earlier release, left out); `workers: 'omitted'` past the bound a
+   * heartbeat lists (`count` says how many).
+   */
+  remoteWorkers: ({ node: string } & AdvertisedRemoteWorkers)[];
 }
 
 /** Most unfinished executions scanned (per state) for the workers report. */
@@ -271,14 +282,23 @@ export async function workersReport(
       else workers.push({ id: n.id, active: node.executions, configured: false, source: 'node' });
     }
   }
+  const sorted = [...nodes.values()].sort(
+    (a, b) =>
+      (a.startedAt ?? Number.POSITIVE_INFINITY) - (b.startedAt ?? Number.POSITIVE_INFINITY) ||
+      byCodeUnits(a.id, b.id),
+  );
+  // A stale or dead node's registrations went with its process: only live nodes' workers serve.
+  const infoOf = new Map(registry.map((n) => [n.id, n.info]));
+  const remoteWorkers = sorted.flatMap((node) => {
+    const info = infoOf.get(node.id);
+    const ads = node.state === 'alive' && info ? readAdvertisedRemoteWorkers(info) : null;
+    return ads === null || ads.count === 0 ? [] : [{ node: node.id, ...ads }];
+  });
   return {
     workers,
     loadDistribution: Object.fromEntries(workers.map((w) => [w.id, w.active])),
     ...workerBalance(workers, threshold),
-    nodes: [...nodes.values()].sort(
-      (a, b) =>
-        (a.startedAt ?? Number.POSITIVE_INFINITY) - (b.startedAt ?? Number.POSITIVE_INFINITY) ||
-        byCodeUnits(a.id, b.id),
-    ),
+    nodes: sorted,
+    remoteWorkers,
   };
 }

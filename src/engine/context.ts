@@ -17,6 +17,7 @@ import type { Store } from '../store/store.js';
 import type { ActionRegistry } from './action-registry.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { NodeHandlers } from './capable-nodes.js';
+import type { HeartbeatExtras } from './heartbeat-extras.js';
 import type { OwedWrites } from './persist.js';
 
 /**
@@ -71,6 +72,8 @@ export interface EngineContext {
   readonly owedWrites: OwedWrites;
   /** Lease validity (set up by the lease keeper; always valid without a durable store). */
   readonly leases: LeaseGuard;
+  /** Entries others add to this node's heartbeat `info` (see `heartbeat-extras.ts`). */
+  readonly heartbeatExtras: HeartbeatExtras;
 }
 
 /**

@@ -244,6 +244,8 @@ export class LeaseKeeper {
       capacity: this.ctx.config.maxConcurrentWorkflows,
       // The lease length lets readers of the registry (the CLI) judge the heartbeat's age.
       info: {
+        // What others add (the remote workers registered here), under the engine's own keys.
+        ...this.ctx.heartbeatExtras.entries(),
         pid: process.pid,
         cluster: this.ctx.cluster,
         leaseSeconds: this.ctx.config.leaseSeconds,

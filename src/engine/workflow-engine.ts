@@ -115,6 +115,26 @@ export class WorkflowEngine {
   }
 
   /**
+   * Adds `key` to this node's heartbeat `info` in the store's node registry, as `provider()`
+   * answers at each heartbeat (`null` takes it out): how the remote-worker hub shows every node,
+   * and `orchestrator workers`, the workers registered with this one. Keys the engine writes
+   * itself (`pid`, `cluster`, `leaseSeconds`, ...) keep the engine's value; a provider that throws
+   * leaves its key out of that heartbeat. The answer must be a JSON value, kept small: it is
+   * written with every heartbeat.
+   * @throws ValidationError when `key` is not a non-empty string or `provider` no function or null.
+   */
+  advertise(key: string, provider: (() => unknown) | null): void {
+    checkNonEmptyString(key, 'key', 'advertise');
+    if (provider !== null && typeof provider !== 'function') {
+      throw new ValidationError(
+        [{ path: 'provider', message: `expected a function or null, got ${describeValue(provider)}` }],
+        'Invalid advertise arguments',
+      );
+    }
+    this.ctx.heartbeatExtras.set(key, provider);
+  }
+
+  /**
    * Validates and stores a definition; a changed definition gets the next version, the same one
    * in another form (key order, a fixed default written out or left out) the stored version.
    * @throws ValidationError naming each problem (path and message; unknown keys included);

@@ -15,6 +15,8 @@ export interface ActionHost {
   listActions(): string[];
   /** The handler registered under `name`: tells a proxy of the hub from a local handler. */
   getAction?(name: string): ActionHandler | undefined;
+  /** Adds an entry to the node's heartbeat (`WorkflowEngine.advertise`): the hub's workers. */
+  advertise?(key: string, provider: (() => unknown) | null): void;
 }
 
 /** What a proxy handler does: queue a task for a remote worker and wait for its result. */

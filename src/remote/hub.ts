@@ -12,11 +12,13 @@
  * re-runs the step and a new task is created (at-least-once; the idempotency key is stable).
  * @module
  */
+
 import { ClosedError, ConflictError, NonRetryableError, ValidationError } from '../errors.js';
 import type { Orchestrator } from '../orchestrator.js';
 import type { ActionHandler } from '../types.js';
 import { checkActionNames } from './action-names.js';
 import { type ActionHost, ActionProxies } from './action-proxies.js';
+import { advertisedRemoteWorkers } from './advertised-remote-workers.js';
 import { ENDED } from './ended-tasks.js';
 import { RemoteTaskError } from './errors.js';
 import { type HubSettings, hubSettings, type RemoteWorkerHubOptions } from './hub-options.js';
@@ -67,6 +69,8 @@ export class RemoteWorkerHub {
    */
   attach(host: ActionHost): this {
     this.proxies.attach(host);
+    // Every node, and `orchestrator workers`, see the workers registered here in the registry.
+    host.advertise?.('remoteWorkers', () => advertisedRemoteWorkers(this.workerSummaries()));
     return this;
   }
 

@@ -9,9 +9,10 @@
 import type { Command } from 'commander';
 import { SCORE_MEANING, scoreText } from '../../balancing/score-text.js';
 import type { WorkersOptions } from '../commands/workers.js';
-import { formatDuration, formatTime, idCell, plural } from '../format.js';
+import { formatDuration, formatTime, idCell, plural, printable } from '../format.js';
 import { setup } from '../globals.js';
-import { type NodeLoad, workersReport } from '../reports.js';
+import type { Output } from '../output.js';
+import { type NodeLoad, type WorkersReport, workersReport } from '../reports.js';
 import { inProcessStoreWarning, withClient } from '../store-client.js';
 import { renderTable } from '../table.js';
 import { readWorkersConfig } from '../workers-config.js';
@@ -21,6 +22,42 @@ const count = (n: number | null) => (n === null ? '-' : String(n));
 function heartbeat(node: NodeLoad, now: number): string {
   if (node.lastHeartbeat === null) return 'not registered';
   return `${formatTime(new Date(node.lastHeartbeat))} (${formatDuration(Math.max(0, now - node.lastHeartbeat))} ago)`;
+}
+
+/**
+ * The remote workers each live node's last heartbeat listed: one row per worker, and a line for
+ * a node that registered more than a heartbeat lists. Nothing when no live node has any.
+ */
+function remoteWorkerLines(report: WorkersReport, now: number, out: Output): void {
+  if (report.remoteWorkers.length === 0) return;
+  const rows = report.remoteWorkers.flatMap((n) =>
+    n.workers === 'omitted'
+      ? []
+      : n.workers.map((w) => [
+          idCell(w.id),
+          w.name === undefined ? '-' : printable(w.name),
+          idCell(n.node),
+          w.actions.map(printable).join(', '),
+          String(w.heldTasks),
+          String(w.polling),
+          `${formatDuration(Math.max(0, now - w.lastSeen))} ago`,
+        ]),
+  );
+  out.line('');
+  if (rows.length > 0) {
+    out.line(
+      ...renderTable(['REMOTE WORKER', 'NAME', 'NODE', 'ACTIONS', 'TASKS', 'POLLING', 'LAST SEEN'], rows, {
+        header: out.style.dim,
+      }),
+    );
+  }
+  for (const n of report.remoteWorkers) {
+    if (n.workers === 'omitted') {
+      out.line(
+        `Node ${idCell(n.node)}: ${plural(n.count, 'remote worker')}, more than its heartbeat lists; GET /v1/remote-workers on it lists them.`,
+      );
+    }
+  }
 }
 
 /** Runs `workers`. */
@@ -88,6 +125,7 @@ export async function workersCommand(options: WorkersOptions, command: Command):
   } else {
     out.line('No worker has running executions.');
   }
+  remoteWorkerLines(report, now, out);
   out.line(
     '',
     out.style.dim(
@@ -100,5 +138,12 @@ export async function workersCommand(options: WorkersOptions, command: Command):
       'in cluster mode the workers are the live nodes, each with the unfinished executions it holds (queued ones too), as their balancers count them.',
     ),
     out.style.dim(`Balance score over ACTIVE, as GET /v1/workers: ${SCORE_MEANING}.`),
+    ...(report.remoteWorkers.length > 0
+      ? [
+          out.style.dim(
+            'REMOTE WORKER: those registered with each live node, as of its last heartbeat (TASKS: leased to it; LAST SEEN: its last request).',
+          ),
+        ]
+      : []),
   );
 }

@@ -8,6 +8,7 @@
  */
 
 import { SCORE_MEANING, scoreText } from '../../../balancing/score-text.js';
+import { readAdvertisedRemoteWorkers } from '../../../remote/advertised-remote-workers.js';
 import type { RemoteWorkerSummary } from '../../../remote/protocol.js';
 import type { NodeInfo } from '../../routes/monitoring.js';
 import { nodesWithin } from '../../store-wait.js';
@@ -69,8 +70,40 @@ export async function workersPanel(deps: DashboardDeps): Promise<SafeHtml> {
 <section class="panel">
   <h2>Remote workers</h2>
   ${remote.length === 0 ? html`<p class="muted empty" data-empty="remote-workers">No remote workers registered.</p>` : remoteWorkersTable(remote, now)}
+  ${otherNodesWorkers(nodes, now)}
 </section>
 </div>`;
+}
+
+/**
+ * The remote workers registered with the other live nodes, as their last heartbeats listed them
+ * (each node keeps its own registrations in memory); nothing when none has any.
+ */
+function otherNodesWorkers(nodes: NodeInfo[], now: number): SafeHtml | '' {
+  const others = nodes.flatMap((n) => {
+    const info = n.info;
+    if (n.self === true || n.alive === false || info === null || typeof info !== 'object') return [];
+    const ads = readAdvertisedRemoteWorkers(info as Record<string, unknown>);
+    return ads === null || ads.count === 0 ? [] : [{ node: n.id, ...ads }];
+  });
+  if (others.length === 0) return '';
+  return html`<h3>On other nodes <span class="muted">as of their last heartbeat</span></h3>
+<table class="remote-workers other-nodes"><thead><tr><th>Remote worker</th><th>Node</th><th>Actions</th><th class="num">Held tasks</th><th class="num">Polling</th><th>Last heard from</th></tr></thead>
+  <tbody>${others.map((n) =>
+    n.workers === 'omitted'
+      ? html`<tr data-node-workers="${n.node}"><td colspan="6">${n.count} remote workers on <span class="mono">${n.node}</span>, more than its heartbeat lists</td></tr>`
+      : n.workers.map((w) => {
+          const seen = new Date(w.lastSeen);
+          return html`<tr data-remote-worker="${w.id}" data-node="${n.node}" data-held="${w.heldTasks}">
+  <td>${w.name === undefined ? '' : html`<span class="rw-name">${w.name}</span><br>`}<span class="mono${w.name === undefined ? '' : ' muted'}">${w.id}</span></td>
+  <td class="mono">${n.node}</td>
+  <td class="mono">${w.actions.join(', ')}</td>
+  <td class="num">${w.heldTasks}</td>
+  <td class="num">${w.polling}</td>
+  <td><time datetime="${seen.toISOString()}" title="${formatUtc(seen)}">${formatAgo(seen, now)}</time></td>
+</tr>`;
+        }),
+  )}</tbody></table>`;
 }
 
 function nodesTable(nodes: NodeInfo[], now: number): SafeHtml {
