@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, FakeClock } from '../../src/index.js';
 import { workflowPerformance } from '../../src/performance/workflow-performance.js';
-import type { ActionHandler } from '../../src/types.js';
 import { finishWithClock } from '../helpers/orchestrator.js';
+import { runOrders } from '../helpers/order-runs.js';
 import { closeAll, envelope, setup } from './helpers.js';
 
 const dirs: string[] = [];
@@ -23,47 +23,12 @@ afterEach(async () => {
 
 const url = (query: string) => `/v1/workflows/order/performance${query}`;
 
-const STEPS = [
-  { name: 'reserve', action: 'reserve', compensation: 'release' },
-  { name: 'charge', action: 'charge', timeout: 2, retry: { maxAttempts: 2, initialDelay: 1 } },
-  { name: 'check', condition: 'true' },
-  { name: 'ship', action: 'ship' },
-];
-
-/**
- * Runs three executions of `order` on a SQLite file with a fake clock, on a node then closed:
- * one plain, one whose `charge` fails once and is retried, one whose `ship` fails (`reserve` is
- * compensated). Returns the file and the figures that node recorded.
- */
+/** A SQLite store on which a node (then closed) ran three executions of `order`, and its figures. */
 async function ranElsewhere() {
   const dir = mkdtempSync(join(tmpdir(), 'orchestrator-perf-'));
   dirs.push(dir);
   const store = `sqlite:${join(dir, 'store.sqlite')}`;
-  const clock = new FakeClock();
-  const charge: ActionHandler = async (input, ctx) => {
-    await clock.sleep(1_500);
-    if (ctx.attempt === 1 && (input as { retryOnce?: boolean }).retryOnce) throw new Error('declined once');
-    return { charged: true };
-  };
-  const ship: ActionHandler = async (input) => {
-    await clock.sleep(200);
-    if ((input as { fail?: boolean }).fail) throw new Error('no courier');
-    return { shipped: true };
-  };
-  const node = await createOrchestrator({
-    store,
-    clock,
-    actions: { reserve: () => ({ reserved: true }), charge, ship },
-    compensations: { release: () => clock.sleep(300).then(() => undefined) },
-  });
-  await node.workflowEngine.defineWorkflow('order', STEPS as never);
-  for (const input of [{}, { retryOnce: true }, { fail: true }]) {
-    const id = await node.workflowEngine.executeWorkflow('order', input);
-    await finishWithClock(node, clock, id, { stepMs: 100 });
-  }
-  const recorded = workflowPerformance(node.performanceOptimizer, 'order');
-  await node.close();
-  return { store, recorded };
+  return { store, recorded: await runOrders(store) };
 }
 
 describe('GET /v1/workflows/:id/performance?source=store', () => {
