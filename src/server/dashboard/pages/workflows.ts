@@ -184,11 +184,15 @@ export function workflowBody(
 ): SafeHtml {
   const latest = versions.at(-1)?.version ?? def.version;
   const enc = encodeURIComponent(def.id);
-  const shownVersion = def.version === latest ? '' : `version=${def.version}&`;
+  // The link to the other figures keeps the version shown (none: the latest).
+  const query = (...parts: string[]) => {
+    const all = def.version === latest ? parts : [`version=${def.version}`, ...parts];
+    return all.length === 0 ? '' : `?${all.join('&')}`;
+  };
   const other =
     source === 'node'
-      ? html`<a class="more" data-source="store" href="/workflows/${enc}?${shownVersion}source=store" title="the newest finished executions in the store, whichever node ran them">every node's runs →</a>`
-      : html`<a class="more" data-source="node" href="/workflows/${enc}${shownVersion ? `?${shownVersion.slice(0, -1)}` : ''}">this node's runs →</a>`;
+      ? html`<a class="more" data-source="store" href="/workflows/${enc}${query('source=store')}" title="the newest finished executions in the store, whichever node ran them">every node's runs →</a>`
+      : html`<a class="more" data-source="node" href="/workflows/${enc}${query()}">this node's runs →</a>`;
   return html`<div class="page-head"><h1>Workflow <span class="mono">${def.id}</span></h1>
   <span class="muted">v${def.version}${def.version === latest ? ' (latest)' : ` of ${latest}`}</span>
   ${other}
