@@ -58,8 +58,10 @@ export function advertisedRemoteWorkers(summaries: readonly RemoteWorkerSummary[
  */
 export function readAdvertisedRemoteWorkers(info: Record<string, unknown>): AdvertisedRemoteWorkers | null {
   const entry = info.remoteWorkers as Partial<AdvertisedRemoteWorkers> | null | undefined;
-  if (entry === null || typeof entry !== 'object' || typeof entry.count !== 'number') return null;
-  if (entry.workers === 'omitted') return { count: entry.count, workers: 'omitted' };
+  if (entry === null || typeof entry !== 'object') return null;
+  if (!Number.isSafeInteger(entry.count) || (entry.count as number) < 0) return null;
+  const count = entry.count as number;
+  if (entry.workers === 'omitted') return { count, workers: 'omitted' };
   if (!Array.isArray(entry.workers)) return null;
   const workers = entry.workers.filter(
     (w): w is AdvertisedRemoteWorker =>
@@ -76,5 +78,5 @@ export function readAdvertisedRemoteWorkers(info: Record<string, unknown>): Adve
       w.lastSeen <= MAX_DATE_MS &&
       (w.name === undefined || typeof w.name === 'string'),
   );
-  return { count: entry.count, workers };
+  return { count, workers };
 }

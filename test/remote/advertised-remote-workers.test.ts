@@ -85,6 +85,9 @@ describe("a node's heartbeat lists its remote workers", () => {
   it('is read back leniently: a node that says nothing, or entries of the wrong shape', () => {
     expect(readAdvertisedRemoteWorkers({})).toBeNull();
     expect(readAdvertisedRemoteWorkers({ remoteWorkers: 'x' })).toBeNull();
+    for (const count of [-1, 1.5, '2', Number.NaN]) {
+      expect(readAdvertisedRemoteWorkers({ remoteWorkers: { count, workers: [] } })).toBeNull();
+    }
     expect(readAdvertisedRemoteWorkers({ remoteWorkers: { count: 3, workers: 'omitted' } })).toEqual({
       count: 3,
       workers: 'omitted',
