@@ -13,6 +13,7 @@
 import { toMs } from '../definition/plan.js';
 import type { StepDefinition } from '../definition/types.js';
 import { failuresSoFar, longestAttemptMs, waitBetweenAttemptsMs } from '../engine/step-records.js';
+import type { ListPosition } from '../store/list-position.js';
 import type { ExecutionSnapshot, StepRecord, Store } from '../store/store.js';
 import { PerformanceOptimizer } from './performance-optimizer.js';
 import { type WorkflowPerformance, workflowPerformance } from './workflow-performance.js';
@@ -42,20 +43,17 @@ export async function storedPerformance(
   limit: number,
   slowThresholdMs: number,
 ): Promise<WorkflowPerformance & { runs: number }> {
-  const lists = await Promise.all(
-    FINISHED.map((status) => source.store.listExecutions({ status, workflowId, limit })),
-  );
-  // The `limit` newest of the three listings, then oldest first, as they ran.
-  const runs = lists.flat().sort(newestFirst).slice(0, limit).reverse();
   const po = new PerformanceOptimizer({ slowThreshold: slowThresholdMs });
   const kinds = new Map<number, StepFacts | null>();
-  for (const run of runs) {
+  let n = 0;
+  // Newest first: the optimizer keeps the newest version's figures and leaves older runs out.
+  for await (const run of newestFinished(source.store, workflowId, limit)) {
     const version = run.execution.workflowVersion;
     if (!kinds.has(version)) kinds.set(version, stepFacts(await source.definition(workflowId, version)));
     record(po, run, kinds.get(version) ?? null);
+    n++;
   }
   const view = workflowPerformance(po, workflowId);
-  const n = runs.length;
   const of = view.version === null ? '' : `, of v${view.version}`;
   return {
     ...view,
@@ -65,6 +63,50 @@ export async function storedPerformance(
         ? 'no finished execution in the store yet'
         : `the newest ${n} finished execution${n === 1 ? '' : 's'} in the store, every node's${of}`,
   };
+}
+
+/** Executions read per page of each finished state: what is held at once is three such pages. */
+const PAGE = 50;
+
+/**
+ * The `limit` newest finished executions of `workflowId`, newest first: the listings of the three
+ * finished states merged, a page of each at a time (their outputs can be large: a thousand of them
+ * at once could take gigabytes).
+ */
+async function* newestFinished(
+  store: Pick<Store, 'listExecutions'>,
+  workflowId: string,
+  limit: number,
+): AsyncGenerator<ExecutionSnapshot> {
+  const lists = FINISHED.map((status) => ({
+    status,
+    page: [] as ExecutionSnapshot[],
+    before: undefined as ListPosition | undefined,
+    ended: false,
+  }));
+  for (let taken = 0; taken < limit; taken++) {
+    for (const list of lists) {
+      if (list.page.length > 0 || list.ended) continue;
+      const size = Math.min(PAGE, limit - taken);
+      const { status, before } = list;
+      list.page = await store.listExecutions({
+        status,
+        workflowId,
+        limit: size,
+        ...(before ? { before } : {}),
+      });
+      list.ended = list.page.length < size;
+      const last = list.page.at(-1)?.execution;
+      if (last) list.before = { createdAt: last.createdAt, id: last.id };
+    }
+    let newest: (typeof lists)[number] | null = null;
+    for (const list of lists) {
+      const head = list.page[0];
+      if (head && (newest === null || newestFirst(head, newest.page[0]!) < 0)) newest = list;
+    }
+    if (newest === null) return;
+    yield newest.page.shift()!;
+  }
 }
 
 function newestFirst(a: ExecutionSnapshot, b: ExecutionSnapshot): number {

@@ -1,0 +1,54 @@
+/**
+ * The store's performance figures read the newest `limit` finished executions — completed, failed
+ * and cancelled merged newest first — a page of each state at a time, never a thousand executions
+ * (and their outputs) at once.
+ */
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../../src/index.js';
+import { storedPerformance } from '../../../src/performance/stored-performance.js';
+import type { ExecutionFilter } from '../../../src/store/store.js';
+import { makeExecution } from '../../store/records.js';
+
+const STATES = ['completed', 'failed', 'cancelled', 'running'] as const;
+
+describe('storedPerformance', () => {
+  it('merges the finished states newest first, a page at a time', async () => {
+    const store = new MemoryStore();
+    await store.init();
+    // Execution i is created at 1000 + i and takes i ms; one in four is still running.
+    for (let i = 0; i < 160; i++) {
+      const status = STATES[i % 4]!;
+      await store.createExecution(
+        makeExecution({
+          id: `ex_${String(i).padStart(3, '0')}`,
+          workflowId: 'w',
+          status,
+          createdAt: 1_000 + i,
+          startedAt: 1_000 + i,
+          completedAt: status === 'running' ? null : 1_000 + 2 * i,
+        }),
+      );
+    }
+    const asked: number[] = [];
+    const counted = {
+      listExecutions: (filter: ExecutionFilter) => {
+        asked.push(filter.limit);
+        return store.listExecutions(filter);
+      },
+    };
+    const view = await storedPerformance({ store: counted, definition: async () => null }, 'w', 101, 1_000);
+    // The 120 finished ones are i = 0..159 but i % 4 = 3; the newest 101 of them.
+    const finished = Array.from({ length: 160 }, (_, i) => i).filter((i) => i % 4 !== 3);
+    const newest = finished.slice(-101);
+    expect(view.runs).toBe(101);
+    expect(view.stats.count).toBe(101);
+    expect(view.stats.min).toBe(newest[0]);
+    expect(view.stats.max).toBe(159 - 1);
+    expect(Math.max(...asked)).toBeLessThanOrEqual(50);
+
+    // Fewer stored than asked for: all of them.
+    const all = await storedPerformance({ store, definition: async () => null }, 'w', 1_000, 1_000);
+    expect(all.runs).toBe(120);
+    expect(all.stats.min).toBe(0);
+  });
+});
