@@ -15,10 +15,12 @@ import { register as registerRun } from './commands/run.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerWorkers } from './commands/workers.js';
+import { register as registerWorkflows } from './commands/workflows.js';
 
 /** The commands' `register` functions, in the order `--help` lists them. */
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerRun,
+  registerWorkflows,
   registerStatus,
   registerList,
   registerCancel,

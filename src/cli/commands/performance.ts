@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { DEFAULT_STORED_RUNS, MAX_STORED_RUNS } from '../../performance/stored-performance.js';
-import { parsePositiveInt } from '../parse.js';
+import { parseNonEmpty, parsePositiveInt } from '../parse.js';
 
 /** The largest `--slow-threshold`: a day, in ms. */
 const MAX_SLOW_THRESHOLD_MS = 86_400_000;
@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .description(
       "where a workflow's time goes, from the newest finished executions in the store: execution and step times, bottleneck, suggestions",
     )
-    .argument('<workflowId>', 'the workflow')
+    .argument('<workflowId>', 'the workflow', parseNonEmpty)
     .option(
       '--limit <n>',
       `finished executions to read, newest first (default ${DEFAULT_STORED_RUNS}, at most ${MAX_STORED_RUNS})`,
