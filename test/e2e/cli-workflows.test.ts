@@ -112,6 +112,8 @@ describe('orchestrator workflows', () => {
     expect(version.code).toBe(1);
     expect(version.stderr).toContain('Workflow order has no version 3 (it has 2 versions: 1, 2)');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("value 'v2' is invalid for argument 'version'. Expected an integer from 1 to 2147483647.");
+    expect(bad.stderr).toContain(
+      "value 'v2' is invalid for argument 'version'. Expected an integer from 1 to 2147483647.",
+    );
   });
 });
