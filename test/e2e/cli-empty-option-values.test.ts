@@ -36,6 +36,8 @@ describe.concurrent('empty option values', () => {
     [['status', ''], 'executionId'],
     [['cancel', ''], 'executionId'],
     [['run', ''], 'definition'],
+    [['performance', ''], 'workflowId'],
+    [['workflows', ''], 'workflowId'],
   ])('%j is refused naming the argument', async (args, name) => {
     const r = await cli([...args, '--store', store.url]);
     expect(r.code, r.stdout).toBe(2);
