@@ -52,6 +52,19 @@ describe('orchestrator workers with remote workers', () => {
           ],
         },
       ]);
+
+      // Past what a heartbeat lists: the count, and where the list is.
+      for (let i = 0; i < 100; i++) hub.register({ actions: ['stt'] });
+      await until(async () => {
+        const [node] = await orch.store.listNodes();
+        return (node?.info.remoteWorkers as { count?: number } | undefined)?.count === 101;
+      });
+      const many = await cli(['workers', '--store', store.url]);
+      expect(many.code, many.stderr).toBe(0);
+      expect(many.stdout).toContain(
+        `Node ${orch.nodeId}: 101 remote workers, more than its heartbeat lists; GET /v1/remote-workers on it lists them.`,
+      );
+      expect(many.stdout).not.toMatch(/^REMOTE WORKER\s+NAME/m);
     } finally {
       await orch.close();
     }
