@@ -49,5 +49,16 @@ describe('dashboard workers page, remote workers of other nodes', () => {
     expect(row).toContain('<td class="mono">stt, tts</td>');
     // This node's own list still says it has none.
     expect(body).toContain('data-empty="remote-workers"');
+
+    // Past what a heartbeat lists: one row with the count.
+    for (let i = 0; i < 100; i++) remoteWorkerHubFor(other).register({ actions: ['stt'] });
+    await until(async () => {
+      body = await page();
+      return body.includes(`data-node-workers="${other.nodeId}"`);
+    });
+    expect(body).toContain(
+      `<tr data-node-workers="${other.nodeId}"><td colspan="6">101 remote workers on <span class="mono">${other.nodeId}</span>, more than its heartbeat lists</td></tr>`,
+    );
+    expect(body).not.toContain(`data-remote-worker="${workerId}"`);
   });
 });
