@@ -6,7 +6,6 @@
  * it owns, as the balancers count it), and the nodes from the store's node registry.
  * @module
  */
-
 import { readAdvertisedWorkers } from '../balancing/advertised-workers.js';
 import { LoadBalancer } from '../balancing/load-balancer.js';
 import { elapsedMs } from '../clock.js';

@@ -12,7 +12,6 @@
  * re-runs the step and a new task is created (at-least-once; the idempotency key is stable).
  * @module
  */
-
 import { ClosedError, ConflictError, NonRetryableError, ValidationError } from '../errors.js';
 import type { Orchestrator } from '../orchestrator.js';
 import type { ActionHandler } from '../types.js';
