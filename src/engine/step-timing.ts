@@ -21,23 +21,37 @@ export function recordStepTiming(
   failed: boolean,
   parent?: string,
 ): void {
+  const info = stepRunInfo(rec, timeoutMs, failed, parent, ex.record.workflowVersion, ex.queuedMs(rec.name));
+  ctx.optimizer.recordStep(ex.record.workflowId, rec.name, rec.durationMs ?? 0, info);
+}
+
+/**
+ * What the optimizer is told of one run of a step, from its record: the engine's as it runs, and
+ * the store's figures (`stored-performance.ts`) as they read the record back.
+ */
+export function stepRunInfo(
+  rec: StepRecord,
+  timeoutMs: number | null,
+  failed: boolean,
+  parent: string | undefined,
+  version: number,
+  queuedMs: number | undefined,
+): StepRunInfo {
   // Retried: an attempt followed a failed one (as the metrics' retry rate counts it). An attempt
   // cut short by its process stopping, run again after the restart, is no retry; but its time is
   // then no attempt's either, so the longest attempt is given whenever there were several.
-  const retried = failuresSoFar(rec) > 1;
   // One object of one shape per step (spreads of conditional parts would allocate each part too);
   // the optimizer reads an undefined `parent` or `attemptMs` as absent.
-  const info: StepRunInfo = {
+  return {
     timeoutMs,
-    retried,
+    retried: failuresSoFar(rec) > 1,
     failed,
     parent,
     attemptMs: rec.attempts > 1 ? longestAttemptMs(rec) : undefined,
     waitMs: rec.attempts > 1 ? waitBetweenAttemptsMs(rec) : undefined,
-    version: ex.record.workflowVersion,
-    queuedMs: ex.queuedMs(rec.name),
+    version,
+    queuedMs,
   };
-  ctx.optimizer.recordStep(ex.record.workflowId, rec.name, rec.durationMs ?? 0, info);
 }
 
 /**

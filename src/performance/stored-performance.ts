@@ -12,7 +12,7 @@
  */
 import { toMs } from '../definition/plan.js';
 import type { StepDefinition } from '../definition/types.js';
-import { failuresSoFar, longestAttemptMs, waitBetweenAttemptsMs } from '../engine/step-records.js';
+import { stepRunInfo } from '../engine/step-timing.js';
 import type { ListPosition } from '../store/list-position.js';
 import type { ExecutionSnapshot, StepRecord, Store } from '../store/store.js';
 import { PerformanceOptimizer } from './performance-optimizer.js';
@@ -152,15 +152,16 @@ function record(po: PerformanceOptimizer, run: ExecutionSnapshot, facts: StepFac
     const failed = rec.status === 'failed' || (timedOut && rec.status === 'cancelled');
     if (rec.status !== 'completed' && !failed) continue;
     const durationMs = rec.durationMs ?? (ex.completedAt ?? rec.startedAt) - rec.startedAt;
-    po.recordStep(ex.workflowId, rec.name, durationMs, {
-      timeoutMs: fact?.timeoutMs ?? null,
-      retried: failuresSoFar(rec) > 1,
+    // As the engine told it when it ran the step (the store keeps no remote-queue time).
+    const info = stepRunInfo(
+      rec,
+      fact?.timeoutMs ?? null,
       failed,
-      parent: rec.parent ?? undefined,
-      attemptMs: rec.attempts > 1 ? longestAttemptMs(rec) : undefined,
-      waitMs: rec.attempts > 1 ? waitBetweenAttemptsMs(rec) : undefined,
+      rec.parent ?? undefined,
       version,
-    });
+      undefined,
+    );
+    po.recordStep(ex.workflowId, rec.name, durationMs, info);
     // A compensation that ended, completed or failed for good: its first attempt to its end.
     const comp = rec.compensation;
     if (comp !== null && comp.status !== 'running' && comp.completedAt !== undefined) {
