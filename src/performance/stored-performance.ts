@@ -13,7 +13,7 @@
 import { toMs } from '../definition/plan.js';
 import type { StepDefinition } from '../definition/types.js';
 import { stepRunInfo } from '../engine/step-timing.js';
-import type { ListPosition } from '../store/list-position.js';
+import { type ListPosition, newestFirst } from '../store/list-position.js';
 import type { ExecutionSnapshot, StepRecord, Store } from '../store/store.js';
 import { PerformanceOptimizer } from './performance-optimizer.js';
 import { type WorkflowPerformance, workflowPerformance } from './workflow-performance.js';
@@ -101,19 +101,12 @@ async function* newestFinished(
     }
     let newest: (typeof lists)[number] | null = null;
     for (const list of lists) {
-      const head = list.page[0];
-      if (head && (newest === null || newestFirst(head, newest.page[0]!) < 0)) newest = list;
+      const head = list.page[0]?.execution;
+      if (head && (newest === null || newestFirst(head, newest.page[0]!.execution) < 0)) newest = list;
     }
     if (newest === null) return;
     yield newest.page.shift()!;
   }
-}
-
-function newestFirst(a: ExecutionSnapshot, b: ExecutionSnapshot): number {
-  const x = a.execution;
-  const y = b.execution;
-  if (x.createdAt !== y.createdAt) return y.createdAt - x.createdAt;
-  return x.id < y.id ? 1 : x.id > y.id ? -1 : 0;
 }
 
 /** Of each step and branch a definition names: whether the optimizer times it, and its timeout. */

@@ -13,6 +13,7 @@ import { OrchestratorError } from '../errors.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { within } from '../within.js';
 import type { NodeInfo, NodesProvider } from './routes/monitoring.js';
+import { type FiguresSource, figuresOf } from './workflow-figures.js';
 
 /** How long a request waits for a read of the store (as `GET /metrics` for the definitions). */
 export const STORE_WAIT_MS = 1000;
@@ -69,4 +70,20 @@ export async function nodesWithin(orch: Orchestrator, nodes: NodesProvider): Pro
       throw notAnswered('the node registry');
     },
   );
+}
+
+/**
+ * `figuresOf` for the dashboard's workflow page, waited for at most the bound: `node` figures do
+ * not read the store; `store` ones do, of the newest `DEFAULT_STORED_RUNS` finished executions.
+ * @throws OrchestratorError `STORE_UNAVAILABLE` when the store's did not come in time (nothing
+ *   known here stands for them).
+ */
+export function figuresWithin(
+  orch: Orchestrator,
+  workflowId: string,
+  source: FiguresSource,
+): ReturnType<typeof figuresOf> {
+  return bounded(orch, figuresOf(orch, workflowId, source), () => {
+    throw notAnswered(`the finished executions of workflow '${workflowId}'`);
+  });
 }

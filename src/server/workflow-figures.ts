@@ -8,8 +8,11 @@ import type { Orchestrator } from '../orchestrator.js';
 import { DEFAULT_STORED_RUNS, storedPerformance } from '../performance/stored-performance.js';
 import { type WorkflowPerformance, workflowPerformance } from '../performance/workflow-performance.js';
 
+/** Where the figures can come from: this node's optimizer, or the store. */
+export const FIGURES_SOURCES = ['node', 'store'] as const;
+
 /** Where the figures come from. */
-export type FiguresSource = 'node' | 'store';
+export type FiguresSource = (typeof FIGURES_SOURCES)[number];
 
 /**
  * The figures of `workflowId` from `source`; with `store`, of its `limit` newest finished

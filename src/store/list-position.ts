@@ -17,3 +17,9 @@ export function listsAfter(record: ListPosition, position: ListPosition): boolea
     (record.createdAt === position.createdAt && record.id < position.id)
   );
 }
+
+/** Newest first, for a sort: `createdAt` descending, then `id` descending (the order {@link listsAfter} pages in). */
+export function newestFirst(a: ListPosition, b: ListPosition): number {
+  if (a.createdAt !== b.createdAt) return b.createdAt - a.createdAt;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}

@@ -14,7 +14,7 @@ import { describeValue } from '../describe-value.js';
 import { ConflictError, ExecutionNotFoundError, LeaseLostError, ValidationError } from '../errors.js';
 import { optionsIssues } from '../unknown-keys.js';
 import { FinishedIndex } from './finished-index.js';
-import { listsAfter } from './list-position.js';
+import { listsAfter, newestFirst } from './list-position.js';
 import { checkPage } from './page-size.js';
 import {
   addAggregates,
@@ -56,12 +56,6 @@ function copyStep(record: StepRecord): StepRecord {
     history: record.history.map((attempt) => ({ ...attempt })),
     compensation: record.compensation && { ...record.compensation },
   };
-}
-
-/** Newest first: createdAt descending, then id descending. */
-function newestFirst(a: ExecutionRecord, b: ExecutionRecord): number {
-  if (a.createdAt !== b.createdAt) return b.createdAt - a.createdAt;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
 /** Oldest first: the reverse of {@link newestFirst}. */

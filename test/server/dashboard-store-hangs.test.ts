@@ -1,7 +1,8 @@
 /**
  * The dashboard's pages that read the store for something this node may know already waited
  * without bound on a store that does not answer, as `GET /metrics` did: the workflows list,
- * a workflow's page, the executions page (its workflow filter) and the workers page and fragment.
+ * a workflow's page (and its figures from the store, `?source=store`), the executions page (its
+ * workflow filter) and the workers page and fragment.
  * They now wait at most a second on the orchestrator's clock, then answer as on a store error:
  * with the workflows this node knows, or a 503 page when what they show needs the store (the
  * node registry, a workflow unknown here).
@@ -74,5 +75,20 @@ describe('dashboard pages while the store does not answer', () => {
     );
     expect(fragment.statusCode).toBe(503);
     expect(fragment.body).toContain('The store is unavailable; try again later');
+  });
+
+  it("answers a workflow's figures from the store with a 503 page within a second; its own figures need no store", async () => {
+    const { clock, f, calls } = await hungStore('listExecutions', dashboard);
+    const cookie = await signIn(f);
+    const own = await f.app.inject({ url: '/workflows/known', headers: { cookie } });
+    expect(own.statusCode).toBe(200);
+    expect(calls.count).toBe(0);
+    const stored = await answerAfterWait(
+      clock,
+      f.app.inject({ url: '/workflows/known?source=store', headers: { cookie } }),
+    );
+    expect(stored.statusCode).toBe(503);
+    expect(stored.body).toContain('The store is unavailable; try again later');
+    expect(calls.count).toBeGreaterThan(0);
   });
 });

@@ -22,8 +22,7 @@ import { wantsHtmlPage } from '../not-found-page.js';
 import { normalizeOrigin } from '../origins.js';
 import { requestQuery } from '../request-path.js';
 import { localNodes, type NodesProvider } from '../routes/monitoring.js';
-import { refreshWithin, workflowWithin } from '../store-wait.js';
-import { figuresOf } from '../workflow-figures.js';
+import { figuresWithin, refreshWithin, workflowWithin } from '../store-wait.js';
 import { workflowNotFound } from '../workflow-not-found.js';
 import { checkDashboardOptions } from './check-options.js';
 import type { DashboardDeps } from './context.js';
@@ -273,7 +272,7 @@ async function registerDashboard(
         throw new OrchestratorError('WORKFLOW_NOT_FOUND', `Workflow '${id}' has no version ${wanted}`);
       }
       if (!def) throw workflowNotFound(orch, id);
-      const perf = await figuresOf(orch, id, source);
+      const perf = await figuresWithin(orch, id, source);
       return sendHtml(
         reply,
         full(req, `Workflow ${id}`, 'workflows', workflowBody(deps, def, versions, perf, source)),

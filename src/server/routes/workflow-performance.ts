@@ -14,7 +14,7 @@ import type { Orchestrator } from '../../orchestrator.js';
 import { DEFAULT_STORED_RUNS, MAX_STORED_RUNS } from '../../performance/stored-performance.js';
 import { blankIsAbsent, decimalCount, errorResponses, workflowParamsSchema } from '../schemas.js';
 import { workflowWithin } from '../store-wait.js';
-import { figuresOf } from '../workflow-figures.js';
+import { FIGURES_SOURCES, figuresOf } from '../workflow-figures.js';
 import { workflowNotFound } from '../workflow-not-found.js';
 
 const count = z.number().int().nonnegative();
@@ -24,7 +24,7 @@ const share = z.number().min(0).max(1);
 /** The query of `GET /v1/workflows/:id/performance`. */
 const performanceQuerySchema = z.strictObject({
   source: blankIsAbsent(
-    z.enum(['node', 'store']).default('node'),
+    z.enum(FIGURES_SOURCES).default('node'),
     "Where the figures come from: `node` (default), the runs the node answering recorded since it started; `store`, the newest finished executions in the store, whichever node ran them (in cluster mode, the cluster's)",
   ),
   limit: blankIsAbsent(
@@ -40,7 +40,7 @@ export const workflowPerformanceSchema = z
     nodeId: z
       .string()
       .describe('The node answering: with source=node, the one whose runs the figures come from'),
-    source: z.enum(['node', 'store']).describe('Where the figures come from, as asked'),
+    source: z.enum(FIGURES_SOURCES).describe('Where the figures come from, as asked'),
     runs: z
       .number()
       .int()

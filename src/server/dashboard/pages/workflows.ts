@@ -10,7 +10,7 @@ import { ValidationError } from '../../../errors.js';
 import { bottleneckCaveat } from '../../../performance/suggestions.js';
 import type { WorkflowPerformance } from '../../../performance/workflow-performance.js';
 import { plural } from '../../../plural.js';
-import type { FiguresSource } from '../../workflow-figures.js';
+import { FIGURES_SOURCES, type FiguresSource } from '../../workflow-figures.js';
 import type { DashboardDeps } from '../context.js';
 import { formatDuration, formatPercent, formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
@@ -40,11 +40,17 @@ export function parseVersionQuery(value: unknown): number | undefined {
  * @throws ValidationError naming `source` for anything else.
  */
 export function parseSourceQuery(value: unknown): FiguresSource {
-  if (value === undefined || value === '' || value === 'node') return 'node';
-  if (value === 'store') return 'store';
+  if (value === undefined || value === '') return 'node';
+  const known = FIGURES_SOURCES.find((source) => source === value);
+  if (known) return known;
   const shown = Array.isArray(value) ? value.join(',') : String(value);
   throw new ValidationError(
-    [{ path: 'source', message: `expected 'node' or 'store', got ${echo(shown)}` }],
+    [
+      {
+        path: 'source',
+        message: `expected ${FIGURES_SOURCES.map((v) => `'${v}'`).join(' or ')}, got ${echo(shown)}`,
+      },
+    ],
     'Invalid figures source',
   );
 }
