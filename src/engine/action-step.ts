@@ -130,6 +130,18 @@ function outOfProcessHooks(ctx: EngineContext, ex: ActiveExecution, name: string
  * `rec` as the record of its step: kept in `ex.steps` (what the step runner works on, what
  * statuses and writes read). Returns `rec`.
  */
+/**
+ * `rec`, a new record of its step's end, given how long this visit's tasks waited for a remote
+ * worker (`queuedMs`, see `ActiveExecution.queuedMs`), as the optimizer is told it: stored with the
+ * end, for the figures read back from the store. Only a remote worker's action has one; a new visit
+ * with no wait drops the one its earlier visit's record carried. Returns `rec`.
+ */
+function withQueueWait(ex: ActiveExecution, rec: StepRecord): StepRecord {
+  const ms = ex.queuedMs(rec.name);
+  if (ms !== undefined || rec.queuedMs !== undefined) rec.queuedMs = ms;
+  return rec;
+}
+
 function setRecord(ex: ActiveExecution, rec: StepRecord): StepRecord {
   ex.steps.set(rec.name, rec);
   return rec;
@@ -391,7 +403,7 @@ export async function runActionStep(
     if (result.ok) {
       const output = copy ?? null;
       ex.storeStartsFirst = false;
-      rec = setRecord(ex, completedRecord(ex, rec, now, end, output));
+      rec = setRecord(ex, withQueueWait(ex, completedRecord(ex, rec, now, end, output)));
       return { ok: true, rec, output };
     }
     if (result.aborted) return stopped(ctx, ex, rec);
@@ -430,7 +442,7 @@ export async function runActionStep(
       );
       continue;
     }
-    rec = setRecord(ex, failedRecord(rec, now, end, error));
+    rec = setRecord(ex, withQueueWait(ex, failedRecord(rec, now, end, error)));
     unowe(ex, name);
     // Announced once stored, with the execution's end (see stored-ends.ts).
     const failed = failedPayload(ex, step, attempt, error, elapsedMs(started, end), NO_RETRY);
@@ -503,7 +515,7 @@ function stopped(ctx: EngineContext, ex: ActiveExecution, rec: StepRecord): Step
   // its process stopped in, marked INTERRUPTED when the step was entered (see `enterStep`); it
   // ended then, and is not closed as cancelled now.
   const history = rec.status === 'pending' ? rec.history : endAttempt(rec.history, now, error);
-  const ended = cancelledRecord(rec, now, error, history);
+  const ended = withQueueWait(ex, cancelledRecord(rec, now, error, history));
   setRecord(ex, ended);
   unowe(ex, rec.name);
   // An attempt that was running, or a retry that was due, ends here: said so, so that every

@@ -6,8 +6,7 @@
  *
  * The runs are read back from the stored step records, into an optimizer of their own: each step's
  * latest visit (a step a jump ran again counts once per execution), its attempts, the time between
- * them and its compensation; not how long a remote worker's tasks waited to be taken (the store
- * does not keep it: `queueAvg` is 0).
+ * them, how long a remote worker's tasks waited to be taken (`queuedMs`) and its compensation.
  * @module
  */
 import { toMs } from '../definition/plan.js';
@@ -145,14 +144,14 @@ function record(po: PerformanceOptimizer, run: ExecutionSnapshot, facts: StepFac
     const failed = rec.status === 'failed' || (timedOut && rec.status === 'cancelled');
     if (rec.status !== 'completed' && !failed) continue;
     const durationMs = rec.durationMs ?? (ex.completedAt ?? rec.startedAt) - rec.startedAt;
-    // As the engine told it when it ran the step (the store keeps no remote-queue time).
+    // As the engine told it when it ran the step.
     const info = stepRunInfo(
       rec,
       fact?.timeoutMs ?? null,
       failed,
       rec.parent ?? undefined,
       version,
-      undefined,
+      rec.queuedMs,
     );
     po.recordStep(ex.workflowId, rec.name, durationMs, info);
     // A compensation that ended, completed or failed for good: its first attempt to its end.

@@ -131,6 +131,12 @@ export interface StepRecord {
    */
   previousOutput?: unknown;
   /**
+   * A remote worker's action: how long the tasks of this visit waited in the hub for a worker to
+   * take them, ms, summed over its attempts (as this process saw them). Written with the step's
+   * end, for the performance figures read from the store; absent for an action run in process.
+   */
+  queuedMs?: number;
+  /**
    * Set on an earlier completed visit of step `of`, kept under its own name (`<of>#<visit>`)
    * when a jump came back to the step: its compensation must still run on failure.
    */

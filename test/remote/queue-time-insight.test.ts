@@ -1,11 +1,13 @@
 /**
  * A remote worker's step waits in the hub's queue until a worker takes its task: that wait is no
  * work of the step. The optimizer keeps it apart (`queueAvg`) and its advice says to add workers,
- * instead of calling the step slow.
+ * instead of calling the step slow. The wait is stored with the step's end (`queuedMs`), so the
+ * figures read back from the store (`?source=store`, any node) have it too.
  */
 import { describe, expect, it } from 'vitest';
 import { FakeClock, RemoteWorkerHub } from '../../src/index.js';
-import { finishWithClock, withOrchestrator } from '../helpers/orchestrator.js';
+import { storedPerformance } from '../../src/performance/stored-performance.js';
+import { finishWithClock, STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
 import { nextTask } from './helpers.js';
 
 describe('time a remote step waits for a worker', () => {
@@ -40,4 +42,62 @@ describe('time a remote step waits for a worker', () => {
       "Step 'stt' spends 97% of its time waiting for a remote worker to take its task: add remote workers for its action",
     );
   });
+
+  it.each(STORE_KINDS)(
+    'is stored with the step, completed after a retry or failed, for the figures from the store (%s)',
+    async (kind) => {
+      const clock = new FakeClock();
+      const hub = new RemoteWorkerHub({ clock, leaseSeconds: 600 });
+      const orch = await withOrchestrator({
+        clock,
+        store: storeUrl(kind),
+        actions: { ...hub.actions(['stt']), store: () => 'stored' },
+      });
+      const engine = orch.workflowEngine;
+      await engine.defineWorkflow('voice', [
+        { name: 'stt', retry: { maxAttempts: 2, initialDelay: 1 } },
+        { name: 'store' },
+      ]);
+      // First: 10 s without a worker, a failure, the retry's task taken 4 s after it was due.
+      const retried = await engine.executeWorkflow('voice');
+      await clock.advance(10_000);
+      const { workerId } = hub.register({ actions: ['stt'] });
+      hub.fail(workerId, (await nextTask(hub, workerId)).taskId, { error: { message: 'busy' } });
+      await clock.advance(5_000);
+      hub.complete(workerId, (await nextTask(hub, workerId)).taskId, { text: 'hi' });
+      expect((await finishWithClock(orch, clock, retried)).status).toBe('completed');
+      // Then: taken after 3 s, failed for good.
+      const failed = await engine.executeWorkflow('voice');
+      await clock.advance(3_000);
+      hub.fail(workerId, (await nextTask(hub, workerId)).taskId, {
+        error: { message: 'bad audio' },
+        retryable: false,
+      });
+      expect((await finishWithClock(orch, clock, failed)).status).toBe('failed');
+      hub.close();
+
+      const stt = async (id: string) =>
+        (await orch.store.getExecution(id))!.steps.find((s) => s.name === 'stt')!;
+      const waits = [(await stt(retried)).queuedMs, (await stt(failed)).queuedMs];
+      expect(waits[0]).toBeGreaterThanOrEqual(14_000);
+      expect(waits[1]).toBeGreaterThanOrEqual(3_000);
+      expect(waits[1]).toBeLessThan(4_000);
+      const store = (await orch.store.getExecution(retried))!.steps.find((s) => s.name === 'store')!;
+      expect(store).not.toHaveProperty('queuedMs');
+
+      const own = orch.performanceOptimizer.getStepStats('voice').stt!;
+      expect(own).toMatchObject({ count: 2, failures: 1, queueAvg: (waits[0]! + waits[1]!) / 2 });
+      const fromStore = await storedPerformance(
+        { store: orch.store, definition: (id, version) => engine.getWorkflow(id, version) },
+        'voice',
+        100,
+        orch.performanceOptimizer.slowThreshold,
+      );
+      expect(fromStore.steps.find((s) => s.name === 'stt')).toMatchObject({
+        count: 2,
+        failures: 1,
+        queueAvg: own.queueAvg,
+      });
+    },
+  );
 });

@@ -105,7 +105,7 @@ export async function workflowPerformanceRoutes(
         summary:
           "Where a workflow's time goes: execution and step times, bottleneck, suggestions (this node's, or the store's)",
         description:
-          "The figures the dashboard's workflow page shows, from the runs this node recorded since it started (of the newest version that ran); with `source=store`, from the newest `limit` finished executions in the store, whichever node ran them (each step's latest visit; `queueAvg` is 0: the store does not keep how long remote workers took to take a task). A defined workflow with no run recorded yet answers zeros, no steps, bottleneck null and no suggestions. One that is not defined (here or, through the store, on another node) is a 404 WORKFLOW_NOT_FOUND as `GET /v1/workflows/:id`.",
+          "The figures the dashboard's workflow page shows, from the runs this node recorded since it started (of the newest version that ran); with `source=store`, from the newest `limit` finished executions in the store, whichever node ran them (each step's latest visit; `queueAvg` as the node that ran each step saw it, stored with the step's end). A defined workflow with no run recorded yet answers zeros, no steps, bottleneck null and no suggestions. One that is not defined (here or, through the store, on another node) is a 404 WORKFLOW_NOT_FOUND as `GET /v1/workflows/:id`.",
         tags: ['workflows', 'monitoring'],
         params: workflowParamsSchema,
         querystring: performanceQuerySchema,
