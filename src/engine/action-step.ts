@@ -127,10 +127,6 @@ function outOfProcessHooks(ctx: EngineContext, ex: ActiveExecution, name: string
 }
 
 /**
- * `rec` as the record of its step: kept in `ex.steps` (what the step runner works on, what
- * statuses and writes read). Returns `rec`.
- */
-/**
  * `rec`, a new record of its step's end, given how long this visit's tasks waited for a remote
  * worker (`queuedMs`, see `ActiveExecution.queuedMs`), as the optimizer is told it: stored with the
  * end, for the figures read back from the store. Only a remote worker's action has one; a new visit
@@ -142,6 +138,10 @@ function withQueueWait(ex: ActiveExecution, rec: StepRecord): StepRecord {
   return rec;
 }
 
+/**
+ * `rec` as the record of its step: kept in `ex.steps` (what the step runner works on, what
+ * statuses and writes read). Returns `rec`.
+ */
 function setRecord(ex: ActiveExecution, rec: StepRecord): StepRecord {
   ex.steps.set(rec.name, rec);
   return rec;
