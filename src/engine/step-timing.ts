@@ -21,7 +21,7 @@ export function recordStepTiming(
   failed: boolean,
   parent?: string,
 ): void {
-  const info = stepRunInfo(rec, timeoutMs, failed, parent, ex.record.workflowVersion, ex.queuedMs(rec.name));
+  const info = stepRunInfo(rec, timeoutMs, failed, parent, ex.record.workflowVersion);
   ctx.optimizer.recordStep(ex.record.workflowId, rec.name, rec.durationMs ?? 0, info);
 }
 
@@ -35,7 +35,6 @@ export function stepRunInfo(
   failed: boolean,
   parent: string | undefined,
   version: number,
-  queuedMs: number | undefined,
 ): StepRunInfo {
   // Retried: an attempt followed a failed one (as the metrics' retry rate counts it). An attempt
   // cut short by its process stopping, run again after the restart, is no retry; but its time is
@@ -50,7 +49,8 @@ export function stepRunInfo(
     attemptMs: rec.attempts > 1 ? longestAttemptMs(rec) : undefined,
     waitMs: rec.attempts > 1 ? waitBetweenAttemptsMs(rec) : undefined,
     version,
-    queuedMs,
+    // Stored with the step's end (see `withQueueWait` in action-step.ts).
+    queuedMs: rec.queuedMs,
   };
 }
 

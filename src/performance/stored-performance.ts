@@ -145,14 +145,7 @@ function record(po: PerformanceOptimizer, run: ExecutionSnapshot, facts: StepFac
     if (rec.status !== 'completed' && !failed) continue;
     const durationMs = rec.durationMs ?? (ex.completedAt ?? rec.startedAt) - rec.startedAt;
     // As the engine told it when it ran the step.
-    const info = stepRunInfo(
-      rec,
-      fact?.timeoutMs ?? null,
-      failed,
-      rec.parent ?? undefined,
-      version,
-      rec.queuedMs,
-    );
+    const info = stepRunInfo(rec, fact?.timeoutMs ?? null, failed, rec.parent ?? undefined, version);
     po.recordStep(ex.workflowId, rec.name, durationMs, info);
     // A compensation that ended, completed or failed for good: its first attempt to its end.
     const comp = rec.compensation;

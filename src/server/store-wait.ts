@@ -83,6 +83,7 @@ export function figuresWithin(
   workflowId: string,
   source: FiguresSource,
 ): ReturnType<typeof figuresOf> {
+  if (source === 'node') return figuresOf(orch, workflowId, source);
   return bounded(orch, figuresOf(orch, workflowId, source), () => {
     throw notAnswered(`the finished executions of workflow '${workflowId}'`);
   });
