@@ -165,9 +165,14 @@ export class TaskLeases {
     worker.tasks.set(task.wire.taskId, task);
   }
 
-  /** The step's signal aborted: drop a queued task, mark a leased one cancelled. */
+  /**
+   * The step's signal aborted: drop a queued task, mark a leased one cancelled. A dropped task's
+   * wait is reported as a taken one's is: a step whose workflow timed out while no worker took its
+   * task spent that time waiting for a worker, not working.
+   */
   private cancel(task: Task, reason: unknown): void {
     if (task.state === 'queued') {
+      reportQueueWait(task.ctx, this.settings.clock.now() - task.queuedAt);
       this.queue.remove(task);
       this.confirming.delete(task);
     } else if (task.state === 'leased') task.state = 'cancelled';

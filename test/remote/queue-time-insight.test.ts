@@ -100,4 +100,52 @@ describe('time a remote step waits for a worker', () => {
       });
     },
   );
+
+  it.each(STORE_KINDS)(
+    'counts the wait of a task no worker took before the timeout cut the step short (%s)',
+    async (kind) => {
+      const clock = new FakeClock();
+      const hub = new RemoteWorkerHub({ clock, leaseSeconds: 600 });
+      const orch = await withOrchestrator({
+        clock,
+        store: storeUrl(kind),
+        actions: { ...hub.actions(['stt']), store: () => 'stored' },
+      });
+      const engine = orch.workflowEngine;
+      // The first attempt waits 4 s, its task is taken and fails; the retry's task waits until
+      // the workflow's 30 s timeout: no worker is left to take it.
+      await engine.defineWorkflow(
+        'voice',
+        [{ name: 'stt', retry: { maxAttempts: 2, initialDelay: 1 } }, { name: 'store' }],
+        { timeout: 30 },
+      );
+      const id = await engine.executeWorkflow('voice');
+      await clock.advance(4_000);
+      const { workerId } = hub.register({ actions: ['stt'] });
+      hub.fail(workerId, (await nextTask(hub, workerId)).taskId, { error: { message: 'busy' } });
+      const status = await finishWithClock(orch, clock, id);
+      expect(status.status).toBe('failed');
+      expect(status.error?.code).toBe('WORKFLOW_TIMEOUT');
+      hub.close();
+
+      const stt = (await orch.store.getExecution(id))!.steps.find((s) => s.name === 'stt')!;
+      expect(stt.status).toBe('cancelled');
+      // 4 s before the first task was taken, then all but the retry's 1 s delay of the rest.
+      expect(stt.queuedMs).toBeGreaterThanOrEqual(30_000 - 1_000);
+      expect(stt.queuedMs).toBeLessThanOrEqual(30_000);
+      const own = orch.performanceOptimizer.getStepStats('voice').stt!;
+      expect(own).toMatchObject({ count: 1, failures: 1, queueAvg: stt.queuedMs });
+      const fromStore = await storedPerformance(
+        { store: orch.store, definition: (wf, version) => engine.getWorkflow(wf, version) },
+        'voice',
+        100,
+        orch.performanceOptimizer.slowThreshold,
+      );
+      expect(fromStore.steps.find((s) => s.name === 'stt')).toMatchObject({
+        count: 1,
+        failures: 1,
+        queueAvg: stt.queuedMs,
+      });
+    },
+  );
 });
