@@ -5,10 +5,46 @@
  * figures read back from the store (`?source=store`, any node) have it too.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeClock, RemoteWorkerHub } from '../../src/index.js';
+import { FakeClock, type Orchestrator, RemoteWorkerHub, type WorkflowOptions } from '../../src/index.js';
 import { storedPerformance } from '../../src/performance/stored-performance.js';
 import { finishWithClock, STORE_KINDS, storeUrl, withOrchestrator } from '../helpers/orchestrator.js';
 import { nextTask } from './helpers.js';
+
+/**
+ * A `voice` workflow on a store of `kind`: `stt` served by the hub (2 attempts, 1 s apart), then
+ * `store` in process.
+ */
+async function voiceOnHub(kind: (typeof STORE_KINDS)[number], options?: WorkflowOptions) {
+  const clock = new FakeClock();
+  const hub = new RemoteWorkerHub({ clock, leaseSeconds: 600 });
+  const orch = await withOrchestrator({
+    clock,
+    store: storeUrl(kind),
+    actions: { ...hub.actions(['stt']), store: () => 'stored' },
+  });
+  await orch.workflowEngine.defineWorkflow(
+    'voice',
+    [{ name: 'stt', retry: { maxAttempts: 2, initialDelay: 1 } }, { name: 'store' }],
+    options,
+  );
+  return { clock, hub, orch, engine: orch.workflowEngine };
+}
+
+/** The `stt` step's record of execution `id`, as stored. */
+async function storedStt(orch: Orchestrator, id: string) {
+  return (await orch.store.getExecution(id))!.steps.find((s) => s.name === 'stt')!;
+}
+
+/** The `stt` step's figures worked out from the store, as `?source=store` shows them. */
+async function sttFromStore(orch: Orchestrator) {
+  const figures = await storedPerformance(
+    { store: orch.store, definition: (wf, version) => orch.workflowEngine.getWorkflow(wf, version) },
+    'voice',
+    100,
+    orch.performanceOptimizer.slowThreshold,
+  );
+  return figures.steps.find((s) => s.name === 'stt');
+}
 
 describe('time a remote step waits for a worker', () => {
   it('is kept apart from its work and named in the advice', async () => {
@@ -46,18 +82,7 @@ describe('time a remote step waits for a worker', () => {
   it.each(STORE_KINDS)(
     'is stored with the step, completed after a retry or failed, for the figures from the store (%s)',
     async (kind) => {
-      const clock = new FakeClock();
-      const hub = new RemoteWorkerHub({ clock, leaseSeconds: 600 });
-      const orch = await withOrchestrator({
-        clock,
-        store: storeUrl(kind),
-        actions: { ...hub.actions(['stt']), store: () => 'stored' },
-      });
-      const engine = orch.workflowEngine;
-      await engine.defineWorkflow('voice', [
-        { name: 'stt', retry: { maxAttempts: 2, initialDelay: 1 } },
-        { name: 'store' },
-      ]);
+      const { clock, hub, orch, engine } = await voiceOnHub(kind);
       // First: 10 s without a worker, a failure, the retry's task taken 4 s after it was due.
       const retried = await engine.executeWorkflow('voice');
       await clock.advance(10_000);
@@ -76,9 +101,7 @@ describe('time a remote step waits for a worker', () => {
       expect((await finishWithClock(orch, clock, failed)).status).toBe('failed');
       hub.close();
 
-      const stt = async (id: string) =>
-        (await orch.store.getExecution(id))!.steps.find((s) => s.name === 'stt')!;
-      const waits = [(await stt(retried)).queuedMs, (await stt(failed)).queuedMs];
+      const waits = [(await storedStt(orch, retried)).queuedMs, (await storedStt(orch, failed)).queuedMs];
       expect(waits[0]).toBeGreaterThanOrEqual(14_000);
       expect(waits[1]).toBeGreaterThanOrEqual(3_000);
       expect(waits[1]).toBeLessThan(4_000);
@@ -87,38 +110,16 @@ describe('time a remote step waits for a worker', () => {
 
       const own = orch.performanceOptimizer.getStepStats('voice').stt!;
       expect(own).toMatchObject({ count: 2, failures: 1, queueAvg: (waits[0]! + waits[1]!) / 2 });
-      const fromStore = await storedPerformance(
-        { store: orch.store, definition: (id, version) => engine.getWorkflow(id, version) },
-        'voice',
-        100,
-        orch.performanceOptimizer.slowThreshold,
-      );
-      expect(fromStore.steps.find((s) => s.name === 'stt')).toMatchObject({
-        count: 2,
-        failures: 1,
-        queueAvg: own.queueAvg,
-      });
+      expect(await sttFromStore(orch)).toMatchObject({ count: 2, failures: 1, queueAvg: own.queueAvg });
     },
   );
 
   it.each(STORE_KINDS)(
     'counts the wait of a task no worker took before the timeout cut the step short (%s)',
     async (kind) => {
-      const clock = new FakeClock();
-      const hub = new RemoteWorkerHub({ clock, leaseSeconds: 600 });
-      const orch = await withOrchestrator({
-        clock,
-        store: storeUrl(kind),
-        actions: { ...hub.actions(['stt']), store: () => 'stored' },
-      });
-      const engine = orch.workflowEngine;
       // The first attempt waits 4 s, its task is taken and fails; the retry's task waits until
       // the workflow's 30 s timeout: no worker is left to take it.
-      await engine.defineWorkflow(
-        'voice',
-        [{ name: 'stt', retry: { maxAttempts: 2, initialDelay: 1 } }, { name: 'store' }],
-        { timeout: 30 },
-      );
+      const { clock, hub, orch, engine } = await voiceOnHub(kind, { timeout: 30 });
       const id = await engine.executeWorkflow('voice');
       await clock.advance(4_000);
       const { workerId } = hub.register({ actions: ['stt'] });
@@ -128,24 +129,14 @@ describe('time a remote step waits for a worker', () => {
       expect(status.error?.code).toBe('WORKFLOW_TIMEOUT');
       hub.close();
 
-      const stt = (await orch.store.getExecution(id))!.steps.find((s) => s.name === 'stt')!;
+      const stt = await storedStt(orch, id);
       expect(stt.status).toBe('cancelled');
       // 4 s before the first task was taken, then all but the retry's 1 s delay of the rest.
       expect(stt.queuedMs).toBeGreaterThanOrEqual(30_000 - 1_000);
       expect(stt.queuedMs).toBeLessThanOrEqual(30_000);
       const own = orch.performanceOptimizer.getStepStats('voice').stt!;
       expect(own).toMatchObject({ count: 1, failures: 1, queueAvg: stt.queuedMs });
-      const fromStore = await storedPerformance(
-        { store: orch.store, definition: (wf, version) => engine.getWorkflow(wf, version) },
-        'voice',
-        100,
-        orch.performanceOptimizer.slowThreshold,
-      );
-      expect(fromStore.steps.find((s) => s.name === 'stt')).toMatchObject({
-        count: 1,
-        failures: 1,
-        queueAvg: stt.queuedMs,
-      });
+      expect(await sttFromStore(orch)).toMatchObject({ count: 1, failures: 1, queueAvg: stt.queuedMs });
     },
   );
 });

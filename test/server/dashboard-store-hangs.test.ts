@@ -8,6 +8,7 @@
  * node registry, a workflow unknown here).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { FakeClock } from '../../src/index.js';
 import { createDashboard } from '../../src/server/dashboard/index.js';
 import { closeAll, type Fixture, TOKEN } from './helpers.js';
 import { answerAfterWait, hungStore, releaseHungStores } from './hung-store.js';
@@ -30,65 +31,58 @@ async function signIn(f: Fixture): Promise<string> {
 
 const dashboard = { plugins: [createDashboard()] };
 
+/** The page at `url`, signed in with `cookie`, once the orchestrator's clock went past its wait. */
+function pageAfterWait(
+  { clock, f }: { clock: FakeClock; f: Fixture },
+  cookie: string,
+  url: string,
+  headers: Record<string, string> = {},
+) {
+  return answerAfterWait(clock, f.app.inject({ url, headers: { cookie, ...headers } }));
+}
+
+/** A 503 page, as on a store error. */
+function expectUnavailable(res: { statusCode: number; body: string }): void {
+  expect(res.statusCode).toBe(503);
+  expect(res.body).toContain('The store is unavailable; try again later');
+}
+
 describe('dashboard pages while the store does not answer', () => {
   it('lists the workflows this node knows within a second: the workflows page and the executions filter', async () => {
-    const { clock, f, calls } = await hungStore('listDefinitions', dashboard);
-    const cookie = await signIn(f);
-    const workflows = await answerAfterWait(clock, f.app.inject({ url: '/workflows', headers: { cookie } }));
+    const hung = await hungStore('listDefinitions', dashboard);
+    const cookie = await signIn(hung.f);
+    const workflows = await pageAfterWait(hung, cookie, '/workflows');
     expect(workflows.statusCode).toBe(200);
     expect(workflows.body).toContain('data-workflow="known"');
-    expect(calls.count).toBe(1);
-    const executions = await answerAfterWait(
-      clock,
-      f.app.inject({ url: '/executions', headers: { cookie } }),
-    );
+    expect(hung.calls.count).toBe(1);
+    const executions = await pageAfterWait(hung, cookie, '/executions');
     expect(executions.statusCode).toBe(200);
     expect(executions.body).toContain('<option value="known">known</option>');
   });
 
   it('shows a workflow known here within a second, and a 503 page for one it does not know', async () => {
-    const { clock, f } = await hungStore('listDefinitions', dashboard);
-    const cookie = await signIn(f);
-    const known = await answerAfterWait(
-      clock,
-      f.app.inject({ url: '/workflows/known', headers: { cookie } }),
-    );
+    const hung = await hungStore('listDefinitions', dashboard);
+    const cookie = await signIn(hung.f);
+    const known = await pageAfterWait(hung, cookie, '/workflows/known');
     expect(known.statusCode).toBe(200);
     expect(known.body).toContain('Workflow <span class="mono">known</span>');
-    const unknown = await answerAfterWait(
-      clock,
-      f.app.inject({ url: '/workflows/elsewhere', headers: { cookie } }),
-    );
-    expect(unknown.statusCode).toBe(503);
-    expect(unknown.body).toContain('The store is unavailable; try again later');
+    expectUnavailable(await pageAfterWait(hung, cookie, '/workflows/elsewhere'));
   });
 
   it('answers the workers page and its fragment with a 503 within a second, as on a store error', async () => {
-    const { clock, f } = await hungStore('listNodes', dashboard);
-    const cookie = await signIn(f);
-    const page = await answerAfterWait(clock, f.app.inject({ url: '/workers', headers: { cookie } }));
-    expect(page.statusCode).toBe(503);
-    expect(page.body).toContain('The store is unavailable; try again later');
-    const fragment = await answerAfterWait(
-      clock,
-      f.app.inject({ url: '/ui/workers', headers: { cookie, 'hx-request': 'true' } }),
-    );
-    expect(fragment.statusCode).toBe(503);
-    expect(fragment.body).toContain('The store is unavailable; try again later');
+    const hung = await hungStore('listNodes', dashboard);
+    const cookie = await signIn(hung.f);
+    expectUnavailable(await pageAfterWait(hung, cookie, '/workers'));
+    expectUnavailable(await pageAfterWait(hung, cookie, '/ui/workers', { 'hx-request': 'true' }));
   });
 
   it("answers a workflow's figures from the store with a 503 page within a second; its own figures need no store", async () => {
-    const { clock, f, calls } = await hungStore('listExecutions', dashboard);
-    const cookie = await signIn(f);
-    const own = await f.app.inject({ url: '/workflows/known', headers: { cookie } });
+    const hung = await hungStore('listExecutions', dashboard);
+    const cookie = await signIn(hung.f);
+    const own = await hung.f.app.inject({ url: '/workflows/known', headers: { cookie } });
     expect(own.statusCode).toBe(200);
-    expect(calls.count).toBe(0);
-    const stored = await answerAfterWait(
-      clock,
-      f.app.inject({ url: '/workflows/known?source=store', headers: { cookie } }),
-    );
-    expect(stored.statusCode).toBe(503);
-    expect(stored.body).toContain('The store is unavailable; try again later');
-    expect(calls.count).toBeGreaterThan(0);
+    expect(hung.calls.count).toBe(0);
+    expectUnavailable(await pageAfterWait(hung, cookie, '/workflows/known?source=store'));
+    expect(hung.calls.count).toBeGreaterThan(0);
   });
 });
