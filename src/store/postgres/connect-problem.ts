@@ -18,12 +18,32 @@ function urlNamesUser(url: string): boolean {
   }
 }
 
+/** Whether `url` gives a password itself (`postgres://user:password@host/db`, `?password=`). */
+function urlGivesPassword(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.password !== '' || parsed.searchParams.has('password');
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * What a refused password (SQLSTATE 28P01) means for `url`: the one it gives is wrong, or it gives
+ * none and the driver sent PGPASSWORD's, ~/.pgpass's or none.
+ */
+function passwordProblem(message: string, url: string): string {
+  const server = `(server: ${message}, SQLSTATE 28P01)`;
+  if (urlGivesPassword(url)) return `the server refused the password the URL gives ${server}`;
+  return `the URL gives no password, and the server refused the one the driver sent (from PGPASSWORD or ~/.pgpass, else none): put it in the URL (postgres://user:password@host/db) or set PGPASSWORD ${server}`;
+}
+
 /**
  * The cause of a failed connect to `url` as a message says it, or null to say the driver's own
  * words: a host with no address (the driver said only 'getaddrinfo ENOTFOUND <host>'), a port
  * nothing listens on ('connect ECONNREFUSED <address>:<port>'), a URL without a user, when neither PGUSER nor USER gave the driver one (it sent none,
  * and the server said 'no PostgreSQL user name specified in startup packet'), or when the one
- * they gave is no role of the server.
+ * they gave is no role of the server; a password the server refused, whether the URL gave it.
  */
 export function connectProblem(error: unknown, url: string): string | null {
   const { code, message, hostname, address, port } = (error ?? {}) as Record<string, unknown>;
@@ -33,6 +53,7 @@ export function connectProblem(error: unknown, url: string): string | null {
   if (code === 'ECONNREFUSED' && typeof address === 'string') {
     return `nothing accepts connections at ${address} port ${String(port)}: is the server running, on that host and port? (${String(message)})`;
   }
+  if (code === '28P01' && typeof message === 'string') return passwordProblem(message, url);
   if (code !== '28000' || typeof message !== 'string' || urlNamesUser(url)) return null;
   const fix = 'add one (postgres://user@host/db) or set PGUSER';
   if (message === NO_USER) {
