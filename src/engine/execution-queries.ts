@@ -136,6 +136,9 @@ export class ExecutionQueries {
         if (finished && TERMINAL_STATES.has(ex.record.status)) return this.build(ex);
       } else {
         const status = await this.getExecutionStatus(executionId);
+        // This node took it up while the store was read (an adoption): the read may show the end
+        // its runner stored but has not yet told (`execution.finished`); that runner is awaited.
+        if (this.scheduler.get(executionId)) continue;
         if (!status) throw new ExecutionNotFoundError(executionId);
         if (TERMINAL_STATES.has(status.status)) return status;
         if (this.isClosed()) throw new ClosedError();
