@@ -164,6 +164,7 @@ export type {
   AttemptRecord,
   ClaimRequest,
   CompensationRecord,
+  CreatePlacement,
   CreateResult,
   DefinitionRecord,
   ExecutionFilter,

@@ -18,7 +18,7 @@ import {
 import { executionTime, newExecutionId } from '../ids.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
 import { unstorableText } from '../storable-text.js';
-import type { CreateResult, ExecutionRecord } from '../store/store.js';
+import type { CreatePlacement, CreateResult, ExecutionRecord } from '../store/store.js';
 import type { ActionHandler, ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { NO_OPTIONS, optionsIssues } from '../unknown-keys.js';
 import { ActiveExecution } from './active-execution.js';
@@ -33,6 +33,9 @@ import { KeysInCreation } from './keys-in-creation.js';
 import { endPlacement, placedLeaseUntil, startPlacement } from './placement.js';
 import { checkPurgeOptions, type PurgeOptions, purgeFinished } from './retention.js';
 import type { Scheduler } from './scheduler.js';
+
+/** The placement of an execution this node starts itself: no other node needs a wake-up hint. */
+const PLACED_HERE: CreatePlacement = Object.freeze({ placedHere: true });
 
 /** Options of `executeWorkflow`. */
 export interface ExecuteOptions {
@@ -319,7 +322,7 @@ export class WorkflowEngine {
     if (arriving) this.scheduler.arrive(ex!);
     try {
       const stored = reserved ? { ...record, status: 'running' as const, startedAt: now } : { ...record };
-      const creating = this.ctx.store.createExecution(stored);
+      const creating = this.ctx.store.createExecution(stored, undefined, local ? PLACED_HERE : undefined);
       if (local) this.ctx.creating.set(record.id, creating);
       if (key !== undefined) this.keysInCreation.track(key, workflowId, creating);
       let result: CreateResult;

@@ -158,6 +158,15 @@ export interface ExecutionUpdate {
   steps?: StepRecord[];
 }
 
+/** How a new execution was placed, for an adapter's wake-up hints (see `Store.subscribe`). */
+export interface CreatePlacement {
+  /**
+   * The node creating the execution placed it on itself (the record's `owner` is its id): it
+   * starts it without a hint, and no other node acts on one, so an adapter sends none for it.
+   */
+  placedHere?: boolean;
+}
+
 /** Result of `createExecution`. */
 export interface CreateResult {
   id: string;
@@ -316,9 +325,14 @@ export interface Store {
 
   /**
    * Stores a new execution. When `idempotencyKey` is already taken, nothing is written and the
-   * existing execution's id is returned with `created: false`.
+   * existing execution's id is returned with `created: false`. `placement` only tells an adapter
+   * with wake-up hints whether other nodes need one (see {@link CreatePlacement}).
    */
-  createExecution(execution: ExecutionRecord, steps?: StepRecord[]): Promise<CreateResult>;
+  createExecution(
+    execution: ExecutionRecord,
+    steps?: StepRecord[],
+    placement?: CreatePlacement,
+  ): Promise<CreateResult>;
   /**
    * Optional: the stored execution that holds `key` (the one a `createExecution` with that key
    * returns with `created: false`), whatever its state; null when none does (never used, or its
@@ -434,8 +448,8 @@ export interface Store {
 
   /**
    * Optional: wake-up hints from other processes sharing the store. `onNotify` is called soon after
-   * another node (or this one) created executions (`placed`, with the node they were placed on) or
-   * released leases (`any`), and may be called at other times too (`any`, e.g. after the adapter
+   * another node created executions it placed on a node other than itself (`placed`, with the node
+   * they were placed on; see {@link CreatePlacement}) or released leases (`any`), and may be called at other times too (`any`, e.g. after the adapter
    * reconnected, since hints can be lost). It is a hint ONLY:
    * hints can be missed (a dropped connection, a proxy in between), so correctness still comes
    * from polling (`claimExecutions` on a timer); a hint merely lets that poll run early. Resolves

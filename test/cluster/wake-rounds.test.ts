@@ -1,7 +1,8 @@
 /**
  * Wake-up rounds in a cluster (two nodes in this process on one PostgreSQL schema): a node woken
  * because executions were created only adopts what was placed on it — no heartbeat, no claim —
- * while a released-leases notice runs its whole housekeeping round at once. The timer's round is
+ * while a released-leases notice runs its whole housekeeping round at once. A node sends no
+ * notice for the executions it places on itself. The timer's round is
  * made rare here (20 s), so every round the test sees comes from a wake-up.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -137,6 +138,9 @@ describe('cluster wake-up rounds', () => {
     expect((await aEngine.waitForCompletion(placed, { timeout: 10 })).status).toBe('completed');
     expect((await aEngine.getExecutionStatus(placed))?.workerId).toBe(b.nodeId);
     expect({ heartbeats: bStore.heartbeats, claims: bStore.claims }).toEqual(before);
+    // a sent no notice for the one it runs itself: notices arrive in commit order, so b would
+    // have been handed that one first.
+    expect(bStore.hints.filter((h) => h.kind === 'placed')).toEqual([{ kind: 'placed', owner: b.nodeId }]);
 
     // A release (a node letting its leases go) asks the others for a whole round: b claims.
     const releaser = new PostgresStore(PG_URL, { schema });

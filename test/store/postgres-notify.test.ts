@@ -169,6 +169,34 @@ describe('PostgreSQL store: wake-up hints', () => {
     ]);
   });
 
+  it('a node placing executions on itself wakes nobody; in a flush with placements on others, only those', async () => {
+    const { writer, woken } = await listening();
+    let next = woken.next();
+    await writer.createExecution(makeExecution({ id: 'mine', owner: 'w' }), undefined, { placedHere: true });
+    await writer.createExecution(makeExecution({ id: 'theirs', owner: 'n1' }));
+    await next;
+    // Notices arrive in commit order: had the first create sent one, it would come first.
+    expect(woken.hints).toEqual([{ kind: 'placed', owner: 'n1' }]);
+    woken.reset();
+    next = woken.next();
+    // One flush: its notice names n2 only.
+    await Promise.all([
+      writer.createExecution(makeExecution({ id: 'mine2', owner: 'w' }), undefined, { placedHere: true }),
+      writer.createExecution(makeExecution({ id: 'theirs2', owner: 'n2' })),
+    ]);
+    await next;
+    await writer.createExecution(makeExecution({ id: 'mine3', owner: 'w' }), undefined, { placedHere: true });
+    await writer.releaseLeases('w');
+    await until(async () => (woken.count === 2 ? true : undefined));
+    expect(woken.hints).toEqual([{ kind: 'placed', owner: 'n2' }, { kind: 'any' }]);
+    // An unowned execution wakes every node whatever its placement says.
+    woken.reset();
+    next = woken.next();
+    await writer.createExecution(makeExecution({ id: 'unowned' }), undefined, { placedHere: true });
+    await next;
+    expect(woken.hints).toEqual([{ kind: 'any' }]);
+  });
+
   it('reads hints from payloads: placements by node, releases, and the bare schema of earlier versions', () => {
     expect(hintOf('s_1', 's_1')).toEqual({ kind: 'placed' });
     expect(hintOf('s_1:placed:vm~1/2/ab', 's_1')).toEqual({ kind: 'placed', owner: 'vm~1/2/ab' });

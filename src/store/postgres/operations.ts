@@ -5,7 +5,13 @@
  */
 import type pg from 'pg';
 import type { Outcome } from '../group-commit.js';
-import type { ClaimRequest, ExecutionRecord, ExecutionUpdate, StepRecord } from '../store.js';
+import type {
+  ClaimRequest,
+  CreatePlacement,
+  ExecutionRecord,
+  ExecutionUpdate,
+  StepRecord,
+} from '../store.js';
 import { type ColumnPatch, createColumns, splitPatch, stepJson, toJson } from './rows.js';
 
 /** A fenced update of one execution. */
@@ -30,8 +36,13 @@ export interface CreateOp {
   kind: 'create';
   id: string;
   key: string | null;
-  /** The node the execution is placed on (it is woken to start it). */
+  /** The node the execution is placed on. */
   owner: string | null;
+  /**
+   * Whether a notice wakes `owner` to start it: not when the node creating it placed it on itself
+   * (`CreatePlacement.placedHere`), which starts it without one.
+   */
+  wakeOwner: boolean;
   /** Values of the create statement's column arrays $1..$15. */
   columns: unknown[];
   input: string;
@@ -68,13 +79,20 @@ export interface Statement {
  * The create of `execution` (with `steps`), serialized now: a value JSON cannot encode throws a
  * `ValidationError` here, before anything is queued.
  */
-export function createOp(execution: ExecutionRecord, steps: StepRecord[] | undefined): CreateOp {
+export function createOp(
+  execution: ExecutionRecord,
+  steps: StepRecord[] | undefined,
+  placement?: CreatePlacement,
+): CreateOp {
   const { id } = execution;
+  const owner = execution.owner ?? null;
   return {
     kind: 'create',
     id,
     key: execution.idempotencyKey ?? null,
-    owner: execution.owner ?? null,
+    owner,
+    // An unowned one wakes every node whatever the placement says (see `workNotice`).
+    wakeOwner: owner === null || placement?.placedHere !== true,
     columns: createColumns(execution),
     input: toJson(execution.input, id, 'input'),
     steps: stepJson(id, steps),
@@ -114,7 +132,8 @@ export function mergeOps(into: Op, next: Op): boolean {
 /**
  * What a flush must tell listeners: leases given up, or an execution without an owner (`released`:
  * every node runs its whole round, which claims them), else the nodes new executions were placed
- * on (`placed`: each starts its own), else nothing.
+ * on by another node (`placed`: each starts its own), else nothing. A node that placed executions
+ * on itself starts them without a notice, and the other nodes would only read it to ignore it.
  */
 export function workNotice(
   batch: readonly Op[],
@@ -122,7 +141,7 @@ export function workNotice(
   const owners = new Set<string>();
   for (const op of batch) {
     if (op.kind === 'release' || (op.kind === 'create' && op.owner === null)) return { kind: 'released' };
-    if (op.kind === 'create') owners.add(op.owner as string);
+    if (op.kind === 'create' && op.wakeOwner) owners.add(op.owner as string);
   }
   return owners.size > 0 ? { kind: 'placed', owners: [...owners] } : null;
 }

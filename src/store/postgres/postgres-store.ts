@@ -29,6 +29,7 @@ import { checkAggregateFilter } from '../states.js';
 import type {
   AggregateFilter,
   ClaimRequest,
+  CreatePlacement,
   CreateResult,
   DefinitionRecord,
   ExecutionFilter,
@@ -315,9 +316,13 @@ export class PostgresStore implements Store {
     return rows.map(toDefinition);
   }
 
-  createExecution(execution: ExecutionRecord, steps?: StepRecord[]): Promise<CreateResult> {
+  createExecution(
+    execution: ExecutionRecord,
+    steps?: StepRecord[],
+    placement?: CreatePlacement,
+  ): Promise<CreateResult> {
     try {
-      return this.write(createOp(execution, steps));
+      return this.write(createOp(execution, steps, placement));
     } catch (error) {
       return Promise.reject(error);
     }
