@@ -17,7 +17,7 @@ import { createOrchestrator, FakeClock, PostgresStore, type TimerHandle } from '
 import type { ClaimRequest, ExecutionRecord, WorkHint } from '../../src/store/store.js';
 import { gate, silentLogger } from '../helpers/orchestrator.js';
 import { PG_URL, withClient } from '../store/pg-fixture.js';
-import { heldExecution } from '../store/records.js';
+import { placedExecution } from '../store/records.js';
 import { claimElsewhere, expectStillElsewhere } from './claimed-elsewhere.js';
 import { until } from './harness.js';
 import { perTest } from './per-test.js';
@@ -124,12 +124,7 @@ async function placed() {
   await roundsTo(t0 + 1_000);
   const id = 'placed-skipped';
   await other.createExecution(
-    heldExecution(id, 'w', node.nodeId, leaseUntil, {
-      status: 'pending',
-      startedAt: null,
-      createdAt: clock.now(),
-      deadlineAt: null,
-    }),
+    placedExecution(id, 'w', node.nodeId, clock.now(), leaseUntil, { deadlineAt: null }),
   );
 
   /**

@@ -14,7 +14,7 @@ import { expect, it } from 'vitest';
 import { createOrchestrator, FakeClock } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { finishWithClock, gate, memoryLogger, tempDir } from '../helpers/orchestrator.js';
-import { heldExecution } from '../store/records.js';
+import { placedExecution } from '../store/records.js';
 
 it('an execution placed here with a lease shorter than this node’s is renewed, not claimed again, before it runs out', async () => {
   const clock = new FakeClock();
@@ -53,14 +53,7 @@ it('an execution placed here with a lease shorter than this node’s is renewed,
     // Right after a renewal, another node places an execution here, with a lease that ends 0.3 s
     // on (it read this node's heartbeat a while ago), long before this node renews again.
     const now = clock.now();
-    await other.createExecution(
-      heldExecution('placed', 'w', orch.nodeId, now + 300, {
-        status: 'pending',
-        startedAt: null,
-        createdAt: now,
-        deadlineAt: now + 300_000,
-      }),
-    );
+    await other.createExecution(placedExecution('placed', 'w', orch.nodeId, now, now + 300));
     while (runs === 0) await clock.advance(10);
     // Past the placed lease, within this node's renewal period: a round or two.
     for (let t = 0; t < 500; t += 10) await clock.advance(10);

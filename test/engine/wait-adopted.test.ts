@@ -11,7 +11,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { ExecutionSnapshot, ExecutionUpdate } from '../../src/store/store.js';
 import { TERMINAL_STATES } from '../../src/types.js';
 import { tempDir } from '../helpers/orchestrator.js';
-import { heldExecution } from '../store/records.js';
+import { placedExecution } from '../store/records.js';
 
 it('resolves after the execution.finished event of an execution this node took up while it waited', async () => {
   const clock = new FakeClock();
@@ -50,14 +50,7 @@ it('resolves after the execution.finished event of an execution this node took u
     const order: string[] = [];
     orch.on('execution.finished', (e) => order.push(`finished ${e.executionId}`));
     const now = clock.now();
-    await other.createExecution(
-      heldExecution('placed', 'w', orch.nodeId, now + 60_000, {
-        status: 'pending',
-        startedAt: null,
-        createdAt: now,
-        deadlineAt: now + 300_000,
-      }),
-    );
+    await other.createExecution(placedExecution('placed', 'w', orch.nodeId, now, now + 60_000));
     let result: string | null = null;
     const waiting = orch.workflowEngine.waitForCompletion('placed').then((s) => {
       order.push(`waited ${s.status}`);

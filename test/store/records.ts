@@ -88,3 +88,25 @@ export function heldExecution(
     ...overrides,
   });
 }
+
+/**
+ * A pending execution created at `now` (ms) that another node placed on `owner`, with a lease until
+ * `leaseUntil` and the default workflow timeout: what a node finds placed on it. `overrides`
+ * replace fields.
+ */
+export function placedExecution(
+  id: string,
+  workflowId: string,
+  owner: string,
+  now: number,
+  leaseUntil: number,
+  overrides: Partial<ExecutionRecord> = {},
+): ExecutionRecord {
+  return heldExecution(id, workflowId, owner, leaseUntil, {
+    status: 'pending',
+    startedAt: null,
+    createdAt: now,
+    deadlineAt: now + 300_000,
+    ...overrides,
+  });
+}

@@ -8,21 +8,14 @@ import { cutText } from './url-options.js';
 /** The server's words for a startup packet without a user (SQLSTATE 28000). */
 const NO_USER = 'no PostgreSQL user name specified in startup packet';
 
-/** Whether `url` names a user itself (`postgres://user@host/db`, `?user=`). */
-function urlNamesUser(url: string): boolean {
+/**
+ * Whether `url` gives its `part` itself, in its user info (`postgres://user:password@host/db`) or
+ * as a query parameter (`?user=`, `?password=`); true for a URL that does not parse.
+ */
+function urlGives(url: string, part: 'user' | 'password'): boolean {
   try {
     const parsed = new URL(url);
-    return parsed.username !== '' || parsed.searchParams.has('user');
-  } catch {
-    return true;
-  }
-}
-
-/** Whether `url` gives a password itself (`postgres://user:password@host/db`, `?password=`). */
-function urlGivesPassword(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.password !== '' || parsed.searchParams.has('password');
+    return (part === 'user' ? parsed.username : parsed.password) !== '' || parsed.searchParams.has(part);
   } catch {
     return true;
   }
@@ -34,7 +27,7 @@ function urlGivesPassword(url: string): boolean {
  */
 function passwordProblem(message: string, url: string): string {
   const server = `(server: ${message}, SQLSTATE 28P01)`;
-  if (urlGivesPassword(url)) return `the server refused the password the URL gives ${server}`;
+  if (urlGives(url, 'password')) return `the server refused the password the URL gives ${server}`;
   return `the URL gives no password, and the server refused the one the driver sent (from PGPASSWORD or ~/.pgpass, else none): put it in the URL (postgres://user:password@host/db) or set PGPASSWORD ${server}`;
 }
 
@@ -54,7 +47,7 @@ export function connectProblem(error: unknown, url: string): string | null {
     return `nothing accepts connections at ${address} port ${String(port)}: is the server running, on that host and port? (${String(message)})`;
   }
   if (code === '28P01' && typeof message === 'string') return passwordProblem(message, url);
-  if (code !== '28000' || typeof message !== 'string' || urlNamesUser(url)) return null;
+  if (code !== '28000' || typeof message !== 'string' || urlGives(url, 'user')) return null;
   const fix = 'add one (postgres://user@host/db) or set PGUSER';
   if (message === NO_USER) {
     return `the URL names no user and neither PGUSER nor USER is set: ${fix} (server: ${message}, SQLSTATE 28000)`;
