@@ -33,10 +33,16 @@ export function closestName(word: string, candidates: Iterable<string>): string 
   return best;
 }
 
+/** The question for an unknown `word`: `did you mean 'x'?`, or '' when no candidate is close. */
+export function meantQuestion(word: string, candidates: Iterable<string>): string {
+  const name = closestName(word, candidates);
+  return name === null ? '' : `did you mean ${echo(name)}?`;
+}
+
 /** The text added to a message about an unknown `word`: ` (did you mean 'x'?)`, or ''. */
 export function didYouMean(word: string, candidates: Iterable<string>): string {
-  const name = closestName(word, candidates);
-  return name === null ? '' : ` (did you mean ${echo(name)}?)`;
+  const question = meantQuestion(word, candidates);
+  return question === '' ? '' : ` (${question})`;
 }
 
 /**

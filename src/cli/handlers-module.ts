@@ -7,9 +7,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { closestName } from '../closest-name.js';
+import { meantQuestion } from '../closest-name.js';
 import type { StepDefinition } from '../definition/types.js';
-import { echo } from '../echo.js';
 import { BUILTIN_ACTION_NAMES } from '../engine/action-registry.js';
 import type { ActionHandler, CompensationHandler } from '../types.js';
 import { actionsUsed, compensationsUsed } from './definition-file.js';
@@ -104,8 +103,8 @@ export async function loadHandlers(path: string, cwd = process.cwd()): Promise<H
 
 /** `; did you mean 'x'?` for a handler name close to `name`, or ''. */
 function meant(name: string, known: readonly string[]): string {
-  const close = closestName(name, known);
-  return close === null ? '' : `; did you mean ${echo(close)}?`;
+  const question = meantQuestion(name, known);
+  return question === '' ? '' : `; ${question}`;
 }
 
 /**
