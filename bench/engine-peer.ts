@@ -61,7 +61,14 @@ import {
   type StepOutput,
   type WorkflowInput,
 } from './lib/harness.js';
-import { defaultPgUrl, dropSchema, ensurePgDatabase, splitSchema, synchronousCommit } from './lib/pg.js';
+import {
+  defaultPgUrl,
+  dropSchema,
+  ensurePgDatabase,
+  serverBase,
+  splitSchema,
+  synchronousCommit,
+} from './lib/pg.js';
 import { RssSampler } from './lib/rss.js';
 
 type StoreKind = 'memory' | 'sqlite' | 'sqlite-normal' | 'postgres' | 'postgres-3';
@@ -73,13 +80,15 @@ const storeKind = (arg('store') ?? 'sqlite') as StoreKind;
 if (!STORE_KINDS.includes(storeKind)) {
   throw new Error(`--store: expected one of ${STORE_KINDS.join(', ')}, got ${storeKind}`);
 }
+const pgUrl = arg('pg-url') ?? defaultPgUrl();
+const isPg = storeKind === 'postgres' || storeKind === 'postgres-3';
+// The harness reads the server's counters around the row as BENCH_PG_BASE's role: the store's.
+if (isPg && process.env.BENCH_PG_BASE === undefined) process.env.BENCH_PG_BASE = serverBase(pgUrl);
 const harness = await loadHarness();
 const { STEPS, C, WARMUP, N, LOWLOAD_N } = harness;
 const stepsPerWf = intOption('steps', arg('steps'), 3);
 const payloadBytes = parsePayload(arg('payload'));
 const maxConcurrent = intOption('max-concurrent', arg('max-concurrent'), C);
-const pgUrl = arg('pg-url') ?? defaultPgUrl();
-const isPg = storeKind === 'postgres' || storeKind === 'postgres-3';
 const nodeCount = storeKind === 'postgres-3' ? 3 : 1;
 const pgPool = arg('pg-pool') === undefined ? undefined : intOption('pg-pool', arg('pg-pool'), 10);
 const pgLanes = arg('pg-lanes') === undefined ? undefined : intOption('pg-lanes', arg('pg-lanes'), 1);

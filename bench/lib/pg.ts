@@ -9,6 +9,18 @@ export function defaultPgUrl(): string {
   return `postgres://postgres@127.0.0.1:5432/bench_engine?schema=bench_${process.pid}`;
 }
 
+/**
+ * The server part of `url` (`postgres://user:password@host:port`, no database or query): the
+ * harness's `BENCH_PG_BASE`, from which it reads the server's counters (`pg_stat_database`,
+ * `pg_stat_wal`) around a row. Its default names the role `bench`, which only the peers' own
+ * setup creates: an engine row run before it would report no counters.
+ */
+export function serverBase(url: string): string {
+  const u = new URL(url);
+  const credentials = u.username === '' ? '' : `${u.username}${u.password === '' ? '' : `:${u.password}`}@`;
+  return `${u.protocol}//${credentials}${u.host}`;
+}
+
 /** `url` split into the driver URL (without `?schema=`) and the schema (null when absent). */
 export function splitSchema(url: string): { url: string; schema: string | null } {
   const u = new URL(url);
