@@ -2,8 +2,8 @@
  * Wake-up rounds in a cluster (two nodes in this process on one PostgreSQL schema): a node woken
  * because executions were created only adopts what was placed on it — no heartbeat, no claim —
  * while a released-leases notice runs its whole housekeeping round at once. A node sends no
- * notice for the executions it places on itself. The timer's round is
- * made rare here (20 s), so every round the test sees comes from a wake-up.
+ * notice for the executions it places on itself. The timer's round is made rare here (20 s), so
+ * every round the test sees comes from a wake-up.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ActionHandler, createOrchestrator, type Orchestrator } from '../../src/index.js';
