@@ -452,12 +452,12 @@ describe('dashboard in Chromium', () => {
         return n;
       });
     await until(async () => (await drawn()) > 10, 4_000);
-    // Each chart is named by its figures in words, which come again with each refresh.
+    // Each chart is named by its figures in words, which come again with each redraw (every 5 s).
     const named = (name: RegExp) => page.getByRole('img', { name }).count();
     expect(await named(/^Throughput, last 10 min: 1 execution finished; at most 1 per 5 s/)).toBe(1);
     expect(await named(/^Latency, last 10 min: average \d+ ms, p95 at most \d+ ms; /)).toBe(1);
     await server.orch.workflowEngine.waitForCompletion(await execute(server, 'lone'), { timeout: 10 });
-    await until(async () => (await named(/^Throughput, last 10 min: 2 executions finished;/)) === 1, 4_000);
+    await until(async () => (await named(/^Throughput, last 10 min: 2 executions finished;/)) === 1, 8_000);
     expectClean(watch);
     await context.close();
   }, 30_000);

@@ -47,3 +47,14 @@ export function latencySummary(s: SeriesSnapshot): string {
       : `latest ${bucket}: average ${formatDuration(lastAvg)}, p95 ${formatDuration(lastP95)}`;
   return `${head} average ${range}, p95 at most ${formatDuration(max(p95))}; ${latest}.`;
 }
+
+/**
+ * What `/ui/series.json` answers: the series the charts draw and, from the same snapshot, their
+ * summaries (`summary.throughput`, `summary.latency`), which the page's script sets as each
+ * chart's name when it redraws it, so the words never describe another moment than the picture.
+ */
+export function seriesWithSummaries(
+  s: SeriesSnapshot,
+): SeriesSnapshot & { summary: { throughput: string; latency: string } } {
+  return { ...s, summary: { throughput: throughputSummary(s), latency: latencySummary(s) } };
+}

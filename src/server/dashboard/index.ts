@@ -24,6 +24,7 @@ import { requestQuery } from '../request-path.js';
 import { localNodes, type NodesProvider } from '../routes/monitoring.js';
 import { figuresWithin, refreshWithin, workflowWithin } from '../store-wait.js';
 import { workflowNotFound } from '../workflow-not-found.js';
+import { seriesWithSummaries } from './chart-summary.js';
 import { checkDashboardOptions } from './check-options.js';
 import type { DashboardDeps } from './context.js';
 import { installGuards, route, securityHeaders, sendHtml } from './guard.js';
@@ -249,7 +250,9 @@ async function registerDashboard(
   scope.get('/ui/overview', route('fragment', 'warn'), async (_req, reply) =>
     sendHtml(reply, await overviewLive(deps)),
   );
-  scope.get('/ui/series.json', route('data', 'warn'), async () => series.snapshot(now()));
+  scope.get('/ui/series.json', route('data', 'warn'), async () =>
+    seriesWithSummaries(series.snapshot(now())),
+  );
 
   // Workflows.
   scope.get('/workflows', route('page'), async (req, reply) => {

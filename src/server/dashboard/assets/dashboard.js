@@ -146,6 +146,10 @@
             chart = { el, plot: new uPlot(options(kind, el.clientWidth || 600), rows, el) };
             charts.push(chart);
           } else chart.plot.setData(rows);
+          // The chart's name in words, from the same figures (see chart-summary.ts).
+          const label = document.getElementById(el.getAttribute('aria-labelledby') ?? '');
+          const words = data.summary?.[kind];
+          if (label && typeof words === 'string') label.textContent = words;
         }
       }
     }

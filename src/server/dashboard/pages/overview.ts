@@ -92,20 +92,19 @@ async function panelsSection(deps: DashboardDeps, oob: boolean): Promise<SafeHtm
 
 /**
  * The charts' figures in words, each chart's accessible name (`aria-labelledby`): hidden, so a
- * screen reader reads them once, as the chart's; refreshed with the stats (out of band).
+ * screen reader reads them once, as the chart's. The page's script sets them again from each
+ * `/ui/series.json` it draws (`summary`), so they describe the same moment as the charts.
  */
-function chartSummaries(deps: DashboardDeps, oob: boolean): SafeHtml {
+function chartSummaries(deps: DashboardDeps): SafeHtml {
   const snap = deps.series.snapshot(deps.now());
-  const swap = oob ? html` hx-swap-oob="true"` : '';
-  return html`<p id="throughput-summary" hidden${swap}>${throughputSummary(snap)}</p>
-<p id="latency-summary" hidden${swap}>${latencySummary(snap)}</p>`;
+  return html`<p id="throughput-summary" hidden>${throughputSummary(snap)}</p>
+<p id="latency-summary" hidden>${latencySummary(snap)}</p>`;
 }
 
-/** The live fragment (`/ui/overview`): the stats, and the panels and chart summaries swapped out of band. */
+/** The live fragment (`/ui/overview`): the stats, and the panels swapped out of band. */
 export async function overviewLive(deps: DashboardDeps): Promise<SafeHtml> {
   return html`${statsSection(deps)}
-${await panelsSection(deps, true)}
-${chartSummaries(deps, true)}`;
+${await panelsSection(deps, true)}`;
 }
 
 /** The overview page body. */
@@ -122,6 +121,6 @@ ${statsSection(deps)}
     <div class="chart" data-chart="latency" data-src="/ui/series.json" role="img" aria-labelledby="latency-summary"></div>
   </section>
 </div>
-${chartSummaries(deps, false)}
+${chartSummaries(deps)}
 ${await panelsSection(deps, false)}`;
 }
