@@ -5,7 +5,7 @@
  * @module
  */
 import { type ErrorInfo, LeaseLostError } from '../errors.js';
-import { UNFINISHED_STATES } from '../store/states.js';
+import { CANCELLABLE_STATES, UNFINISHED_STATES } from '../store/states.js';
 import type { ExecutionRecord } from '../store/store.js';
 import type { ActiveExecution } from './active-execution.js';
 import { type EngineContext, leaseMs } from './context.js';
@@ -49,7 +49,7 @@ export class Cancellation {
     // write, or the confirmation of leases that may have lapsed), taken over by another node, or
     // halted by a shutdown. The cancel is stored as a request, applied by whichever node runs the
     // execution next (this one, taking it up again); a store that cannot take it fails the call.
-    if (cancelled || (from !== 'running' && from !== 'pending') || !UNFINISHED_STATES.has(ex.record.status)) {
+    if (cancelled || !CANCELLABLE_STATES.has(from) || !UNFINISHED_STATES.has(ex.record.status)) {
       return cancelled;
     }
     return this.cancelStored(executionId, true);
@@ -80,7 +80,7 @@ export class Cancellation {
     // is being closed, and nothing here waits for the end any more.
     if (begun && this.ctx.lifecycle.draining) return false;
     // Compensating for a cancel (this call's, or an earlier one's): waited for to end cancelled.
-    if (rec.status !== 'pending' && rec.status !== 'running' && !beingCancelled(rec)) return false;
+    if (!CANCELLABLE_STATES.has(rec.status) && !beingCancelled(rec)) return false;
     // Nobody alive runs it: take it over here and cancel it.
     await this.claimOrphan(executionId);
     // Nobody holds it and this node lacks the handlers its cancellation needs: not cancelled now.
@@ -194,7 +194,7 @@ export class Cancellation {
       }
       return error === null;
     }
-    if (status !== 'running' && status !== 'pending') return false;
+    if (!CANCELLABLE_STATES.has(status)) return false;
     // Past the workflow's timeout though its timer has not fired (its runner's, see `armDeadline`;
     // for a resumed one still waiting for a slot, the queue's): stopped by it first, as the timer
     // would have (the cancel then changes nothing; see `AbortScope.expireIfLate`). Likewise past a

@@ -9,6 +9,13 @@ import type { AggregateFilter, StoreAggregates } from './store.js';
 /** States of an execution that still has work to do: what claims, leases and cancels look at. */
 export const UNFINISHED_STATES: ReadonlySet<ExecutionState> = new Set(['pending', 'running', 'compensating']);
 
+/**
+ * States a cancel applies to (`cancelWorkflow` answers true after ending it cancelled); one
+ * compensating for an earlier cancel is waited for instead, one finished or compensating for a
+ * failure is left as it is. The dashboard offers its cancel button in these states.
+ */
+export const CANCELLABLE_STATES: ReadonlySet<ExecutionState> = new Set(['pending', 'running']);
+
 /** The SQL condition "the execution is unfinished" on a `status` column (both SQL adapters). */
 export const UNFINISHED_SQL = `status IN (${[...UNFINISHED_STATES].map((s) => `'${s}'`).join(', ')})`;
 

@@ -5,13 +5,14 @@
  * changes nothing. An execution that can no longer be cancelled says so, with no form.
  * @module
  */
+import { CANCELLABLE_STATES } from '../../../store/states.js';
 import type { ExecutionStatus } from '../../../types.js';
 import { html, type SafeHtml } from '../html.js';
 import { badge } from '../layout.js';
 
-/** Whether the dashboard offers to cancel an execution in this state. */
+/** Whether the dashboard offers to cancel an execution in this state (the engine's rule). */
 export function cancellable(x: ExecutionStatus): boolean {
-  return x.status === 'pending' || x.status === 'running';
+  return CANCELLABLE_STATES.has(x.status);
 }
 
 /** What a cancel undoes: said in the dialog (with JavaScript) and on this page (without). */
