@@ -40,7 +40,8 @@ export interface CreateOp {
   owner: string | null;
   /**
    * Whether a notice wakes `owner` to start it: not when the node creating it placed it on itself
-   * (`CreatePlacement.placedHere`), which starts it without one.
+   * (`CreatePlacement.placedHere`), which starts it without one. An unowned create wakes every node
+   * whatever this says (see `workNotice`).
    */
   wakeOwner: boolean;
   /** Values of the create statement's column arrays $1..$15. */
@@ -85,14 +86,12 @@ export function createOp(
   placement?: CreatePlacement,
 ): CreateOp {
   const { id } = execution;
-  const owner = execution.owner ?? null;
   return {
     kind: 'create',
     id,
     key: execution.idempotencyKey ?? null,
-    owner,
-    // An unowned one wakes every node whatever the placement says (see `workNotice`).
-    wakeOwner: owner === null || placement?.placedHere !== true,
+    owner: execution.owner ?? null,
+    wakeOwner: placement?.placedHere !== true,
     columns: createColumns(execution),
     input: toJson(execution.input, id, 'input'),
     steps: stepJson(id, steps),
