@@ -139,4 +139,17 @@ describe('time a remote step waits for a worker', () => {
       expect(await sttFromStore(orch)).toMatchObject({ count: 1, failures: 1, queueAvg: stt.queuedMs });
     },
   );
+
+  it('stores the wait of a task no worker took before a cancel stopped the step', async () => {
+    const { clock, hub, orch, engine } = await voiceOnHub('memory');
+    const id = await engine.executeWorkflow('voice');
+    await clock.advance(7_000);
+    expect(await engine.cancelWorkflow(id)).toBe(true);
+    hub.close();
+    const stt = await storedStt(orch, id);
+    expect(stt.status).toBe('cancelled');
+    expect(stt.queuedMs).toBe(7_000);
+    // A cancel is the user's choice, not the step's time: the optimizer records no run.
+    expect(orch.performanceOptimizer.getStepStats('voice').stt).toBeUndefined();
+  });
 });
