@@ -173,16 +173,24 @@ describe('across cluster nodes', () => {
 
   it('an execution placed on a node that just died is taken over a lease after its last heartbeat', async () => {
     const schema = t.schema();
-    // Another host's node heartbeated, then died: live in the registry for one more lease. (A 6 s
-    // lease: placeable for 4 s after that heartbeat, which a loaded machine's placement stays within.)
-    const { a, seen, lastHeartbeat: died } = await nodeBesideOtherHost(schema, 'otherhost/4242/dead00', 0, 6);
+    // Another host's node heartbeated, then died: live in the registry for one more lease (6 s),
+    // placeable for 4 s after that heartbeat. Node a's time is a FakeClock: a loaded machine's
+    // slow placement does not eat into those 4 s.
+    const clock = new FakeClock(Date.now());
+    const dead = 'otherhost/4242/dead00';
+    const { a, seen, lastHeartbeat: died } = await nodeBesideOtherHost(schema, dead, 0, 6, clock);
     expect(seen).toBe(true);
+    expect(clock.now() - died).toBeLessThan(4_000);
     const id = await a.workflowEngine.executeWorkflow('quick', {});
     const placed = (await a.store.getExecution(id))?.execution;
-    expect(placed?.owner).toBe('otherhost/4242/dead00');
+    expect(placed?.owner).toBe(dead);
     // Its lease ends a lease after the dead node's last heartbeat, not a lease after placement.
-    expect(placed?.leaseUntil).toBeLessThanOrEqual(died + 6_000);
-    expect((await a.workflowEngine.waitForCompletion(id, { timeout: 20 })).status).toBe('completed');
+    expect(placed?.leaseUntil).toBe(died + 6_000);
+    const done = await driveClock(clock, a.workflowEngine.waitForCompletion(id), { stepMs: 50, realMs: 5 });
+    expect(done.status).toBe('completed');
+    // Taken over once that lease ran out, by a (the dead node never ran it).
+    expect(clock.now()).toBeGreaterThanOrEqual(died + 6_000);
+    expect((await a.store.getExecution(id))?.execution.owner).toBe(a.nodeId);
   }, 45_000);
 
   it.each([

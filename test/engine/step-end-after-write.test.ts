@@ -160,7 +160,10 @@ describe.each(DURABLE_KINDS)('a step end whose write failed (%s store)', (kind) 
         },
       },
     });
-    await orch.workflowEngine.defineWorkflow('w', [{ name: 'boom' }]);
+    // A workflow timeout past what finishWithClock drives (600 s): the virtual time runs on while
+    // PostgreSQL answers in real time, and a timeout reached meanwhile would end the execution
+    // before the step ran again.
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'boom' }], { timeout: 3_600 });
     // The first end write fails, as a store that lost its connection does.
     let failedWrites = 0;
     const update = orch.store.update.bind(orch.store);
@@ -173,8 +176,10 @@ describe.each(DURABLE_KINDS)('a step end whose write failed (%s store)', (kind) 
       reads.push(orch.store.getExecution(e.executionId).then((snap) => snap?.steps[0]?.status));
     });
     const id = await orch.workflowEngine.executeWorkflow('w');
-    const status = await finishWithClock(orch, clock, id);
+    // (Real time between the slices, for the store's round trips: the run's lease renewals keep up.)
+    const status = await finishWithClock(orch, clock, id, { realMs: 1 });
     expect(status.status).toBe('failed');
+    expect(status.error?.code).toBe('STEP_FAILED');
     expect(failedWrites).toBe(2);
     // The step ran again in the run that took the execution up after the failed write...
     expect(runs).toBe(2);
