@@ -9,13 +9,27 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserSuite, openPage, type Server, signIn, startServer, TOKEN, until } from './helpers.js';
 
+/** What the page's script below uses of the DOM (this project's types have no DOM). */
+type Listener = (event: { target: { id: string } }) => void;
+declare const document: {
+  addEventListener(type: string, listener: Listener): void;
+  removeEventListener(type: string, listener: Listener): void;
+  querySelector(selector: string): { click(): void };
+};
+declare const window: { clicked?: boolean };
+
 const suite = browserSuite();
 const servers = suite.servers;
 
 const NOTICE = '#refresh-error';
 
 /** A server with one execution that runs until cancelled, its detail open in a signed-in page. */
-async function detailOfRunning(): Promise<{ server: Server; page: Page; close(): Promise<void> }> {
+async function detailOfRunning(): Promise<{
+  server: Server;
+  page: Page;
+  id: string;
+  close(): Promise<void>;
+}> {
   const block = (_input: unknown, ctx: { signal: AbortSignal }) =>
     new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
   const server = await startServer({ orchestrator: { actions: { block } } });
@@ -29,7 +43,7 @@ async function detailOfRunning(): Promise<{ server: Server; page: Page; close():
   await signIn(page, server);
   await page.goto(`${server.url}/executions/${started.body.id}`);
   await page.waitForSelector('#cancel-execution');
-  return { server, page, close: () => context.close() };
+  return { server, page, id: started.body.id, close: () => context.close() };
 }
 
 /**
@@ -49,6 +63,38 @@ async function cancelAnsweredAfterRefresh(page: Page, answer: 'continue' | 'abor
   // those two on a loaded machine, and the click is then lost.
   await page.locator('#cancel-execution').dispatchEvent('click');
 }
+
+describe('a cancel clicked as the detail was refreshed, in Chromium', () => {
+  it('goes through htmx, not the no-JavaScript confirmation page', async () => {
+    // The refreshed detail's form is made an htmx form in the task that swaps it in (no settle
+    // delay): with htmx's default 20 ms, a click in between submitted the bare form, which GETs
+    // the page a browser without JavaScript confirms a cancel on.
+    const { server, page, id, close } = await detailOfRunning();
+    try {
+      const detailUrl = page.url();
+      await page.evaluate(() => {
+        const onSwap: Listener = (event) => {
+          if (event.target.id !== 'exec-detail') return;
+          document.removeEventListener('htmx:afterSwap', onSwap);
+          // The next task after the swap: before a settle delay's timer, had it one.
+          setTimeout(() => {
+            document.querySelector('#cancel-execution').click();
+            window.clicked = true;
+          }, 0);
+        };
+        document.addEventListener('htmx:afterSwap', onSwap);
+      });
+      await page.waitForFunction(() => window.clicked === true);
+      await until(async () => {
+        const status = await server.api<{ status: string }>(`/v1/executions/${id}`);
+        return status.body.status === 'cancelled';
+      });
+      expect(page.url()).toBe(detailUrl);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+});
 
 describe('a cancel answered after the detail was refreshed, in Chromium', () => {
   it('says why the cancel was refused', async () => {

@@ -19,7 +19,10 @@ export const ASSET = {
 
 /**
  * htmx options: no inline indicator `<style>` (CSP), no `eval`, no scripts in swapped content,
- * requests to this origin only, and no page snapshots in localStorage.
+ * requests to this origin only, and no page snapshots in localStorage. No settle delay: what a
+ * refresh swaps in is made live (its `hx-*` read) in the same task, not 20 ms on, in which a click
+ * on a refreshed cancel button submitted the bare form (the no-JavaScript confirmation page). The
+ * dashboard animates no swap, which is what the delay is for.
  */
 const HTMX_CONFIG = JSON.stringify({
   includeIndicatorStyles: false,
@@ -29,6 +32,7 @@ const HTMX_CONFIG = JSON.stringify({
   historyCacheSize: 0,
   refreshOnHistoryMiss: true,
   defaultSwapStyle: 'outerHTML',
+  defaultSettleDelay: 0,
 });
 
 /** Sections of the navigation. */
