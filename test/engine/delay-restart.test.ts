@@ -9,12 +9,13 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, type Orchestrator } from '../../src/index.js';
 import { anyStoreUrl } from '../helpers/all-stores.js';
-import { finishWithClock, nextEvent, withOrchestrator } from '../helpers/orchestrator.js';
+import { drivingFor, finishWithClock, nextEvent, withOrchestrator } from '../helpers/orchestrator.js';
 
 // The two durable stores: a restarted process opens them again (a memory store lives in one process).
 describe.each(['sqlite', 'postgres'] as const)(
   'a delay whose process stopped during its wait (%s store)',
   (kind) => {
+    const drive = drivingFor(kind);
     it('goes on as the same attempt, with no interruption, and ends at its stored time', async () => {
       const store = await anyStoreUrl(kind);
       const clock = new FakeClock();
@@ -48,7 +49,7 @@ describe.each(['sqlite', 'postgres'] as const)(
         await orch.close();
         orch = await open();
       }
-      const status = await finishWithClock(orch, clock, id);
+      const status = await finishWithClock(orch, clock, id, drive);
       expect(status.status).toBe('completed');
       const step = status.steps[0]!;
       expect(step).toMatchObject({ status: 'completed', attempts: 1, durationMs: 10_000 });
@@ -112,6 +113,7 @@ describe.each(['sqlite', 'postgres'] as const)(
 describe.each(['sqlite', 'postgres'] as const)(
   'a delay with its own timeout, resumed after its process stopped (%s store)',
   (kind) => {
+    const drive = drivingFor(kind);
     /** A `delay` of `seconds` with `timeout`, its process closed 3 s into the wait and reopened at `reopenAt`. */
     async function resumed(seconds: number, timeout: number, reopenAt: number) {
       const store = await anyStoreUrl(kind);
@@ -128,7 +130,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       await orch.close();
       await clock.advance(t0 + reopenAt - clock.now());
       orch = await withOrchestrator({ store, clock });
-      const status = await finishWithClock(orch, clock, id);
+      const status = await finishWithClock(orch, clock, id, drive);
       return { t0, status, step: status.steps[0]! };
     }
 

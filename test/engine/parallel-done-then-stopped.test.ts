@@ -14,7 +14,7 @@ import { ALL_STORE_KINDS, type AnyStoreKind, anyStoreUrl } from '../helpers/all-
 import { holdUpdates } from '../helpers/holding-store.js';
 import {
   collectEvents,
-  type DriveOptions,
+  drivingFor,
   finishWithClock,
   silentLogger,
   tempDir,
@@ -25,11 +25,6 @@ import { PG_URL } from '../store/pg-fixture.js';
 
 /** The durable stores, whose writes and restarts these fixes were about. */
 const DURABLE_KINDS = ['sqlite', 'postgres'] as const;
-
-/** How to drive the fake clock on `kind`: a PostgreSQL write answers in real time. */
-function drive(kind: AnyStoreKind): DriveOptions {
-  return kind === 'postgres' ? { realMs: 5 } : {};
-}
 
 /** A fresh durable store of `kind` for an orchestrator to open, and the URL a later one opens it by. */
 async function durableStore(kind: (typeof DURABLE_KINDS)[number]): Promise<{ store: Store; url: string }> {
@@ -82,7 +77,7 @@ describe.each(ALL_STORE_KINDS)(
         { name: 'next' },
       ]);
       const id = await orch.workflowEngine.executeWorkflow('w');
-      const status = await finishWithClock(orch, clock, id, drive(kind));
+      const status = await finishWithClock(orch, clock, id, drivingFor(kind));
       expect(await cancelling).toBe(true);
       expect(status.status).toBe('cancelled');
       const [p, next] = status.steps;
@@ -142,7 +137,7 @@ describe.each(DURABLE_KINDS)(
         await reached;
         await clock.advance(1);
         release();
-        const status = await finishWithClock(orch, clock, id, drive(kind));
+        const status = await finishWithClock(orch, clock, id, drivingFor(kind));
         expect(status.status).toBe('failed');
         expect(status.error?.code).toBe('WORKFLOW_TIMEOUT');
         expect(status.steps[0]).toMatchObject({ name: 'p', status: 'completed', output: { a: 'A', b: 'B' } });
@@ -182,7 +177,7 @@ describe.each(ALL_STORE_KINDS)(
         { name: 'p', compensation: 'undoP', parallel: [{ name: 'a', compensation: 'undoA' }, { name: 'b' }] },
       ]);
       const id = await orch.workflowEngine.executeWorkflow('w');
-      const status = await finishWithClock(orch, clock, id, drive(kind));
+      const status = await finishWithClock(orch, clock, id, drivingFor(kind));
       expect(await cancelling).toBe(true);
       expect(status.status).toBe('cancelled');
       expect(status.steps[0]).toMatchObject({ name: 'p', status: 'completed', output: { a: 'A', b: 'B' } });
@@ -230,7 +225,7 @@ describe.each(DURABLE_KINDS)('a parallel step whose branches all completed, resu
     await first.close();
     await clock.advance(20_000);
     const second = await withOrchestrator({ store: url, clock, actions, compensations });
-    const status = await finishWithClock(second, clock, id, drive(kind));
+    const status = await finishWithClock(second, clock, id, drivingFor(kind));
     expect(status.status).toBe('failed');
     expect(status.error?.code).toBe('WORKFLOW_TIMEOUT');
     expect(status.steps[0]).toMatchObject({ name: 'p', status: 'completed', output: { a: 'A', b: 'B' } });

@@ -13,6 +13,7 @@ import type { ExecutionUpdate, StepRecord } from '../../src/store/store.js';
 import { anyStoreUrl } from '../helpers/all-stores.js';
 import { holdUpdates } from '../helpers/holding-store.js';
 import {
+  drivingFor,
   finishWithClock,
   gate,
   memoryLogger,
@@ -176,8 +177,7 @@ describe.each(DURABLE_KINDS)('a step end whose write failed (%s store)', (kind) 
       reads.push(orch.store.getExecution(e.executionId).then((snap) => snap?.steps[0]?.status));
     });
     const id = await orch.workflowEngine.executeWorkflow('w');
-    // (Real time between the slices, for the store's round trips: the run's lease renewals keep up.)
-    const status = await finishWithClock(orch, clock, id, { realMs: 1 });
+    const status = await finishWithClock(orch, clock, id, drivingFor(kind));
     expect(status.status).toBe('failed');
     expect(status.error?.code).toBe('STEP_FAILED');
     expect(failedWrites).toBe(2);

@@ -19,6 +19,7 @@ import {
   type StepContext,
 } from '../../src/index.js';
 import { TERMINAL_STATES } from '../../src/types.js';
+import type { AnyStoreKind } from './all-stores.js';
 
 /** The stores every engine behaviour is checked on. */
 export const STORE_KINDS = ['memory', 'sqlite'] as const;
@@ -173,6 +174,15 @@ export async function driveClock<T>(
     if (realMs > 0) await new Promise((resolve) => setTimeout(resolve, realMs));
   }
   return watched;
+}
+
+/**
+ * How to drive a fake clock over a store of `kind`: a PostgreSQL write answers in real time, so
+ * real time passes between the slices there (else the virtual time runs on while a write is
+ * answered, towards the workflow's timeout and past leases).
+ */
+export function drivingFor(kind: AnyStoreKind): DriveOptions {
+  return kind === 'postgres' ? { realMs: 5 } : {};
 }
 
 /** Waits (in virtual time, driving `clock`) for an execution to reach a terminal state. */
