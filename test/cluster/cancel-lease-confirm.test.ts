@@ -25,6 +25,7 @@ import {
   untilAborted,
 } from '../helpers/orchestrator.js';
 import { PG_URL } from '../store/pg-fixture.js';
+import { forwardToTestServer } from '../store/pg-forward.js';
 import { perTest } from './per-test.js';
 
 const t = perTest();
@@ -75,7 +76,6 @@ class FlakyRenewals extends PostgresStore {
  * cuts every new one at once, as an unreachable database would.
  */
 async function cuttableProxy(): Promise<{ url: string; down(): void; up(): void; close(): Promise<void> }> {
-  const target = new URL(PG_URL);
   let down = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -84,15 +84,11 @@ async function cuttableProxy(): Promise<{ url: string; down(): void; up(): void;
       client.destroy();
       return;
     }
-    const upstream = net.connect({ port: Number(target.port || 5432), host: target.hostname });
-    upstream.on('error', () => undefined);
+    const upstream = forwardToTestServer(client);
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
     }
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;

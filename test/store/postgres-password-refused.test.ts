@@ -4,10 +4,11 @@
  * first exchange as a server asking for a password does: it asks for the password in clear text,
  * reads it, and answers with the error a refused password gets.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, PostgresStore } from '../../src/index.js';
-import { dropSchema, freshSchema, PG_URL } from './pg-fixture.js';
+import { dropSchema, freshSchema } from './pg-fixture.js';
+import { forwardToTestServer } from './pg-forward.js';
 
 /** One protocol message: its type byte, its length (itself included) and `body`. */
 function message(type: string, body: Buffer): Buffer {
@@ -102,19 +103,10 @@ async function refusingServer(): Promise<{ port: number; passwords: string[]; lo
  */
 async function changingServer(): Promise<{ port: number; seen: Refusals; refuse: (on: boolean) => void }> {
   const seen: Refusals = { passwords: [], logins: 0 };
-  const target = new URL(PG_URL);
   let refusing = false;
   const port = await listen((socket) => {
-    if (refusing) return refuseLogin(socket, seen);
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    const close = () => {
-      socket.destroy();
-      upstream.destroy();
-    };
-    socket.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-    socket.pipe(upstream);
-    upstream.pipe(socket);
+    if (refusing) refuseLogin(socket, seen);
+    else forwardToTestServer(socket);
   });
   return {
     port,
