@@ -452,10 +452,10 @@ export interface Store {
    * they were placed on; see {@link CreatePlacement}) or released leases (`any`), and may be called
    * at other times too (`any`, e.g. after the adapter reconnected, since hints can be lost). It is a
    * hint ONLY: hints can be missed (a dropped connection, a proxy in between), so correctness still
-   * comes from polling (`claimExecutions` on a timer); a hint merely lets that poll run early. Resolves
-   * after the first attempt to start listening (an adapter retries a failed one in the background)
-   * with the function that ends the subscription. Adapters without a cross-process channel (memory,
-   * SQLite) leave it out; PostgreSQL uses LISTEN/NOTIFY.
+   * comes from polling (`claimExecutions` on a timer); a hint merely lets that poll run early.
+   * Resolves after the first attempt to start listening (an adapter retries a failed one in the
+   * background) with the function that ends the subscription. Adapters without a cross-process
+   * channel (memory, SQLite) leave it out; PostgreSQL uses LISTEN/NOTIFY.
    */
   subscribe?(channel: 'work', onNotify: (hint: WorkHint) => void): Promise<() => Promise<void>>;
 }

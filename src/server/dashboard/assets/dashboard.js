@@ -1,8 +1,8 @@
 // Orchestrator dashboard: the overview's uPlot charts, fed from /ui/series.json and refreshed
-// every 5 s, with their names in words (for a screen reader) from the same answer. Everything else is server-rendered HTML that htmx keeps up to date (this file only
-// keeps the <details> a user opened open across those refreshes, and says when a refresh or an
-// action failed). No inline code: the page's
-// Content-Security-Policy allows scripts from this origin only.
+// every 5 s, with their names in words (for a screen reader) from the same answer. Everything
+// else is server-rendered HTML that htmx keeps up to date (this file only keeps the <details> a
+// user opened open across those refreshes, and says when a refresh or an action failed). No
+// inline code: the page's Content-Security-Policy allows scripts from this origin only.
 (() => {
   const REFRESH_MS = 5000;
   const COLORS = {
