@@ -6,7 +6,7 @@
  * sends is still read. The terminal is a real pseudo-terminal, made by `script` (util-linux).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -19,6 +19,33 @@ function fifoAndStore(): { fifo: string; store: ReturnType<typeof tempStore> } {
   const fifo = join(store.dir, 'definition.fifo');
   execFileSync('mkfifo', [fifo]);
   return { fifo, store };
+}
+
+/**
+ * Resolves once process `pid` holds `path` open (its read of the pipe waits), as its
+ * `/proc/<pid>/fd` shows: the signal then comes while the read waits, however slowly the CLI
+ * started on a loaded machine (a SIGINT before Node.js has run any of the CLI's code ends the
+ * process as any program's would, with no exit code).
+ */
+async function untilOpened(pid: number | undefined, path: string): Promise<void> {
+  const end = Date.now() + 15_000;
+  const holds = () => {
+    try {
+      return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`) === path;
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  };
+  while (!holds()) {
+    if (Date.now() > end) throw new Error(`process ${pid} never opened ${path}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** The CLI's result, killed after 20 s: a run that ignores the signal would wait for ever. */
@@ -35,8 +62,8 @@ describe('run <fifo>', () => {
   it('stops at Ctrl-C while no one has written to the pipe, exit 130, the store never opened', async () => {
     const { fifo, store } = fifoAndStore();
     const running = startCli(['--json', 'run', fifo, '--store', store.url]);
-    // Whether the signal comes while modules load or while the read waits, it must stop the run.
-    setTimeout(() => running.child.kill('SIGINT'), 1500);
+    await untilOpened(running.child.pid, fifo);
+    running.child.kill('SIGINT');
     const r = await guarded(running);
     expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
     expect(parseJson<{ error: unknown }>(r.stdout).error).toEqual({
@@ -64,7 +91,8 @@ describe('serve --config <fifo>', () => {
   it('stops at Ctrl-C while no one has written to the pipe, exit 130, without listening', async () => {
     const { fifo, store } = fifoAndStore();
     const running = startCli(['serve', '--port', '0', '--config', fifo, '--store', store.url]);
-    setTimeout(() => running.child.kill('SIGINT'), 1500);
+    await untilOpened(running.child.pid, fifo);
+    running.child.kill('SIGINT');
     const r = await guarded(running);
     expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
     expect(r.stderr).toBe(
