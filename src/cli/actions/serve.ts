@@ -22,6 +22,7 @@ import { type AlertWebhook, createAlertWebhook, webhookOrigin } from '../../serv
 import { buildApp } from '../../server/app.js';
 import { generateToken, MIN_TOKEN_LENGTH, tokenProblem } from '../../server/auth.js';
 import { createDashboard } from '../../server/dashboard/index.js';
+import { logWritten } from '../../server/log-written.js';
 import { createServerLogger } from '../../server/logger.js';
 import type { ServeOptions } from '../commands/serve.js';
 import { readConfigFile } from '../config-file.js';
@@ -218,6 +219,9 @@ async function serveUntilSignaled(
     const url =
       address && typeof address === 'object' ? urlOf(address) : `http://${options.host}:${options.port}`;
     logger.info({ url, store: redactUrl(store), workflows: definitions.length }, 'orchestrator listening');
+    // The log writes stderr asynchronously: let what it logged so far out first, so that the
+    // banner follows it on a terminal (or a file both streams share) instead of landing among it.
+    await logWritten(logger);
     if (out.json) {
       out.data({
         url,

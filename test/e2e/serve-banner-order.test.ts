@@ -1,0 +1,86 @@
+/**
+ * `serve`'s banner (stdout) follows the log lines (stderr, written asynchronously) logged before
+ * it, when both streams go to one terminal or file: it used to land among them.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+const dir = mkdtempSync(join(tmpdir(), 'orch-serve-banner-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const WORKFLOWS = 40;
+
+describe('orchestrator serve: banner order', () => {
+  it('prints the banner after every log line of its start, on an output both streams share', async () => {
+    writeFileSync(join(dir, 'handlers.mjs'), 'export const actions = { touch: () => ({}) };\n');
+    mkdirSync(join(dir, 'workflows'));
+    for (let i = 0; i < WORKFLOWS; i++) {
+      writeFileSync(
+        join(dir, 'workflows', `wf-${i}.json`),
+        JSON.stringify({ id: `wf-${i}`, steps: [{ name: 'only', action: 'touch' }] }),
+      );
+    }
+    const file = join(dir, 'out.log');
+    const fd = openSync(file, 'w');
+    const proc = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        MAIN,
+        'serve',
+        '--port',
+        '0',
+        '--store',
+        'memory',
+        '--handlers',
+        join(dir, 'handlers.mjs'),
+        '--workflows',
+        join(dir, 'workflows'),
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          ORCHESTRATOR_API_TOKEN: 'a-token-of-enough-length-0123456789',
+          ORCHESTRATOR_LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', fd, fd],
+      },
+    );
+    closeSync(fd);
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 30_000;
+      let text = readFileSync(file, 'utf8');
+      while (!text.includes('Ctrl-C stops')) {
+        if (proc.exitCode !== null) throw new Error(`serve exited:\n${text}`);
+        if (Date.now() > deadline) throw new Error(`no banner:\n${text}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        text = readFileSync(file, 'utf8');
+      }
+      const lines = text.split('\n');
+      const banner = lines.findIndex((line) => line.startsWith('Orchestrator API listening on '));
+      const logged = lines
+        .map((line, index) => ({
+          index,
+          msg: line.startsWith('{') ? (JSON.parse(line) as { msg?: string }).msg : undefined,
+        }))
+        .filter((line) => line.msg === 'workflow defined' || line.msg === 'orchestrator listening');
+      expect(logged.filter((line) => line.msg === 'workflow defined')).toHaveLength(WORKFLOWS);
+      expect(logged.filter((line) => line.msg === 'orchestrator listening')).toHaveLength(1);
+      expect(banner).toBeGreaterThan(-1);
+      expect(logged.filter((line) => line.index > banner)).toEqual([]);
+      // The banner's lines stay together.
+      expect(lines[banner + 1]).toMatch(/^ {2}API token: from ORCHESTRATOR_API_TOKEN$/);
+    } finally {
+      proc.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
