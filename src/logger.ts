@@ -1,12 +1,14 @@
 /**
- * The default logger: pino JSON lines on stderr, level from `ORCHESTRATOR_LOG_LEVEL`
- * (default `warn`), with secrets redacted.
+ * The default logger: pino JSON lines on stderr (written asynchronously, never blocking or
+ * failing the process: `stderr-destination.ts`), level from `ORCHESTRATOR_LOG_LEVEL` (default
+ * `warn`), with secrets redacted.
  * @module
  */
 import { pino } from 'pino';
 import type { Logger } from './config.js';
 import { echo } from './echo.js';
 import { ValidationError } from './errors.js';
+import { stderrDestination } from './stderr-destination.js';
 
 /** Paths redacted from every log line. */
 export const REDACT_PATHS = [
@@ -45,5 +47,5 @@ export function logLevelFromEnv(fallback: string, env: NodeJS.ProcessEnv = proce
 
 /** Creates the default logger. */
 export function createDefaultLogger(level = logLevelFromEnv('warn')): Logger & pino.Logger {
-  return pino({ level, base: { name: 'orchestrator' }, redact: REDACT_PATHS }, pino.destination(2));
+  return pino({ level, base: { name: 'orchestrator' }, redact: REDACT_PATHS }, stderrDestination());
 }

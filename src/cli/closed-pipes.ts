@@ -13,13 +13,17 @@ interface OutputStream {
 }
 
 /**
- * Makes `EPIPE` on each stream harmless (later writes are dropped by the closed stream). Any
- * other write error is rethrown, as it would have been.
+ * Makes `EPIPE` on `stdout` harmless (later writes are dropped by the closed stream); any other
+ * write error there is rethrown, as it would have been: the command's output is lost, and it
+ * fails. On `stderr` every write error is harmless (`ENOSPC` of a log file on a full disk, too):
+ * messages that cannot be shown must not change what the command does or how it ends.
  */
-export function ignoreClosedPipes(streams: readonly OutputStream[] = [process.stdout, process.stderr]): void {
-  for (const stream of streams) {
-    stream.on('error', (error) => {
-      if (error.code !== 'EPIPE') throw error;
-    });
-  }
+export function ignoreClosedPipes(
+  stdout: OutputStream = process.stdout,
+  stderr: OutputStream = process.stderr,
+): void {
+  stdout.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+  stderr.on('error', () => undefined);
 }

@@ -6,6 +6,7 @@
  */
 import { type DestinationStream, pino } from 'pino';
 import { logLevelFromEnv, REDACT_PATHS } from '../logger.js';
+import { stderrDestination } from '../stderr-destination.js';
 import { loggedRequest } from './logged-request.js';
 
 /** Paths redacted from every line, on top of the library's defaults. */
@@ -34,6 +35,6 @@ export function createServerLogger(options: ServerLoggerOptions = {}): pino.Logg
       redact: SERVER_REDACT_PATHS,
       serializers: { req: loggedRequest },
     },
-    options.destination ?? pino.destination(2),
+    options.destination ?? stderrDestination(),
   );
 }

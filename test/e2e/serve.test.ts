@@ -448,7 +448,7 @@ describe('orchestrator serve (real process)', () => {
       const { code, stderr } = await refusedServe(['--store', 'memory', '--config', config]);
       expect(code).toBe(2);
       expect(stderr).toContain("'actions' cannot be set in a config file (the actions come from --handlers");
-      // Where its logs go: stderr (pino.destination(2)), as the README says; stdout has the banner.
+      // Where its logs go: stderr (the default destination, fd 2), as the README says; stdout has the banner.
       expect(stderr).toContain("'logger' cannot be set in a config file (serve logs JSON lines to stderr;");
       expect(stderr).not.toContain('maxConcurrentWorkflows');
     } finally {

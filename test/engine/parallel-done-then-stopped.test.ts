@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createOrchestrator, FakeClock, SqliteStore } from '../../src/index.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
-import { ALL_STORE_KINDS, type AnyStoreKind, anyStoreUrl } from '../helpers/all-stores.js';
+import { ALL_STORE_KINDS, anyStoreUrl } from '../helpers/all-stores.js';
 import { holdUpdates } from '../helpers/holding-store.js';
 import {
   collectEvents,

@@ -1,56 +1,66 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { logWritten } from '../../src/server/log-written.js';
+import { FdDestination } from '../../src/stderr-destination.js';
+import { stoppedReader } from '../helpers/stopped-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'log-written-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('logWritten', () => {
-  it("resolves once pino's asynchronous destination has written every line logged before", async () => {
-    const file = join(dir, 'log.jsonl');
-    const destination = pino.destination({ dest: file, sync: false, mkdir: true });
-    await new Promise((resolve) => destination.once('ready', resolve));
+  it("resolves once the logger's destination has written every line logged before", async () => {
+    const reader = stoppedReader(join(dir, 'log.jsonl'));
+    const destination = new FdDestination({ fd: reader.fd });
     const logger = pino({ base: null }, destination);
-    for (let i = 0; i < 2000; i++) logger.info({ i, pad: 'x'.repeat(200) }, 'line');
-    // The writes are in flight: the file does not hold them all yet (what the banner raced).
-    expect(readFileSync(file, 'utf8').split('\n').length - 1).toBeLessThan(2000);
-    await logWritten(logger);
-    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-    expect(lines).toHaveLength(2000);
-    expect(JSON.parse(lines[1999]!)).toMatchObject({ i: 1999, msg: 'line' });
-    destination.end();
+    let n = 0;
+    // Until the pipe is full and the destination holds lines back (what the banner raced).
+    while ((destination as unknown as { pending: unknown[] }).pending.length === 0 && n < 1000) {
+      logger.info({ i: n++, pad: 'x'.repeat(50_000) }, 'line');
+    }
+    for (let k = 0; k < 3; k++) logger.info({ i: n++ }, 'line');
+    let done = false;
+    const waited = logWritten(logger, 20_000).then(() => {
+      done = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(done).toBe(false);
+    reader.resume();
+    await waited;
+    expect((destination as unknown as { pending: unknown[] }).pending).toEqual([]);
+    const lines = (await reader.finish()).trimEnd().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { i: number }).i)).toEqual(
+      Array.from({ length: n }, (_, i) => i),
+    );
   });
 
-  it('resolves at once when nothing is being written, or the destination is a plain stream', async () => {
-    const idle = pino.destination({ dest: join(dir, 'idle.jsonl'), sync: false });
-    await new Promise((resolve) => idle.once('ready', resolve));
+  it('resolves at once for a destination that cannot tell (a plain stream)', async () => {
+    const plain = new Writable({ write: () => undefined }); // never calls back: stuck
+    const logger = pino(plain);
+    logger.info('x');
     const started = Date.now();
-    await logWritten(pino(idle), 5000);
-    const plain = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-    const onPlain = pino(plain);
-    onPlain.info('x');
-    await logWritten(onPlain, 5000);
+    await logWritten(logger, 5000);
     expect(Date.now() - started).toBeLessThan(2000);
-    idle.end();
   });
 
-  it('gives up after maxMs on a destination that never finishes (a stderr nobody reads)', async () => {
-    const stuck = Object.assign(new Writable({ write: () => undefined }), { _writing: true });
-    const logger = pino(stuck);
-    const started = Date.now();
-    await logWritten(logger, 50);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
-  });
-
-  it('stops waiting when the destination fails', async () => {
-    const failing = Object.assign(new Writable({ write: () => undefined }), { _writing: true });
-    failing.on('error', () => undefined);
-    const waited = logWritten(pino(failing), 10_000);
-    failing.emit('error', new Error('EPIPE'));
-    await expect(waited).resolves.toBeUndefined();
+  it('gives up after maxMs on an output nobody reads (a full pipe)', async () => {
+    const reader = spawn('sleep', ['30'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    try {
+      const fd = (reader.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+      const logger = pino({ base: null }, new FdDestination({ fd }));
+      // 5 MB: more than the socket pair's buffer holds (Node's stdio pipes are socket pairs).
+      for (let i = 0; i < 100; i++) logger.info({ pad: 'z'.repeat(50_000) }, 'fills the pipe');
+      const started = Date.now();
+      await logWritten(logger, 100);
+      const waited = Date.now() - started;
+      expect(waited).toBeGreaterThanOrEqual(90);
+      expect(waited).toBeLessThan(2000);
+    } finally {
+      reader.kill('SIGKILL');
+    }
   });
 });

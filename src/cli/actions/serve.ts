@@ -219,8 +219,8 @@ async function serveUntilSignaled(
     const url =
       address && typeof address === 'object' ? urlOf(address) : `http://${options.host}:${options.port}`;
     logger.info({ url, store: redactUrl(store), workflows: definitions.length }, 'orchestrator listening');
-    // The log writes stderr asynchronously: let what it logged so far out first, so that the
-    // banner follows it on a terminal (or a file both streams share) instead of landing among it.
+    // Let what the log took so far out first (it holds lines back while a pipe is full), so that
+    // the banner follows it on a terminal (or a file both streams share) instead of landing among it.
     await logWritten(logger);
     if (out.json) {
       out.data({
