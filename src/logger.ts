@@ -1,7 +1,7 @@
 /**
- * The default logger: pino JSON lines on stderr (written asynchronously, never blocking or
- * failing the process: `stderr-destination.ts`), level from `ORCHESTRATOR_LOG_LEVEL` (default
- * `warn`), with secrets redacted.
+ * The default logger: pino JSON lines on stderr (each written at once, never crashing the
+ * process or keeping it from ending: `stderr-destination.ts`), level from `ORCHESTRATOR_LOG_LEVEL`
+ * (default `warn`), with secrets redacted.
  * @module
  */
 import { pino } from 'pino';

@@ -9,7 +9,8 @@
  * process exits may be lost.
  *
  * This one writes each line at once, synchronously, as Node.js writes `process.stderr` on Linux
- * (a file, a terminal or a pipe). It never throws: a line the descriptor refuses is dropped and
+ * (a file, a terminal or a pipe; a blocking pipe whose reader stopped makes the write wait, as it
+ * makes `console.error` wait). It never throws: a line the descriptor refuses is dropped and
  * counted. A descriptor that is full for now (`EAGAIN`: a non-blocking pipe whose reader is behind)
  * gets what is left queued, in order, and tried again every 100 ms; lines beyond a bound on what
  * waits are dropped and counted too. The next line that is written after a loss is preceded by a
