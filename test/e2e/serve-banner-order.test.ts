@@ -1,15 +1,13 @@
 /**
- * `serve`'s banner (stdout) follows the log lines (stderr, written asynchronously) logged before
- * it, when both streams go to one terminal or file: it used to land among them.
+ * `serve`'s banner (stdout) follows the log lines (stderr) logged before it, when both streams go
+ * to one terminal or file: with pino's asynchronous destination it landed among them.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MAIN, runToFiles } from './fixtures/serve-to-files.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 const dir = mkdtempSync(join(tmpdir(), 'orch-serve-banner-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -26,12 +24,8 @@ describe('orchestrator serve: banner order', () => {
       );
     }
     const file = join(dir, 'out.log');
-    const fd = openSync(file, 'w');
-    const proc = spawn(
-      process.execPath,
+    const run = runToFiles(
       [
-        '--import',
-        'tsx',
         MAIN,
         'serve',
         '--port',
@@ -43,28 +37,12 @@ describe('orchestrator serve: banner order', () => {
         '--workflows',
         join(dir, 'workflows'),
       ],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          ORCHESTRATOR_API_TOKEN: 'a-token-of-enough-length-0123456789',
-          ORCHESTRATOR_LOG_LEVEL: 'info',
-        },
-        stdio: ['ignore', fd, fd],
-      },
+      file,
+      file,
+      { ORCHESTRATOR_API_TOKEN: 'a-token-of-enough-length-0123456789' },
     );
-    closeSync(fd);
-    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 30_000;
-      let text = readFileSync(file, 'utf8');
-      while (!text.includes('Ctrl-C stops')) {
-        if (proc.exitCode !== null) throw new Error(`serve exited:\n${text}`);
-        if (Date.now() > deadline) throw new Error(`no banner:\n${text}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        text = readFileSync(file, 'utf8');
-      }
-      const lines = text.split('\n');
+      const lines = (await run.banner()).split('\n');
       const banner = lines.findIndex((line) => line.startsWith('Orchestrator API listening on '));
       const logged = lines
         .map((line, index) => ({
@@ -79,8 +57,8 @@ describe('orchestrator serve: banner order', () => {
       // The banner's lines stay together.
       expect(lines[banner + 1]).toMatch(/^ {2}API token: from ORCHESTRATOR_API_TOKEN$/);
     } finally {
-      proc.kill('SIGTERM');
-      await exited;
+      run.child.kill('SIGTERM');
+      await run.exited;
     }
   });
 });

@@ -4,34 +4,19 @@
  * destination crashed on the first failed write and then retried it for ever as the process
  * exited: `serve` did not stop on SIGTERM.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MAIN, ROOT, runToFiles } from './fixtures/serve-to-files.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 const dir = mkdtempSync(join(tmpdir(), 'orch-stderr-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `node --import tsx <args>` with stdout to a file and stderr to `stderrPath`. */
-function start(args: string[], stderrPath: string, env: Record<string, string> = {}) {
-  const out = join(dir, `out-${Date.now()}-${Math.random()}.txt`);
-  const outFd = openSync(out, 'w');
-  const errFd = openSync(stderrPath, 'w');
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ORCHESTRATOR_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', outFd, errFd],
-  });
-  closeSync(outFd);
-  closeSync(errFd);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, exited, stdout: () => readFileSync(out, 'utf8') };
-}
+let runs = 0;
+/** Runs `node --import tsx <args>` with stdout to a file of its own and stderr to `stderrPath`. */
+const start = (args: string[], stderrPath: string, env: Record<string, string> = {}) =>
+  runToFiles(args, join(dir, `out-${runs++}.txt`), stderrPath, env);
 
 /** `promise`, or a failure naming `what` after `ms`. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -56,12 +41,7 @@ describe('a log that cannot be written', () => {
       ORCHESTRATOR_API_TOKEN: 'a-token-of-enough-length-0123456789',
     });
     try {
-      const deadline = Date.now() + 30_000;
-      while (!run.stdout().includes('Ctrl-C stops')) {
-        if (run.child.exitCode !== null) throw new Error(`serve exited: ${run.stdout()}`);
-        if (Date.now() > deadline) throw new Error('no banner');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await run.banner();
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout())![1]!;
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       run.child.kill('SIGTERM');
