@@ -152,24 +152,24 @@ export class FdDestination {
   private queue(data: Buffer): void {
     this.pending.push(data);
     this.pendingBytes += data.length;
-    if (this.retryTimer === null) {
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = null;
-        this.drain();
-        if (this.pending.length > 0) this.queue(Buffer.alloc(0));
-      }, RETRY_MS);
-      this.retryTimer.unref();
-    }
+    this.retryLater();
+  }
+
+  /** Tries what waits again after {@link RETRY_MS} (the timer does not keep the process alive). */
+  private retryLater(): void {
+    if (this.retryTimer !== null) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.drain();
+      if (this.pending.length > 0) this.retryLater();
+    }, RETRY_MS);
+    this.retryTimer.unref();
   }
 
   /** Writes what waits, in order, until the descriptor is full again or refuses it. */
   private drain(): void {
     while (this.pending.length > 0) {
       const head = this.pending[0]!;
-      if (head.length === 0) {
-        this.pending.shift();
-        continue;
-      }
       let written: number;
       try {
         written = writeSync(this.fd, head);
