@@ -26,8 +26,8 @@ const TRANSIENT = new Set(['EAGAIN', 'EBUSY', 'EINTR']);
 /** Pause before trying a full descriptor again, ms. */
 const RETRY_MS = 100;
 
-/** Attempts at exit while the descriptor answers EAGAIN, 10 ms apart. */
-const EXIT_TRIES = 20;
+/** How long the last attempt at exit keeps trying a full descriptor, ms (10 ms apart). */
+const DEFAULT_EXIT_WAIT_MS = 200;
 
 /** What may wait to be written, in bytes, before further lines are dropped (16 MiB). */
 const DEFAULT_MAX_PENDING = 16 * 1024 * 1024;
@@ -38,6 +38,8 @@ export interface FdDestinationOptions {
   fd?: number;
   /** Bytes waiting to be written beyond which new lines are dropped. @default 16 MiB */
   maxPending?: number;
+  /** How long {@link FdDestination.flushSync} keeps trying a full descriptor, ms. @default 200 */
+  exitWaitMs?: number;
 }
 
 /** Blocks the thread for `ms` (only at exit, when nothing else can run anyway). */
@@ -49,6 +51,7 @@ function pause(ms: number): void {
 export class FdDestination {
   private readonly fd: number;
   private readonly maxPending: number;
+  private readonly exitTries: number;
   /** What waits, oldest first; the first may be the rest of a line written in part. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -61,6 +64,7 @@ export class FdDestination {
   constructor(options: FdDestinationOptions = {}) {
     this.fd = options.fd ?? 2;
     this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+    this.exitTries = Math.ceil((options.exitWaitMs ?? DEFAULT_EXIT_WAIT_MS) / 10);
   }
 
   /** Lines lost so far and not yet reported by a written warning. */
@@ -109,18 +113,21 @@ export class FdDestination {
   }
 
   /**
-   * Writes what waits, for a process about to end: a full descriptor is tried
-   * {@link EXIT_TRIES} times, 10 ms apart; any other failure ends the attempt. Never throws.
+   * Writes what waits, for a process about to end, then the warning about lines lost since the
+   * last one: a full descriptor is tried for `exitWaitMs`, every 10 ms; any other failure ends
+   * the attempt. Never throws.
    */
   flushSync(): void {
     if (this.retryTimer !== null) {
       clearTimeout(this.retryTimer);
       this.retryTimer = null;
     }
-    for (let tries = 0; this.pending.length > 0 && tries < EXIT_TRIES; tries++) {
+    for (let tries = 0; this.pending.length > 0 && tries < this.exitTries; tries++) {
       this.drain();
       if (this.pending.length > 0) pause(10);
     }
+    // Lines lost and not reported yet: no later line will carry the warning.
+    if (this.pending.length === 0 && this.lost > 0) this.send(Buffer.from(this.warning()), true);
   }
 
   /**

@@ -60,5 +60,5 @@ describe('orchestrator serve: banner order', () => {
       run.child.kill('SIGTERM');
       await run.exited;
     }
-  });
+  }, 60_000);
 });

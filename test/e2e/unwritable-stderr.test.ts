@@ -49,7 +49,7 @@ describe('a log that cannot be written', () => {
     } finally {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
     }
-  });
+  }, 60_000);
 
   it('the default logger neither crashes nor holds a process that ends by itself', async () => {
     const run = start(['--input-type=module', '-e', SCRIPT(false)], '/dev/full');
@@ -58,7 +58,7 @@ describe('a log that cannot be written', () => {
     } finally {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
     }
-  });
+  }, 60_000);
 
   it('the default logger writes what it still holds when the process exits at once', async () => {
     const log = join(dir, 'exit.jsonl');
@@ -68,5 +68,5 @@ describe('a log that cannot be written', () => {
     expect(lines.map((l) => (JSON.parse(l) as { i: number }).i)).toEqual(
       Array.from({ length: 200 }, (_, i) => i),
     );
-  });
+  }, 60_000);
 });

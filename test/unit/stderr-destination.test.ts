@@ -93,14 +93,22 @@ describe('FdDestination', () => {
     expect(destination.droppedLines).toBe(0);
   });
 
-  it('flushSync writes what waits, each line once, as the process would exit', async () => {
+  it('flushSync writes what waits, each line once, then the warning about lost lines, as the process would exit', async () => {
     const reader = stoppedReader(join(dir, 'exit.jsonl'));
-    const destination = new FdDestination({ fd: reader.fd });
+    // However long cat takes to be scheduled again on a busy machine.
+    const destination = new FdDestination({ fd: reader.fd, maxPending: 100_000, exitWaitMs: 20_000 });
     const filled = fill(destination);
     for (let i = filled; i < filled + 3; i++) destination.write(line(i));
+    destination.write(line(filled + 3, 'v'.repeat(200_000))); // over the bound: lost
+    expect(destination.droppedLines).toBe(1);
     reader.resume();
     destination.flushSync();
-    const numbers = parsed(await reader.finish()).map((l) => l.i);
-    expect(numbers).toEqual(Array.from({ length: filled + 3 }, (_, i) => i));
+    const lines = parsed(await reader.finish());
+    expect(lines.slice(0, -1).map((l) => l.i)).toEqual(Array.from({ length: filled + 3 }, (_, i) => i));
+    expect(lines.at(-1)).toMatchObject({
+      level: 40,
+      msg: '1 log line was lost: more was waiting to be written than the log holds',
+    });
+    expect(destination.droppedLines).toBe(0);
   });
 });
