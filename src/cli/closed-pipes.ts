@@ -14,9 +14,9 @@ interface OutputStream {
 
 /**
  * Makes `EPIPE` on `stdout` harmless (later writes are dropped by the closed stream); any other
- * write error there is rethrown, as it would have been: the command's output is lost, and it
- * fails. On `stderr` every write error is harmless (`ENOSPC` of a log file on a full disk, too):
- * messages that cannot be shown must not change what the command does or how it ends.
+ * write error there is rethrown, as it would have been. On `stderr` every write error is
+ * harmless (`ENOSPC` of a log file on a full disk, too): messages that cannot be shown must not
+ * change what the command does or how it ends.
  */
 export function ignoreClosedPipes(
   stdout: OutputStream = process.stdout,
