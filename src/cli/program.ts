@@ -119,7 +119,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-ignoreClosedPipes();
+const outputs = ignoreClosedPipes();
 const code = await main(process.argv);
-// Let buffered output reach a pipe before exiting.
-process.stdout.write('', () => process.exit(code));
+// Let buffered output reach a pipe before exiting; output lost on the way fails the command.
+process.stdout.write('', (error) => {
+  const lost = outputs.lostOutput(error);
+  if (lost === null || code !== EXIT.ok) process.exit(code);
+  process.stderr.write(`error: the output could not be written to stdout (${printable(lost.message)})\n`);
+  process.exit(EXIT.failed);
+});
