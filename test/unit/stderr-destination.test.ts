@@ -93,6 +93,30 @@ describe('FdDestination', () => {
     expect(destination.droppedLines).toBe(0);
   });
 
+  it('written resolves once a full pipe has taken what waited, and gives up after maxMs', async () => {
+    const reader = stoppedReader(join(dir, 'written.jsonl'));
+    const destination = new FdDestination({ fd: reader.fd });
+    const filled = fill(destination);
+    let started = Date.now();
+    await destination.written(100); // the reader is stopped: it gives up
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(90);
+    expect(waited).toBeLessThan(5000);
+    let done = false;
+    const written = destination.written(20_000).then(() => {
+      done = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(done).toBe(false);
+    started = Date.now();
+    reader.resume();
+    await written;
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(parsed(await reader.finish()).map((l) => l.i)).toEqual(
+      Array.from({ length: filled }, (_, i) => i),
+    );
+  });
+
   it('flushSync writes what waits, each line once, then the warning about lost lines, as the process would exit', async () => {
     const reader = stoppedReader(join(dir, 'exit.jsonl'));
     // However long cat takes to be scheduled again on a busy machine.

@@ -22,8 +22,8 @@ import { type AlertWebhook, createAlertWebhook, webhookOrigin } from '../../serv
 import { buildApp } from '../../server/app.js';
 import { generateToken, MIN_TOKEN_LENGTH, tokenProblem } from '../../server/auth.js';
 import { createDashboard } from '../../server/dashboard/index.js';
-import { logWritten } from '../../server/log-written.js';
 import { createServerLogger } from '../../server/logger.js';
+import { stderrDestination } from '../../stderr-destination.js';
 import type { ServeOptions } from '../commands/serve.js';
 import { readConfigFile } from '../config-file.js';
 import { configStore } from '../config-store.js';
@@ -221,7 +221,7 @@ async function serveUntilSignaled(
     logger.info({ url, store: redactUrl(store), workflows: definitions.length }, 'orchestrator listening');
     // Let what the log took so far out first (it holds lines back while a pipe is full), so that
     // the banner follows it on a terminal (or a file both streams share) instead of landing among it.
-    await logWritten(logger);
+    await stderrDestination().written();
     if (out.json) {
       out.data({
         url,
