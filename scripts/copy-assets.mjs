@@ -1,13 +1,14 @@
 // Copies the non-TypeScript files the built code loads at runtime (the SQL migrations, and the
 // dashboard's script and stylesheet under `server/dashboard/assets/`) from `src/` to
-// `dist/src/`, keeping their paths. Runs after `tsc` in `npm run build`.
+// `dist/src/`, keeping their paths. Runs after `tsc` in `npm run build`. An argument names another
+// output folder than `dist` (the package test builds into a folder of its own).
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const from = join(root, 'src');
-const to = join(root, 'dist', 'src');
+const to = join(resolve(root, process.argv[2] ?? 'dist'), 'src');
 const ASSETS = ['.sql'];
 /** Folders copied whole, relative to `src/`. */
 const ASSET_DIRS = [join('server', 'dashboard', 'assets')];

@@ -15,7 +15,11 @@ describe('package root (SPEC §4: built to dist/index.js, which package.json exp
   });
 
   it('is what package.json points at, and the build emits it to dist/index.js', () => {
-    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
+    expect(pkg.exports['.']).toEqual({
+      types: './dist/index.d.ts',
+      import: './dist/index.js',
+      default: './dist/index.js', // require() too: Node.js 20.19+ loads an ES module from CommonJS
+    });
     expect(pkg.types).toBe('./dist/index.d.ts');
     expect(pkg.files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts']));
     // index.ts at the root compiles to dist/index.js: rootDir '.', outDir 'dist', and it is included.
