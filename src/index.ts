@@ -147,7 +147,8 @@ export type { PostgresStoreOptions } from './store/postgres/options.js';
 /**
  * The PostgreSQL store (`store: 'postgres://…'`). Pass an instance as `store` to set its options:
  * `schema`, `poolSize`, `writeLanes` (group-commit queues committing in parallel, default 1),
- * `idleInTransactionTimeoutMs`, `queryTimeoutMs` and `migrationLockTimeoutMs` (see docs/scaling.md).
+ * `idleInTransactionTimeoutMs`, `queryTimeoutMs`, `migrationLockTimeoutMs` and `preparedStatements`
+ * (false behind PgBouncer in transaction mode; see docs/scaling.md).
  */
 export { PostgresStore } from './store/postgres/postgres-store.js';
 /** A durable store migrated by a newer release than this one (code `STORE_UNAVAILABLE`). */

@@ -136,3 +136,13 @@ export function storePerTest(
     },
   };
 }
+
+/**
+ * The statement `store`'s write lanes open a transaction with (its isolation, its idle timeout):
+ * what a test that plays a node stalled inside the store's transaction must send.
+ */
+export function storeBegin(store: unknown): string {
+  return (store as { context: { plans: { begin(rowWritesOnly: boolean): string } } }).context.plans.begin(
+    false,
+  );
+}

@@ -10,7 +10,7 @@ import { createOrchestrator } from '../../src/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { ExecutionRecord } from '../../src/store/store.js';
-import { assertServerReachable, dropSchema, freshSchema, PG_URL } from './pg-fixture.js';
+import { assertServerReachable, dropSchema, freshSchema, PG_URL, storeBegin } from './pg-fixture.js';
 import { makeExecution } from './records.js';
 
 beforeEach(assertServerReachable);
@@ -63,7 +63,7 @@ describe('a node frozen inside a transaction, with short leases', () => {
     // request, a claim's candidates): its connection sits idle in it from now on.
     const client = await poolOf(frozen).connect();
     const ended = new Promise<void>((resolve) => client.on('error', () => resolve()));
-    await client.query('BEGIN');
+    await client.query(storeBegin(frozen));
     await client.query(`SELECT 1 FROM "${name}".executions WHERE id = 'busy' FOR UPDATE`);
     const started = Date.now();
     let lastRenewal = started;
@@ -102,7 +102,9 @@ describe('a node frozen inside a transaction, with short leases', () => {
     cleanups.push(() => orch.close());
     const client = await poolOf(orch.store).connect();
     try {
+      await client.query(storeBegin(orch.store));
       const shown = await client.query('SHOW idle_in_transaction_session_timeout');
+      await client.query('ROLLBACK');
       expect(shown.rows[0]).toEqual({ idle_in_transaction_session_timeout: '500ms' });
     } finally {
       client.release();

@@ -11,18 +11,18 @@ import { makeExecution, makeStep } from './records.js';
 
 describe('PostgreSQL store: generic plans', () => {
   it('opens transactions in custom-plan mode while the table is small, then forces generic plans for row writes only', () => {
-    const plans = new PlanMode('"s".executions');
+    const plans = new PlanMode('"s".executions', 10_000);
     expect(plans.begin(true)).toContain('force_custom_plan');
     expect(plans.begin(false)).toContain('force_custom_plan');
     plans.observe({ rows: [{ bytes: GENERIC_MIN_BYTES - 1 }] } as pg.QueryResult<{ bytes: number }>);
     expect(plans.usesGenericPlans).toBe(false);
     plans.observe({ rows: [{ bytes: String(GENERIC_MIN_BYTES) }] } as pg.QueryResult<{ bytes: string }>);
     expect(plans.usesGenericPlans).toBe(true);
-    expect(plans.begin(true)).toBe(
-      'BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL plan_cache_mode = force_generic_plan',
-    );
+    const begin =
+      'BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL idle_in_transaction_session_timeout = 10000';
+    expect(plans.begin(true)).toBe(`${begin}; SET LOCAL plan_cache_mode = force_generic_plan`);
     // Claims, renewals, cancels: PostgreSQL chooses (their row counts depend on their arguments).
-    expect(plans.begin(false)).toBe('BEGIN ISOLATION LEVEL READ COMMITTED');
+    expect(plans.begin(false)).toBe(begin);
   });
 
   const pg = storePerTest({ writeLanes: 1 });

@@ -16,6 +16,7 @@ import {
   freshSchema,
   PG_SERIALIZABLE_URL,
   PG_URL,
+  storeBegin,
   withClient,
 } from './pg-fixture.js';
 import { makeExecution, makeStep } from './records.js';
@@ -336,10 +337,10 @@ describe('PostgreSQL store: several nodes on one schema', () => {
     const client = await pool.connect();
     // The server's FATAL, then the socket closing: both end up here.
     const lost = new Promise<unknown>((resolve) => client.on('error', resolve));
+    await client.query(storeBegin(stalled));
     expect((await client.query('SHOW idle_in_transaction_session_timeout')).rows[0]).toEqual({
       idle_in_transaction_session_timeout: '300ms',
     });
-    await client.query('BEGIN');
     await client.query(`UPDATE "${name}".executions SET epoch = epoch WHERE id = 'held'`);
     const started = Date.now();
     const claim = () =>

@@ -13,7 +13,7 @@ import { ValidationError } from '../../src/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { messageOf } from '../helpers/thrown.js';
-import { assertServerReachable, dropSchema, freshSchema } from './pg-fixture.js';
+import { assertServerReachable, dropSchema, freshSchema, storeBegin } from './pg-fixture.js';
 import { silentProxy } from './silent-proxy.js';
 
 /** The pool settings a store opened with: what `pg` is given. */
@@ -123,7 +123,7 @@ describe('PostgresStore options in a store URL', () => {
       await store.init();
       const options = poolOptions(store);
       expect(options.max).toBe(3);
-      expect(options.idle_in_transaction_session_timeout).toBe(1234);
+      expect(storeBegin(store)).toContain('SET LOCAL idle_in_transaction_session_timeout = 1234');
       expect(new URL(options.connectionString ?? '').search).toBe('');
       // The query deadline acts: a silent server fails a read within it, not after 30 s.
       proxy.silence();

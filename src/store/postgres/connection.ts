@@ -139,6 +139,21 @@ export const DEFAULT_IDLE_IN_TRANSACTION_MS = 10_000;
 export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 
 /**
+ * `Client` sending every named statement unnamed: parsed and planned on each run, on whichever
+ * server connection a pooler in transaction mode picks (see the store's `preparedStatements`).
+ */
+function unnamedStatements(Client: typeof pg.Client): typeof pg.Client {
+  return class extends Client {
+    // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; this only drops a name.
+    override query(...args: any[]): any {
+      const config = args[0];
+      if (typeof config === 'object' && config?.name) args[0] = { ...config, name: undefined };
+      return (super.query as (...a: unknown[]) => unknown)(...args);
+    }
+  };
+}
+
+/**
  * The pool of a store. Its clients pipeline: a flush sends BEGIN, its statements and COMMIT
  * without waiting for each reply.
  */
@@ -146,28 +161,28 @@ export function createPool(
   url: string,
   size: number,
   schema: string,
-  idleInTransactionMs = DEFAULT_IDLE_IN_TRANSACTION_MS,
   backends?: Set<number>,
   queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS,
+  preparedStatements = true,
 ): pg.Pool {
   const clients = new Set<pg.Client>();
   const connectMs = connectTimeout(queryTimeoutMs);
+  // Every connection the pool makes is kept from its start (pg-pool's own list is private), until
+  // it ends: `destroyPool` destroys the ones still connecting too, `endPool` waits for each.
+  const Tracked = class extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectMs });
+      clients.add(this);
+      this.once('end', () => clients.delete(this));
+    }
+  };
   const pool = new pg.Pool({
     // The pool's `connectionTimeoutMillis` bounds the wait for a connection of a full pool too:
     // that stays 10 s, each connection's own connect gets the (shorter) connect timeout.
     ...clientConfig(url, `orchestrator:${schema}`),
-    // Every connection the pool makes is kept from its start (pg-pool's own list is private), until
-    // it ends: `destroyPool` destroys the ones still connecting too, `endPool` waits for each.
-    Client: class extends pg.Client {
-      constructor(config?: pg.ClientConfig) {
-        super({ ...config, connectionTimeoutMillis: connectMs });
-        clients.add(this);
-        this.once('end', () => clients.delete(this));
-      }
-    },
+    Client: preparedStatements ? Tracked : unnamedStatements(Tracked),
     max: size,
     pipeline: true,
-    idle_in_transaction_session_timeout: idleInTransactionMs,
     // A query past it fails, and with pipelining its connection is destroyed (pg does that itself).
     ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
   });
@@ -305,9 +320,21 @@ export function isTransient(error: unknown): boolean {
 export function storeError(error: unknown, context = 'PostgreSQL store'): OrchestratorError {
   if (error instanceof OrchestratorError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const suffix = error instanceof pg.DatabaseError && error.code ? ` (SQLSTATE ${error.code})` : '';
+  const code = error instanceof pg.DatabaseError ? error.code : undefined;
+  const suffix = code ? ` (SQLSTATE ${code}${POOLED_STATEMENT_CODES.includes(code) ? POOLER_HINT : ''})` : '';
   return new OrchestratorError('STORE_UNAVAILABLE', `${context}: ${message}${suffix}`, { cause: error });
 }
+
+/**
+ * The SQLSTATEs of a named statement the server connection does not have (26000), or has already
+ * (42P05): behind a pooler in transaction mode, the client prepared it on another server
+ * connection, or another client prepared it on this one.
+ */
+const POOLED_STATEMENT_CODES = ['26000', '42P05'];
+
+/** What to do about {@link POOLED_STATEMENT_CODES}. */
+const POOLER_HINT =
+  '; behind a connection pooler in transaction mode, such as PgBouncer, open the store with ?preparedStatements=false';
 
 /** pg-pool's error for a wait on a full pool that outlasted the connect timeout (no connect was tried). */
 const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect';

@@ -22,13 +22,15 @@ import { poolError, storeError } from './connection.js';
 import type { Sql } from './statements.js';
 
 /**
- * The execution that holds `key` once the transactions inserting it have ended, or null.
+ * The execution that holds `key` once the transactions inserting it have ended, or null; `opening`
+ * opens the transaction (READ COMMITTED, see `begin.ts`).
  * @throws `STORE_UNAVAILABLE` when the database does not answer (its `queryTimeoutMs` included).
  */
 export async function holderOfKey(
   pool: pg.Pool,
   sql: Sql,
   key: string,
+  opening: string,
 ): Promise<IdempotencyKeyHolder | null> {
   // Real ids start with `exec_`: the probe's never names an execution.
   const probe = `key-probe:${randomBytes(12).toString('hex')}`;
@@ -39,7 +41,7 @@ export async function holderOfKey(
     throw poolError(pool, error);
   }
   const [begin, inserted, read, end] = await Promise.allSettled([
-    client.query('BEGIN ISOLATION LEVEL READ COMMITTED'),
+    client.query(opening),
     client.query(sql.probeIdempotencyKey, [probe, key]),
     client.query<{ id: string; workflow_id: string }>(sql.holderOfIdempotencyKey, [key, probe]),
     client.query('ROLLBACK'),

@@ -78,6 +78,17 @@ export interface PostgresStoreOptions {
    * @default 60000
    */
   migrationLockTimeoutMs?: number;
+  /**
+   * Whether the store's statements are prepared once per connection (named statements) and run
+   * on PostgreSQL's cached plans. Set it to false behind a connection pooler in transaction mode
+   * that does not carry prepared statements between its server connections (PgBouncer before
+   * 1.21, or later without `max_prepared_statements`): there a statement prepared on one server
+   * connection is missing on the next ("prepared statement … does not exist"). Then each
+   * statement is parsed and planned on every run (more of the server's CPU per write). A store
+   * opened from a URL takes it as `?preparedStatements=false`.
+   * @default true
+   */
+  preparedStatements?: boolean;
 }
 
 const OPTION_KEYS: readonly (keyof PostgresStoreOptions)[] = [
@@ -87,6 +98,7 @@ const OPTION_KEYS: readonly (keyof PostgresStoreOptions)[] = [
   'idleInTransactionTimeoutMs',
   'queryTimeoutMs',
   'migrationLockTimeoutMs',
+  'preparedStatements',
 ];
 
 /** Options with their defaults applied, checked. */
@@ -125,6 +137,9 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
       options.migrationLockTimeoutMs ?? DEFAULT_MIGRATION_LOCK_TIMEOUT_MS,
     ),
   );
+  const preparedStatements = collect(issues, () =>
+    checkBoolean('preparedStatements', options.preparedStatements ?? true),
+  );
   if (
     issues.length > 0 ||
     schema === undefined ||
@@ -132,7 +147,8 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
     writeLanes === undefined ||
     idle === undefined ||
     queryTimeoutMs === undefined ||
-    migrationLockTimeoutMs === undefined
+    migrationLockTimeoutMs === undefined ||
+    preparedStatements === undefined
   ) {
     throw new ValidationError(issues, 'Invalid PostgresStore options');
   }
@@ -143,7 +159,17 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
     idleInTransactionTimeoutMs: idle,
     queryTimeoutMs,
     migrationLockTimeoutMs,
+    preparedStatements,
   };
+}
+
+/** A true-or-false option. */
+function checkBoolean(key: string, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  throw new ValidationError(
+    [{ path: key, message: `Expected true or false, got ${describeValue(value)}` }],
+    'Invalid PostgresStore options',
+  );
 }
 
 /** What `check` returns, or undefined with its ValidationError's issues added to `issues`. */

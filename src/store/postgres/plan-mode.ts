@@ -26,6 +26,7 @@
  * @module
  */
 import type pg from 'pg';
+import { beginStatement } from './begin.js';
 
 /** Size of `executions` from which generic plans are used: 128 pages of 8 kB. */
 export const GENERIC_MIN_BYTES = 1 << 20;
@@ -34,25 +35,35 @@ export const GENERIC_MIN_BYTES = 1 << 20;
 export const PROBE_EVERY = 16;
 
 /**
- * Opens a write transaction. READ COMMITTED whatever `default_transaction_isolation` the role or
+ * A write transaction is READ COMMITTED whatever `default_transaction_isolation` the role or
  * database sets: the epoch fence and `SKIP LOCKED` claims are written for it, and under
  * SERIALIZABLE nodes writing their own rows fail each other's transactions.
  */
-const BEGIN = 'BEGIN ISOLATION LEVEL READ COMMITTED';
-
-/** Opens a write transaction while plans are made per run (one simple-query message). */
-const BEGIN_CUSTOM = `${BEGIN}; SET LOCAL plan_cache_mode = force_custom_plan`;
-
-/** Opens a transaction of creates and updates once generic plans are in use (see the module comment). */
-const BEGIN_GENERIC = `${BEGIN}; SET LOCAL plan_cache_mode = force_generic_plan`;
+const ISOLATION = 'ISOLATION LEVEL READ COMMITTED';
 
 /** See the module comment. One per store, shared by its write lanes. */
 export class PlanMode {
   private generic = false;
   private flushes = 0;
+  /** Opens a write transaction (one simple-query message, see `begin.ts`). */
+  private readonly plain: string;
+  /** The same while plans are made per run. */
+  private readonly custom: string;
+  /** The same for a transaction of creates and updates once generic plans are in use. */
+  private readonly forcedGeneric: string;
 
-  /** @param table the qualified name of the `executions` table. */
-  constructor(private readonly table: string) {}
+  /**
+   * @param table the qualified name of the `executions` table.
+   * @param idleInTransactionMs the store's idle-in-transaction timeout (see `begin.ts`).
+   */
+  constructor(
+    private readonly table: string,
+    idleInTransactionMs: number,
+  ) {
+    this.plain = beginStatement(ISOLATION, idleInTransactionMs);
+    this.custom = `${this.plain}; SET LOCAL plan_cache_mode = force_custom_plan`;
+    this.forcedGeneric = `${this.plain}; SET LOCAL plan_cache_mode = force_generic_plan`;
+  }
 
   /** Whether generic plans are in use. */
   get usesGenericPlans(): boolean {
@@ -64,8 +75,8 @@ export class PlanMode {
    * creates and updates of executions.
    */
   begin(rowWritesOnly: boolean): string {
-    if (!this.generic) return BEGIN_CUSTOM;
-    return rowWritesOnly ? BEGIN_GENERIC : BEGIN;
+    if (!this.generic) return this.custom;
+    return rowWritesOnly ? this.forcedGeneric : this.plain;
   }
 
   /** A query measuring `executions`, to send after this flush's COMMIT, or null. */

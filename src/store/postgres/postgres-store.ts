@@ -46,6 +46,7 @@ import type {
   WorkHint,
 } from '../store.js';
 import { type CommitContext, commitOnLane, type LaneConnection, releaseLanes } from './batch-commit.js';
+import { beginStatement } from './begin.js';
 import { createPool, destroyPool, endPool, ident, poolError } from './connection.js';
 import { holderOfKey } from './key-holder.js';
 import { WorkListener, workPayloads } from './listener.js';
@@ -105,6 +106,8 @@ export class PostgresStore implements Store {
   /** Milliseconds a query of the store may wait for its answer, 0: none (see `queryTimeoutMs` of the options). */
   readonly queryTimeoutMs: number;
   private readonly migrationLockTimeoutMs: number;
+  /** Whether statements are prepared (named), see `preparedStatements` of the options. */
+  private readonly preparedStatements: boolean;
   private readonly sql: Sql;
   private pool: pg.Pool | null = null;
   /** The pool `init` made, until it is ended: what {@link abandon} destroys, also while closing. */
@@ -161,6 +164,7 @@ export class PostgresStore implements Store {
     this.poolSize = resolved.poolSize;
     this.idleInTransactionMs = resolved.idleInTransactionTimeoutMs;
     this.queryTimeoutMs = resolved.queryTimeoutMs;
+    this.preparedStatements = resolved.preparedStatements;
     this.migrationLockTimeoutMs = resolved.migrationLockTimeoutMs;
     // A pool of one: its lane gives the connection back after each batch, for the reads.
     const keep = resolved.writeLanes < resolved.poolSize;
@@ -173,7 +177,7 @@ export class PostgresStore implements Store {
     this.sql = buildSql(this.schema, resolved.writeLanes > 1);
     this.context = {
       sql: this.sql,
-      plans: new PlanMode(`${ident(this.schema)}.executions`),
+      plans: new PlanMode(`${ident(this.schema)}.executions`, this.idleInTransactionMs),
       notify: { channel: WORK_CHANNEL, ...workPayloads(this.schema) },
     };
   }
@@ -205,9 +209,9 @@ export class PostgresStore implements Store {
           this.url,
           this.poolSize,
           this.schema,
-          this.idleInTransactionMs,
           this.backends,
           this.queryTimeoutMs,
+          this.preparedStatements,
         );
       },
       (error: unknown) => {
@@ -335,7 +339,9 @@ export class PostgresStore implements Store {
   async findByIdempotencyKey(key: string): Promise<IdempotencyKeyHolder | null> {
     // No stored key holds U+0000 (PostgreSQL's text cannot): such a key is held by none.
     if (namesNothing(key)) return null;
-    return this.onPool((pool) => holderOfKey(pool, this.sql, key));
+    return this.onPool((pool) =>
+      holderOfKey(pool, this.sql, key, this.begin('ISOLATION LEVEL READ COMMITTED')),
+    );
   }
 
   update(update: ExecutionUpdate): Promise<void> {
@@ -440,8 +446,13 @@ export class PostgresStore implements Store {
     return this.onPool((pool) => this.purgeOn(pool, request.before, limit));
   }
 
+  /** Opens a transaction of `mode` on a pool connection, with the store's idle timeout (see `begin.ts`). */
+  private begin(mode: string): string {
+    return beginStatement(mode, this.idleInTransactionMs);
+  }
+
   private async purgeOn(pool: pg.Pool, before: number, limit: number): Promise<number> {
-    const rows = await inTransaction(pool, 'BEGIN ISOLATION LEVEL READ COMMITTED', async (client) => {
+    const rows = await inTransaction(pool, this.begin('ISOLATION LEVEL READ COMMITTED'), async (client) => {
       return (await client.query<{ n: number }>(this.sql.purge, [before, limit])).rows;
     });
     return rows[0]?.n ?? 0;
@@ -491,7 +502,7 @@ export class PostgresStore implements Store {
 
   private async readOwnedOn(pool: pg.Pool, owner: string): Promise<OwnedRead> {
     type Row = AggregateRow & { workflow_id: string };
-    const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+    const begin = this.begin('ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const { counts, records } = await inTransaction(pool, begin, async (client) => ({
       counts: (await client.query<Row>(this.sql.aggregateByWorkflowOf, [owner])).rows,
       records: (await client.query<ExecutionRow>(this.sql.ownedRecords, [owner])).rows,

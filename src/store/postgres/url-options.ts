@@ -89,6 +89,7 @@ export const STORE_URL_PARAMETERS: readonly string[] = [
   'queryTimeoutMs',
   'idleInTransactionTimeoutMs',
   'migrationLockTimeoutMs',
+  'preparedStatements',
 ];
 
 /** The number parameters of {@link STORE_URL_PARAMETERS}. */
@@ -107,13 +108,16 @@ const WHOLE_NUMBER = /^\d{1,15}$/;
  * The options of `PostgresStore` the {@link STORE_URL_PARAMETERS} of `params` give. A number
  * parameter written in digits only is that number, any other text (`1.5`, `1e3`, ` 5`, '') is
  * given as is: the options' own checks refuse it, with the bounds and message they give an option.
+ * `preparedStatements` written `true` or `false` is that boolean, any other text is given as is.
  */
-export function storeParameterOptions(params: URLSearchParams): Record<string, string | number> {
-  const options: Record<string, string | number> = {};
+export function storeParameterOptions(params: URLSearchParams): Record<string, string | number | boolean> {
+  const options: Record<string, string | number | boolean> = {};
   for (const key of STORE_URL_PARAMETERS) {
     const value = params.get(key);
     if (value === null) continue;
-    options[key] = NUMBER_PARAMETERS.includes(key) && WHOLE_NUMBER.test(value) ? Number(value) : value;
+    if (key === 'preparedStatements' && (value === 'true' || value === 'false'))
+      options[key] = value === 'true';
+    else options[key] = NUMBER_PARAMETERS.includes(key) && WHOLE_NUMBER.test(value) ? Number(value) : value;
   }
   return options;
 }
