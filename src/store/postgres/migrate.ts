@@ -26,7 +26,7 @@ import {
   queryTimeoutProblem,
 } from './connection.js';
 import { DEFAULT_MIGRATION_LOCK_TIMEOUT_MS, withMigrationLock } from './migration-lock.js';
-import { refuseNonUtf8 } from './server-encoding.js';
+import { refuseUnsupportedServer } from './server-check.js';
 import { refuseTakenNames } from './taken-names.js';
 import { cutText, shownUrl, type UrlPlace } from './url-options.js';
 
@@ -44,8 +44,8 @@ export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
  * Creates `schema` and its `schema_migrations` table if missing, then applies the migrations not
  * recorded yet, all in ONE transaction under the migration lock: a migration that fails leaves
  * nothing behind — neither the earlier ones of this run nor a schema made for them — and the
- * next start applies them all again. A database whose encoding is not UTF8 is refused first
- * (see `server-encoding.ts`). Returns the versions this call applied (empty when the
+ * next start applies them all again. A server older than PostgreSQL 12, or a database not in
+ * UTF8, is refused first (see `server-check.ts`). Returns the versions this call applied (empty when the
  * schema was up to date, or another node migrated it while this one waited for the lock).
  * `client` must not pipeline (migration files hold several statements).
  * @param lockWaitMs how long to wait for another session's migration lock (0: without a deadline).
@@ -63,7 +63,7 @@ export async function migrate(
   const s = ident(schema);
   let current = '';
   try {
-    await refuseNonUtf8(client, queryTimeoutMs);
+    await refuseUnsupportedServer(client, queryTimeoutMs);
     const body = async () => {
       const done = await recordedMigrations(client, schema, queryTimeoutMs);
       refuseNewerSchema(`PostgreSQL schema '${schema}'`, done, migrations);
@@ -84,7 +84,7 @@ export async function migrate(
     };
     return await withMigrationLock(client, schema, lockWaitMs, body, queryTimeoutMs);
   } catch (error) {
-    // Refusals of the store (newer, another tool's, not UTF8) and a held lock pass through as they are.
+    // Refusals of the store (newer, another tool's, a server too old or not UTF8) and a held lock pass through as they are.
     if (error instanceof OrchestratorError) throw error;
     throw new OrchestratorError(
       'STORE_UNAVAILABLE',

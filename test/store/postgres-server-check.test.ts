@@ -1,4 +1,7 @@
 /**
+ * What the store needs of its server, checked at start (`server-check.ts`): PostgreSQL 12 or
+ * later, and a UTF8 database.
+ *
  * A PostgreSQL database whose server encoding is not UTF8 is refused at start. In LATIN1 (or
  * SQL_ASCII, WIN1252, ...) the server refuses a character the encoding lacks on every write: a
  * step output holding an emoji could never be stored, and its execution would run the step again
@@ -8,6 +11,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, OrchestratorError, PostgresStore } from '../../src/index.js';
+import { serverProblem } from '../../src/store/postgres/server-check.js';
 import { PG_URL, withClient } from './pg-fixture.js';
 
 const base = `orch_enc_${process.pid}_${Date.now().toString(36)}`;
@@ -92,4 +96,33 @@ describe('a PostgreSQL database that is not UTF8', () => {
       await withClient((admin) => admin.query(`DROP SCHEMA IF EXISTS ${base}_utf8 CASCADE`));
     }
   }, 30_000);
+});
+
+describe('the server version', () => {
+  const facts = { db: 'orders', encoding: 'UTF8' };
+
+  it('refuses a server older than PostgreSQL 12 (its writes set plan_cache_mode, new in 12), naming it', () => {
+    expect(serverProblem({ ...facts, versionNum: 110022, version: '11.22' })).toBe(
+      "PostgreSQL database 'orders' is on a server of version 11.22; the store needs PostgreSQL 12 or later",
+    );
+    expect(serverProblem({ ...facts, versionNum: 90624, version: '9.6.24' })).toContain('version 9.6.24');
+  });
+
+  it('takes PostgreSQL 12 and later, and the test server', async () => {
+    expect(serverProblem({ ...facts, versionNum: 120000, version: '12.0' })).toBeNull();
+    expect(serverProblem({ ...facts, versionNum: 180001, version: '18.1 (Debian 18.1-1)' })).toBeNull();
+    const shown = await withClient((client) =>
+      client.query<{ n: string; v: string }>(
+        "SELECT current_setting('server_version_num') AS n, current_setting('server_version') AS v",
+      ),
+    );
+    const row = shown.rows[0]!;
+    expect(serverProblem({ ...facts, versionNum: Number(row.n), version: row.v })).toBeNull();
+  });
+
+  it('names the version before the encoding when both are wrong', () => {
+    expect(serverProblem({ db: 'old', encoding: 'LATIN1', versionNum: 100023, version: '10.23' })).toContain(
+      'version 10.23',
+    );
+  });
 });
