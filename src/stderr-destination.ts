@@ -95,21 +95,24 @@ export class FdDestination {
 
   /** Calls `done` once everything taken so far was written or dropped (pino's `logger.flush`). */
   flush(done?: (error?: Error) => void): void {
-    if (!done) return;
-    if (this.pending.length === 0) done();
-    else this.idleWaiters.push(() => done());
+    if (done) this.whenIdle(() => done());
   }
 
   /** Resolves once everything taken so far was written or dropped, or after `maxMs`. */
   written(maxMs = 1000): Promise<void> {
-    if (this.pending.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, maxMs);
-      this.idleWaiters.push(() => {
+      this.whenIdle(() => {
         clearTimeout(timer);
         resolve();
       });
     });
+  }
+
+  /** Calls `idle` once nothing waits (at once if nothing does). */
+  private whenIdle(idle: () => void): void {
+    if (this.pending.length === 0) idle();
+    else this.idleWaiters.push(idle);
   }
 
   /**
@@ -135,16 +138,13 @@ export class FdDestination {
    * then counted as written, the lost lines it reports no longer). Whether it was written whole.
    */
   private send(data: Buffer, isWarning: boolean): boolean {
-    let written: number;
-    try {
-      written = writeSync(this.fd, data);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-      if (TRANSIENT.has(code)) {
+    const written = this.tryWrite(data);
+    if (typeof written === 'string') {
+      if (TRANSIENT.has(written)) {
         if (isWarning) this.lost = 0;
         this.queue(data);
       } else if (!isWarning) {
-        this.lose(1, `the log could not be written (${code})`);
+        this.lose(1, `the log could not be written (${written})`);
       }
       return false;
     }
@@ -154,6 +154,15 @@ export class FdDestination {
       return false;
     }
     return true;
+  }
+
+  /** The bytes of `data` the descriptor took, or the error code it answered with. */
+  private tryWrite(data: Buffer): number | string {
+    try {
+      return writeSync(this.fd, data);
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code ?? 'EIO';
+    }
   }
 
   private queue(data: Buffer): void {
@@ -177,13 +186,10 @@ export class FdDestination {
   private drain(): void {
     while (this.pending.length > 0) {
       const head = this.pending[0]!;
-      let written: number;
-      try {
-        written = writeSync(this.fd, head);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-        if (TRANSIENT.has(code)) return;
-        this.lose(this.pending.length, `the log could not be written (${code})`);
+      const written = this.tryWrite(head);
+      if (typeof written === 'string') {
+        if (TRANSIENT.has(written)) return;
+        this.lose(this.pending.length, `the log could not be written (${written})`);
         this.pending = [];
         this.pendingBytes = 0;
         break;
