@@ -128,10 +128,12 @@ async function readStreamAsync(path: string, what: string): Promise<Buffer> {
 
 /**
  * What `path` is to read: a regular file (or a symbolic link to one) of at most
- * {@link MAX_JSON_FILE_BYTES}, or with `pipes` (see {@link JsonFileOptions}) a pipe or device.
+ * {@link MAX_JSON_FILE_BYTES}, or with `pipes` (see {@link JsonFileOptions}) a pipe or device, or
+ * this process's stdin when it is a socket: a Node.js parent's `stdio: 'pipe'` is a socket pair,
+ * which `/dev/stdin` names but cannot open (ENXIO), so it is read from the process's stdin itself.
  * @throws UsageError for anything else (and the errors of `statSync`).
  */
-function sourceOf(path: string, what: string, options: JsonFileOptions): 'file' | 'pipe' {
+function sourceOf(path: string, what: string, options: JsonFileOptions): 'file' | 'pipe' | 'stdin' {
   const stats = statSync(path);
   if (stats.isDirectory()) throw new UsageError(`${what} '${path}' is a directory, not a file`);
   if (stats.isFile()) {
@@ -142,10 +144,28 @@ function sourceOf(path: string, what: string, options: JsonFileOptions): 'file' 
     }
     return 'file';
   }
+  if (options.pipes && stats.isSocket() && isStdin(stats)) return 'stdin';
   if (!options.pipes || !(stats.isFIFO() || stats.isCharacterDevice())) {
     throw new UsageError(`${what} '${path}' is not a regular file`);
   }
   return 'pipe';
+}
+
+/** Whether `stats` are those of this process's stdin (the same device and inode). */
+function isStdin(stats: { dev: number; ino: number }): boolean {
+  try {
+    const stdin = fstatSync(0);
+    return stdin.dev === stats.dev && stdin.ino === stats.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** The bytes of `path` as {@link sourceOf} says to read them, a pipe off the main thread. */
+function readSourceAsync(path: string, what: string, options: JsonFileOptions): Buffer | Promise<Buffer> {
+  const source = sourceOf(path, what, options);
+  if (source === 'file') return readFileSync(path);
+  return source === 'pipe' ? readStreamAsync(path, what) : readToEnd(process.stdin, path, what);
 }
 
 /** `read()`'s bytes, with its errors as usage errors naming the file. */
@@ -192,7 +212,7 @@ function parseJsonBytes(bytes: Buffer, path: string, what: string): unknown {
 export function readJsonFile(path: string, what: string, options: JsonFileOptions = {}): unknown {
   let bytes: Buffer;
   try {
-    bytes = sourceOf(path, what, options) === 'pipe' ? readStream(path, what) : readFileSync(path);
+    bytes = sourceOf(path, what, options) === 'file' ? readFileSync(path) : readStream(path, what);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw unreadable(error, path, what);
@@ -209,11 +229,7 @@ export async function readJsonFileAsync(
   what: string,
   options: JsonFileOptions = {},
 ): Promise<unknown> {
-  const bytes = await readBytes(
-    () => (sourceOf(path, what, options) === 'pipe' ? readStreamAsync(path, what) : readFileSync(path)),
-    path,
-    what,
-  );
+  const bytes = await readBytes(() => readSourceAsync(path, what, options), path, what);
   return parseJsonBytes(bytes, path, what);
 }
 

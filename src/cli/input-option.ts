@@ -1,5 +1,5 @@
 /**
- * `run --input`: its JSON, checked as `executeWorkflow` checks an execution's input (nested at
+ * `run --input` (or `--input-file`): its JSON, checked as `executeWorkflow` checks an execution's input (nested at
  * most 64 levels deep, at most the size of a step output) before `run` opens its store, so that
  * an input it would refuse creates no database file and makes no connection.
  * @module
@@ -8,6 +8,7 @@
 import { echo } from '../echo.js';
 import { copyExecutionInput } from '../engine/execution-input.js';
 import { ValidationError } from '../errors.js';
+import { readJsonFileAsync } from './definition-file.js';
 import { UsageError } from './errors.js';
 import { parseJsonOption } from './parse.js';
 
@@ -17,7 +18,22 @@ import { parseJsonOption } from './parse.js';
  *   (`--input: [0][0]…: nested deeper than 64 levels`).
  */
 export function readInputOption(value: string | undefined): unknown {
-  const input = parseJsonOption('--input', value, {});
+  return checkedInput(parseJsonOption('--input', value, {}), '--input');
+}
+
+/**
+ * The input in the JSON file `path` of `--input-file` (a pipe or device too, such as
+ * `/dev/stdin` or `<(jq …)`, read off the main thread up to 64 MiB): for an input too large for a
+ * command-line argument (Linux takes at most 128 KiB in one).
+ * @throws UsageError if the file cannot be read, is not JSON, or holds an input `executeWorkflow`
+ *   refuses.
+ */
+export async function readInputFile(path: string): Promise<unknown> {
+  return checkedInput(await readJsonFileAsync(path, 'input file', { pipes: true }), '--input-file');
+}
+
+/** `input`, unless `executeWorkflow` would refuse it: then a UsageError naming `option`. */
+function checkedInput(input: unknown, option: string): unknown {
   try {
     copyExecutionInput(input, '');
   } catch (error) {
@@ -27,7 +43,7 @@ export function readInputOption(value: string | undefined): unknown {
       const path = issue.path.replace(/^\./, '');
       return path ? `${echo(path, null)}: ${issue.message}` : issue.message;
     });
-    throw new UsageError(`--input: ${problems.join('; ')}`, { cause: error });
+    throw new UsageError(`${option}: ${problems.join('; ')}`, { cause: error });
   }
   return input;
 }

@@ -13,13 +13,13 @@ import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
 import type { ExecutionStatus } from '../../types.js';
 import type { RunOptions } from '../commands/run.js';
 import { readDefinitionFileAsync } from '../definition-file.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { formatDuration, jsonPreview, plural, printable } from '../format.js';
 import type { Globals } from '../globals.js';
 import { setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
 import { parseHttpAllow } from '../http-allow.js';
-import { readInputOption } from '../input-option.js';
+import { readInputFile, readInputOption } from '../input-option.js';
 import { INTERRUPTED_TWICE, type Interrupt, listenForInterrupt } from '../interrupt.js';
 import { beforeStoreUnlessInterrupted } from '../interrupted-start.js';
 import { cliLogger } from '../logger.js';
@@ -39,8 +39,11 @@ const POLL_MS = 100;
 /** Runs `run`; its exit code. */
 export async function run(file: string, options: RunOptions, command: Command): Promise<number> {
   const { globals, out } = setup(command);
+  if (options.input !== undefined && options.inputFile !== undefined) {
+    throw new UsageError('--input and --input-file both give the input: pass one of them');
+  }
   // Checked as executeWorkflow checks it, before the store opens: a refused input opens nothing.
-  const input = readInputOption(options.input);
+  let input = readInputOption(options.input);
   const httpAllowlist = parseHttpAllow(options.httpAllow);
   // A second Ctrl-C exits at once; with --json, stdout still gets its one document.
   const interrupt = listenForInterrupt(() => {
@@ -56,6 +59,10 @@ export async function run(file: string, options: RunOptions, command: Command): 
       interrupt,
       'run',
     );
+    // The same for an input file, which may be a pipe too.
+    if (options.inputFile !== undefined) {
+      input = await beforeStoreUnlessInterrupted(readInputFile(options.inputFile), interrupt, 'run');
+    }
     // A signal while the handlers module loads stops the run at once, the load not waited for.
     const handlers: Handlers = options.handlers
       ? await beforeStoreUnlessInterrupted(loadHandlers(options.handlers), interrupt, 'run')

@@ -11,6 +11,7 @@ import { parseNonEmpty, parseSeconds } from '../parse.js';
 /** The options of `run`. */
 export interface RunOptions {
   input?: string;
+  inputFile?: string;
   handlers?: string;
   timeout?: number;
   /** `--http-allow`, split at commas and trimmed. */
@@ -24,6 +25,11 @@ export function register(program: Command): void {
     .description('define a workflow from a JSON file, execute it and show live progress')
     .argument('<definition>', 'workflow definition file: { "id", "steps", "options"? }', parseNonEmpty)
     .option('--input <json>', 'workflow input as JSON (default: {})')
+    .option(
+      '--input-file <path>',
+      'workflow input from a JSON file, or a pipe such as /dev/stdin (for inputs too large for --input)',
+      parseNonEmpty,
+    )
     .option(
       '--handlers <module>',
       'ES module exporting `actions` and `compensations` objects (path relative to the working directory)',
