@@ -43,13 +43,25 @@ const KEYWORD_PASSWORD = /(^|\s)((?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*(?:'
  * no URL but is easily given for one.
  */
 export function redactUrl(url: string): string {
-  const masked = url
-    .replace(KEYWORD_PASSWORD, '$1$2***')
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@')
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@]*:[^@]*)@(?=[^@]*$)/i, (whole, scheme: string, info: string) =>
-      /[/?#]/.test(info) ? `${scheme}***@` : whole,
-    );
+  const masked = maskUserInfo(url.replace(KEYWORD_PASSWORD, '$1$2***'));
   return maskQueryValues(masked, (key) => PASSWORD_KEYS.has(key.toLowerCase()));
+}
+
+/** `url` with its user info replaced by `***` (see {@link redactUrl}). */
+function maskUserInfo(url: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
+  if (scheme === undefined) return url;
+  const rest = url.slice(scheme.length);
+  const last = rest.lastIndexOf('@');
+  if (last < 0) return url;
+  // Where a URL parser ends the host part.
+  const end = rest.search(/[/?#]/);
+  // The user info runs to the last @ before the path, as the driver reads it; an @ past a /, ? or
+  // # is a password's holding raw ones when what comes before it has a ':' (a host masked by
+  // mistake is better than a password shown, even in part: `u:p@ss#w/rd@host`).
+  const cut =
+    end < 0 || last < end || rest.slice(0, last).includes(':') ? last : rest.slice(0, end).lastIndexOf('@');
+  return cut < 0 ? url : `${scheme}***${rest.slice(cut)}`;
 }
 
 /**

@@ -46,4 +46,18 @@ describe('openStore: a PostgreSQL URL that does not parse', () => {
     expect(error.message.startsWith('Invalid config: store: Cannot use the PostgreSQL URL ')).toBe(true);
     expect(error.message).not.toContain('retQ');
   });
+
+  it("refuses a URL with a raw '#' that parses all the same (it took 'p' for the password and 'ss' for the host)", () => {
+    const error = refusal('postgres://app:p@ss#w0rdQ@127.0.0.1:5432/test');
+    expect(error.issues).toEqual([
+      {
+        path: 'store',
+        message:
+          "Cannot use the PostgreSQL URL postgres://***@127.0.0.1:5432/test: it has a raw '#', which ends a URL (the driver ignores what follows): a #, /, ? or @ in the user or password must be percent-encoded (# as %23)",
+      },
+    ]);
+    expect(error.message).not.toContain('w0rdQ');
+    // Encoded, it is taken.
+    expect(() => openStore('postgres://app:p%40ss%23w0rdQ@127.0.0.1:5432/test')).not.toThrow();
+  });
 });

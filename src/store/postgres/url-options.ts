@@ -192,7 +192,8 @@ export interface UrlCheckPlace extends Partial<UrlPlace> {
  * given twice, one the driver does not read (the {@link STORE_URL_PARAMETERS} are read only by
  * `openStore`: `where` says whether they are allowed), the driver's `query_timeout` or
  * `idle_in_transaction_session_timeout` (the store sets them: see its options), its
- * `connectionTimeoutMillis` (it ignores it in a URL), or an `sslmode` the driver does not know.
+ * `connectionTimeoutMillis` (it ignores it in a URL), an `sslmode` the driver does not know, or a
+ * raw `#` (what follows it is ignored: a password's `#` not percent-encoded).
  * The values of the store's own parameters are checked as its options (see `openPostgres`). A
  * URL that does not parse is left to the driver.
  */
@@ -238,6 +239,13 @@ export function checkUrlOptions(url: string, where: UrlCheckPlace): void {
   const sslmode = params.get('sslmode');
   if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
     messages.push(`sslmode ${JSON.stringify(sslmode)} is not one of ${SSL_MODES.join(', ')}`);
+  }
+  // A fragment means nothing to the driver: a '#' is a password's, cut short there (`u:p@ss#w@h`
+  // parses as the password 'p' on the host 'ss').
+  if (url.includes('#')) {
+    messages.push(
+      "it has a raw '#', which ends a URL (the driver ignores what follows): a #, /, ? or @ in the user or password must be percent-encoded (# as %23)",
+    );
   }
   if (messages.length > 0) {
     throw new ValidationError(

@@ -185,6 +185,11 @@ describe('redactUrl (store URLs shown by the CLI and the server)', () => {
       expect(shown).toBe('postgres://***@db.internal/orders?schema=a');
       expect(shown).not.toContain(password);
     }
+    // A raw @ and a raw /, ? or # together: nothing of the password shows (it showed 'ss#w/rd').
+    for (const password of ['p@ss#w/rd', 'a@b?c', 'x@y/z', 'q#r@s']) {
+      const shown = redactUrl(`postgres://app:${password}@db.internal:5432/orders`);
+      expect(shown).toBe('postgres://***@db.internal:5432/orders');
+    }
     // No user info: an @ further on (a parameter's value) leaves the URL as it is.
     expect(redactUrl('postgres://db.internal/orders?application_name=me@host')).toBe(
       'postgres://db.internal/orders?application_name=me@host',
