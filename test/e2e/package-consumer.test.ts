@@ -6,7 +6,16 @@
  * compiles TypeScript against its declarations with `skipLibCheck` off, and runs its command.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +173,42 @@ export const done: boolean = status?.status === 'completed';
     },
     240_000,
   );
+
+  it('says what to do when better-sqlite3 was installed without building its native module', () => {
+    // As `npm install --ignore-scripts` leaves it, or npm 11+ before the project approves its script.
+    const installed = join(project, 'node_modules', 'better-sqlite3');
+    const built = realpathSync(installed);
+    rmSync(installed);
+    mkdirSync(installed);
+    cpSync(join(built, 'package.json'), join(installed, 'package.json'));
+    cpSync(join(built, 'lib'), join(installed, 'lib'), { recursive: true });
+    try {
+      writeFileSync(
+        join(project, 'unbuilt.mjs'),
+        `import { createOrchestrator } from 'orchestrator';
+try {
+  await createOrchestrator({ store: 'sqlite:./data/unbuilt.sqlite' });
+} catch (error) {
+  console.log(error.code, error.message);
+}
+const memory = await createOrchestrator({ store: 'memory' });
+await memory.close();
+console.log('memory store: fine');
+`,
+      );
+      const r = run(['unbuilt.mjs']);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(
+        `STORE_UNAVAILABLE Cannot open SQLite store '${join(project, 'data', 'unbuilt.sqlite')}': ` +
+          "better-sqlite3's native module is not built (its install script did not run): run `npm rebuild better-sqlite3` " +
+          '(npm 11 and later run it only once the project approves it: `npm install-scripts approve better-sqlite3`)\n' +
+          'memory store: fine\n',
+      );
+    } finally {
+      rmSync(installed, { recursive: true });
+      symlinkSync(built, installed, 'dir');
+    }
+  }, 60_000);
 
   it("runs the orchestrator command from the package's bin", () => {
     const bin = join(project, 'node_modules', 'orchestrator', pkg.bin.orchestrator);

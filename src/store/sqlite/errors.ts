@@ -36,7 +36,29 @@ export function sqliteHint(error: unknown): string {
 export function sqliteStoreError(error: unknown, path: string, context = 'SQLite store'): OrchestratorError {
   if (error instanceof OrchestratorError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new OrchestratorError('STORE_UNAVAILABLE', `${context} '${path}': ${message}${sqliteHint(error)}`, {
-    cause: error,
-  });
+  const native = nativeModuleProblem(message);
+  return new OrchestratorError(
+    'STORE_UNAVAILABLE',
+    `${context} '${path}': ${native ?? `${message}${sqliteHint(error)}`}`,
+    { cause: error },
+  );
+}
+
+/**
+ * What to do when the driver's native module cannot be loaded (its message, kept as `cause`,
+ * lists every path it tried), or null for any other error: never built, because its install
+ * script did not run (`npm install --ignore-scripts`, or npm 11 and later, which run a
+ * dependency's install script only once the project approves it); or built for another Node.js.
+ */
+export function nativeModuleProblem(message: string): string | null {
+  if (message.startsWith('Could not locate the bindings file')) {
+    return (
+      "better-sqlite3's native module is not built (its install script did not run): run `npm rebuild better-sqlite3` " +
+      '(npm 11 and later run it only once the project approves it: `npm install-scripts approve better-sqlite3`)'
+    );
+  }
+  if (message.includes('NODE_MODULE_VERSION')) {
+    return `better-sqlite3's native module was built for another Node.js version (now ${process.version}): run \`npm rebuild better-sqlite3\``;
+  }
+  return null;
 }
