@@ -17,6 +17,7 @@ const CLIENT = [...PAGE.matchAll(/^```ts\n([\s\S]*?)^```/gm)]
   .map((m) => m[1] ?? '')
   .filter((code) => code.includes('createRemoteWorker({'));
 const INDEX = pathToFileURL(join(ROOT, 'src/index.ts')).href;
+const WORKER = pathToFileURL(join(ROOT, 'src/worker.ts')).href;
 const TOKEN = 'docs-sample-token';
 
 const globals = globalThis as Record<string, unknown>;
@@ -41,7 +42,10 @@ describe("docs/remote-workers.md's TypeScript client sample, run", () => {
     expect(code).toContain("url: 'http://127.0.0.1:8080'");
     writeFileSync(
       file,
-      `${code.replaceAll("from 'orchestrator'", `from '${INDEX}'`).replace('http://127.0.0.1:8080', url)}\nexport {};\n`,
+      `${code
+        .replaceAll("from 'orchestrator/worker'", `from '${WORKER}'`)
+        .replaceAll("from 'orchestrator'", `from '${INDEX}'`)
+        .replace('http://127.0.0.1:8080', url)}\nexport {};\n`,
     );
     const before = new Set(process.listeners('SIGTERM'));
     globals.transcribe = async (audioUrl: string, { idempotencyKey }: { idempotencyKey: string }) => ({

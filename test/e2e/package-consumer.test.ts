@@ -210,6 +210,45 @@ console.log('memory store: fine');
     }
   }, 60_000);
 
+  it("serves remote workers from 'orchestrator/worker', which loads none of the engine's dependencies", () => {
+    // A project with the package and zod only: no fastify, pg, better-sqlite3, pino, ...
+    const lean = join(work, 'worker-only');
+    mkdirSync(join(lean, 'node_modules'), { recursive: true });
+    writeFileSync(
+      join(lean, 'package.json'),
+      JSON.stringify({ name: 'worker', private: true, type: 'module' }),
+    );
+    cpSync(join(project, 'node_modules', 'orchestrator'), join(lean, 'node_modules', 'orchestrator'), {
+      recursive: true,
+    });
+    symlinkSync(join(ROOT, 'node_modules', 'zod'), join(lean, 'node_modules', 'zod'), 'dir');
+    writeFileSync(
+      join(lean, 'worker.mjs'),
+      `import { createRemoteWorker, NonRetryableError, ValidationError } from 'orchestrator/worker';
+try {
+  createRemoteWorker({ url: 'http://127.0.0.1:1', token: 't', actions: { noop: () => 1 } });
+} catch (error) {
+  console.log(error instanceof ValidationError, error.message.split('\\n')[0]);
+}
+const worker = createRemoteWorker({ url: 'http://127.0.0.1:1', token: 't', actions: { stt: () => 1 } });
+console.log(typeof worker.start, new NonRetryableError('no').code);
+try {
+  await import('orchestrator');
+} catch (error) {
+  console.log('package root:', error.code);
+}
+`,
+    );
+    const r = spawnSync(process.execPath, ['worker.mjs'], { cwd: lean, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^true .*noop/),
+      'function NON_RETRYABLE',
+      'package root: ERR_MODULE_NOT_FOUND',
+      '',
+    ]);
+  }, 60_000);
+
   it("runs the orchestrator command from the package's bin", () => {
     const bin = join(project, 'node_modules', 'orchestrator', pkg.bin.orchestrator);
     const version = run([bin, '--version']);

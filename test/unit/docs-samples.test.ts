@@ -66,7 +66,9 @@ function typeErrors(samples: { name: string; code: string }[]): string[] {
   for (const { name, code } of samples) {
     virtual.set(
       join(dir, `${name}.ts`),
-      `${code.replaceAll("from 'orchestrator'", "from '../src/index.js'")}\nexport {};\n`,
+      `${code
+        .replaceAll("from 'orchestrator/worker'", "from '../src/worker.js'")
+        .replaceAll("from 'orchestrator'", "from '../src/index.js'")}\nexport {};\n`,
     );
   }
   const options: ts.CompilerOptions = { ...CONSUMER_COMPILER_OPTIONS };
