@@ -745,7 +745,12 @@ describe('assets', () => {
     // The OpenAPI document describes the JSON API only.
     const paths = Object.keys((await f.app.inject({ url: '/openapi.json' })).json().paths);
     expect(paths).toContain('/v1/executions/{id}/cancel');
-    expect(paths.filter((p) => !p.startsWith('/v1/'))).toEqual(['/healthz', '/openapi.json', '/metrics']);
+    expect(paths.filter((p) => !p.startsWith('/v1/'))).toEqual([
+      '/healthz',
+      '/readyz',
+      '/openapi.json',
+      '/metrics',
+    ]);
   });
 });
 

@@ -31,6 +31,7 @@ const ROUTES = [
   'GET /metrics',
   'GET /openapi.json',
   'GET /healthz',
+  'GET /readyz',
 ];
 
 type Doc = {
@@ -100,7 +101,7 @@ describe('GET /openapi.json', () => {
           const param = op.parameters?.find((p) => p.in === 'path' && `{${p.name}}` === name);
           expect(param?.required, `${where} ${name}`).toBe(true);
         }
-        const isPublic = path === '/healthz' || path === '/openapi.json' || path === '/metrics';
+        const isPublic = ['/healthz', '/readyz', '/openapi.json', '/metrics'].includes(path);
         if (isPublic) expect(op.security, where).toEqual([]);
         else {
           expect(op.security, where).toBeUndefined();

@@ -1,6 +1,7 @@
 /**
- * Routes outside `/v1`, all public (SPEC §7: no token): `GET /healthz`, `GET /openapi.json`
- * (generated from the route schemas) and `GET /metrics` (Prometheus text, for scrapers).
+ * Routes outside `/v1`, all public (SPEC §7: no token): `GET /healthz` (liveness),
+ * `GET /readyz` (readiness: the store answers), `GET /openapi.json` (generated from the route
+ * schemas) and `GET /metrics` (Prometheus text, for scrapers).
  * @module
  */
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +9,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { PrometheusExporter } from '../../monitoring/prometheus.js';
 import type { Orchestrator } from '../../orchestrator.js';
+import { within } from '../../within.js';
 import { errorEnvelopeSchema } from '../schemas.js';
+import { STORE_WAIT_MS } from '../store-wait.js';
 
 /** Dependencies of the system routes. */
 export interface SystemDeps {
@@ -16,7 +19,13 @@ export interface SystemDeps {
   exporter: PrometheusExporter;
 }
 
-/** Registers `/healthz`, `/openapi.json` and `/metrics` on the root scope. */
+/**
+ * The read `/readyz` makes: an execution id no execution has (ids start with `exec_`), looked up
+ * by primary key on every store.
+ */
+const PROBE_ID = 'readyz-probe';
+
+/** Registers `/healthz`, `/readyz`, `/openapi.json` and `/metrics` on the root scope. */
 export async function systemRoutes(scope: FastifyInstance, deps: SystemDeps): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
   const { orch, exporter } = deps;
@@ -40,6 +49,34 @@ export async function systemRoutes(scope: FastifyInstance, deps: SystemDeps): Pr
     },
     async (_req, reply) =>
       orch.closed ? reply.code(503).send({ status: 'closing' as const }) : { status: 'ok' as const },
+  );
+
+  app.get(
+    '/readyz',
+    {
+      logLevel: 'warn',
+      config: { auth: false, closingBody: { status: 'closing' } },
+      schema: {
+        summary:
+          'Readiness: 200 while the store answers a read within a second, 503 when it fails or does not answer, or once the orchestrator is closing',
+        tags: ['system'],
+        security: [],
+        response: {
+          200: z.object({ status: z.literal('ready') }),
+          503: z.object({ status: z.enum(['unavailable', 'closing']) }),
+        },
+      },
+    },
+    async (req, reply) => {
+      if (orch.closed) return reply.code(503).send({ status: 'closing' as const });
+      const read = Promise.resolve().then(() => orch.store.getExecution(PROBE_ID));
+      const settled = await within(read, STORE_WAIT_MS, orch.config.clock);
+      if (settled?.ok) return { status: 'ready' as const };
+      // The reason goes to the log only: the probe is public, and a store's error names its server.
+      const detail = settled === undefined ? { waitedMs: STORE_WAIT_MS } : { err: settled.error };
+      req.log.warn(detail, 'readiness probe: the store is unavailable');
+      return reply.code(503).send({ status: 'unavailable' as const });
+    },
   );
 
   app.get(
