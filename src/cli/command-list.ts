@@ -5,6 +5,7 @@
  * @module
  */
 import type { Command } from 'commander';
+import { register as registerBackup } from './commands/backup.js';
 import { register as registerCancel } from './commands/cancel.js';
 import { register as registerList } from './commands/list.js';
 import { register as registerMetrics } from './commands/metrics.js';
@@ -29,5 +30,6 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerWorkers,
   registerMigrate,
   registerPurge,
+  registerBackup,
   registerServe,
 ];

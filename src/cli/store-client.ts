@@ -43,6 +43,52 @@ export function sqliteFile(url: string): string | null {
 }
 
 /**
+ * The store of `url`, not opened yet. The URL first: one refused (`sqlite:~/x.db`) says why, not
+ * that no file is there, naming where the URL came from (`key`).
+ */
+export async function lazyStore(url: string, key: StoreUrlKey = 'store'): Promise<Store> {
+  try {
+    return await openStoreLazily(url);
+  } catch (error) {
+    throw cliStoreError(error, key);
+  }
+}
+
+/**
+ * The store of `url`, not opened yet (nothing of it written), once it is known to exist: a SQLite
+ * file that holds an orchestrator store, a PostgreSQL schema with one (the memory store always).
+ * @throws CliError `STORE_NOT_FOUND` for a missing file or schema, or a file of something else.
+ */
+export async function existingStore(url: string, key: StoreUrlKey = 'store'): Promise<Store> {
+  const store = await lazyStore(url, key);
+  const file = sqliteFile(url);
+  if (file !== null && !existsSync(file)) {
+    throw new CliError(
+      `store '${url}' does not exist yet (no file ${file}); run a workflow or \`orchestrator migrate\` first`,
+      { code: 'STORE_NOT_FOUND' },
+    );
+  }
+  if (file !== null) {
+    const { notAStoreError } = await import('./sqlite-store-exists.js');
+    const refused = notAStoreError(url, file);
+    if (refused !== null) throw refused;
+  }
+  if (store.kind === 'postgres') {
+    // The URL's schema and query timeout (`?queryTimeoutMs=`), as the store took them.
+    const { schema, queryTimeoutMs } = store as PostgresStore;
+    const { pgSchemaExists } = await import('./pg-schema-exists.js');
+    const exists = await pgSchemaExists(withoutStoreParameters(url), schema, queryTimeoutMs);
+    if (exists === false) {
+      throw new CliError(
+        `store '${shownUrl(url)}' does not exist yet (no schema ${JSON.stringify(schema)} with an orchestrator store in that database); run a workflow or \`orchestrator migrate\` first`,
+        { code: 'STORE_NOT_FOUND' },
+      );
+    }
+  }
+  return store;
+}
+
+/**
  * Whether the store lives inside this process and ends with it: `memory`, or `sqlite::memory:` (an
  * in-memory SQLite database, whose store calls itself durable since only its process sees it).
  */
@@ -107,38 +153,7 @@ export class StoreClient {
     url: string,
     options: { create?: boolean; key?: StoreUrlKey } = {},
   ): Promise<StoreClient> {
-    // The URL first (not opened yet): one refused (`sqlite:~/x.db`) says why, not that no file is
-    // there, naming where the URL came from (`key`).
-    let store: Store;
-    try {
-      store = await openStoreLazily(url);
-    } catch (error) {
-      throw cliStoreError(error, options.key ?? 'store');
-    }
-    const file = sqliteFile(url);
-    if (!options.create && file !== null && !existsSync(file)) {
-      throw new CliError(
-        `store '${url}' does not exist yet (no file ${file}); run a workflow or \`orchestrator migrate\` first`,
-        { code: 'STORE_NOT_FOUND' },
-      );
-    }
-    if (!options.create && file !== null) {
-      const { notAStoreError } = await import('./sqlite-store-exists.js');
-      const refused = notAStoreError(url, file);
-      if (refused !== null) throw refused;
-    }
-    if (!options.create && store.kind === 'postgres') {
-      // The URL's schema and query timeout (`?queryTimeoutMs=`), as the store took them.
-      const { schema, queryTimeoutMs } = store as PostgresStore;
-      const { pgSchemaExists } = await import('./pg-schema-exists.js');
-      const exists = await pgSchemaExists(withoutStoreParameters(url), schema, queryTimeoutMs);
-      if (exists === false) {
-        throw new CliError(
-          `store '${shownUrl(url)}' does not exist yet (no schema ${JSON.stringify(schema)} with an orchestrator store in that database); run a workflow or \`orchestrator migrate\` first`,
-          { code: 'STORE_NOT_FOUND' },
-        );
-      }
-    }
+    const store = options.create ? await lazyStore(url, options.key) : await existingStore(url, options.key);
     await store.init();
     return new StoreClient(store, url);
   }
