@@ -354,7 +354,7 @@ describe('the CLI in the README', () => {
         .filter((flag) => !new RegExp(`[\\s\`[]${flag}\\b`).test(readme))
         .map((flag) => `${command.name()} ${flag}`),
     ]);
-    expect(program.commands.length).toBe(11);
+    expect(program.commands.length).toBe(12);
     expect(missing).toEqual([]);
   });
 });
