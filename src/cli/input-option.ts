@@ -1,7 +1,7 @@
 /**
- * `run --input` (or `--input-file`): its JSON, checked as `executeWorkflow` checks an execution's input (nested at
- * most 64 levels deep, at most the size of a step output) before `run` opens its store, so that
- * an input it would refuse creates no database file and makes no connection.
+ * `run --input` (or `--input-file`): its JSON, checked as `executeWorkflow` checks an execution's
+ * input (nested at most 64 levels deep, at most the size of a step output) before `run` opens its
+ * store, so that an input it would refuse creates no database file and makes no connection.
  * @module
  */
 
