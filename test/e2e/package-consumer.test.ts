@@ -134,6 +134,32 @@ await orch.close();
     expect(r.status).toBe(0);
   }, 60_000);
 
+  it('runs with code generation from strings disallowed: expressions are evaluated without eval', () => {
+    // A condition, a list, an input expression; on SQLite, with its migrations.
+    writeFileSync(
+      join(project, 'no-eval.mjs'),
+      `import { createOrchestrator } from 'orchestrator';
+const orch = await createOrchestrator({ store: 'sqlite:./data/no-eval.sqlite', actions: { a: (i) => ({ x: i.n * 2 }) } });
+await orch.workflowEngine.defineWorkflow('no-eval', [
+  { name: 'a' },
+  { name: 'check', condition: "result.x > 2 && input.n in [1, 2, 3]", then: 'b' },
+  { name: 'skipped', action: 'noop' },
+  { name: 'b', action: 'noop', input: "{'y': steps.a.output.x + 1, 'tags': ['t'].map(t, t + '!')}" },
+]);
+const id = await orch.workflowEngine.executeWorkflow('no-eval', { n: 2 });
+const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+console.log(status.status, JSON.stringify(status.outputData));
+await orch.close();
+`,
+    );
+    const r = run(['--disallow-code-generation-from-strings', 'no-eval.mjs']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('completed {"a":{"x":4},"b":{"y":5,"tags":["t!"]}}');
+    // The flag acts: code from a string is refused.
+    const refused = run(['--disallow-code-generation-from-strings', '-e', 'new Function("return 1")']);
+    expect(refused.stderr).toContain('EvalError: Code generation from strings disallowed');
+  }, 60_000);
+
   it('is required from CommonJS (Node.js 20.19+ loads the ES module)', () => {
     writeFileSync(
       join(project, 'cjs.cjs'),
