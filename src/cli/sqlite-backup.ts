@@ -42,9 +42,18 @@ export function backUpSqlite(source: string, target: string): BackupFacts {
       copy.close();
     }
   } catch (error) {
-    rmSync(target, { force: true });
+    removePartial(target);
     throw new CliError(`cannot back up the store to '${target}': ${(error as Error).message}`, {
       cause: error,
     });
+  }
+}
+
+/** Removes what a failed backup may have left at `target`; a target it could not write is no error. */
+function removePartial(target: string): void {
+  try {
+    rmSync(target, { force: true });
+  } catch {
+    // ENOTDIR and the like: nothing was written there.
   }
 }

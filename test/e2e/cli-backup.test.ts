@@ -90,9 +90,17 @@ describe('orchestrator backup', () => {
 
     const nowhere = join(out.dir, 'no-such-folder', 'b.sqlite');
     const w = await cli(['backup', nowhere, '--store', store.url]);
-    expect(w.code).toBe(1);
-    expect(w.stderr).toMatch(/^error: cannot back up the store to '.*b\.sqlite': unable to open database/);
+    expect({ code: w.code, stderr: w.stderr }).toEqual({
+      code: 2,
+      stderr: `error: backup file '${nowhere}': its folder ${join(out.dir, 'no-such-folder')} does not exist (create it first)\n`,
+    });
     expect(existsSync(nowhere)).toBe(false);
+    // A copy SQLite cannot write (a file where its folder should be): exit 1, nothing left.
+    const blocked = join(out.dir, 'live.sqlite', 'b.sqlite');
+    const b = await cli(['backup', blocked, '--store', store.url]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(/^error: cannot back up the store to '.*b\.sqlite': unable to open database/);
+    expect(contents(existing).executions).toBe(before);
   }, 60_000);
 
   it('refuses what it cannot copy: no store yet, the memory store, a PostgreSQL store (before connecting)', async () => {

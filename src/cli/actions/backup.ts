@@ -5,7 +5,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ident } from '../../store/postgres/connection.js';
 import type { PostgresStore } from '../../store/postgres/postgres-store.js';
@@ -44,6 +44,11 @@ export async function backupCommand(destination: string, command: Command): Prom
   if (existsSync(target)) {
     throw new UsageError(
       `backup file '${destination}' exists already: name a new file (a backup never overwrites one)`,
+    );
+  }
+  if (!existsSync(dirname(target))) {
+    throw new UsageError(
+      `backup file '${destination}': its folder ${dirname(target)} does not exist (create it first)`,
     );
   }
   const started = performance.now();
