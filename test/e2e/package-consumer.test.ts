@@ -2,8 +2,10 @@
  * The package as a user installs it: built from the sources into a folder of its own, packed by
  * `npm pack` (so `files` decides what ships), unpacked into another project's `node_modules` next
  * to the production dependencies only — none of this repository's dev dependencies can stand in
- * for a missing one. That project then imports it as an ES module, requires it from CommonJS,
- * compiles TypeScript against its declarations with `skipLibCheck` off, and runs its command.
+ * for a missing one. That project then imports it as an ES module (also with code generation
+ * from strings disallowed), requires it from CommonJS, compiles TypeScript against its
+ * declarations with `skipLibCheck` off, opens SQLite without better-sqlite3's native module built,
+ * runs `orchestrator/worker` with none of the engine's dependencies, and runs its command.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
