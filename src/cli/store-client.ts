@@ -57,10 +57,11 @@ export async function lazyStore(url: string, key: StoreUrlKey = 'store'): Promis
 /**
  * The store of `url`, not opened yet (nothing of it written), once it is known to exist: a SQLite
  * file that holds an orchestrator store, a PostgreSQL schema with one (the memory store always).
+ * `store`: the one {@link lazyStore} gave for `url` already.
  * @throws CliError `STORE_NOT_FOUND` for a missing file or schema, or a file of something else.
  */
-export async function existingStore(url: string, key: StoreUrlKey = 'store'): Promise<Store> {
-  const store = await lazyStore(url, key);
+export async function existingStore(url: string, key: StoreUrlKey = 'store', store?: Store): Promise<Store> {
+  store ??= await lazyStore(url, key);
   const file = sqliteFile(url);
   if (file !== null && !existsSync(file)) {
     throw new CliError(

@@ -4,12 +4,11 @@
  * (`Argument list too long`): a larger input could not be run from the CLI at all. The file's
  * input is checked as `--input`'s, before the store opens.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, parseJson, ROOT, tempStore } from './fixtures/cli-harness.js';
+import { cli, parseJson, tempStore } from './fixtures/cli-harness.js';
 
 const store = tempStore();
 const dir = mkdtempSync(join(tmpdir(), 'cli-input-file-'));
@@ -57,25 +56,8 @@ describe('run --input-file', () => {
     });
   }, 60_000);
 
-  /** `run` with `args`, `stdin` written to it through a Node.js pipe (a socket pair, not a FIFO). */
-  async function runWithStdin(args: string[], stdin: string) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--json', 'run', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.stdin.end(stdin);
-    const code = await new Promise((resolve) => child.on('close', resolve));
-    return { code, stderr, stdout };
-  }
+  /** `run --json` with `args`, `stdin` written to it through a Node.js pipe (a socket pair, not a FIFO). */
+  const runWithStdin = (args: string[], stdin: string) => cli(['--json', 'run', ...args], {}, stdin);
 
   it("reads /dev/stdin when it is a Node.js parent's pipe (a socket, which /dev/stdin cannot open)", async () => {
     const r = await runWithStdin(

@@ -39,7 +39,7 @@ export async function backupCommand(destination: string, command: Command): Prom
       `store '${globals.storeLabel}' lives in this process only: there is nothing to back up`,
     );
   }
-  await existingStore(globals.store, globals.storeKey);
+  await existingStore(globals.store, globals.storeKey, store);
   const target = resolve(destination);
   if (existsSync(target)) {
     throw new UsageError(
