@@ -170,11 +170,14 @@ createOrchestrator({ store: 'memory', maxConcurrentWorkflows: 0 }).then(
   () => console.log('accepted'),
   (e) => console.log(e instanceof ValidationError, e.message.split('\\n')[0]),
 );
+const worker = require('orchestrator/worker');
+console.log(typeof worker.createRemoteWorker, worker.ValidationError === ValidationError);
 `,
     );
     const r = run(['cjs.cjs']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^true .*maxConcurrentWorkflows/);
+    // The worker entry is required through its own `default` condition, and shares the root's classes.
+    expect(r.stdout).toMatch(/^function true\ntrue .*maxConcurrentWorkflows/);
     expect(r.status).toBe(0);
   }, 60_000);
 
