@@ -204,15 +204,15 @@ function parseJsonBytes(bytes: Buffer, path: string, what: string): unknown {
 }
 
 /**
- * Reads and parses a JSON file, with one-line errors that name the file. A regular file (or a
- * symbolic link to one) of at most {@link MAX_JSON_FILE_BYTES} is read; a pipe or device only
- * with `pipes` (see {@link JsonFileOptions}), to the same limit: `/dev/zero` ends with an error,
- * and a huge file is not read whole into memory.
+ * Reads and parses a regular JSON file (or a symbolic link to one) of at most
+ * {@link MAX_JSON_FILE_BYTES}, with one-line errors that name the file: a huge file is not read
+ * whole into memory. A pipe or device is refused; {@link readJsonFileAsync} reads those.
  */
-export function readJsonFile(path: string, what: string, options: JsonFileOptions = {}): unknown {
+function readJsonFile(path: string, what: string): unknown {
   let bytes: Buffer;
   try {
-    bytes = sourceOf(path, what, options) === 'file' ? readFileSync(path) : readStream(path, what);
+    sourceOf(path, what, {}); // throws for anything but a regular file of at most the limit
+    bytes = readFileSync(path);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw unreadable(error, path, what);
@@ -221,8 +221,9 @@ export function readJsonFile(path: string, what: string, options: JsonFileOption
 }
 
 /**
- * {@link readJsonFile}, reading a pipe or device off the main thread, so that the process still
- * hears a signal while it waits for the writer.
+ * {@link readJsonFile}, also reading a pipe or device with `pipes` (see {@link JsonFileOptions}),
+ * to the same limit (`/dev/zero` ends with an error), off the main thread, so that the process
+ * still hears a signal while it waits for the writer.
  */
 export async function readJsonFileAsync(
   path: string,
@@ -234,12 +235,12 @@ export async function readJsonFileAsync(
 }
 
 /**
- * Reads and validates a definition file.
- * @throws UsageError if the file is missing or not JSON; ValidationError (exit 2) naming every
- *   problem with its path, prefixed by the file name.
+ * Reads and validates a definition file, a regular file (a folder's: see {@link JsonFileOptions}).
+ * @throws UsageError if the file is missing, not a regular file or not JSON; ValidationError
+ *   (exit 2) naming every problem with its path, prefixed by the file name.
  */
-export function readDefinitionFile(path: string, options: JsonFileOptions = {}): ValidDefinition {
-  return definitionIn(readJsonFile(path, 'definition file', options), path);
+export function readDefinitionFile(path: string): ValidDefinition {
+  return definitionIn(readJsonFile(path, 'definition file'), path);
 }
 
 /** {@link readDefinitionFile}, a pipe or device read off the main thread (see {@link readJsonFileAsync}). */

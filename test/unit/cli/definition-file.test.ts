@@ -10,6 +10,7 @@ import {
   compensationsUsed,
   MAX_JSON_FILE_BYTES,
   readDefinitionFile,
+  readDefinitionFileAsync,
 } from '../../../src/cli/definition-file.js';
 import { UsageError } from '../../../src/cli/errors.js';
 import type { StepDefinition } from '../../../src/definition/types.js';
@@ -115,11 +116,11 @@ describe('readDefinitionFile', () => {
       fifo,
     ]);
     const exited = new Promise((resolve) => writer.on('exit', resolve));
-    expect(readDefinitionFile(fifo, { pipes: true }).id).toBe('piped');
+    expect((await readDefinitionFileAsync(fifo, { pipes: true })).id).toBe('piped');
     expect(await exited).toBe(0);
     const zero = join(sub, 'zero.json');
     symlinkSync('/dev/zero', zero);
-    expect(() => readDefinitionFile(zero, { pipes: true })).toThrow(
+    await expect(readDefinitionFileAsync(zero, { pipes: true })).rejects.toThrow(
       new UsageError(`definition file '${zero}' holds more than the limit of ${MAX_JSON_FILE_BYTES} bytes`),
     );
   });
