@@ -1,6 +1,6 @@
 /**
  * How an argument check shows the value it refuses: a string quoted (so `'150'` is not mistaken
- * for the number it spells), a function, array or object by its kind (never its source or
+ * for the number it spells), a function, array, Date or object by its kind (never its source or
  * `[object Object]`), anything else as `String()` gives it; or, for "expected a …" messages, only
  * the value's kind.
  * @module
@@ -13,6 +13,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return echo(value, JSON.stringify);
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'an array';
+  // A Date is an object too, but "expected a valid Date, got an object" for `new Date(NaN)` misleads.
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : 'a Date';
   if (value !== null && typeof value === 'object') return 'an object';
   return String(value);
 }

@@ -73,6 +73,10 @@ describe('headings of the engine methods', () => {
     await expect(e.purgeExecutions({ before: 'yesterday' as never })).rejects.toThrow(
       /^Invalid purgeExecutions options: before: expected a valid Date, got "yesterday"$/,
     );
+    // The Date given is named as one, not as "an object".
+    await expect(e.purgeExecutions({ before: new Date(Number.NaN) })).rejects.toThrow(
+      /^Invalid purgeExecutions options: before: expected a valid Date, got an invalid Date$/,
+    );
     await expect(e.purgeExecutions({ before: new Date(), limit: 0 })).rejects.toThrow(
       /^Invalid purgeExecutions options: limit: /,
     );
