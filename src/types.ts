@@ -31,7 +31,10 @@ export const STEP_STATES = [
   'skipped',
 ] as const;
 
-/** Life cycle of a step. `waiting`: a retry is scheduled; `skipped`: a jump passed over it. */
+/**
+ * Life cycle of a step. `pending`: not reached yet; `waiting`: a retry is scheduled; `skipped`:
+ * never run, because a jump passed over it or the execution ended before reaching it.
+ */
 export type StepState = (typeof STEP_STATES)[number];
 
 /** Compensation progress of one completed step. */
