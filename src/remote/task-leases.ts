@@ -105,13 +105,18 @@ export class TaskLeases {
    * when its node found its execution's lease lost (the renewal that finds it stops the execution,
    * whose signal cancels the task). A lease that may have lapsed, not known lost (this node's
    * renewals fail or skip the row), answers `false`: the node may still own the execution, its next
-   * round checks, and a result after a loss is refused all the same (see `liveHeld`).
+   * round checks, and a result after a loss is refused all the same (see `liveHeld`). A task the
+   * answer cancels is no longer held: the worker's listing stops counting it at once (it counted
+   * until its lease ran out), and a later report on it is refused as cancelled.
    * @throws ConflictError when the worker no longer holds it.
    */
   heartbeat(workerId: string, taskId: string): { cancelled: boolean } {
     const worker = this.workers.touch(workerId);
     const task = this.held(worker, taskId);
-    if (this.over(task)) return { cancelled: true };
+    if (this.over(task)) {
+      endLease(worker, taskId, ENDED.cancelled);
+      return { cancelled: true };
+    }
     task.leaseUntil = this.settings.clock.now() + this.settings.leaseMs;
     return { cancelled: false };
   }

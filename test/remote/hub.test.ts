@@ -285,6 +285,13 @@ describe('cancellation and step timeouts', () => {
     await expect(orch.workflowEngine.cancelWorkflow(id)).resolves.toBe(true);
     expect(hub.snapshot().workers[0]?.tasks[0]).toMatchObject({ taskId: task.taskId, cancelled: true });
     expect(hub.heartbeat(workerId, task.taskId)).toEqual({ cancelled: true });
+    // Told so, the worker holds it no longer: it is not counted as held until its lease runs out.
+    expect(hub.snapshot().workers[0]?.tasks).toEqual([]);
+    expect(() => hub.heartbeat(workerId, task.taskId)).toThrow(
+      new ConflictError(
+        `Task '${task.taskId}' is not leased to worker '${workerId}' (it was cancelled (its step was cancelled or timed out))`,
+      ),
+    );
     expect(() => hub.complete(workerId, task.taskId, {})).toThrow(/was cancelled/);
     // Settled: a second report is a conflict too, and the worker holds nothing.
     expect(() => hub.fail(workerId, task.taskId, { error: { message: 'x' } })).toThrow(ConflictError);
