@@ -169,8 +169,10 @@ export interface StepContext {
   /** Outputs of completed steps, by name. */
   outputs: Readonly<Record<string, unknown>>;
   /**
-   * When this attempt times out (milliseconds since the epoch); `undefined` when the step has no
-   * timeout (the key is there all the same, like every field of the context).
+   * When this attempt ends at the latest (milliseconds since the epoch): its step's timeout, or the
+   * workflow's timeout or its parallel step's when that comes first. `undefined` when nothing
+   * bounds it, as for a compensation `ErrorRecovery.compensate` runs itself (the key is there all
+   * the same, like every field of the context).
    */
   deadline?: number;
 }

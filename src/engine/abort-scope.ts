@@ -75,6 +75,19 @@ export class AbortScope {
     this.root.timed.add(this);
   }
 
+  /**
+   * The earliest deadline (clock ms) still armed on this scope or a parent (a step attempt's
+   * timeout, a parallel step's, the workflow's): when the scope ends at the latest.
+   * `Infinity` when none is.
+   */
+  earliestDeadline(): number {
+    let at = Number.POSITIVE_INFINITY;
+    for (let s: AbortScope | null = this; s !== null; s = s.parent) {
+      if (s.onDue !== null && s.dueAt < at) at = s.dueAt;
+    }
+    return at;
+  }
+
   /** Drops the deadline (its timer was cancelled). */
   clearDeadline(): void {
     this.dueAt = Number.POSITIVE_INFINITY;

@@ -182,6 +182,9 @@ export function beginAttempt(
     });
   } else attempt = new Attempt(scope, scope, clock);
   const attemptScope = attempt.own;
+  // What the handler is told: when the attempt ends at the latest, its own timeout or an
+  // enclosing one (the workflow's, a parallel step's) if that comes first.
+  const endsBy = attemptScope.earliestDeadline();
   // For an out-of-process handler (a remote worker's action): the hub's check that the attempt is
   // not over by its deadlines before it takes a worker's request (see `expireAttemptIfLate`).
   const expireIfLate =
@@ -198,7 +201,7 @@ export function beginAttempt(
     stepName: ctx.stepName,
     attempt: ctx.attempt,
     idempotencyKey: ctx.idempotencyKey,
-    deadline,
+    deadline: endsBy === Number.POSITIVE_INFINITY ? undefined : endsBy,
     [SCOPE]: attemptScope,
     [SIGNAL_SCOPE]: attemptScope === scope ? undefined : attemptScope,
     [ENDED]: false,

@@ -68,7 +68,7 @@ export interface RemoteTask {
   input: unknown;
   /** Stable across attempts, restarts and failovers: make side effects idempotent with it. */
   idempotencyKey: string;
-  /** When the step's attempt times out (ISO 8601), or null without a step timeout. */
+  /** When the step's attempt ends at the latest (ISO 8601; its timeout, or the workflow's when that comes first), or null. */
   deadline: string | null;
 }
 

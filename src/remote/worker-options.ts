@@ -26,7 +26,7 @@ export interface RemoteTaskContext {
   attempt: number;
   /** Stable across attempts and restarts: use it to make side effects idempotent. */
   idempotencyKey: string;
-  /** When the step's attempt times out, or null without a step timeout. */
+  /** When the step's attempt ends at the latest (its timeout, or the workflow's when that comes first), or null. */
   deadline: Date | null;
   /** Aborts when the step is cancelled or times out, when the lease is lost, or when the worker stops. */
   signal: AbortSignal;

@@ -74,7 +74,13 @@ describe('queueing and polling', () => {
     const id = await orch.workflowEngine.executeWorkflow('w');
     await flush(clock);
     const task = await waiting;
-    expect(task).toMatchObject({ executionId: id, step: 'stt', deadline: null });
+    // Without a step timeout, the workflow's (300 s by default) ends the attempt at the latest.
+    const started = (await orch.workflowEngine.getExecutionStatus(id))!.startedAt.getTime();
+    expect(task).toMatchObject({
+      executionId: id,
+      step: 'stt',
+      deadline: new Date(started + 300_000).toISOString(),
+    });
     hub.complete(workerId, task!.taskId, undefined);
     const status = await finishWithClock(orch, clock, id);
     expect(status.status).toBe('completed');
@@ -480,7 +486,7 @@ describe('registration rules', () => {
 });
 
 describe('engine hook: ctx.deadline', () => {
-  it('gives handlers the attempt deadline when the step has a timeout, and none without', async () => {
+  it('gives handlers the time their attempt ends by: the earliest of its timeout and the enclosing ones', async () => {
     const clock = new FakeClock();
     const seen: (number | undefined)[] = [];
     const orch = await withOrchestrator({
@@ -498,8 +504,34 @@ describe('engine hook: ctx.deadline', () => {
     await orch.workflowEngine.defineWorkflow('w', [{ name: 'a' }, { name: 'b', timeout: 1.5, retry: true }]);
     const start = clock.now();
     await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('w'));
-    // Attempt 2 starts after the 1.5 s timeout and a 1 s backoff.
-    expect(seen).toEqual([undefined, start + 1500, start + 1500 + 1000 + 1500]);
+    // A step without a timeout ends by the workflow's (300 s by default). Attempt 2 of `b` starts
+    // after its 1.5 s timeout and a 1 s backoff.
+    expect(seen).toEqual([start + 300_000, start + 1500, start + 1500 + 1000 + 1500]);
+
+    // The workflow's timeout (4 s) ends an attempt before its own (1.5 s, from 3 s) would, and
+    // one of a step without a timeout; inside a parallel step, the parallel step's (1 s) comes first.
+    seen.length = 0;
+    await orch.workflowEngine.defineWorkflow(
+      'bounded',
+      [
+        { name: 'a' },
+        { name: 'wait', action: 'delay', input: "{'seconds': 3}" },
+        { name: 'b', timeout: 1.5 },
+      ],
+      { timeout: 4 },
+    );
+    const from = clock.now();
+    await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('bounded'));
+    expect(seen).toEqual([from + 4000, from + 4000]);
+    seen.length = 0;
+    await orch.workflowEngine.defineWorkflow(
+      'branches',
+      [{ name: 'p', parallel: [{ name: 'a' }, { name: 'b', timeout: 5 }], timeout: 1 }],
+      { timeout: 60 },
+    );
+    const at = clock.now();
+    await finishWithClock(orch, clock, await orch.workflowEngine.executeWorkflow('branches'));
+    expect(seen).toEqual([at + 1000, at + 1000]);
   });
 });
 
