@@ -72,11 +72,15 @@ describe('HTTP validation messages', () => {
     const register = await f.call({
       method: 'POST',
       url: '/v1/remote-workers',
-      payload: { actions: ['bad name', 'delay'] },
+      payload: { actions: ['bad name', 'delay', 'a'.repeat(129)] },
     });
     expect(register.json().error.message).toBe(
-      'Invalid request: body.actions[0]: expected a name matching [A-Za-z0-9_.-]+, got "bad name"; ' +
-        'body.actions[1]: expected an action of this worker\'s own, got the built-in action "delay"',
+      'Invalid request: body.actions[0]: expected a name matching [A-Za-z0-9_.-]+ (at most 128 characters), got "bad name"; ' +
+        'body.actions[1]: expected an action of this worker\'s own, got the built-in action "delay"; ' +
+        // A name of the right characters but too long says what is wrong with it: its length.
+        `body.actions[2]: expected a name matching [A-Za-z0-9_.-]+ (at most 128 characters), got "${'a'.repeat(
+          64,
+        )}…" (129 characters)`,
     );
     const fail = await f.call({
       method: 'POST',

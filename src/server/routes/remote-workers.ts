@@ -43,7 +43,8 @@ const isoDate = z.iso.datetime({ offset: true });
 const actionName = z
   .string()
   .regex(ACTION_NAME_PATTERN, {
-    error: (issue) => `expected a name matching [A-Za-z0-9_.-]+, got ${describeValue(issue.input)}`,
+    error: (issue) =>
+      `expected a name matching [A-Za-z0-9_.-]+ (at most 128 characters), got ${describeValue(issue.input)}`,
   })
   .refine((name) => name !== RESERVED_ACTION_NAME, {
     error: () => `expected an action a workflow step can name, got the reserved "${RESERVED_ACTION_NAME}"`,
