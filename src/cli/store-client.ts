@@ -16,6 +16,7 @@ import { executionIdTime } from '../ids.js';
 import { openStoreLazily } from '../store/open-store-lazily.js';
 import type { PostgresStore } from '../store/postgres/postgres-store.js';
 import { shownUrl, withoutStoreParameters } from '../store/postgres/url-options.js';
+import { checkStorePath } from '../store/sqlite/open-path.js';
 import type {
   DefinitionRecord,
   ExecutionFilter,
@@ -63,6 +64,9 @@ export async function lazyStore(url: string, key: StoreUrlKey = 'store'): Promis
 export async function existingStore(url: string, key: StoreUrlKey = 'store', store?: Store): Promise<Store> {
   store ??= await lazyStore(url, key);
   const file = sqliteFile(url);
+  // A FIFO, a device or a folder is refused naming what it is, as the store's opening does, before
+  // anything opens it: opening a FIFO waits for a writer, in a call no signal interrupts.
+  if (file !== null) checkStorePath(file);
   if (file !== null && !existsSync(file)) {
     throw new CliError(
       `store '${url}' does not exist yet (no file ${file}); run a workflow or \`orchestrator migrate\` first`,
