@@ -26,20 +26,24 @@ describe('a SQLite store path that is not a regular file', () => {
     ['list', []],
     ['status', ['wf_x']],
     ['purge', ['--older-than', '1d']],
-  ])('is refused at once by %s when it is a FIFO', async (command, rest) => {
-    const s = tempStore('orch-fifo-');
-    onTestFinished(() => s.remove());
-    const fifo = join(s.dir, 'store.fifo');
-    execFileSync('mkfifo', [fifo]);
-    const r = await cliBounded([command, ...rest, '--json', '--store', `sqlite:${fifo}`]);
-    expect(r.signal).toBeNull();
-    expect(r.code).toBe(1);
-    const { error } = parseJson<{ error: { code: string; message: string } }>(r.stdout);
-    expect(error).toEqual({
-      code: 'STORE_UNAVAILABLE',
-      message: `Cannot open SQLite store '${fifo}': it is a FIFO, not a regular file; name a database file`,
-    });
-  }, 30_000);
+  ])(
+    'is refused at once by %s when it is a FIFO',
+    async (command, rest) => {
+      const s = tempStore('orch-fifo-');
+      onTestFinished(() => s.remove());
+      const fifo = join(s.dir, 'store.fifo');
+      execFileSync('mkfifo', [fifo]);
+      const r = await cliBounded([command, ...rest, '--json', '--store', `sqlite:${fifo}`]);
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(1);
+      const { error } = parseJson<{ error: { code: string; message: string } }>(r.stdout);
+      expect(error).toEqual({
+        code: 'STORE_UNAVAILABLE',
+        message: `Cannot open SQLite store '${fifo}': it is a FIFO, not a regular file; name a database file`,
+      });
+    },
+    30_000,
+  );
 
   it('is refused as a character device, not as a file without a store to migrate', async () => {
     const r = await cliBounded(['list', '--store', 'sqlite:/dev/null']);
