@@ -17,7 +17,7 @@ export function register(program: Command): void {
   program
     .command('workers')
     .description(
-      'nodes sharing the store (heartbeat, load, state) and worker load, from the store (not remote workers: GET /v1/workers lists those)',
+      "nodes sharing the store (heartbeat, load, state), worker load and each live node's remote workers, as of its last heartbeat, from the store",
     )
     .option(
       '--config <file>',
