@@ -4,7 +4,8 @@
  * uses them (the orchestrator, for `serve`).
  * @module
  */
-import type { Config } from '../config.js';
+import { type Config, compileConfig } from '../config.js';
+import { ValidationError } from '../errors.js';
 import { readJsonFileAsync } from './definition-file.js';
 import { UsageError } from './errors.js';
 
@@ -40,4 +41,22 @@ export async function readConfigFile(
     .map((key) => `'${key}' cannot be set in a config file (${NOT_IN_FILE[key]})`);
   if (refused.length > 0) throw new UsageError(`config file '${path}': ${refused.join('; ')}`);
   return value as Partial<Config>;
+}
+
+/**
+ * Checks the keys of config file `path` as the orchestrator checks its config, so that `serve` and
+ * `workers` refuse the same file, and say which file: the orchestrator's own refusal named no file
+ * (`serve`), and `workers` read three keys and dropped the rest, a misspelt one included. A file
+ * `store` that `--store` overrides is left out (it is not used).
+ * @throws UsageError `config file '<path>': Invalid config: …`, every problem with its key.
+ */
+export function checkConfigFile(path: string, config: Partial<Config>, storeOverridden: boolean): void {
+  const used: Partial<Config> = { ...config };
+  if (storeOverridden) delete used.store;
+  try {
+    compileConfig(used);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new UsageError(`config file '${path}': ${error.message}`, { cause: error });
+  }
 }

@@ -6,11 +6,9 @@
  * @module
  */
 import { ALERT_DEFAULTS, compileConfig, DEFAULTS } from '../config.js';
-import { ValidationError } from '../errors.js';
 import type { StoreUrlKey } from '../store-url.js';
-import { readConfigFile } from './config-file.js';
+import { checkConfigFile, readConfigFile } from './config-file.js';
 import { configStore } from './config-store.js';
-import { UsageError } from './errors.js';
 import type { Globals } from './globals.js';
 
 /** The threshold, workers and store `workers` uses. */
@@ -26,8 +24,8 @@ export interface WorkersConfig {
 
 /**
  * Reads `path` (none: the defaults and the global store). Only the `alerts`, `workers` and
- * `store` keys matter here; `alerts` and `workers` are validated as the orchestrator validates them.
- * @throws UsageError naming the file for one that is not a JSON object or has bad `alerts` or `workers`.
+ * `store` keys matter here, but every key is checked as `serve` checks it (see `checkConfigFile`).
+ * @throws UsageError naming the file for one that is not a JSON object or that `serve` refuses.
  */
 export async function readWorkersConfig(path: string | undefined, globals: Globals): Promise<WorkersConfig> {
   if (path === undefined) {
@@ -39,20 +37,11 @@ export async function readWorkersConfig(path: string | undefined, globals: Globa
     };
   }
   const file = await readConfigFile(path);
-  let imbalanceThreshold: number;
-  let workers: readonly string[];
-  try {
-    const compiled = compileConfig({ alerts: file.alerts as never, workers: file.workers as never });
-    imbalanceThreshold = compiled.alerts.imbalanceThreshold;
-    workers = compiled.workers;
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    throw new UsageError(`config file '${path}': ${error.message}`, { cause: error });
-  }
-  if (globals.storeSource !== 'flag' && file.store !== undefined && typeof file.store !== 'string') {
-    throw new UsageError(
-      `config file '${path}': 'store' must be a store URL string, such as "sqlite:<path>"`,
-    );
-  }
-  return { imbalanceThreshold, workers, ...configStore(file, globals) };
+  checkConfigFile(path, file, globals.storeSource === 'flag');
+  const compiled = compileConfig({ alerts: file.alerts as never, workers: file.workers as never });
+  return {
+    imbalanceThreshold: compiled.alerts.imbalanceThreshold,
+    workers: compiled.workers,
+    ...configStore(file, globals),
+  };
 }

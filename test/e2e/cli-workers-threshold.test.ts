@@ -77,6 +77,20 @@ describe('orchestrator workers --config', () => {
     const r = await cli(['workers', '--store', url, '--config', code]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("'actions' cannot be set in a config file");
+    // A key serve refuses (it read only alerts, workers and store, and dropped a misspelt one),
+    // and a store URL serve refuses, named with the file.
+    const misspelt = configFile({ wrokers: ['a'] });
+    const typo = await cli(['workers', '--store', url, '--config', misspelt]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(
+      `config file '${misspelt}': Invalid config: wrokers: unknown key 'wrokers' (did you mean 'workers'?)`,
+    );
+    const number = configFile({ store: 5 });
+    const notUrl = await cli(['workers', '--config', number]);
+    expect(notUrl.code).toBe(2);
+    expect(notUrl.stderr).toContain(`config file '${number}': Invalid config: store: `);
+    // Its store is not used under --store, so not checked.
+    expect((await cli(['workers', '--store', url, '--config', number])).code).toBe(0);
   });
 
   it("lists the config file's workers, idle ones too, when no live node advertises its own", async () => {

@@ -440,6 +440,21 @@ describe('orchestrator serve (real process)', () => {
     },
   );
 
+  it('refuses a --config file whose keys the orchestrator refuses, naming the file (exit 2)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'orch-serve-bad-config-'));
+    const config = join(root, 'config.json');
+    writeFileSync(config, '{"workers": [5], "wrokers": ["a"]}');
+    try {
+      const { code, stderr } = await refusedServe(['--store', 'memory', '--config', config]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`config file '${config}': Invalid config: `);
+      expect(stderr).toContain('workers[0]: ');
+      expect(stderr).toContain("unknown key 'wrokers' (did you mean 'workers'?)");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('refuses --config keys a config file cannot give (actions, logger, ...), naming each and where it comes from (exit 2)', async () => {
     const root = mkdtempSync(join(tmpdir(), 'orch-serve-keys-'));
     const config = join(root, 'config.json');

@@ -25,7 +25,7 @@ import { createDashboard } from '../../server/dashboard/index.js';
 import { createServerLogger } from '../../server/logger.js';
 import { stderrDestination } from '../../stderr-destination.js';
 import type { ServeOptions } from '../commands/serve.js';
-import { readConfigFile } from '../config-file.js';
+import { checkConfigFile, readConfigFile } from '../config-file.js';
 import { configStore } from '../config-store.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { type Globals, setup } from '../globals.js';
@@ -146,6 +146,8 @@ async function serveUntilSignaled(
   const fileConfig = await readConfigFile(options.config, (read) =>
     beforeStoreUnlessInterrupted(read, interrupt, 'serve'),
   );
+  if (options.config !== undefined)
+    checkConfigFile(options.config, fileConfig, globals.storeSource === 'flag');
   // A config `store` that is not a URL is passed on, so the orchestrator rejects it naming the
   // key (JSON holds no Store).
   const { store, storeKey } = configStore(fileConfig, globals);
