@@ -7,6 +7,7 @@
  * @module
  */
 import type { Command } from 'commander';
+import { redactRefusedUrl } from '../redact-url.js';
 import { printable, truncate } from './format.js';
 
 const REPLACEMENT = '\ufffd';
@@ -30,7 +31,22 @@ export function nonUtf8Argument(
   const before = args[at - 1];
   const option = inline?.[1] ?? (before !== undefined && takesValue(before) ? before : null);
   const what = option !== null ? `the value of ${printable(option)}` : `argument ${at + 1}`;
-  const shown = printable(truncate(inline?.[2] ?? arg, SHOWN_WIDTH));
+  const value = inline?.[2] ?? arg;
+  // A store URL's password is not shown (`--store postgres://u:secret@…`).
+  return notUtf8(what, option === '--store' ? redactRefusedUrl(value) : value);
+}
+
+/**
+ * What is wrong with the store URL of `ORCHESTRATOR_STORE` when it holds U+FFFD (Node reads the
+ * environment as it reads arguments), or null. Its password is not shown.
+ */
+export function nonUtf8StoreVariable(value: string): string | null {
+  return value.includes(REPLACEMENT) ? notUtf8('ORCHESTRATOR_STORE', redactRefusedUrl(value)) : null;
+}
+
+/** The refusal of `value`, named `what`, that is not valid UTF-8. */
+function notUtf8(what: string, value: string): string {
+  const shown = printable(truncate(value, SHOWN_WIDTH));
   return `${what} is not valid UTF-8 (what it could not read shows as \\ufffd: ${shown.replaceAll(REPLACEMENT, '\\ufffd')}); pass it in UTF-8`;
 }
 

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { redactRefusedUrl, redactUrl } from '../redact-url.js';
 import { DEFAULT_SQLITE_STORE, type StoreUrlKey } from '../store-url.js';
+import { nonUtf8StoreVariable } from './argv-utf8.js';
 import { consoleToStderr } from './console-to-stderr.js';
 import { UsageError } from './errors.js';
 import { Output } from './output.js';
@@ -45,6 +46,10 @@ const STORE_URL = /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/;
 export function globalsOf(command: Command): Globals {
   const opts = command.optsWithGlobals<{ json?: boolean; store?: string }>();
   const store = resolveCliStore(opts.store);
+  // The flag's value is checked with the other arguments; the variable's would open another file
+  // than the one named (each byte Node cannot read becomes U+FFFD).
+  const notUtf8 = store.storeSource === 'env' ? nonUtf8StoreVariable(store.store) : null;
+  if (notUtf8 !== null) throw new UsageError(notUtf8);
   if (!STORE_URL.test(store.store)) {
     const from = store.storeSource === 'env' ? 'ORCHESTRATOR_STORE' : '--store';
     throw new UsageError(

@@ -8,12 +8,15 @@ import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './fixtures/cli-harness.js';
 
-/** Runs the CLI through a shell, with `printf` putting raw bytes in the arguments. */
-function shell(args: string): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs the CLI through a shell, with `printf` putting raw bytes in the arguments; `assign` is
+ * put before the command (`VAR="$(printf …)"`).
+ */
+function shell(args: string, assign = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       '/bin/sh',
-      ['-c', `exec "${process.execPath}" --import tsx src/cli/main.ts ${args}`],
+      ['-c', `${assign} exec "${process.execPath}" --import tsx src/cli/main.ts ${args}`],
       { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );
@@ -42,5 +45,24 @@ describe.concurrent('arguments that are not UTF-8', () => {
     expect(file.stderr).toMatch(
       /^error: argument 3 is not valid UTF-8 \(what it could not read shows as \\ufffd: caf\\ufffd\.json\)/,
     );
+  });
+
+  it('ORCHESTRATOR_STORE is refused too, naming it (migrate created a file named with U+FFFD)', async () => {
+    const r = await shell('migrate', `ORCHESTRATOR_STORE="$(printf 'sqlite:/tmp/caf\\351.sqlite')"`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: ORCHESTRATOR_STORE is not valid UTF-8 (what it could not read shows as \\ufffd: sqlite:/tmp/caf\\ufffd.sqlite); pass it in UTF-8\n',
+    );
+  });
+
+  it("shows a store URL's password neither from --store nor from ORCHESTRATOR_STORE", async () => {
+    const url = `"$(printf 'postgres://u:s3cret@127.0.0.1/caf\\351')"`;
+    const flag = await shell(`list --store ${url}`);
+    const variable = await shell('list', `ORCHESTRATOR_STORE=${url}`);
+    for (const r of [flag, variable]) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('postgres://***@127.0.0.1/caf\\ufffd');
+      expect(r.stderr).not.toContain('s3cret');
+    }
   });
 });
