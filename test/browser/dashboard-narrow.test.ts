@@ -92,6 +92,37 @@ describe('dashboard in a narrow window', () => {
     expect(outside).toEqual({});
   }, 60_000);
 
+  it("keeps room for the timeline's bars at 360 and 390 px, the timeline scrolling inside its panel", async () => {
+    const server = await startServer({ orchestrator: { actions: { ok: () => 1 } } });
+    suite.servers.push(server);
+    await server.api('/v1/workflows', {
+      body: { id: 'w', steps: [{ name: 'first' }, { name: 'second', action: 'ok' }] },
+    });
+    const run = await server.api<{ id: string }>('/v1/workflows/w/executions', { body: {} });
+    await server.orch.workflowEngine.waitForCompletion(run.body.id, { timeout: 10 });
+    const found: Record<number, unknown> = {};
+    for (const width of [360, 390]) {
+      const context = await suite.browser.newContext({ viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      await signIn(page, server);
+      await page.goto(`${server.url}/executions/${run.body.id}`);
+      found[width] = await page.evaluate(() => {
+        const { scrollWidth, clientWidth } = document.documentElement;
+        const tracks = Array.from(document.querySelectorAll('.timeline .tl-track'), (t) => {
+          const r = t.getBoundingClientRect();
+          return r.right - r.left;
+        });
+        return { pageOverflow: scrollWidth - clientWidth, narrowestTrack: Math.min(...tracks) >= 200 };
+      });
+      await context.close();
+    }
+    // The bars had 4 px at 390 px (15rem of label and 5.5rem of duration beside them).
+    expect(found).toEqual({
+      360: { pageOverflow: 0, narrowestTrack: true },
+      390: { pageOverflow: 0, narrowestTrack: true },
+    });
+  }, 30_000);
+
   it('keeps a workflow id of 16 characters on one line in the tables of a 390 px window', async () => {
     const server = await startServer({ orchestrator: { actions: { ok: () => 1 } } });
     suite.servers.push(server);
