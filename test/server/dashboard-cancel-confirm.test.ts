@@ -91,6 +91,17 @@ describe('dashboard cancel without JavaScript', () => {
     expect(after.body).not.toContain('id="confirm-cancel"');
   });
 
+  it('says "Cancelled." only of an execution that is: the query of the page it returns to is anyone\'s to write', async () => {
+    const f = await setup({ app: { plugins: [createDashboard()] } });
+    const cookie = await signedInCookie(f);
+    const id = await running(f);
+    const made = await f.app.inject({ url: `/executions/${id}?cancel=done`, headers: { cookie } });
+    expect(made.statusCode).toBe(200);
+    expect(made.body).not.toContain('Cancelled.');
+    expect(made.body).not.toContain('class="notice');
+    expect(await statusOf(f, id)).toBe('running');
+  });
+
   it('asks to sign in first, and answers 404 for an unknown execution', async () => {
     const f = await setup({ app: { plugins: [createDashboard()] } });
     const id = await running(f);

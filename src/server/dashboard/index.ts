@@ -310,8 +310,10 @@ async function registerDashboard(
     async (req, reply) => {
       const x = await loadExecution(req.params.id);
       const { cancel } = req.query;
-      const notice =
-        cancel === 'done' || cancel === 'refused' ? cancelNotice(cancel === 'done', x) : undefined;
+      // Where a cancel without JavaScript lands. Anyone can write the query: "Cancelled." is shown
+      // only for an execution that is (a link made by hand showed it beside a running one).
+      const done = cancel === 'done' && x.status === 'cancelled';
+      const notice = done || cancel === 'refused' ? cancelNotice(done, x) : undefined;
       const body = executionDetail(deps, x, sessionOf.get(req)?.csrf ?? '', notice, false);
       return sendHtml(reply, full(req, `Execution ${x.id}`, 'executions', body));
     },
