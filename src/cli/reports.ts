@@ -18,7 +18,7 @@ import {
   readAdvertisedRemoteWorkers,
 } from '../remote/advertised-remote-workers.js';
 import { UNFINISHED_STATES } from '../store/states.js';
-import type { NodeRecord, StoreAggregates } from '../store/store.js';
+import type { ExecutionRecord, NodeRecord, StoreAggregates } from '../store/store.js';
 import { byCodeUnits } from '../string-order.js';
 import type { ExecutionState } from '../types.js';
 import type { StoreClient } from './store-client.js';
@@ -213,6 +213,35 @@ export function workerBalance(
 }
 
 /**
+ * In cluster mode, the workers only seen as the stored `workerId` of active executions (a node
+ * that died, say) count those no live placing node holds: one such node holds the executions it
+ * took over from a dead one, counted under it, though their `workerId` names the dead node until
+ * it starts them (they wait for a slot). Counted under both, they made the listing add up to more
+ * than there were and judged the cluster imbalanced. A worker left with none is left out.
+ */
+function recountSeen(
+  workers: WorkerLoad[],
+  held: readonly ExecutionRecord[],
+  placing: ReadonlySet<string>,
+): void {
+  const seen = new Map<string, WorkerLoad>();
+  for (const w of workers) {
+    if (w.source !== 'seen') continue;
+    w.active = 0;
+    seen.set(w.id, w);
+  }
+  for (const r of held) {
+    if (r.status === 'pending' || r.workerId === null || (r.owner !== null && placing.has(r.owner))) continue;
+    const w = seen.get(r.workerId);
+    if (w) w.active++;
+  }
+  for (let i = workers.length - 1; i >= 0; i--) {
+    const w = workers[i]!;
+    if (w.source === 'seen' && w.active === 0) workers.splice(i, 1);
+  }
+}
+
+/**
  * Worker load (see {@link workerLoad}) and every node: the registered ones with their heartbeat
  * and load, and owners of unfinished executions. The balance is judged at `threshold`; `fallback`
  * is listed when no live node advertises its workers (see {@link workerLoad}).
@@ -273,13 +302,16 @@ export async function workersReport(
     // the load the balancers give it: the unfinished executions it holds, queued ones too (see
     // `cluster-view.ts`), not only those running under its id.
     const byId = new Map(workers.map((w) => [w.id, w]));
+    const placing = new Set<string>();
     for (const n of registry) {
       const node = nodes.get(n.id);
       if (node?.state !== 'alive' || n.info.cluster === false || n.info.draining === true) continue;
+      placing.add(n.id);
       const seen = byId.get(n.id);
       if (seen) Object.assign(seen, { source: 'node', active: node.executions });
       else workers.push({ id: n.id, active: node.executions, configured: false, source: 'node' });
     }
+    recountSeen(workers, held, placing);
   }
   const sorted = [...nodes.values()].sort(
     (a, b) =>

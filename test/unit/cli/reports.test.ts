@@ -263,6 +263,21 @@ describe('StoreClient and workersReport', () => {
       ]);
       expect(busy.balanced).toBe(false);
       expect(busy.balanceScore).toBe(0.5);
+      // Taken over by the live node from a dead one and waiting there for a slot: its stored
+      // workerId still names the dead node (set when an execution starts). It counts under the
+      // node holding it only: counted under both, the total came to more than there were.
+      for (let i = 0; i < 2; i++) {
+        await store.createExecution(
+          makeExecution({ status: 'running', workerId: 'host/9/dead', owner: 'host/3/c' }),
+        );
+      }
+      await store.createExecution(makeExecution({ status: 'running', workerId: 'host/9/dead', owner: null }));
+      const takenOver = await workersReport(client, now);
+      expect(takenOver.workers.map((w) => [w.id, w.active, w.source]).sort()).toEqual([
+        ['host/3/c', 5, 'node'],
+        ['host/9/dead', 1, 'seen'],
+        ['worker_2', 1, 'seen'],
+      ]);
       // A row without a lease length is judged with the default lease (30 s).
       expect(clustered.nodes.find((n) => n.id === 'host/3/c')).toMatchObject({
         state: 'alive',
