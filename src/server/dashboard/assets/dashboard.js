@@ -15,6 +15,9 @@
 
   function formatMs(v) {
     if (v == null) return '–';
+    // Below 10 ms with up to two decimals: rounded to whole ms, the ticks of a chart whose
+    // latencies are all a few ms or less (0.2, 0.4, ...) read 0, 0, 0, 1, 1.
+    if (v < 10) return `${Number(v.toFixed(2))} ms`;
     if (v < 1000) return `${Math.round(v)} ms`;
     return `${(v / 1000).toFixed(v < 10000 ? 2 : 1)} s`;
   }
