@@ -33,6 +33,14 @@ describe('html', () => {
     );
   });
 
+  it('shows the bidirectional controls as \\uXXXX, so that an override cannot turn the text after it around', () => {
+    expect(esc('"héllo \u202eevil", \u2066a\u2069 \u200f\u061c')).toBe(
+      '&quot;héllo \\u202eevil&quot;, \\u2066a\\u2069 \\u200f\\u061c',
+    );
+    // Right-to-left text itself is kept: only the invisible controls are shown.
+    expect(esc('שלום مرحبا')).toBe('שלום مرحبا');
+  });
+
   it('nests fragments, joins arrays and drops null, undefined and false', () => {
     const items = ['<b>', 'c'].map((x) => html`<li>${x}</li>`);
     expect(html`<ul>${items}</ul>${null}${undefined}${false}${0}`.value).toBe(

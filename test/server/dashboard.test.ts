@@ -335,6 +335,25 @@ describe('pages', () => {
     }
   });
 
+  it('shows a right-to-left override in a description, an input and an output as \\u202e', async () => {
+    const f = await dashboard({}, { mirror: (input) => ({ said: (input as { text: string }).text }) });
+    const rlo = 'héllo \u202eevil';
+    const made = await f.call({
+      method: 'POST',
+      url: '/v1/workflows',
+      payload: { id: 'rtl', steps: [{ name: 'mirror' }], options: { description: rlo } },
+    });
+    expect(made.statusCode).toBe(201);
+    const id = await start(f, 'rtl', { input: { text: rlo } });
+    expect((await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 })).status).toBe('completed');
+    const { cookie } = await signIn(f);
+    for (const url of ['/workflows', '/workflows/rtl', `/executions/${id}`]) {
+      const page = await f.app.inject({ url, headers: { cookie } });
+      expect(page.body, url).not.toContain('\u202e');
+      expect(page.body, url).toContain('héllo \\u202eevil');
+    }
+  });
+
   it('escapes ids in error pages (404 and 400)', async () => {
     const f = await dashboard();
     const { cookie } = await signIn(f);

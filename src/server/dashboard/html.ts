@@ -15,10 +15,24 @@ const ENTITIES: Readonly<Record<string, string>> = {
   "'": '&#39;',
 };
 
-/** Escapes `& < > " '` for text and (double- or single-quoted) attribute values. */
+/**
+ * The bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F,
+ * U+202A–U+202E, U+2066–U+2069). In a value shown as it is, an override turns the text after it
+ * around: `"héllo \u202eevil",` in an output read `"héllo ,"live`, the JSON's own punctuation
+ * included. Ids and step names are ASCII; a value that holds one (an output, an error message, a
+ * description, an idempotency key) shows it as `\u202e`, as the CLI does.
+ */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Escapes `& < > " '` for text and (double- or single-quoted) attribute values, and shows the
+ * bidirectional controls as `\uXXXX` (see {@link BIDI_CONTROLS}).
+ */
 export function esc(value: unknown): string {
   if (value === null || value === undefined) return '';
-  return String(value).replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
+  return String(value)
+    .replace(/[&<>"']/g, (c) => ENTITIES[c] as string)
+    .replace(BIDI_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Markup that is inserted as it is. Only {@link html} and {@link raw} make one. */
