@@ -37,8 +37,8 @@ describe('dashboard refresh failures in Chromium', () => {
       down = true;
       const notice = await page.waitForSelector(NOTICE, { timeout: 8000 });
       const text = await notice.textContent();
-      expect(text).toContain('The store is unavailable; try again later');
-      expect(text).toContain('not up to date');
+      // The server's message, ended with a full stop where it had none, then the note.
+      expect(text).toBe('The store is unavailable; try again later. This page is not up to date; retrying.');
       down = false;
       await page.waitForSelector(NOTICE, { state: 'detached', timeout: 8000 });
     } finally {

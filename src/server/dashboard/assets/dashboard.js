@@ -268,7 +268,8 @@ document.addEventListener('htmx:beforeSwap', (event) => {
       (document.querySelector('main') ?? document.body).prepend(el);
     }
     el.dataset.kind = poll ? 'poll' : 'action';
-    el.textContent = poll ? text + STALE : text;
+    // A server message without a full stop ("The orchestrator is closed") gets one before the note.
+    el.textContent = poll ? (/[.!?]$/.test(text) ? text : `${text}.`) + STALE : text;
   }
 
   const NO_ANSWER = 'The dashboard service does not answer.';
