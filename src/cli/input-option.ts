@@ -5,6 +5,7 @@
  * @module
  */
 
+import { statSync } from 'node:fs';
 import { echo } from '../echo.js';
 import { copyExecutionInput } from '../engine/execution-input.js';
 import { ValidationError } from '../errors.js';
@@ -46,4 +47,20 @@ function checkedInput(input: unknown, option: string): unknown {
     throw new UsageError(`${option}: ${problems.join('; ')}`, { cause: error });
   }
   return input;
+}
+
+/**
+ * Whether the definition file and the `--input-file` are one stream (`run /dev/stdin
+ * --input-file /dev/stdin`): the first read takes it all, and the second found it empty ("input
+ * file '/dev/stdin' is not valid JSON: it is empty"). The same regular file read twice is fine.
+ */
+export function oneStream(definition: string, inputFile: string): boolean {
+  try {
+    const a = statSync(definition);
+    const b = statSync(inputFile);
+    return !a.isFile() && a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    // One cannot be read: its read says so.
+    return false;
+  }
 }

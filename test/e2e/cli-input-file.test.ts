@@ -71,6 +71,20 @@ describe('run --input-file', () => {
     const d = await runWithStdin(['/dev/stdin', '--input', '{"x": 1}', '--store', 'memory'], definition);
     expect({ code: d.code, stderr: d.stderr }).toEqual({ code: 0, stderr: '' });
     expect(parseJson<{ outputData: unknown }>(d.stdout).outputData).toEqual({ a: { x: 1 } });
+    // Both from stdin: the definition's read took it all, and the input was "not valid JSON: it
+    // is empty". Refused as one stream read twice.
+    const both = await runWithStdin(
+      ['/dev/stdin', '--input-file', '/dev/stdin', '--store', 'memory'],
+      definition,
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe(
+      "error: the definition file and --input-file both read '/dev/stdin', one stream: give one of them a file of its own\n",
+    );
+    // The same regular file for both is read twice, as asked.
+    const same = file('both.json', definition);
+    const twice = await cli(['--json', 'run', same, '--input-file', same, '--store', 'memory']);
+    expect({ code: twice.code, stderr: twice.stderr }).toEqual({ code: 0, stderr: '' });
   }, 60_000);
 
   it('refuses --input together with it, before the store opens', async () => {

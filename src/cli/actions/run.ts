@@ -8,6 +8,7 @@
  * @module
  */
 import type { Command } from 'commander';
+import { echo } from '../../echo.js';
 import { TimeoutError } from '../../errors.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
 import type { ExecutionStatus } from '../../types.js';
@@ -19,7 +20,7 @@ import type { Globals } from '../globals.js';
 import { setup } from '../globals.js';
 import { checkHandlersCover, type Handlers, loadHandlers } from '../handlers-module.js';
 import { parseHttpAllow } from '../http-allow.js';
-import { readInputFile, readInputOption } from '../input-option.js';
+import { oneStream, readInputFile, readInputOption } from '../input-option.js';
 import { INTERRUPTED_TWICE, type Interrupt, listenForInterrupt } from '../interrupt.js';
 import { beforeStoreUnlessInterrupted } from '../interrupted-start.js';
 import { cliLogger } from '../logger.js';
@@ -41,6 +42,11 @@ export async function run(file: string, options: RunOptions, command: Command): 
   const { globals, out } = setup(command);
   if (options.input !== undefined && options.inputFile !== undefined) {
     throw new UsageError('--input and --input-file both give the input: pass one of them');
+  }
+  if (options.inputFile !== undefined && oneStream(file, options.inputFile)) {
+    throw new UsageError(
+      `the definition file and --input-file both read ${echo(options.inputFile)}, one stream: give one of them a file of its own`,
+    );
   }
   // Checked as executeWorkflow checks it, before the store opens: a refused input opens nothing.
   let input = readInputOption(options.input);
