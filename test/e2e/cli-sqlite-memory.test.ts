@@ -16,6 +16,9 @@ describe('--store sqlite::memory:', () => {
       `error: execution ${id} did not finish within 0.05s; the memory store keeps nothing, so it ends with this process`,
     );
     expect(r.stderr).not.toContain('resumes');
+    // Nor does its start promise to keep it.
+    expect(r.stdout).toContain('Ctrl-C stops it (this store lives in this process: nothing of it is kept)');
+    expect(r.stdout).not.toContain('keeps it in the store');
   });
 
   it('status of an id says the store lives inside one process', async () => {

@@ -107,7 +107,11 @@ export async function run(file: string, options: RunOptions, command: Command): 
     await warnOfOtherVersion(orch, id, defined.version, out);
     out.line(
       `Execution ${id}  input ${jsonPreview(input, 80)}`,
-      out.style.dim('Ctrl-C stops and keeps it in the store'),
+      out.style.dim(
+        inProcessStore(globals.store)
+          ? 'Ctrl-C stops it (this store lives in this process: nothing of it is kept)'
+          : 'Ctrl-C stops and keeps it in the store',
+      ),
       '',
     );
     progress.follow(id);
