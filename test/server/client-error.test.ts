@@ -9,8 +9,8 @@ import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REQUEST_TIMEOUT_MS } from '../../src/server/app.js';
 import { createClientErrorHandler } from '../../src/server/client-error.js';
-import { closeAll, setup } from './helpers.js';
-import { parseReply, type RawReply, sendRaw } from './raw-http.js';
+import { closeAll, setup, TOKEN } from './helpers.js';
+import { parseReply, type RawReply, sendRaw, sendRawText } from './raw-http.js';
 
 afterEach(closeAll);
 
@@ -70,32 +70,47 @@ describe('requests Node refuses before routing', () => {
     expect(destroyed).toBe(true);
   });
 
-  it('writes nothing on a connection that was reset or has a response pending', () => {
-    for (const [error, socketState] of [
-      [Object.assign(new Error('reset'), { code: 'ECONNRESET' }), {}],
-      [
-        Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD' }),
-        { _httpMessage: { headersSent: true } },
-      ],
-      [
-        Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD' }),
-        // A pipelined request's answer not begun yet: a 400 now would be read as its answer.
-        { _httpMessage: { headersSent: false } },
-      ],
-    ] as const) {
-      let written = '';
-      const socket = {
-        writable: true,
-        destroyed: false,
-        ...socketState,
-        write(chunk: string) {
-          written += chunk;
-          return true;
-        },
-        destroy() {},
-      };
-      createClientErrorHandler(REQUEST_TIMEOUT_MS)(error, socket as unknown as net.Socket);
-      expect(written).toBe('');
-    }
+  it('writes nothing on a connection that was reset', () => {
+    let written = '';
+    const socket = {
+      writable: true,
+      destroyed: false,
+      write(chunk: string) {
+        written += chunk;
+        return true;
+      },
+      destroy() {},
+    };
+    const reset = Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+    createClientErrorHandler(REQUEST_TIMEOUT_MS)(reset, socket as unknown as net.Socket);
+    expect(written).toBe('');
+  });
+
+  it('answers a valid request first when bytes that are not HTTP follow it, then the 400', async () => {
+    // The connection was destroyed at once, and the earlier request's answer with it: a client
+    // got nothing back (a socket hang up) for an execution that was started all the same.
+    const f = await setup();
+    await f.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (f.app.server.address() as net.AddressInfo).port;
+    await f.orch.workflowEngine.defineWorkflow('w', [
+      { name: 'a', action: 'delay', input: "{'seconds': 0}" },
+    ]);
+    const body = '{"input":{"pipelined":true}}';
+    const text = await sendRawText(
+      port,
+      'POST /v1/workflows/w/executions HTTP/1.1\r\nHost: x\r\n' +
+        `Authorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${body.length}\r\n\r\n${body}XYZ\r\n\r\n`,
+    );
+    const second = text.indexOf('HTTP/1.1 400');
+    expect(second).toBeGreaterThan(0);
+    const first = parseReply(text.slice(0, second));
+    expect(first.status).toBe(202);
+    const { id } = JSON.parse(first.body.slice(0, Number(first.headers['content-length']))) as { id: string };
+    expect((await f.orch.workflowEngine.getExecutionStatus(id))?.inputData).toEqual({ pipelined: true });
+    expectEnvelope(parseReply(text.slice(second)), 400, 'BAD_REQUEST');
+    // A GET's answer too.
+    const health = await sendRawText(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\ngarbage\r\n\r\n');
+    expect(health).toMatch(/^HTTP\/1\.1 200 [\s\S]*HTTP\/1\.1 400 Bad Request\r\n/);
   });
 });

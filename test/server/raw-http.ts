@@ -30,6 +30,11 @@ export function parseReply(text: string): RawReply {
  * connection (send `Connection: close` in a well-formed request).
  */
 export async function sendRaw(port: number, bytes: string): Promise<RawReply> {
+  return parseReply(await sendRawText(port, bytes));
+}
+
+/** {@link sendRaw}, the bytes read back as they came (several responses, for pipelined requests). */
+export async function sendRawText(port: number, bytes: string): Promise<string> {
   const socket = net.connect(port, '127.0.0.1');
   let text = '';
   socket.setEncoding('utf8');
@@ -40,5 +45,5 @@ export async function sendRaw(port: number, bytes: string): Promise<RawReply> {
   socket.on('error', () => undefined);
   socket.write(bytes);
   await new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  return parseReply(text);
+  return text;
 }
