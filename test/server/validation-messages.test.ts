@@ -108,6 +108,51 @@ describe('HTTP validation messages', () => {
     );
   });
 
+  it("name the request's field, not the engine's parameter, for what the engine refuses", async () => {
+    const f = await setup();
+    await f.orch.workflowEngine.defineWorkflow('w', [
+      { name: 'a', action: 'delay', input: "{'seconds': 0}" },
+    ]);
+    const messageOf = async (options: InjectOptions) => {
+      const res = await f.call(options);
+      expect(res.statusCode).toBe(400);
+      return res.json().error.message as string;
+    };
+    const execute = (payload: string) =>
+      messageOf({
+        method: 'POST',
+        url: '/v1/workflows/w/executions',
+        payload,
+        headers: { 'content-type': 'application/json' },
+      });
+    expect(await execute('{"input": 1e400}')).toBe(
+      'Invalid request: body.input: expected a finite number, got Infinity',
+    );
+    expect(await execute(`{"input": ${'['.repeat(66)}${']'.repeat(66)}}`)).toMatch(
+      /^Invalid request: body\.input\[0\]\[0\].*: nested deeper than 64 levels/,
+    );
+    expect(await execute('{"idempotencyKey": "\\ud800"}')).toMatch(
+      /^Invalid request: body\.idempotencyKey: /,
+    );
+    const { id } = (await f.call({ method: 'POST', url: '/v1/workflows/w/executions', payload: {} })).json();
+    expect(await messageOf({ method: 'GET', url: `/v1/executions?before=${id}&after=${id}` })).toMatch(
+      /^Invalid request: query\.after: /,
+    );
+    expect(await messageOf({ method: 'GET', url: `/v1/executions?offset=5&before=${id}` })).toMatch(
+      /^Invalid request: query\.offset: /,
+    );
+    const { workerId } = (
+      await f.call({ method: 'POST', url: '/v1/remote-workers', payload: { actions: ['stt'] } })
+    ).json();
+    expect(
+      await messageOf({
+        method: 'POST',
+        url: `/v1/remote-workers/${workerId}/poll`,
+        payload: { actions: ['nope'], waitSeconds: 0 },
+      }),
+    ).toMatch(/^Invalid request: body\.actions/);
+  });
+
   it('say a missing body key is required and what it takes', async () => {
     const f = await setup();
     const fail = await f.call({

@@ -352,7 +352,7 @@ describe('POST /v1/workflows/:id/executions', () => {
       payload: { input: deep },
     });
     expect(tooDeep.statusCode).toBe(400);
-    expect(envelope(tooDeep).message).toMatch(/inputData.*nested deeper/);
+    expect(envelope(tooDeep).message).toMatch(/^Invalid request: body\.input\[0\].*nested deeper/);
     const badId = await f.call({ method: 'POST', url: '/v1/workflows/bad$id/executions', payload: {} });
     expect(badId.statusCode).toBe(400);
     expect(envelope(badId).message).toMatch(/path\.id/);

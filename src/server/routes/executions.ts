@@ -11,12 +11,23 @@ import type { Orchestrator } from '../../orchestrator.js';
 import type { ExecutionStatus } from '../../types.js';
 import { toJson } from '../json.js';
 import { jsonWithList, LIST_PAGE_BYTES, readPage } from '../page-budget.js';
+import { inRequestTerms } from '../request-paths.js';
 import {
   errorResponses,
   executionParamsSchema,
   executionStatusSchema,
   listExecutionsQuerySchema,
 } from '../schemas.js';
+
+/** The list's query parameters, as the engine's checks of `listExecutions` name them. */
+const LIST_FIELDS = {
+  before: 'query.before',
+  after: 'query.after',
+  offset: 'query.offset',
+  limit: 'query.limit',
+  status: 'query.status',
+  workflowId: 'query.workflowId',
+};
 
 type StatusJson = z.output<typeof executionStatusSchema>;
 
@@ -81,14 +92,16 @@ export async function executionRoutes(scope: FastifyInstance, deps: { orch: Orch
       const cursors = { ...(before ? { before } : {}), ...(after ? { after } : {}) };
       // Read a chunk at a time and kept from the side of the cursor (the oldest with `after`),
       // within the byte budget, so the cursors page on.
-      const [{ items: executions, cut }, total] = await Promise.all([
-        readPage((window) => engine.listExecutions({ ...filter, ...window }), asListedText, {
-          limit,
-          offset,
-          ...cursors,
-        }),
-        engine.countExecutions(filter),
-      ]);
+      const [{ items: executions, cut }, total] = await inRequestTerms(LIST_FIELDS, () =>
+        Promise.all([
+          readPage((window) => engine.listExecutions({ ...filter, ...window }), asListedText, {
+            limit,
+            offset,
+            ...cursors,
+          }),
+          engine.countExecutions(filter),
+        ]),
+      );
       const first = executions[0]?.id ?? null;
       const last = executions[executions.length - 1]?.id ?? null;
       // A page shorter than the limit is the last (see `ListExecutionsOptions.before`) unless it

@@ -24,6 +24,7 @@ import {
   type RemoteTask,
 } from '../../remote/protocol.js';
 import { toJson } from '../json.js';
+import { inRequestTerms } from '../request-paths.js';
 import { errorResponses } from '../schemas.js';
 
 /**
@@ -38,6 +39,9 @@ export interface RemoteWorkerDeps {
   orch: Orchestrator;
   hub: RemoteWorkerHub;
 }
+
+/** The poll body's fields, as the hub's check names them. */
+const POLL_FIELDS = { actions: 'body.actions', waitSeconds: 'body.waitSeconds' };
 
 const isoDate = z.iso.datetime({ offset: true });
 const actionName = z
@@ -278,7 +282,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
         // Draining (a shutdown's grace): a task already queued belongs to a step that runs now and
         // may still finish within the grace, so it is handed out; no poll waits for a new one.
         const queued = await closedForUnknown(orch, () =>
-          hub.poll(workerId, { ...req.body, waitSeconds: 0 }),
+          inRequestTerms(POLL_FIELDS, () => hub.poll(workerId, { ...req.body, waitSeconds: 0 })),
         );
         if (!queued) throw new ClosedError();
         return handOver(reply, hub, workerId, queued);
@@ -291,7 +295,9 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
       let task: RemoteTask | null;
       try {
         // (The orchestrator may close during the wait: a worker dropped meanwhile is told so too.)
-        task = await closedForUnknown(orch, () => hub.poll(workerId, req.body ?? {}, gone.signal));
+        task = await closedForUnknown(orch, () =>
+          inRequestTerms(POLL_FIELDS, () => hub.poll(workerId, req.body ?? {}, gone.signal)),
+        );
       } finally {
         reply.raw.off('close', onClose);
       }

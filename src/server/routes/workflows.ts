@@ -13,6 +13,7 @@ import { OrchestratorError, ValidationError } from '../../errors.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import { toJson } from '../json.js';
 import { assertHeaderOnce } from '../repeated-header.js';
+import { inRequestTerms } from '../request-paths.js';
 import {
   blankIsAbsent,
   decimalCount,
@@ -164,10 +165,12 @@ export async function workflowRoutes(scope: FastifyInstance, deps: { orch: Orche
         );
       }
       const idempotencyKey = fromBody ?? fromHeader;
-      const executionId = await engine.executeWorkflow(
-        id,
-        input,
-        idempotencyKey === undefined ? {} : { idempotencyKey },
+      const fields = {
+        inputData: 'body.input',
+        idempotencyKey: fromBody === undefined ? 'headers.idempotency-key' : 'body.idempotencyKey',
+      };
+      const executionId = await inRequestTerms(fields, () =>
+        engine.executeWorkflow(id, input, idempotencyKey === undefined ? {} : { idempotencyKey }),
       );
       reply.header('location', `/v1/executions/${encodeURIComponent(executionId)}`);
       return reply.code(202).send({ id: executionId });
