@@ -80,7 +80,7 @@ export const executeHeadersSchema = z.looseObject({
     // Header bytes are read as Latin-1: a UTF-8 key would be stored as another (mojibake).
     .regex(/^[\x20-\x7e]*$/, {
       error: (issue) =>
-        `must be visible ASCII characters (send any other key in the body field idempotencyKey), got ${describeValue(issue.input)}`,
+        `must be printable ASCII characters (send any other key in the body field idempotencyKey), got ${describeValue(issue.input)}`,
     })
     .optional()
     .describe('Same as the body field idempotencyKey (both given, they must be equal)'),

@@ -321,7 +321,7 @@ describe('POST /v1/workflows/:id/executions with an Idempotency-Key header', () 
     const utf8 = await post(Buffer.from('\u00e9t\u00e9', 'utf8').toString('latin1'));
     expect(utf8.statusCode).toBe(400);
     expect(envelope(utf8).message).toMatch(
-      /^Invalid request: headers\.idempotency-key: must be visible ASCII characters/,
+      /^Invalid request: headers\.idempotency-key: must be printable ASCII characters/,
     );
     expect(await f.orch.workflowEngine.countExecutions()).toBe(0);
     expect((await post('order 7, retry')).statusCode).toBe(202);

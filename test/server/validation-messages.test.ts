@@ -104,7 +104,7 @@ describe('HTTP validation messages', () => {
       headers: { 'idempotency-key': 'k\u00e9y' },
     });
     expect(header.json().error.message).toBe(
-      'Invalid request: headers.idempotency-key: must be visible ASCII characters (send any other key in the body field idempotencyKey), got "k\u00e9y"',
+      'Invalid request: headers.idempotency-key: must be printable ASCII characters (send any other key in the body field idempotencyKey), got "k\u00e9y"',
     );
   });
 
