@@ -404,6 +404,12 @@ export interface Store {
    * a store without it is re-read on every metrics refresh.
    */
   changedElsewhere?(): Promise<boolean>;
+  /**
+   * Optional: rejects with `STORE_UNAVAILABLE` when the store can no longer take the writes it
+   * took before, though it still answers reads (a SQLite file deleted, moved or replaced since it
+   * opened: every write is refused until a restart). `GET /readyz` asks it beside a read.
+   */
+  checkWritable?(): Promise<void>;
 
   /**
    * Optional (retention): deletes at most `limit` finished executions (completed, failed,

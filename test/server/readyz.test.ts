@@ -5,6 +5,7 @@
  * store failed or did not answer) or `closing`. The reason is logged, not answered: the probe is
  * public, and a store's error names its server.
  */
+import { rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, PostgresStore } from '../../src/index.js';
@@ -82,6 +83,20 @@ describe('GET /readyz', () => {
       store.getExecution = original;
       for (const answer of held.splice(0)) answer();
     }
+  });
+
+  it('answers 503 once the SQLite file was deleted, though reads still work through the file it opened', async () => {
+    // Every write is refused then, until a restart: the node cannot serve.
+    const url = tempSqliteUrl();
+    const f = await setup({ orchestrator: { store: url } });
+    expect((await f.app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    rmSync(url.slice('sqlite:'.length));
+    expect(await f.orch.store.getExecution('readyz-probe')).toBeNull();
+    const res = await f.app.inject({ url: '/readyz' });
+    expect({ status: res.statusCode, body: res.json() }).toEqual({
+      status: 503,
+      body: { status: 'unavailable' },
+    });
   });
 
   it('answers 503 closing once the orchestrator closes', async () => {

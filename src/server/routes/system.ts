@@ -69,7 +69,13 @@ export async function systemRoutes(scope: FastifyInstance, deps: SystemDeps): Pr
     },
     async (req, reply) => {
       if (orch.closed) return reply.code(503).send({ status: 'closing' as const });
-      const read = Promise.resolve().then(() => orch.store.getExecution(PROBE_ID));
+      // A read, and the writes' own check where the store has one: a SQLite file deleted since it
+      // opened still answers reads, though every write is refused until a restart.
+      const { store } = orch;
+      const read = Promise.resolve().then(async () => {
+        await store.checkWritable?.();
+        return store.getExecution(PROBE_ID);
+      });
       const settled = await within(read, STORE_WAIT_MS, orch.config.clock);
       if (settled?.ok) return { status: 'ready' as const };
       // The reason goes to the log only: the probe is public, and a store's error names its server.

@@ -109,10 +109,15 @@ export class OpenedFilesCheck {
     this.checkedAt = now;
   }
 
+  /** Throws as {@link checkSameFiles} does, checked now. */
+  check(): void {
+    checkSameFiles(this.path, this.files);
+  }
+
   /** Whether every file is still the one its path names, checked now (for a last write at close). */
   unchanged(): boolean {
     try {
-      checkSameFiles(this.path, this.files);
+      this.check();
       return true;
     } catch {
       return false;

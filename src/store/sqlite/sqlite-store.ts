@@ -483,6 +483,12 @@ export class SqliteStore implements Store {
     return changed;
   }
 
+  /** Rejects when a file of the store is no longer the one its path names (see `file-identity.ts`). */
+  async checkWritable(): Promise<void> {
+    if (!this.db) throw this.notOpen();
+    this.opened?.check();
+  }
+
   purgeFinished(request: PurgeRequest): Promise<number> {
     return this.write({ kind: 'purge', request: { before: request.before, limit: request.limit } });
   }
