@@ -76,10 +76,10 @@ const mixed: Record<string, (a: number, b: number) => number> = {
 };
 for (const [op, fn] of Object.entries(mixed)) {
   env.registerOperator(`double ${op} int`, (a: number, b: bigint) => fn(a, Number(b)));
-  env.registerOperator(`int ${op} double`, (a: bigint, b: number) => fn(Number(a), b));
+  env.registerOperator(`int ${op} double: double`, (a: bigint, b: number) => fn(Number(a), b));
 }
 env.registerOperator('double % int', remainder);
-env.registerOperator('int % double', remainder);
+env.registerOperator('int % double: double', remainder);
 env.registerOperator('double % double', remainder);
 registerMixedEquality(env);
 
