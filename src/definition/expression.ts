@@ -35,6 +35,7 @@ import { findLiteralConversionProblem } from './expression-literals.js';
 import { findDroppedKeyProblem, findRepeatedKeyProblem } from './expression-map-keys.js';
 import { registerMixedEquality } from './expression-mixed-equality.js';
 import { guardNumberText } from './expression-number-text.js';
+import { findOptionalProblem } from './expression-optional.js';
 import { overlapProblem } from './expression-overlap.js';
 import { findInvalidPatternProblem } from './expression-patterns.js';
 import { expressionPlace, syntaxErrorOffset } from './expression-place.js';
@@ -191,6 +192,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
     findInvalidPatternProblem(program.ast) ??
     findLiteralConversionProblem(program.ast) ??
     findIntLiteralProblem(program.ast) ??
+    findOptionalProblem(program.ast) ??
     findTimeZoneProblem(program.ast) ??
     findTimestampLiteralProblem(program.ast);
   const newDefinitionProblem =
