@@ -62,3 +62,36 @@ function repeatedKeyProblem(node: CelNode): string | null {
   }
   return null;
 }
+
+/**
+ * The first map literal in `ast` with a literal key of a type CEL's map keys cannot have (int,
+ * uint, bool and string only): `{1.5: 'a'}`, `{null: 1}`, `{[1]: 'a'}` were built with the key's
+ * text (`"1.5"`, `"null"`, `"1"`); or null.
+ */
+export function findKeyTypeProblem(ast: unknown): string | null {
+  return firstNodeProblem(ast, keyTypeProblem);
+}
+
+function keyTypeProblem(node: CelNode): string | null {
+  if (node.op !== 'map' || !Array.isArray(node.args)) return null;
+  for (const entry of node.args as unknown[]) {
+    const key: unknown = Array.isArray(entry) ? entry[0] : undefined;
+    if (!isNode(key)) continue;
+    const kind =
+      key.op === 'list'
+        ? 'a list'
+        : key.op === 'map'
+          ? 'a map'
+          : key.op !== 'value'
+            ? null
+            : key.args === null
+              ? 'null'
+              : typeof key.args === 'number'
+                ? `the double ${key.args}`
+                : null;
+    if (kind !== null) {
+      return `a map literal's key cannot be ${kind} (a key is an int, a uint, a bool or a string, as in CEL)`;
+    }
+  }
+  return null;
+}

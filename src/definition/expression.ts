@@ -32,7 +32,7 @@ import { guardDurationText } from './expression-duration-parse.js';
 import { findCostProblem } from './expression-guard.js';
 import { findIntLiteralProblem, guardIntRange } from './expression-int-range.js';
 import { findLiteralConversionProblem } from './expression-literals.js';
-import { findDroppedKeyProblem, findRepeatedKeyProblem } from './expression-map-keys.js';
+import { findDroppedKeyProblem, findKeyTypeProblem, findRepeatedKeyProblem } from './expression-map-keys.js';
 import { registerMixedEquality } from './expression-mixed-equality.js';
 import { guardNumberText } from './expression-number-text.js';
 import { findOptionalProblem } from './expression-optional.js';
@@ -189,6 +189,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   const newProblem =
     findDroppedKeyProblem(program.ast) ??
     findRepeatedKeyProblem(program.ast) ??
+    findKeyTypeProblem(program.ast) ??
     findInvalidPatternProblem(program.ast) ??
     findLiteralConversionProblem(program.ast) ??
     findIntLiteralProblem(program.ast) ??

@@ -30,3 +30,25 @@ describe('a map literal with a key twice', () => {
     }
   });
 });
+
+/**
+ * A literal key of a type CEL's maps cannot have (a double, null, a list) was built with its text
+ * (`{1.5: 'a'}` was `{"1.5": "a"}`); a new definition with one is refused.
+ */
+describe('a map literal with a key CEL does not allow', () => {
+  it.each([
+    ["{1.5: 'a'}", 'the double 1.5'],
+    ["{'b': 1, null: 1}", 'null'],
+    ["{[1]: 'a'}", 'a list'],
+  ])('%s is refused in a new definition, naming the key', (source, kind) => {
+    expect(compileExpression(source).newDefinitionProblem).toBe(
+      `Invalid expression '${source}': a map literal's key cannot be ${kind} (a key is an int, a uint, a bool or a string, as in CEL)`,
+    );
+  });
+
+  it('leaves int, uint, bool, string and computed keys alone', () => {
+    expect(
+      compileExpression("{1: 'a', 2u: 'b', true: 'c', 'd': 1, input.k: 2}").newDefinitionProblem,
+    ).toBeNull();
+  });
+});
