@@ -145,30 +145,29 @@ export interface WorkersReport extends WorkerBalance {
 const SCAN_LIMIT = 10_000;
 
 /**
- * Worker load: the stored `workerId` of active (running, compensating) executions, plus the
- * configured workers unless the registered nodes run in cluster mode, where the nodes are the
- * workers. The configured workers are those the live nodes' heartbeats advertise (their
- * balancers' workers, in order), or `fallback` when no live node advertises any (none
- * registered, or of an earlier release): the `workers` of the config file `--config` names, else
- * the default ones. `registry` is the store's node list, when the caller has read it already.
+ * Worker load: the stored `workerId` of active (running, compensating) executions among `held`
+ * (the unfinished ones), plus `defaults` (the configured workers; none in cluster mode, where the
+ * nodes are the workers). Executions a live placing node holds are not counted under their
+ * `workerId`: the node counts them as its own (see {@link workersReport}), though their
+ * `workerId` names the node they were taken over from until it starts them (they wait for a
+ * slot). Counted under both, the listing added up to more than there were and judged the cluster
+ * imbalanced. A worker is listed if configured or if it has some.
  */
-export async function workerLoad(
-  client: StoreClient,
-  registry?: Awaited<ReturnType<StoreClient['store']['listNodes']>>,
-  now = Date.now(),
-  fallback: readonly string[] = DEFAULTS.workers,
-): Promise<Pick<WorkersReport, 'workers' | 'loadDistribution'>> {
-  const nodes = registry ?? (await client.store.listNodes());
-  const active = await client.records(['running', 'compensating'], SCAN_LIMIT);
-  const defaults: readonly string[] = isCluster(client, nodes) ? [] : configuredWorkers(nodes, now, fallback);
+function workerLoad(
+  held: readonly ExecutionRecord[],
+  defaults: readonly string[],
+  placing: ReadonlySet<string>,
+): WorkerLoad[] {
   const load = new Map<string, number>(defaults.map((w) => [w, 0]));
-  for (const r of active) if (r.workerId) load.set(r.workerId, (load.get(r.workerId) ?? 0) + 1);
+  for (const r of held) {
+    if (r.status === 'pending' || !r.workerId || (r.owner !== null && placing.has(r.owner))) continue;
+    load.set(r.workerId, (load.get(r.workerId) ?? 0) + 1);
+  }
   const configured = new Set<string>(defaults);
-  const workers = [...load.entries()].map(([id, count]): WorkerLoad => {
+  return [...load.entries()].map(([id, count]): WorkerLoad => {
     const isDefault = configured.has(id);
     return { id, active: count, configured: isDefault, source: isDefault ? 'configured' : 'seen' };
   });
-  return { workers, loadDistribution: Object.fromEntries(load) };
 }
 
 /**
@@ -213,38 +212,12 @@ export function workerBalance(
 }
 
 /**
- * In cluster mode, the workers only seen as the stored `workerId` of active executions (a node
- * that died, say) count those no live placing node holds: one such node holds the executions it
- * took over from a dead one, counted under it, though their `workerId` names the dead node until
- * it starts them (they wait for a slot). Counted under both, they made the listing add up to more
- * than there were and judged the cluster imbalanced. A worker left with none is left out.
- */
-function recountSeen(
-  workers: WorkerLoad[],
-  held: readonly ExecutionRecord[],
-  placing: ReadonlySet<string>,
-): void {
-  const seen = new Map<string, WorkerLoad>();
-  for (const w of workers) {
-    if (w.source !== 'seen') continue;
-    w.active = 0;
-    seen.set(w.id, w);
-  }
-  for (const r of held) {
-    if (r.status === 'pending' || r.workerId === null || (r.owner !== null && placing.has(r.owner))) continue;
-    const w = seen.get(r.workerId);
-    if (w) w.active++;
-  }
-  for (let i = workers.length - 1; i >= 0; i--) {
-    const w = workers[i]!;
-    if (w.source === 'seen' && w.active === 0) workers.splice(i, 1);
-  }
-}
-
-/**
  * Worker load (see {@link workerLoad}) and every node: the registered ones with their heartbeat
- * and load, and owners of unfinished executions. The balance is judged at `threshold`; `fallback`
- * is listed when no live node advertises its workers (see {@link workerLoad}).
+ * and load, and owners of unfinished executions. The balance is judged at `threshold`. Outside
+ * cluster mode the configured workers are listed too: those the live nodes' heartbeats advertise
+ * (their balancers' workers, in order), or `fallback` when no live node advertises any (none
+ * registered, or of an earlier release): the `workers` of the config file `--config` names, else
+ * the default ones.
  */
 export async function workersReport(
   client: StoreClient,
@@ -253,7 +226,6 @@ export async function workersReport(
   fallback: readonly string[] = DEFAULTS.workers,
 ): Promise<WorkersReport> {
   const registry = await client.store.listNodes();
-  const { workers } = await workerLoad(client, registry, now, fallback);
   const held = await client.records([...UNFINISHED_STATES], SCAN_LIMIT);
 
   const nodes = new Map<string, NodeLoad>();
@@ -297,21 +269,24 @@ export async function workersReport(
         : node.leaseUntil !== null && node.leaseUntil > now;
     node.state = isDeadLocalOwner(node.id) ? 'dead' : fresh ? 'alive' : 'stale';
   }
-  if (isCluster(client, registry)) {
-    // The balancer's workers are the live nodes that take placements, idle ones too, each with
-    // the load the balancers give it: the unfinished executions it holds, queued ones too (see
-    // `cluster-view.ts`), not only those running under its id.
-    const byId = new Map(workers.map((w) => [w.id, w]));
-    const placing = new Set<string>();
+  // In cluster mode the balancer's workers are the live nodes that take placements, idle ones
+  // too, each with the load the balancers give it: the unfinished executions it holds, queued
+  // ones too (see `cluster-view.ts`), not only those running under its id.
+  const cluster = isCluster(client, registry);
+  const placing = new Set<string>();
+  if (cluster) {
     for (const n of registry) {
       const node = nodes.get(n.id);
-      if (node?.state !== 'alive' || n.info.cluster === false || n.info.draining === true) continue;
-      placing.add(n.id);
-      const seen = byId.get(n.id);
-      if (seen) Object.assign(seen, { source: 'node', active: node.executions });
-      else workers.push({ id: n.id, active: node.executions, configured: false, source: 'node' });
+      if (node?.state === 'alive' && n.info.cluster !== false && n.info.draining !== true) placing.add(n.id);
     }
-    recountSeen(workers, held, placing);
+  }
+  const workers = workerLoad(held, cluster ? [] : configuredWorkers(registry, now, fallback), placing);
+  const byId = new Map(workers.map((w) => [w.id, w]));
+  for (const id of placing) {
+    const executions = nodes.get(id)?.executions ?? 0;
+    const seen = byId.get(id);
+    if (seen) Object.assign(seen, { source: 'node', active: executions });
+    else workers.push({ id, active: executions, configured: false, source: 'node' });
   }
   const sorted = [...nodes.values()].sort(
     (a, b) =>
