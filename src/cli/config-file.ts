@@ -4,7 +4,7 @@
  * uses them (the orchestrator, for `serve`).
  * @module
  */
-import { type Config, compileConfig } from '../config.js';
+import { type CompiledConfig, type Config, compileConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { readJsonFileAsync } from './definition-file.js';
 import { UsageError } from './errors.js';
@@ -48,13 +48,18 @@ export async function readConfigFile(
  * `workers` refuse the same file, and say which file: the orchestrator's own refusal named no file
  * (`serve`), and `workers` read three keys and dropped the rest, a misspelt one included. A file
  * `store` that `--store` overrides is left out (it is not used).
+ * @returns the compiled config (defaults filled in).
  * @throws UsageError `config file '<path>': Invalid config: …`, every problem with its key.
  */
-export function checkConfigFile(path: string, config: Partial<Config>, storeOverridden: boolean): void {
+export function checkConfigFile(
+  path: string,
+  config: Partial<Config>,
+  storeOverridden: boolean,
+): CompiledConfig {
   const used: Partial<Config> = { ...config };
   if (storeOverridden) delete used.store;
   try {
-    compileConfig(used);
+    return compileConfig(used);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     throw new UsageError(`config file '${path}': ${error.message}`, { cause: error });

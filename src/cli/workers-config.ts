@@ -5,7 +5,7 @@
  * `serve` uses (`configStore`).
  * @module
  */
-import { ALERT_DEFAULTS, compileConfig, DEFAULTS } from '../config.js';
+import { ALERT_DEFAULTS, DEFAULTS } from '../config.js';
 import type { StoreUrlKey } from '../store-url.js';
 import { checkConfigFile, readConfigFile } from './config-file.js';
 import { configStore } from './config-store.js';
@@ -37,8 +37,7 @@ export async function readWorkersConfig(path: string | undefined, globals: Globa
     };
   }
   const file = await readConfigFile(path);
-  checkConfigFile(path, file, globals.storeSource === 'flag');
-  const compiled = compileConfig({ alerts: file.alerts as never, workers: file.workers as never });
+  const compiled = checkConfigFile(path, file, globals.storeSource === 'flag');
   return {
     imbalanceThreshold: compiled.alerts.imbalanceThreshold,
     workers: compiled.workers,
