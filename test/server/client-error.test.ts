@@ -4,6 +4,7 @@
  * `{ error: { code, message } }`, as every other error does, not in the framework's own
  * `{ error, message, statusCode }`. Through a listening server: the bytes go over a real socket.
  */
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,6 +34,32 @@ function expectEnvelope(reply: RawReply, status: number, code: string): string {
   return body.error.message;
 }
 
+/** A socket that records what is written to it and whether it was ended or destroyed. */
+function fakeSocket(pending: EventEmitter | null = null) {
+  const state = { written: '', ended: '', destroyed: false };
+  const socket = Object.assign(new EventEmitter(), {
+    writable: true,
+    destroyed: false,
+    _httpMessage: pending,
+    write(chunk: string) {
+      state.written += chunk;
+      return true;
+    },
+    end(chunk: string) {
+      state.ended += chunk;
+    },
+    destroy() {
+      state.destroyed = true;
+    },
+  });
+  return { socket: socket as unknown as net.Socket, state, raw: socket };
+}
+
+/** A response still pending on a socket. */
+function pendingResponse(): EventEmitter & { writableFinished: boolean } {
+  return Object.assign(new EventEmitter(), { writableFinished: false });
+}
+
 describe('requests Node refuses before routing', () => {
   it('answers a malformed request line or header with 400 BAD_REQUEST in the envelope', async () => {
     const port = await listening();
@@ -50,40 +77,52 @@ describe('requests Node refuses before routing', () => {
   });
 
   it('answers a request that did not arrive in time with 408 REQUEST_TIMEOUT', () => {
-    let written = '';
-    let destroyed = false;
-    const socket = {
-      writable: true,
-      destroyed: false,
-      write(chunk: string) {
-        written += chunk;
-        return true;
-      },
-      destroy() {
-        destroyed = true;
-      },
-    };
+    const { socket, state } = fakeSocket();
     const error = Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
-    createClientErrorHandler(REQUEST_TIMEOUT_MS)(error, socket as unknown as net.Socket);
-    const message = expectEnvelope(parseReply(written), 408, 'REQUEST_TIMEOUT');
+    createClientErrorHandler(REQUEST_TIMEOUT_MS)(error, socket);
+    const message = expectEnvelope(parseReply(state.written), 408, 'REQUEST_TIMEOUT');
     expect(message).toMatch(/30 s/);
-    expect(destroyed).toBe(true);
+    expect(state.destroyed).toBe(true);
   });
 
   it('writes nothing on a connection that was reset', () => {
-    let written = '';
-    const socket = {
-      writable: true,
-      destroyed: false,
-      write(chunk: string) {
-        written += chunk;
-        return true;
-      },
-      destroy() {},
-    };
+    const { socket, state } = fakeSocket();
     const reset = Object.assign(new Error('reset'), { code: 'ECONNRESET' });
-    createClientErrorHandler(REQUEST_TIMEOUT_MS)(reset, socket as unknown as net.Socket);
-    expect(written).toBe('');
+    createClientErrorHandler(REQUEST_TIMEOUT_MS)(reset, socket);
+    expect(state.written).toBe('');
+  });
+
+  it('waits for a pending response, then ends the connection with the envelope', () => {
+    const pending = pendingResponse();
+    const { socket, state, raw } = fakeSocket(pending);
+    createClientErrorHandler(REQUEST_TIMEOUT_MS)(new Error('Parse Error'), socket);
+    expect(state.written + state.ended).toBe('');
+    pending.writableFinished = true;
+    pending.emit('finish');
+    pending.emit('close');
+    expectEnvelope(parseReply(state.ended), 400, 'BAD_REQUEST');
+    expect(state.destroyed).toBe(false);
+    raw.emit('finish');
+    expect(state.destroyed).toBe(true);
+  });
+
+  it('writes nothing when the pending response closes without finishing', () => {
+    const pending = pendingResponse();
+    const { socket, state } = fakeSocket(pending);
+    createClientErrorHandler(REQUEST_TIMEOUT_MS)(new Error('Parse Error'), socket);
+    pending.emit('close');
+    expect(state.destroyed).toBe(true);
+    expect(state.written + state.ended).toBe('');
+  });
+
+  it('writes nothing when the socket stopped being writable while the response was pending', () => {
+    const pending = pendingResponse();
+    const { socket, state, raw } = fakeSocket(pending);
+    createClientErrorHandler(REQUEST_TIMEOUT_MS)(new Error('Parse Error'), socket);
+    raw.writable = false;
+    pending.emit('finish');
+    expect(state.destroyed).toBe(true);
+    expect(state.written + state.ended).toBe('');
   });
 
   it('answers a valid request first when bytes that are not HTTP follow it, then the 400', async () => {
