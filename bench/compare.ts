@@ -19,12 +19,12 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ignoreClosedPipes } from '../src/cli/closed-pipes.js';
 import {
   COMMON_OPTIONS,
   intOption as int,
   PG_OPTIONS,
+  parseOptions,
   quietOption,
   readCommandLine,
   UsageError,
@@ -87,7 +87,7 @@ ignoreClosedPipes();
 const { values, workload, listedRows, rounds, quiet, quietTimeout, peerTimeoutS, rowArgs } = readCommandLine(
   'bench/compare.ts',
   () => {
-    const { values } = parseArgs({
+    const { values } = parseOptions({
       options: {
         ...COMMON_OPTIONS,
         ...WORKLOAD_OPTIONS,

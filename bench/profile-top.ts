@@ -13,9 +13,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ignoreClosedPipes } from '../src/cli/closed-pipes.js';
-import { intOption, readCommandLine, UsageError } from './lib/args.js';
+import { intOption, parseOptions, readCommandLine, UsageError } from './lib/args.js';
 import { markdownTable } from './lib/format.js';
 import { repoRoot } from './lib/peers.js';
 
@@ -31,13 +30,24 @@ interface Profile {
 }
 
 const USAGE = 'usage: npx tsx bench/profile-top.ts <file.cpuprofile>... [--top 30]';
+const HELP = `${USAGE}
+
+Top self-time functions of V8 CPU profiles (npm run bench -- --cpu-prof writes them under
+bench/results/profiles/), then the same grouped by file.
+
+  --top <n>     functions listed per profile (default 30)
+  -h, --help    this text`;
 // Piped into `head`: stop writing to the closed pipe instead of crashing on EPIPE.
 ignoreClosedPipes();
 const { positionals, top } = readCommandLine('bench/profile-top.ts', () => {
-  const { values, positionals } = parseArgs({
-    options: { top: { type: 'string' } },
+  const { values, positionals } = parseOptions({
+    options: { top: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
   });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
   if (positionals.length === 0) throw new UsageError(`expected a profile file: ${USAGE}`);
   return { positionals, top: intOption('top', values.top, 30) };
 });

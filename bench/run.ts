@@ -16,12 +16,13 @@
  */
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ignoreClosedPipes } from '../src/cli/closed-pipes.js';
 import {
   COMMON_OPTIONS,
   intOption as int,
+  outFile,
   PG_OPTIONS,
+  parseOptions,
   quietOption,
   readCommandLine,
   WORKLOAD_OPTIONS,
@@ -57,7 +58,7 @@ const HELP = `usage: npx tsx bench/run.ts [options]
 // Piped into `head`: stop writing to the closed pipe instead of crashing on EPIPE.
 ignoreClosedPipes();
 const { values, workload, rows, out, quiet, timeoutS, rowArgs } = readCommandLine('bench/run.ts', () => {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     options: {
       ...COMMON_OPTIONS,
       ...WORKLOAD_OPTIONS,
@@ -80,7 +81,7 @@ const { values, workload, rows, out, quiet, timeoutS, rowArgs } = readCommandLin
     values,
     workload: workloadFrom(values) as Workload,
     rows: parseRows(values.rows ?? ALL_ROWS),
-    out: values.out ?? (values.save ? resultsFile('run') : undefined),
+    out: outFile(values.out) ?? (values.save ? resultsFile('run') : undefined),
     quiet: quietOption(values.quiet, null),
     timeoutS: int('timeout', values.timeout, 1200),
     rowArgs: pgArgs(values),

@@ -13,9 +13,8 @@
  * @module
  */
 import { appendFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ignoreClosedPipes } from '../src/cli/closed-pipes.js';
-import { COMMON_OPTIONS, intOption as int, quietOption, readCommandLine } from './lib/args.js';
+import { COMMON_OPTIONS, intOption as int, parseOptions, quietOption, readCommandLine } from './lib/args.js';
 import { warnIfStaleBuild } from './lib/build.js';
 import { parseEngineRow, resultsFile, runEngineRow, type Workload } from './lib/engine-rows.js';
 import { fmt, fmtRatio, markdownTable, measured, type RowResult, rowFailure, usable } from './lib/format.js';
@@ -35,7 +34,7 @@ const HELP = `usage: npx tsx bench/scaling.ts [options]
 // Piped into `head`: stop writing to the closed pipe instead of crashing on EPIPE.
 ignoreClosedPipes();
 const { values, row, base, quiet, quietTimeout } = readCommandLine('bench/scaling.ts', () => {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     options: {
       ...COMMON_OPTIONS,
       quick: { type: 'boolean' },

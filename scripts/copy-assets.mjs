@@ -1,7 +1,9 @@
 // Copies the non-TypeScript files the built code loads at runtime (the SQL migrations, and the
 // dashboard's script and stylesheet under `server/dashboard/assets/`) from `src/` to
 // `dist/src/`, keeping their paths. Runs after `tsc` in `npm run build`. An argument names another
-// output folder than `dist` (the package test builds into a folder of its own).
+// output folder than `dist` (the package test builds into a folder of its own). Its one line of
+// report goes to stderr: stdout is kept for what a command run after it prints (`npm run bench --
+// --json`).
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,4 +29,4 @@ for (const entry of readdirSync(from, { recursive: true, withFileTypes: true }))
   copyFileSync(source, target);
   copied++;
 }
-console.log(`copy-assets: ${copied} file(s) copied to ${relative(root, to)}`);
+console.error(`copy-assets: ${copied} file(s) copied to ${relative(root, to)}`);

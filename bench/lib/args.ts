@@ -2,6 +2,9 @@
  * Small argument helpers shared by the bench commands.
  * @module
  */
+import { appendFileSync } from 'node:fs';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { redactRefusedUrl } from '../../src/redact-url.js';
 
 /** A command line the bench commands refuse: the message names the option and what is wrong. */
 export class UsageError extends Error {
@@ -26,14 +29,75 @@ export function readCommandLine<T>(command: string, read: () => T): T {
   }
 }
 
-/** Parses a payload size: `small`/`0`, `512`, `10kb`, `1mb` → bytes. */
+/**
+ * `parseArgs` of `config` (the process's arguments), refusing an option given more than once:
+ * `parseArgs` keeps the last, so `--n 10 --n 2000` ran 2000 without a word.
+ * @throws UsageError naming the option given twice.
+ */
+export function parseOptions<T extends ParseArgsConfig>(
+  config: T,
+): ReturnType<typeof parseArgs<T & { tokens: true }>> {
+  const parsed = parseArgs<T & { tokens: true }>({ ...config, tokens: true });
+  const seen = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option') continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once`);
+    seen.add(token.name);
+  }
+  return parsed;
+}
+
+/** The largest `--payload`: one copy rides in the input and in every step output of each execution. */
+export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+
+/** Parses a payload size: `small`/`0`, `512`, `10kb`, `1mb` → bytes, at most {@link MAX_PAYLOAD_BYTES}. */
 export function parsePayload(text: string | undefined): number {
   if (text === undefined || text === '' || text === 'small') return 0;
   const m = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m)?$/i.exec(text.trim());
   if (!m) throw new UsageError(`--payload: expected bytes, e.g. 10240 or 10kb, got ${JSON.stringify(text)}`);
   const unit = (m[2] ?? 'b').toLowerCase();
   const mult = unit.startsWith('m') ? 1024 * 1024 : unit.startsWith('k') ? 1024 : 1;
-  return Math.round(Number(m[1]) * mult);
+  const bytes = Math.round(Number(m[1]) * mult);
+  if (bytes > MAX_PAYLOAD_BYTES) {
+    throw new UsageError(`--payload: at most 16mb (${MAX_PAYLOAD_BYTES} bytes), got ${JSON.stringify(text)}`);
+  }
+  return bytes;
+}
+
+/**
+ * `--out <file>` checked before any row runs (created if missing, nothing written): a file that
+ * cannot be written was found only once the first row had run, with a stack trace.
+ * @throws UsageError naming the file and why.
+ */
+export function outFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  if (path === '') throw new UsageError('--out: expected a file name, got ""');
+  try {
+    appendFileSync(path, '');
+  } catch (error) {
+    throw new UsageError(`--out: cannot write ${JSON.stringify(path)}: ${(error as Error).message}`);
+  }
+  return path;
+}
+
+/**
+ * `--pg-url`: a `postgres://` (or `postgresql://`) URL with a host and a database, checked before
+ * any row starts; each row's process failed on it instead. The message masks a password.
+ * @throws UsageError naming what is wrong.
+ */
+export function pgUrlOption(text: string): string {
+  const shown = JSON.stringify(redactRefusedUrl(text));
+  const expected = `--pg-url: expected postgres://user@host:port/database[?schema=name], got ${shown}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(expected);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new UsageError(expected);
+  if (url.hostname === '') throw new UsageError(`${expected} (no host)`);
+  if (url.pathname.length <= 1) throw new UsageError(`${expected} (no database)`);
+  return text;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { intOption, UsageError } from './args.js';
+import { intOption, pgUrlOption, UsageError } from './args.js';
 import type { RowResult } from './format.js';
 import { peersDir, repoRoot, resultsDir } from './peers.js';
 
@@ -39,7 +39,7 @@ export const ALL_ROWS = Object.keys(ENGINE_ROWS).join(',');
 /** The engine-peer arguments for the `--pg-url`, `--pg-pool`, `--pg-lanes` options given. */
 export function pgArgs(values: { 'pg-url'?: string; 'pg-pool'?: string; 'pg-lanes'?: string }): string[] {
   const out: string[] = [];
-  if (values['pg-url'] !== undefined) out.push(`--pg-url=${values['pg-url']}`);
+  if (values['pg-url'] !== undefined) out.push(`--pg-url=${pgUrlOption(values['pg-url'])}`);
   // Checked here, before any row starts, as well as by each row's process.
   if (values['pg-pool'] !== undefined) out.push(`--pg-pool=${intOption('pg-pool', values['pg-pool'], 10)}`);
   if (values['pg-lanes'] !== undefined)

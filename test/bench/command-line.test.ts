@@ -1,12 +1,12 @@
 // Bad command lines of the bench commands (bench/run.ts, compare.ts, scaling.ts, profile-top.ts): refused before any
 // row runs, with exit code 2 and one line naming the option and what is wrong — not a stack trace.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { intOption, parsePayload, quietOption, UsageError } from '../../bench/lib/args.js';
+import { intOption, outFile, parsePayload, quietOption, UsageError } from '../../bench/lib/args.js';
 import { parseRows, pgArgs } from '../../bench/lib/engine-rows.js';
 import { runScript } from '../helpers/child.js';
 
@@ -42,6 +42,30 @@ describe('bench option checks', () => {
     expect(pgArgs({ 'pg-pool': '4', 'pg-lanes': '2' })).toEqual(['--pg-pool=4', '--pg-lanes=2']);
     expect(() => pgArgs({ 'pg-pool': '0' })).toThrow('--pg-pool: expected an integer ≥ 1, got "0"');
     expect(() => pgArgs({ 'pg-lanes': 'two' })).toThrow('--pg-lanes: expected an integer ≥ 1');
+    const url = 'postgres://postgres@127.0.0.1:5432/bench?schema=s';
+    expect(pgArgs({ 'pg-url': url })).toEqual([`--pg-url=${url}`]);
+    expect(() => pgArgs({ 'pg-url': 'not a url' })).toThrow(UsageError);
+    expect(() => pgArgs({ 'pg-url': 'postgres://127.0.0.1:5432' })).toThrow('(no database)');
+    // A password in the URL is masked in the message.
+    expect(() => pgArgs({ 'pg-url': 'postgresql://u:hunter2@127.0.0.1' })).toThrow(
+      /got "postgresql:\/\/\*\*\*@127\.0\.0\.1" \(no database\)$/,
+    );
+  });
+
+  it('takes a payload of up to 16mb, and an --out file it can write (creating it, writing nothing)', () => {
+    expect(parsePayload('16mb')).toBe(16 * 1024 * 1024);
+    expect(() => parsePayload('16777217')).toThrow('--payload: at most 16mb');
+    const dir = mkdtempSync(join(tmpdir(), 'bench-out-'));
+    try {
+      const file = join(dir, 'out.jsonl');
+      expect(outFile(file)).toBe(file);
+      expect(readFileSync(file, 'utf8')).toBe('');
+      expect(outFile(undefined)).toBeUndefined();
+      expect(() => outFile(dir)).toThrow(`--out: cannot write ${JSON.stringify(dir)}: EISDIR`);
+      expect(() => outFile('')).toThrow('--out: expected a file name');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -57,6 +81,18 @@ describe('bench commands given a bad command line', () => {
     { script: 'compare.ts', args: ['--n'], says: "Option '--n <value>' argument missing" },
     { script: 'scaling.ts', args: ['--store', 'nope'], says: '--store: expected one engine row' },
     { script: 'scaling.ts', args: ['--c', '1.5'], says: '--c: expected an integer ≥ 1, got "1.5"' },
+    // Given twice, the last one was taken without a word.
+    { script: 'run.ts', args: ['--n', '10', '--n=2000'], says: '--n is given more than once' },
+    { script: 'compare.ts', args: ['--json', '--json'], says: '--json is given more than once' },
+    { script: 'scaling.ts', args: ['-h', '--help'], says: '--help is given more than once' },
+    { script: 'run.ts', args: ['--payload', '17mb'], says: '--payload: at most 16mb (16777216 bytes)' },
+    // Found only once the first row had run, with a stack trace.
+    {
+      script: 'run.ts',
+      args: ['--out', '/nonexistent-dir/x.jsonl'],
+      says: '--out: cannot write "/nonexistent-dir/x.jsonl"',
+    },
+    { script: 'run.ts', args: ['--pg-url', 'mysql://127.0.0.1/x'], says: '--pg-url: expected postgres://' },
   ];
 
   it.each(cases)(
@@ -94,6 +130,7 @@ describe('bench/profile-top.ts', () => {
     { args: [join(dir, 'missing.cpuprofile')], says: 'cannot read' },
     { args: [notProfile], says: 'is not a V8 CPU profile (no nodes, samples and timeDeltas arrays)' },
     { args: [profile, '--top', '0'], says: '--top: expected an integer ≥ 1, got "0"' },
+    { args: [profile, '--top', '1', '--top', '2'], says: '--top is given more than once' },
   ])('refuses $args with exit 2: $says', async ({ args, says }) => {
     const { code, stdout, stderr } = await runScript(join(root, 'bench', 'profile-top.ts'), args, {
       cwd: root,
@@ -102,6 +139,15 @@ describe('bench/profile-top.ts', () => {
     expect(stdout).toBe('');
     expect(stderr).toContain(says);
     expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('prints its usage for --help (its errors point to it)', async () => {
+    const { code, stdout } = await runScript(join(root, 'bench', 'profile-top.ts'), ['--help'], {
+      cwd: root,
+    });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^usage: npx tsx bench\/profile-top\.ts <file\.cpuprofile>\.\.\. \[--top 30\]/);
+    expect(stdout).toContain('--top <n>');
   });
 
   it('prints the top functions, and stops quietly when its reader goes away (| head)', async () => {

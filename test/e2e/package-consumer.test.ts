@@ -40,9 +40,23 @@ function packed(): string {
   execFileSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(stage, 'dist')], {
     stdio: 'pipe',
   });
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'copy-assets.mjs'), join(stage, 'dist')], {
-    stdio: 'pipe',
-  });
+  const copied = spawnSync(
+    process.execPath,
+    [join(ROOT, 'scripts', 'copy-assets.mjs'), join(stage, 'dist')],
+    {
+      encoding: 'utf8',
+    },
+  );
+  // Its report goes to stderr: `npm run bench -- --json` builds first, and its stdout is JSON lines.
+  if (
+    copied.status !== 0 ||
+    copied.stdout !== '' ||
+    !/^copy-assets: \d+ file\(s\) copied/.test(copied.stderr)
+  ) {
+    throw new Error(
+      `copy-assets: exit ${copied.status}, stdout ${JSON.stringify(copied.stdout)}, stderr ${copied.stderr}`,
+    );
+  }
   const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
     cwd: stage,
     encoding: 'utf8',
