@@ -153,10 +153,10 @@ function record(po: PerformanceOptimizer, run: ExecutionSnapshot, facts: StepFac
       po.recordCompensation(ex.workflowId, rec.name, comp.completedAt - comp.startedAt, { version });
     }
   }
-  if (ex.completedAt === null) return;
-  const startedAt = ex.startedAt ?? ex.createdAt;
-  const pendingMs = ex.startedAt === null ? undefined : ex.startedAt - ex.createdAt;
-  po.recordExecution(ex.workflowId, ex.completedAt - startedAt, version, pendingMs);
+  // One that ended while still queued (cancelled, or timed out waiting) never ran: its time is its
+  // wait, left out of every duration figure, as the engine leaves it out when it ends one.
+  if (ex.completedAt === null || ex.startedAt === null) return;
+  po.recordExecution(ex.workflowId, ex.completedAt - ex.startedAt, version, ex.startedAt - ex.createdAt);
 }
 
 function endOf(rec: StepRecord): number {

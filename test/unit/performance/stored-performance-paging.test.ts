@@ -51,4 +51,34 @@ describe('storedPerformance', () => {
     expect(all.runs).toBe(120);
     expect(all.stats.min).toBe(0);
   });
+
+  it('leaves out an execution that ended while still queued, as the engine does', async () => {
+    const store = new MemoryStore();
+    await store.init();
+    // Ran 600 ms after 10 ms queued.
+    await store.createExecution(
+      makeExecution({
+        id: 'ran',
+        workflowId: 'w',
+        status: 'completed',
+        createdAt: 1_000,
+        startedAt: 1_010,
+        completedAt: 1_610,
+      }),
+    );
+    // Cancelled after 500 ms in the queue: it never started, and its 500 ms are a wait.
+    await store.createExecution(
+      makeExecution({
+        id: 'queued',
+        workflowId: 'w',
+        status: 'cancelled',
+        createdAt: 1_100,
+        startedAt: null,
+        completedAt: 1_600,
+      }),
+    );
+    const view = await storedPerformance({ store, definition: async () => null }, 'w', 100, 1_000);
+    expect(view.runs).toBe(2);
+    expect(view.stats).toMatchObject({ count: 1, avg: 600, min: 600, max: 600 });
+  });
 });
