@@ -4,7 +4,9 @@
  * Values are recorded in whole microseconds (so fractions of a millisecond count) into a
  * packed-array HDR histogram with 2 significant digits (relative error under 1%) and a
  * trackable range of 1 µs to 1e9 s (the longest timeout a definition or the config takes: an
- * execution with a `delay` step of days lasts days, and a 24 h cap made its p95 a day). Count,
+ * execution with a `delay` step of days lasts days, and a 24 h cap made its p95 a day); longer
+ * durations, up to {@link MAX_DURATION_MS}, go to a coarser overflow histogram made on the first
+ * (counted in units of 1,000 s by default, at the same relative precision). Count,
  * sum, min and max are kept exactly beside it, and percentiles are clamped to [min, max] so
  * `p99 <= max` always holds.
  *
@@ -33,7 +35,8 @@ import { PackedHistogram } from 'hdr-histogram-js';
 /** Options of {@link DurationHistogram}. */
 export interface DurationHistogramOptions {
   /**
-   * Largest trackable duration in ms; longer ones are recorded as this in the HDR percentiles.
+   * Largest duration in ms the fine HDR histogram tracks; longer ones go to a coarser one (counted
+   * in units of `maxMs / 1e6`, at least 1 ms, created on the first), with the same relative precision.
    * @default 1e12 (1e9 s, the longest timeout a definition takes)
    */
   maxMs?: number;
@@ -54,6 +57,14 @@ export const MAX_DURATION_MS = Number.MAX_SAFE_INTEGER;
 export function countedMs(ms: number): number {
   return Math.min(Math.max(ms, 0), MAX_DURATION_MS);
 }
+
+/**
+ * The overflow histogram's unit is `maxMs` over this (1e6 ms by default), at least 1 ms: it counts
+ * durations over `maxMs` (by default 1e12 ms, over 31 years: a clock jump, a unit slip) up to
+ * {@link MAX_DURATION_MS} in whole units. They were clamped to `maxMs`, and every percentile of
+ * such durations read as their minimum.
+ */
+const OVERFLOW_UNITS_PER_MAX = 1e6;
 
 /** Up to this many recorded values, percentiles are computed exactly from the values themselves. */
 export const EXACT_SAMPLES = 64;
@@ -79,29 +90,38 @@ export class DurationHistogram {
   private runCount = 0;
   /** The values recorded (as they are: no `maxMs` clamp) while there are at most {@link EXACT_SAMPLES}; else null. */
   private exact: number[] | null = [];
+  /** Durations over `maxMs`, in units of `overflowUnitMs`: null until the first. */
+  private overflow: PackedHistogram | null = null;
+  private readonly overflowUnitMs: number;
+  private overflowCount = 0;
+  private overflowLowest = Number.POSITIVE_INFINITY;
+  private readonly digits: 1 | 2 | 3;
 
   constructor(options: DurationHistogramOptions = {}) {
     const { maxMs = DEFAULT_MAX_MS, significantDigits = 2 } = options;
     this.maxUs = Math.max(2, Math.round(maxMs * 1000));
+    this.digits = significantDigits;
+    this.overflowUnitMs = Math.max(1, maxMs / OVERFLOW_UNITS_PER_MAX);
     this.hdr = new PackedHistogram(1, this.maxUs, significantDigits);
     this.blocks = new Float64Array((this.hdr.countsArrayLength >> BLOCK_BITS) + 1);
   }
 
   /**
    * Records one duration in ms. NaN and ±Infinity are ignored, a negative duration counts as 0,
-   * one above {@link MAX_DURATION_MS} as that, and one above `maxMs` is clamped to it in the HDR
-   * percentiles (never thrown); count/sum/min/max and the exact percentiles of the first
-   * {@link EXACT_SAMPLES} stay exact.
+   * one above {@link MAX_DURATION_MS} as that, and one above `maxMs` goes to the overflow histogram
+   * (never thrown); count/sum/min/max and the exact percentiles of the first {@link EXACT_SAMPLES}
+   * stay exact.
    */
   record(ms: number): void {
     if (!Number.isFinite(ms)) return;
     const value = countedMs(ms);
-    const us = Math.min(Math.round(value * 1000), this.maxUs);
+    const us = Math.round(value * 1000);
     if (this.exact !== null) {
       if (this.exact.length < EXACT_SAMPLES) this.exact.push(value);
       else this.exact = null;
     }
-    if (us === this.runUs) this.runCount++;
+    if (us > this.maxUs) this.recordOverflow(value);
+    else if (us === this.runUs) this.runCount++;
     else {
       this.flushRun();
       this.runUs = us;
@@ -155,6 +175,9 @@ export class DurationHistogram {
     this.hdr.reset();
     this.blocks.fill(0);
     this.exact = [];
+    this.overflow = null;
+    this.overflowCount = 0;
+    this.overflowLowest = Number.POSITIVE_INFINITY;
     this.runCount = 0;
     this.n = 0;
     this.total = 0;
@@ -169,6 +192,8 @@ export class DurationHistogram {
   private hdrPercentile(p: number): number {
     this.flushRun();
     const rank = rankOf(p, this.n);
+    const fine = this.n - this.overflowCount;
+    if (rank > fine) return this.overflowPercentile(rank - fine, p);
     let seen = 0;
     let block = 0;
     while (block < this.blocks.length - 1 && seen + (this.blocks[block] as number) < rank) {
@@ -185,10 +210,33 @@ export class DurationHistogram {
     return (p === 0 ? this.hdr.lowestEquivalentValue(us) : this.hdr.highestEquivalentValue(us)) / 1000;
   }
 
+  private recordOverflow(ms: number): void {
+    const units = Math.max(1, Math.round(ms / this.overflowUnitMs));
+    this.overflow ??= new PackedHistogram(1, Math.ceil(MAX_DURATION_MS / this.overflowUnitMs), this.digits);
+    this.overflow.recordValue(units);
+    this.overflowCount++;
+    if (units < this.overflowLowest) this.overflowLowest = units;
+  }
+
+  /** The `rank`th (1-based) of the overflow durations, ms, as {@link hdrPercentile} reads a bucket. */
+  private overflowPercentile(rank: number, p: number): number {
+    const hdr = this.overflow as PackedHistogram;
+    let seen = 0;
+    // From the lowest one's bucket: the buckets below the fine histogram's range are empty.
+    let index = hdr.countsArrayIndex(this.overflowLowest);
+    for (; index < hdr.countsArrayLength - 1; index++) {
+      seen += hdr.getCountAtIndex(index);
+      if (seen >= rank) break;
+    }
+    const units = hdr.valueFromIndex(index);
+    const edge = p === 0 ? hdr.lowestEquivalentValue(units) : hdr.highestEquivalentValue(units);
+    return edge * this.overflowUnitMs;
+  }
+
   private flushRun(): void {
     if (this.runCount === 0) return;
     // recordValueWithCount's steps, its index computed once for the block too (`runUs` is within
-    // the trackable range: clamped to `maxUs` in `record`).
+    // the trackable range: one over `maxUs` goes to the overflow histogram in `record`).
     const index = this.hdr.countsArrayIndex(this.runUs);
     this.hdr.addToCountAtIndex(index, this.runCount);
     this.hdr.updateMinAndMax(this.runUs);

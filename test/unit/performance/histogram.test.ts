@@ -34,6 +34,27 @@ describe('DurationHistogram', () => {
     expect(h.percentile(100)).toBe(0.75);
   });
 
+  it('gives percentiles of durations over 1e12 ms (a clock jump, a unit slip) within 1%, not their minimum', () => {
+    // Clamped to the fine histogram's 1e12 ms, every percentile read as the smallest value.
+    const h = new DurationHistogram();
+    for (let i = 1; i <= 100; i++) h.record(1e13 * i);
+    for (const p of [50, 95, 99]) {
+      expect(Math.abs(h.percentile(p) - 1e13 * p) / (1e13 * p)).toBeLessThanOrEqual(0.01);
+    }
+    expect(h.percentile(0)).toBe(1e13);
+    expect(h.percentile(100)).toBe(1e15);
+    // Mixed with ordinary ones: the rank falls in whichever histogram holds it.
+    const mixed = new DurationHistogram();
+    for (let i = 1; i <= 90; i++) mixed.record(i);
+    for (let i = 1; i <= 10; i++) mixed.record(2e12 * i);
+    expect(Math.abs(mixed.percentile(50) - 50)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(mixed.percentile(95) - 1e13) / 1e13).toBeLessThanOrEqual(0.01);
+    expect(mixed.percentile(100)).toBe(2e13);
+    mixed.reset();
+    for (let i = 1; i <= 100; i++) mixed.record(i);
+    expect(Math.abs(mixed.percentile(99) - 99)).toBeLessThanOrEqual(0.99);
+  });
+
   it('gives percentiles of 1..1000 ms within 1%', () => {
     const h = new DurationHistogram();
     for (let i = 1; i <= 1000; i++) h.record(i);
@@ -77,10 +98,11 @@ describe('DurationHistogram', () => {
     const small = new DurationHistogram({ maxMs: 1000 });
     small.record(5000);
     expect(small.percentile(50)).toBe(5000);
-    // Past the exact samples, a duration above maxMs counts as maxMs in the percentiles.
+    // Past the exact samples, a duration above maxMs is read from the overflow histogram.
     for (let i = 0; i < 70; i++) small.record(500);
     for (let i = 0; i < 30; i++) small.record(5000);
-    expect(small.percentile(99)).toBeCloseTo(1000, -1);
+    expect(small.percentile(99)).toBe(5000);
+    expect(Math.abs(small.percentile(50) - 500)).toBeLessThanOrEqual(5);
     expect(small.max).toBe(5000);
   });
 
