@@ -111,7 +111,10 @@ export class ActiveExecution {
     this.writtenStatus = record.status;
     this.steps = new Map(steps.map((s) => [s.name, s]));
     for (const s of steps) {
-      if (s.of !== undefined) continue;
+      // A conditional step records a decision and has no output (its record's is stored as null):
+      // resumed, it was in `ctx.outputs` and the expressions' `steps`, as it never is in a run
+      // not interrupted, and could turn a later condition the other way.
+      if (s.of !== undefined || plan.byName.get(s.name)?.kind === 'condition') continue;
       if (s.status === 'completed' && s.output !== undefined) this.outputs[s.name] = s.output;
       else if (s.previousOutput !== undefined) this.outputs[s.name] = s.previousOutput;
     }

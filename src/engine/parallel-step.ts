@@ -46,9 +46,11 @@ export async function runParallelStep(
         keepCompletedVisit(ex, prev);
         // A new visit of the branch too: its idempotency key and kept compensations are its own.
         const fresh = newStepRecord(ex.id, b.name, step.name, prev.visits + 1);
+        // Its previous visit's output stays visible, as an ordinary step's does (see `enterStep`).
+        if (prev.status === 'completed') fresh.previousOutput = prev.output;
+        else delete ex.outputs[b.name];
         ex.steps.set(b.name, fresh);
         reset.push(fresh);
-        delete ex.outputs[b.name];
       }
     }
   }
