@@ -259,11 +259,13 @@ function spread(distribution: Record<string, number>): number {
  */
 function deviation(distribution: Record<string, number>): number {
   const loads = Object.values(distribution);
-  const mean = loads.reduce((sum, load) => sum + load, 0) / loads.length;
-  if (!(mean > 0)) return 0;
+  const total = loads.reduce((sum, load) => sum + load, 0);
+  if (!(total > 0)) return 0;
+  // |load − mean| / mean as |load × n − total| / total: one division, so 10, 0, 0 is 2 exactly
+  // (through the mean it was 1.9999999999999998).
   let most = 0;
-  for (const load of loads) most = Math.max(most, Math.abs(load - mean));
-  return most / mean;
+  for (const load of loads) most = Math.max(most, Math.abs(load * loads.length - total));
+  return most / total;
 }
 
 function copyAlert(alert: Alert): Alert {

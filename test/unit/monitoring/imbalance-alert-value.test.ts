@@ -41,4 +41,10 @@ describe('load_imbalance alert payload', () => {
     monitor(alerts).checkBalance(false, 24, { w1: 12, w2: 12, w3: 0 });
     expect(alerts[0]).toMatchObject({ type: 'load_imbalance', value: 1, threshold: 0.3 });
   });
+
+  it('is exact where the mean is not (10 over 3 workers: 2, not 1.9999999999999998)', () => {
+    const alerts: Alert[] = [];
+    monitor(alerts).checkBalance(false, 10, { w1: 10, w2: 0, w3: 0 });
+    expect(alerts[0]?.value).toBe(2);
+  });
 });
