@@ -85,19 +85,30 @@ function summary(view: WorkflowPerformance): string[] {
   ]);
 }
 
+/**
+ * The steps' figures. QUEUED, the average wait for a remote worker to take a step's task (part of
+ * its time), is shown when some step waited at all: a workflow of local actions never does.
+ */
 function stepTable(view: WorkflowPerformance): string[] {
+  const queued = view.steps.some((s) => s.queueAvg > 0);
+  const header = ['STEP', 'RUNS', 'AVG', 'P95', 'WAITING', 'COMPENSATION', 'RETRIES', 'FAILURES', 'SHARE'];
+  if (queued) header.splice(5, 0, 'QUEUED');
   return renderTable(
-    ['STEP', 'RUNS', 'AVG', 'P95', 'WAITING', 'COMPENSATION', 'RETRIES', 'FAILURES', 'SHARE'],
-    view.steps.map((s) => [
-      printable(s.name),
-      String(s.count),
-      formatDuration(s.avg),
-      formatDuration(s.p95),
-      formatDuration(s.waitAvg),
-      s.compensations > 0 ? formatDuration(s.compensationAvg) : '-',
-      String(s.retries),
-      String(s.failures),
-      formatPercent(s.share),
-    ]),
+    header,
+    view.steps.map((s) => {
+      const row = [
+        printable(s.name),
+        String(s.count),
+        formatDuration(s.avg),
+        formatDuration(s.p95),
+        formatDuration(s.waitAvg),
+        s.compensations > 0 ? formatDuration(s.compensationAvg) : '-',
+        String(s.retries),
+        String(s.failures),
+        formatPercent(s.share),
+      ];
+      if (queued) row.splice(5, 0, formatDuration(s.queueAvg));
+      return row;
+    }),
   );
 }
