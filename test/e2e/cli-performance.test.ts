@@ -83,4 +83,18 @@ describe('orchestrator performance', () => {
     expect(threshold.code).toBe(2);
     expect(threshold.stderr).toContain("option '--slow-threshold <ms>' argument 'fast' is invalid");
   });
+
+  it('takes a --slow-threshold as long as the config takes (1e12 ms), not more', async () => {
+    const [longest, over] = await Promise.all([
+      cli(['performance', 'order', '--store', store.url, '--slow-threshold', '1000000000000', '--json']),
+      cli(['performance', 'order', '--store', store.url, '--slow-threshold', '1000000000001']),
+    ]);
+    expect(longest.code, longest.stderr).toBe(0);
+    expect(parseJson<{ slowThresholdMs: number; suggestions: string[] }>(longest.stdout)).toMatchObject({
+      slowThresholdMs: 1e12,
+      suggestions: [],
+    });
+    expect(over.code).toBe(2);
+    expect(over.stderr).toContain('Expected an integer from 1 to 1000000000000.');
+  });
 });
