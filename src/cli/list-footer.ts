@@ -22,8 +22,9 @@ export interface ListedPage {
 }
 
 /**
- * 'N executions after <id>; next page: --before <last>; previous page: --after <first> (newest
- * first)'. An older page (read with `--before`) always has a previous one; a full page may have a
+ * 'N executions older than <id>; next page: --before <last>; previous page: --after <first>
+ * (newest first)': older and newer, as `--before` and `--after` read them (a page "after" the
+ * cursor in the listing's order was older than it, which read backwards). An older page (read with `--before`) always has a previous one; a full page may have a
  * next one (read with `--after`: a newer one too; a shorter one is the newest). Older pages
  * always follow a page read with `--after`.
  */
@@ -34,9 +35,9 @@ export function listFooter(page: ListedPage): string {
   const previous = `previous page: --after ${page.first}`;
   let parts: string[];
   if (page.after !== undefined) {
-    parts = [`${shown} before ${page.after}${full ? '' : ', the newest'}`, next, ...(full ? [previous] : [])];
+    parts = [`${shown} newer than ${page.after}${full ? '' : ', the newest'}`, next, ...(full ? [previous] : [])];
   } else if (page.before !== undefined) {
-    parts = [`${shown} after ${page.before}`, ...(full ? [next] : []), previous];
+    parts = [`${shown} older than ${page.before}`, ...(full ? [next] : []), previous];
   } else if (page.total > page.count) {
     parts = [
       `${shown} of ${page.total}`,

@@ -184,18 +184,21 @@ describe('store commands', () => {
   it('list pages by cursor with --before <id>', async () => {
     const all = parseJson<ExecutionStatus[]>((await cli(['list', '--store', store.url, '--json'])).stdout);
     expect(all).toHaveLength(5);
-    const [page, human, last, bad] = await Promise.all([
+    const [page, human, last, bad, none] = await Promise.all([
       cli(['list', '--limit', '2', '--before', all[1]!.id, '--store', store.url, '--json']),
       cli(['list', '--limit', '2', '--before', all[1]!.id, '--store', store.url]),
       cli(['list', '--limit', '2', '--before', all[3]!.id, '--store', store.url]),
       cli(['list', '--before', 'nope', '--store', store.url]),
+      cli(['list', '--before', all[4]!.id, '--store', store.url]),
     ]);
+    // Past the oldest: none older than it (it said "after", the listing's order, read backwards).
+    expect(none.stdout).toBe(`No executions older than ${all[4]!.id} in store ${store.url}.\n`);
     expect(parseJson<ExecutionStatus[]>(page.stdout).map((s) => s.id)).toEqual([all[2]!.id, all[3]!.id]);
-    expect(human.stdout).toContain(`2 executions after ${all[1]!.id}; next page: --before ${all[3]!.id}`);
+    expect(human.stdout).toContain(`2 executions older than ${all[1]!.id}; next page: --before ${all[3]!.id}`);
     expect(human.stdout).toContain(`; previous page: --after ${all[2]!.id} (newest first)`);
     // The last page: no next page, but the way back to the page before it.
     expect(last.stdout).toContain(
-      `1 execution after ${all[3]!.id}; previous page: --after ${all[4]!.id} (newest first)`,
+      `1 execution older than ${all[3]!.id}; previous page: --after ${all[4]!.id} (newest first)`,
     );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
@@ -217,10 +220,10 @@ describe('store commands', () => {
     // The two nearest before the cursor, newest first.
     expect(parseJson<ExecutionStatus[]>(page.stdout).map((s) => s.id)).toEqual([ids[2], ids[3]]);
     expect(human.stdout).toContain(
-      `2 executions before ${ids[4]}; next page: --before ${ids[3]}; previous page: --after ${ids[2]} (newest first)`,
+      `2 executions newer than ${ids[4]}; next page: --before ${ids[3]}; previous page: --after ${ids[2]} (newest first)`,
     );
     expect(newest.stdout).toContain(
-      `1 execution before ${ids[1]}, the newest; next page: --before ${ids[0]} (newest first)`,
+      `1 execution newer than ${ids[1]}, the newest; next page: --before ${ids[0]} (newest first)`,
     );
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("option '--after <id>' cannot be used with option '--before <id>'");

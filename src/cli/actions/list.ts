@@ -37,7 +37,7 @@ export async function listCommand(options: ListOptions, command: Command): Promi
   }
   if (executions.length === 0) {
     out.line(
-      `No executions${options.status || options.workflow ? ' match' : ''}${options.before ? ` after ${options.before}` : ''}${options.after ? ` before ${options.after}` : ''} in store ${printable(globals.storeLabel)}${storeHint(globals.store)}.`,
+      `No executions${options.status || options.workflow ? ' match' : ''}${options.before ? ` older than ${options.before}` : ''}${options.after ? ` newer than ${options.after}` : ''} in store ${printable(globals.storeLabel)}${storeHint(globals.store)}.`,
     );
     if (known !== null && options.workflow && !known.includes(options.workflow)) {
       out.line('', out.style.yellow(unknownWorkflowLine(options.workflow, known)));

@@ -11,25 +11,25 @@ const page = { first: 'ex_first', last: 'ex_last', limit: 2, total: 9 };
 describe('listFooter', () => {
   it('names both pages for a full page read with --before', () => {
     expect(listFooter({ ...page, count: 2, before: 'ex_c' })).toBe(
-      '2 executions after ex_c; next page: --before ex_last; previous page: --after ex_first (newest first)',
+      '2 executions older than ex_c; next page: --before ex_last; previous page: --after ex_first (newest first)',
     );
   });
 
   it('names the previous page only for the last page read with --before', () => {
     expect(listFooter({ ...page, count: 1, before: 'ex_c' })).toBe(
-      '1 execution after ex_c; previous page: --after ex_first (newest first)',
+      '1 execution older than ex_c; previous page: --after ex_first (newest first)',
     );
   });
 
   it('names both pages for a full page read with --after', () => {
     expect(listFooter({ ...page, count: 2, after: 'ex_c' })).toBe(
-      '2 executions before ex_c; next page: --before ex_last; previous page: --after ex_first (newest first)',
+      '2 executions newer than ex_c; next page: --before ex_last; previous page: --after ex_first (newest first)',
     );
   });
 
   it('names the next page only for the newest page read with --after', () => {
     expect(listFooter({ ...page, count: 1, after: 'ex_c' })).toBe(
-      '1 execution before ex_c, the newest; next page: --before ex_last (newest first)',
+      '1 execution newer than ex_c, the newest; next page: --before ex_last (newest first)',
     );
   });
 
