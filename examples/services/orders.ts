@@ -30,7 +30,10 @@ interface OrderInput {
 }
 
 const reserveInventory: ActionHandler = async (input, ctx) => {
-  const flags = firstStepFlags(input, ctx, ['orderId', 'items', 'amount']);
+  const flags = firstStepFlags(input, ctx, ['orderId', 'items', 'amount'], {
+    actions: orderActions,
+    compensations: orderCompensations,
+  });
   await work(40, flags, ctx.signal);
   failIfAsked('inventory service', flags, ctx);
   const { orderId, items, amount } = (input ?? {}) as OrderInput;

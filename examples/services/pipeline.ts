@@ -33,7 +33,10 @@ const countRows = (tables: Tables | undefined): number =>
 /** Actions of the data pipeline. */
 export const pipelineActions: Record<string, ActionHandler> = {
   extract_data: async (input, ctx) => {
-    const flags = firstStepFlags(input, ctx, ['source', 'rows', 'invalidRows']);
+    const flags = firstStepFlags(input, ctx, ['source', 'rows', 'invalidRows'], {
+      actions: pipelineActions,
+      compensations: pipelineCompensations,
+    });
     await work(200, flags, ctx.signal);
     failIfAsked('source storage', flags, ctx);
     const {

@@ -25,7 +25,10 @@ const users = new Map<string, { email: string; name: string }>();
 const sessions = new Set<string>();
 
 const validateInput: ActionHandler = async (input, ctx) => {
-  const flags = firstStepFlags(input, ctx, ['email', 'name']);
+  const flags = firstStepFlags(input, ctx, ['email', 'name'], {
+    actions: registrationActions,
+    compensations: registrationCompensations,
+  });
   await work(5, flags, ctx.signal);
   failIfAsked('input validator', flags, ctx);
   const { email, name } = (input ?? {}) as { email?: unknown; name?: unknown };

@@ -17,7 +17,8 @@
  *
  * A mistyped flag is refused, not ignored (a demo would quietly run without the failure it was
  * meant to show): the first step of each example fails with `UNKNOWN_FLAG` on an input key its
- * workflow does not take, every step on an `EXAMPLE_*` variable not listed above or `EXAMPLE_QUIET`,
+ * workflow does not take or a `fail`/`failures` naming no step (or compensation) of it, every step
+ * on an `EXAMPLE_*` variable not listed above or `EXAMPLE_QUIET`,
  * each naming it and listing the valid ones; a flag of the wrong type fails with `BAD_SIMULATION`.
  * @module
  */
@@ -107,14 +108,23 @@ function checkValues(raw: Raw, where: (key: string) => string): void {
   }
 }
 
+/** A workflow's handlers, by the step and compensation names they serve (the same names). */
+export interface WorkflowHandlers {
+  actions: Record<string, ActionHandler>;
+  compensations: Record<string, CompensationHandler>;
+}
+
 /**
  * The flags of a workflow's first step, which sees the workflow input: an input key that is
- * neither one of `fields` (what the workflow takes) nor a simulation flag is refused, naming it.
+ * neither one of `fields` (what the workflow takes) nor a simulation flag is refused, naming it;
+ * so is a `fail` or `failures` naming no step of `workflow` that runs an action (nor, for `fail`,
+ * one of its compensations): a misspelt `"fail": "store_reslt"` ran the demo without a failure.
  */
 export function firstStepFlags(
   input: unknown,
   ctx: Pick<StepContext, 'outputs'>,
   fields: readonly string[],
+  workflow: WorkflowHandlers,
   env = process.env,
 ): SimulationFlags {
   if (isObject(input)) {
@@ -126,7 +136,25 @@ export function firstStepFlags(
       );
     }
   }
-  return flagsFor(input, ctx, env);
+  const flags = flagsFor(input, ctx, env);
+  const given = simulationOf(input);
+  const steps = Object.keys(workflow.actions);
+  const undoable = [...steps, ...Object.keys(workflow.compensations)];
+  const where = (key: 'fail' | 'failures') =>
+    given?.[key] !== undefined ? key : key === 'fail' ? 'EXAMPLE_FAIL' : 'EXAMPLE_FAILURES';
+  const strayFail = flags.fail.find((name) => !undoable.includes(name));
+  if (strayFail !== undefined) {
+    throw unknownFlag(
+      `${where('fail')} names '${strayFail}', no step or compensation of this workflow; it has ${undoable.join(', ')}`,
+    );
+  }
+  const strayFailing = Object.keys(flags.failures).find((name) => !steps.includes(name));
+  if (strayFailing !== undefined) {
+    throw unknownFlag(
+      `${where('failures')} names '${strayFailing}', no step of this workflow; it has ${steps.join(', ')}`,
+    );
+  }
+  return flags;
 }
 
 /** The flags given in a workflow input, or undefined if it sets none (what first steps echo). */

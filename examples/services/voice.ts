@@ -49,7 +49,10 @@ function formatOf(url: URL): string {
 }
 
 const validateAudio: ActionHandler = async (input, ctx) => {
-  const flags = firstStepFlags(input, ctx, ['audioUrl', 'userId']);
+  const flags = firstStepFlags(input, ctx, ['audioUrl', 'userId'], {
+    actions: voiceActions,
+    compensations: voiceCompensations,
+  });
   await work(5, flags, ctx.signal);
   failIfAsked('audio validator', flags, ctx);
   const { audioUrl, userId } = (input ?? {}) as AudioInput;
