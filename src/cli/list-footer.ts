@@ -35,7 +35,11 @@ export function listFooter(page: ListedPage): string {
   const previous = `previous page: --after ${page.first}`;
   let parts: string[];
   if (page.after !== undefined) {
-    parts = [`${shown} newer than ${page.after}${full ? '' : ', the newest'}`, next, ...(full ? [previous] : [])];
+    parts = [
+      `${shown} newer than ${page.after}${full ? '' : ', the newest'}`,
+      next,
+      ...(full ? [previous] : []),
+    ];
   } else if (page.before !== undefined) {
     parts = [`${shown} older than ${page.before}`, ...(full ? [next] : []), previous];
   } else if (page.total > page.count) {

@@ -194,7 +194,9 @@ describe('store commands', () => {
     // Past the oldest: none older than it (it said "after", the listing's order, read backwards).
     expect(none.stdout).toBe(`No executions older than ${all[4]!.id} in store ${store.url}.\n`);
     expect(parseJson<ExecutionStatus[]>(page.stdout).map((s) => s.id)).toEqual([all[2]!.id, all[3]!.id]);
-    expect(human.stdout).toContain(`2 executions older than ${all[1]!.id}; next page: --before ${all[3]!.id}`);
+    expect(human.stdout).toContain(
+      `2 executions older than ${all[1]!.id}; next page: --before ${all[3]!.id}`,
+    );
     expect(human.stdout).toContain(`; previous page: --after ${all[2]!.id} (newest first)`);
     // The last page: no next page, but the way back to the page before it.
     expect(last.stdout).toContain(
