@@ -10,11 +10,14 @@ import { gate, tempSqliteUrl, untilAborted, withOrchestrator } from '../helpers/
 
 const FLOW = [
   { name: 'a' },
+  // biome-ignore lint/suspicious/noThenProperty: SPEC §3 names the jump key `then`.
   { name: 'chk', condition: 'true', then: 'slow' },
   { name: 'slow' },
   // Two steps with outputs so far: a and slow.
+  // biome-ignore lint/suspicious/noThenProperty: SPEC §3 names the jump key `then`.
   { name: 'e', condition: 'size(steps) == 2', then: 'x', else: 'y' },
   { name: 'x' },
+  // biome-ignore lint/suspicious/noThenProperty: SPEC §3 names the jump key `then`.
   { name: 'end', condition: 'true', then: 'fin' },
   { name: 'y' },
   { name: 'fin', action: 'a' },
@@ -70,6 +73,7 @@ describe('a parallel branch in a loop', () => {
     await orch.workflowEngine.defineWorkflow('loop', [
       { name: 'inc' },
       { name: 'par', parallel: [{ name: 'p1' }] },
+      // biome-ignore lint/suspicious/noThenProperty: SPEC §3 names the jump key `then`.
       { name: 'chk', condition: 'result.p1 < 3', then: 'inc' },
     ]);
     const status = await orch.workflowEngine.waitForCompletion(
