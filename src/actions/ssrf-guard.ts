@@ -78,9 +78,29 @@ export function allowlistEntryProblem(raw: string): string | null {
     return `'${raw}' ${what} ('${normalizeHost(host)}'); ports are not matched`;
   }
   if (entry.includes('/')) return `'${raw}' is not a valid CIDR block (address/prefix)`;
+  const shorthand = ipv4ShorthandProblem(raw, entry);
+  if (shorthand !== undefined) return shorthand;
   const name = entry.startsWith('*.') ? entry.slice(2) : entry;
   if (HOST_NAME.test(name)) return null;
   return `'${raw}' is not a host name, a '*.' wildcard, an IP address or a CIDR block`;
+}
+
+/**
+ * An entry whose last label is a number is an IPv4 address to a URL (WHATWG's host parser), in
+ * whatever form: `127.1`, `2130706433`, `0x7f.1`, `010.0.0.1` (octal: 8.0.0.1). A URL's host is
+ * compared in its dotted form (`http://127.1/` reaches 127.0.0.1), so such an entry, taken as a
+ * name, never matched: it is refused, naming the address to give. Undefined for an entry whose
+ * last label is no number, or that is an address in dotted form already.
+ */
+function ipv4ShorthandProblem(raw: string, entry: string): string | undefined {
+  const last = entry.slice(entry.lastIndexOf('.') + 1);
+  if (!/^(\d+|0x[0-9a-f]*)$/.test(last)) return undefined;
+  const address = urlHost(`http://${entry}/`);
+  if (address === undefined || isIP(address) !== 4) {
+    return `'${raw}' ends in a number, so a URL takes it for an IPv4 address, and it is not a valid one`;
+  }
+  if (address === entry) return undefined;
+  return `'${raw}' is an IPv4 address in a short or numeric form: give it as ${address}`;
 }
 
 /** The host of a URL, or undefined when it is none. */

@@ -193,7 +193,39 @@ describe('SsrfGuard', () => {
     );
     expect(allowlistEntryProblem('10.0.0.0/99')).toMatch(/not a valid CIDR block/);
     expect(allowlistEntryProblem('bad host!')).toMatch(/not a host name/);
-    for (const ok of ['api.example.com', '*.corp.example', '10.0.0.0/8', '::1', '[::1]', 'fd00::/8'])
+    for (const ok of [
+      'api.example.com',
+      '*.corp.example',
+      '10.0.0.0/8',
+      '::1',
+      '[::1]',
+      'fd00::/8',
+      '127.0.0.1',
+      'v2.example',
+    ])
       expect(allowlistEntryProblem(ok), ok).toBeNull();
+  });
+
+  it('refuses an IPv4 address in a short or numeric form, naming the dotted one (a URL host never matched it)', async () => {
+    for (const [entry, address] of [
+      ['127.1', '127.0.0.1'],
+      ['2130706433', '127.0.0.1'],
+      ['0x7f.1', '127.0.0.1'],
+      ['010.0.0.1', '8.0.0.1'],
+    ]) {
+      expect(allowlistEntryProblem(entry)).toBe(
+        `'${entry}' is an IPv4 address in a short or numeric form: give it as ${address}`,
+      );
+    }
+    for (const bad of ['999.1', '1.2.3.4.5', 'internal.1']) {
+      expect(allowlistEntryProblem(bad), bad).toMatch(
+        /ends in a number, so a URL takes it for an IPv4 address, and it is not a valid one$/,
+      );
+    }
+    // The URL's host is the dotted form, which is what the allowlist has to name.
+    const guard = new SsrfGuard({ allowlist: ['127.0.0.1'], resolve: resolver({}).resolve });
+    await expect(guard.vet(new URL('http://127.1/'))).resolves.toEqual([
+      { address: '127.0.0.1', family: 4 },
+    ]);
   });
 });
