@@ -207,12 +207,13 @@ describe('SsrfGuard', () => {
   });
 
   it('refuses an IPv4 address in a short or numeric form, naming the dotted one (a URL host never matched it)', async () => {
-    for (const [entry, address] of [
+    const shorthands: [string, string][] = [
       ['127.1', '127.0.0.1'],
       ['2130706433', '127.0.0.1'],
       ['0x7f.1', '127.0.0.1'],
       ['010.0.0.1', '8.0.0.1'],
-    ]) {
+    ];
+    for (const [entry, address] of shorthands) {
       expect(allowlistEntryProblem(entry)).toBe(
         `'${entry}' is an IPv4 address in a short or numeric form: give it as ${address}`,
       );
@@ -224,8 +225,6 @@ describe('SsrfGuard', () => {
     }
     // The URL's host is the dotted form, which is what the allowlist has to name.
     const guard = new SsrfGuard({ allowlist: ['127.0.0.1'], resolve: resolver({}).resolve });
-    await expect(guard.vet(new URL('http://127.1/'))).resolves.toEqual([
-      { address: '127.0.0.1', family: 4 },
-    ]);
+    await expect(guard.vet(new URL('http://127.1/'))).resolves.toEqual([{ address: '127.0.0.1', family: 4 }]);
   });
 });
