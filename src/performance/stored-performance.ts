@@ -44,16 +44,25 @@ export async function storedPerformance(
 ): Promise<WorkflowPerformance & { runs: number }> {
   const po = new PerformanceOptimizer({ slowThreshold: slowThresholdMs });
   const kinds = new Map<number, StepFacts | null>();
+  const perVersion = new Map<number, number>();
   let n = 0;
   // Newest first: the optimizer keeps the newest version's figures and leaves older runs out.
   for await (const run of newestFinished(source.store, workflowId, limit)) {
     const version = run.execution.workflowVersion;
     if (!kinds.has(version)) kinds.set(version, stepFacts(await source.definition(workflowId, version)));
     record(po, run, kinds.get(version) ?? null);
+    perVersion.set(version, (perVersion.get(version) ?? 0) + 1);
     n++;
   }
   const view = workflowPerformance(po, workflowId);
-  const of = view.version === null ? '' : `, of v${view.version}`;
+  // The figures are the newest version's: when older ones were read too, how many were of it.
+  const ofVersion = view.version === null ? n : (perVersion.get(view.version) ?? 0);
+  const of =
+    view.version === null
+      ? ''
+      : ofVersion < n
+        ? `; the ${ofVersion} of v${view.version}`
+        : `, of v${view.version}`;
   return {
     ...view,
     runs: n,

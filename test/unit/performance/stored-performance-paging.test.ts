@@ -81,4 +81,28 @@ describe('storedPerformance', () => {
     expect(view.runs).toBe(2);
     expect(view.stats).toMatchObject({ count: 1, avg: 600, min: 600, max: 600 });
   });
+
+  it('says how many of the executions read are of the version the figures are of', async () => {
+    const store = new MemoryStore();
+    await store.init();
+    const versions = [1, 1, 2];
+    for (const [i, version] of versions.entries()) {
+      await store.createExecution(
+        makeExecution({
+          id: `ex_${i}`,
+          workflowId: 'w',
+          workflowVersion: version,
+          status: 'completed',
+          createdAt: 1_000 + i,
+          startedAt: 1_000 + i,
+          completedAt: 1_100 + i,
+        }),
+      );
+    }
+    const view = await storedPerformance({ store, definition: async () => null }, 'w', 100, 1_000);
+    expect(view).toMatchObject({ runs: 3, version: 2, stats: { count: 1 } });
+    expect(view.recorded).toBe("the newest 3 finished executions in the store, every node's; the 1 of v2");
+    const older = await storedPerformance({ store, definition: async () => null }, 'w', 1, 1_000);
+    expect(older.recorded).toBe("the newest 1 finished execution in the store, every node's, of v2");
+  });
 });
