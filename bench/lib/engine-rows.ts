@@ -4,11 +4,13 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { intOption, pgUrlOption, UsageError } from './args.js';
 import type { RowResult } from './format.js';
 import { peersDir, repoRoot, resultsDir } from './peers.js';
+import { defaultPgUrl, dropSchema, splitSchema } from './pg.js';
 
 /** Engine rows by the name `--rows` takes. */
 export const ENGINE_ROWS = {
@@ -109,7 +111,16 @@ export function runEngineRow(
   options: RunRowOptions = {},
 ): Promise<RowResult> {
   const row = ENGINE_ROWS[name];
-  return runRowScript(row.id, enginePeer, [`--store=${row.store}`], w, options);
+  const ownSchema = row.store.startsWith('postgres') && !(options.args ?? []).some((a) => a.startsWith('--pg-url='));
+  // A row killed (its timeout, Ctrl-C) skips its teardown: the schema it made (named for its
+  // process, see `defaultPgUrl`) is dropped here. One named by `--pg-url` is the caller's.
+  const afterExit = ownSchema
+    ? async (pid: number) => {
+        const url = defaultPgUrl(pid);
+        await dropSchema(url, splitSchema(url).schema!).catch(() => undefined);
+      }
+    : undefined;
+  return runRowScript(row.id, enginePeer, [`--store=${row.store}`], w, options, afterExit);
 }
 
 /** Runs a yardstick row ({@link FLOOR_ROWS}) in a child process (same steps and payload as the engine rows). */
@@ -122,13 +133,33 @@ export function runFloorRow(
   return runRowScript(row.id, row.script, [], w, options);
 }
 
-/** Runs `script` (a harness row) in a child process and returns its JSON line, with `row` = `id`. */
+/** Kills of the rows running, which a Ctrl-C (or SIGTERM) of this process runs. */
+const running = new Set<() => void>();
+let interrupted: NodeJS.Signals | null = null;
+
+/**
+ * On SIGINT or SIGTERM: the rows running are killed, and this process exits (130, 143) once
+ * each has been cleaned up after (see {@link runRowScript}), instead of at once, which left their
+ * SQLite folders and PostgreSQL schemas behind.
+ */
+function onInterrupt(signal: NodeJS.Signals): void {
+  interrupted = signal;
+  for (const kill of running) kill();
+  if (running.size === 0) process.exit(signal === 'SIGINT' ? 130 : 143);
+}
+
+/**
+ * Runs `script` (a harness row) in a child process and returns its JSON line, with `row` = `id`.
+ * The row's SQLite files go in a folder of its own (`BENCH_SQLITE_DIR` for the child), removed
+ * when it exits however it ends; `afterExit` (given the child's pid) cleans up the rest.
+ */
 function runRowScript(
   id: string,
   script: string,
   scriptArgs: string[],
   w: Workload,
   options: RunRowOptions,
+  afterExit?: (pid: number) => Promise<void>,
 ): Promise<RowResult> {
   const row = { id };
   const nodeArgs = ['--import', 'tsx'];
@@ -152,16 +183,33 @@ function runRowScript(
     ...(options.args ?? []),
   ];
   const timeoutS = options.timeoutS ?? 1200;
+  const rowDir = mkdtempSync(join(process.env.BENCH_SQLITE_DIR ?? tmpdir(), 'enginebench-row-'));
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       env: {
         ...process.env,
         BENCH_PEERS_DIR: peersDir(),
+        BENCH_SQLITE_DIR: rowDir,
         ORCHESTRATOR_LOG_LEVEL: process.env.ORCHESTRATOR_LOG_LEVEL ?? 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const kill = () => child.kill('SIGKILL');
+    if (running.size === 0) {
+      process.on('SIGINT', onInterrupt);
+      process.on('SIGTERM', onInterrupt);
+    }
+    running.add(kill);
+    const cleanUp = async () => {
+      rmSync(rowDir, { recursive: true, force: true });
+      if (afterExit && child.pid !== undefined) await afterExit(child.pid);
+      running.delete(kill);
+      if (running.size > 0) return;
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onInterrupt);
+      if (interrupted) process.exit(interrupted === 'SIGINT' ? 130 : 143);
+    };
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -177,8 +225,9 @@ function runRowScript(
       if (stderr.length > 200_000) stderr = stderr.slice(-100_000);
       if (options.verbose) process.stderr.write(d.replace(/^(?=.)/gm, `[${row.id}] `));
     });
-    child.on('close', (code, signal) => {
+    child.on('close', async (code, signal) => {
       clearTimeout(timer);
+      await cleanUp();
       const line = stdout
         .split('\n')
         .filter((l) => l.startsWith('{"name":'))

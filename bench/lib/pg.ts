@@ -5,8 +5,8 @@
 import pg from 'pg';
 
 /** The default store URL of an engine row: database `bench_engine`, a schema of its own. */
-export function defaultPgUrl(): string {
-  return `postgres://postgres@127.0.0.1:5432/bench_engine?schema=bench_${process.pid}`;
+export function defaultPgUrl(pid: number = process.pid): string {
+  return `postgres://postgres@127.0.0.1:5432/bench_engine?schema=bench_${pid}`;
 }
 
 /**
