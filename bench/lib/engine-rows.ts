@@ -111,7 +111,8 @@ export function runEngineRow(
   options: RunRowOptions = {},
 ): Promise<RowResult> {
   const row = ENGINE_ROWS[name];
-  const ownSchema = row.store.startsWith('postgres') && !(options.args ?? []).some((a) => a.startsWith('--pg-url='));
+  const ownSchema =
+    row.store.startsWith('postgres') && !(options.args ?? []).some((a) => a.startsWith('--pg-url='));
   // A row killed (its timeout, Ctrl-C) skips its teardown: the schema it made (named for its
   // process, see `defaultPgUrl`) is dropped here. One named by `--pg-url` is the caller's.
   const afterExit = ownSchema
