@@ -91,14 +91,18 @@ export function ensurePeersCopy(options: { install?: boolean; log?: (msg: string
     });
     makeWritable(dir);
   }
-  if (options.install && !peersInstalled(dir)) {
-    log(`npm ci in ${dir} (once; better-sqlite3 builds from source, about a minute)`);
-    const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
-      cwd: dir,
-      stdio: ['ignore', process.stderr, process.stderr],
-    });
-    if (r.status !== 0) throw new Error(`npm ci failed in ${dir} (exit ${r.status ?? r.signal})`);
-    writeFileSync(join(dir, STAMP), `${lockHash(dir)}\n`);
-  }
+  if (options.install) installPeers(dir, log);
   return dir;
+}
+
+/** Runs `npm ci` in the peers copy `dir` unless its lock file's install is there already. */
+export function installPeers(dir: string, log: (msg: string) => void): void {
+  if (peersInstalled(dir)) return;
+  log(`npm ci in ${dir} (once; better-sqlite3 builds from source, about a minute)`);
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: dir,
+    stdio: ['ignore', process.stderr, process.stderr],
+  });
+  if (r.status !== 0) throw new Error(`npm ci failed in ${dir} (exit ${r.status ?? r.signal})`);
+  writeFileSync(join(dir, STAMP), `${lockHash(dir)}\n`);
 }
