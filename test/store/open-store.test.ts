@@ -1,7 +1,9 @@
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
+import { createOrchestrator } from '../../src/index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -35,6 +37,24 @@ describe('openStore', () => {
     expect(() => openStore('sqlite:data/a\u0000b.sqlite')).toThrow(ValidationError);
     expect(() => openStore('sqlite:data/a\u0000b.sqlite')).toThrow(/store: .*contains U\+0000 at index 6/);
     expect(() => new SqliteStore('a\u0000b')).toThrow(/path: .*contains U\+0000 at index 1/);
+  });
+
+  it('refuses a SQLite path with a lone surrogate before any file is made', async () => {
+    // better-sqlite3 made a file named by the surrogate's replacement bytes; the store's own file
+    // check then found it missing: STORE_UNAVAILABLE, "no such file", and a stray file left.
+    const { dir, remove } = tempDir();
+    try {
+      expect(() => openStore(`sqlite:${dir}/a\udc80b.sqlite`)).toThrow(
+        /store: Expected a SQLite file path, got one that contains an unpaired surrogate \(U\+DC80\) at index \d+/,
+      );
+      expect(() => new SqliteStore(`${dir}/\ud800q.db`)).toThrow(/path: .*an unpaired surrogate \(U\+D800\)/);
+      await expect(createOrchestrator({ store: `sqlite:${dir}/a\udc80b.sqlite` })).rejects.toThrow(
+        ValidationError,
+      );
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      remove();
+    }
   });
 
   it('refuses the URL-like sqlite://data/x.db, which would name /data/x.db, saying what to write', () => {

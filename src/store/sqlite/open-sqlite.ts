@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../../errors.js';
+import { unstorableText } from '../../storable-text.js';
 import { invalidStore } from '../store-kind.js';
 import { endsInDirectory, fileInDirectory } from './directory-path.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -12,7 +13,7 @@ import { SqliteStore } from './sqlite-store.js';
 /**
  * The {@link SqliteStore} of `target`, a `sqlite:<path>` string (not initialised yet): a relative
  * path is relative to the working directory; `sqlite::memory:` is an in-memory database.
- * @throws ValidationError naming `store` for an empty path, one with U+0000, one that begins or
+ * @throws ValidationError naming `store` for an empty path, one with U+0000 or a lone surrogate, one that begins or
  *   ends in whitespace (`sqlite:./x.db ` would name a file ending in a space), `sqlite://name/…`,
  *   `sqlite:~/…` (a `~` no shell expanded), `sqlite://` alone, parameters (`x.db?mode=ro`), or one
  *   that ends in a directory (`data/`, `.`, `..`).
@@ -20,14 +21,12 @@ import { SqliteStore } from './sqlite-store.js';
 export function openSqlite(target: string): SqliteStore {
   const path = target.slice('sqlite:'.length);
   if (path === '') throw invalidStore(target);
-  if (path.includes('\u0000')) {
+  // U+0000 ends a C path; a lone surrogate has no file name: better-sqlite3 made a file of its
+  // replacement bytes, which the store's file check then found missing (STORE_UNAVAILABLE).
+  const unstorable = unstorableText(path);
+  if (unstorable !== null) {
     throw new ValidationError(
-      [
-        {
-          path: 'store',
-          message: `Expected a SQLite file path, got one that contains U+0000 at index ${path.indexOf('\u0000')}`,
-        },
-      ],
+      [{ path: 'store', message: `Expected a SQLite file path, got one that ${unstorable}` }],
       'Invalid config',
     );
   }

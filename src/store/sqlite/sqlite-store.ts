@@ -18,6 +18,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeValue } from '../../describe-value.js';
 import { type Issue, OrchestratorError, ValidationError } from '../../errors.js';
+import { unstorableText } from '../../storable-text.js';
 import { optionsIssues } from '../../unknown-keys.js';
 import { filterArgs } from '../filter-args.js';
 import { failed, GroupCommit, type GroupCommitStats, type Outcome } from '../group-commit.js';
@@ -99,12 +100,10 @@ function checkSqliteArguments(path: unknown, options: unknown): void {
   const issues: Issue[] = [];
   if (typeof path !== 'string') {
     issues.push({ path: 'path', message: `Expected a file path or ':memory:', got ${describeValue(path)}` });
-  } else if (path.includes('\u0000')) {
-    // No file name holds one: opening would fail as if the disk were down (STORE_UNAVAILABLE).
-    issues.push({
-      path: 'path',
-      message: `Expected a file path, got one that contains U+0000 at index ${path.indexOf('\u0000')}`,
-    });
+  } else if (unstorableText(path) !== null) {
+    // No file name holds U+0000 (opening would fail as if the disk were down) or a lone surrogate
+    // (a file named by its replacement bytes was made, then found missing: STORE_UNAVAILABLE).
+    issues.push({ path: 'path', message: `Expected a file path, got one that ${unstorableText(path)!}` });
   } else if (endsInDirectory(path)) {
     // SQLite would make a file of the directory named (`data/` → a file `data`).
     issues.push({
