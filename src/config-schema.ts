@@ -70,7 +70,7 @@ const integerError =
   (i: { input: unknown }) =>
     `Expected \`${key}\` to be ${what}${
       Number.isInteger(i.input) && !Number.isSafeInteger(i.input) ? ` of at most ${max}` : ''
-    }, got ${String(i.input)}`;
+    }, got ${describeValue(i.input)}`;
 
 const positiveNumber = (key: string) =>
   z.number(expecting(key, 'a positive number')).positive(expecting(key, 'a positive number'));
@@ -92,7 +92,7 @@ const MAX_MS = MAX_SECONDS * 1000;
  */
 const atMost = (schema: z.ZodNumber, key: string, max: number, unit: string) =>
   schema.max(max, {
-    error: (i) => `Expected \`${key}\` to be at most ${max} ${unit}, got ${String(i.input)}`,
+    error: (i) => `Expected \`${key}\` to be at most ${max} ${unit}, got ${describeValue(i.input)}`,
   });
 
 /** The shortest housekeeping interval (`sweepInterval`): 10 ms. */
@@ -111,7 +111,7 @@ const seconds = (key: string) => atMost(positiveNumber(key), key, MAX_SECONDS, '
 const secondsFrom = (key: string, min: number) =>
   atMost(
     z.number(expecting(key, `a number of seconds, at least ${min}`)).min(min, {
-      error: (i) => `Expected \`${key}\` to be at least ${min} seconds, got ${String(i.input)}`,
+      error: (i) => `Expected \`${key}\` to be at least ${min} seconds, got ${describeValue(i.input)}`,
     }),
     key,
     MAX_SECONDS,
@@ -142,7 +142,7 @@ const alertsSchema = z
         .positive(expecting('alerts.minSamples', 'a positive integer'))
         .max(FAILURE_WINDOW, {
           error: (i) =>
-            `Expected \`alerts.minSamples\` to be at most ${FAILURE_WINDOW} (the failure rate is taken over a workflow's last ${FAILURE_WINDOW} executions), got ${String(i.input)}`,
+            `Expected \`alerts.minSamples\` to be at most ${FAILURE_WINDOW} (the failure rate is taken over a workflow's last ${FAILURE_WINDOW} executions), got ${describeValue(i.input)}`,
         })
         .optional(),
       imbalanceThreshold: alertNumber('imbalanceThreshold', 'a positive number')
@@ -173,7 +173,7 @@ export const configSchema = z
       })
       .int({ error: integerError('maxConcurrentWorkflows', 'a positive integer') })
       .positive({
-        error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${String(i.input)}`,
+        error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${describeValue(i.input)}`,
       }),
     workflowTimeout: seconds('workflowTimeout'),
     retryAttempts: nonNegativeInteger('retryAttempts'),

@@ -1,7 +1,7 @@
 /**
  * How an argument check shows the value it refuses: a string quoted (so `'150'` is not mistaken
  * for the number it spells), a function, array, Date or object by its kind (never its source or
- * `[object Object]`), anything else as `String()` gives it; or, for "expected a …" messages, only
+ * `[object Object]`), a bigint with its `n`, anything else as `String()` gives it; or, for "expected a …" messages, only
  * the value's kind.
  * @module
  */
@@ -16,6 +16,8 @@ export function describeValue(value: unknown): string {
   // A Date is an object too, but "expected a valid Date, got an object" for `new Date(NaN)` misleads.
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : 'a Date';
   if (value !== null && typeof value === 'object') return 'an object';
+  // `5n`, not `5`: "expected a positive integer, got 5" read as a valid value refused.
+  if (typeof value === 'bigint') return `${value}n`;
   return String(value);
 }
 
