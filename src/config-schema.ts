@@ -173,7 +173,8 @@ export const configSchema = z
       })
       .int({ error: integerError('maxConcurrentWorkflows', 'a positive integer') })
       .positive({
-        error: (i) => `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${describeValue(i.input)}`,
+        error: (i) =>
+          `Expected \`maxConcurrentWorkflows\` to be a positive integer, got ${describeValue(i.input)}`,
       }),
     workflowTimeout: seconds('workflowTimeout'),
     retryAttempts: nonNegativeInteger('retryAttempts'),

@@ -15,7 +15,7 @@ mkdirSync(join(peers, 'lib'), { recursive: true });
 writeFileSync(join(peers, 'lib', 'harness.mjs'), '');
 writeFileSync(
   join(peers, 'run-all.sh'),
-  'if [[ "${1:-}" == "--list" ]]; then echo bullmq; exit 0; fi\nexit 1\n',
+  `if [[ "\${1:-}" == "--list" ]]; then echo bullmq; exit 0; fi\nexit 1\n`,
 );
 chmodSync(join(peers, 'run-all.sh'), 0o755);
 
