@@ -5,6 +5,7 @@
  */
 import { describeValue } from '../describe-value.js';
 import { type Issue, ValidationError } from '../errors.js';
+import { notPlainObject } from '../plain-object.js';
 import { assertReadable, unknownKeyIssues, unreadableIssues } from '../unknown-keys.js';
 import type { PerformanceOptimizerOptions, StepRunInfo } from './performance-optimizer.js';
 
@@ -167,4 +168,29 @@ export function invalid(key: string, expected: string, got: unknown, method: str
     [{ path: key, message: `Expected \`${key}\` to be ${expected}, got ${describeValue(got)}` }],
     method === OPTIONS ? 'Invalid PerformanceOptimizer options' : `Invalid ${method} arguments`,
   );
+}
+
+/**
+ * `identifyBottleneck`'s `stepTimes` (an object, readable): a plain object whose every value is a
+ * number (`'100'` was passed over, and another step named).
+ * @throws ValidationError naming `stepTimes` (a `Map`, a class instance) or `stepTimes.<step>`.
+ */
+export function checkStepTimes(stepTimes: object): void {
+  const what = notPlainObject(stepTimes);
+  if (what !== null) {
+    throw new ValidationError(
+      [
+        {
+          path: 'stepTimes',
+          message: `Expected \`stepTimes\` to be a plain object of { step: ms }, got ${what}`,
+        },
+      ],
+      'Invalid identifyBottleneck arguments',
+    );
+  }
+  // A non-finite number is passed over, as `recordStep` and `recordExecution` pass one over.
+  for (const [step, ms] of Object.entries(stepTimes)) {
+    if (typeof ms !== 'number')
+      throw invalid(`stepTimes.${step}`, 'a number of ms', ms, 'identifyBottleneck');
+  }
 }

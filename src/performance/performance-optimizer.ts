@@ -23,6 +23,7 @@ import {
   checkOptions,
   checkReadable,
   checkStepInfo,
+  checkStepTimes,
   checkVersion,
   invalid,
 } from './optimizer-arguments.js';
@@ -295,8 +296,10 @@ export class PerformanceOptimizer {
    * of the step's: a branch as slow as its step is not the bottleneck), steps that took no time
    * left out too (of steps that all took 0 ms none is slower). Ties go to the first.
    * `null` when there is none.
-   * @throws ValidationError when `stepTimes` is given and is not an object of `{ step: ms }`, or
-   *   cannot be read (a revoked Proxy, a getter that throws), naming it.
+   * @throws ValidationError when `stepTimes` is given and is not a plain object of `{ step: ms }`
+   *   (a `Map` was read as empty), a time in it is not a number (`'100'` was passed over, and
+   *   another step named; NaN and ±Infinity are passed over, as `recordStep` passes them over), or
+   *   it cannot be read (a revoked Proxy, a getter that throws), naming it.
    */
   identifyBottleneck(workflowId: string, stepTimes?: Record<string, number>): string | null {
     checkNonEmptyString(workflowId, 'workflowId', 'identifyBottleneck');
@@ -306,6 +309,7 @@ export class PerformanceOptimizer {
     if (stepTimes != null && (typeof stepTimes !== 'object' || Array.isArray(stepTimes))) {
       throw invalid('stepTimes', 'an object of { step: ms }', stepTimes, 'identifyBottleneck');
     }
+    if (stepTimes != null) checkStepTimes(stepTimes);
     // A time not above 0 (a clock stepped back gives negative ones) is no bottleneck: the least
     // negative of all-negative times was named one.
     const given =

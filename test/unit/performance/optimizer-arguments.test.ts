@@ -31,5 +31,12 @@ describe('PerformanceOptimizer argument checks', () => {
     expect(() => opt.identifyBottleneck('w', 5 as never)).toThrow(ValidationError);
     expect(() => opt.identifyBottleneck('w', 'llm_call' as never)).toThrow(ValidationError);
     expect(opt.identifyBottleneck('w', null as never)).toBeNull();
+    // A Map was read as empty, a time that is no number passed over: another step was named.
+    expect(() => opt.identifyBottleneck('w', new Map([['fast', 9999]]) as never)).toThrow(
+      'stepTimes: Expected `stepTimes` to be a plain object of { step: ms }, got a Map',
+    );
+    expect(() => opt.identifyBottleneck('w', { a: '100', b: 1 } as never)).toThrow(
+      'stepTimes.a: Expected `stepTimes.a` to be a number of ms, got "100"',
+    );
   });
 });
