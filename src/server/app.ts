@@ -178,6 +178,25 @@ function prometheusIssues(prometheus: unknown): Issue[] {
   return issues;
 }
 
+/** The methods Fastify calls on a request logger (a pino logger has them all). */
+const LOGGER_METHODS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'child'] as const;
+
+/**
+ * What is wrong with `logger` as the app's logger, or null: Fastify's own refusal
+ * (`FST_ERR_LOG_INVALID_LOGGER_INSTANCE`) named its `loggerInstance`, and refused the
+ * four-method logger `createOrchestrator` takes without saying what it lacked.
+ */
+function appLoggerIssue(logger: unknown): Issue | null {
+  if (logger === undefined) return null;
+  const expected = 'Expected `logger` to be a pino logger (pino() makes one)';
+  if (logger === null || typeof logger !== 'object') {
+    return { path: 'logger', message: `${expected}, got ${describeValue(logger)}` };
+  }
+  const missing = LOGGER_METHODS.filter((m) => typeof (logger as Record<string, unknown>)[m] !== 'function');
+  if (missing.length === 0) return null;
+  return { path: 'logger', message: `${expected}, got an object without ${missing.join(', ')}` };
+}
+
 /** @throws ValidationError naming every bad option. Returns the body limit. */
 function checkOptions(options: AppOptions): number {
   assertReadable(options, APP_OPTION_KEYS, 'Invalid app options');
@@ -228,6 +247,8 @@ function checkOptions(options: AppOptions): number {
   }
   if (prometheus !== undefined) issues.push(...prometheusIssues(prometheus));
   issues.push(...trustProxyIssues(options.trustProxy));
+  const loggerIssue = appLoggerIssue(options.logger);
+  if (loggerIssue) issues.push(loggerIssue);
   if (issues.length > 0) throw new ValidationError(issues, 'Invalid app options');
   return bodyLimit;
 }

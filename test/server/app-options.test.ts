@@ -6,6 +6,7 @@
  * prometheus prefix that is no metric name a bare 'Invalid metric name'. Each is now a
  * ValidationError naming the option.
  */
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildApp,
@@ -50,6 +51,16 @@ describe('buildApp options', () => {
     [{ apiVersion: '' }, 'apiVersion'],
   ])('refuses %j naming %s', async (extra, path) => {
     expect(await pathsOf(extra)).toEqual([path]);
+  });
+
+  it('refuses a logger that is no pino logger, saying what it lacks (Fastify named its loggerInstance)', async () => {
+    for (const logger of [5, 'info', true, null]) expect(await pathsOf({ logger })).toEqual(['logger']);
+    const fourMethods = { info() {}, warn() {}, error() {}, debug() {} };
+    await expect(buildApp(orch, { token: TOKEN, logger: fourMethods as never })).rejects.toThrow(
+      'logger: Expected `logger` to be a pino logger (pino() makes one), got an object without fatal, trace, child',
+    );
+    const app = await buildApp(orch, { token: TOKEN, logger: pino({ level: 'silent' }) });
+    await app.close();
   });
 
   it('refuses options that are no object', async () => {
