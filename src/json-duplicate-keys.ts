@@ -60,7 +60,7 @@ export function findDuplicateKey(text: string, root: string): DuplicateKey | nul
 }
 
 /** The index of the quote that closes the string opening at `start`. */
-function stringEnd(text: string, start: number): number {
+export function stringEnd(text: string, start: number): number {
   let i = start + 1;
   for (;;) {
     const quote = text.indexOf('"', i);

@@ -21,6 +21,7 @@ import { type ValidDefinition, validateDefinition } from '../definition/validate
 import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
 import { duplicateKeyProblem } from '../json-duplicate-keys.js';
+import { unsafeIntegerProblem } from '../json-unsafe-integers.js';
 import { jsonSyntaxProblem } from '../json-syntax-problem.js';
 import { UsageError } from './errors.js';
 
@@ -200,6 +201,9 @@ function parseJsonBytes(bytes: Buffer, path: string, what: string): unknown {
   // JSON.parse keeps the last value of a key given twice and drops the others silently.
   const duplicate = duplicateKeyProblem(json);
   if (duplicate) throw new UsageError(`${what} '${path}': ${duplicate}`);
+  // JSON.parse rounds an integer past 2^53 silently: the value used would not be the one written.
+  const unsafe = unsafeIntegerProblem(json);
+  if (unsafe) throw new UsageError(`${what} '${path}': ${unsafe}`);
   return parsed;
 }
 

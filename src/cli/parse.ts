@@ -8,6 +8,7 @@ import { InvalidArgumentError } from 'commander';
 import { MAX_SECONDS } from '../definition/max-seconds.js';
 import { EXECUTION_ID_SHAPE, executionIdTime } from '../ids.js';
 import { duplicateKeyProblem } from '../json-duplicate-keys.js';
+import { unsafeIntegerProblem } from '../json-unsafe-integers.js';
 import { jsonSyntaxProblem } from '../json-syntax-problem.js';
 import { EXECUTION_STATES, type ExecutionState } from '../types.js';
 import { UsageError } from './errors.js';
@@ -110,5 +111,8 @@ export function parseJsonOption(flag: string, value: string | undefined, fallbac
   // JSON.parse keeps the last value of a key given twice and drops the others silently.
   const duplicate = duplicateKeyProblem(value);
   if (duplicate) throw new UsageError(`${flag}: ${duplicate}`);
+  // JSON.parse rounds an integer past 2^53 silently: the value stored would not be the one given.
+  const unsafe = unsafeIntegerProblem(value);
+  if (unsafe) throw new UsageError(`${flag}: ${unsafe}`);
   return parsed;
 }

@@ -20,6 +20,7 @@ import { describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
 import { findDuplicateKey } from '../json-duplicate-keys.js';
+import { findUnsafeInteger } from '../json-unsafe-integers.js';
 import { PrometheusExporter, type PrometheusOptions } from '../monitoring/prometheus.js';
 import { type Orchestrator, raisedAlertCounts, startedWorkflowIds } from '../orchestrator.js';
 import { RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
@@ -456,8 +457,13 @@ function installJsonParser(app: FastifyInstance): void {
       }
       // JSON.parse keeps the last value of a key given twice and drops the others silently.
       const duplicate = findDuplicateKey(text, 'body');
+      // JSON.parse rounds an integer past 2^53 silently: the value stored would not be the one sent.
+      const unsafe = duplicate ? null : findUnsafeInteger(text, 'body');
       if (duplicate) {
         const message = `Invalid request: ${echo(duplicate.path, null)}: has the key ${echo(duplicate.key)} twice (give each key once)`;
+        done(new HttpError('VALIDATION', message), undefined);
+      } else if (unsafe) {
+        const message = `Invalid request: ${echo(unsafe.path, null)}: ${unsafe.literal} is an integer a JSON number cannot hold exactly (it would be ${Number(unsafe.literal)}): send it as a string`;
         done(new HttpError('VALIDATION', message), undefined);
       } else done(error, value);
     });

@@ -71,6 +71,14 @@ describe('readDefinitionFile', () => {
         `definition file '${nested}': steps[0] has the key 'timeout' twice (give each key once)`,
       ),
     );
+    // JSON.parse would round it: the input the step got would not be the one written.
+    const big = file(
+      'big.json',
+      '{"id": "w", "steps": [{"name": "a", "input": "{\'id\': 1}"}], "options": {"x": 12345678901234567890}}',
+    );
+    expect(() => readDefinitionFile(big)).toThrow(
+      `definition file '${big}': options.x is 12345678901234567890, an integer a JSON number cannot hold exactly`,
+    );
   });
 
   it('refuses a FIFO, a device, a broken symbolic link and a huge file with a usage error, without reading them', () => {

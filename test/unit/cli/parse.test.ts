@@ -66,6 +66,17 @@ describe('duration options', () => {
 });
 
 describe('JSON options', () => {
+  it('refuses --input with an integer past 2^53, which JSON.parse would round', () => {
+    expect(() => parseJsonOption('--input', '{"order": {"id": 12345678901234567890}}', {})).toThrow(
+      new UsageError(
+        '--input: order.id is 12345678901234567890, an integer a JSON number cannot hold exactly (it would be 12345678901234567000): send it as a string',
+      ),
+    );
+    expect(parseJsonOption('--input', '{"id": "12345678901234567890"}', {})).toEqual({
+      id: '12345678901234567890',
+    });
+  });
+
   it('refuses --input with a key twice, which JSON.parse would keep only the last of', () => {
     expect(() => parseJsonOption('--input', '{"amount": 10, "items": [1], "amount": 1000}', {})).toThrow(
       new UsageError("--input: has the key 'amount' twice (give each key once)"),
