@@ -21,8 +21,8 @@ import { type ValidDefinition, validateDefinition } from '../definition/validate
 import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
 import { duplicateKeyProblem } from '../json-duplicate-keys.js';
-import { unsafeIntegerProblem } from '../json-unsafe-integers.js';
 import { jsonSyntaxProblem } from '../json-syntax-problem.js';
+import { unsafeIntegerProblem } from '../json-unsafe-integers.js';
 import { UsageError } from './errors.js';
 
 /** Keys a definition file may have at its top level (`$schema` helps editors). */

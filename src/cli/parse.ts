@@ -8,8 +8,8 @@ import { InvalidArgumentError } from 'commander';
 import { MAX_SECONDS } from '../definition/max-seconds.js';
 import { EXECUTION_ID_SHAPE, executionIdTime } from '../ids.js';
 import { duplicateKeyProblem } from '../json-duplicate-keys.js';
-import { unsafeIntegerProblem } from '../json-unsafe-integers.js';
 import { jsonSyntaxProblem } from '../json-syntax-problem.js';
+import { unsafeIntegerProblem } from '../json-unsafe-integers.js';
 import { EXECUTION_STATES, type ExecutionState } from '../types.js';
 import { UsageError } from './errors.js';
 
