@@ -172,6 +172,28 @@ describe('sign-in', () => {
     }
   });
 
+  it('refuses a sign-in that sends the token twice, unread (the last was used: one counted failure, two guesses)', async () => {
+    const f = await dashboard();
+    for (const payload of [
+      `token=wrong&token=${encodeURIComponent(TOKEN)}`,
+      `token=${encodeURIComponent(TOKEN)}&token=`,
+    ]) {
+      const res = await f.app.inject({ method: 'POST', url: '/login', headers: FORM, payload });
+      expect(res.statusCode, payload).toBe(400);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(res.body).toContain('The sign-in sent the token more than once: send it once.');
+    }
+    // A next sent twice is no next: the sign-in goes to the start page.
+    const res = await f.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: FORM,
+      payload: `token=${encodeURIComponent(TOKEN)}&next=%2Fa&next=%2Fb`,
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/');
+  });
+
   it('refuses a sign-in posted from another origin', async () => {
     const f = await dashboard();
     const res = await f.app.inject({

@@ -121,8 +121,22 @@ async function registerDashboard(
     orch.off('execution.finished', onFinished);
   });
 
-  scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  // A field sent twice is kept as a list of its values (each form's code expects a string and
+  // refuses one): `token=a&token=b` signed in with the last, where the API refuses a repeated key.
+  scope.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_req, body, done) => {
+      const fields = new Map<string, string | string[]>();
+      for (const [key, value] of new URLSearchParams(body as string)) {
+        const earlier = fields.get(key);
+        fields.set(
+          key,
+          earlier === undefined ? value : [...(Array.isArray(earlier) ? earlier : [earlier]), value],
+        );
+      }
+      done(null, Object.fromEntries(fields));
+    },
   );
 
   const secure = (req: FastifyRequest) => options.secureCookie ?? req.protocol === 'https';
@@ -220,6 +234,15 @@ async function registerDashboard(
       );
     }
     const token = body.token;
+    // Several tokens in one sign-in would be several guesses for one counted failure: refused
+    // unread, as the form never sends two.
+    if (Array.isArray(token)) {
+      return sendHtml(
+        reply,
+        loginPage({ next, error: 'The sign-in sent the token more than once: send it once.' }),
+        400,
+      );
+    }
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096 || !verifyToken(token)) {
       limiter.fail(client);
       req.log.warn({ client }, 'dashboard sign-in failed');
