@@ -16,6 +16,19 @@ describe('orchestrator serve --host', () => {
       /^error: option '--host <host>' argument .* is invalid\. Expected an address to listen on \(such as 127\.0\.0\.1, or 0\.0\.0\.0 for every interface\)\.\n/,
     );
   });
+
+  // It failed only when listening, after the start-up, on a DNS lookup of it: exit 1.
+  it.each([['999.1.1.1'], ['127.0.0.1.5']])(
+    'refuses --host %s, digits that make no IPv4 address, as a usage error',
+    async (host) => {
+      const r = await cli(['serve', '--store', 'memory', '--port', '0', '--host', host]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(
+        `error: option '--host <host>' argument '${host}' is invalid. Expected an IPv4 address (four numbers from 0 to 255, such as 127.0.0.1).`,
+      );
+    },
+  );
 });
 
 describe('orchestrator serve --port', () => {

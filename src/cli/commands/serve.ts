@@ -3,6 +3,7 @@
  * parsing need; what it does is in `../actions/serve.ts`, loaded only when it runs.
  * @module
  */
+import { isIP } from 'node:net';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BODY_LIMIT } from '../../server/body-limit.js';
 import { originProblem } from '../../server/origins.js';
@@ -50,7 +51,23 @@ function parseHost(value: string): string {
       'Expected an address to listen on (such as 127.0.0.1, or 0.0.0.0 for every interface).',
     );
   }
+  // Digits and dots that make no IPv4 address (999.1.1.1): listening failed after the start-up,
+  // on a DNS lookup of it (exit 1, not a usage error).
+  if (/^[\d.]+$/.test(value) && isIP(value) !== 4 && !isIP(hostOfUrl(value))) {
+    throw new InvalidArgumentError(
+      'Expected an IPv4 address (four numbers from 0 to 255, such as 127.0.0.1).',
+    );
+  }
   return value;
+}
+
+/** The host a URL makes of `value` (`127.1` is 127.0.0.1), or '' when it makes none. */
+function hostOfUrl(value: string): string {
+  try {
+    return new URL(`http://${value}/`).hostname;
+  } catch {
+    return '';
+  }
 }
 
 /** One more `--allowed-origin`: `scheme://host[:port]`, checked as the dashboard checks it. */
