@@ -8,6 +8,7 @@ import type { Clock } from './clock.js';
 import type { Logger } from './config.js';
 import { MAX_SECONDS } from './definition/schema.js';
 import { describeValue } from './describe-value.js';
+import { errorMessage } from './errors.js';
 import { isLogger, loggerRefusal, missingClockMethods } from './injected-checks.js';
 import { FAILURE_WINDOW } from './monitoring/alerts.js';
 import { redactRefusedUrl } from './redact-url.js';
@@ -82,6 +83,19 @@ const nonNegativeInteger = (key: string) => {
     .int({ error: message })
     .nonnegative({ error: message });
 };
+
+/** What is wrong with what `clock.now()` answers, or null when it is a finite number. */
+function clockNowProblem(clock: Clock): string | null {
+  let now: unknown;
+  try {
+    now = clock.now();
+  } catch (error) {
+    return `\`clock.now()\` threw: ${errorMessage(error)}`;
+  }
+  return typeof now === 'number' && Number.isFinite(now)
+    ? null
+    : `Expected \`clock.now()\` to return a finite number of ms, got ${describeValue(now)}`;
+}
 
 /** Longest duration a config key takes, in ms: the 1e9 s (about 31 years) definitions allow. */
 const MAX_MS = MAX_SECONDS * 1000;
@@ -228,6 +242,12 @@ export const configSchema = z
           )
             .map((m) => `${m}()`)
             .join(', ')}`,
+      })
+      // Asked once: a now() that gives NaN (or a string) made every time and deadline wrong, and
+      // one that throws failed the start with a bare Error.
+      .superRefine((clock, ctx) => {
+        const problem = clockNowProblem(clock);
+        if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
       })
       .optional(),
     logger: z.custom<Logger>(isLogger, { error: (i) => loggerRefusal(i.input) }).optional(),

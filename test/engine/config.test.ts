@@ -261,6 +261,22 @@ describe('config validation', () => {
     expect(error.message).toContain('it lacks sleep()');
   });
 
+  it.each([
+    [() => Number.NaN, 'Expected `clock.now()` to return a finite number of ms, got NaN'],
+    [() => '5', 'Expected `clock.now()` to return a finite number of ms, got "5"'],
+    [
+      () => {
+        throw new Error('no time');
+      },
+      '`clock.now()` threw: no time',
+    ],
+  ])('refuses a clock whose now() gives no finite number (%s), naming clock', async (now, message) => {
+    // NaN made every time and deadline wrong; a throwing now() failed the start with a bare Error.
+    const clock = { now, setTimer: () => ({ cancel: () => undefined }), sleep: async () => undefined };
+    const error = await rejection({ store: 'memory', clock: clock as never });
+    expect(error.issues).toEqual([{ path: 'clock', message }]);
+  });
+
   // Past these, a lease end overflowed PostgreSQL's bigint column (a raw database error at
   // start) and timers ran past what Node's timers take; definitions already stop at 1e9 s.
   const tooLong: [string, unknown, string][] = [
