@@ -23,7 +23,7 @@ import { waitForQuiet } from './lib/quiet.js';
 
 const HELP = `usage: npx tsx bench/scaling.ts [options]
   --quick          smaller sizes (N = 500 / 2,000 / 5,000; heavy cases at 2,000)
-  --store <row>    sqlite (default), sqlite-normal, memory or postgres
+  --store <row>    sqlite (default), sqlite-normal, memory, postgres or postgres-3
   --c <k>          workflows in flight (default 100)
   --lowload <k>    low-load workflows per case (default 100)
   --warmup <k>     warm-up workflows per case (default 100)
