@@ -124,6 +124,7 @@ export class Takeover {
       staleOwners: [ctx.nodeId],
       ids,
       limit: ids.length,
+      ...claimedWorker(ctx),
     });
     // Given up by its runner in this process: what it had running was not cut short by a process
     // stopping (see `ActiveExecution.retaken`).
@@ -211,6 +212,7 @@ export class Takeover {
       limit: ids ? CLAIM_BATCH : this.claimLimit(),
       ...(ids ? { ids: ids.filter((id) => !mine.includes(id)) } : {}),
       skip: this.adoption.unrunnable.skipped(),
+      ...claimedWorker(ctx),
     });
     await this.adoption.adoptClaimed(claimed);
     await this.adoption.releaseUnrunnable();
@@ -231,4 +233,12 @@ export class Takeover {
     const fair = Math.ceil(this.cluster.clusterLoad / this.cluster.liveCount) - this.cluster.ownLoad;
     return Math.min(CLAIM_BATCH, Math.max(1, free, fair));
   }
+}
+
+/**
+ * In cluster mode the nodes are the workers: an execution this node claims is stored under it at
+ * once (`ClaimRequest.worker`), not under the node it was taken from until it starts here.
+ */
+function claimedWorker(ctx: EngineContext): { worker?: string } {
+  return ctx.cluster ? { worker: ctx.nodeId } : {};
 }

@@ -253,6 +253,7 @@ export class MemoryStore implements Store {
       record.owner = request.owner;
       record.leaseUntil = request.leaseUntil;
       record.epoch += 1;
+      if (request.worker !== undefined && record.workerId !== null) record.workerId = request.worker;
       return copyExecution(record);
     });
   }

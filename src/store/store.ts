@@ -219,6 +219,14 @@ export interface ClaimRequest {
   /** Workflow versions the claimer lacks handlers for: their executions are not claimed (see {@link SkippedVersion}). */
   skip?: SkippedVersion[];
   limit: number;
+  /**
+   * In cluster mode, the claimer's node id: a claimed execution stored under a worker (one that
+   * started on another node) is stored under this one, where it runs from now on. Its `workerId`
+   * named the node it was taken from until it started here, which `orchestrator status` and
+   * `GET /v1/executions/:id` showed meanwhile. A store may leave it out (the engine sets it when
+   * the execution starts here).
+   */
+  worker?: string;
 }
 
 /**

@@ -88,6 +88,43 @@ export function leaseContract(store: CurrentStore): void {
       expect(await claim({ limit: 0, now: LIVE + 1 })).toEqual([]);
     });
 
+    it("stores a claimed execution that has a worker under the claimer's worker, when given one", async () => {
+      await store().createExecution(
+        makeExecution({
+          id: 'placed',
+          createdAt: 15,
+          status: 'running',
+          owner: 'dead',
+          leaseUntil: EXPIRED,
+          workerId: 'dead',
+        }),
+      );
+      await store().createExecution(
+        makeExecution({
+          id: 'kept',
+          createdAt: 16,
+          status: 'running',
+          owner: 'dead',
+          leaseUntil: EXPIRED,
+          workerId: 'dead',
+        }),
+      );
+      // Without a worker (not cluster mode), the workerId stays as stored.
+      expect(ids(await claim({ ids: ['kept'] }))).toEqual(['kept']);
+      expect((await store().getExecution('kept'))!.execution.workerId).toBe('dead');
+      const claimed = await claim({ ids: ['placed', 'free'], worker: 'me' });
+      expect(claimed.map((r) => [r.id, r.workerId])).toEqual([
+        ['free', null],
+        ['placed', 'me'],
+      ]);
+      expect((await store().getExecution('placed'))!.execution).toMatchObject({
+        owner: 'me',
+        workerId: 'me',
+      });
+      // One never started has none to move.
+      expect((await store().getExecution('free'))!.execution.workerId).toBeNull();
+    });
+
     it('restricts the claim to the given ids', async () => {
       expect(ids(await claim({ ids: ['comp', 'live', 'done', 'unknown'] }))).toEqual(['comp']);
       expect(ids(await claim({ ids: ['live'], staleOwners: ['live'] }))).toEqual(['live']);

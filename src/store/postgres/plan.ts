@@ -226,6 +226,7 @@ function singleStatement(op: Exclude<Op, CreateOp | UpdateOp>, index: number, sq
         skip.map((k) => k.version),
         skip.map((k) => k.compensates),
         skip.map((k) => k.runs === true),
+        r.worker ?? null,
       ];
       const query = r.ids
         ? { name: 'orchestrator_claim_among', text: sql.claimAmong, values: [...values, r.ids] }

@@ -108,7 +108,8 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     (SELECT coalesce(json_agg(json_build_array(st.name, st.record) ORDER BY st.name), '[]')
       FROM ${steps} st WHERE st.execution_id = e.id) AS steps
     FROM ${executions} e`;
-  // $6..$9: the skipped workflow versions (see `SkippedVersion`), as parallel arrays.
+  // $6..$9: the skipped workflow versions (see `SkippedVersion`), as parallel arrays; $10 the
+  // worker a claimed execution stored under one goes under (`ClaimRequest.worker`), or null.
   const claimable = `${UNFINISHED} AND (owner IS NULL OR lease_until IS NULL OR lease_until < $3
     OR owner = ANY($4::text[]))
     AND NOT EXISTS (SELECT 1 FROM unnest($6::text[], $7::int[], $8::bool[], $9::bool[]) AS k(w, v, c, r)
@@ -119,7 +120,10 @@ export function buildSql(schema: string, lockInIdOrder = false) {
   const claim = (among: string) => `WITH c AS (
       SELECT id FROM ${executions} WHERE ${claimable} ${among}
       ORDER BY created_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
-    UPDATE ${executions} e SET owner = $1, lease_until = $2, epoch = e.epoch + 1 FROM c WHERE e.id = c.id
+    UPDATE ${executions} e SET owner = $1, lease_until = $2, epoch = e.epoch + 1,
+      state = CASE WHEN $10::text IS NULL OR e.state->>'workerId' IS NULL THEN e.state
+        ELSE jsonb_set(e.state, '{workerId}', to_jsonb($10::text)) END
+    FROM c WHERE e.id = c.id
     RETURNING e.*, ${withInput}`;
   const ownedInIdOrder = `SELECT id FROM ${executions} WHERE owner = $1 AND ${UNFINISHED} ORDER BY id FOR UPDATE`;
   // The executions' counts plus those of the executions retention deleted (`where` applies to both).
@@ -254,11 +258,11 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     listOwners: `SELECT DISTINCT owner FROM ${executions} WHERE ${UNFINISHED} AND owner IS NOT NULL ORDER BY owner`,
 
     /**
-     * $1 owner, $2 lease end, $3 now, $4 stale owners, $5 limit, $6..$9 skipped versions (and $10
-     * ids for `claimAmong`).
+     * $1 owner, $2 lease end, $3 now, $4 stale owners, $5 limit, $6..$9 skipped versions, $10 the
+     * claimer's worker or null (and $11 ids for `claimAmong`).
      */
     claim: claim(''),
-    claimAmong: claim('AND id = ANY($10::text[])'),
+    claimAmong: claim('AND id = ANY($11::text[])'),
     /**
      * Renewals and releases lock the owner's rows in id order (the subquery), as batched updates
      * do, so a write lane updating some of them cannot deadlock with them.

@@ -97,6 +97,7 @@ export function applyOp(s: Statements, op: Op): unknown {
           (r.skip ?? []).map((k) => [k.workflowId, k.version, k.compensates, k.runs === true]),
         ),
         limit: Math.max(0, r.limit),
+        worker: r.worker ?? null,
       };
       const ids = (
         r.ids ? s.claimAmong.all({ ...params, ids: JSON.stringify(r.ids) }) : s.claim.all(params)

@@ -75,6 +75,10 @@ const CLAIMABLE = `${UNFINISHED} AND (owner IS NULL OR lease_until IS NULL OR le
     AND NOT (json_extract(k.value, '$[3]') AND status <> 'compensating')
     AND NOT (cancel_requested = 1 AND status = 'pending'))`;
 
+/** A claimed execution stored under a worker goes under @worker when one is given (see `ClaimRequest.worker`). */
+const CLAIMED_WORKER = `state = CASE WHEN @worker IS NULL OR json_extract(state, '$.workerId') IS NULL THEN state
+    ELSE json_set(state, '$.workerId', @worker) END`;
+
 /**
  * Filter shapes of list/count, by bits: 1 status, 2 workflow, 4 a place to list after (`before`),
  * 8 a place to list before (`after`; arguments bound in that order). A place is a row-value bound,
@@ -160,10 +164,10 @@ const SQL = {
   listOwners: `SELECT DISTINCT owner FROM executions WHERE ${UNFINISHED} AND owner IS NOT NULL ORDER BY owner`,
 
   // Claims bind named parameters; @stale, @skip and @ids are JSON arrays.
-  claim: `UPDATE executions SET owner = @owner, lease_until = @leaseUntil, epoch = epoch + 1 WHERE id IN (
+  claim: `UPDATE executions SET owner = @owner, lease_until = @leaseUntil, epoch = epoch + 1, ${CLAIMED_WORKER} WHERE id IN (
       SELECT id FROM executions WHERE ${CLAIMABLE} ORDER BY created_at, id LIMIT @limit)
     RETURNING id`,
-  claimAmong: `UPDATE executions SET owner = @owner, lease_until = @leaseUntil, epoch = epoch + 1 WHERE id IN (
+  claimAmong: `UPDATE executions SET owner = @owner, lease_until = @leaseUntil, epoch = epoch + 1, ${CLAIMED_WORKER} WHERE id IN (
       SELECT id FROM executions WHERE id IN (SELECT value FROM json_each(@ids)) AND ${CLAIMABLE}
       ORDER BY created_at, id LIMIT @limit)
     RETURNING id`,

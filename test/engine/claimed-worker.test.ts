@@ -1,0 +1,50 @@
+/**
+ * In cluster mode the nodes are the workers: an execution a node takes over from a dead one is
+ * stored under the node at once. Its `workerId` named the dead node until it started here, which
+ * it may not do for a while (it waits for a slot), and `orchestrator status` and
+ * `GET /v1/executions/:id` showed that node meanwhile.
+ */
+import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { tempSqliteUrl, until, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
+import { heldExecution } from '../store/records.js';
+
+describe('an execution taken over from a dead node in cluster mode', () => {
+  it('is stored under the node that took it, before it starts there', async () => {
+    const url = tempSqliteUrl();
+    const file = url.slice('sqlite:'.length);
+    const seed = await withOrchestrator({ store: url, nodeId: 'n0', actions: { wait: () => 1 } });
+    await seed.workflowEngine.defineWorkflow('wait', [{ name: 'wait' }]);
+    await seed.close();
+    // What a crash of n1 leaves: two executions started on it, their leases run out.
+    const other = new SqliteStore(file);
+    await other.init();
+    const expired = Date.now() - 1;
+    for (const id of ['first', 'second']) {
+      await other.createExecution(heldExecution(id, 'wait', 'n1', expired, { workerId: 'n1' }));
+    }
+    // One slot: one of them runs (and stays running), the other waits for the slot.
+    const orch = await withOrchestrator({
+      store: url,
+      nodeId: 'n2',
+      cluster: true,
+      maxConcurrentWorkflows: 1,
+      sweepInterval: 0.05,
+      actions: { wait: (_input, ctx) => untilAborted(ctx.signal) },
+    });
+    await until(async () => (await other.getExecution('second'))?.execution.owner === 'n2');
+    await until(async () => (await other.getExecution('first'))?.execution.owner === 'n2');
+    const stored = await Promise.all(
+      ['first', 'second'].map(async (id) => (await other.getExecution(id))!.execution),
+    );
+    expect(stored.map((r) => [r.owner, r.workerId])).toEqual([
+      ['n2', 'n2'],
+      ['n2', 'n2'],
+    ]);
+    const waiting = await Promise.all(
+      ['first', 'second'].map((id) => orch.workflowEngine.getExecutionStatus(id)),
+    );
+    expect(waiting.map((s) => s?.workerId)).toEqual(['n2', 'n2']);
+    await other.close();
+  });
+});
