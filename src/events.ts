@@ -231,14 +231,21 @@ export class TypedEmitter {
   }
 
   /**
-   * Reports a listener's failure. A report that fails in turn (a logger that throws) is dropped:
-   * it must not reach the engine that emitted (a stuck execution) or go unhandled (a crash).
+   * Reports a listener's failure. A report that fails in turn is made again without the error (which
+   * may be what failed), and dropped if that fails too (a logger that throws): it must not reach
+   * the engine that emitted (a stuck execution) or go unhandled (a crash).
    */
   private report(event: EventName, error: unknown): void {
     try {
       this.onListenerError(event, error);
     } catch {
-      // Nothing is left to tell.
+      // The error itself may be what failed (a `message` getter that throws, read by the
+      // logger): the failure is reported without it, not dropped.
+      try {
+        this.onListenerError(event, new Error('the listener threw an error that could not be read'));
+      } catch {
+        // Nothing is left to tell.
+      }
     }
   }
 

@@ -55,6 +55,25 @@ describe('TypedEmitter', () => {
     expect(heard).toEqual(['a', 'b']);
   });
 
+  it('reports a listener whose error cannot be read (its message getter throws) without it, not silently', () => {
+    const reported: string[] = [];
+    const emitter = new TypedEmitter((_event, error) => {
+      // What a logger does with the error: reads its message.
+      reported.push((error as Error).message);
+    });
+    emitter.on('execution.created', () => {
+      const unreadable = new Error('m');
+      Object.defineProperty(unreadable, 'message', {
+        get() {
+          throw new Error('getter');
+        },
+      });
+      throw unreadable;
+    });
+    emitter.emit('execution.created', ref('a'));
+    expect(reported).toEqual(['the listener threw an error that could not be read']);
+  });
+
   it('reports an async listener that rejects instead of leaving an unhandled rejection', async () => {
     const errors: [string, unknown][] = [];
     const emitter = new TypedEmitter((event, error) => errors.push([event, error]));
