@@ -7,6 +7,8 @@
  * loopback or private; it is not subject to the `http` action's SSRF guard.
  * @module
  */
+
+import { fetchRefusesPort } from '../actions/fetch-bad-ports.js';
 import type { Logger } from '../config.js';
 import { echo } from '../echo.js';
 import { ValidationError } from '../errors.js';
@@ -63,7 +65,8 @@ function refusedOrigin(url: string): string {
 
 /**
  * Creates the webhook.
- * @throws ValidationError when the URL is not an absolute http(s) URL.
+ * @throws ValidationError when the URL is not an absolute http(s) URL, or names a port `fetch`
+ *   refuses.
  */
 export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
   let target: URL;
@@ -83,6 +86,18 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
     throw new ValidationError(
       [{ path: 'alertWebhook', message: `Expected an http(s) URL, got scheme '${target.protocol}'` }],
+      HEADING,
+    );
+  }
+  if (fetchRefusesPort(target)) {
+    // Accepted, every delivery failed with `fetch failed: bad port`.
+    throw new ValidationError(
+      [
+        {
+          path: 'alertWebhook',
+          message: `Expected a port fetch connects to, got ${target.port}, which it refuses (the Fetch standard's bad ports, such as 6000 and 6667): use another`,
+        },
+      ],
       HEADING,
     );
   }

@@ -126,6 +126,24 @@ describe('alert webhook', () => {
     expect(() => createAlertWebhook({ url: 'file:///tmp/x', logger })).toThrow(/scheme 'file:'/);
   });
 
+  it('refuses a port fetch never connects to (every delivery failed with "bad port")', () => {
+    const logger = memoryLogger();
+    for (const port of [6000, 6667, 25]) {
+      expect(
+        () => createAlertWebhook({ url: `http://127.0.0.1:${port}/hook`, logger }),
+        String(port),
+      ).toThrow(`alertWebhook: Expected a port fetch connects to, got ${port}, which it refuses`);
+    }
+    // The default ports, and others, are fine.
+    for (const url of [
+      'http://127.0.0.1/hook',
+      'https://hooks.example:443/x',
+      'http://127.0.0.1:6001/hook',
+    ]) {
+      expect(() => createAlertWebhook({ url, logger }), url).not.toThrow();
+    }
+  });
+
   it('refuses a malformed %-escape in the URL credentials with a ValidationError that does not echo them', () => {
     let thrown: unknown;
     try {
