@@ -252,9 +252,13 @@ export class ExecutionQueries {
     return this.ctx.store.countExecutions(filter);
   }
 
-  /** Status of an execution this node holds. */
+  /**
+   * Status of an execution this node holds. One still queued has no worker, as the store has none
+   * for it: the node holding it named itself (cluster mode) where every other node named none.
+   */
   build(ex: ActiveExecution): ExecutionStatus {
-    return buildStatus(ex.record, ex.steps, ex.plan, this.ctx.loadBalancer.getWorker(ex.id));
+    const worker = ex.record.status === 'pending' ? undefined : this.ctx.loadBalancer.getWorker(ex.id);
+    return buildStatus(ex.record, ex.steps, ex.plan, worker);
   }
 
   private localStatus(id: string): ExecutionStatus | null {

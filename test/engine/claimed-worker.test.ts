@@ -48,3 +48,26 @@ describe('an execution taken over from a dead node in cluster mode', () => {
     await other.close();
   });
 });
+
+describe('an execution queued on a node in cluster mode', () => {
+  it('has no worker in its status, as every other node reads it from the store', async () => {
+    const url = tempSqliteUrl();
+    const orch = await withOrchestrator({
+      store: url,
+      nodeId: 'n1',
+      cluster: true,
+      maxConcurrentWorkflows: 1,
+      actions: { wait: (_input, ctx) => untilAborted(ctx.signal) },
+    });
+    await orch.workflowEngine.defineWorkflow('wait', [{ name: 'wait' }]);
+    const running = await orch.workflowEngine.executeWorkflow('wait');
+    const queued = await orch.workflowEngine.executeWorkflow('wait');
+    await until(async () => (await orch.workflowEngine.getExecutionStatus(running))?.status === 'running');
+    const here = await orch.workflowEngine.getExecutionStatus(queued);
+    expect(here?.status).toBe('pending');
+    // The node holding it named itself; the store (what another node answers) names none.
+    expect(here?.workerId).toBeUndefined();
+    expect((await orch.store.getExecution(queued))?.execution.workerId).toBeNull();
+    expect((await orch.workflowEngine.getExecutionStatus(running))?.workerId).toBe('n1');
+  });
+});
