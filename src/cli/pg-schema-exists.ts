@@ -33,7 +33,7 @@ export async function pgSchemaExists(
   } catch {
     return null;
   }
-  await connectClient(client, url);
+  await connectClient(client, url, schema);
   try {
     const { rows } = await client.query<{ found: boolean }>(
       bounded(

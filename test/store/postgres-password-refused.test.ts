@@ -127,6 +127,15 @@ describe('a PostgreSQL server that refuses the password', () => {
     expect(error.message).toBe(
       `Cannot open PostgreSQL store at postgres://***@127.0.0.1:${port}/test: the server refused the password the URL gives (server: password authentication failed for user "me", SQLSTATE 28P01)`,
     );
+    // A store on a schema of its own is named with it (the default one needs no naming).
+    const onSchema = (await new PostgresStore(url, { schema: 'billing' })
+      .init()
+      .catch((e: unknown) => e)) as Error;
+    expect(onSchema.message).toMatch(
+      new RegExp(
+        `^Cannot open PostgreSQL store at postgres://\\*\\*\\*@127\\.0\\.0\\.1:${port}/test\\?schema=billing: the server refused`,
+      ),
+    );
   });
 
   it('says where to put the password when the URL gives none', async () => {
@@ -179,7 +188,8 @@ describe('a PostgreSQL server that refuses the password', () => {
       for (const error of refused) {
         expect(error.code).toBe('STORE_UNAVAILABLE');
         expect(error.message).toBe(
-          `PostgreSQL store at postgres://***@127.0.0.1:${port}/test: the server refused the password the URL gives (server: password authentication failed for user "postgres", SQLSTATE 28P01)`,
+          // Named with its schema: stores on other schemas of the database read alike without it.
+          `PostgreSQL store at postgres://***@127.0.0.1:${port}/test?schema=${schema}: the server refused the password the URL gives (server: password authentication failed for user "postgres", SQLSTATE 28P01)`,
         );
       }
       // The password accepted again: the store works on, with new connections too.

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { describeValue } from '../../describe-value.js';
 import { OrchestratorError, ValidationError } from '../../errors.js';
 import { connectProblem } from './connect-problem.js';
-import { shownUrl } from './url-options.js';
+import { shownUrl, urlWithSchema } from './url-options.js';
 
 /** The schema a store uses unless told otherwise. */
 export const DEFAULT_SCHEMA = 'orchestrator';
@@ -198,7 +198,8 @@ export function createPool(
   });
   poolClients.set(pool, clients);
   poolConnectTimeouts.set(pool, connectMs);
-  poolUrls.set(pool, url);
+  // Its messages name the schema too (see `urlWithSchema`).
+  poolUrls.set(pool, urlWithSchema(url, schema, DEFAULT_SCHEMA));
   if (backends) {
     // The server-side pids of the pool's connections, to recognise this process's own NOTIFYs.
     const pidOf = (client: pg.PoolClient) => (client as unknown as { processID?: number }).processID;
@@ -394,14 +395,14 @@ export function poolError(pool: pg.Pool, error: unknown): OrchestratorError {
  * naming the store (password redacted, a long URL cut). Errors the client emits later are left to
  * its queries.
  */
-export async function connectClient(client: pg.Client, url: string): Promise<void> {
+export async function connectClient(client: pg.Client, url: string, schema = DEFAULT_SCHEMA): Promise<void> {
   client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (error) {
     // Not awaited: after a connect that failed at once (a bad port) the driver never settles it.
     client.end().catch(() => undefined);
-    const context = `Cannot open PostgreSQL store at ${shownUrl(url)}`;
+    const context = `Cannot open PostgreSQL store at ${shownUrl(urlWithSchema(url, schema, DEFAULT_SCHEMA))}`;
     const problem = connectProblem(error, url);
     if (problem === null) throw storeError(error, context);
     throw new OrchestratorError('STORE_UNAVAILABLE', `${context}: ${problem}`, { cause: error });

@@ -168,7 +168,7 @@ export async function migrateAt(
       place.heading,
     );
   }
-  await connectClient(client, url);
+  await connectClient(client, url, schema);
   try {
     return await migrate(client, schema, loadMigrations(), lockWaitMs, queryTimeoutMs);
   } finally {

@@ -167,6 +167,18 @@ export function shownUrl(url: string, redact: (url: string) => string = redactUr
   return cutText(redact(url));
 }
 
+/**
+ * The URL of a store on `schema`, as its messages name it: with `?schema=` when the schema is not
+ * the default one. Nodes on different schemas of one database are separate stores, whose errors
+ * read alike without it.
+ */
+export function urlWithSchema(url: string, schema: string, defaultSchema: string): string {
+  if (schema === defaultSchema) return url;
+  const hash = url.indexOf('#');
+  const base = hash < 0 ? url : url.slice(0, hash);
+  return `${base}${base.includes('?') ? '&' : '?'}schema=${encodeURIComponent(schema)}`;
+}
+
 /** How an error names a store URL: the ValidationError's heading and the URL's path in it. */
 export interface UrlPlace {
   heading: string;
