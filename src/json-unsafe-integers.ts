@@ -6,13 +6,7 @@
  * @module
  */
 import { echo } from './echo.js';
-import { stringEnd } from './json-duplicate-keys.js';
-
-/** An object or array being scanned: the last key read (objects) or the current item's index. */
-interface Frame {
-  object: boolean;
-  at: string | number;
-}
+import { jsonPath, scanJson } from './json-scan.js';
 
 /** Where an unsafe integer sits (`body.input.ids[2]`) and its text. */
 export interface UnsafeInteger {
@@ -30,46 +24,15 @@ const LONG_DIGITS = /\d{16}/;
  */
 export function findUnsafeInteger(text: string, root: string): UnsafeInteger | null {
   if (!LONG_DIGITS.test(text)) return null;
-  const stack: Frame[] = [];
-  let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      const end = stringEnd(text, i);
-      const top = stack[stack.length - 1];
-      if (expectKey && top?.object) {
-        const raw = text.slice(i + 1, end);
-        top.at = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
-        expectKey = false;
-      }
-      i = end;
-    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      stack.push({ object: c === 0x7b, at: c === 0x7b ? '' : 0 });
-      expectKey = c === 0x7b;
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      stack.pop();
-    } else if (c === 0x2c /* , */) {
-      const top = stack[stack.length - 1];
-      if (top?.object) expectKey = true;
-      else if (top) top.at = (top.at as number) + 1;
-    } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
-      let end = i + 1;
-      while (end < text.length && /[0-9.eE+-]/.test(text[end] as string)) end++;
-      const literal = text.slice(i, end);
-      if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
-        return { path: pathOf(stack, root), literal };
-      }
-      i = end - 1;
-    }
-  }
-  return null;
-}
-
-/** The path of the value being read: `root`, then `.key` or `[index]` for each level. */
-function pathOf(stack: readonly Frame[], root: string): string {
-  let path = root;
-  for (const { at } of stack) path += typeof at === 'number' ? `[${at}]` : `.${at}`;
-  return path;
+  let found: UnsafeInteger | null = null;
+  scanJson(text, {
+    number(stack, literal) {
+      if (!/^-?\d+$/.test(literal) || Number.isSafeInteger(Number(literal))) return false;
+      found = { path: jsonPath(stack, root), literal };
+      return true;
+    },
+  });
+  return found;
 }
 
 /**
