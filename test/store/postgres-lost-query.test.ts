@@ -59,23 +59,32 @@ function pidOf(c: pg.Client): number {
 }
 
 describe('a PostgreSQL store whose query loses its connection or its answer', () => {
-  it('names its URL and "terminating connection" for a terminated backend (57P01), then works again', async () => {
-    const { db, admin, store, locker } = await lockedStore(30_000);
-    const read = store.getExecution('ex_missing').catch((e: unknown) => e);
-    await someoneWaits(admin, db, pidOf(locker));
-    await admin.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2',
-      [db, pidOf(locker)],
-    );
-    const error = (await read) as Error & { code?: string };
-    expect(error.code).toBe('STORE_UNAVAILABLE');
-    expect(error.message).toBe(
-      `PostgreSQL store at postgres://***@127.0.0.1:5432/${db}: terminating connection due to administrator command (SQLSTATE 57P01)`,
-    );
-    expect(error.message).not.toContain('s3cret');
-    await locker.query('ROLLBACK');
-    expect(await store.getExecution('ex_missing')).toBeNull();
-  });
+  it.each([
+    ['a read', (store: PostgresStore) => store.getExecution('ex_missing')],
+    // A write said only "Connection terminated unexpectedly": the server's words came as an
+    // error event of its connection, not as the answer of its query.
+    ['a write (a lane batch)', (store: PostgresStore) => store.releaseLeases('node-x')],
+  ])(
+    'names its URL and "terminating connection" for a terminated backend (57P01) under %s, then works again',
+    async (_, call) => {
+      const { db, admin, store, locker } = await lockedStore(30_000);
+      const read = call(store).catch((e: unknown) => e);
+      await someoneWaits(admin, db, pidOf(locker));
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2',
+        [db, pidOf(locker)],
+      );
+      const error = (await read) as Error & { code?: string };
+      expect(error.code).toBe('STORE_UNAVAILABLE');
+      expect(error.message).toBe(
+        `PostgreSQL store at postgres://***@127.0.0.1:5432/${db}: terminating connection due to administrator command (SQLSTATE 57P01)`,
+      );
+      expect(error.message).not.toContain('s3cret');
+      await locker.query('ROLLBACK');
+      expect(await store.getExecution('ex_missing')).toBeNull();
+      await call(store);
+    },
+  );
 
   it.each([
     ['a read', (store: PostgresStore) => store.getExecution('ex_missing')],

@@ -14,7 +14,7 @@
  * unknown.
  * @module
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { echo } from '../../echo.js';
 import { ConflictError } from '../../errors.js';
 import { failed, type Outcome, succeeded } from '../group-commit.js';
@@ -204,7 +204,7 @@ async function fastPath(
   const measured = probe ? settled[commitAt + 1] : undefined;
   if (measured?.status === 'fulfilled') plans.observe(measured.value);
   const commit = settled[commitAt]!;
-  if (commit.status === 'rejected') throw commit.reason;
+  if (commit.status === 'rejected') throw serverWords(settled, commit.reason);
   const firstError = settled.slice(0, commitAt).find((s) => s.status === 'rejected');
   if (commit.value.command !== 'COMMIT') {
     throw new RolledBack('transaction rolled back', {
@@ -225,6 +225,22 @@ async function fastPath(
     });
   });
   return resolveLookups(client, sql, outcomes);
+}
+
+/**
+ * `error` (the COMMIT's), or the server's own error among the pipelined queries' when the
+ * connection ended: the query the server was running got its words (`terminating connection due to
+ * administrator command`, SQLSTATE 57P01), the ones after it, the COMMIT too, only the driver's
+ * "Connection terminated unexpectedly".
+ */
+function serverWords(settled: readonly PromiseSettledResult<unknown>[], error: unknown): unknown {
+  if (error instanceof pg.DatabaseError) return error;
+  for (const s of settled) {
+    if (s.status === 'rejected' && s.reason instanceof pg.DatabaseError && isConnectionError(s.reason)) {
+      return s.reason;
+    }
+  }
+  return error;
 }
 
 /** The batch again, each operation alone under a savepoint so a failing one is rejected alone. */
