@@ -184,6 +184,15 @@ function runRowScript(
     ...(options.args ?? []),
   ];
   const timeoutS = options.timeoutS ?? 1200;
+  // The signals are handled before the row's folder is made: a Ctrl-C between the two (spawning
+  // takes a while) ended the bench at once, the folder left behind.
+  let started: ReturnType<typeof spawn> | null = null;
+  const kill = () => started?.kill('SIGKILL');
+  if (running.size === 0) {
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onInterrupt);
+  }
+  running.add(kill);
   const rowDir = mkdtempSync(join(process.env.BENCH_SQLITE_DIR ?? tmpdir(), 'enginebench-row-'));
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
@@ -196,12 +205,9 @@ function runRowScript(
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const kill = () => child.kill('SIGKILL');
-    if (running.size === 0) {
-      process.on('SIGINT', onInterrupt);
-      process.on('SIGTERM', onInterrupt);
-    }
-    running.add(kill);
+    started = child;
+    // Interrupted while it was being started: it goes at once, and is cleaned up after as it ends.
+    if (interrupted) kill();
     const cleanUp = async () => {
       rmSync(rowDir, { recursive: true, force: true });
       if (afterExit && child.pid !== undefined) await afterExit(child.pid);

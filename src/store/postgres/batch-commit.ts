@@ -204,7 +204,7 @@ async function fastPath(
   const measured = probe ? settled[commitAt + 1] : undefined;
   if (measured?.status === 'fulfilled') plans.observe(measured.value);
   const commit = settled[commitAt]!;
-  if (commit.status === 'rejected') throw serverWords(settled, commit.reason);
+  if (commit.status === 'rejected') throw rootCause(settled, commit.reason);
   const firstError = settled.slice(0, commitAt).find((s) => s.status === 'rejected');
   if (commit.value.command !== 'COMMIT') {
     throw new RolledBack('transaction rolled back', {
@@ -228,19 +228,16 @@ async function fastPath(
 }
 
 /**
- * `error` (the COMMIT's), or the server's own error among the pipelined queries' when the
- * connection ended: the query the server was running got its words (`terminating connection due to
- * administrator command`, SQLSTATE 57P01), the ones after it, the COMMIT too, only the driver's
- * "Connection terminated unexpectedly".
+ * Why a pipelined batch whose COMMIT failed (its connection broke) failed: `error` (the COMMIT's)
+ * when the server said it, else the first failure among its queries. The query the connection
+ * broke on got the cause — the server's words as it ended the connection (`terminating
+ * connection due to administrator command`, SQLSTATE 57P01), or the driver's `queryTimeoutMs` —
+ * and the ones after it, the COMMIT too, only "Connection terminated unexpectedly".
  */
-function serverWords(settled: readonly PromiseSettledResult<unknown>[], error: unknown): unknown {
+function rootCause(settled: readonly PromiseSettledResult<unknown>[], error: unknown): unknown {
   if (error instanceof pg.DatabaseError) return error;
-  for (const s of settled) {
-    if (s.status === 'rejected' && s.reason instanceof pg.DatabaseError && isConnectionError(s.reason)) {
-      return s.reason;
-    }
-  }
-  return error;
+  const first = settled.find((s) => s.status === 'rejected');
+  return first === undefined ? error : (first as PromiseRejectedResult).reason;
 }
 
 /** The batch again, each operation alone under a savepoint so a failing one is rejected alone. */
