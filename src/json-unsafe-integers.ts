@@ -14,6 +14,22 @@ export interface UnsafeInteger {
   literal: string;
 }
 
+/** Longest literal a message repeats whole (a body of a megabyte of digits is not echoed back). */
+const SHOWN_DIGITS = 40;
+
+/**
+ * What is wrong with `found`, for a message that already names where: `12345678901234567890, an
+ * integer a JSON number cannot hold exactly (it would be 12345678901234567000): send it as a string`.
+ */
+export function unsafeIntegerText(found: UnsafeInteger): string {
+  const { literal } = found;
+  const shown =
+    literal.length <= SHOWN_DIGITS
+      ? literal
+      : `${literal.slice(0, SHOWN_DIGITS)}… (${literal.length} characters)`;
+  return `${shown}, an integer a JSON number cannot hold exactly (it would be ${String(Number(literal))}): send it as a string`;
+}
+
 /** A run of 16 digits: every integer past 2^53 (9007199254740992) has one; most texts have none. */
 const LONG_DIGITS = /\d{16}/;
 
@@ -44,6 +60,5 @@ export function unsafeIntegerProblem(text: string, root = ''): string | null {
   const found = findUnsafeInteger(text, root);
   if (!found) return null;
   const where = echo(found.path.replace(/^\./, ''), null);
-  const rounded = String(Number(found.literal));
-  return `${where === '' ? '' : `${where} is `}${found.literal}, an integer a JSON number cannot hold exactly (it would be ${rounded}): send it as a string`;
+  return `${where === '' ? '' : `${where} is `}${unsafeIntegerText(found)}`;
 }

@@ -20,7 +20,7 @@ import { describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { type Issue, ValidationError } from '../errors.js';
 import { findDuplicateKey } from '../json-duplicate-keys.js';
-import { findUnsafeInteger } from '../json-unsafe-integers.js';
+import { findUnsafeInteger, unsafeIntegerText } from '../json-unsafe-integers.js';
 import { PrometheusExporter, type PrometheusOptions } from '../monitoring/prometheus.js';
 import { type Orchestrator, raisedAlertCounts, startedWorkflowIds } from '../orchestrator.js';
 import { RemoteWorkerHub, remoteWorkerHubFor } from '../remote/hub.js';
@@ -463,7 +463,7 @@ function installJsonParser(app: FastifyInstance): void {
         const message = `Invalid request: ${echo(duplicate.path, null)}: has the key ${echo(duplicate.key)} twice (give each key once)`;
         done(new HttpError('VALIDATION', message), undefined);
       } else if (unsafe) {
-        const message = `Invalid request: ${echo(unsafe.path, null)}: ${unsafe.literal} is an integer a JSON number cannot hold exactly (it would be ${Number(unsafe.literal)}): send it as a string`;
+        const message = `Invalid request: ${echo(unsafe.path, null)}: ${unsafeIntegerText(unsafe)}`;
         done(new HttpError('VALIDATION', message), undefined);
       } else done(error, value);
     });

@@ -21,7 +21,7 @@ describe('a JSON body with an integer past 2^53', () => {
     expect(run.json().error).toEqual({
       code: 'VALIDATION',
       message:
-        'Invalid request: body.input.ids[1]: 12345678901234567890 is an integer a JSON number cannot hold exactly (it would be 12345678901234567000): send it as a string',
+        'Invalid request: body.input.ids[1]: 12345678901234567890, an integer a JSON number cannot hold exactly (it would be 12345678901234567000): send it as a string',
     });
     expect(await f.orch.workflowEngine.countExecutions()).toBe(0);
     // As a string, or a safe integer, it is taken.
@@ -32,5 +32,16 @@ describe('a JSON body with an integer past 2^53', () => {
       payload: '{"input": {"ids": ["12345678901234567890", 9007199254740991]}}',
     });
     expect(ok.statusCode).toBe(202);
+    // A long one is not echoed back whole.
+    const long = await f.call({
+      method: 'POST',
+      url: '/v1/workflows/greeter/executions',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"input": ${'9'.repeat(100_000)}}`,
+    });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().error.message).toBe(
+      `Invalid request: body.input: ${'9'.repeat(40)}… (100000 characters), an integer a JSON number cannot hold exactly (it would be Infinity): send it as a string`,
+    );
   });
 });
