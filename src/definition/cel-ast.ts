@@ -44,7 +44,7 @@ export function firstNodeProblem(ast: unknown, check: (node: CelNode) => string 
 }
 
 /** How the library evaluates a node: with its evaluator, the node and the variables in scope. */
-type Evaluate = (this: unknown, ev: unknown, node: unknown, ctx: unknown) => unknown;
+export type Evaluate = (this: unknown, ev: unknown, node: unknown, ctx: unknown) => unknown;
 
 /** A node of the library's tree, whose evaluation can be replaced until it first runs. */
 interface EvaluableNode extends CelNode {
@@ -70,6 +70,14 @@ export function checkValues(node: CelNode, check: (value: unknown, ev: unknown, 
     check(value, ev, ctx);
     return value;
   });
+}
+
+/**
+ * Replaces how `node`, of a parsed expression not yet evaluated, is evaluated: `wrap` gets the
+ * library's evaluation and returns the one to use in its place (which may call it).
+ */
+export function wrapEvaluation(node: CelNode, wrap: (evaluate: Evaluate) => Evaluate): void {
+  if (isEvaluable(node)) node.setMeta('evaluate', wrap(node.meta.evaluate));
 }
 
 /** The value of `operand`, a node under one {@link checkValues} checks, evaluated again; or undefined. */

@@ -31,6 +31,7 @@ import { guardDivision } from './expression-division.js';
 import { guardDurationText } from './expression-duration-parse.js';
 import { findCostProblem } from './expression-guard.js';
 import { findIntLiteralProblem, guardIntRange } from './expression-int-range.js';
+import { guardListIndex } from './expression-list-index.js';
 import { findLiteralConversionProblem } from './expression-literals.js';
 import { findDroppedKeyProblem, findKeyTypeProblem, findRepeatedKeyProblem } from './expression-map-keys.js';
 import { registerMixedEquality } from './expression-mixed-equality.js';
@@ -174,6 +175,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   }
   guardIntRange(program.ast);
   guardDivision(program.ast);
+  guardListIndex(program.ast);
   guardTimeRange(program.ast);
   guardStrings(program.ast);
   guardBytesText(program.ast);
