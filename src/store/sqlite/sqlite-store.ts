@@ -95,6 +95,28 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
+/**
+ * Switches `db` to WAL, trying again while another connection holds a lock the switch needs: a
+ * process opening a new file at the moment another migrates it got SQLITE_BUSY at once (SQLite
+ * does not call the busy handler for this switch when waiting could deadlock).
+ */
+async function toWal(db: Database.Database): Promise<void> {
+  let busy: unknown;
+  await untilLockFree(
+    () => {
+      try {
+        db.pragma('journal_mode = WAL');
+        return true;
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        busy = error;
+        return LOCK_HELD;
+      }
+    },
+    () => busy,
+  );
+}
+
 /** The checks of {@link SqliteStore}'s constructor arguments. */
 function checkSqliteArguments(path: unknown, options: unknown): void {
   const issues: Issue[] = [];
@@ -218,7 +240,7 @@ export class SqliteStore implements Store {
         return versions;
       })();
       journalBefore = db.pragma('journal_mode', { simple: true });
-      db.pragma('journal_mode = WAL');
+      await toWal(db);
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
       const full = this.options.synchronous !== 'NORMAL';
       db.pragma(`synchronous = ${full ? 'FULL' : 'NORMAL'}`);
