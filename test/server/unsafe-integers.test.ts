@@ -11,12 +11,14 @@ describe('a JSON body with an integer past 2^53', () => {
   it('answers 400 naming where and what it would be, and runs nothing', async () => {
     const f = await setup();
     await define(f, 'greeter', [{ name: 'hello', action: 'greet' }]);
-    const run = await f.call({
-      method: 'POST',
-      url: '/v1/workflows/greeter/executions',
-      headers: { 'content-type': 'application/json' },
-      payload: '{"input": {"ids": [1, 12345678901234567890]}}',
-    });
+    const start = (payload: string) =>
+      f.call({
+        method: 'POST',
+        url: '/v1/workflows/greeter/executions',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+    const run = await start('{"input": {"ids": [1, 12345678901234567890]}}');
     expect(run.statusCode).toBe(400);
     expect(run.json().error).toEqual({
       code: 'VALIDATION',
@@ -25,20 +27,10 @@ describe('a JSON body with an integer past 2^53', () => {
     });
     expect(await f.orch.workflowEngine.countExecutions()).toBe(0);
     // As a string, or a safe integer, it is taken.
-    const ok = await f.call({
-      method: 'POST',
-      url: '/v1/workflows/greeter/executions',
-      headers: { 'content-type': 'application/json' },
-      payload: '{"input": {"ids": ["12345678901234567890", 9007199254740991]}}',
-    });
+    const ok = await start('{"input": {"ids": ["12345678901234567890", 9007199254740991]}}');
     expect(ok.statusCode).toBe(202);
     // A long one is not echoed back whole.
-    const long = await f.call({
-      method: 'POST',
-      url: '/v1/workflows/greeter/executions',
-      headers: { 'content-type': 'application/json' },
-      payload: `{"input": ${'9'.repeat(100_000)}}`,
-    });
+    const long = await start(`{"input": ${'9'.repeat(100_000)}}`);
     expect(long.statusCode).toBe(400);
     expect(long.json().error.message).toBe(
       `Invalid request: body.input: ${'9'.repeat(40)}… (100000 characters), an integer a JSON number cannot hold exactly (it would be Infinity): send it as a string`,
