@@ -8,13 +8,13 @@
  * @module
  */
 
-import { fetchRefusesPort } from '../actions/fetch-bad-ports.js';
 import type { Logger } from '../config.js';
 import { echo } from '../echo.js';
 import { ValidationError } from '../errors.js';
 import { guardedLogger } from '../guarded-logger.js';
 import type { Alert } from '../monitoring/alerts.js';
 import { redactRefusedUrl } from '../redact-url.js';
+import { fetchRefusesPort } from './fetch-bad-ports.js';
 
 /** The heading of the ValidationError a bad URL gets. */
 const HEADING = 'Invalid alert webhook options';

@@ -120,12 +120,13 @@ async function toWal(db: Database.Database): Promise<void> {
 /** The checks of {@link SqliteStore}'s constructor arguments. */
 function checkSqliteArguments(path: unknown, options: unknown): void {
   const issues: Issue[] = [];
+  // No file name holds U+0000 (opening would fail as if the disk were down) or a lone surrogate
+  // (a file named by its replacement bytes was made, then found missing: STORE_UNAVAILABLE).
+  const unstorable = typeof path === 'string' ? unstorableText(path) : null;
   if (typeof path !== 'string') {
     issues.push({ path: 'path', message: `Expected a file path or ':memory:', got ${describeValue(path)}` });
-  } else if (unstorableText(path) !== null) {
-    // No file name holds U+0000 (opening would fail as if the disk were down) or a lone surrogate
-    // (a file named by its replacement bytes was made, then found missing: STORE_UNAVAILABLE).
-    issues.push({ path: 'path', message: `Expected a file path, got one that ${unstorableText(path)!}` });
+  } else if (unstorable !== null) {
+    issues.push({ path: 'path', message: `Expected a file path, got one that ${unstorable}` });
   } else if (endsInDirectory(path)) {
     // SQLite would make a file of the directory named (`data/` → a file `data`).
     issues.push({
