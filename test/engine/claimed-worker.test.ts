@@ -4,28 +4,54 @@
  * it may not do for a while (it waits for a slot), and `orchestrator status` and
  * `GET /v1/executions/:id` showed that node meanwhile.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
 import { tempSqliteUrl, until, untilAborted, withOrchestrator } from '../helpers/orchestrator.js';
+import { assertServerReachable, dropSchema, freshSchema, PG_URL } from '../store/pg-fixture.js';
 import { heldExecution } from '../store/records.js';
 
-describe('an execution taken over from a dead node in cluster mode', () => {
+/** A store for the node under test (`forNode()`, a new one per call) and one read as another node's. */
+interface Stores {
+  forNode(): string | Store;
+  other: Store;
+}
+
+async function sqliteStores(): Promise<Stores> {
+  const url = tempSqliteUrl();
+  return { forNode: () => url, other: new SqliteStore(url.slice('sqlite:'.length)) };
+}
+
+async function postgresStores(): Promise<Stores> {
+  await assertServerReachable();
+  const schema = freshSchema();
+  onTestFinished(() => dropSchema(schema));
+  return {
+    forNode: () => new PostgresStore(PG_URL, { schema, poolSize: 2 }),
+    other: new PostgresStore(PG_URL, { schema, poolSize: 2 }),
+  };
+}
+
+describe.each([
+  ['SQLite', sqliteStores],
+  ['PostgreSQL', postgresStores],
+])('an execution taken over from a dead node in cluster mode (%s)', (_name, makeStores) => {
   it('is stored under the node that took it, before it starts there', async () => {
-    const url = tempSqliteUrl();
-    const file = url.slice('sqlite:'.length);
-    const seed = await withOrchestrator({ store: url, nodeId: 'n0', actions: { wait: () => 1 } });
+    const { forNode, other } = await makeStores();
+    const seed = await withOrchestrator({ store: forNode(), nodeId: 'n0', actions: { wait: () => 1 } });
     await seed.workflowEngine.defineWorkflow('wait', [{ name: 'wait' }]);
     await seed.close();
     // What a crash of n1 leaves: two executions started on it, their leases run out.
-    const other = new SqliteStore(file);
     await other.init();
+    onTestFinished(() => other.close());
     const expired = Date.now() - 1;
     for (const id of ['first', 'second']) {
       await other.createExecution(heldExecution(id, 'wait', 'n1', expired, { workerId: 'n1' }));
     }
     // One slot: one of them runs (and stays running), the other waits for the slot.
     const orch = await withOrchestrator({
-      store: url,
+      store: forNode(),
       nodeId: 'n2',
       cluster: true,
       maxConcurrentWorkflows: 1,
@@ -45,7 +71,6 @@ describe('an execution taken over from a dead node in cluster mode', () => {
       ['first', 'second'].map((id) => orch.workflowEngine.getExecutionStatus(id)),
     );
     expect(waiting.map((s) => s?.workerId)).toEqual(['n2', 'n2']);
-    await other.close();
   });
 });
 

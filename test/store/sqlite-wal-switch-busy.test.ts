@@ -39,7 +39,9 @@ describe('SQLite store: opening a file while another connection holds its write 
     await store.init();
     expect(released).toBe(true);
     const db = new Database(path, { readonly: true });
-    cleanups.push(() => db.close());
+    cleanups.push(() => {
+      db.close();
+    });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     await expect(store.createExecution(makeExecution({ id: 'a' }))).resolves.toEqual({
       id: 'a',
