@@ -125,6 +125,16 @@ export class ActiveExecution {
   }
 
   /**
+   * The workflow timeout this execution runs under, ms: the one its stored deadline was set with
+   * at acceptance (a restart with another `workflowTimeout` keeps the deadline, and says so).
+   */
+  get timeoutMs(): number {
+    const { deadlineAt, createdAt } = this.record;
+    // `createdAt` is the acceptance time in whole ms (the id's), the deadline counted from the exact one.
+    return deadlineAt === null ? this.plan.timeoutMs : Math.floor(deadlineAt - createdAt);
+  }
+
+  /**
    * The time the current visit of `step` waited for a remote worker so far, ms (see
    * {@link addQueuedMs}).
    */
@@ -216,7 +226,7 @@ export class ActiveExecution {
       case 'cancel':
         return new CancelledError(`Execution '${this.id}' was cancelled`);
       case 'timeout':
-        return new WorkflowTimeoutError(this.id, this.plan.timeoutMs);
+        return new WorkflowTimeoutError(this.id, this.timeoutMs);
       case 'shutdown':
         return new ClosedError(
           `The orchestrator is closing; execution '${this.id}' resumes on the next start`,

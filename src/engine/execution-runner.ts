@@ -103,7 +103,7 @@ export async function runExecution(ctx: EngineContext, ex: ActiveExecution): Pro
     if (outcome.kind === 'failed') return await failExecution(ctx, ex, outcome.error, 'failed');
     if (ex.stopReason === 'cancel') return await failExecution(ctx, ex, null, 'cancelled');
     const current = ex.plan.steps[r.cursor]?.name;
-    const seconds = ex.plan.timeoutMs / 1000;
+    const seconds = ex.timeoutMs / 1000;
     return await failExecution(
       ctx,
       ex,

@@ -15,7 +15,7 @@ import { persistChange, stateFields } from './persist.js';
 export function queuedTimeoutError(ex: ActiveExecution): ErrorInfo {
   return {
     code: 'WORKFLOW_TIMEOUT',
-    message: `Workflow timed out after ${ex.plan.timeoutMs / 1000}s before it could start`,
+    message: `Workflow timed out after ${ex.timeoutMs / 1000}s before it could start`,
   };
 }
 
