@@ -26,6 +26,12 @@ export class Cancellation {
    * node holds it (set by the orchestrator).
    */
   cannotRun: (id: string) => Promise<boolean> = async () => false;
+  /**
+   * Queued executions being ended here (their end is being stored), by id: true when cancelled.
+   * A second cancel meanwhile answers as the first does, rather than false for an execution it no
+   * longer finds queued.
+   */
+  private readonly endingQueued = new Map<string, Promise<boolean>>();
 
   constructor(ctx: EngineContext, scheduler: Scheduler, assertOpen: () => void) {
     this.ctx = ctx;
@@ -38,6 +44,8 @@ export class Cancellation {
     // A closed orchestrator cannot run the cancellation (or its compensation) any more.
     this.assertOpen();
     checkExecutionId(executionId, 'cancelWorkflow');
+    const ending = this.endingQueued.get(executionId);
+    if (ending) return ending;
     const ex = this.scheduler.get(executionId);
     if (!ex) return this.cancelStored(executionId, false);
     const from = ex.record.status;
@@ -187,11 +195,7 @@ export class Cancellation {
       // Its workflow's timeout passed while it waited, the queue's deadline timer not fired yet (a
       // stalled event loop runs due timers list by list): it timed out before this cancel came.
       const error = expiredBeforeStart(ex, now) ? queuedTimeoutError(ex) : null;
-      try {
-        await this.finishQueued(ex, error);
-      } finally {
-        ex.markDone();
-      }
+      await this.endQueuedHere(ex, error);
       return error === null;
     }
     if (!CANCELLABLE_STATES.has(status)) return false;
@@ -234,12 +238,21 @@ export class Cancellation {
         continue;
       }
       if (!this.scheduler.dequeue(ex)) continue;
-      try {
-        await this.finishQueued(ex, queuedTimeoutError(ex));
-      } finally {
-        ex.markDone();
-      }
+      await this.endQueuedHere(ex, queuedTimeoutError(ex));
     }
+  }
+
+  /** Ends `ex`, just taken out of the queue: cancelled, or failed with `error`; see {@link endingQueued}. */
+  private async endQueuedHere(ex: ActiveExecution, error: ErrorInfo | null): Promise<void> {
+    const end = this.finishQueued(ex, error).finally(() => {
+      this.endingQueued.delete(ex.id);
+      ex.markDone();
+    });
+    const answer = end.then(() => error === null);
+    // A second caller gets the store's failure too; with none, it is the first caller's alone.
+    answer.catch(() => undefined);
+    this.endingQueued.set(ex.id, answer);
+    await end;
   }
 
   /** Ends an execution that never left the queue: cancelled, or failed with `error`. */

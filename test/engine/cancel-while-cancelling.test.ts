@@ -131,3 +131,29 @@ describe('cancelWorkflow of an execution resumed compensating for a cancel (sqli
     expect((await second.workflowEngine.getExecutionStatus(id))?.status).toBe('cancelled');
   });
 });
+
+describe.each(STORE_KINDS)('two cancels of a queued execution at once (%s store)', (kind) => {
+  it('both answer true, and the second not before the end is stored', async () => {
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      maxConcurrentWorkflows: 1,
+      actions: { wait: (_input, ctx) => untilAborted(ctx.signal) },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [{ name: 'wait' }]);
+    await orch.workflowEngine.executeWorkflow('w');
+    const queued = await orch.workflowEngine.executeWorkflow('w');
+    const answers: [string, boolean, string | undefined][] = [];
+    const cancel = (who: string) =>
+      orch.workflowEngine.cancelWorkflow(queued).then(async (answer) => {
+        answers.push([who, answer, (await orch.workflowEngine.getExecutionStatus(queued))?.status]);
+      });
+    await Promise.all([cancel('first'), cancel('second'), cancel('third')]);
+    expect(answers.map(([, answer, status]) => [answer, status])).toEqual([
+      [true, 'cancelled'],
+      [true, 'cancelled'],
+      [true, 'cancelled'],
+    ]);
+    // Once ended, a cancel answers false as for any finished execution.
+    expect(await orch.workflowEngine.cancelWorkflow(queued)).toBe(false);
+  });
+});
