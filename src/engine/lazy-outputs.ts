@@ -25,7 +25,10 @@ function dataProperty(value: unknown): PropertyDescriptor {
  * delete keys as on any object, freeze or seal it; the engine's values are never handed out.
  */
 export function lazyOutputCopies(outputs: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // No prototype: a step may be named `constructor` or `toString`, and before it completed
+  // `ctx.outputs.constructor` was Object's (`'toString' in ctx.outputs` was true), as the
+  // expressions' `steps` never are.
+  const out: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(outputs)) {
     const value = outputs[key];
     // The key's value once read or assigned. Kept here too: once the handler froze or sealed

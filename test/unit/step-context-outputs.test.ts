@@ -118,3 +118,16 @@ describe('ctx.outputs', () => {
     expect(engine).toEqual({ a: { n: 1 }, b: { n: 2 }, c: 3 });
   });
 });
+
+describe('ctx.outputs has only step names as keys', () => {
+  it('inherits nothing: a step named constructor or toString reads as not completed yet', async () => {
+    const seen = await runWith({ a: 1 }, (_input, ctx) => ({
+      constructor: ctx.outputs.constructor ?? 'none',
+      toString: 'toString' in ctx.outputs,
+      keys: Object.keys(ctx.outputs),
+      a: ctx.outputs.a,
+      shown: inspect(ctx.outputs),
+    }));
+    expect(seen).toEqual({ constructor: 'none', toString: false, keys: ['a'], a: 1, shown: '{ a: 1 }' });
+  });
+});
