@@ -19,9 +19,18 @@ function stringLiteral(value: unknown): string | null {
   return isNode(value) && value.op === 'value' && typeof value.args === 'string' ? value.args : null;
 }
 
+/** The step names an expression reads by a literal name, and those of them it tests for first. */
+export interface StepReferences {
+  /** Each name once, in order of appearance. */
+  readonly names: readonly string[];
+  /** The names tested with `has(steps.NAME)` or `'NAME' in steps`: read only if there, maybe. */
+  readonly tested: readonly string[];
+}
+
 /** Step names read by a literal name, each once, in order of appearance. */
-export function stepReferences(ast: unknown): string[] {
+export function stepReferences(ast: unknown): StepReferences {
   const names = new Set<string>();
+  const tested = new Set<string>();
   const visit = (value: unknown, shadowed: boolean): void => {
     if (Array.isArray(value)) {
       for (const item of value) visit(item, shadowed);
@@ -49,8 +58,21 @@ export function stepReferences(ast: unknown): string[] {
       }
       case 'in': {
         const key = stringLiteral(args[0]);
-        if (isSteps(args[1]) && key !== null) names.add(key);
+        if (isSteps(args[1]) && key !== null) {
+          names.add(key);
+          tested.add(key);
+        }
         visit(args, shadowed);
+        return;
+      }
+      case 'call': {
+        const [name, callArgs] = args as [unknown, unknown];
+        const field = Array.isArray(callArgs) ? callArgs[0] : undefined;
+        if (name === 'has' && isNode(field) && field.op === '.' && Array.isArray(field.args)) {
+          const [of, key] = field.args as [unknown, unknown];
+          if (isSteps(of) && typeof key === 'string') tested.add(key);
+        }
+        visit(callArgs, shadowed);
         return;
       }
       case 'rcall': {
@@ -73,5 +95,5 @@ export function stepReferences(ast: unknown): string[] {
     }
   };
   visit(ast, false);
-  return [...names];
+  return { names: [...names], tested: [...tested] };
 }

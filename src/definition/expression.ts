@@ -186,7 +186,9 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   const run = program;
   const budgeted = needsReadBudget(program.ast);
   const shadows = shadowsScope(program.ast);
-  const stepRefs = Object.freeze(stepReferences(program.ast));
+  const refs = stepReferences(program.ast);
+  const stepRefs = Object.freeze(refs.names);
+  const testedStepRefs = Object.freeze(refs.tested);
   // Refused in a new definition only, so that a version stored before still runs as it did.
   const newProblem =
     findDroppedKeyProblem(program.ast) ??
@@ -229,6 +231,7 @@ function compileUncached(source: string, expect?: ExpectedType): CompiledExpress
   return Object.freeze({
     source,
     stepRefs,
+    testedStepRefs,
     newDefinitionProblem,
     evaluate(scope: ExpressionScope): unknown {
       if (budgeted) return evaluateWith(scope, new ReadBudget());

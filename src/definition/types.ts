@@ -98,6 +98,8 @@ export interface CompiledExpression {
   readonly source: string;
   /** Step names the expression reads by a literal name (`steps.stt`, `steps['stt']`), each once. */
   readonly stepRefs: readonly string[];
+  /** Those of `stepRefs` the expression tests for (`has(steps.stt)`, `'stt' in steps`). */
+  readonly testedStepRefs: readonly string[];
   /**
    * Why a new definition may not have this expression though a stored one still runs with it (a
    * map literal with a key the library leaves out or a key given twice, see `expression-map-keys.ts`), or null.

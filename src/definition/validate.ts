@@ -32,7 +32,12 @@ import {
   workflowOptionsSchema,
 } from './schema.js';
 import type { ActionStepDefinition, RetryOptions, StepDefinition, WorkflowOptions } from './types.js';
-import { checkReferences, type ExpressionRefs, type NameEntry } from './validate-references.js';
+import {
+  checkNeverRunReads,
+  checkReferences,
+  type ExpressionRefs,
+  type NameEntry,
+} from './validate-references.js';
 
 /** Checks without a message of their own say what they take in a definition's words. */
 const DEFINITION = parseOptions('definition');
@@ -151,6 +156,7 @@ function check(
   }
   checkJumps(steps, names, issues);
   checkReferences(found.refs, names, issues);
+  checkNeverRunReads(found.refs, steps, names, issues);
 
   if (issues.length > 0 || !idResult.success) return null;
   return { id: idResult.data, steps: parsed, options: parsedOptions };
@@ -197,7 +203,13 @@ function checkExpression(
     }
     if (compiled.stepRefs.length > 0) {
       const owner = typeof raw.name === 'string' ? raw.name : null;
-      found.refs.push({ path: `${path}.${key}`, source, owner, names: compiled.stepRefs });
+      found.refs.push({
+        path: `${path}.${key}`,
+        source,
+        owner,
+        names: compiled.stepRefs,
+        tested: compiled.testedStepRefs,
+      });
     }
   } catch (error) {
     const issue = { path: `${path}.${key}`, message: error instanceof Error ? error.message : String(error) };

@@ -93,18 +93,24 @@ const validDefinitionArb = fc
     const top = names.slice(0, specs.length);
     // An input names a step that has an output (a conditional step never has one); there is
     // one whenever an input is used, as only action and parallel steps carry inputs.
-    const named =
-      top[
-        Math.max(
-          0,
-          specs.findIndex((spec) => spec.kind !== 'condition'),
-        )
-      ]!;
-    const resolve = (fields: Omit<ActionStepDefinition, 'name'>) =>
-      fields.input === undefined ? fields : { ...fields, input: fields.input.replace('$STEP', named) };
+    const namedAt = Math.max(
+      0,
+      specs.findIndex((spec) => spec.kind !== 'condition'),
+    );
+    const named = top[namedAt]!;
+    // A step at or before it (or a branch of it) reads it before it can have run: such an input
+    // is refused unless a jump leads back, so those steps read nothing.
+    const resolve = (fields: Omit<ActionStepDefinition, 'name'>, at: number) => {
+      if (fields.input === undefined) return fields;
+      if (at <= namedAt) {
+        const { input: _unread, ...rest } = fields;
+        return rest;
+      }
+      return { ...fields, input: fields.input.replace('$STEP', named) };
+    };
     const steps: StepDefinition[] = specs.map((spec, i) => {
       const name = top[i]!;
-      if (spec.kind === 'action') return { name, ...resolve(spec.fields) };
+      if (spec.kind === 'action') return { name, ...resolve(spec.fields, i) };
       if (spec.kind === 'condition') {
         return {
           name,
@@ -115,7 +121,7 @@ const validDefinitionArb = fc
       }
       return {
         name,
-        parallel: spec.branches.map((fields) => ({ name: names[next++]!, ...resolve(fields) })),
+        parallel: spec.branches.map((fields) => ({ name: names[next++]!, ...resolve(fields, i) })),
         ...(spec.timeout === null ? {} : { timeout: spec.timeout }),
         ...(spec.compensation === null ? {} : { compensation: spec.compensation }),
       };

@@ -567,6 +567,61 @@ describe('validateDefinition: step references in expressions', () => {
     ]);
   });
 
+  it('rejects a read of a step that can never have run yet, when no condition jumps back', () => {
+    expect(
+      issuesOfSteps([
+        { name: 'a', input: 'steps.b.output' },
+        { name: 'c', condition: 'steps.b.output == 1' },
+        { name: 'self', input: 'steps.self.output' },
+        { name: 'p', parallel: [{ name: 'p1', input: 'steps.p.output' }] },
+        { name: 'b', input: 'has(steps.later) ? steps.later.output : 0' },
+        { name: 'guarded', input: "'later' in steps ? steps.later.output : steps.b.output" },
+        { name: 'later' },
+      ]),
+    ).toEqual([
+      {
+        path: 'steps[0].input',
+        message:
+          "reads step 'b' (steps[4]), which comes after it: steps run in order and no condition jumps back, so it has never run when this is evaluated (test for it with has(steps.b) if that is meant)",
+      },
+      {
+        path: 'steps[1].condition',
+        message:
+          "reads step 'b' (steps[4]), which comes after it: steps run in order and no condition jumps back, so it has never run when this is evaluated (test for it with has(steps.b) if that is meant)",
+      },
+      {
+        path: 'steps[2].input',
+        message:
+          "reads its own output (step 'self'), which it never has while it runs, and no condition jumps back to run it again",
+      },
+      {
+        path: 'steps[3].parallel[0].input',
+        message:
+          "reads its parallel step 'p', whose output is there only once its branches ended, and no condition jumps back to run it again",
+      },
+    ]);
+  });
+
+  it("accepts those reads in a loop: a jump back leaves a previous visit's output", () => {
+    for (const target of ['a', 'loop']) {
+      expect(() =>
+        validateDefinition('wf', [
+          { name: 'a', input: 'steps.b.output' },
+          { name: 'b', input: 'steps.b.output' },
+          { name: 'loop', condition: 'input.again', then: target },
+        ]),
+      ).not.toThrow();
+    }
+    // A jump forward only skips steps: nothing runs before what comes before it.
+    expect(
+      issuesOfSteps([
+        { name: 'skip', condition: 'input.fast', then: 'b' },
+        { name: 'a', input: 'steps.b.output' },
+        { name: 'b' },
+      ]).map((i) => i.path),
+    ).toEqual(['steps[1].input']);
+  });
+
   it('still resolves references outside the shadowing macro', () => {
     expect(
       issuesOfSteps([
