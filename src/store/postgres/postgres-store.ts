@@ -17,6 +17,7 @@
  * a wake-up hint only, so other nodes need not wait for their next poll.
  * @module
  */
+
 import { inspect } from 'node:util';
 import type pg from 'pg';
 import { describeValue } from '../../describe-value.js';
@@ -45,6 +46,7 @@ import type {
   StoreAggregates,
   WorkHint,
 } from '../store.js';
+import { Abandonment } from './abandonment.js';
 import { type CommitContext, commitOnLane, type LaneConnection, releaseLanes } from './batch-commit.js';
 import { beginStatement } from './begin.js';
 import { createPool, destroyPool, endPool, ident, poolError } from './connection.js';
@@ -129,11 +131,10 @@ export class PostgresStore implements Store {
   private readonly batcher: WriteLanes;
   private readonly laneConnections: LaneConnection[];
   /**
-   * Rejects when the store is abandoned ({@link abandon}): the reads and commits under way race
-   * it, so they stop waiting for the server.
+   * Fails the reads and commits under way when the store is abandoned ({@link abandon}), so they
+   * stop waiting for the server.
    */
-  private readonly abandoned: Promise<never>;
-  private giveUp: (error: Error) => void = () => undefined;
+  private readonly abandonment = new Abandonment();
 
   /**
    * @param url a `postgres://` connection string; its parameters go to `pg`, which reads only
@@ -168,10 +169,6 @@ export class PostgresStore implements Store {
     this.migrationLockTimeoutMs = resolved.migrationLockTimeoutMs;
     // A pool of one: its lane gives the connection back after each batch, for the reads.
     const keep = resolved.writeLanes < resolved.poolSize;
-    this.abandoned = new Promise<never>((_, reject) => {
-      this.giveUp = reject;
-    });
-    this.abandoned.catch(() => undefined);
     this.laneConnections = Array.from({ length: resolved.writeLanes }, () => ({ client: null, keep }));
     this.batcher = new WriteLanes(resolved.writeLanes, (batch, lane) => this.commit(batch, lane));
     this.sql = buildSql(this.schema, resolved.writeLanes > 1);
@@ -252,7 +249,7 @@ export class PostgresStore implements Store {
    */
   async abandon(): Promise<void> {
     this.closed = true;
-    this.giveUp(
+    this.abandonment.abandon(
       new OrchestratorError(
         'STORE_UNAVAILABLE',
         'The PostgreSQL store was closed without waiting for its server (it did not answer in time)',
@@ -518,10 +515,7 @@ export class PostgresStore implements Store {
   /** ONE transaction for a lane's batch on the lane's connection (see `batch-commit.ts`). */
   private commit(batch: readonly Op[], lane: number): Promise<Outcome[]> {
     return this.pool
-      ? Promise.race([
-          commitOnLane(this.pool, this.laneConnections[lane]!, this.context, batch),
-          this.abandoned,
-        ])
+      ? this.abandonment.race(commitOnLane(this.pool, this.laneConnections[lane]!, this.context, batch))
       : Promise.reject(this.notOpen());
   }
 
@@ -539,7 +533,7 @@ export class PostgresStore implements Store {
   private async onPool<T>(body: (pool: pg.Pool) => Promise<T>): Promise<T> {
     const pool = this.pool;
     if (!pool) throw this.notOpen();
-    const running = Promise.race([body(pool), this.abandoned]);
+    const running = this.abandonment.race(body(pool));
     this.reading.add(running);
     try {
       return await running;
