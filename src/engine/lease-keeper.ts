@@ -104,6 +104,7 @@ export class LeaseKeeper {
       () => this.stopped,
     );
     this.renewal = new LeaseRenewal(ctx, scheduler);
+    scheduler.onExit = () => this.slotFreed();
     this.startedAt = ctx.clock.now();
     const guard: LeaseGuard = ctx.leases;
     // Executions created or claimed from now on hold a lease at least this long.
@@ -187,6 +188,18 @@ export class LeaseKeeper {
     await this.takeover.settled();
     for (const resolve of this.verifyWaiters.splice(0)) resolve();
     await this.unsubscribe?.().catch(() => undefined);
+  }
+
+  /**
+   * A started execution left this node: when the last claim took all it asked for (more orphans may
+   * wait) and half this node's slots are free, a round runs now to claim the next share.
+   */
+  private slotFreed(): void {
+    if (!this.takeover.moreToClaim || this.stopped || this.draining) return;
+    const held = this.scheduler.runningCount + this.scheduler.queuedCount;
+    if (held * 2 > this.ctx.config.maxConcurrentWorkflows) return;
+    this.takeover.moreToClaim = false;
+    this.wake();
   }
 
   /** Starts the whole round now, or right after the one running. */

@@ -80,6 +80,8 @@ export class Scheduler {
    * the executions {@link queuedPastDeadline} lists).
    */
   onQueuedDeadline: () => void = () => undefined;
+  /** Called each time a started execution leaves this node (a slot freed). */
+  onExit: () => void = () => undefined;
 
   constructor(ctx: EngineContext, limit: number) {
     this.ctx = ctx;
@@ -404,6 +406,7 @@ export class Scheduler {
     this.ctx.loadBalancer.completeWorkflow(ex.id);
     ex.markDone();
     this.pump();
+    this.onExit();
   }
 
   /** The deadline of a queued execution, if it has one (one still being stored has none yet). */
