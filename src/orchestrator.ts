@@ -17,7 +17,7 @@ import { DefinitionRegistry } from './engine/definitions.js';
 import { HeartbeatExtras } from './engine/heartbeat-extras.js';
 import { LeaseKeeper } from './engine/lease-keeper.js';
 import { readOwnedAtStart } from './engine/owned-at-start.js';
-import { isDeadLocalOwner, newNodeId } from './engine/owners.js';
+import { newNodeId, ownerKnownDead } from './engine/owners.js';
 import { OwedWrites, writeOwed } from './engine/persist.js';
 import { Scheduler } from './engine/scheduler.js';
 import { WorkflowEngine } from './engine/workflow-engine.js';
@@ -178,7 +178,7 @@ export class Orchestrator {
     if (!nodes.some((n) => n.id === this.nodeId)) nodes.push(this.keeper.nodeRecord());
     return nodes.map((n) => ({
       ...n,
-      alive: now - n.lastHeartbeat <= leaseMs && !isDeadLocalOwner(n.id),
+      alive: now - n.lastHeartbeat <= leaseMs && !ownerKnownDead(n.id, this.ctx.store),
       self: n.id === this.nodeId,
     }));
   }

@@ -11,7 +11,7 @@ import type { ExecutionRecord, ExecutionSnapshot } from '../store/store.js';
 import { ActiveExecution } from './active-execution.js';
 import type { EngineContext } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
-import { isDeadLocalOwner } from './owners.js';
+import { ownerKnownDead } from './owners.js';
 import type { Scheduler } from './scheduler.js';
 import { missingFor, UnrunnableVersions } from './unrunnable.js';
 
@@ -78,7 +78,7 @@ export class Adoption {
       r.owner !== ctx.nodeId &&
       r.leaseUntil !== null &&
       r.leaseUntil >= ctx.clock.now() &&
-      !isDeadLocalOwner(r.owner);
+      !ownerKnownDead(r.owner, ctx.store);
     if (held) return false;
     if (workerless(ctx)) return true;
     const entry = await this.definitions.version(r.workflowId, r.workflowVersion);

@@ -6,7 +6,7 @@
  * @module
  */
 import { type EngineContext, leaseMs } from './context.js';
-import { isDeadLocalOwner } from './owners.js';
+import { ownerKnownDead } from './owners.js';
 import { PlacedLoads } from './placed-loads.js';
 import { leaseOf, placingOn } from './placement.js';
 import type { Scheduler } from './scheduler.js';
@@ -59,7 +59,7 @@ export class ClusterView {
     // Not a placement target: a node outside cluster mode (it never adopts placements) or one
     // draining before it closes.
     const targets = live.filter((n) => n.info.cluster !== false && n.info.draining !== true);
-    const liveIds = new Set(targets.map((n) => n.id).filter((id) => !isDeadLocalOwner(id)));
+    const liveIds = new Set(targets.map((n) => n.id).filter((id) => !ownerKnownDead(id, ctx.store)));
     ctx.heartbeats.clear();
     for (const n of targets) ctx.heartbeats.set(n.id, { at: n.lastHeartbeat, leaseMs: leaseOf(n) });
     ctx.nodeHandlers.update(targets);

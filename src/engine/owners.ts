@@ -78,3 +78,11 @@ export function isDeadLocalOwner(owner: string): boolean {
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
   return !processAlive(pid);
 }
+
+/**
+ * Whether `owner` is known dead: a node of this pid space whose process is gone, or one the store
+ * can tell has stopped (`Store.ownerGone`: the SQLite store, for any process on the host).
+ */
+export function ownerKnownDead(owner: string, store: { ownerGone?(owner: string): boolean }): boolean {
+  return isDeadLocalOwner(owner) || store.ownerGone?.(owner) === true;
+}

@@ -11,7 +11,7 @@ import { type Adoption, workerless } from './adoption.js';
 import type { ClusterView } from './cluster-view.js';
 import { type EngineContext, leaseMs } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
-import { isDeadLocalOwner } from './owners.js';
+import { ownerKnownDead } from './owners.js';
 import type { Scheduler } from './scheduler.js';
 
 /** The most executions one claim takes; also the margin of the lists of executions this node owns. */
@@ -205,7 +205,7 @@ export class Takeover {
     // A version skipped for want of a stored definition is claimed again once the definition is.
     await this.adoption.unrunnable.reread((id, version) => this.definitions.version(id, version));
     const owners = await ctx.store.listOwners();
-    const staleOwners = owners.filter(isDeadLocalOwner);
+    const staleOwners = owners.filter((owner) => owner !== ctx.nodeId && ownerKnownDead(owner, ctx.store));
     const now = ctx.clock.now();
     // This node's own leases may have run out since it last renewed them (the round was held up
     // for longer than a lease: a slow store, a starved process): a claim now would take its own
@@ -223,9 +223,11 @@ export class Takeover {
       skip: this.adoption.unrunnable.skipped(),
       ...claimedWorker(ctx),
     });
-    if (!ids) this.moreToClaim = ctx.cluster && claimed.length >= limit;
     await this.adoption.adoptClaimed(claimed);
     await this.adoption.releaseUnrunnable();
+    // Only once they are adopted: a round woken meanwhile (executions end while others are still
+    // being adopted) took those not adopted yet for placed here, and counted them twice.
+    if (!ids) this.moreToClaim = ctx.cluster && claimed.length >= limit;
     if (claimed.length > 0) ctx.logger.info({ count: claimed.length }, 'resumed executions from the store');
     return retaken + claimed.length;
   }

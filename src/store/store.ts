@@ -442,6 +442,13 @@ export interface Store {
   /** Removes a node's row (a node leaving gracefully). */
   removeNode(id: string): Promise<void>;
   /**
+   * Whether the node `owner` is known to have stopped (its process ended) though its leases have
+   * not run out: its executions are taken over at once. Optional; without it, or when it cannot
+   * tell (false), the leases decide. The SQLite store tells from a lock each node holds while it
+   * lives (see `sqlite/node-locks.ts`), for every process on the host, in any pid namespace.
+   */
+  ownerGone?(owner: string): boolean;
+  /**
    * Unfinished executions per owner (owners with none are absent; unowned ones are not counted).
    * Owners are node ids, free text: only the object's own entries are read (`constructor` or
    * `__proto__` may be one), so build it without a prototype (`Object.create(null)`).

@@ -48,6 +48,7 @@ import { sqliteStoreError } from './errors.js';
 import { OpenedFilesCheck, openedFiles } from './file-identity.js';
 import { makeDirectory } from './make-directory.js';
 import { loadMigrations, migrate, recordedVersions } from './migrate.js';
+import { NodeLocks } from './node-locks.js';
 import { checkStorePath } from './open-path.js';
 import { applyOp, mergeOps, type Op, opKey } from './operations.js';
 import {
@@ -201,6 +202,8 @@ export class SqliteStore implements Store {
   private dataVersion: number | null = null;
   /** The files opened (none in memory): a write is refused once a path names another, or none. */
   private opened: OpenedFilesCheck | null = null;
+  /** The locks that tell other processes this store's nodes live (on disk only). */
+  private nodeLocks: NodeLocks | null = null;
 
   /**
    * @param path database file (its directory is created if missing), or `:memory:` for tests.
@@ -255,6 +258,7 @@ export class SqliteStore implements Store {
       this.statements = prepareStatements(db);
       // Absolute, as SQLite holds it: a relative path names this file after a chdir too.
       this.opened = onDisk ? new OpenedFilesCheck(this.path, openedFiles(resolve(this.path))) : null;
+      this.nodeLocks = onDisk ? new NodeLocks(resolve(this.path)) : null;
     } catch (error) {
       if (db) restoreJournalMode(db, journalBefore);
       db?.close();
@@ -279,6 +283,7 @@ export class SqliteStore implements Store {
   private async shut(): Promise<void> {
     this.closed = true;
     await this.batcher.close();
+    this.nodeLocks?.releaseAll();
     if (this.db) {
       try {
         // Keeps the planner's statistics fresh (cheap; https://sqlite.org/pragma.html#pragma_optimize).
@@ -521,6 +526,8 @@ export class SqliteStore implements Store {
 
   heartbeat(node: NodeRecord): Promise<void> {
     try {
+      // A node writes its heartbeats alone: its first takes the lock that tells it lives.
+      if (!this.closed) this.nodeLocks?.hold(node.id);
       return this.write({ kind: 'heartbeat', params: nodeParams(node) });
     } catch (error) {
       return Promise.reject(error);
@@ -535,7 +542,12 @@ export class SqliteStore implements Store {
   }
 
   removeNode(id: string): Promise<void> {
+    this.nodeLocks?.release(id);
     return this.write({ kind: 'removeNode', id });
+  }
+
+  ownerGone(owner: string): boolean {
+    return this.nodeLocks?.gone(owner) ?? false;
   }
 
   async loadByOwner(): Promise<Record<string, number>> {

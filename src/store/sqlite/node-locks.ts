@@ -1,0 +1,133 @@
+/**
+ * Whether a node sharing a SQLite file is still alive, from any process on the host: each node
+ * holds a lock on a file of its own next to the store (`<store>-nodes/<hash of its id>`), which
+ * the kernel drops when its process ends, however it ends. A process in another pid namespace
+ * (a restarted container: same volume, new namespace) cannot see the dead node's pid, so it waited
+ * for the node's leases to run out (30 s by default) before it resumed anything; a host reboot
+ * likewise. The lock tells at once. Processes sharing a SQLite file share a kernel (SQLite's own
+ * locks need it), so the lock is seen wherever the store is.
+ *
+ * The lock is SQLite's own (a file in exclusive locking mode), taken before the file gets its
+ * name, so a file found under a node's name is always locked while that node lives. Best effort:
+ * where the folder cannot be written (a read-only store), nodes are judged by their leases alone.
+ * @module
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** The lock files' suffix (others in the folder, such as a half-made one, are not probed). */
+const SUFFIX = '.lock';
+
+export class NodeLocks {
+  private readonly dir: string;
+  private readonly held = new Map<string, Database.Database>();
+
+  /** @param storePath the store's database file. */
+  constructor(storePath: string) {
+    this.dir = `${storePath}-nodes`;
+  }
+
+  /**
+   * Takes the lock of `nodeId` (once; later calls do nothing). False when it could not be taken
+   * (the folder cannot be written).
+   */
+  hold(nodeId: string): boolean {
+    if (this.held.has(nodeId)) return true;
+    const name = fileName(nodeId);
+    const made = join(this.dir, `${name}.${randomBytes(6).toString('hex')}.tmp`);
+    let db: Database.Database | undefined;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      db = new Database(made);
+      db.pragma('locking_mode = EXCLUSIVE');
+      // No journal file beside it (the driver's defensive mode refuses OFF).
+      db.pragma('journal_mode = MEMORY');
+      // In exclusive locking mode the first write takes the lock, kept until the file is closed.
+      db.exec('CREATE TABLE node (id TEXT)');
+      db.prepare('INSERT INTO node (id) VALUES (?)').run(nodeId);
+      renameSync(made, join(this.dir, name));
+    } catch {
+      db?.close();
+      removeQuietly(made);
+      return false;
+    }
+    this.held.set(nodeId, db);
+    return true;
+  }
+
+  /**
+   * Lets go of the lock of `nodeId` and removes its file; for a node this store does not hold, removes
+   * its file if the node is gone (the registry forgets a node: its file goes with its row).
+   */
+  release(nodeId: string): void {
+    const path = join(this.dir, fileName(nodeId));
+    const db = this.held.get(nodeId);
+    if (!db) {
+      this.probe(path, true);
+      return;
+    }
+    this.held.delete(nodeId);
+    // Removed first: a file found under the name is a locked one, or a dead node's.
+    removeQuietly(path);
+    db.close();
+  }
+
+  /** Lets go of every lock this store holds. */
+  releaseAll(): void {
+    for (const nodeId of [...this.held.keys()]) this.release(nodeId);
+  }
+
+  /**
+   * Whether `nodeId`'s process is known to have ended: its lock file is there and nobody holds
+   * it. The file stays, so every process can tell, until the registry forgets the node
+   * ({@link release}). False when it is held, or there is no file to tell (a node of an earlier
+   * release, or one that could not make it): its leases decide.
+   */
+  gone(nodeId: string): boolean {
+    if (this.held.has(nodeId)) return false;
+    return this.probe(join(this.dir, fileName(nodeId)), false);
+  }
+
+  /** Whether the lock file at `path` is there and free; `remove`: then removed. */
+  private probe(path: string, remove: boolean): boolean {
+    let db: Database.Database;
+    try {
+      db = new Database(path, { fileMustExist: true, timeout: 0 });
+    } catch {
+      return false;
+    }
+    try {
+      db.exec('BEGIN EXCLUSIVE');
+    } catch {
+      // Held (SQLITE_BUSY): the node lives. Any other failure tells nothing either.
+      db.close();
+      return false;
+    }
+    try {
+      // Removed while this connection holds the lock, so no node is naming its file meanwhile.
+      if (remove) removeQuietly(path);
+      db.exec('ROLLBACK');
+    } catch {
+      // Gone all the same: what is left of the file is a dead node's.
+    } finally {
+      db.close();
+    }
+    return true;
+  }
+}
+
+/** Removes a file if it can (a file left behind costs a few kilobytes, nothing else). */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Left.
+  }
+}
+
+/** A node's lock file name: node ids hold `/` and may be 512 characters long. */
+function fileName(nodeId: string): string {
+  return `${createHash('sha256').update(nodeId).digest('hex').slice(0, 32)}${SUFFIX}`;
+}

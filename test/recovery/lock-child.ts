@@ -1,0 +1,23 @@
+/**
+ * A child for `node-lock-takeover.test.ts`: runs one execution on a SQLite file under a node id
+ * of another pid space (as a process in another container or before a reboot would look), prints
+ * its id once its step runs, and hangs until it is killed.
+ */
+import { createOrchestrator } from '../../src/index.js';
+
+const [storeFile, nodeId] = process.argv.slice(2);
+if (!storeFile || !nodeId) throw new Error('usage: lock-child <store> <node id>');
+const orch = await createOrchestrator({
+  store: `sqlite:${storeFile}`,
+  nodeId,
+  leaseSeconds: 60,
+  actions: {
+    hang: () => {
+      process.stdout.write('running\n');
+      return new Promise(() => undefined);
+    },
+  },
+});
+await orch.workflowEngine.defineWorkflow('w', [{ name: 'hang' }]);
+const id = await orch.workflowEngine.executeWorkflow('w');
+process.stdout.write(`id ${id}\n`);
