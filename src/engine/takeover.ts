@@ -170,10 +170,6 @@ export class Takeover {
   }
 
   /**
-   * Claims one batch of orphans and hands them to the scheduler. None once stopped; `stop` waits
-   * for the claims under way (a cancel's), so the shutdown halts and releases what they took.
-   */
-  /**
    * Cluster mode: the last round claimed as many as it asked for, so more orphans may wait (a
    * backlog after a restart, a dead node's executions). The lease keeper claims again once this
    * node has run down what it took, rather than a sweep interval later (a lone node worked
@@ -181,6 +177,10 @@ export class Takeover {
    */
   moreToClaim = false;
 
+  /**
+   * Claims one batch of orphans and hands them to the scheduler. None once stopped; `stop` waits
+   * for the claims under way (a cancel's), so the shutdown halts and releases what they took.
+   */
   async claim(ids?: string[]): Promise<number> {
     if (this.stopped()) return 0;
     const claiming = this.claimBatch(ids);

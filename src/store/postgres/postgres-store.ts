@@ -17,7 +17,6 @@
  * a wake-up hint only, so other nodes need not wait for their next poll.
  * @module
  */
-
 import { inspect } from 'node:util';
 import type pg from 'pg';
 import { describeValue } from '../../describe-value.js';

@@ -23,6 +23,8 @@ const SUFFIX = '.lock';
 export class NodeLocks {
   private readonly dir: string;
   private readonly held = new Map<string, Database.Database>();
+  /** Nodes whose lock could not be taken (their leases alone tell). */
+  private readonly refused = new Set<string>();
 
   /** @param storePath the store's database file. */
   constructor(storePath: string) {
@@ -35,6 +37,8 @@ export class NodeLocks {
    */
   hold(nodeId: string): boolean {
     if (this.held.has(nodeId)) return true;
+    // Tried once: a heartbeat a second must not retry a folder it cannot write.
+    if (this.refused.has(nodeId)) return false;
     const name = fileName(nodeId);
     const made = join(this.dir, `${name}.${randomBytes(6).toString('hex')}.tmp`);
     let db: Database.Database | undefined;
@@ -51,6 +55,7 @@ export class NodeLocks {
     } catch {
       db?.close();
       removeQuietly(made);
+      this.refused.add(nodeId);
       return false;
     }
     this.held.set(nodeId, db);
