@@ -10,7 +10,7 @@ import { readAdvertisedWorkers } from '../balancing/advertised-workers.js';
 import { LoadBalancer } from '../balancing/load-balancer.js';
 import { elapsedMs } from '../clock.js';
 import { ALERT_DEFAULTS, DEFAULTS } from '../config.js';
-import { isDeadLocalOwner } from '../engine/owners.js';
+import { isDeadLocalOwner, ownerKnownDead } from '../engine/owners.js';
 import { leaseOf } from '../engine/placement.js';
 import { executionRates } from '../monitoring/rates.js';
 import {
@@ -267,7 +267,8 @@ export async function workersReport(
       node.lastHeartbeat !== null
         ? now - node.lastHeartbeat <= node.leaseSeconds * 1000
         : node.leaseUntil !== null && node.leaseUntil > now;
-    node.state = isDeadLocalOwner(node.id) ? 'dead' : fresh ? 'alive' : 'stale';
+    // Known dead at once: a process of this pid space, or (SQLite) one whose node lock is free.
+    node.state = ownerKnownDead(node.id, client.store) ? 'dead' : fresh ? 'alive' : 'stale';
   }
   // In cluster mode the balancer's workers are the live nodes that take placements, idle ones
   // too, each with the load the balancers give it: the unfinished executions it holds, queued

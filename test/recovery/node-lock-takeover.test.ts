@@ -10,6 +10,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { workersReport } from '../../src/cli/reports.js';
+import { StoreClient } from '../../src/cli/store-client.js';
 import { createOrchestrator } from '../../src/index.js';
 import { NodeLocks } from '../../src/store/sqlite/node-locks.js';
 import { silentLogger } from '../helpers/orchestrator.js';
@@ -42,6 +44,14 @@ describe('a node killed in another pid space', () => {
     expect(new NodeLocks(file).gone(ELSEWHERE)).toBe(false);
     child.kill('SIGKILL');
     await exited;
+    // `orchestrator workers` says so at once too, not 'alive' until its heartbeat is a lease old.
+    const client = await StoreClient.open(`sqlite:${file}`);
+    try {
+      const report = await workersReport(client);
+      expect(report.nodes.find((n) => n.id === ELSEWHERE)?.state).toBe('dead');
+    } finally {
+      await client.close();
+    }
 
     const started = Date.now();
     const orch = await createOrchestrator({
