@@ -6,14 +6,16 @@
  * (`node-locks.ts`); the kernel drops it with the process.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { workersReport } from '../../src/cli/reports.js';
 import { StoreClient } from '../../src/cli/store-client.js';
 import { createOrchestrator } from '../../src/index.js';
-import { NodeLocks } from '../../src/store/sqlite/node-locks.js';
+import { lockFileName, NodeLocks } from '../../src/store/sqlite/node-locks.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { silentLogger } from '../helpers/orchestrator.js';
 
 const CHILD = join(import.meta.dirname, 'lock-child.ts');
@@ -41,7 +43,7 @@ describe('a node killed in another pid space', () => {
     }
     const id = /id (\S+)/.exec(out)![1]!;
     // While it lives, another process sees its lock held.
-    expect(new NodeLocks(file).gone(ELSEWHERE)).toBe(false);
+    expect(new NodeLocks(file).freeLockStartedAt(ELSEWHERE)).toBeNull();
     child.kill('SIGKILL');
     await exited;
     // `orchestrator workers` says so at once too, not 'alive' until its heartbeat is a lease old.
@@ -71,10 +73,77 @@ describe('a node killed in another pid space', () => {
     // tell it is gone) until the registry forgets the node.
     expect(readdirSync(`${file}-nodes`)).toHaveLength(1);
     const locks = new NodeLocks(file);
-    expect(locks.gone(ELSEWHERE)).toBe(true);
+    expect(locks.freeLockStartedAt(ELSEWHERE)).toEqual(expect.any(Number));
     locks.release(ELSEWHERE);
     expect(readdirSync(`${file}-nodes`)).toEqual([]);
-    expect(locks.gone(ELSEWHERE)).toBe(false);
+    expect(locks.freeLockStartedAt(ELSEWHERE)).toBeNull();
+  });
+});
+
+/** A SQLite store on a new file in this test's folder, opened, closed after the test. */
+async function openStore(path: string): Promise<SqliteStore> {
+  const store = new SqliteStore(path);
+  onTestFinished(() => store.close());
+  await store.init();
+  return store;
+}
+
+/** A node's registry row written as its heartbeat would, without taking its lock. */
+function writeRow(file: string, id: string, startedAt: number | null): void {
+  const db = new Database(file);
+  try {
+    if (startedAt === null) db.prepare('DELETE FROM nodes WHERE id = ?').run(id);
+    else {
+      db.prepare(
+        `INSERT INTO nodes (id, started_at, last_heartbeat, running, queued, capacity, info)
+         VALUES (?, ?, ?, 0, 0, 1, '{}') ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at`,
+      ).run(id, startedAt, Date.now());
+    }
+  } finally {
+    db.close();
+  }
+}
+
+describe('SqliteStore.ownerGone', () => {
+  it("trusts a free lock file only for the node's run that made it", async () => {
+    const file = join(dir, 'restarted.sqlite');
+    const store = await openStore(file);
+    // What a run of n1 started at 1000 and killed leaves: its file, free.
+    mkdirSync(`${file}-nodes`, { recursive: true });
+    const lock = new Database(join(`${file}-nodes`, lockFileName('n1')));
+    lock.exec('CREATE TABLE node (id TEXT, started_at INTEGER)');
+    lock.prepare('INSERT INTO node VALUES (?, ?)').run('n1', 1000);
+    lock.close();
+    writeRow(file, 'n1', 1000);
+    expect(store.ownerGone('n1')).toBe(true);
+    // n1 started again at 2000 under the same id and could not take its lock (a folder it
+    // cannot write, a full disk): it lives, whatever its earlier run's file says.
+    writeRow(file, 'n1', 2000);
+    expect(store.ownerGone('n1')).toBe(false);
+    // Forgotten by the registry: the file is all there is.
+    writeRow(file, 'n1', null);
+    expect(store.ownerGone('n1')).toBe(true);
+    // A node with no file: its leases decide.
+    expect(store.ownerGone('n2')).toBe(false);
+  });
+
+  it('keeps the locks beside the file a link names, where every process finds them', async () => {
+    const real = join(dir, 'real.sqlite');
+    const link = join(dir, 'link.sqlite');
+    await openStore(real);
+    symlinkSync(real, link);
+    const byLink = await openStore(link);
+    await byLink.heartbeat({
+      id: 'n3',
+      startedAt: 3000,
+      lastHeartbeat: Date.now(),
+      running: 0,
+      queued: 0,
+      capacity: 1,
+      info: {},
+    });
+    expect(existsSync(join(`${real}-nodes`, lockFileName('n3')))).toBe(true);
+    expect(existsSync(`${link}-nodes`)).toBe(false);
   });
 });
 
@@ -83,15 +152,15 @@ describe('NodeLocks', () => {
     const file = join(dir, 'locks.sqlite');
     const mine = new NodeLocks(file);
     const other = new NodeLocks(file);
-    expect(mine.hold('n1')).toBe(true);
-    expect(mine.hold('n1')).toBe(true);
+    expect(mine.hold('n1', 1)).toBe(true);
+    expect(mine.hold('n1', 1)).toBe(true);
     // Held in this process by another store: alive.
-    expect(other.gone('n1')).toBe(false);
-    expect(mine.gone('n1')).toBe(false);
+    expect(other.freeLockStartedAt('n1')).toBeNull();
+    expect(mine.freeLockStartedAt('n1')).toBeNull();
     // No file: nothing to tell (its leases decide).
-    expect(other.gone('never-seen')).toBe(false);
+    expect(other.freeLockStartedAt('never-seen')).toBeNull();
     mine.release('n1');
-    expect(other.gone('n1')).toBe(false);
+    expect(other.freeLockStartedAt('n1')).toBeNull();
     expect(readdirSync(`${file}-nodes`)).toEqual([]);
   });
 
@@ -99,7 +168,10 @@ describe('NodeLocks', () => {
     const notAFolder = join(dir, 'plain-file');
     rmSync(notAFolder, { force: true });
     writeFileSync(`${notAFolder}-nodes`, 'x');
-    expect(new NodeLocks(notAFolder).hold('n1')).toBe(false);
+    const locks = new NodeLocks(notAFolder);
+    expect(locks.hold('n1', 1)).toBe(false);
+    // Not tried again at every heartbeat.
+    expect(locks.hold('n1', 1)).toBe(false);
     expect(existsSync(`${notAFolder}-nodes`)).toBe(true);
   });
 });

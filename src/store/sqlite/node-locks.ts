@@ -8,7 +8,10 @@
  * locks need it), so the lock is seen wherever the store is.
  *
  * The lock is SQLite's own (a file in exclusive locking mode), taken before the file gets its
- * name, so a file found under a node's name is always locked while that node lives. Best effort:
+ * name, so a file found under a node's name is locked while the run that made it lives. The file
+ * records when that run started: a node started again under the same id whose lock is elsewhere
+ * or missing is not judged by its earlier run's file (the store compares with the registry's row,
+ * see `SqliteStore.ownerGone`). Best effort:
  * where the folder cannot be written (a read-only store), nodes are judged by their leases alone.
  * @module
  */
@@ -35,11 +38,11 @@ export class NodeLocks {
    * Takes the lock of `nodeId` (once; later calls do nothing). False when it could not be taken
    * (the folder cannot be written).
    */
-  hold(nodeId: string): boolean {
+  hold(nodeId: string, startedAt: number): boolean {
     if (this.held.has(nodeId)) return true;
     // Tried once: a heartbeat a second must not retry a folder it cannot write.
     if (this.refused.has(nodeId)) return false;
-    const name = fileName(nodeId);
+    const name = lockFileName(nodeId);
     const made = join(this.dir, `${name}.${randomBytes(6).toString('hex')}.tmp`);
     let db: Database.Database | undefined;
     try {
@@ -49,8 +52,8 @@ export class NodeLocks {
       // No journal file beside it (the driver's defensive mode refuses OFF).
       db.pragma('journal_mode = MEMORY');
       // In exclusive locking mode the first write takes the lock, kept until the file is closed.
-      db.exec('CREATE TABLE node (id TEXT)');
-      db.prepare('INSERT INTO node (id) VALUES (?)').run(nodeId);
+      db.exec('CREATE TABLE node (id TEXT, started_at INTEGER)');
+      db.prepare('INSERT INTO node (id, started_at) VALUES (?, ?)').run(nodeId, startedAt);
       renameSync(made, join(this.dir, name));
     } catch {
       db?.close();
@@ -67,7 +70,7 @@ export class NodeLocks {
    * its file if the node is gone (the registry forgets a node: its file goes with its row).
    */
   release(nodeId: string): void {
-    const path = join(this.dir, fileName(nodeId));
+    const path = join(this.dir, lockFileName(nodeId));
     const db = this.held.get(nodeId);
     if (!db) {
       this.probe(path, true);
@@ -85,41 +88,48 @@ export class NodeLocks {
   }
 
   /**
-   * Whether `nodeId`'s process is known to have ended: its lock file is there and nobody holds
-   * it. The file stays, so every process can tell, until the registry forgets the node
-   * ({@link release}). False when it is held, or there is no file to tell (a node of an earlier
-   * release, or one that could not make it): its leases decide.
+   * When the lock file of `nodeId` is there and nobody holds it: the start time of the node's run
+   * that made it (its process has ended; the caller checks that the node was not started again
+   * since, under the same id, with its lock elsewhere or none). Null when it is held, or there is
+   * no file to tell (a node of an earlier release, or one that could not make it): its leases
+   * decide. The file stays, so every process can tell, until the registry forgets the node
+   * ({@link release}).
    */
-  gone(nodeId: string): boolean {
-    if (this.held.has(nodeId)) return false;
-    return this.probe(join(this.dir, fileName(nodeId)), false);
+  freeLockStartedAt(nodeId: string): number | null {
+    if (this.held.has(nodeId)) return null;
+    return this.probe(join(this.dir, lockFileName(nodeId)), false);
   }
 
-  /** Whether the lock file at `path` is there and free; `remove`: then removed. */
-  private probe(path: string, remove: boolean): boolean {
+  /**
+   * The start time the lock file at `path` records when it is there and free (`remove`: then
+   * removed), else null.
+   */
+  private probe(path: string, remove: boolean): number | null {
     let db: Database.Database;
     try {
       db = new Database(path, { fileMustExist: true, timeout: 0 });
     } catch {
-      return false;
+      return null;
     }
     try {
       db.exec('BEGIN EXCLUSIVE');
     } catch {
       // Held (SQLITE_BUSY): the node lives. Any other failure tells nothing either.
       db.close();
-      return false;
+      return null;
     }
     try {
+      const row = db.prepare('SELECT started_at FROM node').get() as { started_at?: unknown } | undefined;
       // Removed while this connection holds the lock, so no node is naming its file meanwhile.
       if (remove) removeQuietly(path);
       db.exec('ROLLBACK');
+      return typeof row?.started_at === 'number' ? row.started_at : null;
     } catch {
-      // Gone all the same: what is left of the file is a dead node's.
+      // Unreadable (a file not made by a node): tells nothing.
+      return null;
     } finally {
       db.close();
     }
-    return true;
   }
 }
 
@@ -133,6 +143,6 @@ function removeQuietly(path: string): void {
 }
 
 /** A node's lock file name: node ids hold `/` and may be 512 characters long. */
-function fileName(nodeId: string): string {
+export function lockFileName(nodeId: string): string {
   return `${createHash('sha256').update(nodeId).digest('hex').slice(0, 32)}${SUFFIX}`;
 }

@@ -14,6 +14,7 @@
  * whatever other connections commit meanwhile. Several stores (processes) may share one file; the write lock serializes them.
  * @module
  */
+import { realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeValue } from '../../describe-value.js';
@@ -116,6 +117,15 @@ async function toWal(db: Database.Database): Promise<void> {
     },
     () => busy,
   );
+}
+
+/** `path` with every link resolved, or as given made absolute when that fails. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }
 
 /** The checks of {@link SqliteStore}'s constructor arguments. */
@@ -258,7 +268,8 @@ export class SqliteStore implements Store {
       this.statements = prepareStatements(db);
       // Absolute, as SQLite holds it: a relative path names this file after a chdir too.
       this.opened = onDisk ? new OpenedFilesCheck(this.path, openedFiles(resolve(this.path))) : null;
-      this.nodeLocks = onDisk ? new NodeLocks(resolve(this.path)) : null;
+      // The file's own path, as SQLite follows links: every process finds the same folder.
+      this.nodeLocks = onDisk ? new NodeLocks(realPath(this.path)) : null;
     } catch (error) {
       if (db) restoreJournalMode(db, journalBefore);
       db?.close();
@@ -527,7 +538,7 @@ export class SqliteStore implements Store {
   heartbeat(node: NodeRecord): Promise<void> {
     try {
       // A node writes its heartbeats alone: its first takes the lock that tells it lives.
-      if (!this.closed) this.nodeLocks?.hold(node.id);
+      if (!this.closed) this.nodeLocks?.hold(node.id, node.startedAt);
       return this.write({ kind: 'heartbeat', params: nodeParams(node) });
     } catch (error) {
       return Promise.reject(error);
@@ -547,7 +558,17 @@ export class SqliteStore implements Store {
   }
 
   ownerGone(owner: string): boolean {
-    return this.nodeLocks?.gone(owner) ?? false;
+    const locked = this.nodeLocks?.freeLockStartedAt(owner) ?? null;
+    if (locked === null) return false;
+    // The lock is of the node's run that started then. A node started again under the same id
+    // since (its lock in another folder, the file reached through a link, or none: a folder it
+    // could not write) lives on, though that run's file is free.
+    try {
+      const started = this.read((s) => s.nodeStartedAt.get(owner)) as number | undefined;
+      return started === undefined || started === locked;
+    } catch {
+      return false;
+    }
   }
 
   async loadByOwner(): Promise<Record<string, number>> {
