@@ -63,7 +63,27 @@ export class Takeover {
       const n = await this.claim();
       total += n;
       // In cluster mode a node takes its share per round; the next rounds take the rest.
-      if (n < CLAIM_BATCH || this.ctx.cluster) return total;
+      if (n < CLAIM_BATCH || this.ctx.cluster) break;
+    }
+    if (!this.ctx.cluster) await this.tellHeldElsewhere();
+    return total;
+  }
+
+  /**
+   * Outside cluster mode, says at start which executions another process still holds, and so are
+   * not resumed yet: a process that died in another pid namespace or on another host (whose lock,
+   * if any, does not tell) keeps them until its leases run out. Nothing said it, so a restart
+   * looked stuck for the lease's length.
+   */
+  private async tellHeldElsewhere(): Promise<void> {
+    const { ctx } = this;
+    const load = await ctx.store.loadByOwner();
+    for (const owner of Object.keys(load)) {
+      if (owner === ctx.nodeId || !Object.hasOwn(load, owner)) continue;
+      ctx.logger.info(
+        { owner, executions: load[owner] },
+        'executions held by another process are resumed here once its leases run out, unless it renews them',
+      );
     }
   }
 

@@ -16,7 +16,8 @@ import { StoreClient } from '../../src/cli/store-client.js';
 import { createOrchestrator } from '../../src/index.js';
 import { lockFileName, NodeLocks } from '../../src/store/sqlite/node-locks.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { silentLogger } from '../helpers/orchestrator.js';
+import { memoryLogger, silentLogger } from '../helpers/orchestrator.js';
+import { heldExecution } from '../store/records.js';
 
 const CHILD = join(import.meta.dirname, 'lock-child.ts');
 const dir = mkdtempSync(join(tmpdir(), 'orch-node-lock-'));
@@ -144,6 +145,25 @@ describe('SqliteStore.ownerGone', () => {
     });
     expect(existsSync(join(`${real}-nodes`, lockFileName('n3')))).toBe(true);
     expect(existsSync(`${link}-nodes`)).toBe(false);
+  });
+});
+
+describe('a start that leaves executions to another process', () => {
+  it('says so, naming the process and how many it holds', async () => {
+    const file = join(dir, 'held.sqlite');
+    const other = await openStore(file);
+    // Held by a process whose liveness nothing here can tell (another host): not taken over.
+    await other.createExecution(heldExecution('h1', 'w', 'another-host/7/abc', Date.now() + 60_000));
+    const logger = memoryLogger();
+    const orch = await createOrchestrator({ store: `sqlite:${file}`, logger, actions: { w: () => 1 } });
+    await orch.close();
+    expect(logger.lines.filter((l) => (l.obj as { owner?: string }).owner === 'another-host/7/abc')).toEqual([
+      {
+        level: 'info',
+        obj: { owner: 'another-host/7/abc', executions: 1 },
+        msg: 'executions held by another process are resumed here once its leases run out, unless it renews them',
+      },
+    ]);
   });
 });
 
