@@ -44,7 +44,7 @@ describe('a node killed in another pid space', () => {
     }
     const id = /id (\S+)/.exec(out)![1]!;
     // While it lives, another process sees its lock held.
-    expect(new NodeLocks(file).freeLockStartedAt(ELSEWHERE)).toBeNull();
+    expect(new NodeLocks(file).freeLockRun(ELSEWHERE)).toBeNull();
     child.kill('SIGKILL');
     await exited;
     // `orchestrator workers` says so at once too, not 'alive' until its heartbeat is a lease old.
@@ -74,10 +74,10 @@ describe('a node killed in another pid space', () => {
     // tell it is gone) until the registry forgets the node.
     expect(readdirSync(`${file}-nodes`)).toHaveLength(1);
     const locks = new NodeLocks(file);
-    expect(locks.freeLockStartedAt(ELSEWHERE)).toEqual(expect.any(Number));
+    expect(locks.freeLockRun(ELSEWHERE)).toEqual(expect.any(String));
     locks.release(ELSEWHERE);
     expect(readdirSync(`${file}-nodes`)).toEqual([]);
-    expect(locks.freeLockStartedAt(ELSEWHERE)).toBeNull();
+    expect(locks.freeLockRun(ELSEWHERE)).toBeNull();
   });
 });
 
@@ -89,16 +89,19 @@ async function openStore(path: string): Promise<SqliteStore> {
   return store;
 }
 
-/** A node's registry row written as its heartbeat would, without taking its lock. */
-function writeRow(file: string, id: string, startedAt: number | null): void {
+/**
+ * A node's registry row written as its heartbeat would, without taking its lock: `run` is the run
+ * of its lock its `info` records (undefined: none; null: no row).
+ */
+function writeRow(file: string, id: string, run: string | null | undefined): void {
   const db = new Database(file);
   try {
-    if (startedAt === null) db.prepare('DELETE FROM nodes WHERE id = ?').run(id);
+    if (run === null) db.prepare('DELETE FROM nodes WHERE id = ?').run(id);
     else {
       db.prepare(
         `INSERT INTO nodes (id, started_at, last_heartbeat, running, queued, capacity, info)
-         VALUES (?, ?, ?, 0, 0, 1, '{}') ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at`,
-      ).run(id, startedAt, Date.now());
+         VALUES (?, 1000, ?, 0, 0, 1, ?) ON CONFLICT (id) DO UPDATE SET info = excluded.info`,
+      ).run(id, Date.now(), JSON.stringify(run === undefined ? {} : { sqliteLockRun: run }));
     }
   } finally {
     db.close();
@@ -109,17 +112,19 @@ describe('SqliteStore.ownerGone', () => {
   it("trusts a free lock file only for the node's run that made it", async () => {
     const file = join(dir, 'restarted.sqlite');
     const store = await openStore(file);
-    // What a run of n1 started at 1000 and killed leaves: its file, free.
+    // What a run of n1 killed leaves: its file, free, and its row, both naming the run.
     mkdirSync(`${file}-nodes`, { recursive: true });
     const lock = new Database(join(`${file}-nodes`, lockFileName('n1')));
-    lock.exec('CREATE TABLE node (id TEXT, started_at INTEGER)');
-    lock.prepare('INSERT INTO node VALUES (?, ?)').run('n1', 1000);
+    lock.exec('CREATE TABLE node (id TEXT, run TEXT)');
+    lock.prepare('INSERT INTO node VALUES (?, ?)').run('n1', 'run-1');
     lock.close();
-    writeRow(file, 'n1', 1000);
+    writeRow(file, 'n1', 'run-1');
     expect(store.ownerGone('n1')).toBe(true);
-    // n1 started again at 2000 under the same id and could not take its lock (a folder it
-    // cannot write, a full disk): it lives, whatever its earlier run's file says.
-    writeRow(file, 'n1', 2000);
+    // n1 started again under the same id and could not take its lock (a folder it cannot write,
+    // a full disk), at the same clock reading or not: it lives, whatever its earlier run's file says.
+    writeRow(file, 'n1', undefined);
+    expect(store.ownerGone('n1')).toBe(false);
+    writeRow(file, 'n1', 'run-2');
     expect(store.ownerGone('n1')).toBe(false);
     // Forgotten by the registry: the file is all there is.
     writeRow(file, 'n1', null);
@@ -172,15 +177,16 @@ describe('NodeLocks', () => {
     const file = join(dir, 'locks.sqlite');
     const mine = new NodeLocks(file);
     const other = new NodeLocks(file);
-    expect(mine.hold('n1', 1)).toBe(true);
-    expect(mine.hold('n1', 1)).toBe(true);
+    const run = mine.hold('n1');
+    expect(run).toMatch(/^[0-9a-f]{24}$/);
+    expect(mine.hold('n1')).toBe(run);
     // Held in this process by another store: alive.
-    expect(other.freeLockStartedAt('n1')).toBeNull();
-    expect(mine.freeLockStartedAt('n1')).toBeNull();
+    expect(other.freeLockRun('n1')).toBeNull();
+    expect(mine.freeLockRun('n1')).toBeNull();
     // No file: nothing to tell (its leases decide).
-    expect(other.freeLockStartedAt('never-seen')).toBeNull();
+    expect(other.freeLockRun('never-seen')).toBeNull();
     mine.release('n1');
-    expect(other.freeLockStartedAt('n1')).toBeNull();
+    expect(other.freeLockRun('n1')).toBeNull();
     expect(readdirSync(`${file}-nodes`)).toEqual([]);
   });
 
@@ -189,9 +195,9 @@ describe('NodeLocks', () => {
     rmSync(notAFolder, { force: true });
     writeFileSync(`${notAFolder}-nodes`, 'x');
     const locks = new NodeLocks(notAFolder);
-    expect(locks.hold('n1', 1)).toBe(false);
+    expect(locks.hold('n1')).toBeNull();
     // Not tried again at every heartbeat.
-    expect(locks.hold('n1', 1)).toBe(false);
+    expect(locks.hold('n1')).toBeNull();
     expect(existsSync(`${notAFolder}-nodes`)).toBe(true);
   });
 });

@@ -9,9 +9,9 @@
  *
  * The lock is SQLite's own (a file in exclusive locking mode), taken before the file gets its
  * name, so a file found under a node's name is locked while the run that made it lives. The file
- * records when that run started: a node started again under the same id whose lock is elsewhere
- * or missing is not judged by its earlier run's file (the store compares with the registry's row,
- * see `SqliteStore.ownerGone`). Best effort:
+ * records a random token of that run, as the node's registry row does: a node started again under
+ * the same id whose lock is elsewhere or missing is not judged by its earlier run's file (see
+ * `SqliteStore.ownerGone`). Best effort:
  * where the folder cannot be written (a read-only store), nodes are judged by their leases alone.
  * @module
  */
@@ -20,12 +20,19 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
+/**
+ * The key of a node row's `info` under which the store records the run of the node's lock (its
+ * heartbeat adds it; reads of the registry leave it out).
+ */
+export const LOCK_RUN_KEY = 'sqliteLockRun';
+
 /** The lock files' suffix (others in the folder, such as a half-made one, are not probed). */
 const SUFFIX = '.lock';
 
 export class NodeLocks {
   private readonly dir: string;
-  private readonly held = new Map<string, Database.Database>();
+  /** The locks held, by node id: the lock file's connection and the run's token it records. */
+  private readonly held = new Map<string, { db: Database.Database; run: string }>();
   /** Nodes whose lock could not be taken (their leases alone tell). */
   private readonly refused = new Set<string>();
 
@@ -35,13 +42,16 @@ export class NodeLocks {
   }
 
   /**
-   * Takes the lock of `nodeId` (once; later calls do nothing). False when it could not be taken
-   * (the folder cannot be written).
+   * Takes the lock of `nodeId` (once; later calls answer the same) and answers the random token of
+   * this run that its file records (the registry row records it too, see `SqliteStore.heartbeat`).
+   * Null when it could not be taken (the folder cannot be written).
    */
-  hold(nodeId: string, startedAt: number): boolean {
-    if (this.held.has(nodeId)) return true;
+  hold(nodeId: string): string | null {
+    const known = this.held.get(nodeId);
+    if (known) return known.run;
     // Tried once: a heartbeat a second must not retry a folder it cannot write.
-    if (this.refused.has(nodeId)) return false;
+    if (this.refused.has(nodeId)) return null;
+    const run = randomBytes(12).toString('hex');
     const name = lockFileName(nodeId);
     const made = join(this.dir, `${name}.${randomBytes(6).toString('hex')}.tmp`);
     let db: Database.Database | undefined;
@@ -52,17 +62,17 @@ export class NodeLocks {
       // No journal file beside it (the driver's defensive mode refuses OFF).
       db.pragma('journal_mode = MEMORY');
       // In exclusive locking mode the first write takes the lock, kept until the file is closed.
-      db.exec('CREATE TABLE node (id TEXT, started_at INTEGER)');
-      db.prepare('INSERT INTO node (id, started_at) VALUES (?, ?)').run(nodeId, startedAt);
+      db.exec('CREATE TABLE node (id TEXT, run TEXT)');
+      db.prepare('INSERT INTO node (id, run) VALUES (?, ?)').run(nodeId, run);
       renameSync(made, join(this.dir, name));
     } catch {
       db?.close();
       removeQuietly(made);
       this.refused.add(nodeId);
-      return false;
+      return null;
     }
-    this.held.set(nodeId, db);
-    return true;
+    this.held.set(nodeId, { db, run });
+    return run;
   }
 
   /**
@@ -71,15 +81,15 @@ export class NodeLocks {
    */
   release(nodeId: string): void {
     const path = join(this.dir, lockFileName(nodeId));
-    const db = this.held.get(nodeId);
-    if (!db) {
+    const lock = this.held.get(nodeId);
+    if (!lock) {
       this.probe(path, true);
       return;
     }
     this.held.delete(nodeId);
     // Removed first: a file found under the name is a locked one, or a dead node's.
     removeQuietly(path);
-    db.close();
+    lock.db.close();
   }
 
   /** Lets go of every lock this store holds. */
@@ -88,23 +98,23 @@ export class NodeLocks {
   }
 
   /**
-   * When the lock file of `nodeId` is there and nobody holds it: the start time of the node's run
-   * that made it (its process has ended; the caller checks that the node was not started again
-   * since, under the same id, with its lock elsewhere or none). Null when it is held, or there is
+   * When the lock file of `nodeId` is there and nobody holds it: the token of the node's run that
+   * made it (its process has ended; the caller checks that the node was not started again since,
+   * under the same id, with its lock elsewhere or none). Null when it is held, or there is
    * no file to tell (a node of an earlier release, or one that could not make it): its leases
    * decide. The file stays, so every process can tell, until the registry forgets the node
    * ({@link release}).
    */
-  freeLockStartedAt(nodeId: string): number | null {
+  freeLockRun(nodeId: string): string | null {
     if (this.held.has(nodeId)) return null;
     return this.probe(join(this.dir, lockFileName(nodeId)), false);
   }
 
   /**
-   * The start time the lock file at `path` records when it is there and free (`remove`: then
+   * The run token the lock file at `path` records when it is there and free (`remove`: then
    * removed), else null.
    */
-  private probe(path: string, remove: boolean): number | null {
+  private probe(path: string, remove: boolean): string | null {
     let db: Database.Database;
     try {
       db = new Database(path, { fileMustExist: true, timeout: 0 });
@@ -119,11 +129,11 @@ export class NodeLocks {
       return null;
     }
     try {
-      const row = db.prepare('SELECT started_at FROM node').get() as { started_at?: unknown } | undefined;
+      const row = db.prepare('SELECT run FROM node').get() as { run?: unknown } | undefined;
       // Removed while this connection holds the lock, so no node is naming its file meanwhile.
       if (remove) removeQuietly(path);
       db.exec('ROLLBACK');
-      return typeof row?.started_at === 'number' ? row.started_at : null;
+      return typeof row?.run === 'string' ? row.run : null;
     } catch {
       // Unreadable (a file not made by a node): tells nothing.
       return null;

@@ -11,6 +11,7 @@
 import type { ExecutionState } from '../../types.js';
 import { COLUMN_FIELDS, type ColumnPatch, FIXED_FIELDS, STATE_FIELDS, stateJson } from '../record-codec.js';
 import type { DefinitionRecord, ExecutionRecord, NodeRecord, StepRecord } from '../store.js';
+import { LOCK_RUN_KEY } from './node-locks.js';
 import type { DefinitionRow, ExecutionRow, ExecutionRowWithInput, NodeRow, StepRow } from './statements.js';
 
 export {
@@ -195,6 +196,12 @@ export function toNode(row: NodeRow): NodeRecord {
     running: row.running,
     queued: row.queued,
     capacity: row.capacity,
-    info: JSON.parse(row.info) as Record<string, unknown>,
+    info: withoutLockRun(JSON.parse(row.info) as Record<string, unknown>),
   };
+}
+
+/** A row's `info` as its node gave it: the run of its lock the store adds (see `node-locks.ts`) is the store's own. */
+function withoutLockRun(info: Record<string, unknown>): Record<string, unknown> {
+  if (Object.hasOwn(info, LOCK_RUN_KEY)) delete info[LOCK_RUN_KEY];
+  return info;
 }

@@ -49,7 +49,7 @@ import { sqliteStoreError } from './errors.js';
 import { OpenedFilesCheck, openedFiles } from './file-identity.js';
 import { makeDirectory } from './make-directory.js';
 import { loadMigrations, migrate, recordedVersions } from './migrate.js';
-import { NodeLocks } from './node-locks.js';
+import { LOCK_RUN_KEY, NodeLocks } from './node-locks.js';
 import { checkStorePath } from './open-path.js';
 import { applyOp, mergeOps, type Op, opKey } from './operations.js';
 import {
@@ -537,9 +537,11 @@ export class SqliteStore implements Store {
 
   heartbeat(node: NodeRecord): Promise<void> {
     try {
-      // A node writes its heartbeats alone: its first takes the lock that tells it lives.
-      if (!this.closed) this.nodeLocks?.hold(node.id, node.startedAt);
-      return this.write({ kind: 'heartbeat', params: nodeParams(node) });
+      // A node writes its heartbeats alone: its first takes the lock that tells it lives. Its row
+      // records the run's token, as its lock file does (none when it holds no lock).
+      const run = this.closed ? null : (this.nodeLocks?.hold(node.id) ?? null);
+      const row = run === null ? node : { ...node, info: { ...node.info, [LOCK_RUN_KEY]: run } };
+      return this.write({ kind: 'heartbeat', params: nodeParams(row) });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -558,14 +560,15 @@ export class SqliteStore implements Store {
   }
 
   ownerGone(owner: string): boolean {
-    const locked = this.nodeLocks?.freeLockStartedAt(owner) ?? null;
+    const locked = this.nodeLocks?.freeLockRun(owner) ?? null;
     if (locked === null) return false;
-    // The lock is of the node's run that started then. A node started again under the same id
-    // since (its lock in another folder, the file reached through a link, or none: a folder it
-    // could not write) lives on, though that run's file is free.
+    // The lock is of one run of the node. One started again under the same id since (its lock in
+    // another folder, or none: a folder it could not write) lives on, though that run's file is
+    // free: its row records another run, or none.
     try {
-      const started = this.read((s) => s.nodeStartedAt.get(owner)) as number | undefined;
-      return started === undefined || started === locked;
+      const info = this.read((s) => s.nodeInfo.get(owner)) as string | undefined;
+      if (info === undefined) return true;
+      return (JSON.parse(info) as Record<string, unknown>)[LOCK_RUN_KEY] === locked;
     } catch {
       return false;
     }

@@ -208,7 +208,7 @@ const SQL = {
       running = excluded.running, queued = excluded.queued, capacity = excluded.capacity, info = excluded.info`,
   removeNode: 'DELETE FROM nodes WHERE id = ?',
   allNodes: 'SELECT * FROM nodes ORDER BY started_at, id',
-  nodeStartedAt: 'SELECT started_at FROM nodes WHERE id = ?',
+  nodeInfo: 'SELECT info FROM nodes WHERE id = ?',
   nodesSince: 'SELECT * FROM nodes WHERE last_heartbeat >= ? ORDER BY started_at, id',
   loadByOwner: `SELECT owner, count(*) AS n FROM executions WHERE ${UNFINISHED} AND owner IS NOT NULL
     GROUP BY owner`,
@@ -226,7 +226,7 @@ const PLUCKED: ReadonlySet<keyof typeof SQL> = new Set([
   'cancelRequests',
   'listOwned',
   'countPurgeable',
-  'nodeStartedAt',
+  'nodeInfo',
 ] as const);
 
 /** The prepared statements of one connection. */
