@@ -10,7 +10,7 @@ import { readAdvertisedWorkers } from '../balancing/advertised-workers.js';
 import { LoadBalancer } from '../balancing/load-balancer.js';
 import { elapsedMs } from '../clock.js';
 import { ALERT_DEFAULTS, DEFAULTS } from '../config.js';
-import { isDeadLocalOwner, ownerKnownDead } from '../engine/owners.js';
+import { ownerKnownDead } from '../engine/owners.js';
 import { leaseOf } from '../engine/placement.js';
 import { executionRates } from '../monitoring/rates.js';
 import {
@@ -18,7 +18,7 @@ import {
   readAdvertisedRemoteWorkers,
 } from '../remote/advertised-remote-workers.js';
 import { UNFINISHED_STATES } from '../store/states.js';
-import type { ExecutionRecord, NodeRecord, StoreAggregates } from '../store/store.js';
+import type { ExecutionRecord, NodeRecord, Store, StoreAggregates } from '../store/store.js';
 import { byCodeUnits } from '../string-order.js';
 import type { ExecutionState } from '../types.js';
 import type { StoreClient } from './store-client.js';
@@ -175,6 +175,7 @@ function workerLoad(
  * registry's), or `fallback` (the config file's `workers`, else the default ones) when none does.
  */
 function configuredWorkers(
+  store: Store,
   nodes: readonly NodeRecord[],
   now: number,
   fallback: readonly string[],
@@ -183,7 +184,7 @@ function configuredWorkers(
   let any = false;
   for (const n of nodes) {
     const leaseMs = leaseOf(n) ?? DEFAULTS.leaseSeconds * 1000;
-    if (now - n.lastHeartbeat > leaseMs || isDeadLocalOwner(n.id)) continue;
+    if (now - n.lastHeartbeat > leaseMs || ownerKnownDead(n.id, store)) continue;
     const workers = readAdvertisedWorkers(n.info);
     if (workers === null) continue;
     any = true;
@@ -281,7 +282,11 @@ export async function workersReport(
       if (node?.state === 'alive' && n.info.cluster !== false && n.info.draining !== true) placing.add(n.id);
     }
   }
-  const workers = workerLoad(held, cluster ? [] : configuredWorkers(registry, now, fallback), placing);
+  const workers = workerLoad(
+    held,
+    cluster ? [] : configuredWorkers(client.store, registry, now, fallback),
+    placing,
+  );
   const byId = new Map(workers.map((w) => [w.id, w]));
   for (const id of placing) {
     const executions = nodes.get(id)?.executions ?? 0;

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { DEFAULTS } from '../config.js';
 import { readStored } from '../definition/stored.js';
 import type { Plan } from '../definition/types.js';
-import { isDeadLocalOwner } from '../engine/owners.js';
+import { ownerKnownDead } from '../engine/owners.js';
 import { buildStatus } from '../engine/status.js';
 import { executionIdTime } from '../ids.js';
 import { openStoreLazily } from '../store/open-store-lazily.js';
@@ -118,13 +118,16 @@ export function inProcessStoreWarning(url: string): string | null {
     : null;
 }
 
-/** Whether the execution's owner is a live process holding an unexpired lease. */
-export function hasLiveOwner(record: ExecutionRecord, now = Date.now()): boolean {
+/**
+ * Whether the execution's owner is a live process holding an unexpired lease, as the engine judges
+ * it (`ownerKnownDead`: a dead process of this pid space, or one whose SQLite node lock is free).
+ */
+export function hasLiveOwner(record: ExecutionRecord, store: Store, now = Date.now()): boolean {
   return (
     record.owner !== null &&
     record.leaseUntil !== null &&
     record.leaseUntil > now &&
-    !isDeadLocalOwner(record.owner)
+    !ownerKnownDead(record.owner, store)
   );
 }
 

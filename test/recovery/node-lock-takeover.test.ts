@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { workersReport } from '../../src/cli/reports.js';
-import { StoreClient } from '../../src/cli/store-client.js';
+import { hasLiveOwner, StoreClient } from '../../src/cli/store-client.js';
 import { createOrchestrator } from '../../src/index.js';
 import { lockFileName, NodeLocks } from '../../src/store/sqlite/node-locks.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -52,6 +52,10 @@ describe('a node killed in another pid space', () => {
     try {
       const report = await workersReport(client);
       expect(report.nodes.find((n) => n.id === ELSEWHERE)?.state).toBe('dead');
+      // `orchestrator cancel` takes the execution over rather than wait for that owner to apply it.
+      const record = (await client.getRecord(id))!;
+      expect(record.leaseUntil).toBeGreaterThan(Date.now());
+      expect(hasLiveOwner(record, client.store)).toBe(false);
     } finally {
       await client.close();
     }

@@ -54,7 +54,7 @@ export async function cancel(id: string, options: CancelOptions, command: Comman
         `execution ${id} is ${why}; nothing to cancel`,
       );
     }
-    if (hasLiveOwner(record)) {
+    if (hasLiveOwner(record, client.store)) {
       via = 'owner';
       await client.store.requestCancel(id);
       out.line(
@@ -63,7 +63,7 @@ export async function cancel(id: string, options: CancelOptions, command: Comman
       while (Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         record = await client.getRecord(id);
-        if (!record || TERMINAL_STATES.has(record.status) || !hasLiveOwner(record)) break;
+        if (!record || TERMINAL_STATES.has(record.status) || !hasLiveOwner(record, client.store)) break;
       }
       if (!record || TERMINAL_STATES.has(record.status) || Date.now() >= deadline) {
         return finish(out, id, via, await client.getStatus(id), options.timeout);
