@@ -157,3 +157,36 @@ describe.each(STORE_KINDS)('two cancels of a queued execution at once (%s store)
     expect(await orch.workflowEngine.cancelWorkflow(queued)).toBe(false);
   });
 });
+
+describe.each(STORE_KINDS)('a step that cancels its own execution (%s store)', (kind) => {
+  it('gets true once the saga its cancel started has run, and the execution ends cancelled', async () => {
+    const order: string[] = [];
+    const orch = await withOrchestrator({
+      store: storeUrl(kind),
+      actions: {
+        reserve: () => 'R-1',
+        decide: async (_input, ctx) => {
+          const answer = await orch.workflowEngine.cancelWorkflow(ctx.executionId);
+          order.push(`cancel answered ${answer}`);
+          return 'late';
+        },
+      },
+      compensations: {
+        release: () => {
+          order.push('released');
+        },
+      },
+    });
+    await orch.workflowEngine.defineWorkflow('w', [
+      { name: 'reserve', compensation: 'release' },
+      { name: 'decide' },
+    ]);
+    const id = await orch.workflowEngine.executeWorkflow('w');
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 10 });
+    expect(status.status).toBe('cancelled');
+    expect(status.compensatedSteps).toEqual(['reserve']);
+    // The step's output, returned after its execution was cancelled, is not recorded.
+    expect(status.outputData).not.toHaveProperty('decide');
+    await expect.poll(() => order).toEqual(['released', 'cancel answered true']);
+  });
+});
