@@ -4,6 +4,7 @@
  * handlers from here; durable retry state lives in the store, not in this class.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { systemClock } from '../clock.js';
 import { describeValue } from '../describe-value.js';
 import { checkHandlerRegistration } from '../engine/action-registry.js';
@@ -126,8 +127,10 @@ export class ErrorRecovery {
    * skipped; a handler that throws is recorded in `failed` and the run carries on.
    *
    * Handlers get `undefined` as the step output (this standalone API does not know it) and a
-   * minimal context whose `idempotencyKey` is `compensate:<failedStep>:<step>` (no `deadline`:
-   * `undefined`).
+   * minimal context whose `idempotencyKey` is `compensate:<call>:<failedStep>:<step>`, `<call>` a
+   * random id of this call (no `deadline`: `undefined`). The key is stable within one call and
+   * differs between calls: a handler passing it on to a service (a refund keyed by it) undoes each
+   * saga once, not the first saga only (a key of the step names alone was the same for every call).
    */
   async compensate(failedStep: string, completedSteps: readonly string[]): Promise<CompensationResult> {
     checkNonEmptyString(failedStep, 'failedStep', 'compensate');
@@ -145,6 +148,7 @@ export class ErrorRecovery {
     for (const [i, step] of completedSteps.entries())
       checkNonEmptyString(step, `completedSteps[${i}]`, 'compensate');
     const result: CompensationResult = { compensated: [], skipped: [], failed: [] };
+    const call = randomUUID();
     for (let i = completedSteps.length - 1; i >= 0; i--) {
       const step = completedSteps[i] as string;
       const handler = this.handlers.get(step);
@@ -161,7 +165,7 @@ export class ErrorRecovery {
         // a shared one kept every listener a handler added and never removed, without end (and
         // Node's MaxListenersExceededWarning past 10).
         signal: new AbortController().signal,
-        idempotencyKey: `compensate:${failedStep}:${step}`,
+        idempotencyKey: `compensate:${call}:${failedStep}:${step}`,
         outputs: EMPTY_OUTPUTS,
         // No time limit here; the key is there all the same, as in a step's context (StepContext).
         deadline: undefined,

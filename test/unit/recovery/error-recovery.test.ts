@@ -112,12 +112,32 @@ describe('ErrorRecovery compensation', () => {
     expect(first.ctx).toMatchObject({
       stepName: 'c',
       attempt: 1,
-      idempotencyKey: 'compensate:d:c',
       executionId: '',
       workflowId: '',
       outputs: {},
     });
     expect(first.ctx.signal.aborted).toBe(false);
+    // compensate:<call>:<failedStep>:<step>, one call id for all the call's handlers.
+    const [key] = calls.map((c) => c.ctx.idempotencyKey);
+    expect(key).toMatch(/^compensate:[0-9a-f-]{36}:d:c$/);
+    const call = key!.split(':')[1];
+    expect(calls.map((c) => c.ctx.idempotencyKey)).toEqual([
+      `compensate:${call}:d:c`,
+      `compensate:${call}:d:b`,
+      `compensate:${call}:d:a`,
+    ]);
+  });
+
+  it('gives each call its own idempotency keys: a second saga of the same steps is not a replay of the first', async () => {
+    const { recovery } = recording();
+    const keys: string[] = [];
+    recovery.registerCompensation('charge_payment', (_output, ctx) => {
+      keys.push(ctx.idempotencyKey);
+    });
+    await recovery.compensate('ship_order', ['charge_payment']);
+    await recovery.compensate('ship_order', ['charge_payment']);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).not.toBe(keys[1]);
   });
 
   it("gives handlers a context with every key of a step's, deadline included (StepContext: the key is always there)", async () => {
