@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { MAX_SECONDS } from '../definition/max-seconds.js';
+import { idempotencyKeyProblem } from '../engine/idempotency-key.js';
 import { EXECUTION_ID_SHAPE, executionIdTime } from '../ids.js';
 import { duplicateKeyProblem } from '../json-duplicate-keys.js';
 import { jsonSyntaxProblem } from '../json-syntax-problem.js';
@@ -35,6 +36,13 @@ function seconds(value: string, zero: boolean): number {
  */
 export function parseSeconds(value: string): number {
   return seconds(value, false);
+}
+
+/** `run --idempotency-key`: a key `executeWorkflow` takes, checked before the store opens. */
+export function parseIdempotencyKey(value: string): string {
+  const problem = idempotencyKeyProblem(value);
+  if (problem !== null) throw new InvalidArgumentError(`Idempotency key: ${problem}.`);
+  return value;
 }
 
 /** `serve --grace`: 0 (no grace), or seconds as {@link parseSeconds}. */

@@ -17,7 +17,6 @@ import {
 } from '../errors.js';
 import { executionTime, newExecutionId } from '../ids.js';
 import { checkNonEmptyString } from '../non-empty-string.js';
-import { unstorableText } from '../storable-text.js';
 import type { CreatePlacement, CreateResult, ExecutionRecord } from '../store/store.js';
 import type { ActionHandler, ExecutionState, ExecutionStatus, ListExecutionsOptions } from '../types.js';
 import { NO_OPTIONS, optionsIssues } from '../unknown-keys.js';
@@ -28,6 +27,7 @@ import { type EngineContext, leaseMs } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import { copyExecutionInput } from './execution-input.js';
 import { ExecutionQueries, type WaitOptions } from './execution-queries.js';
+import { idempotencyKeyProblem } from './idempotency-key.js';
 import { heldOrRefused } from './idempotent-retry.js';
 import { KeysInCreation } from './keys-in-creation.js';
 import { endPlacement, placedLeaseUntil, startPlacement } from './placement.js';
@@ -248,21 +248,10 @@ export class WorkflowEngine {
     });
     if (shape.length > 0) throw new ValidationError(shape, 'Invalid execution request');
     const key = options.idempotencyKey;
-    if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256)) {
+    const keyProblem = key === undefined ? null : idempotencyKeyProblem(key);
+    if (keyProblem !== null) {
       throw new ValidationError(
-        [
-          {
-            path: 'idempotencyKey',
-            message: `expected a string of 1 to 256 characters, got ${describeValue(key)}`,
-          },
-        ],
-        'Invalid execution request',
-      );
-    }
-    const unstorable = key === undefined ? null : unstorableText(key);
-    if (unstorable !== null) {
-      throw new ValidationError(
-        [{ path: 'idempotencyKey', message: `cannot be stored as given: it ${unstorable}` }],
+        [{ path: 'idempotencyKey', message: keyProblem }],
         'Invalid execution request',
       );
     }

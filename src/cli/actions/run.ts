@@ -103,10 +103,18 @@ export async function run(file: string, options: RunOptions, command: Command): 
     if (interrupt.fired) return await interrupted(orch, null, globals, out);
     const progress = new ProgressPrinter(out, def.steps);
     const detach = out.json ? () => undefined : progress.attach(orch);
-    const id = await orch.workflowEngine.executeWorkflow(def.id, input);
-    await warnOfOtherVersion(orch, id, defined.version, out);
+    const started = await start(orch, def.id, input, options.idempotencyKey);
+    const id = started.id;
+    let shownInput = input;
+    if (started.reused) {
+      // The execution the key started earlier, with its own input (this run's is not used).
+      shownInput = (await orch.workflowEngine.getExecutionStatus(id))?.inputData ?? input;
+      out.note(
+        `idempotency key ${echo(options.idempotencyKey ?? '')} started execution ${id} before: following it, with its own input`,
+      );
+    } else await warnOfOtherVersion(orch, id, defined.version, out);
     out.line(
-      `Execution ${id}  input ${jsonPreview(input, 80)}`,
+      `Execution ${id}  input ${jsonPreview(shownInput, 80)}`,
       out.style.dim(
         inProcessStore(globals.store)
           ? 'Ctrl-C stops it (this store lives in this process: nothing of it is kept)'
@@ -138,6 +146,29 @@ export async function run(file: string, options: RunOptions, command: Command): 
   } finally {
     interrupt.dispose();
     await orch?.close();
+  }
+}
+
+/**
+ * Starts the execution, under `key` if given; `reused`: the key had started one already (no
+ * execution was created: `executeWorkflow` answered the earlier one's id).
+ */
+async function start(
+  orch: Orchestrator,
+  workflowId: string,
+  input: unknown,
+  key: string | undefined,
+): Promise<{ id: string; reused: boolean }> {
+  if (key === undefined)
+    return { id: await orch.workflowEngine.executeWorkflow(workflowId, input), reused: false };
+  const created = new Set<string>();
+  const onCreated = (event: { executionId: string }) => created.add(event.executionId);
+  orch.on('execution.created', onCreated);
+  try {
+    const id = await orch.workflowEngine.executeWorkflow(workflowId, input, { idempotencyKey: key });
+    return { id, reused: !created.has(id) };
+  } finally {
+    orch.off('execution.created', onCreated);
   }
 }
 

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { commaList } from '../comma-list.js';
 import { markListening } from '../interrupt.js';
-import { parseNonEmpty, parseSeconds } from '../parse.js';
+import { parseIdempotencyKey, parseNonEmpty, parseSeconds } from '../parse.js';
 
 /** The options of `run`. */
 export interface RunOptions {
@@ -16,6 +16,7 @@ export interface RunOptions {
   timeout?: number;
   /** `--http-allow`, split at commas and trimmed. */
   httpAllow?: string[];
+  idempotencyKey?: string;
 }
 
 /** Registers `run`. */
@@ -34,6 +35,11 @@ export function register(program: Command): void {
       '--handlers <module>',
       'ES module exporting `actions` and `compensations` objects (path relative to the working directory)',
       parseNonEmpty,
+    )
+    .option(
+      '--idempotency-key <key>',
+      'start the execution under this key: a run given a key already used follows the execution it started',
+      parseIdempotencyKey,
     )
     .option(
       '--timeout <seconds>',
