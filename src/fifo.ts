@@ -22,6 +22,17 @@ export class Fifo<T> {
     this.items.push(item);
   }
 
+  /**
+   * Queues `item` at the back, but ahead of the items at the back that `goesAfter` says go after
+   * it: one call per item walks back only over those (none, for an item that belongs at the back).
+   */
+  pushOrdered(item: T, goesAfter: (queued: T) => boolean): void {
+    let i = this.items.length;
+    while (i > this.head && goesAfter(this.items[i - 1] as T)) i--;
+    if (i === this.items.length) this.items.push(item);
+    else this.items.splice(i, 0, item);
+  }
+
   /** Puts `item` back at the front, to be the next one out. */
   unshift(item: T): void {
     if (this.head > 0) this.items[--this.head] = item;

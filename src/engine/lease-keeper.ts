@@ -192,13 +192,16 @@ export class LeaseKeeper {
 
   /**
    * A started execution left this node: when the last claim took all it asked for (more orphans may
-   * wait) and half this node's slots are free, a round runs now to claim the next share.
+   * wait) and half this node's slots are free, or half that batch has started, a round runs now to
+   * claim the next share.
    */
   private slotFreed(): void {
     if (!this.takeover.moreToClaim || this.stopped || this.draining) return;
     const held = this.scheduler.runningCount + this.scheduler.queuedCount;
-    if (held * 2 > this.ctx.config.maxConcurrentWorkflows) return;
+    const halfRun = this.takeover.claimMark?.started ?? false;
+    if (held * 2 > this.ctx.config.maxConcurrentWorkflows && !halfRun) return;
     this.takeover.moreToClaim = false;
+    this.takeover.claimMark = undefined;
     this.wake();
   }
 

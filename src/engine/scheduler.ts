@@ -414,8 +414,14 @@ export class Scheduler {
     return this.arrivals.has(ex) ? null : queuedDeadline(ex);
   }
 
+  /**
+   * Queues an execution taken from the store (resumed, claimed, placed here) in the order of
+   * acceptance: one accepted before executions queued here already goes ahead of them. A node that
+   * claimed the executions another node left queued ran the new ones it had accepted meanwhile
+   * first, though they came later (FIFO is by acceptance, across restarts and nodes).
+   */
   private enqueue(ex: ActiveExecution): void {
-    this.queue.push(ex);
+    this.queue.pushOrdered(ex, (queued) => acceptedAfter(queued, ex));
     this.watchDeadline(ex);
   }
 
@@ -476,4 +482,11 @@ function queuedDeadline(ex: ActiveExecution): number | null {
   const step = resumedStepTimeoutAt(ex);
   if (step === null) return r.deadlineAt;
   return r.deadlineAt === null ? step : Math.min(step, r.deadlineAt);
+}
+
+/** Whether `a` was accepted after `b`: a later acceptance time, or the same and a later id. */
+function acceptedAfter(a: ActiveExecution, b: ActiveExecution): boolean {
+  const at = a.record.createdAt;
+  const bt = b.record.createdAt;
+  return at > bt || (at === bt && a.id > b.id);
 }

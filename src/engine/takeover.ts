@@ -198,6 +198,14 @@ export class Takeover {
   moreToClaim = false;
 
   /**
+   * With {@link moreToClaim}: the middle execution of the last batch, by acceptance. Once it has
+   * started, half the batch ran, and the next one is claimed while the rest runs: orphans older
+   * than the work accepted here meanwhile must be queued before the batch runs out, else that work
+   * (queued behind the batch) starts first.
+   */
+  claimMark: { readonly started: boolean } | undefined;
+
+  /**
    * Claims one batch of orphans and hands them to the scheduler. None once stopped; `stop` waits
    * for the claims under way (a cancel's), so the shutdown halts and releases what they took.
    */
@@ -232,7 +240,7 @@ export class Takeover {
     // running executions as orphans, under a new epoch their runners do not hold. The next round
     // renews first (and stops what others took meanwhile), then claims.
     if (now > ctx.leases.validUntil) return retaken;
-    const limit = ids ? CLAIM_BATCH : this.claimLimit();
+    const limit = ids ? CLAIM_BATCH : await this.claimLimit();
     const claimed = await ctx.store.claimExecutions({
       owner: ctx.nodeId,
       leaseUntil: now + leaseMs(ctx),
@@ -247,22 +255,33 @@ export class Takeover {
     await this.adoption.releaseUnrunnable();
     // Only once they are adopted: a round woken meanwhile (executions end while others are still
     // being adopted) took those not adopted yet for placed here, and counted them twice.
-    if (!ids) this.moreToClaim = ctx.cluster && claimed.length >= limit;
+    if (!ids) {
+      this.moreToClaim = ctx.cluster && claimed.length >= limit;
+      const mid = claimed[Math.floor(claimed.length / 2)];
+      this.claimMark = this.moreToClaim && mid ? this.scheduler.get(mid.id) : undefined;
+    }
     if (claimed.length > 0) ctx.logger.info({ count: claimed.length }, 'resumed executions from the store');
     return retaken + claimed.length;
   }
 
   /**
    * How many orphans to claim in one round. Cluster mode: this node's fair share of the work (the
-   * stored load of all owners, dead ones included, over the live nodes, minus what it holds), or
-   * its free slots if more, and at least one so orphans always make progress; the other live nodes
-   * claim the rest in their rounds. Otherwise: a whole batch.
+   * stored load of all owners, dead ones included, and of the executions nobody owns, over the live
+   * nodes, minus what it holds), or its free slots if more, and at least one so orphans always make
+   * progress; the other live nodes claim the rest in their rounds. Otherwise: a whole batch.
+   *
+   * The unowned ones count: a node that closed let its queued executions go unowned, and a node
+   * restarted after it claimed them only as its slots came free. New work kept the slots busy and
+   * ran first, so the executions accepted before the restart waited, about one a round, and timed
+   * out before they started.
    */
-  private claimLimit(): number {
+  private async claimLimit(): Promise<number> {
     const { ctx } = this;
     if (!ctx.cluster) return CLAIM_BATCH;
     const free = ctx.config.maxConcurrentWorkflows - this.scheduler.runningCount - this.scheduler.queuedCount;
-    const fair = Math.ceil(this.cluster.clusterLoad / this.cluster.liveCount) - this.cluster.ownLoad;
+    const unowned = (await ctx.store.countUnowned?.()) ?? 0;
+    const fair =
+      Math.ceil((this.cluster.clusterLoad + unowned) / this.cluster.liveCount) - this.cluster.ownLoad;
     return Math.min(CLAIM_BATCH, Math.max(1, free, fair));
   }
 }

@@ -220,6 +220,12 @@ export class MemoryStore implements Store {
     return this.matching(filter).length;
   }
 
+  async countUnowned(): Promise<number> {
+    let n = 0;
+    for (const record of this.unfinishedRecords()) if (record.owner === null) n++;
+    return n;
+  }
+
   async listOwners(): Promise<string[]> {
     const owners = new Set<string>();
     for (const record of this.unfinishedRecords()) if (record.owner !== null) owners.add(record.owner);

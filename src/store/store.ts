@@ -454,6 +454,13 @@ export interface Store {
    * `__proto__` may be one), so build it without a prototype (`Object.create(null)`).
    */
   loadByOwner(): Promise<Record<string, number>>;
+  /**
+   * Optional: how many unfinished executions no node owns (those a node let go as it closed, or
+   * released because it could not run them). Cluster mode sizes a node's share of the orphans with
+   * it: without it, unowned executions are claimed only as fast as free slots allow, so new work
+   * that keeps the slots busy passes them by.
+   */
+  countUnowned?(): Promise<number>;
   /** Ids of an owner's unfinished executions, oldest first, at most `limit`. */
   listOwned(owner: string, limit: number): Promise<string[]>;
   /**

@@ -189,6 +189,22 @@ export function leaseContract(store: CurrentStore): void {
       expect((await store().getExecution('expired'))!.execution.cursor).toBe(8);
     });
 
+    it('counts the unfinished executions nobody owns', async () => {
+      const before = await store().countUnowned!();
+      expect(before).toBeGreaterThan(0);
+      await store().createExecution(makeExecution({ id: 'unowned-new', createdAt: 20, status: 'pending' }));
+      await store().createExecution(
+        makeExecution({ id: 'unowned-done', createdAt: 21, status: 'completed' }),
+      );
+      expect(await store().countUnowned!()).toBe(before + 1);
+      // A claim takes them: owned now.
+      const claimed = await claim({ ids: ['free', 'unowned-new'] });
+      expect(await store().countUnowned!()).toBe(before + 1 - claimed.length);
+      // Released by its owner (a node that closes): nobody's again.
+      await store().releaseLeases('me', ['unowned-new']);
+      expect(await store().countUnowned!()).toBe(before + 2 - claimed.length);
+    });
+
     it('lists the owners of unfinished executions', async () => {
       expect(await store().listOwners()).toEqual(['dead', 'live', 'stale']);
     });

@@ -44,4 +44,20 @@ describe('Fifo', () => {
     expect([...q]).toEqual(['y', 'z', 'b']);
     expect(q.size).toBe(3);
   });
+
+  it('pushes an item in order: ahead of the items at the back that go after it, never ahead of the head', () => {
+    const q = new Fifo<number>();
+    const later = (n: number) => (queued: number) => queued > n;
+    for (const n of [1, 3, 5, 7]) q.pushOrdered(n, later(n));
+    expect(q.shift()).toBe(1);
+    q.pushOrdered(4, later(4));
+    q.pushOrdered(8, later(8));
+    q.pushOrdered(2, later(2));
+    expect([...q]).toEqual([2, 3, 4, 5, 7, 8]);
+    // Older than everything queued: first out, the taken slots left alone.
+    q.pushOrdered(0, later(0));
+    expect([...q]).toEqual([0, 2, 3, 4, 5, 7, 8]);
+    expect(q.size).toBe(7);
+    expect(q.shift()).toBe(0);
+  });
 });

@@ -389,6 +389,11 @@ export class PostgresStore implements Store {
     return (await this.read<{ owner: string }>(this.sql.listOwners, [])).map((row) => row.owner);
   }
 
+  async countUnowned(): Promise<number> {
+    const [row] = await this.read<{ n: number }>(this.sql.countUnowned, []);
+    return row?.n ?? 0;
+  }
+
   claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]> {
     return this.write({ kind: 'claim', request });
   }

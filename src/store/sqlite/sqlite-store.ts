@@ -466,6 +466,10 @@ export class SqliteStore implements Store {
     return this.read((s) => s.listOwners.all() as string[]);
   }
 
+  async countUnowned(): Promise<number> {
+    return this.read((s) => s.countUnowned.get() as number);
+  }
+
   claimExecutions(request: ClaimRequest): Promise<ExecutionRecord[]> {
     return this.write({ kind: 'claim', request });
   }

@@ -162,6 +162,7 @@ const SQL = {
   stepsOfMany:
     'SELECT * FROM steps WHERE execution_id IN (SELECT value FROM json_each(?)) ORDER BY execution_id, name',
   listOwners: `SELECT DISTINCT owner FROM executions WHERE ${UNFINISHED} AND owner IS NOT NULL ORDER BY owner`,
+  countUnowned: `SELECT count(*) FROM executions WHERE ${UNFINISHED} AND owner IS NULL`,
 
   // Claims bind named parameters; @stale, @skip and @ids are JSON arrays.
   claim: `UPDATE executions SET owner = @owner, lease_until = @leaseUntil, epoch = epoch + 1, ${CLAIMED_WORKER} WHERE id IN (
@@ -220,6 +221,7 @@ const SQL = {
 const PLUCKED: ReadonlySet<keyof typeof SQL> = new Set([
   'idByIdempotencyKey',
   'listOwners',
+  'countUnowned',
   'claim',
   'claimAmong',
   'renewLeases',
