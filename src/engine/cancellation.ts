@@ -8,6 +8,7 @@ import { type ErrorInfo, LeaseLostError } from '../errors.js';
 import { CANCELLABLE_STATES, UNFINISHED_STATES } from '../store/states.js';
 import type { ExecutionRecord } from '../store/store.js';
 import type { ActiveExecution } from './active-execution.js';
+import { pendingCompensations } from './compensation.js';
 import { type EngineContext, leaseMs } from './context.js';
 import { checkExecutionId } from './execution-id-arg.js';
 import { POLL_MS } from './execution-queries.js';
@@ -70,7 +71,7 @@ export class Cancellation {
    * through the store as any execution this node does not hold.
    */
   private async awaitCancelling(ex: ActiveExecution): Promise<boolean> {
-    this.scheduler.expedite(ex);
+    this.windDown(ex);
     await ex.done;
     if (ex.record.status === 'cancelled') return true;
     return UNFINISHED_STATES.has(ex.record.status) ? this.cancelStored(ex.id, true) : false;
@@ -181,10 +182,20 @@ export class Cancellation {
   private async cancelTakenOver(ex: ActiveExecution): Promise<boolean | null> {
     if (ex.record.status === 'pending') return this.cancelLocal(ex);
     ex.stop('cancel');
-    this.scheduler.expedite(ex);
+    this.windDown(ex);
     await ex.done;
     if (ex.record.status === 'cancelled') return true;
     return UNFINISHED_STATES.has(ex.record.status) ? null : false;
+  }
+
+  /**
+   * Starts a resumed execution still waiting for a slot that must end (cancelled, past its
+   * deadline): in the next free slot, ahead of the queue, when its runner has compensations to
+   * run; at once, past the limit, when it only stores its end.
+   */
+  private windDown(ex: ActiveExecution): void {
+    if (pendingCompensations(ex).length > 0) this.scheduler.prioritize(ex);
+    else this.scheduler.expedite(ex);
   }
 
   /** Cancels an execution this node holds. */
@@ -213,7 +224,7 @@ export class Cancellation {
     ex.stop('cancel');
     // A resumed execution waiting for a slot ran before: its runner ends it (compensating what
     // completed), now rather than when a slot frees.
-    this.scheduler.expedite(ex);
+    this.windDown(ex);
     await ex.done;
     return ex.record.status === 'cancelled';
   }
@@ -234,7 +245,7 @@ export class Cancellation {
         const now = this.ctx.clock.now();
         markResumedStepTimeout(ex, now);
         if (ex.record.deadlineAt !== null && ex.record.deadlineAt <= now) ex.stop('timeout');
-        this.scheduler.expedite(ex);
+        this.windDown(ex);
         continue;
       }
       if (!this.scheduler.dequeue(ex)) continue;

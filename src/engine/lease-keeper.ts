@@ -105,6 +105,8 @@ export class LeaseKeeper {
     );
     this.renewal = new LeaseRenewal(ctx, scheduler);
     scheduler.onExit = () => this.slotFreed();
+    // Work held back for a backlog's next batch: that batch is claimed now.
+    scheduler.onHeld = () => this.wake();
     this.startedAt = ctx.clock.now();
     const guard: LeaseGuard = ctx.leases;
     // Executions created or claimed from now on hold a lease at least this long.

@@ -42,6 +42,21 @@ export class Scheduler {
   private readonly queue = new Fifo<ActiveExecution>();
   /** Queued requests still being stored ({@link arrive}): not started, not held until stored. */
   private readonly arrivals = new Set<ActiveExecution>();
+  /**
+   * Resumed executions that must wind down (cancelled, past a deadline) with compensations to run,
+   * waiting for a slot ahead of the queue; see {@link prioritize}.
+   */
+  private readonly windingDown = new Fifo<ActiveExecution>();
+  /** The execution winding down past the limit, if one is: one at a time (see {@link prioritize}). */
+  private lane: ActiveExecution | null = null;
+  /**
+   * Cluster mode, while a backlog is claimed from the store batch by batch: the newest execution of
+   * the last batch. Those accepted after it wait (queued) for the next round's claim, which may
+   * queue older ones ahead of them; see `Takeover.claim`.
+   */
+  private heldAfter: Accepted | null = null;
+  /** Whether {@link onHeld} was called for the current {@link heldAfter}. */
+  private heldTold = false;
   private running = 0;
   private readonly ctx: EngineContext;
   private readonly limit: number;
@@ -80,6 +95,11 @@ export class Scheduler {
    * the executions {@link queuedPastDeadline} lists).
    */
   onQueuedDeadline: () => void = () => undefined;
+  /**
+   * Called once when an execution waits for a free slot only because it was accepted after the
+   * last batch of a backlog claimed (see {@link holdAfter}): the next claim is due now.
+   */
+  onHeld: () => void = () => undefined;
   /** Called each time a started execution leaves this node (a slot freed). */
   onExit: () => void = () => undefined;
 
@@ -94,12 +114,14 @@ export class Scheduler {
   }
 
   get queuedCount(): number {
-    return this.queue.size - this.arrivals.size;
+    return this.queue.size - this.arrivals.size + this.windingDown.size;
   }
 
   /** Whether a new execution could start here at once (what {@link reserve} and {@link submit} take). */
   get hasFreeSlot(): boolean {
-    return this.canLaunch() && this.queue.size === 0;
+    return (
+      this.canLaunch() && this.queue.size === 0 && this.windingDown.size === 0 && this.heldAfter === null
+    );
   }
 
   get(id: string): ActiveExecution | undefined {
@@ -185,15 +207,40 @@ export class Scheduler {
   }
 
   /**
+   * Holds back the executions accepted after `last` (see {@link heldAfter}); null lets them start.
+   */
+  holdAfter(last: Accepted | null): void {
+    this.heldAfter = last === null ? null : { id: last.id, createdAt: last.createdAt };
+    this.heldTold = false;
+    this.pump();
+  }
+
+  /**
    * Starts a queued execution at once, past the limit, and returns true (false if it already
    * started). For a resumed execution that must wind down now — cancelled, or past its deadline —
-   * rather than wait for a slot that running handlers may hold for a long time: it ran before,
-   * so its runner may have completed steps to compensate.
+   * with no compensation to run: its runner only stores its end, running no handler, so it need
+   * not wait for a slot that running handlers may hold for a long time.
    */
   expedite(ex: ActiveExecution): boolean {
     if (ex.started || !this.queue.remove(ex)) return false;
     this.running++;
     this.start(ex);
+    return true;
+  }
+
+  /**
+   * Starts a queued execution ahead of the queue, and returns true (false if it already started).
+   * For a resumed execution that must wind down with compensations to run: they call the services
+   * the limit protects, so such executions run one at a time past the limit (a slot held for long
+   * by running handlers does not hold up a cancel), and take free slots before anything queued.
+   * Each started past the limit once ran: 30 resumed executions past their deadline ran their 30
+   * compensations at once with a limit of 2.
+   */
+  prioritize(ex: ActiveExecution): boolean {
+    if (ex.started) return false;
+    if (!this.queue.remove(ex)) return [...this.windingDown].includes(ex);
+    this.windingDown.push(ex);
+    this.pump();
     return true;
   }
 
@@ -243,7 +290,7 @@ export class Scheduler {
 
   /** Stops every execution (running ones abort; queued ones are let go untouched). */
   stopAll(reason: StopReason): void {
-    for (const ex of this.queue) {
+    for (const ex of [...this.windingDown, ...this.queue]) {
       // Still being stored: its request sees the orchestrator closed and leaves it be.
       if (this.arrivals.has(ex)) continue;
       this.active.delete(ex.id);
@@ -251,6 +298,7 @@ export class Scheduler {
       ex.stop(reason);
       ex.markDone();
     }
+    this.windingDown.clear();
     this.queue.clear();
     this.arrivals.clear();
     this.deadlineTimer?.cancel();
@@ -402,6 +450,7 @@ export class Scheduler {
     // Another node took it over: counted among that node's executions from now on.
     if (ex.halted === 'lease') this.ctx.metrics.disown(ex.record);
     this.running--;
+    if (ex === this.lane) this.lane = null;
     this.active.delete(ex.id);
     this.ctx.loadBalancer.completeWorkflow(ex.id);
     ex.markDone();
@@ -421,7 +470,7 @@ export class Scheduler {
    * first, though they came later (FIFO is by acceptance, across restarts and nodes).
    */
   private enqueue(ex: ActiveExecution): void {
-    this.queue.pushOrdered(ex, (queued) => acceptedAfter(queued, ex));
+    this.queue.pushOrdered(ex, (queued) => acceptedAfter(queued.record, ex.record));
     this.watchDeadline(ex);
   }
 
@@ -461,10 +510,28 @@ export class Scheduler {
   }
 
   private pump(): void {
+    // Winding down: one past the limit, the others in free slots first.
+    if (this.lane === null && this.windingDown.size > 0) {
+      const next = this.windingDown.shift()!;
+      this.lane = next;
+      this.running++;
+      this.start(next);
+      // No worker to start it on: back in the queue, the lane free.
+      if (!next.started) this.lane = null;
+    }
+    while (this.windingDown.size > 0 && this.canLaunch()) this.launch(this.windingDown.shift()!, true);
     while (this.queue.size > 0 && this.canLaunch()) {
       const next = this.queue.peek()!;
       // Requested first, still being stored: the ones behind it wait for it.
       if (this.arrivals.has(next)) return;
+      // Accepted after a backlog's last claimed batch: older ones may still come (see heldAfter).
+      if (this.heldAfter !== null && acceptedAfter(next.record, this.heldAfter)) {
+        if (!this.heldTold) {
+          this.heldTold = true;
+          this.onHeld();
+        }
+        return;
+      }
       this.queue.shift();
       this.launch(next, true);
     }
@@ -484,9 +551,13 @@ function queuedDeadline(ex: ActiveExecution): number | null {
   return r.deadlineAt === null ? step : Math.min(step, r.deadlineAt);
 }
 
+/** An execution's place in the order of acceptance. */
+export interface Accepted {
+  readonly id: string;
+  readonly createdAt: number;
+}
+
 /** Whether `a` was accepted after `b`: a later acceptance time, or the same and a later id. */
-function acceptedAfter(a: ActiveExecution, b: ActiveExecution): boolean {
-  const at = a.record.createdAt;
-  const bt = b.record.createdAt;
-  return at > bt || (at === bt && a.id > b.id);
+export function acceptedAfter(a: Accepted, b: Accepted): boolean {
+  return a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
 }

@@ -12,7 +12,7 @@ import type { ClusterView } from './cluster-view.js';
 import { type EngineContext, leaseMs } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
 import { ownerKnownDead } from './owners.js';
-import type { Scheduler } from './scheduler.js';
+import { type Accepted, acceptedAfter, type Scheduler } from './scheduler.js';
 
 /** The most executions one claim takes; also the margin of the lists of executions this node owns. */
 export const CLAIM_BATCH = 500;
@@ -205,18 +205,27 @@ export class Takeover {
    */
   claimMark: { readonly started: boolean } | undefined;
 
+  /** With {@link moreToClaim}: the newest execution of the last batch, by acceptance. */
+  private claimedUpTo: Accepted | null = null;
+
   /**
    * Claims one batch of orphans and hands them to the scheduler. None once stopped; `stop` waits
    * for the claims under way (a cancel's), so the shutdown halts and releases what they took.
    */
   async claim(ids?: string[]): Promise<number> {
     if (this.stopped()) return 0;
+    // A round: more to claim only if this one takes a whole batch (else, or if it fails, the
+    // executions held back for it start).
+    if (!ids) this.moreToClaim = false;
     const claiming = this.claimBatch(ids);
     this.claims.add(claiming);
     try {
       return await claiming;
     } finally {
       this.claims.delete(claiming);
+      // While more of a backlog waits in the store, executions accepted after what was claimed
+      // wait for the next round: they would start before older ones still to be claimed.
+      if (!ids) this.scheduler.holdAfter(this.moreToClaim ? this.claimedUpTo : null);
     }
   }
 
@@ -259,6 +268,7 @@ export class Takeover {
       this.moreToClaim = ctx.cluster && claimed.length >= limit;
       const mid = claimed[Math.floor(claimed.length / 2)];
       this.claimMark = this.moreToClaim && mid ? this.scheduler.get(mid.id) : undefined;
+      this.claimedUpTo = newest(claimed);
     }
     if (claimed.length > 0) ctx.logger.info({ count: claimed.length }, 'resumed executions from the store');
     return retaken + claimed.length;
@@ -292,4 +302,11 @@ export class Takeover {
  */
 function claimedWorker(ctx: EngineContext): { worker?: string } {
   return ctx.cluster ? { worker: ctx.nodeId } : {};
+}
+
+/** The execution of `records` accepted last, or null when there is none. */
+function newest(records: readonly ExecutionRecord[]): Accepted | null {
+  let last: Accepted | null = null;
+  for (const r of records) if (last === null || acceptedAfter(r, last)) last = r;
+  return last;
 }

@@ -2,13 +2,15 @@
  * Executions resumed after a restart that wait for a slot (the node has fewer slots than
  * unfinished executions): they ran before, so cancelling one, or its workflow timeout passing
  * while it waits, must not wait for a slot — running handlers may hold every slot for long —
- * and must compensate the steps that completed before the restart.
+ * and must compensate the steps that completed before the restart. Their compensations call the
+ * services the limit protects, though: one runs past the limit at a time, the others in slots.
  */
 import { describe, expect, it } from 'vitest';
 import { type ActionHandler, FakeClock } from '../../src/index.js';
 import {
   answerWithin,
   finishWithClock,
+  gate,
   tempSqliteUrl,
   untilAborted,
   withOrchestrator,
@@ -81,5 +83,53 @@ describe('resumed executions waiting for a slot', () => {
     expect(status.compensatedSteps).toEqual(['a']);
     expect(undone).toEqual([queued]);
     expect(second.getMetrics().executions).toMatchObject({ total: 2, running: 1, failed: 1 });
+  });
+});
+
+describe('resumed executions winding down with compensations to run', () => {
+  it('compensate one past the limit at a time, then in the slots as they free, not all at once', async () => {
+    const store = tempSqliteUrl();
+    const clock = new FakeClock();
+    let live = 0;
+    let most = 0;
+    const release = gate();
+    const undone: string[] = [];
+    const options = {
+      store,
+      clock,
+      actions: { a: () => 1, b: hang },
+      compensations: {
+        undo: async (_input: unknown, ctx: { executionId: string }) => {
+          live++;
+          most = Math.max(most, live);
+          await release.promise;
+          live--;
+          undone.push(ctx.executionId);
+        },
+      },
+    };
+    const first = await withOrchestrator({ ...options, maxConcurrentWorkflows: 10 });
+    await first.workflowEngine.defineWorkflow('w', [{ name: 'a', compensation: 'undo' }, { name: 'b' }], {
+      timeout: 30,
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push(await first.workflowEngine.executeWorkflow('w'));
+    await clock.advance(100);
+    await first.close();
+
+    // Two slots: two resumed run (hanging in `b`), six wait; all eight pass their deadline.
+    const second = await withOrchestrator({ ...options, maxConcurrentWorkflows: 2 });
+    expect(second.getLocalLoad()).toEqual({ running: 2, queued: 6 });
+    await clock.advance(31_000);
+    await expect.poll(() => live).toBe(3);
+    // The two in their slots and one past the limit; the five others wait for one of those.
+    expect(second.getLocalLoad()).toEqual({ running: 3, queued: 5 });
+    release.open();
+    const statuses = await Promise.all(ids.map((id) => finishWithClock(second, clock, id)));
+    expect(statuses.map((s) => [s.status, s.error?.code, s.compensatedSteps])).toEqual(
+      ids.map(() => ['failed', 'WORKFLOW_TIMEOUT', ['a']]),
+    );
+    expect(undone.sort()).toEqual([...ids].sort());
+    expect(most).toBe(3);
   });
 });
