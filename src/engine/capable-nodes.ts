@@ -139,6 +139,8 @@ export function placementTarget(ctx: EngineContext, plan: Plan, slotFreeHere = f
     const picked = lb.pickWorker(lacks);
     target = lacks(picked) ? ctx.nodeId : picked;
   }
+  // Its slots all taken (nodes with other `maxConcurrentWorkflows`): the node with the most room.
+  if (!lacks(target) && freeSlots(ctx, target) <= 0) target = roomiest(ctx, target, lacks);
   if (target === ctx.nodeId || !slotFreeHere || selfLacks) return target;
   // Loads with the new execution counted here. Both this node and the target must be within the
   // threshold of the mean: with a third node far above it (long-running executions, or orphans it
@@ -150,6 +152,42 @@ export function placementTarget(ctx: EngineContext, plan: Plan, slotFreeHere = f
   const allowed = threshold * mean + 1e-9;
   const balanced = lb.getLoad(ctx.nodeId) + 1 - mean <= allowed && mean - lb.getLoad(target) <= allowed;
   return balanced ? ctx.nodeId : target;
+}
+
+/**
+ * A node's slots (`maxConcurrentWorkflows`, as its heartbeat says) less its load; this node's own
+ * from its config. A node whose heartbeat this node has not read counts as having this node's.
+ */
+function freeSlots(ctx: EngineContext, node: string): number {
+  return capacityOf(ctx, node) - ctx.loadBalancer.getLoad(node);
+}
+
+function capacityOf(ctx: EngineContext, node: string): number {
+  const own = ctx.config.maxConcurrentWorkflows;
+  if (node === ctx.nodeId) return own;
+  const capacity = ctx.heartbeats.get(node)?.capacity;
+  return typeof capacity === 'number' && capacity > 0 ? capacity : own;
+}
+
+/**
+ * The capable node that would be least full with one more execution (its load plus one over its
+ * slots), `full` itself if none is less full. Placement by count alone gave a node of 1 slot as
+ * many executions as nodes of 10, which it ran one at a time while their slots sat idle.
+ */
+function roomiest(ctx: EngineContext, full: string, lacks: (id: string) => boolean): string {
+  const lb = ctx.loadBalancer;
+  const share = (id: string) => (lb.getLoad(id) + 1) / capacityOf(ctx, id);
+  let best = full;
+  let bestShare = share(full);
+  for (const id of lb.getWorkers()) {
+    if (id === full || lacks(id)) continue;
+    const s = share(id);
+    if (s < bestShare) {
+      best = id;
+      bestShare = s;
+    }
+  }
+  return best;
 }
 
 /**

@@ -61,7 +61,9 @@ export class ClusterView {
     const targets = live.filter((n) => n.info.cluster !== false && n.info.draining !== true);
     const liveIds = new Set(targets.map((n) => n.id).filter((id) => !ownerKnownDead(id, ctx.store)));
     ctx.heartbeats.clear();
-    for (const n of targets) ctx.heartbeats.set(n.id, { at: n.lastHeartbeat, leaseMs: leaseOf(n) });
+    for (const n of targets) {
+      ctx.heartbeats.set(n.id, { at: n.lastHeartbeat, leaseMs: leaseOf(n), capacity: n.capacity });
+    }
     ctx.nodeHandlers.update(targets);
     liveIds.add(ctx.nodeId);
     for (const id of liveIds) lb.addWorker(id);

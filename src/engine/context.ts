@@ -52,10 +52,11 @@ export interface EngineContext {
   /** Cluster mode: executions this node is placing, by target node, whose create is in flight. */
   readonly placing: Map<string, number>;
   /**
-   * Cluster mode: the last heartbeat of each live node and the lease length it runs with (its
-   * `leaseSeconds`, in ms; absent when its heartbeat does not say), as the latest refresh read them.
+   * Cluster mode: the last heartbeat of each live node, the lease length it runs with (its
+   * `leaseSeconds`, in ms; absent when its heartbeat does not say) and its slots (its
+   * `maxConcurrentWorkflows`), as the latest refresh read them.
    */
-  readonly heartbeats: Map<string, { at: number; leaseMs: number | undefined }>;
+  readonly heartbeats: Map<string, { at: number; leaseMs: number | undefined; capacity: number }>;
   /** Cluster mode: the handlers each live node advertises, as the latest refresh read them. */
   readonly nodeHandlers: NodeHandlers;
   readonly actions: ActionRegistry;

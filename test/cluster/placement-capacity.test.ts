@@ -1,0 +1,47 @@
+/**
+ * Placement weighs each node's slots (`maxConcurrentWorkflows`, from its heartbeat): a node whose
+ * slots are all taken places on the node with the most room. By count alone, a node of 1 slot got
+ * as many executions as nodes of 10 and ran them one at a time, while 20 slots sat idle elsewhere.
+ */
+import { expect, it } from 'vitest';
+import { createOrchestrator, type Orchestrator } from '../../src/index.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { gate } from '../helpers/orchestrator.js';
+import { PG_URL } from '../store/pg-fixture.js';
+import { until } from './harness.js';
+import { perTest } from './per-test.js';
+
+const t = perTest();
+
+it('a node with 1 slot places on nodes with 10 once its slot is taken, by room left', async () => {
+  const schema = t.schema();
+  const hold = gate();
+  const open = async (slots: number) => {
+    const orch = await createOrchestrator({
+      store: new PostgresStore(PG_URL, { schema }),
+      maxConcurrentWorkflows: slots,
+      sweepInterval: 10,
+      actions: { work: () => hold.promise },
+    });
+    t.later(() => orch.close());
+    return orch;
+  };
+  // The ingress starts last: its start reads the others' heartbeats (their slots included).
+  const big = [await open(10), await open(10)];
+  const small = await open(1);
+  expect(small.loadBalancer.getWorkers()).toHaveLength(3);
+  await small.workflowEngine.defineWorkflow('w', [{ name: 'work' }]);
+  const ids: string[] = [];
+  for (let i = 0; i < 30; i++) ids.push(await small.workflowEngine.executeWorkflow('w'));
+  const nodes: Orchestrator[] = [small, ...big];
+  const held = () => nodes.map((n) => n.getLocalLoad().running + n.getLocalLoad().queued);
+  await until(async () => held().reduce((a, b) => a + b, 0) === 30, 'all 30 held by a node', 10_000);
+  const [onSmall, ...onBig] = held();
+  // 30 over 21 slots, by room: the small node at most a couple, the big ones the rest evenly.
+  expect(onSmall, JSON.stringify(held())).toBeLessThanOrEqual(2);
+  for (const n of onBig) expect(n, JSON.stringify(held())).toBeGreaterThanOrEqual(13);
+  // The big nodes run ten each at once; nothing waits there while a slot is free.
+  for (const n of big) expect(n.getLocalLoad().running).toBe(10);
+  hold.open();
+  await Promise.all(ids.map((id) => small.workflowEngine.waitForCompletion(id, { timeout: 30 })));
+});
