@@ -97,8 +97,16 @@ export function renderStatus(status: ExecutionStatus, style: Style, now = Date.n
   const lines = [`${style.bold(`Execution ${status.id}`)}  ${statusColor(style, status.status)}`];
   const pairs: [string, string][] = [
     ['workflow', `${status.workflowId} (v${status.workflowVersion})`],
-    ['started', formatTime(status.startedAt)],
-    [finished ? 'duration' : 'running for', formatDuration(executionDuration(status, now))],
+    // Pending: never started, waiting for a slot since it was accepted (its `startedAt`).
+    ...(status.status === 'pending'
+      ? ([
+          ['accepted', formatTime(status.startedAt)],
+          ['queued for', formatDuration(executionDuration(status, now))],
+        ] as [string, string][])
+      : ([
+          ['started', formatTime(status.startedAt)],
+          [finished ? 'duration' : 'running for', formatDuration(executionDuration(status, now))],
+        ] as [string, string][])),
     ['steps', `${status.stepsCompleted}/${status.totalSteps} completed`],
   ];
   if (status.workerId) pairs.splice(1, 0, ['worker', printable(status.workerId)]);

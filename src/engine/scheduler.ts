@@ -17,7 +17,7 @@
  * it is stored: a slot freed while it is being stored goes to it, not to a later request, and
  * requests start in the order they were made however their creates complete.
  *
- * A queued execution's workflow deadline (SPEC §2: it counts from acceptance) — or, for one resumed
+ * A queued execution's workflow deadline (it counts from acceptance: README, choices) — or, for one resumed
  * in a parallel step, that step's timeout if earlier (`resumed-step-timeout.ts`) — is watched by one
  * timer, armed for the earliest deadline in the queue: when it passes,
  * {@link Scheduler.onQueuedDeadline} ends the executions due, at their deadline rather than at the

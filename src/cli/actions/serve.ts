@@ -180,8 +180,13 @@ async function serveUntilSignaled(
     if (interrupt.fired) throw await stopBeforeListening(orch, interrupt, options.grace);
     hub?.attach(orch.workflowEngine);
     for (const def of definitions) {
+      const before = (await orch.workflowEngine.getWorkflow(def.id))?.version;
       const stored = await orch.workflowEngine.defineWorkflow(def.id, def.steps, def.options);
-      logger.info({ workflow: stored.id, version: stored.version }, 'workflow defined');
+      // A restart with the same files stores nothing: deploy logs tell a new version from none.
+      logger.info(
+        { workflow: stored.id, version: stored.version },
+        stored.version === before ? 'workflow unchanged' : 'workflow defined',
+      );
     }
     if (webhook) {
       logger.info({ webhook: webhookOrigin(options.alertWebhook ?? '') }, 'alert webhook enabled');

@@ -11,6 +11,7 @@ import type { DefinitionRecord } from '../../store/store.js';
 import { CliError } from '../errors.js';
 import { formatTime, idCell, plural, printable } from '../format.js';
 import { setup } from '../globals.js';
+import { numberRanges } from '../number-ranges.js';
 import { inProcessStoreWarning, withClient } from '../store-client.js';
 import { renderTable } from '../table.js';
 import { unknownWorkflowLine } from '../unknown-workflow.js';
@@ -47,7 +48,7 @@ export async function workflowsCommand(
       if (!found) {
         const known = versions.map((v) => v.version).sort((a, b) => a - b);
         throw new CliError(
-          `Workflow ${printable(workflowId)} has no version ${version} (it has ${plural(known.length, 'version')}: ${known.join(', ')})`,
+          `Workflow ${printable(workflowId)} has no version ${version} (it has ${plural(known.length, 'version')}: ${numberRanges(known)})`,
           { code: 'WORKFLOW_NOT_FOUND' },
         );
       }

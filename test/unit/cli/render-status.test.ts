@@ -96,6 +96,24 @@ describe('renderStatus', () => {
     );
   });
 
+  it('shows a pending execution as accepted and queued, not started and running', () => {
+    const status: ExecutionStatus = {
+      ...failedSaga(),
+      status: 'pending',
+      error: undefined,
+      compensatedSteps: [],
+      outputData: {},
+      stepsCompleted: 0,
+      steps: [{ name: 's', status: 'pending', attempts: 0 }],
+    };
+    delete status.completedAt;
+    delete status.workerId;
+    const text = renderStatus(status, plain, at(556).getTime()).join('\n');
+    expect(text).toMatch(/accepted\s+\S+/);
+    expect(text).toMatch(/queued for\s+556 ms/);
+    expect(text).not.toMatch(/running for|started/);
+  });
+
   it('shows how long an unfinished execution has run, and when a waiting step retries', () => {
     const status: ExecutionStatus = {
       ...failedSaga(),
