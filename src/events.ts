@@ -96,6 +96,7 @@ export interface OrchestratorEvents {
 
 /** Names of the events `orch.on` accepts. */
 export type EventName = keyof OrchestratorEvents;
+/** A listener of event `E`, as `orch.on(E, listener)` takes it: called with the event's payload. */
 export type Listener<E extends EventName> = (payload: OrchestratorEvents[E]) => void;
 
 /** Every event name, at run time (a record, so the compiler checks it lists the whole map). */

@@ -22,7 +22,7 @@ export { LoadBalancer } from './balancing/load-balancer.js';
 export type { Clock, TimerHandle } from './clock.js';
 /** Time injection for tests: a fake clock advances virtual time. */
 export { FakeClock, systemClock } from './clock.js';
-export type { AlertConfig, Config, Logger } from './config.js';
+export type { AlertConfig, CompiledConfig, Config, Logger } from './config.js';
 /** Config keys, defaults and the logger shape. */
 export { DEFAULT_SQLITE_STORE, DEFAULTS } from './config.js';
 /** The workflow definition format. */
@@ -59,7 +59,7 @@ export {
   WorkflowNotFoundError,
   WorkflowTimeoutError,
 } from './errors.js';
-export type { EventName, OrchestratorEvents } from './events.js';
+export type { EventName, Listener, OrchestratorEvents } from './events.js';
 export type { Alert, AlertType } from './monitoring/alerts.js';
 /** Metrics and alerts. */
 export type { MetricsSnapshot } from './monitoring/metrics.js';

@@ -284,8 +284,8 @@ function definitionIn(raw: unknown, path: string): ValidDefinition {
 export function actionsUsed(steps: StepDefinition[]): Map<string, string> {
   const used = new Map<string, string>();
   steps.forEach((step, i) => {
-    if ('condition' in step) return;
-    if ('parallel' in step) {
+    if (step.condition !== undefined) return;
+    if (step.parallel !== undefined) {
       step.parallel.forEach((branch, j) => {
         if (!used.has(branch.action ?? branch.name))
           used.set(branch.action ?? branch.name, `steps[${i}].parallel[${j}]`);
@@ -301,9 +301,9 @@ export function actionsUsed(steps: StepDefinition[]): Map<string, string> {
 export function compensationsUsed(steps: StepDefinition[]): Map<string, string> {
   const used = new Map<string, string>();
   steps.forEach((step, i) => {
-    if ('condition' in step) return;
+    if (step.condition !== undefined) return;
     if (step.compensation && !used.has(step.compensation)) used.set(step.compensation, `steps[${i}]`);
-    if ('parallel' in step) {
+    if (step.parallel !== undefined) {
       step.parallel.forEach((branch, j) => {
         if (branch.compensation && !used.has(branch.compensation))
           used.set(branch.compensation, `steps[${i}].parallel[${j}]`);
@@ -317,9 +317,9 @@ export function compensationsUsed(steps: StepDefinition[]): Map<string, string> 
 export function compensationNames(steps: StepDefinition[]): Map<string, string> {
   const names = new Map<string, string>();
   for (const step of steps) {
-    if ('condition' in step) continue;
+    if (step.condition !== undefined) continue;
     if (step.compensation) names.set(step.name, step.compensation);
-    if ('parallel' in step)
+    if (step.parallel !== undefined)
       for (const branch of step.parallel)
         if (branch.compensation) names.set(branch.name, branch.compensation);
   }

@@ -84,7 +84,7 @@ function labelWidth(steps: StepDefinition[]): number {
   let width = Math.max(...OWN_LABELS.map((label) => label.length));
   for (const step of steps) {
     width = Math.max(width, displayWidth(step.name));
-    if ('parallel' in step)
+    if (step.parallel !== undefined)
       for (const b of step.parallel) width = Math.max(width, displayWidth(`${step.name}/${b.name}`));
   }
   return Math.min(width, 40);

@@ -102,7 +102,7 @@ export function compilePlan(def: PlanSource, defaults: PlanDefaults): Plan {
 
   const byName = new Map<string, PlanStep>();
   const steps = def.steps.map((step, index): PlanStep => {
-    if ('condition' in step) {
+    if (step.condition !== undefined) {
       return {
         kind: 'condition',
         name: step.name,
@@ -114,7 +114,7 @@ export function compilePlan(def: PlanSource, defaults: PlanDefaults): Plan {
         compensation: null,
       };
     }
-    if ('parallel' in step) {
+    if (step.parallel !== undefined) {
       const branches = step.parallel.map((branch) => compileAction(branch, index, step.name, defaults));
       for (const branch of branches) byName.set(branch.name, branch);
       return {

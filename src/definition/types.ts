@@ -32,6 +32,14 @@ export interface ActionStepDefinition {
   compensation?: string | undefined;
   /** CEL expression for the step's input, e.g. `{'text': steps.stt.output.text}`. @default the workflow input */
   input?: string | undefined;
+  /** Not on an action step (a step is exactly one kind): `defineWorkflow` refuses it. */
+  condition?: undefined;
+  /** Not on an action step. */
+  then?: undefined;
+  /** Not on an action step. */
+  else?: undefined;
+  /** Not on an action step (nor on a parallel step's branch: branches do not nest). */
+  parallel?: undefined;
 }
 
 /** A step that evaluates a CEL condition and jumps. It runs no action. */
@@ -43,6 +51,18 @@ export interface ConditionStepDefinition {
   then?: string | undefined;
   /** Step to jump to when false; missing: continue with the next step. */
   else?: string | undefined;
+  /** Not on a conditional step (it runs no action): `defineWorkflow` refuses it. */
+  action?: undefined;
+  /** Not on a conditional step. */
+  timeout?: undefined;
+  /** Not on a conditional step. */
+  retry?: undefined;
+  /** Not on a conditional step. */
+  compensation?: undefined;
+  /** Not on a conditional step. */
+  input?: undefined;
+  /** Not on a conditional step. */
+  parallel?: undefined;
 }
 
 /** A step whose branches run concurrently. Its output is keyed by branch name. */
@@ -52,6 +72,18 @@ export interface ParallelStepDefinition {
   /** Seconds the whole parallel step may take. */
   timeout?: number | undefined;
   compensation?: string | undefined;
+  /** Not on a parallel step (its branches name theirs): `defineWorkflow` refuses it. */
+  action?: undefined;
+  /** Not on a parallel step (its branches may retry). */
+  retry?: undefined;
+  /** Not on a parallel step (its branches may take one). */
+  input?: undefined;
+  /** Not on a parallel step. */
+  condition?: undefined;
+  /** Not on a parallel step. */
+  then?: undefined;
+  /** Not on a parallel step. */
+  else?: undefined;
 }
 
 /** One step of a workflow definition. */

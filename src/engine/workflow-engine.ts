@@ -75,7 +75,7 @@ export class WorkflowEngine {
     };
   }
 
-  /** Claims an orphaned execution by id so this node can cancel it (set by the orchestrator). */
+  /** Claims an orphaned execution by id so this node can cancel it (set by the orchestrator). @internal */
   set claimOrphan(claim: (id: string) => Promise<unknown>) {
     this.cancellation.claimOrphan = claim;
   }
@@ -83,12 +83,14 @@ export class WorkflowEngine {
   /**
    * Called when an execution was stored as another node's (cluster placement): the loads are
    * re-read soon (set by the orchestrator; see `placed-loads.ts`).
+   * @internal
    */
   placedElsewhere: (node: string) => void = () => undefined;
 
   /**
    * Whether this node lacks the handlers the cancellation of an execution no other node holds
    * needs (set by the orchestrator).
+   * @internal
    */
   set cannotRun(check: (id: string) => Promise<boolean>) {
     this.cancellation.cannotRun = check;
@@ -435,12 +437,12 @@ export class WorkflowEngine {
     return this.cancellation.cancel(executionId);
   }
 
-  /** Cancels an execution this node holds. */
+  /** Cancels an execution this node holds (use `cancelWorkflow`). @internal */
   cancelLocal(ex: ActiveExecution): Promise<boolean> {
     return this.cancellation.cancelLocal(ex);
   }
 
-  /** Fails queued executions whose workflow timeout passed (housekeeping calls it). */
+  /** Fails queued executions whose workflow timeout passed (housekeeping calls it). @internal */
   expireQueued(): Promise<void> {
     return this.cancellation.expireQueued();
   }
@@ -458,7 +460,9 @@ export class WorkflowEngine {
    * Count of executions matching a filter (for pagination).
    * @throws ValidationError naming a bad or unknown filter key; ClosedError once closed.
    */
-  countExecutions(filter: { status?: ExecutionState; workflowId?: string } = {}): Promise<number> {
+  countExecutions(
+    filter: { status?: ExecutionState | undefined; workflowId?: string | undefined } = {},
+  ): Promise<number> {
     return this.queries.countExecutions(filter);
   }
 
@@ -484,12 +488,12 @@ export class WorkflowEngine {
     }
   }
 
-  /** Resolves when the purges under way ended (at most one batch each once closed). */
+  /** Resolves when the purges under way ended (at most one batch each once closed). @internal */
   async purgesEnded(): Promise<void> {
     await Promise.allSettled([...this.purging]);
   }
 
-  /** Stops taking work (called by the orchestrator's close). */
+  /** Stops taking work (called by the orchestrator's close; use `orch.close()`). @internal */
   markClosed(): void {
     this.closed = true;
   }

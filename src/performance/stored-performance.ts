@@ -126,10 +126,10 @@ function stepFacts(def: { steps: readonly StepDefinition[] } | null): StepFacts 
   const add = (step: StepDefinition) => {
     const timeout = 'timeout' in step ? step.timeout : undefined;
     facts.set(step.name, {
-      timed: !('condition' in step),
+      timed: step.condition === undefined,
       timeoutMs: timeout === undefined ? null : toMs(timeout),
     });
-    if ('parallel' in step) for (const branch of step.parallel) add(branch);
+    if (step.parallel !== undefined) for (const branch of step.parallel) add(branch);
   };
   for (const step of def.steps) add(step);
   return facts;

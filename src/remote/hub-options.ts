@@ -15,20 +15,20 @@ import { MAX_POLL_WAIT_SECONDS } from './protocol.js';
 /** Options of `RemoteWorkerHub`. */
 export interface RemoteWorkerHubOptions {
   /** Time source (tests inject a `FakeClock`). @default the system clock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /**
    * A leased task expires this long after its hand-over or last heartbeat, a registration this long
    * after the worker was last heard from (at most 86400). @default 30
    */
-  leaseSeconds?: number;
+  leaseSeconds?: number | undefined;
   /** The wait a poll asks for by default (at most 30). @default 20 */
-  pollSeconds?: number;
+  pollSeconds?: number | undefined;
   /** Registered workers at most; more registrations answer 409. @default 1000 */
-  maxWorkers?: number;
+  maxWorkers?: number | undefined;
   /** Polls one worker may have waiting at once; more answer 409. @default 256 */
-  maxPollsPerWorker?: number;
+  maxPollsPerWorker?: number | undefined;
   /** Where lost workers and tasks are logged. @default silent */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 /** What the hub runs on: its options checked, the defaults filled in. */

@@ -70,7 +70,7 @@ function byName(a: StepRecord, b: StepRecord): number {
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /** Finished executions kept (newest first); older ones are evicted. @default 10000 */
-  maxFinished?: number;
+  maxFinished?: number | undefined;
 }
 
 /** A {@link Store} kept in process memory. Fast, not durable; for tests and `enableWorkflowPersistence: false`. */

@@ -8,7 +8,7 @@
  * @module
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import type { StepDefinition } from '../../src/index.js';
+import type { ActionStepDefinition, StepDefinition } from '../../src/index.js';
 import { prng } from '../recovery/saga-fuzz-plan.js';
 
 export { prng };
@@ -17,7 +17,7 @@ export { prng };
 export const LABELS = ['a', 'b', 'c'] as const;
 
 const retry = { maxAttempts: 2, initialDelay: 0.05 };
-const step = (name: string, compensated: boolean): StepDefinition => ({
+const step = (name: string, compensated: boolean): ActionStepDefinition => ({
   name,
   action: 'fz',
   retry,

@@ -3,7 +3,7 @@
  * store before and after the last resume, and the ledger of what the handlers did.
  * @module
  */
-import type { ExecutionStatus } from '../../src/index.js';
+import type { ExecutionStatus, StepDefinition } from '../../src/index.js';
 import type { ExecutionSnapshot, StepRecord } from '../../src/store/store.js';
 import { FLOWS, type LedgerLine } from './kill-points-flows.js';
 
@@ -42,9 +42,13 @@ export function checkNoRerun(
 /** Whether step `name` of `flow` is an action step run by one of the ledger's handlers. */
 function handlerStep(flow: string, name: string): boolean {
   const def = FLOWS.find((f) => f.id === flow);
-  const all = def?.steps.flatMap((s) => ('parallel' in s ? [s, ...s.parallel] : [s])) ?? [];
+  const all = ((def?.steps ?? []) as StepDefinition[]).flatMap((s): StepDefinition[] =>
+    s.parallel !== undefined ? [s, ...s.parallel] : [s],
+  );
   const step = all.find((s) => s.name === name);
-  return Boolean(step && !('parallel' in step) && !('condition' in step) && step.action !== 'delay');
+  return Boolean(
+    step && step.parallel === undefined && step.condition === undefined && step.action !== 'delay',
+  );
 }
 
 /** What one kill-and-resume run left. */
@@ -103,7 +107,9 @@ export function checkExecutions(run: RunRecord, fail: (msg: string) => void): vo
     const withComp = (st: StepRecord) => {
       const def = FLOWS.find((f) => f.id === flow)!;
       const name = st.of ?? st.name;
-      const all = def.steps.flatMap((s) => ('parallel' in s ? [s, ...s.parallel] : [s]));
+      const all = (def.steps as StepDefinition[]).flatMap((s): StepDefinition[] =>
+        s.parallel !== undefined ? [s, ...s.parallel] : [s],
+      );
       return Boolean(
         (all.find((s) => s.name === name) as { compensation?: string } | undefined)?.compensation,
       );

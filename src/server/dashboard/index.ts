@@ -46,34 +46,34 @@ export { CONTENT_SECURITY_POLICY, sameOrigin } from './guard.js';
 /** Options of {@link createDashboard}. */
 export interface DashboardOptions {
   /** Key that signs session cookies. @default random per process (sessions end with it) */
-  secret?: string | Buffer;
+  secret?: string | Buffer | undefined;
   /** How long a sign-in lasts, seconds (at most 1e9). @default 43200 (12 hours) */
-  sessionTtlSeconds?: number;
+  sessionTtlSeconds?: number | undefined;
   /** The nodes the workers page lists. @default the nodes registered in the store */
-  nodes?: NodesProvider;
+  nodes?: NodesProvider | undefined;
   /** Executions per page of the list. @default 25 */
-  pageSize?: number;
+  pageSize?: number | undefined;
   /** Width of one chart bucket, seconds. @default 5 */
-  bucketSeconds?: number;
+  bucketSeconds?: number | undefined;
   /** Time the charts cover, minutes: at most 10000 buckets. @default 10 */
-  windowMinutes?: number;
+  windowMinutes?: number | undefined;
   /** How long an alert stays on the overview, minutes (0: not shown). @default 15 */
-  alertWindowMinutes?: number;
+  alertWindowMinutes?: number | undefined;
   /**
    * Origins besides the request's own host that may POST (e.g. behind a proxy that rewrites
    * Host), each `scheme://host[:port]`; compared as a browser sends them (`HTTPS://Ops.Example.com:443/`
    * is `https://ops.example.com`). @default []
    */
-  allowedOrigins?: string[];
+  allowedOrigins?: string[] | undefined;
   /**
    * Mark the session cookie `Secure`. @default true when the request came over https (behind a
    * TLS-terminating proxy, set this or `buildApp`'s `trustProxy`)
    */
-  secureCookie?: boolean;
+  secureCookie?: boolean | undefined;
   /** Failed sign-ins per client address and minute before 429. @default 10 */
-  maxLoginFailures?: number;
+  maxLoginFailures?: number | undefined;
   /** Wall clock (tests). @default Date.now */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /**

@@ -26,14 +26,14 @@ export interface PostgresStoreOptions {
    * database are independent (tests use a fresh schema each).
    * @default 'orchestrator'
    */
-  schema?: string;
+  schema?: string | undefined;
   /**
    * Connections in the pool: each write lane keeps one, the others serve reads (with a pool of
    * one, the lane gives it back after each batch, and reads and writes take turns on it). At most
    * 2147483647 (2^31-1).
    * @default 10
    */
-  poolSize?: number;
+  poolSize?: number | undefined;
   /**
    * Group-commit lanes that flush concurrently, each its own transaction on its own connection
    * (from 1 to `poolSize - 1`, so reads always find a connection; 1 with a pool of one). The
@@ -42,7 +42,7 @@ export interface PostgresStoreOptions {
    * lanes make bigger batches, which cost the database less per write (see docs/performance.md).
    * @default 1
    */
-  writeLanes?: number;
+  writeLanes?: number | undefined;
   /**
    * Milliseconds a connection may stay idle inside a transaction before the server ends it, so a
    * stalled node cannot hold row locks that keep other nodes from taking its executions over,
@@ -51,7 +51,7 @@ export interface PostgresStoreOptions {
    * limit). A store opened from the config's URL uses a third of the lease when that is shorter.
    * @default 10000
    */
-  idleInTransactionTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number | undefined;
   /**
    * Milliseconds a query of the store's pool may wait for its answer. Past it the query fails
    * (`STORE_UNAVAILABLE`) and its connection is discarded: a server that went silent (a network

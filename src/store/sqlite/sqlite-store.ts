@@ -94,7 +94,7 @@ export interface SqliteStoreOptions {
    * crashes: the last commits can roll back after an OS crash.
    * @default 'FULL'
    */
-  synchronous?: 'FULL' | 'NORMAL';
+  synchronous?: 'FULL' | 'NORMAL' | undefined;
 }
 
 /**

@@ -130,7 +130,7 @@ const validDefinitionArb = fc
   });
 
 const countSteps = (steps: StepDefinition[]) =>
-  steps.reduce((n, s) => n + 1 + ('parallel' in s ? s.parallel.length : 0), 0);
+  steps.reduce((n, s) => n + 1 + (s.parallel !== undefined ? s.parallel.length : 0), 0);
 
 /** Runs validation; returns the result or the ValidationError, fails on anything else. */
 function attempt(id: unknown, steps: unknown, options?: unknown) {

@@ -87,14 +87,14 @@ ${
 }
 
 function kindOf(step: StepDefinition): string {
-  if ('parallel' in step) return 'parallel';
-  if ('condition' in step) return 'condition';
+  if (step.parallel !== undefined) return 'parallel';
+  if (step.condition !== undefined) return 'condition';
   return 'action';
 }
 
 function stepDetails(step: StepDefinition): SafeHtml {
   const parts: SafeHtml[] = [];
-  if ('condition' in step) {
+  if (step.condition !== undefined) {
     parts.push(html`<code>${step.condition}</code>`);
     if (step.then) parts.push(html`then → <span class="mono">${step.then}</span>`);
     if (step.else) parts.push(html`else → <span class="mono">${step.else}</span>`);
@@ -118,7 +118,7 @@ function stepDetails(step: StepDefinition): SafeHtml {
 function definitionRows(steps: StepDefinition[]): SafeHtml[] {
   return steps.flatMap((step, i) => [
     html`<tr data-step="${step.name}"><td class="num">${i + 1}</td><td class="mono">${step.name}</td><td>${kindOf(step)}</td><td>${stepDetails(step)}</td></tr>`,
-    ...('parallel' in step
+    ...(step.parallel !== undefined
       ? step.parallel.map(
           (b) =>
             html`<tr class="branch" data-step="${b.name}"><td></td><td class="mono">└ ${b.name}</td><td>branch</td><td>${stepDetails(b)}</td></tr>`,
