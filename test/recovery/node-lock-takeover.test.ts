@@ -13,7 +13,9 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { workersReport } from '../../src/cli/reports.js';
 import { hasLiveOwner, StoreClient } from '../../src/cli/store-client.js';
+import { newNodeId } from '../../src/engine/owners.js';
 import { createOrchestrator } from '../../src/index.js';
+import { isDeadLegacyLocalOwner } from '../../src/local-owners.js';
 import { lockFileName, NodeLocks } from '../../src/store/sqlite/node-locks.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { memoryLogger, silentLogger } from '../helpers/orchestrator.js';
@@ -82,6 +84,60 @@ describe('a node killed in another pid space', () => {
     locks.release(ELSEWHERE);
     expect(readdirSync(`${file}-nodes`)).toEqual([]);
     expect(locks.freeLockRun(ELSEWHERE)).toBeNull();
+  });
+});
+
+describe('a node of an earlier release (an id without the boot id, no lock) killed on this host', () => {
+  it('has its executions taken over at once, judged by its pid', async () => {
+    const file = join(dir, 'legacy.sqlite');
+    // An earlier release held no lock: a file where the lock folder would go keeps this one's out.
+    writeFileSync(`${file}-nodes`, '');
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, 'legacy-here'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const deadline = Date.now() + 30_000;
+    while (!(out.includes('running') && out.includes('id '))) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`child did not start: ${out}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const id = /id (\S+)/.exec(out)![1]!;
+    const legacy = /node (\S+)/.exec(out)![1]!;
+    expect(legacy.split('/')[0]!.split('~')).toHaveLength(2);
+    child.kill('SIGKILL');
+    await exited;
+    const started = Date.now();
+    const orch = await createOrchestrator({
+      store: `sqlite:${file}`,
+      logger: silentLogger,
+      leaseSeconds: 60,
+      actions: { hang: () => 'done' },
+    });
+    try {
+      // Its lease has 60 s to run: taken over without waiting for it.
+      const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 20 });
+      expect(status.status).toBe('completed');
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      await orch.close();
+    }
+  });
+
+  it('is judged by its pid only in this host name and pid namespace, and never for a modern id', async () => {
+    const [host, ns] = newNodeId().split('/')[0]!.split('~');
+    const gone = spawn('true');
+    await new Promise((resolve) => gone.on('exit', resolve));
+    const deadPid = gone.pid!;
+    expect(isDeadLegacyLocalOwner(`${host}~${ns}/${deadPid}/abc123`)).toBe(true);
+    expect(isDeadLegacyLocalOwner(`${host}~${ns}/${process.pid}/abc123`)).toBe(false);
+    expect(isDeadLegacyLocalOwner(`other-host~${ns}/${deadPid}/abc123`)).toBe(false);
+    expect(isDeadLegacyLocalOwner(`${host}~1/${deadPid}/abc123`)).toBe(false);
+    // A modern id names the boot: judged by `isDeadLocalOwner`, not here.
+    expect(isDeadLegacyLocalOwner(newNodeId().replace(/\/\d+\//, `/${deadPid}/`))).toBe(false);
   });
 });
 

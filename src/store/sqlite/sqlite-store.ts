@@ -19,6 +19,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeValue } from '../../describe-value.js';
 import { type Issue, OrchestratorError, ValidationError } from '../../errors.js';
+import { isDeadLegacyLocalOwner } from '../../local-owners.js';
 import { unstorableText } from '../../storable-text.js';
 import { optionsIssues } from '../../unknown-keys.js';
 import { filterArgs } from '../filter-args.js';
@@ -564,6 +565,8 @@ export class SqliteStore implements Store {
   }
 
   ownerGone(owner: string): boolean {
+    // A node of an earlier release, which held no lock: judged by its pid, in this kernel's space.
+    if (isDeadLegacyLocalOwner(owner)) return true;
     const locked = this.nodeLocks?.freeLockRun(owner) ?? null;
     if (locked === null) return false;
     // The lock is of one run of the node. One started again under the same id since (its lock in
