@@ -4,7 +4,8 @@
  * that has every handler its workflow names — not on one that would only let it go again (see
  * `unrunnable.ts`), nor run it locally to fail with ACTION_NOT_FOUND. When no live node has them
  * all, the node that took the submission runs it and its step fails with ACTION_NOT_FOUND, as on a
- * single node. A node that advertises no handlers (an earlier version) counts as having them all.
+ * single node. A node that advertises no handlers (an earlier version) counts as having them all,
+ * but is chosen only when no node known to have them will do (see `placementTarget`).
  *
  * Likewise by definition format (`definition/format.ts`): during a rolling upgrade, a version that
  * uses what an older release does not know is not placed on a node of that release, which would
@@ -69,6 +70,8 @@ function hasAll(handlers: Handlers, plan: Plan): boolean {
  */
 export class NodeHandlers {
   private byNode = new Map<string, Handlers>();
+  /** Nodes that advertise no handlers (a release from before they did; see {@link isSilent}). */
+  private silent = new Set<string>();
   /** The definition format of each node that reads an older one than this node. */
   private formats = new Map<string, number>();
   private generation = 0;
@@ -78,16 +81,28 @@ export class NodeHandlers {
   update(nodes: readonly NodeRecord[]): void {
     const byNode = new Map<string, Handlers>();
     const formats = new Map<string, number>();
+    const silent = new Set<string>();
     for (const n of nodes) {
       const h = parseHandlers(n.info);
       if (h) byNode.set(n.id, h);
+      else silent.add(n.id);
       // Only the nodes a version this node reads can be too new for (none but during an upgrade).
       const format = formatOf(n.info);
       if (format < DEFINITION_FORMAT) formats.set(n.id, format);
     }
     this.byNode = byNode;
+    this.silent = silent;
     this.formats = formats;
     this.generation++;
+  }
+
+  /**
+   * Whether `node` advertises no handlers: a release from before nodes did, which may lack one a
+   * workflow needs and then fails its step with ACTION_NOT_FOUND (it does not let it go either).
+   * Placement prefers a node known to have them all.
+   */
+  isSilent(node: string): boolean {
+    return this.silent.size > 0 && this.silent.has(node);
   }
 
   /**
@@ -135,6 +150,13 @@ export function placementTarget(ctx: EngineContext, plan: Plan, slotFreeHere = f
   const lacks = (id: string) => (id === ctx.nodeId ? selfLacks : others.has(id) || late(id));
   // The least-loaded node, when it will do (the common case): no second pass over the nodes.
   let target = lb.pickWorker();
+  // A node that advertises no handlers (an earlier release) only when no node known to have them
+  // all will do: during a rolling deploy that adds an action, one failed its step.
+  const silent = (id: string) => ctx.nodeHandlers.isSilent(id);
+  if (silent(target)) {
+    const known = lb.pickWorker((id) => lacks(id) || silent(id));
+    if (!lacks(known) && !silent(known)) target = known;
+  }
   if (lacks(target)) {
     const picked = lb.pickWorker(lacks);
     target = lacks(picked) ? ctx.nodeId : picked;

@@ -291,7 +291,7 @@ async function nodeBesideOtherHost(
     running: 0,
     queued: 0,
     capacity: 100,
-    info: { pid, cluster: true, leaseSeconds },
+    info: { pid, cluster: true, leaseSeconds, handlers: { actions: ['hold', 'quick'], compensations: [] } },
   });
   stored = true;
   // On a FakeClock, the rounds (and so the read) come as the test moves its time.

@@ -61,7 +61,12 @@ async function setUp(
           running: load,
           queued: 0,
           capacity: 100,
-          info: { pid: 4243 + i, cluster: true, leaseSeconds: 60 },
+          info: {
+            pid: 4243 + i,
+            cluster: true,
+            leaseSeconds: 60,
+            handlers: { actions: ['hold'], compensations: [] },
+          },
         }),
       ),
     );

@@ -6,16 +6,31 @@
 import { describe, expect, it } from 'vitest';
 import { tempSqliteUrl, untilAborted, waitForStatus, withOrchestrator } from '../helpers/orchestrator.js';
 
-const actions = { hang: (_input: unknown, ctx: { signal: AbortSignal }) => untilAborted(ctx.signal) };
+const actions = {
+  a: () => 'done',
+  hang: (_input: unknown, ctx: { signal: AbortSignal }) => untilAborted(ctx.signal),
+};
+// The running execution's saga holds its slot well past the queued one's deadline (a few ms after
+// its own): the queued one then times out still queued, whatever the machine's speed.
+const compensations = { slowUndo: () => new Promise<void>((resolve) => setTimeout(resolve, 500)) };
 
 describe('the WORKFLOW_TIMEOUT message after a restart with another workflowTimeout', () => {
   it('names the timeout the execution was accepted with, running or still queued', async () => {
     const store = tempSqliteUrl();
-    const first = await withOrchestrator({ store, workflowTimeout: 0.3, maxConcurrentWorkflows: 1, actions });
-    await first.workflowEngine.defineWorkflow('w', [{ name: 'hang' }]);
+    const first = await withOrchestrator({
+      store,
+      workflowTimeout: 0.3,
+      maxConcurrentWorkflows: 1,
+      actions,
+      compensations,
+    });
+    await first.workflowEngine.defineWorkflow('w', [
+      { name: 'a', compensation: 'slowUndo' },
+      { name: 'hang' },
+    ]);
     const running = await first.workflowEngine.executeWorkflow('w');
     const queued = await first.workflowEngine.executeWorkflow('w');
-    await waitForStatus(first, running, (s) => s.status === 'running');
+    await waitForStatus(first, running, (s) => s.stepsCompleted === 1);
     await first.close();
 
     const second = await withOrchestrator({
@@ -23,6 +38,7 @@ describe('the WORKFLOW_TIMEOUT message after a restart with another workflowTime
       workflowTimeout: 100,
       maxConcurrentWorkflows: 1,
       actions,
+      compensations,
     });
     const ran = await second.workflowEngine.waitForCompletion(running, { timeout: 10 });
     expect(ran.error).toEqual({
