@@ -313,13 +313,18 @@ describe('store commands', () => {
     try {
       const r = await cli(['migrate', '--store', fresh.url]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/Store sqlite:.* is up to date\.\n\s+kind\s+sqlite\n\s+file\s+/);
+      expect(r.stdout).toMatch(
+        /Store sqlite:.* is up to date: applied 3 migrations \(001, 002, 003\)\.\n\s+kind\s+sqlite\n\s+file\s+/,
+      );
       expect(existsSync(fresh.file)).toBe(true);
       const again = await cli(['--json', 'migrate', '--store', fresh.url]);
       expect(parseJson<Record<string, unknown>>(again.stdout)).toMatchObject({
         kind: 'sqlite',
         durable: true,
+        applied: [],
       });
+      const human = await cli(['migrate', '--store', fresh.url]);
+      expect(human.stdout).toMatch(/Store sqlite:.* is up to date: no migration to apply\./);
     } finally {
       fresh.remove();
     }

@@ -191,6 +191,9 @@ export class PostgresStore implements Store {
     return { kind: this.kind, url: redactUrl(this.url), schema: this.schema };
   }
 
+  /** The schema migrations `init` applied (their numbers), none when the schema was up to date. */
+  migrationsApplied: readonly number[] = [];
+
   async init(): Promise<void> {
     if (this.closed) throw new OrchestratorError('CLOSED', 'The store is closed');
     this.opening ??= migrateAt(
@@ -200,7 +203,8 @@ export class PostgresStore implements Store {
       this.migrationLockTimeoutMs,
       this.queryTimeoutMs,
     ).then(
-      () => {
+      (applied) => {
+        this.migrationsApplied = applied;
         this.pool = this.madePool = createPool(
           this.url,
           this.poolSize,

@@ -231,6 +231,9 @@ export class SqliteStore implements Store {
     this.durable = path !== ':memory:' && path !== '';
   }
 
+  /** The schema migrations `init` applied (their numbers), none when the file was up to date. */
+  migrationsApplied: readonly number[] = [];
+
   async init(): Promise<void> {
     if (this.db) return;
     if (this.closed) throw new OrchestratorError('CLOSED', 'The store is closed');
@@ -265,7 +268,7 @@ export class SqliteStore implements Store {
       db.pragma('foreign_keys = ON');
       // What was read above is still right to skip the write lock: versions are only ever added
       // (one a newer release added is refused above), and the migration re-reads them under it.
-      migrate(db, migrations, Date.now(), recorded);
+      this.migrationsApplied = migrate(db, migrations, Date.now(), recorded);
       this.statements = prepareStatements(db);
       // Absolute, as SQLite holds it: a relative path names this file after a chdir too.
       this.opened = onDisk ? new OpenedFilesCheck(this.path, openedFiles(resolve(this.path))) : null;
