@@ -161,8 +161,12 @@ export function placementTarget(ctx: EngineContext, plan: Plan, slotFreeHere = f
     const picked = lb.pickWorker(lacks);
     target = lacks(picked) ? ctx.nodeId : picked;
   }
-  // Its slots all taken (nodes with other `maxConcurrentWorkflows`): the node with the most room.
-  if (!lacks(target) && freeSlots(ctx, target) <= 0) target = roomiest(ctx, target, lacks);
+  // Its slots all taken (nodes with other `maxConcurrentWorkflows`): the node with the most room —
+  // among the nodes known to have the handlers, unless the target is not one (none is).
+  if (!lacks(target) && freeSlots(ctx, target) <= 0) {
+    const unfit = silent(target) ? lacks : (id: string) => lacks(id) || silent(id);
+    target = roomiest(ctx, target, unfit);
+  }
   if (target === ctx.nodeId || !slotFreeHere || selfLacks) return target;
   // Loads with the new execution counted here. Both this node and the target must be within the
   // threshold of the mean: with a third node far above it (long-running executions, or orphans it

@@ -131,40 +131,51 @@ describe('nodes without the handlers a workflow needs', () => {
     }
   }, 20_000);
 
-  it('placement leaves out a node that advertises no handlers (an earlier release) while a known node will do', async () => {
-    const schema = t.schema();
-    const hold = gate();
-    t.later(() => hold.open());
-    const b = await node(schema, {
-      actions: { welcome: () => 'hi', hold: () => hold.promise.then(() => 'held') },
-    });
-    await b.workflowEngine.defineWorkflow('welcome', [{ name: 'welcome' }]);
-    await b.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
-    // b holds two: the old node, idle, is the least loaded.
-    await b.workflowEngine.executeWorkflow('hold');
-    await b.workflowEngine.executeWorkflow('hold');
-    // A live node of a release from before nodes advertised their handlers, idle: the least loaded.
-    const old = 'old-release-node/1/abcdef';
-    const beat = () =>
-      b.store.heartbeat({
-        id: old,
-        startedAt: 1,
-        lastHeartbeat: Date.now(),
-        running: 0,
-        queued: 0,
-        capacity: 100,
-        info: { cluster: true, leaseSeconds: 30 },
+  it.each([
+    ['with free slots', 100],
+    ['with its slots all taken (the old node with many free)', 2],
+  ])(
+    'placement leaves out a node that advertises no handlers (an earlier release) while a known node will do: %s',
+    async (_what, slots) => {
+      const schema = t.schema();
+      const hold = gate();
+      t.later(() => hold.open());
+      const b = await node(schema, {
+        maxConcurrentWorkflows: slots,
+        actions: { welcome: () => 'hi', hold: () => hold.promise.then(() => 'held') },
       });
-    await beat();
-    const timer = setInterval(() => void beat().catch(() => undefined), 100);
-    t.later(() => clearInterval(timer));
-    await until(() => b.loadBalancer.getWorkers().includes(old));
-    // It may lack 'welcome' (it would fail the step with ACTION_NOT_FOUND): b runs them all.
-    for (let i = 0; i < 3; i++) {
-      const id = await b.workflowEngine.executeWorkflow('welcome');
-      const status = await b.workflowEngine.waitForCompletion(id, { timeout: 5 });
-      expect(status.status).toBe('completed');
-      expect(status.workerId).toBe(b.nodeId);
-    }
-  }, 20_000);
+      await b.workflowEngine.defineWorkflow('welcome', [{ name: 'welcome' }]);
+      await b.workflowEngine.defineWorkflow('hold', [{ name: 'hold' }]);
+      // b holds two: the old node, idle, is the least loaded.
+      await b.workflowEngine.executeWorkflow('hold');
+      await b.workflowEngine.executeWorkflow('hold');
+      // A live node of a release from before nodes advertised their handlers, idle: the least loaded.
+      const old = 'old-release-node/1/abcdef';
+      const beat = () =>
+        b.store.heartbeat({
+          id: old,
+          startedAt: 1,
+          lastHeartbeat: Date.now(),
+          running: 0,
+          queued: 0,
+          capacity: 100,
+          info: { cluster: true, leaseSeconds: 30 },
+        });
+      await beat();
+      const timer = setInterval(() => void beat().catch(() => undefined), 100);
+      t.later(() => clearInterval(timer));
+      await until(() => b.loadBalancer.getWorkers().includes(old));
+      // It may lack 'welcome' (it would fail the step with ACTION_NOT_FOUND): b runs them all.
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push(await b.workflowEngine.executeWorkflow('welcome'));
+      // Queued behind the two held ones when b has 2 slots: released, they run on b.
+      hold.open();
+      for (const id of ids) {
+        const status = await b.workflowEngine.waitForCompletion(id, { timeout: 5 });
+        expect(status.status).toBe('completed');
+        expect(status.workerId).toBe(b.nodeId);
+      }
+    },
+    20_000,
+  );
 });
