@@ -223,7 +223,10 @@ export class Cancellation {
     }
     ex.stop('cancel');
     // A resumed execution waiting for a slot ran before: its runner ends it (compensating what
-    // completed), now rather than when a slot frees.
+    // completed), now rather than when a slot frees. With compensations to run it may wait for a
+    // lane (see `Scheduler.prioritize`): the cancel is stored first, so a crash meanwhile does not
+    // lose it (it ran to completion after the restart).
+    if (!ex.started && pendingCompensations(ex).length > 0) await this.ctx.store.requestCancel(ex.id);
     this.windDown(ex);
     await ex.done;
     return ex.record.status === 'cancelled';

@@ -47,8 +47,11 @@ export class Scheduler {
    * waiting for a slot ahead of the queue; see {@link prioritize}.
    */
   private readonly windingDown = new Fifo<ActiveExecution>();
-  /** The execution winding down past the limit, if one is: one at a time (see {@link prioritize}). */
-  private lane: ActiveExecution | null = null;
+  /**
+   * The executions winding down past the limit: at most the limit's worth at once (see
+   * {@link prioritize}).
+   */
+  private readonly lanes = new Set<ActiveExecution>();
   /**
    * Cluster mode, while a backlog is claimed from the store batch by batch: the newest execution of
    * the last batch. Those accepted after it wait (queued) for the next round's claim, which may
@@ -231,10 +234,11 @@ export class Scheduler {
   /**
    * Starts a queued execution ahead of the queue, and returns true (false if it already started).
    * For a resumed execution that must wind down with compensations to run: they call the services
-   * the limit protects, so such executions run one at a time past the limit (a slot held for long
-   * by running handlers does not hold up a cancel), and take free slots before anything queued.
-   * Each started past the limit once ran: 30 resumed executions past their deadline ran their 30
-   * compensations at once with a limit of 2.
+   * the limit protects, so at most the limit's worth of such executions run past it at once (a
+   * slot held for long by running handlers does not hold up a cancel, nor does one compensation
+   * that hangs), and they take free slots before anything queued. Each started past the limit
+   * once ran: 30 resumed executions past their deadline ran their 30 compensations at once with a
+   * limit of 2. One at a time, a compensation that hung held up every other cancel.
    */
   prioritize(ex: ActiveExecution): boolean {
     if (ex.started) return false;
@@ -450,7 +454,7 @@ export class Scheduler {
     // Another node took it over: counted among that node's executions from now on.
     if (ex.halted === 'lease') this.ctx.metrics.disown(ex.record);
     this.running--;
-    if (ex === this.lane) this.lane = null;
+    this.lanes.delete(ex);
     this.active.delete(ex.id);
     this.ctx.loadBalancer.completeWorkflow(ex.id);
     ex.markDone();
@@ -510,14 +514,14 @@ export class Scheduler {
   }
 
   private pump(): void {
-    // Winding down: one past the limit, the others in free slots first.
-    if (this.lane === null && this.windingDown.size > 0) {
+    // Winding down: up to the limit's worth past it, the others in free slots first.
+    while (this.lanes.size < this.limit && this.windingDown.size > 0) {
       const next = this.windingDown.shift()!;
-      this.lane = next;
       this.running++;
       this.start(next);
-      // No worker to start it on: back in the queue, the lane free.
-      if (!next.started) this.lane = null;
+      // No worker to start it on: back in the queue, no lane taken.
+      if (!next.started) break;
+      this.lanes.add(next);
     }
     while (this.windingDown.size > 0 && this.canLaunch()) this.launch(this.windingDown.shift()!, true);
     while (this.queue.size > 0 && this.canLaunch()) {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { type ActionHandler, FakeClock } from '../../src/index.js';
 import {
   answerWithin,
+  driveClock,
   finishWithClock,
   gate,
   tempSqliteUrl,
@@ -87,26 +88,18 @@ describe('resumed executions waiting for a slot', () => {
 });
 
 describe('resumed executions winding down with compensations to run', () => {
-  it('compensate one past the limit at a time, then in the slots as they free, not all at once', async () => {
+  /**
+   * Eight executions stopped by a restart in `b` (after `a`, which has a compensation), resumed
+   * by a node with two slots: two run (hanging in `b`), six wait. `undo` is the compensation.
+   */
+  async function eightResumed(undo: (executionId: string) => Promise<void>) {
     const store = tempSqliteUrl();
     const clock = new FakeClock();
-    let live = 0;
-    let most = 0;
-    const release = gate();
-    const undone: string[] = [];
     const options = {
       store,
       clock,
       actions: { a: () => 1, b: hang },
-      compensations: {
-        undo: async (_input: unknown, ctx: { executionId: string }) => {
-          live++;
-          most = Math.max(most, live);
-          await release.promise;
-          live--;
-          undone.push(ctx.executionId);
-        },
-      },
+      compensations: { undo: (_input: unknown, ctx: { executionId: string }) => undo(ctx.executionId) },
     };
     const first = await withOrchestrator({ ...options, maxConcurrentWorkflows: 10 });
     await first.workflowEngine.defineWorkflow('w', [{ name: 'a', compensation: 'undo' }, { name: 'b' }], {
@@ -116,20 +109,52 @@ describe('resumed executions winding down with compensations to run', () => {
     for (let i = 0; i < 8; i++) ids.push(await first.workflowEngine.executeWorkflow('w'));
     await clock.advance(100);
     await first.close();
-
-    // Two slots: two resumed run (hanging in `b`), six wait; all eight pass their deadline.
     const second = await withOrchestrator({ ...options, maxConcurrentWorkflows: 2 });
     expect(second.getLocalLoad()).toEqual({ running: 2, queued: 6 });
+    return { second, clock, ids };
+  }
+
+  it('compensate at most the limit past it at once, then in the slots as they free, not all at once', async () => {
+    let live = 0;
+    let most = 0;
+    const release = gate();
+    const undone: string[] = [];
+    const { second, clock, ids } = await eightResumed(async (id) => {
+      live++;
+      most = Math.max(most, live);
+      await release.promise;
+      live--;
+      undone.push(id);
+    });
+    // All eight pass their deadline.
     await clock.advance(31_000);
-    await expect.poll(() => live).toBe(3);
-    // The two in their slots and one past the limit; the five others wait for one of those.
-    expect(second.getLocalLoad()).toEqual({ running: 3, queued: 5 });
+    await expect.poll(() => live).toBe(4);
+    // The two in their slots and two past the limit; the four others wait for one of those.
+    expect(second.getLocalLoad()).toEqual({ running: 4, queued: 4 });
     release.open();
     const statuses = await Promise.all(ids.map((id) => finishWithClock(second, clock, id)));
     expect(statuses.map((s) => [s.status, s.error?.code, s.compensatedSteps])).toEqual(
       ids.map(() => ['failed', 'WORKFLOW_TIMEOUT', ['a']]),
     );
     expect(undone.sort()).toEqual([...ids].sort());
-    expect(most).toBe(3);
+    expect(most).toBe(4);
+  });
+
+  it('a compensation that hangs past the limit does not hold up the other cancels; a waiting cancel is stored', async () => {
+    const release = gate();
+    const { second, clock, ids } = await eightResumed(async (id) => {
+      // The first queued one's compensation hangs; the others' return at once.
+      if (id === ids[2]) await release.promise;
+    });
+    const queued = ids.slice(2);
+    // Every cancel but the hung one's answers, the hung one taking one of the two lanes.
+    const answers = queued.map((id) => second.workflowEngine.cancelWorkflow(id));
+    const answered = await Promise.all(answers.slice(1).map((a) => driveClock(clock, a)));
+    expect(answered).toEqual(queued.slice(1).map(() => true));
+    expect(await answerWithin(answers[0]!, 100)).toBe('no answer after 100 ms');
+    // Stored as requested while it waits: a crash now would not lose it.
+    expect((await second.store.getExecution(ids[2]!))?.execution.cancelRequested).toBe(true);
+    release.open();
+    expect(await driveClock(clock, answers[0]!)).toBe(true);
   });
 });
