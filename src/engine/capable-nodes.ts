@@ -184,7 +184,7 @@ export function placementTarget(ctx: EngineContext, plan: Plan, slotFreeHere = f
  * A node's slots (`maxConcurrentWorkflows`, as its heartbeat says) less its load; this node's own
  * from its config. A node whose heartbeat this node has not read counts as having this node's.
  */
-function freeSlots(ctx: EngineContext, node: string): number {
+export function freeSlots(ctx: EngineContext, node: string): number {
   return capacityOf(ctx, node) - ctx.loadBalancer.getLoad(node);
 }
 

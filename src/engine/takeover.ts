@@ -8,6 +8,7 @@
 import { UNFINISHED_STATES } from '../store/states.js';
 import type { ExecutionRecord } from '../store/store.js';
 import { type Adoption, workerless } from './adoption.js';
+import { freeSlots } from './capable-nodes.js';
 import type { ClusterView } from './cluster-view.js';
 import { type EngineContext, leaseMs } from './context.js';
 import type { DefinitionRegistry } from './definitions.js';
@@ -250,6 +251,7 @@ export class Takeover {
     // renews first (and stops what others took meanwhile), then claims.
     if (now > ctx.leases.validUntil) return retaken;
     const limit = ids ? CLAIM_BATCH : await this.claimLimit();
+    if (limit === 0) return retaken;
     const claimed = await ctx.store.claimExecutions({
       owner: ctx.nodeId,
       leaseUntil: now + leaseMs(ctx),
@@ -278,7 +280,8 @@ export class Takeover {
    * How many orphans to claim in one round. Cluster mode: this node's fair share of the work (the
    * stored load of all owners, dead ones included, and of the executions nobody owns, over the live
    * nodes, minus what it holds), or its free slots if more, and at least one so orphans always make
-   * progress; the other live nodes claim the rest in their rounds. Otherwise: a whole batch.
+   * progress — unless another live node has a free slot: then none, that node claims it. The other
+   * live nodes claim the rest in their rounds. Otherwise: a whole batch.
    *
    * The unowned ones count: a node that closed let its queued executions go unowned, and a node
    * restarted after it claimed them only as its slots came free. New work kept the slots busy and
@@ -292,7 +295,17 @@ export class Takeover {
     const unowned = (await ctx.store.countUnowned?.()) ?? 0;
     const fair =
       Math.ceil((this.cluster.clusterLoad + unowned) / this.cluster.liveCount) - this.cluster.ownLoad;
-    return Math.min(CLAIM_BATCH, Math.max(1, free, fair));
+    // Neither a free slot nor a share left here: the one claimed so that orphans always move is
+    // left to a live node with a free slot, if there is one (this node would queue it while that
+    // node's slots sat idle).
+    const least = this.othersHaveRoom() ? 0 : 1;
+    return Math.min(CLAIM_BATCH, Math.max(least, free, fair));
+  }
+
+  /** Whether another live node has a free slot, as this node's view of the cluster has it. */
+  private othersHaveRoom(): boolean {
+    const { ctx } = this;
+    return ctx.loadBalancer.getWorkers().some((id) => id !== ctx.nodeId && freeSlots(ctx, id) > 0);
   }
 }
 
