@@ -188,7 +188,7 @@ export function freeSlots(ctx: EngineContext, node: string): number {
   return capacityOf(ctx, node) - ctx.loadBalancer.getLoad(node);
 }
 
-function capacityOf(ctx: EngineContext, node: string): number {
+export function capacityOf(ctx: EngineContext, node: string): number {
   const own = ctx.config.maxConcurrentWorkflows;
   if (node === ctx.nodeId) return own;
   const capacity = ctx.heartbeats.get(node)?.capacity;

@@ -39,6 +39,7 @@ import { OthersRefresh } from './others-refresh.js';
 import type { PlacedLoads } from './placed-loads.js';
 import { RetentionPurge } from './retention.js';
 import type { Scheduler } from './scheduler.js';
+import { balancedForSlots } from './slot-balance.js';
 import { Takeover } from './takeover.js';
 
 /** What housekeeping asks of the engine. */
@@ -368,8 +369,9 @@ export class LeaseKeeper {
       // node; one of them raises the alert (before, each did: a copy per node). A node closing is
       // no longer counted live by the others (draining), so it leaves the alert to them.
       if (!ctx.cluster || (!ctx.lifecycle.draining && raisesClusterAlerts(ctx.nodeId, lb.getWorkers()))) {
+        const threshold = ctx.config.alerts.imbalanceThreshold;
         ctx.alerts.checkBalance(
-          lb.isBalanced(ctx.config.alerts.imbalanceThreshold),
+          ctx.cluster ? balancedForSlots(ctx, threshold) : lb.isBalanced(threshold),
           lb.activeCount(),
           lb.getLoadDistribution(),
         );

@@ -45,3 +45,37 @@ it('a node with 1 slot places on nodes with 10 once its slot is taken, by room l
   hold.open();
   await Promise.all(ids.map((id) => small.workflowEngine.waitForCompletion(id, { timeout: 30 })));
 });
+
+it('the load_imbalance alert weighs slots: a distribution by room left does not raise it', async () => {
+  const schema = t.schema();
+  const hold = gate();
+  const alerts: string[] = [];
+  const open = async (slots: number) => {
+    const orch = await createOrchestrator({
+      store: new PostgresStore(PG_URL, { schema }),
+      maxConcurrentWorkflows: slots,
+      sweepInterval: 0.2,
+      alerts: { imbalanceMinActive: 2, cooldown: 60 },
+      actions: { work: () => hold.promise },
+    });
+    orch.on('alert', (alert) => {
+      if (alert.type === 'load_imbalance') alerts.push(alert.message);
+    });
+    t.later(() => orch.close());
+    return orch;
+  };
+  const big = [await open(10), await open(10)];
+  const small = await open(1);
+  await until(async () => small.loadBalancer.getWorkers().length === 3, 'three live nodes', 10_000);
+  await small.workflowEngine.defineWorkflow('w', [{ name: 'work' }]);
+  const ids: string[] = [];
+  for (let i = 0; i < 30; i++) ids.push(await small.workflowEngine.executeWorkflow('w'));
+  const nodes: Orchestrator[] = [small, ...big];
+  const held = () => nodes.map((n) => n.getLocalLoad().running + n.getLocalLoad().queued);
+  await until(async () => held().reduce((a, b) => a + b, 0) === 30, 'all 30 held by a node', 10_000);
+  // Several rounds of alert checks on every node, each seeing about 1, 14 and 15.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(alerts, JSON.stringify(held())).toEqual([]);
+  hold.open();
+  await Promise.all(ids.map((id) => small.workflowEngine.waitForCompletion(id, { timeout: 30 })));
+});
