@@ -209,6 +209,9 @@ export class Takeover {
   /** With {@link moreToClaim}: the newest execution of the last batch, by acceptance. */
   private claimedUpTo: Accepted | null = null;
 
+  /** When a round last claimed the one orphan it takes with no slot or share left (see `claimLimit`). */
+  private lastOneAt = Number.NEGATIVE_INFINITY;
+
   /**
    * Claims one batch of orphans and hands them to the scheduler. None once stopped; `stop` waits
    * for the claims under way (a cancel's), so the shutdown halts and releases what they took.
@@ -280,7 +283,7 @@ export class Takeover {
    * How many orphans to claim in one round. Cluster mode: this node's fair share of the work (the
    * stored load of all owners, dead ones included, and of the executions nobody owns, over the live
    * nodes, minus what it holds), or its free slots if more, and at least one so orphans always make
-   * progress — unless another live node has a free slot: then none, that node claims it. The other
+   * progress (while another live node has a free slot, at most one a sweep interval). The other
    * live nodes claim the rest in their rounds. Otherwise: a whole batch.
    *
    * The unowned ones count: a node that closed let its queued executions go unowned, and a node
@@ -295,11 +298,15 @@ export class Takeover {
     const unowned = (await ctx.store.countUnowned?.()) ?? 0;
     const fair =
       Math.ceil((this.cluster.clusterLoad + unowned) / this.cluster.liveCount) - this.cluster.ownLoad;
-    // Neither a free slot nor a share left here: the one claimed so that orphans always move is
-    // left to a live node with a free slot, if there is one (this node would queue it while that
-    // node's slots sat idle).
-    const least = this.othersHaveRoom() ? 0 : 1;
-    return Math.min(CLAIM_BATCH, Math.max(least, free, fair));
+    if (free > 0 || fair > 0) return Math.min(CLAIM_BATCH, Math.max(free, fair));
+    // Neither a free slot nor a share left here: one, so that orphans always move. While another
+    // live node has a free slot, at most one a sweep interval, not in every round woken early:
+    // that node claims them (this node would queue them while its slots sat idle), unless it
+    // cannot run them, which this node cannot tell.
+    const now = ctx.clock.now();
+    if (this.othersHaveRoom() && now - this.lastOneAt < ctx.config.sweepInterval * 1000) return 0;
+    this.lastOneAt = now;
+    return 1;
   }
 
   /** Whether another live node has a free slot, as this node's view of the cluster has it. */
