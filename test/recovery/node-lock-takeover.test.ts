@@ -28,27 +28,44 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A node id of another pid space: its pid tells this process nothing. */
 const ELSEWHERE = 'other-container~4026532000~0123456789ab/1/c0ffee';
 
+/**
+ * Starts `lock-child.ts` on `file` as node `nodeId` and waits until its step runs: the execution's
+ * id, the node id it printed, and a kill with SIGKILL that resolves once it exited.
+ */
+async function startChild(
+  file: string,
+  nodeId: string,
+): Promise<{ id: string; nodeId: string; kill(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, nodeId], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  onTestFinished(() => {
+    child.kill('SIGKILL');
+  });
+  const deadline = Date.now() + 30_000;
+  while (!(out.includes('running') && out.includes('id '))) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`child did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const kill = async () => {
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { id: /id (\S+)/.exec(out)![1]!, nodeId: /node (\S+)/.exec(out)![1]!, kill };
+}
+
 describe('a node killed in another pid space', () => {
   it('has its executions taken over at once, not when its leases run out', async () => {
     const file = join(dir, 'store.sqlite');
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, ELSEWHERE], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    const deadline = Date.now() + 30_000;
-    while (!(out.includes('running') && out.includes('id '))) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`child did not start: ${out}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const id = /id (\S+)/.exec(out)![1]!;
+    const { id, kill } = await startChild(file, ELSEWHERE);
     // While it lives, another process sees its lock held.
     expect(new NodeLocks(file).freeLockRun(ELSEWHERE)).toBeNull();
-    child.kill('SIGKILL');
-    await exited;
+    await kill();
     // `orchestrator workers` says so at once too, not 'alive' until its heartbeat is a lease old.
     const client = await StoreClient.open(`sqlite:${file}`);
     try {
@@ -92,24 +109,9 @@ describe('a node of an earlier release (an id without the boot id, no lock) kill
     const file = join(dir, 'legacy.sqlite');
     // An earlier release held no lock: a file where the lock folder would go keeps this one's out.
     writeFileSync(`${file}-nodes`, '');
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, 'legacy-here'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    const deadline = Date.now() + 30_000;
-    while (!(out.includes('running') && out.includes('id '))) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`child did not start: ${out}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const id = /id (\S+)/.exec(out)![1]!;
-    const legacy = /node (\S+)/.exec(out)![1]!;
+    const { id, nodeId: legacy, kill } = await startChild(file, 'legacy-here');
     expect(legacy.split('/')[0]!.split('~')).toHaveLength(2);
-    child.kill('SIGKILL');
-    await exited;
+    await kill();
     const started = Date.now();
     const orch = await createOrchestrator({
       store: `sqlite:${file}`,
