@@ -4,7 +4,7 @@
  * request in the store, applied by its owner; an orphan is taken over here first).
  * @module
  */
-import { type ErrorInfo, LeaseLostError } from '../errors.js';
+import { type ErrorInfo, LeaseLostError, toError } from '../errors.js';
 import { CANCELLABLE_STATES, UNFINISHED_STATES } from '../store/states.js';
 import type { ExecutionRecord } from '../store/store.js';
 import type { ActiveExecution } from './active-execution.js';
@@ -193,8 +193,8 @@ export class Cancellation {
    * deadline): in the next free slot, ahead of the queue, when its runner has compensations to
    * run; at once, past the limit, when it only stores its end.
    */
-  private windDown(ex: ActiveExecution): void {
-    if (pendingCompensations(ex).length > 0) this.scheduler.prioritize(ex);
+  private windDown(ex: ActiveExecution, compensates = pendingCompensations(ex).length > 0): void {
+    if (compensates) this.scheduler.prioritize(ex);
     else this.scheduler.expedite(ex);
   }
 
@@ -225,9 +225,18 @@ export class Cancellation {
     // A resumed execution waiting for a slot ran before: its runner ends it (compensating what
     // completed), now rather than when a slot frees. With compensations to run it may wait for a
     // lane (see `Scheduler.prioritize`): the cancel is stored first, so a crash meanwhile does not
-    // lose it (it ran to completion after the restart).
-    if (!ex.started && pendingCompensations(ex).length > 0) await this.ctx.store.requestCancel(ex.id);
-    this.windDown(ex);
+    // lose it (it ran to completion after the restart). A store that fails that write does not
+    // stop the cancel here: only its durability before the saga starts is lost.
+    const compensates = pendingCompensations(ex).length > 0;
+    if (!ex.started && compensates) {
+      await this.ctx.store.requestCancel(ex.id).catch((error: unknown) => {
+        this.ctx.logger.warn(
+          { executionId: ex.id, err: toError(error) },
+          'the cancel could not be stored before its compensations wait for a slot; it goes on here',
+        );
+      });
+    }
+    this.windDown(ex, compensates);
     await ex.done;
     return ex.record.status === 'cancelled';
   }

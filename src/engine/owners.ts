@@ -4,8 +4,6 @@
  */
 import { isDeadLocalOwner } from '../local-owners.js';
 
-export { isDeadLocalOwner, newNodeId } from '../local-owners.js';
-
 /**
  * Whether `owner` is known dead: a node of this pid space whose process is gone, or one the store
  * can tell has stopped (`Store.ownerGone`: the SQLite store, for any process on the host).

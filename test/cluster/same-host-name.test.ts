@@ -11,8 +11,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { isDeadLocalOwner, newNodeId } from '../../src/engine/owners.js';
 import { createOrchestrator, PostgresStore } from '../../src/index.js';
+import { isDeadLocalOwner, newNodeId } from '../../src/local-owners.js';
 import type { ExecutionRecord } from '../../src/store/store.js';
 import { silentLogger } from '../helpers/orchestrator.js';
 import { PG_URL } from '../store/pg-fixture.js';

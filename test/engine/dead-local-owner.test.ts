@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isDeadLocalOwner, newNodeId } from '../../src/engine/owners.js';
+import { isDeadLocalOwner, newNodeId } from '../../src/local-owners.js';
 
 const parents: ChildProcess[] = [];
 afterEach(() => {

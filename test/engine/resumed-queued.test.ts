@@ -157,4 +157,18 @@ describe('resumed executions winding down with compensations to run', () => {
     release.open();
     expect(await driveClock(clock, answers[0]!)).toBe(true);
   });
+
+  it('a cancel whose request the store refuses to keep still cancels, compensated', async () => {
+    const undone: string[] = [];
+    const { second, clock, ids } = await eightResumed(async (id) => {
+      undone.push(id);
+    });
+    second.store.requestCancel = async () => {
+      throw new Error('store down');
+    };
+    expect(await driveClock(clock, second.workflowEngine.cancelWorkflow(ids[4]!))).toBe(true);
+    const status = await second.workflowEngine.getExecutionStatus(ids[4]!);
+    expect([status?.status, status?.compensatedSteps]).toEqual(['cancelled', ['a']]);
+    expect(undone).toEqual([ids[4]]);
+  });
 });

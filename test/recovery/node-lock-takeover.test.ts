@@ -13,9 +13,8 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { workersReport } from '../../src/cli/reports.js';
 import { hasLiveOwner, StoreClient } from '../../src/cli/store-client.js';
-import { newNodeId } from '../../src/engine/owners.js';
 import { createOrchestrator } from '../../src/index.js';
-import { isDeadLegacyLocalOwner } from '../../src/local-owners.js';
+import { isDeadLegacyLocalOwner, newNodeId } from '../../src/local-owners.js';
 import { lockFileName, NodeLocks } from '../../src/store/sqlite/node-locks.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { memoryLogger, silentLogger } from '../helpers/orchestrator.js';
@@ -59,6 +58,27 @@ async function startChild(
   return { id: /id (\S+)/.exec(out)![1]!, nodeId: /node (\S+)/.exec(out)![1]!, kill };
 }
 
+/**
+ * Opens a new node on `file` and expects it to run execution `id` (held by a killed child with a
+ * 60 s lease) to completion well within that lease: taken over at once, not when it ran out.
+ */
+async function expectTakenOver(file: string, id: string): Promise<void> {
+  const started = Date.now();
+  const orch = await createOrchestrator({
+    store: `sqlite:${file}`,
+    logger: silentLogger,
+    leaseSeconds: 60,
+    actions: { hang: () => 'done' },
+  });
+  try {
+    const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 20 });
+    expect(status.status).toBe('completed');
+    expect(Date.now() - started).toBeLessThan(20_000);
+  } finally {
+    await orch.close();
+  }
+}
+
 describe('a node killed in another pid space', () => {
   it('has its executions taken over at once, not when its leases run out', async () => {
     const file = join(dir, 'store.sqlite');
@@ -79,20 +99,7 @@ describe('a node killed in another pid space', () => {
       await client.close();
     }
 
-    const started = Date.now();
-    const orch = await createOrchestrator({
-      store: `sqlite:${file}`,
-      logger: silentLogger,
-      leaseSeconds: 60,
-      actions: { hang: () => 'done' },
-    });
-    try {
-      const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 20 });
-      expect(status.status).toBe('completed');
-      expect(Date.now() - started).toBeLessThan(20_000);
-    } finally {
-      await orch.close();
-    }
+    await expectTakenOver(file, id);
     // The new node's lock file went with its close; the dead node's stays (every process can
     // tell it is gone) until the registry forgets the node.
     expect(readdirSync(`${file}-nodes`)).toHaveLength(1);
@@ -112,21 +119,7 @@ describe('a node of an earlier release (an id without the boot id, no lock) kill
     const { id, nodeId: legacy, kill } = await startChild(file, 'legacy-here');
     expect(legacy.split('/')[0]!.split('~')).toHaveLength(2);
     await kill();
-    const started = Date.now();
-    const orch = await createOrchestrator({
-      store: `sqlite:${file}`,
-      logger: silentLogger,
-      leaseSeconds: 60,
-      actions: { hang: () => 'done' },
-    });
-    try {
-      // Its lease has 60 s to run: taken over without waiting for it.
-      const status = await orch.workflowEngine.waitForCompletion(id, { timeout: 20 });
-      expect(status.status).toBe('completed');
-      expect(Date.now() - started).toBeLessThan(20_000);
-    } finally {
-      await orch.close();
-    }
+    await expectTakenOver(file, id);
   });
 
   it('is judged by its pid only in this host name and pid namespace, and never for a modern id', async () => {
