@@ -27,13 +27,22 @@ function functionPatterns(): { level: number; pattern: RegExp }[] {
   return out;
 }
 
+/** The highest level that changed how expressions evaluate (1 when none did). */
+function expressionLevel(): number {
+  let level = 1;
+  for (const a of FORMAT_ADDITIONS) if (a.expressions === true) level = Math.max(level, a.level);
+  return level;
+}
+
 const KEY_LEVELS = keyLevels();
 const FUNCTION_PATTERNS = functionPatterns();
+const EXPRESSION_LEVEL = expressionLevel();
 
 /**
  * The definition format a version needs: the highest level that added a key it uses, or a
  * function its expressions call (a name followed by `(`, even inside a string literal: reading
- * too much into a version only keeps it off older nodes). 1 when it uses nothing added later.
+ * too much into a version only keeps it off older nodes), or, for a version with any expression,
+ * the highest level that changed how expressions evaluate. 1 when it uses nothing added later.
  */
 export function requiredFormat(steps: unknown, options: unknown): number {
   let level = 1;
@@ -42,8 +51,9 @@ export function requiredFormat(steps: unknown, options: unknown): number {
       level = Math.max(level, KEY_LEVELS.get(`${place}.${key}`) ?? 1);
     });
   }
-  if (FUNCTION_PATTERNS.length > 0) {
+  if (FUNCTION_PATTERNS.length > 0 || EXPRESSION_LEVEL > 1) {
     eachExpression(steps, (source) => {
+      if (EXPRESSION_LEVEL > level) level = EXPRESSION_LEVEL;
       for (const f of FUNCTION_PATTERNS) if (f.level > level && f.pattern.test(source)) level = f.level;
     });
   }

@@ -10,14 +10,28 @@ vi.mock('../../../src/definition/format-levels.js', async (original) => ({
   ...(await original<typeof import('../../../src/definition/format-levels.js')>()),
   DEFINITION_FORMAT: 3,
   FORMAT_ADDITIONS: [
-    { level: 2, keys: ['retry.jitter'] },
+    { level: 2, keys: ['retry.jitter'], expressions: true },
     { level: 3, functions: ['shout'] },
   ],
 }));
 
 describe('requiredFormat', () => {
   it('is 1 for a version that uses nothing added later', () => {
-    expect(requiredFormat([{ name: 'a', retry: { maxAttempts: 2 }, input: 'shouting(1)' }], {})).toBe(1);
+    expect(
+      requiredFormat(
+        [
+          { name: 'a', retry: { maxAttempts: 2 } },
+          { name: 'p', parallel: [{ name: 'b' }] },
+        ],
+        {},
+      ),
+    ).toBe(1);
+  });
+
+  it('is the level that changed how expressions evaluate for a version with any expression', () => {
+    expect(requiredFormat([{ name: 'a', input: 'shouting(1)' }], {})).toBe(2);
+    expect(requiredFormat([{ name: 'c', condition: 'true' }], {})).toBe(2);
+    expect(requiredFormat([{ name: 'p', parallel: [{ name: 'b', input: 'input' }] }], {})).toBe(2);
   });
 
   it('is the level that added a key the version uses, wherever it sits', () => {
