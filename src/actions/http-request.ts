@@ -68,7 +68,8 @@ function framed(request: RawRequest): Record<string, string> {
  * set up on it for `https:`, the certificate checked against the URL's host). Rejects with the
  * signal's reason when it aborts, with a `NonRetryableError` (`HTTP_RESPONSE_TOO_LARGE`) past
  * `maxBytes` (an error status resolves instead, its body cut at {@link ERROR_BODY_READ_LIMIT} or
- * `maxBytes`, whichever is lower), and with the socket's error otherwise (also when the
+ * `maxBytes`, whichever is lower, or where it stood when the signal aborted or the connection was
+ * cut: the status is the answer), and with the socket's error otherwise (also when the
  * connection closes before any response). A response `unread` accepts (a redirect to follow) resolves on its head, with an
  * empty body: the rest is not read. The socket is destroyed when the exchange ends either way.
  */
@@ -92,7 +93,11 @@ export function sendRequest(
       if (response) resolve(response);
       else reject(error);
     };
-    const onAbort = () => finish(signal.reason);
+    // An error status's answer so far: once the head of a 4xx or 5xx is in, it is the answer, and
+    // a body that stalls past the timeout or is cut off only shortens its excerpt (the request is
+    // not sent again for a timeout that a 4xx would not have been retried for).
+    let failedSoFar: (() => RawResponse) | undefined;
+    const onAbort = () => (failedSoFar ? finish(null, failedSoFar()) : finish(signal.reason));
     const host = bareHost(url);
     const secure = url.protocol === 'https:';
     // No SNI for an IP address (as node:https does); the certificate is checked against `host`.
@@ -139,6 +144,7 @@ export function sendRequest(
           return;
         }
         const failed = status >= 400;
+        if (failed) failedSoFar = () => answer(true);
         const limit = failed ? Math.min(maxBytes, ERROR_BODY_READ_LIMIT) : maxBytes;
         res.on('data', (chunk: Buffer) => {
           // An error status is the answer whatever its page: a 503's large page is no reason to
@@ -160,8 +166,10 @@ export function sendRequest(
           chunks.push(chunk);
         });
         res.on('end', () => finish(null, answer()));
-        res.on('error', (error) => finish(error));
-        res.on('aborted', () => finish(new Error('The response was cut off')));
+        res.on('error', (error) => (failed ? finish(null, answer(true)) : finish(error)));
+        res.on('aborted', () =>
+          failed ? finish(null, answer(true)) : finish(new Error('The response was cut off')),
+        );
       },
     );
     req.on('error', (error) => finish(error));

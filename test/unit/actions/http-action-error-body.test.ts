@@ -47,6 +47,15 @@ beforeAll(async () => {
       res.writeHead(503, { 'content-type': 'text/plain' });
       res.write('c'.repeat(ERROR_BODY_READ_LIMIT + 1000));
     },
+    '/stalled': (_req, res) => {
+      // A refusal whose body never comes whole.
+      res.writeHead(400, { 'content-type': 'text/plain', 'content-length': '100' });
+      res.write('voice id unknown');
+    },
+    '/cut': (req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain', 'content-length': '100' });
+      res.write('overloaded', () => setTimeout(() => req.socket.destroy(), 20));
+    },
     '/binary': answer(400, Buffer.alloc(412, 0xff), 'application/octet-stream'),
     '/untyped-binary': answer(500, Buffer.from([0xff, 0xfe, 0x00, 0x81]), null),
     '/blank': answer(400, ' \n', 'text/plain'),
@@ -138,6 +147,30 @@ describe('http action: the excerpt of an error body', () => {
     const error = await fail({ url: `${server.base}/endless`, timeout: 20 });
     expect(error.code).toBe('HTTP_5XX');
     expect(error.message).toContain(`${'c'.repeat(500)}… (body of more than ${ERROR_BODY_READ_LIMIT} bytes)`);
+  });
+
+  it('is the status, not a timeout, when the body stalls past the timeout: a 4xx is not sent again', async () => {
+    const error = await fail({ url: `${server.base}/stalled`, method: 'POST', body: { a: 1 }, timeout: 0.3 });
+    expect(error.code).toBe('HTTP_4XX');
+    expect(error).toBeInstanceOf(NonRetryableError);
+    expect(error.message).toBe(
+      `HTTP 400 Bad Request from POST ${server.base}/stalled: voice id unknown… (body of 100 bytes)`,
+    );
+  });
+
+  it('is the status, not a network error, when the connection is cut during the body', async () => {
+    const error = await fail({ url: `${server.base}/cut`, timeout: 5 });
+    expect(error.code).toBe('HTTP_5XX');
+    expect(error.message).toBe(
+      `HTTP 503 Service Unavailable from GET ${server.base}/cut: overloaded… (body of 100 bytes)`,
+    );
+  });
+
+  it("is the cancellation when the step's signal aborts during a stalled error body", async () => {
+    const controller = new AbortController();
+    const call = action({ url: `${server.base}/stalled`, timeout: 5 }, ctx(controller.signal));
+    setTimeout(() => controller.abort(new Error('cancelled by test')), 100);
+    await expect(call).rejects.toThrow('cancelled by test');
   });
 
   it('names a binary body by its type and size only', async () => {
