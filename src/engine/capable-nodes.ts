@@ -151,15 +151,16 @@ export function placementTarget(ctx: EngineContext, plan: Plan, slotFreeHere = f
   // The least-loaded node, when it will do (the common case): no second pass over the nodes.
   let target = lb.pickWorker();
   // A node that advertises no handlers (an earlier release) only when no node known to have them
-  // all will do: during a rolling deploy that adds an action, one failed its step.
+  // all will do: during a rolling deploy that adds an action, one failed its step. That holds
+  // whether the least-loaded node is silent or lacks a handler.
   const silent = (id: string) => ctx.nodeHandlers.isSilent(id);
-  if (silent(target)) {
+  if (lacks(target) || silent(target)) {
     const known = lb.pickWorker((id) => lacks(id) || silent(id));
     if (!lacks(known) && !silent(known)) target = known;
-  }
-  if (lacks(target)) {
-    const picked = lb.pickWorker(lacks);
-    target = lacks(picked) ? ctx.nodeId : picked;
+    else if (lacks(target)) {
+      const picked = lb.pickWorker(lacks);
+      target = lacks(picked) ? ctx.nodeId : picked;
+    }
   }
   // Its slots all taken (nodes with other `maxConcurrentWorkflows`): the node with the most room —
   // among the nodes known to have the handlers, unless the target is not one (none is).
