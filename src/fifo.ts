@@ -64,6 +64,11 @@ export class Fifo<T> {
     return true;
   }
 
+  /** Whether `item` is queued. */
+  has(item: T): boolean {
+    return this.items.indexOf(item, this.head) >= 0;
+  }
+
   /** Empties the queue. */
   clear(): void {
     this.items = [];

@@ -210,6 +210,13 @@ export class Cancellation {
       return error === null;
     }
     if (!CANCELLABLE_STATES.has(status)) return false;
+    // Already waiting for a wind-down lane (a cancel or its timeout came first; the cancel
+    // requests housekeeping reads each round list it again until it ends): its end is waited for,
+    // with no second stored request.
+    if (!ex.started && this.scheduler.isWindingDown(ex)) {
+      await ex.done;
+      return ex.record.status === 'cancelled';
+    }
     // Past the workflow's timeout though its timer has not fired (its runner's, see `armDeadline`;
     // for a resumed one still waiting for a slot, the queue's): stopped by it first, as the timer
     // would have (the cancel then changes nothing; see `AbortScope.expireIfLate`). Likewise past a

@@ -242,10 +242,15 @@ export class Scheduler {
    */
   prioritize(ex: ActiveExecution): boolean {
     if (ex.started) return false;
-    if (!this.queue.remove(ex)) return [...this.windingDown].includes(ex);
+    if (!this.queue.remove(ex)) return this.windingDown.has(ex);
     this.windingDown.push(ex);
     this.pump();
     return true;
+  }
+
+  /** Whether `ex` waits for a wind-down lane (see {@link prioritize}). */
+  isWindingDown(ex: ActiveExecution): boolean {
+    return this.windingDown.has(ex);
   }
 
   /**

@@ -158,6 +158,29 @@ describe('resumed executions winding down with compensations to run', () => {
     expect(await driveClock(clock, answers[0]!)).toBe(true);
   });
 
+  it('a cancel waiting for a lane is stored once, not again by each housekeeping round that lists it', async () => {
+    const release = gate();
+    const { second, clock, ids } = await eightResumed(async (id) => {
+      if (id === ids[2] || id === ids[3]) await release.promise;
+    });
+    // Two hung compensations take both lanes.
+    const hung = [ids[2]!, ids[3]!].map((id) => second.workflowEngine.cancelWorkflow(id));
+    await clock.advance(100);
+    const stored: string[] = [];
+    const requestCancel = second.store.requestCancel.bind(second.store);
+    second.store.requestCancel = (id: string) => {
+      stored.push(id);
+      return requestCancel(id);
+    };
+    const waiting = second.workflowEngine.cancelWorkflow(ids[4]!);
+    // Ten seconds of housekeeping rounds, each listing its stored request.
+    for (let i = 0; i < 20; i++) await clock.advance(500);
+    expect(stored.filter((id) => id === ids[4])).toEqual([ids[4]]);
+    release.open();
+    expect(await driveClock(clock, waiting)).toBe(true);
+    expect(await Promise.all(hung.map((a) => driveClock(clock, a)))).toEqual([true, true]);
+  });
+
   it('a cancel whose request the store refuses to keep still cancels, compensated', async () => {
     const undone: string[] = [];
     const { second, clock, ids } = await eightResumed(async (id) => {

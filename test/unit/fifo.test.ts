@@ -28,6 +28,7 @@ describe('Fifo', () => {
     expect(q.remove('a')).toBe(false); // already taken
     expect(q.remove('x')).toBe(false);
     expect([...q]).toEqual(['b', 'd']);
+    expect([q.has('b'), q.has('d'), q.has('a'), q.has('c')]).toEqual([true, true, false, false]);
     expect(q.size).toBe(2);
     q.clear();
     expect([...q]).toEqual([]);
