@@ -22,6 +22,16 @@ export interface Clock {
   setTimer(fn: () => void, ms: number, background?: boolean): TimerHandle;
   /** Resolves after `ms`; rejects with the signal's reason if it aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * @internal Set on the system clock and on clocks that only move it by an offset
+   * (`offset-clock.ts`): their timers are Node's, which follow monotonic time, not `now()`.
+   */
+  readonly systemTime?: true | undefined;
+}
+
+/** Whether `clock`'s timers are Node's own (the system clock, or it moved by an offset). */
+export function followsSystemTime(clock: Clock): boolean {
+  return clock.systemTime === true;
 }
 
 /** Largest delay Node's timers accept (a longer one fires after 1 ms); longer waits are chained. */
@@ -29,6 +39,7 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 /** The real clock. */
 export const systemClock: Clock = {
+  systemTime: true,
   now: () => Date.now(),
   setTimer(fn, ms, background = false) {
     let handle: NodeJS.Timeout;
@@ -63,7 +74,7 @@ export const systemClock: Clock = {
  * early: a wait until `at` goes on until `now()` has reached it.
  */
 export function wholeMilliseconds(clock: Clock): Clock {
-  if (clock === systemClock) return clock;
+  if (followsSystemTime(clock)) return clock;
   return {
     now: () => Math.floor(clock.now()),
     setTimer: (fn, ms, background) => clock.setTimer(fn, ms, background),
@@ -100,7 +111,7 @@ const ALWAYS = () => true;
  * only when both say so: a clock stepped forward does not make it so.
  */
 export function timerTimePassed(clock: Clock, ms: number): () => boolean {
-  if (clock !== systemClock) return ALWAYS;
+  if (!followsSystemTime(clock)) return ALWAYS;
   const start = performance.now();
   return () => performance.now() - start >= ms;
 }
@@ -111,7 +122,7 @@ export function timerTimePassed(clock: Clock, ms: number): () => boolean {
  * clock neither shortens nor lengthens it; for an injected clock by its `now()`.
  */
 export function timerTimeLeft(clock: Clock, ms: number): () => number {
-  if (clock !== systemClock) {
+  if (!followsSystemTime(clock)) {
     const end = clock.now() + ms;
     return () => end - clock.now();
   }

@@ -5,6 +5,7 @@
 
 import { createHttpAction } from './actions/http-action.js';
 import { LoadBalancer } from './balancing/load-balancer.js';
+import { systemClock } from './clock.js';
 import type { CompiledConfig, Config, Logger } from './config.js';
 import { compileConfig, configShapeIssue } from './config.js';
 import { CONFIG_KEYS } from './config-schema.js';
@@ -12,6 +13,7 @@ import { MAX_SECONDS as MAX_GRACE_SECONDS } from './definition/schema.js';
 import { describeValue } from './describe-value.js';
 import { ActionRegistry, checkHandlerRegistration, noopAction } from './engine/action-registry.js';
 import { NodeHandlers } from './engine/capable-nodes.js';
+import { ClockAlignment } from './engine/clock-alignment.js';
 import type { EngineContext } from './engine/context.js';
 import { DefinitionRegistry } from './engine/definitions.js';
 import { HeartbeatExtras } from './engine/heartbeat-extras.js';
@@ -32,6 +34,7 @@ import { type AlertCount, AlertMonitor } from './monitoring/alerts.js';
 import type { MetricsSnapshot } from './monitoring/metrics.js';
 import { Metrics } from './monitoring/metrics.js';
 import { checkNonEmptyString } from './non-empty-string.js';
+import { OffsetClock } from './offset-clock.js';
 import { PerformanceOptimizer } from './performance/performance-optimizer.js';
 import { plainObjectIssue } from './plain-object.js';
 import { ErrorRecovery } from './recovery/error-recovery.js';
@@ -426,6 +429,15 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
   // already) is cleaned up by closing it, which stops those and releases their leases.
   let orchestrator: Orchestrator | undefined;
   try {
+    const cluster = config.cluster ?? store.kind === 'postgres';
+    // Cluster nodes keep the database's time (an injected clock, as in tests, is kept as it is).
+    let clockAlignment: ClockAlignment | undefined;
+    if (cluster && store.clockOffset && config.clock === systemClock) {
+      const aligned = new OffsetClock();
+      clockAlignment = new ClockAlignment(store, aligned, logger);
+      await clockAlignment.measure(3);
+      config.clock = aligned;
+    }
     const clock = config.clock;
     const registry = new ActionRegistry();
     registry.registerBuiltin('noop', noopAction);
@@ -453,7 +465,6 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     // Set once the scheduler exists; the balancer's reassignment callback reads it.
     let scheduler: Scheduler | undefined;
     const nodeId = config.nodeId ?? newNodeId();
-    const cluster = config.cluster ?? store.kind === 'postgres';
     const ctx: EngineContext = {
       store,
       clock,
@@ -484,6 +495,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       heartbeatExtras: new HeartbeatExtras(),
       owedWrites: new OwedWrites((ex) => writeOwed(ctx, ex)),
       leases: { validUntil: Number.POSITIVE_INFINITY, verify: async () => undefined },
+      ...(clockAlignment ? { clockAlignment } : {}),
     };
     const definitions = new DefinitionRegistry(
       store,

@@ -17,6 +17,7 @@ import type { Store } from '../store/store.js';
 import type { ActionRegistry } from './action-registry.js';
 import type { ActiveExecution } from './active-execution.js';
 import type { NodeHandlers } from './capable-nodes.js';
+import type { ClockAlignment } from './clock-alignment.js';
 import type { HeartbeatExtras } from './heartbeat-extras.js';
 import type { OwedWrites } from './persist.js';
 
@@ -75,6 +76,8 @@ export interface EngineContext {
   readonly leases: LeaseGuard;
   /** Entries others add to this node's heartbeat `info` (see `heartbeat-extras.ts`). */
   readonly heartbeatExtras: HeartbeatExtras;
+  /** Cluster mode on a store that reads its clock: keeps `clock` on the database's time. */
+  readonly clockAlignment?: ClockAlignment;
 }
 
 /**

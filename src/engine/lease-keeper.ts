@@ -277,6 +277,8 @@ export class LeaseKeeper {
         ...(this.ctx.cluster ? {} : advertisedWorkers(this.ctx.loadBalancer.getWorkers())),
         // Nor versions that need a newer definition format than it reads (see definition/format.ts).
         definitionFormat: DEFINITION_FORMAT,
+        // How far this host's clock is from the database's (cluster mode; see clock-alignment.ts).
+        ...(this.ctx.clockAlignment ? { clockOffsetMs: this.ctx.clockAlignment.offsetMs } : {}),
       },
     };
   }
@@ -308,6 +310,7 @@ export class LeaseKeeper {
           ctx.logger.error({ err: toError(error) }, 'heartbeat failed');
           storeFailed = true;
         }
+        await ctx.clockAlignment?.maybeMeasure();
         const forgotten = await this.forgetter.run(now);
         if (forgotten.length > 0) ctx.logger.info({ nodes: forgotten }, 'forgot nodes silent for long');
         for (const id of await ctx.store.listCancelRequests(ctx.nodeId)) {

@@ -461,6 +461,14 @@ export interface Store {
    * that keeps the slots busy passes them by.
    */
   countUnowned?(): Promise<number>;
+  /**
+   * Optional, for a store shared by nodes on several hosts: one reading of the store's own clock
+   * against this process's (`Date.now()`), as `offsetMs` (the store's time minus this process's,
+   * at the middle of the read) and `roundTripMs` (how long the read took: the offset is exact to
+   * within half of it). Cluster nodes keep time by it, so a host whose clock is off does not
+   * shift leases, heartbeats and deadlines (see `engine/clock-alignment.ts`).
+   */
+  clockOffset?(): Promise<{ offsetMs: number; roundTripMs: number }>;
   /** Ids of an owner's unfinished executions, oldest first, at most `limit`. */
   listOwned(owner: string, limit: number): Promise<string[]>;
   /**

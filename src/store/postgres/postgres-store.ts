@@ -415,6 +415,14 @@ export class PostgresStore implements Store {
     return this.write({ kind: 'cancel', id });
   }
 
+  async clockOffset(): Promise<{ offsetMs: number; roundTripMs: number }> {
+    const sent = performance.now();
+    const localAtSend = Date.now();
+    const [row] = await this.read<{ ms: number }>(this.sql.serverTime, []);
+    const roundTripMs = performance.now() - sent;
+    return { offsetMs: Number(row?.ms) - (localAtSend + roundTripMs / 2), roundTripMs };
+  }
+
   async listCancelRequests(owner: string): Promise<string[]> {
     return (await this.read<{ id: string }>(this.sql.cancelRequests, [owner])).map((row) => row.id);
   }

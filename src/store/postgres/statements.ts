@@ -257,6 +257,8 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     count: FILTERS.slice(0, 4).map(({ where }) => `SELECT count(*) AS n FROM ${executions} e ${where}`),
     listOwners: `SELECT DISTINCT owner FROM ${executions} WHERE ${UNFINISHED} AND owner IS NOT NULL ORDER BY owner`,
     countUnowned: `SELECT count(*) AS n FROM ${executions} WHERE ${UNFINISHED} AND owner IS NULL`,
+    /** The server's clock now, in epoch milliseconds (with fractions). */
+    serverTime: 'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms',
 
     /**
      * $1 owner, $2 lease end, $3 now, $4 stale owners, $5 limit, $6..$9 skipped versions, $10 the
