@@ -72,9 +72,11 @@ import {
   type AggregateRow,
   type DefinitionRow,
   type ExecutionRowWithInput,
+  ensureListIndexes,
   type NodeRow,
   type OwnerLoadRow,
   prepareStatements,
+  SETTLED_STATUSES,
   type Statements,
   type StepRow,
 } from './statements.js';
@@ -167,6 +169,18 @@ function checkSqliteArguments(path: unknown, options: unknown): void {
  * that failed on a file holding tables of something else): best effort, without waiting for a
  * lock another connection holds.
  */
+/** The list statement of filter shape `index` (see `FILTERS`), for a filter of `status`. */
+function listStatement(s: Statements, index: number, status: string | undefined): Database.Statement {
+  const settled = status !== undefined && SETTLED_STATUSES.has(status) ? s.listSettled[index] : undefined;
+  return settled ?? s.list[index]!;
+}
+
+/** The count statement of filter shape `index`, for a filter of `status`. */
+function countStatement(s: Statements, index: number, status: string | undefined): Database.Statement {
+  const settled = status !== undefined && SETTLED_STATUSES.has(status) ? s.countSettled[index] : undefined;
+  return settled ?? s.count[index]!;
+}
+
 function restoreJournalMode(db: Database.Database, before: unknown): void {
   if (typeof before !== 'string' || !/^(delete|truncate|persist)$/.test(before)) return;
   try {
@@ -269,6 +283,7 @@ export class SqliteStore implements Store {
       // What was read above is still right to skip the write lock: versions are only ever added
       // (one a newer release added is refused above), and the migration re-reads them under it.
       this.migrationsApplied = migrate(db, migrations, Date.now(), recorded);
+      ensureListIndexes(db);
       this.statements = prepareStatements(db);
       // Absolute, as SQLite holds it: a relative path names this file after a chdir too.
       this.opened = onDisk ? new OpenedFilesCheck(this.path, openedFiles(resolve(this.path))) : null;
@@ -437,7 +452,7 @@ export class SqliteStore implements Store {
     const [index, args] = filterArgs(filter);
     const page = Math.max(0, filter.limit);
     return this.snapshot((s) => {
-      const rows = s.list[index]!.all(
+      const rows = listStatement(s, index, filter.status).all(
         ...args,
         page,
         Math.max(0, filter.offset ?? 0),
@@ -463,7 +478,7 @@ export class SqliteStore implements Store {
     filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before' | 'after'>,
   ): Promise<number> {
     const [index, args] = filterArgs(filter);
-    return this.read((s) => Number(s.count[index]!.get(...args)));
+    return this.read((s) => Number(countStatement(s, index, filter.status).get(...args)));
   }
 
   async listOwners(): Promise<string[]> {

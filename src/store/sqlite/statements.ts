@@ -93,6 +93,14 @@ const FILTERS = Array.from({ length: 16 }, (_, shape) => {
   if (shape & 8) where.push('(e.created_at, e.id) > (?, ?)');
   return where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
 });
+/**
+ * Statuses whose listing by workflow has an index of its own (see {@link ensureListIndexes}):
+ * those a dashboard or a script filters a workflow's history for, rare among its executions. The
+ * workflow's index alone walked all its executions to find them (124 ms for none among 150,000),
+ * and an index of every status by workflow would cost each execution's writes.
+ */
+export const SETTLED_STATUSES: ReadonlySet<string> = new Set(['failed', 'cancelled']);
+const SETTLED = "e.status IN ('failed', 'cancelled')";
 /** Of the shapes with `after` (bit 8): the rows nearest to it come first (the store reverses them). */
 const OLDEST_FIRST = 'ORDER BY e.created_at, e.id';
 /** Per-status counts and sums; `by`: columns to group by first (with a trailing comma). */
@@ -237,7 +245,32 @@ export type Statements = { readonly [K in keyof typeof SQL]: Database.Statement 
   readonly list: Database.Statement[];
   /** `count(*)`, plucked; indexed by filter shape. */
   readonly count: Database.Statement[];
+  /**
+   * `list` and `count` for the shapes with a status and a workflow (bits 1 and 2) when the status
+   * is one of {@link SETTLED_STATUSES}: their WHERE names those statuses, so SQLite reads the
+   * partial index of them by workflow. Indexed by filter shape; undefined for the other shapes.
+   */
+  readonly listSettled: (Database.Statement | undefined)[];
+  readonly countSettled: (Database.Statement | undefined)[];
 };
+
+/**
+ * Creates the partial index of failed and cancelled executions by workflow when the file lacks
+ * it. Not a numbered migration: a release before it opens a file that has it (a migration it
+ * does not know would make it refuse the file, so a rollback would fail) and keeps it up to date
+ * as any index. A read-only file, or one whose write lock stays taken, goes without it (its
+ * listings are only slower).
+ */
+export function ensureListIndexes(db: Database.Database): void {
+  if (db.readonly) return;
+  try {
+    db.exec(
+      `CREATE INDEX IF NOT EXISTS executions_workflow_settled ON executions (workflow_id, status, created_at DESC, id DESC) WHERE ${SETTLED.replaceAll('e.', '')}`,
+    );
+  } catch {
+    // See above: without it, the same statements walk the workflow's index.
+  }
+}
 
 /** Prepares every statement of the store on `db`. */
 export function prepareStatements(db: Database.Database): Statements {
@@ -251,6 +284,17 @@ export function prepareStatements(db: Database.Database): Statements {
   );
   out.count = FILTERS.slice(0, 4).map((where) =>
     db.prepare(`SELECT count(*) FROM executions e ${where}`).pluck(),
+  );
+  const settled = (where: string) => where.replace('WHERE ', `WHERE ${SETTLED} AND `);
+  out.listSettled = FILTERS.map((where, shape) =>
+    (shape & 3) === 3
+      ? db.prepare(
+          `${WITH_INPUT} ${settled(where)} ${shape & 8 ? OLDEST_FIRST : NEWEST_FIRST} LIMIT ? OFFSET ?`,
+        )
+      : undefined,
+  );
+  out.countSettled = FILTERS.slice(0, 4).map((where, shape) =>
+    (shape & 3) === 3 ? db.prepare(`SELECT count(*) FROM executions e ${settled(where)}`).pluck() : undefined,
   );
   return out as Statements;
 }
