@@ -85,6 +85,14 @@ export class Cancellation {
   private async cancelStored(executionId: string, begun: boolean): Promise<boolean> {
     const rec = await this.ctx.store.requestCancel(executionId);
     if (!rec) return false;
+    // Its owner, another live node, applies it at its next round: told to run that round now.
+    const unfinished = UNFINISHED_STATES.has(rec.status);
+    if (unfinished && rec.owner !== null && rec.owner !== this.ctx.nodeId && this.ctx.store.notifyCancel) {
+      const owner = rec.owner;
+      this.ctx.store.notifyCancel(owner).catch((error: unknown) => {
+        this.ctx.logger.debug({ owner, err: toError(error) }, 'could not tell the owner of a cancel request');
+      });
+    }
     // Halted here by a close: stored for whoever runs it next (this node's next start); the store
     // is being closed, and nothing here waits for the end any more.
     if (begun && this.ctx.lifecycle.draining) return false;

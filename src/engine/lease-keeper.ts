@@ -151,7 +151,9 @@ export class LeaseKeeper {
   wake(hint: WorkHint = { kind: 'any' }): void {
     if (this.stopped) return;
     if (hint.kind === 'placed' && hint.owner !== undefined && hint.owner !== this.ctx.nodeId) return;
-    if (hint.kind === 'any') this.wokenFull = true;
+    if (hint.kind === 'cancel' && hint.owner !== this.ctx.nodeId) return;
+    // A cancel request is read by the whole round (`listCancelRequests`).
+    if (hint.kind === 'any' || hint.kind === 'cancel') this.wokenFull = true;
     if (this.woken) return;
     this.woken = true;
     setImmediate(() => {

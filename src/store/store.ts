@@ -469,6 +469,12 @@ export interface Store {
    * shift leases, heartbeats and deadlines (see `engine/clock-alignment.ts`).
    */
   clockOffset?(): Promise<{ offsetMs: number; roundTripMs: number }>;
+  /**
+   * Optional, with `subscribe`: tells the node `owner` (its subscription, as a `cancel` hint) that
+   * a cancel of one of its executions was requested, so that it applies it now rather than at its
+   * next housekeeping round. A hint only: the stored request is what counts.
+   */
+  notifyCancel?(owner: string): Promise<void>;
   /** Ids of an owner's unfinished executions, oldest first, at most `limit`. */
   listOwned(owner: string, limit: number): Promise<string[]>;
   /**
@@ -499,6 +505,11 @@ export interface Store {
 /**
  * What a wake-up hint says happened: `placed` — executions were created, owned by `owner` (which
  * should start them; no owner: not known, any node may own some); `any` — anything else (leases
- * released, hints possibly missed): run the whole housekeeping round.
+ * released, hints possibly missed): run the whole housekeeping round; `cancel` — a cancel of an
+ * execution `owner` holds was requested (that node runs its round, which applies it).
  */
-export type WorkHint = { kind: 'placed'; owner?: string } | { kind: 'any' };
+export type WorkHint =
+  | { kind: 'placed'; owner?: string }
+  | { kind: 'any' }
+  /** A cancel was requested of an execution `owner` holds (see `Store.notifyCancel`). */
+  | { kind: 'cancel'; owner: string };

@@ -17,7 +17,8 @@
  * The payload names the schema (nodes of other schemas ignore it) and the kind of notice:
  * `<schema>:placed:<node>` when executions were created and placed on that node (`placed`: only
  * that node needs to start them), `<schema>:released` when leases were released (`any`: a whole
- * housekeeping round, which claims them). The bare schema name, which earlier versions sent for
+ * housekeeping round, which claims them), `<schema>:cancel:<node>` when a cancel of an execution
+ * that node holds was requested (it applies it at once). The bare schema name, which earlier versions sent for
  * both, reads as a placement on an unknown node. Earlier versions do not recognise the new notices
  * and fall back to polling for them.
  * @module
@@ -27,8 +28,16 @@ import type { WorkHint } from '../store.js';
 import { clientConfig, connectTimeout, destroyClient, endClient, ident } from './connection.js';
 
 /** The payloads of the notices for `schema` (see the module comment). */
-export function workPayloads(schema: string): { placed(owner: string): string; released: string } {
-  return { placed: (owner) => `${schema}:placed:${owner}`, released: `${schema}:released` };
+export function workPayloads(schema: string): {
+  placed(owner: string): string;
+  released: string;
+  cancel(owner: string): string;
+} {
+  return {
+    placed: (owner) => `${schema}:placed:${owner}`,
+    released: `${schema}:released`,
+    cancel: (owner) => `${schema}:cancel:${owner}`,
+  };
 }
 
 /** The hint a notification's payload gives for `schema`, or null if it is not for `schema`. */
@@ -38,6 +47,7 @@ export function hintOf(payload: string, schema: string): WorkHint | null {
   const rest = payload.slice(schema.length + 1);
   if (rest === 'released') return { kind: 'any' };
   if (rest.startsWith('placed:')) return { kind: 'placed', owner: rest.slice('placed:'.length) };
+  if (rest.startsWith('cancel:')) return { kind: 'cancel', owner: rest.slice('cancel:'.length) };
   return null;
 }
 

@@ -415,6 +415,10 @@ export class PostgresStore implements Store {
     return this.write({ kind: 'cancel', id });
   }
 
+  async notifyCancel(owner: string): Promise<void> {
+    await this.read('SELECT pg_notify($1, $2)', [WORK_CHANNEL, workPayloads(this.schema).cancel(owner)]);
+  }
+
   async clockOffset(): Promise<{ offsetMs: number; roundTripMs: number }> {
     const sent = performance.now();
     const localAtSend = Date.now();
