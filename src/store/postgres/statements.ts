@@ -251,8 +251,14 @@ export function buildSql(schema: string, lockInIdOrder = false) {
      * offset follow the filter.
      */
     list: FILTERS.map(
+      // The page's rows are chosen first, then their inputs and steps read: with the snapshot's
+      // subqueries on the outer level, the rows an OFFSET skips were built too (an offset of
+      // 90,000 read 90,000 executions' steps: 1.9 s against 83 ms).
       ({ where, params, order }) =>
-        `${snapshot} ${where} ORDER BY ${order} LIMIT $${params + 1} OFFSET $${params + 2}`,
+        `${snapshot.replace(
+          `FROM ${executions} e`,
+          `FROM (SELECT * FROM ${executions} e ${where} ORDER BY ${order} LIMIT $${params + 1} OFFSET $${params + 2}) e`,
+        )} ORDER BY ${order}`,
     ),
     count: FILTERS.slice(0, 4).map(({ where }) => `SELECT count(*) AS n FROM ${executions} e ${where}`),
     listOwners: `SELECT DISTINCT owner FROM ${executions} WHERE ${UNFINISHED} AND owner IS NOT NULL ORDER BY owner`,
