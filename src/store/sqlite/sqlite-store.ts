@@ -45,6 +45,7 @@ import type {
 } from '../store.js';
 import { batchCommitter } from './batch-commit.js';
 import { BUSY_TIMEOUT_MS, isBusy, LOCK_HELD, untilLockFree } from './busy-wait.js';
+import { aggregateExceptInChunks } from './chunked-aggregate.js';
 import { endsInDirectory, fileInDirectory } from './directory-path.js';
 import { sqliteStoreError } from './errors.js';
 import { OpenedFilesCheck, openedFiles } from './file-identity.js';
@@ -227,6 +228,8 @@ export class SqliteStore implements Store {
   private dataVersion: number | null = null;
   /** The files opened (none in memory): a write is refused once a path names another, or none. */
   private opened: OpenedFilesCheck | null = null;
+  /** See {@link aggregateReader}: undefined until first asked for. */
+  private reader: Database.Database | null | undefined;
   /** The locks that tell other processes this store's nodes live (on disk only). */
   private nodeLocks: NodeLocks | null = null;
 
@@ -310,8 +313,27 @@ export class SqliteStore implements Store {
     return this.closing;
   }
 
+  /**
+   * The read-only connection of {@link aggregateExceptInChunks}, opened on first use; null for a
+   * file not on disk, one deleted or replaced since it was opened (a new connection would open
+   * another file), or when it cannot be opened (the main connection reads instead).
+   */
+  private aggregateReader(): Database.Database | null {
+    if (this.reader !== undefined) return this.reader;
+    if (!this.durable || this.closed || !(this.opened?.unchanged() ?? false)) return null;
+    try {
+      const reader = new Database(this.path, { readonly: true, fileMustExist: true });
+      reader.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      this.reader = reader;
+    } catch {
+      this.reader = null;
+    }
+    return this.reader;
+  }
+
   private async shut(): Promise<void> {
     this.closed = true;
+    this.reader?.close();
     await this.batcher.close();
     this.nodeLocks?.releaseAll();
     if (this.db) {
@@ -520,6 +542,18 @@ export class SqliteStore implements Store {
 
   async aggregateByWorkflow(filter: AggregateFilter = {}): Promise<Map<string, StoreAggregates>> {
     const which = checkAggregateFilter(filter);
+    // What housekeeping re-reads while executions run (see `others-refresh.ts`): off this
+    // connection, a range at a time (see `chunked-aggregate.ts`).
+    const reader = filter.exceptOwner !== undefined ? this.aggregateReader() : null;
+    if (reader) {
+      const rows = await aggregateExceptInChunks(
+        reader,
+        filter.exceptOwner as string,
+        () => !this.closed,
+        () => new OrchestratorError('CLOSED', 'The store is closed'),
+      );
+      return toAggregatesByWorkflow(rows);
+    }
     return this.read((s) => {
       const rows = (
         which === 'owner'
