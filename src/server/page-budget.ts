@@ -80,6 +80,9 @@ export async function readPage<T extends { id: string }>(
     window = byOffset
       ? { limit, offset: request.offset + seen.size }
       : { limit, offset: 0, ...(upward ? { after: edge.id } : { before: edge.id }) };
+    // The event loop runs between chunks: a SQLite store reads on it, and four clients reading
+    // pages of 1,000 stalled running workflows for up to 0.7 s at a time.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 

@@ -45,6 +45,33 @@ describe('GET /v1/executions reads in chunks', () => {
     expect(read.mock.calls.length).toBeGreaterThan(5);
   });
 
+  it('lets the event loop run between chunks (a SQLite store reads on it)', async () => {
+    const f = await setup();
+    await define(f, 'hello', [{ name: 'greet' }]);
+    const ids: string[] = [];
+    for (let i = 0; i < LIST_READ_CHUNK * 3; i++) ids.push(await start(f, 'hello'));
+    for (const id of ids) await f.orch.workflowEngine.waitForCompletion(id, { timeout: 5 });
+    const turnsAt: number[] = [];
+    let turns = 0;
+    let spinning = true;
+    const spin = () => {
+      turns++;
+      if (spinning) setImmediate(spin);
+    };
+    const read = f.orch.workflowEngine.listExecutions.bind(f.orch.workflowEngine);
+    vi.spyOn(f.orch.workflowEngine, 'listExecutions').mockImplementation((options) => {
+      turnsAt.push(turns);
+      return read(options);
+    });
+    setImmediate(spin);
+    const res = await f.call({ url: '/v1/executions?limit=1000' });
+    spinning = false;
+    expect(res.json().executions).toHaveLength(LIST_READ_CHUNK * 3);
+    expect(turnsAt.length).toBeGreaterThanOrEqual(3);
+    // Each chunk after the first is read after at least one more turn of the loop.
+    for (let i = 1; i < turnsAt.length; i++) expect(turnsAt[i]).toBeGreaterThan(turnsAt[i - 1] as number);
+  });
+
   it('goes on by offset on a custom store that ignores cursors, for a page asked for by offset', async () => {
     class OldStore extends MemoryStore {
       override listExecutions(filter: ExecutionFilter) {
