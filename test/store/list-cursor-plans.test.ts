@@ -1,17 +1,10 @@
-/**
- * Listing from a cursor, either way (`before`, `after`), reads a range of the newest-first indexes
- * (downwards or upwards): the page it returns, not what lies beyond the cursor (as an offset does). SQLite: EXPLAIN QUERY PLAN of the store's own
- * statements; PostgreSQL: EXPLAIN ANALYZE of them (rows read) on an analysed table.
- */
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { filterArgs } from '../../src/store/filter-args.js';
 import { buildSql } from '../../src/store/postgres/statements.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { prepareStatements } from '../../src/store/sqlite/statements.js';
 import { storePerTest, withClient } from './pg-fixture.js';
-import { tempDir } from './sqlite-fixture.js';
+import { migratedSqliteFile } from './sqlite-fixture.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -45,12 +38,7 @@ const SHAPES = FILTERS.flatMap((filter) => [
 
 describe('SQLite listing from a cursor', () => {
   it('searches a newest-first index from the cursor, with every filter', async () => {
-    const { dir, remove } = tempDir();
-    cleanups.push(remove);
-    const path = join(dir, 'store.sqlite');
-    const store = new SqliteStore(path);
-    await store.init();
-    await store.close();
+    const path = await migratedSqliteFile();
     const db = new Database(path);
     cleanups.push(() => {
       db.close();

@@ -1,16 +1,9 @@
-/**
- * The counts of the executions other processes hold, as housekeeping re-reads them on SQLite: read
- * a range of rowids at a time on a read-only connection of their own, letting the event loop run
- * between ranges (one GROUP BY of 190,000 executions stalled it 229–433 ms), with the same counts
- * as the one statement, purged executions included, from one snapshot.
- */
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { aggregateExceptInChunks } from '../../src/store/sqlite/chunked-aggregate.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { prepareStatements } from '../../src/store/sqlite/statements.js';
-import { tempDir } from './sqlite-fixture.js';
+import { migratedSqliteFile } from './sqlite-fixture.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -19,12 +12,7 @@ afterEach(async () => {
 
 /** A store file with 500 executions of three workflows and owners, and purged counts. */
 async function filledFile(): Promise<string> {
-  const { dir, remove } = tempDir();
-  cleanups.push(remove);
-  const path = join(dir, 'store.sqlite');
-  const store = new SqliteStore(path);
-  await store.init();
-  await store.close();
+  const path = await migratedSqliteFile();
   const db = new Database(path);
   db.exec(`WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 500)
     INSERT INTO executions (id, workflow_id, workflow_version, status, created_at, owner, compensated, steps_run, steps_retried, state)

@@ -48,6 +48,20 @@ export async function openSqliteStoreForTest(): Promise<{ store: SqliteStore; di
 }
 
 /**
+ * The path of `store.sqlite` in a new temporary directory, migrated by a SqliteStore and closed
+ * (for tests that read or fill the file themselves); the directory is removed when the test ends.
+ */
+export async function migratedSqliteFile(): Promise<string> {
+  const { dir, remove } = tempDir();
+  onTestFinished(remove);
+  const path = join(dir, 'store.sqlite');
+  const store = new SqliteStore(path);
+  await store.init();
+  await store.close();
+  return path;
+}
+
+/**
  * Moves `Date.now()` (mocked from here; `vi.useRealTimers()` restores it) past the interval in
  * which a store checks its files at most once (`file-identity.ts`).
  */

@@ -1,15 +1,7 @@
-/**
- * Retention on SQLite reads only finished executions: the purge's candidates come from the status
- * index, searched for the finished statuses created before the cutoff, so the old pending and
- * running executions of a store with many long-running ones are never read by a batch. Observed
- * with EXPLAIN QUERY PLAN of the store's own statement, on an analysed store.
- */
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { prepareStatements } from '../../src/store/sqlite/statements.js';
-import { tempDir } from './sqlite-fixture.js';
+import { migratedSqliteFile } from './sqlite-fixture.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -18,12 +10,7 @@ afterEach(async () => {
 
 describe('SQLite purge: what a batch reads', () => {
   it('searches the status index for finished executions only, with or without statistics', async () => {
-    const { dir, remove } = tempDir();
-    cleanups.push(remove);
-    const path = join(dir, 'store.sqlite');
-    const store = new SqliteStore(path);
-    await store.init();
-    await store.close();
+    const path = await migratedSqliteFile();
     const db = new Database(path);
     cleanups.push(() => {
       db.close();

@@ -1,16 +1,8 @@
-/**
- * Listing a workflow's failed or cancelled executions on SQLite reads the partial index of those
- * statuses by workflow (`executions_workflow_settled`), created at open: the workflow's index alone
- * walked every execution of the workflow to find them. Observed with EXPLAIN QUERY PLAN of the
- * store's own statements, and the results checked against the general statements' on the same rows,
- * every filter shape with a status and a workflow (cursors both ways), counts too.
- */
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { prepareStatements } from '../../src/store/sqlite/statements.js';
-import { tempDir } from './sqlite-fixture.js';
+import { migratedSqliteFile } from './sqlite-fixture.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -19,12 +11,7 @@ afterEach(async () => {
 
 /** A store file with 3,000 executions of workflows a and b, every fifth failed, every seventh cancelled. */
 async function filledStore(): Promise<{ path: string; store: SqliteStore }> {
-  const { dir, remove } = tempDir();
-  cleanups.push(remove);
-  const path = join(dir, 'store.sqlite');
-  const first = new SqliteStore(path);
-  await first.init();
-  await first.close();
+  const path = await migratedSqliteFile();
   const db = new Database(path);
   db.exec(`WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 3000)
     INSERT INTO executions (id, workflow_id, workflow_version, status, created_at, state)
