@@ -22,16 +22,14 @@ export interface Clock {
   setTimer(fn: () => void, ms: number, background?: boolean): TimerHandle;
   /** Resolves after `ms`; rejects with the signal's reason if it aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /**
-   * @internal Set on the system clock and on clocks that only move it by an offset
-   * (`offset-clock.ts`): their timers are Node's, which follow monotonic time, not `now()`.
-   */
-  readonly systemTime?: true | undefined;
 }
 
-/** Whether `clock`'s timers are Node's own (the system clock, or it moved by an offset). */
+/**
+ * Whether `clock`'s timers are Node's own, which follow monotonic time rather than `now()`: the
+ * system clock, or it moved by an offset ({@link OffsetClock}).
+ */
 export function followsSystemTime(clock: Clock): boolean {
-  return clock.systemTime === true;
+  return clock === systemClock || clock instanceof OffsetClock;
 }
 
 /** Largest delay Node's timers accept (a longer one fires after 1 ms); longer waits are chained. */
@@ -39,7 +37,6 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 /** The real clock. */
 export const systemClock: Clock = {
-  systemTime: true,
   now: () => Date.now(),
   setTimer(fn, ms, background = false) {
     let handle: NodeJS.Timeout;
@@ -65,6 +62,39 @@ export const systemClock: Clock = {
     return sleepWith(systemClock, ms, signal);
   },
 };
+
+/**
+ * The system clock moved by an offset: in cluster mode, the offset of the database's clock from
+ * this host's, so that every node stamps and reads leases, heartbeats, deadlines and timers on one
+ * time line whatever its own clock says (`engine/clock-alignment.ts` measures it). Its timers are
+ * the system clock's: a wait of `ms` is `ms` of Node's monotonic time.
+ */
+export class OffsetClock implements Clock {
+  /** Whole milliseconds added to the system clock's time. */
+  private offset = 0;
+
+  /** The offset now added, in milliseconds. */
+  get offsetMs(): number {
+    return this.offset;
+  }
+
+  /** Sets the offset (rounded to whole milliseconds: the stores keep whole milliseconds). */
+  setOffset(ms: number): void {
+    this.offset = Number.isFinite(ms) ? Math.round(ms) : 0;
+  }
+
+  now(): number {
+    return Date.now() + this.offset;
+  }
+
+  setTimer(fn: () => void, ms: number, background?: boolean): TimerHandle {
+    return systemClock.setTimer(fn, ms, background);
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return systemClock.sleep(ms, signal);
+  }
+}
 
 /**
  * `clock` reading whole milliseconds (`now()` rounded down; timers as they are). The engine's

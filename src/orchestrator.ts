@@ -5,7 +5,7 @@
 
 import { createHttpAction } from './actions/http-action.js';
 import { LoadBalancer } from './balancing/load-balancer.js';
-import { systemClock } from './clock.js';
+import { OffsetClock, systemClock } from './clock.js';
 import type { CompiledConfig, Config, Logger } from './config.js';
 import { compileConfig, configShapeIssue } from './config.js';
 import { CONFIG_KEYS } from './config-schema.js';
@@ -34,7 +34,6 @@ import { type AlertCount, AlertMonitor } from './monitoring/alerts.js';
 import type { MetricsSnapshot } from './monitoring/metrics.js';
 import { Metrics } from './monitoring/metrics.js';
 import { checkNonEmptyString } from './non-empty-string.js';
-import { OffsetClock } from './offset-clock.js';
 import { PerformanceOptimizer } from './performance/performance-optimizer.js';
 import { plainObjectIssue } from './plain-object.js';
 import { ErrorRecovery } from './recovery/error-recovery.js';

@@ -5,14 +5,14 @@
  * ahead saw every other node's leases and heartbeats as expired and took their executions over,
  * and a deadline set by a node whose clock was behind timed executions out early on the others.
  * The node's clock is the system clock moved by the measured offset of the database's clock
- * (`OffsetClock`), measured before the node takes any work and again now and then; an offset of a
+ * (`OffsetClock` in `clock.ts`), measured before the node takes any work and again now and then; an offset of a
  * second or more is logged, since it means this host's clock is wrong.
  * @module
  */
 
+import type { OffsetClock } from '../clock.js';
 import type { Logger } from '../config.js';
 import { toError } from '../errors.js';
-import type { OffsetClock } from '../offset-clock.js';
 import type { Store } from '../store/store.js';
 
 /** An offset from this much on is logged as a warning (a host clock that far off is wrong). */
@@ -61,8 +61,13 @@ export class ClockAlignment {
       }
     }
     if (best === null) return;
+    if (best.roundTripMs > Math.max(this.fastest * SLOW_READING_FACTOR, FAST_ENOUGH_MS)) {
+      // Not used; but a round trip that stays this slow (a database moved further away) is used
+      // from the next readings on, the fastest one seen doubling each time.
+      this.fastest *= 2;
+      return;
+    }
     this.fastest = Math.min(this.fastest, best.roundTripMs);
-    if (best.roundTripMs > Math.max(this.fastest * SLOW_READING_FACTOR, FAST_ENOUGH_MS)) return;
     this.clock.setOffset(best.offsetMs);
     this.report();
   }

@@ -4,8 +4,8 @@
  * logged once, and again only when it moves as much.
  */
 import { describe, expect, it } from 'vitest';
+import { OffsetClock } from '../../../src/clock.js';
 import { ClockAlignment } from '../../../src/engine/clock-alignment.js';
-import { OffsetClock } from '../../../src/offset-clock.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { dropSchema, freshSchema, PG_URL } from '../../store/pg-fixture.js';
 
@@ -53,6 +53,18 @@ describe('ClockAlignment', () => {
     await alignment.measure();
     expect(clock.offsetMs).toBe(5);
     expect(logged.map((l) => l.level)).toEqual(['debug']);
+  });
+
+  it('uses a round trip that stays slow after a few readings (a database moved further away)', async () => {
+    const slow = { offsetMs: 700, roundTripMs: 50 };
+    const { clock, alignment } = aligned([{ offsetMs: 5, roundTripMs: 2 }, slow, slow, slow, slow, slow]);
+    await alignment.measure();
+    const offsets: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await alignment.measure();
+      offsets.push(clock.offsetMs);
+    }
+    expect(offsets).toEqual([5, 5, 5, 5, 700]);
   });
 
   it("warns once when the host's clock is a second or more off, again when it moves a second, and says when it is back", async () => {
