@@ -98,6 +98,9 @@ describe('SQLite: the others counts, read in chunks', () => {
       }
       expect((others?.stepsRun ?? 0) + (own?.stepsRun ?? 0)).toBe(counts.stepsRun);
     }
+    // Reads at once take turns on the connection (one read transaction each).
+    const together = await Promise.all([1, 2, 3].map(() => store.aggregateByWorkflow({ exceptOwner: 'me' })));
+    for (const counts of together) expect(counts).toEqual(except);
     const reading = store.aggregateByWorkflow({ exceptOwner: 'me' });
     await store.close();
     // The read started before the close ends either way: with its counts, or refused as closed.
@@ -105,5 +108,6 @@ describe('SQLite: the others counts, read in chunks', () => {
       (counts) => expect(counts.size).toBe(3),
       (error: Error) => expect(error.message).toBe('The store is closed'),
     );
+    await expect(store.aggregateByWorkflow({ exceptOwner: 'me' })).rejects.toMatchObject({ code: 'CLOSED' });
   });
 });

@@ -53,6 +53,7 @@ export async function aggregateExceptInChunks(
   closed: () => Error,
   chunk = CHUNK_ROWS,
 ): Promise<Row[]> {
+  if (!stillOpen()) throw closed();
   const s = statementsOf(db);
   const sums = new Map<string, Row>();
   const add = (row: Row) => {

@@ -230,6 +230,8 @@ export class SqliteStore implements Store {
   private opened: OpenedFilesCheck | null = null;
   /** See {@link aggregateReader}: undefined until first asked for. */
   private reader: Database.Database | null | undefined;
+  /** Settles when the last read on {@link reader} ended. */
+  private readerTurn: Promise<unknown> = Promise.resolve();
   /** The locks that tell other processes this store's nodes live (on disk only). */
   private nodeLocks: NodeLocks | null = null;
 
@@ -334,6 +336,8 @@ export class SqliteStore implements Store {
   private async shut(): Promise<void> {
     this.closed = true;
     this.reader?.close();
+    // Closed: reads go through `read`, which refuses them as the store's.
+    this.reader = null;
     await this.batcher.close();
     this.nodeLocks?.releaseAll();
     if (this.db) {
@@ -546,13 +550,17 @@ export class SqliteStore implements Store {
     // connection, a range at a time (see `chunked-aggregate.ts`).
     const reader = filter.exceptOwner !== undefined ? this.aggregateReader() : null;
     if (reader) {
-      const rows = await aggregateExceptInChunks(
-        reader,
-        filter.exceptOwner as string,
-        () => !this.closed,
-        () => new OrchestratorError('CLOSED', 'The store is closed'),
+      // One read at a time on it (its read transaction spans the chunks).
+      const rows = this.readerTurn.then(() =>
+        aggregateExceptInChunks(
+          reader,
+          filter.exceptOwner as string,
+          () => !this.closed,
+          () => new OrchestratorError('CLOSED', 'The store is closed'),
+        ),
       );
-      return toAggregatesByWorkflow(rows);
+      this.readerTurn = rows.catch(() => undefined);
+      return toAggregatesByWorkflow(await rows);
     }
     return this.read((s) => {
       const rows = (
