@@ -64,27 +64,32 @@ export const systemClock: Clock = {
 };
 
 /**
- * The system clock moved by an offset: in cluster mode, the offset of the database's clock from
- * this host's, so that every node stamps and reads leases, heartbeats, deadlines and timers on one
- * time line whatever its own clock says (`engine/clock-alignment.ts` measures it). Its timers are
- * the system clock's: a wait of `ms` is `ms` of Node's monotonic time.
+ * The database's time, kept by this process: in cluster mode, every node stamps and reads leases,
+ * heartbeats, deadlines and timers on the database's time line whatever its host's clock says
+ * (`engine/clock-alignment.ts` measures the offset). Between measurements it runs on Node's
+ * monotonic clock from the last one, so a step of the host's clock (NTP, an operator) does not move
+ * it either; the next measurement corrects what the monotonic clock drifted. Its timers are the
+ * system clock's: a wait of `ms` is `ms` of monotonic time.
  */
 export class OffsetClock implements Clock {
-  /** Whole milliseconds added to the system clock's time. */
+  /** The offset measured last: the database's time minus `Date.now()` then, whole milliseconds. */
   private offset = 0;
+  /** The database's time at `performance.now()` 0, as of the last measurement. */
+  private anchor = Date.now() - performance.now();
 
-  /** The offset now added, in milliseconds. */
+  /** The offset measured last (the database's time minus this host's), in milliseconds. */
   get offsetMs(): number {
     return this.offset;
   }
 
-  /** Sets the offset (rounded to whole milliseconds: the stores keep whole milliseconds). */
+  /** Sets the offset of the database's time from `Date.now()`, as measured now. */
   setOffset(ms: number): void {
     this.offset = Number.isFinite(ms) ? Math.round(ms) : 0;
+    this.anchor = Date.now() + this.offset - performance.now();
   }
 
   now(): number {
-    return Date.now() + this.offset;
+    return Math.floor(this.anchor + performance.now());
   }
 
   setTimer(fn: () => void, ms: number, background?: boolean): TimerHandle {

@@ -301,6 +301,9 @@ export class LeaseKeeper {
     let storeFailed = false;
     try {
       if (ctx.store.durable) {
+        // A host clock stepped since the last round is measured against the database's again
+        // before anything here compares times with other nodes' (see clock-alignment.ts).
+        await ctx.clockAlignment?.maybeMeasure();
         const now = ctx.clock.now();
         await this.renewal.run(now);
         // A heartbeat that fails while the renewal passed (this node's registry row locked by
@@ -312,7 +315,6 @@ export class LeaseKeeper {
           ctx.logger.error({ err: toError(error) }, 'heartbeat failed');
           storeFailed = true;
         }
-        await ctx.clockAlignment?.maybeMeasure();
         const forgotten = await this.forgetter.run(now);
         if (forgotten.length > 0) ctx.logger.info({ nodes: forgotten }, 'forgot nodes silent for long');
         for (const id of await ctx.store.listCancelRequests(ctx.nodeId)) {

@@ -4,7 +4,8 @@
  * so neither sees the other's leases or heartbeats as run out: no execution changes node, no step
  * runs twice, and a deadline set by the skewed node means the same on the other. Before, the node
  * ahead took every execution of the other over (each step it had started ran twice), and executions
- * accepted by the node behind and placed on the other timed out at once.
+ * accepted by the node behind and placed on the other timed out at once. A clock stepped while the
+ * node runs is measured again at its next round, before it compares leases.
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,11 +22,18 @@ import { chain, stepRunner } from './skewed-node-chain.js';
 const t = perTest();
 
 /** Starts the skewed node; resolves with the ids of the executions it submitted. */
-async function skewedNode(schema: string, skewMs: number, count: number, ledger: string): Promise<string[]> {
+async function skewedNode(
+  schema: string,
+  skewMs: number,
+  count: number,
+  ledger: string,
+  stepAfterMs?: number,
+): Promise<string[]> {
   const script = join(import.meta.dirname, 'skewed-node-child.ts');
+  const step = stepAfterMs === undefined ? [] : [String(stepAfterMs)];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', script, schema, String(skewMs), String(count), ledger],
+    ['--import', 'tsx', script, schema, String(skewMs), String(count), ledger, ...step],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
     },
@@ -45,8 +53,14 @@ async function skewedNode(schema: string, skewMs: number, count: number, ledger:
 }
 
 describe('a node whose host clock is 20 s off', () => {
-  for (const skew of [20_000, -20_000]) {
-    it(`(${skew > 0 ? 'ahead' : 'behind'}) takes nothing over and times nothing out early`, async () => {
+  for (const [skew, stepAfter] of [
+    [20_000, undefined],
+    [-20_000, undefined],
+    [20_000, 300],
+    [-20_000, 300],
+  ] as const) {
+    const how = `${skew > 0 ? 'ahead' : 'behind'}${stepAfter === undefined ? '' : ', stepped while it runs'}`;
+    it(`(${how}) takes nothing over and times nothing out early`, async () => {
       const schema = t.schema();
       const ledger = join(tmpdir(), `skew-ledger-${process.pid}-${Date.now()}.txt`);
       writeFileSync(ledger, '');
@@ -61,7 +75,7 @@ describe('a node whose host clock is 20 s off', () => {
       await a.workflowEngine.defineWorkflow('chain', chain, { timeout: 10 });
       const fromA: string[] = [];
       for (let i = 0; i < 8; i++) fromA.push(await a.workflowEngine.executeWorkflow('chain'));
-      const fromB = await skewedNode(schema, skew, 8, ledger);
+      const fromB = await skewedNode(schema, skew, 8, ledger, stepAfter);
       for (let i = 0; i < 8; i++) fromA.push(await a.workflowEngine.executeWorkflow('chain'));
       const ids = [...fromA, ...fromB];
       const statuses = await Promise.all(

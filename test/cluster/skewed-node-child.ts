@@ -4,13 +4,16 @@
  * an orchestrator on the schema in argv[2] (cluster mode, leases of 2 s), defines `chain` (three
  * `step`s of 300 ms each, a workflow timeout of 10 s), submits `COUNT` (argv[4]) executions, prints
  * their ids as one JSON line, and runs until its stdin closes. Each step run is appended to the
- * ledger file argv[5] as `<execution> <step>`.
+ * ledger file argv[5] as `<execution> <step>`. With argv[6] (ms), the clock is right at first and
+ * stepped by the skew that long after the ids are printed, as NTP or a resumed VM steps it.
  */
 import { appendFileSync } from 'node:fs';
 
-const [schema = '', skew = '0', count = '0', ledger = ''] = process.argv.slice(2);
+const [schema = '', skew = '0', count = '0', ledger = '', stepAfter = ''] = process.argv.slice(2);
 const realNow = Date.now.bind(Date);
-Date.now = () => realNow() + Number(skew);
+// With `stepAfter` (argv[6], ms), the clock is right until then and stepped by the skew after.
+let shift = stepAfter === '' ? Number(skew) : 0;
+Date.now = () => realNow() + shift;
 
 const { createOrchestrator } = await import('../../src/orchestrator.js');
 const { PostgresStore } = await import('../../src/store/postgres/postgres-store.js');
@@ -27,5 +30,6 @@ await orch.workflowEngine.defineWorkflow('chain', chain, { timeout: 10 });
 const ids: string[] = [];
 for (let i = 0; i < Number(count); i++) ids.push(await orch.workflowEngine.executeWorkflow('chain'));
 process.stdout.write(`${JSON.stringify(ids)}\n`);
+if (stepAfter !== '') setTimeout(() => (shift = Number(skew)), Number(stepAfter)).unref();
 process.stdin.resume();
 process.stdin.on('end', () => void orch.close().then(() => process.exit(0)));
