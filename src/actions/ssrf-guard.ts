@@ -55,6 +55,11 @@ export function hostNameBlockReason(hostname: string): string | null {
 }
 
 /** Thrown (as a non-retryable step failure) when a URL is refused. */
+/** The article of a reason (`an IPv4-mapped loopback address`, `a unique local address`). */
+function article(reason: string): 'a' | 'an' {
+  return /^(?:[aeio]|un(?!i)|IPv4)/i.test(reason) ? 'an' : 'a';
+}
+
 function blocked(host: string, reason: string, via: string): NonRetryableError {
   return new NonRetryableError(
     `Refused to call ${echo(host)}${via}: ${reason}. Add the host to the orchestrator's httpAllowlist (--http-allow of orchestrator run and serve) to allow it.`,
@@ -193,7 +198,7 @@ export class SsrfGuard {
       for (const { address } of answers) {
         const reason = addressBlockReason(address);
         if (reason && !this.allowsAddress(address))
-          throw blocked(host, `it resolves to ${address}, a ${reason}`, from);
+          throw blocked(host, `it resolves to ${address}, ${article(reason)} ${reason}`, from);
       }
     }
     const distinct = new Map<string, ResolvedAddress>();

@@ -38,6 +38,7 @@ const { resolve } = resolver({
   'private.example': ['10.0.0.5'],
   'mixed.example': ['93.184.216.34', '127.0.0.1'],
   'mapped.example': ['::ffff:169.254.169.254'],
+  'ula.example': ['fd00::5'],
   'corp.example': ['10.9.9.9'],
   'api.corp.example': ['10.1.2.3'],
   'db.corp.example': ['10.1.2.4'],
@@ -112,7 +113,12 @@ describe('SsrfGuard', () => {
       /resolves to 10\.0\.0\.5, a private/,
     );
     expect((await refusal(guard, 'http://mixed.example/')).message).toMatch(/127\.0\.0\.1/);
-    expect((await refusal(guard, 'http://mapped.example/')).message).toMatch(/IPv4-mapped link-local/);
+    expect((await refusal(guard, 'http://mapped.example/')).message).toMatch(
+      /resolves to ::ffff:169\.254\.169\.254, an IPv4-mapped link-local/,
+    );
+    expect((await refusal(guard, 'http://ula.example/')).message).toMatch(
+      /resolves to fd00::5, a unique local/,
+    );
   });
 
   it('returns the vetted public address and resolves once', async () => {
