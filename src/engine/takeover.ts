@@ -5,6 +5,7 @@
  * after a store failure), and in cluster mode those other nodes placed on it.
  * @module
  */
+import { intervalPassed } from '../clock.js';
 import { UNFINISHED_STATES } from '../store/states.js';
 import type { ExecutionRecord } from '../store/store.js';
 import { type Adoption, workerless } from './adoption.js';
@@ -304,7 +305,9 @@ export class Takeover {
     // that node claims them (this node would queue them while its slots sat idle), unless it
     // cannot run them, which this node cannot tell.
     const now = ctx.clock.now();
-    if (this.othersHaveRoom() && now - this.lastOneAt < ctx.config.sweepInterval * 1000) return 0;
+    if (this.othersHaveRoom() && !intervalPassed(now, this.lastOneAt, ctx.config.sweepInterval * 1000)) {
+      return 0;
+    }
     this.lastOneAt = now;
     return 1;
   }

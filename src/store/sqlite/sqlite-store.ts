@@ -170,16 +170,19 @@ function checkSqliteArguments(path: unknown, options: unknown): void {
  * that failed on a file holding tables of something else): best effort, without waiting for a
  * lock another connection holds.
  */
-/** The list statement of filter shape `index` (see `FILTERS`), for a filter of `status`. */
-function listStatement(s: Statements, index: number, status: string | undefined): Database.Statement {
-  const settled = status !== undefined && SETTLED_STATUSES.has(status) ? s.listSettled[index] : undefined;
-  return settled ?? s.list[index]!;
-}
-
-/** The count statement of filter shape `index`, for a filter of `status`. */
-function countStatement(s: Statements, index: number, status: string | undefined): Database.Statement {
-  const settled = status !== undefined && SETTLED_STATUSES.has(status) ? s.countSettled[index] : undefined;
-  return settled ?? s.count[index]!;
+/**
+ * Of a list or count statement family (`general`, `settled`: see `Statements.listSettled`), the one
+ * for filter shape `index` (see `FILTERS`) and a filter of `status`.
+ */
+function forFilter(
+  general: Database.Statement[],
+  settled: (Database.Statement | undefined)[],
+  index: number,
+  status: string | undefined,
+): Database.Statement {
+  return (
+    (status !== undefined && SETTLED_STATUSES.has(status) ? settled[index] : undefined) ?? general[index]!
+  );
 }
 
 function restoreJournalMode(db: Database.Database, before: unknown): void {
@@ -478,7 +481,7 @@ export class SqliteStore implements Store {
     const [index, args] = filterArgs(filter);
     const page = Math.max(0, filter.limit);
     return this.snapshot((s) => {
-      const rows = listStatement(s, index, filter.status).all(
+      const rows = forFilter(s.list, s.listSettled, index, filter.status).all(
         ...args,
         page,
         Math.max(0, filter.offset ?? 0),
@@ -504,7 +507,7 @@ export class SqliteStore implements Store {
     filter: Omit<ExecutionFilter, 'limit' | 'offset' | 'before' | 'after'>,
   ): Promise<number> {
     const [index, args] = filterArgs(filter);
-    return this.read((s) => Number(countStatement(s, index, filter.status).get(...args)));
+    return this.read((s) => Number(forFilter(s.count, s.countSettled, index, filter.status).get(...args)));
   }
 
   async listOwners(): Promise<string[]> {
