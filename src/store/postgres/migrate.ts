@@ -136,6 +136,23 @@ async function recordedMigrations(client: pg.ClientBase, schema: string, ms: num
 }
 
 /**
+ * The migration's connection: its session starts without a `statement_timeout` or `lock_timeout`,
+ * whatever the role, the database or the URL's `options` set. Set by a statement, as
+ * `withMigrationLock` does for its transaction, they would still bound the statements before it:
+ * a server's 10 ms `statement_timeout` failed the start of a node on a loaded host (PostgreSQL
+ * also reports a timer that fired as the statement setting it ran as "canceling statement due to
+ * user request"). The startup packet's own settings are applied after its `options`, and a
+ * client's settings outrank the role's and the database's.
+ */
+export class MigrationClient extends pg.Client {
+  getStartupConf(): Record<string, string> {
+    const base = (pg.Client.prototype as unknown as { getStartupConf(): Record<string, string> })
+      .getStartupConf;
+    return { ...base.call(this), statement_timeout: '0', lock_timeout: '0' };
+  }
+}
+
+/**
  * Opens a plain client on `url` (not pipelined: migration files hold several statements), runs
  * {@link migrate} for `schema` and closes it. Throws `STORE_UNAVAILABLE` (password redacted) if the
  * server cannot be reached or a migration fails, and a ValidationError naming the URL as `place`
@@ -152,7 +169,7 @@ export async function migrateAt(
 ): Promise<number[]> {
   let client: pg.Client;
   try {
-    client = new pg.Client(
+    client = new MigrationClient(
       clientConfig(url, `orchestrator-migrate:${schema}`, connectTimeout(queryTimeoutMs)),
     );
   } catch (error) {
