@@ -64,6 +64,24 @@ export class Fifo<T> {
     return true;
   }
 
+  /**
+   * Removes up to `max` items that `fits`, walking from the back, and returns them newest first.
+   * One pass over the items it walks past; the others keep their order.
+   */
+  takeNewest(max: number, fits: (item: T) => boolean): T[] {
+    const taken: T[] = [];
+    const kept: T[] = [];
+    let i = this.items.length;
+    while (i > this.head && taken.length < max) {
+      const item = this.items[--i] as T;
+      if (fits(item)) taken.push(item);
+      else kept.push(item);
+    }
+    this.items.length = i;
+    for (let k = kept.length - 1; k >= 0; k--) this.items.push(kept[k]);
+    return taken;
+  }
+
   /** Whether `item` is queued. */
   has(item: T): boolean {
     return this.items.indexOf(item, this.head) >= 0;

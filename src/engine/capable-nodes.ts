@@ -225,7 +225,7 @@ function roomiest(ctx: EngineContext, full: string, lacks: (id: string) => boole
  * next claim (this node's own round, first of all) would take the execution from under it, a step
  * it started run twice.
  */
-function renewsTooLate(ctx: EngineContext, node: string, now: number): boolean {
+export function renewsTooLate(ctx: EngineContext, node: string, now: number): boolean {
   const heartbeat = ctx.heartbeats.get(node);
   if (heartbeat === undefined) return false;
   const lease = heartbeat.leaseMs ?? leaseMs(ctx);

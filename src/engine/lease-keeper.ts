@@ -29,6 +29,7 @@ import { raisesClusterAlerts } from '../monitoring/alerts.js';
 import type { ExecutionRecord, NodeRecord, WorkHint } from '../store/store.js';
 import type { ActiveExecution } from './active-execution.js';
 import { Adoption } from './adoption.js';
+import { BacklogShedding } from './backlog-shedding.js';
 import { advertisedHandlers } from './capable-nodes.js';
 import { ClusterView } from './cluster-view.js';
 import { type EngineContext, type LeaseGuard, leaseMs } from './context.js';
@@ -81,6 +82,7 @@ export class LeaseKeeper {
   private readonly cluster: ClusterView;
   private readonly adoption: Adoption;
   private readonly takeover: Takeover;
+  private readonly shedding: BacklogShedding;
 
   constructor(
     ctx: EngineContext,
@@ -105,6 +107,7 @@ export class LeaseKeeper {
       () => this.stopped,
     );
     this.renewal = new LeaseRenewal(ctx, scheduler);
+    this.shedding = new BacklogShedding(ctx, scheduler);
     scheduler.onExit = () => this.slotFreed();
     // Work held back for a backlog's next batch: that batch is claimed now.
     scheduler.onHeld = () => this.wake();
@@ -332,6 +335,8 @@ export class LeaseKeeper {
             if (unrun.length > 0) await this.takeover.retake(unrun);
           }
           if (!this.stopped && this.adoption.releasePending) await this.adoption.releaseUnrunnable();
+          // Not while a backlog is claimed batch by batch: that claim spreads it.
+          if (ctx.cluster && !this.stopped && !this.takeover.moreToClaim) await this.shedding.run();
         } else if (ctx.cluster && !this.stopped) {
           // After the heartbeat that marks this node draining: the release wakes the other nodes,
           // whose refresh then reads the mark.

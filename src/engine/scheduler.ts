@@ -202,11 +202,34 @@ export class Scheduler {
    */
   dequeue(ex: ActiveExecution): boolean {
     if (ex.started || !this.queue.remove(ex)) return false;
+    this.leftQueue(ex);
+    return true;
+  }
+
+  /**
+   * Takes out of the queue up to `max` of the newest queued executions that never ran (stored
+   * `pending`, not being stored, no cancel requested, not past their deadline) and that `fits`:
+   * handed over to other nodes (see `backlog-shedding.ts`). Like {@link dequeue}, each stays held
+   * until the caller settles it (`markDone`).
+   */
+  shed(max: number, fits: (ex: ActiveExecution) => boolean): ActiveExecution[] {
+    const now = this.ctx.clock.now();
+    const taken = this.queue.takeNewest(max, (ex) => {
+      if (ex.started || this.arrivals.has(ex) || ex.record.status !== 'pending') return false;
+      if (ex.record.cancelRequested) return false;
+      const deadline = queuedDeadline(ex);
+      return (deadline === null || deadline > now) && fits(ex);
+    });
+    for (const ex of taken) this.leftQueue(ex);
+    return taken;
+  }
+
+  /** `ex` left the queue without starting: no load here any more, and let go once settled. */
+  private leftQueue(ex: ActiveExecution): void {
     this.ctx.loadBalancer.completeWorkflow(ex.id);
     void ex.done.then(() => {
       if (this.active.get(ex.id) === ex) this.active.delete(ex.id);
     });
-    return true;
   }
 
   /**

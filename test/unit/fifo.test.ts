@@ -61,4 +61,21 @@ describe('Fifo', () => {
     expect(q.size).toBe(7);
     expect(q.shift()).toBe(0);
   });
+
+  it('takes the newest items that fit, newest first, keeping the order of the others', () => {
+    const q = new Fifo<number>();
+    for (let n = 1; n <= 8; n++) q.push(n);
+    expect(q.shift()).toBe(1);
+    const even = (n: number) => n % 2 === 0;
+    expect(q.takeNewest(2, even)).toEqual([8, 6]);
+    expect([...q]).toEqual([2, 3, 4, 5, 7]);
+    // Fewer fit than asked for: every one that fits, the walk stopping at the head.
+    expect(q.takeNewest(5, even)).toEqual([4, 2]);
+    expect([...q]).toEqual([3, 5, 7]);
+    expect(q.size).toBe(3);
+    expect(q.takeNewest(0, () => true)).toEqual([]);
+    expect(q.shift()).toBe(3);
+    q.push(9);
+    expect([...q]).toEqual([5, 7, 9]);
+  });
 });
