@@ -24,6 +24,9 @@ export const MAX_LIST_LIMIT = 10_000;
 
 const STATES: ReadonlySet<string> = new Set(EXECUTION_STATES);
 
+/** The most rows one read of a listing takes from a SQLite store (see `listExecutions`). */
+export const SQLITE_LIST_CHUNK = 200;
+
 /** How often a wait on an execution another node runs re-reads the store, ms. */
 export const POLL_MS = 100;
 
@@ -201,10 +204,15 @@ export class ExecutionQueries {
     const seen = new Set<string>();
     const out: ExecutionStatus[] = [];
     let position = cursor;
+    // SQLite reads synchronously: a listing of thousands is read a chunk at a time, on by cursor,
+    // and the event loop turns between chunks (timers, heartbeats, HTTP requests).
+    const chunked = this.ctx.store.kind === 'sqlite' && limit > SQLITE_LIST_CHUNK;
+    let skip = offset;
     for (;;) {
+      const want = chunked ? Math.min(SQLITE_LIST_CHUNK, limit - out.length) : limit;
       const rows = await this.ctx.store.listExecutions({
-        limit,
-        offset,
+        limit: want,
+        offset: skip,
         ...(status ? { status } : {}),
         ...(workflowId ? { workflowId } : {}),
         ...(position ? (after ? { after: position } : { before: position }) : {}),
@@ -223,8 +231,10 @@ export class ExecutionQueries {
       // the start or a cursor reads on past them, so that it comes out short only at the end (and
       // what this node adds below is never placed past rows not read yet).
       const edge = (after ? rows[0] : rows[rows.length - 1])?.execution;
-      if (offset !== 0 || rows.length < limit || out.length >= limit || !edge) break;
+      if ((skip !== 0 && !chunked) || rows.length < want || out.length >= limit || !edge) break;
       position = { createdAt: edge.createdAt, id: edge.id };
+      skip = 0;
+      if (chunked) await new Promise((resolve) => setImmediate(resolve));
     }
     // Local state runs ahead of the store by at most one group commit: add what it knows.
     if (offset === 0 && (!status || !TERMINAL_STATES.has(status))) {
