@@ -11,23 +11,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import type { NodeRecord } from '../../src/store/store.js';
 import { PG_URL, withClient } from '../store/pg-fixture.js';
 import { perTest } from './per-test.js';
+import { PreviousReleaseStore } from './previous-release-store.js';
 
 vi.mock('../../src/definition/format-levels.js', async (original) => ({
   ...(await original<typeof import('../../src/definition/format-levels.js')>()),
   DEFINITION_FORMAT: 2,
   FORMAT_ADDITIONS: [{ level: 2, keys: ['action.timeout'] }],
 }));
-
-/** A store whose heartbeats are those of a release from before `info.definitionFormat`. */
-class PreviousReleaseStore extends PostgresStore {
-  override heartbeat(node: NodeRecord): Promise<void> {
-    const { definitionFormat: _, ...info } = node.info;
-    return super.heartbeat({ ...node, info });
-  }
-}
 
 const t = perTest();
 
