@@ -143,6 +143,15 @@ export class RemoteWorkerHub {
   }
 
   /**
+   * Resolves once a report (complete, fail, release) on a task the worker holds may be made: at
+   * once, unless the lease of its execution may have lapsed, then once this node confirmed it (see
+   * `TaskLeases.confirmHeld`). Never throws.
+   */
+  confirmHeld(workerId: string, taskId: string): Promise<void> {
+    return this.tasks.confirmHeld(workerId, taskId);
+  }
+
+  /**
    * Completes a task with the step's output.
    * @throws RemoteWorkerNotFoundError for an unknown worker, ConflictError for a task not (or no
    * longer) held, or cancelled — whatever the output; then ValidationError (the task stays leased)

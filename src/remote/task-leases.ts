@@ -151,6 +151,19 @@ export class TaskLeases {
     return { worker, task };
   }
 
+  /**
+   * Resolves once a report on the task `workerId` holds may be answered: at once, unless the lease
+   * of its execution may have lapsed (this node stalled, or its renewals failed): then once this
+   * node confirmed it. Lost, the execution stops and its signal cancels the task, so the report is
+   * refused (409) rather than answered 204 and discarded; a stalled node's first round after it
+   * woke may not have run yet. Never throws: the report's own call says what is wrong.
+   */
+  async confirmHeld(workerId: string, taskId: string): Promise<void> {
+    const task = this.workers.find(workerId)?.tasks.get(taskId);
+    const lease = task && !task.settled ? leaseCheckOf(task.ctx) : undefined;
+    if (lease?.lapsed()) await lease.confirm().catch(() => undefined);
+  }
+
   /** Hands a task to the oldest waiting poll that serves its action, else queues it. */
   private dispatch(task: Task, atHead: boolean): void {
     if (this.over(task) || this.unconfirmed(task)) return;

@@ -341,9 +341,11 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
       },
     },
     async (req, reply) => {
-      await closedForUnknown(orch, () =>
-        hub.complete(req.params.workerId, req.params.taskId, req.body?.output),
-      );
+      const { workerId, taskId } = req.params;
+      await closedForUnknown(orch, async () => {
+        await hub.confirmHeld(workerId, taskId);
+        hub.complete(workerId, taskId, req.body?.output);
+      });
       return reply.code(204).send(null);
     },
   );
@@ -363,7 +365,11 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
       },
     },
     async (req, reply) => {
-      await closedForUnknown(orch, () => hub.release(req.params.workerId, req.params.taskId));
+      const { workerId, taskId } = req.params;
+      await closedForUnknown(orch, async () => {
+        await hub.confirmHeld(workerId, taskId);
+        hub.release(workerId, taskId);
+      });
       return reply.code(204).send(null);
     },
   );
@@ -384,12 +390,14 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
     },
     async (req, reply) => {
       const { error, retryable } = req.body;
-      await closedForUnknown(orch, () =>
-        hub.fail(req.params.workerId, req.params.taskId, {
+      const { workerId, taskId } = req.params;
+      await closedForUnknown(orch, async () => {
+        await hub.confirmHeld(workerId, taskId);
+        hub.fail(workerId, taskId, {
           error: { message: error.message, ...(error.code === undefined ? {} : { code: error.code }) },
           ...(retryable === undefined ? {} : { retryable }),
-        }),
-      );
+        });
+      });
       return reply.code(204).send(null);
     },
   );
