@@ -142,7 +142,8 @@ async function recordedMigrations(client: pg.ClientBase, schema: string, ms: num
  * a server's 10 ms `statement_timeout` failed the start of a node on a loaded host (PostgreSQL
  * also reports a timer that fired as the statement setting it ran as "canceling statement due to
  * user request"). The startup packet's own settings are applied after its `options`, and a
- * client's settings outrank the role's and the database's.
+ * client's settings outrank the role's and the database's. A pooler that refuses such parameters
+ * (PgBouncer) gets a plain client instead.
  */
 export class MigrationClient extends pg.Client {
   getStartupConf(): Record<string, string> {
@@ -150,6 +151,16 @@ export class MigrationClient extends pg.Client {
       .getStartupConf;
     return { ...base.call(this), statement_timeout: '0', lock_timeout: '0' };
   }
+}
+
+/**
+ * Whether a connect failed because the server refused the startup parameters of a
+ * {@link MigrationClient}: PgBouncer answers `unsupported startup parameter` (SQLSTATE 08P01) for
+ * any it does not know.
+ */
+function refusedStartupSettings(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause as { code?: unknown; message?: unknown } | undefined;
+  return cause?.code === '08P01' && String(cause.message).includes('startup parameter');
 }
 
 /**
@@ -167,25 +178,33 @@ export async function migrateAt(
   lockWaitMs: number = DEFAULT_MIGRATION_LOCK_TIMEOUT_MS,
   queryTimeoutMs = 0,
 ): Promise<number[]> {
-  let client: pg.Client;
+  const make = (Client: typeof pg.Client) => {
+    try {
+      return new Client(clientConfig(url, `orchestrator-migrate:${schema}`, connectTimeout(queryTimeoutMs)));
+    } catch (error) {
+      // The driver reads the URL here (a malformed %-escape, an ssl file it cannot read, ...).
+      throw new ValidationError(
+        [
+          {
+            path: place.path,
+            // The driver's message may repeat a part of the URL (an ssl file's path): cut too.
+            message: `Cannot use the PostgreSQL URL ${shownUrl(url)}: ${cutText((error as Error).message)}`,
+          },
+        ],
+        place.heading,
+      );
+    }
+  };
+  let client = make(MigrationClient);
   try {
-    client = new MigrationClient(
-      clientConfig(url, `orchestrator-migrate:${schema}`, connectTimeout(queryTimeoutMs)),
-    );
+    await connectClient(client, url, schema);
   } catch (error) {
-    // The driver reads the URL here (a malformed %-escape, an ssl file it cannot read, ...).
-    throw new ValidationError(
-      [
-        {
-          path: place.path,
-          // The driver's message may repeat a part of the URL (an ssl file's path): cut too.
-          message: `Cannot use the PostgreSQL URL ${shownUrl(url)}: ${cutText((error as Error).message)}`,
-        },
-      ],
-      place.heading,
-    );
+    if (!refusedStartupSettings(error)) throw error;
+    // A pooler (PgBouncer) refuses startup parameters it does not know: this session keeps the
+    // server's timeouts, which the migration's transaction lifts for itself (`withMigrationLock`).
+    client = make(pg.Client);
+    await connectClient(client, url, schema);
   }
-  await connectClient(client, url, schema);
   try {
     return await migrate(client, schema, loadMigrations(), lockWaitMs, queryTimeoutMs);
   } finally {
