@@ -19,15 +19,13 @@ export interface BackupFacts {
 /**
  * Writes the snapshot of the store file `source` to the new file `target` (which must not exist),
  * then opens the copy and checks it (`quick_check`, and its executions counted).
- * @throws CliError naming the target when it cannot be written (a missing folder, a full disk) or
- *   the copy fails its check; a partial copy is removed.
+ * @throws CliError naming the store when it cannot be read; naming the target when it cannot be
+ *   written (a missing folder, a full disk) or the copy fails its check (a partial copy is removed).
  */
 export function backUpSqlite(source: string, target: string): BackupFacts {
+  const db = openSource(source);
   try {
-    const db = new Database(source, { readonly: true, fileMustExist: true });
     try {
-      // Another process's write lock does not stop a reader in WAL mode; a checkpoint may, briefly.
-      db.pragma('busy_timeout = 5000');
       db.prepare('VACUUM INTO ?').run(target);
     } finally {
       db.close();
@@ -46,6 +44,29 @@ export function backUpSqlite(source: string, target: string): BackupFacts {
     throw new CliError(`cannot back up the store to '${target}': ${(error as Error).message}`, {
       cause: error,
     });
+  }
+}
+
+/**
+ * The store file `source`, opened read-only and read once: a store that cannot be read (on a
+ * read-only mount without its `-shm` file, say) is named as the problem, not the backup's target.
+ * @throws CliError naming the store.
+ */
+function openSource(source: string): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(source, { readonly: true, fileMustExist: true });
+    // Another process's write lock does not stop a reader in WAL mode; a checkpoint may, briefly.
+    db.pragma('busy_timeout = 5000');
+    db.prepare('SELECT count(*) FROM sqlite_master').pluck().get();
+    return db;
+  } catch (error) {
+    db?.close();
+    const code = (error as { code?: unknown }).code;
+    throw new CliError(
+      `cannot back up the store: cannot open SQLite store '${source}': ${(error as Error).message}${typeof code === 'string' ? ` (${code})` : ''}`,
+      { cause: error },
+    );
   }
 }
 
