@@ -6,6 +6,8 @@
  * @module
  */
 
+import { setMaxListeners } from 'node:events';
+
 type AbortListener = (reason: unknown) => void;
 
 export class AbortScope {
@@ -41,6 +43,9 @@ export class AbortScope {
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
+      // Any number of waits may share it: the branches of a wide parallel step waiting on their
+      // retries each listen on their step's scope (Node warned of a leak past 10).
+      setMaxListeners(0, this.controller.signal);
       if (this.aborted) this.controller.abort(this.reason);
     }
     return this.controller.signal;
