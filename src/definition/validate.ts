@@ -25,6 +25,7 @@ import {
   conditionStepSchema,
   MAX_EXPRESSION_SOURCE,
   MAX_STEPS,
+  MAX_TOTAL_STEPS,
   NAME_PATTERN,
   parallelStepShellSchema,
   retryOptionsSchema,
@@ -142,6 +143,14 @@ function check(
     issues.push({ path: 'steps', message: `must list at most ${MAX_STEPS} steps, got ${steps.length}` });
     return null;
   }
+  const total = totalSteps(steps);
+  if (total > MAX_TOTAL_STEPS) {
+    issues.push({
+      path: 'steps',
+      message: `must hold at most ${MAX_TOTAL_STEPS} steps in all, each parallel step's branches counted, got ${total}`,
+    });
+    return null;
+  }
 
   const parsed: StepDefinition[] = [];
   const found: Found = { refs: [], failed: [] };
@@ -160,6 +169,17 @@ function check(
 
   if (issues.length > 0 || !idResult.success) return null;
   return { id: idResult.data, steps: parsed, options: parsedOptions };
+}
+
+/** The steps of a definition, each branch of a parallel step counted (a list too long is refused on its own). */
+function totalSteps(steps: readonly unknown[]): number {
+  let total = steps.length;
+  for (const step of steps) {
+    if (isRaw(step) && Array.isArray(step.parallel) && step.parallel.length <= MAX_STEPS) {
+      total += step.parallel.length;
+    }
+  }
+  return total;
 }
 
 function isRaw(value: unknown): value is Raw {

@@ -413,6 +413,22 @@ describe('validateDefinition: each rule, with its path', () => {
     expect(validateDefinition('wf', huge.slice(0, 1000)).steps).toHaveLength(1000);
   });
 
+  it('checks the steps in all, each parallel step counted with its branches', () => {
+    const wide = (i: number, branches: number) => ({
+      name: `p${i}`,
+      parallel: Array.from({ length: branches }, (_, j) => ({ name: `p${i}b${j}` })),
+    });
+    // 10 parallel steps of 999 branches, and 1 more step: 10,001 in all.
+    const over = [...Array.from({ length: 10 }, (_, i) => wide(i, 999)), { name: 'last' }];
+    expect(issuesOf('wf', over)).toEqual([
+      {
+        path: 'steps',
+        message: "must hold at most 10000 steps in all, each parallel step's branches counted, got 10001",
+      },
+    ]);
+    expect(validateDefinition('wf', over.slice(0, 10)).steps).toHaveLength(10);
+  });
+
   it('checks the options', () => {
     expect(issuesOf('wf', [{ name: 'a' }], { timeout: 0, colour: 1 })).toEqual([
       { path: 'options.timeout', message: 'must be a positive number of seconds, got 0' },
