@@ -14,6 +14,7 @@
 import { intervalPassed } from '../clock.js';
 import { describeValue } from '../describe-value.js';
 import { ClosedError, type Issue, OrchestratorError, ValidationError } from '../errors.js';
+import { PurgeSpacing } from '../store/sqlite/purge-spacing.js';
 import type { Store } from '../store/store.js';
 import { assertReadable, optionsIssues } from '../unknown-keys.js';
 import type { EngineContext } from './context.js';
@@ -103,7 +104,11 @@ export async function purgeFinished(
       `The ${store.kind} store cannot purge executions: it does not implement purgeFinished`,
     );
   }
-  const purge = store.purgeFinished.bind(store);
+  const purgeBatch = store.purgeFinished.bind(store);
+  // On SQLite, batches back to back kept other processes on the file from its write lock (see
+  // purge-spacing.ts). Housekeeping's rounds are short enough not to need it (see RetentionPurge).
+  const spacing = store.kind === 'sqlite' ? new PurgeSpacing() : null;
+  const purge: typeof purgeBatch = spacing ? (request) => spacing.run(() => purgeBatch(request)) : purgeBatch;
   const { deleted, cut } = await deleteInBatches(purge, before, limit, stopped, progress);
   if (cut) {
     throw new ClosedError(
