@@ -37,6 +37,7 @@ import { z } from 'zod';
 import { describeValue } from '../describe-value.js';
 import { echo } from '../echo.js';
 import { NonRetryableError, OrchestratorError, ValidationError } from '../errors.js';
+import { parseRetryAfter } from '../recovery/retry-after.js';
 import type { ActionHandler, StepContext } from '../types.js';
 import { issuesFromZod, parseOptions } from '../zod-issues.js';
 import { decodeText, isJsonType, isTextType } from './body-text.js';
@@ -264,9 +265,21 @@ function statusError(res: RawResponse, method: string, url: URL, secrets: () => 
   const reason = res.statusText ? ` ${echo(redactSecrets(res.statusText, sent), null)}` : '';
   const excerpt = errorBodyExcerpt(res, sent);
   const what = `HTTP ${res.status}${reason} from ${method} ${displayUrl(url)}${excerpt ? `: ${excerpt}` : ''}`;
-  if (res.status >= 500) return new OrchestratorError('HTTP_5XX', what);
-  if (res.status === 408 || res.status === 429) return new OrchestratorError(`HTTP_${res.status}`, what);
+  if (res.status >= 500) return withRetryAfter(new OrchestratorError('HTTP_5XX', what), res);
+  if (res.status === 408 || res.status === 429) {
+    return withRetryAfter(new OrchestratorError(`HTTP_${res.status}`, what), res);
+  }
   return new NonRetryableError(what, { code: 'HTTP_4XX' });
+}
+
+/**
+ * `error` with the wait the response's `Retry-After` header asks for, as `retryAfter` (seconds):
+ * its retry comes no sooner (see `retry-after.ts`). Only a 429 and a 503 say when to come back.
+ */
+function withRetryAfter(error: OrchestratorError, res: RawResponse): OrchestratorError {
+  if (res.status !== 429 && res.status !== 503) return error;
+  const seconds = parseRetryAfter(res.headers['retry-after'], Date.now());
+  return seconds === null ? error : Object.assign(error, { retryAfter: seconds });
 }
 
 function networkError(error: unknown, method: string, url: URL): OrchestratorError {

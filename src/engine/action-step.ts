@@ -26,6 +26,7 @@ import {
   TOO_LARGE,
   tryCopyJson,
 } from '../json-value.js';
+import { retryDelayWith } from '../recovery/retry-after.js';
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
 import { MAX_ERROR_CODE_LENGTH, MAX_FAIL_MESSAGE_LENGTH } from '../remote/protocol.js';
 import { storableText } from '../storable-text.js';
@@ -411,7 +412,7 @@ export async function runActionStep(
     const error = stepErrorInfo(result.error, name);
     const failures = failuresSoFar(rec);
     if (isRetryable(result.error, step.retry, failures - 1) && step.retry) {
-      const delay = nextRetryDelayMs(step.retry, failures);
+      const delay = retryDelayWith(nextRetryDelayMs(step.retry, failures), result.error);
       const retryAt = end + delay;
       // The step needed a retry once its first failure scheduled one, whether or not the retry
       // runs (a cancel or the workflow timeout may come first): counted here, at the moment

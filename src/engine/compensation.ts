@@ -8,6 +8,7 @@ import { elapsedMs, sleepUntil } from '../clock.js';
 import type { RetryPolicy } from '../definition/types.js';
 import { CompensationNotFoundError, type ErrorInfo } from '../errors.js';
 import { copyJson } from '../json-value.js';
+import { retryDelayWith } from '../recovery/retry-after.js';
 import { isRetryable, nextRetryDelayMs } from '../recovery/retry-policy.js';
 import type { CompensationRecord, StepRecord } from '../store/store.js';
 import { idempotencyKey, stepErrorInfo } from './action-step.js';
@@ -195,7 +196,7 @@ async function compensateStep(
     const error: ErrorInfo = stepErrorInfo(result.error, stepName);
     const failures = failuresSoFar(comp);
     if (!tooOften && isRetryable(result.error, policy, failures - 1)) {
-      const delay = nextRetryDelayMs(policy, failures);
+      const delay = retryDelayWith(nextRetryDelayMs(policy, failures), result.error);
       const nextAttemptAt = end + delay;
       write({ ...comp, error, nextAttemptAt });
       await persist(ctx, ex, [rec]);
