@@ -11,7 +11,8 @@
  * - 5xx, 408, 429, timeouts and network errors fail with a plain (retryable) error coded
  *   `HTTP_5XX`, `HTTP_408`, `HTTP_429`, `HTTP_TIMEOUT` (`HTTP_CONNECT_TIMEOUT` when no address
  *   had connected: nothing was sent) or `HTTP_NETWORK`; other 4xx fail with a
- *   `NonRetryableError` coded `HTTP_4XX`, whatever the size of the error's body (a body past
+ *   `NonRetryableError` coded `HTTP_4XX` (a refused server certificate `HTTP_TLS`, a status past
+ *   599 `HTTP_BAD_STATUS`; a 429's or 503's `Retry-After` sets the error's `retryAfter`), whatever the size of the error's body (a body past
  *   `maxResponseBytes` fails a success only, with `HTTP_RESPONSE_TOO_LARGE`; a redirect's body
  *   is not read at all). An error status's message ends with an excerpt of its body, the
  *   request's secrets and the values of JSON fields named like secrets redacted
@@ -265,6 +266,8 @@ function statusError(res: RawResponse, method: string, url: URL, secrets: () => 
   const reason = res.statusText ? ` ${echo(redactSecrets(res.statusText, sent), null)}` : '';
   const excerpt = errorBodyExcerpt(res, sent);
   const what = `HTTP ${res.status}${reason} from ${method} ${displayUrl(url)}${excerpt ? `: ${excerpt}` : ''}`;
+  // Past 599 is no HTTP status (RFC 9110 §15): the server is not speaking HTTP as asked.
+  if (res.status >= 600) return new NonRetryableError(what, { code: 'HTTP_BAD_STATUS' });
   if (res.status >= 500) return withRetryAfter(new OrchestratorError('HTTP_5XX', what), res);
   if (res.status === 408 || res.status === 429) {
     return withRetryAfter(new OrchestratorError(`HTTP_${res.status}`, what), res);
@@ -282,10 +285,26 @@ function withRetryAfter(error: OrchestratorError, res: RawResponse): Orchestrato
   return seconds === null ? error : Object.assign(error, { retryAfter: seconds });
 }
 
+/**
+ * Node's codes for a server certificate the TLS handshake refused: expired, not yet valid,
+ * self-signed, from an unknown issuer, for another name. Another attempt meets the same
+ * certificate, so the step fails at once (`HTTP_TLS`) rather than after its retries.
+ */
+const CERTIFICATE_REFUSED =
+  /^(CERT_|ERR_TLS_CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_(VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT(_LOCALLY)?|DECRYPT_CERT_SIGNATURE|DECODE_ISSUER_PUBLIC_KEY)$|INVALID_CA$|INVALID_PURPOSE$|HOSTNAME_MISMATCH$)/;
+
 function networkError(error: unknown, method: string, url: URL): OrchestratorError {
   if (error instanceof OrchestratorError) return error;
   const code = (error as { code?: unknown })?.code;
   const detail = typeof code === 'string' ? code : error instanceof Error ? error.message : 'unknown error';
+  if (typeof code === 'string' && CERTIFICATE_REFUSED.test(code)) {
+    const reason =
+      error instanceof Error && error.message !== code ? ` (${code}: ${error.message})` : ` (${code})`;
+    return new NonRetryableError(
+      `${method} ${displayUrl(url)} failed: the server's TLS certificate was refused${reason}`,
+      { code: 'HTTP_TLS', cause: error },
+    );
+  }
   return new OrchestratorError('HTTP_NETWORK', `${method} ${displayUrl(url)} failed: ${detail}`, {
     cause: error,
   });

@@ -161,7 +161,7 @@ describe('http action: racing the connects to a host with several addresses', ()
     try {
       const action = createHttpAction({ allowlist: ['127.0.0.1'] });
       const error = await failure(action({ url: `${secure.base}/json` }, ctx()) as Promise<unknown>);
-      expect(error.code).toBe('HTTP_NETWORK');
+      expect(error.code).toBe('HTTP_TLS');
       expect(error.message).toMatch(/SELF_SIGNED/);
       expect(secure.received).toEqual([]);
     } finally {
