@@ -173,6 +173,7 @@ export type {
   ExecutionRecord,
   ExecutionSnapshot,
   ExecutionUpdate,
+  HandOverRequest,
   IdempotencyKeyHolder,
   NodeRecord,
   OwnedRead,

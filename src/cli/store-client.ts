@@ -131,6 +131,33 @@ export function hasLiveOwner(record: ExecutionRecord, store: Store, now = Date.n
   );
 }
 
+/** How long the CLI waits for the database's time before it goes by its host's, ms. */
+export const STORE_CLOCK_WAIT_MS = 2_000;
+
+/**
+ * The database's clock less this host's, ms: the CLI judges leases and heartbeat ages by the
+ * database's time, as cluster nodes keep it (`clock-alignment.ts`). By its host's, a CLI 60 s ahead
+ * said "No live process owns …" of an execution whose owner was alive. 0 for a store without a
+ * clock of its own (SQLite: one host), or one that does not answer within `waitMs`.
+ */
+export async function storeClockOffsetMs(store: Store, waitMs = STORE_CLOCK_WAIT_MS): Promise<number> {
+  if (!store.clockOffset) return 0;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const reading = await Promise.race([
+      store.clockOffset(),
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), waitMs);
+      }),
+    ]);
+    return reading && Number.isFinite(reading.offsetMs) ? Math.round(reading.offsetMs) : 0;
+  } catch {
+    return 0;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Store-backed, read-only queries. Close it when done. */
 /** The store filter of a listing cursor: the place its id names (none for no id, or not ours). */
 function place(key: 'before' | 'after', id: string | undefined): Pick<ExecutionFilter, typeof key> {

@@ -7,20 +7,27 @@
  *
  * Each node's share is the cluster's load (running and queued executions) split by slots
  * (`maxConcurrentWorkflows`, as heartbeats say). A node sheds when its load is above its share and
- * another live node, that has every handler the execution names and reads its definition format,
- * is below its own by more than the balance threshold (what `isBalanced()` allows: 0.3 of it, or
- * `alerts.imbalanceThreshold` when lower): as many as bring it down to its share, no more than the
- * nodes below theirs lack. The threshold keeps nodes near their shares from trading executions. The executions are released
- * (their leases let go: on PostgreSQL that wakes the other nodes at once), and the other nodes
- * claim them as orphans in their next round, oldest first. What was running is never moved, nor an
- * execution that ran before (its status is no longer `pending`), nor one with a cancel requested.
+ * another live node is below its own by more than the balance threshold (what `isBalanced()`
+ * allows: 0.3 of it, or `alerts.imbalanceThreshold` when lower): as many as bring it down to its
+ * share, each receiver no more than it lacks. The threshold keeps nodes near their shares from
+ * trading executions. A receiver must advertise every handler the execution names and read its
+ * definition format, and its heartbeat must be fresh; a node that advertises no handlers (an
+ * earlier release) gets none.
+ *
+ * The executions are handed over as placement places them (`Store.handOver`: owner the receiver,
+ * a lease ending a lease after its last heartbeat, a new epoch; on PostgreSQL a NOTIFY wakes it),
+ * not released for any node to claim: a release let the nodes' claims, which split the work by
+ * count rather than slots, take them back and forth, and let a node that cannot run them take them.
+ * What was running is never moved, nor an execution that ran before (its status is no longer
+ * `pending`), nor one with a cancel requested.
  * @module
  */
 import { DEFAULT_BALANCE_THRESHOLD } from '../balancing/load-balancer.js';
 import { toError } from '../errors.js';
 import type { ActiveExecution } from './active-execution.js';
 import { capacityOf, renewsTooLate } from './capable-nodes.js';
-import type { EngineContext } from './context.js';
+import { type EngineContext, leaseMs } from './context.js';
+import { placedLeaseUntil } from './placement.js';
 import type { Scheduler } from './scheduler.js';
 import { CLAIM_BATCH } from './takeover.js';
 
@@ -31,16 +38,23 @@ export interface NodeLoad {
   readonly slots: number;
 }
 
+/** A node executions may be handed to, and how many it lacks of its share. */
+export interface Receiver {
+  readonly id: string;
+  readonly room: number;
+}
+
 /**
- * How many executions `self` should hand over, and to which nodes: those below their share by more
- * than `threshold` of it. None when `self` is not above its share by one at least, or no node is
- * below its own by as much.
+ * How many executions `self` should hand over, and to which nodes (those `eligible` below their
+ * share by more than `threshold` of it), with the room each has. None when `self` is not above its
+ * share by one at least, or no eligible node is below its own by as much.
  */
 export function shedPlan(
   nodes: readonly NodeLoad[],
   self: string,
   threshold: number,
-): { count: number; receivers: string[] } {
+  eligible: (id: string) => boolean = () => true,
+): { count: number; receivers: Receiver[] } {
   const none = { count: 0, receivers: [] };
   let load = 0;
   let slots = 0;
@@ -54,15 +68,15 @@ export function shedPlan(
   const ownShare = share(own);
   if (own.load - ownShare < 1) return none;
   let room = 0;
-  const receivers: string[] = [];
+  const receivers: Receiver[] = [];
   for (const n of nodes) {
-    if (n.id === self) continue;
+    if (n.id === self || !eligible(n.id)) continue;
     const s = share(n);
     if (n.load >= s * (1 - threshold) - 1e-9) continue;
     const lacks = Math.floor(s - n.load);
     if (lacks <= 0) continue;
     room += lacks;
-    receivers.push(n.id);
+    receivers.push({ id: n.id, room: lacks });
   }
   const count = Math.min(Math.floor(own.load - ownShare), room);
   return count > 0 ? { count, receivers } : none;
@@ -79,49 +93,74 @@ export class BacklogShedding {
 
   /**
    * One round: hands over what {@link shedPlan} says (at most a claim's batch), and returns how
-   * many executions were released. Call after the cluster view was refreshed.
+   * many executions were handed over. Call after the cluster view was refreshed.
    */
   async run(): Promise<number> {
     const { ctx } = this;
-    if (!ctx.cluster || ctx.lifecycle.draining || this.scheduler.queuedCount === 0) return 0;
+    const store = ctx.store;
+    if (!ctx.cluster || !store.handOver || ctx.lifecycle.draining || this.scheduler.queuedCount === 0) {
+      return 0;
+    }
     const lb = ctx.loadBalancer;
     const now = ctx.clock.now();
     const nodes = lb.getWorkers().map((id) => ({ id, load: lb.getLoad(id), slots: capacityOf(ctx, id) }));
     const threshold = Math.min(DEFAULT_BALANCE_THRESHOLD, ctx.config.alerts.imbalanceThreshold);
-    const plan = shedPlan(nodes, ctx.nodeId, threshold);
     // Not to a node that advertises no handlers (an earlier release: it may lack one), nor to one
     // whose heartbeat, as read here, is too old to trust it is there.
-    const receivers = plan.receivers.filter(
-      (id) => !ctx.nodeHandlers.isSilent(id) && !renewsTooLate(ctx, id, now),
-    );
-    if (plan.count === 0 || receivers.length === 0) return 0;
-    const runsElsewhere = (ex: ActiveExecution) => {
+    const eligible = (id: string) => !ctx.nodeHandlers.isSilent(id) && !renewsTooLate(ctx, id, now);
+    const plan = shedPlan(nodes, ctx.nodeId, threshold, eligible);
+    if (plan.count === 0) return 0;
+    // Each execution to the first receiver with room left that can run it.
+    const room = new Map(plan.receivers.map((r) => [r.id, r.room]));
+    const to = new Map<ActiveExecution, string>();
+    const assign = (ex: ActiveExecution) => {
       const lacking = ctx.nodeHandlers.lacking(ex.plan);
-      return receivers.some((id) => !lacking.has(id));
+      for (const [id, left] of room) {
+        if (left <= 0 || lacking.has(id)) continue;
+        room.set(id, left - 1);
+        to.set(ex, id);
+        return true;
+      }
+      return false;
     };
-    const taken = this.scheduler.shed(Math.min(plan.count, CLAIM_BATCH), runsElsewhere);
+    const taken = this.scheduler.shed(Math.min(plan.count, CLAIM_BATCH), assign);
     if (taken.length === 0) return 0;
-    const ids = taken.map((ex) => ex.id);
-    try {
-      await ctx.store.releaseLeases(ctx.nodeId, ids);
-      ctx.logger.info(
-        { count: ids.length, to: receivers },
-        'handed queued executions over to nodes below their share of the work',
-      );
-    } catch (error) {
-      // Still this node's in the store, or released: taken up again by the next round, which
-      // claims each back unless another node has it by then.
-      for (const id of ids) this.scheduler.notStarted.add(id);
-      ctx.logger.warn(
-        { count: ids.length, err: toError(error) },
-        'handing queued executions over to other nodes failed; they are taken up again here',
-      );
-    }
-    // Counted among the others' (unowned) from now on; a claim here or elsewhere counts them again.
+    const byReceiver = new Map<string, ActiveExecution[]>();
     for (const ex of taken) {
-      ctx.metrics.disown(ex.record);
-      ex.markDone();
+      const id = to.get(ex)!;
+      byReceiver.set(id, [...(byReceiver.get(id) ?? []), ex]);
     }
-    return ids.length;
+    let handed = 0;
+    for (const [receiver, list] of byReceiver) {
+      const ids = list.map((ex) => ex.id);
+      let done = new Set<string>();
+      try {
+        const leaseUntil = placedLeaseUntil(ctx, receiver, ctx.clock.now(), leaseMs(ctx));
+        done = new Set(await store.handOver({ from: ctx.nodeId, to: receiver, ids, leaseUntil }));
+      } catch (error) {
+        ctx.logger.warn(
+          { count: ids.length, to: receiver, err: toError(error) },
+          'handing queued executions over to another node failed; they are taken up again here',
+        );
+      }
+      // Counted on the receiver from now on (its load here, until the next read of the loads).
+      if (done.size > 0) lb.addExternalLoad(receiver, done.size);
+      for (const ex of list) {
+        // Not handed over (the store failed, or it is no longer pending here): still this node's,
+        // or another's by now; taken up again in the next round, which finds out.
+        if (!done.has(ex.id)) this.scheduler.notStarted.add(ex.id);
+        // Counted among the others' from now on; taken up again here, it is counted again.
+        ctx.metrics.disown(ex.record);
+        ex.markDone();
+      }
+      if (done.size > 0) {
+        ctx.logger.info(
+          { count: done.size, to: receiver },
+          'handed queued executions over to a node below its share of the work',
+        );
+      }
+      handed += done.size;
+    }
+    return handed;
   }
 }

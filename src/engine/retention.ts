@@ -109,7 +109,9 @@ export async function purgeFinished(
   // purge-spacing.ts). Housekeeping's rounds are short enough not to need it (see RetentionPurge).
   const spacing = store.kind === 'sqlite' ? new PurgeSpacing() : null;
   const purge: typeof purgeBatch = spacing ? (request) => spacing.run(() => purgeBatch(request)) : purgeBatch;
-  const { deleted, cut } = await deleteInBatches(purge, before, limit, stopped, progress);
+  // The gap is waited for before the check of `stopped`: a close during it starts no other batch.
+  const pause = spacing ? () => spacing.gap() : undefined;
+  const { deleted, cut } = await deleteInBatches(purge, before, limit, stopped, progress, pause);
   if (cut) {
     throw new ClosedError(
       `The orchestrator is closing: purgeExecutions stopped after deleting ${deleted} executions`,
@@ -120,7 +122,8 @@ export async function purgeFinished(
 
 /**
  * Deletes batches of at most {@link PURGE_BATCH} until `limit` are deleted, a batch comes back
- * short (`done`: nothing left to delete), or `stop` says so before a batch after the first (`cut`).
+ * short (`done`: nothing left to delete), or `stop` says so before a batch after the first (`cut`),
+ * asked after `pause` (a gap between batches) when given.
  */
 async function deleteInBatches(
   purge: NonNullable<Store['purgeFinished']>,
@@ -128,9 +131,11 @@ async function deleteInBatches(
   limit: number,
   stop: () => boolean,
   progress: PurgeProgress = { deleted: 0, batches: 0 },
+  pause?: () => Promise<void>,
 ): Promise<{ deleted: number; done: boolean; cut: boolean }> {
   let deleted = 0;
   while (deleted < limit) {
+    if (deleted > 0 && pause) await pause();
     if (deleted > 0 && stop()) return { deleted, done: false, cut: true };
     const batch = Math.min(PURGE_BATCH, limit - deleted);
     const n = await purge({ before, limit: batch });

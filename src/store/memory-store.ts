@@ -32,6 +32,7 @@ import type {
   ExecutionRecord,
   ExecutionSnapshot,
   ExecutionUpdate,
+  HandOverRequest,
   IdempotencyKeyHolder,
   NodeRecord,
   OwnedRead,
@@ -281,6 +282,19 @@ export class MemoryStore implements Store {
       record.owner = null;
       record.leaseUntil = null;
     }
+  }
+
+  async handOver(request: HandOverRequest): Promise<string[]> {
+    const handed: string[] = [];
+    for (const id of new Set(request.ids)) {
+      const record = this.executions.get(id);
+      if (!record || record.owner !== request.from || record.status !== 'pending') continue;
+      record.owner = request.to;
+      record.leaseUntil = request.leaseUntil;
+      record.epoch++;
+      handed.push(id);
+    }
+    return handed;
   }
 
   async requestCancel(id: string): Promise<ExecutionRecord | null> {

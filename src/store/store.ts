@@ -392,6 +392,13 @@ export interface Store {
    * them at once.
    */
   releaseLeases(owner: string, ids?: readonly string[]): Promise<void>;
+  /**
+   * Hands executions `from` holds over to the node `to`, as placement does (owner `to`, lease until
+   * `leaseUntil`, a new epoch): only those of `ids` still `pending` (never started) and held by
+   * `from`, whose ids it returns, in any order. Wakes `to` where the store can. Optional: without
+   * it, a cluster node keeps its queued backlog (see `backlog-shedding.ts`).
+   */
+  handOver?(request: HandOverRequest): Promise<string[]>;
   /** Marks an execution for cancellation (seen by its owner). Returns its state, or null. */
   requestCancel(id: string): Promise<ExecutionRecord | null>;
   /** Unfinished executions of an owner with a cancel request. */
@@ -500,6 +507,14 @@ export interface Store {
    * channel (memory, SQLite) leave it out; PostgreSQL uses LISTEN/NOTIFY.
    */
   subscribe?(channel: 'work', onNotify: (hint: WorkHint) => void): Promise<() => Promise<void>>;
+}
+
+/** What `Store.handOver` hands over, from which node to which. */
+export interface HandOverRequest {
+  from: string;
+  to: string;
+  ids: readonly string[];
+  leaseUntil: number;
 }
 
 /**

@@ -20,14 +20,14 @@ const TOTAL = 40;
  * A node of 2 slots holding `TOTAL` executions of 'w' (2 running, held until `hold` opens; the
  * rest queued), and what each execution's runs were, by node label.
  */
-async function busyNode(schema: string) {
+async function busyNode(schema: string, slots = 2) {
   const hold = gate();
   const runs = new Map<string, string[]>();
   const record = (node: string, id: string) => runs.set(id, [...(runs.get(id) ?? []), node]);
   const busy = await createOrchestrator({
     store: new PostgresStore(PG_URL, { schema }),
     logger: silentLogger,
-    maxConcurrentWorkflows: 2,
+    maxConcurrentWorkflows: slots,
     sweepInterval: 0.2,
     actions: {
       work: async (_input, ctx) => {
@@ -41,15 +41,15 @@ async function busyNode(schema: string) {
   await busy.workflowEngine.defineWorkflow('w', [{ name: 'work' }]);
   const ids: string[] = [];
   for (let i = 0; i < TOTAL; i++) ids.push(await busy.workflowEngine.executeWorkflow('w'));
-  expect(busy.getLocalLoad()).toMatchObject({ running: 2, queued: TOTAL - 2 });
+  expect(busy.getLocalLoad()).toMatchObject({ running: slots, queued: TOTAL - slots });
   return { busy, hold, ids, runs, record };
 }
 
-async function join(schema: string, actions: OrchestratorOptions['actions']) {
+async function join(schema: string, actions: OrchestratorOptions['actions'], slots = 2) {
   const node = await createOrchestrator({
     store: new PostgresStore(PG_URL, { schema }),
     logger: silentLogger,
-    maxConcurrentWorkflows: 2,
+    maxConcurrentWorkflows: slots,
     sweepInterval: 0.2,
     actions,
   });
@@ -97,4 +97,39 @@ it('nothing is handed over to a node that lacks the handler the executions need'
   hold.open();
   await Promise.all(ids.map((id) => busy.workflowEngine.waitForCompletion(id, { timeout: 15 })));
   expect([...runs.values()].every((nodes) => nodes.length === 1 && nodes[0] === 'busy')).toBe(true);
+});
+
+it('hands a node of 30 slots beside one of 1 its share once, with no trading back and forth', async () => {
+  const schema = t.schema();
+  const { busy, hold, ids, runs, record } = await busyNode(schema, 1);
+  const joined = await join(
+    schema,
+    {
+      work: async (_input, ctx) => {
+        record('joined', ctx.executionId);
+        await hold.promise;
+        return 'done';
+      },
+    },
+    30,
+  );
+  // 40 over 31 slots: the joined node's share is 38, the busy node keeps its running one and one
+  // queued (its share is 1.3).
+  await until(
+    async () => joined.getLocalLoad().running + joined.getLocalLoad().queued === 38,
+    'the joined node to hold its share, 38',
+    15_000,
+  );
+  // Rounds of both nodes (every 0.2 s) while every slot is taken: nothing moves any more. A
+  // release let the nodes' claims, which split by count, take them back and forth.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(busy.getLocalLoad()).toEqual({ running: 1, queued: 1 });
+  expect(joined.getLocalLoad()).toEqual({ running: 30, queued: 8 });
+  hold.open();
+  await Promise.all(ids.map((id) => busy.workflowEngine.waitForCompletion(id, { timeout: 15 })));
+  expect([...runs.values()].every((nodes) => nodes.length === 1)).toBe(true);
+  // Created (epoch 1) and handed over once at most (2).
+  for (const id of ids) {
+    expect((await busy.store.getExecution(id))!.execution.epoch).toBeLessThanOrEqual(2);
+  }
 });

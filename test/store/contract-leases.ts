@@ -238,6 +238,55 @@ export function leaseContract(store: CurrentStore): void {
       expect(await store().listOwners()).toEqual(['dead', 'me', 'stale']);
     });
 
+    it("hands the owner's pending executions among the given ones over to another node", async () => {
+      await store().createExecution(
+        makeExecution({
+          id: 'queued-1',
+          createdAt: 70,
+          status: 'pending',
+          owner: 'live',
+          leaseUntil: LIVE,
+          epoch: 2,
+        }),
+      );
+      await store().createExecution(
+        makeExecution({
+          id: 'queued-2',
+          createdAt: 71,
+          status: 'pending',
+          owner: 'live',
+          leaseUntil: LIVE,
+          epoch: 1,
+        }),
+      );
+      const handed = await store().handOver!({
+        from: 'live',
+        to: 'joined',
+        // 'live' and 'edge' ran before (running), 'free' is nobody's, 'stale' another's.
+        ids: ['queued-1', 'queued-2', 'live', 'edge', 'free', 'stale', 'unknown', 'queued-1'],
+        leaseUntil: LIVE + 7,
+      });
+      expect([...handed].sort()).toEqual(['queued-1', 'queued-2']);
+      expect((await store().getExecution('queued-1'))!.execution).toMatchObject({
+        owner: 'joined',
+        leaseUntil: LIVE + 7,
+        epoch: 3,
+        status: 'pending',
+      });
+      expect((await store().getExecution('queued-2'))!.execution).toMatchObject({
+        owner: 'joined',
+        epoch: 2,
+      });
+      expect((await store().getExecution('live'))!.execution).toMatchObject({ owner: 'live', epoch: 1 });
+      expect((await store().getExecution('free'))!.execution.owner).toBeNull();
+      expect((await store().getExecution('stale'))!.execution.owner).toBe('stale');
+      expect(await store().listOwned('joined', 10)).toEqual(['queued-1', 'queued-2']);
+      // Handed over again, it is no longer the first owner's to hand.
+      expect(await store().handOver!({ from: 'live', to: 'x', ids: ['queued-1'], leaseUntil: LIVE })).toEqual(
+        [],
+      );
+    });
+
     it("releases only the given executions of the owner's", async () => {
       await store().releaseLeases('live', ['live', 'stale', 'unknown']);
       expect((await store().getExecution('live'))!.execution).toMatchObject({

@@ -52,3 +52,24 @@ it('purgeExecutions on a SQLite store leaves a gap after each batch as long as i
     expect(between).toBeGreaterThanOrEqual(25);
   }
 });
+
+it('starts no other batch when stopped during the gap after one', async () => {
+  let calls = 0;
+  let stopped = false;
+  const store = {
+    kind: 'sqlite',
+    purgeFinished: async (request: { limit: number }) => {
+      calls++;
+      await busy(30)();
+      // Stopped as the batch ends: the gap after it comes before the check.
+      setTimeout(() => {
+        stopped = true;
+      }, 5);
+      return request.limit;
+    },
+  } as unknown as Store;
+  await expect(purgeFinished(store, Date.now(), 10_000, () => stopped)).rejects.toThrow(
+    'stopped after deleting 500 executions',
+  );
+  expect(calls).toBe(1);
+});

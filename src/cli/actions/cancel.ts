@@ -16,7 +16,7 @@ import { setup } from '../globals.js';
 import { type Handlers, loadHandlers } from '../handlers-module.js';
 import type { Output } from '../output.js';
 import { verdict } from '../render-status.js';
-import { hasLiveOwner, StoreClient, storeHint } from '../store-client.js';
+import { hasLiveOwner, StoreClient, storeClockOffsetMs, storeHint } from '../store-client.js';
 import { cancelOrphan } from '../takeover.js';
 
 const POLL_MS = 100;
@@ -54,7 +54,10 @@ export async function cancel(id: string, options: CancelOptions, command: Comman
         `execution ${id} is ${why}; nothing to cancel`,
       );
     }
-    if (hasLiveOwner(record, client.store)) {
+    // Leases are the database's time (cluster nodes keep it), not this host's.
+    const offset = await storeClockOffsetMs(client.store);
+    const storeNow = () => Date.now() + offset;
+    if (hasLiveOwner(record, client.store, storeNow())) {
       via = 'owner';
       await client.store.requestCancel(id);
       out.line(
@@ -63,7 +66,13 @@ export async function cancel(id: string, options: CancelOptions, command: Comman
       while (Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         record = await client.getRecord(id);
-        if (!record || TERMINAL_STATES.has(record.status) || !hasLiveOwner(record, client.store)) break;
+        if (
+          !record ||
+          TERMINAL_STATES.has(record.status) ||
+          !hasLiveOwner(record, client.store, storeNow())
+        ) {
+          break;
+        }
       }
       if (!record || TERMINAL_STATES.has(record.status) || Date.now() >= deadline) {
         return finish(out, id, via, await client.getStatus(id), options.timeout);

@@ -13,7 +13,7 @@ import { formatDuration, formatTime, idCell, plural, printable } from '../format
 import { setup } from '../globals.js';
 import type { Output } from '../output.js';
 import { type NodeLoad, type WorkersReport, workersReport } from '../reports.js';
-import { inProcessStoreWarning, withClient } from '../store-client.js';
+import { inProcessStoreWarning, storeClockOffsetMs, withClient } from '../store-client.js';
 import { renderTable } from '../table.js';
 import { readWorkersConfig } from '../workers-config.js';
 
@@ -66,10 +66,12 @@ export async function workersCommand(options: WorkersOptions, command: Command):
   const config = await readWorkersConfig(options.config, globals);
   const warning = inProcessStoreWarning(config.store);
   if (warning !== null) out.warn(warning);
-  const now = Date.now();
-  const report = await withClient(config, (client) =>
-    workersReport(client, now, config.imbalanceThreshold, config.workers),
-  );
+  // Heartbeat ages are by the database's time (cluster nodes keep it), not this host's.
+  let now = Date.now();
+  const report = await withClient(config, async (client) => {
+    now = Date.now() + (await storeClockOffsetMs(client.store));
+    return workersReport(client, now, config.imbalanceThreshold, config.workers);
+  });
   process.exitCode = 0;
   if (out.json) {
     out.data(report);

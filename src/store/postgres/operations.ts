@@ -10,6 +10,7 @@ import type {
   CreatePlacement,
   ExecutionRecord,
   ExecutionUpdate,
+  HandOverRequest,
   StepRecord,
 } from '../store.js';
 import { type ColumnPatch, createColumns, splitPatch, stepJson, toJson } from './rows.js';
@@ -58,6 +59,7 @@ export type Op =
   | { kind: 'claim'; request: ClaimRequest }
   | { kind: 'renew'; owner: string; leaseUntil: number }
   | { kind: 'release'; owner: string; ids?: readonly string[] }
+  | { kind: 'handOver'; request: HandOverRequest }
   | { kind: 'cancel'; id: string }
   | { kind: 'heartbeat'; params: unknown[] }
   | { kind: 'removeNode'; id: string };
@@ -141,6 +143,8 @@ export function workNotice(
   for (const op of batch) {
     if (op.kind === 'release' || (op.kind === 'create' && op.owner === null)) return { kind: 'released' };
     if (op.kind === 'create' && op.wakeOwner) owners.add(op.owner as string);
+    // Handed over: its new owner starts it, as one placed on it.
+    if (op.kind === 'handOver') owners.add(op.request.to);
   }
   return owners.size > 0 ? { kind: 'placed', owners: [...owners] } : null;
 }

@@ -67,6 +67,7 @@ export function rowLocks(batch: readonly Op[], sql: Sql): pg.QueryConfig | null 
   for (const op of batch) {
     if (op.kind === 'update' || op.kind === 'cancel') ids.add(op.id);
     else if (op.kind === 'release' && op.ids) for (const id of op.ids) ids.add(id);
+    else if (op.kind === 'handOver') for (const id of op.request.ids) ids.add(id);
     else if (op.kind === 'renew' || op.kind === 'release') owners.add(op.owner);
   }
   // A string PostgreSQL's text cannot hold names no row (and would fail the statement).
@@ -243,6 +244,18 @@ function singleStatement(op: Exclude<Op, CreateOp | UpdateOp>, index: number, sq
         { name: 'orchestrator_renew', text: sql.renewLeases, values: [op.owner, op.leaseUntil] },
         (result) => (result.rows as { id: string }[]).map((row) => row.id),
       );
+    case 'handOver': {
+      const { from, to, ids, leaseUntil } = op.request;
+      return one(
+        {
+          name: 'orchestrator_hand_over',
+          text: sql.handOver,
+          // A string PostgreSQL's text cannot hold names no row (and would fail the statement).
+          values: [from, ids.filter((id) => !id.includes('\u0000')), to, leaseUntil],
+        },
+        (result) => (result.rows as { id: string }[]).map((row) => row.id),
+      );
+    }
     case 'release':
       return one(
         op.ids

@@ -36,6 +36,7 @@ import type {
   ExecutionRecord,
   ExecutionSnapshot,
   ExecutionUpdate,
+  HandOverRequest,
   IdempotencyKeyHolder,
   NodeRecord,
   OwnedRead,
@@ -408,6 +409,10 @@ export class PostgresStore implements Store {
 
   releaseLeases(owner: string, ids?: readonly string[]): Promise<void> {
     return this.write(ids ? { kind: 'release', owner, ids } : { kind: 'release', owner });
+  }
+
+  handOver(request: HandOverRequest): Promise<string[]> {
+    return this.write({ kind: 'handOver', request });
   }
 
   requestCancel(id: string): Promise<ExecutionRecord | null> {

@@ -289,6 +289,10 @@ export function buildSql(schema: string, lockInIdOrder = false) {
     releaseAmong: `UPDATE ${executions} e SET owner = NULL, lease_until = NULL FROM (
         SELECT id FROM ${executions} WHERE owner = $1 AND ${UNFINISHED} AND id = ANY($2::text[]) ORDER BY id FOR UPDATE
       ) o WHERE e.id = o.id`,
+    /** $1 from, $2 the ids, $3 to, $4 the lease's end (`Store.handOver`): the pending ones handed over. */
+    handOver: `UPDATE ${executions} e SET owner = $3, lease_until = $4, epoch = e.epoch + 1 FROM (
+        SELECT id FROM ${executions} WHERE owner = $1 AND status = 'pending' AND id = ANY($2::text[]) ORDER BY id FOR UPDATE
+      ) o WHERE e.id = o.id RETURNING e.id`,
     requestCancel: `UPDATE ${executions} e SET cancel_requested = e.cancel_requested OR e.${UNFINISHED}
       WHERE e.id = $1 RETURNING e.*, ${withInput}`,
     cancelRequests: `SELECT id FROM ${executions} WHERE owner = $1 AND cancel_requested AND ${UNFINISHED}

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ConflictError, ExecutionNotFoundError, LeaseLostError } from '../../errors.js';
-import type { ClaimRequest, CreateResult, PurgeRequest } from '../store.js';
+import type { ClaimRequest, CreateResult, HandOverRequest, PurgeRequest } from '../store.js';
 import {
   type ColumnPatch,
   needsFullUpdate,
@@ -49,6 +49,7 @@ export type Op =
   | { kind: 'claim'; request: ClaimRequest }
   | { kind: 'renew'; owner: string; leaseUntil: number }
   | { kind: 'release'; owner: string; ids?: readonly string[] }
+  | { kind: 'handOver'; request: HandOverRequest }
   | { kind: 'cancel'; id: string }
   | { kind: 'heartbeat'; params: unknown[] }
   | { kind: 'removeNode'; id: string }
@@ -111,6 +112,10 @@ export function applyOp(s: Statements, op: Op): unknown {
       if (op.ids) s.releaseAmong.run(op.owner, JSON.stringify(op.ids));
       else s.releaseLeases.run(op.owner);
       return undefined;
+    case 'handOver': {
+      const { from, to, ids, leaseUntil } = op.request;
+      return s.handOver.all({ from, to, leaseUntil, ids: JSON.stringify(ids) }) as string[];
+    }
     case 'cancel': {
       s.requestCancel.run(op.id);
       const row = s.getExecution.get(op.id) as ExecutionRowWithInput | undefined;

@@ -24,10 +24,18 @@ export class PurgeSpacing {
     return Math.min(Math.max(this.lastMs, PURGE_GAP_MIN_MS), PURGE_GAP_MAX_MS);
   }
 
-  /** Runs one batch `write`, after the gap the last one leaves. */
-  async run<T>(write: () => Promise<T>): Promise<T> {
+  /** Resolves once the gap after the last batch has passed (at once before the first). */
+  async gap(): Promise<void> {
     const wait = this.lastEnd + this.gapMs - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  /**
+   * Runs one batch `write`, after the gap the last one leaves (see {@link gap}: a caller that may
+   * stop between batches waits for it first, then decides).
+   */
+  async run<T>(write: () => Promise<T>): Promise<T> {
+    await this.gap();
     const started = performance.now();
     try {
       return await write();

@@ -35,6 +35,7 @@ import type {
   ExecutionRecord,
   ExecutionSnapshot,
   ExecutionUpdate,
+  HandOverRequest,
   IdempotencyKeyHolder,
   NodeRecord,
   OwnedRead,
@@ -593,6 +594,10 @@ export class SqliteStore implements Store {
   async checkWritable(): Promise<void> {
     if (!this.db) throw this.notOpen();
     this.opened?.check();
+  }
+
+  handOver(request: HandOverRequest): Promise<string[]> {
+    return this.write<string[]>({ kind: 'handOver', request });
   }
 
   purgeFinished(request: PurgeRequest): Promise<number> {

@@ -185,6 +185,10 @@ const SQL = {
   releaseLeases: `UPDATE executions SET owner = NULL, lease_until = NULL WHERE owner = ? AND ${UNFINISHED}`,
   releaseAmong: `UPDATE executions SET owner = NULL, lease_until = NULL WHERE owner = ? AND ${UNFINISHED}
     AND id IN (SELECT value FROM json_each(?))`,
+  // A hand-over (`Store.handOver`) binds @to, @leaseUntil, @from and @ids (a JSON array).
+  handOver: `UPDATE executions SET owner = @to, lease_until = @leaseUntil, epoch = epoch + 1
+    WHERE owner = @from AND status = 'pending' AND id IN (SELECT value FROM json_each(@ids))
+    RETURNING id`,
   requestCancel: `UPDATE executions SET cancel_requested = 1 WHERE id = ? AND ${UNFINISHED}`,
   cancelRequests: `SELECT id FROM executions WHERE owner = ? AND cancel_requested = 1 AND ${UNFINISHED}
     ORDER BY created_at, id`,
@@ -232,6 +236,7 @@ const PLUCKED: ReadonlySet<keyof typeof SQL> = new Set([
   'countUnowned',
   'claim',
   'claimAmong',
+  'handOver',
   'renewLeases',
   'cancelRequests',
   'listOwned',
