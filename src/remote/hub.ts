@@ -145,7 +145,8 @@ export class RemoteWorkerHub {
   /**
    * Resolves once a report (complete, fail, release) on a task the worker holds may be made: at
    * once, unless the lease of its execution may have lapsed, then once this node confirmed it (see
-   * `TaskLeases.confirmHeld`). Never throws.
+   * `TaskLeases.confirmHeld`).
+   * @throws OrchestratorError `STORE_UNAVAILABLE` when the lease could not be confirmed.
    */
   confirmHeld(workerId: string, taskId: string): Promise<void> {
     return this.tasks.confirmHeld(workerId, taskId);

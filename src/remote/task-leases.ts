@@ -8,7 +8,7 @@
  */
 import { echo } from '../echo.js';
 import { expireAttemptIfLate, leaseCheckOf, reportQueueWait } from '../engine/out-of-process.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, OrchestratorError } from '../errors.js';
 import type { StepContext } from '../types.js';
 import { ENDED } from './ended-tasks.js';
 import type { HubSettings } from './hub-options.js';
@@ -156,12 +156,22 @@ export class TaskLeases {
    * of its execution may have lapsed (this node stalled, or its renewals failed): then once this
    * node confirmed it. Lost, the execution stops and its signal cancels the task, so the report is
    * refused (409) rather than answered 204 and discarded; a stalled node's first round after it
-   * woke may not have run yet. Never throws: the report's own call says what is wrong.
+   * woke may not have run yet. A task not held, or held by no such worker, resolves at once: the
+   * report's own call says what is wrong.
+   * @throws OrchestratorError `STORE_UNAVAILABLE` (503: the worker reports again) when the lease
+   *   could not be confirmed (the store does not answer, or the row stays locked).
    */
   async confirmHeld(workerId: string, taskId: string): Promise<void> {
     const task = this.workers.find(workerId)?.tasks.get(taskId);
     const lease = task && !task.settled ? leaseCheckOf(task.ctx) : undefined;
-    if (lease?.lapsed()) await lease.confirm().catch(() => undefined);
+    if (!lease?.lapsed()) return;
+    await lease.confirm().catch(() => undefined);
+    // Lost meanwhile: the execution stopped, the task with it (the report answers 409).
+    if (task!.settled || !lease.lapsed()) return;
+    throw new OrchestratorError(
+      'STORE_UNAVAILABLE',
+      `The lease of the execution of task ${echo(taskId)} could not be confirmed; report it again`,
+    );
   }
 
   /** Hands a task to the oldest waiting poll that serves its action, else queues it. */

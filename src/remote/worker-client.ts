@@ -323,11 +323,16 @@ class RemoteWorkerClient implements RemoteWorker {
     // answers `cancelled` once its own clock says the attempt is over, and the handler's signal
     // aborts then rather than up to a third of a lease later, its work wasted meanwhile. (A clock
     // ahead of the node's only sends it early: the node says the attempt goes on.)
-    const untilDeadline = task.deadline === null ? Number.NaN : Date.parse(task.deadline) - Date.now();
-    const atDeadline =
-      untilDeadline >= 0 && untilDeadline < MAX_TIMER_MS
-        ? setTimeout(beat, untilDeadline + DEADLINE_BEAT_MARGIN_MS)
-        : null;
+    // One in flight then (a slow node): asked again shortly after it answers.
+    let atDeadline: NodeJS.Timeout | null = null;
+    const deadlineBeat = () => {
+      if (inFlight) atDeadline = setTimeout(deadlineBeat, DEADLINE_BEAT_MARGIN_MS);
+      else void beat();
+    };
+    const untilDeadline =
+      task.deadline === null ? Number.NaN : Date.parse(task.deadline) - Date.now() + DEADLINE_BEAT_MARGIN_MS;
+    if (untilDeadline >= 0 && untilDeadline < MAX_TIMER_MS)
+      atDeadline = setTimeout(deadlineBeat, untilDeadline);
     return () => {
       clearInterval(timer);
       if (atDeadline) clearTimeout(atDeadline);

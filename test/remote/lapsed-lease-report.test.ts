@@ -51,3 +51,19 @@ it('answers at once for a task that is not held, or a worker that is not registe
   await expect(hub.confirmHeld(workerId, 'task_unknown')).resolves.toBeUndefined();
   await expect(hub.confirmHeld('w_unknown', 'task_unknown')).resolves.toBeUndefined();
 });
+
+it('answers STORE_UNAVAILABLE (503: report again) while the lease cannot be confirmed', async () => {
+  const setup = await flakyNodeWithHub();
+  const task = (await setup.hub.poll(setup.workerId, { waitSeconds: 0 })) as RemoteTask;
+  await lapseLeases(setup.store, setup.clock);
+  // The store still refuses the renewals: the lease stays unconfirmed.
+  await expect(setup.hub.confirmHeld(setup.workerId, task.taskId)).rejects.toMatchObject({
+    code: 'STORE_UNAVAILABLE',
+  });
+  // Confirmed once the store answers again: the report goes through.
+  setup.store.failRenewals = false;
+  await setup.hub.confirmHeld(setup.workerId, task.taskId);
+  setup.hub.complete(setup.workerId, task.taskId, { text: 'in time' });
+  const status = await setup.orch.workflowEngine.waitForCompletion(setup.id, { timeout: 5 });
+  expect(status.status).toBe('completed');
+});
