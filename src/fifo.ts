@@ -65,20 +65,22 @@ export class Fifo<T> {
   }
 
   /**
-   * Removes up to `max` items that `fits`, walking from the back, and returns them newest first.
+   * Removes up to `max` items that `fits`, walking from the front, and returns them oldest first.
    * One pass over the items it walks past; the others keep their order.
    */
-  takeNewest(max: number, fits: (item: T) => boolean): T[] {
+  takeOldest(max: number, fits: (item: T) => boolean): T[] {
     const taken: T[] = [];
     const kept: T[] = [];
-    let i = this.items.length;
-    while (i > this.head && taken.length < max) {
-      const item = this.items[--i] as T;
+    let i = this.head;
+    while (i < this.items.length && taken.length < max) {
+      const item = this.items[i++] as T;
       if (fits(item)) taken.push(item);
       else kept.push(item);
     }
-    this.items.length = i;
-    for (let k = kept.length - 1; k >= 0; k--) this.items.push(kept[k]);
+    if (taken.length > 0) {
+      this.items = [...kept, ...this.items.slice(i)];
+      this.head = 0;
+    }
     return taken;
   }
 

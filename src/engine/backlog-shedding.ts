@@ -1,6 +1,6 @@
 /**
  * Cluster mode: a node whose queue holds far more than its share of the cluster's work hands the
- * newest of its never-started executions over to the live nodes far below theirs — a node that
+ * oldest of its never-started executions over to the live nodes far below theirs — a node that
  * just joined, or was restarted, beside one with a backlog. Placement only spreads new
  * submissions, and a claim takes only orphans: before this, a node scaled out to work through a
  * backlog took none of it, and sat idle while the busy node ran it one slot at a time.
@@ -19,7 +19,10 @@
  * not released for any node to claim: a release let the nodes' claims, which split the work by
  * count rather than slots, take them back and forth, and let a node that cannot run them take them.
  * What was running is never moved, nor an execution that ran before (its status is no longer
- * `pending`), nor one with a cancel requested.
+ * `pending`), nor one with a cancel requested. The oldest go, not the newest: a receiver with room
+ * starts them at once, rather than after the busy node's slots free up, and the batches of later
+ * rounds, newer than those before, start after them there (handed the newest first, a receiver
+ * got older executions after it had started newer ones).
  * @module
  */
 import { DEFAULT_BALANCE_THRESHOLD } from '../balancing/load-balancer.js';

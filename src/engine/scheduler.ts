@@ -207,14 +207,14 @@ export class Scheduler {
   }
 
   /**
-   * Takes out of the queue up to `max` of the newest queued executions that never ran (stored
+   * Takes out of the queue up to `max` of the oldest queued executions that never ran (stored
    * `pending`, not being stored, no cancel requested, not past their deadline) and that `fits`:
    * handed over to other nodes (see `backlog-shedding.ts`). Like {@link dequeue}, each stays held
    * until the caller settles it (`markDone`).
    */
   shed(max: number, fits: (ex: ActiveExecution) => boolean): ActiveExecution[] {
     const now = this.ctx.clock.now();
-    const taken = this.queue.takeNewest(max, (ex) => {
+    const taken = this.queue.takeOldest(max, (ex) => {
       if (ex.started || this.arrivals.has(ex) || ex.record.status !== 'pending') return false;
       if (ex.record.cancelRequested) return false;
       const deadline = queuedDeadline(ex);

@@ -73,6 +73,10 @@ it("a joining node runs the queued backlog of a busy one while the busy one's sl
     15_000,
   );
   expect(busy.getLocalLoad()).toMatchObject({ running: 2, queued: 0 });
+  // The joined node started them in the order they were accepted: the oldest were handed over
+  // first, each later batch newer than those before.
+  const order = [...runs.entries()].filter(([, nodes]) => nodes[0] === 'joined').map(([id]) => id);
+  expect(order).toEqual(ids.filter((id) => order.includes(id)));
   hold.open();
   const statuses = await Promise.all(
     ids.map((id) => busy.workflowEngine.waitForCompletion(id, { timeout: 15 })),

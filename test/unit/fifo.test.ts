@@ -62,20 +62,24 @@ describe('Fifo', () => {
     expect(q.shift()).toBe(0);
   });
 
-  it('takes the newest items that fit, newest first, keeping the order of the others', () => {
+  it('takes the oldest items that fit, oldest first, keeping the order of the others', () => {
     const q = new Fifo<number>();
     for (let n = 1; n <= 8; n++) q.push(n);
     expect(q.shift()).toBe(1);
     const even = (n: number) => n % 2 === 0;
-    expect(q.takeNewest(2, even)).toEqual([8, 6]);
-    expect([...q]).toEqual([2, 3, 4, 5, 7]);
-    // Fewer fit than asked for: every one that fits, the walk stopping at the head.
-    expect(q.takeNewest(5, even)).toEqual([4, 2]);
+    expect(q.takeOldest(2, even)).toEqual([2, 4]);
+    expect([...q]).toEqual([3, 5, 6, 7, 8]);
+    // Fewer fit than asked for: every one that fits, the walk stopping at the back.
+    expect(q.takeOldest(5, even)).toEqual([6, 8]);
     expect([...q]).toEqual([3, 5, 7]);
     expect(q.size).toBe(3);
-    expect(q.takeNewest(0, () => true)).toEqual([]);
+    expect(q.takeOldest(0, () => true)).toEqual([]);
+    expect(q.takeOldest(3, () => false)).toEqual([]);
     expect(q.shift()).toBe(3);
     q.push(9);
-    expect([...q]).toEqual([5, 7, 9]);
+    q.unshift(4);
+    expect([...q]).toEqual([4, 5, 7, 9]);
+    expect(q.takeOldest(1, (n) => n > 4)).toEqual([5]);
+    expect([...q]).toEqual([4, 7, 9]);
   });
 });
