@@ -331,8 +331,8 @@ class RemoteWorkerClient implements RemoteWorker {
     };
     const untilDeadline =
       task.deadline === null ? Number.NaN : Date.parse(task.deadline) - Date.now() + DEADLINE_BEAT_MARGIN_MS;
-    if (untilDeadline >= 0 && untilDeadline < MAX_TIMER_MS)
-      atDeadline = setTimeout(deadlineBeat, untilDeadline);
+    // (Past already, as a task handed out late is: asked at once.)
+    if (untilDeadline < MAX_TIMER_MS) atDeadline = setTimeout(deadlineBeat, Math.max(0, untilDeadline));
     return () => {
       clearInterval(timer);
       if (atDeadline) clearTimeout(atDeadline);
