@@ -100,9 +100,11 @@ export function sendRequest(
     const onAbort = () => (failedSoFar ? finish(null, failedSoFar()) : finish(signal.reason));
     const host = bareHost(url);
     const secure = url.protocol === 'https:';
-    // No SNI for an IP address (as node:https does); the certificate is checked against `host`.
+    // No SNI for an IP address (as node:https does), and none with a fully qualified name's
+    // trailing dot (RFC 6066 §3: `example.com.` is sent as `example.com`); the certificate is
+    // checked against `host`.
     const stream = secure
-      ? tlsConnect({ socket, host, ...(isIP(host) ? {} : { servername: host }) })
+      ? tlsConnect({ socket, host, ...(isIP(host) ? {} : { servername: host.replace(/\.$/, '') }) })
       : socket;
     // Before the request takes the socket over (and after, for TLS's inner socket), an error on
     // it is the call's, not an unhandled one.
