@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { systemClock } from '../clock.js';
 import { DEFAULTS } from '../config.js';
 import { readStored } from '../definition/stored.js';
 import type { Plan } from '../definition/types.js';
@@ -26,6 +27,7 @@ import type {
 } from '../store/store.js';
 import type { StoreUrlKey } from '../store-url.js';
 import type { ExecutionState, ExecutionStatus } from '../types.js';
+import { within } from '../within.js';
 import { CliError } from './errors.js';
 import { cliStoreError } from './store-url-error.js';
 
@@ -142,20 +144,8 @@ export const STORE_CLOCK_WAIT_MS = 2_000;
  */
 export async function storeClockOffsetMs(store: Store, waitMs = STORE_CLOCK_WAIT_MS): Promise<number> {
   if (!store.clockOffset) return 0;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const reading = await Promise.race([
-      store.clockOffset(),
-      new Promise<null>((resolve) => {
-        timer = setTimeout(() => resolve(null), waitMs);
-      }),
-    ]);
-    return reading && Number.isFinite(reading.offsetMs) ? Math.round(reading.offsetMs) : 0;
-  } catch {
-    return 0;
-  } finally {
-    clearTimeout(timer);
-  }
+  const settled = await within(store.clockOffset(), waitMs, systemClock);
+  return settled?.ok && Number.isFinite(settled.value.offsetMs) ? Math.round(settled.value.offsetMs) : 0;
 }
 
 /** Store-backed, read-only queries. Close it when done. */

@@ -131,7 +131,9 @@ export class BacklogShedding {
     const byReceiver = new Map<string, ActiveExecution[]>();
     for (const ex of taken) {
       const id = to.get(ex)!;
-      byReceiver.set(id, [...(byReceiver.get(id) ?? []), ex]);
+      const list = byReceiver.get(id);
+      if (list) list.push(ex);
+      else byReceiver.set(id, [ex]);
     }
     let handed = 0;
     for (const [receiver, list] of byReceiver) {

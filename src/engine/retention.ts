@@ -108,7 +108,9 @@ export async function purgeFinished(
   // On SQLite, batches back to back kept other processes on the file from its write lock (see
   // purge-spacing.ts). Housekeeping's rounds are short enough not to need it (see RetentionPurge).
   const spacing = store.kind === 'sqlite' ? new PurgeSpacing() : null;
-  const purge: typeof purgeBatch = spacing ? (request) => spacing.run(() => purgeBatch(request)) : purgeBatch;
+  const purge: typeof purgeBatch = spacing
+    ? (request) => spacing.timed(() => purgeBatch(request))
+    : purgeBatch;
   // The gap is waited for before the check of `stopped`: a close during it starts no other batch.
   const pause = spacing ? () => spacing.gap() : undefined;
   const { deleted, cut } = await deleteInBatches(purge, before, limit, stopped, progress, pause);

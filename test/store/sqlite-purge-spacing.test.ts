@@ -17,20 +17,20 @@ const busy = (ms: number) => async () => {
 it('waits after a batch as long as it took, within bounds', async () => {
   const spacing = new PurgeSpacing();
   expect(spacing.gapMs).toBe(PURGE_GAP_MIN_MS);
-  // The first batch does not wait.
-  await spacing.run(busy(40));
+  await spacing.timed(busy(40));
   expect(spacing.gapMs).toBeGreaterThanOrEqual(40);
   const afterFirst = performance.now();
   let started = 0;
-  await spacing.run(async () => {
+  await spacing.gap();
+  await spacing.timed(async () => {
     started = performance.now();
   });
   expect(started - afterFirst).toBeGreaterThanOrEqual(35);
   // A long batch leaves at most the longest gap.
-  await spacing.run(busy(PURGE_GAP_MAX_MS + 50));
+  await spacing.timed(busy(PURGE_GAP_MAX_MS + 50));
   expect(spacing.gapMs).toBe(PURGE_GAP_MAX_MS);
   // A batch that fails counts too.
-  await expect(spacing.run(() => Promise.reject(new Error('disk')))).rejects.toThrow('disk');
+  await expect(spacing.timed(() => Promise.reject(new Error('disk')))).rejects.toThrow('disk');
   expect(spacing.gapMs).toBe(PURGE_GAP_MIN_MS);
 });
 

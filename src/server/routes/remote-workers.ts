@@ -186,6 +186,22 @@ async function closedForUnknown<T>(orch: Orchestrator, work: () => T | Promise<T
   }
 }
 
+/**
+ * Runs a worker's report on a task (complete, fail, release) once its node has confirmed the lease
+ * of the task's execution where it may have lapsed (see `RemoteWorkerHub.confirmHeld`).
+ */
+function confirmedReport(
+  orch: Orchestrator,
+  hub: RemoteWorkerHub,
+  { workerId, taskId }: { workerId: string; taskId: string },
+  report: () => void,
+): Promise<void> {
+  return closedForUnknown(orch, async () => {
+    await hub.confirmHeld(workerId, taskId);
+    report();
+  });
+}
+
 /** Registers the remote-worker routes on a `/v1`-prefixed scope. */
 export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWorkerDeps): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
@@ -342,10 +358,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
     },
     async (req, reply) => {
       const { workerId, taskId } = req.params;
-      await closedForUnknown(orch, async () => {
-        await hub.confirmHeld(workerId, taskId);
-        hub.complete(workerId, taskId, req.body?.output);
-      });
+      await confirmedReport(orch, hub, req.params, () => hub.complete(workerId, taskId, req.body?.output));
       return reply.code(204).send(null);
     },
   );
@@ -366,10 +379,7 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
     },
     async (req, reply) => {
       const { workerId, taskId } = req.params;
-      await closedForUnknown(orch, async () => {
-        await hub.confirmHeld(workerId, taskId);
-        hub.release(workerId, taskId);
-      });
+      await confirmedReport(orch, hub, req.params, () => hub.release(workerId, taskId));
       return reply.code(204).send(null);
     },
   );
@@ -391,13 +401,12 @@ export async function remoteWorkerRoutes(scope: FastifyInstance, deps: RemoteWor
     async (req, reply) => {
       const { error, retryable } = req.body;
       const { workerId, taskId } = req.params;
-      await closedForUnknown(orch, async () => {
-        await hub.confirmHeld(workerId, taskId);
+      await confirmedReport(orch, hub, req.params, () =>
         hub.fail(workerId, taskId, {
           error: { message: error.message, ...(error.code === undefined ? {} : { code: error.code }) },
           ...(retryable === undefined ? {} : { retryable }),
-        });
-      });
+        }),
+      );
       return reply.code(204).send(null);
     },
   );

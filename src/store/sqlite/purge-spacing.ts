@@ -30,12 +30,8 @@ export class PurgeSpacing {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
-  /**
-   * Runs one batch `write`, after the gap the last one leaves (see {@link gap}: a caller that may
-   * stop between batches waits for it first, then decides).
-   */
-  async run<T>(write: () => Promise<T>): Promise<T> {
-    await this.gap();
+  /** Runs one batch `write`, timing it (the caller waits for {@link gap} first, then decides). */
+  async timed<T>(write: () => Promise<T>): Promise<T> {
     const started = performance.now();
     try {
       return await write();
