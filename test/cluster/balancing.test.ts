@@ -45,7 +45,9 @@ describe('placement across three nodes', () => {
           `${node.label}'s balancer to count the first batch (last: ${JSON.stringify(last?.distribution)})`,
       );
       expect(Object.keys(last!.distribution).sort()).toEqual([a.nodeId, b.nodeId, late.nodeId].sort());
-      expect(last!.distribution[late.nodeId]).toBe(0);
+      // None, or what `a` or `b` had queued past its 10 slots (a split of 11/9: one queued), which
+      // they hand over to the idle newcomer (backlog-shedding.ts).
+      expect(last!.distribution[late.nodeId]).toBeLessThanOrEqual(2);
       expect(last!.balanced, JSON.stringify(last!.distribution)).toBe(false);
     }
     const submittedAt = Date.now();
@@ -72,12 +74,18 @@ describe('placement across three nodes', () => {
     const sequence = second.ids.map((id) => label.get(ownerOf.get(id) ?? '')).join('');
     // The first batch split between the two nodes there were.
     const firstSplit = perOwner(first.ids.map((id) => ({ owner: ownerOf.get(id) ?? null })));
-    expect(Object.keys(firstSplit).sort()).toEqual([a.nodeId, b.nodeId].sort());
+    const handedOver = firstSplit[late.nodeId] ?? 0;
+    expect(handedOver).toBeLessThanOrEqual(2);
+    expect(
+      Object.keys(firstSplit)
+        .filter((id) => id !== late.nodeId)
+        .sort(),
+    ).toEqual([a.nodeId, b.nodeId].sort());
     expect(near(firstSplit[a.nodeId], 10, 1), JSON.stringify(firstSplit)).toBe(true);
     // Least-loaded first: the idle newcomer took (nearly) all of the next 10, then placement went
     // round the three.
     const newcomerFirst = second.ids.slice(0, 10).filter((id) => ownerOf.get(id) === late.nodeId).length;
-    expect(newcomerFirst, sequence).toBeGreaterThanOrEqual(8);
+    expect(newcomerFirst, sequence).toBeGreaterThanOrEqual(8 - handedOver);
     const placed = perOwner(await records());
     for (const node of nodes) expect(near(placed[node.nodeId], N / 3, 2), sequence).toBe(true);
 
